@@ -1,0 +1,159 @@
+"""Code lists of the data contract (data-spec §2): canonical Chinese value first, then synonyms.
+
+Every list maps a raw spelling (synonym or numeric code) to its canonical value. The ETL turns these
+into a DuckDB lookup table, so normalisation is a join, not per-row Python.
+"""
+
+from __future__ import annotations
+
+# field -> {canonical: [synonyms and numeric codes]}
+CODE_LISTS: dict[str, dict[str, list[str]]] = {
+    "main_cause": {
+        "因病": ["1", "01", "因病致贫"],
+        "因残": ["2", "02", "因残致贫"],
+        "因学": ["3", "03", "因学致贫"],
+        "因灾": ["4", "04", "因灾致贫"],
+        "缺土地": ["5", "05"],
+        "缺水": ["6", "06"],
+        "缺技术": ["7", "07"],
+        "缺劳力": ["8", "08", "缺劳动力"],
+        "缺资金": ["9", "09"],
+        "交通条件落后": ["10", "交通落后"],
+        "自身发展动力不足": ["11", "发展动力不足"],
+        "因婚": ["12"],
+        "因丧": ["13"],
+        "其他": ["99", "其它"],
+    },
+    "household_attribute": {
+        "一般贫困户": ["一般户", "01", "1", "一般脱贫户"],
+        "低保贫困户": ["低保户", "02", "2", "低保脱贫户", "03", "低保贫困户(低保户)"],
+        "特困供养贫困户": ["五保户", "五保贫困户", "特困供养户", "特困户", "04", "4", "特困供养脱贫户",
+                           "05", "低保特困供养脱贫户", "06", "07", "08"],
+    },
+    "exit_status": {
+        "未脱贫": ["0", "贫困", "未脱贫户"],
+        "已脱贫": ["1", "4", "已脱贫(享受政策)", "已脱贫(不享受政策)", "脱贫", "稳定脱贫", "脱贫户",
+                   "已脱贫（享受政策）", "已脱贫（不享受政策）"],
+        "返贫": ["3", "返贫户"],
+    },
+    "monitoring_type": {
+        "脱贫不稳定户": ["0", "脱贫不稳定"],
+        "边缘易致贫户": ["1", "边缘易致贫", "边缘户"],
+        "突发严重困难户": ["2", "突发严重困难"],
+    },
+    "education": {
+        "文盲或半文盲": ["文盲", "半文盲"],
+        "学龄前儿童": ["学龄前"],
+        "小学": [],
+        "初中": [],
+        "高中": ["中专", "高中(含中专)", "高中（含中专）"],
+        "大专及以上": ["大专", "本科", "研究生", "本科及以上"],
+    },
+    "health": {
+        "健康": [],
+        "长期慢性病": ["慢性病"],
+        "患有大病": ["大病"],
+        "残疾": ["残疾人"],
+    },
+    "labor_skill": {
+        "普通劳动力": [],
+        "技能劳动力": [],
+        "弱劳动力或半劳动力": ["弱劳动力", "半劳动力"],
+        "丧失劳动力": [],
+        "无劳动力": [],
+    },
+    "intervention_category": {
+        "产业帮扶": ["产业扶贫"],
+        "就业帮扶": ["就业扶贫", "转移就业"],
+        "公益岗位": ["公益性岗位"],
+        "健康帮扶": ["健康扶贫"],
+        "教育帮扶": ["教育扶贫"],
+        "住房安全": ["危房改造", "住房保障"],
+        "易地扶贫搬迁": ["易地搬迁"],
+        "饮水安全": ["饮水保障"],
+        "兜底保障": ["社会保障兜底", "低保兜底"],
+        "金融帮扶": ["金融扶贫", "小额信贷"],
+        "生态帮扶": ["生态扶贫", "生态护林员"],
+        "其他": ["其它"],
+    },
+    "visit_type": {
+        "入户走访": [],
+        "帮扶责任人走访": [],
+        "驻村工作队走访": [],
+        "家庭医生随访": ["随访"],
+        "健康体检": ["体检"],
+    },
+    "rectification_status": {
+        "未整改": ["待整改"],
+        "整改中": ["退回补充"],
+        "已整改": ["整改验证"],
+        "已销号": ["销号"],
+    },
+    "rectification_category": {
+        "档案资料不规范": ["贫困户档案不规范", "档案不规范"],
+        "扶贫手册更新不及时": ["扶贫工作手册更新不及时", "手册更新不及时"],
+        "收入核算不准": [],
+        "帮扶措施不精准": [],
+        "政策落实不到位": [],
+        "驻村工作队履职不到位": [],
+        "住房饮水等基础保障": [],
+        "其他": ["其它"],
+    },
+    "sex": {"男": ["1", "M"], "女": ["2", "F"]},
+}
+
+# Canonical order of each list is the dictionary order above: charts sort legends by it.
+CODE_ORDER: dict[str, list[str]] = {field: list(values) for field, values in CODE_LISTS.items()}
+
+# Exit-status spellings that say whether the exited household still enjoys policy support.
+ENJOYS_POLICY: dict[str, bool] = {
+    "1": True, "已脱贫(享受政策)": True, "已脱贫（享受政策）": True,
+    "4": False, "已脱贫(不享受政策)": False, "已脱贫（不享受政策）": False,
+}
+
+YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓"]
+NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FALSE", "✗", "x", "X"]
+
+# Poverty line, yuan per person per year at current prices (2017-2019 approximate).
+POVERTY_LINE: dict[int, int] = {2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952, 2018: 2995, 2019: 3218,
+                                2020: 4000}
+MONITORING_FACTOR = 1.5  # within 1.5x the line = monitoring threshold
+
+# Separators of multi-valued cells (other causes, health).
+MULTI_SEPARATORS = ",，、;；/"
+
+# Statuses that close a rectification item.
+RECTIFICATION_CLOSED = ("已整改", "已销号")
+
+# The demo county's township-level units (data-spec §7).
+DEMO_TOWNSHIPS: dict[str, str] = {
+    "海流图镇": "150824100",
+    "乌加河镇": "150824101",
+    "德岭山镇": "150824102",
+    "石哈河镇": "150824103",
+    "甘其毛都镇": "150824104",
+    "温更镇": "150824105",
+    "呼勒斯太苏木": "150824200",
+    "川井苏木": "150824201",
+    "巴音乌兰苏木": "150824202",
+    "新忽热苏木": "150824203",
+}
+
+
+def synonym_rows() -> list[tuple[str, str, str]]:
+    """(field, raw, canonical) for every spelling, canonical included, for the lookup table."""
+    rows: list[tuple[str, str, str]] = []
+    for field, values in CODE_LISTS.items():
+        for canonical, synonyms in values.items():
+            for raw in [canonical, *synonyms]:
+                rows.append((field, raw, canonical))
+    return rows
+
+
+def poverty_line(year: int | None) -> int | None:
+    """The line of a year; years after 2020 keep the 2020 line, years before 2014 have none."""
+    if year is None:
+        return None
+    if year > max(POVERTY_LINE):
+        return POVERTY_LINE[max(POVERTY_LINE)]
+    return POVERTY_LINE.get(year)

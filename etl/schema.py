@@ -1,0 +1,192 @@
+"""DuckDB tables of the data contract (data-spec §4). Canonical column names are the spec's.
+
+Code values are stored in their canonical Chinese form as VARCHAR; lists (other causes, health) as
+VARCHAR[]. Every loaded row keeps its lineage (batch_id, source_line). No PRIMARY KEY constraints: at
+10M households an ART index costs memory and load time; keys are kept unique by delete-then-insert.
+"""
+
+from __future__ import annotations
+
+TABLES_DDL: dict[str, str] = {
+    "households": """
+        CREATE TABLE IF NOT EXISTS households (
+            household_id VARCHAR NOT NULL,       -- key (unique; upserted by delete+insert)
+            township VARCHAR NOT NULL,
+            village VARCHAR NOT NULL,
+            household_size_declared INTEGER,      -- 人数 as written in the file
+            household_size INTEGER,               -- member rows loaded
+            head_name VARCHAR,
+            head_id_number VARCHAR,
+            household_attribute VARCHAR,          -- 一般贫困户 / 低保贫困户 / 特困供养贫困户
+            identification_standard VARCHAR,
+            main_cause VARCHAR,
+            other_causes VARCHAR[],
+            exit_status VARCHAR,                  -- 未脱贫 / 已脱贫 / 返贫; NULL for edge households
+            enjoys_policy BOOLEAN,                -- exited and still receiving policy support
+            exit_year INTEGER,
+            identified_date DATE,
+            income_per_capita DOUBLE,
+            income_year INTEGER,
+            unsafe_housing BOOLEAN,
+            safe_water BOOLEAN,
+            monitoring_type VARCHAR,              -- 脱贫不稳定户 / 边缘易致贫户 / 突发严重困难户
+            monitored BOOLEAN NOT NULL,           -- a monitored (edge) household
+            risk_eliminated BOOLEAN,
+            registered BOOLEAN NOT NULL,          -- 建档立卡户: has an exit status
+            helper_name VARCHAR,
+            helper_unit VARCHAR,
+            phone VARCHAR,
+            batch_id INTEGER NOT NULL,
+            source_line INTEGER
+        )""",
+    "household_income": """
+        CREATE TABLE IF NOT EXISTS household_income (
+            household_id VARCHAR NOT NULL,
+            income_year INTEGER NOT NULL,
+            income_per_capita DOUBLE NOT NULL,
+            batch_id INTEGER NOT NULL
+        )""",
+    "members": """
+        CREATE TABLE IF NOT EXISTS members (
+            household_id VARCHAR NOT NULL,
+            member_key VARCHAR NOT NULL,          -- ID number, else 人编号, else row order
+            member_id VARCHAR,
+            name VARCHAR,
+            id_number VARCHAR,
+            id_valid BOOLEAN,
+            sex VARCHAR,
+            birth_date DATE,
+            ethnicity VARCHAR,
+            relation VARCHAR,
+            is_head BOOLEAN,
+            education VARCHAR,
+            school_status VARCHAR,
+            health VARCHAR[],
+            labor_skill VARCHAR,
+            work_months INTEGER,
+            medical_insurance BOOLEAN,
+            critical_illness_insurance BOOLEAN,
+            family_doctor_signed BOOLEAN,
+            batch_id INTEGER NOT NULL,
+            source_line INTEGER
+        )""",
+    "interventions": """
+        CREATE TABLE IF NOT EXISTS interventions (
+            record_key VARCHAR NOT NULL,       -- hash of all fields: ledgers without ids upsert by content
+            household_id VARCHAR NOT NULL,
+            category VARCHAR,
+            content VARCHAR,
+            project VARCHAR,
+            year INTEGER,
+            start_date DATE,
+            amount_yuan DOUBLE,
+            status VARCHAR,
+            responsible_unit VARCHAR,
+            batch_id INTEGER NOT NULL,
+            source_line INTEGER
+        )""",
+    "visits": """
+        CREATE TABLE IF NOT EXISTS visits (
+            record_key VARCHAR NOT NULL,
+            household_id VARCHAR NOT NULL,
+            visit_date DATE,
+            visit_type VARCHAR,
+            visitor VARCHAR,
+            notes VARCHAR,
+            batch_id INTEGER NOT NULL,
+            source_line INTEGER
+        )""",
+    "medical_claims": """
+        CREATE TABLE IF NOT EXISTS medical_claims (
+            record_key VARCHAR NOT NULL,
+            household_id VARCHAR NOT NULL,
+            id_number VARCHAR,
+            admission_date DATE,
+            institution VARCHAR,
+            total_cost DOUBLE,
+            basic_insurance DOUBLE,
+            critical_illness_insurance DOUBLE,
+            medical_assistance DOUBLE,
+            other_support DOUBLE,
+            out_of_pocket DOUBLE,
+            batch_id INTEGER NOT NULL,
+            source_line INTEGER
+        )""",
+    "rectifications": """
+        CREATE TABLE IF NOT EXISTS rectifications (
+            record_key VARCHAR NOT NULL,       -- 问题编号, else hash of all fields
+            issue_id VARCHAR,
+            source VARCHAR,
+            found_date DATE,
+            township VARCHAR NOT NULL,
+            village VARCHAR,
+            household_id VARCHAR,
+            category VARCHAR,
+            description VARCHAR,
+            responsible_unit VARCHAR,
+            responsible_person VARCHAR,
+            measures VARCHAR,
+            deadline DATE,
+            status VARCHAR,
+            completed_date DATE,
+            batch_id INTEGER NOT NULL,
+            source_line INTEGER
+        )""",
+    "load_batches": """
+        CREATE TABLE IF NOT EXISTS load_batches (
+            batch_id INTEGER NOT NULL,
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,                -- registry / interventions / visits / medical_claims / rectifications
+            loaded_at TIMESTAMP NOT NULL,
+            rows_read INTEGER NOT NULL,
+            rows_loaded INTEGER NOT NULL,
+            rows_rejected INTEGER NOT NULL,
+            rows_skipped INTEGER NOT NULL,
+            issues INTEGER NOT NULL,
+            ignored_columns VARCHAR[],
+            encoding VARCHAR,
+            header_line INTEGER
+        )""",
+    "rejected_rows": """
+        CREATE TABLE IF NOT EXISTS rejected_rows (
+            batch_id INTEGER NOT NULL,
+            file_name VARCHAR NOT NULL,
+            line INTEGER,
+            rule VARCHAR NOT NULL,                -- reason code; text comes from the label table
+            field VARCHAR,
+            raw VARCHAR                           -- the row's raw values as JSON
+        )""",
+    "data_issues": """
+        CREATE TABLE IF NOT EXISTS data_issues (
+            batch_id INTEGER NOT NULL,
+            file_name VARCHAR NOT NULL,
+            line INTEGER,
+            table_name VARCHAR NOT NULL,          -- households / members / interventions / ...
+            record_key VARCHAR,                   -- the record the issue belongs to
+            household_id VARCHAR,
+            field VARCHAR,
+            raw_value VARCHAR,
+            rule VARCHAR NOT NULL                 -- rule code; text comes from the label table
+        )""",
+    "meta": """
+        CREATE TABLE IF NOT EXISTS meta (
+            key VARCHAR NOT NULL,
+            value VARCHAR
+        )""",
+}
+
+# Ledger kinds and their table; the registry fills households, members and household_income.
+LEDGER_TABLES = {
+    "interventions": "interventions",
+    "visits": "visits",
+    "medical_claims": "medical_claims",
+    "rectifications": "rectifications",
+}
+KINDS = ("registry", *LEDGER_TABLES)
+
+
+def create_all(con) -> None:
+    """Create every table that does not exist yet."""
+    for ddl in TABLES_DDL.values():
+        con.execute(ddl)

@@ -1,0 +1,33 @@
+"""The one label table: every text a user reads, Chinese first, English as an option.
+
+The table is assembled from one module per area so that teams do not edit the same file; a key
+lives in exactly one of them (checked at import). Look-ups go through `t()` and `code_label()`.
+"""
+
+from __future__ import annotations
+
+from labels import codes_en, etl_text, ui_core, ui_inspection
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+LABELS: dict[str, tuple[str, str]] = {}
+for _part in (etl_text.LABELS, ui_core.LABELS, ui_inspection.LABELS):
+    _clash = LABELS.keys() & _part.keys()
+    if _clash:
+        raise ValueError(f"label keys defined twice: {sorted(_clash)}")
+    LABELS.update(_part)
+
+
+def t(key: str, lang: str = DEFAULT_LANG, /, **params: object) -> str:
+    """The label of `key` in `lang`, with `{name}` placeholders filled from params."""
+    zh, en = LABELS.get(key, (key, key))
+    text = en if lang == "en" else zh
+    return text.format(**params) if params else text
+
+
+def code_label(value: str | None, lang: str = DEFAULT_LANG) -> str | None:
+    """A code value for display: stored Chinese as is, or its English translation."""
+    if value is None or lang != "en":
+        return value
+    return codes_en.CODE_EN.get(value, value)

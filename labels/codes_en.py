@@ -1,0 +1,3 @@
+"""English translations of canonical code values (the data keeps the Chinese form)."""
+
+CODE_EN: dict[str, str] = {}
