@@ -1,7 +1,16 @@
 """Derived tables, rebuilt inside every new snapshot before it is published, so they are never stale.
 
 `build_all` is what the loader calls; the core builders live here, the inspection pages' builders in
-`etl.derive_inspection`.
+`etl.derive_inspection`. Everything is set-based SQL (aggregate once, then join; no correlated
+subqueries, no per-row Python) so that it scales to millions of households.
+
+Tables built here:
+- `facts_meta(key, value)`: `as_of` = the data's as-of date (meta `as_of`/`as_of_date` if the loader
+  wrote one, else the latest date found in the ledgers, capped at today); `built_at`.
+- `poverty_lines(year, line)`: the line per year (codes.POVERTY_LINE, later years keep the last line).
+- `hh_facts`: one row per household: area, codes, years, members and their health/labour/age counts,
+  income against the line of its income year, 两不愁三保障 flags, suspected wrong exit, interventions.
+  Ages are computed at the as-of date.
 """
 
 from __future__ import annotations
@@ -9,8 +18,140 @@ from __future__ import annotations
 import duckdb
 
 from etl import derive_inspection
+from etl.codes import MONITORING_FACTOR, POVERTY_LINE
+
+ELDERLY_AGE = 60
+SCHOOL_AGE = (6, 15)
+# school_status spellings that mean a school-age child is not in school
+NOT_IN_SCHOOL_PATTERN = "辍学|失学|非在校|不在校|未入学|未上学|未就学|休学"
+
+_AS_OF_SQL = """
+CREATE OR REPLACE TABLE facts_meta AS
+WITH declared AS (
+    SELECT max(TRY_CAST(value AS DATE)) AS d FROM meta WHERE key IN ('as_of', 'as_of_date', 'data_as_of')
+), seen AS (
+    SELECT max(d) AS d FROM (
+        SELECT max(visit_date) AS d FROM visits WHERE visit_date <= current_date
+        UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= current_date
+        UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= current_date
+        UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= current_date
+        UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= current_date
+        UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= current_date
+    )
+)
+SELECT 'as_of' AS key, CAST(coalesce((SELECT d FROM declared), (SELECT d FROM seen), current_date) AS VARCHAR)
+       AS value
+UNION ALL SELECT 'built_at', CAST(current_timestamp AS VARCHAR)
+"""
+
+_HH_FACTS_SQL = """
+CREATE OR REPLACE TABLE hh_facts AS
+WITH ref AS (
+    SELECT CAST(value AS DATE) AS as_of FROM facts_meta WHERE key = 'as_of'
+), m AS (
+    SELECT household_id,
+        count(*) AS member_count,
+        count(*) FILTER (WHERE age >= $elderly) AS elderly_count,
+        count(*) FILTER (WHERE list_has_any(health, ['长期慢性病', '患有大病'])) AS ill_count,
+        count(*) FILTER (WHERE list_contains(health, '患有大病')) AS serious_ill_count,
+        count(*) FILTER (WHERE list_contains(health, '残疾')) AS disabled_count,
+        count(*) FILTER (WHERE labor_skill IN ('丧失劳动力', '无劳动力')) AS no_labor_count,
+        count(*) FILTER (WHERE labor_skill IN ('普通劳动力', '技能劳动力')) AS labor_count,
+        count(*) FILTER (WHERE medical_insurance = FALSE) AS uninsured_count,
+        count(*) FILTER (WHERE age BETWEEN $school_lo AND $school_hi
+                         AND regexp_matches(coalesce(school_status, ''), $not_in_school)) AS school_out_count,
+        count(*) FILTER (WHERE family_doctor_signed = TRUE) AS doctor_signed_count
+    FROM (
+        SELECT mm.*, CASE WHEN birth_date IS NOT NULL AND birth_date <= a.as_of
+                          THEN date_sub('year', birth_date, a.as_of) END AS age
+        FROM members mm CROSS JOIN ref a
+    )
+    GROUP BY household_id
+), i AS (
+    SELECT household_id,
+        count(*) AS intervention_count,
+        count(DISTINCT category) AS category_count,
+        coalesce(sum(amount_yuan), 0) AS amount_total,
+        list(DISTINCT category ORDER BY category) FILTER (WHERE category IS NOT NULL) AS categories
+    FROM interventions
+    GROUP BY household_id
+), base AS (
+    SELECT h.household_id, h.township, h.village,
+        h.head_name, h.head_id_number, h.phone, h.helper_name, h.helper_unit,
+        h.household_attribute, h.main_cause, h.other_causes,
+        h.exit_status, h.enjoys_policy, h.exit_year,
+        h.identified_date, year(h.identified_date) AS identified_year,
+        h.monitoring_type, h.monitored, h.risk_eliminated, h.registered,
+        coalesce(m.member_count, 0) AS member_count,
+        h.household_size_declared,
+        coalesce(m.elderly_count, 0) AS elderly_count,
+        coalesce(m.ill_count, 0) AS ill_count,
+        coalesce(m.serious_ill_count, 0) AS serious_ill_count,
+        coalesce(m.disabled_count, 0) AS disabled_count,
+        coalesce(m.no_labor_count, 0) AS no_labor_count,
+        coalesce(m.labor_count, 0) AS labor_count,
+        coalesce(m.uninsured_count, 0) AS uninsured_count,
+        coalesce(m.school_out_count, 0) AS school_out_count,
+        coalesce(m.doctor_signed_count, 0) AS doctor_signed_count,
+        h.income_per_capita, h.income_year,
+        pl.line AS poverty_line,
+        coalesce(h.unsafe_housing, FALSE) AS unsafe_housing,
+        (h.safe_water = FALSE) IS TRUE AS unsafe_water,
+        coalesce(i.intervention_count, 0) AS intervention_count,
+        coalesce(i.category_count, 0) AS category_count,
+        coalesce(i.amount_total, 0) AS amount_total,
+        coalesce(i.categories, []) AS categories
+    FROM households h
+    LEFT JOIN m USING (household_id)
+    LEFT JOIN i USING (household_id)
+    LEFT JOIN poverty_lines pl ON pl.year = h.income_year
+)
+SELECT *,
+    member_count > 0 AND elderly_count = member_count AS all_elderly,
+    member_count = 1 AND elderly_count = 1 AS elderly_alone,
+    ill_count > 0 AS has_ill,
+    disabled_count > 0 AS has_disabled,
+    labor_count = 0 AS no_labor,
+    (income_per_capita < poverty_line) IS TRUE AS income_below_line,
+    (income_per_capita < poverty_line * $factor) IS TRUE AS income_below_monitor,
+    uninsured_count > 0 AS has_uninsured,
+    school_out_count > 0 AS has_school_out,
+    NOT (unsafe_housing OR unsafe_water OR uninsured_count > 0 OR school_out_count > 0) AS assurances_ok,
+    exit_status = '已脱贫' AND (
+        (income_per_capita < poverty_line) IS TRUE OR unsafe_housing OR unsafe_water
+        OR uninsured_count > 0 OR school_out_count > 0
+    ) AS suspected_wrong_exit,
+    intervention_count > 0 AS has_intervention
+FROM base
+ORDER BY township, village, household_id
+"""
+
+
+def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:
+    last_year = max(POVERTY_LINE)
+    rows = [(y, line) for y, line in sorted(POVERTY_LINE.items())]
+    rows += [(y, POVERTY_LINE[last_year]) for y in range(last_year + 1, last_year + 31)]
+    con.execute("CREATE OR REPLACE TABLE poverty_lines (year INTEGER, line DOUBLE)")
+    con.executemany("INSERT INTO poverty_lines VALUES (?, ?)", rows)
+
+
+def build_core(con: duckdb.DuckDBPyConnection) -> None:
+    """The dashboard core's derived tables: facts_meta, poverty_lines, hh_facts."""
+    con.execute(_AS_OF_SQL)
+    build_poverty_lines(con)
+    con.execute(
+        _HH_FACTS_SQL,
+        {
+            "elderly": ELDERLY_AGE,
+            "school_lo": SCHOOL_AGE[0],
+            "school_hi": SCHOOL_AGE[1],
+            "not_in_school": NOT_IN_SCHOOL_PATTERN,
+            "factor": MONITORING_FACTOR,
+        },
+    )
 
 
 def build_all(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build every derived table from the base tables of the snapshot."""
+    build_core(con)
     derive_inspection.build(con)

@@ -237,3 +237,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.demo_written": ("已生成示范旗县导出文件：{dir}", "Demo county export files written to {dir}"),
     "cli.db": ("数据库：{db}", "Database: {db}"),
 }
+
+LABELS.update({
+    "progress.reading": ("正在读取 {file}", "Reading {file}"),
+    "progress.deriving": ("正在生成汇总表", "Building summary tables"),
+    "progress.done": ("完成", "Done"),
+})

@@ -1,0 +1,41 @@
+# 扶贫督查看板 — two commands for a fresh machine with Python 3.11+:
+#   make run    set up .venv, build the demo county if there is no database, start the dashboard
+#   make test   set up .venv (and the headless browser for end-to-end tests), run every test
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PORT   ?= 8501
+
+.PHONY: run test setup demo browser lint bench bench-l screenshots clean-data
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m etl demo
+
+run: $(STAMP)
+	@test -e data/fupin.duckdb || $(PY) -m etl demo
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+browser:
+	bash scripts/install-browser.sh
+
+test: $(STAMP) browser
+	$(PY) -m pytest -n 2 --dist loadfile -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) -m bench --sizes S,M
+
+bench-l: $(STAMP)
+	$(PY) -m bench --sizes S,M,L

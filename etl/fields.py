@@ -1,0 +1,129 @@
+"""How each canonical column of each kind of file is normalised and checked.
+
+A field spec is (type, code list): the loader turns it into one SQL expression per column (see
+`etl.stage`), so a whole file is normalised in one vectorised statement.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Field(NamedTuple):
+    type: str  # text | hhid | id | int | number | amount | year | date | deadline | yn | code | codelist
+    code_list: str | None = None  # a key of codes.CODE_LISTS for code and codelist
+
+
+REGISTRY: dict[str, Field] = {
+    "township": Field("text"),
+    "village": Field("text"),
+    "household_id": Field("hhid"),
+    "member_id": Field("text"),
+    "name": Field("text"),
+    "id_number": Field("id"),
+    "relation": Field("text"),
+    "household_size": Field("int"),
+    "sex": Field("code", "sex"),
+    "ethnicity": Field("text"),
+    "education": Field("code", "education"),
+    "school_status": Field("text"),
+    "health": Field("codelist", "health"),
+    "labor_skill": Field("code", "labor_skill"),
+    "work_months": Field("int"),
+    "medical_insurance": Field("yn"),
+    "critical_illness_insurance": Field("yn"),
+    "family_doctor_signed": Field("yn"),
+    "household_attribute": Field("code", "household_attribute"),
+    "identification_standard": Field("text"),
+    "main_cause": Field("code", "main_cause"),
+    "other_causes": Field("codelist", "main_cause"),
+    "exit_status": Field("code", "exit_status"),
+    "exit_year": Field("year"),
+    "identified_date": Field("date"),
+    "income_per_capita": Field("number"),
+    "income_year": Field("year"),
+    "unsafe_housing": Field("yn"),
+    "safe_water": Field("yn"),
+    "monitoring_type": Field("code", "monitoring_type"),
+    "risk_eliminated": Field("yn"),
+    "helper_name": Field("text"),
+    "helper_unit": Field("text"),
+    "phone": Field("text"),
+}
+
+# Registry columns that describe the household (repeated on each member's row); the rest are the member's.
+HOUSEHOLD_FIELDS = (
+    "township", "village", "household_size", "household_attribute", "identification_standard",
+    "main_cause", "other_causes", "exit_status", "exit_year", "identified_date", "income_per_capita",
+    "income_year", "unsafe_housing", "safe_water", "monitoring_type", "risk_eliminated", "helper_name",
+    "helper_unit", "phone",
+)
+MEMBER_FIELDS = tuple(f for f in REGISTRY if f not in HOUSEHOLD_FIELDS and f != "household_id")
+
+LEDGERS: dict[str, dict[str, Field]] = {
+    "interventions": {
+        "household_id": Field("hhid"),
+        "category": Field("code", "intervention_category"),
+        "content": Field("text"),
+        "project": Field("text"),
+        "year": Field("year"),
+        "start_date": Field("date"),
+        "amount_yuan": Field("amount"),
+        "status": Field("text"),
+        "responsible_unit": Field("text"),
+    },
+    "visits": {
+        "household_id": Field("hhid"),
+        "visit_date": Field("date"),
+        "visit_type": Field("code", "visit_type"),
+        "visitor": Field("text"),
+        "notes": Field("text"),
+    },
+    "medical_claims": {
+        "household_id": Field("hhid"),
+        "id_number": Field("id"),
+        "admission_date": Field("date"),
+        "institution": Field("text"),
+        "total_cost": Field("amount"),
+        "basic_insurance": Field("amount"),
+        "critical_illness_insurance": Field("amount"),
+        "medical_assistance": Field("amount"),
+        "other_support": Field("amount"),
+        "out_of_pocket": Field("amount"),
+    },
+    "rectifications": {
+        "issue_id": Field("text"),
+        "source": Field("text"),
+        "found_date": Field("date"),
+        "township": Field("text"),
+        "village": Field("text"),
+        "household_id": Field("hhid"),
+        "category": Field("code", "rectification_category"),
+        "description": Field("text"),
+        "responsible_unit": Field("text"),
+        "responsible_person": Field("text"),
+        "measures": Field("text"),
+        "deadline": Field("deadline"),
+        "status": Field("code", "rectification_status"),
+        "completed_date": Field("date"),
+    },
+}
+
+FIELDS: dict[str, dict[str, Field]] = {"registry": REGISTRY, **LEDGERS}
+
+# Rows that cannot be placed are rejected (data-spec §3): kind -> required placing columns.
+PLACING: dict[str, tuple[str, ...]] = {
+    "registry": ("household_id", "township", "village"),
+    "interventions": ("household_id",),
+    "visits": ("household_id",),
+    "medical_claims": ("household_id",),
+    "rectifications": ("township",),
+}
+REJECT_RULE = {"household_id": "no_household_id", "township": "no_township", "village": "no_village"}
+
+
+def code_list_of(table: str, field: str) -> str | None:
+    """The code list behind a column, for messages that say what would be accepted."""
+    kind = "registry" if table in ("households", "members") else table
+    spec = FIELDS.get(kind, {}).get(field)
+    return spec.code_list if spec else None

@@ -1,0 +1,258 @@
+"""Header synonyms per file kind (data-spec §1.1, §1.2) and kind recognition from a header row.
+
+The kind of a file is decided from its header cells only, never from its file name. Header text is
+cleaned first (NFKC: full-width → half-width, whitespace and newlines removed, `*` required marks
+removed), then looked up in the kind's synonym table; a header that does not match exactly is tried
+again without its parenthesised parts (`乡镇(苏木)` → `乡镇`, `户编号(必填)` → `户编号`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import NamedTuple
+
+KINDS: tuple[str, ...] = ("registry", "interventions", "visits", "medical_claims", "rectifications")
+
+KIND_LABELS: dict[str, str] = {
+    "registry": "贫困人口信息",
+    "interventions": "帮扶措施",
+    "visits": "走访记录",
+    "medical_claims": "医疗报销",
+    "rectifications": "问题整改台账",
+}
+
+# kind -> canonical column -> header spellings (cleaned form: half-width, no spaces, no `*`).
+# The first spelling is the one shown in messages.
+_SYNONYMS: dict[str, dict[str, list[str]]] = {
+    "registry": {
+        "township": ["乡(镇)", "乡镇", "苏木(镇)", "苏木镇", "乡", "镇", "乡镇(苏木)", "苏木(乡镇)", "乡镇名称",
+                     "所属乡镇", "乡(镇、苏木)", "乡镇街道"],
+        "village": ["行政村", "村", "嘎查村", "行政村(嘎查)", "嘎查", "村(嘎查)", "嘎查(村)", "村名称", "所属村",
+                    "行政村名称", "村(社区)"],
+        "household_id": ["户编号", "户编码", "家庭编号", "户号"],
+        "member_id": ["人编号", "人员编号", "成员编号"],
+        "name": ["姓名", "成员姓名", "人员姓名"],
+        "id_number": ["证件号码", "身份证号", "身份证号码", "公民身份号码", "身份证件号码", "证件号"],
+        "relation": ["与户主关系", "与户主的关系"],
+        "household_size": ["人数", "家庭人口数", "家庭人数", "户人数"],
+        "sex": ["性别"],
+        "ethnicity": ["民族"],
+        "education": ["文化程度"],
+        "school_status": ["在校生状况", "在校生情况"],
+        "health": ["健康状况"],
+        "labor_skill": ["劳动技能"],
+        "work_months": ["务工时间(月)", "务工时间", "务工时长(月)"],
+        "medical_insurance": ["是否参加城乡居民基本医疗保险", "是否参加基本医疗保险", "参加基本医疗保险",
+                              "是否参加城乡居民医疗保险"],
+        "critical_illness_insurance": ["是否参加大病保险", "参加大病保险"],
+        "family_doctor_signed": ["是否签约家庭医生", "家庭医生签约", "是否家庭医生签约"],
+        "household_attribute": ["贫困户属性", "户属性"],
+        "identification_standard": ["识别标准"],
+        "main_cause": ["主要致贫原因", "致贫原因1", "致贫原因"],
+        "other_causes": ["其他致贫原因", "次要致贫原因", "致贫原因2"],
+        "exit_status": ["脱贫属性", "脱贫状态", "贫困户状态"],
+        "exit_year": ["脱贫年度", "脱贫年份", "脱贫时间"],
+        "identified_date": ["首次识别时间", "识别时间", "纳入时间"],
+        "income_per_capita": ["人均纯收入", "家庭年人均纯收入(元)", "人均纯收入(元)", "家庭人均纯收入"],
+        "income_year": ["收入年度"],
+        "unsafe_housing": ["危房户", "是否危房户"],
+        "safe_water": ["是否解决安全饮用水", "饮水安全", "是否饮水安全"],
+        "monitoring_type": ["监测对象类别", "易返贫致贫户(监测对象)类型", "监测对象类型"],
+        "risk_eliminated": ["风险是否消除", "是否风险消除"],
+        "helper_name": ["帮扶责任人", "帮扶责任人姓名"],
+        "helper_unit": ["帮扶单位"],
+        "phone": ["联系电话", "户联系电话", "电话", "手机号码"],
+    },
+    "interventions": {
+        "household_id": ["户编号", "户编码", "家庭编号", "户号"],
+        "category": ["措施类别", "帮扶措施类别", "措施类型", "帮扶类别"],
+        "content": ["措施内容", "帮扶措施内容", "帮扶内容"],
+        "project": ["项目名称"],
+        "year": ["实施年度", "年度"],
+        "start_date": ["开始日期", "实施日期", "开始时间"],
+        "amount_yuan": ["金额(元)", "资金(元)", "帮扶金额(元)", "投入资金(元)"],
+        "status": ["实施状态", "状态"],
+        "responsible_unit": ["责任单位", "实施单位"],
+    },
+    "visits": {
+        "household_id": ["户编号", "户编码", "家庭编号", "户号"],
+        "visit_date": ["走访日期", "走访时间", "随访日期"],
+        "visit_type": ["走访类型", "走访方式"],
+        "visitor": ["走访人", "走访人员"],
+        "notes": ["情况记录", "走访情况", "走访记录", "走访内容"],
+    },
+    "medical_claims": {
+        "household_id": ["户编号", "户编码", "家庭编号", "户号"],
+        "id_number": ["证件号码", "身份证号", "身份证号码", "公民身份号码", "身份证件号码", "证件号"],
+        "admission_date": ["入院日期", "入院时间", "就诊日期"],
+        "institution": ["医疗机构", "就诊医院", "医疗机构名称", "就诊机构"],
+        "total_cost": ["总费用", "医疗总费用", "总费用(元)", "医疗总费用(元)"],
+        "basic_insurance": ["基本医保报销", "基本医疗保险报销", "基本医保报销(元)"],
+        "critical_illness_insurance": ["大病保险报销", "大病保险报销(元)"],
+        "medical_assistance": ["医疗救助", "医疗救助(元)"],
+        "other_support": ["其他保障", "其他保障(元)"],
+        "out_of_pocket": ["个人自付", "个人自付(元)", "个人支付"],
+    },
+    "rectifications": {
+        "issue_id": ["问题编号", "问题序号"],
+        "source": ["问题来源"],
+        "found_date": ["发现日期", "发现时间"],
+        "township": ["乡(镇)", "乡镇", "苏木(镇)", "苏木镇", "乡", "镇", "乡镇(苏木)", "苏木(乡镇)", "乡镇名称",
+                     "所属乡镇", "乡(镇、苏木)", "乡镇街道"],
+        "village": ["行政村", "村", "嘎查村", "行政村(嘎查)", "嘎查", "村(嘎查)", "嘎查(村)", "村名称", "所属村",
+                    "行政村名称", "村(社区)"],
+        "household_id": ["户编号", "户编码", "家庭编号", "户号"],
+        "category": ["问题类别", "问题类型"],
+        "description": ["问题描述", "问题表现", "存在问题", "问题内容"],
+        "responsible_unit": ["责任单位"],
+        "responsible_person": ["责任人"],
+        "measures": ["整改措施"],
+        "deadline": ["整改时限", "整改期限", "完成时限"],
+        "status": ["整改状态", "整改情况", "整改进度"],
+        "completed_date": ["完成日期", "完成时间", "整改完成日期"],
+    },
+}
+
+# Columns a file of the kind must have (data-spec §1.1; for ledgers: what places a row).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "registry": ("township", "village", "household_id", "name", "id_number", "relation"),
+    "interventions": ("household_id", "category"),
+    "visits": ("household_id", "visit_date"),
+    "medical_claims": ("household_id", "total_cost"),
+    "rectifications": ("township", "description"),
+}
+
+# When several kinds fit, the one with more mapped columns wins; ties go to the earlier kind here
+# (ledgers before the registry: a ledger may carry 户编号 + 乡镇 + 证件号码 too).
+_KIND_ORDER = ("rectifications", "medical_claims", "visits", "interventions", "registry")
+
+MIN_KNOWN_HEADERS = 3
+
+_SPACE_RE = re.compile(r"\s+")
+_PAREN_RE = re.compile(r"\([^()]*\)")
+_TRAIL_RE = re.compile(r"[:：]+$")
+
+
+def clean_header(value: object) -> str:
+    """Normalise a header cell for lookup: `乡（镇）* ` → `乡(镇)`, `户编号\\n(必填)` → `户编号(必填)`."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))  # full-width (（）＊, U+3000) → half-width
+    text = _SPACE_RE.sub("", text).replace("*", "")
+    text = text.replace("[", "(").replace("]", ")").replace("【", "(").replace("】", ")")
+    return _TRAIL_RE.sub("", text)
+
+
+def _strip_parens(text: str) -> str:
+    # `金额(万元)` must not fall back to a yuan column: a unit in the brackets changes the meaning.
+    if "万" in "".join(_PAREN_RE.findall(text)):
+        return text
+    return _PAREN_RE.sub("", text)
+
+
+def _build_lookup() -> dict[str, dict[str, str]]:
+    lookup: dict[str, dict[str, str]] = {}
+    for kind, columns in _SYNONYMS.items():
+        table: dict[str, str] = {}
+        for canonical, spellings in columns.items():
+            for spelling in spellings:
+                table.setdefault(clean_header(spelling), canonical)
+        # Second pass: bracket-free forms, never overriding an exact spelling.
+        for canonical, spellings in columns.items():
+            for spelling in spellings:
+                table.setdefault(_strip_parens(clean_header(spelling)), canonical)
+        lookup[kind] = table
+    return lookup
+
+
+_LOOKUP = _build_lookup()
+_ANY_KIND = {h for table in _LOOKUP.values() for h in table}
+
+# canonical column -> header shown in messages, per kind
+COLUMN_LABELS: dict[str, dict[str, str]] = {
+    kind: {canonical: spellings[0] for canonical, spellings in columns.items()}
+    for kind, columns in _SYNONYMS.items()
+}
+
+
+def canonical_for(kind: str, header: object) -> str | None:
+    """The canonical column a header cell names in a file of `kind`, or None."""
+    text = clean_header(header)
+    if not text:
+        return None
+    table = _LOOKUP[kind]
+    found = table.get(text)
+    if found is None:
+        found = table.get(_strip_parens(text))
+    return found
+
+
+def is_known_header(header: object) -> bool:
+    """True when the cell is a contract header of any kind."""
+    text = clean_header(header)
+    return bool(text) and (text in _ANY_KIND or _strip_parens(text) in _ANY_KIND)
+
+
+def _has_marker(kind: str, cols: dict[str, int]) -> bool:
+    if kind == "registry":
+        return ("household_id" in cols and ("name" in cols or "id_number" in cols)
+                and ("relation" in cols or "township" in cols))
+    if kind == "interventions":
+        return "category" in cols
+    if kind == "visits":
+        return "visit_date" in cols
+    if kind == "medical_claims":
+        return "total_cost" in cols or "admission_date" in cols
+    if kind == "rectifications":
+        return "issue_id" in cols or "deadline" in cols or "description" in cols
+    raise ValueError(kind)
+
+
+class HeaderMatch(NamedTuple):
+    kind: str
+    columns: dict[str, int]  # canonical -> 0-based column index
+    ignored: list[str]  # non-empty headers outside the contract, as written (stripped)
+
+
+def map_columns(kind: str, cells: Sequence[object]) -> dict[str, int]:
+    """canonical -> index of the first cell naming it (a repeated header is left to `ignored`)."""
+    cols: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        canonical = canonical_for(kind, cell)
+        if canonical is not None and canonical not in cols:
+            cols[canonical] = i
+    return cols
+
+
+def recognize(cells: Sequence[object]) -> HeaderMatch | None:
+    """Recognise a header row: the kind whose marker columns are present and that maps the most cells.
+
+    None when no kind fits or fewer than MIN_KNOWN_HEADERS cells map. Required columns are not
+    checked here (see `missing_required`), so that a reader can say which ones are missing.
+    """
+    best: tuple[str, dict[str, int]] | None = None
+    for kind in _KIND_ORDER:
+        cols = map_columns(kind, cells)
+        if len(cols) < MIN_KNOWN_HEADERS or not _has_marker(kind, cols):
+            continue
+        if best is None or len(cols) > len(best[1]):
+            best = (kind, cols)
+    if best is None:
+        return None
+    kind, cols = best
+    used = set(cols.values())
+    ignored = [str(c).strip() for i, c in enumerate(cells)
+               if i not in used and c is not None and str(c).strip()]
+    return HeaderMatch(kind, cols, ignored)
+
+
+def known_header_count(cells: Sequence[object]) -> int:
+    """How many cells are contract headers of some kind (tells a header row of unknown kind from data)."""
+    return sum(1 for c in cells if is_known_header(c))
+
+
+def missing_required(kind: str, columns: dict[str, int] | dict[str, str]) -> list[str]:
+    """Required canonical columns of `kind` that are absent, in contract order."""
+    return [c for c in REQUIRED[kind] if c not in columns]

@@ -1,0 +1,399 @@
+"""Load export files into a new snapshot: each file one atomic batch, upserted, with its lineage.
+
+`load_files` is the one entry point, used by the command line and by the dashboard's upload page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl import derive, readers, schema, snapshot
+from etl.codes import POVERTY_LINE
+from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
+from etl.messages import read_error_text
+from etl.stage import build_stage, q
+from labels import t
+
+Progress = Callable[[float, str], None]
+
+HEAD_RELATIONS = ("户主", "本人", "户主本人")
+
+
+@dataclass
+class FileResult:
+    path: Path
+    kind: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    issues: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    unchanged: bool = False
+    error: str | None = None
+    batch_id: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": str(self.path), "kind": self.kind, "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
+            "rows_skipped": self.rows_skipped, "issues": self.issues,
+            "ignored_columns": self.ignored_columns, "unchanged": self.unchanged, "error": self.error,
+        }
+
+
+@dataclass
+class LoadReport:
+    db: Path
+    files: list[FileResult]
+    published: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file was read (even with rejected rows), 1 when any could not be read."""
+        return 1 if any(f.error for f in self.files) else 0
+
+    def to_json(self) -> dict[str, object]:
+        return {"files": [f.to_json() for f in self.files]}
+
+
+class _NothingChanged(Exception):
+    """Every file was unchanged or failed: discard the new snapshot instead of publishing a copy."""
+
+
+def load_files(
+    paths: Sequence[str | Path],
+    db: str | Path | None = None,
+    lang: str = "zh",
+    progress: Progress | None = None,
+    *,
+    display_names: Sequence[str] | None = None,
+) -> LoadReport:
+    """Load files in order into a new snapshot of `db` and publish it if anything changed.
+
+    `display_names` names the files in messages and lineage (uploads arrive under temp names).
+    """
+    report = LoadReport(snapshot.db_path(db), [])
+    paths = [Path(p) for p in paths]
+    names = list(display_names) if display_names else [p.name for p in paths]
+    tick = progress or (lambda _f, _s: None)
+    try:
+        with snapshot.new_snapshot(report.db) as con:
+            schema.create_all(con)
+            changed = False
+            for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+                res = FileResult(path)
+                report.files.append(res)
+                tick(i / len(paths), t("progress.reading", lang, file=name))
+                changed |= _load_file(con, path, name, res, lang)
+            if not changed:
+                raise _NothingChanged
+            tick(0.95, t("progress.deriving", lang))
+            derive.build_all(con)
+            _write_meta(con)
+        report.published = True
+    except _NothingChanged:
+        pass
+    tick(1.0, t("progress.done", lang))
+    return report
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileResult, lang: str) -> bool:
+    """Load one file as one transaction. True when the database changed."""
+    try:
+        raw = readers.read_file(path)
+    except readers.ReadError as exc:
+        res.error = read_error_text(exc, name, lang)
+        return False
+    except Exception as exc:  # any other failure to read: the file changes nothing
+        res.error = t("read.load_failed", lang, file=name, detail=type(exc).__name__)
+        return False
+    res.kind, res.ignored_columns = raw.kind, list(raw.ignored_columns)
+    res.rows_read, res.rows_skipped = raw.rows_read, raw.skipped
+    previous = con.execute(
+        "SELECT rows_loaded, rows_rejected, issues FROM load_batches WHERE sha256 = ? AND kind = ? "
+        "ORDER BY batch_id DESC LIMIT 1",
+        [raw.sha256, raw.kind],
+    ).fetchone()
+    if previous is not None:  # the same file again changes nothing
+        res.unchanged = True
+        res.rows_loaded, res.rows_rejected, res.issues = previous
+        return False
+    con.begin()
+    try:
+        _load_raw(con, raw, name, res)
+        con.commit()
+    except Exception as exc:
+        con.rollback()
+        res.error = t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300])
+        res.rows_loaded = res.rows_rejected = res.issues = 0
+        return False
+    finally:
+        with contextlib.suppress(Exception):
+            con.unregister("raw_arrow")
+    return True
+
+
+def _load_raw(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, res: FileResult) -> None:
+    batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches").fetchone()[0]
+    res.batch_id = batch_id
+    con.register("raw_arrow", raw.table)
+    con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_arrow")
+    present = [c for c in raw.table.column_names if c != "_line"]
+    checks = build_stage(con, raw.kind, present)
+    rejected = _reject(con, raw, batch_id, name)
+    if raw.kind == "registry":
+        loaded = _load_registry(con, batch_id, name, checks)
+    else:
+        loaded = _load_ledger(con, raw.kind, batch_id, name, checks)
+    issues = con.execute("SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id]).fetchone()[0]
+    res.rows_loaded, res.rows_rejected, res.issues = loaded, rejected, issues
+    con.execute(
+        "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, name, raw.sha256, raw.kind, datetime.now(), raw.rows_read, loaded, rejected,
+         raw.skipped, issues, list(raw.ignored_columns), raw.encoding, raw.header_line],
+    )
+    for tmp in ("stg", "k", "m", "rep", "hh", "issues_new"):
+        con.execute(f"DROP TABLE IF EXISTS {tmp}")
+
+
+def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int, name: str) -> int:
+    """Keep rows that cannot be placed, with their raw values, in rejected_rows."""
+    fields = FIELDS[raw.kind]
+    obj = ", ".join(f"'{c}', {q('raw_' + c)}" for c in fields)
+    field_case = "CASE rejected_rule " + " ".join(
+        f"WHEN '{REJECT_RULE[c]}' THEN '{c}'" for c in PLACING[raw.kind]
+    ) + " END"
+    con.execute(
+        f"""INSERT INTO rejected_rows
+            SELECT ?, ?, source_line, rejected_rule, {field_case}, json_object({obj})::VARCHAR
+            FROM stg WHERE rejected_rule IS NOT NULL""",
+        [batch_id, name],
+    )
+    if raw.malformed:
+        bad = pa.table({
+            "line": pa.array([line for line, _ in raw.malformed], pa.int32()),
+            "text": pa.array([json.dumps({"row": text[:2000]}, ensure_ascii=False) for _, text in raw.malformed]),
+        })
+        con.register("malformed_arrow", bad)
+        con.execute(
+            "INSERT INTO rejected_rows SELECT ?, ?, line, 'malformed_row', 'row', text FROM malformed_arrow",
+            [batch_id, name],
+        )
+        con.unregister("malformed_arrow")
+    n = con.execute("SELECT count(*) FROM stg WHERE rejected_rule IS NOT NULL").fetchone()[0]
+    return int(n) + len(raw.malformed)
+
+
+def _issue_selects(source: str, checks: list[tuple[str, str]], table_name: str, record_key: str) -> list[str]:
+    """One SELECT per (rule, column) check over `source`, shaped like data_issues minus batch/file."""
+    return [
+        f"SELECT source_line, '{table_name}', {record_key}, household_id, '{col}', "
+        f"{q('raw_' + col)}::VARCHAR, '{rule}' FROM {source} WHERE {q(f'bad__{rule}__{col}')}"
+        for rule, col in checks
+    ]
+
+
+def _insert_issues(con: duckdb.DuckDBPyConnection, selects: list[str], batch_id: int, name: str) -> None:
+    if not selects:
+        return
+    union = "\nUNION ALL\n".join(selects)
+    con.execute(
+        f"""INSERT INTO data_issues (batch_id, file_name, line, table_name, record_key, household_id,
+                                     field, raw_value, rule)
+            SELECT ?, ?, * FROM ({union})""",
+        [batch_id, name],
+    )
+
+
+def _poverty_line_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE poverty_line (year INTEGER, line DOUBLE)")
+    con.executemany("INSERT INTO poverty_line VALUES (?, ?)", list(POVERTY_LINE.items()))
+
+
+def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]]) -> int:
+    heads = ", ".join(f"'{h}'" for h in HEAD_RELATIONS)
+    # Kept member rows with their key within the household (ID number, else 人编号, else row order).
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE m AS
+        SELECT *,
+               coalesce(CASE WHEN NOT id_mangled THEN id_number END, member_id,
+                        household_id || '#' || row_order::VARCHAR) AS member_key,
+               coalesce(relation IN ({heads}), false) AS is_head
+        FROM (SELECT *, row_number() OVER (PARTITION BY household_id ORDER BY source_line) AS row_order
+              FROM stg WHERE rejected_rule IS NULL)""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE m AS
+        SELECT *, row_number() OVER (PARTITION BY household_id, member_key ORDER BY source_line) > 1 AS dup
+        FROM m""")
+    # One representative row per household: its head's (first head if several), else its first row.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE rep AS
+        SELECT household_id,
+               min_by(source_line, (CASE WHEN is_head THEN 0 ELSE 1 END)::BIGINT * 4294967296 + source_line)
+                   AS rep_line,
+               count(DISTINCT member_key) AS n_members,
+               count(*) FILTER (WHERE is_head AND NOT dup) AS n_heads
+        FROM m GROUP BY household_id""")
+    con.execute("CREATE OR REPLACE TEMP TABLE hh AS SELECT m.*, rep.n_members, rep.n_heads "
+                "FROM m JOIN rep ON m.source_line = rep.rep_line")
+    _poverty_line_table(con)
+
+    hh_cols = ", ".join(q(c) for c in HOUSEHOLD_FIELDS if c != "household_size")
+    con.execute("DELETE FROM households WHERE household_id IN (SELECT household_id FROM rep)")
+    con.execute(f"""
+        INSERT INTO households BY NAME
+        SELECT household_id, {hh_cols},
+               household_size AS household_size_declared, n_members AS household_size,
+               CASE WHEN n_heads > 0 THEN name END AS head_name,
+               CASE WHEN n_heads > 0 THEN id_number END AS head_id_number,
+               CASE WHEN exit_status = '已脱贫' THEN enjoys_policy END AS enjoys_policy,
+               monitoring_type IS NOT NULL AS monitored,
+               exit_status IS NOT NULL AS registered,
+               ? AS batch_id, source_line
+        FROM hh""", [batch_id])
+    con.execute("DELETE FROM members WHERE household_id IN (SELECT household_id FROM rep)")
+    member_cols = ", ".join(q(c) for c in MEMBER_FIELDS if c not in ("sex",))
+    con.execute(f"""
+        INSERT INTO members BY NAME
+        SELECT household_id, member_key, {member_cols},
+               id_valid, coalesce(id_sex, sex) AS sex, id_birth_date AS birth_date, is_head,
+               ? AS batch_id, source_line
+        FROM m WHERE NOT dup""", [batch_id])
+    con.execute("""
+        DELETE FROM household_income
+        WHERE (household_id, income_year) IN
+              (SELECT (household_id, income_year) FROM hh WHERE income_per_capita IS NOT NULL)""")
+    con.execute("""
+        INSERT INTO household_income
+        SELECT household_id, income_year, income_per_capita, ? FROM hh
+        WHERE income_year IS NOT NULL AND income_per_capita IS NOT NULL""", [batch_id])
+
+    # Data issues: the file is authoritative for its households, so their old issues go.
+    con.execute("""DELETE FROM data_issues WHERE table_name IN ('households', 'members')
+                   AND household_id IN (SELECT household_id FROM rep)""")
+    member_checks = [(r, c) for r, c in checks if c not in HOUSEHOLD_FIELDS]
+    household_checks = [(r, c) for r, c in checks if c in HOUSEHOLD_FIELDS]
+    differ = ", ".join(
+        f"CASE WHEN m.{q(c)} IS NOT NULL AND m.{q(c)} IS DISTINCT FROM hh.{q(c)} "
+        f"THEN {{'field': '{c}', 'raw': m.{q('raw_' + c)}}} END"
+        for c in HOUSEHOLD_FIELDS
+    )
+    selects = _issue_selects("m", member_checks, "members", "member_key")
+    selects += _issue_selects("hh", household_checks, "households", "household_id")
+    selects += [
+        # ID number rules (GB 11643)
+        "SELECT source_line, 'members', member_key, household_id, 'id_number', raw_id_number, "
+        "'id_missing' FROM m WHERE raw_id_number IS NULL",
+        "SELECT source_line, 'members', member_key, household_id, 'id_number', raw_id_number, "
+        "'id_mangled' FROM m WHERE id_mangled",
+        "SELECT source_line, 'members', member_key, household_id, 'id_number', raw_id_number, "
+        "'id_invalid' FROM m WHERE id_number IS NOT NULL AND NOT id_mangled AND NOT id_valid",
+        "SELECT source_line, 'members', member_key, household_id, 'id_number', member_key, "
+        "'member_duplicate' FROM m WHERE dup",
+        # the same ID number in another household, in this file or already loaded
+        """SELECT m.source_line, 'members', m.member_key, m.household_id, 'id_number', m.id_number,
+                  'id_duplicate'
+           FROM m WHERE NOT m.id_mangled AND m.id_number IS NOT NULL AND m.id_number IN (
+               SELECT id_number FROM (
+                   SELECT id_number, household_id FROM m WHERE id_number IS NOT NULL AND NOT id_mangled
+                   UNION
+                   SELECT id_number, household_id FROM members
+                   WHERE id_number IS NOT NULL AND household_id NOT IN (SELECT household_id FROM rep))
+               GROUP BY id_number HAVING count(DISTINCT household_id) > 1)""",
+        # household rules
+        "SELECT source_line, 'households', household_id, household_id, 'household_size', "
+        "raw_household_size, 'size_mismatch' FROM hh WHERE household_size <> n_members",
+        "SELECT source_line, 'households', household_id, household_id, 'relation', NULL, 'no_head' "
+        "FROM hh WHERE n_heads = 0",
+        "SELECT source_line, 'households', household_id, household_id, 'relation', n_heads::VARCHAR, "
+        "'multiple_heads' FROM hh WHERE n_heads > 1",
+        "SELECT source_line, 'households', household_id, household_id, 'exit_year', NULL, "
+        "'exit_without_year' FROM hh WHERE exit_status = '已脱贫' AND raw_exit_year IS NULL",
+        """SELECT hh.source_line, 'households', household_id, household_id, 'income_per_capita',
+                  raw_income_per_capita, 'exit_income_below_line'
+           FROM hh JOIN poverty_line pl ON pl.year = least(coalesce(hh.income_year, hh.exit_year), 2020)
+           WHERE exit_status = '已脱贫' AND income_per_capita < pl.line""",
+        "SELECT source_line, 'households', household_id, household_id, 'monitoring_type', NULL, "
+        "'monitored_without_type' FROM hh WHERE raw_exit_status IS NULL AND raw_monitoring_type IS NULL",
+        "SELECT source_line, 'households', household_id, household_id, 'main_cause', NULL, "
+        "'missing_cause' FROM hh WHERE exit_status IS NOT NULL AND raw_main_cause IS NULL",
+        # household fields that differ between member rows; the representative row wins
+        f"""SELECT source_line, 'households', household_id, household_id, d.field, d.raw,
+                   'household_fields_differ'
+            FROM (SELECT m.source_line, m.household_id, unnest([{differ}]) AS d
+                  FROM m JOIN hh USING (household_id) WHERE m.source_line <> hh.source_line)
+            WHERE d IS NOT NULL""",
+    ]
+    _insert_issues(con, selects, batch_id, name)
+    return int(con.execute("SELECT count(*) FROM m").fetchone()[0])
+
+
+def _load_ledger(
+    con: duckdb.DuckDBPyConnection, kind: str, batch_id: int, name: str, checks: list[tuple[str, str]]
+) -> int:
+    table = schema.LEDGER_TABLES[kind]
+    cols = list(FIELDS[kind])
+    content = " || '|' || ".join(f"coalesce({q(c)}::VARCHAR, '')" for c in cols)
+    key = "md5(" + content + ")"
+    if kind == "rectifications":  # 问题编号 identifies an item; without it, all its fields do
+        key = f"coalesce(issue_id, {key})"
+    year_fix = ", coalesce(year, year(start_date)) AS year" if kind == "interventions" else ""
+    exclude = " EXCLUDE (year)" if kind == "interventions" else ""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE k AS
+        SELECT *{exclude}{year_fix}, {key} AS record_key FROM stg WHERE rejected_rule IS NULL""")
+    n_rows = int(con.execute("SELECT count(*) FROM k").fetchone()[0])
+    # Later rows of the same record win (a newer line of a ledger updates an item).
+    con.execute("""CREATE OR REPLACE TEMP TABLE k AS SELECT * FROM k
+                   QUALIFY row_number() OVER (PARTITION BY record_key ORDER BY source_line DESC) = 1""")
+    con.execute(f"DELETE FROM {table} WHERE record_key IN (SELECT record_key FROM k)")
+    col_list = ", ".join(q(c) for c in cols)
+    con.execute(
+        f"INSERT INTO {table} BY NAME SELECT record_key, {col_list}, ? AS batch_id, source_line FROM k",
+        [batch_id],
+    )
+    con.execute("DELETE FROM data_issues WHERE table_name = ? AND record_key IN (SELECT record_key FROM k)",
+                [table])
+    selects = _issue_selects("k", checks, table, "record_key")
+    if kind == "medical_claims":
+        selects.append(f"""
+            SELECT source_line, '{table}', record_key, household_id, 'total_cost', raw_total_cost,
+                   'claim_parts_mismatch' FROM k
+            WHERE total_cost IS NOT NULL AND abs(total_cost - (coalesce(basic_insurance, 0)
+                  + coalesce(critical_illness_insurance, 0) + coalesce(medical_assistance, 0)
+                  + coalesce(other_support, 0) + coalesce(out_of_pocket, 0))) > 1""")
+    if "id_number" in FIELDS[kind]:
+        selects.append(f"""
+            SELECT source_line, '{table}', record_key, household_id, 'id_number', raw_id_number, 'id_invalid'
+            FROM k WHERE id_number IS NOT NULL AND NOT id_valid""")
+    _insert_issues(con, selects, batch_id, name)
+    return n_rows
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection) -> None:
+    """The data's as-of date: the latest event date that is not in the future."""
+    as_of = con.execute("""
+        SELECT max(d) FROM (
+            SELECT max(visit_date) AS d FROM visits WHERE visit_date <= current_date
+            UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= current_date
+            UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= current_date
+            UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= current_date
+            UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= current_date
+            UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= current_date)
+    """).fetchone()[0]
+    values = {
+        "as_of": (as_of or date.today()).isoformat(),
+        "built_at": datetime.now().isoformat(timespec="seconds"),
+        "schema_version": "1",
+    }
+    con.execute("DELETE FROM meta")
+    con.executemany("INSERT INTO meta VALUES (?, ?)", list(values.items()))

@@ -1,0 +1,45 @@
+"""Messages about files, rows and issues, rendered from the label table in the user's language."""
+
+from __future__ import annotations
+
+from etl.codes import CODE_ORDER
+from etl.fields import code_list_of
+from labels import t
+
+
+def column_label(field: str | None, lang: str = "zh") -> str:
+    return t(f"field.{field}", lang) if field else ""
+
+
+def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
+    """A whole file could not be read: say why, naming the file."""
+    code = getattr(exc, "code", "load_failed")
+    params = dict(getattr(exc, "params", {}) or {})
+    params.setdefault("detail", str(exc))
+    if "columns" in params and not isinstance(params["columns"], str):
+        params["columns"] = "、".join(column_label(c, lang) for c in params["columns"])
+    params.setdefault("columns", "")
+    params.setdefault("limit", "")
+    params.pop("file", None)
+    return t(f"read.{code}", lang, file=file, **params)
+
+
+def issue_text(
+    rule: str,
+    *,
+    file: str,
+    line: int | None,
+    field: str | None,
+    value: object = None,
+    record: str | None = None,
+    table: str = "households",
+    lang: str = "zh",
+) -> str:
+    """The full sentence for a data issue or a rejected row: file, line, column, what is accepted."""
+    code_list = code_list_of(table, field) if field else None
+    accepted = "、".join(CODE_ORDER.get(code_list, [])) if code_list else ""
+    return t(
+        f"rule.{rule}", lang,
+        file=file, line=line if line is not None else "?", column=column_label(field, lang),
+        value="" if value is None else value, record=record or "", accepted=accepted,
+    )

@@ -1,0 +1,238 @@
+"""Health support (健康扶贫): ill households and members, insurance, family doctors, follow-ups, claims.
+
+Rules (shown on the page):
+- ill household: main or other cause 因病 or 因残;
+- ill member: health 长期慢性病 or 患有大病 (残疾 shown alongside);
+- follow-up compliance of a chronic patient (长期慢性病): at least 4 家庭医生随访 and 1 健康体检 in the 12
+  months up to the as-of date, and a follow-up within the last 90 days. The visit ledger records
+  households, so a household's follow-ups count for each of its patients;
+- out-of-pocket share = out_of_pocket / total_cost of the claims, against a target (default 10%);
+- return-to-poverty risk: a household whose out-of-pocket in a calendar year exceeds the warning
+  threshold: a share (default 50%) of its annual income (income per capita of that year, else the
+  latest, × members) or a fixed amount;
+- a claim does not add up when |total − (basic + critical + assistance + other + out-of-pocket)| > 1 yuan.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from etl.derive_inspection import CHECK_UP, CHRONIC, DISABLED, FOLLOW_UP, ILL
+from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
+
+ILL_CAUSES = ("因病", "因残")
+MIN_FOLLOW_UPS = 4
+MIN_CHECK_UPS = 1
+MAX_DAYS_WITHOUT_FOLLOW_UP = 90
+OOP_TARGET = 0.10
+RISK_INCOME_SHARE = 0.5
+CLAIM_TOLERANCE = 1.0
+
+
+def _list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
+
+
+def age_sql(birth: str, as_of: str = "$as_of") -> str:
+    """Full years between a birth date column and the as-of parameter."""
+    return f"date_part('year', age(CAST({as_of} AS TIMESTAMP), CAST({birth} AS TIMESTAMP)))"
+
+
+_ILL_CAUSE = (f"(h.main_cause IN ('{ILL_CAUSES[0]}', '{ILL_CAUSES[1]}') "
+              f"OR list_has_any(coalesce(h.other_causes, []), {_list(ILL_CAUSES)}))")
+
+
+def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """Per township: households, ill households (cause), households with ill or disabled members."""
+    where, params = household_where(flt, viewer, "f")
+    sql = f"""
+        SELECT h.township, count(*) AS households,
+            count(*) FILTER (WHERE {_ILL_CAUSE}) AS ill_cause_households,
+            count(*) FILTER (WHERE x.n_ill > 0) AS ill_member_households,
+            sum(x.n_ill) AS ill_members, sum(x.n_chronic) AS chronic_members,
+            sum(x.n_disabled) AS disabled_members
+        FROM hh_facts f JOIN households h USING (household_id) JOIN insp_household x USING (household_id)
+        WHERE {where}
+        GROUP BY ALL ORDER BY ill_cause_households DESC, h.township
+    """  # noqa: S608
+    return con.execute(sql, params).df()
+
+
+def _follow_up_cte(as_of_param: str = "$as_of") -> str:
+    return f"""
+        fu AS (
+            SELECT v.household_id,
+                count(*) FILTER (WHERE v.visit_type = '{FOLLOW_UP}') AS follow_ups_12m,
+                count(*) FILTER (WHERE v.visit_type = '{CHECK_UP}') AS check_ups_12m
+            FROM visits v
+            WHERE v.visit_date > CAST({as_of_param} AS DATE) - INTERVAL 12 MONTH
+              AND v.visit_date <= {as_of_param}
+              AND v.visit_type IN ('{FOLLOW_UP}', '{CHECK_UP}')
+            GROUP BY v.household_id
+        )"""  # noqa: S608
+
+
+def ill_members(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
+    """Members with a chronic or serious illness or a disability, with insurance and follow-ups."""
+    where, params = household_where(flt, viewer, "f")
+    sql = f"""
+        WITH {_follow_up_cte()}
+        SELECT h.township, h.village, h.household_id, {mask_name('m.name', viewer)} AS name,
+            {mask_id('m.id_number', viewer)} AS id_number,
+            {age_sql('m.birth_date')} AS age,
+            array_to_string(m.health, '、') AS health, m.labor_skill,
+            m.medical_insurance, m.critical_illness_insurance, m.family_doctor_signed,
+            list_contains(m.health, '{CHRONIC}') AS chronic,
+            coalesce(fu.follow_ups_12m, 0) AS follow_ups_12m,
+            coalesce(fu.check_ups_12m, 0) AS check_ups_12m,
+            x.last_follow_up_date,
+            date_diff('day', x.last_follow_up_date, $as_of) AS days_since_follow_up,
+            x.last_check_up_date
+        FROM members m
+        JOIN hh_facts f USING (household_id)
+        JOIN households h USING (household_id)
+        JOIN insp_household x USING (household_id)
+        LEFT JOIN fu USING (household_id)
+        WHERE {where} AND list_has_any(coalesce(m.health, []), {_list((*ILL, DISABLED))})
+        ORDER BY h.township, h.village, h.household_id, m.is_head DESC, m.member_key
+    """  # noqa: S608
+    df = con.execute(sql, {**params, "as_of": as_of}).df()
+    df["compliant"] = _compliant(df)
+    return df
+
+
+def _compliant(df: pd.DataFrame) -> pd.Series:
+    """Follow-up compliance of chronic patients (NA for members who are not chronic patients)."""
+    ok = (
+        (df["follow_ups_12m"] >= MIN_FOLLOW_UPS)
+        & (df["check_ups_12m"] >= MIN_CHECK_UPS)
+        & df["days_since_follow_up"].notna()
+        & (df["days_since_follow_up"].fillna(10**6) <= MAX_DAYS_WITHOUT_FOLLOW_UP)
+    )
+    return ok.astype("boolean").where(df["chronic"].astype(bool), pd.NA)
+
+
+def follow_up_gaps(members: pd.DataFrame) -> pd.DataFrame:
+    """Chronic patients out of compliance, with which part of the rule they miss."""
+    gaps = members[members["chronic"].astype(bool) & (members["compliant"] == False)].copy()  # noqa: E712
+    gaps["few_follow_ups"] = gaps["follow_ups_12m"] < MIN_FOLLOW_UPS
+    gaps["no_check_up"] = gaps["check_ups_12m"] < MIN_CHECK_UPS
+    gaps["no_recent_follow_up"] = (gaps["days_since_follow_up"].isna()
+                                   | (gaps["days_since_follow_up"] > MAX_DAYS_WITHOUT_FOLLOW_UP))
+    return gaps
+
+
+def compliance_summary(members: pd.DataFrame) -> dict[str, int]:
+    chronic = members[members["chronic"].astype(bool)]
+    return {"chronic": len(chronic), "compliant": int((chronic["compliant"] == True).sum())}  # noqa: E712
+
+
+def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """Members enrolled in basic and critical-illness insurance and signed with a family doctor."""
+    where, params = household_where(flt, viewer, "f")
+    sql = f"""
+        SELECT h.township, sum(x.n_members) AS members,
+            sum(x.n_medical_insured) AS medical_insured,
+            sum(x.n_critical_insured) AS critical_insured,
+            sum(x.n_doctor_signed) AS doctor_signed,
+            sum(x.n_chronic) AS chronic, sum(x.n_chronic_doctor) AS chronic_doctor_signed
+        FROM hh_facts f JOIN households h USING (household_id) JOIN insp_household x USING (household_id)
+        WHERE {where}
+        GROUP BY ALL ORDER BY h.township
+    """  # noqa: S608
+    df = con.execute(sql, params).df()
+    for col in ("medical_insured", "critical_insured", "doctor_signed"):
+        df[col + "_share"] = (df[col] / df["members"].where(df["members"] > 0)).astype(float)
+    return df
+
+
+def claim_years(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> list[int]:
+    where, params = household_where(flt, viewer, "f")
+    sql = f"""
+        SELECT DISTINCT year(c.admission_date) AS y FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
+        WHERE {where} AND c.admission_date IS NOT NULL ORDER BY y DESC
+    """  # noqa: S608
+    return [int(r[0]) for r in con.execute(sql, params).fetchall()]
+
+
+def _year_clause(year: int | None) -> str:
+    return "year(c.admission_date) = $year" if year is not None else "TRUE"
+
+
+def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:
+    """Claims per township: total cost, each payer, out-of-pocket and its share of the total."""
+    where, params = household_where(flt, viewer, "f")
+    if year is not None:
+        params = {**params, "year": year}
+    sql = f"""
+        SELECT h.township, count(*) AS claims,
+            sum(c.total_cost) AS total_cost, sum(c.basic_insurance) AS basic_insurance,
+            sum(c.critical_illness_insurance) AS critical_illness_insurance,
+            sum(c.medical_assistance) AS medical_assistance, sum(c.other_support) AS other_support,
+            sum(c.out_of_pocket) AS out_of_pocket,
+            sum(c.out_of_pocket) / nullif(sum(c.total_cost), 0) AS oop_share
+        FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
+        WHERE {where} AND {_year_clause(year)}
+        GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, h.township
+    """  # noqa: S608
+    return con.execute(sql, params).df()
+
+
+def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None,
+              income_share: float = RISK_INCOME_SHARE, fixed_amount: float | None = None) -> pd.DataFrame:
+    """Households whose own out-of-pocket in a calendar year exceeds the warning threshold.
+
+    Threshold: `fixed_amount` yuan if given, else `income_share` × the household's annual income
+    (income per capita of the claim year, else the latest known, × members).
+    """
+    where, params = household_where(flt, viewer, "f")
+    params = {**params, "share": income_share, "fixed": fixed_amount}
+    if year is not None:
+        params["year"] = year
+    sql = f"""
+        WITH hy AS (
+            SELECT c.household_id, year(c.admission_date) AS year, count(*) AS claims,
+                sum(c.total_cost) AS total_cost, sum(c.out_of_pocket) AS out_of_pocket
+            FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
+            WHERE {where} AND c.admission_date IS NOT NULL AND {_year_clause(year)}
+            GROUP BY ALL
+        ),
+        t AS (
+            SELECT hy.*, h.township, h.village, {mask_name('h.head_name', viewer)} AS name, x.n_members,
+                coalesce(hi.income_per_capita, x.latest_income) AS income_per_capita,
+                coalesce(hi.income_per_capita, x.latest_income) * x.n_members AS household_income,
+                coalesce(CAST($fixed AS DOUBLE),
+                         $share * coalesce(hi.income_per_capita, x.latest_income) * x.n_members) AS threshold
+            FROM hy JOIN households h USING (household_id)
+            JOIN insp_household x USING (household_id)
+            LEFT JOIN household_income hi ON hi.household_id = hy.household_id AND hi.income_year = hy.year
+        )
+        SELECT township, village, household_id, name, year, n_members, income_per_capita, household_income,
+            claims, total_cost, out_of_pocket, threshold,
+            out_of_pocket / nullif(household_income, 0) AS oop_income_ratio
+        FROM t WHERE threshold IS NOT NULL AND out_of_pocket > threshold
+        ORDER BY oop_income_ratio DESC NULLS LAST, out_of_pocket DESC
+    """  # noqa: S608
+    return con.execute(sql, params).df()
+
+
+def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:
+    """Claims whose parts do not add up to the total cost (tolerance 1 yuan)."""
+    where, params = household_where(flt, viewer, "f")
+    params = {**params, "tol": CLAIM_TOLERANCE}
+    if year is not None:
+        params["year"] = year
+    parts = ("coalesce(c.basic_insurance, 0) + coalesce(c.critical_illness_insurance, 0) "
+             "+ coalesce(c.medical_assistance, 0) + coalesce(c.other_support, 0) + coalesce(c.out_of_pocket, 0)")
+    sql = f"""
+        SELECT h.township, h.village, c.household_id, {mask_id('c.id_number', viewer)} AS id_number, c.admission_date, c.institution,
+            c.total_cost, c.basic_insurance, c.critical_illness_insurance, c.medical_assistance,
+            c.other_support, c.out_of_pocket, {parts} AS parts_sum, c.total_cost - ({parts}) AS difference
+        FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
+        WHERE {where} AND {_year_clause(year)} AND abs(coalesce(c.total_cost, 0) - ({parts})) > $tol
+        ORDER BY abs(difference) DESC
+    """  # noqa: S608
+    return con.execute(sql, params).df()

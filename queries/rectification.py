@@ -1,0 +1,140 @@
+"""Rectification ledger (问题整改): status, overdue items, ageing, burn-down, categories, due soon.
+
+Rules (shown on the page):
+- open = status not in RECTIFICATION_CLOSED (已整改, 已销号); a blank status counts as open (未整改);
+- overdue = open and deadline < as-of date; days overdue = as-of − deadline;
+- age of an open item = as-of − found date;
+- due soon = open and as-of ≤ deadline ≤ as-of + 14 days;
+- burn-down: at the end of each week since the first finding of a source, the items of that source
+  found by then and not yet closed (closed = completed date on or before that day; a closed item
+  without a completed date counts as closed only from the as-of date).
+An item concerns a township (no village, no household), a village, or one household.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from etl.codes import RECTIFICATION_CLOSED
+from queries.filters import Filters, Viewer, area_where, households_in, merge
+
+DUE_SOON_DAYS = 14
+_CLOSED = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
+_OPEN = f"(r.status IS NULL OR r.status NOT IN {_CLOSED})"
+
+
+def item_where(flt: Filters, viewer: Viewer) -> tuple[str, dict[str, object]]:
+    """Items in the filtered area; an item about one household also needs that household to match
+    the household filters (cause, attribute, status...), township- and village-level items do not."""
+    area = area_where(flt, viewer, "r.township", "r.village")
+    if flt.with_(townships=(), villages=()).is_empty():
+        return area
+    sub, params = households_in(flt, viewer, "r.household_id")
+    return merge(area, (f"r.household_id IS NULL OR {sub}", params))
+
+
+def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
+    """Every item in scope with its derived state: open, overdue, days overdue, age, due soon."""
+    where, params = item_where(flt, viewer)
+    sql = f"""
+        SELECT r.issue_id, r.source, r.found_date, r.township, r.village, r.household_id,
+            r.category, r.description, r.responsible_unit, r.responsible_person, r.measures,
+            r.deadline, coalesce(r.status, '未整改') AS status, r.completed_date,
+            {_OPEN} AS is_open,
+            ({_OPEN} AND r.deadline < $as_of) AS overdue,
+            CASE WHEN {_OPEN} AND r.deadline < $as_of THEN date_diff('day', r.deadline, $as_of) END
+                AS days_overdue,
+            CASE WHEN {_OPEN} THEN date_diff('day', r.found_date, $as_of) END AS age_days,
+            ({_OPEN} AND r.deadline >= $as_of
+                AND r.deadline <= $as_of + INTERVAL {DUE_SOON_DAYS} DAY) AS due_soon,
+            CASE WHEN r.household_id IS NOT NULL THEN 'household'
+                 WHEN r.village IS NOT NULL THEN 'village' ELSE 'township' END AS level
+        FROM rectifications r
+        WHERE {where}
+        ORDER BY overdue DESC, days_overdue DESC NULLS LAST, r.deadline NULLS LAST, r.issue_id
+    """  # noqa: S608 - clauses built from code constants; values are parameters
+    return con.execute(sql, {**params, "as_of": as_of}).df()
+
+
+def summary(df: pd.DataFrame) -> dict[str, int]:
+    """Headline counts of a ledger frame."""
+    return {
+        "total": len(df),
+        "open": int(df["is_open"].sum()) if len(df) else 0,
+        "overdue": int(df["overdue"].sum()) if len(df) else 0,
+        "due_soon": int(df["due_soon"].sum()) if len(df) else 0,
+        "closed": int((~df["is_open"]).sum()) if len(df) else 0,
+    }
+
+
+def status_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
+    """Items per township and status, plus the overdue count per township."""
+    where, params = item_where(flt, viewer)
+    sql = f"""
+        SELECT r.township, coalesce(r.status, '未整改') AS status, count(*) AS items,
+            count(*) FILTER (WHERE {_OPEN} AND r.deadline < $as_of) AS overdue
+        FROM rectifications r WHERE {where}
+        GROUP BY ALL ORDER BY r.township, status
+    """  # noqa: S608
+    return con.execute(sql, {**params, "as_of": as_of}).df()
+
+
+AGE_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 30), (31, 90), (91, 180), (181, 365), (366, None))
+
+
+def ageing(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
+    """Open items by age bucket (days since found) and overdue or not."""
+    where, params = item_where(flt, viewer)
+    cases = " ".join(
+        f"WHEN date_diff('day', r.found_date, $as_of) BETWEEN {lo} AND {hi} THEN {n}" if hi is not None
+        else f"WHEN date_diff('day', r.found_date, $as_of) >= {lo} THEN {n}"
+        for n, (lo, hi) in enumerate(AGE_BUCKETS)
+    )
+    sql = f"""
+        SELECT CASE {cases} ELSE -1 END AS bucket, (r.deadline < $as_of) AS overdue, count(*) AS items
+        FROM rectifications r WHERE {where} AND {_OPEN}
+        GROUP BY ALL ORDER BY bucket, overdue
+    """  # noqa: S608
+    return con.execute(sql, {**params, "as_of": as_of}).df()
+
+
+def burn_down(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
+    """Open items at the end of each week since the first finding of each source, up to as-of."""
+    where, params = item_where(flt, viewer)
+    sql = f"""
+        WITH items AS (
+            SELECT coalesce(r.source, '') AS source, r.found_date,
+                CASE WHEN {_OPEN} THEN NULL ELSE coalesce(r.completed_date, $as_of) END AS closed_on
+            FROM rectifications r WHERE {where} AND r.found_date IS NOT NULL AND r.found_date <= $as_of
+        ),
+        starts AS (SELECT source, min(found_date) AS first_found FROM items GROUP BY source),
+        weeks AS (
+            SELECT source, CAST(unnest(generate_series(first_found + INTERVAL 6 DAY,
+                CAST($as_of AS DATE) + INTERVAL 6 DAY, INTERVAL 7 DAY)) AS DATE) AS week_end
+            FROM starts
+        )
+        SELECT w.source, least(w.week_end, CAST($as_of AS DATE)) AS week_end,
+            count(i.found_date) FILTER (WHERE i.closed_on IS NULL OR i.closed_on > least(w.week_end, $as_of))
+                AS open_items,
+            count(i.found_date) AS found_items
+        FROM weeks w LEFT JOIN items i ON i.source = w.source AND i.found_date <= least(w.week_end, $as_of)
+        GROUP BY ALL ORDER BY w.source, week_end
+    """  # noqa: S608
+    return con.execute(sql, {**params, "as_of": as_of}).df()
+
+
+def by_dimension(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, dimension: str) -> pd.DataFrame:
+    """Items per category or responsible unit: total, open, overdue."""
+    column = {"category": "r.category", "responsible_unit": "r.responsible_unit"}[dimension]
+    where, params = item_where(flt, viewer)
+    sql = f"""
+        SELECT coalesce({column}, '') AS {dimension}, count(*) AS items,
+            count(*) FILTER (WHERE {_OPEN}) AS open_items,
+            count(*) FILTER (WHERE {_OPEN} AND r.deadline < $as_of) AS overdue
+        FROM rectifications r WHERE {where}
+        GROUP BY ALL ORDER BY open_items DESC, items DESC, {dimension}
+    """  # noqa: S608
+    return con.execute(sql, {**params, "as_of": as_of}).df()

@@ -1,0 +1,234 @@
+"""Shared test fixtures: a small hand-made DuckDB database with hand-computable answers.
+
+Reusable by every test module:
+- `build_fixture_db(path)`: writes the 12-household fixture (base tables via etl.schema, derived tables
+  via etl.derive.build_all) to a plain DuckDB file and returns its path. A plain file is its own
+  snapshot, so `etl.snapshot.connect_read(path)` and `FUPIN_DB=path` work on it.
+- fixtures `fixture_db` (session-scoped path), `con` (read-only connection to it), `app_db`
+  (sets FUPIN_DB to the fixture for AppTest), `empty_db` (schema only, no rows).
+
+The fixture county (data as-of 2020-06-30, from the latest visit):
+
+| hh  | township     | village     | cause  | status          | exit | income (yr) | notes                        |
+|-----|--------------|-------------|--------|-----------------|------|-------------|------------------------------|
+| H01 | 乌加河镇     | 联丰奋斗村  | 因病   | 已脱贫          | 2019 | 8000 (2019) | 2 elderly; phone             |
+| H02 | 乌加河镇     | 联丰奋斗村  | 因病   | 已脱贫          | 2019 | 3000 (2019) | below line -> wrong exit     |
+| H03 | 乌加河镇     | 红旗村      | 因残   | 未脱贫          |      | 2500 (2019) | uninsured, child out of school; no measure |
+| H04 | 乌加河镇     | 红旗村      | 缺技术 | 已脱贫          | 2018 | 6000 (2019) | unsafe housing -> wrong exit |
+| H05 | 德岭山镇     | 兴丰村      | 因病   | 已脱贫          | 2017 | 9000 (2019) |                              |
+| H06 | 德岭山镇     | 兴丰村      | 因病   | 未脱贫          |      | 4000 (2019) |                              |
+| H07 | 德岭山镇     | 胜利村      | 因学   | 返贫            | 2017 | 2000 (2019) | no measure                   |
+| H08 | 德岭山镇     | 胜利村      | 缺劳力 | 已脱贫          | 2019 | 7000 (2019) | unsafe water -> wrong exit   |
+| H09 | 呼勒斯太苏木 | 温更嘎查    | 因病   | 未脱贫          |      | 3500 (2019) | elderly alone                |
+| H10 | 呼勒斯太苏木 | 温更嘎查    | 缺水   | 已脱贫          | 2019 | 5000 (2019) | head's name starts with '='  |
+| H11 | 乌加河镇     | 联丰奋斗村  | (none) | edge 边缘易致贫户 |    | 4500 (2020) | not registered; no measure   |
+| H12 | 德岭山镇     | 兴丰村      | 因灾   | 已脱贫 + 脱贫不稳定户 | 2019 | 4200 (2019) | monitored, risk eliminated |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import derive, schema
+
+AS_OF = dt.date(2020, 6, 30)
+D = dt.date
+
+# household_id, township, village, attribute, main_cause, other_causes, exit_status, exit_year,
+# identified_date, income, income_year, unsafe_housing, safe_water, monitoring_type, risk_eliminated,
+# registered, phone
+HOUSEHOLDS = [
+    ("H01", "乌加河镇", "联丰奋斗村", "一般贫困户", "因病", ["缺技术"], "已脱贫", 2019, D(2014, 10, 1),
+     8000.0, 2019, False, True, None, None, True, "13812345678"),
+    ("H02", "乌加河镇", "联丰奋斗村", "低保贫困户", "因病", [], "已脱贫", 2019, D(2014, 10, 1),
+     3000.0, 2019, False, True, None, None, True, None),
+    ("H03", "乌加河镇", "红旗村", "一般贫困户", "因残", ["缺劳力", "因病"], "未脱贫", None, D(2014, 10, 1),
+     2500.0, 2019, False, True, None, None, True, None),
+    ("H04", "乌加河镇", "红旗村", "一般贫困户", "缺技术", [], "已脱贫", 2018, D(2014, 10, 1),
+     6000.0, 2019, True, True, None, None, True, None),
+    ("H05", "德岭山镇", "兴丰村", "一般贫困户", "因病", [], "已脱贫", 2017, D(2014, 10, 1),
+     9000.0, 2019, False, True, None, None, True, None),
+    ("H06", "德岭山镇", "兴丰村", "低保贫困户", "因病", ["缺资金"], "未脱贫", None, D(2014, 10, 1),
+     4000.0, 2019, False, True, None, None, True, None),
+    ("H07", "德岭山镇", "胜利村", "一般贫困户", "因学", ["因病"], "返贫", 2017, D(2015, 7, 1),
+     2000.0, 2019, False, True, None, None, True, None),
+    ("H08", "德岭山镇", "胜利村", "特困供养贫困户", "缺劳力", [], "已脱贫", 2019, D(2014, 10, 1),
+     7000.0, 2019, False, False, None, None, True, None),
+    ("H09", "呼勒斯太苏木", "温更嘎查", "特困供养贫困户", "因病", ["缺劳力"], "未脱贫", None, D(2014, 10, 1),
+     3500.0, 2019, False, True, None, None, True, "13900001111"),
+    ("H10", "呼勒斯太苏木", "温更嘎查", "一般贫困户", "缺水", [], "已脱贫", 2019, D(2014, 10, 1),
+     5000.0, 2019, False, True, None, None, True, None),
+    ("H11", "乌加河镇", "联丰奋斗村", None, None, [], None, None, D(2020, 3, 1),
+     4500.0, 2020, False, True, "边缘易致贫户", False, False, None),
+    ("H12", "德岭山镇", "兴丰村", "一般贫困户", "因灾", [], "已脱贫", 2019, D(2016, 5, 1),
+     4200.0, 2019, False, True, "脱贫不稳定户", True, True, None),
+]
+
+# household_id, name, id_number, relation, birth, health, labor, insured, school_status
+MEMBERS = [
+    ("H01", "张树春", "150824195503011234", "户主", D(1955, 3, 1), ["健康"], "普通劳动力", True, None),
+    ("H01", "李桂兰", "150824195705012345", "配偶", D(1957, 5, 1), ["长期慢性病"], "弱劳动力或半劳动力", True, None),
+    ("H02", "王秀英", "150824194001013456", "户主", D(1940, 1, 1), ["患有大病"], "丧失劳动力", True, None),
+    ("H03", "赵铁柱", "150824197502024567", "户主", D(1975, 2, 2), ["残疾"], "弱劳动力或半劳动力", False, None),
+    ("H03", "刘芳", "150824197803035678", "配偶", D(1978, 3, 3), ["健康"], "普通劳动力", True, None),
+    ("H03", "赵小明", "150824201009016789", "之子", D(2010, 9, 1), ["健康"], "无劳动力", True, "辍学"),
+    ("H04", "孙建国", "150824197001017890", "户主", D(1970, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H04", "周丽", "150824197201018901", "配偶", D(1972, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H05", "钱德福", "150824196201019012", "户主", D(1962, 1, 1), ["长期慢性病"], "普通劳动力", True, None),
+    ("H05", "吴英", "150824196301010123", "配偶", D(1963, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H06", "郑强", "150824196801011111", "户主", D(1968, 1, 1), ["患有大病"], "丧失劳动力", True, None),
+    ("H07", "冯军", "150824197801012222", "户主", D(1978, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H07", "陈霞", "150824198001013333", "配偶", D(1980, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H07", "冯小", "150824200401014444", "之子", D(2004, 1, 1), ["健康"], "普通劳动力", True, "在校生"),
+    ("H07", "冯二", "150824200801015555", "之女", D(2008, 1, 1), ["健康"], "无劳动力", True, "在校生"),
+    ("H08", "褚老汉", "150824193801016666", "户主", D(1938, 1, 1), ["健康"], "丧失劳动力", True, None),
+    ("H09", "岳云", "150824194201017777", "户主", D(1942, 1, 1), ["长期慢性病"], "无劳动力", True, None),
+    ("H10", "=SUM(A1)", "150824196501018888", "户主", D(1965, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H10", "韩梅", "150824196701019999", "配偶", D(1967, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H11", "杨光", "150824198501011212", "户主", D(1985, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H11", "杨小光", "150824201501012323", "之子", D(2015, 1, 1), ["健康"], "无劳动力", True, "学龄前"),
+    ("H12", "朱大海", "150824197201013434", "户主", D(1972, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H12", "秦红", "150824197401014545", "配偶", D(1974, 1, 1), ["健康"], "普通劳动力", True, None),
+    ("H12", "朱小海", "150824200601015656", "之子", D(2006, 1, 1), ["健康"], "无劳动力", True, "在校生"),
+]
+
+# household_id, category, content, project, year, amount
+INTERVENTIONS = [
+    ("H01", "产业帮扶", "入股合作社", "亿丰惠农专业合作社", 2019, 3000.0),
+    ("H01", "健康帮扶", "慢病签约", None, 2019, 500.0),
+    ("H02", "兜底保障", "低保", None, 2019, 2000.0),
+    ("H04", "就业帮扶", "转移就业", None, 2018, 1000.0),
+    ("H04", "产业帮扶", "蜜瓜种植", "万亩蜜瓜产业园区", 2019, 1500.0),
+    ("H05", "健康帮扶", "家庭医生", None, 2018, 800.0),
+    ("H06", "健康帮扶", "大病救助", None, 2019, 1200.0),
+    ("H08", "兜底保障", "特困供养", None, 2019, 3000.0),
+    ("H09", "健康帮扶", "慢病随访", None, 2020, 600.0),
+    ("H10", "饮水安全", "改水", None, 2019, 1500.0),
+    ("H12", "产业帮扶", "蜜瓜种植", "万亩蜜瓜产业园区", 2020, 2000.0),
+]
+
+VISITS = [
+    ("H09", D(2020, 6, 25), "入户走访", "苏木干部", "独居老人，生活用品需定期运送"),
+    ("H05", D(2020, 6, 24), "家庭医生随访", "乡村医生", "血压平稳"),
+    ("H06", D(2020, 6, 30), "健康体检", "卫生院", "年度体检"),
+]
+
+RECTIFICATIONS = [
+    ("R1", "工作总队调研", D(2020, 6, 27), "乌加河镇", None, None, "档案资料不规范", "贫困户档案不规范",
+     "乌加河镇政府", "刘常友", "逐户完善档案", D(2020, 7, 31), "整改中", None),
+    ("R2", "工作总队调研", D(2020, 6, 27), "乌加河镇", "联丰奋斗村", "H01", "扶贫手册更新不及时",
+     "扶贫工作手册更新不及时", "联丰奋斗村委会", "驻村工作队", "更新手册", D(2020, 6, 28), "未整改", None),
+    ("R3", "旗级自查", D(2020, 4, 1), "德岭山镇", "兴丰村", "H06", "收入核算不准", "收入未计入转移性收入",
+     "德岭山镇政府", "杨智", "重新核算", D(2020, 5, 31), "已销号", D(2020, 5, 20)),
+]
+
+
+def _create_derived_prereqs(con: duckdb.DuckDBPyConnection) -> None:
+    schema.create_all(con)
+
+
+def build_fixture_db(path: Path, *, with_rows: bool = True) -> Path:
+    """Write the fixture database (base + derived tables) to `path` and return it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    con = duckdb.connect(str(path))
+    try:
+        _create_derived_prereqs(con)
+        if with_rows:
+            _insert_rows(con)
+        derive.build_all(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return path
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "INSERT INTO load_batches VALUES (1, '乌拉特中旗建档立卡贫困人口信息表.xlsx', 'sha-reg', 'registry', "
+        "TIMESTAMP '2020-06-30 10:00:00', 24, 24, 0, 2, 1, [], 'xlsx', 2), "
+        "(2, '帮扶措施台账.csv', 'sha-int', 'interventions', TIMESTAMP '2020-06-30 10:05:00', 11, 11, 0, 0, 0, "
+        "[], 'utf-8-sig', 1)"
+    )
+    members_by_hh: dict[str, list[tuple]] = {}
+    for m in MEMBERS:
+        members_by_hh.setdefault(m[0], []).append(m)
+    for line, h in enumerate(HOUSEHOLDS, start=3):
+        (hid, town, village, attr, cause, other, status, exit_year, ident, income, income_year, unsafe,
+         water, mon, risk, registered, phone) = h
+        head = members_by_hh[hid][0]
+        size = len(members_by_hh[hid])
+        con.execute(
+            """INSERT INTO households (household_id, township, village, household_size_declared,
+                household_size, head_name, head_id_number, household_attribute, identification_standard,
+                main_cause, other_causes, exit_status, enjoys_policy, exit_year, identified_date,
+                income_per_capita, income_year, unsafe_housing, safe_water, monitoring_type, monitored,
+                risk_eliminated, registered, helper_name, helper_unit, phone, batch_id, source_line)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, '国家标准', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)""",
+            [hid, town, village, size, size, head[1], head[2], attr, cause, other, status,
+             True if status == "已脱贫" else None, exit_year, ident, income, income_year, unsafe, water, mon,
+             mon is not None, risk, registered, "帮扶干部" + hid, "旗直单位", phone, line],
+        )
+        con.execute("INSERT INTO household_income VALUES (?, ?, ?, 1)", [hid, income_year, income])
+    for i, m in enumerate(MEMBERS, start=3):
+        hid, name, idn, rel, birth, health, labor, insured, school = m
+        con.execute(
+            """INSERT INTO members (household_id, member_key, member_id, name, id_number, id_valid, sex,
+                birth_date, ethnicity, relation, is_head, education, school_status, health, labor_skill,
+                work_months, medical_insurance, critical_illness_insurance, family_doctor_signed, batch_id,
+                source_line) VALUES (?, ?, NULL, ?, ?, TRUE, NULL, ?, '汉族', ?, ?, NULL, ?, ?, ?, 0, ?, ?, ?, 1, ?)""",
+            [hid, idn, name, idn, birth, rel, rel == "户主", school, health, labor, insured, insured,
+             any(x in ("长期慢性病", "患有大病") for x in health), i],
+        )
+    for i, (hid, cat, content, project, year, amount) in enumerate(INTERVENTIONS, start=2):
+        con.execute(
+            "INSERT INTO interventions VALUES (?, ?, ?, ?, ?, ?, ?, ?, '已完成', '旗扶贫办', 2, ?)",
+            [f"I{i}", hid, cat, content, project, year, D(year, 3, 1), amount, i],
+        )
+    for i, (hid, date, vtype, visitor, notes) in enumerate(VISITS, start=2):
+        con.execute("INSERT INTO visits VALUES (?, ?, ?, ?, ?, ?, 1, ?)", [f"V{i}", hid, date, vtype, visitor,
+                                                                            notes, i])
+    con.execute(
+        "INSERT INTO medical_claims VALUES ('C1', 'H06', '150824196801011111', DATE '2020-03-01', '巴彦淖尔市医院', "
+        "20000, 12000, 4000, 2000, 0, 2000, 1, 2)"
+    )
+    for i, r in enumerate(RECTIFICATIONS, start=2):
+        con.execute(
+            "INSERT INTO rectifications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+            [r[0], *r, i],
+        )
+    con.execute(
+        "INSERT INTO data_issues VALUES (1, '乌拉特中旗建档立卡贫困人口信息表.xlsx', 21, 'members', "
+        "'150824196501018888', 'H10', 'name', '=SUM(A1)', 'household_fields_differ')"
+    )
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_db(tmp_path_factory.mktemp("fixture") / "fupin.duckdb")
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_db(tmp_path_factory.mktemp("empty") / "fupin.duckdb", with_rows=False)
+
+
+@pytest.fixture()
+def con(fixture_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect(str(fixture_db), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture()
+def app_db(fixture_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app (AppTest) at the fixture database through FUPIN_DB."""
+    monkeypatch.setenv("FUPIN_DB", str(fixture_db))
+    return fixture_db

@@ -1,0 +1,287 @@
+"""The loader end to end on messy files built here: counts, rejected rows, data issues, upserts,
+idempotency, atomicity, and the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import snapshot
+from etl.load import load_files
+from etl.normalize import id_check_char
+
+ROOT = Path(__file__).resolve().parents[1]
+
+REG_HEADER = ["序号", "乡（镇）", "行政村", "户编号", "人编号", "姓名", "证件号码", "与户主关系", "人数",
+              "健康状况", "劳动技能", "贫困户属性", "主要致贫原因", "其他致贫原因", "脱贫属性", "脱贫年度",
+              "人均纯收入", "收入年度", "是否参加城乡居民基本医疗保险", "监测对象类别"]
+
+
+def pid(birth: str, seq: str) -> str:
+    """A valid 18-digit ID number of the demo county."""
+    first = "150824" + birth + seq
+    return first + id_check_char(first)
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "gb18030", sep: str = ",") -> Path:
+    text = "\n".join(sep.join(r) for r in rows) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def registry_rows() -> list[list[str]]:
+    """Five households over two villages, with planted defects (see the asserts)."""
+    a1, a2, b1 = pid("19500101", "001"), pid("19520202", "002"), pid("19800303", "003")
+    c1, d1, e1 = pid("19400404", "004"), pid("19600505", "005"), pid("19700606", "006")
+    bad = pid("19750707", "007")[:-1] + ("0" if pid("19750707", "007")[-1] != "0" else "1")
+    return [
+        ["乌拉特中旗建档立卡贫困人口信息表"] + [""] * (len(REG_HEADER) - 1),
+        ["*" + h if h in ("户编号", "姓名") else h for h in REG_HEADER],
+        ["1", "德岭山镇", "兴丰村", "H001", "1", "甲一", a1, "户主", "2", "长期慢性病", "弱劳动力", "一般贫困户",
+         "因病", "缺技术、缺资金", "已脱贫(享受政策)", "2018", "5,200.50", "2019", "是", ""],
+        ["2", "德岭山镇", "兴丰村", "H001", "2", "甲二", a2, "配偶", "2", "健康", "普通劳动力", "一般贫困户",
+         "因病", "缺技术、缺资金", "已脱贫(享受政策)", "2018", "5,200.50", "2019", "否", ""],
+        ["3", "德岭山镇", "兴丰村", "H002", "1", "乙一", b1, "户主", "3", "患有大病", "丧失劳动力", "低保贫困户",
+         "1", "", "未脱贫", "", "2800元", "2019", "1", ""],  # size 3 declared, 1 member row
+        ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],  # blank row
+        ["4", "德岭山镇", "胜利村", "H003", "1", "丙一", c1, "户主", "1", "残疾", "无劳动力", "特困供养贫困户",
+         "因懒", "", "已脱贫", "", "2500", "2019", "√", ""],  # unknown cause, exit w/o year, below line
+        ["5", "德岭山镇", "胜利村", "H004", "1", "丁一", d1, "配偶", "1", "健康", "普通劳动力", "",
+         "", "", "", "", "6000", "2019", "是", "边缘易致贫户"],  # edge household, no head
+        ["6", "德岭山镇", "胜利村", "H005", "1", "戊一", a1, "户主", "2", "健康", "普通劳动力", "一般贫困户",
+         "缺资金", "", "已脱贫", "2019", "8000", "2019", "是", ""],  # a1 also registered in H001
+        ["7", "德岭山镇", "胜利村", "H005", "2", "戊二", "1.50824E+17", "子女", "2", "健康", "", "一般贫困户",
+         "缺资金", "", "已脱贫", "2019", "8000", "2019", "是", ""],  # Excel-mangled ID
+        ["8", "德岭山镇", "胜利村", "", "1", "无户", e1, "户主", "1", "健康", "", "", "", "", "", "", "", "", "", ""],
+        ["9", "", "胜利村", "H006", "1", "无镇", bad, "户主", "1", "健康", "", "", "", "", "", "", "", "", "", ""],
+        ["合计", "", "", "", "", "", "", "", "9", "", "", "", "", "", "", "", "", "", "", ""],
+    ]
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "fupin.duckdb"
+
+
+def read(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con, _ = snapshot.connect_read(db)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def dump(db: Path) -> dict[str, list[tuple]]:
+    tables = ["households", "members", "household_income", "interventions", "visits", "medical_claims",
+              "rectifications", "rejected_rows", "data_issues"]
+    return {t: sorted(map(repr, read(db, f"SELECT * EXCLUDE (batch_id) FROM {t}"))) for t in tables}
+
+
+def test_registry_counts_rejections_and_issues(tmp_path: Path, db: Path) -> None:
+    f = write_csv(tmp_path / "reg.csv", registry_rows())
+    report = load_files([f], db=db)
+    assert report.exit_code == 0
+    r = report.files[0]
+    assert r.kind == "registry"
+    # 12 rows below the header... the title row above it, one blank, one 合计: 3 skipped
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_skipped) == (12, 7, 2, 3)
+    assert "序号" in r.ignored_columns
+    hh = dict(read(db, "SELECT household_id, household_size FROM households"))
+    assert hh == {"H001": 2, "H002": 1, "H003": 1, "H004": 1, "H005": 2}
+    rejected = read(db, "SELECT line, rule FROM rejected_rows ORDER BY line")
+    assert rejected == [(11, "no_household_id"), (12, "no_township")]
+    issues = read(db, "SELECT rule, household_id, field FROM data_issues ORDER BY rule, household_id")
+    by_rule: dict[str, list] = {}
+    for rule, hid, fld in issues:
+        by_rule.setdefault(rule, []).append((hid, fld))
+    assert by_rule["size_mismatch"] == [("H002", "household_size")]
+    assert by_rule["unknown_code"] == [("H003", "main_cause")]
+    assert by_rule["exit_without_year"] == [("H003", "exit_year")]
+    assert by_rule["exit_income_below_line"] == [("H003", "income_per_capita")]
+    assert by_rule["no_head"] == [("H004", "relation")]
+    assert by_rule["id_mangled"] == [("H005", "id_number")]
+    assert sorted(by_rule["id_duplicate"]) == [("H001", "id_number"), ("H005", "id_number")]
+    assert r.issues == len(issues)
+    # normalised values
+    row = read(db, """SELECT main_cause, other_causes, exit_status, enjoys_policy, exit_year, income_per_capita,
+                      registered, monitored FROM households WHERE household_id = 'H001'""")[0]
+    assert row == ("因病", ["缺技术", "缺资金"], "已脱贫", True, 2018, 5200.5, True, False)
+    assert read(db, "SELECT main_cause, registered FROM households WHERE household_id='H002'")[0] == ("因病", True)
+    edge = read(db, "SELECT registered, monitored, monitoring_type FROM households WHERE household_id='H004'")[0]
+    assert edge == (False, True, "边缘易致贫户")
+    m = read(db, "SELECT sex, birth_date::VARCHAR, health, medical_insurance FROM members WHERE name = '甲一'")[0]
+    assert m == ("男" if int(pid("19500101", "001")[16]) % 2 else "女", "1950-01-01", ["长期慢性病"], True)
+    # IDs and household numbers stay text
+    assert read(db, "SELECT typeof(household_id), typeof(id_number) FROM members LIMIT 1")[0] == ("VARCHAR", "VARCHAR")
+
+
+def test_reloading_the_same_file_changes_nothing(tmp_path: Path, db: Path) -> None:
+    f = write_csv(tmp_path / "reg.csv", registry_rows())
+    load_files([f], db=db)
+    before, snap = dump(db), snapshot.current_snapshot(db)
+    again = load_files([f], db=db)
+    assert again.exit_code == 0 and again.files[0].unchanged
+    assert snapshot.current_snapshot(db) == snap
+    assert dump(db) == before
+    # a copy under another name and encoding has the same content: upserts still change nothing
+    g = write_csv(tmp_path / "reg_utf8.csv", registry_rows(), encoding="utf-8-sig")
+    assert not load_files([g], db=db).files[0].unchanged
+    assert dump(db)["households"] == before["households"]
+    assert dump(db)["members"] == before["members"]
+
+
+def test_newer_registry_is_authoritative_for_its_households(tmp_path: Path, db: Path) -> None:
+    load_files([write_csv(tmp_path / "a.csv", registry_rows())], db=db)
+    newer = [REG_HEADER,
+             ["1", "德岭山镇", "兴丰村", "H001", "1", "甲一", pid("19500101", "001"), "户主", "1", "长期慢性病",
+              "弱劳动力", "一般贫困户", "因病", "", "已脱贫", "2018", "6100", "2020", "是", ""]]
+    report = load_files([write_csv(tmp_path / "b.csv", newer)], db=db)
+    assert report.files[0].rows_loaded == 1
+    assert read(db, "SELECT count(*) FROM members WHERE household_id='H001'")[0][0] == 1
+    assert read(db, "SELECT income_year, income_per_capita FROM households WHERE household_id='H001'") == [
+        (2020, 6100.0)]
+    # the income history keeps both years; households not in the newer file are untouched
+    assert read(db, "SELECT income_year FROM household_income WHERE household_id='H001' ORDER BY 1") == [
+        (2019,), (2020,)]
+    assert read(db, "SELECT count(*) FROM households")[0][0] == 5
+    # the duplicate-ID issue of H001 went with its old member rows; H005's stays from its own batch
+    assert read(db, "SELECT household_id FROM data_issues WHERE rule='id_duplicate'") == [("H005",)]
+
+
+def test_unreadable_file_exits_1_and_changes_nothing(tmp_path: Path, db: Path) -> None:
+    load_files([write_csv(tmp_path / "a.csv", registry_rows())], db=db)
+    before, snap = dump(db), snapshot.current_snapshot(db)
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    unknown = write_csv(tmp_path / "other.csv", [["甲", "乙", "丙"], ["1", "2", "3"]])
+    report = load_files([junk, unknown], db=db)
+    assert report.exit_code == 1
+    assert all(f.error for f in report.files)
+    assert "junk.xlsx" in report.files[0].error
+    assert snapshot.current_snapshot(db) == snap and dump(db) == before
+
+
+def test_good_files_load_beside_a_bad_one(tmp_path: Path, db: Path) -> None:
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x00\x01\x02garbage\xff\xfe" * 10)
+    reg = write_csv(tmp_path / "a.csv", registry_rows())
+    report = load_files([junk, reg], db=db)
+    assert report.exit_code == 1
+    assert report.files[0].error and not report.files[1].error
+    assert read(db, "SELECT count(*) FROM households")[0][0] == 5
+
+
+LEDGER = ["问题编号", "问题来源", "发现日期", "乡(镇)", "行政村", "户编号", "问题类别", "问题描述", "责任单位",
+          "整改时限", "整改状态", "完成日期"]
+
+
+def test_rectification_ledger_upserts_by_issue_id(tmp_path: Path, db: Path) -> None:
+    first = [LEDGER,
+             ["WJH-1", "督查", "2020/6/27", "乌加河镇", "", "", "贫困户档案不规范", "档案不全", "镇政府",
+              "2020年7月31日", "未整改", ""],
+             ["WJH-2", "督查", "2020.6.27", "乌加河镇", "联丰奋斗村", "", "扶贫工作手册更新不及时", "手册未更新",
+              "镇政府", "20200731", "待整改", ""],
+             ["", "自查", "2020-03-01", "", "", "", "其他", "无乡镇", "", "", "", ""]]
+    r1 = load_files([write_csv(tmp_path / "r1.csv", first, sep="\t")], db=db).files[0]
+    assert (r1.kind, r1.rows_loaded, r1.rows_rejected) == ("rectifications", 2, 1)
+    rows = read(db, "SELECT issue_id, category, status, deadline::VARCHAR FROM rectifications ORDER BY 1")
+    assert rows == [("WJH-1", "档案资料不规范", "未整改", "2020-07-31"),
+                    ("WJH-2", "扶贫手册更新不及时", "未整改", "2020-07-31")]
+    second = [LEDGER, ["WJH-1", "督查", "2020/6/27", "乌加河镇", "", "", "档案资料不规范", "档案不全", "镇政府",
+                       "2020-07-31", "已整改", "2020-07-20"]]
+    load_files([write_csv(tmp_path / "r2.csv", second, encoding="utf-8")], db=db)
+    rows = read(db, "SELECT issue_id, status, completed_date::VARCHAR FROM rectifications ORDER BY 1")
+    assert rows == [("WJH-1", "已整改", "2020-07-20"), ("WJH-2", "未整改", None)]
+
+
+def test_claims_parts_and_amounts_are_checked(tmp_path: Path, db: Path) -> None:
+    claims = [["户编号", "证件号码", "入院日期", "医疗机构", "总费用", "基本医保报销", "大病保险报销", "医疗救助",
+               "其他保障", "个人自付"],
+              ["H001", pid("19500101", "001"), "2020-05-01", "旗医院", "10000", "6000", "2000", "1000", "0", "1000"],
+              ["H001", pid("19500101", "001"), "2020-05-09", "旗医院", "10000", "6000", "2000", "1000", "0", "500"],
+              ["H002", "", "2099-01-01", "旗医院", "-5", "", "", "", "", ""]]
+    r = load_files([write_csv(tmp_path / "c.csv", claims)], db=db).files[0]
+    assert r.kind == "medical_claims" and r.rows_loaded == 3
+    rules = sorted(x[0] for x in read(db, "SELECT rule FROM data_issues"))
+    assert rules == ["claim_parts_mismatch", "claim_parts_mismatch", "future_date", "negative_amount"]
+
+
+def test_interventions_identical_rows_are_one_record(tmp_path: Path, db: Path) -> None:
+    rows = [["户编号", "措施类别", "措施内容", "项目名称", "实施年度", "金额(元)"],
+            ["H001", "产业扶贫", "养羊", "亿丰惠农专业合作社", "2019年", "3,000"],
+            ["H001", "产业扶贫", "养羊", "亿丰惠农专业合作社", "2019年", "3,000"],
+            ["H002", "健康帮扶", "慢病签约", "", "2020", "500元"]]
+    f = write_csv(tmp_path / "i.csv", rows, encoding="utf-8")
+    load_files([f], db=db)
+    assert read(db, "SELECT household_id, category, year, amount_yuan FROM interventions ORDER BY 1") == [
+        ("H001", "产业帮扶", 2019, 3000.0), ("H002", "健康帮扶", 2020, 500.0)]
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_cli_json_exit_codes_and_env_db(tmp_path: Path, db: Path) -> None:
+    f = write_csv(tmp_path / "reg.csv", registry_rows())
+    p = run_cli("load", str(f), "--json", env={"FUPIN_DB": str(db)})
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert set(out["files"][0]) >= {"path", "kind", "rows_read", "rows_loaded", "rows_rejected",
+                                    "rows_skipped", "issues"}
+    assert out["files"][0]["rows_loaded"] == 7
+    assert db.is_symlink() and snapshot.current_snapshot(db) is not None
+    missing = run_cli("load", str(tmp_path / "nope.csv"), "--db", str(db))
+    assert missing.returncode == 1 and "nope.csv" in missing.stdout
+    assert run_cli("load").returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_load_while_a_viewer_holds_the_database_open(tmp_path: Path, db: Path) -> None:
+    load_files([write_csv(tmp_path / "a.csv", registry_rows())], db=db)
+    # another process opens the database read-only, as the dashboard does, and keeps it open
+    viewer = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from etl import snapshot; con, snap = snapshot.connect_read(sys.argv[1]);"
+         "print(con.execute('SELECT count(*) FROM households').fetchone()[0], flush=True); time.sleep(30)",
+         str(db)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert viewer.stdout.readline().strip() == "5"
+        rows = [REG_HEADER, ["1", "乌加河镇", "联丰奋斗村", "H100", "1", "新户", pid("19660606", "100"), "户主", "1",
+                             "健康", "", "一般贫困户", "缺资金", "", "未脱贫", "", "3000", "2019", "是", ""]]
+        p = run_cli("load", str(write_csv(tmp_path / "new.csv", rows)), "--db", str(db))
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert read(db, "SELECT count(*) FROM households")[0][0] == 6  # the next run sees the new data
+    finally:
+        viewer.kill()
+        viewer.wait()
+
+
+def test_a_killed_load_leaves_the_last_good_snapshot(tmp_path: Path, db: Path) -> None:
+    load_files([write_csv(tmp_path / "a.csv", registry_rows())], db=db)
+    before, snap = dump(db), snapshot.current_snapshot(db)
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.write(",".join(REG_HEADER) + "\n")
+        for i in range(400_000):
+            fh.write(f"{i},海流图镇,村{i % 50},B{i // 2},{i % 2},名{i},{pid('19700101', f'{i % 1000:03d}')},"
+                     f"{'户主' if i % 2 == 0 else '配偶'},2,健康,普通劳动力,一般贫困户,因病,,未脱贫,,3000,2019,是,\n")
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(big), "--db", str(db)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # kill it once the new snapshot file exists, i.e. midway
+    import time
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(snapshot.snapshots_dir(db).glob("*.duckdb"))) < 2:
+        time.sleep(0.02)
+    proc.kill()
+    proc.wait()
+    assert snapshot.current_snapshot(db) == snap
+    assert dump(db) == before
+    # the next load still works and cleans up after itself
+    assert load_files([write_csv(tmp_path / "c.csv", registry_rows()[:3])], db=db).exit_code == 0
