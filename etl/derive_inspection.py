@@ -4,11 +4,12 @@ Built inside every new snapshot (pure SQL: hash aggregates and joins, no correla
 per-row Python), so that the pages read one row per household instead of re-aggregating members,
 visits, measures, ledgers and issues on every rerun.
 
-`insp_household`: one row per household with the facts that do not depend on the as-of date:
-member counts and health, the checks of the archive completeness score that are fixed, the last
-visit / follow-up / check-up dates, measures, open rectification items and data issues. Anything that
-depends on the as-of date (age, "no visit in N days", "last 12 months") is computed at query time
-from the dates kept here.
+`insp_household`: one row per household with the facts that do not depend on the as-of date and
+that the core's `hh_facts` does not already have (area, codes, ill/disabled counts, measures and
+income against the line come from hh_facts): chronic patients and their family doctors, insurance,
+the fixed fields of the archive completeness score, the last visit / follow-up / check-up dates,
+open rectification items, data issues, the latest income. Anything that depends on the as-of date
+(age, "no visit in N days", "last 12 months") is computed at query time from the dates kept here.
 """
 
 from __future__ import annotations
@@ -17,16 +18,9 @@ import duckdb
 
 from etl.codes import RECTIFICATION_CLOSED
 
-ILL = ("长期慢性病", "患有大病")
 CHRONIC = "长期慢性病"
-DISABLED = "残疾"
 FOLLOW_UP = "家庭医生随访"
 CHECK_UP = "健康体检"
-
-
-def _sql_list(values: tuple[str, ...]) -> str:
-    """A SQL list literal of constant code values (module constants only, never user input)."""
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
 INSP_HOUSEHOLD_SQL = f"""
@@ -35,17 +29,14 @@ WITH m AS (
     SELECT household_id,
         count(*) AS n_members,
         min(birth_date) AS oldest_birth_date,
-        count(*) FILTER (WHERE list_has_any(coalesce(health, []), {_sql_list(ILL)})) AS n_ill,
         count(*) FILTER (WHERE list_contains(coalesce(health, []), '{CHRONIC}')) AS n_chronic,
-        count(*) FILTER (WHERE list_contains(coalesce(health, []), '{DISABLED}')) AS n_disabled,
         count(*) FILTER (WHERE list_contains(coalesce(health, []), '{CHRONIC}')
                            AND coalesce(family_doctor_signed, false)) AS n_chronic_doctor,
         count(*) FILTER (WHERE coalesce(id_valid, false)) AS n_id_valid,
         count(*) FILTER (WHERE len(coalesce(health, [])) > 0) AS n_health_set,
         count(*) FILTER (WHERE labor_skill IS NOT NULL AND labor_skill <> '') AS n_labor_set,
         count(*) FILTER (WHERE coalesce(medical_insurance, false)) AS n_medical_insured,
-        count(*) FILTER (WHERE coalesce(critical_illness_insurance, false)) AS n_critical_insured,
-        count(*) FILTER (WHERE coalesce(family_doctor_signed, false)) AS n_doctor_signed
+        count(*) FILTER (WHERE coalesce(critical_illness_insurance, false)) AS n_critical_insured
     FROM members GROUP BY household_id
 ),
 v AS (
@@ -55,10 +46,6 @@ v AS (
         max(visit_date) FILTER (WHERE visit_type = '{FOLLOW_UP}') AS last_follow_up_date,
         max(visit_date) FILTER (WHERE visit_type = '{CHECK_UP}') AS last_check_up_date
     FROM visits GROUP BY household_id
-),
-i AS (
-    SELECT household_id, count(*) AS n_measures, sum(amount_yuan) AS measures_amount
-    FROM interventions GROUP BY household_id
 ),
 r AS (
     SELECT household_id, count(*) AS n_open_items
@@ -71,45 +58,33 @@ d AS (
     SELECT household_id, count(*) AS n_issues
     FROM data_issues WHERE household_id IS NOT NULL GROUP BY household_id
 ),
-reporting AS (SELECT max(income_year) AS reporting_year FROM household_income),
 inc AS (
-    SELECT hi.household_id,
-        max(hi.income_year) AS latest_income_year,
-        arg_max(hi.income_per_capita, hi.income_year) AS latest_income,
-        bool_or(hi.income_year = reporting.reporting_year) AS has_reporting_income
-    FROM household_income hi CROSS JOIN reporting
-    GROUP BY hi.household_id
+    SELECT household_id, max(income_year) AS latest_income_year,
+        arg_max(income_per_capita, income_year) AS latest_income
+    FROM household_income GROUP BY household_id
 )
 SELECT
-    h.household_id, h.township, h.village, h.registered, h.monitored, h.exit_status,
-    h.monitoring_type, h.risk_eliminated, h.main_cause,
+    h.household_id,
     coalesce(m.n_members, 0) AS n_members,
     m.oldest_birth_date,
-    coalesce(m.n_ill, 0) AS n_ill,
     coalesce(m.n_chronic, 0) AS n_chronic,
-    coalesce(m.n_disabled, 0) AS n_disabled,
     coalesce(m.n_chronic_doctor, 0) AS n_chronic_doctor,
     coalesce(m.n_id_valid, 0) AS n_id_valid,
     coalesce(m.n_health_set, 0) AS n_health_set,
     coalesce(m.n_labor_set, 0) AS n_labor_set,
     coalesce(m.n_medical_insured, 0) AS n_medical_insured,
     coalesce(m.n_critical_insured, 0) AS n_critical_insured,
-    coalesce(m.n_doctor_signed, 0) AS n_doctor_signed,
     coalesce(v.n_visits, 0) AS n_visits,
     v.last_visit_date, v.last_follow_up_date, v.last_check_up_date,
-    coalesce(i.n_measures, 0) AS n_measures,
-    coalesce(i.measures_amount, 0) AS measures_amount,
     coalesce(r.n_open_items, 0) AS n_open_items,
     coalesce(d.n_issues, 0) AS n_issues,
     coalesce(inc.latest_income_year, h.income_year) AS latest_income_year,
     coalesce(inc.latest_income, h.income_per_capita) AS latest_income,
-    coalesce(inc.has_reporting_income, false) AS has_reporting_income,
     h.unsafe_housing IS NOT NULL AS housing_set,
     h.safe_water IS NOT NULL AS water_set
 FROM households h
 LEFT JOIN m USING (household_id)
 LEFT JOIN v USING (household_id)
-LEFT JOIN i USING (household_id)
 LEFT JOIN r USING (household_id)
 LEFT JOIN d USING (household_id)
 LEFT JOIN inc USING (household_id)

@@ -65,6 +65,12 @@ class LoadReport:
         return {"files": [f.to_json() for f in self.files]}
 
 
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
+    """The first value of a query. fetchall: DuckDB 2 refuses new work while a result is unfinished."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 class _NothingChanged(Exception):
     """Every file was unchanged or failed: discard the new snapshot instead of publishing a copy."""
 
@@ -122,10 +128,10 @@ def _load_file(con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileR
         "SELECT rows_loaded, rows_rejected, issues FROM load_batches WHERE sha256 = ? AND kind = ? "
         "ORDER BY batch_id DESC LIMIT 1",
         [raw.sha256, raw.kind],
-    ).fetchone()
-    if previous is not None:  # the same file again changes nothing
+    ).fetchall()
+    if previous:  # the same file again changes nothing
         res.unchanged = True
-        res.rows_loaded, res.rows_rejected, res.issues = previous
+        res.rows_loaded, res.rows_rejected, res.issues = previous[0]
         return False
     con.begin()
     try:
@@ -143,7 +149,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileR
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, res: FileResult) -> None:
-    batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches").fetchone()[0]
+    batch_id = _scalar(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches")
     res.batch_id = batch_id
     con.register("raw_arrow", raw.table)
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_arrow")
@@ -154,7 +160,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, r
         loaded = _load_registry(con, batch_id, name, checks)
     else:
         loaded = _load_ledger(con, raw.kind, batch_id, name, checks)
-    issues = con.execute("SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id]).fetchone()[0]
+    issues = _scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id])
     res.rows_loaded, res.rows_rejected, res.issues = loaded, rejected, issues
     con.execute(
         "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -189,7 +195,7 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
             [batch_id, name],
         )
         con.unregister("malformed_arrow")
-    n = con.execute("SELECT count(*) FROM stg WHERE rejected_rule IS NOT NULL").fetchone()[0]
+    n = _scalar(con, "SELECT count(*) FROM stg WHERE rejected_rule IS NOT NULL")
     return int(n) + len(raw.malformed)
 
 
@@ -334,7 +340,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
             WHERE d IS NOT NULL""",
     ]
     _insert_issues(con, selects, batch_id, name)
-    return int(con.execute("SELECT count(*) FROM m").fetchone()[0])
+    return int(_scalar(con, "SELECT count(*) FROM m"))
 
 
 def _load_ledger(
@@ -351,7 +357,7 @@ def _load_ledger(
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE k AS
         SELECT *{exclude}{year_fix}, {key} AS record_key FROM stg WHERE rejected_rule IS NULL""")
-    n_rows = int(con.execute("SELECT count(*) FROM k").fetchone()[0])
+    n_rows = int(_scalar(con, "SELECT count(*) FROM k"))
     # Later rows of the same record win (a newer line of a ledger updates an item).
     con.execute("""CREATE OR REPLACE TEMP TABLE k AS SELECT * FROM k
                    QUALIFY row_number() OVER (PARTITION BY record_key ORDER BY source_line DESC) = 1""")
@@ -381,7 +387,7 @@ def _load_ledger(
 
 def _write_meta(con: duckdb.DuckDBPyConnection) -> None:
     """The data's as-of date: the latest event date that is not in the future."""
-    as_of = con.execute("""
+    as_of = _scalar(con, """
         SELECT max(d) FROM (
             SELECT max(visit_date) AS d FROM visits WHERE visit_date <= current_date
             UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= current_date
@@ -389,7 +395,7 @@ def _write_meta(con: duckdb.DuckDBPyConnection) -> None:
             UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= current_date
             UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= current_date
             UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= current_date)
-    """).fetchone()[0]
+    """)
     values = {
         "as_of": (as_of or date.today()).isoformat(),
         "built_at": datetime.now().isoformat(timespec="seconds"),

@@ -141,7 +141,7 @@ def area_where(
 def households_in(flt: Filters, viewer: Viewer, column: str = "household_id") -> tuple[str, dict[str, object]]:
     """`column IN (filtered household ids)`: restricts a ledger table to the filtered households."""
     where, params = household_where(flt, viewer, alias="hf")
-    return f"{column} IN (SELECT hf.household_id FROM hh_facts hf WHERE {where})", params
+    return f"{column} IN (SELECT hf.household_id FROM hh_facts hf WHERE {where})", params  # noqa: S608
 
 
 def merge(*clauses: tuple[str, dict[str, object]]) -> tuple[str, dict[str, object]]:

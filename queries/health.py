@@ -20,7 +20,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.derive_inspection import CHECK_UP, CHRONIC, DISABLED, FOLLOW_UP, ILL
+from etl.derive_inspection import CHECK_UP, CHRONIC, FOLLOW_UP
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 
 ILL_CAUSES = ("因病", "因残")
@@ -28,6 +28,8 @@ MIN_FOLLOW_UPS = 4
 MIN_CHECK_UPS = 1
 MAX_DAYS_WITHOUT_FOLLOW_UP = 90
 OOP_TARGET = 0.10
+ILL = ("长期慢性病", "患有大病")
+DISABLED = "残疾"
 RISK_INCOME_SHARE = 0.5
 CLAIM_TOLERANCE = 1.0
 
@@ -51,9 +53,9 @@ def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer
     sql = f"""
         SELECT h.township, count(*) AS households,
             count(*) FILTER (WHERE {_ILL_CAUSE}) AS ill_cause_households,
-            count(*) FILTER (WHERE x.n_ill > 0) AS ill_member_households,
-            sum(x.n_ill) AS ill_members, sum(x.n_chronic) AS chronic_members,
-            sum(x.n_disabled) AS disabled_members
+            count(*) FILTER (WHERE f.has_ill) AS ill_member_households,
+            CAST(sum(f.ill_count) AS BIGINT) AS ill_members, CAST(sum(x.n_chronic) AS BIGINT) AS chronic_members,
+            CAST(sum(f.disabled_count) AS BIGINT) AS disabled_members
         FROM hh_facts f JOIN households h USING (household_id) JOIN insp_household x USING (household_id)
         WHERE {where}
         GROUP BY ALL ORDER BY ill_cause_households DESC, h.township
@@ -134,11 +136,11 @@ def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: 
     """Members enrolled in basic and critical-illness insurance and signed with a family doctor."""
     where, params = household_where(flt, viewer, "f")
     sql = f"""
-        SELECT h.township, sum(x.n_members) AS members,
-            sum(x.n_medical_insured) AS medical_insured,
-            sum(x.n_critical_insured) AS critical_insured,
-            sum(x.n_doctor_signed) AS doctor_signed,
-            sum(x.n_chronic) AS chronic, sum(x.n_chronic_doctor) AS chronic_doctor_signed
+        SELECT h.township, CAST(sum(x.n_members) AS BIGINT) AS members,
+            CAST(sum(x.n_medical_insured) AS BIGINT) AS medical_insured,
+            CAST(sum(x.n_critical_insured) AS BIGINT) AS critical_insured,
+            CAST(sum(f.doctor_signed_count) AS BIGINT) AS doctor_signed,
+            CAST(sum(x.n_chronic) AS BIGINT) AS chronic, CAST(sum(x.n_chronic_doctor) AS BIGINT) AS chronic_doctor_signed
         FROM hh_facts f JOIN households h USING (household_id) JOIN insp_household x USING (household_id)
         WHERE {where}
         GROUP BY ALL ORDER BY h.township
@@ -169,10 +171,10 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
         params = {**params, "year": year}
     sql = f"""
         SELECT h.township, count(*) AS claims,
-            sum(c.total_cost) AS total_cost, sum(c.basic_insurance) AS basic_insurance,
-            sum(c.critical_illness_insurance) AS critical_illness_insurance,
-            sum(c.medical_assistance) AS medical_assistance, sum(c.other_support) AS other_support,
-            sum(c.out_of_pocket) AS out_of_pocket,
+            CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.basic_insurance) AS BIGINT) AS basic_insurance,
+            CAST(sum(c.critical_illness_insurance) AS BIGINT) AS critical_illness_insurance,
+            CAST(sum(c.medical_assistance) AS BIGINT) AS medical_assistance, CAST(sum(c.other_support) AS BIGINT) AS other_support,
+            CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
             sum(c.out_of_pocket) / nullif(sum(c.total_cost), 0) AS oop_share
         FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
         WHERE {where} AND {_year_clause(year)}
@@ -195,7 +197,7 @@ def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year
     sql = f"""
         WITH hy AS (
             SELECT c.household_id, year(c.admission_date) AS year, count(*) AS claims,
-                sum(c.total_cost) AS total_cost, sum(c.out_of_pocket) AS out_of_pocket
+                CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket
             FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
             WHERE {where} AND c.admission_date IS NOT NULL AND {_year_clause(year)}
             GROUP BY ALL

@@ -13,7 +13,6 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.codes import MONITORING_FACTOR, POVERTY_LINE
 from queries.filters import Filters, Viewer, household_where, mask_name
 from queries.health import ILL_CAUSES, age_sql
 
@@ -36,28 +35,21 @@ WEIGHTS: dict[str, int] = {
 }
 
 
-def line_sql(year_expr: str) -> str:
-    """The poverty line of a year as SQL (years after the last listed keep its line)."""
-    last = max(POVERTY_LINE)
-    whens = " ".join(f"WHEN {year_expr} = {y} THEN {v}" for y, v in sorted(POVERTY_LINE.items()))
-    return f"(CASE WHEN {year_expr} > {last} THEN {POVERTY_LINE[last]} {whens} END)"
-
-
 def _reason_sql() -> dict[str, str]:
-    """SQL condition of each reason over households h and insp_household x."""
-    ill = f"(h.main_cause IN {ILL_CAUSES!r} OR list_has_any(coalesce(h.other_causes, []), {list(ILL_CAUSES)!r}))"
+    """SQL condition of each reason over the row `b` (household columns and insp_household facts)."""
+    ill = f"(b.main_cause IN {ILL_CAUSES!r} OR list_has_any(coalesce(b.other_causes, []), {list(ILL_CAUSES)!r}))"
     return {
-        "elderly_alone": f"(x.n_members = 1 AND {age_sql('x.oldest_birth_date')} >= {ELDERLY_AGE})",
-        "returned": "(h.exit_status = '返贫')",
-        "monitored_risk": "(h.monitored AND NOT coalesce(h.risk_eliminated, false))",
-        "below_line": "(x.latest_income < line)",
-        "not_exited": "(h.exit_status = '未脱贫')",
-        "no_measure": "(x.n_measures = 0)",
-        "ill_disabled": f"({ill} OR x.n_ill > 0 OR x.n_disabled > 0)",
-        "no_recent_visit": "(x.last_visit_date IS NULL OR date_diff('day', x.last_visit_date, $as_of) > $days)",
-        "open_item": "(x.n_open_items > 0)",
-        "near_line": f"(x.latest_income >= line AND x.latest_income < {MONITORING_FACTOR} * line)",
-        "archive_defects": "(x.n_issues > 0)",
+        "elderly_alone": f"(b.n_members = 1 AND {age_sql('b.oldest_birth_date')} >= {ELDERLY_AGE})",
+        "returned": "(b.exit_status = '返贫')",
+        "monitored_risk": "(b.monitored AND NOT coalesce(b.risk_eliminated, false))",
+        "below_line": "b.income_below_line",
+        "not_exited": "(b.exit_status = '未脱贫')",
+        "no_measure": "NOT b.has_intervention",
+        "ill_disabled": f"({ill} OR b.has_ill OR b.has_disabled)",
+        "no_recent_visit": "(b.last_visit_date IS NULL OR date_diff('day', b.last_visit_date, $as_of) > $days)",
+        "open_item": "(b.n_open_items > 0)",
+        "near_line": "(b.income_below_monitor AND NOT b.income_below_line)",
+        "archive_defects": "(b.n_issues > 0)",
     }
 
 
@@ -77,22 +69,20 @@ def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_
     listed = ", ".join(f"CASE WHEN r_{code} THEN '{code}' END" for code in reasons)
     sql = f"""
         WITH base AS (
-            SELECT h.*, x.n_members, x.oldest_birth_date, x.n_ill, x.n_disabled, x.n_measures,
-                x.n_open_items, x.n_issues, x.last_visit_date, x.latest_income, x.latest_income_year,
-                {line_sql('x.latest_income_year')} AS line
-            FROM hh_facts f JOIN households h USING (household_id) JOIN insp_household x USING (household_id)
+            SELECT f.*, x.n_members, x.oldest_birth_date, x.n_open_items, x.n_issues, x.last_visit_date
+            FROM hh_facts f JOIN insp_household x USING (household_id)
             WHERE {where}
         ),
         flagged AS (
-            SELECT b.*, {flags.replace('h.', 'b.').replace('x.', 'b.')}
+            SELECT b.*, {flags}
             FROM base b
         )
         SELECT township, village, household_id, {mask_name('head_name', viewer)} AS head_name,
             n_members, {age_sql('oldest_birth_date')} AS oldest_age, exit_status, monitoring_type,
-            main_cause, latest_income, latest_income_year, line, last_visit_date,
+            main_cause, income_per_capita, income_year, poverty_line, last_visit_date,
             date_diff('day', last_visit_date, $as_of) AS days_since_visit, n_open_items, n_issues,
-            n_measures, {", ".join(f"r_{c}" for c in reasons)},
-            list_filter([{listed}], r -> r IS NOT NULL) AS reasons,
+            intervention_count, {", ".join(f"r_{c}" for c in reasons)},
+            list_filter([{listed}], lambda r: r IS NOT NULL) AS reasons,
             {score} AS score
         FROM flagged
         ORDER BY score DESC, days_since_visit DESC NULLS FIRST, township, village, household_id

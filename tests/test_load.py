@@ -44,9 +44,9 @@ def registry_rows() -> list[list[str]]:
         ["乌拉特中旗建档立卡贫困人口信息表"] + [""] * (len(REG_HEADER) - 1),
         ["*" + h if h in ("户编号", "姓名") else h for h in REG_HEADER],
         ["1", "德岭山镇", "兴丰村", "H001", "1", "甲一", a1, "户主", "2", "长期慢性病", "弱劳动力", "一般贫困户",
-         "因病", "缺技术、缺资金", "已脱贫(享受政策)", "2018", "5,200.50", "2019", "是", ""],
+         "因病", "缺技术、缺资金", "已脱贫(享受政策)", "2018", "\"5,200.50\"", "2019", "是", ""],
         ["2", "德岭山镇", "兴丰村", "H001", "2", "甲二", a2, "配偶", "2", "健康", "普通劳动力", "一般贫困户",
-         "因病", "缺技术、缺资金", "已脱贫(享受政策)", "2018", "5,200.50", "2019", "否", ""],
+         "因病", "缺技术、缺资金", "已脱贫(享受政策)", "2018", "\"5,200.50\"", "2019", "否", ""],
         ["3", "德岭山镇", "兴丰村", "H002", "1", "乙一", b1, "户主", "3", "患有大病", "丧失劳动力", "低保贫困户",
          "1", "", "未脱贫", "", "2800元", "2019", "1", ""],  # size 3 declared, 1 member row
         ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],  # blank row
@@ -150,8 +150,9 @@ def test_newer_registry_is_authoritative_for_its_households(tmp_path: Path, db: 
     assert read(db, "SELECT income_year FROM household_income WHERE household_id='H001' ORDER BY 1") == [
         (2019,), (2020,)]
     assert read(db, "SELECT count(*) FROM households")[0][0] == 5
-    # the duplicate-ID issue of H001 went with its old member rows; H005's stays from its own batch
-    assert read(db, "SELECT household_id FROM data_issues WHERE rule='id_duplicate'") == [("H005",)]
+    # H001's issues were replaced by the newer file's: its head is still registered in H005 too
+    assert read(db, "SELECT household_id, batch_id FROM data_issues WHERE rule='id_duplicate' ORDER BY 1") == [
+        ("H001", 2), ("H005", 1)]
 
 
 def test_unreadable_file_exits_1_and_changes_nothing(tmp_path: Path, db: Path) -> None:
@@ -214,8 +215,8 @@ def test_claims_parts_and_amounts_are_checked(tmp_path: Path, db: Path) -> None:
 
 def test_interventions_identical_rows_are_one_record(tmp_path: Path, db: Path) -> None:
     rows = [["户编号", "措施类别", "措施内容", "项目名称", "实施年度", "金额(元)"],
-            ["H001", "产业扶贫", "养羊", "亿丰惠农专业合作社", "2019年", "3,000"],
-            ["H001", "产业扶贫", "养羊", "亿丰惠农专业合作社", "2019年", "3,000"],
+            ["H001", "产业扶贫", "养羊", "亿丰惠农专业合作社", "2019年", "\"3,000\""],
+            ["H001", "产业扶贫", "养羊", "亿丰惠农专业合作社", "2019年", "\"3,000\""],
             ["H002", "健康帮扶", "慢病签约", "", "2020", "500元"]]
     f = write_csv(tmp_path / "i.csv", rows, encoding="utf-8")
     load_files([f], db=db)

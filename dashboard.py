@@ -1,0 +1,77 @@
+"""扶贫督查看板 — the Streamlit entry point: `streamlit run dashboard.py`.
+
+Every run: page config, language, resolve the data snapshot once (ui.data.begin_run), sidebar filters,
+reference date, then the page context (ui.context) and st.navigation over PAGES. Pages whose file does
+not exist yet are left out, so the inspection pages appear as soon as their modules land.
+Before any database exists, a single page tells how to build the demo (`python -m etl demo`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from labels import t
+from queries import filters as qfilters
+from queries import meta
+from ui import data, filters, header, settings
+from ui.context import PageContext, set_current
+
+ROOT = Path(__file__).resolve().parent
+
+# (section label key, [(file in pages/, nav label key, material icon, url path)])
+PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
+    ("nav.section.analysis", [
+        ("overview.py", "nav.overview", ":material/dashboard:", "overview"),
+        ("causes.py", "nav.causes", ":material/troubleshoot:", "causes"),
+        ("exit_status.py", "nav.exit_status", ":material/trending_up:", "exits"),
+        ("assistance.py", "nav.assistance", ":material/volunteer_activism:", "assistance"),
+    ]),
+    ("nav.section.inspection", [
+        ("rectification.py", "nav.rectification", ":material/assignment_late:", "rectification"),
+        ("health.py", "nav.health", ":material/medical_services:", "health"),
+        ("visits.py", "nav.visits", ":material/directions_walk:", "visits"),
+        ("quality.py", "nav.quality", ":material/rule:", "quality"),
+        ("briefing.py", "nav.briefing", ":material/summarize:", "briefing"),
+    ]),
+    ("nav.section.data", [
+        ("data_admin.py", "nav.data_admin", ":material/database:", "data"),
+    ]),
+]
+
+
+def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
+    out: dict[str, list[st.Page]] = {}
+    first = True
+    for section, entries in PAGES:
+        pages = []
+        for file, label, icon, url in entries:
+            path = ROOT / "pages" / file
+            if path.is_file():
+                pages.append(st.Page(str(path), title=t(label, lang), icon=icon, url_path=url, default=first))
+                first = False
+        if pages:
+            out[t(section, lang)] = pages
+    return out
+
+
+def main() -> None:
+    st.set_page_config(page_title="扶贫督查看板", page_icon=":material/travel_explore:", layout="wide")
+    lang = settings.language()
+    snap = data.begin_run()
+    if snap is None:
+        set_current(PageContext(lang=lang))
+        st.navigation([st.Page(header.no_database, title=t("nodb.title", lang), url_path="start")],
+                      position="hidden").run()
+        return
+    viewer = data.viewer()
+    opts = data.call(qfilters.options, viewer)
+    flt = filters.show(opts, lang)
+    data_as_of = data.call(meta.data_as_of)
+    as_of = settings.reference_date(data_as_of, lang)
+    set_current(PageContext(flt=flt, viewer=viewer, lang=lang, as_of=as_of, data_as_of=data_as_of, snapshot=snap))
+    st.navigation(navigation_pages(lang)).run()
+
+
+main()

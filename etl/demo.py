@@ -1,0 +1,1428 @@
+"""Deterministic demo county (乌拉特中旗, data-spec §7) written as the export files users bring.
+
+Only files are written here (never DuckDB): `python -m etl demo` loads them through the same path as
+users' files, so the demo exercises the real parsers (GB18030/UTF-8-BOM/tab CSVs, an xlsx with a
+merged title, mixed cell types) and the validation rules (planted defects, see DEMO_DEFECTS).
+
+`write_scaled_files` writes the same shape at benchmark scale, vectorised with numpy/pyarrow.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from etl.codes import DEMO_TOWNSHIPS, POVERTY_LINE
+
+DEMO_AS_OF = date(2020, 6, 30)  # latest event date in the demo files (the planted 2030 typo aside)
+EXPORT_TIME = datetime(2020, 6, 30, 17, 30, 0)  # fixed xlsx metadata: same seed -> same bytes
+
+# People named in the source report: never generated (checked as substrings of every name we make).
+REAL_NAMES = ("许宽田", "徐桂莲", "宋吉福", "张树春", "岳云", "李文元", "刘常友", "蔺贵文", "杨智", "吕军")
+
+# Planted archive defects: rule -> expected rows in `data_issues` (kind "issue"), `rejected_rows`
+# ("rejected") or skipped rows ("skipped"); rule names are the loader's. Fixed by construction,
+# whatever the seed; DemoCounty.defects says where each one sits (rule, file, locator).
+DEMO_DEFECTS: dict[str, int] = {
+    "id_invalid": 6,              # 2020 xlsx: 5 wrong GB 11643 check chars, 1 birth date 19xx-02-30
+    "id_mangled": 1,              # 2019 csv: 身份证号码 written as 1.50824E+17
+    "id_duplicate": 2,            # 2020 xlsx: one person listed in two households (both rows flagged)
+    "size_mismatch": 3,           # 2020 xlsx: 人数 != member rows (one in 乌加河镇)
+    "no_head": 1,                 # 2020 xlsx: household without a 户主 row
+    "multiple_heads": 1,          # 2020 xlsx: household with two 户主 rows
+    "household_fields_differ": 2,  # 2020 xlsx: 主要致贫原因 / 户联系电话 differ on a second member row
+    "exit_without_year": 2,       # 2020 xlsx: 已脱贫, 脱贫年度 blank (one-person households)
+    "exit_income_below_line": 3,  # 2020 xlsx: 已脱贫, 2020 income < 4000 (one-person households)
+    "monitored_without_type": 1,  # 2020 xlsx: neither exit status nor 监测对象类别 (风险是否消除 filled)
+    "unknown_code": 3,            # 致贫原因 因懒, 劳动技能 半劳力 (xlsx), 措施类别 光伏帮扶 (interventions)
+    "negative_amount": 1,         # interventions: 金额 -2000.00
+    "not_a_number": 1,            # interventions: 金额 待核实
+    "future_date": 1,             # visits: 走访日期 2030-06-25 (typo for 2020)
+    "claim_parts_mismatch": 3,    # medical claims: parts + 个人自付 != 总费用
+    "no_household_id": 2,         # rejected: a 2020 xlsx row and an interventions row
+    "no_township": 1,             # rejected: a 2020 xlsx row
+    "blank_row": 2,               # skipped: one in the xlsx, one in the claims file
+}
+DEMO_DEFECT_KIND: dict[str, str] = {
+    rule: ("rejected" if rule in ("no_household_id", "no_township") else "skipped" if rule == "blank_row"
+           else "issue")
+    for rule in DEMO_DEFECTS
+}
+# Households whose 首次识别时间 is written as a month only (`2016年3月`): a date form a parser may
+# refuse, so kept to a few (their rows would show as invalid dates).
+DEMO_MONTH_ONLY_DATES = 6
+# Exited households planted as suspected wrong exits besides income below the line (not data issues:
+# the dashboard derives them). Household-level counts.
+DEMO_SUSPECT_EXITS: dict[str, int] = {"unsafe_housing": 2, "unsafe_water": 2, "uninsured_member": 2}
+
+# Registered (建档立卡) households per township; the three visited ones are fixed by the report.
+DEMO_REGISTERED: dict[str, int] = {
+    "海流图镇": 170, "乌加河镇": 8, "德岭山镇": 10, "石哈河镇": 95, "甘其毛都镇": 60, "温更镇": 80,
+    "呼勒斯太苏木": 7, "川井苏木": 55, "巴音乌兰苏木": 50, "新忽热苏木": 65,
+}
+# Monitored edge households (边缘户, no exit status): about 5% on top of the registered ones.
+DEMO_EDGE: dict[str, int] = {
+    "海流图镇": 9, "石哈河镇": 5, "温更镇": 4, "新忽热苏木": 3, "甘其毛都镇": 3, "川井苏木": 2,
+    "巴音乌兰苏木": 2, "呼勒斯太苏木": 2,
+}
+INDUSTRY_PROJECTS = ("亿丰惠农专业合作社", "好联丰有机农作物种植基地", "万亩蜜瓜产业园区", "富一方园区",
+                     "嘉佳和现代农业合作社")
+INSPECTION_DAYS = (date(2020, 6, 22), date(2020, 6, 27))
+LONELY_ELDER_NOTE = "独居老人，居住偏远，需定期电话询问"
+
+VILLAGES: dict[str, list[str]] = {
+    "海流图镇": ["东风村", "新华村", "团结村", "阿尔其格嘎查", "巴音杭盖嘎查", "呼和温都尔嘎查",
+             "宝日汗图嘎查", "沙布日台嘎查"],
+    "乌加河镇": ["联丰奋斗村", "八一村", "红旗村", "新星村", "黄河村"],
+    "德岭山镇": ["兴丰村", "乌镇村", "四义堂村", "胜利村"],
+    "石哈河镇": ["石哈河村", "二份子村", "大股子村", "万合永村", "常胜村", "苏独仑嘎查"],
+    "甘其毛都镇": ["甘其毛都嘎查", "巴音温都尔嘎查", "额很乌苏嘎查", "哈日朝鲁嘎查"],
+    "温更镇": ["新胜村", "民主村", "永丰村", "同和太村", "乌兰布拉格嘎查"],
+    "呼勒斯太苏木": ["呼和嘎查", "哈拉图嘎查", "希博图嘎查", "温更嘎查"],
+    "川井苏木": ["川井嘎查", "巴音哈太嘎查", "沙如拉嘎查", "乌兰淖尔嘎查"],
+    "巴音乌兰苏木": ["巴音乌兰嘎查", "阿拉坦陶勒盖嘎查", "那仁宝力格嘎查", "宝日布嘎查"],
+    "新忽热苏木": ["新忽热嘎查", "巴音宝力格嘎查", "乌力吉图嘎查", "查干陶勒盖嘎查"],
+}
+
+SURNAMES = list("王李张刘陈杨赵黄周吴孙胡朱高林何郭马罗梁郑谢韩唐冯于董程曹袁邓傅沈曾彭苏卢蒋蔡贾丁"
+                "魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
+                "雷钱汤尹黎易常武乔贺赖龚文")
+# Given names by generation (born before 1965, 1965-1999, from 2000): names follow fashions.
+MALE_GIVEN = (["建国", "建军", "国庆", "永明", "福生", "有才", "占山", "振华", "德胜", "长林", "金山", "玉林",
+               "保平", "二虎", "满仓", "润生", "树林", "宝山", "春生", "秋生", "来福", "根生"],
+              ["志强", "海军", "文斌", "俊", "军", "伟", "强", "磊", "亮", "鹏", "明", "刚", "建平", "利军"],
+              ["浩然", "子轩", "宇航", "博文", "家豪", "晨阳", "梓豪", "一鸣"])
+FEMALE_GIVEN = (["桂兰", "秀英", "玉珍", "凤英", "淑珍", "秀兰", "春花", "玉兰", "淑芬", "月娥", "秀梅",
+                 "素琴", "冬梅", "金花", "巧云", "桂芳"],
+                ["翠萍", "美玲", "丽娟", "晓燕", "海霞", "红梅", "彩霞", "敏", "静", "丽", "娜", "婷"],
+                ["欣怡", "雨涵", "梓萱", "佳怡", "诗涵", "子涵", "思雨"])
+MONGOL_MALE = ["巴特尔", "额尔敦", "那顺", "孟克", "宝音", "巴图", "吉日嘎拉", "朝鲁", "苏和", "乌力吉",
+               "达来", "毕力格", "阿拉坦", "布和", "特木尔"]
+MONGOL_FEMALE = ["其木格", "乌云", "斯琴", "图雅", "萨仁", "高娃", "娜仁", "托娅", "乌兰", "格日乐",
+                 "阿拉腾花", "塔娜", "琪琪格", "敖登", "苏布达"]
+
+CAUSE_WEIGHTS = {"因病": 35, "因残": 15, "缺劳力": 18, "缺技术": 8, "缺资金": 8, "因学": 4, "因灾": 4,
+                 "缺土地": 2, "缺水": 2, "交通条件落后": 1, "自身发展动力不足": 2, "其他": 1}
+# Spellings a real export mixes in (codes.py synonyms), by canonical value.
+CAUSE_SPELLINGS = {"因病": ["因病致贫", "1"], "因残": ["因残致贫", "2"], "因学": ["因学致贫"],
+                   "因灾": ["因灾致贫"], "缺劳力": ["缺劳动力", "8"], "缺技术": ["7"], "缺资金": ["9"]}
+
+INSTITUTIONS = ["乌拉特中旗人民医院", "乌拉特中旗蒙医医院", "巴彦淖尔市医院", "内蒙古医科大学附属医院",
+                "包头市中心医院", "德岭山镇卫生院", "海流图镇卫生院", "乌加河镇卫生院"]
+HELPER_UNITS = ["乌拉特中旗财政局", "乌拉特中旗教育局", "乌拉特中旗卫生健康委员会", "乌拉特中旗农牧局",
+                "乌拉特中旗交通运输局", "乌拉特中旗扶贫开发办公室", "乌拉特中旗自然资源局",
+                "乌拉特中旗人民医院", "乌拉特中旗住房和城乡建设局", "乌拉特中旗医疗保障局",
+                "中国农业银行乌拉特中旗支行", "乌拉特中旗水利局"]
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _id_check_char(first17: str) -> str:
+    """GB 11643 check character of the first 17 digits (private: no dependency on etl.normalize)."""
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+# --------------------------------------------------------------------------------------------------
+# Demo county model
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    name: str
+    id_number: str
+    sex: str
+    birth: date
+    relation: str
+    ethnicity: str
+    education: str = "小学"
+    school: str = "非在校生"
+    health: list[str] = field(default_factory=lambda: ["健康"])
+    labor: str = "普通劳动力"
+    work_months: int = 0
+    med_ins: bool = True
+    crit_ins: bool = True
+    fd_signed: bool = True
+
+    @property
+    def age(self) -> int:
+        return DEMO_AS_OF.year - self.birth.year - ((DEMO_AS_OF.month, DEMO_AS_OF.day)
+                                                   < (self.birth.month, self.birth.day))
+
+    @property
+    def ill(self) -> bool:
+        return "长期慢性病" in self.health or "患有大病" in self.health
+
+
+@dataclass
+class Household:
+    hid: str
+    township: str
+    village: str
+    hamlet: str
+    members: list[Person]
+    attribute: str
+    standard: str
+    main_cause: str
+    other_causes: list[str]
+    exit_status: str | None          # 未脱贫 / 已脱贫 / 返贫; None for edge households
+    exit_year: int | None
+    enjoys_policy: bool
+    identified: date
+    income: dict[int, float]         # income per capita by year (2019, 2020)
+    unsafe_housing: bool
+    safe_water: bool
+    monitoring_type: str | None
+    risk_eliminated: bool | None
+    helper_name: str
+    helper_unit: str
+    phone: str
+    tags: set[str] = field(default_factory=set)
+
+    @property
+    def head(self) -> Person:
+        return self.members[0]
+
+    @property
+    def registered(self) -> bool:
+        return self.exit_status is not None
+
+
+class DemoCounty:
+    """Builds the county in memory (households, then ledgers) from one seeded random stream."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.used_ids: set[str] = set()
+        self.used_names: set[str] = set()
+        self.households: list[Household] = []
+        self.defects: list[tuple[str, str, str]] = []  # (rule, file, locator) for the lead's tests
+        self.hh_seq: dict[str, int] = {}
+        self.no_measure: set[str] = set()       # registered households without any intervention
+        self.bad_check: set[str] = set()        # ID numbers written with a wrong check char in 2020
+        self.fd_group: dict[str, str] = {}      # chronic patient ID -> family-doctor follow-up pattern
+        self.wjh_size_bad = ""                  # the 乌加河镇 household whose 人数 is wrong
+        self._build_households()
+
+    # ---- people -----------------------------------------------------------------------------------
+    def name(self, sex: str, mongol: bool, born: int = 1975) -> str:
+        rng = self.rng
+        gen = 0 if born < 1965 else 1 if born < 2000 else 2
+        for _ in range(1000):
+            if mongol and rng.random() < 0.7:
+                given = rng.choice(MONGOL_MALE if sex == "男" else MONGOL_FEMALE)
+                name = given if rng.random() < 0.6 else rng.choice(SURNAMES) + given
+            else:
+                name = rng.choice(SURNAMES) + rng.choice((MALE_GIVEN if sex == "男" else FEMALE_GIVEN)[gen])
+            if not any(real in name for real in REAL_NAMES):
+                return name
+        raise RuntimeError("name pool exhausted")
+
+    def id_number(self, birth: date, sex: str, region: str = "150824") -> str:
+        while True:
+            seq = self.rng.randrange(0, 500) * 2 + (1 if sex == "男" else 0)  # odd = male
+            first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+            if first17 not in self.used_ids:
+                self.used_ids.add(first17)
+                return first17 + _id_check_char(first17)
+
+    def birth(self, age: int) -> date:
+        return date(DEMO_AS_OF.year - age, 1, 1) - timedelta(days=self.rng.randrange(0, 365))
+
+    def person(self, age: int, sex: str, relation: str, mongol: bool) -> Person:
+        rng = self.rng
+        birth = self.birth(age)
+        age = DEMO_AS_OF.year - birth.year
+        p = Person(name=self.name(sex, mongol, birth.year), id_number=self.id_number(birth, sex), sex=sex, birth=birth,
+                   relation=relation, ethnicity="蒙古族" if mongol else rng.choice(["汉族"] * 12 + ["回族"]))
+        if age < 6:
+            p.education, p.school = "学龄前儿童", ("学前教育" if age >= 3 else "非在校生")
+        elif age < 19:
+            level = "小学" if age < 12 else "初中" if age < 15 else "高中"
+            p.education, p.school = level, (rng.choice(["高中", "中职"]) if level == "高中" else level)
+        elif age < 23 and rng.random() < 0.4:
+            p.education, p.school = "大专及以上", rng.choice(["高职", "本科"])
+        elif age >= 65:
+            p.education = rng.choice(["文盲或半文盲", "文盲或半文盲", "小学"])
+        elif age >= 40:
+            p.education = rng.choice(["小学", "初中", "初中"])
+        else:
+            p.education = rng.choice(["初中", "高中", "大专及以上"])
+        r = rng.random()
+        if age >= 60:
+            p.health = (["长期慢性病"] if r < 0.45 else ["患有大病"] if r < 0.55 else ["残疾"] if r < 0.63
+                        else ["长期慢性病", "残疾"] if r < 0.68 else ["健康"])
+        elif age >= 18:
+            p.health = (["长期慢性病"] if r < 0.12 else ["患有大病"] if r < 0.16 else ["残疾"] if r < 0.22
+                        else ["健康"])
+        if age < 16 or age >= 70:
+            p.labor = "无劳动力"
+        elif "患有大病" in p.health or ("残疾" in p.health and rng.random() < 0.5):
+            p.labor = "丧失劳动力"
+        elif p.health != ["健康"] or age >= 60:
+            p.labor = "弱劳动力或半劳动力"
+        else:
+            p.labor = "技能劳动力" if rng.random() < 0.2 else "普通劳动力"
+        if p.labor in ("普通劳动力", "技能劳动力"):
+            p.work_months = rng.choice([0, 3, 4, 6, 6, 8, 10, 12])
+        p.fd_signed = p.ill or age >= 65 or rng.random() < 0.8
+        return p
+
+    def members(self, size: int, mongol: bool) -> list[Person]:
+        rng = self.rng
+        m: list[Person] = []
+        if size <= 2 and rng.random() < 0.7:  # elderly living alone or an elderly couple
+            head_age = rng.randint(62, 88)
+        else:
+            head_age = rng.randint(36, 64)
+        head_sex = "男" if rng.random() < 0.78 else "女"
+        m.append(self.person(head_age, head_sex, "户主", mongol))
+        other_sex = "女" if head_sex == "男" else "男"
+        if size >= 2:
+            if head_age >= 62 or rng.random() < 0.75:
+                m.append(self.person(max(20, head_age + rng.randint(-6, 3)), other_sex, "配偶", mongol))
+            else:  # widowed parent living with a child
+                sex = rng.choice("男女")
+                m.append(self.person(max(1, head_age - rng.randint(22, 32)), sex,
+                                     "之子" if sex == "男" else "之女", mongol))
+        for _ in range(size - len(m)):
+            if head_age >= 55 and rng.random() < 0.5:
+                sex = rng.choice("男女")
+                m.append(self.person(max(0, head_age - rng.randint(45, 55)), sex,
+                                     "之孙子" if sex == "男" else "之孙女", mongol))
+            elif rng.random() < 0.12 and head_age < 55:
+                sex = rng.choice("男女")
+                m.append(self.person(min(92, head_age + rng.randint(24, 30)), sex,
+                                     "之父" if sex == "男" else "之母", mongol))
+            else:
+                sex = rng.choice("男女")
+                m.append(self.person(max(0, head_age - rng.randint(22, 36)), sex,
+                                     "之子" if sex == "男" else "之女", mongol))
+        return m
+
+    # ---- households -------------------------------------------------------------------------------
+    def new_hid(self, township: str, village: str) -> str:
+        code = DEMO_TOWNSHIPS[township]
+        vcode = 201 + VILLAGES[township].index(village)
+        key = f"{code}{vcode}"
+        self.hh_seq[key] = self.hh_seq.get(key, 0) + 1
+        return f"{key}{self.hh_seq[key]:04d}"
+
+    def phone(self) -> str:
+        rng = self.rng
+        return f"1{rng.choice('3578')}{rng.randrange(10)}{rng.randrange(10**8):08d}"
+
+    def household(self, township: str, village: str, *, size: int | None = None, cause: str | None = None,
+                  status: str | None = "auto", exit_year: int | None = None,
+                  monitoring: str | None = None) -> Household:
+        rng = self.rng
+        mongol = rng.random() < (0.55 if township.endswith("苏木") else 0.1)
+        if size is None:
+            size = rng.choices([1, 2, 3, 4, 5], [38, 43, 10, 6, 3])[0]
+        members = self.members(size, mongol)
+        head = members[0]
+        if cause is None:  # the cause has to fit the household: students for 因学, elderly lack labour
+            weights = dict(CAUSE_WEIGHTS)
+            if not any(p.school not in ("非在校生", "学前教育") for p in members):
+                weights["因学"] = 0
+            if all(p.age >= 60 for p in members):
+                weights.update({"缺劳力": 40, "缺技术": 2, "缺资金": 2, "自身发展动力不足": 0})
+            cause = rng.choices(list(weights), list(weights.values()))[0]
+        # the cause has to show in the members: an ill or disabled person for 因病/因残
+        if cause == "因病" and not any(p.ill for p in members):
+            head.health = [rng.choice(["长期慢性病", "长期慢性病", "患有大病"])]
+            head.labor = "丧失劳动力" if "患有大病" in head.health else "弱劳动力或半劳动力"
+            head.work_months, head.fd_signed = 0, True
+        if cause == "因残" and not any("残疾" in p.health for p in members):
+            head.health = ["残疾"]
+            head.labor, head.work_months = "丧失劳动力", 0
+        others = [c for c in ("缺劳力", "缺技术", "缺资金", "因病", "因学", "自身发展动力不足") if c != cause]
+        other_causes = rng.sample(others, rng.choice([0, 0, 1, 1, 2]))
+        if status == "auto":
+            r = rng.random()
+            status = "未脱贫" if r < 0.035 else "返贫" if r < 0.045 else "已脱贫"
+        if status in ("已脱贫", "返贫") and exit_year is None:
+            exit_year = rng.choices([2014, 2015, 2016, 2017, 2018, 2019, 2020],
+                                    [2, 6, 25, 30, 20, 14, 0 if status == "返贫" else 3])[0]
+        if status is None or status == "未脱贫":
+            exit_year = None
+        identified = date(rng.choice([2014, 2014, 2014, 2015, 2015, 2016]), rng.randint(3, 11),
+                          rng.randint(1, 28))
+        if exit_year is not None and identified.year > exit_year:
+            identified = identified.replace(year=exit_year - 1 if exit_year > 2014 else 2014)
+        if status is None:  # edge households came under monitoring in 2020
+            identified = date(2020, rng.randint(3, 6), rng.randint(1, 28))
+        attribute = ("特困供养贫困户" if size == 1 and head.age >= 65 and rng.random() < 0.35
+                     else "低保贫困户" if (head.age >= 60 or cause in ("因病", "因残")) and rng.random() < 0.55
+                     else "一般贫困户")
+        line20, line19 = POVERTY_LINE[2020], POVERTY_LINE[2019]
+        if status is None or monitoring == "脱贫不稳定户":  # within the monitoring threshold
+            inc20 = line20 * rng.uniform(1.02, 1.45)
+        elif status == "已脱贫":
+            inc20 = line20 * rng.uniform(1.3, 3.2)
+        else:  # 未脱贫 or 返贫: some below the line, some just above it
+            inc20 = line20 * rng.uniform(0.7, 1.35)
+        inc19 = inc20 / rng.uniform(1.08, 1.3)
+        if exit_year is not None and exit_year <= 2019:
+            inc19 = max(inc19, line19 * rng.uniform(1.08, 1.4))  # exited by 2019: above the 2019 line
+        village_list = VILLAGES[township]
+        hh = Household(
+            hid=self.new_hid(township, village), township=township, village=village,
+            hamlet=f"{'一二三四五六'[village_list.index(village) % 6]}社",
+            members=members, attribute=attribute, standard="国家标准", main_cause=cause,
+            other_causes=other_causes, exit_status=status, exit_year=exit_year,
+            enjoys_policy=exit_year is None or exit_year >= 2017 or rng.random() < 0.5,
+            identified=identified, income={2019: round(inc19, 2), 2020: round(inc20, 2)},
+            unsafe_housing=status in ("未脱贫", "返贫") and rng.random() < 0.15,
+            safe_water=not (status in ("未脱贫", None) and rng.random() < 0.1),
+            monitoring_type=monitoring,
+            risk_eliminated=None if monitoring is None else rng.random() < 0.3,
+            helper_name="", helper_unit="", phone=self.phone(),
+        )
+        self.households.append(hh)
+        return hh
+
+    def _build_households(self) -> None:
+        rng = self.rng
+        # 乌加河镇: 8 registered households, all visited by the work team.
+        wjh_villages = ["联丰奋斗村", "联丰奋斗村", "联丰奋斗村", "八一村", "八一村", "红旗村", "红旗村", "新星村"]
+        for i, v in enumerate(wjh_villages):
+            hh = self.household("乌加河镇", v, status="未脱贫" if i == 6 else "已脱贫")
+            hh.tags.add("inspected")
+        dry = self.households[1]  # the dry-cleaning shop household: working-age head
+        dry.members = self.members(3, False)
+        while dry.head.age > 55:
+            dry.members = self.members(3, False)
+        dry.main_cause, dry.tags = "缺资金", dry.tags | {"dry_cleaning"}
+        # 呼勒斯太苏木: 7 registered households over its 4 gacha, one 80-year-old living alone.
+        for i, v in enumerate(["呼和嘎查", "呼和嘎查", "哈拉图嘎查", "哈拉图嘎查", "希博图嘎查", "温更嘎查",
+                               "温更嘎查"]):
+            hh = self.household("呼勒斯太苏木", v, status="未脱贫" if i == 3 else "已脱贫")
+            hh.tags.add("inspected")
+        elder_hh = self.households[-1]
+        elder = self.person(80, "男", "户主", True)
+        elder.health, elder.labor, elder.work_months = ["长期慢性病"], "丧失劳动力", 0
+        elder_hh.members, elder_hh.attribute, elder_hh.main_cause = [elder], "特困供养贫困户", "缺劳力"
+        elder_hh.exit_year, elder_hh.enjoys_policy = 2018, True
+        elder_hh.income = {2019: round(POVERTY_LINE[2019] * 1.3, 2), 2020: round(POVERTY_LINE[2020] * 1.25, 2)}
+        elder_hh.tags.add("lonely_elder")
+        # 德岭山镇: 10 registered households, 4 exited, mostly 因病; 9 visited by the work team.
+        dls = [("兴丰村", "因病", "已脱贫"), ("兴丰村", "因病", "未脱贫"), ("兴丰村", "因残", "未脱贫"),
+               ("乌镇村", "因病", "已脱贫"), ("乌镇村", "缺劳力", "未脱贫"), ("四义堂村", "因病", "已脱贫"),
+               ("四义堂村", "因病", "未脱贫"), ("四义堂村", "因病", "未脱贫"), ("胜利村", "因残", "已脱贫"),
+               ("胜利村", "因病", "未脱贫")]
+        for i, (v, cause, status) in enumerate(dls):
+            hh = self.household("德岭山镇", v, cause=cause, status=status)
+            if i != 9:
+                hh.tags.add("inspected")
+            # "剩余6户正常脱贫户": on course to exit, income near the 2020 line
+            if status == "未脱贫":
+                hh.income[2020] = round(POVERTY_LINE[2020] * rng.uniform(0.92, 1.2), 2)
+        # The other townships: registered households, then edge households.
+        for township, n in DEMO_REGISTERED.items():
+            if township in ("乌加河镇", "呼勒斯太苏木", "德岭山镇"):
+                continue
+            villages = VILLAGES[township]
+            weights = [len(villages) - i + 2 for i in range(len(villages))]  # first village biggest
+            for _ in range(n):
+                self.household(township, rng.choices(villages, weights)[0])
+        # registered but unstable: exited, monitored as 脱贫不稳定户
+        for hh in rng.sample([h for h in self._plain() if h.exit_status == "已脱贫"], 8):
+            hh.monitoring_type, hh.risk_eliminated = "脱贫不稳定户", rng.random() < 0.25
+            hh.income[2020] = round(POVERTY_LINE[2020] * rng.uniform(1.05, 1.45), 2)
+            hh.tags.add("unstable")
+        for township, n in DEMO_EDGE.items():
+            for _ in range(n):
+                mtype = rng.choices(["边缘易致贫户", "突发严重困难户"], [3, 1])[0]
+                hh = self.household(township, rng.choice(VILLAGES[township]), status=None, monitoring=mtype)
+                hh.tags.add("edge")
+        self._assign_helpers()
+        self._plant_registry_facts()
+
+    def _plain(self) -> list[Household]:
+        """Registered households outside the three visited townships, with no special role yet."""
+        return [h for h in self.households
+                if h.township not in ("乌加河镇", "呼勒斯太苏木", "德岭山镇") and h.registered and not h.tags]
+
+    def _assign_helpers(self) -> None:
+        rng = self.rng
+        helper = ("", "")
+        for i, hh in enumerate(self.households):
+            if i % 4 == 0:  # a cadre helps about four households
+                helper = (self.name(rng.choice("男男女"), False), rng.choice(HELPER_UNITS))
+            hh.helper_name, hh.helper_unit = helper
+
+    def _plant_registry_facts(self) -> None:
+        """Suspected wrong exits that are data, not format defects (income, housing, water, insurance)."""
+        rng = self.rng
+        pool = [h for h in self._plain() if h.exit_status == "已脱贫" and h.monitoring_type is None]
+        singles = [h for h in pool if len(h.members) == 1]
+        picks = rng.sample(singles, 6)
+        for hh in picks[:3]:
+            hh.income[2020] = round(rng.uniform(3100, 3950), 2)
+            hh.tags.add("income_below_line")
+        for hh in picks[3:5]:
+            hh.tags.add("exited_without_year")
+        picks[5].tags.add("unknown_cause")  # 致贫原因 因懒
+        rest = [h for h in pool if not h.tags]
+        picks = rng.sample(rest, 6)
+        for hh in picks[:2]:
+            hh.unsafe_housing = True
+            hh.tags.add("suspect_housing")
+        for hh in picks[2:4]:
+            hh.safe_water = False
+            hh.tags.add("suspect_water")
+        for hh in picks[4:6]:
+            hh.members[-1].med_ins = False
+            hh.tags.add("suspect_insurance")
+
+
+# --------------------------------------------------------------------------------------------------
+# Writers
+# --------------------------------------------------------------------------------------------------
+
+def _yn(value: bool | None, yes: str = "是", no: str = "否") -> str:
+    return "" if value is None else yes if value else no
+
+
+def _csv_bytes(rows: list[list[object]], encoding: str, delimiter: str = ",") -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")  # Excel's line ends
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return buf.getvalue().encode(encoding)
+
+
+def _title_row(title: str, width: int) -> list[object]:
+    return [title] + [""] * (width - 1)  # Excel saves a merged title as one cell plus empties
+
+
+def _date_text(d: date, style: int) -> str:
+    """The date spellings real exports mix (spec §1)."""
+    return [f"{d:%Y-%m-%d}", f"{d.year}/{d.month}/{d.day}", f"{d.year}年{d.month}月{d.day}日",
+            f"{d:%Y%m%d}", f"{d.year}.{d.month}.{d.day}"][style]
+
+
+REGISTRY_2019_HEADER = [
+    "序号", "乡(镇)", "行政村", "户编号", "人编号", "姓名", "身份证号码", "与户主关系", "家庭人口数", "性别",
+    "民族", "文化程度", "在校生状况", "健康状况", "劳动技能", "务工时间", "是否参加基本医疗保险",
+    "是否参加大病保险", "家庭医生签约", "贫困户属性", "识别标准", "致贫原因", "次要致贫原因", "脱贫属性",
+    "脱贫年份", "识别时间", "人均纯收入", "收入年度", "危房户", "是否解决安全饮用水", "帮扶责任人", "帮扶单位",
+    "联系电话",
+]
+
+REGISTRY_2020_HEADER = [
+    "序号", "县(市、区、旗)", "苏木(镇)", "嘎查村", "自然村", "户编号", "人编号", "姓名", "证件号码",
+    "与户主关系", "人数", "性别", "民族", "文化程度", "在校生状况", "健康状况", "劳动技能", "务工时间(月)",
+    "是否参加城乡居民基本医疗保险", "是否参加大病保险", "是否签约家庭医生", "贫困户属性", "识别标准",
+    "主要致贫原因", "其他致贫原因", "贫困户状态", "脱贫年度", "首次识别时间", "家庭年人均纯收入(元)",
+    "收入年度", "是否危房户", "饮水安全", "易返贫致贫户(监测对象)类型", "风险是否消除", "帮扶责任人",
+    "帮扶单位", "户联系电话",
+]
+
+
+def _status_2019(hh: Household) -> tuple[str, int | None]:
+    if hh.exit_year is not None and hh.exit_year <= 2019 and hh.exit_status in ("已脱贫", "返贫"):
+        return "已脱贫", hh.exit_year
+    return "未脱贫", None
+
+
+def _write_registry_2019(county: DemoCounty, path: Path) -> None:
+    rng = county.rng
+    width = len(REGISTRY_2019_HEADER)
+    rows: list[list[object]] = [_title_row("乌拉特中旗建档立卡贫困人口信息表（2019年底）", width),
+                                REGISTRY_2019_HEADER]
+    mangled_done = False
+    n = 0
+    for hh in sorted(county.households, key=lambda h: h.hid):  # exports are sorted by 户编号
+        if not hh.registered:
+            continue  # monitoring of edge households began in 2020
+        status, year = _status_2019(hh)
+        status_text = status if status == "未脱贫" else rng.choice(["脱贫", "已脱贫", "已脱贫", "1"])
+        members = hh.members  # written before the 2020 changes are planted
+        for k, p in enumerate(members, start=1):
+            n += 1
+            idn = p.id_number
+            if not mangled_done and hh.township == "海流图镇" and k == 1 and n > 40:
+                idn, mangled_done = "1.50824E+17", True  # opened and saved in Excel once
+                county.defects.append(("id_mangled", path.name, f"户编号 {hh.hid}, {p.name}"))
+            cause = hh.main_cause
+            cause_text = rng.choice(CAUSE_SPELLINGS.get(cause, [cause]) + [cause])
+            rows.append([
+                n, hh.township, hh.village, hh.hid, f"{hh.hid}{k:02d}", p.name, idn, p.relation,
+                len(members), p.sex, p.ethnicity, p.education, p.school, "、".join(p.health), p.labor,
+                p.work_months, _yn(p.med_ins), _yn(p.crit_ins), _yn(p.fd_signed), hh.attribute, hh.standard,
+                cause_text, "、".join(hh.other_causes), status_text, year or "",
+                _date_text(hh.identified, 2 if k % 2 else 0), f"{hh.income[2019]:.2f}", 2019,
+                _yn(hh.unsafe_housing), _yn(hh.safe_water), hh.helper_name, hh.helper_unit, hh.phone,
+            ])
+    assert mangled_done
+    path.write_bytes(_csv_bytes(rows, "gb18030"))
+
+
+def _plant_2020_structure(county: DemoCounty, file: str) -> list[Household]:
+    """Structural registry defects of the 2020 export; returns the households in file order."""
+    rng = county.rng
+    hhs = sorted(county.households, key=lambda h: h.hid)  # exports are sorted by 户编号
+    plain = [h for h in county._plain() if h.exit_status == "已脱贫"]
+    multi = [h for h in plain if len(h.members) >= 2]
+    three = [h for h in plain if len(h.members) == 3]
+    # no head: the head died in 2020, the record kept the other two
+    nohead = rng.choice(three)
+    nohead.members = nohead.members[1:]
+    nohead.tags.add("no_head")
+    county.defects.append(("no_head", file, nohead.hid))
+    # two heads: the spouse is marked 户主 as well
+    twohead = rng.choice([h for h in multi if not h.tags and h.members[1].relation == "配偶"])
+    twohead.members[1].relation = "户主"
+    twohead.tags.add("multiple_heads")
+    county.defects.append(("multiple_heads", file, twohead.hid))
+    # one person listed in her parents' household and, after marrying, in her husband's
+    src = rng.choice([h for h in multi if not h.tags and any(p.relation == "之女" and p.age >= 20
+                                                             for p in h.members)])
+    daughter = next(p for p in src.members if p.relation == "之女" and p.age >= 20)
+    dst = rng.choice([h for h in multi if not h.tags and h is not src and h.township == src.township])
+    dst.members.append(Person(**{**daughter.__dict__, "relation": "之儿媳"}))
+    src.tags.add("dup_src")
+    dst.tags.add("dup_dst")
+    county.defects += [("id_duplicate", file, src.hid), ("id_duplicate", file, dst.hid)]
+    return hhs
+
+
+def _write_registry_2020(county: DemoCounty, path: Path) -> None:
+    import xlsxwriter  # local import: only the demo needs it
+
+    rng = county.rng
+    hhs = _plant_2020_structure(county, path.name)
+    free = [h for h in county._plain() if h.exit_status == "已脱贫" and len(h.members) >= 2]
+    size_bad = rng.sample(free, 2) + [next(h for h in hhs if h.township == "乌加河镇" and len(h.members) >= 2
+                                           and "dry_cleaning" not in h.tags)]
+    free = [h for h in free if h not in size_bad]
+    county.wjh_size_bad = size_bad[2].hid
+    inconsistent = rng.sample(free, 2)
+    free = [h for h in free if h not in inconsistent]
+    bad_birth_hh = rng.choice([h for h in free if not h.tags])
+    bad_birth_hh.tags.add("bad_birth")
+    bad_check = set(rng.sample([p.id_number for h in county.households if not h.tags and h.registered
+                                for p in h.members if p.relation != "户主"], 4))
+    # one in 乌加河镇, whose archives the work team found irregular
+    bad_check.add(next(h for h in hhs if h.township == "乌加河镇" and h not in size_bad
+                       and "dry_cleaning" not in h.tags).head.id_number)
+    county.bad_check = bad_check
+    half_labor_hh = rng.choice([h for h in free if not h.tags and h is not bad_birth_hh])
+    half_labor_hh.tags.add("half_labor")
+    for h in rng.sample([h for h in county._plain() if h not in size_bad and h not in inconsistent],
+                        DEMO_MONTH_ONLY_DATES):
+        h.tags.add("month_only")
+    no_type = next(h for h in hhs if "edge" in h.tags and h.township == "海流图镇")
+    no_type.tags.add("no_type")
+    for h in size_bad:
+        county.defects.append(("size_mismatch", path.name, h.hid))
+    for h in inconsistent:
+        county.defects.append(("household_fields_differ", path.name, h.hid))
+
+    wb = xlsxwriter.Workbook(str(path))
+    wb.set_properties({"title": "乌拉特中旗建档立卡贫困人口信息表", "author": "扶贫开发信息系统",
+                       "created": EXPORT_TIME})
+    ws = wb.add_worksheet("贫困人口信息")
+    title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+    head_fmt = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    money_fmt = wb.add_format({"num_format": "#,##0.00"})
+    width = len(REGISTRY_2020_HEADER)
+    ws.merge_range(0, 0, 0, width - 1, "乌拉特中旗建档立卡贫困人口信息表", title_fmt)
+    ws.merge_range(1, 0, 1, width - 1, "填报单位：乌拉特中旗扶贫开发办公室        导出时间：2020-06-30", None)
+    for c, h in enumerate(REGISTRY_2020_HEADER):
+        ws.write_string(2, c, h, head_fmt)
+    col = {h: i for i, h in enumerate(REGISTRY_2020_HEADER)}
+    row = 3
+    seq = 0
+    persons = 0
+
+    def put(r: int, values: dict[str, object]) -> None:
+        for key, v in values.items():
+            c = col[key]
+            if v is None or v == "":
+                continue
+            if isinstance(v, datetime | date):
+                ws.write_datetime(r, c, datetime(v.year, v.month, v.day), date_fmt)
+            elif isinstance(v, bool):
+                raise TypeError(key)
+            elif isinstance(v, int | float):
+                ws.write_number(r, c, v, money_fmt if key == "家庭年人均纯收入(元)" else None)
+            else:
+                ws.write_string(r, c, str(v))
+
+    blank_at = 200
+    for hh in hhs:
+        n_members = len(hh.members)
+        declared = n_members + (1 if hh in size_bad[:2] else -1 if hh in size_bad else 0)
+        status = hh.exit_status
+        status_text = ""
+        if status == "已脱贫":
+            status_text = rng.choice(["已脱贫(享受政策)"] * 6 + ["脱贫", "1"]) if hh.enjoys_policy \
+                else rng.choice(["已脱贫(不享受政策)"] * 4 + ["4"])
+        elif status is not None:
+            status_text = status if rng.random() < 0.85 else {"未脱贫": "0", "返贫": "3"}[status]
+        exit_year: object = hh.exit_year
+        if "exited_without_year" in hh.tags:
+            exit_year = None
+            county.defects.append(("exit_without_year", path.name, hh.hid))
+        elif exit_year is not None and rng.random() < 0.15:
+            exit_year = str(exit_year)  # text cell
+        if "income_below_line" in hh.tags:
+            county.defects.append(("exit_income_below_line", path.name, hh.hid))
+        cause = hh.main_cause
+        cause_text = "因懒" if "unknown_cause" in hh.tags else (
+            cause if rng.random() < 0.8 else rng.choice(CAUSE_SPELLINGS.get(cause, [cause])))
+        if "unknown_cause" in hh.tags:
+            county.defects.append(("unknown_code", path.name, f"{hh.hid} 主要致贫原因 因懒"))
+        d = hh.identified
+        r = rng.random()
+        identified: object = d if r < 0.75 else f"{d.year}/{d.month}/{d.day}"
+        if "month_only" in hh.tags:  # a hand-typed month without a day
+            identified = f"{d.year}年{d.month}月"
+        income = hh.income[2020]
+        income_cell: object = income if rng.random() < 0.8 else f"{income:,.2f}"
+        mtype = hh.monitoring_type
+        mtype_text = (mtype if rng.random() < 0.85 else {"脱贫不稳定户": "0", "边缘易致贫户": "1",
+                                                         "突发严重困难户": "2"}[mtype]) if mtype else ""
+        risk = hh.risk_eliminated
+        if "no_type" in hh.tags:
+            mtype_text, risk = "", False
+            county.defects.append(("monitored_without_type", path.name, hh.hid))
+        hh_values: dict[str, object] = {
+            "县(市、区、旗)": "乌拉特中旗", "苏木(镇)": hh.township, "嘎查村": hh.village, "自然村": hh.hamlet,
+            "户编号": hh.hid, "人数": declared, "贫困户属性": hh.attribute if rng.random() < 0.9 else
+            {"一般贫困户": "一般户", "低保贫困户": "低保户", "特困供养贫困户": "五保户"}[hh.attribute],
+            "识别标准": hh.standard, "主要致贫原因": cause_text, "其他致贫原因": "、".join(hh.other_causes),
+            "贫困户状态": status_text, "脱贫年度": exit_year, "首次识别时间": identified,
+            "家庭年人均纯收入(元)": income_cell, "收入年度": 2020, "是否危房户": _yn(hh.unsafe_housing),
+            "饮水安全": _yn(hh.safe_water), "易返贫致贫户(监测对象)类型": mtype_text,
+            "风险是否消除": _yn(risk), "帮扶责任人": hh.helper_name, "帮扶单位": hh.helper_unit,
+            "户联系电话": hh.phone,
+        }
+        for k, p in enumerate(hh.members, start=1):
+            idn = p.id_number
+            if idn in bad_check:
+                wrong = _ID_CHECK[(_ID_CHECK.index(idn[-1]) + 3) % 11]
+                idn = idn[:-1] + wrong
+                county.defects.append(("id_invalid", path.name, f"{hh.hid} {p.name}"))
+            if "bad_birth" in hh.tags and k == len(hh.members):
+                first17 = f"{idn[:6]}{p.birth.year}0230{idn[14:17]}"  # 30 February
+                idn = first17 + _id_check_char(first17)
+                county.defects.append(("id_invalid", path.name, f"{hh.hid} {p.name}"))
+            labor = p.labor
+            if "half_labor" in hh.tags and k == 1:
+                labor = "半劳力"
+                county.defects.append(("unknown_code", path.name, f"{hh.hid} 劳动技能 半劳力"))
+            values = dict(hh_values)
+            if hh in inconsistent and k == 2:
+                if inconsistent.index(hh) == 0:
+                    values["主要致贫原因"] = "因残" if cause != "因残" else "因病"
+                else:
+                    values["户联系电话"] = county.phone()
+            seq += 1
+            persons += 1
+            values.update({
+                "序号": seq, "人编号": f"{hh.hid}{k:02d}", "姓名": p.name, "证件号码": idn,
+                "与户主关系": p.relation, "性别": p.sex, "民族": p.ethnicity, "文化程度": p.education,
+                "在校生状况": p.school, "健康状况": "、".join(p.health), "劳动技能": labor,
+                "务工时间(月)": p.work_months, "是否参加城乡居民基本医疗保险": _yn(p.med_ins),
+                "是否参加大病保险": _yn(p.crit_ins and p.med_ins),
+                "是否签约家庭医生": _yn(p.fd_signed) if rng.random() < 0.95 else ("√" if p.fd_signed else "×"),
+            })
+            put(row, values)
+            row += 1
+        if seq >= blank_at:  # one blank row in the middle, as a hand-edited sheet has
+            county.defects.append(("blank_row", path.name, f"sheet row {row + 1}"))
+            blank_at = 10**9
+            row += 1
+    # two rows that cannot be placed: no 户编号, no 乡镇
+    for missing in ("户编号", "苏木(镇)"):
+        p = county.person(47, "男", "户主", False)
+        seq += 1
+        values = {"序号": seq, "县(市、区、旗)": "乌拉特中旗", "苏木(镇)": "海流图镇", "嘎查村": "东风村",
+                  "户编号": f"1508241002019{901 + seq % 50:03d}", "姓名": p.name, "证件号码": p.id_number,
+                  "与户主关系": "户主", "人数": 1, "主要致贫原因": "因病", "贫困户状态": "未脱贫",
+                  "收入年度": 2020}
+        values[missing] = ""
+        put(row, values)
+        county.defects.append(("no_household_id" if missing == "户编号" else "no_township",
+                               path.name, f"sheet row {row + 1}"))
+        row += 1
+    ws.write_string(row, 0, "合计")
+    ws.write_number(row, col["人数"], persons)
+    ws.freeze_panes(3, 0)
+    wb.close()
+
+
+def _interventions(county: DemoCounty, path: Path) -> None:
+    rng = county.rng
+    header = ["序号", "户编号", "户主姓名", "措施类别", "措施内容", "项目名称", "实施年度", "开始日期", "金额(元)",
+              "实施状态", "责任单位"]
+    options: list[tuple[str, int, str, str, tuple[int, int]]] = [
+        # category, weight, content, project, amount range
+        ("产业帮扶", 14, "发放肉羊养殖补贴", "肉羊养殖扶贫项目", (2000, 6000)),
+        ("产业帮扶", 8, "种植业补贴（葵花、玉米）", "", (800, 3000)),
+        ("产业帮扶", 8, "扶贫资金入股合作社分红", "嘎查村集体经济入股项目", (600, 2000)),
+        ("产业帮扶", 4, "光伏扶贫电站收益分配", "村级光伏扶贫电站", (1000, 3000)),
+        ("就业帮扶", 6, "转移就业务工补贴", "", (500, 2000)),
+        ("就业帮扶", 3, "职业技能培训（电焊、厨师）", "", (0, 0)),
+        ("公益岗位", 6, "安排村级保洁公益岗位", "", (4800, 7200)),
+        ("健康帮扶", 9, "家庭医生签约服务", "", (0, 0)),
+        ("健康帮扶", 5, "慢性病门诊报销、办理慢病卡", "", (300, 2000)),
+        ("教育帮扶", 3, "雨露计划职业教育补助", "", (3000, 3000)),
+        ("住房安全", 3, "农村危房改造补助", "", (25000, 45000)),
+        ("易地扶贫搬迁", 1, "易地扶贫搬迁集中安置", "海流图镇易地搬迁安置区", (50000, 60000)),
+        ("饮水安全", 2, "安全饮水入户工程", "", (1500, 4000)),
+        ("兜底保障", 8, "纳入农村低保", "", (3600, 6000)),
+        ("金融帮扶", 5, "发放扶贫小额信贷", "", (30000, 50000)),
+        ("生态帮扶", 5, "草原生态保护补助奖励", "", (1500, 5000)),
+        ("生态帮扶", 2, "聘为生态护林员", "", (10000, 10000)),
+        ("其他", 2, "节日慰问（米面油）", "", (200, 500)),
+    ]
+    spelling = {"产业帮扶": "产业扶贫", "健康帮扶": "健康扶贫", "兜底保障": "低保兜底", "金融帮扶": "小额信贷",
+                "住房安全": "危房改造", "就业帮扶": "转移就业", "生态帮扶": "生态扶贫", "公益岗位": "公益性岗位"}
+    weights = [o[1] for o in options]
+    no_measure = set(rng.sample([h.hid for h in county._plain()], 5))  # 一户一策 gaps
+    county.no_measure = no_measure
+    rows: list[list[object]] = [_title_row("乌拉特中旗精准扶贫帮扶措施台账（2016-2020年）", len(header)), header]
+    wjh = [h for h in county.households if h.township == "乌加河镇"]
+    project_of = {h.hid: [INDUSTRY_PROJECTS[i % 5]] for i, h in enumerate(wjh)}
+    for i, h in enumerate(wjh[5:]):
+        project_of[h.hid].append(INDUSTRY_PROJECTS[(i + 2) % 5])
+
+    def add(hh: Household, cat: str, content: str, project: str, year: int, amount: object,
+            unit: str | None = None) -> None:
+        start = date(year, rng.randint(3, 10 if year < 2020 else 6), rng.randint(1, 28))
+        status = "已完成" if year < 2020 or rng.random() < 0.4 else "实施中"
+        amount_text: object = amount
+        if isinstance(amount, float):
+            r = rng.random()
+            amount_text = (f"{amount:.2f}" if r < 0.8 else f"{amount:,.2f}" if r < 0.9
+                           else f"{amount:.0f}元")
+        rows.append([len(rows) - 1, hh.hid, hh.head.name, cat, content, project, year,
+                     "" if rng.random() < 0.3 else _date_text(start, rng.randrange(3)), amount_text, status,
+                     unit or rng.choice([hh.helper_unit, f"{hh.township}人民政府"])])
+
+    for hh in county.households:
+        if hh.hid in no_measure:
+            continue
+        first = max(2016, hh.identified.year)
+        n = rng.randint(2, 7) if hh.registered else rng.randint(1, 3)
+        if hh.township == "乌加河镇":
+            for project in project_of[hh.hid]:
+                add(hh, "产业帮扶", "带动贫困户入股分红、务工增收", project, rng.randint(2018, 2020),
+                    float(rng.randrange(1500, 4000)), "乌加河镇人民政府")
+            if "dry_cleaning" in hh.tags:
+                add(hh, "就业帮扶", "帮助开办干洗店（设备购置及店面租金补贴）", "干洗店创业帮扶", 2019, 15000.0,
+                    "乌加河镇人民政府")
+            n -= 1
+        for _ in range(max(1, n)):
+            cat, _w, content, project, (lo, hi) = rng.choices(options, weights)[0]
+            if cat == "教育帮扶" and not any(p.school not in ("非在校生", "学前教育") for p in hh.members):
+                cat, content, project, (lo, hi) = options[0][0], options[0][2], options[0][3], options[0][4]
+            year = rng.randint(first, 2020) if hh.registered else 2020
+            amount = float(rng.randrange(lo, hi + 1, 100)) if hi else ""
+            cat_text = spelling[cat] if cat in spelling and rng.random() < 0.15 else cat
+            add(hh, cat_text, content, project, year, amount)
+    # planted: a negative and a non-numeric amount, an unknown category, a row without 户编号
+    pick = [r for r in rows[2:] if isinstance(r[8], str) and r[8][:1].isdigit()]
+    neg, nonnum = rng.sample(pick, 2)
+    neg[8] = "-2000.00"
+    nonnum[8] = "待核实"
+    county.defects += [("negative_amount", path.name, f"序号 {neg[0]}"),
+                       ("not_a_number", path.name, f"序号 {nonnum[0]}")]
+    hh = rng.choice(county._plain())
+    rows.append([len(rows) - 1, hh.hid, hh.head.name, "光伏帮扶", "光伏扶贫收益分配", "村级光伏扶贫电站", 2019,
+                 "", "1200.00", "已完成", f"{hh.township}人民政府"])
+    county.defects.append(("unknown_code", path.name, f"序号 {rows[-1][0]} 措施类别 光伏帮扶"))
+    rows.append([len(rows) - 1, "", "", "产业帮扶", "发放肉羊养殖补贴", "肉羊养殖扶贫项目", 2020, "", "3000.00",
+                 "实施中", "石哈河镇人民政府"])
+    county.defects.append(("no_household_id", path.name, f"序号 {rows[-1][0]}"))
+    path.write_bytes(_csv_bytes(rows, "gb18030"))
+
+
+def _visits(county: DemoCounty, path: Path) -> None:
+    rng = county.rng
+    header = ["序号", "*户编号", "*走访日期", "走访类型", "走访人", "情况记录"]
+    rows: list[list[object]] = []
+    lo, hi = INSPECTION_DAYS
+    notes = ["了解家庭收入情况，宣传扶贫政策", "核实家庭收入，更新扶贫工作手册", "了解生产生活情况，帮助解决实际困难",
+             "宣传健康扶贫、教育资助政策", "帮助联系春耕农资", "了解务工情况，落实就业帮扶措施"]
+    team = {hh.village: county.name(rng.choice("男女"), False) for hh in county.households}
+    doctors = {t: county.name(rng.choice("男女"), False) for t in DEMO_TOWNSHIPS}
+
+    def day_in(start: date, end: date, avoid: bool) -> date:
+        while True:
+            d = start + timedelta(days=rng.randrange((end - start).days + 1))
+            if not (avoid and lo <= d <= hi):  # only the work team visits these townships that week
+                return d
+
+    def add(hh: Household, d: date, vtype: str, visitor: str, note: str) -> None:
+        rows.append([hh.hid, d, vtype, visitor, note])
+
+    fd_group = county.fd_group
+    for hh in county.households:
+        avoid = hh.township in ("乌加河镇", "呼勒斯太苏木", "德岭山镇")
+        stale = rng.random() < 0.05  # no visit for more than 90 days
+        end_2020 = date(2020, 3, 15) if stale else DEMO_AS_OF
+        for q in range(4):  # 2019 quarterly helper visits
+            d = day_in(date(2019, 1 + 3 * q, 1), date(2019, 3 + 3 * q, 28), avoid)
+            add(hh, d, "帮扶责任人走访", hh.helper_name, rng.choice(notes))
+        for m in range(1, 7):
+            if rng.random() < 0.7:
+                d = day_in(date(2020, m, 1), date(2020, m, 28), avoid)
+                if d <= end_2020:
+                    note = "疫情期间电话了解生产生活情况" if m in (2, 3) else rng.choice(notes)
+                    add(hh, d, "帮扶责任人走访", hh.helper_name, note)
+        for _ in range(rng.randint(1, 3)):
+            d = day_in(date(2019, 6, 1), end_2020, avoid)
+            add(hh, d, rng.choice(["驻村工作队走访", "入户走访"]), team[hh.village], rng.choice(notes))
+        if "lonely_elder" in hh.tags:  # called or visited every month
+            for m in range(1, 7):
+                for day in (5, 20):
+                    d = date(2020, m, day)
+                    add(hh, d, "帮扶责任人走访" if day == 5 else "驻村工作队走访",
+                        hh.helper_name if day == 5 else team[hh.village], f"{LONELY_ELDER_NOTE}；生活用品已送达")
+        if "inspected" in hh.tags:
+            d = {"乌加河镇": date(2020, 6, 22), "呼勒斯太苏木": date(2020, 6, 24), "德岭山镇": date(2020, 6, 26)}[
+                hh.township] + timedelta(days=rng.randrange(2))
+            note = "工作总队调研组入户：了解健康扶贫、产业扶贫落实及问题整改情况"
+            if "lonely_elder" in hh.tags:
+                note = f"{LONELY_ELDER_NOTE}，并到住地查看生产生活情况"
+            add(hh, d, "入户走访", "自治区驻旗工作总队调研组", note)
+        # family doctor follow-ups of chronic patients and yearly check-ups
+        patients = [p for p in hh.members if p.ill and p.fd_signed]
+        doctor = f"{doctors[hh.township]}（{hh.township}卫生院）"
+        for p in patients:
+            group = "compliant" if hh.township == "德岭山镇" else rng.choices(
+                ["compliant", "partial", "stale", "none"], [50, 30, 10, 10])[0]
+            fd_group[p.id_number] = group
+            n, last = {"compliant": (rng.randint(4, 6), DEMO_AS_OF), "partial": (rng.randint(2, 3), DEMO_AS_OF),
+                       "stale": (rng.randint(2, 4), date(2020, 3, 20)), "none": (0, DEMO_AS_OF)}[group]
+            span = (last - date(2019, 7, 5)).days
+            for i in range(n):
+                d = date(2019, 7, 5) + timedelta(days=span * (i + 1) // n - rng.randrange(0, 15))
+                while avoid and lo <= d <= hi:
+                    d -= timedelta(days=3)
+                disease = "高血压" if "长期慢性病" in p.health else "术后康复"
+                add(hh, d, "家庭医生随访" if rng.random() < 0.85 else "随访", doctor,
+                    f"随访{p.name}：{disease}，指导用药")
+        if patients or hh.township == "德岭山镇" or hh.head.age >= 65:
+            if hh.township == "德岭山镇" or rng.random() < 0.8:
+                add(hh, day_in(date(2019, 4, 1), date(2019, 10, 31), avoid), "健康体检", doctor, "年度健康体检")
+            if hh.township == "德岭山镇" or rng.random() < 0.5:
+                add(hh, day_in(date(2020, 4, 1), date(2020, 6, 20), avoid),
+                    "健康体检" if rng.random() < 0.8 else "体检", doctor, "年度健康体检")
+    rows.sort(key=lambda r: (r[1], r[0]))  # ledgers are kept in date order
+    rows[-1][1] = DEMO_AS_OF  # the latest entry is on the as-of date
+    future = rng.choice([r for r in rows if r[1] > date(2020, 6, 1) and r[2] == "帮扶责任人走访"
+                         and not r[0].startswith(("150824101", "150824200", "150824102"))])
+    future[1] = date(2030, 6, 25)
+    county.defects.append(("future_date", path.name, f"户编号 {future[0]} 走访日期 2030-06-25"))
+    out: list[list[object]] = [header]
+    for i, (hid, d, vtype, visitor, note) in enumerate(rows, start=1):
+        out.append([i, hid, _date_text(d, rng.choice([0, 0, 0, 1, 2])), vtype, visitor, note])
+    path.write_bytes(b"\xef\xbb\xbf" + _csv_bytes(out, "utf-8"))  # UTF-8 with BOM
+
+
+def _claims(county: DemoCounty, path: Path) -> None:
+    rng = county.rng
+    header = ["户编号", "姓名", "证件号码", "入院日期", "出院日期", "医疗机构", "总费用", "基本医保报销", "大病保险报销",
+              "医疗救助", "其他保障", "个人自付"]
+    rows: list[list[object]] = []
+    clean = [h for h in county.households if not (h.tags & {"dup_src", "dup_dst", "bad_birth", "no_head"})]
+    high = 0
+    for hh in clean:
+        for p in hh.members:
+            if p.id_number in county.bad_check:
+                continue
+            if "患有大病" in p.health:
+                n, lo, hi = rng.randint(1, 3), 15000, 120000
+            elif "长期慢性病" in p.health and rng.random() < 0.4:
+                n, lo, hi = 1, 2000, 15000
+            else:
+                continue
+            for _ in range(n):
+                adm = date(2019, 1, 1) + timedelta(days=rng.randrange(530))
+                dis = adm + timedelta(days=rng.randint(3, 20))
+                total = round(rng.uniform(lo, hi), 2)
+                oop_share = rng.uniform(0.25, 0.4) if (total > 30000 and high < 6 and rng.random() < 0.3) \
+                    else rng.uniform(0.04, 0.1)
+                high += oop_share > 0.2
+                basic = round(total * rng.uniform(0.5, 0.65), 2) if p.med_ins else 0.0
+                crit = round(max(0.0, total - 15000) * rng.uniform(0.1, 0.3), 2) if p.crit_ins else 0.0
+                rest = total - basic - crit - total * oop_share
+                assist = round(max(0.0, rest * rng.uniform(0.6, 0.9)), 2)
+                other = round(max(0.0, rest - assist) if rest > 0 else 0.0, 2)
+                oop = round(total - basic - crit - assist - other, 2)
+                rows.append([hh.hid, p.name, p.id_number, adm, dis, rng.choice(INSTITUTIONS), total, basic, crit,
+                             assist, other, oop])
+    rows.sort(key=lambda r: (r[3], r[0]))
+    for r in rng.sample(rows, 3):
+        r[11] = round(r[11] + rng.choice([500, 1200, -300]), 2)  # parts no longer add up
+        county.defects.append(("claim_parts_mismatch", path.name, f"{r[0]} 入院 {r[3]}"))
+    out: list[list[object]] = [header]
+    for i, r in enumerate(rows):
+        out.append(r[:3] + [_date_text(r[3], rng.choice([0, 1])), _date_text(r[4], 0), r[5]]
+                   + [f"{v:.2f}" for v in r[6:]])
+        if i == len(rows) // 2:
+            out.append([""] * len(header))
+            county.defects.append(("blank_row", path.name, f"line {len(out)}"))
+    path.write_bytes(_csv_bytes(out, "gb18030", "\t"))
+
+
+TOWNSHIP_ABBR = {"海流图镇": "HLT", "乌加河镇": "WJH", "德岭山镇": "DLS", "石哈河镇": "SHH", "甘其毛都镇": "GQMD",
+                 "温更镇": "WG", "呼勒斯太苏木": "HLST", "川井苏木": "CJ", "巴音乌兰苏木": "BYWL", "新忽热苏木": "XHR"}
+
+_RECT_TEMPLATES: dict[str, list[tuple[str, str]]] = {
+    # category -> (description, measures)
+    "档案资料不规范": [("贫困户档案资料不齐全，收入核算表缺少户主签字", "逐户补齐档案资料并签字确认"),
+                ("户档案家庭人口数与实际不一致", "核实家庭成员，更新档案及系统信息")],
+    "扶贫手册更新不及时": [("扶贫手册帮扶措施、收入未按季度更新", "驻村工作队逐户更新扶贫手册")],
+    "收入核算不准": [("家庭收入核算漏算转移性收入", "重新核算2019年家庭人均纯收入")],
+    "帮扶措施不精准": [("帮扶措施与致贫原因不对应，一户一策未落实", "根据致贫原因重新制定帮扶计划")],
+    "政策落实不到位": [("慢病患者家庭医生随访记录不全", "督促卫生院按季度开展随访并留存记录"),
+                 ("部分低保对象待遇未及时调整", "复核低保对象并按标准发放")],
+    "驻村工作队履职不到位": [("驻村工作队队员在岗时间不足", "严格执行考勤制度，每月通报")],
+    "住房饮水等基础保障": [("个别脱贫户住房存在安全隐患", "组织住房安全鉴定并落实改造"),
+                  ("个别户饮水水质未检测", "开展水质检测，落实安全饮水措施")],
+    "其他": [("扶贫公示栏信息未及时更新", "更新公示内容")],
+}
+
+
+def _rectifications(county: DemoCounty, path: Path) -> None:
+    rng = county.rng
+    header = ["序号", "问题编号", "问题来源", "发现日期", "乡（镇）", "行政村", "户编号", "问题类别", "问题描述",
+              "责任单位", "责任人", "整改措施", "整改时限", "整改状态", "完成日期"]
+    items: list[list[object]] = []
+    seqs: dict[tuple[str, int], int] = {}
+
+    def add(township: str, village: str, hid: str, source: str, found: date, cat: str, desc: str,
+            measures: str, deadline: date, status: str, done: date | None) -> None:
+        person = county.name(rng.choice("男女"), False)
+        unit = f"{village}村委会" if village and village.endswith("村") else (
+            f"{village}嘎查委员会" if village else f"{township}人民政府")
+        items.append(["", source, found, township, village, hid, cat, desc, unit.replace("嘎查嘎查", "嘎查"),
+                      person, measures, deadline, status, done])
+
+    # the June 2020 work-team findings in 乌加河镇
+    src = "自治区驻旗脱贫攻坚工作总队入户调研（2020年6月）"
+    found = date(2020, 6, 27)
+    add("乌加河镇", "", "", src, found, "档案资料不规范", "贫困户档案不规范：部分户收入核算表、帮扶计划缺少签字",
+        "逐户核对完善档案资料，统一档案目录", date(2020, 7, 31), "整改中", None)
+    add("乌加河镇", "", "", src, found, "扶贫手册更新不及时", "扶贫工作手册更新不及时：2020年帮扶措施和收入未填写",
+        "驻村工作队逐户更新扶贫工作手册", date(2020, 7, 31), "未整改", None)
+    lf = next(h for h in county.households if h.hid == county.wjh_size_bad)
+    add("乌加河镇", lf.village, lf.hid, src, found, "档案资料不规范", "户档案家庭人口数与实际不一致",
+        "核实家庭成员，更新档案及系统信息", date(2020, 7, 10), "未整改", None)
+    elder = next(h for h in county.households if "lonely_elder" in h.tags)
+    add("呼勒斯太苏木", "温更嘎查", elder.hid, "自治区驻旗脱贫攻坚工作总队入户调研（2020年6月）", date(2020, 6, 25),
+        "政策落实不到位", "独居高龄老人居住偏远，生活用品运输困难，需定期电话询问和上门查看",
+        "明确专人每月电话询问、每季度上门查看，送生活用品", date(2020, 7, 10), "整改中", None)
+    # earlier inspections across townships
+    sources = [("2019年第二季度旗级督查", date(2019, 6, 12)), ("2019年第三季度旗级督查", date(2019, 9, 20)), ("2019年度脱贫攻坚成效考核反馈", date(2020, 1, 15)),
+               ("2020年3月苏木镇自查", date(2020, 3, 20)), ("2020年5月旗级督查", date(2020, 5, 18))]
+    cats = list(_RECT_TEMPLATES)
+    for township in DEMO_TOWNSHIPS:
+        hhs = [h for h in county.households if h.township == township and h.registered]
+        for i, (source, base) in enumerate(sources):
+            # every township had findings in the first inspection; later ones found less
+            if i and rng.random() < (0.6 if township in ("呼勒斯太苏木", "德岭山镇") else 0.25):
+                continue
+            found = base + timedelta(days=rng.randrange(10))
+            cat = "政策落实不到位" if township == "德岭山镇" else rng.choice(cats)
+            desc, measures = rng.choice(_RECT_TEMPLATES[cat])
+            level = rng.random()
+            hh = rng.choice(hhs)
+            village, hid = ("", "") if level < 0.3 else (hh.village, "" if level < 0.6 else hh.hid)
+            deadline = found + timedelta(days=rng.choice([30, 45, 60, 90]))
+            if found < date(2020, 3, 1) and rng.random() < 0.8 or found < date(2020, 5, 1) and rng.random() < 0.5:
+                done = min(deadline + timedelta(days=rng.randint(-20, 10)), date(2020, 6, 29))
+                status = rng.choice(["已整改", "已销号", "销号", "整改验证"])
+            else:
+                done, status = None, rng.choice(["未整改", "整改中", "待整改", "退回补充"])
+            add(township, village, hid, source, found, cat, desc, measures, deadline, status, done)
+    # guarantee the dashboard's three deadline buckets: overdue, due within 14 days, closed
+    for township, deadline, status in [("海流图镇", date(2020, 5, 31), "整改中"), ("石哈河镇", date(2020, 6, 15), "未整改"),
+                                       ("温更镇", date(2020, 6, 20), "整改中"), ("川井苏木", date(2020, 7, 5), "未整改"),
+                                       ("新忽热苏木", date(2020, 7, 12), "整改中"), ("甘其毛都镇", date(2020, 7, 8), "未整改")]:
+        hh = rng.choice([h for h in county.households if h.township == township and h.registered])
+        cat = rng.choice(cats)
+        desc, measures = rng.choice(_RECT_TEMPLATES[cat])
+        add(township, hh.village, hh.hid, "2020年5月旗级督查", date(2020, 5, 18), cat, desc, measures, deadline,
+            status, None)
+    items.sort(key=lambda r: (r[2], r[3], r[5], r[6]))
+    for it in items:  # numbered per township and year in the order found
+        key = (it[3], it[2].year)
+        seqs[key] = seqs.get(key, 0) + 1
+        it[0] = f"{TOWNSHIP_ABBR[it[3]]}-{key[1]}-{seqs[key]:03d}"
+    rows: list[list[object]] = [_title_row("乌拉特中旗脱贫攻坚问题整改台账（截至2020年6月30日）", len(header)),
+                                header]
+    for i, it in enumerate(items, start=1):
+        style = rng.choice([0, 0, 1, 2])
+        rows.append([i, *it[:2], _date_text(it[2], style), *it[3:11], _date_text(it[11], style), it[12],
+                     _date_text(it[13], style) if it[13] else ""])
+    path.write_bytes(_csv_bytes(rows, "gb18030"))
+
+
+DEMO_FILE_NAMES = ("贫困人口信息_2019.csv", "乌拉特中旗建档立卡贫困人口信息表.xlsx", "帮扶措施台账.csv",
+                   "走访记录.csv", "医疗报销明细.csv", "问题整改台账.csv")
+
+
+def write_demo_files(out_dir: Path, seed: int = 20200622) -> list[Path]:
+    """Write the demo county's export files; returns them in the order they must be loaded."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    county = DemoCounty(seed)
+    paths = [out_dir / name for name in DEMO_FILE_NAMES]
+    _write_registry_2019(county, paths[0])
+    _write_registry_2020(county, paths[1])
+    _interventions(county, paths[2])
+    _visits(county, paths[3])
+    _claims(county, paths[4])
+    _rectifications(county, paths[5])
+    planted: dict[str, int] = {}
+    for rule, _file, _where in county.defects:
+        planted[rule] = planted.get(rule, 0) + 1
+    if planted != DEMO_DEFECTS:  # the constant is the contract with the loader's tests
+        raise AssertionError(f"planted defects {planted} != DEMO_DEFECTS")
+    return paths
+
+
+# --------------------------------------------------------------------------------------------------
+# Benchmark scale: same shape, vectorised (numpy draws, pyarrow string kernels), written in chunks
+# --------------------------------------------------------------------------------------------------
+
+SCALED_FILE_NAMES = ("scaled_贫困人口信息.csv", "scaled_帮扶措施.csv", "scaled_走访记录.csv", "scaled_医疗报销.csv",
+                     "scaled_问题整改台账.csv")
+SCALED_CHUNK = 200_000  # households per chunk: bounds memory (~600k member rows in flight)
+# Mean rows per household (10M households -> 30M members, 40M interventions).
+SCALED_RATES = {"members": 3.0, "interventions": 4.0, "visits": 2.0, "medical_claims": 0.3,
+                "rectifications": 0.005}
+# Planted defect rates (per row of the file named) so validation has work at scale.
+SCALED_DEFECT_RATES = {"id_invalid": 0.001, "size_mismatch": 0.001, "unknown_code": 0.0005,
+                       "no_township": 0.00001, "negative_amount": 0.0005, "claim_parts_mismatch": 0.005}
+_SCALED_TOWNSHIP_WEIGHT = {"海流图镇": 30, "乌加河镇": 10, "德岭山镇": 10, "石哈河镇": 12, "甘其毛都镇": 6,
+                           "温更镇": 8, "呼勒斯太苏木": 3, "川井苏木": 5, "巴音乌兰苏木": 4, "新忽热苏木": 6}
+# Region codes for ID numbers: 150824 first; the others only keep 30M synthetic IDs unique.
+_ID_REGIONS = np.array([150824, 150821, 150822, 150823, 150825, 150826, 150802, 150102, 150103, 150104,
+                        150105, 150121, 150122, 150123, 150124, 150125, 150202, 150203, 150204, 150205,
+                        150206, 150207, 150221, 150222, 150223, 150302, 150303, 150304, 150402, 150403,
+                        150404, 150421, 150502, 150521, 150602, 150621, 150702, 150721, 150902, 150921],
+                       dtype=np.int64)
+_SYLLABLES = list("新东西南北红光胜利团结富民兴旺丰和平永安建华太隆义德福庆")
+
+
+def _scaled_villages() -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Synthetic village names: (flat names, first index per township, count per township)."""
+    weights = np.array(list(_SCALED_TOWNSHIP_WEIGHT.values()), dtype=float)
+    counts = np.clip(np.round(10 + 20 * weights / weights.max()), 10, 30).astype(np.int64)
+    pairs = [a + b for a in _SYLLABLES for b in _SYLLABLES if a != b]
+    random.Random(0).shuffle(pairs)  # fixed order: every village name distinct across the county
+    names: list[str] = []
+    for township, n in zip(_SCALED_TOWNSHIP_WEIGHT, counts, strict=True):
+        suffix = "嘎查" if township.endswith("苏木") else "村"
+        names += [pairs[len(names) + i] + suffix for i in range(int(n))]
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return names, first, counts
+
+
+def _choice(rng: np.random.Generator, values: list[str], n: int, p: list[float] | None = None) -> pa.Array:
+    idx = rng.choice(len(values), n, p=None if p is None else np.asarray(p) / np.sum(p))
+    return pa.array(values, pa.string()).take(pa.array(idx))
+
+
+def _ymd(days: np.ndarray) -> np.ndarray:
+    """datetime64[D] -> yyyymmdd as int64."""
+    y = days.astype("datetime64[Y]")
+    m = days.astype("datetime64[M]")
+    return ((y.astype(np.int64) + 1970) * 10000 + (m - y.astype("datetime64[M]")).astype(np.int64) * 100
+            + 100 + (days - m.astype("datetime64[D]")).astype(np.int64) + 1)
+
+
+def _check_chars(base17: np.ndarray) -> np.ndarray:
+    """GB 11643 check index (into "10X98765432") of 17-digit int64 numbers, vectorised."""
+    total = np.zeros(base17.shape, dtype=np.int64)
+    rest = base17.copy()
+    for w in reversed(_ID_WEIGHTS):  # least significant digit first
+        total += (rest % 10) * w
+        rest //= 10
+    return total % 11
+
+
+def _str(values: np.ndarray) -> pa.Array:
+    return pc.cast(pa.array(values), pa.string())
+
+
+def _join(*parts: pa.Array | str) -> pa.Array:
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _money(values: np.ndarray) -> pa.Array:
+    return pa.array(np.round(values, 2))
+
+
+class _ScaledWriter:
+    """Keeps the cross-chunk state: ID counters per (birth day, sex), household and issue sequences."""
+
+    def __init__(self, out_dir: Path, households: int, seed: int) -> None:
+        self.households, self.seed = households, seed
+        self.paths = [out_dir / name for name in SCALED_FILE_NAMES]
+        self.writers: list[pacsv.CSVWriter | None] = [None] * len(self.paths)
+        self.villages, self.v_first, self.v_count = _scaled_villages()
+        self.village_arr = pa.array(self.villages)
+        names = list(_SCALED_TOWNSHIP_WEIGHT)
+        self.townships = pa.array(names)
+        w = np.array(list(_SCALED_TOWNSHIP_WEIGHT.values()), dtype=float)
+        self.t_p = w / w.sum()
+        self.t_code = np.array([int(DEMO_TOWNSHIPS[t][-3:]) for t in names], dtype=np.uint64)
+        self.t_abbr = pa.array([TOWNSHIP_ABBR[t] for t in names])
+        self.epoch_day = np.datetime64("1900-01-01", "D")
+        self.id_counter = np.zeros(2 * 50000, dtype=np.int64)  # (days since 1900) * 2 + male
+        self.issue_seq = 0
+        given = [*MALE_GIVEN, *FEMALE_GIVEN]  # 6 groups: male gen 0-2, female gen 0-2
+        self.given = pa.array([g for group in given for g in group])
+        self.given_len = np.array([len(g) for g in given], dtype=np.int64)
+        self.given_first = np.concatenate([[0], np.cumsum(self.given_len)[:-1]])
+        self.surnames = pa.array(SURNAMES)
+        self.two_digit = pa.array([f"{i:02d}" for i in range(100)])
+        self.check = pa.array(list(_ID_CHECK))
+
+    def write(self, i: int, table: pa.Table) -> None:
+        if self.writers[i] is None:
+            self.writers[i] = pacsv.CSVWriter(self.paths[i], table.schema)
+        self.writers[i].write_table(table)  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        for w in self.writers:
+            if w is not None:
+                w.close()
+
+    def names(self, rng: np.random.Generator, male: np.ndarray, born: np.ndarray) -> pa.Array:
+        n = len(male)
+        group = np.where(male, 0, 3) + np.where(born < 1965, 0, np.where(born < 2000, 1, 2))
+        idx = self.given_first[group] + (rng.random(n) * self.given_len[group]).astype(np.int64)
+        sur = self.surnames.take(pa.array(rng.integers(0, len(SURNAMES), n)))
+        return _join(sur, self.given.take(pa.array(idx)))
+
+    def id_numbers(self, rng: np.random.Generator, birth: np.ndarray, male: np.ndarray) -> pa.Array:
+        """Unique 18-char IDs: the sequence number counts people per (birth day, sex) over all chunks."""
+        key = (birth - self.epoch_day).astype(np.int64) * 2 + male
+        order = np.argsort(key, kind="stable")
+        uniq, first, counts = np.unique(key[order], return_index=True, return_counts=True)
+        rank = np.empty_like(key)
+        rank[order] = np.arange(len(key)) - np.repeat(first, counts) + np.repeat(self.id_counter[uniq], counts)
+        self.id_counter[uniq] += counts
+        seq = (rank % 500) * 2 + male  # odd = male
+        region = _ID_REGIONS[(rank // 500) % len(_ID_REGIONS)]
+        base = region * 10**11 + _ymd(birth) * 1000 + seq
+        check = _check_chars(base)
+        bad = rng.random(len(base)) < SCALED_DEFECT_RATES["id_invalid"]
+        check = np.where(bad, (check + 3) % 11, check)
+        return _join(_str(base), self.check.take(pa.array(check)))
+
+    def chunk(self, c: int, h0: int, h1: int) -> None:
+        rng = np.random.default_rng([self.seed, c])
+        n = h1 - h0
+        as_of = np.datetime64(DEMO_AS_OF, "D")
+        # ---- households
+        twp = rng.choice(len(self.t_p), n, p=self.t_p)
+        vil = (rng.random(n) * self.v_count[twp]).astype(np.int64)
+        hid_num = ((np.uint64(150824) * np.uint64(10**6) + self.t_code[twp] * np.uint64(1000)
+                    + (vil + 201).astype(np.uint64)) * np.uint64(10**8) + np.arange(h0, h1, dtype=np.uint64))
+        hid = _str(hid_num)
+        size = rng.choice(np.arange(1, 7), n, p=[0.15, 0.25, 0.25, 0.2, 0.1, 0.05])
+        edge = rng.random(n) < 0.05
+        status_idx = np.where(edge, 3, rng.choice(3, n, p=[0.92, 0.05, 0.03]))  # 已脱贫/未脱贫/返贫/none
+        status = pa.array(["已脱贫", "未脱贫", "返贫", None], pa.string()).take(pa.array(status_idx))
+        exited = (status_idx == 0) | (status_idx == 2)
+        exit_year = pa.array(rng.choice([2016, 2017, 2018, 2019, 2020], n, p=[.25, .3, .22, .18, .05]),
+                             mask=~exited)
+        causes = list(CAUSE_WEIGHTS) + ["因懒"]
+        cw = list(CAUSE_WEIGHTS.values())
+        p_unknown = SCALED_DEFECT_RATES["unknown_code"]
+        cause = _choice(rng, causes, n, [w / sum(cw) * (1 - p_unknown) for w in cw] + [p_unknown])
+        line = float(POVERTY_LINE[2020])
+        income = np.where(edge, line * rng.uniform(1.0, 1.5, n),
+                          np.where(status_idx == 0, line * rng.uniform(1.3, 3.5, n), line * rng.uniform(0.7, 1.4, n)))
+        identified = np.where(edge, np.datetime64("2020-03-01", "D") + rng.integers(0, 120, n),
+                              np.datetime64("2014-03-01", "D") + rng.integers(0, 900, n))
+        mtype = pc.if_else(pa.array(edge), pa.array(["边缘易致贫户", "突发严重困难户", "脱贫不稳定户"]).take(
+            pa.array(rng.choice(3, n, p=[0.7, 0.2, 0.1]))), pa.scalar(None, pa.string()))
+        helper = self.names(rng, rng.random(n) < 0.6, np.full(n, 1975))
+        phone = _str(rng.integers(13000000000, 19999999999, n, dtype=np.int64))
+        declared = size + (rng.random(n) < SCALED_DEFECT_RATES["size_mismatch"])
+        # ---- members
+        m = int(size.sum())
+        hh_of = np.repeat(np.arange(n), size)
+        start = np.concatenate([[0], np.cumsum(size)[:-1]])
+        pos = np.arange(m) - start[hh_of]
+        head_age = np.where(size <= 2, rng.integers(55, 88, n), rng.integers(32, 62, n))[hh_of]
+        head_male = (rng.random(n) < 0.78)[hh_of]
+        # relation code: 0 户主, 1 配偶, 2 之子, 3 之女, 4 之孙子, 5 之孙女, 6 之父, 7 之母
+        other = rng.choice(np.arange(2, 8), m, p=[0.36, 0.34, 0.1, 0.1, 0.05, 0.05])
+        rel = np.where(pos == 0, 0, np.where(pos == 1, 1, other))
+        male = np.where(rel == 0, head_male, np.where(rel == 1, ~head_male, rel % 2 == 0))
+        age = np.select([rel <= 1, rel <= 3, rel <= 5], [head_age + (rel == 1) * rng.integers(-5, 4, m),
+                                                          head_age - rng.integers(22, 36, m),
+                                                          head_age - rng.integers(45, 56, m)],
+                        np.minimum(head_age + rng.integers(22, 31, m), 95))
+        age = np.clip(age, 0, 95)
+        birth = as_of - (age * 365.25).astype(np.int64) - rng.integers(1, 365, m)
+        born = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+        health = _choice(rng, ["健康", "长期慢性病", "患有大病", "残疾", "长期慢性病、残疾"], m, [60, 22, 6, 9, 3])
+        labor = pa.array(["普通劳动力", "弱劳动力或半劳动力", "无劳动力"]).take(pa.array(
+            np.where((age < 16) | (age >= 70), 2, np.where(age >= 60, 1, 0))))
+        registry = pa.table({
+            "乡(镇)": pc.if_else(pa.array(rng.random(m) < SCALED_DEFECT_RATES["no_township"]),
+                                pa.scalar(None, pa.string()), self.townships.take(pa.array(twp[hh_of]))),
+            "行政村": self.village_arr.take(pa.array((self.v_first[twp] + vil)[hh_of])),
+            "户编号": hid.take(pa.array(hh_of)),
+            "人编号": _join(hid.take(pa.array(hh_of)), self.two_digit.take(pa.array(pos + 1))),
+            "姓名": self.names(rng, male, born),
+            "证件号码": self.id_numbers(rng, birth, male.astype(np.int64)),
+            "与户主关系": pa.array(["户主", "配偶", "之子", "之女", "之孙子", "之孙女", "之父", "之母"]).take(
+                pa.array(rel)),
+            "人数": pa.array(declared[hh_of]),
+            "民族": _choice(rng, ["汉族", "蒙古族", "回族"], m, [85, 13, 2]),
+            "健康状况": health,
+            "劳动技能": labor,
+            "是否参加城乡居民基本医疗保险": _choice(rng, ["是", "否"], m, [995, 5]),
+            "是否签约家庭医生": _choice(rng, ["是", "否"], m, [9, 1]),
+            "贫困户属性": _choice(rng, ["一般贫困户", "低保贫困户", "特困供养贫困户"], n, [55, 38, 7]).take(
+                pa.array(hh_of)),
+            "主要致贫原因": cause.take(pa.array(hh_of)),
+            "脱贫状态": status.take(pa.array(hh_of)),
+            "脱贫年度": exit_year.take(pa.array(hh_of)),
+            "首次识别时间": pa.array(identified).take(pa.array(hh_of)),
+            "人均纯收入": _money(income).take(pa.array(hh_of)),
+            "收入年度": pa.array(np.full(m, 2020)),
+            "是否危房户": _choice(rng, ["否", "是"], n, [98, 2]).take(pa.array(hh_of)),
+            "饮水安全": _choice(rng, ["是", "否"], n, [98, 2]).take(pa.array(hh_of)),
+            "监测对象类别": mtype.take(pa.array(hh_of)),
+            "帮扶责任人": helper.take(pa.array(hh_of)),
+            "联系电话": phone.take(pa.array(hh_of)),
+        })
+        self.write(0, registry)
+        ids = registry.column("证件号码").combine_chunks()
+        del registry
+        # ---- interventions (~4 per household)
+        k = rng.poisson(SCALED_RATES["interventions"], n)
+        of = np.repeat(np.arange(n), k)
+        r = len(of)
+        cat_idx = rng.choice(12, r, p=np.array([30, 8, 6, 15, 3, 4, 1, 2, 10, 7, 8, 6]) / 100)
+        cats = ["产业帮扶", "就业帮扶", "公益岗位", "健康帮扶", "教育帮扶", "住房安全", "易地扶贫搬迁", "饮水安全",
+                "兜底保障", "金融帮扶", "生态帮扶", "其他"]
+        contents = ["发放肉羊养殖补贴", "转移就业务工补贴", "安排村级保洁公益岗位", "家庭医生签约服务", "雨露计划职业教育补助",
+                    "农村危房改造补助", "易地扶贫搬迁集中安置", "安全饮水入户工程", "纳入农村低保", "发放扶贫小额信贷",
+                    "草原生态保护补助奖励", "节日慰问"]
+        lo = np.array([2000, 500, 4800, 0, 3000, 25000, 50000, 1500, 3600, 30000, 1500, 200], dtype=float)
+        hi = np.array([6000, 2000, 7200, 2000, 3000, 45000, 60000, 4000, 6000, 50000, 5000, 500], dtype=float)
+        amount = np.round(lo[cat_idx] + rng.random(r) * (hi - lo)[cat_idx], -1)
+        amount = np.where(rng.random(r) < SCALED_DEFECT_RATES["negative_amount"], -amount, amount)
+        year = rng.integers(2016, 2021, r)
+        self.write(1, pa.table({
+            "户编号": hid.take(pa.array(of)),
+            "措施类别": pa.array(cats).take(pa.array(cat_idx)),
+            "措施内容": pa.array(contents).take(pa.array(cat_idx)),
+            "项目名称": pc.if_else(pa.array(cat_idx == 0), pa.array(list(INDUSTRY_PROJECTS) + ["肉羊养殖扶贫项目"] * 5)
+                               .take(pa.array(rng.integers(0, 10, r))), pa.scalar(None, pa.string())),
+            "实施年度": pa.array(year),
+            "金额(元)": pa.array(amount),
+            "实施状态": pa.array(["已完成", "实施中"]).take(pa.array(((year == 2020) & (rng.random(r) < 0.6))
+                                                               .astype(np.int64))),
+            "责任单位": pa.array(HELPER_UNITS).take(pa.array(rng.integers(0, len(HELPER_UNITS), r))),
+        }))
+        # ---- visits (~2 per household)
+        k = rng.poisson(SCALED_RATES["visits"], n)
+        of = np.repeat(np.arange(n), k)
+        r = len(of)
+        vtype = rng.choice(5, r, p=[0.2, 0.45, 0.15, 0.12, 0.08])
+        self.write(2, pa.table({
+            "户编号": hid.take(pa.array(of)),
+            "走访日期": pa.array(np.datetime64("2019-07-01", "D") + rng.integers(0, 366, r)),
+            "走访类型": pa.array(["入户走访", "帮扶责任人走访", "驻村工作队走访", "家庭医生随访", "健康体检"]).take(
+                pa.array(vtype)),
+            "走访人": helper.take(pa.array(of)),
+            "情况记录": pa.array(["了解家庭收入情况，宣传扶贫政策", "核实家庭收入，更新扶贫工作手册",
+                              "了解生产生活情况", "随访：血压控制平稳", "年度健康体检"]).take(pa.array(vtype)),
+        }))
+        # ---- medical claims (~0.3 per household), for a member of the household
+        k = rng.poisson(SCALED_RATES["medical_claims"], n)
+        of = np.repeat(np.arange(n), k)
+        r = len(of)
+        member = start[of] + (rng.random(r) * size[of]).astype(np.int64)
+        total = np.round(rng.uniform(2000, 80000, r), 2)
+        basic = np.round(total * rng.uniform(0.5, 0.65, r), 2)
+        crit = np.round(np.maximum(total - 15000, 0) * rng.uniform(0.1, 0.3, r), 2)
+        assist = np.round((total - basic - crit) * rng.uniform(0.4, 0.7, r), 2)
+        other = np.round((total - basic - crit - assist) * rng.uniform(0.0, 0.3, r), 2)
+        oop = np.round(total - basic - crit - assist - other, 2)
+        oop = np.where(rng.random(r) < SCALED_DEFECT_RATES["claim_parts_mismatch"], oop + 500, oop)
+        self.write(3, pa.table({
+            "户编号": hid.take(pa.array(of)),
+            "证件号码": ids.take(pa.array(member)),
+            "入院日期": pa.array(np.datetime64("2019-01-01", "D") + rng.integers(0, 540, r)),
+            "医疗机构": pa.array(INSTITUTIONS).take(pa.array(rng.integers(0, len(INSTITUTIONS), r))),
+            "总费用": pa.array(total), "基本医保报销": pa.array(basic), "大病保险报销": pa.array(crit),
+            "医疗救助": pa.array(assist), "其他保障": pa.array(other), "个人自付": pa.array(oop),
+        }))
+        # ---- rectification items (~0.5% of households), a third at township level
+        of = np.flatnonzero(rng.random(n) < SCALED_RATES["rectifications"])
+        r = len(of)
+        seq = np.arange(self.issue_seq + 1, self.issue_seq + r + 1)
+        self.issue_seq += r
+        found = np.datetime64("2019-06-01", "D") + rng.integers(0, 392, r)
+        deadline = found + rng.choice([30, 45, 60, 90], r)
+        closed = rng.random(r) < np.where(deadline < as_of, 0.7, 0.2)
+        done = np.minimum(deadline + rng.integers(-20, 10, r), as_of)
+        level = rng.random(r)
+        cat_names = list(_RECT_TEMPLATES)
+        rc = rng.integers(0, len(cat_names), r)
+        self.write(4, pa.table({
+            "问题编号": _join(self.t_abbr.take(pa.array(twp[of])), "-",
+                          _str(found.astype("datetime64[Y]").astype(np.int64) + 1970), "-",
+                          pc.utf8_lpad(_str(seq), 7, "0")),
+            "问题来源": _choice(rng, ["旗级督查", "年度成效考核反馈", "苏木镇自查"], r),
+            "发现日期": pa.array(found),
+            "乡(镇)": self.townships.take(pa.array(twp[of])),
+            "行政村": pc.if_else(pa.array(level < 0.3), pa.scalar(None, pa.string()),
+                              self.village_arr.take(pa.array(self.v_first[twp[of]] + vil[of]))),
+            "户编号": pc.if_else(pa.array(level < 0.6), pa.scalar(None, pa.string()), hid.take(pa.array(of))),
+            "问题类别": pa.array(cat_names).take(pa.array(rc)),
+            "问题描述": pa.array([v[0][0] for v in _RECT_TEMPLATES.values()]).take(pa.array(rc)),
+            "责任单位": _join(self.townships.take(pa.array(twp[of])), "人民政府"),
+            "责任人": helper.take(pa.array(of)),
+            "整改措施": pa.array([v[0][1] for v in _RECT_TEMPLATES.values()]).take(pa.array(rc)),
+            "整改时限": pa.array(deadline),
+            "整改状态": pc.if_else(pa.array(closed), pa.array(["已整改", "已销号"]).take(pa.array(rng.integers(0, 2, r))),
+                               pa.array(["未整改", "整改中"]).take(pa.array(rng.integers(0, 2, r)))),
+            "完成日期": pa.array(done, mask=~closed),
+        }))
+
+
+def write_scaled_files(out_dir: Path, households: int, seed: int = 1) -> list[Path]:
+    """Benchmark-scale county (UTF-8 CSVs, registry included: xlsx stops at 1M rows); load order."""
+    if households < 1:
+        raise ValueError("households must be positive")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    w = _ScaledWriter(out_dir, households, seed)
+    try:
+        for c, h0 in enumerate(range(0, households, SCALED_CHUNK)):
+            w.chunk(c, h0, min(households, h0 + SCALED_CHUNK))
+    finally:
+        w.close()
+    return w.paths

@@ -1,0 +1,709 @@
+"""File-reading layer of the ETL: one user file (CSV or Excel) → RawFile of text columns.
+
+Everything stays text here (IDs must never become floats); the normalisers parse values. The kind of
+a file comes from its header row (etl.headers), searched in the first HEADER_SCAN_ROWS rows.
+
+CSV is read with pyarrow in blocks cut at line ends outside quotes; each block is parsed serially
+(a serial parse reports the row number of a wrong-shape row, a threaded one does not) and blocks run
+in parallel, so `_line` stays exact and memory stays bounded by a few blocks plus the result.
+"""
+
+from __future__ import annotations
+
+import codecs
+import collections
+import csv
+import hashlib
+import math
+import os
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pv
+import python_calamine as calamine
+
+from etl import headers
+
+MAX_BYTES = 500 * 1024 * 1024
+HEADER_SCAN_ROWS = 30
+HEAD_BYTES = 1 << 20  # sample for encoding and header detection
+BLOCK_BYTES = 8 << 20  # CSV parse block
+MAX_UNCOMPRESSED = 1 << 30  # xlsx: total uncompressed size
+MAX_RATIO = 200  # xlsx: compression ratio of one member (zip bomb)
+RATIO_MIN_BYTES = 16 << 20  # small members cannot hurt, whatever their ratio
+WORKERS = max(1, min(4, os.cpu_count() or 1))  # CSV blocks parsed in parallel
+
+CSV_SUFFIXES = {".csv", ".txt"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Chinese default rendering; the UI renders codes from its bilingual label table instead.
+_MESSAGES: dict[str, str] = {
+    "not_found": "文件不存在",
+    "unsupported_type": "不支持的文件类型（{suffix}），请上传 .xlsx、.xlsm、.xls、.csv 或 .txt 文件",
+    "too_large": "文件过大（{size_mb} MB），上限为 {limit}",
+    "empty_file": "文件为空",
+    "undecodable": "第 {line} 行无法解码，请将文件另存为 UTF-8 或 GB18030（GBK）编码",
+    "no_header": "在前 {rows} 行中找不到表头（应包含 户编号、姓名、证件号码 等列名）",
+    "unknown_kind": "无法从表头（第 {line} 行）识别文件类型：应为贫困人口信息、帮扶措施、走访记录、医疗报销或问题整改台账",
+    "missing_required": "{kind_label}缺少必填列：{columns}（表头在第 {line} 行）",
+    "corrupt_xlsx": "Excel 文件已损坏或不是有效的 Excel 文件（{reason}）",
+    "encrypted": "Excel 文件设有密码，请取消密码后重新上传",
+    "bad_csv": "CSV 文件无法解析（{reason}）",
+}
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all. `code` + `params` let the UI render a bilingual message."""
+
+    def __init__(self, code: str, path: Path | None = None, **params: object) -> None:
+        self.code = code
+        self.path = path
+        self.params: dict[str, object] = params
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        try:
+            text = _MESSAGES[self.code].format(**self.params)
+        except (KeyError, IndexError):
+            text = f"{self.code} {self.params}"
+        return f"{self.path.name}：{text}" if self.path is not None else text
+
+
+@dataclass
+class RawFile:
+    path: Path
+    kind: str
+    encoding: str  # 'utf-8', 'utf-8-sig', 'gb18030' or 'xlsx' (any Excel workbook)
+    header_line: int  # 1-based line (csv) / row (xlsx) of the header
+    columns: dict[str, str]  # canonical -> header as written in the file
+    ignored_columns: list[str]  # headers outside the contract
+    table: pa.Table  # `_line` int32 + one string column per canonical column present
+    rows_read: int  # every row except the header row (title rows above it included)
+    skipped: int  # title rows + blank rows + 合计/小计/总计 rows
+    malformed: list[tuple[int, str]]  # (line, raw text) rows of another shape
+    sha256: str
+    sheet: str | None = None  # xlsx: the sheet read
+
+    def __post_init__(self) -> None:
+        assert self.rows_read == self.table.num_rows + self.skipped + len(self.malformed)
+
+
+def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES) -> RawFile:
+    """Read one user file. Raises ReadError when the file cannot be read at all."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES | EXCEL_SUFFIXES:
+        raise ReadError("unsupported_type", path, suffix=suffix or "无扩展名")
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ReadError("not_found", path) from None
+    if size > max_bytes:
+        raise ReadError("too_large", path, size_mb=round(size / 2**20, 1), limit=_mb(max_bytes),
+                        limit_bytes=max_bytes)
+    if size == 0:
+        raise ReadError("empty_file", path)
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(path)
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    if suffix == ".xls" and not magic.startswith((OLE_MAGIC, ZIP_MAGIC)):
+        return _read_csv(path)  # many systems export tab-separated text named .xls
+    if suffix in (".xlsx", ".xlsm") and not magic.startswith(OLE_MAGIC):  # OLE = password-protected
+        _check_zip(path)
+    return _read_excel(path)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:g} MB"
+
+
+# --------------------------------------------------------------------------------------------- CSV
+
+
+@dataclass
+class _CsvHeader:
+    delimiter: str
+    cells: list[str]
+    match: headers.HeaderMatch
+    header_line: int  # first physical line of the header row
+    title_rows: int  # rows above the header
+    data_offset: int  # byte offset just after the header row
+    data_line: int  # physical line number of the first data line
+    ncols: int  # fields per data row
+
+
+def _read_csv(path: Path) -> RawFile:
+    with open(path, "rb") as f:
+        head = f.read(HEAD_BYTES)
+        whole = not f.read(1)
+    if not head.removeprefix(codecs.BOM_UTF8).strip():
+        raise ReadError("empty_file", path)
+    encoding, ascii_head = _detect_encoding(path, head, whole)
+    try:
+        return _read_csv_as(path, head, whole, encoding)
+    except ReadError as exc:
+        # An all-ASCII sample cannot tell UTF-8 from GBK; invalid UTF-8 later means GB18030.
+        if exc.code == "undecodable" and ascii_head and encoding == "utf-8":
+            return _read_csv_as(path, head, whole, "gb18030")
+        raise
+
+
+def _detect_encoding(path: Path, head: bytes, whole: bool) -> tuple[str, bool]:
+    """UTF-8 (with BOM → utf-8-sig) when the sample is valid UTF-8, else GB18030, else undecodable."""
+    if head.startswith(codecs.BOM_UTF8):
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head[3:], final=whole)
+        except UnicodeDecodeError as exc:
+            raise ReadError("undecodable", path, line=_line_at(head, exc.start + 3)) from None
+        return "utf-8-sig", False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+        return "utf-8", head.isascii()
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=whole)
+    except UnicodeDecodeError as exc:
+        raise ReadError("undecodable", path, line=_line_at(head, exc.start)) from None
+    return "gb18030", False
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return _count_lines(data[:offset]) + 1
+
+
+def _count_lines(data: bytes) -> int:
+    """Line terminators as pyarrow counts them: \\r\\n, \\n or a lone \\r."""
+    lf, cr = data.count(b"\n"), data.count(b"\r")
+    if cr == 0 or cr == lf:  # LF or CRLF file: skip the slower two-byte count
+        return lf
+    return lf + cr - data.count(b"\r\n")
+
+
+def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str) -> RawFile:
+    hdr = _find_csv_header(path, head, whole, encoding)
+    kind = hdr.match.kind
+    missing = headers.missing_required(kind, hdr.match.columns)
+    if missing:
+        raise _missing_error(path, kind, missing, hdr.header_line)
+    ctx = _BlockContext(
+        encoding=encoding,
+        delimiter=hdr.delimiter,
+        ncols=hdr.ncols,
+        mapped=sorted(hdr.match.columns.items(), key=lambda kv: kv[1]),
+        ordinal=_ordinal_index(hdr.cells),
+    )
+    hasher = hashlib.sha256()
+    parts = _run_blocks(path, hdr, ctx, hasher)
+    table = _concat([p.table for p in parts], ctx)
+    malformed = [m for p in parts for m in p.malformed]
+    skipped = hdr.title_rows + sum(p.skipped for p in parts)
+    rows_read = hdr.title_rows + sum(p.rows for p in parts)
+    return RawFile(
+        path=path, kind=kind, encoding=encoding, header_line=hdr.header_line,
+        columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
+        ignored_columns=hdr.match.ignored, table=table, rows_read=rows_read, skipped=skipped,
+        malformed=malformed, sha256=hasher.hexdigest(),
+    )
+
+
+def _find_csv_header(path: Path, head: bytes, whole: bool, encoding: str) -> _CsvHeader:
+    raw_lines = head.splitlines(keepends=True)
+    if not whole and raw_lines and not raw_lines[-1].endswith((b"\n", b"\r")):
+        raw_lines.pop()  # cut mid-line
+    codec = "gb18030" if encoding == "gb18030" else "utf-8"
+    texts = [line.decode(codec, errors="replace") for line in raw_lines]
+    if texts and encoding == "utf-8-sig":
+        texts[0] = texts[0].removeprefix("\ufeff")
+    delimiters = ["\t", ","] if head.count(b"\t") > head.count(b",") else [",", "\t"]
+    unknown_line = 0
+    for delimiter in delimiters:
+        reader = csv.reader(iter(texts), delimiter=delimiter)
+        prev_line = 0
+        try:
+            for index, row in enumerate(reader):
+                if index >= HEADER_SCAN_ROWS:
+                    break
+                start, prev_line = prev_line + 1, reader.line_num
+                match = headers.recognize(row)
+                if match is None:
+                    if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
+                        unknown_line = start
+                    continue
+                end = reader.line_num
+                ncols = _data_width(texts[end:], delimiter, row)
+                return _CsvHeader(
+                    delimiter=delimiter, cells=row, match=match, header_line=start, title_rows=index,
+                    data_offset=sum(len(x) for x in raw_lines[:end]), data_line=end + 1, ncols=ncols,
+                )
+        except csv.Error:
+            continue
+    if unknown_line:
+        raise ReadError("unknown_kind", path, line=unknown_line)
+    raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _data_width(texts: list[str], delimiter: str, header: list[str]) -> int:
+    """Fields per data row. Usually the header's count; when the data rows agree on another count
+    and the difference is only empty header cells or extra columns (trailing delimiters), theirs."""
+    n = len(header)
+    counts: collections.Counter[int] = collections.Counter()
+    try:
+        for i, row in enumerate(csv.reader(iter(texts), delimiter=delimiter)):
+            if i >= 50:
+                break
+            if any(c.strip() for c in row):
+                counts[len(row)] += 1
+    except csv.Error:
+        return n
+    if not counts:
+        return n
+    m, votes = counts.most_common(1)[0]
+    if m == n or votes * 2 <= sum(counts.values()):
+        return n
+    if m > n or not any(c.strip() for c in header[m:]):
+        return m
+    return n
+
+
+def _ordinal_index(cells: Sequence[object]) -> int | None:
+    for i, cell in enumerate(cells):
+        if headers.clean_header(cell) in ("序号", "序", "编号"):
+            return i
+    return None
+
+
+def _missing_error(path: Path, kind: str, missing: list[str], line: int) -> ReadError:
+    labels = headers.COLUMN_LABELS[kind]
+    return ReadError(
+        "missing_required", path, kind=kind, kind_label=headers.KIND_LABELS[kind],
+        missing=missing, columns="、".join(labels.get(c, c) for c in missing), line=line,
+    )
+
+
+@dataclass
+class _BlockContext:
+    encoding: str
+    delimiter: str
+    ncols: int
+    mapped: list[tuple[str, int]]  # (canonical, column index) in file order
+    ordinal: int | None  # 序号 column
+
+
+@dataclass
+class _Part:
+    table: pa.Table
+    rows: int  # rows in the block (valid + wrong shape)
+    lines: int  # physical lines in the block
+    skipped: int
+    malformed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _run_blocks(path: Path, hdr: _CsvHeader, ctx: _BlockContext, hasher: hashlib._Hash) -> list[_Part]:
+    """Parse blocks in parallel. Workers number lines from 1 within their block (counting lines is
+    work too); the offsets are added here, in block order."""
+    workers = WORKERS
+    parts: list[_Part] = []
+    pending: collections.deque[Future[_Part]] = collections.deque()
+    base = hdr.data_line  # absolute line of the next collected block's first line
+
+    def collect() -> None:
+        nonlocal base
+        try:
+            part = pending.popleft().result()
+        except ReadError as exc:
+            if isinstance(exc.params.get("line"), int):
+                exc.params["line"] = int(exc.params["line"]) + base - 1  # type: ignore[call-overload]
+            raise
+        if base != 1:
+            lines = pc.add(part.table.column("_line"), pa.scalar(base - 1, pa.int32()))
+            part.table = part.table.set_column(0, "_line", lines)
+            part.malformed = [(line + base - 1, text) for line, text in part.malformed]
+        base += part.lines
+        parts.append(part)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            for block in _csv_blocks(path, hdr.data_offset, hasher):
+                pending.append(pool.submit(_parse_block, path, block, ctx))
+                while len(pending) > workers * 2:  # bounded memory: a few blocks in flight
+                    collect()
+            while pending:
+                collect()
+        finally:
+            for fut in pending:
+                fut.cancel()
+    return parts
+
+
+def _csv_blocks(path: Path, start: int, hasher: hashlib._Hash) -> Iterator[bytes]:
+    """Blocks of whole rows from byte `start` (cut outside quoted values); hashes the whole file."""
+    with open(path, "rb") as f:
+        hasher.update(f.read(start))
+        carry = b""
+        while True:
+            chunk = f.read(BLOCK_BYTES)
+            hasher.update(chunk)
+            if not chunk:
+                if carry:
+                    yield carry
+                return
+            buf = carry + chunk if carry else chunk
+            cut = _cut(buf)
+            if cut <= 0:
+                carry = buf
+                continue
+            yield buf[:cut]
+            carry = buf[cut:]
+
+
+def _cut(buf: bytes) -> int:
+    """End of the last complete row in buf: after a \\n with an even number of quotes before it
+    (so not inside a quoted value). -1 when there is none yet."""
+    pos = buf.rfind(b"\n")
+    if pos < 0 or b'"' not in buf:
+        return pos + 1 if pos >= 0 else -1
+    last = pos
+    quotes = buf.count(b'"', 0, pos + 1)
+    while quotes % 2:
+        prev = buf.rfind(b"\n", 0, pos)
+        if prev < 0:
+            # No boundary outside quotes: wait for more data, unless a stray quote makes that endless.
+            return -1 if len(buf) < 4 * BLOCK_BYTES else last + 1
+        quotes -= buf.count(b'"', prev + 1, pos + 1)
+        pos = prev
+    return pos + 1
+
+
+def _parse_block(path: Path, block: bytes, ctx: _BlockContext) -> _Part:
+    """One block → table with block-relative `_line` (1 = the block's first line)."""
+    first_line = 1
+    n_lines = _count_lines(block) + (not block.endswith((b"\n", b"\r")))
+    if ctx.encoding == "gb18030":
+        try:
+            block = block.decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReadError("undecodable", path, line=first_line + _count_lines(block[: exc.start])) from None
+    try:
+        table, invalid = _arrow_parse(block, ctx, with_handler=False)
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower():
+            raise ReadError("undecodable", path, line=_first_bad_utf8_line(block, first_line)) from None
+        try:  # wrong-shape rows: parse again collecting them (a Python callback costs speed)
+            table, invalid = _arrow_parse(block, ctx, with_handler=True)
+        except pa.ArrowInvalid as exc2:
+            raise ReadError("bad_csv", path, reason=str(exc2)[:200], line=first_line) from None
+    n_rows = table.num_rows + len(invalid)
+    starts = _row_starts(block, first_line, n_lines, n_rows)
+    bad_index = [number - 1 for number, _ in invalid if 0 < number <= n_rows]
+    if len(bad_index) != len(invalid):  # never seen with a serial parse; keep the counts right
+        raise ReadError("bad_csv", path, reason="row numbers unavailable", line=first_line)
+    lines = np.delete(starts, bad_index) if bad_index else starts
+    skipped = 0
+    malformed: list[tuple[int, str]] = []
+    for (_, text), idx in zip(invalid, bad_index, strict=True):
+        if _is_blank_or_summary_text(text, ctx.delimiter):
+            skipped += 1
+        else:
+            malformed.append((int(starts[idx]) if 0 <= idx < len(starts) else -1, text))
+    out, dropped = _finish([table.column(i) for i in range(ctx.ncols)], lines, ctx.mapped, ctx.ordinal)
+    return _Part(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed)
+
+
+def _arrow_parse(block: bytes, ctx: _BlockContext, *, with_handler: bool) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Serial parse of one block. One internal chunk (block_size > len) keeps quoted newlines whole
+    without pyarrow's slow newlines_in_values chunker."""
+    invalid: list[tuple[int, str]] = []
+
+    def on_invalid(row: pv.InvalidRow) -> str:
+        invalid.append((row.number if row.number is not None else -1, row.text))
+        return "skip"
+
+    names = [f"c{i}" for i in range(ctx.ncols)]
+    table = pv.read_csv(
+        pa.BufferReader(block),
+        read_options=pv.ReadOptions(use_threads=False, column_names=names, block_size=len(block) + 1),
+        parse_options=pv.ParseOptions(delimiter=ctx.delimiter, ignore_empty_lines=False,
+                                      invalid_row_handler=on_invalid if with_handler else None),
+        convert_options=pv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                          strings_can_be_null=True, null_values=[""]),
+    )
+    return table, invalid
+
+
+def _row_starts(block: bytes, first_line: int, n_lines: int, n_rows: int) -> np.ndarray:
+    """Physical line on which each of the block's n_rows rows starts (n_lines: lines in the block)."""
+    if n_lines == n_rows:
+        return np.arange(first_line, first_line + n_rows, dtype=np.int64)
+    # Quoted values span lines: walk the lines, a row starts on a line that begins outside quotes.
+    starts: list[int] = []
+    inside = False
+    for offset, line in enumerate(block.splitlines(keepends=True)):
+        if not inside:
+            starts.append(first_line + offset)
+        if line.count(b'"') % 2:
+            inside = not inside
+    while len(starts) < n_rows:  # unbalanced quotes: best effort
+        starts.append(starts[-1] + 1 if starts else first_line)
+    return np.asarray(starts[:n_rows], dtype=np.int64)
+
+
+def _first_bad_utf8_line(block: bytes, first_line: int) -> int:
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return first_line + _count_lines(block[: exc.start])
+    return first_line
+
+
+def _is_blank_or_summary_text(text: str, delimiter: str) -> bool:
+    try:
+        cells = next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:
+        cells = text.split(delimiter)
+    values = [c.strip() for c in cells if c.strip()]
+    return not values or bool(_SUMMARY_PY.search(values[0]))
+
+
+# ---------------------------------------------------------------------------- shared post-processing
+
+_WS = r"[\s\x{3000}\x{a0}]*"
+# 合计 / 合 计 / 合计: at the start, or a label ending in it (乌加河镇小计).
+SUMMARY_PATTERN = rf"^(?:合{_WS}计|小{_WS}计|总{_WS}计|共{_WS}计)|(?:合计|小计|总计)[:：]?$"
+_SUMMARY_PY = re.compile(SUMMARY_PATTERN.replace(r"\x{3000}", "\u3000").replace(r"\x{a0}", "\xa0"))
+
+
+def _finish(
+    columns: Sequence[pa.ChunkedArray | pa.Array],
+    lines: np.ndarray,
+    mapped: list[tuple[str, int]],
+    ordinal: int | None,
+) -> tuple[pa.Table, int]:
+    """Trim cells, empty → null, drop blank and summary rows; keep `_line` + the mapped columns.
+
+    A row is blank when every contract column is empty (a pre-numbered template row with only 序号
+    filled is blank too). A summary row has 合计/小计/总计 in its first non-empty cell, its 序号
+    cell or its township cell. Returns the table and the number of rows dropped.
+    """
+    cols = [_trim_null(c) for c in columns]
+    n = len(lines)
+    if n == 0:
+        return _empty_table(mapped), 0
+    present = [pc.is_valid(cols[i]) for _, i in mapped]
+    not_blank = present[0]
+    for p in present[1:]:
+        not_blank = pc.or_(not_blank, p)
+    probes = [pc.coalesce(*cols)]
+    if ordinal is not None:
+        probes.append(cols[ordinal])
+    township = dict(mapped).get("township")
+    if township is not None:
+        probes.append(cols[township])
+    summary = None
+    for probe in probes:
+        if not pc.any(pc.match_substring(probe, "计")).as_py():  # cheap pre-check
+            continue
+        hit = pc.fill_null(pc.match_substring_regex(probe, SUMMARY_PATTERN), False)
+        summary = hit if summary is None else pc.or_(summary, hit)
+    keep = not_blank if summary is None else pc.and_(not_blank, pc.invert(summary))
+    data = {"_line": pa.array(lines.astype(np.int32), pa.int32())}
+    for canonical, i in mapped:
+        data[canonical] = cols[i]
+    table = pa.table(data)
+    kept = pc.sum(keep).as_py() or 0
+    if kept < n:
+        table = table.filter(keep)
+    return table, n - kept
+
+
+def _trim_null(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Strip whitespace (full-width too) and make empty cells null. The parse already turned empty
+    fields into nulls, so only whitespace-only cells are left to null (checked via min length)."""
+    col = pc.utf8_trim_whitespace(col)
+    lengths = pc.binary_length(col)
+    shortest = pc.min(lengths).as_py()
+    if shortest is None or shortest > 0:
+        return col
+    return pc.if_else(pc.equal(lengths, 0), pa.scalar(None, pa.string()), col)
+
+
+def _empty_table(mapped: list[tuple[str, int]]) -> pa.Table:
+    fields = [pa.field("_line", pa.int32())] + [pa.field(c, pa.string()) for c, _ in mapped]
+    return pa.schema(fields).empty_table()
+
+
+def _concat(tables: list[pa.Table], ctx: _BlockContext) -> pa.Table:
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return _empty_table(ctx.mapped)
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
+# -------------------------------------------------------------------------------------------- Excel
+
+
+def _check_zip(path: Path) -> None:
+    """Reject what is not a zip, and zip bombs, before the xlsx parser sees the file."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED:
+                raise ReadError("corrupt_xlsx", path, reason=f"解压后 {_mb(total)}，超过上限")
+            for info in infos:
+                if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                    raise ReadError("corrupt_xlsx", path, reason=f"压缩比异常（{info.filename}）")
+            # Checks every CRC; zipfile never inflates past the declared size, so a lying
+            # directory fails here instead of exhausting memory in the parser.
+            bad = zf.testzip()
+            if bad is not None:
+                raise ReadError("corrupt_xlsx", path, reason=f"校验失败（{bad}）")
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
+
+
+def _read_excel(path: Path) -> RawFile:
+    try:
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise ReadError("encrypted", path) from None
+    except Exception as exc:  # calamine raises several error types for damaged files
+        raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
+    with workbook:
+        try:
+            return _read_workbook(path, workbook)
+        except ReadError:
+            raise
+        except calamine.PasswordError:
+            raise ReadError("encrypted", path) from None
+        except Exception as exc:
+            raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
+
+
+def _read_workbook(path: Path, workbook: calamine.CalamineWorkbook) -> RawFile:
+    metas = list(enumerate(workbook.sheets_metadata))
+    worksheets = [(i, m) for i, m in metas if m.typ == calamine.SheetTypeEnum.WorkSheet]
+    # Visible sheets first: a hidden sheet is usually a code list.
+    worksheets.sort(key=lambda im: im[1].visible != calamine.SheetVisibleEnum.Visible)
+    unknown_line = 0
+    first_missing: ReadError | None = None
+    for index, meta in worksheets:
+        sheet = workbook.get_sheet_by_index(index)
+        head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
+        for r, row in enumerate(head):
+            cells = [cell_text(c) for c in row]
+            match = headers.recognize(cells)
+            if match is None:
+                if not unknown_line and headers.known_header_count(cells) >= headers.MIN_KNOWN_HEADERS:
+                    unknown_line = r + 1
+                continue
+            missing = headers.missing_required(match.kind, match.columns)
+            if missing:
+                first_missing = first_missing or _missing_error(path, match.kind, missing, r + 1)
+                break  # this sheet's header lacks columns; another sheet may be complete
+            rows = sheet.to_python(skip_empty_area=False)
+            return _sheet_to_raw(path, meta.name, rows, r, cells, match, sheet.merged_cell_ranges or [])
+    if first_missing is not None:
+        raise first_missing
+    if unknown_line:
+        raise ReadError("unknown_kind", path, line=unknown_line)
+    raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _sheet_to_raw(
+    path: Path,
+    sheet_name: str,
+    rows: list[list[object]],
+    h: int,
+    header_cells: list[str | None],
+    match: headers.HeaderMatch,
+    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+) -> RawFile:
+    width = max((i + 1 for i, c in enumerate(header_cells) if c), default=0)
+    # Exporters merge township/village/household cells down a household's rows: fill the range
+    # with its top-left value (only ranges starting below the header).
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= h or r0 >= len(rows) or c0 >= width:
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, width - 1, len(row) - 1) + 1):
+                row[c] = value
+    data = rows[h + 1:]
+    columns = [
+        pa.array([cell_text(row[j]) if j < len(row) else None for row in data], pa.string())
+        for j in range(width)
+    ]
+    lines = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
+    mapped = sorted(match.columns.items(), key=lambda kv: kv[1])
+    table, dropped = _finish(columns, lines, mapped, _ordinal_index(header_cells))
+    return RawFile(
+        path=path, kind=match.kind, encoding="xlsx", header_line=h + 1,
+        columns={c: str(header_cells[i]).strip() for c, i in mapped},
+        ignored_columns=match.ignored, table=table, rows_read=h + len(data), skipped=h + dropped,
+        malformed=[], sha256=_sha256(path), sheet=sheet_name,
+    )
+
+
+def cell_text(value: object) -> str | None:
+    """An Excel cell as the text a user sees; None when empty.
+
+    Integral floats become integers (IDs, 户编号); floats of 1e15 and more lost digits in Excel,
+    so they are shown as Excel shows them (`1.50824E+17`) for the validator to flag.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if abs(value) >= 1e15:
+            return excel_general(value)
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value).strip() or None
+
+
+def excel_general(value: float) -> str:
+    """A large number as Excel's General format shows it in a default-width cell: 1.50824E+17."""
+    mantissa, exponent = f"{value:.5E}".split("E")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}E{exponent[0]}{int(exponent[1:]):02d}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,110 @@
+"""帮扶措施 Assistance: coverage by measure category and township, the 一户一策 gap (households with
+no measure), amounts by category and year, industry projects with their linked households."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from etl.codes import CODE_ORDER
+from queries import assistance as q
+from queries import households as qh
+from ui import charts, data, header, table
+from ui.context import PageContext, current
+
+CAT_ORDER = CODE_ORDER["intervention_category"]
+GAP_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_number", "phone", "member_count",
+               "household_attribute", "main_cause", "exit_status", "monitoring_type", "income_per_capita",
+               "helper_name", "helper_unit"]
+
+
+def coverage_section(ctx: PageContext) -> bool:
+    st.subheader(ctx.t("assist.coverage"))
+    st.caption(ctx.t("assist.coverage_caption"))
+    df = data.run(q.coverage, ctx.flt)
+    total = data.run(q.coverage_total, ctx.flt)
+    if df.empty:
+        header.empty()
+        return False
+    wide = df.pivot_table(index="township", columns="category", values="share", aggfunc="sum", fill_value=0)
+    counts = df.pivot_table(index="township", columns="category", values="reached", aggfunc="sum", fill_value=0)
+    cats = [c for c in CAT_ORDER if c in wide.columns] + [c for c in wide.columns if c not in CAT_ORDER]
+    towns = list(df.groupby("township")["households"].first().sort_values().index)
+    wide, counts = wide.loc[towns, cats], counts.loc[towns, cats]
+    text = [[f"{s:.0%}<br>({n})" if n else "" for s, n in zip(rs, rn, strict=True)]
+            for rs, rn in zip(wide.values, counts.values, strict=True)]
+    fig = go.Figure(go.Heatmap(
+        z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=text, texttemplate="%{text}",
+        colorscale="Greens", zmin=0, zmax=1, xgap=2, ygap=2, colorbar={"tickformat": ".0%", "title": ""},
+        hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>"))
+    fig.update_xaxes(title_text=ctx.t("col.category"), type="category", side="top")
+    fig.update_yaxes(title_text=ctx.t("field.township"), type="category")
+    charts.show(charts.style(fig, max(300, 36 * len(towns) + 140), legend=False), "assist_coverage_chart")
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown(f"**{ctx.t('assist.coverage_total')}**")
+        table.show("assist_coverage_total", total, ctx.t("what.assist_coverage_total"), column_config={
+            "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
+    with right:
+        st.markdown(f"**{ctx.t('assist.coverage')}**")
+        table.show("assist_coverage", df, ctx.t("what.assist_coverage"), column_config={
+            "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)}, height=260)
+    return True
+
+
+def gap_section(ctx: PageContext) -> None:
+    st.subheader(ctx.t("assist.gap"))
+    gap = data.run(qh.listing, ctx.flt, condition="no_intervention")
+    if gap.empty:
+        st.success(ctx.t("assist.gap_none"), icon=":material/check_circle:")
+        return
+    table.show("assist_gap", gap[GAP_COLUMNS], ctx.t("what.assist_gap"), height=300)
+
+
+def amounts_section(ctx: PageContext) -> None:
+    st.subheader(ctx.t("assist.amounts"))
+    df = data.run(q.amounts, ctx.flt)
+    if df.empty:
+        header.empty()
+        return
+    plot = df.assign(year=df["year"].astype("Int64").astype(str), label=df["category"].map(ctx.code))
+    fig = charts.bar(plot, "year", "amount_yuan", color="label", order=sorted(plot["year"].unique()),
+                     color_order=[ctx.code(c) for c in CAT_ORDER], x_title=ctx.t("assist.axis_year"),
+                     y_title=ctx.t("assist.axis_amount"), height=400)
+    left, right = st.columns([3, 2])
+    with left:
+        charts.show(fig, "assist_amounts_chart")
+    with right:
+        table.show("assist_amounts", df, ctx.t("what.assist_amounts"), height=360)
+
+
+def projects_section(ctx: PageContext) -> None:
+    st.subheader(ctx.t("assist.projects"))
+    df = data.run(q.projects, ctx.flt)
+    if df.empty:
+        st.info(ctx.t("assist.no_projects"))
+        return
+    table.show("assist_projects", df, ctx.t("what.assist_projects"), column_config={
+        "households": st.column_config.ProgressColumn(format="%d", min_value=0,
+                                                      max_value=int(df["households"].max() or 1))})
+    projects = list(df["project"])
+    if st.session_state.get("assist_project") not in projects:
+        st.session_state["assist_project"] = projects[0]
+    project = st.selectbox(ctx.t("assist.project_pick"), projects, key="assist_project")
+    linked = data.run(q.project_households, ctx.flt, project=project)
+    table.show("assist_project_households", linked, ctx.t("what.assist_project_households") + f"_{project}")
+
+
+def main() -> None:
+    ctx = current()
+    header.show("assist.title")
+    if data.run(qh.listing, ctx.flt, limit=1).empty:
+        header.empty()
+        return
+    coverage_section(ctx)
+    gap_section(ctx)
+    amounts_section(ctx)
+    projects_section(ctx)
+
+
+main()

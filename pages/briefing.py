@@ -1,0 +1,32 @@
+"""督查简报 Township briefing: one click → a self-contained HTML file for the filtered township or banner."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import briefing_html, data, extract, header
+from ui.context import current
+
+
+def main() -> None:
+    ctx = current()
+    header.show("insp.page.briefing")
+    st.markdown(ctx.t("insp.brief.intro"))
+    st.caption(ctx.t("insp.brief.scope", scope=briefing_html.area_name(ctx.flt, ctx.lang),
+                     data_as_of=ctx.data_as_of.isoformat(), as_of=ctx.as_of.isoformat()))
+    if st.button(ctx.t("insp.brief.generate"), type="primary", icon=":material/summarize:", key="brief_go"):
+        html = data.call(briefing_html.build, ctx.flt, data.viewer(), lang=ctx.lang, as_of=ctx.as_of,
+                         data_as_of=ctx.data_as_of)
+        st.session_state["brief_html"] = (ctx.flt, ctx.lang, ctx.as_of, html)
+    cached = st.session_state.get("brief_html")
+    if cached and cached[:3] == (ctx.flt, ctx.lang, ctx.as_of):
+        html = cached[3]
+        st.success(ctx.t("insp.brief.ready", size=f"{len(html.encode('utf-8')) / 1024:,.0f}"))
+        st.download_button(
+            ctx.t("insp.brief.download"), data=html.encode("utf-8"),
+            file_name=extract.file_name(ctx.t("insp.what.briefing"), ctx.flt, ctx.as_of, "html"),
+            mime="text/html", key="brief_dl", on_click="ignore", icon=":material/download:",
+        )
+
+
+main()

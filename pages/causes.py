@@ -1,0 +1,181 @@
+"""致贫原因 Poverty causes: main cause overall / by township / by village (counts and shares), other
+causes alongside the main cause, cause x household attribute, cause x members' health and labour, and
+the households behind any bar (click a bar or pick below)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from etl.codes import CODE_ORDER
+from queries import causes as q
+from queries import households as qh
+from ui import charts, data, header, table
+from ui.context import PageContext, current
+
+_PICK_CAUSE = "causes_pick_cause"
+_PICK_TOWN = "causes_pick_town"
+_ALL = "__all__"
+LIST_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_number", "member_count",
+                "household_attribute", "main_cause", "other_causes", "exit_status", "income_per_capita",
+                "categories"]
+
+
+def _cause_order(ctx: PageContext) -> list[str]:
+    return [ctx.code(c) for c in CODE_ORDER["main_cause"]]
+
+
+def _on_totals_select() -> None:
+    picked = charts.selected("causes_totals_chart", "customdata")
+    if picked:
+        st.session_state[_PICK_CAUSE] = picked[0]
+        st.session_state[_PICK_TOWN] = _ALL
+
+
+def _on_township_select() -> None:
+    pts = charts.selected("causes_township_chart", "customdata")
+    towns = charts.selected("causes_township_chart", "x")
+    if pts:
+        st.session_state[_PICK_CAUSE] = pts[0]
+    if towns:
+        st.session_state[_PICK_TOWN] = towns[0]
+
+
+def totals_section(ctx: PageContext) -> pd.DataFrame:
+    st.subheader(ctx.t("causes.totals"))
+    df = data.run(q.totals, ctx.flt)
+    if df.empty:
+        header.empty()
+        return df
+    plot = df.assign(label=df["main_cause"].map(ctx.code))
+    fig = charts.bar(plot.assign(color=plot["label"]), "label", "households", color="color", orientation="h",
+                     x_title=ctx.t("causes.axis_cause"), y_title=ctx.t("col.households"), customdata="main_cause",
+                     show_totals=False)
+    fig.update_traces(textposition="outside", selector={"type": "bar"})
+    fig.update_layout(showlegend=False)
+    for trace in fig.data:
+        share = plot.set_index("label")["share"]
+        trace.text = [f"{int(v):,}（{share[c]:.0%}）" for c, v in zip(trace.y, trace.x, strict=True)]
+    left, right = st.columns([3, 2])
+    with left:
+        charts.show(fig, "causes_totals_chart", on_select=_on_totals_select)
+    with right:
+        table.show("causes_totals", df, ctx.t("what.causes"), column_config={
+            "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
+    return df
+
+
+def township_section(ctx: PageContext) -> None:
+    st.subheader(ctx.t("causes.by_township"))
+    df = data.run(q.by_area, ctx.flt, level="township")
+    mode = st.segmented_control(ctx.t("common.count_mode"), ["counts", "shares"], key="causes_mode",
+                                format_func=lambda m: ctx.t(f"common.{m}"), default="counts", required=True)
+    value = "share" if mode == "shares" else "households"
+    plot = df.assign(label=df["main_cause"].map(ctx.code))
+    fig = charts.bar(plot, "township", value, color="label", orientation="v", color_order=_cause_order(ctx),
+                     x_title=ctx.t("field.township"),
+                     y_title=ctx.t("col.share" if value == "share" else "col.households"),
+                     text_format="{:.0%}" if value == "share" else "{:,.0f}", customdata="main_cause",
+                     show_totals=value != "share", height=420)
+    charts.show(fig, "causes_township_chart", on_select=_on_township_select)
+    table.show("causes_by_township", df, ctx.t("what.causes_township"), column_config={
+        "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)}, height=260)
+
+
+def village_section(ctx: PageContext) -> None:
+    st.subheader(ctx.t("causes.by_village"))
+    df = data.run(q.by_area, ctx.flt, level="village")
+    if df.empty:
+        header.empty()
+        return
+    wide = df.pivot_table(index=["township", "village"], columns="main_cause", values="households",
+                          aggfunc="sum", fill_value=0)
+    order = [c for c in CODE_ORDER["main_cause"] if c in wide.columns]
+    wide = wide[order]
+    wide.insert(0, "households", wide.sum(axis=1))
+    wide.insert(1, "top_cause", wide[order].idxmax(axis=1))
+    wide = wide.reset_index().sort_values(["households", "township", "village"], ascending=[False, True, True])
+    wide.columns = [ctx.code(c) if c in order else c for c in wide.columns]
+    table.show("causes_by_village", wide, ctx.t("what.causes_village"), column_config={
+        "households": st.column_config.ProgressColumn(format="%d", min_value=0,
+                                                      max_value=int(wide["households"].max() or 1))},
+        height=320)
+
+
+def cooccurrence_section(ctx: PageContext) -> None:
+    st.subheader(ctx.t("causes.cooccurrence"))
+    df = data.run(q.cooccurrence, ctx.flt)
+    if df.empty:
+        header.empty()
+        return
+    wide = df.pivot_table(index="main_cause", columns="other_cause", values="households", aggfunc="sum",
+                          fill_value=0)
+    rows = [c for c in CODE_ORDER["main_cause"] if c in wide.index][::-1]
+    cols = [c for c in CODE_ORDER["main_cause"] if c in wide.columns] + \
+        [c for c in wide.columns if c not in CODE_ORDER["main_cause"]]
+    wide = wide.loc[rows, cols]
+    fig = go.Figure(go.Heatmap(
+        z=wide.values, x=[ctx.code(c) for c in cols], y=[ctx.code(r) for r in rows], text=wide.values,
+        texttemplate="%{text}", colorscale="Reds", showscale=False, xgap=2, ygap=2,
+        hovertemplate="%{y} + %{x}: %{z}<extra></extra>"))
+    fig.update_xaxes(title_text=ctx.t("causes.axis_other"), type="category")
+    fig.update_yaxes(title_text=ctx.t("causes.axis_cause"), type="category")
+    charts.show(charts.style(fig, max(260, 40 * len(rows) + 120), legend=False), "causes_cooc_chart")
+    table.show("causes_cooc", df, ctx.t("what.causes_cooccurrence"), height=200)
+
+
+def cross_section(ctx: PageContext, title: str, df: pd.DataFrame, dim: str, value: str, key: str, what: str,
+                  order: list[str]) -> None:
+    st.markdown(f"**{ctx.t(title)}**")
+    if df.empty:
+        header.empty()
+        return
+    plot = df.assign(cause=df["main_cause"].map(ctx.code), dimv=df[dim].map(ctx.code))
+    fig = charts.bar(plot, "cause", value, color="dimv", orientation="h",
+                     color_order=[ctx.code(v) for v in order], x_title=ctx.t("causes.axis_cause"),
+                     y_title=ctx.t(f"col.{value}"), height=360)
+    charts.show(fig, f"{key}_chart")
+    table.show(key, df, ctx.t(what), height=200)
+
+
+def households_section(ctx: PageContext, totals: pd.DataFrame) -> None:
+    st.subheader(ctx.t("causes.households"))
+    st.caption(ctx.t("common.pick_hint"))
+    causes = list(totals["main_cause"])
+    towns = [_ALL, *sorted({t for t in data.run(q.by_area, ctx.flt, level="township")["township"]})]
+    if st.session_state.get(_PICK_CAUSE) not in causes:
+        st.session_state[_PICK_CAUSE] = causes[0]
+    if st.session_state.get(_PICK_TOWN) not in towns:
+        st.session_state[_PICK_TOWN] = _ALL
+    c1, c2 = st.columns(2)
+    cause = c1.selectbox(ctx.t("causes.pick_cause"), causes, key=_PICK_CAUSE, format_func=ctx.code)
+    town = c2.selectbox(ctx.t("causes.pick_township"), towns, key=_PICK_TOWN,
+                        format_func=lambda v: ctx.t("common.all") if v == _ALL else v)
+    df = data.run(qh.listing, ctx.flt, main_cause=cause, township=None if town == _ALL else town)
+    table.show("causes_households", df[LIST_COLUMNS], ctx.t("what.causes_households") + f"_{cause}", height=300)
+
+
+def main() -> None:
+    ctx = current()
+    header.show("causes.title")
+    totals = totals_section(ctx)
+    if totals.empty:
+        return
+    township_section(ctx)
+    village_section(ctx)
+    households_section(ctx, totals)
+    cooccurrence_section(ctx)
+    left, right = st.columns(2)
+    with left:
+        cross_section(ctx, "causes.by_attribute", data.run(q.by_attribute, ctx.flt), "household_attribute",
+                      "households", "causes_attr", "what.causes_attribute",
+                      [*CODE_ORDER["household_attribute"], "未填写"])
+    with right:
+        cross_section(ctx, "causes.by_health", data.run(q.by_member, ctx.flt, dimension="health"), "value",
+                      "members", "causes_health", "what.causes_health", [*CODE_ORDER["health"], "未填写"])
+    cross_section(ctx, "causes.by_labor", data.run(q.by_member, ctx.flt, dimension="labor_skill"), "value",
+                  "members", "causes_labor", "what.causes_labor", [*CODE_ORDER["labor_skill"], "未填写"])
+
+
+main()

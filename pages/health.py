@@ -1,0 +1,144 @@
+"""健康扶贫 Health support: ill households and members, insurance, family doctors, follow-ups, claims."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from queries import health as q
+from ui import charts, data, header, table
+from ui.context import PageContext, current
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None or pd.isna(x) else f"{x:.1%}"
+
+
+def settings(ctx: PageContext) -> dict[str, object]:
+    with st.sidebar.expander(ctx.t("insp.settings"), expanded=False):
+        target = st.number_input(ctx.t("insp.health.target"), 0.0, 100.0, q.OOP_TARGET * 100, step=1.0,
+                                 key="health_target") / 100
+        mode = st.radio(ctx.t("insp.health.threshold_mode"), ("income", "fixed"),
+                        format_func=lambda m: ctx.t(f"insp.health.mode.{m}"), key="health_mode")
+        share = st.number_input(ctx.t("insp.health.share"), 1.0, 500.0, q.RISK_INCOME_SHARE * 100, step=5.0,
+                                key="health_share", disabled=mode != "income") / 100
+        fixed = st.number_input(ctx.t("insp.health.fixed"), 0.0, 1e7, 10000.0, step=1000.0, key="health_fixed",
+                                disabled=mode != "fixed")
+    return {"target": float(target), "share": float(share), "fixed": float(fixed) if mode == "fixed" else None}
+
+
+def main() -> None:
+    ctx = current()
+    header.show("insp.page.health")
+    cfg = settings(ctx)
+    with st.expander(ctx.t("insp.rules")):
+        st.markdown(ctx.t("insp.health.rules", min_fu=q.MIN_FOLLOW_UPS, min_cu=q.MIN_CHECK_UPS,
+                          days=q.MAX_DAYS_WITHOUT_FOLLOW_UP, target=f"{cfg['target']:.0%}"))
+        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    ill = data.run(q.ill_by_township, ctx.flt)
+    if ill.empty:
+        header.empty()
+        return
+    members = data.run(q.ill_members, ctx.flt, as_of=ctx.as_of)
+    comp = q.compliance_summary(members)
+    years = data.run(q.claim_years, ctx.flt)
+    year = st.selectbox(ctx.t("insp.health.year"), [None, *years],
+                        format_func=lambda y: ctx.t("insp.health.all_years") if y is None else str(y),
+                        index=1 if years else 0, key="health_year")
+    claims = data.run(q.claims_by_township, ctx.flt, year=year)
+    risks = data.run(q.oop_risks, ctx.flt, year=year, income_share=cfg["share"], fixed_amount=cfg["fixed"])
+    total_cost = float(claims["total_cost"].sum()) if not claims.empty else 0.0
+    oop_share = float(claims["out_of_pocket"].sum()) / total_cost if total_cost else None
+
+    k = st.columns(6)
+    k[0].metric(ctx.t("insp.health.kpi.ill_households"), int(ill["ill_cause_households"].sum()))
+    k[1].metric(ctx.t("insp.health.kpi.ill_members"), int(ill["ill_members"].sum()))
+    k[2].metric(ctx.t("insp.health.kpi.chronic"), comp["chronic"])
+    k[3].metric(ctx.t("insp.health.kpi.compliant"), f"{comp['compliant']} / {comp['chronic']}")
+    k[4].metric(ctx.t("insp.health.kpi.oop_share"), _pct(oop_share),
+                delta=None if oop_share is None else f"{(oop_share - cfg['target']) * 100:+.1f} pp",
+                delta_color="inverse")
+    k[5].metric(ctx.t("insp.health.kpi.risks"), len(risks))
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(ctx.t("insp.health.ill_by_township"))
+        long = ill.melt(id_vars=["township"], value_vars=["ill_cause_households", "ill_member_households"],
+                        var_name="series", value_name="n")
+        long["series"] = long["series"].map({"ill_cause_households": ctx.t("insp.series.ill_cause"),
+                                             "ill_member_households": ctx.t("insp.series.ill_member_hh")})
+        fig = charts.bar(long, "township", "n", color="series", barmode="group", orientation="h",
+                         x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.households"))
+        charts.show(fig, "health_ill")
+    with right:
+        st.subheader(ctx.t("insp.health.enrolment"))
+        enr = data.run(q.enrolment_by_township, ctx.flt)
+        long = enr.melt(id_vars=["township"], value_vars=["medical_insured_share", "critical_insured_share",
+                                                          "doctor_signed_share"], var_name="series", value_name="share")
+        long["series"] = long["series"].map(lambda c: ctx.t(f"col.{c}"))
+        fig = charts.bar(long, "township", "share", color="series", barmode="group", orientation="h",
+                         text_format="{:.0%}", x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.share"))
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
+        charts.show(fig, "health_enrolment")
+    table.show("health_enrolment_tbl", enr, ctx.t("insp.what.enrolment"),
+               column_config={c: st.column_config.NumberColumn(format="percent")
+                              for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
+
+    st.subheader(ctx.t("insp.health.members"))
+    table.show("health_members", members, ctx.t("insp.what.ill_members"))
+    st.subheader(ctx.t("insp.health.gaps"))
+    gaps = q.follow_up_gaps(members)
+    if gaps.empty:
+        st.success(ctx.t("insp.health.gaps_none"))
+    else:
+        table.show("health_gaps", gaps[["township", "village", "household_id", "name", "age", "health",
+                                        "family_doctor_signed", "follow_ups_12m", "check_ups_12m",
+                                        "last_follow_up_date", "days_since_follow_up", "few_follow_ups",
+                                        "no_check_up", "no_recent_follow_up"]], ctx.t("insp.what.gaps"))
+
+    st.subheader(ctx.t("insp.health.claims"))
+    if claims.empty:
+        st.caption(ctx.t("insp.health.claims_none"))
+    else:
+        payers = {"basic_insurance": "insp.series.basic", "critical_illness_insurance": "insp.series.critical",
+                  "medical_assistance": "insp.series.assistance", "other_support": "insp.series.other",
+                  "out_of_pocket": "insp.series.oop"}
+        long = claims.melt(id_vars=["township"], value_vars=list(payers), var_name="series", value_name="yuan")
+        long["series"] = long["series"].map(lambda c: ctx.t(payers[c]))
+        for i, colour in enumerate(("#2ca02c", "#1f77b4", "#9467bd", "#7f7f7f", "#d62728")):
+            charts.COLORS.setdefault(ctx.t(list(payers.values())[i]), colour)
+        left, right = st.columns(2)
+        with left:
+            fig = charts.bar(long, "township", "yuan", color="series", orientation="h",
+                             x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.yuan"))
+            charts.show(fig, "health_claims")
+        with right:
+            target_text = f"{cfg['target']:.0%}"
+            st.markdown("**" + ctx.t("insp.health.oop_vs_target", target=target_text) + "**")
+            sh = claims[["township", "oop_share"]].copy()
+            fig = charts.bar(sh, "township", "oop_share", orientation="h", text_format="{:.1%}",
+                             x_title=ctx.t("field.township"), y_title=ctx.t("col.oop_share"))
+            fig.add_vline(x=cfg["target"], line_dash="dash", line_color="#d62728",
+                          annotation_text=ctx.t("insp.series.target"))
+            fig.update_xaxes(tickformat=".0%")
+            charts.show(fig, "health_oop_share")
+        view = claims.rename(columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
+        table.show("health_claims_tbl", view, ctx.t("insp.what.claims"),
+                   column_config={"oop_share": st.column_config.NumberColumn(format="percent")})
+
+    st.subheader(ctx.t("insp.health.risks"))
+    if risks.empty:
+        st.success(ctx.t("insp.health.risks_none"))
+    else:
+        table.show("health_risks", risks, ctx.t("insp.what.risks"),
+                   column_config={"oop_income_ratio": st.column_config.NumberColumn(format="percent")})
+    st.subheader(ctx.t("insp.health.mismatch"))
+    mism = data.run(q.claim_mismatches, ctx.flt, year=year)
+    if mism.empty:
+        st.success(ctx.t("insp.health.mismatch_none"))
+    else:
+        table.show("health_mismatch", mism.rename(
+            columns={"critical_illness_insurance": "critical_illness_insurance_paid"}), ctx.t("insp.what.mismatch"))
+
+
+main()

@@ -1,0 +1,134 @@
+"""档案规范性 Archive quality: completeness score, data issues by area and rule, defect list, trend."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from queries import quality as q
+from ui import charts, data, header, table
+from ui.context import PageContext, current
+
+
+def check_name(code: str, ctx: PageContext) -> str:
+    return ctx.t(f"quality.check.{code}", days=q.VISIT_WITHIN_DAYS)
+
+
+def score_view(df: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in ("township", "village") if c in df.columns]
+    return df[[*keys, "households", "required", "passed", "score"]].rename(
+        columns={"required": "checks_required", "passed": "checks_passed", "score": "completeness"})
+
+
+def defect_list(issues: pd.DataFrame, gaps: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
+    """Data issues and failed completeness checks of the filtered households, in one list."""
+    a = pd.DataFrame({
+        "township": issues["township"], "village": issues["village"], "household_id": issues["household_id"],
+        "defect_source": ctx.t("insp.quality.source.issue"),
+        "rule_name": [ctx.t(f"rulename.{r}") for r in issues["rule"]],
+        "field": [ctx.t(f"field.{f}") if isinstance(f, str) else "" for f in issues["field"]],
+        "raw_value": issues["raw_value"], "file_name": issues["file_name"], "line": issues["line"],
+    })
+    b = pd.DataFrame({
+        "township": gaps["township"], "village": gaps["village"], "household_id": gaps["household_id"],
+        "defect_source": ctx.t("insp.quality.source.check"),
+        "rule_name": [check_name(c, ctx) for c in gaps["check_code"]],
+        "field": "", "raw_value": [f"{p}/{r}" for p, r in zip(gaps["passed"], gaps["required"], strict=True)],
+        "file_name": "", "line": pd.NA,
+    })
+    frames = [f for f in (a, b) if not f.empty]
+    if not frames:
+        return a
+    return pd.concat(frames, ignore_index=True).sort_values(["township", "village", "household_id"],
+                                                             kind="stable").reset_index(drop=True)
+
+
+def main() -> None:
+    ctx = current()
+    header.show("insp.page.quality")
+    with st.expander(ctx.t("insp.rules")):
+        st.markdown(ctx.t("insp.quality.rules", days=q.VISIT_WITHIN_DAYS))
+        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    towns = data.run(q.completeness, ctx.flt, as_of=ctx.as_of, level="township")
+    if towns.empty:
+        header.empty()
+        return
+    villages = data.run(q.completeness, ctx.flt, as_of=ctx.as_of, level="village")
+    by_rule = data.run(q.issues_by_rule, ctx.flt)
+    issues = data.run(q.issues_list, ctx.flt)
+    gaps = data.run(q.completeness_gaps, ctx.flt, as_of=ctx.as_of)
+
+    required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
+    k = st.columns(4)
+    k[0].metric(ctx.t("insp.quality.kpi.score"), f"{passed / required:.1%}" if required else "—")
+    k[1].metric(ctx.t("insp.quality.kpi.issues"), len(issues))
+    k[2].metric(ctx.t("insp.quality.kpi.households"), int(issues["household_id"].nunique()) if len(issues) else 0)
+    k[3].metric(ctx.t("insp.quality.kpi.gaps"), int((gaps["required"] - gaps["passed"]).sum()) if len(gaps) else 0)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(ctx.t("insp.quality.by_township"))
+        fig = charts.bar(towns.sort_values("score", ascending=False), "township", "score", orientation="h",
+                         text_format="{:.1%}", x_title=ctx.t("field.township"),
+                         y_title=ctx.t("col.completeness"), order=list(towns["township"])[::-1])
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.1])
+        charts.show(fig, "quality_towns")
+    with right:
+        st.subheader(ctx.t("insp.quality.by_check"))
+        rows = []
+        for c in q.CHECKS:
+            req, ok = int(towns[f"req_{c}"].sum()), int(towns[f"ok_{c}"].sum())
+            rows.append({"check_name": check_name(c, ctx), "pass_rate": ok / req if req else None,
+                         "checks_required": req, "checks_passed": ok})
+        checks = pd.DataFrame(rows).dropna(subset=["pass_rate"])
+        fig = charts.bar(checks, "check_name", "pass_rate", orientation="h", text_format="{:.1%}",
+                         x_title=ctx.t("col.check_name"), y_title=ctx.t("col.pass_rate"))
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.1])
+        charts.show(fig, "quality_checks")
+    table.show("quality_towns_tbl", score_view(towns), ctx.t("insp.what.completeness"),
+               column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
+                                                                              max_value=1)})
+    st.subheader(ctx.t("insp.quality.by_village"))
+    table.show("quality_villages_tbl", score_view(villages), ctx.t("insp.what.completeness"),
+               column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
+                                                                              max_value=1)})
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(ctx.t("insp.quality.by_rule"))
+        if by_rule.empty:
+            st.caption(ctx.t("insp.profile.none"))
+        else:
+            br = by_rule.assign(rule_name=[ctx.t(f"rulename.{r}") for r in by_rule["rule"]])
+            fig = charts.bar(br, "rule_name", "issues", orientation="h", x_title=ctx.t("col.rule_name"),
+                             y_title=ctx.t("insp.quality.kpi.issues"))
+            charts.show(fig, "quality_rules")
+            table.show("quality_rules_tbl", br[["rule_name", "issues", "households"]],
+                       ctx.t("insp.what.issues_by_rule"))
+    with right:
+        st.subheader(ctx.t("insp.quality.by_area"))
+        area = data.run(q.issues_by_area, ctx.flt, level="village")
+        table.show("quality_area_tbl", area, ctx.t("insp.what.issues_by_area"))
+
+    st.subheader(ctx.t("insp.quality.defects"))
+    all_defects = defect_list(issues, gaps, ctx)
+    townships = sorted(all_defects["township"].dropna().unique()) if len(all_defects) else []
+    town = st.selectbox(ctx.t("insp.quality.defects_township"), townships, index=0 if townships else None,
+                        key="quality_defects_town")
+    shown = all_defects[all_defects["township"] == town] if town else all_defects
+    table.show("quality_defects", shown, f"{ctx.t('insp.what.defects')}_{town or ''}")
+
+    st.subheader(ctx.t("insp.quality.trend"))
+    trend = data.call(q.issue_trend)
+    if trend.empty:
+        st.caption(ctx.t("insp.quality.trend_none"))
+    else:
+        tv = trend.copy()
+        tv["batch"] = [f"#{b} {f}"[:40] for b, f in zip(tv["batch_id"], tv["file_name"], strict=True)]
+        fig = charts.line(tv, "batch", [("issues", ctx.t("insp.quality.kpi.issues"))], bars=["issues"],
+                          x_title=ctx.t("insp.data.batch"), y_title=ctx.t("insp.quality.kpi.issues"))
+        charts.show(fig, "quality_trend")
+        table.show("quality_trend_tbl", trend, ctx.t("insp.what.trend"))
+
+
+main()

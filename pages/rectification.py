@@ -1,0 +1,168 @@
+"""问题整改 Rectification: status by township, overdue, ageing, burn-down, categories, due soon, ledger."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from etl.codes import CODE_ORDER
+from queries import profile as qprofile
+from queries import rectification as q
+from ui import charts, data, header, profile_html, table
+from ui import filters as ui_filters
+from ui.context import PageContext, current
+
+
+def _state(row: pd.Series, ctx: PageContext) -> str:
+    if row["overdue"]:
+        return ctx.t("insp.rect.state.overdue", days=int(row["days_overdue"]))
+    if row["due_soon"]:
+        return ctx.t("insp.rect.state.due_soon")
+    if row["is_open"]:
+        return ctx.t("insp.rect.state.open")
+    return ctx.t("insp.rect.state.closed")
+
+
+def ledger_view(df: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
+    """The ledger as shown and extracted: a state marker first, the contract's columns, level."""
+    out = df.copy()
+    out.insert(0, "state", [_state(r, ctx) for _, r in out.iterrows()])
+    out["level"] = [ctx.t(f"insp.rect.level.{v}") for v in out["level"]]
+    return out[["state", "issue_id", "source", "found_date", "township", "village", "household_id", "level",
+                "category", "description", "responsible_unit", "responsible_person", "measures", "deadline",
+                "status", "completed_date", "days_overdue", "age_days"]]
+
+
+def main() -> None:
+    ctx = current()
+    header.show("insp.page.rectification")
+    with st.expander(ctx.t("insp.rules")):
+        st.markdown(ctx.t("insp.rect.rules", days=q.DUE_SOON_DAYS))
+        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    df = data.run(q.ledger, ctx.flt, as_of=ctx.as_of)
+    if df.empty:
+        header.empty()
+        return
+    s = q.summary(df)
+    cols = st.columns(5)
+    cols[0].metric(ctx.t("insp.rect.kpi.total"), s["total"])
+    cols[1].metric(ctx.t("insp.rect.kpi.open"), s["open"])
+    cols[2].metric(ctx.t("insp.rect.kpi.overdue"), s["overdue"])
+    cols[3].metric(ctx.t("insp.rect.kpi.due_soon", days=q.DUE_SOON_DAYS), s["due_soon"])
+    cols[4].metric(ctx.t("insp.rect.kpi.closed"), s["closed"])
+
+    # status x township
+    st.subheader(ctx.t("insp.rect.by_status"))
+    by = data.run(q.status_by_township, ctx.flt, as_of=ctx.as_of)
+    by["status_label"] = by["status"].map(ctx.code)
+    fig = charts.bar(by, "township", "items", color="status_label", orientation="h",
+                     color_order=[ctx.code(v) for v in CODE_ORDER["rectification_status"]],
+                     x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.items"))
+    charts.show(fig, "rect_by_status")
+
+    # overdue, highlighted
+    st.subheader(ctx.t("insp.rect.overdue"))
+    view = ledger_view(df, ctx)
+    overdue = view[df["overdue"].to_numpy()]
+    if overdue.empty:
+        st.success(ctx.t("insp.rect.overdue_none"))
+    else:
+        table.show("rect_overdue", overdue, ctx.t("insp.what.overdue"),
+                   column_config={"days_overdue": st.column_config.ProgressColumn(
+                       format="%d", min_value=0, max_value=int(overdue["days_overdue"].max()) or 1)})
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(ctx.t("insp.rect.ageing"))
+        ag = data.run(q.ageing, ctx.flt, as_of=ctx.as_of)
+        if ag.empty:
+            st.caption(ctx.t("insp.rect.overdue_none"))
+        else:
+            ag["bucket_label"] = [ctx.t(f"insp.rect.bucket.{b}") for b in ag["bucket"]]
+            ag["overdue_label"] = [ctx.t("insp.series.overdue" if o else "insp.series.not_overdue")
+                                   for o in ag["overdue"]]
+            order = [ctx.t(f"insp.rect.bucket.{b}") for b in range(len(q.AGE_BUCKETS))]
+            charts.COLORS.setdefault(ctx.t("insp.series.overdue"), "#d62728")
+            fig = charts.bar(ag, "bucket_label", "items", color="overdue_label", order=order,
+                             x_title=ctx.t("insp.axis.age"), y_title=ctx.t("insp.axis.items"), height=340)
+            charts.show(fig, "rect_ageing")
+    with right:
+        st.subheader(ctx.t("insp.rect.burn_down"))
+        bd = data.run(q.burn_down, ctx.flt, as_of=ctx.as_of)
+        if bd.empty:
+            st.caption("—")
+        else:
+            wide = bd.pivot_table(index="week_end", columns="source", values="open_items", aggfunc="sum").reset_index()
+            wide["week_end"] = pd.to_datetime(wide["week_end"]).dt.strftime("%Y-%m-%d")
+            sources = [c for c in wide.columns if c != "week_end"]
+            fig = charts.line(wide, "week_end", [(c, c or "—") for c in sources],
+                              x_title=ctx.t("insp.axis.week"), y_title=ctx.t("insp.axis.items"), height=340)
+            charts.show(fig, "rect_burn_down")
+
+    left, right = st.columns(2)
+    for col, dim, title, what in ((left, "category", "insp.rect.by_category", "insp.what.by_category"),
+                                  (right, "responsible_unit", "insp.rect.by_unit", "insp.what.by_unit")):
+        with col:
+            st.subheader(ctx.t(title))
+            dd = data.run(q.by_dimension, ctx.flt, as_of=ctx.as_of, dimension=dim)
+            long = dd.melt(id_vars=[dim], value_vars=["open_items", "overdue"], var_name="series", value_name="n")
+            long["series"] = long["series"].map({"open_items": ctx.t("insp.series.open"),
+                                                 "overdue": ctx.t("insp.series.overdue")})
+            long[dim] = long[dim].map(ctx.code)
+            fig = charts.bar(long, dim, "n", color="series", orientation="h", barmode="group",
+                             x_title=ctx.t(f"field.{dim}"), y_title=ctx.t("insp.axis.items"))
+            charts.show(fig, f"rect_by_{dim}")
+            table.show(f"rect_tbl_{dim}", dd, ctx.t(what))
+
+    st.subheader(ctx.t("insp.rect.due_soon", days=q.DUE_SOON_DAYS))
+    due = view[df["due_soon"].to_numpy()]
+    if due.empty:
+        st.caption(ctx.t("insp.rect.due_none", days=q.DUE_SOON_DAYS))
+    else:
+        table.show("rect_due", due, ctx.t("insp.what.due_soon"))
+
+    # the ledger, filterable
+    st.subheader(ctx.t("insp.rect.ledger"))
+    c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
+    statuses = c1.multiselect(ctx.t("field.status"), sorted(df["status"].dropna().unique()),
+                              format_func=ctx.code, key="rect_f_status")
+    cats = c2.multiselect(ctx.t("field.category"), sorted(df["category"].dropna().unique()),
+                          format_func=ctx.code, key="rect_f_cat")
+    only_open = c3.checkbox(ctx.t("insp.rect.only_open"), key="rect_f_open")
+    only_overdue = c4.checkbox(ctx.t("insp.rect.only_overdue"), key="rect_f_overdue")
+    mask = pd.Series(True, index=df.index)
+    if statuses:
+        mask &= df["status"].isin(statuses)
+    if cats:
+        mask &= df["category"].isin(cats)
+    if only_open:
+        mask &= df["is_open"].astype(bool)
+    if only_overdue:
+        mask &= df["overdue"].astype(bool)
+    shown = view[mask.to_numpy()]
+    table.show("rect_ledger", shown, ctx.t("insp.what.ledger"))
+    _details(ctx, df[mask.to_numpy()])
+
+
+def _details(ctx: PageContext, df: pd.DataFrame) -> None:
+    """An item's place: a township/village item filters to it, a household item shows its profile."""
+    if df.empty:
+        return
+    labels = {i: f"{r['issue_id'] or ''} · {r['township']}{' · ' + r['village'] if pd.notna(r['village']) else ''}"
+                 f"{' · ' + r['household_id'] if pd.notna(r['household_id']) else ''} · {r['description'] or ''}"
+              for i, r in df.iterrows()}
+    pick = st.selectbox(ctx.t("insp.rect.pick"), list(labels), format_func=labels.get, index=None,
+                        key="rect_pick")
+    if pick is None:
+        return
+    row = df.loc[pick]
+    village = row["village"] if pd.notna(row["village"]) else None
+    area = row["township"] + (f" · {village}" if village else "")
+    st.button(ctx.t("insp.rect.goto_area", area=area), on_click=ui_filters.drill_to,
+              kwargs={"township": row["township"], "village": village}, key="rect_goto")
+    if pd.notna(row["household_id"]):
+        prof = data.call(qprofile.profile, str(row["household_id"]), data.viewer(), ctx.as_of)
+        profile_html.show(prof, ctx, key="rect_profile")
+
+
+main()

@@ -1,0 +1,123 @@
+"""入户走访 Visit planner: ranked households with reasons, inspection sample, household profiles."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from queries import profile as qprofile
+from queries import visits as q
+from ui import data, extract, header, profile_html, table
+from ui.context import PageContext, current
+
+MAX_PROFILES = 200  # profiles in one download
+
+
+def reason_texts(codes: object, ctx: PageContext, days: int) -> list[str]:
+    items = codes.tolist() if hasattr(codes, "tolist") else list(codes or [])  # type: ignore[arg-type]
+    return [ctx.t(f"visits.reason.{c}", days=days) for c in items]
+
+
+def rules_table(ctx: PageContext, days: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        ctx.t("insp.visits.reason_col"): [ctx.t(f"visits.reason.{c}", days=days) for c in q.WEIGHTS],
+        ctx.t("insp.visits.rule_col"): [ctx.t(f"visits.rule.{c}", days=days, age=q.ELDERLY_AGE) for c in q.WEIGHTS],
+        ctx.t("insp.visits.weight_col"): list(q.WEIGHTS.values()),
+    })
+
+
+def list_view(df: pd.DataFrame, ctx: PageContext, days: int) -> pd.DataFrame:
+    out = df[["rank", "township", "village", "household_id", "head_name", "n_members", "oldest_age",
+              "exit_status", "monitoring_type", "main_cause", "income_per_capita", "poverty_line",
+              "last_visit_date", "days_since_visit", "score"]].copy()
+    out.insert(out.columns.get_loc("score"), "reason_text",
+               ["、".join(reason_texts(r, ctx, days)) for r in df["reasons"]])
+    return out
+
+
+def main() -> None:
+    ctx = current()
+    header.show("insp.page.visits")
+    with st.sidebar.expander(ctx.t("insp.settings"), expanded=False):
+        days = int(st.number_input(ctx.t("insp.visits.days"), 1, 365, q.DEFAULT_NO_VISIT_DAYS, key="visits_days"))
+        top = int(st.number_input(ctx.t("insp.visits.top"), 5, 1000, 50, step=5, key="visits_top"))
+    with st.expander(ctx.t("insp.rules"), expanded=False):
+        st.markdown(ctx.t("insp.visits.rules"))
+        st.dataframe(rules_table(ctx, days), hide_index=True)
+        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    if not ctx.flt.townships and not ctx.flt.villages:
+        st.info(ctx.t("insp.visits.choose_area"), icon=":material/location_on:")
+
+    tab_list, tab_profile, tab_sample = st.tabs([ctx.t("insp.visits.list"), ctx.t("insp.visits.profile"),
+                                                 ctx.t("insp.visits.sample")])
+    df = data.run(q.visit_list, ctx.flt, as_of=ctx.as_of, no_visit_days=days)
+    with tab_list:
+        if df.empty:
+            header.empty()
+        else:
+            st.caption(ctx.t("insp.visits.list_caption", n=len(df)))
+            view = list_view(df.head(top), ctx, days)
+            table.show("visits_list", view, ctx.t("insp.what.visit_list"),
+                       column_config={"score": st.column_config.ProgressColumn(
+                           format="%d", min_value=0, max_value=int(sum(q.WEIGHTS.values())))})
+            n = min(top, MAX_PROFILES, len(df))
+            ids = [str(h) for h in df["household_id"].head(n)]
+            reasons = {str(r["household_id"]): reason_texts(r["reasons"], ctx, days)
+                       for _, r in df.head(n).iterrows()}
+            st.download_button(
+                ctx.t("insp.visits.download_all", n=n),
+                data=lambda: profile_html.render(
+                    data.call(qprofile.profiles, ids, data.viewer(), ctx.as_of), ctx.lang, ctx.as_of, reasons
+                ).encode("utf-8"),
+                file_name=extract.file_name(ctx.t("insp.what.profiles"), ctx.flt, ctx.as_of, "html"),
+                mime="text/html", key="visits_dl_all", on_click="ignore", icon=":material/print:",
+            )
+    with tab_profile:
+        _profile(ctx, df, days)
+    with tab_sample:
+        _sample(ctx)
+
+
+def _profile(ctx: PageContext, df: pd.DataFrame, days: int) -> None:
+    options = data.run(qprofile.household_options, ctx.flt)
+    if options.empty:
+        header.empty()
+        return
+    # visit-list order first, then every other household of the filter
+    ranked = [str(h) for h in df["household_id"]] if not df.empty else []
+    rest = [str(h) for h in options["household_id"] if str(h) not in set(ranked)]
+    ids = ranked + rest
+    names = {str(r["household_id"]): f"{r['household_id']} · {r['township']} {r['village']} · {r['head_name'] or ''}"
+             for _, r in options.iterrows()}
+    wanted = st.query_params.get("hh")
+    index = ids.index(wanted) if wanted in ids else 0
+    hid = st.selectbox(ctx.t("insp.visits.pick"), ids, index=index, format_func=lambda h: names.get(h, h),
+                       key="visits_pick")
+    if hid is None:
+        return
+    reasons: list[str] = []
+    if not df.empty and hid in set(ranked):
+        row = df[df["household_id"] == hid].iloc[0]
+        reasons = reason_texts(row["reasons"], ctx, days)
+    prof = data.call(qprofile.profile, hid, data.viewer(), ctx.as_of)
+    profile_html.show(prof, ctx, key="visits_profile", reasons=reasons)
+
+
+def _sample(ctx: PageContext) -> None:
+    st.caption(ctx.t("insp.visits.sample_rules"))
+    c1, c2, c3, c4 = st.columns(4)
+    seed = int(c1.number_input(ctx.t("insp.visits.seed"), 0, 10**9, 2020, key="sample_seed"))
+    n_v = int(c2.number_input(ctx.t("insp.visits.n_villages"), 0, 1000, 0, key="sample_villages"))
+    n_r = int(c3.number_input(ctx.t("insp.visits.n_registered"), 0, 1000, 20, key="sample_registered"))
+    n_o = int(c4.number_input(ctx.t("insp.visits.n_other"), 0, 1000, 5, key="sample_other"))
+    spec = q.SampleSpec(seed=seed, villages=n_v or None, registered=n_r, other=n_o)
+    sample = data.run(q.inspection_sample, ctx.flt, spec=spec)
+    if sample.empty:
+        header.empty()
+        return
+    st.markdown(ctx.t("insp.visits.sample_caption", seed=seed, villages=sample["village_draw"].nunique(),
+                      n=len(sample)))
+    table.show("visits_sample", sample, ctx.t("insp.what.sample", seed=seed))
+
+
+main()

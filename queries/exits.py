@@ -1,0 +1,129 @@
+"""Exit status: status by area, exits by year, income against the line, 两不愁三保障, monitoring and
+returned households, suspected wrong exits (疑似错退) per township against the allowed 2%."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from queries.filters import Filters, Viewer, fetch, household_where
+
+WRONG_EXIT_LIMIT = 0.02  # the wrong-exit rate assessments allow
+
+
+def status_by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township"
+                   ) -> pd.DataFrame:
+    """township[, village], exit_status, households, share (registered households only)."""
+    keys = "f.township" if level == "township" else "f.township, f.village"
+    where, params = household_where(flt, viewer)
+    return fetch(
+        con,
+        f"""SELECT {keys}, f.exit_status, count(*) AS households,
+                   count(*) / sum(count(*)) OVER (PARTITION BY {keys}) AS share
+            FROM hh_facts f WHERE {where} AND f.exit_status IS NOT NULL
+            GROUP BY {keys}, f.exit_status ORDER BY {keys}, f.exit_status""",  # noqa: S608
+        params,
+    )
+
+
+def by_year(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """exit_year, exited (still exited), returned (exited that year, since returned), cumulative exited."""
+    where, params = household_where(flt, viewer)
+    return fetch(
+        con,
+        f"""SELECT f.exit_year,
+                   count(*) FILTER (WHERE f.exit_status = '已脱贫') AS exited,
+                   count(*) FILTER (WHERE f.exit_status = '返贫') AS returned,
+                   sum(count(*) FILTER (WHERE f.exit_status = '已脱贫')) OVER (ORDER BY f.exit_year)::BIGINT AS cumulative
+            FROM hh_facts f WHERE {where} AND f.exit_year IS NOT NULL
+            GROUP BY f.exit_year ORDER BY f.exit_year""",  # noqa: S608
+        params,
+    )
+
+
+def income_bands(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """band (below_line / below_monitor / above_monitor / unknown), exit_status, households."""
+    where, params = household_where(flt, viewer)
+    return fetch(
+        con,
+        f"""SELECT CASE WHEN f.income_per_capita IS NULL OR f.poverty_line IS NULL THEN 'unknown'
+                        WHEN f.income_below_line THEN 'below_line'
+                        WHEN f.income_below_monitor THEN 'below_monitor'
+                        ELSE 'above_monitor' END AS band,
+                   coalesce(f.exit_status, '监测户') AS exit_status, count(*) AS households
+            FROM hh_facts f WHERE {where}
+            GROUP BY ALL ORDER BY band, exit_status""",  # noqa: S608
+        params,
+    )
+
+
+def income_histogram(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, step: float = 0.25,
+                     cap: float = 4.0) -> pd.DataFrame:
+    """ratio_bin (income / line of its year, lower edge, capped at `cap`), exit_status, households."""
+    where, params = household_where(flt, viewer)
+    params.update({"step": step, "cap": cap})
+    return fetch(
+        con,
+        f"""SELECT least(floor(f.income_per_capita / f.poverty_line / $step) * $step, $cap) AS ratio_bin,
+                   coalesce(f.exit_status, '监测户') AS exit_status, count(*) AS households
+            FROM hh_facts f WHERE {where} AND f.income_per_capita IS NOT NULL AND f.poverty_line > 0
+            GROUP BY ALL ORDER BY ratio_bin, exit_status""",  # noqa: S608
+        params,
+    )
+
+
+def assurances(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """Per township: households, unsafe_housing, unsafe_water, uninsured (households) + uninsured_members,
+    school_out (households) + school_out_children, assurances_ok."""
+    where, params = household_where(flt, viewer)
+    return fetch(
+        con,
+        f"""SELECT f.township, count(*) AS households,
+                   count(*) FILTER (WHERE f.unsafe_housing) AS unsafe_housing,
+                   count(*) FILTER (WHERE f.unsafe_water) AS unsafe_water,
+                   count(*) FILTER (WHERE f.has_uninsured) AS uninsured,
+                   sum(f.uninsured_count)::BIGINT AS uninsured_members,
+                   count(*) FILTER (WHERE f.has_school_out) AS school_out,
+                   sum(f.school_out_count)::BIGINT AS school_out_children,
+                   count(*) FILTER (WHERE f.assurances_ok) AS assurances_ok
+            FROM hh_facts f WHERE {where}
+            GROUP BY f.township ORDER BY households DESC, f.township""",  # noqa: S608
+        params,
+    )
+
+
+def monitoring(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """kind (monitoring type, or 返贫 for returned households without one), risk_eliminated, households."""
+    where, params = household_where(flt, viewer)
+    return fetch(
+        con,
+        f"""SELECT coalesce(f.monitoring_type, '返贫') AS kind,
+                   CASE WHEN f.risk_eliminated THEN 'eliminated' WHEN f.risk_eliminated = FALSE THEN 'open'
+                        ELSE 'unknown' END AS risk,
+                   count(*) AS households
+            FROM hh_facts f WHERE {where} AND (f.monitored OR f.exit_status = '返贫')
+            GROUP BY ALL ORDER BY kind, risk""",  # noqa: S608
+        params,
+    )
+
+
+def wrong_exits(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """Per township: exited, wrong_exits, rate (wrong exits / exited), over_limit, and the reasons."""
+    where, params = household_where(flt, viewer)
+    params["limit"] = WRONG_EXIT_LIMIT
+    return fetch(
+        con,
+        f"""SELECT f.township,
+                   count(*) AS exited,
+                   count(*) FILTER (WHERE f.suspected_wrong_exit) AS wrong_exits,
+                   count(*) FILTER (WHERE f.suspected_wrong_exit) / count(*) AS rate,
+                   count(*) FILTER (WHERE f.suspected_wrong_exit) / count(*) > $limit AS over_limit,
+                   count(*) FILTER (WHERE f.income_below_line) AS below_line,
+                   count(*) FILTER (WHERE f.unsafe_housing) AS unsafe_housing,
+                   count(*) FILTER (WHERE f.unsafe_water) AS unsafe_water,
+                   count(*) FILTER (WHERE f.has_uninsured) AS uninsured,
+                   count(*) FILTER (WHERE f.has_school_out) AS school_out
+            FROM hh_facts f WHERE {where} AND f.exit_status = '已脱贫'
+            GROUP BY f.township ORDER BY rate DESC, wrong_exits DESC, f.township""",  # noqa: S608
+        params,
+    )

@@ -1,0 +1,81 @@
+"""Household lists behind a bar or a KPI (personal data masked unless the viewer may see it).
+
+`listing(con, flt, viewer, *, condition=None, main_cause=None, township=None, village=None,
+exit_status=None, category=None, limit=None)`: one row per household with masked head name / ID /
+phone and the facts an inspector needs. `condition` is one of CONDITIONS (a fixed SQL predicate, never
+user text); the other keyword values are bound parameters.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from queries.filters import Filters, Viewer, fetch, household_where, mask_id, mask_name, mask_phone
+
+CONDITIONS: dict[str, str] = {
+    "wrong_exit": "f.suspected_wrong_exit",
+    "no_intervention": "NOT f.has_intervention",
+    "below_line": "f.income_below_line",
+    "below_monitor": "f.income_below_monitor",
+    "unsafe_housing": "f.unsafe_housing",
+    "unsafe_water": "f.unsafe_water",
+    "uninsured": "f.has_uninsured",
+    "school_out": "f.has_school_out",
+    "returned": "f.exit_status = '返贫'",
+    "monitored": "f.monitored",
+    "registered": "f.registered",
+    "elderly_alone": "f.elderly_alone",
+}
+
+REASONS_SQL = """list_filter([
+    CASE WHEN f.income_below_line THEN '收入低于贫困线' END,
+    CASE WHEN f.unsafe_housing THEN '住房不安全' END,
+    CASE WHEN f.unsafe_water THEN '饮水不安全' END,
+    CASE WHEN f.has_uninsured THEN '未参加基本医保' END,
+    CASE WHEN f.has_school_out THEN '适龄儿童失学辍学' END], lambda x: x IS NOT NULL)"""
+
+
+def listing(
+    con: duckdb.DuckDBPyConnection,
+    flt: Filters,
+    viewer: Viewer,
+    *,
+    condition: str | None = None,
+    main_cause: str | None = None,
+    township: str | None = None,
+    village: str | None = None,
+    exit_status: str | None = None,
+    category: str | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    where, params = household_where(flt, viewer)
+    parts = [where]
+    if condition is not None:
+        parts.append(CONDITIONS[condition])
+    for column, value in (("main_cause", main_cause), ("township", township), ("village", village),
+                          ("exit_status", exit_status)):
+        if value is not None:
+            params[f"x_{column}"] = value
+            parts.append(f"f.{column} = $x_{column}")
+    if category is not None:
+        params["x_category"] = category
+        parts.append("list_contains(f.categories, $x_category)")
+    lim = ""
+    if limit is not None:
+        params["x_limit"] = int(limit)
+        lim = "LIMIT $x_limit"
+    return fetch(
+        con,
+        f"""SELECT f.township, f.village, f.household_id,
+                   {mask_name('f.head_name', viewer)} AS head_name,
+                   {mask_id('f.head_id_number', viewer)} AS head_id_number,
+                   {mask_phone('f.phone', viewer)} AS phone,
+                   f.member_count, f.household_attribute, f.main_cause, f.other_causes, f.exit_status,
+                   f.exit_year, f.monitoring_type, f.income_per_capita, f.income_year, f.poverty_line,
+                   {REASONS_SQL} AS reasons,
+                   f.categories, f.amount_total, f.helper_name, f.helper_unit
+            FROM hh_facts f WHERE {' AND '.join(parts)}
+            ORDER BY f.township, f.village, f.household_id {lim}""",  # noqa: S608
+        params,
+    )

@@ -1,0 +1,142 @@
+"""Household profile (家庭情况简介): everything about one household, or many at once.
+
+Batched: one query per section for all requested households, then split, so the profiles of a whole
+visit list cost the same few queries as one. Personal data is masked as on screen; households outside
+the viewer's townships are not returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from etl.codes import MONITORING_FACTOR, RECTIFICATION_CLOSED
+from queries.filters import ALL, Filters, Viewer, household_where, mask_id, mask_name, mask_phone
+from queries.health import age_sql
+from queries.quality import PII_FIELDS
+
+
+@dataclass
+class Profile:
+    household: dict[str, object]
+    members: pd.DataFrame
+    measures: pd.DataFrame
+    income: pd.DataFrame
+    visits: pd.DataFrame
+    claims: pd.DataFrame
+    open_items: pd.DataFrame
+    defects: pd.DataFrame
+    reasons: list[str] = field(default_factory=list)
+
+
+def _ids_clause(viewer: Viewer, column: str) -> tuple[str, dict[str, object]]:
+    where, params = household_where(ALL, viewer, "f")
+    sub = f"(SELECT f.household_id FROM hh_facts f WHERE {where})"  # noqa: S608
+    return f"list_contains($ids, {column}) AND {column} IN {sub}", params
+
+
+def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: Viewer,
+             as_of: date) -> list[Profile]:
+    """Profiles of the given households (in the given order; unknown or out-of-scope ids skipped)."""
+    if not household_ids:
+        return []
+    ids = [str(i) for i in household_ids]
+
+    def q(sql: str, column: str) -> pd.DataFrame:
+        clause, params = _ids_clause(viewer, column)
+        sql = sql.replace("{IDS}", clause)
+        extra = {"as_of": as_of} if "$as_of" in sql else {}
+        return con.execute(sql, {**params, "ids": ids, **extra}).df()
+
+    hh = q(f"""
+        SELECT h.household_id, h.township, h.village, {mask_name('h.head_name', viewer)} AS head_name,
+            {mask_id('h.head_id_number', viewer)} AS head_id_number, h.household_size,
+            h.household_attribute, h.identification_standard, h.main_cause,
+            array_to_string(h.other_causes, '、') AS other_causes, h.exit_status, h.enjoys_policy,
+            h.exit_year, h.identified_date, h.income_per_capita, h.income_year, h.unsafe_housing,
+            h.safe_water, h.monitoring_type, h.monitored, h.risk_eliminated, h.registered, h.helper_name,
+            h.helper_unit, {mask_phone('h.phone', viewer)} AS phone
+        FROM households h WHERE {{IDS}}
+    """, "h.household_id")  # noqa: S608
+    members = q(f"""
+        SELECT household_id, {mask_name('name', viewer)} AS name, {mask_id('id_number', viewer)} AS id_number,
+            relation, sex, {age_sql('birth_date')} AS age, education, school_status,
+            array_to_string(health, '、') AS health, labor_skill, work_months, medical_insurance,
+            critical_illness_insurance, family_doctor_signed
+        FROM members WHERE {{IDS}}
+        ORDER BY household_id, is_head DESC NULLS LAST, birth_date NULLS LAST, member_key
+    """, "household_id")  # noqa: S608
+    measures = q("""
+        SELECT household_id, category, content, project, coalesce(year, year(start_date)) AS year,
+            amount_yuan, status, responsible_unit
+        FROM interventions WHERE {IDS} ORDER BY household_id, year NULLS LAST, category
+    """, "household_id")
+    income = q(f"""
+        SELECT household_id, income_year, income_per_capita, pl.line AS poverty_line,
+            income_per_capita / nullif(pl.line, 0) AS ratio,
+            income_per_capita < pl.line AS below_line,
+            income_per_capita < {MONITORING_FACTOR} * pl.line AS within_monitoring
+        FROM household_income LEFT JOIN poverty_lines pl ON pl.year = income_year
+        WHERE {{IDS}} ORDER BY household_id, income_year
+    """, "household_id")  # noqa: S608
+    visits = q("""
+        SELECT household_id, visit_date, visit_type, visitor, notes
+        FROM visits WHERE {IDS} ORDER BY household_id, visit_date DESC NULLS LAST
+    """, "household_id")
+    claims = q("""
+        SELECT household_id, admission_date, institution, total_cost, basic_insurance,
+            critical_illness_insurance, medical_assistance, other_support, out_of_pocket
+        FROM medical_claims WHERE {IDS} ORDER BY household_id, admission_date DESC NULLS LAST
+    """, "household_id")
+    closed = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
+    items = q(f"""
+        SELECT household_id, issue_id, source, found_date, category, description, responsible_unit,
+            deadline, coalesce(status, '未整改') AS status,
+            CASE WHEN deadline < $as_of THEN date_diff('day', deadline, $as_of) END AS days_overdue
+        FROM rectifications
+        WHERE {{IDS}} AND (status IS NULL OR status NOT IN {closed})
+        ORDER BY household_id, deadline NULLS LAST
+    """, "household_id")  # noqa: S608
+    pii = "(" + ", ".join(f"'{p}'" for p in PII_FIELDS) + ")"
+    defects = q(f"""
+        SELECT household_id, rule, field,
+            CASE WHEN field IN {pii} AND field LIKE '%name%' THEN {mask_name('raw_value', viewer)}
+                 WHEN field IN {pii} THEN {mask_id('raw_value', viewer)} ELSE raw_value END AS raw_value,
+            file_name, line
+        FROM data_issues WHERE {{IDS}} ORDER BY household_id, rule, line
+    """, "household_id")  # noqa: S608
+
+    def part(df: pd.DataFrame, hid: str) -> pd.DataFrame:
+        return df[df["household_id"] == hid].drop(columns=["household_id"]).reset_index(drop=True)
+
+    by_id = {str(r["household_id"]): r for r in hh.to_dict("records")}
+    out: list[Profile] = []
+    for hid in ids:
+        if hid not in by_id:
+            continue
+        out.append(Profile(
+            household=by_id[hid], members=part(members, hid), measures=part(measures, hid),
+            income=part(income, hid), visits=part(visits, hid), claims=part(claims, hid),
+            open_items=part(items, hid), defects=part(defects, hid),
+        ))
+    return out
+
+
+def profile(con: duckdb.DuckDBPyConnection, household_id: str, viewer: Viewer, as_of: date) -> Profile | None:
+    found = profiles(con, [household_id], viewer, as_of)
+    return found[0] if found else None
+
+
+def household_options(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
+                      limit: int = 5000) -> pd.DataFrame:
+    """Household ids with a masked head name for a picker (the filtered households, first `limit`)."""
+    where, params = household_where(flt, viewer, "f")
+    sql = f"""
+        SELECT h.household_id, h.township, h.village, {mask_name('h.head_name', viewer)} AS head_name
+        FROM hh_facts f JOIN households h USING (household_id) WHERE {where}
+        ORDER BY h.township, h.village, h.household_id LIMIT {int(limit)}
+    """  # noqa: S608
+    return con.execute(sql, params).df()

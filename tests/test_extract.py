@@ -1,0 +1,80 @@
+"""Extract bytes: BOM, Chinese headers, masking as on screen, formula injection, rows = view."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import duckdb
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from queries import causes, households
+from queries.filters import Filters, Viewer
+from ui.extract import csv_bytes, file_name, filter_slug, neutralise, xlsx_bytes
+from ui.table import labelled
+
+AS_OF = dt.date(2020, 6, 30)
+
+
+def _rows(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_csv_of_a_household_view(con: duckdb.DuckDBPyConnection) -> None:
+    df = households.listing(con, Filters(townships=("呼勒斯太苏木",)), Viewer())
+    view = labelled(df[["township", "village", "household_id", "head_name", "head_id_number", "main_cause"]], "zh")
+    rows = _rows(csv_bytes(view))
+    assert rows[0] == ["乡(镇)", "行政村", "户编号", "户主", "户主证件号码", "主要致贫原因"]
+    assert len(rows) - 1 == len(view) == 2
+    body = {r[2]: r for r in rows[1:]}
+    assert body["H09"][3] == "岳*"  # masked as on screen
+    assert body["H09"][4] == "150824********7777"
+    assert body["H10"][3] == "'=******)"  # '=SUM(A1)' masked, then neutralised
+    assert "岳云" not in csv_bytes(view).decode("utf-8-sig")
+
+
+def test_formula_injection_neutralised() -> None:
+    df = pd.DataFrame({"名称": ["=1+2", "+cmd", "-3", "@SUM(A1)", "\tx", "\rx", "正常", "a=b"], "数": range(8)})
+    rows = _rows(csv_bytes(df))
+    assert [r[0] for r in rows[1:]] == ["'=1+2", "'+cmd", "'-3", "'@SUM(A1)", "'\tx", "'\rx", "正常", "a=b"]
+    assert [r[1] for r in rows[1:]] == [str(i) for i in range(8)]  # numbers untouched (negative numbers too)
+    assert neutralise(pd.DataFrame({"v": [-3]}))["v"].iloc[0] == -3
+
+
+def test_list_cells_and_english() -> None:
+    df = pd.DataFrame({"main_cause": ["因病"], "other_causes": [["缺劳力", "因残"]]})
+    assert _rows(csv_bytes(labelled(df, "zh")))[1] == ["因病", "缺劳力、因残"]
+    en = _rows(csv_bytes(labelled(df, "en")))
+    assert en[0] == ["Main cause", "Other causes"] and en[1] == ["Illness", "Lack of labour、Disability"]
+
+
+def test_xlsx_same_rows_strings_not_formulas(con: duckdb.DuckDBPyConnection, tmp_path) -> None:  # noqa: ANN001
+    df = households.listing(con, Filters(), Viewer())
+    view = labelled(df[["household_id", "head_name", "member_count"]], "zh")
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(xlsx_bytes(view, "致贫原因"))
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert sheet[0] == ["户编号", "户主", "家庭人口"]
+    assert len(sheet) - 1 == len(view) == 12
+    names = [r[1] for r in sheet[1:]]
+    assert "=******)" in names  # stored as text, not a formula
+
+
+def test_causes_view_rows_equal_screen(con: duckdb.DuckDBPyConnection) -> None:
+    flt = Filters(townships=("德岭山镇",))
+    view = labelled(causes.by_area(con, flt, Viewer()), "zh")
+    rows = _rows(csv_bytes(view))
+    assert len(rows) - 1 == len(view) == 4
+    assert rows[0][:3] == ["乡(镇)", "主要致贫原因", "户数"]
+
+
+def test_file_names() -> None:
+    assert file_name("致贫原因", Filters(townships=("乌加河镇",)), AS_OF, "csv") == "致贫原因_乌加河镇_2020-06-30.csv"
+    assert file_name("致贫原因", Filters(), AS_OF, "xlsx") == "致贫原因_全旗_2020-06-30.xlsx"
+    assert filter_slug(Filters(townships=("乌加河镇", "德岭山镇", "温更镇"))) == "乌加河镇等3个乡镇"
+    assert filter_slug(Filters(townships=("乌加河镇",), villages=("联丰奋斗村",), main_causes=("因病",))) == \
+        "联丰奋斗村_因病"
+    assert "/" not in file_name("a/b", Filters(villages=("x:y",)), AS_OF, "csv")

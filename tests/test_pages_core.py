@@ -1,0 +1,188 @@
+"""AppTest of the core pages on real DuckDB files (fixture, and the demo county when it can be built)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from labels import LABELS
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard.py")
+PAGES = ["overview", "causes", "exit_status", "assistance"]
+NOTHING = {"town": "呼勒斯太苏木", "cause": "因学"}  # a valid filter that matches no household
+
+
+def _app(params: dict[str, str | list[str]] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at
+
+
+def _open(page: str, params: dict[str, str | list[str]] | None = None) -> AppTest:
+    at = _app(params)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders(app_db: Path, page: str) -> None:
+    at = _open(page)
+    assert at.title[0].value
+    assert any("数据截至 2020-06-30" in c.value for c in at.caption)
+    assert len(at.dataframe) >= 1
+    assert not at.info  # no empty state on the full fixture
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_with_township(app_db: Path, page: str) -> None:
+    at = _open(page, {"town": "德岭山镇"})
+    assert at.sidebar.multiselect(key="flt_townships").value == ["德岭山镇"]
+    assert at.query_params.get("town") in ("德岭山镇", ["德岭山镇"])
+    assert len(at.dataframe) >= 1
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_with_nothing_matching(app_db: Path, page: str) -> None:
+    at = _open(page, NOTHING)
+    assert any("没有数据" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_in_english(app_db: Path, page: str) -> None:
+    at = _open(page, {"lang": "en"})
+    assert any("Data as of 2020-06-30" in c.value for c in at.caption)
+    text = " ".join([at.title[0].value] + [s.value for s in at.subheader])
+    assert not re.search(r"[\u4e00-\u9fff]", text.replace("德岭山镇", "")), text
+
+
+def test_overview_numbers_and_url_restore(app_db: Path) -> None:
+    at = _open("overview", {"town": "德岭山镇", "cause": "因病", "exy": "2017-2019"})
+    assert at.sidebar.multiselect(key="flt_main_causes").value == ["因病"]
+    assert at.sidebar.slider(key="flt_exit_years").value == (2017, 2019)
+    m = _metrics(at)
+    assert m["建档立卡户"] == "1" and m["已脱贫户"] == "1"  # only H05 exited within 2017-2019 with illness
+    at = _open("overview", {"town": "德岭山镇"})
+    m = _metrics(at)
+    assert (m["建档立卡户"], m["已脱贫户"], m["返贫户"]) == ("5", "3", "1")
+    assert "德岭山镇分村情况" in [s.value for s in at.subheader]  # drilled to villages
+
+
+def test_filter_state_goes_to_url_and_reset(app_db: Path) -> None:
+    at = _open("overview")
+    at.sidebar.multiselect(key="flt_townships").set_value(["乌加河镇"]).run()
+    assert at.query_params.get("town") in ("乌加河镇", ["乌加河镇"])
+    assert _metrics(at)["建档立卡户"] == "4"
+    at.sidebar.multiselect(key="flt_villages").set_value(["红旗村"]).run()
+    assert _metrics(at)["建档立卡户"] == "2"
+    # persists across pages
+    at.switch_page("pages/causes.py").run()
+    assert at.sidebar.multiselect(key="flt_villages").value == ["红旗村"]
+    assert at.query_params.get("village") in ("红旗村", ["红旗村"])
+    at.sidebar.button(key="flt_reset").click().run()
+    assert at.sidebar.multiselect(key="flt_townships").value == []
+    assert "town" not in at.query_params
+
+
+def test_drill_down_sets_filter(app_db: Path) -> None:
+    at = _open("overview")
+    at.session_state["flt_townships"] = ["呼勒斯太苏木"]
+    at.run()
+    assert _metrics(at)["建档立卡户"] == "2"
+    assert at.query_params.get("town") in ("呼勒斯太苏木", ["呼勒斯太苏木"])
+
+
+def test_causes_household_list_masked(app_db: Path) -> None:
+    at = _open("causes", {"village": "联丰奋斗村"})
+    lists = [d.value for d in at.dataframe if "户主" in d.value.columns]
+    assert lists, "household list shown"
+    heads = set(lists[0]["户主"])
+    assert "张*春" in heads and "张树春" not in heads
+
+
+def test_invalid_url_values_are_ignored(app_db: Path) -> None:
+    at = _open("overview", {"town": ["不存在的镇", "乌加河镇"], "idy": "abc", "lang": "xx"})
+    assert at.sidebar.multiselect(key="flt_townships").value == ["乌加河镇"]
+    assert _metrics(at)["建档立卡户"] == "4"
+
+
+def test_no_database_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FUPIN_DB", str(tmp_path / "none.duckdb"))
+    at = _app()
+    at.run()
+    assert not at.exception
+    assert "尚无数据库" in at.warning[0].value
+    assert any("etl demo" in c.value for c in at.code)
+
+
+def test_empty_database(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FUPIN_DB", str(empty_db))
+    for page in PAGES:
+        at = _open(page)
+        assert any("没有数据" in i.value for i in at.info), page
+
+
+def test_label_keys_used_by_core_exist() -> None:
+    files = [ROOT / "dashboard.py", *sorted((ROOT / "ui").glob("*.py"))] + [
+        ROOT / "pages" / f"{p}.py" for p in PAGES]
+    missing = set()
+    for f in files:
+        for key in re.findall(r"""(?:\bt|ctx\.t)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", f.read_text()):
+            if key not in LABELS:
+                missing.add((f.name, key))
+    assert not missing
+
+
+# --- the demo county (built with `python -m etl demo --db ...`) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "fupin.duckdb"
+    proc = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    if proc.returncode != 0 or not db.exists():
+        pytest.skip(f"demo database could not be built: {proc.stdout[-300:]} {proc.stderr[-300:]}")
+    return db
+
+
+@pytest.mark.slow
+def test_demo_done_when(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FUPIN_DB", str(demo_db))
+    at = _open("overview", {"town": "德岭山镇"})
+    m = _metrics(at)
+    assert (m["建档立卡户"], m["已脱贫户"]) == ("10", "4")
+    at = _open("causes", {"town": "德岭山镇"})
+    first = at.dataframe[0].value
+    assert first.iloc[0, 0] == "因病"
+    at = _open("overview", {"town": "呼勒斯太苏木"})
+    assert _metrics(at)["建档立卡户"] == "7"
+    villages = at.dataframe[0].value
+    assert len(villages) == 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_demo_pages(demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    monkeypatch.setenv("FUPIN_DB", str(demo_db))
+    _open(page)
+    _open(page, {"town": "乌加河镇"})
+    _open(page, {"lang": "en"})
+    at = _open(page, NOTHING | {"status": "返贫"})
+    assert any("没有数据" in i.value for i in at.info)

@@ -1,0 +1,86 @@
+"""The household profile and the township briefing as self-contained HTML: no http(s) reference, the
+figures inside, text from data escaped (a `<script>` in a visit note stays text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import derive
+from queries import profile
+from queries.filters import Filters, Viewer
+from ui import briefing_html, profile_html
+
+AS_OF = dt.date(2020, 6, 30)
+EVIL = "<script>alert('x')</script>"
+
+
+@pytest.fixture(scope="module")
+def evil_db(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("evil") / "fupin.duckdb"
+    shutil.copyfile(fixture_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO visits VALUES ('VX', 'H09', DATE '2020-06-29', '入户走访', ?, ?, 1, 0)",
+                [EVIL, EVIL + "<img src=x onerror=alert(1)>"])
+    con.execute("UPDATE rectifications SET description = ? WHERE issue_id = 'R1'", [EVIL])
+    derive.build_all(con)
+    con.execute("CHECKPOINT")
+    con.close()
+    return path
+
+
+def assert_self_contained(doc: str) -> None:
+    assert doc.startswith("<!DOCTYPE html>")
+    assert not re.search(r"https?://", doc, re.IGNORECASE)
+    assert not re.search(r"<script[^>]*\bsrc\s*=", doc, re.IGNORECASE)  # scripts are inline
+    assert not re.search(r"<link\b", doc, re.IGNORECASE)
+    markup = re.sub(r"<script>.*?</script>", "", doc, flags=re.DOTALL)  # the document outside scripts
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(//|https?:)""", markup, re.IGNORECASE)
+    assert "@media print" in doc
+
+
+def test_profile_html(evil_db: Path) -> None:
+    with duckdb.connect(str(evil_db), read_only=True) as con:
+        profs = profile.profiles(con, ["H09", "H01"], Viewer(), AS_OF)
+    doc = profile_html.render(profs, "zh", AS_OF, {"H09": ["独居老人", "未脱贫"]})
+    assert_self_contained(doc)
+    assert "window.print()" in doc and "Plotly" in doc  # embedded plotly.js, print button
+    assert "岳*" in doc and "岳云" not in doc  # masked
+    assert "150824********7777" in doc
+    assert "独居老人" in doc and "3,500" in doc and "3,218" in doc  # reasons, income, the line
+    assert EVIL not in doc and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in doc
+    assert "<img src=x" not in doc
+    assert doc.count('class="household"') == 2  # one printed page per household
+    en = profile_html.render(profs, "en", AS_OF)
+    assert "Household profile" in en and "Members" in en
+
+
+def test_profile_not_found() -> None:
+    doc = profile_html.render([], "zh", AS_OF)
+    assert "找不到该户" in doc
+
+
+def test_briefing_html(evil_db: Path) -> None:
+    with duckdb.connect(str(evil_db), read_only=True) as con:
+        doc = briefing_html.build(con, Filters(townships=("乌加河镇",)), Viewer(), lang="zh", as_of=AS_OF,
+                                  data_as_of=AS_OF)
+        banner = briefing_html.build(con, Filters(), Viewer(), lang="en", as_of=AS_OF, data_as_of=AS_OF)
+    assert_self_contained(doc)
+    assert "乌加河镇脱贫攻坚督查简报" in doc
+    # headline figures of 乌加河镇: 4 registered households, 8 registered people, 2 open items, 1 overdue
+    kpis = dict(re.findall(r'<div class="v">([^<]*)</div><div class="l">([^<]*)</div>', doc))
+    assert {v: k for k, v in kpis.items()}["建档立卡户"] == "4"
+    assert {v: k for k, v in kpis.items()}["建档立卡人口"] == "8"
+    assert {v: k for k, v in kpis.items()}["未完成整改问题"] == "2"
+    assert {v: k for k, v in kpis.items()}["逾期整改问题"] == "1"
+    assert doc.count('class="plotly-graph-div"') >= 5  # key charts of every page
+    assert "走访名单" in doc and "<td>H03</td>" in doc  # the visit list
+    assert "<td>R2</td>" in doc and "<td>R1</td>" in doc and "<td>R3</td>" not in doc  # open items of the township only
+    assert EVIL not in doc and "&lt;script&gt;" in doc
+    assert_self_contained(banner)
+    assert "Whole banner" in banner and "Headline figures" in banner

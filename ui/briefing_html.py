@@ -1,0 +1,154 @@
+"""Township briefing (督查简报): one self-contained, printable HTML file for the filtered area.
+
+`build(con, flt, viewer, *, lang, as_of, data_as_of, top=20) -> str` assembles the headline figures,
+the key chart of every page (causes, exit status, assistance, rectification, health, archive quality),
+the visit list and the open rectification items from the query layer, and renders them with
+`render(brief)`. No Streamlit here; Plotly's JS is embedded (ui.profile_html.document), every text is
+escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from etl.codes import CODE_ORDER
+from labels import code_label, t
+from queries import assistance, causes, exits, overview
+from queries import health as qhealth
+from queries import quality as qquality
+from queries import rectification as qrect
+from queries import visits as qvisits
+from queries.filters import Filters, Viewer
+from ui import charts
+from ui.profile_html import document, esc, figure_div, table_html
+
+
+@dataclass
+class Brief:
+    title: str
+    scope: str
+    kpis: list[tuple[str, str]] = field(default_factory=list)
+    figures: list[tuple[str, go.Figure]] = field(default_factory=list)
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    lang: str = "zh"
+
+
+def render(brief: Brief) -> str:
+    lang = brief.lang
+    parts = [f"<h1>{esc(brief.title)}</h1>", f'<p class="meta">{esc(brief.scope)}</p>',
+             f"<h2>{esc(t('insp.brief.headline', lang))}</h2>", '<div class="kpis">']
+    for label, value in brief.kpis:
+        parts.append(f'<div class="kpi"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>')
+    parts.append("</div>")
+    if brief.figures:
+        parts.append(f"<h2>{esc(t('insp.brief.charts', lang))}</h2>")
+        for title, fig in brief.figures:
+            parts.append(f"<h3>{esc(title)}</h3>{figure_div(fig)}")
+    for title, df in brief.tables:
+        parts.append(f"<h2>{esc(title)}</h2>{table_html(df, lang)}")
+    return document(brief.title, "".join(parts), lang)
+
+
+def area_name(flt: Filters, lang: str) -> str:
+    if flt.villages:
+        return "、".join(flt.villages)
+    if flt.townships:
+        return "、".join(flt.townships)
+    return t("insp.brief.banner", lang)
+
+
+def _pct(x: object) -> str:
+    return "—" if x is None or pd.isna(x) else f"{float(x):.1%}"  # type: ignore[arg-type]
+
+
+def _codes(df: pd.DataFrame, col: str, lang: str) -> pd.DataFrame:
+    out = df.copy()
+    out[col] = out[col].map(lambda v: code_label(v, lang))
+    return out
+
+
+def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
+          data_as_of: dt.date, top: int = 20) -> str:
+    area = area_name(flt, lang)
+    brief = Brief(
+        title=t("insp.brief.title", lang, area=area),
+        scope=t("insp.brief.scope", lang, scope=area, data_as_of=data_as_of.isoformat(), as_of=as_of.isoformat()),
+        lang=lang,
+    )
+    k = overview.kpis(con, flt, viewer, as_of).iloc[0]
+    members = qhealth.ill_members(con, flt, viewer, as_of)
+    comp = qhealth.compliance_summary(members)
+    towns = qquality.completeness(con, flt, viewer, as_of, level="township")
+    required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
+    no_measure = int(k["all_households"] - round(float(k["coverage"] or 0) * k["all_households"])) \
+        if pd.notna(k["coverage"]) else 0
+    brief.kpis = [
+        (t("insp.brief.kpi.registered", lang), f"{int(k['households']):,}"),
+        (t("insp.brief.kpi.people", lang), f"{int(k['people']):,}"),
+        (t("insp.brief.kpi.exited", lang), f"{int(k['exited']):,}"),
+        (t("insp.brief.kpi.not_exited", lang), f"{int(k['not_exited']):,}"),
+        (t("insp.brief.kpi.returned", lang), f"{int(k['returned']):,}"),
+        (t("insp.brief.kpi.monitored", lang), f"{int(k['monitored']):,}"),
+        (t("insp.brief.kpi.no_measure", lang), f"{no_measure:,}"),
+        (t("insp.brief.kpi.open_items", lang), f"{int(k['rect_open']):,}"),
+        (t("insp.brief.kpi.overdue", lang), f"{int(k['rect_overdue']):,}"),
+        (t("insp.brief.kpi.compliance", lang), f"{comp['compliant']} / {comp['chronic']}"),
+        (t("insp.brief.kpi.completeness", lang), _pct(passed / required if required else None)),
+        (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}"),
+    ]
+    # key charts of every page
+    by_cause = causes.by_area(con, flt, viewer, "township")
+    if not by_cause.empty:
+        fig = charts.bar(_codes(by_cause, "main_cause", lang), "township", "households", color="main_cause",
+                         orientation="h", color_order=[code_label(c, lang) for c in CODE_ORDER["main_cause"]],
+                         x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((t("insp.brief.chart.causes", lang), fig))
+    status = exits.status_by_area(con, flt, viewer, "township")
+    if not status.empty:
+        fig = charts.bar(_codes(status, "exit_status", lang), "township", "households", color="exit_status",
+                         orientation="h", color_order=[code_label(c, lang) for c in CODE_ORDER["exit_status"]],
+                         x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((t("insp.brief.chart.status", lang), fig))
+    cov = assistance.coverage_total(con, flt, viewer)
+    cov = cov[cov["category"].isin(CODE_ORDER["intervention_category"])] if not cov.empty else cov
+    if not cov.empty:
+        fig = charts.bar(_codes(cov, "category", lang), "category", "reached", orientation="h",
+                         x_title=t("field.category", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((t("insp.brief.chart.measures", lang), fig))
+    rect = qrect.status_by_township(con, flt, viewer, as_of)
+    if not rect.empty:
+        fig = charts.bar(_codes(rect, "status", lang), "township", "items", color="status", orientation="h",
+                         color_order=[code_label(c, lang) for c in CODE_ORDER["rectification_status"]],
+                         x_title=t("field.township", lang), y_title=t("insp.axis.items", lang))
+        brief.figures.append((t("insp.rect.by_status", lang), fig))
+    ill = qhealth.ill_by_township(con, flt, viewer)
+    if not ill.empty:
+        fig = charts.bar(ill, "township", "ill_cause_households", orientation="h",
+                         x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((t("insp.health.ill_by_township", lang), fig))
+    if not towns.empty:
+        fig = charts.bar(towns, "township", "score", orientation="h", text_format="{:.1%}",
+                         order=list(towns["township"])[::-1], x_title=t("field.township", lang),
+                         y_title=t("col.completeness", lang))
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.1])
+        brief.figures.append((t("insp.quality.by_township", lang), fig))
+    # the visit list and the open items
+    vl = qvisits.visit_list(con, flt, viewer, as_of).head(top)
+    if not vl.empty:
+        view = vl[["rank", "township", "village", "household_id", "head_name", "n_members", "exit_status",
+                   "days_since_visit", "score"]].copy()
+        view.insert(len(view.columns) - 1, "reason_text",
+                    ["、".join(t(f"visits.reason.{c}", lang, days=qvisits.DEFAULT_NO_VISIT_DAYS) for c in r)
+                     for r in vl["reasons"]])
+        brief.tables.append((t("insp.brief.visit_list", lang, n=len(view)), view))
+    led = qrect.ledger(con, flt, viewer, as_of)
+    open_items = led[led["is_open"].astype(bool)] if not led.empty else led
+    brief.tables.append((t("insp.brief.open_items", lang), open_items[
+        ["issue_id", "township", "village", "household_id", "category", "description", "responsible_unit",
+         "deadline", "status", "days_overdue"]] if not open_items.empty else open_items))
+    return render(brief)

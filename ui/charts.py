@@ -1,0 +1,212 @@
+"""Plotly helpers: one look for every chart.
+
+- `COLORS`: fixed colour per canonical code value (causes, exit statuses, monitoring types, measure
+  categories, rectification statuses, flags); English labels map to the same colour, so a cause has
+  the same colour on every page and in both languages. `color_for(value)`.
+- `bar(df, x, y, *, color=None, orientation="v", x_title, y_title, order=None, ...)`: counts on the
+  bars, axis titles, categories sorted (by value, or by `order`), stacked when `color` is given.
+- `line(df, x, y, *, color=None, ...)`: lines with markers and values.
+- `style(fig, height=None)`: CJK font (Noto Sans CJK SC, installed offline; sans-serif fallback),
+  margins, legend on top, sensible height.
+- `show(fig, key, on_select=None)`: st.plotly_chart without the plotly logo; with `on_select` (a
+  callback) a click/box selection reruns and the callback reads `st.session_state[key].selection`.
+- `selected(key, field)`: the values of `field` ("x", "y", "customdata", "legendgroup") in the
+  chart's current selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from labels import codes_en
+
+FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+_PALETTE = {
+    # main causes
+    "因病": "#d62728", "因残": "#9467bd", "因学": "#1f77b4", "因灾": "#8c564b", "缺土地": "#bcbd22",
+    "缺水": "#17becf", "缺技术": "#ff7f0e", "缺劳力": "#7f7f7f", "缺资金": "#2ca02c",
+    "交通条件落后": "#e377c2", "自身发展动力不足": "#aec7e8", "因婚": "#ffbb78", "因丧": "#98df8a",
+    "其他": "#c7c7c7",
+    # exit status
+    "已脱贫": "#2ca02c", "未脱贫": "#ff7f0e", "返贫": "#d62728",
+    # monitoring types
+    "脱贫不稳定户": "#e6550d", "边缘易致贫户": "#fdae6b", "突发严重困难户": "#a63603",
+    # measure categories
+    "产业帮扶": "#2ca02c", "就业帮扶": "#1f77b4", "公益岗位": "#17becf", "健康帮扶": "#d62728",
+    "教育帮扶": "#9467bd", "住房安全": "#8c564b", "易地扶贫搬迁": "#e377c2", "饮水安全": "#6baed6",
+    "兜底保障": "#7f7f7f", "金融帮扶": "#bcbd22", "生态帮扶": "#98df8a",
+    # household attributes
+    "一般贫困户": "#6baed6", "低保贫困户": "#fd8d3c", "特困供养贫困户": "#9e9ac8", "未填写": "#d9d9d9",
+    "监测户": "#fdae6b",
+    # health and labour of members
+    "健康": "#74c476", "长期慢性病": "#fd8d3c", "患有大病": "#d62728", "残疾": "#9467bd",
+    "普通劳动力": "#31a354", "技能劳动力": "#006d2c", "弱劳动力或半劳动力": "#fdae6b",
+    "丧失劳动力": "#e6550d", "无劳动力": "#969696",
+    # rectification statuses
+    "未整改": "#d62728", "整改中": "#ff7f0e", "已整改": "#98df8a", "已销号": "#2ca02c",
+}
+# Flags and series used by several pages (keys are label keys' values in Chinese).
+_SERIES = {
+    "series.households": "#1f77b4", "series.cumulative": "#ff7f0e", "series.rate": "#d62728",
+    "series.limit": "#7f7f7f",
+}
+DEFAULT_COLOR = "#4c78a8"
+
+COLORS: dict[str, str] = dict(_PALETTE)
+for _zh, _c in _PALETTE.items():
+    _en = codes_en.CODE_EN.get(_zh)
+    if _en:
+        COLORS.setdefault(_en, _c)
+COLORS.update(_SERIES)
+
+
+def color_for(value: object) -> str:
+    return COLORS.get(str(value), DEFAULT_COLOR)
+
+
+def style(fig: go.Figure, height: int | None = None, *, legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        font={"family": FONT_FAMILY, "size": 13},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
+        showlegend=legend,
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        separators=".,",
+    )
+    if height:
+        fig.update_layout(height=height)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def _order(df: pd.DataFrame, cat: str, val: str, order: Sequence[Any] | None, ascending: bool) -> list[Any]:
+    if order is not None:
+        present = set(df[cat])
+        return [c for c in order if c in present] + sorted(present - set(order), key=str)
+    totals = df.groupby(cat, sort=False)[val].sum().sort_values(ascending=ascending, kind="stable")
+    return list(totals.index)
+
+
+def bar(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    color: str | None = None,
+    orientation: str = "v",
+    x_title: str = "",
+    y_title: str = "",
+    title: str | None = None,
+    order: Sequence[Any] | None = None,
+    color_order: Sequence[Any] | None = None,
+    text_format: str = "{:,.0f}",
+    height: int | None = None,
+    barmode: str = "stack",
+    customdata: str | None = None,
+    show_totals: bool = True,
+) -> go.Figure:
+    """A bar chart of `y` by `x` (horizontal: categories on y, values on x; pass x=category, y=value)."""
+    cat, val = x, y
+    horizontal = orientation == "h"
+    cats = _order(df, cat, val, order, ascending=horizontal)
+    fig = go.Figure()
+    groups: list[tuple[Any, pd.DataFrame]]
+    if color:
+        present = list(dict.fromkeys(df[color]))
+        if color_order is not None:
+            present = [c for c in color_order if c in present] + [c for c in present if c not in color_order]
+        groups = [(g, df[df[color] == g]) for g in present]
+    else:
+        groups = [(None, df)]
+    for name, part in groups:
+        part = part.set_index(cat).reindex([c for c in cats if c in set(part[cat])]).reset_index()
+        texts = [text_format.format(v) if pd.notna(v) and v != 0 else "" for v in part[val]]
+        kwargs: dict[str, Any] = {
+            "name": str(name) if name is not None else val,
+            "text": texts,
+            "textposition": "inside" if color else "outside",
+            "marker_color": color_for(name) if name is not None else DEFAULT_COLOR,
+            "cliponaxis": False,
+        }
+        if customdata:
+            kwargs["customdata"] = part[customdata].tolist()
+        if horizontal:
+            fig.add_trace(go.Bar(x=part[val], y=part[cat], orientation="h", **kwargs))
+        else:
+            fig.add_trace(go.Bar(x=part[cat], y=part[val], **kwargs))
+    if color and show_totals and barmode == "stack":
+        totals = df.groupby(cat)[val].sum().reindex(cats)
+        labels = [text_format.format(v) for v in totals]
+        if horizontal:
+            fig.add_trace(go.Scatter(x=totals.values, y=cats, mode="text", text=labels, textposition="middle right",
+                                     showlegend=False, hoverinfo="skip"))
+        else:
+            fig.add_trace(go.Scatter(x=cats, y=totals.values, mode="text", text=labels, textposition="top center",
+                                     showlegend=False, hoverinfo="skip"))
+    fig.update_layout(barmode=barmode, title={"text": title} if title else None)
+    if horizontal:
+        fig.update_yaxes(categoryorder="array", categoryarray=cats, title_text=x_title, type="category")
+        fig.update_xaxes(title_text=y_title)
+    else:
+        fig.update_xaxes(categoryorder="array", categoryarray=cats, title_text=x_title, type="category")
+        fig.update_yaxes(title_text=y_title)
+    if height is None:
+        height = max(300, min(900, 28 * len(cats) + 140)) if horizontal else 400
+    return style(fig, height, legend=bool(color))
+
+
+def line(
+    df: pd.DataFrame,
+    x: str,
+    ys: Sequence[tuple[str, str]],
+    *,
+    x_title: str = "",
+    y_title: str = "",
+    height: int = 360,
+    text_format: str = "{:,.0f}",
+    bars: Sequence[str] = (),
+) -> go.Figure:
+    """Series `ys` = [(column, legend name)] over `x`; columns in `bars` are drawn as bars."""
+    fig = go.Figure()
+    for i, (col, name) in enumerate(ys):
+        texts = [text_format.format(v) if pd.notna(v) else "" for v in df[col]]
+        colour = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"][i % 4]
+        if col in bars:
+            fig.add_trace(go.Bar(x=df[x], y=df[col], name=name, text=texts, textposition="outside",
+                                 marker_color=colour, cliponaxis=False))
+        else:
+            fig.add_trace(go.Scatter(x=df[x], y=df[col], name=name, mode="lines+markers+text", text=texts,
+                                     textposition="top center", line={"color": colour}, cliponaxis=False))
+    fig.update_xaxes(title_text=x_title, type="category")
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    return style(fig, height)
+
+
+def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None) -> Any:
+    import streamlit as st
+
+    config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    if on_select is None:
+        return st.plotly_chart(fig, key=key, config=config, width="stretch")
+    return st.plotly_chart(fig, key=key, config=config, width="stretch", on_select=on_select,
+                           selection_mode=("points",))
+
+
+def selected(key: str, field: str = "x") -> list[Any]:
+    """Values of `field` in the current selection of chart `key` (for on_select callbacks)."""
+    import streamlit as st
+
+    state = st.session_state.get(key)
+    if not state:
+        return []
+    try:
+        points = state["selection"]["points"]
+    except (KeyError, TypeError):
+        return []
+    return [p.get(field) for p in points if isinstance(p, dict) and p.get(field) is not None]

@@ -1,0 +1,45 @@
+"""The per-run page context: filters, viewer, language and dates resolved once by dashboard.py.
+
+Pages call `ctx = ui.context.current()` and use `ctx.flt`, `ctx.viewer`, `ctx.lang`, `ctx.as_of` (the
+reference date for "overdue"/"days since": the data's as-of date by default, today as an option),
+`ctx.data_as_of`, `ctx.t(key, **params)`, `ctx.code(value)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+from labels import code_label, t
+from queries.filters import Filters, Viewer
+
+_KEY = "_fupin_ctx"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    flt: Filters = field(default_factory=Filters)
+    viewer: Viewer = field(default_factory=Viewer)
+    lang: str = "zh"
+    as_of: dt.date = field(default_factory=dt.date.today)
+    data_as_of: dt.date = field(default_factory=dt.date.today)
+    snapshot: Path | None = None
+
+    def t(self, key: str, /, **params: object) -> str:
+        return t(key, self.lang, **params)
+
+    def code(self, value: str | None) -> str | None:
+        return code_label(value, self.lang)
+
+
+def set_current(ctx: PageContext) -> None:
+    st.session_state[_KEY] = ctx
+
+
+def current() -> PageContext:
+    """The context of this run (a default one if dashboard.py has not set it, e.g. in a unit test)."""
+    ctx = st.session_state.get(_KEY)
+    return ctx if isinstance(ctx, PageContext) else PageContext()

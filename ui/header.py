@@ -1,0 +1,53 @@
+"""Page header line and empty state.
+
+- `show(title_key)`: page title, then a caption with the data's as-of date, the reference date used
+  for overdue/days-since when it differs, and the batches (files) behind the data (expandable list).
+- `empty(hint=None)`: the clear empty state for a filter that matches nothing.
+- `no_database()`: the message shown before any database exists (how to build the demo).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from queries import meta
+from ui import data
+from ui.context import current
+
+
+def show(title_key: str) -> None:
+    ctx = current()
+    st.title(ctx.t(title_key))
+    batches = data.call(meta.batches)
+    line = ctx.t("header.as_of", date=ctx.data_as_of.isoformat())
+    if ctx.as_of != ctx.data_as_of:
+        line += " · " + ctx.t("header.reference", date=ctx.as_of.isoformat())
+    if not batches.empty:
+        last = batches["loaded_at"].max()
+        line += " · " + ctx.t("header.batches", n=len(batches), last=f"{last:%Y-%m-%d %H:%M}")
+    if ctx.viewer.townships is not None:
+        line += " · " + ctx.t("header.scope", townships="、".join(ctx.viewer.townships))
+    st.caption(line)
+    if not batches.empty:
+        with st.expander(ctx.t("header.batches_list"), expanded=False):
+            from ui import table
+
+            table.show("header_batches", batches, ctx.t("what.batches"))
+
+
+def empty(hint: str | None = None) -> None:
+    ctx = current()
+    msg = ctx.t("empty.no_match")
+    if not ctx.flt.is_empty():
+        msg += " " + ctx.t("empty.reset_hint")
+    if hint:
+        msg += " " + hint
+    st.info(msg, icon=":material/filter_alt_off:")
+
+
+def no_database() -> None:
+    ctx = current()
+    st.title(ctx.t("app.title"))
+    st.warning(ctx.t("nodb.title"), icon=":material/database:")
+    st.markdown(ctx.t("nodb.body"))
+    st.code(".venv/bin/python -m etl demo", language="bash")

@@ -1,0 +1,260 @@
+"""Household profile (家庭情况简介) as self-contained, printable HTML, and its Streamlit view.
+
+- `document(title, body, lang)`: a complete HTML page with print CSS and Plotly's JS embedded (no CDN,
+  no http(s) reference anywhere: the bundle's own URL strings are written as `:\\/\\/`, which is the
+  same string to JavaScript). Shared by the briefing.
+- `figure_div(fig)`: a Plotly figure as a <div> + script (its data JSON-escaped by Plotly).
+- `esc(value)`: every text from data goes through html.escape; nothing from files is raw HTML.
+- `profile_body(profile, lang, as_of, reasons=None, chart=True)`: one household's section.
+- `render(profiles, lang, as_of, reasons=None) -> str`: the document for one or many households.
+- `show(profile, ctx, key)`: Streamlit: the profile inline (st.html, no scripts) + income chart +
+  HTML download.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from labels import code_label, t
+from queries.profile import Profile
+from ui import charts
+
+PRINT_CSS = """
+:root { --ink:#1f2933; --muted:#52606d; --line:#d9e2ec; --accent:#c0392b; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
+       color: var(--ink); margin: 0 auto; max-width: 1100px; padding: 16px; font-size: 14px; line-height: 1.5; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 24px 0 8px; border-bottom: 2px solid var(--accent); }
+h3 { font-size: 15px; margin: 14px 0 6px; color: var(--accent); }
+.meta { color: var(--muted); font-size: 12px; }
+table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; font-size: 12.5px; }
+th, td { border: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
+th { background: #f0f4f8; white-space: nowrap; }
+td.num { text-align: right; white-space: nowrap; }
+.kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 2px 16px; }
+.kv div { border-bottom: 1px dotted var(--line); padding: 2px 0; } .kv b { color: var(--muted); font-weight: normal; }
+.tag { display: inline-block; background: #fdecea; color: var(--accent); border-radius: 3px; padding: 0 6px; margin: 1px 3px 1px 0; font-size: 12px; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 8px; }
+.kpi { border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
+.kpi .v { font-size: 22px; font-weight: bold; } .kpi .l { color: var(--muted); font-size: 12px; }
+.household { page-break-after: always; break-after: page; }
+.household:last-child { page-break-after: auto; break-after: auto; }
+.chart { width: 100%; }
+.noprint button { font-size: 14px; padding: 4px 12px; margin: 8px 0; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11.5px; }
+  .noprint { display: none !important; }
+  h2 { page-break-after: avoid; break-after: avoid; }
+  table, .chart, .kpis { page-break-inside: avoid; break-inside: avoid; }
+  @page { size: A4; margin: 12mm; }
+}
+"""
+
+
+# For the inline view (st.html renders into the app page): only the profile's own classes, scoped.
+INLINE_CSS = """
+.fp-profile table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; font-size: 13px; }
+.fp-profile th, .fp-profile td { border: 1px solid #d9e2ec; padding: 3px 6px; text-align: left; vertical-align: top; }
+.fp-profile th { background: #f0f4f8; white-space: nowrap; }
+.fp-profile td.num { text-align: right; }
+.fp-profile h2 { font-size: 18px; margin: 8px 0; } .fp-profile h3 { font-size: 15px; margin: 12px 0 4px; color: #c0392b; }
+.fp-profile .kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 2px 16px; }
+.fp-profile .kv div { border-bottom: 1px dotted #d9e2ec; } .fp-profile .kv b { color: #52606d; font-weight: normal; }
+.fp-profile .tag { display: inline-block; background: #fdecea; color: #c0392b; border-radius: 3px; padding: 0 6px; margin: 1px 3px; }
+.fp-profile .meta { color: #52606d; font-size: 12px; }
+"""
+
+
+def esc(value: object) -> str:
+    """Escaped text of a cell (blank for missing values)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    try:
+        if pd.isna(value):  # type: ignore[arg-type]
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return html.escape(value.strftime("%Y-%m-%d"))
+    if isinstance(value, float):
+        return html.escape(f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}")
+    return html.escape(str(value))
+
+
+_NO_URL = ":\\/\\/"  # "://" as JavaScript reads it, without writing a URL into the file
+
+
+@cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    js = get_plotlyjs()
+    # No http(s) reference in the file: inside JS strings, regexes and comments "\/" is "/".
+    return js.replace("://", _NO_URL).replace("</script", "<\\/script")
+
+
+def document(title: str, body: str, lang: str, *, charts_js: bool = True) -> str:
+    head_js = f"<script>{_plotly_js()}</script>" if charts_js else ""
+    return (
+        f'<!DOCTYPE html><html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{PRINT_CSS}</style>{head_js}</head><body>"
+        f'<div class="noprint"><button onclick="window.print()">{esc(t("insp.profile.print", lang))}</button></div>'
+        f"{body}</body></html>"
+    )
+
+
+def figure_div(fig: go.Figure) -> str:
+    div = fig.to_html(include_plotlyjs=False, full_html=False,
+                      config={"displaylogo": False, "responsive": True})
+    safe = div.replace("://", _NO_URL)
+    return f'<div class="chart">{safe}</div>'
+
+
+def _cell_text(value: object, column: str, lang: str) -> str:
+    if isinstance(value, bool):
+        return esc(t("common.yes" if value else "common.no", lang))
+    if isinstance(value, list | tuple):
+        return esc("、".join(str(code_label(v, lang)) for v in value))
+    if isinstance(value, str):
+        return esc(code_label(value, lang))
+    return esc(value)
+
+
+def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None) -> str:
+    """A labelled, escaped HTML table (column labels as in ui.table)."""
+    from ui.table import column_label
+
+    if df.empty:
+        return f'<p class="meta">{esc(t("insp.profile.none", lang))}</p>'
+    cols = [c for c in (columns or list(df.columns)) if c in df.columns]
+    head = "".join(f"<th>{esc(column_label(c, lang))}</th>" for c in cols)
+    rows = []
+    for rec in df[cols].to_dict("records"):
+        cells = []
+        for c in cols:
+            v = rec[c]
+            cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
+            cells.append(f"<td{cls}>{_cell_text(v, c, lang)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _kv(pairs: Iterable[tuple[str, object]], lang: str) -> str:
+    items = "".join(f"<div><b>{esc(k)}：</b>{_cell_text(v, '', lang)}</div>" for k, v in pairs)
+    return f'<div class="kv">{items}</div>'
+
+
+def income_figure(profile: Profile, lang: str) -> go.Figure | None:
+    inc = profile.income
+    if inc.empty:
+        return None
+    years = [str(y) for y in inc["income_year"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=years, y=inc["income_per_capita"], name=t("field.income_per_capita", lang),
+                         text=[f"{v:,.0f}" for v in inc["income_per_capita"]], textposition="outside",
+                         marker_color="#1f77b4", cliponaxis=False))
+    fig.add_trace(go.Scatter(x=years, y=inc["poverty_line"], name=t("col.poverty_line", lang), mode="lines+markers",
+                             line={"color": "#d62728", "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=years, y=inc["poverty_line"] * 1.5, name=t("col.monitoring_line", lang),
+                             mode="lines", line={"color": "#ff7f0e", "dash": "dot"}))
+    fig.update_xaxes(type="category", title_text=t("field.income_year", lang))
+    fig.update_yaxes(title_text=t("insp.axis.yuan", lang), rangemode="tozero")
+    return charts.style(fig, 300)
+
+
+def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[str] | None = None,
+                 chart: bool = True) -> str:
+    h = profile.household
+    parts: list[str] = []
+    title = f"{h.get('township', '')} {h.get('village', '')} · {h.get('household_id', '')} · {h.get('head_name') or ''}"
+    parts.append(f'<section class="household"><h2>{esc(t("insp.profile.title", lang))}：{esc(title)}</h2>')
+    if reasons:
+        tags = "".join(f'<span class="tag">{esc(r)}</span>' for r in reasons)
+        parts.append(f"<h3>{esc(t('insp.profile.reasons', lang))}</h3><div>{tags}</div>")
+    parts.append(f"<h3>{esc(t('insp.profile.basic', lang))}</h3>")
+    fields = ["township", "village", "household_id", "head_name", "head_id_number", "household_size",
+              "household_attribute", "exit_status", "exit_year", "enjoys_policy", "monitoring_type",
+              "risk_eliminated", "identified_date", "income_per_capita", "income_year", "unsafe_housing",
+              "safe_water", "helper_name", "helper_unit", "phone"]
+    from ui.table import column_label
+
+    parts.append(_kv(((column_label(f, lang), h.get(f)) for f in fields), lang))
+    parts.append(f"<h3>{esc(t('insp.profile.causes', lang))}</h3>")
+    parts.append(_kv([(t("field.main_cause", lang), h.get("main_cause")),
+                      (t("field.other_causes", lang), h.get("other_causes"))], lang))
+    parts.append(f"<h3>{esc(t('insp.profile.members', lang))}</h3>")
+    parts.append(table_html(profile.members, lang))
+    parts.append(f"<h3>{esc(t('insp.profile.measures', lang))}</h3>")
+    parts.append(table_html(profile.measures, lang))
+    if not profile.measures.empty:
+        total = float(profile.measures["amount_yuan"].fillna(0).sum())
+        parts.append(f'<p class="meta">{esc(t("insp.profile.total_amount", lang, amount=f"{total:,.0f}"))}</p>')
+    parts.append(f"<h3>{esc(t('insp.profile.income', lang))}</h3>")
+    parts.append(table_html(profile.income, lang, ["income_year", "income_per_capita", "poverty_line", "ratio",
+                                                   "below_line", "within_monitoring"]))
+    fig = income_figure(profile, lang) if chart else None
+    if fig is not None:
+        parts.append(figure_div(fig))
+    parts.append(f"<h3>{esc(t('insp.profile.visits', lang))}</h3>")
+    parts.append(table_html(profile.visits, lang))
+    parts.append(f"<h3>{esc(t('insp.profile.claims', lang))}</h3>")
+    parts.append(table_html(profile.claims.rename(
+        columns={"critical_illness_insurance": "critical_illness_insurance_paid"}), lang))
+    parts.append(f"<h3>{esc(t('insp.profile.open_items', lang))}</h3>")
+    parts.append(table_html(profile.open_items, lang))
+    parts.append(f"<h3>{esc(t('insp.profile.defects', lang))}</h3>")
+    defects = profile.defects.copy()
+    if not defects.empty:
+        defects.insert(0, "rule_name", [t(f"rulename.{r}", lang) for r in defects["rule"]])
+        defects = defects.drop(columns=["rule"])
+    parts.append(table_html(defects, lang))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render(profiles: Sequence[Profile], lang: str, as_of: dt.date,
+           reasons: dict[str, list[str]] | None = None) -> str:
+    """One self-contained HTML document with the profiles (one per printed page)."""
+    now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    body = [f"<h1>{esc(t('insp.profile.title', lang))}</h1>",
+            f'<p class="meta">{esc(t("insp.profile.generated", lang, now=now, date=as_of.isoformat()))}</p>']
+    if not profiles:
+        body.append(f"<p>{esc(t('insp.profile.not_found', lang))}</p>")
+    for p in profiles:
+        hid = str(p.household.get("household_id"))
+        body.append(profile_body(p, lang, as_of, (reasons or {}).get(hid)))
+    return document(t("insp.profile.title", lang), "".join(body), lang)
+
+
+def show(profile: Profile | None, ctx: Any, key: str, reasons: list[str] | None = None) -> None:
+    """The profile on a page: escaped HTML (no scripts) + the income chart + a download."""
+    import streamlit as st
+
+    from ui import extract
+
+    if profile is None:
+        st.warning(ctx.t("insp.profile.not_found"))
+        return
+    fig = income_figure(profile, ctx.lang)
+    st.html(f'<style>{INLINE_CSS}</style><div class="fp-profile">'
+            + profile_body(profile, ctx.lang, ctx.as_of, reasons, chart=False) + "</div>")
+    if fig is not None:
+        charts.show(fig, f"{key}_income")
+    hid = str(profile.household.get("household_id"))
+    st.download_button(
+        ctx.t("insp.visits.download_one"),
+        data=lambda: render([profile], ctx.lang, ctx.as_of, {hid: reasons or []}).encode("utf-8"),
+        file_name=extract.file_name(f"{ctx.t('insp.what.profile')}_{hid}", ctx.flt, ctx.as_of, "html"),
+        mime="text/html", key=f"{key}_dl", on_click="ignore", icon=":material/print:",
+    )
