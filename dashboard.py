@@ -4,6 +4,10 @@ Every run: page config, language, resolve the data snapshot once (ui.data.begin_
 reference date, then the page context (ui.context) and st.navigation over PAGES. Pages whose file does
 not exist yet are left out, so the inspection pages appear as soon as their modules land.
 Before any database exists, a single page tells how to build the demo (`python -m etl demo`).
+
+URL paths deliberately differ from the file names: Streamlit still knows the legacy `pages/` folder
+convention, and a first request for `/<file stem>` could run that file without this entry point (no
+sidebar, no filters). With distinct URL paths every request goes through this script.
 """
 
 from __future__ import annotations
@@ -23,20 +27,20 @@ ROOT = Path(__file__).resolve().parent
 # (section label key, [(file in pages/, nav label key, material icon, url path)])
 PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
     ("nav.section.analysis", [
-        ("overview.py", "nav.overview", ":material/dashboard:", "overview"),
-        ("causes.py", "nav.causes", ":material/troubleshoot:", "causes"),
-        ("exit_status.py", "nav.exit_status", ":material/trending_up:", "exits"),
-        ("assistance.py", "nav.assistance", ":material/volunteer_activism:", "assistance"),
+        ("overview.py", "nav.overview", ":material/dashboard:", "home"),
+        ("causes.py", "nav.causes", ":material/troubleshoot:", "poverty-causes"),
+        ("exit_status.py", "nav.exit_status", ":material/trending_up:", "exit-status"),
+        ("assistance.py", "nav.assistance", ":material/volunteer_activism:", "assistance-measures"),
     ]),
     ("nav.section.inspection", [
-        ("rectification.py", "nav.rectification", ":material/assignment_late:", "rectification"),
-        ("health.py", "nav.health", ":material/medical_services:", "health"),
-        ("visits.py", "nav.visits", ":material/directions_walk:", "visits"),
-        ("quality.py", "nav.quality", ":material/rule:", "quality"),
-        ("briefing.py", "nav.briefing", ":material/summarize:", "briefing"),
+        ("rectification.py", "nav.rectification", ":material/assignment_late:", "rectification-tracker"),
+        ("health.py", "nav.health", ":material/medical_services:", "health-support"),
+        ("visits.py", "nav.visits", ":material/directions_walk:", "visit-planner"),
+        ("quality.py", "nav.quality", ":material/rule:", "archive-quality"),
+        ("briefing.py", "nav.briefing", ":material/summarize:", "township-briefing"),
     ]),
     ("nav.section.data", [
-        ("data_admin.py", "nav.data_admin", ":material/database:", "data"),
+        ("data_admin.py", "nav.data_admin", ":material/database:", "data-management"),
     ]),
 ]
 

@@ -29,37 +29,62 @@ EXPORT_TIME = datetime(2020, 6, 30, 17, 30, 0)  # fixed xlsx metadata: same seed
 # People named in the source report: never generated (checked as substrings of every name we make).
 REAL_NAMES = ("许宽田", "徐桂莲", "宋吉福", "张树春", "岳云", "李文元", "刘常友", "蔺贵文", "杨智", "吕军")
 
-# Planted archive defects: rule -> expected rows in `data_issues` (kind "issue"), `rejected_rows`
-# ("rejected") or skipped rows ("skipped"); rule names are the loader's. Fixed by construction,
-# whatever the seed; DemoCounty.defects says where each one sits (rule, file, locator).
-DEMO_DEFECTS: dict[str, int] = {
-    "id_invalid": 6,              # 2020 xlsx: 5 wrong GB 11643 check chars, 1 birth date 19xx-02-30
-    "id_mangled": 1,              # 2019 csv: 身份证号码 written as 1.50824E+17
-    "id_duplicate": 2,            # 2020 xlsx: one person listed in two households (both rows flagged)
-    "size_mismatch": 3,           # 2020 xlsx: 人数 != member rows (one in 乌加河镇)
-    "no_head": 1,                 # 2020 xlsx: household without a 户主 row
-    "multiple_heads": 1,          # 2020 xlsx: household with two 户主 rows
-    "household_fields_differ": 2,  # 2020 xlsx: 主要致贫原因 / 户联系电话 differ on a second member row
-    "exit_without_year": 2,       # 2020 xlsx: 已脱贫, 脱贫年度 blank (one-person households)
-    "exit_income_below_line": 3,  # 2020 xlsx: 已脱贫, 2020 income < 4000 (one-person households)
-    "monitored_without_type": 1,  # 2020 xlsx: neither exit status nor 监测对象类别 (风险是否消除 filled)
-    "unknown_code": 3,            # 致贫原因 因懒, 劳动技能 半劳力 (xlsx), 措施类别 光伏帮扶 (interventions)
-    "negative_amount": 1,         # interventions: 金额 -2000.00
-    "not_a_number": 1,            # interventions: 金额 待核实
-    "future_date": 1,             # visits: 走访日期 2030-06-25 (typo for 2020)
-    "claim_parts_mismatch": 3,    # medical claims: parts + 个人自付 != 总费用
-    "no_household_id": 2,         # rejected: a 2020 xlsx row and an interventions row
-    "no_township": 1,             # rejected: a 2020 xlsx row
-    "blank_row": 2,               # skipped: one in the xlsx, one in the claims file
+DEMO_FILE_NAMES = ("贫困人口信息_2019.csv", "乌拉特中旗建档立卡贫困人口信息表.xlsx", "帮扶措施台账.csv",
+                   "走访记录.csv", "医疗报销明细.csv", "问题整改台账.csv")
+
+# Households whose 首次识别时间 is hand-typed as a month only (`2016年3月`): a date form the spec does
+# not list, so a parser may refuse it (invalid_date); kept to a few.
+DEMO_MONTH_ONLY_DATES = 6
+
+# Planted archive defects per file: rule -> expected rows in `data_issues` (kind "issue"),
+# `rejected_rows` ("rejected") or skipped rows ("skipped"); rule names are the loader's. Fixed by
+# construction, whatever the seed; DemoCounty.defects says where each sits (rule, file, locator).
+# id_mangled sits in the 2019 registry: the 2020 registry then replaces that household's members, so
+# it shows in the 2019 batch's issue count but not in the final data_issues table.
+DEMO_DEFECTS_BY_FILE: dict[str, dict[str, int]] = {
+    "贫困人口信息_2019.csv": {
+        "id_mangled": 1,              # 身份证号码 written as 1.50824E+17 (saved once from Excel)
+    },
+    "乌拉特中旗建档立卡贫困人口信息表.xlsx": {
+        "id_invalid": 6,              # 5 wrong GB 11643 check chars (one in 乌加河镇), 1 birth date Feb 30
+        "id_duplicate": 2,            # one person listed in two households (both rows flagged)
+        "size_mismatch": 3,           # 人数 != member rows (one in 乌加河镇)
+        "no_head": 1,                 # a household without a 户主 row
+        "multiple_heads": 1,          # a household with two 户主 rows
+        "household_fields_differ": 2,  # 主要致贫原因 / 户联系电话 differ on a second member row
+        "exit_without_year": 2,       # 已脱贫, 脱贫年度 blank (one-person households)
+        "exit_income_below_line": 3,  # 已脱贫, 2020 income < 4000 (one-person households)
+        "monitored_without_type": 1,  # neither exit status nor 监测对象类别 (风险是否消除 filled)
+        "unknown_code": 2,            # 主要致贫原因 因懒, 劳动技能 半劳力
+        "invalid_date": DEMO_MONTH_ONLY_DATES,  # 首次识别时间 `2015年10月`
+        "no_household_id": 1,         # rejected
+        "no_township": 1,             # rejected
+        "blank_row": 1,               # skipped
+    },
+    "帮扶措施台账.csv": {
+        "unknown_code": 1,            # 措施类别 光伏帮扶
+        "negative_amount": 1,         # 金额 -2000.00
+        "not_a_number": 1,            # 金额 待核实
+        "no_household_id": 1,         # rejected
+    },
+    "走访记录.csv": {
+        "future_date": 1,             # 走访日期 2030-06-25 (typo for 2020)
+    },
+    "医疗报销明细.csv": {
+        "claim_parts_mismatch": 3,    # parts + 个人自付 != 总费用
+        "blank_row": 1,               # skipped
+    },
+    "问题整改台账.csv": {},
 }
+DEMO_DEFECTS: dict[str, int] = {}
+for _rules in DEMO_DEFECTS_BY_FILE.values():
+    for _rule, _n in _rules.items():
+        DEMO_DEFECTS[_rule] = DEMO_DEFECTS.get(_rule, 0) + _n
 DEMO_DEFECT_KIND: dict[str, str] = {
     rule: ("rejected" if rule in ("no_household_id", "no_township") else "skipped" if rule == "blank_row"
            else "issue")
     for rule in DEMO_DEFECTS
 }
-# Households whose 首次识别时间 is written as a month only (`2016年3月`): a date form a parser may
-# refuse, so kept to a few (their rows would show as invalid dates).
-DEMO_MONTH_ONLY_DATES = 6
 # Exited households planted as suspected wrong exits besides income below the line (not data issues:
 # the dashboard derives them). Household-level counts.
 DEMO_SUSPECT_EXITS: dict[str, int] = {"unsafe_housing": 2, "unsafe_water": 2, "uninsured_member": 2}
@@ -215,7 +240,7 @@ class DemoCounty:
         self._build_households()
 
     # ---- people -----------------------------------------------------------------------------------
-    def name(self, sex: str, mongol: bool, born: int = 1975) -> str:
+    def name(self, sex: str, mongol: bool, born: int = 1975, surname: str | None = None) -> str:
         rng = self.rng
         gen = 0 if born < 1965 else 1 if born < 2000 else 2
         for _ in range(1000):
@@ -223,7 +248,8 @@ class DemoCounty:
                 given = rng.choice(MONGOL_MALE if sex == "男" else MONGOL_FEMALE)
                 name = given if rng.random() < 0.6 else rng.choice(SURNAMES) + given
             else:
-                name = rng.choice(SURNAMES) + rng.choice((MALE_GIVEN if sex == "男" else FEMALE_GIVEN)[gen])
+                family = surname or rng.choice(SURNAMES)
+                name = family + rng.choice((MALE_GIVEN if sex == "男" else FEMALE_GIVEN)[gen])
             if not any(real in name for real in REAL_NAMES):
                 return name
         raise RuntimeError("name pool exhausted")
@@ -239,11 +265,11 @@ class DemoCounty:
     def birth(self, age: int) -> date:
         return date(DEMO_AS_OF.year - age, 1, 1) - timedelta(days=self.rng.randrange(0, 365))
 
-    def person(self, age: int, sex: str, relation: str, mongol: bool) -> Person:
+    def person(self, age: int, sex: str, relation: str, mongol: bool, surname: str | None = None) -> Person:
         rng = self.rng
         birth = self.birth(age)
         age = DEMO_AS_OF.year - birth.year
-        p = Person(name=self.name(sex, mongol, birth.year), id_number=self.id_number(birth, sex), sex=sex, birth=birth,
+        p = Person(name=self.name(sex, mongol, birth.year, surname), id_number=self.id_number(birth, sex), sex=sex, birth=birth,
                    relation=relation, ethnicity="蒙古族" if mongol else rng.choice(["汉族"] * 12 + ["回族"]))
         if age < 6:
             p.education, p.school = "学龄前儿童", ("学前教育" if age >= 3 else "非在校生")
@@ -281,12 +307,13 @@ class DemoCounty:
     def members(self, size: int, mongol: bool) -> list[Person]:
         rng = self.rng
         m: list[Person] = []
+        family = rng.choice(SURNAMES)  # the head's line (children, grandchildren, parents) shares it
         if size <= 2 and rng.random() < 0.7:  # elderly living alone or an elderly couple
             head_age = rng.randint(62, 88)
         else:
             head_age = rng.randint(36, 64)
         head_sex = "男" if rng.random() < 0.78 else "女"
-        m.append(self.person(head_age, head_sex, "户主", mongol))
+        m.append(self.person(head_age, head_sex, "户主", mongol, family))
         other_sex = "女" if head_sex == "男" else "男"
         if size >= 2:
             if head_age >= 62 or rng.random() < 0.75:
@@ -294,20 +321,21 @@ class DemoCounty:
             else:  # widowed parent living with a child
                 sex = rng.choice("男女")
                 m.append(self.person(max(1, head_age - rng.randint(22, 32)), sex,
-                                     "之子" if sex == "男" else "之女", mongol))
+                                     "之子" if sex == "男" else "之女", mongol, family))
         for _ in range(size - len(m)):
             if head_age >= 55 and rng.random() < 0.5:
                 sex = rng.choice("男女")
                 m.append(self.person(max(0, head_age - rng.randint(45, 55)), sex,
-                                     "之孙子" if sex == "男" else "之孙女", mongol))
+                                     "之孙子" if sex == "男" else "之孙女", mongol, family))
             elif rng.random() < 0.12 and head_age < 55:
                 sex = rng.choice("男女")
                 m.append(self.person(min(92, head_age + rng.randint(24, 30)), sex,
-                                     "之父" if sex == "男" else "之母", mongol))
+                                     "之父" if sex == "男" else "之母", mongol,
+                                     family if sex == "男" else None))
             else:
                 sex = rng.choice("男女")
                 m.append(self.person(max(0, head_age - rng.randint(22, 36)), sex,
-                                     "之子" if sex == "男" else "之女", mongol))
+                                     "之子" if sex == "男" else "之女", mongol, family))
         return m
 
     # ---- households -------------------------------------------------------------------------------
@@ -323,7 +351,7 @@ class DemoCounty:
         return f"1{rng.choice('3578')}{rng.randrange(10)}{rng.randrange(10**8):08d}"
 
     def household(self, township: str, village: str, *, size: int | None = None, cause: str | None = None,
-                  status: str | None = "auto", exit_year: int | None = None,
+                  status: str | None = "已脱贫", exit_year: int | None = None,
                   monitoring: str | None = None) -> Household:
         rng = self.rng
         mongol = rng.random() < (0.55 if township.endswith("苏木") else 0.1)
@@ -348,9 +376,6 @@ class DemoCounty:
             head.labor, head.work_months = "丧失劳动力", 0
         others = [c for c in ("缺劳力", "缺技术", "缺资金", "因病", "因学", "自身发展动力不足") if c != cause]
         other_causes = rng.sample(others, rng.choice([0, 0, 1, 1, 2]))
-        if status == "auto":
-            r = rng.random()
-            status = "未脱贫" if r < 0.035 else "返贫" if r < 0.045 else "已脱贫"
         if status in ("已脱贫", "返贫") and exit_year is None:
             exit_year = rng.choices([2014, 2015, 2016, 2017, 2018, 2019, 2020],
                                     [2, 6, 25, 30, 20, 14, 0 if status == "返贫" else 3])[0]
@@ -428,14 +453,19 @@ class DemoCounty:
             # "剩余6户正常脱贫户": on course to exit, income near the 2020 line
             if status == "未脱贫":
                 hh.income[2020] = round(POVERTY_LINE[2020] * rng.uniform(0.92, 1.2), 2)
-        # The other townships: registered households, then edge households.
+        # The other townships: registered households (a fixed number not yet exited or returned to
+        # poverty, so counts do not drift with the seed), then edge households.
+        others = sum(n for t, n in DEMO_REGISTERED.items() if t not in ("乌加河镇", "呼勒斯太苏木", "德岭山镇"))
+        statuses = ["未脱贫"] * 18 + ["返贫"] * 6
+        statuses += ["已脱贫"] * (others - len(statuses))
+        rng.shuffle(statuses)
         for township, n in DEMO_REGISTERED.items():
             if township in ("乌加河镇", "呼勒斯太苏木", "德岭山镇"):
                 continue
             villages = VILLAGES[township]
             weights = [len(villages) - i + 2 for i in range(len(villages))]  # first village biggest
             for _ in range(n):
-                self.household(township, rng.choices(villages, weights)[0])
+                self.household(township, rng.choices(villages, weights)[0], status=statuses.pop())
         # registered but unstable: exited, monitored as 脱贫不稳定户
         for hh in rng.sample([h for h in self._plain() if h.exit_status == "已脱贫"], 8):
             hh.monitoring_type, hh.risk_eliminated = "脱贫不稳定户", rng.random() < 0.25
@@ -691,6 +721,7 @@ def _write_registry_2020(county: DemoCounty, path: Path) -> None:
         identified: object = d if r < 0.75 else f"{d.year}/{d.month}/{d.day}"
         if "month_only" in hh.tags:  # a hand-typed month without a day
             identified = f"{d.year}年{d.month}月"
+            county.defects.append(("invalid_date", path.name, f"{hh.hid} 首次识别时间 {identified}"))
         income = hh.income[2020]
         income_cell: object = income if rng.random() < 0.8 else f"{income:,.2f}"
         mtype = hh.monitoring_type
@@ -1077,10 +1108,6 @@ def _rectifications(county: DemoCounty, path: Path) -> None:
     path.write_bytes(_csv_bytes(rows, "gb18030"))
 
 
-DEMO_FILE_NAMES = ("贫困人口信息_2019.csv", "乌拉特中旗建档立卡贫困人口信息表.xlsx", "帮扶措施台账.csv",
-                   "走访记录.csv", "医疗报销明细.csv", "问题整改台账.csv")
-
-
 def write_demo_files(out_dir: Path, seed: int = 20200622) -> list[Path]:
     """Write the demo county's export files; returns them in the order they must be loaded."""
     out_dir = Path(out_dir)
@@ -1093,11 +1120,11 @@ def write_demo_files(out_dir: Path, seed: int = 20200622) -> list[Path]:
     _visits(county, paths[3])
     _claims(county, paths[4])
     _rectifications(county, paths[5])
-    planted: dict[str, int] = {}
-    for rule, _file, _where in county.defects:
-        planted[rule] = planted.get(rule, 0) + 1
-    if planted != DEMO_DEFECTS:  # the constant is the contract with the loader's tests
-        raise AssertionError(f"planted defects {planted} != DEMO_DEFECTS")
+    planted: dict[str, dict[str, int]] = {name: {} for name in DEMO_FILE_NAMES}
+    for rule, file, _where in county.defects:
+        planted[file][rule] = planted[file].get(rule, 0) + 1
+    if planted != DEMO_DEFECTS_BY_FILE:  # the constant is the contract with the loader's tests
+        raise AssertionError(f"planted defects {planted} != DEMO_DEFECTS_BY_FILE")
     return paths
 
 
@@ -1180,7 +1207,7 @@ class _ScaledWriter:
     def __init__(self, out_dir: Path, households: int, seed: int) -> None:
         self.households, self.seed = households, seed
         self.paths = [out_dir / name for name in SCALED_FILE_NAMES]
-        self.writers: list[pacsv.CSVWriter | None] = [None] * len(self.paths)
+        self.started = [False] * len(self.paths)
         self.villages, self.v_first, self.v_count = _scaled_villages()
         self.village_arr = pa.array(self.villages)
         names = list(_SCALED_TOWNSHIP_WEIGHT)
@@ -1201,20 +1228,17 @@ class _ScaledWriter:
         self.check = pa.array(list(_ID_CHECK))
 
     def write(self, i: int, table: pa.Table) -> None:
-        if self.writers[i] is None:
-            self.writers[i] = pacsv.CSVWriter(self.paths[i], table.schema)
-        self.writers[i].write_table(table)  # type: ignore[union-attr]
+        # A fresh writer per chunk: a long-lived CSVWriter keeps the last table's buffers alive.
+        with open(self.paths[i], "ab" if self.started[i] else "wb") as f:
+            pacsv.write_csv(table, f, pacsv.WriteOptions(include_header=not self.started[i]))
+        self.started[i] = True
 
-    def close(self) -> None:
-        for w in self.writers:
-            if w is not None:
-                w.close()
-
-    def names(self, rng: np.random.Generator, male: np.ndarray, born: np.ndarray) -> pa.Array:
+    def names(self, rng: np.random.Generator, male: np.ndarray, born: np.ndarray,
+              surname: np.ndarray | None = None) -> pa.Array:
         n = len(male)
         group = np.where(male, 0, 3) + np.where(born < 1965, 0, np.where(born < 2000, 1, 2))
         idx = self.given_first[group] + (rng.random(n) * self.given_len[group]).astype(np.int64)
-        sur = self.surnames.take(pa.array(rng.integers(0, len(SURNAMES), n)))
+        sur = self.surnames.take(pa.array(rng.integers(0, len(SURNAMES), n) if surname is None else surname))
         return _join(sur, self.given.take(pa.array(idx)))
 
     def id_numbers(self, rng: np.random.Generator, birth: np.ndarray, male: np.ndarray) -> pa.Array:
@@ -1291,7 +1315,9 @@ class _ScaledWriter:
             "行政村": self.village_arr.take(pa.array((self.v_first[twp] + vil)[hh_of])),
             "户编号": hid.take(pa.array(hh_of)),
             "人编号": _join(hid.take(pa.array(hh_of)), self.two_digit.take(pa.array(pos + 1))),
-            "姓名": self.names(rng, male, born),
+            # the head's line shares the family surname; spouses and mothers married in
+            "姓名": self.names(rng, male, born, np.where((rel == 1) | (rel == 7), rng.integers(0, len(SURNAMES), m),
+                                                      rng.integers(0, len(SURNAMES), n)[hh_of])),
             "证件号码": self.id_numbers(rng, birth, male.astype(np.int64)),
             "与户主关系": pa.array(["户主", "配偶", "之子", "之女", "之孙子", "之孙女", "之父", "之母"]).take(
                 pa.array(rel)),
@@ -1420,9 +1446,6 @@ def write_scaled_files(out_dir: Path, households: int, seed: int = 1) -> list[Pa
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     w = _ScaledWriter(out_dir, households, seed)
-    try:
-        for c, h0 in enumerate(range(0, households, SCALED_CHUNK)):
-            w.chunk(c, h0, min(households, h0 + SCALED_CHUNK))
-    finally:
-        w.close()
+    for c, h0 in enumerate(range(0, households, SCALED_CHUNK)):
+        w.chunk(c, h0, min(households, h0 + SCALED_CHUNK))
     return w.paths

@@ -82,10 +82,12 @@ def load_files(
     progress: Progress | None = None,
     *,
     display_names: Sequence[str] | None = None,
+    max_bytes: int | None = None,
 ) -> LoadReport:
     """Load files in order into a new snapshot of `db` and publish it if anything changed.
 
     `display_names` names the files in messages and lineage (uploads arrive under temp names).
+    `max_bytes` caps a file's size (uploads); the command line has no cap: a national registry is GBs.
     """
     report = LoadReport(snapshot.db_path(db), [])
     paths = [Path(p) for p in paths]
@@ -99,7 +101,7 @@ def load_files(
                 res = FileResult(path)
                 report.files.append(res)
                 tick(i / len(paths), t("progress.reading", lang, file=name))
-                changed |= _load_file(con, path, name, res, lang)
+                changed |= _load_file(con, path, name, res, lang, max_bytes)
             if not changed:
                 raise _NothingChanged
             tick(0.95, t("progress.deriving", lang))
@@ -112,10 +114,12 @@ def load_files(
     return report
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileResult, lang: str) -> bool:
+def _load_file(
+    con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileResult, lang: str, max_bytes: int | None
+) -> bool:
     """Load one file as one transaction. True when the database changed."""
     try:
-        raw = readers.read_file(path)
+        raw = readers.read_file(path, max_bytes=max_bytes or 2**62)
     except readers.ReadError as exc:
         res.error = read_error_text(exc, name, lang)
         return False

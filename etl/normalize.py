@@ -9,8 +9,9 @@ text gives a value or NULL, never an error (no unguarded CAST, strptime or make_
 
 Notes on DuckDB 2.0.1 behaviour these builders rely on (checked by running it):
 - lambdas must be written ``lambda x: ...``; the arrow form ``x -> ...`` is a binder error;
-- the optimiser eliminates repeated sub-expressions, also inside CASE, so a builder may repeat its
-  normalised input instead of computing it once (measured: 3 copies cost as much as 1);
+- an intermediate value used several times is bound once with ``_let`` (a one-element
+  list_transform): the optimiser shares repeated sub-expressions only partly, and repeating them
+  makes the SQL text, and its planning time, grow geometrically with nesting;
 - ``translate()`` is slow (about 0.7M rows/s with a 115-character table: it rebuilds its table per
   row), so full-width characters are mapped per character with code-point arithmetic, and only on
   rows a regex finds them in;
@@ -60,7 +61,7 @@ def _regex_class(chars: Iterable[str]) -> str:
 # Full-width ASCII (U+FF01-U+FF5E) to half-width, odd spaces to a space, zero-width marks dropped.
 _FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
 _HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F))
-_ODD_SPACES = "\u3000\u00a0\u0085\u1680\u2028\u2029\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+_ODD_SPACES = "\u3000\u00a0\u0085\u1680\u2028\u2029\u202f\u205f" + "".join(chr(c) for c in range(0x2000, 0x200B))
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _PY_TRANSLATE = str.maketrans(_FULL_WIDTH + _ODD_SPACES, _HALF_WIDTH + " " * len(_ODD_SPACES), _ZERO_WIDTH)
 # Rows needing the slow path: characters to translate, ASCII whitespace other than a space, or a
@@ -77,10 +78,10 @@ def sql_text(col: str) -> str:
     # Per character: code-point arithmetic maps U+FF01-U+FF5E to ASCII. Measured ~6M rows/s on the
     # rows that need it, against 0.7M for translate() with the 115-character table.
     chars = (
-        f"list_transform(string_split({col}, ''), lambda ch: CASE "
-        f"WHEN ch BETWEEN '\uff01' AND '\uff5e' THEN chr(unicode(ch) - {0xFF01 - 0x21}) "
-        f"WHEN ch IN ({', '.join(_lit(c) for c in _ODD_SPACES)}) THEN ' ' "
-        f"WHEN ch IN ({', '.join(_lit(c) for c in _ZERO_WIDTH)}) THEN '' ELSE ch END)"
+        f"list_transform(string_split({col}, ''), lambda _nz_ch: CASE "
+        f"WHEN _nz_ch BETWEEN '\uff01' AND '\uff5e' THEN chr(unicode(_nz_ch) - {0xFF01 - 0x21}) "
+        f"WHEN _nz_ch IN ({', '.join(_lit(c) for c in _ODD_SPACES)}) THEN ' ' "
+        f"WHEN _nz_ch IN ({', '.join(_lit(c) for c in _ZERO_WIDTH)}) THEN '' ELSE _nz_ch END)"
     )
     # Spelled out: RE2's \s leaves out \v.
     slow = f"regexp_replace(array_to_string({chars}, ''), '[\\t\\n\\v\\f\\r ]+', ' ', 'g')"
@@ -378,20 +379,27 @@ _SEPARATORS_RE = _regex_class(dict.fromkeys(py_text(c) or c for c in codes.MULTI
 
 
 def _pieces(col: str) -> str:
-    return f"list_transform(string_split_regex({sql_text(col)}, {_lit(_SEPARATORS_RE)}), lambda p: trim(p))"
+    pieces = f"string_split_regex({sql_text(col)}, {_lit(_SEPARATORS_RE)})"
+    return f"list_transform({pieces}, lambda _nz_x: trim(_nz_x))"
 
 
 def sql_code_list(field: str, col: str) -> str:
     """VARCHAR[] of canonical values of a cell holding several codes (split on codes.MULTI_SEPARATORS),
     duplicates removed, order kept, unknown pieces dropped; NULL when the cell is empty."""
-    mapped = f"list_filter(list_transform({_pieces(col)}, lambda p: {_code_map(field)}[lower(p)]), lambda c: c IS NOT NULL)"
-    # Bind the list once (a one-element list_transform is DuckDB's "let"), keep first occurrences.
-    return f"list_transform([{mapped}], lambda l: list_filter(l, lambda c, i: list_position(l, c) = i))[1]"
+    mapped = (
+        f"list_filter(list_transform({_pieces(col)}, lambda _nz_x: {_code_map(field)}[lower(_nz_x)]), "
+        "lambda _nz_c: _nz_c IS NOT NULL)"
+    )
+    # Keep the first occurrence of each value (list_distinct does not keep order).
+    first = "list_filter(_nz_l, lambda _nz_c, _nz_k: list_position(_nz_l, _nz_c) = _nz_k)"
+    return _let(mapped, "_nz_l", first)
 
 
 def sql_code_list_unknown(field: str, col: str) -> str:
     """VARCHAR[] of the pieces (normalised text) that are not in code list ``field``; [] if none."""
-    unknown = f"list_filter({_pieces(col)}, lambda p: p <> '' AND {_code_map(field)}[lower(p)] IS NULL)"
+    unknown = (
+        f"list_filter({_pieces(col)}, lambda _nz_x: _nz_x <> '' AND {_code_map(field)}[lower(_nz_x)] IS NULL)"
+    )
     return f"coalesce({unknown}, []::VARCHAR[])"
 
 
@@ -419,7 +427,8 @@ def normalize_values(builder: Callable[..., str], values: list[str | None], *arg
     expr = builder(*args, '"v"')
     con.register("_normalize_input", table)
     try:
-        rows = con.execute(f"SELECT {expr} FROM _normalize_input ORDER BY i").fetchall()  # noqa: S608 -- expr is built from our constants
+        # expr is built from our constants only; the values travel as data.
+        rows = con.execute(f"SELECT {expr} FROM _normalize_input ORDER BY i").fetchall()  # noqa: S608
     finally:
         con.unregister("_normalize_input")
     return [row[0] for row in rows]
@@ -430,8 +439,8 @@ def normalize_values(builder: Callable[..., str], values: list[str | None], *arg
 _BENCH_VALUES: dict[str, list[str | None]] = {
     "text": ["  乌加河镇 ", "乡（镇）", "联丰奋斗村", "Ａ１２３", None, "张三", "a\u3000b", ""],
     "id": ["150824198001011236", "15082419800101123X", "1.50824E+17", " 150824 19800230 1234", None],
-    "date": ["2020-06-22", "2020/6/22", "2020.6.22", "2020年6月22日", "20200622", "43999", "2020-06-22 00:00:00",
-             "garbage", None],
+    "date": ["2020-06-22", "2020/6/22", "2020.6.22", "2020年6月22日", "20200622", "43999",
+             "2020-06-22 00:00:00", "garbage", None],
     "number": ["4,300.50", "3200元", "￥1,200", "1.2万", " 12 ", "１２", "-5", "n/a", None],
     "year": ["2019", "2019年", "2019年度", "2019.0", "2020-06-22", "abc", None],
     "yes_no": ["是", "否", "Y", "n", "1", "0", "√", "×", "有", "无", "maybe", None],
@@ -450,7 +459,8 @@ def benchmark(rows: int = 1_000_000, threads: int = 2, repeat: int = 5) -> dict[
     con.execute(f"SET threads = {int(threads)}")
     # One wide table, a column per kind of value; a prime stride mixes the values.
     columns = ", ".join(
-        f"(${k + 1}::VARCHAR[])[1 + (i * 7919) % len(${k + 1})] AS {name}" for k, name in enumerate(_BENCH_VALUES)
+        f"(${k + 1}::VARCHAR[])[1 + (i * 7919) % len(${k + 1})] AS {name}"
+        for k, name in enumerate(_BENCH_VALUES)
     )
     con.execute(
         f"CREATE TABLE b AS SELECT {columns} FROM range({int(rows)}) r(i)",  # noqa: S608

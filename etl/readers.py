@@ -299,6 +299,16 @@ class _BlockContext:
     ncols: int
     mapped: list[tuple[str, int]]  # (canonical, column index) in file order
     ordinal: int | None  # 序号 column
+    read: list[int] = field(default_factory=list)  # columns converted: mapped + what finds 合计 rows
+
+    def __post_init__(self) -> None:
+        # Columns left of the first contract column hold 序号/合计 labels; later ignored columns
+        # (自然村, 备注 …) are not converted at all.
+        needed = {i for _, i in self.mapped}
+        needed.update(range(min(needed) + 1))
+        if self.ordinal is not None:
+            needed.add(self.ordinal)
+        self.read = sorted(i for i in needed if i < self.ncols)
 
 
 @dataclass
@@ -323,8 +333,9 @@ def _run_blocks(path: Path, hdr: _CsvHeader, ctx: _BlockContext, hasher: hashlib
         try:
             part = pending.popleft().result()
         except ReadError as exc:
-            if isinstance(exc.params.get("line"), int):
-                exc.params["line"] = int(exc.params["line"]) + base - 1  # type: ignore[call-overload]
+            line = exc.params.get("line")
+            if isinstance(line, int):
+                exc.params["line"] = line + base - 1
             raise
         if base != 1:
             lines = pc.add(part.table.column("_line"), pa.scalar(base - 1, pa.int32()))
@@ -417,7 +428,7 @@ def _parse_block(path: Path, block: bytes, ctx: _BlockContext) -> _Part:
             skipped += 1
         else:
             malformed.append((int(starts[idx]) if 0 <= idx < len(starts) else -1, text))
-    out, dropped = _finish([table.column(i) for i in range(ctx.ncols)], lines, ctx.mapped, ctx.ordinal)
+    out, dropped = _finish(dict(zip(ctx.read, table.columns, strict=True)), lines, ctx.mapped, ctx.ordinal)
     return _Part(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed)
 
 
@@ -437,6 +448,7 @@ def _arrow_parse(block: bytes, ctx: _BlockContext, *, with_handler: bool) -> tup
         parse_options=pv.ParseOptions(delimiter=ctx.delimiter, ignore_empty_lines=False,
                                       invalid_row_handler=on_invalid if with_handler else None),
         convert_options=pv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                          include_columns=[names[i] for i in ctx.read],
                                           strings_can_be_null=True, null_values=[""]),
     )
     return table, invalid
@@ -485,7 +497,7 @@ _SUMMARY_PY = re.compile(SUMMARY_PATTERN.replace(r"\x{3000}", "\u3000").replace(
 
 
 def _finish(
-    columns: Sequence[pa.ChunkedArray | pa.Array],
+    columns: dict[int, pa.ChunkedArray | pa.Array],
     lines: np.ndarray,
     mapped: list[tuple[str, int]],
     ordinal: int | None,
@@ -496,7 +508,7 @@ def _finish(
     filled is blank too). A summary row has 合计/小计/总计 in its first non-empty cell, its 序号
     cell or its township cell. Returns the table and the number of rows dropped.
     """
-    cols = [_trim_null(c) for c in columns]
+    cols = {i: _trim_null(c) for i, c in sorted(columns.items())}
     n = len(lines)
     if n == 0:
         return _empty_table(mapped), 0
@@ -504,7 +516,7 @@ def _finish(
     not_blank = present[0]
     for p in present[1:]:
         not_blank = pc.or_(not_blank, p)
-    probes = [pc.coalesce(*cols)]
+    probes = [pc.coalesce(*cols.values())]
     if ordinal is not None:
         probes.append(cols[ordinal])
     township = dict(mapped).get("township")
@@ -644,10 +656,10 @@ def _sheet_to_raw(
             for c in range(c0, min(c1, width - 1, len(row) - 1) + 1):
                 row[c] = value
     data = rows[h + 1:]
-    columns = [
-        pa.array([cell_text(row[j]) if j < len(row) else None for row in data], pa.string())
+    columns = {
+        j: pa.array([cell_text(row[j]) if j < len(row) else None for row in data], pa.string())
         for j in range(width)
-    ]
+    }
     lines = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
     mapped = sorted(match.columns.items(), key=lambda kv: kv[1])
     table, dropped = _finish(columns, lines, mapped, _ordinal_index(header_cells))

@@ -14,6 +14,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.page.briefing": ("督查简报", "Township briefing"),
     "insp.rules": ("规则说明", "Rules"),
     "insp.settings": ("设置", "Settings"),
+    "insp.any": ("全部", "All"),
+    "insp.choose": ("请选择", "Choose"),
     "insp.as_of_note": ("逾期、天数按参考日期 {date} 计算。", "Overdue and day counts are computed against the reference date {date}."),
     # ---- rectification
     "insp.rect.rules": (
@@ -55,10 +57,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.rect.bucket.2": ("91–180天", "91–180 days"),
     "insp.rect.bucket.3": ("181–365天", "181–365 days"),
     "insp.rect.bucket.4": ("一年以上", "over a year"),
-    "insp.rect.state.overdue": ("🔴 逾期{days}天", "🔴 {days} days overdue"),
-    "insp.rect.state.due_soon": ("🟠 即将到期", "🟠 due soon"),
-    "insp.rect.state.open": ("🟡 未完成", "🟡 open"),
-    "insp.rect.state.closed": ("🟢 已完成", "🟢 closed"),
+    "insp.rect.state.overdue": ("逾期{days}天", "{days} days overdue"),
+    "insp.rect.state.due_soon": ("即将到期", "due soon"),
+    "insp.rect.state.open": ("未完成", "open"),
+    "insp.rect.state.closed": ("已完成", "closed"),
     "insp.rect.level.township": ("乡镇", "Township"),
     "insp.rect.level.village": ("村", "Village"),
     "insp.rect.level.household": ("农户", "Household"),
@@ -306,6 +308,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.brief.chart.measures": ("帮扶措施覆盖户数", "Households reached per measure"),
     "insp.what.briefing": ("督查简报", "briefing"),
     # ---- columns of the inspection queries
+    "col.problem_category": ("问题类别", "Problem category"),
+    "col.rect_measures": ("整改措施", "Measures"),
+    "col.responsible_unit": ("责任单位", "Responsible unit"),
     "col.is_open": ("未完成", "Open"),
     "col.overdue": ("逾期", "Overdue"),
     "col.days_overdue": ("逾期天数", "Days overdue"),

@@ -70,7 +70,7 @@ def amounts_section(ctx: PageContext) -> None:
     plot = df.assign(year=df["year"].astype("Int64").astype(str), label=df["category"].map(ctx.code))
     fig = charts.bar(plot, "year", "amount_yuan", color="label", order=sorted(plot["year"].unique()),
                      color_order=[ctx.code(c) for c in CAT_ORDER], x_title=ctx.t("assist.axis_year"),
-                     y_title=ctx.t("assist.axis_amount"), height=400)
+                     y_title=ctx.t("assist.axis_amount"), height=400, segment_text=False)
     left, right = st.columns([3, 2])
     with left:
         charts.show(fig, "assist_amounts_chart")

@@ -2,85 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
-from labels import t
 from queries import data_admin as q
 from ui import data, header, table
 from ui.context import PageContext, current
-
-UPLOAD_LIMIT_MB = int(os.environ.get("FUPIN_UPLOAD_MB", "100"))
-ALLOWED = (".xlsx", ".csv")
-
-
-@dataclass
-class UploadOutcome:
-    lines: list[str]  # the command line's summary, one line per file
-    errors: list[str]  # files that changed nothing, with why
-    exit_code: int
-
-
-def summary_lines(report: object, lang: str) -> tuple[list[str], list[str]]:
-    """The command line's per-file summary (same labels as `python -m etl load`) and the errors."""
-    lines: list[str] = []
-    errors: list[str] = []
-    for f in getattr(report, "files", []):
-        name = Path(f.path).name
-        if f.error:
-            errors.append(str(f.error))
-        elif f.unchanged:
-            lines.append(t("cli.unchanged", lang, file=name))
-        else:
-            lines.append(t("cli.summary", lang, file=name, kind=t(f"kind.{f.kind}", lang), rows_read=f.rows_read,
-                           rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected,
-                           rows_skipped=f.rows_skipped, issues=f.issues))
-            if f.ignored_columns:
-                lines.append(t("cli.ignored", lang, columns="、".join(f.ignored_columns)))
-    return lines, errors
-
-
-def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
-                 progress: Callable[[float, str], None] | None = None,
-                 limit_mb: int = UPLOAD_LIMIT_MB) -> UploadOutcome:
-    """Check the uploads (type, size), save them to a temp dir and run the ETL on the good ones.
-
-    Files that fail the checks are not loaded at all; the others load as on the command line (each file
-    its own batch; a file that cannot be read changes nothing).
-    """
-    errors: list[str] = []
-    good: list[tuple[str, bytes]] = []
-    for name, content in files:
-        if not name.lower().endswith(ALLOWED):
-            errors.append(t("insp.data.bad_type", lang, file=name))
-        elif len(content) > limit_mb * 2**20:
-            errors.append(t("insp.data.too_large", lang, file=name, size=f"{len(content) / 2**20:.1f}",
-                            limit=limit_mb))
-        else:
-            good.append((name, content))
-    if not good:
-        return UploadOutcome([], errors, 1 if errors else 0)
-    from etl.load import load_files
-
-    with tempfile.TemporaryDirectory(prefix="fupin-upload-") as tmp:
-        paths = []
-        for i, (name, content) in enumerate(good):
-            # the original name only as display name; the temp file name is ours
-            path = Path(tmp) / f"{i:03d}{Path(name).suffix.lower()}"
-            path.write_bytes(content)
-            paths.append(path)
-        report = load_files(paths, db=db, lang=lang, progress=progress, display_names=[n for n, _ in good])
-    for f, (name, _) in zip(report.files, good, strict=False):
-        f.path = Path(name)
-    lines, load_errors = summary_lines(report, lang)
-    errors.extend(load_errors)
-    return UploadOutcome(lines, errors, max(report.exit_code, 1 if errors else 0))
+from ui.upload import UPLOAD_LIMIT_MB, UploadOutcome, load_uploads
 
 
 def _upload(ctx: PageContext) -> None:

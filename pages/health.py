@@ -8,6 +8,7 @@ import streamlit as st
 from queries import health as q
 from ui import charts, data, header, table
 from ui.context import PageContext, current
+from ui.profile_html import register_colors
 
 
 def _pct(x: float | None) -> str:
@@ -105,8 +106,6 @@ def main() -> None:
                   "out_of_pocket": "insp.series.oop"}
         long = claims.melt(id_vars=["township"], value_vars=list(payers), var_name="series", value_name="yuan")
         long["series"] = long["series"].map(lambda c: ctx.t(payers[c]))
-        for i, colour in enumerate(("#2ca02c", "#1f77b4", "#9467bd", "#7f7f7f", "#d62728")):
-            charts.COLORS.setdefault(ctx.t(list(payers.values())[i]), colour)
         left, right = st.columns(2)
         with left:
             fig = charts.bar(long, "township", "yuan", color="series", orientation="h",
@@ -141,4 +140,5 @@ def main() -> None:
             columns={"critical_illness_insurance": "critical_illness_insurance_paid"}), ctx.t("insp.what.mismatch"))
 
 
+register_colors()
 main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from etl.codes import CODE_ORDER
@@ -11,6 +12,7 @@ from queries import rectification as q
 from ui import charts, data, header, profile_html, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
+from ui.profile_html import plain_dates
 
 
 def _state(row: pd.Series, ctx: PageContext) -> str:
@@ -28,9 +30,27 @@ def ledger_view(df: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
     out = df.copy()
     out.insert(0, "state", [_state(r, ctx) for _, r in out.iterrows()])
     out["level"] = [ctx.t(f"insp.rect.level.{v}") for v in out["level"]]
-    return out[["state", "issue_id", "source", "found_date", "township", "village", "household_id", "level",
-                "category", "description", "responsible_unit", "responsible_person", "measures", "deadline",
-                "status", "completed_date", "days_overdue", "age_days"]]
+    out[["village", "household_id"]] = out[["village", "household_id"]].fillna("")
+    return plain_dates(out)[["state", "issue_id", "problem_category", "description", "status", "deadline",
+                             "days_overdue", "township", "village", "household_id", "level", "responsible_unit",
+                             "responsible_person", "source", "found_date", "rect_measures", "completed_date",
+                             "age_days"]]
+
+
+def burn_down_figure(bd: pd.DataFrame, ctx: PageContext) -> go.Figure:
+    """Open items per week, one step line per source, each ending at the first week all are closed."""
+    fig = go.Figure()
+    for source, part in bd.groupby("source", sort=False):
+        part = part.sort_values("week_end")
+        nonzero = [i for i, v in enumerate(part["open_items"]) if v]
+        part = part.iloc[: nonzero[-1] + 2 if nonzero else 1]  # up to the first week all are closed
+        fig.add_trace(go.Scatter(x=part["week_end"], y=part["open_items"], name=str(source) or "—",
+                                 mode="lines+markers", line={"shape": "hv"}))
+    fig.update_xaxes(title_text=ctx.t("insp.axis.week"), type="date", tickformat="%Y-%m-%d")
+    fig.update_yaxes(title_text=ctx.t("insp.axis.items"), rangemode="tozero", dtick=1)
+    fig = charts.style(fig, 380)
+    fig.update_layout(legend={"orientation": "v", "y": -0.3, "yanchor": "top"})
+    return fig
 
 
 def main() -> None:
@@ -82,8 +102,7 @@ def main() -> None:
             ag["overdue_label"] = [ctx.t("insp.series.overdue" if o else "insp.series.not_overdue")
                                    for o in ag["overdue"]]
             order = [ctx.t(f"insp.rect.bucket.{b}") for b in range(len(q.AGE_BUCKETS))]
-            charts.COLORS.setdefault(ctx.t("insp.series.overdue"), "#d62728")
-            fig = charts.bar(ag, "bucket_label", "items", color="overdue_label", order=order,
+            fig = charts.bar(ag, "bucket_label", "items", color="overdue_label", order=order, show_totals=False,
                              x_title=ctx.t("insp.axis.age"), y_title=ctx.t("insp.axis.items"), height=340)
             charts.show(fig, "rect_ageing")
     with right:
@@ -92,15 +111,10 @@ def main() -> None:
         if bd.empty:
             st.caption("—")
         else:
-            wide = bd.pivot_table(index="week_end", columns="source", values="open_items", aggfunc="sum").reset_index()
-            wide["week_end"] = pd.to_datetime(wide["week_end"]).dt.strftime("%Y-%m-%d")
-            sources = [c for c in wide.columns if c != "week_end"]
-            fig = charts.line(wide, "week_end", [(c, c or "—") for c in sources],
-                              x_title=ctx.t("insp.axis.week"), y_title=ctx.t("insp.axis.items"), height=340)
-            charts.show(fig, "rect_burn_down")
+            charts.show(burn_down_figure(bd, ctx), "rect_burn_down")
 
     left, right = st.columns(2)
-    for col, dim, title, what in ((left, "category", "insp.rect.by_category", "insp.what.by_category"),
+    for col, dim, title, what in ((left, "problem_category", "insp.rect.by_category", "insp.what.by_category"),
                                   (right, "responsible_unit", "insp.rect.by_unit", "insp.what.by_unit")):
         with col:
             st.subheader(ctx.t(title))
@@ -110,7 +124,7 @@ def main() -> None:
                                                  "overdue": ctx.t("insp.series.overdue")})
             long[dim] = long[dim].map(ctx.code)
             fig = charts.bar(long, dim, "n", color="series", orientation="h", barmode="group",
-                             x_title=ctx.t(f"field.{dim}"), y_title=ctx.t("insp.axis.items"))
+                             x_title=ctx.t(f"col.{dim}"), y_title=ctx.t("insp.axis.items"))
             charts.show(fig, f"rect_by_{dim}")
             table.show(f"rect_tbl_{dim}", dd, ctx.t(what))
 
@@ -125,16 +139,16 @@ def main() -> None:
     st.subheader(ctx.t("insp.rect.ledger"))
     c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
     statuses = c1.multiselect(ctx.t("field.status"), sorted(df["status"].dropna().unique()),
-                              format_func=ctx.code, key="rect_f_status")
-    cats = c2.multiselect(ctx.t("field.category"), sorted(df["category"].dropna().unique()),
-                          format_func=ctx.code, key="rect_f_cat")
+                              format_func=ctx.code, key="rect_f_status", placeholder=ctx.t("insp.any"))
+    cats = c2.multiselect(ctx.t("col.problem_category"), sorted(df["problem_category"].dropna().unique()),
+                          format_func=ctx.code, key="rect_f_cat", placeholder=ctx.t("insp.any"))
     only_open = c3.checkbox(ctx.t("insp.rect.only_open"), key="rect_f_open")
     only_overdue = c4.checkbox(ctx.t("insp.rect.only_overdue"), key="rect_f_overdue")
     mask = pd.Series(True, index=df.index)
     if statuses:
         mask &= df["status"].isin(statuses)
     if cats:
-        mask &= df["category"].isin(cats)
+        mask &= df["problem_category"].isin(cats)
     if only_open:
         mask &= df["is_open"].astype(bool)
     if only_overdue:
@@ -152,7 +166,7 @@ def _details(ctx: PageContext, df: pd.DataFrame) -> None:
                  f"{' · ' + r['household_id'] if pd.notna(r['household_id']) else ''} · {r['description'] or ''}"
               for i, r in df.iterrows()}
     pick = st.selectbox(ctx.t("insp.rect.pick"), list(labels), format_func=labels.get, index=None,
-                        key="rect_pick")
+                        key="rect_pick", placeholder=ctx.t("insp.choose"))
     if pick is None:
         return
     row = df.loc[pick]
@@ -165,4 +179,5 @@ def _details(ctx: PageContext, df: pd.DataFrame) -> None:
         profile_html.show(prof, ctx, key="rect_profile")
 
 
+profile_html.register_colors()
 main()

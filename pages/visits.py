@@ -9,6 +9,7 @@ from queries import profile as qprofile
 from queries import visits as q
 from ui import data, extract, header, profile_html, table
 from ui.context import PageContext, current
+from ui.profile_html import plain_dates
 
 MAX_PROFILES = 200  # profiles in one download
 
@@ -27,12 +28,14 @@ def rules_table(ctx: PageContext, days: int) -> pd.DataFrame:
 
 
 def list_view(df: pd.DataFrame, ctx: PageContext, days: int) -> pd.DataFrame:
-    out = df[["rank", "township", "village", "household_id", "head_name", "n_members", "oldest_age",
-              "exit_status", "monitoring_type", "main_cause", "income_per_capita", "poverty_line",
-              "last_visit_date", "days_since_visit", "score"]].copy()
-    out.insert(out.columns.get_loc("score"), "reason_text",
+    out = df[["rank", "township", "village", "household_id", "head_name", "score", "days_since_visit",
+              "n_members", "oldest_age", "exit_status", "monitoring_type", "main_cause", "income_per_capita",
+              "poverty_line", "last_visit_date"]].copy()
+    out.insert(out.columns.get_loc("score") + 1, "reason_text",
                ["、".join(reason_texts(r, ctx, days)) for r in df["reasons"]])
-    return out
+    for col in ("exit_status", "monitoring_type", "main_cause"):
+        out[col] = out[col].fillna("")
+    return plain_dates(out)
 
 
 def main() -> None:

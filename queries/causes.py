@@ -33,7 +33,8 @@ def by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level:
         f"""SELECT {keys}, f.main_cause, count(*) AS households,
                    count(*) / sum(count(*)) OVER (PARTITION BY {keys}) AS share
             FROM hh_facts f WHERE {where} AND {_NO_CAUSE}
-            GROUP BY {keys}, f.main_cause ORDER BY {keys}, households DESC, f.main_cause""",  # noqa: S608
+            GROUP BY {keys}, f.main_cause
+            ORDER BY sum(count(*)) OVER (PARTITION BY {keys}) DESC, {keys}, households DESC, f.main_cause""",  # noqa: S608
         params,
     )
 

@@ -93,7 +93,7 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
     """, "household_id")
     closed = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
     items = q(f"""
-        SELECT household_id, issue_id, source, found_date, category, description, responsible_unit,
+        SELECT household_id, issue_id, source, found_date, category AS problem_category, description, responsible_unit,
             deadline, coalesce(status, '未整改') AS status,
             CASE WHEN deadline < $as_of THEN date_diff('day', deadline, $as_of) END AS days_overdue
         FROM rectifications

@@ -41,7 +41,8 @@ def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
     where, params = item_where(flt, viewer)
     sql = f"""
         SELECT r.issue_id, r.source, r.found_date, r.township, r.village, r.household_id,
-            r.category, r.description, r.responsible_unit, r.responsible_person, r.measures,
+            r.category AS problem_category, r.description, r.responsible_unit, r.responsible_person,
+            r.measures AS rect_measures,
             r.deadline, coalesce(r.status, '未整改') AS status, r.completed_date,
             {_OPEN} AS is_open,
             ({_OPEN} AND r.deadline < $as_of) AS overdue,
@@ -127,8 +128,8 @@ def burn_down(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_o
 
 
 def by_dimension(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, dimension: str) -> pd.DataFrame:
-    """Items per category or responsible unit: total, open, overdue."""
-    column = {"category": "r.category", "responsible_unit": "r.responsible_unit"}[dimension]
+    """Items per problem category (`problem_category`) or `responsible_unit`: total, open, overdue."""
+    column = {"problem_category": "r.category", "responsible_unit": "r.responsible_unit"}[dimension]
     where, params = item_where(flt, viewer)
     sql = f"""
         SELECT coalesce({column}, '') AS {dimension}, count(*) AS items,

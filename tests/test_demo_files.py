@@ -21,6 +21,7 @@ from etl.codes import CODE_LISTS, DEMO_TOWNSHIPS
 from etl.demo import (
     DEMO_AS_OF,
     DEMO_DEFECTS,
+    DEMO_SUSPECT_EXITS,
     FEMALE_GIVEN,
     INDUSTRY_PROJECTS,
     LONELY_ELDER_NOTE,
@@ -248,6 +249,15 @@ def test_planted_defects(demo: list[Path], registry: pd.DataFrame, households: p
     income = registry.groupby("户编号")["家庭年人均纯收入(元)"].first().map(
         lambda v: float(str(v).replace(",", "")))
     assert (exited & (income.reindex(households.index) < 4000)).sum() == DEMO_DEFECTS["exit_income_below_line"]
+    exited_rows = registry[registry["status"] == "已脱贫"]
+    suspects = {
+        "unsafe_housing": exited_rows.loc[exited_rows["是否危房户"] == "是", "户编号"].nunique(),
+        "unsafe_water": exited_rows.loc[exited_rows["饮水安全"] == "否", "户编号"].nunique(),
+        "uninsured_member": exited_rows.loc[exited_rows["是否参加城乡居民基本医疗保险"] == "否", "户编号"].nunique(),
+    }
+    assert suspects == DEMO_SUSPECT_EXITS
+    month_only = registry["首次识别时间"].map(lambda v: bool(re.fullmatch(r"\d{4}年\d{1,2}月", str(v))))
+    assert registry.loc[month_only, "户编号"].nunique() == DEMO_DEFECTS["invalid_date"]
     nothing = households["status"].isna() & (households["mtype"] == "")
     assert nothing.sum() == DEMO_DEFECTS["monitored_without_type"]
     unknown = (households["cause"].map(lambda v: canon("main_cause", v)).isna()

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from queries.filters import (
+    PUBLIC,
     Filters,
     Viewer,
     fetch,
@@ -19,7 +20,7 @@ from queries.filters import (
 )
 
 
-def _ids(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer = Viewer()) -> list[str]:
+def _ids(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer = PUBLIC) -> list[str]:
     where, params = household_where(flt, viewer)
     return list(fetch(con, f"SELECT household_id FROM hh_facts f WHERE {where} ORDER BY 1", params)["household_id"])  # noqa: S608
 

@@ -76,7 +76,7 @@ def test_status_by_township_and_dimension(con: duckdb.DuckDBPyConnection) -> Non
     by = rectification.status_by_township(con, ALL, V, AS_OF)
     got = {(r.township, r.status): (r.items, r.overdue) for r in by.itertuples()}
     assert got == {("乌加河镇", "整改中"): (1, 0), ("乌加河镇", "未整改"): (1, 1), ("德岭山镇", "已销号"): (1, 0)}
-    cat = rectification.by_dimension(con, ALL, V, AS_OF, "category").set_index("category")
+    cat = rectification.by_dimension(con, ALL, V, AS_OF, "problem_category").set_index("problem_category")
     assert cat.loc["扶贫手册更新不及时", "overdue"] == 1 and cat.loc["收入核算不准", "open_items"] == 0
 
 

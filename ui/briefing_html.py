@@ -25,7 +25,7 @@ from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer
 from ui import charts
-from ui.profile_html import document, esc, figure_div, table_html
+from ui.profile_html import document, esc, figure_div, register_colors, table_html
 
 
 @dataclass
@@ -74,6 +74,7 @@ def _codes(df: pd.DataFrame, col: str, lang: str) -> pd.DataFrame:
 
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
           data_as_of: dt.date, top: int = 20) -> str:
+    register_colors()
     area = area_name(flt, lang)
     brief = Brief(
         title=t("insp.brief.title", lang, area=area),
@@ -149,6 +150,6 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
     led = qrect.ledger(con, flt, viewer, as_of)
     open_items = led[led["is_open"].astype(bool)] if not led.empty else led
     brief.tables.append((t("insp.brief.open_items", lang), open_items[
-        ["issue_id", "township", "village", "household_id", "category", "description", "responsible_unit",
+        ["issue_id", "township", "village", "household_id", "problem_category", "description", "responsible_unit",
          "deadline", "status", "days_overdue"]] if not open_items.empty else open_items))
     return render(brief)

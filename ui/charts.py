@@ -110,6 +110,7 @@ def bar(
     barmode: str = "stack",
     customdata: str | None = None,
     show_totals: bool = True,
+    segment_text: bool = True,
 ) -> go.Figure:
     """A bar chart of `y` by `x` (horizontal: categories on y, values on x; pass x=category, y=value)."""
     cat, val = x, y
@@ -126,7 +127,7 @@ def bar(
         groups = [(None, df)]
     for name, part in groups:
         part = part.set_index(cat).reindex([c for c in cats if c in set(part[cat])]).reset_index()
-        texts = [text_format.format(v) if pd.notna(v) and v != 0 else "" for v in part[val]]
+        texts = [text_format.format(v) if segment_text and pd.notna(v) and v != 0 else "" for v in part[val]]
         kwargs: dict[str, Any] = {
             "name": str(name) if name is not None else val,
             "text": texts,
@@ -149,7 +150,7 @@ def bar(
         else:
             fig.add_trace(go.Scatter(x=cats, y=totals.values, mode="text", text=labels, textposition="top center",
                                      showlegend=False, hoverinfo="skip"))
-    fig.update_layout(barmode=barmode, title={"text": title} if title else None)
+    fig.update_layout(barmode=barmode)
     if horizontal:
         fig.update_yaxes(categoryorder="array", categoryarray=cats, title_text=x_title, type="category")
         fig.update_xaxes(title_text=y_title)
@@ -158,7 +159,12 @@ def bar(
         fig.update_yaxes(title_text=y_title)
     if height is None:
         height = max(300, min(900, 28 * len(cats) + 140)) if horizontal else 400
-    return style(fig, height, legend=bool(color))
+    style(fig, height, legend=bool(color))
+    if title:  # title on its own line above the legend, both left-aligned
+        fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top",
+                                 "pad": {"t": 8}},
+                          margin={"t": 90}, legend={"y": 1.01, "yanchor": "bottom"})
+    return fig
 
 
 def line(

@@ -114,12 +114,12 @@ def show(key: str, df: pd.DataFrame, what: str) -> None:
     from ui.context import current
 
     ctx = current()
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         ctx.t("extract.csv"), lambda: csv_bytes(df), file_name=file_name(what, ctx.flt, ctx.as_of, "csv"),
         mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
     )
-    c2.download_button(
+    row.download_button(
         ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what),
         file_name=file_name(what, ctx.flt, ctx.as_of, "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -32,6 +32,8 @@ def column_label(name: str, lang: str) -> str:
 
 
 def _cell(value: object, lang: str, translate: bool) -> object:
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return t("common.yes", lang) if value else t("common.no", lang)
     if isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and not isinstance(value, (str, bytes))):

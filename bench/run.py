@@ -1,0 +1,190 @@
+"""Command line of the benchmark: `python -m bench --sizes S,M[,L] [--out bench/out]`.
+
+For each size: scaled files (reused when present), ETL in child processes, every page query (app vs
+raw SQL), naive pandas comparisons, a 1M-row extract, Streamlit AppTest per page. Raw results go to
+`<out>/results.json` (merged: a run of one size keeps the others' results), the report to
+docs/PERFORMANCE.md (rendered from every size in the JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.sizes import parse_sizes
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def log(text: str) -> None:
+    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {text}\n")
+    sys.stderr.flush()
+
+
+def machine() -> dict[str, Any]:
+    import duckdb
+    import pandas
+    import plotly
+    import pyarrow
+    import streamlit
+
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    mem = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(), "sched_cpus": len(os.sched_getaffinity(0)), "memory_bytes": mem, "cpu": cpu,
+        "platform": platform.platform(), "python": platform.python_version(), "duckdb": duckdb.__version__,
+        "pandas": pandas.__version__, "pyarrow": pyarrow.__version__, "streamlit": streamlit.__version__,
+        "plotly": plotly.__version__,
+    }
+
+
+def _table_counts(con: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for table in ("households", "members", "interventions", "visits", "medical_claims", "rectifications",
+                  "hh_facts", "data_issues", "rejected_rows"):
+        try:
+            out[table] = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
+        except Exception:  # a table another issue adds later
+            continue
+    return out
+
+
+def save(path: Path, label: str, result: dict[str, Any]) -> dict[str, Any]:
+    allres: dict[str, Any] = {"sizes": {}}
+    if path.is_file():
+        try:
+            allres = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            pass
+    allres.setdefault("sizes", {})[label] = result
+    order = {"S": 0, "M": 1, "L": 2}
+    allres["sizes"] = dict(sorted(allres["sizes"].items(), key=lambda kv: (order.get(kv[0], 3), kv[0])))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(allres, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    tmp.replace(path)
+    return allres
+
+
+def run_size(label: str, households: int, args: argparse.Namespace, command: str) -> dict[str, Any]:
+    import duckdb
+
+    from bench import etl_bench, extract_bench, page_bench, query_bench
+    from bench.sizes import ensure_files
+    from etl.snapshot import current_snapshot
+
+    out_dir: Path = args.out
+    size_dir = out_dir / label
+    json_path = out_dir / "results.json"
+    res: dict[str, Any] = {"label": label, "households": households, "command": command,
+                           "date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
+                           "runs": args.runs, "budget_seconds": args.budget}
+    res["loadavg"] = {"start": os.getloadavg()}
+    t0 = time.perf_counter()
+    log(f"== size {label}: {households:,} households")
+    files, gen = ensure_files(size_dir / "files", households)
+    res["generate"] = gen
+    log(f"  files {'reused' if gen['reused'] else 'generated'}: {gen.get('bytes', 0) / 2**20:.0f} MiB")
+    db = size_dir / "db" / "fupin.duckdb"
+    if args.reuse_db and current_snapshot(db) is not None:
+        previous = json.loads(json_path.read_text(encoding="utf-8")).get("sizes", {}).get(label, {}) \
+            if json_path.is_file() else {}
+        res["etl"] = previous.get("etl", {})
+        res["etl_reused"] = True
+        log("  ETL skipped (--reuse-db)")
+    else:
+        res["etl"] = etl_bench.run_etl(files, size_dir, households <= args.pandas_etl_max, log)
+    save(json_path, label, res)
+
+    snap = current_snapshot(db)
+    assert snap is not None, f"no snapshot at {db}"
+    res["snapshot_bytes"] = snap.stat().st_size
+    con = duckdb.connect(str(snap), read_only=True)
+    res["tables"] = _table_counts(con)
+    ctx = query_bench.make_context(con)
+    res["filter_values"] = {"township": ctx.township, "cause": ctx.cause, "as_of": str(ctx.as_of)}
+    cases, skipped = query_bench.discover(ctx)
+    res["skipped"] = skipped
+    if args.only_queries:
+        wanted = [w.strip() for w in args.only_queries.split(",") if w.strip()]
+        cases = [c for c in cases if any(w in c.name for w in wanted)]
+    log(f"  {len(cases)} query cases (township {ctx.township}, cause {ctx.cause}); skipped {len(skipped)}")
+    res["loadavg"]["queries_start"] = os.getloadavg()
+    res["queries"] = query_bench.run_cases(con, ctx, cases, args.runs, args.budget, log)
+    res["loadavg"]["queries_end"] = os.getloadavg()
+    res["explain"] = query_bench.explain(con, res["queries"], size_dir / "explain", args.explain)
+    save(json_path, label, res)
+    if not args.no_pandas:
+        res["pandas"] = query_bench.pandas_comparison(con, ctx, args.runs, args.budget, log)
+        save(json_path, label, res)
+    res["extract"] = extract_bench.run_extract(con, args.extract_rows, args.xlsx_rows, log)
+    con.close()
+    save(json_path, label, res)
+    if args.pages != "none":
+        only = None if args.pages == "all" else [p.strip() for p in args.pages.split(",") if p.strip()]
+        res["loadavg"]["pages_start"] = os.getloadavg()
+        res["pages"] = page_bench.run_pages(db, args.warm_runs, log, only)
+    res["loadavg"]["end"] = os.getloadavg()
+    res["total_seconds"] = time.perf_counter() - t0
+    save(json_path, label, res)
+    log(f"== size {label} done in {res['total_seconds']:.0f} s")
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="扶贫督查看板 benchmark (issue 5)")
+    parser.add_argument("--sizes", default="S,M", help="S=10k, M=1M, L=10M households, or counts: S,M,L / 2000")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="files, databases, results.json")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "PERFORMANCE.md", help="report to write")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per query and filter (after a warm-up)")
+    parser.add_argument("--budget", type=float, default=2.0, help="seconds per measurement before fewer runs (min 3)")
+    parser.add_argument("--warm-runs", type=int, default=5, help="warm reruns per page")
+    parser.add_argument("--pages", default="all", help="all, none, or page names (overview,causes,...)")
+    parser.add_argument("--extract-rows", type=int, default=1_000_000)
+    parser.add_argument("--xlsx-rows", type=int, default=100_000,
+                        help="rows for the XLSX extract (xlsxwriter is ~3k rows/s: 1M rows would take minutes); "
+                        "0 = all rows up to Excel's limit")
+    parser.add_argument("--pandas-etl-max", type=int, default=1_000_000,
+                        help="households up to which pandas read_csv is measured too (it needs ~0.5 GiB per 1M)")
+    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas query comparisons")
+    parser.add_argument("--explain", type=int, default=6, help="EXPLAIN ANALYZE of this many slowest queries")
+    parser.add_argument("--only-queries", default="", help="only query cases whose name contains one of these "
+                        "comma-separated texts (e.g. overview.,causes.)")
+    parser.add_argument("--reuse-db", action="store_true", help="keep an existing benchmark database (no ETL)")
+    args = parser.parse_args(argv)
+    try:
+        sizes = parse_sizes(args.sizes)
+    except ValueError as exc:
+        parser.error(str(exc))
+    args.out = args.out.absolute()
+    argv_text = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    command = f"python -m bench {argv_text}".strip()
+    for label, households in sizes:
+        run_size(label, households, args, command)
+        allres = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
+        args.docs.parent.mkdir(parents=True, exist_ok=True)
+        args.docs.write_text(report.render(allres, args.out / "results.json"), encoding="utf-8")
+        log(f"  wrote {args.docs}")
+    return 0

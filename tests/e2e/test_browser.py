@@ -1,0 +1,406 @@
+"""Real-browser end-to-end tests (issue 6 §1): Debian chromium + Playwright against `streamlit run`.
+
+What users see is what is tested: Chinese page titles (from the label table), sidebar filter labels,
+download buttons, the data grid's own accessible table and CSV export, Streamlit's `stException` box.
+All tests of this module share one server and one demo database (the module runs on one xdist worker
+with `--dist loadfile`); the tests that change the database (uploads) come last.
+Screenshots of every page go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import duckdb
+import pytest
+
+from labels import t
+from tests.e2e.conftest import StreamlitServer, new_context
+
+pytestmark = pytest.mark.e2e
+
+# (url path, title label key) in navigation order; titles come from the label table, so a wording
+# change in labels/ does not break the tests, a missing page or a crash does.
+PAGES: list[tuple[str, str]] = [
+    ("home", "overview.title"),
+    ("poverty-causes", "causes.title"),
+    ("exit-status", "exit.title"),
+    ("assistance-measures", "assist.title"),
+    ("rectification-tracker", "insp.page.rectification"),
+    ("health-support", "insp.page.health"),
+    ("visit-planner", "insp.page.visits"),
+    ("archive-quality", "insp.page.quality"),
+    ("township-briefing", "insp.page.briefing"),
+    ("data-management", "insp.page.data"),
+]
+TOWN = "德岭山镇"  # data-spec §7: exactly 10 registered poor households, villages 兴丰, 乌镇, 四义堂, 胜利
+TOWN_HOUSEHOLDS = 10
+TOWN_VILLAGES = {"兴丰村", "乌镇村", "四义堂村", "胜利村"}
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PROBE = "fupin-xss-probe"  # any request whose URL contains this means file text became markup
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def wait_idle(page: Any, settle_ms: int = 300) -> None:
+    """Wait until the script run is over (and stays over for a moment: reruns can follow)."""
+    for _ in range(2):
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.wait_for_timeout(settle_ms)
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
+def exceptions(page: Any) -> list[str]:
+    return [e.inner_text()[:2000] for e in page.get_by_test_id("stException").all()]
+
+
+def assert_no_exception(page: Any) -> None:
+    errs = exceptions(page)
+    assert not errs, f"exception box on {page.url}:\n" + "\n---\n".join(errs)
+
+
+def open_page(page: Any, server: StreamlitServer, path: str, title_key: str, lang: str = "zh",
+              query: str = "") -> None:
+    url = f"{server.url}/{'' if path == 'home' else path}{('?' + query) if query else ''}"
+    page.goto(url)
+    title = t(title_key, lang)
+    heading = page.get_by_test_id("stMain").get_by_role("heading", name=title, exact=True).first
+    try:
+        heading.wait_for(timeout=45_000)
+    except Exception:
+        assert_no_exception(page)
+        raise
+    wait_idle(page)
+    assert_no_exception(page)
+
+
+def screenshot(page: Any, directory: Path, name: str) -> Path:
+    """A full-page screenshot. Streamlit scrolls inside its main block, so the viewport is made as tall
+    as the content first (and restored afterwards)."""
+    height = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+        " return m ? m.scrollHeight : document.body.scrollHeight; }"
+    )
+    size = page.viewport_size or {"width": 1400, "height": 900}
+    page.set_viewport_size({"width": size["width"], "height": int(min(max(height, 900), 9000))})
+    page.wait_for_timeout(600)  # charts re-layout to the new size
+    path = directory / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
+
+
+def sidebar_multiselect(page: Any, label_key: str, lang: str = "zh") -> Any:
+    label = t(label_key, lang)
+    return page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(
+        has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True)
+    )
+
+
+def choose(page: Any, label_key: str, value: str, lang: str = "zh") -> None:
+    """Pick one value in a sidebar multiselect as a user would: click, type, click the option."""
+    box = sidebar_multiselect(page, label_key, lang)
+    box.locator("input").click()
+    page.keyboard.type(value)
+    page.get_by_role("option", name=value, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def chosen(page: Any, label_key: str, lang: str = "zh") -> list[str]:
+    box = sidebar_multiselect(page, label_key, lang)
+    box.wait_for()
+    tags = box.locator("[data-tag]").all()  # react-aria tags (Streamlit 1.67); baseweb tags before
+    if not tags:
+        tags = box.locator('[data-baseweb="tag"]').all()
+    return [(tag.get_attribute("aria-label") or tag.inner_text()).strip() for tag in tags]
+
+
+def metric(page: Any, label_key: str, lang: str = "zh") -> Any:
+    """The value element of the KPI card with this label."""
+    card = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(t(label_key, lang), exact=True)
+    ).first
+    return card.get_by_test_id("stMetricValue")
+
+
+def chart_ticks(page: Any, index: int = 0) -> list[str]:
+    chart = page.get_by_test_id("stPlotlyChart").nth(index)
+    chart.locator(".ytick text, .xtick text").first.wait_for()
+    return [(e.text_content() or "").strip() for e in chart.locator(".ytick text, .xtick text").all()]
+
+
+def visible_grid(page: Any, index: int = 0) -> Any:
+    return page.get_by_test_id("stMain").get_by_test_id("stDataFrame").filter(visible=True).nth(index)
+
+
+def grid_accessible_rows(grid: Any) -> tuple[list[str], list[list[str]]]:
+    """Header and rendered rows of a data grid, from the accessible table glide-data-grid keeps inside
+    its canvas (only the rows in view: use on small tables)."""
+    grid.hover()
+    header = [h.strip() for h in grid.locator("thead th").all_inner_texts()]
+    rows = [[c.strip() for c in r.locator("td").all_inner_texts()] for r in grid.locator("tbody tr").all()]
+    return header, rows
+
+
+def parse_csv(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def same_cell(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    try:
+        return abs(float(a) - float(b)) < 1e-9
+    except ValueError:
+        return False
+
+
+def banner_households(db: Path) -> int:
+    con = duckdb.connect(str(db.resolve()), read_only=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM hh_facts WHERE registered").fetchall()[0][0])
+    finally:
+        con.close()
+
+
+# --- §1: every page, filters, downloads, URLs, language ------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "title_key"), PAGES, ids=[p for p, _ in PAGES])
+def test_every_page_opens_without_exception(page: Any, server: StreamlitServer, screenshots_dir: Path,
+                                            path: str, title_key: str) -> None:
+    open_page(page, server, path, title_key)
+    nav = page.get_by_test_id("stSidebarNav")
+    for key in ("nav.overview", "nav.data_admin"):
+        assert nav.get_by_text(t(key, "zh"), exact=True).count() == 1
+    screenshot(page, screenshots_dir, f"zh-{path}")
+    assert_no_exception(page)
+
+
+def test_township_filter_changes_kpis_and_chart(page: Any, server: StreamlitServer, e2e_db: Path,
+                                                screenshots_dir: Path) -> None:
+    total = banner_households(e2e_db)
+    assert total > TOWN_HOUSEHOLDS
+    open_page(page, server, "home", "overview.title")
+    from playwright.sync_api import expect
+
+    expect(metric(page, "kpi.households")).to_have_text(f"{total:,}")
+    before = set(chart_ticks(page))
+    assert TOWN in before  # the county chart is by township
+
+    choose(page, "filter.townships", TOWN)
+    expect(metric(page, "kpi.households")).to_have_text(str(TOWN_HOUSEHOLDS), timeout=30_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    after = set(chart_ticks(page))
+    assert TOWN_VILLAGES <= after, after  # the chart drilled down to the township's villages
+    assert TOWN not in after
+    assert parse_qs(urlsplit(page.url).query).get("town") == [TOWN]
+    screenshot(page, screenshots_dir, "zh-home-德岭山镇")
+
+    # another page keeps the filter and its chart changes too
+    page.get_by_test_id("stSidebarNav").get_by_text(t("nav.causes", "zh"), exact=True).click()
+    page.get_by_role("heading", name=t("causes.title", "zh"), exact=True).wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    assert chosen(page, "filter.townships") == [TOWN]
+
+
+def test_download_has_bom_and_the_rows_on_screen(page: Any, server: StreamlitServer) -> None:
+    open_page(page, server, "home", "overview.title", query=f"town={TOWN}")
+    from playwright.sync_api import expect
+
+    expect(metric(page, "kpi.households")).to_have_text(str(TOWN_HOUSEHOLDS))
+    grid = visible_grid(page, 0)
+    header, rows = grid_accessible_rows(grid)
+    assert {r[0] for r in rows} == TOWN_VILLAGES, rows
+
+    # the grid's own CSV export = exactly what the grid holds
+    grid.hover()
+    with page.expect_download() as grid_dl:
+        grid.get_by_role("button", name=re.compile("Download as CSV|CSV")).click()
+    on_screen = parse_csv(Path(grid_dl.value.path()).read_bytes())
+
+    button = page.get_by_test_id("stMain").get_by_test_id("stDownloadButton").filter(visible=True).filter(
+        has_text=t("extract.csv", "zh")).first
+    with page.expect_download() as dl:
+        button.locator("button").click()
+    download = dl.value
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf"), data[:20]
+    assert download.suggested_filename.endswith(".csv")
+    assert TOWN in download.suggested_filename
+    extract = parse_csv(data)
+    assert extract[0] == header == on_screen[0]
+    assert len(extract) - 1 == len(rows) == TOWN_HOUSEHOLDS - 6  # 4 villages
+    assert len(extract) == len(on_screen)
+    for got, shown in zip(extract[1:], on_screen[1:], strict=True):
+        assert all(same_cell(a, b) for a, b in zip(got, shown, strict=True)), (got, shown)
+
+    xlsx = page.get_by_test_id("stMain").get_by_test_id("stDownloadButton").filter(visible=True).filter(
+        has_text=t("extract.xlsx", "zh")).first
+    with page.expect_download() as dl2:
+        xlsx.locator("button").click()
+    assert Path(dl2.value.path()).read_bytes()[:4] == b"PK\x03\x04"
+    assert dl2.value.suggested_filename.endswith(".xlsx")
+
+
+def test_copied_url_restores_filters_in_a_new_context(page: Any, browser: Any, server: StreamlitServer) -> None:
+    from playwright.sync_api import expect
+
+    open_page(page, server, "poverty-causes", "causes.title")
+    choose(page, "filter.townships", TOWN)
+    wait_idle(page)
+    choose(page, "filter.main_causes", "因病")
+    wait_idle(page)
+    page.wait_for_function("() => location.search.includes('cause=')")
+    copied = page.url
+    params = parse_qs(urlsplit(copied).query)
+    assert params.get("town") == [TOWN] and params.get("cause") == ["因病"], copied
+
+    other = new_context(browser)  # no cookies, no session state: only the URL
+    try:
+        fresh = other.new_page()
+        fresh.goto(copied)
+        fresh.get_by_role("heading", name=t("causes.title", "zh"), exact=True).wait_for()
+        wait_idle(fresh)
+        assert_no_exception(fresh)
+        assert chosen(fresh, "filter.townships") == [TOWN]
+        assert chosen(fresh, "filter.main_causes") == ["因病"]
+        # and the numbers follow the filter: the overview in the same session shows the subset
+        fresh.get_by_test_id("stSidebarNav").get_by_text(t("nav.overview", "zh"), exact=True).click()
+        expect(metric(fresh, "kpi.households")).not_to_have_text("0")
+        value = int(metric(fresh, "kpi.households").inner_text().replace(",", ""))
+        assert 0 < value < TOWN_HOUSEHOLDS
+    finally:
+        other.close()
+
+
+def test_english_switch_changes_labels(page: Any, server: StreamlitServer, screenshots_dir: Path) -> None:
+    open_page(page, server, "home", "overview.title")
+    sidebar = page.get_by_test_id("stSidebar")
+    assert sidebar.get_by_text(t("filter.townships", "zh"), exact=True).count() == 1
+    sidebar.get_by_test_id("stButtonGroup").get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name=t("overview.title", "en"), exact=True).wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    assert sidebar.get_by_text(t("filter.townships", "en"), exact=True).count() == 1
+    assert sidebar.get_by_text(t("filter.townships", "zh"), exact=True).count() == 0
+    assert page.get_by_test_id("stSidebarNav").get_by_text(t("nav.causes", "en"), exact=True).count() == 1
+    assert parse_qs(urlsplit(page.url).query).get("lang") == ["en"]
+    labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
+    assert any(t("kpi.households", "en") in x for x in labels), labels
+    screenshot(page, screenshots_dir, "en-home")
+    page.get_by_test_id("stSidebarNav").get_by_text(t("nav.rectification", "en"), exact=True).click()
+    page.get_by_role("heading", name=t("insp.page.rectification", "en"), exact=True).wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    screenshot(page, screenshots_dir, "en-rectification-tracker")
+
+
+# --- uploads: these change the database, so they run last ----------------------------------------
+
+
+def _upload(page: Any, files: list[Any]) -> None:
+    uploader = page.get_by_test_id("stFileUploader")
+    uploader.locator('input[type="file"]').set_input_files(files)
+    for f in files:
+        name = f["name"] if isinstance(f, dict) else Path(f).name
+        uploader.get_by_text(name, exact=True).first.wait_for()
+    page.get_by_role("button", name=re.compile(re.escape(t("insp.data.load", "zh")))).click()
+    page.get_by_text(t("insp.data.summary", "zh"), exact=True).wait_for(timeout=120_000)
+    wait_idle(page)
+
+
+def test_upload_page_accepts_the_demo_exports(page: Any, server: StreamlitServer, e2e_db: Path,
+                                              screenshots_dir: Path) -> None:
+    files = sorted((e2e_db.parent / "demo_files").iterdir())
+    assert len(files) >= 5
+    open_page(page, server, "data-management", "insp.page.data")
+    _upload(page, files)
+    assert_no_exception(page)
+    summary = page.get_by_test_id("stMain").get_by_test_id("stCode").inner_text()
+    for f in files:
+        assert f.name in summary, summary
+    # the demo's files are already loaded: each is recognised and reported unchanged
+    unchanged = t("cli.unchanged", "zh", file="").lstrip("：")
+    assert summary.count(unchanged) == len(files), summary
+    screenshot(page, screenshots_dir, "zh-data-management-upload")
+
+
+HOSTILE_IMG = f'<img src="http://127.0.0.1:9/{PROBE}-html.png" onerror="window.__fupin_xss=1">'
+HOSTILE_SCRIPT = "<script>window.__fupin_xss=2</script>"
+HOSTILE_MD_TOWN = f"![p](http://127.0.0.1:9/{PROBE}-md.png)镇"  # markdown image as a township name
+
+
+def _hostile_registry() -> bytes:
+    head = ("乡(镇),行政村,户编号,人编号,姓名,身份证号码,与户主关系,家庭人口数,致贫原因,脱贫属性,脱贫年份,"
+            "人均纯收入,收入年度,帮扶责任人,帮扶单位\n")
+    rows = [
+        f'"{HOSTILE_MD_TOWN}","<b>粗体村</b>",XSS0000000000001,XSS000000000000101,"{HOSTILE_IMG.replace(chr(34), chr(39))}",'
+        f'150824194402279274,户主,1,1,1,2019,5000,2019,"{HOSTILE_SCRIPT}","=HYPERLINK(""http://127.0.0.1:9/{PROBE}"")"\n',
+    ]
+    return (head + "".join(rows)).encode("utf-8-sig")
+
+
+def _hostile_visits() -> bytes:
+    return ("户编号,走访日期,走访类型,走访人,情况记录\n"
+            f'XSS0000000000001,2020-06-01,入户走访,"{HOSTILE_SCRIPT}","{HOSTILE_IMG.replace(chr(34), chr(39))}"\n'
+            ).encode("utf-8-sig")
+
+
+def _hostile_ledger() -> bytes:
+    return ("问题编号,问题来源,发现日期,乡(镇),行政村,户编号,问题类别,问题描述,责任单位,责任人,整改措施,整改时限,整改状态\n"
+            f'XSS-1,"{HOSTILE_SCRIPT}",2020-06-01,"{HOSTILE_MD_TOWN}",,,档案资料不规范,"{HOSTILE_IMG.replace(chr(34), chr(39))}",'
+            f'"**粗体单位**","[链接](javascript:window.__fupin_xss=3)",整改,2020-07-01,未整改\n').encode("utf-8-sig")
+
+
+def test_text_from_files_is_never_rendered_as_markup(page: Any, server: StreamlitServer,
+                                                     screenshots_dir: Path) -> None:
+    """Names, notes, places and file names with HTML, <script>, markdown images and formulas are loaded
+    through the upload page, then every page is browsed filtered to that township: no script runs, no
+    element is created from file text, no request leaves for the probe URL."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    open_page(page, server, "data-management", "insp.page.data")
+    md_name = f"![n](http://127.0.0.1:9/{PROBE}-filename.png) <b>x</b>.csv"
+    _upload(page, [
+        {"name": "hostile registry.csv", "mimeType": "text/csv", "buffer": _hostile_registry()},
+        {"name": "走访 <script>.csv", "mimeType": "text/csv", "buffer": _hostile_visits()},
+        {"name": "整改台账.csv", "mimeType": "text/csv", "buffer": _hostile_ledger()},
+        {"name": md_name, "mimeType": "text/csv", "buffer": b"\x00\x01garbage\xff\xfe" * 50},
+    ])
+    assert_no_exception(page)
+    summary = page.get_by_test_id("stMain").get_by_test_id("stCode").inner_text()
+    assert "hostile registry.csv" in summary and "整改台账.csv" in summary, summary
+    # the garbage file failed with a clear message naming it (as text)
+    error = page.get_by_test_id("stAlertContentError").inner_text()
+    assert PROBE in error or "x.csv" in error, error
+    screenshot(page, screenshots_dir, "zh-hostile-upload")
+
+    query = urlencode({"town": HOSTILE_MD_TOWN})
+    for path, key in PAGES:
+        page.goto(f"{server.url}/{'' if path == 'home' else path}?{query}")
+        page.get_by_role("heading", name=t(key, "zh"), exact=True).wait_for(timeout=45_000)
+        wait_idle(page)
+        assert_no_exception(page)
+        if path == "visit-planner":  # open the profile of the hostile household if the page offers it
+            page.wait_for_timeout(500)
+        if path == "township-briefing":
+            page.get_by_role("button", name=re.compile(re.escape(t("insp.brief.generate", "zh")))).click()
+            wait_idle(page)
+            assert_no_exception(page)
+        assert page.evaluate("() => window.__fupin_xss === undefined"), path
+        assert page.locator(f'img[src*="{PROBE}"]').count() == 0, path
+        assert page.locator("b", has_text="粗体村").count() == 0, path
+        assert page.locator('a[href^="javascript:"]').count() == 0, path
+        if path in ("home", "rectification-tracker", "township-briefing"):
+            screenshot(page, screenshots_dir, f"zh-hostile-{path}")
+    leaked = [u for u in requests if PROBE in u]
+    assert not leaked, leaked

@@ -1,0 +1,43 @@
+"""Smoke run of the benchmark harness (bench/) on a tiny county: every section is produced.
+
+No timing assertions: timings live in the benchmark (docs/PERFORMANCE.md), not in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bench_smoke(tmp_path: Path) -> None:
+    out, docs = tmp_path / "out", tmp_path / "PERFORMANCE.md"
+    cmd = [sys.executable, "-m", "bench", "--sizes", "500", "--out", str(out), "--docs", str(docs),
+           "--runs", "1", "--warm-runs", "1", "--budget", "0.1", "--pages", "overview", "--explain", "1",
+           "--only-queries", "overview.,causes.totals,filters.options", "--xlsx-rows", "100"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)  # noqa: S603
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    size = json.loads((out / "results.json").read_text(encoding="utf-8"))["sizes"]["n500"]
+    etl = size["etl"]
+    for key in ("app", "duckdb_read_csv", "pandas_read_csv"):
+        assert etl[key]["rows_read"] > 0 and etl[key]["peak_rss_bytes"] > 0
+    assert etl["app"]["rows_read"] == etl["duckdb_read_csv"]["rows_read"]
+    queries = size["queries"]
+    assert {q["query"] for q in queries} >= {"overview.kpis", "causes.totals", "filters.options"}
+    assert not [q for q in queries if "error" in q]
+    assert {q["filter"] for q in queries} == {"none", "township", "township+cause"}
+    assert all(q["statements"] >= 1 and q["raw"]["runs"] >= 1 for q in queries)
+    assert len(size["pandas"]["cases"]) == 6
+    assert [p["page"] for p in size["pages"]["pages"]] == ["overview"]
+    assert "error" not in size["pages"]["pages"][0]
+    assert size["extract"]["rows"] == 500 and size["extract"]["csv_bom"]
+    assert size["explain"] and Path(size["explain"][0]["file"]).is_file()
+
+    text = docs.read_text(encoding="utf-8")
+    for heading in ("## Runs", "## Targets", "### ETL (n500)", "### Page queries (n500)", "### Naive pandas (n500)",
+                    "### Pages: Streamlit AppTest (n500)", "### Extract (n500)"):
+        assert heading in text

@@ -1,0 +1,175 @@
+"""AppTest of the inspection pages on the demo county (built by `python -m etl demo` into a temp dir):
+each page renders, with a township filter, with a filter that matches nothing, in English; the
+demo's facts; uploads (good file, bad file that changes nothing, oversized file)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.snapshot import current_snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("rectification", "health", "visits", "quality", "data_admin", "briefing")
+NOTHING = {"town": "呼勒斯太苏木", "cause": "因灾"}  # no 因灾 household in 呼勒斯太苏木
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "fupin.duckdb"
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
+                   capture_output=True)
+    return db
+
+
+@pytest.fixture()
+def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("FUPIN_DB", str(demo_db))
+    yield demo_db
+
+
+def open_page(page: str, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [s.value for s in at.subheader] + [c.value for c in at.caption]
+    parts += [str(x.value) for x in at.info] + [str(x.value) for x in at.success] + [str(x.value) for x in at.error]
+    parts += [m.label for m in at.metric] + [str(m.value) for m in at.metric] + [t.value for t in at.title]
+    return "\n".join(parts)
+
+
+def frames(at: AppTest) -> list:
+    return [d.value for d in at.dataframe]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders(demo_env: Path, page: str) -> None:
+    at = open_page(page)
+    assert at.title, "page title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_filtered_empty_and_english(demo_env: Path, page: str) -> None:
+    open_page(page, {"town": "德岭山镇"})
+    at = open_page(page, NOTHING)
+    if page in ("rectification", "health", "visits", "quality"):
+        assert "没有" in texts(at) or "不到" in texts(at) or "无" in texts(at)
+    en = open_page(page, {"lang": "en", "town": "乌加河镇"})
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.title[0].value)  # English title
+
+
+def test_rectification_demo_facts(demo_env: Path) -> None:
+    at = open_page("rectification", {"town": "乌加河镇"})
+    ledger = max((df for df in frames(at) if "问题描述" in df.columns), key=len)
+    june = ledger[ledger["问题来源"].str.contains("2020年6月")
+                  & ledger["问题类别"].isin(["档案资料不规范", "扶贫手册更新不及时"])]
+    assert {"档案资料不规范", "扶贫手册更新不及时"} <= set(june["问题类别"])
+    assert june["问题描述"].str.contains("贫困户档案不规范").any()
+    assert june["问题描述"].str.contains("扶贫工作手册更新不及时").any()
+    assert june["整改时限"].notna().all() and june["状态"].notna().all()
+    assert any("逾期" in m.label for m in at.metric)
+
+
+def test_visits_demo_facts(demo_env: Path) -> None:
+    at = open_page("visits", {"town": "呼勒斯太苏木"})
+    lst = next(df for df in frames(at) if "走访原因" in df.columns)
+    top3 = lst.head(3)
+    row = top3[top3["行政村"] == "温更嘎查"]
+    assert len(row) == 1 and "独居老人" in row.iloc[0]["走访原因"]
+    # the profile tab shows the first household of the list, with its reasons and the print download
+    assert any("家庭情况简介" in str(h.value) or "独居老人" in str(h.value) for h in at.get("html"))
+
+
+def test_health_demo_facts(demo_env: Path) -> None:
+    at = open_page("health", {"town": "德岭山镇"})
+    members = next(df for df in frames(at) if "12个月随访次数" in df.columns)
+    assert len(members) >= 5 and set(members["乡(镇)"]) == {"德岭山镇"}
+    assert (members["12个月随访次数"] > 0).any()
+
+
+def test_visits_sample_reproducible(demo_env: Path) -> None:
+    at = open_page("visits", {"town": "海流图镇"})
+    sample = next(df for df in frames(at) if "户抽签序号" in df.columns)
+    again = open_page("visits", {"town": "海流图镇"})
+    assert sample.equals(next(df for df in frames(again) if "户抽签序号" in df.columns))
+    assert sample.groupby("行政村").size().max() <= 25
+    assert "2020" in texts(at)  # the seed is shown
+
+
+def test_briefing_button(demo_env: Path) -> None:
+    at = open_page("briefing", {"town": "乌加河镇"})
+    at.button(key="brief_go").click().run()
+    assert not at.exception
+    assert "简报已生成" in texts(at)
+
+
+# ---- uploads --------------------------------------------------------------------------------------
+
+
+def _counts(db: Path) -> tuple[Path | None, int, int]:
+    snap = current_snapshot(db)
+    with duckdb.connect(str(snap), read_only=True) as c:
+        return snap, c.execute("SELECT count(*) FROM load_batches").fetchone()[0], \
+            c.execute("SELECT count(*) FROM rectifications").fetchone()[0]
+
+
+@pytest.fixture()
+def upload_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> Path:
+    """A fresh demo database the upload tests may change."""
+    db = tmp_path / "fupin.duckdb"
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
+                   capture_output=True)
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    return db
+
+
+def _upload(files: list[tuple[str, bytes, str]]) -> AppTest:
+    at = open_page("data_admin")
+    at.file_uploader(key="data_files").set_value(files)
+    submit = [b for b in at.get("form_submit_button") if "入库" in str(b.label)]
+    submit[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+LEDGER_HEADER = "问题编号,问题来源,发现日期,乡(镇),行政村,户编号,问题类别,问题描述,责任单位,责任人,整改措施,整改时限,整改状态,完成日期\n"
+
+
+def test_upload_good_file(upload_db: Path) -> None:
+    before = _counts(upload_db)
+    row = "UP-001,上传测试,2020-06-29,乌加河镇,,,档案资料不规范,测试问题,乌加河镇政府,张三,补齐档案,2020-07-15,未整改,\n"
+    at = _upload([("整改台账_上传.csv", (LEDGER_HEADER + row).encode("utf-8-sig"), "text/csv")])
+    after = _counts(upload_db)
+    assert after[1] == before[1] + 1 and after[2] == before[2] + 1 and after[0] != before[0]
+    body = "\n".join(c.value for c in at.get("code"))
+    assert "整改台账_上传.csv：问题整改台账，读取1行，入库1行" in body
+
+
+def test_upload_bad_file_changes_nothing(upload_db: Path) -> None:
+    before = _counts(upload_db)
+    at = _upload([("乱码.csv", b"just,some\nrandom,text\n", "text/csv")])
+    assert _counts(upload_db) == before
+    assert at.error and "乱码.csv" in at.error[0].value
+
+
+def test_upload_oversized(upload_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.upload import load_uploads
+
+    before = _counts(upload_db)
+    big = (LEDGER_HEADER + "x" * (2 * 2**20)).encode("utf-8")
+    out = load_uploads([("big.csv", big)], "zh", limit_mb=1)
+    assert out.exit_code == 1 and "过大" in out.errors[0] and not out.lines
+    assert _counts(upload_db) == before
