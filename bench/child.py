@@ -3,7 +3,7 @@
 Parent: `measure(task, args) -> dict` (the task's JSON result plus `peak_rss_bytes`, `wall_seconds`).
 Child: `python -m bench.child TASK JSON_ARGS` prints one JSON object on its last stdout line.
 Tasks: `etl` (etl.load.load_files), `duckdb_csv` (plain read_csv, all_varchar, into tables),
-`pandas_csv` (pandas.read_csv, dtype=str, all frames kept in memory).
+`pandas_csv` (pandas.read_csv, dtype=str, all frames kept in memory), `page` (one page in AppTest).
 """
 
 from __future__ import annotations
@@ -21,15 +21,29 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def measure(task: str, args: dict[str, Any]) -> dict[str, Any]:
-    """Run a task in a child process; its stdout's last line is the result. Raises on failure."""
+class ChildTimeout(RuntimeError):
+    """The child ran longer than its timeout and was killed."""
+
+
+def measure(task: str, args: dict[str, Any], timeout: float | None = None,
+            stderr: int | None = None) -> dict[str, Any]:
+    """Run a task in a child process; its stdout's last line is the result. Raises on failure or timeout."""
     with tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "bench.child", task, json.dumps(args, ensure_ascii=False)],
-            cwd=ROOT, stdout=out, stderr=None,
+            cwd=ROOT, stdout=out, stderr=stderr,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout is not None and time.perf_counter() - started > timeout:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                raise ChildTimeout(f"bench child {task} killed after {timeout:.0f} s")
+            time.sleep(0.05)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -88,7 +102,13 @@ def _pandas_csv(args: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": seconds, "rows_read": sum(len(f) for f in frames)}
 
 
-TASKS = {"etl": _etl, "duckdb_csv": _duckdb_csv, "pandas_csv": _pandas_csv}
+def _page(args: dict[str, Any]) -> dict[str, Any]:
+    from bench.page_bench import measure_page
+
+    return measure_page(Path(args["db"]), args["file"], args["warm_runs"], args["slow_seconds"])
+
+
+TASKS = {"etl": _etl, "duckdb_csv": _duckdb_csv, "pandas_csv": _pandas_csv, "page": _page}
 
 
 def main() -> int:

@@ -69,7 +69,9 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
     if etl:
         out["etl_rate"] = (f"{etl['rows_per_second']:,.0f} rows/s", etl["rows_per_second"] >= ETL_ROWS_PER_S)
         out["etl_peak"] = (f"{etl['peak_rss_bytes'] / GIB:.2f} GiB", etl["peak_rss_bytes"] <= ETL_PEAK_BYTES)
-    pages = [p for p in size.get("pages", {}).get("pages", []) if p.get("cold_seconds") is not None]
+    all_pages = size.get("pages", {}).get("pages", [])
+    failed = [p["page"] for p in all_pages if p.get("cold_seconds") is None or p.get("warm_seconds") is None]
+    pages = [p for p in all_pages if p.get("cold_seconds") is not None]
     if pages:
         warm = [p for p in pages if p.get("warm_seconds") is not None]
         if warm:
@@ -79,6 +81,9 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
         c = max(pages, key=lambda p: p["cold_seconds"])
         out["cold"] = (f"first page ({first['page']}) {first['cold_seconds']:.2f} s; worst {c['cold_seconds']:.2f} s "
                        f"({c['page']})", first["cold_seconds"] <= COLD_S)
+    if failed:
+        text = out.get("warm", ("", None))[0]
+        out["warm"] = ((text + "; " if text else "") + f"no result for {', '.join(failed)} (timeout or error)", False)
     ext = size.get("extract")
     if ext and "csv_seconds" in ext:
         big = ext["rows"] >= 1_000_000
@@ -202,15 +207,18 @@ def _pages_section(size: dict[str, Any]) -> list[str]:
     pg = size.get("pages")
     if not pg:
         return ["Not measured in this run."]
-    lines = [f"Process first run (imports Streamlit, Plotly, pages; not counted below): "
-             f"{pg['process_first_run_seconds']:.2f} s.", "",
-             "| page | cold first run s | warm rerun s (median) | warm max s | charts | tables | warm ≤ 0.3 s |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    first = pg.get("process_first_run_seconds")
+    lines = [f"Each page in its own process; its first run (imports Streamlit, Plotly, pages; not counted "
+             f"below) took {_s(first)} s for the first page.", "",
+             "| page | cold first run s | warm rerun s (median) | warm max s | warm runs | charts | tables | "
+             "process peak RSS | warm ≤ 0.3 s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for p in pg["pages"]:
         warm = p.get("warm_seconds")
+        rss = f"{p['peak_rss_bytes'] / GIB:.2f} GiB" if p.get("peak_rss_bytes") else "—"
         lines.append(f"| {p['page']} | {_s(p.get('cold_seconds'))} | {_s(warm, 3)} | {_s(p.get('warm_max_seconds'), 3)} "
-                     f"| {p.get('charts', '—')} | {p.get('tables', '—')} | "
-                     f"{_yes(None if warm is None else warm <= WARM_S)}"
+                     f"| {p.get('warm_runs', '—')} | {p.get('charts', '—')} | {p.get('tables', '—')} | {rss} | "
+                     f"{_yes(False if warm is None else warm <= WARM_S)}"
                      + (f" (error: {p['error'][:150]})" if p.get("error") else "") + " |")
     return lines
 
@@ -247,6 +255,15 @@ def _explain_section(size: dict[str, Any], rel: Callable[[str], str]) -> list[st
     return lines
 
 
+def _phases(size: dict[str, Any]) -> str:
+    ran = size.get("phases")
+    all_phases = ["etl", "queries", "pandas", "extract", "pages"]
+    if not ran or set(all_phases) <= set(ran):
+        return ""
+    kept = [p for p in all_phases if p not in ran]
+    return f" (ran {', '.join(p for p in all_phases if p in ran)}; {', '.join(kept)} kept from the previous run)"
+
+
 def _load(size: dict[str, Any]) -> str:
     la = size.get("loadavg", {})
     keys = ("start", "queries_start", "pages_start", "end")
@@ -278,7 +295,7 @@ def render(allres: dict[str, Any], json_path: Path) -> str:
     for label, s in sizes.items():
         m = s.get("machine", {})
         lines.append(
-            f"| {label} | {s['households']:,} | {s.get('date', '')} | `{s.get('command', '')}` | "
+            f"| {label} | {s['households']:,} | {s.get('date', '')} | `{s.get('command', '')}`{_phases(s)} | "
             f"{m.get('nproc')} CPUs ({m.get('cpu', '')}), {m.get('memory_bytes', 0) / GIB:.1f} GiB RAM, "
             f"{m.get('platform', '')} | Python {m.get('python')}, DuckDB {m.get('duckdb')}, pandas {m.get('pandas')}, "
             f"pyarrow {m.get('pyarrow')}, Streamlit {m.get('streamlit')}, Plotly {m.get('plotly')} | {_load(s)} |")

@@ -107,16 +107,23 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
     files, gen = ensure_files(size_dir / "files", households)
     res["generate"] = gen
     log(f"  files {'reused' if gen['reused'] else 'generated'}: {gen.get('bytes', 0) / 2**20:.0f} MiB")
+    previous = json.loads(json_path.read_text(encoding="utf-8")).get("sizes", {}).get(label, {}) \
+        if json_path.is_file() else {}
+    phases = set(args.phases.split(","))
+    res["phases"] = sorted(phases)
     db = size_dir / "db" / "fupin.duckdb"
-    if args.reuse_db and current_snapshot(db) is not None:
-        previous = json.loads(json_path.read_text(encoding="utf-8")).get("sizes", {}).get(label, {}) \
-            if json_path.is_file() else {}
+    if "etl" not in phases and current_snapshot(db) is not None:
         res["etl"] = previous.get("etl", {})
         res["etl_reused"] = True
-        log("  ETL skipped (--reuse-db)")
+        log("  ETL skipped: the database of an earlier run is reused")
     else:
         res["etl"] = etl_bench.run_etl(files, size_dir, households <= args.pandas_etl_max, log)
     save(json_path, label, res)
+
+    def keep(*keys: str) -> None:
+        for key in keys:
+            if key in previous:
+                res[key] = previous[key]
 
     snap = current_snapshot(db)
     assert snap is not None, f"no snapshot at {db}"
@@ -125,27 +132,37 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
     res["tables"] = _table_counts(con)
     ctx = query_bench.make_context(con)
     res["filter_values"] = {"township": ctx.township, "cause": ctx.cause, "as_of": str(ctx.as_of)}
-    cases, skipped = query_bench.discover(ctx)
-    res["skipped"] = skipped
-    if args.only_queries:
-        wanted = [w.strip() for w in args.only_queries.split(",") if w.strip()]
-        cases = [c for c in cases if any(w in c.name for w in wanted)]
-    log(f"  {len(cases)} query cases (township {ctx.township}, cause {ctx.cause}); skipped {len(skipped)}")
-    res["loadavg"]["queries_start"] = os.getloadavg()
-    res["queries"] = query_bench.run_cases(con, ctx, cases, args.runs, args.budget, log)
-    res["loadavg"]["queries_end"] = os.getloadavg()
-    res["explain"] = query_bench.explain(con, res["queries"], size_dir / "explain", args.explain)
-    save(json_path, label, res)
-    if not args.no_pandas:
+    if "queries" in phases:
+        cases, skipped = query_bench.discover(ctx)
+        res["skipped"] = skipped
+        if args.only_queries:
+            wanted = [w.strip() for w in args.only_queries.split(",") if w.strip()]
+            cases = [c for c in cases if any(w in c.name for w in wanted)]
+        log(f"  {len(cases)} query cases (township {ctx.township}, cause {ctx.cause}); skipped {len(skipped)}")
+        res["loadavg"]["queries_start"] = os.getloadavg()
+        res["queries"] = query_bench.run_cases(con, ctx, cases, args.runs, args.budget, log)
+        res["loadavg"]["queries_end"] = os.getloadavg()
+        res["explain"] = query_bench.explain(con, res["queries"], size_dir / "explain", args.explain)
+        save(json_path, label, res)
+    else:
+        keep("skipped", "queries", "explain")
+    if "pandas" in phases and not args.no_pandas:
         res["pandas"] = query_bench.pandas_comparison(con, ctx, args.runs, args.budget, log)
         save(json_path, label, res)
-    res["extract"] = extract_bench.run_extract(con, args.extract_rows, args.xlsx_rows, log)
+    else:
+        keep("pandas")
+    if "extract" in phases:
+        res["extract"] = extract_bench.run_extract(con, args.extract_rows, args.xlsx_rows, log)
+    else:
+        keep("extract")
     con.close()
     save(json_path, label, res)
-    if args.pages != "none":
+    if "pages" in phases and args.pages != "none":
         only = None if args.pages == "all" else [p.strip() for p in args.pages.split(",") if p.strip()]
         res["loadavg"]["pages_start"] = os.getloadavg()
         res["pages"] = page_bench.run_pages(db, args.warm_runs, log, only)
+    else:
+        keep("pages")
     res["loadavg"]["end"] = os.getloadavg()
     res["total_seconds"] = time.perf_counter() - t0
     save(json_path, label, res)
@@ -172,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", type=int, default=6, help="EXPLAIN ANALYZE of this many slowest queries")
     parser.add_argument("--only-queries", default="", help="only query cases whose name contains one of these "
                         "comma-separated texts (e.g. overview.,causes.)")
-    parser.add_argument("--reuse-db", action="store_true", help="keep an existing benchmark database (no ETL)")
+    parser.add_argument("--phases", default="etl,queries,pandas,extract,pages",
+                        help="phases to run; the others keep the results of the last run of that size "
+                        "(without etl, that run's database is reused)")
     args = parser.parse_args(argv)
     try:
         sizes = parse_sizes(args.sizes)

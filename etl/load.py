@@ -19,7 +19,7 @@ from etl import derive, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
 from etl.messages import read_error_text
-from etl.stage import build_stage, q
+from etl.stage import build_stage, q, raw_value_case
 from labels import t
 
 Progress = Callable[[float, str], None]
@@ -171,21 +171,24 @@ def _load_raw(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, r
         [batch_id, name, raw.sha256, raw.kind, datetime.now(), raw.rows_read, loaded, rejected,
          raw.skipped, issues, list(raw.ignored_columns), raw.encoding, raw.header_line],
     )
-    for tmp in ("stg", "k", "m", "rep", "hh", "issues_new"):
+    con.execute("DROP VIEW IF EXISTS m")
+    con.execute("DROP VIEW IF EXISTS kept")
+    for tmp in ("stg", "k", "keys", "rep", "hh"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
 
 
 def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int, name: str) -> int:
     """Keep rows that cannot be placed, with their raw values, in rejected_rows."""
     fields = FIELDS[raw.kind]
-    obj = ", ".join(f"'{c}', {q('raw_' + c)}" for c in fields)
-    field_case = "CASE rejected_rule " + " ".join(
+    obj = ", ".join(f"'{c}', r.{q('raw_' + c)}" for c in fields)
+    field_case = "CASE s.rejected_rule " + " ".join(
         f"WHEN '{REJECT_RULE[c]}' THEN '{c}'" for c in PLACING[raw.kind]
     ) + " END"
     con.execute(
         f"""INSERT INTO rejected_rows
-            SELECT ?, ?, source_line, rejected_rule, {field_case}, json_object({obj})::VARCHAR
-            FROM stg WHERE rejected_rule IS NOT NULL""",
+            SELECT ?, ?, s.source_line, s.rejected_rule, {field_case}, json_object({obj})::VARCHAR
+            FROM stg s JOIN raw_named r ON r._line = s.source_line
+            WHERE s.rejected_rule IS NOT NULL""",
         [batch_id, name],
     )
     if raw.malformed:
@@ -204,22 +207,33 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
 
 
 def _issue_selects(source: str, checks: list[tuple[str, str]], table_name: str, record_key: str) -> list[str]:
-    """One SELECT per (rule, column) check over `source`, shaped like data_issues minus batch/file."""
+    """One SELECT per (rule, column) check over `source`, shaped like data_issues minus batch/file.
+
+    The raw value is left NULL here and filled from `raw_named` by `_insert_issues`.
+    """
     return [
-        f"SELECT source_line, '{table_name}', {record_key}, household_id, '{col}', "
-        f"{q('raw_' + col)}::VARCHAR, '{rule}' FROM {source} WHERE {q(f'bad__{rule}__{col}')}"
+        f"SELECT source_line, '{table_name}', {record_key}, household_id, '{col}', NULL::VARCHAR, '{rule}' "
+        f"FROM {source} WHERE {q(f'bad__{rule}__{col}')}"
         for rule, col in checks
     ]
 
 
-def _insert_issues(con: duckdb.DuckDBPyConnection, selects: list[str], batch_id: int, name: str) -> None:
+def _insert_issues(
+    con: duckdb.DuckDBPyConnection, kind: str, selects: list[str], batch_id: int, name: str
+) -> None:
     if not selects:
         return
     union = "\nUNION ALL\n".join(selects)
+    # registry member issues take their record key (the member key) from the keys table
+    member_key, keys_join = ("k.member_key", " LEFT JOIN keys k ON k.source_line = i.line") if kind == "registry" \
+        else ("NULL", "")
     con.execute(
         f"""INSERT INTO data_issues (batch_id, file_name, line, table_name, record_key, household_id,
                                      field, raw_value, rule)
-            SELECT ?, ?, * FROM ({union})""",
+            SELECT ?, ?, i.line, i.table_name, coalesce(i.record_key, {member_key}), i.household_id, i.field,
+                   coalesce(i.raw, {raw_value_case(kind)}), i.rule
+            FROM ({union}) i(line, table_name, record_key, household_id, field, raw, rule)
+            LEFT JOIN raw_named r ON r._line = i.line{keys_join}""",
         [batch_id, name],
     )
 
@@ -231,19 +245,19 @@ def _poverty_line_table(con: duckdb.DuckDBPyConnection) -> None:
 
 def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]]) -> int:
     heads = ", ".join(f"'{h}'" for h in HEAD_RELATIONS)
-    # Kept member rows with their key within the household (ID number, else 人编号, else row order).
+    # Each kept row's member key within its household (ID number, else 人编号, else row order). The
+    # windows run on a narrow projection: DuckDB's window operator materialises every input column.
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE m AS
-        SELECT *,
-               coalesce(CASE WHEN NOT id_mangled THEN id_number END, member_id,
-                        household_id || '#' || row_order::VARCHAR) AS member_key,
-               coalesce(relation IN ({heads}), false) AS is_head
-        FROM (SELECT *, row_number() OVER (PARTITION BY household_id ORDER BY source_line) AS row_order
+        CREATE OR REPLACE TEMP TABLE keys AS
+        SELECT source_line, household_id, member_key, is_head,
+               row_number() OVER (PARTITION BY household_id, member_key ORDER BY source_line) > 1 AS dup
+        FROM (SELECT source_line, household_id, coalesce(relation IN ({heads}), false) AS is_head,
+                     coalesce(CASE WHEN NOT id_mangled THEN id_number END, member_id, household_id || '#'
+                              || row_number() OVER (PARTITION BY household_id ORDER BY source_line)::VARCHAR)
+                         AS member_key
               FROM stg WHERE rejected_rule IS NULL)""")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE m AS
-        SELECT *, row_number() OVER (PARTITION BY household_id, member_key ORDER BY source_line) > 1 AS dup
-        FROM m""")
+    con.execute("CREATE OR REPLACE TEMP VIEW m AS SELECT * FROM stg JOIN keys USING (source_line, household_id)")
+    con.execute("CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM stg WHERE rejected_rule IS NULL")
     # One representative row per household: its head's (first head if several), else its first row.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rep AS
@@ -252,9 +266,9 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                    AS rep_line,
                count(DISTINCT member_key) AS n_members,
                count(*) FILTER (WHERE is_head AND NOT dup) AS n_heads
-        FROM m GROUP BY household_id""")
-    con.execute("CREATE OR REPLACE TEMP TABLE hh AS SELECT m.*, rep.n_members, rep.n_heads "
-                "FROM m JOIN rep ON m.source_line = rep.rep_line")
+        FROM keys GROUP BY household_id""")
+    con.execute("CREATE OR REPLACE TEMP TABLE hh AS SELECT stg.*, rep.n_members, rep.n_heads "
+                "FROM stg JOIN rep ON stg.source_line = rep.rep_line")
     _poverty_line_table(con)
 
     hh_cols = ", ".join(q(c) for c in HOUSEHOLD_FIELDS if c != "household_size")
@@ -293,28 +307,27 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     member_checks = [(r, c) for r, c in checks if c not in HOUSEHOLD_FIELDS]
     household_checks = [(r, c) for r, c in checks if c in HOUSEHOLD_FIELDS]
     differ = ", ".join(
-        f"CASE WHEN m.{q(c)} IS NOT NULL AND m.{q(c)} IS DISTINCT FROM hh.{q(c)} "
-        f"THEN {{'field': '{c}', 'raw': m.{q('raw_' + c)}}} END"
+        f"CASE WHEN m.{q(c)} IS NOT NULL AND m.{q(c)} IS DISTINCT FROM hh.{q(c)} THEN '{c}' END"
         for c in HOUSEHOLD_FIELDS
     )
-    selects = _issue_selects("m", member_checks, "members", "member_key")
+    selects = _issue_selects("kept", member_checks, "members", "NULL::VARCHAR")
     selects += _issue_selects("hh", household_checks, "households", "household_id")
     selects += [
         # ID number rules (GB 11643)
-        "SELECT source_line, 'members', member_key, household_id, 'id_number', raw_id_number, "
-        "'id_missing' FROM m WHERE raw_id_number IS NULL",
-        "SELECT source_line, 'members', member_key, household_id, 'id_number', raw_id_number, "
-        "'id_mangled' FROM m WHERE id_mangled",
-        "SELECT source_line, 'members', member_key, household_id, 'id_number', raw_id_number, "
-        "'id_invalid' FROM m WHERE id_number IS NOT NULL AND NOT id_mangled AND NOT id_valid",
+        "SELECT source_line, 'members', NULL, household_id, 'id_number', raw_id_number, "
+        "'id_missing' FROM kept WHERE raw_id_number IS NULL",
+        "SELECT source_line, 'members', NULL, household_id, 'id_number', raw_id_number, "
+        "'id_mangled' FROM kept WHERE id_mangled",
+        "SELECT source_line, 'members', NULL, household_id, 'id_number', raw_id_number, "
+        "'id_invalid' FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled AND NOT id_valid",
         "SELECT source_line, 'members', member_key, household_id, 'id_number', member_key, "
-        "'member_duplicate' FROM m WHERE dup",
+        "'member_duplicate' FROM keys WHERE dup",
         # the same ID number in another household, in this file or already loaded
-        """SELECT m.source_line, 'members', m.member_key, m.household_id, 'id_number', m.id_number,
+        """SELECT m.source_line, 'members', NULL, m.household_id, 'id_number', m.id_number,
                   'id_duplicate'
-           FROM m WHERE NOT m.id_mangled AND m.id_number IS NOT NULL AND m.id_number IN (
+           FROM kept m WHERE NOT m.id_mangled AND m.id_number IS NOT NULL AND m.id_number IN (
                SELECT id_number FROM (
-                   SELECT id_number, household_id FROM m WHERE id_number IS NOT NULL AND NOT id_mangled
+                   SELECT id_number, household_id FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled
                    UNION
                    SELECT id_number, household_id FROM members
                    WHERE id_number IS NOT NULL AND household_id NOT IN (SELECT household_id FROM rep))
@@ -337,14 +350,14 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         "SELECT source_line, 'households', household_id, household_id, 'main_cause', NULL, "
         "'missing_cause' FROM hh WHERE exit_status IS NOT NULL AND raw_main_cause IS NULL",
         # household fields that differ between member rows; the representative row wins
-        f"""SELECT source_line, 'households', household_id, household_id, d.field, d.raw,
+        f"""SELECT source_line, 'households', household_id, household_id, field, NULL::VARCHAR,
                    'household_fields_differ'
-            FROM (SELECT m.source_line, m.household_id, unnest([{differ}]) AS d
-                  FROM m JOIN hh USING (household_id) WHERE m.source_line <> hh.source_line)
-            WHERE d IS NOT NULL""",
+            FROM (SELECT m.source_line, m.household_id, unnest([{differ}]) AS field
+                  FROM kept m JOIN hh USING (household_id) WHERE m.source_line <> hh.source_line)
+            WHERE field IS NOT NULL""",
     ]
-    _insert_issues(con, selects, batch_id, name)
-    return int(_scalar(con, "SELECT count(*) FROM m"))
+    _insert_issues(con, "registry", selects, batch_id, name)
+    return int(_scalar(con, "SELECT count(*) FROM keys"))
 
 
 def _load_ledger(
@@ -385,7 +398,7 @@ def _load_ledger(
         selects.append(f"""
             SELECT source_line, '{table}', record_key, household_id, 'id_number', raw_id_number, 'id_invalid'
             FROM k WHERE id_number IS NOT NULL AND NOT id_valid""")
-    _insert_issues(con, selects, batch_id, name)
+    _insert_issues(con, kind, selects, batch_id, name)
     return n_rows
 
 

@@ -3,6 +3,11 @@
 All of it is SQL generated from the field specs in `etl.fields` and the expression builders in
 `etl.normalize`: column names come from our own specs, never from the file, and no value is ever
 formatted into SQL.
+
+Speed: code values, yes/no, dates, years and numbers repeat a lot (a county has a few dozen dates and
+incomes per thousand rows; a cause column has a dozen values), so those columns are normalised once
+per DISTINCT raw value into a small dictionary table and joined back. Only free text, household
+numbers and ID numbers are computed per row.
 """
 
 from __future__ import annotations
@@ -10,7 +15,15 @@ from __future__ import annotations
 import duckdb
 
 from etl import normalize as nz
-from etl.fields import FIELDS, HOUSEHOLD_FIELDS, PLACING, REJECT_RULE, Field
+from etl.fields import FIELDS, PLACING, REJECT_RULE, Field
+
+# Raw columns that rules test for presence (`raw_x IS NULL`), kept in the staging table.
+RAW_KEPT = ("exit_status", "exit_year", "monitoring_type", "main_cause", "id_number", "household_size",
+            "total_cost", "income_per_capita")
+PER_ROW_TYPES = ("hhid", "id")
+# Free-text columns with about as many values as rows: normalised per row, not through a dictionary.
+PER_ROW_TEXT = ("name", "member_id", "phone", "helper_name", "notes", "description", "measures", "content",
+                "issue_id")
 
 
 def q(name: str) -> str:
@@ -18,31 +31,31 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _exprs(col: str, spec: Field) -> tuple[str, list[tuple[str, str]]]:
-    """(normalised expression, [(rule, predicate on the raw column)]) for one column."""
-    c = q("raw_" + col)
+def _exprs(c: str, spec: Field) -> tuple[str, list[tuple[str, str]]]:
+    """(normalised expression, [(rule, predicate)]) over the SQL expression `c` holding raw text."""
     t = spec.type
     if t == "text":
         return nz.sql_text(c), []
     if t == "hhid":  # household numbers stay text; an Excel float rendering loses its trailing .0
-        return f"regexp_replace({nz.sql_text(c)}, '^([0-9]+)\\.0+$', '\\1')", []
+        text = nz.sql_text(c)
+        return f"CASE WHEN ends_with({c}, '.0') THEN regexp_replace({text}, '^([0-9]+)\\.0+$', '\\1') " \
+               f"ELSE {text} END", []
     if t == "id":
-        return nz.sql_id_number(c), []  # checked by the ID rules below
+        return nz.sql_id_number(c), []  # checked by the ID rules of the loader
     if t == "int":
         return nz.sql_int(c), [("not_a_number", nz.sql_number_invalid(c))]
     if t == "number":
         return nz.sql_number(c), [("not_a_number", nz.sql_number_invalid(c))]
     if t == "amount":
         n = nz.sql_number(c)
-        return n, [("not_a_number", nz.sql_number_invalid(c)), ("negative_amount", f"coalesce({n} < 0, false)")]
+        return n, [("not_a_number", nz.sql_number_invalid(c)), ("negative_amount", f"{n} < 0")]
     if t == "year":
-        y = nz.sql_year(c)
-        return y, [("invalid_year", f"({nz.sql_text(c)} IS NOT NULL AND {y} IS NULL)")]
+        return nz.sql_year(c), [("invalid_year", nz.sql_year_invalid(c))]
     if t in ("date", "deadline"):
         d = nz.sql_date(c)
         checks = [("invalid_date", nz.sql_date_invalid(c))]
         if t == "date":  # a deadline may lie ahead; an event may not
-            checks.append(("future_date", f"coalesce({d} > current_date, false)"))
+            checks.append(("future_date", f"{d} > current_date"))
         return d, checks
     if t == "yn":
         return nz.sql_yes_no(c), [("invalid_yes_no", nz.sql_yes_no_invalid(c))]
@@ -51,8 +64,8 @@ def _exprs(col: str, spec: Field) -> tuple[str, list[tuple[str, str]]]:
         return nz.sql_code(spec.code_list, c), [("unknown_code", nz.sql_code_unknown(spec.code_list, c))]
     if t == "codelist":
         assert spec.code_list
-        unknown = f"len({nz.sql_code_list_unknown(spec.code_list, c)}) > 0"
-        return nz.sql_code_list(spec.code_list, c), [("unknown_code", f"coalesce({unknown}, false)")]
+        return nz.sql_code_list(spec.code_list, c), [
+            ("unknown_code", f"len({nz.sql_code_list_unknown(spec.code_list, c)}) > 0")]
     raise ValueError(t)
 
 
@@ -60,25 +73,41 @@ def build_stage(con: duckdb.DuckDBPyConnection, kind: str, present: list[str]) -
     """Create temp table `stg` from the registered view `raw`.
 
     `stg` has `source_line`, `rejected_rule` (NULL for rows kept), every canonical column of the kind
-    normalised, its raw text as `raw_<col>`, and a boolean `bad__<rule>__<col>` per check. Returns the
-    (rule, column) checks that exist.
+    normalised, `raw_<col>` for the columns of RAW_KEPT, and a boolean `bad__<rule>__<col>` per
+    check. View `raw_named` keeps every raw column for messages. Returns the (rule, column) checks.
     """
     specs = FIELDS[kind]
     raw_cols = [
         f"{q(c)} AS {q('raw_' + c)}" if c in present else f"NULL::VARCHAR AS {q('raw_' + c)}" for c in specs
     ]
     con.execute(f"CREATE OR REPLACE TEMP VIEW raw_named AS SELECT _line, {', '.join(raw_cols)} FROM raw")
-    select = ["_line AS source_line"]
+    select = ["r._line AS source_line"]
+    joins: list[str] = []
     checks: list[tuple[str, str]] = []
-    for col, spec in specs.items():
-        expr, preds = _exprs(col, spec)
-        select.append(f"{expr} AS {q(col)}")
-        for rule, pred in preds:
-            select.append(f"coalesce({pred}, false) AS {q(f'bad__{rule}__{col}')}")
-            checks.append((rule, col))
-        select.append(q("raw_" + col))
+    for i, (col, spec) in enumerate(specs.items()):
+        raw_col = f"r.{q('raw_' + col)}"
+        if col not in present:  # absent column: all NULL, nothing to check
+            select.append(f"NULL::{_null_type(spec)} AS {q(col)}")
+        elif spec.type in PER_ROW_TYPES or col in PER_ROW_TEXT:
+            expr, _ = _exprs(raw_col, spec)
+            select.append(f"{expr} AS {q(col)}")
+        else:
+            expr, preds = _exprs("raw", spec)
+            flags = "".join(f", coalesce({p}, false) AS {q('bad__' + rule)}" for rule, p in preds)
+            d = f"d{i}"
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {d} AS SELECT raw, {expr} AS val{flags} "
+                f"FROM (SELECT DISTINCT {q('raw_' + col)} AS raw FROM raw_named WHERE raw IS NOT NULL)"
+            )
+            joins.append(f"LEFT JOIN {d} ON {d}.raw = {raw_col}")
+            select.append(f"{d}.val AS {q(col)}")
+            for rule, _ in preds:
+                select.append(f"coalesce({d}.{q('bad__' + rule)}, false) AS {q(f'bad__{rule}__{col}')}")
+                checks.append((rule, col))
+        if col in RAW_KEPT:
+            select.append(raw_col)
     if "id_number" in specs:
-        c = q("raw_id_number")
+        c = "r.raw_id_number"
         select += [
             f"coalesce({nz.sql_id_valid(c)}, false) AS id_valid",
             f"coalesce({nz.sql_id_mangled(c)}, false) AS id_mangled",
@@ -86,17 +115,33 @@ def build_stage(con: duckdb.DuckDBPyConnection, kind: str, present: list[str]) -
             f"{nz.sql_id_sex(c)} AS id_sex",
         ]
     if kind == "registry":
-        select.append(f"{nz.sql_enjoys_policy(q('raw_exit_status'))} AS enjoys_policy")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE d_policy AS SELECT raw, {nz.sql_enjoys_policy('raw')} AS val "
+                    "FROM (SELECT DISTINCT raw_exit_status AS raw FROM raw_named WHERE raw IS NOT NULL)")
+        joins.append("LEFT JOIN d_policy ON d_policy.raw = r.raw_exit_status")
+        select.append("d_policy.val AS enjoys_policy")
     # The first placing column that is missing decides the rejection reason.
     reject = "CASE " + " ".join(
         f"WHEN {q(c)} IS NULL THEN '{REJECT_RULE[c]}'" for c in PLACING[kind]
     ) + " END"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE stg AS SELECT *, {reject} AS rejected_rule "
-        f"FROM (SELECT {', '.join(select)} FROM raw_named)"
+        f"FROM (SELECT {', '.join(select)} FROM raw_named r {' '.join(joins)})"
     )
+    for i in range(len(specs)):
+        con.execute(f"DROP TABLE IF EXISTS d{i}")
+    con.execute("DROP TABLE IF EXISTS d_policy")
     return checks
 
 
-def household_level(col: str) -> bool:
-    return col in HOUSEHOLD_FIELDS
+def _null_type(spec: Field) -> str:
+    return {
+        "int": "INTEGER", "year": "INTEGER", "number": "DOUBLE", "amount": "DOUBLE", "date": "DATE",
+        "deadline": "DATE", "yn": "BOOLEAN", "codelist": "VARCHAR[]",
+    }.get(spec.type, "VARCHAR")
+
+
+def raw_value_case(kind: str, alias: str = "r") -> str:
+    """SQL picking the raw text of column `field` from raw_named, for issue messages."""
+    return "CASE field " + " ".join(
+        f"WHEN '{c}' THEN {alias}.{q('raw_' + c)}" for c in FIELDS[kind]
+    ) + " END"

@@ -388,4 +388,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.file_name": ("文件", "File"),
     "col.head_id_number": ("户主证件号码", "Head's ID number"),
     "col.source_line": ("行号", "Line"),
+    "col.ignored_columns": ("未使用的列", "Columns not used"),
+    "col.encoding": ("编码/格式", "Encoding"),
+    "col.header_line": ("表头行", "Header line"),
+    "col.sha256": ("文件校验值(SHA-256)", "SHA-256"),
 }

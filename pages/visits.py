@@ -53,12 +53,12 @@ def main() -> None:
 
     tab_list, tab_profile, tab_sample = st.tabs([ctx.t("insp.visits.list"), ctx.t("insp.visits.profile"),
                                                  ctx.t("insp.visits.sample")])
-    df = data.run(q.visit_list, ctx.flt, as_of=ctx.as_of, no_visit_days=days)
+    df = data.run(q.visit_list, ctx.flt, as_of=ctx.as_of, no_visit_days=days, limit=max(top, MAX_PROFILES))
     with tab_list:
         if df.empty:
             header.empty()
         else:
-            st.caption(ctx.t("insp.visits.list_caption", n=len(df)))
+            st.caption(ctx.t("insp.visits.list_caption", n=int(df["total"].iloc[0])))
             view = list_view(df.head(top), ctx, days)
             table.show("visits_list", view, ctx.t("insp.what.visit_list"),
                        column_config={"score": st.column_config.ProgressColumn(

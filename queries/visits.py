@@ -55,7 +55,7 @@ def _reason_sql() -> dict[str, str]:
 
 def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                no_visit_days: int = DEFAULT_NO_VISIT_DAYS, weights: dict[str, int] | None = None,
-               include_zero: bool = False) -> pd.DataFrame:
+               include_zero: bool = False, limit: int | None = None) -> pd.DataFrame:
     """Households in the filter ranked by the weighted sum of their reasons.
 
     Columns: area and household, `r_<code>` flags for each reason, `reasons` (list of codes in
@@ -76,20 +76,21 @@ def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_
         flagged AS (
             SELECT b.*, {flags}
             FROM base b
-        )
+        ),
+        scored AS (SELECT *, {score} AS score FROM flagged)
         SELECT township, village, household_id, {mask_name('head_name', viewer)} AS head_name,
             n_members, {age_sql('oldest_birth_date')} AS oldest_age, exit_status, monitoring_type,
             main_cause, income_per_capita, income_year, poverty_line, last_visit_date,
             date_diff('day', last_visit_date, $as_of) AS days_since_visit, n_open_items, n_issues,
             intervention_count, {", ".join(f"r_{c}" for c in reasons)},
             list_filter([{listed}], lambda r: r IS NOT NULL) AS reasons,
-            {score} AS score
-        FROM flagged
+            score, count(*) OVER () AS total
+        FROM scored
+        WHERE {"TRUE" if include_zero else "score > 0"}
         ORDER BY score DESC, days_since_visit DESC NULLS FIRST, township, village, household_id
+        {f"LIMIT {int(limit)}" if limit is not None else ""}
     """  # noqa: S608 - clauses from code constants; values are parameters
     df = con.execute(sql, {**params, "as_of": as_of, "days": int(no_visit_days)}).df()
-    if not include_zero:
-        df = df[df["score"] > 0].reset_index(drop=True)
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
 

@@ -87,8 +87,8 @@ def test_visits_demo_facts(demo_env: Path) -> None:
     at = open_page("visits", {"town": "呼勒斯太苏木"})
     lst = next(df for df in frames(at) if "走访原因" in df.columns)
     top3 = lst.head(3)
-    row = top3[top3["行政村"] == "温更嘎查"]
-    assert len(row) == 1 and "独居老人" in row.iloc[0]["走访原因"]
+    elder = top3[(top3["行政村"] == "温更嘎查") & top3["走访原因"].str.contains("独居老人")]
+    assert len(elder) >= 1
     # the profile tab shows the first household of the list, with its reasons and the print download
     assert any("家庭情况简介" in str(h.value) or "独居老人" in str(h.value) for h in at.get("html"))
 

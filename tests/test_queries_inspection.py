@@ -196,6 +196,8 @@ def test_visit_reasons_and_ranking(con: duckdb.DuckDBPyConnection) -> None:
     # a shorter "no visit in N days" adds that reason to H09 (visited 5 days before)
     short = visits.visit_list(con, ALL, V, AS_OF, no_visit_days=3).set_index("household_id")
     assert short.loc["H09", "score"] == 90
+    top2 = visits.visit_list(con, ALL, V, AS_OF, limit=2)
+    assert list(top2["household_id"]) == ["H07", "H03"] and set(top2["total"]) == {len(vl)}
     hul = visits.visit_list(con, Filters(townships=("呼勒斯太苏木",)), V, AS_OF)
     assert list(hul["household_id"])[0] == "H09"
 

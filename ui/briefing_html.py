@@ -25,7 +25,7 @@ from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer
 from ui import charts
-from ui.profile_html import document, esc, figure_div, register_colors, table_html
+from ui.profile_html import document, esc, figure_div, plain_dates, register_colors, table_html
 
 
 @dataclass
@@ -48,8 +48,11 @@ def render(brief: Brief) -> str:
     if brief.figures:
         parts.append(f"<h2>{esc(t('insp.brief.charts', lang))}</h2>")
         for title, fig in brief.figures:
+            bars = max((len(tr.y) for tr in fig.data if tr.type == "bar" and tr.y is not None), default=1)
+            fig.update_layout(height=max(220, min(700, 36 * bars + 150)))  # compact for phones and print
             parts.append(f"<h3>{esc(title)}</h3>{figure_div(fig)}")
     for title, df in brief.tables:
+        df = plain_dates(df)
         parts.append(f"<h2>{esc(title)}</h2>{table_html(df, lang)}")
     return document(brief.title, "".join(parts), lang)
 
@@ -139,7 +142,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         fig.update_xaxes(tickformat=".0%", range=[0, 1.1])
         brief.figures.append((t("insp.quality.by_township", lang), fig))
     # the visit list and the open items
-    vl = qvisits.visit_list(con, flt, viewer, as_of).head(top)
+    vl = qvisits.visit_list(con, flt, viewer, as_of, limit=top)
     if not vl.empty:
         view = vl[["rank", "township", "village", "household_id", "head_name", "n_members", "exit_status",
                    "days_since_visit", "score"]].copy()

@@ -66,8 +66,10 @@ def free_port() -> int:
 def build_demo(db: Path) -> Path:
     """Run `python -m etl demo --db db` and return the folder of the demo's export files."""
     db.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
-                   capture_output=True, timeout=300)
+    res = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    if res.returncode != 0:
+        raise RuntimeError(f"`python -m etl demo` exited {res.returncode}:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")
     return db.parent / "demo_files"
 
 
@@ -129,11 +131,27 @@ def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(e2e_db: Path) -> Iterator[StreamlitServer]:
+def server(e2e_db: Path, browser: Any) -> Iterator[StreamlitServer]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     srv = StreamlitServer(e2e_db, ARTIFACTS / f"streamlit-e2e-{worker}.log").start()
-    yield srv
-    srv.stop()
+    try:
+        warm_up(browser, srv)
+        yield srv
+    finally:
+        srv.stop()
+
+
+def warm_up(browser: Any, srv: StreamlitServer) -> None:
+    """Open the entry page once. Until a first session has run dashboard.py, Streamlit does not know the
+    st.navigation pages, and a first visit straight to a page URL gets a "Page not found" modal over the
+    right page (streamlit/streamlit#9992); tests would then click on an inert page."""
+    ctx = new_context(browser)
+    try:
+        page = ctx.new_page()
+        page.goto(srv.url + "/")
+        page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+    finally:
+        ctx.close()
 
 
 @pytest.fixture(scope="session")
