@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     p_load.add_argument("files", nargs="+", type=Path)
     p_load.add_argument("--db", type=Path, default=None, help="database path (default $FUPIN_DB or data/fupin.duckdb)")
     p_load.add_argument("--json", action="store_true", help="print one JSON object")
-    p_demo = sub.add_parser("demo", help="write the demo county's export files and load them")
+    p_demo = sub.add_parser(
+        "demo", help="write the demo county's export files and load them into a fresh database (replacing it)")
     p_demo.add_argument("--db", type=Path, default=None)
     p_demo.add_argument("--out", type=Path, default=None, help="where to write the export files")
     p_demo.add_argument("--households", type=int, default=None, help="scaled synthetic county (benchmarks)")
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         files = demo.write_scaled_files(out, args.households)
     if not args.json:
         print(t("cli.demo_written", lang, dir=out))
-    report = load_files(files, db=db, lang=lang, progress=progress)
+    report = load_files(files, db=db, lang=lang, progress=progress, fresh=True)
     _print_report(report, args.json, lang)
     return report.exit_code
 

@@ -83,18 +83,20 @@ def load_files(
     *,
     display_names: Sequence[str] | None = None,
     max_bytes: int | None = None,
+    fresh: bool = False,
 ) -> LoadReport:
     """Load files in order into a new snapshot of `db` and publish it if anything changed.
 
     `display_names` names the files in messages and lineage (uploads arrive under temp names).
     `max_bytes` caps a file's size (uploads); the command line has no cap: a national registry is GBs.
+    `fresh` starts from an empty database instead of the current one (the demo replaces everything).
     """
     report = LoadReport(snapshot.db_path(db), [])
     paths = [Path(p) for p in paths]
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
     try:
-        with snapshot.new_snapshot(report.db) as con:
+        with snapshot.new_snapshot(report.db, fresh=fresh) as con:
             schema.create_all(con)
             changed = False
             for i, (path, name) in enumerate(zip(paths, names, strict=True)):

@@ -84,10 +84,11 @@ def _new_snapshot_path(db: Path) -> Path:
 
 
 @contextlib.contextmanager
-def new_snapshot(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a read-write connection to a copy of the current snapshot; publish it on success.
-
-    On any exception the copy is deleted and the current snapshot stays as it was.
+def new_snapshot(
+    path: str | os.PathLike[str] | None = None, *, fresh: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-write connection to a copy of the current snapshot (an empty one if `fresh`);
+    publish it on success. On any exception the copy is deleted and the current snapshot stays.
     """
     db = db_path(path)
     with write_lock(db):
@@ -95,7 +96,7 @@ def new_snapshot(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.
         snaps.mkdir(parents=True, exist_ok=True)
         target = _new_snapshot_path(db)
         current = current_snapshot(db)
-        if current is not None:
+        if current is not None and not fresh:
             shutil.copyfile(current, target)
         con = duckdb.connect(str(target))
         try:

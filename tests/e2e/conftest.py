@@ -134,24 +134,22 @@ def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(e2e_db: Path, browser: Any) -> Iterator[StreamlitServer]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     srv = StreamlitServer(e2e_db, ARTIFACTS / f"streamlit-e2e-{worker}.log").start()
+    warm = new_context(browser)
     try:
-        warm_up(browser, srv)
+        warm_up(warm, srv)
         yield srv
     finally:
+        warm.close()
         srv.stop()
 
 
-def warm_up(browser: Any, srv: StreamlitServer) -> None:
-    """Open the entry page once. Until a first session has run dashboard.py, Streamlit does not know the
-    st.navigation pages, and a first visit straight to a page URL gets a "Page not found" modal over the
-    right page (streamlit/streamlit#9992); tests would then click on an inert page."""
-    ctx = new_context(browser)
-    try:
-        page = ctx.new_page()
-        page.goto(srv.url + "/")
-        page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
-    finally:
-        ctx.close()
+def warm_up(ctx: Any, srv: StreamlitServer) -> None:
+    """Open the entry page in a session that stays open. Until a session has run dashboard.py, Streamlit
+    does not know the st.navigation pages, and a visit straight to a page URL gets a "Page not found"
+    modal over the right page (streamlit/streamlit#9992), which makes the page inert for clicks."""
+    page = ctx.new_page()
+    page.goto(srv.url + "/")
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
 
 
 @pytest.fixture(scope="session")

@@ -376,7 +376,11 @@ def _hostile_ledger() -> bytes:
 
 def _no_markup(page: Any, requests: list[str], where: str) -> None:
     assert page.evaluate("() => window.__fupin_xss === undefined"), where
-    assert page.locator(f'img[src*="{PROBE}"]').count() == 0, f"{where}: file text became an <img>"
+    imgs = page.locator(f'img[src*="{PROBE}"]')
+    where_img = [i.evaluate("e => { const c = e.closest('[data-testid^=st]:not([data-testid=stMarkdownContainer])');"
+                            " return c ? c.dataset.testid + ': ' + c.innerText.slice(0, 80) : '?'; }")
+                 for i in imgs.all()]
+    assert not where_img, f"{where}: file text became an <img> in {where_img}"
     assert page.locator("b", has_text="粗体村").count() == 0, where
     assert page.locator("strong", has_text="粗体单位").count() == 0, where
     assert page.locator('a[href^="javascript:"]').count() == 0, where
