@@ -34,18 +34,8 @@ def _print_report(report: LoadReport, as_json: bool, lang: str) -> None:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return
     print(t("cli.db", lang, db=report.db))
-    for f in report.files:
-        if f.error:
-            print(f.error)
-            continue
-        if f.unchanged:
-            print(t("cli.unchanged", lang, file=f.path.name))
-            continue
-        print(t("cli.summary", lang, file=f.path.name, kind=t(f"kind.{f.kind}", lang), rows_read=f.rows_read,
-                rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected, rows_skipped=f.rows_skipped,
-                issues=f.issues))
-        if f.ignored_columns:
-            print(t("cli.ignored", lang, columns="、".join(f.ignored_columns)))
+    lines, errors = report.summary_lines(lang)
+    print("\n".join(errors + lines))
 
 
 def main(argv: list[str] | None = None) -> int:

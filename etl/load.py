@@ -64,6 +64,24 @@ class LoadReport:
     def to_json(self) -> dict[str, object]:
         return {"files": [f.to_json() for f in self.files]}
 
+    def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
+        """Per-file summary lines and the errors, as the command line and the upload page show them."""
+        lines: list[str] = []
+        errors: list[str] = []
+        for f in self.files:
+            name = Path(f.path).name
+            if f.error:
+                errors.append(f.error)
+            elif f.unchanged:
+                lines.append(t("cli.unchanged", lang, file=name))
+            else:
+                lines.append(t("cli.summary", lang, file=name, kind=t(f"kind.{f.kind}", lang),
+                               rows_read=f.rows_read, rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected,
+                               rows_skipped=f.rows_skipped, issues=f.issues))
+                if f.ignored_columns:
+                    lines.append(t("cli.ignored", lang, columns="、".join(f.ignored_columns)))
+        return lines, errors
+
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
     """The first value of a query. fetchall: DuckDB 2 refuses new work while a result is unfinished."""
@@ -102,8 +120,11 @@ def load_files(
             for i, (path, name) in enumerate(zip(paths, names, strict=True)):
                 res = FileResult(path)
                 report.files.append(res)
-                tick(i / len(paths), t("progress.reading", lang, file=name))
-                changed |= _load_file(con, path, name, res, lang, max_bytes)
+                n = len(paths)
+                tick(i / n, t("progress.reading", lang, file=name))
+                changed |= _load_file(con, path, name, res, lang, max_bytes,
+                                      lambda done, key, i=i, n=n, name=name: tick((i + done) / n * 0.95,
+                                                                                    t(key, lang, file=name)))
             if not changed:
                 raise _NothingChanged
             tick(0.95, t("progress.deriving", lang))
@@ -117,7 +138,8 @@ def load_files(
 
 
 def _load_file(
-    con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileResult, lang: str, max_bytes: int | None
+    con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileResult, lang: str, max_bytes: int | None,
+    step: Callable[[float, str], None],
 ) -> bool:
     """Load one file as one transaction. True when the database changed."""
     try:
@@ -139,9 +161,10 @@ def _load_file(
         res.unchanged = True
         res.rows_loaded, res.rows_rejected, res.issues = previous[0]
         return False
+    step(0.4, "progress.validating")
     con.begin()
     try:
-        _load_raw(con, raw, name, res)
+        _load_raw(con, raw, name, res, step)
         con.commit()
     except Exception as exc:
         con.rollback()
@@ -154,7 +177,10 @@ def _load_file(
     return True
 
 
-def _load_raw(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, res: FileResult) -> None:
+def _load_raw(
+    con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, res: FileResult,
+    step: Callable[[float, str], None],
+) -> None:
     batch_id = _scalar(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches")
     res.batch_id = batch_id
     con.register("raw_arrow", raw.table)
@@ -162,6 +188,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, r
     present = [c for c in raw.table.column_names if c != "_line"]
     checks = build_stage(con, raw.kind, present)
     rejected = _reject(con, raw, batch_id, name)
+    step(0.7, "progress.writing")
     if raw.kind == "registry":
         loaded = _load_registry(con, batch_id, name, checks)
     else:

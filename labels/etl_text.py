@@ -240,6 +240,8 @@ LABELS: dict[str, tuple[str, str]] = {
 
 LABELS.update({
     "progress.reading": ("正在读取 {file}", "Reading {file}"),
+    "progress.validating": ("正在校验 {file}", "Validating {file}"),
+    "progress.writing": ("正在写入 {file}", "Writing {file}"),
     "progress.deriving": ("正在生成汇总表", "Building summary tables"),
     "progress.done": ("完成", "Done"),
 })

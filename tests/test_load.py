@@ -285,3 +285,51 @@ def test_a_killed_load_leaves_the_last_good_snapshot(tmp_path: Path, db: Path) -
     assert dump(db) == before
     # the next load still works and cleans up after itself
     assert load_files([write_csv(tmp_path / "c.csv", registry_rows()[:3])], db=db).exit_code == 0
+
+
+def test_xlsx_registry_with_title_merged_cells_and_typed_cells(tmp_path: Path, db: Path) -> None:
+    import datetime as dt
+
+    import xlsxwriter
+
+    path = tmp_path / "registry.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    header = ["序号", "苏木(镇)", "嘎查村", "户编号", "姓名", "身份证号码", "与户主关系", "家庭人口数", "致贫原因1",
+              "贫困户状态", "脱贫年份", "纳入时间", "家庭年人均纯收入(元)", "收入年度"]
+    ws.merge_range(0, 0, 0, len(header) - 1, "乌拉特中旗建档立卡贫困人口信息表")
+    ws.write_row(1, 0, header)
+    a, b = pid("19450101", "011"), pid("19480808", "022")
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    # one household over two rows, township/village/household cells merged down as exporters do
+    ws.merge_range(2, 1, 3, 1, "呼勒斯太苏木")
+    ws.merge_range(2, 2, 3, 2, "温更嘎查")
+    ws.merge_range(2, 3, 3, 3, "150824200401001")
+    for r, (name, idn, rel) in enumerate([("老一", a, "户主"), ("老二", b, "配偶")], start=2):
+        ws.write_number(r, 0, r - 1)
+        ws.write_string(r, 4, name)
+        ws.write_string(r, 5, idn)
+        ws.write_string(r, 6, rel)
+        ws.write_number(r, 7, 2)
+        ws.write_number(r, 8, 1)  # numeric code 1 = 因病
+        ws.write_string(r, 9, "已脱贫(不享受政策)")
+        ws.write_number(r, 10, 2019)
+        ws.write_datetime(r, 11, dt.datetime(2015, 11, 3), date_fmt)
+        ws.write_number(r, 12, 4566.5)
+        ws.write_number(r, 13, 2020)
+    # a second household whose ID was turned into a number by Excel
+    ws.write_row(4, 1, ["呼勒斯太苏木", "呼和嘎查", "150824200101002", "独居", ])
+    ws.write_number(4, 5, 150824193001010011)
+    ws.write_row(4, 6, ["户主"])
+    ws.write_number(4, 7, 1)
+    ws.write_row(4, 8, ["因残", "未脱贫"])
+    ws.write_row(5, 0, ["合计"])
+    wb.close()
+    r = load_files([path], db=db).files[0]
+    assert (r.kind, r.rows_loaded, r.rows_rejected, r.rows_skipped) == ("registry", 3, 0, 2)
+    assert read(db, """SELECT household_id, township, village, main_cause, exit_status, enjoys_policy, exit_year,
+                       identified_date::VARCHAR, income_per_capita, household_size
+                       FROM households ORDER BY 1""") == [
+        ("150824200101002", "呼勒斯太苏木", "呼和嘎查", "因残", "未脱贫", None, None, None, None, 1),
+        ("150824200401001", "呼勒斯太苏木", "温更嘎查", "因病", "已脱贫", False, 2019, "2015-11-03", 4566.5, 2)]
+    assert read(db, "SELECT rule FROM data_issues") == [("id_mangled",)]

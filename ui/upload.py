@@ -23,25 +23,6 @@ class UploadOutcome:
     exit_code: int
 
 
-def summary_lines(report: object, lang: str) -> tuple[list[str], list[str]]:
-    """The command line's per-file summary (same labels as `python -m etl load`) and the errors."""
-    lines: list[str] = []
-    errors: list[str] = []
-    for f in getattr(report, "files", []):
-        name = Path(f.path).name
-        if f.error:
-            errors.append(str(f.error))
-        elif f.unchanged:
-            lines.append(t("cli.unchanged", lang, file=name))
-        else:
-            lines.append(t("cli.summary", lang, file=name, kind=t(f"kind.{f.kind}", lang), rows_read=f.rows_read,
-                           rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected,
-                           rows_skipped=f.rows_skipped, issues=f.issues))
-            if f.ignored_columns:
-                lines.append(t("cli.ignored", lang, columns="、".join(f.ignored_columns)))
-    return lines, errors
-
-
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
                  progress: Callable[[float, str], None] | None = None,
                  limit_mb: int = UPLOAD_LIMIT_MB) -> UploadOutcome:
@@ -74,6 +55,6 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
         report = load_files(paths, db=db, lang=lang, progress=progress, display_names=[n for n, _ in good])
     for f, (name, _) in zip(report.files, good, strict=False):
         f.path = Path(name)
-    lines, load_errors = summary_lines(report, lang)
+    lines, load_errors = report.summary_lines(lang)
     errors.extend(load_errors)
     return UploadOutcome(lines, errors, max(report.exit_code, 1 if errors else 0))
