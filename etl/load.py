@@ -9,7 +9,7 @@ import contextlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -432,20 +432,7 @@ def _load_ledger(
 
 
 def _write_meta(con: duckdb.DuckDBPyConnection) -> None:
-    """The data's as-of date: the latest event date that is not in the future."""
-    as_of = _scalar(con, """
-        SELECT max(d) FROM (
-            SELECT max(visit_date) AS d FROM visits WHERE visit_date <= current_date
-            UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= current_date
-            UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= current_date
-            UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= current_date
-            UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= current_date
-            UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= current_date)
-    """)
-    values = {
-        "as_of": (as_of or date.today()).isoformat(),
-        "built_at": datetime.now().isoformat(timespec="seconds"),
-        "schema_version": "1",
-    }
-    con.execute("DELETE FROM meta")
+    """When the snapshot was built. The data's as-of date is derived with the other tables (facts_meta)."""
+    values = {"built_at": datetime.now().isoformat(timespec="seconds"), "schema_version": "1"}
+    con.execute("DELETE FROM meta WHERE key IN ('built_at', 'schema_version', 'as_of')")
     con.executemany("INSERT INTO meta VALUES (?, ?)", list(values.items()))

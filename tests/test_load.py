@@ -333,3 +333,13 @@ def test_xlsx_registry_with_title_merged_cells_and_typed_cells(tmp_path: Path, d
         ("150824200101002", "呼勒斯太苏木", "呼和嘎查", "因残", "未脱贫", None, None, None, None, 1),
         ("150824200401001", "呼勒斯太苏木", "温更嘎查", "因病", "已脱贫", False, 2019, "2015-11-03", 4566.5, 2)]
     assert read(db, "SELECT rule FROM data_issues") == [("id_mangled",)]
+
+
+def test_as_of_date_follows_the_newest_data(tmp_path: Path, db: Path) -> None:
+    def visits(name: str, day: str) -> Path:
+        return write_csv(tmp_path / name, [["户编号", "走访日期", "走访类型"], ["H001", day, "入户走访"]])
+
+    load_files([visits("v1.csv", "2020-06-01")], db=db)
+    assert read(db, "SELECT value FROM facts_meta WHERE key = 'as_of'") == [("2020-06-01",)]
+    load_files([visits("v2.csv", "2020年7月15日")], db=db)
+    assert read(db, "SELECT value FROM facts_meta WHERE key = 'as_of'") == [("2020-07-15",)]

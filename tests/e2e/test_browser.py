@@ -327,8 +327,10 @@ def _upload(page: Any, files: list[Any]) -> None:
         page.screenshot(path=str(SCREENSHOTS / "FAILED-upload-click.png"))
         print(page.evaluate("() => Array.from(document.querySelectorAll('[inert]')).map(e => e.outerHTML.slice(0, 300))"))
         raise
-    page.get_by_text(t("insp.data.summary", "zh"), exact=True).wait_for(timeout=120_000)
+    done = page.get_by_text(t("insp.data.summary", "zh"), exact=True).or_(page.get_by_test_id("stException"))
+    done.first.wait_for(timeout=120_000)
     wait_idle(page)
+    assert_no_exception(page)
 
 
 def test_upload_page_accepts_the_demo_exports(page: Any, server: StreamlitServer, e2e_db: Path,
