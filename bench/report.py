@@ -306,6 +306,9 @@ def render(allres: dict[str, Any], json_path: Path) -> str:
               *_targets_table(sizes), "",
               "National scale (≈29M households, 99M members) has not been run; L (10M) is the largest size the "
               "benchmark builds. Extrapolate linearly from L for load time and disk; see the L section.", ""]
+    findings = root / "bench" / "FINDINGS.md"
+    if findings.is_file():  # hand-written diagnosis of the last run; the rest of this file is generated
+        lines += [findings.read_text(encoding="utf-8").strip(), ""]
     for label, s in sizes.items():
         t = s.get("tables", {})
         gen = s.get("generate", {})

@@ -160,7 +160,7 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
     if "pages" in phases and args.pages != "none":
         only = None if args.pages == "all" else [p.strip() for p in args.pages.split(",") if p.strip()]
         res["loadavg"]["pages_start"] = os.getloadavg()
-        res["pages"] = page_bench.run_pages(db, args.warm_runs, log, only)
+        res["pages"] = page_bench.run_pages(db, args.warm_runs, log, only, timeout=args.page_timeout)
     else:
         keep("pages")
     res["loadavg"]["end"] = os.getloadavg()
@@ -179,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=2.0, help="seconds per measurement before fewer runs (min 3)")
     parser.add_argument("--warm-runs", type=int, default=5, help="warm reruns per page")
     parser.add_argument("--pages", default="all", help="all, none, or page names (overview,causes,...)")
+    parser.add_argument("--page-timeout", type=float, default=600.0,
+                        help="seconds per page (its cold run and warm reruns) before the page is reported as a timeout")
     parser.add_argument("--extract-rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=100_000,
                         help="rows for the XLSX extract (xlsxwriter is ~3k rows/s: 1M rows would take minutes); "

@@ -119,6 +119,10 @@ POVERTY_LINE: dict[int, int] = {2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952, 
                                 2020: 4000}
 MONITORING_FACTOR = 1.5  # within 1.5x the line = monitoring threshold
 
+# Ages: "elderly" in statistics (60+) and "elderly living alone" as the visit rules use it (65+).
+ELDERLY_AGE = 60
+ELDERLY_ALONE_AGE = 65
+
 # Separators of multi-valued cells (other causes, health).
 MULTI_SEPARATORS = ",，、;；/"
 

@@ -18,9 +18,8 @@ from __future__ import annotations
 import duckdb
 
 from etl import derive_inspection
-from etl.codes import MONITORING_FACTOR, POVERTY_LINE
+from etl.codes import ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
 
-ELDERLY_AGE = 60
 SCHOOL_AGE = (6, 15)
 # school_status spellings that mean a school-age child is not in school
 NOT_IN_SCHOOL_PATTERN = "辍学|失学|非在校|不在校|未入学|未上学|未就学|休学"
@@ -52,6 +51,7 @@ WITH ref AS (
     SELECT household_id,
         count(*) AS member_count,
         count(*) FILTER (WHERE age >= $elderly) AS elderly_count,
+        max(age) AS oldest_age,
         count(*) FILTER (WHERE list_has_any(health, ['长期慢性病', '患有大病'])) AS ill_count,
         count(*) FILTER (WHERE list_contains(health, '患有大病')) AS serious_ill_count,
         count(*) FILTER (WHERE list_contains(health, '残疾')) AS disabled_count,
@@ -85,6 +85,7 @@ WITH ref AS (
         coalesce(m.member_count, 0) AS member_count,
         h.household_size_declared,
         coalesce(m.elderly_count, 0) AS elderly_count,
+        m.oldest_age,
         coalesce(m.ill_count, 0) AS ill_count,
         coalesce(m.serious_ill_count, 0) AS serious_ill_count,
         coalesce(m.disabled_count, 0) AS disabled_count,
@@ -108,7 +109,7 @@ WITH ref AS (
 )
 SELECT *,
     member_count > 0 AND elderly_count = member_count AS all_elderly,
-    member_count = 1 AND elderly_count = 1 AS elderly_alone,
+    member_count = 1 AND coalesce(oldest_age >= $alone_age, false) AS elderly_alone,
     ill_count > 0 AS has_ill,
     disabled_count > 0 AS has_disabled,
     labor_count = 0 AS no_labor,
@@ -143,6 +144,7 @@ def build_core(con: duckdb.DuckDBPyConnection) -> None:
         _HH_FACTS_SQL,
         {
             "elderly": ELDERLY_AGE,
+            "alone_age": ELDERLY_ALONE_AGE,
             "school_lo": SCHOOL_AGE[0],
             "school_hi": SCHOOL_AGE[1],
             "not_in_school": NOT_IN_SCHOOL_PATTERN,

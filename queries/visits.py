@@ -13,11 +13,12 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from etl.codes import ELDERLY_ALONE_AGE
 from queries.filters import Filters, Viewer, household_where, mask_name
 from queries.health import ILL_CAUSES, age_sql
 
 DEFAULT_NO_VISIT_DAYS = 30
-ELDERLY_AGE = 65
+ELDERLY_AGE = ELDERLY_ALONE_AGE  # the rule's age, shared with hh_facts.elderly_alone
 
 # reason code -> weight; the order is the order of display
 WEIGHTS: dict[str, int] = {
