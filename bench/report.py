@@ -304,8 +304,9 @@ def render(allres: dict[str, Any], json_path: Path) -> str:
               "the trend. The app-layer ratio counts a case as within target when app ≤ 1.5 × raw or the "
               f"difference is under {LAYER_NOISE_MS:.0f} ms (timer noise on sub-millisecond queries).", "",
               *_targets_table(sizes), "",
-              "National scale (≈29M households, 99M members) has not been run; L (10M) is the largest size the "
-              "benchmark builds. Extrapolate linearly from L for load time and disk; see the L section.", ""]
+              "National scale (≈29M households, 99M members) has not been run: L (10M) is the largest size the "
+              "benchmark builds" + (", and L itself has not been run yet (`make bench-l`)" if "L" not in sizes else "")
+              + ".", ""]
     findings = root / "bench" / "FINDINGS.md"
     if findings.is_file():  # hand-written diagnosis of the last run; the rest of this file is generated
         lines += [findings.read_text(encoding="utf-8").strip(), ""]

@@ -186,7 +186,7 @@ def _load_raw(
     con.register("raw_arrow", raw.table)
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_arrow")
     present = [c for c in raw.table.column_names if c != "_line"]
-    checks = build_stage(con, raw.kind, present)
+    checks = build_stage(con, raw.kind, present, raw.table.num_rows)
     rejected = _reject(con, raw, batch_id, name)
     step(0.7, "progress.writing")
     if raw.kind == "registry":

@@ -155,43 +155,57 @@ def _id_birth_ok(n: str) -> str:
 def sql_id_valid(col: str) -> str:
     """TRUE for a valid 18-character ID number (17 digits + digit/X, MOD 11-2 check character, a real
     birth date from 1900 up to today); FALSE for anything else given; NULL when empty."""
-    n = "_nz_n"
+    return _let(sql_id_number(col), "_nz_n", sql_id_valid_of("_nz_n"))
+
+
+def sql_id_valid_of(n: str) -> str:
+    """`sql_id_valid` of an expression that already holds a normalised ID number (`sql_id_number`)."""
     # The 17 digits as one BIGINT split by integer arithmetic: ~1.6x faster than 17 substr() calls.
     weighted = " + ".join(f"(_nz_v // {10 ** (16 - i)} % 10) * {w}" for i, w in enumerate(_ID_WEIGHTS))
     check = _let(
         f"try_cast(left({n}, 17) AS BIGINT)", "_nz_v",
         f"substr({_lit(_ID_CHECK_CHARS)}, CAST(({weighted}) % 11 AS INTEGER) + 1, 1)",
     )
-    return _let(
-        sql_id_number(col), n,
+    return (
         f"CASE WHEN {n} IS NULL THEN NULL ELSE coalesce({_id_shape18(n)} "
-        f"AND {check} = substr({n}, 18, 1) AND {_id_birth_ok(n)}, FALSE) END",
+        f"AND {check} = substr({n}, 18, 1) AND {_id_birth_ok(n)}, FALSE) END"
     )
 
 
 def sql_id_birth_date(col: str) -> str:
     """Birth date (DATE) from an ID number of valid shape (18 chars, or the old 15 digits), whatever
     its check character; NULL when impossible, before 1900 or in the future."""
-    birth = _let(sql_id_number(col), "_nz_n", f"CAST({_id_birth_raw('_nz_n')} AS DATE)")
-    return _let(birth, "_nz_b", "CASE WHEN _nz_b BETWEEN DATE '1900-01-01' AND current_date THEN _nz_b END")
+    return _let(sql_id_number(col), "_nz_n", sql_id_birth_date_of("_nz_n"))
+
+
+def sql_id_birth_date_of(n: str) -> str:
+    """`sql_id_birth_date` of an expression holding a normalised ID number."""
+    return _let(f"CAST({_id_birth_raw(n)} AS DATE)", "_nz_b",
+                "CASE WHEN _nz_b BETWEEN DATE '1900-01-01' AND current_date THEN _nz_b END")
 
 
 def sql_id_sex(col: str) -> str:
     """'男' / '女' from the sequence digit (17th of 18, 15th of 15; odd = male); NULL otherwise."""
-    n = "_nz_n"
+    return _let(sql_id_number(col), "_nz_n", sql_id_sex_of("_nz_n"))
+
+
+def sql_id_sex_of(n: str) -> str:
+    """`sql_id_sex` of an expression holding a normalised ID number."""
     digit = (
         f"CASE WHEN {_id_shape18(n)} THEN substr({n}, 17, 1) "
         f"WHEN regexp_full_match({n}, '\\d{{15}}') THEN substr({n}, 15, 1) END"
     )
-    return _let(
-        sql_id_number(col), n,
-        f"CASE WHEN {digit} IN ('1', '3', '5', '7', '9') THEN '男' WHEN {digit} IS NOT NULL THEN '女' END",
-    )
+    return f"CASE WHEN {digit} IN ('1', '3', '5', '7', '9') THEN '男' WHEN {digit} IS NOT NULL THEN '女' END"
 
 
 def sql_id_mangled(col: str) -> str:
     """TRUE when Excel turned the ID number into a float (``1.50824E+17``): the digits are lost."""
-    return f"coalesce(regexp_full_match({sql_id_number(col)}, '\\d+(\\.\\d*)?E[+]?\\d+'), FALSE)"
+    return sql_id_mangled_of(sql_id_number(col))
+
+
+def sql_id_mangled_of(n: str) -> str:
+    """`sql_id_mangled` of an expression holding a normalised ID number."""
+    return f"coalesce(regexp_full_match({n}, '\\d+(\\.\\d*)?E[+]?\\d+'), FALSE)"
 
 
 # --- Dates -----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from etl.fields import FIELDS, PLACING, REJECT_RULE, Field
 RAW_KEPT = ("exit_status", "exit_year", "monitoring_type", "main_cause", "id_number", "household_size",
             "total_cost", "income_per_capita")
 PER_ROW_TYPES = ("hhid", "id")
+DICT_MIN_ROWS = 200_000
 # Free-text columns with about as many values as rows: normalised per row, not through a dictionary.
 PER_ROW_TEXT = ("name", "member_id", "phone", "helper_name", "notes", "description", "measures", "content",
                 "issue_id")
@@ -69,8 +70,13 @@ def _exprs(c: str, spec: Field) -> tuple[str, list[tuple[str, str]]]:
     raise ValueError(t)
 
 
-def build_stage(con: duckdb.DuckDBPyConnection, kind: str, present: list[str]) -> list[tuple[str, str]]:
+def build_stage(
+    con: duckdb.DuckDBPyConnection, kind: str, present: list[str], n_rows: int
+) -> list[tuple[str, str]]:
     """Create temp table `stg` from the registered view `raw`.
+
+    Files of fewer than DICT_MIN_ROWS rows are normalised inline in one statement: for them the
+    dictionaries' extra statements cost more than they save.
 
     `stg` has `source_line`, `rejected_rule` (NULL for rows kept), every canonical column of the kind
     normalised, `raw_<col>` for the columns of RAW_KEPT, and a boolean `bad__<rule>__<col>` per
@@ -88,9 +94,12 @@ def build_stage(con: duckdb.DuckDBPyConnection, kind: str, present: list[str]) -
         raw_col = f"r.{q('raw_' + col)}"
         if col not in present:  # absent column: all NULL, nothing to check
             select.append(f"NULL::{_null_type(spec)} AS {q(col)}")
-        elif spec.type in PER_ROW_TYPES or col in PER_ROW_TEXT:
-            expr, _ = _exprs(raw_col, spec)
+        elif spec.type in PER_ROW_TYPES or col in PER_ROW_TEXT or n_rows < DICT_MIN_ROWS:
+            expr, preds = _exprs(raw_col, spec)
             select.append(f"{expr} AS {q(col)}")
+            for rule, p in preds:
+                select.append(f"coalesce({p}, false) AS {q(f'bad__{rule}__{col}')}")
+                checks.append((rule, col))
         else:
             expr, preds = _exprs("raw", spec)
             flags = "".join(f", coalesce({p}, false) AS {q('bad__' + rule)}" for rule, p in preds)
@@ -106,15 +115,17 @@ def build_stage(con: duckdb.DuckDBPyConnection, kind: str, present: list[str]) -
                 checks.append((rule, col))
         if col in RAW_KEPT:
             select.append(raw_col)
-    if "id_number" in specs:
-        c = "r.raw_id_number"
-        select += [
-            f"coalesce({nz.sql_id_valid(c)}, false) AS id_valid",
-            f"coalesce({nz.sql_id_mangled(c)}, false) AS id_mangled",
-            f"{nz.sql_id_birth_date(c)} AS id_birth_date",
-            f"{nz.sql_id_sex(c)} AS id_sex",
-        ]
-    if kind == "registry":
+    id_checks = ""
+    if "id_number" in specs:  # on the normalised ID computed by the inner SELECT, not again from raw
+        id_checks = (
+            f", coalesce({nz.sql_id_valid_of('id_number')}, false) AS id_valid"
+            f", {nz.sql_id_mangled_of('id_number')} AS id_mangled"
+            f", {nz.sql_id_birth_date_of('id_number')} AS id_birth_date"
+            f", {nz.sql_id_sex_of('id_number')} AS id_sex"
+        )
+    if kind == "registry" and n_rows < DICT_MIN_ROWS:
+        select.append(f"{nz.sql_enjoys_policy('r.raw_exit_status')} AS enjoys_policy")
+    elif kind == "registry":
         con.execute(f"CREATE OR REPLACE TEMP TABLE d_policy AS SELECT raw, {nz.sql_enjoys_policy('raw')} AS val "
                     "FROM (SELECT DISTINCT raw_exit_status AS raw FROM raw_named WHERE raw IS NOT NULL)")
         joins.append("LEFT JOIN d_policy ON d_policy.raw = r.raw_exit_status")
@@ -124,7 +135,7 @@ def build_stage(con: duckdb.DuckDBPyConnection, kind: str, present: list[str]) -
         f"WHEN {q(c)} IS NULL THEN '{REJECT_RULE[c]}'" for c in PLACING[kind]
     ) + " END"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stg AS SELECT *, {reject} AS rejected_rule "
+        f"CREATE OR REPLACE TEMP TABLE stg AS SELECT *, {reject} AS rejected_rule{id_checks} "
         f"FROM (SELECT {', '.join(select)} FROM raw_named r {' '.join(joins)})"
     )
     for i in range(len(specs)):

@@ -12,7 +12,7 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.briefing")
     st.markdown(ctx.t("insp.brief.intro"))
-    st.caption(ctx.t("insp.brief.scope", scope=briefing_html.area_name(ctx.flt, ctx.lang),
+    st.caption(ctx.t("insp.brief.scope", scope=briefing_html.area_name(ctx.flt, ctx.lang, ctx.viewer),
                      data_as_of=ctx.data_as_of.isoformat(), as_of=ctx.as_of.isoformat()))
     if st.button(ctx.t("insp.brief.generate"), type="primary", icon=":material/summarize:", key="brief_go"):
         html = data.call(briefing_html.build, ctx.flt, data.viewer(), lang=ctx.lang, as_of=ctx.as_of,
@@ -22,10 +22,11 @@ def main() -> None:
     if cached and cached[:3] == (ctx.flt, ctx.lang, ctx.as_of):
         html = cached[3]
         st.success(ctx.t("insp.brief.ready", size=f"{len(html.encode('utf-8')) / 1024:,.0f}"))
-        st.download_button(
-            ctx.t("insp.brief.download"), data=html.encode("utf-8"),
-            file_name=extract.file_name(ctx.t("insp.what.briefing"), ctx.flt, ctx.as_of, "html"),
-            mime="text/html", key="brief_dl", on_click="ignore", icon=":material/download:",
+        what = ctx.t("insp.what.briefing")
+        extract.download(
+            ctx.t("insp.brief.download"), html.encode("utf-8"), what=what, fmt="html",
+            rows=briefing_html.listed_rows(html), mime="text/html", key="brief_dl", icon=":material/download:",
+            file_name=extract.file_name(what, extract.scoped(ctx.flt, ctx.viewer), ctx.as_of, "html"),
         )
 
 

@@ -1,4 +1,5 @@
-"""数据管理 Data: load history, rejected rows, and uploading export files through the same ETL."""
+"""数据管理 Data: load history, rejected rows, uploading export files through the same ETL, and (for
+users who see the whole county) the extract log."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from queries import data_admin as q
-from ui import data, header, table
+from ui import data, extract_log, header, table
 from ui.context import PageContext, current
 from ui.upload import UPLOAD_LIMIT_MB, UploadOutcome, load_uploads
 
@@ -43,7 +44,7 @@ def _upload(ctx: PageContext) -> None:
 def main() -> None:
     ctx = current()
     header.show("insp.page.data")
-    totals = data.call(q.totals)
+    totals = data.call(q.totals, data.viewer())
     st.caption(ctx.t("insp.data.totals", **totals))
     _upload(ctx)
 
@@ -71,6 +72,36 @@ def main() -> None:
         )
         rv = rv[["batch_id", "file_name", "kind", "line", "rule_name", "field", "raw"]]
         table.show("data_rejected", pd.DataFrame(rv), ctx.t("insp.what.rejected"))
+    _extract_log(ctx)
+
+
+def _extract_log(ctx: PageContext) -> None:
+    """The latest downloads (who, when, what, filter, rows): only for those who see the whole county."""
+    if ctx.viewer.townships is not None:
+        return
+    st.subheader(ctx.t("extract_log.title"))
+    log = extract_log.read(limit=200)
+    if log.empty:
+        st.caption(ctx.t("extract_log.none"))
+        return
+    st.caption(ctx.t("extract_log.caption", n=len(log)))
+    view = pd.DataFrame({
+        ctx.t("extract_log.col.ts"): log["ts"],
+        ctx.t("extract_log.col.user"): [f"{d} ({u})" for d, u in zip(log["display_name"], log["user"], strict=True)],
+        ctx.t("extract_log.col.scope"): ["、".join(s) if isinstance(s, list) else ctx.t("auth.scope.all")
+                                         for s in log["scope"]],
+        ctx.t("extract_log.col.page"): log["page"],
+        ctx.t("extract_log.col.what"): [f"{w} ({f})" for w, f in zip(log["what"], log["format"], strict=True)],
+        ctx.t("extract_log.col.filter"): [_filter_text(f) for f in log["filter"]],
+        ctx.t("extract_log.col.rows"): log["rows"],
+    })
+    st.dataframe(view, hide_index=True, key="data_extract_log", height=320)
+
+
+def _filter_text(flt: object) -> str:
+    if not isinstance(flt, dict) or not flt:
+        return ""
+    return "; ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}" for k, v in flt.items())
 
 
 main()

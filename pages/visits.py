@@ -67,13 +67,25 @@ def main() -> None:
             ids = [str(h) for h in df["household_id"].head(n)]
             reasons = {str(r["household_id"]): reason_texts(r["reasons"], ctx, days)
                        for _, r in df.head(n).iterrows()}
-            st.download_button(
-                ctx.t("insp.visits.download_all", n=n),
-                data=lambda: profile_html.render(
-                    data.call(qprofile.profiles, ids, data.viewer(), ctx.as_of), ctx.lang, ctx.as_of, reasons
-                ).encode("utf-8"),
-                file_name=extract.file_name(ctx.t("insp.what.profiles"), ctx.flt, ctx.as_of, "html"),
-                mime="text/html", key="visits_dl_all", on_click="ignore", icon=":material/print:",
+            viewer = data.viewer()
+            snap = data.snapshot()
+
+            def profiles_html() -> bytes:  # runs outside the script run: no Streamlit state inside
+                if snap is None:
+                    raise data.NoDatabase
+                con = data.cursor_on(snap)
+                try:
+                    found = qprofile.profiles(con, ids, viewer, ctx.as_of)
+                finally:
+                    con.close()
+                return profile_html.render(found, ctx.lang, ctx.as_of, reasons).encode("utf-8")
+
+            extract.download(
+                ctx.t("insp.visits.download_all", n=n), profiles_html,
+                what=ctx.t("insp.what.profiles"), fmt="html", rows=n, mime="text/html", key="visits_dl_all",
+                file_name=extract.file_name(ctx.t("insp.what.profiles"), extract.scoped(ctx.flt, ctx.viewer),
+                                            ctx.as_of, "html"),
+                icon=":material/print:",
             )
     with tab_profile:
         _profile(ctx, df, days)

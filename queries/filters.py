@@ -15,6 +15,11 @@ API used by every query module (core and inspection pages):
   WHERE ...)` to restrict ledgers (visits, claims, interventions) to the filtered households.
 - `mask_name(expr, viewer)`, `mask_id(expr, viewer)`, `mask_phone(expr, viewer)`: SQL expressions that
   mask personal data (张*春, 150824********123X, 138****5678) unless `viewer.pii`.
+- `in_scope(viewer, column) -> (sql, params)`: for ledgers whose rows may name a household
+  (rectifications): `column IS NULL OR column IN (households in the viewer's townships)`; TRUE for
+  a viewer who sees the whole county.
+- `mask_name_value(value, viewer)`: the same name masking in Python (for text that is not a column,
+  e.g. a rejected row's raw JSON).
 - `fetch(con, sql, params) -> DataFrame`: execute with named parameters.
 - `to_query_params(flt)` / `from_query_params(mapping)`: the URL form (plain strings, parsed and
   validated, never unpickled).
@@ -144,6 +149,16 @@ def households_in(flt: Filters, viewer: Viewer, column: str = "household_id") ->
     return f"{column} IN (SELECT hf.household_id FROM hh_facts hf WHERE {where})", params  # noqa: S608
 
 
+def in_scope(viewer: Viewer, column: str) -> tuple[str, dict[str, object]]:
+    """`column` (a household id, may be NULL) names no household outside the viewer's townships."""
+    if viewer.townships is None:
+        return "TRUE", {}
+    params: dict[str, object] = {}
+    scope = _scope(viewer, "hs.township", params)[0]
+    return (f"({column} IS NULL OR {column} IN (SELECT hs.household_id FROM hh_facts hs WHERE {scope}))",  # noqa: S608
+            params)
+
+
 def merge(*clauses: tuple[str, dict[str, object]]) -> tuple[str, dict[str, object]]:
     """AND together several (sql, params) clauses; parameter names must not collide (use distinct
     builders or rename)."""
@@ -176,6 +191,15 @@ def mask_name(expr: str, viewer: Viewer) -> str:
         f"WHEN length({expr}) = 2 THEN left({expr}, 1) || '*' "
         f"ELSE left({expr}, 1) || repeat('*', length({expr}) - 2) || right({expr}, 1) END"
     )
+
+
+def mask_name_value(value: object, viewer: Viewer) -> object:
+    """Python twin of mask_name for a single value."""
+    if viewer.pii or not isinstance(value, str) or len(value) <= 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
 def mask_id(expr: str, viewer: Viewer) -> str:

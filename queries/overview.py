@@ -8,7 +8,16 @@ import duckdb
 import pandas as pd
 
 from etl.codes import RECTIFICATION_CLOSED
-from queries.filters import Filters, Viewer, area_where, fetch, household_where, households_in
+from queries.filters import (
+    Filters,
+    Viewer,
+    area_where,
+    fetch,
+    household_where,
+    households_in,
+    in_scope,
+    merge,
+)
 
 _COUNTS = """
     count(*) FILTER (WHERE f.registered) AS households,
@@ -29,7 +38,7 @@ def kpis(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: dt
     wrong_exits, all_households, rect_open, rect_overdue, archive_defects."""
     where, params = household_where(flt, viewer)
     out = fetch(con, f"SELECT {_COUNTS}, count(*) AS all_households FROM hh_facts f WHERE {where}", params)  # noqa: S608
-    rwhere, rparams = area_where(flt, viewer, "r.township", "r.village")
+    rwhere, rparams = merge(area_where(flt, viewer, "r.township", "r.village"), in_scope(viewer, "r.household_id"))
     rect = fetch(
         con,
         f"""SELECT count(*) FILTER (WHERE NOT list_contains($closed, coalesce(r.status, ''))) AS rect_open,

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from etl.codes import RECTIFICATION_CLOSED
-from queries.filters import Filters, Viewer, area_where, households_in, merge
+from queries.filters import Filters, Viewer, area_where, households_in, in_scope, merge
 
 DUE_SOON_DAYS = 14
 _CLOSED = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
@@ -28,10 +28,12 @@ _OPEN = f"(r.status IS NULL OR r.status NOT IN {_CLOSED})"
 
 def item_where(flt: Filters, viewer: Viewer) -> tuple[str, dict[str, object]]:
     """Items in the filtered area; an item about one household also needs that household to match
-    the household filters (cause, attribute, status...), township- and village-level items do not."""
+    the household filters (cause, attribute, status...), township- and village-level items do not.
+    For a viewer limited to some townships, an item naming a household outside them is never shown
+    (even when the ledger puts the item in one of the viewer's townships)."""
     area = area_where(flt, viewer, "r.township", "r.village")
     if flt.with_(townships=(), villages=()).is_empty():
-        return area
+        return area if viewer.townships is None else merge(area, in_scope(viewer, "r.household_id"))
     sub, params = households_in(flt, viewer, "r.household_id")
     return merge(area, (f"r.household_id IS NULL OR {sub}", params))
 

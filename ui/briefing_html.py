@@ -10,6 +10,7 @@ escaped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -57,12 +58,21 @@ def render(brief: Brief) -> str:
     return document(brief.title, "".join(parts), lang)
 
 
-def area_name(flt: Filters, lang: str) -> str:
+def area_name(flt: Filters, lang: str, viewer: Viewer | None = None) -> str:
+    """The area a briefing covers: the chosen villages or townships, else the viewer's townships, else
+    the whole banner."""
     if flt.villages:
         return "、".join(flt.villages)
     if flt.townships:
         return "、".join(flt.townships)
+    if viewer is not None and viewer.townships is not None:
+        return "、".join(viewer.townships)
     return t("insp.brief.banner", lang)
+
+
+def listed_rows(html_text: str) -> int:
+    """Rows of the briefing's tables (visit list, open items): what the extract log counts."""
+    return sum(body.count("<tr>") for body in re.findall(r"<tbody>(.*?)</tbody>", html_text, flags=re.S))
 
 
 def _pct(x: object) -> str:
@@ -78,7 +88,7 @@ def _codes(df: pd.DataFrame, col: str, lang: str) -> pd.DataFrame:
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
           data_as_of: dt.date, top: int = 20) -> str:
     register_colors()
-    area = area_name(flt, lang)
+    area = area_name(flt, lang, viewer)
     brief = Brief(
         title=t("insp.brief.title", lang, area=area),
         scope=t("insp.brief.scope", lang, scope=area, data_as_of=data_as_of.isoformat(), as_of=as_of.isoformat()),

@@ -2,7 +2,11 @@
 
 Pages call `ctx = ui.context.current()` and use `ctx.flt`, `ctx.viewer`, `ctx.lang`, `ctx.as_of` (the
 reference date for "overdue"/"days since": the data's as-of date by default, today as an option),
-`ctx.data_as_of`, `ctx.t(key, **params)`, `ctx.code(value)`.
+`ctx.data_as_of`, `ctx.t(key, **params)`, `ctx.code(value)`, `ctx.user` (ui.auth.User: who is logged in,
+the local user without a users file) and `ctx.page` (the page's URL path, for the extract log).
+
+With a users file and nobody logged in, `current()` stops the run: a page file run without the entry
+point (Streamlit's legacy `pages/` handling can do that on a fresh server) shows nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import streamlit as st
 
 from labels import code_label, t
 from queries.filters import Filters, Viewer
+from ui.auth import LOCAL_USER, User
 
 _KEY = "_fupin_ctx"
 
@@ -27,6 +32,8 @@ class PageContext:
     as_of: dt.date = field(default_factory=dt.date.today)
     data_as_of: dt.date = field(default_factory=dt.date.today)
     snapshot: Path | None = None
+    user: User = LOCAL_USER
+    page: str = ""
 
     def t(self, key: str, /, **params: object) -> str:
         return t(key, self.lang, **params)
@@ -42,4 +49,10 @@ def set_current(ctx: PageContext) -> None:
 def current() -> PageContext:
     """The context of this run (a default one if dashboard.py has not set it, e.g. in a unit test)."""
     ctx = st.session_state.get(_KEY)
-    return ctx if isinstance(ctx, PageContext) else PageContext()
+    if isinstance(ctx, PageContext):
+        return ctx
+    from ui import auth, login
+
+    if auth.enabled() and login.current_user() is None:
+        st.stop()
+    return PageContext()

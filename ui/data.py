@@ -6,8 +6,10 @@
 - `run(query_fn, flt, **kwargs)`: `query_fn(con, flt, viewer, **kwargs)`, cached with st.cache_data
   on (snapshot path, function, filters, viewer, kwargs). The viewer is the session's (`viewer()`).
 - `call(fn, *args, **kwargs)`: cached `fn(con, *args, **kwargs)` for queries that take no filters.
-- `viewer() -> Viewer`: the session's viewer (issue 6 sets `st.session_state["viewer"]`); default:
-  whole county, personal data masked.
+- `cursor_on(snapshot)`: a cursor for code that runs outside the script run (deferred downloads).
+- `viewer() -> Viewer`: the session's viewer (ui.login sets `st.session_state["viewer"]` at login);
+  without a users file: whole county, personal data masked; with one and nobody logged in: NOBODY
+  (no township at all), so a page reached without the login still queries nothing.
 Connections: one read-only DuckDB connection per snapshot (st.cache_resource); each query uses its own
 cursor so concurrent sessions do not share a cursor.
 """
@@ -46,14 +48,27 @@ def snapshot() -> Path | None:
     return Path(value) if value else None
 
 
+NOBODY = Viewer(pii=False, townships=())
+
+
 def viewer() -> Viewer:
     v = st.session_state.get(VIEWER_KEY)
-    return v if isinstance(v, Viewer) else Viewer()
+    if isinstance(v, Viewer):
+        return v
+    from ui import auth
+
+    return NOBODY if auth.enabled() else Viewer()
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _connection(snapshot_path: str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(snapshot_path, read_only=True)
+
+
+def cursor_on(snapshot_path: Path) -> duckdb.DuckDBPyConnection:
+    """A cursor on a given snapshot, for deferred download callables: they run outside the script run,
+    so they must capture the snapshot and the viewer when the button is drawn, never read the session."""
+    return _connection(str(snapshot_path)).cursor()
 
 
 def cursor() -> duckdb.DuckDBPyConnection:

@@ -280,9 +280,10 @@ def show(profile: Profile | None, ctx: Any, key: str, reasons: list[str] | None 
     if fig is not None:
         charts.show(fig, f"{key}_income")
     hid = str(profile.household.get("household_id"))
-    st.download_button(
+    what = f"{ctx.t('insp.what.profile')}_{hid}"
+    extract.download(
         ctx.t("insp.visits.download_one"),
-        data=lambda: render([profile], ctx.lang, ctx.as_of, {hid: reasons or []}).encode("utf-8"),
-        file_name=extract.file_name(f"{ctx.t('insp.what.profile')}_{hid}", ctx.flt, ctx.as_of, "html"),
-        mime="text/html", key=f"{key}_dl", on_click="ignore", icon=":material/print:",
+        lambda: render([profile], ctx.lang, ctx.as_of, {hid: reasons or []}).encode("utf-8"),
+        what=what, fmt="html", rows=1, mime="text/html", key=f"{key}_dl", icon=":material/print:",
+        file_name=extract.file_name(what, extract.scoped(ctx.flt, ctx.viewer), ctx.as_of, "html"),
     )

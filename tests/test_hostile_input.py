@@ -1,0 +1,388 @@
+"""Hostile input (issue 6 §3): the loader never crashes, hangs or loads part of a file.
+
+Every case goes through `etl.load.load_files` (the code path of the command line and the upload page)
+on a real snapshot database. The outcome must be one of:
+- a clear error for that file (`FileResult.error`, naming the file; exit code 1) and the database
+  unchanged: same current snapshot, same row counts, no snapshot or WAL file left behind; or
+- a load whose bad values are rejected rows or data issues (never an exception).
+Each load runs under an alarm (a hang fails the test). Inputs: truncations, wrong encodings, binary
+garbage, 1 MB cells, thousands of columns, formulas, HTML/<script>, xlsx zip bombs, odd file names,
+upload type/size limits, and hypothesis-generated CSVs. docs/RELIABILITY.md lists what each did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import random
+import signal
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from etl import demo, readers, snapshot
+from etl.load import LoadReport, load_files
+from tests.conftest import build_fixture_db
+from ui import extract
+from ui.upload import load_uploads
+
+TABLES = ("households", "members", "interventions", "visits", "medical_claims", "rectifications",
+          "load_batches", "rejected_rows", "data_issues")
+LOAD_SECONDS = 60  # per file; anything slower counts as a hang
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    files = demo.write_demo_files(tmp_path_factory.mktemp("demo_files"))
+    by_kind: dict[str, Path] = {}
+    for f in files:
+        kind = readers.read_file(f).kind
+        if f.suffix == ".xlsx":
+            by_kind.setdefault("registry_xlsx", f)
+        else:
+            by_kind.setdefault(kind, f)
+    assert {"registry", "registry_xlsx", "visits", "rectifications"} <= set(by_kind), by_kind
+    return by_kind
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    """A snapshot database (the fixture county, published once so the path is a link)."""
+    path = build_fixture_db(tmp_path / "db" / "fupin.duckdb")
+    seed = tmp_path / "seed.csv"
+    seed.write_text("户编号,走访日期,走访类型,走访人,情况记录\nH01,2020-06-01,入户走访,甲,种子\n", encoding="utf-8")
+    assert load_files([seed], db=path).exit_code == 0
+    assert path.is_symlink()
+    return path
+
+
+@contextlib.contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    def boom(_sig: int, _frame: object) -> None:
+        raise TimeoutError(f"no answer in {seconds}s: a hang")
+
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def state(db: Path) -> tuple[object, ...]:
+    con, snap = snapshot.connect_read(db)
+    try:
+        counts = tuple(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES)  # noqa: S608
+    finally:
+        con.close()
+    files = sorted(p.name for p in snapshot.snapshots_dir(db).iterdir())
+    return snap, counts, tuple(files)
+
+
+def load_one(db: Path, path: Path, *, name: str | None = None) -> tuple[LoadReport, bool]:
+    """Load one file; returns the report and whether the database changed. Checks the invariants."""
+    before = state(db)
+    with deadline(LOAD_SECONDS):
+        report = load_files([path], db=db, display_names=[name] if name else None)
+    after = state(db)
+    f = report.files[0]
+    if f.error:
+        assert isinstance(f.error, str) and f.error.strip()
+        assert (name or path.name) in f.error, f.error  # names the file
+        assert report.exit_code == 1
+        assert not report.published
+        assert after == before, "a file that failed changed the database"
+    else:
+        assert report.exit_code == 0
+    assert not list(snapshot.snapshots_dir(db).glob("*.wal"))
+    return report, after != before
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+# --- corrupted real export files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["registry", "registry_xlsx", "visits"])
+@pytest.mark.parametrize("fraction", [0.0005, 0.01, 0.3, 0.5, 0.97])
+def test_truncated_exports(db: Path, demo_files: dict[str, Path], tmp_path: Path, kind: str,
+                           fraction: float) -> None:
+    src = demo_files[kind]
+    data = src.read_bytes()
+    cut = max(1, int(len(data) * fraction))
+    report, _ = load_one(db, write(tmp_path / f"trunc{src.suffix}", data[:cut]))
+    if src.suffix == ".xlsx":
+        assert report.files[0].error, "a truncated xlsx must be refused as a whole"
+
+
+def test_truncated_in_the_middle_of_a_character(db: Path, demo_files: dict[str, Path], tmp_path: Path) -> None:
+    data = demo_files["visits"].read_bytes()
+    text_end = data.rfind("记".encode())
+    load_one(db, write(tmp_path / "mid_char.csv", data[: text_end + 1]))  # half of a 3-byte character
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "big5", "shift_jis", "latin-1-mojibake"])
+def test_wrong_encodings(db: Path, demo_files: dict[str, Path], tmp_path: Path, encoding: str) -> None:
+    text = demo_files["visits"].read_bytes().decode("utf-8-sig")
+    if encoding == "latin-1-mojibake":  # UTF-8 bytes shown as latin-1 and saved again as UTF-8
+        data = text.encode("utf-8").decode("latin-1").encode("utf-8")
+    else:
+        data = text.encode(encoding, errors="replace")
+    load_one(db, write(tmp_path / "enc.csv", data))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".xls", ".txt"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_binary_garbage(db: Path, tmp_path: Path, suffix: str, seed: int) -> None:
+    rnd = random.Random(seed)
+    data = bytes(rnd.getrandbits(8) for _ in range(20_000))
+    if seed == 2 and suffix in (".xlsx", ".xls"):
+        data = b"PK\x03\x04" + data  # looks like a zip at first sight
+    report, changed = load_one(db, write(tmp_path / f"garbage{suffix}", data))
+    assert report.files[0].error and not changed
+
+
+def test_random_byte_flips_in_real_files(db: Path, demo_files: dict[str, Path], tmp_path: Path) -> None:
+    rnd = random.Random(7)
+    for kind in ("registry", "registry_xlsx", "rectifications"):
+        src = demo_files[kind]
+        for i in range(3):
+            data = bytearray(src.read_bytes())
+            for _ in range(20):
+                data[rnd.randrange(len(data))] = rnd.getrandbits(8)
+            load_one(db, write(tmp_path / f"flip{i}{src.suffix}", bytes(data)))
+
+
+def test_not_a_spreadsheet_with_a_spreadsheet_name(db: Path, tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+    assert load_one(db, write(tmp_path / "photo.xlsx", png))[0].files[0].error
+    z = io.BytesIO()
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("hello.txt", "not a workbook")
+    assert load_one(db, write(tmp_path / "plain.xlsx", z.getvalue()))[0].files[0].error
+    assert load_one(db, write(tmp_path / "empty.csv", b""))[0].files[0].error
+    assert load_one(db, write(tmp_path / "bom_only.csv", b"\xef\xbb\xbf"))[0].files[0].error
+    assert load_one(db, write(tmp_path / "program.exe", b"MZ" + b"\x00" * 100))[0].files[0].error
+
+
+# --- very long cells, many columns, formulas, HTML ---------------------------------------------------
+
+VISITS_HEAD = "户编号,走访日期,走访类型,走访人,情况记录\n"
+
+
+def test_one_megabyte_cells(db: Path, tmp_path: Path) -> None:
+    big = "长" * (1 << 20)
+    path = write(tmp_path / "long.csv", (VISITS_HEAD + f"H02,2020-06-02,入户走访,{big},{big}\n").encode("utf-8"))
+    report, _ = load_one(db, path)
+    f = report.files[0]
+    if not f.error:
+        assert f.rows_loaded + f.rows_rejected == 1
+    long_id = write(tmp_path / "long_id.csv", (VISITS_HEAD + f"{'9' * (1 << 20)},2020-06-02,入户走访,甲,乙\n").encode())
+    load_one(db, long_id)
+
+
+def test_thousands_of_columns(db: Path, demo_files: dict[str, Path], tmp_path: Path) -> None:
+    extra = ",".join(f"多余列{i}" for i in range(5000))
+    rows = [VISITS_HEAD.strip() + "," + extra]
+    rows += [f"H0{i},2020-06-0{i},入户走访,甲,乙," + ",".join("x" for _ in range(5000)) for i in range(1, 4)]
+    report, _ = load_one(db, write(tmp_path / "wide.csv", ("\n".join(rows) + "\n").encode()))
+    f = report.files[0]
+    assert not f.error, f.error
+    assert f.rows_loaded == 3 and len(f.ignored_columns) == 5000
+    # and a file that is nothing but 20 000 columns of noise
+    noise = ",".join(f"c{i}" for i in range(20_000)) + "\n" + ",".join("1" for _ in range(20_000)) + "\n"
+    assert load_one(db, write(tmp_path / "noise.csv", noise.encode()))[0].files[0].error
+
+
+FORMULAS = ['=HYPERLINK("http://127.0.0.1:9/x","点击")', "=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-2+3",
+            "@SUM(A1)", "\t=1+1", "\r=1+1"]
+MARKUP = ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "![x](http://127.0.0.1:9/p.png)",
+          "[点我](javascript:alert(1))", "<b>粗</b>", "&lt;escaped&gt;", "{{7*7}}", "${7*7}"]
+
+
+def test_formulas_and_markup_are_stored_verbatim_and_extracts_are_neutralised(db: Path, tmp_path: Path) -> None:
+    values = FORMULAS + MARKUP
+    lines = [VISITS_HEAD.strip()]
+    for i, v in enumerate(values):
+        q = '"' + v.replace('"', '""') + '"'
+        lines.append(f"H0{1 + i % 9},2020-05-{1 + i:02d},入户走访,{q},{q}")
+    report, changed = load_one(db, write(tmp_path / "formulas.csv", ("\n".join(lines) + "\n").encode("utf-8")))
+    f = report.files[0]
+    assert not f.error and changed and f.rows_loaded == len(values), f
+    con, _ = snapshot.connect_read(db)
+    try:
+        stored = {r[0] for r in con.execute("SELECT notes FROM visits").fetchall()}
+    finally:
+        con.close()
+    for v in values:
+        assert v.strip() in stored or v in stored, v  # text, untouched (no evaluation, no escaping in the DB)
+    import pandas as pd
+
+    out = extract.csv_bytes(pd.DataFrame({"情况记录": values})).decode("utf-8-sig")
+    for v in FORMULAS:
+        assert ("'" + v.splitlines()[0]) in out or ("'" + v) in out, (v, out)
+
+
+# --- xlsx zip bombs ------------------------------------------------------------------------------------
+
+
+def _bomb(path: Path, members: int, member_mb: int) -> Path:
+    chunk = b"0" * (1 << 20)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        for m in range(members):
+            with zf.open(f"xl/worksheets/sheet{m + 1}.xml", "w", force_zip64=True) as w:
+                for _ in range(member_mb):
+                    w.write(chunk)
+    return path
+
+
+def test_xlsx_zip_bomb_one_huge_member(db: Path, tmp_path: Path) -> None:
+    path = _bomb(tmp_path / "bomb.xlsx", 1, 1500)  # 1.5 GB of zeros in ~1.5 MB
+    assert path.stat().st_size < 5 << 20
+    report, changed = load_one(db, path)
+    assert report.files[0].error and not changed
+
+
+def test_xlsx_zip_bomb_many_members_under_the_ratio_threshold(db: Path, tmp_path: Path) -> None:
+    path = _bomb(tmp_path / "bomb_many.xlsx", 70, 15)  # 70 x 15 MB: each member under the 16 MB ratio floor
+    report, changed = load_one(db, path)
+    assert report.files[0].error and not changed
+
+
+def test_xlsx_entity_expansion(db: Path, tmp_path: Path) -> None:
+    lol = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+           + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+           + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+           "<si><t>&lol9;</t></si></sst>")
+    z = tmp_path / "lol.xlsx"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/sharedStrings.xml", lol)
+    report, changed = load_one(db, z)
+    assert report.files[0].error and not changed
+
+
+# --- odd file names -------------------------------------------------------------------------------------
+
+ODD_NAMES = ["带 空格 的 文件.csv", "走访记录（2020年）.csv", "../../etc/passwd.csv", "..\\..\\evil.csv",
+             "a" * 240 + ".csv", "-rf.csv", "名字;DROP TABLE visits;--.csv", "\u202egnp.csv", "tab\tname.csv"]
+
+
+@pytest.mark.parametrize("name", ODD_NAMES, ids=range(len(ODD_NAMES)))
+def test_odd_file_names_through_the_upload_path(db: Path, tmp_path: Path, name: str) -> None:
+    content = (VISITS_HEAD + f"H03,2020-04-0{1 + len(name) % 9},入户走访,甲,{name}\n").encode("utf-8")
+    before = {p for p in Path(tmp_path).rglob("*")}
+    with deadline(LOAD_SECONDS):
+        outcome = load_uploads([(name, content)], "zh", db=db)
+    assert outcome.exit_code == 0, outcome.errors
+    assert any(name in line for line in outcome.lines), outcome.lines
+    assert {p for p in Path(tmp_path).rglob("*")} - before <= set(snapshot.snapshots_dir(db).iterdir())
+    assert not (tmp_path.parent / "etc").exists()
+    con, _ = snapshot.connect_read(db)
+    try:
+        names = [r[0] for r in con.execute("SELECT file_name FROM load_batches").fetchall()]
+        assert con.execute("SELECT count(*) FROM visits").fetchall()[0][0] > 0
+    finally:
+        con.close()
+    assert name in names  # kept as written, as data
+
+
+@pytest.mark.parametrize("name", ["带 空格.csv", "走访记录（2020年）.csv", "a" * 200 + ".csv"])
+def test_odd_file_names_on_the_command_line(db: Path, tmp_path: Path, name: str) -> None:
+    import subprocess
+    import sys
+
+    path = write(tmp_path / name, (VISITS_HEAD + "H04,2020-03-03,入户走访,甲,命令行\n").encode("utf-8"))
+    res = subprocess.run([sys.executable, "-m", "etl", "load", str(path), "--db", str(db), "--json"],
+                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+# --- upload limits -------------------------------------------------------------------------------------
+
+
+def test_upload_type_and_size_limits(db: Path) -> None:
+    before = state(db)
+    out = load_uploads([("x.exe", b"MZ"), ("x.xls", b"\xd0\xcf"), ("x.json", b"{}"), ("noext", b"a,b")], "zh", db=db)
+    assert out.exit_code == 1 and len(out.errors) == 4 and not out.lines
+    big = (VISITS_HEAD + "H05,2020-02-02,入户走访,甲,乙\n").encode() + b" " * (2 << 20)
+    out = load_uploads([("big.csv", big)], "zh", db=db, limit_mb=1)
+    assert out.exit_code == 1 and "big.csv" in out.errors[0]
+    assert state(db) == before
+    # the widget itself limits type and size too (pages/data_admin.py); the server-wide cap is Streamlit's
+    page = (Path(__file__).resolve().parents[1] / "pages" / "data_admin.py").read_text(encoding="utf-8")
+    assert "max_upload_size=UPLOAD_LIMIT_MB" in page and 'type=["xlsx", "csv"]' in page
+
+
+def test_a_bad_file_does_not_stop_the_good_ones(db: Path, demo_files: dict[str, Path], tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.xlsx", b"PK\x03\x04garbage")
+    good = write(tmp_path / "good.csv", (VISITS_HEAD + "H06,2020-01-02,入户走访,甲,好文件\n").encode())
+    with deadline(LOAD_SECONDS):
+        report = load_files([bad, good], db=db)
+    assert report.exit_code == 1 and report.files[0].error and not report.files[1].error
+    assert report.files[1].rows_loaded == 1 and report.published
+
+
+# --- hypothesis: generated CSV files ------------------------------------------------------------------
+
+HEADERS = ["户编号", "乡(镇)", "行政村", "姓名", "证件号码", "与户主关系", "主要致贫原因", "脱贫属性", "走访日期",
+           "走访类型", "情况记录", "问题编号", "整改状态", "金额(元)", "人均纯收入", "序号", "合计", ""]
+cell = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "合计", "是", "否", "1", "已脱贫", "因病", "户主", "2020-06-30", "20200622", "1.50824E+17",
+                     "4,300.50", "3200元", "=1+1", "<script>x</script>", '"', '""', "\n", "\r\n", ",", "\t", "\x00",
+                     "150824194402279274", "H01", "乌加河镇", "联丰奋斗村"]),
+)
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> bytes:
+    header = draw(st.lists(st.sampled_from(HEADERS), min_size=1, max_size=12))
+    rows = draw(st.lists(st.lists(cell, min_size=0, max_size=len(header) + 2), max_size=12))
+    title = draw(st.lists(st.text(max_size=20), max_size=2))
+    sep = draw(st.sampled_from([",", "\t", ";"]))
+    lines = [*title, sep.join(header), *(sep.join(r) for r in rows)]
+    text = "\n".join(lines)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+    return text.encode(encoding, errors="replace")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(data=csv_files())
+def test_generated_csvs_never_crash_the_reader(tmp_path: Path, data: bytes) -> None:
+    path = write(tmp_path / "gen.csv", data)
+    with deadline(20):
+        try:
+            raw = readers.read_file(path)
+        except readers.ReadError as exc:
+            assert str(exc)
+            return
+    assert raw.kind in {"registry", "interventions", "visits", "medical_claims", "rectifications"}
+    assert raw.rows_read == raw.table.num_rows + raw.skipped + len(raw.malformed)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(data=csv_files())
+def test_generated_csvs_load_atomically(db: Path, tmp_path: Path, data: bytes) -> None:
+    load_one(db, write(tmp_path / f"gen{os.getpid()}.csv", data))
+
+
+def test_database_is_readable_after_everything(db: Path) -> None:
+    con = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM hh_facts").fetchall()[0][0] == 12
+    finally:
+        con.close()

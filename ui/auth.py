@@ -1,0 +1,333 @@
+"""Users and roles (no Streamlit here): the users file, password checks and a small command line.
+
+The users file is YAML at `config/users.yaml` (or `$FUPIN_USERS`). Without it the dashboard runs as
+one local user who sees the whole county with personal data masked, and shows no login. With it,
+everyone logs in first; a file that cannot be read or is invalid locks the app (never falls back to
+no login).
+
+    users:
+      zhaoxm:
+        display_name: 赵晓明
+        role: township          # leader | township | pii_viewer
+        townships: [乌加河镇]    # township: required; pii_viewer: optional (absent = whole county)
+        pii: false              # true = names, ID numbers and phones unmasked
+        password_hash: $2b$12$...
+
+Roles: `leader` sees every township; `township` only the listed townships; `pii_viewer` sees personal
+data unmasked (the whole county, or the listed townships). `pii: true` unmasks personal data for any
+role. Passwords are bcrypt hashes (cost 12); a password is 8 to 72 bytes (bcrypt's limit).
+
+Command line (the password is read from a prompt, or from the first line of stdin when piped; never
+from the command line):
+
+    python -m ui.auth add-user NAME --role township --township 乌加河镇 [--township ...] [--pii]
+        [--display-name 赵晓明] [--replace] [--file PATH]
+    python -m ui.auth remove-user NAME [--file PATH]
+    python -m ui.auth list-users [--file PATH]
+    python -m ui.auth hash-password          # prints a hash for editing the file by hand
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import bcrypt
+import yaml
+
+from queries.filters import Viewer
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_USERS = PROJECT_ROOT / "config" / "users.yaml"
+ENV_USERS = "FUPIN_USERS"
+ROLES = ("leader", "township", "pii_viewer")
+BCRYPT_ROUNDS = 12
+MIN_PASSWORD = 8
+MAX_PASSWORD_BYTES = 72
+_MAX_NAME = 64
+
+
+@cache
+def _dummy_hash() -> bytes:
+    """A valid hash of a random password: checked when the user name is unknown, so that a wrong name
+    and a wrong password take the same time."""
+    return bcrypt.hashpw(os.urandom(16).hex().encode(), bcrypt.gensalt(BCRYPT_ROUNDS))
+
+
+class AuthConfigError(ValueError):
+    """The users file exists but cannot be used."""
+
+
+@dataclass(frozen=True)
+class User:
+    """A user of the dashboard. `townships` None = the whole county."""
+
+    username: str
+    display_name: str
+    role: str
+    townships: tuple[str, ...] | None = None
+    pii: bool = False
+    password_hash: str = field(default="", repr=False, compare=False)
+
+    def viewer(self) -> Viewer:
+        return Viewer(pii=self.pii, townships=self.townships, name=self.username)
+
+    def public(self) -> User:
+        """The same user without the password hash (what the session keeps)."""
+        return User(self.username, self.display_name, self.role, self.townships, self.pii)
+
+    @property
+    def is_leader(self) -> bool:
+        """Sees the whole county (may see the extract log and rejected rows)."""
+        return self.townships is None
+
+
+LOCAL_USER = User("local", "本机用户", "leader", None, False)
+
+
+def users_path() -> Path:
+    """The users file: $FUPIN_USERS, else config/users.yaml."""
+    raw = os.environ.get(ENV_USERS)
+    return Path(raw).expanduser().absolute() if raw else DEFAULT_USERS
+
+
+def enabled(path: Path | None = None) -> bool:
+    """Login is required when the users file exists (even an invalid one: then nobody gets in)."""
+    return (path or users_path()).exists()
+
+
+def _str_list(value: object, what: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise AuthConfigError(f"{what}: townships must be a list of names")
+    out: list[str] = []
+    for v in value:
+        if v.strip() not in out:
+            out.append(v.strip())
+    return tuple(out)
+
+
+def parse_user(username: str, raw: object) -> User:
+    """One entry of the users file, validated."""
+    if not isinstance(username, str) or not username.strip() or len(username) > _MAX_NAME:
+        raise AuthConfigError(f"invalid user name: {username!r}")
+    if not isinstance(raw, dict):
+        raise AuthConfigError(f"{username}: an entry must be a mapping")
+    role = raw.get("role")
+    if role not in ROLES:
+        raise AuthConfigError(f"{username}: role must be one of {', '.join(ROLES)}")
+    towns = raw.get("townships")
+    townships = _str_list(towns, username) if towns not in (None, []) else None
+    if role == "township" and not townships:
+        raise AuthConfigError(f"{username}: a township user needs at least one township")
+    if role == "leader" and townships:
+        raise AuthConfigError(f"{username}: a leader sees every township; use role township to restrict")
+    pii = raw.get("pii", False)
+    if not isinstance(pii, bool):
+        raise AuthConfigError(f"{username}: pii must be true or false")
+    pw = raw.get("password_hash")
+    if not isinstance(pw, str) or not pw.startswith(("$2a$", "$2b$", "$2y$")):
+        raise AuthConfigError(f"{username}: password_hash must be a bcrypt hash")
+    display = raw.get("display_name") or username
+    return User(username.strip(), str(display), role, townships, pii or role == "pii_viewer", pw)
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[int, int], dict[str, User]]] = {}
+
+
+def load_users(path: Path | None = None) -> dict[str, User]:
+    """The users of the file (re-read when it changes). Raises AuthConfigError when it is unusable."""
+    path = path or users_path()
+    try:
+        st = path.stat()
+    except FileNotFoundError as e:
+        raise AuthConfigError(f"no users file at {path}") from e
+    key = (st.st_mtime_ns, st.st_size)
+    with _cache_lock:
+        hit = _cache.get(str(path))
+        if hit and hit[0] == key:
+            return hit[1]
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise AuthConfigError(f"cannot read {path}: {e}") from e
+    raw_users = doc.get("users") if isinstance(doc, dict) else None
+    if not isinstance(raw_users, dict) or not raw_users:
+        raise AuthConfigError(f"{path}: no users (expected a 'users:' mapping)")
+    users = {str(name).strip(): parse_user(str(name), entry) for name, entry in raw_users.items()}
+    with _cache_lock:
+        _cache[str(path)] = (key, users)
+    return users
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise ValueError(f"the password may have at most {MAX_PASSWORD_BYTES} bytes (bcrypt's limit)")
+
+
+def hash_password(password: str, rounds: int = BCRYPT_ROUNDS) -> str:
+    check_password_rules(password)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
+
+
+def _checkpw(password: str, hashed: str) -> bool:
+    pw = password.encode("utf-8")
+    if len(pw) > MAX_PASSWORD_BYTES:  # bcrypt 5 raises; such a password was never accepted
+        bcrypt.checkpw(b"x", _dummy_hash())
+        return False
+    try:
+        return bcrypt.checkpw(pw, hashed.encode("ascii"))
+    except ValueError:
+        return False
+
+
+def authenticate(username: str, password: str, path: Path | None = None) -> User | None:
+    """The user (without the hash) when name and password match, else None. Which of the two was
+    wrong is not told, and both cases cost one bcrypt check."""
+    users = load_users(path)
+    user = users.get((username or "").strip())
+    if user is None:
+        _checkpw(password or "", _dummy_hash().decode("ascii"))
+        return None
+    return user.public() if _checkpw(password or "", user.password_hash) else None
+
+
+def refresh(user: User, path: Path | None = None) -> User | None:
+    """The session's user as the file says now (role or townships may have changed); None when the
+    user was removed or the file became unusable."""
+    try:
+        current = load_users(path).get(user.username)
+    except AuthConfigError:
+        return None
+    return current.public() if current is not None else None
+
+
+def scope_text(user: User, lang: str = "zh") -> str:
+    from labels import t
+
+    area = "、".join(user.townships) if user.townships else t("auth.scope.all", lang)
+    pii = t("auth.scope.pii" if user.pii else "auth.scope.masked", lang)
+    return f"{area} · {pii}"
+
+
+# --- writing the file (command line) ------------------------------------------------------------
+
+
+def _read_doc(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {"users": {}}
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(doc, dict):
+        raise AuthConfigError(f"{path}: not a YAML mapping")
+    if not isinstance(doc.get("users"), dict):
+        doc["users"] = {}
+    return doc
+
+
+def _write_doc(path: Path, doc: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = ("# 扶贫督查看板 users (see README, 'Roles and personal data'). Edit with: python -m ui.auth\n"
+            + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+    fd, tmp = tempfile.mkstemp(prefix=".users-", suffix=".yaml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def add_user(path: Path, username: str, password: str, role: str, townships: list[str] | None = None,
+             pii: bool = False, display_name: str | None = None, replace: bool = False,
+             rounds: int = BCRYPT_ROUNDS) -> User:
+    """Add (or with replace=True, overwrite) a user in the file; the entry is validated first."""
+    doc = _read_doc(path)
+    name = username.strip()
+    if name in doc["users"] and not replace:
+        raise AuthConfigError(f"user {name} exists (use --replace to change it)")
+    entry: dict[str, Any] = {"display_name": display_name or name, "role": role}
+    if townships:
+        entry["townships"] = list(dict.fromkeys(t.strip() for t in townships if t.strip()))
+    entry["pii"] = bool(pii)
+    entry["password_hash"] = hash_password(password, rounds)
+    user = parse_user(name, entry)
+    doc["users"][name] = entry
+    _write_doc(path, doc)
+    return user
+
+
+def remove_user(path: Path, username: str) -> None:
+    doc = _read_doc(path)
+    if username not in doc["users"]:
+        raise AuthConfigError(f"no user {username}")
+    del doc["users"][username]
+    _write_doc(path, doc)
+
+
+def _read_password(confirm: bool) -> str:
+    if sys.stdin.isatty():
+        pw = getpass.getpass("密码 / Password: ")
+        if confirm and getpass.getpass("再次输入 / Repeat: ") != pw:
+            raise ValueError("the passwords differ")
+        return pw
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ui.auth", description="Users of the dashboard")
+    parser.add_argument("--file", type=Path, default=None, help=f"users file (default ${ENV_USERS} or config/users.yaml)")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    add = sub.add_parser("add-user", help="add a user (password from a prompt or stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--township", action="append", default=[], help="a township the user may see (repeatable)")
+    add.add_argument("--pii", action="store_true", help="may see names, ID numbers and phones unmasked")
+    add.add_argument("--display-name", default=None)
+    add.add_argument("--replace", action="store_true", help="overwrite an existing user")
+    add.add_argument("--file", type=Path, default=None, dest="file_sub")
+    rm = sub.add_parser("remove-user", help="remove a user")
+    rm.add_argument("name")
+    rm.add_argument("--file", type=Path, default=None, dest="file_sub")
+    ls = sub.add_parser("list-users", help="list users and what they see")
+    ls.add_argument("--file", type=Path, default=None, dest="file_sub")
+    sub.add_parser("hash-password", help="print a bcrypt hash of a password read from a prompt or stdin")
+    args = parser.parse_args(argv)
+    path = getattr(args, "file_sub", None) or args.file or users_path()
+    try:
+        if args.cmd == "hash-password":
+            print(hash_password(_read_password(confirm=True)))
+        elif args.cmd == "add-user":
+            user = add_user(path, args.name, _read_password(confirm=True), args.role, args.township, args.pii,
+                            args.display_name, args.replace)
+            print(f"{user.username}: {user.role} · {scope_text(user)} -> {path}")
+        elif args.cmd == "remove-user":
+            remove_user(path, args.name)
+            print(f"removed {args.name} from {path}")
+        elif args.cmd == "list-users":
+            for u in load_users(path).values():
+                print(f"{u.username}\t{u.display_name}\t{u.role}\t{scope_text(u)}")
+    except (AuthConfigError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
