@@ -1,7 +1,9 @@
 """扶贫督查看板 — the Streamlit entry point: `streamlit run dashboard.py`.
 
-Every run: page config, language, resolve the data snapshot once (ui.data.begin_run), sidebar filters,
-reference date, then the page context (ui.context) and st.navigation over PAGES. Pages whose file does
+Every run: page config, language, login (ui.login.gate: with a users file nobody gets further without
+logging in; without one the local user, personal data masked), resolve the data snapshot once
+(ui.data.begin_run), the user box, sidebar filters (scoped to the user's townships), reference date,
+then st.navigation over PAGES and the page context (ui.context). Pages whose file does
 not exist yet are left out, so the inspection pages appear as soon as their modules land.
 Before any database exists, a single page tells how to build the demo (`python -m etl demo`).
 
@@ -19,7 +21,7 @@ import streamlit as st
 from labels import t
 from queries import filters as qfilters
 from queries import meta
-from ui import data, filters, header, settings
+from ui import data, filters, header, login, settings
 from ui.context import PageContext, set_current
 
 ROOT = Path(__file__).resolve().parent
@@ -63,19 +65,23 @@ def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
 def main() -> None:
     st.set_page_config(page_title="扶贫督查看板", page_icon=":material/travel_explore:", layout="wide")
     lang = settings.language()
+    user = login.gate(lang)
+    login.sidebar(user, lang)
+    viewer = data.viewer()
     snap = data.begin_run()
     if snap is None:
-        set_current(PageContext(lang=lang))
+        set_current(PageContext(lang=lang, viewer=viewer, user=user))
         st.navigation([st.Page(header.no_database, title=t("nodb.title", lang), url_path="start")],
                       position="hidden").run()
         return
-    viewer = data.viewer()
     opts = data.call(qfilters.options, viewer)
     flt = filters.show(opts, lang)
     data_as_of = data.call(meta.data_as_of)
     as_of = settings.reference_date(data_as_of, lang)
-    set_current(PageContext(flt=flt, viewer=viewer, lang=lang, as_of=as_of, data_as_of=data_as_of, snapshot=snap))
-    st.navigation(navigation_pages(lang)).run()
+    page = st.navigation(navigation_pages(lang))
+    set_current(PageContext(flt=flt, viewer=viewer, lang=lang, as_of=as_of, data_as_of=data_as_of, snapshot=snap,
+                            user=user, page=page.url_path or PAGES[0][1][0][3]))
+    page.run()
 
 
 main()

@@ -202,6 +202,42 @@ def mask_name_value(value: object, viewer: Viewer) -> object:
     return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
+def member_names(con: duckdb.DuckDBPyConnection, household_ids: Iterable[str]) -> dict[str, list[str]]:
+    """The full names of each household's members (longest first), for redacting free text."""
+    ids = sorted({str(h) for h in household_ids if h is not None})
+    if not ids:
+        return {}
+    rows = con.execute(
+        "SELECT household_id, name FROM members WHERE list_contains($ids, household_id) AND length(name) >= 2 "
+        "UNION SELECT household_id, head_name FROM households WHERE list_contains($ids, household_id) "
+        "AND length(head_name) >= 2", {"ids": ids}).fetchall()
+    out: dict[str, list[str]] = {}
+    for hid, name in rows:
+        out.setdefault(str(hid), []).append(str(name))
+    return {h: sorted(set(ns), key=len, reverse=True) for h, ns in out.items()}
+
+
+def redact_names(df: pd.DataFrame, columns: Iterable[str], names: Mapping[str, list[str]], viewer: Viewer,
+                 household_col: str = "household_id") -> pd.DataFrame:
+    """Mask the household members' full names inside free text (visit notes, item descriptions)
+    unless the viewer may see personal data: 随访张树林:高血压 -> 随访张*林:高血压."""
+    if viewer.pii or df.empty or household_col not in df.columns:
+        return df
+    out = df.copy()
+    for col in columns:
+        if col not in out.columns:
+            continue
+        values = []
+        for hid, text in zip(out[household_col], out[col], strict=True):
+            if isinstance(text, str) and hid is not None:
+                for name in names.get(str(hid), ()):
+                    if name in text:
+                        text = text.replace(name, str(mask_name_value(name, viewer)))
+            values.append(text)
+        out[col] = values
+    return out
+
+
 def mask_id(expr: str, viewer: Viewer) -> str:
     """150824195001011234 -> 150824********1234."""
     if viewer.pii:

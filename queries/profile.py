@@ -14,7 +14,17 @@ import duckdb
 import pandas as pd
 
 from etl.codes import MONITORING_FACTOR, RECTIFICATION_CLOSED
-from queries.filters import ALL, Filters, Viewer, household_where, mask_id, mask_name, mask_phone
+from queries.filters import (
+    ALL,
+    Filters,
+    Viewer,
+    household_where,
+    mask_id,
+    mask_name,
+    mask_phone,
+    member_names,
+    redact_names,
+)
 from queries.health import age_sql
 from queries.quality import PII_FIELDS
 
@@ -108,6 +118,12 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
             file_name, line
         FROM data_issues WHERE {{IDS}} ORDER BY household_id, rule, line
     """, "household_id")  # noqa: S608
+
+    if not viewer.pii:  # free text may name a member (随访张树林:高血压): mask those names as well
+        names = member_names(con, hh["household_id"])
+        visits = redact_names(visits, ["notes"], names, viewer)
+        items = redact_names(items, ["description"], names, viewer)
+        measures = redact_names(measures, ["content"], names, viewer)
 
     def part(df: pd.DataFrame, hid: str) -> pd.DataFrame:
         return df[df["household_id"] == hid].drop(columns=["household_id"]).reset_index(drop=True)

@@ -19,7 +19,16 @@ import duckdb
 import pandas as pd
 
 from etl.codes import RECTIFICATION_CLOSED
-from queries.filters import Filters, Viewer, area_where, households_in, in_scope, merge
+from queries.filters import (
+    Filters,
+    Viewer,
+    area_where,
+    households_in,
+    in_scope,
+    member_names,
+    merge,
+    redact_names,
+)
 
 DUE_SOON_DAYS = 14
 _CLOSED = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
@@ -59,7 +68,11 @@ def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
         WHERE {where}
         ORDER BY overdue DESC, days_overdue DESC NULLS LAST, r.deadline NULLS LAST, r.issue_id
     """  # noqa: S608 - clauses built from code constants; values are parameters
-    return con.execute(sql, {**params, "as_of": as_of}).df()
+    df = con.execute(sql, {**params, "as_of": as_of}).df()
+    if not viewer.pii and not df.empty:  # descriptions may name a member of the household
+        names = member_names(con, df["household_id"].dropna())
+        df = redact_names(df, ["description", "rect_measures"], names, viewer)
+    return df
 
 
 def summary(df: pd.DataFrame) -> dict[str, int]:

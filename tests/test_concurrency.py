@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TOWN = "并发测试镇"
 SESSIONS = 8
 LOADS = 20
+READER_PAUSE = 0.03
+BROWSER_PAGES = 2
 HEADER = "乡(镇),行政村,户编号,人编号,姓名,身份证号码,与户主关系,家庭人口数,致贫原因,脱贫属性,脱贫年份,人均纯收入,收入年度\n"
 
 
@@ -127,6 +129,7 @@ def reader(db: Path, stop: threading.Event, stats: Stats) -> None:
         except Exception:
             stats.errors.append(traceback.format_exc(limit=3))
         stats.runs += 1
+        time.sleep(READER_PAUSE)  # a user reads for a moment; without it 8 threads starve 2 cores
 
 
 def monitor(db: Path, stop: threading.Event, samples: list[tuple[int, int]]) -> None:
@@ -174,6 +177,7 @@ def browser_sessions(url: str, pages: int, stop: threading.Event, stats: Stats, 
                     except Exception:
                         stats.errors.append(traceback.format_exc(limit=2))
                     stats.runs += 1
+                    time.sleep(0.3)
         finally:
             browser.close()
 
@@ -203,7 +207,7 @@ def test_loads_under_concurrent_use(tmp_path: Path) -> None:
         from tests.e2e.conftest import StreamlitServer
 
         server = StreamlitServer(db, ROOT / "test-artifacts" / "streamlit-concurrency.log").start()
-        threads.append(threading.Thread(target=browser_sessions, args=(server.url, 3, stop, web, 0), daemon=True))
+        threads.append(threading.Thread(target=browser_sessions, args=(server.url, BROWSER_PAGES, stop, web, 0), daemon=True))
     t0 = time.monotonic()
     try:
         for th in threads:

@@ -1,0 +1,394 @@
+"""Roles and personal data (issue 6 §4): login, township scope on every page, masking, extract log.
+
+Real Streamlit AppTest on real DuckDB files (a copy of the fixture database per test, so the extract
+log lands next to it) and a real users file written by `python -m ui.auth`.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from google.protobuf import text_format
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import HOUSEHOLDS, MEMBERS
+from ui import auth
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard.py")
+PAGES = ["overview", "causes", "exit_status", "assistance", "rectification", "health", "visits", "quality",
+         "briefing", "data_admin"]
+PASSWORDS = {"boss": "leader-pass-1", "wujia": "wujia-pass-1", "wujia_pii": "wujia-pass-2", "pii": "pii-pass-12"}
+OWN = "乌加河镇"
+OWN_HH = {h[0] for h in HOUSEHOLDS if h[1] == OWN}
+OTHER_TOWNS = sorted({h[1] for h in HOUSEHOLDS} - {OWN})
+OTHER_HH = {h[0] for h in HOUSEHOLDS} - OWN_HH
+FULL_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+FULL_NAMES = {m[1] for m in MEMBERS if len(m[1]) >= 2 and not m[1].startswith("=")}
+
+
+@pytest.fixture()
+def db(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the fixture database (its directory receives the extract log)."""
+    copy = tmp_path / "data" / "fupin.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(fixture_db, copy)
+    monkeypatch.setenv("FUPIN_DB", str(copy))
+    monkeypatch.delenv("FUPIN_EXTRACT_LOG", raising=False)
+    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
+    return copy
+
+
+@pytest.fixture()
+def users(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config" / "users.yaml"
+    auth.add_user(path, "boss", PASSWORDS["boss"], "leader", display_name="旗领导", rounds=4)
+    auth.add_user(path, "wujia", PASSWORDS["wujia"], "township", [OWN], display_name="乌加河镇干部", rounds=4)
+    auth.add_user(path, "wujia_pii", PASSWORDS["wujia_pii"], "township", [OWN], pii=True, rounds=4)
+    auth.add_user(path, "pii", PASSWORDS["pii"], "pii_viewer", rounds=4)
+    monkeypatch.setenv("FUPIN_USERS", str(path))
+    return path
+
+
+def _login(user: str, password: str | None = None, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    at.text_input(key="auth_username").input(user)
+    at.text_input(key="auth_password").input(PASSWORDS.get(user, "") if password is None else password)
+    next(b for b in at.button if b.label in ("登录", "Log in")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _goto(at: AppTest, page: str) -> AppTest:
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _walk(node: object):  # noqa: ANN202
+    yield node
+    for child in getattr(node, "children", {}).values() if isinstance(getattr(node, "children", None), dict) else []:
+        yield from _walk(child)
+
+
+def _texts(at: AppTest) -> list[str]:
+    """Everything the page shows as text: element protos, table cells, chart specs."""
+    out: list[str] = []
+    for node in _walk(at._tree):
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "DESCRIPTOR"):
+            out.append(text_format.MessageToString(proto, as_utf8=True))
+            spec = getattr(proto, "spec", None)
+            if isinstance(spec, str) and spec:
+                out.append(json.dumps(json.loads(spec), ensure_ascii=False))
+    for d in at.dataframe:
+        out.extend(str(v) for v in d.value.astype(str).to_numpy().ravel())
+        out.extend(str(c) for c in d.value.columns)
+    return out
+
+
+def _visible(body: bytes) -> str:
+    """A downloaded file as text, without embedded scripts (Plotly's bundle holds long digit runs)."""
+    return re.sub(r"<script>.*?</script>", "", body.decode("utf-8", errors="replace"), flags=re.S)
+
+
+def _download_bytes(button: object) -> bytes:
+    """The file a download button serves: its deferred callable, run as the browser's click would."""
+    file_id = button.proto.deferred_file_id  # type: ignore[attr-defined]
+    if not file_id:
+        return b""
+    for mgr in (o for o in gc.get_objects() if isinstance(o, MediaFileManager)):
+        entry = mgr._deferred_callables.get(file_id)
+        if entry is not None:
+            data = entry["callable"]()
+            return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    raise AssertionError("deferred download not found")
+
+
+# --- no users file: the local user, masked, no login --------------------------------------------
+
+
+def test_without_users_file_no_login(db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert not [w for w in at.text_input if w.key == "auth_username"]
+    assert not [b for b in at.button if b.key == "auth_logout"]
+    assert at.metric  # the overview is there
+    text = "\n".join(_texts(at))
+    assert not FULL_ID.search(text)
+
+
+# --- login ------------------------------------------------------------------------------------
+
+
+def test_login_form_first_and_nothing_else(users: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["town"] = "德岭山镇"
+    at.run()
+    assert [w.label for w in at.text_input] == ["用户名", "密码"]
+    assert at.text_input(key="auth_password").proto.type == 1  # password field
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert not at.sidebar.multiselect  # no filters before login
+    assert "德岭山镇" not in "\n".join(_texts(at))
+
+
+def test_login_english(users: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert [w.label for w in at.text_input] == ["User name", "Password"]
+    assert any(b.label == "Log in" for b in at.button)
+
+
+@pytest.mark.parametrize(("user", "password"), [("wujia", "wrong-password"), ("nobody", "wujia-pass-1"),
+                                                 ("wujia", ""), ("wujia", "x" * 100)])
+def test_login_failure_says_so_without_saying_why(users: Path, user: str, password: str) -> None:
+    at = _login(user, password)
+    assert [e.value for e in at.error] == ["用户名或密码不正确。"]
+    assert not at.metric and not at.dataframe
+    assert "auth_user" not in at.session_state
+    assert "viewer" not in at.session_state
+
+
+def test_login_success_sidebar_and_logout(users: Path) -> None:
+    at = _login("wujia")
+    assert at.metric
+    sidebar = [t.value for t in at.sidebar.text]
+    assert "当前用户：乌加河镇干部（wujia，乡镇工作人员）" in sidebar
+    assert "可查看：乌加河镇 · 个人信息脱敏" in sidebar
+    assert not any("password" in k or "auth_password" == k for k in at.query_params)
+    assert set(at.query_params) <= {"town", "village", "cause", "attr", "status", "mon", "idy", "exy", "lang", "asof"}
+    at.button(key="auth_logout").click().run()
+    assert not at.exception
+    assert [w.label for w in at.text_input] == ["用户名", "密码"]
+    assert not at.metric
+    assert "auth_user" not in at.session_state
+
+
+def test_removed_user_is_logged_out_and_role_change_applies(users: Path) -> None:
+    at = _login("boss")
+    assert at.sidebar.multiselect(key="flt_townships").options == ["乌加河镇", "德岭山镇", "呼勒斯太苏木"]
+    auth.add_user(users, "boss", PASSWORDS["boss"], "township", ["德岭山镇"], replace=True, rounds=4)
+    at.run()
+    assert at.sidebar.multiselect(key="flt_townships").options == ["德岭山镇"]
+    auth.remove_user(users, "boss")
+    at.run()
+    assert not at.metric
+    assert [w.label for w in at.text_input] == ["用户名", "密码"]
+
+
+def test_invalid_users_file_locks_the_app(users: Path) -> None:
+    users.write_text("users:\n  boss: {role: leader, townships: [乌加河镇], password_hash: x}\n", encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("用户配置文件无法使用" in e.value for e in at.error)
+    assert not at.text_input and not at.metric
+
+
+def test_page_file_run_directly_shows_nothing_without_login(users: Path) -> None:
+    """Streamlit's legacy pages/ handling can run a page file without dashboard.py on a fresh server."""
+    for page in PAGES:
+        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+        at.run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+        assert not at.dataframe and not at.metric and not at.get("plotly_chart"), page
+        assert not at.get("download_button"), page
+
+
+# --- township scope on every page (and through the URL) ---------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_township_user_sees_only_own_township(users: Path, page: str) -> None:
+    at = _goto(_login("wujia", params={"town": "德岭山镇", "hh": "H05"}), page)
+    assert at.sidebar.multiselect(key="flt_townships").options == [OWN]
+    assert at.sidebar.multiselect(key="flt_townships").value == []
+    assert at.query_params.get("town") in (None, [], "")
+    text = "\n".join(_texts(at))
+    for town in OTHER_TOWNS:
+        assert town not in text, (page, town)
+    found = set(re.findall(r"\bH\d\d\b", text))
+    assert not (found & OTHER_HH), (page, found & OTHER_HH)
+    assert not FULL_ID.search(text), page
+    assert not [n for n in FULL_NAMES if n in text], page
+    if page == "data_admin":
+        assert "下载记录" not in [s.value for s in at.subheader]  # the extract log is for leaders
+        assert any("insp.data.restricted" not in i.value for i in at.info)  # no upload for township staff
+        assert not at.get("file_uploader")
+    for button in at.get("download_button"):
+        body = _visible(_download_bytes(button))
+        for town in OTHER_TOWNS:
+            assert town not in body, (page, button.label, town)
+        assert not (set(re.findall(r"\bH\d\d\b", body)) & OTHER_HH), (page, button.label)
+        assert not FULL_ID.search(body), (page, button.label)
+
+
+def test_township_user_url_with_only_other_township(users: Path) -> None:
+    at = _login("wujia", params={"town": "德岭山镇", "village": "兴丰村"})
+    assert at.sidebar.multiselect(key="flt_townships").value == []
+    assert at.sidebar.multiselect(key="flt_villages").value == []
+    m = {x.label: x.value for x in at.metric}
+    assert m["建档立卡户"] == str(sum(1 for h in HOUSEHOLDS if h[1] == OWN and h[15]))
+
+
+def test_leader_sees_every_township_and_the_extract_log(users: Path) -> None:
+    at = _login("boss", params={"town": "德岭山镇"})
+    assert at.sidebar.multiselect(key="flt_townships").value == ["德岭山镇"]
+    at = _goto(at, "data_admin")
+    assert "下载记录" in [s.value for s in at.subheader]
+
+
+# --- personal data: masked unless the viewer may see it, on screen and in extracts ----------------
+
+
+def _health_downloads(at: AppTest) -> str:
+    return "\n".join(_download_bytes(b).decode("utf-8", errors="replace") for b in at.get("download_button")
+                     if b.label in ("下载 CSV",))
+
+
+def test_masked_user_never_sees_full_ids_or_names_in_extracts(users: Path) -> None:
+    for page in ("health", "visits", "quality", "exit_status"):
+        at = _goto(_login("boss"), page)
+        text = "\n".join(_texts(at)) + _health_downloads(at)
+        assert not FULL_ID.search(text), page
+        assert not [n for n in FULL_NAMES if n in text], page
+    at = _goto(_login("boss"), "health")
+    assert "150824********1111" in _health_downloads(at)  # 郑强's ID, masked
+
+
+@pytest.mark.parametrize("user", ["wujia_pii", "pii"])
+def test_pii_user_sees_full_ids_and_names(users: Path, user: str) -> None:
+    at = _goto(_login(user), "health")
+    body = _health_downloads(at)
+    assert "150824194001013456" in body  # 王秀英 (H02, 乌加河镇), unmasked
+    assert "王秀英" in body
+    if user == "wujia_pii":
+        assert "150824196801011111" not in body  # 郑强 of 德岭山镇 stays out of scope
+
+
+# --- extract log ---------------------------------------------------------------------------------
+
+
+def test_extract_log_line_per_download(users: Path, db: Path) -> None:
+    log = db.parent / "extract_log.jsonl"
+    at = _goto(_login("wujia", params={"cause": "因病"}), "causes")
+    buttons = at.get("download_button")
+    assert buttons
+    assert not log.exists()
+    buttons[0].click().run()
+    assert not at.exception
+    lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 1
+    rec = lines[0]
+    assert rec["user"] == "wujia" and rec["role"] == "township" and rec["scope"] == [OWN]
+    assert rec["pii"] is False and rec["page"] == "poverty-causes" and rec["format"] == "csv"
+    assert rec["filter"] == {"cause": ["因病"]}
+    assert rec["rows"] >= 1 and rec["ts"] and rec["file_name"].endswith(".csv")
+    assert OWN in rec["file_name"]  # the file name names the user's township, not the whole banner
+    # the leader sees it on the data page
+    at = _goto(_login("boss"), "data_admin")
+    log_table = next(d.value for d in at.dataframe if "行数" in d.value.columns and "用户" in d.value.columns)
+    assert len(log_table) == 1 and "wujia" in log_table.iloc[0]["用户"]
+
+
+def _button(at: AppTest, prefix: str):  # noqa: ANN202
+    return next(b for b in at.get("download_button") if b.proto.label.startswith(prefix))
+
+
+def test_extract_log_briefing_and_profiles(users: Path, db: Path) -> None:
+    log = db.parent / "extract_log.jsonl"
+    at = _goto(_login("wujia"), "briefing")
+    at.button(key="brief_go").click().run()
+    brief = _button(at, "下载简报")
+    html = re.sub(r"<script>.*?</script>", "", at.session_state["brief_html"][3], flags=re.S)
+    assert "H01" in html and not (set(re.findall(r"\bH\d\d\b", html)) & OTHER_HH)
+    assert "德岭山镇" not in html and "呼勒斯太苏木" not in html and OWN in html
+    brief.click().run()
+    assert not at.exception
+    rec = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+    assert rec["format"] == "html" and rec["page"] == "township-briefing" and rec["user"] == "wujia"
+    assert rec["rows"] >= 1
+    at = _goto(at, "visits")
+    many = _button(at, "下载名单中前")
+    body = _visible(_download_bytes(many))
+    assert "H03" in body and not (set(re.findall(r"\bH\d\d\b", body)) & OTHER_HH)
+    assert not FULL_ID.search(body) and not [n for n in FULL_NAMES if n in body]
+    many.click().run()
+    rec = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+    assert rec["format"] == "html" and rec["page"] == "visit-planner" and rec["rows"] >= 1
+    one = _button(at, "下载该户简介")
+    one.click().run()
+    rec = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+    assert rec["rows"] == 1 and rec["what"].startswith("家庭情况简介") or rec["rows"] == 1
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_local_user_downloads_are_logged(db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.get("download_button")[0].click().run()
+    rec = json.loads((db.parent / "extract_log.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert rec["user"] == "local" and rec["scope"] is None and rec["page"] == "home"
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ui.auth", *args], cwd=ROOT, input=stdin, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_cli_add_list_remove(tmp_path: Path) -> None:
+    path = tmp_path / "users.yaml"
+    proc = _cli("add-user", "zhao", "--role", "township", "--township", OWN, "--pii", "--display-name", "赵",
+                "--file", str(path), stdin="secret-pass-1\n")
+    assert proc.returncode == 0, proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "secret-pass-1" not in text and "$2b$" in text
+    assert path.stat().st_mode & 0o077 == 0
+    doc = yaml.safe_load(text)["users"]["zhao"]
+    assert doc["role"] == "township" and doc["townships"] == [OWN] and doc["pii"] is True
+    assert auth.authenticate("zhao", "secret-pass-1", path) == auth.User("zhao", "赵", "township", (OWN,), True)
+    assert auth.authenticate("zhao", "secret-pass-2", path) is None
+    assert _cli("add-user", "zhao", "--role", "leader", "--file", str(path), stdin="another-pass\n").returncode == 2
+    assert _cli("add-user", "li", "--role", "township", "--file", str(path), stdin="another-pass\n").returncode == 2
+    assert _cli("add-user", "li", "--role", "leader", "--file", str(path), stdin="short\n").returncode == 2
+    assert _cli("add-user", "li", "--role", "leader", "--file", str(path), stdin="another-pass\n").returncode == 0
+    listed = _cli("list-users", "--file", str(path))
+    assert "zhao" in listed.stdout and "li" in listed.stdout and "$2b$" not in listed.stdout
+    assert _cli("remove-user", "zhao", "--file", str(path)).returncode == 0
+    assert set(auth.load_users(path)) == {"li"}
+    hashed = _cli("hash-password", stdin="printed-pass\n").stdout.strip()
+    assert hashed.startswith("$2b$12$")
+
+
+@pytest.mark.parametrize("entry", [
+    {"role": "boss", "password_hash": "$2b$04$" + "x" * 53},
+    {"role": "township", "password_hash": "$2b$04$" + "x" * 53},
+    {"role": "leader", "townships": ["乌加河镇"], "password_hash": "$2b$04$" + "x" * 53},
+    {"role": "leader", "password_hash": "plain-text"},
+    {"role": "leader", "pii": "yes", "password_hash": "$2b$04$" + "x" * 53},
+])
+def test_invalid_entries_rejected(tmp_path: Path, entry: dict[str, object]) -> None:
+    path = tmp_path / "users.yaml"
+    path.write_text(yaml.safe_dump({"users": {"u": entry}}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(auth.AuthConfigError):
+        auth.load_users(path)

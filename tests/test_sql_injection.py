@@ -1,0 +1,298 @@
+"""SQL injection (issue 6 §5): every user value is a bound parameter.
+
+Injection strings go through every field of `Filters`, the viewer's township scope, every `str` /
+`list[str]` argument of every public query function in `queries/` (found by introspection: functions
+whose first parameter is `con`), the URL form of the filters, and the upload/load path (file contents
+and file names). The connection is READ-WRITE on a private copy of the fixture database, so a
+successful injection would really drop or change something. Expected: no exception (except a clean
+ValueError/KeyError for arguments that choose SQL structure from a fixed list, e.g. `level`), results
+empty where nothing can match, and every table intact with unchanged counts.
+
+A household whose township literally *is* an injection string proves the values are compared as data:
+filtering on it finds exactly that household.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+import shutil
+import typing
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+import queries
+from etl import snapshot
+from etl.load import load_files
+from queries import filters as qf
+from queries.filters import Filters, Viewer
+from tests.conftest import build_fixture_db
+from ui.upload import load_uploads
+
+INJECTIONS = [
+    "'; DROP TABLE households; --",
+    "' OR 1=1 --",
+    "' OR '1'='1",
+    '" OR ""="',
+    "乌加河镇' OR township IS NOT NULL OR '",
+    "\\'; DELETE FROM members; --",
+    "\\",
+    "'",
+    "''",
+    "%",
+    "_",
+    "$p_townships_0",
+    "?",
+    "1); DROP TABLE visits; --",
+    "x' UNION SELECT household_id, name, id_number FROM members --",
+    "'; COPY households TO '/tmp/fupin_injected.csv'; --",
+    "'; ATTACH '/tmp/fupin_injected.duckdb' AS x; --",
+    "乌加河镇\x00' OR 1=1",
+    "ｓｅｌｅｃｔ＇ＯＲ＇１＇＝＇１",  # full-width
+    "\u02bc OR 1=1 --",  # modifier letter apostrophe
+    "' OR 1=1 /*",
+    "*/ OR 1=1",
+    "\n; DROP TABLE rectifications;\n",
+]
+AS_OF = dt.date(2020, 6, 30)
+TABLES = ("households", "members", "interventions", "visits", "medical_claims", "rectifications",
+          "load_batches", "rejected_rows", "data_issues", "hh_facts")
+TRAP_TOWN = "' OR 1=1 --"  # a real township with a hostile name (added to the copy)
+# arguments that choose SQL structure from a fixed list: a clean refusal is fine for them
+STRUCTURAL = {"level", "dimension", "condition"}
+
+
+@pytest.fixture(scope="module")
+def rw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = build_fixture_db(tmp_path_factory.mktemp("inject") / "fupin.duckdb")
+    con = duckdb.connect(str(path))  # read-write on purpose
+    con.execute("CREATE TEMP TABLE trap AS SELECT * FROM hh_facts WHERE household_id = 'H09'")
+    con.execute("UPDATE trap SET household_id = 'HX', township = ?", [TRAP_TOWN])
+    con.execute("INSERT INTO hh_facts SELECT * FROM trap")
+    con.execute("INSERT INTO households SELECT * REPLACE ('HX' AS household_id, ? AS township) FROM households "
+                "WHERE household_id = 'H09'", [TRAP_TOWN])
+    yield con
+    con.close()
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in TABLES}  # noqa: S608
+
+
+def query_functions() -> list[tuple[str, Callable[..., object]]]:
+    out = []
+    for info in pkgutil.iter_modules(queries.__path__):
+        mod = importlib.import_module(f"queries.{info.name}")
+        for name, fn in inspect.getmembers(mod, inspect.isfunction):
+            if fn.__module__ != mod.__name__ or name.startswith("_") or (mod is qf and name == "fetch"):
+                continue
+            params = list(inspect.signature(fn).parameters)
+            if params and params[0] == "con":
+                out.append((f"{info.name}.{name}", fn))
+    return out
+
+
+FUNCTIONS = query_functions()
+
+
+def test_discovery_found_the_query_layer() -> None:
+    names = {n for n, _ in FUNCTIONS}
+    assert len(FUNCTIONS) >= 30, names
+    assert {"overview.kpis", "filters.options", "households.listing"} <= names
+
+
+def injected_filters(value: str) -> Filters:
+    kw: dict[str, object] = {}
+    for f in dataclasses.fields(Filters):
+        kw[f.name] = None if f.name.endswith("_years") else (value, "乌加河镇")
+    return Filters(**kw)  # type: ignore[arg-type]
+
+
+def arguments(fn: Callable[..., object], value: str, flt: Filters, viewer: Viewer) -> dict[str, object] | None:
+    """Keyword arguments for fn from its annotations; None when a parameter cannot be supplied."""
+    hints = typing.get_type_hints(fn, globalns={**vars(importlib.import_module(fn.__module__)), "dt": dt})
+    kw: dict[str, object] = {}
+    for name, p in list(inspect.signature(fn).parameters.items())[1:]:
+        hint = hints.get(name)
+        text = str(hint)
+        if hint is Filters:
+            kw[name] = flt
+        elif hint is Viewer or "Viewer" in text:
+            kw[name] = viewer
+        elif hint is dt.date:
+            kw[name] = AS_OF
+        elif name in STRUCTURAL or hint is str or text in ("str | None", "typing.Optional[str]"):
+            kw[name] = value
+        elif "list[str]" in text:
+            kw[name] = [value]
+        elif p.default is not inspect.Parameter.empty:
+            continue
+        elif name == "spec":
+            from queries.visits import SampleSpec
+
+            kw[name] = SampleSpec()
+        else:
+            return None
+    return kw
+
+
+@pytest.mark.parametrize("value", INJECTIONS, ids=range(len(INJECTIONS)))
+def test_every_query_function_with_injected_values(rw: duckdb.DuckDBPyConnection, value: str) -> None:
+    before = counts(rw)
+    flt = injected_filters(value)
+    for viewer in (Viewer(), Viewer(pii=True, townships=(value,))):
+        for name, fn in FUNCTIONS:
+            kw = arguments(fn, value, flt, viewer)
+            assert kw is not None, f"cannot call {name}: add its argument type to arguments()"
+            try:
+                result = fn(rw.cursor(), **kw)
+            except (ValueError, KeyError) as exc:
+                assert STRUCTURAL & set(kw), f"{name} refused {value!r}: {exc!r}"
+                # and with the structural argument valid, the other values must go through
+                continue
+            except Exception as exc:  # noqa: BLE001
+                pytest.fail(f"{name}({value!r}) raised {type(exc).__name__}: {exc}")
+            if isinstance(result, pd.DataFrame) and "household_id" in result.columns:
+                leaked = set(result["household_id"]) - {"HX"}
+                assert not leaked or value == TRAP_TOWN, f"{name} returned other households: {leaked}"
+        assert counts(rw) == before, f"tables changed after {value!r}"
+    assert not Path("/tmp/fupin_injected.csv").exists()
+    assert not Path("/tmp/fupin_injected.duckdb").exists()
+
+
+@pytest.mark.parametrize("name", ["causes.by_area", "quality.completeness", "causes.by_member",
+                                  "rectification.by_dimension", "households.listing"])
+def test_structural_arguments_are_whitelisted(rw: duckdb.DuckDBPyConnection, name: str) -> None:
+    """`level`/`dimension`/`condition` choose SQL fragments from fixed lists: hostile text is refused
+    (KeyError/ValueError) or mapped to a fixed fragment (`level` other than "township" = village),
+    never spliced: tables stay intact."""
+    fn = dict(FUNCTIONS).get(name)
+    if fn is None:
+        pytest.skip(f"{name} is gone")
+    before = counts(rw)
+    for value in INJECTIONS[:6]:
+        kw = arguments(fn, "乌加河镇", Filters(), Viewer())
+        assert kw is not None
+        for s in STRUCTURAL & set(kw):
+            kw[s] = value
+        with contextlib.suppress(ValueError, KeyError):
+            fn(rw.cursor(), **kw)
+    assert counts(rw) == before
+
+
+def test_hostile_township_is_just_data(rw: duckdb.DuckDBPyConnection) -> None:
+    from queries import overview
+
+    k = overview.kpis(rw.cursor(), Filters(townships=(TRAP_TOWN,)), Viewer(), AS_OF)
+    assert int(k["all_households"].iloc[0]) == 1
+    k = overview.kpis(rw.cursor(), Filters(), Viewer(townships=(TRAP_TOWN,)), AS_OF)
+    assert int(k["all_households"].iloc[0]) == 1
+    k = overview.kpis(rw.cursor(), Filters(townships=("' OR '1'='1",)), Viewer(), AS_OF)
+    assert int(k["all_households"].iloc[0]) == 0
+    opts = qf.options(rw.cursor(), Viewer())
+    assert TRAP_TOWN in opts.townships
+
+
+@pytest.mark.parametrize("value", INJECTIONS, ids=range(len(INJECTIONS)))
+def test_url_parameters(rw: duckdb.DuckDBPyConnection, value: str) -> None:
+    from queries import overview
+
+    params = {key: [value, value + "," + value] for key in qf.URL_KEYS}
+    flt = qf.from_query_params(params)
+    assert flt.identified_years is None and flt.exit_years is None
+    for v in flt.townships:
+        assert isinstance(v, str)
+    before = counts(rw)
+    k = overview.kpis(rw.cursor(), flt, Viewer(), AS_OF)
+    assert int(k["all_households"].iloc[0]) in (0, 1)
+    assert counts(rw) == before
+    # the URL form of an injected filter round-trips as plain strings
+    again = qf.from_query_params(qf.to_query_params(Filters(townships=(value.replace(",", ""),))))
+    assert again.townships in ((value.replace(",", "").strip(),), ())
+
+
+# --- the upload / load path ------------------------------------------------------------------------------
+
+
+def test_injection_in_file_contents_and_names(tmp_path: Path) -> None:
+    db = build_fixture_db(tmp_path / "db" / "fupin.duckdb")
+    head = ("乡(镇),行政村,户编号,人编号,姓名,身份证号码,与户主关系,家庭人口数,致贫原因,脱贫属性,脱贫年份,"
+            "人均纯收入,收入年度,帮扶责任人,帮扶单位,联系电话\n")
+    rows = []
+    for i, v in enumerate(INJECTIONS):
+        q = '"' + v.replace('"', '""').replace("\x00", "") + '"'
+        rows.append(f"乌加河镇,{q},INJ{i:04d},INJ{i:04d}01,{q},{q},户主,1,{q},{q},{q},{q},2019,{q},{q},{q}")
+    registry = tmp_path / "registry.csv"
+    registry.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(
+        "问题编号,问题来源,发现日期,乡(镇),行政村,户编号,问题类别,问题描述,责任单位,责任人,整改措施,整改时限,整改状态\n"
+        + "\n".join(
+            f'"{v.replace(chr(34), chr(34) * 2).replace(chr(0), "")}",来源,2020-06-01,乌加河镇,,,其他,'
+            f'"{v.replace(chr(34), chr(34) * 2).replace(chr(0), "")}",单位,人,措施,2020-07-01,未整改'
+            for v in INJECTIONS) + "\n",
+        encoding="utf-8",
+    )
+
+    def intact() -> dict[str, int]:
+        con, _ = snapshot.connect_read(db)
+        try:
+            return counts(con)
+        finally:
+            con.close()
+
+    base = intact()
+    report = load_files([registry, ledger], db=db,
+                        display_names=["x'; DROP TABLE households; --.csv", "' OR 1=1 --.csv"])
+    assert report.exit_code == 0, [f.error for f in report.files]
+    after = intact()
+    assert after["households"] == base["households"] + len(INJECTIONS)
+    assert after["rectifications"] == base["rectifications"] + len(INJECTIONS)
+    assert after["members"] >= base["members"] + len(INJECTIONS)
+    con, _ = snapshot.connect_read(db)
+    try:
+        villages = {r[0] for r in con.execute("SELECT village FROM households WHERE household_id LIKE 'INJ%'").fetchall()}
+        names = {r[0] for r in con.execute("SELECT file_name FROM load_batches").fetchall()}
+        ids = {r[0] for r in con.execute("SELECT issue_id FROM rectifications").fetchall()}
+    finally:
+        con.close()
+    # the loader folds full-width characters (NFKC) and trims: compare in that form
+    expected = {unicodedata.normalize("NFKC", v.replace("\x00", "")).strip() for v in INJECTIONS}
+    assert {unicodedata.normalize("NFKC", v).strip() for v in villages if v} <= expected
+    assert len(villages - {None, ""}) >= len(INJECTIONS) - 3  # stored as data (whitespace-only ones may be blank)
+    assert "x'; DROP TABLE households; --.csv" in names and "' OR 1=1 --.csv" in names
+    assert "'; DROP TABLE households; --" in ids
+
+    # the same through the upload page's function, with injected file names
+    out = load_uploads([("'; DROP TABLE members; --.csv",
+                         ("户编号,走访日期,走访类型,走访人,情况记录\nH01,2020-06-09,入户走访,"
+                          "\"'; DROP TABLE visits; --\",\"' OR 1=1 --\"\n").encode())], "zh", db=db)
+    assert out.exit_code == 0, out.errors
+    final = intact()
+    assert final["visits"] == after["visits"] + 1 and final["members"] == after["members"]
+
+
+def test_no_query_module_formats_user_values_into_sql() -> None:
+    """A static guard next to the dynamic tests: f-strings in queries/ only splice fixed fragments.
+    Every `# noqa: S608` there must sit next to a WHERE built by queries.filters (bound parameters)."""
+    root = Path(queries.__file__).parent
+    for path in root.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert ".format(" not in text or "sql" not in text.lower().split(".format(")[0][-80:], path
+        assert "% (" not in text, path
+
+
+def test_database_copy_cleanup(tmp_path: Path) -> None:
+    """The copies used here are private: nothing was written next to the project's own data."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    assert not (data / "fupin_injected.csv").exists()
+    shutil.rmtree(tmp_path, ignore_errors=True)
