@@ -4,7 +4,8 @@ Each page runs in its own child process (`bench.child page`), so a page that tak
 killed at a timeout without disturbing the others, and its peak memory is its own. In the child:
 an untimed first run of the entry script imports Streamlit, Plotly and the pages (reported as
 `process_first_run_seconds`); then every st.cache_data / st.cache_resource is cleared (the DuckDB
-connection, sidebar options and the page's queries are all cold), the page is opened (the default
+connection is closed, so DuckDB's buffer pool starts empty; sidebar options and the page's queries
+are all cold), the page is opened (the default
 page directly; another page via switch_page, its caches cleared again just before) and that run is
 timed (cold); then the page is rerun `warm_runs` times (warm: a click once its queries are cached;
 only once when the cold run took over `slow_seconds`). The OS page cache is warm throughout.
@@ -35,9 +36,17 @@ def page_files() -> list[str]:
     return [file for _, entries in namespace["PAGES"] for file, *_ in entries if (ROOT / "pages" / file).is_file()]
 
 
-def _clear() -> None:
+def _clear(db: Path) -> None:
+    """Close the app's DuckDB connection (so DuckDB's buffer pool starts empty) and clear every cache."""
+    import contextlib
+
     import streamlit as st
 
+    from etl.snapshot import current_snapshot
+    from ui import data
+
+    with contextlib.suppress(Exception):
+        data._connection(str(current_snapshot(db))).close()  # the cached connection of the last run
     st.cache_data.clear()
     st.cache_resource.clear()
 
@@ -54,14 +63,14 @@ def measure_page(db: Path, file: str, warm_runs: int, slow_seconds: float) -> di
     at = AppTest.from_file(APP, default_timeout=3600)
     at.run()
     row["process_first_run_seconds"] = time.perf_counter() - started
-    _clear()
+    _clear(db)
     at = AppTest.from_file(APP, default_timeout=3600)
     if file == page_files()[0]:
         started = time.perf_counter()
         at.run()
     else:
         at.run()
-        _clear()
+        _clear(db)
         at.switch_page(f"pages/{file}")
         started = time.perf_counter()
         at.run()

@@ -79,14 +79,14 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
             out["warm"] = (f"worst {w['warm_seconds']:.3f} s ({w['page']})", w["warm_seconds"] <= WARM_S)
         first = pages[0]
         c = max(pages, key=lambda p: p["cold_seconds"])
-        out["cold"] = (f"first page ({first['page']}) {first['cold_seconds']:.2f} s; worst {c['cold_seconds']:.2f} s "
-                       f"({c['page']})", first["cold_seconds"] <= COLD_S)
+        out["cold"] = (f"default page ({first['page']}) {first['cold_seconds']:.2f} s; worst {c['cold_seconds']:.2f} s "
+                       f"({c['page']})", c["cold_seconds"] <= COLD_S)  # any page can be the first (URLs)
     if failed:
         text = out.get("warm", ("", None))[0]
         out["warm"] = ((text + "; " if text else "") + f"no result for {', '.join(failed)} (timeout or error)", False)
     ext = size.get("extract")
     if ext and "csv_seconds" in ext:
-        big = ext["rows"] >= 1_000_000
+        big = ext["rows"] >= 900_000  # M has 999,998 households after planted defects
         out["csv"] = (f"{ext['rows']:,} rows: {ext['csv_seconds']:.2f} s", ext["csv_seconds"] <= CSV_S if big else None)
     return out
 
@@ -98,7 +98,7 @@ TARGETS: list[tuple[str, str, str]] = [
     ("etl_rate", "ETL with all validation ≥ 1M rows/s", "L"),
     ("etl_peak", "ETL peak memory ≤ 2 GiB", "L"),
     ("warm", "page warm rerun ≤ 300 ms", "M"),
-    ("cold", "cold first page ≤ 3 s", "L"),
+    ("cold", "cold first page ≤ 3 s (any page can be opened first)", "L"),
     ("csv", "1M-row CSV extract ≤ 1 s", "M"),
 ]
 
@@ -248,7 +248,8 @@ def _explain_section(size: dict[str, Any], rel: Callable[[str], str]) -> list[st
     ex = size.get("explain", [])
     if not ex:
         return []
-    lines = ["Slowest queries (EXPLAIN ANALYZE of each one's slowest statement, in the benchmark output):", ""]
+    lines = ["Slowest statements (EXPLAIN ANALYZE of each, written to the benchmark output, which git ignores; "
+             "rerun the benchmark to get them):", ""]
     for e in ex:
         lines.append(f"- `{e['query']}` [{e['filter']}]: {_ms(e['app_median_ms'])} ms "
                      f"(slowest statement {_ms(e['statement_ms'])} ms) — `{rel(e['file'])}`")
@@ -331,8 +332,9 @@ def render(allres: dict[str, Any], json_path: Path) -> str:
                   *_query_section(s), "", *_explain_section(s, rel), "",
                   f"### Naive pandas ({label})", "", *_pandas_section(s), "",
                   f"### Pages: Streamlit AppTest ({label})", "",
-                  "Cold = all Streamlit caches cleared (DuckDB connection, sidebar options, page queries), then the "
-                  "page's run; warm = rerunning the same page (its queries cached).", "",
+                  "Each page runs in its own process (see `bench/page_bench.py`). Cold = the page's first run with "
+                  "the app's DuckDB connection closed and every Streamlit cache cleared (imports done, OS file cache "
+                  "warm); warm = rerunning the same page with its queries cached (median of the warm runs).", "",
                   *_pages_section(s), "",
                   f"### Extract ({label})", "", *_extract_section(s), ""]
         skipped = s.get("skipped", [])

@@ -191,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", type=int, default=6, help="EXPLAIN ANALYZE of this many slowest queries")
     parser.add_argument("--only-queries", default="", help="only query cases whose name contains one of these "
                         "comma-separated texts (e.g. overview.,causes.)")
+    parser.add_argument("--report-only", action="store_true", help="only re-render the report from results.json")
     parser.add_argument("--phases", default="etl,queries,pandas,extract,pages",
                         help="phases to run; the others keep the results of the last run of that size "
                         "(without etl, that run's database is reused)")
@@ -200,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     args.out = args.out.absolute()
+    if args.report_only:  # re-render the report (e.g. after editing bench/FINDINGS.md)
+        allres = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
+        args.docs.write_text(report.render(allres, args.out / "results.json"), encoding="utf-8")
+        log(f"wrote {args.docs}")
+        return 0
     argv_text = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     command = f"python -m bench {argv_text}".strip()
     for label, households in sizes:

@@ -18,7 +18,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -93,13 +93,26 @@ class RawFile:
     malformed: list[tuple[int, str]]  # (line, raw text) rows of another shape
     sha256: str
     sheet: str | None = None  # xlsx: the sheet read
+    data_rows: int = -1  # rows in `table`, or handed to the sink when the read streamed them
 
     def __post_init__(self) -> None:
-        assert self.rows_read == self.table.num_rows + self.skipped + len(self.malformed)
+        if self.data_rows < 0:
+            self.data_rows = self.table.num_rows
+        assert self.rows_read == self.data_rows + self.skipped + len(self.malformed)
 
 
-def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES) -> RawFile:
-    """Read one user file. Raises ReadError when the file cannot be read at all."""
+# Receives each block of data rows; None means: discard what you received (the read starts over).
+Sink = Callable[[pa.Table | None], None]
+
+
+def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None = None) -> RawFile:
+    """Read one user file. Raises ReadError when the file cannot be read at all.
+
+    With a `sink`, the data rows are handed over block by block as they are parsed (so a file of
+    many GB never sits in memory whole) and `table` is left empty, with the schema; `data_rows` counts
+    them. The sink is called only for a file that could be read this far; a ReadError may still come
+    after some blocks were handed over, so the caller must discard what it received then.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES | EXCEL_SUFFIXES:
@@ -114,14 +127,18 @@ def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES) -> RawFile:
     if size == 0:
         raise ReadError("empty_file", path)
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path)
+        return _read_csv(path, sink)
     with open(path, "rb") as f:
         magic = f.read(8)
     if suffix == ".xls" and not magic.startswith((OLE_MAGIC, ZIP_MAGIC)):
-        return _read_csv(path)  # many systems export tab-separated text named .xls
+        return _read_csv(path, sink)  # many systems export tab-separated text named .xls
     if suffix in (".xlsx", ".xlsm") and not magic.startswith(OLE_MAGIC):  # OLE = password-protected
         _check_zip(path)
-    return _read_excel(path)
+    raw = _read_excel(path)
+    if sink is not None:  # a sheet tops out at ~1M rows: it is read whole, then handed over
+        sink(raw.table)
+        raw.table = raw.table.schema.empty_table()
+    return raw
 
 
 def _mb(n: int) -> str:
@@ -143,7 +160,7 @@ class _CsvHeader:
     ncols: int  # fields per data row
 
 
-def _read_csv(path: Path) -> RawFile:
+def _read_csv(path: Path, sink: Sink | None = None) -> RawFile:
     with open(path, "rb") as f:
         head = f.read(HEAD_BYTES)
         whole = not f.read(1)
@@ -151,11 +168,13 @@ def _read_csv(path: Path) -> RawFile:
         raise ReadError("empty_file", path)
     encoding, ascii_head = _detect_encoding(path, head, whole)
     try:
-        return _read_csv_as(path, head, whole, encoding)
+        return _read_csv_as(path, head, whole, encoding, sink)
     except ReadError as exc:
         # An all-ASCII sample cannot tell UTF-8 from GBK; invalid UTF-8 later means GB18030.
         if exc.code == "undecodable" and ascii_head and encoding == "utf-8":
-            return _read_csv_as(path, head, whole, "gb18030")
+            if sink is not None:
+                sink(None)  # start over: drop the blocks handed over as UTF-8
+            return _read_csv_as(path, head, whole, "gb18030", sink)
         raise
 
 
@@ -191,7 +210,7 @@ def _count_lines(data: bytes) -> int:
     return lf + cr - data.count(b"\r\n")
 
 
-def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str) -> RawFile:
+def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink | None = None) -> RawFile:
     hdr = _find_csv_header(path, head, whole, encoding)
     kind = hdr.match.kind
     missing = headers.missing_required(kind, hdr.match.columns)
@@ -205,7 +224,8 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str) -> RawFile
         ordinal=_ordinal_index(hdr.cells),
     )
     hasher = hashlib.sha256()
-    parts = _run_blocks(path, hdr, ctx, hasher)
+    parts = _run_blocks(path, hdr, ctx, hasher, sink)
+    data_rows = sum(p.table.num_rows for p in parts) if sink is None else sum(p.data_rows for p in parts)
     table = _concat([p.table for p in parts], ctx)
     malformed = [m for p in parts for m in p.malformed]
     skipped = hdr.title_rows + sum(p.skipped for p in parts)
@@ -214,7 +234,7 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str) -> RawFile
         path=path, kind=kind, encoding=encoding, header_line=hdr.header_line,
         columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
         ignored_columns=hdr.match.ignored, table=table, rows_read=rows_read, skipped=skipped,
-        malformed=malformed, sha256=hasher.hexdigest(),
+        malformed=malformed, sha256=hasher.hexdigest(), data_rows=data_rows,
     )
 
 
@@ -318,9 +338,12 @@ class _Part:
     lines: int  # physical lines in the block
     skipped: int
     malformed: list[tuple[int, str]] = field(default_factory=list)
+    data_rows: int = 0  # rows handed to a sink
 
 
-def _run_blocks(path: Path, hdr: _CsvHeader, ctx: _BlockContext, hasher: hashlib._Hash) -> list[_Part]:
+def _run_blocks(
+    path: Path, hdr: _CsvHeader, ctx: _BlockContext, hasher: hashlib._Hash, sink: Sink | None = None
+) -> list[_Part]:
     """Parse blocks in parallel. Workers number lines from 1 within their block (counting lines is
     work too); the offsets are added here, in block order."""
     workers = WORKERS
@@ -342,6 +365,10 @@ def _run_blocks(path: Path, hdr: _CsvHeader, ctx: _BlockContext, hasher: hashlib
             part.table = part.table.set_column(0, "_line", lines)
             part.malformed = [(line + base - 1, text) for line, text in part.malformed]
         base += part.lines
+        if sink is not None and part.table.num_rows:  # hand the rows over; keep only the counts
+            sink(part.table)
+            part.data_rows = part.table.num_rows
+            part.table = part.table.schema.empty_table()
         parts.append(part)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -98,7 +98,7 @@ def new_snapshot(
         current = current_snapshot(db)
         if current is not None and not fresh:
             shutil.copyfile(current, target)
-        con = duckdb.connect(str(target))
+        con = duckdb.connect(str(target), config=_writer_config(snaps))
         try:
             yield con
             con.execute("CHECKPOINT")
@@ -110,6 +110,17 @@ def new_snapshot(
         _fsync(target)
         publish(db, target)
         cleanup(db)
+
+
+def _writer_config(snaps: Path) -> dict[str, str]:
+    """Bound the loader's memory: DuckDB spills to disk past the limit (FUPIN_ETL_MEMORY, e.g. 2GB)."""
+    tmp = snaps / ".tmp"
+    tmp.mkdir(exist_ok=True)
+    return {
+        "memory_limit": os.environ.get("FUPIN_ETL_MEMORY", "1500MB"),
+        "temp_directory": str(tmp),
+        "preserve_insertion_order": "false",
+    }
 
 
 def publish(db: Path, snapshot: Path) -> None:

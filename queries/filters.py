@@ -202,7 +202,7 @@ def mask_name_value(value: object, viewer: Viewer) -> object:
     return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
-def member_names(con: duckdb.DuckDBPyConnection, household_ids: Iterable[str]) -> dict[str, list[str]]:
+def member_names(con: duckdb.DuckDBPyConnection, household_ids: list[str]) -> dict[str, list[str]]:
     """The full names of each household's members (longest first), for redacting free text."""
     ids = sorted({str(h) for h in household_ids if h is not None})
     if not ids:

@@ -120,7 +120,7 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
     """, "household_id")  # noqa: S608
 
     if not viewer.pii:  # free text may name a member (随访张树林:高血压): mask those names as well
-        names = member_names(con, hh["household_id"])
+        names = member_names(con, [str(h) for h in hh["household_id"]])
         visits = redact_names(visits, ["notes"], names, viewer)
         items = redact_names(items, ["description"], names, viewer)
         measures = redact_names(measures, ["content"], names, viewer)

@@ -70,7 +70,7 @@ def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
     """  # noqa: S608 - clauses built from code constants; values are parameters
     df = con.execute(sql, {**params, "as_of": as_of}).df()
     if not viewer.pii and not df.empty:  # descriptions may name a member of the household
-        names = member_names(con, df["household_id"].dropna())
+        names = member_names(con, [str(h) for h in df["household_id"].dropna()])
         df = redact_names(df, ["description", "rect_measures"], names, viewer)
     return df
 

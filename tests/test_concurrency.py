@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOWN = "并发测试镇"
 SESSIONS = 8
 LOADS = 20
-READER_PAUSE = 0.03
+READER_PAUSE = 0.05
 BROWSER_PAGES = 2
 HEADER = "乡(镇),行政村,户编号,人编号,姓名,身份证号码,与户主关系,家庭人口数,致贫原因,脱贫属性,脱贫年份,人均纯收入,收入年度\n"
 
@@ -223,8 +223,8 @@ def test_loads_under_concurrent_use(tmp_path: Path) -> None:
             out = json.loads(res.stdout)
             assert out["files"][0]["rows_loaded"] == 1, out
             assert read_generation(db) == g
-            time.sleep(0.2)
-        time.sleep(1.0 if server is None else 4.0)  # let every session see the last generation
+            time.sleep(0.05)
+        time.sleep(1.0 if server is None else 3.0)  # let every session see the last generation
     finally:
         stop.set()
         for th in threads:
