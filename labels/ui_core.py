@@ -234,6 +234,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "The users file cannot be used, so nobody can log in. Ask the administrator to "
                           "check config/users.yaml."),
     "auth.logout": ("退出登录", "Log out"),
+    "auth.login_first": ("请先[登录](/)。", "Please [log in](/) first."),
     "auth.who": ("当前用户：{name}（{username}，{role}）", "Logged in: {name} ({username}, {role})"),
     "auth.scope": ("可查看：{scope}", "Sees: {scope}"),
     "auth.scope.all": ("全旗", "the whole banner"),

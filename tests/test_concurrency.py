@@ -177,7 +177,7 @@ def browser_sessions(url: str, pages: int, stop: threading.Event, stats: Stats, 
                     except Exception:
                         stats.errors.append(traceback.format_exc(limit=2))
                     stats.runs += 1
-                    time.sleep(0.3)
+                    time.sleep(1.0)  # a reader, not a load generator: 2 cores are shared with the loads
         finally:
             browser.close()
 

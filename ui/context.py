@@ -54,5 +54,7 @@ def current() -> PageContext:
     from ui import auth, login
 
     if auth.enabled() and login.current_user() is None:
+        lang = st.session_state.get("lang", "zh")
+        st.warning(t("auth.login_first", lang if lang in ("zh", "en") else "zh"), icon=":material/lock:")
         st.stop()
     return PageContext()
