@@ -23,7 +23,7 @@ demo: $(STAMP)
 
 run: $(STAMP)
 	@test -e data/fupin.duckdb || $(PY) -m etl demo
-	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m ui.serve --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 browser:
 	bash scripts/install-browser.sh

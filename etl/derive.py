@@ -11,6 +11,22 @@ Tables built here:
 - `hh_facts`: one row per household: area, codes, years, members and their health/labour/age counts,
   income against the line of its income year, 两不愁三保障 flags, suspected wrong exit, interventions.
   Ages are computed at the as-of date.
+- Summary tables keyed by every `Filters` column (`AGG_KEYS`: township, village, main_cause,
+  household_attribute, exit_status, monitoring_type, identified_year, exit_year), so that a page
+  applies `household_where(..., alias="c")` to a few hundred thousand cells instead of joining tens of
+  millions of ledger rows. A household falls in exactly one cell, so household counts add up across
+  cells:
+  - `agg_household(cell, keys, households, registered, people (members of registered households),
+    monitored, with_intervention, wrong_exits, members, below_line, unsafe_housing, unsafe_water,
+    uninsured, uninsured_members, school_out, school_out_children, assurances_ok)`: household
+    counts (and member sums) per cell; `cell` is the cell's integer id;
+  - `agg_category(keys, category, households)`: households with a measure of the category;
+  - `agg_measure(keys, year, category, measures, amount_yuan, households)`: measures by year
+    (`year`, else the start date's) and category (NULL -> 其他);
+  - `agg_project(keys, project, households, measures, amount_yuan)` and
+    `agg_project_category(keys, project, category, measures)` (projects with a non-blank name);
+  - `agg_member_value(keys, dimension, value, members)`: members by health condition
+    (dimension 'health', one count per condition, 未填写 when none) and labour skill ('labor_skill').
 """
 
 from __future__ import annotations
@@ -128,6 +144,93 @@ ORDER BY township, village, household_id
 """
 
 
+AGG_KEYS = ("township", "village", "main_cause", "household_attribute", "exit_status", "monitoring_type",
+            "identified_year", "exit_year")
+_K = ", ".join(AGG_KEYS)
+_FK = ", ".join(f"f.{k}" for k in AGG_KEYS)
+OTHER_CATEGORY = "其他"
+NOT_FILLED = "未填写"
+
+_AK = ", ".join(f"a.{k}" for k in AGG_KEYS)
+
+
+def _keyed(table: str, body: str) -> str:
+    """CREATE `table` from `body` (grouped by the integer `cell`), with the cell's filter keys attached."""
+    return f"""CREATE OR REPLACE TABLE {table} AS
+    SELECT {_AK}, x.* EXCLUDE (cell) FROM ({body}) x JOIN agg_household a USING (cell)
+    ORDER BY {_AK}"""  # noqa: S608 - constants only
+
+
+_AGG_SQL = (
+    f"""CREATE OR REPLACE TABLE agg_household AS
+    SELECT CAST(row_number() OVER (ORDER BY {_K}) AS INTEGER) AS cell, *
+    FROM (
+        SELECT {_K}, count(*) AS households,
+            count(*) FILTER (WHERE registered) AS registered,
+            coalesce(sum(member_count) FILTER (WHERE registered), 0) AS people,
+            count(*) FILTER (WHERE monitored) AS monitored,
+            count(*) FILTER (WHERE has_intervention) AS with_intervention,
+            count(*) FILTER (WHERE suspected_wrong_exit) AS wrong_exits,
+            coalesce(sum(member_count), 0) AS members,
+            count(*) FILTER (WHERE income_below_line) AS below_line,
+            count(*) FILTER (WHERE unsafe_housing) AS unsafe_housing,
+            count(*) FILTER (WHERE unsafe_water) AS unsafe_water,
+            count(*) FILTER (WHERE has_uninsured) AS uninsured,
+            coalesce(sum(uninsured_count), 0) AS uninsured_members,
+            count(*) FILTER (WHERE has_school_out) AS school_out,
+            coalesce(sum(school_out_count), 0) AS school_out_children,
+            count(*) FILTER (WHERE assurances_ok) AS assurances_ok
+        FROM hh_facts GROUP BY ALL
+    ) ORDER BY {_K}""",  # noqa: S608 - constants only
+    # every household's cell (an integer), so that the ledgers are aggregated by cell, not by 8 texts
+    f"""CREATE OR REPLACE TEMP TABLE _cell AS
+    SELECT f.household_id, a.cell FROM hh_facts f JOIN agg_household a ON
+    {" AND ".join(f"f.{k} IS NOT DISTINCT FROM a.{k}" for k in AGG_KEYS)}""",  # noqa: S608 - constants only
+    _keyed("agg_category", """
+        SELECT c.cell, category, count(*) AS households
+        FROM (SELECT household_id, unnest(categories) AS category FROM hh_facts) u JOIN _cell c USING (household_id)
+        WHERE category IS NOT NULL GROUP BY ALL"""),
+    # interventions are aggregated per household once (narrow), then per cell
+    """CREATE OR REPLACE TEMP TABLE _iv AS
+    SELECT c.cell, x.* FROM (
+        SELECT household_id, coalesce(year, year(start_date)) AS year, category,
+               CASE WHEN trim(project) <> '' THEN project END AS project,
+               count(*) AS n, sum(amount_yuan) AS amount
+        FROM interventions GROUP BY ALL
+    ) x JOIN _cell c USING (household_id)""",
+    _keyed("agg_measure", f"""
+        SELECT cell, year, category, sum(n) AS measures, sum(amount) AS amount_yuan, count(*) AS households
+        FROM (SELECT cell, household_id, year, coalesce(category, '{OTHER_CATEGORY}') AS category,
+                     sum(n) AS n, sum(amount) AS amount
+              FROM _iv GROUP BY ALL)
+        GROUP BY ALL"""),  # noqa: S608 - constants only
+    _keyed("agg_project", """
+        SELECT cell, project, count(*) AS households, sum(n) AS measures, sum(amount) AS amount_yuan
+        FROM (SELECT cell, household_id, project, sum(n) AS n, sum(amount) AS amount
+              FROM _iv WHERE project IS NOT NULL GROUP BY ALL)
+        GROUP BY ALL"""),
+    _keyed("agg_project_category", """
+        SELECT cell, project, category, sum(n) AS measures
+        FROM _iv WHERE project IS NOT NULL AND category IS NOT NULL GROUP BY ALL"""),
+    "DROP TABLE _iv",
+    _keyed("agg_member_value", f"""
+        WITH mk AS (SELECT c.cell, m.health, m.labor_skill FROM members m JOIN _cell c USING (household_id))
+        SELECT cell, 'health' AS dimension, value, count(*) AS members
+        FROM (SELECT cell, unnest(CASE WHEN len(coalesce(health, [])) = 0 THEN ['{NOT_FILLED}'] ELSE health END)
+                     AS value FROM mk)
+        GROUP BY ALL
+        UNION ALL
+        SELECT cell, 'labor_skill', coalesce(labor_skill, '{NOT_FILLED}'), count(*) FROM mk GROUP BY ALL"""),  # noqa: S608 - constants only
+    "DROP TABLE _cell",
+)
+
+
+def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """The summary tables keyed by the filter columns (needs hh_facts)."""
+    for sql in _AGG_SQL:
+        con.execute(sql)
+
+
 def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:
     last_year = max(POVERTY_LINE)
     rows = [(y, line) for y, line in sorted(POVERTY_LINE.items())]
@@ -151,6 +254,7 @@ def build_core(con: duckdb.DuckDBPyConnection) -> None:
             "factor": MONITORING_FACTOR,
         },
     )
+    build_aggregates(con)
 
 
 def build_all(con: duckdb.DuckDBPyConnection) -> None:

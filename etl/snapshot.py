@@ -124,7 +124,15 @@ def _writer_config(snaps: Path) -> dict[str, str]:
 
 
 def publish(db: Path, snapshot: Path) -> None:
-    """Atomically point the database path at a snapshot (a relative link, so the folder can move)."""
+    """Atomically point the database path at a snapshot (a relative link, so the folder can move).
+
+    The snapshot it replaces gets its mtime set to now: the cleanup's grace period counts from the
+    moment it stopped being current, not from when it was written.
+    """
+    previous = current_snapshot(db)
+    if previous is not None and previous != snapshot.resolve():
+        with contextlib.suppress(OSError):
+            os.utime(previous)
     tmp_link = db.with_name(f".{db.name}.{secrets.token_hex(4)}.link")
     os.symlink(os.path.relpath(snapshot, db.parent), tmp_link)
     os.replace(tmp_link, db)

@@ -9,6 +9,7 @@ import streamlit as st
 from etl.codes import CODE_ORDER
 from queries import assistance as q
 from queries import households as qh
+from queries.paging import DEFAULT_LIMIT
 from ui import charts, data, header, table
 from ui.context import PageContext, current
 
@@ -54,11 +55,13 @@ def coverage_section(ctx: PageContext) -> bool:
 
 def gap_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("assist.gap"))
-    gap = data.run(qh.listing, ctx.flt, condition="no_intervention")
+    gap = data.run(qh.listing, ctx.flt, condition="no_intervention", limit=DEFAULT_LIMIT)
     if gap.empty:
         st.success(ctx.t("assist.gap_none"), icon=":material/check_circle:")
         return
-    table.show("assist_gap", gap[GAP_COLUMNS], ctx.t("what.assist_gap"), height=300)
+    table.show_list("assist_gap", gap, ctx.t("what.assist_gap"),
+                    qh.listing_query(ctx.flt, data.viewer(), condition="no_intervention"), columns=GAP_COLUMNS,
+                    height=300)
 
 
 def amounts_section(ctx: PageContext) -> None:
@@ -91,8 +94,9 @@ def projects_section(ctx: PageContext) -> None:
     if st.session_state.get("assist_project") not in projects:
         st.session_state["assist_project"] = projects[0]
     project = st.selectbox(ctx.t("assist.project_pick"), projects, key="assist_project")
-    linked = data.run(q.project_households, ctx.flt, project=project)
-    table.show("assist_project_households", linked, ctx.t("what.assist_project_households") + f"_{project}")
+    linked = data.run(q.project_households, ctx.flt, project=project, limit=DEFAULT_LIMIT)
+    table.show_list("assist_project_households", linked, ctx.t("what.assist_project_households") + f"_{project}",
+                    q.project_households_query(ctx.flt, data.viewer(), project))
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.briefing")
     st.markdown(ctx.t("insp.brief.intro"))
-    st.caption(ctx.t("insp.brief.scope", scope=briefing_html.area_name(ctx.flt, ctx.lang, ctx.viewer),
+    st.caption(ctx.md("insp.brief.scope", scope=briefing_html.area_name(ctx.flt, ctx.lang, ctx.viewer),
                      data_as_of=ctx.data_as_of.isoformat(), as_of=ctx.as_of.isoformat()))
     if st.button(ctx.t("insp.brief.generate"), type="primary", icon=":material/summarize:", key="brief_go"):
         html = data.call(briefing_html.build, ctx.flt, data.viewer(), lang=ctx.lang, as_of=ctx.as_of,

@@ -11,6 +11,7 @@ import streamlit as st
 from etl.codes import CODE_ORDER
 from queries import causes as q
 from queries import households as qh
+from queries.paging import DEFAULT_LIMIT
 from ui import charts, data, header, table
 from ui.context import PageContext, current
 
@@ -152,8 +153,11 @@ def households_section(ctx: PageContext, totals: pd.DataFrame) -> None:
     cause = c1.selectbox(ctx.t("causes.pick_cause"), causes, key=_PICK_CAUSE, format_func=ctx.code)
     town = c2.selectbox(ctx.t("causes.pick_township"), towns, key=_PICK_TOWN,
                         format_func=lambda v: ctx.t("common.all") if v == _ALL else v)
-    df = data.run(qh.listing, ctx.flt, main_cause=cause, township=None if town == _ALL else town)
-    table.show("causes_households", df[LIST_COLUMNS], ctx.t("what.causes_households") + f"_{cause}", height=300)
+    township = None if town == _ALL else town
+    df = data.run(qh.listing, ctx.flt, main_cause=cause, township=township, limit=DEFAULT_LIMIT)
+    table.show_list("causes_households", df, ctx.t("what.causes_households") + f"_{cause}",
+                    qh.listing_query(ctx.flt, data.viewer(), main_cause=cause, township=township),
+                    columns=LIST_COLUMNS, height=300)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from queries import data_admin as q
 from ui import data, extract_log, header, table
-from ui.context import PageContext, current
+from ui.context import PageContext, current, md_escape
 from ui.upload import UPLOAD_LIMIT_MB, UploadOutcome, load_uploads
 
 
@@ -38,7 +38,7 @@ def _upload(ctx: PageContext) -> None:
             st.code("\n".join(outcome.lines), language=None)
             st.success(ctx.t("insp.data.done"))
         if outcome.errors:
-            st.error(ctx.t("insp.data.failed") + "\n\n" + "\n\n".join(f"- {e}" for e in outcome.errors))
+            st.error(ctx.t("insp.data.failed") + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))
 
 
 def main() -> None:

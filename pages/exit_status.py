@@ -10,6 +10,7 @@ import streamlit as st
 from etl.codes import CODE_ORDER
 from queries import exits as q
 from queries import households as qh
+from queries.paging import DEFAULT_LIMIT
 from ui import charts, data, header, table
 from ui.context import PageContext, current
 
@@ -168,8 +169,10 @@ def wrong_exit_section(ctx: PageContext) -> None:
             "rate": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                     max_value=max(0.1, float(df["rate"].max())))})
     st.markdown(f"**{ctx.t('exit.wrong_list')}**")
-    households = data.run(qh.listing, ctx.flt, condition="wrong_exit")
-    table.show("exit_wrong_list", households[WRONG_COLUMNS], ctx.t("what.exit_wrong_list"), height=320)
+    households = data.run(qh.listing, ctx.flt, condition="wrong_exit", limit=DEFAULT_LIMIT)
+    table.show_list("exit_wrong_list", households, ctx.t("what.exit_wrong_list"),
+                    qh.listing_query(ctx.flt, data.viewer(), condition="wrong_exit"), columns=WRONG_COLUMNS,
+                    height=320)
 
 
 def main() -> None:

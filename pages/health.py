@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from queries import health as q
+from queries.paging import DEFAULT_LIMIT
 from ui import charts, data, header, table
 from ui.context import PageContext, current
 from ui.profile_html import register_colors
@@ -40,8 +41,8 @@ def main() -> None:
     if ill.empty:
         header.empty()
         return
-    members = data.run(q.ill_members, ctx.flt, as_of=ctx.as_of)
-    comp = q.compliance_summary(members)
+    members = data.run(q.ill_members, ctx.flt, as_of=ctx.as_of, limit=DEFAULT_LIMIT)
+    comp = data.run(q.compliance, ctx.flt, as_of=ctx.as_of)
     years = data.run(q.claim_years, ctx.flt)
     year = st.selectbox(ctx.t("insp.health.year"), [None, *years],
                         format_func=lambda y: ctx.t("insp.health.all_years") if y is None else str(y),
@@ -86,16 +87,16 @@ def main() -> None:
                               for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
 
     st.subheader(ctx.t("insp.health.members"))
-    table.show("health_members", members, ctx.t("insp.what.ill_members"))
+    viewer = data.viewer()
+    table.show_list("health_members", members, ctx.t("insp.what.ill_members"),
+                    q.ill_members_query(ctx.flt, viewer, ctx.as_of))
     st.subheader(ctx.t("insp.health.gaps"))
-    gaps = q.follow_up_gaps(members)
+    gaps = data.run(q.follow_up_gap_list, ctx.flt, as_of=ctx.as_of, limit=DEFAULT_LIMIT)
     if gaps.empty:
         st.success(ctx.t("insp.health.gaps_none"))
     else:
-        table.show("health_gaps", gaps[["township", "village", "household_id", "name", "age", "health",
-                                        "family_doctor_signed", "follow_ups_12m", "check_ups_12m",
-                                        "last_follow_up_date", "days_since_follow_up", "few_follow_ups",
-                                        "no_check_up", "no_recent_follow_up"]], ctx.t("insp.what.gaps"))
+        table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), q.follow_up_gaps_query(ctx.flt, viewer, ctx.as_of),
+                        columns=q.GAP_COLUMNS)
 
     st.subheader(ctx.t("insp.health.claims"))
     if claims.empty:

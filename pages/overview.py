@@ -91,7 +91,7 @@ def main() -> None:
     level = _level(ctx)
     df = data.run(q.by_area, ctx.flt, level=level)
     if level == "village":
-        st.subheader(ctx.t("overview.by_village", township=ctx.flt.townships[0]))
+        st.subheader(ctx.md("overview.by_village", township=ctx.flt.townships[0]))
         st.button(ctx.t("common.back_to_county"), on_click=ui_filters.clear_area, icon=":material/arrow_back:")
     else:
         st.subheader(ctx.t("overview.by_township"))

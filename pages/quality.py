@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from queries import quality as q
+from queries.paging import DEFAULT_LIMIT
 from ui import charts, data, header, table
 from ui.context import PageContext, current
 
@@ -20,27 +21,30 @@ def score_view(df: pd.DataFrame) -> pd.DataFrame:
         columns={"required": "checks_required", "passed": "checks_passed", "score": "completeness"})
 
 
-def defect_list(issues: pd.DataFrame, gaps: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
-    """Data issues and failed completeness checks of the filtered households, in one list."""
-    a = pd.DataFrame({
-        "township": issues["township"], "village": issues["village"], "household_id": issues["household_id"],
-        "defect_source": ctx.t("insp.quality.source.issue"),
-        "rule_name": [ctx.t(f"rulename.{r}") for r in issues["rule"]],
-        "field": [ctx.t(f"field.{f}") if isinstance(f, str) else "" for f in issues["field"]],
-        "raw_value": issues["raw_value"], "file_name": issues["file_name"], "line": issues["line"],
+def defect_texts(ctx: PageContext) -> dict[str, dict[str, str]]:
+    """Value texts of the defect list (the same dicts label the page and the extract)."""
+    from labels import LABELS
+
+    rules = {k.removeprefix("rulename."): ctx.t(k) for k in LABELS if k.startswith("rulename.")}
+    return {
+        "defect_source": {"issue": ctx.t("insp.quality.source.issue"), "check": ctx.t("insp.quality.source.check")},
+        "rule_name": {**rules, **{c: check_name(c, ctx) for c in q.CHECKS}},
+        "field": {k.removeprefix("field."): ctx.t(k) for k in LABELS if k.startswith("field.")},
+    }
+
+
+def defect_view(defects: pd.DataFrame, texts: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """The defect list as shown: codes replaced by their texts (unknown codes as they are)."""
+    def text(col: str, values: pd.Series) -> list[object]:
+        return [texts[col].get(v, v) if isinstance(v, str) else v for v in values]
+
+    return pd.DataFrame({
+        "township": defects["township"], "village": defects["village"], "household_id": defects["household_id"],
+        "defect_source": text("defect_source", defects["defect_source"]),
+        "rule_name": text("rule_name", defects["rule"]), "field": text("field", defects["field"]),
+        "raw_value": defects["raw_value"], "file_name": defects["file_name"],
+        "line": defects["line"].astype("Int64"),
     })
-    b = pd.DataFrame({
-        "township": gaps["township"], "village": gaps["village"], "household_id": gaps["household_id"],
-        "defect_source": ctx.t("insp.quality.source.check"),
-        "rule_name": [check_name(c, ctx) for c in gaps["check_code"]],
-        "field": "", "raw_value": [f"{p}/{r}" for p, r in zip(gaps["passed"], gaps["required"], strict=True)],
-        "file_name": "", "line": pd.NA,
-    })
-    frames = [f for f in (a, b) if not f.empty]
-    if not frames:
-        return a
-    return pd.concat(frames, ignore_index=True).sort_values(["township", "village", "household_id"],
-                                                             kind="stable").reset_index(drop=True)
 
 
 def main() -> None:
@@ -55,15 +59,14 @@ def main() -> None:
         return
     villages = data.run(q.completeness, ctx.flt, as_of=ctx.as_of, level="village")
     by_rule = data.run(q.issues_by_rule, ctx.flt)
-    issues = data.run(q.issues_list, ctx.flt)
-    gaps = data.run(q.completeness_gaps, ctx.flt, as_of=ctx.as_of)
+    counts = data.run(q.issue_counts, ctx.flt)
 
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
     k = st.columns(4)
     k[0].metric(ctx.t("insp.quality.kpi.score"), f"{passed / required:.1%}" if required else "—")
-    k[1].metric(ctx.t("insp.quality.kpi.issues"), len(issues))
-    k[2].metric(ctx.t("insp.quality.kpi.households"), int(issues["household_id"].nunique()) if len(issues) else 0)
-    k[3].metric(ctx.t("insp.quality.kpi.gaps"), int((gaps["required"] - gaps["passed"]).sum()) if len(gaps) else 0)
+    k[1].metric(ctx.t("insp.quality.kpi.issues"), counts["issues"])
+    k[2].metric(ctx.t("insp.quality.kpi.households"), counts["households"])
+    k[3].metric(ctx.t("insp.quality.kpi.gaps"), required - passed)  # every failed check: required - passed
 
     left, right = st.columns(2)
     with left:
@@ -111,12 +114,14 @@ def main() -> None:
         table.show("quality_area_tbl", area, ctx.t("insp.what.issues_by_area"))
 
     st.subheader(ctx.t("insp.quality.defects"))
-    all_defects = defect_list(issues, gaps, ctx)
-    townships = sorted(all_defects["township"].dropna().unique()) if len(all_defects) else []
+    townships = sorted(towns["township"].dropna().unique())
     town = st.selectbox(ctx.t("insp.quality.defects_township"), townships, index=0 if townships else None,
                         key="quality_defects_town")
-    shown = all_defects[all_defects["township"] == town] if town else all_defects
-    table.show("quality_defects", shown, f"{ctx.t('insp.what.defects')}_{town or ''}")
+    found = data.run(q.defects, ctx.flt, as_of=ctx.as_of, township=town, limit=DEFAULT_LIMIT)
+    texts = defect_texts(ctx)
+    table.show_list("quality_defects", found, f"{ctx.t('insp.what.defects')}_{town or ''}",
+                    q.defects_query(ctx.flt, data.viewer(), ctx.as_of, town), view=defect_view(found, texts),
+                    sources={"rule_name": "rule"}, mappings=texts)
 
     st.subheader(ctx.t("insp.quality.trend"))
     trend = data.call(q.issue_trend)

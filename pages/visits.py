@@ -60,14 +60,16 @@ def main() -> None:
         else:
             st.caption(ctx.t("insp.visits.list_caption", n=int(df["total"].iloc[0])))
             view = list_view(df.head(top), ctx, days)
-            table.show("visits_list", view, ctx.t("insp.what.visit_list"),
-                       column_config={"score": st.column_config.ProgressColumn(
-                           format="%d", min_value=0, max_value=int(sum(q.WEIGHTS.values())))})
+            viewer = data.viewer()
+            table.show_list("visits_list", df.head(top), ctx.t("insp.what.visit_list"),
+                            q.visit_list_query(ctx.flt, viewer, ctx.as_of, no_visit_days=days), view=view,
+                            ranked=True, sources={"reason_text": "reasons"},
+                            mappings={"reason_text": {c: ctx.t(f"visits.reason.{c}", days=days) for c in q.WEIGHTS}},
+                            column_config={"score": st.column_config.ProgressColumn(
+                                format="%d", min_value=0, max_value=int(sum(q.WEIGHTS.values())))})
             n = min(top, MAX_PROFILES, len(df))
             ids = [str(h) for h in df["household_id"].head(n)]
-            reasons = {str(r["household_id"]): reason_texts(r["reasons"], ctx, days)
-                       for _, r in df.head(n).iterrows()}
-            viewer = data.viewer()
+            reasons = dict(zip(ids, (reason_texts(r, ctx, days) for r in df["reasons"].head(n)), strict=True))
             snap = data.snapshot()
 
             def profiles_html() -> bytes:  # runs outside the script run: no Streamlit state inside
@@ -99,11 +101,13 @@ def _profile(ctx: PageContext, df: pd.DataFrame, days: int) -> None:
         header.empty()
         return
     # visit-list order first, then every other household of the filter
-    ranked = [str(h) for h in df["household_id"]] if not df.empty else []
-    rest = [str(h) for h in options["household_id"] if str(h) not in set(ranked)]
-    ids = ranked + rest
-    names = {str(r["household_id"]): f"{r['household_id']} · {r['township']} {r['village']} · {r['head_name'] or ''}"
-             for _, r in options.iterrows()}
+    ranked = df["household_id"].astype(str).tolist() if not df.empty else []
+    ranked_set = set(ranked)
+    opt_ids = options["household_id"].astype(str)
+    ids = ranked + opt_ids[~opt_ids.isin(ranked_set)].tolist()
+    labels = (opt_ids + " · " + options["township"].fillna("").astype(str) + " " + options["village"].fillna("").astype(str)
+              + " · " + options["head_name"].fillna("").astype(str))
+    names = dict(zip(opt_ids, labels, strict=True))
     wanted = st.query_params.get("hh")
     index = ids.index(wanted) if wanted in ids else 0
     hid = st.selectbox(ctx.t("insp.visits.pick"), ids, index=index, format_func=lambda h: names.get(h, h),
@@ -111,7 +115,7 @@ def _profile(ctx: PageContext, df: pd.DataFrame, days: int) -> None:
     if hid is None:
         return
     reasons: list[str] = []
-    if not df.empty and hid in set(ranked):
+    if not df.empty and hid in ranked_set:
         row = df[df["household_id"] == hid].iloc[0]
         reasons = reason_texts(row["reasons"], ctx, days)
     prof = data.call(qprofile.profile, hid, data.viewer(), ctx.as_of)

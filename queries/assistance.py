@@ -7,19 +7,24 @@ import duckdb
 import pandas as pd
 
 from queries.filters import Filters, Viewer, fetch, household_where, mask_id, mask_name
+from queries.paging import ListQuery
+
+
+def _where(flt: Filters, viewer: Viewer) -> tuple[str, dict[str, object]]:
+    """The filter over the summary tables (alias `c`): they carry every Filters column."""
+    return household_where(flt, viewer, alias="c")
 
 
 def coverage(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """township, category, reached (households with a measure of the category), households (all
     filtered households of the township), share."""
-    where, params = household_where(flt, viewer)
+    where, params = _where(flt, viewer)
     return fetch(
         con,
-        f"""WITH hh AS (SELECT f.household_id, f.township FROM hh_facts f WHERE {where}),
-                 tot AS (SELECT township, count(*) AS households FROM hh GROUP BY township),
-                 reach AS (SELECT hh.township, i.category, count(DISTINCT i.household_id) AS reached
-                           FROM interventions i JOIN hh USING (household_id)
-                           WHERE i.category IS NOT NULL GROUP BY ALL)
+        f"""WITH tot AS (SELECT c.township, sum(c.households)::BIGINT AS households
+                         FROM agg_household c WHERE {where} GROUP BY c.township),
+                 reach AS (SELECT c.township, c.category, sum(c.households)::BIGINT AS reached
+                           FROM agg_category c WHERE {where} GROUP BY ALL)
             SELECT reach.township, reach.category, reach.reached, tot.households,
                    reach.reached / tot.households AS share
             FROM reach JOIN tot USING (township)
@@ -29,63 +34,65 @@ def coverage(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd
 
 
 def coverage_total(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """category, reached, households, share over the whole filtered view (plus category 'any')."""
-    where, params = household_where(flt, viewer)
+    """category, reached, households, share over the whole filtered view."""
+    where, params = _where(flt, viewer)
     return fetch(
         con,
-        f"""WITH hh AS (SELECT f.household_id, f.has_intervention FROM hh_facts f WHERE {where}),
-                 n AS (SELECT count(*) AS households, count(*) FILTER (WHERE has_intervention) AS any_reached
-                       FROM hh)
-            SELECT i.category, count(DISTINCT i.household_id) AS reached, any_value(n.households) AS households,
-                   count(DISTINCT i.household_id) / any_value(n.households) AS share
-            FROM interventions i JOIN hh USING (household_id) CROSS JOIN n
-            WHERE i.category IS NOT NULL
-            GROUP BY i.category ORDER BY reached DESC, i.category""",  # noqa: S608
+        f"""WITH n AS (SELECT sum(c.households)::BIGINT AS households FROM agg_household c WHERE {where}),
+                 r AS (SELECT c.category, sum(c.households)::BIGINT AS reached
+                       FROM agg_category c WHERE {where} GROUP BY c.category)
+            SELECT r.category, r.reached, n.households, r.reached / n.households AS share
+            FROM r CROSS JOIN n ORDER BY r.reached DESC, r.category""",  # noqa: S608
         params,
     )
 
 
 def amounts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """year, category, amount_yuan, measures, households."""
-    where, params = household_where(flt, viewer)
+    where, params = _where(flt, viewer)
     return fetch(
         con,
-        f"""SELECT coalesce(i.year, year(i.start_date)) AS year, coalesce(i.category, '其他') AS category,
-                   coalesce(sum(i.amount_yuan), 0) AS amount_yuan, count(*) AS measures,
-                   count(DISTINCT i.household_id) AS households
-            FROM interventions i JOIN hh_facts f USING (household_id)
+        f"""SELECT c.year, c.category, coalesce(sum(c.amount_yuan), 0) AS amount_yuan,
+                   sum(c.measures)::BIGINT AS measures, sum(c.households)::BIGINT AS households
+            FROM agg_measure c
             WHERE {where}
-            GROUP BY ALL ORDER BY year, amount_yuan DESC""",  # noqa: S608
+            GROUP BY ALL ORDER BY c.year, amount_yuan DESC, c.category""",  # noqa: S608
         params,
     )
 
 
 def projects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """project, category, townships, households (linked), amount_yuan, exited, not_exited."""
-    where, params = household_where(flt, viewer)
+    """project, category (its most frequent measure category), townships, households (linked),
+    amount_yuan, exited, not_exited."""
+    where, params = _where(flt, viewer)
     return fetch(
         con,
-        f"""SELECT i.project, mode(i.category) AS category,
-                   list(DISTINCT f.township ORDER BY f.township) AS townships,
-                   count(DISTINCT i.household_id) AS households,
-                   coalesce(sum(i.amount_yuan), 0) AS amount_yuan,
-                   count(DISTINCT i.household_id) FILTER (WHERE f.exit_status = '已脱贫') AS exited,
-                   count(DISTINCT i.household_id) FILTER (WHERE f.exit_status IN ('未脱贫', '返贫')) AS not_exited
-            FROM interventions i JOIN hh_facts f USING (household_id)
-            WHERE {where} AND i.project IS NOT NULL AND trim(i.project) <> ''
-            GROUP BY i.project ORDER BY households DESC, i.project""",  # noqa: S608
+        f"""WITH p AS (
+                SELECT c.project, list(DISTINCT c.township ORDER BY c.township) AS townships,
+                       sum(c.households)::BIGINT AS households,
+                       coalesce(sum(c.amount_yuan), 0) AS amount_yuan,
+                       coalesce(sum(c.households) FILTER (WHERE c.exit_status = '已脱贫'), 0)::BIGINT AS exited,
+                       coalesce(sum(c.households) FILTER (WHERE c.exit_status IN ('未脱贫', '返贫')), 0)::BIGINT
+                           AS not_exited
+                FROM agg_project c WHERE {where} GROUP BY c.project),
+            pc AS (
+                SELECT c.project, c.category, sum(c.measures) AS n
+                FROM agg_project_category c WHERE {where} GROUP BY ALL),
+            top AS (
+                SELECT project, category FROM pc
+                QUALIFY row_number() OVER (PARTITION BY project ORDER BY n DESC, category) = 1)
+            SELECT p.project, top.category, p.townships, p.households, p.amount_yuan, p.exited, p.not_exited
+            FROM p LEFT JOIN top USING (project)
+            ORDER BY p.households DESC, p.project""",  # noqa: S608
         params,
     )
 
 
-def project_households(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, project: str
-                       ) -> pd.DataFrame:
+def project_households_query(flt: Filters, viewer: Viewer, project: str) -> ListQuery:
     """The households linked to one project (masked), with their measures in it."""
     where, params = household_where(flt, viewer)
     params["project"] = project
-    return fetch(
-        con,
-        f"""SELECT f.township, f.village, f.household_id,
+    sql = f"""SELECT f.township, f.village, f.household_id,
                    {mask_name('f.head_name', viewer)} AS head_name,
                    {mask_id('f.head_id_number', viewer)} AS head_id_number,
                    f.main_cause, f.exit_status, f.income_per_capita,
@@ -94,6 +101,12 @@ def project_households(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
                    sum(i.amount_yuan) AS amount_yuan
             FROM interventions i JOIN hh_facts f USING (household_id)
             WHERE {where} AND i.project = $project
-            GROUP BY ALL ORDER BY f.township, f.village, f.household_id""",  # noqa: S608
-        params,
-    )
+            GROUP BY ALL"""  # noqa: S608
+    return ListQuery(sql, params, "township, village, household_id")
+
+
+def project_households(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, project: str,
+                       limit: int | None = None) -> pd.DataFrame:
+    """The households linked to one project (masked), with their measures in it: the first `limit` in
+    order (all when None), with the full list's size in `total`."""
+    return project_households_query(flt, viewer, project).page(con, limit)

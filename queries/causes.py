@@ -9,32 +9,36 @@ import pandas as pd
 from queries.filters import Filters, Viewer, fetch, household_where
 
 _NO_CAUSE = "f.main_cause IS NOT NULL"
+_NO_CAUSE_C = "c.main_cause IS NOT NULL"
+# totals / by_area / by_attribute / by_member read the summary tables built with the snapshot
+# (agg_household, agg_member_value: one row per filter cell), cooccurrence reads hh_facts.
 
 
 def totals(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """main_cause, households, people, share (of households with a main cause), sorted by households."""
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
-        f"""SELECT f.main_cause, count(*) AS households, sum(f.member_count)::BIGINT AS people,
-                   count(*) / sum(count(*)) OVER () AS share
-            FROM hh_facts f WHERE {where} AND {_NO_CAUSE}
-            GROUP BY f.main_cause ORDER BY households DESC, f.main_cause""",  # noqa: S608
+        f"""SELECT c.main_cause, sum(c.households)::BIGINT AS households, sum(c.members)::BIGINT AS people,
+                   sum(c.households) / sum(sum(c.households)) OVER () AS share
+            FROM agg_household c WHERE {where} AND {_NO_CAUSE_C}
+            GROUP BY c.main_cause ORDER BY households DESC, c.main_cause""",  # noqa: S608
         params,
     )
 
 
 def by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township") -> pd.DataFrame:
     """township[, village], main_cause, households, share (within the area)."""
-    keys = "f.township" if level == "township" else "f.township, f.village"
-    where, params = household_where(flt, viewer)
+    keys = "c.township" if level == "township" else "c.township, c.village"
+    where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
-        f"""SELECT {keys}, f.main_cause, count(*) AS households,
-                   count(*) / sum(count(*)) OVER (PARTITION BY {keys}) AS share
-            FROM hh_facts f WHERE {where} AND {_NO_CAUSE}
-            GROUP BY {keys}, f.main_cause
-            ORDER BY sum(count(*)) OVER (PARTITION BY {keys}) DESC, {keys}, households DESC, f.main_cause""",  # noqa: S608
+        f"""SELECT {keys}, c.main_cause, sum(c.households)::BIGINT AS households,
+                   sum(c.households) / sum(sum(c.households)) OVER (PARTITION BY {keys}) AS share
+            FROM agg_household c WHERE {where} AND {_NO_CAUSE_C}
+            GROUP BY {keys}, c.main_cause
+            ORDER BY sum(sum(c.households)) OVER (PARTITION BY {keys}) DESC, {keys}, households DESC,
+                     c.main_cause""",  # noqa: S608
         params,
     )
 
@@ -55,13 +59,13 @@ def cooccurrence(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -
 
 def by_attribute(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """main_cause, household_attribute, households."""
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
-        f"""SELECT f.main_cause, coalesce(f.household_attribute, '未填写') AS household_attribute,
-                   count(*) AS households
-            FROM hh_facts f WHERE {where} AND {_NO_CAUSE}
-            GROUP BY ALL ORDER BY f.main_cause, households DESC""",  # noqa: S608
+        f"""SELECT c.main_cause, coalesce(c.household_attribute, '未填写') AS household_attribute,
+                   sum(c.households)::BIGINT AS households
+            FROM agg_household c WHERE {where} AND {_NO_CAUSE_C}
+            GROUP BY ALL ORDER BY c.main_cause, households DESC""",  # noqa: S608
         params,
     )
 
@@ -71,19 +75,16 @@ def by_member(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, dime
     """main_cause, value (a member's health condition or labour skill), members.
 
     A member with several health conditions counts once per condition."""
-    if dimension == "health":
-        value = "unnest(CASE WHEN len(coalesce(m.health, [])) = 0 THEN ['未填写'] ELSE m.health END)"
-    elif dimension == "labor_skill":
-        value = "coalesce(m.labor_skill, '未填写')"
-    else:
+    if dimension not in ("health", "labor_skill"):
         raise ValueError(dimension)
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, alias="c")
+    params["dimension"] = dimension
+    # agg_member_value: members per filter cell and value, built with the snapshot (no join at query time)
     return fetch(
         con,
-        f"""SELECT main_cause, value, count(*) AS members FROM (
-                SELECT f.main_cause, {value} AS value
-                FROM members m JOIN hh_facts f USING (household_id)
-                WHERE {where} AND {_NO_CAUSE})
-            GROUP BY ALL ORDER BY main_cause, members DESC""",  # noqa: S608
+        f"""SELECT c.main_cause, c.value, sum(c.members)::BIGINT AS members
+            FROM agg_member_value c
+            WHERE {where} AND c.main_cause IS NOT NULL AND c.dimension = $dimension
+            GROUP BY ALL ORDER BY c.main_cause, members DESC, c.value""",  # noqa: S608
         params,
     )

@@ -14,29 +14,29 @@ WRONG_EXIT_LIMIT = 0.02  # the wrong-exit rate assessments allow
 def status_by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township"
                    ) -> pd.DataFrame:
     """township[, village], exit_status, households, share (registered households only)."""
-    keys = "f.township" if level == "township" else "f.township, f.village"
-    where, params = household_where(flt, viewer)
+    keys = "c.township" if level == "township" else "c.township, c.village"
+    where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
-        f"""SELECT {keys}, f.exit_status, count(*) AS households,
-                   count(*) / sum(count(*)) OVER (PARTITION BY {keys}) AS share
-            FROM hh_facts f WHERE {where} AND f.exit_status IS NOT NULL
-            GROUP BY {keys}, f.exit_status ORDER BY {keys}, f.exit_status""",  # noqa: S608
+        f"""SELECT {keys}, c.exit_status, sum(c.households)::BIGINT AS households,
+                   sum(c.households) / sum(sum(c.households)) OVER (PARTITION BY {keys}) AS share
+            FROM agg_household c WHERE {where} AND c.exit_status IS NOT NULL
+            GROUP BY {keys}, c.exit_status ORDER BY {keys}, c.exit_status""",  # noqa: S608
         params,
     )
 
 
 def by_year(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """exit_year, exited (still exited), returned (exited that year, since returned), cumulative exited."""
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, alias="c")
+    exited = "coalesce(sum(c.households) FILTER (WHERE c.exit_status = '已脱贫'), 0)::BIGINT"
     return fetch(
         con,
-        f"""SELECT f.exit_year,
-                   count(*) FILTER (WHERE f.exit_status = '已脱贫') AS exited,
-                   count(*) FILTER (WHERE f.exit_status = '返贫') AS returned,
-                   sum(count(*) FILTER (WHERE f.exit_status = '已脱贫')) OVER (ORDER BY f.exit_year)::BIGINT AS cumulative
-            FROM hh_facts f WHERE {where} AND f.exit_year IS NOT NULL
-            GROUP BY f.exit_year ORDER BY f.exit_year""",  # noqa: S608
+        f"""SELECT c.exit_year, {exited} AS exited,
+                   coalesce(sum(c.households) FILTER (WHERE c.exit_status = '返贫'), 0)::BIGINT AS returned,
+                   sum({exited}) OVER (ORDER BY c.exit_year)::BIGINT AS cumulative
+            FROM agg_household c WHERE {where} AND c.exit_year IS NOT NULL
+            GROUP BY c.exit_year ORDER BY c.exit_year""",  # noqa: S608
         params,
     )
 
@@ -75,19 +75,19 @@ def income_histogram(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewe
 def assurances(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """Per township: households, unsafe_housing, unsafe_water, uninsured (households) + uninsured_members,
     school_out (households) + school_out_children, assurances_ok."""
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
-        f"""SELECT f.township, count(*) AS households,
-                   count(*) FILTER (WHERE f.unsafe_housing) AS unsafe_housing,
-                   count(*) FILTER (WHERE f.unsafe_water) AS unsafe_water,
-                   count(*) FILTER (WHERE f.has_uninsured) AS uninsured,
-                   sum(f.uninsured_count)::BIGINT AS uninsured_members,
-                   count(*) FILTER (WHERE f.has_school_out) AS school_out,
-                   sum(f.school_out_count)::BIGINT AS school_out_children,
-                   count(*) FILTER (WHERE f.assurances_ok) AS assurances_ok
-            FROM hh_facts f WHERE {where}
-            GROUP BY f.township ORDER BY households DESC, f.township""",  # noqa: S608
+        f"""SELECT c.township, sum(c.households)::BIGINT AS households,
+                   sum(c.unsafe_housing)::BIGINT AS unsafe_housing,
+                   sum(c.unsafe_water)::BIGINT AS unsafe_water,
+                   sum(c.uninsured)::BIGINT AS uninsured,
+                   sum(c.uninsured_members)::BIGINT AS uninsured_members,
+                   sum(c.school_out)::BIGINT AS school_out,
+                   sum(c.school_out_children)::BIGINT AS school_out_children,
+                   sum(c.assurances_ok)::BIGINT AS assurances_ok
+            FROM agg_household c WHERE {where}
+            GROUP BY c.township ORDER BY households DESC, c.township""",  # noqa: S608
         params,
     )
 
@@ -109,21 +109,21 @@ def monitoring(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> 
 
 def wrong_exits(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """Per township: exited, wrong_exits, rate (wrong exits / exited), over_limit, and the reasons."""
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, alias="c")
     params["limit"] = WRONG_EXIT_LIMIT
     return fetch(
         con,
-        f"""SELECT f.township,
-                   count(*) AS exited,
-                   count(*) FILTER (WHERE f.suspected_wrong_exit) AS wrong_exits,
-                   count(*) FILTER (WHERE f.suspected_wrong_exit) / count(*) AS rate,
-                   count(*) FILTER (WHERE f.suspected_wrong_exit) / count(*) > $limit AS over_limit,
-                   count(*) FILTER (WHERE f.income_below_line) AS below_line,
-                   count(*) FILTER (WHERE f.unsafe_housing) AS unsafe_housing,
-                   count(*) FILTER (WHERE f.unsafe_water) AS unsafe_water,
-                   count(*) FILTER (WHERE f.has_uninsured) AS uninsured,
-                   count(*) FILTER (WHERE f.has_school_out) AS school_out
-            FROM hh_facts f WHERE {where} AND f.exit_status = '已脱贫'
-            GROUP BY f.township ORDER BY rate DESC, wrong_exits DESC, f.township""",  # noqa: S608
+        f"""SELECT c.township,
+                   sum(c.households)::BIGINT AS exited,
+                   sum(c.wrong_exits)::BIGINT AS wrong_exits,
+                   sum(c.wrong_exits) / sum(c.households) AS rate,
+                   sum(c.wrong_exits) / sum(c.households) > $limit AS over_limit,
+                   sum(c.below_line)::BIGINT AS below_line,
+                   sum(c.unsafe_housing)::BIGINT AS unsafe_housing,
+                   sum(c.unsafe_water)::BIGINT AS unsafe_water,
+                   sum(c.uninsured)::BIGINT AS uninsured,
+                   sum(c.school_out)::BIGINT AS school_out
+            FROM agg_household c WHERE {where} AND c.exit_status = '已脱贫'
+            GROUP BY c.township ORDER BY rate DESC, wrong_exits DESC, c.township""",  # noqa: S608
         params,
     )

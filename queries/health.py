@@ -22,6 +22,7 @@ import pandas as pd
 
 from etl.derive_inspection import CHECK_UP, CHRONIC, FOLLOW_UP
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
+from queries.paging import ListQuery
 
 ILL_CAUSES = ("因病", "因残")
 MIN_FOLLOW_UPS = 4
@@ -77,33 +78,92 @@ def _follow_up_cte(as_of_param: str = "$as_of") -> str:
         )"""  # noqa: S608
 
 
-def ill_members(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
-    """Members with a chronic or serious illness or a disability, with insurance and follow-ups."""
+_COMPLIANT = (f"CASE WHEN NOT chronic THEN NULL ELSE (follow_ups_12m >= {MIN_FOLLOW_UPS} "
+              f"AND check_ups_12m >= {MIN_CHECK_UPS} AND days_since_follow_up IS NOT NULL "
+              f"AND days_since_follow_up <= {MAX_DAYS_WITHOUT_FOLLOW_UP}) END")
+
+
+def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date) -> tuple[str, dict[str, object]]:
     where, params = household_where(flt, viewer, "f")
     sql = f"""
-        WITH {_follow_up_cte()}
-        SELECT h.township, h.village, h.household_id, {mask_name('m.name', viewer)} AS name,
-            {mask_id('m.id_number', viewer)} AS id_number,
-            {age_sql('m.birth_date')} AS age,
-            array_to_string(m.health, '、') AS health, m.labor_skill,
-            m.medical_insurance, m.critical_illness_insurance, m.family_doctor_signed,
-            list_contains(m.health, '{CHRONIC}') AS chronic,
-            coalesce(fu.follow_ups_12m, 0) AS follow_ups_12m,
-            coalesce(fu.check_ups_12m, 0) AS check_ups_12m,
-            x.last_follow_up_date,
-            date_diff('day', x.last_follow_up_date, $as_of) AS days_since_follow_up,
-            x.last_check_up_date
-        FROM members m
-        JOIN hh_facts f USING (household_id)
-        JOIN households h USING (household_id)
-        JOIN insp_household x USING (household_id)
-        LEFT JOIN fu USING (household_id)
-        WHERE {where} AND list_has_any(coalesce(m.health, []), {_list((*ILL, DISABLED))})
-        ORDER BY h.township, h.village, h.household_id, m.is_head DESC, m.member_key
-    """  # noqa: S608
-    df = con.execute(sql, {**params, "as_of": as_of}).df()
-    df["compliant"] = _compliant(df)
+        WITH {_follow_up_cte()},
+        im AS (
+            SELECT h.township, h.village, h.household_id, {mask_name('m.name', viewer)} AS name,
+                {mask_id('m.id_number', viewer)} AS id_number,
+                {age_sql('m.birth_date')} AS age,
+                array_to_string(m.health, '、') AS health, m.labor_skill,
+                m.medical_insurance, m.critical_illness_insurance, m.family_doctor_signed,
+                coalesce(list_contains(m.health, '{CHRONIC}'), false) AS chronic,
+                coalesce(fu.follow_ups_12m, 0) AS follow_ups_12m,
+                coalesce(fu.check_ups_12m, 0) AS check_ups_12m,
+                x.last_follow_up_date,
+                date_diff('day', x.last_follow_up_date, $as_of) AS days_since_follow_up,
+                x.last_check_up_date, m.is_head, m.member_key
+            FROM members m
+            JOIN hh_facts f USING (household_id)
+            JOIN households h USING (household_id)
+            JOIN insp_household x USING (household_id)
+            LEFT JOIN fu USING (household_id)
+            WHERE {where} AND list_has_any(coalesce(m.health, []), {_list((*ILL, DISABLED))})
+        )"""  # noqa: S608
+    return sql, {**params, "as_of": as_of}
+
+
+_MEMBER_ORDER = "township, village, household_id, is_head DESC, member_key"
+_MEMBER_COLUMNS = ("township, village, household_id, name, id_number, age, health, labor_skill, medical_insurance, "
+                   "critical_illness_insurance, family_doctor_signed, chronic, follow_ups_12m, check_ups_12m, "
+                   "last_follow_up_date, days_since_follow_up, last_check_up_date")
+
+
+def ill_members_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
+    """Members with a chronic or serious illness or a disability (the full list, for extracts)."""
+    cte, params = _ill_members_sql(flt, viewer, as_of)
+    sql = f"{cte} SELECT {_MEMBER_COLUMNS}, {_COMPLIANT} AS compliant, is_head, member_key FROM im"  # noqa: S608
+    return ListQuery(sql, params, _MEMBER_ORDER)
+
+
+def ill_members(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
+                limit: int | None = None) -> pd.DataFrame:
+    """Members with a chronic or serious illness or a disability, with insurance and follow-ups: the
+    first `limit` in order (all when None), with the full list's size in `total`. `compliant` is the
+    follow-up rule for chronic patients (NA for the others)."""
+    df = ill_members_query(flt, viewer, as_of).page(con, limit).drop(columns=["is_head", "member_key"])
+    df["compliant"] = df["compliant"].astype("boolean")
     return df
+
+
+GAP_COLUMNS = ["township", "village", "household_id", "name", "age", "health", "family_doctor_signed",
+               "follow_ups_12m", "check_ups_12m", "last_follow_up_date", "days_since_follow_up",
+               "few_follow_ups", "no_check_up", "no_recent_follow_up"]
+
+
+def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
+    """Chronic patients out of compliance, with which part of the rule they miss (full list)."""
+    cte, params = _ill_members_sql(flt, viewer, as_of)
+    sql = f"""{cte}
+        SELECT township, village, household_id, name, age, health, family_doctor_signed, follow_ups_12m,
+            check_ups_12m, last_follow_up_date, days_since_follow_up,
+            follow_ups_12m < {MIN_FOLLOW_UPS} AS few_follow_ups, check_ups_12m < {MIN_CHECK_UPS} AS no_check_up,
+            (days_since_follow_up IS NULL OR days_since_follow_up > {MAX_DAYS_WITHOUT_FOLLOW_UP})
+                AS no_recent_follow_up,
+            is_head, member_key
+        FROM im WHERE chronic AND NOT ({_COMPLIANT})"""  # noqa: S608
+    return ListQuery(sql, params, _MEMBER_ORDER)
+
+
+def follow_up_gap_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
+                       limit: int | None = None) -> pd.DataFrame:
+    """`follow_up_gaps_query` paged: the first `limit` (all when None), full size in `total`."""
+    return follow_up_gaps_query(flt, viewer, as_of).page(con, limit).drop(columns=["is_head", "member_key"])
+
+
+def compliance(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> dict[str, int]:
+    """Chronic patients and those who meet the follow-up rule, counted in SQL."""
+    cte, params = _ill_members_sql(flt, viewer, as_of)
+    row = con.execute(f"""{cte}
+        SELECT count(*) FILTER (WHERE chronic), count(*) FILTER (WHERE chronic AND {_COMPLIANT}) FROM im""",  # noqa: S608
+        params).fetchone()
+    return {"chronic": int(row[0] or 0), "compliant": int(row[1] or 0)} if row else {"chronic": 0, "compliant": 0}
 
 
 def _compliant(df: pd.DataFrame) -> pd.Series:
@@ -118,7 +178,7 @@ def _compliant(df: pd.DataFrame) -> pd.Series:
 
 
 def follow_up_gaps(members: pd.DataFrame) -> pd.DataFrame:
-    """Chronic patients out of compliance, with which part of the rule they miss."""
+    """Pandas twin of `follow_up_gaps_query` for a small, complete member frame (pages use the SQL)."""
     gaps = members[members["chronic"].astype(bool) & (members["compliant"] == False)].copy()  # noqa: E712
     gaps["few_follow_ups"] = gaps["follow_ups_12m"] < MIN_FOLLOW_UPS
     gaps["no_check_up"] = gaps["check_ups_12m"] < MIN_CHECK_UPS
@@ -128,6 +188,7 @@ def follow_up_gaps(members: pd.DataFrame) -> pd.DataFrame:
 
 
 def compliance_summary(members: pd.DataFrame) -> dict[str, int]:
+    """Pandas twin of `compliance` for a small, complete member frame (pages use the SQL)."""
     chronic = members[members["chronic"].astype(bool)]
     return {"chronic": len(chronic), "compliant": int((chronic["compliant"] == True).sum())}  # noqa: E712
 

@@ -1,7 +1,8 @@
 """Household lists behind a bar or a KPI (personal data masked unless the viewer may see it).
 
 `listing(con, flt, viewer, *, condition=None, main_cause=None, township=None, village=None,
-exit_status=None, category=None, limit=None)`: one row per household with masked head name / ID /
+exit_status=None, category=None, limit=None)`: one row per household (the first `limit` in
+order, with the full list's size in `total`; `listing_query` gives the full list for extracts) with masked head name / ID /
 phone and the facts an inspector needs. `condition` is one of CONDITIONS (a fixed SQL predicate, never
 user text); the other keyword values are bound parameters.
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from queries.filters import Filters, Viewer, fetch, household_where, mask_id, mask_name, mask_phone
+from queries.filters import Filters, Viewer, household_where, mask_id, mask_name, mask_phone
+from queries.paging import ListQuery
 
 CONDITIONS: dict[str, str] = {
     "wrong_exit": "f.suspected_wrong_exit",
@@ -36,6 +38,42 @@ REASONS_SQL = """list_filter([
     CASE WHEN f.has_school_out THEN '适龄儿童失学辍学' END], lambda x: x IS NOT NULL)"""
 
 
+def listing_query(
+    flt: Filters,
+    viewer: Viewer,
+    *,
+    condition: str | None = None,
+    main_cause: str | None = None,
+    township: str | None = None,
+    village: str | None = None,
+    exit_status: str | None = None,
+    category: str | None = None,
+) -> ListQuery:
+    """The full household list (no ORDER BY / LIMIT): what `listing` pages and extracts write out."""
+    where, params = household_where(flt, viewer)
+    parts = [where]
+    if condition is not None:
+        parts.append(CONDITIONS[condition])
+    for column, value in (("main_cause", main_cause), ("township", township), ("village", village),
+                          ("exit_status", exit_status)):
+        if value is not None:
+            params[f"x_{column}"] = value
+            parts.append(f"f.{column} = $x_{column}")
+    if category is not None:
+        params["x_category"] = category
+        parts.append("list_contains(f.categories, $x_category)")
+    sql = f"""SELECT f.township, f.village, f.household_id,
+                   {mask_name('f.head_name', viewer)} AS head_name,
+                   {mask_id('f.head_id_number', viewer)} AS head_id_number,
+                   {mask_phone('f.phone', viewer)} AS phone,
+                   f.member_count, f.household_attribute, f.main_cause, f.other_causes, f.exit_status,
+                   f.exit_year, f.monitoring_type, f.income_per_capita, f.income_year, f.poverty_line,
+                   {REASONS_SQL} AS reasons,
+                   f.categories, f.amount_total, f.helper_name, f.helper_unit
+            FROM hh_facts f WHERE {' AND '.join(parts)}"""  # noqa: S608
+    return ListQuery(sql, params, "township, village, household_id")
+
+
 def listing(
     con: duckdb.DuckDBPyConnection,
     flt: Filters,
@@ -49,33 +87,6 @@ def listing(
     category: str | None = None,
     limit: int | None = None,
 ) -> pd.DataFrame:
-    where, params = household_where(flt, viewer)
-    parts = [where]
-    if condition is not None:
-        parts.append(CONDITIONS[condition])
-    for column, value in (("main_cause", main_cause), ("township", township), ("village", village),
-                          ("exit_status", exit_status)):
-        if value is not None:
-            params[f"x_{column}"] = value
-            parts.append(f"f.{column} = $x_{column}")
-    if category is not None:
-        params["x_category"] = category
-        parts.append("list_contains(f.categories, $x_category)")
-    lim = ""
-    if limit is not None:
-        params["x_limit"] = int(limit)
-        lim = "LIMIT $x_limit"
-    return fetch(
-        con,
-        f"""SELECT f.township, f.village, f.household_id,
-                   {mask_name('f.head_name', viewer)} AS head_name,
-                   {mask_id('f.head_id_number', viewer)} AS head_id_number,
-                   {mask_phone('f.phone', viewer)} AS phone,
-                   f.member_count, f.household_attribute, f.main_cause, f.other_causes, f.exit_status,
-                   f.exit_year, f.monitoring_type, f.income_per_capita, f.income_year, f.poverty_line,
-                   {REASONS_SQL} AS reasons,
-                   f.categories, f.amount_total, f.helper_name, f.helper_unit
-            FROM hh_facts f WHERE {' AND '.join(parts)}
-            ORDER BY f.township, f.village, f.household_id {lim}""",  # noqa: S608
-        params,
-    )
+    """The first `limit` households in order (all when None), with the full list's size in `total`."""
+    return listing_query(flt, viewer, condition=condition, main_cause=main_cause, township=township,
+                         village=village, exit_status=exit_status, category=category).page(con, limit)

@@ -19,25 +19,27 @@ from queries.filters import (
     merge,
 )
 
+# over agg_household (alias c): one row per filter cell, household counts that add up
 _COUNTS = """
-    count(*) FILTER (WHERE f.registered) AS households,
-    coalesce(sum(f.member_count) FILTER (WHERE f.registered), 0)::BIGINT AS people,
-    count(*) FILTER (WHERE f.exit_status = '已脱贫') AS exited,
-    count(*) FILTER (WHERE f.exit_status = '未脱贫') AS not_exited,
-    count(*) FILTER (WHERE f.exit_status = '返贫') AS returned,
-    count(*) FILTER (WHERE f.exit_status = '已脱贫') / nullif(count(*) FILTER (WHERE f.registered), 0)
+    coalesce(sum(c.registered), 0)::BIGINT AS households,
+    coalesce(sum(c.people), 0)::BIGINT AS people,
+    coalesce(sum(c.households) FILTER (WHERE c.exit_status = '已脱贫'), 0)::BIGINT AS exited,
+    coalesce(sum(c.households) FILTER (WHERE c.exit_status = '未脱贫'), 0)::BIGINT AS not_exited,
+    coalesce(sum(c.households) FILTER (WHERE c.exit_status = '返贫'), 0)::BIGINT AS returned,
+    coalesce(sum(c.households) FILTER (WHERE c.exit_status = '已脱贫'), 0) / nullif(sum(c.registered), 0)
         AS exit_rate,
-    count(*) FILTER (WHERE f.monitored) AS monitored,
-    count(*) FILTER (WHERE f.has_intervention) / nullif(count(*), 0) AS coverage,
-    count(*) FILTER (WHERE f.suspected_wrong_exit) AS wrong_exits
+    coalesce(sum(c.monitored), 0)::BIGINT AS monitored,
+    sum(c.with_intervention) / nullif(sum(c.households), 0) AS coverage,
+    coalesce(sum(c.wrong_exits), 0)::BIGINT AS wrong_exits
 """
 
 
 def kpis(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: dt.date) -> pd.DataFrame:
     """One row: households, people, exited, not_exited, returned, exit_rate, monitored, coverage,
     wrong_exits, all_households, rect_open, rect_overdue, archive_defects."""
-    where, params = household_where(flt, viewer)
-    out = fetch(con, f"SELECT {_COUNTS}, count(*) AS all_households FROM hh_facts f WHERE {where}", params)  # noqa: S608
+    where, params = household_where(flt, viewer, alias="c")
+    out = fetch(con, f"SELECT {_COUNTS}, coalesce(sum(c.households), 0)::BIGINT AS all_households "  # noqa: S608
+                     f"FROM agg_household c WHERE {where}", params)
     rwhere, rparams = merge(area_where(flt, viewer, "r.township", "r.village"), in_scope(viewer, "r.household_id"))
     rect = fetch(
         con,
@@ -54,12 +56,12 @@ def kpis(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: dt
 
 def by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township") -> pd.DataFrame:
     """Per township (level="township") or per village (level="village": township + village columns)."""
-    keys = "f.township" if level == "township" else "f.township, f.village"
-    where, params = household_where(flt, viewer)
+    keys = "c.township" if level == "township" else "c.township, c.village"
+    where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
         f"""SELECT {keys}, {_COUNTS}
-            FROM hh_facts f WHERE {where}
+            FROM agg_household c WHERE {where}
             GROUP BY ALL ORDER BY households DESC, {keys}""",  # noqa: S608
         params,
     )

@@ -20,6 +20,7 @@ import pandas as pd
 
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.health import age_sql
+from queries.paging import ListQuery
 
 CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
 VISIT_WITHIN_DAYS = 30
@@ -76,17 +77,24 @@ def completeness(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, a
     return con.execute(sql, {**params, "as_of": as_of}).df()
 
 
-def completeness_gaps(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
-    """One row per household and failed check: how many required, how many passed."""
+def completeness_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
+    """One row per household and failed check (the full list, for extracts)."""
     where, params = household_where(flt, viewer, "f")
     select = ("SELECT township, village, household_id, '{c}' AS check_code, req_{c} AS required, "
               "ok_{c} AS passed FROM hc WHERE ok_{c} < req_{c}")
     union = " UNION ALL ".join(select.format(c=c) for c in CHECKS)
     sql = f"""
         WITH {_household_checks_cte(where)}
-        SELECT * FROM ({union}) ORDER BY township, village, household_id, check_code
+        SELECT * FROM ({union})
     """  # noqa: S608
-    return con.execute(sql, {**params, "as_of": as_of}).df()
+    return ListQuery(sql, {**params, "as_of": as_of}, "township, village, household_id, check_code")
+
+
+def completeness_gaps(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
+                      limit: int | None = None) -> pd.DataFrame:
+    """One row per household and failed check: how many required, how many passed (the first `limit`
+    in order, all when None; the full list's size in `total`)."""
+    return completeness_gaps_query(flt, viewer, as_of).page(con, limit)
 
 
 def issues_by_rule(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
@@ -114,20 +122,68 @@ def issues_by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
     return con.execute(sql, params).df()
 
 
-def issues_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """The data issues of the filtered households (raw values of personal fields masked)."""
-    where, params = household_where(flt, viewer, "f")
+def _raw_value_sql(viewer: Viewer) -> str:
     pii = "(" + ", ".join(f"'{p}'" for p in PII_FIELDS) + ")"
-    raw = (f"CASE WHEN d.field IN {pii} AND d.field LIKE '%name%' THEN {mask_name('d.raw_value', viewer)} "
-           f"WHEN d.field IN {pii} THEN {mask_id('d.raw_value', viewer)} ELSE d.raw_value END")
+    return (f"CASE WHEN d.field IN {pii} AND d.field LIKE '%name%' THEN {mask_name('d.raw_value', viewer)} "
+            f"WHEN d.field IN {pii} THEN {mask_id('d.raw_value', viewer)} ELSE d.raw_value END")
+
+
+def issues_list_query(flt: Filters, viewer: Viewer) -> ListQuery:
+    """The data issues of the filtered households (the full list, for extracts)."""
+    where, params = household_where(flt, viewer, "f")
     sql = f"""
         SELECT h.township, h.village, d.household_id, {mask_name('h.head_name', viewer)} AS head_name,
-            d.rule, d.table_name, d.field, {raw} AS raw_value, d.file_name, d.line, d.batch_id
+            d.rule, d.table_name, d.field, {_raw_value_sql(viewer)} AS raw_value, d.file_name, d.line, d.batch_id
         FROM data_issues d JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
         WHERE {where}
-        ORDER BY h.township, h.village, d.household_id, d.rule, d.line
     """  # noqa: S608
-    return con.execute(sql, params).df()
+    return ListQuery(sql, params, "township, village, household_id, rule, line")
+
+
+def issues_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
+                limit: int | None = None) -> pd.DataFrame:
+    """The data issues of the filtered households (raw values of personal fields masked): the first
+    `limit` in order (all when None), the full list's size in `total`."""
+    return issues_list_query(flt, viewer).page(con, limit)
+
+
+def issue_counts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> dict[str, int]:
+    """Data issues of the filtered households and the households they touch."""
+    where, params = household_where(flt, viewer, "f")
+    row = con.execute(f"""SELECT count(*), count(DISTINCT d.household_id)
+        FROM data_issues d JOIN hh_facts f USING (household_id) WHERE {where}""", params).fetchone()  # noqa: S608
+    return {"issues": int(row[0]), "households": int(row[1])} if row else {"issues": 0, "households": 0}
+
+
+def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | None = None) -> ListQuery:
+    """Data issues and failed completeness checks in one list (optionally of one township).
+
+    Columns: township, village, household_id, defect_source (`issue` / `check`), rule (rule or check
+    code), field (code, NULL for checks), raw_value (masked; `passed/required` for checks), file_name,
+    line. Issues come before checks within a household."""
+    where, params = household_where(flt, viewer, "f")
+    if township is not None:
+        where += " AND f.township = $x_township"
+        params["x_township"] = township
+    check = ("SELECT township, village, household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, "
+             "CAST(ok_{c} AS VARCHAR) || '/' || CAST(req_{c} AS VARCHAR) AS raw_value, NULL AS file_name, "
+             "NULL AS line, 1 AS src, NULL AS line_order FROM hc WHERE ok_{c} < req_{c}")
+    checks = " UNION ALL ".join(check.format(c=c) for c in CHECKS)
+    sql = f"""
+        WITH {_household_checks_cte(where)}
+        SELECT f.township, f.village, d.household_id, 'issue' AS defect_source, d.rule, d.field,
+            {_raw_value_sql(viewer)} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order
+        FROM data_issues d JOIN hh_facts f USING (household_id)
+        WHERE {where}
+        UNION ALL {checks}
+    """  # noqa: S608
+    return ListQuery(sql, {**params, "as_of": as_of}, "township, village, household_id, src, rule, line_order")
+
+
+def defects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
+            township: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """`defects_query` paged: the first `limit` (all when None), the full list's size in `total`."""
+    return defects_query(flt, viewer, as_of, township).page(con, limit).drop(columns=["src", "line_order"])
 
 
 def issue_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -16,8 +16,10 @@ import pandas as pd
 from etl.codes import ELDERLY_ALONE_AGE
 from queries.filters import Filters, Viewer, household_where, mask_name
 from queries.health import ILL_CAUSES, age_sql
+from queries.paging import ListQuery
 
 DEFAULT_NO_VISIT_DAYS = 30
+VISIT_ORDER = "score DESC, days_since_visit DESC NULLS FIRST, township, village, household_id"
 ELDERLY_AGE = ELDERLY_ALONE_AGE  # the rule's age, shared with hh_facts.elderly_alone
 
 # reason code -> weight; the order is the order of display
@@ -54,14 +56,9 @@ def _reason_sql() -> dict[str, str]:
     }
 
 
-def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
-               no_visit_days: int = DEFAULT_NO_VISIT_DAYS, weights: dict[str, int] | None = None,
-               include_zero: bool = False, limit: int | None = None) -> pd.DataFrame:
-    """Households in the filter ranked by the weighted sum of their reasons.
-
-    Columns: area and household, `r_<code>` flags for each reason, `reasons` (list of codes in
-    display order), `score`, `days_since_visit` (NA = never visited).
-    """
+def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: int = DEFAULT_NO_VISIT_DAYS,
+                     weights: dict[str, int] | None = None, include_zero: bool = False) -> ListQuery:
+    """The full ranked list (no LIMIT), for `visit_list` and extracts (`rank` via `ListQuery.ranked`)."""
     weights = dict(WEIGHTS if weights is None else weights)
     reasons = _reason_sql()
     where, params = household_where(flt, viewer, "f")
@@ -85,13 +82,23 @@ def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_
             date_diff('day', last_visit_date, $as_of) AS days_since_visit, n_open_items, n_issues,
             intervention_count, {", ".join(f"r_{c}" for c in reasons)},
             list_filter([{listed}], lambda r: r IS NOT NULL) AS reasons,
-            score, count(*) OVER () AS total
+            score
         FROM scored
         WHERE {"TRUE" if include_zero else "score > 0"}
-        ORDER BY score DESC, days_since_visit DESC NULLS FIRST, township, village, household_id
-        {f"LIMIT {int(limit)}" if limit is not None else ""}
     """  # noqa: S608 - clauses from code constants; values are parameters
-    df = con.execute(sql, {**params, "as_of": as_of, "days": int(no_visit_days)}).df()
+    return ListQuery(sql, {**params, "as_of": as_of, "days": int(no_visit_days)}, VISIT_ORDER)
+
+
+def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
+               no_visit_days: int = DEFAULT_NO_VISIT_DAYS, weights: dict[str, int] | None = None,
+               include_zero: bool = False, limit: int | None = None) -> pd.DataFrame:
+    """Households in the filter ranked by the weighted sum of their reasons.
+
+    Columns: `rank`, area and household, `r_<code>` flags for each reason, `reasons` (list of codes in
+    display order), `score`, `days_since_visit` (NA = never visited), `total` (the full list's size;
+    the frame holds the first `limit` rows, all when None).
+    """
+    df = visit_list_query(flt, viewer, as_of, no_visit_days, weights, include_zero).page(con, limit)
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
 

@@ -151,12 +151,16 @@ def bar(
             fig.add_trace(go.Scatter(x=cats, y=totals.values, mode="text", text=labels, textposition="top center",
                                      showlegend=False, hoverinfo="skip"))
     fig.update_layout(barmode=barmode)
+    # Room for the labels written past the longest bar, which the figure's edge would otherwise cut.
+    longest = df.groupby(cat)[val].sum().max() if color and barmode == "stack" else df[val].max()
+    value_range = [0, float(longest) * (1.22 if horizontal else 1.12)] if pd.notna(longest) and longest > 0 \
+        and df[val].min() >= 0 else None
     if horizontal:
         fig.update_yaxes(categoryorder="array", categoryarray=cats, title_text=x_title, type="category")
-        fig.update_xaxes(title_text=y_title)
+        fig.update_xaxes(title_text=y_title, range=value_range)
     else:
         fig.update_xaxes(categoryorder="array", categoryarray=cats, title_text=x_title, type="category")
-        fig.update_yaxes(title_text=y_title)
+        fig.update_yaxes(title_text=y_title, range=value_range)
     if height is None:
         height = max(300, min(900, 28 * len(cats) + 140)) if horizontal else 400
     style(fig, height, legend=bool(color))

@@ -12,6 +12,7 @@ point (Streamlit's legacy `pages/` handling can do that on a fresh server) shows
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,8 +39,21 @@ class PageContext:
     def t(self, key: str, /, **params: object) -> str:
         return t(key, self.lang, **params)
 
+    def md(self, key: str, /, **params: object) -> str:
+        """A label for a Markdown element (title, caption, alert): values from the data (township,
+        file and household names) are escaped, so a loaded name never becomes a link or an image."""
+        return t(key, self.lang, **{k: md_escape(str(v)) for k, v in params.items()})
+
     def code(self, value: str | None) -> str | None:
         return code_label(value, self.lang)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape every character Streamlit's Markdown gives a meaning to."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def set_current(ctx: PageContext) -> None:

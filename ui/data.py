@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from etl.snapshot import current_snapshot
+from etl.snapshot import connect_read, current_snapshot
 from queries.filters import Filters, Viewer
 
 _SNAP_KEY = "_fupin_snapshot"
@@ -62,7 +62,13 @@ def viewer() -> Viewer:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _connection(snapshot_path: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(snapshot_path, read_only=True)
+    try:
+        return duckdb.connect(snapshot_path, read_only=True)
+    except (duckdb.IOException, FileNotFoundError):
+        # Superseded and cleaned up between this run's resolve and its first query (a run that
+        # outlived the grace period): read the current snapshot instead. The next rerun re-keys.
+        con, _ = connect_read()
+        return con
 
 
 def cursor_on(snapshot_path: Path) -> duckdb.DuckDBPyConnection:

@@ -19,16 +19,23 @@ The file name describes the filter, or the viewer's townships when no township i
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import io
+import os
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from queries.filters import Filters, Viewer
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # the one neutralising rule: Python and SQL
+XLSX_MAX_ROWS = 100_000  # above this, XLSX is refused (xlsxwriter ~3k rows/s) and CSV offered
+BOM = "\ufeff".encode()
 _BAD_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -62,6 +69,115 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(_neutralise_cell).astype(object)
     out.columns = [str(_neutralise_cell(str(c))) for c in out.columns]
     return out
+
+
+def neutralise_sql(expr: str) -> str:
+    """SQL twin of `_neutralise_cell` for a VARCHAR expression, generated from FORMULA_PREFIXES."""
+    chars = ", ".join(f"chr({ord(c)})" for c in FORMULA_PREFIXES)
+    return f"CASE WHEN left({expr}, 1) IN ({chars}) THEN chr(39) || {expr} ELSE {expr} END"
+
+
+def quote_ident(name: str) -> str:
+    """A column alias (our labels, not user input) as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class SqlView:
+    """A full list as the extract writes it: the list query (`sql` in order, `params`) and its columns
+    as on screen: (source column, header) pairs; `mappings` maps a source column's values (or its list
+    items) to text (codes in English, reason texts); booleans become `yes` / `no`; lists are joined with
+    `、`. Built when the button is drawn; run only when the file is requested."""
+
+    sql: str
+    params: dict[str, object] = field(hash=False, compare=False)
+    columns: tuple[tuple[str, str], ...]
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
+    yes: str = "是"
+    no: str = "否"
+    rows: int = 0  # the full list's size (for the log and the XLSX limit)
+
+    def select(self, con: duckdb.DuckDBPyConnection, neutral: bool = True) -> tuple[str, dict[str, object]]:
+        """SELECT of the labelled view over the list query (headers quoted, formulas neutralised)."""
+        types = {d[0]: str(d[1]) for d in con.execute(f"SELECT * FROM ({self.sql}) AS v LIMIT 0",  # noqa: S608
+                                                         dict(self.params)).description}
+        params: dict[str, object] = {**self.params, "x_yes": self.yes, "x_no": self.no}
+        exprs: list[str] = []
+        for i, (src, header) in enumerate(self.columns):
+            col, kind = quote_ident(src), types.get(src, "VARCHAR")
+            mapping = self.mappings.get(src)
+
+            def mapped(x: str, i: int = i, mapping: Mapping[str, str] | None = mapping) -> str:
+                if not mapping:
+                    return f"CAST({x} AS VARCHAR)"
+                params[f"x_k{i}"], params[f"x_v{i}"] = list(mapping), list(mapping.values())
+                return (f"coalesce(list_extract($x_v{i}, list_position($x_k{i}, CAST({x} AS VARCHAR))), "
+                        f"CAST({x} AS VARCHAR))")
+
+            text = True
+            if kind.endswith("[]"):
+                expr = f"array_to_string(list_transform(v.{col}, x -> {mapped('x')}), '、')"
+            elif kind == "BOOLEAN":
+                expr, text = f"CASE WHEN v.{col} THEN $x_yes WHEN NOT v.{col} THEN $x_no END", False
+            elif mapping or kind == "VARCHAR" or kind.startswith("ENUM"):
+                expr = mapped(f"v.{col}")
+            else:
+                expr, text = f"v.{col}", False
+            if text and neutral:
+                expr = neutralise_sql(f"({expr})")
+            head = str(_neutralise_cell(header)) if neutral else header
+            exprs.append(f"{expr} AS {quote_ident(head)}")
+        return f"SELECT {', '.join(exprs)} FROM ({self.sql}) AS v", params  # noqa: S608
+
+
+def csv_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView) -> bytes:
+    """The full list as CSV written by DuckDB (UTF-8 with BOM, Chinese headers, neutralised)."""
+    sql, params = view.select(con)
+    fd, name = tempfile.mkstemp(prefix="fupin_extract_", suffix=".csv")
+    os.close(fd)
+    try:
+        con.execute(f"COPY ({sql}) TO '{name}' (HEADER, DELIMITER ',')", params)  # our temp path
+        with open(name, "rb") as f:
+            return BOM + f.read()
+    finally:
+        os.unlink(name)
+
+
+def _xlsx_value(value: object) -> object:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "Sheet1",
+                  max_rows: int = XLSX_MAX_ROWS) -> bytes:
+    """The full list as XLSX, streamed row by row (xlsxwriter constant_memory). Refused above max_rows."""
+    import xlsxwriter
+
+    sql, params = view.select(con, neutral=False)
+    cur = con.execute(sql, params)
+    headers = [d[0] for d in cur.description]
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = (_BAD_FILENAME_CHARS.sub("_", sheet) or "Sheet1")[:31].replace("[", "(").replace("]", ")")
+    ws = wb.add_worksheet(sheet)
+    ws.freeze_panes(1, 0)
+    for i, h in enumerate(headers):
+        ws.set_column(i, i, min(max(len(h) * 3.2, 8), 50))
+    ws.write_row(0, 0, headers)
+    r = 0
+    while batch := cur.fetchmany(10_000):
+        for row in batch:
+            r += 1
+            if r > max_rows:
+                wb.close()
+                raise ValueError(f"more than {max_rows} rows: XLSX refused, use CSV")
+            ws.write_row(r, 0, [_xlsx_value(v) for v in row])
+    wb.close()
+    return buf.getvalue()
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -171,4 +287,43 @@ def show(key: str, df: pd.DataFrame, what: str) -> None:
     download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what), what=what, fmt="xlsx",
              file_name=file_name(what, flt, ctx.as_of, "xlsx"), rows=len(df),
              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             key=f"{key}_xlsx", icon=":material/table_view:", where=row)
+
+
+def show_sql(key: str, view: SqlView, what: str) -> None:
+    """CSV + XLSX buttons for a full list: the files are written from SQL when the browser asks for them
+    (deferred callables on a cursor of the snapshot drawn with, never the session). XLSX only up to
+    XLSX_MAX_ROWS rows; above that the button is disabled and says why."""
+    import streamlit as st
+
+    from ui import data
+    from ui.context import current
+
+    ctx = current()
+    snap = data.snapshot()
+    flt = scoped(ctx.flt, ctx.viewer)
+
+    def build(writer: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
+        def run() -> bytes:  # runs outside the script run: no Streamlit state inside
+            if snap is None:
+                raise data.NoDatabase
+            con = data.cursor_on(snap)
+            try:
+                return writer(con, view, *args)
+            finally:
+                con.close()
+        return run
+
+    row = st.container(horizontal=True, gap="small")
+    download(ctx.t("extract.csv"), build(csv_from_sql), what=what, fmt="csv",
+             file_name=file_name(what, flt, ctx.as_of, "csv"), rows=view.rows, mime="text/csv",
+             key=f"{key}_csv", icon=":material/download:", where=row)
+    xlsx_name = file_name(what, flt, ctx.as_of, "xlsx")
+    if view.rows > XLSX_MAX_ROWS:
+        row.button(ctx.t("extract.xlsx"), key=f"{key}_xlsx", icon=":material/table_view:", disabled=True,
+                   help=ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))
+        row.caption(ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))
+        return
+    download(ctx.t("extract.xlsx"), build(xlsx_from_sql, what), what=what, fmt="xlsx", file_name=xlsx_name,
+             rows=view.rows, mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              key=f"{key}_xlsx", icon=":material/table_view:", where=row)

@@ -26,7 +26,7 @@ def show(title_key: str) -> None:
         last = batches["loaded_at"].max()
         line += " · " + ctx.t("header.batches", n=len(batches), last=f"{last:%Y-%m-%d %H:%M}")
     if ctx.viewer.townships is not None:
-        line += " · " + ctx.t("header.scope", townships="、".join(ctx.viewer.townships))
+        line += " · " + ctx.md("header.scope", townships="、".join(ctx.viewer.townships))
     st.caption(line)
     if not batches.empty:
         with st.expander(ctx.t("header.batches_list"), expanded=False):

@@ -91,13 +91,15 @@ def register_colors() -> None:
 
 
 def plain_dates(df: pd.DataFrame) -> pd.DataFrame:
-    """Date columns (datetime64 from DuckDB DATE) as dates, so tables show 2020-06-27, not a time."""
+    """Date columns (datetime64 from DuckDB DATE) as ISO text (2020-06-27, not a time), so a column
+    holds one type (text, missing = None) and Arrow never falls back on a mix of dates and blanks; the
+    SQL extracts write DATE columns the same way."""
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             s = out[col]
             if (s.dropna().dt.normalize() == s.dropna()).all():
-                out[col] = s.dt.date.astype(object).where(s.notna(), None)
+                out[col] = s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None)
     return out
 
 

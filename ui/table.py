@@ -7,15 +7,23 @@
   the labelled view with st.dataframe, then CSV + XLSX downloads of exactly that view; an empty frame
   gives the empty state instead. `column_config` keys are the original (query) column names.
   Returns the labelled DataFrame (or the selection state when `on_select` is given).
+- `show_list(key, page, what, full, *, columns=None, view=None, sources=None, mappings=None, ranked=False,
+  ...)`: a list that may hold the whole population: `page` is the first rows (with a `total` column,
+  see queries.paging), shown with "showing n of N"; the downloads are the FULL filtered list, written
+  from SQL (`full`, a ListQuery) with the same columns, labels and value texts, only when clicked.
+  `view` is the frame to show if the page derives it (its columns are the extract's columns);
+  `sources` maps a view column to the list query's column it comes from, `mappings` value texts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from labels import LABELS, code_label, t
+from labels import LABELS, code_label, codes_en, t
+from queries.paging import ListQuery, total_of
 
 CODE_COLUMNS = {
     "main_cause", "other_causes", "exit_status", "monitoring_type", "household_attribute", "category",
@@ -65,7 +73,6 @@ def show(
     on_select: Any = None,
     empty_hint: str | None = None,
 ) -> Any:
-    import streamlit as st
 
     from ui import extract, header
     from ui.context import current
@@ -75,13 +82,68 @@ def show(
         header.empty(empty_hint)
         return labelled(df, ctx.lang)
     view = labelled(df, ctx.lang)
-    config = {column_label(k, ctx.lang): v for k, v in (column_config or {}).items()}
+    state = _frame(key, view, ctx.lang, column_config, height, hide_index, on_select)
+    extract.show(key, view, what)
+    return state if on_select is not None else view
+
+
+def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
+           height: int | str | None, hide_index: bool, on_select: Any) -> Any:
+    import streamlit as st
+
+    config = {column_label(k, lang): v for k, v in (column_config or {}).items()}
     kwargs: dict[str, Any] = {"hide_index": hide_index, "column_config": config, "key": key}
     if height is not None:
         kwargs["height"] = height
     if on_select is not None:
         kwargs["on_select"] = on_select
         kwargs["selection_mode"] = "single-row"
-    state = st.dataframe(view, **kwargs)
-    extract.show(key, view, what)
-    return state if on_select is not None else view
+    return st.dataframe(view, **kwargs)
+
+
+def show_list(
+    key: str,
+    page: pd.DataFrame,
+    what: str,
+    full: ListQuery,
+    *,
+    columns: Sequence[str] | None = None,
+    view: pd.DataFrame | None = None,
+    sources: Mapping[str, str] | None = None,
+    mappings: Mapping[str, Mapping[str, str]] | None = None,
+    ranked: bool = False,
+    column_config: dict[str, Any] | None = None,
+    height: int | str | None = None,
+    hide_index: bool = True,
+    on_select: Any = None,
+    empty_hint: str | None = None,
+) -> Any:
+    """A page of a list (with "showing n of N") and downloads of the full list, from SQL on click."""
+    import streamlit as st
+
+    from ui import extract, header
+    from ui.context import current
+
+    ctx = current()
+    if page.empty:
+        header.empty(empty_hint)
+        return labelled(page, ctx.lang)
+    total = total_of(page)
+    shown = view if view is not None else page[list(columns or [c for c in page.columns if c != "total"])]
+    st.caption(ctx.t("list.showing" if total > len(shown) else "list.all", n=len(shown), total=total))
+    labelled_view = labelled(shown, ctx.lang)
+    state = _frame(key, labelled_view, ctx.lang, column_config, height, hide_index, on_select)
+    sources = dict(sources or {})
+    value_texts: dict[str, dict[str, str]] = {}
+    for col in shown.columns:
+        src = sources.get(str(col), str(col))
+        if mappings and str(col) in mappings:
+            value_texts[src] = dict(mappings[str(col)])
+        elif ctx.lang == "en" and col in CODE_COLUMNS:
+            value_texts[src] = dict(codes_en.CODE_EN)
+    sql_view = extract.SqlView(
+        sql=full.ranked() if ranked else full.ordered(), params=dict(full.params),
+        columns=tuple((sources.get(str(c), str(c)), column_label(str(c), ctx.lang)) for c in shown.columns),
+        mappings=value_texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), rows=total)
+    extract.show_sql(key, sql_view, what)
+    return state if on_select is not None else labelled_view

@@ -86,8 +86,8 @@ class StreamlitServer:
     def start(self) -> StreamlitServer:
         env = {**os.environ, "FUPIN_DB": str(self.db), "PYTHONUNBUFFERED": "1"}
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        streamlit = Path(sys.executable).with_name("streamlit")
-        cmd = [str(streamlit) if streamlit.exists() else "streamlit", "run", "dashboard.py",
+        # the project's launcher, as `make run` starts it (ui/serve.py: no legacy pages/ mode)
+        cmd = [sys.executable, "-m", "ui.serve",
                "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         with open(self.log, "wb") as out:
@@ -134,22 +134,10 @@ def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(e2e_db: Path, browser: Any) -> Iterator[StreamlitServer]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     srv = StreamlitServer(e2e_db, ARTIFACTS / f"streamlit-e2e-{worker}.log").start()
-    warm = new_context(browser)
     try:
-        warm_up(warm, srv)
         yield srv
     finally:
-        warm.close()
         srv.stop()
-
-
-def warm_up(ctx: Any, srv: StreamlitServer) -> None:
-    """Open the entry page in a session that stays open. Until a session has run dashboard.py, Streamlit
-    does not know the st.navigation pages, and a visit straight to a page URL gets a "Page not found"
-    modal over the right page (streamlit/streamlit#9992), which makes the page inert for clicks."""
-    page = ctx.new_page()
-    page.goto(srv.url + "/")
-    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
 
 
 @pytest.fixture(scope="session")

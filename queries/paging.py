@@ -1,0 +1,54 @@
+"""Lists that can hold every household or member: a page in SQL, the true total, the full list on demand.
+
+`ListQuery(sql, params, order)`: `sql` is the SELECT of the full filtered list without ORDER BY / LIMIT,
+`order` the ORDER BY body over its output columns. Query functions build one (`<name>_query(...)`), and
+return `page(con, limit)`: the first `limit` rows in order (all when None) plus a `total` column (the row
+count of the full list, from a separate count(*) that needs none of the masked text). Extracts run
+`ordered()` (the same SQL, same parameters, same order) so the file holds the full filtered list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+DEFAULT_LIMIT = 500  # rows a page shows of a list (settings.list_rows overrides)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    sql: str
+    params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+    order: str = ""
+
+    def ordered(self) -> str:
+        """The full list, in order (no LIMIT)."""
+        return f"SELECT * FROM ({self.sql}) AS lst" + (f" ORDER BY {self.order}" if self.order else "")  # noqa: S608
+
+    def ranked(self) -> str:
+        """The full list in order with a leading `rank` (1, 2, ...)."""
+        return (f"SELECT row_number() OVER (ORDER BY {self.order}) AS rank, * FROM ({self.sql}) AS lst"  # noqa: S608
+                + (f" ORDER BY {self.order}" if self.order else ""))
+
+    def count(self, con: duckdb.DuckDBPyConnection) -> int:
+        row = con.execute(f"SELECT count(*) FROM ({self.sql}) AS lst", dict(self.params)).fetchone()  # noqa: S608
+        return int(row[0]) if row else 0
+
+    def page(self, con: duckdb.DuckDBPyConnection, limit: int | None) -> pd.DataFrame:
+        """The first `limit` rows (all when None) with a `total` column: the size of the full list."""
+        sql = self.ordered()
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        df = con.execute(sql, dict(self.params)).df()
+        total = len(df) if limit is None or len(df) < int(limit) else self.count(con)
+        df["total"] = pd.Series([total] * len(df), index=df.index, dtype="int64")
+        return df
+
+
+def total_of(df: pd.DataFrame) -> int:
+    """The full list's size of a page (its `total` column), else the rows at hand."""
+    if "total" in df.columns and len(df):
+        return int(df["total"].iloc[0])
+    return len(df)
