@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 
 import queries
-from etl import snapshot
+from etl import derive, snapshot
 from etl.load import load_files
 from queries import filters as qf
 from queries.filters import Filters, Viewer
@@ -75,11 +75,9 @@ STRUCTURAL = {"level", "dimension", "condition"}
 def rw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     path = build_fixture_db(tmp_path_factory.mktemp("inject") / "fupin.duckdb")
     con = duckdb.connect(str(path))  # read-write on purpose
-    con.execute("CREATE TEMP TABLE trap AS SELECT * FROM hh_facts WHERE household_id = 'H09'")
-    con.execute("UPDATE trap SET household_id = 'HX', township = ?", [TRAP_TOWN])
-    con.execute("INSERT INTO hh_facts SELECT * FROM trap")
     con.execute("INSERT INTO households SELECT * REPLACE ('HX' AS household_id, ? AS township) FROM households "
                 "WHERE household_id = 'H09'", [TRAP_TOWN])
+    derive.build_all(con)  # the derived tables follow, as in a load
     yield con
     con.close()
 
