@@ -182,9 +182,11 @@ _AGG_SQL = (
             count(*) FILTER (WHERE assurances_ok) AS assurances_ok
         FROM hh_facts GROUP BY ALL
     ) ORDER BY {_K}""",  # noqa: S608 - constants only
-    # every household's cell (an integer), so that the ledgers are aggregated by cell, not by 8 texts
+    # every household's cell and an integer key, so that the ledgers are aggregated by integers, not by
+    # 8 texts and a text id
     f"""CREATE OR REPLACE TEMP TABLE _cell AS
-    SELECT f.household_id, a.cell FROM hh_facts f JOIN agg_household a ON
+    SELECT f.household_id, CAST(row_number() OVER () AS INTEGER) AS hh_key, a.cell
+    FROM hh_facts f JOIN agg_household a ON
     {" AND ".join(f"f.{k} IS NOT DISTINCT FROM a.{k}" for k in AGG_KEYS)}""",  # noqa: S608 - constants only
     _keyed("agg_category", """
         SELECT c.cell, category, count(*) AS households
@@ -192,21 +194,20 @@ _AGG_SQL = (
         WHERE category IS NOT NULL GROUP BY ALL"""),
     # interventions are aggregated per household once (narrow), then per cell
     """CREATE OR REPLACE TEMP TABLE _iv AS
-    SELECT c.cell, x.* FROM (
-        SELECT household_id, coalesce(year, year(start_date)) AS year, category,
-               CASE WHEN trim(project) <> '' THEN project END AS project,
-               count(*) AS n, sum(amount_yuan) AS amount
-        FROM interventions GROUP BY ALL
-    ) x JOIN _cell c USING (household_id)""",
+    SELECT c.cell, c.hh_key, coalesce(i.year, year(i.start_date)) AS year, i.category,
+           CASE WHEN trim(i.project) <> '' THEN i.project END AS project,
+           count(*) AS n, sum(i.amount_yuan) AS amount
+    FROM interventions i JOIN _cell c USING (household_id)
+    GROUP BY ALL""",
     _keyed("agg_measure", f"""
         SELECT cell, year, category, sum(n) AS measures, sum(amount) AS amount_yuan, count(*) AS households
-        FROM (SELECT cell, household_id, year, coalesce(category, '{OTHER_CATEGORY}') AS category,
+        FROM (SELECT cell, hh_key, year, coalesce(category, '{OTHER_CATEGORY}') AS category,
                      sum(n) AS n, sum(amount) AS amount
               FROM _iv GROUP BY ALL)
         GROUP BY ALL"""),  # noqa: S608 - constants only
     _keyed("agg_project", """
         SELECT cell, project, count(*) AS households, sum(n) AS measures, sum(amount) AS amount_yuan
-        FROM (SELECT cell, household_id, project, sum(n) AS n, sum(amount) AS amount
+        FROM (SELECT cell, hh_key, project, sum(n) AS n, sum(amount) AS amount
               FROM _iv WHERE project IS NOT NULL GROUP BY ALL)
         GROUP BY ALL"""),
     _keyed("agg_project_category", """

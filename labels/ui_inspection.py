@@ -290,6 +290,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.brief.charts": ("关键图表", "Key charts"),
     "insp.brief.visit_list": ("走访名单（前 {n} 户）", "Visit list (top {n})"),
     "insp.brief.open_items": ("未完成整改问题", "Open rectification items"),
+    "insp.brief.open_items_top": ("未完成整改问题（逾期最久的前 {n} 项，共 {total} 项）",
+                                  "Open rectification items (the {n} most overdue of {total})"),
     "insp.brief.scope": ("范围：{scope}；数据截至 {data_as_of}；参考日期 {as_of}。", "Scope: {scope}; data as of {data_as_of}; reference date {as_of}."),
     "insp.brief.kpi.registered": ("建档立卡户", "Registered households"),
     "insp.brief.kpi.people": ("建档立卡人口", "Registered people"),

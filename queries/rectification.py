@@ -47,9 +47,13 @@ def item_where(flt: Filters, viewer: Viewer) -> tuple[str, dict[str, object]]:
     return merge(area, (f"r.household_id IS NULL OR {sub}", params))
 
 
-def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
-    """Every item in scope with its derived state: open, overdue, days overdue, age, due soon."""
+def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, *, open_only: bool = False,
+           limit: int | None = None) -> pd.DataFrame:
+    """Every item in scope with its derived state: open, overdue, days overdue, age, due soon.
+    `open_only`: open items only; `limit`: the first `limit` items in order (most overdue first)."""
     where, params = item_where(flt, viewer)
+    if open_only:
+        where = f"({where}) AND {_OPEN}"
     sql = f"""
         SELECT r.issue_id, r.source, r.found_date, r.township, r.village, r.household_id,
             r.category AS problem_category, r.description, r.responsible_unit, r.responsible_person,
@@ -68,11 +72,20 @@ def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
         WHERE {where}
         ORDER BY overdue DESC, days_overdue DESC NULLS LAST, r.deadline NULLS LAST, r.issue_id
     """  # noqa: S608 - clauses built from code constants; values are parameters
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
     df = con.execute(sql, {**params, "as_of": as_of}).df()
     if not viewer.pii and not df.empty:  # descriptions may name a member of the household
         names = member_names(con, [str(h) for h in df["household_id"].dropna()])
         df = redact_names(df, ["description", "rect_measures"], names, viewer)
     return df
+
+
+def open_count(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> int:
+    """The number of open items `ledger(..., open_only=True)` would list in full."""
+    where, params = item_where(flt, viewer)
+    row = con.execute(f"SELECT count(*) FROM rectifications r WHERE ({where}) AND {_OPEN}", params).fetchone()  # noqa: S608
+    return int(row[0]) if row else 0
 
 
 def summary(df: pd.DataFrame) -> dict[str, int]:

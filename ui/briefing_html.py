@@ -2,7 +2,8 @@
 
 `build(con, flt, viewer, *, lang, as_of, data_as_of, top=20) -> str` assembles the headline figures,
 the key chart of every page (causes, exit status, assistance, rectification, health, archive quality),
-the visit list and the open rectification items from the query layer, and renders them with
+the visit list and the open rectification items (the `top` first of each) from the query layer, every
+figure counted in SQL (no full list fetched to count it), and renders them with
 `render(brief)`. No Streamlit here; Plotly's JS is embedded (ui.profile_html.document), every text is
 escaped.
 """
@@ -95,8 +96,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         lang=lang,
     )
     k = overview.kpis(con, flt, viewer, as_of).iloc[0]
-    members = qhealth.ill_members(con, flt, viewer, as_of)
-    comp = qhealth.compliance_summary(members)
+    comp = qhealth.compliance(con, flt, viewer, as_of)  # counted in SQL, no member list fetched
     towns = qquality.completeness(con, flt, viewer, as_of, level="township")
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
     no_measure = int(k["all_households"] - round(float(k["coverage"] or 0) * k["all_households"])) \
@@ -160,9 +160,11 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
                     ["、".join(t(f"visits.reason.{c}", lang, days=qvisits.DEFAULT_NO_VISIT_DAYS) for c in r)
                      for r in vl["reasons"]])
         brief.tables.append((t("insp.brief.visit_list", lang, n=len(view)), view))
-    led = qrect.ledger(con, flt, viewer, as_of)
-    open_items = led[led["is_open"].astype(bool)] if not led.empty else led
-    brief.tables.append((t("insp.brief.open_items", lang), open_items[
+    open_items = qrect.ledger(con, flt, viewer, as_of, open_only=True, limit=top)
+    n_open = qrect.open_count(con, flt, viewer) if len(open_items) >= top else len(open_items)
+    title = t("insp.brief.open_items", lang) if n_open <= len(open_items) else \
+        t("insp.brief.open_items_top", lang, n=len(open_items), total=f"{n_open:,}")
+    brief.tables.append((title, open_items[
         ["issue_id", "township", "village", "household_id", "problem_category", "description", "responsible_unit",
          "deadline", "status", "days_overdue"]] if not open_items.empty else open_items))
     return render(brief)

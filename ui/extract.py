@@ -101,7 +101,7 @@ class SqlView:
         """SELECT of the labelled view over the list query (headers quoted, formulas neutralised)."""
         types = {d[0]: str(d[1]) for d in con.execute(f"SELECT * FROM ({self.sql}) AS v LIMIT 0",  # noqa: S608
                                                          dict(self.params)).description}
-        params: dict[str, object] = {**self.params, "x_yes": self.yes, "x_no": self.no}
+        params: dict[str, object] = dict(self.params)
         exprs: list[str] = []
         for i, (src, header) in enumerate(self.columns):
             col, kind = quote_ident(src), types.get(src, "VARCHAR")
@@ -116,8 +116,9 @@ class SqlView:
 
             text = True
             if kind.endswith("[]"):
-                expr = f"array_to_string(list_transform(v.{col}, x -> {mapped('x')}), '、')"
+                expr = f"array_to_string(list_transform(v.{col}, lambda x: {mapped('x')}), '、')"
             elif kind == "BOOLEAN":
+                params["x_yes"], params["x_no"] = self.yes, self.no
                 expr, text = f"CASE WHEN v.{col} THEN $x_yes WHEN NOT v.{col} THEN $x_no END", False
             elif mapping or kind == "VARCHAR" or kind.startswith("ENUM"):
                 expr = mapped(f"v.{col}")

@@ -1,0 +1,81 @@
+"""Paged lists (LIMIT in SQL + true total) and the SQL CSV/XLSX extract of the full list."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import duckdb
+import pandas as pd
+import pytest
+
+from queries import health, households, quality, visits
+from queries.filters import Filters, Viewer
+from ui import extract
+from ui.table import column_label
+
+AS_OF = dt.date(2020, 6, 30)
+V = Viewer()
+
+
+def test_lists_honour_limit_and_report_true_total(con: duckdb.DuckDBPyConnection) -> None:
+    for fn in (lambda lim: households.listing(con, Filters(), V, limit=lim),
+               lambda lim: health.ill_members(con, Filters(), V, AS_OF, limit=lim),
+               lambda lim: quality.completeness_gaps(con, Filters(), V, AS_OF, limit=lim),
+               lambda lim: visits.visit_list(con, Filters(), V, AS_OF, limit=lim)):
+        full = fn(None)
+        page = fn(3)
+        assert len(page) == min(3, len(full))
+        assert int(page["total"].iloc[0]) == len(full)
+        assert list(page["household_id"]) == list(full["household_id"].head(3))
+
+
+def test_sql_compliance_matches_pandas(con: duckdb.DuckDBPyConnection) -> None:
+    members = health.ill_members(con, Filters(), V, AS_OF)
+    assert health.compliance(con, Filters(), V, AS_OF) == health.compliance_summary(members)
+    gaps = health.follow_up_gap_list(con, Filters(), V, AS_OF)
+    assert len(gaps) == len(health.follow_up_gaps(members))
+
+
+def test_neutralise_sql_agrees_with_python() -> None:
+    c = duckdb.connect()
+    for value in ["=1+1", "+3", "-2", "@x", "\tx", "\rx", "ok", "a=b", ""]:
+        got = c.execute(f"SELECT {extract.neutralise_sql('$v')}", {"v": value}).fetchone()[0]
+        assert got == extract._neutralise_cell(value), value
+
+
+def _view(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> tuple[extract.SqlView, pd.DataFrame]:
+    lq = households.listing_query(flt, viewer)
+    full = lq.page(con, None).drop(columns="total")
+    cols = ["township", "village", "household_id", "head_name", "head_id_number", "other_causes", "main_cause"]
+    return extract.SqlView(lq.ordered(), dict(lq.params), tuple((c, column_label(c, "zh")) for c in cols),
+                           rows=len(full)), full
+
+
+def test_sql_csv_is_the_full_masked_list(con: duckdb.DuckDBPyConnection) -> None:
+    view, full = _view(con, Filters(), V)
+    data = extract.csv_from_sql(con, view)
+    assert data.startswith(extract.BOM)
+    rows = list(csv.reader(io.StringIO(data[len(extract.BOM):].decode("utf-8"))))
+    assert rows[0] == [column_label(c, "zh") for c, _ in view.columns] and rows[0][0] == "乡(镇)"
+    assert len(rows) - 1 == len(full)
+    assert [r[2] for r in rows[1:]] == list(full["household_id"])
+    ids = [r[4] for r in rows[1:] if r[4]]
+    assert ids and all("*" in i for i in ids)  # masked in SQL
+
+
+def test_sql_csv_neutralises_formulas_and_joins_lists() -> None:
+    c = duckdb.connect()
+    view = extract.SqlView("SELECT * FROM (VALUES ('=HYPERLINK(1)', ['a', 'b'], true), ('ok', [], false)) t(x, l, b)",
+                           {}, (("x", "甲"), ("l", "乙"), ("b", "丙")), rows=2)
+    text = extract.csv_from_sql(c, view)[len(extract.BOM):].decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [["甲", "乙", "丙"], ["'=HYPERLINK(1)", "a、b", "是"], ["ok", "", "否"]]
+
+
+def test_xlsx_refused_above_limit(con: duckdb.DuckDBPyConnection) -> None:
+    view, full = _view(con, Filters(), V)
+    assert extract.xlsx_from_sql(con, view).startswith(b"PK")
+    with pytest.raises(ValueError):
+        extract.xlsx_from_sql(con, view, max_rows=len(full) - 1)
