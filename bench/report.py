@@ -87,7 +87,8 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
     ext = size.get("extract")
     if ext and "csv_seconds" in ext:
         big = ext["rows"] >= 900_000  # M has 999,998 households after planted defects
-        out["csv"] = (f"{ext['rows']:,} rows: {ext['csv_seconds']:.2f} s", ext["csv_seconds"] <= CSV_S if big else None)
+        secs = ext.get("app_csv_seconds", ext["csv_seconds"])  # the pages' path (SQL) once measured
+        out["csv"] = (f"{ext['rows']:,} rows: {secs:.2f} s", secs <= CSV_S if big else None)
     return out
 
 
@@ -230,7 +231,9 @@ def _extract_section(size: dict[str, Any]) -> list[str]:
     lines = ["| step | rows | seconds |", "|---|---:|---:|",
              f"| household list query (masking in SQL, `queries.households.listing`) | {e['rows']:,} | "
              f"{e['query_seconds']:.2f} |",
-             f"| app CSV: `ui.extract.csv_bytes` (BOM, formula-neutralised; {e['csv_bytes'] / 2**20:.0f} MiB) | "
+             *([f"| app CSV as the pages write it: `ui.extract.csv_from_sql` (DuckDB COPY, BOM, neutralised in SQL) | "
+                f"{e['rows']:,} | {e['app_csv_seconds']:.2f} |"] if "app_csv_seconds" in e else []),
+             f"| small-table CSV: `ui.extract.csv_bytes` (pandas; {e['csv_bytes'] / 2**20:.0f} MiB) | "
              f"{e['rows']:,} | {e['csv_seconds']:.2f} |",
              f"| baseline: pandas `to_csv` (no BOM, no neutralising) | {e['rows']:,} | {e['pandas_to_csv_seconds']:.2f} |",
              f"| reference: DuckDB `COPY ... TO csv` of the same DataFrame | {e['rows']:,} | {e['duckdb_copy_seconds']:.2f} |"]

@@ -33,8 +33,9 @@ class ListQuery:
                 + (f" ORDER BY {self.order}" if self.order else ""))
 
     def count(self, con: duckdb.DuckDBPyConnection) -> int:
-        row = con.execute(f"SELECT count(*) FROM ({self.sql}) AS lst", dict(self.params)).fetchone()  # noqa: S608
-        return int(row[0]) if row else 0
+        # fetchall, not fetchone: DuckDB 2 refuses the next statement while a result is unfinished
+        rows = con.execute(f"SELECT count(*) FROM ({self.sql}) AS lst", dict(self.params)).fetchall()  # noqa: S608
+        return int(rows[0][0]) if rows else 0
 
     def page(self, con: duckdb.DuckDBPyConnection, limit: int | None) -> pd.DataFrame:
         """The first `limit` rows (all when None) with a `total` column: the size of the full list."""
