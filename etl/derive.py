@@ -84,12 +84,14 @@ WITH ref AS (
     )
     GROUP BY household_id
 ), i AS (
+    -- per (household, category) first: the distinct counts and lists then need no DISTINCT
     SELECT household_id,
-        count(*) AS intervention_count,
-        count(DISTINCT category) AS category_count,
-        coalesce(sum(amount_yuan), 0) AS amount_total,
-        list(DISTINCT category ORDER BY category) FILTER (WHERE category IS NOT NULL) AS categories
-    FROM interventions
+        sum(n)::BIGINT AS intervention_count,
+        count(category) AS category_count,
+        coalesce(sum(amount), 0) AS amount_total,
+        list(category ORDER BY category) FILTER (WHERE category IS NOT NULL) AS categories
+    FROM (SELECT household_id, category, count(*) AS n, sum(amount_yuan) AS amount
+          FROM interventions GROUP BY household_id, category)
     GROUP BY household_id
 ), base AS (
     SELECT h.household_id, h.township, h.village,
@@ -155,10 +157,11 @@ _AK = ", ".join(f"a.{k}" for k in AGG_KEYS)
 
 
 def _keyed(table: str, body: str) -> str:
-    """CREATE `table` from `body` (grouped by the integer `cell`), with the cell's filter keys attached."""
+    """CREATE `table` from `body` (grouped by the integer `cell`), with the cell's filter keys attached,
+    stored in key order (cells are numbered in key order)."""
     return f"""CREATE OR REPLACE TABLE {table} AS
     SELECT {_AK}, x.* EXCLUDE (cell) FROM ({body}) x JOIN agg_household a USING (cell)
-    ORDER BY {_AK}"""  # noqa: S608 - constants only
+    ORDER BY x.cell"""  # noqa: S608 - constants only
 
 
 _AGG_SQL = (
@@ -192,28 +195,30 @@ _AGG_SQL = (
         SELECT c.cell, category, count(*) AS households
         FROM (SELECT household_id, unnest(categories) AS category FROM hh_facts) u JOIN _cell c USING (household_id)
         WHERE category IS NOT NULL GROUP BY ALL"""),
-    # interventions are aggregated per household once (narrow), then per cell
-    """CREATE OR REPLACE TEMP TABLE _iv AS
-    SELECT c.cell, c.hh_key, coalesce(i.year, year(i.start_date)) AS year, i.category,
-           CASE WHEN trim(i.project) <> '' THEN i.project END AS project,
-           count(*) AS n, sum(i.amount_yuan) AS amount
+    # interventions: joined to the household's integer keys once, aggregated per household and
+    # (year, category), then per cell; the projects from the (few) rows that name one
+    f"""CREATE OR REPLACE TEMP TABLE _iv AS
+    SELECT c.cell, c.hh_key, coalesce(i.year, year(i.start_date)) AS year,
+           coalesce(i.category, '{OTHER_CATEGORY}') AS category, count(*) AS n, sum(i.amount_yuan) AS amount
     FROM interventions i JOIN _cell c USING (household_id)
-    GROUP BY ALL""",
-    _keyed("agg_measure", f"""
+    GROUP BY ALL""",  # noqa: S608 - constants only
+    _keyed("agg_measure", """
         SELECT cell, year, category, sum(n) AS measures, sum(amount) AS amount_yuan, count(*) AS households
-        FROM (SELECT cell, hh_key, year, coalesce(category, '{OTHER_CATEGORY}') AS category,
-                     sum(n) AS n, sum(amount) AS amount
-              FROM _iv GROUP BY ALL)
-        GROUP BY ALL"""),  # noqa: S608 - constants only
+        FROM _iv GROUP BY ALL"""),
+    """CREATE OR REPLACE TEMP TABLE _ip AS
+    SELECT c.cell, c.hh_key, i.project, i.category, count(*) AS n, sum(i.amount_yuan) AS amount
+    FROM interventions i JOIN _cell c USING (household_id)
+    WHERE trim(i.project) <> ''
+    GROUP BY ALL""",
     _keyed("agg_project", """
         SELECT cell, project, count(*) AS households, sum(n) AS measures, sum(amount) AS amount_yuan
-        FROM (SELECT cell, hh_key, project, sum(n) AS n, sum(amount) AS amount
-              FROM _iv WHERE project IS NOT NULL GROUP BY ALL)
+        FROM (SELECT cell, hh_key, project, sum(n) AS n, sum(amount) AS amount FROM _ip GROUP BY ALL)
         GROUP BY ALL"""),
     _keyed("agg_project_category", """
         SELECT cell, project, category, sum(n) AS measures
-        FROM _iv WHERE project IS NOT NULL AND category IS NOT NULL GROUP BY ALL"""),
+        FROM _ip WHERE category IS NOT NULL GROUP BY ALL"""),
     "DROP TABLE _iv",
+    "DROP TABLE _ip",
     _keyed("agg_member_value", f"""
         WITH mk AS (SELECT c.cell, m.health, m.labor_skill FROM members m JOIN _cell c USING (household_id))
         SELECT cell, 'health' AS dimension, value, count(*) AS members
