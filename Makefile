@@ -23,6 +23,7 @@ demo: $(STAMP)
 
 run: $(STAMP)
 	@test -e data/fupin.duckdb || $(PY) -m etl demo
+	@$(PY) -m etl refresh --if-stale
 	$(PY) -m ui.serve --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 browser:

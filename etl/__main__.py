@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     p_load.add_argument("files", nargs="+", type=Path)
     p_load.add_argument("--db", type=Path, default=None, help="database path (default $FUPIN_DB or data/fupin.duckdb)")
     p_load.add_argument("--json", action="store_true", help="print one JSON object")
+    p_refresh = sub.add_parser("refresh", help="rebuild the derived tables of the current data (after an upgrade)")
+    p_refresh.add_argument("--db", type=Path, default=None)
+    p_refresh.add_argument("--if-stale", action="store_true", help="only when built by an older version")
     p_demo = sub.add_parser(
         "demo", help="write the demo county's export files and load them into a fresh database (replacing it)")
     p_demo.add_argument("--db", type=Path, default=None)
@@ -62,6 +65,18 @@ def main(argv: list[str] | None = None) -> int:
         report = load_files(args.files, db=args.db, lang=lang, progress=progress)
         _print_report(report, args.json, lang)
         return report.exit_code
+    if args.command == "refresh":
+        from etl import schema
+        from etl.load import refresh, schema_version
+
+        version = schema_version(args.db)
+        if version is None:
+            print(t("cli.no_db", lang, db=snapshot.db_path(args.db)))
+            return 1
+        if args.if_stale and version == schema.SCHEMA_VERSION:
+            return 0
+        print(t("cli.refreshed", lang, db=refresh(args.db)))
+        return 0
     from etl import demo
 
     db = snapshot.db_path(args.db)

@@ -462,8 +462,32 @@ def _load_ledger(
     return n_rows
 
 
+def schema_version(db: str | Path | None = None) -> str | None:
+    """The schema version of the current snapshot (None when there is no database)."""
+    try:
+        con, _ = snapshot.connect_read(db)
+    except FileNotFoundError:
+        return None
+    try:
+        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        return rows[0][0] if rows else "0"
+    except duckdb.CatalogException:
+        return "0"
+    finally:
+        con.close()
+
+
+def refresh(db: str | Path | None = None) -> Path:
+    """A new snapshot with the same data and the derived tables rebuilt by this version's code."""
+    with snapshot.new_snapshot(db) as con:
+        schema.create_all(con)
+        derive.build_all(con)
+        _write_meta(con)
+    return snapshot.db_path(db)
+
+
 def _write_meta(con: duckdb.DuckDBPyConnection) -> None:
     """When the snapshot was built. The data's as-of date is derived with the other tables (facts_meta)."""
-    values = {"built_at": datetime.now().isoformat(timespec="seconds"), "schema_version": "1"}
+    values = {"built_at": datetime.now().isoformat(timespec="seconds"), "schema_version": schema.SCHEMA_VERSION}
     con.execute("DELETE FROM meta WHERE key IN ('built_at', 'schema_version', 'as_of')")
     con.executemany("INSERT INTO meta VALUES (?, ?)", list(values.items()))

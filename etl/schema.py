@@ -176,6 +176,10 @@ TABLES_DDL: dict[str, str] = {
         )""",
 }
 
+# Bumped whenever the tables or the derived tables change: `python -m etl refresh --if-stale`
+# (run by `make run`) rebuilds an older snapshot's derived tables, keeping its data.
+SCHEMA_VERSION = "2"
+
 # Ledger kinds and their table; the registry fills households, members and household_income.
 LEDGER_TABLES = {
     "interventions": "interventions",

@@ -343,3 +343,23 @@ def test_as_of_date_follows_the_newest_data(tmp_path: Path, db: Path) -> None:
     assert read(db, "SELECT value FROM facts_meta WHERE key = 'as_of'") == [("2020-06-01",)]
     load_files([visits("v2.csv", "2020年7月15日")], db=db)
     assert read(db, "SELECT value FROM facts_meta WHERE key = 'as_of'") == [("2020-07-15",)]
+
+
+def test_refresh_rebuilds_derived_tables_of_an_older_snapshot(tmp_path: Path, db: Path) -> None:
+    from etl import schema
+    from etl.load import schema_version
+
+    load_files([write_csv(tmp_path / "a.csv", registry_rows())], db=db)
+    assert schema_version(db) == schema.SCHEMA_VERSION
+    # an older version's snapshot: no summary table, an older schema version
+    with snapshot.new_snapshot(db) as con:
+        con.execute("DROP TABLE hh_facts")
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    before = dump(db)
+    assert run_cli("refresh", "--if-stale", "--db", str(db)).returncode == 0
+    assert schema_version(db) == schema.SCHEMA_VERSION
+    assert read(db, "SELECT count(*) FROM hh_facts")[0][0] == 5
+    assert dump(db) == before  # the data itself is untouched
+    snap = snapshot.current_snapshot(db)
+    assert run_cli("refresh", "--if-stale", "--db", str(db)).returncode == 0
+    assert snapshot.current_snapshot(db) == snap  # up to date: nothing rebuilt
