@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -107,12 +108,30 @@ def _visible(body: bytes) -> str:
     return re.sub(r"<script>.*?</script>", "", body.decode("utf-8", errors="replace"), flags=re.S)
 
 
+_MANAGERS: list[MediaFileManager] = []
+
+
+@pytest.fixture(autouse=True)
+def _keep_media_managers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Hold the AppTest runtime's media file manager: once a run ends nothing else references it, and
+    a garbage collection between the run and the download would take the deferred files with it."""
+    original = MediaFileManager.__init__
+
+    def keep(self: MediaFileManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        _MANAGERS.append(self)
+
+    monkeypatch.setattr(MediaFileManager, "__init__", keep)
+    yield
+    _MANAGERS.clear()
+
+
 def _download_bytes(button: object) -> bytes:
     """The file a download button serves: its deferred callable, run as the browser's click would."""
     file_id = button.proto.deferred_file_id  # type: ignore[attr-defined]
     if not file_id:
         return b""
-    for mgr in (o for o in gc.get_objects() if isinstance(o, MediaFileManager)):
+    for mgr in [*reversed(_MANAGERS), *(o for o in gc.get_objects() if isinstance(o, MediaFileManager))]:
         entry = mgr._deferred_callables.get(file_id)
         if entry is not None:
             data = entry["callable"]()
