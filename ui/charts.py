@@ -134,6 +134,7 @@ def bar(
             "textposition": "inside" if color else "outside",
             "marker_color": color_for(name) if name is not None else DEFAULT_COLOR,
             "cliponaxis": False,
+            "textangle": 0,  # Plotly turns text inside a thin bar on its side: unreadable
         }
         if customdata:
             kwargs["customdata"] = part[customdata].tolist()
@@ -143,14 +144,16 @@ def bar(
             fig.add_trace(go.Bar(x=part[cat], y=part[val], **kwargs))
     if color and show_totals and barmode == "stack":
         totals = df.groupby(cat)[val].sum().reindex(cats)
-        labels = [text_format.format(v) for v in totals]
+        # a little air between the last segment and the total written beside it
+        labels = [("\u2002" if horizontal else "") + text_format.format(v) for v in totals]
         if horizontal:
             fig.add_trace(go.Scatter(x=totals.values, y=cats, mode="text", text=labels, textposition="middle right",
                                      showlegend=False, hoverinfo="skip"))
         else:
             fig.add_trace(go.Scatter(x=cats, y=totals.values, mode="text", text=labels, textposition="top center",
                                      showlegend=False, hoverinfo="skip"))
-    fig.update_layout(barmode=barmode)
+    # numbers that do not fit their segment upright are left out (the total beside the bar remains)
+    fig.update_layout(barmode=barmode, uniformtext_minsize=11, uniformtext_mode="hide")
     # Room for the labels written past the longest bar, which the figure's edge would otherwise cut.
     longest = df.groupby(cat)[val].sum().max() if color and barmode == "stack" else df[val].max()
     value_range = [0, float(longest) * (1.22 if horizontal else 1.12)] if pd.notna(longest) and longest > 0 \
