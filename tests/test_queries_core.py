@@ -138,7 +138,7 @@ def test_masking_in_sql(con: duckdb.DuckDBPyConnection) -> None:
     assert lst.loc["H01", "phone"] == "138****5678"
     assert lst.loc["H11", "head_name"] == "杨*"
     full = households.listing(con, Filters(villages=("联丰奋斗村",)), Viewer(pii=True)).set_index("household_id")
-    assert full.loc["H01", "head_name"] == "张树春" and full.loc["H01", "phone"] == "13812345678"
+    assert full.loc["H01", "head_name"] == "张林春" and full.loc["H01", "phone"] == "13812345678"
 
 
 def test_empty_filter_gives_empty_frames(con: duckdb.DuckDBPyConnection) -> None:

@@ -264,7 +264,7 @@ def test_profile(con: duckdb.DuckDBPyConnection) -> None:
     many = profile.profiles(con, ["H02", "nope", "H01"], V, AS_OF)
     assert [m.household["household_id"] for m in many] == ["H02", "H01"]
     full = profile.profile(con, "H09", Viewer(pii=True), AS_OF)
-    assert full is not None and full.household["head_name"] == "岳云"
+    assert full is not None and full.household["head_name"] == "岳明"
 
 
 def test_data_admin(fixture_db: Path, tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
