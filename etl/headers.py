@@ -13,16 +13,6 @@ import unicodedata
 from collections.abc import Sequence
 from typing import NamedTuple
 
-KINDS: tuple[str, ...] = ("registry", "interventions", "visits", "medical_claims", "rectifications")
-
-KIND_LABELS: dict[str, str] = {
-    "registry": "贫困人口信息",
-    "interventions": "帮扶措施",
-    "visits": "走访记录",
-    "medical_claims": "医疗报销",
-    "rectifications": "问题整改台账",
-}
-
 # kind -> canonical column -> header spellings (cleaned form: half-width, no spaces, no `*`).
 # The first spelling is the one shown in messages.
 _SYNONYMS: dict[str, dict[str, list[str]]] = {

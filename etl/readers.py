@@ -31,6 +31,7 @@ import pyarrow.csv as pv
 import python_calamine as calamine
 
 from etl import headers
+from labels import t
 
 MAX_BYTES = 500 * 1024 * 1024
 HEADER_SCAN_ROWS = 30
@@ -307,7 +308,7 @@ def _ordinal_index(cells: Sequence[object]) -> int | None:
 def _missing_error(path: Path, kind: str, missing: list[str], line: int) -> ReadError:
     labels = headers.COLUMN_LABELS[kind]
     return ReadError(
-        "missing_required", path, kind=kind, kind_label=headers.KIND_LABELS[kind],
+        "missing_required", path, kind=kind, kind_label=t(f"kind.{kind}"),
         missing=missing, columns="、".join(labels.get(c, c) for c in missing), line=line,
     )
 
