@@ -5,8 +5,8 @@
 subqueries, no per-row Python) so that it scales to millions of households.
 
 Tables built here:
-- `facts_meta(key, value)`: `as_of` = the data's as-of date (meta `as_of`/`as_of_date` if the loader
-  wrote one, else the latest date found in the ledgers, capped at today); `built_at`.
+- `facts_meta(key, value)`: `as_of` = the data's as-of date (the latest event date in the data,
+  never in the future); `built_at`.
 - `poverty_lines(year, line)`: the line per year (codes.POVERTY_LINE, later years keep the last line).
 - `hh_facts`: one row per household: area, codes, years, members and their health/labour/age counts,
   income against the line of its income year, 两不愁三保障 flags, suspected wrong exit, interventions.
@@ -42,9 +42,7 @@ NOT_IN_SCHOOL_PATTERN = "辍学|失学|非在校|不在校|未入学|未上学|�
 
 _AS_OF_SQL = """
 CREATE OR REPLACE TABLE facts_meta AS
-WITH declared AS (
-    SELECT max(TRY_CAST(value AS DATE)) AS d FROM meta WHERE key IN ('as_of', 'as_of_date', 'data_as_of')
-), seen AS (
+WITH seen AS (
     SELECT max(d) AS d FROM (
         SELECT max(visit_date) AS d FROM visits WHERE visit_date <= current_date
         UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= current_date
@@ -54,8 +52,7 @@ WITH declared AS (
         UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= current_date
     )
 )
-SELECT 'as_of' AS key, CAST(coalesce((SELECT d FROM declared), (SELECT d FROM seen), current_date) AS VARCHAR)
-       AS value
+SELECT 'as_of' AS key, CAST(coalesce((SELECT d FROM seen), current_date) AS VARCHAR) AS value
 UNION ALL SELECT 'built_at', CAST(current_timestamp AS VARCHAR)
 """
 

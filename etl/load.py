@@ -489,5 +489,5 @@ def refresh(db: str | Path | None = None) -> Path:
 def _write_meta(con: duckdb.DuckDBPyConnection) -> None:
     """When the snapshot was built. The data's as-of date is derived with the other tables (facts_meta)."""
     values = {"built_at": datetime.now().isoformat(timespec="seconds"), "schema_version": schema.SCHEMA_VERSION}
-    con.execute("DELETE FROM meta WHERE key IN ('built_at', 'schema_version', 'as_of')")
+    con.execute("DELETE FROM meta WHERE key IN ('built_at', 'schema_version')")
     con.executemany("INSERT INTO meta VALUES (?, ?)", list(values.items()))
