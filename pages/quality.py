@@ -74,7 +74,7 @@ def main() -> None:
         fig = charts.bar(towns.sort_values("score", ascending=False), "township", "score", orientation="h",
                          text_format="{:.1%}", x_title=ctx.t("field.township"),
                          y_title=ctx.t("col.completeness"), order=list(towns["township"])[::-1])
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.1])
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.22])  # room for "100.0%" beside the bar
         charts.show(fig, "quality_towns")
     with right:
         st.subheader(ctx.t("insp.quality.by_check"))
@@ -86,7 +86,7 @@ def main() -> None:
         checks = pd.DataFrame(rows).dropna(subset=["pass_rate"])
         fig = charts.bar(checks, "check_name", "pass_rate", orientation="h", text_format="{:.1%}",
                          x_title=ctx.t("col.check_name"), y_title=ctx.t("col.pass_rate"))
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.1])
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.22])  # room for "100.0%" beside the bar
         charts.show(fig, "quality_checks")
     table.show("quality_towns_tbl", score_view(towns), ctx.t("insp.what.completeness"),
                column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
