@@ -35,6 +35,7 @@ import duckdb
 
 from etl import derive_inspection
 from etl.codes import ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
+from etl.schema import FILTER_COLUMNS
 
 SCHOOL_AGE = (6, 15)
 # school_status spellings that mean a school-age child is not in school
@@ -116,8 +117,10 @@ WITH ref AS (
         coalesce(i.intervention_count, 0) AS intervention_count,
         coalesce(i.category_count, 0) AS category_count,
         coalesce(i.amount_total, 0) AS amount_total,
-        coalesce(i.categories, []) AS categories
+        coalesce(i.categories, []) AS categories,
+        x.* EXCLUDE (household_id)
     FROM households h
+    JOIN _insp_household x USING (household_id)
     LEFT JOIN m USING (household_id)
     LEFT JOIN i USING (household_id)
     LEFT JOIN poverty_lines pl ON pl.year = h.income_year
@@ -143,8 +146,7 @@ ORDER BY township, village, household_id
 """
 
 
-AGG_KEYS = ("township", "village", "main_cause", "household_attribute", "exit_status", "monitoring_type",
-            "identified_year", "exit_year")
+AGG_KEYS = FILTER_COLUMNS
 _K = ", ".join(AGG_KEYS)
 _FK = ", ".join(f"f.{k}" for k in AGG_KEYS)
 OTHER_CATEGORY = "其他"
@@ -243,9 +245,11 @@ def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_core(con: duckdb.DuckDBPyConnection) -> None:
-    """The dashboard core's derived tables: facts_meta, poverty_lines, hh_facts."""
+    """The dashboard core's derived tables: facts_meta, poverty_lines, hh_facts (with the inspection
+    pages' household facts folded in, so no page joins a second household table)."""
     con.execute(_AS_OF_SQL)
     build_poverty_lines(con)
+    derive_inspection.build_household_facts(con)
     con.execute(
         _HH_FACTS_SQL,
         {
@@ -257,6 +261,7 @@ def build_core(con: duckdb.DuckDBPyConnection) -> None:
             "factor": MONITORING_FACTOR,
         },
     )
+    con.execute("DROP TABLE _insp_household")
     build_aggregates(con)
 
 

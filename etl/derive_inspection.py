@@ -4,12 +4,18 @@ Built inside every new snapshot (pure SQL: hash aggregates and joins, no correla
 per-row Python), so that the pages read one row per household instead of re-aggregating members,
 visits, measures, ledgers and issues on every rerun.
 
-`insp_household`: one row per household with the facts that do not depend on the as-of date and
-that the core's `hh_facts` does not already have (area, codes, ill/disabled counts, measures and
-income against the line come from hh_facts): chronic patients and their family doctors, insurance,
-the fixed fields of the archive completeness score, the last visit / follow-up / check-up dates,
-open rectification items, data issues, the latest income. Anything that depends on the as-of date
-(age, "no visit in N days", "last 12 months") is computed at query time from the dates kept here.
+- Household facts (`build_household_facts`, folded into `hh_facts` by `etl.derive.build_core`, so a
+  page reads one household table, never a join of two): chronic patients and their family doctors,
+  insurance, the fixed fields of the archive completeness score, the last visit / follow-up /
+  check-up dates, open rectification items, data issues, the latest income. Anything that depends on
+  the as-of date (age, "no visit in N days", "last 12 months") is computed at query time from the
+  dates kept here.
+- `insp_school_age`: members who may be of school age at some as-of date.
+- `list_ill_member`: the health page's member list, one row per ill or disabled member, with every
+  `Filters` column of its household copied in and `seq`, the row's place in the list's order, so a
+  page is `WHERE <filters> ORDER BY seq LIMIT n` on one table. The household's follow-up and
+  check-up dates are kept as lists, and their counts in the 12 months up to the data's as-of date
+  (`counted_as_of`) are precomputed; another as-of date counts from the lists.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.codes import RECTIFICATION_CLOSED
+from etl.schema import FILTER_COLUMNS
 
 CHRONIC = "长期慢性病"
 FOLLOW_UP = "家庭医生随访"
@@ -24,7 +31,7 @@ CHECK_UP = "健康体检"
 
 
 INSP_HOUSEHOLD_SQL = f"""
-CREATE OR REPLACE TABLE insp_household AS
+CREATE OR REPLACE TEMP TABLE _insp_household AS
 WITH m AS (
     SELECT household_id,
         count(*) AS n_members,
@@ -100,7 +107,52 @@ WHERE birth_date IS NOT NULL AND birth_date >= DATE '1990-01-01'
 """
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the inspection pages' derived tables."""
+ILL_HEALTH = ("长期慢性病", "患有大病", "残疾")  # a member on the health page's list
+
+
+def window_count(dates: str, as_of: str) -> str:
+    """How many of the DATE list `dates` fall in the 12 months up to `as_of` (a DATE expression)."""
+    return (f"len(list_filter(coalesce({dates}, []), lambda d: d > {as_of} - INTERVAL 12 MONTH "
+            f"AND d <= {as_of}))")
+
+
+_FK = ", ".join(f"f.{k}" for k in FILTER_COLUMNS)
+LIST_ILL_MEMBER_SQL = f"""
+CREATE OR REPLACE TABLE list_ill_member AS
+WITH ref AS (SELECT CAST(value AS DATE) AS as_of FROM facts_meta WHERE key = 'as_of'),
+fu AS (
+    SELECT household_id,
+        list(visit_date ORDER BY visit_date) FILTER (WHERE visit_type = '{FOLLOW_UP}') AS follow_up_dates,
+        list(visit_date ORDER BY visit_date) FILTER (WHERE visit_type = '{CHECK_UP}') AS check_up_dates
+    FROM visits
+    WHERE visit_type IN ('{FOLLOW_UP}', '{CHECK_UP}') AND visit_date IS NOT NULL
+    GROUP BY household_id
+)
+SELECT {_FK}, m.household_id, m.name, m.id_number, m.birth_date, m.health, m.labor_skill,
+    m.medical_insurance, m.critical_illness_insurance, m.family_doctor_signed,
+    coalesce(list_contains(m.health, '{CHRONIC}'), false) AS chronic,
+    f.last_follow_up_date, f.last_check_up_date, fu.follow_up_dates, fu.check_up_dates,
+    ref.as_of AS counted_as_of,
+    {window_count("fu.follow_up_dates", "ref.as_of")} AS follow_ups_counted,
+    {window_count("fu.check_up_dates", "ref.as_of")} AS check_ups_counted,
+    m.is_head, m.member_key,
+    row_number() OVER (ORDER BY f.township, f.village, m.household_id, m.is_head DESC, m.member_key) AS seq
+FROM members m
+JOIN hh_facts f USING (household_id)
+LEFT JOIN fu USING (household_id)
+CROSS JOIN ref
+WHERE list_has_any(coalesce(m.health, []), {list(ILL_HEALTH)!r})
+ORDER BY seq
+"""  # noqa: S608 - constants only
+
+
+def build_household_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """`_insp_household` (temporary): the household facts `hh_facts` takes in."""
     con.execute(INSP_HOUSEHOLD_SQL)
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build the inspection pages' derived tables (after hh_facts)."""
+    con.execute("DROP TABLE IF EXISTS insp_household")  # folded into hh_facts (snapshots of schema 2)
     con.execute(INSP_NO_SCHOOL_SQL)
+    con.execute(LIST_ILL_MEMBER_SQL)

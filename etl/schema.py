@@ -178,7 +178,12 @@ TABLES_DDL: dict[str, str] = {
 
 # Bumped whenever the tables or the derived tables change: `python -m etl refresh --if-stale`
 # (run by `make run`) rebuilds an older snapshot's derived tables, keeping its data.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
+
+# The hh_facts columns the sidebar filters act on (queries.filters); derived tables that a page filters
+# without joining hh_facts carry all of them.
+FILTER_COLUMNS = ("township", "village", "main_cause", "household_attribute", "exit_status", "monitoring_type",
+                  "identified_year", "exit_year")
 
 # Ledger kinds and their table; the registry fills households, members and household_income.
 LEDGER_TABLES = {

@@ -20,7 +20,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.derive_inspection import CHECK_UP, CHRONIC, FOLLOW_UP
+from etl.derive_inspection import window_count
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.paging import ListQuery
 
@@ -44,38 +44,31 @@ def age_sql(birth: str, as_of: str = "$as_of") -> str:
     return f"date_part('year', age(CAST({as_of} AS TIMESTAMP), CAST({birth} AS TIMESTAMP)))"
 
 
-_ILL_CAUSE = (f"(h.main_cause IN ('{ILL_CAUSES[0]}', '{ILL_CAUSES[1]}') "
-              f"OR list_has_any(coalesce(h.other_causes, []), {_list(ILL_CAUSES)}))")
+_ILL_CAUSE = (f"(f.main_cause IN ('{ILL_CAUSES[0]}', '{ILL_CAUSES[1]}') "
+              f"OR list_has_any(coalesce(f.other_causes, []), {_list(ILL_CAUSES)}))")
 
 
 def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """Per township: households, ill households (cause), households with ill or disabled members."""
     where, params = household_where(flt, viewer, "f")
     sql = f"""
-        SELECT h.township, count(*) AS households,
+        SELECT f.township, count(*) AS households,
             count(*) FILTER (WHERE {_ILL_CAUSE}) AS ill_cause_households,
             count(*) FILTER (WHERE f.has_ill) AS ill_member_households,
-            CAST(sum(f.ill_count) AS BIGINT) AS ill_members, CAST(sum(x.n_chronic) AS BIGINT) AS chronic_members,
+            CAST(sum(f.ill_count) AS BIGINT) AS ill_members, CAST(sum(f.n_chronic) AS BIGINT) AS chronic_members,
             CAST(sum(f.disabled_count) AS BIGINT) AS disabled_members
-        FROM hh_facts f JOIN households h USING (household_id) JOIN insp_household x USING (household_id)
+        FROM hh_facts f
         WHERE {where}
-        GROUP BY ALL ORDER BY ill_cause_households DESC, h.township
+        GROUP BY ALL ORDER BY ill_cause_households DESC, f.township
     """  # noqa: S608
     return con.execute(sql, params).df()
 
 
-def _follow_up_cte(as_of_param: str = "$as_of") -> str:
-    return f"""
-        fu AS (
-            SELECT v.household_id,
-                count(*) FILTER (WHERE v.visit_type = '{FOLLOW_UP}') AS follow_ups_12m,
-                count(*) FILTER (WHERE v.visit_type = '{CHECK_UP}') AS check_ups_12m
-            FROM visits v
-            WHERE v.visit_date > CAST({as_of_param} AS DATE) - INTERVAL 12 MONTH
-              AND v.visit_date <= {as_of_param}
-              AND v.visit_type IN ('{FOLLOW_UP}', '{CHECK_UP}')
-            GROUP BY v.household_id
-        )"""  # noqa: S608
+def _window_count(dates: str, counted: str) -> str:
+    """Follow-ups (or check-ups) in the 12 months up to $as_of: precomputed for the data's as-of date,
+    counted from the household's dates for any other."""
+    return (f"CASE WHEN l.counted_as_of = CAST($as_of AS DATE) THEN l.{counted} "
+            f"ELSE {window_count('l.' + dates, 'CAST($as_of AS DATE)')} END")
 
 
 _COMPLIANT = (f"CASE WHEN NOT chronic THEN NULL ELSE (follow_ups_12m >= {MIN_FOLLOW_UPS} "
@@ -84,32 +77,26 @@ _COMPLIANT = (f"CASE WHEN NOT chronic THEN NULL ELSE (follow_ups_12m >= {MIN_FOL
 
 
 def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date) -> tuple[str, dict[str, object]]:
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "l")
     sql = f"""
-        WITH {_follow_up_cte()},
-        im AS (
-            SELECT h.township, h.village, h.household_id, {mask_name('m.name', viewer)} AS name,
-                {mask_id('m.id_number', viewer)} AS id_number,
-                {age_sql('m.birth_date')} AS age,
-                array_to_string(m.health, '、') AS health, m.labor_skill,
-                m.medical_insurance, m.critical_illness_insurance, m.family_doctor_signed,
-                coalesce(list_contains(m.health, '{CHRONIC}'), false) AS chronic,
-                coalesce(fu.follow_ups_12m, 0) AS follow_ups_12m,
-                coalesce(fu.check_ups_12m, 0) AS check_ups_12m,
-                x.last_follow_up_date,
-                date_diff('day', x.last_follow_up_date, $as_of) AS days_since_follow_up,
-                x.last_check_up_date, m.is_head, m.member_key
-            FROM members m
-            JOIN hh_facts f USING (household_id)
-            JOIN households h USING (household_id)
-            JOIN insp_household x USING (household_id)
-            LEFT JOIN fu USING (household_id)
-            WHERE {where} AND list_has_any(coalesce(m.health, []), {_list((*ILL, DISABLED))})
+        WITH im AS (
+            SELECT l.township, l.village, l.household_id, {mask_name('l.name', viewer)} AS name,
+                {mask_id('l.id_number', viewer)} AS id_number,
+                {age_sql('l.birth_date')} AS age,
+                array_to_string(l.health, '、') AS health, l.labor_skill,
+                l.medical_insurance, l.critical_illness_insurance, l.family_doctor_signed, l.chronic,
+                {_window_count('follow_up_dates', 'follow_ups_counted')} AS follow_ups_12m,
+                {_window_count('check_up_dates', 'check_ups_counted')} AS check_ups_12m,
+                l.last_follow_up_date,
+                date_diff('day', l.last_follow_up_date, $as_of) AS days_since_follow_up,
+                l.last_check_up_date, l.seq
+            FROM list_ill_member l
+            WHERE {where}
         )"""  # noqa: S608
     return sql, {**params, "as_of": as_of}
 
 
-_MEMBER_ORDER = "township, village, household_id, is_head DESC, member_key"
+_MEMBER_ORDER = "seq"  # township, village, household, head first, member (list_ill_member.seq)
 _MEMBER_COLUMNS = ("township, village, household_id, name, id_number, age, health, labor_skill, medical_insurance, "
                    "critical_illness_insurance, family_doctor_signed, chronic, follow_ups_12m, check_ups_12m, "
                    "last_follow_up_date, days_since_follow_up, last_check_up_date")
@@ -118,7 +105,7 @@ _MEMBER_COLUMNS = ("township, village, household_id, name, id_number, age, healt
 def ill_members_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
     """Members with a chronic or serious illness or a disability (the full list, for extracts)."""
     cte, params = _ill_members_sql(flt, viewer, as_of)
-    sql = f"{cte} SELECT {_MEMBER_COLUMNS}, {_COMPLIANT} AS compliant, is_head, member_key FROM im"  # noqa: S608
+    sql = f"{cte} SELECT {_MEMBER_COLUMNS}, {_COMPLIANT} AS compliant, seq FROM im"  # noqa: S608
     return ListQuery(sql, params, _MEMBER_ORDER)
 
 
@@ -127,7 +114,7 @@ def ill_members(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as
     """Members with a chronic or serious illness or a disability, with insurance and follow-ups: the
     first `limit` in order (all when None), with the full list's size in `total`. `compliant` is the
     follow-up rule for chronic patients (NA for the others)."""
-    df = ill_members_query(flt, viewer, as_of).page(con, limit).drop(columns=["is_head", "member_key"])
+    df = ill_members_query(flt, viewer, as_of).page(con, limit).drop(columns=["seq"])
     df["compliant"] = df["compliant"].astype("boolean")
     return df
 
@@ -146,7 +133,7 @@ def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery
             follow_ups_12m < {MIN_FOLLOW_UPS} AS few_follow_ups, check_ups_12m < {MIN_CHECK_UPS} AS no_check_up,
             (days_since_follow_up IS NULL OR days_since_follow_up > {MAX_DAYS_WITHOUT_FOLLOW_UP})
                 AS no_recent_follow_up,
-            is_head, member_key
+            seq
         FROM im WHERE chronic AND NOT ({_COMPLIANT})"""  # noqa: S608
     return ListQuery(sql, params, _MEMBER_ORDER)
 
@@ -154,7 +141,7 @@ def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery
 def follow_up_gap_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                        limit: int | None = None) -> pd.DataFrame:
     """`follow_up_gaps_query` paged: the first `limit` (all when None), full size in `total`."""
-    return follow_up_gaps_query(flt, viewer, as_of).page(con, limit).drop(columns=["is_head", "member_key"])
+    return follow_up_gaps_query(flt, viewer, as_of).page(con, limit).drop(columns=["seq"])
 
 
 def compliance(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> dict[str, int]:
@@ -197,14 +184,14 @@ def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: 
     """Members enrolled in basic and critical-illness insurance and signed with a family doctor."""
     where, params = household_where(flt, viewer, "f")
     sql = f"""
-        SELECT h.township, CAST(sum(x.n_members) AS BIGINT) AS members,
-            CAST(sum(x.n_medical_insured) AS BIGINT) AS medical_insured,
-            CAST(sum(x.n_critical_insured) AS BIGINT) AS critical_insured,
+        SELECT f.township, CAST(sum(f.n_members) AS BIGINT) AS members,
+            CAST(sum(f.n_medical_insured) AS BIGINT) AS medical_insured,
+            CAST(sum(f.n_critical_insured) AS BIGINT) AS critical_insured,
             CAST(sum(f.doctor_signed_count) AS BIGINT) AS doctor_signed,
-            CAST(sum(x.n_chronic) AS BIGINT) AS chronic, CAST(sum(x.n_chronic_doctor) AS BIGINT) AS chronic_doctor_signed
-        FROM hh_facts f JOIN households h USING (household_id) JOIN insp_household x USING (household_id)
+            CAST(sum(f.n_chronic) AS BIGINT) AS chronic, CAST(sum(f.n_chronic_doctor) AS BIGINT) AS chronic_doctor_signed
+        FROM hh_facts f
         WHERE {where}
-        GROUP BY ALL ORDER BY h.township
+        GROUP BY ALL ORDER BY f.township
     """  # noqa: S608
     df = con.execute(sql, params).df()
     for col in ("medical_insured", "critical_insured", "doctor_signed"):
@@ -215,7 +202,7 @@ def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: 
 def claim_years(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> list[int]:
     where, params = household_where(flt, viewer, "f")
     sql = f"""
-        SELECT DISTINCT year(c.admission_date) AS y FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
+        SELECT DISTINCT year(c.admission_date) AS y FROM medical_claims c JOIN hh_facts f USING (household_id)
         WHERE {where} AND c.admission_date IS NOT NULL ORDER BY y DESC
     """  # noqa: S608
     return [int(r[0]) for r in con.execute(sql, params).fetchall()]
@@ -231,15 +218,15 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
     if year is not None:
         params = {**params, "year": year}
     sql = f"""
-        SELECT h.township, count(*) AS claims,
+        SELECT f.township, count(*) AS claims,
             CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.basic_insurance) AS BIGINT) AS basic_insurance,
             CAST(sum(c.critical_illness_insurance) AS BIGINT) AS critical_illness_insurance,
             CAST(sum(c.medical_assistance) AS BIGINT) AS medical_assistance, CAST(sum(c.other_support) AS BIGINT) AS other_support,
             CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
             sum(c.out_of_pocket) / nullif(sum(c.total_cost), 0) AS oop_share
-        FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
+        FROM medical_claims c JOIN hh_facts f USING (household_id)
         WHERE {where} AND {_year_clause(year)}
-        GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, h.township
+        GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, f.township
     """  # noqa: S608
     return con.execute(sql, params).df()
 
@@ -259,18 +246,17 @@ def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year
         WITH hy AS (
             SELECT c.household_id, year(c.admission_date) AS year, count(*) AS claims,
                 CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket
-            FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
+            FROM medical_claims c JOIN hh_facts f USING (household_id)
             WHERE {where} AND c.admission_date IS NOT NULL AND {_year_clause(year)}
             GROUP BY ALL
         ),
         t AS (
-            SELECT hy.*, h.township, h.village, {mask_name('h.head_name', viewer)} AS name, x.n_members,
+            SELECT hy.*, x.township, x.village, {mask_name('x.head_name', viewer)} AS name, x.n_members,
                 coalesce(hi.income_per_capita, x.latest_income) AS income_per_capita,
                 coalesce(hi.income_per_capita, x.latest_income) * x.n_members AS household_income,
                 coalesce(CAST($fixed AS DOUBLE),
                          $share * coalesce(hi.income_per_capita, x.latest_income) * x.n_members) AS threshold
-            FROM hy JOIN households h USING (household_id)
-            JOIN insp_household x USING (household_id)
+            FROM hy JOIN hh_facts x USING (household_id)
             LEFT JOIN household_income hi ON hi.household_id = hy.household_id AND hi.income_year = hy.year
         )
         SELECT township, village, household_id, name, year, n_members, income_per_capita, household_income,
@@ -291,10 +277,10 @@ def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewe
     parts = ("coalesce(c.basic_insurance, 0) + coalesce(c.critical_illness_insurance, 0) "
              "+ coalesce(c.medical_assistance, 0) + coalesce(c.other_support, 0) + coalesce(c.out_of_pocket, 0)")
     sql = f"""
-        SELECT h.township, h.village, c.household_id, {mask_id('c.id_number', viewer)} AS id_number, c.admission_date, c.institution,
+        SELECT f.township, f.village, c.household_id, {mask_id('c.id_number', viewer)} AS id_number, c.admission_date, c.institution,
             c.total_cost, c.basic_insurance, c.critical_illness_insurance, c.medical_assistance,
             c.other_support, c.out_of_pocket, {parts} AS parts_sum, c.total_cost - ({parts}) AS difference
-        FROM medical_claims c JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
+        FROM medical_claims c JOIN hh_facts f USING (household_id)
         WHERE {where} AND {_year_clause(year)} AND abs(coalesce(c.total_cost, 0) - ({parts})) > $tol
         ORDER BY abs(difference) DESC
     """  # noqa: S608

@@ -27,16 +27,16 @@ VISIT_WITHIN_DAYS = 30
 SCHOOL_AGE = (6, 15)
 PII_FIELDS = ("id_number", "name", "phone", "head_id_number", "head_name")
 
-_CHECK_SQL: dict[str, tuple[str, str]] = {  # code -> (required, passed), over x and the school CTE s
-    "id": ("x.n_members", "x.n_id_valid"),
-    "health": ("x.n_members", "x.n_health_set"),
-    "labour": ("x.n_members", "x.n_labor_set"),
+_CHECK_SQL: dict[str, tuple[str, str]] = {  # code -> (required, passed), over hh_facts f and the school CTE s
+    "id": ("f.n_members", "f.n_id_valid"),
+    "health": ("f.n_members", "f.n_health_set"),
+    "labour": ("f.n_members", "f.n_labor_set"),
     "school": ("coalesce(s.children, 0)", "coalesce(s.children_ok, 0)"),
-    "housing": ("1", "CASE WHEN x.housing_set THEN 1 ELSE 0 END"),
-    "water": ("1", "CASE WHEN x.water_set THEN 1 ELSE 0 END"),
-    "doctor": ("x.n_chronic", "x.n_chronic_doctor"),
-    "income": ("1", "CASE WHEN x.latest_income_year >= year(CAST($as_of AS DATE)) - 1 THEN 1 ELSE 0 END"),
-    "visit": ("1", f"CASE WHEN x.last_visit_date > CAST($as_of AS DATE) - INTERVAL {VISIT_WITHIN_DAYS} DAY "
+    "housing": ("1", "CASE WHEN f.housing_set THEN 1 ELSE 0 END"),
+    "water": ("1", "CASE WHEN f.water_set THEN 1 ELSE 0 END"),
+    "doctor": ("f.n_chronic", "f.n_chronic_doctor"),
+    "income": ("1", "CASE WHEN f.latest_income_year >= year(CAST($as_of AS DATE)) - 1 THEN 1 ELSE 0 END"),
+    "visit": ("1", f"CASE WHEN f.last_visit_date > CAST($as_of AS DATE) - INTERVAL {VISIT_WITHIN_DAYS} DAY "
                    "THEN 1 ELSE 0 END"),
 }
 
@@ -52,9 +52,9 @@ def _household_checks_cte(where: str) -> str:
             GROUP BY household_id
         ),
         hc AS (
-            SELECT x.household_id, f.township, f.village,
+            SELECT f.household_id, f.township, f.village,
             {cols}
-            FROM hh_facts f JOIN insp_household x USING (household_id)
+            FROM hh_facts f
             LEFT JOIN s USING (household_id)
             WHERE {where}
         )"""  # noqa: S608

@@ -39,7 +39,7 @@ WEIGHTS: dict[str, int] = {
 
 
 def _reason_sql() -> dict[str, str]:
-    """SQL condition of each reason over the row `b` (household columns and insp_household facts)."""
+    """SQL condition of each reason over the row `b` (an hh_facts row)."""
     ill = f"(b.main_cause IN {ILL_CAUSES!r} OR list_has_any(coalesce(b.other_causes, []), {list(ILL_CAUSES)!r}))"
     return {
         "elderly_alone": f"(b.n_members = 1 AND {age_sql('b.oldest_birth_date')} >= {ELDERLY_AGE})",
@@ -67,8 +67,7 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
     listed = ", ".join(f"CASE WHEN r_{code} THEN '{code}' END" for code in reasons)
     sql = f"""
         WITH base AS (
-            SELECT f.*, x.n_members, x.oldest_birth_date, x.n_open_items, x.n_issues, x.last_visit_date
-            FROM hh_facts f JOIN insp_household x USING (household_id)
+            SELECT f.* FROM hh_facts f
             WHERE {where}
         ),
         flagged AS (
