@@ -35,7 +35,7 @@ import duckdb
 
 from etl import derive_inspection
 from etl.codes import ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
-from etl.schema import FILTER_COLUMNS
+from etl.schema import FILTER_COLUMNS, filter_select
 
 SCHOOL_AGE = (6, 15)
 # school_status spellings that mean a school-age child is not in school
@@ -140,7 +140,8 @@ SELECT *,
         (income_per_capita < poverty_line) IS TRUE OR unsafe_housing OR unsafe_water
         OR uninsured_count > 0 OR school_out_count > 0
     ) AS suspected_wrong_exit,
-    intervention_count > 0 AS has_intervention
+    intervention_count > 0 AS has_intervention,
+    row_number() OVER (ORDER BY township, village, household_id) AS seq  -- list order, as an integer
 FROM base
 ORDER BY township, village, household_id
 """
@@ -148,11 +149,11 @@ ORDER BY township, village, household_id
 
 AGG_KEYS = FILTER_COLUMNS
 _K = ", ".join(AGG_KEYS)
-_FK = ", ".join(f"f.{k}" for k in AGG_KEYS)
+_FK = filter_select("f")
 OTHER_CATEGORY = "其他"
 NOT_FILLED = "未填写"
 
-_AK = ", ".join(f"a.{k}" for k in AGG_KEYS)
+_AK = filter_select("a")
 
 
 def _keyed(table: str, body: str) -> str:
@@ -230,10 +231,26 @@ _AGG_SQL = (
 )
 
 
+# The assistance page's households of one project: one row per (project, household), the household's
+# filter columns copied in, `seq` = place in the page's order (project, township, village, household).
+_LIST_PROJECT_HOUSEHOLD_SQL = f"""CREATE OR REPLACE TABLE list_project_household AS
+    WITH ph AS (
+        SELECT project, household_id, string_agg(DISTINCT content, '、' ORDER BY content) AS content,
+            min(coalesce(year, year(start_date))) AS year, sum(amount_yuan) AS amount_yuan
+        FROM interventions WHERE trim(project) <> '' GROUP BY project, household_id
+    )
+    SELECT ph.project, {_FK}, ph.household_id, f.head_name, f.head_id_number, f.income_per_capita,
+        ph.content, ph.year, ph.amount_yuan,
+        row_number() OVER (ORDER BY ph.project, f.township, f.village, ph.household_id) AS seq
+    FROM ph JOIN hh_facts f USING (household_id)
+    ORDER BY seq"""  # noqa: S608 - constants only
+
+
 def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
     """The summary tables keyed by the filter columns (needs hh_facts)."""
     for sql in _AGG_SQL:
         con.execute(sql)
+    con.execute(_LIST_PROJECT_HOUSEHOLD_SQL)
 
 
 def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.codes import RECTIFICATION_CLOSED
-from etl.schema import FILTER_COLUMNS
+from etl.schema import filter_select
 
 CHRONIC = "长期慢性病"
 FOLLOW_UP = "家庭医生随访"
@@ -116,7 +116,6 @@ def window_count(dates: str, as_of: str) -> str:
             f"AND d <= {as_of}))")
 
 
-_FK = ", ".join(f"f.{k}" for k in FILTER_COLUMNS)
 LIST_ILL_MEMBER_SQL = f"""
 CREATE OR REPLACE TABLE list_ill_member AS
 WITH ref AS (SELECT CAST(value AS DATE) AS as_of FROM facts_meta WHERE key = 'as_of'),
@@ -128,7 +127,7 @@ fu AS (
     WHERE visit_type IN ('{FOLLOW_UP}', '{CHECK_UP}') AND visit_date IS NOT NULL
     GROUP BY household_id
 )
-SELECT {_FK}, m.household_id, m.name, m.id_number, m.birth_date, m.health, m.labor_skill,
+SELECT {filter_select('f')}, m.household_id, m.name, m.id_number, m.birth_date, m.health, m.labor_skill,
     m.medical_insurance, m.critical_illness_insurance, m.family_doctor_signed,
     coalesce(list_contains(m.health, '{CHRONIC}'), false) AS chronic,
     f.last_follow_up_date, f.last_check_up_date, fu.follow_up_dates, fu.check_up_dates,

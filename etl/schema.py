@@ -178,12 +178,17 @@ TABLES_DDL: dict[str, str] = {
 
 # Bumped whenever the tables or the derived tables change: `python -m etl refresh --if-stale`
 # (run by `make run`) rebuilds an older snapshot's derived tables, keeping its data.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 # The hh_facts columns the sidebar filters act on (queries.filters); derived tables that a page filters
 # without joining hh_facts carry all of them.
 FILTER_COLUMNS = ("township", "village", "main_cause", "household_attribute", "exit_status", "monitoring_type",
                   "identified_year", "exit_year")
+
+
+def filter_select(alias: str) -> str:
+    """`alias.township, alias.village, ...`: the filter columns of a row, for a SELECT list."""
+    return ", ".join(f"{alias}.{c}" for c in FILTER_COLUMNS)
 
 # Ledger kinds and their table; the registry fills households, members and household_income.
 LEDGER_TABLES = {

@@ -90,23 +90,19 @@ def projects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd
 
 def project_households_query(flt: Filters, viewer: Viewer, project: str) -> ListQuery:
     """The households linked to one project (masked), with their measures in it."""
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, "p")
     params["project"] = project
-    sql = f"""SELECT f.township, f.village, f.household_id,
-                   {mask_name('f.head_name', viewer)} AS head_name,
-                   {mask_id('f.head_id_number', viewer)} AS head_id_number,
-                   f.main_cause, f.exit_status, f.income_per_capita,
-                   string_agg(DISTINCT i.content, '、') AS content,
-                   min(coalesce(i.year, year(i.start_date))) AS year,
-                   sum(i.amount_yuan) AS amount_yuan
-            FROM interventions i JOIN hh_facts f USING (household_id)
-            WHERE {where} AND i.project = $project
-            GROUP BY ALL"""  # noqa: S608
-    return ListQuery(sql, params, "township, village, household_id")
+    sql = f"""SELECT p.township, p.village, p.household_id,
+                   {mask_name('p.head_name', viewer)} AS head_name,
+                   {mask_id('p.head_id_number', viewer)} AS head_id_number,
+                   p.main_cause, p.exit_status, p.income_per_capita, p.content, p.year, p.amount_yuan, p.seq
+            FROM list_project_household p
+            WHERE p.project = $project AND {where}"""  # noqa: S608
+    return ListQuery(sql, params, "seq")
 
 
 def project_households(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, project: str,
                        limit: int | None = None) -> pd.DataFrame:
     """The households linked to one project (masked), with their measures in it: the first `limit` in
     order (all when None), with the full list's size in `total`."""
-    return project_households_query(flt, viewer, project).page(con, limit)
+    return project_households_query(flt, viewer, project).page(con, limit).drop(columns=["seq"])

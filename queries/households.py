@@ -69,9 +69,9 @@ def listing_query(
                    f.member_count, f.household_attribute, f.main_cause, f.other_causes, f.exit_status,
                    f.exit_year, f.monitoring_type, f.income_per_capita, f.income_year, f.poverty_line,
                    {REASONS_SQL} AS reasons,
-                   f.categories, f.amount_total, f.helper_name, f.helper_unit
+                   f.categories, f.amount_total, f.helper_name, f.helper_unit, f.seq
             FROM hh_facts f WHERE {' AND '.join(parts)}"""  # noqa: S608
-    return ListQuery(sql, params, "township, village, household_id")
+    return ListQuery(sql, params, "seq")  # seq = township, village, household_id
 
 
 def listing(
@@ -89,4 +89,5 @@ def listing(
 ) -> pd.DataFrame:
     """The first `limit` households in order (all when None), with the full list's size in `total`."""
     return listing_query(flt, viewer, condition=condition, main_cause=main_cause, township=township,
-                         village=village, exit_status=exit_status, category=category).page(con, limit)
+                         village=village, exit_status=exit_status, category=category).page(con, limit).drop(
+                             columns=["seq"])

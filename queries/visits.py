@@ -19,7 +19,7 @@ from queries.health import ILL_CAUSES, age_sql
 from queries.paging import ListQuery
 
 DEFAULT_NO_VISIT_DAYS = 30
-VISIT_ORDER = "score DESC, days_since_visit DESC NULLS FIRST, township, village, household_id"
+VISIT_ORDER = "score DESC, days_since_visit DESC NULLS FIRST, seq"  # seq = township, village, household_id
 ELDERLY_AGE = ELDERLY_ALONE_AGE  # the rule's age, shared with hh_facts.elderly_alone
 
 # reason code -> weight; the order is the order of display
@@ -81,7 +81,7 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
             date_diff('day', last_visit_date, $as_of) AS days_since_visit, n_open_items, n_issues,
             intervention_count, {", ".join(f"r_{c}" for c in reasons)},
             list_filter([{listed}], lambda r: r IS NOT NULL) AS reasons,
-            score
+            score, seq
         FROM scored
         WHERE {"TRUE" if include_zero else "score > 0"}
     """  # noqa: S608 - clauses from code constants; values are parameters
@@ -97,7 +97,8 @@ def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_
     display order), `score`, `days_since_visit` (NA = never visited), `total` (the full list's size;
     the frame holds the first `limit` rows, all when None).
     """
-    df = visit_list_query(flt, viewer, as_of, no_visit_days, weights, include_zero).page(con, limit)
+    df = visit_list_query(flt, viewer, as_of, no_visit_days, weights, include_zero).page(con, limit).drop(
+        columns=["seq"])
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
 
