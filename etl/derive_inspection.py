@@ -16,14 +16,17 @@ visits, measures, ledgers and issues on every rerun.
   page is `WHERE <filters> ORDER BY seq LIMIT n` on one table. The household's follow-up and
   check-up dates are kept as lists, and their counts in the 12 months up to the data's as-of date
   (`counted_as_of`) are precomputed; another as-of date counts from the lists.
+- `list_visit` (`etl.visit_rank`): the visit planner's default ranking.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from etl import visit_rank
 from etl.codes import RECTIFICATION_CLOSED
 from etl.schema import filter_select
+from etl.sqlexpr import window_count
 
 CHRONIC = "长期慢性病"
 FOLLOW_UP = "家庭医生随访"
@@ -110,12 +113,6 @@ WHERE birth_date IS NOT NULL AND birth_date >= DATE '1990-01-01'
 ILL_HEALTH = ("长期慢性病", "患有大病", "残疾")  # a member on the health page's list
 
 
-def window_count(dates: str, as_of: str) -> str:
-    """How many of the DATE list `dates` fall in the 12 months up to `as_of` (a DATE expression)."""
-    return (f"len(list_filter(coalesce({dates}, []), lambda d: d > {as_of} - INTERVAL 12 MONTH "
-            f"AND d <= {as_of}))")
-
-
 LIST_ILL_MEMBER_SQL = f"""
 CREATE OR REPLACE TABLE list_ill_member AS
 WITH ref AS (SELECT CAST(value AS DATE) AS as_of FROM facts_meta WHERE key = 'as_of'),
@@ -155,3 +152,4 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS insp_household")  # folded into hh_facts (snapshots of schema 2)
     con.execute(INSP_NO_SCHOOL_SQL)
     con.execute(LIST_ILL_MEMBER_SQL)
+    visit_rank.build(con)

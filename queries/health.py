@@ -20,11 +20,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.derive_inspection import window_count
+from etl.sqlexpr import age_sql, ill_cause_sql, window_count
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.paging import ListQuery
 
-ILL_CAUSES = ("因病", "因残")
 MIN_FOLLOW_UPS = 4
 MIN_CHECK_UPS = 1
 MAX_DAYS_WITHOUT_FOLLOW_UP = 90
@@ -39,13 +38,7 @@ def _list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
-def age_sql(birth: str, as_of: str = "$as_of") -> str:
-    """Full years between a birth date column and the as-of parameter."""
-    return f"date_part('year', age(CAST({as_of} AS TIMESTAMP), CAST({birth} AS TIMESTAMP)))"
-
-
-_ILL_CAUSE = (f"(f.main_cause IN ('{ILL_CAUSES[0]}', '{ILL_CAUSES[1]}') "
-              f"OR list_has_any(coalesce(f.other_causes, []), {_list(ILL_CAUSES)}))")
+_ILL_CAUSE = ill_cause_sql("f")
 
 
 def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:

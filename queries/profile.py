@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from etl.codes import MONITORING_FACTOR, RECTIFICATION_CLOSED
+from etl.sqlexpr import age_sql
 from queries.filters import (
     ALL,
     Filters,
@@ -25,7 +26,6 @@ from queries.filters import (
     member_names,
     redact_names,
 )
-from queries.health import age_sql
 from queries.quality import PII_FIELDS
 
 

@@ -18,8 +18,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from etl.sqlexpr import age_sql
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
-from queries.health import age_sql
 from queries.paging import ListQuery
 
 CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")

@@ -2,7 +2,8 @@
 
 Each reason is a rule with a weight; a household's score is the sum of the weights of its reasons and
 the list is ranked by score, then by days since the last visit (never visited first). The rules and
-weights are shown on the page (labels `visits.reason.<code>` and `visits.rule.<code>`).
+weights are shown on the page (labels `visits.reason.<code>` and `visits.rule.<code>`); they are defined
+once, as SQL, in `etl.visit_rank`, which also stores the default ranking with every snapshot.
 """
 
 from __future__ import annotations
@@ -13,79 +14,43 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.codes import ELDERLY_ALONE_AGE
+from etl.sqlexpr import age_sql
+from etl.visit_rank import DEFAULT_NO_VISIT_DAYS, ELDERLY_AGE, ORDER, WEIGHTS, reason_sql, scored_sql
 from queries.filters import Filters, Viewer, household_where, mask_name
-from queries.health import ILL_CAUSES, age_sql
+from queries.meta import data_as_of
 from queries.paging import ListQuery
 
-DEFAULT_NO_VISIT_DAYS = 30
-VISIT_ORDER = "score DESC, days_since_visit DESC NULLS FIRST, seq"  # seq = township, village, household_id
-ELDERLY_AGE = ELDERLY_ALONE_AGE  # the rule's age, shared with hh_facts.elderly_alone
-
-# reason code -> weight; the order is the order of display
-WEIGHTS: dict[str, int] = {
-    "elderly_alone": 30,
-    "returned": 30,
-    "monitored_risk": 25,
-    "below_line": 25,
-    "not_exited": 20,
-    "no_measure": 20,
-    "ill_disabled": 15,
-    "no_recent_visit": 15,
-    "open_item": 15,
-    "near_line": 10,
-    "archive_defects": 5,
-}
-
-
-def _reason_sql() -> dict[str, str]:
-    """SQL condition of each reason over the row `b` (an hh_facts row)."""
-    ill = f"(b.main_cause IN {ILL_CAUSES!r} OR list_has_any(coalesce(b.other_causes, []), {list(ILL_CAUSES)!r}))"
-    return {
-        "elderly_alone": f"(b.n_members = 1 AND {age_sql('b.oldest_birth_date')} >= {ELDERLY_AGE})",
-        "returned": "(b.exit_status = '返贫')",
-        "monitored_risk": "(b.monitored AND NOT coalesce(b.risk_eliminated, false))",
-        "below_line": "b.income_below_line",
-        "not_exited": "(b.exit_status = '未脱贫')",
-        "no_measure": "NOT b.has_intervention",
-        "ill_disabled": f"({ill} OR b.has_ill OR b.has_disabled)",
-        "no_recent_visit": "(b.last_visit_date IS NULL OR date_diff('day', b.last_visit_date, $as_of) > $days)",
-        "open_item": "(b.n_open_items > 0)",
-        "near_line": "(b.income_below_monitor AND NOT b.income_below_line)",
-        "archive_defects": "(b.n_issues > 0)",
-    }
+__all__ = ["DEFAULT_NO_VISIT_DAYS", "ELDERLY_AGE", "WEIGHTS", "SampleSpec", "inspection_sample", "visit_list",
+           "visit_list_query"]
 
 
 def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: int = DEFAULT_NO_VISIT_DAYS,
-                     weights: dict[str, int] | None = None, include_zero: bool = False) -> ListQuery:
-    """The full ranked list (no LIMIT), for `visit_list` and extracts (`rank` via `ListQuery.ranked`)."""
+                     weights: dict[str, int] | None = None, include_zero: bool = False,
+                     ranked_as_of: date | None = None) -> ListQuery:
+    """The full ranked list (no LIMIT), for `visit_list` and extracts (`rank` via `ListQuery.ranked`).
+
+    `ranked_as_of`: the as-of date of the snapshot's `list_visit`; when it is `as_of` and the window
+    and weights are the defaults, the list is read in its stored order, else ranked here."""
     weights = dict(WEIGHTS if weights is None else weights)
-    reasons = _reason_sql()
-    where, params = household_where(flt, viewer, "f")
-    flags = ",\n            ".join(f"coalesce({cond}, false) AS r_{code}" for code, cond in reasons.items())
-    score = " + ".join(f"CASE WHEN r_{code} THEN {int(weights.get(code, 0))} ELSE 0 END" for code in reasons)
-    listed = ", ".join(f"CASE WHEN r_{code} THEN '{code}' END" for code in reasons)
+    where, params = household_where(flt, viewer, "b")
+    stored = ranked_as_of == as_of and int(no_visit_days) == DEFAULT_NO_VISIT_DAYS and weights == WEIGHTS
+    source = f"list_visit b WHERE {where}" if stored else f"({scored_sql(where, weights)}) b"
+    codes = list(reason_sql())
+    listed = ", ".join(f"CASE WHEN r_{code} THEN '{code}' END" for code in codes)
     sql = f"""
-        WITH base AS (
-            SELECT f.* FROM hh_facts f
-            WHERE {where}
-        ),
-        flagged AS (
-            SELECT b.*, {flags}
-            FROM base b
-        ),
-        scored AS (SELECT *, {score} AS score FROM flagged)
         SELECT township, village, household_id, {mask_name('head_name', viewer)} AS head_name,
             n_members, {age_sql('oldest_birth_date')} AS oldest_age, exit_status, monitoring_type,
             main_cause, income_per_capita, income_year, poverty_line, last_visit_date,
-            date_diff('day', last_visit_date, $as_of) AS days_since_visit, n_open_items, n_issues,
-            intervention_count, {", ".join(f"r_{c}" for c in reasons)},
+            days_since_visit, n_open_items, n_issues,
+            intervention_count, {", ".join(f"r_{c}" for c in codes)},
             list_filter([{listed}], lambda r: r IS NOT NULL) AS reasons,
-            score, seq
-        FROM scored
+            score, {"visit_rank" if stored else "seq"} AS list_order
+        FROM (SELECT * FROM {source}) AS s
         WHERE {"TRUE" if include_zero else "score > 0"}
     """  # noqa: S608 - clauses from code constants; values are parameters
-    return ListQuery(sql, {**params, "as_of": as_of, "days": int(no_visit_days)}, VISIT_ORDER)
+    order = "list_order" if stored else ORDER.replace("seq", "list_order")
+    window = {} if stored else {"days": int(no_visit_days)}  # the stored list needs no window
+    return ListQuery(sql, {**params, "as_of": as_of, **window}, order)
 
 
 def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
@@ -97,8 +62,8 @@ def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_
     display order), `score`, `days_since_visit` (NA = never visited), `total` (the full list's size;
     the frame holds the first `limit` rows, all when None).
     """
-    df = visit_list_query(flt, viewer, as_of, no_visit_days, weights, include_zero).page(con, limit).drop(
-        columns=["seq"])
+    query = visit_list_query(flt, viewer, as_of, no_visit_days, weights, include_zero, data_as_of(con))
+    df = query.page(con, limit).drop(columns=["list_order"])
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
 

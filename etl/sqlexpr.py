@@ -1,0 +1,22 @@
+"""SQL expressions shared by the snapshot's derived tables and the query layer (one formula each)."""
+
+from __future__ import annotations
+
+ILL_CAUSES = ("因病", "因残")  # causes of poverty that make a household an "ill household"
+
+
+def age_sql(birth: str, as_of: str = "$as_of") -> str:
+    """Full years between a birth date column and an as-of date (a parameter by default)."""
+    return f"date_part('year', age(CAST({as_of} AS TIMESTAMP), CAST({birth} AS TIMESTAMP)))"
+
+
+def window_count(dates: str, as_of: str) -> str:
+    """How many of the DATE list `dates` fall in the 12 months up to `as_of` (a DATE expression)."""
+    return (f"len(list_filter(coalesce({dates}, []), lambda d: d > {as_of} - INTERVAL 12 MONTH "
+            f"AND d <= {as_of}))")
+
+
+def ill_cause_sql(alias: str) -> str:
+    """The household's main or another cause of poverty is illness or disability."""
+    return (f"({alias}.main_cause IN {ILL_CAUSES!r} "
+            f"OR list_has_any(coalesce({alias}.other_causes, []), {list(ILL_CAUSES)!r}))")

@@ -1,0 +1,117 @@
+"""Lists read from snapshot-time tables (`list_visit`, `list_ill_member`, `list_project_household`,
+`hh_facts.seq`) give exactly what computing them at query time gives, on the demo county."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl.snapshot import current_snapshot
+from queries import assistance, health, households, meta, visits
+from queries.filters import Filters, Viewer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    db = tmp_path_factory.mktemp("stored") / "fupin.duckdb"
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
+                   capture_output=True, timeout=600)
+    snap = current_snapshot(db)
+    assert snap is not None
+    c = duckdb.connect(str(snap), read_only=True)
+    yield c
+    c.close()
+
+
+def _filters(con: duckdb.DuckDBPyConnection) -> list[Filters]:
+    town, cause = con.execute("SELECT township, main_cause FROM hh_facts WHERE main_cause IS NOT NULL "
+                              "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").fetchall()[0]
+    return [Filters(), Filters(townships=(town,)), Filters(townships=(town,), main_causes=(cause,))]
+
+
+def _full(con: duckdb.DuckDBPyConnection, query: object) -> pd.DataFrame:
+    return con.execute(query.ordered(), query.params).df()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("viewer", [Viewer(), Viewer(pii=True)])
+def test_stored_visit_ranking_equals_computed(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> None:
+    as_of = meta.data_as_of(con)
+    for flt in _filters(con):
+        stored = visits.visit_list_query(flt, viewer, as_of, ranked_as_of=as_of)
+        computed = visits.visit_list_query(flt, viewer, as_of)
+        assert "list_visit" in stored.sql and "list_visit" not in computed.sql
+        a, b = _full(con, stored).drop(columns="list_order"), _full(con, computed).drop(columns="list_order")
+        assert len(a) > 50
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_visit_list_other_window_is_ranked_at_query_time(con: duckdb.DuckDBPyConnection) -> None:
+    as_of = meta.data_as_of(con)
+    q = visits.visit_list_query(Filters(), Viewer(), as_of, no_visit_days=7, ranked_as_of=as_of)
+    assert "list_visit" not in q.sql
+    df = visits.visit_list(con, Filters(), Viewer(), as_of, no_visit_days=7)
+    default = visits.visit_list(con, Filters(), Viewer(), as_of)
+    assert df["r_no_recent_visit"].sum() >= default["r_no_recent_visit"].sum()
+
+
+def _oracle_counts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """Follow-ups and check-ups per household in the 12 months up to as_of, straight from the ledger."""
+    return con.execute("""
+        SELECT household_id,
+            count(*) FILTER (WHERE visit_type = '家庭医生随访') AS fu,
+            count(*) FILTER (WHERE visit_type = '健康体检') AS cu
+        FROM visits
+        WHERE visit_date > CAST($as_of AS DATE) - INTERVAL 12 MONTH AND visit_date <= $as_of
+        GROUP BY household_id""", {"as_of": as_of}).df().set_index("household_id")
+
+
+@pytest.mark.parametrize("shift_days", [0, -200])
+def test_ill_member_follow_ups_match_the_ledger(con: duckdb.DuckDBPyConnection, shift_days: int) -> None:
+    as_of = meta.data_as_of(con) + dt.timedelta(days=shift_days)  # 0: precomputed; -200: from the lists
+    df = health.ill_members(con, Filters(), Viewer(), as_of)
+    oracle = _oracle_counts(con, as_of)
+    expected_fu = df["household_id"].map(oracle["fu"]).fillna(0).astype(int)
+    expected_cu = df["household_id"].map(oracle["cu"]).fillna(0).astype(int)
+    assert (df["follow_ups_12m"].astype(int) == expected_fu).all()
+    assert (df["check_ups_12m"].astype(int) == expected_cu).all()
+    assert expected_fu.sum() > 0
+    members = con.execute("""SELECT count(*) FROM members
+        WHERE list_has_any(coalesce(health, []), ['长期慢性病', '患有大病', '残疾'])""").fetchall()[0][0]
+    assert len(df) == members
+
+
+def test_ill_members_in_place_order(con: duckdb.DuckDBPyConnection) -> None:
+    df = health.ill_members(con, Filters(), Viewer(), meta.data_as_of(con))
+    keys = list(zip(df["township"], df["village"], df["household_id"], strict=True))
+    assert keys == sorted(keys)
+
+
+def test_project_households_equal_the_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    projects = assistance.projects(con, Filters(), Viewer())
+    assert len(projects)
+    for project in projects["project"]:
+        df = assistance.project_households(con, Filters(), Viewer(), project)
+        oracle = con.execute("""
+            SELECT household_id, sum(amount_yuan) AS amount, min(coalesce(year, year(start_date))) AS year
+            FROM interventions WHERE project = $p GROUP BY household_id ORDER BY household_id""",
+            {"p": project}).df()
+        got = df.sort_values("household_id").reset_index(drop=True)
+        assert list(got["household_id"]) == list(oracle["household_id"])
+        assert got["amount_yuan"].fillna(0).tolist() == pytest.approx(oracle["amount"].fillna(0).tolist())
+        assert got["year"].tolist() == oracle["year"].tolist()
+
+
+def test_listing_seq_is_place_order(con: duckdb.DuckDBPyConnection) -> None:
+    for flt in _filters(con):
+        df = households.listing(con, flt, Viewer())
+        keys = list(zip(df["township"], df["village"], df["household_id"], strict=True))
+        assert keys == sorted(keys) and len(keys) == households.listing(con, flt, Viewer(), limit=1)["total"].iloc[0]
