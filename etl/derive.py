@@ -141,7 +141,9 @@ SELECT *,
         OR uninsured_count > 0 OR school_out_count > 0
     ) AS suspected_wrong_exit,
     intervention_count > 0 AS has_intervention,
-    row_number() OVER (ORDER BY township, village, household_id) AS seq  -- list order, as an integer
+    row_number() OVER (ORDER BY township, village, household_id) AS seq,  -- list order, as an integer
+    -- the inspection sample's per-household hash (queries.visits.inspection_sample), stable across machines
+    CAST(md5_number_upper(household_id) % 2147483647 AS BIGINT) AS draw_hash
 FROM base
 ORDER BY township, village, household_id
 """

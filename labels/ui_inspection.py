@@ -174,8 +174,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.visits.download_all": ("下载名单中前 {n} 户简介（HTML）", "Download the profiles of the top {n} (HTML)"),
     "insp.visits.sample": ("抽查样本", "Inspection sample"),
     "insp.visits.sample_rules": (
-        "按村分层的可重复随机抽样：先按 md5(种子|乡镇|村) 排序抽取村，再在每个抽中村内按 md5(种子|户编号) 排序，分别抽取建档立卡户和非建档立卡户（监测户）。相同数据、相同种子得到相同样本。",
-        "Reproducible random sample stratified by village: villages ordered by md5(seed|township|village) and drawn, then within each village households ordered by md5(seed|household no.), registered and non-registered (monitored) households drawn separately. Same data and seed = same sample.",
+        "按村分层的可重复随机抽样：先按 md5(种子|乡镇|村) 排序抽取村，再在每个抽中村内按由种子和 md5(户编号) 算出的抽签号排序，分别抽取建档立卡户和非建档立卡户（监测户）。相同数据、相同种子得到相同样本。",
+        "Reproducible random sample stratified by village: villages ordered by md5(seed|township|village) and drawn, then within each village households ordered by a draw number computed from the seed and md5(household no.), registered and non-registered (monitored) households drawn separately. Same data and seed = same sample.",
     ),
     "insp.visits.seed": ("随机种子", "Seed"),
     "insp.visits.n_villages": ("抽取村数（0 = 全部）", "Villages to draw (0 = all)"),

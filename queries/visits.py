@@ -8,6 +8,7 @@ once, as SQL, in `etl.visit_rank`, which also stores the default ranking with ev
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -78,21 +79,33 @@ class SampleSpec:
     other: int = 5  # non-registered (monitored edge) households per sampled village
 
 
+DRAW_PRIME = 2147483647  # 2^31 - 1: draw keys are (a × draw_hash + b) mod this prime
+
+
+def _seed_draw(seed: int) -> tuple[int, int]:
+    """The seed's (a, b) of the household draw, from md5(seed): same seed, same draw, on any machine."""
+    digest = hashlib.md5(str(int(seed)).encode()).digest()  # noqa: S324 - a draw key, not security
+    span = DRAW_PRIME - 1  # a in 1..p-1: the map is a permutation
+    a = 1 + int.from_bytes(digest[:8], "big") % span
+    return a, int.from_bytes(digest[8:], "big") % DRAW_PRIME
+
+
 def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
                       spec: SampleSpec) -> pd.DataFrame:
     """A reproducible stratified random sample.
 
     Villages are ordered by md5(seed|township|village) and the first `spec.villages` drawn; within
-    each, households are ordered by md5(seed|household_id) separately for registered and other
-    households and the first `registered` / `other` taken. Same data + same seed = same sample, on
-    any machine (md5, not a random generator).
+    each, households are ordered by (a × h + b) mod (2^31 − 1), where h comes from md5(household_id)
+    (`hh_facts.draw_hash`, stored with the snapshot) and a, b from md5(seed), separately for registered
+    and other households, and the first `registered` / `other` taken. Same data + same seed = same
+    sample, on any machine (md5, not a random generator), with no md5 per household per request.
     """
     where, params = household_where(flt, viewer, "f")
     sql = f"""
         WITH pool AS (
-            SELECT h.household_id, h.township, h.village, h.registered, h.head_name, h.exit_status,
-                h.monitoring_type, h.main_cause, h.household_size
-            FROM hh_facts f JOIN households h USING (household_id) WHERE {where}
+            SELECT f.household_id, f.township, f.village, f.registered, f.head_name, f.exit_status,
+                f.monitoring_type, f.main_cause, f.member_count AS household_size, f.draw_hash
+            FROM hh_facts f WHERE {where}
         ),
         vill AS (
             SELECT township, village,
@@ -103,7 +116,7 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
         ranked AS (
             SELECT p.*, v.village_draw,
                 row_number() OVER (PARTITION BY p.township, p.village, p.registered
-                    ORDER BY md5(CAST($seed AS VARCHAR) || '|' || p.household_id)) AS draw
+                    ORDER BY (p.draw_hash * $a + $b) % {DRAW_PRIME}, p.household_id) AS draw
             FROM pool p JOIN vill v USING (township, village)
             WHERE $n_villages IS NULL OR v.village_draw <= $n_villages
         )
@@ -114,5 +127,7 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
         WHERE (registered AND draw <= $n_registered) OR (NOT registered AND draw <= $n_other)
         ORDER BY village_draw, registered DESC, draw
     """  # noqa: S608
+    a, b = _seed_draw(spec.seed)
+    params = {**params, "a": a, "b": b}
     return con.execute(sql, {**params, "seed": int(spec.seed), "n_villages": spec.villages,
                              "n_registered": int(spec.registered), "n_other": int(spec.other)}).df()
