@@ -17,13 +17,14 @@ visits, measures, ledgers and issues on every rerun.
   check-up dates are kept as lists, and their counts in the 12 months up to the data's as-of date
   (`counted_as_of`) are precomputed; another as-of date counts from the lists.
 - `list_visit` (`etl.visit_rank`): the visit planner's default ranking.
+- `agg_quality`, `list_defect` (`etl.quality_checks`): completeness and defects at the data's as-of date.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from etl import visit_rank
+from etl import quality_checks, visit_rank
 from etl.codes import RECTIFICATION_CLOSED
 from etl.schema import filter_select
 from etl.sqlexpr import window_count
@@ -153,3 +154,4 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(INSP_NO_SCHOOL_SQL)
     con.execute(LIST_ILL_MEMBER_SQL)
     visit_rank.build(con)
+    quality_checks.build(con)

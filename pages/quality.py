@@ -120,7 +120,7 @@ def main() -> None:
     found = data.run(q.defects, ctx.flt, as_of=ctx.as_of, township=town, limit=DEFAULT_LIMIT)
     texts = defect_texts(ctx)
     table.show_list("quality_defects", found, f"{ctx.t('insp.what.defects')}_{town or ''}",
-                    q.defects_query(ctx.flt, data.viewer(), ctx.as_of, town), view=defect_view(found, texts),
+                    q.defects_query(ctx.flt, data.viewer(), ctx.as_of, town, ctx.data_as_of), view=defect_view(found, texts),
                     sources={"rule_name": "rule"}, mappings=texts)
 
     st.subheader(ctx.t("insp.quality.trend"))

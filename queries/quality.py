@@ -1,14 +1,9 @@
 """Archive quality (档案规范性): data issues by area and rule, completeness score, defect list, trend.
 
-Completeness score of an area = passed checks / required checks over its households, where the
-required checks are (shown on the page, labels `quality.check.<code>`):
-- id: every member has a valid ID number (one check per member);
-- health, labour: every member has a health and a labour status (one each per member);
-- school: every member aged 6-15 at the as-of date has a school status (one per such child);
-- housing, water: the housing and drinking-water fields are filled (one each per household);
-- doctor: every chronic patient has signed a family doctor (one per chronic patient);
-- income: an income figure for the as-of year or the year before (one per household);
-- visit: a visit of any type within 30 days before the as-of date (one per household).
+The completeness checks and their score are defined once, as SQL, in `etl.quality_checks` (rules in
+its docstring and on the page); at the data's as-of date the score and the defect list are read from
+the tables stored with the snapshot (`agg_quality`, `list_defect`), at any other date computed here
+with the same SQL.
 """
 
 from __future__ import annotations
@@ -18,63 +13,48 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.sqlexpr import age_sql
+from etl.quality_checks import (
+    CHECKS,
+    DEFECT_ORDER,
+    SCHOOL_AGE,
+    VISIT_WITHIN_DAYS,
+    defects_sql,
+    household_checks_cte,
+)
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
+from queries.meta import data_as_of
 from queries.paging import ListQuery
 
-CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
-VISIT_WITHIN_DAYS = 30
-SCHOOL_AGE = (6, 15)
+__all__ = ["CHECKS", "SCHOOL_AGE", "VISIT_WITHIN_DAYS", "completeness", "completeness_gaps", "defects"]
 PII_FIELDS = ("id_number", "name", "phone", "head_id_number", "head_name")
-
-_CHECK_SQL: dict[str, tuple[str, str]] = {  # code -> (required, passed), over hh_facts f and the school CTE s
-    "id": ("f.n_members", "f.n_id_valid"),
-    "health": ("f.n_members", "f.n_health_set"),
-    "labour": ("f.n_members", "f.n_labor_set"),
-    "school": ("coalesce(s.children, 0)", "coalesce(s.children_ok, 0)"),
-    "housing": ("1", "CASE WHEN f.housing_set THEN 1 ELSE 0 END"),
-    "water": ("1", "CASE WHEN f.water_set THEN 1 ELSE 0 END"),
-    "doctor": ("f.n_chronic", "f.n_chronic_doctor"),
-    "income": ("1", "CASE WHEN f.latest_income_year >= year(CAST($as_of AS DATE)) - 1 THEN 1 ELSE 0 END"),
-    "visit": ("1", f"CASE WHEN f.last_visit_date > CAST($as_of AS DATE) - INTERVAL {VISIT_WITHIN_DAYS} DAY "
-                   "THEN 1 ELSE 0 END"),
-}
-
-
-def _household_checks_cte(where: str) -> str:
-    cols = ",\n            ".join(f"{req} AS req_{c}, {ok} AS ok_{c}" for c, (req, ok) in _CHECK_SQL.items())
-    age = age_sql("birth_date")
-    return f"""
-        s AS (
-            SELECT household_id, count(*) AS children, count(*) FILTER (WHERE has_school_status) AS children_ok
-            FROM insp_school_age
-            WHERE {age} BETWEEN {SCHOOL_AGE[0]} AND {SCHOOL_AGE[1]}
-            GROUP BY household_id
-        ),
-        hc AS (
-            SELECT f.household_id, f.township, f.village,
-            {cols}
-            FROM hh_facts f
-            LEFT JOIN s USING (household_id)
-            WHERE {where}
-        )"""  # noqa: S608
 
 
 def completeness(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                  level: str = "township") -> pd.DataFrame:
     """Completeness score per township or village (worst first), with every check's counts."""
+    return completeness_at(con, flt, viewer, as_of, level, stored=data_as_of(con) == as_of)
+
+
+def completeness_at(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, level: str,
+                    stored: bool) -> pd.DataFrame:
+    """`completeness` from the stored sums (`stored`: as_of is the data's as-of date) or computed."""
     keys = {"township": "township", "village": "township, village"}[level]
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "c" if stored else "f")
     sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
     req = " + ".join(f"sum(req_{c})" for c in CHECKS)
     ok = " + ".join(f"sum(ok_{c})" for c in CHECKS)
+    if stored:  # per-cell sums at the data's as-of date: a household is in exactly one cell
+        source, households = f"agg_quality c WHERE {where}", "CAST(sum(households) AS BIGINT)"
+    else:
+        source, households = "hc", "count(*)"
+        params = {**params, "as_of": as_of}
     sql = f"""
-        WITH {_household_checks_cte(where)}
-        SELECT {keys}, count(*) AS households, CAST({req} AS BIGINT) AS required, CAST({ok} AS BIGINT) AS passed,
-            ({ok}) / nullif({req}, 0) AS score, {sums}
-        FROM hc GROUP BY {keys} ORDER BY score ASC NULLS LAST, {keys}
+        {"" if stored else "WITH " + household_checks_cte(where)}
+        SELECT {keys}, {households} AS households, CAST({req} AS BIGINT) AS required,
+            CAST({ok} AS BIGINT) AS passed, ({ok}) / nullif({req}, 0) AS score, {sums}
+        FROM {source} GROUP BY {keys} ORDER BY score ASC NULLS LAST, {keys}
     """  # noqa: S608
-    return con.execute(sql, {**params, "as_of": as_of}).df()
+    return con.execute(sql, params).df()
 
 
 def completeness_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
@@ -84,7 +64,7 @@ def completeness_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQu
               "ok_{c} AS passed FROM hc WHERE ok_{c} < req_{c}")
     union = " UNION ALL ".join(select.format(c=c) for c in CHECKS)
     sql = f"""
-        WITH {_household_checks_cte(where)}
+        WITH {household_checks_cte(where)}
         SELECT * FROM ({union})
     """  # noqa: S608
     return ListQuery(sql, {**params, "as_of": as_of}, "township, village, household_id, check_code")
@@ -155,35 +135,36 @@ def issue_counts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -
     return {"issues": int(row[0]), "households": int(row[1])} if row else {"issues": 0, "households": 0}
 
 
-def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | None = None) -> ListQuery:
+def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | None = None,
+                  stored_as_of: date | None = None) -> ListQuery:
     """Data issues and failed completeness checks in one list (optionally of one township).
 
     Columns: township, village, household_id, defect_source (`issue` / `check`), rule (rule or check
     code), field (code, NULL for checks), raw_value (masked; `passed/required` for checks), file_name,
-    line. Issues come before checks within a household."""
-    where, params = household_where(flt, viewer, "f")
+    line. Issues come before checks within a household. `stored_as_of`: the as-of date of the
+    snapshot's `list_defect`; when it is `as_of` the list is read in its stored order."""
+    stored = stored_as_of == as_of
+    where, params = household_where(flt, viewer, "d" if stored else "f")
     if township is not None:
-        where += " AND f.township = $x_township"
+        where += f" AND {'d' if stored else 'f'}.township = $x_township"
         params["x_township"] = township
-    check = ("SELECT township, village, household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, "
-             "CAST(ok_{c} AS VARCHAR) || '/' || CAST(req_{c} AS VARCHAR) AS raw_value, NULL AS file_name, "
-             "NULL AS line, 1 AS src, NULL AS line_order FROM hc WHERE ok_{c} < req_{c}")
-    checks = " UNION ALL ".join(check.format(c=c) for c in CHECKS)
+    columns = ("township, village, household_id, defect_source, rule, field, "
+               f"{_raw_value_sql(viewer)} AS raw_value, file_name, line")
+    if stored:
+        sql = f"SELECT {columns}, defect_seq AS list_order FROM list_defect d WHERE {where}"  # noqa: S608
+        return ListQuery(sql, params, "list_order")
     sql = f"""
-        WITH {_household_checks_cte(where)}
-        SELECT f.township, f.village, d.household_id, 'issue' AS defect_source, d.rule, d.field,
-            {_raw_value_sql(viewer)} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order
-        FROM data_issues d JOIN hh_facts f USING (household_id)
-        WHERE {where}
-        UNION ALL {checks}
+        WITH {household_checks_cte(where)}
+        SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value")}) d
     """  # noqa: S608
-    return ListQuery(sql, {**params, "as_of": as_of}, "township, village, household_id, src, rule, line_order")
+    return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER)
 
 
 def defects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
             township: str | None = None, limit: int | None = None) -> pd.DataFrame:
     """`defects_query` paged: the first `limit` (all when None), the full list's size in `total`."""
-    return defects_query(flt, viewer, as_of, township).page(con, limit).drop(columns=["src", "line_order"])
+    page = defects_query(flt, viewer, as_of, township, data_as_of(con)).page(con, limit)
+    return page.drop(columns=[c for c in ("list_order", "seq", "src", "line_order") if c in page.columns])
 
 
 def issue_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from etl.snapshot import current_snapshot
-from queries import assistance, health, households, meta, visits
+from queries import assistance, health, households, meta, quality, visits
 from queries.filters import Filters, Viewer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,3 +115,30 @@ def test_listing_seq_is_place_order(con: duckdb.DuckDBPyConnection) -> None:
         df = households.listing(con, flt, Viewer())
         keys = list(zip(df["township"], df["village"], df["household_id"], strict=True))
         assert keys == sorted(keys) and len(keys) == households.listing(con, flt, Viewer(), limit=1)["total"].iloc[0]
+
+
+@pytest.mark.parametrize("viewer", [Viewer(), Viewer(pii=True)])
+def test_stored_defects_equal_computed(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> None:
+    as_of = meta.data_as_of(con)
+    towns = [r[0] for r in con.execute("SELECT DISTINCT township FROM hh_facts ORDER BY 1").fetchall()]
+    seen = 0
+    for flt in _filters(con):
+        for town in [None, *towns]:
+            stored = quality.defects_query(flt, viewer, as_of, town, stored_as_of=as_of)
+            computed = quality.defects_query(flt, viewer, as_of, town)
+            assert "list_defect" in stored.sql and "list_defect" not in computed.sql
+            a = _full(con, stored).drop(columns="list_order")
+            b = _full(con, computed).drop(columns=["seq", "src", "line_order"])
+            pd.testing.assert_frame_equal(a, b)
+            seen += len(a)
+    assert seen > 100
+
+
+@pytest.mark.parametrize("level", ["township", "village"])
+def test_stored_completeness_equals_computed(con: duckdb.DuckDBPyConnection, level: str) -> None:
+    as_of = meta.data_as_of(con)
+    for flt in _filters(con):
+        a = quality.completeness_at(con, flt, Viewer(), as_of, level, stored=True)
+        b = quality.completeness_at(con, flt, Viewer(), as_of, level, stored=False)
+        assert len(a) > 0
+        pd.testing.assert_frame_equal(a, b)

@@ -1,0 +1,100 @@
+"""The archive completeness checks (档案规范性) as SQL over `hh_facts`, and their answers at the data's
+as-of date stored with every snapshot.
+
+Completeness score of an area = passed checks / required checks over its households, where the
+required checks are (shown on the page, labels `quality.check.<code>`):
+- id: every member has a valid ID number (one check per member);
+- health, labour: every member has a health and a labour status (one each per member);
+- school: every member aged 6-15 at the as-of date has a school status (one per such child);
+- housing, water: the housing and drinking-water fields are filled (one each per household);
+- doctor: every chronic patient has signed a family doctor (one per chronic patient);
+- income: an income figure for the as-of year or the year before (one per household);
+- visit: a visit of any type within 30 days before the as-of date (one per household).
+
+Stored tables (at the data's as-of date; another as-of date computes the same SQL at query time):
+- `agg_quality`: per cell of the filter columns, households and every check's required / passed sums;
+- `list_defect`: the defect list (data issues, then failed checks, per household) in place order,
+  `defect_seq` its position, raw values unmasked (the query layer masks them).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.schema import FILTER_COLUMNS, filter_select
+from etl.sqlexpr import age_sql
+
+CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
+VISIT_WITHIN_DAYS = 30
+SCHOOL_AGE = (6, 15)
+
+_CHECK_SQL: dict[str, tuple[str, str]] = {  # code -> (required, passed), over hh_facts f and the school CTE s
+    "id": ("f.n_members", "f.n_id_valid"),
+    "health": ("f.n_members", "f.n_health_set"),
+    "labour": ("f.n_members", "f.n_labor_set"),
+    "school": ("coalesce(s.children, 0)", "coalesce(s.children_ok, 0)"),
+    "housing": ("1", "CASE WHEN f.housing_set THEN 1 ELSE 0 END"),
+    "water": ("1", "CASE WHEN f.water_set THEN 1 ELSE 0 END"),
+    "doctor": ("f.n_chronic", "f.n_chronic_doctor"),
+    "income": ("1", "CASE WHEN f.latest_income_year >= year(CAST($as_of AS DATE)) - 1 THEN 1 ELSE 0 END"),
+    "visit": ("1", f"CASE WHEN f.last_visit_date > CAST($as_of AS DATE) - INTERVAL {VISIT_WITHIN_DAYS} DAY "
+                   "THEN 1 ELSE 0 END"),
+}
+
+
+def household_checks_cte(where: str) -> str:
+    """CTEs `s` (school-age children at $as_of) and `hc`: one row per hh_facts row `f` passing `where`,
+    with its filter columns, `seq` and `req_<check>` / `ok_<check>`."""
+    cols = ",\n            ".join(f"{req} AS req_{c}, {ok} AS ok_{c}" for c, (req, ok) in _CHECK_SQL.items())
+    age = age_sql("birth_date")
+    return f"""
+        s AS (
+            SELECT household_id, count(*) AS children, count(*) FILTER (WHERE has_school_status) AS children_ok
+            FROM insp_school_age
+            WHERE {age} BETWEEN {SCHOOL_AGE[0]} AND {SCHOOL_AGE[1]}
+            GROUP BY household_id
+        ),
+        hc AS (
+            SELECT f.household_id, {filter_select('f')}, f.seq,
+            {cols}
+            FROM hh_facts f
+            LEFT JOIN s USING (household_id)
+            WHERE {where}
+        )"""  # noqa: S608
+
+
+def defects_sql(where: str, raw_value: str) -> str:
+    """Data issues (src 0) and failed checks (src 1) of the households passing `where` (over hh_facts
+    `f`), after `WITH {household_checks_cte(where)}`. `raw_value`: the issue's raw value expression
+    over `d` (masked or not)."""
+    check = ("SELECT {fk}, household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, "
+             "CAST(ok_{c} AS VARCHAR) || '/' || CAST(req_{c} AS VARCHAR) AS raw_value, NULL AS file_name, "
+             "NULL AS line, 1 AS src, NULL AS line_order, seq FROM hc WHERE ok_{c} < req_{c}")
+    fk = ", ".join(FILTER_COLUMNS)
+    checks = " UNION ALL ".join(check.format(c=c, fk=fk) for c in CHECKS)
+    return f"""
+        SELECT {filter_select('f')}, d.household_id, 'issue' AS defect_source, d.rule, d.field,
+            {raw_value} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order, f.seq
+        FROM data_issues d JOIN hh_facts f USING (household_id)
+        WHERE {where}
+        UNION ALL {checks}"""  # noqa: S608
+
+
+DEFECT_ORDER = "seq, src, rule, line_order, field"  # seq = township, village, household
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    """`agg_quality` and `list_defect` at the data's as-of date (needs hh_facts, insp_school_age)."""
+    as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
+    keys = ", ".join(FILTER_COLUMNS)
+    sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
+    con.execute(f"""CREATE OR REPLACE TABLE agg_quality AS
+        WITH {household_checks_cte('TRUE')}
+        SELECT {keys}, count(*) AS households, {sums}, CAST($as_of AS DATE) AS checked_as_of
+        FROM hc GROUP BY ALL ORDER BY ALL""", as_of)  # noqa: S608 - constants only
+    con.execute(f"""CREATE OR REPLACE TABLE list_defect AS
+        WITH {household_checks_cte('TRUE')}
+        SELECT *, CAST($as_of AS DATE) AS checked_as_of,
+            row_number() OVER (ORDER BY {DEFECT_ORDER}) AS defect_seq
+        FROM ({defects_sql('TRUE', 'd.raw_value')})
+        ORDER BY defect_seq""", as_of)  # noqa: S608 - constants only
