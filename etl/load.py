@@ -141,18 +141,19 @@ def _load_file(
     step: Callable[[float, str], None],
 ) -> bool:
     """Load one file as one transaction. True when the database changed."""
-    sink = _RawSink(con)
+    sink = readers.DuckDBSink(con)
     try:
         raw = readers.read_file(path, max_bytes=max_bytes or 2**62, sink=sink)
         sink.ensure(raw.table.column_names)
     except readers.ReadError as exc:
+        sink.drop()
         res.error = read_error_text(exc, name, lang)
         return False
     except Exception as exc:  # any other failure to read: the file changes nothing
+        sink.drop()
         res.error = t("read.load_failed", lang, file=name, detail=type(exc).__name__)
         return False
-    finally:
-        con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_all")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM {q(sink.table)}")  # noqa: S608 - ours
     res.kind, res.ignored_columns = raw.kind, list(raw.ignored_columns)
     res.rows_read, res.rows_skipped = raw.rows_read, raw.skipped
     previous = con.execute(
@@ -161,6 +162,7 @@ def _load_file(
         [raw.sha256, raw.kind],
     ).fetchall()
     if previous:  # the same file again changes nothing
+        sink.drop()
         res.unchanged = True
         res.rows_loaded, res.rows_rejected, res.issues = previous[0]
         return False
@@ -176,38 +178,8 @@ def _load_file(
         return False
     finally:
         con.execute("DROP VIEW IF EXISTS raw")
-        con.execute("DROP TABLE IF EXISTS raw_all")
+        sink.drop()
     return True
-
-
-class _RawSink:
-    # Columns are the reader's canonical names (ours, never the file's headers).
-    """Receives the reader's blocks into temp table `raw_all`: the file never sits in Python memory
-    whole, and DuckDB spills the table to disk past its memory limit."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-        con.execute("DROP TABLE IF EXISTS raw_all")
-        con.execute("CREATE TEMP TABLE raw_all (_line INTEGER)")
-        self.columns = ["_line"]
-
-    def __call__(self, block: pa.Table | None) -> None:
-        if block is None:  # the reader starts over
-            self.__init__(self.con)
-            return
-        self.ensure(block.column_names)
-        self.con.register("raw_block", block)
-        try:
-            self.con.execute("INSERT INTO raw_all BY NAME SELECT * FROM raw_block")
-        finally:
-            self.con.unregister("raw_block")
-
-    def ensure(self, columns: Sequence[str]) -> None:
-        """Add the columns not seen yet (all of them when no block had a data row)."""
-        for name in columns:
-            if name not in self.columns:
-                self.con.execute(f"ALTER TABLE raw_all ADD COLUMN {q(name)} VARCHAR")
-                self.columns.append(name)
 
 
 def _load_raw(
