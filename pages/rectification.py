@@ -15,21 +15,22 @@ from ui.context import PageContext, current
 from ui.profile_html import plain_dates
 
 
-def _state(row: pd.Series, ctx: PageContext) -> str:
-    if row["overdue"]:
-        return ctx.t("insp.rect.state.overdue", days=int(row["days_overdue"]))
-    if row["due_soon"]:
-        return ctx.t("insp.rect.state.due_soon")
-    if row["is_open"]:
-        return ctx.t("insp.rect.state.open")
-    return ctx.t("insp.rect.state.closed")
+def _states(df: pd.DataFrame, ctx: PageContext) -> pd.Series:
+    """Each item's state marker, most urgent wins: overdue (with days), due soon, open, closed."""
+    out = pd.Series(ctx.t("insp.rect.state.closed"), index=df.index, dtype=object)
+    for flag, key in (("is_open", "insp.rect.state.open"), ("due_soon", "insp.rect.state.due_soon")):
+        out[df[flag].fillna(False).astype(bool).to_numpy()] = ctx.t(key)
+    overdue = df["overdue"].fillna(False).astype(bool).to_numpy()
+    days = df.loc[overdue, "days_overdue"].astype(int)
+    out[overdue] = days.map({d: ctx.t("insp.rect.state.overdue", days=d) for d in days.unique()})
+    return out
 
 
 def ledger_view(df: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
     """The ledger as shown and extracted: a state marker first, the contract's columns, level."""
     out = df.copy()
-    out.insert(0, "state", [_state(r, ctx) for _, r in out.iterrows()])
-    out["level"] = [ctx.t(f"insp.rect.level.{v}") for v in out["level"]]
+    out.insert(0, "state", _states(out, ctx))
+    out["level"] = out["level"].map({v: ctx.t(f"insp.rect.level.{v}") for v in out["level"].unique()})
     out[["village", "household_id"]] = out[["village", "household_id"]].fillna("")
     return plain_dates(out)[["state", "issue_id", "problem_category", "description", "status", "deadline",
                              "days_overdue", "township", "village", "household_id", "level", "responsible_unit",
