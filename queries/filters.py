@@ -376,20 +376,22 @@ def township_order(townships: Iterable[str]) -> tuple[str, ...]:
 
 
 def options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Options:
+    # agg_household has one row per combination of filter values (etl.derive), a few thousand rows
+    # where hh_facts has millions, and the same filter columns
     where, params = household_where(ALL, viewer)
-    tv = fetch(con, f"SELECT DISTINCT township, village FROM hh_facts f WHERE {where}", params)  # noqa: S608
+    tv = fetch(con, f"SELECT DISTINCT township, village FROM agg_household f WHERE {where}", params)  # noqa: S608
     by_t: dict[str, list[str]] = {}
     for t, v in zip(tv["township"], tv["village"], strict=True):
         by_t.setdefault(t, []).append(v)
     vbt = tuple((t, tuple(sorted(by_t[t]))) for t in township_order(by_t))
 
     def distinct(column: str, code_field: str) -> tuple[str, ...]:
-        df = fetch(con, f"SELECT DISTINCT {column} AS v FROM hh_facts f WHERE {where} AND {column} IS NOT NULL",  # noqa: S608
+        df = fetch(con, f"SELECT DISTINCT {column} AS v FROM agg_household f WHERE {where} AND {column} IS NOT NULL",  # noqa: S608
                    params)
         return _ordered([str(v) for v in df["v"]], code_field)
 
     def years(column: str) -> YearRange | None:
-        df = fetch(con, f"SELECT min({column}) AS lo, max({column}) AS hi FROM hh_facts f WHERE {where}", params)  # noqa: S608
+        df = fetch(con, f"SELECT min({column}) AS lo, max({column}) AS hi FROM agg_household f WHERE {where}", params)  # noqa: S608
         lo, hi = df["lo"].iloc[0], df["hi"].iloc[0]
         if pd.isna(lo) or pd.isna(hi):
             return None
