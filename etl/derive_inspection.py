@@ -16,6 +16,7 @@ visits, measures, ledgers and issues on every rerun.
   page is `WHERE <filters> ORDER BY seq LIMIT n` on one table. The household's follow-up and
   check-up dates are kept as lists, and their counts in the 12 months up to the data's as-of date
   (`counted_as_of`) are precomputed; another as-of date counts from the lists.
+- `list_claim`: medical claims with their household's filter columns and facts.
 - `list_visit` (`etl.visit_rank`): the visit planner's default ranking.
 - `agg_quality`, `list_defect` (`etl.quality_checks`): completeness and defects at the data's as-of date.
 """
@@ -143,6 +144,20 @@ ORDER BY seq
 """  # noqa: S608 - constants only
 
 
+# Claims with their household's filter columns and the facts the health page's claim views need, so
+# those views read one table: the claim's year, the household's head, members, latest income and its
+# income per capita in the claim's year.
+LIST_CLAIM_SQL = f"""
+CREATE OR REPLACE TABLE list_claim AS
+SELECT {filter_select('f')}, c.*, year(c.admission_date) AS claim_year, f.head_name, f.n_members,
+    f.latest_income, hi.income_per_capita AS year_income
+FROM medical_claims c
+JOIN hh_facts f USING (household_id)
+LEFT JOIN household_income hi ON hi.household_id = c.household_id AND hi.income_year = year(c.admission_date)
+ORDER BY f.seq
+"""  # noqa: S608 - constants only
+
+
 def build_household_facts(con: duckdb.DuckDBPyConnection) -> None:
     """`_insp_household` (temporary): the household facts `hh_facts` takes in."""
     con.execute(INSP_HOUSEHOLD_SQL)
@@ -153,5 +168,6 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS insp_household")  # folded into hh_facts (snapshots of schema 2)
     con.execute(INSP_NO_SCHOOL_SQL)
     con.execute(LIST_ILL_MEMBER_SQL)
+    con.execute(LIST_CLAIM_SQL)
     visit_rank.build(con)
     quality_checks.build(con)

@@ -193,33 +193,33 @@ def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: 
 
 
 def claim_years(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> list[int]:
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "c")
     sql = f"""
-        SELECT DISTINCT year(c.admission_date) AS y FROM medical_claims c JOIN hh_facts f USING (household_id)
-        WHERE {where} AND c.admission_date IS NOT NULL ORDER BY y DESC
+        SELECT DISTINCT claim_year FROM list_claim c
+        WHERE {where} AND claim_year IS NOT NULL ORDER BY claim_year DESC
     """  # noqa: S608
     return [int(r[0]) for r in con.execute(sql, params).fetchall()]
 
 
 def _year_clause(year: int | None) -> str:
-    return "year(c.admission_date) = $year" if year is not None else "TRUE"
+    return "c.claim_year = $year" if year is not None else "TRUE"
 
 
 def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:
     """Claims per township: total cost, each payer, out-of-pocket and its share of the total."""
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "c")
     if year is not None:
         params = {**params, "year": year}
     sql = f"""
-        SELECT f.township, count(*) AS claims,
+        SELECT c.township, count(*) AS claims,
             CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.basic_insurance) AS BIGINT) AS basic_insurance,
             CAST(sum(c.critical_illness_insurance) AS BIGINT) AS critical_illness_insurance,
             CAST(sum(c.medical_assistance) AS BIGINT) AS medical_assistance, CAST(sum(c.other_support) AS BIGINT) AS other_support,
             CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
             sum(c.out_of_pocket) / nullif(sum(c.total_cost), 0) AS oop_share
-        FROM medical_claims c JOIN hh_facts f USING (household_id)
+        FROM list_claim c
         WHERE {where} AND {_year_clause(year)}
-        GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, f.township
+        GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, c.township
     """  # noqa: S608
     return con.execute(sql, params).df()
 
@@ -231,26 +231,24 @@ def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year
     Threshold: `fixed_amount` yuan if given, else `income_share` × the household's annual income
     (income per capita of the claim year, else the latest known, × members).
     """
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "c")
     params = {**params, "share": income_share, "fixed": fixed_amount}
     if year is not None:
         params["year"] = year
     sql = f"""
         WITH hy AS (
-            SELECT c.household_id, year(c.admission_date) AS year, count(*) AS claims,
+            SELECT c.household_id, c.claim_year AS year, c.township, c.village, c.head_name, c.n_members,
+                coalesce(c.year_income, c.latest_income) AS income_per_capita, count(*) AS claims,
                 CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket
-            FROM medical_claims c JOIN hh_facts f USING (household_id)
-            WHERE {where} AND c.admission_date IS NOT NULL AND {_year_clause(year)}
+            FROM list_claim c
+            WHERE {where} AND c.claim_year IS NOT NULL AND {_year_clause(year)}
             GROUP BY ALL
         ),
         t AS (
-            SELECT hy.*, x.township, x.village, {mask_name('x.head_name', viewer)} AS name, x.n_members,
-                coalesce(hi.income_per_capita, x.latest_income) AS income_per_capita,
-                coalesce(hi.income_per_capita, x.latest_income) * x.n_members AS household_income,
-                coalesce(CAST($fixed AS DOUBLE),
-                         $share * coalesce(hi.income_per_capita, x.latest_income) * x.n_members) AS threshold
-            FROM hy JOIN hh_facts x USING (household_id)
-            LEFT JOIN household_income hi ON hi.household_id = hy.household_id AND hi.income_year = hy.year
+            SELECT hy.* EXCLUDE (head_name), {mask_name('hy.head_name', viewer)} AS name,
+                income_per_capita * n_members AS household_income,
+                coalesce(CAST($fixed AS DOUBLE), $share * income_per_capita * n_members) AS threshold
+            FROM hy
         )
         SELECT township, village, household_id, name, year, n_members, income_per_capita, household_income,
             claims, total_cost, out_of_pocket, threshold,
@@ -263,17 +261,17 @@ def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year
 
 def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:
     """Claims whose parts do not add up to the total cost (tolerance 1 yuan)."""
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "c")
     params = {**params, "tol": CLAIM_TOLERANCE}
     if year is not None:
         params["year"] = year
     parts = ("coalesce(c.basic_insurance, 0) + coalesce(c.critical_illness_insurance, 0) "
              "+ coalesce(c.medical_assistance, 0) + coalesce(c.other_support, 0) + coalesce(c.out_of_pocket, 0)")
     sql = f"""
-        SELECT f.township, f.village, c.household_id, {mask_id('c.id_number', viewer)} AS id_number, c.admission_date, c.institution,
+        SELECT c.township, c.village, c.household_id, {mask_id('c.id_number', viewer)} AS id_number, c.admission_date, c.institution,
             c.total_cost, c.basic_insurance, c.critical_illness_insurance, c.medical_assistance,
             c.other_support, c.out_of_pocket, {parts} AS parts_sum, c.total_cost - ({parts}) AS difference
-        FROM medical_claims c JOIN hh_facts f USING (household_id)
+        FROM list_claim c
         WHERE {where} AND {_year_clause(year)} AND abs(coalesce(c.total_cost, 0) - ({parts})) > $tol
         ORDER BY abs(difference) DESC
     """  # noqa: S608

@@ -35,8 +35,8 @@ def completeness(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, a
     return completeness_at(con, flt, viewer, as_of, level, stored=data_as_of(con) == as_of)
 
 
-def completeness_at(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, level: str,
-                    stored: bool) -> pd.DataFrame:
+def completeness_at(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, level: str = "township",
+                    stored: bool = False) -> pd.DataFrame:
     """`completeness` from the stored sums (`stored`: as_of is the data's as-of date) or computed."""
     keys = {"township": "township", "village": "township, village"}[level]
     where, params = household_where(flt, viewer, "c" if stored else "f")
