@@ -18,7 +18,7 @@ from etl import derive, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
 from etl.messages import read_error_text
-from etl.stage import build_stage, q, raw_value_case
+from etl.stage import RAW_KEPT, build_stage, q, raw_value_case
 from labels import t
 
 Progress = Callable[[float, str], None]
@@ -255,7 +255,13 @@ def _insert_issues(
 ) -> None:
     if not selects:
         return
-    union = "\nUNION ALL\n".join(selects)
+    # The issues first, into a table: its exact (small) size lets the joins below build their hash
+    # tables on it and stream the file's rows, instead of hashing every raw row (estimated sizes of
+    # the filtered selects are far too large). One statement per check: one join's memory at a time.
+    con.execute("CREATE OR REPLACE TEMP TABLE iss (line INTEGER, table_name VARCHAR, record_key VARCHAR, "
+                "household_id VARCHAR, field VARCHAR, raw VARCHAR, rule VARCHAR)")
+    for select in selects:
+        con.execute(f"INSERT INTO iss {select}")
     # registry member issues take their record key (the member key) from the keys table
     member_key, keys_join = ("k.member_key", " LEFT JOIN keys k ON k.source_line = i.line") if kind == "registry" \
         else ("NULL", "")
@@ -264,10 +270,10 @@ def _insert_issues(
                                      field, raw_value, rule)
             SELECT ?, ?, i.line, i.table_name, coalesce(i.record_key, {member_key}), i.household_id, i.field,
                    coalesce(i.raw, {raw_value_case(kind)}), i.rule
-            FROM ({union}) i(line, table_name, record_key, household_id, field, raw, rule)
-            LEFT JOIN raw_named r ON r._line = i.line{keys_join}""",
+            FROM iss i LEFT JOIN raw_named r ON r._line = i.line{keys_join}""",
         [batch_id, name],
     )
+    con.execute("DROP TABLE iss")
 
 
 def _poverty_line_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -288,7 +294,9 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                               || row_number() OVER (PARTITION BY household_id ORDER BY source_line)::VARCHAR)
                          AS member_key
               FROM stg WHERE rejected_rule IS NULL)""")
-    con.execute("CREATE OR REPLACE TEMP VIEW m AS SELECT * FROM stg JOIN keys USING (source_line, household_id)")
+    # source_line alone identifies a row: an integer join, not (integer, text)
+    con.execute("CREATE OR REPLACE TEMP VIEW m AS SELECT stg.*, keys.member_key, keys.is_head, keys.dup "
+                "FROM stg JOIN keys USING (source_line)")
     con.execute("CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM stg WHERE rejected_rule IS NULL")
     # One representative row per household: its head's (first head if several), else its first row.
     con.execute("""
@@ -299,8 +307,12 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                count(DISTINCT member_key) AS n_members,
                count(*) FILTER (WHERE is_head AND NOT dup) AS n_heads
         FROM keys GROUP BY household_id""")
-    con.execute("CREATE OR REPLACE TEMP TABLE hh AS SELECT stg.*, rep.n_members, rep.n_heads "
-                "FROM stg JOIN rep ON stg.source_line = rep.rep_line")
+    # Only what the household inserts and checks read: the member columns would be copied for nothing.
+    hh_read = ["source_line", "household_id", *HOUSEHOLD_FIELDS, "name", "id_number", "enjoys_policy",
+               *(f"raw_{c}" for c in RAW_KEPT if c in HOUSEHOLD_FIELDS),
+               *(f"bad__{r}__{c}" for r, c in checks if c in HOUSEHOLD_FIELDS)]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE hh AS SELECT {', '.join(f'stg.{q(c)}' for c in hh_read)}, "
+                "rep.n_members, rep.n_heads FROM stg JOIN rep ON stg.source_line = rep.rep_line")
     _poverty_line_table(con)
 
     hh_cols = ", ".join(q(c) for c in HOUSEHOLD_FIELDS if c != "household_size")
@@ -342,6 +354,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         f"CASE WHEN m.{q(c)} IS NOT NULL AND m.{q(c)} IS DISTINCT FROM hh.{q(c)} THEN '{c}' END"
         for c in HOUSEHOLD_FIELDS
     )
+    differs = " OR ".join(f"(m.{q(c)} IS NOT NULL AND m.{q(c)} IS DISTINCT FROM hh.{q(c)})" for c in HOUSEHOLD_FIELDS)
     selects = _issue_selects("kept", member_checks, "members", "NULL::VARCHAR")
     selects += _issue_selects("hh", household_checks, "households", "household_id")
     selects += [
@@ -360,10 +373,11 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
            FROM kept m WHERE NOT m.id_mangled AND m.id_number IS NOT NULL AND m.id_number IN (
                SELECT id_number FROM (
                    SELECT id_number, household_id FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled
-                   UNION
+                   UNION ALL
                    SELECT id_number, household_id FROM members
                    WHERE id_number IS NOT NULL AND household_id NOT IN (SELECT household_id FROM rep))
-               GROUP BY id_number HAVING count(DISTINCT household_id) > 1)""",
+               -- more than one household (never NULL here); cheaper than UNION + count(DISTINCT)
+               GROUP BY id_number HAVING min(household_id) <> max(household_id))""",
         # household rules
         "SELECT source_line, 'households', household_id, household_id, 'household_size', "
         "raw_household_size, 'size_mismatch' FROM hh WHERE household_size <> n_members",
@@ -385,7 +399,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         f"""SELECT source_line, 'households', household_id, household_id, field, NULL::VARCHAR,
                    'household_fields_differ'
             FROM (SELECT m.source_line, m.household_id, unnest([{differ}]) AS field
-                  FROM kept m JOIN hh USING (household_id) WHERE m.source_line <> hh.source_line)
+                  FROM kept m JOIN hh USING (household_id)
+                  WHERE m.source_line <> hh.source_line AND ({differs}))  -- unnest only rows that differ
             WHERE field IS NOT NULL""",
     ]
     _insert_issues(con, "registry", selects, batch_id, name)
@@ -407,9 +422,11 @@ def _load_ledger(
         CREATE OR REPLACE TEMP TABLE k AS
         SELECT *{exclude}{year_fix}, {key} AS record_key FROM stg WHERE rejected_rule IS NULL""")
     n_rows = int(_scalar(con, "SELECT count(*) FROM k"))
-    # Later rows of the same record win (a newer line of a ledger updates an item).
-    con.execute("""CREATE OR REPLACE TEMP TABLE k AS SELECT * FROM k
-                   QUALIFY row_number() OVER (PARTITION BY record_key ORDER BY source_line DESC) = 1""")
+    # Later rows of the same record win (a newer line of a ledger updates an item). Deleting the
+    # earlier rows of repeated keys touches only those, where a window would copy every row.
+    con.execute("""DELETE FROM k USING (SELECT record_key, max(source_line) AS last_line FROM k
+                                        GROUP BY record_key HAVING count(*) > 1) d
+                   WHERE k.record_key = d.record_key AND k.source_line < d.last_line""")
     con.execute(f"DELETE FROM {table} WHERE record_key IN (SELECT record_key FROM k)")
     col_list = ", ".join(q(c) for c in cols)
     con.execute(
