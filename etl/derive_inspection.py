@@ -16,6 +16,7 @@ visits, measures, ledgers and issues on every rerun.
   page is `WHERE <filters> ORDER BY seq LIMIT n` on one table. The household's follow-up and
   check-up dates are kept as lists, and their counts in the 12 months up to the data's as-of date
   (`counted_as_of`) are precomputed; another as-of date counts from the lists.
+- `list_issue`: data issues with their household's filter columns, head and `seq`.
 - `list_claim`: medical claims with their household's filter columns and facts.
 - `list_visit` (`etl.visit_rank`): the visit planner's default ranking.
 - `agg_quality`, `list_defect` (`etl.quality_checks`): completeness and defects at the data's as-of date.
@@ -158,6 +159,16 @@ ORDER BY f.seq
 """  # noqa: S608 - constants only
 
 
+# Data issues of known households with their household's filter columns, head and place order, so the
+# archive-quality views and the overview's defect count read one small table.
+LIST_ISSUE_SQL = f"""
+CREATE OR REPLACE TABLE list_issue AS
+SELECT {filter_select('f')}, f.seq, f.head_name, d.*
+FROM data_issues d JOIN hh_facts f USING (household_id)
+ORDER BY f.seq
+"""  # noqa: S608 - constants only
+
+
 def build_household_facts(con: duckdb.DuckDBPyConnection) -> None:
     """`_insp_household` (temporary): the household facts `hh_facts` takes in."""
     con.execute(INSP_HOUSEHOLD_SQL)
@@ -169,5 +180,6 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(INSP_NO_SCHOOL_SQL)
     con.execute(LIST_ILL_MEMBER_SQL)
     con.execute(LIST_CLAIM_SQL)
+    con.execute(LIST_ISSUE_SQL)
     visit_rank.build(con)
     quality_checks.build(con)

@@ -14,7 +14,6 @@ from queries.filters import (
     area_where,
     fetch,
     household_where,
-    households_in,
     in_scope,
     merge,
 )
@@ -49,8 +48,8 @@ def kpis(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: dt
             FROM rectifications r WHERE {rwhere}""",  # noqa: S608
         {**rparams, "closed": list(RECTIFICATION_CLOSED), "as_of": as_of},
     )
-    dwhere, dparams = households_in(flt, viewer, "d.household_id")
-    defects = fetch(con, f"SELECT count(*) AS archive_defects FROM data_issues d WHERE {dwhere}", dparams)  # noqa: S608
+    dwhere, dparams = household_where(flt, viewer, alias="d")
+    defects = fetch(con, f"SELECT count(*) AS archive_defects FROM list_issue d WHERE {dwhere}", dparams)  # noqa: S608
     return pd.concat([out, rect, defects], axis=1)
 
 

@@ -78,10 +78,10 @@ def completeness_gaps(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
 
 
 def issues_by_rule(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "d")
     sql = f"""
         SELECT d.rule, count(*) AS issues, count(DISTINCT d.household_id) AS households
-        FROM data_issues d JOIN hh_facts f USING (household_id)
+        FROM list_issue d
         WHERE {where} GROUP BY d.rule ORDER BY issues DESC, d.rule
     """  # noqa: S608
     return con.execute(sql, params).df()
@@ -90,16 +90,20 @@ def issues_by_rule(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer)
 def issues_by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
                    level: str = "township") -> pd.DataFrame:
     """Issues per township or village, with the households affected and all households there."""
-    keys = {"township": "f.township", "village": "f.township, f.village"}[level]
-    where, params = household_where(flt, viewer, "f")
+    keys = {"township": "township", "village": "township, village"}[level]
+    cwhere, cparams = household_where(flt, viewer, "c")
+    dwhere, dparams = household_where(flt, viewer, "d")
     sql = f"""
-        WITH d AS (SELECT household_id, count(*) AS issues FROM data_issues GROUP BY household_id)
-        SELECT {keys}, count(*) AS households, CAST(coalesce(sum(d.issues), 0) AS BIGINT) AS issues,
-            count(d.household_id) AS households_with_issues
-        FROM hh_facts f LEFT JOIN d USING (household_id)
-        WHERE {where} GROUP BY ALL ORDER BY issues DESC, {keys}
-    """  # noqa: S608
-    return con.execute(sql, params).df()
+        WITH a AS (SELECT {keys}, CAST(sum(households) AS BIGINT) AS households
+                   FROM agg_household c WHERE {cwhere} GROUP BY ALL),
+        i AS (SELECT {keys}, count(*) AS issues, count(DISTINCT household_id) AS households_with_issues
+              FROM list_issue d WHERE {dwhere} GROUP BY ALL)
+        SELECT {keys}, a.households, coalesce(i.issues, 0) AS issues,
+            coalesce(i.households_with_issues, 0) AS households_with_issues
+        FROM a LEFT JOIN i USING ({keys})
+        ORDER BY issues DESC, {keys}
+    """  # noqa: S608 - both WHEREs have the same parameters (same filters and viewer)
+    return con.execute(sql, {**cparams, **dparams}).df()
 
 
 def _raw_value_sql(viewer: Viewer) -> str:
@@ -110,28 +114,29 @@ def _raw_value_sql(viewer: Viewer) -> str:
 
 def issues_list_query(flt: Filters, viewer: Viewer) -> ListQuery:
     """The data issues of the filtered households (the full list, for extracts)."""
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "d")
     sql = f"""
-        SELECT h.township, h.village, d.household_id, {mask_name('h.head_name', viewer)} AS head_name,
-            d.rule, d.table_name, d.field, {_raw_value_sql(viewer)} AS raw_value, d.file_name, d.line, d.batch_id
-        FROM data_issues d JOIN hh_facts f USING (household_id) JOIN households h USING (household_id)
+        SELECT d.township, d.village, d.household_id, {mask_name('d.head_name', viewer)} AS head_name,
+            d.rule, d.table_name, d.field, {_raw_value_sql(viewer)} AS raw_value, d.file_name, d.line, d.batch_id,
+            d.seq
+        FROM list_issue d
         WHERE {where}
     """  # noqa: S608
-    return ListQuery(sql, params, "township, village, household_id, rule, line")
+    return ListQuery(sql, params, "seq, rule, line")  # seq = township, village, household_id
 
 
 def issues_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
                 limit: int | None = None) -> pd.DataFrame:
     """The data issues of the filtered households (raw values of personal fields masked): the first
     `limit` in order (all when None), the full list's size in `total`."""
-    return issues_list_query(flt, viewer).page(con, limit)
+    return issues_list_query(flt, viewer).page(con, limit).drop(columns=["seq"])
 
 
 def issue_counts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> dict[str, int]:
     """Data issues of the filtered households and the households they touch."""
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "d")
     row = con.execute(f"""SELECT count(*), count(DISTINCT d.household_id)
-        FROM data_issues d JOIN hh_facts f USING (household_id) WHERE {where}""", params).fetchone()  # noqa: S608
+        FROM list_issue d WHERE {where}""", params).fetchone()  # noqa: S608
     return {"issues": int(row[0]), "households": int(row[1])} if row else {"issues": 0, "households": 0}
 
 
