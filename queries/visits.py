@@ -101,11 +101,11 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
     sample, on any machine (md5, not a random generator), with no md5 per household per request.
     """
     where, params = household_where(flt, viewer, "f")
+    # Top n per (village, registered) by an aggregate (min_by keeps n per group: no sort of the pool);
+    # the key packs the draw number and seq (place order) into one BIGINT: draw < 2^31, seq < 2^30.
     sql = f"""
         WITH pool AS (
-            SELECT f.household_id, f.township, f.village, f.registered, f.head_name, f.exit_status,
-                f.monitoring_type, f.main_cause, f.member_count AS household_size, f.draw_hash
-            FROM hh_facts f WHERE {where}
+            SELECT f.township, f.village, f.registered, f.seq, f.draw_hash FROM hh_facts f WHERE {where}
         ),
         vill AS (
             SELECT township, village,
@@ -113,21 +113,24 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
                     AS village_draw
             FROM (SELECT DISTINCT township, village FROM pool)
         ),
-        ranked AS (
-            SELECT p.*, v.village_draw,
-                row_number() OVER (PARTITION BY p.township, p.village, p.registered
-                    ORDER BY (p.draw_hash * $a + $b) % {DRAW_PRIME}, p.household_id) AS draw
+        picked AS (
+            SELECT p.township, p.village, p.registered, v.village_draw,
+                min_by(p.seq, ((p.draw_hash * $a + $b) % {DRAW_PRIME}) * 1073741824 + p.seq, $n_max) AS seqs
             FROM pool p JOIN vill v USING (township, village)
             WHERE $n_villages IS NULL OR v.village_draw <= $n_villages
+            GROUP BY ALL
+        ),
+        drawn AS (
+            SELECT village_draw, registered, unnest(seqs) AS seq, generate_subscripts(seqs, 1) AS draw FROM picked
         )
-        SELECT village_draw, township, village, registered, draw, household_id,
-            {mask_name('head_name', viewer)} AS head_name, household_size, exit_status, monitoring_type,
-            main_cause
-        FROM ranked
-        WHERE (registered AND draw <= $n_registered) OR (NOT registered AND draw <= $n_other)
-        ORDER BY village_draw, registered DESC, draw
+        SELECT d.village_draw, f.township, f.village, d.registered, d.draw, f.household_id,
+            {mask_name('f.head_name', viewer)} AS head_name, f.member_count AS household_size, f.exit_status,
+            f.monitoring_type, f.main_cause
+        FROM drawn d JOIN hh_facts f USING (seq)
+        WHERE (d.registered AND d.draw <= $n_registered) OR (NOT d.registered AND d.draw <= $n_other)
+        ORDER BY d.village_draw, d.registered DESC, d.draw
     """  # noqa: S608
     a, b = _seed_draw(spec.seed)
-    params = {**params, "a": a, "b": b}
+    params = {**params, "a": a, "b": b, "n_max": max(1, int(spec.registered), int(spec.other))}
     return con.execute(sql, {**params, "seed": int(spec.seed), "n_villages": spec.villages,
                              "n_registered": int(spec.registered), "n_other": int(spec.other)}).df()

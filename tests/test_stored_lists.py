@@ -142,3 +142,27 @@ def test_stored_completeness_equals_computed(con: duckdb.DuckDBPyConnection, lev
         b = quality.completeness_at(con, flt, Viewer(), as_of, level, stored=False)
         assert len(a) > 0
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_inspection_sample_is_the_first_n_by_draw_key(con: duckdb.DuckDBPyConnection) -> None:
+    """The aggregate top-n equals ranking every household of a village by its draw key (window oracle)."""
+    for spec in (visits.SampleSpec(), visits.SampleSpec(seed=7, villages=3, registered=4, other=2)):
+        got = visits.inspection_sample(con, Filters(), Viewer(pii=True), spec)
+        a, b = visits._seed_draw(spec.seed)
+        oracle = con.execute(f"""
+            WITH v AS (SELECT township, village, row_number() OVER (ORDER BY md5(CAST($seed AS VARCHAR) || '|'
+                       || township || '|' || village)) AS village_draw FROM (SELECT DISTINCT township, village
+                       FROM hh_facts)),
+            r AS (SELECT f.household_id, f.registered, v.village_draw, row_number() OVER (
+                      PARTITION BY f.township, f.village, f.registered
+                      ORDER BY (f.draw_hash * $a + $b) % {visits.DRAW_PRIME}, f.household_id) AS draw
+                  FROM hh_facts f JOIN v USING (township, village)
+                  WHERE $nv IS NULL OR v.village_draw <= $nv)
+            SELECT village_draw, registered, draw, household_id FROM r
+            WHERE (registered AND draw <= $nr) OR (NOT registered AND draw <= $no)
+            ORDER BY village_draw, registered DESC, draw""",
+            {"seed": spec.seed, "a": a, "b": b, "nv": spec.villages, "nr": spec.registered,
+             "no": spec.other}).df()
+        assert len(got) > 10
+        assert list(got["household_id"]) == list(oracle["household_id"])
+        assert list(got["draw"]) == list(oracle["draw"])
