@@ -107,21 +107,21 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
         WITH pool AS (
             SELECT f.township, f.village, f.registered, f.seq, f.draw_hash FROM hh_facts f WHERE {where}
         ),
+        picked AS (
+            SELECT township, village, registered,
+                min_by(seq, ((draw_hash * $a + $b) % {DRAW_PRIME}) * 1073741824 + seq, $n_max) AS seqs
+            FROM pool GROUP BY ALL
+        ),
         vill AS (
             SELECT township, village,
                 row_number() OVER (ORDER BY md5(CAST($seed AS VARCHAR) || '|' || township || '|' || village))
                     AS village_draw
-            FROM (SELECT DISTINCT township, village FROM pool)
-        ),
-        picked AS (
-            SELECT p.township, p.village, p.registered, v.village_draw,
-                min_by(p.seq, ((p.draw_hash * $a + $b) % {DRAW_PRIME}) * 1073741824 + p.seq, $n_max) AS seqs
-            FROM pool p JOIN vill v USING (township, village)
-            WHERE $n_villages IS NULL OR v.village_draw <= $n_villages
-            GROUP BY ALL
+            FROM (SELECT DISTINCT township, village FROM picked)
         ),
         drawn AS (
-            SELECT village_draw, registered, unnest(seqs) AS seq, generate_subscripts(seqs, 1) AS draw FROM picked
+            SELECT v.village_draw, p.registered, unnest(p.seqs) AS seq, generate_subscripts(p.seqs, 1) AS draw
+            FROM picked p JOIN vill v USING (township, village)
+            WHERE $n_villages IS NULL OR v.village_draw <= $n_villages
         )
         SELECT d.village_draw, f.township, f.village, d.registered, d.draw, f.household_id,
             {mask_name('f.head_name', viewer)} AS head_name, f.member_count AS household_size, f.exit_status,
