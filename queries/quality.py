@@ -25,7 +25,7 @@ from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.meta import data_as_of
 from queries.paging import ListQuery
 
-__all__ = ["CHECKS", "SCHOOL_AGE", "VISIT_WITHIN_DAYS", "completeness", "completeness_gaps", "defects"]
+__all__ = ["CHECKS", "SCHOOL_AGE", "VISIT_WITHIN_DAYS", "completeness", "defects"]
 PII_FIELDS = ("id_number", "name", "phone", "head_id_number", "head_name")
 
 
@@ -55,26 +55,6 @@ def completeness_at(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer
         FROM {source} GROUP BY {keys} ORDER BY score ASC NULLS LAST, {keys}
     """  # noqa: S608
     return con.execute(sql, params).df()
-
-
-def completeness_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
-    """One row per household and failed check (the full list, for extracts)."""
-    where, params = household_where(flt, viewer, "f")
-    select = ("SELECT township, village, household_id, '{c}' AS check_code, req_{c} AS required, "
-              "ok_{c} AS passed FROM hc WHERE ok_{c} < req_{c}")
-    union = " UNION ALL ".join(select.format(c=c) for c in CHECKS)
-    sql = f"""
-        WITH {household_checks_cte(where)}
-        SELECT * FROM ({union})
-    """  # noqa: S608
-    return ListQuery(sql, {**params, "as_of": as_of}, "township, village, household_id, check_code")
-
-
-def completeness_gaps(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
-                      limit: int | None = None) -> pd.DataFrame:
-    """One row per household and failed check: how many required, how many passed (the first `limit`
-    in order, all when None; the full list's size in `total`)."""
-    return completeness_gaps_query(flt, viewer, as_of).page(con, limit)
 
 
 def issues_by_rule(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
@@ -110,26 +90,6 @@ def _raw_value_sql(viewer: Viewer) -> str:
     pii = "(" + ", ".join(f"'{p}'" for p in PII_FIELDS) + ")"
     return (f"CASE WHEN d.field IN {pii} AND d.field LIKE '%name%' THEN {mask_name('d.raw_value', viewer)} "
             f"WHEN d.field IN {pii} THEN {mask_id('d.raw_value', viewer)} ELSE d.raw_value END")
-
-
-def issues_list_query(flt: Filters, viewer: Viewer) -> ListQuery:
-    """The data issues of the filtered households (the full list, for extracts)."""
-    where, params = household_where(flt, viewer, "d")
-    sql = f"""
-        SELECT d.township, d.village, d.household_id, {mask_name('d.head_name', viewer)} AS head_name,
-            d.rule, d.table_name, d.field, {_raw_value_sql(viewer)} AS raw_value, d.file_name, d.line, d.batch_id,
-            d.seq
-        FROM list_issue d
-        WHERE {where}
-    """  # noqa: S608
-    return ListQuery(sql, params, "seq, rule, line")  # seq = township, village, household_id
-
-
-def issues_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
-                limit: int | None = None) -> pd.DataFrame:
-    """The data issues of the filtered households (raw values of personal fields masked): the first
-    `limit` in order (all when None), the full list's size in `total`."""
-    return issues_list_query(flt, viewer).page(con, limit).drop(columns=["seq"])
 
 
 def issue_counts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> dict[str, int]:

@@ -22,7 +22,7 @@ V = Viewer()
 def test_lists_honour_limit_and_report_true_total(con: duckdb.DuckDBPyConnection) -> None:
     for fn in (lambda lim: households.listing(con, Filters(), V, limit=lim),
                lambda lim: health.ill_members(con, Filters(), V, AS_OF, limit=lim),
-               lambda lim: quality.completeness_gaps(con, Filters(), V, AS_OF, limit=lim),
+               lambda lim: quality.defects(con, Filters(), V, AS_OF, limit=lim),
                lambda lim: visits.visit_list(con, Filters(), V, AS_OF, limit=lim)):
         full = fn(None)
         page = fn(3)

@@ -230,8 +230,9 @@ def test_completeness_score(con: duckdb.DuckDBPyConnection) -> None:
     assert t.loc["呼勒斯太苏木", "required"] == 18 and t.loc["呼勒斯太苏木", "passed"] == 17  # H10 not visited
     assert t.loc["乌加河镇", "score"] == pytest.approx(47 / 52)
     assert list(t.index)[0] == "乌加河镇"  # worst first
-    gaps = quality.completeness_gaps(con, Filters(townships=("呼勒斯太苏木",)), V, AS_OF)
-    assert list(zip(gaps["household_id"], gaps["check_code"], strict=True)) == [("H10", "visit")]
+    gaps = quality.defects(con, Filters(townships=("呼勒斯太苏木",)), V, AS_OF)
+    gaps = gaps[gaps["defect_source"] == "check"]
+    assert list(zip(gaps["household_id"], gaps["rule"], strict=True)) == [("H10", "visit")]
     # a later reference date: 杨小光 (born 2015-01-01) is 6 in 2021 and has a preschool status (counts)
     later = quality.completeness(con, Filters(townships=("乌加河镇",)), V, dt.date(2021, 6, 30))
     assert later.iloc[0]["req_school"] == 2
@@ -240,7 +241,8 @@ def test_completeness_score(con: duckdb.DuckDBPyConnection) -> None:
 def test_issues(con: duckdb.DuckDBPyConnection) -> None:
     by_rule = quality.issues_by_rule(con, ALL, V)
     assert list(zip(by_rule["rule"], by_rule["issues"], strict=True)) == [("household_fields_differ", 1)]
-    lst = quality.issues_list(con, ALL, V)
+    lst = quality.defects(con, ALL, V, AS_OF)
+    lst = lst[lst["defect_source"] == "issue"]
     assert list(lst["household_id"]) == ["H10"] and lst.iloc[0]["raw_value"] != "=SUM(A1)"  # name masked
     area = quality.issues_by_area(con, ALL, V, "village").set_index("village")
     assert area.loc["温更嘎查", "issues"] == 1 and area.loc["红旗村", "issues"] == 0
