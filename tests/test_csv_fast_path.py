@@ -69,6 +69,7 @@ FAST_CASES = {
     "crlf": [REG, ROW, QROW],
     "bom": [REG, ROW],
     "title_rows": ["乌拉特中旗贫困人口信息表,,,", "填报单位：乌加河镇", REG, ROW, QROW],
+    "blank_and_quoted_title_rows": ["", '"贫困人口信息表,2020年"', ",,,", REG, ROW],
     "blank_and_summary_rows": [REG, ROW, ",,,,,,,,,", "合 计,,,,,,,,,", "乌加河镇小计,,,,,,,,,", QROW,
                                ",,,,,,,,,", "乌加河镇,联丰奋斗村,,,,,,,,"],
     "whitespace": [REG, ' 乌加河镇\u3000,联丰奋斗村\xa0,150824101001 ,\u2003x\u2009,\u3000,  ,户主,\t2,\u00b7健康\u200b,35 00',
