@@ -331,7 +331,9 @@ def render(allres: dict[str, Any], json_path: Path) -> str:
                   f"### Page queries ({label})", "",
                   "App = the `queries.*` function as the pages call it (uncached; the dashboard adds st.cache_data "
                   "per snapshot and filter on top). Raw = the same statements, captured by a recording proxy and "
-                  "replayed with `execute(sql, params).df()`. Sorted by the worst median.", "",
+                  "replayed with `execute(sql, params).df()`. A list function (one with a `limit`) is timed "
+                  "as the pages call it: its first 500 rows in order plus the full count; the full list is what "
+                  "an extract writes (see Extract). Sorted by the worst median.", "",
                   *_query_section(s), "", *_explain_section(s, rel), "",
                   f"### Naive pandas ({label})", "", *_pandas_section(s), "",
                   f"### Pages: Streamlit AppTest ({label})", "",

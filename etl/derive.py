@@ -91,6 +91,9 @@ WITH ref AS (
     FROM (SELECT household_id, category, count(*) AS n, sum(amount_yuan) AS amount
           FROM interventions GROUP BY household_id, category)
     GROUP BY household_id
+), k AS (
+    -- the list order as an integer, from narrow rows (the wide rows are then sorted by one integer)
+    SELECT household_id, row_number() OVER (ORDER BY township, village, household_id) AS seq FROM households
 ), base AS (
     SELECT h.household_id, h.township, h.village,
         h.head_name, h.head_id_number, h.phone, h.helper_name, h.helper_unit,
@@ -118,8 +121,10 @@ WITH ref AS (
         coalesce(i.category_count, 0) AS category_count,
         coalesce(i.amount_total, 0) AS amount_total,
         coalesce(i.categories, []) AS categories,
-        x.* EXCLUDE (household_id)
+        x.* EXCLUDE (household_id),
+        k.seq
     FROM households h
+    JOIN k USING (household_id)
     JOIN _insp_household x USING (household_id)
     LEFT JOIN m USING (household_id)
     LEFT JOIN i USING (household_id)
@@ -141,11 +146,10 @@ SELECT *,
         OR uninsured_count > 0 OR school_out_count > 0
     ) AS suspected_wrong_exit,
     intervention_count > 0 AS has_intervention,
-    row_number() OVER (ORDER BY township, village, household_id) AS seq,  -- list order, as an integer
     -- the inspection sample's per-household hash (queries.visits.inspection_sample), stable across machines
     CAST(md5_number_upper(household_id) % 2147483647 AS BIGINT) AS draw_hash
 FROM base
-ORDER BY township, village, household_id
+ORDER BY seq
 """
 
 
@@ -234,7 +238,7 @@ _AGG_SQL = (
 
 
 # The assistance page's households of one project: one row per (project, household), the household's
-# filter columns copied in, `seq` = place in the page's order (project, township, village, household).
+# filter columns and `seq` copied in, stored by project and seq (a page reads one project's row groups).
 _LIST_PROJECT_HOUSEHOLD_SQL = f"""CREATE OR REPLACE TABLE list_project_household AS
     WITH ph AS (
         SELECT project, household_id, string_agg(DISTINCT content, '、' ORDER BY content) AS content,
@@ -242,10 +246,9 @@ _LIST_PROJECT_HOUSEHOLD_SQL = f"""CREATE OR REPLACE TABLE list_project_household
         FROM interventions WHERE trim(project) <> '' GROUP BY project, household_id
     )
     SELECT ph.project, {_FK}, ph.household_id, f.head_name, f.head_id_number, f.income_per_capita,
-        ph.content, ph.year, ph.amount_yuan,
-        row_number() OVER (ORDER BY ph.project, f.township, f.village, ph.household_id) AS seq
+        ph.content, ph.year, ph.amount_yuan, f.seq
     FROM ph JOIN hh_facts f USING (household_id)
-    ORDER BY seq"""  # noqa: S608 - constants only
+    ORDER BY ph.project, f.seq"""  # noqa: S608 - constants only
 
 
 def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:

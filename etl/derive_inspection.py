@@ -12,8 +12,8 @@ visits, measures, ledgers and issues on every rerun.
   dates kept here.
 - `insp_school_age`: members who may be of school age at some as-of date.
 - `list_ill_member`: the health page's member list, one row per ill or disabled member, with every
-  `Filters` column of its household copied in and `seq`, the row's place in the list's order, so a
-  page is `WHERE <filters> ORDER BY seq LIMIT n` on one table. The household's follow-up and
+  `Filters` column and `seq` (place order) of its household copied in, stored in the list's order, so
+  a page is `WHERE <filters> ORDER BY seq, ... LIMIT n` on one table and reads one or two row groups. The household's follow-up and
   check-up dates are kept as lists, and their counts in the 12 months up to the data's as-of date
   (`counted_as_of`) are precomputed; another as-of date counts from the lists.
 - `list_issue`: data issues with their household's filter columns, head and `seq`.
@@ -134,14 +134,13 @@ SELECT {filter_select('f')}, m.household_id, m.name, m.id_number, m.birth_date, 
     ref.as_of AS counted_as_of,
     {window_count("fu.follow_up_dates", "ref.as_of")} AS follow_ups_counted,
     {window_count("fu.check_up_dates", "ref.as_of")} AS check_ups_counted,
-    m.is_head, m.member_key,
-    row_number() OVER (ORDER BY f.township, f.village, m.household_id, m.is_head DESC, m.member_key) AS seq
+    m.is_head, m.member_key, f.seq
 FROM members m
 JOIN hh_facts f USING (household_id)
 LEFT JOIN fu USING (household_id)
 CROSS JOIN ref
 WHERE list_has_any(coalesce(m.health, []), {list(ILL_HEALTH)!r})
-ORDER BY seq
+ORDER BY f.seq, m.is_head DESC, m.member_key
 """  # noqa: S608 - constants only
 
 

@@ -13,8 +13,8 @@ required checks are (shown on the page, labels `quality.check.<code>`):
 
 Stored tables (at the data's as-of date; another as-of date computes the same SQL at query time):
 - `agg_quality`: per cell of the filter columns, households and every check's required / passed sums;
-- `list_defect`: the defect list (data issues, then failed checks, per household) in place order,
-  `defect_seq` its position, raw values unmasked (the query layer masks them).
+- `list_defect`: the defect list (data issues, then failed checks, per household), stored in its
+  order (`DEFECT_ORDER`), raw values unmasked (the query layer masks them).
 """
 
 from __future__ import annotations
@@ -94,7 +94,6 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         FROM hc GROUP BY ALL ORDER BY ALL""", as_of)  # noqa: S608 - constants only
     con.execute(f"""CREATE OR REPLACE TABLE list_defect AS
         WITH {household_checks_cte('TRUE')}
-        SELECT *, CAST($as_of AS DATE) AS checked_as_of,
-            row_number() OVER (ORDER BY {DEFECT_ORDER}) AS defect_seq
+        SELECT *, CAST($as_of AS DATE) AS checked_as_of
         FROM ({defects_sql('TRUE', 'd.raw_value')})
-        ORDER BY defect_seq""", as_of)  # noqa: S608 - constants only
+        ORDER BY {DEFECT_ORDER}""", as_of)  # noqa: S608 - constants only

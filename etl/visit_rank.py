@@ -3,8 +3,8 @@ ranked by them at the data's as-of date with the default rules, built with every
 
 Each reason is a rule with a weight; a household's score is the sum of the weights of its reasons and
 the list is ranked by score, then by days since the last visit (never visited first), then by place
-(`seq`). The page's default view reads `list_visit` (`WHERE <filters> ORDER BY visit_rank LIMIT n`,
-one or two row groups); another as-of date, window or set of weights ranks `hh_facts` at query time
+(`seq`). The page's default view reads `list_visit`, stored in that order (`WHERE <filters> ORDER BY
+... LIMIT n` reads one or two row groups); another as-of date, window or set of weights ranks `hh_facts` at query time
 with the same SQL (`scored_sql`), so both give the same list.
 """
 
@@ -73,6 +73,6 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     """`list_visit`: the default ranking at the data's as-of date (needs hh_facts and facts_meta)."""
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
     con.execute(f"""CREATE OR REPLACE TABLE list_visit AS
-        SELECT *, $as_of AS ranked_as_of, row_number() OVER (ORDER BY {ORDER}) AS visit_rank
+        SELECT *, $as_of AS ranked_as_of
         FROM ({scored_sql('TRUE', WEIGHTS)})
-        ORDER BY visit_rank""", {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})  # noqa: S608 - constants
+        ORDER BY {ORDER}""", {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})  # noqa: S608 - constants

@@ -82,14 +82,15 @@ def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date) -> tuple[str, di
                 {_window_count('check_up_dates', 'check_ups_counted')} AS check_ups_12m,
                 l.last_follow_up_date,
                 date_diff('day', l.last_follow_up_date, $as_of) AS days_since_follow_up,
-                l.last_check_up_date, l.seq
+                l.last_check_up_date, l.seq, l.is_head, l.member_key
             FROM list_ill_member l
             WHERE {where}
         )"""  # noqa: S608
     return sql, {**params, "as_of": as_of}
 
 
-_MEMBER_ORDER = "seq"  # township, village, household, head first, member (list_ill_member.seq)
+_MEMBER_ORDER = "seq, is_head DESC, member_key"  # place (township, village, household), head first
+_HIDDEN = ["seq", "is_head", "member_key"]  # order columns, not shown
 _MEMBER_COLUMNS = ("township, village, household_id, name, id_number, age, health, labor_skill, medical_insurance, "
                    "critical_illness_insurance, family_doctor_signed, chronic, follow_ups_12m, check_ups_12m, "
                    "last_follow_up_date, days_since_follow_up, last_check_up_date")
@@ -98,7 +99,7 @@ _MEMBER_COLUMNS = ("township, village, household_id, name, id_number, age, healt
 def ill_members_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
     """Members with a chronic or serious illness or a disability (the full list, for extracts)."""
     cte, params = _ill_members_sql(flt, viewer, as_of)
-    sql = f"{cte} SELECT {_MEMBER_COLUMNS}, {_COMPLIANT} AS compliant, seq FROM im"  # noqa: S608
+    sql = f"{cte} SELECT {_MEMBER_COLUMNS}, {_COMPLIANT} AS compliant, seq, is_head, member_key FROM im"  # noqa: S608
     return ListQuery(sql, params, _MEMBER_ORDER)
 
 
@@ -107,7 +108,7 @@ def ill_members(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as
     """Members with a chronic or serious illness or a disability, with insurance and follow-ups: the
     first `limit` in order (all when None), with the full list's size in `total`. `compliant` is the
     follow-up rule for chronic patients (NA for the others)."""
-    df = ill_members_query(flt, viewer, as_of).page(con, limit).drop(columns=["seq"])
+    df = ill_members_query(flt, viewer, as_of).page(con, limit).drop(columns=_HIDDEN)
     df["compliant"] = df["compliant"].astype("boolean")
     return df
 
@@ -126,7 +127,7 @@ def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery
             follow_ups_12m < {MIN_FOLLOW_UPS} AS few_follow_ups, check_ups_12m < {MIN_CHECK_UPS} AS no_check_up,
             (days_since_follow_up IS NULL OR days_since_follow_up > {MAX_DAYS_WITHOUT_FOLLOW_UP})
                 AS no_recent_follow_up,
-            seq
+            seq, is_head, member_key
         FROM im WHERE chronic AND NOT ({_COMPLIANT})"""  # noqa: S608
     return ListQuery(sql, params, _MEMBER_ORDER)
 
@@ -134,7 +135,7 @@ def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery
 def follow_up_gap_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                        limit: int | None = None) -> pd.DataFrame:
     """`follow_up_gaps_query` paged: the first `limit` (all when None), full size in `total`."""
-    return follow_up_gaps_query(flt, viewer, as_of).page(con, limit).drop(columns=["seq"])
+    return follow_up_gaps_query(flt, viewer, as_of).page(con, limit).drop(columns=_HIDDEN)
 
 
 def compliance(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> dict[str, int]:

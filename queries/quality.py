@@ -116,8 +116,8 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
     columns = ("township, village, household_id, defect_source, rule, field, "
                f"{_raw_value_sql(viewer)} AS raw_value, file_name, line")
     if stored:
-        sql = f"SELECT {columns}, defect_seq AS list_order FROM list_defect d WHERE {where}"  # noqa: S608
-        return ListQuery(sql, params, "list_order")
+        sql = f"SELECT {columns}, seq, src, line_order FROM list_defect d WHERE {where}"  # noqa: S608
+        return ListQuery(sql, params, DEFECT_ORDER)
     sql = f"""
         WITH {household_checks_cte(where)}
         SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value")}) d
@@ -129,7 +129,7 @@ def defects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of:
             township: str | None = None, limit: int | None = None) -> pd.DataFrame:
     """`defects_query` paged: the first `limit` (all when None), the full list's size in `total`."""
     page = defects_query(flt, viewer, as_of, township, data_as_of(con)).page(con, limit)
-    return page.drop(columns=[c for c in ("list_order", "seq", "src", "line_order") if c in page.columns])
+    return page.drop(columns=["seq", "src", "line_order"])
 
 
 def issue_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -45,13 +45,12 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
             days_since_visit, n_open_items, n_issues,
             intervention_count, {", ".join(f"r_{c}" for c in codes)},
             list_filter([{listed}], lambda r: r IS NOT NULL) AS reasons,
-            score, {"visit_rank" if stored else "seq"} AS list_order
+            score, seq
         FROM (SELECT * FROM {source}) AS s
         WHERE {"TRUE" if include_zero else "score > 0"}
     """  # noqa: S608 - clauses from code constants; values are parameters
-    order = "list_order" if stored else ORDER.replace("seq", "list_order")
     window = {} if stored else {"days": int(no_visit_days)}  # the stored list needs no window
-    return ListQuery(sql, {**params, "as_of": as_of, **window}, order)
+    return ListQuery(sql, {**params, "as_of": as_of, **window}, ORDER)
 
 
 def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
@@ -64,7 +63,7 @@ def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_
     the frame holds the first `limit` rows, all when None).
     """
     query = visit_list_query(flt, viewer, as_of, no_visit_days, weights, include_zero, data_as_of(con))
-    df = query.page(con, limit).drop(columns=["list_order"])
+    df = query.page(con, limit).drop(columns=["seq"])
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
 
