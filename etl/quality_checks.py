@@ -13,8 +13,8 @@ required checks are (shown on the page, labels `quality.check.<code>`):
 
 Stored tables (at the data's as-of date; another as-of date computes the same SQL at query time):
 - `agg_quality`: per cell of the filter columns, households and every check's required / passed sums;
-- `list_defect`: the defect list (data issues, then failed checks, per household), stored in its
-  order (`DEFECT_ORDER`), raw values unmasked (the query layer masks them).
+- `list_defect`: the defect list (data issues, then failed checks, per household), each part in
+  place order, raw values unmasked (the query layer masks them).
 """
 
 from __future__ import annotations
@@ -88,12 +88,17 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
     keys = ", ".join(FILTER_COLUMNS)
     sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
+    # the per-household checks as a (spillable) temporary table named like the CTE: read ten times below,
+    # a CTE would be materialised in memory
+    checks = f"WITH {household_checks_cte('TRUE')} SELECT * FROM hc ORDER BY seq"  # noqa: S608 - constants only
+    con.execute(f"CREATE OR REPLACE TEMP TABLE hc AS {checks}", as_of)
     con.execute(f"""CREATE OR REPLACE TABLE agg_quality AS
-        WITH {household_checks_cte('TRUE')}
         SELECT {keys}, count(*) AS households, {sums}, CAST($as_of AS DATE) AS checked_as_of
         FROM hc GROUP BY ALL ORDER BY ALL""", as_of)  # noqa: S608 - constants only
+    # No ORDER BY (a sort of every defect needs more memory than a load may use): hc and hh_facts are
+    # in seq order and each part of the union keeps it, so every row group holds a narrow seq range and
+    # a page's `ORDER BY seq, ... LIMIT n` still skips all but a few row groups.
     con.execute(f"""CREATE OR REPLACE TABLE list_defect AS
-        WITH {household_checks_cte('TRUE')}
         SELECT *, CAST($as_of AS DATE) AS checked_as_of
-        FROM ({defects_sql('TRUE', 'd.raw_value')})
-        ORDER BY {DEFECT_ORDER}""", as_of)  # noqa: S608 - constants only
+        FROM ({defects_sql('TRUE', 'd.raw_value')})""", as_of)  # noqa: S608 - constants only
+    con.execute("DROP TABLE hc")
