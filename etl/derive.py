@@ -19,7 +19,9 @@ Tables built here:
   - `agg_household(cell, keys, households, registered, people (members of registered households),
     monitored, with_intervention, wrong_exits, members, below_line, unsafe_housing, unsafe_water,
     uninsured, uninsured_members, school_out, school_out_children, assurances_ok)`: household
-    counts (and member sums) per cell; `cell` is the cell's integer id;
+    counts (and member sums) per cell, and the health page's sums (ill_cause_households,
+    ill_member_households, ill_members, chronic_members, disabled_members, medical_insured,
+    critical_insured, doctor_signed, chronic_doctor_signed); `cell` is the cell's integer id;
   - `agg_category(keys, category, households)`: households with a measure of the category;
   - `agg_measure(keys, year, category, measures, amount_yuan, households)`: measures by year
     (`year`, else the start date's) and category (NULL -> 其他);
@@ -36,6 +38,7 @@ import duckdb
 from etl import derive_inspection
 from etl.codes import ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
 from etl.schema import FILTER_COLUMNS, filter_select
+from etl.sqlexpr import ill_cause_sql
 
 SCHOOL_AGE = (6, 15)
 # school_status spellings that mean a school-age child is not in school
@@ -188,7 +191,17 @@ _AGG_SQL = (
             coalesce(sum(uninsured_count), 0) AS uninsured_members,
             count(*) FILTER (WHERE has_school_out) AS school_out,
             coalesce(sum(school_out_count), 0) AS school_out_children,
-            count(*) FILTER (WHERE assurances_ok) AS assurances_ok
+            count(*) FILTER (WHERE assurances_ok) AS assurances_ok,
+            -- the health page's sums
+            count(*) FILTER (WHERE {ill_cause_sql("hh_facts")}) AS ill_cause_households,
+            count(*) FILTER (WHERE has_ill) AS ill_member_households,
+            coalesce(sum(ill_count), 0) AS ill_members,
+            coalesce(sum(n_chronic), 0) AS chronic_members,
+            coalesce(sum(disabled_count), 0) AS disabled_members,
+            coalesce(sum(n_medical_insured), 0) AS medical_insured,
+            coalesce(sum(n_critical_insured), 0) AS critical_insured,
+            coalesce(sum(doctor_signed_count), 0) AS doctor_signed,
+            coalesce(sum(n_chronic_doctor), 0) AS chronic_doctor_signed
         FROM hh_facts GROUP BY ALL
     ) ORDER BY {_K}""",  # noqa: S608 - constants only
     # every household's cell and an integer key, so that the ledgers are aggregated by integers, not by

@@ -20,7 +20,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.sqlexpr import age_sql, ill_cause_sql, window_count
+from etl.sqlexpr import age_sql, window_count
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.paging import ListQuery
 
@@ -34,26 +34,19 @@ RISK_INCOME_SHARE = 0.5
 CLAIM_TOLERANCE = 1.0
 
 
-def _list(values: tuple[str, ...]) -> str:
-    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
-
-
-_ILL_CAUSE = ill_cause_sql("f")
-
-
 def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """Per township: households, ill households (cause), households with ill or disabled members."""
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "c")
     sql = f"""
-        SELECT f.township, count(*) AS households,
-            count(*) FILTER (WHERE {_ILL_CAUSE}) AS ill_cause_households,
-            count(*) FILTER (WHERE f.has_ill) AS ill_member_households,
-            CAST(sum(f.ill_count) AS BIGINT) AS ill_members, CAST(sum(f.n_chronic) AS BIGINT) AS chronic_members,
-            CAST(sum(f.disabled_count) AS BIGINT) AS disabled_members
-        FROM hh_facts f
+        SELECT c.township, CAST(sum(c.households) AS BIGINT) AS households,
+            CAST(sum(c.ill_cause_households) AS BIGINT) AS ill_cause_households,
+            CAST(sum(c.ill_member_households) AS BIGINT) AS ill_member_households,
+            CAST(sum(c.ill_members) AS BIGINT) AS ill_members, CAST(sum(c.chronic_members) AS BIGINT) AS chronic_members,
+            CAST(sum(c.disabled_members) AS BIGINT) AS disabled_members
+        FROM agg_household c
         WHERE {where}
-        GROUP BY ALL ORDER BY ill_cause_households DESC, f.township
-    """  # noqa: S608
+        GROUP BY ALL ORDER BY ill_cause_households DESC, c.township
+    """  # noqa: S608 - per-cell sums (etl.derive): a household is in exactly one cell
     return con.execute(sql, params).df()
 
 
@@ -176,17 +169,18 @@ def compliance_summary(members: pd.DataFrame) -> dict[str, int]:
 
 def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """Members enrolled in basic and critical-illness insurance and signed with a family doctor."""
-    where, params = household_where(flt, viewer, "f")
+    where, params = household_where(flt, viewer, "c")
     sql = f"""
-        SELECT f.township, CAST(sum(f.n_members) AS BIGINT) AS members,
-            CAST(sum(f.n_medical_insured) AS BIGINT) AS medical_insured,
-            CAST(sum(f.n_critical_insured) AS BIGINT) AS critical_insured,
-            CAST(sum(f.doctor_signed_count) AS BIGINT) AS doctor_signed,
-            CAST(sum(f.n_chronic) AS BIGINT) AS chronic, CAST(sum(f.n_chronic_doctor) AS BIGINT) AS chronic_doctor_signed
-        FROM hh_facts f
+        SELECT c.township, CAST(sum(c.members) AS BIGINT) AS members,
+            CAST(sum(c.medical_insured) AS BIGINT) AS medical_insured,
+            CAST(sum(c.critical_insured) AS BIGINT) AS critical_insured,
+            CAST(sum(c.doctor_signed) AS BIGINT) AS doctor_signed,
+            CAST(sum(c.chronic_members) AS BIGINT) AS chronic,
+            CAST(sum(c.chronic_doctor_signed) AS BIGINT) AS chronic_doctor_signed
+        FROM agg_household c
         WHERE {where}
-        GROUP BY ALL ORDER BY f.township
-    """  # noqa: S608
+        GROUP BY ALL ORDER BY c.township
+    """  # noqa: S608 - per-cell sums (etl.derive)
     df = con.execute(sql, params).df()
     for col in ("medical_insured", "critical_insured", "doctor_signed"):
         df[col + "_share"] = (df[col] / df["members"].where(df["members"] > 0)).astype(float)

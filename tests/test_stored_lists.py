@@ -165,3 +165,27 @@ def test_inspection_sample_is_the_first_n_by_draw_key(con: duckdb.DuckDBPyConnec
         assert len(got) > 10
         assert list(got["household_id"]) == list(oracle["household_id"])
         assert list(got["draw"]) == list(oracle["draw"])
+
+
+def test_health_sums_from_cells_equal_household_rows(con: duckdb.DuckDBPyConnection) -> None:
+    for flt in _filters(con):
+        ill = health.ill_by_township(con, flt, Viewer()).set_index("township")
+        enrol = health.enrolment_by_township(con, flt, Viewer()).set_index("township")
+        town = flt.townships[0] if flt.townships else None
+        oracle = con.execute("""
+            SELECT township, count(*) AS households,
+                count(*) FILTER (WHERE main_cause IN ('因病', '因残')
+                                 OR list_has_any(coalesce(other_causes, []), ['因病', '因残'])) AS ill_cause,
+                sum(ill_count) AS ill_members, sum(n_chronic) AS chronic, sum(n_medical_insured) AS insured,
+                sum(n_chronic_doctor) AS chronic_doctor
+            FROM hh_facts WHERE ($t IS NULL OR township = $t) AND ($c IS NULL OR main_cause = $c)
+            GROUP BY township""", {"t": town, "c": flt.main_causes[0] if flt.main_causes else None}
+        ).df().set_index("township")
+        assert sorted(ill.index) == sorted(oracle.index)
+        for t in oracle.index:
+            assert ill.loc[t, "households"] == oracle.loc[t, "households"]
+            assert ill.loc[t, "ill_cause_households"] == oracle.loc[t, "ill_cause"]
+            assert ill.loc[t, "ill_members"] == oracle.loc[t, "ill_members"]
+            assert enrol.loc[t, "chronic"] == oracle.loc[t, "chronic"]
+            assert enrol.loc[t, "medical_insured"] == oracle.loc[t, "insured"]
+            assert enrol.loc[t, "chronic_doctor_signed"] == oracle.loc[t, "chronic_doctor"]
