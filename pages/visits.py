@@ -63,7 +63,7 @@ def main() -> None:
             viewer = data.viewer()
             table.show_list("visits_list", df.head(top), ctx.t("insp.what.visit_list"),
                             q.visit_list_query(ctx.flt, viewer, ctx.as_of, no_visit_days=days,
-                                                ranked_as_of=ctx.data_as_of), view=view,
+                                                stored_as_of=ctx.data_as_of), view=view,
                             ranked=True, sources={"reason_text": "reasons"},
                             mappings={"reason_text": {c: ctx.t(f"visits.reason.{c}", days=days) for c in q.WEIGHTS}},
                             column_config={"score": st.column_config.ProgressColumn(

@@ -27,14 +27,14 @@ __all__ = ["DEFAULT_NO_VISIT_DAYS", "ELDERLY_AGE", "WEIGHTS", "SampleSpec", "ins
 
 def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: int = DEFAULT_NO_VISIT_DAYS,
                      weights: dict[str, int] | None = None, include_zero: bool = False,
-                     ranked_as_of: date | None = None) -> ListQuery:
+                     stored_as_of: date | None = None) -> ListQuery:
     """The full ranked list (no LIMIT), for `visit_list` and extracts (`rank` via `ListQuery.ranked`).
 
-    `ranked_as_of`: the as-of date of the snapshot's `list_visit`; when it is `as_of` and the window
+    `stored_as_of`: the as-of date of the snapshot's `list_visit`; when it is `as_of` and the window
     and weights are the defaults, the list is read in its stored order, else ranked here."""
     weights = dict(WEIGHTS if weights is None else weights)
     where, params = household_where(flt, viewer, "b")
-    stored = ranked_as_of == as_of and int(no_visit_days) == DEFAULT_NO_VISIT_DAYS and weights == WEIGHTS
+    stored = stored_as_of == as_of and int(no_visit_days) == DEFAULT_NO_VISIT_DAYS and weights == WEIGHTS
     source = f"list_visit b WHERE {where}" if stored else f"({scored_sql(where, weights)}) b"
     codes = list(reason_sql())
     listed = ", ".join(f"CASE WHEN r_{code} THEN '{code}' END" for code in codes)

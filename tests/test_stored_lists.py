@@ -46,7 +46,7 @@ def _full(con: duckdb.DuckDBPyConnection, query: object) -> pd.DataFrame:
 def test_stored_visit_ranking_equals_computed(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> None:
     as_of = meta.data_as_of(con)
     for flt in _filters(con):
-        stored = visits.visit_list_query(flt, viewer, as_of, ranked_as_of=as_of)
+        stored = visits.visit_list_query(flt, viewer, as_of, stored_as_of=as_of)
         computed = visits.visit_list_query(flt, viewer, as_of)
         assert "list_visit" in stored.sql and "list_visit" not in computed.sql
         a, b = _full(con, stored), _full(con, computed)
@@ -56,7 +56,7 @@ def test_stored_visit_ranking_equals_computed(con: duckdb.DuckDBPyConnection, vi
 
 def test_visit_list_other_window_is_ranked_at_query_time(con: duckdb.DuckDBPyConnection) -> None:
     as_of = meta.data_as_of(con)
-    q = visits.visit_list_query(Filters(), Viewer(), as_of, no_visit_days=7, ranked_as_of=as_of)
+    q = visits.visit_list_query(Filters(), Viewer(), as_of, no_visit_days=7, stored_as_of=as_of)
     assert "list_visit" not in q.sql
     df = visits.visit_list(con, Filters(), Viewer(), as_of, no_visit_days=7)
     default = visits.visit_list(con, Filters(), Viewer(), as_of)
