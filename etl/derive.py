@@ -9,8 +9,10 @@ Tables built here:
   never in the future); `built_at`.
 - `poverty_lines(year, line)`: the line per year (codes.POVERTY_LINE, later years keep the last line).
 - `hh_facts`: one row per household: area, codes, years, members and their health/labour/age counts,
-  income against the line of its income year, 两不愁三保障 flags, suspected wrong exit, interventions.
-  Ages are computed at the as-of date.
+  income against the line of its income year, 两不愁三保障 flags, suspected wrong exit, interventions,
+  the inspection pages' household facts (`etl.derive_inspection`), `seq` (the place order township,
+  village, household as an integer; the table is stored in that order) and `draw_hash` (the
+  inspection sample's per-household hash). Ages are computed at the as-of date.
 - Summary tables keyed by every `Filters` column (`AGG_KEYS`: township, village, main_cause,
   household_attribute, exit_status, monitoring_type, identified_year, exit_year), so that a page
   applies `household_where(..., alias="c")` to a few hundred thousand cells instead of joining tens of
@@ -29,6 +31,8 @@ Tables built here:
     `agg_project_category(keys, project, category, measures)` (projects with a non-blank name);
   - `agg_member_value(keys, dimension, value, members)`: members by health condition
     (dimension 'health', one count per condition, 未填写 when none) and labour skill ('labor_skill').
+- `list_project_household`: the assistance page's households of each project, stored by project and
+  `seq` (a page reads one project's row groups).
 """
 
 from __future__ import annotations
