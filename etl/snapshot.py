@@ -117,7 +117,7 @@ def _writer_config(snaps: Path) -> dict[str, str]:
     tmp = snaps / ".tmp"
     tmp.mkdir(exist_ok=True)
     return {
-        "memory_limit": os.environ.get("FUPIN_ETL_MEMORY", "1500MB"),
+        "memory_limit": os.environ.get("FUPIN_ETL_MEMORY", "1400MB"),
         "temp_directory": str(tmp),
         "preserve_insertion_order": "false",
     }
