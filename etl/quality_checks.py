@@ -93,12 +93,11 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     checks = f"WITH {household_checks_cte('TRUE')} SELECT * FROM hc ORDER BY seq"  # noqa: S608 - constants only
     con.execute(f"CREATE OR REPLACE TEMP TABLE hc AS {checks}", as_of)
     con.execute(f"""CREATE OR REPLACE TABLE agg_quality AS
-        SELECT {keys}, count(*) AS households, {sums}, CAST($as_of AS DATE) AS checked_as_of
-        FROM hc GROUP BY ALL ORDER BY ALL""", as_of)  # noqa: S608 - constants only
+        SELECT {keys}, count(*) AS households, {sums}
+        FROM hc GROUP BY ALL ORDER BY ALL""")  # noqa: S608 - constants only
     # No ORDER BY (a sort of every defect needs more memory than a load may use): hc and hh_facts are
     # in seq order and each part of the union keeps it, so every row group holds a narrow seq range and
     # a page's `ORDER BY seq, ... LIMIT n` still skips all but a few row groups.
     con.execute(f"""CREATE OR REPLACE TABLE list_defect AS
-        SELECT *, CAST($as_of AS DATE) AS checked_as_of
-        FROM ({defects_sql('TRUE', 'd.raw_value')})""", as_of)  # noqa: S608 - constants only
+        SELECT * FROM ({defects_sql('TRUE', 'd.raw_value')})""")  # noqa: S608 - constants only
     con.execute("DROP TABLE hc")

@@ -73,6 +73,5 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     """`list_visit`: the default ranking at the data's as-of date (needs hh_facts and facts_meta)."""
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
     con.execute(f"""CREATE OR REPLACE TABLE list_visit AS
-        SELECT *, $as_of AS stored_as_of
-        FROM ({scored_sql('TRUE', WEIGHTS)})
+        SELECT * FROM ({scored_sql('TRUE', WEIGHTS)})
         ORDER BY {ORDER}""", {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})  # noqa: S608 - constants
