@@ -26,7 +26,8 @@ def _upload(ctx: PageContext) -> None:
         bar = st.progress(0.0, text=ctx.t("insp.data.loading"))
 
         def tick(fraction: float, text: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+            # the text carries the uploaded file's name, and a progress label is Markdown
+            bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(text))
 
         outcome = load_uploads([(f.name, f.getvalue()) for f in uploaded], ctx.lang, progress=tick)
         st.session_state["data_upload_outcome"] = outcome

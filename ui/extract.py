@@ -251,8 +251,10 @@ def log_download(record: dict[str, Any]) -> None:
 
         import streamlit as st
 
+        from ui.context import md_escape
+
         print(f"fupin: extract log not written: {e}", file=sys.stderr)
-        st.toast(str(e), icon=":material/error:")
+        st.toast(md_escape(str(e)), icon=":material/error:")  # a toast is Markdown; the path is not
 
 
 def download(label: str, data: Callable[[], bytes] | bytes, *, what: str, fmt: str, file_name: str, rows: int,
