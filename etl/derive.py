@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl import derive_inspection
+from etl import derive_cells, derive_inspection, hh_lookup
 from etl.codes import ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.sqlexpr import ill_cause_sql
@@ -308,3 +308,5 @@ def build_all(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build every derived table from the base tables of the snapshot."""
     build_core(con)
     derive_inspection.build(con)
+    derive_cells.build(con)
+    hh_lookup.build(con)
