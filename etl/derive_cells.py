@@ -1,12 +1,161 @@
-"""Summary cells for the pages' remaining household scans (co-occurrence, income bands, health
-compliance, follow-up gaps, out-of-pocket risks, the inspection sample's frame), keyed by the filter
-columns like `etl.derive`'s `agg_*` tables, so that a page reads cells instead of 10M households."""
+"""Summary cells and stored lists for the pages' remaining household scans, built with every snapshot
+(after hh_facts and the inspection tables), so that a page reads cells or one slice of a sorted list
+instead of 10M households. Pure SQL, no per-row Python.
+
+Cells are keyed by every filter column (`etl.schema.FILTER_COLUMNS`, like `etl.derive`'s `agg_*`
+tables): a household (or member) falls in exactly one cell, so a page applies
+`queries.filters.household_where(..., alias="c")` to the cells and adds them up.
+
+- `agg_cooccurrence(keys, other_cause, households)`: households per other cause of poverty (each
+  distinct other cause once, never the main cause; households with a main cause only).
+- `agg_income_band(keys, band, households)`: households per income band (`INCOME_BAND_SQL`).
+- `agg_compliance(keys, chronic, compliant)`: chronic patients and those meeting the follow-up rule
+  (`compliant_sql`) at the data's as-of date (facts_meta `as_of`, the date `list_ill_member`'s
+  precomputed counts are for). Another as-of date is counted from `list_ill_member` at query time.
+- `list_follow_up_gap`: `list_ill_member`'s rows of chronic patients out of compliance at the data's
+  as-of date (without the date lists), stored in the list's order (seq, head first, member_key), so
+  the page's first rows are one or two row groups and its count is a count of rows.
+- `list_claim_year`: one row per household and claim year (claims, costs, out-of-pocket, the
+  household's income for that year), stored by out-of-pocket share of income, highest first: the
+  risk list applies the warning threshold (a page setting) at query time and its top rows come from
+  the first row groups.
+- `list_sample_draw`: the inspection sample's draw for the page's default seed (`SAMPLE_SEED`): per
+  (township, village, registered) the first `SAMPLE_DEPTH` households by draw key, with `draw` (the
+  rank in that group), `grp` (the group as an integer), `group_complete` (the group is all there) and
+  the columns the sample shows. A filter's sample is read from
+  it when every group of the filtered area is complete there or has enough filtered households among
+  its first `SAMPLE_DEPTH` (then they are exactly the filtered group's first ones); any other seed,
+  size or filter is drawn from hh_facts at query time (`queries.visits.inspection_sample`).
+"""
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
+
+from etl.schema import FILTER_COLUMNS, filter_select
+
+_K = ", ".join(FILTER_COLUMNS)
+_FK = filter_select("f")
+_LK = filter_select("l")
+
+# --- rules shared with the query layer (one formula each) -------------------------------------------
+
+# Follow-up compliance of a chronic patient (queries.health): follow-ups and check-ups in the 12 months
+# up to the as-of date, and a follow-up within the last days.
+MIN_FOLLOW_UPS = 4
+MIN_CHECK_UPS = 1
+MAX_DAYS_WITHOUT_FOLLOW_UP = 90
+
+
+def compliant_sql(follow_ups: str, check_ups: str, days_since_follow_up: str) -> str:
+    """The follow-up rule over three SQL expressions (never NULL)."""
+    return (f"({follow_ups} >= {MIN_FOLLOW_UPS} AND {check_ups} >= {MIN_CHECK_UPS} "
+            f"AND {days_since_follow_up} IS NOT NULL AND {days_since_follow_up} <= {MAX_DAYS_WITHOUT_FOLLOW_UP})")
+
+
+# Income band of an hh_facts row `f` (queries.exits.income_bands); the flags are snapshot facts.
+INCOME_BAND_SQL = """CASE WHEN f.income_per_capita IS NULL OR f.poverty_line IS NULL THEN 'unknown'
+    WHEN f.income_below_line THEN 'below_line'
+    WHEN f.income_below_monitor THEN 'below_monitor'
+    ELSE 'above_monitor' END"""
+
+# The risk list's order (queries.health.oop_risks_query); household and year make it total.
+OOP_ORDER = "oop_income_ratio DESC NULLS LAST, out_of_pocket DESC, year, household_id"
+
+# The inspection sample's draw: households ordered by (a × draw_hash + b) mod DRAW_PRIME, a and b from
+# md5(seed). The page's default seed is stored; its widgets allow up to SAMPLE_DEPTH per village.
+DRAW_PRIME = 2147483647  # 2^31 - 1
+SAMPLE_SEED = 2020
+SAMPLE_DEPTH = 1000
+SEQ_SPAN = 1073741824  # 2^30 > any seq: a draw key and seq packed into one BIGINT
+
+
+def seed_draw(seed: int) -> tuple[int, int]:
+    """The seed's (a, b) of the household draw, from md5(seed): same seed, same draw, on any machine."""
+    digest = hashlib.md5(str(int(seed)).encode()).digest()  # noqa: S324 - a draw key, not security
+    span = DRAW_PRIME - 1  # a in 1..p-1: the map is a permutation
+    a = 1 + int.from_bytes(digest[:8], "big") % span
+    return a, int.from_bytes(digest[8:], "big") % DRAW_PRIME
+
+
+def draw_key_sql(alias: str = "") -> str:
+    """The packed draw key (draw number, then seq) of a household row ($a, $b: the seed's draw)."""
+    p = f"{alias}." if alias else ""
+    return f"(({p}draw_hash * $a + $b) % {DRAW_PRIME}) * {SEQ_SPAN} + {p}seq"
+
+
+# --- the tables -----------------------------------------------------------------------------------
+
+_AS_OF = "(SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of')"
+
+_SQL = (
+    f"""CREATE OR REPLACE TABLE agg_cooccurrence AS
+    SELECT {_K}, other_cause, count(*) AS households
+    FROM (SELECT {_FK}, unnest(list_distinct(f.other_causes)) AS other_cause   -- distinct, no NULLs
+          FROM hh_facts f WHERE f.main_cause IS NOT NULL AND len(f.other_causes) > 0)
+    WHERE other_cause <> main_cause
+    GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
+    f"""CREATE OR REPLACE TABLE agg_income_band AS
+    SELECT {_FK}, {INCOME_BAND_SQL} AS band, count(*) AS households
+    FROM hh_facts f GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
+    # the follow-up counts of list_ill_member are for the data's as-of date
+    f"""CREATE OR REPLACE TABLE agg_compliance AS
+    SELECT {_LK}, count(*) AS chronic,
+        count(*) FILTER (WHERE {compliant_sql("l.follow_ups_counted", "l.check_ups_counted",
+                                              f"date_diff('day', l.last_follow_up_date, {_AS_OF})")}) AS compliant
+    FROM list_ill_member l WHERE l.chronic AND l.counted_as_of = {_AS_OF}
+    GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
+    f"""CREATE OR REPLACE TABLE list_follow_up_gap AS
+    SELECT l.* EXCLUDE (follow_up_dates, check_up_dates)
+    FROM list_ill_member l
+    WHERE l.chronic AND l.counted_as_of = {_AS_OF}
+      AND NOT {compliant_sql("l.follow_ups_counted", "l.check_ups_counted",
+                             f"date_diff('day', l.last_follow_up_date, {_AS_OF})")}
+    ORDER BY l.seq, l.is_head DESC, l.member_key""",  # noqa: S608 - constants only
+    # the claims of a household in a year (list_claim carries the household's facts)
+    f"""CREATE OR REPLACE TABLE list_claim_year AS
+    SELECT *, income_per_capita * n_members AS household_income,
+        out_of_pocket / nullif(income_per_capita * n_members, 0) AS oop_income_ratio
+    FROM (
+        SELECT {filter_select("c")}, c.household_id, c.claim_year AS year, c.head_name, c.n_members,
+            coalesce(c.year_income, c.latest_income) AS income_per_capita, count(*) AS claims,
+            CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket
+        FROM list_claim c WHERE c.claim_year IS NOT NULL
+        GROUP BY ALL
+    )
+    ORDER BY {OOP_ORDER}""",  # noqa: S608 - constants only
+)
+
+
+def sample_draw_sql(depth: int = SAMPLE_DEPTH) -> str:
+    """`list_sample_draw` keeping the first `depth` households of each group ($a, $b, $seed: the stored
+    seed's draw). min_by(.., n) keeps the n smallest keys per group in key order: no sort of the county."""
+    return f"""CREATE OR REPLACE TABLE list_sample_draw AS
+    WITH picked AS (
+        SELECT township, village, registered, count(*) AS group_size,
+            min_by(seq, {draw_key_sql()}, {int(depth)}) AS seqs
+        FROM hh_facts GROUP BY ALL
+    ), drawn AS (
+        SELECT group_size, unnest(seqs) AS seq, generate_subscripts(seqs, 1) AS draw FROM picked
+    )
+    SELECT {_FK}, f.registered,
+        CAST(dense_rank() OVER (ORDER BY f.township, f.village, f.registered DESC) AS INTEGER) AS grp,
+        d.draw, d.group_size <= {int(depth)} AS group_complete,
+        CAST($seed AS BIGINT) AS seed, f.seq, f.household_id, f.head_name, f.member_count
+    FROM drawn d JOIN hh_facts f USING (seq)
+    ORDER BY grp, d.draw"""  # noqa: S608 - constants only
+
+
+def build_sample_draw(con: duckdb.DuckDBPyConnection, depth: int = SAMPLE_DEPTH) -> None:
+    """(Re)build `list_sample_draw` for `SAMPLE_SEED` (a smaller `depth` only in tests)."""
+    a, b = seed_draw(SAMPLE_SEED)
+    con.execute(sample_draw_sql(depth), {"a": a, "b": b, "seed": SAMPLE_SEED})
 
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the summary cells (after hh_facts and the inspection tables)."""
-    del con  # the cells are being moved here one query at a time; none is stored yet
+    """(Re)build the summary cells and stored lists (after hh_facts and the inspection tables)."""
+    for sql in _SQL:
+        con.execute(sql)
+    build_sample_draw(con)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from queries import health as q
-from queries.paging import DEFAULT_LIMIT
+from queries.paging import DEFAULT_LIMIT, total_of
 from ui import charts, data, header, table
 from ui.context import PageContext, current
 from ui.profile_html import register_colors
@@ -48,7 +48,8 @@ def main() -> None:
                         format_func=lambda y: ctx.t("insp.health.all_years") if y is None else str(y),
                         index=1 if years else 0, key="health_year")
     claims = data.run(q.claims_by_township, ctx.flt, year=year)
-    risks = data.run(q.oop_risks, ctx.flt, year=year, income_share=cfg["share"], fixed_amount=cfg["fixed"])
+    risks = data.run(q.oop_risks, ctx.flt, year=year, income_share=cfg["share"], fixed_amount=cfg["fixed"],
+                     limit=DEFAULT_LIMIT)
     total_cost = float(claims["total_cost"].sum()) if not claims.empty else 0.0
     oop_share = float(claims["out_of_pocket"].sum()) / total_cost if total_cost else None
 
@@ -60,7 +61,7 @@ def main() -> None:
     k[4].metric(ctx.t("insp.health.kpi.oop_share"), _pct(oop_share),
                 delta=None if oop_share is None else f"{(oop_share - cfg['target']) * 100:+.1f} pp",
                 delta_color="inverse")
-    k[5].metric(ctx.t("insp.health.kpi.risks"), len(risks))
+    k[5].metric(ctx.t("insp.health.kpi.risks"), total_of(risks))
 
     left, right = st.columns(2)
     with left:
@@ -95,7 +96,7 @@ def main() -> None:
     if gaps.empty:
         st.success(ctx.t("insp.health.gaps_none"))
     else:
-        table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), q.follow_up_gaps_query(ctx.flt, viewer, ctx.as_of),
+        table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), q.follow_up_gaps_query(ctx.flt, viewer, ctx.as_of, ctx.data_as_of),
                         columns=q.GAP_COLUMNS)
 
     st.subheader(ctx.t("insp.health.claims"))
@@ -130,8 +131,9 @@ def main() -> None:
     if risks.empty:
         st.success(ctx.t("insp.health.risks_none"))
     else:
-        table.show("health_risks", risks, ctx.t("insp.what.risks"),
-                   column_config={"oop_income_ratio": st.column_config.NumberColumn(format="percent")})
+        table.show_list("health_risks", risks, ctx.t("insp.what.risks"),
+                        q.oop_risks_query(ctx.flt, viewer, year, cfg["share"], cfg["fixed"]),
+                        column_config={"oop_income_ratio": st.column_config.NumberColumn(format="percent")})
     st.subheader(ctx.t("insp.health.mismatch"))
     mism = data.run(q.claim_mismatches, ctx.flt, year=year)
     if mism.empty:

@@ -8,10 +8,9 @@ import pandas as pd
 
 from queries.filters import Filters, Viewer, fetch, household_where
 
-_NO_CAUSE = "f.main_cause IS NOT NULL"
 _NO_CAUSE_C = "c.main_cause IS NOT NULL"
-# totals / by_area / by_attribute / by_member read the summary tables built with the snapshot
-# (agg_household, agg_member_value: one row per filter cell), cooccurrence reads hh_facts.
+# Every view reads summary tables built with the snapshot (agg_household, agg_member_value,
+# agg_cooccurrence: one row per filter cell and value), never the households.
 
 
 def totals(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
@@ -45,14 +44,13 @@ def by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level:
 
 def cooccurrence(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """main_cause, other_cause, households (a household counts once per distinct other cause)."""
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, alias="c")
+    # agg_cooccurrence: per filter cell, households of each distinct other cause (etl.derive_cells)
     return fetch(
         con,
-        f"""SELECT main_cause, other_cause, count(DISTINCT household_id) AS households
-            FROM (SELECT f.household_id, f.main_cause, unnest(f.other_causes) AS other_cause
-                  FROM hh_facts f WHERE {where} AND {_NO_CAUSE})
-            WHERE other_cause IS NOT NULL AND other_cause <> main_cause
-            GROUP BY ALL ORDER BY households DESC, main_cause, other_cause""",  # noqa: S608
+        f"""SELECT c.main_cause, c.other_cause, sum(c.households)::BIGINT AS households
+            FROM agg_cooccurrence c WHERE {where}
+            GROUP BY ALL ORDER BY households DESC, c.main_cause, c.other_cause""",  # noqa: S608
         params,
     )
 

@@ -43,15 +43,12 @@ def by_year(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.
 
 def income_bands(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """band (below_line / below_monitor / above_monitor / unknown), exit_status, households."""
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, alias="c")
+    # agg_income_band: households per filter cell and band (etl.derive_cells.INCOME_BAND_SQL)
     return fetch(
         con,
-        f"""SELECT CASE WHEN f.income_per_capita IS NULL OR f.poverty_line IS NULL THEN 'unknown'
-                        WHEN f.income_below_line THEN 'below_line'
-                        WHEN f.income_below_monitor THEN 'below_monitor'
-                        ELSE 'above_monitor' END AS band,
-                   coalesce(f.exit_status, '监测户') AS exit_status, count(*) AS households
-            FROM hh_facts f WHERE {where}
+        f"""SELECT c.band, coalesce(c.exit_status, '监测户') AS exit_status, sum(c.households)::BIGINT AS households
+            FROM agg_income_band c WHERE {where}
             GROUP BY ALL ORDER BY band, exit_status""",  # noqa: S608
         params,
     )

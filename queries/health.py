@@ -20,13 +20,19 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+# the follow-up rule is defined with the cells that count it (pages read it from here)
+from etl.derive_cells import (
+    MAX_DAYS_WITHOUT_FOLLOW_UP,
+    MIN_CHECK_UPS,
+    MIN_FOLLOW_UPS,
+    OOP_ORDER,
+    compliant_sql,
+)
 from etl.sqlexpr import age_sql, window_count
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
+from queries.meta import data_as_of
 from queries.paging import ListQuery
 
-MIN_FOLLOW_UPS = 4
-MIN_CHECK_UPS = 1
-MAX_DAYS_WITHOUT_FOLLOW_UP = 90
 OOP_TARGET = 0.10
 ILL = ("长期慢性病", "患有大病")
 DISABLED = "残疾"
@@ -57,13 +63,21 @@ def _window_count(dates: str, counted: str) -> str:
             f"ELSE {window_count('l.' + dates, 'CAST($as_of AS DATE)')} END")
 
 
-_COMPLIANT = (f"CASE WHEN NOT chronic THEN NULL ELSE (follow_ups_12m >= {MIN_FOLLOW_UPS} "
-              f"AND check_ups_12m >= {MIN_CHECK_UPS} AND days_since_follow_up IS NOT NULL "
-              f"AND days_since_follow_up <= {MAX_DAYS_WITHOUT_FOLLOW_UP}) END")
+_COMPLIANT = (f"CASE WHEN NOT chronic THEN NULL "
+              f"ELSE {compliant_sql('follow_ups_12m', 'check_ups_12m', 'days_since_follow_up')} END")
 
 
-def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date) -> tuple[str, dict[str, object]]:
+def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date, gaps_stored: bool = False
+                     ) -> tuple[str, dict[str, object]]:
+    """`im`: the ill members with their follow-ups at `as_of`; `gaps_stored`: from `list_follow_up_gap`
+    (the data's as-of date: the counts are the stored ones, and it has no date lists)."""
     where, params = household_where(flt, viewer, "l")
+    if gaps_stored:
+        source, follow_ups, check_ups = "list_follow_up_gap", "l.follow_ups_counted", "l.check_ups_counted"
+    else:
+        source = "list_ill_member"
+        follow_ups = _window_count("follow_up_dates", "follow_ups_counted")
+        check_ups = _window_count("check_up_dates", "check_ups_counted")
     sql = f"""
         WITH im AS (
             SELECT l.township, l.village, l.household_id, {mask_name('l.name', viewer)} AS name,
@@ -71,12 +85,12 @@ def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date) -> tuple[str, di
                 {age_sql('l.birth_date')} AS age,
                 array_to_string(l.health, '、') AS health, l.labor_skill,
                 l.medical_insurance, l.critical_illness_insurance, l.family_doctor_signed, l.chronic,
-                {_window_count('follow_up_dates', 'follow_ups_counted')} AS follow_ups_12m,
-                {_window_count('check_up_dates', 'check_ups_counted')} AS check_ups_12m,
+                {follow_ups} AS follow_ups_12m,
+                {check_ups} AS check_ups_12m,
                 l.last_follow_up_date,
                 date_diff('day', l.last_follow_up_date, $as_of) AS days_since_follow_up,
                 l.last_check_up_date, l.seq, l.is_head, l.member_key
-            FROM list_ill_member l
+            FROM {source} l
             WHERE {where}
         )"""  # noqa: S608
     return sql, {**params, "as_of": as_of}
@@ -111,9 +125,15 @@ GAP_COLUMNS = ["township", "village", "household_id", "name", "age", "health", "
                "few_follow_ups", "no_check_up", "no_recent_follow_up"]
 
 
-def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
-    """Chronic patients out of compliance, with which part of the rule they miss (full list)."""
-    cte, params = _ill_members_sql(flt, viewer, as_of)
+def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date, stored_as_of: date | None = None) -> ListQuery:
+    """Chronic patients out of compliance, with which part of the rule they miss (full list).
+
+    `stored_as_of`: the data's as-of date (`queries.meta.data_as_of`); at that date the list is read
+    from `list_follow_up_gap` (stored in the list's order), at any other it is computed here."""
+    stored = stored_as_of is not None and stored_as_of == as_of
+    cte, params = _ill_members_sql(flt, viewer, as_of, gaps_stored=stored)
+    # every stored row is out of compliance: no rule to evaluate (the count is then a count of rows)
+    rule = "TRUE" if stored else f"chronic AND NOT ({_COMPLIANT})"
     sql = f"""{cte}
         SELECT township, village, household_id, name, age, health, family_doctor_signed, follow_ups_12m,
             check_ups_12m, last_follow_up_date, days_since_follow_up,
@@ -121,23 +141,45 @@ def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery
             (days_since_follow_up IS NULL OR days_since_follow_up > {MAX_DAYS_WITHOUT_FOLLOW_UP})
                 AS no_recent_follow_up,
             seq, is_head, member_key
-        FROM im WHERE chronic AND NOT ({_COMPLIANT})"""  # noqa: S608
+        FROM im WHERE {rule}"""  # noqa: S608
     return ListQuery(sql, params, _MEMBER_ORDER)
 
 
 def follow_up_gap_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                        limit: int | None = None) -> pd.DataFrame:
     """`follow_up_gaps_query` paged: the first `limit` (all when None), full size in `total`."""
-    return follow_up_gaps_query(flt, viewer, as_of).page(con, limit).drop(columns=_HIDDEN)
+    stored_as_of = data_as_of(con)
+    query = follow_up_gaps_query(flt, viewer, as_of, stored_as_of)
+    if stored_as_of != as_of or limit is None:
+        return query.page(con, limit).drop(columns=_HIDDEN)
+    # the stored list's size is the cells' chronic patients out of compliance: no count of member rows
+    df = con.execute(f"{query.ordered()} LIMIT {int(limit)}", query.params).df()
+    total = len(df) if len(df) < int(limit) else _compliance_cells(con, flt, viewer)[2]
+    df["total"] = pd.Series([total] * len(df), index=df.index, dtype="int64")
+    return df.drop(columns=_HIDDEN)
+
+
+def _compliance_cells(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> tuple[int, int, int]:
+    """Chronic patients, those in compliance and those out of it at the data's as-of date (agg_compliance)."""
+    where, params = household_where(flt, viewer, "c")
+    rows = con.execute(f"SELECT sum(c.chronic), sum(c.compliant) FROM agg_compliance c WHERE {where}",  # noqa: S608
+                       params).fetchall()
+    chronic, compliant = (int(rows[0][0] or 0), int(rows[0][1] or 0)) if rows else (0, 0)
+    return chronic, compliant, chronic - compliant
 
 
 def compliance(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> dict[str, int]:
-    """Chronic patients and those who meet the follow-up rule, counted in SQL."""
+    """Chronic patients and those who meet the follow-up rule, counted in SQL: summed from the
+    `agg_compliance` cells at the data's as-of date, counted from the member list at any other."""
+    if as_of == data_as_of(con):
+        chronic, compliant, _ = _compliance_cells(con, flt, viewer)
+        return {"chronic": chronic, "compliant": compliant}
     cte, params = _ill_members_sql(flt, viewer, as_of)
-    row = con.execute(f"""{cte}
-        SELECT count(*) FILTER (WHERE chronic), count(*) FILTER (WHERE chronic AND {_COMPLIANT}) FROM im""",  # noqa: S608
-        params).fetchone()
-    return {"chronic": int(row[0] or 0), "compliant": int(row[1] or 0)} if row else {"chronic": 0, "compliant": 0}
+    sql = f"""{cte}
+        SELECT count(*) FILTER (WHERE chronic), count(*) FILTER (WHERE chronic AND {_COMPLIANT}) FROM im"""  # noqa: S608
+    rows = con.execute(sql, params).fetchall()
+    row = rows[0] if rows else (0, 0)
+    return {"chronic": int(row[0] or 0), "compliant": int(row[1] or 0)}
 
 
 def _compliant(df: pd.DataFrame) -> pd.Series:
@@ -219,39 +261,40 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
     return con.execute(sql, params).df()
 
 
-def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None,
-              income_share: float = RISK_INCOME_SHARE, fixed_amount: float | None = None) -> pd.DataFrame:
-    """Households whose own out-of-pocket in a calendar year exceeds the warning threshold.
+def oop_risks_query(flt: Filters, viewer: Viewer, year: int | None = None, income_share: float = RISK_INCOME_SHARE,
+                    fixed_amount: float | None = None) -> ListQuery:
+    """Households whose own out-of-pocket in a calendar year exceeds the warning threshold (full list).
 
     Threshold: `fixed_amount` yuan if given, else `income_share` × the household's annual income
-    (income per capita of the claim year, else the latest known, × members).
+    (income per capita of the claim year, else the latest known, × members). Reads `list_claim_year`
+    (one row per household and year, stored highest share of income first); the threshold, a page
+    setting, is applied here.
     """
     where, params = household_where(flt, viewer, "c")
     params = {**params, "share": income_share, "fixed": fixed_amount}
     if year is not None:
         params["year"] = year
+    year_clause = "c.year = $year" if year is not None else "TRUE"
     sql = f"""
-        WITH hy AS (
-            SELECT c.household_id, c.claim_year AS year, c.township, c.village, c.head_name, c.n_members,
-                coalesce(c.year_income, c.latest_income) AS income_per_capita, count(*) AS claims,
-                CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket
-            FROM list_claim c
-            WHERE {where} AND c.claim_year IS NOT NULL AND {_year_clause(year)}
-            GROUP BY ALL
-        ),
-        t AS (
-            SELECT hy.* EXCLUDE (head_name), {mask_name('hy.head_name', viewer)} AS name,
-                income_per_capita * n_members AS household_income,
-                coalesce(CAST($fixed AS DOUBLE), $share * income_per_capita * n_members) AS threshold
-            FROM hy
-        )
         SELECT township, village, household_id, name, year, n_members, income_per_capita, household_income,
-            claims, total_cost, out_of_pocket, threshold,
-            out_of_pocket / nullif(household_income, 0) AS oop_income_ratio
-        FROM t WHERE threshold IS NOT NULL AND out_of_pocket > threshold
-        ORDER BY oop_income_ratio DESC NULLS LAST, out_of_pocket DESC
+            claims, total_cost, out_of_pocket, threshold, oop_income_ratio
+        FROM (
+            SELECT c.township, c.village, c.household_id, {mask_name('c.head_name', viewer)} AS name, c.year,
+                c.n_members, c.income_per_capita, c.household_income, c.claims, c.total_cost, c.out_of_pocket,
+                coalesce(CAST($fixed AS DOUBLE), $share * c.income_per_capita * c.n_members) AS threshold,
+                c.oop_income_ratio
+            FROM list_claim_year c
+            WHERE {where} AND {year_clause}
+        ) WHERE threshold IS NOT NULL AND out_of_pocket > threshold
     """  # noqa: S608
-    return con.execute(sql, params).df()
+    return ListQuery(sql, params, OOP_ORDER)
+
+
+def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None,
+              income_share: float = RISK_INCOME_SHARE, fixed_amount: float | None = None,
+              limit: int | None = None) -> pd.DataFrame:
+    """`oop_risks_query` paged: the first `limit` (all when None), full size in `total`."""
+    return oop_risks_query(flt, viewer, year, income_share, fixed_amount).page(con, limit)
 
 
 def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:

@@ -8,20 +8,21 @@ once, as SQL, in `etl.visit_rank`, which also stores the default ranking with ev
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 import pandas as pd
 
+from etl.derive_cells import DRAW_PRIME, SAMPLE_DEPTH, SAMPLE_SEED, draw_key_sql
+from etl.derive_cells import seed_draw as _seed_draw
 from etl.sqlexpr import age_sql
 from etl.visit_rank import DEFAULT_NO_VISIT_DAYS, ELDERLY_AGE, ORDER, WEIGHTS, reason_sql, scored_sql
-from queries.filters import Filters, Viewer, household_where, mask_name
+from queries.filters import Filters, Viewer, household_where, mask_name, merge
 from queries.meta import data_as_of
 from queries.paging import ListQuery
 
-__all__ = ["DEFAULT_NO_VISIT_DAYS", "ELDERLY_AGE", "WEIGHTS", "SampleSpec", "inspection_sample", "visit_list",
+__all__ = ["DEFAULT_NO_VISIT_DAYS", "DRAW_PRIME", "ELDERLY_AGE", "WEIGHTS", "SampleSpec", "inspection_sample", "visit_list",
            "visit_list_query"]
 
 
@@ -72,21 +73,37 @@ def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_
 class SampleSpec:
     """An inspection sample: villages drawn by seed, then households per village by seed."""
 
-    seed: int = 2020
+    seed: int = SAMPLE_SEED  # the page's default: its draw is stored with the snapshot
     villages: int | None = None  # villages to sample per filter (None = every village)
     registered: int = 20  # registered (建档立卡) households per sampled village
     other: int = 5  # non-registered (monitored edge) households per sampled village
 
 
-DRAW_PRIME = 2147483647  # 2^31 - 1: draw keys are (a × draw_hash + b) mod this prime
+def _area(flt: Filters) -> Filters:
+    """The filter's township and village part (a sample group is a whole village's registered or other
+    households)."""
+    return Filters(townships=flt.townships, villages=flt.villages)
 
 
-def _seed_draw(seed: int) -> tuple[int, int]:
-    """The seed's (a, b) of the household draw, from md5(seed): same seed, same draw, on any machine."""
-    digest = hashlib.md5(str(int(seed)).encode()).digest()  # noqa: S324 - a draw key, not security
-    span = DRAW_PRIME - 1  # a in 1..p-1: the map is a permutation
-    a = 1 + int.from_bytes(digest[:8], "big") % span
-    return a, int.from_bytes(digest[8:], "big") % DRAW_PRIME
+def _stored_sample_holds(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, spec: SampleSpec) -> bool:
+    """Whether `list_sample_draw` holds this sample exactly: the stored seed, and every (village,
+    registered) group of the filtered area either stored whole or with at least as many filtered
+    households among its stored first ones as the sample takes (at least one, so that the villages
+    drawn are those with a filtered household)."""
+    if spec.seed != SAMPLE_SEED or max(int(spec.registered), int(spec.other)) > SAMPLE_DEPTH:
+        return False
+    where, params = household_where(flt, viewer, "f")
+    area, area_params = merge(household_where(_area(flt), viewer, "f"))  # renamed: no clash with `where`
+    sql = f"""
+        SELECT bool_and(seed = $seed AND (complete OR passing >= greatest(1, CASE WHEN registered
+                        THEN $n_registered ELSE $n_other END)))
+        FROM (SELECT f.grp, any_value(f.registered) AS registered, any_value(f.seed) AS seed,
+                     bool_and(f.group_complete) AS complete, count(*) FILTER (WHERE {where}) AS passing
+              FROM list_sample_draw f WHERE {area} GROUP BY f.grp)
+    """  # noqa: S608
+    rows = con.execute(sql, {**params, **area_params, "seed": int(spec.seed), "n_registered": int(spec.registered),
+                             "n_other": int(spec.other)}).fetchall()
+    return not rows or rows[0][0] is None or bool(rows[0][0])  # no group: nothing to draw either way
 
 
 def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
@@ -98,18 +115,26 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
     (`hh_facts.draw_hash`, stored with the snapshot) and a, b from md5(seed), separately for registered
     and other households, and the first `registered` / `other` taken. Same data + same seed = same
     sample, on any machine (md5, not a random generator), with no md5 per household per request.
+    The default seed's draw is stored (`list_sample_draw`: its `draw` orders a group as the key does)
+    and read when it holds the sample; otherwise every filtered household is drawn here.
     """
     where, params = household_where(flt, viewer, "f")
+    if _stored_sample_holds(con, flt, viewer, spec):
+        source, key, group = "list_sample_draw", "draw", "grp"
+    else:
+        source, key, group = "hh_facts", draw_key_sql(), "township, village, registered"
+        a, b = _seed_draw(spec.seed)
+        params = {**params, "a": a, "b": b}
     # Top n per (village, registered) by an aggregate (min_by keeps n per group: no sort of the pool);
-    # the key packs the draw number and seq (place order) into one BIGINT: draw < 2^31, seq < 2^30.
+    # hh_facts' key packs the draw number and seq (place order) into one BIGINT: draw < 2^31, seq < 2^30.
     sql = f"""
         WITH pool AS (
-            SELECT f.township, f.village, f.registered, f.seq, f.draw_hash FROM hh_facts f WHERE {where}
+            SELECT * FROM {source} f WHERE {where}
         ),
         picked AS (
-            SELECT township, village, registered,
-                min_by(seq, ((draw_hash * $a + $b) % {DRAW_PRIME}) * 1073741824 + seq, $n_max) AS seqs
-            FROM pool GROUP BY ALL
+            SELECT any_value(township) AS township, any_value(village) AS village,
+                any_value(registered) AS registered, min_by(seq, {key}, $n_max) AS seqs
+            FROM pool GROUP BY {group}
         ),
         vill AS (
             SELECT township, village,
@@ -125,11 +150,10 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
         SELECT d.village_draw, f.township, f.village, d.registered, d.draw, f.household_id,
             {mask_name('f.head_name', viewer)} AS head_name, f.member_count AS household_size, f.exit_status,
             f.monitoring_type, f.main_cause
-        FROM drawn d JOIN hh_facts f USING (seq)
+        FROM drawn d JOIN {source} f USING (seq)
         WHERE (d.registered AND d.draw <= $n_registered) OR (NOT d.registered AND d.draw <= $n_other)
         ORDER BY d.village_draw, d.registered DESC, d.draw
     """  # noqa: S608
-    a, b = _seed_draw(spec.seed)
-    params = {**params, "a": a, "b": b, "n_max": max(1, int(spec.registered), int(spec.other))}
+    params = {**params, "n_max": max(1, int(spec.registered), int(spec.other))}
     return con.execute(sql, {**params, "seed": int(spec.seed), "n_villages": spec.villages,
                              "n_registered": int(spec.registered), "n_other": int(spec.other)}).df()
