@@ -11,10 +11,21 @@ required checks are (shown on the page, labels `quality.check.<code>`):
 - income: an income figure for the as-of year or the year before (one per household);
 - visit: a visit of any type within 30 days before the as-of date (one per household).
 
-Stored tables (at the data's as-of date; another as-of date computes the same SQL at query time):
-- `agg_quality`: per cell of the filter columns, households and every check's required / passed sums;
-- `list_defect`: the defect list (data issues, then failed checks, per household), each part in
-  place order, raw values unmasked (the query layer masks them).
+Only school, income and visit depend on the as-of date (`DATED_CHECKS`); the other checks and the
+household count are fixed facts of the archive.
+
+Stored tables:
+- `agg_quality`: per cell of the filter columns, households and every check's required / passed sums
+  at the data's as-of date (the sums of the fixed checks hold at any as-of date);
+- `agg_quality_dated`: what the dated checks need for any as-of date, per cell of the filter columns,
+  `kind` (`DATED_KIND`) and date `d`: households by latest income year (`d` = its 1 January) and by
+  last visit date, members of `insp_school_age` by birth date (`n`; `n_ok`: with a school status),
+  sorted by kind, township and date so that a date window and a township read few row groups;
+- `list_defect`: the defect list (data issues, then failed checks, per household) at the data's
+  as-of date, each part in place order, raw values unmasked (the query layer masks them).
+Another as-of date: completeness = the fixed sums of `agg_quality` + `dated_check_sql` over
+`agg_quality_dated` (equal to `household_checks_cte` grouped, tests/test_completeness_paths.py); the
+defect list computes `household_checks_cte` at query time.
 """
 
 from __future__ import annotations
@@ -25,6 +36,9 @@ from etl.schema import FILTER_COLUMNS, filter_select
 from etl.sqlexpr import age_sql
 
 CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
+DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer depends on the as-of date
+FIXED_CHECKS = tuple(c for c in CHECKS if c not in DATED_CHECKS)
+DATED_KIND = {"income": 0, "visit": 1, "school": 2}  # agg_quality_dated.kind
 VISIT_WITHIN_DAYS = 30
 SCHOOL_AGE = (6, 15)
 
@@ -40,6 +54,24 @@ _CHECK_SQL: dict[str, tuple[str, str]] = {  # code -> (required, passed), over h
     "visit": ("1", f"CASE WHEN f.last_visit_date > CAST($as_of AS DATE) - INTERVAL {VISIT_WITHIN_DAYS} DAY "
                    "THEN 1 ELSE 0 END"),
 }
+
+
+def dated_check_sql(check: str, d: str = "c.d") -> str:
+    """Which `agg_quality_dated` rows of `check`'s kind pass at $as_of (school: are required), as a
+    predicate on the date column `d` that folds to a constant range, so the scan skips row groups.
+
+    school: `age(as_of, b)` counts full years as (year, month, day) of b shifted by k years <= as_of,
+    so age >= 6 <=> b <= as_of - 6 years and age <= 15 <=> b > as_of - 16 years (DuckDB clamps 29
+    February to the 28th, which keeps both exact); the tests check this day by day."""
+    as_of = "CAST($as_of AS DATE)"
+    if check == "school":
+        return (f"{d} > {as_of} - INTERVAL {SCHOOL_AGE[1] + 1} YEAR "
+                f"AND {d} <= {as_of} - INTERVAL {SCHOOL_AGE[0]} YEAR")
+    if check == "income":  # d is 1 January of the latest income year
+        return f"{d} >= make_date(year({as_of}) - 1, 1, 1)"
+    if check == "visit":
+        return f"{d} > {as_of} - INTERVAL {VISIT_WITHIN_DAYS} DAY"
+    raise ValueError(check)
 
 
 def household_checks_cte(where: str) -> str:
@@ -83,8 +115,27 @@ def defects_sql(where: str, raw_value: str) -> str:
 DEFECT_ORDER = "seq, src, rule, line_order, field"  # seq = township, village, household
 
 
+AGG_QUALITY_DATED_SQL = f"""
+CREATE OR REPLACE TABLE agg_quality_dated AS
+SELECT kind, {", ".join(FILTER_COLUMNS)}, d, count(*) AS n, count(*) FILTER (WHERE school_ok) AS n_ok
+FROM (
+    SELECT {DATED_KIND["income"]} AS kind, {filter_select('f')}, make_date(f.latest_income_year, 1, 1) AS d,
+        false AS school_ok
+    FROM hh_facts f WHERE f.latest_income_year IS NOT NULL
+    UNION ALL
+    SELECT {DATED_KIND["visit"]}, {filter_select('f')}, f.last_visit_date, false
+    FROM hh_facts f WHERE f.last_visit_date IS NOT NULL
+    UNION ALL
+    SELECT {DATED_KIND["school"]}, {filter_select('f')}, s.birth_date, s.has_school_status
+    FROM insp_school_age s JOIN hh_facts f USING (household_id)
+)
+GROUP BY ALL
+ORDER BY kind, township, d
+"""  # noqa: S608 - constants only
+
+
 def build(con: duckdb.DuckDBPyConnection) -> None:
-    """`agg_quality` and `list_defect` at the data's as-of date (needs hh_facts, insp_school_age)."""
+    """`agg_quality`, `agg_quality_dated` and `list_defect` (needs hh_facts, insp_school_age)."""
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
     keys = ", ".join(FILTER_COLUMNS)
     sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
@@ -101,3 +152,4 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""CREATE OR REPLACE TABLE list_defect AS
         SELECT * FROM ({defects_sql('TRUE', 'd.raw_value')})""")  # noqa: S608 - constants only
     con.execute("DROP TABLE hc")
+    con.execute(AGG_QUALITY_DATED_SQL)

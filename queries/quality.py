@@ -2,8 +2,9 @@
 
 The completeness checks and their score are defined once, as SQL, in `etl.quality_checks` (rules in
 its docstring and on the page); at the data's as-of date the score and the defect list are read from
-the tables stored with the snapshot (`agg_quality`, `list_defect`), at any other date computed here
-with the same SQL.
+the tables stored with the snapshot (`agg_quality`, `list_defect`). At any other date the score adds
+the fixed checks' stored sums to the dated checks evaluated on `agg_quality_dated`, and the defect
+list is computed with the same SQL.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ import pandas as pd
 
 from etl.quality_checks import (
     CHECKS,
+    DATED_KIND,
     DEFECT_ORDER,
+    FIXED_CHECKS,
     SCHOOL_AGE,
     VISIT_WITHIN_DAYS,
+    dated_check_sql,
     defects_sql,
     household_checks_cte,
 )
@@ -37,24 +41,39 @@ def completeness(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, a
 
 def completeness_at(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, level: str = "township",
                     stored: bool = False) -> pd.DataFrame:
-    """`completeness` from the stored sums (`stored`: as_of is the data's as-of date) or computed."""
+    """`completeness` from the stored sums (`stored`: as_of is the data's as-of date) or, at any other
+    date, from the fixed checks' stored sums plus the dated checks over `agg_quality_dated`."""
     keys = {"township": "township", "village": "township, village"}[level]
-    where, params = household_where(flt, viewer, "c" if stored else "f")
-    sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
-    req = " + ".join(f"sum(req_{c})" for c in CHECKS)
-    ok = " + ".join(f"sum(ok_{c})" for c in CHECKS)
+    where, params = household_where(flt, viewer, "c")
     if stored:  # per-cell sums at the data's as-of date: a household is in exactly one cell
-        source, households = f"agg_quality c WHERE {where}", "CAST(sum(households) AS BIGINT)"
+        source = f"agg_quality c WHERE {where}"
     else:
-        source, households = "hc", "count(*)"
+        source = f"({_dated_sums_sql(keys, where)}) c"
         params = {**params, "as_of": as_of}
+    # coalesce: a dated check no row of a group passes has no row in its part of the union
+    total = {p: " + ".join(f"coalesce(sum({p}_{c}), 0)" for c in CHECKS) for p in ("req", "ok")}
+    sums = ", ".join(f"CAST(coalesce(sum({p}_{c}), 0) AS BIGINT) AS {p}_{c}" for c in CHECKS for p in ("req", "ok"))
     sql = f"""
-        {"" if stored else "WITH " + household_checks_cte(where)}
-        SELECT {keys}, {households} AS households, CAST({req} AS BIGINT) AS required,
-            CAST({ok} AS BIGINT) AS passed, ({ok}) / nullif({req}, 0) AS score, {sums}
+        SELECT {keys}, CAST(sum(households) AS BIGINT) AS households, CAST({total["req"]} AS BIGINT) AS required,
+            CAST({total["ok"]} AS BIGINT) AS passed, ({total["ok"]}) / nullif({total["req"]}, 0) AS score, {sums}
         FROM {source} GROUP BY {keys} ORDER BY score ASC NULLS LAST, {keys}
     """  # noqa: S608
     return con.execute(sql, params).df()
+
+
+def _dated_sums_sql(keys: str, where: str) -> str:
+    """Per area: the households and fixed checks' sums from `agg_quality` (every household requires
+    the income and visit checks), and one scan of `agg_quality_dated` per dated check, each with a
+    constant date range (`dated_check_sql`) that skips the row groups outside it."""
+    fixed = ", ".join(f"sum(req_{c}) AS req_{c}, sum(ok_{c}) AS ok_{c}" for c in FIXED_CHECKS)
+    dated = {"income": "sum(n) AS ok_income", "visit": "sum(n) AS ok_visit",
+             "school": "sum(n) AS req_school, sum(n_ok) AS ok_school"}
+    parts = [f"""SELECT {keys}, sum(households) AS households, {fixed}, sum(households) AS req_income,
+            sum(households) AS req_visit FROM agg_quality c WHERE {where} GROUP BY {keys}"""]  # noqa: S608
+    parts += [f"""SELECT {keys}, {sums} FROM agg_quality_dated c
+            WHERE c.kind = {DATED_KIND[check]} AND {dated_check_sql(check)} AND {where} GROUP BY {keys}"""  # noqa: S608
+              for check, sums in dated.items()]
+    return "\n        UNION ALL BY NAME\n        ".join(parts)
 
 
 def issues_by_rule(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
