@@ -14,6 +14,7 @@ and its parameters a function executes; they are then replayed on the same read-
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 import pkgutil
@@ -40,7 +41,11 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     "causes.by_member": [{"dimension": "health"}, {"dimension": "labor_skill"}],
     "overview.by_area": [{"level": "township"}, {"level": "village"}],
     "exits.status_by_area": [{"level": "township"}],
-    "quality.completeness": [{"level": "township"}, {"level": "village"}],
+    # the page's default reference date is the data's as-of date (stored sums); "today" computes the
+    # dated checks (as the page runs it), and a year before the data's date is that path's worst case
+    "quality.completeness": [{"level": "township"}, {"level": "village"},
+                             {"level": "township", "as_of": "$today"}, {"level": "village", "as_of": "$today"}],
+    "quality.completeness_at": [{"level": "township", "as_of": "$year_before", "stored": False}],
     "quality.issues_by_area": [{"level": "village"}],
     "rectification.by_dimension": [{"dimension": "problem_category"}, {"dimension": "responsible_unit"}],
     "households.listing": [{"condition": "no_intervention"}, {"condition": "wrong_exit"}, {"limit": 1},
@@ -199,6 +204,7 @@ def make_context(con: duckdb.DuckDBPyConnection) -> Context:
     years = health.claim_years(con, Filters(), viewer)
     values: dict[str, Any] = {
         "viewer": viewer, "as_of": as_of, "data_as_of": as_of, "lang": "zh", "spec": SampleSpec(),
+        "today": dt.date.today(), "year_before": as_of - dt.timedelta(days=365),
         "project": str(projects.iloc[0]["project"]) if len(projects) else "",
         "household_id": ids[0], "household_ids": ids, "cause": cause,
         "claim_year": max(years) if years else None,
