@@ -20,3 +20,19 @@ def ill_cause_sql(alias: str) -> str:
     """The household's main or another cause of poverty is illness or disability."""
     return (f"({alias}.main_cause IN {ILL_CAUSES!r} "
             f"OR list_has_any(coalesce({alias}.other_causes, []), {list(ILL_CAUSES)!r}))")
+
+
+def masked_name_sql(expr: str) -> str:
+    """张三春 -> 张*春, 张三 -> 张* (the one masking rule for a person's name; see queries.filters)."""
+    return (
+        f"CASE WHEN {expr} IS NULL THEN NULL WHEN length({expr}) <= 1 THEN {expr} "
+        f"WHEN length({expr}) = 2 THEN left({expr}, 1) || '*' "
+        f"ELSE left({expr}, 1) || repeat('*', length({expr}) - 2) || right({expr}, 1) END"
+    )
+
+
+def redacted_text_sql(text: str, names: str) -> str:
+    """`text` with every name of the VARCHAR list `names` masked, longest name first, as
+    queries.filters.redact_names does in Python: 随访张树林:高血压 -> 随访张*林:高血压."""
+    return (f"CASE WHEN {text} IS NULL THEN NULL ELSE list_reduce(coalesce({names}, []), "
+            f"lambda acc, n: replace(acc, n, {masked_name_sql('n')}), {text}) END")

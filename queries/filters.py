@@ -35,6 +35,8 @@ from dataclasses import dataclass, field, fields, replace
 import duckdb
 import pandas as pd
 
+from etl.sqlexpr import masked_name_sql
+
 YearRange = tuple[int, int]
 
 # Filters field -> (hh_facts column, URL parameter name)
@@ -184,13 +186,7 @@ def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]
 
 def mask_name(expr: str, viewer: Viewer) -> str:
     """张三春 -> 张*春, 张三 -> 张*, unless the viewer may see personal data."""
-    if viewer.pii:
-        return expr
-    return (
-        f"CASE WHEN {expr} IS NULL THEN NULL WHEN length({expr}) <= 1 THEN {expr} "
-        f"WHEN length({expr}) = 2 THEN left({expr}, 1) || '*' "
-        f"ELSE left({expr}, 1) || repeat('*', length({expr}) - 2) || right({expr}, 1) END"
-    )
+    return expr if viewer.pii else masked_name_sql(expr)
 
 
 def mask_name_value(value: object, viewer: Viewer) -> object:
@@ -202,19 +198,27 @@ def mask_name_value(value: object, viewer: Viewer) -> object:
     return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
-def member_names(con: duckdb.DuckDBPyConnection, household_ids: list[str]) -> dict[str, list[str]]:
-    """The full names of each household's members (longest first), for redacting free text."""
+def member_names(con: duckdb.DuckDBPyConnection, household_ids: list[str], *,
+                 indexed: bool | None = None) -> dict[str, list[str]]:
+    """The full names of each household's members and head (two characters or more; longest first,
+    then by name, the order `etl.sqlexpr.redacted_text_sql` uses), for redacting free text.
+    `indexed`: whether the snapshot's lookup indexes may be used (None: ask `lookup.usable`)."""
+    from queries import lookup
+
     ids = sorted({str(h) for h in household_ids if h is not None})
     if not ids:
         return {}
-    rows = con.execute(
-        "SELECT household_id, name FROM members WHERE list_contains($ids, household_id) AND length(name) >= 2 "
-        "UNION SELECT household_id, head_name FROM households WHERE list_contains($ids, household_id) "
-        "AND length(head_name) >= 2", {"ids": ids}).fetchall()
-    out: dict[str, list[str]] = {}
-    for hid, name in rows:
-        out.setdefault(str(hid), []).append(str(name))
-    return {h: sorted(set(ns), key=len, reverse=True) for h, ns in out.items()}
+    if indexed is None:
+        indexed = lookup.usable(con)
+    params: dict[str, object] = {"ids": ids}
+    out: dict[str, set[str]] = {}
+    for table, column in (("members", "name"), ("households", "head_name")):
+        df = lookup.fetch(con, f"SELECT household_id, {column} AS name FROM {table} WHERE {{IDS}}",  # noqa: S608
+                          table, ids, params, indexed=indexed, ids_clause=lookup.ids_clause(ids))
+        for hid, name in zip(df["household_id"], df["name"], strict=True):
+            if isinstance(name, str) and len(name) >= 2:
+                out.setdefault(str(hid), set()).add(name)
+    return {h: sorted(ns, key=lambda n: (-len(n), n)) for h, ns in out.items()}
 
 
 def redact_names(df: pd.DataFrame, columns: Iterable[str], names: Mapping[str, list[str]], viewer: Viewer,

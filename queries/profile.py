@@ -15,6 +15,7 @@ import pandas as pd
 
 from etl.codes import MONITORING_FACTOR, RECTIFICATION_CLOSED
 from etl.sqlexpr import age_sql
+from queries import lookup
 from queries.filters import (
     ALL,
     Filters,
@@ -42,17 +43,12 @@ class Profile:
     reasons: list[str] = field(default_factory=list)
 
 
-def _visible(con: duckdb.DuckDBPyConnection, ids: list[str], viewer: Viewer) -> list[str]:
-    """The ids that name a household the viewer may see (one scan of hh_facts)."""
-    where, params = household_where(ALL, viewer, "f")
-    rows = con.execute(f"SELECT f.household_id FROM hh_facts f WHERE list_contains($ids, f.household_id) "  # noqa: S608
-                       f"AND {where}", {**params, "ids": ids}).fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def _ids_clause(ids: list[str], column: str) -> str:
-    # one household (the profile tab): an equality, which DuckDB evaluates far faster than a list test
-    return f"{column} = $ids[1]" if len(ids) == 1 else f"list_contains($ids, {column})"
+def _visible(con: duckdb.DuckDBPyConnection, ids: list[str], viewer: Viewer, indexed: bool) -> list[str]:
+    """The ids that name a household the viewer may see."""
+    where, params = household_where(ALL, viewer, "hh_facts")
+    df = lookup.fetch(con, f"SELECT household_id, {where} AS visible FROM hh_facts WHERE {{IDS}}",  # noqa: S608
+                      "hh_facts", ids, {**params, "ids": ids}, indexed=indexed, ids_clause=lookup.ids_clause(ids))
+    return [str(h) for h in df.loc[df["visible"].fillna(False).astype(bool), "household_id"]]
 
 
 def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: Viewer,
@@ -61,25 +57,29 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
     if not household_ids:
         return []
     ids = [str(i) for i in household_ids]
-    visible = _visible(con, ids, viewer)
+    indexed = lookup.usable(con)
+    visible = _visible(con, ids, viewer, indexed)
     if not visible:
         return []
 
-    def q(sql: str, column: str) -> pd.DataFrame:
-        sql = sql.replace("{IDS}", _ids_clause(visible, column))
-        extra = {"as_of": as_of} if "$as_of" in sql else {}
-        return con.execute(sql, {"ids": visible, **extra}).df()
+    ids_clause = lookup.ids_clause(visible)
+
+    def q(sql: str, table: str) -> pd.DataFrame:
+        params: dict[str, object] = {"ids": visible, **({"as_of": as_of} if "$as_of" in sql else {})}
+        if table in lookup.TABLES:
+            return lookup.fetch(con, sql, table, visible, params, indexed=indexed, ids_clause=ids_clause)
+        return con.execute(sql.replace("{IDS}", ids_clause(f"{table}.household_id")), params).df()
 
     hh = q(f"""
-        SELECT h.household_id, h.township, h.village, {mask_name('h.head_name', viewer)} AS head_name,
-            {mask_id('h.head_id_number', viewer)} AS head_id_number, h.household_size,
-            h.household_attribute, h.identification_standard, h.main_cause,
-            array_to_string(h.other_causes, '、') AS other_causes, h.exit_status, h.enjoys_policy,
-            h.exit_year, h.identified_date, h.income_per_capita, h.income_year, h.unsafe_housing,
-            h.safe_water, h.monitoring_type, h.monitored, h.risk_eliminated, h.registered, h.helper_name,
-            h.helper_unit, {mask_phone('h.phone', viewer)} AS phone
-        FROM households h WHERE {{IDS}}
-    """, "h.household_id")  # noqa: S608
+        SELECT household_id, township, village, {mask_name('head_name', viewer)} AS head_name,
+            {mask_id('head_id_number', viewer)} AS head_id_number, household_size,
+            household_attribute, identification_standard, main_cause,
+            array_to_string(other_causes, '、') AS other_causes, exit_status, enjoys_policy,
+            exit_year, identified_date, income_per_capita, income_year, unsafe_housing,
+            safe_water, monitoring_type, monitored, risk_eliminated, registered, helper_name,
+            helper_unit, {mask_phone('phone', viewer)} AS phone
+        FROM households WHERE {{IDS}}
+    """, "households")  # noqa: S608
     members = q(f"""
         SELECT household_id, {mask_name('name', viewer)} AS name, {mask_id('id_number', viewer)} AS id_number,
             relation, sex, {age_sql('birth_date')} AS age, education, school_status,
@@ -87,12 +87,12 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
             critical_illness_insurance, family_doctor_signed
         FROM members WHERE {{IDS}}
         ORDER BY household_id, is_head DESC NULLS LAST, birth_date NULLS LAST, member_key
-    """, "household_id")  # noqa: S608
+    """, "members")  # noqa: S608
     measures = q("""
         SELECT household_id, category, content, project, coalesce(year, year(start_date)) AS year,
             amount_yuan, status, responsible_unit
         FROM interventions WHERE {IDS} ORDER BY household_id, year NULLS LAST, category
-    """, "household_id")
+    """, "interventions")
     income = q(f"""
         SELECT household_id, income_year, income_per_capita, pl.line AS poverty_line,
             income_per_capita / nullif(pl.line, 0) AS ratio,
@@ -100,16 +100,16 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
             income_per_capita < {MONITORING_FACTOR} * pl.line AS within_monitoring
         FROM household_income LEFT JOIN poverty_lines pl ON pl.year = income_year
         WHERE {{IDS}} ORDER BY household_id, income_year
-    """, "household_id")  # noqa: S608
+    """, "household_income")  # noqa: S608
     visits = q("""
         SELECT household_id, visit_date, visit_type, visitor, notes
         FROM visits WHERE {IDS} ORDER BY household_id, visit_date DESC NULLS LAST
-    """, "household_id")
+    """, "visits")
     claims = q("""
         SELECT household_id, admission_date, institution, total_cost, basic_insurance,
             critical_illness_insurance, medical_assistance, other_support, out_of_pocket
         FROM medical_claims WHERE {IDS} ORDER BY household_id, admission_date DESC NULLS LAST
-    """, "household_id")
+    """, "medical_claims")
     closed = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
     items = q(f"""
         SELECT household_id, issue_id, source, found_date, category AS problem_category, description, responsible_unit,
@@ -118,7 +118,7 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
         FROM rectifications
         WHERE {{IDS}} AND (status IS NULL OR status NOT IN {closed})
         ORDER BY household_id, deadline NULLS LAST
-    """, "household_id")  # noqa: S608
+    """, "rectifications")  # noqa: S608
     pii = "(" + ", ".join(f"'{p}'" for p in PII_FIELDS) + ")"
     defects = q(f"""
         SELECT household_id, rule, field,
@@ -126,10 +126,10 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
                  WHEN field IN {pii} THEN {mask_id('raw_value', viewer)} ELSE raw_value END AS raw_value,
             file_name, line
         FROM data_issues WHERE {{IDS}} ORDER BY household_id, rule, line
-    """, "household_id")  # noqa: S608
+    """, "data_issues")  # noqa: S608
 
     if not viewer.pii:  # free text may name a member (随访张树林:高血压): mask those names as well
-        names = member_names(con, [str(h) for h in hh["household_id"]])
+        names = member_names(con, [str(h) for h in hh["household_id"]], indexed=indexed)
         visits = redact_names(visits, ["notes"], names, viewer)
         items = redact_names(items, ["description"], names, viewer)
         measures = redact_names(measures, ["content"], names, viewer)

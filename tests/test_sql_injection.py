@@ -34,6 +34,7 @@ import queries
 from etl import derive, snapshot
 from etl.load import load_files
 from queries import filters as qf
+from queries import lookup
 from queries.filters import Filters, Viewer
 from tests.conftest import build_fixture_db
 from ui.upload import load_uploads
@@ -68,7 +69,7 @@ TABLES = ("households", "members", "interventions", "visits", "medical_claims", 
           "load_batches", "rejected_rows", "data_issues", "hh_facts")
 TRAP_TOWN = "' OR 1=1 --"  # a real township with a hostile name (added to the copy)
 # arguments that choose SQL structure from a fixed list: a clean refusal is fine for them
-STRUCTURAL = {"level", "dimension", "condition"}
+STRUCTURAL = {"level", "dimension", "condition", "table"}
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +92,7 @@ def query_functions() -> list[tuple[str, Callable[..., object]]]:
     for info in pkgutil.iter_modules(queries.__path__):
         mod = importlib.import_module(f"queries.{info.name}")
         for name, fn in inspect.getmembers(mod, inspect.isfunction):
-            if fn.__module__ != mod.__name__ or name.startswith("_") or (mod is qf and name == "fetch"):
+            if fn.__module__ != mod.__name__ or name.startswith("_") or (name == "fetch" and mod in (qf, lookup)):
                 continue
             params = list(inspect.signature(fn).parameters)
             if params and params[0] == "con":

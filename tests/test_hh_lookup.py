@@ -1,0 +1,175 @@
+"""Per-household lookups through the snapshot's `ix_<table>` indexes (`etl.hh_lookup`) return exactly
+what scanning the ledgers returns, fall back to the scan when the index cannot be trusted, and the
+stored masked rectification texts equal the Python redaction, on the demo county loaded by the CLI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl import hh_lookup
+from etl.load import load_files
+from etl.snapshot import current_snapshot
+from queries import lookup, profile, rectification
+from queries.filters import ALL, Viewer, member_names, redact_names
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2020, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("lookup") / "fupin.duckdb"
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
+                   capture_output=True, timeout=600)
+    return db
+
+
+@pytest.fixture(scope="module")
+def con(demo_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    snap = current_snapshot(demo_db)
+    assert snap is not None
+    c = duckdb.connect(str(snap), read_only=True)
+    yield c
+    c.close()
+
+
+def _copy(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    """A writable copy of the snapshot (to break the index on purpose)."""
+    src = Path(con.execute("PRAGMA database_list").fetchall()[0][2])
+    dst = tmp_path / "copy.duckdb"
+    shutil.copyfile(src, dst)
+    return duckdb.connect(str(dst))
+
+
+def _ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [str(r[0]) for r in con.execute("SELECT household_id FROM hh_facts ORDER BY seq").fetchall()]
+
+
+def _plain(v: object) -> object:
+    return None if v is None or (isinstance(v, float) and v != v) else v  # NaN == NaN for the comparison
+
+
+def _frames(p: profile.Profile) -> dict[str, object]:
+    parts = ("members", "measures", "income", "visits", "claims", "open_items", "defects")
+    return {"household": {k: _plain(v) for k, v in p.household.items()},
+            **{k: [{c: _plain(v) for c, v in r.items()} for r in getattr(p, k).to_dict("records")] for k in parts}}
+
+
+def test_index_rows_are_exactly_each_households_rows(con: duckdb.DuckDBPyConnection) -> None:
+    assert lookup.usable(con)
+    ids = _ids(con)
+    for table in hh_lookup.TABLES:
+        for hid in ids[::37]:
+            rids = lookup.row_ids(con, table, [hid])
+            want = con.execute(f"SELECT rowid FROM {table} WHERE household_id = ? ORDER BY rowid",  # noqa: S608
+                               [hid]).fetchall()
+            assert sorted(rids) == [r[0] for r in want], (table, hid)
+        # the index is stored in hash order, so that a lookup reads one row group
+        keys = [r[0] for r in con.execute(f"SELECT hkey FROM {hh_lookup.index_name(table)}").fetchall()]  # noqa: S608
+        assert keys == sorted(keys), table
+
+
+@pytest.mark.parametrize("viewer", [Viewer(), Viewer(pii=True)], ids=["masked", "pii"])
+def test_profiles_through_the_index_equal_the_scan(con: duckdb.DuckDBPyConnection, tmp_path: Path,
+                                                   viewer: Viewer) -> None:
+    ids = _ids(con)
+    batch = ids[5:25]
+    indexed = [_frames(p) for p in profile.profiles(con, batch, viewer, AS_OF)]
+    single = [_frames(p) for hid in ids[::53] if (p := profile.profile(con, hid, viewer, AS_OF))]
+    assert len(indexed) == len(batch)
+    assert any(f["visits"] for f in indexed) and any(f["measures"] for f in indexed)
+    scan = _copy(con, tmp_path)
+    scan.execute("DELETE FROM facts_meta WHERE key = 'hash_probe'")  # no probe: the query layer scans
+    assert not lookup.usable(scan)
+    assert indexed == [_frames(p) for p in profile.profiles(scan, batch, viewer, AS_OF)]
+    assert single == [_frames(p) for hid in ids[::53] if (p := profile.profile(scan, hid, viewer, AS_OF))]
+    scan.close()
+
+
+def test_member_names_through_the_index_equal_the_scan(con: duckdb.DuckDBPyConnection) -> None:
+    ids = _ids(con)
+    names = member_names(con, ids, indexed=True)
+    assert names == member_names(con, ids, indexed=False)
+    assert len(names) == len(ids)
+    assert all(ns == sorted(ns, key=lambda n: (-len(n), n)) for ns in names.values())
+
+
+def test_a_stale_index_falls_back_to_the_scan(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Rows deleted after the index was built (rowids that point elsewhere) never reach a profile."""
+    w = _copy(con, tmp_path)
+    hid = w.execute("SELECT household_id FROM members GROUP BY ALL HAVING count(*) >= 3 LIMIT 1").fetchall()[0][0]
+    w.execute("DELETE FROM members WHERE household_id = ? AND NOT is_head", [hid])
+    w.execute("CHECKPOINT")
+    assert lookup.usable(w) and len(lookup.row_ids(w, "members", [hid])) >= 2  # the index still has them
+    got = profile.profile(w, hid, Viewer(pii=True), AS_OF)
+    assert got is not None
+    assert len(got.members) == w.execute("SELECT count(*) FROM members WHERE household_id = ?", [hid]).fetchall()[0][0]
+    w.close()
+
+
+def test_a_changed_hash_function_is_not_trusted(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    w = _copy(con, tmp_path)
+    w.execute("UPDATE facts_meta SET value = '0' WHERE key = 'hash_probe'")
+    assert not lookup.usable(w)
+    w.close()
+
+
+def test_index_follows_a_reload_that_replaces_households(demo_db: Path, tmp_path: Path) -> None:
+    """A second registry file replacing some households (the loader deletes their old rows) gives a
+    snapshot whose index still finds exactly every household's rows."""
+    db = tmp_path / "fupin.duckdb"
+    shutil.copytree(demo_db.parent, tmp_path, dirs_exist_ok=True)
+    registry = next(p for p in (tmp_path / "demo_files").iterdir() if p.suffix == ".csv" and "人口" in p.name)
+    with registry.open(encoding="gb18030", newline="") as f:  # the demo writes this export as GB18030
+        rows = list(csv.reader(f))
+    at = next(i for i, r in enumerate(rows) if "户编号" in r)  # a title line comes first, as exported
+    title, header, body = rows[:at], rows[at], rows[at + 1:]
+    hh_col = header.index("户编号")
+    first = body[0][hh_col]
+    kept = [r for r in body if r[hh_col] == first][:1] + [r for r in body if r[hh_col] != first][:40]
+    changed = tmp_path / "贫困人口信息_更正.csv"
+    with changed.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([*title, header, *kept])
+    report = load_files([changed], db=db)
+    assert report.published
+    snap = current_snapshot(db)
+    assert snap is not None
+    c = duckdb.connect(str(snap), read_only=True)
+    assert lookup.usable(c)
+    assert c.execute("SELECT count(*) FROM members WHERE household_id = ?", [first]).fetchall()[0][0] == 1
+    for table in ("members", "households", "hh_facts"):
+        want = c.execute(f"SELECT household_id, count(*) FROM {table} GROUP BY ALL").fetchall()  # noqa: S608
+        for hid, n in want[::7] + [(first, dict(want)[first])]:
+            assert len(lookup.row_ids(c, table, [hid])) == n, (table, hid)
+    c.close()
+
+
+def test_stored_masked_rectification_text_equals_the_python_redaction(con: duckdb.DuckDBPyConnection,
+                                                                       tmp_path: Path) -> None:
+    w = _copy(con, tmp_path)
+    # put members' names into the free text of every household-level item
+    w.execute("""UPDATE rectifications r SET description = '核查' || m.name || '家住房；' || coalesce(r.description, ''),
+                     measures = '帮扶责任人' || m.name || '入户'
+                 FROM (SELECT household_id, max(name) AS name FROM members GROUP BY ALL) m
+                 WHERE m.household_id = r.household_id""")
+    hh_lookup.build_list_rectification(w)
+    masked = rectification.ledger(w, ALL, Viewer(), AS_OF)
+    plain = rectification.ledger(w, ALL, Viewer(pii=True), AS_OF)
+    assert len(masked) == len(plain) > 0
+    names = member_names(w, [str(h) for h in plain["household_id"].dropna()], indexed=False)
+    want = redact_names(plain, ["description", "rect_measures"], names, Viewer())
+    pd.testing.assert_frame_equal(masked, want)
+    with_names = plain["household_id"].notna()
+    assert with_names.any()
+    assert (masked.loc[with_names, "description"] != plain.loc[with_names, "description"]).all()
+    w.close()
