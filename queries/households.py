@@ -71,7 +71,8 @@ def listing_query(
                    {REASONS_SQL} AS reasons,
                    f.categories, f.amount_total, f.helper_name, f.helper_unit, f.seq
             FROM hh_facts f WHERE {' AND '.join(parts)}"""  # noqa: S608
-    return ListQuery(sql, params, "seq")  # seq = township, village, household_id
+    # seq = township, village, household_id; hh_facts is stored in seq order (etl.derive), so no sort
+    return ListQuery(sql, params, "seq", stored_order=True)
 
 
 def listing(

@@ -5,6 +5,12 @@
 return `page(con, limit)`: the first `limit` rows in order (all when None) plus a `total` column (the row
 count of the full list, from a separate count(*) that needs none of the masked text). Extracts run
 `ordered()` (the same SQL, same parameters, same order) so the file holds the full filtered list.
+
+`stored_order=True` says `sql` reads one table stored in `order` with only WHERE and SELECT (no join,
+aggregate or window): DuckDB keeps a single table's row order through those, LIMIT and COPY
+(preserve_insertion_order, on by default), so `ordered()` needs no sort and a LIMIT stops early. A list
+parameter is the exception: DuckDB plans `list_contains` of five or more values as a semi-join, which
+lets rows come out of order, so with any list parameter the ORDER BY stays.
 """
 
 from __future__ import annotations
@@ -22,13 +28,22 @@ class ListQuery:
     sql: str
     params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
     order: str = ""
+    stored_order: bool = False
+
+    @property
+    def presorted(self) -> bool:
+        """Whether the rows of `sql` already come in `order` (see the module docstring)."""
+        return self.stored_order and not any(isinstance(v, (list, tuple)) for v in self.params.values())
 
     def ordered(self) -> str:
         """The full list, in order (no LIMIT)."""
-        return f"SELECT * FROM ({self.sql}) AS lst" + (f" ORDER BY {self.order}" if self.order else "")  # noqa: S608
+        sort = f" ORDER BY {self.order}" if self.order and not self.presorted else ""
+        return f"SELECT * FROM ({self.sql}) AS lst" + sort  # noqa: S608
 
     def ranked(self) -> str:
         """The full list in order with a leading `rank` (1, 2, ...)."""
+        if self.presorted:  # row_number() over the stored order: no sort
+            return f"SELECT row_number() OVER () AS rank, * FROM ({self.sql}) AS lst"  # noqa: S608
         return (f"SELECT row_number() OVER (ORDER BY {self.order}) AS rank, * FROM ({self.sql}) AS lst"  # noqa: S608
                 + (f" ORDER BY {self.order}" if self.order else ""))
 

@@ -72,9 +72,20 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def neutralise_sql(expr: str) -> str:
-    """SQL twin of `_neutralise_cell` for a VARCHAR expression, generated from FORMULA_PREFIXES."""
-    chars = ", ".join(f"chr({ord(c)})" for c in FORMULA_PREFIXES)
-    return f"CASE WHEN left({expr}, 1) IN ({chars}) THEN chr(39) || {expr} ELSE {expr} END"
+    """SQL twin of `_neutralise_cell` for a VARCHAR expression, generated from FORMULA_PREFIXES.
+
+    The first character's code point is compared with each prefix in an OR chain: DuckDB plans an IN
+    list of five or more values (and list_contains of a constant list) as a hash join per column, which
+    costs time and, worse, lets the rows of a COPY come out of order."""
+    test = " OR ".join(f"ascii({expr}) = {ord(c)}" for c in FORMULA_PREFIXES)
+    return f"CASE WHEN {test} THEN chr(39) || {expr} ELSE {expr} END"
+
+
+def csv_field(text: str) -> str:
+    """One CSV field as DuckDB's writer quotes it (delimiter, quote or line break inside)."""
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def quote_ident(name: str) -> str:
@@ -99,10 +110,17 @@ class SqlView:
 
     def select(self, con: duckdb.DuckDBPyConnection, neutral: bool = True) -> tuple[str, dict[str, object]]:
         """SELECT of the labelled view over the list query (headers quoted, formulas neutralised)."""
+        sql, params, _ = self.labelled(con, neutral)
+        return sql, params
+
+    def labelled(self, con: duckdb.DuckDBPyConnection,
+                 neutral: bool = True) -> tuple[str, dict[str, object], list[str]]:
+        """`select`, plus the headers as written."""
         types = {d[0]: str(d[1]) for d in con.execute(f"SELECT * FROM ({self.sql}) AS v LIMIT 0",  # noqa: S608
                                                          dict(self.params)).description}
         params: dict[str, object] = dict(self.params)
         exprs: list[str] = []
+        headers: list[str] = []
         for i, (src, header) in enumerate(self.columns):
             col, kind = quote_ident(src), types.get(src, "VARCHAR")
             mapping = self.mappings.get(src)
@@ -115,7 +133,9 @@ class SqlView:
                         f"CAST({x} AS VARCHAR))")
 
             text = True
-            if kind.endswith("[]"):
+            if kind == "VARCHAR[]" and not mapping:  # text items: joined as they are, no per-item lambda
+                expr = f"array_to_string(v.{col}, '、')"
+            elif kind.endswith("[]"):
                 expr = f"array_to_string(list_transform(v.{col}, lambda x: {mapped('x')}), '、')"
             elif kind == "BOOLEAN":
                 params["x_yes"], params["x_no"] = self.yes, self.no
@@ -127,19 +147,31 @@ class SqlView:
             if text and neutral:
                 expr = neutralise_sql(f"({expr})")
             head = str(_neutralise_cell(header)) if neutral else header
+            headers.append(head)
             exprs.append(f"{expr} AS {quote_ident(head)}")
-        return f"SELECT {', '.join(exprs)} FROM ({self.sql}) AS v", params  # noqa: S608
+        return f"SELECT {', '.join(exprs)} FROM ({self.sql}) AS v", params, headers  # noqa: S608
 
 
 def csv_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView) -> bytes:
-    """The full list as CSV written by DuckDB (UTF-8 with BOM, Chinese headers, neutralised)."""
-    sql, params = view.select(con)
+    """The full list as CSV written by DuckDB (UTF-8 with BOM, Chinese headers, neutralised).
+
+    DuckDB writes the whole file, BOM included: the BOM and header line go in as the COPY's PREFIX
+    (which excludes HEADER; rows are then separated by line breaks, so SUFFIX adds the last one), so
+    Python reads the bytes once instead of copying them again behind a BOM. The rows keep the list
+    query's order: DuckDB's parallel CSV writer preserves it (preserve_insertion_order, the default)."""
+    sql, params, headers = view.labelled(con)
+    prefix = "\ufeff" + ",".join(csv_field(h) for h in headers) + "\n"
+    params["x_csv_prefix"], params["x_csv_suffix"] = prefix, "\n"
     fd, name = tempfile.mkstemp(prefix="fupin_extract_", suffix=".csv")
     os.close(fd)
     try:
-        con.execute(f"COPY ({sql}) TO '{name}' (HEADER, DELIMITER ',')", params)  # our temp path
+        rows = con.execute(f"COPY ({sql}) TO '{name.replace(chr(39), chr(39) * 2)}' "  # our temp path
+                           "(HEADER false, DELIMITER ',', PREFIX $x_csv_prefix, SUFFIX $x_csv_suffix)",
+                           params).fetchall()
+        if not rows or not rows[0][0]:  # no rows: the header alone (DuckDB would add the suffix)
+            return prefix.encode()
         with open(name, "rb") as f:
-            return BOM + f.read()
+            return f.read()
     finally:
         os.unlink(name)
 
