@@ -2,17 +2,17 @@
 
 Rejected rows keep their raw values as JSON; ID numbers (15-18 characters) and mobile numbers inside
 them are masked unless the viewer may see personal data, and so are the values of the name fields
-(`name`, `head_name`), like every other name.
+(`name`, `head_name`), like every other name. All of it happens in SQL; for a viewer without personal
+data a JSON object comes back compact (as Python's `json.dumps(..., ensure_ascii=False,
+separators=(",", ":"))` writes it), any other text as it was.
 """
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pandas as pd
 
-from queries.filters import ALL, Viewer, households_in, mask_name_value
+from queries.filters import ALL, Viewer, households_in, mask_name
 
 _ID_RE = r"(\d{6})\d{5,8}(\d{3}[0-9Xx])"
 _PHONE_RE = r"(1\d{2})\d{4}(\d{4})"
@@ -35,6 +35,26 @@ def _mask_raw(expr: str, viewer: Viewer) -> str:
             f"'{_PHONE_RE}', '\\1****\\2', 'g')")
 
 
+def _mask_json_key(doc: str, key: str, viewer: Viewer) -> str:
+    """Mask the string value of the top-level `key` of the compact JSON object `doc` (yyjson escapes the
+    value the same way in `doc` and in `to_json`, so the key and value are found verbatim)."""
+    value = f"json_extract_string({doc}, '$.{key}')"
+    return (f"CASE WHEN json_type({doc}, '$.{key}') = 'VARCHAR' THEN replace({doc}, "
+            f"'\"{key}\":' || to_json({value}), '\"{key}\":' || to_json({mask_name(value, viewer)})) "
+            f"ELSE {doc} END")
+
+
+def _lower_hex_escapes(doc: str) -> str:
+    """yyjson writes \\u001F where Python writes \\u001f: lower-case the hex letter of real \\u escapes
+    (an odd run of backslashes; an even run is escaped backslashes followed by plain text). A match
+    takes the character before it, so back-to-back escapes need a second pass."""
+    for letter in "ABCDEF":
+        for _ in range(2):
+            doc = (f"regexp_replace({doc}, '(^|[^\\\\])((?:\\\\\\\\)*)(\\\\u00[01]){letter}', "
+                   f"'\\1\\2\\3{letter.lower()}', 'g')")
+    return doc
+
+
 def rejected_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, batch_id: int | None = None) -> pd.DataFrame:
     """Rejected rows (optionally of one batch) with reason code, field and the raw values (masked).
 
@@ -43,33 +63,27 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, batch_id: int 
     """
     if viewer.townships is not None:
         return pd.DataFrame(columns=["batch_id", "file_name", "line", "rule", "field", "raw", "kind", "loaded_at"])
-    sql = f"""
+    rows = f"""
         SELECT r.batch_id, r.file_name, r.line, r.rule, r.field, {_mask_raw('r.raw', viewer)} AS raw,
             b.kind, b.loaded_at
         FROM rejected_rows r LEFT JOIN load_batches b USING (batch_id)
         WHERE $batch IS NULL OR r.batch_id = $batch
-        ORDER BY r.batch_id DESC, r.line
     """  # noqa: S608 - constants only
-    df = con.execute(sql, {"batch": batch_id}).df()
-    if not viewer.pii and not df.empty:
-        df["raw"] = df["raw"].map(lambda raw: _mask_raw_names(raw, viewer))
-    return df
-
-
-def _mask_raw_names(raw: object, viewer: Viewer) -> object:
-    """Mask the name fields of a rejected row's raw JSON (text that is not JSON is left as it is)."""
-    if not isinstance(raw, str):
-        return raw
-    try:
-        obj = json.loads(raw)
-    except ValueError:
-        return raw
-    if not isinstance(obj, dict):
-        return raw
-    for key in _NAME_KEYS:
-        if key in obj:
-            obj[key] = mask_name_value(obj[key], viewer)
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    if not viewer.pii:
+        # one step per subquery: JSON objects minified (j), then each name field masked (j1, j2)
+        rows = f"""
+            SELECT * REPLACE (CASE WHEN j2 IS NULL THEN raw ELSE {_lower_hex_escapes('j2')} END AS raw)
+            FROM (SELECT *, {_mask_json_key('j1', 'head_name', viewer)} AS j2
+            FROM (SELECT *, {_mask_json_key('j', 'name', viewer)} AS j1
+            FROM (SELECT *, CASE WHEN json_valid(raw) THEN CASE WHEN json_type(raw) = 'OBJECT'
+                                 THEN CAST(json(raw) AS VARCHAR) END END AS j
+            FROM ({rows}))))
+        """  # noqa: S608 - constants only
+    sql = f"""
+        SELECT batch_id, file_name, line, rule, field, raw, kind, loaded_at FROM ({rows})
+        ORDER BY batch_id DESC, line
+    """  # noqa: S608 - constants only
+    return con.execute(sql, {"batch": batch_id}).df()
 
 
 def totals(con: duckdb.DuckDBPyConnection, viewer: Viewer | None = None) -> dict[str, int]:
