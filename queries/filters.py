@@ -36,6 +36,7 @@ import duckdb
 import pandas as pd
 
 from etl.sqlexpr import masked_name_sql
+from queries import lookup
 
 YearRange = tuple[int, int]
 
@@ -199,22 +200,20 @@ def mask_name_value(value: object, viewer: Viewer) -> object:
 
 
 def member_names(con: duckdb.DuckDBPyConnection, household_ids: list[str], *,
-                 indexed: bool | None = None) -> dict[str, list[str]]:
+                 located: lookup.Located | None = None) -> dict[str, list[str]]:
     """The full names of each household's members and head (two characters or more; longest first,
     then by name, the order `etl.sqlexpr.redacted_text_sql` uses), for redacting free text.
-    `indexed`: whether the snapshot's lookup indexes may be used (None: ask `lookup.usable`)."""
-    from queries import lookup
-
+    `located`: where these households' rows are (`lookup.locate`), if the caller knows already."""
     ids = sorted({str(h) for h in household_ids if h is not None})
     if not ids:
         return {}
-    if indexed is None:
-        indexed = lookup.usable(con)
-    params: dict[str, object] = {"ids": ids}
+    if located is None or set(located.household_ids) != set(ids):
+        located = lookup.locate(con, ids, ("members", "households"))
+    params: dict[str, object] = {"ids": list(located.household_ids)}
     out: dict[str, set[str]] = {}
     for table, column in (("members", "name"), ("households", "head_name")):
         df = lookup.fetch(con, f"SELECT household_id, {column} AS name FROM {table} WHERE {{IDS}}",  # noqa: S608
-                          table, ids, params, indexed=indexed, ids_clause=lookup.ids_clause(ids))
+                          table, located, params)
         for hid, name in zip(df["household_id"], df["name"], strict=True):
             if isinstance(name, str) and len(name) >= 2:
                 out.setdefault(str(hid), set()).add(name)

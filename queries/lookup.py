@@ -4,11 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
 from etl.hh_lookup import PROBE, TABLES, index_name
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where the rows of some households are: rowids per table (`TABLES`), or nothing known (`rids`
+    is None) when the snapshot has no usable index."""
+
+    household_ids: tuple[str, ...]
+    rids: dict[str, list[int]] | None = field(default=None)
 
 
 def usable(con: duckdb.DuckDBPyConnection) -> bool:
@@ -21,13 +31,23 @@ def usable(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def row_ids(con: duckdb.DuckDBPyConnection, table: str, household_ids: list[str]) -> list[int]:
-    """The rowids of `table`'s rows of these households (call `usable` first)."""
-    if table not in TABLES:
-        raise ValueError(table)
-    rows = con.execute(f"SELECT rid FROM {index_name(table)} WHERE hkey IN (SELECT hash(unnest($ids)))",  # noqa: S608
-                       {"ids": list(household_ids)}).fetchall()
-    return [int(r[0]) for r in rows]
+def locate(con: duckdb.DuckDBPyConnection, household_ids: list[str],
+           tables: Sequence[str] = TABLES) -> Located:
+    """The rowids of these households' rows in `tables`, in one statement (each branch reads the one
+    row group of its index that holds the hash)."""
+    ids = tuple(str(h) for h in household_ids)
+    if not ids or not usable(con):
+        return Located(ids)
+    unknown = set(tables) - set(TABLES)
+    if unknown:
+        raise ValueError(sorted(unknown))
+    sql = " UNION ALL ".join(
+        f"SELECT {i} AS t, rid FROM {index_name(t)} WHERE hkey IN (SELECT hash(unnest($ids)))"  # noqa: S608
+        for i, t in enumerate(tables))
+    rids: dict[str, list[int]] = {t: [] for t in tables}
+    for i, rid in con.execute(sql, {"ids": list(ids)}).fetchall():
+        rids[tables[i]].append(int(rid))
+    return Located(ids, rids)
 
 
 def ids_clause(household_ids: Sequence[str]) -> Callable[[str], str]:
@@ -38,18 +58,19 @@ def ids_clause(household_ids: Sequence[str]) -> Callable[[str], str]:
     return lambda column: f"list_contains($ids, {column})"
 
 
-def fetch(con: duckdb.DuckDBPyConnection, sql: str, table: str, household_ids: Sequence[str],
-          params: dict[str, object], *, indexed: bool,
-          ids_clause: Callable[[str], str]) -> pd.DataFrame:
-    """Run `sql`, whose WHERE holds `{IDS}`, for the rows of `table` (aliased or named `table` in the
-    FROM clause) of these households. With `indexed`, `{IDS}` becomes a rowid test plus the household
-    test, and the result is kept only if it has exactly the indexed rows (else the plain scan runs);
-    `ids_clause(column)` gives the household test. `sql` must not filter rows of `table` otherwise."""
-    column = f"{table}.household_id"
-    if indexed:
-        rids = row_ids(con, table, list(household_ids))
-        df = con.execute(sql.replace("{IDS}", f"{table}.rowid IN (SELECT unnest($rids::BIGINT[])) "
-                                             f"AND {ids_clause(column)}"), {**params, "rids": rids}).df()
+def fetch(con: duckdb.DuckDBPyConnection, sql: str, table: str, where: Located,
+          params: dict[str, object]) -> pd.DataFrame:
+    """Run `sql`, whose WHERE holds `{IDS}`, for the rows of `table` (named `table` in the FROM
+    clause) of the located households; `params` carries `$ids`. With rowids, `{IDS}` becomes a
+    rowid test plus the household test, and the result is kept only if it has exactly the indexed
+    rows; otherwise the plain scan runs. `sql` must not filter rows of `table` otherwise."""
+    test = ids_clause(where.household_ids)(f"{table}.household_id")
+    rids = None if where.rids is None else where.rids.get(table)
+    if rids is not None:
+        if not rids:  # the household has no such rows: the columns, without a scan
+            return con.execute(sql.replace("{IDS}", f"FALSE AND {test}"), params).df()
+        df = con.execute(sql.replace("{IDS}", f"{table}.rowid IN (SELECT unnest($rids::BIGINT[])) AND {test}"),
+                         {**params, "rids": rids}).df()
         if len(df) == len(rids):
             return df
-    return con.execute(sql.replace("{IDS}", ids_clause(column)), params).df()
+    return con.execute(sql.replace("{IDS}", test), params).df()

@@ -7,6 +7,7 @@ the viewer's townships are not returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -43,11 +44,11 @@ class Profile:
     reasons: list[str] = field(default_factory=list)
 
 
-def _visible(con: duckdb.DuckDBPyConnection, ids: list[str], viewer: Viewer, indexed: bool) -> list[str]:
+def _visible(con: duckdb.DuckDBPyConnection, located: lookup.Located, viewer: Viewer) -> list[str]:
     """The ids that name a household the viewer may see."""
     where, params = household_where(ALL, viewer, "hh_facts")
     df = lookup.fetch(con, f"SELECT household_id, {where} AS visible FROM hh_facts WHERE {{IDS}}",  # noqa: S608
-                      "hh_facts", ids, {**params, "ids": ids}, indexed=indexed, ids_clause=lookup.ids_clause(ids))
+                      "hh_facts", located, {**params, "ids": list(located.household_ids)})
     return [str(h) for h in df.loc[df["visible"].fillna(False).astype(bool), "household_id"]]
 
 
@@ -56,18 +57,20 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
     """Profiles of the given households (in the given order; unknown or out-of-scope ids skipped)."""
     if not household_ids:
         return []
-    ids = [str(i) for i in household_ids]
-    indexed = lookup.usable(con)
-    visible = _visible(con, ids, viewer, indexed)
+    ids = list(dict.fromkeys(str(i) for i in household_ids))
+    located = lookup.locate(con, ids)
+    visible = set(_visible(con, located, viewer))
     if not visible:
         return []
-
-    ids_clause = lookup.ids_clause(visible)
+    if len(visible) < len(ids):  # rare: some ids are unknown or out of the viewer's scope
+        located = lookup.locate(con, [h for h in ids if h in visible])
+    ids_clause = lookup.ids_clause(located.household_ids)
 
     def q(sql: str, table: str) -> pd.DataFrame:
-        params: dict[str, object] = {"ids": visible, **({"as_of": as_of} if "$as_of" in sql else {})}
+        params: dict[str, object] = {"ids": list(located.household_ids),
+                                     **({"as_of": as_of} if "$as_of" in sql else {})}
         if table in lookup.TABLES:
-            return lookup.fetch(con, sql, table, visible, params, indexed=indexed, ids_clause=ids_clause)
+            return lookup.fetch(con, sql, table, located, params)
         return con.execute(sql.replace("{IDS}", ids_clause(f"{table}.household_id")), params).df()
 
     hh = q(f"""
@@ -129,25 +132,24 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
     """, "data_issues")  # noqa: S608
 
     if not viewer.pii:  # free text may name a member (随访张树林:高血压): mask those names as well
-        names = member_names(con, [str(h) for h in hh["household_id"]], indexed=indexed)
+        names = member_names(con, [str(h) for h in hh["household_id"]], located=located)
         visits = redact_names(visits, ["notes"], names, viewer)
         items = redact_names(items, ["description"], names, viewer)
         measures = redact_names(measures, ["content"], names, viewer)
 
-    def part(df: pd.DataFrame, hid: str) -> pd.DataFrame:
-        return df[df["household_id"] == hid].drop(columns=["household_id"]).reset_index(drop=True)
-
+    parts = {name: _split(df) for name, df in (("members", members), ("measures", measures), ("income", income),
+                                                ("visits", visits), ("claims", claims), ("open_items", items),
+                                                ("defects", defects))}
     by_id = {str(r["household_id"]): r for r in hh.to_dict("records")}
-    out: list[Profile] = []
-    for hid in ids:
-        if hid not in by_id:
-            continue
-        out.append(Profile(
-            household=by_id[hid], members=part(members, hid), measures=part(measures, hid),
-            income=part(income, hid), visits=part(visits, hid), claims=part(claims, hid),
-            open_items=part(items, hid), defects=part(defects, hid),
-        ))
-    return out
+    return [Profile(household=by_id[hid], **{name: part(hid) for name, part in parts.items()})
+            for hid in ids if hid in by_id]
+
+
+def _split(df: pd.DataFrame) -> Callable[[str], pd.DataFrame]:
+    """One household's rows of a section frame (grouped once, not filtered per household)."""
+    body = df.drop(columns=["household_id"])
+    rows = df.groupby("household_id", sort=False).indices
+    return lambda hid: body.iloc[rows.get(hid, [])].reset_index(drop=True)
 
 
 def profile(con: duckdb.DuckDBPyConnection, household_id: str, viewer: Viewer, as_of: date) -> Profile | None:

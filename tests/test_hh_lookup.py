@@ -70,7 +70,7 @@ def test_index_rows_are_exactly_each_households_rows(con: duckdb.DuckDBPyConnect
     ids = _ids(con)
     for table in hh_lookup.TABLES:
         for hid in ids[::37]:
-            rids = lookup.row_ids(con, table, [hid])
+            rids = (lookup.locate(con, [hid]).rids or {})[table]
             want = con.execute(f"SELECT rowid FROM {table} WHERE household_id = ? ORDER BY rowid",  # noqa: S608
                                [hid]).fetchall()
             assert sorted(rids) == [r[0] for r in want], (table, hid)
@@ -98,8 +98,9 @@ def test_profiles_through_the_index_equal_the_scan(con: duckdb.DuckDBPyConnectio
 
 def test_member_names_through_the_index_equal_the_scan(con: duckdb.DuckDBPyConnection) -> None:
     ids = _ids(con)
-    names = member_names(con, ids, indexed=True)
-    assert names == member_names(con, ids, indexed=False)
+    names = member_names(con, ids)
+    assert lookup.locate(con, ids).rids is not None
+    assert names == member_names(con, ids, located=lookup.Located(tuple(ids)))  # no rowids: the scan
     assert len(names) == len(ids)
     assert all(ns == sorted(ns, key=lambda n: (-len(n), n)) for ns in names.values())
 
@@ -110,7 +111,7 @@ def test_a_stale_index_falls_back_to_the_scan(con: duckdb.DuckDBPyConnection, tm
     hid = w.execute("SELECT household_id FROM members GROUP BY ALL HAVING count(*) >= 3 LIMIT 1").fetchall()[0][0]
     w.execute("DELETE FROM members WHERE household_id = ? AND NOT is_head", [hid])
     w.execute("CHECKPOINT")
-    assert lookup.usable(w) and len(lookup.row_ids(w, "members", [hid])) >= 2  # the index still has them
+    assert len((lookup.locate(w, [hid]).rids or {})["members"]) >= 3  # the index still has them
     got = profile.profile(w, hid, Viewer(pii=True), AS_OF)
     assert got is not None
     assert len(got.members) == w.execute("SELECT count(*) FROM members WHERE household_id = ?", [hid]).fetchall()[0][0]
@@ -150,7 +151,7 @@ def test_index_follows_a_reload_that_replaces_households(demo_db: Path, tmp_path
     for table in ("members", "households", "hh_facts"):
         want = c.execute(f"SELECT household_id, count(*) FROM {table} GROUP BY ALL").fetchall()  # noqa: S608
         for hid, n in want[::7] + [(first, dict(want)[first])]:
-            assert len(lookup.row_ids(c, table, [hid])) == n, (table, hid)
+            assert len((lookup.locate(c, [hid]).rids or {})[table]) == n, (table, hid)
     c.close()
 
 
@@ -166,7 +167,7 @@ def test_stored_masked_rectification_text_equals_the_python_redaction(con: duckd
     masked = rectification.ledger(w, ALL, Viewer(), AS_OF)
     plain = rectification.ledger(w, ALL, Viewer(pii=True), AS_OF)
     assert len(masked) == len(plain) > 0
-    names = member_names(w, [str(h) for h in plain["household_id"].dropna()], indexed=False)
+    names = member_names(w, [str(h) for h in plain["household_id"].dropna()])
     want = redact_names(plain, ["description", "rect_measures"], names, Viewer())
     pd.testing.assert_frame_equal(masked, want)
     with_names = plain["household_id"].notna()
