@@ -1,6 +1,7 @@
 """Summary cells and stored lists for the pages' remaining household scans, built with every snapshot
 (after hh_facts and the inspection tables), so that a page reads cells or one slice of a sorted list
-instead of 10M households. Pure SQL, no per-row Python.
+instead of 10M households (the health page's member lists are `list_ill_member`, stored in their
+order; a page finds its last household on narrow columns and sizes the list from `agg_ill_member`). Pure SQL, no per-row Python.
 
 Cells are keyed by every filter column (`etl.schema.FILTER_COLUMNS`, like `etl.derive`'s `agg_*`
 tables): a household (or member) falls in exactly one cell, so a page applies
@@ -9,12 +10,15 @@ tables): a household (or member) falls in exactly one cell, so a page applies
 - `agg_cooccurrence(keys, other_cause, households)`: households per other cause of poverty (each
   distinct other cause once, never the main cause; households with a main cause only).
 - `agg_income_band(keys, band, households)`: households per income band (`INCOME_BAND_SQL`).
-- `agg_compliance(keys, chronic, compliant)`: chronic patients and those meeting the follow-up rule
+- `agg_income_ratio(keys, ratio_bin, households)`: households per bin of income / line at the page's
+  bins (`RATIO_STEP`, `RATIO_CAP`); other bins are counted from hh_facts at query time.
+- `agg_monitoring(keys, kind, risk, households)`: monitored and returned households per monitoring
+  type (返贫 without one) and risk state (`MONITORING_KIND_SQL`, `MONITORING_RISK_SQL`).
+- `agg_ill_member(keys, members, chronic, compliant)`: the health page's listed members
+  (`list_ill_member`), chronic patients among them and those meeting the follow-up rule
   (`compliant_sql`) at the data's as-of date (facts_meta `as_of`, the date `list_ill_member`'s
-  precomputed counts are for). Another as-of date is counted from `list_ill_member` at query time.
-- `list_follow_up_gap`: `list_ill_member`'s rows of chronic patients out of compliance at the data's
-  as-of date (without the date lists), stored in the list's order (seq, head first, member_key), so
-  the page's first rows are one or two row groups and its count is a count of rows.
+  precomputed counts are for): the member list's and the gap list's sizes and the compliance figures
+  without counting members. Another as-of date is counted from `list_ill_member` at query time.
 - `list_claim_year`: one row per household and claim year (claims, costs, out-of-pocket, the
   household's income for that year), stored by out-of-pocket share of income, highest first: the
   risk list applies the warning threshold (a page setting) at query time and its top rows come from
@@ -61,6 +65,24 @@ INCOME_BAND_SQL = """CASE WHEN f.income_per_capita IS NULL OR f.poverty_line IS 
     WHEN f.income_below_monitor THEN 'below_monitor'
     ELSE 'above_monitor' END"""
 
+# Income / line of its year in bins of RATIO_STEP, capped (queries.exits.income_histogram; the page's
+# bins are stored). One expression at both ends, so stored and computed bins are the same doubles.
+RATIO_STEP = 0.25
+RATIO_CAP = 4.0
+
+
+def ratio_bin_sql(step: str, cap: str) -> str:
+    return f"least(floor(f.income_per_capita / f.poverty_line / {step}) * {step}, {cap})"
+
+
+RATIO_ROWS_SQL = "f.income_per_capita IS NOT NULL AND f.poverty_line > 0"
+
+# Monitored and returned households (queries.exits.monitoring): kind and risk state of an hh_facts row.
+MONITORING_ROWS_SQL = "(f.monitored OR f.exit_status = '返贫')"
+MONITORING_KIND_SQL = "coalesce(f.monitoring_type, '返贫')"
+MONITORING_RISK_SQL = ("CASE WHEN f.risk_eliminated THEN 'eliminated' WHEN f.risk_eliminated = FALSE THEN 'open' "
+                       "ELSE 'unknown' END")
+
 # The risk list's order (queries.health.oop_risks_query); household and year make it total.
 OOP_ORDER = "oop_income_ratio DESC NULLS LAST, out_of_pocket DESC, year, household_id"
 
@@ -100,20 +122,19 @@ _SQL = (
     f"""CREATE OR REPLACE TABLE agg_income_band AS
     SELECT {_FK}, {INCOME_BAND_SQL} AS band, count(*) AS households
     FROM hh_facts f GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
+    f"""CREATE OR REPLACE TABLE agg_income_ratio AS
+    SELECT {_FK}, {ratio_bin_sql(repr(RATIO_STEP), repr(RATIO_CAP))} AS ratio_bin, count(*) AS households
+    FROM hh_facts f WHERE {RATIO_ROWS_SQL} GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
+    f"""CREATE OR REPLACE TABLE agg_monitoring AS
+    SELECT {_FK}, {MONITORING_KIND_SQL} AS kind, {MONITORING_RISK_SQL} AS risk, count(*) AS households
+    FROM hh_facts f WHERE {MONITORING_ROWS_SQL} GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
     # the follow-up counts of list_ill_member are for the data's as-of date
-    f"""CREATE OR REPLACE TABLE agg_compliance AS
-    SELECT {_LK}, count(*) AS chronic,
-        count(*) FILTER (WHERE {compliant_sql("l.follow_ups_counted", "l.check_ups_counted",
-                                              f"date_diff('day', l.last_follow_up_date, {_AS_OF})")}) AS compliant
-    FROM list_ill_member l WHERE l.chronic AND l.counted_as_of = {_AS_OF}
-    GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
-    f"""CREATE OR REPLACE TABLE list_follow_up_gap AS
-    SELECT l.* EXCLUDE (follow_up_dates, check_up_dates)
-    FROM list_ill_member l
-    WHERE l.chronic AND l.counted_as_of = {_AS_OF}
-      AND NOT {compliant_sql("l.follow_ups_counted", "l.check_ups_counted",
-                             f"date_diff('day', l.last_follow_up_date, {_AS_OF})")}
-    ORDER BY l.seq, l.is_head DESC, l.member_key""",  # noqa: S608 - constants only
+    f"""CREATE OR REPLACE TABLE agg_ill_member AS
+    SELECT {_LK}, count(*) AS members, count(*) FILTER (WHERE l.chronic) AS chronic,
+        count(*) FILTER (WHERE l.chronic AND l.counted_as_of = {_AS_OF} AND {
+            compliant_sql("l.follow_ups_counted", "l.check_ups_counted",
+                          f"date_diff('day', l.last_follow_up_date, {_AS_OF})")}) AS compliant
+    FROM list_ill_member l GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
     # the claims of a household in a year (list_claim carries the household's facts)
     f"""CREATE OR REPLACE TABLE list_claim_year AS
     SELECT *, income_per_capita * n_members AS household_income,

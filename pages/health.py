@@ -96,7 +96,7 @@ def main() -> None:
     if gaps.empty:
         st.success(ctx.t("insp.health.gaps_none"))
     else:
-        table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), q.follow_up_gaps_query(ctx.flt, viewer, ctx.as_of, ctx.data_as_of),
+        table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), q.follow_up_gaps_query(ctx.flt, viewer, ctx.as_of),
                         columns=q.GAP_COLUMNS)
 
     st.subheader(ctx.t("insp.health.claims"))

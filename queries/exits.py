@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from etl.derive_cells import RATIO_CAP, RATIO_ROWS_SQL, RATIO_STEP, ratio_bin_sql
 from queries.filters import Filters, Viewer, fetch, household_where
 
 WRONG_EXIT_LIMIT = 0.02  # the wrong-exit rate assessments allow
@@ -54,16 +55,25 @@ def income_bands(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -
     )
 
 
-def income_histogram(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, step: float = 0.25,
-                     cap: float = 4.0) -> pd.DataFrame:
-    """ratio_bin (income / line of its year, lower edge, capped at `cap`), exit_status, households."""
+def income_histogram(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, step: float = RATIO_STEP,
+                     cap: float = RATIO_CAP) -> pd.DataFrame:
+    """ratio_bin (income / line of its year, lower edge, capped at `cap`), exit_status, households.
+
+    The page's bins are summed from the `agg_income_ratio` cells, other bins counted from hh_facts."""
+    if (step, cap) == (RATIO_STEP, RATIO_CAP):
+        where, params = household_where(flt, viewer, alias="c")
+        sql = f"""SELECT c.ratio_bin, coalesce(c.exit_status, '监测户') AS exit_status,
+                         sum(c.households)::BIGINT AS households
+                  FROM agg_income_ratio c WHERE {where}
+                  GROUP BY ALL ORDER BY ratio_bin, exit_status"""  # noqa: S608
+        return fetch(con, sql, params)
     where, params = household_where(flt, viewer)
     params.update({"step": step, "cap": cap})
     return fetch(
         con,
-        f"""SELECT least(floor(f.income_per_capita / f.poverty_line / $step) * $step, $cap) AS ratio_bin,
+        f"""SELECT {ratio_bin_sql("$step", "$cap")} AS ratio_bin,
                    coalesce(f.exit_status, '监测户') AS exit_status, count(*) AS households
-            FROM hh_facts f WHERE {where} AND f.income_per_capita IS NOT NULL AND f.poverty_line > 0
+            FROM hh_facts f WHERE {where} AND {RATIO_ROWS_SQL}
             GROUP BY ALL ORDER BY ratio_bin, exit_status""",  # noqa: S608
         params,
     )
@@ -91,15 +101,13 @@ def assurances(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> 
 
 def monitoring(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """kind (monitoring type, or 返贫 for returned households without one), risk_eliminated, households."""
-    where, params = household_where(flt, viewer)
+    where, params = household_where(flt, viewer, alias="c")
+    # agg_monitoring: per filter cell, households by kind and risk state (etl.derive_cells)
     return fetch(
         con,
-        f"""SELECT coalesce(f.monitoring_type, '返贫') AS kind,
-                   CASE WHEN f.risk_eliminated THEN 'eliminated' WHEN f.risk_eliminated = FALSE THEN 'open'
-                        ELSE 'unknown' END AS risk,
-                   count(*) AS households
-            FROM hh_facts f WHERE {where} AND (f.monitored OR f.exit_status = '返贫')
-            GROUP BY ALL ORDER BY kind, risk""",  # noqa: S608
+        f"""SELECT c.kind, c.risk, sum(c.households)::BIGINT AS households
+            FROM agg_monitoring c WHERE {where}
+            GROUP BY ALL ORDER BY c.kind, c.risk""",  # noqa: S608
         params,
     )
 

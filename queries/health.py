@@ -15,6 +15,7 @@ Rules (shown on the page):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import duckdb
@@ -67,17 +68,14 @@ _COMPLIANT = (f"CASE WHEN NOT chronic THEN NULL "
               f"ELSE {compliant_sql('follow_ups_12m', 'check_ups_12m', 'days_since_follow_up')} END")
 
 
-def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date, gaps_stored: bool = False
+def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date, seq_bound: int | None = None
                      ) -> tuple[str, dict[str, object]]:
-    """`im`: the ill members with their follow-ups at `as_of`; `gaps_stored`: from `list_follow_up_gap`
-    (the data's as-of date: the counts are the stored ones, and it has no date lists)."""
+    """`im`: the ill members with their follow-ups at `as_of`; `seq_bound`: only households up to that
+    place (a page's rows, see `_page`)."""
     where, params = household_where(flt, viewer, "l")
-    if gaps_stored:
-        source, follow_ups, check_ups = "list_follow_up_gap", "l.follow_ups_counted", "l.check_ups_counted"
-    else:
-        source = "list_ill_member"
-        follow_ups = _window_count("follow_up_dates", "follow_ups_counted")
-        check_ups = _window_count("check_up_dates", "check_ups_counted")
+    if seq_bound is not None:
+        where += " AND l.seq <= $seq_bound"
+        params["seq_bound"] = int(seq_bound)
     sql = f"""
         WITH im AS (
             SELECT l.township, l.village, l.household_id, {mask_name('l.name', viewer)} AS name,
@@ -85,12 +83,12 @@ def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date, gaps_stored: boo
                 {age_sql('l.birth_date')} AS age,
                 array_to_string(l.health, '、') AS health, l.labor_skill,
                 l.medical_insurance, l.critical_illness_insurance, l.family_doctor_signed, l.chronic,
-                {follow_ups} AS follow_ups_12m,
-                {check_ups} AS check_ups_12m,
+                {_window_count('follow_up_dates', 'follow_ups_counted')} AS follow_ups_12m,
+                {_window_count('check_up_dates', 'check_ups_counted')} AS check_ups_12m,
                 l.last_follow_up_date,
                 date_diff('day', l.last_follow_up_date, $as_of) AS days_since_follow_up,
                 l.last_check_up_date, l.seq, l.is_head, l.member_key
-            FROM {source} l
+            FROM list_ill_member l
             WHERE {where}
         )"""  # noqa: S608
     return sql, {**params, "as_of": as_of}
@@ -101,11 +99,34 @@ _HIDDEN = ["seq", "is_head", "member_key"]  # order columns, not shown
 _MEMBER_COLUMNS = ("township, village, household_id, name, id_number, age, health, labor_skill, medical_insurance, "
                    "critical_illness_insurance, family_doctor_signed, chronic, follow_ups_12m, check_ups_12m, "
                    "last_follow_up_date, days_since_follow_up, last_check_up_date")
+# A list_ill_member row `l` on the gap list at $as_of (the rule of `follow_up_gaps_query`, over the row)
+_GAP_ROWS = ("l.chronic AND NOT "
+             + compliant_sql(_window_count("follow_up_dates", "follow_ups_counted"),
+                             _window_count("check_up_dates", "check_ups_counted"),
+                             "date_diff('day', l.last_follow_up_date, $as_of)"))
 
 
-def ill_members_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
+def _page(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, rows: str, limit: int,
+          make: Callable[[int], ListQuery], total: Callable[[], int]) -> pd.DataFrame:
+    """The first `limit` rows of a member list whose rows are `rows` (a condition over list_ill_member
+    `l`) and its size `total()`, without masking and counting every row: the last household of the
+    page is found on narrow columns first (the list is stored in place order), then only the rows up to
+    it are built (`make(seq_bound)`) and ordered."""
+    where, params = household_where(flt, viewer, "l")
+    found = con.execute(f"""SELECT max(seq) FROM (SELECT l.seq FROM list_ill_member l WHERE {where} AND {rows}
+                                                 ORDER BY l.seq LIMIT {int(limit)})""",  # noqa: S608
+                        {**params, "as_of": as_of} if "$as_of" in rows else params).fetchall()
+    bound = found[0][0] if found else None
+    query = make(-1 if bound is None else int(bound))
+    df = con.execute(f"{query.ordered()} LIMIT {int(limit)}", query.params).df()
+    n = len(df) if len(df) < int(limit) else total()
+    df["total"] = pd.Series([n] * len(df), index=df.index, dtype="int64")
+    return df
+
+
+def ill_members_query(flt: Filters, viewer: Viewer, as_of: date, seq_bound: int | None = None) -> ListQuery:
     """Members with a chronic or serious illness or a disability (the full list, for extracts)."""
-    cte, params = _ill_members_sql(flt, viewer, as_of)
+    cte, params = _ill_members_sql(flt, viewer, as_of, seq_bound)
     sql = f"{cte} SELECT {_MEMBER_COLUMNS}, {_COMPLIANT} AS compliant, seq, is_head, member_key FROM im"  # noqa: S608
     return ListQuery(sql, params, _MEMBER_ORDER)
 
@@ -113,9 +134,16 @@ def ill_members_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
 def ill_members(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                 limit: int | None = None) -> pd.DataFrame:
     """Members with a chronic or serious illness or a disability, with insurance and follow-ups: the
-    first `limit` in order (all when None), with the full list's size in `total`. `compliant` is the
-    follow-up rule for chronic patients (NA for the others)."""
-    df = ill_members_query(flt, viewer, as_of).page(con, limit).drop(columns=_HIDDEN)
+    first `limit` in order (all when None), with the full list's size in `total` (the `agg_ill_member`
+    cells: the list's rows do not depend on the as-of date). `compliant` is the follow-up rule for
+    chronic patients (NA for the others)."""
+    if limit is None:
+        df = ill_members_query(flt, viewer, as_of).page(con, None)
+    else:
+        df = _page(con, flt, viewer, as_of, "TRUE", limit,
+                   lambda bound: ill_members_query(flt, viewer, as_of, bound),
+                   lambda: _ill_member_cells(con, flt, viewer)[0])
+    df = df.drop(columns=_HIDDEN)
     df["compliant"] = df["compliant"].astype("boolean")
     return df
 
@@ -125,15 +153,9 @@ GAP_COLUMNS = ["township", "village", "household_id", "name", "age", "health", "
                "few_follow_ups", "no_check_up", "no_recent_follow_up"]
 
 
-def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date, stored_as_of: date | None = None) -> ListQuery:
-    """Chronic patients out of compliance, with which part of the rule they miss (full list).
-
-    `stored_as_of`: the data's as-of date (`queries.meta.data_as_of`); at that date the list is read
-    from `list_follow_up_gap` (stored in the list's order), at any other it is computed here."""
-    stored = stored_as_of is not None and stored_as_of == as_of
-    cte, params = _ill_members_sql(flt, viewer, as_of, gaps_stored=stored)
-    # every stored row is out of compliance: no rule to evaluate (the count is then a count of rows)
-    rule = "TRUE" if stored else f"chronic AND NOT ({_COMPLIANT})"
+def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date, seq_bound: int | None = None) -> ListQuery:
+    """Chronic patients out of compliance, with which part of the rule they miss (full list)."""
+    cte, params = _ill_members_sql(flt, viewer, as_of, seq_bound)
     sql = f"""{cte}
         SELECT township, village, household_id, name, age, health, family_doctor_signed, follow_ups_12m,
             check_ups_12m, last_follow_up_date, days_since_follow_up,
@@ -141,38 +163,39 @@ def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date, stored_as_of
             (days_since_follow_up IS NULL OR days_since_follow_up > {MAX_DAYS_WITHOUT_FOLLOW_UP})
                 AS no_recent_follow_up,
             seq, is_head, member_key
-        FROM im WHERE {rule}"""  # noqa: S608
+        FROM im WHERE chronic AND NOT ({_COMPLIANT})"""  # noqa: S608
     return ListQuery(sql, params, _MEMBER_ORDER)
 
 
 def follow_up_gap_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                        limit: int | None = None) -> pd.DataFrame:
-    """`follow_up_gaps_query` paged: the first `limit` (all when None), full size in `total`."""
-    stored_as_of = data_as_of(con)
-    query = follow_up_gaps_query(flt, viewer, as_of, stored_as_of)
-    if stored_as_of != as_of or limit is None:
-        return query.page(con, limit).drop(columns=_HIDDEN)
-    # the stored list's size is the cells' chronic patients out of compliance: no count of member rows
-    df = con.execute(f"{query.ordered()} LIMIT {int(limit)}", query.params).df()
-    total = len(df) if len(df) < int(limit) else _compliance_cells(con, flt, viewer)[2]
-    df["total"] = pd.Series([total] * len(df), index=df.index, dtype="int64")
+    """`follow_up_gaps_query` paged: the first `limit` (all when None), full size in `total`: the
+    `agg_ill_member` cells' at the data's as-of date, counted here at another."""
+    full = follow_up_gaps_query(flt, viewer, as_of)
+    if limit is None:
+        return full.page(con, None).drop(columns=_HIDDEN)
+    stored = as_of == data_as_of(con)
+    df = _page(con, flt, viewer, as_of, _GAP_ROWS, limit,
+               lambda bound: follow_up_gaps_query(flt, viewer, as_of, bound),
+               lambda: _ill_member_cells(con, flt, viewer)[3] if stored else full.count(con))
     return df.drop(columns=_HIDDEN)
 
 
-def _compliance_cells(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> tuple[int, int, int]:
-    """Chronic patients, those in compliance and those out of it at the data's as-of date (agg_compliance)."""
+def _ill_member_cells(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> tuple[int, int, int, int]:
+    """Listed ill members, chronic patients, those in compliance and those out of it at the data's as-of
+    date (`agg_ill_member`)."""
     where, params = household_where(flt, viewer, "c")
-    rows = con.execute(f"SELECT sum(c.chronic), sum(c.compliant) FROM agg_compliance c WHERE {where}",  # noqa: S608
-                       params).fetchall()
-    chronic, compliant = (int(rows[0][0] or 0), int(rows[0][1] or 0)) if rows else (0, 0)
-    return chronic, compliant, chronic - compliant
+    rows = con.execute(f"""SELECT sum(c.members), sum(c.chronic), sum(c.compliant)
+                           FROM agg_ill_member c WHERE {where}""", params).fetchall()  # noqa: S608
+    members, chronic, compliant = (int(v or 0) for v in rows[0]) if rows else (0, 0, 0)
+    return members, chronic, compliant, chronic - compliant
 
 
 def compliance(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> dict[str, int]:
     """Chronic patients and those who meet the follow-up rule, counted in SQL: summed from the
-    `agg_compliance` cells at the data's as-of date, counted from the member list at any other."""
+    `agg_ill_member` cells at the data's as-of date, counted from the member list at any other."""
     if as_of == data_as_of(con):
-        chronic, compliant, _ = _compliance_cells(con, flt, viewer)
+        _, chronic, compliant, _ = _ill_member_cells(con, flt, viewer)
         return {"chronic": chronic, "compliant": compliant}
     cte, params = _ill_members_sql(flt, viewer, as_of)
     sql = f"""{cte}

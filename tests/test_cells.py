@@ -1,7 +1,8 @@
 """Summary cells and stored lists of `etl.derive_cells` give exactly what computing the answer from
-households, members and claims gives, on the demo county: co-occurring causes, income bands,
-follow-up compliance and its gap list (at the data's as-of date and at another), out-of-pocket risks,
-and the inspection sample (stored draw, a shallow stored draw, and the draw at query time)."""
+households, members and claims gives, on the demo county: co-occurring causes, income bands and
+bins, monitoring, follow-up compliance and the member and gap lists' pages (at the data's as-of date
+and at another), out-of-pocket risks, and the inspection sample (stored draw, a shallow stored draw,
+and the draw at query time)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,37 @@ def test_income_bands_cells_equal_households(con: duckdb.DuckDBPyConnection) -> 
     assert exits.income_bands(con, Filters(), V)["band"].nunique() >= 3
 
 
+def test_income_histogram_cells_equal_households(con: duckdb.DuckDBPyConnection) -> None:
+    for flt in _filters(con):
+        where, params = _where(flt)
+        for step, cap in ((0.25, 4.0), (0.5, 3.0)):  # the page's bins (cells), others (counted)
+            oracle = con.execute(f"""
+                SELECT least(floor(income_per_capita / poverty_line / $step) * $step, $cap) AS ratio_bin,
+                       coalesce(exit_status, '监测户') AS exit_status, count(*) AS households
+                FROM hh_facts f WHERE {where} AND income_per_capita IS NOT NULL AND poverty_line > 0
+                GROUP BY ALL ORDER BY ratio_bin, exit_status""",  # noqa: S608
+                {**params, "step": step, "cap": cap}).df()
+            got = exits.income_histogram(con, flt, V, step=step, cap=cap)
+            pd.testing.assert_frame_equal(got, oracle)
+    assert exits.income_histogram(con, Filters(), V)["ratio_bin"].nunique() > 5
+
+
+def test_monitoring_cells_equal_households(con: duckdb.DuckDBPyConnection) -> None:
+    seen = 0
+    for flt in _filters(con):
+        where, params = _where(flt)
+        oracle = con.execute(f"""
+            SELECT coalesce(monitoring_type, '返贫') AS kind,
+                   CASE WHEN risk_eliminated THEN 'eliminated' WHEN NOT risk_eliminated THEN 'open'
+                        ELSE 'unknown' END AS risk, count(*) AS households
+            FROM hh_facts f WHERE {where} AND (monitored OR exit_status = '返贫')
+            GROUP BY ALL ORDER BY kind, risk""", params).df()  # noqa: S608
+        got = exits.monitoring(con, flt, V)
+        pd.testing.assert_frame_equal(got, oracle)
+        seen += len(got)
+    assert seen > 5
+
+
 # --- follow-up compliance and gaps -----------------------------------------------------------------
 
 
@@ -113,33 +145,36 @@ def test_compliance_equals_member_rows(con: duckdb.DuckDBPyConnection, shift_day
     assert whole["chronic"] > whole["compliant"] > 0
 
 
+def _full(con: duckdb.DuckDBPyConnection, query: object) -> pd.DataFrame:
+    return con.execute(query.ordered(), query.params).df()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("shift_days", [0, -200])
 @pytest.mark.parametrize("viewer", [V, PII])
-def test_stored_gap_list_equals_computed(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> None:
-    as_of = meta.data_as_of(con)
+def test_member_pages_equal_the_full_lists(con: duckdb.DuckDBPyConnection, viewer: Viewer, shift_days: int) -> None:
+    """A page (found on narrow columns first, sized from the cells at the data's as-of date) is the
+    full list's first rows, and `total` its length."""
+    as_of = meta.data_as_of(con) + dt.timedelta(days=shift_days)
     for flt in _filters(con):
-        stored = health.follow_up_gaps_query(flt, viewer, as_of, stored_as_of=as_of)
-        computed = health.follow_up_gaps_query(flt, viewer, as_of)
-        assert "list_follow_up_gap" in stored.sql and "list_follow_up_gap" not in computed.sql
-        a = con.execute(stored.ordered(), stored.params).df()
-        b = con.execute(computed.ordered(), computed.params).df()
-        pd.testing.assert_frame_equal(a, b)
-        page = health.follow_up_gap_list(con, flt, viewer, as_of, limit=7)
-        assert set(page["total"]) <= {len(a)} and len(page) == min(7, len(a))
-        pd.testing.assert_frame_equal(page.drop(columns=["total"]),  # a page without NULLs has numpy dtypes
-                                      a.head(7).drop(columns=["seq", "is_head", "member_key"]), check_dtype=False)
-    whole = health.follow_up_gaps_query(Filters(), viewer, as_of, as_of)
-    assert len(con.execute(whole.ordered(), whole.params).df()) > 50
+        for limit in (1, 7, 40):
+            for page_of, query_of in ((health.follow_up_gap_list, health.follow_up_gaps_query),
+                                      (health.ill_members, health.ill_members_query)):
+                full = _full(con, query_of(flt, viewer, as_of)).drop(columns=["seq", "is_head", "member_key"])
+                page = page_of(con, flt, viewer, as_of, limit=limit)
+                assert set(page.pop("total")) <= {len(full)} and len(page) == min(limit, len(full))
+                if "compliant" in full:
+                    full["compliant"] = full["compliant"].astype("boolean")
+                # a page without NULLs has numpy dtypes
+                pd.testing.assert_frame_equal(page, full.head(limit), check_dtype=False)
+    assert len(_full(con, health.follow_up_gaps_query(Filters(), viewer, as_of))) > 50
 
 
-def test_gap_list_at_another_date_is_computed(con: duckdb.DuckDBPyConnection) -> None:
+def test_member_page_of_an_empty_filter(con: duckdb.DuckDBPyConnection) -> None:
     as_of = meta.data_as_of(con)
-    other = as_of - dt.timedelta(days=30)
-    q = health.follow_up_gaps_query(Filters(), V, other, stored_as_of=as_of)
-    assert "list_follow_up_gap" not in q.sql
-    page = health.follow_up_gap_list(con, Filters(), V, other, limit=5)
-    full = health.follow_up_gaps(health.ill_members(con, Filters(), V, other))
-    assert page["total"].iloc[0] == len(full)
-    assert list(page["household_id"]) == list(full["household_id"].head(5))
+    flt = Filters(townships=("没有这个镇",))
+    assert health.follow_up_gap_list(con, flt, V, as_of, limit=5).empty
+    assert health.ill_members(con, flt, V, as_of, limit=5).empty
+    assert health.compliance(con, flt, V, as_of) == {"chronic": 0, "compliant": 0}
 
 
 # --- out-of-pocket risks ---------------------------------------------------------------------------
