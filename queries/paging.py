@@ -8,9 +8,9 @@ count of the full list, from a separate count(*) that needs none of the masked t
 
 `stored_order=True` says `sql` reads one table stored in `order` with only WHERE and SELECT (no join,
 aggregate or window): DuckDB keeps a single table's row order through those, LIMIT and COPY
-(preserve_insertion_order, on by default), so `ordered()` needs no sort and a LIMIT stops early. A list
-parameter is the exception: DuckDB plans `list_contains` of five or more values as a semi-join, which
-lets rows come out of order, so with any list parameter the ORDER BY stays.
+(preserve_insertion_order, on by default), so `ordered()` needs no ORDER BY: pages and extracts skip the
+sort. Long list parameters are the exception: DuckDB plans `list_contains` (and IN) of IN_JOIN_VALUES
+values or more as a semi-join, which lets rows come out of order, so with such a filter the ORDER BY stays.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 DEFAULT_LIMIT = 500  # rows a page shows of a list (settings.list_rows overrides)
+IN_JOIN_VALUES = 5  # DuckDB 2 turns a filter on this many constant values or more into a join
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class ListQuery:
     @property
     def presorted(self) -> bool:
         """Whether the rows of `sql` already come in `order` (see the module docstring)."""
-        return self.stored_order and not any(isinstance(v, (list, tuple)) for v in self.params.values())
+        return self.stored_order and not any(isinstance(v, (list, tuple)) and len(v) >= IN_JOIN_VALUES
+                                             for v in self.params.values())
 
     def ordered(self) -> str:
         """The full list, in order (no LIMIT)."""
