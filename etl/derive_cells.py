@@ -20,13 +20,13 @@ tables): a household (or member) falls in exactly one cell, so a page applies
   precomputed counts are for): the member list's and the gap list's sizes and the compliance figures
   without counting members. Another as-of date is counted from `list_ill_member` at query time.
 - `list_claim_year`: one row per household and claim year (claims, costs, out-of-pocket, the
-  household's income for that year), stored by out-of-pocket share of income, highest first: the
-  risk list applies the warning threshold (a page setting) at query time and its top rows come from
-  the first row groups.
+  household's income for that year), stored by year, then out-of-pocket share of income, highest
+  first: the risk list applies the warning threshold (a page setting) at query time, a year's list
+  reads that year's row groups and its top rows come from the first of them.
 - `list_sample_draw`: the inspection sample's draw for the page's default seed (`SAMPLE_SEED`): per
   (township, village, registered) the first `SAMPLE_DEPTH` households by draw key, with `draw` (the
-  rank in that group), `grp` (the group as an integer), `group_complete` (the group is all there) and
-  the columns the sample shows. A filter's sample is read from
+  rank in that group), `grp` (the group as an integer), `group_complete` (the group is all there),
+  `seed` and `depth` (what was stored) and the columns the sample shows. A filter's sample is read from
   it when every group of the filtered area is complete there or has enough filtered households among
   its first `SAMPLE_DEPTH` (then they are exactly the filtered group's first ones); any other seed,
   size or filter is drawn from hh_facts at query time (`queries.visits.inspection_sample`).
@@ -146,7 +146,7 @@ _SQL = (
         FROM list_claim c WHERE c.claim_year IS NOT NULL
         GROUP BY ALL
     )
-    ORDER BY {OOP_ORDER}""",  # noqa: S608 - constants only
+    ORDER BY year, {OOP_ORDER}""",  # noqa: S608 - constants only
 )
 
 
@@ -164,7 +164,7 @@ def sample_draw_sql(depth: int = SAMPLE_DEPTH) -> str:
     SELECT {_FK}, f.registered,
         CAST(dense_rank() OVER (ORDER BY f.township, f.village, f.registered DESC) AS INTEGER) AS grp,
         d.draw, d.group_size <= {int(depth)} AS group_complete,
-        CAST($seed AS BIGINT) AS seed, f.seq, f.household_id, f.head_name, f.member_count
+        CAST($seed AS BIGINT) AS seed, CAST({int(depth)} AS INTEGER) AS depth, f.seq, f.household_id, f.head_name, f.member_count
     FROM drawn d JOIN hh_facts f USING (seq)
     ORDER BY grp, d.draw"""  # noqa: S608 - constants only
 

@@ -90,8 +90,16 @@ def _stored_sample_holds(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: V
     registered) group of the filtered area either stored whole or with at least as many filtered
     households among its stored first ones as the sample takes (at least one, so that the villages
     drawn are those with a filtered household)."""
-    if spec.seed != SAMPLE_SEED or max(int(spec.registered), int(spec.other)) > SAMPLE_DEPTH:
+    n = max(int(spec.registered), int(spec.other))
+    if spec.seed != SAMPLE_SEED or n > SAMPLE_DEPTH:
         return False
+    if flt == _area(flt):  # whole groups: each stored whole or `depth` deep
+        rows = con.execute("SELECT min(seed), max(seed), min(depth) FROM list_sample_draw").fetchall()
+        if not rows or rows[0][0] is None:
+            return True  # no household: nothing to draw either way
+        low, high, depth = rows[0]
+        if low == high == spec.seed and n <= depth:
+            return True
     where, params = household_where(flt, viewer, "f")
     area, area_params = merge(household_where(_area(flt), viewer, "f"))  # renamed: no clash with `where`
     sql = f"""
@@ -121,6 +129,8 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
     where, params = household_where(flt, viewer, "f")
     if _stored_sample_holds(con, flt, viewer, spec):
         source, key, group = "list_sample_draw", "draw", "grp"
+        if flt == _area(flt):  # every row of a group passes: its first n are those drawn first
+            where += " AND f.draw <= $n_max"
     else:
         source, key, group = "hh_facts", draw_key_sql(), "township, village, registered"
         a, b = _seed_draw(spec.seed)
