@@ -3,8 +3,9 @@
 Rejected rows keep their raw values as JSON; ID numbers (15-18 characters) and mobile numbers inside
 them are masked unless the viewer may see personal data, and so are the values of the name fields
 (`name`, `head_name`), like every other name. All of it happens in SQL; for a viewer without personal
-data a JSON object comes back compact (as Python's `json.dumps(..., ensure_ascii=False,
-separators=(",", ":"))` writes it), any other text as it was.
+data a JSON object comes back compact, as Python's `json.dumps(..., ensure_ascii=False,
+separators=(",", ":"))` writes it, any other text as it was (JSON neither writer produces, such as
+trailing commas, may come back differently).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from queries.filters import ALL, Viewer, households_in, mask_name
 
 _ID_RE = r"(\d{6})\d{5,8}(\d{3}[0-9Xx])"
 _PHONE_RE = r"(1\d{2})\d{4}(\d{4})"
-_NAME_KEYS = ("name", "head_name")
 
 
 def load_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -35,24 +35,14 @@ def _mask_raw(expr: str, viewer: Viewer) -> str:
             f"'{_PHONE_RE}', '\\1****\\2', 'g')")
 
 
-def _mask_json_key(doc: str, key: str, viewer: Viewer) -> str:
-    """Mask the string value of the top-level `key` of the compact JSON object `doc` (yyjson escapes the
-    value the same way in `doc` and in `to_json`, so the key and value are found verbatim)."""
-    value = f"json_extract_string({doc}, '$.{key}')"
-    return (f"CASE WHEN json_type({doc}, '$.{key}') = 'VARCHAR' THEN replace({doc}, "
-            f"'\"{key}\":' || to_json({value}), '\"{key}\":' || to_json({mask_name(value, viewer)})) "
-            f"ELSE {doc} END")
-
-
 def _lower_hex_escapes(doc: str) -> str:
-    """yyjson writes \\u001F where Python writes \\u001f: lower-case the hex letter of real \\u escapes
-    (an odd run of backslashes; an even run is escaped backslashes followed by plain text). A match
-    takes the character before it, so back-to-back escapes need a second pass."""
-    for letter in "ABCDEF":
-        for _ in range(2):
-            doc = (f"regexp_replace({doc}, '(^|[^\\\\])((?:\\\\\\\\)*)(\\\\u00[01]){letter}', "
-                   f"'\\1\\2\\3{letter.lower()}', 'g')")
-    return doc
+    """yyjson writes \\u001F where Python writes \\u001f (the control characters with a letter in
+    their code). Escaped backslashes are first set aside (left to right `\\\\` pairs are exactly the
+    JSON escapes of a backslash; NUL never occurs raw in JSON text), so that only real escapes change."""
+    out = f"replace({doc}, '\\\\', chr(0))"
+    for code in ("0B", "0E", "0F", "1A", "1B", "1C", "1D", "1E", "1F"):
+        out = f"replace({out}, '\\u00{code}', '\\u00{code.lower()}')"
+    return f"CASE WHEN contains({doc}, '\\u00') THEN replace({out}, chr(0), '\\\\') ELSE {doc} END"
 
 
 def rejected_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, batch_id: int | None = None) -> pd.DataFrame:
@@ -70,15 +60,26 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, batch_id: int 
         WHERE $batch IS NULL OR r.batch_id = $batch
     """  # noqa: S608 - constants only
     if not viewer.pii:
-        # one step per subquery: JSON objects minified (j), then each name field masked (j1, j2)
-        rows = f"""
-            SELECT * REPLACE (CASE WHEN j2 IS NULL THEN raw ELSE {_lower_hex_escapes('j2')} END AS raw)
-            FROM (SELECT *, {_mask_json_key('j1', 'head_name', viewer)} AS j2
-            FROM (SELECT *, {_mask_json_key('j', 'name', viewer)} AS j1
-            FROM (SELECT *, CASE WHEN json_valid(raw) THEN CASE WHEN json_type(raw) = 'OBJECT'
-                                 THEN CAST(json(raw) AS VARCHAR) END END AS j
-            FROM ({rows}))))
-        """  # noqa: S608 - constants only
+        # one step per subquery (small expressions plan fast; each JSON is parsed once): objects
+        # minified (j); the name fields' values (nm: a JSON string decoded, anything else as JSON
+        # text); `"name":<value as yyjson writes it>` replaced by the masked value. Only a string value
+        # is written so (`to_json` escapes as `json` did); without one the pattern is NUL, which JSON
+        # text never holds raw, so nothing changes.
+        replaced = "j"
+        for i, key in enumerate(("name", "head_name"), start=1):
+            replaced = (f"replace({replaced}, coalesce('\"{key}\":' || to_json(nm[{i}]), chr(0)), "
+                        f"coalesce('\"{key}\":' || to_json({mask_name(f'nm[{i}]', viewer)}), ''))")
+        steps = [
+            "CASE WHEN ltrim(raw, ' ' || chr(9) || chr(10) || chr(13)) LIKE '{%' "
+            "THEN try(CAST(json(raw) AS VARCHAR)) END AS j",
+            "json_extract_string(j, ['$.name', '$.head_name']) AS nm",
+            f"{replaced} AS j2",
+        ]
+        for step in steps:
+            rows = f"SELECT *, {step} FROM ({rows})"  # noqa: S608 - constants only
+        rows = f"""SELECT * EXCLUDE (j, nm, j2)
+                   REPLACE (CASE WHEN j IS NULL THEN raw ELSE {_lower_hex_escapes('j2')} END AS raw)
+                   FROM ({rows})"""  # noqa: S608 - constants only
     sql = f"""
         SELECT batch_id, file_name, line, rule, field, raw, kind, loaded_at FROM ({rows})
         ORDER BY batch_id DESC, line
