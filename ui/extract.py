@@ -158,7 +158,8 @@ def csv_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView) -> bytes:
     DuckDB writes the whole file, BOM included: the BOM and header line go in as the COPY's PREFIX
     (which excludes HEADER; rows are then separated by line breaks, so SUFFIX adds the last one), so
     Python reads the bytes once instead of copying them again behind a BOM. The rows keep the list
-    query's order: DuckDB's parallel CSV writer preserves it (preserve_insertion_order, the default)."""
+    query's order: DuckDB's parallel CSV writer preserves it (preserve_insertion_order, the default) as
+    long as nothing between the list and the file is a join, which `labelled` never adds."""
     sql, params, headers = view.labelled(con)
     prefix = "\ufeff" + ",".join(csv_field(h) for h in headers) + "\n"
     params["x_csv_prefix"], params["x_csv_suffix"] = prefix, "\n"
