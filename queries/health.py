@@ -235,21 +235,21 @@ def compliance_summary(members: pd.DataFrame) -> dict[str, int]:
 def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """Members enrolled in basic and critical-illness insurance and signed with a family doctor."""
     where, params = household_where(flt, viewer, "c")
+    shares = ", ".join(f"CAST(sum(c.{col}) / nullif(sum(c.members), 0) AS DOUBLE) AS {col}_share"
+                       for col in ("medical_insured", "critical_insured", "doctor_signed"))
     sql = f"""
         SELECT c.township, CAST(sum(c.members) AS BIGINT) AS members,
             CAST(sum(c.medical_insured) AS BIGINT) AS medical_insured,
             CAST(sum(c.critical_insured) AS BIGINT) AS critical_insured,
             CAST(sum(c.doctor_signed) AS BIGINT) AS doctor_signed,
             CAST(sum(c.chronic_members) AS BIGINT) AS chronic,
-            CAST(sum(c.chronic_doctor_signed) AS BIGINT) AS chronic_doctor_signed
+            CAST(sum(c.chronic_doctor_signed) AS BIGINT) AS chronic_doctor_signed,
+            {shares}
         FROM agg_household c
         WHERE {where}
         GROUP BY ALL ORDER BY c.township
     """  # noqa: S608 - per-cell sums (etl.derive)
-    df = con.execute(sql, params).df()
-    for col in ("medical_insured", "critical_insured", "doctor_signed"):
-        df[col + "_share"] = (df[col] / df["members"].where(df["members"] > 0)).astype(float)
-    return df
+    return con.execute(sql, params).df()
 
 
 def claim_years(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> list[int]:
