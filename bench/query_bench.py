@@ -45,7 +45,8 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     # dated checks (as the page runs it), and a year before the data's date is that path's worst case
     "quality.completeness": [{"level": "township"}, {"level": "village"},
                              {"level": "township", "as_of": "$today"}, {"level": "village", "as_of": "$today"}],
-    "quality.completeness_at": [{"level": "township", "as_of": "$year_before", "stored": False}],
+    "quality.completeness_at": [{"level": "township", "as_of": "$year_before", "stored": False},
+                                {"level": "village", "as_of": "$year_before", "stored": False}],
     "quality.issues_by_area": [{"level": "village"}],
     "rectification.by_dimension": [{"dimension": "problem_category"}, {"dimension": "responsible_unit"}],
     "households.listing": [{"condition": "no_intervention"}, {"condition": "wrong_exit"}, {"limit": 1},

@@ -15,12 +15,13 @@ Only school, income and visit depend on the as-of date (`DATED_CHECKS`); the oth
 household count are fixed facts of the archive.
 
 Stored tables:
-- `agg_quality`: per cell of the filter columns, households and every check's required / passed sums
-  at the data's as-of date (the sums of the fixed checks hold at any as-of date);
-- `agg_quality_dated`: what the dated checks need for any as-of date, per cell of the filter columns,
-  `kind` (`DATED_KIND`) and date `d`: households by latest income year (`d` = its 1 January) and by
+- `agg_quality`: per cell of the filter columns, its `area` (a number per township and village),
+  households and every check's required / passed sums at the data's as-of date (the sums of the
+  fixed checks hold at any as-of date);
+- `agg_quality_dated`: what the dated checks need for any as-of date, per cell of the filter columns
+  (and `area`), `kind` (`DATED_KIND`) and date `d`: households by latest income year (`d` = its 1 January) and by
   last visit date, members of `insp_school_age` by birth date (`n`; `n_ok`: with a school status),
-  sorted by kind, township and date so that a date window and a township read few row groups;
+  in kind, township and date order so that a date window and a township read few row groups;
 - `list_defect`: the defect list (data issues, then failed checks, per household) at the data's
   as-of date, each part in place order, raw values unmasked (the query layer masks them).
 Another as-of date: completeness = the fixed sums of `agg_quality` + `dated_check_sql` over
@@ -115,41 +116,65 @@ def defects_sql(where: str, raw_value: str) -> str:
 DEFECT_ORDER = "seq, src, rule, line_order, field"  # seq = township, village, household
 
 
-AGG_QUALITY_DATED_SQL = f"""
-CREATE OR REPLACE TABLE agg_quality_dated AS
-SELECT kind, {", ".join(FILTER_COLUMNS)}, d, count(*) AS n, count(*) FILTER (WHERE school_ok) AS n_ok
-FROM (
-    SELECT {DATED_KIND["income"]} AS kind, {filter_select('f')}, make_date(f.latest_income_year, 1, 1) AS d,
-        false AS school_ok
-    FROM hh_facts f WHERE f.latest_income_year IS NOT NULL
-    UNION ALL
-    SELECT {DATED_KIND["visit"]}, {filter_select('f')}, f.last_visit_date, false
-    FROM hh_facts f WHERE f.last_visit_date IS NOT NULL
-    UNION ALL
-    SELECT {DATED_KIND["school"]}, {filter_select('f')}, s.birth_date, s.has_school_status
-    FROM insp_school_age s JOIN hh_facts f USING (household_id)
-)
-GROUP BY ALL
-ORDER BY kind, township, d
-"""  # noqa: S608 - constants only
+# `area`: one number per (township, village), in place order, stored in agg_quality and
+# agg_quality_dated so that the village level groups millions of dated rows on one integer (more than
+# twice as fast as on two strings) and takes the names from agg_quality's few rows
+AREA_SQL = """
+CREATE OR REPLACE TEMP TABLE quality_area AS
+SELECT township, village, CAST(row_number() OVER (ORDER BY township, village) AS INTEGER) AS area
+FROM (SELECT DISTINCT township, village FROM hh_facts)
+"""
+_AREA_JOIN = "LEFT JOIN quality_area a ON a.township IS NOT DISTINCT FROM {t}.township " \
+             "AND a.village IS NOT DISTINCT FROM {t}.village"
+
+
+def _dated_sql(kind: str) -> str:
+    """The rows of `agg_quality_dated` of one kind, in township and date order. Only income years are
+    grouped (few per cell); visit and birth dates are nearly one per household or member in a cell, so
+    they stay a row each (n = 1): grouping them would need memory for no gain."""
+    keys = filter_select("f") + ", a.area"
+    area = _AREA_JOIN.format(t="f")
+    if kind == "income":
+        return f"""SELECT {DATED_KIND["income"]} AS kind, {keys}, make_date(f.latest_income_year, 1, 1) AS d,
+                count(*) AS n, CAST(0 AS BIGINT) AS n_ok
+            FROM hh_facts f {area} WHERE f.latest_income_year IS NOT NULL
+            GROUP BY ALL ORDER BY f.township, d"""  # noqa: S608 - constants only
+    if kind == "visit":
+        return f"""SELECT {DATED_KIND["visit"]} AS kind, {keys}, f.last_visit_date AS d, CAST(1 AS BIGINT) AS n,
+                CAST(0 AS BIGINT) AS n_ok
+            FROM hh_facts f {area} WHERE f.last_visit_date IS NOT NULL
+            ORDER BY f.township, d"""  # noqa: S608 - constants only
+    return f"""SELECT {DATED_KIND["school"]} AS kind, {keys}, s.birth_date AS d, CAST(1 AS BIGINT) AS n,
+            CAST(s.has_school_status AS BIGINT) AS n_ok
+        FROM insp_school_age s JOIN hh_facts f USING (household_id) {area}
+        ORDER BY f.township, d"""  # noqa: S608 - constants only
+
+
+def build_dated(con: duckdb.DuckDBPyConnection) -> None:
+    """`agg_quality_dated`, one kind after another (each sorted on its own: a smaller sort); needs the
+    temporary `quality_area`."""
+    con.execute(f"CREATE OR REPLACE TABLE agg_quality_dated AS {_dated_sql('income')}")
+    for kind in ("visit", "school"):
+        con.execute(f"INSERT INTO agg_quality_dated {_dated_sql(kind)}")
 
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """`agg_quality`, `agg_quality_dated` and `list_defect` (needs hh_facts, insp_school_age)."""
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
-    keys = ", ".join(FILTER_COLUMNS)
     sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
     # the per-household checks as a (spillable) temporary table named like the CTE: read ten times below,
     # a CTE would be materialised in memory
     checks = f"WITH {household_checks_cte('TRUE')} SELECT * FROM hc ORDER BY seq"  # noqa: S608 - constants only
     con.execute(f"CREATE OR REPLACE TEMP TABLE hc AS {checks}", as_of)
+    con.execute(AREA_SQL)
     con.execute(f"""CREATE OR REPLACE TABLE agg_quality AS
-        SELECT {keys}, count(*) AS households, {sums}
-        FROM hc GROUP BY ALL ORDER BY ALL""")  # noqa: S608 - constants only
+        SELECT {filter_select('hc')}, a.area, count(*) AS households, {sums}
+        FROM hc {_AREA_JOIN.format(t='hc')} GROUP BY ALL ORDER BY ALL""")  # noqa: S608 - constants only
     # No ORDER BY (a sort of every defect needs more memory than a load may use): hc and hh_facts are
     # in seq order and each part of the union keeps it, so every row group holds a narrow seq range and
     # a page's `ORDER BY seq, ... LIMIT n` still skips all but a few row groups.
     con.execute(f"""CREATE OR REPLACE TABLE list_defect AS
         SELECT * FROM ({defects_sql('TRUE', 'd.raw_value')})""")  # noqa: S608 - constants only
     con.execute("DROP TABLE hc")
-    con.execute(AGG_QUALITY_DATED_SQL)
+    build_dated(con)
+    con.execute("DROP TABLE quality_area")

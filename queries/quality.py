@@ -45,31 +45,35 @@ def completeness_at(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer
     date, from the fixed checks' stored sums plus the dated checks over `agg_quality_dated`."""
     keys = {"township": "township", "village": "township, village"}[level]
     where, params = household_where(flt, viewer, "c")
+    group, out = keys, keys
     if stored:  # per-cell sums at the data's as-of date: a household is in exactly one cell
         source = f"agg_quality c WHERE {where}"
     else:
-        source = f"({_dated_sums_sql(keys, where)}) c"
+        source = f"({_dated_sums_sql(level, where)}) c"
         params = {**params, "as_of": as_of}
+        if level == "village":  # grouped on `area`; its names come from the agg_quality part
+            group, out = "area", "max(township) AS township, max(village) AS village"
     # coalesce: a dated check no row of a group passes has no row in its part of the union
     total = {p: " + ".join(f"coalesce(sum({p}_{c}), 0)" for c in CHECKS) for p in ("req", "ok")}
     sums = ", ".join(f"CAST(coalesce(sum({p}_{c}), 0) AS BIGINT) AS {p}_{c}" for c in CHECKS for p in ("req", "ok"))
     sql = f"""
-        SELECT {keys}, CAST(sum(households) AS BIGINT) AS households, CAST({total["req"]} AS BIGINT) AS required,
+        SELECT {out}, CAST(sum(households) AS BIGINT) AS households, CAST({total["req"]} AS BIGINT) AS required,
             CAST({total["ok"]} AS BIGINT) AS passed, ({total["ok"]}) / nullif({total["req"]}, 0) AS score, {sums}
-        FROM {source} GROUP BY {keys} ORDER BY score ASC NULLS LAST, {keys}
+        FROM {source} GROUP BY {group} ORDER BY score ASC NULLS LAST, {keys}
     """  # noqa: S608
     return con.execute(sql, params).df()
 
 
-def _dated_sums_sql(keys: str, where: str) -> str:
-    """Per area: the households and fixed checks' sums from `agg_quality` (every household requires
-    the income and visit checks), and one scan of `agg_quality_dated` per dated check, each with a
-    constant date range (`dated_check_sql`) that skips the row groups outside it."""
+def _dated_sums_sql(level: str, where: str) -> str:
+    """Per township or `area` (village): the households and fixed checks' sums from `agg_quality` (every
+    household requires the income and visit checks), and one scan of `agg_quality_dated` per dated
+    check, each with a constant date range (`dated_check_sql`) that skips the row groups outside it."""
+    keys, fixed_keys = ("township", "township") if level == "township" else ("area", "township, village, area")
     fixed = ", ".join(f"sum(req_{c}) AS req_{c}, sum(ok_{c}) AS ok_{c}" for c in FIXED_CHECKS)
     dated = {"income": "sum(n) AS ok_income", "visit": "sum(n) AS ok_visit",
              "school": "sum(n) AS req_school, sum(n_ok) AS ok_school"}
-    parts = [f"""SELECT {keys}, sum(households) AS households, {fixed}, sum(households) AS req_income,
-            sum(households) AS req_visit FROM agg_quality c WHERE {where} GROUP BY {keys}"""]  # noqa: S608
+    parts = [f"""SELECT {fixed_keys}, sum(households) AS households, {fixed}, sum(households) AS req_income,
+            sum(households) AS req_visit FROM agg_quality c WHERE {where} GROUP BY {fixed_keys}"""]  # noqa: S608
     parts += [f"""SELECT {keys}, {sums} FROM agg_quality_dated c
             WHERE c.kind = {DATED_KIND[check]} AND {dated_check_sql(check)} AND {where} GROUP BY {keys}"""  # noqa: S608
               for check, sums in dated.items()]
