@@ -23,7 +23,11 @@ Stored tables:
   last visit date, members of `insp_school_age` by birth date (`n`; `n_ok`: with a school status),
   in kind, township and date order so that a date window and a township read few row groups;
 - `list_defect`: the defect list (data issues, then failed checks, per household) at the data's
-  as-of date, each part in place order, raw values unmasked (the query layer masks them).
+  as-of date, each part in place order, raw values unmasked (the query layer masks them);
+- `list_rejected`: the rejected rows with their batch's kind and load time, newest batch first, and
+  `raw_masked` (`rejected_masked_sql`): the raw JSON with ID numbers, mobile numbers and the name
+  fields masked, for viewers without personal data. It depends on the row only, so it is computed
+  once here rather than on every page view.
 Another as-of date: completeness = the fixed sums of `agg_quality` + `dated_check_sql` over
 `agg_quality_dated` (equal to `household_checks_cte` grouped, tests/test_completeness_paths.py); the
 defect list computes `household_checks_cte` at query time.
@@ -34,7 +38,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.schema import FILTER_COLUMNS, filter_select
-from etl.sqlexpr import age_sql
+from etl.sqlexpr import age_sql, masked_name_sql
 
 CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
 DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer depends on the as-of date
@@ -159,7 +163,8 @@ def build_dated(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
-    """`agg_quality`, `agg_quality_dated` and `list_defect` (needs hh_facts, insp_school_age)."""
+    """`agg_quality`, `agg_quality_dated`, `list_defect` and `list_rejected` (needs hh_facts,
+    insp_school_age, rejected_rows, load_batches)."""
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
     sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
     # the per-household checks as a (spillable) temporary table named like the CTE: read ten times below,
@@ -178,3 +183,56 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE hc")
     build_dated(con)
     con.execute("DROP TABLE quality_area")
+    build_rejected(con)
+
+
+# --- rejected rows --------------------------------------------------------------------------------
+
+ID_RE = r"(\d{6})\d{5,8}(\d{3}[0-9Xx])"  # an ID number (15-18 characters) inside text
+PHONE_RE = r"(1\d{2})\d{4}(\d{4})"  # a mobile number inside text
+
+
+def _lower_hex_escapes(doc: str) -> str:
+    """yyjson writes \\u001F where Python writes \\u001f (the control characters with a letter in
+    their code). Escaped backslashes are first set aside (left to right `\\\\` pairs are exactly the
+    JSON escapes of a backslash; NUL never occurs raw in JSON text), so that only real escapes change."""
+    out = f"replace({doc}, '\\\\', chr(0))"
+    for code in ("0B", "0E", "0F", "1A", "1B", "1C", "1D", "1E", "1F"):
+        out = f"replace({out}, '\\u00{code}', '\\u00{code.lower()}')"
+    return f"CASE WHEN contains({doc}, '\\u00') THEN replace({out}, chr(0), '\\\\') ELSE {doc} END"
+
+
+def rejected_masked_sql(source: str) -> str:
+    """SELECT over `source` (rows with a `raw` column) adding `raw_masked`: ID and mobile numbers
+    masked anywhere in the text, then, for a JSON object, the string values of `name` and `head_name`
+    masked (`masked_name_sql`) and the object written compact, exactly as Python's
+    `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` writes it (JSON neither the loader
+    nor Python writes, such as trailing commas, may differ); any other text as it was.
+
+    One step per subquery, each JSON parsed once: the object minified (j); the name fields' values
+    (nm: a JSON string decoded, anything else as JSON text); `"name":<value as yyjson writes it>`
+    replaced by the masked value. Only a string value is written so (`to_json` escapes as `json` did);
+    without one the pattern is NUL, which JSON text never holds raw, so nothing changes."""
+    ids = f"regexp_replace(regexp_replace(raw, '{ID_RE}', '\\1********\\2', 'g'), '{PHONE_RE}', '\\1****\\2', 'g')"
+    replaced = "j"
+    for i, key in enumerate(("name", "head_name"), start=1):
+        replaced = (f"replace({replaced}, coalesce('\"{key}\":' || to_json(nm[{i}]), chr(0)), "
+                    f"coalesce('\"{key}\":' || to_json({masked_name_sql(f'nm[{i}]')}), ''))")
+    rows = f"SELECT *, {ids} AS m FROM ({source})"  # noqa: S608 - constants only
+    for step in (
+        "CASE WHEN ltrim(m, ' ' || chr(9) || chr(10) || chr(13)) LIKE '{%' "
+        "THEN try(CAST(json(m) AS VARCHAR)) END AS j",
+        "json_extract_string(j, ['$.name', '$.head_name']) AS nm",
+        f"{replaced} AS j2",
+    ):
+        rows = f"SELECT *, {step} FROM ({rows})"  # noqa: S608 - constants only
+    return f"""SELECT * EXCLUDE (m, j, nm, j2), CASE WHEN j IS NULL THEN m ELSE {_lower_hex_escapes('j2')} END
+               AS raw_masked FROM ({rows})"""  # noqa: S608 - constants only
+
+
+def build_rejected(con: duckdb.DuckDBPyConnection) -> None:
+    """`list_rejected` (needs rejected_rows, load_batches)."""
+    rows = """SELECT r.batch_id, r.file_name, r.line, r.rule, r.field, r.raw, b.kind, b.loaded_at
+              FROM rejected_rows r LEFT JOIN load_batches b USING (batch_id)"""
+    con.execute(f"""CREATE OR REPLACE TABLE list_rejected AS
+        SELECT * FROM ({rejected_masked_sql(rows)}) ORDER BY batch_id DESC, line""")  # noqa: S608 - constants only

@@ -1,6 +1,7 @@
-"""Rejected rows' raw values are masked in SQL: names, ID numbers and phones inside the raw JSON are
-masked for a viewer without personal-data rights, shown as stored to one with them, and the masked
-text is exactly what the earlier Python masking (parse, mask the name fields, dump compact) wrote."""
+"""Rejected rows' raw values are masked in SQL (`list_rejected.raw_masked`, stored with the snapshot):
+names, ID numbers and phones inside the raw JSON are masked for a viewer without personal-data rights,
+shown as stored to one with them, and the masked text is exactly what the earlier Python masking
+(parse, mask the name fields, dump compact) wrote."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from etl.quality_checks import build_rejected
 from etl.schema import create_all
 from queries import data_admin
 from queries.filters import Viewer, mask_name_value
@@ -58,6 +60,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                     f"json_object({obj})::VARCHAR", row)  # noqa: S608 - test keys are constants
     for line, raw in enumerate(OTHER_RAW, start=100):
         con.execute("INSERT INTO rejected_rows VALUES (1, 'x.csv', ?, 'malformed_row', 'row', ?)", [line, raw])
+    build_rejected(con)  # as every snapshot build does (etl.derive -> etl.quality_checks.build)
     con.close()
     yield path
 
