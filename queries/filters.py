@@ -201,22 +201,27 @@ def mask_name_value(value: object, viewer: Viewer) -> object:
 
 def member_names(con: duckdb.DuckDBPyConnection, household_ids: list[str], *,
                  located: lookup.Located | None = None) -> dict[str, list[str]]:
-    """The full names of each household's members and head (two characters or more; longest first,
-    then by name, the order `etl.sqlexpr.redacted_text_sql` uses), for redacting free text.
-    `located`: where these households' rows are (`lookup.locate`), if the caller knows already."""
+    """The full names of each household's members and head, for redacting free text (see
+    `names_by_household`). `located`: where these households' rows are (`lookup.locate`), if known."""
     ids = sorted({str(h) for h in household_ids if h is not None})
     if not ids:
         return {}
     if located is None or set(located.household_ids) != set(ids):
         located = lookup.locate(con, ids, ("members", "households"))
     params: dict[str, object] = {"ids": list(located.household_ids)}
+    frames = [lookup.fetch(con, f"SELECT household_id, {column} AS name FROM {table} WHERE {{IDS}}",  # noqa: S608
+                           table, located, params)
+              for table, column in (("members", "name"), ("households", "head_name"))]
+    return names_by_household(pd.concat(frames, ignore_index=True))
+
+
+def names_by_household(df: pd.DataFrame) -> dict[str, list[str]]:
+    """From rows (household_id, name): each household's distinct names of two characters or more,
+    longest first, then by name (the order `etl.sqlexpr.redacted_text_sql` uses)."""
     out: dict[str, set[str]] = {}
-    for table, column in (("members", "name"), ("households", "head_name")):
-        df = lookup.fetch(con, f"SELECT household_id, {column} AS name FROM {table} WHERE {{IDS}}",  # noqa: S608
-                          table, located, params)
-        for hid, name in zip(df["household_id"], df["name"], strict=True):
-            if isinstance(name, str) and len(name) >= 2:
-                out.setdefault(str(hid), set()).add(name)
+    for hid, name in zip(df["household_id"], df["name"], strict=True):
+        if isinstance(name, str) and len(name) >= 2:
+            out.setdefault(str(hid), set()).add(name)
     return {h: sorted(ns, key=lambda n: (-len(n), n)) for h, ns in out.items()}
 
 

@@ -25,7 +25,7 @@ from queries.filters import (
     mask_id,
     mask_name,
     mask_phone,
-    member_names,
+    names_by_household,
     redact_names,
 )
 from queries.quality import PII_FIELDS
@@ -80,14 +80,14 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
             array_to_string(other_causes, '、') AS other_causes, exit_status, enjoys_policy,
             exit_year, identified_date, income_per_capita, income_year, unsafe_housing,
             safe_water, monitoring_type, monitored, risk_eliminated, registered, helper_name,
-            helper_unit, {mask_phone('phone', viewer)} AS phone
+            helper_unit, {mask_phone('phone', viewer)} AS phone, head_name AS raw_name
         FROM households WHERE {{IDS}}
     """, "households")  # noqa: S608
     members = q(f"""
         SELECT household_id, {mask_name('name', viewer)} AS name, {mask_id('id_number', viewer)} AS id_number,
             relation, sex, {age_sql('birth_date')} AS age, education, school_status,
             array_to_string(health, '、') AS health, labor_skill, work_months, medical_insurance,
-            critical_illness_insurance, family_doctor_signed
+            critical_illness_insurance, family_doctor_signed, name AS raw_name
         FROM members WHERE {{IDS}}
         ORDER BY household_id, is_head DESC NULLS LAST, birth_date NULLS LAST, member_key
     """, "members")  # noqa: S608
@@ -131,8 +131,12 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
         FROM data_issues WHERE {{IDS}} ORDER BY household_id, rule, line
     """, "data_issues")  # noqa: S608
 
-    if not viewer.pii:  # free text may name a member (随访张树林:高血压): mask those names as well
-        names = member_names(con, [str(h) for h in hh["household_id"]], located=located)
+    # free text may name a member (随访张树林:高血压): mask those names as well; the unmasked names
+    # came with the rows above (raw_name), so they are not looked up again
+    names = names_by_household(pd.concat([hh[["household_id", "raw_name"]], members[["household_id", "raw_name"]]],
+                                         ignore_index=True).rename(columns={"raw_name": "name"}))
+    hh, members = hh.drop(columns=["raw_name"]), members.drop(columns=["raw_name"])
+    if not viewer.pii:
         visits = redact_names(visits, ["notes"], names, viewer)
         items = redact_names(items, ["description"], names, viewer)
         measures = redact_names(measures, ["content"], names, viewer)
