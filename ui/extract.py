@@ -78,9 +78,11 @@ def neutralise_sql(expr: str) -> str:
 
     The first character's code point is compared with each prefix in an OR chain: DuckDB plans an IN
     list of five or more values (and list_contains of a constant list) as a hash join per column, which
-    costs time and, worse, lets the rows of a COPY come out of order."""
-    test = " OR ".join(f"ascii({expr}) = {ord(c)}" for c in FORMULA_PREFIXES)
-    return f"CASE WHEN {test} THEN chr(39) || {expr} ELSE {expr} END"
+    costs time and, worse, lets the rows of a COPY come out of order. The chain runs only on cells whose
+    first code point is not above the largest prefix's (Chinese text never is)."""
+    codes = [ord(c) for c in FORMULA_PREFIXES]
+    test = " OR ".join(f"ascii({expr}) = {c}" for c in codes)
+    return f"CASE WHEN ascii({expr}) <= {max(codes)} AND ({test}) THEN chr(39) || {expr} ELSE {expr} END"
 
 
 def csv_field(text: str) -> str:
