@@ -51,6 +51,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.rect.only_overdue": ("只看逾期", "Overdue only"),
     "insp.rect.pick": ("选择问题查看详情（针对单户的问题显示家庭情况简介）",
                        "Pick an item for details (household items show the household profile)"),
+    "insp.rect.pick_first": ("选择问题查看详情：上表前 {n} 项（可用上方条件缩小范围；针对单户的问题显示家庭情况简介）",
+                             "Pick one of the first {n} items above for details (narrow them with the filters above; "
+                             "household items show the household profile)"),
     "insp.rect.goto_area": ("筛选到 {area}", "Filter to {area}"),
     "insp.rect.bucket.0": ("30天内", "≤30 days"),
     "insp.rect.bucket.1": ("31–90天", "31–90 days"),

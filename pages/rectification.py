@@ -159,14 +159,26 @@ def main() -> None:
     _details(ctx, df[mask.to_numpy()])
 
 
+PICK_LIMIT = 1000  # items offered in the details picker (a longer list is narrowed with the filters above)
+
+
+def _item_labels(df: pd.DataFrame) -> pd.Series:
+    """`问题编号 · 乡镇 · 村 · 户编号 · 描述` per item (blank parts left out), built column-wise."""
+    def part(col: str) -> pd.Series:
+        return (" · " + df[col].fillna("").astype(str)).where(df[col].notna(), "")
+
+    return (df["issue_id"].fillna("").astype(str) + " · " + df["township"].astype(str) + part("village")
+            + part("household_id") + " · " + df["description"].fillna("").astype(str))
+
+
 def _details(ctx: PageContext, df: pd.DataFrame) -> None:
     """An item's place: a township/village item filters to it, a household item shows its profile."""
     if df.empty:
         return
-    labels = {i: f"{r['issue_id'] or ''} · {r['township']}{' · ' + r['village'] if pd.notna(r['village']) else ''}"
-                 f"{' · ' + r['household_id'] if pd.notna(r['household_id']) else ''} · {r['description'] or ''}"
-              for i, r in df.iterrows()}
-    pick = st.selectbox(ctx.t("insp.rect.pick"), list(labels), format_func=labels.get, index=None,
+    first = df.iloc[:PICK_LIMIT]
+    labels = dict(zip(first.index, _item_labels(first), strict=True))
+    title = ctx.t("insp.rect.pick") if len(df) <= PICK_LIMIT else ctx.t("insp.rect.pick_first", n=PICK_LIMIT)
+    pick = st.selectbox(title, list(labels), format_func=labels.get, index=None,
                         key="rect_pick", placeholder=ctx.t("insp.choose"))
     if pick is None:
         return

@@ -84,6 +84,22 @@ def test_rectification_demo_facts(demo_env: Path) -> None:
     assert any("逾期" in m.label for m in at.metric)
 
 
+def test_rectification_item_picker(demo_env: Path) -> None:
+    """Every listed item can be picked by its label (问题编号 · 乡镇 · 村 · 户编号 · 描述), and picking a
+    household's item shows that household's profile."""
+    at = open_page("rectification", {"town": "乌加河镇"})
+    pick = at.selectbox(key="rect_pick")
+    ledger = max((df for df in frames(at) if "问题描述" in df.columns), key=len)
+    assert len(pick.options) == len(ledger)
+    item = ledger[ledger["户编号"] != ""].iloc[0]
+    label = f"{item['问题编号']} · 乌加河镇 · {item['行政村']} · {item['户编号']} · {item['问题描述']}"
+    assert label in pick.options, pick.options[:3]
+    assert all(o.split(" · ")[1] == "乌加河镇" for o in pick.options)
+    pick.set_value(pick.options.index(label)).run()  # the options are the ledger rows, labelled
+    assert not at.exception
+    assert any(item["户编号"] in str(h.value) for h in at.get("html"))
+
+
 def test_visits_demo_facts(demo_env: Path) -> None:
     at = open_page("visits", {"town": "呼勒斯太苏木"})
     lst = next(df for df in frames(at) if "走访原因" in df.columns)
