@@ -14,13 +14,16 @@ Tables built here (after every other derived table):
   makes the query layer scan instead of trusting the index.
 - `list_rectification`: the rectification ledger with `description_masked` / `measures_masked`, the
   free text with the names of the household's members masked (`etl.sqlexpr.redacted_text_sql`), so
-  a viewer without personal-data rights reads masked text without a per-request name lookup.
+  a viewer without personal-data rights reads masked text without a per-request name lookup; and `hh`,
+  the named household's filter columns (a struct; NULL fields when the item names no known household),
+  so that household filters and township scope apply without a lookup in hh_facts.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from etl.schema import FILTER_COLUMNS
 from etl.sqlexpr import redacted_text_sql
 
 TABLES = ("hh_facts", "households", "members", "interventions", "visits", "medical_claims", "household_income")
@@ -40,8 +43,10 @@ names AS (
     SELECT household_id, list(name ORDER BY length(name) DESC, name) AS names FROM named GROUP BY household_id
 )
 SELECT r.*, {redacted_text_sql('r.description', 'n.names')} AS description_masked,
-    {redacted_text_sql('r.measures', 'n.names')} AS measures_masked
+    {redacted_text_sql('r.measures', 'n.names')} AS measures_masked,
+    struct_pack({', '.join(f'{c} := f.{c}' for c in FILTER_COLUMNS)}) AS hh
 FROM rectifications r LEFT JOIN names n USING (household_id)
+LEFT JOIN hh_facts f ON f.household_id = r.household_id
 """  # noqa: S608 - constants only
 
 

@@ -56,7 +56,7 @@ def totals(con: duckdb.DuckDBPyConnection, viewer: Viewer | None = None) -> dict
             from queries.rectification import item_where
 
             where, params = item_where(ALL, viewer)
-            out[table] = int(con.execute(f"SELECT count(*) FROM rectifications r WHERE {where}", params).fetchone()[0])  # noqa: S608
+            out[table] = int(con.execute(f"SELECT count(*) FROM list_rectification r WHERE {where}", params).fetchone()[0])  # noqa: S608
         else:
             where, params = households_in(ALL, viewer, "household_id")
             out[table] = int(con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0])  # noqa: S608

@@ -15,9 +15,6 @@ API used by every query module (core and inspection pages):
   WHERE ...)` to restrict ledgers (visits, claims, interventions) to the filtered households.
 - `mask_name(expr, viewer)`, `mask_id(expr, viewer)`, `mask_phone(expr, viewer)`: SQL expressions that
   mask personal data (张*春, 150824********123X, 138****5678) unless `viewer.pii`.
-- `in_scope(viewer, column) -> (sql, params)`: for ledgers whose rows may name a household
-  (rectifications): `column IS NULL OR column IN (households in the viewer's townships)`; TRUE for
-  a viewer who sees the whole county.
 - `mask_name_value(value, viewer)`: the same name masking in Python (for text that is not a column,
   e.g. a rejected row's raw JSON).
 - `fetch(con, sql, params) -> DataFrame`: execute with named parameters.
@@ -150,16 +147,6 @@ def households_in(flt: Filters, viewer: Viewer, column: str = "household_id") ->
     """`column IN (filtered household ids)`: restricts a ledger table to the filtered households."""
     where, params = household_where(flt, viewer, alias="hf")
     return f"{column} IN (SELECT hf.household_id FROM hh_facts hf WHERE {where})", params  # noqa: S608
-
-
-def in_scope(viewer: Viewer, column: str) -> tuple[str, dict[str, object]]:
-    """`column` (a household id, may be NULL) names no household outside the viewer's townships."""
-    if viewer.townships is None:
-        return "TRUE", {}
-    params: dict[str, object] = {}
-    scope = _scope(viewer, "hs.township", params)[0]
-    return (f"({column} IS NULL OR {column} IN (SELECT hs.household_id FROM hh_facts hs WHERE {scope}))",  # noqa: S608
-            params)
 
 
 def merge(*clauses: tuple[str, dict[str, object]]) -> tuple[str, dict[str, object]]:

@@ -11,12 +11,10 @@ from etl.codes import RECTIFICATION_CLOSED
 from queries.filters import (
     Filters,
     Viewer,
-    area_where,
     fetch,
     household_where,
-    in_scope,
-    merge,
 )
+from queries.rectification import item_where
 
 # over agg_household (alias c): one row per filter cell, household counts that add up
 _COUNTS = """
@@ -39,13 +37,13 @@ def kpis(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: dt
     where, params = household_where(flt, viewer, alias="c")
     out = fetch(con, f"SELECT {_COUNTS}, coalesce(sum(c.households), 0)::BIGINT AS all_households "  # noqa: S608
                      f"FROM agg_household c WHERE {where}", params)
-    rwhere, rparams = merge(area_where(flt, viewer, "r.township", "r.village"), in_scope(viewer, "r.household_id"))
+    rwhere, rparams = item_where(flt, viewer, household_filters=False)
     rect = fetch(
         con,
         f"""SELECT count(*) FILTER (WHERE NOT list_contains($closed, coalesce(r.status, ''))) AS rect_open,
                    count(*) FILTER (WHERE NOT list_contains($closed, coalesce(r.status, ''))
                                     AND r.deadline < $as_of) AS rect_overdue
-            FROM rectifications r WHERE {rwhere}""",  # noqa: S608
+            FROM list_rectification r WHERE {rwhere}""",  # noqa: S608
         {**rparams, "closed": list(RECTIFICATION_CLOSED), "as_of": as_of},
     )
     dwhere, dparams = household_where(flt, viewer, alias="d")

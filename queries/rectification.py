@@ -20,11 +20,11 @@ import pandas as pd
 
 from etl.codes import RECTIFICATION_CLOSED
 from queries.filters import (
+    ALL,
     Filters,
     Viewer,
     area_where,
-    households_in,
-    in_scope,
+    household_where,
     merge,
 )
 
@@ -33,16 +33,18 @@ _CLOSED = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
 _OPEN = f"(r.status IS NULL OR r.status NOT IN {_CLOSED})"
 
 
-def item_where(flt: Filters, viewer: Viewer) -> tuple[str, dict[str, object]]:
-    """Items in the filtered area; an item about one household also needs that household to match
-    the household filters (cause, attribute, status...), township- and village-level items do not.
-    For a viewer limited to some townships, an item naming a household outside them is never shown
-    (even when the ledger puts the item in one of the viewer's townships)."""
+def item_where(flt: Filters, viewer: Viewer, *, household_filters: bool = True) -> tuple[str, dict[str, object]]:
+    """Items of `list_rectification r` in the filtered area; an item about one household also needs
+    that household (`r.hh`, its filter columns) to match the household filters (cause, attribute,
+    status...), township- and village-level items do not. For a viewer limited to some townships, an
+    item naming a household outside them (or an unknown one) is never shown, even when the ledger puts
+    the item in one of the viewer's townships. `household_filters=False`: the area and scope only."""
     area = area_where(flt, viewer, "r.township", "r.village")
-    if flt.with_(townships=(), villages=()).is_empty():
-        return area if viewer.townships is None else merge(area, in_scope(viewer, "r.household_id"))
-    sub, params = households_in(flt, viewer, "r.household_id")
-    return merge(area, (f"r.household_id IS NULL OR {sub}", params))
+    by_household = household_filters and not flt.with_(townships=(), villages=()).is_empty()
+    sub, params = household_where(flt if by_household else ALL, viewer, "r.hh")
+    if sub == "TRUE":
+        return area
+    return merge(area, (f"r.household_id IS NULL OR ({sub})", params))
 
 
 def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, *, open_only: bool = False,
@@ -80,7 +82,7 @@ def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
 def open_count(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> int:
     """The number of open items `ledger(..., open_only=True)` would list in full."""
     where, params = item_where(flt, viewer)
-    row = con.execute(f"SELECT count(*) FROM rectifications r WHERE ({where}) AND {_OPEN}", params).fetchone()  # noqa: S608
+    row = con.execute(f"SELECT count(*) FROM list_rectification r WHERE ({where}) AND {_OPEN}", params).fetchone()  # noqa: S608
     return int(row[0]) if row else 0
 
 
@@ -101,7 +103,7 @@ def status_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
     sql = f"""
         SELECT r.township, coalesce(r.status, '未整改') AS status, count(*) AS items,
             count(*) FILTER (WHERE {_OPEN} AND r.deadline < $as_of) AS overdue
-        FROM rectifications r WHERE {where}
+        FROM list_rectification r WHERE {where}
         GROUP BY ALL ORDER BY r.township, status
     """  # noqa: S608
     return con.execute(sql, {**params, "as_of": as_of}).df()
@@ -120,7 +122,7 @@ def ageing(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
     )
     sql = f"""
         SELECT CASE {cases} ELSE -1 END AS bucket, (r.deadline < $as_of) AS overdue, count(*) AS items
-        FROM rectifications r WHERE {where} AND {_OPEN}
+        FROM list_rectification r WHERE {where} AND {_OPEN}
         GROUP BY ALL ORDER BY bucket, overdue
     """  # noqa: S608
     return con.execute(sql, {**params, "as_of": as_of}).df()
@@ -133,7 +135,7 @@ def burn_down(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_o
         WITH items AS (
             SELECT coalesce(r.source, '') AS source, r.found_date,
                 CASE WHEN {_OPEN} THEN NULL ELSE coalesce(r.completed_date, $as_of) END AS closed_on
-            FROM rectifications r WHERE {where} AND r.found_date IS NOT NULL AND r.found_date <= $as_of
+            FROM list_rectification r WHERE {where} AND r.found_date IS NOT NULL AND r.found_date <= $as_of
         ),
         starts AS (SELECT source, min(found_date) AS first_found FROM items GROUP BY source),
         weeks AS (
@@ -159,7 +161,7 @@ def by_dimension(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, a
         SELECT coalesce({column}, '') AS {dimension}, count(*) AS items,
             count(*) FILTER (WHERE {_OPEN}) AS open_items,
             count(*) FILTER (WHERE {_OPEN} AND r.deadline < $as_of) AS overdue
-        FROM rectifications r WHERE {where}
+        FROM list_rectification r WHERE {where}
         GROUP BY ALL ORDER BY open_items DESC, items DESC, {dimension}
     """  # noqa: S608
     return con.execute(sql, {**params, "as_of": as_of}).df()

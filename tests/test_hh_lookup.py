@@ -174,3 +174,29 @@ def test_stored_masked_rectification_text_equals_the_python_redaction(con: duckd
     assert with_names.any()
     assert (masked.loc[with_names, "description"] != plain.loc[with_names, "description"]).all()
     w.close()
+
+
+def test_rectification_items_follow_household_filters_and_scope(con: duckdb.DuckDBPyConnection) -> None:
+    """`list_rectification.hh` (the named household's filter columns) selects exactly the items the
+    rule selects from the ledger and hh_facts: area on the item, household filters and scope on the
+    named household, township- and village-level items by area only."""
+    from queries.filters import Filters
+
+    town, cause = con.execute("SELECT f.township, f.main_cause FROM rectifications r JOIN hh_facts f "
+                              "USING (household_id) GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").fetchall()[0]
+    cases = [(Filters(), Viewer()), (Filters(main_causes=(cause,)), Viewer()),
+             (Filters(townships=(town,), main_causes=(cause,)), Viewer()),
+             (Filters(), Viewer(townships=(town,))), (Filters(main_causes=(cause,)), Viewer(townships=(town,)))]
+    for flt, viewer in cases:
+        got = sorted(rectification.ledger(con, flt, viewer, AS_OF)["issue_id"])
+        towns = list(viewer.townships or []) or None
+        want = sorted(r[0] for r in con.execute("""
+            SELECT r.issue_id FROM rectifications r LEFT JOIN hh_facts f USING (household_id)
+            WHERE ($t IS NULL OR r.township = $t) AND ($vt IS NULL OR list_contains($vt, r.township))
+              AND (r.household_id IS NULL OR (
+                   ($vt IS NULL OR list_contains($vt, f.township))
+                   AND ($c IS NULL OR (f.main_cause = $c AND ($t IS NULL OR f.township = $t)))))""",
+            {"t": flt.townships[0] if flt.townships else None, "c": flt.main_causes[0] if flt.main_causes else None,
+             "vt": towns}).fetchall())
+        assert got == want, (flt, viewer)
+        assert got, (flt, viewer)
