@@ -100,6 +100,16 @@ def test_rectification_item_picker(demo_env: Path) -> None:
     assert any(item["户编号"] in str(h.value) for h in at.get("html"))
 
 
+def test_missing_text_shows_blank_not_none(demo_env: Path) -> None:
+    """A chronic patient never followed up has no last follow-up date: the cell is blank, not "None"."""
+    at = open_page("health")
+    shown = frames(at)
+    assert any((df == "").any().any() for df in shown)
+    for df in shown:
+        text = df.select_dtypes(include=["object", "string"])
+        assert not text.isna().any().any(), list(text.columns[text.isna().any()])
+
+
 def test_visits_demo_facts(demo_env: Path) -> None:
     at = open_page("visits", {"town": "呼勒斯太苏木"})
     lst = next(df for df in frames(at) if "走访原因" in df.columns)
