@@ -28,6 +28,8 @@ The fixture county (data as-of 2020-06-30, from the latest visit):
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +37,7 @@ import duckdb
 import pytest
 
 from etl import derive, schema
+from etl.snapshot import current_snapshot
 
 AS_OF = dt.date(2020, 6, 30)
 D = dt.date
@@ -208,6 +211,30 @@ def _insert_rows(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO data_issues VALUES (1, '乌拉特中旗建档立卡贫困人口信息表.xlsx', 21, 'members', "
         "'150824196501018888', 'H10', 'name', '=SUM(A1)', 'household_fields_differ')"
     )
+
+
+@pytest.fixture(scope="session")
+def demo_cli_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo county as `python -m etl demo` loads it (snapshot, derived tables), shared read-only by
+    the modules that compare stored answers with computed ones; a test that writes copies it first."""
+    db = tmp_path_factory.mktemp("demo_cli") / "fupin.duckdb"
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=Path(__file__).resolve().parents[1],
+                   check=True, capture_output=True, timeout=600)
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(demo_cli_db: Path) -> Path:
+    snap = current_snapshot(demo_cli_db)
+    assert snap is not None
+    return snap
+
+
+@pytest.fixture(scope="module")
+def demo_con(demo_snapshot: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect(str(demo_snapshot), read_only=True)
+    yield c
+    c.close()
 
 
 @pytest.fixture(scope="session")

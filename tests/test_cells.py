@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -19,7 +16,6 @@ import pytest
 
 from etl import derive_cells
 from etl.codes import MONITORING_FACTOR
-from etl.snapshot import current_snapshot
 from queries import causes, exits, health, meta, visits
 from queries.filters import Filters, Viewer, mask_name_value
 
@@ -29,20 +25,13 @@ PII = Viewer(pii=True)
 
 
 @pytest.fixture(scope="module")
-def snap(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("cells") / "fupin.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
-                   capture_output=True, timeout=600)
-    path = current_snapshot(db)
-    assert path is not None
-    return path
+def snap(demo_snapshot: Path) -> Path:
+    return demo_snapshot  # the demo county as the command line loads it (conftest); copied before writing
 
 
 @pytest.fixture(scope="module")
-def con(snap: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = duckdb.connect(str(snap), read_only=True)
-    yield c
-    c.close()
+def con(demo_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return demo_con
 
 
 def _filters(con: duckdb.DuckDBPyConnection) -> list[Filters]:

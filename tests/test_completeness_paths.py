@@ -5,9 +5,6 @@ county, for dates before, at and after the data's as-of date and for several fil
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +13,6 @@ import pandas as pd
 import pytest
 
 from etl.quality_checks import CHECKS, DATED_KIND, SCHOOL_AGE, dated_check_sql, household_checks_cte
-from etl.snapshot import current_snapshot
 from etl.sqlexpr import age_sql
 from queries import meta, quality
 from queries.filters import Filters, Viewer, household_where
@@ -25,15 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    db = tmp_path_factory.mktemp("completeness") / "fupin.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
-                   capture_output=True, timeout=600)
-    snap = current_snapshot(db)
-    assert snap is not None
-    c = duckdb.connect(str(snap), read_only=True)
-    yield c
-    c.close()
+def con(demo_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return demo_con  # the demo county as the command line loads it (conftest)
 
 
 def _full(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: dt.date, level: str) -> pd.DataFrame:

@@ -7,9 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -27,20 +24,8 @@ AS_OF = dt.date(2020, 6, 30)
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("lookup") / "fupin.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
-                   capture_output=True, timeout=600)
-    return db
-
-
-@pytest.fixture(scope="module")
-def con(demo_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    snap = current_snapshot(demo_db)
-    assert snap is not None
-    c = duckdb.connect(str(snap), read_only=True)
-    yield c
-    c.close()
+def con(demo_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return demo_con  # the demo county as the command line loads it (conftest)
 
 
 def _copy(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> duckdb.DuckDBPyConnection:
@@ -125,11 +110,11 @@ def test_a_changed_hash_function_is_not_trusted(con: duckdb.DuckDBPyConnection, 
     w.close()
 
 
-def test_index_follows_a_reload_that_replaces_households(demo_db: Path, tmp_path: Path) -> None:
+def test_index_follows_a_reload_that_replaces_households(demo_cli_db: Path, tmp_path: Path) -> None:
     """A second registry file replacing some households (the loader deletes their old rows) gives a
     snapshot whose index still finds exactly every household's rows."""
     db = tmp_path / "fupin.duckdb"
-    shutil.copytree(demo_db.parent, tmp_path, dirs_exist_ok=True)
+    shutil.copytree(demo_cli_db.parent, tmp_path, dirs_exist_ok=True)
     registry = next(p for p in (tmp_path / "demo_files").iterdir() if p.suffix == ".csv" and "人口" in p.name)
     with registry.open(encoding="gb18030", newline="") as f:  # the demo writes this export as GB18030
         rows = list(csv.reader(f))

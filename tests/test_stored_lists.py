@@ -4,16 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from etl.snapshot import current_snapshot
 from queries import assistance, health, households, meta, quality, visits
 from queries.filters import Filters, Viewer
 
@@ -21,15 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    db = tmp_path_factory.mktemp("stored") / "fupin.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
-                   capture_output=True, timeout=600)
-    snap = current_snapshot(db)
-    assert snap is not None
-    c = duckdb.connect(str(snap), read_only=True)
-    yield c
-    c.close()
+def con(demo_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return demo_con  # the demo county as the command line loads it (conftest)
 
 
 def _filters(con: duckdb.DuckDBPyConnection) -> list[Filters]:
