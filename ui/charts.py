@@ -69,17 +69,22 @@ def color_for(value: object) -> str:
     return COLORS.get(str(value), DEFAULT_COLOR)
 
 
-def style(fig: go.Figure, height: int | None = None, *, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        font={"family": FONT_FAMILY, "size": 13},
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
-        showlegend=legend,
-        hoverlabel={"font": {"family": FONT_FAMILY}},
-        separators=".,",
-    )
+def _style_layout(height: int | None, legend: bool) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "font": {"family": FONT_FAMILY, "size": 13},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
+        "showlegend": legend,
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        "separators": ".,",
+    }
     if height:
-        fig.update_layout(height=height)
+        layout["height"] = height
+    return layout
+
+
+def style(fig: go.Figure, height: int | None = None, *, legend: bool = True) -> go.Figure:
+    fig.update_layout(**_style_layout(height, legend))
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
@@ -116,7 +121,9 @@ def bar(
     cat, val = x, y
     horizontal = orientation == "h"
     cats = _order(df, cat, val, order, ascending=horizontal)
-    fig = go.Figure()
+    # traces and layout are collected, then the figure is built once: Plotly validates on every
+    # add_trace/update call, which made a stacked chart cost ~25 ms instead of ~3
+    traces: list[go.Bar | go.Scatter] = []
     groups: list[tuple[Any, pd.DataFrame]]
     if color:
         present = list(dict.fromkeys(df[color]))
@@ -139,39 +146,39 @@ def bar(
         if customdata:
             kwargs["customdata"] = part[customdata].tolist()
         if horizontal:
-            fig.add_trace(go.Bar(x=part[val], y=part[cat], orientation="h", **kwargs))
+            traces.append(go.Bar(x=part[val], y=part[cat], orientation="h", **kwargs))
         else:
-            fig.add_trace(go.Bar(x=part[cat], y=part[val], **kwargs))
+            traces.append(go.Bar(x=part[cat], y=part[val], **kwargs))
     if color and show_totals and barmode == "stack":
         totals = df.groupby(cat)[val].sum().reindex(cats)
         # a little air between the last segment and the total written beside it
         labels = [("\u2002" if horizontal else "") + text_format.format(v) for v in totals]
         if horizontal:
-            fig.add_trace(go.Scatter(x=totals.values, y=cats, mode="text", text=labels, textposition="middle right",
+            traces.append(go.Scatter(x=totals.values, y=cats, mode="text", text=labels, textposition="middle right",
                                      showlegend=False, hoverinfo="skip"))
         else:
-            fig.add_trace(go.Scatter(x=cats, y=totals.values, mode="text", text=labels, textposition="top center",
+            traces.append(go.Scatter(x=cats, y=totals.values, mode="text", text=labels, textposition="top center",
                                      showlegend=False, hoverinfo="skip"))
-    # numbers that do not fit their segment upright are left out (the total beside the bar remains)
-    fig.update_layout(barmode=barmode, uniformtext_minsize=11, uniformtext_mode="hide")
     # Room for the labels written past the longest bar, which the figure's edge would otherwise cut.
     longest = df.groupby(cat)[val].sum().max() if color and barmode == "stack" else df[val].max()
     value_range = [0, float(longest) * (1.22 if horizontal else 1.12)] if pd.notna(longest) and longest > 0 \
         and df[val].min() >= 0 else None
-    if horizontal:
-        fig.update_yaxes(categoryorder="array", categoryarray=cats, title_text=x_title, type="category")
-        fig.update_xaxes(title_text=y_title, range=value_range)
-    else:
-        fig.update_xaxes(categoryorder="array", categoryarray=cats, title_text=x_title, type="category")
-        fig.update_yaxes(title_text=y_title, range=value_range)
+    cat_axis = {"categoryorder": "array", "categoryarray": cats, "title": {"text": x_title}, "type": "category",
+                "automargin": True}
+    val_axis: dict[str, Any] = {"title": {"text": y_title}, "automargin": True}
+    if value_range is not None:
+        val_axis["range"] = value_range
     if height is None:
         height = max(300, min(900, 28 * len(cats) + 140)) if horizontal else 400
-    style(fig, height, legend=bool(color))
+    layout = _style_layout(height, bool(color))
+    # numbers that do not fit their segment upright are left out (the total beside the bar remains)
+    layout.update(barmode=barmode, uniformtext={"minsize": 11, "mode": "hide"},
+                  xaxis=val_axis if horizontal else cat_axis, yaxis=cat_axis if horizontal else val_axis)
     if title:  # title on its own line above the legend, both left-aligned
-        fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top",
-                                 "pad": {"t": 8}},
-                          margin={"t": 90}, legend={"y": 1.01, "yanchor": "bottom"})
-    return fig
+        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top", "pad": {"t": 8}}
+        layout["margin"]["t"] = 90
+        layout["legend"].update(y=1.01, yanchor="bottom")
+    return go.Figure(data=traces, layout=layout)
 
 
 def line(
