@@ -297,15 +297,18 @@ def test_deep_link_as_the_first_request_after_a_start(browser: Any, e2e_db: Path
 
 
 def test_english_switch_changes_labels(page: Any, server: StreamlitServer, screenshots_dir: Path) -> None:
+    from playwright.sync_api import expect
+
     open_page(page, server, "home", "overview.title")
     sidebar = page.get_by_test_id("stSidebar")
-    assert sidebar.get_by_text(t("filter.townships", "zh"), exact=True).count() == 1
+    # the sidebar's widgets may still be arriving when the page's title shows: wait for them
+    expect(sidebar.get_by_text(t("filter.townships", "zh"), exact=True)).to_have_count(1)
     sidebar.get_by_test_id("stButtonGroup").get_by_text("English", exact=True).click()
     page.get_by_role("heading", name=t("overview.title", "en"), exact=True).wait_for()
     wait_idle(page)
     assert_no_exception(page)
-    assert sidebar.get_by_text(t("filter.townships", "en"), exact=True).count() == 1
-    assert sidebar.get_by_text(t("filter.townships", "zh"), exact=True).count() == 0
+    expect(sidebar.get_by_text(t("filter.townships", "en"), exact=True)).to_have_count(1)
+    expect(sidebar.get_by_text(t("filter.townships", "zh"), exact=True)).to_have_count(0)
     assert page.get_by_test_id("stSidebarNav").get_by_text(t("nav.causes", "en"), exact=True).count() == 1
     assert parse_qs(urlsplit(page.url).query).get("lang") == ["en"]
     labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
