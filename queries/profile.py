@@ -133,13 +133,14 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
 
     # free text may name a member (随访张树林:高血压): mask those names as well; the unmasked names
     # came with the rows above (raw_name), so they are not looked up again
-    names = names_by_household(pd.concat([hh[["household_id", "raw_name"]], members[["household_id", "raw_name"]]],
-                                         ignore_index=True).rename(columns={"raw_name": "name"}))
-    hh, members = hh.drop(columns=["raw_name"]), members.drop(columns=["raw_name"])
     if not viewer.pii:
+        names = names_by_household(pd.concat([hh[["household_id", "raw_name"]],
+                                              members[["household_id", "raw_name"]]],
+                                             ignore_index=True).rename(columns={"raw_name": "name"}))
         visits = redact_names(visits, ["notes"], names, viewer)
         items = redact_names(items, ["description"], names, viewer)
         measures = redact_names(measures, ["content"], names, viewer)
+    hh, members = hh.drop(columns=["raw_name"]), members.drop(columns=["raw_name"])
 
     parts = {name: _split(df) for name, df in (("members", members), ("measures", measures), ("income", income),
                                                 ("visits", visits), ("claims", claims), ("open_items", items),
