@@ -14,15 +14,14 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.derive_cells import DRAW_PRIME, SAMPLE_DEPTH, SAMPLE_SEED, draw_key_sql
-from etl.derive_cells import seed_draw as _seed_draw
+from etl.derive_cells import SAMPLE_DEPTH, SAMPLE_SEED, draw_key_sql, seed_draw
 from etl.sqlexpr import age_sql
 from etl.visit_rank import DEFAULT_NO_VISIT_DAYS, ELDERLY_AGE, ORDER, WEIGHTS, reason_sql, scored_sql
 from queries.filters import Filters, Viewer, household_where, mask_name, merge
 from queries.meta import data_as_of
 from queries.paging import ListQuery
 
-__all__ = ["DEFAULT_NO_VISIT_DAYS", "DRAW_PRIME", "ELDERLY_AGE", "WEIGHTS", "SampleSpec", "inspection_sample", "visit_list",
+__all__ = ["DEFAULT_NO_VISIT_DAYS", "ELDERLY_AGE", "WEIGHTS", "SampleSpec", "inspection_sample", "visit_list",
            "visit_list_query"]
 
 
@@ -133,7 +132,7 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
             where += " AND f.draw <= $n_max"
     else:
         source, key, group = "hh_facts", draw_key_sql(), "township, village, registered"
-        a, b = _seed_draw(spec.seed)
+        a, b = seed_draw(spec.seed)
         params = {**params, "a": a, "b": b}
     # Top n per (village, registered) by an aggregate (min_by keeps n per group: no sort of the pool);
     # hh_facts' key packs the draw number and seq (place order) into one BIGINT: draw < 2^31, seq < 2^30.

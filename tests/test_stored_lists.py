@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from etl.derive_cells import DRAW_PRIME, seed_draw
 from queries import assistance, health, households, meta, quality, visits
 from queries.filters import Filters, Viewer
 
@@ -136,14 +137,14 @@ def test_inspection_sample_is_the_first_n_by_draw_key(con: duckdb.DuckDBPyConnec
     """The aggregate top-n equals ranking every household of a village by its draw key (window oracle)."""
     for spec in (visits.SampleSpec(), visits.SampleSpec(seed=7, villages=3, registered=4, other=2)):
         got = visits.inspection_sample(con, Filters(), Viewer(pii=True), spec)
-        a, b = visits._seed_draw(spec.seed)
+        a, b = seed_draw(spec.seed)
         oracle = con.execute(f"""
             WITH v AS (SELECT township, village, row_number() OVER (ORDER BY md5(CAST($seed AS VARCHAR) || '|'
                        || township || '|' || village)) AS village_draw FROM (SELECT DISTINCT township, village
                        FROM hh_facts)),
             r AS (SELECT f.household_id, f.registered, v.village_draw, row_number() OVER (
                       PARTITION BY f.township, f.village, f.registered
-                      ORDER BY (f.draw_hash * $a + $b) % {visits.DRAW_PRIME}, f.household_id) AS draw
+                      ORDER BY (f.draw_hash * $a + $b) % {DRAW_PRIME}, f.household_id) AS draw
                   FROM hh_facts f JOIN v USING (township, village)
                   WHERE $nv IS NULL OR v.village_draw <= $nv)
             SELECT village_draw, registered, draw, household_id FROM r
