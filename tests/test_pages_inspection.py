@@ -106,7 +106,7 @@ def test_missing_text_shows_blank_not_none(demo_env: Path) -> None:
     shown = frames(at)
     assert any((df == "").any().any() for df in shown)
     for df in shown:
-        text = df.select_dtypes(include=["object", "string"])
+        text = df.select_dtypes(include=["object", "string", "datetime"])
         assert not text.isna().any().any(), list(text.columns[text.isna().any()])
 
 

@@ -98,7 +98,11 @@ def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any
     if on_select is not None:
         kwargs["on_select"] = on_select
         kwargs["selection_mode"] = "single-row"
-    # a missing text (a date never recorded, a blank village) shows blank, not the grid's "None"
+    # a missing text or date (a follow-up never recorded, a blank village) shows blank, not the grid's
+    # "None": dates as ISO text first (`plain_dates`, as the extracts write them)
+    from ui.profile_html import plain_dates
+
+    view = plain_dates(view)
     text = [c for c in view.columns if view[c].dtype == object or isinstance(view[c].dtype, pd.StringDtype)]
     if text and view[text].isna().any().any():
         view = view.assign(**{c: view[c].fillna("") for c in text})
