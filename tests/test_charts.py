@@ -4,9 +4,17 @@ value axis, a title above the legend."""
 
 from __future__ import annotations
 
-import pandas as pd
+import itertools
+import json
+import re
+from typing import Any
 
-from ui import charts
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from ui import charts, profile_html
 
 
 def _items() -> pd.DataFrame:
@@ -44,3 +52,74 @@ def test_single_series_vertical_bar() -> None:
     assert list(fig.layout.yaxis.range) == [0, 5 * 1.12]
     negative = charts.bar(df.assign(items=df["items"] - 10), "township", "items")
     assert negative.layout.yaxis.range is None  # no room added below zero
+
+
+# --- the plain spec behind `bar`, and the HTML writer of the briefing ------------------------------
+
+_SCRIPT = re.compile(r'Plotly\.newPlot\(\s*"([0-9a-f-]+)",\s*(.*)\)\s*\};?\s*</script>', re.S)
+
+
+def _plot_args(div: str) -> list[Any]:
+    """[data, layout, config] of the Plotly.newPlot call in a chart div."""
+    match = _SCRIPT.search(div)
+    assert match is not None, div[:300]
+    assert f'id="{match.group(1)}" class="plotly-graph-div"' in div
+    return json.loads(f"[{match.group(2)}]")
+
+
+_CASES = [
+    pytest.param(dict(color=color, orientation=orientation, barmode=barmode, title=title, customdata=customdata,
+                      order=order, color_order=color_order, show_totals=totals, segment_text=segments),
+                 id=f"{color}-{orientation}-{barmode}-{title}-{customdata}-{order}-{color_order}-{totals}-{segments}")
+    for color, orientation, barmode, title, customdata, order, color_order, totals, segments in itertools.product(
+        [None, "status"], ["v", "h"], ["stack", "group"], [None, "T"], [None, "hid"], [None, ("乙镇",)],
+        [None, ("逾期",)], [True, False], [True, False])
+    if color or (color_order is None and barmode == "stack" and totals and segments)  # others: no effect
+]
+
+
+@pytest.mark.parametrize("kwargs", _CASES)
+def test_bar_is_its_spec(kwargs: dict[str, Any]) -> None:
+    df = _items().assign(hid=list("abcde"))
+    if not kwargs["color"]:
+        df = df.drop_duplicates("township")
+    spec = charts.bar_spec(df, "township", "items", x_title="乡镇", y_title="问题", **kwargs)
+    json.dumps(spec, allow_nan=False)  # plain JSON data: no numpy or pandas values left for the writer
+    fig = charts.bar(df, "township", "items", x_title="乡镇", y_title="问题", **kwargs)
+    assert go.Figure(spec) == fig  # Plotly validates the spec: every key is one it knows
+    # the writer emits what Plotly's to_html emits for the figure (data, layout with template, config)
+    plotly_div = fig.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False,
+                                                                               "responsive": True})
+    assert _plot_args(profile_html.spec_div(spec)) == _plot_args(plotly_div)
+    assert f'height:{spec["layout"]["height"]}px' in profile_html.spec_div(spec)
+
+
+def test_bar_segment_without_value() -> None:
+    """Rows whose colour is missing belong to no segment (as `df[color] == name` selected them)."""
+    df = _items().assign(status=["已整改", None, "已整改", "逾期", "已整改"])
+    spec = charts.bar_spec(df, "township", "items", color="status", orientation="h")
+    segments = {tr["name"]: tr["y"] for tr in spec["data"] if tr["type"] == "bar"}
+    assert segments == {"已整改": ["丙镇", "甲镇", "乙镇"], "nan": [], "逾期": ["乙镇"]}
+
+
+def test_spec_div_is_safe_in_a_script() -> None:
+    """No "</" that would close the script, no "://" in the file; the text still reaches Plotly as is;
+    numpy values and NaN serialise."""
+    evil = "</script><script>alert(1)</script> http://example.org"
+    df = pd.DataFrame({"township": [evil, "乙镇"], "items": [np.int64(3), np.nan]})
+    spec = charts.bar_spec(df, "township", "items", x_title=evil)
+    spec["data"][0]["customdata"] = np.array([1, 2])  # as a go.Figure's to_plotly_json may carry
+    div = profile_html.spec_div(spec)
+    script = div[div.index("<script>") + len("<script>"):div.rindex("</script>")]
+    assert "</" not in script and "://" not in div and "<script>alert" not in div
+    data, layout, config = _plot_args(div)
+    assert layout["xaxis"]["title"]["text"] == evil and data[0]["x"] == [evil, "乙镇"]
+    assert data[0]["y"] == [3, None] and data[0]["customdata"] == [1, 2]
+    assert config == {"displaylogo": False, "responsive": True}
+    assert layout["template"] == json.loads(go.Figure().to_json())["layout"]["template"]  # as go.Figure
+
+
+def test_figure_div_writes_through_spec_div() -> None:
+    fig = charts.line(pd.DataFrame({"y": [2019, 2020], "n": [np.int64(5), np.int64(7)]}), "y", [("n", "户数")])
+    data, layout, _ = _plot_args(profile_html.figure_div(fig))
+    assert layout["height"] == 360 and data[0]["name"] == "户数" and data[0]["text"] == ["5", "7"]

@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pandas as pd
-import plotly.graph_objects as go
 
 from etl.codes import CODE_ORDER
 from labels import code_label, t
@@ -27,7 +27,7 @@ from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer
 from ui import charts
-from ui.profile_html import document, esc, figure_div, plain_dates, register_colors, table_html
+from ui.profile_html import document, esc, plain_dates, register_colors, spec_div, table_html
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Brief:
     title: str
     scope: str
     kpis: list[tuple[str, str]] = field(default_factory=list)
-    figures: list[tuple[str, go.Figure]] = field(default_factory=list)
+    figures: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # charts.bar_spec dicts
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     lang: str = "zh"
 
@@ -49,10 +49,10 @@ def render(brief: Brief) -> str:
     parts.append("</div>")
     if brief.figures:
         parts.append(f"<h2>{esc(t('insp.brief.charts', lang))}</h2>")
-        for title, fig in brief.figures:
-            bars = max((len(tr.y) for tr in fig.data if tr.type == "bar" and tr.y is not None), default=1)
-            fig.update_layout(height=max(220, min(700, 36 * bars + 150)))  # compact for phones and print
-            parts.append(f"<h3>{esc(title)}</h3>{figure_div(fig)}")
+        for title, spec in brief.figures:
+            bars = max((len(tr["y"]) for tr in spec["data"] if tr["type"] == "bar"), default=1)
+            spec["layout"]["height"] = max(220, min(700, 36 * bars + 150))  # compact for phones and print
+            parts.append(f"<h3>{esc(title)}</h3>{spec_div(spec)}")
     for title, df in brief.tables:
         df = plain_dates(df)
         parts.append(f"<h2>{esc(title)}</h2>{table_html(df, lang)}")
@@ -81,9 +81,11 @@ def _pct(x: object) -> str:
 
 
 def _codes(df: pd.DataFrame, col: str, lang: str) -> pd.DataFrame:
-    out = df.copy()
-    out[col] = out[col].map(lambda v: code_label(v, lang))
-    return out
+    """`col`'s code values as labels of `lang`; the frame itself, not a copy, when they are the labels
+    already (the stored codes are the Chinese labels)."""
+    codes = df[col].tolist()
+    labels = [code_label(v, lang) for v in codes]
+    return df if labels == codes else df.assign(**{col: labels})
 
 
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
@@ -115,42 +117,45 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.completeness", lang), _pct(passed / required if required else None)),
         (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}"),
     ]
-    # key charts of every page
+    # key charts of every page, as plain figure dicts (no go.Figure: its validation cost more than the SQL)
     by_cause = causes.by_area(con, flt, viewer, "township")
     if not by_cause.empty:
-        fig = charts.bar(_codes(by_cause, "main_cause", lang), "township", "households", color="main_cause",
-                         orientation="h", color_order=[code_label(c, lang) for c in CODE_ORDER["main_cause"]],
-                         x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.brief.chart.causes", lang), fig))
+        spec = charts.bar_spec(_codes(by_cause, "main_cause", lang), "township", "households",
+                               color="main_cause", orientation="h",
+                               color_order=[code_label(c, lang) for c in CODE_ORDER["main_cause"]],
+                               x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((t("insp.brief.chart.causes", lang), spec))
     status = exits.status_by_area(con, flt, viewer, "township")
     if not status.empty:
-        fig = charts.bar(_codes(status, "exit_status", lang), "township", "households", color="exit_status",
-                         orientation="h", color_order=[code_label(c, lang) for c in CODE_ORDER["exit_status"]],
-                         x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.brief.chart.status", lang), fig))
+        spec = charts.bar_spec(_codes(status, "exit_status", lang), "township", "households",
+                               color="exit_status", orientation="h",
+                               color_order=[code_label(c, lang) for c in CODE_ORDER["exit_status"]],
+                               x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((t("insp.brief.chart.status", lang), spec))
     cov = assistance.coverage_total(con, flt, viewer)
     cov = cov[cov["category"].isin(CODE_ORDER["intervention_category"])] if not cov.empty else cov
     if not cov.empty:
-        fig = charts.bar(_codes(cov, "category", lang), "category", "reached", orientation="h",
-                         x_title=t("field.category", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.brief.chart.measures", lang), fig))
+        spec = charts.bar_spec(_codes(cov, "category", lang), "category", "reached", orientation="h",
+                               x_title=t("field.category", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((t("insp.brief.chart.measures", lang), spec))
     rect = qrect.status_by_township(con, flt, viewer, as_of)
     if not rect.empty:
-        fig = charts.bar(_codes(rect, "status", lang), "township", "items", color="status", orientation="h",
-                         color_order=[code_label(c, lang) for c in CODE_ORDER["rectification_status"]],
-                         x_title=t("field.township", lang), y_title=t("insp.axis.items", lang))
-        brief.figures.append((t("insp.rect.by_status", lang), fig))
+        spec = charts.bar_spec(_codes(rect, "status", lang), "township", "items", color="status",
+                               orientation="h",
+                               color_order=[code_label(c, lang) for c in CODE_ORDER["rectification_status"]],
+                               x_title=t("field.township", lang), y_title=t("insp.axis.items", lang))
+        brief.figures.append((t("insp.rect.by_status", lang), spec))
     ill = qhealth.ill_by_township(con, flt, viewer)
     if not ill.empty:
-        fig = charts.bar(ill, "township", "ill_cause_households", orientation="h",
-                         x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.health.ill_by_township", lang), fig))
+        spec = charts.bar_spec(ill, "township", "ill_cause_households", orientation="h",
+                               x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((t("insp.health.ill_by_township", lang), spec))
     if not towns.empty:
-        fig = charts.bar(towns, "township", "score", orientation="h", text_format="{:.1%}",
-                         order=list(towns["township"])[::-1], x_title=t("field.township", lang),
-                         y_title=t("col.completeness", lang))
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.1])
-        brief.figures.append((t("insp.quality.by_township", lang), fig))
+        spec = charts.bar_spec(towns, "township", "score", orientation="h", text_format="{:.1%}",
+                               order=list(towns["township"])[::-1], x_title=t("field.township", lang),
+                               y_title=t("col.completeness", lang))
+        spec["layout"]["xaxis"].update(tickformat=".0%", range=[0, 1.1])  # horizontal: the value axis is x
+        brief.figures.append((t("insp.quality.by_township", lang), spec))
     # the visit list and the open items
     vl = qvisits.visit_list(con, flt, viewer, as_of, limit=top)
     if not vl.empty:

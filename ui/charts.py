@@ -5,6 +5,8 @@
   the same colour on every page and in both languages. `color_for(value)`.
 - `bar(df, x, y, *, color=None, orientation="v", x_title, y_title, order=None, ...)`: counts on the
   bars, axis titles, categories sorted (by value, or by `order`), stacked when `color` is given.
+  `bar_spec(...)`: the same figure as plain dicts, unvalidated (what `bar` builds its go.Figure from;
+  the briefing writes it to HTML itself).
 - `line(df, x, y, *, color=None, ...)`: lines with markers and values.
 - `style(fig, height=None)`: CJK font (Noto Sans CJK SC, installed offline; sans-serif fallback),
   margins, legend on top, sensible height.
@@ -73,7 +75,7 @@ def _style_layout(height: int | None, legend: bool) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "font": {"family": FONT_FAMILY, "size": 13},
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         "showlegend": legend,
         "hoverlabel": {"font": {"family": FONT_FAMILY}},
         "separators": ".,",
@@ -90,15 +92,15 @@ def style(fig: go.Figure, height: int | None = None, *, legend: bool = True) -> 
     return fig
 
 
-def _order(df: pd.DataFrame, cat: str, val: str, order: Sequence[Any] | None, ascending: bool) -> list[Any]:
+def _order(df: pd.DataFrame, cat: str, sums: pd.Series, order: Sequence[Any] | None,
+           ascending: bool) -> list[Any]:
     if order is not None:
         present = set(df[cat])
         return [c for c in order if c in present] + sorted(present - set(order), key=str)
-    totals = df.groupby(cat, sort=False)[val].sum().sort_values(ascending=ascending, kind="stable")
-    return list(totals.index)
+    return list(sums.sort_values(ascending=ascending, kind="stable").index)
 
 
-def bar(
+def bar_spec(
     df: pd.DataFrame,
     x: str,
     y: str,
@@ -116,51 +118,58 @@ def bar(
     customdata: str | None = None,
     show_totals: bool = True,
     segment_text: bool = True,
-) -> go.Figure:
-    """A bar chart of `y` by `x` (horizontal: categories on y, values on x; pass x=category, y=value)."""
+) -> dict[str, Any]:
+    """The figure of `bar` as a plain dict ({"data": [...], "layout": {...}}, lists and Python scalars),
+    not validated: the briefing writes it to HTML itself (ui.profile_html.spec_div), since a go.Figure's
+    validation and to_html cost several times building the dict."""
     cat, val = x, y
     horizontal = orientation == "h"
-    cats = _order(df, cat, val, order, ascending=horizontal)
-    # traces and layout are collected, then the figure is built once: Plotly validates on every
-    # add_trace/update call, which made a stacked chart cost ~25 ms instead of ~3
-    traces: list[go.Bar | go.Scatter] = []
-    groups: list[tuple[Any, pd.DataFrame]]
+    sums = df.groupby(cat, sort=False)[val].sum()  # bar totals, in order of appearance (ties keep it)
+    cats = _order(df, cat, sums, order, ascending=horizontal)
+    # Segments are read from plain Python rows: slicing and reindexing the frame per segment cost more
+    # than the rest of the chart. Rows whose `color` is missing belong to no segment (its legend entry
+    # stays, empty), as when each segment was selected by `df[color] == name`.
+    keys = df[color].tolist() if color else [None] * len(df)
+    extras = df[customdata].tolist() if customdata else [None] * len(df)
+    rows: dict[Any, dict[Any, tuple[Any, Any]]] = {}
+    for key, c, v, extra in zip(keys, df[cat].tolist(), df[val].tolist(), extras, strict=True):
+        if color is None or not pd.isna(key):
+            rows.setdefault(key, {})[c] = (v, extra)
+    names: list[Any] = [None]
     if color:
-        present = list(dict.fromkeys(df[color]))
+        names = list(dict.fromkeys(df[color]))
         if color_order is not None:
-            present = [c for c in color_order if c in present] + [c for c in present if c not in color_order]
-        groups = [(g, df[df[color] == g]) for g in present]
-    else:
-        groups = [(None, df)]
-    for name, part in groups:
-        part = part.set_index(cat).reindex([c for c in cats if c in set(part[cat])]).reset_index()
-        texts = [text_format.format(v) if segment_text and pd.notna(v) and v != 0 else "" for v in part[val]]
-        kwargs: dict[str, Any] = {
+            names = [c for c in color_order if c in names] + [c for c in names if c not in color_order]
+    traces: list[dict[str, Any]] = []
+    for name in names:
+        part = rows.get(name, {})
+        categories = [c for c in cats if c in part]
+        values = [part[c][0] for c in categories]
+        trace: dict[str, Any] = {
+            "type": "bar",
             "name": str(name) if name is not None else val,
-            "text": texts,
+            "text": [text_format.format(v) if segment_text and pd.notna(v) and v != 0 else "" for v in values],
             "textposition": "inside" if color else "outside",
-            "marker_color": color_for(name) if name is not None else DEFAULT_COLOR,
+            "marker": {"color": color_for(name) if name is not None else DEFAULT_COLOR},
             "cliponaxis": False,
             "textangle": 0,  # Plotly turns text inside a thin bar on its side: unreadable
         }
         if customdata:
-            kwargs["customdata"] = part[customdata].tolist()
+            trace["customdata"] = [part[c][1] for c in categories]
         if horizontal:
-            traces.append(go.Bar(x=part[val], y=part[cat], orientation="h", **kwargs))
+            trace.update(x=values, y=categories, orientation="h")
         else:
-            traces.append(go.Bar(x=part[cat], y=part[val], **kwargs))
+            trace.update(x=categories, y=values)
+        traces.append(trace)
     if color and show_totals and barmode == "stack":
-        totals = df.groupby(cat)[val].sum().reindex(cats)
+        totals = sums.reindex(cats).tolist()
         # a little air between the last segment and the total written beside it
         labels = [("\u2002" if horizontal else "") + text_format.format(v) for v in totals]
-        if horizontal:
-            traces.append(go.Scatter(x=totals.values, y=cats, mode="text", text=labels, textposition="middle right",
-                                     showlegend=False, hoverinfo="skip"))
-        else:
-            traces.append(go.Scatter(x=cats, y=totals.values, mode="text", text=labels, textposition="top center",
-                                     showlegend=False, hoverinfo="skip"))
+        traces.append({"type": "scatter", "mode": "text", "text": labels, "showlegend": False, "hoverinfo": "skip",
+                       "textposition": "middle right" if horizontal else "top center",
+                       "x": totals if horizontal else cats, "y": cats if horizontal else totals})
     # Room for the labels written past the longest bar, which the figure's edge would otherwise cut.
-    longest = df.groupby(cat)[val].sum().max() if color and barmode == "stack" else df[val].max()
+    longest = sums.max() if color and barmode == "stack" else df[val].max()
     value_range = [0, float(longest) * (1.22 if horizontal else 1.12)] if pd.notna(longest) and longest > 0 \
         and df[val].min() >= 0 else None
     cat_axis = {"categoryorder": "array", "categoryarray": cats, "title": {"text": x_title}, "type": "category",
@@ -178,7 +187,14 @@ def bar(
         layout["title"] = {"text": title, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top", "pad": {"t": 8}}
         layout["margin"]["t"] = 90
         layout["legend"].update(y=1.01, yanchor="bottom")
-    return go.Figure(data=traces, layout=layout)
+    return {"data": traces, "layout": layout}
+
+
+def bar(df: pd.DataFrame, x: str, y: str, **options: Any) -> go.Figure:
+    """A bar chart of `y` by `x` (horizontal: categories on y, values on x; pass x=category, y=value);
+    `options` as `bar_spec`. The figure is built once from the whole spec: Plotly validates on every
+    add_trace/update call, which cost several times more."""
+    return go.Figure(bar_spec(df, x, y, **options))
 
 
 def line(

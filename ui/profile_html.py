@@ -3,7 +3,8 @@
 - `document(title, body, lang)`: a complete HTML page with print CSS and Plotly's JS embedded (no CDN,
   no http(s) reference anywhere: the bundle's own URL strings are written as `:\\/\\/`, which is the
   same string to JavaScript). Shared by the briefing.
-- `figure_div(fig)`: a Plotly figure as a <div> + script (its data JSON-escaped by Plotly).
+- `spec_div(spec)`: a figure given as plain data (`ui.charts.bar_spec`) as a <div> + script, its JSON
+  escaped for a script (no "</", no "://"); `figure_div(fig)` the same for a go.Figure.
 - `esc(value)`: every text from data goes through html.escape; nothing from files is raw HTML.
 - `profile_body(profile, lang, as_of, reasons=None, chart=True)`: one household's section.
 - `render(profiles, lang, as_of, reasons=None) -> str`: the document for one or many households.
@@ -15,13 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import math
+import uuid
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.utils import PlotlyJSONEncoder
 
 from labels import code_label, t
 from queries.profile import Profile
@@ -105,6 +110,8 @@ def plain_dates(df: pd.DataFrame) -> pd.DataFrame:
 
 def esc(value: object) -> str:
     """Escaped text of a cell (blank for missing values)."""
+    if isinstance(value, str):  # most cells: no missing-value checks needed
+        return html.escape(value)
     if value is None:
         return ""
     if isinstance(value, float) and math.isnan(value):
@@ -125,16 +132,18 @@ _NO_URL = ":\\/\\/"  # "://" as JavaScript reads it, without writing a URL into 
 
 
 @cache
-def _plotly_js() -> str:
+def _plotly_script() -> str:
+    """Plotly's JS as a <script> element, cached whole so a document copies its 4.8 MB once (a copy
+    costs milliseconds)."""
     from plotly.offline import get_plotlyjs
 
-    js = get_plotlyjs()
     # No http(s) reference in the file: inside JS strings, regexes and comments "\/" is "/".
-    return js.replace("://", _NO_URL).replace("</script", "<\\/script")
+    js = get_plotlyjs().replace("://", _NO_URL).replace("</script", "<\\/script")
+    return f"<script>{js}</script>"
 
 
 def document(title: str, body: str, lang: str, *, charts_js: bool = True) -> str:
-    head_js = f"<script>{_plotly_js()}</script>" if charts_js else ""
+    head_js = _plotly_script() if charts_js else ""
     return (
         f'<!DOCTYPE html><html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -144,11 +153,46 @@ def document(title: str, body: str, lang: str, *, charts_js: bool = True) -> str
     )
 
 
+_CHART_CONFIG = {"displaylogo": False, "responsive": True}
+# Plotly's own escaping of JSON inside a <script> (plotly.io.to_json): no "</" can close the script
+# and no "://" (a URL) can appear, since "/" itself is written as \u002f.
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("/", "\\u002f"))
+
+
+def _script_json(value: object) -> str:
+    """JSON for a <script>: numpy/pandas values and dates converted, NaN and infinities as null."""
+    text = json.dumps(value, cls=PlotlyJSONEncoder, separators=(",", ":"))
+    for raw, escaped in _JSON_ESCAPES:
+        text = text.replace(raw, escaped)
+    return text
+
+
+@cache
+def _template(name: str) -> dict[str, Any]:
+    """A Plotly template as plain JSON data (read once: converting it costs more than a chart)."""
+    return pio.templates[name].to_plotly_json()
+
+
+def spec_div(spec: dict[str, Any]) -> str:
+    """A figure given as plain data ({"data": [...], "layout": {...}}, e.g. `ui.charts.bar_spec`) as a
+    <div> + script drawing it: the markup `fig.to_html(include_plotlyjs=False, full_html=False)` writes,
+    without building and validating a go.Figure. The default template is added as go.Figure adds it, so
+    the chart looks the same."""
+    layout = spec.get("layout", {})
+    if "template" not in layout and pio.templates.default:
+        layout = {**layout, "template": _template(pio.templates.default)}
+    height = layout.get("height", layout.get("template", {}).get("layout", {}).get("height"))
+    div_id = str(uuid.uuid4())
+    return (f'<div class="chart"><div style="height:{f"{height}px" if height else "100%"}; width:100%;">'
+            f'<div id="{div_id}" class="plotly-graph-div" style="height:100%; width:100%;"></div>'
+            f'<script>window.PLOTLYENV=window.PLOTLYENV || {{}};if (document.getElementById("{div_id}")) '
+            f'{{Plotly.newPlot("{div_id}", {_script_json(spec.get("data", []))}, {_script_json(layout)}, '
+            f"{_script_json(_CHART_CONFIG)})}};</script></div></div>")
+
+
 def figure_div(fig: go.Figure) -> str:
-    div = fig.to_html(include_plotlyjs=False, full_html=False,
-                      config={"displaylogo": False, "responsive": True})
-    safe = div.replace("://", _NO_URL)
-    return f'<div class="chart">{safe}</div>'
+    """A go.Figure as a <div> + script (written by `spec_div`)."""
+    return spec_div(fig.to_plotly_json())
 
 
 def _cell_text(value: object, column: str, lang: str) -> str:

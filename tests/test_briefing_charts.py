@@ -1,0 +1,46 @@
+"""The briefing's charts are written from plain figure dicts (`ui.charts.bar_spec` + `spec_div`), never
+validated by Plotly on the way: check here that each is a figure Plotly accepts, drawn with the
+default template, compact heights, the completeness axis in percent, in both languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import duckdb
+import plotly.graph_objects as go
+import pytest
+
+from queries.filters import Filters, Viewer
+from ui import briefing_html
+
+AS_OF = dt.date(2020, 6, 30)
+_PLOT = re.compile(r'<div class="chart"><div style="height:(\d+)px; width:100%;">.*?'
+                   r'Plotly\.newPlot\("[0-9a-f-]+", (.*?)\)\};</script></div></div>', re.S)
+
+
+def _charts(doc: str) -> list[tuple[int, list[Any]]]:
+    """(div height, [data, layout, config]) of every chart in a briefing."""
+    return [(int(h), json.loads(f"[{args}]")) for h, args in _PLOT.findall(doc)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("flt", [Filters(), Filters(townships=("乌加河镇",))], ids=["banner", "township"])
+def test_briefing_charts_are_valid_figures(con: duckdb.DuckDBPyConnection, flt: Filters, lang: str) -> None:
+    doc = briefing_html.build(con, flt, Viewer(), lang=lang, as_of=AS_OF, data_as_of=AS_OF)
+    charts = _charts(doc)
+    template = json.loads(go.Figure().to_json())["layout"]["template"]  # "streamlit" once Streamlit is in
+    assert len(charts) == doc.count('class="plotly-graph-div"') == 6
+    for height, (data, layout, config) in charts:
+        go.Figure(data=data, layout=layout)  # raises on a key or value Plotly does not know
+        bars = max((len(tr["y"]) for tr in data if tr["type"] == "bar"), default=1)
+        assert height == layout["height"] == max(220, min(700, 36 * bars + 150))
+        assert layout["template"] == template  # the default look, as go.Figure applies it
+        assert config == {"displaylogo": False, "responsive": True}
+    completeness = charts[-1][1][1]["xaxis"]
+    assert completeness["tickformat"] == ".0%" and completeness["range"] == [0, 1.1]
+    segments = {tr["name"]: tr["marker"]["color"] for tr in charts[1][1][0] if tr["type"] == "bar"}
+    exited = "Exited" if lang == "en" else "已脱贫"  # codes as labels of the language, same colour
+    assert segments[exited] == "#2ca02c"
