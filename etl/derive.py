@@ -43,6 +43,7 @@ from etl import derive_cells, derive_inspection, hh_lookup
 from etl.codes import ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.sqlexpr import ill_cause_sql
+from etl.stage import STAGE_SCHEMA, drop_stage_schema, use_stage_schema
 
 SCHOOL_AGE = (6, 15)
 # school_status spellings that mean a school-age child is not in school
@@ -210,7 +211,7 @@ _AGG_SQL = (
     ) ORDER BY {_K}""",  # noqa: S608 - constants only
     # every household's cell and an integer key, so that the ledgers are aggregated by integers, not by
     # 8 texts and a text id
-    f"""CREATE OR REPLACE TEMP TABLE _cell AS
+    f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._cell AS
     SELECT f.household_id, CAST(row_number() OVER () AS INTEGER) AS hh_key, a.cell
     FROM hh_facts f JOIN agg_household a ON
     {" AND ".join(f"f.{k} IS NOT DISTINCT FROM a.{k}" for k in AGG_KEYS)}""",  # noqa: S608 - constants only
@@ -220,7 +221,7 @@ _AGG_SQL = (
         WHERE category IS NOT NULL GROUP BY ALL"""),
     # interventions: joined to the household's integer keys once, aggregated per household and
     # (year, category), then per cell; the projects from the (few) rows that name one
-    f"""CREATE OR REPLACE TEMP TABLE _iv AS
+    f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._iv AS
     SELECT c.cell, c.hh_key, coalesce(i.year, year(i.start_date)) AS year,
            coalesce(i.category, '{OTHER_CATEGORY}') AS category, count(*) AS n, sum(i.amount_yuan) AS amount
     FROM interventions i JOIN _cell c USING (household_id)
@@ -228,11 +229,11 @@ _AGG_SQL = (
     _keyed("agg_measure", """
         SELECT cell, year, category, sum(n) AS measures, sum(amount) AS amount_yuan, count(*) AS households
         FROM _iv GROUP BY ALL"""),
-    """CREATE OR REPLACE TEMP TABLE _ip AS
+    f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._ip AS
     SELECT c.cell, c.hh_key, i.project, i.category, count(*) AS n, sum(i.amount_yuan) AS amount
     FROM interventions i JOIN _cell c USING (household_id)
     WHERE trim(i.project) <> ''
-    GROUP BY ALL""",
+    GROUP BY ALL""",  # noqa: S608 - constants only
     _keyed("agg_project", """
         SELECT cell, project, count(*) AS households, sum(n) AS measures, sum(amount) AS amount_yuan
         FROM (SELECT cell, hh_key, project, sum(n) AS n, sum(amount) AS amount FROM _ip GROUP BY ALL)
@@ -305,8 +306,11 @@ def build_core(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_all(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build every derived table from the base tables of the snapshot."""
+    """(Re)build every derived table from the base tables of the snapshot. Intermediate tables go to
+    the staging schema (compressed, unlike TEMP), which is dropped before the snapshot is published."""
+    use_stage_schema(con)
     build_core(con)
     derive_inspection.build(con)
     derive_cells.build(con)
     hh_lookup.build(con)
+    drop_stage_schema(con)

@@ -30,6 +30,7 @@ from etl import quality_checks, visit_rank
 from etl.codes import RECTIFICATION_CLOSED
 from etl.schema import filter_select
 from etl.sqlexpr import window_count
+from etl.stage import STAGE_SCHEMA
 
 CHRONIC = "长期慢性病"
 FOLLOW_UP = "家庭医生随访"
@@ -37,7 +38,7 @@ CHECK_UP = "健康体检"
 
 
 INSP_HOUSEHOLD_SQL = f"""
-CREATE OR REPLACE TEMP TABLE _insp_household AS
+CREATE OR REPLACE TABLE {STAGE_SCHEMA}._insp_household AS
 WITH m AS (
     SELECT household_id,
         count(*) AS n_members,

@@ -18,7 +18,7 @@ from etl import derive, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
 from etl.messages import read_error_text
-from etl.stage import RAW_KEPT, build_stage, q, raw_value_case
+from etl.stage import RAW_KEPT, STAGE_SCHEMA, build_stage, q, raw_value_case, use_stage_schema
 from labels import t
 
 Progress = Callable[[float, str], None]
@@ -115,6 +115,7 @@ def load_files(
     try:
         with snapshot.new_snapshot(report.db, fresh=fresh) as con:
             schema.create_all(con)
+            use_stage_schema(con)
             changed = False
             for i, (path, name) in enumerate(zip(paths, names, strict=True)):
                 res = FileResult(path)
@@ -153,7 +154,7 @@ def _load_file(
         sink.drop()
         res.error = t("read.load_failed", lang, file=name, detail=type(exc).__name__)
         return False
-    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM {q(sink.table)}")  # noqa: S608 - ours
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM {sink.ref}")  # noqa: S608 - ours
     res.kind, res.ignored_columns = raw.kind, list(raw.ignored_columns)
     res.rows_read, res.rows_skipped = raw.rows_read, raw.skipped
     previous = con.execute(
@@ -179,6 +180,7 @@ def _load_file(
     finally:
         con.execute("DROP VIEW IF EXISTS raw")
         sink.drop()
+        con.execute("CHECKPOINT")  # frees the staging tables' blocks for the next file's tables
     return True
 
 
@@ -286,7 +288,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     # Each kept row's member key within its household (ID number, else 人编号, else row order). The
     # windows run on a narrow projection: DuckDB's window operator materialises every input column.
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE keys AS
+        CREATE OR REPLACE TABLE {STAGE_SCHEMA}.keys AS
         SELECT source_line, household_id, member_key, is_head,
                row_number() OVER (PARTITION BY household_id, member_key ORDER BY source_line) > 1 AS dup
         FROM (SELECT source_line, household_id, coalesce(relation IN ({heads}), false) AS is_head,
@@ -299,8 +301,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                 "FROM stg JOIN keys USING (source_line)")
     con.execute("CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM stg WHERE rejected_rule IS NULL")
     # One representative row per household: its head's (first head if several), else its first row.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE rep AS
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {STAGE_SCHEMA}.rep AS
         SELECT household_id,
                min_by(source_line, (CASE WHEN is_head THEN 0 ELSE 1 END)::BIGINT * 4294967296 + source_line)
                    AS rep_line,
@@ -311,7 +313,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     hh_read = ["source_line", "household_id", *HOUSEHOLD_FIELDS, "name", "id_number", "enjoys_policy",
                *(f"raw_{c}" for c in RAW_KEPT if c in HOUSEHOLD_FIELDS),
                *(f"bad__{r}__{c}" for r, c in checks if c in HOUSEHOLD_FIELDS)]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE hh AS SELECT {', '.join(f'stg.{q(c)}' for c in hh_read)}, "
+    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hh AS SELECT {', '.join(f'stg.{q(c)}' for c in hh_read)}, "
                 "rep.n_members, rep.n_heads FROM stg JOIN rep ON stg.source_line = rep.rep_line")
     _poverty_line_table(con)
 
@@ -419,7 +421,7 @@ def _load_ledger(
     year_fix = ", coalesce(year, year(start_date)) AS year" if kind == "interventions" else ""
     exclude = " EXCLUDE (year)" if kind == "interventions" else ""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE k AS
+        CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
         SELECT *{exclude}{year_fix}, {key} AS record_key FROM stg WHERE rejected_rule IS NULL""")
     n_rows = int(_scalar(con, "SELECT count(*) FROM k"))
     # Later rows of the same record win (a newer line of a ledger updates an item). Deleting the

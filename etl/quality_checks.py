@@ -39,6 +39,7 @@ import duckdb
 
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.sqlexpr import age_sql, masked_name_sql
+from etl.stage import STAGE_SCHEMA
 
 CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
 DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer depends on the as-of date
@@ -123,11 +124,11 @@ DEFECT_ORDER = "seq, src, rule, line_order, field"  # seq = township, village, h
 # `area`: one number per (township, village), in place order, stored in agg_quality and
 # agg_quality_dated so that the village level groups millions of dated rows on one integer (more than
 # twice as fast as on two strings) and takes the names from agg_quality's few rows
-AREA_SQL = """
-CREATE OR REPLACE TEMP TABLE quality_area AS
+AREA_SQL = f"""
+CREATE OR REPLACE TABLE {STAGE_SCHEMA}.quality_area AS
 SELECT township, village, CAST(row_number() OVER (ORDER BY township, village) AS INTEGER) AS area
 FROM (SELECT DISTINCT township, village FROM hh_facts)
-"""
+"""  # noqa: S608 - constants only
 _AREA_JOIN = "LEFT JOIN quality_area a ON a.township IS NOT DISTINCT FROM {t}.township " \
              "AND a.village IS NOT DISTINCT FROM {t}.village"
 
@@ -170,7 +171,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     # the per-household checks as a (spillable) temporary table named like the CTE: read ten times below,
     # a CTE would be materialised in memory
     checks = f"WITH {household_checks_cte('TRUE')} SELECT * FROM hc ORDER BY seq"  # noqa: S608 - constants only
-    con.execute(f"CREATE OR REPLACE TEMP TABLE hc AS {checks}", as_of)
+    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
     con.execute(AREA_SQL)
     con.execute(f"""CREATE OR REPLACE TABLE agg_quality AS
         SELECT {filter_select('hc')}, a.area, count(*) AS households, {sums}

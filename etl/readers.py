@@ -110,6 +110,9 @@ class RawFile:
         assert self.rows_read == self.data_rows + self.skipped + len(self.malformed)
 
 
+# The database schema of the loader's staging tables (the sink's, and etl.stage's).
+STAGE_SCHEMA = "stage"
+
 # Receives each block of data rows; None means: discard what you received (the read starts over).
 Sink = Callable[[pa.Table | None], None]
 
@@ -119,37 +122,46 @@ def _q(name: str) -> str:
 
 
 class DuckDBSink:
-    """Receives the reader's blocks into temp table `table` of `con`: the file never sits in Python
-    memory whole, and DuckDB spills the table to disk past its memory limit. A CSV may instead be
-    read by DuckDB itself into `<table>_body`, and `table` is then a view of it (module docstring).
-    Columns are the reader's canonical names (ours, never the file's headers)."""
+    """Receives the reader's blocks into table `table` of schema `schema` of `con`: the file never
+    sits in Python memory whole. A CSV may instead be read by DuckDB itself into `<table>_body`, and
+    `table` is then a view of it (module docstring). Columns are the reader's canonical names (ours,
+    never the file's headers). `ref` is the table's qualified SQL name.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: str = "raw_all") -> None:
+    The schema is a plain one of the database, not TEMP: a database table is stored compressed, a
+    temporary one spills uncompressed (a 8.4 GB registry CSV took 25 GB of temp files as TEMP). The
+    loader drops it after the file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str = "raw_all", schema: str = STAGE_SCHEMA) -> None:
         self.con = con
+        self.schema = schema
         self.table = table
         self.body = table + "_body"
+        self.ref = f"{_q(schema)}.{_q(table)}"
+        self.body_ref = f"{_q(schema)}.{_q(self.body)}"
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(schema)}")
         self.drop()
-        con.execute(f"CREATE TEMP TABLE {_q(table)} (_line INTEGER)")
+        con.execute(f"CREATE TABLE {self.ref} (_line INTEGER)")
         self.columns = ["_line"]
 
     def drop(self) -> None:
         """Drop what the sink made (the table, or the view and its body table)."""
         for name in (self.table, self.body):
             rows = self.con.execute(
-                "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND temporary "
-                "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? AND temporary",
-                [name, name]).fetchall()
+                "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND schema_name = ? AND NOT temporary "
+                "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? AND schema_name = ? "
+                "AND NOT temporary",
+                [name, self.schema, name, self.schema]).fetchall()
             for (kind,) in rows:
-                self.con.execute(f"DROP {kind} {_q(name)}")
+                self.con.execute(f"DROP {kind} {_q(self.schema)}.{_q(name)}")
 
     def __call__(self, block: pa.Table | None) -> None:
         if block is None:  # the reader starts over
-            self.__init__(self.con, self.table)  # type: ignore[misc]
+            self.__init__(self.con, self.table, self.schema)  # type: ignore[misc]
             return
         self.ensure(block.column_names)
         self.con.register("raw_block", block)
         try:
-            self.con.execute(f"INSERT INTO {_q(self.table)} BY NAME SELECT * FROM raw_block")  # noqa: S608 - ours
+            self.con.execute(f"INSERT INTO {self.ref} BY NAME SELECT * FROM raw_block")  # noqa: S608 - ours
         finally:
             self.con.unregister("raw_block")
 
@@ -157,7 +169,7 @@ class DuckDBSink:
         """Add the columns not seen yet (all of them when no block had a data row)."""
         for name in columns:
             if name not in self.columns:
-                self.con.execute(f"ALTER TABLE {_q(self.table)} ADD COLUMN {_q(name)} VARCHAR")
+                self.con.execute(f"ALTER TABLE {self.ref} ADD COLUMN {_q(name)} VARCHAR")
                 self.columns.append(name)
 
 
@@ -364,7 +376,7 @@ def _read_csv_duckdb(path: Path, hdr: _CsvHeader, ctx: _BlockContext, encoding: 
     skip = hdr.data_line - 1
     if hdr.title_rows + 1 != skip:  # a row above the data spans lines: `skip` would not match
         return None
-    con, body = sink.con, _q(sink.body)
+    con, body = sink.con, sink.body_ref
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ctx.ncols)) + "}"
     trimmed = ", ".join(f"{_trim_sql(f'c{i}')} AS c{i}" for i in ctx.read)
     # As in _finish: blank when every contract column is empty; summary rows by their labels.
@@ -386,7 +398,7 @@ def _read_csv_duckdb(path: Path, hdr: _CsvHeader, ctx: _BlockContext, encoding: 
             # Insertion order kept: the body table's rowid is then the row's ordinal in the file.
             con.execute("SET preserve_insertion_order = true")
             con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE {body} AS
+                f"""CREATE OR REPLACE TABLE {body} AS
                     SELECT {mapped}, ({not_blank}) AND NOT ({summary}) AS _keep
                     FROM (SELECT {trimmed} FROM read_csv(?, columns = {columns}, header = false, skip = ?,
                           delim = ?, quote = '"', escape = '"', auto_detect = false, strict_mode = true,
@@ -399,9 +411,9 @@ def _read_csv_duckdb(path: Path, hdr: _CsvHeader, ctx: _BlockContext, encoding: 
                 return None
             names = ", ".join(_q(c) for c, _ in ctx.mapped)
             where = "" if kept == n else " WHERE _keep"
-            con.execute(f"DROP TABLE IF EXISTS {_q(sink.table)}")
+            con.execute(f"DROP TABLE IF EXISTS {sink.ref}")
             view = f"SELECT (rowid + {int(hdr.data_line)})::INTEGER AS _line, {names} FROM {body}{where}"  # noqa: S608
-            con.execute(f"CREATE TEMP VIEW {_q(sink.table)} AS {view}")
+            con.execute(f"CREATE VIEW {sink.ref} AS {view}")
             done = True
         except duckdb.Error:
             return None

@@ -140,14 +140,18 @@ def publish(db: Path, snapshot: Path) -> None:
 
 
 def cleanup(db: Path, grace: float = GRACE_SECONDS) -> list[Path]:
-    """Delete superseded snapshots older than the grace period, keeping the newest superseded one."""
+    """Delete superseded snapshots older than the grace period, keeping the newest superseded one.
+
+    Runs under the write lock (no writer is active), so a snapshot with a WAL beside it is the partial
+    file of a killed writer, never published (a published one is checkpointed and closed first): it
+    is not kept as the newest superseded one."""
     current = current_snapshot(db)
     snaps = snapshots_dir(db)
     if not snaps.is_dir():
         return []
     superseded = sorted(
         (p for p in snaps.glob("*.duckdb") if current is None or p.resolve() != current),
-        key=lambda p: p.stat().st_mtime,
+        key=lambda p: (not p.with_name(p.name + ".wal").exists(), p.stat().st_mtime),
         reverse=True,
     )
     removed = []

@@ -34,7 +34,7 @@ def _read(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict
     fields = {k: getattr(raw, k) for k in ("kind", "encoding", "header_line", "columns", "ignored_columns",
                                            "rows_read", "skipped", "malformed", "sha256", "data_rows")}
     cols = ", ".join(readers._q(c) for c in sink.columns)
-    rows = con.execute(f"SELECT {cols} FROM {readers._q(sink.table)} ORDER BY _line").fetchall()  # noqa: S608
+    rows = con.execute(f"SELECT {cols} FROM {sink.ref} ORDER BY _line").fetchall()  # noqa: S608
     fields["columns_in_table"] = sink.columns
     con.close()
     return fields, rows
