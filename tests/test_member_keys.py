@@ -1,0 +1,64 @@
+"""Member keys of the registry (data-spec §1.1, §5): ID number, else 人编号, else household + row order;
+a key repeated in its household keeps its first row and reports the others as member_duplicate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from etl import snapshot
+from etl.load import load_files
+from tests.test_load import REG_HEADER, pid, write_csv
+
+
+def _row(line: int, hh: str, member_id: str, name: str, id_number: str, relation: str) -> list[str]:
+    cells = {"序号": str(line), "乡（镇）": "德岭山镇", "行政村": "兴丰村", "户编号": hh, "人编号": member_id,
+             "姓名": name, "证件号码": id_number, "与户主关系": relation, "人数": "4", "主要致贫原因": "因病",
+             "脱贫属性": "未脱贫", "贫困户属性": "一般贫困户"}
+    return [cells.get(h, "") for h in REG_HEADER]
+
+
+def test_keys_order_and_repeats(tmp_path: Path) -> None:
+    a, b = pid("19500101", "001"), pid("19600202", "002")
+    rows = [
+        REG_HEADER,
+        _row(1, "H1", "", "甲", a, "户主"),             # line 2: key = ID number
+        _row(2, "H1", "", "乙", "", "配偶"),             # line 3: no ID, no 人编号 -> H1#2 (2nd row of H1)
+        _row(3, "H2", "", "丙", b, "户主"),             # line 4: another household between H1's rows
+        _row(4, "H1", "", "丁", "", "子女"),             # line 5: -> H1#3
+        _row(5, "H1", "", "甲", a, "户主"),             # line 6: repeats line 2's key
+        _row(6, "H1", "M9", "戊", "1.50824E+17", "子女"),  # line 7: mangled ID -> 人编号
+        _row(7, "H2", "", "丙", b, "户主"),             # line 8: repeats line 4's key
+        _row(8, "H2", "", "丙", b, "户主"),             # line 9: and again
+    ]
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load_files([write_csv(tmp_path / "reg.csv", rows)], db)
+    assert report.published and report.files[0].rows_loaded == 8
+    con, _ = snapshot.connect_read(db)
+    try:
+        keys = con.execute("SELECT household_id, member_key, source_line FROM members ORDER BY source_line").fetchall()
+        assert keys == [("H1", a, 2), ("H1", "H1#2", 3), ("H2", b, 4), ("H1", "H1#3", 5), ("H1", "M9", 7)]
+        dups = con.execute("SELECT line, household_id, record_key FROM data_issues WHERE rule = 'member_duplicate' "
+                           "ORDER BY line").fetchall()
+        assert dups == [(6, "H1", a), (8, "H2", b), (9, "H2", b)]
+        sizes = con.execute("SELECT household_id, household_size, head_name FROM households ORDER BY 1").fetchall()
+        assert sizes == [("H1", 4, "甲"), ("H2", 1, "丙")]
+        heads = con.execute("SELECT rule, household_id FROM data_issues WHERE rule IN ('multiple_heads', 'no_head')"
+                            ).fetchall()
+        assert heads == []  # a repeated head row is a duplicate, not a second head
+    finally:
+        con.close()
+
+
+def test_no_stage_tables_left(tmp_path: Path) -> None:
+    rows = [REG_HEADER, _row(1, "H1", "", "甲", pid("19500101", "001"), "户主")]
+    db = tmp_path / "db" / "fupin.duckdb"
+    assert load_files([write_csv(tmp_path / "reg.csv", rows)], db).published
+    con = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)
+    try:
+        left = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> 'main'").fetchall()
+        assert left == []
+        assert "stage" not in {r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()}
+    finally:
+        con.close()
