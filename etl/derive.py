@@ -72,9 +72,16 @@ UNION ALL SELECT 'built_at', CAST(current_timestamp AS VARCHAR)
 # households without a township, sorted last as in ORDER BY), `$offset` is the households before it.
 BATCH_HOUSEHOLDS = 1_000_000
 _IN_BATCH = "((township >= $lo AND township <= $hi) OR ($lo IS NULL AND township IS NULL))"
-_BATCH_IDS = f"SELECT household_id FROM households WHERE {_IN_BATCH}"  # noqa: S608 - constants only
 
-_HH_FACTS_SQL = f"""
+
+def _hh_facts_sql(batched: bool) -> str:
+    """The hh_facts SELECT for one batch of townships, or for all households (no filters to pay for)."""
+    in_batch = _IN_BATCH if batched else "TRUE"
+    ids = f"household_id IN (SELECT household_id FROM households WHERE {in_batch})" if batched else "TRUE"  # noqa: S608
+    return _HH_FACTS_SQL.format(in_batch=in_batch, ids=ids)
+
+
+_HH_FACTS_SQL = """
 WITH ref AS (
     SELECT CAST(value AS DATE) AS as_of FROM facts_meta WHERE key = 'as_of'
 ), m AS (
@@ -95,7 +102,7 @@ WITH ref AS (
         SELECT mm.*, CASE WHEN birth_date IS NOT NULL AND birth_date <= a.as_of
                           THEN date_sub('year', birth_date, a.as_of) END AS age
         FROM members mm CROSS JOIN ref a
-        WHERE mm.household_id IN ({_BATCH_IDS})
+        WHERE {ids}
     )
     GROUP BY household_id
 ), i AS (
@@ -106,12 +113,12 @@ WITH ref AS (
         coalesce(sum(amount), 0) AS amount_total,
         list(category ORDER BY category) FILTER (WHERE category IS NOT NULL) AS categories
     FROM (SELECT household_id, category, count(*) AS n, sum(amount_yuan) AS amount
-          FROM interventions WHERE household_id IN ({_BATCH_IDS}) GROUP BY household_id, category)
+          FROM interventions WHERE {ids} GROUP BY household_id, category)
     GROUP BY household_id
 ), k AS (
     -- the list order as an integer, from narrow rows (the wide rows are then sorted by one integer)
     SELECT household_id, $offset + row_number() OVER (ORDER BY township, village, household_id) AS seq
-    FROM households WHERE {_IN_BATCH}
+    FROM households WHERE {in_batch}
 ), base AS (
     SELECT h.household_id, h.township, h.village,
         h.head_name, h.head_id_number, h.phone, h.helper_name, h.helper_unit,
@@ -197,9 +204,11 @@ def build_hh_facts(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> 
     params = {"elderly": ELDERLY_AGE, "alone_age": ELDERLY_ALONE_AGE, "school_lo": SCHOOL_AGE[0],
               "school_hi": SCHOOL_AGE[1], "not_in_school": NOT_IN_SCHOOL_PATTERN, "factor": MONITORING_FACTOR}
     batches = township_batches(con, limit or BATCH_HOUSEHOLDS) or [(None, None, 0)]  # no households: an empty table
+    sql = _hh_facts_sql(len(batches) > 1)
     for i, (lo, hi, offset) in enumerate(batches):
         head = "CREATE OR REPLACE TABLE hh_facts AS " if i == 0 else "INSERT INTO hh_facts "
-        con.execute(head + _HH_FACTS_SQL, {**params, "lo": lo, "hi": hi, "offset": offset})
+        batch = {"lo": lo, "hi": hi} if len(batches) > 1 else {}
+        con.execute(head + sql, {**params, **batch, "offset": offset})
 
 
 AGG_KEYS = FILTER_COLUMNS

@@ -312,8 +312,12 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     # source_line alone identifies a row: integer joins with the small tables only
     con.execute("CREATE OR REPLACE TEMP VIEW m AS SELECT mk.*, d.source_line IS NOT NULL AS dup "
                 "FROM mk LEFT JOIN dups d USING (source_line)")
+    # fields_hash: one hash of the row's household fields, so that only households whose rows differ
+    # are joined back for the household_fields_differ check (two differing rows with equal 64-bit hashes
+    # would go unreported: odds ~1e-12 at 30M rows)
+    fields_hash = "hash(" + ", ".join(q(c) for c in HOUSEHOLD_FIELDS) + ")"
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.keys AS "
-                "SELECT source_line, household_id, member_key, is_head, dup FROM m")
+                f"SELECT source_line, household_id, member_key, is_head, dup, {fields_hash} AS fields_hash FROM m")
     con.execute("CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM stg WHERE rejected_rule IS NULL")
     # One representative row per household: its head's (first head if several), else its first row.
     # Its members are its distinct keys: the rows that are not repeats.
@@ -323,14 +327,15 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                min_by(source_line, (CASE WHEN is_head THEN 0 ELSE 1 END)::BIGINT * 4294967296 + source_line)
                    AS rep_line,
                count(*) FILTER (WHERE NOT dup) AS n_members,
-               count(*) FILTER (WHERE is_head AND NOT dup) AS n_heads
+               count(*) FILTER (WHERE is_head AND NOT dup) AS n_heads,
+               min(fields_hash) <> max(fields_hash) AS fields_vary
         FROM keys GROUP BY household_id""")
     # Only what the household inserts and checks read: the member columns would be copied for nothing.
     hh_read = ["source_line", "household_id", *HOUSEHOLD_FIELDS, "name", "id_number", "enjoys_policy",
                *(f"raw_{c}" for c in RAW_KEPT if c in HOUSEHOLD_FIELDS),
                *(f"bad__{r}__{c}" for r, c in checks if c in HOUSEHOLD_FIELDS)]
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hh AS SELECT {', '.join(f'stg.{q(c)}' for c in hh_read)}, "
-                "rep.n_members, rep.n_heads FROM stg JOIN rep ON stg.source_line = rep.rep_line")
+                "rep.n_members, rep.n_heads, rep.fields_vary FROM stg JOIN rep ON stg.source_line = rep.rep_line")
     _poverty_line_table(con)
 
     hh_cols = ", ".join(q(c) for c in HOUSEHOLD_FIELDS if c != "household_size")
@@ -385,16 +390,20 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         "'id_invalid' FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled AND NOT id_valid",
         "SELECT source_line, 'members', member_key, household_id, 'id_number', member_key, "
         "'member_duplicate' FROM keys WHERE dup",
-        # the same ID number in another household, in this file or already loaded
-        """SELECT m.source_line, 'members', NULL, m.household_id, 'id_number', m.id_number,
-                  'id_duplicate'
+        # the same ID number in another household, in this file or already loaded: more than one
+        # household (never NULL here; cheaper than UNION + count(DISTINCT)), grouped by the ID's 64-bit
+        # hash, not its text (30M texts to group at 10M households); a hash shared by two IDs only
+        # adds a candidate, which the outer IN on the text then drops
+        """WITH ids AS NOT MATERIALIZED (
+               SELECT id_number, household_id FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled
+               UNION ALL
+               SELECT id_number, household_id FROM members
+               WHERE id_number IS NOT NULL AND household_id NOT IN (SELECT household_id FROM rep))
+           SELECT m.source_line, 'members', NULL, m.household_id, 'id_number', m.id_number, 'id_duplicate'
            FROM kept m WHERE NOT m.id_mangled AND m.id_number IS NOT NULL AND m.id_number IN (
-               SELECT id_number FROM (
-                   SELECT id_number, household_id FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled
-                   UNION ALL
-                   SELECT id_number, household_id FROM members
-                   WHERE id_number IS NOT NULL AND household_id NOT IN (SELECT household_id FROM rep))
-               -- more than one household (never NULL here); cheaper than UNION + count(DISTINCT)
+               SELECT id_number FROM ids WHERE hash(id_number) IN (
+                   SELECT hash(id_number) FROM ids GROUP BY hash(id_number)
+                   HAVING min(household_id) <> max(household_id))
                GROUP BY id_number HAVING min(household_id) <> max(household_id))""",
         # household rules
         "SELECT source_line, 'households', household_id, household_id, 'household_size', "
@@ -418,7 +427,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                    'household_fields_differ'
             FROM (SELECT m.source_line, m.household_id, unnest([{differ}]) AS field
                   FROM kept m JOIN hh USING (household_id)
-                  WHERE m.source_line <> hh.source_line AND ({differs}))  -- unnest only rows that differ
+                  WHERE hh.fields_vary AND m.source_line <> hh.source_line
+                    AND ({differs}))  -- unnest only rows that differ
             WHERE field IS NOT NULL""",
     ]
     _insert_issues(con, "registry", selects, batch_id, name)
