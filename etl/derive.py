@@ -65,23 +65,8 @@ SELECT 'as_of' AS key, CAST(coalesce((SELECT d FROM seen), current_date) AS VARC
 UNION ALL SELECT 'built_at', CAST(current_timestamp AS VARCHAR)
 """
 
-# hh_facts is built one batch of whole townships at a time (BATCH_HOUSEHOLDS households at most,
-# unless one township alone has more): the per-household aggregates of members and measures then fit
-# in the loader's memory. In one statement over 10M households they spilled, and took ~100 s of an idle
-# machine's load against ~40 s in batches. `$lo`/`$hi` bound the batch's townships (both NULL: the
-# households without a township, sorted last as in ORDER BY), `$offset` is the households before it.
-BATCH_HOUSEHOLDS = 1_000_000
-_IN_BATCH = "((township >= $lo AND township <= $hi) OR ($lo IS NULL AND township IS NULL))"
-
-
-def _hh_facts_sql(batched: bool) -> str:
-    """The hh_facts SELECT for one batch of townships, or for all households (no filters to pay for)."""
-    in_batch = _IN_BATCH if batched else "TRUE"
-    ids = f"household_id IN (SELECT household_id FROM households WHERE {in_batch})" if batched else "TRUE"  # noqa: S608
-    return _HH_FACTS_SQL.format(in_batch=in_batch, ids=ids)
-
-
 _HH_FACTS_SQL = """
+CREATE OR REPLACE TABLE hh_facts AS
 WITH ref AS (
     SELECT CAST(value AS DATE) AS as_of FROM facts_meta WHERE key = 'as_of'
 ), m AS (
@@ -102,7 +87,6 @@ WITH ref AS (
         SELECT mm.*, CASE WHEN birth_date IS NOT NULL AND birth_date <= a.as_of
                           THEN date_sub('year', birth_date, a.as_of) END AS age
         FROM members mm CROSS JOIN ref a
-        WHERE {ids}
     )
     GROUP BY household_id
 ), i AS (
@@ -113,12 +97,11 @@ WITH ref AS (
         coalesce(sum(amount), 0) AS amount_total,
         list(category ORDER BY category) FILTER (WHERE category IS NOT NULL) AS categories
     FROM (SELECT household_id, category, count(*) AS n, sum(amount_yuan) AS amount
-          FROM interventions WHERE {ids} GROUP BY household_id, category)
+          FROM interventions GROUP BY household_id, category)
     GROUP BY household_id
 ), k AS (
     -- the list order as an integer, from narrow rows (the wide rows are then sorted by one integer)
-    SELECT household_id, $offset + row_number() OVER (ORDER BY township, village, household_id) AS seq
-    FROM households WHERE {in_batch}
+    SELECT household_id, row_number() OVER (ORDER BY township, village, household_id) AS seq FROM households
 ), base AS (
     SELECT h.household_id, h.township, h.village,
         h.head_name, h.head_id_number, h.phone, h.helper_name, h.helper_unit,
@@ -175,40 +158,7 @@ SELECT *,
     CAST(md5_number_upper(household_id) % 2147483647 AS BIGINT) AS draw_hash
 FROM base
 ORDER BY seq
-"""  # noqa: S608 - constants only
-
-
-def township_batches(con: duckdb.DuckDBPyConnection, limit: int = BATCH_HOUSEHOLDS) -> list[tuple[object, object, int]]:
-    """Consecutive townships in place order grouped into batches of at most `limit` households:
-    [(first township, last township, households before the batch)]; (None, None, n) for the households
-    without a township."""
-    rows = con.execute("SELECT township, count(*) FROM households GROUP BY township ORDER BY township").fetchall()
-    batches: list[tuple[object, object, int]] = []
-    lo = hi = None
-    size = offset = 0
-    for town, n in rows:
-        if size and (town is None or size + n > limit):
-            batches.append((lo, hi, offset))
-            offset, size = offset + size, 0
-        if not size:
-            lo = town
-        hi, size = town, size + n
-    if size:
-        batches.append((lo, hi, offset))
-    return batches
-
-
-def build_hh_facts(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> None:
-    """hh_facts in place order, one township batch per statement (appended in order); needs
-    facts_meta, poverty_lines and the staging table _insp_household."""
-    params = {"elderly": ELDERLY_AGE, "alone_age": ELDERLY_ALONE_AGE, "school_lo": SCHOOL_AGE[0],
-              "school_hi": SCHOOL_AGE[1], "not_in_school": NOT_IN_SCHOOL_PATTERN, "factor": MONITORING_FACTOR}
-    batches = township_batches(con, limit or BATCH_HOUSEHOLDS) or [(None, None, 0)]  # no households: an empty table
-    sql = _hh_facts_sql(len(batches) > 1)
-    for i, (lo, hi, offset) in enumerate(batches):
-        head = "CREATE OR REPLACE TABLE hh_facts AS " if i == 0 else "INSERT INTO hh_facts "
-        batch = {"lo": lo, "hi": hi} if len(batches) > 1 else {}
-        con.execute(head + sql, {**params, **batch, "offset": offset})
+"""
 
 
 AGG_KEYS = FILTER_COLUMNS
@@ -340,7 +290,17 @@ def build_core(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_AS_OF_SQL)
     build_poverty_lines(con)
     derive_inspection.build_household_facts(con)
-    build_hh_facts(con)
+    con.execute(
+        _HH_FACTS_SQL,
+        {
+            "elderly": ELDERLY_AGE,
+            "alone_age": ELDERLY_ALONE_AGE,
+            "school_lo": SCHOOL_AGE[0],
+            "school_hi": SCHOOL_AGE[1],
+            "not_in_school": NOT_IN_SCHOOL_PATTERN,
+            "factor": MONITORING_FACTOR,
+        },
+    )
     con.execute("DROP TABLE _insp_household")
     build_aggregates(con)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from etl import snapshot
 from etl.load import load_files
 from tests.test_load import REG_HEADER, pid, write_csv
@@ -47,18 +45,5 @@ def test_keys_order_and_repeats(tmp_path: Path) -> None:
         heads = con.execute("SELECT rule, household_id FROM data_issues WHERE rule IN ('multiple_heads', 'no_head')"
                             ).fetchall()
         assert heads == []  # a repeated head row is a duplicate, not a second head
-    finally:
-        con.close()
-
-
-def test_no_stage_tables_left(tmp_path: Path) -> None:
-    rows = [REG_HEADER, _row(1, "H1", "", "甲", pid("19500101", "001"), "户主")]
-    db = tmp_path / "db" / "fupin.duckdb"
-    assert load_files([write_csv(tmp_path / "reg.csv", rows)], db).published
-    con = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)
-    try:
-        left = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> 'main'").fetchall()
-        assert left == []
-        assert "stage" not in {r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()}
     finally:
         con.close()
