@@ -170,7 +170,7 @@ ORDER BY f.seq
 
 
 def build_household_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """`_insp_household` (temporary): the household facts `hh_facts` takes in."""
+    """`_insp_household` (a staging table): the household facts `hh_facts` takes in."""
     con.execute(INSP_HOUSEHOLD_SQL)
 
 

@@ -157,7 +157,7 @@ def _dated_sql(kind: str) -> str:
 
 def build_dated(con: duckdb.DuckDBPyConnection) -> None:
     """`agg_quality_dated`, one kind after another (each sorted on its own: a smaller sort); needs the
-    temporary `quality_area`."""
+    staging table `quality_area`."""
     con.execute(f"CREATE OR REPLACE TABLE agg_quality_dated AS {_dated_sql('income')}")
     for kind in ("visit", "school"):
         con.execute(f"INSERT INTO agg_quality_dated {_dated_sql(kind)}")
@@ -168,7 +168,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     insp_school_age, rejected_rows, load_batches)."""
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
     sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
-    # the per-household checks as a (spillable) temporary table named like the CTE: read ten times below,
+    # the per-household checks as a staging table named like the CTE: read ten times below,
     # a CTE would be materialised in memory
     checks = f"WITH {household_checks_cte('TRUE')} SELECT * FROM hc ORDER BY seq"  # noqa: S608 - constants only
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)

@@ -128,7 +128,7 @@ class DuckDBSink:
     never the file's headers). `ref` is the table's qualified SQL name.
 
     The schema is a plain one of the database, not TEMP: a database table is stored compressed, a
-    temporary one spills uncompressed (a 8.4 GB registry CSV took 25 GB of temp files as TEMP). The
+    temporary one spills uncompressed (an 8.4 GB registry CSV took 25 GB of temp files as TEMP). The
     loader drops it after the file."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, table: str = "raw_all", schema: str = STAGE_SCHEMA) -> None:
