@@ -151,10 +151,23 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
 
 
 def _split(df: pd.DataFrame) -> Callable[[str], pd.DataFrame]:
-    """One household's rows of a section frame (grouped once, not filtered per household)."""
+    """One household's rows of a section frame (grouped once, not filtered per household). The
+    sections come ordered by household, so a household's rows are one slice of the frame: a slice
+    shares the frame's data where a row selection copies it (20 profiles cut ~140 frames)."""
     body = df.drop(columns=["household_id"])
     rows = df.groupby("household_id", sort=False).indices
-    return lambda hid: body.iloc[rows.get(hid, [])].reset_index(drop=True)
+    empty = body.iloc[:0]
+
+    def part(hid: str) -> pd.DataFrame:
+        idx = rows.get(hid)
+        if idx is None:
+            return empty.copy()
+        first, last = int(idx[0]), int(idx[-1])
+        out = body.iloc[first:last + 1] if last - first + 1 == len(idx) else body.take(idx)
+        out.index = pd.RangeIndex(len(idx))
+        return out
+
+    return part
 
 
 def profile(con: duckdb.DuckDBPyConnection, household_id: str, viewer: Viewer, as_of: date) -> Profile | None:

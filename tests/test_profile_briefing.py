@@ -84,3 +84,19 @@ def test_briefing_html(evil_db: Path) -> None:
     assert EVIL not in doc and "&lt;script&gt;" in doc
     assert_self_contained(banner)
     assert "Whole banner" in banner and "Headline figures" in banner
+
+
+def test_split_gives_each_households_rows_in_order() -> None:
+    """Section frames come ordered by household (one slice each), but any order must split right."""
+    import pandas as pd
+
+    from queries.profile import _split
+
+    for ids in (["a", "a", "b", "c", "c", "c"], ["a", "b", "a", "c", "b", "c"]):
+        df = pd.DataFrame({"household_id": ids, "v": range(len(ids)), "t": [f"x{i}" for i in range(len(ids))]})
+        part = _split(df)
+        for hid in ("a", "b", "c", "missing"):
+            want = df[df["household_id"] == hid].drop(columns=["household_id"]).reset_index(drop=True)
+            got = part(hid)
+            pd.testing.assert_frame_equal(got, want, check_index_type=False)
+            assert list(got.index) == list(range(len(want)))
