@@ -223,6 +223,8 @@ def test_download_has_bom_and_the_rows_on_screen(page: Any, server: StreamlitSer
     header, rows = grid_accessible_rows(grid)
     assert {r[0] for r in rows} == TOWN_VILLAGES, rows
 
+    # the run must be over: a button clicked while a rerun replaces it starts no download (CI once)
+    wait_idle(page)
     button = page.get_by_test_id("stMain").get_by_test_id("stDownloadButton").filter(visible=True).filter(
         has_text=t("extract.csv", "zh")).first
     with page.expect_download() as dl:
@@ -239,6 +241,7 @@ def test_download_has_bom_and_the_rows_on_screen(page: Any, server: StreamlitSer
     for got, shown in zip(extract[1:], rows, strict=True):
         assert len(got) == len(shown) and all(same_cell(a, b) for a, b in zip(got, shown, strict=True)), (got, shown)
 
+    wait_idle(page)  # the CSV click's on_click callback (the extract log) reruns the script
     xlsx = page.get_by_test_id("stMain").get_by_test_id("stDownloadButton").filter(visible=True).filter(
         has_text=t("extract.xlsx", "zh")).first
     with page.expect_download() as dl2:
