@@ -18,6 +18,11 @@ visits, measures, ledgers and issues on every rerun.
   (`counted_as_of`) are precomputed; another as-of date counts from the lists.
 - `list_issue`: data issues with their household's filter columns, head and `seq`.
 - `list_claim`: medical claims with their household's filter columns and facts.
+- `list_rectification`: the rectification ledger with `description_masked` / `measures_masked`, the
+  free text with the names of the household's members masked (`etl.sqlexpr.redacted_text_sql`), so
+  a viewer without personal-data rights reads masked text without a per-request name lookup; and `hh`,
+  the named household's filter columns (a struct; NULL fields when the item names no known household),
+  so that household filters and township scope apply without a lookup in hh_facts.
 - `list_visit` (`etl.visit_rank`): the visit planner's default ranking.
 - `agg_quality`, `list_defect` (`etl.quality_checks`): completeness and defects at the data's as-of date.
 """
@@ -28,8 +33,8 @@ import duckdb
 
 from etl import quality_checks, visit_rank
 from etl.codes import RECTIFICATION_CLOSED
-from etl.schema import filter_select
-from etl.sqlexpr import window_count
+from etl.schema import FILTER_COLUMNS, filter_select
+from etl.sqlexpr import redacted_text_sql, window_count
 from etl.stage import STAGE_SCHEMA
 
 CHRONIC = "长期慢性病"
@@ -169,6 +174,27 @@ ORDER BY f.seq
 """  # noqa: S608 - constants only
 
 
+# names longest first (then by name, for one order everywhere), as queries.filters.names_by_household
+LIST_RECTIFICATION_SQL = f"""
+CREATE OR REPLACE TABLE list_rectification AS
+WITH hh AS (SELECT DISTINCT household_id FROM rectifications WHERE household_id IS NOT NULL),
+named AS (
+    SELECT m.household_id, m.name FROM members m SEMI JOIN hh USING (household_id) WHERE length(m.name) >= 2
+    UNION
+    SELECT h.household_id, h.head_name FROM households h SEMI JOIN hh USING (household_id)
+    WHERE length(h.head_name) >= 2
+),
+names AS (
+    SELECT household_id, list(name ORDER BY length(name) DESC, name) AS names FROM named GROUP BY household_id
+)
+SELECT r.*, {redacted_text_sql('r.description', 'n.names')} AS description_masked,
+    {redacted_text_sql('r.measures', 'n.names')} AS measures_masked,
+    struct_pack({', '.join(f'{c} := f.{c}' for c in FILTER_COLUMNS)}) AS hh
+FROM rectifications r LEFT JOIN names n USING (household_id)
+LEFT JOIN hh_facts f ON f.household_id = r.household_id
+"""  # noqa: S608 - constants only
+
+
 def build_household_facts(con: duckdb.DuckDBPyConnection) -> None:
     """`_insp_household` (a staging table): the household facts `hh_facts` takes in."""
     con.execute(INSP_HOUSEHOLD_SQL)
@@ -181,5 +207,6 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LIST_ILL_MEMBER_SQL)
     con.execute(LIST_CLAIM_SQL)
     con.execute(LIST_ISSUE_SQL)
+    con.execute(LIST_RECTIFICATION_SQL)
     visit_rank.build(con)
     quality_checks.build(con)

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl import hh_lookup
+from etl import derive_inspection, hh_lookup
 from etl.load import load_files
 from etl.snapshot import current_snapshot
 from queries import lookup, profile, rectification
@@ -148,7 +148,7 @@ def test_stored_masked_rectification_text_equals_the_python_redaction(con: duckd
                      measures = '帮扶责任人' || m.name || '入户'
                  FROM (SELECT household_id, max(name) AS name FROM members GROUP BY ALL) m
                  WHERE m.household_id = r.household_id""")
-    hh_lookup.build_list_rectification(w)
+    w.execute(derive_inspection.LIST_RECTIFICATION_SQL)
     masked = rectification.ledger(w, ALL, Viewer(), AS_OF)
     plain = rectification.ledger(w, ALL, Viewer(pii=True), AS_OF)
     assert len(masked) == len(plain) > 0

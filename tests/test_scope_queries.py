@@ -223,7 +223,7 @@ def test_township_viewer_sees_no_other_township(county_con: duckdb.DuckDBPyConne
 
 def test_rectification_item_naming_household_elsewhere(county_con: duckdb.DuckDBPyConnection) -> None:
     """An item filed under one township but naming a household of another stays out of that scope."""
-    from etl import hh_lookup
+    from etl import derive_inspection
     from queries import rectification
 
     county = County(county_con)
@@ -238,7 +238,7 @@ def test_rectification_item_naming_household_elsewhere(county_con: duckdb.DuckDB
     for table in ("hh_facts", "households", "members", "rectifications"):
         mem.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")
     mem.execute("UPDATE rectifications SET township = $t WHERE issue_id = $i", {"t": other, "i": issue})
-    hh_lookup.build_list_rectification(mem)
+    mem.execute(derive_inspection.LIST_RECTIFICATION_SQL)
     viewer = Viewer(townships=(other,))
     led = rectification.ledger(mem, ALL, viewer, county.as_of)
     assert issue not in set(led["issue_id"])
