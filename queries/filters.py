@@ -15,8 +15,9 @@ API used by every query module (core and inspection pages):
   WHERE ...)` to restrict ledgers (visits, claims, interventions) to the filtered households.
 - `mask_name(expr, viewer)`, `mask_id(expr, viewer)`, `mask_phone(expr, viewer)`: SQL expressions that
   mask personal data (张*春, 150824********123X, 138****5678) unless `viewer.pii`.
-- `mask_name_value(value, viewer)`: the same name masking in Python (for text that is not a column,
-  e.g. a rejected row's raw JSON).
+- `mask_name_value(value, viewer)`: the same name masking in Python (for text that is not a column).
+- `names_by_household(df)` and `redact_names(df, columns, names, viewer)`: a household's member names
+  masked inside free text (visit notes, measures), as `etl.sqlexpr.redacted_text_sql` does in SQL.
 - `fetch(con, sql, params) -> DataFrame`: execute with named parameters.
 - `to_query_params(flt)` / `from_query_params(mapping)`: the URL form (plain strings, parsed and
   validated, never unpickled).
@@ -33,7 +34,6 @@ import duckdb
 import pandas as pd
 
 from etl.sqlexpr import masked_name_sql
-from queries import lookup
 
 YearRange = tuple[int, int]
 
@@ -184,22 +184,6 @@ def mask_name_value(value: object, viewer: Viewer) -> object:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
-
-
-def member_names(con: duckdb.DuckDBPyConnection, household_ids: list[str], *,
-                 located: lookup.Located | None = None) -> dict[str, list[str]]:
-    """The full names of each household's members and head, for redacting free text (see
-    `names_by_household`). `located`: where these households' rows are (`lookup.locate`), if known."""
-    ids = sorted({str(h) for h in household_ids if h is not None})
-    if not ids:
-        return {}
-    if located is None or set(located.household_ids) != set(ids):
-        located = lookup.locate(con, ids, ("members", "households"))
-    params: dict[str, object] = {"ids": list(located.household_ids)}
-    frames = [lookup.fetch(con, f"SELECT household_id, {column} AS name FROM {table} WHERE {{IDS}}",  # noqa: S608
-                           table, located, params)
-              for table, column in (("members", "name"), ("households", "head_name"))]
-    return names_by_household(pd.concat(frames, ignore_index=True))
 
 
 def names_by_household(df: pd.DataFrame) -> dict[str, list[str]]:

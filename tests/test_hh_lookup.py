@@ -17,10 +17,26 @@ from etl import derive_inspection, hh_lookup
 from etl.load import load_files
 from etl.snapshot import current_snapshot
 from queries import lookup, profile, rectification
-from queries.filters import ALL, Viewer, member_names, redact_names
+from queries.filters import ALL, Viewer, names_by_household, redact_names
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2020, 6, 30)
+
+
+def member_names(con: duckdb.DuckDBPyConnection, household_ids: list[str], *,
+                 located: lookup.Located | None = None) -> dict[str, list[str]]:
+    """The full names of each household's members and head, read through the lookup layer (the oracle
+    of the names `list_rectification` masks in SQL). `located`: where these households' rows are, if known."""
+    ids = sorted({str(h) for h in household_ids if h is not None})
+    if not ids:
+        return {}
+    if located is None or set(located.household_ids) != set(ids):
+        located = lookup.locate(con, ids, ("members", "households"))
+    params: dict[str, object] = {"ids": list(located.household_ids)}
+    frames = [lookup.fetch(con, f"SELECT household_id, {column} AS name FROM {table} WHERE {{IDS}}",  # noqa: S608
+                           table, located, params)
+              for table, column in (("members", "name"), ("households", "head_name"))]
+    return names_by_household(pd.concat(frames, ignore_index=True))
 
 
 @pytest.fixture(scope="module")
