@@ -93,18 +93,18 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
 
     from bench import etl_bench, extract_bench, page_bench, query_bench
     from bench.sizes import ensure_files
-    from etl.snapshot import current_snapshot
+    from etl.snapshot import current_snapshot, etl_memory_limit
 
     out_dir: Path = args.out
     size_dir = out_dir / label
     json_path = out_dir / "results.json"
     res: dict[str, Any] = {"label": label, "households": households, "command": command,
                            "date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
-                           "runs": args.runs, "budget_seconds": args.budget}
+                           "runs": args.runs, "budget_seconds": args.budget, "etl_memory_limit": etl_memory_limit()}
     res["loadavg"] = {"start": os.getloadavg()}
     t0 = time.perf_counter()
     log(f"== size {label}: {households:,} households")
-    files, gen = ensure_files(size_dir / "files", households)
+    files, gen = ensure_files(size_dir / "files", households, args.gzip)
     res["generate"] = gen
     log(f"  files {'reused' if gen['reused'] else 'generated'}: {gen.get('bytes', 0) / 2**20:.0f} MiB")
     previous = json.loads(json_path.read_text(encoding="utf-8")).get("sizes", {}).get(label, {}) \
@@ -172,7 +172,10 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="扶贫督查看板 benchmark (issue 5)")
-    parser.add_argument("--sizes", default="S,M", help="S=10k, M=1M, L=10M households, or counts: S,M,L / 2000")
+    parser.add_argument("--sizes", default="S,M",
+                        help="S=10k, M=1M, L=10M, N=33M (national) households, or counts: S,M,L / 2000")
+    parser.add_argument("--gzip", action="store_true",
+                        help="write and load the scaled files as .csv.gz (N: ~12 GB instead of ~53 GB of text)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="files, databases, results.json")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "PERFORMANCE.md", help="report to write")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per query and filter (after a warm-up)")

@@ -10,6 +10,7 @@ merged title, mixed cell types) and the validation rules (planted defects, see D
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import random
@@ -1217,9 +1218,9 @@ def _money(values: np.ndarray) -> pa.Array:
 class _ScaledWriter:
     """Keeps the cross-chunk state: ID counters per (birth day, sex), household and issue sequences."""
 
-    def __init__(self, out_dir: Path, households: int, seed: int) -> None:
-        self.households, self.seed = households, seed
-        self.paths = [out_dir / name for name in SCALED_FILE_NAMES]
+    def __init__(self, out_dir: Path, households: int, seed: int, compress: bool = False) -> None:
+        self.households, self.seed, self.compress = households, seed, compress
+        self.paths = [out_dir / (name + (".gz" if compress else "")) for name in SCALED_FILE_NAMES]
         self.started = [False] * len(self.paths)
         self.villages, self.v_first, self.v_count = _scaled_villages()
         self.village_arr = pa.array(self.villages)
@@ -1242,8 +1243,13 @@ class _ScaledWriter:
 
     def write(self, i: int, table: pa.Table) -> None:
         # A fresh writer per chunk: a long-lived CSVWriter keeps the last table's buffers alive.
+        options = pacsv.WriteOptions(include_header=not self.started[i])
         with open(self.paths[i], "ab" if self.started[i] else "wb") as f:
-            pacsv.write_csv(table, f, pacsv.WriteOptions(include_header=not self.started[i]))
+            if self.compress:  # one gzip member per chunk; readers take the members as one stream
+                with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=1, mtime=0) as packed:
+                    pacsv.write_csv(table, packed, options)
+            else:
+                pacsv.write_csv(table, f, options)
         self.started[i] = True
 
     def names(self, rng: np.random.Generator, male: np.ndarray, born: np.ndarray,
@@ -1452,13 +1458,15 @@ class _ScaledWriter:
         }))
 
 
-def write_scaled_files(out_dir: Path, households: int, seed: int = 1) -> list[Path]:
-    """Benchmark-scale county (UTF-8 CSVs, registry included: xlsx stops at 1M rows); load order."""
+def write_scaled_files(out_dir: Path, households: int, seed: int = 1, *, compress: bool = False) -> list[Path]:
+    """Benchmark-scale county (UTF-8 CSVs, registry included: xlsx stops at 1M rows); load order.
+    `compress` writes `.csv.gz` (national scale is ~53 GB as text, which this machine's disk cannot
+    hold beside the database it loads into)."""
     if households < 1:
         raise ValueError("households must be positive")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    w = _ScaledWriter(out_dir, households, seed)
+    w = _ScaledWriter(out_dir, households, seed, compress)
     for c, h0 in enumerate(range(0, households, SCALED_CHUNK)):
         w.chunk(c, h0, min(households, h0 + SCALED_CHUNK))
     return w.paths

@@ -112,12 +112,17 @@ def new_snapshot(
         cleanup(db)
 
 
+def etl_memory_limit() -> str:
+    """The loader's DuckDB memory limit: FUPIN_ETL_MEMORY (e.g. 8GB), else 1400MB (a 2 GiB process)."""
+    return os.environ.get("FUPIN_ETL_MEMORY", "1400MB")
+
+
 def _writer_config(snaps: Path) -> dict[str, str]:
-    """Bound the loader's memory: DuckDB spills to disk past the limit (FUPIN_ETL_MEMORY, e.g. 2GB)."""
+    """Bound the loader's memory: DuckDB spills to disk past the limit."""
     tmp = snaps / ".tmp"
     tmp.mkdir(exist_ok=True)
     return {
-        "memory_limit": os.environ.get("FUPIN_ETL_MEMORY", "1400MB"),
+        "memory_limit": etl_memory_limit(),
         "temp_directory": str(tmp),
         "preserve_insertion_order": "false",
     }

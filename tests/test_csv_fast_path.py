@@ -7,6 +7,7 @@ A random fuzz over awkward tokens and a full load of a small county both ways cl
 
 from __future__ import annotations
 
+import gzip
 import random
 from pathlib import Path
 
@@ -193,3 +194,34 @@ def test_load_both_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert results[0][0] == results[1][0]
     for table in results[0][1]:
         assert (table, results[0][1][table]) == (table, results[1][1][table])
+
+
+@pytest.mark.parametrize("case", ["plain", "title_rows", "blank_and_summary_rows", "quoted_newline", "short_row"])
+def test_gzip_reads_as_its_text(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .csv.gz gives what its text gives, hash included, on both paths; DuckDB still takes plain ones."""
+    lines = {**FAST_CASES, **SLOW_CASES}[case]
+    text = _write(tmp_path, "人口.csv", lines)
+    packed = tmp_path / "人口.csv.gz"
+    with gzip.open(packed, "wb") as f:
+        f.write(text.read_bytes())
+    assert packed.stat().st_size != text.stat().st_size
+    assert _both(packed, monkeypatch) == (case in FAST_CASES)
+    for fast in (False, True):
+        assert _read(packed, fast, monkeypatch) == _read(text, fast, monkeypatch)
+
+
+def test_gzip_of_many_members_and_gbk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exports appended chunk by chunk are gzip streams one after another; GB18030 text decompresses too."""
+    packed = tmp_path / "走访.csv.gz"
+    lines = [VISITS] + [f"{i},2020-01-01,电话,张三,好" for i in range(2_000)]
+    for start in range(0, len(lines), 500):
+        with gzip.open(packed, "ab") as f:
+            f.write(("\n".join(lines[start:start + 500]) + "\n").encode())
+    fields, rows = _read(packed, True, monkeypatch)
+    assert fields["data_rows"] == 2_000 and rows[-1][0] == 2_001  # _line of the last row
+    assert _both(packed, monkeypatch)
+    gbk = tmp_path / "gbk.csv.gz"
+    with gzip.open(gbk, "wb") as f:
+        f.write(("\n".join([REG, ROW]) + "\n").encode("gb18030"))
+    fields, rows = _read(gbk, True, monkeypatch)
+    assert fields["encoding"] == "gb18030" and rows[0][5] == "张三"

@@ -6,6 +6,7 @@ Facts are checked by reading the written files back (pandas / calamine), not the
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import re
@@ -322,6 +323,9 @@ def test_scaled_files(tmp_path: Path) -> None:
     paths = write_scaled_files(tmp_path / "a", n)
     again = write_scaled_files(tmp_path / "b", n)
     assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]
+    packed = write_scaled_files(tmp_path / "gz", n, compress=True)  # national scale is written so
+    assert [p.name for p in packed] == [p.name + ".gz" for p in paths]
+    assert [gzip.decompress(p.read_bytes()) for p in packed] == [p.read_bytes() for p in paths]
     reg = pd.read_csv(paths[0], dtype=str, keep_default_na=False)
     assert reg["户编号"].nunique() == n
     assert abs(len(reg) / n - SCALED_RATES["members"]) < 0.1

@@ -3,6 +3,7 @@ idempotency, atomicity, and the command line."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -160,10 +161,13 @@ def test_unreadable_file_exits_1_and_changes_nothing(tmp_path: Path, db: Path) -
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"PK\x03\x04 not really a zip")
     unknown = write_csv(tmp_path / "other.csv", [["甲", "乙", "丙"], ["1", "2", "3"]])
-    report = load_files([junk, unknown], db=db)
+    cut = tmp_path / "cut.csv.gz"  # a compressed export cut off in transfer
+    cut.write_bytes(gzip.compress(write_csv(tmp_path / "b.csv", registry_rows()).read_bytes())[:-20])
+    report = load_files([junk, unknown, cut], db=db)
     assert report.exit_code == 1
-    assert all(f.error for f in report.files)
+    assert all(f.error and "read." not in f.error for f in report.files)  # sentences, not label keys
     assert "junk.xlsx" in report.files[0].error
+    assert report.files[2].error.startswith("cut.csv.gz：压缩文件已损坏或不完整")
     assert snapshot.current_snapshot(db) == snap and dump(db) == before
 
 

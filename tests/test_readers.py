@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import zipfile
 from datetime import date, datetime, time
@@ -310,6 +311,39 @@ def test_file_level_errors(tmp_path: Path) -> None:
             read_file(path)
         assert err.value.code == code, path
         assert str(err.value).startswith(path.name + "：")
+
+
+def test_file_suffix() -> None:
+    assert [readers.file_suffix(n) for n in ["a.CSV", "a.csv.GZ", "户.txt.gz", "a.xlsx", "a.gz", "a.xlsx.gz", "a"]] == [
+        ".csv", ".csv.gz", ".txt.gz", ".xlsx", ".gz", ".gz", ""]
+
+
+def test_gzip_errors(tmp_path: Path) -> None:
+    """A damaged or cut-off .csv.gz is a file-level error in words; .gz of anything else is unsupported."""
+    text = "\r\n".join([",".join(REG_HEADER)] + ["1,乌加河镇,联丰,H1,张三,x,户主,1,乌拉特中旗"] * 50).encode()
+    packed = gzip.compress(text)
+    cases = {"cut.csv.gz": packed[: len(packed) // 2], "junk.csv.gz": b"not gzip at all",
+             "tail.csv.gz": packed[:-4]}
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(ReadError) as err:
+            read_file(path)
+        assert err.value.code == "bad_gzip", name
+        assert str(err.value).startswith(f"{name}：压缩文件已损坏")
+    for name in ("a.gz", "a.xlsx.gz"):
+        (tmp_path / name).write_bytes(packed)
+        with pytest.raises(ReadError) as err:
+            read_file(tmp_path / name)
+        assert err.value.code == "unsupported_type"
+
+
+def test_every_read_error_has_a_sentence_in_both_languages() -> None:
+    from labels import LABELS
+
+    for code in readers._MESSAGES:
+        zh, en = LABELS[f"read.{code}"]
+        assert "{file}" in zh and "{file}" in en, code
 
 
 def test_too_large(tmp_path: Path) -> None:

@@ -44,12 +44,13 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
     if not good:
         return UploadOutcome([], errors, 1 if errors else 0)
     from etl.load import load_files
+    from etl.readers import file_suffix
 
     with tempfile.TemporaryDirectory(prefix="fupin-upload-") as tmp:
         paths = []
         for i, (name, content) in enumerate(good):
             # the original name only as display name; the temp file name is ours
-            path = Path(tmp) / f"{i:03d}{Path(name).suffix.lower()}"
+            path = Path(tmp) / f"{i:03d}{file_suffix(name)}"
             path.write_bytes(content)
             paths.append(path)
         report = load_files(paths, db=db, lang=lang, progress=progress, display_names=[n for n, _ in good])
