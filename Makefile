@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: run test setup demo browser lint bench bench-l screenshots clean-data
+.PHONY: run test setup demo browser lint bench bench-l bench-n screenshots clean-data
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -40,3 +40,7 @@ bench: $(STAMP)
 
 bench-l: $(STAMP)
 	$(PY) -m bench --sizes S,M,L
+
+# national scale (33M households, ~99M members): ~8 GB of .csv.gz, ~45 GB of disk while loading
+bench-n: $(STAMP)
+	FUPIN_ETL_MEMORY=8GB $(PY) -m bench --sizes N --gzip --no-pandas --phases etl,queries,extract,pages --runs 10 --budget 1
