@@ -129,6 +129,9 @@ def test_reloading_the_same_file_changes_nothing(tmp_path: Path, db: Path) -> No
     assert again.exit_code == 0 and again.files[0].unchanged
     assert snapshot.current_snapshot(db) == snap
     assert dump(db) == before
+    packed = tmp_path / "reg.csv.gz"  # its compressed copy is the same file
+    packed.write_bytes(gzip.compress(f.read_bytes()))
+    assert load_files([packed], db=db).files[0].unchanged
     # a copy under another name and encoding has the same content: upserts still change nothing
     g = write_csv(tmp_path / "reg_utf8.csv", registry_rows(), encoding="utf-8-sig")
     assert not load_files([g], db=db).files[0].unchanged
