@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="扶贫督查看板 ETL")
     parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FUPIN_LANG", "zh"))
     sub = parser.add_subparsers(dest="command", required=True)
-    p_load = sub.add_parser("load", help="load export files (.xlsx/.csv) into the database")
+    p_load = sub.add_parser("load", help="load export files (.xlsx/.csv/.csv.gz) into the database")
     p_load.add_argument("files", nargs="+", type=Path)
     p_load.add_argument("--db", type=Path, default=None, help="database path (default $FUPIN_DB or data/fupin.duckdb)")
     p_load.add_argument("--json", action="store_true", help="print one JSON object")
