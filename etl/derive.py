@@ -40,7 +40,7 @@ from __future__ import annotations
 import duckdb
 
 from etl import derive_cells, derive_inspection, hh_lookup
-from etl.codes import ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
+from etl.codes import CODE_ORDER, ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.sqlexpr import ill_cause_sql
 from etl.stage import STAGE_SCHEMA, drop_stage_schema, use_stage_schema
@@ -90,15 +90,14 @@ WITH ref AS (
     )
     GROUP BY household_id
 ), i AS (
-    -- per (household, category) first: the distinct counts and lists then need no DISTINCT
-    SELECT household_id,
-        sum(n)::BIGINT AS intervention_count,
-        count(category) AS category_count,
-        coalesce(sum(amount), 0) AS amount_total,
-        list(category ORDER BY category) FILTER (WHERE category IS NOT NULL) AS categories
-    FROM (SELECT household_id, category, count(*) AS n, sum(amount_yuan) AS amount
-          FROM interventions GROUP BY household_id, category)
-    GROUP BY household_id
+    -- a household's categories as bits of the sorted code list ($categories; the loader stores a
+    -- category only as its canonical value): one fixed-size aggregate instead of lists per household
+    SELECT household_id, intervention_count, amount_total,
+        coalesce(bit_count(mask), 0)::BIGINT AS category_count,
+        CASE WHEN mask <> 0 THEN list_filter($categories, lambda c, k: (mask >> (k - 1)) & 1 = 1) END AS categories
+    FROM (SELECT household_id, count(*) AS intervention_count, coalesce(sum(amount_yuan), 0) AS amount_total,
+              bit_or(1::BIGINT << (list_position($categories, category) - 1)) AS mask
+          FROM interventions GROUP BY household_id)
 ), k AS (
     -- the list order as an integer, from narrow rows (the wide rows are then sorted by one integer)
     SELECT household_id, row_number() OVER (ORDER BY township, village, household_id) AS seq FROM households
@@ -259,7 +258,11 @@ _AGG_SQL = (
 # filter columns and `seq` copied in, stored by project and seq (a page reads one project's row groups).
 _LIST_PROJECT_HOUSEHOLD_SQL = f"""CREATE OR REPLACE TABLE list_project_household AS
     WITH ph AS (
-        SELECT project, household_id, string_agg(DISTINCT content, '、' ORDER BY content) AS content,
+        -- a sorted distinct list, not string_agg(DISTINCT … ORDER BY …): DuckDB's ordered DISTINCT
+        -- aggregate took 4x as long at 1M households
+        SELECT project, household_id,
+            CASE WHEN count(content) > 0 THEN array_to_string(list_sort(list_distinct(list(content))), '、') END
+                AS content,
             min(coalesce(year, year(start_date))) AS year, sum(amount_yuan) AS amount_yuan
         FROM interventions WHERE trim(project) <> '' GROUP BY project, household_id
     )
@@ -299,6 +302,7 @@ def build_core(con: duckdb.DuckDBPyConnection) -> None:
             "school_hi": SCHOOL_AGE[1],
             "not_in_school": NOT_IN_SCHOOL_PATTERN,
             "factor": MONITORING_FACTOR,
+            "categories": sorted(CODE_ORDER["intervention_category"]),  # as ORDER BY category sorts
         },
     )
     con.execute("DROP TABLE _insp_household")

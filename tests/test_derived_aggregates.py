@@ -73,6 +73,21 @@ def test_households_per_cell(any_con: duckdb.DuckDBPyConnection) -> None:
     assert cells[0] == cells[1]
 
 
+def test_household_measures(any_con: duckdb.DuckDBPyConnection) -> None:
+    """hh_facts' per-household measure figures (categories as bits of the code list) equal a plain
+    count over interventions, including categories outside the code list (loaded as NULL) and
+    households without any."""
+    same(any_con,
+         """SELECT household_id, intervention_count, category_count, round(amount_total, 2), categories,
+                   has_intervention FROM hh_facts""",
+         """SELECT h.household_id, count(i.household_id), count(DISTINCT i.category),
+                   round(coalesce(sum(i.amount_yuan), 0), 2),
+                   coalesce(list(DISTINCT i.category ORDER BY i.category) FILTER (WHERE i.category IS NOT NULL), []),
+                   count(i.household_id) > 0
+            FROM households h LEFT JOIN interventions i USING (household_id) GROUP BY ALL""")
+    assert any_con.execute("SELECT count(*) FROM hh_facts WHERE category_count > 1").fetchone()[0] > 0
+
+
 def test_category_coverage(any_con: duckdb.DuckDBPyConnection) -> None:
     same(any_con,
          "SELECT township, category, sum(households)::BIGINT FROM agg_category GROUP BY ALL",
