@@ -209,7 +209,7 @@ def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
     if suffix in GZIP_CSV_SUFFIXES:
         try:
             return _read_csv(path, sink)
-        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:  # not gzip / cut off / damaged
             raise ReadError("bad_gzip", path, reason=str(exc) or type(exc).__name__) from None
     with open(path, "rb") as f:
         magic = f.read(8)

@@ -322,8 +322,9 @@ def test_gzip_errors(tmp_path: Path) -> None:
     """A damaged or cut-off .csv.gz is a file-level error in words; .gz of anything else is unsupported."""
     text = "\r\n".join([",".join(REG_HEADER)] + ["1,乌加河镇,联丰,H1,张三,x,户主,1,乌拉特中旗"] * 50).encode()
     packed = gzip.compress(text)
-    cases = {"cut.csv.gz": packed[: len(packed) // 2], "junk.csv.gz": b"not gzip at all",
-             "tail.csv.gz": packed[:-4]}
+    middle = len(packed) // 2
+    cases = {"cut.csv.gz": packed[:middle], "junk.csv.gz": b"not gzip at all", "tail.csv.gz": packed[:-4],
+             "flipped.csv.gz": packed[:middle] + bytes(b ^ 0xFF for b in packed[middle:middle + 8]) + packed[middle + 8:]}
     for name, data in cases.items():
         path = tmp_path / name
         path.write_bytes(data)
