@@ -117,6 +117,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.issues": ("数据问题", "Data issues"),
     "col.top_cause": ("首要致贫原因", "Top cause"),
     "col.cumulative": ("累计脱贫户", "Cumulative exited"),
+    # large counts on KPI tiles (ui.context.PageContext.num), each language in its own units
+    "num.large": ("{wan}万", "{million}M"),
+    "num.huge": ("{yi}亿", "{billion}B"),
     # overview
     "overview.title": ("扶贫督查总览", "Inspection overview"),
     "kpi.households": ("建档立卡户", "Registered households"),

@@ -88,7 +88,7 @@ def projects_section(ctx: PageContext) -> None:
         st.info(ctx.t("assist.no_projects"))
         return
     table.show("assist_projects", df, ctx.t("what.assist_projects"), column_config={
-        "households": st.column_config.ProgressColumn(format="%d", min_value=0,
+        "households": st.column_config.ProgressColumn(format="localized", min_value=0,
                                                       max_value=int(df["households"].max() or 1))})
     projects = list(df["project"])
     if st.session_state.get("assist_project") not in projects:

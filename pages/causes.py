@@ -99,7 +99,7 @@ def village_section(ctx: PageContext) -> None:
     wide = wide.reset_index().sort_values(["households", "township", "village"], ascending=[False, True, True])
     wide.columns = [ctx.code(c) if c in order else c for c in wide.columns]
     table.show("causes_by_village", wide, ctx.t("what.causes_village"), column_config={
-        "households": st.column_config.ProgressColumn(format="%d", min_value=0,
+        "households": st.column_config.ProgressColumn(format="localized", min_value=0,
                                                       max_value=int(wide["households"].max() or 1))},
         height=320)
 

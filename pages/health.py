@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from queries import health as q
@@ -10,10 +9,6 @@ from queries.paging import DEFAULT_LIMIT, total_of
 from ui import charts, data, header, table
 from ui.context import PageContext, current
 from ui.profile_html import register_colors
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x:.1%}"
 
 
 def settings(ctx: PageContext) -> dict[str, object]:
@@ -54,14 +49,16 @@ def main() -> None:
     oop_share = float(claims["out_of_pocket"].sum()) / total_cost if total_cost else None
 
     k = st.columns(6)
-    k[0].metric(ctx.t("insp.health.kpi.ill_households"), int(ill["ill_cause_households"].sum()))
-    k[1].metric(ctx.t("insp.health.kpi.ill_members"), int(ill["ill_members"].sum()))
-    k[2].metric(ctx.t("insp.health.kpi.chronic"), comp["chronic"])
-    k[3].metric(ctx.t("insp.health.kpi.compliant"), f"{comp['compliant']} / {comp['chronic']}")
-    k[4].metric(ctx.t("insp.health.kpi.oop_share"), _pct(oop_share),
+    k[0].metric(ctx.t("insp.health.kpi.ill_households"), ctx.num(ill["ill_cause_households"].sum()))
+    k[1].metric(ctx.t("insp.health.kpi.ill_members"), ctx.num(ill["ill_members"].sum()))
+    k[2].metric(ctx.t("insp.health.kpi.chronic"), ctx.num(comp["chronic"]))
+    k[3].metric(ctx.t("insp.health.kpi.compliant"),  # a share fits a tile at any scale; the counts are its help
+                ctx.pct(comp["compliant"] / comp["chronic"] if comp["chronic"] else None),
+                help=f"{int(comp['compliant']):,} / {int(comp['chronic']):,}")
+    k[4].metric(ctx.t("insp.health.kpi.oop_share"), ctx.pct(oop_share),
                 delta=None if oop_share is None else f"{(oop_share - cfg['target']) * 100:+.1f} pp",
                 delta_color="inverse")
-    k[5].metric(ctx.t("insp.health.kpi.risks"), total_of(risks))
+    k[5].metric(ctx.t("insp.health.kpi.risks"), ctx.num(total_of(risks)))
 
     left, right = st.columns(2)
     with left:

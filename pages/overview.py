@@ -45,25 +45,21 @@ def _drill(level: str, name: str) -> None:
         ui_filters.drill_to(village=name)
 
 
-def _pct(v: float | None) -> str:
-    return "—" if v is None or pd.isna(v) else f"{v:.1%}"
-
-
 def kpi_row(ctx: PageContext, k: pd.Series) -> None:
     c = st.columns(6)
-    c[0].metric(ctx.t("kpi.households"), f"{int(k['households']):,}", border=True)
-    c[1].metric(ctx.t("kpi.people"), f"{int(k['people']):,}", border=True)
-    c[2].metric(ctx.t("kpi.exited"), f"{int(k['exited']):,}", border=True)
-    c[3].metric(ctx.t("kpi.not_exited"), f"{int(k['not_exited']):,}", border=True)
-    c[4].metric(ctx.t("kpi.returned"), f"{int(k['returned']):,}", border=True)
-    c[5].metric(ctx.t("kpi.exit_rate"), _pct(k["exit_rate"]), border=True)
+    c[0].metric(ctx.t("kpi.households"), ctx.num(k['households']), border=True)
+    c[1].metric(ctx.t("kpi.people"), ctx.num(k['people']), border=True)
+    c[2].metric(ctx.t("kpi.exited"), ctx.num(k['exited']), border=True)
+    c[3].metric(ctx.t("kpi.not_exited"), ctx.num(k['not_exited']), border=True)
+    c[4].metric(ctx.t("kpi.returned"), ctx.num(k['returned']), border=True)
+    c[5].metric(ctx.t("kpi.exit_rate"), ctx.pct(k["exit_rate"]), border=True)
     c = st.columns(6)
-    c[0].metric(ctx.t("kpi.monitored"), f"{int(k['monitored']):,}", border=True)
-    c[1].metric(ctx.t("kpi.coverage"), _pct(k["coverage"]), help=ctx.t("kpi.coverage_help"), border=True)
-    c[2].metric(ctx.t("kpi.wrong_exits"), f"{int(k['wrong_exits']):,}", border=True)
-    c[3].metric(ctx.t("kpi.rect_open"), f"{int(k['rect_open']):,}", border=True)
-    c[4].metric(ctx.t("kpi.rect_overdue"), f"{int(k['rect_overdue']):,}", border=True)
-    c[5].metric(ctx.t("kpi.archive_defects"), f"{int(k['archive_defects']):,}",
+    c[0].metric(ctx.t("kpi.monitored"), ctx.num(k['monitored']), border=True)
+    c[1].metric(ctx.t("kpi.coverage"), ctx.pct(k["coverage"]), help=ctx.t("kpi.coverage_help"), border=True)
+    c[2].metric(ctx.t("kpi.wrong_exits"), ctx.num(k['wrong_exits']), border=True)
+    c[3].metric(ctx.t("kpi.rect_open"), ctx.num(k['rect_open']), border=True)
+    c[4].metric(ctx.t("kpi.rect_overdue"), ctx.num(k['rect_overdue']), border=True)
+    c[5].metric(ctx.t("kpi.archive_defects"), ctx.num(k['archive_defects']),
                 help=ctx.t("kpi.archive_help"), border=True)
 
 
@@ -99,10 +95,13 @@ def main() -> None:
     st.session_state[_ROWS_KEY] = (level, [str(v) for v in df[level]])
     view = df.drop(columns=["township"]) if level == "village" else df
     max_hh = int(df["households"].max() or 1)
+    counts = {c: st.column_config.NumberColumn(format="localized")  # 30,016,857, not 30016857
+              for c in view.columns if pd.api.types.is_integer_dtype(view[c])}
     table.show(
         f"{_TABLE_KEY}_{level}", view, ctx.t("what.overview_villages" if level == "village" else "what.overview_townships"),
         column_config={
-            "households": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=max_hh),
+            **counts,
+            "households": st.column_config.ProgressColumn(format="localized", min_value=0, max_value=max_hh),
             "exit_rate": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
             "coverage": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
         },

@@ -63,10 +63,10 @@ def main() -> None:
 
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
     k = st.columns(4)
-    k[0].metric(ctx.t("insp.quality.kpi.score"), f"{passed / required:.1%}" if required else "—")
-    k[1].metric(ctx.t("insp.quality.kpi.issues"), counts["issues"])
-    k[2].metric(ctx.t("insp.quality.kpi.households"), counts["households"])
-    k[3].metric(ctx.t("insp.quality.kpi.gaps"), required - passed)  # every failed check: required - passed
+    k[0].metric(ctx.t("insp.quality.kpi.score"), ctx.pct(passed / required if required else None))
+    k[1].metric(ctx.t("insp.quality.kpi.issues"), ctx.num(counts["issues"]))
+    k[2].metric(ctx.t("insp.quality.kpi.households"), ctx.num(counts["households"]))
+    k[3].metric(ctx.t("insp.quality.kpi.gaps"), ctx.num(required - passed))  # every failed check: required - passed
 
     left, right = st.columns(2)
     with left:

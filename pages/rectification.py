@@ -66,11 +66,11 @@ def main() -> None:
         return
     s = q.summary(df)
     cols = st.columns(5)
-    cols[0].metric(ctx.t("insp.rect.kpi.total"), s["total"])
-    cols[1].metric(ctx.t("insp.rect.kpi.open"), s["open"])
-    cols[2].metric(ctx.t("insp.rect.kpi.overdue"), s["overdue"])
-    cols[3].metric(ctx.t("insp.rect.kpi.due_soon", days=q.DUE_SOON_DAYS), s["due_soon"])
-    cols[4].metric(ctx.t("insp.rect.kpi.closed"), s["closed"])
+    cols[0].metric(ctx.t("insp.rect.kpi.total"), ctx.num(s["total"]))
+    cols[1].metric(ctx.t("insp.rect.kpi.open"), ctx.num(s["open"]))
+    cols[2].metric(ctx.t("insp.rect.kpi.overdue"), ctx.num(s["overdue"]))
+    cols[3].metric(ctx.t("insp.rect.kpi.due_soon", days=q.DUE_SOON_DAYS), ctx.num(s["due_soon"]))
+    cols[4].metric(ctx.t("insp.rect.kpi.closed"), ctx.num(s["closed"]))
 
     # status x township
     st.subheader(ctx.t("insp.rect.by_status"))

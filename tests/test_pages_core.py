@@ -194,3 +194,17 @@ def test_demo_pages(demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -
     _open(page, {"lang": "en"})
     at = _open(page, NOTHING | {"status": "返贫"})
     assert any("没有数据" in i.value for i in at.info)
+
+
+def test_kpi_figures_fit_a_tile() -> None:
+    """Counts on KPI tiles: exact below a million, then 万/亿 in Chinese and M/B in English, so a
+    national figure (33M households) is not cut to '31,34…' in a row of six tiles."""
+    from ui.context import PageContext
+
+    zh, en = PageContext(lang="zh"), PageContext(lang="en")
+    cases = [(0, "0", "0"), (940_419, "940,419", "940,419"), (999_999, "999,999", "999,999"),
+             (31_340_123, "3134万", "31.3M"), (132_016_966, "1.32亿", "132.0M"),
+             (1_320_000_000, "13.20亿", "1.32B"), (None, "—", "—")]
+    for n, z, e in cases:
+        assert (zh.num(n), en.num(n)) == (z, e), n
+    assert (zh.pct(0.9201), zh.pct(None)) == ("92.0%", "—")

@@ -2,7 +2,8 @@
 
 Pages call `ctx = ui.context.current()` and use `ctx.flt`, `ctx.viewer`, `ctx.lang`, `ctx.as_of` (the
 reference date for "overdue"/"days since": the data's as-of date by default, today as an option),
-`ctx.data_as_of`, `ctx.t(key, **params)`, `ctx.code(value)`, `ctx.user` (ui.auth.User: who is logged in,
+`ctx.data_as_of`, `ctx.t(key, **params)`, `ctx.code(value)`, `ctx.num(n)` / `ctx.pct(x)` (a KPI
+tile's figure), `ctx.user` (ui.auth.User: who is logged in,
 the local user without a users file) and `ctx.page` (the page's URL path, for the extract log).
 
 With a users file and nobody logged in, `current()` stops the run: a page file run without the entry
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from labels import code_label, t
@@ -46,6 +48,21 @@ class PageContext:
 
     def code(self, value: str | None) -> str | None:
         return code_label(value, self.lang)
+
+    def num(self, n: object) -> str:
+        """A count for a KPI tile: exact below a million, else in the language's large unit (3134万,
+        1.32亿 / 31.3M, 1.32B), so a national figure fits a tile of six."""
+        if n is None or pd.isna(n):
+            return "—"
+        v = int(n)  # type: ignore[call-overload]
+        if abs(v) < 1_000_000:
+            return f"{v:,}"
+        if abs(v) >= (1e9 if self.lang == "en" else 1e8):
+            return self.t("num.huge", yi=f"{v / 1e8:.2f}", billion=f"{v / 1e9:.2f}")
+        return self.t("num.large", wan=f"{v / 1e4:.0f}", million=f"{v / 1e6:.1f}")
+
+    def pct(self, x: float | None) -> str:
+        return "—" if x is None or pd.isna(x) else f"{x:.1%}"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
