@@ -78,3 +78,30 @@ def test_file_names() -> None:
     assert filter_slug(Filters(townships=("乌加河镇",), villages=("联丰奋斗村",), main_causes=("因病",))) == \
         "联丰奋斗村_因病"
     assert "/" not in file_name("a/b", Filters(villages=("x:y",)), AS_OF, "csv")
+
+
+def test_labelled_columnwise_equals_cell_by_cell() -> None:
+    """`labelled` does text and boolean columns column-wise; it must give what `_cell` gives per cell
+    (CSV extracts and tables are written from it), in both languages, with and without codes."""
+    from ui.table import CODE_COLUMNS, _cell
+
+    df = pd.DataFrame({
+        "main_cause": ["因病", None, "", "因残", "未知原因"],
+        "township": ["乌加河镇", "德岭山镇", None, "", "x"],
+        "flag": [True, False, True, False, True],
+        "reasons": [["因病", "因残"], [], None, ["缺劳力"], ["x"]],
+        "mixed": ["a", 1, None, True, 2.5],
+        "maybe": [True, None, False, True, None],
+        "empty": [None, None, None, None, None],
+        "n": [1, 2, 3, 4, 5],
+    })
+    assert {"main_cause", "reasons"} <= CODE_COLUMNS
+    for lang in ("zh", "en"):
+        for codes in (True, False):
+            got = labelled(df, lang, codes)
+            for i, col in enumerate(df.columns):
+                if df[col].dtype != object and not pd.api.types.is_bool_dtype(df[col]):
+                    continue
+                translate = codes and lang == "en" and col in CODE_COLUMNS
+                want = [_cell(v, lang, translate) for v in df[col]]
+                assert got.iloc[:, i].tolist() == want, (lang, codes, col)

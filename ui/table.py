@@ -52,12 +52,26 @@ def _cell(value: object, lang: str, translate: bool) -> object:
     return value
 
 
+def _labelled_column(col: pd.Series, lang: str, translate: bool) -> pd.Series:
+    """`_cell` of every value. Columns of plain text or plain booleans are done column-wise (a
+    ledger of 160k items took 0.2 s per rerun cell by cell); anything else cell by cell."""
+    kind = pd.api.types.infer_dtype(col, skipna=True)
+    if kind in ("string", "empty"):
+        text = col.astype(object).where(col.notna(), "")
+        if translate:
+            text = text.map(codes_en.CODE_EN).where(lambda v: v.notna(), text)
+        return text.astype(object)
+    if kind == "boolean" and not col.isna().any():
+        return col.map({True: t("common.yes", lang), False: t("common.no", lang)}).astype(object)
+    return col.map(lambda v: _cell(v, lang, translate)).astype(object)
+
+
 def labelled(df: pd.DataFrame, lang: str, codes: bool = True) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         translate = codes and lang == "en" and col in CODE_COLUMNS
         if out[col].dtype == object or pd.api.types.is_bool_dtype(out[col]) or translate:
-            out[col] = out[col].map(lambda v, tr=translate: _cell(v, lang, tr)).astype(object)
+            out[col] = _labelled_column(out[col], lang, translate)
     out.columns = [column_label(str(c), lang) for c in out.columns]
     return out
 
