@@ -79,3 +79,35 @@ def test_xlsx_refused_above_limit(con: duckdb.DuckDBPyConnection) -> None:
     assert extract.xlsx_from_sql(con, view).startswith(b"PK")
     with pytest.raises(ValueError):
         extract.xlsx_from_sql(con, view, max_rows=len(full) - 1)
+
+
+def _long_table_app() -> None:
+    import pandas as pd
+    import streamlit as st
+
+    from ui import table
+
+    n = st.session_state.get("rows", 10)
+    df = pd.DataFrame({"household_id": [f"H{i:05d}" for i in range(n)], "township": ["乌加河镇"] * n})
+    st.session_state["view_rows"] = len(table.show("long", df, "长表"))
+
+
+@pytest.mark.parametrize("rows", [10, 501, 2_000])
+def test_long_in_memory_table_shows_a_page_and_downloads_all(rows: int) -> None:
+    """A table past DEFAULT_LIMIT rows shows its first rows and says so, as lists do; the view the
+    downloads are written from keeps every row."""
+    from streamlit.testing.v1 import AppTest
+
+    from queries.paging import DEFAULT_LIMIT
+
+    at = AppTest.from_function(_long_table_app, default_timeout=60)
+    at.session_state["rows"] = rows
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == min(rows, DEFAULT_LIMIT)
+    assert at.session_state["view_rows"] == rows
+    captions = [c.value for c in at.caption]
+    if rows > DEFAULT_LIMIT:
+        assert any(f"{DEFAULT_LIMIT:,}" in c and f"{rows:,}" in c for c in captions), captions
+    else:
+        assert not any("下载的文件包含全部" in c for c in captions)
