@@ -47,19 +47,19 @@ def _drill(level: str, name: str) -> None:
 
 def kpi_row(ctx: PageContext, k: pd.Series) -> None:
     c = st.columns(6)
-    c[0].metric(ctx.t("kpi.households"), ctx.num(k['households']), border=True)
-    c[1].metric(ctx.t("kpi.people"), ctx.num(k['people']), border=True)
-    c[2].metric(ctx.t("kpi.exited"), ctx.num(k['exited']), border=True)
-    c[3].metric(ctx.t("kpi.not_exited"), ctx.num(k['not_exited']), border=True)
-    c[4].metric(ctx.t("kpi.returned"), ctx.num(k['returned']), border=True)
+    c[0].metric(ctx.t("kpi.households"), ctx.num(k["households"]), border=True)
+    c[1].metric(ctx.t("kpi.people"), ctx.num(k["people"]), border=True)
+    c[2].metric(ctx.t("kpi.exited"), ctx.num(k["exited"]), border=True)
+    c[3].metric(ctx.t("kpi.not_exited"), ctx.num(k["not_exited"]), border=True)
+    c[4].metric(ctx.t("kpi.returned"), ctx.num(k["returned"]), border=True)
     c[5].metric(ctx.t("kpi.exit_rate"), ctx.pct(k["exit_rate"]), border=True)
     c = st.columns(6)
-    c[0].metric(ctx.t("kpi.monitored"), ctx.num(k['monitored']), border=True)
+    c[0].metric(ctx.t("kpi.monitored"), ctx.num(k["monitored"]), border=True)
     c[1].metric(ctx.t("kpi.coverage"), ctx.pct(k["coverage"]), help=ctx.t("kpi.coverage_help"), border=True)
-    c[2].metric(ctx.t("kpi.wrong_exits"), ctx.num(k['wrong_exits']), border=True)
-    c[3].metric(ctx.t("kpi.rect_open"), ctx.num(k['rect_open']), border=True)
-    c[4].metric(ctx.t("kpi.rect_overdue"), ctx.num(k['rect_overdue']), border=True)
-    c[5].metric(ctx.t("kpi.archive_defects"), ctx.num(k['archive_defects']),
+    c[2].metric(ctx.t("kpi.wrong_exits"), ctx.num(k["wrong_exits"]), border=True)
+    c[3].metric(ctx.t("kpi.rect_open"), ctx.num(k["rect_open"]), border=True)
+    c[4].metric(ctx.t("kpi.rect_overdue"), ctx.num(k["rect_overdue"]), border=True)
+    c[5].metric(ctx.t("kpi.archive_defects"), ctx.num(k["archive_defects"]),
                 help=ctx.t("kpi.archive_help"), border=True)
 
 
