@@ -18,6 +18,7 @@ from etl import derive, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
 from etl.messages import read_error_text
+from etl.sqlexpr import CLAIM_TOLERANCE, claim_parts_sql
 from etl.stage import RAW_KEPT, STAGE_SCHEMA, build_stage, q, raw_value_case, use_stage_schema
 from labels import t
 
@@ -468,9 +469,7 @@ def _load_ledger(
         selects.append(f"""
             SELECT source_line, '{table}', record_key, household_id, 'total_cost', raw_total_cost,
                    'claim_parts_mismatch' FROM k
-            WHERE total_cost IS NOT NULL AND abs(total_cost - (coalesce(basic_insurance, 0)
-                  + coalesce(critical_illness_insurance, 0) + coalesce(medical_assistance, 0)
-                  + coalesce(other_support, 0) + coalesce(out_of_pocket, 0))) > 1""")
+            WHERE total_cost IS NOT NULL AND abs(total_cost - {claim_parts_sql()}) > {CLAIM_TOLERANCE}""")
     if "id_number" in FIELDS[kind]:
         selects.append(f"""
             SELECT source_line, '{table}', record_key, household_id, 'id_number', raw_id_number, 'id_invalid'

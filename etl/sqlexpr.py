@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 ILL_CAUSES = ("因病", "因残")  # causes of poverty that make a household an "ill household"
+CLAIM_TOLERANCE = 1  # yuan: a claim's parts may miss its total cost by rounding
+CLAIM_PARTS = ("basic_insurance", "critical_illness_insurance", "medical_assistance", "other_support", "out_of_pocket")
+
+
+def claim_parts_sql(alias: str = "") -> str:
+    """The sum of a medical claim's parts (insurance, critical illness, assistance, other, out of
+    pocket), a missing part counting 0: what should add up to its total cost."""
+    prefix = f"{alias}." if alias else ""
+    return "(" + " + ".join(f"coalesce({prefix}{c}, 0)" for c in CLAIM_PARTS) + ")"
 
 
 def age_sql(birth: str, as_of: str = "$as_of") -> str:

@@ -29,7 +29,7 @@ from etl.derive_cells import (
     OOP_ORDER,
     compliant_sql,
 )
-from etl.sqlexpr import age_sql, window_count
+from etl.sqlexpr import age_sql, claim_parts_sql, window_count
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.meta import data_as_of
 from queries.paging import ListQuery
@@ -38,7 +38,6 @@ OOP_TARGET = 0.10
 ILL = ("长期慢性病", "患有大病")
 DISABLED = "残疾"
 RISK_INCOME_SHARE = 0.5
-CLAIM_TOLERANCE = 1.0
 
 
 def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
@@ -321,19 +320,18 @@ def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year
 
 
 def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:
-    """Claims whose parts do not add up to the total cost (tolerance 1 yuan)."""
+    """Claims whose parts do not add up to the total cost (by more than etl.sqlexpr.CLAIM_TOLERANCE
+    yuan; `list_claim.parts_mismatch`, stored with the snapshot: the rule has no date in it)."""
     where, params = household_where(flt, viewer, "c")
-    params = {**params, "tol": CLAIM_TOLERANCE}
     if year is not None:
-        params["year"] = year
-    parts = ("coalesce(c.basic_insurance, 0) + coalesce(c.critical_illness_insurance, 0) "
-             "+ coalesce(c.medical_assistance, 0) + coalesce(c.other_support, 0) + coalesce(c.out_of_pocket, 0)")
+        params = {**params, "year": year}
+    parts = claim_parts_sql("c")
     sql = f"""
         SELECT c.township, c.village, c.household_id, {mask_id('c.id_number', viewer)} AS id_number, c.admission_date, c.institution,
             c.total_cost, c.basic_insurance, c.critical_illness_insurance, c.medical_assistance,
-            c.other_support, c.out_of_pocket, {parts} AS parts_sum, c.total_cost - ({parts}) AS difference
+            c.other_support, c.out_of_pocket, {parts} AS parts_sum, c.total_cost - {parts} AS difference
         FROM list_claim c
-        WHERE {where} AND {_year_clause(year)} AND abs(coalesce(c.total_cost, 0) - ({parts})) > $tol
+        WHERE c.parts_mismatch AND {where} AND {_year_clause(year)}
         ORDER BY abs(difference) DESC
     """  # noqa: S608
     return con.execute(sql, params).df()
