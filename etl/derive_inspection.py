@@ -34,7 +34,7 @@ import duckdb
 from etl import quality_checks, visit_rank
 from etl.codes import RECTIFICATION_CLOSED
 from etl.schema import FILTER_COLUMNS, filter_select
-from etl.sqlexpr import CLAIM_TOLERANCE, claim_parts_sql, redacted_text_sql, window_count
+from etl.sqlexpr import redacted_text_sql, window_count
 from etl.stage import STAGE_SCHEMA
 
 CHRONIC = "长期慢性病"
@@ -152,13 +152,11 @@ ORDER BY f.seq, m.is_head DESC, m.member_key
 
 # Claims with their household's filter columns and the facts the health page's claim views need, so
 # those views read one table: the claim's year, the household's head, members, latest income and its
-# income per capita in the claim's year, and whether its parts miss its total (a missing total counts
-# 0 here, so such a claim with parts shows on the page; the load's data issue needs a total).
+# income per capita in the claim's year.
 LIST_CLAIM_SQL = f"""
 CREATE OR REPLACE TABLE list_claim AS
 SELECT {filter_select('f')}, c.*, year(c.admission_date) AS claim_year, f.head_name, f.n_members,
-    f.latest_income, hi.income_per_capita AS year_income,
-    abs(coalesce(c.total_cost, 0) - {claim_parts_sql('c')}) > {CLAIM_TOLERANCE} AS parts_mismatch
+    f.latest_income, hi.income_per_capita AS year_income
 FROM medical_claims c
 JOIN hh_facts f USING (household_id)
 LEFT JOIN household_income hi ON hi.household_id = c.household_id AND hi.income_year = year(c.admission_date)

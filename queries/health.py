@@ -29,7 +29,7 @@ from etl.derive_cells import (
     OOP_ORDER,
     compliant_sql,
 )
-from etl.sqlexpr import age_sql, claim_parts_sql, window_count
+from etl.sqlexpr import CLAIM_TOLERANCE, age_sql, claim_parts_sql, window_count
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.meta import data_as_of
 from queries.paging import ListQuery
@@ -321,17 +321,18 @@ def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year
 
 def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:
     """Claims whose parts do not add up to the total cost (by more than etl.sqlexpr.CLAIM_TOLERANCE
-    yuan; `list_claim.parts_mismatch`, stored with the snapshot: the rule has no date in it)."""
+    yuan, the load's rule; a missing total counts 0 here, so a claim with parts and no total shows)."""
     where, params = household_where(flt, viewer, "c")
+    params = {**params, "tol": CLAIM_TOLERANCE}
     if year is not None:
-        params = {**params, "year": year}
+        params["year"] = year
     parts = claim_parts_sql("c")
     sql = f"""
         SELECT c.township, c.village, c.household_id, {mask_id('c.id_number', viewer)} AS id_number, c.admission_date, c.institution,
             c.total_cost, c.basic_insurance, c.critical_illness_insurance, c.medical_assistance,
             c.other_support, c.out_of_pocket, {parts} AS parts_sum, c.total_cost - {parts} AS difference
         FROM list_claim c
-        WHERE c.parts_mismatch AND {where} AND {_year_clause(year)}
+        WHERE {where} AND {_year_clause(year)} AND abs(coalesce(c.total_cost, 0) - {parts}) > $tol
         ORDER BY abs(difference) DESC
     """  # noqa: S608
     return con.execute(sql, params).df()
