@@ -26,7 +26,7 @@ from queries import quality as qquality
 from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer
-from ui import charts
+from ui import charts, formats
 from ui.profile_html import document, esc, plain_dates, register_colors, spec_div, table_html
 
 
@@ -76,10 +76,6 @@ def listed_rows(html_text: str) -> int:
     return sum(body.count("<tr>") for body in re.findall(r"<tbody>(.*?)</tbody>", html_text, flags=re.S))
 
 
-def _pct(x: object) -> str:
-    return "—" if x is None or pd.isna(x) else f"{float(x):.1%}"  # type: ignore[arg-type]
-
-
 def _codes(df: pd.DataFrame, col: str, lang: str) -> pd.DataFrame:
     """`col`'s code values as labels of `lang`; the frame itself, not a copy, when they are the labels
     already (the stored codes are the Chinese labels)."""
@@ -113,8 +109,8 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.no_measure", lang), f"{no_measure:,}"),
         (t("insp.brief.kpi.open_items", lang), f"{int(k['rect_open']):,}"),
         (t("insp.brief.kpi.overdue", lang), f"{int(k['rect_overdue']):,}"),
-        (t("insp.brief.kpi.compliance", lang), f"{comp['compliant']} / {comp['chronic']}"),
-        (t("insp.brief.kpi.completeness", lang), _pct(passed / required if required else None)),
+        (t("insp.brief.kpi.compliance", lang), f"{int(comp['compliant']):,} / {int(comp['chronic']):,}"),
+        (t("insp.brief.kpi.completeness", lang), formats.pct(passed / required if required else None)),
         (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}"),
     ]
     # key charts of every page, as plain figure dicts (no go.Figure: its validation cost more than the SQL)

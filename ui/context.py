@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from labels import code_label, t
 from queries.filters import Filters, Viewer
+from ui import formats
 from ui.auth import LOCAL_USER, User
 
 _KEY = "_fupin_ctx"
@@ -50,20 +50,11 @@ class PageContext:
         return code_label(value, self.lang)
 
     def num(self, n: object) -> str:
-        """A count for a KPI tile: exact below a million, else in the language's large unit (3134万,
-        1.32亿 / 31.3M, 1.32B), so a national figure fits a tile of six."""
-        if n is None or pd.isna(n):
-            return "—"
-        v = int(n)  # type: ignore[call-overload]
-        if abs(v) < 1_000_000:
-            return f"{v:,}"
-        if abs(v) >= (1e9 if self.lang == "en" else 1e8):
-            return self.t("num.huge", yi=f"{v / 1e8:.2f}", billion=f"{v / 1e9:.2f}")
-        return self.t("num.large", wan=f"{v / 1e4:.0f}", million=f"{v / 1e6:.1f}")
+        """A KPI tile's count in this language (ui.formats.compact_count)."""
+        return formats.compact_count(n, self.lang)
 
-    def pct(self, x: float | None) -> str:
-        return "—" if x is None or pd.isna(x) else f"{x:.1%}"
-
+    def pct(self, x: object) -> str:
+        return formats.pct(x)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 

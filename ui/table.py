@@ -89,6 +89,7 @@ def show(
     on_select: Any = None,
     empty_hint: str | None = None,
 ) -> Any:
+    import streamlit as st
 
     from ui import extract, header
     from ui.context import current
@@ -100,8 +101,6 @@ def show(
     view = labelled(df, ctx.lang)
     shown = view
     if len(view) > DEFAULT_LIMIT:
-        import streamlit as st
-
         shown = view.iloc[:DEFAULT_LIMIT]
         st.caption(ctx.t("list.showing", n=len(shown), total=len(view)))
     state = _frame(key, shown, ctx.lang, column_config, height, hide_index, on_select)

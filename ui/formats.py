@@ -1,0 +1,25 @@
+"""Figures as a user reads them (pure: no Streamlit, so the briefing's HTML path can use it too)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from labels import t
+
+
+def pct(x: object) -> str:
+    """A share as 92.0%, or — when there is none."""
+    return "—" if x is None or pd.isna(x) else f"{float(x):.1%}"  # type: ignore[arg-type]
+
+
+def compact_count(n: object, lang: str) -> str:
+    """A count for a KPI tile: exact below a million, else in the language's large unit (3134万,
+    1.32亿 / 31.3M, 1.32B), so a national figure fits a tile of six."""
+    if n is None or pd.isna(n):
+        return "—"
+    v = int(n)  # type: ignore[call-overload]
+    if abs(v) < 1_000_000:
+        return f"{v:,}"
+    if abs(v) >= (1e9 if lang == "en" else 1e8):
+        return t("num.huge", lang, yi=f"{v / 1e8:.2f}", billion=f"{v / 1e9:.2f}")
+    return t("num.large", lang, wan=f"{v / 1e4:.0f}", million=f"{v / 1e6:.1f}")
