@@ -46,9 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     p_load.add_argument("files", nargs="+", type=Path)
     p_load.add_argument("--db", type=Path, default=None, help="database path (default $FUPIN_DB or data/fupin.duckdb)")
     p_load.add_argument("--json", action="store_true", help="print one JSON object")
-    p_refresh = sub.add_parser("refresh", help="rebuild the derived tables of the current data (after an upgrade)")
-    p_refresh.add_argument("--db", type=Path, default=None)
-    p_refresh.add_argument("--if-stale", action="store_true", help="only when built by an older version")
+    for command in ("rebuild", "refresh"):  # refresh: the name used before
+        p_rebuild = sub.add_parser(command, help="rebuild every derived table of the current data, whole "
+                                                 "(also upgrades a database of an older version)")
+        p_rebuild.add_argument("--db", type=Path, default=None)
+        p_rebuild.add_argument("--if-stale", action="store_true", help="only when built by an older version")
     p_demo = sub.add_parser(
         "demo", help="write the demo county's export files and load them into a fresh database (replacing it)")
     p_demo.add_argument("--db", type=Path, default=None)
@@ -65,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         report = load_files(args.files, db=args.db, lang=lang, progress=progress)
         _print_report(report, args.json, lang)
         return report.exit_code
-    if args.command == "refresh":
+    if args.command in ("rebuild", "refresh"):
         from etl import schema
-        from etl.load import refresh, schema_version
+        from etl.load import rebuild, schema_version
 
         version = schema_version(args.db)
         if version is None:
@@ -75,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if args.if_stale and version == schema.SCHEMA_VERSION:
             return 0
-        print(t("cli.refreshed", lang, db=refresh(args.db)))
+        print(t("cli.refreshed", lang, db=rebuild(args.db)))
         return 0
     from etl import demo
 

@@ -1,29 +1,34 @@
-"""Derived tables, rebuilt inside every new snapshot before it is published, so they are never stale.
+"""Derived tables: built whole with a fresh load or `python -m etl rebuild`, updated for what a load
+touched otherwise. One SQL per table serves both: it selects the rows of a `Scope`, which is either
+everything or the owners a load touched (`etl.owners`: households, cells, villages, batches).
 
-`build_all` is what the loader calls; the core builders live here, the inspection pages' builders in
-`etl.derive_inspection`. Everything is set-based SQL (aggregate once, then join; no correlated
-subqueries, no per-row Python) so that it scales to millions of households.
+`build_all` (full) and `update` (incremental) are what the loader calls; the core builders live here,
+the inspection pages' in `etl.derive_inspection`, the summary cells and stored lists in
+`etl.derive_cells`, the visit ranking in `etl.visit_rank`, the archive checks in `etl.quality_checks`
+and the lookup indexes in `etl.hh_lookup`. Everything is set-based SQL (aggregate once, then join; no
+correlated subqueries, no per-row Python) so that it scales to millions of households.
 
 Tables built here:
 - `facts_meta(key, value)`: `as_of` = the data's as-of date (the latest event date in the data,
-  never in the future); `built_at`.
+  never in the future); `built_at`; `hash_probe` (etl.hh_lookup).
 - `poverty_lines(year, line)`: the line per year (codes.POVERTY_LINE, later years keep the last line).
-- `hh_facts`: one row per household: area, codes, years, members and their health/labour/age counts,
-  income against the line of its income year, 两不愁三保障 flags, suspected wrong exit, interventions,
-  the inspection pages' household facts (`etl.derive_inspection`), `seq` (the place order township,
-  village, household as an integer; the table is stored in that order) and `draw_hash` (the
-  inspection sample's per-household hash). Ages are computed at the as-of date.
-- Summary tables keyed by every `Filters` column (`AGG_KEYS`: township, village, main_cause,
-  household_attribute, exit_status, monitoring_type, identified_year, exit_year), so that a page
-  applies `household_where(..., alias="c")` to a few hundred thousand cells instead of joining tens of
-  millions of ledger rows. A household falls in exactly one cell, so household counts add up across
-  cells:
+- `hh_facts`: one row per household: its keys (`hk`, `area`, `cell`, `seq`: the place order township,
+  village, household as an integer; a full build stores the table in that order), area, codes,
+  years, members and their health/labour/age counts, income against the line of its income year,
+  两不愁三保障 flags, suspected wrong exit, interventions, the inspection pages' household facts
+  (`etl.derive_inspection`) and `draw_hash` (the inspection sample's per-household hash). Ages are
+  computed at the as-of date.
+- Summary tables keyed by every `Filters` column (`FILTER_COLUMNS`: township, village, main_cause,
+  household_attribute, exit_status, monitoring_type, identified_year, exit_year) and by `cell`, the
+  number of that combination (`etl.keys`), so that a page applies `household_where(..., alias="c")`
+  to a few hundred thousand cells instead of joining tens of millions of ledger rows. A household
+  falls in exactly one cell, so household counts add up across cells:
   - `agg_household(cell, keys, households, registered, people (members of registered households),
     monitored, with_intervention, wrong_exits, members, below_line, unsafe_housing, unsafe_water,
     uninsured, uninsured_members, school_out, school_out_children, assurances_ok)`: household
     counts (and member sums) per cell, and the health page's sums (ill_cause_households,
     ill_member_households, ill_members, chronic_members, disabled_members, medical_insured,
-    critical_insured, doctor_signed, chronic_doctor_signed); `cell` is the cell's integer id;
+    critical_insured, doctor_signed, chronic_doctor_signed);
   - `agg_category(keys, category, households)`: households with a measure of the category;
   - `agg_measure(keys, year, category, measures, amount_yuan, households)`: measures by year
     (`year`, else the start date's) and category (NULL -> 其他);
@@ -37,43 +42,128 @@ Tables built here:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
 import duckdb
 
-from etl import derive_cells, derive_inspection, hh_lookup
+from etl import derive_cells, derive_inspection, hh_lookup, keys
 from etl.codes import CODE_ORDER, ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
+from etl.owners import OWNER_COLUMN, Touched
+from etl.readers import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.sqlexpr import ill_cause_sql
-from etl.stage import STAGE_SCHEMA, drop_stage_schema, use_stage_schema
 
 SCHOOL_AGE = (6, 15)
 # school_status spellings that mean a school-age child is not in school
 NOT_IN_SCHOOL_PATTERN = "辍学|失学|非在校|不在校|未入学|未上学|未就学|休学"
+# Ages at which a stored fact about a person changes (elderly, elderly living alone, school age):
+# when the as-of date moves, only households with a member crossing one of them change (etl.dated).
+AGE_THRESHOLDS = (SCHOOL_AGE[0], SCHOOL_AGE[1] + 1, ELDERLY_AGE, ELDERLY_ALONE_AGE)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a builder selects: everything (`full`) or the owners a load touched."""
+
+    full: bool
+    nohk: bool = False  # rectification items of no household were touched
+
+    def _in(self, kind: str, alias: str) -> str:
+        col = OWNER_COLUMN[kind]
+        return "TRUE" if self.full else f"{alias}.{col} IN (SELECT {col} FROM {STAGE_SCHEMA}.t_{kind})"
+
+    def hk(self, alias: str) -> str:
+        return self._in("hk", alias)
+
+    def cell(self, alias: str) -> str:
+        return self._in("cell", alias)
+
+    def area(self, alias: str) -> str:
+        return self._in("area", alias)
+
+    def batch(self, alias: str) -> str:
+        return self._in("batch", alias)
+
+    def hk_or_none(self, alias: str) -> str:
+        """Rows of a touched household, and rows of no household when those were touched."""
+        if self.full:
+            return "TRUE"
+        return f"({self.hk(alias)} OR ({alias}.hk IS NULL AND {str(self.nohk).upper()}))"
+
+
+FULL = Scope(True)
+
+# Tables a page reads in their stored order without sorting (queries.paging, stored_order): an
+# incremental update appends, so it records them as unsorted (`meta`) and the pages sort them again.
+ORDER_SENSITIVE = ("hh_facts",)
+
+
+def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None, table: str,
+            selects: str | Sequence[str], order: str = "", params: dict[str, object] | None = None) -> None:
+    """Write `table`'s rows of `scope`: the whole table, stored in `order` (each select sorted on its own),
+    or, for a load, the touched owners' rows deleted and selected again (appended)."""
+    selects = [selects] if isinstance(selects, str) else list(selects)
+    sort = f" ORDER BY {order}" if order else ""
+    if scope.full:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {selects[0]}{sort}", params or {})
+        for sql in selects[1:]:
+            con.execute(f"INSERT INTO {table} {sql}{sort}", params or {})
+        return
+    assert touched is not None
+    where = touched.predicate(table)
+    if where is None:
+        return
+    con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
+    for sql in selects:
+        con.execute(f"INSERT INTO {table} BY NAME {sql}", params or {})
+    if table in ORDER_SENSITIVE:
+        con.execute("DELETE FROM meta WHERE key = ?", [f"unsorted:{table}"])
+        con.execute("INSERT INTO meta VALUES (?, 'true')", [f"unsorted:{table}"])
+        touched.table("meta")
+
 
 _AS_OF_SQL = """
-CREATE OR REPLACE TABLE facts_meta AS
-WITH seen AS (
-    SELECT max(d) AS d FROM (
-        SELECT max(visit_date) AS d FROM visits WHERE visit_date <= current_date
-        UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= current_date
-        UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= current_date
-        UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= current_date
-        UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= current_date
-        UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= current_date
-    )
+SELECT 'as_of' AS key, CAST(coalesce(max(d), $today) AS VARCHAR) AS value FROM (
+    SELECT max(visit_date) AS d FROM visits WHERE visit_date <= $today
+    UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= $today
+    UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= $today
+    UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= $today
+    UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= $today
+    UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= $today
 )
-SELECT 'as_of' AS key, CAST(coalesce((SELECT d FROM seen), current_date) AS VARCHAR) AS value
 UNION ALL SELECT 'built_at', CAST(current_timestamp AS VARCHAR)
 """
 
-_HH_FACTS_SQL = """
-CREATE OR REPLACE TABLE hh_facts AS
+
+def as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The as-of date stored in facts_meta (None before the first build)."""
+    try:
+        rows = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return rows[0][0] if rows else None
+
+
+def build_facts_meta(con: duckdb.DuckDBPyConnection) -> None:
+    """facts_meta again (as_of, built_at), keeping the lookup index's hash probe."""
+    probe = con.execute("SELECT value FROM facts_meta WHERE key = 'hash_probe'").fetchall() \
+        if as_of(con) is not None else []
+    con.execute(f"CREATE OR REPLACE TABLE facts_meta AS {_AS_OF_SQL}", {"today": date.today()})
+    if probe:
+        con.execute("INSERT INTO facts_meta VALUES ('hash_probe', ?)", [probe[0][0]])
+
+
+def _hh_facts_sql(scope: Scope) -> str:
+    return f"""
 WITH ref AS (
     SELECT CAST(value AS DATE) AS as_of FROM facts_meta WHERE key = 'as_of'
 ), m AS (
-    SELECT household_id,
+    SELECT hk,
         count(*) AS member_count,
         count(*) FILTER (WHERE age >= $elderly) AS elderly_count,
-        max(age) AS oldest_age,
+        count(*) FILTER (WHERE age >= $alone_age) AS alone_age_count,
         count(*) FILTER (WHERE list_has_any(health, ['长期慢性病', '患有大病'])) AS ill_count,
         count(*) FILTER (WHERE list_contains(health, '患有大病')) AS serious_ill_count,
         count(*) FILTER (WHERE list_contains(health, '残疾')) AS disabled_count,
@@ -86,21 +176,18 @@ WITH ref AS (
     FROM (
         SELECT mm.*, CASE WHEN birth_date IS NOT NULL AND birth_date <= a.as_of
                           THEN date_sub('year', birth_date, a.as_of) END AS age
-        FROM members mm CROSS JOIN ref a
+        FROM members mm CROSS JOIN ref a WHERE {scope.hk("mm")}
     )
-    GROUP BY household_id
+    GROUP BY hk
 ), i AS (
     -- a household's categories as bits of the sorted code list ($categories; the loader stores a
     -- category only as its canonical value): one fixed-size aggregate instead of lists per household
-    SELECT household_id, intervention_count, amount_total,
+    SELECT hk, intervention_count, amount_total,
         coalesce(bit_count(mask), 0)::BIGINT AS category_count,
         CASE WHEN mask <> 0 THEN list_filter($categories, lambda c, k: (mask >> (k - 1)) & 1 = 1) END AS categories
-    FROM (SELECT household_id, count(*) AS intervention_count, coalesce(sum(amount_yuan), 0) AS amount_total,
-              bit_or(1::BIGINT << (list_position($categories, category) - 1)) AS mask
-          FROM interventions GROUP BY household_id)
-), k AS (
-    -- the list order as an integer, from narrow rows (the wide rows are then sorted by one integer)
-    SELECT household_id, row_number() OVER (ORDER BY township, village, household_id) AS seq FROM households
+    FROM (SELECT iv.hk, count(*) AS intervention_count, coalesce(sum(iv.amount_yuan), 0) AS amount_total,
+              bit_or(1::BIGINT << (list_position($categories, iv.category) - 1)) AS mask
+          FROM interventions iv WHERE {scope.hk("iv")} GROUP BY iv.hk)
 ), base AS (
     SELECT h.household_id, h.township, h.village,
         h.head_name, h.head_id_number, h.phone, h.helper_name, h.helper_unit,
@@ -111,7 +198,7 @@ WITH ref AS (
         coalesce(m.member_count, 0) AS member_count,
         h.household_size_declared,
         coalesce(m.elderly_count, 0) AS elderly_count,
-        m.oldest_age,
+        coalesce(m.alone_age_count, 0) AS alone_age_count,
         coalesce(m.ill_count, 0) AS ill_count,
         coalesce(m.serious_ill_count, 0) AS serious_ill_count,
         coalesce(m.disabled_count, 0) AS disabled_count,
@@ -128,18 +215,18 @@ WITH ref AS (
         coalesce(i.category_count, 0) AS category_count,
         coalesce(i.amount_total, 0) AS amount_total,
         coalesce(i.categories, []) AS categories,
-        x.* EXCLUDE (household_id),
-        k.seq
+        x.* EXCLUDE (hk),
+        h.hk, h.area, h.seq
     FROM households h
-    JOIN k USING (household_id)
-    JOIN _insp_household x USING (household_id)
-    LEFT JOIN m USING (household_id)
-    LEFT JOIN i USING (household_id)
+    JOIN {STAGE_SCHEMA}._insp_household x USING (hk)
+    LEFT JOIN m USING (hk)
+    LEFT JOIN i USING (hk)
     LEFT JOIN poverty_lines pl ON pl.year = h.income_year
+    WHERE {scope.hk("h")}
 )
 SELECT *,
     member_count > 0 AND elderly_count = member_count AS all_elderly,
-    member_count = 1 AND coalesce(oldest_age >= $alone_age, false) AS elderly_alone,
+    member_count = 1 AND alone_age_count = 1 AS elderly_alone,
     ill_count > 0 AS has_ill,
     disabled_count > 0 AS has_disabled,
     labor_count = 0 AS no_labor,
@@ -155,10 +242,24 @@ SELECT *,
     intervention_count > 0 AS has_intervention,
     -- the inspection sample's per-household hash (queries.visits.inspection_sample), stable across machines
     CAST(md5_number_upper(household_id) % 2147483647 AS BIGINT) AS draw_hash
-FROM base
-ORDER BY seq
-"""
+FROM (SELECT b.*, ck.cell FROM base b {keys.cell_join("b")})
+"""  # noqa: S608 - constants and our own table names
 
+
+def _hh_facts_params() -> dict[str, object]:
+    return {
+        "elderly": ELDERLY_AGE,
+        "alone_age": ELDERLY_ALONE_AGE,
+        "school_lo": SCHOOL_AGE[0],
+        "school_hi": SCHOOL_AGE[1],
+        "not_in_school": NOT_IN_SCHOOL_PATTERN,
+        "factor": MONITORING_FACTOR,
+        "categories": sorted(CODE_ORDER["intervention_category"]),  # as ORDER BY category sorts
+    }
+
+
+_CELL_KEYS_OF_HOUSEHOLDS = f"""SELECT township, village, main_cause, household_attribute, exit_status,
+    monitoring_type, year(identified_date) AS identified_year, exit_year FROM households h WHERE {{where}}"""
 
 AGG_KEYS = FILTER_COLUMNS
 _K = ", ".join(AGG_KEYS)
@@ -166,117 +267,105 @@ _FK = filter_select("f")
 OTHER_CATEGORY = "其他"
 NOT_FILLED = "未填写"
 
-_AK = filter_select("a")
+
+def _keyed(body: str) -> str:
+    """The rows of `body` (grouped by the integer `cell`) with the cell's filter keys attached."""
+    return f"SELECT {filter_select('k')}, x.* FROM ({body}) x JOIN cell_keys k USING (cell)"  # noqa: S608
 
 
-def _keyed(table: str, body: str) -> str:
-    """CREATE `table` from `body` (grouped by the integer `cell`), with the cell's filter keys attached,
-    stored in key order (cells are numbered in key order)."""
-    return f"""CREATE OR REPLACE TABLE {table} AS
-    SELECT {_AK}, x.* EXCLUDE (cell) FROM ({body}) x JOIN agg_household a USING (cell)
-    ORDER BY x.cell"""  # noqa: S608 - constants only
+def _agg_household_sql(scope: Scope) -> str:
+    return f"""
+    SELECT cell, {_K}, count(*) AS households,
+        count(*) FILTER (WHERE registered) AS registered,
+        coalesce(sum(member_count) FILTER (WHERE registered), 0) AS people,
+        count(*) FILTER (WHERE monitored) AS monitored,
+        count(*) FILTER (WHERE has_intervention) AS with_intervention,
+        count(*) FILTER (WHERE suspected_wrong_exit) AS wrong_exits,
+        coalesce(sum(member_count), 0) AS members,
+        count(*) FILTER (WHERE income_below_line) AS below_line,
+        count(*) FILTER (WHERE unsafe_housing) AS unsafe_housing,
+        count(*) FILTER (WHERE unsafe_water) AS unsafe_water,
+        count(*) FILTER (WHERE has_uninsured) AS uninsured,
+        coalesce(sum(uninsured_count), 0) AS uninsured_members,
+        count(*) FILTER (WHERE has_school_out) AS school_out,
+        coalesce(sum(school_out_count), 0) AS school_out_children,
+        count(*) FILTER (WHERE assurances_ok) AS assurances_ok,
+        -- the health page's sums
+        count(*) FILTER (WHERE {ill_cause_sql("hh_facts")}) AS ill_cause_households,
+        count(*) FILTER (WHERE has_ill) AS ill_member_households,
+        coalesce(sum(ill_count), 0) AS ill_members,
+        coalesce(sum(n_chronic), 0) AS chronic_members,
+        coalesce(sum(disabled_count), 0) AS disabled_members,
+        coalesce(sum(n_medical_insured), 0) AS medical_insured,
+        coalesce(sum(n_critical_insured), 0) AS critical_insured,
+        coalesce(sum(doctor_signed_count), 0) AS doctor_signed,
+        coalesce(sum(n_chronic_doctor), 0) AS chronic_doctor_signed
+    FROM hh_facts WHERE {scope.cell("hh_facts")} GROUP BY ALL"""  # noqa: S608 - constants only
 
 
-_AGG_SQL = (
-    f"""CREATE OR REPLACE TABLE agg_household AS
-    SELECT CAST(row_number() OVER (ORDER BY {_K}) AS INTEGER) AS cell, *
-    FROM (
-        SELECT {_K}, count(*) AS households,
-            count(*) FILTER (WHERE registered) AS registered,
-            coalesce(sum(member_count) FILTER (WHERE registered), 0) AS people,
-            count(*) FILTER (WHERE monitored) AS monitored,
-            count(*) FILTER (WHERE has_intervention) AS with_intervention,
-            count(*) FILTER (WHERE suspected_wrong_exit) AS wrong_exits,
-            coalesce(sum(member_count), 0) AS members,
-            count(*) FILTER (WHERE income_below_line) AS below_line,
-            count(*) FILTER (WHERE unsafe_housing) AS unsafe_housing,
-            count(*) FILTER (WHERE unsafe_water) AS unsafe_water,
-            count(*) FILTER (WHERE has_uninsured) AS uninsured,
-            coalesce(sum(uninsured_count), 0) AS uninsured_members,
-            count(*) FILTER (WHERE has_school_out) AS school_out,
-            coalesce(sum(school_out_count), 0) AS school_out_children,
-            count(*) FILTER (WHERE assurances_ok) AS assurances_ok,
-            -- the health page's sums
-            count(*) FILTER (WHERE {ill_cause_sql("hh_facts")}) AS ill_cause_households,
-            count(*) FILTER (WHERE has_ill) AS ill_member_households,
-            coalesce(sum(ill_count), 0) AS ill_members,
-            coalesce(sum(n_chronic), 0) AS chronic_members,
-            coalesce(sum(disabled_count), 0) AS disabled_members,
-            coalesce(sum(n_medical_insured), 0) AS medical_insured,
-            coalesce(sum(n_critical_insured), 0) AS critical_insured,
-            coalesce(sum(doctor_signed_count), 0) AS doctor_signed,
-            coalesce(sum(n_chronic_doctor), 0) AS chronic_doctor_signed
-        FROM hh_facts GROUP BY ALL
-    ) ORDER BY {_K}""",  # noqa: S608 - constants only
-    # every household's cell and an integer key, so that the ledgers are aggregated by integers, not by
-    # 8 texts and a text id
-    f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._cell AS
-    SELECT f.household_id, CAST(row_number() OVER () AS INTEGER) AS hh_key, a.cell
-    FROM hh_facts f JOIN agg_household a ON
-    {" AND ".join(f"f.{k} IS NOT DISTINCT FROM a.{k}" for k in AGG_KEYS)}""",  # noqa: S608 - constants only
-    _keyed("agg_category", """
-        SELECT c.cell, category, count(*) AS households
-        FROM (SELECT household_id, unnest(categories) AS category FROM hh_facts) u JOIN _cell c USING (household_id)
-        WHERE category IS NOT NULL GROUP BY ALL"""),
-    # interventions: joined to the household's integer keys once, aggregated per household and
-    # (year, category), then per cell; the projects from the (few) rows that name one
-    f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._iv AS
-    SELECT c.cell, c.hh_key, coalesce(i.year, year(i.start_date)) AS year,
-           coalesce(i.category, '{OTHER_CATEGORY}') AS category, count(*) AS n, sum(i.amount_yuan) AS amount
-    FROM interventions i JOIN _cell c USING (household_id)
-    GROUP BY ALL""",  # noqa: S608 - constants only
-    _keyed("agg_measure", """
+def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """The summary tables keyed by the filter columns and `cell` (needs hh_facts)."""
+    replace(con, scope, touched, "agg_household", _agg_household_sql(scope), "cell")
+    replace(con, scope, touched, "agg_category", _keyed(f"""
+        SELECT cell, category, count(*) AS households
+        FROM (SELECT cell, unnest(categories) AS category FROM hh_facts f WHERE {scope.cell("f")})
+        WHERE category IS NOT NULL GROUP BY ALL"""), "cell")
+    # the households of the cells in scope, with their cell: ledgers are joined to them by integers
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._cell AS
+        SELECT hk, cell FROM hh_facts f WHERE {scope.cell("f")}""")  # noqa: S608 - constants only
+    # interventions: aggregated per household and (year, category), then per cell; the projects from
+    # the (few) rows that name one
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._iv AS
+        SELECT c.cell, c.hk, coalesce(i.year, year(i.start_date)) AS year,
+               coalesce(i.category, '{OTHER_CATEGORY}') AS category, count(*) AS n, sum(i.amount_yuan) AS amount
+        FROM interventions i JOIN _cell c USING (hk)
+        GROUP BY ALL""")  # noqa: S608 - constants only
+    replace(con, scope, touched, "agg_measure", _keyed("""
         SELECT cell, year, category, sum(n) AS measures, sum(amount) AS amount_yuan, count(*) AS households
-        FROM _iv GROUP BY ALL"""),
-    f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._ip AS
-    SELECT c.cell, c.hh_key, i.project, i.category, count(*) AS n, sum(i.amount_yuan) AS amount
-    FROM interventions i JOIN _cell c USING (household_id)
-    WHERE trim(i.project) <> ''
-    GROUP BY ALL""",  # noqa: S608 - constants only
-    _keyed("agg_project", """
+        FROM _iv GROUP BY ALL"""), "cell")
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._ip AS
+        SELECT c.cell, c.hk, i.project, i.category, count(*) AS n, sum(i.amount_yuan) AS amount
+        FROM interventions i JOIN _cell c USING (hk)
+        WHERE trim(i.project) <> ''
+        GROUP BY ALL""")  # noqa: S608 - constants only
+    replace(con, scope, touched, "agg_project", _keyed("""
         SELECT cell, project, count(*) AS households, sum(n) AS measures, sum(amount) AS amount_yuan
-        FROM (SELECT cell, hh_key, project, sum(n) AS n, sum(amount) AS amount FROM _ip GROUP BY ALL)
-        GROUP BY ALL"""),
-    _keyed("agg_project_category", """
+        FROM (SELECT cell, hk, project, sum(n) AS n, sum(amount) AS amount FROM _ip GROUP BY ALL)
+        GROUP BY ALL"""), "cell")
+    replace(con, scope, touched, "agg_project_category", _keyed("""
         SELECT cell, project, category, sum(n) AS measures
-        FROM _ip WHERE category IS NOT NULL GROUP BY ALL"""),
-    "DROP TABLE _iv",
-    "DROP TABLE _ip",
-    _keyed("agg_member_value", f"""
-        WITH mk AS (SELECT c.cell, m.health, m.labor_skill FROM members m JOIN _cell c USING (household_id))
+        FROM _ip WHERE category IS NOT NULL GROUP BY ALL"""), "cell")
+    con.execute("DROP TABLE _iv")
+    con.execute("DROP TABLE _ip")
+    replace(con, scope, touched, "agg_member_value", _keyed(f"""
+        WITH mk AS (SELECT c.cell, m.health, m.labor_skill FROM members m JOIN _cell c USING (hk))
         SELECT cell, 'health' AS dimension, value, count(*) AS members
         FROM (SELECT cell, unnest(CASE WHEN len(coalesce(health, [])) = 0 THEN ['{NOT_FILLED}'] ELSE health END)
                      AS value FROM mk)
         GROUP BY ALL
         UNION ALL
-        SELECT cell, 'labor_skill', coalesce(labor_skill, '{NOT_FILLED}'), count(*) FROM mk GROUP BY ALL"""),  # noqa: S608 - constants only
-    "DROP TABLE _cell",
-)
+        SELECT cell, 'labor_skill', coalesce(labor_skill, '{NOT_FILLED}'), count(*) FROM mk GROUP BY ALL"""),
+            "cell")
+    con.execute("DROP TABLE _cell")
 
 
-# The assistance page's households of one project: one row per (project, household), the household's
-# filter columns and `seq` copied in, stored by project and seq (a page reads one project's row groups).
-_LIST_PROJECT_HOUSEHOLD_SQL = f"""CREATE OR REPLACE TABLE list_project_household AS
+def _list_project_household_sql(scope: Scope) -> str:
+    """The assistance page's households of one project: one row per (project, household), the
+    household's filter columns and `seq` copied in, stored by project and seq (a page reads one
+    project's row groups)."""
+    return f"""
     WITH ph AS (
         -- a sorted distinct list, not string_agg(DISTINCT … ORDER BY …): DuckDB's ordered DISTINCT
         -- aggregate took 4x as long at 1M households
-        SELECT project, household_id,
+        SELECT project, hk,
             CASE WHEN count(content) > 0 THEN array_to_string(list_sort(list_distinct(list(content))), '、') END
                 AS content,
             min(coalesce(year, year(start_date))) AS year, sum(amount_yuan) AS amount_yuan
-        FROM interventions WHERE trim(project) <> '' GROUP BY project, household_id
+        FROM interventions iv WHERE trim(project) <> '' AND {scope.hk("iv")} GROUP BY project, hk
     )
-    SELECT ph.project, {_FK}, ph.household_id, f.head_name, f.head_id_number, f.income_per_capita,
-        ph.content, ph.year, ph.amount_yuan, f.seq
-    FROM ph JOIN hh_facts f USING (household_id)
-    ORDER BY ph.project, f.seq"""  # noqa: S608 - constants only
-
-
-def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """The summary tables keyed by the filter columns (needs hh_facts)."""
-    for sql in _AGG_SQL:
-        con.execute(sql)
-    con.execute(_LIST_PROJECT_HOUSEHOLD_SQL)
+    SELECT ph.project, {_FK}, f.household_id, f.head_name, f.head_id_number, f.income_per_capita,
+        ph.content, ph.year, ph.amount_yuan, f.seq, f.hk
+    FROM ph JOIN hh_facts f USING (hk)"""  # noqa: S608 - constants only
 
 
 def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:
@@ -287,34 +376,72 @@ def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO poverty_lines VALUES (?, ?)", rows)
 
 
-def build_core(con: duckdb.DuckDBPyConnection) -> None:
-    """The dashboard core's derived tables: facts_meta, poverty_lines, hh_facts (with the inspection
-    pages' household facts folded in, so no page joins a second household table)."""
-    con.execute(_AS_OF_SQL)
-    build_poverty_lines(con)
-    derive_inspection.build_household_facts(con)
-    con.execute(
-        _HH_FACTS_SQL,
-        {
-            "elderly": ELDERLY_AGE,
-            "alone_age": ELDERLY_ALONE_AGE,
-            "school_lo": SCHOOL_AGE[0],
-            "school_hi": SCHOOL_AGE[1],
-            "not_in_school": NOT_IN_SCHOOL_PATTERN,
-            "factor": MONITORING_FACTOR,
-            "categories": sorted(CODE_ORDER["intervention_category"]),  # as ORDER BY category sorts
-        },
-    )
-    con.execute("DROP TABLE _insp_household")
-    build_aggregates(con)
+def build_hh_facts(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """hh_facts (with the inspection pages' household facts folded in, so no page joins a second
+    household table) for the scope; the cells of its households are numbered first."""
+    keys.assign_cells(con, _CELL_KEYS_OF_HOUSEHOLDS.format(where=scope.hk("h")))
+    derive_inspection.build_household_facts(con, scope)
+    replace(con, scope, touched, "hh_facts", _hh_facts_sql(scope), "seq", _hh_facts_params())
+    con.execute(f"DROP TABLE {STAGE_SCHEMA}._insp_household")
+
+
+def _build_tables(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """Every derived table after facts_meta, for the scope."""
+    build_hh_facts(con, scope, touched)
+    if touched is not None:  # the cells (new ones too) and villages of the touched households, after
+        touched.add("cell", f"SELECT cell FROM hh_facts f WHERE {scope.hk('f')}")
+        touched.add("area", f"SELECT area FROM hh_facts f WHERE {scope.hk('f')}")
+        touched.dedupe()
+    _aggregates(con, scope, touched)
+    replace(con, scope, touched, "list_project_household", _list_project_household_sql(scope), "project, seq")
+    derive_inspection.build(con, scope, touched)
+    derive_cells.build(con, scope, touched)
+    hh_lookup.build(con, scope)
 
 
 def build_all(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build every derived table from the base tables of the snapshot. Intermediate tables go to
-    the staging schema (compressed, unlike TEMP), which is dropped before the snapshot is published."""
+    """(Re)build every derived table from the base tables of the snapshot, keeping the assigned keys
+    (etl.keys). Intermediate tables go to the staging schema (compressed, unlike TEMP); it is dropped
+    by the caller (or here, when this call created it)."""
+    from etl.stage import drop_stage_schema, use_stage_schema
+
+    own_stage = not _has_stage(con)
     use_stage_schema(con)
-    build_core(con)
-    derive_inspection.build(con)
-    derive_cells.build(con)
-    hh_lookup.build(con)
-    drop_stage_schema(con)
+    keys.fill_missing(con)
+    build_facts_meta(con)
+    build_poverty_lines(con)
+    _build_tables(con, FULL, None)
+    _sorted(con)
+    if own_stage:
+        drop_stage_schema(con)
+
+
+def _has_stage(con: duckdb.DuckDBPyConnection) -> bool:
+    rows = con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ? AND database_name = "
+                       "current_database()", [STAGE_SCHEMA]).fetchall()
+    return bool(rows[0][0])
+
+
+def _sorted(con: duckdb.DuckDBPyConnection) -> None:
+    """After a full build every table is in its stored order."""
+    con.execute("DELETE FROM meta WHERE key LIKE 'unsorted:%'")
+
+
+def update(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
+    """Bring every derived table up to date for what the load touched (`touched.add` by the loader):
+    the touched households' rows, the cells and villages they were or are in, the new batches; and,
+    when the as-of date moved, the households whose dated facts changed with it (etl.dated)."""
+    from etl import dated
+
+    before = as_of(con)
+    touched.dedupe()
+    # the cells and villages the touched households were in before the load
+    touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)")
+    touched.add("area", "SELECT area FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)")
+    build_facts_meta(con)
+    touched.table("facts_meta")
+    after = as_of(con)
+    if before is not None and after is not None and before != after:
+        dated.touch(con, touched, before, after)
+    touched.dedupe()
+    _build_tables(con, Scope(False, touched.nohk), touched)

@@ -35,10 +35,15 @@ tables): a household (or member) falls in exactly one cell, so a page applies
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import duckdb
 
+from etl.owners import Touched
 from etl.schema import FILTER_COLUMNS, filter_select
+
+if TYPE_CHECKING:
+    from etl.derive import Scope
 
 _K = ", ".join(FILTER_COLUMNS)
 _FK = filter_select("f")
@@ -91,7 +96,7 @@ OOP_ORDER = "oop_income_ratio DESC NULLS LAST, out_of_pocket DESC, year, househo
 DRAW_PRIME = 2147483647  # 2^31 - 1
 SAMPLE_SEED = 2020
 SAMPLE_DEPTH = 1000
-SEQ_SPAN = 1073741824  # 2^30 > any seq: a draw key and seq packed into one BIGINT
+SEQ_SPAN = 1 << 63  # > any seq (etl.keys): a draw key and seq packed into one HUGEINT
 
 
 def seed_draw(seed: int) -> tuple[int, int]:
@@ -105,78 +110,94 @@ def seed_draw(seed: int) -> tuple[int, int]:
 def draw_key_sql(alias: str = "") -> str:
     """The packed draw key (draw number, then seq) of a household row ($a, $b: the seed's draw)."""
     p = f"{alias}." if alias else ""
-    return f"(({p}draw_hash * $a + $b) % {DRAW_PRIME}) * {SEQ_SPAN} + {p}seq"
+    return f"CAST(({p}draw_hash * $a + $b) % {DRAW_PRIME} AS HUGEINT) * {SEQ_SPAN} + {p}seq"
 
 
 # --- the tables -----------------------------------------------------------------------------------
 
 _AS_OF = "(SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of')"
 
-_SQL = (
-    f"""CREATE OR REPLACE TABLE agg_cooccurrence AS
-    SELECT {_K}, other_cause, count(*) AS households
-    FROM (SELECT {_FK}, unnest(list_distinct(f.other_causes)) AS other_cause   -- distinct, no NULLs
-          FROM hh_facts f WHERE f.main_cause IS NOT NULL AND len(f.other_causes) > 0)
-    WHERE other_cause <> main_cause
-    GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
-    f"""CREATE OR REPLACE TABLE agg_income_band AS
-    SELECT {_FK}, {INCOME_BAND_SQL} AS band, count(*) AS households
-    FROM hh_facts f GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
-    f"""CREATE OR REPLACE TABLE agg_income_ratio AS
-    SELECT {_FK}, {ratio_bin_sql(repr(RATIO_STEP), repr(RATIO_CAP))} AS ratio_bin, count(*) AS households
-    FROM hh_facts f WHERE {RATIO_ROWS_SQL} GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
-    f"""CREATE OR REPLACE TABLE agg_monitoring AS
-    SELECT {_FK}, {MONITORING_KIND_SQL} AS kind, {MONITORING_RISK_SQL} AS risk, count(*) AS households
-    FROM hh_facts f WHERE {MONITORING_ROWS_SQL} GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
-    # the follow-up counts of list_ill_member are for the data's as-of date
-    f"""CREATE OR REPLACE TABLE agg_ill_member AS
-    SELECT {_LK}, count(*) AS members, count(*) FILTER (WHERE l.chronic) AS chronic,
-        count(*) FILTER (WHERE l.chronic AND l.counted_as_of = {_AS_OF} AND {
-            compliant_sql("l.follow_ups_counted", "l.check_ups_counted",
-                          f"date_diff('day', l.last_follow_up_date, {_AS_OF})")}) AS compliant
-    FROM list_ill_member l GROUP BY ALL ORDER BY ALL""",  # noqa: S608 - constants only
-    # the claims of a household in a year (list_claim carries the household's facts)
-    f"""CREATE OR REPLACE TABLE list_claim_year AS
+
+def _cells_sql(scope: Scope) -> dict[str, tuple[str, str]]:
+    """The summary cells for the cells of the scope: table -> (SELECT, stored order)."""
+    f_in = scope.cell("f")
+    return {
+        "agg_cooccurrence": (f"""
+            SELECT {_K}, cell, other_cause, count(*) AS households
+            FROM (SELECT {_FK}, f.cell, unnest(list_distinct(f.other_causes)) AS other_cause   -- distinct, no NULLs
+                  FROM hh_facts f WHERE f.main_cause IS NOT NULL AND len(f.other_causes) > 0 AND {f_in})
+            WHERE other_cause <> main_cause
+            GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
+        "agg_income_band": (f"""
+            SELECT {_FK}, f.cell, {INCOME_BAND_SQL} AS band, count(*) AS households
+            FROM hh_facts f WHERE {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
+        "agg_income_ratio": (f"""
+            SELECT {_FK}, f.cell, {ratio_bin_sql(repr(RATIO_STEP), repr(RATIO_CAP))} AS ratio_bin,
+                count(*) AS households
+            FROM hh_facts f WHERE {RATIO_ROWS_SQL} AND {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
+        "agg_monitoring": (f"""
+            SELECT {_FK}, f.cell, {MONITORING_KIND_SQL} AS kind, {MONITORING_RISK_SQL} AS risk,
+                count(*) AS households
+            FROM hh_facts f WHERE {MONITORING_ROWS_SQL} AND {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
+        # the follow-up counts of list_ill_member are for the data's as-of date
+        "agg_ill_member": (f"""
+            SELECT {_LK}, l.cell, count(*) AS members, count(*) FILTER (WHERE l.chronic) AS chronic,
+                count(*) FILTER (WHERE l.chronic AND {
+                    compliant_sql("l.follow_ups_counted", "l.check_ups_counted",
+                                  f"date_diff('day', l.last_follow_up_date, {_AS_OF})")}) AS compliant
+            FROM list_ill_member l WHERE {scope.cell("l")} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
+    }
+
+
+def _claim_year_sql(scope: Scope) -> str:
+    """The claims of a household in a year (list_claim carries the household's facts)."""
+    return f"""
     SELECT *, income_per_capita * n_members AS household_income,
         out_of_pocket / nullif(income_per_capita * n_members, 0) AS oop_income_ratio
     FROM (
         SELECT {filter_select("c")}, c.household_id, c.claim_year AS year, c.head_name, c.n_members,
             coalesce(c.year_income, c.latest_income) AS income_per_capita, count(*) AS claims,
-            CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket
-        FROM list_claim c WHERE c.claim_year IS NOT NULL
+            CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
+            c.hk
+        FROM list_claim c WHERE c.claim_year IS NOT NULL AND {scope.hk("c")}
         GROUP BY ALL
-    )
-    ORDER BY year, {OOP_ORDER}""",  # noqa: S608 - constants only
-)
+    )"""  # noqa: S608 - constants only
 
 
-def sample_draw_sql(depth: int = SAMPLE_DEPTH) -> str:
-    """`list_sample_draw` keeping the first `depth` households of each group ($a, $b, $seed: the stored
-    seed's draw). min_by(.., n) keeps the n smallest keys per group in key order: no sort of the county."""
-    return f"""CREATE OR REPLACE TABLE list_sample_draw AS
+def sample_draw_sql(scope: Scope, depth: int = SAMPLE_DEPTH) -> str:
+    """`list_sample_draw` for the villages of the scope, keeping the first `depth` households of each
+    group ($a, $b, $seed: the stored seed's draw). min_by(.., n) keeps the n smallest keys per group in
+    key order: no sort of the county. `grp` numbers a group (village and registered or not)."""
+    return f"""
     WITH picked AS (
-        SELECT township, village, registered, count(*) AS group_size,
+        SELECT area, registered, count(*) AS group_size,
             min_by(seq, {draw_key_sql()}, {int(depth)}) AS seqs
-        FROM hh_facts GROUP BY ALL
+        FROM hh_facts f WHERE {scope.area("f")} GROUP BY ALL
     ), drawn AS (
         SELECT group_size, unnest(seqs) AS seq, generate_subscripts(seqs, 1) AS draw FROM picked
     )
-    SELECT {_FK}, f.registered,
-        CAST(dense_rank() OVER (ORDER BY f.township, f.village, f.registered DESC) AS INTEGER) AS grp,
+    SELECT {_FK}, f.registered, f.area * 2 + CASE WHEN f.registered THEN 0 ELSE 1 END AS grp,
         d.draw, d.group_size <= {int(depth)} AS group_complete,
-        CAST($seed AS BIGINT) AS seed, CAST({int(depth)} AS INTEGER) AS depth, f.seq, f.household_id, f.head_name, f.member_count
-    FROM drawn d JOIN hh_facts f USING (seq)
-    ORDER BY grp, d.draw"""  # noqa: S608 - constants only
+        CAST($seed AS BIGINT) AS seed, CAST({int(depth)} AS INTEGER) AS depth, f.seq, f.household_id, f.head_name,
+        f.member_count, f.area
+    FROM drawn d JOIN hh_facts f USING (seq)"""  # noqa: S608 - constants only
 
 
-def build_sample_draw(con: duckdb.DuckDBPyConnection, depth: int = SAMPLE_DEPTH) -> None:
-    """(Re)build `list_sample_draw` for `SAMPLE_SEED` (a smaller `depth` only in tests)."""
+def build_sample_draw(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None,
+                      depth: int = SAMPLE_DEPTH) -> None:
+    """`list_sample_draw` for `SAMPLE_SEED` (a smaller `depth` only in tests)."""
+    from etl.derive import replace
+
     a, b = seed_draw(SAMPLE_SEED)
-    con.execute(sample_draw_sql(depth), {"a": a, "b": b, "seed": SAMPLE_SEED})
+    replace(con, scope, touched, "list_sample_draw", sample_draw_sql(scope, depth), "grp, draw",
+            {"a": a, "b": b, "seed": SAMPLE_SEED})
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the summary cells and stored lists (after hh_facts and the inspection tables)."""
-    for sql in _SQL:
-        con.execute(sql)
-    build_sample_draw(con)
+def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """The summary cells and stored lists for the scope (after hh_facts and the inspection tables)."""
+    from etl.derive import replace
+
+    for table, (sql, order) in _cells_sql(scope).items():
+        replace(con, scope, touched, table, sql, order)
+    replace(con, scope, touched, "list_claim_year", _claim_year_sql(scope), f"year, {OOP_ORDER}")
+    build_sample_draw(con, scope, touched)

@@ -15,7 +15,7 @@ visits, measures, ledgers and issues on every rerun.
   `Filters` column and `seq` (place order) of its household copied in, stored in the list's order, so
   a page is `WHERE <filters> ORDER BY seq, ... LIMIT n` on one table and reads one or two row groups. The household's follow-up and
   check-up dates are kept as lists, and their counts in the 12 months up to the data's as-of date
-  (`counted_as_of`) are precomputed; another as-of date counts from the lists.
+  are precomputed; another as-of date counts from the lists.
 - `list_issue`: data issues with their household's filter columns, head and `seq`.
 - `list_claim`: medical claims with their household's filter columns and facts.
 - `list_rectification`: the rectification ledger with `description_masked` / `measures_masked`, the
@@ -31,21 +31,28 @@ from __future__ import annotations
 
 import duckdb
 
+from typing import TYPE_CHECKING
+
 from etl import quality_checks, visit_rank
 from etl.codes import RECTIFICATION_CLOSED
+from etl.owners import Touched
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.sqlexpr import redacted_text_sql, window_count
-from etl.stage import STAGE_SCHEMA
+from etl.readers import STAGE_SCHEMA
+
+if TYPE_CHECKING:
+    from etl.derive import Scope
 
 CHRONIC = "长期慢性病"
 FOLLOW_UP = "家庭医生随访"
 CHECK_UP = "健康体检"
 
 
-INSP_HOUSEHOLD_SQL = f"""
+def _insp_household_sql(scope: Scope) -> str:
+    return f"""
 CREATE OR REPLACE TABLE {STAGE_SCHEMA}._insp_household AS
 WITH m AS (
-    SELECT household_id,
+    SELECT hk,
         count(*) AS n_members,
         min(birth_date) AS oldest_birth_date,
         count(*) FILTER (WHERE list_contains(coalesce(health, []), '{CHRONIC}')) AS n_chronic,
@@ -56,34 +63,34 @@ WITH m AS (
         count(*) FILTER (WHERE labor_skill IS NOT NULL AND labor_skill <> '') AS n_labor_set,
         count(*) FILTER (WHERE coalesce(medical_insurance, false)) AS n_medical_insured,
         count(*) FILTER (WHERE coalesce(critical_illness_insurance, false)) AS n_critical_insured
-    FROM members GROUP BY household_id
+    FROM members mm WHERE {scope.hk("mm")} GROUP BY hk
 ),
 v AS (
-    SELECT household_id,
+    SELECT hk,
         count(*) AS n_visits,
         max(visit_date) AS last_visit_date,
         max(visit_date) FILTER (WHERE visit_type = '{FOLLOW_UP}') AS last_follow_up_date,
         max(visit_date) FILTER (WHERE visit_type = '{CHECK_UP}') AS last_check_up_date
-    FROM visits GROUP BY household_id
+    FROM visits vv WHERE {scope.hk("vv")} GROUP BY hk
 ),
 r AS (
-    SELECT household_id, count(*) AS n_open_items
-    FROM rectifications
-    WHERE household_id IS NOT NULL
+    SELECT hk, count(*) AS n_open_items
+    FROM rectifications rr
+    WHERE hk IS NOT NULL AND {scope.hk("rr")}
       AND (status IS NULL OR status NOT IN {tuple(RECTIFICATION_CLOSED)!r})
-    GROUP BY household_id
+    GROUP BY hk
 ),
 d AS (
-    SELECT household_id, count(*) AS n_issues
-    FROM data_issues WHERE household_id IS NOT NULL GROUP BY household_id
+    SELECT hk, count(*) AS n_issues
+    FROM data_issues dd WHERE hk IS NOT NULL AND {scope.hk("dd")} GROUP BY hk
 ),
 inc AS (
-    SELECT household_id, max(income_year) AS latest_income_year,
+    SELECT hk, max(income_year) AS latest_income_year,
         arg_max(income_per_capita, income_year) AS latest_income
-    FROM household_income GROUP BY household_id
+    FROM household_income ii WHERE {scope.hk("ii")} GROUP BY hk
 )
 SELECT
-    h.household_id,
+    h.hk,
     coalesce(m.n_members, 0) AS n_members,
     m.oldest_birth_date,
     coalesce(m.n_chronic, 0) AS n_chronic,
@@ -102,111 +109,113 @@ SELECT
     h.unsafe_housing IS NOT NULL AS housing_set,
     h.safe_water IS NOT NULL AS water_set
 FROM households h
-LEFT JOIN m USING (household_id)
-LEFT JOIN v USING (household_id)
-LEFT JOIN r USING (household_id)
-LEFT JOIN d USING (household_id)
-LEFT JOIN inc USING (household_id)
+LEFT JOIN m USING (hk)
+LEFT JOIN v USING (hk)
+LEFT JOIN r USING (hk)
+LEFT JOIN d USING (hk)
+LEFT JOIN inc USING (hk)
+WHERE {scope.hk("h")}
 """  # noqa: S608 - constants only
 
-# Members of school age for some as-of date lack a school status: kept small so the as-of dependent
-# check (aged 6-15 at the as-of date) is a scan of this table only.
-INSP_NO_SCHOOL_SQL = """
-CREATE OR REPLACE TABLE insp_school_age AS
-SELECT household_id, birth_date, (school_status IS NOT NULL AND school_status <> '') AS has_school_status
-FROM members
-WHERE birth_date IS NOT NULL AND birth_date >= DATE '1990-01-01'
-"""
+
+def _school_age_sql(scope: Scope) -> str:
+    """Members of school age for some as-of date: kept small so the as-of dependent check (aged 6-15
+    at the as-of date) is a scan of this table only."""
+    return f"""
+SELECT household_id, birth_date, (school_status IS NOT NULL AND school_status <> '') AS has_school_status, hk
+FROM members m
+WHERE birth_date IS NOT NULL AND birth_date >= DATE '1990-01-01' AND {scope.hk("m")}
+"""  # noqa: S608 - constants only
 
 
 ILL_HEALTH = ("长期慢性病", "患有大病", "残疾")  # a member on the health page's list
 
 
-LIST_ILL_MEMBER_SQL = f"""
-CREATE OR REPLACE TABLE list_ill_member AS
+def _ill_member_sql(scope: Scope) -> str:
+    return f"""
 WITH ref AS (SELECT CAST(value AS DATE) AS as_of FROM facts_meta WHERE key = 'as_of'),
 fu AS (
-    SELECT household_id,
+    SELECT hk,
         list(visit_date ORDER BY visit_date) FILTER (WHERE visit_type = '{FOLLOW_UP}') AS follow_up_dates,
         list(visit_date ORDER BY visit_date) FILTER (WHERE visit_type = '{CHECK_UP}') AS check_up_dates
-    FROM visits
-    WHERE visit_type IN ('{FOLLOW_UP}', '{CHECK_UP}') AND visit_date IS NOT NULL
-    GROUP BY household_id
+    FROM visits v
+    WHERE visit_type IN ('{FOLLOW_UP}', '{CHECK_UP}') AND visit_date IS NOT NULL AND {scope.hk("v")}
+    GROUP BY hk
 )
 SELECT {filter_select('f')}, m.household_id, m.name, m.id_number, m.birth_date, m.health, m.labor_skill,
     m.medical_insurance, m.critical_illness_insurance, m.family_doctor_signed,
     coalesce(list_contains(m.health, '{CHRONIC}'), false) AS chronic,
     f.last_follow_up_date, f.last_check_up_date, fu.follow_up_dates, fu.check_up_dates,
-    ref.as_of AS counted_as_of,
     {window_count("fu.follow_up_dates", "ref.as_of")} AS follow_ups_counted,
     {window_count("fu.check_up_dates", "ref.as_of")} AS check_ups_counted,
-    m.is_head, m.member_key, f.seq
+    m.is_head, m.member_key, f.seq, f.hk, f.cell
 FROM members m
-JOIN hh_facts f USING (household_id)
-LEFT JOIN fu USING (household_id)
+JOIN hh_facts f USING (hk)
+LEFT JOIN fu USING (hk)
 CROSS JOIN ref
-WHERE list_has_any(coalesce(m.health, []), {list(ILL_HEALTH)!r})
-ORDER BY f.seq, m.is_head DESC, m.member_key
+WHERE list_has_any(coalesce(m.health, []), {list(ILL_HEALTH)!r}) AND {scope.hk("m")}
 """  # noqa: S608 - constants only
 
 
-# Claims with their household's filter columns and the facts the health page's claim views need, so
-# those views read one table: the claim's year, the household's head, members, latest income and its
-# income per capita in the claim's year.
-LIST_CLAIM_SQL = f"""
-CREATE OR REPLACE TABLE list_claim AS
+def _claim_sql(scope: Scope) -> str:
+    """Claims with their household's filter columns and the facts the health page's claim views need,
+    so those views read one table: the claim's year, the household's head, members, latest income and
+    its income per capita in the claim's year."""
+    return f"""
 SELECT {filter_select('f')}, c.*, year(c.admission_date) AS claim_year, f.head_name, f.n_members,
     f.latest_income, hi.income_per_capita AS year_income
 FROM medical_claims c
-JOIN hh_facts f USING (household_id)
-LEFT JOIN household_income hi ON hi.household_id = c.household_id AND hi.income_year = year(c.admission_date)
-ORDER BY f.seq
+JOIN hh_facts f USING (hk)
+LEFT JOIN household_income hi ON hi.hk = c.hk AND hi.income_year = year(c.admission_date)
+WHERE {scope.hk("c")}
 """  # noqa: S608 - constants only
 
 
-# Data issues of known households with their household's filter columns, head and place order, so the
-# archive-quality views and the overview's defect count read one small table.
-LIST_ISSUE_SQL = f"""
-CREATE OR REPLACE TABLE list_issue AS
+def _issue_sql(scope: Scope) -> str:
+    """Data issues of known households with their household's filter columns, head and place order, so
+    the archive-quality views and the overview's defect count read one small table."""
+    return f"""
 SELECT {filter_select('f')}, f.seq, f.head_name, d.*
-FROM data_issues d JOIN hh_facts f USING (household_id)
-ORDER BY f.seq
+FROM data_issues d JOIN hh_facts f USING (hk)
+WHERE {scope.hk("d")}
 """  # noqa: S608 - constants only
 
 
-# names longest first (then by name, for one order everywhere), as queries.filters.names_by_household
-LIST_RECTIFICATION_SQL = f"""
-CREATE OR REPLACE TABLE list_rectification AS
-WITH hh AS (SELECT DISTINCT household_id FROM rectifications WHERE household_id IS NOT NULL),
+def _rectification_sql(scope: Scope) -> str:
+    """names longest first (then by name, for one order everywhere), as queries.filters.names_by_household"""
+    return f"""
+WITH items AS (SELECT * FROM rectifications r WHERE {scope.hk_or_none("r")}),
+hh AS (SELECT DISTINCT hk FROM items WHERE hk IS NOT NULL),
 named AS (
-    SELECT m.household_id, m.name FROM members m SEMI JOIN hh USING (household_id) WHERE length(m.name) >= 2
+    SELECT m.hk, m.name FROM members m SEMI JOIN hh USING (hk) WHERE length(m.name) >= 2
     UNION
-    SELECT h.household_id, h.head_name FROM households h SEMI JOIN hh USING (household_id)
+    SELECT h.hk, h.head_name FROM households h SEMI JOIN hh USING (hk)
     WHERE length(h.head_name) >= 2
 ),
 names AS (
-    SELECT household_id, list(name ORDER BY length(name) DESC, name) AS names FROM named GROUP BY household_id
+    SELECT hk, list(name ORDER BY length(name) DESC, name) AS names FROM named GROUP BY hk
 )
 SELECT r.*, {redacted_text_sql('r.description', 'n.names')} AS description_masked,
     {redacted_text_sql('r.measures', 'n.names')} AS measures_masked,
     struct_pack({', '.join(f'{c} := f.{c}' for c in FILTER_COLUMNS)}) AS hh
-FROM rectifications r LEFT JOIN names n USING (household_id)
-LEFT JOIN hh_facts f ON f.household_id = r.household_id
+FROM items r LEFT JOIN names n USING (hk)
+LEFT JOIN hh_facts f ON f.hk = r.hk
 """  # noqa: S608 - constants only
 
 
-def build_household_facts(con: duckdb.DuckDBPyConnection) -> None:
+def build_household_facts(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """`_insp_household` (a staging table): the household facts `hh_facts` takes in."""
-    con.execute(INSP_HOUSEHOLD_SQL)
+    con.execute(_insp_household_sql(scope))
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the inspection pages' derived tables (after hh_facts)."""
-    con.execute("DROP TABLE IF EXISTS insp_household")  # folded into hh_facts (snapshots of schema 2)
-    con.execute(INSP_NO_SCHOOL_SQL)
-    con.execute(LIST_ILL_MEMBER_SQL)
-    con.execute(LIST_CLAIM_SQL)
-    con.execute(LIST_ISSUE_SQL)
-    con.execute(LIST_RECTIFICATION_SQL)
-    visit_rank.build(con)
-    quality_checks.build(con)
+def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """(Re)build the inspection pages' derived tables for the scope (after hh_facts)."""
+    from etl.derive import replace
+
+    replace(con, scope, touched, "insp_school_age", _school_age_sql(scope))
+    replace(con, scope, touched, "list_ill_member", _ill_member_sql(scope), "seq, is_head DESC, member_key")
+    replace(con, scope, touched, "list_claim", _claim_sql(scope), "seq")
+    replace(con, scope, touched, "list_issue", _issue_sql(scope), "seq")
+    replace(con, scope, touched, "list_rectification", _rectification_sql(scope))
+    visit_rank.build(con, scope, touched)
+    quality_checks.build(con, scope, touched)

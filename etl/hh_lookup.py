@@ -16,7 +16,12 @@ Tables built here (after every other derived table):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
+
+if TYPE_CHECKING:
+    from etl.derive import Scope
 
 TABLES = ("hh_facts", "households", "members", "interventions", "visits", "medical_claims", "household_income")
 PROBE = "扶贫督查看板"
@@ -26,12 +31,21 @@ def index_name(table: str) -> str:
     return f"ix_{table}"
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the lookup indexes (after every other derived table)."""
+def build(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """(Re)build the lookup indexes (after every other derived table): whole and sorted by hash, or,
+    after a load, the touched households' entries again (appended: a lookup still reads the one sorted
+    row group that holds a hash, plus the few appended ones). Rowids belong to this snapshot file, so
+    the other file of a snapshot pair refreshes its own after applying a changeset (etl.changes)."""
     # rowids are final from here: a checkpoint may compact row groups that hold deleted rows
     con.execute("CHECKPOINT")
     for table in TABLES:
-        con.execute(f"CREATE OR REPLACE TABLE {index_name(table)} AS "  # noqa: S608 - constant names
-                    f"SELECT hash(household_id) AS hkey, rowid AS rid FROM {table} ORDER BY hkey")
+        ix = index_name(table)
+        if scope.full:
+            con.execute(f"CREATE OR REPLACE TABLE {ix} AS "  # noqa: S608 - constant names
+                        f"SELECT hash(household_id) AS hkey, rowid AS rid, hk FROM {table} ORDER BY hkey")
+        else:
+            con.execute(f"DELETE FROM {ix} WHERE {scope.hk(ix)}")  # noqa: S608 - constant names
+            con.execute(f"INSERT INTO {ix} SELECT hash(household_id), rowid, hk FROM {table} t "  # noqa: S608
+                        f"WHERE {scope.hk('t')}")
     con.execute("DELETE FROM facts_meta WHERE key = 'hash_probe'")
     con.execute("INSERT INTO facts_meta VALUES ('hash_probe', CAST(hash($probe) AS VARCHAR))", {"probe": PROBE})

@@ -14,12 +14,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import derive, readers, schema, snapshot
+from etl import changeset, derive, keys, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
+from etl.owners import Touched
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
 from etl.messages import read_error_text
 from etl.sqlexpr import CLAIM_TOLERANCE, claim_parts_sql
-from etl.stage import RAW_KEPT, STAGE_SCHEMA, build_stage, q, raw_value_case, use_stage_schema
+from etl.stage import RAW_KEPT, STAGE_SCHEMA, build_stage, drop_stage_schema, q, raw_value_case, use_stage_schema
 from labels import t
 
 Progress = Callable[[float, str], None]
@@ -89,8 +90,9 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
     return rows[0][0] if rows else None
 
 
-class _NothingChanged(Exception):
-    """Every file was unchanged or failed: discard the new snapshot instead of publishing a copy."""
+# A load that touches more than this share of the households rebuilds the derived tables whole (faster
+# than replacing most of their rows, and it leaves them sorted).
+FULL_BUILD_SHARE = 0.25
 
 
 def load_files(
@@ -103,7 +105,7 @@ def load_files(
     max_bytes: int | None = None,
     fresh: bool = False,
 ) -> LoadReport:
-    """Load files in order into a new snapshot of `db` and publish it if anything changed.
+    """Load files in order into the next snapshot of `db` and publish it if anything changed.
 
     `display_names` names the files in messages and lineage (uploads arrive under temp names).
     `max_bytes` caps a file's size (uploads); the command line has no cap: a national registry is GBs.
@@ -114,33 +116,57 @@ def load_files(
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
     try:
-        with snapshot.new_snapshot(report.db, fresh=fresh) as con:
+        with snapshot.writer(report.db, fresh=fresh) as w:
+            con = w.con
             schema.create_all(con)
             use_stage_schema(con)
+            touched = Touched(con)
             changed = False
             for i, (path, name) in enumerate(zip(paths, names, strict=True)):
                 res = FileResult(path)
                 report.files.append(res)
                 n = len(paths)
                 tick(i / n, t("progress.reading", lang, file=name))
-                changed |= _load_file(con, path, name, res, lang, max_bytes,
+                changed |= _load_file(con, path, name, res, lang, max_bytes, touched,
                                       lambda done, key, i=i, n=n, name=name: tick((i + done) / n * 0.95,
                                                                                     t(key, lang, file=name)))
             if not changed:
-                raise _NothingChanged
+                raise snapshot.Unchanged
             tick(0.95, t("progress.deriving", lang))
-            derive.build_all(con)
-            _write_meta(con)
+            finish(w, report.db, touched, full=fresh)
         report.published = True
-    except _NothingChanged:
+    except snapshot.Unchanged:
         pass
     tick(1.0, t("progress.done", lang))
     return report
 
 
+def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False) -> None:
+    """Bring the derived tables up to date (for what the load touched, or whole), write the changeset
+    for the other snapshot file, and drop the staging schema."""
+    con = w.con
+    households = int(_scalar(con, "SELECT count(*) FROM households") or 0)
+    if full or (households and touched.count("hk") > FULL_BUILD_SHARE * households) or not _has_derived(con):
+        derive.build_all(con)
+        w.full = True
+    else:
+        derive.update(con, touched)
+    _write_meta(con)
+    touched.table("meta")
+    if not w.full:
+        changeset.write(con, touched, snapshot.changeset_path(w, db))
+    drop_stage_schema(con)
+
+
+def _has_derived(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the derived tables of this version are there (else the load builds them whole)."""
+    return bool(_scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'hh_facts' "
+                             "AND schema_name = 'main' AND database_name = current_database()"))
+
+
 def _load_file(
     con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileResult, lang: str, max_bytes: int | None,
-    step: Callable[[float, str], None],
+    touched: Touched, step: Callable[[float, str], None],
 ) -> bool:
     """Load one file as one transaction. True when the database changed."""
     sink = readers.DuckDBSink(con)
@@ -171,8 +197,10 @@ def _load_file(
     step(0.4, "progress.validating")
     con.begin()
     try:
-        _load_raw(con, raw, name, res, step)
+        flags = _load_raw(con, raw, name, res, touched, step)
         con.commit()
+        touched.nohk |= flags.get("nohk", False)
+        touched.all_tables |= flags.get("tables", set())
     except Exception as exc:
         con.rollback()
         res.error = t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300])
@@ -186,19 +214,22 @@ def _load_file(
 
 
 def _load_raw(
-    con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, res: FileResult,
+    con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, res: FileResult, touched: Touched,
     step: Callable[[float, str], None],
-) -> None:
+) -> dict[str, object]:
+    """Write one file's rows (inside its transaction). Returns what `touched` learns after the commit
+    (flags that a rollback must not leave behind); the owner keys go to its tables right away."""
     batch_id = _scalar(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches")
     res.batch_id = batch_id
+    touched.add_values("batch", [int(batch_id)])
     present = [c for c in raw.table.column_names if c != "_line"]
     checks = build_stage(con, raw.kind, present, raw.data_rows)
     rejected = _reject(con, raw, batch_id, name)
     step(0.7, "progress.writing")
     if raw.kind == "registry":
-        loaded = _load_registry(con, batch_id, name, checks)
+        loaded, flags = _load_registry(con, batch_id, name, checks, touched)
     else:
-        loaded = _load_ledger(con, raw.kind, batch_id, name, checks)
+        loaded, flags = _load_ledger(con, raw.kind, batch_id, name, checks, touched)
     issues = _scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id])
     res.rows_loaded, res.rows_rejected, res.issues = loaded, rejected, issues
     con.execute(
@@ -208,8 +239,9 @@ def _load_raw(
     )
     for view in ("m", "mk", "kept"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
-    for tmp in ("stg", "k", "keys", "rep", "hh", "ordinal", "dups"):
+    for tmp in ("stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
+    return flags
 
 
 def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int, name: str) -> int:
@@ -270,10 +302,11 @@ def _insert_issues(
         else ("NULL", "")
     con.execute(
         f"""INSERT INTO data_issues (batch_id, file_name, line, table_name, record_key, household_id,
-                                     field, raw_value, rule)
+                                     field, raw_value, rule, hk)
             SELECT ?, ?, i.line, i.table_name, coalesce(i.record_key, {member_key}), i.household_id, i.field,
-                   coalesce(i.raw, {raw_value_case(kind)}), i.rule
-            FROM iss i LEFT JOIN raw_named r ON r._line = i.line{keys_join}""",
+                   coalesce(i.raw, {raw_value_case(kind)}), i.rule, hkeys.hk
+            FROM iss i LEFT JOIN raw_named r ON r._line = i.line{keys_join}
+            LEFT JOIN household_keys hkeys ON hkeys.household_id = i.household_id""",
         [batch_id, name],
     )
     con.execute("DROP TABLE iss")
@@ -284,7 +317,8 @@ def _poverty_line_table(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO poverty_line VALUES (?, ?)", list(POVERTY_LINE.items()))
 
 
-def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]]) -> int:
+def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
+                   touched: Touched) -> tuple[int, dict[str, object]]:
     heads = ", ".join(f"'{h}'" for h in HEAD_RELATIONS)
     # Each kept row's member key within its household: its ID number, else 人编号, else the household
     # number + the row's order in it. The order is numbered only in households with a row lacking both
@@ -338,40 +372,42 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hh AS SELECT {', '.join(f'stg.{q(c)}' for c in hh_read)}, "
                 "rep.n_members, rep.n_heads, rep.fields_vary FROM stg JOIN rep ON stg.source_line = rep.rep_line")
     _poverty_line_table(con)
+    tables = _key_households(con, touched)
 
-    hh_cols = ", ".join(q(c) for c in HOUSEHOLD_FIELDS if c != "household_size")
-    con.execute("DELETE FROM households WHERE household_id IN (SELECT household_id FROM rep)")
+    hh_cols = ", ".join(f"hh.{q(c)}" for c in HOUSEHOLD_FIELDS if c != "household_size")
+    con.execute("DELETE FROM households WHERE hk IN (SELECT hk FROM rep_hk)")
     con.execute(f"""
         INSERT INTO households BY NAME
-        SELECT household_id, {hh_cols},
+        SELECT hh.household_id, {hh_cols},
                household_size AS household_size_declared, n_members AS household_size,
                CASE WHEN n_heads > 0 THEN name END AS head_name,
                CASE WHEN n_heads > 0 THEN id_number END AS head_id_number,
                CASE WHEN exit_status = '已脱贫' THEN enjoys_policy END AS enjoys_policy,
                monitoring_type IS NOT NULL AS monitored,
                exit_status IS NOT NULL AS registered,
-               ? AS batch_id, source_line
-        FROM hh""", [batch_id])
-    con.execute("DELETE FROM members WHERE household_id IN (SELECT household_id FROM rep)")
+               ? AS batch_id, hh.source_line, r.hk, coalesce(p.area, o.area) AS area, coalesce(p.seq, o.seq) AS seq
+        FROM hh JOIN rep_hk r USING (household_id)
+        LEFT JOIN todo_placed p USING (hk) LEFT JOIN old_pos o USING (hk)""", [batch_id])
+    con.execute("DELETE FROM members WHERE hk IN (SELECT hk FROM rep_hk)")
     member_cols = ", ".join(q(c) for c in MEMBER_FIELDS if c not in ("sex",))
     con.execute(f"""
         INSERT INTO members BY NAME
         SELECT household_id, member_key, {member_cols},
                id_valid, coalesce(id_sex, sex) AS sex, id_birth_date AS birth_date, is_head,
-               ? AS batch_id, source_line
-        FROM m WHERE NOT dup""", [batch_id])
+               ? AS batch_id, source_line, r.hk
+        FROM m JOIN rep_hk r USING (household_id) WHERE NOT dup""", [batch_id])
     con.execute("""
         DELETE FROM household_income
-        WHERE (household_id, income_year) IN
+        WHERE hk IN (SELECT hk FROM rep_hk) AND (household_id, income_year) IN
               (SELECT (household_id, income_year) FROM hh WHERE income_per_capita IS NOT NULL)""")
     con.execute("""
-        INSERT INTO household_income
-        SELECT household_id, income_year, income_per_capita, ? FROM hh
+        INSERT INTO household_income BY NAME
+        SELECT household_id, income_year, income_per_capita, ? AS batch_id, r.hk FROM hh JOIN rep_hk r USING (household_id)
         WHERE income_year IS NOT NULL AND income_per_capita IS NOT NULL""", [batch_id])
 
     # Data issues: the file is authoritative for its households, so their old issues go.
     con.execute("""DELETE FROM data_issues WHERE table_name IN ('households', 'members')
-                   AND household_id IN (SELECT household_id FROM rep)""")
+                   AND hk IN (SELECT hk FROM rep_hk)""")
     member_checks = [(r, c) for r, c in checks if c not in HOUSEHOLD_FIELDS]
     household_checks = [(r, c) for r, c in checks if c in HOUSEHOLD_FIELDS]
     differ = ", ".join(
@@ -399,7 +435,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                SELECT id_number, household_id FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled
                UNION ALL
                SELECT id_number, household_id FROM members
-               WHERE id_number IS NOT NULL AND household_id NOT IN (SELECT household_id FROM rep))
+               WHERE id_number IS NOT NULL AND hk NOT IN (SELECT hk FROM rep_hk))
            SELECT m.source_line, 'members', NULL, m.household_id, 'id_number', m.id_number, 'id_duplicate'
            FROM kept m WHERE NOT m.id_mangled AND m.id_number IS NOT NULL AND m.id_number IN (
                SELECT id_number FROM ids WHERE hash(id_number) IN (
@@ -433,12 +469,38 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
             WHERE field IS NOT NULL""",
     ]
     _insert_issues(con, "registry", selects, batch_id, name)
-    return int(_scalar(con, "SELECT count(*) FROM keys"))
+    return int(_scalar(con, "SELECT count(*) FROM keys")), {"tables": tables}
+
+
+def _key_households(con: duckdb.DuckDBPyConnection, touched: Touched) -> set[str]:
+    """The file's households' keys (`rep_hk`), and the place order of those new or moved (`todo_placed`;
+    a village whose gap was used up is renumbered, and its other households are updated here); their
+    old area and seq (`old_pos`) for those that stay. All of them are touched. Returns the small tables
+    changed whole (`area_keys` when villages were added or renumbered)."""
+    keys.assign_household_keys(con, "SELECT household_id FROM rep")
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.rep_hk AS
+                    SELECT r.household_id, k.hk FROM rep r JOIN household_keys k USING (household_id)""")
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.old_pos AS
+                    SELECT hk, township, village, area, seq FROM households WHERE hk IN (SELECT hk FROM rep_hk)""")
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.todo AS
+                    SELECT r.hk, hh.township, hh.village, hh.household_id
+                    FROM hh JOIN rep_hk r USING (household_id) LEFT JOIN old_pos o USING (hk)
+                    WHERE o.hk IS NULL OR o.township <> hh.township OR o.village <> hh.village""")
+    areas = con.execute("SELECT count(*), sum(hash(area, base)) FROM area_keys").fetchall()[0]
+    keys.place(con, f"{STAGE_SCHEMA}.todo")
+    # households of renumbered villages that this file does not list: their new place order
+    con.execute("""UPDATE households h SET seq = p.seq FROM stage.todo_placed p
+                   WHERE h.hk = p.hk AND h.hk NOT IN (SELECT hk FROM rep_hk)""")
+    touched.add("hk", "SELECT hk FROM rep_hk")
+    touched.add("hk", "SELECT hk FROM todo_placed")
+    after = con.execute("SELECT count(*), sum(hash(area, base)) FROM area_keys").fetchall()[0]
+    return {"area_keys"} if after != areas else set()
 
 
 def _load_ledger(
-    con: duckdb.DuckDBPyConnection, kind: str, batch_id: int, name: str, checks: list[tuple[str, str]]
-) -> int:
+    con: duckdb.DuckDBPyConnection, kind: str, batch_id: int, name: str, checks: list[tuple[str, str]],
+    touched: Touched,
+) -> tuple[int, dict[str, object]]:
     table = schema.LEDGER_TABLES[kind]
     cols = list(FIELDS[kind])
     content = " || '|' || ".join(f"coalesce({q(c)}::VARCHAR, '')" for c in cols)
@@ -456,14 +518,29 @@ def _load_ledger(
     con.execute("""DELETE FROM k USING (SELECT record_key, max(source_line) AS last_line FROM k
                                         GROUP BY record_key HAVING count(*) > 1) d
                    WHERE k.record_key = d.record_key AND k.source_line < d.last_line""")
-    con.execute(f"DELETE FROM {table} WHERE record_key IN (SELECT record_key FROM k)")
+    keys.assign_household_keys(con, "SELECT household_id FROM k")
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
+                    SELECT k.*, hk.hk FROM k LEFT JOIN household_keys hk USING (household_id)""")
+    # The rows this file replaces. A content key includes the household, so the same key means the same
+    # household: the integer key finds the candidates (one integer column scanned, not 40M texts).
+    # 问题编号 may move an item to another household: the (small) ledger is searched by key alone.
+    same_household = "" if kind == "rectifications" else "t.hk IN (SELECT hk FROM k) AND "
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.gone AS
+                    SELECT t.rowid AS r, t.hk FROM {table} t
+                    WHERE {same_household}t.record_key IN (SELECT record_key FROM k)""")
+    con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT r FROM gone)")
     col_list = ", ".join(q(c) for c in cols)
     con.execute(
-        f"INSERT INTO {table} BY NAME SELECT record_key, {col_list}, ? AS batch_id, source_line FROM k",
+        f"INSERT INTO {table} BY NAME SELECT record_key, {col_list}, ? AS batch_id, source_line, hk FROM k",
         [batch_id],
     )
-    con.execute("DELETE FROM data_issues WHERE table_name = ? AND record_key IN (SELECT record_key FROM k)",
-                [table])
+    touched.add("hk", "SELECT hk FROM k UNION SELECT hk FROM gone")
+    nohk = bool(_scalar(con, "SELECT (SELECT count(*) FROM k WHERE hk IS NULL) + "
+                             "(SELECT count(*) FROM gone WHERE hk IS NULL)"))
+    con.execute("""DELETE FROM data_issues WHERE table_name = ?
+                   AND (hk IN (SELECT hk FROM k UNION SELECT hk FROM gone) OR hk IS NULL)
+                   AND record_key IN (SELECT record_key FROM k)""", [table])
+    con.execute("DROP TABLE gone")
     selects = _issue_selects("k", checks, table, "record_key")
     if kind == "medical_claims":
         selects.append(f"""
@@ -475,7 +552,7 @@ def _load_ledger(
             SELECT source_line, '{table}', record_key, household_id, 'id_number', raw_id_number, 'id_invalid'
             FROM k WHERE id_number IS NOT NULL AND NOT id_valid""")
     _insert_issues(con, kind, selects, batch_id, name)
-    return n_rows
+    return n_rows, {"nohk": nohk}
 
 
 def schema_version(db: str | Path | None = None) -> str | None:
@@ -493,13 +570,38 @@ def schema_version(db: str | Path | None = None) -> str | None:
         con.close()
 
 
-def refresh(db: str | Path | None = None) -> Path:
-    """A new snapshot with the same data and the derived tables rebuilt by this version's code."""
-    with snapshot.new_snapshot(db) as con:
+def rebuild(db: str | Path | None = None) -> Path:
+    """A new snapshot with the same base tables (and keys) and every derived table built whole by this
+    version's code. It also upgrades a snapshot of an older version: base tables are copied by column
+    name into this version's tables, and rows without keys get them (etl.keys.fill_missing)."""
+    target = snapshot.db_path(db)
+    current = snapshot.current_snapshot(target)
+    if current is None:
+        raise FileNotFoundError(f"no database at {target}")
+    with snapshot.writer(target, fresh=True) as w:
+        con = w.con
         schema.create_all(con)
+        con.execute("ATTACH ? AS old (READ_ONLY)", [str(current)])
+        old_tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'old' AND schema_name = 'main'").fetchall()}
+        for table in schema.TABLES_DDL:
+            if table in old_tables:
+                cols = [r[0] for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'old' AND table_name = ? "
+                    "AND schema_name = 'main'", [table]).fetchall()]
+                mine = {r[0] for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                    "AND table_name = ? AND schema_name = 'main'", [table]).fetchall()}
+                shared = ", ".join(q(c) for c in cols if c in mine)
+                con.execute(f"INSERT INTO {table} ({shared}) SELECT {shared} FROM old.{table}")  # noqa: S608
+        con.execute("DETACH old")
         derive.build_all(con)
         _write_meta(con)
-    return snapshot.db_path(db)
+        w.full = True
+    return target
+
+
+refresh = rebuild  # the name `make run` used before (python -m etl refresh)
 
 
 def _write_meta(con: duckdb.DuckDBPyConnection) -> None:

@@ -35,11 +35,17 @@ defect list computes `household_checks_cte` at query time.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
 
+from etl.owners import Touched
+from etl.readers import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.sqlexpr import age_sql, masked_name_sql
-from etl.stage import STAGE_SCHEMA
+
+if TYPE_CHECKING:
+    from etl.derive import Scope
 
 CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
 DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer depends on the as-of date
@@ -82,7 +88,7 @@ def dated_check_sql(check: str, d: str = "c.d") -> str:
 
 def household_checks_cte(where: str) -> str:
     """CTEs `s` (school-age children at $as_of) and `hc`: one row per hh_facts row `f` passing `where`,
-    with its filter columns, `seq` and `req_<check>` / `ok_<check>`."""
+    with its filter columns, keys (`seq`, `hk`, `area`, `cell`) and `req_<check>` / `ok_<check>`."""
     cols = ",\n            ".join(f"{req} AS req_{c}, {ok} AS ok_{c}" for c, (req, ok) in _CHECK_SQL.items())
     age = age_sql("birth_date")
     return f"""
@@ -93,7 +99,7 @@ def household_checks_cte(where: str) -> str:
             GROUP BY household_id
         ),
         hc AS (
-            SELECT f.household_id, {filter_select('f')}, f.seq,
+            SELECT f.household_id, {filter_select('f')}, f.seq, f.hk, f.area, f.cell,
             {cols}
             FROM hh_facts f
             LEFT JOIN s USING (household_id)
@@ -101,19 +107,20 @@ def household_checks_cte(where: str) -> str:
         )"""  # noqa: S608
 
 
-def defects_sql(where: str, raw_value: str) -> str:
+def defects_sql(where: str, raw_value: str, checks_from: str = "hc") -> str:
     """Data issues (src 0) and failed checks (src 1) of the households passing `where` (over hh_facts
-    `f`), after `WITH {household_checks_cte(where)}`. `raw_value`: the issue's raw value expression
-    over `d` (masked or not)."""
+    `f`), after `WITH {household_checks_cte(where)}` (or with the checks in table `checks_from`, which
+    may hold more households: only those passing `where` are taken). `raw_value`: the issue's raw value
+    expression over `d` (masked or not)."""
     check = ("SELECT {fk}, household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, "
              "CAST(ok_{c} AS VARCHAR) || '/' || CAST(req_{c} AS VARCHAR) AS raw_value, NULL AS file_name, "
-             "NULL AS line, 1 AS src, NULL AS line_order, seq FROM hc WHERE ok_{c} < req_{c}")
+             "NULL AS line, 1 AS src, NULL AS line_order, seq, hk FROM {src} f WHERE ok_{c} < req_{c} AND {where}")
     fk = ", ".join(FILTER_COLUMNS)
-    checks = " UNION ALL ".join(check.format(c=c, fk=fk) for c in CHECKS)
+    checks = " UNION ALL ".join(check.format(c=c, fk=fk, src=checks_from, where=where) for c in CHECKS)
     return f"""
         SELECT {filter_select('f')}, d.household_id, 'issue' AS defect_source, d.rule, d.field,
-            {raw_value} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order, f.seq
-        FROM data_issues d JOIN hh_facts f USING (household_id)
+            {raw_value} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order, f.seq, f.hk
+        FROM data_issues d JOIN hh_facts f USING (hk)
         WHERE {where}
         UNION ALL {checks}"""  # noqa: S608
 
@@ -121,70 +128,54 @@ def defects_sql(where: str, raw_value: str) -> str:
 DEFECT_ORDER = "seq, src, rule, line_order, field"  # seq = township, village, household
 
 
-# `area`: one number per (township, village), in place order, stored in agg_quality and
-# agg_quality_dated so that the village level groups millions of dated rows on one integer (more than
-# twice as fast as on two strings) and takes the names from agg_quality's few rows
-AREA_SQL = f"""
-CREATE OR REPLACE TABLE {STAGE_SCHEMA}.quality_area AS
-SELECT township, village, CAST(row_number() OVER (ORDER BY township, village) AS INTEGER) AS area
-FROM (SELECT DISTINCT township, village FROM hh_facts)
-"""  # noqa: S608 - constants only
-_AREA_JOIN = "LEFT JOIN quality_area a ON a.township IS NOT DISTINCT FROM {t}.township " \
-             "AND a.village IS NOT DISTINCT FROM {t}.village"
+# `area` (etl.keys: one number per township and village) is in agg_quality and agg_quality_dated so
+# that the village level groups millions of dated rows on one integer (more than twice as fast as on
+# two strings) and takes the names from agg_quality's few rows.
 
 
-def _dated_sql(kind: str) -> str:
-    """The rows of `agg_quality_dated` of one kind, in township and date order. Only income years are
-    grouped (few per cell); visit and birth dates are nearly one per household or member in a cell, so
-    they stay a row each (n = 1): grouping them would need memory for no gain."""
-    keys = filter_select("f") + ", a.area"
-    area = _AREA_JOIN.format(t="f")
+def _dated_sql(kind: str, scope: Scope) -> str:
+    """The rows of `agg_quality_dated` of one kind for the scope. Only income years are grouped (few per
+    cell; owned by the cell); visit and birth dates are nearly one per household or member in a cell,
+    so they stay a row each (n = 1, owned by the household): grouping them would need memory for no
+    gain."""
+    keys = filter_select("f") + ", f.area"
     if kind == "income":
         return f"""SELECT {DATED_KIND["income"]} AS kind, {keys}, make_date(f.latest_income_year, 1, 1) AS d,
-                count(*) AS n, CAST(0 AS BIGINT) AS n_ok
-            FROM hh_facts f {area} WHERE f.latest_income_year IS NOT NULL
-            GROUP BY ALL ORDER BY f.township, d"""  # noqa: S608 - constants only
+                count(*) AS n, CAST(0 AS BIGINT) AS n_ok, f.cell, CAST(NULL AS INTEGER) AS hk
+            FROM hh_facts f WHERE f.latest_income_year IS NOT NULL AND {scope.cell("f")}
+            GROUP BY ALL"""  # noqa: S608 - constants only
     if kind == "visit":
         return f"""SELECT {DATED_KIND["visit"]} AS kind, {keys}, f.last_visit_date AS d, CAST(1 AS BIGINT) AS n,
-                CAST(0 AS BIGINT) AS n_ok
-            FROM hh_facts f {area} WHERE f.last_visit_date IS NOT NULL
-            ORDER BY f.township, d"""  # noqa: S608 - constants only
+                CAST(0 AS BIGINT) AS n_ok, f.cell, f.hk
+            FROM hh_facts f WHERE f.last_visit_date IS NOT NULL AND {scope.hk("f")}"""  # noqa: S608 - constants only
     return f"""SELECT {DATED_KIND["school"]} AS kind, {keys}, s.birth_date AS d, CAST(1 AS BIGINT) AS n,
-            CAST(s.has_school_status AS BIGINT) AS n_ok
-        FROM insp_school_age s JOIN hh_facts f USING (household_id) {area}
-        ORDER BY f.township, d"""  # noqa: S608 - constants only
+            CAST(s.has_school_status AS BIGINT) AS n_ok, f.cell, f.hk
+        FROM insp_school_age s JOIN hh_facts f USING (hk) WHERE {scope.hk("s")}"""  # noqa: S608 - constants only
 
 
-def build_dated(con: duckdb.DuckDBPyConnection) -> None:
-    """`agg_quality_dated`, one kind after another (each sorted on its own: a smaller sort); needs the
-    staging table `quality_area`."""
-    con.execute(f"CREATE OR REPLACE TABLE agg_quality_dated AS {_dated_sql('income')}")
-    for kind in ("visit", "school"):
-        con.execute(f"INSERT INTO agg_quality_dated {_dated_sql(kind)}")
+def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """`agg_quality`, `agg_quality_dated`, `list_defect` and `list_rejected` for the scope (needs
+    hh_facts, insp_school_age, rejected_rows, load_batches)."""
+    from etl.derive import replace
 
-
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    """`agg_quality`, `agg_quality_dated`, `list_defect` and `list_rejected` (needs hh_facts,
-    insp_school_age, rejected_rows, load_batches)."""
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
     sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
-    # the per-household checks as a staging table named like the CTE: read ten times below,
-    # a CTE would be materialised in memory
-    checks = f"WITH {household_checks_cte('TRUE')} SELECT * FROM hc ORDER BY seq"  # noqa: S608 - constants only
+    # the per-household checks of the cells in scope (which hold every household in scope) as a staging
+    # table named like the CTE: read ten times below, a CTE would be materialised in memory
+    checks = f"WITH {household_checks_cte(scope.cell('f'))} SELECT * FROM hc"  # noqa: S608 - constants only
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
-    con.execute(AREA_SQL)
-    con.execute(f"""CREATE OR REPLACE TABLE agg_quality AS
-        SELECT {filter_select('hc')}, a.area, count(*) AS households, {sums}
-        FROM hc {_AREA_JOIN.format(t='hc')} GROUP BY ALL ORDER BY ALL""")  # noqa: S608 - constants only
-    # No ORDER BY (a sort of every defect needs more memory than a load may use): hc and hh_facts are
-    # in seq order and each part of the union keeps it, so every row group holds a narrow seq range and
-    # a page's `ORDER BY seq, ... LIMIT n` still skips all but a few row groups.
-    con.execute(f"""CREATE OR REPLACE TABLE list_defect AS
-        SELECT * FROM ({defects_sql('TRUE', 'd.raw_value')})""")  # noqa: S608 - constants only
+    replace(con, scope, touched, "agg_quality", f"""
+        SELECT {filter_select('hc')}, hc.area, hc.cell, count(*) AS households, {sums}
+        FROM hc GROUP BY ALL""", ", ".join((*FILTER_COLUMNS, "area")))  # noqa: S608 - constants only
+    # A full build sorts the defects by seq: every row group then holds a narrow seq range, and a page's
+    # `ORDER BY seq, ... LIMIT n` skips all but a few row groups.
+    replace(con, scope, touched, "list_defect",
+            f"SELECT * FROM ({defects_sql(scope.hk('f'), 'd.raw_value', 'hc')})", "seq")  # noqa: S608
     con.execute("DROP TABLE hc")
-    build_dated(con)
-    con.execute("DROP TABLE quality_area")
-    build_rejected(con)
+    # one kind after another (each sorted on its own: a smaller sort), in kind, township and date order
+    replace(con, scope, touched, "agg_quality_dated", [_dated_sql(k, scope) for k in ("income", "visit", "school")],
+            "township, d")
+    build_rejected(con, scope, touched)
 
 
 # --- rejected rows --------------------------------------------------------------------------------
@@ -231,9 +222,11 @@ def rejected_masked_sql(source: str) -> str:
                AS raw_masked FROM ({rows})"""  # noqa: S608 - constants only
 
 
-def build_rejected(con: duckdb.DuckDBPyConnection) -> None:
-    """`list_rejected` (needs rejected_rows, load_batches)."""
-    rows = """SELECT r.batch_id, r.file_name, r.line, r.rule, r.field, r.raw, b.kind, b.loaded_at
-              FROM rejected_rows r LEFT JOIN load_batches b USING (batch_id)"""
-    con.execute(f"""CREATE OR REPLACE TABLE list_rejected AS
-        SELECT * FROM ({rejected_masked_sql(rows)}) ORDER BY batch_id DESC, line""")  # noqa: S608 - constants only
+def build_rejected(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """`list_rejected` for the batches of the scope (needs rejected_rows, load_batches)."""
+    from etl.derive import replace
+
+    rows = f"""SELECT r.batch_id, r.file_name, r.line, r.rule, r.field, r.raw, b.kind, b.loaded_at
+              FROM rejected_rows r LEFT JOIN load_batches b USING (batch_id) WHERE {scope.batch("r")}"""
+    replace(con, scope, touched, "list_rejected", f"SELECT * FROM ({rejected_masked_sql(rows)})",  # noqa: S608
+            "batch_id DESC, line")

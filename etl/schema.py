@@ -37,14 +37,18 @@ TABLES_DDL: dict[str, str] = {
             helper_unit VARCHAR,
             phone VARCHAR,
             batch_id INTEGER NOT NULL,
-            source_line INTEGER
+            source_line INTEGER,
+            hk INTEGER,                           -- integer household key (household_keys)
+            area INTEGER,                         -- the (township, village) key (area_keys)
+            seq BIGINT                            -- place order: township, village, household_id (etl.keys)
         )""",
     "household_income": """
         CREATE TABLE IF NOT EXISTS household_income (
             household_id VARCHAR NOT NULL,
             income_year INTEGER NOT NULL,
             income_per_capita DOUBLE NOT NULL,
-            batch_id INTEGER NOT NULL
+            batch_id INTEGER NOT NULL,
+            hk INTEGER
         )""",
     "members": """
         CREATE TABLE IF NOT EXISTS members (
@@ -68,7 +72,8 @@ TABLES_DDL: dict[str, str] = {
             critical_illness_insurance BOOLEAN,
             family_doctor_signed BOOLEAN,
             batch_id INTEGER NOT NULL,
-            source_line INTEGER
+            source_line INTEGER,
+            hk INTEGER
         )""",
     "interventions": """
         CREATE TABLE IF NOT EXISTS interventions (
@@ -83,7 +88,8 @@ TABLES_DDL: dict[str, str] = {
             status VARCHAR,
             responsible_unit VARCHAR,
             batch_id INTEGER NOT NULL,
-            source_line INTEGER
+            source_line INTEGER,
+            hk INTEGER
         )""",
     "visits": """
         CREATE TABLE IF NOT EXISTS visits (
@@ -94,7 +100,8 @@ TABLES_DDL: dict[str, str] = {
             visitor VARCHAR,
             notes VARCHAR,
             batch_id INTEGER NOT NULL,
-            source_line INTEGER
+            source_line INTEGER,
+            hk INTEGER
         )""",
     "medical_claims": """
         CREATE TABLE IF NOT EXISTS medical_claims (
@@ -110,7 +117,8 @@ TABLES_DDL: dict[str, str] = {
             other_support DOUBLE,
             out_of_pocket DOUBLE,
             batch_id INTEGER NOT NULL,
-            source_line INTEGER
+            source_line INTEGER,
+            hk INTEGER
         )""",
     "rectifications": """
         CREATE TABLE IF NOT EXISTS rectifications (
@@ -130,7 +138,8 @@ TABLES_DDL: dict[str, str] = {
             status VARCHAR,
             completed_date DATE,
             batch_id INTEGER NOT NULL,
-            source_line INTEGER
+            source_line INTEGER,
+            hk INTEGER
         )""",
     "load_batches": """
         CREATE TABLE IF NOT EXISTS load_batches (
@@ -167,7 +176,28 @@ TABLES_DDL: dict[str, str] = {
             household_id VARCHAR,
             field VARCHAR,
             raw_value VARCHAR,
-            rule VARCHAR NOT NULL                 -- rule code; text comes from the label table
+            rule VARCHAR NOT NULL,                -- rule code; text comes from the label table
+            hk INTEGER                            -- the household's key (NULL: an item of no household)
+        )""",
+    # Keys assigned once and kept (etl.keys): a household's integer key, a village's number and the
+    # start of its place-order range, a filter cell's number. Rebuilds keep them; a new value is appended.
+    "household_keys": """
+        CREATE TABLE IF NOT EXISTS household_keys (
+            household_id VARCHAR NOT NULL,
+            hk INTEGER NOT NULL
+        )""",
+    "area_keys": """
+        CREATE TABLE IF NOT EXISTS area_keys (
+            township VARCHAR,
+            village VARCHAR,
+            area INTEGER NOT NULL,
+            base BIGINT NOT NULL                  -- seq of the village's households: base + offset
+        )""",
+    "cell_keys": """
+        CREATE TABLE IF NOT EXISTS cell_keys (
+            cell INTEGER NOT NULL,
+            township VARCHAR, village VARCHAR, main_cause VARCHAR, household_attribute VARCHAR,
+            exit_status VARCHAR, monitoring_type VARCHAR, identified_year INTEGER, exit_year INTEGER
         )""",
     "meta": """
         CREATE TABLE IF NOT EXISTS meta (
@@ -178,7 +208,7 @@ TABLES_DDL: dict[str, str] = {
 
 # Bumped whenever the tables or the derived tables change: `python -m etl refresh --if-stale`
 # (run by `make run`) rebuilds an older snapshot's derived tables, keeping its data.
-SCHEMA_VERSION = "16"
+SCHEMA_VERSION = "17"
 
 # The hh_facts columns the sidebar filters act on (queries.filters); derived tables that a page filters
 # without joining hh_facts carry all of them.
@@ -198,6 +228,10 @@ LEDGER_TABLES = {
     "rectifications": "rectifications",
 }
 KINDS = ("registry", *LEDGER_TABLES)
+
+# Tables whose rows belong to a household: each carries `household_id` and its integer key `hk`.
+HK_TABLES = ("households", "household_income", "members", "interventions", "visits", "medical_claims",
+             "rectifications", "data_issues")
 
 
 def create_all(con) -> None:

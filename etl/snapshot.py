@@ -1,13 +1,24 @@
-"""Snapshots: loads never block viewers.
+"""Snapshots: loads never block viewers, and cost what their files cost.
 
 DuckDB lets one process write a file, and while it does no other process may open it, not even
-read-only. So the database path (`data/fupin.duckdb` or `$FUPIN_DB`) is a symbolic link to an
-immutable snapshot file in `<db>.snapshots/`. A load copies the current snapshot, writes the copy,
-checkpoints and closes it, then atomically swaps the link (`os.replace`). Viewers resolve the link
-before each run and open that snapshot read-only, so they see the old data or the new, never a mix,
-and never a lock error. Writers take an exclusive `flock` on `<db>.lock`, so loads queue up.
-Old snapshots are deleted once superseded for a grace period; on Linux a viewer that still has one
-open keeps reading it after the unlink.
+read-only. So the database path (`data/fupin.duckdb` or `$FUPIN_DB`) is a symbolic link to a snapshot
+file `g<generation>.duckdb` in `<db>.snapshots/`, which nobody writes while it is current.
+
+There are two snapshot files: the current one and the previous one. A load writes the previous one
+in place: it first applies the changeset the last load left (`changes/c<generation>.duckdb`: the rows
+of every owner that load touched, `etl.changes`), which makes it equal to the current one, then loads
+its files and updates the derived tables for what they touched (`etl.derive.update`), writes its own
+changeset for the other file, checkpoints, renames the file to the next generation and atomically swaps
+the link (`os.replace`). Nothing is copied, so a load costs what its files touch, not what the
+database holds. A fresh load or a full rebuild writes a new file and copies it once as the other file.
+
+Viewers resolve the link before each run and open that file read-only, so they see the old data or
+the new, never a mix, and never a lock error. A file being written has state 'writing' (table `slot`)
+and is never the link's target; a viewer that opened a superseded file keeps reading it (the writer
+waits for it to close, and after `BUSY_WAIT` seconds copies the current file instead). Writers take an
+exclusive `flock` on `<db>.lock`, so loads queue. A killed load leaves the link on the last good file;
+the next load finds its half-written file in state 'writing', deletes it and copies the current one.
+`duckdb -readonly data/fupin.duckdb` opens the current data.
 """
 
 from __future__ import annotations
@@ -15,19 +26,20 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import secrets
 import shutil
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "data" / "fupin.duckdb"
-GRACE_SECONDS = 120.0  # a superseded snapshot stays this long for viewers that resolved it just before
-KEEP_SUPERSEDED = 1  # and the newest superseded one is always kept
+BUSY_WAIT = float(os.environ.get("FUPIN_BUSY_WAIT", "10"))  # seconds a load waits for viewers of the old file
+_SLOT = re.compile(r"^g(\d{8})(b?)\.duckdb$")
 
 
 def db_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -40,6 +52,10 @@ def snapshots_dir(db: Path) -> Path:
     return db.with_name(db.name + ".snapshots")
 
 
+def changes_dir(db: Path) -> Path:
+    return snapshots_dir(db) / "changes"
+
+
 def current_snapshot(path: str | os.PathLike[str] | None = None) -> Path | None:
     """The snapshot file the database path points to now (a plain DuckDB file is its own snapshot)."""
     db = db_path(path)
@@ -50,25 +66,50 @@ def current_snapshot(path: str | os.PathLike[str] | None = None) -> Path | None:
     return target if target.is_file() else None
 
 
+def generation(snapshot: Path | None) -> int:
+    """The generation in a snapshot file's name (0 for none or a plain file)."""
+    m = _SLOT.match(snapshot.name) if snapshot else None
+    return int(m.group(1)) if m else 0
+
+
+def slot_name(gen: int, spare: bool = False) -> str:
+    return f"g{gen:08d}{'b' if spare else ''}.duckdb"
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> tuple[str | None, int | None]:
+    """(state, generation) of an open snapshot file; (None, None) for a file of an older version."""
+    try:
+        rows = con.execute("SELECT state, generation FROM slot").fetchall()
+    except duckdb.CatalogException:
+        return None, None
+    return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+
 def connect_read(path: str | os.PathLike[str] | None = None) -> tuple[duckdb.DuckDBPyConnection, Path]:
-    """Open the current snapshot read-only. Retries when a load swapped and cleaned it meanwhile."""
+    """Open the current snapshot read-only. Retries when a load swapped the link meanwhile."""
     last_error: Exception | None = None
-    for attempt in range(5):
+    for attempt in range(8):
         snap = current_snapshot(path)
         if snap is None:
             raise FileNotFoundError(f"no database at {db_path(path)}")
         try:
-            return duckdb.connect(str(snap), read_only=True), snap
-        except (duckdb.IOException, FileNotFoundError) as exc:  # cleaned between resolve and open
-            last_error = exc
+            con = duckdb.connect(str(snap), read_only=True)
+        except (duckdb.IOException, duckdb.ConnectionException, FileNotFoundError) as exc:
+            last_error = exc  # renamed or taken by a load between resolve and open: resolve again
             time.sleep(0.05 * (attempt + 1))
+            continue
+        if _state(con)[0] == "writing":  # resolved long ago, now being written: never read it
+            con.close()
+            last_error = RuntimeError(f"{snap} is being written")
+            continue
+        return con, snap
     assert last_error is not None
     raise last_error
 
 
 @contextlib.contextmanager
 def write_lock(db: Path) -> Iterator[None]:
-    """Exclusive lock so that concurrent loads queue instead of racing for the pointer."""
+    """Exclusive lock so that concurrent loads queue instead of racing for the files."""
     db.parent.mkdir(parents=True, exist_ok=True)
     with open(db.with_name(db.name + ".lock"), "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -76,40 +117,6 @@ def write_lock(db: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _new_snapshot_path(db: Path) -> Path:
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
-    return snapshots_dir(db) / f"{stamp}-{os.getpid()}-{secrets.token_hex(3)}.duckdb"
-
-
-@contextlib.contextmanager
-def new_snapshot(
-    path: str | os.PathLike[str] | None = None, *, fresh: bool = False
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a read-write connection to a copy of the current snapshot (an empty one if `fresh`);
-    publish it on success. On any exception the copy is deleted and the current snapshot stays.
-    """
-    db = db_path(path)
-    with write_lock(db):
-        snaps = snapshots_dir(db)
-        snaps.mkdir(parents=True, exist_ok=True)
-        target = _new_snapshot_path(db)
-        current = current_snapshot(db)
-        if current is not None and not fresh:
-            shutil.copyfile(current, target)
-        con = duckdb.connect(str(target), config=_writer_config(snaps))
-        try:
-            yield con
-            con.execute("CHECKPOINT")
-            con.close()
-        except BaseException:
-            con.close()
-            _remove(target)
-            raise
-        _fsync(target)
-        publish(db, target)
-        cleanup(db)
 
 
 def etl_memory_limit() -> str:
@@ -128,47 +135,210 @@ def _writer_config(snaps: Path) -> dict[str, str]:
     }
 
 
-def publish(db: Path, snapshot: Path) -> None:
-    """Atomically point the database path at a snapshot (a relative link, so the folder can move).
+@dataclass
+class Writer:
+    """An open snapshot file being written as generation `gen`.
 
-    The snapshot it replaces gets its mtime set to now: the cleanup's grace period counts from the
-    moment it stopped being current, not from when it was written.
-    """
-    previous = current_snapshot(db)
-    if previous is not None and previous != snapshot.resolve():
-        with contextlib.suppress(OSError):
-            os.utime(previous)
+    `how`: 'fresh' (a new empty file), 'copied' (a copy of the current file) or 'caught_up' (the other
+    file, brought up to date with the changesets since it was current). `full`: the load rewrote whole
+    tables (then no changeset is written: the other file is copied from this one)."""
+
+    con: duckdb.DuckDBPyConnection
+    path: Path
+    gen: int
+    how: str
+    full: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _open_rw(path: Path, snaps: Path, wait: float) -> duckdb.DuckDBPyConnection | None:
+    """Open a snapshot file read-write, waiting up to `wait` seconds for viewers to close it."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), config=_writer_config(snaps))
+        except (duckdb.IOException, duckdb.ConnectionException):
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
+
+
+def _set_state(con: duckdb.DuckDBPyConnection, state: str, gen: int) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS slot (state VARCHAR, generation BIGINT)")
+    con.execute("DELETE FROM slot")
+    con.execute("INSERT INTO slot VALUES (?, ?)", [state, gen])
+
+
+def _slots(db: Path) -> list[Path]:
+    snaps = snapshots_dir(db)
+    return sorted((p for p in snaps.glob("g*.duckdb") if _SLOT.match(p.name)), key=lambda p: p.name) \
+        if snaps.is_dir() else []
+
+
+def _changeset(db: Path, gen: int) -> Path:
+    return changes_dir(db) / f"c{gen:08d}.duckdb"
+
+
+def _claim(db: Path, current: Path | None, fresh: bool) -> Writer:
+    """The file this load writes: the other snapshot file caught up, else a copy of the current one,
+    else (fresh, or no database yet) a new empty file."""
+    from etl import changeset as changes
+
+    snaps = snapshots_dir(db)
+    gen = generation(current) + 1
+    if fresh or current is None:
+        work = snaps / f"work-{gen:08d}.duckdb"
+        _remove(work)
+        con = duckdb.connect(str(work), config=_writer_config(snaps))
+        _set_state(con, "writing", gen)
+        return Writer(con, work, gen, "fresh")
+    cur_gen = generation(current)
+    for other in reversed([p for p in _slots(db) if p.resolve() != current.resolve()]):
+        if generation(other) > cur_gen:
+            continue
+        con = _open_rw(other, snaps, BUSY_WAIT)
+        if con is None:
+            continue  # a viewer holds it: copy instead (the file goes at cleanup)
+        state, slot_gen = _state(con)
+        needed = [_changeset(db, g) for g in range((slot_gen or 0) + 1, cur_gen + 1)]
+        if state != "published" or slot_gen != generation(other) or not all(p.is_file() for p in needed):
+            con.close()
+            continue
+        _set_state(con, "writing", gen)
+        try:
+            for path in needed:
+                changes.apply(con, path)
+        except Exception:
+            con.close()
+            _remove(other)
+            raise
+        return Writer(con, other, gen, "caught_up")
+    work = snaps / f"work-{gen:08d}.duckdb"
+    _remove(work)
+    shutil.copyfile(current, work)
+    con = duckdb.connect(str(work), config=_writer_config(snaps))
+    _set_state(con, "writing", gen)
+    return Writer(con, work, gen, "copied")
+
+
+def changeset_path(w: Writer, db: Path) -> Path:
+    """Where the load writing `w` puts its changeset (etl.changeset.write)."""
+    return _changeset(db, w.gen)
+
+
+@contextlib.contextmanager
+def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False) -> Iterator[Writer]:
+    """Yield the snapshot file this load writes (`Writer`), and publish it as the next generation when
+    the block ends. The block writes the load's changeset (`changeset_path`) or sets `w.full`; without
+    either the other file is made a copy of this one. On any exception the link stays where it was;
+    after `Unchanged` the file (equal to the current one) is kept as the other file, after anything
+    else it is deleted."""
+    db = db_path(path)
+    with write_lock(db):
+        snaps = snapshots_dir(db)
+        snaps.mkdir(parents=True, exist_ok=True)
+        changes_dir(db).mkdir(exist_ok=True)
+        current = current_snapshot(db)
+        cleanup(db)
+        w = _claim(db, current, fresh)
+        try:
+            yield w
+            _set_state(w.con, "published", w.gen)
+            w.con.execute("CHECKPOINT")
+            w.con.close()
+        except Unchanged:
+            _keep_as_spare(w, current)
+            raise
+        except BaseException:
+            w.con.close()
+            _remove(w.path)
+            _remove(_changeset(db, w.gen))
+            raise
+        _fsync(w.path)
+        final = snaps / slot_name(w.gen)
+        os.replace(w.path, final)
+        publish(db, final)
+        if w.full or not _changeset(db, w.gen).is_file():
+            _remove(_changeset(db, w.gen))
+            _copy_spare(final)
+        cleanup(db)
+
+
+class Unchanged(Exception):
+    """Raised inside `writer` when the load changed nothing: no new generation is published."""
+
+
+def _keep_as_spare(w: Writer, current: Path | None) -> None:
+    """A load that changed nothing: its file equals the current one (caught up, then only rolled-back
+    work), so it is kept as the other file of the current generation; a fresh file is dropped."""
+    gen = w.gen - 1
+    if w.how == "fresh" or current is None:
+        w.con.close()
+        _remove(w.path)
+        return
+    _set_state(w.con, "published", gen)
+    w.con.execute("CHECKPOINT")
+    w.con.close()
+    spare = w.path.with_name(slot_name(gen, spare=True))
+    os.replace(w.path, spare)
+
+
+def _copy_spare(final: Path) -> None:
+    """The other file of a generation written whole: a copy, written under a temporary name first."""
+    spare = final.with_name(slot_name(generation(final), spare=True))
+    tmp = final.with_name(f"tmp-{secrets.token_hex(4)}.duckdb")
+    shutil.copyfile(final, tmp)
+    _fsync(tmp)
+    os.replace(tmp, spare)
+
+
+def publish(db: Path, snapshot: Path) -> None:
+    """Atomically point the database path at a snapshot (a relative link, so the folder can move)."""
     tmp_link = db.with_name(f".{db.name}.{secrets.token_hex(4)}.link")
     os.symlink(os.path.relpath(snapshot, db.parent), tmp_link)
     os.replace(tmp_link, db)
     _fsync_dir(db.parent)
 
 
-def cleanup(db: Path, grace: float = GRACE_SECONDS) -> list[Path]:
-    """Delete superseded snapshots older than the grace period, keeping the newest superseded one.
-
-    Runs under the write lock (no writer is active), so a snapshot with a WAL beside it is the partial
-    file of a killed writer, never published (a published one is checkpointed and closed first): it
-    is not kept as the newest superseded one."""
-    current = current_snapshot(db)
+def cleanup(db: Path) -> list[Path]:
+    """Under the write lock: delete what no load needs. Kept: the current file, the newest other file
+    of an older or the same generation (the next load's target), and the changesets newer than that
+    file's generation. Deleted: half-written files of killed loads (`work-*`, `tmp-*`, and any slot
+    newer than the current one), older slots and changesets. A viewer that still reads a deleted file
+    keeps reading it (Linux keeps an unlinked file until it is closed)."""
     snaps = snapshots_dir(db)
+    current = current_snapshot(db)
+    removed: list[Path] = []
     if not snaps.is_dir():
-        return []
-    superseded = sorted(
-        (p for p in snaps.glob("*.duckdb") if current is None or p.resolve() != current),
-        key=lambda p: (not p.with_name(p.name + ".wal").exists(), p.stat().st_mtime),
-        reverse=True,
-    )
-    removed = []
-    now = time.time()
-    for p in superseded[KEEP_SUPERSEDED:]:
-        if now - p.stat().st_mtime >= grace:
+        return removed
+    for p in [*snaps.glob("work-*.duckdb"), *snaps.glob("tmp-*.duckdb")]:
+        _remove(p)
+        removed.append(p)
+    cur_gen = generation(current)
+    others = [p for p in _slots(db) if current is None or p.resolve() != current.resolve()]
+    keep = None
+    for p in sorted(others, key=lambda p: (generation(p), p.name), reverse=True):
+        if generation(p) <= cur_gen and keep is None:
+            keep = p
+        else:
             _remove(p)
             removed.append(p)
+    oldest_needed = generation(keep) + 1 if keep is not None else cur_gen + 1
+    for c in changes_dir(db).glob("c*.duckdb") if changes_dir(db).is_dir() else []:
+        m = re.match(r"^c(\d{8})\.duckdb$", c.name)
+        if not m or not oldest_needed <= int(m.group(1)) <= cur_gen:
+            _remove(c)
+            removed.append(c)
     for wal in snaps.glob("*.duckdb.wal"):  # left by a killed writer
         if not wal.with_suffix("").exists():
             _remove(wal)
     return removed
+
+
+def disk_usage(db: Path) -> int:
+    """Bytes of every file of the database (snapshots, changesets)."""
+    snaps = snapshots_dir(db)
+    return sum(p.stat().st_size for p in snaps.rglob("*") if p.is_file()) if snaps.is_dir() else 0
 
 
 def _remove(p: Path) -> None:
@@ -183,6 +353,7 @@ def _fsync(p: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+    _fsync_dir(p.parent)
 
 
 def _fsync_dir(d: Path) -> None:

@@ -10,11 +10,17 @@ with the same SQL (`scored_sql`), so both give the same list.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
 
 from etl.codes import ELDERLY_ALONE_AGE
+from etl.owners import Touched
 from etl.schema import FILTER_COLUMNS
 from etl.sqlexpr import age_sql, ill_cause_sql
+
+if TYPE_CHECKING:
+    from etl.derive import Scope
 
 DEFAULT_NO_VISIT_DAYS = 30
 ELDERLY_AGE = ELDERLY_ALONE_AGE  # the rule's age, shared with hh_facts.elderly_alone
@@ -63,15 +69,23 @@ def scored_sql(where: str, weights: dict[str, int]) -> str:
     reasons = reason_sql()
     flags = ", ".join(f"coalesce({cond}, false) AS r_{code}" for code, cond in reasons.items())
     score = " + ".join(f"CASE WHEN r_{code} THEN {int(weights.get(code, 0))} ELSE 0 END" for code in reasons)
-    keep = ", ".join(dict.fromkeys((*FILTER_COLUMNS, *SHOWN, "seq")))
+    keep = ", ".join(dict.fromkeys((*FILTER_COLUMNS, *SHOWN, "seq", "hk")))
     return f"""SELECT *, {score} AS score FROM (
             SELECT {keep}, date_diff('day', b.last_visit_date, $as_of) AS days_since_visit, {flags}
             FROM hh_facts b WHERE {where})"""  # noqa: S608 - code constants; values are parameters
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    """`list_visit`: the default ranking at the data's as-of date (needs hh_facts and facts_meta)."""
+# The stored list's order: ORDER with days since the last visit (which moves with the as-of date) as
+# the last visit date itself, so the stored rows do not change when the as-of date does.
+STORED_ORDER = "score DESC, last_visit_date ASC NULLS FIRST, seq"
+
+
+def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """`list_visit`: the default ranking at the data's as-of date (needs hh_facts and facts_meta), for
+    the households of the scope; `days_since_visit` is left to the query (it moves with the as-of date)."""
+    from etl.derive import replace
+
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
-    con.execute(f"""CREATE OR REPLACE TABLE list_visit AS
-        SELECT * FROM ({scored_sql('TRUE', WEIGHTS)})
-        ORDER BY {ORDER}""", {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})  # noqa: S608 - constants
+    replace(con, scope, touched, "list_visit",
+            f"SELECT * EXCLUDE (days_since_visit) FROM ({scored_sql(scope.hk('b'), WEIGHTS)})",
+            STORED_ORDER, {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})  # noqa: S608 - constants

@@ -1,0 +1,78 @@
+"""Changesets: what a load changed, so the other snapshot file catches up without redoing the work.
+
+A changeset is a small DuckDB file `changes/c<generation>.duckdb` written by the load that made that
+generation. It holds the owners the load touched (`t_hk`, `t_cell`, `t_area`, `t_batch`, the flags
+in `cs_meta`) and, for every table of `etl.owners.OWNERS` with touched owners, `rows__<table>`: all
+the rows those owners own after the load. Applying it to a file of the previous generation deletes
+the rows those owners own there and inserts the new ones, table by table, in one transaction; then
+the file's own lookup indexes are refreshed (rowids belong to a file). The result equals the file
+the load published (tests/test_incremental.py compares them table by table).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from etl import hh_lookup
+from etl.owners import OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched
+from etl.readers import STAGE_SCHEMA
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str = "main", catalog: str | None = None) -> set[str]:
+    catalog_sql = "database_name = current_database()" if catalog is None else "database_name = ?"
+    params = [schema] + ([] if catalog is None else [catalog])
+    rows = con.execute(f"SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND {catalog_sql}",  # noqa: S608
+                       params).fetchall()
+    return {r[0] for r in rows}
+
+
+def write(con: duckdb.DuckDBPyConnection, touched: Touched, path: Path) -> dict[str, int]:
+    """Write the changeset of the owners in `touched` to `path`; returns the rows written per table."""
+    path.unlink(missing_ok=True)
+    touched.dedupe()
+    con.execute("ATTACH ? AS cs", [str(path)])
+    counts: dict[str, int] = {}
+    try:
+        for kind in OWNER_KINDS:
+            con.execute(f"CREATE TABLE cs.t_{kind} AS SELECT * FROM {STAGE_SCHEMA}.t_{kind}")  # noqa: S608
+        present = _tables(con)
+        for table in OWNERS:
+            where = touched.predicate(table) if table in present else None
+            if where is None:
+                continue
+            n = con.execute(f"CREATE TABLE cs.rows__{table} AS SELECT * FROM {table} WHERE {where}").fetchall()  # noqa: S608
+            counts[table] = int(n[0][0]) if n else 0
+        meta = {"nohk": touched.nohk, "all_tables": sorted(touched.all_tables), "tables": sorted(counts)}
+        con.execute("CREATE TABLE cs.cs_meta AS SELECT ? AS doc", [json.dumps(meta)])
+    finally:
+        con.execute("DETACH cs")
+    return counts
+
+
+def apply(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Apply the changeset at `path` to the open snapshot file `con` (one transaction)."""
+    from etl.derive import Scope
+
+    con.execute("ATTACH ? AS cs (READ_ONLY)", [str(path)])
+    try:
+        meta = json.loads(con.execute("SELECT doc FROM cs.cs_meta").fetchall()[0][0])
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGE_SCHEMA}")
+        for kind in OWNER_KINDS:
+            col = OWNER_COLUMN[kind]
+            con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.t_{kind} AS SELECT {col} FROM cs.t_{kind}")  # noqa: S608
+        touched = Touched(con, nohk=bool(meta["nohk"]), all_tables=set(meta["all_tables"]))
+        con.begin()
+        for table in meta["tables"]:
+            where = touched.predicate(table)
+            if where is not None:
+                con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM cs.rows__{table}")  # noqa: S608
+        con.commit()
+        hh_lookup.build(con, Scope(False))
+        for kind in OWNER_KINDS:
+            con.execute(f"DROP TABLE {STAGE_SCHEMA}.t_{kind}")
+    finally:
+        con.execute("DETACH cs")
