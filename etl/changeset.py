@@ -19,6 +19,7 @@ import duckdb
 from etl import hh_lookup
 from etl.owners import OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched
 from etl.readers import STAGE_SCHEMA
+from etl.scope import Scope
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str = "main", catalog: str | None = None) -> set[str]:
@@ -54,8 +55,6 @@ def write(con: duckdb.DuckDBPyConnection, touched: Touched, path: Path) -> dict[
 
 def apply(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Apply the changeset at `path` to the open snapshot file `con` (one transaction)."""
-    from etl.derive import Scope
-
     con.execute("ATTACH ? AS cs (READ_ONLY)", [str(path)])
     try:
         meta = json.loads(con.execute("SELECT doc FROM cs.cs_meta").fetchall()[0][0])

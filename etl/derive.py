@@ -43,16 +43,16 @@ Tables built here:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 
 from etl import derive_cells, derive_inspection, hh_lookup, keys
 from etl.codes import CODE_ORDER, ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
-from etl.owners import OWNER_COLUMN, Touched
+from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS, filter_select
+from etl.scope import FULL, Scope
 from etl.sqlexpr import ill_cause_sql
 
 SCHOOL_AGE = (6, 15)
@@ -63,39 +63,8 @@ NOT_IN_SCHOOL_PATTERN = "辍学|失学|非在校|不在校|未入学|未上学|�
 AGE_THRESHOLDS = (SCHOOL_AGE[0], SCHOOL_AGE[1] + 1, ELDERLY_AGE, ELDERLY_ALONE_AGE)
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which rows a builder selects: everything (`full`) or the owners a load touched."""
 
-    full: bool
-    nohk: bool = False  # rectification items of no household were touched
-
-    def _in(self, kind: str, alias: str) -> str:
-        col = OWNER_COLUMN[kind]
-        return "TRUE" if self.full else f"{alias}.{col} IN (SELECT {col} FROM {STAGE_SCHEMA}.t_{kind})"
-
-    def hk(self, alias: str) -> str:
-        return self._in("hk", alias)
-
-    def cell(self, alias: str) -> str:
-        return self._in("cell", alias)
-
-    def area(self, alias: str) -> str:
-        return self._in("area", alias)
-
-    def batch(self, alias: str) -> str:
-        return self._in("batch", alias)
-
-    def hk_or_none(self, alias: str) -> str:
-        """Rows of a touched household, and rows of no household when those were touched."""
-        if self.full:
-            return "TRUE"
-        return f"({self.hk(alias)} OR ({alias}.hk IS NULL AND {str(self.nohk).upper()}))"
-
-
-FULL = Scope(True)
-
-# Tables a page reads in their stored order without sorting (queries.paging, stored_order): an
+# Tables a page reads in their stored order without sorting (queries.paging, stored_table): an
 # incremental update appends, so it records them as unsorted (`meta`) and the pages sort them again.
 ORDER_SENSITIVE = ("hh_facts",)
 
@@ -258,8 +227,8 @@ def _hh_facts_params() -> dict[str, object]:
     }
 
 
-_CELL_KEYS_OF_HOUSEHOLDS = f"""SELECT township, village, main_cause, household_attribute, exit_status,
-    monitoring_type, year(identified_date) AS identified_year, exit_year FROM households h WHERE {{where}}"""
+_CELL_KEYS_OF_HOUSEHOLDS = """SELECT township, village, main_cause, household_attribute, exit_status,
+    monitoring_type, year(identified_date) AS identified_year, exit_year FROM households h WHERE {where}"""
 
 AGG_KEYS = FILTER_COLUMNS
 _K = ", ".join(AGG_KEYS)
@@ -309,7 +278,7 @@ def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched |
     replace(con, scope, touched, "agg_category", _keyed(f"""
         SELECT cell, category, count(*) AS households
         FROM (SELECT cell, unnest(categories) AS category FROM hh_facts f WHERE {scope.cell("f")})
-        WHERE category IS NOT NULL GROUP BY ALL"""), "cell")
+        WHERE category IS NOT NULL GROUP BY ALL"""), "cell")  # noqa: S608 - constants only
     # the households of the cells in scope, with their cell: ledgers are joined to them by integers
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._cell AS
         SELECT hk, cell FROM hh_facts f WHERE {scope.cell("f")}""")  # noqa: S608 - constants only
@@ -344,7 +313,7 @@ def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched |
                      AS value FROM mk)
         GROUP BY ALL
         UNION ALL
-        SELECT cell, 'labor_skill', coalesce(labor_skill, '{NOT_FILLED}'), count(*) FROM mk GROUP BY ALL"""),
+        SELECT cell, 'labor_skill', coalesce(labor_skill, '{NOT_FILLED}'), count(*) FROM mk GROUP BY ALL"""),  # noqa: S608
             "cell")
     con.execute("DROP TABLE _cell")
 
@@ -389,8 +358,8 @@ def _build_tables(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
     """Every derived table after facts_meta, for the scope."""
     build_hh_facts(con, scope, touched)
     if touched is not None:  # the cells (new ones too) and villages of the touched households, after
-        touched.add("cell", f"SELECT cell FROM hh_facts f WHERE {scope.hk('f')}")
-        touched.add("area", f"SELECT area FROM hh_facts f WHERE {scope.hk('f')}")
+        touched.add("cell", f"SELECT cell FROM hh_facts f WHERE {scope.hk('f')}")  # noqa: S608 - ours
+        touched.add("area", f"SELECT area FROM hh_facts f WHERE {scope.hk('f')}")  # noqa: S608 - ours
         touched.dedupe()
     _aggregates(con, scope, touched)
     replace(con, scope, touched, "list_project_household", _list_project_household_sql(scope), "project, seq")
@@ -401,25 +370,17 @@ def _build_tables(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
 
 def build_all(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build every derived table from the base tables of the snapshot, keeping the assigned keys
-    (etl.keys). Intermediate tables go to the staging schema (compressed, unlike TEMP); it is dropped
-    by the caller (or here, when this call created it)."""
+    (etl.keys). Intermediate tables go to the staging schema (compressed, unlike TEMP), which is
+    dropped at the end with whatever else is in it."""
     from etl.stage import drop_stage_schema, use_stage_schema
 
-    own_stage = not _has_stage(con)
     use_stage_schema(con)
     keys.fill_missing(con)
     build_facts_meta(con)
     build_poverty_lines(con)
     _build_tables(con, FULL, None)
     _sorted(con)
-    if own_stage:
-        drop_stage_schema(con)
-
-
-def _has_stage(con: duckdb.DuckDBPyConnection) -> bool:
-    rows = con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ? AND database_name = "
-                       "current_database()", [STAGE_SCHEMA]).fetchall()
-    return bool(rows[0][0])
+    drop_stage_schema(con)
 
 
 def _sorted(con: duckdb.DuckDBPyConnection) -> None:

@@ -35,15 +35,12 @@ tables): a household (or member) falls in exactly one cell, so a page applies
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from etl.owners import Touched
 from etl.schema import FILTER_COLUMNS, filter_select
-
-if TYPE_CHECKING:
-    from etl.derive import Scope
+from etl.scope import Scope
 
 _K = ", ".join(FILTER_COLUMNS)
 _FK = filter_select("f")

@@ -31,17 +31,13 @@ from __future__ import annotations
 
 import duckdb
 
-from typing import TYPE_CHECKING
-
 from etl import quality_checks, visit_rank
 from etl.codes import RECTIFICATION_CLOSED
 from etl.owners import Touched
-from etl.schema import FILTER_COLUMNS, filter_select
-from etl.sqlexpr import redacted_text_sql, window_count
 from etl.readers import STAGE_SCHEMA
-
-if TYPE_CHECKING:
-    from etl.derive import Scope
+from etl.schema import FILTER_COLUMNS, filter_select
+from etl.scope import FULL, Scope
+from etl.sqlexpr import redacted_text_sql, window_count
 
 CHRONIC = "长期慢性病"
 FOLLOW_UP = "家庭医生随访"
@@ -201,6 +197,10 @@ SELECT r.*, {redacted_text_sql('r.description', 'n.names')} AS description_maske
 FROM items r LEFT JOIN names n USING (hk)
 LEFT JOIN hh_facts f ON f.hk = r.hk
 """  # noqa: S608 - constants only
+
+
+# The whole stored ledger (tests build it on their own data)
+LIST_RECTIFICATION_SQL = f"CREATE OR REPLACE TABLE list_rectification AS {_rectification_sql(FULL)}"
 
 
 def build_household_facts(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:

@@ -16,12 +16,9 @@ Tables built here (after every other derived table):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import duckdb
 
-if TYPE_CHECKING:
-    from etl.derive import Scope
+from etl.scope import Scope
 
 TABLES = ("hh_facts", "households", "members", "interventions", "visits", "medical_claims", "household_income")
 PROBE = "扶贫督查看板"

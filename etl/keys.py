@@ -123,7 +123,8 @@ def _new_areas(con: duckdb.DuckDBPyConnection, todo: str) -> str:
             row_number() OVER (PARTITION BY lo ORDER BY township, village) AS i,
             count(*) OVER (PARTITION BY lo) AS k
         FROM b""")  # noqa: S608
-    if _scalar(con, f"SELECT count(*) FROM _areas_new WHERE hi IS NOT NULL AND (hi - lo) // (k + 1) < {MIN_AREA_GAP}"):
+    if _scalar(con, f"SELECT count(*) FROM _areas_new WHERE hi IS NOT NULL "  # noqa: S608 - a constant
+                    f"AND (hi - lo) // (k + 1) < {MIN_AREA_GAP}"):
         con.execute("DROP TABLE _areas_new")
         return "renumber"
     con.execute(f"""
@@ -141,7 +142,7 @@ def renumber_all(con: duckdb.DuckDBPyConnection, placed: str, todo: str | None =
     `households` and of `todo` (households about to be written, which replace their old rows)."""
     everyone = "SELECT hk, township, village, household_id FROM households"
     if todo:
-        everyone = (f"{everyone} WHERE hk NOT IN (SELECT hk FROM {todo}) "
+        everyone = (f"{everyone} WHERE hk NOT IN (SELECT hk FROM {todo}) "  # noqa: S608 - our table
                     f"UNION ALL SELECT hk, township, village, household_id FROM {todo}")
     start = int(_scalar(con, "SELECT coalesce(max(area), 0) FROM area_keys") or 0)
     con.execute(f"""
@@ -191,7 +192,7 @@ def fill_missing(con: duckdb.DuckDBPyConnection) -> None:
     if _scalar(con, "SELECT count(*) FROM households WHERE seq IS NULL OR area IS NULL"):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGE_SCHEMA}")
         todo = f"{STAGE_SCHEMA}._todo"
-        con.execute(f"CREATE OR REPLACE TABLE {todo} AS SELECT hk, township, village, household_id FROM households "
+        con.execute(f"CREATE OR REPLACE TABLE {todo} AS SELECT hk, township, village, household_id FROM households "  # noqa: S608
                     "WHERE seq IS NULL OR area IS NULL")  # noqa: S608
         placed = place(con, todo)
         con.execute(f"UPDATE households h SET area = p.area, seq = p.seq FROM {placed} p WHERE p.hk = h.hk")  # noqa: S608

@@ -16,11 +16,19 @@ import pyarrow as pa
 
 from etl import changeset, derive, keys, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
-from etl.owners import Touched
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
 from etl.messages import read_error_text
+from etl.owners import Touched
 from etl.sqlexpr import CLAIM_TOLERANCE, claim_parts_sql
-from etl.stage import RAW_KEPT, STAGE_SCHEMA, build_stage, drop_stage_schema, q, raw_value_case, use_stage_schema
+from etl.stage import (
+    RAW_KEPT,
+    STAGE_SCHEMA,
+    build_stage,
+    drop_stage_schema,
+    q,
+    raw_value_case,
+    use_stage_schema,
+)
 from labels import t
 
 Progress = Callable[[float, str], None]
@@ -153,7 +161,7 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
         derive.update(con, touched)
     _write_meta(con)
     touched.table("meta")
-    if not w.full:
+    if not w.full and w.how == "caught_up":  # else the other file is a copy of this one (etl.snapshot)
         changeset.write(con, touched, snapshot.changeset_path(w, db))
     drop_stage_schema(con)
 

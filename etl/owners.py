@@ -118,7 +118,7 @@ class Touched:
                     terms.append(f"({where})")
             else:
                 col = OWNER_COLUMN[part.kind]
-                terms.append(f"({where} AND {p}{col} IN (SELECT {col} FROM {_t(part.kind)}))")
+                terms.append(f"({where} AND {p}{col} IN (SELECT {col} FROM {_t(part.kind)}))")  # noqa: S608 - ours
         return " OR ".join(terms) if terms else None
 
 

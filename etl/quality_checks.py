@@ -35,17 +35,13 @@ defect list computes `household_checks_cte` at query time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import duckdb
 
 from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS, filter_select
+from etl.scope import Scope
 from etl.sqlexpr import age_sql, masked_name_sql
-
-if TYPE_CHECKING:
-    from etl.derive import Scope
 
 CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
 DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer depends on the as-of date
@@ -227,6 +223,6 @@ def build_rejected(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touche
     from etl.derive import replace
 
     rows = f"""SELECT r.batch_id, r.file_name, r.line, r.rule, r.field, r.raw, b.kind, b.loaded_at
-              FROM rejected_rows r LEFT JOIN load_batches b USING (batch_id) WHERE {scope.batch("r")}"""
+              FROM rejected_rows r LEFT JOIN load_batches b USING (batch_id) WHERE {scope.batch("r")}"""  # noqa: S608
     replace(con, scope, touched, "list_rejected", f"SELECT * FROM ({rejected_masked_sql(rows)})",  # noqa: S608
             "batch_id DESC, line")

@@ -258,7 +258,9 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False) -
         final = snaps / slot_name(w.gen)
         os.replace(w.path, final)
         publish(db, final)
-        if w.full or not _changeset(db, w.gen).is_file():
+        if w.full or w.how != "caught_up" or not _changeset(db, w.gen).is_file():
+            # no other file can catch up with a changeset (it was written whole, or the file this one
+            # was copied from is gone): copy this one as the other file now
             _remove(_changeset(db, w.gen))
             _copy_spare(final)
         cleanup(db)

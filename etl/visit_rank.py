@@ -10,17 +10,13 @@ with the same SQL (`scored_sql`), so both give the same list.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import duckdb
 
 from etl.codes import ELDERLY_ALONE_AGE
 from etl.owners import Touched
 from etl.schema import FILTER_COLUMNS
+from etl.scope import Scope
 from etl.sqlexpr import age_sql, ill_cause_sql
-
-if TYPE_CHECKING:
-    from etl.derive import Scope
 
 DEFAULT_NO_VISIT_DAYS = 30
 ELDERLY_AGE = ELDERLY_ALONE_AGE  # the rule's age, shared with hh_facts.elderly_alone
@@ -87,5 +83,5 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
 
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
     replace(con, scope, touched, "list_visit",
-            f"SELECT * EXCLUDE (days_since_visit) FROM ({scored_sql(scope.hk('b'), WEIGHTS)})",
+            f"SELECT * EXCLUDE (days_since_visit) FROM ({scored_sql(scope.hk('b'), WEIGHTS)})",  # noqa: S608
             STORED_ORDER, {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})  # noqa: S608 - constants

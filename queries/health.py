@@ -59,8 +59,12 @@ def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer
 def _window_count(dates: str, counted: str) -> str:
     """Follow-ups (or check-ups) in the 12 months up to $as_of: precomputed for the data's as-of date,
     counted from the household's dates for any other."""
-    return (f"CASE WHEN l.counted_as_of = CAST($as_of AS DATE) THEN l.{counted} "
+    return (f"CASE WHEN CAST($as_of AS DATE) = {_STORED_AS_OF} THEN l.{counted} "
             f"ELSE {window_count('l.' + dates, 'CAST($as_of AS DATE)')} END")
+
+
+# the as-of date list_ill_member's counts are for: the snapshot's (etl.derive facts_meta)
+_STORED_AS_OF = "(SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of')"
 
 
 _COMPLIANT = (f"CASE WHEN NOT chronic THEN NULL "

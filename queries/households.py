@@ -71,8 +71,8 @@ def listing_query(
                    {REASONS_SQL} AS reasons,
                    f.categories, f.amount_total, f.helper_name, f.helper_unit, f.seq
             FROM hh_facts f WHERE {' AND '.join(parts)}"""  # noqa: S608
-    # seq = township, village, household_id; hh_facts is stored in seq order (etl.derive), so no sort
-    return ListQuery(sql, params, "seq", stored_order=True)
+    # seq = township, village, household_id; a full build stores hh_facts in seq order (etl.derive)
+    return ListQuery(sql, params, "seq", stored_table="hh_facts")
 
 
 def listing(

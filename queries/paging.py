@@ -6,11 +6,13 @@ return `page(con, limit)`: the first `limit` rows in order (all when None) plus 
 count of the full list, from a separate count(*) that needs none of the masked text). Extracts run
 `ordered()` (the same SQL, same parameters, same order) so the file holds the full filtered list.
 
-`stored_order=True` says `sql` reads one table stored in `order` with only WHERE and SELECT (no join,
-aggregate or window): DuckDB keeps a single table's row order through those, LIMIT and COPY
-(preserve_insertion_order, on by default), so `ordered()` needs no ORDER BY: pages and extracts skip the
-sort. Long list parameters are the exception: DuckDB plans `list_contains` (and IN) of IN_JOIN_VALUES
-values or more as a semi-join, which lets rows come out of order, so with such a filter the ORDER BY stays.
+`stored_table="t"` says `sql` reads only table `t`, which a full build stores in `order`, with only WHERE
+and SELECT (no join, aggregate or window): DuckDB keeps a single table's row order through those, LIMIT
+and COPY (preserve_insertion_order, on by default), so while `t` is still in that order `ordered()`
+needs no ORDER BY: pages and extracts skip the sort. A load appends the rows it rewrites and records the
+table as unsorted (etl.derive, `meta` 'unsorted:<table>', `stored_sorted`) until the next full build;
+then the ORDER BY stays. Long list parameters are the other exception: DuckDB plans `list_contains` (and
+IN) of IN_JOIN_VALUES values or more as a semi-join, which lets rows come out of order.
 """
 
 from __future__ import annotations
@@ -24,27 +26,38 @@ DEFAULT_LIMIT = 500  # rows a page shows of a list (settings.list_rows overrides
 IN_JOIN_VALUES = 5  # DuckDB 2 turns a filter on this many constant values or more into a join
 
 
+def stored_sorted(con: duckdb.DuckDBPyConnection, table: str | None) -> bool:
+    """Whether `table` is still stored in the order a full build gave it (see the module docstring)."""
+    if table is None:
+        return False
+    try:
+        rows = con.execute("SELECT count(*) FROM meta WHERE key = ?", [f"unsorted:{table}"]).fetchall()
+    except duckdb.CatalogException:
+        return True  # a snapshot of an older version: always built whole
+    return not rows[0][0]
+
+
 @dataclass(frozen=True)
 class ListQuery:
     sql: str
     params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
     order: str = ""
-    stored_order: bool = False
+    stored_table: str | None = None
 
-    @property
-    def presorted(self) -> bool:
-        """Whether the rows of `sql` already come in `order` (see the module docstring)."""
-        return self.stored_order and not any(isinstance(v, (list, tuple)) and len(v) >= IN_JOIN_VALUES
-                                             for v in self.params.values())
+    def presorted(self, table_sorted: bool) -> bool:
+        """Whether the rows of `sql` already come in `order`, given whether the stored table is still in
+        it (`stored_sorted`; see the module docstring)."""
+        return (self.stored_table is not None and table_sorted
+                and not any(isinstance(v, (list, tuple)) and len(v) >= IN_JOIN_VALUES for v in self.params.values()))
 
-    def ordered(self) -> str:
+    def ordered(self, table_sorted: bool = False) -> str:
         """The full list, in order (no LIMIT)."""
-        sort = f" ORDER BY {self.order}" if self.order and not self.presorted else ""
+        sort = f" ORDER BY {self.order}" if self.order and not self.presorted(table_sorted) else ""
         return f"SELECT * FROM ({self.sql}) AS lst" + sort  # noqa: S608
 
-    def ranked(self) -> str:
+    def ranked(self, table_sorted: bool = False) -> str:
         """The full list in order with a leading `rank` (1, 2, ...)."""
-        if self.presorted:  # row_number() over the stored order: no sort
+        if self.presorted(table_sorted):  # row_number() over the stored order: no sort
             return f"SELECT row_number() OVER () AS rank, * FROM ({self.sql}) AS lst"  # noqa: S608
         return (f"SELECT row_number() OVER (ORDER BY {self.order}) AS rank, * FROM ({self.sql}) AS lst"  # noqa: S608
                 + (f" ORDER BY {self.order}" if self.order else ""))
@@ -56,7 +69,7 @@ class ListQuery:
 
     def page(self, con: duckdb.DuckDBPyConnection, limit: int | None) -> pd.DataFrame:
         """The first `limit` rows (all when None) with a `total` column: the size of the full list."""
-        sql = self.ordered()
+        sql = self.ordered(stored_sorted(con, self.stored_table))
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         df = con.execute(sql, dict(self.params)).df()

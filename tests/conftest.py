@@ -179,7 +179,7 @@ def _insert_rows(con: duckdb.DuckDBPyConnection) -> None:
              True if status == "已脱贫" else None, exit_year, ident, income, income_year, unsafe, water, mon,
              mon is not None, risk, registered, "帮扶干部" + hid, "旗直单位", phone, line],
         )
-        con.execute("INSERT INTO household_income VALUES (?, ?, ?, 1)", [hid, income_year, income])
+        con.execute("INSERT INTO household_income (household_id, income_year, income_per_capita, batch_id) VALUES (?, ?, ?, 1)", [hid, income_year, income])
     for i, m in enumerate(MEMBERS, start=3):
         hid, name, idn, rel, birth, health, labor, insured, school = m
         con.execute(
@@ -192,23 +192,23 @@ def _insert_rows(con: duckdb.DuckDBPyConnection) -> None:
         )
     for i, (hid, cat, content, project, year, amount) in enumerate(INTERVENTIONS, start=2):
         con.execute(
-            "INSERT INTO interventions VALUES (?, ?, ?, ?, ?, ?, ?, ?, '已完成', '旗扶贫办', 2, ?)",
+            "INSERT INTO interventions (record_key, household_id, category, content, project, year, start_date, amount_yuan, status, responsible_unit, batch_id, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '已完成', '旗扶贫办', 2, ?)",
             [f"I{i}", hid, cat, content, project, year, D(year, 3, 1), amount, i],
         )
     for i, (hid, date, vtype, visitor, notes) in enumerate(VISITS, start=2):
-        con.execute("INSERT INTO visits VALUES (?, ?, ?, ?, ?, ?, 1, ?)", [f"V{i}", hid, date, vtype, visitor,
+        con.execute("INSERT INTO visits (record_key, household_id, visit_date, visit_type, visitor, notes, batch_id, source_line) VALUES (?, ?, ?, ?, ?, ?, 1, ?)", [f"V{i}", hid, date, vtype, visitor,
                                                                             notes, i])
     con.execute(
-        "INSERT INTO medical_claims VALUES ('C1', 'H06', '150824196801011111', DATE '2020-03-01', '巴彦淖尔市医院', "
+        "INSERT INTO medical_claims (record_key, household_id, id_number, admission_date, institution, total_cost, basic_insurance, critical_illness_insurance, medical_assistance, other_support, out_of_pocket, batch_id, source_line) VALUES ('C1', 'H06', '150824196801011111', DATE '2020-03-01', '巴彦淖尔市医院', "
         "20000, 12000, 4000, 2000, 0, 2000, 1, 2)"
     )
     for i, r in enumerate(RECTIFICATIONS, start=2):
         con.execute(
-            "INSERT INTO rectifications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+            "INSERT INTO rectifications (record_key, issue_id, source, found_date, township, village, household_id, category, description, responsible_unit, responsible_person, measures, deadline, status, completed_date, batch_id, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
             [r[0], *r, i],
         )
     con.execute(
-        "INSERT INTO data_issues VALUES (1, '乌拉特中旗建档立卡贫困人口信息表.xlsx', 21, 'members', "
+        "INSERT INTO data_issues (batch_id, file_name, line, table_name, record_key, household_id, field, raw_value, rule) VALUES (1, '乌拉特中旗建档立卡贫困人口信息表.xlsx', 21, 'members', "
         "'150824196501018888', 'H10', 'name', '=SUM(A1)', 'household_fields_differ')"
     )
 

@@ -16,6 +16,7 @@ import pytest
 
 from etl import derive_cells
 from etl.codes import MONITORING_FACTOR
+from etl.derive import FULL
 from queries import causes, exits, health, meta, visits
 from queries.filters import Filters, Viewer, mask_name_value
 
@@ -256,7 +257,7 @@ def test_shallow_stored_sample_is_used_only_when_it_holds(snap: Path, tmp_path: 
     path = tmp_path / "shallow.duckdb"
     shutil.copyfile(snap, path)
     with duckdb.connect(str(path)) as c:
-        derive_cells.build_sample_draw(c, depth=3)
+        derive_cells.build_sample_draw(c, FULL, None, depth=3)
     used = {True: 0, False: 0}
     with duckdb.connect(str(path), read_only=True) as c:
         assert c.execute("SELECT count(*) FILTER (WHERE NOT group_complete) FROM list_sample_draw").fetchall()[0][0]

@@ -7,21 +7,22 @@ and the derived `hh_facts` agrees. A reader "run" (like one Streamlit rerun) ope
 once with `snapshot.connect_read()` and asks several questions; all answers must give the same g
 (never a mix), and g never goes backwards for a reader (old snapshot or new). Any exception is an error.
 
-Disk: before each load the superseded snapshots are back-dated past the cleanup grace period (as if
-loads were minutes apart), so the bound is exact: the current snapshot, the newest superseded one, and
-the one being written. A monitor thread samples the snapshots folder all along.
+Disk: two snapshot files (the current one, and the one the next load writes in place), a third only
+while a load copies the current one because a viewer still held the other. A monitor thread samples
+the snapshots folder all along.
 
 A real Streamlit server is browsed by several chromium pages at the same time when /usr/bin/chromium
 is there (the browser part is skipped otherwise, the rest still runs).
 
-A load killed with SIGKILL midway leaves the link on the last good snapshot and the next load works.
+A load killed with SIGKILL at several points of its run leaves the link on the last good snapshot,
+readable and complete, and the next load works.
 Everything is loopback and bounded (about a minute).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -72,18 +73,6 @@ def load(db: Path, *files: Path, timeout: float = 120) -> subprocess.CompletedPr
 
 def snapshot_files(db: Path) -> list[Path]:
     return sorted(snapshot.snapshots_dir(db).glob("*.duckdb"))
-
-
-def backdate_superseded(db: Path, seconds: float) -> None:
-    """Pretend every superseded snapshot is older than the cleanup grace period."""
-    current = snapshot.current_snapshot(db)
-    old = time.time() - seconds
-    for p in snapshot_files(db):
-        if p.resolve() != current:
-            try:
-                os.utime(p, (old, old))
-            except FileNotFoundError:
-                pass
 
 
 @dataclass
@@ -215,7 +204,6 @@ def test_loads_under_concurrent_use(tmp_path: Path) -> None:
         time.sleep(1.0)
         load_times = []
         for g, path in enumerate(gens[1:], start=2):
-            backdate_superseded(db, snapshot.GRACE_SECONDS + 60)
             t1 = time.monotonic()
             res = load(db, path)
             load_times.append(time.monotonic() - t1)
@@ -253,60 +241,74 @@ def test_loads_under_concurrent_use(tmp_path: Path) -> None:
     assert max(seen) == LOADS and len(seen) >= LOADS // 2, sorted(seen)
     if server is not None:
         assert web.runs >= 3 and LOADS in web.generations, (web.runs, sorted(web.generations))
-    # current + newest superseded + the one being written
+    # the current file and the one being written (a third only while a copy is made)
     assert max_files <= 3, figures
     assert len(snapshot_files(db)) <= 2
     assert not list(snapshot.snapshots_dir(db).glob("*.wal"))
 
 
+KILL_POINTS = (0.15, 0.3, 0.45, 0.6, 0.75, 0.9)  # fractions of an uninterrupted load's time
+
+
 def test_killed_load_leaves_the_last_good_snapshot(tmp_path: Path) -> None:
+    """SIGKILL at several points of a load (reading, writing, deriving, publishing): each time the link
+    still points at the last good snapshot, which reads complete, readers saw no error, and the next
+    load goes through."""
     db = build_fixture_db(tmp_path / "db" / "fupin.duckdb")
     files = tmp_path / "files"
     files.mkdir()
     assert load(db, gen_file(files, 1)).returncode == 0
+    assert load(db, gen_file(files, 2)).returncode == 0  # the other file now catches up with a changeset
     good = snapshot.current_snapshot(db)
-    assert good is not None and read_generation(db) == 1
-    big = big_file(files, 60_000)
+    assert good is not None and read_generation(db) == 2
+    big = big_file(files, 40_000)
+    # how long the load takes uninterrupted, on a copy
+    trial = tmp_path / "trial"
+    shutil.copytree(db.parent, trial, symlinks=True)
+    t0 = time.monotonic()
+    assert load(trial / db.name, big).returncode == 0
+    duration = time.monotonic() - t0
 
     stop = threading.Event()
     stats = Stats()
     th = threading.Thread(target=reader, args=(db, stop, stats), daemon=True)
     th.start()
-    killed_at = None
+    kills = 0
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(big), "--db", str(db)], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # wait until it has started writing its new snapshot, then a little more, then kill it
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(snapshot_files(db)) < 2 and proc.poll() is None:
-            time.sleep(0.01)
-        time.sleep(0.5)
-        assert proc.poll() is None, "the load finished before it could be killed; make the file bigger"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        killed_at = time.monotonic()
-        assert snapshot.current_snapshot(db) == good  # still the last good snapshot
-        assert read_generation(db) == 1
-        con, _ = snapshot.connect_read(db)
-        try:
-            assert con.execute("SELECT count(*) FROM households WHERE township = '大文件镇'").fetchall()[0][0] == 0
-        finally:
-            con.close()
-        # the lock died with the process: the next load goes through and publishes
-        res = load(db, gen_file(files, 2))
+        for fraction in KILL_POINTS:
+            proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(big), "--db", str(db)], cwd=ROOT,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(duration * fraction)
+            if proc.poll() is not None:  # finished early: that point is past the end of this run
+                break
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            con, _ = snapshot.connect_read(db)
+            try:
+                big_rows = con.execute("SELECT count(*) FROM households WHERE township = '大文件镇'").fetchall()[0][0]
+            finally:
+                con.close()
+            assert read_generation(db) == 2  # complete: every table agrees
+            if snapshot.current_snapshot(db) != good:  # killed after it published (making the other file)
+                assert big_rows == 40_000  # then the new snapshot is whole
+                break
+            assert big_rows == 0  # still the last good snapshot
+            kills += 1
+        # the lock died with each process: the next load goes through and publishes
+        res = load(db, gen_file(files, 3))
         assert res.returncode == 0, res.stdout + res.stderr
-        assert read_generation(db) == 2
+        assert read_generation(db) == 3
     finally:
         stop.set()
         th.join(timeout=30)
-    assert killed_at is not None
+    assert kills >= 3, (kills, duration)
     assert not stats.errors, stats.errors[:3]
     assert stats.runs > 0
-    # the killed writer's partial file is an orphan that cleanup removes once past the grace period
-    backdate_superseded(db, snapshot.GRACE_SECONDS + 60)
-    snapshot.cleanup(db)
-    assert len(snapshot_files(db)) <= 2
-    assert not list(snapshot.snapshots_dir(db).glob("*.wal"))
+    # what killed loads left (their half-written files) is gone after the next load
+    assert len(snapshot_files(db)) == 2
+    leftovers = [p.name for p in snapshot.snapshots_dir(db).iterdir() if p.name not in (".tmp", "changes")
+                 and p not in snapshot_files(db)]
+    assert leftovers == []
 
 
 @pytest.mark.parametrize("n", [2])

@@ -19,7 +19,7 @@ import pytest
 from labels import codes_en
 from queries import households
 from queries.filters import Filters, Viewer
-from queries.paging import IN_JOIN_VALUES, ListQuery
+from queries.paging import IN_JOIN_VALUES, ListQuery, stored_sorted
 from ui import extract
 from ui.table import column_label
 
@@ -58,7 +58,8 @@ def big(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def _view(lq: ListQuery, lang: str = "zh", mappings: Mapping[str, Mapping[str, str]] | None = None,
           ranked: bool = False) -> extract.SqlView:
     """The SqlView ui.table.show_list builds for a list."""
-    return extract.SqlView(sql=lq.ranked() if ranked else lq.ordered(), params=dict(lq.params),
+    # the big database is built whole: its hh_facts is in stored order (queries.paging.stored_sorted)
+    return extract.SqlView(sql=lq.ranked(True) if ranked else lq.ordered(True), params=dict(lq.params),
                            columns=tuple((c, column_label(c, lang)) for c in COLUMNS),
                            mappings={k: dict(v) for k, v in (mappings or {}).items()}, rows=0)
 
@@ -96,7 +97,8 @@ def _parse(data: bytes, view: extract.SqlView) -> list[list[str]]:
 
 def test_full_list_is_read_in_stored_order_without_a_sort(big: duckdb.DuckDBPyConnection) -> None:
     lq = households.listing_query(Filters(), Viewer())
-    assert lq.presorted and "ORDER BY" not in lq.ordered()
+    assert stored_sorted(big, lq.stored_table)
+    assert lq.presorted(True) and "ORDER BY" not in lq.ordered(True) and "ORDER BY" in lq.ordered(False)
     view = _view(lq)
     plan = _plan(big, view)
     assert "ORDER" not in plan and "JOIN" not in plan  # neither a sort nor a join (joins may reorder rows)
@@ -119,12 +121,12 @@ def test_filtered_lists_keep_the_page_order(big: duckdb.DuckDBPyConnection, case
     villages = tuple(r[0] for r in big.execute("SELECT DISTINCT village FROM hh_facts ORDER BY 1").fetchall())
     if case == "villages":  # five or more values: DuckDB filters with a semi-join, so the list is sorted
         lq = households.listing_query(Filters(villages=villages), Viewer())
-        assert len(villages) >= IN_JOIN_VALUES and not lq.presorted and "ORDER BY" in lq.ordered()
+        assert len(villages) >= IN_JOIN_VALUES and not lq.presorted(True) and "ORDER BY" in lq.ordered(True)
         view = _view(lq)
         assert "JOIN" in _plan(big, view)
     elif case == "four_villages":  # fewer: a plain filter on the stored order, no sort and no join
         lq = households.listing_query(Filters(villages=villages[:IN_JOIN_VALUES - 1]), Viewer(pii=True))
-        assert lq.presorted and "ORDER BY" not in lq.ordered()
+        assert lq.presorted(True) and "ORDER BY" not in lq.ordered(True)
         view = _view(lq)
         assert "JOIN" not in _plan(big, view) and "ORDER" not in _plan(big, view)
     elif case == "pii_english":

@@ -359,9 +359,10 @@ def test_refresh_rebuilds_derived_tables_of_an_older_snapshot(tmp_path: Path, db
     load_files([write_csv(tmp_path / "a.csv", registry_rows())], db=db)
     assert schema_version(db) == schema.SCHEMA_VERSION
     # an older version's snapshot: no summary table, an older schema version
-    with snapshot.new_snapshot(db) as con:
-        con.execute("DROP TABLE hh_facts")
-        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with snapshot.writer(db) as w:
+        w.con.execute("DROP TABLE hh_facts")
+        w.con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        w.full = True
     before = dump(db)
     assert run_cli("refresh", "--if-stale", "--db", str(db)).returncode == 0
     assert schema_version(db) == schema.SCHEMA_VERSION

@@ -25,7 +25,7 @@ def evil_db(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("evil") / "fupin.duckdb"
     shutil.copyfile(fixture_db, path)
     con = duckdb.connect(str(path))
-    con.execute("INSERT INTO visits VALUES ('VX', 'H09', DATE '2020-06-29', '入户走访', ?, ?, 1, 0)",
+    con.execute("INSERT INTO visits (record_key, household_id, visit_date, visit_type, visitor, notes, batch_id, source_line) VALUES ('VX', 'H09', DATE '2020-06-29', '入户走访', ?, ?, 1, 0)",
                 [EVIL, EVIL + "<img src=x onerror=alert(1)>"])
     con.execute("UPDATE rectifications SET description = ? WHERE issue_id = 'R1'", [EVIL])
     derive.build_all(con)

@@ -118,9 +118,9 @@ def _follow_ups(con: duckdb.DuckDBPyConnection) -> None:
             ("F6", "H09", "2020-01-01"), ("F7", "H09", "2020-02-01"), ("F8", "H09", "2020-03-01"),
             ("F9", "H09", "2020-03-15")]  # 4 in the window, last one 107 days ago
     for key, hid, day in rows:
-        con.execute("INSERT INTO visits VALUES (?, ?, ?, '家庭医生随访', '乡村医生', '', 1, 0)", [key, hid, day])
-    con.execute("INSERT INTO visits VALUES ('C1', 'H05', DATE '2020-05-01', '健康体检', '卫生院', '', 1, 0)")
-    con.execute("INSERT INTO visits VALUES ('C2', 'H09', DATE '2020-05-01', '健康体检', '卫生院', '', 1, 0)")
+        con.execute("INSERT INTO visits (record_key, household_id, visit_date, visit_type, visitor, notes, batch_id, source_line) VALUES (?, ?, ?, '家庭医生随访', '乡村医生', '', 1, 0)", [key, hid, day])
+    con.execute("INSERT INTO visits (record_key, household_id, visit_date, visit_type, visitor, notes, batch_id, source_line) VALUES ('C1', 'H05', DATE '2020-05-01', '健康体检', '卫生院', '', 1, 0)")
+    con.execute("INSERT INTO visits (record_key, household_id, visit_date, visit_type, visitor, notes, batch_id, source_line) VALUES ('C2', 'H09', DATE '2020-05-01', '健康体检', '卫生院', '', 1, 0)")
 
 
 def test_follow_up_compliance(fixture_db: Path, tmp_path: Path) -> None:
@@ -166,7 +166,7 @@ def test_claims_share_risks_and_mismatch(fixture_db: Path, tmp_path: Path, con: 
     assert health.claim_mismatches(con, ALL, V).empty
 
     def bad_claim(c: duckdb.DuckDBPyConnection) -> None:
-        c.execute("INSERT INTO medical_claims VALUES ('C2', 'H05', '150824196201019012', DATE '2020-04-01', "
+        c.execute("INSERT INTO medical_claims (record_key, household_id, id_number, admission_date, institution, total_cost, basic_insurance, critical_illness_insurance, medical_assistance, other_support, out_of_pocket, batch_id, source_line) VALUES ('C2', 'H05', '150824196201019012', DATE '2020-04-01', "
                   "'旗医院', 10000, 6000, 0, 1000, 0, 2500, 1, 3)")
 
     with duckdb.connect(str(variant(fixture_db, tmp_path, bad_claim)), read_only=True) as c:

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from etl.derive import FULL
 from etl.quality_checks import build_rejected
 from etl.schema import create_all
 from queries import data_admin
@@ -60,7 +61,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                     f"json_object({obj})::VARCHAR", row)  # noqa: S608 - test keys are constants
     for line, raw in enumerate(OTHER_RAW, start=100):
         con.execute("INSERT INTO rejected_rows VALUES (1, 'x.csv', ?, 'malformed_row', 'row', ?)", [line, raw])
-    build_rejected(con)  # as every snapshot build does (etl.derive -> etl.quality_checks.build)
+    build_rejected(con, FULL, None)  # as every snapshot build does (etl.derive -> etl.quality_checks.build)
     con.close()
     yield path
 

@@ -76,7 +76,8 @@ STRUCTURAL = {"level", "dimension", "condition", "table"}
 def rw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     path = build_fixture_db(tmp_path_factory.mktemp("inject") / "fupin.duckdb")
     con = duckdb.connect(str(path))  # read-write on purpose
-    con.execute("INSERT INTO households SELECT * REPLACE ('HX' AS household_id, ? AS township) FROM households "
+    con.execute("INSERT INTO households SELECT * REPLACE ('HX' AS household_id, ? AS township, NULL AS hk, NULL AS area, NULL AS seq) "
+                "FROM households "
                 "WHERE household_id = 'H09'", [TRAP_TOWN])
     derive.build_all(con)  # the derived tables follow, as in a load
     yield con

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from labels import LABELS, code_label, codes_en, t
-from queries.paging import DEFAULT_LIMIT, ListQuery, total_of
+from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
 
 CODE_COLUMNS = {
     "main_cause", "other_causes", "exit_status", "monitoring_type", "household_attribute", "category",
@@ -150,7 +150,7 @@ def show_list(
     """A page of a list (with "showing n of N") and downloads of the full list, from SQL on click."""
     import streamlit as st
 
-    from ui import extract, header
+    from ui import data, extract, header
     from ui.context import current
 
     ctx = current()
@@ -170,8 +170,9 @@ def show_list(
             value_texts[src] = dict(mappings[str(col)])
         elif ctx.lang == "en" and col in CODE_COLUMNS:
             value_texts[src] = dict(codes_en.CODE_EN)
+    table_sorted = bool(full.stored_table) and data.call(stored_sorted, full.stored_table)
     sql_view = extract.SqlView(
-        sql=full.ranked() if ranked else full.ordered(), params=dict(full.params),
+        sql=full.ranked(table_sorted) if ranked else full.ordered(table_sorted), params=dict(full.params),
         columns=tuple((sources.get(str(c), str(c)), column_label(str(c), ctx.lang)) for c in shown.columns),
         mappings=value_texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), rows=total)
     extract.show_sql(key, sql_view, what)
