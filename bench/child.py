@@ -115,6 +115,11 @@ def main() -> int:
     task, raw = sys.argv[1], sys.argv[2]
     result = TASKS[task](json.loads(raw))
     result["self_maxrss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    try:  # bytes this process caused to be written to storage (Linux)
+        io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+        result["io_write_bytes"] = int(io["write_bytes"])
+    except (OSError, KeyError, ValueError):
+        pass
     sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     return 0
 

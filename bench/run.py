@@ -163,6 +163,12 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
         res["pages"] = page_bench.run_pages(db, args.warm_runs, log, only, timeout=args.page_timeout)
     else:
         keep("pages")
+    if "small-loads" in phases:
+        from bench import small_loads
+
+        res["small_loads"] = small_loads.run_small_loads(db, size_dir, log)
+    else:
+        keep("small_loads")
     res["loadavg"]["end"] = os.getloadavg()
     res["total_seconds"] = time.perf_counter() - t0
     save(json_path, label, res)
@@ -195,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-queries", default="", help="only query cases whose name contains one of these "
                         "comma-separated texts (e.g. overview.,causes.)")
     parser.add_argument("--report-only", action="store_true", help="only re-render the report from results.json")
-    parser.add_argument("--phases", default="etl,queries,pandas,extract,pages",
+    parser.add_argument("--phases", default="etl,queries,pandas,extract,pages,small-loads",
                         help="phases to run; the others keep the results of the last run of that size "
                         "(without etl, that run's database is reused)")
     args = parser.parse_args(argv)
