@@ -11,7 +11,13 @@ QUERY_MEDIAN_MS = 100.0
 QUERY_P95_MS = 250.0
 LAYER_RATIO = 1.5
 LAYER_NOISE_MS = 2.0  # a difference below this is timer noise, whatever the ratio
-ETL_ROWS_PER_S = 1_000_000
+ETL_ROWS_PER_S = 500_000  # issue 12 (stretch: 1M)
+ETL_READ_CSV_SHARE = 0.4  # ... and at least 40% of plain read_csv's rate on the same files
+SMALL_LOAD_S = 5.0  # issue 12: each small load at L (N: SMALL_LOAD_N_S); at M, SMALL_LOAD_SHARE of the full load
+SMALL_LOAD_N_S = 10.0
+SMALL_LOAD_SHARE = 0.05
+SMALL_LOAD_PEAK = 1 * 2**30
+BLOAT = 1.1
 ETL_PEAK_BYTES = 2 * GIB
 WARM_S = 0.3
 COLD_S = 3.0
@@ -68,7 +74,10 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
                               f"{len(bad)} case(s) over 1.5× and > {LAYER_NOISE_MS:.0f} ms", not bad)
     etl = size.get("etl", {}).get("app")
     if etl:
-        out["etl_rate"] = (f"{etl['rows_per_second']:,.0f} rows/s", etl["rows_per_second"] >= ETL_ROWS_PER_S)
+        plain = size.get("etl", {}).get("duckdb_read_csv")
+        share = etl["rows_per_second"] / plain["rows_per_second"] if plain else None
+        out["etl_rate"] = (f"{etl['rows_per_second']:,.0f} rows/s" + (f" ({share:.0%} of read_csv)" if share else ""),
+                           etl["rows_per_second"] >= ETL_ROWS_PER_S and (share is None or share >= ETL_READ_CSV_SHARE))
         out["etl_peak"] = (f"{etl['peak_rss_bytes'] / GIB:.2f} GiB", etl["peak_rss_bytes"] <= ETL_PEAK_BYTES)
     all_pages = size.get("pages", {}).get("pages", [])
     failed = [p["page"] for p in all_pages if p.get("cold_seconds") is None or p.get("warm_seconds") is None]
@@ -85,6 +94,20 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
     if failed:
         text = out.get("warm", ("", None))[0]
         out["warm"] = ((text + "; " if text else "") + f"no result for {', '.join(failed)} (timeout or error)", False)
+    small = size.get("small_loads")
+    if small and small.get("loads"):
+        loads = small["loads"]
+        worst = max(loads, key=lambda x: x["seconds"])
+        peak = max(x["peak_rss_bytes"] for x in loads)
+        full = (etl or {}).get("seconds")
+        limit = SMALL_LOAD_N_S if size.get("label") == NATIONAL else SMALL_LOAD_S
+        share = worst["seconds"] / full if full else None
+        out["small"] = (f"worst {worst['seconds']:.2f} s ({worst['kind']})"
+                        + (f" = {share:.1%} of the full load" if share else "") + f"; peak {peak / GIB:.2f} GiB",
+                        worst["seconds"] <= limit and peak <= SMALL_LOAD_PEAK
+                        and (share is None or size.get("label") != "M" or share <= SMALL_LOAD_SHARE))
+        out["bloat"] = (f"snapshot ×{small['bloat_snapshot']:.3f}, folder ×{small['bloat_folder']:.3f} after "
+                        f"{len(loads)} loads", small["bloat_snapshot"] <= BLOAT and small["bloat_folder"] <= BLOAT)
     ext = size.get("extract")
     if ext and "csv_seconds" in ext:
         rows = ext.get("app_csv_rows", ext["rows"])  # the pages' path writes the whole filtered list
@@ -99,7 +122,10 @@ TARGETS: list[tuple[str, str, str]] = [
     ("query_median", "every page query, every filter case: median ≤ 100 ms", "L"),
     ("query_p95", "every page query, every filter case: p95 ≤ 250 ms", "L"),
     ("layer_ratio", "app's layer within 1.5× of the raw SQL", "L"),
-    ("etl_rate", "ETL with all validation ≥ 1M rows/s", "L"),
+    ("etl_rate", "ETL with all validation ≥ 500k rows/s and ≥ 40% of plain read_csv", "L"),
+    ("small", "small loads (one ledger item, 100 households, 1,000 visits): each ≤ 5 s and ≤ 1 GiB "
+              "(N: ≤ 10 s; M: ≤ 5% of the full load)", "L"),
+    ("bloat", "after 20 small loads: snapshot and folder ≤ 1.1× a fresh full load's", "L"),
     ("etl_peak", "ETL peak memory ≤ 2 GiB", "L"),
     ("warm", "page warm rerun ≤ 300 ms", "M"),
     ("cold", "cold first page ≤ 3 s (any page can be opened first)", "L"),
@@ -172,6 +198,32 @@ def _etl_section(size: dict[str, Any]) -> list[str]:
         lines += ["", "App ETL phases: " + "; ".join(phases) + "."]
     lines += ["", f"Rows loaded {app['rows_loaded']:,}, rejected {app['rows_rejected']:,}, data issues "
               f"{app['issues']:,}. Input {etl.get('file_bytes', 0) / 2**20:,.0f} MiB of CSV."]
+    return lines
+
+
+def _small_loads_section(size: dict[str, Any]) -> list[str]:
+    small = size.get("small_loads")
+    if not small or not small.get("loads"):
+        return ["Small loads not measured in this run (`--phases small-loads`)."]
+    full = size.get("etl", {}).get("app", {}).get("seconds")
+    lines = ["On a copy of the fresh database, each load in its own process (`bench/small_loads.py`), "
+             f"{len(small['loads'])} loads in turn. Touched = households whose derived rows the load rewrote "
+             "(from its changeset; the visits move the as-of date by up to a week, so households whose dated "
+             "facts change are in it too). Written = bytes the process wrote to storage.", "",
+             "| load | runs | seconds (median / worst) | share of the full load (worst) | peak RSS (worst) | "
+             "written MiB (median) | touched households (median) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for kind in dict.fromkeys(x["kind"] for x in small["loads"]):
+        runs = [x for x in small["loads"] if x["kind"] == kind]
+        secs = sorted(x["seconds"] for x in runs)
+        written = sorted((x.get("write_bytes") or 0) / 2**20 for x in runs)
+        touched = sorted(x.get("touched", {}).get("hk", 0) for x in runs)
+        share = f"{secs[-1] / full:.2%}" if full else "—"
+        lines.append(f"| {kind} | {len(runs)} | {secs[len(secs) // 2]:.2f} / {secs[-1]:.2f} | {share} | "
+                     f"{max(x['peak_rss_bytes'] for x in runs) / GIB:.2f} GiB | {written[len(written) // 2]:.1f} | "
+                     f"{touched[len(touched) // 2]:,} |")
+    lines += ["", f"Snapshot file after the loads ×{small['bloat_snapshot']:.3f} of the fresh load's "
+              f"({small['fresh_snapshot_bytes'] / GIB:.2f} GiB); the whole snapshots folder (both files and the "
+              f"changeset) ×{small['bloat_folder']:.3f} ({small['fresh_folder_bytes'] / GIB:.2f} GiB)."]
     return lines
 
 
@@ -368,7 +420,8 @@ def render(allres: dict[str, Any], json_path: Path) -> str:
                   "the app's DuckDB connection closed and every Streamlit cache cleared (imports done, OS file cache "
                   "warm); warm = rerunning the same page with its queries cached (median of the warm runs).", "",
                   *_pages_section(s), "",
-                  f"### Extract ({label})", "", *_extract_section(s), ""]
+                  f"### Extract ({label})", "", *_extract_section(s), "",
+                  f"### Small loads ({label})", "", *_small_loads_section(s), ""]
         skipped = s.get("skipped", [])
         if skipped:
             lines += [f"### Not benchmarked ({label})", ""] + [f"- `{x['function']}`: {x['why']}" for x in skipped] + [""]
