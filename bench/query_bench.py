@@ -41,12 +41,12 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     "causes.by_member": [{"dimension": "health"}, {"dimension": "labor_skill"}],
     "overview.by_area": [{"level": "township"}, {"level": "village"}],
     "exits.status_by_area": [{"level": "township"}],
-    # the page's default reference date is the data's as-of date (stored sums); "today" computes the
-    # dated checks (as the page runs it), and a year before the data's date is that path's worst case
+    # the page's default reference date is the data's as-of date; "today" as the page runs it, and a
+    # year before the data's date is the dated checks' worst case
     "quality.completeness": [{"level": "township"}, {"level": "village"},
-                             {"level": "township", "as_of": "$today"}, {"level": "village", "as_of": "$today"}],
-    "quality.completeness_at": [{"level": "township", "as_of": "$year_before", "stored": False},
-                                {"level": "village", "as_of": "$year_before", "stored": False}],
+                             {"level": "township", "as_of": "$today"}, {"level": "village", "as_of": "$today"},
+                             {"level": "township", "as_of": "$year_before"},
+                             {"level": "village", "as_of": "$year_before"}],
     "quality.issues_by_area": [{"level": "village"}],
     "rectification.by_dimension": [{"dimension": "problem_category"}, {"dimension": "responsible_unit"}],
     "households.listing": [{"condition": "no_intervention"}, {"condition": "wrong_exit"}, {"limit": 1},

@@ -388,10 +388,12 @@ def _sorted(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM meta WHERE key LIKE 'unsorted:%'")
 
 
-def update(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
+def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = None) -> bool:
     """Bring every derived table up to date for what the load touched (`touched.add` by the loader):
     the touched households' rows, the cells and villages they were or are in, the new batches; and,
-    when the as-of date moved, the households whose dated facts changed with it (etl.dated)."""
+    when the as-of date moved, the households whose dated facts changed with it (etl.dated). Returns
+    False, having changed no derived table but facts_meta, when more than `most` households are touched
+    then: the caller rebuilds whole instead."""
     from etl import dated
 
     before = as_of(con)
@@ -405,4 +407,7 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     if before is not None and after is not None and before != after:
         dated.touch(con, touched, before, after)
     touched.dedupe()
+    if most is not None and touched.count("hk") > most:
+        return False
     _build_tables(con, Scope(False, touched.nohk), touched)
+    return True

@@ -14,11 +14,12 @@ tables): a household (or member) falls in exactly one cell, so a page applies
   bins (`RATIO_STEP`, `RATIO_CAP`); other bins are counted from hh_facts at query time.
 - `agg_monitoring(keys, kind, risk, households)`: monitored and returned households per monitoring
   type (返贫 without one) and risk state (`MONITORING_KIND_SQL`, `MONITORING_RISK_SQL`).
-- `agg_ill_member(keys, members, chronic, compliant)`: the health page's listed members
-  (`list_ill_member`), chronic patients among them and those meeting the follow-up rule
-  (`compliant_sql`) at the data's as-of date (facts_meta `as_of`, the date `list_ill_member`'s
-  precomputed counts are for): the member list's and the gap list's sizes and the compliance figures
-  without counting members. Another as-of date is counted from `list_ill_member` at query time.
+- `agg_ill_member(keys, compliant_until, members, chronic)`: the health page's listed members
+  (`list_ill_member`) and chronic patients among them, by the date until which they meet the follow-up
+  rule (`compliant_until_sql`; NULL for members who are not chronic patients): the compliant ones at
+  the data's as-of date are those with a later date, so the member list's and the gap list's sizes and
+  the compliance figures need no count of members, and no stored row changes when the as-of date moves.
+  Another as-of date is counted from `list_ill_member` at query time.
 - `list_claim_year`: one row per household and claim year (claims, costs, out-of-pocket, the
   household's income for that year), stored by year, then out-of-pocket share of income, highest
   first: the risk list applies the warning threshold (a page setting) at query time, a year's list
@@ -59,6 +60,32 @@ def compliant_sql(follow_ups: str, check_ups: str, days_since_follow_up: str) ->
     """The follow-up rule over three SQL expressions (never NULL)."""
     return (f"({follow_ups} >= {MIN_FOLLOW_UPS} AND {check_ups} >= {MIN_CHECK_UPS} "
             f"AND {days_since_follow_up} IS NOT NULL AND {days_since_follow_up} <= {MAX_DAYS_WITHOUT_FOLLOW_UP})")
+
+
+def _leaves(date: str) -> str:
+    """The first as-of date at which a follow-up of `date` no longer counts: the first d with NOT
+    (date > d - 12 months), exactly as `window_count` counts (DuckDB clamps 29 February to the 28th,
+    so a 29 February leaves a day later)."""
+    plus = f"CAST({date} + INTERVAL 12 MONTH AS DATE)"
+    return f"(CASE WHEN {plus} - INTERVAL 12 MONTH >= {date} THEN {plus} ELSE {plus} + 1 END)"
+
+
+NEVER = "DATE '1900-01-01'"  # compliant_until of a patient who never meets the rule on the dates known
+
+
+def compliant_until_sql(follow_up_dates: str, check_up_dates: str, last_follow_up: str, as_of: str) -> str:
+    """The as-of date from which a chronic patient no longer meets the follow-up rule while no new visit
+    comes (NEVER when the dates never meet it). For any as-of date d from the data's on, the rule holds
+    at d exactly when d is earlier: counted follow-ups and check-ups only leave the 12 months, the last
+    follow-up only gets older. It depends on the dates alone (those up to `as_of`: a visit dated later
+    starts to count when the as-of date reaches it, and etl.dated recomputes its household then), so no
+    stored row changes when the as-of date moves; a page compares it with its as-of date instead of
+    counting (`compliant_sql`)."""
+    fu = f"list_reverse(list_filter(coalesce({follow_up_dates}, []), lambda d: d <= {as_of}))[{MIN_FOLLOW_UPS}]"
+    cu = f"list_reverse(list_filter(coalesce({check_up_dates}, []), lambda d: d <= {as_of}))[{MIN_CHECK_UPS}]"
+    return (f"CASE WHEN {fu} IS NULL OR {cu} IS NULL OR {last_follow_up} IS NULL THEN {NEVER} "
+            f"ELSE least({_leaves(fu)}, {_leaves(cu)}, "
+            f"CAST({last_follow_up} + INTERVAL {MAX_DAYS_WITHOUT_FOLLOW_UP + 1} DAY AS DATE)) END")
 
 
 # Income band of an hh_facts row `f` (queries.exits.income_bands); the flags are snapshot facts.
@@ -112,9 +139,6 @@ def draw_key_sql(alias: str = "") -> str:
 
 # --- the tables -----------------------------------------------------------------------------------
 
-_AS_OF = "(SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of')"
-
-
 def _cells_sql(scope: Scope) -> dict[str, tuple[str, str]]:
     """The summary cells for the cells of the scope: table -> (SELECT, stored order)."""
     f_in = scope.cell("f")
@@ -136,12 +160,9 @@ def _cells_sql(scope: Scope) -> dict[str, tuple[str, str]]:
             SELECT {_FK}, f.cell, {MONITORING_KIND_SQL} AS kind, {MONITORING_RISK_SQL} AS risk,
                 count(*) AS households
             FROM hh_facts f WHERE {MONITORING_ROWS_SQL} AND {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
-        # the follow-up counts of list_ill_member are for the data's as-of date
+        # members by the date until which they meet the follow-up rule (list_ill_member.compliant_until)
         "agg_ill_member": (f"""
-            SELECT {_LK}, l.cell, count(*) AS members, count(*) FILTER (WHERE l.chronic) AS chronic,
-                count(*) FILTER (WHERE l.chronic AND {
-                    compliant_sql("l.follow_ups_counted", "l.check_ups_counted",
-                                  f"date_diff('day', l.last_follow_up_date, {_AS_OF})")}) AS compliant
+            SELECT {_LK}, l.cell, l.compliant_until, count(*) AS members, count(*) FILTER (WHERE l.chronic) AS chronic
             FROM list_ill_member l WHERE {scope.cell("l")} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
     }
 

@@ -13,9 +13,10 @@ visits, measures, ledgers and issues on every rerun.
 - `insp_school_age`: members who may be of school age at some as-of date.
 - `list_ill_member`: the health page's member list, one row per ill or disabled member, with every
   `Filters` column and `seq` (place order) of its household copied in, stored in the list's order, so
-  a page is `WHERE <filters> ORDER BY seq, ... LIMIT n` on one table and reads one or two row groups. The household's follow-up and
-  check-up dates are kept as lists, and their counts in the 12 months up to the data's as-of date
-  are precomputed; another as-of date counts from the lists.
+  a page is `WHERE <filters> ORDER BY seq, ... LIMIT n` on one table and reads one or two row groups.
+  The household's follow-up and check-up dates are kept as lists (a page counts its rows' from them),
+  and a chronic patient's `compliant_until` (etl.derive_cells.compliant_until_sql): the follow-up rule
+  holds at the data's as-of date if it is later, without counting.
 - `list_issue`: data issues with their household's filter columns, head and `seq`.
 - `list_claim`: medical claims with their household's filter columns and facts.
 - `list_rectification`: the rectification ledger with `description_masked` / `measures_masked`, the
@@ -33,11 +34,12 @@ import duckdb
 
 from etl import quality_checks, visit_rank
 from etl.codes import RECTIFICATION_CLOSED
+from etl.derive_cells import compliant_until_sql
 from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
-from etl.sqlexpr import redacted_text_sql, window_count
+from etl.sqlexpr import redacted_text_sql
 
 CHRONIC = "长期慢性病"
 FOLLOW_UP = "家庭医生随访"
@@ -142,8 +144,9 @@ SELECT {filter_select('f')}, m.household_id, m.name, m.id_number, m.birth_date, 
     m.medical_insurance, m.critical_illness_insurance, m.family_doctor_signed,
     coalesce(list_contains(m.health, '{CHRONIC}'), false) AS chronic,
     f.last_follow_up_date, f.last_check_up_date, fu.follow_up_dates, fu.check_up_dates,
-    {window_count("fu.follow_up_dates", "ref.as_of")} AS follow_ups_counted,
-    {window_count("fu.check_up_dates", "ref.as_of")} AS check_ups_counted,
+    CASE WHEN coalesce(list_contains(m.health, '{CHRONIC}'), false) THEN {
+        compliant_until_sql("fu.follow_up_dates", "fu.check_up_dates", "f.last_follow_up_date", "ref.as_of")}
+    END AS compliant_until,
     m.is_head, m.member_key, f.seq, f.hk, f.cell
 FROM members m
 JOIN hh_facts f USING (hk)

@@ -101,6 +101,10 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
 # A load that touches more than this share of the households rebuilds the derived tables whole (faster
 # than replacing most of their rows, and it leaves them sorted).
 FULL_BUILD_SHARE = 0.25
+# Files of fewer bytes than this in all make a small load: DuckDB gets SMALL_LOAD_MEMORY, not the full
+# cap (etl.snapshot.etl_memory_limit), so a township's upload stays small beside the dashboard.
+SMALL_LOAD_BYTES = 64 << 20
+SMALL_LOAD_MEMORY = "512MB"
 
 
 def load_files(
@@ -123,8 +127,9 @@ def load_files(
     paths = [Path(p) for p in paths]
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
+    small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
     try:
-        with snapshot.writer(report.db, fresh=fresh) as w:
+        with snapshot.writer(report.db, fresh=fresh, memory_limit=SMALL_LOAD_MEMORY if small else None) as w:
             con = w.con
             schema.create_all(con)
             use_stage_schema(con)
@@ -153,12 +158,10 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
     """Bring the derived tables up to date (for what the load touched, or whole), write the changeset
     for the other snapshot file, and drop the staging schema."""
     con = w.con
-    households = int(_scalar(con, "SELECT count(*) FROM households") or 0)
-    if full or (households and touched.count("hk") > FULL_BUILD_SHARE * households) or not _has_derived(con):
+    most = int(FULL_BUILD_SHARE * int(_scalar(con, "SELECT count(*) FROM households") or 0))
+    if full or not _has_derived(con) or not derive.update(con, touched, most):
         derive.build_all(con)
         w.full = True
-    else:
-        derive.update(con, touched)
     _write_meta(con)
     touched.table("meta")
     if not w.full and w.how == "caught_up":  # else the other file is a copy of this one (etl.snapshot)
@@ -416,6 +419,10 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     # Data issues: the file is authoritative for its households, so their old issues go.
     con.execute("""DELETE FROM data_issues WHERE table_name IN ('households', 'members')
                    AND hk IN (SELECT hk FROM rep_hk)""")
+    # A small file looks up its own ID numbers among the members loaded (one probe of the ID column);
+    # a big one groups everyone's by hash (a hash table of its 30M IDs would not fit the memory cap).
+    small = 20 * int(_scalar(con, "SELECT count(*) FROM keys") or 0) < int(_scalar(con, "SELECT count(*) FROM members") or 0)
+    others_filter = " AND id_number IN (SELECT id_number FROM kept WHERE id_number IS NOT NULL)" if small else ""
     member_checks = [(r, c) for r, c in checks if c not in HOUSEHOLD_FIELDS]
     household_checks = [(r, c) for r, c in checks if c in HOUSEHOLD_FIELDS]
     differ = ", ".join(
@@ -439,11 +446,11 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         # household (never NULL here; cheaper than UNION + count(DISTINCT)), grouped by the ID's 64-bit
         # hash, not its text (30M texts to group at 10M households); a hash shared by two IDs only
         # adds a candidate, which the outer IN on the text then drops
-        """WITH ids AS NOT MATERIALIZED (
+        f"""WITH ids AS NOT MATERIALIZED (
                SELECT id_number, household_id FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled
                UNION ALL
                SELECT id_number, household_id FROM members
-               WHERE id_number IS NOT NULL AND hk NOT IN (SELECT hk FROM rep_hk))
+               WHERE id_number IS NOT NULL AND hk NOT IN (SELECT hk FROM rep_hk){others_filter})
            SELECT m.source_line, 'members', NULL, m.household_id, 'id_number', m.id_number, 'id_duplicate'
            FROM kept m WHERE NOT m.id_mangled AND m.id_number IS NOT NULL AND m.id_number IN (
                SELECT id_number FROM ids WHERE hash(id_number) IN (

@@ -16,21 +16,22 @@ household count are fixed facts of the archive.
 
 Stored tables:
 - `agg_quality`: per cell of the filter columns, its `area` (a number per township and village),
-  households and every check's required / passed sums at the data's as-of date (the sums of the
-  fixed checks hold at any as-of date);
+  households and the fixed checks' required / passed sums (they hold at any as-of date);
 - `agg_quality_dated`: what the dated checks need for any as-of date, per cell of the filter columns
   (and `area`), `kind` (`DATED_KIND`) and date `d`: households by latest income year (`d` = its 1 January) and by
   last visit date, members of `insp_school_age` by birth date (`n`; `n_ok`: with a school status),
   in kind, township and date order so that a date window and a township read few row groups;
 - `list_defect`: the defect list (data issues, then failed checks, per household) at the data's
-  as-of date, each part in place order, raw values unmasked (the query layer masks them);
+  as-of date, raw values unmasked (the query layer masks them); the visit and income checks' rows
+  carry `valid_from` (`VALID_FROM`) and are kept by the page when that date has come;
 - `list_rejected`: the rejected rows with their batch's kind and load time, newest batch first, and
   `raw_masked` (`rejected_masked_sql`): the raw JSON with ID numbers, mobile numbers and the name
   fields masked, for viewers without personal data. It depends on the row only, so it is computed
   once here rather than on every page view.
-Another as-of date: completeness = the fixed sums of `agg_quality` + `dated_check_sql` over
-`agg_quality_dated` (equal to `household_checks_cte` grouped, tests/test_completeness_paths.py); the
-defect list computes `household_checks_cte` at query time.
+Completeness at any as-of date = the fixed sums of `agg_quality` + `dated_check_sql` over
+`agg_quality_dated` (equal to `household_checks_cte` grouped, tests/test_completeness_paths.py), so no
+stored sum changes when the as-of date moves; at another as-of date than the data's, the defect list
+computes `household_checks_cte` at query time.
 """
 
 from __future__ import annotations
@@ -103,22 +104,52 @@ def household_checks_cte(where: str) -> str:
         )"""  # noqa: S608
 
 
-def defects_sql(where: str, raw_value: str, checks_from: str = "hc") -> str:
+def defects_sql(where: str, raw_value: str, checks_from: str = "hc", checks_included: tuple[str, ...] = CHECKS) -> str:
     """Data issues (src 0) and failed checks (src 1) of the households passing `where` (over hh_facts
     `f`), after `WITH {household_checks_cte(where)}` (or with the checks in table `checks_from`, which
     may hold more households: only those passing `where` are taken). `raw_value`: the issue's raw value
     expression over `d` (masked or not)."""
-    check = ("SELECT {fk}, household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, "
-             "CAST(ok_{c} AS VARCHAR) || '/' || CAST(req_{c} AS VARCHAR) AS raw_value, NULL AS file_name, "
-             "NULL AS line, 1 AS src, NULL AS line_order, seq, hk FROM {src} f WHERE ok_{c} < req_{c} AND {where}")
     fk = ", ".join(FILTER_COLUMNS)
-    checks = " UNION ALL ".join(check.format(c=c, fk=fk, src=checks_from, where=where) for c in CHECKS)
+    checks = " UNION ALL ".join(_check_rows(c, fk, checks_from, where) for c in checks_included)
     return f"""
         SELECT {filter_select('f')}, d.household_id, 'issue' AS defect_source, d.rule, d.field,
-            {raw_value} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order, f.seq, f.hk
+            {raw_value} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order, f.seq, f.hk,
+            CAST(NULL AS DATE) AS valid_from
         FROM data_issues d JOIN hh_facts f USING (hk)
         WHERE {where}
         UNION ALL {checks}"""  # noqa: S608
+
+
+def _check_rows(check: str, fk: str, src: str, where: str, valid_from: str = "CAST(NULL AS DATE)") -> str:
+    return (f"SELECT {fk}, household_id, 'check' AS defect_source, '{check}' AS rule, NULL AS field, "  # noqa: S608
+            f"CAST(ok_{check} AS VARCHAR) || '/' || CAST(req_{check} AS VARCHAR) AS raw_value, NULL AS file_name, "
+            f"NULL AS line, 1 AS src, NULL AS line_order, seq, hk, {valid_from} AS valid_from "
+            f"FROM {src} f WHERE ok_{check} < req_{check} AND {where}")
+
+
+# The stored defect list holds the visit and income checks' failure of every household that would fail
+# them at some as-of date, with `valid_from`, the first as-of date it fails (NULL: at any date): a
+# failed visit check from 30 days after the last visit, a failed income check from 1 January of the
+# second year after the latest income. The page keeps the rows valid at its as-of date, so these rows
+# need not change when the as-of date moves (etl.dated). The other checks are stored at the data's
+# as-of date; only the school check depends on it, through ages.
+VALID_FROM = {
+    "visit": f"f.last_visit_date + INTERVAL {VISIT_WITHIN_DAYS} DAY",
+    "income": "make_date(f.latest_income_year + 2, 1, 1)",
+}
+
+
+def stored_defects_sql(where: str) -> str:
+    """`list_defect`'s rows for the households passing `where` (over hh_facts `f`), from the staging
+    table `hc` (checks at the data's as-of date, for a superset of those households)."""
+    fk = ", ".join(FILTER_COLUMNS)
+    visit_income = " UNION ALL ".join(
+        f"SELECT {fk}, household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, '0/1' AS raw_value, "  # noqa: S608
+        f"NULL AS file_name, NULL AS line, 1 AS src, NULL AS line_order, seq, hk, "
+        f"CAST({VALID_FROM[c]} AS DATE) AS valid_from FROM hh_facts f WHERE {where}" for c in VALID_FROM)
+    return f"""SELECT * FROM (
+        {defects_sql(where, 'd.raw_value', 'hc', tuple(c for c in CHECKS if c not in VALID_FROM))}
+        UNION ALL {visit_income})"""  # noqa: S608
 
 
 DEFECT_ORDER = "seq, src, rule, line_order, field"  # seq = township, village, household
@@ -155,18 +186,19 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
     from etl.derive import replace
 
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
-    sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}" for c in CHECKS)
+    sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}"
+                     for c in FIXED_CHECKS)
     # the per-household checks of the cells in scope (which hold every household in scope) as a staging
     # table named like the CTE: read ten times below, a CTE would be materialised in memory
     checks = f"WITH {household_checks_cte(scope.cell('f'))} SELECT * FROM hc"  # noqa: S608 - constants only
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
+    # the fixed checks only: the dated ones are summed from agg_quality_dated at the page's as-of date
     replace(con, scope, touched, "agg_quality", f"""
         SELECT {filter_select('hc')}, hc.area, hc.cell, count(*) AS households, {sums}
         FROM hc GROUP BY ALL""", ", ".join((*FILTER_COLUMNS, "area")))  # noqa: S608 - constants only
     # A full build sorts the defects by seq: every row group then holds a narrow seq range, and a page's
     # `ORDER BY seq, ... LIMIT n` skips all but a few row groups.
-    replace(con, scope, touched, "list_defect",
-            f"SELECT * FROM ({defects_sql(scope.hk('f'), 'd.raw_value', 'hc')})", "seq")  # noqa: S608
+    replace(con, scope, touched, "list_defect", stored_defects_sql(scope.hk("f")), "seq")
     con.execute("DROP TABLE hc")
     # one kind after another (each sorted on its own: a smaller sort), in kind, township and date order
     replace(con, scope, touched, "agg_quality_dated", [_dated_sql(k, scope) for k in ("income", "visit", "school")],

@@ -124,12 +124,12 @@ def etl_memory_limit() -> str:
     return os.environ.get("FUPIN_ETL_MEMORY", "1400MB")
 
 
-def _writer_config(snaps: Path) -> dict[str, str]:
+def _writer_config(snaps: Path, memory_limit: str | None = None) -> dict[str, str]:
     """Bound the loader's memory: DuckDB spills to disk past the limit."""
     tmp = snaps / ".tmp"
     tmp.mkdir(exist_ok=True)
     return {
-        "memory_limit": etl_memory_limit(),
+        "memory_limit": memory_limit or etl_memory_limit(),
         "temp_directory": str(tmp),
         "preserve_insertion_order": "false",
     }
@@ -151,12 +151,12 @@ class Writer:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _open_rw(path: Path, snaps: Path, wait: float) -> duckdb.DuckDBPyConnection | None:
+def _open_rw(path: Path, snaps: Path, wait: float, memory_limit: str | None) -> duckdb.DuckDBPyConnection | None:
     """Open a snapshot file read-write, waiting up to `wait` seconds for viewers to close it."""
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path), config=_writer_config(snaps))
+            return duckdb.connect(str(path), config=_writer_config(snaps, memory_limit))
         except (duckdb.IOException, duckdb.ConnectionException):
             if time.monotonic() >= deadline:
                 return None
@@ -179,7 +179,7 @@ def _changeset(db: Path, gen: int) -> Path:
     return changes_dir(db) / f"c{gen:08d}.duckdb"
 
 
-def _claim(db: Path, current: Path | None, fresh: bool) -> Writer:
+def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None) -> Writer:
     """The file this load writes: the other snapshot file caught up, else a copy of the current one,
     else (fresh, or no database yet) a new empty file."""
     from etl import changeset as changes
@@ -189,14 +189,14 @@ def _claim(db: Path, current: Path | None, fresh: bool) -> Writer:
     if fresh or current is None:
         work = snaps / f"work-{gen:08d}.duckdb"
         _remove(work)
-        con = duckdb.connect(str(work), config=_writer_config(snaps))
+        con = duckdb.connect(str(work), config=_writer_config(snaps, memory_limit))
         _set_state(con, "writing", gen)
         return Writer(con, work, gen, "fresh")
     cur_gen = generation(current)
     for other in reversed([p for p in _slots(db) if p.resolve() != current.resolve()]):
         if generation(other) > cur_gen:
             continue
-        con = _open_rw(other, snaps, BUSY_WAIT)
+        con = _open_rw(other, snaps, BUSY_WAIT, memory_limit)
         if con is None:
             continue  # a viewer holds it: copy instead (the file goes at cleanup)
         state, slot_gen = _state(con)
@@ -216,7 +216,7 @@ def _claim(db: Path, current: Path | None, fresh: bool) -> Writer:
     work = snaps / f"work-{gen:08d}.duckdb"
     _remove(work)
     shutil.copyfile(current, work)
-    con = duckdb.connect(str(work), config=_writer_config(snaps))
+    con = duckdb.connect(str(work), config=_writer_config(snaps, memory_limit))
     _set_state(con, "writing", gen)
     return Writer(con, work, gen, "copied")
 
@@ -227,12 +227,13 @@ def changeset_path(w: Writer, db: Path) -> Path:
 
 
 @contextlib.contextmanager
-def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False) -> Iterator[Writer]:
+def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
+           memory_limit: str | None = None) -> Iterator[Writer]:
     """Yield the snapshot file this load writes (`Writer`), and publish it as the next generation when
     the block ends. The block writes the load's changeset (`changeset_path`) or sets `w.full`; without
     either the other file is made a copy of this one. On any exception the link stays where it was;
     after `Unchanged` the file (equal to the current one) is kept as the other file, after anything
-    else it is deleted."""
+    else it is deleted. `memory_limit`: DuckDB's, instead of `etl_memory_limit()`."""
     db = db_path(path)
     with write_lock(db):
         snaps = snapshots_dir(db)
@@ -240,7 +241,7 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False) -
         changes_dir(db).mkdir(exist_ok=True)
         current = current_snapshot(db)
         cleanup(db)
-        w = _claim(db, current, fresh)
+        w = _claim(db, current, fresh, memory_limit)
         try:
             yield w
             _set_state(w.con, "published", w.gen)

@@ -1,11 +1,12 @@
 """The visit planner's ranking rules as SQL over an `hh_facts` row, and `list_visit`: every household
-ranked by them at the data's as-of date with the default rules, built with every snapshot.
+with the default rules' reasons at the data's as-of date, stored with every snapshot.
 
 Each reason is a rule with a weight; a household's score is the sum of the weights of its reasons and
 the list is ranked by score, then by days since the last visit (never visited first), then by place
-(`seq`). The page's default view reads `list_visit`, stored in that order (`WHERE <filters> ORDER BY
-... LIMIT n` reads one or two row groups); another as-of date, window or set of weights ranks `hh_facts` at query time
-with the same SQL (`scored_sql`), so both give the same list.
+(`seq`). "No visit in the last 30 days" (`QUERY_TIME_REASON`) changes for many households whenever the
+as-of date moves, so `list_visit` stores every other reason and their sum (`base_score`) and the last
+visit date; the page adds that reason at its as-of date (queries.visits). Another as-of date, window or
+set of weights ranks `hh_facts` at query time with the same SQL (`scored_sql`), so both give the same list.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ WEIGHTS: dict[str, int] = {
     "near_line": 10,
     "archive_defects": 5,
 }
+
+# The reason `list_visit` leaves to the query: it depends on the as-of date for most households
+QUERY_TIME_REASON = "no_recent_visit"
+# list_visit's stored order: the page's order without the query-time reason (queries.visits re-sorts)
+STORED_ORDER = "base_score DESC, last_visit_date ASC NULLS FIRST, seq"
 
 # hh_facts columns a visit-list row shows (besides the filter columns, flags, score and order)
 SHOWN = ("household_id", "head_name", "n_members", "oldest_birth_date", "income_per_capita", "income_year",
@@ -71,17 +77,15 @@ def scored_sql(where: str, weights: dict[str, int]) -> str:
             FROM hh_facts b WHERE {where})"""  # noqa: S608 - code constants; values are parameters
 
 
-# The stored list's order: ORDER with days since the last visit (which moves with the as-of date) as
-# the last visit date itself, so the stored rows do not change when the as-of date does.
-STORED_ORDER = "score DESC, last_visit_date ASC NULLS FIRST, seq"
-
-
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
-    """`list_visit`: the default ranking at the data's as-of date (needs hh_facts and facts_meta), for
-    the households of the scope; `days_since_visit` is left to the query (it moves with the as-of date)."""
+    """`list_visit` for the households of the scope (needs hh_facts and facts_meta): the default rules'
+    reasons but `QUERY_TIME_REASON`, and their sum `base_score`; the query adds that reason and
+    `days_since_visit` at its as-of date."""
     from etl.derive import replace
 
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
+    base = {**WEIGHTS, QUERY_TIME_REASON: 0}
+    rows = scored_sql(scope.hk("b"), base)
     replace(con, scope, touched, "list_visit",
-            f"SELECT * EXCLUDE (days_since_visit) FROM ({scored_sql(scope.hk('b'), WEIGHTS)})",  # noqa: S608
-            STORED_ORDER, {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})  # noqa: S608 - constants
+            f"SELECT * EXCLUDE (days_since_visit, r_{QUERY_TIME_REASON}, score), score AS base_score FROM ({rows})",  # noqa: S608
+            STORED_ORDER, {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})

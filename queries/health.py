@@ -56,19 +56,19 @@ def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer
     return con.execute(sql, params).df()
 
 
-def _window_count(dates: str, counted: str) -> str:
-    """Follow-ups (or check-ups) in the 12 months up to $as_of: precomputed for the data's as-of date,
-    counted from the household's dates for any other."""
-    return (f"CASE WHEN CAST($as_of AS DATE) = {_STORED_AS_OF} THEN l.{counted} "
-            f"ELSE {window_count('l.' + dates, 'CAST($as_of AS DATE)')} END")
+def _window_count(dates: str) -> str:
+    """Follow-ups (or check-ups) of a list_ill_member row `l` in the 12 months up to $as_of."""
+    return window_count("l." + dates, "CAST($as_of AS DATE)")
 
 
-# the as-of date list_ill_member's counts are for: the snapshot's (etl.derive facts_meta)
+# the snapshot's as-of date (etl.derive facts_meta): list_ill_member's compliant_until answers for it
 _STORED_AS_OF = "(SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of')"
-
-
-_COMPLIANT = (f"CASE WHEN NOT chronic THEN NULL "
-              f"ELSE {compliant_sql('follow_ups_12m', 'check_ups_12m', 'days_since_follow_up')} END")
+_DAYS_SINCE_FOLLOW_UP = "date_diff('day', l.last_follow_up_date, $as_of)"
+_ROW_COMPLIANT = (  # the follow-up rule of a list_ill_member row `l` at $as_of (chronic patients only)
+    f"CASE WHEN CAST($as_of AS DATE) = {_STORED_AS_OF} THEN l.compliant_until > CAST($as_of AS DATE) "
+    f"ELSE {compliant_sql(_window_count('follow_up_dates'), _window_count('check_up_dates'), _DAYS_SINCE_FOLLOW_UP)}"
+    " END")
+_COMPLIANT = "CASE WHEN NOT chronic THEN NULL ELSE compliant END"
 
 
 def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date, seq_bound: int | None = None
@@ -86,8 +86,8 @@ def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date, seq_bound: int |
                 {age_sql('l.birth_date')} AS age,
                 array_to_string(l.health, '、') AS health, l.labor_skill,
                 l.medical_insurance, l.critical_illness_insurance, l.family_doctor_signed, l.chronic,
-                {_window_count('follow_up_dates', 'follow_ups_counted')} AS follow_ups_12m,
-                {_window_count('check_up_dates', 'check_ups_counted')} AS check_ups_12m,
+                {_window_count('follow_up_dates')} AS follow_ups_12m,
+                {_window_count('check_up_dates')} AS check_ups_12m, {_ROW_COMPLIANT} AS compliant,
                 l.last_follow_up_date,
                 date_diff('day', l.last_follow_up_date, $as_of) AS days_since_follow_up,
                 l.last_check_up_date, l.seq, l.is_head, l.member_key
@@ -103,10 +103,7 @@ _MEMBER_COLUMNS = ("township, village, household_id, name, id_number, age, healt
                    "critical_illness_insurance, family_doctor_signed, chronic, follow_ups_12m, check_ups_12m, "
                    "last_follow_up_date, days_since_follow_up, last_check_up_date")
 # A list_ill_member row `l` on the gap list at $as_of (the rule of `follow_up_gaps_query`, over the row)
-_GAP_ROWS = ("l.chronic AND NOT "
-             + compliant_sql(_window_count("follow_up_dates", "follow_ups_counted"),
-                             _window_count("check_up_dates", "check_ups_counted"),
-                             "date_diff('day', l.last_follow_up_date, $as_of)"))
+_GAP_ROWS = f"l.chronic AND NOT ({_ROW_COMPLIANT})"
 
 
 def _page(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, rows: str, limit: int,
@@ -188,7 +185,8 @@ def _ill_member_cells(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
     """Listed ill members, chronic patients, those in compliance and those out of it at the data's as-of
     date (`agg_ill_member`)."""
     where, params = household_where(flt, viewer, "c")
-    rows = con.execute(f"""SELECT sum(c.members), sum(c.chronic), sum(c.compliant)
+    compliant = f"sum(c.chronic) FILTER (WHERE c.compliant_until > {_STORED_AS_OF})"
+    rows = con.execute(f"""SELECT sum(c.members), sum(c.chronic), {compliant}
                            FROM agg_ill_member c WHERE {where}""", params).fetchall()  # noqa: S608
     members, chronic, compliant = (int(v or 0) for v in rows[0]) if rows else (0, 0, 0)
     return members, chronic, compliant, chronic - compliant

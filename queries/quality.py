@@ -35,24 +35,15 @@ PII_FIELDS = ("id_number", "name", "phone", "head_id_number", "head_name")
 
 def completeness(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                  level: str = "township") -> pd.DataFrame:
-    """Completeness score per township or village (worst first), with every check's counts."""
-    return completeness_at(con, flt, viewer, as_of, level, stored=data_as_of(con) == as_of)
-
-
-def completeness_at(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, level: str = "township",
-                    stored: bool = False) -> pd.DataFrame:
-    """`completeness` from the stored sums (`stored`: as_of is the data's as-of date) or, at any other
-    date, from the fixed checks' stored sums plus the dated checks over `agg_quality_dated`."""
+    """Completeness score per township or village (worst first), with every check's counts, at any
+    as-of date: the fixed checks' stored sums plus the dated checks over `agg_quality_dated`."""
     keys = {"township": "township", "village": "township, village"}[level]
     where, params = household_where(flt, viewer, "c")
     group, out = keys, keys
-    if stored:  # per-cell sums at the data's as-of date: a household is in exactly one cell
-        source = f"agg_quality c WHERE {where}"
-    else:
-        source = f"({_dated_sums_sql(level, where)}) c"
-        params = {**params, "as_of": as_of}
-        if level == "village":  # grouped on `area`; its names come from the agg_quality part
-            group, out = "area", "max(township) AS township, max(village) AS village"
+    source = f"({_dated_sums_sql(level, where)}) c"
+    params = {**params, "as_of": as_of}
+    if level == "village":  # grouped on `area`; its names come from the agg_quality part
+        group, out = "area", "max(township) AS township, max(village) AS village"
     # coalesce: a dated check no row of a group passes has no row in its part of the union
     total = {p: " + ".join(f"coalesce(sum({p}_{c}), 0)" for c in CHECKS) for p in ("req", "ok")}
     sums = ", ".join(f"CAST(coalesce(sum({p}_{c}), 0) AS BIGINT) AS {p}_{c}" for c in CHECKS for p in ("req", "ok"))
@@ -138,9 +129,10 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
         params["x_township"] = township
     columns = ("township, village, household_id, defect_source, rule, field, "
                f"{_raw_value_sql(viewer)} AS raw_value, file_name, line")
-    if stored:
-        sql = f"SELECT {columns}, seq, src, line_order FROM list_defect d WHERE {where}"  # noqa: S608
-        return ListQuery(sql, params, DEFECT_ORDER)
+    if stored:  # the visit and income checks' rows hold from their `valid_from` (etl.quality_checks)
+        sql = (f"SELECT {columns}, seq, src, line_order FROM list_defect d WHERE {where} "  # noqa: S608
+               "AND (d.valid_from IS NULL OR d.valid_from <= CAST($as_of AS DATE))")
+        return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER)
     sql = f"""
         WITH {household_checks_cte(where)}
         SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value")}) d

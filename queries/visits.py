@@ -16,7 +16,15 @@ import pandas as pd
 
 from etl.derive_cells import SAMPLE_DEPTH, SAMPLE_SEED, draw_key_sql, seed_draw
 from etl.sqlexpr import age_sql
-from etl.visit_rank import DEFAULT_NO_VISIT_DAYS, ELDERLY_AGE, ORDER, WEIGHTS, reason_sql, scored_sql
+from etl.visit_rank import (
+    DEFAULT_NO_VISIT_DAYS,
+    ELDERLY_AGE,
+    ORDER,
+    QUERY_TIME_REASON,
+    WEIGHTS,
+    reason_sql,
+    scored_sql,
+)
 from queries.filters import Filters, Viewer, household_where, mask_name, merge
 from queries.meta import data_as_of
 from queries.paging import ListQuery
@@ -30,14 +38,19 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
                      stored_as_of: date | None = None) -> ListQuery:
     """The full ranked list (no LIMIT), for `visit_list` and extracts (`rank` via `ListQuery.ranked`).
 
-    `stored_as_of`: the as-of date of the snapshot's `list_visit`; when it is `as_of` and the window
-    and weights are the defaults, the list is read in its stored order, else ranked here."""
+    `stored_as_of`: the as-of date of the snapshot's `list_visit`; when it is `as_of` and the weights
+    are the defaults, the list is read from it (any window: that reason is added here), else ranked
+    from hh_facts here."""
     weights = dict(WEIGHTS if weights is None else weights)
     where, params = household_where(flt, viewer, "b")
-    stored = stored_as_of == as_of and int(no_visit_days) == DEFAULT_NO_VISIT_DAYS and weights == WEIGHTS
+    stored = stored_as_of == as_of and weights == WEIGHTS
     # the stored list keeps the last visit date; days since it move with the as-of date
-    days = "date_diff('day', last_visit_date, CAST($as_of AS DATE)) AS days_since_visit"
-    source = f"(SELECT *, {days} FROM list_visit b WHERE {where}) b" if stored else f"({scored_sql(where, weights)}) b"  # noqa: S608
+    # list_visit stores every reason but the last visit's, which moves with the as-of date: added here
+    recent = reason_sql()[QUERY_TIME_REASON]
+    added = (f"date_diff('day', last_visit_date, $as_of) AS days_since_visit, coalesce({recent}, false) AS "
+             f"r_{QUERY_TIME_REASON}, base_score + CASE WHEN coalesce({recent}, false) THEN "
+             f"{int(weights[QUERY_TIME_REASON])} ELSE 0 END AS score")
+    source = f"(SELECT *, {added} FROM list_visit b WHERE {where}) b" if stored else f"({scored_sql(where, weights)}) b"  # noqa: S608
     codes = list(reason_sql())
     listed = ", ".join(f"CASE WHEN r_{code} THEN '{code}' END" for code in codes)
     sql = f"""
@@ -51,8 +64,7 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
         FROM (SELECT * FROM {source}) AS s
         WHERE {"TRUE" if include_zero else "score > 0"}
     """  # noqa: S608 - clauses from code constants; values are parameters
-    window = {} if stored else {"days": int(no_visit_days)}  # the stored list needs no window
-    return ListQuery(sql, {**params, "as_of": as_of, **window}, ORDER)
+    return ListQuery(sql, {**params, "as_of": as_of, "days": int(no_visit_days)}, ORDER)
 
 
 def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,

@@ -1,6 +1,6 @@
-"""Completeness at any as-of date: the computed path (stored fixed sums + `agg_quality_dated`) and the
-stored path (`agg_quality`) give exactly what evaluating every check per household gives, on the demo
-county, for dates before, at and after the data's as-of date and for several filters and viewers."""
+"""Completeness at any as-of date (stored fixed sums + `agg_quality_dated`, the one path) gives exactly
+what evaluating every check per household gives, on the demo county, for dates before, at and after the
+data's as-of date and for several filters and viewers."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_computed_completeness_equals_full_computation(con: duckdb.DuckDBPyConne
     for as_of in _dates(con):
         for flt, viewer in _cases(con):
             full = _full(con, flt, viewer, as_of, level)
-            computed = quality.completeness_at(con, flt, viewer, as_of, level, stored=False)
+            computed = quality.completeness(con, flt, viewer, as_of, level)
             pd.testing.assert_frame_equal(computed, full)
             seen += len(full)
     assert seen > 100
@@ -93,13 +93,12 @@ def test_stored_completeness_equals_full_computation(con: duckdb.DuckDBPyConnect
     for flt, viewer in _cases(con):
         full = _full(con, flt, viewer, as_of, level)
         assert len(full) > 0
-        pd.testing.assert_frame_equal(quality.completeness_at(con, flt, viewer, as_of, level, stored=True), full)
         pd.testing.assert_frame_equal(quality.completeness(con, flt, viewer, as_of, level), full)
 
 
 def test_the_dated_checks_change_with_the_date(con: duckdb.DuckDBPyConnection) -> None:
     """The demo county makes every dated check bite, so the equality above tests something."""
-    by_date = {d: quality.completeness_at(con, Filters(), Viewer(), d) for d in _dates(con)}
+    by_date = {d: quality.completeness(con, Filters(), Viewer(), d) for d in _dates(con)}
     for check in ("school", "income", "visit"):
         oks = {int(df[f"ok_{check}"].sum()) for df in by_date.values()}
         assert len(oks) >= 2 and max(oks) > 0, check
@@ -122,7 +121,7 @@ class _Recorder:
 
 def test_computed_path_reads_only_the_stored_tables(con: duckdb.DuckDBPyConnection) -> None:
     rec = _Recorder(con)
-    quality.completeness_at(rec, Filters(), Viewer(), dt.date(2030, 1, 1))  # type: ignore[arg-type]
+    quality.completeness(rec, Filters(), Viewer(), dt.date(2030, 1, 1))  # type: ignore[arg-type]
     sql = " ".join(rec.sql)
     assert "agg_quality_dated" in sql and "hh_facts" not in sql and "insp_school_age" not in sql
     assert con.execute("SELECT count(DISTINCT kind) FROM agg_quality_dated").fetchall()[0][0] == len(DATED_KIND)

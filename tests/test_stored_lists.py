@@ -44,10 +44,13 @@ def test_stored_visit_ranking_equals_computed(con: duckdb.DuckDBPyConnection, vi
         pd.testing.assert_frame_equal(a, b)
 
 
-def test_visit_list_other_window_is_ranked_at_query_time(con: duckdb.DuckDBPyConnection) -> None:
+def test_visit_list_other_window_reads_the_stored_list(con: duckdb.DuckDBPyConnection) -> None:
+    """The 'no recent visit' reason is added at query time, so another window still reads list_visit."""
     as_of = meta.data_as_of(con)
     q = visits.visit_list_query(Filters(), Viewer(), as_of, no_visit_days=7, stored_as_of=as_of)
-    assert "list_visit" not in q.sql
+    assert "list_visit" in q.sql
+    computed = visits.visit_list_query(Filters(), Viewer(), as_of, no_visit_days=7)
+    pd.testing.assert_frame_equal(_full(con, q), _full(con, computed))
     df = visits.visit_list(con, Filters(), Viewer(), as_of, no_visit_days=7)
     default = visits.visit_list(con, Filters(), Viewer(), as_of)
     assert df["r_no_recent_visit"].sum() >= default["r_no_recent_visit"].sum()
@@ -123,16 +126,6 @@ def test_stored_defects_equal_computed(con: duckdb.DuckDBPyConnection, viewer: V
     assert seen > 100
 
 
-@pytest.mark.parametrize("level", ["township", "village"])
-def test_stored_completeness_equals_computed(con: duckdb.DuckDBPyConnection, level: str) -> None:
-    as_of = meta.data_as_of(con)
-    for flt in _filters(con):
-        a = quality.completeness_at(con, flt, Viewer(), as_of, level, stored=True)
-        b = quality.completeness_at(con, flt, Viewer(), as_of, level, stored=False)
-        assert len(a) > 0
-        pd.testing.assert_frame_equal(a, b)
-
-
 def test_inspection_sample_is_the_first_n_by_draw_key(con: duckdb.DuckDBPyConnection) -> None:
     """The aggregate top-n equals ranking every household of a village by its draw key (window oracle)."""
     for spec in (visits.SampleSpec(), visits.SampleSpec(seed=7, villages=3, registered=4, other=2)):
@@ -179,3 +172,43 @@ def test_health_sums_from_cells_equal_household_rows(con: duckdb.DuckDBPyConnect
             assert enrol.loc[t, "chronic"] == oracle.loc[t, "chronic"]
             assert enrol.loc[t, "medical_insured"] == oracle.loc[t, "insured"]
             assert enrol.loc[t, "chronic_doctor_signed"] == oracle.loc[t, "chronic_doctor"]
+
+
+def test_a_follow_up_leaves_the_twelve_months_on_the_stored_date() -> None:
+    """`_leaves(x)` is the first as-of date d at which `window_count` no longer counts a follow-up of x,
+    for every day of three years (29 February included)."""
+    from etl.derive_cells import _leaves
+    from etl.sqlexpr import window_count
+
+    mem = duckdb.connect()
+    bad = mem.execute(f"""
+        WITH x AS (SELECT CAST(d AS DATE) AS x FROM range(DATE '2019-01-01', DATE '2022-01-01', INTERVAL 1 DAY) t(d)),
+        days AS (SELECT CAST(d AS DATE) AS day FROM range(DATE '2019-01-01', DATE '2024-01-01', INTERVAL 1 DAY) t(d))
+        SELECT x, {_leaves('x')} AS stored,
+            (SELECT min(day) FROM days WHERE day >= x AND {window_count('[x]', 'day')} = 0) AS counted
+        FROM x WHERE stored IS DISTINCT FROM counted""").fetchall()  # noqa: S608 - constants
+    assert bad == []
+
+
+def test_compliant_until_answers_the_rule_at_later_dates(con: duckdb.DuckDBPyConnection) -> None:
+    """A chronic patient meets the follow-up rule at any as-of date from the data's on exactly when
+    `compliant_until` is later (while no visit is added): what lets a load that moves the as-of date
+    leave the stored rows alone."""
+    from etl.derive_cells import compliant_sql
+    from etl.sqlexpr import window_count
+
+    as_of = meta.data_as_of(con)
+    later = con.execute("SELECT count(*) FROM list_ill_member WHERE list_has_any(follow_up_dates || check_up_dates, "
+                        "[d for d in follow_up_dates || check_up_dates if d > ?])", [as_of]).fetchall()[0][0]
+    assert later == 0  # no visit dated after the as-of date: the dates alone decide
+    rule = compliant_sql(window_count("follow_up_dates", "$d"), window_count("check_up_dates", "$d"),
+                         "date_diff('day', last_follow_up_date, $d)")
+    seen = set()
+    for days in (0, 1, 29, 30, 60, 89, 90, 91, 92, 120, 200, 300, 364, 365, 366, 400, 800):
+        d = as_of + dt.timedelta(days=days)
+        rows = con.execute(f"""SELECT count(*) FILTER (WHERE (compliant_until > $d) IS DISTINCT FROM ({rule})),
+                                      count(*) FILTER (WHERE {rule})
+                               FROM list_ill_member WHERE chronic""", {"d": d}).fetchall()[0]  # noqa: S608
+        assert rows[0] == 0, (d, rows)
+        seen.add(rows[1])
+    assert len(seen) >= 3  # the rule's answer really changes over these dates
