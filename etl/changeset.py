@@ -1,9 +1,10 @@
 """Changesets: what a load changed, so the other snapshot file catches up without redoing the work.
 
 A changeset is a small DuckDB file `changes/c<generation>.duckdb` written by the load that made that
-generation. It holds the owners the load touched (`t_hk`, `t_cell`, `t_area`, `t_batch`, the flags
-in `cs_meta`) and, for every table of `etl.owners.OWNERS` with touched owners, `rows__<table>`: all
-the rows those owners own after the load. Applying it to a file of the previous generation deletes
+generation. It holds the owners the load touched (`t_hk`, `t_cell`, `t_area`, `t_batch`, those of its
+age pass `t_hk_aged`, `t_cell_aged`, and the flags in `cs_meta`) and, for every table of
+`etl.owners.OWNERS` with touched owners (`Touched.predicate`), `rows__<table>`: all the rows those
+owners own after the load. Applying it to a file of the previous generation deletes
 the rows those owners own there and inserts the new ones, table by table, in one transaction; then
 the file's own lookup indexes are refreshed (rowids belong to a file). The result equals the file
 the load published (tests/test_incremental.py compares them table by table).
@@ -17,9 +18,11 @@ from pathlib import Path
 import duckdb
 
 from etl import hh_lookup
-from etl.owners import OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched
-from etl.readers import STAGE_SCHEMA
+from etl.owners import OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched, stage_table
 from etl.scope import Scope
+
+# The staging tables of touched owners a changeset carries: (kind, suffix)
+_SETS = (*((k, "") for k in OWNER_KINDS), ("hk", "_aged"), ("cell", "_aged"))
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str = "main", catalog: str | None = None) -> set[str]:
@@ -37,8 +40,8 @@ def write(con: duckdb.DuckDBPyConnection, touched: Touched, path: Path) -> dict[
     con.execute("ATTACH ? AS cs", [str(path)])
     counts: dict[str, int] = {}
     try:
-        for kind in OWNER_KINDS:
-            con.execute(f"CREATE TABLE cs.t_{kind} AS SELECT * FROM {STAGE_SCHEMA}.t_{kind}")  # noqa: S608
+        for kind, suffix in _SETS:
+            con.execute(f"CREATE TABLE cs.t_{kind}{suffix} AS SELECT * FROM {stage_table(kind, suffix)}")  # noqa: S608
         present = _tables(con)
         for table in OWNERS:
             where = touched.predicate(table) if table in present else None
@@ -46,7 +49,8 @@ def write(con: duckdb.DuckDBPyConnection, touched: Touched, path: Path) -> dict[
                 continue
             n = con.execute(f"CREATE TABLE cs.rows__{table} AS SELECT * FROM {table} WHERE {where}").fetchall()  # noqa: S608
             counts[table] = int(n[0][0]) if n else 0
-        meta = {"nohk": touched.nohk, "all_tables": sorted(touched.all_tables), "tables": sorted(counts)}
+        meta = {"nohk": touched.nohk, "all_tables": sorted(touched.all_tables), "base": sorted(touched.base),
+                "tables": sorted(counts)}
         con.execute("CREATE TABLE cs.cs_meta AS SELECT ? AS doc", [json.dumps(meta)])
     finally:
         con.execute("DETACH cs")
@@ -58,11 +62,10 @@ def apply(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute("ATTACH ? AS cs (READ_ONLY)", [str(path)])
     try:
         meta = json.loads(con.execute("SELECT doc FROM cs.cs_meta").fetchall()[0][0])
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGE_SCHEMA}")
-        for kind in OWNER_KINDS:
-            col = OWNER_COLUMN[kind]
-            con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.t_{kind} AS SELECT {col} FROM cs.t_{kind}")  # noqa: S608
-        touched = Touched(con, nohk=bool(meta["nohk"]), all_tables=set(meta["all_tables"]))
+        touched = Touched(con, nohk=bool(meta["nohk"]), all_tables=set(meta["all_tables"]), base=set(meta["base"]))
+        for kind, suffix in _SETS:
+            con.execute(f"CREATE OR REPLACE TABLE {stage_table(kind, suffix)} AS "  # noqa: S608
+                        f"SELECT {OWNER_COLUMN[kind]} FROM cs.t_{kind}{suffix}")
         con.begin()
         for table in meta["tables"]:
             where = touched.predicate(table)
@@ -70,8 +73,9 @@ def apply(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                 con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM cs.rows__{table}")  # noqa: S608
         con.commit()
-        hh_lookup.build(con, Scope(False))
-        for kind in OWNER_KINDS:
-            con.execute(f"DROP TABLE {STAGE_SCHEMA}.t_{kind}")
+        hh_lookup.build(con, Scope(False), hh_lookup.touched_tables(touched))
+        hh_lookup.build(con, Scope(False, suffix="_aged"), ("hh_facts",))
+        for kind, suffix in _SETS:
+            con.execute(f"DROP TABLE {stage_table(kind, suffix)}")
     finally:
         con.execute("DETACH cs")

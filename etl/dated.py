@@ -9,7 +9,8 @@ holds (etl.derive_cells.compliant_until_sql). What remains are a few facts per p
 finds the households where they change, by evaluating them at the old and the new date, so a load
 recomputes those households and nobody else:
 - a member's age against AGE_THRESHOLDS (hh_facts: elderly, elderly living alone, school-age children
-  out of school; the archive's school check; the visit planner's "elderly living alone");
+  out of school, and their sums per cell; the archive's school check; the visit planner's "elderly
+  living alone"): these households are rewritten in those tables only (etl.owners.AGED_TABLES);
 - an event dated after the old as-of date that the new one reaches (a follow-up or visit entered with a
   future date starts to count).
 When the as-of date moves back (a ledger replaced its latest dates), every household is touched and the
@@ -38,6 +39,7 @@ def touch(con: duckdb.DuckDBPyConnection, touched: Touched, before: date, after:
     if after < before:
         touched.add("hk", "SELECT hk FROM households")
         return
+    # events that start to count: every derived table of their household (as a load of them would be)
     # a birthday crossing a threshold T lies within (before - T years, after - T years]; a day's margin
     # around that range keeps 29 February exact, and the exact test runs on those few members only
     ranges = " OR ".join(f"birth_date BETWEEN CAST($d0 AS DATE) - INTERVAL {t} YEAR - INTERVAL 2 DAY "
@@ -45,5 +47,7 @@ def touch(con: duckdb.DuckDBPyConnection, touched: Touched, before: date, after:
     exact = " OR ".join(f"(({_age('birth_date', 'CAST($d0 AS DATE)')} >= {t}) IS DISTINCT FROM "
                         f"({_age('birth_date', 'CAST($d1 AS DATE)')} >= {t}))" for t in AGE_THRESHOLDS)
     params = {"d0": before, "d1": after}
-    touched.add("hk", f"SELECT hk FROM members WHERE ({ranges}) AND ({exact})", params)  # noqa: S608 - constants
     touched.add("hk", "SELECT hk FROM visits WHERE visit_date > $d0 AND visit_date <= $d1", params)
+    # ages: the tables of age facts only (etl.owners.AGED_TABLES), for households not touched otherwise
+    touched.add("hk", f"""SELECT hk FROM members WHERE ({ranges}) AND ({exact})
+                          EXCEPT SELECT hk FROM t_hk""", params, suffix="_aged")  # noqa: S608 - constants

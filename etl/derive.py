@@ -81,7 +81,7 @@ def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | Non
             con.execute(f"INSERT INTO {table} {sql}{sort}", params or {})
         return
     assert touched is not None
-    where = touched.predicate(table)
+    where = scope.rows(table, touched.all_tables)
     if where is None:
         return
     con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
@@ -357,15 +357,39 @@ def build_hh_facts(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touche
 def _build_tables(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """Every derived table after facts_meta, for the scope."""
     build_hh_facts(con, scope, touched)
-    if touched is not None:  # the cells (new ones too) and villages of the touched households, after
+    if touched is not None:  # the cells (new ones too) of the touched households, after the load
         touched.add("cell", f"SELECT cell FROM hh_facts f WHERE {scope.hk('f')}")  # noqa: S608 - ours
-        touched.add("area", f"SELECT area FROM hh_facts f WHERE {scope.hk('f')}")  # noqa: S608 - ours
+        _touch_samples(con, touched)
         touched.dedupe()
     _aggregates(con, scope, touched)
     replace(con, scope, touched, "list_project_household", _list_project_household_sql(scope), "project, seq")
     derive_inspection.build(con, scope, touched)
     derive_cells.build(con, scope, touched)
-    hh_lookup.build(con, scope)
+    hh_lookup.build(con, scope, None if touched is None else hh_lookup.touched_tables(touched))
+
+
+def _touch_samples(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
+    """The villages whose stored inspection sample (list_sample_draw) a load changes: where a touched
+    household joined or left a group (village, registered or not), and where one is in the stored
+    sample (its columns change). Any other household's place in its group's draw is its own: a draw
+    key depends on the household number alone."""
+    touched.add("area", f"""
+        SELECT unnest([o.area, n.area]) FROM {STAGE_SCHEMA}._groups_before o
+        FULL JOIN (SELECT hk, area, registered FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)) n USING (hk)
+        WHERE o.area IS DISTINCT FROM n.area OR o.registered IS DISTINCT FROM n.registered""")  # noqa: S608
+    touched.add("area", "SELECT area FROM list_sample_draw WHERE hk IN (SELECT hk FROM t_hk)")
+
+
+def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
+    """The households touched only because a member's age crossed a threshold (`t_hk_aged`): rewritten
+    in the tables that hold age facts (etl.owners.AGED_TABLES) and nowhere else."""
+    aged = Scope(False, suffix="_aged")
+    touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk_aged)", suffix="_aged")
+    touched.dedupe()
+    build_hh_facts(con, aged, touched)
+    replace(con, aged, touched, "agg_household", _agg_household_sql(aged), "cell")
+    derive_inspection.build_aged(con, aged, touched)
+    hh_lookup.build(con, aged, ("hh_facts",))
 
 
 def build_all(con: duckdb.DuckDBPyConnection) -> None:
@@ -390,24 +414,27 @@ def _sorted(con: duckdb.DuckDBPyConnection) -> None:
 
 def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = None) -> bool:
     """Bring every derived table up to date for what the load touched (`touched.add` by the loader):
-    the touched households' rows, the cells and villages they were or are in, the new batches; and,
-    when the as-of date moved, the households whose dated facts changed with it (etl.dated). Returns
-    False, having changed no derived table but facts_meta, when more than `most` households are touched
-    then: the caller rebuilds whole instead."""
+    the touched households' rows, the cells they were or are in, the villages whose inspection sample
+    changes, the new batches; and, when the as-of date moved, the households whose members crossed an
+    age threshold (etl.dated), in the tables of age facts only. Returns False, having changed no derived
+    table but facts_meta, when more than `most` households are touched: the caller rebuilds whole."""
     from etl import dated
 
     before = as_of(con)
     touched.dedupe()
-    # the cells and villages the touched households were in before the load
+    # the cells and sample groups the touched households were in before the load
     touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)")
-    touched.add("area", "SELECT area FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)")
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._groups_before AS
+                    SELECT hk, area, registered FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)""")  # noqa: S608
     build_facts_meta(con)
     touched.table("facts_meta")
     after = as_of(con)
     if before is not None and after is not None and before != after:
         dated.touch(con, touched, before, after)
     touched.dedupe()
-    if most is not None and touched.count("hk") > most:
+    if most is not None and touched.count("hk") + touched.count("hk", "_aged") > most:
         return False
     _build_tables(con, Scope(False, touched.nohk), touched)
+    if touched.count("hk", "_aged"):
+        _age_pass(con, touched)
     return True

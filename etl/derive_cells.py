@@ -197,7 +197,7 @@ def sample_draw_sql(scope: Scope, depth: int = SAMPLE_DEPTH) -> str:
     SELECT {_FK}, f.registered, f.area * 2 + CASE WHEN f.registered THEN 0 ELSE 1 END AS grp,
         d.draw, d.group_size <= {int(depth)} AS group_complete,
         CAST($seed AS BIGINT) AS seed, CAST({int(depth)} AS INTEGER) AS depth, f.seq, f.household_id, f.head_name,
-        f.member_count, f.area
+        f.member_count, f.area, f.hk
     FROM drawn d JOIN hh_facts f USING (seq)"""  # noqa: S608 - constants only
 
 

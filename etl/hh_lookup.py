@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.owners import Touched
 from etl.scope import Scope
 
 TABLES = ("hh_facts", "households", "members", "interventions", "visits", "medical_claims", "household_income")
@@ -28,14 +29,19 @@ def index_name(table: str) -> str:
     return f"ix_{table}"
 
 
-def build(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+def touched_tables(touched: Touched) -> tuple[str, ...]:
+    """The indexed tables a load wrote: hh_facts and the base tables it changed."""
+    return tuple(t for t in TABLES if t == "hh_facts" or t in touched.base or t in touched.all_tables)
+
+
+def build(con: duckdb.DuckDBPyConnection, scope: Scope, tables: tuple[str, ...] | None = None) -> None:
     """(Re)build the lookup indexes (after every other derived table): whole and sorted by hash, or,
     after a load, the touched households' entries again (appended: a lookup still reads the one sorted
     row group that holds a hash, plus the few appended ones). Rowids belong to this snapshot file, so
     the other file of a snapshot pair refreshes its own after applying a changeset (etl.changes)."""
     # rowids are final from here: a checkpoint may compact row groups that hold deleted rows
     con.execute("CHECKPOINT")
-    for table in TABLES:
+    for table in TABLES if scope.full or tables is None else tables:
         ix = index_name(table)
         if scope.full:
             con.execute(f"CREATE OR REPLACE TABLE {ix} AS "  # noqa: S608 - constant names

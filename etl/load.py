@@ -212,6 +212,7 @@ def _load_file(
         con.commit()
         touched.nohk |= flags.get("nohk", False)
         touched.all_tables |= flags.get("tables", set())
+        touched.base |= flags.get("base", set())
     except Exception as exc:
         con.rollback()
         res.error = t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300])
@@ -484,7 +485,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
             WHERE field IS NOT NULL""",
     ]
     _insert_issues(con, "registry", selects, batch_id, name)
-    return int(_scalar(con, "SELECT count(*) FROM keys")), {"tables": tables}
+    return int(_scalar(con, "SELECT count(*) FROM keys")), {
+        "tables": tables, "base": {"households", "members", "household_income", "data_issues", "household_keys"}}
 
 
 def _key_households(con: duckdb.DuckDBPyConnection, touched: Touched) -> set[str]:
@@ -567,7 +569,7 @@ def _load_ledger(
             SELECT source_line, '{table}', record_key, household_id, 'id_number', raw_id_number, 'id_invalid'
             FROM k WHERE id_number IS NOT NULL AND NOT id_valid""")
     _insert_issues(con, kind, selects, batch_id, name)
-    return n_rows, {"nohk": nohk}
+    return n_rows, {"nohk": nohk, "base": {table, "data_issues", "household_keys"}}
 
 
 def schema_version(db: str | Path | None = None) -> str | None:

@@ -62,64 +62,88 @@ OWNERS: dict[str, tuple[Part, ...]] = {
 }
 
 
-def _t(kind: str) -> str:
-    return f"{STAGE_SCHEMA}.t_{kind}"
+# Base tables: in a changeset only when the load wrote them (`Touched.base`), whatever else it touched.
+BASE_TABLES = ("households", "household_income", "members", "interventions", "visits", "medical_claims",
+               "rectifications", "data_issues", "household_keys")
+# Derived tables that hold facts of a person's age at the as-of date: when it moves, the households
+# whose members cross an age threshold (etl.dated) are rewritten in these only (`t_hk_aged`, `t_cell_aged`).
+AGED_TABLES = ("hh_facts", "agg_household", "list_visit", "list_defect")
+
+
+def stage_table(kind: str, suffix: str = "") -> str:
+    """The staging table of the touched owners of `kind` (`suffix` '_aged': the age pass's)."""
+    return f"{STAGE_SCHEMA}.t_{kind}{suffix}"
+
+
+def owners_predicate(table: str, sets: dict[str, list[str]], nohk: bool, all_tables: set[str],
+                     alias: str = "") -> str | None:
+    """The rows of `table` whose owners are in the staging tables `sets[kind]` (or, for the flags, in
+    no household / the whole table); None: no row."""
+    p = f"{alias}." if alias else ""
+    terms: list[str] = []
+    for part in OWNERS[table]:
+        where = part.where if part.where == "TRUE" or not alias else _qualify(part.where, alias)
+        if part.kind == "all":
+            if table in all_tables:
+                terms.append(f"({where})")
+        elif part.kind == "nohk":
+            if nohk:
+                terms.append(f"({where})")
+        elif sets.get(part.kind):
+            col = OWNER_COLUMN[part.kind]
+            union = " UNION ALL ".join(f"SELECT {col} FROM {t}" for t in sets[part.kind])  # noqa: S608 - ours
+            terms.append(f"({where} AND {p}{col} IN ({union}))")
+    return " OR ".join(terms) if terms else None
 
 
 @dataclass
 class Touched:
-    """The owners a load touched so far. `everything` = the load rebuilt whole tables (a fresh load, a
-    full rebuild): there is no changeset then, the other snapshot file is copied."""
+    """The owners a load touched so far: in the staging tables `t_<kind>` (and `t_hk_aged`,
+    `t_cell_aged`: households touched only because a member's age crossed a threshold, etl.dated),
+    the flags `nohk` and `all_tables`, and the base tables the loader wrote (`base`)."""
 
     con: duckdb.DuckDBPyConnection
     nohk: bool = False
     all_tables: set[str] = field(default_factory=set)
-    everything: bool = False
+    base: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGE_SCHEMA}")
-        for kind in OWNER_KINDS:
-            self.con.execute(f"CREATE TABLE IF NOT EXISTS {_t(kind)} ({OWNER_COLUMN[kind]} INTEGER)")
+        for kind, suffix in (*((k, "") for k in OWNER_KINDS), ("hk", "_aged"), ("cell", "_aged")):
+            self.con.execute(f"CREATE TABLE IF NOT EXISTS {stage_table(kind, suffix)} ({OWNER_COLUMN[kind]} INTEGER)")
 
-    def add(self, kind: str, sql: str, params: object = None) -> None:
+    def add(self, kind: str, sql: str, params: object = None, suffix: str = "") -> None:
         """Touch the owners of `kind` that `sql` (a SELECT of one column) returns."""
-        self.con.execute(f"INSERT INTO {_t(kind)} SELECT DISTINCT v FROM ({sql}) s(v) "  # noqa: S608 - ours
+        self.con.execute(f"INSERT INTO {stage_table(kind, suffix)} SELECT DISTINCT v FROM ({sql}) s(v) "  # noqa: S608
                          f"WHERE v IS NOT NULL", params or [])
 
     def add_values(self, kind: str, values: list[int]) -> None:
         if values:
-            self.con.execute(f"INSERT INTO {_t(kind)} SELECT unnest($v::INTEGER[])", {"v": list(values)})  # noqa: S608
+            self.con.execute(f"INSERT INTO {stage_table(kind)} SELECT unnest($v::INTEGER[])", {"v": list(values)})  # noqa: S608
 
     def table(self, name: str) -> None:
         """The whole of a small table changed."""
         self.all_tables.add(name)
 
     def dedupe(self) -> None:
-        for kind in OWNER_KINDS:
-            col = OWNER_COLUMN[kind]
-            self.con.execute(f"CREATE OR REPLACE TABLE {_t(kind)} AS SELECT DISTINCT {col} FROM {_t(kind)}")  # noqa: S608
+        for kind, suffix in (*((k, "") for k in OWNER_KINDS), ("hk", "_aged"), ("cell", "_aged")):
+            col, t = OWNER_COLUMN[kind], stage_table(kind, suffix)
+            self.con.execute(f"CREATE OR REPLACE TABLE {t} AS SELECT DISTINCT {col} FROM {t}")  # noqa: S608
 
-    def count(self, kind: str) -> int:
+    def count(self, kind: str, suffix: str = "") -> int:
         col = OWNER_COLUMN[kind]
-        rows = self.con.execute(f"SELECT count(DISTINCT {col}) FROM {_t(kind)}").fetchall()  # noqa: S608
+        rows = self.con.execute(f"SELECT count(DISTINCT {col}) FROM {stage_table(kind, suffix)}").fetchall()  # noqa: S608
         return int(rows[0][0]) if rows else 0
 
     def predicate(self, table: str, alias: str = "") -> str | None:
-        """The rows of `table` whose owner was touched (None: none of them)."""
-        p = f"{alias}." if alias else ""
-        terms: list[str] = []
-        for part in OWNERS[table]:
-            where = part.where if part.where == "TRUE" or not alias else _qualify(part.where, alias)
-            if part.kind == "all":
-                if table in self.all_tables:
-                    terms.append(f"({where})")
-            elif part.kind == "nohk":
-                if self.nohk:
-                    terms.append(f"({where})")
-            else:
-                col = OWNER_COLUMN[part.kind]
-                terms.append(f"({where} AND {p}{col} IN (SELECT {col} FROM {_t(part.kind)}))")  # noqa: S608 - ours
-        return " OR ".join(terms) if terms else None
+        """The rows of `table` the load changed, for its changeset: the touched owners', in both passes."""
+        if table in BASE_TABLES and table not in self.base and table not in self.all_tables:
+            return None
+        sets = {kind: [stage_table(kind)] for kind in OWNER_KINDS}
+        if table in AGED_TABLES:
+            sets["hk"].append(stage_table("hk", "_aged"))
+            sets["cell"].append(stage_table("cell", "_aged"))
+        return owners_predicate(table, sets, self.nohk, self.all_tables, alias)
 
 
 def _qualify(where: str, alias: str) -> str:

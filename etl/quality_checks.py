@@ -22,8 +22,8 @@ Stored tables:
   last visit date, members of `insp_school_age` by birth date (`n`; `n_ok`: with a school status),
   in kind, township and date order so that a date window and a township read few row groups;
 - `list_defect`: the defect list (data issues, then failed checks, per household) at the data's
-  as-of date, raw values unmasked (the query layer masks them); the visit and income checks' rows
-  carry `valid_from` (`VALID_FROM`) and are kept by the page when that date has come;
+  as-of date, raw values unmasked (the query layer masks them), without the visit and income checks
+  (`QUERY_TIME_CHECKS`), which the page adds from hh_facts at its as-of date (`dated_defects_sql`);
 - `list_rejected`: the rejected rows with their batch's kind and load time, newest batch first, and
   `raw_masked` (`rejected_masked_sql`): the raw JSON with ID numbers, mobile numbers and the name
   fields masked, for viewers without personal data. It depends on the row only, so it is computed
@@ -113,46 +113,46 @@ def defects_sql(where: str, raw_value: str, checks_from: str = "hc", checks_incl
     checks = " UNION ALL ".join(_check_rows(c, fk, checks_from, where) for c in checks_included)
     return f"""
         SELECT {filter_select('f')}, d.household_id, 'issue' AS defect_source, d.rule, d.field,
-            {raw_value} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order, f.seq, f.hk,
-            CAST(NULL AS DATE) AS valid_from
+            {raw_value} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order, f.seq, f.hk
         FROM data_issues d JOIN hh_facts f USING (hk)
         WHERE {where}
         UNION ALL {checks}"""  # noqa: S608
 
 
-def _check_rows(check: str, fk: str, src: str, where: str, valid_from: str = "CAST(NULL AS DATE)") -> str:
+def _check_rows(check: str, fk: str, src: str, where: str) -> str:
     return (f"SELECT {fk}, household_id, 'check' AS defect_source, '{check}' AS rule, NULL AS field, "  # noqa: S608
             f"CAST(ok_{check} AS VARCHAR) || '/' || CAST(req_{check} AS VARCHAR) AS raw_value, NULL AS file_name, "
-            f"NULL AS line, 1 AS src, NULL AS line_order, seq, hk, {valid_from} AS valid_from "
-            f"FROM {src} f WHERE ok_{check} < req_{check} AND {where}")
+            f"NULL AS line, 1 AS src, NULL AS line_order, seq, hk FROM {src} f WHERE ok_{check} < req_{check} AND {where}")
 
 
-# The stored defect list holds the visit and income checks' failure of every household that would fail
-# them at some as-of date, with `valid_from`, the first as-of date it fails (NULL: at any date): a
-# failed visit check from 30 days after the last visit, a failed income check from 1 January of the
-# second year after the latest income. The page keeps the rows valid at its as-of date, so these rows
-# need not change when the as-of date moves (etl.dated). The other checks are stored at the data's
-# as-of date; only the school check depends on it, through ages.
-VALID_FROM = {
-    "visit": f"f.last_visit_date + INTERVAL {VISIT_WITHIN_DAYS} DAY",
-    "income": "make_date(f.latest_income_year + 2, 1, 1)",
+DEFECT_ORDER = "seq, src, rule, line_order, field"  # seq = township, village, household
+
+
+# The visit and income checks fail for many households at once when the as-of date moves, so the stored
+# defect list leaves them out and the page adds them from hh_facts at its as-of date (`dated_defects_sql`:
+# two plain predicates on stored dates, no join). The other checks are stored at the data's as-of date;
+# of those only the school check depends on it, through ages (etl.dated).
+QUERY_TIME_CHECKS = ("visit", "income")
+_FAILS = {
+    "visit": f"NOT coalesce(f.last_visit_date > CAST($as_of AS DATE) - INTERVAL {VISIT_WITHIN_DAYS} DAY, false)",
+    "income": "NOT coalesce(f.latest_income_year >= year(CAST($as_of AS DATE)) - 1, false)",
 }
 
 
 def stored_defects_sql(where: str) -> str:
     """`list_defect`'s rows for the households passing `where` (over hh_facts `f`), from the staging
     table `hc` (checks at the data's as-of date, for a superset of those households)."""
-    fk = ", ".join(FILTER_COLUMNS)
-    visit_income = " UNION ALL ".join(
-        f"SELECT {fk}, household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, '0/1' AS raw_value, "  # noqa: S608
-        f"NULL AS file_name, NULL AS line, 1 AS src, NULL AS line_order, seq, hk, "
-        f"CAST({VALID_FROM[c]} AS DATE) AS valid_from FROM hh_facts f WHERE {where}" for c in VALID_FROM)
-    return f"""SELECT * FROM (
-        {defects_sql(where, 'd.raw_value', 'hc', tuple(c for c in CHECKS if c not in VALID_FROM))}
-        UNION ALL {visit_income})"""  # noqa: S608
+    return defects_sql(where, "d.raw_value", "hc", tuple(c for c in CHECKS if c not in QUERY_TIME_CHECKS))
 
 
-DEFECT_ORDER = "seq, src, rule, line_order, field"  # seq = township, village, household
+def dated_defects_sql(where: str) -> str:
+    """The visit and income checks' failures at $as_of of the hh_facts rows `f` passing `where`, shaped
+    like `list_defect` (the page unites them with it; `_CHECK_SQL` is the rule, this its failing side)."""
+    fk = filter_select("f")
+    return " UNION ALL ".join(
+        f"SELECT {fk}, f.household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, '0/1' AS raw_value, "  # noqa: S608
+        f"NULL AS file_name, NULL AS line, 1 AS src, NULL AS line_order, f.seq, f.hk "
+        f"FROM hh_facts f WHERE {_FAILS[c]} AND {where}" for c in QUERY_TIME_CHECKS)
 
 
 # `area` (etl.keys: one number per township and village) is in agg_quality and agg_quality_dated so
@@ -180,6 +180,30 @@ def _dated_sql(kind: str, scope: Scope) -> str:
         FROM insp_school_age s JOIN hh_facts f USING (hk) WHERE {scope.hk("s")}"""  # noqa: S608 - constants only
 
 
+def _household_checks(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: dict[str, object]) -> None:
+    """The per-household checks of the cells in scope (which hold every household in scope) as a staging
+    table named like the CTE: read ten times, a CTE would be materialised in memory."""
+    checks = f"WITH {household_checks_cte(scope.cell('f'))} SELECT * FROM hc"  # noqa: S608 - constants only
+    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
+
+
+def _defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    # No ORDER BY (a sort of every defect needs more memory than a load may use): hc and hh_facts are in
+    # seq order and each part of the union keeps it, so every row group holds a narrow seq range and a
+    # page's `ORDER BY seq, ... LIMIT n` still skips all but a few row groups.
+    from etl.derive import replace
+
+    replace(con, scope, touched, "list_defect", stored_defects_sql(scope.hk("f")))
+    con.execute("DROP TABLE hc")
+
+
+def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched) -> None:
+    """`list_defect` alone, for the scope (the age pass of a load: the school check moves with ages)."""
+    as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
+    _household_checks(con, scope, as_of)
+    _defects(con, scope, touched)
+
+
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """`agg_quality`, `agg_quality_dated`, `list_defect` and `list_rejected` for the scope (needs
     hh_facts, insp_school_age, rejected_rows, load_batches)."""
@@ -188,18 +212,12 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
     sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}"
                      for c in FIXED_CHECKS)
-    # the per-household checks of the cells in scope (which hold every household in scope) as a staging
-    # table named like the CTE: read ten times below, a CTE would be materialised in memory
-    checks = f"WITH {household_checks_cte(scope.cell('f'))} SELECT * FROM hc"  # noqa: S608 - constants only
-    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
+    _household_checks(con, scope, as_of)
     # the fixed checks only: the dated ones are summed from agg_quality_dated at the page's as-of date
     replace(con, scope, touched, "agg_quality", f"""
         SELECT {filter_select('hc')}, hc.area, hc.cell, count(*) AS households, {sums}
         FROM hc GROUP BY ALL""", ", ".join((*FILTER_COLUMNS, "area")))  # noqa: S608 - constants only
-    # A full build sorts the defects by seq: every row group then holds a narrow seq range, and a page's
-    # `ORDER BY seq, ... LIMIT n` skips all but a few row groups.
-    replace(con, scope, touched, "list_defect", stored_defects_sql(scope.hk("f")), "seq")
-    con.execute("DROP TABLE hc")
+    _defects(con, scope, touched)
     # one kind after another (each sorted on its own: a smaller sort), in kind, township and date order
     replace(con, scope, touched, "agg_quality_dated", [_dated_sql(k, scope) for k in ("income", "visit", "school")],
             "township, d")

@@ -1,12 +1,12 @@
 """Which rows a derived-table builder selects: every row (a full build) or those of the owners a load
-touched (etl.owners), read from the staging tables `t_<kind>`."""
+touched (etl.owners), read from the staging tables `t_<kind><suffix>`: the load's own (suffix ''), or
+those touched only because a member's age crossed a threshold ('_aged', etl.dated)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from etl.owners import OWNER_COLUMN
-from etl.readers import STAGE_SCHEMA
+from etl.owners import OWNER_COLUMN, OWNER_KINDS, owners_predicate, stage_table
 
 
 @dataclass(frozen=True)
@@ -15,10 +15,11 @@ class Scope:
 
     full: bool
     nohk: bool = False  # rectification items of no household were touched
+    suffix: str = ""  # '_aged': the age pass (etl.derive.update)
 
     def _in(self, kind: str, alias: str) -> str:
         col = OWNER_COLUMN[kind]
-        return "TRUE" if self.full else f"{alias}.{col} IN (SELECT {col} FROM {STAGE_SCHEMA}.t_{kind})"  # noqa: S608
+        return "TRUE" if self.full else f"{alias}.{col} IN (SELECT {col} FROM {stage_table(kind, self.suffix)})"  # noqa: S608
 
     def hk(self, alias: str) -> str:
         return self._in("hk", alias)
@@ -37,6 +38,11 @@ class Scope:
         if self.full:
             return "TRUE"
         return f"({self.hk(alias)} OR ({alias}.hk IS NULL AND {str(self.nohk).upper()}))"
+
+    def rows(self, table: str, all_tables: set[str]) -> str | None:
+        """The rows of `table` this scope rewrites (None: none)."""
+        sets = {kind: [stage_table(kind, self.suffix)] for kind in OWNER_KINDS if self.suffix == "" or kind in ("hk", "cell")}
+        return owners_predicate(table, sets, self.nohk and self.suffix == "", all_tables)
 
 
 FULL = Scope(True)

@@ -22,6 +22,7 @@ from etl.quality_checks import (
     SCHOOL_AGE,
     VISIT_WITHIN_DAYS,
     dated_check_sql,
+    dated_defects_sql,
     defects_sql,
     household_checks_cte,
 )
@@ -123,15 +124,22 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
     line. Issues come before checks within a household. `stored_as_of`: the as-of date of the
     snapshot's `list_defect`; when it is `as_of` the list is read in its stored order."""
     stored = stored_as_of == as_of
-    where, params = household_where(flt, viewer, "d" if stored else "f")
-    if township is not None:
-        where += f" AND {'d' if stored else 'f'}.township = $x_township"
-        params["x_township"] = township
+
+    def where_of(alias: str) -> tuple[str, dict[str, object]]:
+        where, params = household_where(flt, viewer, alias)
+        if township is not None:
+            where += f" AND {alias}.township = $x_township"
+            params["x_township"] = township
+        return where, params
+
     columns = ("township, village, household_id, defect_source, rule, field, "
                f"{_raw_value_sql(viewer)} AS raw_value, file_name, line")
-    if stored:  # the visit and income checks' rows hold from their `valid_from` (etl.quality_checks)
-        sql = (f"SELECT {columns}, seq, src, line_order FROM list_defect d WHERE {where} "  # noqa: S608
-               "AND (d.valid_from IS NULL OR d.valid_from <= CAST($as_of AS DATE))")
+    where, params = where_of("f")
+    if stored:  # the stored list, and the visit and income checks at as_of (etl.quality_checks)
+        stored_where, _ = where_of("d")  # the same parameters over another alias
+        sql = f"""SELECT {columns}, seq, src, line_order FROM (
+                      SELECT * EXCLUDE (hk) FROM list_defect d WHERE {stored_where}
+                      UNION ALL BY NAME SELECT * EXCLUDE (hk) FROM ({dated_defects_sql(where)})) d"""  # noqa: S608
         return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER)
     sql = f"""
         WITH {household_checks_cte(where)}
