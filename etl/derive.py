@@ -372,7 +372,10 @@ def _touch_samples(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     """The villages whose stored inspection sample (list_sample_draw) a load changes: where a touched
     household joined or left a group (village, registered or not), and where one is in the stored
     sample (its columns change). Any other household's place in its group's draw is its own: a draw
-    key depends on the household number alone."""
+    key depends on the household number alone, and only a registry file changes a household's group or
+    the columns the sample shows."""
+    if "households" not in touched.base and "households" not in touched.all_tables:
+        return
     touched.add("area", f"""
         SELECT unnest([o.area, n.area]) FROM {STAGE_SCHEMA}._groups_before o
         FULL JOIN (SELECT hk, area, registered FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)) n USING (hk)

@@ -104,6 +104,7 @@ FULL_BUILD_SHARE = 0.25
 # Files of fewer bytes than this in all make a small load: DuckDB gets SMALL_LOAD_MEMORY, not the full
 # cap (etl.snapshot.etl_memory_limit), so a township's upload stays small beside the dashboard.
 SMALL_LOAD_BYTES = 64 << 20
+BIG_FILE_ROWS = 1_000_000  # after a file this big, a checkpoint frees its staging tables' blocks
 SMALL_LOAD_MEMORY = "512MB"
 
 
@@ -221,7 +222,8 @@ def _load_file(
     finally:
         con.execute("DROP VIEW IF EXISTS raw")
         sink.drop()
-        con.execute("CHECKPOINT")  # frees the staging tables' blocks for the next file's tables
+        if raw.data_rows >= BIG_FILE_ROWS:
+            con.execute("CHECKPOINT")  # frees the staging tables' blocks for the next file's tables
     return True
 
 

@@ -42,7 +42,7 @@ from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import Scope
-from etl.sqlexpr import age_sql, masked_name_sql
+from etl.sqlexpr import masked_name_sql
 
 CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
 DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer depends on the as-of date
@@ -87,19 +87,21 @@ def household_checks_cte(where: str) -> str:
     """CTEs `s` (school-age children at $as_of) and `hc`: one row per hh_facts row `f` passing `where`,
     with its filter columns, keys (`seq`, `hk`, `area`, `cell`) and `req_<check>` / `ok_<check>`."""
     cols = ",\n            ".join(f"{req} AS req_{c}, {ok} AS ok_{c}" for c, (req, ok) in _CHECK_SQL.items())
-    age = age_sql("birth_date")
+    # aged 6-15 at $as_of as a range of birth dates (exact, see dated_check_sql): no age per member;
+    # only the children of the households passing `where` (all of them when it is TRUE)
+    mine = "" if where == "TRUE" else f" AND sa.hk IN (SELECT f.hk FROM hh_facts f WHERE {where})"  # noqa: S608 - ours
     return f"""
         s AS (
-            SELECT household_id, count(*) AS children, count(*) FILTER (WHERE has_school_status) AS children_ok
-            FROM insp_school_age
-            WHERE {age} BETWEEN {SCHOOL_AGE[0]} AND {SCHOOL_AGE[1]}
-            GROUP BY household_id
+            SELECT hk, count(*) AS children, count(*) FILTER (WHERE has_school_status) AS children_ok
+            FROM insp_school_age sa
+            WHERE {dated_check_sql("school", "sa.birth_date")}{mine}
+            GROUP BY hk
         ),
         hc AS (
             SELECT f.household_id, {filter_select('f')}, f.seq, f.hk, f.area, f.cell,
             {cols}
             FROM hh_facts f
-            LEFT JOIN s USING (household_id)
+            LEFT JOIN s USING (hk)
             WHERE {where}
         )"""  # noqa: S608
 
@@ -141,7 +143,7 @@ _FAILS = {
 
 def stored_defects_sql(where: str) -> str:
     """`list_defect`'s rows for the households passing `where` (over hh_facts `f`), from the staging
-    table `hc` (checks at the data's as-of date, for a superset of those households)."""
+    table `hc` (checks at the data's as-of date)."""
     return defects_sql(where, "d.raw_value", "hc", tuple(c for c in CHECKS if c not in QUERY_TIME_CHECKS))
 
 
@@ -180,28 +182,20 @@ def _dated_sql(kind: str, scope: Scope) -> str:
         FROM insp_school_age s JOIN hh_facts f USING (hk) WHERE {scope.hk("s")}"""  # noqa: S608 - constants only
 
 
-def _household_checks(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: dict[str, object]) -> None:
-    """The per-household checks of the cells in scope (which hold every household in scope) as a staging
-    table named like the CTE: read ten times, a CTE would be materialised in memory."""
-    checks = f"WITH {household_checks_cte(scope.cell('f'))} SELECT * FROM hc"  # noqa: S608 - constants only
-    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
-
-
-def _defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
-    # No ORDER BY (a sort of every defect needs more memory than a load may use): hc and hh_facts are in
-    # seq order and each part of the union keeps it, so every row group holds a narrow seq range and a
-    # page's `ORDER BY seq, ... LIMIT n` still skips all but a few row groups.
+def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """`list_defect` for the households of the scope (alone in the age pass of a load: the school check
+    moves with ages). The per-household checks go to a staging table named like the CTE: read ten
+    times, a CTE would be materialised in memory. No ORDER BY (a sort of every defect needs more memory
+    than a load may use): hc and hh_facts are in seq order and each part of the union keeps it, so every
+    row group holds a narrow seq range and a page's `ORDER BY seq, ... LIMIT n` still skips all but a
+    few row groups."""
     from etl.derive import replace
 
+    as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
+    checks = f"WITH {household_checks_cte(scope.hk('f'))} SELECT * FROM hc"  # noqa: S608 - constants only
+    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
     replace(con, scope, touched, "list_defect", stored_defects_sql(scope.hk("f")))
     con.execute("DROP TABLE hc")
-
-
-def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched) -> None:
-    """`list_defect` alone, for the scope (the age pass of a load: the school check moves with ages)."""
-    as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
-    _household_checks(con, scope, as_of)
-    _defects(con, scope, touched)
 
 
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
@@ -209,15 +203,14 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
     hh_facts, insp_school_age, rejected_rows, load_batches)."""
     from etl.derive import replace
 
-    as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
-    sums = ", ".join(f"CAST(sum(req_{c}) AS BIGINT) AS req_{c}, CAST(sum(ok_{c}) AS BIGINT) AS ok_{c}"
-                     for c in FIXED_CHECKS)
-    _household_checks(con, scope, as_of)
-    # the fixed checks only: the dated ones are summed from agg_quality_dated at the page's as-of date
+    # the fixed checks only (straight from hh_facts' counts: none needs the as-of date); the dated ones
+    # are summed from agg_quality_dated at the page's as-of date
+    sums = ", ".join(f"CAST(sum({req}) AS BIGINT) AS req_{c}, CAST(sum({ok}) AS BIGINT) AS ok_{c}"
+                     for c, (req, ok) in _CHECK_SQL.items() if c in FIXED_CHECKS)
     replace(con, scope, touched, "agg_quality", f"""
-        SELECT {filter_select('hc')}, hc.area, hc.cell, count(*) AS households, {sums}
-        FROM hc GROUP BY ALL""", ", ".join((*FILTER_COLUMNS, "area")))  # noqa: S608 - constants only
-    _defects(con, scope, touched)
+        SELECT {filter_select('f')}, f.area, f.cell, count(*) AS households, {sums}
+        FROM hh_facts f WHERE {scope.cell("f")} GROUP BY ALL""", ", ".join((*FILTER_COLUMNS, "area")))  # noqa: S608
+    build_defects(con, scope, touched)
     # one kind after another (each sorted on its own: a smaller sort), in kind, township and date order
     replace(con, scope, touched, "agg_quality_dated", [_dated_sql(k, scope) for k in ("income", "visit", "school")],
             "township, d")
