@@ -56,7 +56,8 @@ from etl.scope import FULL, Scope
 from etl.sqlexpr import ill_cause_sql
 
 SCHOOL_AGE = (6, 15)
-# school_status spellings that mean a school-age child is not in school
+# school_status spellings that mean a school-age child is not in school (a literal in the SQL: DuckDB
+# compiles a parameter pattern once per row)
 NOT_IN_SCHOOL_PATTERN = "辍学|失学|非在校|不在校|未入学|未上学|未就学|休学"
 # Ages at which a stored fact about a person changes (elderly, elderly living alone, school age):
 # when the as-of date moves, only households with a member crossing one of them change (etl.dated).
@@ -140,7 +141,7 @@ WITH ref AS (
         count(*) FILTER (WHERE labor_skill IN ('普通劳动力', '技能劳动力')) AS labor_count,
         count(*) FILTER (WHERE medical_insurance = FALSE) AS uninsured_count,
         count(*) FILTER (WHERE age BETWEEN $school_lo AND $school_hi
-                         AND regexp_matches(coalesce(school_status, ''), $not_in_school)) AS school_out_count,
+                         AND regexp_matches(coalesce(school_status, ''), '{NOT_IN_SCHOOL_PATTERN}')) AS school_out_count,
         count(*) FILTER (WHERE family_doctor_signed = TRUE) AS doctor_signed_count
     FROM (
         SELECT mm.*, CASE WHEN birth_date IS NOT NULL AND birth_date <= a.as_of
@@ -221,7 +222,6 @@ def _hh_facts_params() -> dict[str, object]:
         "alone_age": ELDERLY_ALONE_AGE,
         "school_lo": SCHOOL_AGE[0],
         "school_hi": SCHOOL_AGE[1],
-        "not_in_school": NOT_IN_SCHOOL_PATTERN,
         "factor": MONITORING_FACTOR,
         "categories": sorted(CODE_ORDER["intervention_category"]),  # as ORDER BY category sorts
     }
