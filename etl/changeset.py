@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 
 from etl import hh_lookup
-from etl.owners import OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched, stage_table
+from etl.owners import AGED_TABLES, OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched, stage_table
+from etl.readers import STAGE_SCHEMA
 from etl.scope import Scope
 
 # The staging tables of touched owners a changeset carries: (kind, suffix)
@@ -42,12 +43,17 @@ def write(con: duckdb.DuckDBPyConnection, touched: Touched, path: Path) -> dict[
     try:
         for kind, suffix in _SETS:
             con.execute(f"CREATE TABLE cs.t_{kind}{suffix} AS SELECT * FROM {stage_table(kind, suffix)}")  # noqa: S608
-        present = _tables(con)
+        present, staged = _tables(con), _tables(con, STAGE_SCHEMA)
         for table in OWNERS:
             where = touched.predicate(table) if table in present else None
             if where is None:
                 continue
-            n = con.execute(f"CREATE TABLE cs.rows__{table} AS SELECT * FROM {table} WHERE {where}").fetchall()  # noqa: S608
+            # the rows the load wrote, as the builders copied them (etl.sources), else the table's
+            names = (f"_src_{table}", f"_src_aged_{table}") if table in AGED_TABLES else (f"_src_{table}",)
+            copies = [f"{STAGE_SCHEMA}.{c}" for c in names if c in staged]
+            source = " UNION ALL ".join(f"SELECT * FROM {c}" for c in copies) if copies else \
+                f"SELECT * FROM {table} WHERE {where}"  # noqa: S608
+            n = con.execute(f"CREATE TABLE cs.rows__{table} AS {source}").fetchall()  # noqa: S608
             counts[table] = int(n[0][0]) if n else 0
         meta = {"nohk": touched.nohk, "all_tables": sorted(touched.all_tables), "base": sorted(touched.base),
                 "tables": sorted(counts)}

@@ -47,7 +47,7 @@ from datetime import date
 
 import duckdb
 
-from etl import derive_cells, derive_inspection, hh_lookup, keys
+from etl import derive_cells, derive_inspection, hh_lookup, keys, sources
 from etl.codes import CODE_ORDER, ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
 from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
@@ -86,8 +86,11 @@ def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | Non
     if where is None:
         return
     con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
-    for sql in selects:
-        con.execute(f"INSERT INTO {table} BY NAME {sql}", params or {})
+    copy = scope.src(table)  # the rows written, for the later builders of the pass and the changeset
+    con.execute(f"CREATE OR REPLACE TABLE {copy} AS {selects[0]}", params or {})
+    for sql in selects[1:]:
+        con.execute(f"INSERT INTO {copy} BY NAME {sql}", params or {})
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {copy}")  # noqa: S608 - ours
     if table in ORDER_SENSITIVE:
         con.execute("DELETE FROM meta WHERE key = ?", [f"unsorted:{table}"])
         con.execute("INSERT INTO meta VALUES (?, 'true')", [f"unsorted:{table}"])
@@ -146,7 +149,7 @@ WITH ref AS (
     FROM (
         SELECT mm.*, CASE WHEN birth_date IS NOT NULL AND birth_date <= a.as_of
                           THEN date_sub('year', birth_date, a.as_of) END AS age
-        FROM members mm CROSS JOIN ref a WHERE {scope.hk("mm")}
+        FROM {scope.src("members")} mm CROSS JOIN ref a WHERE {scope.hk("mm")}
     )
     GROUP BY hk
 ), i AS (
@@ -157,7 +160,7 @@ WITH ref AS (
         CASE WHEN mask <> 0 THEN list_filter($categories, lambda c, k: (mask >> (k - 1)) & 1 = 1) END AS categories
     FROM (SELECT iv.hk, count(*) AS intervention_count, coalesce(sum(iv.amount_yuan), 0) AS amount_total,
               bit_or(1::BIGINT << (list_position($categories, iv.category) - 1)) AS mask
-          FROM interventions iv WHERE {scope.hk("iv")} GROUP BY iv.hk)
+          FROM {scope.src("interventions")} iv WHERE {scope.hk("iv")} GROUP BY iv.hk)
 ), base AS (
     SELECT h.household_id, h.township, h.village,
         h.head_name, h.head_id_number, h.phone, h.helper_name, h.helper_unit,
@@ -187,7 +190,7 @@ WITH ref AS (
         coalesce(i.categories, []) AS categories,
         x.* EXCLUDE (hk),
         h.hk, h.area, h.seq
-    FROM households h
+    FROM {scope.src("households")} h
     JOIN {STAGE_SCHEMA}._insp_household x USING (hk)
     LEFT JOIN m USING (hk)
     LEFT JOIN i USING (hk)
@@ -228,7 +231,7 @@ def _hh_facts_params() -> dict[str, object]:
 
 
 _CELL_KEYS_OF_HOUSEHOLDS = """SELECT township, village, main_cause, household_attribute, exit_status,
-    monitoring_type, year(identified_date) AS identified_year, exit_year FROM households h WHERE {where}"""
+    monitoring_type, year(identified_date) AS identified_year, exit_year FROM {source} h WHERE {where}"""
 
 AGG_KEYS = FILTER_COLUMNS
 _K = ", ".join(AGG_KEYS)
@@ -269,7 +272,7 @@ def _agg_household_sql(scope: Scope) -> str:
         coalesce(sum(n_critical_insured), 0) AS critical_insured,
         coalesce(sum(doctor_signed_count), 0) AS doctor_signed,
         coalesce(sum(n_chronic_doctor), 0) AS chronic_doctor_signed
-    FROM hh_facts WHERE {scope.cell("hh_facts")} GROUP BY ALL"""  # noqa: S608 - constants only
+    FROM {scope.cell_src("hh_facts")} hh_facts WHERE {scope.cell("hh_facts")} GROUP BY ALL"""  # noqa: S608 - constants only
 
 
 def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
@@ -277,24 +280,24 @@ def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched |
     replace(con, scope, touched, "agg_household", _agg_household_sql(scope), "cell")
     replace(con, scope, touched, "agg_category", _keyed(f"""
         SELECT cell, category, count(*) AS households
-        FROM (SELECT cell, unnest(categories) AS category FROM hh_facts f WHERE {scope.cell("f")})
+        FROM (SELECT cell, unnest(categories) AS category FROM {scope.cell_src("hh_facts")} f WHERE {scope.cell("f")})
         WHERE category IS NOT NULL GROUP BY ALL"""), "cell")  # noqa: S608 - constants only
     # the households of the cells in scope, with their cell: ledgers are joined to them by integers
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._cell AS
-        SELECT hk, cell FROM hh_facts f WHERE {scope.cell("f")}""")  # noqa: S608 - constants only
+        SELECT hk, cell FROM {scope.cell_src("hh_facts")} f WHERE {scope.cell("f")}""")  # noqa: S608 - constants only
     # interventions: aggregated per household and (year, category), then per cell; the projects from
     # the (few) rows that name one
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._iv AS
         SELECT c.cell, c.hk, coalesce(i.year, year(i.start_date)) AS year,
                coalesce(i.category, '{OTHER_CATEGORY}') AS category, count(*) AS n, sum(i.amount_yuan) AS amount
-        FROM interventions i JOIN _cell c USING (hk)
+        FROM {scope.cell_src("interventions")} i JOIN _cell c USING (hk)
         GROUP BY ALL""")  # noqa: S608 - constants only
     replace(con, scope, touched, "agg_measure", _keyed("""
         SELECT cell, year, category, sum(n) AS measures, sum(amount) AS amount_yuan, count(*) AS households
         FROM _iv GROUP BY ALL"""), "cell")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._ip AS
         SELECT c.cell, c.hk, i.project, i.category, count(*) AS n, sum(i.amount_yuan) AS amount
-        FROM interventions i JOIN _cell c USING (hk)
+        FROM {scope.cell_src("interventions")} i JOIN _cell c USING (hk)
         WHERE trim(i.project) <> ''
         GROUP BY ALL""")  # noqa: S608 - constants only
     replace(con, scope, touched, "agg_project", _keyed("""
@@ -307,7 +310,7 @@ def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched |
     con.execute("DROP TABLE _iv")
     con.execute("DROP TABLE _ip")
     replace(con, scope, touched, "agg_member_value", _keyed(f"""
-        WITH mk AS (SELECT c.cell, m.health, m.labor_skill FROM members m JOIN _cell c USING (hk))
+        WITH mk AS (SELECT c.cell, m.health, m.labor_skill FROM {scope.cell_src("members")} m JOIN _cell c USING (hk))
         SELECT cell, 'health' AS dimension, value, count(*) AS members
         FROM (SELECT cell, unnest(CASE WHEN len(coalesce(health, [])) = 0 THEN ['{NOT_FILLED}'] ELSE health END)
                      AS value FROM mk)
@@ -330,11 +333,11 @@ def _list_project_household_sql(scope: Scope) -> str:
             CASE WHEN count(content) > 0 THEN array_to_string(list_sort(list_distinct(list(content))), '、') END
                 AS content,
             min(coalesce(year, year(start_date))) AS year, sum(amount_yuan) AS amount_yuan
-        FROM interventions iv WHERE trim(project) <> '' AND {scope.hk("iv")} GROUP BY project, hk
+        FROM {scope.src("interventions")} iv WHERE trim(project) <> '' AND {scope.hk("iv")} GROUP BY project, hk
     )
     SELECT ph.project, {_FK}, f.household_id, f.head_name, f.head_id_number, f.income_per_capita,
         ph.content, ph.year, ph.amount_yuan, f.seq, f.hk
-    FROM ph JOIN hh_facts f USING (hk)"""  # noqa: S608 - constants only
+    FROM ph JOIN {scope.src("hh_facts")} f USING (hk)"""  # noqa: S608 - constants only
 
 
 def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:
@@ -348,7 +351,7 @@ def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:
 def build_hh_facts(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """hh_facts (with the inspection pages' household facts folded in, so no page joins a second
     household table) for the scope; the cells of its households are numbered first."""
-    keys.assign_cells(con, _CELL_KEYS_OF_HOUSEHOLDS.format(where=scope.hk("h")))
+    keys.assign_cells(con, _CELL_KEYS_OF_HOUSEHOLDS.format(source=scope.src("households"), where=scope.hk("h")))
     derive_inspection.build_household_facts(con, scope)
     replace(con, scope, touched, "hh_facts", _hh_facts_sql(scope), "seq", _hh_facts_params())
     con.execute(f"DROP TABLE {STAGE_SCHEMA}._insp_household")
@@ -358,14 +361,17 @@ def _build_tables(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
     """Every derived table after facts_meta, for the scope."""
     build_hh_facts(con, scope, touched)
     if touched is not None:  # the cells (new ones too) of the touched households, after the load
-        touched.add("cell", f"SELECT cell FROM hh_facts f WHERE {scope.hk('f')}")  # noqa: S608 - ours
+        touched.add("cell", f"SELECT cell FROM {scope.src('hh_facts')}")  # noqa: S608 - ours
         _touch_samples(con, touched)
         touched.dedupe()
+        sources.build_cell_sources(con, scope)
+        hh_lookup.build(con, scope, ("hh_facts",))
     _aggregates(con, scope, touched)
     replace(con, scope, touched, "list_project_household", _list_project_household_sql(scope), "project, seq")
     derive_inspection.build(con, scope, touched)
     derive_cells.build(con, scope, touched)
-    hh_lookup.build(con, scope, None if touched is None else hh_lookup.touched_tables(touched))
+    if touched is None:
+        hh_lookup.build(con, scope)
 
 
 def _touch_samples(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
@@ -378,7 +384,7 @@ def _touch_samples(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
         return
     touched.add("area", f"""
         SELECT unnest([o.area, n.area]) FROM {STAGE_SCHEMA}._groups_before o
-        FULL JOIN (SELECT hk, area, registered FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)) n USING (hk)
+        FULL JOIN (SELECT hk, area, registered FROM {STAGE_SCHEMA}._src_hh_facts) n USING (hk)
         WHERE o.area IS DISTINCT FROM n.area OR o.registered IS DISTINCT FROM n.registered""")  # noqa: S608
     touched.add("area", "SELECT area FROM list_sample_draw WHERE hk IN (SELECT hk FROM t_hk)")
 
@@ -389,10 +395,12 @@ def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     aged = Scope(False, suffix="_aged")
     touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk_aged)", suffix="_aged")
     touched.dedupe()
+    sources.build_hk_sources(con, aged, (*sources.HK_SOURCES, "insp_school_age"))  # the school check reads it
     build_hh_facts(con, aged, touched)
+    sources.build_cell_sources(con, aged, ("hh_facts",))
+    hh_lookup.build(con, aged, ("hh_facts",))
     replace(con, aged, touched, "agg_household", _agg_household_sql(aged), "cell")
     derive_inspection.build_aged(con, aged, touched)
-    hh_lookup.build(con, aged, ("hh_facts",))
 
 
 def build_all(con: duckdb.DuckDBPyConnection) -> None:
@@ -437,7 +445,10 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
     touched.dedupe()
     if most is not None and touched.count("hk") + touched.count("hk", "_aged") > most:
         return False
-    _build_tables(con, Scope(False, touched.nohk), touched)
+    scope = Scope(False, touched.nohk)
+    hh_lookup.build(con, scope, hh_lookup.touched_tables(touched, base_only=True))  # the loader's writes
+    sources.build_hk_sources(con, scope)
+    _build_tables(con, scope, touched)
     if touched.count("hk", "_aged"):
         _age_pass(con, touched)
     return True

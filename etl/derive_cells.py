@@ -141,25 +141,25 @@ def draw_key_sql(alias: str = "") -> str:
 
 def _cells_sql(scope: Scope) -> dict[str, tuple[str, str]]:
     """The summary cells for the cells of the scope: table -> (SELECT, stored order)."""
-    f_in = scope.cell("f")
+    f_in, facts = scope.cell("f"), scope.cell_src("hh_facts")
     return {
         "agg_cooccurrence": (f"""
             SELECT {_K}, cell, other_cause, count(*) AS households
             FROM (SELECT {_FK}, f.cell, unnest(list_distinct(f.other_causes)) AS other_cause   -- distinct, no NULLs
-                  FROM hh_facts f WHERE f.main_cause IS NOT NULL AND len(f.other_causes) > 0 AND {f_in})
+                  FROM {facts} f WHERE f.main_cause IS NOT NULL AND len(f.other_causes) > 0 AND {f_in})
             WHERE other_cause <> main_cause
             GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
         "agg_income_band": (f"""
             SELECT {_FK}, f.cell, {INCOME_BAND_SQL} AS band, count(*) AS households
-            FROM hh_facts f WHERE {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
+            FROM {facts} f WHERE {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
         "agg_income_ratio": (f"""
             SELECT {_FK}, f.cell, {ratio_bin_sql(repr(RATIO_STEP), repr(RATIO_CAP))} AS ratio_bin,
                 count(*) AS households
-            FROM hh_facts f WHERE {RATIO_ROWS_SQL} AND {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
+            FROM {facts} f WHERE {RATIO_ROWS_SQL} AND {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
         "agg_monitoring": (f"""
             SELECT {_FK}, f.cell, {MONITORING_KIND_SQL} AS kind, {MONITORING_RISK_SQL} AS risk,
                 count(*) AS households
-            FROM hh_facts f WHERE {MONITORING_ROWS_SQL} AND {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
+            FROM {facts} f WHERE {MONITORING_ROWS_SQL} AND {f_in} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
         # members by the date until which they meet the follow-up rule (list_ill_member.compliant_until)
         "agg_ill_member": (f"""
             SELECT {_LK}, l.cell, l.compliant_until, count(*) AS members, count(*) FILTER (WHERE l.chronic) AS chronic
@@ -177,7 +177,7 @@ def _claim_year_sql(scope: Scope) -> str:
             coalesce(c.year_income, c.latest_income) AS income_per_capita, count(*) AS claims,
             CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
             c.hk
-        FROM list_claim c WHERE c.claim_year IS NOT NULL AND {scope.hk("c")}
+        FROM {scope.src("list_claim")} c WHERE c.claim_year IS NOT NULL AND {scope.hk("c")}
         GROUP BY ALL
     )"""  # noqa: S608 - constants only
 

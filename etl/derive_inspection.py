@@ -61,7 +61,7 @@ WITH m AS (
         count(*) FILTER (WHERE labor_skill IS NOT NULL AND labor_skill <> '') AS n_labor_set,
         count(*) FILTER (WHERE coalesce(medical_insurance, false)) AS n_medical_insured,
         count(*) FILTER (WHERE coalesce(critical_illness_insurance, false)) AS n_critical_insured
-    FROM members mm WHERE {scope.hk("mm")} GROUP BY hk
+    FROM {scope.src("members")} mm WHERE {scope.hk("mm")} GROUP BY hk
 ),
 v AS (
     SELECT hk,
@@ -69,23 +69,23 @@ v AS (
         max(visit_date) AS last_visit_date,
         max(visit_date) FILTER (WHERE visit_type = '{FOLLOW_UP}') AS last_follow_up_date,
         max(visit_date) FILTER (WHERE visit_type = '{CHECK_UP}') AS last_check_up_date
-    FROM visits vv WHERE {scope.hk("vv")} GROUP BY hk
+    FROM {scope.src("visits")} vv WHERE {scope.hk("vv")} GROUP BY hk
 ),
 r AS (
     SELECT hk, count(*) AS n_open_items
-    FROM rectifications rr
+    FROM {scope.src("rectifications")} rr
     WHERE hk IS NOT NULL AND {scope.hk("rr")}
       AND (status IS NULL OR status NOT IN {tuple(RECTIFICATION_CLOSED)!r})
     GROUP BY hk
 ),
 d AS (
     SELECT hk, count(*) AS n_issues
-    FROM data_issues dd WHERE hk IS NOT NULL AND {scope.hk("dd")} GROUP BY hk
+    FROM {scope.src("data_issues")} dd WHERE hk IS NOT NULL AND {scope.hk("dd")} GROUP BY hk
 ),
 inc AS (
     SELECT hk, max(income_year) AS latest_income_year,
         arg_max(income_per_capita, income_year) AS latest_income
-    FROM household_income ii WHERE {scope.hk("ii")} GROUP BY hk
+    FROM {scope.src("household_income")} ii WHERE {scope.hk("ii")} GROUP BY hk
 )
 SELECT
     h.hk,
@@ -106,7 +106,7 @@ SELECT
     coalesce(inc.latest_income, h.income_per_capita) AS latest_income,
     h.unsafe_housing IS NOT NULL AS housing_set,
     h.safe_water IS NOT NULL AS water_set
-FROM households h
+FROM {scope.src("households")} h
 LEFT JOIN m USING (hk)
 LEFT JOIN v USING (hk)
 LEFT JOIN r USING (hk)
@@ -121,7 +121,7 @@ def _school_age_sql(scope: Scope) -> str:
     at the as-of date) is a scan of this table only."""
     return f"""
 SELECT household_id, birth_date, (school_status IS NOT NULL AND school_status <> '') AS has_school_status, hk
-FROM members m
+FROM {scope.src("members")} m
 WHERE birth_date IS NOT NULL AND birth_date >= DATE '1990-01-01' AND {scope.hk("m")}
 """  # noqa: S608 - constants only
 
@@ -136,7 +136,7 @@ fu AS (
     SELECT hk,
         list(visit_date ORDER BY visit_date) FILTER (WHERE visit_type = '{FOLLOW_UP}') AS follow_up_dates,
         list(visit_date ORDER BY visit_date) FILTER (WHERE visit_type = '{CHECK_UP}') AS check_up_dates
-    FROM visits v
+    FROM {scope.src("visits")} v
     WHERE visit_type IN ('{FOLLOW_UP}', '{CHECK_UP}') AND visit_date IS NOT NULL AND {scope.hk("v")}
     GROUP BY hk
 )
@@ -148,8 +148,8 @@ SELECT {filter_select('f')}, m.household_id, m.name, m.id_number, m.birth_date, 
         compliant_until_sql("fu.follow_up_dates", "fu.check_up_dates", "f.last_follow_up_date", "ref.as_of")}
     END AS compliant_until,
     m.is_head, m.member_key, f.seq, f.hk, f.cell
-FROM members m
-JOIN hh_facts f USING (hk)
+FROM {scope.src("members")} m
+JOIN {scope.src("hh_facts")} f USING (hk)
 LEFT JOIN fu USING (hk)
 CROSS JOIN ref
 WHERE list_has_any(coalesce(m.health, []), {list(ILL_HEALTH)!r}) AND {scope.hk("m")}
@@ -163,9 +163,9 @@ def _claim_sql(scope: Scope) -> str:
     return f"""
 SELECT {filter_select('f')}, c.*, year(c.admission_date) AS claim_year, f.head_name, f.n_members,
     f.latest_income, hi.income_per_capita AS year_income
-FROM medical_claims c
-JOIN hh_facts f USING (hk)
-LEFT JOIN household_income hi ON hi.hk = c.hk AND hi.income_year = year(c.admission_date)
+FROM {scope.src("medical_claims")} c
+JOIN {scope.src("hh_facts")} f USING (hk)
+LEFT JOIN {scope.src("household_income")} hi ON hi.hk = c.hk AND hi.income_year = year(c.admission_date)
 WHERE {scope.hk("c")}
 """  # noqa: S608 - constants only
 
@@ -175,7 +175,7 @@ def _issue_sql(scope: Scope) -> str:
     the archive-quality views and the overview's defect count read one small table."""
     return f"""
 SELECT {filter_select('f')}, f.seq, f.head_name, d.*
-FROM data_issues d JOIN hh_facts f USING (hk)
+FROM {scope.src("data_issues")} d JOIN {scope.src("hh_facts")} f USING (hk)
 WHERE {scope.hk("d")}
 """  # noqa: S608 - constants only
 
@@ -183,12 +183,12 @@ WHERE {scope.hk("d")}
 def _rectification_sql(scope: Scope) -> str:
     """names longest first (then by name, for one order everywhere), as queries.filters.names_by_household"""
     return f"""
-WITH items AS (SELECT * FROM rectifications r WHERE {scope.hk_or_none("r")}),
+WITH items AS (SELECT * FROM {scope.src("rectifications")} r WHERE {scope.hk_or_none("r")}),
 hh AS (SELECT DISTINCT hk FROM items WHERE hk IS NOT NULL),
 named AS (
-    SELECT m.hk, m.name FROM members m SEMI JOIN hh USING (hk) WHERE length(m.name) >= 2
+    SELECT m.hk, m.name FROM {scope.src("members")} m SEMI JOIN hh USING (hk) WHERE length(m.name) >= 2
     UNION
-    SELECT h.hk, h.head_name FROM households h SEMI JOIN hh USING (hk)
+    SELECT h.hk, h.head_name FROM {scope.src("households")} h SEMI JOIN hh USING (hk)
     WHERE length(h.head_name) >= 2
 ),
 names AS (
@@ -198,7 +198,7 @@ SELECT r.*, {redacted_text_sql('r.description', 'n.names')} AS description_maske
     {redacted_text_sql('r.measures', 'n.names')} AS measures_masked,
     struct_pack({', '.join(f'{c} := f.{c}' for c in FILTER_COLUMNS)}) AS hh
 FROM items r LEFT JOIN names n USING (hk)
-LEFT JOIN hh_facts f ON f.hk = r.hk
+LEFT JOIN {scope.src("hh_facts")} f ON f.hk = r.hk
 """  # noqa: S608 - constants only
 
 

@@ -29,9 +29,9 @@ def index_name(table: str) -> str:
     return f"ix_{table}"
 
 
-def touched_tables(touched: Touched) -> tuple[str, ...]:
-    """The indexed tables a load wrote: hh_facts and the base tables it changed."""
-    return tuple(t for t in TABLES if t == "hh_facts" or t in touched.base or t in touched.all_tables)
+def touched_tables(touched: Touched, base_only: bool = False) -> tuple[str, ...]:
+    """The indexed tables a load wrote: the base tables it changed, and hh_facts (unless `base_only`)."""
+    return tuple(t for t in TABLES if (t == "hh_facts" and not base_only) or t in touched.base or t in touched.all_tables)
 
 
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, tables: tuple[str, ...] | None = None) -> None:

@@ -83,30 +83,31 @@ def dated_check_sql(check: str, d: str = "c.d") -> str:
     raise ValueError(check)
 
 
-def household_checks_cte(where: str) -> str:
+def household_checks_cte(where: str, facts: str = "hh_facts", school: str = "insp_school_age") -> str:
     """CTEs `s` (school-age children at $as_of) and `hc`: one row per hh_facts row `f` passing `where`,
     with its filter columns, keys (`seq`, `hk`, `area`, `cell`) and `req_<check>` / `ok_<check>`."""
     cols = ",\n            ".join(f"{req} AS req_{c}, {ok} AS ok_{c}" for c, (req, ok) in _CHECK_SQL.items())
     # aged 6-15 at $as_of as a range of birth dates (exact, see dated_check_sql): no age per member;
     # only the children of the households passing `where` (all of them when it is TRUE)
-    mine = "" if where == "TRUE" else f" AND sa.hk IN (SELECT f.hk FROM hh_facts f WHERE {where})"  # noqa: S608 - ours
+    mine = "" if where == "TRUE" else f" AND sa.hk IN (SELECT f.hk FROM {facts} f WHERE {where})"  # noqa: S608 - ours
     return f"""
         s AS (
             SELECT hk, count(*) AS children, count(*) FILTER (WHERE has_school_status) AS children_ok
-            FROM insp_school_age sa
+            FROM {school} sa
             WHERE {dated_check_sql("school", "sa.birth_date")}{mine}
             GROUP BY hk
         ),
         hc AS (
             SELECT f.household_id, {filter_select('f')}, f.seq, f.hk, f.area, f.cell,
             {cols}
-            FROM hh_facts f
+            FROM {facts} f
             LEFT JOIN s USING (hk)
             WHERE {where}
         )"""  # noqa: S608
 
 
-def defects_sql(where: str, raw_value: str, checks_from: str = "hc", checks_included: tuple[str, ...] = CHECKS) -> str:
+def defects_sql(where: str, raw_value: str, checks_from: str = "hc", checks_included: tuple[str, ...] = CHECKS,
+                facts: str = "hh_facts", issues: str = "data_issues") -> str:
     """Data issues (src 0) and failed checks (src 1) of the households passing `where` (over hh_facts
     `f`), after `WITH {household_checks_cte(where)}` (or with the checks in table `checks_from`, which
     may hold more households: only those passing `where` are taken). `raw_value`: the issue's raw value
@@ -116,7 +117,7 @@ def defects_sql(where: str, raw_value: str, checks_from: str = "hc", checks_incl
     return f"""
         SELECT {filter_select('f')}, d.household_id, 'issue' AS defect_source, d.rule, d.field,
             {raw_value} AS raw_value, d.file_name, d.line, 0 AS src, d.line AS line_order, f.seq, f.hk
-        FROM data_issues d JOIN hh_facts f USING (hk)
+        FROM {issues} d JOIN {facts} f USING (hk)
         WHERE {where}
         UNION ALL {checks}"""  # noqa: S608
 
@@ -141,20 +142,21 @@ _FAILS = {
 }
 
 
-def stored_defects_sql(where: str) -> str:
-    """`list_defect`'s rows for the households passing `where` (over hh_facts `f`), from the staging
-    table `hc` (checks at the data's as-of date)."""
-    return defects_sql(where, "d.raw_value", "hc", tuple(c for c in CHECKS if c not in QUERY_TIME_CHECKS))
+def stored_defects_sql(scope: Scope) -> str:
+    """`list_defect`'s rows for the households of the scope, from the staging table `hc` (checks at
+    the data's as-of date)."""
+    return defects_sql(scope.hk("f"), "d.raw_value", "hc", tuple(c for c in CHECKS if c not in QUERY_TIME_CHECKS),
+                       scope.src("hh_facts"), scope.src("data_issues"))
 
 
-def dated_defects_sql(where: str) -> str:
-    """The visit and income checks' failures at $as_of of the hh_facts rows `f` passing `where`, shaped
-    like `list_defect` (the page unites them with it; `_CHECK_SQL` is the rule, this its failing side)."""
+def dated_defects_sql(where: str) -> list[str]:
+    """The visit and income checks' failures at $as_of of the hh_facts rows `f` passing `where`, one
+    SELECT per check, shaped like `list_defect` (the page unites them with it; `_CHECK_SQL` is the
+    rule, this its failing side)."""
     fk = filter_select("f")
-    return " UNION ALL ".join(
-        f"SELECT {fk}, f.household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, '0/1' AS raw_value, "  # noqa: S608
-        f"NULL AS file_name, NULL AS line, 1 AS src, NULL AS line_order, f.seq, f.hk "
-        f"FROM hh_facts f WHERE {_FAILS[c]} AND {where}" for c in QUERY_TIME_CHECKS)
+    return [f"SELECT {fk}, f.household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, '0/1' AS raw_value, "  # noqa: S608
+            f"NULL AS file_name, NULL AS line, 1 AS src, NULL AS line_order, f.seq, f.hk "
+            f"FROM hh_facts f WHERE {_FAILS[c]} AND {where}" for c in QUERY_TIME_CHECKS]
 
 
 # `area` (etl.keys: one number per township and village) is in agg_quality and agg_quality_dated so
@@ -171,15 +173,15 @@ def _dated_sql(kind: str, scope: Scope) -> str:
     if kind == "income":
         return f"""SELECT {DATED_KIND["income"]} AS kind, {keys}, make_date(f.latest_income_year, 1, 1) AS d,
                 count(*) AS n, CAST(0 AS BIGINT) AS n_ok, f.cell, CAST(NULL AS INTEGER) AS hk
-            FROM hh_facts f WHERE f.latest_income_year IS NOT NULL AND {scope.cell("f")}
+            FROM {scope.cell_src("hh_facts")} f WHERE f.latest_income_year IS NOT NULL AND {scope.cell("f")}
             GROUP BY ALL"""  # noqa: S608 - constants only
     if kind == "visit":
         return f"""SELECT {DATED_KIND["visit"]} AS kind, {keys}, f.last_visit_date AS d, CAST(1 AS BIGINT) AS n,
                 CAST(0 AS BIGINT) AS n_ok, f.cell, f.hk
-            FROM hh_facts f WHERE f.last_visit_date IS NOT NULL AND {scope.hk("f")}"""  # noqa: S608 - constants only
+            FROM {scope.src("hh_facts")} f WHERE f.last_visit_date IS NOT NULL AND {scope.hk("f")}"""  # noqa: S608 - constants only
     return f"""SELECT {DATED_KIND["school"]} AS kind, {keys}, s.birth_date AS d, CAST(1 AS BIGINT) AS n,
             CAST(s.has_school_status AS BIGINT) AS n_ok, f.cell, f.hk
-        FROM insp_school_age s JOIN hh_facts f USING (hk) WHERE {scope.hk("s")}"""  # noqa: S608 - constants only
+        FROM {scope.src("insp_school_age")} s JOIN {scope.src("hh_facts")} f USING (hk) WHERE {scope.hk("s")}"""  # noqa: S608 - constants only
 
 
 def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
@@ -192,9 +194,9 @@ def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
     from etl.derive import replace
 
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
-    checks = f"WITH {household_checks_cte(scope.hk('f'))} SELECT * FROM hc"  # noqa: S608 - constants only
+    checks = f"WITH {household_checks_cte(scope.hk('f'), scope.src('hh_facts'), scope.src('insp_school_age'))} SELECT * FROM hc"  # noqa: S608
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
-    replace(con, scope, touched, "list_defect", stored_defects_sql(scope.hk("f")))
+    replace(con, scope, touched, "list_defect", stored_defects_sql(scope))
     con.execute("DROP TABLE hc")
 
 
@@ -209,7 +211,8 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
                      for c, (req, ok) in _CHECK_SQL.items() if c in FIXED_CHECKS)
     replace(con, scope, touched, "agg_quality", f"""
         SELECT {filter_select('f')}, f.area, f.cell, count(*) AS households, {sums}
-        FROM hh_facts f WHERE {scope.cell("f")} GROUP BY ALL""", ", ".join((*FILTER_COLUMNS, "area")))  # noqa: S608
+        FROM {scope.cell_src("hh_facts")} f WHERE {scope.cell("f")} GROUP BY ALL""",  # noqa: S608
+            ", ".join((*FILTER_COLUMNS, "area")))
     build_defects(con, scope, touched)
     # one kind after another (each sorted on its own: a smaller sort), in kind, township and date order
     replace(con, scope, touched, "agg_quality_dated", [_dated_sql(k, scope) for k in ("income", "visit", "school")],

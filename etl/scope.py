@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etl.owners import OWNER_COLUMN, OWNER_KINDS, owners_predicate, stage_table
+from etl.readers import STAGE_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,17 @@ class Scope:
         if self.full:
             return "TRUE"
         return f"({self.hk(alias)} OR ({alias}.hk IS NULL AND {str(self.nohk).upper()}))"
+
+    def src(self, table: str) -> str:
+        """Where a builder reads `table`'s rows of the scope's households: the table itself (a full
+        build), or a staging copy made once per pass (etl.sources): a base table's rows of the touched
+        households, a derived table's rows just written for them (etl.derive.replace)."""
+        return table if self.full else f"{STAGE_SCHEMA}._src{self.suffix}_{table}"
+
+    def cell_src(self, table: str) -> str:
+        """Where a builder reads `table`'s rows of every household in the scope's cells (the summary
+        tables' input): the table itself, or a staging copy made once per pass (etl.sources)."""
+        return table if self.full else f"{STAGE_SCHEMA}._csrc{self.suffix}_{table}"
 
     def rows(self, table: str, all_tables: set[str]) -> str | None:
         """The rows of `table` this scope rewrites (None: none)."""

@@ -65,7 +65,7 @@ def reason_sql() -> dict[str, str]:
     }
 
 
-def scored_sql(where: str, weights: dict[str, int]) -> str:
+def scored_sql(where: str, weights: dict[str, int], source: str = "hh_facts") -> str:
     """The hh_facts rows `b` passing `where`, with an `r_<code>` flag per reason, `score` and
     `days_since_visit` (parameters $as_of and $days)."""
     reasons = reason_sql()
@@ -74,7 +74,7 @@ def scored_sql(where: str, weights: dict[str, int]) -> str:
     keep = ", ".join(dict.fromkeys((*FILTER_COLUMNS, *SHOWN, "seq", "hk")))
     return f"""SELECT *, {score} AS score FROM (
             SELECT {keep}, date_diff('day', b.last_visit_date, $as_of) AS days_since_visit, {flags}
-            FROM hh_facts b WHERE {where})"""  # noqa: S608 - code constants; values are parameters
+            FROM {source} b WHERE {where})"""  # noqa: S608 - code constants; values are parameters
 
 
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
@@ -85,7 +85,7 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
 
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
     base = {**WEIGHTS, QUERY_TIME_REASON: 0}
-    rows = scored_sql(scope.hk("b"), base)
+    rows = scored_sql(scope.hk("b"), base, scope.src("hh_facts"))
     replace(con, scope, touched, "list_visit",
             f"SELECT * EXCLUDE (days_since_visit, r_{QUERY_TIME_REASON}, score), score AS base_score FROM ({rows})",  # noqa: S608
             STORED_ORDER, {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})

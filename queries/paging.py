@@ -39,10 +39,15 @@ def stored_sorted(con: duckdb.DuckDBPyConnection, table: str | None) -> bool:
 
 @dataclass(frozen=True)
 class ListQuery:
+    """`parts`: (SELECT, order) pairs whose union is `sql`, each in an order that matches `order` within
+    the part and starts with a stored column: a page takes each part's first rows in its own order
+    (DuckDB's top-N then reads a few row groups of a table stored in that order) and merges them."""
+
     sql: str
     params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
     order: str = ""
     stored_table: str | None = None
+    parts: tuple[tuple[str, str], ...] = ()
 
     def presorted(self, table_sorted: bool) -> bool:
         """Whether the rows of `sql` already come in `order`, given whether the stored table is still in
@@ -69,9 +74,14 @@ class ListQuery:
 
     def page(self, con: duckdb.DuckDBPyConnection, limit: int | None) -> pd.DataFrame:
         """The first `limit` rows (all when None) with a `total` column: the size of the full list."""
-        sql = self.ordered(stored_sorted(con, self.stored_table))
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        if self.parts and limit is not None:
+            firsts = " UNION ALL ".join(f"(SELECT * FROM ({sql}) AS part ORDER BY {order} LIMIT {int(limit)})"  # noqa: S608
+                                        for sql, order in self.parts)
+            sql = f"SELECT * FROM ({firsts}) AS lst ORDER BY {self.order} LIMIT {int(limit)}"  # noqa: S608
+        else:
+            sql = self.ordered(stored_sorted(con, self.stored_table))
+            if limit is not None:
+                sql += f" LIMIT {int(limit)}"
         df = con.execute(sql, dict(self.params)).df()
         total = len(df) if limit is None or len(df) < int(limit) else self.count(con)
         df["total"] = pd.Series([total] * len(df), index=df.index, dtype="int64")

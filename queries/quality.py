@@ -137,10 +137,12 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
     where, params = where_of("f")
     if stored:  # the stored list, and the visit and income checks at as_of (etl.quality_checks)
         stored_where, _ = where_of("d")  # the same parameters over another alias
-        sql = f"""SELECT {columns}, seq, src, line_order FROM (
-                      SELECT * EXCLUDE (hk) FROM list_defect d WHERE {stored_where}
-                      UNION ALL BY NAME SELECT * EXCLUDE (hk) FROM ({dated_defects_sql(where)})) d"""  # noqa: S608
-        return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER)
+        sources = [f"SELECT * EXCLUDE (hk) FROM list_defect d WHERE {stored_where}",  # noqa: S608
+                   *(f"SELECT * EXCLUDE (hk) FROM ({part})" for part in dated_defects_sql(where))]  # noqa: S608
+        parts = tuple((f"SELECT {columns}, seq, src, line_order FROM ({source}) d", DEFECT_ORDER)  # noqa: S608
+                      for source in sources)
+        sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
+        return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER, parts=parts)
     sql = f"""
         WITH {household_checks_cte(where)}
         SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value")}) d

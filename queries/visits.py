@@ -21,6 +21,7 @@ from etl.visit_rank import (
     ELDERLY_AGE,
     ORDER,
     QUERY_TIME_REASON,
+    STORED_ORDER,
     WEIGHTS,
     reason_sql,
     scored_sql,
@@ -43,28 +44,35 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
     from hh_facts here."""
     weights = dict(WEIGHTS if weights is None else weights)
     where, params = household_where(flt, viewer, "b")
-    stored = stored_as_of == as_of and weights == WEIGHTS
-    # the stored list keeps the last visit date; days since it move with the as-of date
-    # list_visit stores every reason but the last visit's, which moves with the as-of date: added here
-    recent = reason_sql()[QUERY_TIME_REASON]
-    added = (f"date_diff('day', last_visit_date, $as_of) AS days_since_visit, coalesce({recent}, false) AS "
-             f"r_{QUERY_TIME_REASON}, base_score + CASE WHEN coalesce({recent}, false) THEN "
-             f"{int(weights[QUERY_TIME_REASON])} ELSE 0 END AS score")
-    source = f"(SELECT *, {added} FROM list_visit b WHERE {where}) b" if stored else f"({scored_sql(where, weights)}) b"  # noqa: S608
+    params = {**params, "as_of": as_of, "days": int(no_visit_days)}
     codes = list(reason_sql())
     listed = ", ".join(f"CASE WHEN r_{code} THEN '{code}' END" for code in codes)
-    sql = f"""
-        SELECT township, village, household_id, {mask_name('head_name', viewer)} AS head_name,
+    columns = f"""township, village, household_id, {mask_name('head_name', viewer)} AS head_name,
             n_members, {age_sql('oldest_birth_date')} AS oldest_age, exit_status, monitoring_type,
             main_cause, income_per_capita, income_year, poverty_line, last_visit_date,
             days_since_visit, n_open_items, n_issues,
             intervention_count, {", ".join(f"r_{c}" for c in codes)},
             list_filter([{listed}], lambda r: r IS NOT NULL) AS reasons,
-            score, seq
-        FROM (SELECT * FROM {source}) AS s
-        WHERE {"TRUE" if include_zero else "score > 0"}
-    """  # noqa: S608 - clauses from code constants; values are parameters
-    return ListQuery(sql, {**params, "as_of": as_of, "days": int(no_visit_days)}, ORDER)
+            score, seq"""
+    positive = "TRUE" if include_zero else "score > 0"
+    if not (stored_as_of == as_of and weights == WEIGHTS):
+        sql = f"SELECT {columns} FROM ({scored_sql(where, weights)}) AS s WHERE {positive}"  # noqa: S608
+        return ListQuery(sql, params, ORDER)
+    # list_visit stores every reason but the last visit's, which moves with the as-of date: it is added
+    # here, splitting the list into the households with it and without; within each part the score is
+    # base_score plus a constant, so the part is in list_visit's stored order (etl.visit_rank.STORED_ORDER)
+    recent = f"coalesce({reason_sql()[QUERY_TIME_REASON]}, false)"
+    days = "date_diff('day', last_visit_date, $as_of) AS days_since_visit"
+    parts = []
+    for has_reason in (True, False):
+        bonus = int(weights[QUERY_TIME_REASON]) if has_reason else 0
+        part = f"""SELECT {columns}, base_score FROM (
+                SELECT *, {days}, {str(has_reason).upper()} AS r_{QUERY_TIME_REASON}, base_score + {bonus} AS score
+                FROM list_visit b WHERE {where} AND {recent} = {str(has_reason).upper()}) AS s
+            WHERE {positive}"""  # noqa: S608 - clauses from code constants; values are parameters
+        parts.append((part, STORED_ORDER))
+    sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
+    return ListQuery(sql, params, ORDER, parts=tuple(parts))
 
 
 def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
@@ -77,7 +85,7 @@ def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_
     the frame holds the first `limit` rows, all when None).
     """
     query = visit_list_query(flt, viewer, as_of, no_visit_days, weights, include_zero, data_as_of(con))
-    df = query.page(con, limit).drop(columns=["seq"])
+    df = query.page(con, limit).drop(columns=["seq", "base_score"], errors="ignore")
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
 

@@ -76,7 +76,7 @@ household = st.fixed_dictionaries({
     "other": st.sampled_from(["", "因病", "缺劳力、因残"]),
     "income": st.sampled_from(["2500", "3500", "4200", "9000", ""]),
     "income_year": st.sampled_from(["2019", "2020"]),
-    "identified": st.sampled_from(["2014-10-01", "2016-05-01", "2020-03-01", ""]),
+    "identified": st.sampled_from(["2014-10-01", "2016-05-01", "2020-03-01", "2020-08-15", ""]),  # may move the as-of date
     "monitoring": st.sampled_from(["", "边缘易致贫户", "脱贫不稳定户"]),
     "risk": st.sampled_from(["", "是", "否"]),
     "housing": st.sampled_from(["否", "是", ""]),
