@@ -54,3 +54,6 @@ ITEMS: dict[str, str] = {
 # below the line or a 两不愁三保障 gap); 疑似漏评 = a monitored household below the line that is not
 # registered (over hh_facts `f`).
 SUSPECTED_MISSED_SQL = "(f.monitored AND NOT f.registered AND f.income_below_line)"
+# The same over the summary cells `c` (agg_household): below_line counted in the cells of households that
+# are monitored (a monitoring type) and not registered (no exit status).
+SUSPECTED_MISSED_CELL_SQL = "(c.exit_status IS NULL AND c.monitoring_type IS NOT NULL)"

@@ -41,6 +41,7 @@ VARIANTS: dict[str, list[Any]] = {
     "spec": [SampleSpec(), SampleSpec(seed=7, villages=2, registered=3, other=2)],
     "condition": [None, "wrong_exit", "no_intervention", "monitored"],
     "include_zero": [False, True],
+    "kind": ["wrong_exit", "missed", "disapproved", "wrong_identification"],  # queries.inspection_rates.cases
 }
 DIMENSIONS = {"queries.causes.by_member": ["health", "labor_skill"],
               "queries.rectification.by_dimension": ["problem_category", "responsible_unit"]}
