@@ -86,4 +86,157 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.check_no_population_base": ("村无人口基数", "Village without population base"),
     "rulename.check_size_missing": ("缺家庭人口", "No household size"),
     "rulename.population_below_registered": ("乡村人口少于建档立卡人口", "Population below registered"),
+    # ---- the 三率一度 page
+    "nav.inspection_rates": ("三率一度", "Veto indicators"),
+    "rates.page": ("三率一度（退出评估否决指标）", "Exit-inspection veto indicators"),
+    "rates.ind.incidence": ("综合贫困发生率", "Poverty incidence"),
+    "rates.ind.wrong_exit": ("脱贫人口错退率", "Wrong-exit rate"),
+    "rates.ind.missed": ("贫困人口漏评率", "Missed-identification rate"),
+    "rates.ind.approval": ("群众认可度", "Public approval"),
+    "rates.line.le": ("否决线 ≤ {line}", "veto line ≤ {line}"),
+    "rates.line.ge": ("否决线 ≥ {line}", "veto line ≥ {line}"),
+    "rates.pass": ("达标", "Pass"),
+    "rates.fail": ("不达标", "Fail"),
+    "rates.no_figure": ("无数据", "No figure"),
+    "rates.interval": ("95%区间 {lo}–{hi}", "95% interval {lo}–{hi}"),
+    "rates.sample.people": ("依据：{num} / {den}人（{households}户）", "From {num} / {den} people ({households} households)"),
+    "rates.sample.approval": ("依据：{num} / {den}户作答", "From {num} / {den} households answering"),
+    "rates.sample.incidence": ("依据：乡村人口{den}人；核查{households}户{people}人",
+                               "From a rural population of {den}; {households} households ({people} people) surveyed"),
+    "rates.small": ("样本不足{min}，仅供参考", "Fewer than {min}: indicative only"),
+    "rates.small.people": ("{n}人", "{n} people"),
+    "rates.small.households": ("{n}户", "{n} households"),
+    "rates.settings": ("三率一度设置", "Veto indicator settings"),
+    "rates.period": ("核查时段", "Check period"),
+    "rates.base_year": ("人口基数年度", "Population base year"),
+    "rates.latest_year": ("各村最新年度", "Latest year per village"),
+    "rates.line_input.incidence": ("综合贫困发生率否决线（%，不高于）", "Incidence veto line (%, at most)"),
+    "rates.line_input.wrong_exit": ("错退率否决线（%，不高于）", "Wrong-exit veto line (%, at most)"),
+    "rates.line_input.missed": ("漏评率否决线（%，不高于）", "Missed veto line (%, at most)"),
+    "rates.line_input.approval": ("认可度否决线（%，不低于）", "Approval veto line (%, at least)"),
+    "rates.rules": (
+        "三率一度是贫困县退出评估（含第三方评估和旗县自查）的否决指标，任一项超线即不能通过。按人计算（认可度按户）；"
+        "「核查」指所选时段内入户核查表的记录，同一户多次核查取最后一次。\n"
+        "- **计入类别**：能与贫困人口信息对应的核查户（户编号或成员身份证号）按系统状态计入"
+        "（已脱贫→脱贫户，未脱贫/返贫→未脱贫户，非建档立卡监测户→边缘户）；其余按核查表的户类型计入。"
+        "家庭人口缺失时取系统成员数，仍缺则按1人计。\n"
+        "- **脱贫人口错退率** = 核查脱贫户中结论为「错退」的人口 ÷ 核查脱贫户人口（否决线 ≤ {wrong_exit}）。\n"
+        "- **贫困人口漏评率** = 核查的非建档立卡户（一般农户、边缘户）中结论为「漏评」的人口 ÷ 这些户的人口"
+        "（否决线 ≤ {missed}）。「疑似错退」「疑似漏评」按「错退」「漏评」计。\n"
+        "- **群众认可度** = 回答「认可」的核查户 ÷ 作答户（认可、不认可、说不清）（否决线 ≥ {approval}）。\n"
+        "- **综合贫困发生率** = （未脱贫建档立卡人口 + 漏评率 × 非建档立卡乡村人口 + 错退率 × 已脱贫人口）÷ 乡村人口"
+        "（否决线 ≤ {incidence}）；非建档立卡乡村人口 = 乡村人口 − 建档立卡人口；只计有人口基数的村"
+        "（默认取各村最新年度）。某地某类没有核查户时，借用所在乡镇、再借用全部范围的率。\n"
+        "- **95%区间**：Wilson 区间；综合贫困发生率的区间由两率区间端点代入公式得到。样本不足 {min}"
+        "人（认可度为户）时仅供参考。\n"
+        "- **筛选**：乡镇、村筛选按核查户所在地；选择致贫原因等农户条件时只计入与所选建档立卡户对应的核查户，"
+        "且不计算综合贫困发生率。\n"
+        "- 下方「数据规则提示」由系统数据推算（疑似错退：已脱贫但收入低于贫困线或两不愁三保障有缺口；"
+        "疑似漏评：监测户未建档立卡且收入低于贫困线），不是入户核查结果，不计入三率。",
+        "三率一度 are the veto indicators of an exit inspection (the third-party assessment and the county's own "
+        "self-checks): one figure over its line and the place fails. People, not households (approval: "
+        "households); \"surveyed\" = household checks of the chosen period, the latest check of a household "
+        "counting.\n"
+        "- **Group**: a check linked to the registry (household number or a member's ID number) counts in the "
+        "registry's group (exited → 脱贫户, not exited/returned → 未脱贫户, monitored and not registered → 边缘户); "
+        "any other in the type its form names. Household size: the form's, else the registry's members, else 1.\n"
+        "- **Wrong-exit rate** = people of surveyed exited households found 错退 ÷ people of surveyed exited "
+        "households (veto line ≤ {wrong_exit}).\n"
+        "- **Missed rate** = people of surveyed households outside the registry (一般农户, 边缘户) found 漏评 ÷ their "
+        "people (veto line ≤ {missed}). Suspected findings count as findings.\n"
+        "- **Approval** = surveyed households answering 认可 ÷ households that answered (veto line ≥ {approval}).\n"
+        "- **Poverty incidence** = (registered people not exited + missed rate × non-registered rural people + "
+        "wrong-exit rate × exited people) ÷ rural population (veto line ≤ {incidence}); non-registered = rural "
+        "population − registered people; villages with a population base only (latest year per village by "
+        "default). Where a place surveyed no household of a group, it borrows its township's rate, else the "
+        "whole area's.\n"
+        "- **95% interval**: Wilson; the incidence's from both rates' interval ends put into the formula. Fewer "
+        "than {min} people (households for approval): indicative only.\n"
+        "- **Filters**: township and village filters apply to where a check was made; a household filter (cause, "
+        "…) keeps only checks of the selected registered households, and the incidence is not computed.\n"
+        "- The data-rule signals below come from the registry (suspected wrong exit: exited with income below "
+        "the line or a 两不愁三保障 gap; suspected missed: monitored, not registered, income below the line). "
+        "They are not survey findings and are not part of the four figures.",
+    ),
+    "rates.no_checks": (
+        "当前范围内没有入户核查数据。请在「数据管理」页上传入户核查表（调查日期、乡(镇)、行政村、户编号、户类型、核查结论、是否认可等列）。",
+        "No household checks in this scope. Upload a household check form on the Data page (columns 调查日期, "
+        "乡(镇), 行政村, 户编号, 户类型, 核查结论, 是否认可, …).",
+    ),
+    "rates.household_filter": (
+        "已选择致贫原因等农户条件：只计入与所选建档立卡户对应的核查户；综合贫困发生率按地区计算，此时不计算。",
+        "A household filter is set: only checks of the selected registered households count, and the poverty "
+        "incidence (a figure of places) is not computed.",
+    ),
+    "rates.no_base": (
+        "{villages}个村没有人口基数（乡村人口），其{people}名建档立卡人口未计入综合贫困发生率。请导入人口基数表。",
+        "{villages} villages have no rural population base; their {people} registered people are left out of the "
+        "poverty incidence. Load a population base.",
+    ),
+    "rates.borrowed": ("「率的来源」为「乡镇」「全部」的地区没有该类核查户，其综合贫困发生率借用所在乡镇或全部范围的率。",
+                       "Where the rates' source is 'township' or 'all', the place surveyed no household of that group "
+                       "and its incidence borrows that rate."),
+    "rates.by_township": ("各乡镇三率一度（不达标在前）", "By township (failing first)"),
+    "rates.by_village": ("各村三率一度（不达标在前）", "By village (failing first)"),
+    "rates.chart": ("{ind}（按乡镇）", "{ind} by township"),
+    "rates.cases": ("三率背后的农户", "The households behind the figures"),
+    "rates.cases.wrong_exit": ("错退户", "Wrongly exited"),
+    "rates.cases.missed": ("漏评户", "Missed"),
+    "rates.cases.disapproved": ("不认可户", "Not approving"),
+    "rates.cases.wrong_identification": ("错评户", "Wrongly identified"),
+    "rates.cases_none": ("所选时段内没有此类核查户。", "No such surveyed household in the period."),
+    "rates.signals": ("数据规则提示（由系统数据推算，非入户核查结果）", "Data-rule signals (from the registry, not survey findings)"),
+    "rates.signals_caption": (
+        "疑似错退：已脱贫但收入低于当年贫困线或两不愁三保障有缺口；疑似漏评：监测户未建档立卡且收入低于贫困线。"
+        "这些户值得入户核实，但不计入上方三率。",
+        "Suspected wrong exit: exited, with income below the year's line or a 两不愁三保障 gap. Suspected missed: "
+        "monitored, not registered, income below the line. Worth a visit; not part of the figures above.",
+    ),
+    "rates.signals.wrong_exit": ("疑似错退户", "Suspected wrong exits"),
+    "rates.signals.missed": ("疑似漏评户", "Suspected missed households"),
+    "rates.source.own": ("本地", "own"),
+    "rates.source.township": ("乡镇", "township"),
+    "rates.source.all": ("全部", "all"),
+    "rates.source.none": ("无", "none"),
+    "rates.what.figures": ("三率一度", "veto_indicators"),
+    "rates.what.townships": ("三率一度_分乡镇", "veto_indicators_by_township"),
+    "rates.what.villages": ("三率一度_分村", "veto_indicators_by_village"),
+    "rates.what.cases": ("三率一度_{kind}", "veto_indicators_{kind}"),
+    "rates.what.signals": ("数据规则提示_分乡镇", "data_rule_signals_by_township"),
+    "rates.what.signal_list": ("数据规则提示_{kind}", "data_rule_signals_{kind}"),
+    # columns of queries.inspection_rates
+    "col.indicator": ("指标", "Indicator"),
+    "col.verdict": ("结论", "Verdict"),
+    "col.failed": ("不达标指标", "Failed"),
+    "col.incidence_rate": ("综合贫困发生率", "Poverty incidence"),
+    "col.wrong_exit_rate": ("错退率", "Wrong-exit rate"),
+    "col.missed_rate": ("漏评率", "Missed rate"),
+    "col.approval_rate": ("认可度", "Approval"),
+    "col.checked_households": ("核查户数", "Households surveyed"),
+    "col.exited_sample_people": ("核查脱贫人口", "Exited people surveyed"),
+    "col.wrong_exit_people": ("错退人口", "People wrongly exited"),
+    "col.nonreg_sample_people": ("核查非建档立卡人口", "Non-registered people surveyed"),
+    "col.missed_people": ("漏评人口", "People missed"),
+    "col.answered": ("作答户数", "Households answering"),
+    "col.approved": ("认可户数", "Approving"),
+    "col.disapproved": ("不认可户数", "Not approving"),
+    "col.rural_population": ("乡村人口", "Rural population"),
+    "col.registered_people": ("建档立卡人口", "Registered people"),
+    "col.small_sample": ("样本不足", "Small sample"),
+    "col.lo": ("95%区间下限", "95% lower"),
+    "col.hi": ("95%区间上限", "95% upper"),
+    "col.numerator": ("分子", "Numerator"),
+    "col.denominator": ("分母", "Denominator"),
+    "col.sample_households": ("样本户数", "Sample households"),
+    "col.sample_people": ("样本人数", "Sample people"),
+    "col.small": ("样本不足", "Small sample"),
+    "col.veto_line": ("否决线", "Veto line"),
+    "col.rates_from": ("率的来源", "Rates' source"),
+    "col.counted_as": ("计入类别", "Counted as"),
+    "col.failed_items": ("未保障项目", "Items not assured"),
+    "col.exited_households": ("脱贫户", "Exited households"),
+    "col.suspected_wrong_exits": ("疑似错退户", "Suspected wrong exits"),
+    "col.suspected_wrong_exit_share": ("疑似错退占比", "Share suspected"),
+    "col.monitored_not_registered": ("未建档立卡监测户", "Monitored, not registered"),
+    "col.suspected_missed": ("疑似漏评户", "Suspected missed"),
 }
