@@ -192,6 +192,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Suspected wrong exit: exited, with income below the year's line or a 两不愁三保障 gap. Suspected missed: "
         "monitored, not registered, income below the line. Worth a visit; not part of the figures above.",
     ),
+    "rates.signals_none": ("没有符合此规则的户。", "No household matches this rule."),
     "rates.signals.wrong_exit": ("疑似错退户", "Suspected wrong exits"),
     "rates.signals.missed": ("疑似漏评户", "Suspected missed households"),
     "rates.source.own": ("本地", "own"),
@@ -206,6 +207,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.what.signal_list": ("数据规则提示_{kind}", "data_rule_signals_{kind}"),
     # columns of queries.inspection_rates
     "col.indicator": ("指标", "Indicator"),
+    "col.figure": ("数值", "Figure"),
     "col.verdict": ("结论", "Verdict"),
     "col.failed": ("不达标指标", "Failed"),
     "col.incidence_rate": ("综合贫困发生率", "Poverty incidence"),

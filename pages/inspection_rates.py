@@ -57,6 +57,12 @@ def settings(ctx: PageContext) -> Settings:
     return Settings(start, end, base_year, Lines(**{k: float(v) for k, v in values.items()}))
 
 
+def pct_cells(values: pd.Series, digits: int = 2) -> list[str]:
+    """Rates as the tables show and download them: 12.50%, blank when there is no figure (a grid shows
+    a missing number as "None")."""
+    return [f"{float(v):.{digits}%}" if v is not None and not pd.isna(v) else "" for v in values]
+
+
 def line_text(ctx: PageContext, ind: str, lines: Lines) -> str:
     key = "rates.line.ge" if ind == "approval" else "rates.line.le"
     return ctx.t(key, line=f"{getattr(lines, ind):.0%}" if getattr(lines, ind) * 100 % 1 == 0
@@ -113,11 +119,10 @@ def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFr
              for _, r in df.iterrows()]
     source = [ctx.t(f"rates.source.{s}") if "/" not in s else
               "/".join(ctx.t(f"rates.source.{x}") for x in s.split("/")) for s in df["incidence_rates_from"]]
-    view = df.assign(verdict=verdict, small_sample=small, rates_from=source)
+    view = df.assign(verdict=verdict, small_sample=small, rates_from=source,
+                     **{c: pct_cells(df[c]) for c in RATE_COLUMNS})
     return view[[*keys, *PLACE_COLUMNS]]
 
-
-RATE_CONFIG = {c: st.column_config.NumberColumn(format="percent") for c in RATE_COLUMNS}
 
 
 def places_section(ctx: PageContext, cfg: Settings) -> None:
@@ -132,21 +137,20 @@ def places_section(ctx: PageContext, cfg: Settings) -> None:
                                        x_title=ctx.t(f"rates.ind.{ind}"), y_title=ctx.t("field.township"))
                 fig.update_layout(title={"text": ctx.t("rates.chart", ind=ctx.t(f"rates.ind.{ind}")), "x": 0})
                 charts.show(fig, f"rates_chart_{ind}")
-    table.show("rates_townships", place_view(ctx, towns, ["township"]), ctx.t("rates.what.townships"),
-               column_config=RATE_CONFIG)
+    table.show("rates_townships", place_view(ctx, towns, ["township"]), ctx.t("rates.what.townships"))
     st.caption(ctx.t("rates.borrowed"))
     st.subheader(ctx.t("rates.by_village"))
     villages = data.run(q.rates, ctx.flt, level="village", **cfg.query())
-    table.show("rates_villages", place_view(ctx, villages, ["township", "village"]), ctx.t("rates.what.villages"),
-               column_config=RATE_CONFIG)
+    table.show("rates_villages", place_view(ctx, villages, ["township", "village"]), ctx.t("rates.what.villages"))
 
 
 def cases_section(ctx: PageContext, cfg: Settings) -> None:
     st.subheader(ctx.t("rates.cases"))
-    tabs = st.tabs([ctx.t(f"rates.cases.{kind}") for kind in q.CASES])
-    for tab, kind in zip(tabs, q.CASES, strict=True):
+    found = {kind: data.run(q.cases, ctx.flt, kind=kind, date_from=cfg.date_from, date_to=cfg.date_to)
+             for kind in q.CASES}
+    tabs = st.tabs([f"{ctx.t(f'rates.cases.{kind}')} ({len(df)})" for kind, df in found.items()])
+    for tab, (kind, df) in zip(tabs, found.items(), strict=True):
         with tab:
-            df = data.run(q.cases, ctx.flt, kind=kind, date_from=cfg.date_from, date_to=cfg.date_to)
             if df.empty:
                 st.caption(ctx.t("rates.cases_none"))
                 continue
@@ -159,14 +163,16 @@ def signals_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("rates.signals"))
     st.caption(ctx.t("rates.signals_caption"))
     by_town = data.run(q.signals, ctx.flt, level="township")
-    table.show("rates_signals", by_town, ctx.t("rates.what.signals"), column_config={
-        "suspected_wrong_exit_share": st.column_config.NumberColumn(format="percent")})
+    table.show("rates_signals", by_town.assign(suspected_wrong_exit_share=pct_cells(by_town["suspected_wrong_exit_share"])),
+               ctx.t("rates.what.signals"))
     for condition, kind in (("wrong_exit", "wrong_exit"), ("suspected_missed", "missed")):
         st.markdown(f"**{ctx.t(f'rates.signals.{kind}')}**")
         found = data.run(qh.listing, ctx.flt, condition=condition, limit=DEFAULT_LIMIT)
+        if found.empty:
+            st.caption(ctx.t("rates.signals_none"))
+            continue
         table.show_list(f"rates_signal_{kind}", found, ctx.t("rates.what.signal_list", kind=ctx.t(f"rates.signals.{kind}")),
-                        qh.listing_query(ctx.flt, data.viewer(), condition=condition), columns=SIGNAL_COLUMNS,
-                        empty_hint=ctx.t("rates.cases_none"))
+                        qh.listing_query(ctx.flt, data.viewer(), condition=condition), columns=SIGNAL_COLUMNS)
 
 
 def main() -> None:
@@ -188,8 +194,7 @@ def main() -> None:
     if overall["villages_without_base"] and q.area_only(ctx.flt):
         st.caption(ctx.t("rates.no_base", villages=int(overall["villages_without_base"]),
                          people=f"{int(overall['registered_people_no_base']):,}"))
-    table.show("rates_figures", figures_view(ctx, figures), ctx.t("rates.what.figures"),
-               column_config={c: st.column_config.NumberColumn(format="percent") for c in ("value", "lo", "hi", "veto_line")})
+    table.show("rates_figures", figures_view(ctx, figures), ctx.t("rates.what.figures"))
     places_section(ctx, cfg)
     cases_section(ctx, cfg)
     signals_section(ctx)
@@ -199,9 +204,11 @@ def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:
     """The four figures as a table (the tiles' download)."""
     verdict = [ctx.t("rates.no_figure") if p is None else ctx.t("rates.pass") if p else ctx.t("rates.fail")
                for p in figures["passes"]]
+    people = ["" if pd.isna(v) else int(v) for v in figures["sample_people"]]
     return figures.assign(indicator=[ctx.t(f"rates.ind.{i}") for i in figures["indicator"]], verdict=verdict,
-                          veto_line=figures["line"])[
-        ["indicator", "value", "lo", "hi", "numerator", "denominator", "sample_households", "sample_people", "small",
+                          veto_line=pct_cells(figures["line"], 0), figure=pct_cells(figures["value"]),
+                          lo=pct_cells(figures["lo"]), hi=pct_cells(figures["hi"]), sample_people=people)[
+        ["indicator", "figure", "lo", "hi", "numerator", "denominator", "sample_households", "sample_people", "small",
          "veto_line", "verdict"]]
 
 

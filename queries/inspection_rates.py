@@ -343,7 +343,8 @@ def figures(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, dat
             date_to: date | None = None, base_year: int | None = None, lines: Lines = DEFAULT_LINES
             ) -> pd.DataFrame:
     """The four figures of the filtered area, one row each (INDICATORS order): indicator, value, lo, hi,
-    numerator, denominator, sample_households, sample_people, small, line, passes."""
+    numerator, denominator, sample_households, sample_people (NaN for approval: it counts households),
+    small, line, passes."""
     df = rates(con, flt, viewer, level="all", date_from=date_from, date_to=date_to, base_year=base_year,
                lines=lines)
     if df.empty:
@@ -369,7 +370,8 @@ def figures_of(row: pd.Series, lines: Lines = DEFAULT_LINES) -> pd.DataFrame:
                     "hi": None if pd.isna(row[f"{ind}_hi"]) else float(row[f"{ind}_hi"]),
                     "numerator": None if pd.isna(num) else float(num),
                     "denominator": None if pd.isna(den) else float(den),
-                    "sample_households": int(households), "sample_people": None if people is None else int(people),
+                    "sample_households": int(households),
+                    "sample_people": float("nan") if people is None else float(people),
                     "small": bool(row[f"{ind}_small"]), "line": getattr(lines, ind),
                     "passes": lines.passes(ind, None if pd.isna(value) else float(value))})
     return pd.DataFrame(out)

@@ -237,16 +237,18 @@ def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed:
     rows = df[df[rate].notna()]
     colours = [PASS_COLOR if p is True else FAIL_COLOR if p is False else NO_FIGURE_COLOR for p in rows[passed]]
     values = rows[rate].astype(float)
+    top = max([line, *rows[hi].fillna(0).astype(float).tolist(), *values.tolist()])
+    x_max = min(1.0, top) * 1.25 + 0.005
     fig = go.Figure(go.Bar(
         x=values, y=rows[place], orientation="h", marker_color=colours, cliponaxis=False, textangle=0,
-        text=[f"{v:.1%}" for v in values], textposition="outside", showlegend=False,
+        text=[f"{v:.1%}" for v in values], insidetextanchor="end", showlegend=False,
+        textposition=["inside" if v > 0.3 * x_max else "outside" for v in values],
         error_x={"type": "data", "symmetric": False, "array": (rows[hi].astype(float) - values).clip(lower=0),
                  "arrayminus": (values - rows[lo].astype(float)).clip(lower=0), "color": "#555", "thickness": 1},
     ))
     fig.add_vline(x=line, line_dash="dash", line_color="#555", annotation_text=line_label,
                   annotation_position="top")
-    top = max([line, *rows[hi].fillna(0).astype(float).tolist(), *values.tolist()] or [line])
-    fig.update_xaxes(title_text=x_title, tickformat=".0%", range=[0, min(1.0, top) * 1.25 + 0.005])
+    fig.update_xaxes(title_text=x_title, tickformat=".0%", range=[0, x_max])
     fig.update_yaxes(title_text=y_title, type="category", categoryorder="array",
                      categoryarray=list(rows[place])[::-1])
     return style(fig, height or max(260, min(900, 30 * len(rows) + 120)), legend=False)
