@@ -241,4 +241,49 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.suspected_wrong_exit_share": ("疑似错退占比", "Share suspected"),
     "col.monitored_not_registered": ("未建档立卡监测户", "Monitored, not registered"),
     "col.suspected_missed": ("疑似漏评户", "Suspected missed"),
+    # ---- the self-check sample planner
+    "rates.plan": ("自查抽样（按退出评估方式抽取样本）", "Self-check sample (drawn as assessment teams draw it)"),
+    "rates.plan.caption": (
+        "在当前筛选范围内按规模（乡村户数，无人口基数时按建档立卡户数）成比例系统抽取行政村；每个抽中村抽取一定比例的脱贫户"
+        "（至少1户）、全部未脱贫户和边缘户（各有上限），并留出一般农户空行由调查组现场抽取。同一随机种子与设置总能抽出同一样本。"
+        "下载的入户核查表可离线填写后在「数据管理」页上传。",
+        "Villages of the filtered area drawn with probability proportional to size (rural households; registry "
+        "households where there is no population base), systematically; in each, a share of its exited households "
+        "(at least one), all households not exited and the edge households (each up to a cap), and blank rows for "
+        "ordinary households chosen on the spot. The same seed and settings always draw the same sample. Fill in "
+        "the downloaded check form offline and upload it on the Data page.",
+    ),
+    "rates.plan.seed": ("随机种子", "Seed"),
+    "rates.plan.county": ("全旗", "Whole county"),
+    "rates.plan.villages": ("抽取村数", "Villages"),
+    "rates.plan.exited_share": ("脱贫户抽取比例（%）", "Share of exited households (%)"),
+    "rates.plan.not_exited_cap": ("未脱贫户每村上限", "Households not exited per village (cap)"),
+    "rates.plan.edge_cap": ("边缘户每村上限", "Edge households per village (cap)"),
+    "rates.plan.ordinary": ("每村一般农户（现场抽取）", "Ordinary households per village (on the spot)"),
+    "rates.plan.seed_note": ("随机种子 **{seed}**：相同的筛选条件、设置和种子可重现同一样本。",
+                             "Seed **{seed}**: the same filter, settings and seed draw the same sample again."),
+    "rates.plan.summary": ("抽中{villages}个村、{households}户，其中一般农户{ordinary}户由调查组现场抽取。",
+                           "{villages} villages and {households} households drawn, {ordinary} of them ordinary "
+                           "households chosen on the spot."),
+    "rates.plan.none": ("当前范围内没有可抽取的村。", "No village to draw from in this scope."),
+    "rates.plan.form": ("下载入户核查表（Excel）", "Download the check form (Excel)"),
+    "rates.plan.what": ("自查入户核查表_种子{seed}", "self_check_form_seed{seed}"),
+    "rates.plan.what_list": ("自查抽样名单_种子{seed}", "self_check_sample_seed{seed}"),
+    "rates.plan.cover.title": ("{scope}自查入户核查表（随机种子 {seed}）", "{scope} self-check form (seed {seed})"),
+    "rates.plan.cover.settings": ("抽样设置：抽取{villages}个村；脱贫户{share}；未脱贫户每村至多{cap}户；边缘户每村至多{edge}户；"
+                                  "一般农户每村{ordinary}户（现场抽取）。",
+                                  "Settings: {villages} villages; {share} of exited households; at most {cap} households "
+                                  "not exited and {edge} edge households per village; {ordinary} ordinary households per "
+                                  "village (on the spot)."),
+    "rates.plan.cover.fill": ("填写说明：在「入户核查表」工作表中逐户填写调查日期、两不愁三保障（是/否）、核查结论、是否认可、调查人；"
+                              "一般农户请填写户主姓名、家庭人口；表头请勿修改。填好后在看板「数据管理」页上传。",
+                              "How to fill in: on the sheet 入户核查表, for each household the date, the 两不愁三保障 items "
+                              "(是/否), the finding, the approval and the surveyor; for ordinary households also the head's "
+                              "name and household size. Do not change the header. Upload it on the dashboard's Data page."),
+    "rates.plan.cover.names": ("户主姓名、证件号码仅对有权查看个人信息的用户预填；以户编号为准。",
+                               "Names and ID numbers are prefilled only for users allowed to see personal data; the "
+                               "household number identifies the household."),
+    "col.inclusion": ("入样概率", "Inclusion probability"),
+    "col.certain": ("必选村", "Certain"),
+    "col.group": ("类别", "Group"),
 }

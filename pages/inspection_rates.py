@@ -11,9 +11,10 @@ import streamlit as st
 
 from etl.inspection_rules import DEFAULT_LINES, INDICATORS, MIN_SAMPLE, Lines
 from queries import households as qh
+from queries import inspection_plan as qp
 from queries import inspection_rates as q
 from queries.paging import DEFAULT_LIMIT
-from ui import charts, data, header, table
+from ui import charts, check_form, data, extract, header, table
 from ui.context import PageContext, current
 
 RATE_COLUMNS = [f"{i}_rate" for i in INDICATORS]
@@ -23,6 +24,8 @@ PLACE_COLUMNS = [*RATE_COLUMNS, "verdict", "small_sample", "checked_households",
 CASE_COLUMNS = ["township", "village", "check_date", "household_id", "head_name", "id_number", "household_type",
                 "counted_as", "exit_status", "people", "income_per_capita", "failed_items", "finding", "approval",
                 "surveyor", "notes"]
+PLAN_COLUMNS = ["village_draw", "township", "village", "inclusion", "certain", "group", "draw", "household_id",
+                "head_name", "head_id_number", "member_count", "income_per_capita"]
 SIGNAL_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_number", "member_count",
                   "exit_status", "monitoring_type", "income_per_capita", "income_year", "poverty_line", "reasons",
                   "helper_name"]
@@ -175,6 +178,48 @@ def signals_section(ctx: PageContext) -> None:
                         qh.listing_query(ctx.flt, data.viewer(), condition=condition), columns=SIGNAL_COLUMNS)
 
 
+def plan_section(ctx: PageContext) -> None:
+    """The self-check sample: settings, the seed on screen, the sample, its check form."""
+    st.divider()
+    st.subheader(ctx.t("rates.plan"))
+    st.caption(ctx.t("rates.plan.caption"))
+    default = qp.PlanSpec()
+    c = st.columns(6)
+    spec = qp.PlanSpec(
+        seed=int(c[0].number_input(ctx.t("rates.plan.seed"), 0, 2**31 - 1, default.seed, key="plan_seed")),
+        villages=int(c[1].number_input(ctx.t("rates.plan.villages"), 1, 500, default.villages, key="plan_villages")),
+        exited_share=float(c[2].number_input(ctx.t("rates.plan.exited_share"), 1, 100, int(default.exited_share * 100),
+                                             key="plan_share")) / 100,
+        not_exited_cap=int(c[3].number_input(ctx.t("rates.plan.not_exited_cap"), 0, 200, default.not_exited_cap,
+                                             key="plan_cap")),
+        edge_cap=int(c[4].number_input(ctx.t("rates.plan.edge_cap"), 0, 200, default.edge_cap, key="plan_edge")),
+        ordinary=int(c[5].number_input(ctx.t("rates.plan.ordinary"), 0, 100, default.ordinary, key="plan_ordinary")),
+    )
+    st.markdown(ctx.t("rates.plan.seed_note", seed=spec.seed))
+    sample = data.run(qp.plan, ctx.flt, settings=spec)
+    if sample.empty:
+        st.caption(ctx.t("rates.plan.none"))
+        return
+    ordinary = int((sample["group"] == "一般农户").sum())
+    st.caption(ctx.t("rates.plan.summary", villages=sample["village_draw"].nunique(), households=len(sample),
+                     ordinary=ordinary))
+    view = sample.assign(inclusion=pct_cells(sample["inclusion"]),
+                         member_count=["" if pd.isna(v) else int(v) for v in sample["member_count"]])
+    table.show("rates_plan", view[PLAN_COLUMNS], ctx.t("rates.plan.what_list", seed=spec.seed))
+    scope = "、".join(ctx.flt.townships or ctx.viewer.townships or ()) or ctx.t("rates.plan.county")
+    notes = [ctx.t("rates.plan.cover.title", scope=scope, seed=spec.seed),
+             ctx.t("rates.plan.cover.settings", villages=spec.villages, share=f"{spec.exited_share:.0%}",
+                   cap=spec.not_exited_cap, edge=spec.edge_cap, ordinary=spec.ordinary),
+             ctx.t("rates.plan.cover.fill"), ctx.t("rates.plan.cover.names")]
+    with_names = ctx.viewer.pii
+    what = ctx.t("rates.plan.what", seed=spec.seed)
+    extract.download(ctx.t("rates.plan.form"), lambda: check_form.form_bytes(sample, notes, with_names=with_names),
+                     what=what, fmt="xlsx", file_name=extract.file_name(what, extract.scoped(ctx.flt, ctx.viewer),
+                                                                        ctx.as_of, "xlsx"),
+                     rows=len(sample), mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     key="rates_plan_form", icon=":material/assignment:")
+
+
 def main() -> None:
     ctx = current()
     header.show("rates.page")
@@ -198,6 +243,7 @@ def main() -> None:
     places_section(ctx, cfg)
     cases_section(ctx, cfg)
     signals_section(ctx)
+    plan_section(ctx)
 
 
 def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:

@@ -108,3 +108,17 @@ def test_a_township_user_sees_only_their_township(env: Path, tmp_path: Path, mon
     for d in at.dataframe:
         if "乡(镇)" in d.value.columns:
             assert set(d.value["乡(镇)"]) <= {"德岭山镇"}, d.value["乡(镇)"]
+
+
+def test_planner_shows_its_seed_and_draws_again(env: Path) -> None:
+    at = open_page({"town": "乌加河镇"})
+    assert any("随机种子 **2020**" in m.value for m in at.markdown)
+    plan = next(d.value for d in at.dataframe if "入样概率" in d.value.columns)
+    assert set(plan["乡(镇)"]) == {"乌加河镇"} and {"脱贫户", "一般农户"} <= set(plan["类别"])
+    assert any(b.label == "下载入户核查表（Excel）" for b in at.get("download_button"))
+    at.number_input(key="plan_seed").set_value(7).run()
+    assert any("随机种子 **7**" in m.value for m in at.markdown)
+    again = next(d.value for d in at.dataframe if "入样概率" in d.value.columns)
+    at.number_input(key="plan_seed").set_value(2020).run()
+    assert next(d.value for d in at.dataframe if "入样概率" in d.value.columns).equals(plan)  # reproducible
+    assert len(again) > 0
