@@ -303,3 +303,22 @@ def test_hostile_values_are_data(con: duckdb.DuckDBPyConnection, value: str) -> 
         with pytest.raises(ValueError):
             q.rates(con, Filters(), V, level=bad)
     assert q.rates(con, Filters(), V, **JUNE).iloc[0]["checked_households"] == 12  # nothing was changed
+
+
+def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
+    """The briefing's 三率一度: the four figures, one written finding per failing figure (with its sample
+    and worst village), the failing villages; all passing says so; no checks says so."""
+    from ui import briefing_html
+
+    veto = briefing_html.veto_section(con, Filters(), V, "zh")
+    fails = [f for f in veto.findings if "不达标" in f]
+    assert len(fails) == 4
+    assert fails[1] == "脱贫人口错退率为9.1%（1 / 11），高于2.0%的否决线，不达标。最低的村：联丰奋斗村（33.3%）。样本不足30，仅供参考。"
+    assert list(veto.figures["verdict"]) == ["不达标"] * 4
+    assert veto.villages.iloc[0]["village"] == "联丰奋斗村"
+    dls = briefing_html.veto_section(con, Filters(townships=("德岭山镇",)), V, "zh")
+    assert dls.findings[0] == "四项指标均达到否决线要求。" and dls.villages.empty
+    nothing = briefing_html.veto_section(con, Filters(townships=("呼勒斯太苏木",)), V, "en")
+    assert nothing.findings == ["No household checks yet: the veto indicators cannot be computed."]
+    html = briefing_html.build(con, Filters(), V, lang="zh", as_of=date(2020, 6, 30), data_as_of=date(2020, 6, 30))
+    assert "<h2>三率一度</h2>" in html and "群众认可度为72.7%（8 / 11）" in html
