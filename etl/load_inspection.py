@@ -70,6 +70,7 @@ _CHECK_ISSUES: dict[str, tuple[str, str, str]] = {
         SELECT 1 FROM population_base p WHERE p.township = c.township AND p.village = c.village
         AND p.rural_population IS NOT NULL)"""),
     "check_size_missing": ("household_size", "NULL", "raw_household_size IS NULL AND registry_size IS NULL"),
+    "check_size_invalid": ("household_size", "raw_household_size", "household_size <= 0"),
     "id_invalid": ("id_number", "raw_id_number", "id_number IS NOT NULL AND NOT id_valid"),
 }
 

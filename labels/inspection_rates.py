@@ -72,6 +72,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行：未填写「{column}」，且该户不在贫困人口信息中，按1人计。",
         "{file} line {line}: '{column}' is empty and the household is not in the registry; counted as 1 person.",
     ),
+    "rule.check_size_invalid": (
+        "{file} 第{line}行「{column}」值「{value}」应为正整数；计算三率时按系统成员数（不在系统中的按1人）计。",
+        "{file} line {line}, '{column}' = '{value}' should be a positive whole number; the rates use the registry's "
+        "members instead (1 person outside the registry).",
+    ),
     "rule.population_below_registered": (
         "{file} 第{line}行：乡村人口{value}人少于该村建档立卡人口。请核对人口基数。",
         "{file} line {line}: a rural population of {value} is smaller than the village's registered people. Check "
@@ -85,6 +90,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.check_missed_registered": ("漏评结论但已建档立卡", "漏评 on a registered household"),
     "rulename.check_no_population_base": ("村无人口基数", "Village without population base"),
     "rulename.check_size_missing": ("缺家庭人口", "No household size"),
+    "rulename.check_size_invalid": ("家庭人口不是正整数", "Household size not positive"),
     "rulename.population_below_registered": ("乡村人口少于建档立卡人口", "Population below registered"),
     # ---- the 三率一度 page
     "nav.inspection_rates": ("三率一度", "Veto indicators"),

@@ -5,8 +5,8 @@ Definitions (people, not households, unless said; "surveyed" = household checks 
 one per household: its latest check of the period):
 - a check counts in the registry's group when it is linked to a registry household (已脱贫 → 脱贫户;
   未脱贫/返贫 → 未脱贫户; monitored, not registered → 边缘户), else in the group its form's 户类型 names
-  (`etl.inspection_rules.REGISTRY_TYPE_SQL`); its people are its form's 家庭人口, else the registry's
-  members, else 1;
+  (`etl.inspection_rules.REGISTRY_TYPE_SQL`); its people are its form's 家庭人口 (when positive), else
+  the registry's members, else 1;
 - 错退率 = people of surveyed 脱贫户 with finding 错退 / people of surveyed 脱贫户;
 - 漏评率 = people of surveyed households outside the registry (一般农户, 边缘户) with finding 漏评 /
   people of those surveyed households;
@@ -115,7 +115,8 @@ def checks_sql(flt: Filters, viewer: Viewer, date_from: date | None = None, date
     registry_type = REGISTRY_TYPE_SQL
     sql = f"""
         SELECT c.*, {registry_type} AS registry_type, coalesce({registry_type}, c.household_type) AS grp,
-               coalesce(c.household_size, nullif(h.member_count, 0), 1) AS people,
+               coalesce(CASE WHEN c.household_size > 0 THEN c.household_size END, nullif(h.member_count, 0), 1)
+                   AS people,
                h.exit_status AS reg_exit_status, h.household_id AS reg_household_id
         FROM household_checks c LEFT JOIN hh_facts h ON h.hk = c.hk
         WHERE {' AND '.join(parts)}

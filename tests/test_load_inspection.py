@@ -220,3 +220,40 @@ def test_missing_required_column_changes_nothing(db: Path, tmp_path: Path) -> No
     report = load_files([bad], db=db)
     assert report.exit_code == 1 and "户类型" in (report.files[0].error or "")
     assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 0
+
+
+def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
+    """Formulas, markup, control characters, huge text, Excel serial dates and mangled ID numbers load
+    as text (or as issues), never as anything else; the extract neutralises formulas."""
+    from queries import inspection_rates as q
+    from queries.filters import Filters, Viewer
+    from ui.extract import csv_bytes
+
+    long_text = "长" * 5000
+    rows = [CHECK_HEADER,
+            check_row(1, "44004", "乌加河镇", "联丰奋斗村", "", "=HYPERLINK(\"http://x\")", "1.50824E+17", "一般农户",
+                      "3", "=1+1", OK6, "漏评", "认可", "<script>alert(1)</script>"),
+            check_row(2, "2020-06-22", "乌加河镇", "联丰奋斗村", "", "'; DROP TABLE household_checks; --", "",
+                      "一般农户", "-3", "abc", ["是", "否", "maybe", "是", "是", "是"], "疑似漏评", "认可", long_text),
+            check_row(3, "2099-01-01", "乌加河镇", "联丰奋斗村", "", "李\x07四", "", "一般农户", "2", "5000", OK6,
+                      "正常", "认可")]
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(("\n".join(",".join(f'"{c}"' if "," in c or '"' in c else c for c in [x.replace('"', '""')
+                                                                                        for x in r]) for r in rows)
+                      + "\n").encode("utf-8"))
+    report = load_files([path], db=db)
+    assert report.exit_code == 0 and report.files[0].rows_loaded == 3
+    got = dict(read(db, "SELECT source_line, head_name FROM household_checks"))
+    assert got[2] == '=HYPERLINK("http://x")' and got[3] == "'; DROP TABLE household_checks; --"
+    assert read(db, "SELECT check_date::VARCHAR FROM household_checks WHERE source_line = 2") == [("2020-06-22",)]
+    rules = {(r[0], r[1]) for r in read(db, "SELECT rule, field FROM data_issues WHERE table_name = 'household_checks'")}
+    assert {("id_invalid", "id_number"), ("not_a_number", "income_per_capita"), ("invalid_yes_no", "education_ok"),
+            ("future_date", "check_date"), ("check_size_invalid", "household_size")} <= rules
+    assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 3  # the table is intact
+    con, _ = snapshot.connect_read(db)
+    try:
+        cases = q.cases(con, Filters(), Viewer(pii=True), "missed")
+    finally:
+        con.close()
+    assert set(cases["notes"]) == {"<script>alert(1)</script>", long_text}
+    assert b"'=HYPERLINK" in csv_bytes(cases[["head_name", "notes"]])  # the extract neutralises the formula

@@ -45,7 +45,7 @@ VARIANTS: dict[str, list[Any]] = {
 }
 DIMENSIONS = {"queries.causes.by_member": ["health", "labor_skill"],
               "queries.rectification.by_dimension": ["problem_category", "responsible_unit"]}
-OFFICIALS = ("helper_name", "visitor", "responsible_person", "helper_unit", "responsible_unit")
+OFFICIALS = ("helper_name", "visitor", "responsible_person", "helper_unit", "responsible_unit", "surveyor")
 FREE_TEXT = ("notes", "description", "rect_measures", "content", "raw", "raw_value")
 # functions taking a viewer elsewhere than third: covered by explicit tests below
 EXPLICIT = {"queries.filters.options", "queries.data_admin.rejected_rows", "queries.data_admin.totals",
