@@ -39,6 +39,7 @@ PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
         ("health.py", "nav.health", ":material/medical_services:", "health-support"),
         ("visits.py", "nav.visits", ":material/directions_walk:", "visit-planner"),
         ("quality.py", "nav.quality", ":material/rule:", "archive-quality"),
+        ("inspection_rates.py", "nav.inspection_rates", ":material/fact_check:", "inspection-rates"),
         ("briefing.py", "nav.briefing", ":material/summarize:", "township-briefing"),
     ]),
     ("nav.section.data", [

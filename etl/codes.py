@@ -100,6 +100,24 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
         "其他": ["其它"],
     },
     "sex": {"男": ["1", "M"], "女": ["2", "F"]},
+    # household checks (data-spec §1.4): the surveyed household's type, the finding, the answer
+    "household_type": {
+        "脱贫户": ["已脱贫户", "建档立卡脱贫户", "已脱贫"],
+        "未脱贫户": ["贫困户", "未脱贫", "建档立卡未脱贫户"],
+        "边缘户": ["边缘易致贫户", "监测户", "监测对象", "突发严重困难户"],
+        "一般农户": ["一般户", "非贫困户", "非建档立卡户", "农户"],
+    },
+    "finding": {  # a suspected finding counts as the finding (§1.4)
+        "正常": ["无问题", "准确"],
+        "错退": ["疑似错退"],
+        "漏评": ["疑似漏评"],
+        "错评": ["疑似错评"],
+    },
+    "approval": {
+        "认可": ["满意", "是", "基本认可", "基本满意"],  # assessments count 基本认可 as approving
+        "不认可": ["不满意", "否"],
+        "说不清": ["说不清楚", "不清楚", "不好说"],
+    },
 }
 
 # Canonical order of each list is the dictionary order above: charts sort legends by it.

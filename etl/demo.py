@@ -44,7 +44,8 @@ def contains_real_name(text: str) -> bool:
     )
 
 DEMO_FILE_NAMES = ("贫困人口信息_2019.csv", "乌拉特中旗建档立卡贫困人口信息表.xlsx", "帮扶措施台账.csv",
-                   "走访记录.csv", "医疗报销明细.csv", "问题整改台账.csv")
+                   "走访记录.csv", "医疗报销明细.csv", "问题整改台账.csv", "乡村人口基数表.csv",
+                   "2020年6月自查入户核查表.xlsx")
 
 # Households whose 首次识别时间 is hand-typed as a month only (`2016年3月`): a date form the spec does
 # not list, so a parser may refuse it (invalid_date); kept to a few.
@@ -89,6 +90,11 @@ DEMO_DEFECTS_BY_FILE: dict[str, dict[str, int]] = {
         "blank_row": 1,               # skipped
     },
     "问题整改台账.csv": {},
+    "乡村人口基数表.csv": {},
+    "2020年6月自查入户核查表.xlsx": {
+        "check_household_unknown": 1,  # a neighbour's form with a mistyped 户编号
+        "check_type_mismatch": 1,     # an exited household in 乌加河镇 written as 一般农户
+    },
 }
 DEMO_DEFECTS: dict[str, int] = {}
 for _rules in DEMO_DEFECTS_BY_FILE.values():
@@ -116,6 +122,21 @@ DEMO_EDGE: dict[str, int] = {
 INDUSTRY_PROJECTS = ("亿丰惠农专业合作社", "好联丰有机农作物种植基地", "万亩蜜瓜产业园区", "富一方园区",
                      "嘉佳和现代农业合作社")
 INSPECTION_DAYS = (date(2020, 6, 22), date(2020, 6, 27))
+# The work team's days per township (the visits ledger and the self-check form agree).
+INSPECTION_DAY: dict[str, date] = {"乌加河镇": date(2020, 6, 22), "呼勒斯太苏木": date(2020, 6, 24),
+                                   "德岭山镇": date(2020, 6, 26)}
+# Rural population (2019) per township: about 64 thousand in all, most of the banner's people
+# (data-spec §7: 乌拉特中旗 is mostly rural); the villages share it unevenly.
+DEMO_RURAL_POPULATION: dict[str, int] = {
+    "海流图镇": 14000, "乌加河镇": 9500, "德岭山镇": 8500, "石哈河镇": 8000, "甘其毛都镇": 3500, "温更镇": 6500,
+    "呼勒斯太苏木": 3000, "川井苏木": 3500, "巴音乌兰苏木": 3000, "新忽热苏木": 4500,
+}
+# The June 2020 self-check (docs/DECISIONS.md): the work team's 24 households, two non-registered
+# neighbours each and the edge households of the visited villages. Its planted findings: in
+# 呼勒斯太苏木 3 不认可 and 1 说不清 of 23 answers, so that township fails 群众认可度 (82.6% < 90%) and
+# no other township fails any line; one 疑似错评 in 乌加河镇 (not one of the four figures).
+DEMO_SELF_CHECK_NEIGHBOURS = 2
+DEMO_SELF_CHECK_FAILS = ("呼勒斯太苏木", "approval")
 LONELY_ELDER_NOTE = "独居老人，居住偏远，需定期电话询问"
 
 VILLAGES: dict[str, list[str]] = {
@@ -941,8 +962,7 @@ def _visits(county: DemoCounty, path: Path) -> None:
                     add(hh, d, "帮扶责任人走访" if day == 5 else "驻村工作队走访",
                         hh.helper_name if day == 5 else team[hh.village], f"{LONELY_ELDER_NOTE}；生活用品已送达")
         if "inspected" in hh.tags:
-            d = {"乌加河镇": date(2020, 6, 22), "呼勒斯太苏木": date(2020, 6, 24), "德岭山镇": date(2020, 6, 26)}[
-                hh.township] + timedelta(days=rng.randrange(2))
+            d = INSPECTION_DAY[hh.township] + timedelta(days=rng.randrange(2))
             note = "工作总队调研组入户：了解健康扶贫、产业扶贫落实及问题整改情况"
             if "lonely_elder" in hh.tags:
                 note = f"{LONELY_ELDER_NOTE}，并到住地查看生产生活情况"
@@ -1122,6 +1142,120 @@ def _rectifications(county: DemoCounty, path: Path) -> None:
     path.write_bytes(_csv_bytes(rows, "gb18030"))
 
 
+def _population_base(county: DemoCounty, path: Path) -> None:
+    """乡村人口基数表: rural households and people per village, 2019 and 2020 (a little fewer: people
+    move to town), GB18030 with a title row, as a statistics office sends it."""
+    rng = county.rng
+    header = ["序号", "年度", "乡（镇）", "行政村", "乡村户数", "乡村人口", "备注"]
+    rows: list[list[object]] = [_title_row("乌拉特中旗乡村人口基数表（2019—2020年）", len(header)), header]
+    registered: dict[tuple[str, str], int] = {}
+    for hh in county.households:
+        if hh.registered:
+            registered[(hh.township, hh.village)] = registered.get((hh.township, hh.village), 0) + len(hh.members)
+    n = 0
+    for township, total in DEMO_RURAL_POPULATION.items():
+        villages = VILLAGES[township]
+        weights = [rng.uniform(0.6, 1.4) * (len(villages) - i + 3) for i in range(len(villages))]
+        shares = [w / sum(weights) for w in weights]
+        for village, share in zip(villages, shares, strict=True):
+            people19 = max(int(total * share), 2 * registered.get((township, village), 0) + 50)
+            people20 = int(people19 * rng.uniform(0.97, 0.995))
+            for year, people in ((2019, people19), (2020, people20)):
+                n += 1
+                rows.append([n, year, township, village, round(people / rng.uniform(2.4, 2.8)), people, ""])
+    rows.append(["合计", "", "", "", "", "", ""])
+    path.write_bytes(_csv_bytes(rows, "gb18030"))
+
+
+SELF_CHECK_HEADER = ["序号", "调查日期", "乡（镇）", "行政村", "户编号", "户主姓名", "证件号码", "户类型", "家庭人口",
+                     "人均纯收入", "不愁吃", "不愁穿", "义务教育保障", "基本医疗保障", "住房安全保障", "饮水安全保障",
+                     "核查结论", "是否认可", "调查人", "备注"]
+
+
+def _self_check(county: DemoCounty, path: Path) -> None:
+    """2020年6月自查入户核查表: the work team's visited households, their non-registered neighbours and the
+    edge households of the same villages, as the form is filled in (an xlsx with a merged title)."""
+    import xlsxwriter  # local import: only the demo needs it
+
+    rng = county.rng
+    visited = [h for h in county.households if "inspected" in h.tags]
+    villages = {(h.township, h.village) for h in visited}
+    edge = [h for h in county.households if "edge" in h.tags and (h.township, h.village) in villages]
+    surveyors = {t: [county.name(rng.choice("男女"), False) for _ in range(2)] for t in INSPECTION_DAY}
+    rows: list[dict[str, object]] = []
+
+    def form(hh: Household | None, township: str, village: str, *, kind: str, size: int, income: float,
+             head: Person, items: dict[str, bool] | None = None) -> dict[str, object]:
+        ok = items or {}
+        return {"调查日期": INSPECTION_DAY[township] + timedelta(days=rng.randrange(2)), "乡（镇）": township,
+                "行政村": village, "户编号": hh.hid if hh else "", "户主姓名": head.name, "证件号码": head.id_number,
+                "户类型": kind, "家庭人口": size, "人均纯收入": round(income, 2),
+                **{k: "是" if ok.get(k, True) else "否" for k in SELF_CHECK_HEADER[10:16]},
+                "核查结论": "正常", "是否认可": "认可", "调查人": "、".join(surveyors[township]), "备注": ""}
+
+    for hh in visited:
+        kind = "脱贫户" if hh.exit_status == "已脱贫" else "未脱贫户"
+        items = {"住房安全保障": not hh.unsafe_housing, "饮水安全保障": hh.safe_water,
+                 "基本医疗保障": all(p.med_ins for p in hh.members),
+                 "义务教育保障": not any(p.school in ("辍学", "失学") for p in hh.members)}
+        rows.append(form(hh, hh.township, hh.village, kind=kind, size=len(hh.members), income=hh.income[2020],
+                         head=hh.head, items=items))
+        for _ in range(DEMO_SELF_CHECK_NEIGHBOURS):  # the neighbours: ordinary farming families
+            size = rng.choices([1, 2, 3, 4, 5], [10, 35, 30, 18, 7])[0]
+            head = county.person(rng.randint(35, 75), "男" if rng.random() < 0.8 else "女", "户主",
+                                 hh.township.endswith("苏木") and rng.random() < 0.55)
+            rows.append(form(None, hh.township, hh.village, kind=rng.choice(["一般农户"] * 4 + ["一般户"]),
+                             size=size, income=rng.uniform(9000, 26000), head=head))
+    for hh in edge:
+        rows.append(form(hh, hh.township, hh.village, kind="边缘户", size=len(hh.members), income=hh.income[2020],
+                         head=hh.head))
+    # planted findings (DEMO_SELF_CHECK_FAILS): 呼勒斯太苏木's answers fall below the approval line
+    hlst = [r for r in rows if r["乡（镇）"] == "呼勒斯太苏木"]
+    neighbours = [r for r in hlst if not r["户编号"]]
+    for r in neighbours[:2]:
+        r["是否认可"], r["备注"] = "不认可", "认为帮扶政策只照顾贫困户，邻里之间有攀比"
+    edge_rows = [r for r in hlst if r["户类型"] == "边缘户"]
+    (edge_rows or neighbours[2:])[0].update({"是否认可": "不认可", "备注": "边缘户未享受产业帮扶，有意见"})
+    neighbours[3]["是否认可"] = "说不清"
+    wjh = [r for r in rows if r["乡（镇）"] == "乌加河镇" and r["户类型"] == "脱贫户"]
+    dry = next(h.hid for h in visited if "dry_cleaning" in h.tags)
+    suspect = next(r for r in wjh if r["户编号"] != dry)
+    suspect["核查结论"] = "疑似错评"
+    suspect["备注"] = f"户主{suspect['户主姓名']}家有两辆小轿车，识别时收入核算不实"
+    # the form's own slips: a mistyped 户编号, and an exited household ticked as 一般农户
+    typo = next(r for r in rows if r["乡（镇）"] == "德岭山镇" and not r["户编号"])
+    typo["户编号"] = f"{DEMO_TOWNSHIPS['德岭山镇']}2019{rng.randrange(100):02d}"
+    county.defects.append(("check_household_unknown", path.name, f"户编号 {typo['户编号']}"))
+    slip = next(r for r in wjh if r is not suspect)
+    slip["户类型"] = "一般农户"
+    county.defects.append(("check_type_mismatch", path.name, f"户编号 {slip['户编号']}"))
+    rows.sort(key=lambda r: (r["调查日期"], r["乡（镇）"], r["行政村"], r["户编号"] == "", r["户编号"]))
+
+    wb = xlsxwriter.Workbook(str(path))
+    wb.set_properties({"title": "入户核查表", "author": "乌拉特中旗扶贫开发领导小组", "created": EXPORT_TIME})
+    ws = wb.add_worksheet("入户核查")
+    title_fmt = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
+    head_fmt = wb.add_format({"bold": True, "border": 1, "bg_color": "#E2EFDA", "text_wrap": True})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.merge_range(0, 0, 0, len(SELF_CHECK_HEADER) - 1, "乌拉特中旗2020年6月脱贫攻坚自查入户核查表", title_fmt)
+    for c, h in enumerate(SELF_CHECK_HEADER):
+        ws.write_string(1, c, h, head_fmt)
+    for i, r in enumerate(rows, start=1):
+        ws.write_number(i + 1, 0, i)
+        for c, h in enumerate(SELF_CHECK_HEADER[1:], start=1):
+            v = r[h]
+            if isinstance(v, date):
+                if i % 5:
+                    ws.write_datetime(i + 1, c, datetime(v.year, v.month, v.day), date_fmt)
+                else:  # typed by hand
+                    ws.write_string(i + 1, c, f"{v.year}.{v.month}.{v.day}")
+            elif isinstance(v, int | float):
+                ws.write_number(i + 1, c, v)
+            elif v != "":
+                ws.write_string(i + 1, c, str(v))
+    wb.close()
+
+
 def write_demo_files(out_dir: Path, seed: int = 20200622) -> list[Path]:
     """Write the demo county's export files; returns them in the order they must be loaded."""
     out_dir = Path(out_dir)
@@ -1134,6 +1268,10 @@ def write_demo_files(out_dir: Path, seed: int = 20200622) -> list[Path]:
     _visits(county, paths[3])
     _claims(county, paths[4])
     _rectifications(county, paths[5])
+    # the exit inspection's inputs draw from their own stream: the files above stay as they were
+    county.rng = random.Random(f"{seed}:inspection")
+    _population_base(county, paths[6])
+    _self_check(county, paths[7])
     planted: dict[str, dict[str, int]] = {name: {} for name in DEMO_FILE_NAMES}
     for rule, file, _where in county.defects:
         planted[file][rule] = planted[file].get(rule, 0) + 1

@@ -109,7 +109,39 @@ LEDGERS: dict[str, dict[str, Field]] = {
     },
 }
 
-FIELDS: dict[str, dict[str, Field]] = {"registry": REGISTRY, **LEDGERS}
+# data-spec §1.4: the inputs of the exit-inspection indicators (etl.load_inspection loads them)
+INSPECTION: dict[str, dict[str, Field]] = {
+    "household_checks": {
+        "check_date": Field("date"),
+        "township": Field("text"),
+        "village": Field("text"),
+        "household_id": Field("hhid"),
+        "head_name": Field("text"),
+        "id_number": Field("id"),
+        "household_type": Field("code", "household_type"),
+        "household_size": Field("int"),
+        "income_per_capita": Field("number"),
+        "food_ok": Field("yn"),
+        "clothing_ok": Field("yn"),
+        "education_ok": Field("yn"),
+        "medical_ok": Field("yn"),
+        "housing_ok": Field("yn"),
+        "water_ok": Field("yn"),
+        "finding": Field("code", "finding"),
+        "approval": Field("code", "approval"),
+        "surveyor": Field("text"),
+        "notes": Field("text"),
+    },
+    "population_base": {
+        "year": Field("year"),
+        "township": Field("text"),
+        "village": Field("text"),
+        "rural_households": Field("int"),
+        "rural_population": Field("int"),
+    },
+}
+
+FIELDS: dict[str, dict[str, Field]] = {"registry": REGISTRY, **LEDGERS, **INSPECTION}
 
 # Rows that cannot be placed are rejected (data-spec §3): kind -> required placing columns.
 PLACING: dict[str, tuple[str, ...]] = {
@@ -118,8 +150,12 @@ PLACING: dict[str, tuple[str, ...]] = {
     "visits": ("household_id",),
     "medical_claims": ("household_id",),
     "rectifications": ("township",),
+    # a check belongs to a day (its period) and a village; a population figure to a year and a village
+    "household_checks": ("check_date", "township", "village"),
+    "population_base": ("year", "township", "village"),
 }
-REJECT_RULE = {"household_id": "no_household_id", "township": "no_township", "village": "no_village"}
+REJECT_RULE = {"household_id": "no_household_id", "township": "no_township", "village": "no_village",
+               "check_date": "no_check_date", "year": "no_year"}
 
 
 def code_list_of(table: str, field: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Header synonyms per file kind (data-spec §1.1, §1.2) and kind recognition from a header row.
+"""Header synonyms per file kind (data-spec §1.1, §1.2, §1.4) and kind recognition from a header row.
 
 The kind of a file is decided from its header cells only, never from its file name. Header text is
 cleaned first (NFKC: full-width → half-width, whitespace and newlines removed, `*` required marks
@@ -103,6 +103,41 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "status": ["整改状态", "整改情况", "整改进度"],
         "completed_date": ["完成日期", "完成时间", "整改完成日期"],
     },
+    # data-spec §1.4: household checks of an exit inspection (入户核查/评估调查表) and the rural
+    # population base (人口基数表)
+    "household_checks": {
+        "check_date": ["调查日期", "核查日期", "调查时间", "核查时间", "入户日期", "入户时间"],
+        "township": ["乡(镇)", "乡镇", "苏木(镇)", "苏木镇", "乡", "镇", "乡镇(苏木)", "苏木(乡镇)", "乡镇名称",
+                     "所属乡镇", "乡(镇、苏木)", "乡镇街道"],
+        "village": ["行政村", "村", "嘎查村", "行政村(嘎查)", "嘎查", "村(嘎查)", "嘎查(村)", "村名称", "所属村",
+                    "行政村名称", "村(社区)"],
+        "household_id": ["户编号", "户编码", "家庭编号", "户号"],
+        "head_name": ["户主姓名", "户主", "受访户主姓名"],
+        "id_number": ["证件号码", "身份证号", "身份证号码", "公民身份号码", "身份证件号码", "证件号",
+                      "户主身份证号", "户主身份证号码"],
+        "household_type": ["户类型", "农户类型", "调查户类型", "户别"],
+        "household_size": ["家庭人口", "家庭人口数", "家庭人数", "人口数"],
+        "income_per_capita": ["人均纯收入", "人均纯收入(元)", "家庭人均纯收入", "家庭年人均纯收入(元)"],
+        "food_ok": ["不愁吃"],
+        "clothing_ok": ["不愁穿"],
+        "education_ok": ["义务教育保障", "义务教育有保障"],
+        "medical_ok": ["基本医疗保障", "基本医疗有保障"],
+        "housing_ok": ["住房安全保障", "住房安全有保障"],
+        "water_ok": ["饮水安全保障", "饮水安全有保障", "饮水安全"],
+        "finding": ["核查结论", "调查结论", "评估结论"],
+        "approval": ["是否认可", "认可情况", "群众认可", "是否认可脱贫结果"],
+        "surveyor": ["调查人", "核查人", "调查员"],
+        "notes": ["备注", "说明"],
+    },
+    "population_base": {
+        "year": ["年度", "统计年度", "年份"],
+        "township": ["乡(镇)", "乡镇", "苏木(镇)", "苏木镇", "乡", "镇", "乡镇(苏木)", "苏木(乡镇)", "乡镇名称",
+                     "所属乡镇", "乡(镇、苏木)", "乡镇街道"],
+        "village": ["行政村", "村", "嘎查村", "行政村(嘎查)", "嘎查", "村(嘎查)", "嘎查(村)", "村名称", "所属村",
+                    "行政村名称", "村(社区)"],
+        "rural_households": ["乡村户数", "农村户数", "乡村总户数"],
+        "rural_population": ["乡村人口", "农村人口", "乡村人口数", "农村人口数", "乡村总人口"],
+    },
 }
 
 # Columns a file of the kind must have (data-spec §1.1; for ledgers: what places a row).
@@ -112,11 +147,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "visits": ("household_id", "visit_date"),
     "medical_claims": ("household_id", "total_cost"),
     "rectifications": ("township", "description"),
+    "household_checks": ("check_date", "township", "village", "household_type"),
+    "population_base": ("year", "township", "village", "rural_population"),
 }
 
 # When several kinds fit, the one with more mapped columns wins; ties go to the earlier kind here
-# (ledgers before the registry: a ledger may carry 户编号 + 乡镇 + 证件号码 too).
-_KIND_ORDER = ("rectifications", "medical_claims", "visits", "interventions", "registry")
+# (ledgers before the registry: a ledger may carry 户编号 + 乡镇 + 证件号码 too; a household check carries
+# much of a registry row's household fields, and its marker columns are its own).
+_KIND_ORDER = ("household_checks", "population_base", "rectifications", "medical_claims", "visits", "interventions",
+               "registry")
 
 MIN_KNOWN_HEADERS = 3
 
@@ -197,6 +236,10 @@ def _has_marker(kind: str, cols: dict[str, int]) -> bool:
         return "total_cost" in cols or "admission_date" in cols
     if kind == "rectifications":
         return "issue_id" in cols or "deadline" in cols or "description" in cols
+    if kind == "household_checks":
+        return "household_type" in cols or "finding" in cols or "approval" in cols
+    if kind == "population_base":
+        return "rural_population" in cols or "rural_households" in cols
     raise ValueError(kind)
 
 

@@ -242,6 +242,10 @@ def _load_raw(
     step(0.7, "progress.writing")
     if raw.kind == "registry":
         loaded, flags = _load_registry(con, batch_id, name, checks, touched)
+    elif raw.kind in ("household_checks", "population_base"):  # data-spec §1.4: small tables, own loader
+        from etl import load_inspection
+
+        loaded, flags = load_inspection.load(con, raw.kind, batch_id, name, checks, touched)
     else:
         loaded, flags = _load_ledger(con, raw.kind, batch_id, name, checks, touched)
     issues = _scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id])

@@ -72,7 +72,7 @@ _MESSAGES: dict[str, str] = {
     "empty_file": "文件为空",
     "undecodable": "第 {line} 行无法解码，请将文件另存为 UTF-8 或 GB18030（GBK）编码",
     "no_header": "在前 {rows} 行中找不到表头（应包含 户编号、姓名、证件号码 等列名）",
-    "unknown_kind": "无法从表头（第 {line} 行）识别文件类型：应为贫困人口信息、帮扶措施、走访记录、医疗报销或问题整改台账",
+    "unknown_kind": "无法从表头（第 {line} 行）识别文件类型：应为贫困人口信息、帮扶措施、走访记录、医疗报销、问题整改台账、入户核查表或人口基数表",
     "missing_required": "{kind_label}缺少必填列：{columns}（表头在第 {line} 行）",
     "corrupt_xlsx": "Excel 文件已损坏或不是有效的 Excel 文件（{reason}）",
     "encrypted": "Excel 文件设有密码，请取消密码后重新上传",

@@ -179,6 +179,45 @@ TABLES_DDL: dict[str, str] = {
             rule VARCHAR NOT NULL,                -- rule code; text comes from the label table
             hk INTEGER                            -- the household's key (NULL: an item of no household)
         )""",
+    # data-spec §1.4: the exit inspection's inputs (etl.load_inspection). Small tables, owned whole
+    # (etl.owners); the indicators are computed from them at query time (queries.inspection_rates).
+    "household_checks": """
+        CREATE TABLE IF NOT EXISTS household_checks (
+            record_key VARCHAR NOT NULL,          -- check_date | household_key: a check is upserted by it
+            household_key VARCHAR NOT NULL,       -- the household: 户编号, else 证件号码, else 乡镇/村/户主姓名
+            check_date DATE NOT NULL,
+            township VARCHAR NOT NULL,
+            village VARCHAR NOT NULL,
+            household_id VARCHAR,                 -- blank for a household outside the registry
+            head_name VARCHAR,
+            id_number VARCHAR,
+            household_type VARCHAR,               -- 脱贫户 / 未脱贫户 / 边缘户 / 一般农户 as surveyed
+            household_size INTEGER,
+            income_per_capita DOUBLE,
+            food_ok BOOLEAN,
+            clothing_ok BOOLEAN,
+            education_ok BOOLEAN,
+            medical_ok BOOLEAN,
+            housing_ok BOOLEAN,
+            water_ok BOOLEAN,
+            finding VARCHAR,                      -- 正常 / 错退 / 漏评 / 错评 (疑似X stored as X)
+            approval VARCHAR,                     -- 认可 / 不认可 / 说不清
+            surveyor VARCHAR,
+            notes VARCHAR,
+            batch_id INTEGER NOT NULL,
+            source_line INTEGER,
+            hk INTEGER                            -- the registry household (户编号, else a member's ID number)
+        )""",
+    "population_base": """
+        CREATE TABLE IF NOT EXISTS population_base (
+            year INTEGER NOT NULL,                -- key: (year, township, village)
+            township VARCHAR NOT NULL,
+            village VARCHAR NOT NULL,
+            rural_households INTEGER,
+            rural_population INTEGER,
+            batch_id INTEGER NOT NULL,
+            source_line INTEGER
+        )""",
     # Keys assigned once and kept (etl.keys): a household's integer key, a village's number and the
     # start of its place-order range, a filter cell's number. Rebuilds keep them; a new value is appended.
     "household_keys": """
@@ -208,7 +247,7 @@ TABLES_DDL: dict[str, str] = {
 
 # Bumped whenever the tables or the derived tables change: `python -m etl refresh --if-stale`
 # (run by `make run`) rebuilds an older snapshot's derived tables, keeping its data.
-SCHEMA_VERSION = "17"
+SCHEMA_VERSION = "18"
 
 # The hh_facts columns the sidebar filters act on (queries.filters); derived tables that a page filters
 # without joining hh_facts carry all of them.

@@ -41,4 +41,10 @@ CODE_EN: dict[str, str] = {
     # suspected wrong-exit reasons (queries.households.REASONS_SQL)
     "收入低于贫困线": "Income below line", "住房不安全": "Unsafe housing", "饮水不安全": "Unsafe water",
     "未参加基本医保": "Uninsured member", "适龄儿童失学辍学": "Child out of school",
+    # household checks (data-spec §1.4): household types, findings, answers, 两不愁三保障 items
+    "脱贫户": "Exited household", "未脱贫户": "Household not exited", "边缘户": "Edge household",
+    "一般农户": "Ordinary household", "正常": "Correct", "错退": "Wrongly exited", "漏评": "Missed",
+    "错评": "Wrongly identified", "认可": "Approves", "不认可": "Does not approve", "说不清": "Cannot say",
+    "不愁吃": "Food", "不愁穿": "Clothing", "义务教育保障": "Compulsory education", "基本医疗保障": "Basic medical care",
+    "住房安全保障": "Safe housing", "饮水安全保障": "Safe water",
 }

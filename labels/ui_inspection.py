@@ -264,8 +264,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.all_batches": ("全部批次", "All batches"),
     "insp.data.upload": ("上传导出文件", "Upload export files"),
     "insp.data.upload_help": (
-        "可一次上传多个 .xlsx 或 .csv 文件（贫困人口信息、帮扶措施、走访记录、医疗报销、问题整改台账），文件类型按表头识别。每个文件单独入库；读取失败的文件不作任何更改。单个文件上限 {limit} MB。",
-        "Upload one or more .xlsx or .csv files (registry, interventions, visits, medical claims, rectification ledger); the kind is recognised from the header. Each file is loaded on its own; a file that cannot be read changes nothing. Limit {limit} MB per file.",
+        "可一次上传多个 .xlsx 或 .csv 文件（贫困人口信息、帮扶措施、走访记录、医疗报销、问题整改台账、入户核查表、人口基数表），文件类型按表头识别。每个文件单独入库；读取失败的文件不作任何更改。单个文件上限 {limit} MB。",
+        "Upload one or more .xlsx or .csv files (registry, interventions, visits, medical claims, rectification ledger, household checks, rural population base); the kind is recognised from the header. Each file is loaded on its own; a file that cannot be read changes nothing. Limit {limit} MB per file.",
     ),
     "insp.data.files": ("选择文件", "Choose files"),
     "insp.data.load": ("入库", "Load"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from etl.inspection_rules import SUSPECTED_MISSED_SQL
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name, mask_phone
 from queries.paging import ListQuery
 
@@ -28,6 +29,7 @@ CONDITIONS: dict[str, str] = {
     "monitored": "f.monitored",
     "registered": "f.registered",
     "elderly_alone": "f.elderly_alone",
+    "suspected_missed": SUSPECTED_MISSED_SQL,  # 疑似漏评: monitored, not registered, below the line
 }
 
 REASONS_SQL = """list_filter([

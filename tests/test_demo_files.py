@@ -108,7 +108,7 @@ def visits(demo: list[Path]) -> pd.DataFrame:
 
 
 def test_file_order_and_kinds(demo: list[Path]) -> None:
-    assert [p.suffix for p in demo] == [".csv", ".xlsx", ".csv", ".csv", ".csv", ".csv"]
+    assert [p.suffix for p in demo] == [".csv", ".xlsx", ".csv", ".csv", ".csv", ".csv", ".csv", ".xlsx"]
     assert demo[0].read_bytes().decode("gb18030").startswith("乌拉特中旗建档立卡贫困人口信息表")
     assert "\t" in demo[4].read_bytes().decode("gb18030").splitlines()[0]  # the tab-delimited one
     for p in demo:

@@ -54,6 +54,9 @@ HEADERS = {
     "medical_claims": "户编号,证件号码,入院日期,医疗机构,总费用,基本医保报销,大病保险报销,医疗救助,其他保障,个人自付",
     "rectifications": "问题编号,问题来源,发现日期,乡(镇),行政村,户编号,问题类别,问题描述,责任单位,责任人,整改措施,整改时限,"
                       "整改状态,完成日期",
+    # data-spec §1.4 (whole small tables; their issues belong to a household or to none)
+    "household_checks": "调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,不愁吃,住房安全保障,核查结论,是否认可",
+    "population_base": "年度,乡(镇),行政村,乡村户数,乡村人口",
 }
 
 places = st.sampled_from([(t, v) for t, vs in TOWNS.items() for v in vs])
@@ -121,6 +124,14 @@ ledger_rows = {
                                 st.sampled_from([*HOUSEHOLDS[:4], ""]), st.sampled_from(["档案资料不规范", "其他"]),
                                 st.sampled_from(["描述成员3", "描述"]), st.sampled_from(["未整改", "已整改", "整改中"]),
                                 dates),
+    "household_checks": st.tuples(st.sampled_from([dt.date(2020, 6, 22), dt.date(2020, 6, 23)]), places,
+                                  st.sampled_from([*HOUSEHOLDS[:4], "UNKNOWN3", ""]),
+                                  st.sampled_from(["户主甲", ""]), st.sampled_from(["", PEOPLE[0][1]]),
+                                  st.sampled_from(["脱贫户", "未脱贫户", "一般农户", "边缘户", ""]),
+                                  st.sampled_from(["2", ""]), st.sampled_from(["是", "否"]), st.sampled_from(["是", "否"]),
+                                  st.sampled_from(["正常", "疑似错退", "漏评", "错评"]), st.sampled_from(["认可", "不认可", ""])),
+    "population_base": st.tuples(st.sampled_from(["2019", "2020"]), places, st.sampled_from(["100", ""]),
+                                 st.sampled_from(["1", "300", "x"])),
 }
 
 
@@ -131,6 +142,8 @@ def ledger_text(kind: str, rows: list[tuple]) -> str:
             issue, source, found, (town, village), hh, cat, desc, status, deadline = r
             lines.append(",".join([issue, source, f"{found}", town, village if hh else "", hh, cat, desc, "单位",
                                    "责任人", "措施", f"{deadline}", status, ""]))
+        elif kind in ("household_checks", "population_base"):
+            lines.append(",".join(str(x) for x in (*r[:1], *r[1], *r[2:])))
         else:
             lines.append(",".join(str(x) for x in r))
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ from etl.snapshot import current_snapshot
 from ui.context import md_escape
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("rectification", "health", "visits", "quality", "data_admin", "briefing")
+PAGES = ("rectification", "health", "visits", "quality", "data_admin", "briefing", "inspection_rates")
 NOTHING = {"town": "呼勒斯太苏木", "cause": "因灾"}  # no 因灾 household in 呼勒斯太苏木
 
 
@@ -66,7 +66,7 @@ def test_page_renders(demo_env: Path, page: str) -> None:
 def test_page_filtered_empty_and_english(demo_env: Path, page: str) -> None:
     open_page(page, {"town": "德岭山镇"})
     at = open_page(page, NOTHING)
-    if page in ("rectification", "health", "visits", "quality"):
+    if page in ("rectification", "health", "visits", "quality", "inspection_rates"):
         assert "没有" in texts(at) or "不到" in texts(at) or "无" in texts(at)
     en = open_page(page, {"lang": "en", "town": "乌加河镇"})
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.title[0].value)  # English title
@@ -201,3 +201,16 @@ def test_upload_oversized(upload_db: Path, monkeypatch: pytest.MonkeyPatch) -> N
     out = load_uploads([("big.csv", big)], "zh", limit_mb=1)
     assert out.exit_code == 1 and "过大" in out.errors[0] and not out.lines
     assert _counts(upload_db) == before
+
+
+def test_inspection_rates_demo_facts(demo_env: Path) -> None:
+    """The demo's self-check: 呼勒斯太苏木 fails 群众认可度 (19 of 23), the county passes all four."""
+    at = open_page("inspection_rates")
+    assert [m.label for m in at.metric] == ["综合贫困发生率", "脱贫人口错退率", "贫困人口漏评率", "群众认可度"]
+    assert "\n".join(m.value for m in at.markdown).count(":green-badge[达标]") == 4
+    towns = next(df for df in frames(at) if "综合贫困发生率" in df.columns and "乡(镇)" in df.columns
+                 and "行政村" not in df.columns)
+    assert towns.iloc[0]["乡(镇)"] == "呼勒斯太苏木" and towns.iloc[0]["结论"] == "不达标：群众认可度"
+    hlst = open_page("inspection_rates", {"town": "呼勒斯太苏木"})
+    assert {m.label: m.value for m in hlst.metric}["群众认可度"] == "82.6%"
+    assert ":red-badge[不达标]" in "\n".join(m.value for m in hlst.markdown)

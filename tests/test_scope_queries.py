@@ -41,10 +41,11 @@ VARIANTS: dict[str, list[Any]] = {
     "spec": [SampleSpec(), SampleSpec(seed=7, villages=2, registered=3, other=2)],
     "condition": [None, "wrong_exit", "no_intervention", "monitored"],
     "include_zero": [False, True],
+    "kind": ["wrong_exit", "missed", "disapproved", "wrong_identification"],  # queries.inspection_rates.cases
 }
 DIMENSIONS = {"queries.causes.by_member": ["health", "labor_skill"],
               "queries.rectification.by_dimension": ["problem_category", "responsible_unit"]}
-OFFICIALS = ("helper_name", "visitor", "responsible_person", "helper_unit", "responsible_unit")
+OFFICIALS = ("helper_name", "visitor", "responsible_person", "helper_unit", "responsible_unit", "surveyor")
 FREE_TEXT = ("notes", "description", "rect_measures", "content", "raw", "raw_value")
 # functions taking a viewer elsewhere than third: covered by explicit tests below
 EXPLICIT = {"queries.filters.options", "queries.data_admin.rejected_rows", "queries.data_admin.totals",

@@ -1,7 +1,8 @@
 """Township briefing (督查简报): one self-contained, printable HTML file for the filtered area.
 
 `build(con, flt, viewer, *, lang, as_of, data_as_of, top=20) -> str` assembles the headline figures,
-the key chart of every page (causes, exit status, assistance, rectification, health, archive quality),
+the 三率一度 section (the four veto figures of the place against their default lines, its worst
+villages, and one written finding per failing figure: `veto_section`), the key chart of every page (causes, exit status, assistance, rectification, health, archive quality),
 the visit list and the open rectification items (the `top` first of each) from the query layer, every
 figure counted in SQL (no full list fetched to count it), and renders them with
 `render(brief)`. No Streamlit here; Plotly's JS is embedded (ui.profile_html.document), every text is
@@ -19,9 +20,11 @@ import duckdb
 import pandas as pd
 
 from etl.codes import CODE_ORDER
+from etl.inspection_rules import DEFAULT_LINES, INDICATORS, MIN_SAMPLE
 from labels import code_label, t
 from queries import assistance, causes, exits, overview
 from queries import health as qhealth
+from queries import inspection_rates as qrates
 from queries import quality as qquality
 from queries import rectification as qrect
 from queries import visits as qvisits
@@ -38,6 +41,16 @@ class Brief:
     figures: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # charts.bar_spec dicts
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     lang: str = "zh"
+    veto: Veto | None = None
+
+
+@dataclass
+class Veto:
+    """The 三率一度 section: written findings, the four figures, the worst villages."""
+
+    findings: list[str]
+    figures: pd.DataFrame
+    villages: pd.DataFrame
 
 
 def render(brief: Brief) -> str:
@@ -47,6 +60,15 @@ def render(brief: Brief) -> str:
     for label, value in brief.kpis:
         parts.append(f'<div class="kpi"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>')
     parts.append("</div>")
+    if brief.veto is not None:
+        parts.append(f"<h2>{esc(t('rates.brief.title', lang))}</h2><ul>")
+        parts += [f"<li>{esc(line)}</li>" for line in brief.veto.findings]
+        parts.append("</ul>")
+        if not brief.veto.figures.empty:
+            parts.append(table_html(brief.veto.figures, lang))
+        if not brief.veto.villages.empty:
+            parts.append(f"<h3>{esc(t('rates.brief.villages', lang, n=len(brief.veto.villages)))}</h3>"
+                         f"{table_html(brief.veto.villages, lang)}")
     if brief.figures:
         parts.append(f"<h2>{esc(t('insp.brief.charts', lang))}</h2>")
         for title, spec in brief.figures:
@@ -84,6 +106,59 @@ def _codes(df: pd.DataFrame, col: str, lang: str) -> pd.DataFrame:
     return df if labels == codes else df.assign(**{col: labels})
 
 
+def _pct(x: object) -> str:
+    return "" if x is None or pd.isna(x) else f"{float(x):.1%}"
+
+
+def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, villages: int = 5
+                 ) -> Veto:
+    """The four figures of the place (the period of its latest check, default lines), one sentence per
+    failing figure with its sample and worst village, and its `villages` worst villages."""
+    period = qrates.default_period(con, flt, viewer)
+    kw = {"date_from": period[0], "date_to": period[1]} if period else {}
+    all_rows = qrates.rates(con, flt, viewer, level="all", **kw)
+    if all_rows.empty or int(all_rows.iloc[0]["checked_households"]) == 0:
+        return Veto([t("rates.brief.no_checks", lang)], pd.DataFrame(), pd.DataFrame())
+    row = all_rows.iloc[0]
+    figs = qrates.figures_of(row, DEFAULT_LINES)
+    by_village = qrates.rates(con, flt, viewer, level="village", **kw)
+    findings: list[str] = []
+    for _, f in figs.iterrows():
+        if f["passes"] is not False:
+            continue
+        ind = f["indicator"]
+        worst = by_village[by_village["failed"].map(lambda x, ind=ind: ind in x)]
+        worst = worst.sort_values(f"{ind}_rate", ascending=ind == "approval").head(1)
+        where = "" if worst.empty else t("rates.brief.worst", lang, village=worst.iloc[0]["village"],
+                                         value=_pct(worst.iloc[0][f"{ind}_rate"]))
+        sample = t("rates.brief.sample", lang, num=f"{f['numerator']:,.0f}", den=f"{f['denominator']:,.0f}")
+        findings.append(t(f"rates.brief.fails.{'ge' if ind == 'approval' else 'le'}", lang,
+                          ind=t(f"rates.ind.{ind}", lang), value=_pct(f["value"]), line=_pct(f["line"]),
+                          sample=sample) + where + (t("rates.brief.small", lang, min=MIN_SAMPLE) if f["small"] else ""))
+    if not findings:
+        findings.append(t("rates.brief.all_pass", lang))
+    if period:
+        findings.append(t("rates.brief.period", lang, start=period[0].isoformat(), end=period[1].isoformat(),
+                          households=f"{int(row['checked_households']):,}"))
+    table = pd.DataFrame({
+        "indicator": [t(f"rates.ind.{i}", lang) for i in figs["indicator"]],
+        "figure": [_pct(v) for v in figs["value"]],
+        "interval": [f"{_pct(lo)}–{_pct(hi)}" if pd.notna(lo) else "" for lo, hi in zip(figs["lo"], figs["hi"],
+                                                                                          strict=True)],
+        "veto_line": [("≥ " if i == "approval" else "≤ ") + _pct(v) for i, v in zip(figs["indicator"], figs["line"],
+                                                                                  strict=True)],
+        "verdict": [t("rates.no_figure" if p is None else "rates.pass" if p else "rates.fail", lang)
+                    for p in figs["passes"]],
+    })
+    failing = by_village[by_village["fails"] > 0].head(villages)
+    worst_villages = pd.DataFrame({
+        "township": failing["township"], "village": failing["village"],
+        **{f"{i}_rate": [_pct(v) for v in failing[f"{i}_rate"]] for i in INDICATORS},
+        "failed": ["、".join(t(f"rates.ind.{i}", lang) for i in f) for f in failing["failed"]],
+    })
+    return Veto(findings, table, worst_villages)
+
+
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
           data_as_of: dt.date, top: int = 20) -> str:
     register_colors()
@@ -113,6 +188,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.completeness", lang), formats.pct(passed / required if required else None)),
         (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}"),
     ]
+    brief.veto = veto_section(con, flt, viewer, lang)
     # key charts of every page, as plain figure dicts (no go.Figure: its validation cost more than the SQL)
     by_cause = causes.by_area(con, flt, viewer, "township")
     if not by_cause.empty:

@@ -8,6 +8,8 @@
   `bar_spec(...)`: the same figure as plain dicts, unvalidated (what `bar` builds its go.Figure from;
   the briefing writes it to HTML itself).
 - `line(df, x, y, *, color=None, ...)`: lines with markers and values.
+- `rate_bars(df, place, rate, lo, hi, passed, line, ...)`: a rate per place against a veto line,
+  coloured pass/fail, with its interval.
 - `style(fig, height=None)`: CJK font (Noto Sans CJK SC, installed offline; sans-serif fallback),
   margins, legend on top, sensible height.
 - `show(fig, key, on_select=None)`: st.plotly_chart without the plotly logo; with `on_select` (a
@@ -222,6 +224,34 @@ def line(
     fig.update_xaxes(title_text=x_title, type="category")
     fig.update_yaxes(title_text=y_title, rangemode="tozero")
     return style(fig, height)
+
+
+PASS_COLOR, FAIL_COLOR, NO_FIGURE_COLOR = "#2ca02c", "#d62728", "#bdbdbd"
+
+
+def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed: str, line: float, *,
+              line_label: str, x_title: str = "", y_title: str = "", height: int | None = None) -> go.Figure:
+    """One horizontal bar per place (`place`, in the frame's order, first on top): the rate coloured by
+    its verdict (`passed`: True green, False red, None grey), its interval (`lo`–`hi`) as an error bar,
+    the veto line dashed."""
+    rows = df[df[rate].notna()]
+    colours = [PASS_COLOR if p is True else FAIL_COLOR if p is False else NO_FIGURE_COLOR for p in rows[passed]]
+    values = rows[rate].astype(float)
+    top = max([line, *rows[hi].fillna(0).astype(float).tolist(), *values.tolist()])
+    x_max = min(1.0, top) * 1.25 + 0.005
+    fig = go.Figure(go.Bar(
+        x=values, y=rows[place], orientation="h", marker_color=colours, cliponaxis=False, textangle=0,
+        text=[f"{v:.1%}" for v in values], insidetextanchor="end", showlegend=False,
+        textposition=["inside" if v > 0.3 * x_max else "outside" for v in values],
+        error_x={"type": "data", "symmetric": False, "array": (rows[hi].astype(float) - values).clip(lower=0),
+                 "arrayminus": (values - rows[lo].astype(float)).clip(lower=0), "color": "#555", "thickness": 1},
+    ))
+    fig.add_vline(x=line, line_dash="dash", line_color="#555", annotation_text=line_label,
+                  annotation_position="top")
+    fig.update_xaxes(title_text=x_title, tickformat=".0%", range=[0, x_max])
+    fig.update_yaxes(title_text=y_title, type="category", categoryorder="array",
+                     categoryarray=list(rows[place])[::-1])
+    return style(fig, height or max(260, min(900, 30 * len(rows) + 120)), legend=False)
 
 
 def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None) -> Any:

@@ -31,6 +31,7 @@ CODE_COLUMNS = {
     "main_cause", "other_causes", "exit_status", "monitoring_type", "household_attribute", "category",
     "categories", "other_cause", "health", "labor_skill", "status", "visit_type", "band", "flag",
     "reason", "reasons", "education", "top_cause", "kind",
+    "household_type", "counted_as", "finding", "approval", "failed_items",  # household checks (§1.4)
 }
 
 

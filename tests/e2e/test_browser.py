@@ -35,6 +35,7 @@ PAGES: list[tuple[str, str]] = [
     ("health-support", "insp.page.health"),
     ("visit-planner", "insp.page.visits"),
     ("archive-quality", "insp.page.quality"),
+    ("inspection-rates", "rates.page"),
     ("township-briefing", "insp.page.briefing"),
     ("data-management", "insp.page.data"),
 ]

@@ -1,0 +1,59 @@
+"""The exit inspection's rules (data-spec §1.4), one place for the loader (etl.load_inspection), the
+queries (queries.inspection_rates) and the page's rules text.
+
+三率一度, each a veto: 综合贫困发生率 (incidence), 脱贫人口错退率 (wrong exits), 贫困人口漏评率 (missed),
+群众认可度 (approval). People, not households, unless said; "surveyed" = the checks of the chosen period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The four indicators in the order the page shows them.
+INDICATORS = ("incidence", "wrong_exit", "missed", "approval")
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Veto lines (defaults: the west of China, data-spec §1.4). A place passes an indicator when its
+    figure is at most the line (incidence, wrong exits, missed) or at least it (approval)."""
+
+    incidence: float = 0.03
+    wrong_exit: float = 0.02
+    missed: float = 0.02
+    approval: float = 0.90
+
+    def passes(self, indicator: str, value: float | None) -> bool | None:
+        """None when there is no figure to judge."""
+        if value is None or value != value:  # NaN
+            return None
+        line = getattr(self, indicator)
+        return value >= line if indicator == "approval" else value <= line
+
+
+DEFAULT_LINES = Lines()
+# A rate resting on fewer people (households for approval) than this is shown with a warning.
+MIN_SAMPLE = 30
+Z95 = 1.959963984540054  # two-sided 95% normal quantile (Wilson interval)
+
+# The group a registry household belongs to, as a check form's 户类型 names it (`h`: households or
+# hh_facts). A check linked to the registry counts in the registry's group; one that is not, in the
+# group its form names.
+REGISTRY_TYPE_SQL = """CASE WHEN h.registered THEN CASE WHEN h.exit_status = '已脱贫' THEN '脱贫户' ELSE '未脱贫户' END
+     WHEN h.monitored THEN '边缘户' END"""
+REGISTERED_TYPES = ("脱贫户", "未脱贫户")
+NOT_REGISTERED_TYPES = ("边缘户", "一般农户")
+
+# 两不愁三保障 items of a check form: column -> the item's name (labels translate it, labels.codes_en).
+ITEMS: dict[str, str] = {
+    "food_ok": "不愁吃", "clothing_ok": "不愁穿", "education_ok": "义务教育保障", "medical_ok": "基本医疗保障",
+    "housing_ok": "住房安全保障", "water_ok": "饮水安全保障",
+}
+
+# Data-rule signals (not survey figures): 疑似错退 is hh_facts.suspected_wrong_exit (exited, and income
+# below the line or a 两不愁三保障 gap); 疑似漏评 = a monitored household below the line that is not
+# registered (over hh_facts `f`).
+SUSPECTED_MISSED_SQL = "(f.monitored AND NOT f.registered AND f.income_below_line)"
+# The same over the summary cells `c` (agg_household): below_line counted in the cells of households that
+# are monitored (a monitoring type) and not registered (no exit status).
+SUSPECTED_MISSED_CELL_SQL = "(c.exit_status IS NULL AND c.monitoring_type IS NOT NULL)"

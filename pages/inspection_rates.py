@@ -1,0 +1,261 @@
+"""三率一度 Exit-inspection veto indicators: the four figures against their lines, by township and village
+(failing first), the households behind them, and the registry's data-rule signals kept apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from etl.inspection_rules import DEFAULT_LINES, INDICATORS, MIN_SAMPLE, Lines
+from queries import households as qh
+from queries import inspection_plan as qp
+from queries import inspection_rates as q
+from queries.paging import DEFAULT_LIMIT
+from ui import charts, check_form, data, extract, header, table
+from ui.context import PageContext, current
+
+RATE_COLUMNS = [f"{i}_rate" for i in INDICATORS]
+PLACE_COLUMNS = [*RATE_COLUMNS, "verdict", "small_sample", "checked_households", "wrong_exit_people",
+                 "exited_sample_people", "missed_people", "nonreg_sample_people", "approved", "answered",
+                 "rural_population", "registered_people", "rates_from"]
+CASE_COLUMNS = ["township", "village", "check_date", "household_id", "head_name", "id_number", "household_type",
+                "counted_as", "exit_status", "people", "income_per_capita", "failed_items", "finding", "approval",
+                "surveyor", "notes"]
+PLAN_COLUMNS = ["village_draw", "township", "village", "inclusion", "certain", "group", "draw", "household_id",
+                "head_name", "head_id_number", "member_count", "income_per_capita"]
+SIGNAL_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_number", "member_count",
+                  "exit_status", "monitoring_type", "income_per_capita", "income_year", "poverty_line", "reasons",
+                  "helper_name"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    date_from: date | None
+    date_to: date | None
+    base_year: int | None
+    lines: Lines
+
+    def query(self) -> dict[str, object]:
+        return {"date_from": self.date_from, "date_to": self.date_to, "base_year": self.base_year,
+                "lines": self.lines}
+
+
+def settings(ctx: PageContext) -> Settings:
+    """Period, population base year and veto lines (sidebar)."""
+    period = data.run(q.default_period, ctx.flt)
+    years = data.run(q.base_years, ctx.flt)
+    with st.sidebar.expander(ctx.t("rates.settings"), expanded=False):
+        chosen = st.date_input(ctx.t("rates.period"), value=period or (), key="rates_period")
+        base_year = st.selectbox(ctx.t("rates.base_year"), [None, *years], key="rates_base_year",
+                                 format_func=lambda y: ctx.t("rates.latest_year") if y is None else str(y))
+        values = {ind: st.number_input(ctx.t(f"rates.line_input.{ind}"), 0.0, 100.0,
+                                       getattr(DEFAULT_LINES, ind) * 100, step=0.5, key=f"rates_line_{ind}") / 100
+                  for ind in INDICATORS}
+    chosen = tuple(chosen) if isinstance(chosen, (tuple, list)) else (chosen,)
+    start = chosen[0] if chosen else None
+    end = chosen[1] if len(chosen) > 1 else start
+    return Settings(start, end, base_year, Lines(**{k: float(v) for k, v in values.items()}))
+
+
+def pct_cells(values: pd.Series, digits: int = 2) -> list[str]:
+    """Rates as the tables show and download them: 12.50%, blank when there is no figure (a grid shows
+    a missing number as "None")."""
+    return [f"{float(v):.{digits}%}" if v is not None and not pd.isna(v) else "" for v in values]
+
+
+def line_text(ctx: PageContext, ind: str, lines: Lines) -> str:
+    key = "rates.line.ge" if ind == "approval" else "rates.line.le"
+    return ctx.t(key, line=f"{getattr(lines, ind):.0%}" if getattr(lines, ind) * 100 % 1 == 0
+                 else f"{getattr(lines, ind):.1%}")
+
+
+def verdict_badge(ctx: PageContext, passes: bool | None) -> str:
+    if passes is None:
+        return f":gray-badge[{ctx.t('rates.no_figure')}]"
+    return f":green-badge[{ctx.t('rates.pass')}]" if passes else f":red-badge[{ctx.t('rates.fail')}]"
+
+
+def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> None:
+    """The four figures, each a tile coloured by its verdict: value, line, interval and sample."""
+    tiles = st.columns(4)
+    for tile, (_, f) in zip(tiles, figures.iterrows(), strict=True):
+        ind = f["indicator"]
+        value = f["value"]
+        with tile.container(border=True):
+            delta = None if value is None or pd.isna(value) else f"{(value - f['line']) * 100:+.1f} pp"
+            st.metric(ctx.t(f"rates.ind.{ind}"), ctx.pct(value), delta=delta,
+                      delta_color="normal" if ind == "approval" else "inverse", help=line_text(ctx, ind, lines))
+            st.markdown(f"{verdict_badge(ctx, f['passes'])} {line_text(ctx, ind, lines)}")
+            if f["lo"] is not None and not pd.isna(f["lo"]):
+                st.caption(ctx.t("rates.interval", lo=ctx.pct(f["lo"]), hi=ctx.pct(f["hi"])))
+            st.caption(sample_text(ctx, f))
+            if f["small"]:
+                unit = "households" if ind == "approval" else "people"
+                st.caption(":orange[" + ctx.t("rates.small", min=ctx.t(f"rates.small.{unit}", n=MIN_SAMPLE)) + "]")
+
+
+def sample_text(ctx: PageContext, f: pd.Series) -> str:
+    def n(x: object) -> str:
+        return "–" if x is None or pd.isna(x) else f"{float(x):,.0f}"
+
+    if f["indicator"] == "incidence":
+        return ctx.t("rates.sample.incidence", den=n(f["denominator"]), households=n(f["sample_households"]),
+                     people=n(f["sample_people"]))
+    if f["indicator"] == "approval":
+        return ctx.t("rates.sample.approval", num=n(f["numerator"]), den=n(f["denominator"]))
+    return ctx.t("rates.sample.people", num=n(f["numerator"]), den=n(f["denominator"]),
+                 households=n(f["sample_households"]))
+
+
+def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """A place table as shown and downloaded: the four rates, the verdict, the samples."""
+    def names(inds: list[str]) -> str:
+        return "、".join(ctx.t(f"rates.ind.{i}") for i in inds)
+
+    verdict = [ctx.t("rates.fail") + "：" + names(f) if f else
+               (ctx.t("rates.pass") if any(r[f"{i}_pass"] is not None for i in INDICATORS) else ctx.t("rates.no_figure"))
+               for f, (_, r) in zip(df["failed"], df.iterrows(), strict=True)]
+    small = [names([i for i in INDICATORS if r[f"{i}_small"] and not pd.isna(r[f"{i}_rate"])])
+             for _, r in df.iterrows()]
+    source = [ctx.t(f"rates.source.{s}") if "/" not in s else
+              "/".join(ctx.t(f"rates.source.{x}") for x in s.split("/")) for s in df["incidence_rates_from"]]
+    view = df.assign(verdict=verdict, small_sample=small, rates_from=source,
+                     **{c: pct_cells(df[c]) for c in RATE_COLUMNS})
+    return view[[*keys, *PLACE_COLUMNS]]
+
+
+
+def places_section(ctx: PageContext, cfg: Settings) -> None:
+    towns = data.run(q.rates, ctx.flt, level="township", **cfg.query())
+    st.subheader(ctx.t("rates.by_township"))
+    charts_row = st.columns(2)
+    for i, ind in enumerate(INDICATORS):
+        if towns[f"{ind}_rate"].notna().any():
+            with charts_row[i % 2]:
+                fig = charts.rate_bars(towns, "township", f"{ind}_rate", f"{ind}_lo", f"{ind}_hi", f"{ind}_pass",
+                                       getattr(cfg.lines, ind), line_label=line_text(ctx, ind, cfg.lines),
+                                       x_title=ctx.t(f"rates.ind.{ind}"), y_title=ctx.t("field.township"))
+                fig.update_layout(title={"text": ctx.t("rates.chart", ind=ctx.t(f"rates.ind.{ind}")), "x": 0})
+                charts.show(fig, f"rates_chart_{ind}")
+    table.show("rates_townships", place_view(ctx, towns, ["township"]), ctx.t("rates.what.townships"))
+    st.caption(ctx.t("rates.borrowed"))
+    st.subheader(ctx.t("rates.by_village"))
+    villages = data.run(q.rates, ctx.flt, level="village", **cfg.query())
+    table.show("rates_villages", place_view(ctx, villages, ["township", "village"]), ctx.t("rates.what.villages"))
+
+
+def cases_section(ctx: PageContext, cfg: Settings) -> None:
+    st.subheader(ctx.t("rates.cases"))
+    found = {kind: data.run(q.cases, ctx.flt, kind=kind, date_from=cfg.date_from, date_to=cfg.date_to)
+             for kind in q.CASES}
+    tabs = st.tabs([f"{ctx.t(f'rates.cases.{kind}')} ({len(df)})" for kind, df in found.items()])
+    for tab, (kind, df) in zip(tabs, found.items(), strict=True):
+        with tab:
+            if df.empty:
+                st.caption(ctx.t("rates.cases_none"))
+                continue
+            table.show(f"rates_cases_{kind}", df[CASE_COLUMNS],
+                       ctx.t("rates.what.cases", kind=ctx.t(f"rates.cases.{kind}")))
+
+
+def signals_section(ctx: PageContext) -> None:
+    st.divider()
+    st.subheader(ctx.t("rates.signals"))
+    st.caption(ctx.t("rates.signals_caption"))
+    by_town = data.run(q.signals, ctx.flt, level="township")
+    table.show("rates_signals", by_town.assign(suspected_wrong_exit_share=pct_cells(by_town["suspected_wrong_exit_share"])),
+               ctx.t("rates.what.signals"))
+    for condition, kind in (("wrong_exit", "wrong_exit"), ("suspected_missed", "missed")):
+        st.markdown(f"**{ctx.t(f'rates.signals.{kind}')}**")
+        found = data.run(qh.listing, ctx.flt, condition=condition, limit=DEFAULT_LIMIT)
+        if found.empty:
+            st.caption(ctx.t("rates.signals_none"))
+            continue
+        table.show_list(f"rates_signal_{kind}", found, ctx.t("rates.what.signal_list", kind=ctx.t(f"rates.signals.{kind}")),
+                        qh.listing_query(ctx.flt, data.viewer(), condition=condition), columns=SIGNAL_COLUMNS)
+
+
+def plan_section(ctx: PageContext) -> None:
+    """The self-check sample: settings, the seed on screen, the sample, its check form."""
+    st.divider()
+    st.subheader(ctx.t("rates.plan"))
+    st.caption(ctx.t("rates.plan.caption"))
+    default = qp.PlanSpec()
+    c = st.columns(6)
+    spec = qp.PlanSpec(
+        seed=int(c[0].number_input(ctx.t("rates.plan.seed"), 0, 2**31 - 1, default.seed, key="plan_seed")),
+        villages=int(c[1].number_input(ctx.t("rates.plan.villages"), 1, 500, default.villages, key="plan_villages")),
+        exited_share=float(c[2].number_input(ctx.t("rates.plan.exited_share"), 1, 100, int(default.exited_share * 100),
+                                             key="plan_share")) / 100,
+        not_exited_cap=int(c[3].number_input(ctx.t("rates.plan.not_exited_cap"), 0, 200, default.not_exited_cap,
+                                             key="plan_cap")),
+        edge_cap=int(c[4].number_input(ctx.t("rates.plan.edge_cap"), 0, 200, default.edge_cap, key="plan_edge")),
+        ordinary=int(c[5].number_input(ctx.t("rates.plan.ordinary"), 0, 100, default.ordinary, key="plan_ordinary")),
+    )
+    st.markdown(ctx.t("rates.plan.seed_note", seed=spec.seed))
+    sample = data.run(qp.plan, ctx.flt, settings=spec)
+    if sample.empty:
+        st.caption(ctx.t("rates.plan.none"))
+        return
+    ordinary = int((sample["group"] == "一般农户").sum())
+    st.caption(ctx.t("rates.plan.summary", villages=sample["village_draw"].nunique(), households=len(sample),
+                     ordinary=ordinary))
+    view = sample.assign(inclusion=pct_cells(sample["inclusion"]),
+                         member_count=["" if pd.isna(v) else int(v) for v in sample["member_count"]])
+    table.show("rates_plan", view[PLAN_COLUMNS], ctx.t("rates.plan.what_list", seed=spec.seed))
+    scope = "、".join(ctx.flt.townships or ctx.viewer.townships or ()) or ctx.t("rates.plan.county")
+    notes = [ctx.t("rates.plan.cover.title", scope=scope, seed=spec.seed),
+             ctx.t("rates.plan.cover.settings", villages=spec.villages, share=f"{spec.exited_share:.0%}",
+                   cap=spec.not_exited_cap, edge=spec.edge_cap, ordinary=spec.ordinary),
+             ctx.t("rates.plan.cover.fill"), ctx.t("rates.plan.cover.names")]
+    with_names = ctx.viewer.pii
+    what = ctx.t("rates.plan.what", seed=spec.seed)
+    extract.download(ctx.t("rates.plan.form"), lambda: check_form.form_bytes(sample, notes, with_names=with_names),
+                     what=what, fmt="xlsx", file_name=extract.file_name(what, extract.scoped(ctx.flt, ctx.viewer),
+                                                                        ctx.as_of, "xlsx"),
+                     rows=len(sample), mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     key="rates_plan_form", icon=":material/assignment:")
+
+
+def main() -> None:
+    ctx = current()
+    header.show("rates.page")
+    cfg = settings(ctx)
+    with st.expander(ctx.t("insp.rules")):
+        st.markdown(ctx.t("rates.rules", min=MIN_SAMPLE, **{i: f"{getattr(cfg.lines, i):.0%}" for i in INDICATORS}))
+    figures = data.run(q.figures, ctx.flt, **cfg.query())
+    if figures.empty:
+        header.empty()
+        return
+    overall = data.run(q.rates, ctx.flt, level="all", **cfg.query()).iloc[0]
+    if not q.area_only(ctx.flt):
+        st.info(ctx.t("rates.household_filter"), icon=":material/filter_alt:")
+    if overall["checked_households"] == 0:
+        st.warning(ctx.t("rates.no_checks"), icon=":material/fact_check:")
+    figures_section(ctx, figures, cfg.lines)
+    if overall["villages_without_base"] and q.area_only(ctx.flt):
+        st.caption(ctx.t("rates.no_base", villages=int(overall["villages_without_base"]),
+                         people=f"{int(overall['registered_people_no_base']):,}"))
+    table.show("rates_figures", figures_view(ctx, figures), ctx.t("rates.what.figures"))
+    places_section(ctx, cfg)
+    cases_section(ctx, cfg)
+    signals_section(ctx)
+    plan_section(ctx)
+
+
+def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:
+    """The four figures as a table (the tiles' download)."""
+    verdict = [ctx.t("rates.no_figure") if p is None else ctx.t("rates.pass") if p else ctx.t("rates.fail")
+               for p in figures["passes"]]
+    people = ["" if pd.isna(v) else int(v) for v in figures["sample_people"]]
+    return figures.assign(indicator=[ctx.t(f"rates.ind.{i}") for i in figures["indicator"]], verdict=verdict,
+                          veto_line=pct_cells(figures["line"], 0), figure=pct_cells(figures["value"]),
+                          lo=pct_cells(figures["lo"]), hi=pct_cells(figures["hi"]), sample_people=people)[
+        ["indicator", "figure", "lo", "hi", "numerator", "denominator", "sample_households", "sample_people", "small",
+         "veto_line", "verdict"]]
+
+
+main()

@@ -1,0 +1,153 @@
+"""The self-check sample planner (自查抽样): a reproducible sample drawn the way assessment teams draw it.
+
+1. Villages by probability proportional to size (PPS), systematic: the villages of the filtered area
+   in place order (township code, village), each with its size (乡村户数 of its population base, latest
+   year; without a base, its registry households), cumulated; a random start in [0, I) from the seed and
+   a point every I = total / n. A village at least as large as I is taken for certain and the rest
+   drawn again without it. Each village's inclusion probability is n × size / total (at most 1).
+2. In each village drawn: a share of its 脱贫户 (at least one), all its 未脱贫户 up to a cap, its
+   monitored non-registered households (边缘户) up to a cap, each group in the order of
+   md5(seed|户编号); and a number of blank rows for 一般农户, chosen on the spot (the registry does not
+   know them; the population base says how many there are).
+The same filter, settings and seed give the same sample on any machine. Only place filters (and the
+viewer's townships) apply: a sample is of places. Personal data masked unless the viewer may see it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from queries.filters import (
+    Filters,
+    Viewer,
+    area_where,
+    fetch,
+    household_where,
+    mask_id,
+    mask_name,
+    township_order,
+)
+
+GROUP_ORDER = ("脱贫户", "未脱贫户", "边缘户", "一般农户")
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """What to draw. `seed` makes the draw reproducible; it is shown on the page and the form."""
+
+    seed: int = 2020
+    villages: int = 10
+    exited_share: float = 0.2  # of a village's 脱贫户 (at least one when it has any)
+    not_exited_cap: int = 10  # all 未脱贫户 up to this many
+    edge_cap: int = 5  # monitored, not registered households, up to this many
+    ordinary: int = 5  # blank rows for 一般农户 per village, chosen on the spot
+
+
+def village_frame(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """township, village, size (乡村户数, else registry households), size_from ('base' / 'registry'),
+    rural_households, households (registry), in place order."""
+    area = flt.with_(main_causes=(), household_attributes=(), exit_statuses=(), monitoring_types=(),
+                     identified_years=None, exit_years=None)
+    where, params = household_where(area, viewer, "c")
+    registry = fetch(con, f"""SELECT c.township, c.village, sum(c.households)::BIGINT AS households
+                              FROM agg_household c WHERE {where} GROUP BY ALL""", params)  # noqa: S608
+    bw, bp = area_where(flt, viewer, "p.township", "p.village")
+    base = fetch(con, f"""SELECT p.township, p.village, p.rural_households FROM population_base p
+                          WHERE {bw} AND p.rural_households > 0
+                          QUALIFY row_number() OVER (PARTITION BY p.township, p.village ORDER BY p.year DESC) = 1""",  # noqa: S608
+                 bp)
+    df = registry.merge(base, on=["township", "village"], how="outer")
+    df["households"] = pd.to_numeric(df["households"], errors="coerce").fillna(0).astype("int64")
+    df["size_from"] = ["base" if pd.notna(b) else "registry" for b in df["rural_households"]]
+    df["size"] = df["rural_households"].where(df["rural_households"].notna(), df["households"]).astype(float)
+    df = df[df["size"] > 0]
+    order = {t: i for i, t in enumerate(township_order(df["township"].unique()))}
+    df = df.assign(_t=df["township"].map(order)).sort_values(["_t", "village"], kind="mergesort")
+    return df.drop(columns=["_t"]).reset_index(drop=True)
+
+
+def pps_villages(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """Systematic PPS of `n` villages from `frame` (place order, `size`): the villages drawn, in draw
+    order, with `village_draw` (1, 2, …), `certain` and `inclusion` (probability)."""
+    n = max(0, min(int(n), len(frame)))
+    if n == 0:
+        return frame.iloc[0:0].assign(village_draw=[], certain=[], inclusion=[])
+    rng = random.Random(f"pps:{seed}")
+    rest = frame.copy()
+    certain: list[int] = []
+    while n - len(certain) > 0:  # villages larger than the interval are taken for certain
+        interval = rest["size"].sum() / (n - len(certain))
+        big = rest.index[rest["size"] >= interval].tolist()
+        if not big:
+            break
+        certain += big
+        rest = rest.drop(index=big)
+    k = n - len(certain)
+    chosen: list[int] = []
+    if k > 0 and len(rest):
+        interval = rest["size"].sum() / k
+        start = rng.uniform(0, interval)
+        cum = rest["size"].cumsum().tolist()
+        idx = rest.index.tolist()
+        j = 0
+        for point in (start + i * interval for i in range(k)):
+            while j < len(cum) - 1 and cum[j] < point:
+                j += 1
+            chosen.append(idx[j])
+    drawn = frame.loc[certain + chosen].copy()
+    total_rest = rest["size"].sum()
+    drawn["certain"] = [i in certain for i in drawn.index]
+    drawn["inclusion"] = [1.0 if c else min(1.0, k * s / total_rest) for c, s in
+                          zip(drawn["certain"], drawn["size"], strict=True)]
+    drawn["village_draw"] = range(1, len(drawn) + 1)
+    return drawn.reset_index(drop=True)
+
+
+def _hash_rank(seed: int, key: str) -> str:
+    return hashlib.md5(f"{seed}|{key}".encode()).hexdigest()  # noqa: S324 - an ordering, not security
+
+
+def plan(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, settings: PlanSpec = PlanSpec()
+         ) -> pd.DataFrame:
+    """The sample: village_draw, township, village, inclusion, certain, group (脱贫户 / 未脱贫户 / 边缘户 /
+    一般农户), draw (order within its group), household_id, head_name, head_id_number, member_count,
+    income_per_capita (blank household columns for 一般农户 rows), in draw order."""
+    spec = settings
+    villages = pps_villages(village_frame(con, flt, viewer), spec.villages, spec.seed)
+    columns = ["village_draw", "township", "village", "inclusion", "certain", "group", "draw", "household_id",
+               "head_name", "head_id_number", "member_count", "income_per_capita"]
+    if villages.empty:
+        return pd.DataFrame(columns=columns)
+    where, params = household_where(Filters(), viewer, "f")
+    params["places"] = [f"{t}\x1f{v}" for t, v in zip(villages["township"], villages["village"], strict=True)]
+    hh = fetch(con, f"""
+        SELECT f.township, f.village, f.household_id, {mask_name('f.head_name', viewer)} AS head_name,
+               {mask_id('f.head_id_number', viewer)} AS head_id_number, f.member_count, f.income_per_capita,
+               CASE WHEN f.registered THEN (CASE WHEN f.exit_status = '已脱贫' THEN '脱贫户' ELSE '未脱贫户' END)
+                    WHEN f.monitored THEN '边缘户' END AS "group"
+        FROM hh_facts f
+        WHERE {where} AND list_contains($places, f.township || chr(31) || f.village)
+          AND (f.registered OR f.monitored)""", params)  # noqa: S608
+    hh["_rank"] = [_hash_rank(spec.seed, h) for h in hh["household_id"]]
+    rows: list[pd.DataFrame] = []
+    for _, v in villages.iterrows():
+        mine = hh[(hh["township"] == v["township"]) & (hh["village"] == v["village"])].sort_values("_rank")
+        place = {"village_draw": v["village_draw"], "inclusion": v["inclusion"], "certain": bool(v["certain"])}
+        for group in GROUP_ORDER[:3]:
+            g = mine[mine["group"] == group]
+            if group == "脱贫户":
+                take = max(1, math.ceil(spec.exited_share * len(g))) if len(g) else 0
+            else:
+                take = spec.not_exited_cap if group == "未脱贫户" else spec.edge_cap
+            g = g.head(take)
+            rows.append(g.assign(**place, draw=range(1, len(g) + 1)))
+        rows.append(pd.DataFrame({"township": v["township"], "village": v["village"], "group": "一般农户",
+                                  "draw": range(1, spec.ordinary + 1), **place}))
+    out = pd.concat([r for r in rows if len(r)], ignore_index=True)
+    return out[columns]

@@ -1,0 +1,324 @@
+"""三率一度 (queries.inspection_rates) on the fixture county (tests/conftest.py) with a population base and
+a self-check loaded through the real loader. Every figure is computed by hand below.
+
+Registry people (members of registered households) per village, from conftest:
+- 乌加河镇 联丰奋斗村: H01 (2, exited), H02 (1, exited); H11 (2) is an edge household, not registered;
+- 乌加河镇 红旗村: H03 (3, not exited), H04 (2, exited);
+- 德岭山镇 兴丰村: H05 (2, exited), H06 (1, not exited), H12 (3, exited);
+- 德岭山镇 胜利村: H07 (4, returned: not exited), H08 (1, exited);
+- 呼勒斯太苏木 温更嘎查: H09 (1, not exited), H10 (2, exited) — no population base.
+Population base: 联丰奋斗村 800 (2019) and 820 (2020), 红旗村 500 (2019), 兴丰村 600 (2020), 胜利村 400 (2020).
+
+The self-check (one row per household after the latest check of the period wins):
+| place | household | counted as | people | finding | approval |
+|---|---|---|---|---|---|
+| 联丰奋斗村 | H01 | 脱贫户 | 2 | 正常 | 认可 |
+| 联丰奋斗村 | H02 (2020; a 2019 check 正常/认可 is older) | 脱贫户 | 1 | 错退 (基本医疗 否) | 不认可 |
+| 红旗村 | H04 (form: no size -> registry's 2) | 脱贫户 | 2 | 正常 | 说不清 |
+| 联丰奋斗村 | 李四 | 一般农户 | 4 | 漏评 (住房 否) | 认可 |
+| 联丰奋斗村 | 王五 | 一般农户 | 3 | 正常 | 认可 |
+| 联丰奋斗村 | H11 (form: 一般农户; registry: edge) | 边缘户 | 2 | 正常 | 不认可 |
+| 红旗村 | H03 (form: 一般农户; registry: not exited) | 未脱贫户 | 3 | 错退 | 认可 |
+| 兴丰村 | H05, H12 | 脱贫户 | 2, 3 | 正常 | 认可 |
+| 胜利村 | H08 | 脱贫户 | 1 | 正常 | 认可 |
+| 兴丰村 | 赵六 | 一般农户 | 5 | 正常 | 认可 |
+| 胜利村 | 孙七 | 一般农户 | 2 | 正常 | (none) |
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from etl import snapshot
+from etl.inspection_rules import Lines
+from etl.load import load_files
+from queries import inspection_rates as q
+from queries.filters import Filters, Viewer
+from tests.conftest import build_fixture_db
+
+V = Viewer()
+JUNE = {"date_from": date(2020, 1, 1), "date_to": date(2020, 12, 31)}
+HEADER = "调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,人均纯收入,不愁吃,不愁穿,义务教育保障,基本医疗保障,住房安全保障,饮水安全保障,核查结论,是否认可,调查人,备注"
+CHECKS = [
+    "2020-06-22,乌加河镇,联丰奋斗村,H01,张林春,,脱贫户,2,8000,是,是,是,是,是,是,正常,认可,甲,",
+    "2020-06-22,乌加河镇,联丰奋斗村,H02,王秀英,,脱贫户,1,3000,是,是,是,否,是,是,疑似错退,不认可,甲,王秀英说看病报销少",
+    "2019-05-01,乌加河镇,联丰奋斗村,H02,王秀英,,脱贫户,1,3000,是,是,是,是,是,是,正常,认可,甲,",
+    "2020-06-22,乌加河镇,红旗村,H04,孙建国,,脱贫户,,6000,是,是,是,是,是,是,正常,说不清,乙,",
+    "2020-06-22,乌加河镇,联丰奋斗村,,李四,,一般农户,4,3000,是,是,是,是,否,是,漏评,认可,甲,李四家住房漏雨",
+    "2020-06-22,乌加河镇,联丰奋斗村,,王五,,一般农户,3,9000,是,是,是,是,是,是,正常,认可,甲,",
+    "2020-06-22,乌加河镇,联丰奋斗村,H11,杨光,,一般农户,,4500,是,是,是,是,是,是,正常,不认可,甲,",
+    "2020-06-22,乌加河镇,红旗村,H03,赵铁柱,,一般农户,3,2500,是,是,是,是,是,是,错退,认可,乙,",
+    "2020-06-23,德岭山镇,兴丰村,H05,钱德福,,脱贫户,2,9000,是,是,是,是,是,是,正常,认可,丙,",
+    "2020-06-23,德岭山镇,兴丰村,H12,朱大海,,脱贫户,3,4200,是,是,是,是,是,是,正常,认可,丙,",
+    "2020-06-23,德岭山镇,胜利村,H08,褚老汉,,脱贫户,1,7000,是,是,是,是,是,是,正常,认可,丙,",
+    "2020-06-23,德岭山镇,兴丰村,,赵六,,一般农户,5,9000,是,是,是,是,是,是,正常,认可,丙,",
+    "2020-06-23,德岭山镇,胜利村,,孙七,,一般农户,2,9000,是,是,是,是,是,是,正常,,丙,",
+]
+BASE = ["年度,乡(镇),行政村,乡村户数,乡村人口", "2019,乌加河镇,联丰奋斗村,300,800", "2020,乌加河镇,联丰奋斗村,305,820",
+        "2019,乌加河镇,红旗村,200,500", "2020,德岭山镇,兴丰村,220,600", "2020,德岭山镇,胜利村,150,400"]
+
+# hand-computed (see the module docstring)
+ALL_WRONG = (1, 11)  # H02's 1 person of 2+1+2 (乌加河镇) + 2+3+1 (德岭山镇) exited people surveyed
+ALL_MISSED = (4, 16)  # 李四's 4 of 4+3+2 (乌加河镇) + 5+2 (德岭山镇)
+ALL_APPROVAL = (8, 11)  # 认可: H01 李四 王五 H03 H05 H12 H08 赵六; answered: those + H02 H04 H11
+# villages with a base (latest year): not exited 0+3+1+4, exited 3+2+5+1, rural 820+500+600+400,
+# non-registered (820-3)+(500-5)+(600-6)+(400-5)
+ALL_INCIDENCE = (8 + 4 / 16 * 2301 + 1 / 11 * 11) / 2320
+WJH_INCIDENCE = (3 + 4 / 9 * 1312 + 1 / 5 * 5) / 1320  # 乌加河镇: its own rates 1/5 and 4/9
+DLS_INCIDENCE = (5 + 0 + 0) / 1000  # 德岭山镇: no wrong exit or missed household surveyed
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("rates")
+    path = build_fixture_db(root / "data" / "fupin.duckdb")
+    (root / "base.csv").write_text("\n".join(BASE) + "\n", encoding="utf-8")
+    (root / "checks.csv").write_text("\n".join([HEADER, *CHECKS]) + "\n", encoding="utf-8")
+    report = load_files([root / "base.csv", root / "checks.csv"], db=path)
+    assert report.exit_code == 0 and report.files[1].rows_loaded == 13
+    return path
+
+
+@pytest.fixture()
+def con(db: Path):
+    c, _ = snapshot.connect_read(db)
+    yield c
+    c.close()
+
+
+def row(df: pd.DataFrame, **keys: str) -> pd.Series:
+    sel = df
+    for k, v in keys.items():
+        sel = sel[sel[k] == v]
+    assert len(sel) == 1, (keys, len(sel))
+    return sel.iloc[0]
+
+
+def wilson_by_hand(x: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def test_the_four_figures_of_the_county(con: duckdb.DuckDBPyConnection) -> None:
+    r = q.rates(con, Filters(), V, **JUNE).iloc[0]
+    assert (r["wrong_exit_people"], r["exited_sample_people"], r["exited_sample_households"]) == (1, 11, 6)
+    assert (r["missed_people"], r["nonreg_sample_people"], r["nonreg_sample_households"]) == (4, 16, 5)
+    assert (r["approved"], r["answered"], r["disapproved"], r["checked_households"]) == (8, 11, 2, 12)
+    assert r["wrong_exit_rate"] == pytest.approx(1 / 11)
+    assert r["missed_rate"] == pytest.approx(4 / 16)
+    assert r["approval_rate"] == pytest.approx(8 / 11)
+    assert r["incidence_rate"] == pytest.approx(ALL_INCIDENCE)
+    assert (r["rural_population"], r["villages"], r["villages_without_base"]) == (2320, 5, 1)
+    assert r["registered_people_no_base"] == 3  # 温更嘎查's registered people are outside the incidence
+    for ind, (x, n) in {"wrong_exit": ALL_WRONG, "missed": ALL_MISSED, "approval": ALL_APPROVAL}.items():
+        lo, hi = wilson_by_hand(x, n)
+        assert (r[f"{ind}_lo"], r[f"{ind}_hi"]) == (pytest.approx(lo), pytest.approx(hi))
+        assert r[f"{ind}_small"]  # fewer than 30 people (households)
+    # the incidence's band: both rates' interval ends put into the formula
+    lo_w, hi_w = wilson_by_hand(*ALL_WRONG)
+    lo_m, hi_m = wilson_by_hand(*ALL_MISSED)
+    assert r["incidence_lo"] == pytest.approx((8 + lo_m * 2301 + lo_w * 11) / 2320)
+    assert r["incidence_hi"] == pytest.approx((8 + hi_m * 2301 + hi_w * 11) / 2320)
+    # every figure over its line: 25.2% > 3%, 9.1% > 2%, 25% > 2%, 72.7% < 90%
+    assert r["failed"] == ["incidence", "wrong_exit", "missed", "approval"] and r["fails"] == 4
+
+
+def test_figures_long_form_and_lines(con: duckdb.DuckDBPyConnection) -> None:
+    f = q.figures(con, Filters(), V, **JUNE).set_index("indicator")
+    assert list(f.index) == ["incidence", "wrong_exit", "missed", "approval"]
+    assert f.loc["wrong_exit", ["numerator", "denominator", "sample_households"]].tolist() == [1, 11, 6]
+    assert f.loc["approval", ["numerator", "denominator", "sample_households"]].tolist() == [8, 11, 11]
+    assert f.loc["incidence", "denominator"] == 2320
+    assert f["passes"].tolist() == [False, False, False, False]
+    assert f["line"].tolist() == [0.03, 0.02, 0.02, 0.90]
+    loose = Lines(incidence=0.3, wrong_exit=0.1, missed=0.25, approval=0.7)
+    g = q.figures(con, Filters(), V, lines=loose, **JUNE).set_index("indicator")
+    assert g["passes"].tolist() == [True, True, True, True]  # 25% ≤ 25% passes: the line is inclusive
+
+
+def test_by_township_failing_first(con: duckdb.DuckDBPyConnection) -> None:
+    t = q.rates(con, Filters(), V, level="township", **JUNE)
+    assert list(t["township"]) == ["乌加河镇", "德岭山镇", "呼勒斯太苏木"]
+    wjh, dls, hlst = (row(t, township=x) for x in ("乌加河镇", "德岭山镇", "呼勒斯太苏木"))
+    assert wjh["wrong_exit_rate"] == pytest.approx(1 / 5) and wjh["missed_rate"] == pytest.approx(4 / 9)
+    assert wjh["approval_rate"] == pytest.approx(4 / 7)  # H01 李四 王五 H03 of 7 answers
+    assert wjh["incidence_rate"] == pytest.approx(WJH_INCIDENCE)
+    assert wjh["fails"] == 4
+    assert dls["wrong_exit_rate"] == 0 and dls["missed_rate"] == 0 and dls["approval_rate"] == 1
+    assert dls["incidence_rate"] == pytest.approx(DLS_INCIDENCE) and dls["fails"] == 0
+    assert list(dls[[f"{i}_pass" for i in ("incidence", "wrong_exit", "missed", "approval")]]) == [True] * 4
+    # no check and no population base: no figure, no verdict
+    assert math.isnan(hlst["incidence_rate"]) and math.isnan(hlst["approval_rate"])
+    assert hlst["approval_pass"] is None and hlst["fails"] == 0
+
+
+def test_by_village_borrows_missing_rates(con: duckdb.DuckDBPyConnection) -> None:
+    v = q.rates(con, Filters(), V, level="village", **JUNE)
+    assert len(v) == 5
+    hq = row(v, village="红旗村")  # surveyed exited H04 (2 people, 正常); no non-registered household surveyed
+    assert hq["wrong_exit_rate"] == 0 and math.isnan(hq["missed_rate"])
+    assert hq["incidence_rates_from"] == "own/township"  # 漏评率 of 乌加河镇
+    assert hq["incidence_rate"] == pytest.approx((3 + 4 / 9 * 495 + 0 * 2) / 500)
+    sl = row(v, village="胜利村")
+    assert sl["incidence_rate"] == pytest.approx((4 + 0 * 395 + 0 * 1) / 400)
+    wg = row(v, village="温更嘎查")
+    assert math.isnan(wg["rural_population"]) and math.isnan(wg["incidence_rate"])
+    assert v.iloc[0]["village"] == "联丰奋斗村"  # the only village failing all four: first
+
+
+def test_period_base_year_and_latest_check(con: duckdb.DuckDBPyConnection) -> None:
+    every = q.rates(con, Filters(), V).iloc[0]
+    assert every["checked_households"] == 12  # H02 twice: its latest check counts
+    assert every["wrong_exit_people"] == 1
+    old = q.rates(con, Filters(), V, date_from=date(2019, 1, 1), date_to=date(2019, 12, 31)).iloc[0]
+    assert (old["checked_households"], old["wrong_exit_people"], old["exited_sample_people"]) == (1, 0, 1)
+    assert q.default_period(con, Filters(), V) == (date(2020, 1, 1), date(2020, 12, 31))
+    assert q.base_years(con, Filters(), V) == [2020, 2019]
+    y2019 = q.rates(con, Filters(), V, base_year=2019, **JUNE).iloc[0]
+    assert y2019["rural_population"] == 1300  # 联丰奋斗村 800 + 红旗村 500
+    assert y2019["incidence_rate"] == pytest.approx((3 + 4 / 16 * 1292 + 1 / 11 * 5) / 1300)
+
+
+def test_filters_and_township_scope(con: duckdb.DuckDBPyConnection) -> None:
+    town = q.rates(con, Filters(townships=("德岭山镇",)), V, **JUNE).iloc[0]
+    scoped = q.rates(con, Filters(), Viewer(townships=("德岭山镇",)), **JUNE).iloc[0]
+    assert town["incidence_rate"] == pytest.approx(DLS_INCIDENCE)
+    assert scoped["incidence_rate"] == pytest.approx(DLS_INCIDENCE)
+    assert (scoped["exited_sample_people"], scoped["nonreg_sample_people"], scoped["answered"]) == (6, 7, 4)
+    assert list(q.rates(con, Filters(), Viewer(townships=("德岭山镇",)), level="township")["township"]) == ["德岭山镇"]
+    # a township user sees none of another township's households, asked for or not
+    assert q.cases(con, Filters(), Viewer(townships=("德岭山镇",)), "wrong_exit").empty
+    assert q.cases(con, Filters(townships=("乌加河镇",)), Viewer(townships=("德岭山镇",)), "missed").empty
+    assert q.rates(con, Filters(townships=("乌加河镇",)), Viewer(townships=("德岭山镇",))).empty
+    village = q.rates(con, Filters(villages=("联丰奋斗村",)), V, **JUNE).iloc[0]
+    assert (village["wrong_exit_people"], village["exited_sample_people"]) == (1, 3)
+    # a household filter (cause) selects registry households: their checks only, and no incidence
+    ill = q.rates(con, Filters(main_causes=("因病",)), V, **JUNE).iloc[0]  # H01, H02, H05
+    assert (ill["wrong_exit_people"], ill["exited_sample_people"], ill["nonreg_sample_people"]) == (1, 5, 0)
+    assert ill["approval_rate"] == pytest.approx(2 / 3)
+    assert math.isnan(ill["incidence_rate"]) and ill["incidence_pass"] is None
+
+
+def test_households_behind_the_figures(con: duckdb.DuckDBPyConnection) -> None:
+    wrong = q.cases(con, Filters(), V, "wrong_exit", **JUNE)
+    assert list(wrong["household_id"]) == ["H02"]  # H03's 错退 is on a household that never exited
+    w = wrong.iloc[0]
+    assert (w["head_name"], w["counted_as"], w["exit_status"], w["people"]) == ("王*英", "脱贫户", "已脱贫", 1)
+    assert list(w["failed_items"]) == ["基本医疗保障"]
+    assert w["notes"] == "王*英说看病报销少"  # names inside free text are masked too
+    missed = q.cases(con, Filters(), V, "missed", **JUNE)
+    assert list(missed["head_name"]) == ["李*"] and list(missed["failed_items"].iloc[0]) == ["住房安全保障"]
+    assert missed["notes"].iloc[0] == "李*家住房漏雨"
+    dis = q.cases(con, Filters(), V, "disapproved", **JUNE)
+    assert sorted(dis["household_id"]) == ["H02", "H11"]
+    assert row(dis, household_id="H11")["counted_as"] == "边缘户"  # the registry's group, not the form's
+    pii = q.cases(con, Filters(), Viewer(pii=True), "wrong_exit", **JUNE).iloc[0]
+    assert (pii["head_name"], pii["notes"]) == ("王秀英", "王秀英说看病报销少")
+    # the lists agree with the figures they explain
+    r = q.rates(con, Filters(), V, **JUNE).iloc[0]
+    assert wrong["people"].sum() == r["wrong_exit_people"] and missed["people"].sum() == r["missed_people"]
+    assert len(dis) == r["disapproved"]
+    with pytest.raises(ValueError):
+        q.cases(con, Filters(), V, "x' OR 1=1 --")
+
+
+def test_signals_are_kept_apart_and_agree_with_the_households(tmp_path: Path) -> None:
+    """疑似错退 / 疑似漏评 from the registry; the cells' counts equal the household lists' (one rule)."""
+    path = build_fixture_db(tmp_path / "data" / "fupin.duckdb")
+    reg = tmp_path / "edge.csv"
+    reg.write_text("乡(镇),行政村,户编号,姓名,证件号码,与户主关系,监测对象类别,人均纯收入,收入年度\n"
+                   "德岭山镇,胜利村,H13,边缘甲,150824198001010011,户主,边缘易致贫户,3000,2020\n"
+                   "德岭山镇,胜利村,H14,边缘乙,150824198001010022,户主,突发严重困难户,6000,2020\n", encoding="utf-8")
+    assert load_files([reg], db=path).exit_code == 0
+    from queries import households
+
+    c, _ = snapshot.connect_read(path)
+    try:
+        s = q.signals(c, Filters(), V)
+        dls = row(s, township="德岭山镇")
+        assert (dls["suspected_missed"], dls["monitored_not_registered"]) == (1, 2)  # H13 below the 2020 line
+        assert (dls["suspected_wrong_exits"], dls["exited_households"]) == (1, 3)  # H08 (unsafe water) of H05, H08, H12
+        listed = households.listing(c, Filters(), V, condition="suspected_missed")
+        assert list(listed["household_id"]) == ["H13"]
+        for level in ("all", "township", "village"):
+            sums = q.signals(c, Filters(), V, level=level)
+            assert sums["suspected_wrong_exits"].sum() == len(households.listing(c, Filters(), V,
+                                                                                   condition="wrong_exit"))
+            assert sums["suspected_missed"].sum() == 1
+    finally:
+        c.close()
+
+
+def test_empty_database_and_no_checks(empty_db: Path, fixture_db: Path) -> None:
+    for path in (empty_db, fixture_db):
+        c = duckdb.connect(str(path), read_only=True)
+        try:
+            df = q.rates(c, Filters(), V)
+            if path == empty_db:
+                assert df.empty
+            else:  # registry only: no survey, so no rate and no incidence (no population base)
+                r = df.iloc[0]
+                assert r["checked_households"] == 0 and math.isnan(r["wrong_exit_rate"])
+                assert math.isnan(r["incidence_rate"]) and r["fails"] == 0
+            assert q.cases(c, Filters(), V, "missed").empty
+            assert q.default_period(c, Filters(), V) is None
+        finally:
+            c.close()
+
+
+def test_wilson_and_small_samples() -> None:
+    lo, hi = q.wilson(np.array([1, 0, 30, 0]), np.array([5, 10, 30, 0]))
+    assert (lo[0], hi[0]) == (pytest.approx(0.0362, abs=1e-4), pytest.approx(0.6245, abs=1e-4))  # textbook 1/5
+    assert lo[1] == 0 and hi[1] == pytest.approx(0.2775, abs=1e-4)
+    assert hi[2] == pytest.approx(1) and lo[2] == pytest.approx(0.8865, abs=1e-4)
+    assert math.isnan(lo[3]) and math.isnan(hi[3])
+    frame = pd.DataFrame({"wrong_exit_people": [0, 0], "exited_sample_people": [29, 30],
+                          "exited_sample_households": [10, 10], "missed_people": [0, 0],
+                          "nonreg_sample_people": [0, 40], "nonreg_sample_households": [0, 9],
+                          "approved": [29, 30], "answered": [29, 30]})
+    out = q._rates_of(frame)
+    assert list(out["wrong_exit_small"]) == [True, False] and list(out["missed_small"]) == [True, False]
+    assert list(out["approval_small"]) == [True, False]
+
+
+@pytest.mark.parametrize("value", ["'; DROP TABLE household_checks; --", "' OR 1=1 --", "联丰奋斗村' OR '1'='1",
+                                   "$p_scope_0", "%", "\\"])
+def test_hostile_values_are_data(con: duckdb.DuckDBPyConnection, value: str) -> None:
+    flt = Filters(townships=(value,), villages=(value,))
+    assert q.rates(con, flt, V).empty
+    assert q.rates(con, Filters(), Viewer(townships=(value,)), level="village").empty
+    for kind in q.CASES:
+        assert q.cases(con, Filters(villages=(value,)), V, kind).empty
+    assert q.signals(con, flt, V).empty and q.base_years(con, flt, V) == []
+    for bad in ("village; DROP TABLE x", value):
+        with pytest.raises(ValueError):
+            q.rates(con, Filters(), V, level=bad)
+    assert q.rates(con, Filters(), V, **JUNE).iloc[0]["checked_households"] == 12  # nothing was changed
+
+
+def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
+    """The briefing's 三率一度: the four figures, one written finding per failing figure (with its sample
+    and worst village), the failing villages; all passing says so; no checks says so."""
+    from ui import briefing_html
+
+    veto = briefing_html.veto_section(con, Filters(), V, "zh")
+    fails = [f for f in veto.findings if "不达标" in f]
+    assert len(fails) == 4
+    assert fails[1] == "脱贫人口错退率为9.1%（1 / 11），高于2.0%的否决线，不达标。最低的村：联丰奋斗村（33.3%）。样本不足30，仅供参考。"
+    assert list(veto.figures["verdict"]) == ["不达标"] * 4
+    assert veto.villages.iloc[0]["village"] == "联丰奋斗村"
+    dls = briefing_html.veto_section(con, Filters(townships=("德岭山镇",)), V, "zh")
+    assert dls.findings[0] == "四项指标均达到否决线要求。" and dls.villages.empty
+    nothing = briefing_html.veto_section(con, Filters(townships=("呼勒斯太苏木",)), V, "en")
+    assert nothing.findings == ["No household checks yet: the veto indicators cannot be computed."]
+    html = briefing_html.build(con, Filters(), V, lang="zh", as_of=date(2020, 6, 30), data_as_of=date(2020, 6, 30))
+    assert "<h2>三率一度</h2>" in html and "群众认可度为72.7%（8 / 11）" in html

@@ -1,0 +1,259 @@
+"""Loading the exit inspection's inputs (data-spec §1.4): household checks (入户核查表) and the rural
+population base (人口基数表), on top of the hand-made fixture county (tests/conftest.py): header
+recognition, code lists, rejected rows, data issues, upserts, the same file twice, and the storage
+rules (the snapshot equals its rebuild; the other snapshot file caught up by the changeset equals it)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import changeset, snapshot
+from etl.load import load_files
+from etl.normalize import id_check_char
+from tests.conftest import build_fixture_db
+from tests.snapshots_equal import differences, rebuilt
+
+CHECK_HEADER = ["序号", "调查日期", "乡（镇）", "行政村", "户编号", "户主姓名", "证件号码", "*户类型", "家庭人口",
+                "人均纯收入", "不愁吃", "不愁穿", "义务教育保障", "基本医疗保障", "住房安全保障", "饮水安全保障",
+                "核查结论", "是否认可", "调查人", "备注", "自然村"]
+BASE_HEADER = ["年度", "乡(镇)", "行政村", "乡村户数", "乡村人口"]
+OK6 = ["是"] * 6
+
+
+def pid(birth: str, seq: str) -> str:
+    first = "150824" + birth + seq
+    return first + id_check_char(first)
+
+
+def check_row(n: int, date: str, town: str, village: str, hid: str, head: str, idn: str, typ: str, size: str,
+              income: str, items: list[str], finding: str, approval: str, notes: str = "") -> list[str]:
+    return [str(n), date, town, village, hid, head, idn, typ, size, income, *items, finding, approval, "核查员甲",
+            notes, "一社"]
+
+
+def checks_file() -> list[list[str]]:
+    """Fixture households (conftest): H01/H02 exited (联丰奋斗村), H03 not exited (红旗村), H11 an edge household
+    (联丰奋斗村), H05 exited (德岭山镇 兴丰村)."""
+    return [
+        ["乌拉特中旗2020年脱贫攻坚自查入户核查表"] + [""] * (len(CHECK_HEADER) - 1),
+        CHECK_HEADER,
+        check_row(1, "2020-06-22", "乌加河镇", "联丰奋斗村", "H01", "张林春", "", "脱贫户", "2", "8000", OK6, "正常", "认可"),
+        check_row(2, "2020/6/22", "乌加河镇", "联丰奋斗村", "H02", "王秀英", "", "已脱贫户", "1", "3000",
+                  ["是", "是", "是", "否", "是", "是"], "疑似错退", "不认可", "王秀英说看病报销少"),
+        check_row(3, "2020年6月22日", "乌加河镇", "联丰奋斗村", "", "李四", pid("19700101", "011"), "一般户", "3",
+                  "3500", ["是", "是", "是", "是", "否", "是"], "漏评", "说不清"),
+        check_row(4, "2020-06-22", "乌加河镇", "红旗村", "H03", "赵铁柱", "", "一般农户", "3", "2500", OK6, "错退", "满意"),
+        check_row(5, "2020-06-22", "乌加河镇", "红旗村", "X99", "无名", "", "脱贫户", "", "", OK6, "正常", "认可"),
+        check_row(6, "2020-06-23", "德岭山镇", "兴丰村", "", "钱某", "", "非贫困户", "4", "9000", OK6, "正常", "认可"),
+        check_row(7, "", "德岭山镇", "兴丰村", "", "孙某", "", "一般农户", "4", "9000", OK6, "正常", "认可"),
+        check_row(8, "2020-06-23", "德岭山镇", "", "", "周某", "", "一般农户", "2", "9000", OK6, "正常", "认可"),
+        check_row(9, "2020-06-23", "德岭山镇", "兴丰村", "", "吴某", "", "", "", "9000", OK6, "无问题", "很好"),
+        check_row(10, "2020-06-23", "德岭山镇", "兴丰村", "H05", "钱德福", "", "脱贫户", "2", "9000", OK6, "漏评", "认可"),
+        check_row(11, "2020-06-23", "德岭山镇", "兴丰村", "", "", "", "脱贫户", "2", "9000", OK6, "正常", "否"),
+        check_row(12, "2020-06-24", "乌加河镇", "联丰奋斗村", "H11", "杨光", "", "边缘户", "2", "4500", OK6, "正常", "认可"),
+        ["合计"] + [""] * (len(CHECK_HEADER) - 1),
+    ]
+
+
+def base_file() -> list[list[str]]:
+    return [BASE_HEADER,
+            ["2019", "乌加河镇", "联丰奋斗村", "300", "800"],
+            ["2019", "乌加河镇", "红旗村", "200", "500"],
+            ["2019年", "德岭山镇", "胜利村", "100", "3"],  # fewer than the village's 5 registered people
+            ["", "德岭山镇", "兴丰村", "100", "300"],  # no year: rejected
+            ["2019", "德岭山镇", "兴丰村", "100", "三百"]]  # not a number
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig") -> Path:
+    path.write_bytes(("\n".join(",".join(r) for r in rows) + "\n").encode(encoding))
+    return path
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    return build_fixture_db(tmp_path / "data" / "fupin.duckdb")
+
+
+def read(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con, _ = snapshot.connect_read(db)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def issues(db: Path, table: str) -> list[tuple]:
+    return read(db, "SELECT rule, household_id, field, hk IS NOT NULL FROM data_issues WHERE table_name = ? "
+                    "ORDER BY rule, household_id NULLS FIRST, field", [table])
+
+
+def test_checks_recognised_validated_and_issues(db: Path, tmp_path: Path) -> None:
+    base = write_csv(tmp_path / "人口基数.csv", base_file())
+    checks = write_csv(tmp_path / "核查.csv", checks_file(), "gb18030")
+    report = load_files([base, checks], db=db)
+    assert report.exit_code == 0
+    b, c = report.files
+    assert (b.kind, b.rows_read, b.rows_loaded, b.rows_rejected, b.rows_skipped) == ("population_base", 5, 4, 1, 0)
+    assert (c.kind, c.rows_read, c.rows_loaded, c.rows_rejected, c.rows_skipped) == ("household_checks", 14, 10, 2, 2)  # title + 合计 skipped
+    assert c.ignored_columns == ["序号", "自然村"]
+    assert read(db, "SELECT line, rule, field FROM rejected_rows ORDER BY line") == [
+        (5, "no_year", "year"), (9, "no_check_date", "check_date"), (10, "no_village", "village")]
+    rows = {r[0]: r[1:] for r in read(db, """SELECT coalesce(household_id, head_name), check_date::VARCHAR,
+        household_type, finding, approval, hk IS NOT NULL, food_ok, medical_ok, housing_ok FROM household_checks""")}
+    assert rows["H02"] == ("2020-06-22", "脱贫户", "错退", "不认可", True, True, False, True)  # 疑似错退 counts as 错退
+    assert rows["李四"][1:5] == ("一般农户", "漏评", "说不清", False)
+    assert rows["H03"][1:4] == ("一般农户", "错退", "认可")  # 满意 is 认可
+    assert rows["吴某"][1:4] == (None, "正常", None)  # 很好: not in the code list
+    assert rows["H11"][4] is True
+    assert set(read(db, "SELECT year, village, rural_population FROM population_base")) == {
+        (2019, "兴丰村", None), (2019, "红旗村", 500), (2019, "胜利村", 3), (2019, "联丰奋斗村", 800)}
+    assert issues(db, "population_base") == [("not_a_number", None, "rural_population", False),
+                                             ("population_below_registered", None, "rural_population", False)]
+    assert issues(db, "household_checks") == [
+        ("check_household_unknown", "X99", "household_id", True),
+        ("check_missed_registered", "H05", "finding", True),
+        ("check_no_population_base", None, "village", False),  # 兴丰村's figure is not a number
+        ("check_no_population_base", None, "village", False),
+        ("check_no_population_base", None, "village", False),
+        ("check_no_population_base", "H05", "village", True),
+        ("check_registered_no_id", None, "household_id", False),
+        ("check_size_missing", None, "household_size", False),
+        ("check_size_missing", "X99", "household_size", True),
+        ("check_type_mismatch", "H03", "household_type", True),
+        ("check_type_missing", None, "household_type", False),
+        ("check_wrong_exit_not_exited", "H03", "finding", True),
+        ("unknown_code", None, "approval", False),
+    ]
+    # issues name their file and line, and the raw value as written
+    assert read(db, "SELECT file_name, line, raw_value FROM data_issues WHERE rule = 'unknown_code'") == [
+        ("核查.csv", 11, "很好")]
+
+
+def test_id_number_links_a_check_without_household_number(db: Path, tmp_path: Path) -> None:
+    """A form without 户编号 but with a registered member's ID number is that household's check."""
+    idn = read(db, "SELECT id_number FROM members WHERE household_id = 'H04' AND is_head")[0][0]
+    rows = [CHECK_HEADER, check_row(1, "2020-06-25", "乌加河镇", "红旗村", "", "孙建国", idn, "一般农户", "2", "6000",
+                                    OK6, "正常", "认可")]
+    assert load_files([write_csv(tmp_path / "c.csv", rows)], db=db).exit_code == 0
+    hk = read(db, "SELECT hk FROM households WHERE household_id = 'H04'")[0][0]
+    assert read(db, "SELECT hk FROM household_checks") == [(hk,)]
+    # the form says 一般农户 for an exited registered household: flagged, on that household
+    assert ("check_type_mismatch", "H04", "household_type", True) in issues(db, "household_checks")
+
+
+def test_upserts_and_the_same_file_twice(db: Path, tmp_path: Path) -> None:
+    first = write_csv(tmp_path / "c1.csv", [CHECK_HEADER,
+        check_row(1, "2020-06-22", "乌加河镇", "联丰奋斗村", "H02", "王秀英", "", "脱贫户", "1", "3000", OK6, "错退", "不认可"),
+        check_row(2, "2020-06-22", "乌加河镇", "联丰奋斗村", "", "李四", "", "一般农户", "3", "3500", OK6, "漏评", "认可")])
+    assert load_files([first], db=db).exit_code == 0
+    again = load_files([first], db=db)
+    assert again.files[0].unchanged and not again.published
+    # the same household on the same day: replaced (later line of a file wins too); another day: a second check
+    second = write_csv(tmp_path / "c2.csv", [CHECK_HEADER,
+        check_row(1, "2020-06-22", "乌加河镇", "联丰奋斗村", "H02", "王秀英", "", "脱贫户", "1", "3000", OK6, "漏评", "认可"),
+        check_row(2, "2020-06-22", "乌加河镇", "联丰奋斗村", "H02", "王秀英", "", "脱贫户", "1", "3000", OK6, "正常", "认可"),
+        check_row(3, "2020-06-22", "乌加河镇", "联丰奋斗村", "", "李四", "", "一般农户", "3", "3500", OK6, "正常", "认可"),
+        check_row(4, "2020-07-01", "乌加河镇", "联丰奋斗村", "", "李四", "", "一般农户", "3", "3500", OK6, "漏评", "认可")],
+        "gb18030")
+    assert load_files([second], db=db).files[0].rows_loaded == 3
+    assert read(db, "SELECT household_key, check_date::VARCHAR, finding, batch_id FROM household_checks ORDER BY ALL") == [
+        ("名:乌加河镇/联丰奋斗村/李四", "2020-06-22", "正常", 4), ("名:乌加河镇/联丰奋斗村/李四", "2020-07-01", "漏评", 4),
+        ("户:H02", "2020-06-22", "正常", 4)]  # fixture batches 1-2, first file 3, the same file again none
+    # the replaced records' issues went with them; the new ones belong to the second file
+    assert read(db, "SELECT DISTINCT batch_id FROM data_issues WHERE table_name = 'household_checks'") == [(4,)]
+    # a population figure of the same year and village is replaced; another year is kept beside it
+    write_csv(tmp_path / "b1.csv", [BASE_HEADER, ["2019", "乌加河镇", "红旗村", "200", "500"]])
+    write_csv(tmp_path / "b2.csv", [BASE_HEADER, ["2019", "乌加河镇", "红旗村", "210", "520"],
+                                    ["2020", "乌加河镇", "红旗村", "205", "510"]])
+    load_files([tmp_path / "b1.csv", tmp_path / "b2.csv"], db=db)
+    assert read(db, "SELECT year, rural_households, rural_population FROM population_base ORDER BY year") == [
+        (2019, 210, 520), (2020, 205, 510)]
+
+
+def test_a_later_population_base_resolves_the_checks_issue(db: Path, tmp_path: Path) -> None:
+    checks = write_csv(tmp_path / "c.csv", [CHECK_HEADER,
+        check_row(1, "2020-06-22", "乌加河镇", "联丰奋斗村", "H01", "张林春", "", "脱贫户", "2", "8000", OK6, "正常", "认可")])
+    load_files([checks], db=db)
+    assert [r[0] for r in issues(db, "household_checks")] == ["check_no_population_base"]
+    load_files([write_csv(tmp_path / "b.csv", [BASE_HEADER, ["2019", "乌加河镇", "联丰奋斗村", "300", "800"]])], db=db)
+    assert issues(db, "household_checks") == []
+    # the derived tables followed: H01's issue count is 0 again
+    assert read(db, "SELECT n_issues FROM hh_facts WHERE household_id = 'H01'") == [(0,)]
+
+
+def test_loads_equal_a_rebuild_and_the_changeset(db: Path, tmp_path: Path) -> None:
+    """Storage: the new tables are owned whole; after each load the snapshot equals its full rebuild, and
+    the other snapshot file brought up to date by the changesets equals it."""
+    files = [write_csv(tmp_path / "c.csv", checks_file(), "gb18030"), write_csv(tmp_path / "b.csv", base_file()),
+             write_csv(tmp_path / "c2.csv", [CHECK_HEADER, check_row(
+                 1, "2020-06-22", "乌加河镇", "红旗村", "H03", "赵铁柱", "", "未脱贫户", "3", "2500", OK6, "正常", "认可")])]
+    for f in files:
+        assert load_files([f], db=db).exit_code == 0
+        cur = snapshot.current_snapshot(db)
+        assert cur is not None
+        assert differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
+    cur = snapshot.current_snapshot(db)
+    others = [p for p in snapshot.snapshots_dir(db).glob("g*.duckdb") if p.resolve() != cur.resolve()]
+    other = tmp_path / "other.duckdb"
+    shutil.copyfile(others[0], other)
+    con = duckdb.connect(str(other))
+    try:
+        for g in range(snapshot.generation(others[0]) + 1, snapshot.generation(cur) + 1):
+            changeset.apply(con, snapshot.changes_dir(db) / f"c{g:08d}.duckdb")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    assert differences(other, cur) == {}
+    # the third file replaced H03's check of the same day
+    assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 10
+    assert read(db, "SELECT household_type, finding FROM household_checks WHERE household_id = 'H03'") == [
+        ("未脱贫户", "正常")]
+
+
+def test_missing_required_column_changes_nothing(db: Path, tmp_path: Path) -> None:
+    header = [h for h in CHECK_HEADER if h != "*户类型"]
+    bad = write_csv(tmp_path / "c.csv", [header, ["1", "2020-06-22", "乌加河镇", "红旗村", "H03"] + [""] * 15])
+    report = load_files([bad], db=db)
+    assert report.exit_code == 1 and "户类型" in (report.files[0].error or "")
+    assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 0
+
+
+def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
+    """Formulas, markup, control characters, huge text, Excel serial dates and mangled ID numbers load
+    as text (or as issues), never as anything else; the extract neutralises formulas."""
+    from queries import inspection_rates as q
+    from queries.filters import Filters, Viewer
+    from ui.extract import csv_bytes
+
+    long_text = "长" * 5000
+    rows = [CHECK_HEADER,
+            check_row(1, "44004", "乌加河镇", "联丰奋斗村", "", "=HYPERLINK(\"http://x\")", "1.50824E+17", "一般农户",
+                      "3", "=1+1", OK6, "漏评", "认可", "<script>alert(1)</script>"),
+            check_row(2, "2020-06-22", "乌加河镇", "联丰奋斗村", "", "'; DROP TABLE household_checks; --", "",
+                      "一般农户", "-3", "abc", ["是", "否", "maybe", "是", "是", "是"], "疑似漏评", "认可", long_text),
+            check_row(3, "2099-01-01", "乌加河镇", "联丰奋斗村", "", "李\x07四", "", "一般农户", "2", "5000", OK6,
+                      "正常", "认可")]
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(("\n".join(",".join(f'"{c}"' if "," in c or '"' in c else c for c in [x.replace('"', '""')
+                                                                                        for x in r]) for r in rows)
+                      + "\n").encode("utf-8"))
+    report = load_files([path], db=db)
+    assert report.exit_code == 0 and report.files[0].rows_loaded == 3
+    got = dict(read(db, "SELECT source_line, head_name FROM household_checks"))
+    assert got[2] == '=HYPERLINK("http://x")' and got[3] == "'; DROP TABLE household_checks; --"
+    assert read(db, "SELECT check_date::VARCHAR FROM household_checks WHERE source_line = 2") == [("2020-06-22",)]
+    rules = {(r[0], r[1]) for r in read(db, "SELECT rule, field FROM data_issues WHERE table_name = 'household_checks'")}
+    assert {("id_invalid", "id_number"), ("not_a_number", "income_per_capita"), ("invalid_yes_no", "education_ok"),
+            ("future_date", "check_date"), ("check_size_invalid", "household_size")} <= rules
+    assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 3  # the table is intact
+    con, _ = snapshot.connect_read(db)
+    try:
+        cases = q.cases(con, Filters(), Viewer(pii=True), "missed")
+    finally:
+        con.close()
+    assert set(cases["notes"]) == {"<script>alert(1)</script>", long_text}
+    assert b"'=HYPERLINK" in csv_bytes(cases[["head_name", "notes"]])  # the extract neutralises the formula
