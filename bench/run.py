@@ -166,7 +166,7 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
     if "small-loads" in phases:
         from bench import small_loads
 
-        res["small_loads"] = small_loads.run_small_loads(db, size_dir, log)
+        res["small_loads"] = small_loads.run_small_loads(db, size_dir, log, args.small_loads)
     else:
         keep("small_loads")
     res["loadavg"]["end"] = os.getloadavg()
@@ -201,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-queries", default="", help="only query cases whose name contains one of these "
                         "comma-separated texts (e.g. overview.,causes.)")
     parser.add_argument("--report-only", action="store_true", help="only re-render the report from results.json")
+    parser.add_argument("--small-loads", type=int, default=20,
+                        help="how many small loads the small-loads phase runs (the bloat target is after 20)")
     parser.add_argument("--phases", default="etl,queries,pandas,extract,pages,small-loads",
                         help="phases to run; the others keep the results of the last run of that size "
                         "(without etl, that run's database is reused)")

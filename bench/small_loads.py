@@ -92,7 +92,7 @@ def _touched(db: Path) -> dict[str, int]:
         con.close()
 
 
-def run_small_loads(db: Path, size_dir: Path, log: Callable[[str], None]) -> dict[str, Any]:
+def run_small_loads(db: Path, size_dir: Path, log: Callable[[str], None], loads: int = LOADS) -> dict[str, Any]:
     from etl import snapshot
 
     fresh = snapshot.current_snapshot(db)
@@ -105,7 +105,7 @@ def run_small_loads(db: Path, size_dir: Path, log: Callable[[str], None]) -> dic
     shutil.copytree(db.parent, copy.parent, symlinks=True, ignore=shutil.ignore_patterns("*.lock", ".tmp"))
     out: dict[str, Any] = {"fresh_snapshot_bytes": fresh.stat().st_size,
                            "fresh_folder_bytes": snapshot.disk_usage(db), "loads": []}
-    for i in range(LOADS):
+    for i in range(loads):
         kind = KINDS[i % len(KINDS)]
         con = duckdb.connect(str(snapshot.current_snapshot(copy)), read_only=True)
         try:
@@ -125,7 +125,7 @@ def run_small_loads(db: Path, size_dir: Path, log: Callable[[str], None]) -> dic
     last = out["loads"][-1]
     out["bloat_snapshot"] = last["snapshot_bytes"] / out["fresh_snapshot_bytes"]
     out["bloat_folder"] = last["folder_bytes"] / out["fresh_folder_bytes"]
-    log(f"  after {LOADS} small loads: snapshot x{out['bloat_snapshot']:.3f}, folder x{out['bloat_folder']:.3f} "
+    log(f"  after {loads} small loads: snapshot x{out['bloat_snapshot']:.3f}, folder x{out['bloat_folder']:.3f} "
         "of the fresh load's")
     out["date"] = dt.datetime.now().isoformat(timespec="seconds")
     shutil.rmtree(work, ignore_errors=True)

@@ -8,9 +8,11 @@ start to fail (etl.quality_checks), a chronic patient carries the date until whi
 holds (etl.derive_cells.compliant_until_sql). What remains are a few facts per person, and `touch`
 finds the households where they change, by evaluating them at the old and the new date, so a load
 recomputes those households and nobody else:
-- a member's age against AGE_THRESHOLDS (hh_facts: elderly, elderly living alone, school-age children
-  out of school, and their sums per cell; the archive's school check; the visit planner's "elderly
-  living alone"): these households are rewritten in those tables only (etl.owners.AGED_TABLES);
+- a member's age crossing a threshold where a stored fact depends on it: 65 in a household of one (an
+  elderly person living alone: hh_facts, the visit planner), 6 or 16 for a child out of school
+  (hh_facts' school-age children out of school and their sums per cell), 6 or 16 in a household with
+  a child without a school status (the archive's school check): these households are rewritten in
+  those tables only (etl.owners.AGED_TABLES);
 - an event dated after the old as-of date that the new one reaches (a follow-up or visit entered with a
   future date starts to count).
 When the as-of date moves back (a ledger replaced its latest dates), every household is touched and the
@@ -24,13 +26,28 @@ from datetime import date
 
 import duckdb
 
-from etl.derive import AGE_THRESHOLDS
+from etl.codes import ELDERLY_ALONE_AGE
+from etl.derive import NOT_IN_SCHOOL_PATTERN, SCHOOL_AGES
 from etl.owners import Touched
+from etl.quality_checks import dated_check_sql
+from etl.sqlexpr import age_sql
 
 
 def _age(birth: str, as_of: str) -> str:
-    """The age hh_facts stores (NULL when born after the as-of date)."""
+    """The age hh_facts computes (NULL when born after the as-of date)."""
     return f"CASE WHEN {birth} <= {as_of} THEN date_sub('year', {birth}, {as_of}) END"
+
+
+def _crosses(ages: tuple[int, ...]) -> str:
+    """A member's age crosses one of `ages` between $d0 and $d1, as hh_facts counts ages (date_sub) or
+    as the pages do (age(), etl.sqlexpr.age_sql): a range of birth dates per age (a day's margin each
+    side keeps 29 February exact), then the exact tests on those few members."""
+    ranges = " OR ".join(f"birth_date BETWEEN CAST($d0 AS DATE) - INTERVAL {a} YEAR - INTERVAL 2 DAY "
+                         f"AND CAST($d1 AS DATE) - INTERVAL {a} YEAR + INTERVAL 2 DAY" for a in ages)
+    d0, d1 = "CAST($d0 AS DATE)", "CAST($d1 AS DATE)"
+    exact = " OR ".join(f"(({age('birth_date', d0)} >= {a}) IS DISTINCT FROM ({age('birth_date', d1)} >= {a}))"
+                        for a in ages for age in (_age, age_sql))
+    return f"({ranges}) AND ({exact})"
 
 
 def touch(con: duckdb.DuckDBPyConnection, touched: Touched, before: date, after: date) -> None:
@@ -39,15 +56,24 @@ def touch(con: duckdb.DuckDBPyConnection, touched: Touched, before: date, after:
     if after < before:
         touched.add("hk", "SELECT hk FROM households")
         return
-    # events that start to count: every derived table of their household (as a load of them would be)
-    # a birthday crossing a threshold T lies within (before - T years, after - T years]; a day's margin
-    # around that range keeps 29 February exact, and the exact test runs on those few members only
-    ranges = " OR ".join(f"birth_date BETWEEN CAST($d0 AS DATE) - INTERVAL {t} YEAR - INTERVAL 2 DAY "
-                         f"AND CAST($d1 AS DATE) - INTERVAL {t} YEAR + INTERVAL 2 DAY" for t in AGE_THRESHOLDS)
-    exact = " OR ".join(f"(({_age('birth_date', 'CAST($d0 AS DATE)')} >= {t}) IS DISTINCT FROM "
-                        f"({_age('birth_date', 'CAST($d1 AS DATE)')} >= {t}))" for t in AGE_THRESHOLDS)
     params = {"d0": before, "d1": after}
+    # events that start to count: every derived table of their household (as a load of them would be)
     touched.add("hk", "SELECT hk FROM visits WHERE visit_date > $d0 AND visit_date <= $d1", params)
-    # ages: the tables of age facts only (etl.owners.AGED_TABLES), for households not touched otherwise
-    touched.add("hk", f"""SELECT hk FROM members WHERE ({ranges}) AND ({exact})
-                          EXCEPT SELECT hk FROM t_hk""", params, suffix="_aged")  # noqa: S608 - constants
+    # ages: the tables of age facts only (etl.owners.AGED_TABLES), for households not touched otherwise,
+    # and only where a stored fact can change:
+    school = dated_check_sql("school", "birth_date")
+    aged = [
+        # an elderly person living alone (hh_facts.elderly_alone, the visit planner's reason)
+        f"""SELECT hk FROM members WHERE {_crosses((ELDERLY_ALONE_AGE,))}
+            AND hk IN (SELECT hk FROM hh_facts WHERE member_count = 1)""",  # noqa: S608 - constants
+        # a child out of school enters or leaves school age (hh_facts.school_out_count and its sums)
+        f"""SELECT hk FROM members WHERE {_crosses(SCHOOL_AGES)}
+            AND regexp_matches(coalesce(school_status, ''), '{NOT_IN_SCHOOL_PATTERN}')""",  # noqa: S608
+        # the archive's school check, where it fails: a child of school age without a school status
+        # (its rows show how many children of school age have one), with its own age rule
+        f"""SELECT hk FROM insp_school_age
+            WHERE ({school.replace('$as_of', '$d0')}) IS DISTINCT FROM ({school.replace('$as_of', '$d1')})
+            AND hk IN (SELECT hk FROM insp_school_age WHERE NOT has_school_status)""",  # noqa: S608
+    ]
+    sql = " UNION ".join(aged)
+    touched.add("hk", f"{sql} EXCEPT SELECT hk FROM t_hk", params, suffix="_aged")  # noqa: S608 - constants

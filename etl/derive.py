@@ -14,7 +14,7 @@ Tables built here:
 - `poverty_lines(year, line)`: the line per year (codes.POVERTY_LINE, later years keep the last line).
 - `hh_facts`: one row per household: its keys (`hk`, `area`, `cell`, `seq`: the place order township,
   village, household as an integer; a full build stores the table in that order), area, codes,
-  years, members and their health/labour/age counts, income against the line of its income year,
+  years, members and their health/labour counts, whether an elderly person lives alone, income against the line of its income year,
   两不愁三保障 flags, suspected wrong exit, interventions, the inspection pages' household facts
   (`etl.derive_inspection`) and `draw_hash` (the inspection sample's per-household hash). Ages are
   computed at the as-of date.
@@ -48,7 +48,7 @@ from datetime import date
 import duckdb
 
 from etl import derive_cells, derive_inspection, hh_lookup, keys, sources
-from etl.codes import CODE_ORDER, ELDERLY_AGE, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
+from etl.codes import CODE_ORDER, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
 from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS, filter_select
@@ -59,9 +59,10 @@ SCHOOL_AGE = (6, 15)
 # school_status spellings that mean a school-age child is not in school (a literal in the SQL: DuckDB
 # compiles a parameter pattern once per row)
 NOT_IN_SCHOOL_PATTERN = "辍学|失学|非在校|不在校|未入学|未上学|未就学|休学"
-# Ages at which a stored fact about a person changes (elderly, elderly living alone, school age):
-# when the as-of date moves, only households with a member crossing one of them change (etl.dated).
-AGE_THRESHOLDS = (SCHOOL_AGE[0], SCHOOL_AGE[1] + 1, ELDERLY_AGE, ELDERLY_ALONE_AGE)
+# Ages at which a stored fact about a person changes (school age, elderly living alone): when the as-of
+# date moves, only households with a member crossing one of them may change (etl.dated). Only facts a
+# page reads are stored, so that a birthday changes as little as it can.
+SCHOOL_AGES = (SCHOOL_AGE[0], SCHOOL_AGE[1] + 1)
 
 
 
@@ -135,7 +136,6 @@ WITH ref AS (
 ), m AS (
     SELECT hk,
         count(*) AS member_count,
-        count(*) FILTER (WHERE age >= $elderly) AS elderly_count,
         count(*) FILTER (WHERE age >= $alone_age) AS alone_age_count,
         count(*) FILTER (WHERE list_has_any(health, ['长期慢性病', '患有大病'])) AS ill_count,
         count(*) FILTER (WHERE list_contains(health, '患有大病')) AS serious_ill_count,
@@ -170,7 +170,6 @@ WITH ref AS (
         h.monitoring_type, h.monitored, h.risk_eliminated, h.registered,
         coalesce(m.member_count, 0) AS member_count,
         h.household_size_declared,
-        coalesce(m.elderly_count, 0) AS elderly_count,
         coalesce(m.alone_age_count, 0) AS alone_age_count,
         coalesce(m.ill_count, 0) AS ill_count,
         coalesce(m.serious_ill_count, 0) AS serious_ill_count,
@@ -197,8 +196,7 @@ WITH ref AS (
     LEFT JOIN poverty_lines pl ON pl.year = h.income_year
     WHERE {scope.hk("h")}
 )
-SELECT *,
-    member_count > 0 AND elderly_count = member_count AS all_elderly,
+SELECT * EXCLUDE (alone_age_count),
     member_count = 1 AND alone_age_count = 1 AS elderly_alone,
     ill_count > 0 AS has_ill,
     disabled_count > 0 AS has_disabled,
@@ -221,7 +219,6 @@ FROM (SELECT b.*, ck.cell FROM base b {keys.cell_join("b")})
 
 def _hh_facts_params() -> dict[str, object]:
     return {
-        "elderly": ELDERLY_AGE,
         "alone_age": ELDERLY_ALONE_AGE,
         "school_lo": SCHOOL_AGE[0],
         "school_hi": SCHOOL_AGE[1],

@@ -17,8 +17,8 @@ def test_bench_smoke(tmp_path: Path) -> None:
     out, docs = tmp_path / "out", tmp_path / "PERFORMANCE.md"
     cmd = [sys.executable, "-m", "bench", "--sizes", "500", "--out", str(out), "--docs", str(docs),
            "--runs", "1", "--warm-runs", "1", "--budget", "0.1", "--pages", "overview", "--explain", "1",
-           "--only-queries", "overview.,causes.totals,filters.options", "--xlsx-rows", "100"]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)  # noqa: S603
+           "--only-queries", "overview.,causes.totals,filters.options", "--xlsx-rows", "100", "--small-loads", "3"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)  # noqa: S603
     assert proc.returncode == 0, proc.stderr[-3000:]
 
     size = json.loads((out / "results.json").read_text(encoding="utf-8"))["sizes"]["n500"]
@@ -35,9 +35,12 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert [p["page"] for p in size["pages"]["pages"]] == ["overview"]
     assert "error" not in size["pages"]["pages"][0]
     assert size["extract"]["rows"] == 500 and size["extract"]["csv_bom"]
+    small = size["small_loads"]
+    assert [load["kind"] for load in small["loads"]] == ["rectification_item", "registry_100", "visits_1000"]
+    assert all(load["published"] and load["rows"] > 0 for load in small["loads"])
     assert size["explain"] and Path(size["explain"][0]["file"]).is_file()
 
     text = docs.read_text(encoding="utf-8")
     for heading in ("## Runs", "## Targets", "### ETL (n500)", "### Page queries (n500)", "### Naive pandas (n500)",
-                    "### Pages: Streamlit AppTest (n500)", "### Extract (n500)"):
+                    "### Pages: Streamlit AppTest (n500)", "### Extract (n500)", "### Small loads (n500)"):
         assert heading in text
