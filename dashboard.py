@@ -5,7 +5,8 @@ logging in; without one the local user, personal data masked), resolve the data 
 (ui.data.begin_run), the user box, sidebar filters (scoped to the user's townships), reference date,
 then st.navigation over PAGES and the page context (ui.context). Pages whose file does
 not exist yet are left out, so the inspection pages appear as soon as their modules land.
-Before any database exists, a single page tells how to build the demo (`python -m etl demo`).
+Before any database exists, a single page tells how to build the demo (`python -m etl demo`); on a
+database of another schema version, one tells how to upgrade it (`python -m etl rebuild`).
 
 URL paths deliberately differ from the file names: Streamlit still knows the legacy `pages/` folder
 convention, and a first request for `/<file stem>` could run that file without this entry point (no
@@ -73,6 +74,11 @@ def main() -> None:
     if snap is None:
         set_current(PageContext(lang=lang, viewer=viewer, user=user))
         st.navigation([st.Page(header.no_database, title=t("nodb.title", lang), url_path="start")],
+                      position="hidden").run()
+        return
+    if header.is_stale():  # an older version's tables: pages would fail until the upgrade
+        set_current(PageContext(lang=lang, viewer=viewer, user=user))
+        st.navigation([st.Page(header.stale_database, title=t("stale.title", lang), url_path="upgrade")],
                       position="hidden").run()
         return
     opts = data.call(qfilters.options, viewer)

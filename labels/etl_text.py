@@ -243,7 +243,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.demo_written": ("已生成示范旗县导出文件：{dir}", "Demo county export files written to {dir}"),
     "cli.db": ("数据库：{db}", "Database: {db}"),
     "cli.no_db": ("数据库不存在：{db}", "No database at {db}"),
-    "cli.refreshed": ("已按当前版本重建汇总表：{db}", "Derived tables rebuilt for this version: {db}"),
+    "cli.refreshed": ("已按当前版本重建汇总表，基础数据逐表行数不变（{rows}）：{db}",
+                      "Derived tables rebuilt for this version, every base table's row count unchanged ({rows}): {db}"),
 }
 
 LABELS.update({
