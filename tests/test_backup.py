@@ -33,7 +33,9 @@ def base_rows(path: Path) -> dict[str, list[str]]:
     """Every row of every base table of a snapshot file (or of a database path's current snapshot)."""
     con = duckdb.connect(str(snapshot.current_snapshot(path) or path), read_only=True)
     try:
-        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in BASE_TABLES}
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) if t in present else []
+                for t in BASE_TABLES}
     finally:
         con.close()
 
