@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from etl import changeset, derive, keys, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
-from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
+from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
 from etl.messages import read_error_text
 from etl.owners import Touched
 from etl.sqlexpr import CLAIM_TOLERANCE, claim_parts_sql
@@ -294,7 +294,7 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
         })
         con.register("malformed_arrow", bad)
         con.execute(
-            "INSERT INTO rejected_rows SELECT ?, ?, line, 'malformed_row', 'row', text FROM malformed_arrow",
+            f"INSERT INTO rejected_rows SELECT ?, ?, line, '{SHAPE_REJECTS[0]}', 'row', text FROM malformed_arrow",
             [batch_id, name],
         )
         con.unregister("malformed_arrow")
