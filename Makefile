@@ -35,6 +35,11 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# the offline bundle: dist/fupin-dashboard-<version>-py<X.Y>-<platform>.tar.gz (app, wheels, demo files,
+# install.sh); wheels cached in .venv/wheel-cache
+bundle: $(STAMP)
+	$(PY) scripts/bundle.py --out dist
+
 # docs/DATA.md, the data contract, from the loader's own header, code and table definitions
 docs: $(STAMP)
 	$(PY) -m etl.docs
