@@ -35,6 +35,10 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# the user guide's pictures (docs/img/*.png): every page of the demo county, in chromium
+screenshots: $(STAMP) browser
+	$(PY) scripts/screenshots.py --guide docs/img
+
 # the offline bundle: dist/fupin-dashboard-<version>-py<X.Y>-<platform>.tar.gz (app, wheels, demo files,
 # install.sh); wheels cached in .venv/wheel-cache
 bundle: $(STAMP)

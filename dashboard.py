@@ -45,6 +45,7 @@ PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
     ]),
     ("nav.section.data", [
         ("data_admin.py", "nav.data_admin", ":material/database:", "data-management"),
+        ("guide.py", "nav.guide", ":material/help:", "user-guide"),
     ]),
 ]
 
@@ -85,7 +86,11 @@ def main() -> None:
     flt = filters.show(opts, lang)
     data_as_of = data.call(meta.data_as_of)
     as_of = settings.reference_date(data_as_of, lang)
-    page = st.navigation(navigation_pages(lang))
+    nav = navigation_pages(lang)
+    page = st.navigation(nav)
+    guide = [p for pages in nav.values() for p in pages if p.url_path == "user-guide"]
+    if guide:  # the help link, at the foot of the sidebar's filters
+        st.sidebar.page_link(guide[0], label=t("guide.sidebar_link", lang), icon=":material/menu_book:")
     set_current(PageContext(flt=flt, viewer=viewer, lang=lang, as_of=as_of, data_as_of=data_as_of, snapshot=snap,
                             user=user, page=page.url_path or PAGES[0][1][0][3]))
     page.run()

@@ -46,5 +46,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "rebuilt from the loaded base data, and no loaded row is lost."),
     # the user guide
     "nav.guide": ("使用手册", "User guide"),
-    "guide.sidebar_link": ("📖 使用手册", "📖 User guide"),
+    "guide.sidebar_link": ("使用手册", "User guide"),
+    "guide.missing": ("找不到使用手册文件 docs/使用手册.md。", "The guide docs/使用手册.md is missing."),
 }
