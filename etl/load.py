@@ -174,7 +174,7 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
     if full or not _has_derived(con) or not derive.update(con, touched, most):
         derive.build_all(con)
         w.full = True
-    _write_meta(con)
+    write_meta(con)
     touched.table("meta")
     if not w.full and w.how == "caught_up":  # else the other file is a copy of this one (etl.snapshot)
         changeset.write(con, touched, snapshot.changeset_path(w, db))
@@ -642,7 +642,7 @@ def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str 
         rows = {table: _copy_base_table(con, table, lang) for table in schema.TABLES_DDL}
         con.execute("DETACH old")
         derive.build_all(con)
-        _write_meta(con)
+        write_meta(con)
         w.full = True
     del rows["meta"]
     return Rebuilt(target, from_version, rows)
@@ -674,7 +674,7 @@ def _copy_base_table(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> i
 refresh = rebuild  # the name `make run` used before (python -m etl refresh)
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection) -> None:
+def write_meta(con: duckdb.DuckDBPyConnection) -> None:
     """When the snapshot was built. The data's as-of date is derived with the other tables (facts_meta)."""
     values = {"built_at": datetime.now().isoformat(timespec="seconds"), "schema_version": schema.SCHEMA_VERSION}
     con.execute("DELETE FROM meta WHERE key IN ('built_at', 'schema_version')")
