@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import threading
 import time
 import traceback
@@ -19,14 +17,11 @@ import pytest
 from etl import backup, schema, snapshot
 from etl.load import load_files
 from tests.test_concurrency import TOWN, gen_file, read_generation
+from tests.test_load import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_TABLES = [t for t in schema.TABLES_DDL if t != "meta"]
 
-
-def etl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
 
 
 def base_rows(path: Path) -> dict[str, list[str]]:
@@ -57,7 +52,7 @@ def db(tmp_path: Path, three_generations: Path) -> Path:
 
 
 def test_backup_then_restore_brings_back_exactly_the_backed_up_rows(tmp_path: Path, db: Path) -> None:
-    p = etl("backup", str(tmp_path / "bk"), "--db", str(db))
+    p = run_cli("backup", str(tmp_path / "bk"), "--db", str(db))
     assert p.returncode == 0, p.stderr
     assert "已备份" in p.stdout and "程序版本 18" in p.stdout
     [file] = backup.backups(tmp_path / "bk")
@@ -72,7 +67,7 @@ def test_backup_then_restore_brings_back_exactly_the_backed_up_rows(tmp_path: Pa
     assert read_generation(db) == 5
     old_con, old_snap = snapshot.connect_read(db)  # a viewer in the middle of a run
 
-    p = etl("restore", str(tmp_path / "bk"), "--db", str(db))
+    p = run_cli("restore", str(tmp_path / "bk"), "--db", str(db))
     assert p.returncode == 0, p.stderr
     assert "已恢复" in p.stdout
     assert read_generation(db) == 3
@@ -111,15 +106,15 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(tmp_path: Path, db: Pat
         fh.seek(-1, 1)
         fh.write(bytes([byte[0] ^ 0xFF]))
     before = snapshot.current_snapshot(db)
-    p = etl("restore", str(file), "--db", str(db))
+    p = run_cli("restore", str(file), "--db", str(db))
     assert p.returncode == 1 and "校验和" in p.stderr
     assert snapshot.current_snapshot(db) == before
     notdb = tmp_path / "x" / "fupin-other.duckdb"
     notdb.parent.mkdir()
     duckdb.connect(str(notdb)).close()
-    p = etl("restore", str(notdb.parent), "--db", str(db))
+    p = run_cli("restore", str(notdb.parent), "--db", str(db))
     assert p.returncode == 1 and "不是看板数据库" in p.stderr
-    p = etl("restore", str(tmp_path / "empty-dir-that-is-not-there"), "--db", str(db))
+    p = run_cli("restore", str(tmp_path / "empty-dir-that-is-not-there"), "--db", str(db))
     assert p.returncode == 1
     assert snapshot.current_snapshot(db) == before
 
@@ -131,13 +126,13 @@ def test_a_backup_of_a_newer_version_is_refused(tmp_path: Path, db: Path) -> Non
     con.close()
     file.with_suffix(".json").unlink()  # a backup copied without its manifest is still accepted ...
     before = snapshot.current_snapshot(db)
-    p = etl("restore", str(file), "--db", str(db))
+    p = run_cli("restore", str(file), "--db", str(db))
     assert p.returncode == 1 and "更新的第 999 版" in p.stderr  # ... but not one of a newer program
     assert snapshot.current_snapshot(db) == before
 
 
 def test_no_database_to_back_up(tmp_path: Path) -> None:
-    p = etl("backup", str(tmp_path / "bk"), "--db", str(tmp_path / "none" / "fupin.duckdb"))
+    p = run_cli("backup", str(tmp_path / "bk"), "--db", str(tmp_path / "none" / "fupin.duckdb"))
     assert p.returncode == 1 and "数据库不存在" in p.stderr
     assert not backup.backups(tmp_path / "bk")
 

@@ -9,8 +9,6 @@ given an older shape (a column less), as a version whose derived tables differ w
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -20,16 +18,12 @@ from streamlit.testing.v1 import AppTest
 from etl import backup, schema, snapshot
 from etl.load import load_files, schema_version
 from tests.test_backup import BASE_TABLES, base_rows
-from tests.test_load import registry_rows, write_csv
+from tests.test_load import registry_rows, run_cli, write_csv
 from ui.selfcheck import check_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 PREVIOUS = str(int(schema.SCHEMA_VERSION) - 1)
 
-
-def etl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
 
 
 def make_previous_version(db: Path, *extra_sql: str) -> None:
@@ -62,7 +56,7 @@ def test_previous_version_opens_after_the_upgrade_with_the_same_base_rows(old_de
     assert not at.exception and "数据库需要升级" in at.warning[0].value  # not a traceback
     assert "python -m etl rebuild" in at.code[0].value
 
-    p = etl("refresh", "--if-stale", "--db", str(old_demo))  # what `make run` does
+    p = run_cli("refresh", "--if-stale", "--db", str(old_demo))  # what `make run` does
     assert p.returncode == 0, p.stderr
     assert f"第 {PREVIOUS} 版" in p.stdout and f"按第 {schema.SCHEMA_VERSION} 版升级" in p.stdout
     assert "行数不变" in p.stdout and f"households {len(before['households'])}" in p.stdout
@@ -74,7 +68,7 @@ def test_previous_version_opens_after_the_upgrade_with_the_same_base_rows(old_de
     finally:
         con.close()
     assert check_pages(old_demo) == {}
-    assert etl("refresh", "--if-stale", "--db", str(old_demo)).stdout == ""  # up to date: nothing to do
+    assert run_cli("refresh", "--if-stale", "--db", str(old_demo)).stdout == ""  # up to date: nothing to do
 
 
 def test_a_load_into_the_previous_version_upgrades_first(tmp_path: Path, old_demo: Path) -> None:
@@ -95,7 +89,7 @@ def test_an_upgrade_that_would_lose_a_column_changes_nothing(tmp_path: Path, dem
     db = tmp_path / "data" / demo_cli_db.name
     make_previous_version(db, "ALTER TABLE households ADD COLUMN legacy_note VARCHAR DEFAULT '旧备注'")
     current = snapshot.current_snapshot(db)
-    p = etl("rebuild", "--db", str(db))
+    p = run_cli("rebuild", "--db", str(db))
     assert p.returncode == 1 and "legacy_note" in p.stderr and "未作任何更改" in p.stderr
     assert snapshot.current_snapshot(db) == current and schema_version(db) == PREVIOUS
     report = load_files([write_csv(tmp_path / "reg.csv", registry_rows())], db=db)
@@ -107,7 +101,7 @@ def test_a_backup_of_the_previous_version_is_upgraded_when_restored(tmp_path: Pa
     file, manifest = backup.backup(tmp_path / "bk", old_demo)
     assert manifest.schema_version == PREVIOUS
     fresh = tmp_path / "new" / "fupin.duckdb"
-    p = etl("restore", str(tmp_path / "bk"), "--db", str(fresh))
+    p = run_cli("restore", str(tmp_path / "bk"), "--db", str(fresh))
     assert p.returncode == 0, p.stderr
     assert schema_version(fresh) == schema.SCHEMA_VERSION
     assert base_rows(fresh) == base_rows(file)
