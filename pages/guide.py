@@ -35,7 +35,12 @@ def main() -> None:
     if not GUIDE.is_file():
         st.error(ctx.t("guide.missing"))
         return
-    for part in parts(GUIDE.read_text(encoding="utf-8")):
+    text = GUIDE.read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    if first.startswith("# "):  # the guide's heading is the page's title
+        st.title(first[2:].strip())
+        text = rest
+    for part in parts(text):
         if part[0] == "img":
             image = (GUIDE.parent / part[1]).resolve()
             if image.is_file() and GUIDE.parent in image.parents:
