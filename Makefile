@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: run test setup demo browser lint bench bench-l bench-n screenshots clean-data
+.PHONY: run test setup demo browser lint docs bundle bench bench-l bench-n screenshots clean-data
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -34,6 +34,19 @@ test: $(STAMP) browser
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# the user guide's pictures (docs/img/*.png): every page of the demo county, in chromium
+screenshots: $(STAMP) browser
+	$(PY) scripts/screenshots.py --guide docs/img
+
+# the offline bundle: dist/fupin-dashboard-<version>-py<X.Y>-<platform>.tar.gz (app, wheels, demo files,
+# install.sh); wheels cached in .venv/wheel-cache
+bundle: $(STAMP)
+	$(PY) scripts/bundle.py --out dist
+
+# docs/DATA.md, the data contract, from the loader's own header, code and table definitions
+docs: $(STAMP)
+	$(PY) -m etl.docs
 
 bench: $(STAMP)
 	$(PY) -m bench --sizes S,M

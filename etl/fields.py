@@ -156,6 +156,8 @@ PLACING: dict[str, tuple[str, ...]] = {
 }
 REJECT_RULE = {"household_id": "no_household_id", "township": "no_township", "village": "no_village",
                "check_date": "no_check_date", "year": "no_year"}
+# Rows rejected for their shape, whatever their kind (a row with more or fewer fields than the header).
+SHAPE_REJECTS = ("malformed_row",)
 
 
 def code_list_of(table: str, field: str) -> str | None:

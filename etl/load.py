@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from etl import changeset, derive, keys, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
-from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
+from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
 from etl.messages import read_error_text
 from etl.owners import Touched
 from etl.sqlexpr import CLAIM_TOLERANCE, claim_parts_sql
@@ -64,19 +64,22 @@ class LoadReport:
     db: Path
     files: list[FileResult]
     published: bool = False
+    upgraded: Rebuilt | None = None  # the database was of an older version and was upgraded first
+    error: str | None = None  # the database could not be upgraded: nothing was loaded
 
     @property
     def exit_code(self) -> int:
         """0 when every file was read (even with rejected rows), 1 when any could not be read."""
-        return 1 if any(f.error for f in self.files) else 0
+        return 1 if self.error or any(f.error for f in self.files) else 0
 
     def to_json(self) -> dict[str, object]:
-        return {"files": [f.to_json() for f in self.files]}
+        return {"files": [f.to_json() for f in self.files], "error": self.error,
+                "upgraded_from": self.upgraded.from_version if self.upgraded else None}
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the command line and the upload page show them."""
-        lines: list[str] = []
-        errors: list[str] = []
+        lines: list[str] = [self.upgraded.message(lang)] if self.upgraded else []
+        errors: list[str] = [self.error] if self.error else []
         for f in self.files:
             name = Path(f.path).name
             if f.error:
@@ -129,6 +132,14 @@ def load_files(
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
     small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
+    version = None if fresh else schema_version(report.db)
+    if version is not None and version != schema.SCHEMA_VERSION:  # never load into an older layout
+        tick(0.0, t("cli.upgrading", lang, old=version, new=schema.SCHEMA_VERSION))
+        try:
+            report.upgraded = rebuild(report.db, lang=lang)
+        except UpgradeError as exc:
+            report.error = str(exc)
+            return report
     try:
         with snapshot.writer(report.db, fresh=fresh, memory_limit=SMALL_LOAD_MEMORY if small else None) as w:
             con = w.con
@@ -163,7 +174,7 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
     if full or not _has_derived(con) or not derive.update(con, touched, most):
         derive.build_all(con)
         w.full = True
-    _write_meta(con)
+    write_meta(con)
     touched.table("meta")
     if not w.full and w.how == "caught_up":  # else the other file is a copy of this one (etl.snapshot)
         changeset.write(con, touched, snapshot.changeset_path(w, db))
@@ -283,7 +294,7 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
         })
         con.register("malformed_arrow", bad)
         con.execute(
-            "INSERT INTO rejected_rows SELECT ?, ?, line, 'malformed_row', 'row', text FROM malformed_arrow",
+            f"INSERT INTO rejected_rows SELECT ?, ?, line, '{SHAPE_REJECTS[0]}', 'row', text FROM malformed_arrow",
             [batch_id, name],
         )
         con.unregister("malformed_arrow")
@@ -585,49 +596,85 @@ def schema_version(db: str | Path | None = None) -> str | None:
     except FileNotFoundError:
         return None
     try:
-        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-        return rows[0][0] if rows else "0"
-    except duckdb.CatalogException:
-        return "0"
+        return schema.recorded_version(con)
     finally:
         con.close()
 
 
-def rebuild(db: str | Path | None = None) -> Path:
+class UpgradeError(RuntimeError):
+    """A snapshot this version cannot rebuild without losing loaded data; nothing was changed."""
+
+
+@dataclass
+class Rebuilt:
+    """What `rebuild` did: the version it upgraded from, and the rows of every base table it kept."""
+
+    db: Path
+    from_version: str
+    rows: dict[str, int]
+
+    def message(self, lang: str = "zh") -> str:
+        kept = "、".join(f"{table} {n}" for table, n in self.rows.items() if n)
+        if self.from_version == schema.SCHEMA_VERSION:
+            return t("cli.refreshed", lang, db=self.db, rows=kept or "0")
+        return t("cli.upgraded", lang, db=self.db, old=self.from_version, new=schema.SCHEMA_VERSION, rows=kept or "0")
+
+
+def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str = "zh") -> Rebuilt:
     """A new snapshot with the same base tables (and keys) and every derived table built whole by this
-    version's code. It also upgrades a snapshot of an older version: base tables are copied by column
-    name into this version's tables, and rows without keys get them (etl.keys.fill_missing)."""
+    version's code, published like a load. This is also the upgrade: a snapshot of an older schema
+    version (or `source`, a backup file) has its base tables copied by column name into this version's
+    tables (rows without keys get them, etl.keys) and its derived tables built anew. It never loses a
+    loaded row: a base column this version has no place for (not in `schema.DROPPED_COLUMNS`), a
+    snapshot of a newer version, or a row count that differs after the copy raises `UpgradeError` and
+    leaves the current snapshot as it was."""
     target = snapshot.db_path(db)
-    current = snapshot.current_snapshot(target)
-    if current is None:
-        raise FileNotFoundError(f"no database at {target}")
     with snapshot.writer(target, fresh=True) as w:
+        old = source or snapshot.current_snapshot(target)  # under the write lock: no load publishes meanwhile
+        if old is None:
+            raise FileNotFoundError(f"no database at {target}")
         con = w.con
         schema.create_all(con)
-        con.execute("ATTACH ? AS old (READ_ONLY)", [str(current)])
-        old_tables = {r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'old' AND schema_name = 'main'").fetchall()}
-        for table in schema.TABLES_DDL:
-            if table in old_tables:
-                cols = [r[0] for r in con.execute(
-                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'old' AND table_name = ? "
-                    "AND schema_name = 'main'", [table]).fetchall()]
-                mine = {r[0] for r in con.execute(
-                    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-                    "AND table_name = ? AND schema_name = 'main'", [table]).fetchall()}
-                shared = ", ".join(q(c) for c in cols if c in mine)
-                con.execute(f"INSERT INTO {table} ({shared}) SELECT {shared} FROM old.{table}")  # noqa: S608
+        con.execute("ATTACH ? AS old (READ_ONLY)", [str(old)])
+        from_version = schema.recorded_version(con, "old")
+        if int(from_version) > int(schema.SCHEMA_VERSION):
+            raise UpgradeError(t("cli.schema_newer", lang, version=from_version, mine=schema.SCHEMA_VERSION))
+        rows = {table: _copy_base_table(con, table, lang) for table in schema.TABLES_DDL}
         con.execute("DETACH old")
         derive.build_all(con)
-        _write_meta(con)
+        write_meta(con)
         w.full = True
-    return target
+    del rows["meta"]
+    return Rebuilt(target, from_version, rows)
+
+
+def _copy_base_table(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> int:
+    """Copy a base table of the attached snapshot `old` by column name; its row count (checked)."""
+    def columns(database: str) -> list[str]:
+        return [r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ? "
+            "AND schema_name = 'main' ORDER BY column_index", [database, table]).fetchall()]
+
+    cols = columns("old")
+    if not cols:
+        return 0  # an older version without this table
+    mine = set(columns(_scalar(con, "SELECT current_database()")))
+    lost = [c for c in cols if c not in mine and c not in schema.DROPPED_COLUMNS.get(table, ())]
+    if lost:
+        raise UpgradeError(t("cli.upgrade_lost", lang, table=table, columns="、".join(lost)))
+    shared = ", ".join(q(c) for c in cols if c in mine)
+    con.execute(f"INSERT INTO {table} ({shared}) SELECT {shared} FROM old.{table}")
+    n_old = int(_scalar(con, f"SELECT count(*) FROM old.{table}") or 0)
+    n_new = int(_scalar(con, f"SELECT count(*) FROM {table}") or 0)
+    if n_new != n_old:
+        raise UpgradeError(t("cli.upgrade_rows", lang, table=table, old=n_old, new=n_new))
+    return n_new
 
 
 refresh = rebuild  # the name `make run` used before (python -m etl refresh)
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection) -> None:
+def write_meta(con: duckdb.DuckDBPyConnection) -> None:
     """When the snapshot was built. The data's as-of date is derived with the other tables (facts_meta)."""
     values = {"built_at": datetime.now().isoformat(timespec="seconds"), "schema_version": schema.SCHEMA_VERSION}
     con.execute("DELETE FROM meta WHERE key IN ('built_at', 'schema_version')")

@@ -95,10 +95,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行的列数与表头不一致，该行未入库。请检查是否有多余的分隔符或换行。",
         "{file} line {line} has a different number of fields than the header and was not loaded. Check for stray delimiters or line breaks.",
     ),
-    "rule.household_conflict": (
-        "{file} 第{line}行：户编号「{value}」已属于另一乡镇/村，该行未入库。请核对户编号。",
-        "{file} line {line}: household '{value}' belongs to another township/village in this file; not loaded. Check the household number.",
-    ),
     # data issues: loaded, with a defect recorded
     "rule.id_invalid": (
         "{file} 第{line}行「{column}」值「{value}」不是有效的身份证号（校验位或出生日期不符 GB 11643）。应为18位，末位为数字或X。",
@@ -189,7 +185,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.no_township": ("缺乡镇", "No township"),
     "rulename.no_village": ("缺行政村", "No village"),
     "rulename.malformed_row": ("行格式错误", "Malformed row"),
-    "rulename.household_conflict": ("户编号冲突", "Household no. conflict"),
     "rulename.id_invalid": ("身份证号无效", "Invalid ID number"),
     "rulename.id_mangled": ("身份证号被科学计数法损坏", "ID mangled by Excel"),
     "rulename.id_missing": ("缺身份证号", "Missing ID number"),
@@ -243,7 +238,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.demo_written": ("已生成示范旗县导出文件：{dir}", "Demo county export files written to {dir}"),
     "cli.db": ("数据库：{db}", "Database: {db}"),
     "cli.no_db": ("数据库不存在：{db}", "No database at {db}"),
-    "cli.refreshed": ("已按当前版本重建汇总表：{db}", "Derived tables rebuilt for this version: {db}"),
+    "cli.refreshed": ("已按当前版本重建汇总表，基础数据逐表行数不变（{rows}）：{db}",
+                      "Derived tables rebuilt for this version, every base table's row count unchanged ({rows}): {db}"),
 }
 
 LABELS.update({
