@@ -23,6 +23,7 @@ import collections
 import csv
 import gzip
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,6 +60,8 @@ FAST_CSV = os.environ.get("FUPIN_CSV_FAST", "1") != "0"
 
 CSV_SUFFIXES = {".csv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+HTML_SUFFIXES = {".htm", ".html"}  # and .xls files that are HTML (sniffed)
+HTML_SNIFF_BYTES = 4096
 # A text export compressed with gzip (`.csv.gz`): a national registry is ~50 GB as text, ~10 GB so.
 GZIP_SUFFIX = ".gz"
 GZIP_CSV_SUFFIXES = {s + GZIP_SUFFIX for s in CSV_SUFFIXES}
@@ -183,17 +187,26 @@ class DuckDBSink:
                 self.columns.append(name)
 
 
-def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None = None) -> RawFile:
-    """Read one user file. Raises ReadError when the file cannot be read at all.
+@dataclass
+class Book:
+    """What one file holds: a table per sheet whose header was recognised (one for a text file) and the
+    sheets skipped, as (sheet name, reason code: `no_header`, `unknown_kind`, `missing_required`,
+    `hidden`). A workbook is loaded sheet by sheet; each part is its own batch (etl.load)."""
 
-    With a `sink`, the data rows are handed over block by block as they are parsed (so a file of
-    many GB never sits in memory whole) and `table` is left empty, with the schema; `data_rows` counts
-    them. The sink is called only for a file that could be read this far; a ReadError may still come
-    after some blocks were handed over, so the caller must discard what it received then.
+    parts: list[RawFile]
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
+
+
+def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None = None) -> Book:
+    """Read one user file: every table in it. Raises ReadError when no table can be read at all.
+
+    A text file's one table is streamed into `sink` when one is given (see `read_file`); the tables of
+    a workbook or an HTML file stay in memory (`RawFile.table`), one per sheet, for the caller to hand
+    over in turn.
     """
     path = Path(path)
     suffix = file_suffix(path)
-    if suffix not in CSV_SUFFIXES | GZIP_CSV_SUFFIXES | EXCEL_SUFFIXES:
+    if suffix not in CSV_SUFFIXES | GZIP_CSV_SUFFIXES | EXCEL_SUFFIXES | HTML_SUFFIXES:
         raise ReadError("unsupported_type", path, suffix=suffix or "无扩展名")
     try:
         size = path.stat().st_size
@@ -205,23 +218,43 @@ def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
     if size == 0:
         raise ReadError("empty_file", path)
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path, sink)
+        return Book([_read_csv(path, sink)])
     if suffix in GZIP_CSV_SUFFIXES:
         try:
-            return _read_csv(path, sink)
+            return Book([_read_csv(path, sink)])
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:  # not gzip / cut off / damaged
             raise ReadError("bad_gzip", path, reason=str(exc) or type(exc).__name__) from None
     with open(path, "rb") as f:
-        magic = f.read(8)
+        magic = f.read(HTML_SNIFF_BYTES)
+    if suffix in HTML_SUFFIXES or (suffix == ".xls" and _looks_like_html(magic)):
+        return _read_html(path)  # what web systems' 导出Excel buttons write, named .xls
     if suffix == ".xls" and not magic.startswith((OLE_MAGIC, ZIP_MAGIC)):
-        return _read_csv(path, sink)  # many systems export tab-separated text named .xls
+        return Book([_read_csv(path, sink)])  # many systems export tab-separated text named .xls
     if suffix in (".xlsx", ".xlsm") and not magic.startswith(OLE_MAGIC):  # OLE = password-protected
         _check_zip(path)
-    raw = _read_excel(path)
-    if sink is not None:  # a sheet tops out at ~1M rows: it is read whole, then handed over
+    return _read_excel(path)  # xlsx, and real Excel 97-2003 (BIFF) .xls: calamine reads both
+
+
+def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None = None) -> RawFile:
+    """Read one user file's first table (a workbook's first sheet with a recognised header). Raises
+    ReadError when the file cannot be read at all.
+
+    With a `sink`, the data rows are handed over block by block as they are parsed (so a file of
+    many GB never sits in memory whole) and `table` is left empty, with the schema; `data_rows` counts
+    them. The sink is called only for a file that could be read this far; a ReadError may still come
+    after some blocks were handed over, so the caller must discard what it received then.
+    """
+    raw = read_book(path, max_bytes=max_bytes, sink=sink).parts[0]
+    if sink is not None:
+        hand_over(raw, sink)
+    return raw
+
+
+def hand_over(raw: RawFile, sink: Sink) -> None:
+    """Give a table read into memory (a sheet) to the sink; a table streamed there already stays."""
+    if raw.table.num_rows:
         sink(raw.table)
         raw.table = raw.table.schema.empty_table()
-    return raw
 
 
 def file_suffix(path: Path | str) -> str:
@@ -838,7 +871,7 @@ def _check_zip(path: Path) -> None:
         raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
 
 
-def _read_excel(path: Path) -> RawFile:
+def _read_excel(path: Path) -> Book:
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError:
@@ -847,7 +880,7 @@ def _read_excel(path: Path) -> RawFile:
         raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
     with workbook:
         try:
-            return _read_workbook(path, workbook)
+            return _read_sheets(path, _workbook_sheets(workbook), "xlsx")
         except ReadError:
             raise
         except calamine.PasswordError:
@@ -856,34 +889,110 @@ def _read_excel(path: Path) -> RawFile:
             raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
 
 
-def _read_workbook(path: Path, workbook: calamine.CalamineWorkbook) -> RawFile:
-    metas = list(enumerate(workbook.sheets_metadata))
-    worksheets = [(i, m) for i, m in metas if m.typ == calamine.SheetTypeEnum.WorkSheet]
-    # Visible sheets first: a hidden sheet is usually a code list.
-    worksheets.sort(key=lambda im: im[1].visible != calamine.SheetVisibleEnum.Visible)
-    unknown_line = 0
-    first_missing: ReadError | None = None
-    for index, meta in worksheets:
+Merged = Sequence[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, col), (last row, col)), 0-based
+
+
+@dataclass
+class _Sheet:
+    """One table of a workbook or an HTML file: its first rows (to find the header), then all of them."""
+
+    name: str
+    head: Callable[[], list[list[object]]]  # at least the first HEADER_SCAN_ROWS rows
+    rows: Callable[[], list[list[object]]]
+    merged: Callable[[], Merged]
+    hidden: bool = False
+
+
+def _workbook_sheets(workbook: calamine.CalamineWorkbook) -> list[_Sheet]:
+    sheets = []
+    for index, meta in enumerate(workbook.sheets_metadata):
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue
         sheet = workbook.get_sheet_by_index(index)
-        head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
-        for r, row in enumerate(head):
-            cells = [cell_text(c) for c in row]
-            match = headers.recognize(cells)
-            if match is None:
-                if not unknown_line and headers.known_header_count(cells) >= headers.MIN_KNOWN_HEADERS:
-                    unknown_line = r + 1
-                continue
-            missing = headers.missing_required(match.kind, match.columns)
-            if missing:
-                first_missing = first_missing or _missing_error(path, match.kind, missing, r + 1)
-                break  # this sheet's header lacks columns; another sheet may be complete
-            rows = sheet.to_python(skip_empty_area=False)
-            return _sheet_to_raw(path, meta.name, rows, r, cells, match, sheet.merged_cell_ranges or [])
-    if first_missing is not None:
-        raise first_missing
+        sheets.append(_Sheet(
+            name=meta.name,
+            head=lambda sheet=sheet: sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS),
+            rows=lambda sheet=sheet: sheet.to_python(skip_empty_area=False),
+            merged=lambda sheet=sheet: sheet.merged_cell_ranges or [],
+            hidden=meta.visible != calamine.SheetVisibleEnum.Visible,
+        ))
+    return sheets
+
+
+def _read_sheets(path: Path, sheets: list[_Sheet], encoding: str) -> Book:
+    """Every sheet whose header is recognised, in workbook order. A hidden sheet (usually a code list)
+    is read only when no visible one has a header. Raises the first sheet's reason when none has."""
+    parts: list[RawFile] = []
+    skipped: list[tuple[str, str]] = []
+    errors: list[ReadError] = []
+    visible = [s for s in sheets if not s.hidden]
+    for group in (visible, [s for s in sheets if s.hidden]):
+        for sheet in group:
+            try:
+                parts.append(_read_sheet(path, sheet, encoding))
+            except ReadError as exc:
+                skipped.append((sheet.name, exc.code))
+                errors.append(exc)
+        if parts:
+            skipped += [(s.name, "hidden") for s in sheets if s.hidden and group is visible]
+            return Book(parts, skipped)
+    # No sheet loads: say why, most specific first (a header lacking columns, one of unknown kind).
+    for code in ("missing_required", "unknown_kind"):
+        for exc in errors:
+            if exc.code == code:
+                raise exc
+    raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _read_sheet(path: Path, sheet: _Sheet, encoding: str) -> RawFile:
+    head = sheet.head()[:HEADER_SCAN_ROWS]
+    merged = sheet.merged()
+    r, cells, match = _find_sheet_header(path, head, merged)
+    rows = sheet.rows()
+    return _sheet_to_raw(path, sheet.name, rows, r, cells, match, merged, encoding)
+
+
+def _find_sheet_header(
+    path: Path, head: list[list[object]], merged: Merged
+) -> tuple[int, list[str | None], headers.HeaderMatch]:
+    """The header row of a sheet: (row index, its cells, match).
+
+    Above the header there may be title rows and a row of group titles (基本信息, 收入情况 merged across
+    the real headers below them). Exporters then often merge a header down over both rows (户编号 in
+    the group row, spanning the header row): such a label counts for the lower row too. When the row
+    after a recognised one maps more columns that way, it is the header (a two-row header)."""
+    filled = _fill_down(head, merged)
+    unknown_line = 0
+    for r, row in enumerate(filled):
+        match = headers.recognize(row)
+        if match is None:
+            if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
+                unknown_line = r + 1
+            continue
+        if r + 1 < len(filled):
+            lower = [b if b else a for a, b in itertools.zip_longest(row, filled[r + 1])]
+            below = headers.recognize(lower)
+            if below is not None and len(below.columns) > len(match.columns):
+                r, row, match = r + 1, lower, below
+        missing = headers.missing_required(match.kind, match.columns)
+        if missing:
+            raise _missing_error(path, match.kind, missing, r + 1)
+        return r, row, match
     if unknown_line:
         raise ReadError("unknown_kind", path, line=unknown_line)
     raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _fill_down(head: list[list[object]], merged: Merged) -> list[list[str | None]]:
+    """The rows as text, a label merged down over several rows repeated in its column below."""
+    rows = [[cell_text(c) for c in row] for row in head]
+    for (r0, c0), (r1, _c1) in merged:
+        if r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]) or not rows[r0][c0]:
+            continue
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            if c0 < len(rows[r]) and not rows[r][c0]:
+                rows[r][c0] = rows[r0][c0]
+    return rows
 
 
 def _sheet_to_raw(
@@ -893,7 +1002,8 @@ def _sheet_to_raw(
     h: int,
     header_cells: list[str | None],
     match: headers.HeaderMatch,
-    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+    merged: Merged,
+    encoding: str = "xlsx",
 ) -> RawFile:
     width = max((i + 1 for i, c in enumerate(header_cells) if c), default=0)
     # Exporters merge township/village/household cells down a household's rows: fill the range
@@ -915,11 +1025,172 @@ def _sheet_to_raw(
     mapped = sorted(match.columns.items(), key=lambda kv: kv[1])
     table, dropped = _finish(columns, lines, mapped, _ordinal_index(header_cells))
     return RawFile(
-        path=path, kind=match.kind, encoding="xlsx", header_line=h + 1,
+        path=path, kind=match.kind, encoding=encoding, header_line=h + 1,
         columns={c: str(header_cells[i]).strip() for c, i in mapped},
         ignored_columns=match.ignored, table=table, rows_read=h + len(data), skipped=h + dropped,
         malformed=[], sha256=_sha256(path), sheet=sheet_name,
     )
+
+
+# --------------------------------------------------------------------------------------------- HTML
+
+
+def _looks_like_html(head: bytes) -> bool:
+    """An HTML page, as web systems' 导出Excel buttons write it (named .xls)."""
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    if text.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore").lstrip().lower()
+    return text.startswith(b"<") and any(tag in text for tag in (b"<html", b"<table", b"<!doctype html", b"<meta"))
+
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Declared names whose bytes are GB18030 in practice (GB18030 is a superset of GB2312 and GBK).
+_GB_NAMES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "euc-cn", "cp936", "ms936", "windows-936",
+             "csgb2312", "iso-ir-58", "chinese", "gb18030"}
+
+
+def html_text(path: Path, data: bytes) -> tuple[str, str]:
+    """The page as text and the codec used: a BOM, else the charset a <meta> (charset= or http-equiv)
+    or an XML declaration names, else UTF-8, else GB18030. A declaration that the bytes contradict is
+    ignored for the next candidate (systems declare UTF-8 and write GBK)."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace"), codec
+    candidates: list[str] = []
+    sniff = data[:HEAD_BYTES]
+    declared = _CHARSET_RE.search(sniff) or _XML_ENCODING_RE.search(sniff)
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        try:
+            candidates.append("gb18030" if name in _GB_NAMES else codecs.lookup(name).name)
+        except LookupError:
+            pass
+    candidates += [c for c in ("utf-8", "gb18030") if c not in candidates]
+    error: UnicodeDecodeError | None = None
+    for codec in candidates:
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError as exc:
+            error = error or exc
+    assert error is not None
+    raise ReadError("undecodable", path, line=_line_at(data, error.start))
+
+
+class _HtmlTables(HTMLParser):
+    """The tables of an HTML page as grids: `colspan`/`rowspan` cells keep their text in the top-left
+    cell and leave the others empty, with the merged range listed, as a spreadsheet reader gives them.
+    Tolerant of what browsers tolerate: omitted </td> and </tr>, nested tables (each its own)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]]]] = []
+        self._stack: list[dict] = []
+        self._skip = 0  # inside <script>/<style>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "table":
+            self._stack.append({"rows": [], "merged": [], "taken": set(), "row": None, "cell": None})
+        elif not self._stack:
+            return
+        elif tag == "tr":
+            self._end_row()
+            self._stack[-1]["row"] = []
+        elif tag in ("td", "th"):
+            t = self._stack[-1]
+            self._end_cell()
+            if t["row"] is None:
+                t["row"] = []
+            span = {k: _span(v) for k, v in attrs if k in ("colspan", "rowspan")}
+            t["cell"] = ([], span.get("colspan", 1), span.get("rowspan", 1))
+        elif tag == "br":
+            self._text("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        elif not self._stack:
+            return
+        elif tag == "table":
+            self._end_row()
+            t = self._stack.pop()
+            self.tables.append((t["rows"], t["merged"]))
+        elif tag == "tr":
+            self._end_row()
+        elif tag in ("td", "th"):
+            self._end_cell()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self._text("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._text(data)
+
+    def _text(self, data: str) -> None:
+        if self._stack and self._stack[-1]["cell"] is not None:
+            self._stack[-1]["cell"][0].append(data)
+
+    def _end_cell(self) -> None:
+        t = self._stack[-1]
+        if t["cell"] is None:
+            return
+        parts, colspan, rowspan = t["cell"]
+        t["cell"] = None
+        r, row = len(t["rows"]), t["row"]
+        c = len(row)
+        while (r, c) in t["taken"]:  # columns held by a rowspan from above
+            row.append("")
+            c += 1
+        # Source line breaks and indentation are layout; <br> is a line break in the cell.
+        lines = ("".join(parts)).split("\n")
+        text = "\n".join(" ".join(line.split()) for line in lines).strip()
+        row.append(text)
+        row.extend([""] * (colspan - 1))
+        for dr in range(1, rowspan):
+            for dc in range(colspan):
+                t["taken"].add((r + dr, c + dc))
+        if colspan > 1 or rowspan > 1:
+            t["merged"].append(((r, c), (r + rowspan - 1, c + colspan - 1)))
+
+    def _end_row(self) -> None:
+        t = self._stack[-1]
+        self._end_cell()
+        if t["row"] is None:
+            return
+        r, row = len(t["rows"]), t["row"]
+        while (r, len(row)) in t["taken"]:
+            row.append("")
+        t["rows"].append(row)
+        t["row"] = None
+
+
+def _span(value: str | None) -> int:
+    match = re.match(r"\s*(\d+)", value or "")
+    return max(1, min(int(match.group(1)), 1000)) if match else 1
+
+
+def _read_html(path: Path) -> Book:
+    """An HTML page's tables, each read like a sheet (named 表1, 表2 … when there are several)."""
+    data = path.read_bytes()
+    text, codec = html_text(path, data)
+    parser = _HtmlTables()
+    parser.feed(text)
+    parser.close()
+    while parser._stack:  # tables left open at the end of the page
+        parser.handle_endtag("table")
+    tables = [t for t in parser.tables if t[0]]
+    if not tables:
+        raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+    sheets = [
+        _Sheet(name=f"表{i + 1}", head=lambda rows=rows: rows[:HEADER_SCAN_ROWS], rows=lambda rows=rows: rows,
+               merged=lambda merged=merged: merged)
+        for i, (rows, merged) in enumerate(tables)
+    ]
+    return _read_sheets(path, sheets, f"html:{codec}")
 
 
 def cell_text(value: object) -> str | None:
