@@ -334,19 +334,20 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
             WHERE s.rejected_rule IS NOT NULL""",
         [batch_id, name],
     )
-    if raw.malformed:
+    # rows the reader could not take apart (another shape) or decode: their raw text, escaped bytes
+    for rule, rows in (("malformed_row", raw.malformed), ("undecodable_row", raw.undecodable)):
+        if not rows:
+            continue
         bad = pa.table({
-            "line": pa.array([line for line, _ in raw.malformed], pa.int32()),
-            "text": pa.array([json.dumps({"row": text[:2000]}, ensure_ascii=False) for _, text in raw.malformed]),
+            "line": pa.array([line for line, _ in rows], pa.int32()),
+            "text": pa.array([json.dumps({"row": text[:2000]}, ensure_ascii=False) for _, text in rows]),
         })
-        con.register("malformed_arrow", bad)
-        con.execute(
-            "INSERT INTO rejected_rows SELECT ?, ?, line, 'malformed_row', 'row', text FROM malformed_arrow",
-            [batch_id, name],
-        )
-        con.unregister("malformed_arrow")
+        con.register("unread_arrow", bad)
+        con.execute("INSERT INTO rejected_rows SELECT ?, ?, line, ?, 'row', text FROM unread_arrow",
+                    [batch_id, name, rule])
+        con.unregister("unread_arrow")
     n = _scalar(con, "SELECT count(*) FROM stg WHERE rejected_rule IS NOT NULL")
-    return int(n) + len(raw.malformed)
+    return int(n) + len(raw.malformed) + len(raw.undecodable)
 
 
 def _issue_selects(source: str, checks: list[tuple[str, str]], table_name: str, record_key: str) -> list[str]:

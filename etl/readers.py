@@ -50,6 +50,10 @@ from labels import t
 MAX_BYTES = 500 * 1024 * 1024
 HEADER_SCAN_ROWS = 30
 HEAD_BYTES = 1 << 20  # sample for encoding and header detection
+# A file with more undecodable rows than this share of its rows is refused (data-spec §1.3: "mostly
+# undecodable"); one such row alone never refuses a file (in a file of 19 rows or fewer it is 5% already).
+UNDECODABLE_SHARE = 0.05
+UNDECODABLE_FREE_ROWS = 1
 BLOCK_BYTES = 8 << 20  # CSV parse block
 MAX_UNCOMPRESSED = 1 << 30  # xlsx: total uncompressed size
 MAX_RATIO = 200  # xlsx: compression ratio of one member (zip bomb)
@@ -117,11 +121,12 @@ class RawFile:
     sha256: str
     sheet: str | None = None  # xlsx: the sheet read
     data_rows: int = -1  # rows in `table`, or handed to the sink when the read streamed them
+    undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped) rows
 
     def __post_init__(self) -> None:
         if self.data_rows < 0:
             self.data_rows = self.table.num_rows
-        assert self.rows_read == self.data_rows + self.skipped + len(self.malformed)
+        assert self.rows_read == self.data_rows + self.skipped + len(self.malformed) + len(self.undecodable)
 
 
 # The database schema of the loader's staging tables (the sink's, and etl.stage's).
@@ -297,36 +302,64 @@ def _read_csv(path: Path, sink: Sink | None = None) -> RawFile:
         whole = not f.read(1)
     if not head.removeprefix(codecs.BOM_UTF8).strip():
         raise ReadError("empty_file", path)
-    encoding, ascii_head = _detect_encoding(path, head, whole)
+    encoding, ascii_head = _detect_encoding(head, whole)
     try:
-        return _read_csv_as(path, head, whole, encoding, sink)
+        raw = _read_csv_as(path, head, whole, encoding, sink)
     except ReadError as exc:
-        # An all-ASCII sample cannot tell UTF-8 from GBK; invalid UTF-8 later means GB18030.
-        if exc.code == "undecodable" and ascii_head and encoding == "utf-8":
-            if sink is not None:
-                sink(None)  # start over: drop the blocks handed over as UTF-8
-            return _read_csv_as(path, head, whole, "gb18030", sink)
+        # no header in bytes that do not decode: say so, at the first such line
+        lines = head.splitlines()
+        bad = _bad_lines(lines[:-1] if not whole else lines, "utf-8" if encoding == "utf-8-sig" else encoding)
+        if exc.code in ("no_header", "unknown_kind") and bad:
+            raise ReadError("undecodable", path, line=bad[0] + 1) from None
         raise
+    if raw.undecodable and ascii_head and encoding == "utf-8":
+        # An all-ASCII sample cannot tell UTF-8 from GBK: the reading that decodes more rows wins.
+        if sink is not None:
+            sink(None)  # start over: drop the blocks handed over as UTF-8
+        other = _read_csv_as(path, head, whole, "gb18030", sink)
+        if len(other.undecodable) < len(raw.undecodable):
+            raw = other
+        else:
+            if sink is not None:
+                sink(None)
+            raw = _read_csv_as(path, head, whole, encoding, sink)
+    bad = len(raw.undecodable)
+    body = raw.rows_read - (raw.header_line - 1)
+    if bad > UNDECODABLE_FREE_ROWS and bad > UNDECODABLE_SHARE * body:
+        raise ReadError("undecodable_rows", path, line=raw.undecodable[0][0], bad=bad, rows=body,
+                        limit=f"{UNDECODABLE_SHARE:.0%}")
+    return raw
 
 
-def _detect_encoding(path: Path, head: bytes, whole: bool) -> tuple[str, bool]:
-    """UTF-8 (with BOM → utf-8-sig) when the sample is valid UTF-8, else GB18030, else undecodable."""
+def _detect_encoding(head: bytes, whole: bool) -> tuple[str, bool]:
+    """(encoding, whether the sample is all ASCII): UTF-8 (with BOM → utf-8-sig) when the sample is valid
+    UTF-8. Else lines vote: UTF-8 when at least half of those with non-ASCII bytes are valid UTF-8 (text in
+    GBK almost never is), else GB18030. A few undecodable rows are then rejected one by one; they do not
+    decide the encoding (UTF-8 text with one bad byte may well decode as GB18030, into nonsense)."""
     if head.startswith(codecs.BOM_UTF8):
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(head[3:], final=whole)
-        except UnicodeDecodeError as exc:
-            raise ReadError("undecodable", path, line=_line_at(head, exc.start + 3)) from None
         return "utf-8-sig", False
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
         return "utf-8", head.isascii()
     except UnicodeDecodeError:
         pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(head, final=whole)
-    except UnicodeDecodeError as exc:
-        raise ReadError("undecodable", path, line=_line_at(head, exc.start)) from None
-    return "gb18030", False
+    lines = head.splitlines()
+    if not whole and lines:
+        lines.pop()  # cut mid-line, maybe mid-character
+    wide = [line for line in lines if not line.isascii()]
+    utf8 = len(wide) - len(_bad_lines(wide, "utf-8"))
+    return ("utf-8" if wide and 2 * utf8 >= len(wide) else "gb18030"), False
+
+
+def _bad_lines(lines: list[bytes], codec: str) -> list[int]:
+    """Indexes of the lines that do not decode."""
+    bad = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode(codec)
+        except UnicodeDecodeError:
+            bad.append(i)
+    return bad
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -364,13 +397,14 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink
     data_rows = sum(p.table.num_rows for p in parts) if sink is None else sum(p.data_rows for p in parts)
     table = _concat([p.table for p in parts], ctx)
     malformed = [m for p in parts for m in p.malformed]
+    undecodable = [u for p in parts for u in p.undecodable]
     skipped = hdr.title_rows + sum(p.skipped for p in parts)
     rows_read = hdr.title_rows + sum(p.rows for p in parts)
     return RawFile(
         path=path, kind=kind, encoding=encoding, header_line=hdr.header_line,
         columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
         ignored_columns=hdr.match.ignored, table=table, rows_read=rows_read, skipped=skipped,
-        malformed=malformed, sha256=hasher.hexdigest(), data_rows=data_rows,
+        malformed=malformed, sha256=hasher.hexdigest(), data_rows=data_rows, undecodable=undecodable,
     )
 
 
@@ -596,6 +630,7 @@ class _Part:
     skipped: int
     malformed: list[tuple[int, str]] = field(default_factory=list)
     data_rows: int = 0  # rows handed to a sink
+    undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped)
 
 
 def _run_blocks(
@@ -621,6 +656,7 @@ def _run_blocks(
             lines = pc.add(part.table.column("_line"), pa.scalar(base - 1, pa.int32()))
             part.table = part.table.set_column(0, "_line", lines)
             part.malformed = [(line + base - 1, text) for line, text in part.malformed]
+            part.undecodable = [(line + base - 1, text) for line, text in part.undecodable]
         base += part.lines
         if sink is not None and part.table.num_rows:  # hand the rows over; keep only the counts
             sink(part.table)
@@ -682,38 +718,82 @@ def _cut(buf: bytes) -> int:
 
 
 def _parse_block(path: Path, block: bytes, ctx: _BlockContext) -> _Part:
-    """One block → table with block-relative `_line` (1 = the block's first line)."""
+    """One block → table with block-relative `_line` (1 = the block's first line).
+
+    Lines that do not decode are mended (bad bytes → U+FFFD) so that the block parses with its line
+    numbers intact, and the rows they belong to are then taken out as undecodable."""
     first_line = 1
     n_lines = _count_lines(block) + (not block.endswith((b"\n", b"\r")))
+    undecodable: dict[int, str] = {}
     if ctx.encoding == "gb18030":
         try:
             block = block.decode("gb18030").encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ReadError("undecodable", path, line=first_line + _count_lines(block[: exc.start])) from None
+        except UnicodeDecodeError:
+            block, undecodable = _mend(block, "gb18030")
     try:
-        table, invalid = _arrow_parse(block, ctx, with_handler=False)
-    except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower():
-            raise ReadError("undecodable", path, line=_first_bad_utf8_line(block, first_line)) from None
-        try:  # wrong-shape rows: parse again collecting them (a Python callback costs speed)
-            table, invalid = _arrow_parse(block, ctx, with_handler=True)
-        except pa.ArrowInvalid as exc2:
-            raise ReadError("bad_csv", path, reason=str(exc2)[:200], line=first_line) from None
+        table, invalid = _parse_rows(path, block, ctx)
+    except pa.ArrowInvalid:  # invalid UTF-8 (the only error _parse_rows lets through)
+        block, undecodable = _mend(block, "utf-8")
+        table, invalid = _parse_rows(path, block, ctx)
     n_rows = table.num_rows + len(invalid)
     starts = _row_starts(block, first_line, n_lines, n_rows)
     bad_index = [number - 1 for number, _ in invalid if 0 < number <= n_rows]
     if len(bad_index) != len(invalid):  # never seen with a serial parse; keep the counts right
         raise ReadError("bad_csv", path, reason="row numbers unavailable", line=first_line)
     lines = np.delete(starts, bad_index) if bad_index else starts
+    # the rows holding undecodable lines (a quoted value may span lines: a row is where its first line is)
+    bad_rows: dict[int, list[str]] = {}
+    for line, text in sorted(undecodable.items()):
+        bad_rows.setdefault(max(0, int(np.searchsorted(starts, line, side="right")) - 1), []).append(text)
+    if bad_rows:
+        valid = np.delete(np.arange(n_rows), bad_index) if bad_index else np.arange(n_rows)
+        keep = ~np.isin(valid, list(bad_rows))
+        table, lines = table.filter(pa.array(keep)), lines[keep]
     skipped = 0
     malformed: list[tuple[int, str]] = []
     for (_, text), idx in zip(invalid, bad_index, strict=True):
+        if idx in bad_rows:
+            continue
         if _is_blank_or_summary_text(text, ctx.delimiter):
             skipped += 1
         else:
             malformed.append((int(starts[idx]) if 0 <= idx < len(starts) else -1, text))
     out, dropped = _finish(dict(zip(ctx.read, table.columns, strict=True)), lines, ctx.mapped, ctx.ordinal)
-    return _Part(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed)
+    return _Part(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed,
+                 undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())])
+
+
+def _parse_rows(path: Path, block: bytes, ctx: _BlockContext) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Parse a block; wrong-shape rows are collected. Invalid UTF-8 raises pa.ArrowInvalid."""
+    try:
+        return _arrow_parse(block, ctx, with_handler=False)
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower():
+            raise
+        try:  # wrong-shape rows: parse again collecting them (a Python callback costs speed)
+            return _arrow_parse(block, ctx, with_handler=True)
+        except pa.ArrowInvalid as exc2:
+            raise ReadError("bad_csv", path, reason=str(exc2)[:200], line=1) from None
+
+
+def _mend(block: bytes, codec: str) -> tuple[bytes, dict[int, str]]:
+    """The block as UTF-8 with each undecodable byte replaced by U+FFFD, and the lines that had any
+    (1-based line in the block → the line's bytes escaped: what decodes as text, the rest as \\xNN)."""
+    out: list[bytes] = []
+    bad: dict[int, str] = {}
+    for i, line in enumerate(block.splitlines(keepends=True)):
+        try:
+            text = line.decode(codec)
+        except UnicodeDecodeError:
+            text = line.decode(codec, errors="replace")
+            bad[i + 1] = escape_bytes(line.rstrip(b"\r\n"), codec)
+        out.append(text.encode("utf-8"))
+    return b"".join(out), bad
+
+
+def escape_bytes(data: bytes, codec: str) -> str:
+    """Raw bytes for a person to read: the characters that decode, the bytes that do not as \\xNN."""
+    return data.decode(codec, errors="backslashreplace")
 
 
 def _arrow_parse(block: bytes, ctx: _BlockContext, *, with_handler: bool) -> tuple[pa.Table, list[tuple[int, str]]]:
@@ -753,14 +833,6 @@ def _row_starts(block: bytes, first_line: int, n_lines: int, n_rows: int) -> np.
     while len(starts) < n_rows:  # unbalanced quotes: best effort
         starts.append(starts[-1] + 1 if starts else first_line)
     return np.asarray(starts[:n_rows], dtype=np.int64)
-
-
-def _first_bad_utf8_line(block: bytes, first_line: int) -> int:
-    try:
-        block.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return first_line + _count_lines(block[: exc.start])
-    return first_line
 
 
 def _is_blank_or_summary_text(text: str, delimiter: str) -> bool:
