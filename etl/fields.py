@@ -143,6 +143,10 @@ INSPECTION: dict[str, dict[str, Field]] = {
 
 FIELDS: dict[str, dict[str, Field]] = {"registry": REGISTRY, **LEDGERS, **INSPECTION}
 
+# Free-text fields that may hold several lines: tab and line breaks are kept there (and only there) when
+# control characters are stripped at load (etl.stage.strip_controls).
+MULTI_LINE_FIELDS = frozenset({"content", "notes", "description", "measures"})
+
 # Rows that cannot be placed are rejected (data-spec §3): kind -> required placing columns.
 PLACING: dict[str, tuple[str, ...]] = {
     "registry": ("household_id", "township", "village"),

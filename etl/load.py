@@ -22,12 +22,14 @@ from etl.messages import read_error_text
 from etl.owners import Touched
 from etl.sqlexpr import CLAIM_TOLERANCE, claim_parts_sql
 from etl.stage import (
+    CONTROL_RULE,
     RAW_KEPT,
     STAGE_SCHEMA,
     build_stage,
     drop_stage_schema,
     q,
     raw_value_case,
+    strip_controls,
     use_stage_schema,
 )
 from labels import t
@@ -255,8 +257,8 @@ def _load_file(
                 part.rows_loaded, part.rows_rejected, part.issues = previous[0]
                 continue
             step((i + 0.4) / len(parts), "progress.validating")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM {sink.ref}")  # noqa: S608 - ours
-            flags.append(_load_raw(con, raw, part_name, part, touched,
+            controls = strip_controls(con, sink.ref, [c for c in raw.table.column_names if c != "_line"])
+            flags.append(_load_raw(con, raw, part_name, part, touched, controls,
                                    lambda done, key, i=i: step((i + done) / len(parts), key)))
             con.execute("DROP VIEW IF EXISTS raw")
         con.commit()
@@ -287,7 +289,7 @@ def sheet_name(file: str, sheet: str | None) -> str:
 
 def _load_raw(
     con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, res: FileResult, touched: Touched,
-    step: Callable[[float, str], None],
+    controls: list[str], step: Callable[[float, str], None],
 ) -> dict[str, object]:
     """Write one file's rows (inside its transaction). Returns what `touched` learns after the commit
     (flags that a rollback must not leave behind); the owner keys go to its tables right away."""
@@ -295,7 +297,7 @@ def _load_raw(
     res.batch_id = batch_id
     touched.add_values("batch", [int(batch_id)])
     present = [c for c in raw.table.column_names if c != "_line"]
-    checks = build_stage(con, raw.kind, present, raw.data_rows)
+    checks = build_stage(con, raw.kind, present, raw.data_rows, controls)
     rejected = _reject(con, raw, batch_id, name)
     step(0.7, "progress.writing")
     if raw.kind == "registry":
@@ -315,7 +317,7 @@ def _load_raw(
     )
     for view in ("m", "mk", "kept"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
-    for tmp in ("stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos"):
+    for tmp in ("ctl_issues", "stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return flags
 
@@ -381,8 +383,10 @@ def _insert_issues(
         f"""INSERT INTO data_issues (batch_id, file_name, line, table_name, record_key, household_id,
                                      field, raw_value, rule, hk)
             SELECT ?, ?, i.line, i.table_name, coalesce(i.record_key, {member_key}), i.household_id, i.field,
-                   coalesce(i.raw, {raw_value_case(kind)}), i.rule, hkeys.hk
+                   coalesce(i.raw, ctl.ctl_raw, {raw_value_case(kind)}), i.rule, hkeys.hk
             FROM iss i LEFT JOIN raw_named r ON r._line = i.line{keys_join}
+            LEFT JOIN (SELECT line AS ctl_line, field AS ctl_field, raw AS ctl_raw FROM ctl_issues) ctl
+                   ON i.rule = '{CONTROL_RULE}' AND ctl.ctl_line = i.line AND ctl.ctl_field = i.field
             LEFT JOIN household_keys hkeys ON hkeys.household_id = i.household_id""",
         [batch_id, name],
     )
