@@ -257,7 +257,8 @@ def _load_file(
                 part.rows_loaded, part.rows_rejected, part.issues = previous[0]
                 continue
             step((i + 0.4) / len(parts), "progress.validating")
-            controls = strip_controls(con, sink.ref, [c for c in raw.table.column_names if c != "_line"])
+            columns = [c for c in raw.table.column_names if c != "_line"]
+            controls = strip_controls(con, sink.ref, columns if raw.controls else [], columns)
             flags.append(_load_raw(con, raw, part_name, part, touched, controls,
                                    lambda done, key, i=i: step((i + done) / len(parts), key)))
             con.execute("DROP VIEW IF EXISTS raw")

@@ -45,6 +45,7 @@ import pyarrow.csv as pv
 import python_calamine as calamine
 
 from etl import headers
+from etl.fields import MULTI_LINE_FIELDS
 from labels import t
 
 MAX_BYTES = 500 * 1024 * 1024
@@ -122,6 +123,7 @@ class RawFile:
     sheet: str | None = None  # xlsx: the sheet read
     data_rows: int = -1  # rows in `table`, or handed to the sink when the read streamed them
     undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped) rows
+    controls: bool = True  # may hold control characters (False: proven free of them, etl.stage skips the check)
 
     def __post_init__(self) -> None:
         if self.data_rows < 0:
@@ -405,6 +407,7 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink
         columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
         ignored_columns=hdr.match.ignored, table=table, rows_read=rows_read, skipped=skipped,
         malformed=malformed, sha256=hasher.hexdigest(), data_rows=data_rows, undecodable=undecodable,
+        controls=any(p.controls for p in parts),
     )
 
 
@@ -420,6 +423,7 @@ class _Scan:
     sha256: str
     lines: int  # physical lines of the body as the block reader counts them
     plain: bool  # none of the byte patterns that DuckDB and pyarrow read differently
+    controls: bool  # a control byte other than line ends (and tab in a tab-separated file): maybe in a value
 
 
 def _scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
@@ -431,12 +435,15 @@ def _scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
     plain = True
     last = b""
     blank_quote = [b' "'] + ([b'\t"'] if delimiter != "\t" else [])
+    line_ends = b"\n\r" + (b"\t" if delimiter == "\t" else b"")
+    controls = False
     with _open_bytes(path) as f:
         hasher.update(f.read(start))
         while chunk := f.read(BLOCK_BYTES):
             hasher.update(chunk)
             if not plain:
                 continue
+            controls = controls or _has_controls(chunk, line_ends)
             lf += chunk.count(b"\n")
             if chunk.find(b"\r") >= 0 or last == b"\r":
                 cr += chunk.count(b"\r")
@@ -449,7 +456,7 @@ def _scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
     if cr != crlf:
         plain = False
     lines = lf + (last not in (b"", b"\n", b"\r"))  # a last line without a line end
-    return _Scan(sha256=hasher.hexdigest(), lines=lines, plain=plain)
+    return _Scan(sha256=hasher.hexdigest(), lines=lines, plain=plain, controls=controls)
 
 
 def _trim_sql(col: str) -> str:
@@ -526,6 +533,7 @@ def _read_csv_duckdb(path: Path, hdr: _CsvHeader, ctx: _BlockContext, encoding: 
         columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
         ignored_columns=hdr.match.ignored, table=_empty_table(ctx.mapped), rows_read=hdr.title_rows + n,
         skipped=hdr.title_rows + dropped, malformed=[], sha256=scan.sha256, data_rows=n - dropped,
+        controls=scan.controls,
     )
 
 
@@ -631,6 +639,7 @@ class _Part:
     malformed: list[tuple[int, str]] = field(default_factory=list)
     data_rows: int = 0  # rows handed to a sink
     undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped)
+    controls: bool = False  # holds control characters (see _table_has_controls)
 
 
 def _run_blocks(
@@ -760,7 +769,7 @@ def _parse_block(path: Path, block: bytes, ctx: _BlockContext) -> _Part:
             malformed.append((int(starts[idx]) if 0 <= idx < len(starts) else -1, text))
     out, dropped = _finish(dict(zip(ctx.read, table.columns, strict=True)), lines, ctx.mapped, ctx.ordinal)
     return _Part(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed,
-                 undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())])
+                 controls=_table_has_controls(out), undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())])
 
 
 def _parse_rows(path: Path, block: bytes, ctx: _BlockContext) -> tuple[pa.Table, list[tuple[int, str]]]:
@@ -904,6 +913,28 @@ def _trim_null(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     if shortest is None or shortest > 0:
         return col
     return pc.if_else(pc.equal(lengths, 0), pa.scalar(None, pa.string()), col)
+
+
+def _table_has_controls(table: pa.Table) -> bool:
+    """Whether any text of the table holds a control character (C0 or DEL; tab and line breaks allowed
+    in multi-line fields): a pass of numpy over each column's bytes, so that clean files skip the SQL
+    that finds and strips them (etl.stage.strip_controls)."""
+    for name in table.column_names:
+        if name == "_line":
+            continue
+        allowed = b"\t\n\r" if name in MULTI_LINE_FIELDS else b""
+        for chunk in table.column(name).chunks:
+            data = chunk.buffers()[2]
+            if data is not None and _has_controls(data.to_pybytes(), allowed):
+                return True
+    return False
+
+
+def _has_controls(data: bytes, allowed: bytes) -> bool:
+    """Whether bytes hold a control character other than those in `allowed` (UTF-8 and GB18030 never
+    use bytes below 0x20 or 0x7F inside a character). One numpy pass and a few memchr-like counts."""
+    below = int(np.count_nonzero(np.frombuffer(data, np.uint8) < 0x20))
+    return data.count(b"\x7f") > 0 or below > sum(data.count(bytes([b])) for b in allowed)
 
 
 def _empty_table(mapped: list[tuple[str, int]]) -> pa.Table:
@@ -1100,7 +1131,7 @@ def _sheet_to_raw(
         path=path, kind=match.kind, encoding=encoding, header_line=h + 1,
         columns={c: str(header_cells[i]).strip() for c, i in mapped},
         ignored_columns=match.ignored, table=table, rows_read=h + len(data), skipped=h + dropped,
-        malformed=[], sha256=_sha256(path), sheet=sheet_name,
+        malformed=[], sha256=_sha256(path), sheet=sheet_name, controls=_table_has_controls(table),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import duckdb
 import pytest
 import xlsxwriter
 
@@ -104,3 +105,19 @@ def test_a_clean_file_has_no_control_issues_and_rows_are_untouched(tmp_path: Pat
     load_files([write_csv(tmp_path / "ok.csv", REGISTRY_HEADER, rows)], db=db)
     assert query(db, "SELECT count(*) FROM data_issues WHERE rule = 'control_chars'") == [(0,)]
     assert query(db, "SELECT name FROM members ORDER BY source_line")[0] == ("张三春",)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_reader_proves_clean_files_clean_so_they_skip_the_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  fast: bool) -> None:
+    """A cheap byte check in the reader (both CSV paths, sheets) decides whether the SQL pass runs."""
+    monkeypatch.setattr(readers, "FAST_CSV", fast)
+    clean = [[v.translate({c: None for c in [*range(32), 127]}) for v in r] for r in registry_rows()]
+    for rows, expected in ((clean, False), (registry_rows(), True), ([*clean, [*clean[0][:3], "张\t三", *clean[0][4:]]], True)):
+        path = write_csv(tmp_path / "r.csv", REGISTRY_HEADER, rows)
+        sink_db = tmp_path / f"s{fast}{expected}{len(rows)}.duckdb"
+        with duckdb.connect(str(sink_db)) as con:
+            raw = readers.read_file(path, sink=readers.DuckDBSink(con))
+        assert raw.controls is expected, rows
+    visits = write_csv(tmp_path / "v.csv", VISITS_HEADER, [["1", "2020-06-22", "入户走访", "王", "两行\n备注\t"]])
+    assert readers.read_file(visits).controls is False  # line breaks and tabs belong in notes
