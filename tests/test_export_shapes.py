@@ -75,49 +75,45 @@ def write_csv(path: Path, rows: list[list[str]], *, title: bool = True) -> Path:
     return path
 
 
+def layout(rows: list[list[str]] | None, *, groups: bool, numbers: bool = False) -> list[tuple]:
+    """One sheet as ("merge", r0, c0, r1, c1, text) and ("cell", r, c, value): the title row, group titles,
+    header and rows; None = a cover sheet of notes. `numbers`: 户编号/人数/序号 as numbers, as Excel keeps them."""
+    if rows is None:
+        return [("cell", 0, 0, "填表说明"), ("cell", 1, 0, "1. 本表由全国防返贫监测信息系统导出。")]
+    ops: list[tuple] = [("merge", 0, 0, 0, len(HEADER) - 1, TITLE)]
+    top = 1 + groups
+    ops += [("merge", 1, c0, 1, c1, text) for c0, c1, text in GROUPS] if groups else []
+    for r, row in enumerate([HEADER, *rows]):
+        for j, v in enumerate(row):
+            number = numbers and r > 0 and HEADER[j] in ("户编号", "人数", "序号") and v.isdigit()
+            ops.append(("cell", top + r, j, int(v) if number else v))
+    return ops
+
+
 def write_xlsx(path: Path, sheets: dict[str, list[list[str]] | None], *, groups: bool = False) -> Path:
-    """Sheets of rows under the title row (and a row of group titles); None = a cover sheet of notes."""
     wb = xlsxwriter.Workbook(str(path))
     for name, rows in sheets.items():
         ws = wb.add_worksheet(name)
-        if rows is None:
-            ws.write(0, 0, "填表说明")
-            ws.write(1, 0, "1. 本表由全国防返贫监测信息系统导出。")
-            continue
-        ws.merge_range(0, 0, 0, len(HEADER) - 1, TITLE)
-        r = 1
-        if groups:
-            for c0, c1, text in GROUPS:
-                ws.merge_range(r, c0, r, c1, text)
-            r += 1
-        for row in [HEADER, *rows]:
-            ws.write_row(r, 0, row)
-            r += 1
+        for op, *args in layout(rows, groups=groups):
+            if op == "merge":
+                ws.merge_range(*args)
+            else:
+                ws.write(*args)
     wb.close()
     return path
 
 
 def write_biff(path: Path, sheets: dict[str, list[list[str]] | None], *, groups: bool = False) -> Path:
-    """Real Excel 97-2003 (BIFF8) with xlwt: the same layout; 户编号 and 人数 as numbers, as Excel keeps them."""
+    """Real Excel 97-2003 (BIFF8) with xlwt."""
     wb = xlwt.Workbook(encoding="utf-8")
     for name, rows in sheets.items():
         ws = wb.add_sheet(name)
-        if rows is None:
-            ws.write(0, 0, "填表说明")
-            continue
-        ws.write_merge(0, 0, 0, len(HEADER) - 1, TITLE)
-        r = 1
-        if groups:
-            for c0, c1, text in GROUPS:
-                ws.write_merge(r, r, c0, c1, text)
-            r += 1
-        for j, h in enumerate(HEADER):
-            ws.write(r, j, h)
-        for row in rows:
-            r += 1
-            for j, v in enumerate(row):
-                number = HEADER[j] in ("户编号", "人数", "序号") and v.isdigit()
-                ws.write(r, j, int(v) if number else v)
+        for op, *args in layout(rows, groups=groups, numbers=True):
+            if op == "merge":
+                r0, c0, r1, c1, text = args
+                ws.write_merge(r0, r1, c0, c1, text)
+            else:
+                ws.write(*args)
     wb.save(str(path))
     return path
 
