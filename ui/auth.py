@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import stat
 import sys
 import tempfile
 import threading
@@ -100,8 +101,17 @@ def users_path() -> Path:
 
 
 def enabled(path: Path | None = None) -> bool:
-    """Login is required when the users file exists (even an invalid one: then nobody gets in)."""
-    return (path or users_path()).exists()
+    """Login is required unless the users path is certainly absent. Anything at the path counts, even
+    what cannot be used (a dangling symlink, a loop, a directory, a file nobody may read, a path that
+    cannot be looked at): then `load_users` fails and nobody gets in. Only "no such file" turns login
+    off; `Path.exists()` would answer False for a dangling link or a loop and open the app."""
+    try:
+        os.lstat(path or users_path())
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _str_list(value: object, what: str) -> tuple[str, ...]:
@@ -141,6 +151,60 @@ def parse_user(username: str, raw: object) -> User:
     return User(username.strip(), str(display), role, townships, pii or role == "pii_viewer", pw)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a mapping that repeats a key (at any level): YAML requires keys to
+    be unique, and PyYAML would otherwise keep the last one silently (a user listed twice, once as a
+    township user and once as a leader, would log in as the leader)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the base class reports it
+                break
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, f"found duplicate key {key!r}",
+                    key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_users_text(path: Path) -> tuple[str, tuple[int, int]]:
+    """The users file's text and its (mtime, size), refusing anything but a readable regular file
+    reached without a loop (a FIFO would block the read, a device or directory is not a users file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError as e:
+        raise AuthConfigError(f"no users file at {path} (or a symbolic link to nothing)") from e
+    except OSError as e:  # a loop (ELOOP), no permission, ...
+        raise AuthConfigError(f"cannot open {path}: {e.strerror or e}") from e
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise AuthConfigError(f"{path} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read()
+    except OSError as e:
+        raise AuthConfigError(f"cannot read {path}: {e.strerror or e}") from e
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8"), (st.st_mtime_ns, st.st_size)
+    except UnicodeDecodeError as e:
+        raise AuthConfigError(f"cannot read {path}: not UTF-8 ({e})") from e
+
+
+def _parse_users_doc(text: str, path: Path) -> Any:
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as e:
+        raise AuthConfigError(f"cannot read {path}: {e}") from e
+
+
 _cache_lock = threading.Lock()
 _cache: dict[str, tuple[tuple[int, int], dict[str, User]]] = {}
 
@@ -150,17 +214,15 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     path = path or users_path()
     try:
         st = path.stat()
-    except FileNotFoundError as e:
-        raise AuthConfigError(f"no users file at {path}") from e
+    except OSError as e:  # missing, a dangling link, a loop, no permission
+        raise AuthConfigError(f"cannot use {path}: {e.strerror or e}") from e
     key = (st.st_mtime_ns, st.st_size)
     with _cache_lock:
         hit = _cache.get(str(path))
-        if hit and hit[0] == key:
+        if hit and hit[0] == key and stat.S_ISREG(st.st_mode):
             return hit[1]
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise AuthConfigError(f"cannot read {path}: {e}") from e
+    text, key = _read_users_text(path)
+    doc = _parse_users_doc(text, path)
     raw_users = doc.get("users") if isinstance(doc, dict) else None
     if not isinstance(raw_users, dict) or not raw_users:
         raise AuthConfigError(f"{path}: no users (expected a 'users:' mapping)")
@@ -226,9 +288,9 @@ def scope_text(user: User, lang: str = "zh") -> str:
 
 
 def _read_doc(path: Path) -> dict[str, Any]:
-    if not path.exists():
+    if not enabled(path):
         return {"users": {}}
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = _parse_users_doc(_read_users_text(path)[0], path) or {}
     if not isinstance(doc, dict):
         raise AuthConfigError(f"{path}: not a YAML mapping")
     if not isinstance(doc.get("users"), dict):
