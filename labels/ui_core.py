@@ -40,6 +40,10 @@ LABELS: dict[str, tuple[str, str]] = {
                          "Change the filters on the left or click 'Reset filters'."),
     "extract.csv": ("下载 CSV", "Download CSV"),
     "extract.xlsx": ("下载 Excel", "Download Excel"),
+    "extract.cut_note": ("本表有 {n} 个单元格的文字超过 Excel 单元格上限（{limit} 个字符），已截断，以“{marker}”结尾；"
+                         "完整内容请下载 CSV。",
+                         "{n} cells held more text than an Excel cell can ({limit} characters): they are cut "
+                         "and end with “{marker}”. Download the CSV for the full text."),
     "extract.xlsx_too_many": ("Excel 仅限 {limit} 行以内（本表 {rows} 行），请下载 CSV。",
                               "Excel is offered up to {limit} rows (this list has {rows}); download the CSV."),
     "list.showing": ("显示前 {n:,} 条，共 {total:,} 条；下载的文件包含全部 {total:,} 条。",
