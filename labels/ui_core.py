@@ -246,6 +246,13 @@ LABELS: dict[str, tuple[str, str]] = {
                           "The users file cannot be used, so nobody can log in. Ask the administrator to "
                           "check config/users.yaml."),
     "auth.logout": ("退出登录", "Log out"),
+    "auth.sso": ("统一身份认证登录", "Log in with single sign-on"),
+    "auth.sso_named": ("统一身份认证登录（{provider}）", "Log in with single sign-on ({provider})"),
+    "auth.or_password": ("或使用本看板的用户名和密码登录：", "Or log in with a user name and password of this dashboard:"),
+    "auth.no_access": ("您已通过统一身份认证登录（{who}），但没有本看板的使用权限。请联系管理员在 config/users.yaml 中开通，"
+                       "或退出后换一个账号登录。",
+                       "You are signed in through single sign-on ({who}) but have no access to this dashboard. "
+                       "Ask the administrator to add you to config/users.yaml, or log out and use another account."),
     "auth.login_first": ("请先[登录](/)。", "Please [log in](/) first."),
     "auth.who": ("当前用户：{name}（{username}，{role}）", "Logged in: {name} ({username}, {role})"),
     "auth.scope": ("可查看：{scope}", "Sees: {scope}"),

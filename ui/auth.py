@@ -11,7 +11,16 @@ no login).
         role: township          # leader | township | pii_viewer
         townships: [乌加河镇]    # township: required; pii_viewer: optional (absent = whole county)
         pii: false              # true = names, ID numbers and phones unmasked
-        password_hash: $2b$12$...
+        password_hash: $2b$12$...   # local password (optional when `sso` is given)
+        sso:                    # single sign-on identities (OIDC claims; optional when a password is)
+          sub: "2f1c9a7e-..."   # the provider's subject identifier, and/or
+          email: zhaoxm@example.gov.cn   # the verified e-mail address (compared without case)
+
+Single sign-on (OIDC through Streamlit's st.login, configured in .streamlit/secrets.toml): a signed-in
+identity is the user whose `sso.sub` equals the token's `sub` claim, else whose `sso.email` equals its
+`email` claim (not when the provider says `email_verified: false`). Role, townships and personal data
+come from the entry, as for a password. An identity that no entry names has no access. Two entries
+naming the same identity make the file unusable (it locks).
 
 Roles: `leader` sees every township; `township` only the listed townships; `pii_viewer` sees personal
 data unmasked (the whole county, or the listed townships). `pii: true` unmasks personal data for any
@@ -77,13 +86,14 @@ class User:
     townships: tuple[str, ...] | None = None
     pii: bool = False
     password_hash: str = field(default="", repr=False, compare=False)
+    sso: tuple[tuple[str, str], ...] = ()  # (claim, value): ("sub", ...), ("email", lower case)
 
     def viewer(self) -> Viewer:
         return Viewer(pii=self.pii, townships=self.townships, name=self.username)
 
     def public(self) -> User:
         """The same user without the password hash (what the session keeps)."""
-        return User(self.username, self.display_name, self.role, self.townships, self.pii)
+        return User(self.username, self.display_name, self.role, self.townships, self.pii, sso=self.sso)
 
     @property
     def is_leader(self) -> bool:
@@ -144,11 +154,62 @@ def parse_user(username: str, raw: object) -> User:
     pii = raw.get("pii", False)
     if not isinstance(pii, bool):
         raise AuthConfigError(f"{username}: pii must be true or false")
+    sso = _sso_identities(username, raw.get("sso"))
     pw = raw.get("password_hash")
-    if not isinstance(pw, str) or not pw.startswith(("$2a$", "$2b$", "$2y$")):
-        raise AuthConfigError(f"{username}: password_hash must be a bcrypt hash")
+    if (pw is not None or not sso) and (not isinstance(pw, str) or not pw.startswith(("$2a$", "$2b$", "$2y$"))):
+        raise AuthConfigError(f"{username}: password_hash must be a bcrypt hash (or give sso identities only)")
     display = raw.get("display_name") or username
-    return User(username.strip(), str(display), role, townships, pii or role == "pii_viewer", pw)
+    return User(username.strip(), str(display), role, townships, pii or role == "pii_viewer", pw or "", sso)
+
+
+SSO_CLAIMS = ("sub", "email")
+
+
+def _sso_identities(username: str, raw: object) -> tuple[tuple[str, str], ...]:
+    """An entry's `sso` mapping as (claim, value) pairs; e-mail addresses in lower case."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw or set(raw) - set(SSO_CLAIMS):
+        raise AuthConfigError(f"{username}: sso must be a mapping of {' and/or '.join(SSO_CLAIMS)}")
+    out: list[tuple[str, str]] = []
+    for claim in SSO_CLAIMS:
+        if claim in raw:
+            key = _claim_key(claim, raw[claim])
+            if key is None:
+                raise AuthConfigError(f"{username}: sso.{claim} must be a text")
+            out.append(key)
+    return tuple(out)
+
+
+def _claim_key(claim: str, value: object) -> tuple[str, str] | None:
+    """(claim, value) as identities are compared: trimmed text, e-mail in lower case; None if empty."""
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        return None
+    text = str(value).strip()
+    return claim, text.lower() if claim == "email" else text
+
+
+def _sso_index(users: dict[str, User]) -> dict[tuple[str, str], User]:
+    index: dict[tuple[str, str], User] = {}
+    for user in users.values():
+        for identity in user.sso:
+            other = index.setdefault(identity, user)
+            if other is not user:
+                raise AuthConfigError(f"sso {identity[0]} {identity[1]!r} names both {other.username} and {user.username}")
+    return index
+
+
+def identify(claims: dict[str, Any], path: Path | None = None) -> User | None:
+    """The user (without the hash) a signed-in OIDC identity maps to: by its `sub` claim, else by its
+    `email` claim unless the provider marks that address unverified; None = no access."""
+    index = _sso_index(load_users(path))
+    keys = [_claim_key("sub", claims.get("sub"))]
+    if claims.get("email_verified") is not False:
+        keys.append(_claim_key("email", claims.get("email")))
+    for key in keys:
+        if key is not None and key in index:
+            return index[key].public()
+    return None
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -227,6 +288,7 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     if not isinstance(raw_users, dict) or not raw_users:
         raise AuthConfigError(f"{path}: no users (expected a 'users:' mapping)")
     users = {str(name).strip(): parse_user(str(name), entry) for name, entry in raw_users.items()}
+    _sso_index(users)  # an identity named twice: unusable
     with _cache_lock:
         _cache[str(path)] = (key, users)
     return users
@@ -260,7 +322,7 @@ def authenticate(username: str, password: str, path: Path | None = None) -> User
     wrong is not told, and both cases cost one bcrypt check."""
     users = load_users(path)
     user = users.get((username or "").strip())
-    if user is None:
+    if user is None or not user.password_hash:  # unknown, or single sign-on only
         _checkpw(password or "", _dummy_hash().decode("ascii"))
         return None
     return user.public() if _checkpw(password or "", user.password_hash) else None
