@@ -100,13 +100,12 @@ def _locked_page(lang: str) -> None:
 
 def _no_access_page(claims: dict[str, object], lang: str) -> None:
     """A signed-in identity the users file does not name: this and nothing else."""
-    from ui.context import md_escape
-
     who = next((str(claims[c]) for c in ("email", "sub") if claims.get(c)), "?")
+    who = "`" + who.replace("`", "'").replace("\n", " ") + "`"  # a code span: text, never a (mailto) link
 
     def page() -> None:
         st.title(t("app.title", lang))
-        st.error(t("auth.no_access", lang, who=md_escape(who)), icon=":material/block:")
+        st.error(t("auth.no_access", lang, who=who), icon=":material/block:")
         st.button(t("auth.logout", lang), key="auth_logout", on_click=logout, icon=":material/logout:")
 
     st.navigation([st.Page(page, title=t("auth.title", lang), url_path="no-access", default=True)],

@@ -126,6 +126,7 @@ def test_unknown_identity_sees_no_access_and_nothing_else(browser: Any, sso_serv
         error = page.get_by_test_id("stAlertContentError")
         error.wait_for(timeout=30_000)
         assert "没有本看板的使用权限" in error.inner_text() and STRANGER["email"] in error.inner_text()
+        assert error.locator("a").count() == 0  # the address is text, not a mailto link
         screenshot(page, SCREENSHOTS, "zh-sso-no-access")
         assert page.get_by_test_id("stMetric").count() == 0
         assert page.get_by_test_id("stPlotlyChart").count() == 0
