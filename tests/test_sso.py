@@ -164,3 +164,30 @@ def test_without_a_sign_in_the_password_form_is_shown(users: Path) -> None:
     at = _run(None)
     assert [w.label for w in at.text_input] == ["用户名", "密码"]
     assert not at.metric
+
+
+def test_cli_adds_a_single_sign_on_user(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "users.yaml"
+
+    def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "ui.auth", "--file", str(path), *args], cwd=ROOT, input=stdin,
+                              capture_output=True, text=True, timeout=60)
+
+    ok = cli("add-user", "wang", "--role", "township", "--township", OWN, "--sso-email", "Wang@Example.gov.cn",
+             "--no-password")
+    assert ok.returncode == 0, ok.stderr
+    user = auth.identify({"email": "wang@example.gov.cn"}, path)
+    assert user and user.username == "wang" and user.townships == (OWN,)
+    assert auth.load_users(path)["wang"].password_hash == ""
+    # neither a password nor an identity; the same identity for a second user: refused, file unchanged
+    before = path.read_text(encoding="utf-8")
+    assert cli("add-user", "x", "--role", "leader", "--no-password").returncode == 2
+    assert cli("add-user", "y", "--role", "leader", "--sso-email", "wang@example.gov.cn", "--no-password").returncode == 2
+    assert path.read_text(encoding="utf-8") == before
+    # password and identity together
+    both = cli("add-user", "li", "--role", "leader", "--sso-sub", "li-1", stdin="a-long-password\n")
+    assert both.returncode == 0, both.stderr
+    assert auth.identify({"sub": "li-1"}, path).username == "li"  # type: ignore[union-attr]

@@ -31,6 +31,7 @@ from the command line):
 
     python -m ui.auth add-user NAME --role township --township 乌加河镇 [--township ...] [--pii]
         [--display-name 赵晓明] [--replace] [--file PATH]
+        [--sso-email ADDRESS] [--sso-sub SUB] [--no-password]   # single sign-on identity (only)
     python -m ui.auth remove-user NAME [--file PATH]
     python -m ui.auth list-users [--file PATH]
     python -m ui.auth hash-password          # prints a hash for editing the file by hand
@@ -377,10 +378,11 @@ def _write_doc(path: Path, doc: dict[str, Any]) -> None:
         raise
 
 
-def add_user(path: Path, username: str, password: str, role: str, townships: list[str] | None = None,
+def add_user(path: Path, username: str, password: str | None, role: str, townships: list[str] | None = None,
              pii: bool = False, display_name: str | None = None, replace: bool = False,
-             rounds: int = BCRYPT_ROUNDS) -> User:
-    """Add (or with replace=True, overwrite) a user in the file; the entry is validated first."""
+             rounds: int = BCRYPT_ROUNDS, sso: dict[str, str] | None = None) -> User:
+    """Add (or with replace=True, overwrite) a user in the file; the entry, and the file with it, are
+    validated first. `password` None: single sign-on only (`sso` = {"sub": ..., "email": ...})."""
     doc = _read_doc(path)
     name = username.strip()
     if name in doc["users"] and not replace:
@@ -389,9 +391,14 @@ def add_user(path: Path, username: str, password: str, role: str, townships: lis
     if townships:
         entry["townships"] = list(dict.fromkeys(t.strip() for t in townships if t.strip()))
     entry["pii"] = bool(pii)
-    entry["password_hash"] = hash_password(password, rounds)
+    if password is not None:
+        entry["password_hash"] = hash_password(password, rounds)
+    identities = {k: v for k, v in (sso or {}).items() if v}
+    if identities:
+        entry["sso"] = identities
     user = parse_user(name, entry)
     doc["users"][name] = entry
+    _sso_index({n: parse_user(str(n), e) for n, e in doc["users"].items()})  # an identity used twice
     _write_doc(path, doc)
     return user
 
@@ -425,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--pii", action="store_true", help="may see names, ID numbers and phones unmasked")
     add.add_argument("--display-name", default=None)
     add.add_argument("--replace", action="store_true", help="overwrite an existing user")
+    add.add_argument("--sso-email", default=None, help="single sign-on: the identity's email claim")
+    add.add_argument("--sso-sub", default=None, help="single sign-on: the identity's sub claim")
+    add.add_argument("--no-password", action="store_true", help="single sign-on only (needs --sso-email/--sso-sub)")
     add.add_argument("--file", type=Path, default=None, dest="file_sub")
     rm = sub.add_parser("remove-user", help="remove a user")
     rm.add_argument("name")
@@ -438,8 +448,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "hash-password":
             print(hash_password(_read_password(confirm=True)))
         elif args.cmd == "add-user":
-            user = add_user(path, args.name, _read_password(confirm=True), args.role, args.township, args.pii,
-                            args.display_name, args.replace)
+            sso = {"sub": args.sso_sub, "email": args.sso_email}
+            password = None if args.no_password else _read_password(confirm=True)
+            user = add_user(path, args.name, password, args.role, args.township, args.pii, args.display_name,
+                            args.replace, sso=sso)
             print(f"{user.username}: {user.role} · {scope_text(user)} -> {path}")
         elif args.cmd == "remove-user":
             remove_user(path, args.name)

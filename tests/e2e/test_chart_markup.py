@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from labels import t
-from tests.e2e.conftest import ARTIFACTS, ROOT, SCREENSHOTS, StreamlitServer, build_demo, new_context
+from tests.e2e.conftest import ARTIFACTS, ROOT, SCREENSHOTS, StreamlitServer, build_demo
 from tests.e2e.test_browser import PAGES, assert_no_exception, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -157,58 +157,48 @@ def _open(page: Any, server: StreamlitServer, path: str, title_key: str, query: 
     page.wait_for_timeout(400)  # charts draw after the run
 
 
-def test_no_markup_from_file_text_in_any_chart(browser: Any, markup_server: StreamlitServer) -> None:
-    ctx = new_context(browser)
-    page = ctx.new_page()
+def test_no_markup_from_file_text_in_any_chart(page: Any, markup_server: StreamlitServer) -> None:
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     seen: set[str] = set()
     charts_seen = 0
-    try:
-        for query in ("", urlencode({"town": TOWN})):
-            for path, key in PAGES:
-                _open(page, markup_server, path, key, query)
-                made, texts = chart_markup(page)
-                charts_seen += page.get_by_test_id("stPlotlyChart").count()
-                assert not made, f"{path}?{query}: markup made from file text: {made[:5]}"
-                seen.update(n for n in NAMES if any(n in s for s in texts))
-                # no half-shown name: every text holding a fragment holds the whole name as written
-                broken = [s for s in texts if any(f in s for f in FRAGMENTS) and not any(n in s for n in NAMES)]
-                assert not broken, f"{path}?{query}: names not shown as written: {broken[:5]}"
-                if path in ("home", "rectification-tracker") and query:
-                    screenshot(page, SCREENSHOTS, f"zh-markup-{path}")
-    finally:
-        ctx.close()
+    for query in ("", urlencode({"town": TOWN})):
+        for path, key in PAGES:
+            _open(page, markup_server, path, key, query)
+            made, texts = chart_markup(page)
+            charts_seen += page.get_by_test_id("stPlotlyChart").count()
+            assert not made, f"{path}?{query}: markup made from file text: {made[:5]}"
+            seen.update(n for n in NAMES if any(n in s for s in texts))
+            # no half-shown name: every text holding a fragment holds the whole name as written
+            broken = [s for s in texts if any(f in s for f in FRAGMENTS) and not any(n in s for n in NAMES)]
+            assert not broken, f"{path}?{query}: names not shown as written: {broken[:5]}"
+            if path in ("home", "rectification-tracker") and query:
+                screenshot(page, SCREENSHOTS, f"zh-markup-{path}")
     assert charts_seen >= 20, charts_seen
     # every hostile name was drawn somewhere, as plain text reading exactly as in the file
     assert seen == set(NAMES), set(NAMES) - seen
     assert not [u for u in requests if "evil.example" in u]
 
 
-def test_clicking_a_hostile_village_bar_filters_to_it(browser: Any, markup_server: StreamlitServer) -> None:
+def test_clicking_a_hostile_village_bar_filters_to_it(page: Any, markup_server: StreamlitServer) -> None:
     """The chart's categories are escaped for Plotly; the selection gives the name back as written."""
-    ctx = new_context(browser)
-    page = ctx.new_page()
-    try:
-        _open(page, markup_server, "home", "overview.title", urlencode({"town": TOWN}))
-        chart = page.get_by_test_id("stPlotlyChart").first
-        chart.scroll_into_view_if_needed()
-        page.wait_for_timeout(500)
-        tick = chart.locator(".ytick text", has_text="链接村").first
-        assert tick.text_content() == LINK_VILLAGE  # drawn as written
-        tick_box = tick.bounding_box()
-        bars = chart.locator(".barlayer").first.bounding_box()
-        assert tick_box and bars
-        page.mouse.click(bars["x"] + 10, tick_box["y"] + tick_box["height"] / 2)  # its bar, beside the label
-        wait_idle(page)
-        assert_no_exception(page)
-        page.wait_for_function("() => decodeURIComponent(location.search).includes('链接村')", timeout=30_000)
-        assert LINK_VILLAGE in page.evaluate("() => new URLSearchParams(location.search).getAll('village').join('|')")
-    finally:
-        ctx.close()
+    _open(page, markup_server, "home", "overview.title", urlencode({"town": TOWN}))
+    chart = page.get_by_test_id("stPlotlyChart").first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    tick = chart.locator(".ytick text", has_text="链接村").first
+    assert tick.text_content() == LINK_VILLAGE  # drawn as written
+    tick_box = tick.bounding_box()
+    bars = chart.locator(".barlayer").first.bounding_box()
+    assert tick_box and bars
+    page.mouse.click(bars["x"] + 10, tick_box["y"] + tick_box["height"] / 2)  # its bar, beside the label
+    wait_idle(page)
+    assert_no_exception(page)
+    page.wait_for_function("() => decodeURIComponent(location.search).includes('链接村')", timeout=30_000)
+    assert LINK_VILLAGE in page.evaluate("() => new URLSearchParams(location.search).getAll('village').join('|')")
 
 
-def test_briefing_and_profile_files_draw_names_as_text(browser: Any, hostile_db: Path, tmp_path: Path) -> None:
+def test_briefing_and_profile_files_draw_names_as_text(page: Any, hostile_db: Path, tmp_path: Path) -> None:
     import datetime as dt
 
     from queries.filters import Filters, Viewer
@@ -227,25 +217,20 @@ def test_briefing_and_profile_files_draw_names_as_text(browser: Any, hostile_db:
         }
     finally:
         con.close()
-    ctx = new_context(browser)
-    page = ctx.new_page()
-    try:
-        seen: set[str] = set()
-        for name, text in files.items():
-            path = tmp_path / f"{name}.html"
-            path.write_text(text, encoding="utf-8")
-            page.goto(path.as_uri())
-            page.wait_for_function("() => document.querySelectorAll('.plotly-graph-div svg.main-svg').length > 0",
-                                   timeout=30_000)
-            page.wait_for_timeout(300)
-            made = page.locator("body").evaluate(_SVG_MARKUP)
-            made = [m for m in made if any(f in m[1] for f in FRAGMENTS)]
-            assert not made, f"{name}: markup made from file text: {made[:5]}"
-            texts = page.evaluate("() => Array.from(document.querySelectorAll('svg text')).map(e => e.textContent)")
-            seen.update(n for n in NAMES if any(n in s for s in texts))
-            assert page.locator("a[href*='evil.example']").count() == 0, name
-            if name == "briefing":
-                page.screenshot(path=str(SCREENSHOTS / "zh-markup-briefing-file.png"), full_page=True)
-        assert TOWN in seen, seen
-    finally:
-        ctx.close()
+    seen: set[str] = set()
+    for name, text in files.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(text, encoding="utf-8")
+        page.goto(path.as_uri())
+        page.wait_for_function("() => document.querySelectorAll('.plotly-graph-div svg.main-svg').length > 0",
+                               timeout=30_000)
+        page.wait_for_timeout(300)
+        made = page.locator("body").evaluate(_SVG_MARKUP)
+        made = [m for m in made if any(f in m[1] for f in FRAGMENTS)]
+        assert not made, f"{name}: markup made from file text: {made[:5]}"
+        texts = page.evaluate("() => Array.from(document.querySelectorAll('svg text')).map(e => e.textContent)")
+        seen.update(n for n in NAMES if any(n in s for s in texts))
+        assert page.locator("a[href*='evil.example']").count() == 0, name
+        if name == "briefing":
+            page.screenshot(path=str(SCREENSHOTS / "zh-markup-briefing-file.png"), full_page=True)
+    assert TOWN in seen, seen

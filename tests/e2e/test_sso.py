@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from labels import t
-from tests.e2e.conftest import ARTIFACTS, SCREENSHOTS, StreamlitServer, free_port, new_context
+from tests.e2e.conftest import ARTIFACTS, SCREENSHOTS, StreamlitServer, free_port
 from tests.e2e.test_browser import TOWN, assert_no_exception, screenshot, wait_idle
 from ui import auth
 
@@ -88,73 +88,58 @@ def sign_in(page: Any, server: StreamlitServer, sub: str) -> None:
     assert_no_exception(page)
 
 
-def test_township_user_signs_in_sees_own_township_and_logs_out(browser: Any, sso_server: StreamlitServer) -> None:
-    ctx = new_context(browser)
-    page = ctx.new_page()
-    try:
-        sign_in(page, sso_server, TOWN_USER["sub"])
-        page.get_by_test_id("stMain").get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for()
-        wait_idle(page)
-        sidebar = page.get_by_test_id("stSidebar").inner_text()
-        assert "王芳" in sidebar and TOWN in sidebar, sidebar
-        main = page.get_by_test_id("stMain")
-        chart = main.get_by_test_id("stPlotlyChart").first
-        chart.locator(".ytick text").first.wait_for()
-        ticks = {(e.text_content() or "").strip() for e in chart.locator(".ytick text").all()}
-        assert ticks and ticks <= {TOWN, "兴丰村", "乌镇村", "四义堂村", "胜利村"}, ticks
-        assert "海流图镇" not in main.inner_text()
-        screenshot(page, SCREENSHOTS, "zh-sso-township-user")
+def test_township_user_signs_in_sees_own_township_and_logs_out(page: Any, sso_server: StreamlitServer) -> None:
+    sign_in(page, sso_server, TOWN_USER["sub"])
+    page.get_by_test_id("stMain").get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for()
+    wait_idle(page)
+    sidebar = page.get_by_test_id("stSidebar").inner_text()
+    assert "王芳" in sidebar and TOWN in sidebar, sidebar
+    main = page.get_by_test_id("stMain")
+    chart = main.get_by_test_id("stPlotlyChart").first
+    chart.locator(".ytick text").first.wait_for()
+    ticks = {(e.text_content() or "").strip() for e in chart.locator(".ytick text").all()}
+    assert ticks and ticks <= {TOWN, "兴丰村", "乌镇村", "四义堂村", "胜利村"}, ticks
+    assert "海流图镇" not in main.inner_text()
+    screenshot(page, SCREENSHOTS, "zh-sso-township-user")
 
-        page.get_by_test_id("stSidebar").get_by_role("button", name=t("auth.logout", "zh")).click()
-        # Streamlit ends its cookie and sends the browser to the provider's end-session page
-        page.get_by_role("button", name="End session").click(timeout=30_000)
-        page.wait_for_url(re.compile(re.escape(sso_server.url)), timeout=30_000)
-        page.goto(sso_server.url)
-        page.get_by_role("button", name=t("auth.sso", "zh")).wait_for(timeout=30_000)
-        wait_idle(page)
-        assert page.get_by_test_id("stMetric").count() == 0
-        assert "王芳" not in page.get_by_test_id("stApp").inner_text()
-    finally:
-        ctx.close()
+    page.get_by_test_id("stSidebar").get_by_role("button", name=t("auth.logout", "zh")).click()
+    # Streamlit ends its cookie and sends the browser to the provider's end-session page
+    page.get_by_role("button", name="End session").click(timeout=30_000)
+    page.wait_for_url(re.compile(re.escape(sso_server.url)), timeout=30_000)
+    page.goto(sso_server.url)
+    page.get_by_role("button", name=t("auth.sso", "zh")).wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_test_id("stMetric").count() == 0
+    assert "王芳" not in page.get_by_test_id("stApp").inner_text()
 
 
-def test_unknown_identity_sees_no_access_and_nothing_else(browser: Any, sso_server: StreamlitServer) -> None:
-    ctx = new_context(browser)
-    page = ctx.new_page()
-    try:
-        sign_in(page, sso_server, STRANGER["sub"])
-        error = page.get_by_test_id("stAlertContentError")
-        error.wait_for(timeout=30_000)
-        assert "没有本看板的使用权限" in error.inner_text() and STRANGER["email"] in error.inner_text()
-        assert error.locator("a").count() == 0  # the address is text, not a mailto link
-        screenshot(page, SCREENSHOTS, "zh-sso-no-access")
-        assert page.get_by_test_id("stMetric").count() == 0
-        assert page.get_by_test_id("stPlotlyChart").count() == 0
-        assert page.get_by_test_id("stDataFrame").count() == 0
-        assert page.get_by_test_id("stSidebarNav").count() == 0
-        buttons = page.get_by_test_id("stMain").get_by_role("button")
-        assert buttons.count() == 1 and t("auth.logout", "zh") in buttons.first.inner_text()
-        # a deep link changes nothing
-        page.goto(f"{sso_server.url}/poverty-causes?town={quote(TOWN)}")
-        page.get_by_test_id("stAlertContentError").wait_for(timeout=30_000)
-        wait_idle(page)
-        assert page.get_by_test_id("stMetric").count() == 0 and page.get_by_test_id("stPlotlyChart").count() == 0
-    finally:
-        ctx.close()
+def test_unknown_identity_sees_no_access_and_nothing_else(page: Any, sso_server: StreamlitServer) -> None:
+    sign_in(page, sso_server, STRANGER["sub"])
+    error = page.get_by_test_id("stAlertContentError")
+    error.wait_for(timeout=30_000)
+    assert "没有本看板的使用权限" in error.inner_text() and STRANGER["email"] in error.inner_text()
+    assert error.locator("a").count() == 0  # the address is text, not a mailto link
+    screenshot(page, SCREENSHOTS, "zh-sso-no-access")
+    assert page.get_by_test_id("stMetric").count() == 0
+    assert page.get_by_test_id("stPlotlyChart").count() == 0
+    assert page.get_by_test_id("stDataFrame").count() == 0
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+    buttons = page.get_by_test_id("stMain").get_by_role("button")
+    assert buttons.count() == 1 and t("auth.logout", "zh") in buttons.first.inner_text()
+    # a deep link changes nothing
+    page.goto(f"{sso_server.url}/poverty-causes?town={quote(TOWN)}")
+    page.get_by_test_id("stAlertContentError").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_test_id("stMetric").count() == 0 and page.get_by_test_id("stPlotlyChart").count() == 0
 
 
-def test_local_password_still_works_beside_single_sign_on(browser: Any, sso_server: StreamlitServer) -> None:
-    ctx = new_context(browser)
-    page = ctx.new_page()
-    try:
-        page.goto(sso_server.url)
-        page.get_by_role("button", name=t("auth.sso", "zh")).wait_for(timeout=30_000)
-        page.get_by_label(t("auth.username", "zh")).fill("boss")
-        page.get_by_label(t("auth.password", "zh")).fill(PASSWORD)
-        page.get_by_test_id("stMain").get_by_role("button", name=t("auth.submit", "zh"), exact=True).click()
-        page.get_by_test_id("stMain").get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for(
-            timeout=45_000)
-        wait_idle(page)
-        assert "旗领导" in page.get_by_test_id("stSidebar").inner_text()
-    finally:
-        ctx.close()
+def test_local_password_still_works_beside_single_sign_on(page: Any, sso_server: StreamlitServer) -> None:
+    page.goto(sso_server.url)
+    page.get_by_role("button", name=t("auth.sso", "zh")).wait_for(timeout=30_000)
+    page.get_by_label(t("auth.username", "zh")).fill("boss")
+    page.get_by_label(t("auth.password", "zh")).fill(PASSWORD)
+    page.get_by_test_id("stMain").get_by_role("button", name=t("auth.submit", "zh"), exact=True).click()
+    page.get_by_test_id("stMain").get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for(
+        timeout=45_000)
+    wait_idle(page)
+    assert "旗领导" in page.get_by_test_id("stSidebar").inner_text()
