@@ -136,6 +136,8 @@ def test_unknown_identity_sees_no_access_and_nothing_else(page: Any, sso_server:
 def test_local_password_still_works_beside_single_sign_on(page: Any, sso_server: StreamlitServer) -> None:
     page.goto(sso_server.url)
     page.get_by_role("button", name=t("auth.sso", "zh")).wait_for(timeout=30_000)
+    wait_idle(page)
+    screenshot(page, SCREENSHOTS, "zh-sso-login-page")
     page.get_by_label(t("auth.username", "zh")).fill("boss")
     page.get_by_label(t("auth.password", "zh")).fill(PASSWORD)
     page.get_by_test_id("stMain").get_by_role("button", name=t("auth.submit", "zh"), exact=True).click()
