@@ -32,10 +32,14 @@ def coverage_section(ctx: PageContext) -> bool:
     cats = [c for c in CAT_ORDER if c in wide.columns] + [c for c in wide.columns if c not in CAT_ORDER]
     towns = list(df.groupby("township")["households"].first().sort_values().index)
     wide, counts = wide.loc[towns, cats], counts.loc[towns, cats]
-    text = [[f"{s:.0%}<br>({n})" if n else "" for s, n in zip(rs, rn, strict=True)]
-            for rs, rn in zip(wide.values, counts.values, strict=True)]
+    # share over count in each reached cell: the line break lives in the template (the only place a
+    # figure carries markup, ui.charts.safe_spec); texts and custom data are plain
+    share = [[f"{s:.0%}" if n else "" for s, n in zip(rs, rn, strict=True)]
+             for rs, rn in zip(wide.values, counts.values, strict=True)]
+    reached = [[f"({n})" if n else "" for n in rn] for rn in counts.values]
     fig = go.Figure(go.Heatmap(
-        z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=text, texttemplate="%{text}",
+        z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=share, customdata=reached,
+        texttemplate="%{text}<br>%{customdata}",
         colorscale="Greens", zmin=0, zmax=1, xgap=2, ygap=2, colorbar={"tickformat": ".0%", "title": ""},
         hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>"))
     fig.update_xaxes(title_text=ctx.t("col.category"), type="category", side="top")
