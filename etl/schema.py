@@ -7,6 +7,8 @@ VARCHAR[]. Every loaded row keeps its lineage (batch_id, source_line). No PRIMAR
 
 from __future__ import annotations
 
+from etl.history import DDL as FIGURE_HISTORY_DDL
+
 TABLES_DDL: dict[str, str] = {
     "households": """
         CREATE TABLE IF NOT EXISTS households (
@@ -238,6 +240,7 @@ TABLES_DDL: dict[str, str] = {
             township VARCHAR, village VARCHAR, main_cause VARCHAR, household_attribute VARCHAR,
             exit_status VARCHAR, monitoring_type VARCHAR, identified_year INTEGER, exit_year INTEGER
         )""",
+    "figure_history": FIGURE_HISTORY_DDL,  # etl.history: a base table, copied by a rebuild
     "meta": """
         CREATE TABLE IF NOT EXISTS meta (
             key VARCHAR NOT NULL,
@@ -247,7 +250,7 @@ TABLES_DDL: dict[str, str] = {
 
 # Bumped whenever the tables or the derived tables change: `python -m etl refresh --if-stale`
 # (run by `make run`) rebuilds an older snapshot's derived tables, keeping its data.
-SCHEMA_VERSION = "18"
+SCHEMA_VERSION = "19"
 
 # The hh_facts columns the sidebar filters act on (queries.filters); derived tables that a page filters
 # without joining hh_facts carry all of them.

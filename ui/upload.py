@@ -13,7 +13,9 @@ from pathlib import Path
 from labels import t
 
 UPLOAD_LIMIT_MB = int(os.environ.get("FUPIN_UPLOAD_MB", "100"))
-ALLOWED = (".xlsx", ".csv")
+# what etl.readers reads; the uploader widget offers the same (UPLOAD_TYPES)
+ALLOWED = (".xlsx", ".xls", ".csv", ".csv.gz")
+UPLOAD_TYPES = ["xlsx", "xls", "csv", "gz"]  # st.file_uploader matches the last suffix: .csv.gz is "gz"
 
 
 @dataclass
