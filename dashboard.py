@@ -22,6 +22,7 @@ from labels import t
 from queries import filters as qfilters
 from queries import meta
 from ui import data, filters, header, login, settings
+from ui import figures as ui_figures
 from ui.context import PageContext, set_current
 
 ROOT = Path(__file__).resolve().parent
@@ -44,6 +45,7 @@ PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
     ]),
     ("nav.section.data", [
         ("data_admin.py", "nav.data_admin", ":material/database:", "data-management"),
+        ("dictionary.py", "nav.dictionary", ":material/menu_book:", "indicator-dictionary"),
     ]),
 ]
 
@@ -80,6 +82,7 @@ def main() -> None:
     data_as_of = data.call(meta.data_as_of)
     as_of = settings.reference_date(data_as_of, lang)
     page = st.navigation(navigation_pages(lang))
+    ui_figures.reset_shown()
     set_current(PageContext(flt=flt, viewer=viewer, lang=lang, as_of=as_of, data_as_of=data_as_of, snapshot=snap,
                             user=user, page=page.url_path or PAGES[0][1][0][3]))
     page.run()

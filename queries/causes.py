@@ -11,9 +11,11 @@ from queries.figures import define
 from queries.filters import Filters, Viewer, area_keys, fetch, household_where
 
 _NO_CAUSE_C = "c.main_cause IS NOT NULL"
-_POP = ("建档立卡户（默认）或监测对象，由页面上的“统计对象”切换，二者不混合；无主要致贫原因的户不计入",
+NOT_FILLED = "未填写"
+_CAUSE = f"coalesce(c.main_cause, '{NOT_FILLED}')"  # totals add up to the population
+_POP = ("建档立卡户（默认）或监测对象，由页面上的“统计对象”切换，二者不混合；无主要致贫原因的户在构成中列为“未填写”，合计等于该人群户数",
         "Registered households (default) or the monitored, as the page's population switch says, never mixed; "
-        "households without a main cause are left out")
+        "households without a main cause are a 未填写 row in the totals (so they add up to the population)")
 define("causes.totals", ("主要致贫原因构成", "Main causes of poverty"), _POP,
        ("各主要致贫原因的户数（人数 = 成员行数）", "Households per main cause (people = member rows)"),
        ("有主要致贫原因的户数", "Households with a main cause"))
@@ -37,14 +39,14 @@ define("causes.by_member", ("致贫原因 × 成员健康 / 劳动能力", "Caus
 
 def totals(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, population: str = pop.REGISTERED
            ) -> pd.DataFrame:
-    """main_cause, households, people, share (of households with a main cause), sorted by households."""
+    """main_cause (未填写: none), households, people (member rows), share, sorted by households."""
     where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
-        f"""SELECT c.main_cause, sum(c.households)::BIGINT AS households, sum(c.members)::BIGINT AS people,
-                   sum(c.households) / sum(sum(c.households)) OVER () AS share
-            FROM agg_household c WHERE {where} AND {_NO_CAUSE_C} AND {pop.where(population)}
-            GROUP BY c.main_cause ORDER BY households DESC, c.main_cause""",  # noqa: S608
+        f"""SELECT {_CAUSE} AS main_cause, sum(c.households)::BIGINT AS households,
+                   sum(c.members)::BIGINT AS people, sum(c.households) / sum(sum(c.households)) OVER () AS share
+            FROM agg_household c WHERE {where} AND {pop.where(population)}
+            GROUP BY ALL ORDER BY households DESC, main_cause""",  # noqa: S608
         params,
     )
 
@@ -56,12 +58,12 @@ def by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level:
     where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
-        f"""SELECT {keys}, c.main_cause, sum(c.households)::BIGINT AS households,
+        f"""SELECT {keys}, {_CAUSE} AS main_cause, sum(c.households)::BIGINT AS households,
                    sum(c.households) / sum(sum(c.households)) OVER (PARTITION BY {keys}) AS share
-            FROM agg_household c WHERE {where} AND {_NO_CAUSE_C} AND {pop.where(population)}
-            GROUP BY {keys}, c.main_cause
+            FROM agg_household c WHERE {where} AND {pop.where(population)}
+            GROUP BY {keys}, {_CAUSE}
             ORDER BY sum(sum(c.households)) OVER (PARTITION BY {keys}) DESC, {keys}, households DESC,
-                     c.main_cause""",  # noqa: S608
+                     main_cause""",  # noqa: S608
         params,
     )
 

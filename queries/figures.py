@@ -44,7 +44,7 @@ DICTIONARY: dict[str, Figure] = {}
 # Modules that define figures (imported on first use of the dictionary)
 MODULES = ("queries.population", "queries.overview", "queries.causes", "queries.exits", "queries.assistance",
            "queries.health", "queries.quality", "queries.rectification", "queries.inspection_rates",
-           "queries.history")
+           "queries.history", "queries.profile")
 
 # The usual date rule: what the current snapshot holds
 SNAPSHOT: Text = ("当前数据版本中的最新档案状态（数据截至日期见页首）",

@@ -19,7 +19,7 @@ from queries.filters import (
 from queries.rectification import OPEN_ITEMS, OVERDUE_ITEMS, item_where
 
 _REG = pop.TEXT[pop.REGISTERED]
-define("households", ("建档立卡户（户）", "Registered households"), _REG,
+define("households", ("建档立卡户", "Registered households"), _REG,
        ("有脱贫状态的户数", "Households with an exit status"))
 define("people", ("建档立卡人口（人）", "Registered people"), pop.people_text(pop.REGISTERED),
        ("建档立卡户的家庭成员行数", "Member rows of registered households"))
@@ -29,7 +29,7 @@ define("not_exited", ("未脱贫户", "Not exited"), _REG, ("脱贫状态为未�
 define("returned", ("返贫户", "Returned to poverty"), _REG, ("脱贫状态为返贫的户数", "Households whose exit status is 返贫"))
 define("exit_rate", ("脱贫率", "Exit rate"), _REG, ("已脱贫户", "Exited households"),
        ("建档立卡户", "Registered households"))
-define("monitored", ("监测对象（户）", "Monitored households"), pop.TEXT[pop.MONITORED],
+define("monitored", ("监测对象", "Monitored households"), pop.TEXT[pop.MONITORED],
        ("有监测对象类别的户数（与建档立卡户有交叉，不相加）",
         "Households with a monitoring type (overlaps the registered; never added to them)"))
 define("coverage", ("帮扶措施覆盖率", "Measure coverage"), _REG,
@@ -40,7 +40,7 @@ define("wrong_exits", ("疑似错退户", "Suspected wrong exits"), _REG,
        ("已脱贫且收入低于当年贫困线或两不愁三保障有缺口的户",
         "Exited households with income below the line of their income year or a gap in the basic assurances"),
        source="agg_household ← hh_facts")
-define("archive_defects", ("档案问题（条）", "Archive defects"),
+define("archive_defects", ("档案问题", "Archive defects"),
        ("全部已入库的户及台账记录（含非建档立卡户）", "Every loaded household and ledger record (registered or not)"),
        ("当前数据中记录的档案问题条数。入库记录中各批次的问题数是入库当时的数目：之后被新文件替换的户或记录，"
         "其问题随之删除或重新检查，故两者之差即被替换记录的问题数",
