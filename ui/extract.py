@@ -195,8 +195,20 @@ def _xlsx_value(value: object) -> object:
     return value
 
 
+def _notes_sheet(wb: Any, notes: pd.DataFrame | None, name: str) -> None:
+    """The 说明 sheet: what the file holds and the indicator dictionary (queries.figures)."""
+    if notes is None:
+        return
+    ws = wb.add_worksheet(name)
+    ws.write_row(0, 0, [str(c) for c in notes.columns])
+    for r, row in enumerate(notes.itertuples(index=False), start=1):
+        ws.write_row(r, 0, ["" if v is None else str(v) for v in row])
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, len(notes.columns), 40)
+
+
 def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "Sheet1",
-                  max_rows: int = XLSX_MAX_ROWS) -> bytes:
+                  max_rows: int = XLSX_MAX_ROWS, notes: pd.DataFrame | None = None, notes_name: str = "说明") -> bytes:
     """The full list as XLSX, streamed row by row (xlsxwriter constant_memory). Refused above max_rows."""
     import xlsxwriter
 
@@ -220,6 +232,7 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
                 wb.close()
                 raise ValueError(f"more than {max_rows} rows: XLSX refused, use CSV")
             ws.write_row(r, 0, [_xlsx_value(v) for v in row])
+    _notes_sheet(wb, notes, notes_name)
     wb.close()
     return buf.getvalue()
 
@@ -228,7 +241,8 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return neutralise(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", notes: pd.DataFrame | None = None,
+               notes_name: str = "说明") -> bytes:
     buf = io.BytesIO()
     sheet = (_BAD_FILENAME_CHARS.sub("_", sheet) or "Sheet1")[:31].replace("[", "(").replace("]", ")")
     with pd.ExcelWriter(
@@ -244,6 +258,7 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
             width = max([len(str(col))] + [len(str(v)) for v in flat[col].head(200)]) + 2
             ws.set_column(i, i, min(max(width * 1.6, 8), 50))
         ws.freeze_panes(1, 0)
+        _notes_sheet(writer.book, notes, notes_name)
     return buf.getvalue()
 
 
@@ -318,19 +333,40 @@ def download(label: str, data: Callable[[], bytes] | bytes, *, what: str, fmt: s
                                   on_click=log_download, args=(record,))
 
 
+def notes(ctx: Any, what: str) -> pd.DataFrame:
+    """The 说明 sheet of an Excel extract: what, filter, reference date, masking, then every entry of
+    the indicator dictionary (Chinese or English, as the screen)."""
+    from labels import t
+    from queries import figures
+    from ui.table import column_label
+
+    lang = ctx.lang
+    head = [(t("notes.what", lang), what), (t("notes.filter", lang), filter_slug(scoped(ctx.flt, ctx.viewer))),
+            (t("notes.as_of", lang), ctx.as_of.isoformat()),
+            (t("notes.masked", lang), t("notes.masked_no" if ctx.viewer.pii else "notes.masked_yes", lang))]
+    d = figures.frame(lang).drop(columns=["key"])
+    d.columns = [column_label(c, lang) for c in d.columns]
+    top = pd.DataFrame([[a, b, *[""] * (len(d.columns) - 2)] for a, b in head], columns=d.columns)
+    return pd.concat([top, pd.DataFrame([[""] * len(d.columns), list(d.columns)], columns=d.columns), d],
+                     ignore_index=True)
+
+
 def show(key: str, df: pd.DataFrame, what: str) -> None:
-    """CSV + XLSX download buttons for exactly this (labelled) view (files built on click)."""
+    """CSV + XLSX download buttons for exactly this (labelled) view (files built on click); the XLSX
+    has a 说明 sheet (`notes`)."""
     import streamlit as st
 
+    from labels import t
     from ui.context import current
 
     ctx = current()
     flt = scoped(ctx.flt, ctx.viewer)
+    sheet_notes, notes_name = notes(ctx, what), t("notes.sheet", ctx.lang)
     row = st.container(horizontal=True, gap="small")
     download(ctx.t("extract.csv"), lambda: csv_bytes(df), what=what, fmt="csv",
              file_name=file_name(what, flt, ctx.as_of, "csv"), rows=len(df), mime="text/csv",
              key=f"{key}_csv", icon=":material/download:", where=row)
-    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what), what=what, fmt="xlsx",
+    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what, sheet_notes, notes_name), what=what, fmt="xlsx",
              file_name=file_name(what, flt, ctx.as_of, "xlsx"), rows=len(df),
              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              key=f"{key}_xlsx", icon=":material/table_view:", where=row)
@@ -348,6 +384,7 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
     ctx = current()
     snap = data.snapshot()
     flt = scoped(ctx.flt, ctx.viewer)
+    sheet_notes, notes_name = notes(ctx, what), ctx.t("notes.sheet")
 
     def build(writer: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
         def run() -> bytes:  # runs outside the script run: no Streamlit state inside
@@ -370,6 +407,7 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
                    help=ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))
         row.caption(ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))
         return
-    download(ctx.t("extract.xlsx"), build(xlsx_from_sql, what), what=what, fmt="xlsx", file_name=xlsx_name,
+    download(ctx.t("extract.xlsx"), build(xlsx_from_sql, what, XLSX_MAX_ROWS, sheet_notes, notes_name), what=what,
+             fmt="xlsx", file_name=xlsx_name,
              rows=view.rows, mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              key=f"{key}_xlsx", icon=":material/table_view:", where=row)
