@@ -82,7 +82,7 @@ def main() -> None:
     level = _level(ctx)
     df = data.run(q.by_area, ctx.flt, level=level)
     if level == "village":
-        st.subheader(ctx.md("overview.by_village", township=ctx.flt.townships[0]))
+        st.subheader(ctx.md("overview.by_village", township=df["township"].iloc[0] if len(df) else ""))
         st.button(ctx.t("common.back_to_county"), on_click=ui_filters.clear_area, icon=":material/arrow_back:")
     else:
         st.subheader(ctx.t("overview.by_township"))
