@@ -23,6 +23,7 @@ from labels import t
 from queries import filters as qfilters
 from queries import meta
 from ui import data, filters, header, login, settings
+from ui import figures as ui_figures
 from ui.context import PageContext, set_current
 
 ROOT = Path(__file__).resolve().parent
@@ -46,6 +47,7 @@ PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
     ("nav.section.data", [
         ("data_admin.py", "nav.data_admin", ":material/database:", "data-management"),
         ("guide.py", "nav.guide", ":material/help:", "user-guide"),
+        ("dictionary.py", "nav.dictionary", ":material/menu_book:", "indicator-dictionary"),
     ]),
 ]
 
@@ -88,6 +90,7 @@ def main() -> None:
     as_of = settings.reference_date(data_as_of, lang)
     nav = navigation_pages(lang)
     page = st.navigation(nav)
+    ui_figures.reset_shown()
     guide = [p for pages in nav.values() for p in pages if p.url_path == "user-guide"]
     if guide:  # the help link, at the foot of the sidebar's filters
         st.sidebar.page_link(guide[0], label=t("guide.sidebar_link", lang), icon=":material/menu_book:")

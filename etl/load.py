@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import changeset, derive, keys, readers, schema, snapshot
+from etl import changeset, derive, history, keys, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
 from etl.messages import read_error_text
@@ -200,10 +200,12 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
     """Bring the derived tables up to date (for what the load touched, or whole), write the changeset
     for the other snapshot file, and drop the staging schema."""
     con = w.con
+    batch = history.last_batch(con)
     most = int(FULL_BUILD_SHARE * int(_scalar(con, "SELECT count(*) FROM households") or 0))
     if full or not _has_derived(con) or not derive.update(con, touched, most):
         derive.build_all(con)
         w.full = True
+    history.record(con, batch)  # inside the snapshot being built: a killed load leaves no row
     write_meta(con)
     touched.table("meta")
     if not w.full and w.how == "caught_up":  # else the other file is a copy of this one (etl.snapshot)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.history import DDL as FIGURE_HISTORY_DDL
+
 TABLES_DDL: dict[str, str] = {
     "households": """
         CREATE TABLE IF NOT EXISTS households (
@@ -240,6 +242,7 @@ TABLES_DDL: dict[str, str] = {
             township VARCHAR, village VARCHAR, main_cause VARCHAR, household_attribute VARCHAR,
             exit_status VARCHAR, monitoring_type VARCHAR, identified_year INTEGER, exit_year INTEGER
         )""",
+    "figure_history": FIGURE_HISTORY_DDL,  # etl.history: a base table, copied by a rebuild
     "meta": """
         CREATE TABLE IF NOT EXISTS meta (
             key VARCHAR NOT NULL,
@@ -251,7 +254,7 @@ TABLES_DDL: dict[str, str] = {
 # key 'schema_version') and in every backup's manifest. `python -m etl rebuild` (and `refresh
 # --if-stale`, run by `make run`; and any load into an older snapshot) copies an older snapshot's base
 # tables by column name into these tables and builds the derived tables anew (etl.load.rebuild).
-SCHEMA_VERSION = "18"
+SCHEMA_VERSION = "19"
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:

@@ -44,7 +44,7 @@ def coverage_section(ctx: PageContext) -> bool:
         hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>"))
     fig.update_xaxes(title_text=ctx.t("col.category"), type="category", side="top")
     fig.update_yaxes(title_text=ctx.t("field.township"), type="category")
-    charts.show(charts.style(fig, max(300, 36 * len(towns) + 140), legend=False), "assist_coverage_chart")
+    charts.show(charts.style(fig, max(300, 36 * len(towns) + 140), legend=False), "assist_coverage_chart", figure="assist.coverage")
     left, right = st.columns([2, 3])
     with left:
         st.markdown(f"**{ctx.t('assist.coverage_total')}**")
@@ -80,7 +80,7 @@ def amounts_section(ctx: PageContext) -> None:
                      y_title=ctx.t("assist.axis_amount"), height=400, segment_text=False)
     left, right = st.columns([3, 2])
     with left:
-        charts.show(fig, "assist_amounts_chart")
+        charts.show(fig, "assist_amounts_chart", figure="assist.amounts")
     with right:
         table.show("assist_amounts", df, ctx.t("what.assist_amounts"), height=360)
 

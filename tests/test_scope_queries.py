@@ -42,6 +42,8 @@ VARIANTS: dict[str, list[Any]] = {
     "condition": [None, "wrong_exit", "no_intervention", "monitored"],
     "include_zero": [False, True],
     "kind": ["wrong_exit", "missed", "disapproved", "wrong_identification"],  # queries.inspection_rates.cases
+    "since": [dt.date(2019, 1, 1), dt.date(2020, 6, 1)],  # queries.history.changes
+    "population": ["registered", "monitored"],
 }
 DIMENSIONS = {"queries.causes.by_member": ["health", "labor_skill"],
               "queries.rectification.by_dimension": ["problem_category", "responsible_unit"]}

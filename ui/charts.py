@@ -12,7 +12,7 @@
   coloured pass/fail, with its interval.
 - `style(fig, height=None)`: CJK font (Noto Sans CJK SC, installed offline; sans-serif fallback),
   margins, legend on top, sensible height.
-- `show(fig, key, on_select=None)`: st.plotly_chart without the plotly logo; with `on_select` (a
+- `show(fig, key, on_select=None, *, figure)` (figure: its indicator-dictionary key): st.plotly_chart without the plotly logo; with `on_select` (a
   callback) a click/box selection reruns and the callback reads `st.session_state[key].selection`.
 - `selected(key, field)`: the values of `field` ("x", "y", "customdata", "legendgroup") in the
   chart's current selection, as the data had them (unescaped).
@@ -296,15 +296,43 @@ def safe_spec(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
     return _escape(spec)
 
 
-def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None) -> Any:
+def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols: int = 4,
+           height: int = 440) -> go.Figure:
+    """One small line per figure (its own scale: households and items differ by 100x), titled."""
+    from plotly.subplots import make_subplots
+
+    rows = max(1, -(-len(series) // cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[name for _, name in series],
+                        vertical_spacing=0.22, horizontal_spacing=0.07)
+    for i, (col, _name) in enumerate(series):
+        texts = [f"{v:,.0f}" if pd.notna(v) else "" for v in df[col]]
+        fig.add_trace(go.Scatter(x=df[x], y=df[col], mode="lines+markers+text", text=texts,
+                                 textposition="top center", line={"color": "#1f77b4"}, cliponaxis=False,
+                                 showlegend=False), row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(type="category", tickangle=0)
+    fig.update_yaxes(rangemode="tozero", nticks=4)
+    style(fig, height, legend=False)
+    fig.update_annotations(font_size=13)
+    return fig
+
+
+def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None, *, figure: str) -> Any:
+    """The chart and, under it, who it counts (`figure`: its entry in the indicator dictionary, required:
+    a chart without one raises KeyError)."""
     import streamlit as st
+
+    from ui import figures
+    from ui.context import current
 
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
     spec = safe_spec(fig)
     if on_select is None:
-        return st.plotly_chart(spec, key=key, config=config, width="stretch")
-    return st.plotly_chart(spec, key=key, config=config, width="stretch", on_select=on_select,
-                           selection_mode=("points",))
+        out = st.plotly_chart(spec, key=key, config=config, width="stretch")
+    else:
+        out = st.plotly_chart(spec, key=key, config=config, width="stretch", on_select=on_select,
+                              selection_mode=("points",))
+    figures.population_note(current(), figure)
+    return out
 
 
 def selected(key: str, field: str = "x") -> list[Any]:

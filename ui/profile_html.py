@@ -325,7 +325,7 @@ def show(profile: Profile | None, ctx: Any, key: str, reasons: list[str] | None 
     st.html(f'<style>{INLINE_CSS}</style><div class="fp-profile">'
             + profile_body(profile, ctx.lang, ctx.as_of, reasons, chart=False) + "</div>")
     if fig is not None:
-        charts.show(fig, f"{key}_income")
+        charts.show(fig, f"{key}_income", figure="profile.income")
     hid = str(profile.household.get("household_id"))
     what = f"{ctx.t('insp.what.profile')}_{hid}"
     extract.download(

@@ -1,0 +1,73 @@
+"""Labels of the indicator dictionary, populations, what changed since a date, findings (issue 13)."""
+
+from __future__ import annotations
+
+LABELS: dict[str, tuple[str, str]] = {
+    "figures.population": ("统计对象：", "Counts: "),
+    "figures.population_switch": ("统计对象", "Population"),
+    "population.registered": ("建档立卡户", "Registered households"),
+    "population.monitored": ("监测对象", "Monitored households"),
+    "exit.year_unknown": ("年度不详", "Year unknown"),
+    "exit.year_unknown_note": ("“年度不详”为已脱贫但档案无脱贫年度的户（档案问题），列出后各年合计等于已脱贫户。",
+                               "\"Year unknown\": exited households whose record has no exit year (an archive "
+                               "defect); with them the years add up to the exited households."),
+    "exit.by_village": ("各村脱贫状态", "Exit status by village"),
+    "causes.by_village_chart": ("各村主要致贫原因", "Main causes by village"),
+    "nav.dictionary": ("指标口径", "Indicator dictionary"),
+    "dict.title": ("指标口径", "Indicator dictionary"),
+    "dict.intro": ("看板上每个数字的统计对象、分子、分母、日期口径和来源表。户数默认指建档立卡户（有脱贫状态的户）；"
+                   "监测对象单独列示；人数为家庭成员行数。",
+                   "Population, numerator, denominator, date rule and source of every figure. Household counts "
+                   "are registered households (with an exit status) unless the figure names the monitored; "
+                   "people are member rows."),
+    "dict.what": ("指标口径", "indicator_dictionary"),
+    "col.name": ("指标", "Figure"),
+    "col.population": ("统计对象", "Population"),
+    "col.date_rule": ("日期口径", "Date rule"),
+    "col.source": ("来源表", "Source"),
+    "col.key": ("编号", "Key"),
+    "notes.sheet": ("说明", "Notes"),
+    "notes.what": ("内容", "Contents"),
+    "notes.filter": ("筛选条件", "Filter"),
+    "notes.as_of": ("参考日期", "Reference date"),
+    "notes.masked": ("个人信息", "Personal data"),
+    "notes.masked_yes": ("已脱敏", "masked"),
+    "notes.masked_no": ("未脱敏（有权限）", "not masked (allowed)"),
+    "since.title": ("上次督查以来的变化", "What changed since the last inspection"),
+    "since.pick": ("比较起点（数据截至日期）", "Compare from (data as-of date)"),
+    "since.base": ("基准：{base} 的入库数字（共 {loads} 次入库记录）；数字为乡镇合计的净变化，村和户的筛选不适用。",
+                   "Baseline: the figures of the load with data as of {base} ({loads} loads recorded); net changes "
+                   "of township totals, village and household filters do not apply."),
+    "since.none": ("还没有入库历史。", "No load history yet."),
+    "since.one": ("只有一次入库记录，尚无可比较的变化。", "Only one load recorded: nothing to compare yet."),
+    "since.trend": ("关键数字变化趋势（每次入库）", "Key figures at each load"),
+    "hist.households": ("建档立卡户", "Registered"),
+    "hist.exited": ("已脱贫户", "Exited"),
+    "hist.monitored": ("监测对象", "Monitored"),
+    "hist.returned": ("返贫户", "Returned"),
+    "hist.rect_open": ("未完成整改", "Open items"),
+    "hist.rect_overdue": ("逾期整改", "Overdue items"),
+    "hist.coverage": ("措施覆盖户", "With a measure"),
+    "hist.compliant": ("慢病随访合规人数", "Compliant patients"),
+    "brief.findings": ("督查发现", "Findings"),
+    "brief.appendix": ("附录：指标口径", "Appendix: indicator dictionary"),
+    "brief.since": ("上次入库以来的变化", "Since the last load"),
+    "brief.by_village": ("各村情况", "By village"),
+    "brief.ref": ("（见：{fig}）", " (see: {fig})"),
+    "find.rank": ("{area}脱贫率 {rate}，在 {n} 个乡镇中居第 {rank} 位；帮扶措施覆盖率 {cov}，居第 {cov_rank} 位。",
+                  "{area}: exit rate {rate}, rank {rank} of {n} townships; measure coverage {cov}, rank {cov_rank}."),
+    "find.cause": ("主要致贫原因以{cause}为主，占 {share}（全旗 {county}）。",
+                   "The leading main cause is {cause}: {share} of households (county {county})."),
+    "find.no_measure": ("{n} 户建档立卡户没有任何帮扶措施记录。", "{n} registered households have no measure on record."),
+    "find.all_measured": ("建档立卡户均有帮扶措施记录。", "Every registered household has a measure on record."),
+    "find.overdue": ("{n} 项整改事项逾期未完成，涉及{units}。", "{n} rectification items are overdue, with {units}."),
+    "find.no_overdue": ("没有逾期未完成的整改事项。", "No rectification item is overdue."),
+    "find.compliance": ("慢性病患者 {chronic} 人，随访合规 {compliant} 人（{rate}）。",
+                        "{chronic} chronic patients, {compliant} followed up as the rule asks ({rate})."),
+    "find.defects": ("档案问题 {n} 条，最多的是：{kinds}。", "{n} archive defects, most often: {kinds}."),
+    "find.no_defects": ("未发现档案问题。", "No archive defect found."),
+    "find.since": ("自 {base} 以来：新增脱贫 {exited} 户，新增监测对象 {monitored} 户，新增返贫 {returned} 户；"
+                   "新发现整改事项 {opened} 项，完成 {closed} 项。",
+                   "Since {base}: {exited} newly exited, {monitored} newly monitored, {returned} newly returned; "
+                   "{opened} items opened, {closed} closed."),
+}
