@@ -243,6 +243,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.demo_written": ("已生成示范旗县导出文件：{dir}", "Demo county export files written to {dir}"),
     "cli.db": ("数据库：{db}", "Database: {db}"),
     "cli.no_db": ("数据库不存在：{db}", "No database at {db}"),
+    "cli.exported": ("已导出快照 {snapshot} 为 Parquet：{dir}（{tables} 张表，共 {rows} 行）",
+                     "Snapshot {snapshot} exported as Parquet to {dir} ({tables} tables, {rows} rows)"),
     "cli.refreshed": ("已按当前版本重建汇总表：{db}", "Derived tables rebuilt for this version: {db}"),
 }
 
