@@ -102,8 +102,9 @@ VIEWERS = [Viewer(), Viewer(pii=True), Viewer(townships=(TOWN,))]
 FILTERS = [ALL, Filters(townships=(TOWN,)), Filters(main_causes=("因病",), exit_statuses=("已脱贫",))]
 
 
-@pytest.mark.parametrize("viewer", VIEWERS, ids=["masked", "pii", "township"])
-@pytest.mark.parametrize("flt", FILTERS, ids=["all", "township", "cause+status"])
+# each viewer with one filter (every pair would triple the time and test nothing the views change)
+@pytest.mark.parametrize(("viewer", "flt"), list(zip(VIEWERS, FILTERS, strict=True)),
+                         ids=["masked-all", "pii-township", "township_staff-cause+status"])
 def test_every_query_equal_on_parquet(cons: tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection],
                                       viewer: Viewer, flt: Filters) -> None:
     snap, pq = cons
@@ -114,7 +115,7 @@ def test_every_query_equal_on_parquet(cons: tuple[duckdb.DuckDBPyConnection, duc
     b = list(every_result(pq, viewer, flt, AS_OF, projects, ids))
     assert [w for w, _ in a] == [w for w, _ in b]
     assert len(a) > 100
-    assert sum(len(df) for _, df in a) > 1000 if flt == ALL and viewer.townships is None else True
+    assert sum(len(df) for _, df in a) > 1000
     for (where, x), (_, y) in zip(a, b, strict=True):
         _equal(where, x, y)
 
