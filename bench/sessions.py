@@ -75,13 +75,17 @@ class Session:
         self.timeout = timeout
         self.ws: Any = None
         self.page_hash: dict[str, str] = {}  # url path -> page_script_hash (from ForwardMsg.navigation)
-        self.cookies = ""
+        self.cookies = ""  # a Cookie header to send (a proxy's sticky-session cookie)
+        self.headers: dict[str, str] = {}  # the handshake response's headers
+        self.keep_messages = False
+        self.messages: list[bytes] = []  # with keep_messages: the last page's ForwardMsgs, serialized
 
     async def connect(self) -> None:
         headers = {"Cookie": self.cookies} if self.cookies else None
         self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
                                            open_timeout=self.timeout, additional_headers=headers,
                                            compression=None, ping_interval=None)
+        self.headers = {k.lower(): v for k, v in self.ws.response.headers.raw_items()}
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -101,6 +105,7 @@ class Session:
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         error: str | None = None
+        self.messages = []
         runs = 0
         finished_at = None
         deadline = start + self.timeout
@@ -117,6 +122,8 @@ class Session:
                     data = await asyncio.wait_for(self.ws.recv(), wait)
                 except TimeoutError:
                     continue
+                if self.keep_messages:
+                    self.messages.append(data)
                 fwd = ForwardMsg()
                 fwd.ParseFromString(data)
                 kind = fwd.WhichOneof("type")
