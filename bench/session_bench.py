@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 from bench.sessions import Scenario, Session, run_sessions_async, summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,7 +157,7 @@ def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: 
         server = Server(db, logs / "sessions-browser.log").start()
         try:
             asyncio.run(_warm_up(server.url))
-            res["browser_check"] = browser_check(server.url, scenario, log)
+            res["browser_check"] = browser_check(server.url, scenario, log, cpu=server.cpu_seconds)
         finally:
             server.stop()
     return res
@@ -170,42 +172,77 @@ async def _warm_up(url: str) -> None:
         await session.close()
 
 
-def browser_check(url: str, scenario: Scenario, log: Callable[[str], None], repeats: int = 3) -> dict[str, Any]:
-    """Median time to a finished page, per page, through the protocol client and through Chromium."""
+def browser_check(url: str, scenario: Scenario, log: Callable[[str], None], repeats: int = 3,
+                  cpu: Callable[[], float] | None = None) -> dict[str, Any]:
+    """One session's page times through the protocol client and through Chromium, the same way: open
+    the app with the filter, then go from page to page in the same session (the browser clicks the
+    sidebar's links; the client sends the page's rerun). Median of `repeats` rounds per page."""
     chromium = Path(os.environ.get("FUPIN_CHROMIUM", "/usr/bin/chromium"))
     if not chromium.exists():
         return {"skipped": f"{chromium} is missing"}
     from playwright.sync_api import sync_playwright
 
     query = scenario.query("township")
-    ours: dict[str, list[float]] = {p: [] for p in scenario.pages}
+    rounds = [*scenario.pages[1:], scenario.pages[0]] * repeats  # from the first page on, back to it
+    cpu = cpu or (lambda: 0.0)
+    cpu0 = cpu()
+    ours = _in_thread(_client_rounds, url, query, rounds)
+    cpu_client = (cpu() - cpu0) / len(rounds)
     theirs: dict[str, list[float]] = {p: [] for p in scenario.pages}
-    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    rendered: dict[str, list[float]] = {p: [] for p in scenario.pages}
+    finished: list[float] = []  # when Chromium's websocket received script_finished
+
+    def on_frame(payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(payload)
+            except Exception:  # noqa: S112 - not a ForwardMsg: nothing to time
+                return
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                finished.append(time.perf_counter())
+
+    done = """(old) => { const h = document.querySelector('[data-testid="stMain"] h1');
+        const app = document.querySelector('[data-testid="stApp"]');
+        return h && h.innerText !== old && app.getAttribute('data-test-script-state') === 'notRunning'; }"""
+    click = """(path) => { const a = [...document.querySelectorAll('[data-testid="stSidebarNavLink"]')]
+        .find(x => new URL(x.href).pathname === path); a.click(); return true; }"""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), headless=True,
                                      args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
         ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
         page = ctx.new_page()
-        page.goto(f"{url}/?{query}")  # static files into the browser's cache, as a returning user has them
-        page.wait_for_selector(idle, timeout=60_000)
-        for _ in range(repeats):
-            for p in scenario.pages:
-                ours[p].append(_in_thread(_timed_fresh, url, p, query))
-                start = time.perf_counter()
-                page.goto(f"{url}/{'' if p == 'home' else p}?{query}")
-                page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
-                page.wait_for_selector(idle, timeout=60_000)
-                theirs[p].append(time.perf_counter() - start)
+        page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+        page.goto(f"{url}/?{query}")
+        page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+        cpu0 = cpu()
+        for p in rounds:
+            old = page.inner_text('[data-testid="stMain"] h1')
+            start = time.perf_counter()
+            page.evaluate(click, "/" if p == "home" else f"/{p}")
+            finished.clear()
+            page.wait_for_function(done, arg=old, timeout=60_000, polling=20)
+            rendered[p].append(time.perf_counter() - start)
+            page.wait_for_timeout(300)  # a run that follows would show up here, as the client waits for it
+            if finished:
+                theirs[p].append(finished[-1] - start)
+        cpu_chromium = (cpu() - cpu0) / len(rounds)
         ctx.close()
         browser.close()
     per_page = {p: {"client": statistics.median(ours[p]), "chromium": statistics.median(theirs[p]),
-                    "ratio": statistics.median(ours[p]) / statistics.median(theirs[p])} for p in scenario.pages}
+                    "ratio": statistics.median(ours[p]) / statistics.median(theirs[p]),
+                    "chromium_rendered": statistics.median(rendered[p])} for p in scenario.pages}
     total_client = sum(v["client"] for v in per_page.values())
     total_chromium = sum(v["chromium"] for v in per_page.values())
+    total_rendered = sum(v["chromium_rendered"] for v in per_page.values())
     out = {"repeats": repeats, "query": query, "per_page": per_page, "client_total": total_client,
-           "chromium_total": total_chromium, "ratio": total_client / total_chromium}
-    log(f"  browser check: client {total_client:.2f} s vs chromium {total_chromium:.2f} s for "
-        f"{len(per_page)} pages (×{out['ratio']:.2f})")
+           "chromium_total": total_chromium, "ratio": total_client / total_chromium,
+           "chromium_rendered_total": total_rendered, "server_cpu_per_page_client": cpu_client,
+           "server_cpu_per_page_chromium": cpu_chromium}
+    log(f"  browser check: client {total_client:.2f} s vs chromium {total_chromium:.2f} s to script_finished "
+        f"for {len(per_page)} pages (×{out['ratio']:.2f}); chromium until drawn {total_rendered:.2f} s; "
+        f"server CPU per page {cpu_client:.3f} s (client) vs {cpu_chromium:.3f} s (chromium)")
     return out
 
 
@@ -215,17 +252,19 @@ def _in_thread(fn: Callable[..., Any], *args: Any) -> Any:
         return pool.submit(lambda: asyncio.run(fn(*args))).result()
 
 
-async def _timed_fresh(url: str, page: str, query: str) -> float:
-    """Connect a new session and open one page (what a browser's page load asks of the server): the
-    handshake plus the run, without open_page's settle wait."""
-    start = time.perf_counter()
+async def _client_rounds(url: str, query: str, rounds: list[str]) -> dict[str, list[float]]:
     session = Session(url)
     await session.connect()
-    connected = time.perf_counter() - start
+    out: dict[str, list[float]] = {p: [] for p in rounds}
     try:
-        result = await session.open_page(page, query)
+        first = await session.open_page("home", query)
+        if first.error:
+            raise RuntimeError(f"home: {first.error}")
+        for p in rounds:
+            result = await session.open_page(p, query)
+            if result.error:
+                raise RuntimeError(f"{p}: {result.error}")
+            out[p].append(result.seconds)
     finally:
         await session.close()
-    if result.error:
-        raise RuntimeError(f"{page}: {result.error}")
-    return connected + result.seconds
+    return out
