@@ -84,7 +84,7 @@ class Session:
         headers = {"Cookie": self.cookies} if self.cookies else None
         self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
                                            open_timeout=self.timeout, additional_headers=headers,
-                                           compression=None, ping_interval=None)
+                                           ping_interval=None)  # permessage-deflate offered, as browsers do
         self.headers = {k.lower(): v for k, v in self.ws.response.headers.raw_items()}
 
     async def close(self) -> None:
