@@ -170,7 +170,7 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
         counts = tuple(int(c) for c in args.session_counts.split(",") if c.strip())
         res["loadavg"]["sessions_start"] = os.getloadavg()
         res["sessions"] = session_bench.run_phase(db, Scenario(ctx.township, ctx.cause), log, counts=counts,
-                                                  think=args.think, browser=not args.no_browser_check,
+                                                  thinks=tuple(float(x) for x in args.think.split(",")), browser=not args.no_browser_check,
                                                   logs=size_dir / "logs")
         save(json_path, label, res)
     else:
@@ -219,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(without etl, that run's database is reused)")
     parser.add_argument("--session-counts", default=",".join(str(n) for n in (1, 10, 30, 100)),
                         help="sessions phase: concurrent session counts, each against a fresh server")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="sessions phase: mean seconds a session waits between its pages (0: none)")
+    parser.add_argument("--think", default="0",
+                        help="sessions phase: mean seconds a session waits between its pages (0: none); "
+                        "several values (0,15) run every session count for each")
     parser.add_argument("--no-browser-check", action="store_true",
                         help="sessions phase: skip the comparison of one session with Chromium")
     args = parser.parse_args(argv)

@@ -137,19 +137,19 @@ async def _measure(server: Server, n: int, scenario: Scenario, think: float, ram
 
 
 def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: tuple[int, ...] = COUNTS,
-              think: float = 0.0, ramp: float = 1.0, logs: Path | None = None,
+              thinks: tuple[float, ...] = (0.0,), ramp: float = 1.0, logs: Path | None = None,
               browser: bool = True) -> dict[str, Any]:
     res: dict[str, Any] = {"scenario": {"township": scenario.township, "cause": scenario.cause,
                                         "pages": list(scenario.pages)}, "runs": []}
     logs = logs or (ROOT / "bench" / "out" / "logs")
-    for n in counts:
+    for think, n in ((t, n) for t in thinks for n in counts):
         server = Server(db, logs / f"sessions-{n}.log").start()
         try:
             asyncio.run(_warm_up(server.url))
             one = asyncio.run(_measure(server, n, scenario, think, ramp))
         finally:
             server.stop()
-        log(f"  {n} sessions: p50 {one['p50'] or 0:.2f} s, p95 {one['p95'] or 0:.2f} s, errors {one['errors']}, "
+        log(f"  {n} sessions, think {think:g} s: p50 {one['p50'] or 0:.2f} s, p95 {one['p95'] or 0:.2f} s, errors {one['errors']}, "
             f"CPU {one['server_cpu_per_page']:.3f} s/page, RSS {one['rss_before'] / 2**20:.0f} → "
             f"{(one['rss_idle'] or 0) / 2**20:.0f} MiB ({(one['rss_per_idle_session'] or 0) / 2**20:.1f} MiB/session)")
         res["runs"].append(one)
