@@ -157,7 +157,11 @@ def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: 
         server = Server(db, logs / "sessions-browser.log").start()
         try:
             asyncio.run(_warm_up(server.url))
-            res["browser_check"] = browser_check(server.url, scenario, log, cpu=server.cpu_seconds)
+            try:
+                res["browser_check"] = browser_check(server.url, scenario, log, cpu=server.cpu_seconds)
+            except Exception as exc:  # the browser's failure is reported, the load figures are kept
+                res["browser_check"] = {"skipped": f"failed: {type(exc).__name__}: {str(exc)[:300]}"}
+                log(f"  browser check failed: {exc}")
         finally:
             server.stop()
     return res
@@ -218,7 +222,8 @@ def browser_check(url: str, scenario: Scenario, log: Callable[[str], None], repe
         page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
         cpu0 = cpu()
         for p in rounds:
-            old = page.inner_text('[data-testid="stMain"] h1')
+            old = page.evaluate("""() => { const h = document.querySelector('[data-testid="stMain"] h1');
+                return h ? h.innerText : ''; }""")
             start = time.perf_counter()
             page.evaluate(click, "/" if p == "home" else f"/{p}")
             finished.clear()
