@@ -1,13 +1,13 @@
 # 扶贫督查看板 — two commands for a fresh machine with Python 3.11+:
 #   make run    set up .venv, build the demo county if there is no database, start the dashboard
-#   make test   set up .venv (and the headless browser for end-to-end tests), run every test
+#   make test   set up .venv (and the headless browser and nginx for end-to-end tests), run every test
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: run test setup demo browser lint docs bundle bench bench-l bench-n screenshots clean-data
+.PHONY: run test setup demo browser nginx lint docs bundle bench bench-l bench-n screenshots clean-data
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -29,7 +29,11 @@ run: $(STAMP)
 browser:
 	bash scripts/install-browser.sh
 
-test: $(STAMP) browser
+# Debian's nginx for the replica test (tests/test_replicas.py) and deploy/
+nginx:
+	bash scripts/install-nginx.sh
+
+test: $(STAMP) browser nginx
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)

@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--out", type=Path, default=None, help="where to write the export files")
     p_demo.add_argument("--households", type=int, default=None, help="scaled synthetic county (benchmarks)")
     p_demo.add_argument("--json", action="store_true", help="print one JSON object")
+    p_export = sub.add_parser("export-parquet", help="write the current snapshot as Parquet (hive-partitioned by "
+                                                     "township) with a manifest, for Spark, Trino and other engines")
+    p_export.add_argument("dir", type=Path, help="the export folder")
+    p_export.add_argument("--db", type=Path, default=None, help="database path")
+    p_export.add_argument("--ddl", choices=["spark", "trino"], default=None,
+                          help="also print CREATE TABLE statements for this engine")
+    p_export.add_argument("--location", default=None, help="the export's URI as the engine sees it (for --ddl)")
     return parser
 
 
@@ -130,6 +137,19 @@ def main(argv: list[str] | None = None) -> int:
         report = load_files(args.files, db=args.db, lang=lang, progress=progress)
         _print_report(report, args.json, lang)
         return report.exit_code
+    if args.command == "export-parquet":
+        from etl import parquet_export
+
+        if snapshot.current_snapshot(args.db) is None:
+            print(t("cli.no_db", lang, db=snapshot.db_path(args.db)))
+            return 1
+        manifest = parquet_export.export(args.dir, args.db)
+        rows = sum(spec["rows"] for spec in manifest["tables"].values())
+        print(t("cli.exported", lang, dir=args.dir.absolute(), snapshot=manifest["snapshot"],
+                tables=len(manifest["tables"]), rows=f"{rows:,}"))
+        if args.ddl:
+            print(parquet_export.table_ddl(manifest, args.location or args.dir.absolute().as_uri(), args.ddl))
+        return 0
     from etl import demo
 
     db = snapshot.db_path(args.db)
