@@ -15,6 +15,7 @@ def main() -> None:
     header.show("dict.title")
     st.markdown(ctx.t("dict.intro"))
     df = figures.frame(ctx.lang)
+    df.columns = [ctx.t(f"dict.{c}") for c in df.columns]
     table.show("dictionary", df, ctx.t("dict.what"), height=640)
 
 

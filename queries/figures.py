@@ -95,7 +95,8 @@ def help_text(key: str, lang: str) -> str:
 
 
 def frame(lang: str, keys: list[str] | None = None) -> pd.DataFrame:
-    """The dictionary (or the entries of `keys`, in that order) as a table; columns are PARTS + key."""
+    """The dictionary (or the entries of `keys`, in that order) as a table; columns are PARTS + key
+    (labels `dict.<column>`)."""
     figs = [entry(k) for k in keys] if keys is not None else all_figures()
     return pd.DataFrame([{"key": f.key, **{p: f.text(p, lang) for p in PARTS}} for f in figs],
                         columns=["key", *PARTS])

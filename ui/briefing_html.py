@@ -188,7 +188,7 @@ APPENDIX = ("households", "people", "exited", "not_exited", "returned", "monitor
 
 def appendix(lang: str) -> pd.DataFrame:
     d = figures.frame(lang, list(APPENDIX)).drop(columns=["key"])
-    return d.rename(columns={c: t(f"col.{c}", lang) for c in d.columns})
+    return d.rename(columns={c: t(f"dict.{c}", lang) for c in d.columns})
 
 
 def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, brief: Brief, as_of: dt.date) -> None:

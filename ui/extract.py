@@ -386,14 +386,13 @@ def notes(ctx: Any, what: str) -> pd.DataFrame:
     the indicator dictionary (Chinese or English, as the screen)."""
     from labels import t
     from queries import figures
-    from ui.table import column_label
 
     lang = ctx.lang
     head = [(t("notes.what", lang), what), (t("notes.filter", lang), filter_slug(scoped(ctx.flt, ctx.viewer))),
             (t("notes.as_of", lang), ctx.as_of.isoformat()),
             (t("notes.masked", lang), t("notes.masked_no" if ctx.viewer.pii else "notes.masked_yes", lang))]
     d = figures.frame(lang).drop(columns=["key"])
-    d.columns = [column_label(c, lang) for c in d.columns]
+    d.columns = [t(f"dict.{c}", lang) for c in d.columns]
     top = pd.DataFrame([[a, b, *[""] * (len(d.columns) - 2)] for a, b in head], columns=d.columns)
     return pd.concat([top, pd.DataFrame([[""] * len(d.columns), list(d.columns)], columns=d.columns), d],
                      ignore_index=True)
