@@ -1,13 +1,13 @@
 # 扶贫督查看板 — two commands for a fresh machine with Python 3.11+:
 #   make run    set up .venv, build the demo county if there is no database, start the dashboard
-#   make test   set up .venv (and the headless browser for end-to-end tests), run every test
+#   make test   set up .venv (and the headless browser and nginx for end-to-end tests), run every test
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: run test setup demo browser lint bench bench-l bench-n screenshots clean-data
+.PHONY: run test setup demo browser nginx lint docs bundle bench bench-l bench-n screenshots clean-data
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -29,11 +29,28 @@ run: $(STAMP)
 browser:
 	bash scripts/install-browser.sh
 
-test: $(STAMP) browser
+# Debian's nginx for the replica test (tests/test_replicas.py) and deploy/
+nginx:
+	bash scripts/install-nginx.sh
+
+test: $(STAMP) browser nginx
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# the user guide's pictures (docs/img/*.png): every page of the demo county, in chromium
+screenshots: $(STAMP) browser
+	$(PY) scripts/screenshots.py --guide docs/img
+
+# the offline bundle: dist/fupin-dashboard-<version>-py<X.Y>-<platform>.tar.gz (app, wheels, demo files,
+# install.sh); wheels cached in .venv/wheel-cache
+bundle: $(STAMP)
+	$(PY) scripts/bundle.py --out dist
+
+# docs/DATA.md, the data contract, from the loader's own header, code and table definitions
+docs: $(STAMP)
+	$(PY) -m etl.docs
 
 bench: $(STAMP)
 	$(PY) -m bench --sizes S,M

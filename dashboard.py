@@ -5,7 +5,8 @@ logging in; without one the local user, personal data masked), resolve the data 
 (ui.data.begin_run), the user box, sidebar filters (scoped to the user's townships), reference date,
 then st.navigation over PAGES and the page context (ui.context). Pages whose file does
 not exist yet are left out, so the inspection pages appear as soon as their modules land.
-Before any database exists, a single page tells how to build the demo (`python -m etl demo`).
+Before any database exists, a single page tells how to build the demo (`python -m etl demo`); on a
+database of another schema version, one tells how to upgrade it (`python -m etl rebuild`).
 
 URL paths deliberately differ from the file names: Streamlit still knows the legacy `pages/` folder
 convention, and a first request for `/<file stem>` could run that file without this entry point (no
@@ -22,6 +23,7 @@ from labels import t
 from queries import filters as qfilters
 from queries import meta
 from ui import data, filters, header, login, settings
+from ui import figures as ui_figures
 from ui.context import PageContext, set_current
 
 ROOT = Path(__file__).resolve().parent
@@ -44,6 +46,8 @@ PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
     ]),
     ("nav.section.data", [
         ("data_admin.py", "nav.data_admin", ":material/database:", "data-management"),
+        ("guide.py", "nav.guide", ":material/help:", "user-guide"),
+        ("dictionary.py", "nav.dictionary", ":material/menu_book:", "indicator-dictionary"),
     ]),
 ]
 
@@ -75,11 +79,21 @@ def main() -> None:
         st.navigation([st.Page(header.no_database, title=t("nodb.title", lang), url_path="start")],
                       position="hidden").run()
         return
+    if header.is_stale():  # an older version's tables: pages would fail until the upgrade
+        set_current(PageContext(lang=lang, viewer=viewer, user=user))
+        st.navigation([st.Page(header.stale_database, title=t("stale.title", lang), url_path="upgrade")],
+                      position="hidden").run()
+        return
     opts = data.call(qfilters.options, viewer)
     flt = filters.show(opts, lang)
     data_as_of = data.call(meta.data_as_of)
     as_of = settings.reference_date(data_as_of, lang)
-    page = st.navigation(navigation_pages(lang))
+    nav = navigation_pages(lang)
+    page = st.navigation(nav)
+    ui_figures.reset_shown()
+    guide = [p for pages in nav.values() for p in pages if p.url_path == "user-guide"]
+    if guide:  # the help link, at the foot of the sidebar's filters
+        st.sidebar.page_link(guide[0], label=t("guide.sidebar_link", lang), icon=":material/menu_book:")
     set_current(PageContext(flt=flt, viewer=viewer, lang=lang, as_of=as_of, data_as_of=data_as_of, snapshot=snap,
                             user=user, page=page.url_path or PAGES[0][1][0][3]))
     page.run()

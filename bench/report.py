@@ -22,6 +22,8 @@ ETL_PEAK_BYTES = 2 * GIB
 WARM_S = 0.3
 COLD_S = 3.0
 CSV_S = 1.0
+SESSION_P95_S = 3.0  # issue 15: page p95 under concurrent sessions
+SESSION_IDLE_BYTES = 20 * 2**20  # issue 15: server memory per idle session
 NATIONAL = "N"  # bench.sizes' national size
 
 
@@ -108,6 +110,18 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
                         and (share is None or size.get("label") != "M" or share <= SMALL_LOAD_SHARE))
         out["bloat"] = (f"snapshot ×{small['bloat_snapshot']:.3f}, folder ×{small['bloat_folder']:.3f} after "
                         f"{len(loads)} loads", small["bloat_snapshot"] <= BLOAT and small["bloat_folder"] <= BLOAT)
+    for run in size.get("sessions", {}).get("runs", []):
+        key = {100: "sessions_100", 30: "sessions_30"}.get(run["sessions"])
+        if key and run.get("p95") is not None:
+            out[key] = (f"p95 {run['p95']:.2f} s, p50 {run['p50']:.2f} s, {run['errors']} errors "
+                        f"(think {run.get('think_seconds', 0):g} s)",
+                        run["p95"] <= SESSION_P95_S and run["errors"] == 0)
+    idle = [r for r in size.get("sessions", {}).get("runs", []) if r.get("rss_per_idle_session") is not None
+            and r["sessions"] >= 10]  # one session's figure is mostly the first run's imports and caches
+    if idle:
+        worst = max(idle, key=lambda r: r["rss_per_idle_session"])
+        out["session_rss"] = (f"{worst['rss_per_idle_session'] / 2**20:.1f} MiB ({worst['sessions']} sessions)",
+                              worst["rss_per_idle_session"] <= SESSION_IDLE_BYTES)
     ext = size.get("extract")
     if ext and "csv_seconds" in ext:
         rows = ext.get("app_csv_rows", ext["rows"])  # the pages' path writes the whole filtered list
@@ -130,6 +144,9 @@ TARGETS: list[tuple[str, str, str]] = [
     ("warm", "page warm rerun ≤ 300 ms", "M"),
     ("cold", "cold first page ≤ 3 s (any page can be opened first)", "L"),
     ("csv", "1M-row CSV extract ≤ 1 s", "M"),
+    ("sessions_100", "100 concurrent sessions (bench.sessions): page p95 ≤ 3 s, 0 errors", "D"),
+    ("sessions_30", "30 concurrent sessions: page p95 ≤ 3 s, 0 errors", "L"),
+    ("session_rss", "server memory per idle session ≤ 20 MB (10 or more sessions)", "D"),
 ]
 
 
@@ -351,6 +368,50 @@ def _load(size: dict[str, Any]) -> str:
     return " → ".join(f"{la[k][0]:.1f}" for k in keys if k in la) or "—"
 
 
+def _sessions_section(size: dict[str, Any]) -> list[str]:
+    ses = size.get("sessions")
+    if not ses or not ses.get("runs"):
+        return ["Not measured in this run."]
+    sc = ses.get("scenario", {})
+    lines = [f"Each session opens {len(sc.get('pages', []))} pages ({', '.join(sc.get('pages', []))}; rotated per "
+             f"session) with its filter (session i: none, township = {sc.get('township')}, or township + "
+             f"{sc.get('cause')}, by i mod 3), over Streamlit's websocket protocol (`bench/sessions.py`), against a "
+             "fresh server per row after one warm-up page. Page time = from the request to the run's "
+             "`script_finished`. CPU = the server process's user + system seconds per page; RSS idle = with every "
+             "session connected and done.", "",
+             "| sessions | think s | pages | errors | p50 s | p95 s | max s | server CPU s/page | server CPU busy | "
+             "RSS before → peak → idle (MiB) | per idle session (MiB) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+    for r in ses["runs"]:
+        busy = r["server_cpu_seconds"] / r["wall_seconds"] if r.get("wall_seconds") else None
+        per = r.get("rss_per_idle_session")
+        lines.append(
+            f"| {r['sessions']} | {r.get('think_seconds', 0):g} | {r['pages']} | {r['errors']} | {_s(r.get('p50'))} | "
+            f"{_s(r.get('p95'))} | {_s(r.get('max'))} | {r['server_cpu_per_page']:.3f} | "
+            f"{'—' if busy is None else f'{busy:.0%}'} | {r['rss_before'] / 2**20:.0f} → {r['rss_peak'] / 2**20:.0f} → "
+            f"{(r.get('rss_idle') or 0) / 2**20:.0f} | {'—' if per is None else f'{per / 2**20:.1f}'} |"
+            + (f" errors: {'; '.join(r.get('error_kinds', []))[:200]}" if r["errors"] else ""))
+    bc = ses.get("browser_check")
+    if bc and "per_page" in bc:
+        lines += ["", f"One session against Chromium (Playwright, /usr/bin/chromium), the same server and filter "
+                  f"({bc['query']}), going from page to page; median of {bc['repeats']} rounds per page. "
+                  "Client = this generator; Chromium = when its websocket received `script_finished`; drawn = "
+                  "until the page's heading changed and the app was idle.", "",
+                  "| page | client s | Chromium s | client / Chromium | Chromium drawn s |", "|---|---:|---:|---:|---:|"]
+        for page, v in bc["per_page"].items():
+            lines.append(f"| {page} | {v['client']:.3f} | {v['chromium']:.3f} | ×{v['ratio']:.2f} | "
+                         f"{v['chromium_rendered']:.3f} |")
+        lines.append(f"| all | {bc['client_total']:.3f} | {bc['chromium_total']:.3f} | ×{bc['ratio']:.2f} | "
+                     f"{bc['chromium_rendered_total']:.3f} |")
+        if bc.get("server_cpu_per_page_chromium"):
+            lines += ["", f"Server CPU per page: {bc['server_cpu_per_page_client']:.3f} s for the client's pages, "
+                      f"{bc['server_cpu_per_page_chromium']:.3f} s for Chromium's (×"
+                      f"{bc['server_cpu_per_page_client'] / bc['server_cpu_per_page_chromium']:.2f})."]
+    elif bc:
+        lines += ["", f"Browser check skipped: {bc.get('skipped')}"]
+    return lines
+
+
 def render(allres: dict[str, Any], json_path: Path) -> str:
     sizes: dict[str, dict[str, Any]] = allres.get("sizes", {})
     root = Path(__file__).resolve().parents[1]
@@ -421,6 +482,7 @@ def render(allres: dict[str, Any], json_path: Path) -> str:
                   "warm); warm = rerunning the same page with its queries cached (median of the warm runs).", "",
                   *_pages_section(s), "",
                   f"### Extract ({label})", "", *_extract_section(s), "",
+                  f"### Concurrent sessions ({label})", "", *_sessions_section(s), "",
                   f"### Small loads ({label})", "", *_small_loads_section(s), ""]
         skipped = s.get("skipped", [])
         if skipped:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.sizes import parse_sizes
+from bench.sizes import DEMO, parse_sizes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,7 +79,7 @@ def save(path: Path, label: str, result: dict[str, Any]) -> dict[str, Any]:
         except json.JSONDecodeError:
             pass
     allres.setdefault("sizes", {})[label] = result
-    order = {"S": 0, "M": 1, "L": 2}
+    order = {DEMO: -1, "S": 0, "M": 1, "L": 2}
     allres["sizes"] = dict(sorted(allres["sizes"].items(), key=lambda kv: (order.get(kv[0], 3), kv[0])))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -104,7 +104,7 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
     res["loadavg"] = {"start": os.getloadavg()}
     t0 = time.perf_counter()
     log(f"== size {label}: {households:,} households")
-    files, gen = ensure_files(size_dir / "files", households, args.gzip)
+    files, gen = ensure_files(size_dir / "files", households, args.gzip, demo_county=label == DEMO)
     res["generate"] = gen
     log(f"  files {'reused' if gen['reused'] else 'generated'}: {gen.get('bytes', 0) / 2**20:.0f} MiB")
     previous = json.loads(json_path.read_text(encoding="utf-8")).get("sizes", {}).get(label, {}) \
@@ -116,6 +116,12 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
         res["etl"] = previous.get("etl", {})
         res["etl_reused"] = True
         log("  ETL skipped: the database of an earlier run is reused")
+    elif "etl" not in phases and label == DEMO:  # the demo county's files (GB18030, xlsx) only load, untimed
+        from etl.load import load_files
+
+        db.parent.mkdir(parents=True, exist_ok=True)
+        load_files(files, db=db, fresh=True)
+        res["etl"] = {}
     else:
         res["etl"] = etl_bench.run_etl(files, size_dir, households <= args.pandas_etl_max, log)
     save(json_path, label, res)
@@ -163,6 +169,18 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
         res["pages"] = page_bench.run_pages(db, args.warm_runs, log, only, timeout=args.page_timeout)
     else:
         keep("pages")
+    if "sessions" in phases:
+        from bench import session_bench
+        from bench.sessions import Scenario
+
+        counts = tuple(int(c) for c in args.session_counts.split(",") if c.strip())
+        res["loadavg"]["sessions_start"] = os.getloadavg()
+        res["sessions"] = session_bench.run_phase(db, Scenario(ctx.township, ctx.cause), log, counts=counts,
+                                                  thinks=tuple(float(x) for x in args.think.split(",")), browser=not args.no_browser_check,
+                                                  logs=size_dir / "logs")
+        save(json_path, label, res)
+    else:
+        keep("sessions")
     if "small-loads" in phases:
         from bench import small_loads
 
@@ -179,7 +197,8 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="扶贫督查看板 benchmark (issue 5)")
     parser.add_argument("--sizes", default="S,M",
-                        help="S=10k, M=1M, L=10M, N=33M (national) households, or counts: S,M,L / 2000")
+                        help="D=the demo county (630), S=10k, M=1M, L=10M, N=33M (national) households, "
+                        "or counts: S,M,L / 2000")
     parser.add_argument("--gzip", action="store_true",
                         help="write and load the scaled files as .csv.gz (N: ~12 GB instead of ~53 GB of text)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="files, databases, results.json")
@@ -204,8 +223,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small-loads", type=int, default=20,
                         help="how many small loads the small-loads phase runs (the bloat target is after 20)")
     parser.add_argument("--phases", default="etl,queries,pandas,extract,pages,small-loads",
-                        help="phases to run; the others keep the results of the last run of that size "
+                        help="phases to run (also: sessions, N concurrent sessions over the websocket); the others keep the results of the last run of that size "
                         "(without etl, that run's database is reused)")
+    parser.add_argument("--session-counts", default=",".join(str(n) for n in (1, 10, 30, 100)),
+                        help="sessions phase: concurrent session counts, each against a fresh server")
+    parser.add_argument("--think", default="0",
+                        help="sessions phase: mean seconds a session waits between its pages (0: none); "
+                        "several values (0,15) run every session count for each")
+    parser.add_argument("--no-browser-check", action="store_true",
+                        help="sessions phase: skip the comparison of one session with Chromium")
     args = parser.parse_args(argv)
     try:
         sizes = parse_sizes(args.sizes)

@@ -8,7 +8,10 @@ from pathlib import Path
 
 # N: national scale. The 2020 registry held ~29M households and ~99M people; at the demo's 3.0 people
 # per household, 99M people take 33M households.
-SIZES: dict[str, int] = {"S": 10_000, "M": 1_000_000, "L": 10_000_000, "N": 33_000_000}
+# D: the demo county itself (etl.demo.write_demo_files, 630 households), the size the issue's
+# browser figures and the session targets are stated at.
+SIZES: dict[str, int] = {"D": 630, "S": 10_000, "M": 1_000_000, "L": 10_000_000, "N": 33_000_000}
+DEMO = "D"
 _MARKER = ".complete.json"
 
 
@@ -27,9 +30,10 @@ def parse_sizes(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def ensure_files(folder: Path, households: int, compress: bool = False) -> tuple[list[Path], dict[str, object]]:
-    """The scaled files for `households` in `folder` (`.csv.gz` when `compress`), generated unless a
-    complete set is there."""
+def ensure_files(folder: Path, households: int, compress: bool = False,
+                 demo_county: bool = False) -> tuple[list[Path], dict[str, object]]:
+    """The scaled files for `households` in `folder` (`.csv.gz` when `compress`; the demo county's own
+    files when `demo_county`), generated unless a complete set is there."""
     from etl import demo
 
     marker = folder / _MARKER
@@ -44,7 +48,8 @@ def ensure_files(folder: Path, households: int, compress: bool = False) -> tuple
     for old in folder.glob("scaled_*"):  # the other form's files: the disk holds one set
         old.unlink()
     started = time.perf_counter()
-    paths = demo.write_scaled_files(folder, households, compress=compress)
+    paths = demo.write_demo_files(folder) if demo_county else demo.write_scaled_files(folder, households,
+                                                                                      compress=compress)
     seconds = time.perf_counter() - started
     info = {"households": households, "files": [p.name for p in paths], "generate_seconds": round(seconds, 3),
             "bytes": sum(p.stat().st_size for p in paths), "compressed": compress}

@@ -1,4 +1,6 @@
-"""Command line: `python -m etl load FILE... [--db PATH] [--json]`, `python -m etl demo [--db PATH]`.
+"""Command line: `python -m etl load FILE... [--db PATH] [--json]`, `demo`, `rebuild` (also the upgrade),
+`backup DIR`, `restore DIR|FILE`. `python -m etl --help` and `python -m etl COMMAND --help` list the
+options; docs/DATA.md documents them (generated from `build_parser`, etl.docs).
 
 Exit codes: 0 every file read (even with rejected rows), 1 a file could not be read, 2 usage error.
 """
@@ -38,46 +40,115 @@ def _print_report(report: LoadReport, as_json: bool, lang: str) -> None:
     print("\n".join(errors + lines))
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser (also read by etl.docs to document every command and option)."""
     parser = argparse.ArgumentParser(prog="python -m etl", description="扶贫督查看板 ETL")
-    parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FUPIN_LANG", "zh"))
+    parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FUPIN_LANG", "zh"),
+                        help="language of the messages (default $FUPIN_LANG or zh)")
     sub = parser.add_subparsers(dest="command", required=True)
     p_load = sub.add_parser("load", help="load export files (.xlsx/.csv/.csv.gz) into the database")
-    p_load.add_argument("files", nargs="+", type=Path)
+    p_load.add_argument("files", nargs="+", type=Path, help="the export files, in the order to load them")
     p_load.add_argument("--db", type=Path, default=None, help="database path (default $FUPIN_DB or data/fupin.duckdb)")
     p_load.add_argument("--json", action="store_true", help="print one JSON object")
     for command in ("rebuild", "refresh"):  # refresh: the name used before
         p_rebuild = sub.add_parser(command, help="rebuild every derived table of the current data, whole "
                                                  "(also upgrades a database of an older version)")
-        p_rebuild.add_argument("--db", type=Path, default=None)
+        p_rebuild.add_argument("--db", type=Path, default=None, help="database path")
         p_rebuild.add_argument("--if-stale", action="store_true", help="only when built by an older version")
+    p_backup = sub.add_parser("backup", help="copy the current data into DIR (a file and its manifest); "
+                                             "safe while the dashboard is in use")
+    p_backup.add_argument("dir", type=Path, help="the backup folder")
+    p_backup.add_argument("--db", type=Path, default=None, help="database path")
+    p_restore = sub.add_parser("restore", help="publish a backup (a file, or the newest in a folder) as the "
+                                               "current data; upgrades a backup of an older version")
+    p_restore.add_argument("source", type=Path, help="a backup file, or a backup folder (its newest backup)")
+    p_restore.add_argument("--db", type=Path, default=None, help="database path")
     p_demo = sub.add_parser(
         "demo", help="write the demo county's export files and load them into a fresh database (replacing it)")
-    p_demo.add_argument("--db", type=Path, default=None)
+    p_demo.add_argument("--db", type=Path, default=None, help="database path")
     p_demo.add_argument("--out", type=Path, default=None, help="where to write the export files")
     p_demo.add_argument("--households", type=int, default=None, help="scaled synthetic county (benchmarks)")
-    p_demo.add_argument("--json", action="store_true")
+    p_demo.add_argument("--json", action="store_true", help="print one JSON object")
+    p_export = sub.add_parser("export-parquet", help="write the current snapshot as Parquet (hive-partitioned by "
+                                                     "township) with a manifest, for Spark, Trino and other engines")
+    p_export.add_argument("dir", type=Path, help="the export folder")
+    p_export.add_argument("--db", type=Path, default=None, help="database path")
+    p_export.add_argument("--ddl", choices=["spark", "trino"], default=None,
+                          help="also print CREATE TABLE statements for this engine")
+    p_export.add_argument("--location", default=None, help="the export's URI as the engine sees it (for --ddl)")
+    return parser
+
+
+def _rebuild(db: Path | None, if_stale: bool, lang: str) -> int:
+    from etl import schema
+    from etl.load import UpgradeError, rebuild, schema_version
+
+    version = schema_version(db)
+    if version is None:
+        print(t("cli.no_db", lang, db=snapshot.db_path(db)))
+        return 1
+    if if_stale and version == schema.SCHEMA_VERSION:
+        return 0
+    if version != schema.SCHEMA_VERSION:
+        print(t("cli.upgrading", lang, old=version, new=schema.SCHEMA_VERSION), flush=True)
+    try:
+        print(rebuild(db, lang=lang).message(lang))
+    except UpgradeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
+    from etl import backup
+    from etl.load import UpgradeError
+
+    try:
+        if args.command == "backup":
+            file, m = backup.backup(args.dir, args.db)
+            print(t("cli.backup_done", lang, file=file, generation=m.generation, version=m.schema_version,
+                    size=backup.human_size(m.bytes), households=m.households))
+        else:
+            db, m = backup.restore(args.source, args.db, lang)
+            print(t("cli.restore_done", lang, file=m.file, db=db, version=m.schema_version,
+                    households=m.households))
+    except FileNotFoundError as exc:
+        print(t("cli.no_db", lang, db=exc.args[0] if exc.args else ""), file=sys.stderr)
+        return 1
+    except (backup.BackupError, UpgradeError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors; keep its code
         return int(exc.code or 0)
     lang = args.lang
+    if args.command in ("rebuild", "refresh"):
+        return _rebuild(args.db, args.if_stale, lang)
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args, lang)
     progress = _terminal_progress(sys.stderr.isatty() and not args.json)
     if args.command == "load":
         report = load_files(args.files, db=args.db, lang=lang, progress=progress)
         _print_report(report, args.json, lang)
         return report.exit_code
-    if args.command in ("rebuild", "refresh"):
-        from etl import schema
-        from etl.load import rebuild, schema_version
+    if args.command == "export-parquet":
+        from etl import parquet_export
 
-        version = schema_version(args.db)
-        if version is None:
+        if snapshot.current_snapshot(args.db) is None:
             print(t("cli.no_db", lang, db=snapshot.db_path(args.db)))
             return 1
-        if args.if_stale and version == schema.SCHEMA_VERSION:
-            return 0
-        print(t("cli.refreshed", lang, db=rebuild(args.db)))
+        manifest = parquet_export.export(args.dir, args.db)
+        rows = sum(spec["rows"] for spec in manifest["tables"].values())
+        print(t("cli.exported", lang, dir=args.dir.absolute(), snapshot=manifest["snapshot"],
+                tables=len(manifest["tables"]), rows=f"{rows:,}"))
+        if args.ddl:
+            print(parquet_export.table_ddl(manifest, args.location or args.dir.absolute().as_uri(), args.ddl))
         return 0
     from etl import demo
 
@@ -90,7 +161,14 @@ def main(argv: list[str] | None = None) -> int:
         files = demo.write_scaled_files(out, args.households)
     if not args.json:
         print(t("cli.demo_written", lang, dir=out))
-    report = load_files(files, db=db, lang=lang, progress=progress, fresh=True)
+    if args.households is None:
+        # the 2019 registry as a load of its own, as a county would have loaded it a year before: the
+        # figure history (etl.history) then holds the state before the 2020 files
+        first = load_files(files[:1], db=db, lang=lang, progress=progress, fresh=True)
+        report = load_files(files[1:], db=db, lang=lang, progress=progress)
+        report.files = first.files + report.files
+    else:
+        report = load_files(files, db=db, lang=lang, progress=progress, fresh=True)
     _print_report(report, args.json, lang)
     return report.exit_code
 

@@ -319,7 +319,7 @@ def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched |
 
 
 def _list_project_household_sql(scope: Scope) -> str:
-    """The assistance page's households of one project: one row per (project, household), the
+    """The assistance page's households of one project: one row per (project, household, year), the
     household's filter columns and `seq` copied in, stored by project and seq (a page reads one
     project's row groups)."""
     return f"""
@@ -329,8 +329,9 @@ def _list_project_household_sql(scope: Scope) -> str:
         SELECT project, hk,
             CASE WHEN count(content) > 0 THEN array_to_string(list_sort(list_distinct(list(content))), '、') END
                 AS content,
-            min(coalesce(year, year(start_date))) AS year, sum(amount_yuan) AS amount_yuan
-        FROM {scope.src("interventions")} iv WHERE trim(project) <> '' AND {scope.hk("iv")} GROUP BY project, hk
+            coalesce(year, year(start_date)) AS year, sum(amount_yuan) AS amount_yuan
+        FROM {scope.src("interventions")} iv WHERE trim(project) <> '' AND {scope.hk("iv")}
+        GROUP BY project, hk, coalesce(year, year(start_date))  -- one row per year: amounts are of their year
     )
     SELECT ph.project, {_FK}, f.household_id, f.head_name, f.head_id_number, f.income_per_capita,
         ph.content, ph.year, ph.amount_yuan, f.seq, f.hk
@@ -364,7 +365,8 @@ def _build_tables(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
         sources.build_cell_sources(con, scope)
         hh_lookup.build(con, scope, ("hh_facts",))
     _aggregates(con, scope, touched)
-    replace(con, scope, touched, "list_project_household", _list_project_household_sql(scope), "project, seq")
+    replace(con, scope, touched, "list_project_household", _list_project_household_sql(scope),
+            "project, seq, year")
     derive_inspection.build(con, scope, touched)
     derive_cells.build(con, scope, touched)
     if touched is None:

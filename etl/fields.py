@@ -143,6 +143,10 @@ INSPECTION: dict[str, dict[str, Field]] = {
 
 FIELDS: dict[str, dict[str, Field]] = {"registry": REGISTRY, **LEDGERS, **INSPECTION}
 
+# Free-text fields that may hold several lines: tab and line breaks are kept there (and only there) when
+# control characters are stripped at load (etl.stage.strip_controls).
+MULTI_LINE_FIELDS = frozenset({"content", "notes", "description", "measures"})
+
 # Rows that cannot be placed are rejected (data-spec §3): kind -> required placing columns.
 PLACING: dict[str, tuple[str, ...]] = {
     "registry": ("household_id", "township", "village"),
@@ -156,6 +160,9 @@ PLACING: dict[str, tuple[str, ...]] = {
 }
 REJECT_RULE = {"household_id": "no_household_id", "township": "no_township", "village": "no_village",
                "check_date": "no_check_date", "year": "no_year"}
+# Rows rejected for their shape, whatever their kind: more or fewer fields than the header, or bytes the
+# file's encoding cannot decode.
+SHAPE_REJECTS = ("malformed_row", "undecodable_row")
 
 
 def code_list_of(table: str, field: str) -> str | None:

@@ -164,6 +164,11 @@ _PAREN_RE = re.compile(r"\([^()]*\)")
 _TRAIL_RE = re.compile(r"[:：]+$")
 
 
+def spellings() -> dict[str, dict[str, list[str]]]:
+    """kind -> canonical column -> accepted header spellings (cleaned form), for docs/DATA.md."""
+    return {kind: {c: list(v) for c, v in columns.items()} for kind, columns in _SYNONYMS.items()}
+
+
 def clean_header(value: object) -> str:
     """Normalise a header cell for lookup: `乡（镇）* ` → `乡(镇)`, `户编号\\n(必填)` → `户编号(必填)`."""
     if value is None:

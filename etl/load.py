@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,19 +15,21 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import changeset, derive, keys, readers, schema, snapshot
+from etl import changeset, derive, history, keys, readers, schema, snapshot
 from etl.codes import POVERTY_LINE
-from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE
+from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
 from etl.messages import read_error_text
 from etl.owners import Touched
 from etl.sqlexpr import CLAIM_TOLERANCE, claim_parts_sql
 from etl.stage import (
+    CONTROL_RULE,
     RAW_KEPT,
     STAGE_SCHEMA,
     build_stage,
     drop_stage_schema,
     q,
     raw_value_case,
+    strip_controls,
     use_stage_schema,
 )
 from labels import t
@@ -49,14 +52,32 @@ class FileResult:
     unchanged: bool = False
     error: str | None = None
     batch_id: int | None = None
+    sheet: str | None = None  # the sheet read (a workbook); for a workbook of several, see `sheets`
+    sheets: list[FileResult] = field(default_factory=list)  # one per sheet loaded, when several
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reason code)
+
+    def add_up(self) -> None:
+        """A workbook of several sheets: the file's figures are its sheets' sums."""
+        self.kind = self.sheets[0].kind
+        for name in ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "issues"):
+            setattr(self, name, sum(getattr(s, name) for s in self.sheets))
+        self.ignored_columns = list(dict.fromkeys(c for s in self.sheets for c in s.ignored_columns))
+        self.unchanged = all(s.unchanged for s in self.sheets)
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "path": str(self.path), "kind": self.kind, "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
             "rows_skipped": self.rows_skipped, "issues": self.issues,
             "ignored_columns": self.ignored_columns, "unchanged": self.unchanged, "error": self.error,
+            "sheet": self.sheet,
         }
+        if self.sheets:
+            out["sheets"] = [{k: v for k, v in s.to_json().items() if k not in ("path", "error")}
+                             for s in self.sheets]
+        if self.skipped_sheets:
+            out["skipped_sheets"] = [{"sheet": n, "reason": r} for n, r in self.skipped_sheets]
+        return out
 
 
 @dataclass
@@ -64,32 +85,44 @@ class LoadReport:
     db: Path
     files: list[FileResult]
     published: bool = False
+    upgraded: Rebuilt | None = None  # the database was of an older version and was upgraded first
+    error: str | None = None  # the database could not be upgraded: nothing was loaded
 
     @property
     def exit_code(self) -> int:
         """0 when every file was read (even with rejected rows), 1 when any could not be read."""
-        return 1 if any(f.error for f in self.files) else 0
+        return 1 if self.error or any(f.error for f in self.files) else 0
 
     def to_json(self) -> dict[str, object]:
-        return {"files": [f.to_json() for f in self.files]}
+        return {"files": [f.to_json() for f in self.files], "error": self.error,
+                "upgraded_from": self.upgraded.from_version if self.upgraded else None}
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the command line and the upload page show them."""
-        lines: list[str] = []
-        errors: list[str] = []
+        lines: list[str] = [self.upgraded.message(lang)] if self.upgraded else []
+        errors: list[str] = [self.error] if self.error else []
         for f in self.files:
             name = Path(f.path).name
             if f.error:
                 errors.append(f.error)
-            elif f.unchanged:
-                lines.append(t("cli.unchanged", lang, file=name))
-            else:
-                lines.append(t("cli.summary", lang, file=name, kind=t(f"kind.{f.kind}", lang),
-                               rows_read=f.rows_read, rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected,
-                               rows_skipped=f.rows_skipped, issues=f.issues))
-                if f.ignored_columns:
-                    lines.append(t("cli.ignored", lang, columns="、".join(f.ignored_columns)))
+                continue
+            for part, part_name in [(s, sheet_name(name, s.sheet)) for s in f.sheets] or [(f, name)]:
+                lines += _summary(part, part_name, lang)
+            if f.skipped_sheets:
+                lines.append(t("cli.skipped_sheets", lang, sheets="、".join(
+                    t("cli.skipped_sheet", lang, sheet=n, reason=t(f"sheetskip.{r}", lang)) for n, r in f.skipped_sheets)))
         return lines, errors
+
+
+def _summary(f: FileResult, name: str, lang: str) -> list[str]:
+    """The summary line of one batch (a file, or one sheet of a workbook of several)."""
+    if f.unchanged:
+        return [t("cli.unchanged", lang, file=name)]
+    lines = [t("cli.summary", lang, file=name, kind=t(f"kind.{f.kind}", lang), rows_read=f.rows_read,
+               rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected, rows_skipped=f.rows_skipped, issues=f.issues)]
+    if f.ignored_columns:
+        lines.append(t("cli.ignored", lang, columns="、".join(f.ignored_columns)))
+    return lines
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
@@ -129,6 +162,14 @@ def load_files(
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
     small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
+    version = None if fresh else schema_version(report.db)
+    if version is not None and version != schema.SCHEMA_VERSION:  # never load into an older layout
+        tick(0.0, t("cli.upgrading", lang, old=version, new=schema.SCHEMA_VERSION))
+        try:
+            report.upgraded = rebuild(report.db, lang=lang)
+        except UpgradeError as exc:
+            report.error = str(exc)
+            return report
     try:
         with snapshot.writer(report.db, fresh=fresh, memory_limit=SMALL_LOAD_MEMORY if small else None) as w:
             con = w.con
@@ -159,11 +200,13 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
     """Bring the derived tables up to date (for what the load touched, or whole), write the changeset
     for the other snapshot file, and drop the staging schema."""
     con = w.con
+    batch = history.last_batch(con)
     most = int(FULL_BUILD_SHARE * int(_scalar(con, "SELECT count(*) FROM households") or 0))
     if full or not _has_derived(con) or not derive.update(con, touched, most):
         derive.build_all(con)
         w.full = True
-    _write_meta(con)
+    history.record(con, batch)  # inside the snapshot being built: a killed load leaves no row
+    write_meta(con)
     touched.table("meta")
     if not w.full and w.how == "caught_up":  # else the other file is a copy of this one (etl.snapshot)
         changeset.write(con, touched, snapshot.changeset_path(w, db))
@@ -180,11 +223,11 @@ def _load_file(
     con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileResult, lang: str, max_bytes: int | None,
     touched: Touched, step: Callable[[float, str], None],
 ) -> bool:
-    """Load one file as one transaction. True when the database changed."""
+    """Load one file as one transaction; each table in it (a workbook's sheets) is one batch, named
+    `file（sheet）` when there are several. True when the database changed."""
     sink = readers.DuckDBSink(con)
     try:
-        raw = readers.read_file(path, max_bytes=max_bytes or 2**62, sink=sink)
-        sink.ensure(raw.table.column_names)
+        book = readers.read_book(path, max_bytes=max_bytes or 2**62, sink=sink)
     except readers.ReadError as exc:
         sink.drop()
         res.error = read_error_text(exc, name, lang)
@@ -193,43 +236,74 @@ def _load_file(
         sink.drop()
         res.error = t("read.load_failed", lang, file=name, detail=type(exc).__name__)
         return False
-    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM {sink.ref}")  # noqa: S608 - ours
-    res.kind, res.ignored_columns = raw.kind, list(raw.ignored_columns)
-    res.rows_read, res.rows_skipped = raw.rows_read, raw.skipped
-    previous = con.execute(
-        "SELECT rows_loaded, rows_rejected, issues FROM load_batches WHERE sha256 = ? AND kind = ? "
-        "ORDER BY batch_id DESC LIMIT 1",
-        [raw.sha256, raw.kind],
-    ).fetchall()
-    if previous:  # the same file again changes nothing
-        sink.drop()
-        res.unchanged = True
-        res.rows_loaded, res.rows_rejected, res.issues = previous[0]
-        return False
-    step(0.4, "progress.validating")
+    res.skipped_sheets = list(book.skipped_sheets)
+    several = len(book.parts) > 1
+    parts: list[tuple[readers.RawFile, FileResult, str]] = []
+    for raw in book.parts:
+        if several:
+            part = FileResult(path, sheet=raw.sheet)
+            res.sheets.append(part)
+            # a sheet's own identity: loading the workbook again changes nothing, sheet by sheet
+            raw.sha256 = hashlib.sha256(f"{raw.sha256}:{raw.sheet}".encode()).hexdigest()
+            parts.append((raw, part, sheet_name(name, raw.sheet)))
+        else:
+            parts.append((raw, res, name))
+    flags: list[dict[str, object]] = []
+    big = False
     con.begin()
     try:
-        flags = _load_raw(con, raw, name, res, touched, step)
+        for i, (raw, part, part_name) in enumerate(parts):
+            if i:
+                sink(None)  # an empty table for this sheet
+            readers.hand_over(raw, sink)
+            sink.ensure(raw.table.column_names)
+            big |= raw.data_rows >= BIG_FILE_ROWS
+            part.kind, part.ignored_columns = raw.kind, list(raw.ignored_columns)
+            part.rows_read, part.rows_skipped = raw.rows_read, raw.skipped
+            previous = con.execute(
+                "SELECT rows_loaded, rows_rejected, issues FROM load_batches WHERE sha256 = ? AND kind = ? "
+                "ORDER BY batch_id DESC LIMIT 1",
+                [raw.sha256, raw.kind],
+            ).fetchall()
+            if previous:  # the same file (sheet) again changes nothing
+                part.unchanged = True
+                part.rows_loaded, part.rows_rejected, part.issues = previous[0]
+                continue
+            step((i + 0.4) / len(parts), "progress.validating")
+            columns = [c for c in raw.table.column_names if c != "_line"]
+            controls = strip_controls(con, sink.ref, columns if raw.controls else [], columns)
+            flags.append(_load_raw(con, raw, part_name, part, touched, controls,
+                                   lambda done, key, i=i: step((i + done) / len(parts), key)))
+            con.execute("DROP VIEW IF EXISTS raw")
         con.commit()
-        touched.nohk |= flags.get("nohk", False)
-        touched.all_tables |= flags.get("tables", set())
-        touched.base |= flags.get("base", set())
     except Exception as exc:
         con.rollback()
         res.error = t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300])
-        res.rows_loaded = res.rows_rejected = res.issues = 0
+        for part in [res, *res.sheets]:
+            part.rows_loaded = part.rows_rejected = part.issues = 0
         return False
     finally:
         con.execute("DROP VIEW IF EXISTS raw")
         sink.drop()
-        if raw.data_rows >= BIG_FILE_ROWS:
+        if big:
             con.execute("CHECKPOINT")  # frees the staging tables' blocks for the next file's tables
-    return True
+    for f in flags:
+        touched.nohk |= bool(f.get("nohk", False))
+        touched.all_tables |= f.get("tables", set())  # type: ignore[operator]
+        touched.base |= f.get("base", set())  # type: ignore[operator]
+    if several:
+        res.add_up()
+    return bool(flags)
+
+
+def sheet_name(file: str, sheet: str | None) -> str:
+    """How a sheet of a workbook of several is named in batches, rejected rows and issues."""
+    return f"{file}（{sheet}）"
 
 
 def _load_raw(
     con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, res: FileResult, touched: Touched,
-    step: Callable[[float, str], None],
+    controls: list[str], step: Callable[[float, str], None],
 ) -> dict[str, object]:
     """Write one file's rows (inside its transaction). Returns what `touched` learns after the commit
     (flags that a rollback must not leave behind); the owner keys go to its tables right away."""
@@ -237,7 +311,7 @@ def _load_raw(
     res.batch_id = batch_id
     touched.add_values("batch", [int(batch_id)])
     present = [c for c in raw.table.column_names if c != "_line"]
-    checks = build_stage(con, raw.kind, present, raw.data_rows)
+    checks = build_stage(con, raw.kind, present, raw.data_rows, controls)
     rejected = _reject(con, raw, batch_id, name)
     step(0.7, "progress.writing")
     if raw.kind == "registry":
@@ -257,7 +331,7 @@ def _load_raw(
     )
     for view in ("m", "mk", "kept"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
-    for tmp in ("stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos"):
+    for tmp in ("ctl_issues", "stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return flags
 
@@ -276,19 +350,20 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
             WHERE s.rejected_rule IS NOT NULL""",
         [batch_id, name],
     )
-    if raw.malformed:
+    # rows the reader could not take apart (another shape) or decode: their raw text, escaped bytes
+    for rule, rows in zip(SHAPE_REJECTS, (raw.malformed, raw.undecodable), strict=True):
+        if not rows:
+            continue
         bad = pa.table({
-            "line": pa.array([line for line, _ in raw.malformed], pa.int32()),
-            "text": pa.array([json.dumps({"row": text[:2000]}, ensure_ascii=False) for _, text in raw.malformed]),
+            "line": pa.array([line for line, _ in rows], pa.int32()),
+            "text": pa.array([json.dumps({"row": text[:2000]}, ensure_ascii=False) for _, text in rows]),
         })
-        con.register("malformed_arrow", bad)
-        con.execute(
-            "INSERT INTO rejected_rows SELECT ?, ?, line, 'malformed_row', 'row', text FROM malformed_arrow",
-            [batch_id, name],
-        )
-        con.unregister("malformed_arrow")
+        con.register("unread_arrow", bad)
+        con.execute("INSERT INTO rejected_rows SELECT ?, ?, line, ?, 'row', text FROM unread_arrow",
+                    [batch_id, name, rule])
+        con.unregister("unread_arrow")
     n = _scalar(con, "SELECT count(*) FROM stg WHERE rejected_rule IS NOT NULL")
-    return int(n) + len(raw.malformed)
+    return int(n) + len(raw.malformed) + len(raw.undecodable)
 
 
 def _issue_selects(source: str, checks: list[tuple[str, str]], table_name: str, record_key: str) -> list[str]:
@@ -322,8 +397,10 @@ def _insert_issues(
         f"""INSERT INTO data_issues (batch_id, file_name, line, table_name, record_key, household_id,
                                      field, raw_value, rule, hk)
             SELECT ?, ?, i.line, i.table_name, coalesce(i.record_key, {member_key}), i.household_id, i.field,
-                   coalesce(i.raw, {raw_value_case(kind)}), i.rule, hkeys.hk
+                   coalesce(i.raw, ctl.ctl_raw, {raw_value_case(kind)}), i.rule, hkeys.hk
             FROM iss i LEFT JOIN raw_named r ON r._line = i.line{keys_join}
+            LEFT JOIN (SELECT line AS ctl_line, field AS ctl_field, raw AS ctl_raw FROM ctl_issues) ctl
+                   ON i.rule = '{CONTROL_RULE}' AND ctl.ctl_line = i.line AND ctl.ctl_field = i.field
             LEFT JOIN household_keys hkeys ON hkeys.household_id = i.household_id""",
         [batch_id, name],
     )
@@ -585,49 +662,85 @@ def schema_version(db: str | Path | None = None) -> str | None:
     except FileNotFoundError:
         return None
     try:
-        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-        return rows[0][0] if rows else "0"
-    except duckdb.CatalogException:
-        return "0"
+        return schema.recorded_version(con)
     finally:
         con.close()
 
 
-def rebuild(db: str | Path | None = None) -> Path:
+class UpgradeError(RuntimeError):
+    """A snapshot this version cannot rebuild without losing loaded data; nothing was changed."""
+
+
+@dataclass
+class Rebuilt:
+    """What `rebuild` did: the version it upgraded from, and the rows of every base table it kept."""
+
+    db: Path
+    from_version: str
+    rows: dict[str, int]
+
+    def message(self, lang: str = "zh") -> str:
+        kept = "、".join(f"{table} {n}" for table, n in self.rows.items() if n)
+        if self.from_version == schema.SCHEMA_VERSION:
+            return t("cli.refreshed", lang, db=self.db, rows=kept or "0")
+        return t("cli.upgraded", lang, db=self.db, old=self.from_version, new=schema.SCHEMA_VERSION, rows=kept or "0")
+
+
+def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str = "zh") -> Rebuilt:
     """A new snapshot with the same base tables (and keys) and every derived table built whole by this
-    version's code. It also upgrades a snapshot of an older version: base tables are copied by column
-    name into this version's tables, and rows without keys get them (etl.keys.fill_missing)."""
+    version's code, published like a load. This is also the upgrade: a snapshot of an older schema
+    version (or `source`, a backup file) has its base tables copied by column name into this version's
+    tables (rows without keys get them, etl.keys) and its derived tables built anew. It never loses a
+    loaded row: a base column this version has no place for (not in `schema.DROPPED_COLUMNS`), a
+    snapshot of a newer version, or a row count that differs after the copy raises `UpgradeError` and
+    leaves the current snapshot as it was."""
     target = snapshot.db_path(db)
-    current = snapshot.current_snapshot(target)
-    if current is None:
-        raise FileNotFoundError(f"no database at {target}")
     with snapshot.writer(target, fresh=True) as w:
+        old = source or snapshot.current_snapshot(target)  # under the write lock: no load publishes meanwhile
+        if old is None:
+            raise FileNotFoundError(f"no database at {target}")
         con = w.con
         schema.create_all(con)
-        con.execute("ATTACH ? AS old (READ_ONLY)", [str(current)])
-        old_tables = {r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'old' AND schema_name = 'main'").fetchall()}
-        for table in schema.TABLES_DDL:
-            if table in old_tables:
-                cols = [r[0] for r in con.execute(
-                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'old' AND table_name = ? "
-                    "AND schema_name = 'main'", [table]).fetchall()]
-                mine = {r[0] for r in con.execute(
-                    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-                    "AND table_name = ? AND schema_name = 'main'", [table]).fetchall()}
-                shared = ", ".join(q(c) for c in cols if c in mine)
-                con.execute(f"INSERT INTO {table} ({shared}) SELECT {shared} FROM old.{table}")  # noqa: S608
+        con.execute("ATTACH ? AS old (READ_ONLY)", [str(old)])
+        from_version = schema.recorded_version(con, "old")
+        if int(from_version) > int(schema.SCHEMA_VERSION):
+            raise UpgradeError(t("cli.schema_newer", lang, version=from_version, mine=schema.SCHEMA_VERSION))
+        rows = {table: _copy_base_table(con, table, lang) for table in schema.TABLES_DDL}
         con.execute("DETACH old")
         derive.build_all(con)
-        _write_meta(con)
+        write_meta(con)
         w.full = True
-    return target
+    del rows["meta"]
+    return Rebuilt(target, from_version, rows)
+
+
+def _copy_base_table(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> int:
+    """Copy a base table of the attached snapshot `old` by column name; its row count (checked)."""
+    def columns(database: str) -> list[str]:
+        return [r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ? "
+            "AND schema_name = 'main' ORDER BY column_index", [database, table]).fetchall()]
+
+    cols = columns("old")
+    if not cols:
+        return 0  # an older version without this table
+    mine = set(columns(_scalar(con, "SELECT current_database()")))
+    lost = [c for c in cols if c not in mine and c not in schema.DROPPED_COLUMNS.get(table, ())]
+    if lost:
+        raise UpgradeError(t("cli.upgrade_lost", lang, table=table, columns="、".join(lost)))
+    shared = ", ".join(q(c) for c in cols if c in mine)
+    con.execute(f"INSERT INTO {table} ({shared}) SELECT {shared} FROM old.{table}")
+    n_old = int(_scalar(con, f"SELECT count(*) FROM old.{table}") or 0)
+    n_new = int(_scalar(con, f"SELECT count(*) FROM {table}") or 0)
+    if n_new != n_old:
+        raise UpgradeError(t("cli.upgrade_rows", lang, table=table, old=n_old, new=n_new))
+    return n_new
 
 
 refresh = rebuild  # the name `make run` used before (python -m etl refresh)
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection) -> None:
+def write_meta(con: duckdb.DuckDBPyConnection) -> None:
     """When the snapshot was built. The data's as-of date is derived with the other tables (facts_meta)."""
     values = {"built_at": datetime.now().isoformat(timespec="seconds"), "schema_version": schema.SCHEMA_VERSION}
     con.execute("DELETE FROM meta WHERE key IN ('built_at', 'schema_version')")

@@ -45,6 +45,7 @@ OWNERS: dict[str, tuple[Part, ...]] = {
     "household_keys": HK, "cell_keys": CELL, "area_keys": ALL,
     "load_batches": (Part("batch"),), "rejected_rows": (Part("batch"),),
     "meta": ALL,
+    "figure_history": (Part("batch"),),  # etl.history: each load's rows, owned by its last batch
     "household_checks": ALL, "population_base": ALL,  # small (data-spec §1.4): copied whole when loaded
     # derived tables (etl.derive and the modules it runs)
     "facts_meta": ALL, "poverty_lines": ALL,

@@ -23,6 +23,7 @@ import collections
 import csv
 import gzip
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,11 +45,16 @@ import pyarrow.csv as pv
 import python_calamine as calamine
 
 from etl import headers
+from etl.fields import MULTI_LINE_FIELDS
 from labels import t
 
 MAX_BYTES = 500 * 1024 * 1024
 HEADER_SCAN_ROWS = 30
 HEAD_BYTES = 1 << 20  # sample for encoding and header detection
+# A file with more undecodable rows than this share of its rows is refused (data-spec §1.3: "mostly
+# undecodable"); one such row alone never refuses a file (in a file of 19 rows or fewer it is 5% already).
+UNDECODABLE_SHARE = 0.05
+UNDECODABLE_FREE_ROWS = 1
 BLOCK_BYTES = 8 << 20  # CSV parse block
 MAX_UNCOMPRESSED = 1 << 30  # xlsx: total uncompressed size
 MAX_RATIO = 200  # xlsx: compression ratio of one member (zip bomb)
@@ -58,6 +65,8 @@ FAST_CSV = os.environ.get("FUPIN_CSV_FAST", "1") != "0"
 
 CSV_SUFFIXES = {".csv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+HTML_SUFFIXES = {".htm", ".html"}  # and .xls files that are HTML (sniffed)
+HTML_SNIFF_BYTES = 4096
 # A text export compressed with gzip (`.csv.gz`): a national registry is ~50 GB as text, ~10 GB so.
 GZIP_SUFFIX = ".gz"
 GZIP_CSV_SUFFIXES = {s + GZIP_SUFFIX for s in CSV_SUFFIXES}
@@ -113,11 +122,13 @@ class RawFile:
     sha256: str
     sheet: str | None = None  # xlsx: the sheet read
     data_rows: int = -1  # rows in `table`, or handed to the sink when the read streamed them
+    undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped) rows
+    controls: bool = True  # may hold control characters (False: proven free of them, etl.stage skips the check)
 
     def __post_init__(self) -> None:
         if self.data_rows < 0:
             self.data_rows = self.table.num_rows
-        assert self.rows_read == self.data_rows + self.skipped + len(self.malformed)
+        assert self.rows_read == self.data_rows + self.skipped + len(self.malformed) + len(self.undecodable)
 
 
 # The database schema of the loader's staging tables (the sink's, and etl.stage's).
@@ -183,17 +194,26 @@ class DuckDBSink:
                 self.columns.append(name)
 
 
-def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None = None) -> RawFile:
-    """Read one user file. Raises ReadError when the file cannot be read at all.
+@dataclass
+class Book:
+    """What one file holds: a table per sheet whose header was recognised (one for a text file) and the
+    sheets skipped, as (sheet name, reason code: `no_header`, `unknown_kind`, `missing_required`,
+    `hidden`). A workbook is loaded sheet by sheet; each part is its own batch (etl.load)."""
 
-    With a `sink`, the data rows are handed over block by block as they are parsed (so a file of
-    many GB never sits in memory whole) and `table` is left empty, with the schema; `data_rows` counts
-    them. The sink is called only for a file that could be read this far; a ReadError may still come
-    after some blocks were handed over, so the caller must discard what it received then.
+    parts: list[RawFile]
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
+
+
+def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None = None) -> Book:
+    """Read one user file: every table in it. Raises ReadError when no table can be read at all.
+
+    A text file's one table is streamed into `sink` when one is given (see `read_file`); the tables of
+    a workbook or an HTML file stay in memory (`RawFile.table`), one per sheet, for the caller to hand
+    over in turn.
     """
     path = Path(path)
     suffix = file_suffix(path)
-    if suffix not in CSV_SUFFIXES | GZIP_CSV_SUFFIXES | EXCEL_SUFFIXES:
+    if suffix not in CSV_SUFFIXES | GZIP_CSV_SUFFIXES | EXCEL_SUFFIXES | HTML_SUFFIXES:
         raise ReadError("unsupported_type", path, suffix=suffix or "无扩展名")
     try:
         size = path.stat().st_size
@@ -205,23 +225,43 @@ def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
     if size == 0:
         raise ReadError("empty_file", path)
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path, sink)
+        return Book([_read_csv(path, sink)])
     if suffix in GZIP_CSV_SUFFIXES:
         try:
-            return _read_csv(path, sink)
+            return Book([_read_csv(path, sink)])
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:  # not gzip / cut off / damaged
             raise ReadError("bad_gzip", path, reason=str(exc) or type(exc).__name__) from None
     with open(path, "rb") as f:
-        magic = f.read(8)
+        magic = f.read(HTML_SNIFF_BYTES)
+    if suffix in HTML_SUFFIXES or (suffix == ".xls" and _looks_like_html(magic)):
+        return _read_html(path)  # what web systems' 导出Excel buttons write, named .xls
     if suffix == ".xls" and not magic.startswith((OLE_MAGIC, ZIP_MAGIC)):
-        return _read_csv(path, sink)  # many systems export tab-separated text named .xls
+        return Book([_read_csv(path, sink)])  # many systems export tab-separated text named .xls
     if suffix in (".xlsx", ".xlsm") and not magic.startswith(OLE_MAGIC):  # OLE = password-protected
         _check_zip(path)
-    raw = _read_excel(path)
-    if sink is not None:  # a sheet tops out at ~1M rows: it is read whole, then handed over
+    return _read_excel(path)  # xlsx, and real Excel 97-2003 (BIFF) .xls: calamine reads both
+
+
+def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None = None) -> RawFile:
+    """Read one user file's first table (a workbook's first sheet with a recognised header). Raises
+    ReadError when the file cannot be read at all.
+
+    With a `sink`, the data rows are handed over block by block as they are parsed (so a file of
+    many GB never sits in memory whole) and `table` is left empty, with the schema; `data_rows` counts
+    them. The sink is called only for a file that could be read this far; a ReadError may still come
+    after some blocks were handed over, so the caller must discard what it received then.
+    """
+    raw = read_book(path, max_bytes=max_bytes, sink=sink).parts[0]
+    if sink is not None:
+        hand_over(raw, sink)
+    return raw
+
+
+def hand_over(raw: RawFile, sink: Sink) -> None:
+    """Give a table read into memory (a sheet) to the sink; a table streamed there already stays."""
+    if raw.table.num_rows:
         sink(raw.table)
         raw.table = raw.table.schema.empty_table()
-    return raw
 
 
 def file_suffix(path: Path | str) -> str:
@@ -264,36 +304,64 @@ def _read_csv(path: Path, sink: Sink | None = None) -> RawFile:
         whole = not f.read(1)
     if not head.removeprefix(codecs.BOM_UTF8).strip():
         raise ReadError("empty_file", path)
-    encoding, ascii_head = _detect_encoding(path, head, whole)
+    encoding, ascii_head = _detect_encoding(head, whole)
     try:
-        return _read_csv_as(path, head, whole, encoding, sink)
+        raw = _read_csv_as(path, head, whole, encoding, sink)
     except ReadError as exc:
-        # An all-ASCII sample cannot tell UTF-8 from GBK; invalid UTF-8 later means GB18030.
-        if exc.code == "undecodable" and ascii_head and encoding == "utf-8":
-            if sink is not None:
-                sink(None)  # start over: drop the blocks handed over as UTF-8
-            return _read_csv_as(path, head, whole, "gb18030", sink)
+        # no header in bytes that do not decode: say so, at the first such line
+        lines = head.splitlines()
+        bad = _bad_lines(lines[:-1] if not whole else lines, "utf-8" if encoding == "utf-8-sig" else encoding)
+        if exc.code in ("no_header", "unknown_kind") and bad:
+            raise ReadError("undecodable", path, line=bad[0] + 1) from None
         raise
+    if raw.undecodable and ascii_head and encoding == "utf-8":
+        # An all-ASCII sample cannot tell UTF-8 from GBK: the reading that decodes more rows wins.
+        if sink is not None:
+            sink(None)  # start over: drop the blocks handed over as UTF-8
+        other = _read_csv_as(path, head, whole, "gb18030", sink)
+        if len(other.undecodable) < len(raw.undecodable):
+            raw = other
+        else:
+            if sink is not None:
+                sink(None)
+            raw = _read_csv_as(path, head, whole, encoding, sink)
+    bad = len(raw.undecodable)
+    body = raw.rows_read - (raw.header_line - 1)
+    if bad > UNDECODABLE_FREE_ROWS and bad > UNDECODABLE_SHARE * body:
+        raise ReadError("undecodable_rows", path, line=raw.undecodable[0][0], bad=bad, rows=body,
+                        limit=f"{UNDECODABLE_SHARE:.0%}")
+    return raw
 
 
-def _detect_encoding(path: Path, head: bytes, whole: bool) -> tuple[str, bool]:
-    """UTF-8 (with BOM → utf-8-sig) when the sample is valid UTF-8, else GB18030, else undecodable."""
+def _detect_encoding(head: bytes, whole: bool) -> tuple[str, bool]:
+    """(encoding, whether the sample is all ASCII): UTF-8 (with BOM → utf-8-sig) when the sample is valid
+    UTF-8. Else lines vote: UTF-8 when at least half of those with non-ASCII bytes are valid UTF-8 (text in
+    GBK almost never is), else GB18030. A few undecodable rows are then rejected one by one; they do not
+    decide the encoding (UTF-8 text with one bad byte may well decode as GB18030, into nonsense)."""
     if head.startswith(codecs.BOM_UTF8):
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(head[3:], final=whole)
-        except UnicodeDecodeError as exc:
-            raise ReadError("undecodable", path, line=_line_at(head, exc.start + 3)) from None
         return "utf-8-sig", False
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
         return "utf-8", head.isascii()
     except UnicodeDecodeError:
         pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(head, final=whole)
-    except UnicodeDecodeError as exc:
-        raise ReadError("undecodable", path, line=_line_at(head, exc.start)) from None
-    return "gb18030", False
+    lines = head.splitlines()
+    if not whole and lines:
+        lines.pop()  # cut mid-line, maybe mid-character
+    wide = [line for line in lines if not line.isascii()]
+    utf8 = len(wide) - len(_bad_lines(wide, "utf-8"))
+    return ("utf-8" if wide and 2 * utf8 >= len(wide) else "gb18030"), False
+
+
+def _bad_lines(lines: list[bytes], codec: str) -> list[int]:
+    """Indexes of the lines that do not decode."""
+    bad = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode(codec)
+        except UnicodeDecodeError:
+            bad.append(i)
+    return bad
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -331,13 +399,15 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink
     data_rows = sum(p.table.num_rows for p in parts) if sink is None else sum(p.data_rows for p in parts)
     table = _concat([p.table for p in parts], ctx)
     malformed = [m for p in parts for m in p.malformed]
+    undecodable = [u for p in parts for u in p.undecodable]
     skipped = hdr.title_rows + sum(p.skipped for p in parts)
     rows_read = hdr.title_rows + sum(p.rows for p in parts)
     return RawFile(
         path=path, kind=kind, encoding=encoding, header_line=hdr.header_line,
         columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
         ignored_columns=hdr.match.ignored, table=table, rows_read=rows_read, skipped=skipped,
-        malformed=malformed, sha256=hasher.hexdigest(), data_rows=data_rows,
+        malformed=malformed, sha256=hasher.hexdigest(), data_rows=data_rows, undecodable=undecodable,
+        controls=any(p.controls for p in parts),
     )
 
 
@@ -353,6 +423,7 @@ class _Scan:
     sha256: str
     lines: int  # physical lines of the body as the block reader counts them
     plain: bool  # none of the byte patterns that DuckDB and pyarrow read differently
+    controls: bool  # a control byte other than line ends (and tab in a tab-separated file): maybe in a value
 
 
 def _scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
@@ -364,12 +435,15 @@ def _scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
     plain = True
     last = b""
     blank_quote = [b' "'] + ([b'\t"'] if delimiter != "\t" else [])
+    line_ends = b"\n\r" + (b"\t" if delimiter == "\t" else b"")
+    controls = False
     with _open_bytes(path) as f:
         hasher.update(f.read(start))
         while chunk := f.read(BLOCK_BYTES):
             hasher.update(chunk)
             if not plain:
                 continue
+            controls = controls or _has_controls(chunk, line_ends)
             lf += chunk.count(b"\n")
             if chunk.find(b"\r") >= 0 or last == b"\r":
                 cr += chunk.count(b"\r")
@@ -382,7 +456,7 @@ def _scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
     if cr != crlf:
         plain = False
     lines = lf + (last not in (b"", b"\n", b"\r"))  # a last line without a line end
-    return _Scan(sha256=hasher.hexdigest(), lines=lines, plain=plain)
+    return _Scan(sha256=hasher.hexdigest(), lines=lines, plain=plain, controls=controls)
 
 
 def _trim_sql(col: str) -> str:
@@ -459,6 +533,7 @@ def _read_csv_duckdb(path: Path, hdr: _CsvHeader, ctx: _BlockContext, encoding: 
         columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
         ignored_columns=hdr.match.ignored, table=_empty_table(ctx.mapped), rows_read=hdr.title_rows + n,
         skipped=hdr.title_rows + dropped, malformed=[], sha256=scan.sha256, data_rows=n - dropped,
+        controls=scan.controls,
     )
 
 
@@ -563,6 +638,8 @@ class _Part:
     skipped: int
     malformed: list[tuple[int, str]] = field(default_factory=list)
     data_rows: int = 0  # rows handed to a sink
+    undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped)
+    controls: bool = False  # holds control characters (see _table_has_controls)
 
 
 def _run_blocks(
@@ -588,6 +665,7 @@ def _run_blocks(
             lines = pc.add(part.table.column("_line"), pa.scalar(base - 1, pa.int32()))
             part.table = part.table.set_column(0, "_line", lines)
             part.malformed = [(line + base - 1, text) for line, text in part.malformed]
+            part.undecodable = [(line + base - 1, text) for line, text in part.undecodable]
         base += part.lines
         if sink is not None and part.table.num_rows:  # hand the rows over; keep only the counts
             sink(part.table)
@@ -649,38 +727,82 @@ def _cut(buf: bytes) -> int:
 
 
 def _parse_block(path: Path, block: bytes, ctx: _BlockContext) -> _Part:
-    """One block → table with block-relative `_line` (1 = the block's first line)."""
+    """One block → table with block-relative `_line` (1 = the block's first line).
+
+    Lines that do not decode are mended (bad bytes → U+FFFD) so that the block parses with its line
+    numbers intact, and the rows they belong to are then taken out as undecodable."""
     first_line = 1
     n_lines = _count_lines(block) + (not block.endswith((b"\n", b"\r")))
+    undecodable: dict[int, str] = {}
     if ctx.encoding == "gb18030":
         try:
             block = block.decode("gb18030").encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ReadError("undecodable", path, line=first_line + _count_lines(block[: exc.start])) from None
+        except UnicodeDecodeError:
+            block, undecodable = _mend(block, "gb18030")
     try:
-        table, invalid = _arrow_parse(block, ctx, with_handler=False)
-    except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower():
-            raise ReadError("undecodable", path, line=_first_bad_utf8_line(block, first_line)) from None
-        try:  # wrong-shape rows: parse again collecting them (a Python callback costs speed)
-            table, invalid = _arrow_parse(block, ctx, with_handler=True)
-        except pa.ArrowInvalid as exc2:
-            raise ReadError("bad_csv", path, reason=str(exc2)[:200], line=first_line) from None
+        table, invalid = _parse_rows(path, block, ctx)
+    except pa.ArrowInvalid:  # invalid UTF-8 (the only error _parse_rows lets through)
+        block, undecodable = _mend(block, "utf-8")
+        table, invalid = _parse_rows(path, block, ctx)
     n_rows = table.num_rows + len(invalid)
     starts = _row_starts(block, first_line, n_lines, n_rows)
     bad_index = [number - 1 for number, _ in invalid if 0 < number <= n_rows]
     if len(bad_index) != len(invalid):  # never seen with a serial parse; keep the counts right
         raise ReadError("bad_csv", path, reason="row numbers unavailable", line=first_line)
     lines = np.delete(starts, bad_index) if bad_index else starts
+    # the rows holding undecodable lines (a quoted value may span lines: a row is where its first line is)
+    bad_rows: dict[int, list[str]] = {}
+    for line, text in sorted(undecodable.items()):
+        bad_rows.setdefault(max(0, int(np.searchsorted(starts, line, side="right")) - 1), []).append(text)
+    if bad_rows:
+        valid = np.delete(np.arange(n_rows), bad_index) if bad_index else np.arange(n_rows)
+        keep = ~np.isin(valid, list(bad_rows))
+        table, lines = table.filter(pa.array(keep)), lines[keep]
     skipped = 0
     malformed: list[tuple[int, str]] = []
     for (_, text), idx in zip(invalid, bad_index, strict=True):
+        if idx in bad_rows:
+            continue
         if _is_blank_or_summary_text(text, ctx.delimiter):
             skipped += 1
         else:
             malformed.append((int(starts[idx]) if 0 <= idx < len(starts) else -1, text))
     out, dropped = _finish(dict(zip(ctx.read, table.columns, strict=True)), lines, ctx.mapped, ctx.ordinal)
-    return _Part(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed)
+    return _Part(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed,
+                 controls=_table_has_controls(out), undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())])
+
+
+def _parse_rows(path: Path, block: bytes, ctx: _BlockContext) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Parse a block; wrong-shape rows are collected. Invalid UTF-8 raises pa.ArrowInvalid."""
+    try:
+        return _arrow_parse(block, ctx, with_handler=False)
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower():
+            raise
+        try:  # wrong-shape rows: parse again collecting them (a Python callback costs speed)
+            return _arrow_parse(block, ctx, with_handler=True)
+        except pa.ArrowInvalid as exc2:
+            raise ReadError("bad_csv", path, reason=str(exc2)[:200], line=1) from None
+
+
+def _mend(block: bytes, codec: str) -> tuple[bytes, dict[int, str]]:
+    """The block as UTF-8 with each undecodable byte replaced by U+FFFD, and the lines that had any
+    (1-based line in the block → the line's bytes escaped: what decodes as text, the rest as \\xNN)."""
+    out: list[bytes] = []
+    bad: dict[int, str] = {}
+    for i, line in enumerate(block.splitlines(keepends=True)):
+        try:
+            text = line.decode(codec)
+        except UnicodeDecodeError:
+            text = line.decode(codec, errors="replace")
+            bad[i + 1] = escape_bytes(line.rstrip(b"\r\n"), codec)
+        out.append(text.encode("utf-8"))
+    return b"".join(out), bad
+
+
+def escape_bytes(data: bytes, codec: str) -> str:
+    """Raw bytes for a person to read: the characters that decode, the bytes that do not as \\xNN."""
+    return data.decode(codec, errors="backslashreplace")
 
 
 def _arrow_parse(block: bytes, ctx: _BlockContext, *, with_handler: bool) -> tuple[pa.Table, list[tuple[int, str]]]:
@@ -720,14 +842,6 @@ def _row_starts(block: bytes, first_line: int, n_lines: int, n_rows: int) -> np.
     while len(starts) < n_rows:  # unbalanced quotes: best effort
         starts.append(starts[-1] + 1 if starts else first_line)
     return np.asarray(starts[:n_rows], dtype=np.int64)
-
-
-def _first_bad_utf8_line(block: bytes, first_line: int) -> int:
-    try:
-        block.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return first_line + _count_lines(block[: exc.start])
-    return first_line
 
 
 def _is_blank_or_summary_text(text: str, delimiter: str) -> bool:
@@ -801,6 +915,28 @@ def _trim_null(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     return pc.if_else(pc.equal(lengths, 0), pa.scalar(None, pa.string()), col)
 
 
+def _table_has_controls(table: pa.Table) -> bool:
+    """Whether any text of the table holds a control character (C0 or DEL; tab and line breaks allowed
+    in multi-line fields): a pass of numpy over each column's bytes, so that clean files skip the SQL
+    that finds and strips them (etl.stage.strip_controls)."""
+    for name in table.column_names:
+        if name == "_line":
+            continue
+        allowed = b"\t\n\r" if name in MULTI_LINE_FIELDS else b""
+        for chunk in table.column(name).chunks:
+            data = chunk.buffers()[2]
+            if data is not None and _has_controls(data.to_pybytes(), allowed):
+                return True
+    return False
+
+
+def _has_controls(data: bytes, allowed: bytes) -> bool:
+    """Whether bytes hold a control character other than those in `allowed` (UTF-8 and GB18030 never
+    use bytes below 0x20 or 0x7F inside a character). One numpy pass and a few memchr-like counts."""
+    below = int(np.count_nonzero(np.frombuffer(data, np.uint8) < 0x20))
+    return data.count(b"\x7f") > 0 or below > sum(data.count(bytes([b])) for b in allowed)
+
+
 def _empty_table(mapped: list[tuple[str, int]]) -> pa.Table:
     fields = [pa.field("_line", pa.int32())] + [pa.field(c, pa.string()) for c, _ in mapped]
     return pa.schema(fields).empty_table()
@@ -838,7 +974,7 @@ def _check_zip(path: Path) -> None:
         raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
 
 
-def _read_excel(path: Path) -> RawFile:
+def _read_excel(path: Path) -> Book:
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError:
@@ -847,7 +983,7 @@ def _read_excel(path: Path) -> RawFile:
         raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
     with workbook:
         try:
-            return _read_workbook(path, workbook)
+            return _read_sheets(path, _workbook_sheets(workbook), "xlsx")
         except ReadError:
             raise
         except calamine.PasswordError:
@@ -856,34 +992,110 @@ def _read_excel(path: Path) -> RawFile:
             raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
 
 
-def _read_workbook(path: Path, workbook: calamine.CalamineWorkbook) -> RawFile:
-    metas = list(enumerate(workbook.sheets_metadata))
-    worksheets = [(i, m) for i, m in metas if m.typ == calamine.SheetTypeEnum.WorkSheet]
-    # Visible sheets first: a hidden sheet is usually a code list.
-    worksheets.sort(key=lambda im: im[1].visible != calamine.SheetVisibleEnum.Visible)
-    unknown_line = 0
-    first_missing: ReadError | None = None
-    for index, meta in worksheets:
+Merged = Sequence[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, col), (last row, col)), 0-based
+
+
+@dataclass
+class _Sheet:
+    """One table of a workbook or an HTML file: its first rows (to find the header), then all of them."""
+
+    name: str
+    head: Callable[[], list[list[object]]]  # at least the first HEADER_SCAN_ROWS rows
+    rows: Callable[[], list[list[object]]]
+    merged: Callable[[], Merged]
+    hidden: bool = False
+
+
+def _workbook_sheets(workbook: calamine.CalamineWorkbook) -> list[_Sheet]:
+    sheets = []
+    for index, meta in enumerate(workbook.sheets_metadata):
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue
         sheet = workbook.get_sheet_by_index(index)
-        head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
-        for r, row in enumerate(head):
-            cells = [cell_text(c) for c in row]
-            match = headers.recognize(cells)
-            if match is None:
-                if not unknown_line and headers.known_header_count(cells) >= headers.MIN_KNOWN_HEADERS:
-                    unknown_line = r + 1
-                continue
-            missing = headers.missing_required(match.kind, match.columns)
-            if missing:
-                first_missing = first_missing or _missing_error(path, match.kind, missing, r + 1)
-                break  # this sheet's header lacks columns; another sheet may be complete
-            rows = sheet.to_python(skip_empty_area=False)
-            return _sheet_to_raw(path, meta.name, rows, r, cells, match, sheet.merged_cell_ranges or [])
-    if first_missing is not None:
-        raise first_missing
+        sheets.append(_Sheet(
+            name=meta.name,
+            head=lambda sheet=sheet: sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS),
+            rows=lambda sheet=sheet: sheet.to_python(skip_empty_area=False),
+            merged=lambda sheet=sheet: sheet.merged_cell_ranges or [],
+            hidden=meta.visible != calamine.SheetVisibleEnum.Visible,
+        ))
+    return sheets
+
+
+def _read_sheets(path: Path, sheets: list[_Sheet], encoding: str) -> Book:
+    """Every sheet whose header is recognised, in workbook order. A hidden sheet (usually a code list)
+    is read only when no visible one has a header. Raises the first sheet's reason when none has."""
+    parts: list[RawFile] = []
+    skipped: list[tuple[str, str]] = []
+    errors: list[ReadError] = []
+    visible = [s for s in sheets if not s.hidden]
+    for group in (visible, [s for s in sheets if s.hidden]):
+        for sheet in group:
+            try:
+                parts.append(_read_sheet(path, sheet, encoding))
+            except ReadError as exc:
+                skipped.append((sheet.name, exc.code))
+                errors.append(exc)
+        if parts:
+            skipped += [(s.name, "hidden") for s in sheets if s.hidden and group is visible]
+            return Book(parts, skipped)
+    # No sheet loads: say why, most specific first (a header lacking columns, one of unknown kind).
+    for code in ("missing_required", "unknown_kind"):
+        for exc in errors:
+            if exc.code == code:
+                raise exc
+    raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _read_sheet(path: Path, sheet: _Sheet, encoding: str) -> RawFile:
+    head = sheet.head()[:HEADER_SCAN_ROWS]
+    merged = sheet.merged()
+    r, cells, match = _find_sheet_header(path, head, merged)
+    rows = sheet.rows()
+    return _sheet_to_raw(path, sheet.name, rows, r, cells, match, merged, encoding)
+
+
+def _find_sheet_header(
+    path: Path, head: list[list[object]], merged: Merged
+) -> tuple[int, list[str | None], headers.HeaderMatch]:
+    """The header row of a sheet: (row index, its cells, match).
+
+    Above the header there may be title rows and a row of group titles (基本信息, 收入情况 merged across
+    the real headers below them). Exporters then often merge a header down over both rows (户编号 in
+    the group row, spanning the header row): such a label counts for the lower row too. When the row
+    after a recognised one maps more columns that way, it is the header (a two-row header)."""
+    filled = _fill_down(head, merged)
+    unknown_line = 0
+    for r, row in enumerate(filled):
+        match = headers.recognize(row)
+        if match is None:
+            if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
+                unknown_line = r + 1
+            continue
+        if r + 1 < len(filled):
+            lower = [b if b else a for a, b in itertools.zip_longest(row, filled[r + 1])]
+            below = headers.recognize(lower)
+            if below is not None and len(below.columns) > len(match.columns):
+                r, row, match = r + 1, lower, below
+        missing = headers.missing_required(match.kind, match.columns)
+        if missing:
+            raise _missing_error(path, match.kind, missing, r + 1)
+        return r, row, match
     if unknown_line:
         raise ReadError("unknown_kind", path, line=unknown_line)
     raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _fill_down(head: list[list[object]], merged: Merged) -> list[list[str | None]]:
+    """The rows as text, a label merged down over several rows repeated in its column below."""
+    rows = [[cell_text(c) for c in row] for row in head]
+    for (r0, c0), (r1, _c1) in merged:
+        if r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]) or not rows[r0][c0]:
+            continue
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            if c0 < len(rows[r]) and not rows[r][c0]:
+                rows[r][c0] = rows[r0][c0]
+    return rows
 
 
 def _sheet_to_raw(
@@ -893,7 +1105,8 @@ def _sheet_to_raw(
     h: int,
     header_cells: list[str | None],
     match: headers.HeaderMatch,
-    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+    merged: Merged,
+    encoding: str = "xlsx",
 ) -> RawFile:
     width = max((i + 1 for i, c in enumerate(header_cells) if c), default=0)
     # Exporters merge township/village/household cells down a household's rows: fill the range
@@ -915,11 +1128,172 @@ def _sheet_to_raw(
     mapped = sorted(match.columns.items(), key=lambda kv: kv[1])
     table, dropped = _finish(columns, lines, mapped, _ordinal_index(header_cells))
     return RawFile(
-        path=path, kind=match.kind, encoding="xlsx", header_line=h + 1,
+        path=path, kind=match.kind, encoding=encoding, header_line=h + 1,
         columns={c: str(header_cells[i]).strip() for c, i in mapped},
         ignored_columns=match.ignored, table=table, rows_read=h + len(data), skipped=h + dropped,
-        malformed=[], sha256=_sha256(path), sheet=sheet_name,
+        malformed=[], sha256=_sha256(path), sheet=sheet_name, controls=_table_has_controls(table),
     )
+
+
+# --------------------------------------------------------------------------------------------- HTML
+
+
+def _looks_like_html(head: bytes) -> bool:
+    """An HTML page, as web systems' 导出Excel buttons write it (named .xls)."""
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    if text.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore").lstrip().lower()
+    return text.startswith(b"<") and any(tag in text for tag in (b"<html", b"<table", b"<!doctype html", b"<meta"))
+
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Declared names whose bytes are GB18030 in practice (GB18030 is a superset of GB2312 and GBK).
+_GB_NAMES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "euc-cn", "cp936", "ms936", "windows-936",
+             "csgb2312", "iso-ir-58", "chinese", "gb18030"}
+
+
+def html_text(path: Path, data: bytes) -> tuple[str, str]:
+    """The page as text and the codec used: a BOM, else the charset a <meta> (charset= or http-equiv)
+    or an XML declaration names, else UTF-8, else GB18030. A declaration that the bytes contradict is
+    ignored for the next candidate (systems declare UTF-8 and write GBK)."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace"), codec
+    candidates: list[str] = []
+    sniff = data[:HEAD_BYTES]
+    declared = _CHARSET_RE.search(sniff) or _XML_ENCODING_RE.search(sniff)
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        try:
+            candidates.append("gb18030" if name in _GB_NAMES else codecs.lookup(name).name)
+        except LookupError:
+            pass
+    candidates += [c for c in ("utf-8", "gb18030") if c not in candidates]
+    error: UnicodeDecodeError | None = None
+    for codec in candidates:
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError as exc:
+            error = error or exc
+    assert error is not None
+    raise ReadError("undecodable", path, line=_line_at(data, error.start))
+
+
+class _HtmlTables(HTMLParser):
+    """The tables of an HTML page as grids: `colspan`/`rowspan` cells keep their text in the top-left
+    cell and leave the others empty, with the merged range listed, as a spreadsheet reader gives them.
+    Tolerant of what browsers tolerate: omitted </td> and </tr>, nested tables (each its own)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]]]] = []
+        self._stack: list[dict] = []
+        self._skip = 0  # inside <script>/<style>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "table":
+            self._stack.append({"rows": [], "merged": [], "taken": set(), "row": None, "cell": None})
+        elif not self._stack:
+            return
+        elif tag == "tr":
+            self._end_row()
+            self._stack[-1]["row"] = []
+        elif tag in ("td", "th"):
+            t = self._stack[-1]
+            self._end_cell()
+            if t["row"] is None:
+                t["row"] = []
+            span = {k: _span(v) for k, v in attrs if k in ("colspan", "rowspan")}
+            t["cell"] = ([], span.get("colspan", 1), span.get("rowspan", 1))
+        elif tag == "br":
+            self._text("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        elif not self._stack:
+            return
+        elif tag == "table":
+            self._end_row()
+            t = self._stack.pop()
+            self.tables.append((t["rows"], t["merged"]))
+        elif tag == "tr":
+            self._end_row()
+        elif tag in ("td", "th"):
+            self._end_cell()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self._text("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._text(data)
+
+    def _text(self, data: str) -> None:
+        if self._stack and self._stack[-1]["cell"] is not None:
+            self._stack[-1]["cell"][0].append(data)
+
+    def _end_cell(self) -> None:
+        t = self._stack[-1]
+        if t["cell"] is None:
+            return
+        parts, colspan, rowspan = t["cell"]
+        t["cell"] = None
+        r, row = len(t["rows"]), t["row"]
+        c = len(row)
+        while (r, c) in t["taken"]:  # columns held by a rowspan from above
+            row.append("")
+            c += 1
+        # Source line breaks and indentation are layout; <br> is a line break in the cell.
+        lines = ("".join(parts)).split("\n")
+        text = "\n".join(" ".join(line.split()) for line in lines).strip()
+        row.append(text)
+        row.extend([""] * (colspan - 1))
+        for dr in range(1, rowspan):
+            for dc in range(colspan):
+                t["taken"].add((r + dr, c + dc))
+        if colspan > 1 or rowspan > 1:
+            t["merged"].append(((r, c), (r + rowspan - 1, c + colspan - 1)))
+
+    def _end_row(self) -> None:
+        t = self._stack[-1]
+        self._end_cell()
+        if t["row"] is None:
+            return
+        r, row = len(t["rows"]), t["row"]
+        while (r, len(row)) in t["taken"]:
+            row.append("")
+        t["rows"].append(row)
+        t["row"] = None
+
+
+def _span(value: str | None) -> int:
+    match = re.match(r"\s*(\d+)", value or "")
+    return max(1, min(int(match.group(1)), 1000)) if match else 1
+
+
+def _read_html(path: Path) -> Book:
+    """An HTML page's tables, each read like a sheet (named 表1, 表2 … when there are several)."""
+    data = path.read_bytes()
+    text, codec = html_text(path, data)
+    parser = _HtmlTables()
+    parser.feed(text)
+    parser.close()
+    while parser._stack:  # tables left open at the end of the page
+        parser.handle_endtag("table")
+    tables = [t for t in parser.tables if t[0]]
+    if not tables:
+        raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+    sheets = [
+        _Sheet(name=f"表{i + 1}", head=lambda rows=rows: rows[:HEADER_SCAN_ROWS], rows=lambda rows=rows: rows,
+               merged=lambda merged=merged: merged)
+        for i, (rows, merged) in enumerate(tables)
+    ]
+    return _read_sheets(path, sheets, f"html:{codec}")
 
 
 def cell_text(value: object) -> str | None:

@@ -7,6 +7,10 @@ VARCHAR[]. Every loaded row keeps its lineage (batch_id, source_line). No PRIMAR
 
 from __future__ import annotations
 
+import duckdb
+
+from etl.history import DDL as FIGURE_HISTORY_DDL
+
 TABLES_DDL: dict[str, str] = {
     "households": """
         CREATE TABLE IF NOT EXISTS households (
@@ -238,6 +242,7 @@ TABLES_DDL: dict[str, str] = {
             township VARCHAR, village VARCHAR, main_cause VARCHAR, household_attribute VARCHAR,
             exit_status VARCHAR, monitoring_type VARCHAR, identified_year INTEGER, exit_year INTEGER
         )""",
+    "figure_history": FIGURE_HISTORY_DDL,  # etl.history: a base table, copied by a rebuild
     "meta": """
         CREATE TABLE IF NOT EXISTS meta (
             key VARCHAR NOT NULL,
@@ -245,9 +250,28 @@ TABLES_DDL: dict[str, str] = {
         )""",
 }
 
-# Bumped whenever the tables or the derived tables change: `python -m etl refresh --if-stale`
-# (run by `make run`) rebuilds an older snapshot's derived tables, keeping its data.
-SCHEMA_VERSION = "18"
+# Bumped whenever the tables or the derived tables change. Recorded in every snapshot (`meta`,
+# key 'schema_version') and in every backup's manifest. `python -m etl rebuild` (and `refresh
+# --if-stale`, run by `make run`; and any load into an older snapshot) copies an older snapshot's base
+# tables by column name into these tables and builds the derived tables anew (etl.load.rebuild).
+SCHEMA_VERSION = "19"
+
+
+def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:
+    """The schema version recorded in a snapshot's `meta` ('0': written before versions were recorded).
+    `database`: an attached database's name instead of the connection's own."""
+    try:
+        rows = con.execute(f"SELECT value FROM {database + '.' if database else ''}meta "  # noqa: S608
+                           "WHERE key = 'schema_version'").fetchall()
+    except duckdb.CatalogException:
+        return "0"
+    return str(rows[0][0]) if rows and rows[0][0] is not None else "0"
+
+
+# Base-table columns an older version had that this one deliberately no longer keeps, per table. Any
+# other column of an older snapshot that these tables lack stops an upgrade (etl.load.UpgradeError):
+# a column renamed or dropped by mistake must never silently lose loaded data.
+DROPPED_COLUMNS: dict[str, tuple[str, ...]] = {}
 
 # The hh_facts columns the sidebar filters act on (queries.filters); derived tables that a page filters
 # without joining hh_facts carry all of them.

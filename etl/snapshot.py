@@ -179,13 +179,16 @@ def _changeset(db: Path, gen: int) -> Path:
     return changes_dir(db) / f"c{gen:08d}.duckdb"
 
 
-def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None) -> Writer:
+def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None,
+           source: Path | None = None) -> Writer:
     """The file this load writes: the other snapshot file caught up, else a copy of the current one,
-    else (fresh, or no database yet) a new empty file."""
+    else (fresh, or no database yet) a new empty file; with `source`, a copy of that file (a restore)."""
     from etl import changeset as changes
 
     snaps = snapshots_dir(db)
     gen = generation(current) + 1
+    if source is not None:
+        return _copy_of(source, snaps, gen, memory_limit)
     if fresh or current is None:
         work = snaps / f"work-{gen:08d}.duckdb"
         _remove(work)
@@ -213,9 +216,13 @@ def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None
             _remove(other)
             raise
         return Writer(con, other, gen, "caught_up")
+    return _copy_of(current, snaps, gen, memory_limit)
+
+
+def _copy_of(source: Path, snaps: Path, gen: int, memory_limit: str | None) -> Writer:
     work = snaps / f"work-{gen:08d}.duckdb"
     _remove(work)
-    shutil.copyfile(current, work)
+    shutil.copyfile(source, work)
     con = duckdb.connect(str(work), config=_writer_config(snaps, memory_limit))
     _set_state(con, "writing", gen)
     return Writer(con, work, gen, "copied")
@@ -228,12 +235,13 @@ def changeset_path(w: Writer, db: Path) -> Path:
 
 @contextlib.contextmanager
 def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
-           memory_limit: str | None = None) -> Iterator[Writer]:
+           memory_limit: str | None = None, source: Path | None = None) -> Iterator[Writer]:
     """Yield the snapshot file this load writes (`Writer`), and publish it as the next generation when
     the block ends. The block writes the load's changeset (`changeset_path`) or sets `w.full`; without
     either the other file is made a copy of this one. On any exception the link stays where it was;
     after `Unchanged` the file (equal to the current one) is kept as the other file, after anything
-    else it is deleted. `memory_limit`: DuckDB's, instead of `etl_memory_limit()`."""
+    else it is deleted. `memory_limit`: DuckDB's, instead of `etl_memory_limit()`. `source`: start
+    from a copy of that file instead of the current data (`etl.backup.restore`)."""
     db = db_path(path)
     with write_lock(db):
         snaps = snapshots_dir(db)
@@ -241,7 +249,7 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
         changes_dir(db).mkdir(exist_ok=True)
         current = current_snapshot(db)
         cleanup(db)
-        w = _claim(db, current, fresh, memory_limit)
+        w = _claim(db, current, fresh, memory_limit, source)
         try:
             yield w
             _set_state(w.con, "published", w.gen)

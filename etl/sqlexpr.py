@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from etl.codes import RECTIFICATION_CLOSED
+
 ILL_CAUSES = ("因病", "因残")  # causes of poverty that make a household an "ill household"
 CLAIM_TOLERANCE = 1  # yuan: a claim's parts may miss its total cost by rounding
 CLAIM_PARTS = ("basic_insurance", "critical_illness_insurance", "medical_assistance", "other_support", "out_of_pocket")
@@ -45,3 +47,8 @@ def redacted_text_sql(text: str, names: str) -> str:
     queries.filters.redact_names does in Python: 随访张树林:高血压 -> 随访张*林:高血压."""
     return (f"CASE WHEN {text} IS NULL THEN NULL ELSE list_reduce(coalesce({names}, []), "
             f"lambda acc, n: replace(acc, n, {masked_name_sql('n')}), {text}) END")
+
+
+# An open rectification item of `list_rectification r` (not 已整改/已销号): the one rule of the pages,
+# the briefing and the figure history.
+RECT_OPEN_SQL = "(r.status IS NULL OR r.status NOT IN (" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + "))"

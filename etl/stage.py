@@ -12,10 +12,12 @@ numbers and ID numbers are computed per row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 
 from etl import normalize as nz
-from etl.fields import FIELDS, PLACING, REJECT_RULE, Field
+from etl.fields import FIELDS, MULTI_LINE_FIELDS, PLACING, REJECT_RULE, Field
 from etl.readers import STAGE_SCHEMA
 
 # Raw columns that rules test for presence (`raw_x IS NULL`), kept in the staging table.
@@ -46,6 +48,54 @@ def drop_stage_schema(con: duckdb.DuckDBPyConnection) -> None:
 def q(name: str) -> str:
     """Quote an identifier of ours."""
     return '"' + name.replace('"', '""') + '"'
+
+
+# Control characters stripped from text at load (issue 14): C0 and DEL; multi-line fields keep tab, LF, CR.
+CONTROL_RE = "[\\x00-\\x1f\\x7f]"
+CONTROL_RE_MULTI_LINE = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
+CONTROL_RULE = "control_chars"
+
+
+def _control_re(col: str) -> str:
+    return "'" + (CONTROL_RE_MULTI_LINE if col in MULTI_LINE_FIELDS else CONTROL_RE) + "'"
+
+
+def shown_controls(c: str) -> str:
+    """SQL: text with each control character shown as its Unicode control picture (NUL → ␀, LF → ␊,
+    DEL → ␡), for a data issue's raw value: a viewer or an extract never holds the characters themselves."""
+    return ("array_to_string(list_transform(string_split(" + c + ", ''), lambda _ch: CASE "
+            "WHEN _ch < ' ' THEN chr(9216 + unicode(_ch)) WHEN _ch = chr(127) THEN chr(9249) ELSE _ch END), '')")
+
+
+def strip_controls(
+    con: duckdb.DuckDBPyConnection, source: str, columns: list[str], all_columns: list[str]
+) -> list[str]:
+    """Create view `raw` over the reader's table `source` (of `all_columns`) with control characters
+    stripped from `columns`, and temp table `ctl_issues (line, field, raw)` with each changed field (its
+    raw value shown by `shown_controls`). Returns the fields changed; build_stage flags them as issues.
+
+    `columns` is empty when the reader proved the file free of control characters (a pass of numpy
+    over its bytes): the SQL below costs ~8 s per million registry rows on two cores, so only files
+    that hold one pay it. It finds the rows (one regex per row over its single-line fields joined, one
+    over the multi-line ones), then looks at only those per field."""
+    con.execute("CREATE OR REPLACE TEMP TABLE ctl_issues (line INTEGER, field VARCHAR, raw VARCHAR)")
+    single = [c for c in columns if c not in MULTI_LINE_FIELDS]
+    multi = [c for c in columns if c in MULTI_LINE_FIELDS]
+    tests = [f"regexp_matches(concat({', '.join(q(c) for c in group)}), {_control_re(group[0])})"
+             for group in (single, multi) if group]
+    if tests:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ctl_lines AS SELECT _line FROM {source} WHERE {' OR '.join(tests)}")
+        for c in columns:
+            con.execute(f"INSERT INTO ctl_issues SELECT _line, '{c}', {shown_controls(q(c))} FROM {source} "
+                        f"WHERE _line IN (SELECT _line FROM ctl_lines) AND regexp_matches({q(c)}, {_control_re(c)})")
+        con.execute("DROP TABLE ctl_lines")
+    fields = [f for (f,) in con.execute("SELECT DISTINCT field FROM ctl_issues ORDER BY field").fetchall()]
+    cleaned = [
+        f"CASE WHEN _line IN (SELECT line FROM ctl_issues WHERE field = '{c}') "
+        f"THEN nullif(trim(regexp_replace({q(c)}, {_control_re(c)}, '', 'g')), '') ELSE {q(c)} END AS {q(c)}"
+        if c in fields else q(c) for c in all_columns]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT {', '.join(['_line', *cleaned])} FROM {source}")
+    return fields
 
 
 def _exprs(c: str, spec: Field) -> tuple[str, list[tuple[str, str]]]:
@@ -87,7 +137,7 @@ def _exprs(c: str, spec: Field) -> tuple[str, list[tuple[str, str]]]:
 
 
 def build_stage(
-    con: duckdb.DuckDBPyConnection, kind: str, present: list[str], n_rows: int
+    con: duckdb.DuckDBPyConnection, kind: str, present: list[str], n_rows: int, controls: Sequence[str] = ()
 ) -> list[tuple[str, str]]:
     """Create temp table `stg` from the registered view `raw`.
 
@@ -97,6 +147,7 @@ def build_stage(
     `stg` has `source_line`, `rejected_rule` (NULL for rows kept), every canonical column of the kind
     normalised, `raw_<col>` for the columns of RAW_KEPT, and a boolean `bad__<rule>__<col>` per
     check. View `raw_named` keeps every raw column for messages. Returns the (rule, column) checks.
+    `controls`: the fields that had control characters stripped (`strip_controls`), checked too.
     """
     specs = FIELDS[kind]
     raw_cols = [
@@ -131,6 +182,10 @@ def build_stage(
                 checks.append((rule, col))
         if col in RAW_KEPT:
             select.append(raw_col)
+        if col in controls:
+            select.append(f"r._line IN (SELECT line FROM ctl_issues WHERE field = '{col}') "
+                          f"AS {q(f'bad__{CONTROL_RULE}__{col}')}")
+            checks.append((CONTROL_RULE, col))
     id_checks = ""
     if "id_number" in specs:  # on the normalised ID computed by the inner SELECT, not again from raw
         id_checks = (

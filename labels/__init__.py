@@ -6,13 +6,14 @@ lives in exactly one of them (checked at import). Look-ups go through `t()` and 
 
 from __future__ import annotations
 
-from labels import codes_en, etl_text, inspection_rates, ui_core, ui_inspection
+from labels import codes_en, etl_text, inspection_rates, operations, ui_core, ui_figures, ui_inspection
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 LABELS: dict[str, tuple[str, str]] = {}
-for _part in (etl_text.LABELS, ui_core.LABELS, ui_inspection.LABELS, inspection_rates.LABELS):
+for _part in (etl_text.LABELS, ui_core.LABELS, ui_inspection.LABELS, inspection_rates.LABELS,
+              operations.LABELS, ui_figures.LABELS):
     _clash = LABELS.keys() & _part.keys()
     if _clash:
         raise ValueError(f"label keys defined twice: {sorted(_clash)}")

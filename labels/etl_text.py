@@ -95,9 +95,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行的列数与表头不一致，该行未入库。请检查是否有多余的分隔符或换行。",
         "{file} line {line} has a different number of fields than the header and was not loaded. Check for stray delimiters or line breaks.",
     ),
-    "rule.household_conflict": (
-        "{file} 第{line}行：户编号「{value}」已属于另一乡镇/村，该行未入库。请核对户编号。",
-        "{file} line {line}: household '{value}' belongs to another township/village in this file; not loaded. Check the household number.",
+    "rule.undecodable_row": (
+        "{file} 第{line}行含有无法解码的字节，该行未入库（原始字节见「原始值」，无法识别的字节以 \\xNN 表示）。请检查该行或将文件另存为 UTF-8 / GB18030 编码。",
+        "{file} line {line} holds bytes that cannot be decoded and was not loaded (raw bytes under 'raw', undecodable ones as \\xNN). Check the line or save the file as UTF-8 / GB18030.",
+    ),
+    "rule.control_chars": (
+        "{file} 第{line}行「{column}」含有控制字符（如 NUL、换行、制表符），已删除后入库。原值：{value}",
+        "{file} line {line}, '{column}' held control characters (NUL, line breaks, tabs …); they were removed. Raw value: {value}",
     ),
     # data issues: loaded, with a defect recorded
     "rule.id_invalid": (
@@ -189,7 +193,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.no_township": ("缺乡镇", "No township"),
     "rulename.no_village": ("缺行政村", "No village"),
     "rulename.malformed_row": ("行格式错误", "Malformed row"),
-    "rulename.household_conflict": ("户编号冲突", "Household no. conflict"),
+    "rulename.undecodable_row": ("无法解码的行", "Undecodable row"),
+    "rulename.control_chars": ("含控制字符", "Control characters"),
     "rulename.id_invalid": ("身份证号无效", "Invalid ID number"),
     "rulename.id_mangled": ("身份证号被科学计数法损坏", "ID mangled by Excel"),
     "rulename.id_missing": ("缺身份证号", "Missing ID number"),
@@ -212,8 +217,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.claim_parts_mismatch": ("报销金额不平", "Claim parts mismatch"),
     "rulename.invalid_year": ("年度格式错误", "Invalid year"),
     # read errors (the whole file could not be read; nothing changes)
-    "read.unsupported_type": ("{file}：不支持的文件类型。请上传 .xlsx 或 .csv 文件（大文件可压缩为 .csv.gz）。",
-                              "{file}: unsupported file type. Use .xlsx or .csv (.csv.gz for large files)."),
+    "read.unsupported_type": ("{file}：不支持的文件类型。请上传 .xlsx、.xls、.csv 或网页表格（.htm/.html）文件（大文件可压缩为 .csv.gz）。",
+                              "{file}: unsupported file type. Use .xlsx, .xls, .csv or an HTML table (.htm/.html); .csv.gz for large files."),
     "read.bad_gzip": ("{file}：压缩文件已损坏或不完整，无法解压。请重新导出或重新压缩。",
                       "{file}: the compressed file is damaged or incomplete. Export or compress it again."),
     "read.bad_csv": ("{file}：CSV 文件无法解析。请确认是系统导出的表格。",
@@ -227,8 +232,10 @@ LABELS: dict[str, tuple[str, str]] = {
                           "{file}: the header matches none of the known kinds (registry, interventions, visits, medical claims, rectification ledger, household checks, population base)."),
     "read.missing_required": ("{file}：缺少必填列：{columns}。",
                               "{file}: required columns are missing: {columns}."),
-    "read.undecodable": ("{file}：无法识别文件编码。请另存为 UTF-8 或 GB18030 编码的 CSV。",
-                         "{file}: the encoding is not recognised. Save the CSV as UTF-8 or GB18030."),
+    "read.undecodable": ("{file}：无法识别文件编码（第{line}行起无法解码）。请另存为 UTF-8 或 GB18030 编码的 CSV。",
+                         "{file}: the encoding is not recognised (cannot be decoded from line {line}). Save the CSV as UTF-8 or GB18030."),
+    "read.undecodable_rows": ("{file}：{bad}行（共{rows}行，超过{limit}）无法解码，第一处在第{line}行，整个文件未入库。请另存为 UTF-8 或 GB18030 编码后重新导入。",
+                              "{file}: {bad} of {rows} rows (more than {limit}) cannot be decoded, the first at line {line}; the file was not loaded. Save it as UTF-8 or GB18030 and load it again."),
     "read.corrupt_xlsx": ("{file}：Excel 文件已损坏或无法读取。", "{file}: the Excel file is damaged or unreadable."),
     "read.too_large": ("{file}：文件过大（上限 {limit}）。", "{file}: the file is too large (limit {limit})."),
     "read.not_found": ("{file}：文件不存在。", "{file}: file not found."),
@@ -239,11 +246,21 @@ LABELS: dict[str, tuple[str, str]] = {
                     "{file}: {kind}, read {rows_read}, loaded {rows_loaded}, rejected {rows_rejected}, skipped {rows_skipped}, issues {issues}"),
     "cli.unchanged": ("{file}：与已入库的文件相同，未作更改。", "{file}: identical to a file already loaded; nothing changed."),
     "cli.ignored": ("  未使用的列：{columns}", "  columns not used: {columns}"),
+    "cli.skipped_sheets": ("  未导入的工作表：{sheets}", "  sheets not loaded: {sheets}"),
+    "cli.skipped_sheet": ("{sheet}（{reason}）", "{sheet} ({reason})"),
+    "sheetskip.no_header": ("未找到表头", "no header found"),
+    "sheetskip.unknown_kind": ("表头不属于任何已知类型", "header of no known kind"),
+    "sheetskip.missing_required": ("缺少必填列", "required columns missing"),
+    "sheetskip.hidden": ("隐藏的工作表", "hidden sheet"),
+    "sheetskip.empty_file": ("空白", "empty"),
     "cli.failed": ("{file}：读取失败：{reason}", "{file}: could not be read: {reason}"),
     "cli.demo_written": ("已生成示范旗县导出文件：{dir}", "Demo county export files written to {dir}"),
     "cli.db": ("数据库：{db}", "Database: {db}"),
     "cli.no_db": ("数据库不存在：{db}", "No database at {db}"),
-    "cli.refreshed": ("已按当前版本重建汇总表：{db}", "Derived tables rebuilt for this version: {db}"),
+    "cli.refreshed": ("已按当前版本重建汇总表，基础数据逐表行数不变（{rows}）：{db}",
+                      "Derived tables rebuilt for this version, every base table's row count unchanged ({rows}): {db}"),
+    "cli.exported": ("已导出快照 {snapshot} 为 Parquet：{dir}（{tables} 张表，共 {rows} 行）",
+                     "Snapshot {snapshot} exported as Parquet to {dir} ({tables} tables, {rows} rows)"),
 }
 
 LABELS.update({

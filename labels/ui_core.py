@@ -40,6 +40,10 @@ LABELS: dict[str, tuple[str, str]] = {
                          "Change the filters on the left or click 'Reset filters'."),
     "extract.csv": ("下载 CSV", "Download CSV"),
     "extract.xlsx": ("下载 Excel", "Download Excel"),
+    "extract.cut_note": ("本表有 {n} 个单元格的文字超过 Excel 单元格上限（{limit} 个字符），已截断，以“{marker}”结尾；"
+                         "完整内容请下载 CSV。",
+                         "{n} cells held more text than an Excel cell can ({limit} characters): they are cut "
+                         "and end with “{marker}”. Download the CSV for the full text."),
     "extract.xlsx_too_many": ("Excel 仅限 {limit} 行以内（本表 {rows} 行），请下载 CSV。",
                               "Excel is offered up to {limit} rows (this list has {rows}); download the CSV."),
     "list.showing": ("显示前 {n:,} 条，共 {total:,} 条；下载的文件包含全部 {total:,} 条。",
@@ -242,6 +246,13 @@ LABELS: dict[str, tuple[str, str]] = {
                           "The users file cannot be used, so nobody can log in. Ask the administrator to "
                           "check config/users.yaml."),
     "auth.logout": ("退出登录", "Log out"),
+    "auth.sso": ("统一身份认证登录", "Log in with single sign-on"),
+    "auth.sso_named": ("统一身份认证登录（{provider}）", "Log in with single sign-on ({provider})"),
+    "auth.or_password": ("或使用本看板的用户名和密码登录：", "Or log in with a user name and password of this dashboard:"),
+    "auth.no_access": ("您已通过统一身份认证登录（{who}），但没有本看板的使用权限。请联系管理员在 config/users.yaml 中开通，"
+                       "或退出后换一个账号登录。",
+                       "You are signed in through single sign-on ({who}) but have no access to this dashboard. "
+                       "Ask the administrator to add you to config/users.yaml, or log out and use another account."),
     "auth.login_first": ("请先[登录](/)。", "Please [log in](/) first."),
     "auth.who": ("当前用户：{name}（{username}，{role}）", "Logged in: {name} ({username}, {role})"),
     "auth.scope": ("可查看：{scope}", "Sees: {scope}"),

@@ -32,15 +32,19 @@ def coverage_section(ctx: PageContext) -> bool:
     cats = [c for c in CAT_ORDER if c in wide.columns] + [c for c in wide.columns if c not in CAT_ORDER]
     towns = list(df.groupby("township")["households"].first().sort_values().index)
     wide, counts = wide.loc[towns, cats], counts.loc[towns, cats]
-    text = [[f"{s:.0%}<br>({n})" if n else "" for s, n in zip(rs, rn, strict=True)]
-            for rs, rn in zip(wide.values, counts.values, strict=True)]
+    # share over count in each reached cell: the line break lives in the template (the only place a
+    # figure carries markup, ui.charts.safe_spec); texts and custom data are plain
+    share = [[f"{s:.0%}" if n else "" for s, n in zip(rs, rn, strict=True)]
+             for rs, rn in zip(wide.values, counts.values, strict=True)]
+    reached = [[f"({n})" if n else "" for n in rn] for rn in counts.values]
     fig = go.Figure(go.Heatmap(
-        z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=text, texttemplate="%{text}",
+        z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=share, customdata=reached,
+        texttemplate="%{text}<br>%{customdata}",
         colorscale="Greens", zmin=0, zmax=1, xgap=2, ygap=2, colorbar={"tickformat": ".0%", "title": ""},
         hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>"))
     fig.update_xaxes(title_text=ctx.t("col.category"), type="category", side="top")
     fig.update_yaxes(title_text=ctx.t("field.township"), type="category")
-    charts.show(charts.style(fig, max(300, 36 * len(towns) + 140), legend=False), "assist_coverage_chart")
+    charts.show(charts.style(fig, max(300, 36 * len(towns) + 140), legend=False), "assist_coverage_chart", figure="assist.coverage")
     left, right = st.columns([2, 3])
     with left:
         st.markdown(f"**{ctx.t('assist.coverage_total')}**")
@@ -76,7 +80,7 @@ def amounts_section(ctx: PageContext) -> None:
                      y_title=ctx.t("assist.axis_amount"), height=400, segment_text=False)
     left, right = st.columns([3, 2])
     with left:
-        charts.show(fig, "assist_amounts_chart")
+        charts.show(fig, "assist_amounts_chart", figure="assist.amounts")
     with right:
         table.show("assist_amounts", df, ctx.t("what.assist_amounts"), height=360)
 

@@ -11,10 +11,13 @@ import streamlit as st
 from etl.codes import CODE_ORDER
 from queries import causes as q
 from queries import households as qh
+from queries.filters import area_level
 from queries.paging import DEFAULT_LIMIT
-from ui import charts, data, header, table
+from queries.population import MONITORED, REGISTERED
+from ui import charts, data, figures, header, table
 from ui.context import PageContext, current
 
+_COUNT = {REGISTERED: "households", MONITORED: "monitored"}  # the named figure a cause table adds up to
 _PICK_CAUSE = "causes_pick_cause"
 _PICK_TOWN = "causes_pick_town"
 _ALL = "__all__"
@@ -43,9 +46,9 @@ def _on_township_select() -> None:
         st.session_state[_PICK_TOWN] = towns[0]
 
 
-def totals_section(ctx: PageContext) -> pd.DataFrame:
+def totals_section(ctx: PageContext, popn: str) -> pd.DataFrame:
     st.subheader(ctx.t("causes.totals"))
-    df = data.run(q.totals, ctx.flt)
+    df = data.run(q.totals, ctx.flt, population=popn)
     if df.empty:
         header.empty()
         return df
@@ -60,33 +63,40 @@ def totals_section(ctx: PageContext) -> pd.DataFrame:
         trace.text = [f"{int(v):,}（{share[c]:.0%}）" for c, v in zip(trace.y, trace.x, strict=True)]
     left, right = st.columns([3, 2])
     with left:
-        charts.show(fig, "causes_totals_chart", on_select=_on_totals_select)
+        charts.show(fig, "causes_totals_chart", on_select=_on_totals_select, figure="causes.totals")
     with right:
         table.show("causes_totals", df, ctx.t("what.causes"), column_config={
             "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
+    figures.record(_COUNT[popn], int(df["households"].sum()))  # every cause table adds up to its population
+    if popn == REGISTERED:
+        figures.record("people", int(df["people"].sum()))
     return df
 
 
-def township_section(ctx: PageContext) -> None:
-    st.subheader(ctx.t("causes.by_township"))
-    df = data.run(q.by_area, ctx.flt, level="township")
+def area_section(ctx: PageContext, popn: str) -> None:
+    """Causes per township, or per village when the view is one township."""
+    level = area_level(ctx.flt, ctx.viewer)
+    st.subheader(ctx.t("causes.by_township" if level == "township" else "causes.by_village_chart"))
+    df = data.run(q.by_area, ctx.flt, level=level, population=popn)
     mode = st.segmented_control(ctx.t("common.count_mode"), ["counts", "shares"], key="causes_mode",
                                 format_func=lambda m: ctx.t(f"common.{m}"), default="counts", required=True)
     value = "share" if mode == "shares" else "households"
     plot = df.assign(label=df["main_cause"].map(ctx.code))
-    fig = charts.bar(plot, "township", value, color="label", orientation="v", color_order=_cause_order(ctx),
-                     x_title=ctx.t("field.township"),
+    fig = charts.bar(plot, level, value, color="label", orientation="v", color_order=_cause_order(ctx),
+                     x_title=ctx.t(f"field.{level}"),
                      y_title=ctx.t("col.share" if value == "share" else "col.households"),
                      text_format="{:.0%}" if value == "share" else "{:,.0f}", customdata="main_cause",
                      show_totals=value != "share", height=420)
-    charts.show(fig, "causes_township_chart", on_select=_on_township_select)
+    charts.show(fig, "causes_township_chart", on_select=_on_township_select if level == "township" else None,
+                figure="causes.by_area")
     table.show("causes_by_township", df, ctx.t("what.causes_township"), column_config={
         "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)}, height=260)
+    figures.record(_COUNT[popn], int(df["households"].sum()))
 
 
-def village_section(ctx: PageContext) -> None:
+def village_section(ctx: PageContext, popn: str) -> None:
     st.subheader(ctx.t("causes.by_village"))
-    df = data.run(q.by_area, ctx.flt, level="village")
+    df = data.run(q.by_area, ctx.flt, level="village", population=popn)
     if df.empty:
         header.empty()
         return
@@ -102,11 +112,12 @@ def village_section(ctx: PageContext) -> None:
         "households": st.column_config.ProgressColumn(format="localized", min_value=0,
                                                       max_value=int(wide["households"].max() or 1))},
         height=320)
+    figures.record(_COUNT[popn], int(df["households"].sum()))
 
 
-def cooccurrence_section(ctx: PageContext) -> None:
+def cooccurrence_section(ctx: PageContext, popn: str) -> None:
     st.subheader(ctx.t("causes.cooccurrence"))
-    df = data.run(q.cooccurrence, ctx.flt)
+    df = data.run(q.cooccurrence, ctx.flt, population=popn)
     if df.empty:
         header.empty()
         return
@@ -122,12 +133,12 @@ def cooccurrence_section(ctx: PageContext) -> None:
         hovertemplate="%{y} + %{x}: %{z}<extra></extra>"))
     fig.update_xaxes(title_text=ctx.t("causes.axis_other"), type="category")
     fig.update_yaxes(title_text=ctx.t("causes.axis_cause"), type="category")
-    charts.show(charts.style(fig, max(260, 40 * len(rows) + 120), legend=False), "causes_cooc_chart")
+    charts.show(charts.style(fig, max(260, 40 * len(rows) + 120), legend=False), "causes_cooc_chart", figure="causes.cooccurrence")
     table.show("causes_cooc", df, ctx.t("what.causes_cooccurrence"), height=200)
 
 
 def cross_section(ctx: PageContext, title: str, df: pd.DataFrame, dim: str, value: str, key: str, what: str,
-                  order: list[str]) -> None:
+                  order: list[str], figure: str) -> None:
     st.markdown(f"**{ctx.t(title)}**")
     if df.empty:
         header.empty()
@@ -136,15 +147,15 @@ def cross_section(ctx: PageContext, title: str, df: pd.DataFrame, dim: str, valu
     fig = charts.bar(plot, "cause", value, color="dimv", orientation="h",
                      color_order=[ctx.code(v) for v in order], x_title=ctx.t("causes.axis_cause"),
                      y_title=ctx.t(f"col.{value}"), height=360)
-    charts.show(fig, f"{key}_chart")
+    charts.show(fig, f"{key}_chart", figure=figure)
     table.show(key, df, ctx.t(what), height=200)
 
 
-def households_section(ctx: PageContext, totals: pd.DataFrame) -> None:
+def households_section(ctx: PageContext, totals: pd.DataFrame, popn: str) -> None:
     st.subheader(ctx.t("causes.households"))
     st.caption(ctx.t("common.pick_hint"))
     causes = list(totals["main_cause"])
-    towns = [_ALL, *sorted({t for t in data.run(q.by_area, ctx.flt, level="township")["township"]})]
+    towns = [_ALL, *sorted({t for t in data.run(q.by_area, ctx.flt, level="township", population=popn)["township"]})]
     if st.session_state.get(_PICK_CAUSE) not in causes:
         st.session_state[_PICK_CAUSE] = causes[0]
     if st.session_state.get(_PICK_TOWN) not in towns:
@@ -154,32 +165,35 @@ def households_section(ctx: PageContext, totals: pd.DataFrame) -> None:
     town = c2.selectbox(ctx.t("causes.pick_township"), towns, key=_PICK_TOWN,
                         format_func=lambda v: ctx.t("common.all") if v == _ALL else v)
     township = None if town == _ALL else town
-    df = data.run(qh.listing, ctx.flt, main_cause=cause, township=township, limit=DEFAULT_LIMIT)
+    df = data.run(qh.listing, ctx.flt, condition=popn, main_cause=cause, township=township, limit=DEFAULT_LIMIT)
     table.show_list("causes_households", df, ctx.t("what.causes_households") + f"_{cause}",
-                    qh.listing_query(ctx.flt, data.viewer(), main_cause=cause, township=township),
+                    qh.listing_query(ctx.flt, data.viewer(), condition=popn, main_cause=cause, township=township),
                     columns=LIST_COLUMNS, height=300)
 
 
 def main() -> None:
     ctx = current()
     header.show("causes.title")
-    totals = totals_section(ctx)
+    popn = figures.population_switch(ctx, "causes_population")
+    totals = totals_section(ctx, popn)
     if totals.empty:
         return
-    township_section(ctx)
-    village_section(ctx)
-    households_section(ctx, totals)
-    cooccurrence_section(ctx)
+    area_section(ctx, popn)
+    village_section(ctx, popn)
+    households_section(ctx, totals, popn)
+    cooccurrence_section(ctx, popn)
     left, right = st.columns(2)
     with left:
-        cross_section(ctx, "causes.by_attribute", data.run(q.by_attribute, ctx.flt), "household_attribute",
-                      "households", "causes_attr", "what.causes_attribute",
-                      [*CODE_ORDER["household_attribute"], "未填写"])
+        cross_section(ctx, "causes.by_attribute", data.run(q.by_attribute, ctx.flt, population=popn),
+                      "household_attribute", "households", "causes_attr", "what.causes_attribute",
+                      [*CODE_ORDER["household_attribute"], "未填写"], "causes.by_attribute")
     with right:
-        cross_section(ctx, "causes.by_health", data.run(q.by_member, ctx.flt, dimension="health"), "value",
-                      "members", "causes_health", "what.causes_health", [*CODE_ORDER["health"], "未填写"])
-    cross_section(ctx, "causes.by_labor", data.run(q.by_member, ctx.flt, dimension="labor_skill"), "value",
-                  "members", "causes_labor", "what.causes_labor", [*CODE_ORDER["labor_skill"], "未填写"])
+        cross_section(ctx, "causes.by_health", data.run(q.by_member, ctx.flt, dimension="health", population=popn),
+                      "value", "members", "causes_health", "what.causes_health", [*CODE_ORDER["health"], "未填写"],
+                      "causes.by_member")
+    cross_section(ctx, "causes.by_labor", data.run(q.by_member, ctx.flt, dimension="labor_skill", population=popn),
+                  "value", "members", "causes_labor", "what.causes_labor", [*CODE_ORDER["labor_skill"], "未填写"],
+                  "causes.by_member")
 
 
 main()

@@ -9,7 +9,7 @@ import streamlit as st
 from queries import data_admin as q
 from ui import data, extract_log, header, table
 from ui.context import PageContext, current, md_escape
-from ui.upload import UPLOAD_LIMIT_MB, UploadOutcome, load_uploads
+from ui.upload import UPLOAD_LIMIT_MB, WIDGET_TYPES, UploadOutcome, load_uploads
 
 
 def _upload(ctx: PageContext) -> None:
@@ -19,7 +19,7 @@ def _upload(ctx: PageContext) -> None:
         return
     st.caption(ctx.t("insp.data.upload_help", limit=UPLOAD_LIMIT_MB))
     with st.form("data_upload", clear_on_submit=True):
-        uploaded = st.file_uploader(ctx.t("insp.data.files"), type=["xlsx", "csv"], accept_multiple_files=True,
+        uploaded = st.file_uploader(ctx.t("insp.data.files"), type=WIDGET_TYPES, accept_multiple_files=True,
                                     key="data_files", max_upload_size=UPLOAD_LIMIT_MB)
         submitted = st.form_submit_button(ctx.t("insp.data.load"), icon=":material/upload:", type="primary")
     if submitted and uploaded:

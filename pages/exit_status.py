@@ -4,14 +4,17 @@ line of its year, 两不愁三保障 and safe water, monitored and returned hous
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from etl.codes import CODE_ORDER
 from queries import exits as q
 from queries import households as qh
+from queries.filters import area_level
 from queries.paging import DEFAULT_LIMIT
-from ui import charts, data, header, table
+from queries.population import REGISTERED
+from ui import charts, data, figures, header, table
 from ui.context import PageContext, current
 
 STATUS_ORDER = [*CODE_ORDER["exit_status"], "监测户"]
@@ -21,20 +24,21 @@ WRONG_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_nu
 
 
 def status_section(ctx: PageContext) -> bool:
-    st.subheader(ctx.t("exit.by_township"))
-    df = data.run(q.status_by_area, ctx.flt, level="township")
+    level = area_level(ctx.flt, ctx.viewer)
+    st.subheader(ctx.t("exit.by_township" if level == "township" else "exit.by_village"))
+    df = data.run(q.status_by_area, ctx.flt, level=level)
     if df.empty:
         header.empty()
         return False
     plot = df.assign(label=df["exit_status"].map(ctx.code))
-    fig = charts.bar(plot, "township", "households", color="label", orientation="h",
-                     color_order=[ctx.code(s) for s in STATUS_ORDER], x_title=ctx.t("field.township"),
+    fig = charts.bar(plot, level, "households", color="label", orientation="h",
+                     color_order=[ctx.code(s) for s in STATUS_ORDER], x_title=ctx.t(f"field.{level}"),
                      y_title=ctx.t("col.households"))
     left, right = st.columns([3, 2])
     with left:
-        charts.show(fig, "exit_township_chart")
+        charts.show(fig, "exit_township_chart", figure="exit.status")
     with right:
-        wide = df.pivot_table(index="township", columns="exit_status", values="households", aggfunc="sum",
+        wide = df.pivot_table(index=level, columns="exit_status", values="households", aggfunc="sum",
                               fill_value=0)
         wide = wide[[s for s in STATUS_ORDER if s in wide.columns]]
         wide.insert(0, "households", wide.sum(axis=1))
@@ -43,6 +47,8 @@ def status_section(ctx: PageContext) -> bool:
         wide.columns = [ctx.code(c) if c in STATUS_ORDER else c for c in wide.columns]
         table.show("exit_township", wide, ctx.t("what.exit_township"), column_config={
             "exit_rate": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
+    figures.record("households", int(df["households"].sum()))
+    figures.record("exited", int(df.loc[df["exit_status"] == "已脱贫", "households"].sum()))
     return True
 
 
@@ -52,31 +58,40 @@ def year_section(ctx: PageContext) -> None:
     if df.empty:
         header.empty()
         return
-    fig = charts.line(df.astype({"exit_year": str}), "exit_year",
+    unknown = ctx.t("exit.year_unknown")
+    df = df.assign(exit_year=[unknown if pd.isna(y) else str(int(y)) for y in df["exit_year"]])
+    fig = charts.line(df, "exit_year",
                       [("exited", ctx.t("exit.series_exited")), ("cumulative", ctx.t("exit.series_cumulative")),
                        ("returned", ctx.t("exit.series_returned"))],
                       bars=("exited", "returned"), x_title=ctx.t("exit.axis_year"),
                       y_title=ctx.t("exit.axis_households"))
     left, right = st.columns([3, 2])
     with left:
-        charts.show(fig, "exit_year_chart")
+        charts.show(fig, "exit_year_chart", figure="exit.by_year")
     with right:
         table.show("exit_year", df, ctx.t("what.exit_year"))
+        if (df["exit_year"] == unknown).any():
+            st.caption(ctx.t("exit.year_unknown_note"))
+    figures.record("exited", int(df["exited"].sum()))
 
 
-def income_section(ctx: PageContext) -> None:
+def _group_order(ctx: PageContext, popn: str) -> list[str]:
+    return [ctx.code(s) for s in (CODE_ORDER["exit_status"] if popn == REGISTERED else CODE_ORDER["monitoring_type"])]
+
+
+def income_section(ctx: PageContext, popn: str) -> None:
     st.subheader(ctx.t("exit.income"))
     st.caption(ctx.t("exit.income_caption"))
-    hist = data.run(q.income_histogram, ctx.flt)
-    bands = data.run(q.income_bands, ctx.flt)
+    hist = data.run(q.income_histogram, ctx.flt, population=popn)
+    bands = data.run(q.income_bands, ctx.flt, population=popn)
     if hist.empty:
         header.empty()
         return
-    plot = hist.assign(label=hist["exit_status"].map(ctx.code),
+    plot = hist.assign(label=hist["grp"].map(ctx.code),
                        bin=[f"{v:.2f}" + ("+" if v >= 4 else "") for v in hist["ratio_bin"]])
     order = [f"{v / 4:.2f}" for v in range(0, 16)] + ["4.00+"]
     fig = charts.bar(plot, "bin", "households", color="label", order=order,
-                     color_order=[ctx.code(s) for s in STATUS_ORDER], x_title=ctx.t("exit.axis_ratio"),
+                     color_order=_group_order(ctx, popn), x_title=ctx.t("exit.axis_ratio"),
                      y_title=ctx.t("col.households"), height=380)
     present = [b for b in order if b in set(plot["bin"])]
     for value, key, dash in ((1.0, "exit.line", "solid"), (1.5, "exit.monitor_line", "dash")):
@@ -86,40 +101,44 @@ def income_section(ctx: PageContext) -> None:
                           annotation_text=ctx.t(key), annotation_position="top right")
     left, right = st.columns([3, 2])
     with left:
-        charts.show(fig, "exit_income_chart")
+        charts.show(fig, "exit_income_chart", figure="exit.income")
     with right:
-        wide = bands.pivot_table(index="band", columns="exit_status", values="households", aggfunc="sum",
+        wide = bands.pivot_table(index="band", columns="grp", values="households", aggfunc="sum",
                                  fill_value=0)
-        wide = wide[[s for s in STATUS_ORDER if s in wide.columns]]
+        groups = CODE_ORDER["exit_status"] if popn == REGISTERED else CODE_ORDER["monitoring_type"]
+        wide = wide[[s for s in groups if s in wide.columns]]
         wide.insert(0, "households", wide.sum(axis=1))
         band_order = ["below_line", "below_monitor", "above_monitor", "unknown"]
         wide = wide.reindex([b for b in band_order if b in wide.index]).reset_index()
         wide["band"] = [ctx.t(f"band.{b}") for b in wide["band"]]
-        wide.columns = [ctx.code(c) if c in STATUS_ORDER else c for c in wide.columns]
+        wide.columns = [ctx.code(c) if c in groups else c for c in wide.columns]
         st.markdown(f"**{ctx.t('exit.bands')}**")
         table.show("exit_income_bands", wide, ctx.t("what.exit_income"))
 
 
-def assurance_section(ctx: PageContext) -> None:
+def assurance_section(ctx: PageContext, popn: str) -> None:
+    level = area_level(ctx.flt, ctx.viewer)
     st.subheader(ctx.t("exit.assurances"))
     st.caption(ctx.t("exit.assurances_caption"))
-    df = data.run(q.assurances, ctx.flt)
+    df = data.run(q.assurances, ctx.flt, population=popn, level=level)
     if df.empty:
         header.empty()
         return
     indicators = ["unsafe_housing", "unsafe_water", "uninsured", "school_out"]
-    long = df.melt(id_vars=["township"], value_vars=indicators, var_name="ind", value_name="n")
+    long = df.melt(id_vars=[level], value_vars=indicators, var_name="ind", value_name="n")
     long["label"] = [ctx.t(f"col.{i}") for i in long["ind"]]
     colours = {"unsafe_housing": "#8c564b", "unsafe_water": "#17becf", "uninsured": "#d62728",
                "school_out": "#9467bd"}
     for i, c in colours.items():
         charts.COLORS.setdefault(ctx.t(f"col.{i}"), c)
-    fig = charts.bar(long, "township", "n", color="label", barmode="group",
-                     order=list(df["township"]), color_order=[ctx.t(f"col.{i}") for i in indicators],
-                     x_title=ctx.t("field.township"), y_title=ctx.t("col.households"), height=360)
+    fig = charts.bar(long, level, "n", color="label", barmode="group",
+                     order=list(df[level]), color_order=[ctx.t(f"col.{i}") for i in indicators],
+                     x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.households"), height=360)
     fig.update_traces(textposition="outside", selector={"type": "bar"})
-    charts.show(fig, "exit_assurance_chart")
+    charts.show(fig, "exit_assurance_chart", figure="exit.assurances")
     table.show("exit_assurances", df, ctx.t("what.exit_assurances"))
+    if popn == REGISTERED:
+        figures.record("households", int(df["households"].sum()))
 
 
 def monitoring_section(ctx: PageContext) -> None:
@@ -137,7 +156,7 @@ def monitoring_section(ctx: PageContext) -> None:
                      y_title=ctx.t("col.households"), height=260)
     left, right = st.columns([3, 2])
     with left:
-        charts.show(fig, "exit_monitoring_chart")
+        charts.show(fig, "exit_monitoring_chart", figure="exit.monitoring")
     with right:
         view = df.assign(risk=[ctx.t(f"risk.{r}") for r in df["risk"]])
         table.show("exit_monitoring", view, ctx.t("what.exit_monitoring"))
@@ -163,7 +182,7 @@ def wrong_exit_section(ctx: PageContext) -> None:
     charts.style(fig, max(260, 30 * len(plot) + 120), legend=False)
     left, right = st.columns([2, 3])
     with left:
-        charts.show(fig, "exit_wrong_chart")
+        charts.show(fig, "exit_wrong_chart", figure="exit.wrong")
     with right:
         table.show("exit_wrong", df, ctx.t("what.exit_wrong"), column_config={
             "rate": st.column_config.ProgressColumn(format="percent", min_value=0,
@@ -181,8 +200,9 @@ def main() -> None:
     if not status_section(ctx):
         return
     year_section(ctx)
-    income_section(ctx)
-    assurance_section(ctx)
+    popn = figures.population_switch(ctx, "exit_population")
+    income_section(ctx, popn)
+    assurance_section(ctx, popn)
     monitoring_section(ctx)
     wrong_exit_section(ctx)
 

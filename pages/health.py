@@ -6,7 +6,7 @@ import streamlit as st
 
 from queries import health as q
 from queries.paging import DEFAULT_LIMIT, total_of
-from ui import charts, data, header, table
+from ui import charts, data, figures, header, table
 from ui.context import PageContext, current
 from ui.profile_html import register_colors
 
@@ -49,16 +49,21 @@ def main() -> None:
     oop_share = float(claims["out_of_pocket"].sum()) / total_cost if total_cost else None
 
     k = st.columns(6)
-    k[0].metric(ctx.t("insp.health.kpi.ill_households"), ctx.num(ill["ill_cause_households"].sum()))
-    k[1].metric(ctx.t("insp.health.kpi.ill_members"), ctx.num(ill["ill_members"].sum()))
-    k[2].metric(ctx.t("insp.health.kpi.chronic"), ctx.num(comp["chronic"]))
-    k[3].metric(ctx.t("insp.health.kpi.compliant"),  # a share fits a tile at any scale; the counts are its help
-                ctx.pct(comp["compliant"] / comp["chronic"] if comp["chronic"] else None),
-                help=f"{int(comp['compliant']):,} / {int(comp['chronic']):,}")
-    k[4].metric(ctx.t("insp.health.kpi.oop_share"), ctx.pct(oop_share),
-                delta=None if oop_share is None else f"{(oop_share - cfg['target']) * 100:+.1f} pp",
-                delta_color="inverse")
-    k[5].metric(ctx.t("insp.health.kpi.risks"), ctx.num(total_of(risks)))
+    n_ill, n_members = int(ill["ill_cause_households"].sum()), int(ill["ill_members"].sum())
+    figures.metric(k[0], ctx, "health.ill_households", n_ill, ctx.num(n_ill),
+                   label=ctx.t("insp.health.kpi.ill_households"))
+    figures.metric(k[1], ctx, "health.ill_members", n_members, ctx.num(n_members),
+                   label=ctx.t("insp.health.kpi.ill_members"))
+    figures.metric(k[2], ctx, "health.chronic", int(comp["chronic"]), ctx.num(comp["chronic"]),
+                   label=ctx.t("insp.health.kpi.chronic"))
+    share = comp["compliant"] / comp["chronic"] if comp["chronic"] else None
+    figures.metric(k[3], ctx, "health.compliance", share, ctx.pct(share),  # a share fits a tile; counts in help
+                   label=ctx.t("insp.health.kpi.compliant"), extra=f"{int(comp['compliant']):,} / {int(comp['chronic']):,}")
+    figures.metric(k[4], ctx, "health.oop_share", oop_share, ctx.pct(oop_share), label=ctx.t("insp.health.kpi.oop_share"),
+                   delta=None if oop_share is None else f"{(oop_share - cfg['target']) * 100:+.1f} pp",
+                   delta_color="inverse")
+    figures.metric(k[5], ctx, "health.risks", total_of(risks), ctx.num(total_of(risks)),
+                   label=ctx.t("insp.health.kpi.risks"))
 
     left, right = st.columns(2)
     with left:
@@ -69,7 +74,7 @@ def main() -> None:
                                              "ill_member_households": ctx.t("insp.series.ill_member_hh")})
         fig = charts.bar(long, "township", "n", color="series", barmode="group", orientation="h",
                          x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.households"))
-        charts.show(fig, "health_ill")
+        charts.show(fig, "health_ill", figure="health.by_township")
     with right:
         st.subheader(ctx.t("insp.health.enrolment"))
         enr = data.run(q.enrolment_by_township, ctx.flt)
@@ -79,7 +84,7 @@ def main() -> None:
         fig = charts.bar(long, "township", "share", color="series", barmode="group", orientation="h",
                          text_format="{:.0%}", x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.share"))
         fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
-        charts.show(fig, "health_enrolment")
+        charts.show(fig, "health_enrolment", figure="health.by_township")
     table.show("health_enrolment_tbl", enr, ctx.t("insp.what.enrolment"),
                column_config={c: st.column_config.NumberColumn(format="percent")
                               for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
@@ -109,7 +114,7 @@ def main() -> None:
         with left:
             fig = charts.bar(long, "township", "yuan", color="series", orientation="h",
                              x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.yuan"))
-            charts.show(fig, "health_claims")
+            charts.show(fig, "health_claims", figure="health.claims")
         with right:
             target_text = f"{cfg['target']:.0%}"
             st.markdown("**" + ctx.t("insp.health.oop_vs_target", target=target_text) + "**")
@@ -119,7 +124,7 @@ def main() -> None:
             fig.add_vline(x=cfg["target"], line_dash="dash", line_color="#d62728",
                           annotation_text=ctx.t("insp.series.target"))
             fig.update_xaxes(tickformat=".0%")
-            charts.show(fig, "health_oop_share")
+            charts.show(fig, "health_oop_share", figure="health.oop_share")
         view = claims.rename(columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
         table.show("health_claims_tbl", view, ctx.t("insp.what.claims"),
                    column_config={"oop_share": st.column_config.NumberColumn(format="percent")})

@@ -15,6 +15,7 @@ from queries import inspection_plan as qp
 from queries import inspection_rates as q
 from queries.paging import DEFAULT_LIMIT
 from ui import charts, check_form, data, extract, header, table
+from ui import figures as tiles_ui
 from ui.context import PageContext, current
 
 RATE_COLUMNS = [f"{i}_rate" for i in INDICATORS]
@@ -86,8 +87,9 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> No
         value = f["value"]
         with tile.container(border=True):
             delta = None if value is None or pd.isna(value) else f"{(value - f['line']) * 100:+.1f} pp"
-            st.metric(ctx.t(f"rates.ind.{ind}"), ctx.pct(value), delta=delta,
-                      delta_color="normal" if ind == "approval" else "inverse", help=line_text(ctx, ind, lines))
+            tiles_ui.metric(st, ctx, f"rates.{ind}", value, ctx.pct(value), label=ctx.t(f"rates.ind.{ind}"),
+                           extra=line_text(ctx, ind, lines), delta=delta, border=False,
+                           delta_color="normal" if ind == "approval" else "inverse")
             st.markdown(f"{verdict_badge(ctx, f['passes'])} {line_text(ctx, ind, lines)}")
             if f["lo"] is not None and not pd.isna(f["lo"]):
                 st.caption(ctx.t("rates.interval", lo=ctx.pct(f["lo"]), hi=ctx.pct(f["hi"])))
@@ -139,7 +141,7 @@ def places_section(ctx: PageContext, cfg: Settings) -> None:
                                        getattr(cfg.lines, ind), line_label=line_text(ctx, ind, cfg.lines),
                                        x_title=ctx.t(f"rates.ind.{ind}"), y_title=ctx.t("field.township"))
                 fig.update_layout(title={"text": ctx.t("rates.chart", ind=ctx.t(f"rates.ind.{ind}")), "x": 0})
-                charts.show(fig, f"rates_chart_{ind}")
+                charts.show(fig, f"rates_chart_{ind}", figure="rates.by_place")
     table.show("rates_townships", place_view(ctx, towns, ["township"]), ctx.t("rates.what.townships"))
     st.caption(ctx.t("rates.borrowed"))
     st.subheader(ctx.t("rates.by_village"))

@@ -7,7 +7,8 @@ import streamlit as st
 
 from etl.codes import CODE_ORDER
 from queries import overview as q
-from ui import charts, data, header, table
+from queries.filters import area_level
+from ui import charts, data, figures, header, since, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
 
@@ -17,7 +18,7 @@ _ROWS_KEY = "ov_rows"  # (level, [area names by row]) of the table as last drawn
 
 
 def _level(ctx: PageContext) -> str:
-    return "village" if len(ctx.flt.townships) == 1 else "township"
+    return area_level(ctx.flt, ctx.viewer)
 
 
 def _on_table_select() -> None:
@@ -46,21 +47,15 @@ def _drill(level: str, name: str) -> None:
 
 
 def kpi_row(ctx: PageContext, k: pd.Series) -> None:
-    c = st.columns(6)
-    c[0].metric(ctx.t("kpi.households"), ctx.num(k["households"]), border=True)
-    c[1].metric(ctx.t("kpi.people"), ctx.num(k["people"]), border=True)
-    c[2].metric(ctx.t("kpi.exited"), ctx.num(k["exited"]), border=True)
-    c[3].metric(ctx.t("kpi.not_exited"), ctx.num(k["not_exited"]), border=True)
-    c[4].metric(ctx.t("kpi.returned"), ctx.num(k["returned"]), border=True)
-    c[5].metric(ctx.t("kpi.exit_rate"), ctx.pct(k["exit_rate"]), border=True)
-    c = st.columns(6)
-    c[0].metric(ctx.t("kpi.monitored"), ctx.num(k["monitored"]), border=True)
-    c[1].metric(ctx.t("kpi.coverage"), ctx.pct(k["coverage"]), help=ctx.t("kpi.coverage_help"), border=True)
-    c[2].metric(ctx.t("kpi.wrong_exits"), ctx.num(k["wrong_exits"]), border=True)
-    c[3].metric(ctx.t("kpi.rect_open"), ctx.num(k["rect_open"]), border=True)
-    c[4].metric(ctx.t("kpi.rect_overdue"), ctx.num(k["rect_overdue"]), border=True)
-    c[5].metric(ctx.t("kpi.archive_defects"), ctx.num(k["archive_defects"]),
-                help=ctx.t("kpi.archive_help"), border=True)
+    """Two rows of tiles, each named and explained by its dictionary entry (queries.figures)."""
+    counts = ("households", "people", "exited", "not_exited", "returned", "exit_rate",
+              "monitored", "coverage", "wrong_exits", "rect_open", "rect_overdue", "archive_defects")
+    for row in (counts[:6], counts[6:]):
+        cols = st.columns(6)
+        for col, key in zip(cols, row, strict=True):
+            rate = key in ("exit_rate", "coverage")
+            value = None if pd.isna(k[key]) else (float(k[key]) if rate else int(k[key]))
+            figures.metric(col, ctx, key, value, ctx.pct(k[key]) if rate else ctx.num(k[key]))
 
 
 def area_chart(ctx: PageContext, df: pd.DataFrame, level: str) -> None:
@@ -72,7 +67,7 @@ def area_chart(ctx: PageContext, df: pd.DataFrame, level: str) -> None:
                      color_order=[ctx.code(v) for v in CODE_ORDER["exit_status"]][::-1],
                      x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.households"),
                      title=ctx.t("overview.chart_title" if level == "township" else "overview.chart_title_village"))
-    charts.show(fig, f"{_CHART_KEY}_{level}", on_select=_on_chart_select)
+    charts.show(fig, f"{_CHART_KEY}_{level}", on_select=_on_chart_select, figure="exit.status")
 
 
 def main() -> None:
@@ -87,7 +82,7 @@ def main() -> None:
     level = _level(ctx)
     df = data.run(q.by_area, ctx.flt, level=level)
     if level == "village":
-        st.subheader(ctx.md("overview.by_village", township=ctx.flt.townships[0]))
+        st.subheader(ctx.md("overview.by_village", township=df["township"].iloc[0] if len(df) else ""))
         st.button(ctx.t("common.back_to_county"), on_click=ui_filters.clear_area, icon=":material/arrow_back:")
     else:
         st.subheader(ctx.t("overview.by_township"))
@@ -107,7 +102,9 @@ def main() -> None:
         },
         on_select=_on_table_select,
     )
+    figures.population_note(ctx, "households")
     area_chart(ctx, df, level)
+    since.section(ctx)
 
 
 main()

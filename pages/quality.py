@@ -7,7 +7,7 @@ import streamlit as st
 
 from queries import quality as q
 from queries.paging import DEFAULT_LIMIT
-from ui import charts, data, header, table
+from ui import charts, data, figures, header, table
 from ui.context import PageContext, current
 
 
@@ -63,10 +63,14 @@ def main() -> None:
 
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
     k = st.columns(4)
-    k[0].metric(ctx.t("insp.quality.kpi.score"), ctx.pct(passed / required if required else None))
-    k[1].metric(ctx.t("insp.quality.kpi.issues"), ctx.num(counts["issues"]))
-    k[2].metric(ctx.t("insp.quality.kpi.households"), ctx.num(counts["households"]))
-    k[3].metric(ctx.t("insp.quality.kpi.gaps"), ctx.num(required - passed))  # every failed check: required - passed
+    score = passed / required if required else None
+    figures.metric(k[0], ctx, "quality.score", score, ctx.pct(score), label=ctx.t("insp.quality.kpi.score"))
+    figures.metric(k[1], ctx, "archive_defects", counts["issues"], ctx.num(counts["issues"]),
+                   label=ctx.t("insp.quality.kpi.issues"))
+    figures.metric(k[2], ctx, "quality.households", counts["households"], ctx.num(counts["households"]),
+                   label=ctx.t("insp.quality.kpi.households"))
+    figures.metric(k[3], ctx, "quality.gaps", required - passed, ctx.num(required - passed),  # every failed check
+                   label=ctx.t("insp.quality.kpi.gaps"))
 
     left, right = st.columns(2)
     with left:
@@ -75,7 +79,7 @@ def main() -> None:
                          text_format="{:.1%}", x_title=ctx.t("field.township"),
                          y_title=ctx.t("col.completeness"), order=list(towns["township"])[::-1])
         fig.update_xaxes(tickformat=".0%", range=[0, 1.22])  # room for "100.0%" beside the bar
-        charts.show(fig, "quality_towns")
+        charts.show(fig, "quality_towns", figure="quality.score")
     with right:
         st.subheader(ctx.t("insp.quality.by_check"))
         rows = []
@@ -87,7 +91,7 @@ def main() -> None:
         fig = charts.bar(checks, "check_name", "pass_rate", orientation="h", text_format="{:.1%}",
                          x_title=ctx.t("col.check_name"), y_title=ctx.t("col.pass_rate"))
         fig.update_xaxes(tickformat=".0%", range=[0, 1.22])  # room for "100.0%" beside the bar
-        charts.show(fig, "quality_checks")
+        charts.show(fig, "quality_checks", figure="quality.by_area")
     table.show("quality_towns_tbl", score_view(towns), ctx.t("insp.what.completeness"),
                column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                                               max_value=1)})
@@ -105,7 +109,7 @@ def main() -> None:
             br = by_rule.assign(rule_name=[ctx.t(f"rulename.{r}") for r in by_rule["rule"]])
             fig = charts.bar(br, "rule_name", "issues", orientation="h", x_title=ctx.t("col.rule_name"),
                              y_title=ctx.t("insp.quality.kpi.issues"))
-            charts.show(fig, "quality_rules")
+            charts.show(fig, "quality_rules", figure="quality.by_area")
             table.show("quality_rules_tbl", br[["rule_name", "issues", "households"]],
                        ctx.t("insp.what.issues_by_rule"))
     with right:
@@ -132,7 +136,7 @@ def main() -> None:
         tv["batch"] = [f"#{b} {f}"[:40] for b, f in zip(tv["batch_id"], tv["file_name"], strict=True)]
         fig = charts.line(tv, "batch", [("issues", ctx.t("insp.quality.kpi.issues"))], bars=["issues"],
                           x_title=ctx.t("insp.data.batch"), y_title=ctx.t("insp.quality.kpi.issues"))
-        charts.show(fig, "quality_trend")
+        charts.show(fig, "quality_trend", figure="quality.trend")
         table.show("quality_trend_tbl", trend, ctx.t("insp.what.trend"))
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from etl.codes import CODE_ORDER
 from queries import profile as qprofile
 from queries import rectification as q
-from ui import charts, data, header, profile_html, table
+from ui import charts, data, figures, header, profile_html, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
 from ui.profile_html import plain_dates
@@ -66,11 +66,12 @@ def main() -> None:
         return
     s = q.summary(df)
     cols = st.columns(5)
-    cols[0].metric(ctx.t("insp.rect.kpi.total"), ctx.num(s["total"]))
-    cols[1].metric(ctx.t("insp.rect.kpi.open"), ctx.num(s["open"]))
-    cols[2].metric(ctx.t("insp.rect.kpi.overdue"), ctx.num(s["overdue"]))
-    cols[3].metric(ctx.t("insp.rect.kpi.due_soon", days=q.DUE_SOON_DAYS), ctx.num(s["due_soon"]))
-    cols[4].metric(ctx.t("insp.rect.kpi.closed"), ctx.num(s["closed"]))
+    for col, (key, fig, label) in zip(cols, (
+            ("total", "rect_total", ctx.t("insp.rect.kpi.total")), ("open", "rect_open", ctx.t("insp.rect.kpi.open")),
+            ("overdue", "rect_overdue", ctx.t("insp.rect.kpi.overdue")),
+            ("due_soon", "rect_due_soon", ctx.t("insp.rect.kpi.due_soon", days=q.DUE_SOON_DAYS)),
+            ("closed", "rect_closed", ctx.t("insp.rect.kpi.closed"))), strict=True):
+        figures.metric(col, ctx, fig, s[key], ctx.num(s[key]), label=label)
 
     # status x township
     st.subheader(ctx.t("insp.rect.by_status"))
@@ -79,7 +80,7 @@ def main() -> None:
     fig = charts.bar(by, "township", "items", color="status_label", orientation="h",
                      color_order=[ctx.code(v) for v in CODE_ORDER["rectification_status"]],
                      x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.items"))
-    charts.show(fig, "rect_by_status")
+    charts.show(fig, "rect_by_status", figure="rect.by_status")
 
     # overdue, highlighted
     st.subheader(ctx.t("insp.rect.overdue"))
@@ -105,14 +106,14 @@ def main() -> None:
             order = [ctx.t(f"insp.rect.bucket.{b}") for b in range(len(q.AGE_BUCKETS))]
             fig = charts.bar(ag, "bucket_label", "items", color="overdue_label", order=order, show_totals=False,
                              x_title=ctx.t("insp.axis.age"), y_title=ctx.t("insp.axis.items"), height=340)
-            charts.show(fig, "rect_ageing")
+            charts.show(fig, "rect_ageing", figure="rect.ageing")
     with right:
         st.subheader(ctx.t("insp.rect.burn_down"))
         bd = data.run(q.burn_down, ctx.flt, as_of=ctx.as_of)
         if bd.empty:
             st.caption("—")
         else:
-            charts.show(burn_down_figure(bd, ctx), "rect_burn_down")
+            charts.show(burn_down_figure(bd, ctx), "rect_burn_down", figure="rect.burn_down")
 
     left, right = st.columns(2)
     for col, dim, title, what in ((left, "problem_category", "insp.rect.by_category", "insp.what.by_category"),
@@ -126,7 +127,7 @@ def main() -> None:
             long[dim] = long[dim].map(ctx.code)
             fig = charts.bar(long, dim, "n", color="series", orientation="h", barmode="group",
                              x_title=ctx.t(f"col.{dim}"), y_title=ctx.t("insp.axis.items"))
-            charts.show(fig, f"rect_by_{dim}")
+            charts.show(fig, f"rect_by_{dim}", figure="rect.by_dim")
             table.show(f"rect_tbl_{dim}", dd, ctx.t(what))
 
     st.subheader(ctx.t("insp.rect.due_soon", days=q.DUE_SOON_DAYS))

@@ -6,8 +6,30 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from queries import population as pop
+from queries.figures import define
 from queries.filters import Filters, Viewer, fetch, household_where, mask_id, mask_name
 from queries.paging import ListQuery
+
+_REG = pop.TEXT[pop.REGISTERED]
+define("assist.coverage", ("各类帮扶措施覆盖", "Coverage by measure category"), _REG,
+       ("有该类措施的建档立卡户", "Registered households with a measure of the category"),
+       ("该地区建档立卡户", "Registered households of the area"),
+       ("任何年度的措施都计入", "A measure of any year counts"), "agg_category, agg_household")
+define("assist.amounts", ("分年度帮扶资金", "Amounts by year"),
+       ("帮扶措施台账中的全部措施（按户的筛选条件）", "Every measure of the ledger (households filtered)"),
+       ("各年度、各类别的金额（元）", "Yuan per year and category"),
+       date_rule=("实施年度，无则开始日期的年份；每年的金额计入当年", "The measure's year, else its start date's; "
+                  "each year's amount in that year"), source="agg_measure ← interventions")
+define("assist.projects", ("产业项目与带动户", "Projects and linked households"),
+       ("项目名称非空的措施所涉及的户（任何人群）", "Households with a measure naming the project (any population)"),
+       ("带动户数与金额；户清单按年度逐行列出金额", "Linked households and amounts; the household list has "
+        "one row per year with that year's amount"),
+       date_rule=("实施年度，无则开始日期的年份", "The measure's year, else its start date's"),
+       source="agg_project, list_project_household")
+
+
+_REG_C = pop.where(pop.REGISTERED)
 
 
 def _where(flt: Filters, viewer: Viewer) -> tuple[str, dict[str, object]]:
@@ -16,15 +38,15 @@ def _where(flt: Filters, viewer: Viewer) -> tuple[str, dict[str, object]]:
 
 
 def coverage(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """township, category, reached (households with a measure of the category), households (all
-    filtered households of the township), share."""
+    """township, category, reached (registered households with a measure of the category), households
+    (registered households of the township), share."""
     where, params = _where(flt, viewer)
     return fetch(
         con,
-        f"""WITH tot AS (SELECT c.township, sum(c.households)::BIGINT AS households
+        f"""WITH tot AS (SELECT c.township, sum(c.registered)::BIGINT AS households
                          FROM agg_household c WHERE {where} GROUP BY c.township),
                  reach AS (SELECT c.township, c.category, sum(c.households)::BIGINT AS reached
-                           FROM agg_category c WHERE {where} GROUP BY ALL)
+                           FROM agg_category c WHERE {where} AND {_REG_C} GROUP BY ALL)
             SELECT reach.township, reach.category, reach.reached, tot.households,
                    reach.reached / tot.households AS share
             FROM reach JOIN tot USING (township)
@@ -38,9 +60,9 @@ def coverage_total(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer)
     where, params = _where(flt, viewer)
     return fetch(
         con,
-        f"""WITH n AS (SELECT sum(c.households)::BIGINT AS households FROM agg_household c WHERE {where}),
+        f"""WITH n AS (SELECT sum(c.registered)::BIGINT AS households FROM agg_household c WHERE {where}),
                  r AS (SELECT c.category, sum(c.households)::BIGINT AS reached
-                       FROM agg_category c WHERE {where} GROUP BY c.category)
+                       FROM agg_category c WHERE {where} AND {_REG_C} GROUP BY c.category)
             SELECT r.category, r.reached, n.households, r.reached / n.households AS share
             FROM r CROSS JOIN n ORDER BY r.reached DESC, r.category""",  # noqa: S608
         params,
@@ -98,7 +120,7 @@ def project_households_query(flt: Filters, viewer: Viewer, project: str) -> List
                    p.main_cause, p.exit_status, p.income_per_capita, p.content, p.year, p.amount_yuan, p.seq
             FROM list_project_household p
             WHERE p.project = $project AND {where}"""  # noqa: S608
-    return ListQuery(sql, params, "seq")
+    return ListQuery(sql, params, "seq, year")
 
 
 def project_households(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, project: str,

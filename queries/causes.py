@@ -6,70 +6,98 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from queries.filters import Filters, Viewer, fetch, household_where
+from queries import population as pop
+from queries.figures import define
+from queries.filters import Filters, Viewer, area_keys, fetch, household_where
 
 _NO_CAUSE_C = "c.main_cause IS NOT NULL"
+NOT_FILLED = "未填写"
+_CAUSE = f"coalesce(c.main_cause, '{NOT_FILLED}')"  # totals add up to the population
+_POP = ("建档立卡户（默认）或监测对象，由页面上的“统计对象”切换，二者不混合；无主要致贫原因的户在构成中列为“未填写”，合计等于该人群户数",
+        "Registered households (default) or the monitored, as the page's population switch says, never mixed; "
+        "households without a main cause are a 未填写 row in the totals (so they add up to the population)")
+define("causes.totals", ("主要致贫原因构成", "Main causes of poverty"), _POP,
+       ("各主要致贫原因的户数（人数 = 成员行数）", "Households per main cause (people = member rows)"),
+       ("有主要致贫原因的户数", "Households with a main cause"))
+define("causes.by_area", ("各乡镇（村）主要致贫原因", "Main causes per township (village)"), _POP,
+       ("该地区各原因的户数", "Households per cause in the area"), ("该地区有主要致贫原因的户数",
+                                                               "Households with a main cause in the area"))
+define("causes.cooccurrence", ("主要原因与其他致贫原因", "Main and other causes"), _POP,
+       ("同时有该其他致贫原因的户数（每户每个其他原因计一次）",
+        "Households with that other cause too (once per household and other cause)"),
+       source="agg_cooccurrence")
+define("causes.by_attribute", ("致贫原因 × 贫困户属性", "Cause × household attribute"), _POP,
+       ("户数", "Households"))
+define("causes.by_member", ("致贫原因 × 成员健康 / 劳动能力", "Cause × members' health / labour"), _POP,
+       ("成员行数（有多种健康状况的成员每种计一次）", "Member rows (a member with several conditions once per condition)"),
+       source="agg_member_value")
+# Every view reads summary tables built with the snapshot (agg_household, agg_member_value,
+# agg_cooccurrence: one row per filter cell and value), never the households.
 # Every view reads summary tables built with the snapshot (agg_household, agg_member_value,
 # agg_cooccurrence: one row per filter cell and value), never the households.
 
 
-def totals(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """main_cause, households, people, share (of households with a main cause), sorted by households."""
+def totals(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, population: str = pop.REGISTERED
+           ) -> pd.DataFrame:
+    """main_cause (未填写: none), households, people (member rows), share, sorted by households."""
     where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
-        f"""SELECT c.main_cause, sum(c.households)::BIGINT AS households, sum(c.members)::BIGINT AS people,
-                   sum(c.households) / sum(sum(c.households)) OVER () AS share
-            FROM agg_household c WHERE {where} AND {_NO_CAUSE_C}
-            GROUP BY c.main_cause ORDER BY households DESC, c.main_cause""",  # noqa: S608
+        f"""SELECT {_CAUSE} AS main_cause, sum(c.households)::BIGINT AS households,
+                   sum(c.members)::BIGINT AS people, sum(c.households) / sum(sum(c.households)) OVER () AS share
+            FROM agg_household c WHERE {where} AND {pop.where(population)}
+            GROUP BY ALL ORDER BY households DESC, main_cause""",  # noqa: S608
         params,
     )
 
 
-def by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township") -> pd.DataFrame:
+def by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township",
+            population: str = pop.REGISTERED) -> pd.DataFrame:
     """township[, village], main_cause, households, share (within the area)."""
-    keys = "c.township" if level == "township" else "c.township, c.village"
+    keys = area_keys(level)
     where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
-        f"""SELECT {keys}, c.main_cause, sum(c.households)::BIGINT AS households,
+        f"""SELECT {keys}, {_CAUSE} AS main_cause, sum(c.households)::BIGINT AS households,
                    sum(c.households) / sum(sum(c.households)) OVER (PARTITION BY {keys}) AS share
-            FROM agg_household c WHERE {where} AND {_NO_CAUSE_C}
-            GROUP BY {keys}, c.main_cause
+            FROM agg_household c WHERE {where} AND {pop.where(population)}
+            GROUP BY {keys}, {_CAUSE}
             ORDER BY sum(sum(c.households)) OVER (PARTITION BY {keys}) DESC, {keys}, households DESC,
-                     c.main_cause""",  # noqa: S608
+                     main_cause""",  # noqa: S608
         params,
     )
 
 
-def cooccurrence(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+def cooccurrence(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, population: str = pop.REGISTERED
+                 ) -> pd.DataFrame:
     """main_cause, other_cause, households (a household counts once per distinct other cause)."""
     where, params = household_where(flt, viewer, alias="c")
     # agg_cooccurrence: per filter cell, households of each distinct other cause (etl.derive_cells)
     return fetch(
         con,
         f"""SELECT c.main_cause, c.other_cause, sum(c.households)::BIGINT AS households
-            FROM agg_cooccurrence c WHERE {where}
+            FROM agg_cooccurrence c WHERE {where} AND {pop.where(population)}
             GROUP BY ALL ORDER BY households DESC, c.main_cause, c.other_cause""",  # noqa: S608
         params,
     )
 
 
-def by_attribute(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+def by_attribute(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, population: str = pop.REGISTERED
+                 ) -> pd.DataFrame:
     """main_cause, household_attribute, households."""
     where, params = household_where(flt, viewer, alias="c")
     return fetch(
         con,
         f"""SELECT c.main_cause, coalesce(c.household_attribute, '未填写') AS household_attribute,
                    sum(c.households)::BIGINT AS households
-            FROM agg_household c WHERE {where} AND {_NO_CAUSE_C}
+            FROM agg_household c WHERE {where} AND {_NO_CAUSE_C} AND {pop.where(population)}
             GROUP BY ALL ORDER BY c.main_cause, households DESC""",  # noqa: S608
         params,
     )
 
 
-def by_member(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, dimension: str = "health"
-              ) -> pd.DataFrame:
+def by_member(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, dimension: str = "health",
+              population: str = pop.REGISTERED) -> pd.DataFrame:
     """main_cause, value (a member's health condition or labour skill), members.
 
     A member with several health conditions counts once per condition."""
@@ -82,7 +110,7 @@ def by_member(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, dime
         con,
         f"""SELECT c.main_cause, c.value, sum(c.members)::BIGINT AS members
             FROM agg_member_value c
-            WHERE {where} AND c.main_cause IS NOT NULL AND c.dimension = $dimension
+            WHERE {where} AND c.main_cause IS NOT NULL AND c.dimension = $dimension AND {pop.where(population)}
             GROUP BY ALL ORDER BY c.main_cause, members DESC, c.value""",  # noqa: S608
         params,
     )

@@ -112,6 +112,21 @@ def _scope(viewer: Viewer, township_col: str, params: dict[str, object]) -> list
     return [f"list_contains({_param(params, 'scope', list(viewer.townships))}, {township_col})"]
 
 
+def area_level(flt: Filters, viewer: Viewer = PUBLIC) -> str:
+    """The level a breakdown by place shows: villages when the view is one township (chosen, or the
+    only one the viewer may see), else townships."""
+    one = len(flt.townships) == 1 or (not flt.townships and viewer.townships is not None
+                                      and len(viewer.townships) == 1)
+    return "village" if one else "township"
+
+
+def area_keys(level: str, alias: str = "c") -> str:
+    """The grouping columns of a breakdown at `level` (a village is named with its township)."""
+    if level not in ("township", "village"):
+        raise ValueError(level)
+    return f"{alias}.township" if level == "township" else f"{alias}.township, {alias}.village"
+
+
 def household_where(flt: Filters, viewer: Viewer, alias: str = "f") -> tuple[str, dict[str, object]]:
     """WHERE body (never empty: 'TRUE' at least) and named params over hh_facts rows."""
     params: dict[str, object] = {}

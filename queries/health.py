@@ -30,11 +30,41 @@ from etl.derive_cells import (
     compliant_sql,
 )
 from etl.sqlexpr import CLAIM_TOLERANCE, age_sql, claim_parts_sql, window_count
+from queries.figures import Text, define
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.meta import data_as_of
 from queries.paging import ListQuery
 
 OOP_TARGET = 0.10
+
+_ALL: Text = ("登记在册的全部户（建档立卡户、监测对象及档案不全的户；健康帮扶不分人群）",
+              "Every household of the registry (registered, monitored and incomplete records; health support "
+              "does not depend on the population)")
+_MEMBERS: Text = ("这些户的家庭成员行数", "Member rows of these households")
+define("health.ill_households", ("因病因残致贫户", "Households poor through illness or disability"), _ALL,
+       ("主要或其他致贫原因为因病、因残的户", "Households whose main or other cause is 因病 or 因残"))
+define("health.ill_members", ("患病成员", "Ill members"), _ALL,
+       ("健康状况为长期慢性病或患有大病的成员行", "Member rows with a chronic or serious illness"))
+define("health.chronic", ("慢性病患者", "Chronic patients"), _ALL,
+       ("健康状况为长期慢性病的成员行", "Member rows with a chronic illness"), source="agg_ill_member")
+define("health.compliance", ("慢病随访合规率", "Follow-up compliance"), _ALL,
+       (f"近 12 个月家庭医生随访 ≥ {MIN_FOLLOW_UPS} 次、体检 ≥ {MIN_CHECK_UPS} 次且 {MAX_DAYS_WITHOUT_FOLLOW_UP} 天内有随访的慢性病患者",
+        f"Chronic patients with ≥ {MIN_FOLLOW_UPS} follow-ups and ≥ {MIN_CHECK_UPS} check-up in 12 months and a "
+        f"follow-up within {MAX_DAYS_WITHOUT_FOLLOW_UP} days"), ("慢性病患者", "Chronic patients"),
+       ("截至参考日期的 12 个月（走访记录按户，户内每位患者都计）",
+        "The 12 months up to the reference date (visits are per household: each patient of it counts)"),
+       "agg_ill_member ← list_ill_member ← visits")
+define("health.oop_share", ("个人自付比例", "Out-of-pocket share"), _ALL, ("个人自付金额", "Out-of-pocket"),
+       ("医疗总费用", "Total cost"), ("入院日期所在年度（可选）", "The admission year (optional)"),
+       "list_claim ← medical_claims")
+define("health.risks", ("因病返贫风险户", "Households at risk from medical costs"), _ALL,
+       ("某年个人自付超过家庭年收入一定比例（默认 50%）的户年", "Household-years whose out-of-pocket exceeds a "
+        "share (default 50%) of the household's income"), date_rule=("入院日期所在年度", "The admission year"),
+       source="list_claim_year")
+define("health.by_township", ("各乡镇患病情况 / 参保签约", "Illness / insurance per township"), _ALL, _MEMBERS)
+define("health.claims", ("医疗费用与报销", "Medical costs and reimbursements"), _ALL,
+       ("报销金额（元）", "Yuan"), ("医疗总费用", "Total cost"), ("入院日期所在年度", "The admission year"),
+       "list_claim ← medical_claims")
 ILL = ("长期慢性病", "患有大病")
 DISABLED = "残疾"
 RISK_INCOME_SHARE = 0.5

@@ -53,6 +53,7 @@ from etl.inspection_rules import (
     Lines,
 )
 from etl.sqlexpr import redacted_text_sql
+from queries.figures import Text, define
 from queries.filters import (
     Filters,
     Viewer,
@@ -85,6 +86,26 @@ SAMPLE_COLUMNS = ("checked_households", "exited_sample_households", "exited_samp
                   "missed_people", "answered", "approved", "disapproved")
 REGISTRY_COLUMNS = ("registered_people", "exited_people", "not_exited_people")
 BASE_COLUMNS = ("rural_population", "rural_households")
+
+_CHECKED: Text = ("所选期间的入户核查表（每户取最新一次）", "Household checks of the chosen period (each household's latest)")
+_PERIOD: Text = ("调查日期在所选期间内（默认：最近一次核查所在年度）",
+                 "Check date within the chosen period (default: the year of the latest check)")
+define("rates.incidence", ("综合贫困发生率", "Comprehensive poverty incidence"),
+       ("有人口基数的村", "Villages with a population base"),
+       ("未脱贫人口 + 漏评率 × 非建档立卡乡村人口 + 错退率 × 已脱贫人口", "People not exited + missed rate × "
+        "non-registered rural people + wrong-exit rate × exited people"), ("乡村人口", "Rural population"),
+       _PERIOD, "population_base, agg_household, household_checks")
+define("rates.wrong_exit", ("脱贫人口错退率", "Wrong-exit rate"), _CHECKED,
+       ("核查结论为错退的脱贫户人口", "People of surveyed exited households found 错退"),
+       ("被核查脱贫户的人口", "People of surveyed exited households"), _PERIOD, "household_checks")
+define("rates.missed", ("贫困人口漏评率", "Missed-poor rate"), _CHECKED,
+       ("核查结论为漏评的非建档立卡户人口", "People of surveyed non-registered households found 漏评"),
+       ("被核查的非建档立卡户人口", "People of surveyed non-registered households"), _PERIOD, "household_checks")
+define("rates.approval", ("群众认可度", "Approval"), _CHECKED, ("回答认可的户", "Households answering 认可"),
+       ("作答的被核查户", "Surveyed households that answered"), _PERIOD, "household_checks")
+define("rates.by_place", ("三率一度分乡镇 / 村", "三率一度 per township / village"), _CHECKED,
+       ("各地的四项指标", "The four figures per place"), date_rule=_PERIOD, source="household_checks")
+
 
 
 def area_only(flt: Filters) -> bool:

@@ -17,6 +17,7 @@ import pandas as pd
 from etl.codes import MONITORING_FACTOR, RECTIFICATION_CLOSED
 from etl.sqlexpr import age_sql
 from queries import lookup
+from queries.figures import define
 from queries.filters import (
     ALL,
     Filters,
@@ -29,6 +30,11 @@ from queries.filters import (
     redact_names,
 )
 from queries.quality import PII_FIELDS
+
+define("profile.income", ("家庭人均纯收入（分年度）", "Income per head by year"),
+       ("这一户", "This household"), ("各收入年度的人均纯收入（元）与当年贫困线", "Income per head (yuan) and "
+       "the line of each income year"), date_rule=("收入年度（档案字段）", "The registry's income year"),
+       source="household_income")
 
 
 @dataclass

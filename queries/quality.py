@@ -26,12 +26,33 @@ from etl.quality_checks import (
     defects_sql,
     household_checks_cte,
 )
+from queries.figures import Text, define
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.meta import data_as_of
 from queries.paging import ListQuery
 
 __all__ = ["CHECKS", "SCHOOL_AGE", "VISIT_WITHIN_DAYS", "completeness", "defects"]
 PII_FIELDS = ("id_number", "name", "phone", "head_id_number", "head_name")
+
+_HH: Text = ("登记在册的全部户（档案检查面向每一户）", "Every household of the registry (the archive is checked for each)")
+define("quality.score", ("档案完整率", "Archive completeness"), _HH, ("通过的必查项", "Required checks passed"),
+       ("必查项（每户适用的检查）", "Required checks (those that apply to each household)"),
+       ("走访、收入等检查以参考日期判断", "Visit and income checks against the reference date"),
+       "agg_quality, agg_quality_dated")
+define("quality.issues", ("档案问题（条）", "Archive defects"), _HH,
+       ("当前数据中的档案问题条数（与总览相同；与入库记录之差见总览说明）",
+        "Archive defects in the current data (as on the overview; its note explains the load history's count)"),
+       source="list_issue ← data_issues")
+define("quality.households", ("有档案问题的户", "Households with defects"), _HH,
+       ("至少有一条档案问题的户", "Households with at least one defect"), source="list_issue")
+define("quality.gaps", ("未通过的检查项", "Failed checks"), _HH, ("必查项 − 通过项", "Required − passed"),
+       source="agg_quality, agg_quality_dated")
+define("quality.by_area", ("档案问题分布", "Archive defects by place, check and rule"), _HH,
+       ("检查项或问题条数", "Checks or defects"), source="agg_quality, list_issue")
+define("quality.trend", ("各批次入库时的问题数", "Issues recorded by each load"),
+       ("每个入库批次", "Each load batch"), ("入库当时记录的问题数（被后续文件替换的记录的问题之后会删除）",
+        "Issues recorded when the batch was loaded (a later file replacing a record removes its issues)"),
+       date_rule=("入库时间", "Load time"), source="load_batches")
 
 
 def completeness(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,

@@ -18,7 +18,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.codes import RECTIFICATION_CLOSED
+from etl.sqlexpr import RECT_OPEN_SQL
+from queries.figures import Text, define
 from queries.filters import (
     ALL,
     Filters,
@@ -29,8 +30,44 @@ from queries.filters import (
 )
 
 DUE_SOON_DAYS = 14
-_CLOSED = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
-_OPEN = f"(r.status IS NULL OR r.status NOT IN {_CLOSED})"
+_OPEN = RECT_OPEN_SQL
+OPEN_ITEMS = _OPEN  # over list_rectification r
+OVERDUE_ITEMS = f"({_OPEN} AND r.deadline < $as_of)"
+
+_ITEMS: Text = ("问题整改台账中的事项（按事项计，不按户）；筛选致贫原因等户条件时，只含涉及符合条件的户的事项及乡镇、村级事项",
+                "Items of the rectification ledger (items, not households); with household filters (cause, "
+                "status, …) the items of matching households plus township- and village-level items")
+_FOUND: Text = ("状态按台账最新记录；逾期以参考日期（默认数据截至日期）判断",
+                "Status as the ledger's latest row says; overdue against the reference date (the data's as-of "
+                "date by default)")
+define("rect_total", ("整改事项", "Items"), _ITEMS, ("台账事项数", "Ledger items"), date_rule=_FOUND,
+       source="list_rectification ← rectifications")
+define("rect_open", ("未完成整改事项", "Open items"), _ITEMS,
+       ("状态不是已整改或已销号的事项", "Items whose status is neither 已整改 nor 已销号"), date_rule=_FOUND,
+       source="list_rectification ← rectifications")
+define("rect_overdue", ("逾期整改事项", "Overdue items"), _ITEMS,
+       ("未完成且整改时限早于参考日期的事项", "Open items whose deadline is before the reference date"),
+       date_rule=_FOUND, source="list_rectification ← rectifications")
+define("rect_due_soon", ("即将到期事项", "Due soon"), _ITEMS,
+       (f"未完成且整改时限在参考日期起 {DUE_SOON_DAYS} 天内的事项",
+        f"Open items due within {DUE_SOON_DAYS} days of the reference date"), date_rule=_FOUND,
+       source="list_rectification ← rectifications")
+define("rect_closed", ("已完成整改事项", "Closed items"), _ITEMS,
+       ("状态为已整改或已销号的事项", "Items whose status is 已整改 or 已销号"), date_rule=_FOUND,
+       source="list_rectification ← rectifications")
+define("rect.by_status", ("各乡镇整改事项（按状态）", "Items per township by status"), _ITEMS,
+       ("各状态的事项数", "Items per status"), date_rule=_FOUND, source="list_rectification")
+define("rect.ageing", ("未完成事项账龄", "Open items by age"), _ITEMS,
+       ("未完成事项按发现至今天数分段", "Open items by days since found"), date_rule=_FOUND,
+       source="list_rectification")
+define("rect.burn_down", ("整改进度（每周未完成事项）", "Burn-down (open items per week)"), _ITEMS,
+       ("每周末已发现且未完成的事项", "Items found and not closed at each week's end"),
+       date_rule=("按发现日期与完成日期；无完成日期的已完成事项从参考日期起算为完成",
+                  "By found and completed dates; a closed item without a completed date counts as closed "
+                  "from the reference date"), source="list_rectification")
+define("rect.by_dim", ("事项按类别 / 责任单位", "Items by category / responsible unit"), _ITEMS,
+       ("各类别（或责任单位）的事项数", "Items per category (or unit)"), date_rule=_FOUND,
+       source="list_rectification")
 
 
 def item_where(flt: Filters, viewer: Viewer, *, household_filters: bool = True) -> tuple[str, dict[str, object]]:

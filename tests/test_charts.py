@@ -103,8 +103,8 @@ def test_bar_segment_without_value() -> None:
 
 
 def test_spec_div_is_safe_in_a_script() -> None:
-    """No "</" that would close the script, no "://" in the file; the text still reaches Plotly as is;
-    numpy values and NaN serialise."""
+    """No "</" that would close the script, no "://" in the file; the text reaches Plotly as plain text
+    (escaped, which Plotly draws as written); numpy values and NaN serialise."""
     evil = "</script><script>alert(1)</script> http://example.org"
     df = pd.DataFrame({"township": [evil, "乙镇"], "items": [np.int64(3), np.nan]})
     spec = charts.bar_spec(df, "township", "items", x_title=evil)
@@ -113,7 +113,8 @@ def test_spec_div_is_safe_in_a_script() -> None:
     script = div[div.index("<script>") + len("<script>"):div.rindex("</script>")]
     assert "</" not in script and "://" not in div and "<script>alert" not in div
     data, layout, config = _plot_args(div)
-    assert layout["xaxis"]["title"]["text"] == evil and data[0]["x"] == [evil, "乙镇"]
+    shown = charts.plain(evil)
+    assert layout["xaxis"]["title"]["text"] == shown and data[0]["x"] == [shown, "乙镇"]
     assert data[0]["y"] == [3, None] and data[0]["customdata"] == [1, 2]
     assert config == {"displaylogo": False, "responsive": True}
     assert layout["template"] == json.loads(go.Figure().to_json())["layout"]["template"]  # as go.Figure

@@ -12,7 +12,19 @@ from python_calamine import CalamineWorkbook
 
 from queries import causes, households
 from queries.filters import Filters, Viewer
-from ui.extract import csv_bytes, file_name, filter_slug, neutralise, xlsx_bytes
+from ui.extract import (
+    CUT_MARKER,
+    NOTES_SHEET,
+    XLSX_MAX_CELL,
+    SqlView,
+    csv_bytes,
+    file_name,
+    filter_slug,
+    neutralise,
+    note_cut_cells,
+    xlsx_bytes,
+    xlsx_from_sql,
+)
 from ui.table import labelled
 
 AS_OF = dt.date(2020, 6, 30)
@@ -105,3 +117,71 @@ def test_labelled_columnwise_equals_cell_by_cell() -> None:
                 translate = codes and lang == "en" and col in CODE_COLUMNS
                 want = [_cell(v, lang, translate) for v in df[col]]
                 assert got.iloc[:, i].tolist() == want, (lang, codes, col)
+
+
+# --- long cells in XLSX (issue 14 §6) -------------------------------------------------------------
+
+
+def _sheets(data: bytes) -> dict[str, list[list[object]]]:
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
+
+
+def _long_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "问题描述": ["甲" * 40_000, "短", "乙" * XLSX_MAX_CELL, "𠀀" * 20_000],  # 𠀀: two UTF-16 units each
+        "备注": ["丙" * (XLSX_MAX_CELL + 1), None, "=1+1", "x"],
+    })
+
+
+def _check_cut(data: bytes, frame: pd.DataFrame) -> None:
+    sheets = _sheets(data)
+    rows = next(v for k, v in sheets.items() if k != NOTES_SHEET)
+    assert rows[0] == list(frame.columns)
+    body = rows[1:]
+    cut_cells = [(r, c) for r, row in enumerate(body) for c, v in enumerate(row)
+                 if isinstance(v, str) and v.endswith(CUT_MARKER)]
+    assert cut_cells == [(0, 0), (0, 1), (3, 0)]  # 40,000; 32,768; 40,000 UTF-16 units
+    for r, c in cut_cells:
+        text = body[r][c]
+        assert len(text.encode("utf-16-le")) // 2 <= XLSX_MAX_CELL
+        assert frame.iat[r, c].startswith(text[: -len(CUT_MARKER)])  # the start is kept as written
+    assert body[0][0] == "甲" * (XLSX_MAX_CELL - len(CUT_MARKER)) + CUT_MARKER
+    assert body[2][0] == "乙" * XLSX_MAX_CELL  # exactly at the limit: whole
+    assert body[1][0] == "短" and body[2][1] == "=1+1"
+    notes = sheets[NOTES_SHEET]
+    assert any("3 个单元格" in str(v) and CUT_MARKER in str(v) for row in notes for v in row), notes
+
+
+def test_xlsx_cuts_long_cells_with_a_marker_and_says_how_many() -> None:
+    frame = _long_frame()
+    _check_cut(xlsx_bytes(frame, "整改台账"), frame)
+
+
+def test_xlsx_from_sql_cuts_long_cells_the_same_way() -> None:
+    frame = _long_frame()
+    mem = duckdb.connect()
+    mem.register("frame_view", frame)
+    view = SqlView(sql="SELECT * FROM frame_view", params={}, columns=(("问题描述", "问题描述"), ("备注", "备注")),
+                   rows=len(frame))
+    _check_cut(xlsx_from_sql(mem, view, "整改台账"), frame)
+
+
+def test_no_notes_sheet_when_nothing_was_cut() -> None:
+    data = xlsx_bytes(pd.DataFrame({"a": ["短"] * 3}))
+    assert NOTES_SHEET not in _sheets(data)
+
+
+def test_the_cut_note_goes_below_an_existing_notes_sheet() -> None:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf)
+    notes = wb.add_worksheet(NOTES_SHEET)
+    notes.write_row(0, 0, ["指标", "口径"])
+    notes.write_row(1, 0, ["脱贫率", "已脱贫户 / 建档立卡户"])
+    note_cut_cells(wb, 2, "en")
+    wb.close()
+    rows = _sheets(buf.getvalue())[NOTES_SHEET]
+    assert rows[:2] == [["指标", "口径"], ["脱贫率", "已脱贫户 / 建档立卡户"]]
+    assert rows[2][0].startswith("2 cells held more text than an Excel cell can (32,767 characters)")

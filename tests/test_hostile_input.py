@@ -32,7 +32,7 @@ from etl import demo, readers, snapshot
 from etl.load import LoadReport, load_files
 from tests.conftest import build_fixture_db
 from ui import extract
-from ui.upload import load_uploads
+from ui.upload import WIDGET_TYPES, load_uploads
 
 TABLES = ("households", "members", "interventions", "visits", "medical_claims", "rectifications",
           "load_batches", "rejected_rows", "data_issues")
@@ -330,15 +330,20 @@ def test_odd_file_names_on_the_command_line(db: Path, tmp_path: Path, name: str)
 
 def test_upload_type_and_size_limits(db: Path) -> None:
     before = state(db)
-    out = load_uploads([("x.exe", b"MZ"), ("x.xls", b"\xd0\xcf"), ("x.json", b"{}"), ("noext", b"a,b")], "zh", db=db)
+    out = load_uploads([("x.exe", b"MZ"), ("x.gz", b"\x1f\x8b"), ("x.json", b"{}"), ("noext", b"a,b")], "zh", db=db)
     assert out.exit_code == 1 and len(out.errors) == 4 and not out.lines
+    assert all(".csv.gz" in e for e in out.errors)  # the message names every accepted suffix
+    # an .xls is accepted as an upload, and a broken one fails in the reader, changing nothing
+    out = load_uploads([("x.xls", b"\xd0\xcf")], "zh", db=db)
+    assert out.exit_code == 1 and "x.xls" in out.errors[0] and "只接受" not in out.errors[0]
     big = (VISITS_HEAD + "H05,2020-02-02,入户走访,甲,乙\n").encode() + b" " * (2 << 20)
     out = load_uploads([("big.csv", big)], "zh", db=db, limit_mb=1)
     assert out.exit_code == 1 and "big.csv" in out.errors[0]
     assert state(db) == before
     # the widget itself limits type and size too (pages/data_admin.py); the server-wide cap is Streamlit's
     page = (Path(__file__).resolve().parents[1] / "pages" / "data_admin.py").read_text(encoding="utf-8")
-    assert "max_upload_size=UPLOAD_LIMIT_MB" in page and 'type=["xlsx", "csv"]' in page
+    assert "max_upload_size=UPLOAD_LIMIT_MB" in page and "type=WIDGET_TYPES" in page
+    assert WIDGET_TYPES == ["csv", "gz", "htm", "html", "txt", "xls", "xlsm", "xlsx"]
 
 
 def test_a_bad_file_does_not_stop_the_good_ones(db: Path, demo_files: dict[str, Path], tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ def test_kpis(con: duckdb.DuckDBPyConnection) -> None:
     assert (k["households"], k["people"], k["exited"], k["not_exited"], k["returned"]) == (11, 22, 7, 3, 1)
     assert k["exit_rate"] == pytest.approx(7 / 11)
     assert k["monitored"] == 2 and k["all_households"] == 12
-    assert k["coverage"] == pytest.approx(9 / 12)
+    assert k["coverage"] == pytest.approx(9 / 11)  # registered households with a measure / registered
     assert k["wrong_exits"] == 3
     assert (k["rect_open"], k["rect_overdue"], k["archive_defects"]) == (2, 1, 1)
     # with the reference date before R2's deadline nothing is overdue
@@ -55,7 +55,7 @@ def test_by_area(con: duckdb.DuckDBPyConnection) -> None:
     df = overview.by_area(con, ALL, V)
     assert _d(df, "township", "households") == {"德岭山镇": 5, "乌加河镇": 4, "呼勒斯太苏木": 2}
     assert _d(df, "township", "wrong_exits") == {"德岭山镇": 1, "乌加河镇": 2, "呼勒斯太苏木": 0}
-    assert _d(df, "township", "coverage")["乌加河镇"] == pytest.approx(3 / 5)
+    assert _d(df, "township", "coverage")["乌加河镇"] == pytest.approx(3 / 4)  # of its 4 registered households
     v = overview.by_area(con, Filters(townships=("乌加河镇",)), V, level="village")
     assert _d(v, "village", "households") == {"联丰奋斗村": 2, "红旗村": 2}
 
@@ -85,14 +85,16 @@ def test_exits(con: duckdb.DuckDBPyConnection) -> None:
     st = exits.status_by_area(con, ALL, V)
     assert st["households"].sum() == 11
     yr = exits.by_year(con, ALL, V)
-    assert list(yr["exit_year"]) == [2017, 2018, 2019]
+    assert list(yr["exit_year"]) == [2017, 2018, 2019]  # every exited household has a year: no 年度不详 row
     assert list(yr["exited"]) == [1, 1, 5] and list(yr["cumulative"]) == [1, 2, 7]
     assert list(yr["returned"]) == [1, 0, 0]
     bands = exits.income_bands(con, ALL, V).groupby("band")["households"].sum().to_dict()
-    assert bands == {"below_line": 3, "below_monitor": 4, "above_monitor": 5}
-    assert exits.income_histogram(con, ALL, V)["households"].sum() == 12
+    assert bands == {"below_line": 3, "below_monitor": 3, "above_monitor": 5}  # registered households only
+    assert exits.income_histogram(con, ALL, V)["households"].sum() == 11
+    monitored = exits.income_bands(con, ALL, V, population="monitored")
+    assert monitored["households"].sum() == 2 and set(monitored["grp"]) == {"脱贫不稳定户", "边缘易致贫户"}
     a = exits.assurances(con, ALL, V).set_index("township")
-    assert a.loc["乌加河镇", ["unsafe_housing", "uninsured", "school_out", "assurances_ok"]].tolist() == [1, 1, 1, 3]
+    assert a.loc["乌加河镇", ["unsafe_housing", "uninsured", "school_out", "assurances_ok"]].tolist() == [1, 1, 1, 2]  # registered
     assert a.loc["德岭山镇", "unsafe_water"] == 1
     mon = exits.monitoring(con, ALL, V)
     assert sorted(zip(mon["kind"], mon["risk"], strict=True)) == [
@@ -113,10 +115,10 @@ def test_wrong_exits(con: duckdb.DuckDBPyConnection) -> None:
 def test_assistance(con: duckdb.DuckDBPyConnection) -> None:
     tot = assistance.coverage_total(con, ALL, V)
     assert _d(tot, "category", "reached") == {"健康帮扶": 4, "产业帮扶": 3, "兜底保障": 2, "就业帮扶": 1, "饮水安全": 1}
-    assert _d(tot, "category", "share")["健康帮扶"] == pytest.approx(4 / 12)
+    assert _d(tot, "category", "share")["健康帮扶"] == pytest.approx(4 / 11)
     cov = assistance.coverage(con, ALL, V)
     row = cov[(cov["township"] == "乌加河镇") & (cov["category"] == "产业帮扶")].iloc[0]
-    assert (row["reached"], row["households"]) == (2, 5)
+    assert (row["reached"], row["households"]) == (2, 4)  # of its 4 registered households
     gap = households.listing(con, ALL, V, condition="no_intervention")
     assert sorted(gap["household_id"]) == ["H03", "H07", "H11"]
     amt = assistance.amounts(con, ALL, V)

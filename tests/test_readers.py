@@ -243,10 +243,10 @@ def test_csv_undecodable_late_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     data = path.read_bytes().splitlines(keepends=True)
     data[40] = b"H39,2020-01-01,\xff\xff\r\n"  # line 41 cannot be GB18030
     path.write_bytes(b"".join(data))
-    with pytest.raises(ReadError) as err:
-        read_file(path)
-    assert err.value.code == "undecodable"
-    assert err.value.params["line"] == 41
+    raw = read_file(path)  # one row of 60 that cannot be decoded is rejected, not the file (issue 14)
+    assert raw.undecodable == [(41, "H39,2020-01-01,\\xff\\xff")]
+    assert raw.table.num_rows == 59 and 41 not in col(raw, "_line")
+    assert raw.rows_read == 60
 
 
 def test_csv_ascii_head_then_gbk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,102 +11,27 @@ number or a member's full name; with it, they appear.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import inspect
-import pkgutil
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
 import pytest
 
-import queries
-from queries import data_admin, profile
+from queries import data_admin
 from queries import filters as qfilters
 from queries.filters import ALL, Filters, Viewer
-from queries.visits import SampleSpec
+from tests.query_calls import EXPLICIT, every_result, functions, scoped_functions
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 
-# extra arguments by parameter name: every value tried (the cartesian product is not needed)
-VARIANTS: dict[str, list[Any]] = {
-    "level": ["township", "village"],
-    "year": [None, 2019, 2020],
-    "spec": [SampleSpec(), SampleSpec(seed=7, villages=2, registered=3, other=2)],
-    "condition": [None, "wrong_exit", "no_intervention", "monitored"],
-    "include_zero": [False, True],
-    "kind": ["wrong_exit", "missed", "disapproved", "wrong_identification"],  # queries.inspection_rates.cases
-}
-DIMENSIONS = {"queries.causes.by_member": ["health", "labor_skill"],
-              "queries.rectification.by_dimension": ["problem_category", "responsible_unit"]}
 OFFICIALS = ("helper_name", "visitor", "responsible_person", "helper_unit", "responsible_unit", "surveyor")
 FREE_TEXT = ("notes", "description", "rect_measures", "content", "raw", "raw_value")
-# functions taking a viewer elsewhere than third: covered by explicit tests below
-EXPLICIT = {"queries.filters.options", "queries.data_admin.rejected_rows", "queries.data_admin.totals",
-            "queries.profile.profiles", "queries.profile.profile"}
-
-
-def _modules() -> Iterator[Any]:
-    for info in pkgutil.iter_modules(queries.__path__):
-        yield importlib.import_module(f"queries.{info.name}")
-
-
-def _functions() -> list[tuple[str, Callable[..., Any]]]:
-    out = []
-    for mod in _modules():
-        for name, fn in inspect.getmembers(mod, inspect.isfunction):
-            if fn.__module__ == mod.__name__ and not name.startswith("_"):
-                out.append((f"{mod.__name__}.{name}", fn))
-    return out
-
-
-def _scoped_functions() -> list[tuple[str, Callable[..., Any]]]:
-    return [(n, f) for n, f in _functions() if list(inspect.signature(f).parameters)[:3] == ["con", "flt", "viewer"]]
-
-
-def _calls(name: str, fn: Callable[..., Any], as_of: dt.date, projects: list[str]) -> Iterator[dict[str, Any]]:
-    """Keyword arguments for each call of a (con, flt, viewer, ...) function."""
-    params = list(inspect.signature(fn).parameters.values())[3:]
-    base: dict[str, Any] = {}
-    for p in params:
-        if p.name == "as_of":
-            base["as_of"] = as_of
-        elif p.name == "project":
-            base["project"] = projects[0] if projects else "x"
-        elif p.name == "dimension" and name in DIMENSIONS:
-            base["dimension"] = DIMENSIONS[name][0]
-        elif p.default is inspect.Parameter.empty and p.name in VARIANTS:
-            base[p.name] = VARIANTS[p.name][0]
-        elif p.default is inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD:
-            raise AssertionError(f"{name}: no test value for required parameter {p.name}")
-    yield base
-    for p in params:
-        for value in VARIANTS.get(p.name, []):
-            yield {**base, p.name: value}
-        if p.name == "dimension" and name in DIMENSIONS:
-            for value in DIMENSIONS[name][1:]:
-                yield {**base, "dimension": value}
-        if p.name == "project":
-            for value in projects:
-                yield {**base, "project": value}
-
-
-def _frames(result: object) -> Iterator[pd.DataFrame]:
-    if isinstance(result, pd.DataFrame):
-        yield result
-    elif isinstance(result, profile.Profile):
-        yield pd.DataFrame([result.household])
-        yield from (result.members, result.measures, result.income, result.visits, result.claims,
-                    result.open_items, result.defects)
-    elif isinstance(result, list | tuple):
-        for item in result:
-            yield from _frames(item)
 
 
 def _strings(df: pd.DataFrame) -> Iterator[str]:
@@ -173,27 +98,12 @@ def county_con(request: pytest.FixtureRequest, fixture_db: Path) -> Iterator[duc
 
 def _run_all(con: duckdb.DuckDBPyConnection, county: County, viewer: Viewer,
              flt: Filters = ALL) -> Iterator[tuple[str, pd.DataFrame]]:
-    for name, fn in _scoped_functions():
-        for kwargs in _calls(name, fn, county.as_of, county.projects):
-            result = fn(con.cursor(), flt, viewer, **kwargs)
-            if isinstance(result, list) and all(isinstance(x, int) for x in result):
-                continue  # claim years
-            if isinstance(result, dict):
-                continue
-            for df in _frames(result):
-                yield f"{name}({kwargs})", df
-    every = list(county.town_of)
-    for df in _frames(profile.profiles(con.cursor(), every, viewer, county.as_of)):
-        yield "profiles(all ids)", df
-    for hid in every[:: max(1, len(every) // 25)]:
-        for df in _frames(profile.profile(con.cursor(), hid, viewer, county.as_of)):
-            yield f"profile({hid})", df
-    yield "rejected_rows", data_admin.rejected_rows(con.cursor(), viewer)
+    yield from every_result(con, viewer, flt, county.as_of, county.projects, list(county.town_of))
 
 
 def test_every_viewer_function_is_covered() -> None:
-    scoped = {n for n, _ in _scoped_functions()}
-    takes_viewer = {n for n, f in _functions()
+    scoped = {n for n, _ in scoped_functions()}
+    takes_viewer = {n for n, f in functions()
                     if list(inspect.signature(f).parameters)[:1] == ["con"] and "viewer" in inspect.signature(f).parameters}
     assert takes_viewer - scoped <= EXPLICIT, takes_viewer - scoped - EXPLICIT
     assert len(scoped) >= 40
@@ -278,7 +188,7 @@ def test_rejected_rows_raw_names_masked(county_con: duckdb.DuckDBPyConnection) -
 
 def test_functions_without_viewer_name_no_household(county_con: duckdb.DuckDBPyConnection) -> None:
     """Load history, batches, issue trend: file-level facts only, no household, person or township rows."""
-    for name, fn in _functions():
+    for name, fn in functions():
         params = list(inspect.signature(fn).parameters)
         if params != ["con"]:
             continue

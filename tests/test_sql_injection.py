@@ -69,7 +69,7 @@ TABLES = ("households", "members", "interventions", "visits", "medical_claims", 
           "load_batches", "rejected_rows", "data_issues", "hh_facts")
 TRAP_TOWN = "' OR 1=1 --"  # a real township with a hostile name (added to the copy)
 # arguments that choose SQL structure from a fixed list: a clean refusal is fine for them
-STRUCTURAL = {"level", "dimension", "condition", "table", "kind"}
+STRUCTURAL = {"level", "dimension", "condition", "table", "kind", "population"}  # checked against a fixed list
 
 
 @pytest.fixture(scope="module")

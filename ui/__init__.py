@@ -11,7 +11,7 @@ Shared infrastructure for every page (core and inspection):
 - `ui.table.show(key, df, what=..., ...)`: labelled dataframe + CSV/XLSX downloads (or empty state).
 - `ui.extract.show(key, df, what)`: the two download buttons for any (labelled) view;
   `ui.extract.csv_bytes/xlsx_bytes/file_name` are pure functions.
-- `ui.charts`: `bar(...)`, `line(...)`, `style(fig)`, `show(fig, key, on_select=None)`, `COLORS`.
+- `ui.charts`: `bar(...)`, `line(...)`, `style(fig)`, `show(fig, key, on_select=None, *, figure)` (figure: its indicator-dictionary key), `COLORS`.
 - `ui.header.show(title_key)`: title + as-of date + batches line; `ui.header.empty()`: empty state.
 - `ui.filters.show(...)` (sidebar, called by dashboard.py), `ui.filters.drill_to(township=...,
   village=...)` for click-to-filter callbacks.

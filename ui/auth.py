@@ -11,7 +11,16 @@ no login).
         role: township          # leader | township | pii_viewer
         townships: [乌加河镇]    # township: required; pii_viewer: optional (absent = whole county)
         pii: false              # true = names, ID numbers and phones unmasked
-        password_hash: $2b$12$...
+        password_hash: $2b$12$...   # local password (optional when `sso` is given)
+        sso:                    # single sign-on identities (OIDC claims; optional when a password is)
+          sub: "2f1c9a7e-..."   # the provider's subject identifier, and/or
+          email: zhaoxm@example.gov.cn   # the verified e-mail address (compared without case)
+
+Single sign-on (OIDC through Streamlit's st.login, configured in .streamlit/secrets.toml): a signed-in
+identity is the user whose `sso.sub` equals the token's `sub` claim, else whose `sso.email` equals its
+`email` claim (not when the provider says `email_verified: false`). Role, townships and personal data
+come from the entry, as for a password. An identity that no entry names has no access. Two entries
+naming the same identity make the file unusable (it locks).
 
 Roles: `leader` sees every township; `township` only the listed townships; `pii_viewer` sees personal
 data unmasked (the whole county, or the listed townships). `pii: true` unmasks personal data for any
@@ -22,6 +31,7 @@ from the command line):
 
     python -m ui.auth add-user NAME --role township --township 乌加河镇 [--township ...] [--pii]
         [--display-name 赵晓明] [--replace] [--file PATH]
+        [--sso-email ADDRESS] [--sso-sub SUB] [--no-password]   # single sign-on identity (only)
     python -m ui.auth remove-user NAME [--file PATH]
     python -m ui.auth list-users [--file PATH]
     python -m ui.auth hash-password          # prints a hash for editing the file by hand
@@ -32,6 +42,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import stat
 import sys
 import tempfile
 import threading
@@ -76,13 +87,14 @@ class User:
     townships: tuple[str, ...] | None = None
     pii: bool = False
     password_hash: str = field(default="", repr=False, compare=False)
+    sso: tuple[tuple[str, str], ...] = ()  # (claim, value): ("sub", ...), ("email", lower case)
 
     def viewer(self) -> Viewer:
         return Viewer(pii=self.pii, townships=self.townships, name=self.username)
 
     def public(self) -> User:
         """The same user without the password hash (what the session keeps)."""
-        return User(self.username, self.display_name, self.role, self.townships, self.pii)
+        return User(self.username, self.display_name, self.role, self.townships, self.pii, sso=self.sso)
 
     @property
     def is_leader(self) -> bool:
@@ -100,8 +112,17 @@ def users_path() -> Path:
 
 
 def enabled(path: Path | None = None) -> bool:
-    """Login is required when the users file exists (even an invalid one: then nobody gets in)."""
-    return (path or users_path()).exists()
+    """Login is required unless the users path is certainly absent. Anything at the path counts, even
+    what cannot be used (a dangling symlink, a loop, a directory, a file nobody may read, a path that
+    cannot be looked at): then `load_users` fails and nobody gets in. Only "no such file" turns login
+    off; `Path.exists()` would answer False for a dangling link or a loop and open the app."""
+    try:
+        os.lstat(path or users_path())
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _str_list(value: object, what: str) -> tuple[str, ...]:
@@ -134,11 +155,116 @@ def parse_user(username: str, raw: object) -> User:
     pii = raw.get("pii", False)
     if not isinstance(pii, bool):
         raise AuthConfigError(f"{username}: pii must be true or false")
+    sso = _sso_identities(username, raw.get("sso"))
     pw = raw.get("password_hash")
-    if not isinstance(pw, str) or not pw.startswith(("$2a$", "$2b$", "$2y$")):
-        raise AuthConfigError(f"{username}: password_hash must be a bcrypt hash")
+    if (pw is not None or not sso) and (not isinstance(pw, str) or not pw.startswith(("$2a$", "$2b$", "$2y$"))):
+        raise AuthConfigError(f"{username}: password_hash must be a bcrypt hash (or give sso identities only)")
     display = raw.get("display_name") or username
-    return User(username.strip(), str(display), role, townships, pii or role == "pii_viewer", pw)
+    return User(username.strip(), str(display), role, townships, pii or role == "pii_viewer", pw or "", sso)
+
+
+SSO_CLAIMS = ("sub", "email")
+
+
+def _sso_identities(username: str, raw: object) -> tuple[tuple[str, str], ...]:
+    """An entry's `sso` mapping as (claim, value) pairs; e-mail addresses in lower case."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw or set(raw) - set(SSO_CLAIMS):
+        raise AuthConfigError(f"{username}: sso must be a mapping of {' and/or '.join(SSO_CLAIMS)}")
+    out: list[tuple[str, str]] = []
+    for claim in SSO_CLAIMS:
+        if claim in raw:
+            key = _claim_key(claim, raw[claim])
+            if key is None:
+                raise AuthConfigError(f"{username}: sso.{claim} must be a text")
+            out.append(key)
+    return tuple(out)
+
+
+def _claim_key(claim: str, value: object) -> tuple[str, str] | None:
+    """(claim, value) as identities are compared: trimmed text, e-mail in lower case; None if empty."""
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        return None
+    text = str(value).strip()
+    return claim, text.lower() if claim == "email" else text
+
+
+def _sso_index(users: dict[str, User]) -> dict[tuple[str, str], User]:
+    index: dict[tuple[str, str], User] = {}
+    for user in users.values():
+        for identity in user.sso:
+            other = index.setdefault(identity, user)
+            if other is not user:
+                raise AuthConfigError(f"sso {identity[0]} {identity[1]!r} names both {other.username} and {user.username}")
+    return index
+
+
+def identify(claims: dict[str, Any], path: Path | None = None) -> User | None:
+    """The user (without the hash) a signed-in OIDC identity maps to: by its `sub` claim, else by its
+    `email` claim unless the provider marks that address unverified; None = no access."""
+    index = _sso_index(load_users(path))
+    keys = [_claim_key("sub", claims.get("sub"))]
+    if claims.get("email_verified") is not False:
+        keys.append(_claim_key("email", claims.get("email")))
+    for key in keys:
+        if key is not None and key in index:
+            return index[key].public()
+    return None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a mapping that repeats a key (at any level): YAML requires keys to
+    be unique, and PyYAML would otherwise keep the last one silently (a user listed twice, once as a
+    township user and once as a leader, would log in as the leader)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the base class reports it
+                break
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, f"found duplicate key {key!r}",
+                    key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_users_text(path: Path) -> tuple[str, tuple[int, int]]:
+    """The users file's text and its (mtime, size), refusing anything but a readable regular file
+    reached without a loop (a FIFO would block the read, a device or directory is not a users file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError as e:
+        raise AuthConfigError(f"no users file at {path} (or a symbolic link to nothing)") from e
+    except OSError as e:  # a loop (ELOOP), no permission, ...
+        raise AuthConfigError(f"cannot open {path}: {e.strerror or e}") from e
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise AuthConfigError(f"{path} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read()
+    except OSError as e:
+        raise AuthConfigError(f"cannot read {path}: {e.strerror or e}") from e
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8"), (st.st_mtime_ns, st.st_size)
+    except UnicodeDecodeError as e:
+        raise AuthConfigError(f"cannot read {path}: not UTF-8 ({e})") from e
+
+
+def _parse_users_doc(text: str, path: Path) -> Any:
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as e:
+        raise AuthConfigError(f"cannot read {path}: {e}") from e
 
 
 _cache_lock = threading.Lock()
@@ -150,21 +276,20 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     path = path or users_path()
     try:
         st = path.stat()
-    except FileNotFoundError as e:
-        raise AuthConfigError(f"no users file at {path}") from e
+    except OSError as e:  # missing, a dangling link, a loop, no permission
+        raise AuthConfigError(f"cannot use {path}: {e.strerror or e}") from e
     key = (st.st_mtime_ns, st.st_size)
     with _cache_lock:
         hit = _cache.get(str(path))
-        if hit and hit[0] == key:
+        if hit and hit[0] == key and stat.S_ISREG(st.st_mode):
             return hit[1]
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise AuthConfigError(f"cannot read {path}: {e}") from e
+    text, key = _read_users_text(path)
+    doc = _parse_users_doc(text, path)
     raw_users = doc.get("users") if isinstance(doc, dict) else None
     if not isinstance(raw_users, dict) or not raw_users:
         raise AuthConfigError(f"{path}: no users (expected a 'users:' mapping)")
     users = {str(name).strip(): parse_user(str(name), entry) for name, entry in raw_users.items()}
+    _sso_index(users)  # an identity named twice: unusable
     with _cache_lock:
         _cache[str(path)] = (key, users)
     return users
@@ -198,7 +323,7 @@ def authenticate(username: str, password: str, path: Path | None = None) -> User
     wrong is not told, and both cases cost one bcrypt check."""
     users = load_users(path)
     user = users.get((username or "").strip())
-    if user is None:
+    if user is None or not user.password_hash:  # unknown, or single sign-on only
         _checkpw(password or "", _dummy_hash().decode("ascii"))
         return None
     return user.public() if _checkpw(password or "", user.password_hash) else None
@@ -226,9 +351,9 @@ def scope_text(user: User, lang: str = "zh") -> str:
 
 
 def _read_doc(path: Path) -> dict[str, Any]:
-    if not path.exists():
+    if not enabled(path):
         return {"users": {}}
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = _parse_users_doc(_read_users_text(path)[0], path) or {}
     if not isinstance(doc, dict):
         raise AuthConfigError(f"{path}: not a YAML mapping")
     if not isinstance(doc.get("users"), dict):
@@ -253,10 +378,11 @@ def _write_doc(path: Path, doc: dict[str, Any]) -> None:
         raise
 
 
-def add_user(path: Path, username: str, password: str, role: str, townships: list[str] | None = None,
+def add_user(path: Path, username: str, password: str | None, role: str, townships: list[str] | None = None,
              pii: bool = False, display_name: str | None = None, replace: bool = False,
-             rounds: int = BCRYPT_ROUNDS) -> User:
-    """Add (or with replace=True, overwrite) a user in the file; the entry is validated first."""
+             rounds: int = BCRYPT_ROUNDS, sso: dict[str, str] | None = None) -> User:
+    """Add (or with replace=True, overwrite) a user in the file; the entry, and the file with it, are
+    validated first. `password` None: single sign-on only (`sso` = {"sub": ..., "email": ...})."""
     doc = _read_doc(path)
     name = username.strip()
     if name in doc["users"] and not replace:
@@ -265,9 +391,14 @@ def add_user(path: Path, username: str, password: str, role: str, townships: lis
     if townships:
         entry["townships"] = list(dict.fromkeys(t.strip() for t in townships if t.strip()))
     entry["pii"] = bool(pii)
-    entry["password_hash"] = hash_password(password, rounds)
+    if password is not None:
+        entry["password_hash"] = hash_password(password, rounds)
+    identities = {k: v for k, v in (sso or {}).items() if v}
+    if identities:
+        entry["sso"] = identities
     user = parse_user(name, entry)
     doc["users"][name] = entry
+    _sso_index({n: parse_user(str(n), e) for n, e in doc["users"].items()})  # an identity used twice
     _write_doc(path, doc)
     return user
 
@@ -301,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--pii", action="store_true", help="may see names, ID numbers and phones unmasked")
     add.add_argument("--display-name", default=None)
     add.add_argument("--replace", action="store_true", help="overwrite an existing user")
+    add.add_argument("--sso-email", default=None, help="single sign-on: the identity's email claim")
+    add.add_argument("--sso-sub", default=None, help="single sign-on: the identity's sub claim")
+    add.add_argument("--no-password", action="store_true", help="single sign-on only (needs --sso-email/--sso-sub)")
     add.add_argument("--file", type=Path, default=None, dest="file_sub")
     rm = sub.add_parser("remove-user", help="remove a user")
     rm.add_argument("name")
@@ -314,8 +448,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "hash-password":
             print(hash_password(_read_password(confirm=True)))
         elif args.cmd == "add-user":
-            user = add_user(path, args.name, _read_password(confirm=True), args.role, args.township, args.pii,
-                            args.display_name, args.replace)
+            sso = {"sub": args.sso_sub, "email": args.sso_email}
+            password = None if args.no_password else _read_password(confirm=True)
+            user = add_user(path, args.name, password, args.role, args.township, args.pii, args.display_name,
+                            args.replace, sso=sso)
             print(f"{user.username}: {user.role} · {scope_text(user)} -> {path}")
         elif args.cmd == "remove-user":
             remove_user(path, args.name)

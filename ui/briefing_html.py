@@ -22,13 +22,14 @@ import pandas as pd
 from etl.codes import CODE_ORDER
 from etl.inspection_rules import DEFAULT_LINES, INDICATORS, MIN_SAMPLE
 from labels import code_label, t
-from queries import assistance, causes, exits, overview
+from queries import assistance, causes, exits, figures, overview
 from queries import health as qhealth
+from queries import history as qhistory
 from queries import inspection_rates as qrates
 from queries import quality as qquality
 from queries import rectification as qrect
 from queries import visits as qvisits
-from queries.filters import Filters, Viewer
+from queries.filters import Filters, Viewer, area_level
 from ui import charts, formats
 from ui.profile_html import document, esc, plain_dates, register_colors, spec_div, table_html
 
@@ -42,6 +43,12 @@ class Brief:
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     lang: str = "zh"
     veto: Veto | None = None
+    findings: list[tuple[str, str]] = field(default_factory=list)  # (sentence, title of the figure it cites)
+    since: list[tuple[str, str]] = field(default_factory=list)
+    since_note: str = ""
+    since_base: str = ""
+    trend: dict[str, Any] | None = None
+    appendix: pd.DataFrame | None = None
 
 
 @dataclass
@@ -60,6 +67,18 @@ def render(brief: Brief) -> str:
     for label, value in brief.kpis:
         parts.append(f'<div class="kpi"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>')
     parts.append("</div>")
+    if brief.findings:
+        parts.append(f'<h2 id="findings">{esc(t("brief.findings", lang))}</h2><ol>')
+        parts += [f"<li>{esc(text)}{esc(t('brief.ref', lang, fig=ref))}</li>" for text, ref in brief.findings]
+        parts.append("</ol>")
+    if brief.since:
+        parts.append(f'<h2>{esc(t("brief.since", lang))}</h2><p class="meta">{esc(brief.since_note)}</p>'
+                     '<div class="kpis">')
+        for label, value in brief.since:
+            parts.append(f'<div class="kpi"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>')
+        parts.append("</div>")
+        if brief.trend is not None:
+            parts.append(f"<h3>{esc(t('since.trend', lang))}</h3>{spec_div(brief.trend)}")
     if brief.veto is not None:
         parts.append(f"<h2>{esc(t('rates.brief.title', lang))}</h2><ul>")
         parts += [f"<li>{esc(line)}</li>" for line in brief.veto.findings]
@@ -72,12 +91,14 @@ def render(brief: Brief) -> str:
     if brief.figures:
         parts.append(f"<h2>{esc(t('insp.brief.charts', lang))}</h2>")
         for title, spec in brief.figures:
-            bars = max((len(tr["y"]) for tr in spec["data"] if tr["type"] == "bar"), default=1)
+            bars = max((len(tr["y"]) for tr in spec["data"] if tr.get("type") == "bar"), default=1)
             spec["layout"]["height"] = max(220, min(700, 36 * bars + 150))  # compact for phones and print
             parts.append(f"<h3>{esc(title)}</h3>{spec_div(spec)}")
     for title, df in brief.tables:
         df = plain_dates(df)
         parts.append(f"<h2>{esc(title)}</h2>{table_html(df, lang)}")
+    if brief.appendix is not None:
+        parts.append(f'<h2 id="appendix">{esc(t("brief.appendix", lang))}</h2>{table_html(brief.appendix, lang)}')
     return document(brief.title, "".join(parts), lang)
 
 
@@ -159,6 +180,92 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
     return Veto(findings, table, worst_villages)
 
 
+# The dictionary entries of the briefing's figures (its appendix), in the order they appear
+APPENDIX = ("households", "people", "exited", "not_exited", "returned", "monitored", "coverage", "rect_open",
+            "rect_overdue", "health.compliance", "quality.score", "archive_defects", "causes.by_area", "exit.status",
+            "assist.coverage", "since.exited", "since.monitored", "since.returned", "since.opened", "since.closed")
+
+
+def appendix(lang: str) -> pd.DataFrame:
+    d = figures.frame(lang, list(APPENDIX)).drop(columns=["key"])
+    return d.rename(columns={c: t(f"dict.{c}", lang) for c in d.columns})
+
+
+def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, brief: Brief, as_of: dt.date) -> None:
+    """Since the load before the last one (the overview's default date): net changes and the trend."""
+    from ui.since import default_since, trend_series
+
+    lang = brief.lang
+    hist = qhistory.history(con, flt, viewer)
+    since = default_since(hist)
+    if since is None:
+        return
+    ch = qhistory.changes(con, flt, viewer, since, as_of)
+    brief.since_base = pd.Timestamp(ch["base_as_of"]).date().isoformat()
+    brief.since_note = t("since.base", lang, base=brief.since_base, loads=ch["loads"])
+    for key in ("exited", "monitored", "returned", "opened", "closed"):
+        v = ch[key]
+        brief.since.append((figures.entry(f"since.{key}").text("name", lang),
+                            "—" if v is None else f"{int(v):+,}" if key in ("exited", "monitored", "returned")
+                            else f"{int(v):,}"))
+    if len(hist) > 1:
+        plot = hist.assign(as_of=[pd.Timestamp(d).date().isoformat() for d in hist["as_of"]])
+        brief.trend = charts.trends(plot, "as_of", trend_series(lambda k: t(k, lang)), height=420).to_plotly_json()
+
+
+def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, as_of: dt.date,
+             k: pd.Series, comp: dict[str, int], no_measure: int, brief: Brief) -> list[tuple[str, str]]:
+    """督查发现: short sentences by rule, each citing the figure of this briefing it comes from."""
+    out: list[tuple[str, str]] = []
+    kpi = t("insp.brief.headline", lang)
+    if len(flt.townships) == 1:  # rank among the townships, under the same non-area filters
+        towns = overview.by_area(con, flt.with_(townships=(), villages=()), viewer, "township")
+        me = towns[towns["township"] == flt.townships[0]]
+        if not me.empty and len(towns) > 1:
+            r = me.iloc[0]
+            rank = int((towns["exit_rate"] > r["exit_rate"]).sum()) + 1
+            cov_rank = int((towns["coverage"] > r["coverage"]).sum()) + 1
+            out.append((t("find.rank", lang, area=flt.townships[0], rate=_pct(r["exit_rate"]), n=len(towns), rank=rank,
+                          cov=_pct(r["coverage"]), cov_rank=cov_rank), kpi))
+    mine = causes.totals(con, flt, viewer)
+    county = causes.totals(con, flt.with_(townships=(), villages=()), viewer)
+    if not mine.empty:
+        top = mine.iloc[0]
+        share_c = county.loc[county["main_cause"] == top["main_cause"], "share"]
+        cause_ref = t("insp.brief.chart.causes", lang)
+        out.append((t("find.cause", lang, cause=code_label(top["main_cause"], lang), share=_pct(top["share"]),
+                      county=_pct(share_c.iloc[0]) if len(share_c) else "—"), cause_ref))
+    out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
+                t("insp.brief.kpi.no_measure", lang)))
+    overdue = qrect.ledger(con, flt, viewer, as_of, open_only=True)
+    overdue = overdue[overdue["overdue"].astype(bool)] if not overdue.empty else overdue
+    if overdue.empty:
+        out.append((t("find.no_overdue", lang), t("insp.brief.kpi.overdue", lang)))
+    else:
+        units = overdue["responsible_unit"].fillna("—").value_counts()
+        out.append((t("find.overdue", lang, n=len(overdue),
+                      units="、".join(f"{u} {n}" for u, n in units.head(3).items())), t("insp.brief.kpi.overdue", lang)))
+    if comp["chronic"]:
+        out.append((t("find.compliance", lang, chronic=f"{comp['chronic']:,}", compliant=f"{comp['compliant']:,}",
+                      rate=_pct(comp["compliant"] / comp["chronic"])), t("insp.brief.kpi.compliance", lang)))
+    rules = qquality.issues_by_rule(con, flt, viewer)
+    if rules.empty:
+        out.append((t("find.no_defects", lang), t("insp.brief.kpi.issues", lang)))
+    else:
+        kinds = "、".join(f"{t(f'rule.{r}', lang).split('：')[0].split(':')[0]} {n}"
+                         for r, n in zip(rules["rule"].head(3), rules["issues"].head(3), strict=True))
+        out.append((t("find.defects", lang, n=f"{int(k['archive_defects']):,}", kinds=kinds),
+                    t("insp.brief.kpi.issues", lang)))
+    if brief.since:
+        v = dict(brief.since)
+        names = [figures.entry(f"since.{x}").text("name", lang) for x in ("exited", "monitored", "returned", "opened",
+                                                                              "closed")]
+        out.append((t("find.since", lang, base=brief.since_base,
+                      exited=v[names[0]], monitored=v[names[1]], returned=v[names[2]], opened=v[names[3]],
+                      closed=v[names[4]]), t("brief.since", lang)))
+    return out
+
+
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
           data_as_of: dt.date, top: int = 20) -> str:
     register_colors()
@@ -189,21 +296,28 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}"),
     ]
     brief.veto = veto_section(con, flt, viewer, lang)
-    # key charts of every page, as plain figure dicts (no go.Figure: its validation cost more than the SQL)
-    by_cause = causes.by_area(con, flt, viewer, "township")
+    since_section(con, flt, viewer, brief, as_of)
+    brief.findings = findings(con, flt, viewer, lang, as_of, k, comp, no_measure, brief)
+    brief.appendix = appendix(lang)
+    # key charts of every page, as plain figure dicts (no go.Figure: its validation cost more than the SQL);
+    # one township: by village
+    level = area_level(flt, viewer)
+    by_level = "" if level == "township" else f" · {t('brief.by_village', lang)}"
+    by_cause = causes.by_area(con, flt, viewer, level)
+    cause_title = t("insp.brief.chart.causes", lang) + by_level
     if not by_cause.empty:
-        spec = charts.bar_spec(_codes(by_cause, "main_cause", lang), "township", "households",
+        spec = charts.bar_spec(_codes(by_cause, "main_cause", lang), level, "households",
                                color="main_cause", orientation="h",
                                color_order=[code_label(c, lang) for c in CODE_ORDER["main_cause"]],
-                               x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.brief.chart.causes", lang), spec))
-    status = exits.status_by_area(con, flt, viewer, "township")
+                               x_title=t(f"field.{level}", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((cause_title, spec))
+    status = exits.status_by_area(con, flt, viewer, level)
     if not status.empty:
-        spec = charts.bar_spec(_codes(status, "exit_status", lang), "township", "households",
+        spec = charts.bar_spec(_codes(status, "exit_status", lang), level, "households",
                                color="exit_status", orientation="h",
                                color_order=[code_label(c, lang) for c in CODE_ORDER["exit_status"]],
-                               x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.brief.chart.status", lang), spec))
+                               x_title=t(f"field.{level}", lang), y_title=t("insp.axis.households", lang))
+        brief.figures.append((t("insp.brief.chart.status", lang) + by_level, spec))
     cov = assistance.coverage_total(con, flt, viewer)
     cov = cov[cov["category"].isin(CODE_ORDER["intervention_category"])] if not cov.empty else cov
     if not cov.empty:

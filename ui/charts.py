@@ -12,17 +12,26 @@
   coloured pass/fail, with its interval.
 - `style(fig, height=None)`: CJK font (Noto Sans CJK SC, installed offline; sans-serif fallback),
   margins, legend on top, sensible height.
-- `show(fig, key, on_select=None)`: st.plotly_chart without the plotly logo; with `on_select` (a
+- `show(fig, key, on_select=None, *, figure)` (figure: its indicator-dictionary key): st.plotly_chart without the plotly logo; with `on_select` (a
   callback) a click/box selection reruns and the callback reads `st.session_state[key].selection`.
 - `selected(key, field)`: the values of `field` ("x", "y", "customdata", "legendgroup") in the
-  chart's current selection.
+  chart's current selection, as the data had them (unescaped).
+- `plain(text)` and `safe_spec(figure)`: no markup from data. Plotly renders a subset of HTML (`<a>`,
+  `<b>`, `<br>`, `<i>`, `<span style>`, ...) in every text it draws: category labels, legend names,
+  bar texts, hover labels, titles, annotations. `safe_spec` turns a figure into plain data with every
+  string escaped (`&`, `<`, `>` as entities, which Plotly draws as the characters themselves) except
+  templates (`hovertemplate`, `texttemplate`, the layout's theme): those are code written here, the
+  only place a figure may carry markup. Every figure leaves the app through `safe_spec`: on a page
+  through `show`, in an HTML file through `ui.profile_html.spec_div`.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -254,14 +263,76 @@ def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed:
     return style(fig, height or max(260, min(900, 30 * len(rows) + 120)), legend=False)
 
 
-def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None) -> Any:
+def plain(text: object) -> str:
+    """`text` as Plotly text that draws exactly these characters: `&`, `<` and `>` as entities, so no
+    tag (`<a>`, `<b>`, `<br>`, ...) and no entity of the data is interpreted. A newline stays a newline
+    (Plotly draws it as a space)."""
+    return html.escape(str(text), quote=False)
+
+
+def _is_code(key: str) -> bool:
+    """Figure attributes whose strings are code written here, never data: templates may hold markup
+    (`<extra></extra>`, `<br>`), and the layout's theme is Plotly's own."""
+    return key.endswith("template") or key == "template"
+
+
+def _escape(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain(value)
+    if isinstance(value, dict):
+        return {k: v if _is_code(str(k)) else _escape(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escape(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        return [_escape(v) for v in value.tolist()]
+    return value
+
+
+def safe_spec(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
+    """The figure as plain data ({"data": [...], "layout": {...}}) with every text from the data escaped
+    (`plain`): category labels, legend names, texts, hover texts, custom data, titles, annotations.
+    Templates are left as written (`_is_code`)."""
+    spec = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
+    return _escape(spec)
+
+
+def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols: int = 4,
+           height: int = 440) -> go.Figure:
+    """One small line per figure (its own scale: households and items differ by 100x), titled."""
+    from plotly.subplots import make_subplots
+
+    rows = max(1, -(-len(series) // cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[name for _, name in series],
+                        vertical_spacing=0.22, horizontal_spacing=0.07)
+    for i, (col, _name) in enumerate(series):
+        texts = [f"{v:,.0f}" if pd.notna(v) else "" for v in df[col]]
+        fig.add_trace(go.Scatter(x=df[x], y=df[col], mode="lines+markers+text", text=texts,
+                                 textposition="top center", line={"color": "#1f77b4"}, cliponaxis=False,
+                                 showlegend=False), row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(type="category", tickangle=0)
+    fig.update_yaxes(rangemode="tozero", nticks=4)
+    style(fig, height, legend=False)
+    fig.update_annotations(font_size=13)
+    return fig
+
+
+def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None, *, figure: str) -> Any:
+    """The chart and, under it, who it counts (`figure`: its entry in the indicator dictionary, required:
+    a chart without one raises KeyError)."""
     import streamlit as st
 
+    from ui import figures
+    from ui.context import current
+
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    spec = safe_spec(fig)
     if on_select is None:
-        return st.plotly_chart(fig, key=key, config=config, width="stretch")
-    return st.plotly_chart(fig, key=key, config=config, width="stretch", on_select=on_select,
-                           selection_mode=("points",))
+        out = st.plotly_chart(spec, key=key, config=config, width="stretch")
+    else:
+        out = st.plotly_chart(spec, key=key, config=config, width="stretch", on_select=on_select,
+                              selection_mode=("points",))
+    figures.population_note(current(), figure)
+    return out
 
 
 def selected(key: str, field: str = "x") -> list[Any]:
@@ -275,4 +346,5 @@ def selected(key: str, field: str = "x") -> list[Any]:
         points = state["selection"]["points"]
     except (KeyError, TypeError):
         return []
-    return [p.get(field) for p in points if isinstance(p, dict) and p.get(field) is not None]
+    values = [p.get(field) for p in points if isinstance(p, dict) and p.get(field) is not None]
+    return [html.unescape(v) if isinstance(v, str) else v for v in values]  # as `show` escaped them

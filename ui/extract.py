@@ -3,7 +3,9 @@
 Pure functions (testable without a browser):
 - `neutralise(df) -> DataFrame`: text cells starting with = + - @ tab or CR get a leading `'`.
 - `csv_bytes(df) -> bytes`: UTF-8 with BOM, headers as given (the labelled, Chinese view), neutralised.
-- `xlsx_bytes(df, sheet) -> bytes`: xlsxwriter, strings never turned into formulas or links.
+- `xlsx_bytes(df, sheet) -> bytes`: xlsxwriter, strings never turned into formulas or links. A text
+  longer than an Excel cell holds (32,767 characters) is cut with a visible marker (`…[截断]`), and the
+  workbook's 说明 sheet says how many cells were cut (`note_cut_cells`); CSV keeps every character.
 - `file_name(what, flt, as_of, ext) -> str`: e.g. `致贫原因_乌加河镇_2020-06-30.csv`.
 Component: `show(key, df, what)` renders both download buttons (context from `ui.context.current()`).
 `download(label, data, *, what, fmt, file_name, rows, mime, key, icon, where=None)`: any other
@@ -37,6 +39,9 @@ from queries.filters import Filters, Viewer
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # the one neutralising rule: Python and SQL
 XLSX_MAX_ROWS = 100_000  # above this, XLSX is refused (xlsxwriter ~3k rows/s) and CSV offered
+XLSX_MAX_CELL = 32_767  # characters (UTF-16 units) an Excel cell holds; xlsxwriter cuts silently past it
+CUT_MARKER = "…[截断]"  # ends a text cut to fit a cell, so the reader sees it is not whole
+NOTES_SHEET = "说明"  # the extract's notes sheet
 BOM = "\ufeff".encode()
 _BAD_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -187,6 +192,35 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_cell(value: object) -> tuple[object, bool]:
+    """`value` as an Excel cell holds it: a text longer than XLSX_MAX_CELL (counted as Excel counts, in
+    UTF-16 units) is cut and ends with CUT_MARKER; True when it was cut."""
+    if not isinstance(value, str) or len(value) <= XLSX_MAX_CELL // 2 or _utf16_len(value) <= XLSX_MAX_CELL:
+        return value, False
+    room = XLSX_MAX_CELL - _utf16_len(CUT_MARKER)
+    head = value[:room]
+    while _utf16_len(head) > room:  # characters outside the BMP count twice
+        head = head[:-1]
+    return head + CUT_MARKER, True
+
+
+def note_cut_cells(wb: Any, cut: int, lang: str = "zh", name: str = NOTES_SHEET) -> None:
+    """Say on the workbook's 说明 sheet (added when there is none) how many cells were cut to fit; one
+    line below what the sheet already holds. Nothing when no cell was cut."""
+    if not cut:
+        return
+    from labels import t
+
+    ws = wb.get_worksheet_by_name(name) or wb.add_worksheet(name)
+    row = 0 if ws.dim_rowmax is None else ws.dim_rowmax + 1
+    ws.set_column(0, 0, 100)
+    ws.write_string(row, 0, t("extract.cut_note", lang, n=f"{cut:,}", limit=f"{XLSX_MAX_CELL:,}", marker=CUT_MARKER))
+
+
 def _xlsx_value(value: object) -> object:
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
@@ -195,9 +229,23 @@ def _xlsx_value(value: object) -> object:
     return value
 
 
+def _notes_sheet(wb: Any, notes: pd.DataFrame | None, name: str) -> None:
+    """The 说明 sheet: what the file holds and the indicator dictionary (queries.figures)."""
+    if notes is None:
+        return
+    ws = wb.add_worksheet(name)
+    ws.write_row(0, 0, [str(c) for c in notes.columns])
+    for r, row in enumerate(notes.itertuples(index=False), start=1):
+        ws.write_row(r, 0, ["" if v is None else str(v) for v in row])
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, len(notes.columns), 40)
+
+
 def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "Sheet1",
-                  max_rows: int = XLSX_MAX_ROWS) -> bytes:
-    """The full list as XLSX, streamed row by row (xlsxwriter constant_memory). Refused above max_rows."""
+                  max_rows: int = XLSX_MAX_ROWS, lang: str = "zh", notes: pd.DataFrame | None = None,
+                  notes_name: str = "说明") -> bytes:
+    """The full list as XLSX, streamed row by row (xlsxwriter constant_memory). Refused above max_rows.
+    Long texts are cut to fit a cell (`fit_cell`) and counted on the 说明 sheet, below the dictionary."""
     import xlsxwriter
 
     sql, params = view.select(con, neutral=False)
@@ -212,14 +260,18 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
     for i, h in enumerate(headers):
         ws.set_column(i, i, min(max(len(h) * 3.2, 8), 50))
     ws.write_row(0, 0, headers)
-    r = 0
+    r = cut = 0
     while batch := cur.fetchmany(10_000):
         for row in batch:
             r += 1
             if r > max_rows:
                 wb.close()
                 raise ValueError(f"more than {max_rows} rows: XLSX refused, use CSV")
-            ws.write_row(r, 0, [_xlsx_value(v) for v in row])
+            cells = [fit_cell(_xlsx_value(v)) for v in row]
+            cut += sum(c for _, c in cells)
+            ws.write_row(r, 0, [v for v, _ in cells])
+    _notes_sheet(wb, notes, notes_name)
+    note_cut_cells(wb, cut, lang, notes_name)
     wb.close()
     return buf.getvalue()
 
@@ -228,7 +280,8 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return neutralise(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes: pd.DataFrame | None = None,
+               notes_name: str = "说明") -> bytes:
     buf = io.BytesIO()
     sheet = (_BAD_FILENAME_CHARS.sub("_", sheet) or "Sheet1")[:31].replace("[", "(").replace("]", ")")
     with pd.ExcelWriter(
@@ -238,12 +291,22 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
                                    "strings_to_numbers": False}},
     ) as writer:
         flat = flatten(df)
+        cut = 0
+        for i in range(flat.shape[1]):
+            column = flat.iloc[:, i]
+            if column.dtype == object or pd.api.types.is_string_dtype(column):
+                cells = [fit_cell(v) for v in column.tolist()]
+                if any(c for _, c in cells):
+                    flat.isetitem(i, pd.Series([v for v, _ in cells], index=flat.index, dtype=object))
+                    cut += sum(c for _, c in cells)
         flat.to_excel(writer, index=False, sheet_name=sheet)
         ws = writer.sheets[sheet]
         for i, col in enumerate(flat.columns):
             width = max([len(str(col))] + [len(str(v)) for v in flat[col].head(200)]) + 2
             ws.set_column(i, i, min(max(width * 1.6, 8), 50))
         ws.freeze_panes(1, 0)
+        _notes_sheet(writer.book, notes, notes_name)
+        note_cut_cells(writer.book, cut, lang, notes_name)
     return buf.getvalue()
 
 
@@ -318,19 +381,40 @@ def download(label: str, data: Callable[[], bytes] | bytes, *, what: str, fmt: s
                                   on_click=log_download, args=(record,))
 
 
+def notes(ctx: Any, what: str) -> pd.DataFrame:
+    """The 说明 sheet of an Excel extract: what, filter, reference date, masking, then every entry of
+    the indicator dictionary (Chinese or English, as the screen)."""
+    from labels import t
+    from queries import figures
+
+    lang = ctx.lang
+    head = [(t("notes.what", lang), what), (t("notes.filter", lang), filter_slug(scoped(ctx.flt, ctx.viewer))),
+            (t("notes.as_of", lang), ctx.as_of.isoformat()),
+            (t("notes.masked", lang), t("notes.masked_no" if ctx.viewer.pii else "notes.masked_yes", lang))]
+    d = figures.frame(lang).drop(columns=["key"])
+    d.columns = [t(f"dict.{c}", lang) for c in d.columns]
+    top = pd.DataFrame([[a, b, *[""] * (len(d.columns) - 2)] for a, b in head], columns=d.columns)
+    return pd.concat([top, pd.DataFrame([[""] * len(d.columns), list(d.columns)], columns=d.columns), d],
+                     ignore_index=True)
+
+
 def show(key: str, df: pd.DataFrame, what: str) -> None:
-    """CSV + XLSX download buttons for exactly this (labelled) view (files built on click)."""
+    """CSV + XLSX download buttons for exactly this (labelled) view (files built on click); the XLSX
+    has a 说明 sheet (`notes`)."""
     import streamlit as st
 
+    from labels import t
     from ui.context import current
 
     ctx = current()
     flt = scoped(ctx.flt, ctx.viewer)
+    sheet_notes, notes_name = notes(ctx, what), t("notes.sheet", ctx.lang)
     row = st.container(horizontal=True, gap="small")
     download(ctx.t("extract.csv"), lambda: csv_bytes(df), what=what, fmt="csv",
              file_name=file_name(what, flt, ctx.as_of, "csv"), rows=len(df), mime="text/csv",
              key=f"{key}_csv", icon=":material/download:", where=row)
-    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what), what=what, fmt="xlsx",
+    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what, ctx.lang, sheet_notes, notes_name), what=what,
+             fmt="xlsx",
              file_name=file_name(what, flt, ctx.as_of, "xlsx"), rows=len(df),
              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              key=f"{key}_xlsx", icon=":material/table_view:", where=row)
@@ -348,6 +432,7 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
     ctx = current()
     snap = data.snapshot()
     flt = scoped(ctx.flt, ctx.viewer)
+    sheet_notes, notes_name = notes(ctx, what), ctx.t("notes.sheet")
 
     def build(writer: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
         def run() -> bytes:  # runs outside the script run: no Streamlit state inside
@@ -370,6 +455,7 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
                    help=ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))
         row.caption(ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))
         return
-    download(ctx.t("extract.xlsx"), build(xlsx_from_sql, what), what=what, fmt="xlsx", file_name=xlsx_name,
+    download(ctx.t("extract.xlsx"), build(xlsx_from_sql, what, XLSX_MAX_ROWS, ctx.lang, sheet_notes, notes_name),
+             what=what, fmt="xlsx", file_name=xlsx_name,
              rows=view.rows, mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              key=f"{key}_xlsx", icon=":material/table_view:", where=row)

@@ -4,12 +4,14 @@
   for overdue/days-since when it differs, and the batches (files) behind the data (expandable list).
 - `empty(hint=None)`: the clear empty state for a filter that matches nothing.
 - `no_database()`: the message shown before any database exists (how to build the demo).
+- `stale_database()`: the message shown while the database waits for its upgrade (etl.load.rebuild).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from etl.schema import SCHEMA_VERSION, recorded_version
 from queries import meta
 from ui import data
 from ui.context import current
@@ -51,3 +53,16 @@ def no_database() -> None:
     st.warning(ctx.t("nodb.title"), icon=":material/database:")
     st.markdown(ctx.t("nodb.body"))
     st.code(".venv/bin/python -m etl demo", language="bash")
+
+
+def is_stale() -> bool:
+    """Whether the current snapshot was written by an older (or newer) schema version than this code's."""
+    return data.call(recorded_version) != SCHEMA_VERSION
+
+
+def stale_database() -> None:
+    ctx = current()
+    st.title(ctx.t("app.title"))
+    st.warning(ctx.t("stale.title"), icon=":material/upgrade:")
+    st.markdown(ctx.t("stale.body", old=data.call(recorded_version), new=SCHEMA_VERSION))
+    st.code(".venv/bin/python -m etl rebuild", language="bash")

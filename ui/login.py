@@ -8,6 +8,13 @@
 - `sidebar(user, lang)`: who is logged in, their scope, and the logout button.
 - `current_user() -> User | None`: the session's user (None = nobody logged in).
 
+Single sign-on: when `.streamlit/secrets.toml` configures OIDC (`[auth]` with a provider), the login
+page offers one button per provider (`st.login`) above the password form. A signed-in identity
+(`st.user`) is mapped to a user of the users file by `ui.auth.identify` on every run, so removing or
+changing its entry applies at the next click; an identity the file does not name sees the no-access
+page and nothing else (and may log out to try another account). Logging out ends the Streamlit
+identity cookie too (`st.logout`, which also ends the provider's session when it offers that).
+
 The session keeps the user (without the password hash) and its Viewer in st.session_state; nothing of
 it goes into the URL.
 """
@@ -24,6 +31,7 @@ from ui import auth
 from ui.auth import User
 
 USER_KEY = "auth_user"
+_METHOD_KEY = "_auth_method"  # "password" or "sso": how the session's user logged in
 _FAILS_KEY = "_auth_failures"
 _LAST_NAME_KEY = "_auth_last_name"
 _KEEP_ON_RESET = ("lang",)  # the language survives login and logout
@@ -41,16 +49,43 @@ def _reset_session() -> None:
             del st.session_state[key]
 
 
-def login(user: User) -> None:
+def login(user: User, method: str = "password") -> None:
     from ui.data import VIEWER_KEY
 
     _reset_session()
     st.session_state[USER_KEY] = user.public()
     st.session_state[VIEWER_KEY] = user.viewer()
+    st.session_state[_METHOD_KEY] = method
+
+
+def _sso_claims() -> dict[str, object] | None:
+    """The claims of the identity signed in through OIDC (st.user), or None."""
+    try:
+        info = st.user.to_dict()
+    except Exception:  # noqa: BLE001 (no script run context, or Streamlit without auth support)
+        return None
+    return info if info.get("is_logged_in") is True else None
+
+
+def sso_providers() -> list[str | None]:
+    """The OIDC providers `.streamlit/secrets.toml` configures: None for the unnamed one (`[auth]` with
+    its own client_id), else the names of `[auth.<name>]` sections. Empty without an [auth] section."""
+    try:
+        section = st.secrets.get("auth")
+    except Exception:  # noqa: BLE001 (no secrets file, or one that cannot be parsed)
+        return []
+    if not hasattr(section, "get"):
+        return []
+    named = [str(k) for k, v in section.items() if hasattr(v, "get") and v.get("client_id")]
+    return ([None] if section.get("client_id") else []) + named
 
 
 def logout() -> None:
+    """Forget the session's user; an OIDC sign-in ends too (the identity cookie, and the provider's
+    session when the provider offers an end-session endpoint)."""
     _reset_session()
+    if _sso_claims() is not None:
+        st.logout()
 
 
 def _locked_page(lang: str) -> None:
@@ -63,9 +98,35 @@ def _locked_page(lang: str) -> None:
     st.stop()
 
 
+def _no_access_page(claims: dict[str, object], lang: str) -> None:
+    """A signed-in identity the users file does not name: this and nothing else."""
+    who = next((str(claims[c]) for c in ("email", "sub") if claims.get(c)), "?")
+    who = "`" + who.replace("`", "'").replace("\n", " ") + "`"  # a code span: text, never a (mailto) link
+
+    def page() -> None:
+        st.title(t("app.title", lang))
+        st.error(t("auth.no_access", lang, who=who), icon=":material/block:")
+        st.button(t("auth.logout", lang), key="auth_logout", on_click=logout, icon=":material/logout:")
+
+    st.navigation([st.Page(page, title=t("auth.title", lang), url_path="no-access", default=True)],
+                  position="hidden").run()
+    st.stop()
+
+
+def _sso_buttons(lang: str) -> None:
+    providers = sso_providers()
+    for provider in providers:
+        label = t("auth.sso", lang) if provider is None else t("auth.sso_named", lang, provider=provider)
+        if st.button(label, key=f"auth_sso_{provider or ''}", type="primary", icon=":material/badge:"):
+            st.login(provider)
+    if providers:
+        st.caption(t("auth.or_password", lang))
+
+
 def _login_form(lang: str) -> None:
     st.title(t("app.title", lang))
     st.subheader(t("auth.title", lang))
+    _sso_buttons(lang)
     with st.form("auth_login", clear_on_submit=True, enter_to_submit=True):
         username = st.text_input(t("auth.username", lang), value=st.session_state.get(_LAST_NAME_KEY, ""),
                                  max_chars=64, autocomplete="username", key="auth_username")
@@ -102,7 +163,22 @@ def gate(lang: str) -> User:
     except auth.AuthConfigError as e:
         print(f"fupin: users file unusable: {e}", file=sys.stderr)
         _locked_page(lang)
+    claims = _sso_claims()
     user = current_user()
+    if claims is not None and (user is None or st.session_state.get(_METHOD_KEY) == "sso"):
+        try:  # the identity decides on every run: a removed or changed entry applies at the next click
+            mapped = auth.identify(claims)
+        except auth.AuthConfigError:
+            _locked_page(lang)
+        if mapped is None:
+            _reset_session()
+            _no_access_page(claims, lang)
+        if mapped != user:
+            login(mapped, "sso")
+        return mapped
+    if user is not None and st.session_state.get(_METHOD_KEY) == "sso":  # signed out elsewhere
+        _reset_session()
+        user = None
     if user is not None:
         fresh = auth.refresh(user)
         if fresh is None:

@@ -177,7 +177,8 @@ def spec_div(spec: dict[str, Any]) -> str:
     """A figure given as plain data ({"data": [...], "layout": {...}}, e.g. `ui.charts.bar_spec`) as a
     <div> + script drawing it: the markup `fig.to_html(include_plotlyjs=False, full_html=False)` writes,
     without building and validating a go.Figure. The default template is added as go.Figure adds it, so
-    the chart looks the same."""
+    the chart looks the same. Every text from the data is escaped first (`ui.charts.safe_spec`)."""
+    spec = charts.safe_spec(spec)
     layout = spec.get("layout", {})
     if "template" not in layout and pio.templates.default:
         layout = {**layout, "template": _template(pio.templates.default)}
@@ -324,7 +325,7 @@ def show(profile: Profile | None, ctx: Any, key: str, reasons: list[str] | None 
     st.html(f'<style>{INLINE_CSS}</style><div class="fp-profile">'
             + profile_body(profile, ctx.lang, ctx.as_of, reasons, chart=False) + "</div>")
     if fig is not None:
-        charts.show(fig, f"{key}_income")
+        charts.show(fig, f"{key}_income", figure="profile.income")
     hid = str(profile.household.get("household_id"))
     what = f"{ctx.t('insp.what.profile')}_{hid}"
     extract.download(

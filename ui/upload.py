@@ -13,7 +13,9 @@ from pathlib import Path
 from labels import t
 
 UPLOAD_LIMIT_MB = int(os.environ.get("FUPIN_UPLOAD_MB", "100"))
-ALLOWED = (".xlsx", ".csv")
+# data-spec §1.3: Excel (BIFF .xls, and the text or HTML tables systems name .xls), text, gzip'd text, HTML
+ALLOWED = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".csv.gz", ".htm", ".html")
+WIDGET_TYPES = sorted({s.rsplit(".", 1)[-1] for s in ALLOWED})  # the upload widget checks the last suffix
 
 
 @dataclass

@@ -76,20 +76,23 @@ def build_demo(db: Path) -> Path:
 class StreamlitServer:
     """`streamlit run dashboard.py` on a loopback port; `url` is its base URL (no trailing slash)."""
 
-    def __init__(self, db: Path, log: Path, port: int | None = None) -> None:
+    def __init__(self, db: Path, log: Path, port: int | None = None, env: dict[str, str] | None = None,
+                 args: list[str] | None = None) -> None:
         self.db = db
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
+        self.env = env or {}  # more environment (e.g. FUPIN_USERS)
+        self.args = args or []  # more Streamlit options (e.g. --secrets.files)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> StreamlitServer:
-        env = {**os.environ, "FUPIN_DB": str(self.db), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "FUPIN_DB": str(self.db), "PYTHONUNBUFFERED": "1", **self.env}
         self.log.parent.mkdir(parents=True, exist_ok=True)
         # the project's launcher, as `make run` starts it (ui/serve.py: no legacy pages/ mode)
         cmd = [sys.executable, "-m", "ui.serve",
                "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *self.args]
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)

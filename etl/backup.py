@@ -1,0 +1,190 @@
+"""Backups and restores of the current data: `python -m etl backup DIR`, `python -m etl restore DIR|FILE`.
+
+A backup is a copy of the current published snapshot file (`etl.snapshot`), which holds everything:
+base tables, keys, derived tables, `meta` (with the schema version) and the load history. It is taken
+under the loaders' write lock, so no load can publish, and therefore none can start rewriting the file
+in place as the next load's target, while it is copied; viewers only read, so they go on undisturbed,
+and a load that starts meanwhile waits for the copy. The copy is written under a temporary name,
+checked (it opens, its `slot` says published, the generation is the one copied) and renamed, beside a
+manifest (`.json`: sha256, size, generation, schema version, base-table row counts), so a half-written
+backup is never taken for one.
+
+A restore publishes the backup the way a load publishes: a copy becomes the next generation's file and
+the link is switched atomically, under the same lock. A viewer reading the current file keeps reading
+it until its next run, then sees the restored data; no file a viewer may have open is overwritten. A
+backup of an older schema version is upgraded on the way in (`etl.load.rebuild` from the backup file:
+base tables copied, derived tables built anew); one of a newer version is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from etl import schema, snapshot
+from etl.load import rebuild
+from labels import t
+
+PREFIX = "fupin-"
+CHUNK = 4 << 20
+
+
+@dataclass
+class Manifest:
+    """What a backup holds; written beside it as `<name>.json`."""
+
+    file: str
+    sha256: str
+    bytes: int
+    generation: int
+    schema_version: str
+    built_at: str | None
+    created_at: str
+    rows: dict[str, int]
+
+    @property
+    def households(self) -> int:
+        return self.rows.get("households", 0)
+
+
+class BackupError(RuntimeError):
+    """A file that is not a usable backup; nothing was changed."""
+
+
+def _copy_hashing(src: Path, dst: Path) -> str:
+    """Copy a file and return its sha256, reading it once."""
+    digest = hashlib.sha256()
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        while chunk := fin.read(CHUNK):
+            digest.update(chunk)
+            fout.write(chunk)
+        fout.flush()
+        os.fsync(fout.fileno())
+    return digest.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def describe(path: Path, lang: str = "zh") -> tuple[str | None, int | None, str, str | None, dict[str, int]]:
+    """(slot state, slot generation, schema version, built_at, base-table row counts) of a snapshot
+    file, opened read-only. Raises BackupError when it is not a dashboard database."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise BackupError(t("cli.restore_bad", lang, file=path, reason=t("backup.reason.unreadable", lang))) from exc
+    try:
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+        if not {"households", "load_batches", "meta"} <= tables:
+            raise BackupError(t("cli.restore_bad", lang, file=path, reason=t("backup.reason.not_db", lang)))
+        state, gen = snapshot._state(con)
+        built = con.execute("SELECT max(value) FROM meta WHERE key = 'built_at'").fetchall()[0][0]
+        rows = {table: int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
+                for table in schema.TABLES_DDL if table in tables and table != "meta"}
+        return state, gen, schema.recorded_version(con), built, rows
+    finally:
+        con.close()
+
+
+def backup(dest: Path, db: str | os.PathLike[str] | None = None) -> tuple[Path, Manifest]:
+    """Copy the current snapshot into `dest` as `fupin-<time>-g<generation>.duckdb` with its manifest."""
+    target = snapshot.db_path(db)
+    dest.mkdir(parents=True, exist_ok=True)
+    with snapshot.write_lock(target):  # no load publishes, so the current file stays unwritten
+        current = snapshot.current_snapshot(target)
+        if current is None:
+            raise FileNotFoundError(f"no database at {target}")
+        gen = snapshot.generation(current)
+        stamp = datetime.now()
+        name = f"{PREFIX}{stamp:%Y%m%d-%H%M%S}-g{gen:08d}.duckdb"
+        part = dest / f".{name}.part"
+        try:
+            sha = _copy_hashing(current, part)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+    try:
+        state, slot_gen, version, built, rows = describe(part)
+        if state not in (None, "published") or (slot_gen is not None and gen and slot_gen != gen):
+            raise BackupError(f"{current}: slot {state} {slot_gen}, expected published {gen}")
+        manifest = Manifest(name, sha, part.stat().st_size, gen, version, built,
+                            stamp.isoformat(timespec="seconds"), rows)
+        final = dest / name
+        os.replace(part, final)
+        _write_json(final.with_suffix(".json"), asdict(manifest))
+    finally:
+        part.unlink(missing_ok=True)
+    return final, manifest
+
+
+def _write_json(path: Path, value: object) -> None:
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def backups(directory: Path) -> list[Path]:
+    """The backup files in a directory, oldest first (names start with their time)."""
+    return sorted(p for p in directory.glob(f"{PREFIX}*.duckdb") if p.is_file())
+
+
+def choose(source: Path, lang: str = "zh") -> Path:
+    """The backup to restore: `source` itself, or the newest backup in the directory `source`."""
+    if source.is_dir():
+        found = backups(source)
+        if not found:
+            raise BackupError(t("cli.restore_none", lang, dir=source))
+        return found[-1]
+    if not source.is_file():
+        raise FileNotFoundError(source)
+    return source
+
+
+def verify(file: Path, lang: str = "zh") -> Manifest:
+    """Check a backup against its manifest (when it has one) and read what it holds."""
+    manifest_path = file.with_suffix(".json")
+    sha = _sha256(file)
+    if manifest_path.is_file():
+        recorded = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if recorded.get("sha256") != sha:
+            raise BackupError(t("cli.restore_bad", lang, file=file, reason=t("backup.reason.checksum", lang)))
+    _state, gen, version, built, rows = describe(file, lang)
+    return Manifest(file.name, sha, file.stat().st_size, gen or 0, version, built,
+                    datetime.now().isoformat(timespec="seconds"), rows)
+
+
+def restore(source: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh") -> tuple[Path, Manifest]:
+    """Publish a backup as the next generation of `db` (the newest in `source` if it is a directory).
+    A backup of an older schema version is upgraded on the way in; the current data stays until the
+    new file is published, and stays if anything fails."""
+    file = choose(source, lang)
+    manifest = verify(file, lang)
+    if manifest.schema_version == schema.SCHEMA_VERSION:
+        with snapshot.writer(db, source=file) as w:
+            w.full = True  # a whole file: the other snapshot file is made a copy of it
+    else:
+        rebuild(db, source=file, lang=lang)  # raises UpgradeError for a newer version, changing nothing
+    return snapshot.db_path(db), manifest
+
+
+def human_size(n: int) -> str:
+    """1234567 -> '1.2 MB'."""
+    size = float(n)
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+

@@ -1,0 +1,88 @@
+"""The figure history: the key figures of every township as each load left them (`figure_history`).
+
+A load that publishes a snapshot appends one row per township, stamped with its last batch (the
+load's owner in `etl.owners`: the changeset carries the new rows to the other snapshot file), the time
+and the data's as-of date. The row is written inside the snapshot being built, so a load that fails or
+is killed leaves no row behind (the link stays on the last good snapshot), and a row is never
+rewritten: it records what the dashboard showed after that load.
+
+It is a base table, not a derived one: `python -m etl rebuild` copies it like the ledgers (a rebuild
+cannot know what earlier loads saw), and `etl.derive.build_all` never touches it. A fresh load (`etl
+demo`) starts it again. The cost per load is a few aggregates over the summary cells (agg_household,
+agg_ill_member) and the rectification list: per township, never per household.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.owners import stage_table
+from etl.sqlexpr import RECT_OPEN_SQL
+
+# The columns after (batch_id, loaded_at, as_of, township); counts of registered households unless named.
+FIGURES = ("households", "people", "exited", "not_exited", "returned", "monitored", "with_intervention",
+           "rect_open", "rect_overdue", "rect_closed", "chronic", "compliant")
+
+DDL = """
+    CREATE TABLE IF NOT EXISTS figure_history (
+        batch_id INTEGER NOT NULL,           -- the last batch of the load that recorded the row
+        loaded_at TIMESTAMP NOT NULL,
+        as_of DATE,                          -- the data's as-of date after that load
+        township VARCHAR NOT NULL,
+        households BIGINT, people BIGINT, exited BIGINT, not_exited BIGINT, returned BIGINT,
+        monitored BIGINT, with_intervention BIGINT,
+        rect_open BIGINT, rect_overdue BIGINT, rect_closed BIGINT,
+        chronic BIGINT, compliant BIGINT
+    )"""
+
+# Open/closed as queries.rectification counts them, at the data's as-of date ($as_of).
+_SQL = """
+WITH h AS (
+    SELECT c.township,
+        coalesce(sum(c.registered), 0) AS households,
+        coalesce(sum(c.people), 0) AS people,
+        coalesce(sum(c.households) FILTER (WHERE c.exit_status = '已脱贫'), 0) AS exited,
+        coalesce(sum(c.households) FILTER (WHERE c.exit_status = '未脱贫'), 0) AS not_exited,
+        coalesce(sum(c.households) FILTER (WHERE c.exit_status = '返贫'), 0) AS returned,
+        coalesce(sum(c.monitored), 0) AS monitored,
+        coalesce(sum(c.with_intervention) FILTER (WHERE c.exit_status IS NOT NULL), 0) AS with_intervention
+    FROM agg_household c GROUP BY c.township
+), r AS (
+    SELECT r.township,
+        count(*) FILTER (WHERE {open}) AS rect_open,
+        count(*) FILTER (WHERE {open} AND r.deadline < $as_of) AS rect_overdue,
+        count(*) FILTER (WHERE NOT {open}) AS rect_closed
+    FROM list_rectification r GROUP BY r.township
+), m AS (
+    SELECT c.township, coalesce(sum(c.chronic), 0) AS chronic,
+        coalesce(sum(c.chronic) FILTER (WHERE c.compliant_until > $as_of), 0) AS compliant
+    FROM agg_ill_member c GROUP BY c.township
+)
+SELECT $batch AS batch_id, $loaded_at AS loaded_at, $as_of AS as_of, township,
+    coalesce(households, 0), coalesce(people, 0), coalesce(exited, 0), coalesce(not_exited, 0),
+    coalesce(returned, 0), coalesce(monitored, 0), coalesce(with_intervention, 0),
+    coalesce(rect_open, 0), coalesce(rect_overdue, 0), coalesce(rect_closed, 0),
+    coalesce(chronic, 0), coalesce(compliant, 0)
+FROM h FULL JOIN r USING (township) FULL JOIN m USING (township)
+WHERE township IS NOT NULL
+"""
+
+
+def last_batch(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The last batch this load wrote (read before a full build drops the staging schema)."""
+    rows = con.execute(f"SELECT max(batch_id) FROM {stage_table('batch')}").fetchall()  # noqa: S608 - ours
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+def record(con: duckdb.DuckDBPyConnection, batch: int | None) -> None:
+    """Append the township rows of this load, owned by its last batch (after the derived tables are up
+    to date). A load without a batch records nothing."""
+    from datetime import datetime
+
+    from etl.derive import as_of
+
+    if batch is None:
+        return
+    con.execute("DELETE FROM figure_history WHERE batch_id = ?", [batch])
+    con.execute(f"INSERT INTO figure_history {_SQL.format(open=RECT_OPEN_SQL)}",  # noqa: S608 - constants
+                {"batch": batch, "loaded_at": datetime.now(), "as_of": as_of(con)})

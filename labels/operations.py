@@ -1,0 +1,51 @@
+"""Labels of running the product (issue 18): upgrades, backups and restores on the command line, the
+page shown while a database waits for its upgrade, and the user guide's page and sidebar link."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    # upgrades (etl.load.rebuild)
+    "cli.upgraded": (
+        "数据库由第 {old} 版程序建立，已按第 {new} 版升级：汇总表已由基础数据重建，基础数据逐表行数不变"
+        "（{rows}）：{db}",
+        "The database was built by schema version {old}; upgraded to version {new}: derived tables rebuilt "
+        "from the base tables, every base table's row count unchanged ({rows}): {db}"),
+    "cli.upgrading": ("数据库由第 {old} 版程序建立，先按第 {new} 版升级……",
+                      "The database was built by schema version {old}; upgrading to version {new} first…"),
+    "cli.schema_newer": (
+        "数据库由更新的第 {version} 版程序建立，本程序（第 {mine} 版）无法读取；请升级程序，数据未作任何更改。",
+        "The database was built by a newer version ({version}) than this program ({mine}); upgrade the "
+        "program. Nothing was changed."),
+    "cli.upgrade_lost": (
+        "升级中止，数据未作任何更改：旧数据库的表 {table} 有本版本没有的列（{columns}），继续会丢失已导入的数据。",
+        "Upgrade stopped, nothing was changed: table {table} of the old database has columns this version "
+        "lacks ({columns}); going on would lose loaded data."),
+    "cli.upgrade_rows": (
+        "升级中止，数据未作任何更改：表 {table} 复制前 {old} 行、复制后 {new} 行。",
+        "Upgrade stopped, nothing was changed: table {table} had {old} rows before the copy and {new} after."),
+    # backups (etl.backup)
+    "cli.backup_done": (
+        "已备份：{file}（第 {generation} 代快照，程序版本 {version}，{size}，{households} 户）",
+        "Backed up: {file} (snapshot generation {generation}, schema version {version}, {size}, "
+        "{households} households)"),
+    "cli.restore_done": (
+        "已恢复：{file} → {db}（程序版本 {version}，{households} 户；正在查看的用户在下一次操作时看到恢复的数据）",
+        "Restored: {file} → {db} (schema version {version}, {households} households; viewers see the "
+        "restored data at their next click)"),
+    "cli.restore_none": ("{dir} 中没有备份文件（fupin-g*.duckdb）。", "No backup (fupin-g*.duckdb) in {dir}."),
+    "cli.restore_bad": ("不是可用的备份，数据未作任何更改：{file}（{reason}）",
+                        "Not a usable backup, nothing was changed: {file} ({reason})"),
+    "backup.reason.checksum": ("校验和与备份清单不符，文件已损坏或被改动", "checksum differs from the manifest"),
+    "backup.reason.not_db": ("不是看板数据库", "not a dashboard database"),
+    "backup.reason.unreadable": ("无法打开", "cannot be opened"),
+    # the dashboard on a database of an older version
+    "stale.title": ("数据库需要升级", "The database needs an upgrade"),
+    "stale.body": (
+        "当前数据库由第 {old} 版程序建立，本程序为第 {new} 版。请数据管理员运行下面的命令（`make run` 启动时会"
+        "自动运行）：汇总表将由已导入的基础数据重建，不会丢失任何已导入的数据。升级期间及之前，看板其他用户不受影响。",
+        "The database was built by schema version {old}; this program is version {new}. Ask the data "
+        "administrator to run the command below (`make run` runs it at start): the derived tables are "
+        "rebuilt from the loaded base data, and no loaded row is lost."),
+    # the user guide
+    "nav.guide": ("使用手册", "User guide"),
+    "guide.sidebar_link": ("使用手册", "User guide"),
+    "guide.missing": ("找不到使用手册文件 docs/使用手册.md。", "The guide docs/使用手册.md is missing."),
+}

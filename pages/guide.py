@@ -1,0 +1,52 @@
+"""使用手册 User guide: docs/使用手册.md rendered inside the dashboard, offline, pictures included.
+
+Markdown images (`![说明](img/overview.png)`) are drawn with st.image from docs/ on disk, since the
+browser cannot fetch a path of the server's file system; everything else is the guide's Markdown."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from ui.context import current
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "使用手册.md"
+_IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)\s]+)\)\s*$", re.M)
+
+
+def parts(text: str) -> list[tuple[str, str]]:
+    """The guide as ('md', text) and ('img', path relative to docs/, caption) pieces, in order."""
+    out: list[tuple[str, ...]] = []
+    pos = 0
+    for m in _IMAGE.finditer(text):
+        if text[pos:m.start()].strip():
+            out.append(("md", text[pos:m.start()]))
+        out.append(("img", m.group(2), m.group(1)))
+        pos = m.end()
+    if text[pos:].strip():
+        out.append(("md", text[pos:]))
+    return out  # type: ignore[return-value]
+
+
+def main() -> None:
+    ctx = current()
+    if not GUIDE.is_file():
+        st.error(ctx.t("guide.missing"))
+        return
+    text = GUIDE.read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    if first.startswith("# "):  # the guide's heading is the page's title
+        st.title(first[2:].strip())
+        text = rest
+    for part in parts(text):
+        if part[0] == "img":
+            image = (GUIDE.parent / part[1]).resolve()
+            if image.is_file() and GUIDE.parent in image.parents:
+                st.image(str(image), caption=part[2], width="stretch")
+        else:
+            st.markdown(part[1])
+
+
+main()

@@ -1,0 +1,180 @@
+"""Backups and restores (issue 18) on real snapshot files: `python -m etl backup DIR` copies the current
+published file under the loaders' lock with a manifest; `restore` publishes a backup as the next
+generation through the same atomic link switch as a load. Both while viewers read and loads run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+import traceback
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import backup, schema, snapshot
+from etl.load import load_files
+from tests.test_concurrency import TOWN, gen_file, read_generation
+from tests.test_load import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_TABLES = [t for t in schema.TABLES_DDL if t != "meta"]
+
+
+
+def base_rows(path: Path) -> dict[str, list[str]]:
+    """Every row of every base table of a snapshot file (or of a database path's current snapshot)."""
+    con = duckdb.connect(str(snapshot.current_snapshot(path) or path), read_only=True)
+    try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) if t in present else []
+                for t in BASE_TABLES}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def three_generations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("three")
+    db = folder / "data" / "fupin.duckdb"
+    for g in (1, 2, 3):
+        assert load_files([gen_file(folder, g)], db=db).published
+    return db.parent
+
+
+@pytest.fixture()
+def db(tmp_path: Path, three_generations: Path) -> Path:
+    """A database of three generations: households CC…1, CC…2, CC…3 in 并发测试镇 (a copy per test)."""
+    shutil.copytree(three_generations, tmp_path / "data", symlinks=True)
+    return tmp_path / "data" / "fupin.duckdb"
+
+
+def test_backup_then_restore_brings_back_exactly_the_backed_up_rows(tmp_path: Path, db: Path) -> None:
+    p = run_cli("backup", str(tmp_path / "bk"), "--db", str(db))
+    assert p.returncode == 0, p.stderr
+    assert "已备份" in p.stdout and "程序版本 18" in p.stdout
+    [file] = backup.backups(tmp_path / "bk")
+    manifest = json.loads(file.with_suffix(".json").read_text(encoding="utf-8"))
+    assert (manifest["generation"], manifest["schema_version"]) == (3, schema.SCHEMA_VERSION)
+    assert manifest["rows"]["households"] == 3 and manifest["bytes"] == file.stat().st_size
+    at_backup = base_rows(db)
+    assert base_rows(file) == at_backup
+
+    for g in (4, 5):
+        load_files([gen_file(tmp_path, g)], db=db)
+    assert read_generation(db) == 5
+    old_con, old_snap = snapshot.connect_read(db)  # a viewer in the middle of a run
+
+    p = run_cli("restore", str(tmp_path / "bk"), "--db", str(db))
+    assert p.returncode == 0, p.stderr
+    assert "已恢复" in p.stdout
+    assert read_generation(db) == 3
+    assert base_rows(db) == at_backup
+    new = snapshot.current_snapshot(db)
+    assert new is not None and snapshot.generation(new) == 6  # published as the next generation
+    # the viewer's file was not overwritten: it still reads generation 5's answers
+    assert old_con.execute("SELECT count(*) FROM households WHERE township = ?", [TOWN]).fetchall() == [(5,)]
+    old_con.close()
+    assert old_snap != new
+    # the next load builds on the restored data
+    load_files([gen_file(tmp_path, 4)], db=db)
+    assert read_generation(db) == 4
+
+
+def test_restore_into_an_empty_place_and_the_newest_of_several(tmp_path: Path, db: Path) -> None:
+    first, _ = backup.backup(tmp_path / "bk", db)
+    time.sleep(1.1)  # backup names carry the second
+    load_files([gen_file(tmp_path, 4)], db=db)
+    second, m = backup.backup(tmp_path / "bk", db)
+    assert backup.backups(tmp_path / "bk") == [first, second]
+    other = tmp_path / "elsewhere" / "fupin.duckdb"
+    backup.restore(tmp_path / "bk", other)
+    assert read_generation(other) == 4 == m.rows["households"]
+    backup.restore(first, other)  # a file names the backup itself
+    assert read_generation(other) == 3
+    files = sorted(p.name for p in snapshot.snapshots_dir(other).glob("*.duckdb"))
+    assert files == ["g00000002.duckdb", "g00000002b.duckdb"]  # current and its spare, nothing else
+
+
+def test_a_damaged_backup_is_refused_and_changes_nothing(tmp_path: Path, db: Path) -> None:
+    file, _ = backup.backup(tmp_path / "bk", db)
+    with open(file, "r+b") as fh:
+        fh.seek(file.stat().st_size // 2)
+        byte = fh.read(1)
+        fh.seek(-1, 1)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    before = snapshot.current_snapshot(db)
+    p = run_cli("restore", str(file), "--db", str(db))
+    assert p.returncode == 1 and "校验和" in p.stderr
+    assert snapshot.current_snapshot(db) == before
+    notdb = tmp_path / "x" / "fupin-other.duckdb"
+    notdb.parent.mkdir()
+    duckdb.connect(str(notdb)).close()
+    p = run_cli("restore", str(notdb.parent), "--db", str(db))
+    assert p.returncode == 1 and "不是看板数据库" in p.stderr
+    p = run_cli("restore", str(tmp_path / "empty-dir-that-is-not-there"), "--db", str(db))
+    assert p.returncode == 1
+    assert snapshot.current_snapshot(db) == before
+
+
+def test_a_backup_of_a_newer_version_is_refused(tmp_path: Path, db: Path) -> None:
+    file, _ = backup.backup(tmp_path / "bk", db)
+    con = duckdb.connect(str(file))
+    con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    con.close()
+    file.with_suffix(".json").unlink()  # a backup copied without its manifest is still accepted ...
+    before = snapshot.current_snapshot(db)
+    p = run_cli("restore", str(file), "--db", str(db))
+    assert p.returncode == 1 and "更新的第 999 版" in p.stderr  # ... but not one of a newer program
+    assert snapshot.current_snapshot(db) == before
+
+
+def test_no_database_to_back_up(tmp_path: Path) -> None:
+    p = run_cli("backup", str(tmp_path / "bk"), "--db", str(tmp_path / "none" / "fupin.duckdb"))
+    assert p.returncode == 1 and "数据库不存在" in p.stderr
+    assert not backup.backups(tmp_path / "bk")
+
+
+def test_backups_and_restores_while_viewers_read_and_loads_run(tmp_path: Path, db: Path) -> None:
+    """Readers never see an error or a mix of generations; every backup is one whole generation; loads
+    queue behind backups and restores and lose nothing that was published after the restore."""
+    stop = threading.Event()
+    errors: list[str] = []
+    seen: set[int] = set()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                seen.add(read_generation(db))
+            except Exception:
+                errors.append(traceback.format_exc(limit=3))
+            time.sleep(0.05)
+
+    def loader() -> None:
+        for g in range(4, 7):
+            if load_files([gen_file(tmp_path, g)], db=db).exit_code:
+                errors.append(f"load {g} failed")
+
+    readers = [threading.Thread(target=reader, daemon=True) for _ in range(3)]
+    for th in readers:
+        th.start()
+    load_thread = threading.Thread(target=loader)
+    load_thread.start()
+    taken: list[tuple[Path, backup.Manifest]] = []
+    while load_thread.is_alive() or len(taken) < 3:
+        taken.append(backup.backup(tmp_path / "bk" / str(len(taken)), db))
+        time.sleep(0.2)  # flock is not fair: leave the loads a moment to take the lock
+    load_thread.join()
+    backup.restore(taken[0][0], db)  # back while the readers read
+    time.sleep(0.3)
+    stop.set()
+    for th in readers:
+        th.join(timeout=30)
+    assert not errors, errors[:3]
+    for file, m in taken:
+        n = read_generation(file)  # a whole generation: every table agrees
+        assert n == m.rows["households"] == m.generation, (file, m)
+    assert read_generation(db) == taken[0][1].generation
+    assert len(seen) > 2

@@ -1,0 +1,343 @@
+"""The export shapes of data-spec §1.3 load exactly like their .csv/.xlsx equivalents (issue 14).
+
+Each shape is written for real (HTML as a web system's 导出Excel writes it, BIFF with xlwt, workbooks
+with xlsxwriter), loaded through `etl.load.load_files` into a real DuckDB file, and the tables are
+compared with those of the same rows loaded from a plain CSV.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+import xlwt
+
+from etl import readers, snapshot
+from etl.load import LoadReport, load_files
+from ui.upload import ALLOWED, load_uploads
+
+ROOT = Path(__file__).resolve().parents[1]
+TITLE = "乌拉特中旗建档立卡贫困人口信息表"
+HEADER = ["序号", "乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "人数", "主要致贫原因", "脱贫属性",
+          "识别时间", "人均纯收入"]
+# Group titles above the header (merged across the headers below them): (first col, last col, title).
+GROUPS = [(0, 3, "基本信息"), (4, 7, "家庭成员"), (8, 9, "贫困情况"), (10, 11, "收入情况")]
+WUJIAHE = [
+    ["1", "乌加河镇", "联丰奋斗村", "150824101001", "张三春", "15082419800101123X", "户主", "2", "因病", "已脱贫",
+     "2016-03-01", "4300.5"],
+    ["2", "乌加河镇", "联丰奋斗村", "150824101001", "李四", "150824198202021234", "配偶", "2", "因病", "已脱贫",
+     "2016-03-01", "4300.5"],
+    ["3", "乌加河镇", "联丰奋斗村", "150824101002", "王五", "150824199003033456", "户主", "1", "缺劳力", "未脱贫",
+     "2020/6/22", "3200"],
+    ["4", "乌加河镇", "联丰奋斗村", "", "无户号", "150824199003033457", "户主", "1", "因学", "未脱贫", "", ""],
+]
+DELINGSHAN = [
+    ["1", "德岭山镇", "兴丰", "150824102001", "赵六", "150824197001011234", "户主", "1", "因病", "已脱贫",
+     "2018年5月1日", "5100"],
+    ["2", "德岭山镇", "兴丰", "150824102002", "孙七", "150824195505055555", "户主", "1", "因残", "未脱贫", "", "2900"],
+]
+ROWS = WUJIAHE + DELINGSHAN
+TABLES = ["households", "members", "household_income", "rejected_rows", "data_issues"]
+# Columns that differ between equivalent loads by design: which batch, and (for tables split across
+# sheets) the file name and line that rows came from, and keys numbered in load order.
+LINEAGE = ("batch_id", "hk", "area", "seq")
+PLACE = ("source_line", "line", "file_name")
+
+
+def dump(db: Path, ignore: Sequence[str] = LINEAGE) -> dict[str, list[str]]:
+    con, _ = snapshot.connect_read(db)
+    try:
+        out = {}
+        for table in TABLES:
+            cols = [c for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [table]).fetchall() if c not in ignore]
+            out[table] = sorted(map(repr, con.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall()))
+        return out
+    finally:
+        con.close()
+
+
+def load(paths: Sequence[Path], db: Path, names: Sequence[str] | None = None) -> LoadReport:
+    report = load_files(paths, db=db, display_names=names)
+    assert report.exit_code == 0, [f.error for f in report.files]
+    return report
+
+
+def write_csv(path: Path, rows: list[list[str]], *, title: bool = True) -> Path:
+    lines = ([TITLE + "," * (len(HEADER) - 1)] if title else []) + [",".join(r) for r in [HEADER, *rows]]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def layout(rows: list[list[str]] | None, *, groups: bool, numbers: bool = False) -> list[tuple]:
+    """One sheet as ("merge", r0, c0, r1, c1, text) and ("cell", r, c, value): the title row, group titles,
+    header and rows; None = a cover sheet of notes. `numbers`: 户编号/人数/序号 as numbers, as Excel keeps them."""
+    if rows is None:
+        return [("cell", 0, 0, "填表说明"), ("cell", 1, 0, "1. 本表由全国防返贫监测信息系统导出。")]
+    ops: list[tuple] = [("merge", 0, 0, 0, len(HEADER) - 1, TITLE)]
+    top = 1 + groups
+    ops += [("merge", 1, c0, 1, c1, text) for c0, c1, text in GROUPS] if groups else []
+    for r, row in enumerate([HEADER, *rows]):
+        for j, v in enumerate(row):
+            number = numbers and r > 0 and HEADER[j] in ("户编号", "人数", "序号") and v.isdigit()
+            ops.append(("cell", top + r, j, int(v) if number else v))
+    return ops
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list[str]] | None], *, groups: bool = False) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for op, *args in layout(rows, groups=groups):
+            if op == "merge":
+                ws.merge_range(*args)
+            else:
+                ws.write(*args)
+    wb.close()
+    return path
+
+
+def write_biff(path: Path, sheets: dict[str, list[list[str]] | None], *, groups: bool = False) -> Path:
+    """Real Excel 97-2003 (BIFF8) with xlwt."""
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        for op, *args in layout(rows, groups=groups, numbers=True):
+            if op == "merge":
+                r0, c0, r1, c1, text = args
+                ws.write_merge(r0, r1, c0, c1, text)
+            else:
+                ws.write(*args)
+    wb.save(str(path))
+    return path
+
+
+def html_table(rows: list[list[str]], *, groups: bool = False) -> str:
+    n = len(HEADER)
+    out = [f'<tr><td colspan="{n}" align="center"><b>{TITLE}</b></td></tr>']
+    if groups:
+        out.append("<tr>" + "".join(f'<th colspan="{c1 - c0 + 1}">{t}</th>' for c0, c1, t in GROUPS) + "</tr>")
+    out.append("<tr>" + "".join(f"<th>{h}</th>" for h in HEADER) + "</tr>")
+    for row in rows:
+        # ID numbers as text, the way exporters keep Excel from turning them into numbers
+        out.append("<tr>\n  " + "\n  ".join(f'<td style="mso-number-format:\'\\@\'">{v}</td>' for v in row) + "\n</tr>")
+    return "<table border=\"1\">\n" + "\n".join(out) + "\n</table>"
+
+
+def write_html(path: Path, rows: list[list[str]], *, charset: str = "GBK", meta: str = "http-equiv",
+               groups: bool = False, codec: str | None = None) -> Path:
+    head = (f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if meta == "http-equiv"
+            else f'<meta charset="{charset}">')
+    page = (f'<html xmlns:x="urn:schemas-microsoft-com:office:excel">\n<head>{head}<title>导出</title>'
+            f"<style>td {{ mso-number-format:'\\@'; }}</style></head>\n<body>\n"
+            f"{html_table(rows, groups=groups)}\n</body></html>\n")
+    path.write_bytes(page.encode(codec or charset))
+    return path
+
+
+@pytest.fixture(scope="module")
+def csv_dump(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    tmp = tmp_path_factory.mktemp("csv")
+    db = tmp / "db" / "fupin.duckdb"
+    load([write_csv(tmp / "人口.csv", ROWS)], db, names=["人口"])
+    return dump(db)
+
+
+@pytest.mark.parametrize(("charset", "meta", "codec"), [
+    ("GBK", "http-equiv", "gbk"),
+    ("gb2312", "charset", "gb18030"),
+    ("UTF-8", "charset", "utf-8"),
+])
+def test_html_table_named_xls_loads_like_the_csv(tmp_path: Path, csv_dump: dict, charset: str, meta: str,
+                                                 codec: str) -> None:
+    path = write_html(tmp_path / "导出.xls", ROWS, charset=charset, meta=meta, codec=codec)
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load([path], db, names=["人口"])
+    assert report.files[0].rows_loaded == 5 and report.files[0].rows_rejected == 1
+    assert dump(db) == csv_dump
+
+
+def test_html_in_any_declared_charset(tmp_path: Path) -> None:
+    """UTF-16 with its byte-order mark; GB18030 with a four-byte character (㐀, outside GBK); EUC-CN."""
+    header = "".join(f"<th>{h}</th>" for h in HEADER[1:7])
+    for charset, codec, name in (("utf-16", "utf-16", "张㐀"), ("GB18030", "gb18030", "张㐀"), ("EUC-CN", "gb2312", "张三")):
+        cells = "".join(f"<td>{v}</td>" for v in [*ROWS[0][1:4], name, *ROWS[0][5:7]])
+        page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"></head>'
+                f"<body><table><tr>{header}</tr><tr>{cells}</tr></table></body></html>")
+        path = tmp_path / f"{charset}.xls"
+        path.write_bytes(page.encode(codec))
+        raw = readers.read_file(path)
+        assert raw.table.column("name").to_pylist() == [name], charset
+        assert raw.table.column("township").to_pylist() == ["乌加河镇"]
+
+
+def test_html_with_lying_declaration_and_no_declaration(tmp_path: Path) -> None:
+    """Declared UTF-8 but written in GBK (it happens): the bytes decide. No declaration: UTF-8, else GB18030."""
+    lying = write_html(tmp_path / "a.xls", ROWS, charset="utf-8", codec="gbk")
+    raw = readers.read_file(lying)
+    assert raw.encoding == "html:gb18030" and "张三春" in raw.table.column("name").to_pylist()
+    bare = tmp_path / "b.html"
+    bare.write_bytes(("<table>" + html_table(ROWS) + "</table>").encode("gb18030"))
+    raw = readers.read_file(bare)
+    assert raw.encoding == "html:gb18030" and raw.table.num_rows == len(ROWS)
+
+
+def test_html_sloppy_markup_rowspan_and_entities(tmp_path: Path) -> None:
+    """Omitted </td></tr>, &nbsp;, <br> and tags inside cells, a township cell spanning its rows."""
+    rows = [
+        "<tr><td colspan=4>乌拉特中旗建档立卡贫困人口信息表",
+        "<tr><th>乡(镇)<th>行政村<th>户编号<th>姓名<th>证件号码<th>与户主关系",
+        '<tr><td rowspan="2">乌加河镇<td>联丰奋斗村<td>150824101001<td><span>张三春</span>&nbsp;'
+        "<td>15082419800101123X<td>户主",
+        "<tr><td>联丰奋斗村<td>150824101001<td>李&#22235;<td>150824198202021234<td>配偶",
+        "<tr><td>乌加河镇<td>联丰<br>奋斗村<td>150824101002<td>王五<td>150824199003033456<td>户主",
+    ]
+    path = tmp_path / "x.htm"
+    path.write_text("<html><body><script>var t='<table><tr><td>x';</script><table>\n" + "\n".join(rows)
+                    + "</table></body></html>", encoding="utf-8")
+    raw = readers.read_file(path)
+    assert raw.header_line == 2
+    assert raw.table.column("township").to_pylist() == ["乌加河镇"] * 3
+    assert raw.table.column("name").to_pylist() == ["张三春", "李四", "王五"]
+    assert raw.table.column("village").to_pylist() == ["联丰奋斗村", "联丰奋斗村", "联丰\n奋斗村"]
+    assert raw.table.column("_line").to_pylist() == [3, 4, 5]
+
+
+def test_biff_xls_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
+    path = write_biff(tmp_path / "人口.xls", {"Sheet1": ROWS})
+    assert path.read_bytes()[:8] == readers.OLE_MAGIC
+    db = tmp_path / "db" / "fupin.duckdb"
+    load([path], db, names=["人口"])
+    assert dump(db) == csv_dump
+
+
+def test_xlsx_equivalent_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
+    db = tmp_path / "db" / "fupin.duckdb"
+    load([write_xlsx(tmp_path / "人口.xlsx", {"Sheet1": ROWS})], db, names=["人口"])
+    assert dump(db) == csv_dump
+
+
+@pytest.mark.parametrize("shape", ["xlsx", "biff", "html"])
+def test_group_title_rows_above_the_header(tmp_path: Path, shape: str) -> None:
+    """A row of merged group titles between the title and the header: the same tables as without it
+    (lines shift by one, so only the lines are compared apart)."""
+    plain_db, grouped_db = tmp_path / "p" / "fupin.duckdb", tmp_path / "g" / "fupin.duckdb"
+    load([write_csv(tmp_path / "p.csv", ROWS)], plain_db, names=["人口"])
+    if shape == "xlsx":
+        path = write_xlsx(tmp_path / "g.xlsx", {"Sheet1": ROWS}, groups=True)
+    elif shape == "biff":
+        path = write_biff(tmp_path / "g.xls", {"Sheet1": ROWS}, groups=True)
+    else:
+        path = write_html(tmp_path / "g.xls", ROWS, groups=True)
+    raw = readers.read_file(path)
+    assert raw.header_line == 3 and raw.skipped == 2 + 0 and len(raw.malformed) == 0
+    load([path], grouped_db, names=["人口"])
+    assert dump(grouped_db, LINEAGE + PLACE) == dump(plain_db, LINEAGE + PLACE)
+
+
+def test_header_merged_down_over_the_group_row(tmp_path: Path) -> None:
+    """Two-row header: 乡(镇) … 与户主关系 merged down over both rows, 收入情况 over 人均纯收入 and 收入年度."""
+    path = tmp_path / "two.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    labels = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"]
+    for j, h in enumerate(labels):
+        ws.merge_range(0, j, 1, j, h)
+    ws.merge_range(0, 6, 0, 7, "收入情况")
+    ws.write_row(1, 6, ["人均纯收入", "收入年度"])
+    ws.write_row(2, 0, ["乌加河镇", "联丰奋斗村", "150824101001", "张三春", "15082419800101123X", "户主", "4300", "2019"])
+    wb.close()
+    raw = readers.read_file(path)
+    assert raw.header_line == 2
+    assert set(raw.columns) == {"township", "village", "household_id", "name", "id_number", "relation",
+                                "income_per_capita", "income_year"}
+    assert raw.table.column("income_per_capita").to_pylist() == ["4300"]
+    assert raw.rows_read == 2 and raw.skipped == 1 and raw.table.num_rows == 1
+
+
+@pytest.mark.parametrize("shape", ["xlsx", "biff"])
+def test_every_recognised_sheet_loads_and_is_counted(tmp_path: Path, csv_dump: dict, shape: str) -> None:
+    """A cover sheet of notes, then a sheet per township: both townships load, each counted on its own
+    summary line; the cover sheet is listed as skipped, not an error."""
+    sheets = {"填表说明": None, "乌加河镇": WUJIAHE, "德岭山镇": DELINGSHAN}
+    path = (write_xlsx(tmp_path / "分乡镇.xlsx", sheets) if shape == "xlsx"
+            else write_biff(tmp_path / "分乡镇.xls", sheets))
+    book = readers.read_book(path)
+    assert [p.sheet for p in book.parts] == ["乌加河镇", "德岭山镇"]
+    assert book.skipped_sheets == [("填表说明", "no_header")]
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load([path], db, names=[path.name])
+    f = report.files[0]
+    assert [(s.sheet, s.rows_read, s.rows_loaded, s.rows_rejected, s.rows_skipped) for s in f.sheets] == [
+        ("乌加河镇", 5, 3, 1, 1), ("德岭山镇", 3, 2, 0, 1)]
+    assert (f.kind, f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == ("registry", 8, 5, 1, 2)
+    lines, errors = report.summary_lines()
+    assert not errors
+    assert lines == [
+        f"{path.name}（乌加河镇）：贫困人口信息，读取5行，入库3行，拒收1行，跳过1行，数据问题{f.sheets[0].issues}条",
+        "  未使用的列：序号",
+        f"{path.name}（德岭山镇）：贫困人口信息，读取3行，入库2行，拒收0行，跳过1行，数据问题{f.sheets[1].issues}条",
+        "  未使用的列：序号",
+        "  未导入的工作表：填表说明（未找到表头）"]
+    # the same tables as the CSV of all rows (lines and file names are per sheet)
+    assert dump(db, LINEAGE + PLACE) == {k: v for k, v in dump_like_csv(csv_dump, tmp_path).items()}
+    con, _ = snapshot.connect_read(db)
+    try:
+        batches = con.execute("SELECT file_name, rows_read, rows_loaded FROM load_batches ORDER BY batch_id").fetchall()
+        rejected = con.execute("SELECT file_name, line FROM rejected_rows").fetchall()
+    finally:
+        con.close()
+    assert batches == [(f"{path.name}（乌加河镇）", 5, 3), (f"{path.name}（德岭山镇）", 3, 2)]
+    assert rejected == [(f"{path.name}（乌加河镇）", 6)]  # the sheet and its row, as Excel numbers them
+    # loading the workbook again changes nothing, sheet by sheet
+    again = load_files([path], db=db, display_names=[path.name])
+    assert not again.published and again.files[0].unchanged and all(s.unchanged for s in again.files[0].sheets)
+
+
+def dump_like_csv(_csv_dump: dict, tmp_path: Path) -> dict[str, list[str]]:
+    db = tmp_path / "csvdb" / "fupin.duckdb"
+    load([write_csv(tmp_path / "all.csv", ROWS)], db, names=["人口"])
+    return dump(db, LINEAGE + PLACE)
+
+
+def test_no_recognised_sheet_is_still_an_error(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "notes.xlsx", {"填表说明": None, "说明2": None})
+    report = load_files([path], db=tmp_path / "db" / "fupin.duckdb")
+    assert report.exit_code == 1 and "找不到表头" in (report.files[0].error or "")
+
+
+def test_cli_json_and_summary_show_every_sheet(tmp_path: Path) -> None:
+    path = write_biff(tmp_path / "分乡镇.xls", {"填表说明": None, "乌加河镇": WUJIAHE, "德岭山镇": DELINGSHAN})
+    db = tmp_path / "db" / "fupin.duckdb"
+    p = subprocess.run([sys.executable, "-m", "etl", "load", str(path), "--db", str(db), "--json"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    f = json.loads(p.stdout)["files"][0]
+    assert (f["kind"], f["rows_read"], f["rows_loaded"], f["rows_rejected"]) == ("registry", 8, 5, 1)
+    assert [(s["sheet"], s["rows_loaded"]) for s in f["sheets"]] == [("乌加河镇", 3), ("德岭山镇", 2)]
+    assert f["skipped_sheets"] == [{"sheet": "填表说明", "reason": "no_header"}]
+    text_db = tmp_path / "db2" / "fupin.duckdb"
+    p = subprocess.run([sys.executable, "-m", "etl", "load", str(path), "--db", str(text_db)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and "分乡镇.xls（德岭山镇）：贫困人口信息，读取3行，入库2行" in p.stdout, p.stdout
+
+
+def test_upload_accepts_xls_and_html_and_loads_like_the_command_line(tmp_path: Path) -> None:
+    assert {".xls", ".htm", ".html", ".xlsx", ".csv"} <= set(ALLOWED)
+    files = [write_html(tmp_path / "导出.xls", ROWS), write_biff(tmp_path / "b.xls", {"填表说明": None, "S": ROWS[:2]})]
+    html = tmp_path / "网页.html"
+    html.write_bytes(write_html(tmp_path / "tmp.xls", DELINGSHAN, charset="utf-8", codec="utf-8").read_bytes())
+    files.append(html)
+    outcome = load_uploads([(f.name, f.read_bytes()) for f in files], "zh", db=tmp_path / "web" / "fupin.duckdb")
+    assert outcome.exit_code == 0 and not outcome.errors, outcome.errors
+    assert any(line.startswith("网页.html：贫困人口信息，读取") for line in outcome.lines), outcome.lines
+    assert "  未导入的工作表：填表说明（未找到表头）" in outcome.lines
+    cli_db = tmp_path / "cli" / "fupin.duckdb"
+    load(files, cli_db)
+    assert dump(cli_db) == dump(tmp_path / "web" / "fupin.duckdb")

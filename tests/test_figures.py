@@ -1,0 +1,142 @@
+"""Issue 13: the indicator dictionary covers every figure on screen, and a named figure has one value
+on every page that shows it (AppTest on the demo county, several filters); the figure history."""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import snapshot
+from etl.load import rebuild
+from queries import figures
+from ui.figures import SHOWN_KEY
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard.py")
+ALL_PAGES = ["overview", "causes", "exit_status", "assistance", "rectification", "health", "visits", "quality",
+             "inspection_rates", "briefing", "data_admin", "dictionary"]
+FILTERS = [{}, {"town": "德岭山镇"}, {"cause": "因病"}, {"town": ["海流图镇", "乌加河镇"], "status": "已脱贫"}]
+
+
+def _open(page: str, params: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_every_chart_and_tile_names_a_dictionary_entry() -> None:
+    """Static: charts.show needs `figure=` (a key with an entry); no page draws a tile past ui.figures."""
+    keys = {f.key for f in figures.all_figures()}
+    for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            if node.func.attr == "show" and getattr(node.func.value, "id", "") == "charts":
+                fig = next((k.value for k in node.keywords if k.arg == "figure"), None)
+                assert fig is not None, f"{path.name}:{node.lineno} chart without figure="
+                if isinstance(fig, ast.Constant):
+                    assert fig.value in keys, f"{path.name}:{node.lineno} {fig.value} has no entry"
+            if node.func.attr == "metric" and path.name != "figures.py":
+                assert getattr(node.func.value, "id", "") in ("figures", "tiles_ui"), \
+                    f"{path.name}:{node.lineno} st.metric outside ui.figures.metric"
+    with pytest.raises(KeyError):
+        figures.entry("no.such.figure")
+    for f in figures.all_figures():  # both languages, every part
+        for part in ("name", "population", "numerator", "date_rule", "source"):
+            assert f.text(part, "zh") and f.text(part, "en"), (f.key, part)
+
+
+@pytest.fixture(scope="module")
+def demo_env(demo_cli_db: Path) -> Path:
+    old = os.environ.get("FUPIN_DB")
+    os.environ["FUPIN_DB"] = str(demo_cli_db)
+    yield demo_cli_db
+    if old is None:
+        os.environ.pop("FUPIN_DB", None)
+    else:
+        os.environ["FUPIN_DB"] = old
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_kpi_has_dictionary_help(demo_env: Path, lang: str) -> None:
+    helps = {figures.help_text(f.key, lang) for f in figures.all_figures()}
+    seen = 0
+    for page in ALL_PAGES:
+        at = _open(page, {"lang": lang})
+        for m in at.metric:
+            seen += 1
+            assert m.help and any(m.help.startswith(h) for h in helps), (page, m.label, m.help)
+    assert seen >= 30
+
+
+@pytest.mark.parametrize("params", FILTERS, ids=["all", "one_township", "cause", "two_towns_exited"])
+def test_figure_registry(demo_env: Path, params: dict) -> None:
+    """The same named figure shows one value on every page (and table) that shows it."""
+    shown: dict[str, set[object]] = {}
+    where: dict[str, list[str]] = {}
+    for page in ("overview", "causes", "exit_status", "rectification", "quality"):
+        at = _open(page, params)
+        for key, values in at.session_state[SHOWN_KEY].items():
+            shown.setdefault(key, set()).update(values)
+            where.setdefault(key, []).append(page)
+    for key in ("households", "people", "exited", "rect_open", "rect_overdue", "archive_defects"):
+        assert len(where.get(key, [])) >= 2 or key in ("people",), (key, where.get(key))
+        assert len(shown[key]) == 1, (key, shown[key], where[key])
+
+
+def test_done_when_totals_reconcile(demo_con: duckdb.DuckDBPyConnection) -> None:
+    from queries import causes, exits, overview
+    from queries.filters import Filters, Viewer
+
+    k = overview.kpis(demo_con, Filters(), Viewer(), as_of=__import__("datetime").date(2020, 6, 30)).iloc[0]
+    for fn in (causes.totals, lambda c, f, v: causes.by_area(c, f, v, "township"),
+               lambda c, f, v: causes.by_area(c, f, v, "village")):
+        assert int(fn(demo_con, Filters(), Viewer())["households"].sum()) == int(k["households"]) == 600
+    years = exits.by_year(demo_con, Filters(), Viewer())
+    assert int(years["exited"].sum()) == int(k["exited"]) == int(years["cumulative"].iloc[-1])
+    assert years["exit_year"].isna().sum() == 1  # the 年度不详 row
+    assert int(causes.totals(demo_con, Filters(), Viewer(), "monitored")["households"].sum()) == int(k["monitored"])
+
+
+def test_history_survives_loads_and_rebuild(demo_cli_db: Path, tmp_path: Path) -> None:
+    """Each load appends its townships' rows (owned by its last batch); a rebuild keeps them."""
+    import shutil
+
+    db = tmp_path / "fupin.duckdb"
+    shutil.copytree(demo_cli_db.parent / "fupin.duckdb.snapshots", tmp_path / "fupin.duckdb.snapshots")
+    os.symlink(os.readlink(demo_cli_db), db)
+
+    def rows() -> list[tuple]:
+        con = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)
+        try:
+            return con.execute("SELECT batch_id, township, exited, rect_open FROM figure_history ORDER BY ALL").fetchall()
+        finally:
+            con.close()
+
+    before = rows()
+    assert len({r[0] for r in before}) == 2 and len(before) == 20  # the demo: 2019 registry, then the rest
+    from etl.load import load_files
+
+    ledger = tmp_path / "整改.csv"
+    ledger.write_text("问题编号,乡(镇),问题描述,整改时限,整改状态,发现日期\nX1,德岭山镇,新问题,2020-07-30,未整改,2020-06-29\n",
+                      encoding="utf-8")
+    report = load_files([ledger], db=db)
+    assert report.published
+    after = rows()
+    assert after[: len(before)] == before and len(after) == 30
+    new = {r[1]: r for r in after[len(before):]}
+    old = {r[1]: r for r in before[10:]}
+    assert new["德岭山镇"][3] == old["德岭山镇"][3] + 1
+    rebuild(db)
+    assert rows() == after

@@ -1,0 +1,122 @@
+"""A few undecodable bytes reject their rows, not the file (data-spec §1.3, issue 14): the row goes to
+`rejected_rows` with its line and its raw bytes escaped, the rest loads; a file mostly undecodable is
+refused with a message naming the first bad line. Real files, real DuckDB."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from etl import readers, snapshot
+from etl.load import load_files
+
+HEADER = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系"
+
+
+def registry_lines(n: int) -> list[str]:
+    return [f"乌加河镇,联丰奋斗村,1508241010{i:02d},张{i}春,15082419800101{i:04d},户主" for i in range(n)]
+
+
+def write(path: Path, encoding: str, lines: list[str], bad: dict[int, bytes]) -> Path:
+    """The header and `lines` in `encoding`; data line i (0-based) replaced by bad[i] when given."""
+    body = [bad.get(i, line.encode(encoding)) for i, line in enumerate(lines)]
+    path.write_bytes(b"\r\n".join([HEADER.encode(encoding), *body]) + b"\r\n")
+    return path
+
+
+def rejected(db: Path) -> list[tuple]:
+    con, _ = snapshot.connect_read(db)
+    try:
+        return con.execute("SELECT file_name, line, rule, field, raw FROM rejected_rows ORDER BY line").fetchall()
+    finally:
+        con.close()
+
+
+def names(db: Path) -> list[str]:
+    con, _ = snapshot.connect_read(db)
+    try:
+        return [n for (n,) in con.execute("SELECT name FROM members ORDER BY name").fetchall()]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8"])
+@pytest.mark.parametrize("fast", ["1", "0"])
+def test_undecodable_rows_are_rejected_and_the_rest_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         encoding: str, fast: str) -> None:
+    monkeypatch.setattr(readers, "FAST_CSV", fast == "1")
+    lines = registry_lines(40)
+    # line 5 (data row 3): a name cut mid-character; line 30: a stray 0xFF (never valid in either)
+    cut = "乌加河镇,联丰奋斗村,150824101003,".encode(encoding) + "张".encode(encoding)[:1] + b",150824198001010003,\xe6\x88"
+    stray = "乌加河镇,联丰奋斗村,150824101028,李".encode(encoding) + b"\xff" + ",150824198001010028,户主".encode(encoding)
+    path = write(tmp_path / "人口.csv", encoding, lines, {3: cut, 28: stray})
+    raw = readers.read_file(path)
+    assert raw.encoding == encoding
+    assert [line for line, _ in raw.undecodable] == [5, 30]
+    assert raw.rows_read == 40 and raw.table.num_rows == 38
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load_files([path], db=db)
+    f = report.files[0]
+    assert report.exit_code == 0 and f.error is None
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (40, 38, 2)
+    rows = rejected(db)
+    assert [(line, rule, field) for _, line, rule, field, _ in rows] == [(5, "undecodable_row", "row"),
+                                                                         (30, "undecodable_row", "row")]
+    shown = [json.loads(r[4])["row"] for r in rows]
+    assert "\\xff" in shown[1] and shown[1].startswith("乌加河镇,联丰奋斗村,150824101028,李")
+    assert "\\x" in shown[0] and "150824198001010003" in shown[0]
+    assert "\ufffd" not in "".join(names(db)) and len(names(db)) == 38
+    assert "张27春" in names(db) and "张29春" in names(db)
+
+
+def test_a_mostly_undecodable_file_is_refused_naming_the_first_bad_line(tmp_path: Path) -> None:
+    lines = registry_lines(40)
+    bad = {i: lines[i].encode("gb18030")[:-3] + b"\xff\xff" for i in range(7, 40, 5)}  # 7 of 40 rows: 17.5%
+    path = write(tmp_path / "坏.csv", "gb18030", lines, bad)
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(path)
+    assert err.value.code == "undecodable_rows"
+    assert err.value.params["line"] == 9 and err.value.params["bad"] == 7 and err.value.params["rows"] == 40
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load_files([path], db=db)
+    assert report.exit_code == 1
+    message = report.files[0].error or ""
+    assert message.startswith("坏.csv：7行（共40行，超过5%）无法解码，第一处在第9行"), message
+    assert not report.published and snapshot.current_snapshot(db) is None
+
+
+def test_the_share_is_a_share_of_rows_and_one_row_alone_never_refuses(tmp_path: Path) -> None:
+    """2 bad rows of 40 (5%) load; 3 of 40 are refused; 1 bad row of 3 loads."""
+    lines = registry_lines(40)
+    bad_row = b"\xff\xfe,\xff"
+    ok = write(tmp_path / "ok.csv", "gb18030", lines, {5: bad_row, 6: bad_row})
+    assert len(readers.read_file(ok).undecodable) == 2
+    refused = write(tmp_path / "no.csv", "gb18030", lines, {5: bad_row, 6: bad_row, 7: bad_row})
+    with pytest.raises(readers.ReadError, match="undecodable_rows"):
+        readers.read_file(refused)
+    small = write(tmp_path / "small.csv", "gb18030", lines[:3], {1: bad_row})
+    raw = readers.read_file(small)
+    assert raw.undecodable == [(3, "\\xff\\xfe,\\xff")] and raw.table.num_rows == 2
+
+
+def test_a_bad_byte_does_not_decide_the_encoding(tmp_path: Path) -> None:
+    """UTF-8 text with one bad row may decode as GB18030 whole (into nonsense): lines vote instead."""
+    lines = registry_lines(3)
+    path = write(tmp_path / "u.csv", "utf-8", lines, {1: lines[1].encode("utf-8")[:-1]})  # cut mid-character
+    raw = readers.read_file(path)
+    assert raw.encoding == "utf-8" and [line for line, _ in raw.undecodable] == [3]
+    assert raw.table.column("name").to_pylist() == ["张0春", "张2春"]
+
+
+def test_an_ascii_head_then_gbk_still_reads_as_gb18030(tmp_path: Path) -> None:
+    """1 MB of ASCII rows, then GBK text: read as GB18030 (the reading that decodes more rows)."""
+    ascii_rows = [f"WJH,LF,1508241{i:05d},Zhang{i},15082419800101{i % 10000:04d},户主".replace(",户主", ",1")
+                  for i in range(30000)]
+    path = tmp_path / "late.csv"
+    path.write_bytes("\n".join([HEADER, *ascii_rows]).encode("gb18030") + "\n乌加河镇,联丰,X1,张三,1,户主\n".encode("gbk"))
+    assert path.stat().st_size > readers.HEAD_BYTES
+    raw = readers.read_file(path)
+    assert raw.encoding == "gb18030" and not raw.undecodable
+    assert raw.table.column("name").to_pylist()[-1] == "张三"

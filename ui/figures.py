@@ -1,0 +1,51 @@
+"""Figures on screen with their dictionary entry (queries.figures): KPI tiles, the population line
+under a chart, the population switch, and the record of what a run showed (the figure-registry test
+compares it across pages).
+
+A tile or chart without a dictionary entry raises KeyError: it cannot be drawn undocumented.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from queries import figures, population
+from ui.context import PageContext
+
+SHOWN_KEY = "_figures_shown"  # {figure key: [values shown]}, reset by every run of the entry point
+
+
+def reset_shown() -> None:
+    st.session_state[SHOWN_KEY] = {}
+
+
+def record(key: str, value: object) -> None:
+    """Note the value a page shows for a named figure (the figure-registry test reads it)."""
+    figures.entry(key)
+    st.session_state.setdefault(SHOWN_KEY, {}).setdefault(key, []).append(value)
+
+
+def metric(where: Any, ctx: PageContext, key: str, value: object, shown: str, *, label: str | None = None,
+           extra: str | None = None, **kwargs: Any) -> None:
+    """A KPI tile named and explained by the figure's entry; `value` is the number, `shown` its text."""
+    f = figures.entry(key)
+    help_text = figures.help_text(key, ctx.lang) + (f"  \n{extra}" if extra else "")
+    kwargs.setdefault("border", True)
+    where.metric(label or f.text("name", ctx.lang), shown, help=help_text, **kwargs)
+    record(key, value)
+
+
+def population_note(ctx: PageContext, key: str) -> None:
+    """One line under a chart or table: who it counts, with the full entry as help."""
+    f = figures.entry(key)
+    st.caption(f"{ctx.t('figures.population')}{f.text('population', ctx.lang)}",
+               help=figures.help_text(key, ctx.lang))
+
+
+def population_switch(ctx: PageContext, key: str) -> str:
+    """建档立卡户 (default) or 监测对象 for the page's household counts; never both at once."""
+    return st.segmented_control(ctx.t("figures.population_switch"), list(population.POPULATIONS), key=key,
+                                format_func=lambda p: ctx.t(f"population.{p}"), default=population.REGISTERED,
+                                required=True) or population.REGISTERED
