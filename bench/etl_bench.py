@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.child import measure
+from bench.spawn import measure
 
 
 def run_etl(files: list[Path], size_dir: Path, with_pandas: bool, log: Callable[[str], None]) -> dict[str, Any]:

@@ -96,7 +96,7 @@ def run_pages(db: Path, warm_runs: int, log: Callable[[str], None], only: list[s
               timeout: float = 900.0, slow_seconds: float = 20.0) -> dict[str, Any]:
     import subprocess
 
-    from bench.child import ChildTimeout, measure
+    from bench.spawn import ChildTimeout, measure
 
     files = page_files()
     if only:

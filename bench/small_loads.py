@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from bench.child import measure
+from bench.spawn import measure
 
 KINDS = ("rectification_item", "registry_100", "visits_1000")
 LOADS = 20
