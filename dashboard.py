@@ -89,7 +89,8 @@ def main() -> None:
     data_as_of = data.call(meta.data_as_of)
     as_of = settings.reference_date(data_as_of, lang)
     nav = navigation_pages(lang)
-    page = st.navigation(nav)
+    # Thirteen pages: Streamlit would fold the list after ten behind "View more", hiding 数据管理.
+    page = st.navigation(nav, expanded=True)
     ui_figures.reset_shown()
     guide = [p for pages in nav.values() for p in pages if p.url_path == "user-guide"]
     if guide:  # the help link, at the foot of the sidebar's filters

@@ -14,7 +14,6 @@ openings each way; the bench records both and their ratio.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import os
 import signal
 import socket
@@ -29,7 +28,7 @@ from typing import Any
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.sessions import Scenario, Session, run_sessions_async, summary
+from bench.sessions import Scenario, Session, run_in_thread, run_sessions_async, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTS = (1, 10, 30, 100)
@@ -190,7 +189,7 @@ def browser_check(url: str, scenario: Scenario, log: Callable[[str], None], repe
     rounds = [*scenario.pages[1:], scenario.pages[0]] * repeats  # from the first page on, back to it
     cpu = cpu or (lambda: 0.0)
     cpu0 = cpu()
-    ours = _in_thread(_client_rounds, url, query, rounds)
+    ours = run_in_thread(_client_rounds, url, query, rounds)
     cpu_client = (cpu() - cpu0) / len(rounds)
     theirs: dict[str, list[float]] = {p: [] for p in scenario.pages}
     rendered: dict[str, list[float]] = {p: [] for p in scenario.pages}
@@ -249,12 +248,6 @@ def browser_check(url: str, scenario: Scenario, log: Callable[[str], None], repe
         f"for {len(per_page)} pages (×{out['ratio']:.2f}); chromium until drawn {total_rendered:.2f} s; "
         f"server CPU per page {cpu_client:.3f} s (client) vs {cpu_chromium:.3f} s (chromium)")
     return out
-
-
-def _in_thread(fn: Callable[..., Any], *args: Any) -> Any:
-    """asyncio.run in a thread of its own (Playwright's sync API holds this thread's event loop)."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(fn(*args))).result()
 
 
 async def _client_rounds(url: str, query: str, rounds: list[str]) -> dict[str, list[float]]:

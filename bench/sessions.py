@@ -23,6 +23,8 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -197,6 +199,13 @@ async def run_sessions_async(url: str, n: int, scenario: Scenario, think: float 
 
 def run_sessions(url: str, n: int, scenario: Scenario, **kwargs: Any) -> list[PageResult]:
     return asyncio.run(run_sessions_async(url, n, scenario, **kwargs))
+
+
+def run_in_thread(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
+    """asyncio.run(fn(*args)) in a thread of its own: Playwright's sync API keeps an event loop running
+    in the calling thread (in a test worker, after any browser test), where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(fn(*args))).result()
 
 
 def summary(results: list[PageResult]) -> dict[str, Any]:

@@ -1,12 +1,16 @@
 """指标口径 Indicator dictionary: every figure's population, numerator, denominator, date rule and source
-(queries.figures), with its download."""
+(queries.figures), with its download.
+
+Grouped by population: most figures share one (建档立卡户, 整改事项, …), and that sentence is the
+longest of each row, so it is written once above its figures instead of cut off in every grid row.
+Static tables (st.table) wrap long text, which the interactive grid does not."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from queries import figures
-from ui import header, table
+from ui import extract, header
 from ui.context import current
 
 
@@ -15,8 +19,14 @@ def main() -> None:
     header.show("dict.title")
     st.markdown(ctx.t("dict.intro"))
     df = figures.frame(ctx.lang)
-    df.columns = [ctx.t(f"dict.{c}") for c in df.columns]
-    table.show("dictionary", df, ctx.t("dict.what"), height=640)
+    for population, group in df.groupby("population", sort=False):
+        st.markdown(f"**{ctx.t('dict.population')}**：{population}")
+        view = group.drop(columns="population").set_index("name")
+        view.index.name = ctx.t("dict.name")
+        view.columns = [ctx.t(f"dict.{c}") for c in view.columns]
+        st.table(view)
+    labelled = df.rename(columns={c: ctx.t(f"dict.{c}") for c in df.columns})
+    extract.show("dictionary", labelled, ctx.t("dict.what"))
 
 
 main()

@@ -91,7 +91,7 @@ def by_attribute(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, p
         f"""SELECT c.main_cause, coalesce(c.household_attribute, '未填写') AS household_attribute,
                    sum(c.households)::BIGINT AS households
             FROM agg_household c WHERE {where} AND {_NO_CAUSE_C} AND {pop.where(population)}
-            GROUP BY ALL ORDER BY c.main_cause, households DESC""",  # noqa: S608
+            GROUP BY ALL ORDER BY c.main_cause, households DESC, household_attribute""",  # noqa: S608
         params,
     )
 

@@ -54,7 +54,7 @@ def db(tmp_path: Path, three_generations: Path) -> Path:
 def test_backup_then_restore_brings_back_exactly_the_backed_up_rows(tmp_path: Path, db: Path) -> None:
     p = run_cli("backup", str(tmp_path / "bk"), "--db", str(db))
     assert p.returncode == 0, p.stderr
-    assert "已备份" in p.stdout and "程序版本 18" in p.stdout
+    assert "已备份" in p.stdout and f"程序版本 {schema.SCHEMA_VERSION}" in p.stdout
     [file] = backup.backups(tmp_path / "bk")
     manifest = json.loads(file.with_suffix(".json").read_text(encoding="utf-8"))
     assert (manifest["generation"], manifest["schema_version"]) == (3, schema.SCHEMA_VERSION)

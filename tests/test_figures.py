@@ -140,3 +140,14 @@ def test_history_survives_loads_and_rebuild(demo_cli_db: Path, tmp_path: Path) -
     assert new["德岭山镇"][3] == old["德岭山镇"][3] + 1
     rebuild(db)
     assert rows() == after
+
+
+def test_dictionary_page_lists_every_figure_once_under_its_population(demo_env: Path) -> None:
+    at = _open("dictionary", {})
+    entries = figures.all_figures()
+    populations = list(dict.fromkeys(f.text("population", "zh") for f in entries))
+    written = [m.value for m in at.markdown if m.value.startswith("**统计对象**：")]
+    assert written == [f"**统计对象**：{p}" for p in populations]
+    names = [n for tbl in at.table for n in tbl.value.index]
+    assert sorted(names) == sorted(f.text("name", "zh") for f in entries)
+    assert [b.label for b in at.get("download_button")][:2] == ["下载 CSV", "下载 Excel"]

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from bench.session_bench import Server, free_port, healthy
-from bench.sessions import Session
+from bench.sessions import Session, run_in_thread
 from etl.snapshot import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,4 +212,4 @@ async def _scenario(db: Path, replicas: list[Server], proxy: Proxy, tmp_path: Pa
 
 def test_two_replicas_behind_nginx(cluster: tuple[Path, list[Server], Proxy], tmp_path: Path) -> None:
     db, replicas, proxy = cluster
-    asyncio.run(_scenario(db, replicas, proxy, tmp_path))
+    run_in_thread(_scenario, db, replicas, proxy, tmp_path)
