@@ -49,6 +49,7 @@ import duckdb
 
 from etl import derive_cells, derive_inspection, hh_lookup, keys, sources
 from etl.codes import CODE_ORDER, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
+from etl.filter_spec import FILTERS
 from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS, filter_select
@@ -227,8 +228,9 @@ def _hh_facts_params() -> dict[str, object]:
     }
 
 
-_CELL_KEYS_OF_HOUSEHOLDS = """SELECT township, village, main_cause, household_attribute, exit_status,
-    monitoring_type, year(identified_date) AS identified_year, exit_year FROM {source} h WHERE {where}"""
+# the filter spec's columns of a households row (constants, no user text)
+_CELL_KEY_EXPRS = ", ".join(f"{d.source} AS {d.column}" if d.source else d.column for d in FILTERS)
+_CELL_KEYS_OF_HOUSEHOLDS = "SELECT " + _CELL_KEY_EXPRS + " FROM {source} h WHERE {where}"  # noqa: S608
 
 AGG_KEYS = FILTER_COLUMNS
 _K = ", ".join(AGG_KEYS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.filter_spec import FILTERS
 from etl.history import DDL as FIGURE_HISTORY_DDL
 
 TABLES_DDL: dict[str, str] = {
@@ -236,11 +237,10 @@ TABLES_DDL: dict[str, str] = {
             area INTEGER NOT NULL,
             base BIGINT NOT NULL                  -- seq of the village's households: base + offset
         )""",
-    "cell_keys": """
+    "cell_keys": f"""
         CREATE TABLE IF NOT EXISTS cell_keys (
             cell INTEGER NOT NULL,
-            township VARCHAR, village VARCHAR, main_cause VARCHAR, household_attribute VARCHAR,
-            exit_status VARCHAR, monitoring_type VARCHAR, identified_year INTEGER, exit_year INTEGER
+            {", ".join(f"{d.column} {d.sql_type}" for d in FILTERS)}  -- the filter columns (etl.filter_spec)
         )""",
     "figure_history": FIGURE_HISTORY_DDL,  # etl.history: a base table, copied by a rebuild
     "meta": """
@@ -273,10 +273,9 @@ def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None
 # a column renamed or dropped by mistake must never silently lose loaded data.
 DROPPED_COLUMNS: dict[str, tuple[str, ...]] = {}
 
-# The hh_facts columns the sidebar filters act on (queries.filters); derived tables that a page filters
-# without joining hh_facts carry all of them.
-FILTER_COLUMNS = ("township", "village", "main_cause", "household_attribute", "exit_status", "monitoring_type",
-                  "identified_year", "exit_year")
+# The hh_facts columns the sidebar filters act on (etl.filter_spec, queries.filters); derived tables that
+# a page filters without joining hh_facts carry all of them.
+FILTER_COLUMNS: tuple[str, ...] = tuple(d.column for d in FILTERS)
 
 
 def filter_select(alias: str) -> str:

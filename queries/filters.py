@@ -28,63 +28,71 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, make_dataclass, replace
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 import pandas as pd
 
+from etl.filter_spec import FILTERS, FilterDef
 from etl.sqlexpr import masked_name_sql
 
 YearRange = tuple[int, int]
 
-# Filters field -> (hh_facts column, URL parameter name)
-_LIST_FIELDS: dict[str, tuple[str, str]] = {
-    "townships": ("township", "town"),
-    "villages": ("village", "village"),
-    "main_causes": ("main_cause", "cause"),
-    "household_attributes": ("household_attribute", "attr"),
-    "exit_statuses": ("exit_status", "status"),
-    "monitoring_types": ("monitoring_type", "mon"),
-}
-_RANGE_FIELDS: dict[str, tuple[str, str]] = {
-    "identified_years": ("identified_year", "idy"),
-    "exit_years": ("exit_year", "exy"),
-}
-URL_KEYS: tuple[str, ...] = tuple(p for _, p in _LIST_FIELDS.values()) + tuple(
-    p for _, p in _RANGE_FIELDS.values()
-)
+MULTI: tuple[FilterDef, ...] = tuple(d for d in FILTERS if d.kind == "multi")
+RANGES: tuple[FilterDef, ...] = tuple(d for d in FILTERS if d.kind == "year_range")
+BY_NAME: dict[str, FilterDef] = {d.name: d for d in FILTERS}
+URL_KEYS: tuple[str, ...] = tuple(d.url_key for d in FILTERS)
 _MAX_VALUES = 200  # a URL cannot select more than this many values per filter
 _MAX_VALUE_LEN = 64
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The sidebar selection. Empty tuple / None = no restriction on that dimension."""
+def _filters_post_init(self: Filters) -> None:
+    for d in MULTI:
+        value = getattr(self, d.name)
+        if not isinstance(value, tuple):
+            object.__setattr__(self, d.name, tuple(value))
+    for d in RANGES:
+        value = getattr(self, d.name)
+        if value is not None and not isinstance(value, tuple):
+            object.__setattr__(self, d.name, (int(value[0]), int(value[1])))
 
-    townships: tuple[str, ...] = ()
-    villages: tuple[str, ...] = ()
-    main_causes: tuple[str, ...] = ()
-    household_attributes: tuple[str, ...] = ()
-    exit_statuses: tuple[str, ...] = ()
-    monitoring_types: tuple[str, ...] = ()
-    identified_years: YearRange | None = None
-    exit_years: YearRange | None = None
 
-    def __post_init__(self) -> None:
-        for name in _LIST_FIELDS:
-            value = getattr(self, name)
-            if not isinstance(value, tuple):
-                object.__setattr__(self, name, tuple(value))
-        for name in _RANGE_FIELDS:
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, tuple):
-                object.__setattr__(self, name, (int(value[0]), int(value[1])))
+def _filters_is_empty(self: Filters) -> bool:
+    return self == Filters()
 
-    def is_empty(self) -> bool:
-        return self == Filters()
 
-    def with_(self, **changes: object) -> Filters:
-        return replace(self, **changes)  # type: ignore[arg-type]
+def _filters_with(self: Filters, **changes: object) -> Filters:
+    return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _make_filters() -> type:
+    """The `Filters` dataclass: one field per row of `etl.filter_spec.FILTERS`."""
+    cls = make_dataclass(
+        "Filters",
+        [(d.name, tuple[str, ...] if d.kind == "multi" else YearRange | None,
+          field(default=() if d.kind == "multi" else None)) for d in FILTERS],
+        frozen=True,
+        namespace={
+            "__doc__": "The sidebar selection, one field per filter dimension (etl.filter_spec): a tuple of "
+                       "values (empty = no restriction) or a (from, to) year range (None = no restriction).",
+            "__post_init__": _filters_post_init,
+            "is_empty": _filters_is_empty,
+            "with_": _filters_with,
+        },
+    )
+    cls.__module__ = __name__  # so that pickle (st.cache_data) finds it as queries.filters.Filters
+    return cls
+
+
+if TYPE_CHECKING:
+    class Filters:  # what type checkers see; the real class is built from the table below
+        def __init__(self, **values: object) -> None: ...
+        def __getattr__(self, name: str) -> Any: ...  # noqa: ANN401
+        def is_empty(self) -> bool: ...
+        def with_(self, **changes: object) -> Filters: ...
+else:
+    Filters = _make_filters()
 
 
 @dataclass(frozen=True)
@@ -132,17 +140,25 @@ def household_where(flt: Filters, viewer: Viewer, alias: str = "f") -> tuple[str
     params: dict[str, object] = {}
     prefix = f"{alias}." if alias else ""
     parts = _scope(viewer, f"{prefix}township", params)
-    for name, (column, _) in _LIST_FIELDS.items():
-        values = getattr(flt, name)
-        if values:
-            parts.append(f"list_contains({_param(params, name, list(values))}, {prefix}{column})")
-    for name, (column, _) in _RANGE_FIELDS.items():
-        rng = getattr(flt, name)
-        if rng is not None:
-            lo = _param(params, name, int(rng[0]))
-            hi = _param(params, name, int(rng[1]))
-            parts.append(f"{prefix}{column} BETWEEN {lo} AND {hi}")
+    for d in FILTERS:
+        clause = _clause(d, getattr(flt, d.name), f"{prefix}{d.column}", params)
+        if clause:
+            parts.append(clause)
     return (" AND ".join(parts) or "TRUE"), params
+
+
+def _clause(d: FilterDef, value: object, column: str, params: dict[str, object]) -> str | None:
+    """One dimension's condition on `column` (our SQL; the chosen values are bound parameters), or None
+    when nothing is chosen."""
+    if d.kind == "multi":
+        values = cast(tuple[str, ...], value)
+        return f"list_contains({_param(params, d.name, list(values))}, {column})" if values else None
+    if value is None:
+        return None
+    rng = cast(YearRange, value)
+    lo = _param(params, d.name, int(rng[0]))
+    hi = _param(params, d.name, int(rng[1]))
+    return f"{column} BETWEEN {lo} AND {hi}"
 
 
 def area_where(
@@ -151,10 +167,12 @@ def area_where(
     """WHERE body for tables with only township/village columns: area filters and scope."""
     params: dict[str, object] = {}
     parts = _scope(viewer, township_col, params)
-    if flt.townships:
-        parts.append(f"list_contains({_param(params, 'townships', list(flt.townships))}, {township_col})")
-    if flt.villages and village_col:
-        parts.append(f"list_contains({_param(params, 'villages', list(flt.villages))}, {village_col})")
+    columns = {"township": township_col, "village": village_col}
+    for d in FILTERS:
+        column = columns.get(d.column) if d.area else None
+        clause = _clause(d, getattr(flt, d.name), column, params) if column else None
+        if clause:
+            parts.append(clause)
     return (" AND ".join(parts) or "TRUE"), params
 
 
@@ -260,14 +278,12 @@ def mask_phone(expr: str, viewer: Viewer) -> str:
 def to_query_params(flt: Filters) -> dict[str, list[str]]:
     """Plain-string URL parameters of a Filters (repeated keys for several values)."""
     out: dict[str, list[str]] = {}
-    for name, (_, key) in _LIST_FIELDS.items():
-        values = getattr(flt, name)
-        if values:
-            out[key] = [str(v) for v in values]
-    for name, (_, key) in _RANGE_FIELDS.items():
-        rng = getattr(flt, name)
-        if rng is not None:
-            out[key] = [f"{rng[0]}-{rng[1]}"]
+    for d in FILTERS:
+        value = getattr(flt, d.name)
+        if d.kind == "multi" and value:
+            out[d.url_key] = [str(v) for v in value]
+        elif d.kind == "year_range" and value is not None:
+            out[d.url_key] = [f"{value[0]}-{value[1]}"]
     return out
 
 
@@ -294,26 +310,26 @@ def _parse_range(values: list[str]) -> YearRange | None:
 def from_query_params(params: Mapping[str, object]) -> Filters:
     """Parse URL parameters (str or list of str per key); junk is dropped, never evaluated."""
     kwargs: dict[str, object] = {}
-    for name, (_, key) in _LIST_FIELDS.items():
+    for d in MULTI:
         seen: list[str] = []
-        for raw in _as_list(params.get(key)):
+        for raw in _as_list(params.get(d.url_key)):
             for part in raw.split(","):
                 v = part.strip()
                 if v and len(v) <= _MAX_VALUE_LEN and v not in seen:
                     seen.append(v)
-        kwargs[name] = tuple(seen[:_MAX_VALUES])
-    for name, (_, key) in _RANGE_FIELDS.items():
-        kwargs[name] = _parse_range(_as_list(params.get(key)))
-    return Filters(**kwargs)  # type: ignore[arg-type]
+        kwargs[d.name] = tuple(seen[:_MAX_VALUES])
+    for d in RANGES:
+        kwargs[d.name] = _parse_range(_as_list(params.get(d.url_key)))
+    return Filters(**kwargs)
 
 
 def restrict_to_options(flt: Filters, opts: Mapping[str, Iterable[str]]) -> Filters:
     """Drop values that are not among the available options (e.g. from a stale or edited URL)."""
     changes: dict[str, object] = {}
-    for f in fields(Filters):
-        if f.name in opts:
-            allowed = set(opts[f.name])
-            changes[f.name] = tuple(v for v in getattr(flt, f.name) if v in allowed)
+    for d in MULTI:
+        if d.name in opts:
+            allowed = set(opts[d.name])
+            changes[d.name] = tuple(v for v in getattr(flt, d.name) if v in allowed)
     return replace(flt, **changes)  # type: ignore[arg-type]
 
 
@@ -322,43 +338,48 @@ def restrict_to_options(flt: Filters, opts: Mapping[str, Iterable[str]]) -> Filt
 
 @dataclass(frozen=True)
 class Options:
-    """Available values of each filter (scoped to the viewer)."""
+    """Available values of each filter (scoped to the viewer), by the filter's name.
 
-    villages_by_township: tuple[tuple[str, tuple[str, ...]], ...]
-    main_causes: tuple[str, ...]
-    household_attributes: tuple[str, ...]
-    exit_statuses: tuple[str, ...]
-    monitoring_types: tuple[str, ...]
-    identified_years: YearRange | None
-    exit_years: YearRange | None
+    `opts.values(name, within)`: the choices of a multi-select; for a dimension narrowed by another
+    (`FilterDef.within`: villages by townships) only those under the chosen `within` values (all when
+    none is chosen). `opts.years(name)`: a year range's bounds (None: no data). Attribute access is a
+    shorthand: `opts.main_causes`, `opts.identified_years`, `opts.villages(["乌加河镇"])`."""
 
-    @property
-    def townships(self) -> tuple[str, ...]:
-        return tuple(t for t, _ in self.villages_by_township)
+    choices: tuple[tuple[str, tuple[tuple[str | None, str], ...]], ...]  # name -> ((within value, value), ...)
+    bounds: tuple[tuple[str, YearRange | None], ...]  # name -> (lo, hi)
 
-    def villages(self, townships: Iterable[str] = ()) -> tuple[str, ...]:
-        chosen = set(townships)
-        out: list[str] = []
-        for t, vs in self.villages_by_township:
-            if not chosen or t in chosen:
-                out.extend(v for v in vs if v not in out)
-        return tuple(out)
+    def values(self, name: str, within: Iterable[str] = ()) -> tuple[str, ...]:
+        pairs = dict(self.choices)[name]
+        chosen = set(within)
+        out = [v for w, v in pairs if not chosen or w in chosen]
+        return tuple(dict.fromkeys(out))
+
+    def years(self, name: str) -> YearRange | None:
+        return dict(self.bounds)[name]
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - a tuple, a range or a narrowing function
+        d = BY_NAME.get(name) if not name.startswith("_") else None
+        if d is None:
+            raise AttributeError(name)
+        if d.kind == "year_range":
+            return self.years(name)
+        if d.within is not None:
+            return lambda within=(): self.values(name, within)
+        return self.values(name)
 
     def as_mapping(self) -> dict[str, tuple[str, ...]]:
-        return {
-            "townships": self.townships,
-            "villages": self.villages(),
-            "main_causes": self.main_causes,
-            "household_attributes": self.household_attributes,
-            "exit_statuses": self.exit_statuses,
-            "monitoring_types": self.monitoring_types,
-        }
+        """Every multi-select's full choice (for restrict_to_options)."""
+        return {name: self.values(name) for name, _ in self.choices}
 
 
-def _ordered(values: Iterable[str], field_name: str) -> tuple[str, ...]:
+def _ordered(values: Iterable[str], d: FilterDef) -> tuple[str, ...]:
+    """A dimension's values in display order: code-list order for codes, statistical-code order for
+    townships, else by name."""
+    if d.column == "township":
+        return township_order(values)
     from etl.codes import CODE_ORDER
 
-    order = {v: i for i, v in enumerate(CODE_ORDER.get(field_name, []))}
+    order = {v: i for i, v in enumerate(CODE_ORDER.get(d.code_list or "", []))}
     return tuple(sorted(values, key=lambda v: (order.get(v, len(order)), v)))
 
 
@@ -373,30 +394,27 @@ def options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Options:
     # agg_household has one row per combination of filter values (etl.derive), a few thousand rows
     # where hh_facts has millions, and the same filter columns
     where, params = household_where(ALL, viewer)
-    tv = fetch(con, f"SELECT DISTINCT township, village FROM agg_household f WHERE {where}", params)  # noqa: S608
-    by_t: dict[str, list[str]] = {}
-    for t, v in zip(tv["township"], tv["village"], strict=True):
-        by_t.setdefault(t, []).append(v)
-    vbt = tuple((t, tuple(sorted(by_t[t]))) for t in township_order(by_t))
 
-    def distinct(column: str, code_field: str) -> tuple[str, ...]:
-        df = fetch(con, f"SELECT DISTINCT {column} AS v FROM agg_household f WHERE {where} AND {column} IS NOT NULL",  # noqa: S608
-                   params)
-        return _ordered([str(v) for v in df["v"]], code_field)
+    def pairs(d: FilterDef) -> tuple[tuple[str | None, str], ...]:
+        if d.within is None:
+            df = fetch(con, f"SELECT DISTINCT {d.column} AS v FROM agg_household f "  # noqa: S608 - spec columns
+                            f"WHERE {where} AND {d.column} IS NOT NULL", params)
+            return tuple((None, v) for v in _ordered([str(v) for v in df["v"]], d))
+        outer = BY_NAME[d.within]
+        df = fetch(con, f"SELECT DISTINCT {outer.column} AS w, {d.column} AS v FROM agg_household f "  # noqa: S608
+                        f"WHERE {where} AND {d.column} IS NOT NULL", params)
+        by_outer: dict[str, list[str]] = {}
+        for w, v in zip(df["w"], df["v"], strict=True):
+            by_outer.setdefault(str(w), []).append(str(v))
+        return tuple((w, v) for w in _ordered(by_outer, outer) for v in _ordered(by_outer[w], d))
 
-    def years(column: str) -> YearRange | None:
-        df = fetch(con, f"SELECT min({column}) AS lo, max({column}) AS hi FROM agg_household f WHERE {where}", params)  # noqa: S608
+    def years(d: FilterDef) -> YearRange | None:
+        df = fetch(con, f"SELECT min({d.column}) AS lo, max({d.column}) AS hi FROM agg_household f "  # noqa: S608
+                        f"WHERE {where}", params)
         lo, hi = df["lo"].iloc[0], df["hi"].iloc[0]
         if pd.isna(lo) or pd.isna(hi):
             return None
         return (int(lo), int(hi))
 
-    return Options(
-        villages_by_township=vbt,
-        main_causes=distinct("main_cause", "main_cause"),
-        household_attributes=distinct("household_attribute", "household_attribute"),
-        exit_statuses=distinct("exit_status", "exit_status"),
-        monitoring_types=distinct("monitoring_type", "monitoring_type"),
-        identified_years=years("identified_year"),
-        exit_years=years("exit_year"),
-    )
+    return Options(choices=tuple((d.name, pairs(d)) for d in MULTI),
+                   bounds=tuple((d.name, years(d)) for d in RANGES))

@@ -35,7 +35,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from queries.filters import Filters, Viewer
+from queries.filters import FILTERS, Filters, Viewer
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # the one neutralising rule: Python and SQL
 XLSX_MAX_ROWS = 100_000  # above this, XLSX is refused (xlsxwriter ~3k rows/s) and CSV offered
@@ -316,20 +316,26 @@ def _summary(values: tuple[str, ...], many: str) -> str:
     return f"{values[0]}等{len(values)}{many}"
 
 
+_RANGE_WORDS = {"identified_years": "识别", "exit_years": "脱贫"}  # short file-name words (else the label)
+
+
 def filter_slug(flt: Filters) -> str:
     """A short description of the filter for file names (全旗 when nothing is chosen)."""
+    from labels import t
+
     parts: list[str] = []
     if flt.villages:
         parts.append(_summary(flt.villages, "村"))
     elif flt.townships:
         parts.append(_summary(flt.townships, "个乡镇"))
-    for values in (flt.main_causes, flt.household_attributes, flt.exit_statuses, flt.monitoring_types):
-        if values:
-            parts.append(_summary(values, "类"))
-    if flt.identified_years:
-        parts.append(f"识别{flt.identified_years[0]}-{flt.identified_years[1]}")
-    if flt.exit_years:
-        parts.append(f"脱贫{flt.exit_years[0]}-{flt.exit_years[1]}")
+    for d in FILTERS:  # the other dimensions, in sidebar order (etl.filter_spec)
+        value = getattr(flt, d.name)
+        if d.area or not value:
+            continue
+        if d.kind == "multi":
+            parts.append(_summary(value, "类"))
+        else:
+            parts.append(f"{_RANGE_WORDS.get(d.name) or t(d.label_key, 'zh')}{value[0]}-{value[1]}")
     return "_".join(parts) or "全旗"
 
 

@@ -1,8 +1,8 @@
 """Sidebar filters, declared once in dashboard.py and used by every page.
 
-`show(opts, lang, key="flt") -> Filters`: multiselects for township, village (narrowed by the chosen
-townships), main cause, household attribute, exit status, monitoring type; year-range sliders for the
-registration and exit years; a reset button. State lives in st.session_state (widgets rendered on
+`show(opts, lang, key="flt") -> Filters`: one widget per filter dimension of `etl.filter_spec.FILTERS`,
+in its order: a multiselect (code values shown translated; villages narrowed by the chosen townships)
+or a year-range slider (registration and exit years); a reset button. State lives in st.session_state (widgets rendered on
 every run, so it persists across pages) and in the URL (queries.filters.to_query_params: plain
 strings, parsed and validated on the first run of a session; values not among the options dropped).
 
@@ -19,17 +19,15 @@ import streamlit as st
 
 from labels import code_label, t
 from queries.filters import (
+    FILTERS,
     URL_KEYS,
+    FilterDef,
     Filters,
     Options,
     from_query_params,
     restrict_to_options,
     to_query_params,
 )
-
-_LISTS = ("townships", "villages", "main_causes", "household_attributes", "exit_statuses", "monitoring_types")
-_RANGES = ("identified_years", "exit_years")
-_CODE_FIELDS = {"main_causes", "household_attributes", "exit_statuses", "monitoring_types"}
 
 
 def _k(key: str, name: str) -> str:
@@ -47,19 +45,20 @@ def _init(key: str, opts: Options) -> None:
         return
     st.session_state[flag] = True
     flt = restrict_to_options(from_query_params(_read_url()), opts.as_mapping())
-    for name in _LISTS:
-        st.session_state[_k(key, name)] = list(getattr(flt, name))
-    for name in _RANGES:
-        bounds = getattr(opts, name)
-        rng = getattr(flt, name)
+    for d in FILTERS:
+        value = getattr(flt, d.name)
+        if d.kind == "multi":
+            st.session_state[_k(key, d.name)] = list(value)
+            continue
+        bounds = opts.years(d.name)
         if bounds is not None:
-            lo, hi = rng if rng is not None else bounds
-            st.session_state[_k(key, name)] = (max(lo, bounds[0]), min(hi, bounds[1]))
+            lo, hi = value if value is not None else bounds
+            st.session_state[_k(key, d.name)] = (max(lo, bounds[0]), min(hi, bounds[1]))
 
 
 def reset(key: str = "flt") -> None:
-    for name in (*_LISTS, *_RANGES):
-        st.session_state.pop(_k(key, name), None)
+    for d in FILTERS:
+        st.session_state.pop(_k(key, d.name), None)
     st.session_state[_k(key, "_init")] = True  # do not re-read the URL
 
 
@@ -79,41 +78,40 @@ def clear_area(key: str = "flt") -> None:
     st.session_state[_k(key, "villages")] = []
 
 
-def _multiselect(key: str, name: str, options: Sequence[str], lang: str, label_key: str) -> list[str]:
-    wkey = _k(key, name)
+def _multiselect(key: str, d: FilterDef, options: Sequence[str], lang: str) -> list[str]:
+    wkey = _k(key, d.name)
     current = [v for v in st.session_state.get(wkey, []) if v in options]
     st.session_state[wkey] = current
-    fmt = (lambda v: code_label(v, lang) or v) if name in _CODE_FIELDS else str
+    fmt = (lambda v: code_label(v, lang) or v) if d.code_list else str
     return st.sidebar.multiselect(
-        t(label_key, lang), list(options), key=wkey, format_func=fmt, placeholder=t("filter.all", lang),
+        t(d.label_key, lang), list(options), key=wkey, format_func=fmt, placeholder=t("filter.all", lang),
     )
 
 
-def _range(key: str, name: str, bounds: tuple[int, int] | None, lang: str, label_key: str
-           ) -> tuple[int, int] | None:
+def _range(key: str, d: FilterDef, bounds: tuple[int, int] | None, lang: str) -> tuple[int, int] | None:
     if bounds is None or bounds[0] >= bounds[1]:
         return None
-    wkey = _k(key, name)
+    wkey = _k(key, d.name)
     lo, hi = st.session_state.get(wkey, bounds)
     st.session_state[wkey] = (max(bounds[0], min(lo, bounds[1])), min(bounds[1], max(hi, bounds[0])))
-    value = st.sidebar.slider(t(label_key, lang), bounds[0], bounds[1], key=wkey, step=1, format="%d")
+    value = st.sidebar.slider(t(d.label_key, lang), bounds[0], bounds[1], key=wkey, step=1, format="%d")
     rng = (int(value[0]), int(value[1]))
     return None if rng == tuple(bounds) else rng
 
 
 def show(opts: Options, lang: str, key: str = "flt") -> Filters:
+    """One widget per filter dimension (etl.filter_spec), in its order; returns the selection."""
     _init(key, opts)
     st.sidebar.subheader(t("filter.title", lang))
-    townships = _multiselect(key, "townships", opts.townships, lang, "filter.townships")
-    villages = _multiselect(key, "villages", opts.villages(townships), lang, "filter.villages")
-    causes = _multiselect(key, "main_causes", opts.main_causes, lang, "filter.main_causes")
-    attrs = _multiselect(key, "household_attributes", opts.household_attributes, lang, "filter.attributes")
-    statuses = _multiselect(key, "exit_statuses", opts.exit_statuses, lang, "filter.exit_statuses")
-    mons = _multiselect(key, "monitoring_types", opts.monitoring_types, lang, "filter.monitoring_types")
-    idy = _range(key, "identified_years", opts.identified_years, lang, "filter.identified_years")
-    exy = _range(key, "exit_years", opts.exit_years, lang, "filter.exit_years")
-    flt = Filters(tuple(townships), tuple(villages), tuple(causes), tuple(attrs), tuple(statuses), tuple(mons),
-                  idy, exy)
+    chosen: dict[str, object] = {}
+    for d in FILTERS:
+        if d.kind == "multi":
+            within = chosen[d.within] if d.within is not None else ()
+            choices = opts.values(d.name, within)  # type: ignore[arg-type]
+            chosen[d.name] = tuple(_multiselect(key, d, choices, lang))
+        else:
+            chosen[d.name] = _range(key, d, opts.years(d.name), lang)
+    flt = Filters(**chosen)
     st.sidebar.button(t("filter.reset", lang), key=_k(key, "reset"), on_click=reset, args=(key,),
                       disabled=flt.is_empty(), icon=":material/restart_alt:")
     _sync_url(flt)
