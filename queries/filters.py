@@ -1,9 +1,13 @@
 """Shared filters, viewer scope and personal-data masking for every query (no Streamlit here).
 
+The filter dimensions are the rows of `etl.filter_spec.FILTERS` (re-exported here with `MULTI`, `RANGES`,
+`BY_NAME`, `URL_KEYS`); nothing below names a dimension except the place helpers (township/village).
+
 API used by every query module (core and inspection pages):
 
-- `Filters`: frozen, hashable selection of the sidebar (tuples of canonical code values; year ranges as
-  `(lo, hi)` or None = no restriction). `Filters()` = everything. `flt.is_empty()` says nothing is chosen.
+- `Filters`: frozen, hashable selection of the sidebar, one field per dimension, built with keywords
+  (`Filters(townships=(...), exit_years=(2017, 2019))`): tuples of canonical values; year ranges as
+  `(lo, hi)` or None = no restriction. `Filters()` = everything. `flt.is_empty()` says nothing is chosen.
 - `Viewer`: who looks. `pii` = may see names/ID numbers/phones unmasked; `townships` = the townships the
   viewer may see (None = all). Township scoping is enforced here, so every query that builds its WHERE
   through `household_where` / `area_where` / `households_in` applies it.
@@ -21,7 +25,8 @@ API used by every query module (core and inspection pages):
 - `fetch(con, sql, params) -> DataFrame`: execute with named parameters.
 - `to_query_params(flt)` / `from_query_params(mapping)`: the URL form (plain strings, parsed and
   validated, never unpickled).
-- `options(con, viewer)`: distinct values for the sidebar widgets (scoped).
+- `options(con, viewer) -> Options`: each dimension's choices for the sidebar widgets (scoped):
+  `opts.values(name, within=())`, `opts.years(name)`, or `opts.main_causes` / `opts.villages(towns)`.
 """
 
 from __future__ import annotations
@@ -86,7 +91,7 @@ def _make_filters() -> type:
 
 
 if TYPE_CHECKING:
-    class Filters:  # what type checkers see; the real class is built from the table below
+    class Filters:  # what type checkers see; the real class is built from the table
         def __init__(self, **values: object) -> None: ...
         def __getattr__(self, name: str) -> Any: ...  # noqa: ANN401
         def is_empty(self) -> bool: ...
