@@ -78,6 +78,7 @@ def _make_filters() -> type:
         [(d.name, tuple[str, ...] if d.kind == "multi" else YearRange | None,
           field(default=() if d.kind == "multi" else None)) for d in FILTERS],
         frozen=True,
+        kw_only=True,  # Filters(townships=...): a new dimension never shifts a positional call
         namespace={
             "__doc__": "The sidebar selection, one field per filter dimension (etl.filter_spec): a tuple of "
                        "values (empty = no restriction) or a (from, to) year range (None = no restriction).",

@@ -78,6 +78,8 @@ def test_published_url_keys_do_not_change() -> None:
 
 def test_everything_follows_the_table(demo_snapshot: Path) -> None:
     assert [f.name for f in dataclasses.fields(Filters)] == [d.name for d in FILTERS]
+    with pytest.raises(TypeError):  # keywords only: a new row never shifts an existing call
+        Filters(("乌加河镇",))  # type: ignore[misc]
     assert URL_KEYS == tuple(d.url_key for d in FILTERS)
     assert FILTER_COLUMNS == tuple(d.column for d in FILTERS)
     con = duckdb.connect(str(demo_snapshot), read_only=True)

@@ -103,15 +103,15 @@ def show(opts: Options, lang: str, key: str = "flt") -> Filters:
     """One widget per filter dimension (etl.filter_spec), in its order; returns the selection."""
     _init(key, opts)
     st.sidebar.subheader(t("filter.title", lang))
-    chosen: dict[str, object] = {}
+    picked: dict[str, tuple[str, ...]] = {}
+    ranges: dict[str, tuple[int, int] | None] = {}
     for d in FILTERS:
         if d.kind == "multi":
-            within = chosen[d.within] if d.within is not None else ()
-            choices = opts.values(d.name, within)  # type: ignore[arg-type]
-            chosen[d.name] = tuple(_multiselect(key, d, choices, lang))
+            choices = opts.values(d.name, picked[d.within] if d.within is not None else ())
+            picked[d.name] = tuple(_multiselect(key, d, choices, lang))
         else:
-            chosen[d.name] = _range(key, d, opts.years(d.name), lang)
-    flt = Filters(**chosen)
+            ranges[d.name] = _range(key, d, opts.years(d.name), lang)
+    flt = Filters(**picked, **ranges)
     st.sidebar.button(t("filter.reset", lang), key=_k(key, "reset"), on_click=reset, args=(key,),
                       disabled=flt.is_empty(), icon=":material/restart_alt:")
     _sync_url(flt)
