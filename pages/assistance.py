@@ -9,6 +9,7 @@ import streamlit as st
 from etl.codes import CODE_ORDER
 from queries import assistance as q
 from queries import households as qh
+from queries.filters import area_level
 from queries.paging import DEFAULT_LIMIT
 from ui import charts, data, empty, header, table
 from ui.context import PageContext, current
@@ -20,17 +21,19 @@ GAP_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_numb
 
 
 def coverage_section(ctx: PageContext) -> bool:
-    st.subheader(ctx.t("assist.coverage"))
+    """Coverage per township, or per village when the view is one township."""
+    level = area_level(ctx.flt, ctx.viewer)
+    st.subheader(ctx.t("assist.coverage" if level == "township" else "assist.coverage_village"))
     st.caption(ctx.t("assist.coverage_caption"))
-    df = data.run(q.coverage, ctx)
+    df = data.run(q.coverage, ctx, level=level)
     total = data.run(q.coverage_total, ctx)
     if df.empty:
         empty.show()
         return False
-    wide = df.pivot_table(index="township", columns="category", values="share", aggfunc="sum", fill_value=0)
-    counts = df.pivot_table(index="township", columns="category", values="reached", aggfunc="sum", fill_value=0)
+    wide = df.pivot_table(index=level, columns="category", values="share", aggfunc="sum", fill_value=0)
+    counts = df.pivot_table(index=level, columns="category", values="reached", aggfunc="sum", fill_value=0)
     cats = [c for c in CAT_ORDER if c in wide.columns] + [c for c in wide.columns if c not in CAT_ORDER]
-    towns = list(df.groupby("township")["households"].first().sort_values().index)
+    towns = list(df.groupby(level)["households"].first().sort_values().index)
     wide, counts = wide.loc[towns, cats], counts.loc[towns, cats]
     # share over count in each reached cell: the line break lives in the template (the only place a
     # figure carries markup, ui.charts.safe_spec); texts and custom data are plain
@@ -43,7 +46,7 @@ def coverage_section(ctx: PageContext) -> bool:
         colorscale="Greens", zmin=0, zmax=1, xgap=2, ygap=2, colorbar={"tickformat": ".0%", "title": ""},
         hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>"))
     fig.update_xaxes(title_text=ctx.t("col.category"), type="category", side="top")
-    fig.update_yaxes(title_text=ctx.t("field.township"), type="category")
+    fig.update_yaxes(title_text=ctx.t(f"field.{level}"), type="category")
     charts.show(charts.style(fig, max(300, 36 * len(towns) + 140), legend=False), "assist_coverage_chart", figure="assist.coverage")
     left, right = st.columns([2, 3])
     with left:
@@ -51,7 +54,7 @@ def coverage_section(ctx: PageContext) -> bool:
         table.show("assist_coverage_total", total, ctx.t("what.assist_coverage_total"), column_config={
             "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     with right:
-        st.markdown(f"**{ctx.t('assist.coverage')}**")
+        st.markdown(f"**{ctx.t('assist.coverage' if level == 'township' else 'assist.coverage_village')}**")
         table.show("assist_coverage", df, ctx.t("what.assist_coverage"), column_config={
             "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)}, height=260)
     return True
