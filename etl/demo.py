@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from etl.codes import DEMO_TOWNSHIPS, POVERTY_LINE
+from etl.codes import DEMO_TOWNSHIPS
+from etl.rules import POVERTY_LINE
 
 DEMO_AS_OF = date(2020, 6, 30)  # latest event date in the demo files (the planted 2030 typo aside)
 EXPORT_TIME = datetime(2020, 6, 30, 17, 30, 0)  # fixed xlsx metadata: same seed -> same bytes

@@ -216,6 +216,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # assistance
     "assist.title": ("帮扶措施落实情况", "Assistance delivered"),
     "assist.coverage": ("分类别、分乡镇帮扶覆盖率", "Coverage by category and township"),
+    "assist.coverage_village": ("分类别、分村帮扶覆盖率", "Coverage by category and village"),
     "assist.coverage_caption": ("覆盖率 = 获得该类措施的农户 / 筛选范围内该乡镇全部农户（含监测户）。",
                                 "Coverage = households with a measure of the category / all filtered households of the township (incl. monitored)."),
     "assist.coverage_total": ("各类措施覆盖户数", "Households reached per category"),

@@ -8,7 +8,7 @@ import pandas as pd
 
 from queries import population as pop
 from queries.figures import define
-from queries.filters import Filters, Viewer, fetch, household_where, mask_id, mask_name
+from queries.filters import Filters, Viewer, area_keys, fetch, household_where, mask_id, mask_name
 from queries.paging import ListQuery
 
 _REG = pop.TEXT[pop.REGISTERED]
@@ -37,20 +37,22 @@ def _where(flt: Filters, viewer: Viewer) -> tuple[str, dict[str, object]]:
     return household_where(flt, viewer, alias="c")
 
 
-def coverage(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """township, category, reached (registered households with a measure of the category), households
-    (registered households of the township), share."""
+def coverage(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township") -> pd.DataFrame:
+    """township[, village], category, reached (registered households with a measure of the category),
+    households (registered households of the area), share."""
+    keys = area_keys(level)
+    using = "township" if level == "township" else "township, village"
     where, params = _where(flt, viewer)
     return fetch(
         con,
-        f"""WITH tot AS (SELECT c.township, sum(c.registered)::BIGINT AS households
-                         FROM agg_household c WHERE {where} GROUP BY c.township),
-                 reach AS (SELECT c.township, c.category, sum(c.households)::BIGINT AS reached
+        f"""WITH tot AS (SELECT {keys}, sum(c.registered)::BIGINT AS households
+                         FROM agg_household c WHERE {where} GROUP BY ALL),
+                 reach AS (SELECT {keys}, c.category, sum(c.households)::BIGINT AS reached
                            FROM agg_category c WHERE {where} AND {_REG_C} GROUP BY ALL)
-            SELECT reach.township, reach.category, reach.reached, tot.households,
+            SELECT {area_keys(level, "reach")}, reach.category, reach.reached, tot.households,
                    reach.reached / tot.households AS share
-            FROM reach JOIN tot USING (township)
-            ORDER BY reach.township, reach.reached DESC, reach.category""",  # noqa: S608
+            FROM reach JOIN tot USING ({using})
+            ORDER BY {area_keys(level, "reach")}, reach.reached DESC, reach.category""",  # noqa: S608
         params,
     )
 
