@@ -39,7 +39,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.owners import Touched
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import Scope
 from etl.sqlexpr import masked_name_sql
