@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from labels import LABELS
+from tests.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
@@ -26,14 +25,7 @@ def _app(params: dict[str, str | list[str]] | None = None) -> AppTest:
 
 
 def _open(page: str, params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = _app(params)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py")
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page(page, params, timeout=60)
 
 
 def _table(at: AppTest, *columns: str):  # noqa: ANN202
@@ -155,17 +147,7 @@ def test_label_keys_used_by_core_exist() -> None:
     assert not missing
 
 
-# --- the demo county (built with `python -m etl demo --db ...`) ---------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "fupin.duckdb"
-    proc = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
-    if proc.returncode != 0 or not db.exists():
-        pytest.skip(f"demo database could not be built: {proc.stdout[-300:]} {proc.stderr[-300:]}")
-    return db
+# --- the demo county (`demo_db`: built with `python -m etl demo --db ...`, conftest) --------------
 
 
 @pytest.mark.slow
