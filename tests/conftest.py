@@ -11,6 +11,7 @@ Reusable by every test module:
   the module's own, for the pages to run on), `copy_demo(demo_cli_db, folder)` for a test that writes.
   A build that fails fails the tests that need it; it never skips them.
 - `open_page(page, params)`: AppTest of the dashboard on `page`, with URL parameters, no exception.
+- strict labels: `labels.t()` raises on a missing key in every test (and the processes tests start).
 
 The fixture county (data as-of 2020-06-30, from the latest visit):
 
@@ -33,6 +34,7 @@ The fixture county (data as-of 2020-06-30, from the latest visit):
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -46,6 +48,10 @@ from streamlit.testing.v1 import AppTest
 from etl import derive, schema
 from etl.load import write_meta
 from etl.snapshot import current_snapshot
+from labels import STRICT_ENV
+
+# A missing label raises in every test, and in the processes tests start (they inherit the environment).
+os.environ[STRICT_ENV] = "1"
 
 AS_OF = dt.date(2020, 6, 30)
 D = dt.date

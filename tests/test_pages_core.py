@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from labels import LABELS
 from tests.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,17 +133,6 @@ def test_empty_database(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None
     for page in PAGES:
         at = _open(page)
         assert any("没有数据" in i.value for i in at.info), page
-
-
-def test_label_keys_used_by_core_exist() -> None:
-    files = [ROOT / "dashboard.py", *sorted((ROOT / "ui").glob("*.py"))] + [
-        ROOT / "pages" / f"{p}.py" for p in PAGES]
-    missing = set()
-    for f in files:
-        for key in re.findall(r"""(?:\bt|ctx\.t)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", f.read_text()):
-            if key not in LABELS:
-                missing.add((f.name, key))
-    assert not missing
 
 
 # --- the demo county (`demo_db`: built with `python -m etl demo --db ...`, conftest) --------------
