@@ -25,7 +25,6 @@ A site is reported with its module, line and the expression a user value reaches
 from __future__ import annotations
 
 import ast
-import builtins
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -474,8 +473,7 @@ class _Scope:
         if isinstance(f, ast.Name):
             if f.id in NUMERIC or f.id == "dict":
                 return True
-            if f.id in dir(builtins) or not self._is_global(f.id):
-                return all(self.safe(a) for a in [*call.args, *(k.value for k in call.keywords)])
+            # a builtin or library function (str, sorted, re.sub ...): its result is as tainted as its arguments
             return all(self.safe(a) for a in [*call.args, *(k.value for k in call.keywords)])
         if isinstance(f, ast.Attribute):
             args = [*call.args, *(k.value for k in call.keywords)]
