@@ -3,8 +3,7 @@
 Every run: page config, language, login (ui.login.gate: with a users file nobody gets further without
 logging in; without one the local user, personal data masked), resolve the data snapshot once
 (ui.data.begin_run), the user box, sidebar filters (scoped to the user's townships), reference date,
-then st.navigation over PAGES and the page context (ui.context). Pages whose file does
-not exist yet are left out, so the inspection pages appear as soon as their modules land.
+then st.navigation over ui.navigation.PAGES and the page context (ui.context).
 Before any database exists, a single page tells how to build the demo (`python -m etl demo`); on a
 database of another schema version, one tells how to upgrade it (`python -m etl rebuild`).
 
@@ -15,8 +14,6 @@ sidebar, no filters). With distinct URL paths every request goes through this sc
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from labels import t
@@ -25,46 +22,7 @@ from queries import meta
 from ui import data, filters, header, login, settings
 from ui import figures as ui_figures
 from ui.context import PageContext, set_current
-
-ROOT = Path(__file__).resolve().parent
-
-# (section label key, [(file in pages/, nav label key, material icon, url path)])
-PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
-    ("nav.section.analysis", [
-        ("overview.py", "nav.overview", ":material/dashboard:", "home"),
-        ("causes.py", "nav.causes", ":material/troubleshoot:", "poverty-causes"),
-        ("exit_status.py", "nav.exit_status", ":material/trending_up:", "exit-status"),
-        ("assistance.py", "nav.assistance", ":material/volunteer_activism:", "assistance-measures"),
-    ]),
-    ("nav.section.inspection", [
-        ("rectification.py", "nav.rectification", ":material/assignment_late:", "rectification-tracker"),
-        ("health.py", "nav.health", ":material/medical_services:", "health-support"),
-        ("visits.py", "nav.visits", ":material/directions_walk:", "visit-planner"),
-        ("quality.py", "nav.quality", ":material/rule:", "archive-quality"),
-        ("inspection_rates.py", "nav.inspection_rates", ":material/fact_check:", "inspection-rates"),
-        ("briefing.py", "nav.briefing", ":material/summarize:", "township-briefing"),
-    ]),
-    ("nav.section.data", [
-        ("data_admin.py", "nav.data_admin", ":material/database:", "data-management"),
-        ("guide.py", "nav.guide", ":material/help:", "user-guide"),
-        ("dictionary.py", "nav.dictionary", ":material/menu_book:", "indicator-dictionary"),
-    ]),
-]
-
-
-def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
-    out: dict[str, list[st.Page]] = {}
-    first = True
-    for section, entries in PAGES:
-        pages = []
-        for file, label, icon, url in entries:
-            path = ROOT / "pages" / file
-            if path.is_file():
-                pages.append(st.Page(str(path), title=t(label, lang), icon=icon, url_path=url, default=first))
-                first = False
-        if pages:
-            out[t(section, lang)] = pages
-    return out
+from ui.navigation import PAGES, navigation_pages
 
 
 def main() -> None:

@@ -20,20 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ui.navigation import page_files
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
-
-
-def page_files() -> list[str]:
-    """The page files of dashboard.PAGES that exist, in navigation order (the first is the default)."""
-    source = Path(APP).read_text(encoding="utf-8")
-    # dashboard.py runs main() at import; read PAGES from its source instead of executing it.
-    start = source.index("PAGES:")
-    end = source.index("\n]\n", start) + 3
-    namespace: dict[str, Any] = {}
-    exec(compile(source[start:end].replace("PAGES: list[tuple[str, list[tuple[str, str, str, str]]]]", "PAGES"),  # noqa: S102
-                 APP, "exec"), namespace)
-    return [file for _, entries in namespace["PAGES"] for file, *_ in entries if (ROOT / "pages" / file).is_file()]
 
 
 def _clear(db: Path) -> None:

@@ -6,6 +6,8 @@ into a DuckDB lookup table, so normalisation is a join, not per-row Python.
 
 from __future__ import annotations
 
+from etl.rules import POVERTY_LINE
+
 # field -> {canonical: [synonyms and numeric codes]}
 CODE_LISTS: dict[str, dict[str, list[str]]] = {
     "main_cause": {
@@ -132,20 +134,9 @@ ENJOYS_POLICY: dict[str, bool] = {
 YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓"]
 NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FALSE", "✗", "x", "X"]
 
-# Poverty line, yuan per person per year at current prices (2017-2019 approximate).
-POVERTY_LINE: dict[int, int] = {2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952, 2018: 2995, 2019: 3218,
-                                2020: 4000}
-MONITORING_FACTOR = 1.5  # within 1.5x the line = monitoring threshold
-
-# Ages: "elderly" in statistics (60+) and "elderly living alone" as the visit rules use it (65+).
-ELDERLY_AGE = 60
-ELDERLY_ALONE_AGE = 65
 
 # Separators of multi-valued cells (other causes, health).
 MULTI_SEPARATORS = ",，、;；/"
-
-# Statuses that close a rectification item.
-RECTIFICATION_CLOSED = ("已整改", "已销号")
 
 # The demo county's township-level units (data-spec §7).
 DEMO_TOWNSHIPS: dict[str, str] = {

@@ -26,10 +26,9 @@ from datetime import date
 
 import duckdb
 
-from etl.codes import ELDERLY_ALONE_AGE
-from etl.derive import NOT_IN_SCHOOL_PATTERN, SCHOOL_AGES
 from etl.owners import Touched
 from etl.quality_checks import dated_check_sql
+from etl.rules import ELDERLY_ALONE_AGE, NOT_IN_SCHOOL_PATTERN, SCHOOL_AGE
 from etl.sqlexpr import age_sql
 
 
@@ -66,8 +65,9 @@ def touch(con: duckdb.DuckDBPyConnection, touched: Touched, before: date, after:
         # an elderly person living alone (hh_facts.elderly_alone, the visit planner's reason)
         f"""SELECT hk FROM members WHERE {_crosses((ELDERLY_ALONE_AGE,))}
             AND hk IN (SELECT hk FROM hh_facts WHERE member_count = 1)""",  # noqa: S608 - constants
-        # a child out of school enters or leaves school age (hh_facts.school_out_count and its sums)
-        f"""SELECT hk FROM members WHERE {_crosses(SCHOOL_AGES)}
+        # a child out of school enters or leaves school age (hh_facts.school_out_count and its sums): on
+        # the first day of school age and on the day after it
+        f"""SELECT hk FROM members WHERE {_crosses((SCHOOL_AGE[0], SCHOOL_AGE[1] + 1))}
             AND regexp_matches(coalesce(school_status, ''), '{NOT_IN_SCHOOL_PATTERN}')""",  # noqa: S608
         # the archive's school check, where it fails: a child of school age without a school status
         # (its rows show how many children of school age have one), with its own age rule

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from etl.codes import DEMO_TOWNSHIPS, POVERTY_LINE
+from etl.codes import DEMO_TOWNSHIPS
+from etl.rules import POVERTY_LINE
 
 DEMO_AS_OF = date(2020, 6, 30)  # latest event date in the demo files (the planted 2030 typo aside)
 EXPORT_TIME = datetime(2020, 6, 30, 17, 30, 0)  # fixed xlsx metadata: same seed -> same bytes

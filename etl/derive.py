@@ -11,7 +11,7 @@ correlated subqueries, no per-row Python) so that it scales to millions of house
 Tables built here:
 - `facts_meta(key, value)`: `as_of` = the data's as-of date (the latest event date in the data,
   never in the future); `built_at`; `hash_probe` (etl.hh_lookup).
-- `poverty_lines(year, line)`: the line per year (codes.POVERTY_LINE, later years keep the last line).
+- `poverty_lines(year, line)`: the line per year (rules.POVERTY_LINE, later years keep the last line).
 - `hh_facts`: one row per household: its keys (`hk`, `area`, `cell`, `seq`: the place order township,
   village, household as an integer; a full build stores the table in that order), area, codes,
   years, members and their health/labour counts, whether an elderly person lives alone, income against the line of its income year,
@@ -42,60 +42,22 @@ Tables built here:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 import duckdb
 
 from etl import derive_cells, derive_inspection, hh_lookup, keys, sources
-from etl.codes import CODE_ORDER, ELDERLY_ALONE_AGE, MONITORING_FACTOR, POVERTY_LINE
+from etl.codes import CODE_ORDER
+from etl.derived_table import as_of, replace
 from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
+from etl.rules import ELDERLY_ALONE_AGE, MONITORING_FACTOR, NOT_IN_SCHOOL_PATTERN, POVERTY_LINE, SCHOOL_AGE
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
 from etl.sqlexpr import ill_cause_sql
 
-SCHOOL_AGE = (6, 15)
-# school_status spellings that mean a school-age child is not in school (a literal in the SQL: DuckDB
-# compiles a parameter pattern once per row)
-NOT_IN_SCHOOL_PATTERN = "辍学|失学|非在校|不在校|未入学|未上学|未就学|休学"
-# Ages at which a stored fact about a person changes (school age, elderly living alone): when the as-of
-# date moves, only households with a member crossing one of them may change (etl.dated). Only facts a
-# page reads are stored, so that a birthday changes as little as it can.
-SCHOOL_AGES = (SCHOOL_AGE[0], SCHOOL_AGE[1] + 1)
+# NOT_IN_SCHOOL_PATTERN is a literal in the SQL: DuckDB compiles a parameter pattern once per row.
 
-
-
-# Tables a page reads in their stored order without sorting (queries.paging, stored_table): an
-# incremental update appends, so it records them as unsorted (`meta`) and the pages sort them again.
-ORDER_SENSITIVE = ("hh_facts",)
-
-
-def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None, table: str,
-            selects: str | Sequence[str], order: str = "", params: dict[str, object] | None = None) -> None:
-    """Write `table`'s rows of `scope`: the whole table, stored in `order` (each select sorted on its own),
-    or, for a load, the touched owners' rows deleted and selected again (appended)."""
-    selects = [selects] if isinstance(selects, str) else list(selects)
-    sort = f" ORDER BY {order}" if order else ""
-    if scope.full:
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {selects[0]}{sort}", params or {})
-        for sql in selects[1:]:
-            con.execute(f"INSERT INTO {table} {sql}{sort}", params or {})
-        return
-    assert touched is not None
-    where = scope.rows(table, touched.all_tables)
-    if where is None:
-        return
-    con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
-    copy = scope.src(table)  # the rows written, for the later builders of the pass and the changeset
-    con.execute(f"CREATE OR REPLACE TABLE {copy} AS {selects[0]}", params or {})
-    for sql in selects[1:]:
-        con.execute(f"INSERT INTO {copy} BY NAME {sql}", params or {})
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {copy}")  # noqa: S608 - ours
-    if table in ORDER_SENSITIVE:
-        con.execute("DELETE FROM meta WHERE key = ?", [f"unsorted:{table}"])
-        con.execute("INSERT INTO meta VALUES (?, 'true')", [f"unsorted:{table}"])
-        touched.table("meta")
 
 
 _AS_OF_SQL = """
@@ -109,15 +71,6 @@ SELECT 'as_of' AS key, CAST(coalesce(max(d), $today) AS VARCHAR) AS value FROM (
 )
 UNION ALL SELECT 'built_at', CAST(current_timestamp AS VARCHAR)
 """
-
-
-def as_of(con: duckdb.DuckDBPyConnection) -> date | None:
-    """The as-of date stored in facts_meta (None before the first build)."""
-    try:
-        rows = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()
-    except duckdb.CatalogException:
-        return None
-    return rows[0][0] if rows else None
 
 
 def build_facts_meta(con: duckdb.DuckDBPyConnection) -> None:

@@ -39,7 +39,9 @@ import hashlib
 
 import duckdb
 
+from etl.derived_table import replace
 from etl.owners import Touched
+from etl.rules import MAX_DAYS_WITHOUT_FOLLOW_UP, MIN_CHECK_UPS, MIN_FOLLOW_UPS
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import Scope
 
@@ -48,19 +50,6 @@ _FK = filter_select("f")
 _LK = filter_select("l")
 
 # --- rules shared with the query layer (one formula each) -------------------------------------------
-
-# Follow-up compliance of a chronic patient (queries.health): follow-ups and check-ups in the 12 months
-# up to the as-of date, and a follow-up within the last days.
-MIN_FOLLOW_UPS = 4
-MIN_CHECK_UPS = 1
-MAX_DAYS_WITHOUT_FOLLOW_UP = 90
-
-
-def compliant_sql(follow_ups: str, check_ups: str, days_since_follow_up: str) -> str:
-    """The follow-up rule over three SQL expressions (never NULL)."""
-    return (f"({follow_ups} >= {MIN_FOLLOW_UPS} AND {check_ups} >= {MIN_CHECK_UPS} "
-            f"AND {days_since_follow_up} IS NOT NULL AND {days_since_follow_up} <= {MAX_DAYS_WITHOUT_FOLLOW_UP})")
-
 
 def _leaves(date: str) -> str:
     """The first as-of date at which a follow-up of `date` no longer counts: the first d with NOT
@@ -204,8 +193,6 @@ def sample_draw_sql(scope: Scope, depth: int = SAMPLE_DEPTH) -> str:
 def build_sample_draw(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None,
                       depth: int = SAMPLE_DEPTH) -> None:
     """`list_sample_draw` for `SAMPLE_SEED` (a smaller `depth` only in tests)."""
-    from etl.derive import replace
-
     a, b = seed_draw(SAMPLE_SEED)
     replace(con, scope, touched, "list_sample_draw", sample_draw_sql(scope, depth), "grp, draw",
             {"a": a, "b": b, "seed": SAMPLE_SEED})
@@ -213,8 +200,6 @@ def build_sample_draw(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Tou
 
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """The summary cells and stored lists for the scope (after hh_facts and the inspection tables)."""
-    from etl.derive import replace
-
     for table, (sql, order) in _cells_sql(scope).items():
         replace(con, scope, touched, table, sql, order)
     replace(con, scope, touched, "list_claim_year", _claim_year_sql(scope), f"year, {OOP_ORDER}")

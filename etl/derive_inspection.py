@@ -33,15 +33,15 @@ from __future__ import annotations
 import duckdb
 
 from etl import quality_checks, visit_rank
-from etl.codes import RECTIFICATION_CLOSED
 from etl.derive_cells import compliant_until_sql
+from etl.derived_table import replace
 from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
+from etl.rules import CHRONIC, ILL_HEALTH, RECTIFICATION_CLOSED
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
 from etl.sqlexpr import redacted_text_sql
 
-CHRONIC = "长期慢性病"
 FOLLOW_UP = "家庭医生随访"
 CHECK_UP = "健康体检"
 
@@ -126,7 +126,6 @@ WHERE birth_date IS NOT NULL AND birth_date >= DATE '1990-01-01' AND {scope.hk("
 """  # noqa: S608 - constants only
 
 
-ILL_HEALTH = ("长期慢性病", "患有大病", "残疾")  # a member on the health page's list
 
 
 def _ill_member_sql(scope: Scope) -> str:
@@ -213,8 +212,6 @@ def build_household_facts(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
 
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """(Re)build the inspection pages' derived tables for the scope (after hh_facts)."""
-    from etl.derive import replace
-
     replace(con, scope, touched, "insp_school_age", _school_age_sql(scope))
     replace(con, scope, touched, "list_ill_member", _ill_member_sql(scope), "seq, is_head DESC, member_key")
     replace(con, scope, touched, "list_claim", _claim_sql(scope), "seq")

@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from etl import codes, fields, headers, inspection_rules, raw_file, readers, schema
+from etl import codes, fields, headers, inspection_rules, raw_file, readers, rules, schema
 from labels import LABELS, t
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "DATA.md"
@@ -105,11 +105,11 @@ def _code_section() -> list[str]:
     policy = [f"`{k}` → {'享受政策' if v else '不享受政策'}" for k, v in codes.ENJOYS_POLICY.items()]
     out += ["脱贫户是否仍享受政策，由脱贫状态的写法决定，另存为 `enjoys_policy`：" + "；".join(policy) + "。", ""]
     out += ["### 贫困线（元/人·年，当年价；2017–2019 为近似值）", ""]
-    out += _table(["年度", "贫困线"], [[str(y), str(v)] for y, v in codes.POVERTY_LINE.items()])
-    last = max(codes.POVERTY_LINE)
-    out += [f"{last} 年以后沿用 {last} 年的线，{min(codes.POVERTY_LINE)} 年以前没有线。监测线 = 贫困线 × "
-            f"{codes.MONITORING_FACTOR}。老年人 = {codes.ELDERLY_AGE} 岁及以上；独居老人 = 一人户且 "
-            f"{codes.ELDERLY_ALONE_AGE} 岁及以上。整改状态为 {'、'.join(codes.RECTIFICATION_CLOSED)} 的问题算作已整改，"
+    out += _table(["年度", "贫困线"], [[str(y), str(v)] for y, v in rules.POVERTY_LINE.items()])
+    last = max(rules.POVERTY_LINE)
+    out += [f"{last} 年以后沿用 {last} 年的线，{min(rules.POVERTY_LINE)} 年以前没有线。监测线 = 贫困线 × "
+            f"{rules.MONITORING_FACTOR}。老年人 = {rules.ELDERLY_AGE} 岁及以上；独居老人 = 一人户且 "
+            f"{rules.ELDERLY_ALONE_AGE} 岁及以上。整改状态为 {'、'.join(rules.RECTIFICATION_CLOSED)} 的问题算作已整改，"
             "其余过了整改时限的算逾期。", ""]
     return out
 
@@ -186,7 +186,7 @@ def generate() -> str:
         lines += _kind_section(kind)
     lines += ["## 3. 代码表", "", PROSE_CODES, ""] + _code_section()
     lines += ["## 4. 入户核查与人口基数：三率一度", "", PROSE_INSPECTION.format(
-        lines=inspection_rules.DEFAULT_LINES, min_sample=inspection_rules.MIN_SAMPLE), ""]
+        lines=inspection_rules.DEFAULT_LINES, min_sample=rules.MIN_SAMPLE), ""]
     lines += ["## 5. 校验：拒收行与数据问题", "", PROSE_RULES, ""] + _rules_section()
     lines += ["## 6. 数据库中的表", "", PROSE_TABLES, ""] + _tables_section()
     lines += ["## 7. 命令行", "", PROSE_CLI, ""] + _cli_section()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.derived_table import as_of
 from etl.owners import stage_table
 from etl.sqlexpr import RECT_OPEN_SQL
 
@@ -78,8 +79,6 @@ def record(con: duckdb.DuckDBPyConnection, batch: int | None) -> None:
     """Append the township rows of this load, owned by its last batch (after the derived tables are up
     to date). A load without a batch records nothing."""
     from datetime import datetime
-
-    from etl.derive import as_of
 
     if batch is None:
         return

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from etl import rules
+
 # The four indicators in the order the page shows them.
 INDICATORS = ("incidence", "wrong_exit", "missed", "approval")
 
@@ -18,10 +20,10 @@ class Lines:
     """Veto lines (defaults: the west of China, data-spec §1.4). A place passes an indicator when its
     figure is at most the line (incidence, wrong exits, missed) or at least it (approval)."""
 
-    incidence: float = 0.03
-    wrong_exit: float = 0.02
-    missed: float = 0.02
-    approval: float = 0.90
+    incidence: float = rules.INCIDENCE_LINE
+    wrong_exit: float = rules.WRONG_EXIT_LIMIT
+    missed: float = rules.MISSED_LINE
+    approval: float = rules.APPROVAL_LINE
 
     def passes(self, indicator: str, value: float | None) -> bool | None:
         """None when there is no figure to judge."""
@@ -32,8 +34,6 @@ class Lines:
 
 
 DEFAULT_LINES = Lines()
-# A rate resting on fewer people (households for approval) than this is shown with a warning.
-MIN_SAMPLE = 30
 Z95 = 1.959963984540054  # two-sided 95% normal quantile (Wilson interval)
 
 # The group a registry household belongs to, as a check form's 户类型 names it (`h`: households or

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.duck import scalar
 from etl.raw_file import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS
 
@@ -32,15 +33,10 @@ MIN_AREA_GAP = 1 << 26  # a new village needs at least this much room, else ever
 _CELL_KEYS = ", ".join(FILTER_COLUMNS)
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> object:
-    rows = con.execute(sql, params or []).fetchall()
-    return rows[0][0] if rows else None
-
-
 def assign_household_keys(con: duckdb.DuckDBPyConnection, ids_sql: str, params: object = None) -> int:
     """Give every household number of `ids_sql` (a SELECT of one column `household_id`) that has none
     an `hk`. Returns how many were new."""
-    start = int(_scalar(con, "SELECT coalesce(max(hk), 0) FROM household_keys") or 0)
+    start = int(scalar(con, "SELECT coalesce(max(hk), 0) FROM household_keys") or 0)
     # `IN (small set)` builds its hash table on the file's numbers and scans the key table once; an anti
     # join (NOT EXISTS) would hash the whole key table (10M numbers: seconds) for a 100-row file
     n = con.execute(f"""
@@ -109,7 +105,7 @@ def place(con: duckdb.DuckDBPyConnection, todo: str) -> str:
 def _new_areas(con: duckdb.DuckDBPyConnection, todo: str) -> str:
     """Add the villages of `todo` that have no area yet, each with a base between its neighbours'.
     Returns 'renumber' when some gap is too small (nothing is added then)."""
-    start = int(_scalar(con, "SELECT coalesce(max(area), 0) FROM area_keys") or 0)
+    start = int(scalar(con, "SELECT coalesce(max(area), 0) FROM area_keys") or 0)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _areas_new AS
         WITH n AS (
@@ -126,7 +122,7 @@ def _new_areas(con: duckdb.DuckDBPyConnection, todo: str) -> str:
             row_number() OVER (PARTITION BY lo ORDER BY township, village) AS i,
             count(*) OVER (PARTITION BY lo) AS k
         FROM b""")  # noqa: S608
-    if _scalar(con, f"SELECT count(*) FROM _areas_new WHERE hi IS NOT NULL "  # noqa: S608 - a constant
+    if scalar(con, f"SELECT count(*) FROM _areas_new WHERE hi IS NOT NULL "  # noqa: S608 - a constant
                     f"AND (hi - lo) // (k + 1) < {MIN_AREA_GAP}"):
         con.execute("DROP TABLE _areas_new")
         return "renumber"
@@ -147,7 +143,7 @@ def renumber_all(con: duckdb.DuckDBPyConnection, placed: str, todo: str | None =
     if todo:
         everyone = (f"{everyone} WHERE hk NOT IN (SELECT hk FROM {todo}) "  # noqa: S608 - our table
                     f"UNION ALL SELECT hk, township, village, household_id FROM {todo}")
-    start = int(_scalar(con, "SELECT coalesce(max(area), 0) FROM area_keys") or 0)
+    start = int(scalar(con, "SELECT coalesce(max(area), 0) FROM area_keys") or 0)
     con.execute(f"""
         INSERT INTO area_keys
         SELECT township, village, CAST($start + row_number() OVER (ORDER BY township, village) AS INTEGER), 0
@@ -169,7 +165,7 @@ def renumber_all(con: duckdb.DuckDBPyConnection, placed: str, todo: str | None =
 def assign_cells(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
     """Give every combination of the filter columns in `keys_sql` (a SELECT with those columns) that has
     none a `cell` number (NULLs are values here, as in GROUP BY)."""
-    start = int(_scalar(con, "SELECT coalesce(max(cell), 0) FROM cell_keys") or 0)
+    start = int(scalar(con, "SELECT coalesce(max(cell), 0) FROM cell_keys") or 0)
     con.execute(f"""
         INSERT INTO cell_keys
         SELECT CAST($start + row_number() OVER (ORDER BY {_CELL_KEYS}) AS INTEGER), *
@@ -192,7 +188,7 @@ def fill_missing(con: duckdb.DuckDBPyConnection) -> None:
         assign_household_keys(con, f"SELECT household_id FROM {table} WHERE hk IS NULL")  # noqa: S608
         con.execute(f"""UPDATE {table} t SET hk = k.hk FROM household_keys k
                         WHERE t.hk IS NULL AND k.household_id = t.household_id""")  # noqa: S608
-    if _scalar(con, "SELECT count(*) FROM households WHERE seq IS NULL OR area IS NULL"):
+    if scalar(con, "SELECT count(*) FROM households WHERE seq IS NULL OR area IS NULL"):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGE_SCHEMA}")
         todo = f"{STAGE_SCHEMA}._todo"
         con.execute(f"CREATE OR REPLACE TABLE {todo} AS SELECT hk, township, village, household_id FROM households "  # noqa: S608

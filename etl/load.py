@@ -15,20 +15,20 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import changeset, derive, history, keys, readers, schema, snapshot
-from etl.codes import POVERTY_LINE
+from etl import changeset, derive, history, keys, load_inspection, readers, schema, snapshot
+from etl.duck import scalar
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
+from etl.issues import insert_issues, issue_selects
 from etl.messages import read_error_text
 from etl.owners import Touched
-from etl.sqlexpr import CLAIM_TOLERANCE, claim_parts_sql
+from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
+from etl.sqlexpr import claim_parts_sql
 from etl.stage import (
-    CONTROL_RULE,
     RAW_KEPT,
     STAGE_SCHEMA,
     build_stage,
     drop_stage_schema,
     q,
-    raw_value_case,
     strip_controls,
     use_stage_schema,
 )
@@ -125,12 +125,6 @@ def _summary(f: FileResult, name: str, lang: str) -> list[str]:
     return lines
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
-    """The first value of a query. fetchall: DuckDB 2 refuses new work while a result is unfinished."""
-    rows = con.execute(sql, params or []).fetchall()
-    return rows[0][0] if rows else None
-
-
 # A load that touches more than this share of the households rebuilds the derived tables whole (faster
 # than replacing most of their rows, and it leaves them sorted).
 FULL_BUILD_SHARE = 0.25
@@ -201,7 +195,7 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
     for the other snapshot file, and drop the staging schema."""
     con = w.con
     batch = history.last_batch(con)
-    most = int(FULL_BUILD_SHARE * int(_scalar(con, "SELECT count(*) FROM households") or 0))
+    most = int(FULL_BUILD_SHARE * int(scalar(con, "SELECT count(*) FROM households") or 0))
     if full or not _has_derived(con) or not derive.update(con, touched, most):
         derive.build_all(con)
         w.full = True
@@ -215,7 +209,7 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
 
 def _has_derived(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the derived tables of this version are there (else the load builds them whole)."""
-    return bool(_scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'hh_facts' "
+    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'hh_facts' "
                              "AND schema_name = 'main' AND database_name = current_database()"))
 
 
@@ -307,7 +301,7 @@ def _load_raw(
 ) -> dict[str, object]:
     """Write one file's rows (inside its transaction). Returns what `touched` learns after the commit
     (flags that a rollback must not leave behind); the owner keys go to its tables right away."""
-    batch_id = _scalar(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches")
+    batch_id = scalar(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches")
     res.batch_id = batch_id
     touched.add_values("batch", [int(batch_id)])
     present = [c for c in raw.table.column_names if c != "_line"]
@@ -317,12 +311,11 @@ def _load_raw(
     if raw.kind == "registry":
         loaded, flags = _load_registry(con, batch_id, name, checks, touched)
     elif raw.kind in ("household_checks", "population_base"):  # data-spec §1.4: small tables, own loader
-        from etl import load_inspection
 
         loaded, flags = load_inspection.load(con, raw.kind, batch_id, name, checks, touched)
     else:
         loaded, flags = _load_ledger(con, raw.kind, batch_id, name, checks, touched)
-    issues = _scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id])
+    issues = scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id])
     res.rows_loaded, res.rows_rejected, res.issues = loaded, rejected, issues
     con.execute(
         "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -362,49 +355,8 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
         con.execute("INSERT INTO rejected_rows SELECT ?, ?, line, ?, 'row', text FROM unread_arrow",
                     [batch_id, name, rule])
         con.unregister("unread_arrow")
-    n = _scalar(con, "SELECT count(*) FROM stg WHERE rejected_rule IS NOT NULL")
+    n = scalar(con, "SELECT count(*) FROM stg WHERE rejected_rule IS NOT NULL")
     return int(n) + len(raw.malformed) + len(raw.undecodable)
-
-
-def _issue_selects(source: str, checks: list[tuple[str, str]], table_name: str, record_key: str) -> list[str]:
-    """One SELECT per (rule, column) check over `source`, shaped like data_issues minus batch/file.
-
-    The raw value is left NULL here and filled from `raw_named` by `_insert_issues`.
-    """
-    return [
-        f"SELECT source_line, '{table_name}', {record_key}, household_id, '{col}', NULL::VARCHAR, '{rule}' "
-        f"FROM {source} WHERE {q(f'bad__{rule}__{col}')}"
-        for rule, col in checks
-    ]
-
-
-def _insert_issues(
-    con: duckdb.DuckDBPyConnection, kind: str, selects: list[str], batch_id: int, name: str
-) -> None:
-    if not selects:
-        return
-    # The issues first, into a table: its exact (small) size lets the joins below build their hash
-    # tables on it and stream the file's rows, instead of hashing every raw row (estimated sizes of
-    # the filtered selects are far too large). One statement per check: one join's memory at a time.
-    con.execute("CREATE OR REPLACE TEMP TABLE iss (line INTEGER, table_name VARCHAR, record_key VARCHAR, "
-                "household_id VARCHAR, field VARCHAR, raw VARCHAR, rule VARCHAR)")
-    for select in selects:
-        con.execute(f"INSERT INTO iss {select}")
-    # registry member issues take their record key (the member key) from the keys table
-    member_key, keys_join = ("k.member_key", " LEFT JOIN keys k ON k.source_line = i.line") if kind == "registry" \
-        else ("NULL", "")
-    con.execute(
-        f"""INSERT INTO data_issues (batch_id, file_name, line, table_name, record_key, household_id,
-                                     field, raw_value, rule, hk)
-            SELECT ?, ?, i.line, i.table_name, coalesce(i.record_key, {member_key}), i.household_id, i.field,
-                   coalesce(i.raw, ctl.ctl_raw, {raw_value_case(kind)}), i.rule, hkeys.hk
-            FROM iss i LEFT JOIN raw_named r ON r._line = i.line{keys_join}
-            LEFT JOIN (SELECT line AS ctl_line, field AS ctl_field, raw AS ctl_raw FROM ctl_issues) ctl
-                   ON i.rule = '{CONTROL_RULE}' AND ctl.ctl_line = i.line AND ctl.ctl_field = i.field
-            LEFT JOIN household_keys hkeys ON hkeys.household_id = i.household_id""",
-        [batch_id, name],
-    )
-    con.execute("DROP TABLE iss")
 
 
 def _poverty_line_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -505,7 +457,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                    AND hk IN (SELECT hk FROM rep_hk)""")
     # A small file looks up its own ID numbers among the members loaded (one probe of the ID column);
     # a big one groups everyone's by hash (a hash table of its 30M IDs would not fit the memory cap).
-    small = 20 * int(_scalar(con, "SELECT count(*) FROM keys") or 0) < int(_scalar(con, "SELECT count(*) FROM members") or 0)
+    small = 20 * int(scalar(con, "SELECT count(*) FROM keys") or 0) < int(scalar(con, "SELECT count(*) FROM members") or 0)
     others_filter = " AND id_number IN (SELECT id_number FROM kept WHERE id_number IS NOT NULL)" if small else ""
     member_checks = [(r, c) for r, c in checks if c not in HOUSEHOLD_FIELDS]
     household_checks = [(r, c) for r, c in checks if c in HOUSEHOLD_FIELDS]
@@ -514,8 +466,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         for c in HOUSEHOLD_FIELDS
     )
     differs = " OR ".join(f"(m.{q(c)} IS NOT NULL AND m.{q(c)} IS DISTINCT FROM hh.{q(c)})" for c in HOUSEHOLD_FIELDS)
-    selects = _issue_selects("kept", member_checks, "members", "NULL::VARCHAR")
-    selects += _issue_selects("hh", household_checks, "households", "household_id")
+    selects = issue_selects("kept", member_checks, "members", "NULL::VARCHAR")
+    selects += issue_selects("hh", household_checks, "households", "household_id")
     selects += [
         # ID number rules (GB 11643)
         "SELECT source_line, 'members', NULL, household_id, 'id_number', raw_id_number, "
@@ -567,8 +519,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                     AND ({differs}))  -- unnest only rows that differ
             WHERE field IS NOT NULL""",
     ]
-    _insert_issues(con, "registry", selects, batch_id, name)
-    return int(_scalar(con, "SELECT count(*) FROM keys")), {
+    insert_issues(con, "registry", selects, batch_id, name)
+    return int(scalar(con, "SELECT count(*) FROM keys")), {
         "tables": tables, "base": {"households", "members", "household_income", "data_issues", "household_keys"}}
 
 
@@ -612,7 +564,7 @@ def _load_ledger(
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
         SELECT *{exclude}{year_fix}, {key} AS record_key FROM stg WHERE rejected_rule IS NULL""")
-    n_rows = int(_scalar(con, "SELECT count(*) FROM k"))
+    n_rows = int(scalar(con, "SELECT count(*) FROM k"))
     # Later rows of the same record win (a newer line of a ledger updates an item). Deleting the
     # earlier rows of repeated keys touches only those, where a window would copy every row.
     con.execute("""DELETE FROM k USING (SELECT record_key, max(source_line) AS last_line FROM k
@@ -635,13 +587,13 @@ def _load_ledger(
         [batch_id],
     )
     touched.add("hk", "SELECT hk FROM k UNION SELECT hk FROM gone")
-    nohk = bool(_scalar(con, "SELECT (SELECT count(*) FROM k WHERE hk IS NULL) + "
+    nohk = bool(scalar(con, "SELECT (SELECT count(*) FROM k WHERE hk IS NULL) + "
                              "(SELECT count(*) FROM gone WHERE hk IS NULL)"))
     con.execute("""DELETE FROM data_issues WHERE table_name = ?
                    AND (hk IN (SELECT hk FROM k UNION SELECT hk FROM gone) OR hk IS NULL)
                    AND record_key IN (SELECT record_key FROM k)""", [table])
     con.execute("DROP TABLE gone")
-    selects = _issue_selects("k", checks, table, "record_key")
+    selects = issue_selects("k", checks, table, "record_key")
     if kind == "medical_claims":
         selects.append(f"""
             SELECT source_line, '{table}', record_key, household_id, 'total_cost', raw_total_cost,
@@ -651,7 +603,7 @@ def _load_ledger(
         selects.append(f"""
             SELECT source_line, '{table}', record_key, household_id, 'id_number', raw_id_number, 'id_invalid'
             FROM k WHERE id_number IS NOT NULL AND NOT id_valid""")
-    _insert_issues(con, kind, selects, batch_id, name)
+    insert_issues(con, kind, selects, batch_id, name)
     return n_rows, {"nohk": nohk, "base": {table, "data_issues", "household_keys"}}
 
 
@@ -724,14 +676,14 @@ def _copy_base_table(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> i
     cols = columns("old")
     if not cols:
         return 0  # an older version without this table
-    mine = set(columns(_scalar(con, "SELECT current_database()")))
+    mine = set(columns(scalar(con, "SELECT current_database()")))
     lost = [c for c in cols if c not in mine and c not in schema.DROPPED_COLUMNS.get(table, ())]
     if lost:
         raise UpgradeError(t("cli.upgrade_lost", lang, table=table, columns="、".join(lost)))
     shared = ", ".join(q(c) for c in cols if c in mine)
     con.execute(f"INSERT INTO {table} ({shared}) SELECT {shared} FROM old.{table}")
-    n_old = int(_scalar(con, f"SELECT count(*) FROM old.{table}") or 0)
-    n_new = int(_scalar(con, f"SELECT count(*) FROM {table}") or 0)
+    n_old = int(scalar(con, f"SELECT count(*) FROM old.{table}") or 0)
+    n_new = int(scalar(con, f"SELECT count(*) FROM {table}") or 0)
     if n_new != n_old:
         raise UpgradeError(t("cli.upgrade_rows", lang, table=table, old=n_old, new=n_new))
     return n_new

@@ -23,9 +23,10 @@ from __future__ import annotations
 import duckdb
 
 from etl import keys
+from etl.duck import scalar
 from etl.fields import FIELDS
 from etl.inspection_rules import REGISTRY_TYPE_SQL
-from etl.load import _insert_issues, _issue_selects, _scalar
+from etl.issues import insert_issues, issue_selects
 from etl.owners import Touched
 from etl.readers import STAGE_SCHEMA
 from etl.stage import q
@@ -52,7 +53,7 @@ def _touch_issues(con: duckdb.DuckDBPyConnection, touched: Touched, where: str, 
     """Touch the households of the data issues `where` selects (before they are deleted or after they are
     written); True when one of them belongs to no household."""
     touched.add("hk", f"SELECT hk FROM data_issues WHERE {where}", params)  # noqa: S608 - ours
-    return bool(_scalar(con, f"SELECT count(*) FROM data_issues WHERE ({where}) AND hk IS NULL", params))  # noqa: S608
+    return bool(scalar(con, f"SELECT count(*) FROM data_issues WHERE ({where}) AND hk IS NULL", params))  # noqa: S608
 
 
 # rule -> (field, raw value, condition) over `ck_issue` (a check row with its registry household's facts
@@ -81,7 +82,7 @@ BASE_RULES = ("population_below_registered",)
 
 
 def _check_issue(rule: str, field: str, raw: str, where: str) -> str:
-    """One issue SELECT over `ck_issue`, shaped as `etl.load._issue_selects` writes them."""
+    """One issue SELECT over `ck_issue`, shaped as `etl.issues.issue_selects` writes them."""
     return (f"SELECT source_line, 'household_checks', record_key, household_id, '{field}', {raw}, '{rule}' "  # noqa: S608
             f"FROM ck_issue c WHERE {where}")
 
@@ -96,7 +97,7 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
                     SELECT *, household_key || '@' || strftime(check_date, '%Y-%m-%d') AS record_key
                     FROM (SELECT *, {identity} AS household_key FROM stg WHERE rejected_rule IS NULL)""")  # noqa: S608
     _dedupe_later_wins(con, "ck")
-    n_rows = int(_scalar(con, "SELECT count(*) FROM ck") or 0)
+    n_rows = int(scalar(con, "SELECT count(*) FROM ck") or 0)
     # 户编号: a key like any ledger's household number (a registry loaded later links the check too);
     # without one, a registry member's ID number links it (the lowest key if the ID is in two households)
     keys.assign_household_keys(con, "SELECT household_id FROM ck")
@@ -126,9 +127,9 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
                    SELECT * REPLACE (coalesce(household_id, registry_household_id) AS household_id),
                           coalesce(registry_type, household_type) AS grp
                    FROM ck_linked""")
-    selects = _issue_selects("ck_issue", checks, "household_checks", "record_key")
+    selects = issue_selects("ck_issue", checks, "household_checks", "record_key")
     selects += [_check_issue(rule, field, raw, where) for rule, (field, raw, where) in _CHECK_ISSUES.items()]
-    _insert_issues(con, "household_checks", selects, batch_id, name)
+    insert_issues(con, "household_checks", selects, batch_id, name)
     nohk |= _touch_issues(con, touched, "batch_id = ?", [batch_id])
     con.execute("DROP VIEW ck_issue")
     for tmp in ("ck", "ck_linked"):
@@ -143,7 +144,7 @@ def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks:
                            NULL::VARCHAR AS household_id
                     FROM stg WHERE rejected_rule IS NULL""")  # noqa: S608 - constants only
     _dedupe_later_wins(con, "pk")
-    n_rows = int(_scalar(con, "SELECT count(*) FROM pk") or 0)
+    n_rows = int(scalar(con, "SELECT count(*) FROM pk") or 0)
     con.execute("DELETE FROM population_base WHERE (year, township, village) IN (SELECT (year, township, village) FROM pk)")
     con.execute("""INSERT INTO population_base BY NAME
                    SELECT year, township, village, rural_households, rural_population, ? AS batch_id, source_line
@@ -157,7 +158,7 @@ def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks:
                           SELECT (township, village) FROM pk WHERE rural_population IS NOT NULL))"""
     nohk |= _touch_issues(con, touched, resolved, [])
     con.execute(f"DELETE FROM data_issues WHERE {resolved}")  # noqa: S608 - constants only
-    selects = _issue_selects("pk", checks, "population_base", "record_key")
+    selects = issue_selects("pk", checks, "population_base", "record_key")
     selects.append("""
         SELECT pk.source_line, 'population_base', pk.record_key, NULL, 'rural_population',
                CAST(pk.rural_population AS VARCHAR), 'population_below_registered'
@@ -165,7 +166,7 @@ def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks:
                       WHERE h.registered AND (h.township, h.village) IN (SELECT (township, village) FROM pk)
                       GROUP BY ALL) r USING (township, village)
         WHERE pk.rural_population < r.people""")
-    _insert_issues(con, "population_base", selects, batch_id, name)
+    insert_issues(con, "population_base", selects, batch_id, name)
     nohk |= _touch_issues(con, touched, "batch_id = ?", [batch_id])
     con.execute("DROP TABLE pk")
     return n_rows, {"tables": {"population_base"}, "base": {"data_issues"}, "nohk": nohk}

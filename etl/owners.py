@@ -4,7 +4,7 @@ A load never rewrites a table: it deletes the rows of the owners it touched and 
 An owner is a household (`hk`), a summary cell (`cell`), a village (`area`), a load batch (`batch`),
 the rectification items of no household (`nohk`: a flag), or the whole of a small table (`all`).
 `OWNERS` says, per table, which rows each kind of owner holds. The same declaration serves the
-incremental derived tables (`etl.derive.replace`), the changeset that brings the other snapshot file
+incremental derived tables (`etl.derived_table.replace`), the changeset that brings the other snapshot file
 up to date (`etl.changes`) and the lookup indexes (`etl.hh_lookup`).
 
 `Touched` collects the owners a load touched in small tables of the staging schema (`t_hk`, `t_cell`,

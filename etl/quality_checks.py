@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.derived_table import replace
 from etl.owners import Touched
 from etl.raw_file import STAGE_SCHEMA
+from etl.rules import SCHOOL_AGE, VISIT_WITHIN_DAYS
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import Scope
 from etl.sqlexpr import masked_name_sql
@@ -48,8 +50,6 @@ CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "inc
 DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer depends on the as-of date
 FIXED_CHECKS = tuple(c for c in CHECKS if c not in DATED_CHECKS)
 DATED_KIND = {"income": 0, "visit": 1, "school": 2}  # agg_quality_dated.kind
-VISIT_WITHIN_DAYS = 30
-SCHOOL_AGE = (6, 15)
 
 _CHECK_SQL: dict[str, tuple[str, str]] = {  # code -> (required, passed), over hh_facts f and the school CTE s
     "id": ("f.n_members", "f.n_id_valid"),
@@ -191,8 +191,6 @@ def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
     than a load may use): hc and hh_facts are in seq order and each part of the union keeps it, so every
     row group holds a narrow seq range and a page's `ORDER BY seq, ... LIMIT n` still skips all but a
     few row groups."""
-    from etl.derive import replace
-
     as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
     checks = f"WITH {household_checks_cte(scope.hk('f'), scope.src('hh_facts'), scope.src('insp_school_age'))} SELECT * FROM hc"  # noqa: S608
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
@@ -203,8 +201,6 @@ def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """`agg_quality`, `agg_quality_dated`, `list_defect` and `list_rejected` for the scope (needs
     hh_facts, insp_school_age, rejected_rows, load_batches)."""
-    from etl.derive import replace
-
     # the fixed checks only (straight from hh_facts' counts: none needs the as-of date); the dated ones
     # are summed from agg_quality_dated at the page's as-of date
     sums = ", ".join(f"CAST(sum({req}) AS BIGINT) AS req_{c}, CAST(sum({ok}) AS BIGINT) AS ok_{c}"
@@ -266,8 +262,6 @@ def rejected_masked_sql(source: str) -> str:
 
 def build_rejected(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """`list_rejected` for the batches of the scope (needs rejected_rows, load_batches)."""
-    from etl.derive import replace
-
     rows = f"""SELECT r.batch_id, r.file_name, r.line, r.rule, r.field, r.raw, b.kind, b.loaded_at
               FROM rejected_rows r LEFT JOIN load_batches b USING (batch_id) WHERE {scope.batch("r")}"""  # noqa: S608
     replace(con, scope, touched, "list_rejected", f"SELECT * FROM ({rejected_masked_sql(rows)})",  # noqa: S608

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from etl.codes import DEMO_TOWNSHIPS, POVERTY_LINE
+from etl.codes import DEMO_TOWNSHIPS
 from etl.demo import (
     CAUSE_WEIGHTS,
     DEMO_AS_OF,
@@ -29,6 +29,7 @@ from etl.demo import (
     SURNAMES,
     TOWNSHIP_ABBR,
 )
+from etl.rules import POVERTY_LINE
 
 SCALED_FILE_NAMES = ("scaled_贫困人口信息.csv", "scaled_帮扶措施.csv", "scaled_走访记录.csv", "scaled_医疗报销.csv",
                      "scaled_问题整改台账.csv")

@@ -43,7 +43,7 @@ class Scope:
     def src(self, table: str) -> str:
         """Where a builder reads `table`'s rows of the scope's households: the table itself (a full
         build), or a staging copy made once per pass (etl.sources): a base table's rows of the touched
-        households, a derived table's rows just written for them (etl.derive.replace)."""
+        households, a derived table's rows just written for them (etl.derived_table.replace)."""
         return table if self.full else f"{STAGE_SCHEMA}._src{self.suffix}_{table}"
 
     def cell_src(self, table: str) -> str:

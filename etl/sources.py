@@ -8,7 +8,7 @@ builders would scan hh_facts and members again and again. So each pass copies, o
   household, for the rectification ledger and data issues, when those were touched);
 - `_csrc<suffix>_<table>` (`Scope.cell_src`): the rows of every household in a touched cell, which the
   summary cells are computed from (after hh_facts is rewritten: a household's cell may be new).
-A derived table's rows just written for the touched households are copied by `etl.derive.replace`
+A derived table's rows just written for the touched households are copied by `etl.derived_table.replace`
 into `_src<suffix>_<table>` as it writes them; the changeset takes its rows from these copies too.
 """
 

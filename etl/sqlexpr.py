@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from etl.codes import RECTIFICATION_CLOSED
+from etl.rules import ILL_CAUSES, RECTIFICATION_CLOSED
 
-ILL_CAUSES = ("因病", "因残")  # causes of poverty that make a household an "ill household"
-CLAIM_TOLERANCE = 1  # yuan: a claim's parts may miss its total cost by rounding
 CLAIM_PARTS = ("basic_insurance", "critical_illness_insurance", "medical_assistance", "other_support", "out_of_pocket")
 
 

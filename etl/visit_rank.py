@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.codes import ELDERLY_ALONE_AGE
+from etl.derived_table import replace
 from etl.owners import Touched
+from etl.rules import DEFAULT_NO_VISIT_DAYS, ELDERLY_ALONE_AGE
 from etl.schema import FILTER_COLUMNS
 from etl.scope import Scope
 from etl.sqlexpr import age_sql, ill_cause_sql
 
-DEFAULT_NO_VISIT_DAYS = 30
-ELDERLY_AGE = ELDERLY_ALONE_AGE  # the rule's age, shared with hh_facts.elderly_alone
 ORDER = "score DESC, days_since_visit DESC NULLS FIRST, seq"  # seq = township, village, household
 
 # reason code -> weight; the order is the order of display
@@ -51,7 +50,7 @@ SHOWN = ("household_id", "head_name", "n_members", "oldest_birth_date", "income_
 def reason_sql() -> dict[str, str]:
     """SQL condition of each reason over the hh_facts row `b` ($as_of: the as-of date, $days: window)."""
     return {
-        "elderly_alone": f"(b.n_members = 1 AND {age_sql('b.oldest_birth_date')} >= {ELDERLY_AGE})",
+        "elderly_alone": f"(b.n_members = 1 AND {age_sql('b.oldest_birth_date')} >= {ELDERLY_ALONE_AGE})",
         "returned": "(b.exit_status = '返贫')",
         "monitored_risk": "(b.monitored AND NOT coalesce(b.risk_eliminated, false))",
         "below_line": "b.income_below_line",
@@ -81,8 +80,6 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
     """`list_visit` for the households of the scope (needs hh_facts and facts_meta): the default rules'
     reasons but `QUERY_TIME_REASON`, and their sum `base_score`; the query adds that reason and
     `days_since_visit` at its as-of date."""
-    from etl.derive import replace
-
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
     base = {**WEIGHTS, QUERY_TIME_REASON: 0}
     rows = scored_sql(scope.hk("b"), base, scope.src("hh_facts"))

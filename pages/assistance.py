@@ -10,7 +10,7 @@ from etl.codes import CODE_ORDER
 from queries import assistance as q
 from queries import households as qh
 from queries.paging import DEFAULT_LIMIT
-from ui import charts, data, header, table
+from ui import charts, data, empty, header, table
 from ui.context import PageContext, current
 
 CAT_ORDER = CODE_ORDER["intervention_category"]
@@ -22,10 +22,10 @@ GAP_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_numb
 def coverage_section(ctx: PageContext) -> bool:
     st.subheader(ctx.t("assist.coverage"))
     st.caption(ctx.t("assist.coverage_caption"))
-    df = data.run(q.coverage, ctx.flt)
-    total = data.run(q.coverage_total, ctx.flt)
+    df = data.run(q.coverage, ctx)
+    total = data.run(q.coverage_total, ctx)
     if df.empty:
-        header.empty()
+        empty.show()
         return False
     wide = df.pivot_table(index="township", columns="category", values="share", aggfunc="sum", fill_value=0)
     counts = df.pivot_table(index="township", columns="category", values="reached", aggfunc="sum", fill_value=0)
@@ -59,20 +59,20 @@ def coverage_section(ctx: PageContext) -> bool:
 
 def gap_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("assist.gap"))
-    gap = data.run(qh.listing, ctx.flt, condition="no_intervention", limit=DEFAULT_LIMIT)
+    gap = data.run(qh.listing, ctx, condition="no_intervention", limit=DEFAULT_LIMIT)
     if gap.empty:
         st.success(ctx.t("assist.gap_none"), icon=":material/check_circle:")
         return
     table.show_list("assist_gap", gap, ctx.t("what.assist_gap"),
-                    qh.listing_query(ctx.flt, data.viewer(), condition="no_intervention"), columns=GAP_COLUMNS,
+                    qh.listing_query(ctx.flt, ctx.viewer, condition="no_intervention"), columns=GAP_COLUMNS,
                     height=300)
 
 
 def amounts_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("assist.amounts"))
-    df = data.run(q.amounts, ctx.flt)
+    df = data.run(q.amounts, ctx)
     if df.empty:
-        header.empty()
+        empty.show()
         return
     plot = df.assign(year=df["year"].astype("Int64").astype(str), label=df["category"].map(ctx.code))
     fig = charts.bar(plot, "year", "amount_yuan", color="label", order=sorted(plot["year"].unique()),
@@ -87,7 +87,7 @@ def amounts_section(ctx: PageContext) -> None:
 
 def projects_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("assist.projects"))
-    df = data.run(q.projects, ctx.flt)
+    df = data.run(q.projects, ctx)
     if df.empty:
         st.info(ctx.t("assist.no_projects"))
         return
@@ -98,16 +98,16 @@ def projects_section(ctx: PageContext) -> None:
     if st.session_state.get("assist_project") not in projects:
         st.session_state["assist_project"] = projects[0]
     project = st.selectbox(ctx.t("assist.project_pick"), projects, key="assist_project")
-    linked = data.run(q.project_households, ctx.flt, project=project, limit=DEFAULT_LIMIT)
+    linked = data.run(q.project_households, ctx, project=project, limit=DEFAULT_LIMIT)
     table.show_list("assist_project_households", linked, ctx.t("what.assist_project_households") + f"_{project}",
-                    q.project_households_query(ctx.flt, data.viewer(), project))
+                    q.project_households_query(ctx.flt, ctx.viewer, project))
 
 
 def main() -> None:
     ctx = current()
     header.show("assist.title")
-    if data.run(qh.listing, ctx.flt, limit=1).empty:
-        header.empty()
+    if data.run(qh.listing, ctx, limit=1).empty:
+        empty.show()
         return
     coverage_section(ctx)
     gap_section(ctx)

@@ -15,7 +15,7 @@ def main() -> None:
     st.caption(ctx.md("insp.brief.scope", scope=briefing_html.area_name(ctx.flt, ctx.lang, ctx.viewer),
                      data_as_of=ctx.data_as_of.isoformat(), as_of=ctx.as_of.isoformat()))
     if st.button(ctx.t("insp.brief.generate"), type="primary", icon=":material/summarize:", key="brief_go"):
-        html = data.call(briefing_html.build, ctx.flt, data.viewer(), lang=ctx.lang, as_of=ctx.as_of,
+        html = data.call(briefing_html.build, ctx.flt, ctx.viewer, lang=ctx.lang, as_of=ctx.as_of,
                          data_as_of=ctx.data_as_of)
         st.session_state["brief_html"] = (ctx.flt, ctx.lang, ctx.as_of, html)
     cached = st.session_state.get("brief_html")

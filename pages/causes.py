@@ -14,7 +14,7 @@ from queries import households as qh
 from queries.filters import area_level
 from queries.paging import DEFAULT_LIMIT
 from queries.population import MONITORED, REGISTERED
-from ui import charts, data, figures, header, table
+from ui import charts, data, empty, figures, header, table
 from ui.context import PageContext, current
 
 _COUNT = {REGISTERED: "households", MONITORED: "monitored"}  # the named figure a cause table adds up to
@@ -48,9 +48,9 @@ def _on_township_select() -> None:
 
 def totals_section(ctx: PageContext, popn: str) -> pd.DataFrame:
     st.subheader(ctx.t("causes.totals"))
-    df = data.run(q.totals, ctx.flt, population=popn)
+    df = data.run(q.totals, ctx, population=popn)
     if df.empty:
-        header.empty()
+        empty.show()
         return df
     plot = df.assign(label=df["main_cause"].map(ctx.code))
     fig = charts.bar(plot.assign(color=plot["label"]), "label", "households", color="color", orientation="h",
@@ -77,7 +77,7 @@ def area_section(ctx: PageContext, popn: str) -> None:
     """Causes per township, or per village when the view is one township."""
     level = area_level(ctx.flt, ctx.viewer)
     st.subheader(ctx.t("causes.by_township" if level == "township" else "causes.by_village_chart"))
-    df = data.run(q.by_area, ctx.flt, level=level, population=popn)
+    df = data.run(q.by_area, ctx, level=level, population=popn)
     mode = st.segmented_control(ctx.t("common.count_mode"), ["counts", "shares"], key="causes_mode",
                                 format_func=lambda m: ctx.t(f"common.{m}"), default="counts", required=True)
     value = "share" if mode == "shares" else "households"
@@ -96,9 +96,9 @@ def area_section(ctx: PageContext, popn: str) -> None:
 
 def village_section(ctx: PageContext, popn: str) -> None:
     st.subheader(ctx.t("causes.by_village"))
-    df = data.run(q.by_area, ctx.flt, level="village", population=popn)
+    df = data.run(q.by_area, ctx, level="village", population=popn)
     if df.empty:
-        header.empty()
+        empty.show()
         return
     wide = df.pivot_table(index=["township", "village"], columns="main_cause", values="households",
                           aggfunc="sum", fill_value=0)
@@ -117,9 +117,9 @@ def village_section(ctx: PageContext, popn: str) -> None:
 
 def cooccurrence_section(ctx: PageContext, popn: str) -> None:
     st.subheader(ctx.t("causes.cooccurrence"))
-    df = data.run(q.cooccurrence, ctx.flt, population=popn)
+    df = data.run(q.cooccurrence, ctx, population=popn)
     if df.empty:
-        header.empty()
+        empty.show()
         return
     wide = df.pivot_table(index="main_cause", columns="other_cause", values="households", aggfunc="sum",
                           fill_value=0)
@@ -141,7 +141,7 @@ def cross_section(ctx: PageContext, title: str, df: pd.DataFrame, dim: str, valu
                   order: list[str], figure: str) -> None:
     st.markdown(f"**{ctx.t(title)}**")
     if df.empty:
-        header.empty()
+        empty.show()
         return
     plot = df.assign(cause=df["main_cause"].map(ctx.code), dimv=df[dim].map(ctx.code))
     fig = charts.bar(plot, "cause", value, color="dimv", orientation="h",
@@ -155,7 +155,7 @@ def households_section(ctx: PageContext, totals: pd.DataFrame, popn: str) -> Non
     st.subheader(ctx.t("causes.households"))
     st.caption(ctx.t("common.pick_hint"))
     causes = list(totals["main_cause"])
-    towns = [_ALL, *sorted({t for t in data.run(q.by_area, ctx.flt, level="township", population=popn)["township"]})]
+    towns = [_ALL, *sorted({t for t in data.run(q.by_area, ctx, level="township", population=popn)["township"]})]
     if st.session_state.get(_PICK_CAUSE) not in causes:
         st.session_state[_PICK_CAUSE] = causes[0]
     if st.session_state.get(_PICK_TOWN) not in towns:
@@ -165,9 +165,9 @@ def households_section(ctx: PageContext, totals: pd.DataFrame, popn: str) -> Non
     town = c2.selectbox(ctx.t("causes.pick_township"), towns, key=_PICK_TOWN,
                         format_func=lambda v: ctx.t("common.all") if v == _ALL else v)
     township = None if town == _ALL else town
-    df = data.run(qh.listing, ctx.flt, condition=popn, main_cause=cause, township=township, limit=DEFAULT_LIMIT)
+    df = data.run(qh.listing, ctx, condition=popn, main_cause=cause, township=township, limit=DEFAULT_LIMIT)
     table.show_list("causes_households", df, ctx.t("what.causes_households") + f"_{cause}",
-                    qh.listing_query(ctx.flt, data.viewer(), condition=popn, main_cause=cause, township=township),
+                    qh.listing_query(ctx.flt, ctx.viewer, condition=popn, main_cause=cause, township=township),
                     columns=LIST_COLUMNS, height=300)
 
 
@@ -184,14 +184,14 @@ def main() -> None:
     cooccurrence_section(ctx, popn)
     left, right = st.columns(2)
     with left:
-        cross_section(ctx, "causes.by_attribute", data.run(q.by_attribute, ctx.flt, population=popn),
+        cross_section(ctx, "causes.by_attribute", data.run(q.by_attribute, ctx, population=popn),
                       "household_attribute", "households", "causes_attr", "what.causes_attribute",
                       [*CODE_ORDER["household_attribute"], "未填写"], "causes.by_attribute")
     with right:
-        cross_section(ctx, "causes.by_health", data.run(q.by_member, ctx.flt, dimension="health", population=popn),
+        cross_section(ctx, "causes.by_health", data.run(q.by_member, ctx, dimension="health", population=popn),
                       "value", "members", "causes_health", "what.causes_health", [*CODE_ORDER["health"], "未填写"],
                       "causes.by_member")
-    cross_section(ctx, "causes.by_labor", data.run(q.by_member, ctx.flt, dimension="labor_skill", population=popn),
+    cross_section(ctx, "causes.by_labor", data.run(q.by_member, ctx, dimension="labor_skill", population=popn),
                   "value", "members", "causes_labor", "what.causes_labor", [*CODE_ORDER["labor_skill"], "未填写"],
                   "causes.by_member")
 

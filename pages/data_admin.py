@@ -45,7 +45,7 @@ def _upload(ctx: PageContext) -> None:
 def main() -> None:
     ctx = current()
     header.show("insp.page.data")
-    totals = data.call(q.totals, data.viewer())
+    totals = data.call(q.totals, ctx.viewer)
     st.caption(ctx.t("insp.data.totals", **totals))
     _upload(ctx)
 
@@ -62,7 +62,7 @@ def main() -> None:
     names = {int(b): f"#{b} {f}" for b, f in zip(hist["batch_id"], hist["file_name"], strict=True)} if len(hist) else {}
     batch = st.selectbox(ctx.t("insp.data.batch"), batches, key="data_batch",
                          format_func=lambda b: ctx.t("insp.data.all_batches") if b is None else names.get(int(b), b))
-    rej = data.call(q.rejected_rows, data.viewer(), batch_id=None if batch is None else int(batch))
+    rej = data.call(q.rejected_rows, ctx.viewer, batch_id=None if batch is None else int(batch))
     if rej.empty:
         st.caption(ctx.t("insp.data.rejected_none"))
     else:

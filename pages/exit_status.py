@@ -8,13 +8,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from etl import rules
 from etl.codes import CODE_ORDER
 from queries import exits as q
 from queries import households as qh
 from queries.filters import area_level
 from queries.paging import DEFAULT_LIMIT
 from queries.population import REGISTERED
-from ui import charts, data, figures, header, table
+from ui import charts, data, empty, figures, header, table
 from ui.context import PageContext, current
 
 STATUS_ORDER = [*CODE_ORDER["exit_status"], "监测户"]
@@ -26,9 +27,9 @@ WRONG_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_nu
 def status_section(ctx: PageContext) -> bool:
     level = area_level(ctx.flt, ctx.viewer)
     st.subheader(ctx.t("exit.by_township" if level == "township" else "exit.by_village"))
-    df = data.run(q.status_by_area, ctx.flt, level=level)
+    df = data.run(q.status_by_area, ctx, level=level)
     if df.empty:
-        header.empty()
+        empty.show()
         return False
     plot = df.assign(label=df["exit_status"].map(ctx.code))
     fig = charts.bar(plot, level, "households", color="label", orientation="h",
@@ -54,9 +55,9 @@ def status_section(ctx: PageContext) -> bool:
 
 def year_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("exit.by_year"))
-    df = data.run(q.by_year, ctx.flt)
+    df = data.run(q.by_year, ctx)
     if df.empty:
-        header.empty()
+        empty.show()
         return
     unknown = ctx.t("exit.year_unknown")
     df = df.assign(exit_year=[unknown if pd.isna(y) else str(int(y)) for y in df["exit_year"]])
@@ -82,10 +83,10 @@ def _group_order(ctx: PageContext, popn: str) -> list[str]:
 def income_section(ctx: PageContext, popn: str) -> None:
     st.subheader(ctx.t("exit.income"))
     st.caption(ctx.t("exit.income_caption"))
-    hist = data.run(q.income_histogram, ctx.flt, population=popn)
-    bands = data.run(q.income_bands, ctx.flt, population=popn)
+    hist = data.run(q.income_histogram, ctx, population=popn)
+    bands = data.run(q.income_bands, ctx, population=popn)
     if hist.empty:
-        header.empty()
+        empty.show()
         return
     plot = hist.assign(label=hist["grp"].map(ctx.code),
                        bin=[f"{v:.2f}" + ("+" if v >= 4 else "") for v in hist["ratio_bin"]])
@@ -120,9 +121,9 @@ def assurance_section(ctx: PageContext, popn: str) -> None:
     level = area_level(ctx.flt, ctx.viewer)
     st.subheader(ctx.t("exit.assurances"))
     st.caption(ctx.t("exit.assurances_caption"))
-    df = data.run(q.assurances, ctx.flt, population=popn, level=level)
+    df = data.run(q.assurances, ctx, population=popn, level=level)
     if df.empty:
-        header.empty()
+        empty.show()
         return
     indicators = ["unsafe_housing", "unsafe_water", "uninsured", "school_out"]
     long = df.melt(id_vars=[level], value_vars=indicators, var_name="ind", value_name="n")
@@ -143,9 +144,9 @@ def assurance_section(ctx: PageContext, popn: str) -> None:
 
 def monitoring_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("exit.monitoring"))
-    df = data.run(q.monitoring, ctx.flt)
+    df = data.run(q.monitoring, ctx)
     if df.empty:
-        header.empty()
+        empty.show()
         return
     plot = df.assign(kind_label=df["kind"].map(ctx.code), risk_label=[ctx.t(f"risk.{r}") for r in df["risk"]])
     risk_colours = {"eliminated": "#2ca02c", "open": "#d62728", "unknown": "#c7c7c7"}
@@ -165,9 +166,9 @@ def monitoring_section(ctx: PageContext) -> None:
 def wrong_exit_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("exit.wrong"))
     st.caption(ctx.t("exit.wrong_caption"))
-    df = data.run(q.wrong_exits, ctx.flt)
+    df = data.run(q.wrong_exits, ctx)
     if df.empty:
-        header.empty()
+        empty.show()
         return
     plot = df.sort_values("rate")
     colours = ["#d62728" if over else "#2ca02c" for over in plot["over_limit"]]
@@ -175,7 +176,7 @@ def wrong_exit_section(ctx: PageContext) -> None:
         x=plot["rate"], y=plot["township"], orientation="h", marker_color=colours, cliponaxis=False,
         text=[f"{r:.1%}（{w}/{e}）" for r, w, e in zip(plot["rate"], plot["wrong_exits"], plot["exited"], strict=True)],
         textposition="outside"))
-    fig.add_vline(x=q.WRONG_EXIT_LIMIT, line_dash="dash", line_color="#7f7f7f", annotation_text=ctx.t("exit.limit"),
+    fig.add_vline(x=rules.WRONG_EXIT_LIMIT, line_dash="dash", line_color="#7f7f7f", annotation_text=ctx.t("exit.limit"),
                   annotation_position="top right")
     fig.update_xaxes(title_text=ctx.t("exit.wrong_rate_axis"), tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(title_text=ctx.t("field.township"), type="category")
@@ -188,9 +189,9 @@ def wrong_exit_section(ctx: PageContext) -> None:
             "rate": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                     max_value=max(0.1, float(df["rate"].max())))})
     st.markdown(f"**{ctx.t('exit.wrong_list')}**")
-    households = data.run(qh.listing, ctx.flt, condition="wrong_exit", limit=DEFAULT_LIMIT)
+    households = data.run(qh.listing, ctx, condition="wrong_exit", limit=DEFAULT_LIMIT)
     table.show_list("exit_wrong_list", households, ctx.t("what.exit_wrong_list"),
-                    qh.listing_query(ctx.flt, data.viewer(), condition="wrong_exit"), columns=WRONG_COLUMNS,
+                    qh.listing_query(ctx.flt, ctx.viewer, condition="wrong_exit"), columns=WRONG_COLUMNS,
                     height=320)
 
 

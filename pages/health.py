@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from etl import rules
 from queries import health as q
 from queries.paging import DEFAULT_LIMIT, total_of
-from ui import charts, data, figures, header, table
+from ui import charts, data, empty, figures, header, table
 from ui.context import PageContext, current
-from ui.profile_html import register_colors
 
 
 def settings(ctx: PageContext) -> dict[str, object]:
     with st.sidebar.expander(ctx.t("insp.settings"), expanded=False):
-        target = st.number_input(ctx.t("insp.health.target"), 0.0, 100.0, q.OOP_TARGET * 100, step=1.0,
+        target = st.number_input(ctx.t("insp.health.target"), 0.0, 100.0, rules.OOP_TARGET * 100, step=1.0,
                                  key="health_target") / 100
         mode = st.radio(ctx.t("insp.health.threshold_mode"), ("income", "fixed"),
                         format_func=lambda m: ctx.t(f"insp.health.mode.{m}"), key="health_mode")
-        share = st.number_input(ctx.t("insp.health.share"), 1.0, 500.0, q.RISK_INCOME_SHARE * 100, step=5.0,
+        share = st.number_input(ctx.t("insp.health.share"), 1.0, 500.0, rules.RISK_INCOME_SHARE * 100, step=5.0,
                                 key="health_share", disabled=mode != "income") / 100
         fixed = st.number_input(ctx.t("insp.health.fixed"), 0.0, 1e7, 10000.0, step=1000.0, key="health_fixed",
                                 disabled=mode != "fixed")
@@ -29,21 +29,21 @@ def main() -> None:
     header.show("insp.page.health")
     cfg = settings(ctx)
     with st.expander(ctx.t("insp.rules")):
-        st.markdown(ctx.t("insp.health.rules", min_fu=q.MIN_FOLLOW_UPS, min_cu=q.MIN_CHECK_UPS,
-                          days=q.MAX_DAYS_WITHOUT_FOLLOW_UP, target=f"{cfg['target']:.0%}"))
+        st.markdown(ctx.t("insp.health.rules", min_fu=rules.MIN_FOLLOW_UPS, min_cu=rules.MIN_CHECK_UPS,
+                          days=rules.MAX_DAYS_WITHOUT_FOLLOW_UP, target=f"{cfg['target']:.0%}"))
         st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
-    ill = data.run(q.ill_by_township, ctx.flt)
+    ill = data.run(q.ill_by_township, ctx)
     if ill.empty:
-        header.empty()
+        empty.show()
         return
-    members = data.run(q.ill_members, ctx.flt, as_of=ctx.as_of, limit=DEFAULT_LIMIT)
-    comp = data.run(q.compliance, ctx.flt, as_of=ctx.as_of)
-    years = data.run(q.claim_years, ctx.flt)
+    members = data.run(q.ill_members, ctx, as_of=ctx.as_of, limit=DEFAULT_LIMIT)
+    comp = data.run(q.compliance, ctx, as_of=ctx.as_of)
+    years = data.run(q.claim_years, ctx)
     year = st.selectbox(ctx.t("insp.health.year"), [None, *years],
                         format_func=lambda y: ctx.t("insp.health.all_years") if y is None else str(y),
                         index=1 if years else 0, key="health_year")
-    claims = data.run(q.claims_by_township, ctx.flt, year=year)
-    risks = data.run(q.oop_risks, ctx.flt, year=year, income_share=cfg["share"], fixed_amount=cfg["fixed"],
+    claims = data.run(q.claims_by_township, ctx, year=year)
+    risks = data.run(q.oop_risks, ctx, year=year, income_share=cfg["share"], fixed_amount=cfg["fixed"],
                      limit=DEFAULT_LIMIT)
     total_cost = float(claims["total_cost"].sum()) if not claims.empty else 0.0
     oop_share = float(claims["out_of_pocket"].sum()) / total_cost if total_cost else None
@@ -77,7 +77,7 @@ def main() -> None:
         charts.show(fig, "health_ill", figure="health.by_township")
     with right:
         st.subheader(ctx.t("insp.health.enrolment"))
-        enr = data.run(q.enrolment_by_township, ctx.flt)
+        enr = data.run(q.enrolment_by_township, ctx)
         long = enr.melt(id_vars=["township"], value_vars=["medical_insured_share", "critical_insured_share",
                                                           "doctor_signed_share"], var_name="series", value_name="share")
         long["series"] = long["series"].map(lambda c: ctx.t(f"col.{c}"))
@@ -90,11 +90,11 @@ def main() -> None:
                               for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
 
     st.subheader(ctx.t("insp.health.members"))
-    viewer = data.viewer()
+    viewer = ctx.viewer
     table.show_list("health_members", members, ctx.t("insp.what.ill_members"),
                     q.ill_members_query(ctx.flt, viewer, ctx.as_of))
     st.subheader(ctx.t("insp.health.gaps"))
-    gaps = data.run(q.follow_up_gap_list, ctx.flt, as_of=ctx.as_of, limit=DEFAULT_LIMIT)
+    gaps = data.run(q.follow_up_gap_list, ctx, as_of=ctx.as_of, limit=DEFAULT_LIMIT)
     if gaps.empty:
         st.success(ctx.t("insp.health.gaps_none"))
     else:
@@ -137,7 +137,7 @@ def main() -> None:
                         q.oop_risks_query(ctx.flt, viewer, year, cfg["share"], cfg["fixed"]),
                         column_config={"oop_income_ratio": st.column_config.NumberColumn(format="percent")})
     st.subheader(ctx.t("insp.health.mismatch"))
-    mism = data.run(q.claim_mismatches, ctx.flt, year=year)
+    mism = data.run(q.claim_mismatches, ctx, year=year)
     if mism.empty:
         st.success(ctx.t("insp.health.mismatch_none"))
     else:
@@ -145,5 +145,4 @@ def main() -> None:
             columns={"critical_illness_insurance": "critical_illness_insurance_paid"}), ctx.t("insp.what.mismatch"))
 
 
-register_colors()
 main()

@@ -9,12 +9,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from etl.inspection_rules import DEFAULT_LINES, INDICATORS, MIN_SAMPLE, Lines
+from etl.inspection_rules import DEFAULT_LINES, INDICATORS, Lines
+from etl.rules import MIN_SAMPLE
 from queries import households as qh
 from queries import inspection_plan as qp
 from queries import inspection_rates as q
 from queries.paging import DEFAULT_LIMIT
-from ui import charts, check_form, data, extract, header, table
+from ui import charts, check_form, data, empty, extract, header, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
 
@@ -46,8 +47,8 @@ class Settings:
 
 def settings(ctx: PageContext) -> Settings:
     """Period, population base year and veto lines (sidebar)."""
-    period = data.run(q.default_period, ctx.flt)
-    years = data.run(q.base_years, ctx.flt)
+    period = data.run(q.default_period, ctx)
+    years = data.run(q.base_years, ctx)
     with st.sidebar.expander(ctx.t("rates.settings"), expanded=False):
         chosen = st.date_input(ctx.t("rates.period"), value=period or (), key="rates_period")
         base_year = st.selectbox(ctx.t("rates.base_year"), [None, *years], key="rates_base_year",
@@ -131,7 +132,7 @@ def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFr
 
 
 def places_section(ctx: PageContext, cfg: Settings) -> None:
-    towns = data.run(q.rates, ctx.flt, level="township", **cfg.query())
+    towns = data.run(q.rates, ctx, level="township", **cfg.query())
     st.subheader(ctx.t("rates.by_township"))
     charts_row = st.columns(2)
     for i, ind in enumerate(INDICATORS):
@@ -145,13 +146,13 @@ def places_section(ctx: PageContext, cfg: Settings) -> None:
     table.show("rates_townships", place_view(ctx, towns, ["township"]), ctx.t("rates.what.townships"))
     st.caption(ctx.t("rates.borrowed"))
     st.subheader(ctx.t("rates.by_village"))
-    villages = data.run(q.rates, ctx.flt, level="village", **cfg.query())
+    villages = data.run(q.rates, ctx, level="village", **cfg.query())
     table.show("rates_villages", place_view(ctx, villages, ["township", "village"]), ctx.t("rates.what.villages"))
 
 
 def cases_section(ctx: PageContext, cfg: Settings) -> None:
     st.subheader(ctx.t("rates.cases"))
-    found = {kind: data.run(q.cases, ctx.flt, kind=kind, date_from=cfg.date_from, date_to=cfg.date_to)
+    found = {kind: data.run(q.cases, ctx, kind=kind, date_from=cfg.date_from, date_to=cfg.date_to)
              for kind in q.CASES}
     tabs = st.tabs([f"{ctx.t(f'rates.cases.{kind}')} ({len(df)})" for kind, df in found.items()])
     for tab, (kind, df) in zip(tabs, found.items(), strict=True):
@@ -167,17 +168,17 @@ def signals_section(ctx: PageContext) -> None:
     st.divider()
     st.subheader(ctx.t("rates.signals"))
     st.caption(ctx.t("rates.signals_caption"))
-    by_town = data.run(q.signals, ctx.flt, level="township")
+    by_town = data.run(q.signals, ctx, level="township")
     table.show("rates_signals", by_town.assign(suspected_wrong_exit_share=pct_cells(by_town["suspected_wrong_exit_share"])),
                ctx.t("rates.what.signals"))
     for condition, kind in (("wrong_exit", "wrong_exit"), ("suspected_missed", "missed")):
         st.markdown(f"**{ctx.t(f'rates.signals.{kind}')}**")
-        found = data.run(qh.listing, ctx.flt, condition=condition, limit=DEFAULT_LIMIT)
+        found = data.run(qh.listing, ctx, condition=condition, limit=DEFAULT_LIMIT)
         if found.empty:
             st.caption(ctx.t("rates.signals_none"))
             continue
         table.show_list(f"rates_signal_{kind}", found, ctx.t("rates.what.signal_list", kind=ctx.t(f"rates.signals.{kind}")),
-                        qh.listing_query(ctx.flt, data.viewer(), condition=condition), columns=SIGNAL_COLUMNS)
+                        qh.listing_query(ctx.flt, ctx.viewer, condition=condition), columns=SIGNAL_COLUMNS)
 
 
 def plan_section(ctx: PageContext) -> None:
@@ -198,7 +199,7 @@ def plan_section(ctx: PageContext) -> None:
         ordinary=int(c[5].number_input(ctx.t("rates.plan.ordinary"), 0, 100, default.ordinary, key="plan_ordinary")),
     )
     st.markdown(ctx.t("rates.plan.seed_note", seed=spec.seed))
-    sample = data.run(qp.plan, ctx.flt, settings=spec)
+    sample = data.run(qp.plan, ctx, settings=spec)
     if sample.empty:
         st.caption(ctx.t("rates.plan.none"))
         return
@@ -228,11 +229,11 @@ def main() -> None:
     cfg = settings(ctx)
     with st.expander(ctx.t("insp.rules")):
         st.markdown(ctx.t("rates.rules", min=MIN_SAMPLE, **{i: f"{getattr(cfg.lines, i):.0%}" for i in INDICATORS}))
-    figures = data.run(q.figures, ctx.flt, **cfg.query())
+    figures = data.run(q.figures, ctx, **cfg.query())
     if figures.empty:
-        header.empty()
+        empty.show()
         return
-    overall = data.run(q.rates, ctx.flt, level="all", **cfg.query()).iloc[0]
+    overall = data.run(q.rates, ctx, level="all", **cfg.query()).iloc[0]
     if not q.area_only(ctx.flt):
         st.info(ctx.t("rates.household_filter"), icon=":material/filter_alt:")
     if overall["checked_households"] == 0:

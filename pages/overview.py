@@ -8,7 +8,7 @@ import streamlit as st
 from etl.codes import CODE_ORDER
 from queries import overview as q
 from queries.filters import area_level
-from ui import charts, data, figures, header, since, table
+from ui import charts, data, empty, figures, header, since, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
 
@@ -73,14 +73,14 @@ def area_chart(ctx: PageContext, df: pd.DataFrame, level: str) -> None:
 def main() -> None:
     ctx = current()
     header.show("overview.title")
-    k = data.run(q.kpis, ctx.flt, as_of=ctx.as_of).iloc[0]
+    k = data.run(q.kpis, ctx, as_of=ctx.as_of).iloc[0]
     if int(k["all_households"]) == 0:
-        header.empty()
+        empty.show()
         return
     kpi_row(ctx, k)
 
     level = _level(ctx)
-    df = data.run(q.by_area, ctx.flt, level=level)
+    df = data.run(q.by_area, ctx, level=level)
     if level == "village":
         st.subheader(ctx.md("overview.by_village", township=df["township"].iloc[0] if len(df) else ""))
         st.button(ctx.t("common.back_to_county"), on_click=ui_filters.clear_area, icon=":material/arrow_back:")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from etl import rules
 from queries import quality as q
 from queries.paging import DEFAULT_LIMIT
-from ui import charts, data, figures, header, table
+from ui import charts, data, empty, figures, header, table
 from ui.context import PageContext, current
 
 
 def check_name(code: str, ctx: PageContext) -> str:
-    return ctx.t(f"quality.check.{code}", days=q.VISIT_WITHIN_DAYS)
+    return ctx.t(f"quality.check.{code}", days=rules.VISIT_WITHIN_DAYS)
 
 
 def score_view(df: pd.DataFrame) -> pd.DataFrame:
@@ -51,15 +52,15 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.quality")
     with st.expander(ctx.t("insp.rules")):
-        st.markdown(ctx.t("insp.quality.rules", days=q.VISIT_WITHIN_DAYS))
+        st.markdown(ctx.t("insp.quality.rules", days=rules.VISIT_WITHIN_DAYS))
         st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
-    towns = data.run(q.completeness, ctx.flt, as_of=ctx.as_of, level="township")
+    towns = data.run(q.completeness, ctx, as_of=ctx.as_of, level="township")
     if towns.empty:
-        header.empty()
+        empty.show()
         return
-    villages = data.run(q.completeness, ctx.flt, as_of=ctx.as_of, level="village")
-    by_rule = data.run(q.issues_by_rule, ctx.flt)
-    counts = data.run(q.issue_counts, ctx.flt)
+    villages = data.run(q.completeness, ctx, as_of=ctx.as_of, level="village")
+    by_rule = data.run(q.issues_by_rule, ctx)
+    counts = data.run(q.issue_counts, ctx)
 
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
     k = st.columns(4)
@@ -114,17 +115,17 @@ def main() -> None:
                        ctx.t("insp.what.issues_by_rule"))
     with right:
         st.subheader(ctx.t("insp.quality.by_area"))
-        area = data.run(q.issues_by_area, ctx.flt, level="village")
+        area = data.run(q.issues_by_area, ctx, level="village")
         table.show("quality_area_tbl", area, ctx.t("insp.what.issues_by_area"))
 
     st.subheader(ctx.t("insp.quality.defects"))
     townships = sorted(towns["township"].dropna().unique())
     town = st.selectbox(ctx.t("insp.quality.defects_township"), townships, index=0 if townships else None,
                         key="quality_defects_town")
-    found = data.run(q.defects, ctx.flt, as_of=ctx.as_of, township=town, limit=DEFAULT_LIMIT)
+    found = data.run(q.defects, ctx, as_of=ctx.as_of, township=town, limit=DEFAULT_LIMIT)
     texts = defect_texts(ctx)
     table.show_list("quality_defects", found, f"{ctx.t('insp.what.defects')}_{town or ''}",
-                    q.defects_query(ctx.flt, data.viewer(), ctx.as_of, town, ctx.data_as_of), view=defect_view(found, texts),
+                    q.defects_query(ctx.flt, ctx.viewer, ctx.as_of, town, ctx.data_as_of), view=defect_view(found, texts),
                     sources={"rule_name": "rule"}, mappings=texts)
 
     st.subheader(ctx.t("insp.quality.trend"))

@@ -6,13 +6,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from etl import rules
 from etl.codes import CODE_ORDER
 from queries import profile as qprofile
 from queries import rectification as q
-from ui import charts, data, figures, header, profile_html, table
+from ui import charts, data, empty, figures, header, profile_html, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
-from ui.profile_html import plain_dates
+from ui.formats import plain_dates
 
 
 def _states(df: pd.DataFrame, ctx: PageContext) -> pd.Series:
@@ -58,24 +59,24 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.rectification")
     with st.expander(ctx.t("insp.rules")):
-        st.markdown(ctx.t("insp.rect.rules", days=q.DUE_SOON_DAYS))
+        st.markdown(ctx.t("insp.rect.rules", days=rules.DUE_SOON_DAYS))
         st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
-    df = data.run(q.ledger, ctx.flt, as_of=ctx.as_of)
+    df = data.run(q.ledger, ctx, as_of=ctx.as_of)
     if df.empty:
-        header.empty()
+        empty.show()
         return
     s = q.summary(df)
     cols = st.columns(5)
     for col, (key, fig, label) in zip(cols, (
             ("total", "rect_total", ctx.t("insp.rect.kpi.total")), ("open", "rect_open", ctx.t("insp.rect.kpi.open")),
             ("overdue", "rect_overdue", ctx.t("insp.rect.kpi.overdue")),
-            ("due_soon", "rect_due_soon", ctx.t("insp.rect.kpi.due_soon", days=q.DUE_SOON_DAYS)),
+            ("due_soon", "rect_due_soon", ctx.t("insp.rect.kpi.due_soon", days=rules.DUE_SOON_DAYS)),
             ("closed", "rect_closed", ctx.t("insp.rect.kpi.closed"))), strict=True):
         figures.metric(col, ctx, fig, s[key], ctx.num(s[key]), label=label)
 
     # status x township
     st.subheader(ctx.t("insp.rect.by_status"))
-    by = data.run(q.status_by_township, ctx.flt, as_of=ctx.as_of)
+    by = data.run(q.status_by_township, ctx, as_of=ctx.as_of)
     by["status_label"] = by["status"].map(ctx.code)
     fig = charts.bar(by, "township", "items", color="status_label", orientation="h",
                      color_order=[ctx.code(v) for v in CODE_ORDER["rectification_status"]],
@@ -96,7 +97,7 @@ def main() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader(ctx.t("insp.rect.ageing"))
-        ag = data.run(q.ageing, ctx.flt, as_of=ctx.as_of)
+        ag = data.run(q.ageing, ctx, as_of=ctx.as_of)
         if ag.empty:
             st.caption(ctx.t("insp.rect.overdue_none"))
         else:
@@ -109,7 +110,7 @@ def main() -> None:
             charts.show(fig, "rect_ageing", figure="rect.ageing")
     with right:
         st.subheader(ctx.t("insp.rect.burn_down"))
-        bd = data.run(q.burn_down, ctx.flt, as_of=ctx.as_of)
+        bd = data.run(q.burn_down, ctx, as_of=ctx.as_of)
         if bd.empty:
             st.caption("—")
         else:
@@ -120,7 +121,7 @@ def main() -> None:
                                   (right, "responsible_unit", "insp.rect.by_unit", "insp.what.by_unit")):
         with col:
             st.subheader(ctx.t(title))
-            dd = data.run(q.by_dimension, ctx.flt, as_of=ctx.as_of, dimension=dim)
+            dd = data.run(q.by_dimension, ctx, as_of=ctx.as_of, dimension=dim)
             long = dd.melt(id_vars=[dim], value_vars=["open_items", "overdue"], var_name="series", value_name="n")
             long["series"] = long["series"].map({"open_items": ctx.t("insp.series.open"),
                                                  "overdue": ctx.t("insp.series.overdue")})
@@ -130,10 +131,10 @@ def main() -> None:
             charts.show(fig, f"rect_by_{dim}", figure="rect.by_dim")
             table.show(f"rect_tbl_{dim}", dd, ctx.t(what))
 
-    st.subheader(ctx.t("insp.rect.due_soon", days=q.DUE_SOON_DAYS))
+    st.subheader(ctx.t("insp.rect.due_soon", days=rules.DUE_SOON_DAYS))
     due = view[df["due_soon"].to_numpy()]
     if due.empty:
-        st.caption(ctx.t("insp.rect.due_none", days=q.DUE_SOON_DAYS))
+        st.caption(ctx.t("insp.rect.due_none", days=rules.DUE_SOON_DAYS))
     else:
         table.show("rect_due", due, ctx.t("insp.what.due_soon"))
 
@@ -189,9 +190,8 @@ def _details(ctx: PageContext, df: pd.DataFrame) -> None:
     st.button(ctx.t("insp.rect.goto_area", area=area), on_click=ui_filters.drill_to,
               kwargs={"township": row["township"], "village": village}, key="rect_goto")
     if pd.notna(row["household_id"]):
-        prof = data.call(qprofile.profile, str(row["household_id"]), data.viewer(), ctx.as_of)
+        prof = data.call(qprofile.profile, str(row["household_id"]), ctx.viewer, ctx.as_of)
         profile_html.show(prof, ctx, key="rect_profile")
 
 
-profile_html.register_colors()
 main()

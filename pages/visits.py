@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from etl import rules
 from queries import profile as qprofile
 from queries import visits as q
-from ui import data, extract, header, profile_html, table
+from ui import data, empty, extract, header, profile_html, table
 from ui.context import PageContext, current
-from ui.profile_html import plain_dates
+from ui.formats import plain_dates
 
 MAX_PROFILES = 200  # profiles in one download
 
@@ -22,7 +23,7 @@ def reason_texts(codes: object, ctx: PageContext, days: int) -> list[str]:
 def rules_table(ctx: PageContext, days: int) -> pd.DataFrame:
     return pd.DataFrame({
         ctx.t("insp.visits.reason_col"): [ctx.t(f"visits.reason.{c}", days=days) for c in q.WEIGHTS],
-        ctx.t("insp.visits.rule_col"): [ctx.t(f"visits.rule.{c}", days=days, age=q.ELDERLY_AGE) for c in q.WEIGHTS],
+        ctx.t("insp.visits.rule_col"): [ctx.t(f"visits.rule.{c}", days=days, age=rules.ELDERLY_ALONE_AGE) for c in q.WEIGHTS],
         ctx.t("insp.visits.weight_col"): list(q.WEIGHTS.values()),
     })
 
@@ -42,7 +43,7 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.visits")
     with st.sidebar.expander(ctx.t("insp.settings"), expanded=False):
-        days = int(st.number_input(ctx.t("insp.visits.days"), 1, 365, q.DEFAULT_NO_VISIT_DAYS, key="visits_days"))
+        days = int(st.number_input(ctx.t("insp.visits.days"), 1, 365, rules.DEFAULT_NO_VISIT_DAYS, key="visits_days"))
         top = int(st.number_input(ctx.t("insp.visits.top"), 5, 1000, 50, step=5, key="visits_top"))
     with st.expander(ctx.t("insp.rules"), expanded=False):
         st.markdown(ctx.t("insp.visits.rules"))
@@ -53,14 +54,14 @@ def main() -> None:
 
     tab_list, tab_profile, tab_sample = st.tabs([ctx.t("insp.visits.list"), ctx.t("insp.visits.profile"),
                                                  ctx.t("insp.visits.sample")])
-    df = data.run(q.visit_list, ctx.flt, as_of=ctx.as_of, no_visit_days=days, limit=max(top, MAX_PROFILES))
+    df = data.run(q.visit_list, ctx, as_of=ctx.as_of, no_visit_days=days, limit=max(top, MAX_PROFILES))
     with tab_list:
         if df.empty:
-            header.empty()
+            empty.show()
         else:
             st.caption(ctx.t("insp.visits.list_caption", n=int(df["total"].iloc[0])))
             view = list_view(df.head(top), ctx, days)
-            viewer = data.viewer()
+            viewer = ctx.viewer
             table.show_list("visits_list", df.head(top), ctx.t("insp.what.visit_list"),
                             q.visit_list_query(ctx.flt, viewer, ctx.as_of, no_visit_days=days,
                                                 stored_as_of=ctx.data_as_of), view=view,
@@ -97,9 +98,9 @@ def main() -> None:
 
 
 def _profile(ctx: PageContext, df: pd.DataFrame, days: int) -> None:
-    options = data.run(qprofile.household_options, ctx.flt)
+    options = data.run(qprofile.household_options, ctx)
     if options.empty:
-        header.empty()
+        empty.show()
         return
     # visit-list order first, then every other household of the filter
     ranked = df["household_id"].astype(str).tolist() if not df.empty else []
@@ -119,7 +120,7 @@ def _profile(ctx: PageContext, df: pd.DataFrame, days: int) -> None:
     if not df.empty and hid in ranked_set:
         row = df[df["household_id"] == hid].iloc[0]
         reasons = reason_texts(row["reasons"], ctx, days)
-    prof = data.call(qprofile.profile, hid, data.viewer(), ctx.as_of)
+    prof = data.call(qprofile.profile, hid, ctx.viewer, ctx.as_of)
     profile_html.show(prof, ctx, key="visits_profile", reasons=reasons)
 
 
@@ -131,9 +132,9 @@ def _sample(ctx: PageContext) -> None:
     n_r = int(c3.number_input(ctx.t("insp.visits.n_registered"), 0, 1000, 20, key="sample_registered"))
     n_o = int(c4.number_input(ctx.t("insp.visits.n_other"), 0, 1000, 5, key="sample_other"))
     spec = q.SampleSpec(seed=seed, villages=n_v or None, registered=n_r, other=n_o)
-    sample = data.run(q.inspection_sample, ctx.flt, spec=spec)
+    sample = data.run(q.inspection_sample, ctx, spec=spec)
     if sample.empty:
-        header.empty()
+        empty.show()
         return
     st.markdown(ctx.t("insp.visits.sample_caption", seed=seed, villages=sample["village_draw"].nunique(),
                       n=len(sample)))

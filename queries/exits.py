@@ -7,11 +7,10 @@ import duckdb
 import pandas as pd
 
 from etl.derive_cells import RATIO_CAP, RATIO_ROWS_SQL, RATIO_STEP, ratio_bin_sql
+from etl.rules import WRONG_EXIT_LIMIT
 from queries import population as pop
 from queries.figures import define
 from queries.filters import Filters, Viewer, area_keys, fetch, household_where
-
-WRONG_EXIT_LIMIT = 0.02  # the wrong-exit rate assessments allow
 
 _REG = pop.TEXT[pop.REGISTERED]
 _SWITCH = ("建档立卡户（默认，按脱贫状态分色）或监测对象（按监测类别分色），由页面上的“统计对象”切换",

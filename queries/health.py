@@ -22,20 +22,20 @@ import duckdb
 import pandas as pd
 
 # the follow-up rule is defined with the cells that count it (pages read it from here)
-from etl.derive_cells import (
+from etl.derive_cells import OOP_ORDER
+from etl.rules import (
+    CLAIM_TOLERANCE,
     MAX_DAYS_WITHOUT_FOLLOW_UP,
     MIN_CHECK_UPS,
     MIN_FOLLOW_UPS,
-    OOP_ORDER,
+    RISK_INCOME_SHARE,
     compliant_sql,
 )
-from etl.sqlexpr import CLAIM_TOLERANCE, age_sql, claim_parts_sql, window_count
+from etl.sqlexpr import age_sql, claim_parts_sql, window_count
 from queries.figures import Text, define
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.meta import data_as_of
 from queries.paging import ListQuery
-
-OOP_TARGET = 0.10
 
 _ALL: Text = ("登记在册的全部户（建档立卡户、监测对象及档案不全的户；健康帮扶不分人群）",
               "Every household of the registry (registered, monitored and incomplete records; health support "
@@ -65,9 +65,6 @@ define("health.by_township", ("各乡镇患病情况 / 参保签约", "Illness /
 define("health.claims", ("医疗费用与报销", "Medical costs and reimbursements"), _ALL,
        ("报销金额（元）", "Yuan"), ("医疗总费用", "Total cost"), ("入院日期所在年度", "The admission year"),
        "list_claim ← medical_claims")
-ILL = ("长期慢性病", "患有大病")
-DISABLED = "残疾"
-RISK_INCOME_SHARE = 0.5
 
 
 def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:

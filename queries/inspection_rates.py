@@ -45,13 +45,13 @@ from etl.inspection_rules import (
     DEFAULT_LINES,
     INDICATORS,
     ITEMS,
-    MIN_SAMPLE,
     NOT_REGISTERED_TYPES,
     REGISTRY_TYPE_SQL,
     SUSPECTED_MISSED_CELL_SQL,
     Z95,
     Lines,
 )
+from etl.rules import MIN_SAMPLE
 from etl.sqlexpr import redacted_text_sql
 from queries.figures import Text, define
 from queries.filters import (

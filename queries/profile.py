@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.codes import MONITORING_FACTOR, RECTIFICATION_CLOSED
+from etl.rules import MONITORING_FACTOR, RECTIFICATION_CLOSED
 from etl.sqlexpr import age_sql
 from queries import lookup
 from queries.figures import define

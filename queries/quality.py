@@ -19,8 +19,6 @@ from etl.quality_checks import (
     DATED_KIND,
     DEFECT_ORDER,
     FIXED_CHECKS,
-    SCHOOL_AGE,
-    VISIT_WITHIN_DAYS,
     dated_check_sql,
     dated_defects_sql,
     defects_sql,
@@ -31,7 +29,7 @@ from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.meta import data_as_of
 from queries.paging import ListQuery
 
-__all__ = ["CHECKS", "SCHOOL_AGE", "VISIT_WITHIN_DAYS", "completeness", "defects"]
+__all__ = ["CHECKS", "completeness", "defects"]
 PII_FIELDS = ("id_number", "name", "phone", "head_id_number", "head_name")
 
 _HH: Text = ("登记在册的全部户（档案检查面向每一户）", "Every household of the registry (the archive is checked for each)")

@@ -18,6 +18,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from etl.rules import DUE_SOON_DAYS
 from etl.sqlexpr import RECT_OPEN_SQL
 from queries.figures import Text, define
 from queries.filters import (
@@ -29,7 +30,6 @@ from queries.filters import (
     merge,
 )
 
-DUE_SOON_DAYS = 14
 _OPEN = RECT_OPEN_SQL
 OPEN_ITEMS = _OPEN  # over list_rectification r
 OVERDUE_ITEMS = f"({_OPEN} AND r.deadline < $as_of)"

@@ -15,10 +15,9 @@ import duckdb
 import pandas as pd
 
 from etl.derive_cells import SAMPLE_DEPTH, SAMPLE_SEED, draw_key_sql, seed_draw
+from etl.rules import DEFAULT_NO_VISIT_DAYS
 from etl.sqlexpr import age_sql
 from etl.visit_rank import (
-    DEFAULT_NO_VISIT_DAYS,
-    ELDERLY_AGE,
     ORDER,
     QUERY_TIME_REASON,
     STORED_ORDER,
@@ -30,7 +29,7 @@ from queries.filters import Filters, Viewer, household_where, mask_name, merge
 from queries.meta import data_as_of
 from queries.paging import ListQuery
 
-__all__ = ["DEFAULT_NO_VISIT_DAYS", "ELDERLY_AGE", "WEIGHTS", "SampleSpec", "inspection_sample", "visit_list",
+__all__ = ["WEIGHTS", "SampleSpec", "inspection_sample", "visit_list",
            "visit_list_query"]
 
 

@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from dashboard import PAGES  # noqa: E402
+from ui.navigation import url_paths  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -50,19 +50,18 @@ def main(base: str, out: Path, query: str = "", *, full_page: bool = True,
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         first = True
-        for _, entries in PAGES:
-            for _file, _label, _icon, url in entries:
-                path = "" if first else url  # the default page lives at the root
-                first = False
-                if url in skip:
-                    continue
-                page.goto(f"{base}/{path}{'?' + query if query else ''}")
-                page.wait_for_selector('[data-testid="stAppViewContainer"]')
-                settle(page)
-                target = out / f"{url}.png"
-                page.screenshot(path=str(target), full_page=full_page)
-                written.append(target)
-                print(target)
+        for url in url_paths():
+            path = "" if first else url  # the default page lives at the root
+            first = False
+            if url in skip:
+                continue
+            page.goto(f"{base}/{path}{'?' + query if query else ''}")
+            page.wait_for_selector('[data-testid="stAppViewContainer"]')
+            settle(page)
+            target = out / f"{url}.png"
+            page.screenshot(path=str(target), full_page=full_page)
+            written.append(target)
+            print(target)
         browser.close()
     return written
 

@@ -14,9 +14,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl import derive_cells
-from etl.codes import MONITORING_FACTOR
+from etl import derive_cells, rules
 from etl.derive import FULL
+from etl.rules import MONITORING_FACTOR
 from queries import causes, exits, health, meta, visits
 from queries.filters import Filters, Viewer, mask_name_value
 
@@ -215,7 +215,7 @@ def test_oop_risks_equal_the_claims(con: duckdb.DuckDBPyConnection) -> None:
     seen = 0
     for flt in _filters(con):
         for year in years:
-            for share, fixed in ((health.RISK_INCOME_SHARE, None), (0.1, None), (0.5, 1000.0)):
+            for share, fixed in ((rules.RISK_INCOME_SHARE, None), (0.1, None), (0.5, 1000.0)):
                 got = health.oop_risks(con, flt, PII, year, income_share=share, fixed_amount=fixed)
                 oracle = _oop_oracle(con, flt, year, share, fixed)
                 assert set(got.pop("total")) <= {len(oracle)}

@@ -12,7 +12,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl.quality_checks import CHECKS, DATED_KIND, SCHOOL_AGE, dated_check_sql, household_checks_cte
+from etl.quality_checks import CHECKS, DATED_KIND, dated_check_sql, household_checks_cte
+from etl.rules import SCHOOL_AGE
 from etl.sqlexpr import age_sql
 from queries import meta, quality
 from queries.filters import Filters, Viewer, household_where

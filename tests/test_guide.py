@@ -3,12 +3,13 @@ every picture it shows is in the repository, and the dashboard renders it offlin
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from ui.navigation import url_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "使用手册.md"
@@ -16,15 +17,8 @@ TEXT = GUIDE.read_text(encoding="utf-8")
 IMAGES = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", TEXT)
 
 
-def page_urls() -> list[str]:
-    """The url paths of dashboard.PAGES, read from the source (importing it would run the app)."""
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    [node] = [n for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "PAGES"]
-    return [url for _section, entries in ast.literal_eval(node.value) for *_rest, url in entries]
-
-
 def test_every_page_has_its_screenshot_in_the_guide() -> None:
-    for url in page_urls():
+    for url in url_paths():
         if url == "user-guide":
             continue
         assert f"img/{url}.png" in IMAGES, url

@@ -201,7 +201,7 @@ def test_compliant_until_answers_the_rule_at_later_dates(con: duckdb.DuckDBPyCon
     """A chronic patient meets the follow-up rule at any as-of date from the data's on exactly when
     `compliant_until` is later (while no visit is added): what lets a load that moves the as-of date
     leave the stored rows alone."""
-    from etl.derive_cells import compliant_sql
+    from etl.rules import compliant_sql
     from etl.sqlexpr import window_count
 
     as_of = meta.data_as_of(con)

@@ -19,8 +19,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from etl import rules
 from etl.codes import CODE_ORDER
-from etl.inspection_rules import DEFAULT_LINES, INDICATORS, MIN_SAMPLE
+from etl.inspection_rules import DEFAULT_LINES, INDICATORS
+from etl.rules import MIN_SAMPLE
 from labels import code_label, t
 from queries import assistance, causes, exits, figures, overview
 from queries import health as qhealth
@@ -31,7 +33,8 @@ from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer, area_level
 from ui import charts, formats
-from ui.profile_html import document, esc, plain_dates, register_colors, spec_div, table_html
+from ui.formats import plain_dates
+from ui.profile_html import document, esc, spec_div, table_html
 
 
 @dataclass
@@ -268,7 +271,6 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
 
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
           data_as_of: dt.date, top: int = 20) -> str:
-    register_colors()
     area = area_name(flt, lang, viewer)
     brief = Brief(
         title=t("insp.brief.title", lang, area=area),
@@ -348,7 +350,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         view = vl[["rank", "township", "village", "household_id", "head_name", "n_members", "exit_status",
                    "days_since_visit", "score"]].copy()
         view.insert(len(view.columns) - 1, "reason_text",
-                    ["、".join(t(f"visits.reason.{c}", lang, days=qvisits.DEFAULT_NO_VISIT_DAYS) for c in r)
+                    ["、".join(t(f"visits.reason.{c}", lang, days=rules.DEFAULT_NO_VISIT_DAYS) for c in r)
                      for r in vl["reasons"]])
         brief.tables.append((t("insp.brief.visit_list", lang, n=len(view)), view))
     open_items = qrect.ledger(con, flt, viewer, as_of, open_only=True, limit=top)

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from labels import codes_en
+from labels import codes_en, t
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
@@ -76,6 +76,17 @@ for _zh, _c in _PALETTE.items():
     if _en:
         COLORS.setdefault(_en, _c)
 COLORS.update(_SERIES)
+# The inspection pages' series (label keys): one colour in Chinese and English.
+_INSPECTION_SERIES_COLORS = {
+    "insp.series.open": "#ff7f0e", "insp.series.overdue": "#d62728", "insp.series.not_overdue": "#4c78a8",
+    "insp.series.basic": "#2ca02c", "insp.series.critical": "#1f77b4", "insp.series.assistance": "#9467bd",
+    "insp.series.other": "#7f7f7f", "insp.series.oop": "#d62728", "insp.series.ill_cause": "#d62728",
+    "insp.series.ill_member_hh": "#ff9896", "col.medical_insured_share": "#1f77b4",
+    "col.critical_insured_share": "#9467bd", "col.doctor_signed_share": "#2ca02c",
+}
+for _key, _c in _INSPECTION_SERIES_COLORS.items():
+    for _lang in ("zh", "en"):
+        COLORS.setdefault(t(_key, _lang), _c)
 
 
 def color_for(value: object) -> str:

@@ -30,10 +30,11 @@ import pandas as pd
 import streamlit as st
 
 from etl.snapshot import connect_read, current_snapshot
-from queries.filters import Filters, Viewer
+from queries.filters import Viewer
+from ui.context import PageContext
+from ui.login import VIEWER_KEY
 
 _SNAP_KEY = "_fupin_snapshot"
-VIEWER_KEY = "viewer"
 
 
 class NoDatabase(RuntimeError):
@@ -194,5 +195,7 @@ def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return _cached(str(snap), _fn_name(fn), key, fn, args, kwargs)
 
 
-def run(query_fn: Callable[..., pd.DataFrame], flt: Filters, /, **kwargs: Any) -> pd.DataFrame:
-    return call(query_fn, flt, viewer(), **kwargs)
+def run(query_fn: Callable[..., pd.DataFrame], ctx: PageContext, /, **kwargs: Any) -> pd.DataFrame:
+    """`query_fn(con, ctx.flt, ctx.viewer, **kwargs)`, cached: a page's filters and viewer come from its
+    context only, never from the session directly."""
+    return call(query_fn, ctx.flt, ctx.viewer, **kwargs)

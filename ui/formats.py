@@ -23,3 +23,16 @@ def compact_count(n: object, lang: str) -> str:
     if abs(v) >= (1e9 if lang == "en" else 1e8):
         return t("num.huge", lang, yi=f"{v / 1e8:.2f}", billion=f"{v / 1e9:.2f}")
     return t("num.large", lang, wan=f"{v / 1e4:.0f}", million=f"{v / 1e6:.1f}")
+
+
+def plain_dates(df: pd.DataFrame) -> pd.DataFrame:
+    """Date columns (datetime64 from DuckDB DATE) as ISO text (2020-06-27, not a time), so a column
+    holds one type (text, missing = None) and Arrow never falls back on a mix of dates and blanks; the
+    SQL extracts write DATE columns the same way."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            s = out[col]
+            if (s.dropna().dt.normalize() == s.dropna()).all():
+                out[col] = s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None)
+    return out

@@ -13,7 +13,7 @@ import streamlit as st
 
 from etl.schema import SCHEMA_VERSION, recorded_version
 from queries import meta
-from ui import data
+from ui import data, table
 from ui.context import current
 
 
@@ -32,19 +32,7 @@ def show(title_key: str) -> None:
     st.caption(line)
     if not batches.empty:
         with st.expander(ctx.t("header.batches_list"), expanded=False):
-            from ui import table
-
             table.show("header_batches", batches, ctx.t("what.batches"))
-
-
-def empty(hint: str | None = None) -> None:
-    ctx = current()
-    msg = ctx.t("empty.no_match")
-    if not ctx.flt.is_empty():
-        msg += " " + ctx.t("empty.reset_hint")
-    if hint:
-        msg += " " + hint
-    st.info(msg, icon=":material/filter_alt_off:")
 
 
 def no_database() -> None:

@@ -30,6 +30,8 @@ from labels import t
 from ui import auth
 from ui.auth import User
 
+VIEWER_KEY = "viewer"  # the session's Viewer (ui.data.viewer reads it)
+
 USER_KEY = "auth_user"
 _METHOD_KEY = "_auth_method"  # "password" or "sso": how the session's user logged in
 _FAILS_KEY = "_auth_failures"
@@ -50,8 +52,6 @@ def _reset_session() -> None:
 
 
 def login(user: User, method: str = "password") -> None:
-    from ui.data import VIEWER_KEY
-
     _reset_session()
     st.session_state[USER_KEY] = user.public()
     st.session_state[VIEWER_KEY] = user.viewer()
@@ -185,8 +185,6 @@ def gate(lang: str) -> User:
             logout()
         else:
             if fresh != user:  # role, townships or pii changed in the file
-                from ui.data import VIEWER_KEY
-
                 st.session_state[USER_KEY] = fresh
                 st.session_state[VIEWER_KEY] = fresh.viewer()
             return fresh

@@ -78,36 +78,6 @@ INLINE_CSS = """
 """
 
 
-# Colours of the inspection pages' series (label keys), registered in both languages with ui.charts.
-SERIES_COLORS = {
-    "insp.series.open": "#ff7f0e", "insp.series.overdue": "#d62728", "insp.series.not_overdue": "#4c78a8",
-    "insp.series.basic": "#2ca02c", "insp.series.critical": "#1f77b4", "insp.series.assistance": "#9467bd",
-    "insp.series.other": "#7f7f7f", "insp.series.oop": "#d62728", "insp.series.ill_cause": "#d62728",
-    "insp.series.ill_member_hh": "#ff9896", "col.medical_insured_share": "#1f77b4",
-    "col.critical_insured_share": "#9467bd", "col.doctor_signed_share": "#2ca02c",
-}
-
-
-def register_colors() -> None:
-    """Give the inspection series a fixed colour (same in Chinese and English)."""
-    for key, colour in SERIES_COLORS.items():
-        for lang in ("zh", "en"):
-            charts.COLORS.setdefault(t(key, lang), colour)
-
-
-def plain_dates(df: pd.DataFrame) -> pd.DataFrame:
-    """Date columns (datetime64 from DuckDB DATE) as ISO text (2020-06-27, not a time), so a column
-    holds one type (text, missing = None) and Arrow never falls back on a mix of dates and blanks; the
-    SQL extracts write DATE columns the same way."""
-    out = df.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            s = out[col]
-            if (s.dropna().dt.normalize() == s.dropna()).all():
-                out[col] = s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None)
-    return out
-
-
 def esc(value: object) -> str:
     """Escaped text of a cell (blank for missing values)."""
     if isinstance(value, str):  # most cells: no missing-value checks needed

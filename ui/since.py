@@ -32,13 +32,13 @@ def default_since(hist: pd.DataFrame) -> dt.date | None:
 
 def section(ctx: PageContext) -> None:
     st.subheader(ctx.t("since.title"))
-    hist = data.run(qh.history, ctx.flt)
+    hist = data.run(qh.history, ctx)
     if hist.empty:
         st.caption(ctx.t("since.none"))
         return
     start = default_since(hist) or ctx.data_as_of
     since = st.date_input(ctx.t("since.pick"), value=start, max_value=max(ctx.data_as_of, start), key="since_date")
-    ch = data.run(qh.changes, ctx.flt, since=since, as_of=ctx.as_of)
+    ch = data.run(qh.changes, ctx, since=since, as_of=ctx.as_of)
     base = ch["base_as_of"]
     st.caption(ctx.t("since.base", base=pd.Timestamp(base).date().isoformat() if base is not None else "—",
                      loads=ch["loads"]))

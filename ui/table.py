@@ -26,6 +26,7 @@ import pandas as pd
 
 from labels import LABELS, code_label, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
+from ui.formats import plain_dates
 
 CODE_COLUMNS = {
     "main_cause", "other_causes", "exit_status", "monitoring_type", "household_attribute", "category",
@@ -92,12 +93,12 @@ def show(
 ) -> Any:
     import streamlit as st
 
-    from ui import extract, header
+    from ui import empty, extract
     from ui.context import current
 
     ctx = current()
     if df.empty:
-        header.empty(empty_hint)
+        empty.show(empty_hint)
         return labelled(df, ctx.lang)
     view = labelled(df, ctx.lang)
     shown = view
@@ -122,8 +123,6 @@ def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any
         kwargs["selection_mode"] = "single-row"
     # a missing text or date (a follow-up never recorded, a blank village) shows blank, not the grid's
     # "None": dates as ISO text first (`plain_dates`, as the extracts write them)
-    from ui.profile_html import plain_dates
-
     view = plain_dates(view)
     text = [c for c in view.columns if view[c].dtype == object or isinstance(view[c].dtype, pd.StringDtype)]
     if text and view[text].isna().any().any():
@@ -151,12 +150,12 @@ def show_list(
     """A page of a list (with "showing n of N") and downloads of the full list, from SQL on click."""
     import streamlit as st
 
-    from ui import data, extract, header
+    from ui import data, empty, extract
     from ui.context import current
 
     ctx = current()
     if page.empty:
-        header.empty(empty_hint)
+        empty.show(empty_hint)
         return labelled(page, ctx.lang)
     total = total_of(page)
     shown = view if view is not None else page[list(columns or [c for c in page.columns if c != "total"])]

@@ -1,0 +1,49 @@
+"""Data issues of a load: the flagged cells of a staged file written to data_issues, with the raw value
+as the file had it (the loaders of the registry, the ledgers and the inspection files share them)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.stage import CONTROL_RULE, q, raw_value_case
+
+
+def issue_selects(source: str, checks: list[tuple[str, str]], table_name: str, record_key: str) -> list[str]:
+    """One SELECT per (rule, column) check over `source`, shaped like data_issues minus batch/file.
+
+    The raw value is left NULL here and filled from `raw_named` by `insert_issues`.
+    """
+    return [
+        f"SELECT source_line, '{table_name}', {record_key}, household_id, '{col}', NULL::VARCHAR, '{rule}' "
+        f"FROM {source} WHERE {q(f'bad__{rule}__{col}')}"
+        for rule, col in checks
+    ]
+
+
+def insert_issues(
+    con: duckdb.DuckDBPyConnection, kind: str, selects: list[str], batch_id: int, name: str
+) -> None:
+    if not selects:
+        return
+    # The issues first, into a table: its exact (small) size lets the joins below build their hash
+    # tables on it and stream the file's rows, instead of hashing every raw row (estimated sizes of
+    # the filtered selects are far too large). One statement per check: one join's memory at a time.
+    con.execute("CREATE OR REPLACE TEMP TABLE iss (line INTEGER, table_name VARCHAR, record_key VARCHAR, "
+                "household_id VARCHAR, field VARCHAR, raw VARCHAR, rule VARCHAR)")
+    for select in selects:
+        con.execute(f"INSERT INTO iss {select}")
+    # registry member issues take their record key (the member key) from the keys table
+    member_key, keys_join = ("k.member_key", " LEFT JOIN keys k ON k.source_line = i.line") if kind == "registry" \
+        else ("NULL", "")
+    con.execute(
+        f"""INSERT INTO data_issues (batch_id, file_name, line, table_name, record_key, household_id,
+                                     field, raw_value, rule, hk)
+            SELECT ?, ?, i.line, i.table_name, coalesce(i.record_key, {member_key}), i.household_id, i.field,
+                   coalesce(i.raw, ctl.ctl_raw, {raw_value_case(kind)}), i.rule, hkeys.hk
+            FROM iss i LEFT JOIN raw_named r ON r._line = i.line{keys_join}
+            LEFT JOIN (SELECT line AS ctl_line, field AS ctl_field, raw AS ctl_raw FROM ctl_issues) ctl
+                   ON i.rule = '{CONTROL_RULE}' AND ctl.ctl_line = i.line AND ctl.ctl_field = i.field
+            LEFT JOIN household_keys hkeys ON hkeys.household_id = i.household_id""",
+        [batch_id, name],
+    )
+    con.execute("DROP TABLE iss")

@@ -1,0 +1,61 @@
+"""The dashboard's pages: sections, files, nav labels, icons and URL paths, in navigation order. Its own
+module without side effects, so that the benchmark, the screenshot script and the tests read the same
+list the entry point (dashboard.py) shows. A page whose file does not exist is left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from labels import t
+
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+
+# (section label key, [(file in pages/, nav label key, material icon, url path)])
+PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
+    ("nav.section.analysis", [
+        ("overview.py", "nav.overview", ":material/dashboard:", "home"),
+        ("causes.py", "nav.causes", ":material/troubleshoot:", "poverty-causes"),
+        ("exit_status.py", "nav.exit_status", ":material/trending_up:", "exit-status"),
+        ("assistance.py", "nav.assistance", ":material/volunteer_activism:", "assistance-measures"),
+    ]),
+    ("nav.section.inspection", [
+        ("rectification.py", "nav.rectification", ":material/assignment_late:", "rectification-tracker"),
+        ("health.py", "nav.health", ":material/medical_services:", "health-support"),
+        ("visits.py", "nav.visits", ":material/directions_walk:", "visit-planner"),
+        ("quality.py", "nav.quality", ":material/rule:", "archive-quality"),
+        ("inspection_rates.py", "nav.inspection_rates", ":material/fact_check:", "inspection-rates"),
+        ("briefing.py", "nav.briefing", ":material/summarize:", "township-briefing"),
+    ]),
+    ("nav.section.data", [
+        ("data_admin.py", "nav.data_admin", ":material/database:", "data-management"),
+        ("guide.py", "nav.guide", ":material/help:", "user-guide"),
+        ("dictionary.py", "nav.dictionary", ":material/menu_book:", "indicator-dictionary"),
+    ]),
+]
+
+
+def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
+    out: dict[str, list[st.Page]] = {}
+    first = True
+    for section, entries in PAGES:
+        pages = []
+        for file, label, icon, url in entries:
+            path = PAGES_DIR / file
+            if path.is_file():
+                pages.append(st.Page(str(path), title=t(label, lang), icon=icon, url_path=url, default=first))
+                first = False
+        if pages:
+            out[t(section, lang)] = pages
+    return out
+
+
+def page_files() -> list[str]:
+    """The page files that exist, in navigation order (the first is the default page)."""
+    return [file for _, entries in PAGES for file, *_ in entries if (PAGES_DIR / file).is_file()]
+
+
+def url_paths() -> list[str]:
+    """The URL path of every page, in navigation order."""
+    return [url for _, entries in PAGES for *_, url in entries]
