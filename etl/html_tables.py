@@ -16,6 +16,7 @@ from etl.raw_rows import line_at
 HTML_SNIFF_BYTES = 4096  # what read_book reads to tell an HTML page named .xls
 CHARSET_SNIFF_BYTES = 1 << 20  # where a <meta> charset or an XML declaration is looked for
 
+
 def looks_like_html(head: bytes) -> bool:
     """An HTML page, as web systems' 导出Excel buttons write it (named .xls)."""
     text = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
