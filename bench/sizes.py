@@ -34,7 +34,7 @@ def ensure_files(folder: Path, households: int, compress: bool = False,
                  demo_county: bool = False) -> tuple[list[Path], dict[str, object]]:
     """The scaled files for `households` in `folder` (`.csv.gz` when `compress`; the demo county's own
     files when `demo_county`), generated unless a complete set is there."""
-    from etl import demo
+    from etl import demo, scaled_demo
 
     marker = folder / _MARKER
     if marker.is_file():
@@ -48,8 +48,8 @@ def ensure_files(folder: Path, households: int, compress: bool = False,
     for old in folder.glob("scaled_*"):  # the other form's files: the disk holds one set
         old.unlink()
     started = time.perf_counter()
-    paths = demo.write_demo_files(folder) if demo_county else demo.write_scaled_files(folder, households,
-                                                                                      compress=compress)
+    paths = (demo.write_demo_files(folder) if demo_county
+             else scaled_demo.write_scaled_files(folder, households, compress=compress))
     seconds = time.perf_counter() - started
     info = {"households": households, "files": [p.name for p in paths], "generate_seconds": round(seconds, 3),
             "bytes": sum(p.stat().st_size for p in paths), "compressed": compress}

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.ddl:
             print(parquet_export.table_ddl(manifest, args.location or args.dir.absolute().as_uri(), args.ddl))
         return 0
-    from etl import demo
+    from etl import demo, scaled_demo
 
     db = snapshot.db_path(args.db)
     out = args.out or (db.parent / ("demo_files" if args.households is None else f"scaled_{args.households}"))
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.households is None:
         files = demo.write_demo_files(out)
     else:
-        files = demo.write_scaled_files(out, args.households)
+        files = scaled_demo.write_scaled_files(out, args.households)
     if not args.json:
         print(t("cli.demo_written", lang, dir=out))
     if args.households is None:

@@ -19,7 +19,7 @@ import duckdb
 
 from etl import hh_lookup
 from etl.owners import AGED_TABLES, OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched, stage_table
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 from etl.scope import Scope
 
 # The staging tables of touched owners a changeset carries: (kind, suffix)

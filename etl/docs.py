@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from etl import codes, fields, headers, inspection_rules, readers, rules, schema
+from etl import codes, fields, headers, inspection_rules, raw_file, readers, rules, schema
 from labels import LABELS, t
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "DATA.md"
@@ -177,7 +177,7 @@ def generate() -> str:
     lines = PROSE_HEAD.format(
         kinds="、".join(f"{t(f'kind.{k}')}（`{k}`）" for k in kinds),
         suffixes=" ".join(f"`{s}`" for s in suffixes),
-        scan=readers.HEADER_SCAN_ROWS, min_known=headers.MIN_KNOWN_HEADERS,
+        scan=raw_file.HEADER_SCAN_ROWS, min_known=headers.MIN_KNOWN_HEADERS,
         version=schema.SCHEMA_VERSION,
     ).splitlines() + [""]
     lines += ["## 2. 各类文件的列与表头", "", PROSE_COLUMNS, ""]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.duck import scalar
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 from etl.schema import FILTER_COLUMNS
 
 AREA_SPAN = 1 << 40  # between two villages' bases: room for 2^24 households at HH_STEP

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 
 OWNER_KINDS = ("hk", "cell", "area", "batch")
 OWNER_COLUMN = {"hk": "hk", "cell": "cell", "area": "area", "batch": "batch_id"}  # in tables and in t_<kind>

@@ -40,7 +40,7 @@ import duckdb
 
 from etl.derived_table import replace
 from etl.owners import Touched
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 from etl.rules import SCHOOL_AGE, VISIT_WITHIN_DAYS
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import Scope

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etl.owners import OWNER_COLUMN, OWNER_KINDS, owners_predicate, stage_table
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 
 
 @dataclass(frozen=True)

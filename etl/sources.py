@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 from etl.scope import Scope
 
 # base tables the builders read by household

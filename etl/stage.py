@@ -18,7 +18,7 @@ import duckdb
 
 from etl import normalize as nz
 from etl.fields import FIELDS, MULTI_LINE_FIELDS, PLACING, REJECT_RULE, Field
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 
 # Raw columns that rules test for presence (`raw_x IS NULL`), kept in the staging table.
 RAW_KEPT = ("exit_status", "exit_year", "monitoring_type", "main_cause", "id_number", "household_size",

@@ -6,6 +6,8 @@ lives in exactly one of them (checked at import). Look-ups go through `t()` and 
 
 from __future__ import annotations
 
+import os
+
 from labels import codes_en, etl_text, inspection_rates, operations, ui_core, ui_figures, ui_inspection
 
 LANGS = ("zh", "en")
@@ -20,9 +22,24 @@ for _part in (etl_text.LABELS, ui_core.LABELS, ui_inspection.LABELS, inspection_
     LABELS.update(_part)
 
 
+# Set to 1 (the tests do, tests/conftest.py) and a missing label raises MissingLabel instead of showing
+# its key: the app never relies on the fallback, so a test that reaches a missing label fails.
+STRICT_ENV = "FUPIN_STRICT_LABELS"
+
+
+class MissingLabel(KeyError):
+    """A label key with no entry in LABELS (raised only in strict mode, see STRICT_ENV)."""
+
+
 def t(key: str, lang: str = DEFAULT_LANG, /, **params: object) -> str:
-    """The label of `key` in `lang`, with `{name}` placeholders filled from params."""
-    zh, en = LABELS.get(key, (key, key))
+    """The label of `key` in `lang`, with `{name}` placeholders filled from params. A key with no
+    entry shows as itself, or raises MissingLabel in strict mode (STRICT_ENV)."""
+    entry = LABELS.get(key)
+    if entry is None:
+        if os.environ.get(STRICT_ENV) == "1":
+            raise MissingLabel(key)
+        entry = (key, key)
+    zh, en = entry
     text = en if lang == "en" else zh
     return text.format(**params) if params else text
 

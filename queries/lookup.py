@@ -11,6 +11,8 @@ import pandas as pd
 
 from etl.hh_lookup import PROBE, TABLES, index_name
 
+INDEX_NAMES = {t: index_name(t) for t in TABLES}  # the SQL names only come from this table
+
 
 @dataclass(frozen=True)
 class Located:
@@ -42,7 +44,7 @@ def locate(con: duckdb.DuckDBPyConnection, household_ids: list[str],
     if unknown:
         raise ValueError(sorted(unknown))
     sql = " UNION ALL ".join(
-        f"SELECT {i} AS t, rid FROM {index_name(t)} WHERE hkey IN (SELECT hash(unnest($ids)))"  # noqa: S608
+        f"SELECT {i} AS t, rid FROM {INDEX_NAMES[t]} WHERE hkey IN (SELECT hash(unnest($ids)))"  # noqa: S608
         for i, t in enumerate(tables))
     rids: dict[str, list[int]] = {t: [] for t in tables}
     for i, rid in con.execute(sql, {"ids": list(ids)}).fetchall():

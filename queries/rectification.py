@@ -190,15 +190,20 @@ def burn_down(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_o
     return con.execute(sql, {**params, "as_of": as_of}).df()
 
 
+# by_dimension's choices: the column grouped on and the name of the output column
+_DIMENSIONS = {"problem_category": ("r.category", "problem_category"),
+               "responsible_unit": ("r.responsible_unit", "responsible_unit")}
+
+
 def by_dimension(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, dimension: str) -> pd.DataFrame:
     """Items per problem category (`problem_category`) or `responsible_unit`: total, open, overdue."""
-    column = {"problem_category": "r.category", "responsible_unit": "r.responsible_unit"}[dimension]
+    column, name = _DIMENSIONS[dimension]  # both from the table: `dimension` itself never enters the SQL
     where, params = item_where(flt, viewer)
     sql = f"""
-        SELECT coalesce({column}, '') AS {dimension}, count(*) AS items,
+        SELECT coalesce({column}, '') AS {name}, count(*) AS items,
             count(*) FILTER (WHERE {_OPEN}) AS open_items,
             count(*) FILTER (WHERE {_OPEN} AND r.deadline < $as_of) AS overdue
         FROM list_rectification r WHERE {where}
-        GROUP BY ALL ORDER BY open_items DESC, items DESC, {dimension}
+        GROUP BY ALL ORDER BY open_items DESC, items DESC, {name}
     """  # noqa: S608
     return con.execute(sql, {**params, "as_of": as_of}).df()

@@ -6,6 +6,12 @@ Reusable by every test module:
   snapshot, so `etl.snapshot.connect_read(path)` and `FUPIN_DB=path` work on it.
 - fixtures `fixture_db` (session-scoped path), `con` (read-only connection to it), `app_db`
   (sets FUPIN_DB to the fixture for AppTest), `empty_db` (schema only, no rows).
+- the demo county as `python -m etl demo` builds it: `demo_cli_db` (session, built once, read-only),
+  `demo_snapshot` and `demo_con` (its snapshot file, a read-only connection), `demo_db` (a copy of
+  the module's own, for the pages to run on), `copy_demo(demo_cli_db, folder)` for a test that writes.
+  A build that fails fails the tests that need it; it never skips them.
+- `open_page(page, params)`: AppTest of the dashboard on `page`, with URL parameters, no exception.
+- strict labels: `labels.t()` raises on a missing key in every test (and the processes tests start).
 
 The fixture county (data as-of 2020-06-30, from the latest visit):
 
@@ -28,6 +34,8 @@ The fixture county (data as-of 2020-06-30, from the latest visit):
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,10 +43,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from etl import derive, schema
 from etl.load import write_meta
 from etl.snapshot import current_snapshot
+from labels import STRICT_ENV
+
+# A missing label raises in every test, and in the processes tests start (they inherit the environment).
+os.environ[STRICT_ENV] = "1"
 
 AS_OF = dt.date(2020, 6, 30)
 D = dt.date
@@ -215,14 +228,37 @@ def _insert_rows(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard.py")
+
+
+def build_demo_db(db: Path) -> Path:
+    """Run `python -m etl demo --db db`. A build that fails fails the caller with the command's output."""
+    proc = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    if proc.returncode != 0 or not db.exists():
+        pytest.fail(f"`python -m etl demo` exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}",
+                    pytrace=False)
+    return db
+
+
+def copy_demo(demo_cli_db: Path, folder: Path) -> Path:
+    """A copy of the demo county's data folder (snapshots, symlink, demo files) in `folder`; its database."""
+    shutil.copytree(demo_cli_db.parent, folder, symlinks=True)
+    return folder / demo_cli_db.name
+
+
 @pytest.fixture(scope="session")
 def demo_cli_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo county as `python -m etl demo` loads it (snapshot, derived tables), shared read-only by
     the modules that compare stored answers with computed ones; a test that writes copies it first."""
-    db = tmp_path_factory.mktemp("demo_cli") / "fupin.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=Path(__file__).resolve().parents[1],
-                   check=True, capture_output=True, timeout=600)
-    return db
+    return build_demo_db(tmp_path_factory.mktemp("demo_cli") / "fupin.duckdb")
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_cli_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo county in a folder of the module's own: the app may write next to its database."""
+    return copy_demo(demo_cli_db, tmp_path_factory.mktemp("demo") / "data")
 
 
 @pytest.fixture(scope="session")
@@ -261,3 +297,19 @@ def app_db(fixture_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app (AppTest) at the fixture database through FUPIN_DB."""
     monkeypatch.setenv("FUPIN_DB", str(fixture_db))
     return fixture_db
+
+
+def open_page(page: str = "overview", params: dict[str, str | list[str]] | None = None, *,
+              timeout: float = 90) -> AppTest:
+    """The dashboard (FUPIN_DB as the test set it) opened on `page` with these URL parameters; fails on
+    an exception."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+    return at

@@ -35,12 +35,23 @@ def test_stacked_horizontal_bar() -> None:
     assert list(bars[0].text) == ["1", ""]  # a zero segment carries no number
     totals = next(t for t in fig.data if t.type == "scatter")
     assert [s.strip() for s in totals.text] == ["2", "4", "5"]
-    assert list(fig.layout.xaxis.range) == [0, 5 * 1.22]
+    low, high = fig.layout.xaxis.range
+    assert low == 0 and high > 5  # room beside the longest bar for its total
     assert fig.layout.barmode == "stack" and fig.layout.uniformtext.mode == "hide"
-    assert fig.layout.title.text == "各乡镇问题" and fig.layout.margin.t == 90 and fig.layout.margin.l == 10
-    assert fig.layout.legend.y == 1.01 and fig.layout.legend.orientation == "h"
-    assert fig.layout.height == max(300, 28 * 3 + 140)
-    assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin
+    assert fig.layout.title.text == "各乡镇问题" and fig.layout.showlegend
+    assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin  # long names push the plot, never cut
+    # (that the title, the legend and the plot do not overlap is checked where it shows: in chromium,
+    # tests/e2e/test_chart_layout.py)
+
+
+def test_horizontal_bars_keep_their_thickness() -> None:
+    """A horizontal chart grows with its categories: each bar keeps room for its label."""
+    def height(n: int) -> int:
+        df = pd.DataFrame({"village": [f"村{i}" for i in range(n)], "items": range(1, n + 1)})
+        return int(charts.bar(df, "village", "items", orientation="h").layout.height)
+
+    assert height(3) <= height(10) < height(20)
+    assert height(20) >= 20 * 20  # at least 20 px a bar
 
 
 def test_single_series_vertical_bar() -> None:
@@ -48,8 +59,9 @@ def test_single_series_vertical_bar() -> None:
     fig = charts.bar(df, "township", "items", order=["乙镇", "丙镇"], height=333)
     assert len(fig.data) == 1 and fig.data[0].textposition == "outside"
     assert list(fig.layout.xaxis.categoryarray) == ["乙镇", "丙镇", "甲镇"]  # given order, then the rest
-    assert fig.layout.showlegend is False and fig.layout.height == 333
-    assert list(fig.layout.yaxis.range) == [0, 5 * 1.12]
+    assert fig.layout.showlegend is False and fig.layout.height == 333  # the height asked for
+    low, high = fig.layout.yaxis.range
+    assert low == 0 and high > 5  # room above the tallest bar for its number
     negative = charts.bar(df.assign(items=df["items"] - 10), "township", "items")
     assert negative.layout.yaxis.range is None  # no room added below zero
 

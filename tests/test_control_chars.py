@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from etl import readers, snapshot
+from etl import csv_file, readers, snapshot
 from etl.load import load_files
 from etl.messages import issue_text
 
@@ -45,7 +45,7 @@ def query(db: Path, sql: str) -> list[tuple]:
 @pytest.mark.parametrize("shape", ["csv-fast", "csv-blocks", "xlsx"])
 def test_control_characters_are_stripped_and_each_changed_field_is_an_issue(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str) -> None:
-    monkeypatch.setattr(readers, "FAST_CSV", shape != "csv-blocks")
+    monkeypatch.setattr(csv_file, "FAST_CSV", shape != "csv-blocks")
     if shape == "xlsx":
         path = tmp_path / "人口.xlsx"
         wb = xlsxwriter.Workbook(str(path))
@@ -111,7 +111,7 @@ def test_a_clean_file_has_no_control_issues_and_rows_are_untouched(tmp_path: Pat
 def test_the_reader_proves_clean_files_clean_so_they_skip_the_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                   fast: bool) -> None:
     """A cheap byte check in the reader (both CSV paths, sheets) decides whether the SQL pass runs."""
-    monkeypatch.setattr(readers, "FAST_CSV", fast)
+    monkeypatch.setattr(csv_file, "FAST_CSV", fast)
     clean = [[v.translate({c: None for c in [*range(32), 127]}) for v in r] for r in registry_rows()]
     for rows, expected in ((clean, False), (registry_rows(), True), ([*clean, [*clean[0][:3], "张\t三", *clean[0][4:]]], True)):
         path = write_csv(tmp_path / "r.csv", REGISTRY_HEADER, rows)

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import load, readers
+from etl import csv_fast, csv_file, load, readers
+from etl.raw_file import quote_ident
 
 REG = "乡（镇）,行政村,户编号,人编号,姓名,证件号码,与户主关系,人数,健康状况,人均纯收入"
 ROW = '乌加河镇,联丰奋斗村,150824101001,15082410100101,张三,15082419800101123X,户主,2,健康,3500'
@@ -23,7 +24,7 @@ VISITS = "户编号,走访日期,走访类型,走访人,情况记录"
 
 
 def _read(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, object], list[tuple]]:
-    monkeypatch.setattr(readers, "FAST_CSV", fast)
+    monkeypatch.setattr(csv_file, "FAST_CSV", fast)
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")  # as the loader's connection
     sink = readers.DuckDBSink(con)
@@ -34,7 +35,7 @@ def _read(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict
     sink.ensure(raw.table.column_names)
     fields = {k: getattr(raw, k) for k in ("kind", "encoding", "header_line", "columns", "ignored_columns",
                                            "rows_read", "skipped", "malformed", "sha256", "data_rows")}
-    cols = ", ".join(readers._q(c) for c in sink.columns)
+    cols = ", ".join(quote_ident(c) for c in sink.columns)
     rows = con.execute(f"SELECT {cols} FROM {sink.ref} ORDER BY _line").fetchall()  # noqa: S608
     fields["columns_in_table"] = sink.columns
     con.close()
@@ -44,14 +45,14 @@ def _read(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict
 def _both(path: Path, monkeypatch: pytest.MonkeyPatch) -> bool:
     """Compare both paths on `path`; True when the fast path was taken."""
     taken: list[bool] = []
-    fast_read = readers._read_csv_duckdb
+    fast_read = csv_fast.read_csv_duckdb
 
     def spy(*args: object, **kwargs: object) -> readers.RawFile | None:
         result = fast_read(*args, **kwargs)  # type: ignore[arg-type]
         taken.append(result is not None)
         return result
 
-    monkeypatch.setattr(readers, "_read_csv_duckdb", spy)
+    monkeypatch.setattr(csv_fast, "read_csv_duckdb", spy)
     slow = _read(path, False, monkeypatch)
     fast = _read(path, True, monkeypatch)
     assert fast == slow
@@ -167,9 +168,9 @@ def _tables(db: Path) -> dict[str, list[tuple]]:
             cols = [c for (c,) in con.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND column_name <> 'loaded_at'",
                 [table]).fetchall()]
-            names = ", ".join(readers._q(c) for c in cols)
+            names = ", ".join(quote_ident(c) for c in cols)
             where = " WHERE key <> 'built_at'" if table in ("meta", "facts_meta") else ""
-            rows = con.execute(f"SELECT {names} FROM {readers._q(table)}{where}").fetchall()  # noqa: S608
+            rows = con.execute(f"SELECT {names} FROM {quote_ident(table)}{where}").fetchall()  # noqa: S608
             out[table] = sorted(map(repr, rows))
         return out
     finally:
@@ -186,7 +187,7 @@ def test_load_both_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
                                            , ",2020-01-01,电话,x,"])
     results = []
     for fast in (False, True):
-        monkeypatch.setattr(readers, "FAST_CSV", fast)
+        monkeypatch.setattr(csv_file, "FAST_CSV", fast)
         db = tmp_path / f"db{fast}" / "fupin.duckdb"
         db.parent.mkdir()
         report = load.load_files([reg, visits], db)

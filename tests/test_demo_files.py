@@ -27,12 +27,11 @@ from etl.demo import (
     INDUSTRY_PROJECTS,
     LONELY_ELDER_NOTE,
     MALE_GIVEN,
-    SCALED_RATES,
     SURNAMES,
     contains_real_name,
     write_demo_files,
-    write_scaled_files,
 )
+from etl.scaled_demo import SCALED_RATES, write_scaled_files
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

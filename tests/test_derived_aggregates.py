@@ -13,23 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import snapshot
-from etl.demo import write_demo_files
 from etl.derive import AGG_KEYS
-from etl.load import load_files
 
 KEYS = ", ".join(AGG_KEYS)
-
-
-@pytest.fixture(scope="module")
-def demo_con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    base = tmp_path_factory.mktemp("aggdemo")
-    db = base / "data" / "fupin.duckdb"
-    files = write_demo_files(base / "files")
-    load_files(files, db=db, fresh=True)
-    con, _ = snapshot.connect_read(db)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module", params=["demo", "fixture"])

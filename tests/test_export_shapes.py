@@ -18,6 +18,7 @@ import xlsxwriter
 import xlwt
 
 from etl import readers, snapshot
+from etl.archive_checks import OLE_MAGIC
 from etl.load import LoadReport, load_files
 from ui.upload import ALLOWED, load_uploads
 
@@ -211,7 +212,7 @@ def test_html_sloppy_markup_rowspan_and_entities(tmp_path: Path) -> None:
 
 def test_biff_xls_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
     path = write_biff(tmp_path / "人口.xls", {"Sheet1": ROWS})
-    assert path.read_bytes()[:8] == readers.OLE_MAGIC
+    assert path.read_bytes()[:8] == OLE_MAGIC
     db = tmp_path / "db" / "fupin.duckdb"
     load([path], db, names=["人口"])
     assert dump(db) == csv_dump

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from etl import snapshot
 from etl.load import rebuild
 from queries import figures
+from tests.conftest import open_page
 from ui.figures import SHOWN_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,15 +25,7 @@ FILTERS = [{}, {"town": "德岭山镇"}, {"cause": "因病"}, {"town": ["海流�
 
 
 def _open(page: str, params: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py")
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page(page, params)
 
 
 def test_every_chart_and_tile_names_a_dictionary_entry() -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from labels import LABELS
+from tests.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
@@ -26,14 +24,7 @@ def _app(params: dict[str, str | list[str]] | None = None) -> AppTest:
 
 
 def _open(page: str, params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = _app(params)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py")
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page(page, params, timeout=60)
 
 
 def _table(at: AppTest, *columns: str):  # noqa: ANN202
@@ -144,28 +135,7 @@ def test_empty_database(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None
         assert any("没有数据" in i.value for i in at.info), page
 
 
-def test_label_keys_used_by_core_exist() -> None:
-    files = [ROOT / "dashboard.py", *sorted((ROOT / "ui").glob("*.py"))] + [
-        ROOT / "pages" / f"{p}.py" for p in PAGES]
-    missing = set()
-    for f in files:
-        for key in re.findall(r"""(?:\bt|ctx\.t)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", f.read_text()):
-            if key not in LABELS:
-                missing.add((f.name, key))
-    assert not missing
-
-
-# --- the demo county (built with `python -m etl demo --db ...`) ---------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "fupin.duckdb"
-    proc = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
-    if proc.returncode != 0 or not db.exists():
-        pytest.skip(f"demo database could not be built: {proc.stdout[-300:]} {proc.stderr[-300:]}")
-    return db
+# --- the demo county (`demo_db`: built with `python -m etl demo --db ...`, conftest) --------------
 
 
 @pytest.mark.slow

@@ -4,8 +4,6 @@ demo's facts; uploads (good file, bad file that changes nothing, oversized file)
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,19 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.snapshot import current_snapshot
+from tests import conftest
 from ui.context import md_escape
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("rectification", "health", "visits", "quality", "data_admin", "briefing", "inspection_rates")
 NOTHING = {"town": "呼勒斯太苏木", "cause": "因灾"}  # no 因灾 household in 呼勒斯太苏木
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "fupin.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
-                   capture_output=True)
-    return db
 
 
 @pytest.fixture()
@@ -36,13 +26,7 @@ def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def open_page(page: str, params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return conftest.open_page(page, dict(params or {}))
 
 
 def texts(at: AppTest) -> str:
@@ -154,11 +138,9 @@ def _counts(db: Path) -> tuple[Path | None, int, int]:
 
 
 @pytest.fixture()
-def upload_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> Path:
-    """A fresh demo database the upload tests may change."""
-    db = tmp_path / "fupin.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, check=True,
-                   capture_output=True)
+def upload_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_cli_db: Path) -> Path:
+    """A fresh copy of the demo database that the upload tests may change."""
+    db = conftest.copy_demo(demo_cli_db, tmp_path / "data")
     monkeypatch.setenv("FUPIN_DB", str(db))
     return db
 

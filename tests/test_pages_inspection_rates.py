@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load_files
+from tests import conftest
 from tests.conftest import build_fixture_db
 from tests.test_inspection_rates import BASE, CHECKS, HEADER
 from ui import auth
@@ -38,10 +39,7 @@ def env(rates_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 
 def open_page(params: dict[str, str] | None = None, at: AppTest | None = None) -> AppTest:
     if at is None:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-        for k, v in (params or {}).items():
-            at.query_params[k] = v
-        at.run()
+        at = conftest.open_page("overview", dict(params or {}))
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at

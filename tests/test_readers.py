@@ -1,4 +1,4 @@
-"""File-reading layer: messy CSV/Excel exports → RawFile (etl.headers, etl.readers)."""
+"""File-reading layer: messy CSV/Excel exports → RawFile (etl.headers, etl.readers and the readers it dispatches to)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from etl import headers, readers
-from etl.readers import RawFile, ReadError, cell_text, excel_general, read_file
+from etl import archive_checks, csv_blocks, csv_file, headers, raw_file, readers
+from etl.excel import cell_text, excel_general
+from etl.readers import RawFile, ReadError, read_file
 
 REG_HEADER = ["序号", "乡（镇）", "行政村", "户编号*", "姓名", "证件号码", "与户主关系", "人数", "县(市、区、旗)"]
 
@@ -186,7 +187,7 @@ def test_csv_wrong_shape_rows_exact_lines(tmp_path: Path) -> None:
 
 
 def test_csv_many_blocks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "BLOCK_BYTES", 256)  # many tiny blocks, cut between rows
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", 256)  # many tiny blocks, cut between rows
     rows: list[list[str] | str] = ["标题", ["户编号", "走访日期", "走访人", "情况记录"]]
     expected_lines, bad_lines = [], []
     line = 3
@@ -213,7 +214,7 @@ def test_csv_many_blocks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_csv_gb18030_many_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "BLOCK_BYTES", 1000)
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", 1000)
     rows: list[list[str] | str] = [REG_HEADER]
     rows += [[str(i), "呼勒斯太苏木", "温更嘎查", f"1508242{i:05d}", f"巴特尔{i}", "", "户主", "1", ""]
              for i in range(500)]
@@ -236,8 +237,8 @@ def test_csv_undecodable(tmp_path: Path) -> None:
 
 
 def test_csv_undecodable_late_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "HEAD_BYTES", 200)
-    monkeypatch.setattr(readers, "BLOCK_BYTES", 300)
+    monkeypatch.setattr(csv_file, "HEAD_BYTES", 200)
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", 300)
     rows: list[list[str] | str] = [["户编号", "走访日期", "走访人"]] + [[f"H{i}", "2020-01-01", "王"] for i in range(60)]
     path = write_csv(tmp_path / "late.csv", rows, encoding="gb18030")
     data = path.read_bytes().splitlines(keepends=True)
@@ -251,7 +252,7 @@ def test_csv_undecodable_late_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_csv_ascii_head_then_gbk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a GBK file whose sample is pure ASCII is first tried as UTF-8, then read as GB18030
-    monkeypatch.setattr(readers, "HEAD_BYTES", 64)
+    monkeypatch.setattr(csv_file, "HEAD_BYTES", 64)
     monkeypatch.setattr(headers, "_LOOKUP", {k: {**v, "hid": "household_id", "vdate": "visit_date",
                                                  "who": "visitor"} for k, v in headers._LOOKUP.items()})
     rows = [["hid", "vdate", "who"]] + [["H1", "2020-01-01", "x"]] * 10 + [["H2", "2020-01-02", "王干部"]]
@@ -342,7 +343,7 @@ def test_gzip_errors(tmp_path: Path) -> None:
 def test_every_read_error_has_a_sentence_in_both_languages() -> None:
     from labels import LABELS
 
-    for code in readers._MESSAGES:
+    for code in raw_file.MESSAGES:
         zh, en = LABELS[f"read.{code}"]
         assert "{file}" in zh and "{file}" in en, code
 
@@ -363,8 +364,8 @@ def test_zip_bomb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ReadError) as err:
         read_file(path)
     assert err.value.code == "corrupt_xlsx"
-    monkeypatch.setattr(readers, "RATIO_MIN_BYTES", 1 << 30)
-    monkeypatch.setattr(readers, "MAX_UNCOMPRESSED", 10 << 20)
+    monkeypatch.setattr(archive_checks, "RATIO_MIN_BYTES", 1 << 30)
+    monkeypatch.setattr(archive_checks, "MAX_UNCOMPRESSED", 10 << 20)
     with pytest.raises(ReadError) as err:
         read_file(path)
     assert err.value.code == "corrupt_xlsx"
@@ -500,7 +501,7 @@ def test_xlsx_ledger_and_missing_required(tmp_path: Path) -> None:
 
 
 def test_stray_quote_and_tsv_named_xls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", 64)
     rows = ["户编号,走访日期,走访人"] + [f'H{i},2020-01-01,王"大' if i == 3 else f"H{i},2020-01-01,王" for i in range(40)]
     raw = read_file(write_csv(tmp_path / "q.csv", rows, newline="\n"))
     assert col(raw, "_line") == list(range(2, 42))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import readers, snapshot
+from etl import csv_file, readers, snapshot
 from etl.load import load_files
 
 HEADER = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系"
@@ -46,7 +46,7 @@ def names(db: Path) -> list[str]:
 @pytest.mark.parametrize("fast", ["1", "0"])
 def test_undecodable_rows_are_rejected_and_the_rest_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          encoding: str, fast: str) -> None:
-    monkeypatch.setattr(readers, "FAST_CSV", fast == "1")
+    monkeypatch.setattr(csv_file, "FAST_CSV", fast == "1")
     lines = registry_lines(40)
     # line 5 (data row 3): a name cut mid-character; line 30: a stray 0xFF (never valid in either)
     cut = "乌加河镇,联丰奋斗村,150824101003,".encode(encoding) + "张".encode(encoding)[:1] + b",150824198001010003,\xe6\x88"
@@ -116,7 +116,7 @@ def test_an_ascii_head_then_gbk_still_reads_as_gb18030(tmp_path: Path) -> None:
                   for i in range(30000)]
     path = tmp_path / "late.csv"
     path.write_bytes("\n".join([HEADER, *ascii_rows]).encode("gb18030") + "\n乌加河镇,联丰,X1,张三,1,户主\n".encode("gbk"))
-    assert path.stat().st_size > readers.HEAD_BYTES
+    assert path.stat().st_size > csv_file.HEAD_BYTES
     raw = readers.read_file(path)
     assert raw.encoding == "gb18030" and not raw.undecodable
     assert raw.table.column("name").to_pylist()[-1] == "张三"

@@ -1,0 +1,280 @@
+"""The CSV block parser: the body of a CSV file is cut into blocks at line ends outside quotes, and
+each block is parsed serially by pyarrow (a serial parse reports the row number of a wrong-shape row,
+a threaded one does not) while blocks run in parallel. `_line` thus stays exact, and memory stays
+bounded by a few blocks plus the result. Lines that do not decode are mended for the parse and their
+rows set aside as undecodable."""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import os
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pv
+
+from etl import headers
+from etl.archive_checks import open_bytes
+from etl.raw_file import ReadError, Sink
+from etl.raw_rows import count_lines, empty_table, finish_rows, is_blank_or_summary_text, table_has_controls
+
+BLOCK_BYTES = 8 << 20  # CSV parse block
+WORKERS = max(1, min(4, os.cpu_count() or 1))  # CSV blocks parsed in parallel
+
+
+@dataclass
+class CsvHeader:
+    delimiter: str
+    cells: list[str]
+    match: headers.HeaderMatch
+    header_line: int  # first physical line of the header row
+    title_rows: int  # rows above the header
+    data_offset: int  # byte offset just after the header row
+    data_line: int  # physical line number of the first data line
+    ncols: int  # fields per data row
+
+
+@dataclass
+class BlockContext:
+    encoding: str
+    delimiter: str
+    ncols: int
+    mapped: list[tuple[str, int]]  # (canonical, column index) in file order
+    ordinal: int | None  # 序号 column
+    read: list[int] = field(default_factory=list)  # columns converted: mapped + what finds 合计 rows
+
+    def __post_init__(self) -> None:
+        # Columns left of the first contract column hold 序号/合计 labels; later ignored columns
+        # (自然村, 备注 …) are not converted at all.
+        needed = {i for _, i in self.mapped}
+        needed.update(range(min(needed) + 1))
+        if self.ordinal is not None:
+            needed.add(self.ordinal)
+        self.read = sorted(i for i in needed if i < self.ncols)
+
+
+@dataclass
+class BlockPart:
+    table: pa.Table
+    rows: int  # rows in the block (valid + wrong shape)
+    lines: int  # physical lines in the block
+    skipped: int
+    malformed: list[tuple[int, str]] = field(default_factory=list)
+    data_rows: int = 0  # rows handed to a sink
+    undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped)
+    controls: bool = False  # holds control characters (see table_has_controls)
+
+
+def run_blocks(
+    path: Path, hdr: CsvHeader, ctx: BlockContext, hasher: hashlib._Hash, sink: Sink | None = None
+) -> list[BlockPart]:
+    """Parse blocks in parallel. Workers number lines from 1 within their block (counting lines is
+    work too); the offsets are added here, in block order."""
+    workers = WORKERS
+    parts: list[BlockPart] = []
+    pending: collections.deque[Future[BlockPart]] = collections.deque()
+    base = hdr.data_line  # absolute line of the next collected block's first line
+
+    def collect() -> None:
+        nonlocal base
+        try:
+            part = pending.popleft().result()
+        except ReadError as exc:
+            line = exc.params.get("line")
+            if isinstance(line, int):
+                exc.params["line"] = line + base - 1
+            raise
+        if base != 1:
+            lines = pc.add(part.table.column("_line"), pa.scalar(base - 1, pa.int32()))
+            part.table = part.table.set_column(0, "_line", lines)
+            part.malformed = [(line + base - 1, text) for line, text in part.malformed]
+            part.undecodable = [(line + base - 1, text) for line, text in part.undecodable]
+        base += part.lines
+        if sink is not None and part.table.num_rows:  # hand the rows over; keep only the counts
+            sink(part.table)
+            part.data_rows = part.table.num_rows
+            part.table = part.table.schema.empty_table()
+        parts.append(part)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            for block in _csv_blocks(path, hdr.data_offset, hasher):
+                pending.append(pool.submit(_parse_block, path, block, ctx))
+                while len(pending) > workers * 2:  # bounded memory: a few blocks in flight
+                    collect()
+            while pending:
+                collect()
+        finally:
+            for fut in pending:
+                fut.cancel()
+    return parts
+
+
+def _csv_blocks(path: Path, start: int, hasher: hashlib._Hash) -> Iterator[bytes]:
+    """Blocks of whole rows from byte `start` (cut outside quoted values); hashes the whole file."""
+    with open_bytes(path) as f:
+        hasher.update(f.read(start))
+        carry = b""
+        while True:
+            chunk = f.read(BLOCK_BYTES)
+            hasher.update(chunk)
+            if not chunk:
+                if carry:
+                    yield carry
+                return
+            buf = carry + chunk if carry else chunk
+            cut = _cut(buf)
+            if cut <= 0:
+                carry = buf
+                continue
+            yield buf[:cut]
+            carry = buf[cut:]
+
+
+def _cut(buf: bytes) -> int:
+    """End of the last complete row in buf: after a \\n with an even number of quotes before it
+    (so not inside a quoted value). -1 when there is none yet."""
+    pos = buf.rfind(b"\n")
+    if pos < 0 or b'"' not in buf:
+        return pos + 1 if pos >= 0 else -1
+    last = pos
+    quotes = buf.count(b'"', 0, pos + 1)
+    while quotes % 2:
+        prev = buf.rfind(b"\n", 0, pos)
+        if prev < 0:
+            # No boundary outside quotes: wait for more data, unless a stray quote makes that endless.
+            return -1 if len(buf) < 4 * BLOCK_BYTES else last + 1
+        quotes -= buf.count(b'"', prev + 1, pos + 1)
+        pos = prev
+    return pos + 1
+
+
+def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
+    """One block → table with block-relative `_line` (1 = the block's first line).
+
+    Lines that do not decode are mended (bad bytes → U+FFFD) so that the block parses with its line
+    numbers intact, and the rows they belong to are then taken out as undecodable."""
+    first_line = 1
+    n_lines = count_lines(block) + (not block.endswith((b"\n", b"\r")))
+    undecodable: dict[int, str] = {}
+    if ctx.encoding == "gb18030":
+        try:
+            block = block.decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError:
+            block, undecodable = _mend(block, "gb18030")
+    try:
+        table, invalid = _parse_rows(path, block, ctx)
+    except pa.ArrowInvalid:  # invalid UTF-8 (the only error _parse_rows lets through)
+        block, undecodable = _mend(block, "utf-8")
+        table, invalid = _parse_rows(path, block, ctx)
+    n_rows = table.num_rows + len(invalid)
+    starts = _row_starts(block, first_line, n_lines, n_rows)
+    bad_index = [number - 1 for number, _ in invalid if 0 < number <= n_rows]
+    if len(bad_index) != len(invalid):  # never seen with a serial parse; keep the counts right
+        raise ReadError("bad_csv", path, reason="row numbers unavailable", line=first_line)
+    lines = np.delete(starts, bad_index) if bad_index else starts
+    # the rows holding undecodable lines (a quoted value may span lines: a row is where its first line is)
+    bad_rows: dict[int, list[str]] = {}
+    for line, text in sorted(undecodable.items()):
+        bad_rows.setdefault(max(0, int(np.searchsorted(starts, line, side="right")) - 1), []).append(text)
+    if bad_rows:
+        valid = np.delete(np.arange(n_rows), bad_index) if bad_index else np.arange(n_rows)
+        keep = ~np.isin(valid, list(bad_rows))
+        table, lines = table.filter(pa.array(keep)), lines[keep]
+    skipped = 0
+    malformed: list[tuple[int, str]] = []
+    for (_, text), idx in zip(invalid, bad_index, strict=True):
+        if idx in bad_rows:
+            continue
+        if is_blank_or_summary_text(text, ctx.delimiter):
+            skipped += 1
+        else:
+            malformed.append((int(starts[idx]) if 0 <= idx < len(starts) else -1, text))
+    out, dropped = finish_rows(dict(zip(ctx.read, table.columns, strict=True)), lines, ctx.mapped, ctx.ordinal)
+    return BlockPart(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed,
+                 controls=table_has_controls(out), undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())])
+
+
+def _parse_rows(path: Path, block: bytes, ctx: BlockContext) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Parse a block; wrong-shape rows are collected. Invalid UTF-8 raises pa.ArrowInvalid."""
+    try:
+        return _arrow_parse(block, ctx, with_handler=False)
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower():
+            raise
+        try:  # wrong-shape rows: parse again collecting them (a Python callback costs speed)
+            return _arrow_parse(block, ctx, with_handler=True)
+        except pa.ArrowInvalid as exc2:
+            raise ReadError("bad_csv", path, reason=str(exc2)[:200], line=1) from None
+
+
+def _mend(block: bytes, codec: str) -> tuple[bytes, dict[int, str]]:
+    """The block as UTF-8 with each undecodable byte replaced by U+FFFD, and the lines that had any
+    (1-based line in the block → the line's bytes escaped: what decodes as text, the rest as \\xNN)."""
+    out: list[bytes] = []
+    bad: dict[int, str] = {}
+    for i, line in enumerate(block.splitlines(keepends=True)):
+        try:
+            text = line.decode(codec)
+        except UnicodeDecodeError:
+            text = line.decode(codec, errors="replace")
+            bad[i + 1] = escape_bytes(line.rstrip(b"\r\n"), codec)
+        out.append(text.encode("utf-8"))
+    return b"".join(out), bad
+
+
+def escape_bytes(data: bytes, codec: str) -> str:
+    """Raw bytes for a person to read: the characters that decode, the bytes that do not as \\xNN."""
+    return data.decode(codec, errors="backslashreplace")
+
+
+def _arrow_parse(block: bytes, ctx: BlockContext, *, with_handler: bool) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Serial parse of one block. One internal chunk (block_size > len) keeps quoted newlines whole
+    without pyarrow's slow newlines_in_values chunker."""
+    invalid: list[tuple[int, str]] = []
+
+    def on_invalid(row: pv.InvalidRow) -> str:
+        invalid.append((row.number if row.number is not None else -1, row.text))
+        return "skip"
+
+    names = [f"c{i}" for i in range(ctx.ncols)]
+    table = pv.read_csv(
+        pa.BufferReader(block),
+        read_options=pv.ReadOptions(use_threads=False, column_names=names, block_size=len(block) + 1),
+        parse_options=pv.ParseOptions(delimiter=ctx.delimiter, ignore_empty_lines=False,
+                                      invalid_row_handler=on_invalid if with_handler else None),
+        convert_options=pv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                          include_columns=[names[i] for i in ctx.read],
+                                          strings_can_be_null=True, null_values=[""]),
+    )
+    return table, invalid
+
+
+def _row_starts(block: bytes, first_line: int, n_lines: int, n_rows: int) -> np.ndarray:
+    """Physical line on which each of the block's n_rows rows starts (n_lines: lines in the block)."""
+    if n_lines == n_rows:
+        return np.arange(first_line, first_line + n_rows, dtype=np.int64)
+    # Quoted values span lines: walk the lines, a row starts on a line that begins outside quotes.
+    starts: list[int] = []
+    inside = False
+    for offset, line in enumerate(block.splitlines(keepends=True)):
+        if not inside:
+            starts.append(first_line + offset)
+        if line.count(b'"') % 2:
+            inside = not inside
+    while len(starts) < n_rows:  # unbalanced quotes: best effort
+        starts.append(starts[-1] + 1 if starts else first_line)
+    return np.asarray(starts[:n_rows], dtype=np.int64)
+
+
+def concat_parts(tables: list[pa.Table], ctx: BlockContext) -> pa.Table:
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return empty_table(ctx.mapped)
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]

@@ -1,0 +1,187 @@
+"""One CSV file (or a `.csv.gz`, read as its text): its encoding from a sample, its header row (etl.headers,
+searched in the first HEADER_SCAN_ROWS rows), then its body by the fast path (etl.csv_fast) when the rows
+go to a DuckDBSink and the file is UTF-8, else by the block parser (etl.csv_blocks). A file with too many
+undecodable rows is refused."""
+
+from __future__ import annotations
+
+import codecs
+import collections
+import csv
+import hashlib
+import os
+from pathlib import Path
+
+from etl import csv_fast, headers
+from etl.archive_checks import open_bytes
+from etl.csv_blocks import BlockContext, CsvHeader, concat_parts, run_blocks
+from etl.raw_file import HEADER_SCAN_ROWS, DuckDBSink, RawFile, ReadError, Sink, missing_error
+from etl.raw_rows import ordinal_index
+
+HEAD_BYTES = 1 << 20  # sample for encoding and header detection
+# A file with more undecodable rows than this share of its rows is refused (data-spec §1.3: "mostly
+# undecodable"); one such row alone never refuses a file (in a file of 19 rows or fewer it is 5% already).
+UNDECODABLE_SHARE = 0.05
+UNDECODABLE_FREE_ROWS = 1
+# FUPIN_CSV_FAST=0 forces the block reader (tests compare both paths).
+FAST_CSV = os.environ.get("FUPIN_CSV_FAST", "1") != "0"
+
+
+def read_csv(path: Path, sink: Sink | None = None) -> RawFile:
+    with open_bytes(path) as f:
+        head = f.read(HEAD_BYTES)
+        whole = not f.read(1)
+    if not head.removeprefix(codecs.BOM_UTF8).strip():
+        raise ReadError("empty_file", path)
+    encoding, ascii_head = _detect_encoding(head, whole)
+    try:
+        raw = _read_csv_as(path, head, whole, encoding, sink)
+    except ReadError as exc:
+        # no header in bytes that do not decode: say so, at the first such line
+        lines = head.splitlines()
+        bad = _bad_lines(lines[:-1] if not whole else lines, "utf-8" if encoding == "utf-8-sig" else encoding)
+        if exc.code in ("no_header", "unknown_kind") and bad:
+            raise ReadError("undecodable", path, line=bad[0] + 1) from None
+        raise
+    if raw.undecodable and ascii_head and encoding == "utf-8":
+        # An all-ASCII sample cannot tell UTF-8 from GBK: the reading that decodes more rows wins.
+        if sink is not None:
+            sink(None)  # start over: drop the blocks handed over as UTF-8
+        other = _read_csv_as(path, head, whole, "gb18030", sink)
+        if len(other.undecodable) < len(raw.undecodable):
+            raw = other
+        else:
+            if sink is not None:
+                sink(None)
+            raw = _read_csv_as(path, head, whole, encoding, sink)
+    bad = len(raw.undecodable)
+    body = raw.rows_read - (raw.header_line - 1)
+    if bad > UNDECODABLE_FREE_ROWS and bad > UNDECODABLE_SHARE * body:
+        raise ReadError("undecodable_rows", path, line=raw.undecodable[0][0], bad=bad, rows=body,
+                        limit=f"{UNDECODABLE_SHARE:.0%}")
+    return raw
+
+
+def _detect_encoding(head: bytes, whole: bool) -> tuple[str, bool]:
+    """(encoding, whether the sample is all ASCII): UTF-8 (with BOM → utf-8-sig) when the sample is valid
+    UTF-8. Else lines vote: UTF-8 when at least half of those with non-ASCII bytes are valid UTF-8 (text in
+    GBK almost never is), else GB18030. A few undecodable rows are then rejected one by one; they do not
+    decide the encoding (UTF-8 text with one bad byte may well decode as GB18030, into nonsense)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+        return "utf-8", head.isascii()
+    except UnicodeDecodeError:
+        pass
+    lines = head.splitlines()
+    if not whole and lines:
+        lines.pop()  # cut mid-line, maybe mid-character
+    wide = [line for line in lines if not line.isascii()]
+    utf8 = len(wide) - len(_bad_lines(wide, "utf-8"))
+    return ("utf-8" if wide and 2 * utf8 >= len(wide) else "gb18030"), False
+
+
+def _bad_lines(lines: list[bytes], codec: str) -> list[int]:
+    """Indexes of the lines that do not decode."""
+    bad = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode(codec)
+        except UnicodeDecodeError:
+            bad.append(i)
+    return bad
+
+
+def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink | None = None) -> RawFile:
+    hdr = _find_csv_header(path, head, whole, encoding)
+    kind = hdr.match.kind
+    missing = headers.missing_required(kind, hdr.match.columns)
+    if missing:
+        raise missing_error(path, kind, missing, hdr.header_line)
+    ctx = BlockContext(
+        encoding=encoding,
+        delimiter=hdr.delimiter,
+        ncols=hdr.ncols,
+        mapped=sorted(hdr.match.columns.items(), key=lambda kv: kv[1]),
+        ordinal=ordinal_index(hdr.cells),
+    )
+    if FAST_CSV and isinstance(sink, DuckDBSink) and encoding in ("utf-8", "utf-8-sig"):
+        fast = csv_fast.read_csv_duckdb(path, hdr, ctx, encoding, sink)
+        if fast is not None:
+            return fast
+        sink(None)
+    hasher = hashlib.sha256()
+    parts = run_blocks(path, hdr, ctx, hasher, sink)
+    data_rows = sum(p.table.num_rows for p in parts) if sink is None else sum(p.data_rows for p in parts)
+    table = concat_parts([p.table for p in parts], ctx)
+    malformed = [m for p in parts for m in p.malformed]
+    undecodable = [u for p in parts for u in p.undecodable]
+    skipped = hdr.title_rows + sum(p.skipped for p in parts)
+    rows_read = hdr.title_rows + sum(p.rows for p in parts)
+    return RawFile(
+        path=path, kind=kind, encoding=encoding, header_line=hdr.header_line,
+        columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
+        ignored_columns=hdr.match.ignored, table=table, rows_read=rows_read, skipped=skipped,
+        malformed=malformed, sha256=hasher.hexdigest(), data_rows=data_rows, undecodable=undecodable,
+        controls=any(p.controls for p in parts),
+    )
+
+
+def _find_csv_header(path: Path, head: bytes, whole: bool, encoding: str) -> CsvHeader:
+    raw_lines = head.splitlines(keepends=True)
+    if not whole and raw_lines and not raw_lines[-1].endswith((b"\n", b"\r")):
+        raw_lines.pop()  # cut mid-line
+    codec = "gb18030" if encoding == "gb18030" else "utf-8"
+    texts = [line.decode(codec, errors="replace") for line in raw_lines]
+    if texts and encoding == "utf-8-sig":
+        texts[0] = texts[0].removeprefix("\ufeff")
+    delimiters = ["\t", ","] if head.count(b"\t") > head.count(b",") else [",", "\t"]
+    unknown_line = 0
+    for delimiter in delimiters:
+        reader = csv.reader(iter(texts), delimiter=delimiter)
+        prev_line = 0
+        try:
+            for index, row in enumerate(reader):
+                if index >= HEADER_SCAN_ROWS:
+                    break
+                start, prev_line = prev_line + 1, reader.line_num
+                match = headers.recognize(row)
+                if match is None:
+                    if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
+                        unknown_line = start
+                    continue
+                end = reader.line_num
+                ncols = _data_width(texts[end:], delimiter, row)
+                return CsvHeader(
+                    delimiter=delimiter, cells=row, match=match, header_line=start, title_rows=index,
+                    data_offset=sum(len(x) for x in raw_lines[:end]), data_line=end + 1, ncols=ncols,
+                )
+        except csv.Error:
+            continue
+    if unknown_line:
+        raise ReadError("unknown_kind", path, line=unknown_line)
+    raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _data_width(texts: list[str], delimiter: str, header: list[str]) -> int:
+    """Fields per data row. Usually the header's count; when the data rows agree on another count
+    and the difference is only empty header cells or extra columns (trailing delimiters), theirs."""
+    n = len(header)
+    counts: collections.Counter[int] = collections.Counter()
+    try:
+        for i, row in enumerate(csv.reader(iter(texts), delimiter=delimiter)):
+            if i >= 50:
+                break
+            if any(c.strip() for c in row):
+                counts[len(row)] += 1
+    except csv.Error:
+        return n
+    if not counts:
+        return n
+    m, votes = counts.most_common(1)[0]
+    if m == n or votes * 2 <= sum(counts.values()):
+        return n
+    if m > n or not any(c.strip() for c in header[m:]):
+        return m
+    return n

@@ -1,0 +1,224 @@
+"""Spreadsheet tables: every sheet of a workbook (xlsx, xlsm, Excel 97-2003 .xls, read by calamine) whose
+header row is recognised, with group-title rows, headers merged down over two rows and cells merged
+down a household's rows undone. The same sheet reader serves HTML tables (etl.html_tables). Cells
+become the text a user sees (`cell_text`): IDs never turn into floats."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import python_calamine as calamine
+
+from etl import headers
+from etl.raw_file import HEADER_SCAN_ROWS, Book, RawFile, ReadError, file_sha256, missing_error
+from etl.raw_rows import finish_rows, ordinal_index, table_has_controls
+
+
+def read_excel(path: Path) -> Book:
+    try:
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise ReadError("encrypted", path) from None
+    except Exception as exc:  # calamine raises several error types for damaged files
+        raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
+    with workbook:
+        try:
+            return read_sheets(path, _workbook_sheets(workbook), "xlsx")
+        except ReadError:
+            raise
+        except calamine.PasswordError:
+            raise ReadError("encrypted", path) from None
+        except Exception as exc:
+            raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
+
+
+Merged = Sequence[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, col), (last row, col)), 0-based
+
+
+@dataclass
+class Sheet:
+    """One table of a workbook or an HTML file: its first rows (to find the header), then all of them."""
+
+    name: str
+    head: Callable[[], list[list[object]]]  # at least the first HEADER_SCAN_ROWS rows
+    rows: Callable[[], list[list[object]]]
+    merged: Callable[[], Merged]
+    hidden: bool = False
+
+
+def _workbook_sheets(workbook: calamine.CalamineWorkbook) -> list[Sheet]:
+    sheets = []
+    for index, meta in enumerate(workbook.sheets_metadata):
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue
+        sheet = workbook.get_sheet_by_index(index)
+        sheets.append(Sheet(
+            name=meta.name,
+            head=lambda sheet=sheet: sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS),
+            rows=lambda sheet=sheet: sheet.to_python(skip_empty_area=False),
+            merged=lambda sheet=sheet: sheet.merged_cell_ranges or [],
+            hidden=meta.visible != calamine.SheetVisibleEnum.Visible,
+        ))
+    return sheets
+
+
+def read_sheets(path: Path, sheets: list[Sheet], encoding: str) -> Book:
+    """Every sheet whose header is recognised, in workbook order. A hidden sheet (usually a code list)
+    is read only when no visible one has a header. Raises the first sheet's reason when none has."""
+    parts: list[RawFile] = []
+    skipped: list[tuple[str, str]] = []
+    errors: list[ReadError] = []
+    visible = [s for s in sheets if not s.hidden]
+    for group in (visible, [s for s in sheets if s.hidden]):
+        for sheet in group:
+            try:
+                parts.append(_read_sheet(path, sheet, encoding))
+            except ReadError as exc:
+                skipped.append((sheet.name, exc.code))
+                errors.append(exc)
+        if parts:
+            skipped += [(s.name, "hidden") for s in sheets if s.hidden and group is visible]
+            return Book(parts, skipped)
+    # No sheet loads: say why, most specific first (a header lacking columns, one of unknown kind).
+    for code in ("missing_required", "unknown_kind"):
+        for exc in errors:
+            if exc.code == code:
+                raise exc
+    raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _read_sheet(path: Path, sheet: Sheet, encoding: str) -> RawFile:
+    head = sheet.head()[:HEADER_SCAN_ROWS]
+    merged = sheet.merged()
+    r, cells, match = _find_sheet_header(path, head, merged)
+    rows = sheet.rows()
+    return _sheet_to_raw(path, sheet.name, rows, r, cells, match, merged, encoding)
+
+
+def _find_sheet_header(
+    path: Path, head: list[list[object]], merged: Merged
+) -> tuple[int, list[str | None], headers.HeaderMatch]:
+    """The header row of a sheet: (row index, its cells, match).
+
+    Above the header there may be title rows and a row of group titles (基本信息, 收入情况 merged across
+    the real headers below them). Exporters then often merge a header down over both rows (户编号 in
+    the group row, spanning the header row): such a label counts for the lower row too. When the row
+    after a recognised one maps more columns that way, it is the header (a two-row header)."""
+    filled = _fill_down(head, merged)
+    unknown_line = 0
+    for r, row in enumerate(filled):
+        match = headers.recognize(row)
+        if match is None:
+            if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
+                unknown_line = r + 1
+            continue
+        if r + 1 < len(filled):
+            lower = [b if b else a for a, b in itertools.zip_longest(row, filled[r + 1])]
+            below = headers.recognize(lower)
+            if below is not None and len(below.columns) > len(match.columns):
+                r, row, match = r + 1, lower, below
+        missing = headers.missing_required(match.kind, match.columns)
+        if missing:
+            raise missing_error(path, match.kind, missing, r + 1)
+        return r, row, match
+    if unknown_line:
+        raise ReadError("unknown_kind", path, line=unknown_line)
+    raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _fill_down(head: list[list[object]], merged: Merged) -> list[list[str | None]]:
+    """The rows as text, a label merged down over several rows repeated in its column below."""
+    rows = [[cell_text(c) for c in row] for row in head]
+    for (r0, c0), (r1, _c1) in merged:
+        if r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]) or not rows[r0][c0]:
+            continue
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            if c0 < len(rows[r]) and not rows[r][c0]:
+                rows[r][c0] = rows[r0][c0]
+    return rows
+
+
+def _sheet_to_raw(
+    path: Path,
+    sheet_name: str,
+    rows: list[list[object]],
+    h: int,
+    header_cells: list[str | None],
+    match: headers.HeaderMatch,
+    merged: Merged,
+    encoding: str = "xlsx",
+) -> RawFile:
+    width = max((i + 1 for i, c in enumerate(header_cells) if c), default=0)
+    # Exporters merge township/village/household cells down a household's rows: fill the range
+    # with its top-left value (only ranges starting below the header).
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= h or r0 >= len(rows) or c0 >= width:
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, width - 1, len(row) - 1) + 1):
+                row[c] = value
+    data = rows[h + 1:]
+    columns = {
+        j: pa.array([cell_text(row[j]) if j < len(row) else None for row in data], pa.string())
+        for j in range(width)
+    }
+    lines = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
+    mapped = sorted(match.columns.items(), key=lambda kv: kv[1])
+    table, dropped = finish_rows(columns, lines, mapped, ordinal_index(header_cells))
+    return RawFile(
+        path=path, kind=match.kind, encoding=encoding, header_line=h + 1,
+        columns={c: str(header_cells[i]).strip() for c, i in mapped},
+        ignored_columns=match.ignored, table=table, rows_read=h + len(data), skipped=h + dropped,
+        malformed=[], sha256=file_sha256(path), sheet=sheet_name, controls=table_has_controls(table),
+    )
+
+
+def cell_text(value: object) -> str | None:
+    """An Excel cell as the text a user sees; None when empty.
+
+    Integral floats become integers (IDs, 户编号); floats of 1e15 and more lost digits in Excel,
+    so they are shown as Excel shows them (`1.50824E+17`) for the validator to flag.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if abs(value) >= 1e15:
+            return excel_general(value)
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value).strip() or None
+
+
+def excel_general(value: float) -> str:
+    """A large number as Excel's General format shows it in a default-width cell: 1.50824E+17."""
+    mantissa, exponent = f"{value:.5E}".split("E")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}E{exponent[0]}{int(exponent[1:]):02d}"

@@ -1,0 +1,175 @@
+"""HTML pages as spreadsheets: what web systems' 导出Excel buttons write (often named .xls). The page is
+decoded by its BOM or declared charset (when the bytes agree), its tables become grids with merged
+ranges, and each is read like a sheet (etl.excel)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from etl.excel import Sheet, read_sheets
+from etl.raw_file import HEADER_SCAN_ROWS, Book, ReadError
+from etl.raw_rows import line_at
+
+HTML_SNIFF_BYTES = 4096  # what read_book reads to tell an HTML page named .xls
+CHARSET_SNIFF_BYTES = 1 << 20  # where a <meta> charset or an XML declaration is looked for
+
+
+def looks_like_html(head: bytes) -> bool:
+    """An HTML page, as web systems' 导出Excel buttons write it (named .xls)."""
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    if text.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore").lstrip().lower()
+    return text.startswith(b"<") and any(tag in text for tag in (b"<html", b"<table", b"<!doctype html", b"<meta"))
+
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Declared names whose bytes are GB18030 in practice (GB18030 is a superset of GB2312 and GBK).
+_GB_NAMES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "euc-cn", "cp936", "ms936", "windows-936",
+             "csgb2312", "iso-ir-58", "chinese", "gb18030"}
+
+
+def html_text(path: Path, data: bytes) -> tuple[str, str]:
+    """The page as text and the codec used: a BOM, else the charset a <meta> (charset= or http-equiv)
+    or an XML declaration names, else UTF-8, else GB18030. A declaration that the bytes contradict is
+    ignored for the next candidate (systems declare UTF-8 and write GBK)."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace"), codec
+    candidates: list[str] = []
+    sniff = data[:CHARSET_SNIFF_BYTES]
+    declared = _CHARSET_RE.search(sniff) or _XML_ENCODING_RE.search(sniff)
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        try:
+            candidates.append("gb18030" if name in _GB_NAMES else codecs.lookup(name).name)
+        except LookupError:
+            pass
+    candidates += [c for c in ("utf-8", "gb18030") if c not in candidates]
+    error: UnicodeDecodeError | None = None
+    for codec in candidates:
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError as exc:
+            error = error or exc
+    assert error is not None
+    raise ReadError("undecodable", path, line=line_at(data, error.start))
+
+
+class _HtmlTables(HTMLParser):
+    """The tables of an HTML page as grids: `colspan`/`rowspan` cells keep their text in the top-left
+    cell and leave the others empty, with the merged range listed, as a spreadsheet reader gives them.
+    Tolerant of what browsers tolerate: omitted </td> and </tr>, nested tables (each its own)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]]]] = []
+        self._stack: list[dict] = []
+        self._skip = 0  # inside <script>/<style>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "table":
+            self._stack.append({"rows": [], "merged": [], "taken": set(), "row": None, "cell": None})
+        elif not self._stack:
+            return
+        elif tag == "tr":
+            self._end_row()
+            self._stack[-1]["row"] = []
+        elif tag in ("td", "th"):
+            t = self._stack[-1]
+            self._end_cell()
+            if t["row"] is None:
+                t["row"] = []
+            span = {k: _span(v) for k, v in attrs if k in ("colspan", "rowspan")}
+            t["cell"] = ([], span.get("colspan", 1), span.get("rowspan", 1))
+        elif tag == "br":
+            self._text("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        elif not self._stack:
+            return
+        elif tag == "table":
+            self._end_row()
+            t = self._stack.pop()
+            self.tables.append((t["rows"], t["merged"]))
+        elif tag == "tr":
+            self._end_row()
+        elif tag in ("td", "th"):
+            self._end_cell()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self._text("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._text(data)
+
+    def _text(self, data: str) -> None:
+        if self._stack and self._stack[-1]["cell"] is not None:
+            self._stack[-1]["cell"][0].append(data)
+
+    def _end_cell(self) -> None:
+        t = self._stack[-1]
+        if t["cell"] is None:
+            return
+        parts, colspan, rowspan = t["cell"]
+        t["cell"] = None
+        r, row = len(t["rows"]), t["row"]
+        c = len(row)
+        while (r, c) in t["taken"]:  # columns held by a rowspan from above
+            row.append("")
+            c += 1
+        # Source line breaks and indentation are layout; <br> is a line break in the cell.
+        lines = ("".join(parts)).split("\n")
+        text = "\n".join(" ".join(line.split()) for line in lines).strip()
+        row.append(text)
+        row.extend([""] * (colspan - 1))
+        for dr in range(1, rowspan):
+            for dc in range(colspan):
+                t["taken"].add((r + dr, c + dc))
+        if colspan > 1 or rowspan > 1:
+            t["merged"].append(((r, c), (r + rowspan - 1, c + colspan - 1)))
+
+    def _end_row(self) -> None:
+        t = self._stack[-1]
+        self._end_cell()
+        if t["row"] is None:
+            return
+        r, row = len(t["rows"]), t["row"]
+        while (r, len(row)) in t["taken"]:
+            row.append("")
+        t["rows"].append(row)
+        t["row"] = None
+
+
+def _span(value: str | None) -> int:
+    match = re.match(r"\s*(\d+)", value or "")
+    return max(1, min(int(match.group(1)), 1000)) if match else 1
+
+
+def read_html(path: Path) -> Book:
+    """An HTML page's tables, each read like a sheet (named 表1, 表2 … when there are several)."""
+    data = path.read_bytes()
+    text, codec = html_text(path, data)
+    parser = _HtmlTables()
+    parser.feed(text)
+    parser.close()
+    while parser._stack:  # tables left open at the end of the page
+        parser.handle_endtag("table")
+    tables = [t for t in parser.tables if t[0]]
+    if not tables:
+        raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+    sheets = [
+        Sheet(name=f"表{i + 1}", head=lambda rows=rows: rows[:HEADER_SCAN_ROWS], rows=lambda rows=rows: rows,
+               merged=lambda merged=merged: merged)
+        for i, (rows, merged) in enumerate(tables)
+    ]
+    return read_sheets(path, sheets, f"html:{codec}")

@@ -1,0 +1,167 @@
+"""What a reader gives the loader: RawFile (one table of a file as text columns) and Book (every
+table of a file), ReadError (a file that cannot be read, with a code for a bilingual message), the
+size limits every reader shares, and DuckDBSink, which receives the rows in the loader's database."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl import headers
+from labels import t
+
+MAX_BYTES = 500 * 1024 * 1024
+HEADER_SCAN_ROWS = 30
+# Chinese default rendering; the UI renders codes from its bilingual label table instead.
+MESSAGES: dict[str, str] = {
+    "not_found": "文件不存在",
+    "unsupported_type": "不支持的文件类型（{suffix}），请上传 .xlsx、.xlsm、.xls、.csv、.txt 或 .csv.gz 文件",
+    "too_large": "文件过大（{size_mb} MB），上限为 {limit}",
+    "empty_file": "文件为空",
+    "undecodable": "第 {line} 行无法解码，请将文件另存为 UTF-8 或 GB18030（GBK）编码",
+    "no_header": "在前 {rows} 行中找不到表头（应包含 户编号、姓名、证件号码 等列名）",
+    "unknown_kind": "无法从表头（第 {line} 行）识别文件类型：应为贫困人口信息、帮扶措施、走访记录、医疗报销、问题整改台账、入户核查表或人口基数表",
+    "missing_required": "{kind_label}缺少必填列：{columns}（表头在第 {line} 行）",
+    "corrupt_xlsx": "Excel 文件已损坏或不是有效的 Excel 文件（{reason}）",
+    "encrypted": "Excel 文件设有密码，请取消密码后重新上传",
+    "bad_csv": "CSV 文件无法解析（{reason}）",
+    "bad_gzip": "压缩文件已损坏或不完整，无法解压（{reason}）",
+}
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all. `code` + `params` let the UI render a bilingual message."""
+
+    def __init__(self, code: str, path: Path | None = None, **params: object) -> None:
+        self.code = code
+        self.path = path
+        self.params: dict[str, object] = params
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        try:
+            text = MESSAGES[self.code].format(**self.params)
+        except (KeyError, IndexError):
+            text = f"{self.code} {self.params}"
+        return f"{self.path.name}：{text}" if self.path is not None else text
+
+
+def missing_error(path: Path, kind: str, missing: list[str], line: int) -> ReadError:
+    labels = headers.COLUMN_LABELS[kind]
+    return ReadError(
+        "missing_required", path, kind=kind, kind_label=t(f"kind.{kind}"),
+        missing=missing, columns="、".join(labels.get(c, c) for c in missing), line=line,
+    )
+
+
+@dataclass
+class RawFile:
+    path: Path
+    kind: str
+    encoding: str  # 'utf-8', 'utf-8-sig', 'gb18030' or 'xlsx' (any Excel workbook)
+    header_line: int  # 1-based line (csv) / row (xlsx) of the header
+    columns: dict[str, str]  # canonical -> header as written in the file
+    ignored_columns: list[str]  # headers outside the contract
+    table: pa.Table  # `_line` int32 + one string column per canonical column present
+    rows_read: int  # every row except the header row (title rows above it included)
+    skipped: int  # title rows + blank rows + 合计/小计/总计 rows
+    malformed: list[tuple[int, str]]  # (line, raw text) rows of another shape
+    sha256: str
+    sheet: str | None = None  # xlsx: the sheet read
+    data_rows: int = -1  # rows in `table`, or handed to the sink when the read streamed them
+    undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped) rows
+    controls: bool = True  # may hold control characters (False: proven free of them, etl.stage skips the check)
+
+    def __post_init__(self) -> None:
+        if self.data_rows < 0:
+            self.data_rows = self.table.num_rows
+        assert self.rows_read == self.data_rows + self.skipped + len(self.malformed) + len(self.undecodable)
+
+
+# The database schema of the loader's staging tables (the sink's, and etl.stage's).
+STAGE_SCHEMA = "stage"
+# Receives each block of data rows; None means: discard what you received (the read starts over).
+Sink = Callable[[pa.Table | None], None]
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class DuckDBSink:
+    """Receives the reader's blocks into table `table` of schema `schema` of `con`: the file never
+    sits in Python memory whole. A CSV may instead be read by DuckDB itself into `<table>_body`, and
+    `table` is then a view of it (module docstring). Columns are the reader's canonical names (ours,
+    never the file's headers). `ref` is the table's qualified SQL name.
+
+    The schema is a plain one of the database, not TEMP: a database table is stored compressed, a
+    temporary one spills uncompressed (an 8.4 GB registry CSV took 25 GB of temp files as TEMP). The
+    loader drops it after the file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str = "raw_all", schema: str = STAGE_SCHEMA) -> None:
+        self.con = con
+        self.schema = schema
+        self.table = table
+        self.body = table + "_body"
+        self.ref = f"{quote_ident(schema)}.{quote_ident(table)}"
+        self.body_ref = f"{quote_ident(schema)}.{quote_ident(self.body)}"
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
+        self.drop()
+        con.execute(f"CREATE TABLE {self.ref} (_line INTEGER)")
+        self.columns = ["_line"]
+
+    def drop(self) -> None:
+        """Drop what the sink made (the table, or the view and its body table)."""
+        for name in (self.table, self.body):
+            rows = self.con.execute(
+                "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND schema_name = ? AND NOT temporary "
+                "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? AND schema_name = ? "
+                "AND NOT temporary",
+                [name, self.schema, name, self.schema]).fetchall()
+            for (kind,) in rows:
+                self.con.execute(f"DROP {kind} {quote_ident(self.schema)}.{quote_ident(name)}")
+
+    def __call__(self, block: pa.Table | None) -> None:
+        if block is None:  # the reader starts over
+            self.__init__(self.con, self.table, self.schema)  # type: ignore[misc]
+            return
+        self.ensure(block.column_names)
+        self.con.register("raw_block", block)
+        try:
+            self.con.execute(f"INSERT INTO {self.ref} BY NAME SELECT * FROM raw_block")  # noqa: S608 - ours
+        finally:
+            self.con.unregister("raw_block")
+
+    def ensure(self, columns: Sequence[str]) -> None:
+        """Add the columns not seen yet (all of them when no block had a data row)."""
+        for name in columns:
+            if name not in self.columns:
+                self.con.execute(f"ALTER TABLE {self.ref} ADD COLUMN {quote_ident(name)} VARCHAR")
+                self.columns.append(name)
+
+
+@dataclass
+class Book:
+    """What one file holds: a table per sheet whose header was recognised (one for a text file) and the
+    sheets skipped, as (sheet name, reason code: `no_header`, `unknown_kind`, `missing_required`,
+    `hidden`). A workbook is loaded sheet by sheet; each part is its own batch (etl.load)."""
+
+    parts: list[RawFile]
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
+
+
+def mb_text(n: int) -> str:
+    return f"{n / 2**20:g} MB"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,133 @@
+"""What every reader does once it has a table's cells: trim them (empty → null), drop blank rows and
+合计/小计/总计 summary rows, find the 序号 column, tell whether any text holds control characters, and
+count physical lines as pyarrow does."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl import headers
+from etl.fields import MULTI_LINE_FIELDS
+
+
+def line_at(data: bytes, offset: int) -> int:
+    return count_lines(data[:offset]) + 1
+
+
+def count_lines(data: bytes) -> int:
+    """Line terminators as pyarrow counts them: \\r\\n, \\n or a lone \\r."""
+    lf, cr = data.count(b"\n"), data.count(b"\r")
+    if cr == 0 or cr == lf:  # LF or CRLF file: skip the slower two-byte count
+        return lf
+    return lf + cr - data.count(b"\r\n")
+
+
+def ordinal_index(cells: Sequence[object]) -> int | None:
+    for i, cell in enumerate(cells):
+        if headers.clean_header(cell) in ("序号", "序", "编号"):
+            return i
+    return None
+
+
+
+
+_WS = r"[\s\x{3000}\x{a0}]*"
+# 合计 / 合 计 / 合计: at the start, or a label ending in it (乌加河镇小计).
+SUMMARY_PATTERN = rf"^(?:合{_WS}计|小{_WS}计|总{_WS}计|共{_WS}计)|(?:合计|小计|总计)[:：]?$"
+_SUMMARY_PY = re.compile(SUMMARY_PATTERN.replace(r"\x{3000}", "\u3000").replace(r"\x{a0}", "\xa0"))
+
+
+def is_blank_or_summary_text(text: str, delimiter: str) -> bool:
+    try:
+        cells = next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:
+        cells = text.split(delimiter)
+    values = [c.strip() for c in cells if c.strip()]
+    return not values or bool(_SUMMARY_PY.search(values[0]))
+
+
+def finish_rows(
+    columns: dict[int, pa.ChunkedArray | pa.Array],
+    lines: np.ndarray,
+    mapped: list[tuple[str, int]],
+    ordinal: int | None,
+) -> tuple[pa.Table, int]:
+    """Trim cells, empty → null, drop blank and summary rows; keep `_line` + the mapped columns.
+
+    A row is blank when every contract column is empty (a pre-numbered template row with only 序号
+    filled is blank too). A summary row has 合计/小计/总计 in its first non-empty cell, its 序号
+    cell or its township cell. Returns the table and the number of rows dropped.
+    """
+    cols = {i: _trim_null(c) for i, c in sorted(columns.items())}
+    n = len(lines)
+    if n == 0:
+        return empty_table(mapped), 0
+    present = [pc.is_valid(cols[i]) for _, i in mapped]
+    not_blank = present[0]
+    for p in present[1:]:
+        not_blank = pc.or_(not_blank, p)
+    probes = [pc.coalesce(*cols.values())]
+    if ordinal is not None:
+        probes.append(cols[ordinal])
+    township = dict(mapped).get("township")
+    if township is not None:
+        probes.append(cols[township])
+    summary = None
+    for probe in probes:
+        if not pc.any(pc.match_substring(probe, "计")).as_py():  # cheap pre-check
+            continue
+        hit = pc.fill_null(pc.match_substring_regex(probe, SUMMARY_PATTERN), False)
+        summary = hit if summary is None else pc.or_(summary, hit)
+    keep = not_blank if summary is None else pc.and_(not_blank, pc.invert(summary))
+    data = {"_line": pa.array(lines.astype(np.int32), pa.int32())}
+    for canonical, i in mapped:
+        data[canonical] = cols[i]
+    table = pa.table(data)
+    kept = pc.sum(keep).as_py() or 0
+    if kept < n:
+        table = table.filter(keep)
+    return table, n - kept
+
+
+def _trim_null(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Strip whitespace (full-width too) and make empty cells null. The parse already turned empty
+    fields into nulls, so only whitespace-only cells are left to null (checked via min length)."""
+    col = pc.utf8_trim_whitespace(col)
+    lengths = pc.binary_length(col)
+    shortest = pc.min(lengths).as_py()
+    if shortest is None or shortest > 0:
+        return col
+    return pc.if_else(pc.equal(lengths, 0), pa.scalar(None, pa.string()), col)
+
+
+def table_has_controls(table: pa.Table) -> bool:
+    """Whether any text of the table holds a control character (C0 or DEL; tab and line breaks allowed
+    in multi-line fields): a pass of numpy over each column's bytes, so that clean files skip the SQL
+    that finds and strips them (etl.stage.strip_controls)."""
+    for name in table.column_names:
+        if name == "_line":
+            continue
+        allowed = b"\t\n\r" if name in MULTI_LINE_FIELDS else b""
+        for chunk in table.column(name).chunks:
+            data = chunk.buffers()[2]
+            if data is not None and has_controls(data.to_pybytes(), allowed):
+                return True
+    return False
+
+
+def has_controls(data: bytes, allowed: bytes) -> bool:
+    """Whether bytes hold a control character other than those in `allowed` (UTF-8 and GB18030 never
+    use bytes below 0x20 or 0x7F inside a character). One numpy pass and a few memchr-like counts."""
+    below = int(np.count_nonzero(np.frombuffer(data, np.uint8) < 0x20))
+    return data.count(b"\x7f") > 0 or below > sum(data.count(bytes([b])) for b in allowed)
+
+
+def empty_table(mapped: list[tuple[str, int]]) -> pa.Table:
+    fields = [pa.field("_line", pa.int32())] + [pa.field(c, pa.string()) for c, _ in mapped]
+    return pa.schema(fields).empty_table()

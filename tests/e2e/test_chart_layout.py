@@ -1,0 +1,59 @@
+"""The bar chart as chromium draws it (`ui.charts.bar_spec` through the briefing's writer): the title, the
+legend and the plot do not overlap, and the chart shows the categories and segments it was given, at a
+wide and a narrow width, with few and with many categories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from ui import charts, profile_html
+
+pytestmark = pytest.mark.e2e
+
+TOWNS = ["海流图镇", "乌加河镇", "德岭山镇", "石哈河镇", "甘其毛都镇", "温更镇", "呼勒斯太苏木", "川井苏木",
+         "巴音乌兰苏木", "新忽热苏木"]
+STATUSES = ["逾期未整改", "整改中", "已整改"]
+
+
+def _items(n_towns: int) -> pd.DataFrame:
+    rows = [(town, status, (i * 7 + j * 3) % 11 + 1) for i, town in enumerate(TOWNS[:n_towns])
+            for j, status in enumerate(STATUSES)]
+    return pd.DataFrame(rows, columns=["township", "status", "items"])
+
+
+def _box(page: Any, selector: str) -> dict[str, float]:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+def _above(upper: dict[str, float], lower: dict[str, float]) -> bool:
+    return upper["y"] + upper["height"] <= lower["y"] + 0.5
+
+
+@pytest.mark.parametrize("width", [1400, 700])
+@pytest.mark.parametrize("n_towns", [3, 10])
+@pytest.mark.parametrize("orientation", ["h", "v"])
+def test_title_legend_and_plot_do_not_overlap(page: Any, tmp_path: Path, width: int, n_towns: int,
+                                             orientation: str) -> None:
+    spec = charts.bar_spec(_items(n_towns), "township", "items", color="status", orientation=orientation,
+                           x_title="乡镇", y_title="问题数", color_order=STATUSES, title="各乡镇问题整改情况")
+    html = tmp_path / "chart.html"
+    html.write_text(profile_html.document("chart", profile_html.spec_div(spec), "zh"), encoding="utf-8")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(html.as_uri())
+    page.locator(".plotly-graph-div .gtitle").first.wait_for(timeout=30_000)
+    title, legend, plot = _box(page, ".gtitle"), _box(page, ".legend"), _box(page, ".nsewdrag")
+    assert _above(title, legend), (title, legend)  # the title above the legend
+    assert _above(legend, plot), (legend, plot)  # the legend above the plot area
+    chart = _box(page, ".plotly-graph-div")
+    assert title["y"] >= chart["y"] - 1 and title["x"] >= chart["x"] - 1  # inside the chart, not cut off
+    # what the chart shows: every segment once in the legend, every township on the category axis
+    names = page.locator(".legend .legendtext").all_text_contents()
+    assert sorted(names) == sorted(STATUSES)
+    ticks = page.locator(".ytick text" if orientation == "h" else ".xtick text").all_text_contents()
+    assert sorted(ticks) == sorted(TOWNS[:n_towns])

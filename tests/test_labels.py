@@ -1,0 +1,62 @@
+"""Labels: every key the code names has an entry, and a missing one raises in tests (labels.STRICT_ENV).
+
+The static check reads every `t(...)`, `ctx.t(...)`, `ctx.md(...)` and `self.t(...)` call of the app (dashboard.py, every
+module of pages/, ui/, queries/ and etl/): a literal key must be in LABELS, and a key built with an
+f-string (`t(f"kind.{kind}")`) must start like at least one entry. Keys built at run time are checked when
+the tests run them: strict mode (conftest) turns the fallback to the key itself into MissingLabel.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import labels
+from labels import LABELS, MissingLabel, t
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+SOURCES = [ROOT / "dashboard.py", *PAGES, *(p for d in ("ui", "queries", "etl") for p in sorted((ROOT / d).rglob("*.py")))]
+
+
+def label_calls(path: Path) -> list[tuple[int, ast.expr]]:
+    """(line, first argument) of each `t(...)` / `<x>.t(...)` / `ctx.md(...)` call in the file."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args and (
+                (isinstance(node.func, ast.Name) and node.func.id == "t")
+                or (isinstance(node.func, ast.Attribute) and node.func.attr in ("t", "md"))):
+            out.append((node.lineno, node.args[0]))
+    return out
+
+
+def test_every_page_is_read() -> None:
+    assert len(PAGES) >= 13, PAGES  # the sidebar's pages (dashboard.PAGES), the guide among them
+    for page in PAGES:
+        assert label_calls(page), f"{page.name} names no label: is it still a page?"
+
+
+def test_every_label_key_in_the_code_exists() -> None:
+    missing, unknown_prefix = [], []
+    for path in SOURCES:
+        where = path.relative_to(ROOT)
+        for line, arg in label_calls(path):
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if arg.value not in LABELS:
+                    missing.append(f"{where}:{line}: {arg.value}")
+            elif isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant):
+                prefix = str(arg.values[0].value)
+                if not any(k.startswith(prefix) for k in LABELS):
+                    unknown_prefix.append(f"{where}:{line}: {prefix}…")
+    assert not missing, "label keys without an entry:\n" + "\n".join(missing)
+    assert not unknown_prefix, "no label starts like:\n" + "\n".join(unknown_prefix)
+
+
+def test_a_missing_label_raises_in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(MissingLabel):
+        t("no_such.label")
+    assert t("kind.registry") == LABELS["kind.registry"][0]
+    monkeypatch.delenv(labels.STRICT_ENV)  # the app itself shows the key
+    assert t("no_such.label", "en") == "no_such.label"
