@@ -51,7 +51,7 @@ from etl.codes import CODE_ORDER
 from etl.derived_table import as_of, replace
 from etl.filter_spec import FILTERS
 from etl.owners import Touched
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 from etl.rules import ELDERLY_ALONE_AGE, MONITORING_FACTOR, NOT_IN_SCHOOL_PATTERN, POVERTY_LINE, SCHOOL_AGE
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope

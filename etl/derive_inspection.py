@@ -36,7 +36,7 @@ from etl import quality_checks, visit_rank
 from etl.derive_cells import compliant_until_sql
 from etl.derived_table import replace
 from etl.owners import Touched
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 from etl.rules import CHRONIC, ILL_HEALTH, RECTIFICATION_CLOSED
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope

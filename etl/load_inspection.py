@@ -28,7 +28,7 @@ from etl.fields import FIELDS
 from etl.inspection_rules import REGISTRY_TYPE_SQL
 from etl.issues import insert_issues, issue_selects
 from etl.owners import Touched
-from etl.readers import STAGE_SCHEMA
+from etl.raw_file import STAGE_SCHEMA
 from etl.stage import q
 
 KINDS = ("household_checks", "population_base")
