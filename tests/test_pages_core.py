@@ -156,6 +156,21 @@ def test_demo_done_when(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.slow
+def test_one_township_assistance_breaks_down_by_village(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: with one township chosen, coverage is per village (its rows add up to the township's)."""
+    monkeypatch.setenv("FUPIN_DB", str(demo_db))
+    at = _open("assistance", {"town": "德岭山镇"})
+    assert "分类别、分村帮扶覆盖率" in [s.value for s in at.subheader]
+    by_village = _table(at, "行政村", "措施类别")
+    assert set(by_village["乡(镇)"]) == {"德岭山镇"} and by_village["行政村"].nunique() > 1
+    counted = by_village.groupby("行政村")["户数"].first().sum()
+    assert counted == int(_metrics(_open("overview", {"town": "德岭山镇"}))["建档立卡户"])
+    at = _open("assistance")
+    assert "分类别、分乡镇帮扶覆盖率" in [s.value for s in at.subheader]
+    assert "行政村" not in _table(at, "乡(镇)", "措施类别").columns
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_demo_pages(demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
     monkeypatch.setenv("FUPIN_DB", str(demo_db))
