@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("etl", "queries", "ui", "labels", "bench", "pages", "scripts")
 
 
-def _modules() -> dict[str, Path]:
+def first_party_modules() -> dict[str, Path]:
     found = {"dashboard": ROOT / "dashboard.py"}
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
@@ -22,7 +22,7 @@ def _modules() -> dict[str, Path]:
 
 def import_graph() -> dict[str, set[str]]:
     """module -> the first-party modules it imports (`from pkg import mod` counts as importing pkg.mod)."""
-    modules = _modules()
+    modules = first_party_modules()
 
     def resolve(name: str) -> str | None:
         while name and name not in modules:
@@ -98,7 +98,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
-def test_no_import_cycles_among_first_party_modules() -> None:
+def test_no_import_cycles_among_first_partyfirst_party_modules() -> None:
     graph = import_graph()
     assert {"etl.load", "queries.filters", "ui.table", "dashboard"} <= set(graph)
     assert "etl.derived_table" in graph["etl.derive"]  # imports inside functions and `from pkg import mod` count
@@ -106,7 +106,7 @@ def test_no_import_cycles_among_first_party_modules() -> None:
 
 
 def test_no_exec_of_source_text() -> None:
-    for module, path in _modules().items():
+    for module, path in first_party_modules().items():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("exec", "eval"):
                 raise AssertionError(f"{module}:{node.lineno} calls {node.func.id}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from etl import rules
-from tests.test_import_cycles import _modules
+from tests.test_import_cycles import first_party_modules
 
 RULES = {name: value for name, value in vars(rules).items() if name.isupper()}
 
@@ -40,7 +40,7 @@ def test_rules_are_named_and_explained() -> None:
 
 
 def test_no_module_redefines_a_rule() -> None:
-    for module, path in _modules().items():
+    for module, path in first_party_modules().items():
         if module == "etl.rules":
             continue
         constants = _module_constants(ast.parse(path.read_text(encoding="utf-8")))

@@ -36,24 +36,24 @@ PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
 ]
 
 
+def _present() -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+    """PAGES without the entries whose file does not exist (sections left empty dropped)."""
+    sections = [(section, [e for e in entries if (PAGES_DIR / e[0]).is_file()]) for section, entries in PAGES]
+    return [(section, entries) for section, entries in sections if entries]
+
+
 def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
-    out: dict[str, list[st.Page]] = {}
-    first = True
-    for section, entries in PAGES:
-        pages = []
-        for file, label, icon, url in entries:
-            path = PAGES_DIR / file
-            if path.is_file():
-                pages.append(st.Page(str(path), title=t(label, lang), icon=icon, url_path=url, default=first))
-                first = False
-        if pages:
-            out[t(section, lang)] = pages
-    return out
+    """st.navigation's sections; the first page is the default (served at the root)."""
+    present = _present()
+    default = present[0][1][0][0]
+    return {t(section, lang): [st.Page(str(PAGES_DIR / file), title=t(label, lang), icon=icon, url_path=url,
+                                       default=file == default) for file, label, icon, url in entries]
+            for section, entries in present}
 
 
 def page_files() -> list[str]:
     """The page files that exist, in navigation order (the first is the default page)."""
-    return [file for _, entries in PAGES for file, *_ in entries if (PAGES_DIR / file).is_file()]
+    return [file for _, entries in _present() for file, *_ in entries]
 
 
 def url_paths() -> list[str]:
