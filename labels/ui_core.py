@@ -217,8 +217,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "assist.title": ("帮扶措施落实情况", "Assistance delivered"),
     "assist.coverage": ("分类别、分乡镇帮扶覆盖率", "Coverage by category and township"),
     "assist.coverage_village": ("分类别、分村帮扶覆盖率", "Coverage by category and village"),
-    "assist.coverage_caption": ("覆盖率 = 获得该类措施的农户 / 筛选范围内该乡镇全部农户（含监测户）。",
-                                "Coverage = households with a measure of the category / all filtered households of the township (incl. monitored)."),
+    "assist.coverage_caption": ("覆盖率 = 获得该类措施的建档立卡户 / 筛选范围内该乡镇（或村）的建档立卡户；格内为覆盖率，"
+                                "悬停可见覆盖户数。",
+                                "Coverage = registered households with a measure of the category / the filtered "
+                                "registered households of the township (or village); hover a cell for the households "
+                                "reached."),
     "assist.coverage_total": ("各类措施覆盖户数", "Households reached per category"),
     "assist.gap": ("“一户一策”缺口：尚无任何帮扶措施的农户", "One-household-one-plan gap: households without any measure"),
     "assist.gap_none": ("筛选范围内每户都至少有一项帮扶措施。", "Every filtered household has at least one measure."),

@@ -23,6 +23,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "dict.what": ("指标口径", "indicator_dictionary"),
     "dict.name": ("指标", "Figure"),
     "dict.population": ("统计对象", "Population"),
+    "dict.population_line": ("**统计对象**：{text}", "**Population:** {text}"),
     "dict.date_rule": ("日期口径", "Date rule"),
     "dict.source": ("来源表", "Source"),
     "dict.numerator": ("分子", "Numerator"),

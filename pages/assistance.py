@@ -35,16 +35,15 @@ def coverage_section(ctx: PageContext) -> bool:
     cats = [c for c in CAT_ORDER if c in wide.columns] + [c for c in wide.columns if c not in CAT_ORDER]
     towns = list(df.groupby(level)["households"].first().sort_values().index)
     wide, counts = wide.loc[towns, cats], counts.loc[towns, cats]
-    # share over count in each reached cell: the line break lives in the template (the only place a
-    # figure carries markup, ui.charts.safe_spec); texts and custom data are plain
+    # the share in each reached cell, the households reached on hover: a heatmap's texttemplate knows
+    # only x, y, z and text (custom data drew "-" under every share)
     share = [[f"{s:.0%}" if n else "" for s, n in zip(rs, rn, strict=True)]
              for rs, rn in zip(wide.values, counts.values, strict=True)]
-    reached = [[f"({n})" if n else "" for n in rn] for rn in counts.values]
     fig = go.Figure(go.Heatmap(
-        z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=share, customdata=reached,
-        texttemplate="%{text}<br>%{customdata}",
+        z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=share, customdata=counts.values,
+        texttemplate="%{text}",
         colorscale="Greens", zmin=0, zmax=1, xgap=2, ygap=2, colorbar={"tickformat": ".0%", "title": ""},
-        hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>"))
+        hovertemplate="%{y} · %{x}: %{z:.1%} (%{customdata})<extra></extra>"))
     fig.update_xaxes(title_text=ctx.t("col.category"), type="category", side="top")
     fig.update_yaxes(title_text=ctx.t(f"field.{level}"), type="category")
     charts.show(charts.style(fig, max(300, 36 * len(towns) + 140), legend=False), "assist_coverage_chart", figure="assist.coverage")

@@ -20,7 +20,7 @@ def main() -> None:
     st.markdown(ctx.t("dict.intro"))
     df = figures.frame(ctx.lang)
     for population, group in df.groupby("population", sort=False):
-        st.markdown(f"**{ctx.t('dict.population')}**：{population}")
+        st.markdown(ctx.t("dict.population_line", text=population))
         view = group.drop(columns="population").set_index("name")
         view.index.name = ctx.t("dict.name")
         view.columns = [ctx.t(f"dict.{c}") for c in view.columns]
