@@ -56,7 +56,7 @@ def write(con: duckdb.DuckDBPyConnection, touched: Touched, path: Path) -> dict[
             n = con.execute(f"CREATE TABLE cs.rows__{table} AS {source}").fetchall()  # noqa: S608
             counts[table] = int(n[0][0]) if n else 0
         meta = {"nohk": touched.nohk, "all_tables": sorted(touched.all_tables), "base": sorted(touched.base),
-                "tables": sorted(counts)}
+                "tables": sorted(counts), "by_difference": touched.by_difference}
         con.execute("CREATE TABLE cs.cs_meta AS SELECT ? AS doc", [json.dumps(meta)])
     finally:
         con.execute("DETACH cs")

@@ -43,12 +43,13 @@ Tables built here:
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
 from etl import derive_cells, derive_inspection, hh_lookup, keys, sources
 from etl.codes import CODE_ORDER
-from etl.derived_table import as_of, replace
+from etl.derived_table import as_of, replace, replace_cells
 from etl.filter_spec import FILTERS
 from etl.owners import Touched
 from etl.raw_file import STAGE_SCHEMA
@@ -227,50 +228,70 @@ def _agg_household_sql(scope: Scope) -> str:
     FROM {scope.cell_src("hh_facts")} hh_facts WHERE {scope.cell("hh_facts")} GROUP BY ALL"""  # noqa: S608 - constants only
 
 
-def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
-    """The summary tables keyed by the filter columns and `cell` (needs hh_facts)."""
-    replace(con, scope, touched, "agg_household", _agg_household_sql(scope), "cell")
-    replace(con, scope, touched, "agg_category", _keyed(f"""
-        SELECT cell, category, count(*) AS households
-        FROM (SELECT cell, unnest(categories) AS category FROM {scope.cell_src("hh_facts")} f WHERE {scope.cell("f")})
-        WHERE category IS NOT NULL GROUP BY ALL"""), "cell")  # noqa: S608 - constants only
-    # the households of the cells in scope, with their cell: ledgers are joined to them by integers
-    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._cell AS
+def _ledger_parts(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
+    """The intermediate tables the ledger summaries read, for the scope (or one side of a delta pass):
+    the households of its cells with their cell (ledgers are joined to them by integers), their
+    interventions per household and (year, category), and per household and project. Returns their
+    name suffix."""
+    tag = f"{scope.suffix}_{scope.side}" if scope.side else scope.suffix
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._cell{tag} AS
         SELECT hk, cell FROM {scope.cell_src("hh_facts")} f WHERE {scope.cell("f")}""")  # noqa: S608 - constants only
-    # interventions: aggregated per household and (year, category), then per cell; the projects from
-    # the (few) rows that name one
-    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._iv AS
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._iv{tag} AS
         SELECT c.cell, c.hk, coalesce(i.year, year(i.start_date)) AS year,
-               coalesce(i.category, '{OTHER_CATEGORY}') AS category, count(*) AS n, sum(i.amount_yuan) AS amount
-        FROM {scope.cell_src("interventions")} i JOIN _cell c USING (hk)
+               coalesce(i.category, '{OTHER_CATEGORY}') AS category, count(*) AS n,
+               coalesce(sum(i.amount_yuan), 0) AS amount
+        FROM {scope.cell_src("interventions")} i JOIN {STAGE_SCHEMA}._cell{tag} c USING (hk)
         GROUP BY ALL""")  # noqa: S608 - constants only
-    replace(con, scope, touched, "agg_measure", _keyed("""
-        SELECT cell, year, category, sum(n) AS measures, sum(amount) AS amount_yuan, count(*) AS households
-        FROM _iv GROUP BY ALL"""), "cell")
-    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._ip AS
-        SELECT c.cell, c.hk, i.project, i.category, count(*) AS n, sum(i.amount_yuan) AS amount
-        FROM {scope.cell_src("interventions")} i JOIN _cell c USING (hk)
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._ip{tag} AS
+        SELECT c.cell, c.hk, i.project, i.category, count(*) AS n, coalesce(sum(i.amount_yuan), 0) AS amount
+        FROM {scope.cell_src("interventions")} i JOIN {STAGE_SCHEMA}._cell{tag} c USING (hk)
         WHERE trim(i.project) <> ''
         GROUP BY ALL""")  # noqa: S608 - constants only
-    replace(con, scope, touched, "agg_project", _keyed("""
-        SELECT cell, project, count(*) AS households, sum(n) AS measures, sum(amount) AS amount_yuan
-        FROM (SELECT cell, hk, project, sum(n) AS n, sum(amount) AS amount FROM _ip GROUP BY ALL)
-        GROUP BY ALL"""), "cell")
-    replace(con, scope, touched, "agg_project_category", _keyed("""
-        SELECT cell, project, category, sum(n) AS measures
-        FROM _ip WHERE category IS NOT NULL GROUP BY ALL"""), "cell")
-    con.execute("DROP TABLE _iv")
-    con.execute("DROP TABLE _ip")
-    replace(con, scope, touched, "agg_member_value", _keyed(f"""
-        WITH mk AS (SELECT c.cell, m.health, m.labor_skill FROM {scope.cell_src("members")} m JOIN _cell c USING (hk))
-        SELECT cell, 'health' AS dimension, value, count(*) AS members
-        FROM (SELECT cell, unnest(CASE WHEN len(coalesce(health, [])) = 0 THEN ['{NOT_FILLED}'] ELSE health END)
-                     AS value FROM mk)
-        GROUP BY ALL
-        UNION ALL
-        SELECT cell, 'labor_skill', coalesce(labor_skill, '{NOT_FILLED}'), count(*) FROM mk GROUP BY ALL"""),  # noqa: S608
-            "cell")
-    con.execute("DROP TABLE _cell")
+    return tag
+
+
+def _aggregate_sql(scope: Scope, tag: str) -> dict[str, str]:
+    """The summary tables of hh_facts and the ledgers: table -> SELECT of the scope's cells (the
+    intermediate tables of `_ledger_parts(…) == tag` built first)."""
+    return {
+        "agg_household": _agg_household_sql(scope),
+        "agg_category": _keyed(f"""
+            SELECT cell, category, count(*) AS households
+            FROM (SELECT cell, unnest(categories) AS category FROM {scope.cell_src("hh_facts")} f WHERE {scope.cell("f")})
+            WHERE category IS NOT NULL GROUP BY ALL"""),  # noqa: S608 - constants only
+        "agg_measure": _keyed(f"""
+            SELECT cell, year, category, sum(n) AS measures, sum(amount) AS amount_yuan, count(*) AS households
+            FROM {STAGE_SCHEMA}._iv{tag} GROUP BY ALL"""),  # noqa: S608 - constants only
+        "agg_project": _keyed(f"""
+            SELECT cell, project, count(*) AS households, sum(n) AS measures, sum(amount) AS amount_yuan
+            FROM (SELECT cell, hk, project, sum(n) AS n, sum(amount) AS amount FROM {STAGE_SCHEMA}._ip{tag} GROUP BY ALL)
+            GROUP BY ALL"""),  # noqa: S608 - constants only
+        "agg_project_category": _keyed(f"""
+            SELECT cell, project, category, sum(n) AS measures
+            FROM {STAGE_SCHEMA}._ip{tag} WHERE category IS NOT NULL GROUP BY ALL"""),  # noqa: S608 - constants only
+        "agg_member_value": _keyed(f"""
+            WITH mk AS (SELECT c.cell, m.health, m.labor_skill
+                        FROM {scope.cell_src("members")} m JOIN {STAGE_SCHEMA}._cell{tag} c USING (hk))
+            SELECT cell, 'health' AS dimension, value, count(*) AS members
+            FROM (SELECT cell, unnest(CASE WHEN len(coalesce(health, [])) = 0 THEN ['{NOT_FILLED}'] ELSE health END)
+                         AS value FROM mk)
+            GROUP BY ALL
+            UNION ALL
+            SELECT cell, 'labor_skill', coalesce(labor_skill, '{NOT_FILLED}'), count(*) FROM mk GROUP BY ALL"""),  # noqa: S608
+    }
+
+
+def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
+    """The summary tables keyed by the filter columns and `cell` (needs hh_facts): over the scope's
+    cells, or in a delta pass over the touched households before and after the load."""
+    sides = [scope.with_side("old"), scope.with_side("new")] if scope.delta else [scope]
+    tags = {s.side: _ledger_parts(con, s) for s in sides}
+    for table in _aggregate_sql(scope, "").keys():
+        replace_cells(con, scope, touched, table, lambda s, table=table: _aggregate_sql(s, tags[s.side])[table],
+                      "cell")
+    for tag in tags.values():
+        for name in ("_cell", "_iv", "_ip"):
+            con.execute(f"DROP TABLE {STAGE_SCHEMA}.{name}{tag}")
 
 
 def _list_project_household_sql(scope: Scope) -> str:
@@ -317,7 +338,8 @@ def _build_tables(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
         touched.add("cell", f"SELECT cell FROM {scope.src('hh_facts')}")  # noqa: S608 - ours
         _touch_samples(con, touched)
         touched.dedupe()
-        sources.build_cell_sources(con, scope)
+        if not scope.delta:  # a delta pass reads the touched households alone
+            sources.build_cell_sources(con, scope)
         hh_lookup.build(con, scope, ("hh_facts",))
     _aggregates(con, scope, touched)
     replace(con, scope, touched, "list_project_household", _list_project_household_sql(scope),
@@ -343,17 +365,18 @@ def _touch_samples(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     touched.add("area", "SELECT area FROM list_sample_draw WHERE hk IN (SELECT hk FROM t_hk)")
 
 
-def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
+def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched, delta: bool) -> None:
     """The households touched only because a member's age crossed a threshold (`t_hk_aged`): rewritten
     in the tables that hold age facts (etl.owners.AGED_TABLES) and nowhere else."""
-    aged = Scope(False, suffix="_aged")
+    aged = Scope(False, suffix="_aged", delta=delta)
     touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk_aged)", suffix="_aged")
     touched.dedupe()
     sources.build_hk_sources(con, aged, (*sources.HK_SOURCES, "insp_school_age"))  # the school check reads it
     build_hh_facts(con, aged, touched)
-    sources.build_cell_sources(con, aged, ("hh_facts",))
+    if not delta:
+        sources.build_cell_sources(con, aged, ("hh_facts",))
     hh_lookup.build(con, aged, ("hh_facts",))
-    replace(con, aged, touched, "agg_household", _agg_household_sql(aged), "cell")
+    replace_cells(con, aged, touched, "agg_household", _agg_household_sql, "cell")
     derive_inspection.build_aged(con, aged, touched)
 
 
@@ -377,12 +400,17 @@ def _sorted(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM meta WHERE key LIKE 'unsorted:%'")
 
 
-def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = None) -> bool:
+def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = None,
+           before_load: Path | None = None) -> bool:
     """Bring every derived table up to date for what the load touched (`touched.add` by the loader):
     the touched households' rows, the cells they were or are in, the villages whose inspection sample
     changes, the new batches; and, when the as-of date moved, the households whose members crossed an
     age threshold (etl.dated), in the tables of age facts only. Returns False, having changed no derived
-    table but facts_meta, when more than `most` households are touched: the caller rebuilds whole."""
+    table but facts_meta, when more than `most` households are touched: the caller rebuilds whole.
+
+    The summary cells change by difference (`replace_cells`) when `before_load` is given: the published
+    snapshot this load started from, where the ledgers the loader rewrote still hold the touched
+    households' rows before the load. Without it, every household of a touched cell is read."""
     from etl import dated
 
     before = as_of(con)
@@ -402,7 +430,10 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
     scope = Scope(False, touched.nohk)
     hh_lookup.build(con, scope, hh_lookup.touched_tables(touched, base_only=True))  # the loader's writes
     sources.build_hk_sources(con, scope)
+    delta = before_load is not None and sources.build_old_ledgers(con, scope, touched, before_load)
+    scope = Scope(False, touched.nohk, delta=delta)
+    touched.by_difference = delta
     _build_tables(con, scope, touched)
     if touched.count("hk", "_aged"):
-        _age_pass(con, touched)
+        _age_pass(con, touched, delta)
     return True

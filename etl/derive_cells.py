@@ -39,7 +39,7 @@ import hashlib
 
 import duckdb
 
-from etl.derived_table import replace
+from etl.derived_table import replace, replace_cells
 from etl.owners import Touched
 from etl.rules import MAX_DAYS_WITHOUT_FOLLOW_UP, MIN_CHECK_UPS, MIN_FOLLOW_UPS
 from etl.schema import FILTER_COLUMNS, filter_select
@@ -131,6 +131,8 @@ def draw_key_sql(alias: str = "") -> str:
 def _cells_sql(scope: Scope) -> dict[str, tuple[str, str]]:
     """The summary cells for the cells of the scope: table -> (SELECT, stored order)."""
     f_in, facts = scope.cell("f"), scope.cell_src("hh_facts")
+    # list_ill_member is rewritten earlier in the pass: read whole, or a delta pass's side of it
+    ill = scope.cell_src("list_ill_member") if scope.side else "list_ill_member"
     return {
         "agg_cooccurrence": (f"""
             SELECT {_K}, cell, other_cause, count(*) AS households
@@ -152,7 +154,7 @@ def _cells_sql(scope: Scope) -> dict[str, tuple[str, str]]:
         # members by the date until which they meet the follow-up rule (list_ill_member.compliant_until)
         "agg_ill_member": (f"""
             SELECT {_LK}, l.cell, l.compliant_until, count(*) AS members, count(*) FILTER (WHERE l.chronic) AS chronic
-            FROM list_ill_member l WHERE {scope.cell("l")} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
+            FROM {ill} l WHERE {scope.cell("l")} GROUP BY ALL""", "ALL"),  # noqa: S608 - constants only
     }
 
 
@@ -200,7 +202,7 @@ def build_sample_draw(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Tou
 
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """The summary cells and stored lists for the scope (after hh_facts and the inspection tables)."""
-    for table, (sql, order) in _cells_sql(scope).items():
-        replace(con, scope, touched, table, sql, order)
+    for table, (_, order) in _cells_sql(scope).items():
+        replace_cells(con, scope, touched, table, lambda s, table=table: _cells_sql(s)[table][0], order)
     replace(con, scope, touched, "list_claim_year", _claim_year_sql(scope), f"year, {OOP_ORDER}")
     build_sample_draw(con, scope, touched)

@@ -196,7 +196,8 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
     con = w.con
     batch = history.last_batch(con)
     most = int(FULL_BUILD_SHARE * int(scalar(con, "SELECT count(*) FROM households") or 0))
-    if full or not _has_derived(con) or not derive.update(con, touched, most):
+    before_load = None if w.how == "fresh" else snapshot.current_snapshot(db)  # nobody writes it
+    if full or not _has_derived(con) or not derive.update(con, touched, most, before_load):
         derive.build_all(con)
         w.full = True
     history.record(con, batch)  # inside the snapshot being built: a killed load leaves no row

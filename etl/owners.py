@@ -108,6 +108,7 @@ class Touched:
     nohk: bool = False
     all_tables: set[str] = field(default_factory=set)
     base: set[str] = field(default_factory=set)
+    by_difference: bool = False  # the summary cells were updated by difference (etl.derived_table.replace_cells)
 
     def __post_init__(self) -> None:
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGE_SCHEMA}")

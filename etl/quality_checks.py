@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.derived_table import replace
+from etl.derived_table import replace, replace_cells
 from etl.owners import Touched
 from etl.raw_file import STAGE_SCHEMA
 from etl.rules import SCHOOL_AGE, VISIT_WITHIN_DAYS
@@ -205,14 +205,14 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
     # are summed from agg_quality_dated at the page's as-of date
     sums = ", ".join(f"CAST(sum({req}) AS BIGINT) AS req_{c}, CAST(sum({ok}) AS BIGINT) AS ok_{c}"
                      for c, (req, ok) in _CHECK_SQL.items() if c in FIXED_CHECKS)
-    replace(con, scope, touched, "agg_quality", f"""
+    replace_cells(con, scope, touched, "agg_quality", lambda s: f"""
         SELECT {filter_select('f')}, f.area, f.cell, count(*) AS households, {sums}
-        FROM {scope.cell_src("hh_facts")} f WHERE {scope.cell("f")} GROUP BY ALL""",  # noqa: S608
-            ", ".join((*FILTER_COLUMNS, "area")))
+        FROM {s.cell_src("hh_facts")} f WHERE {s.cell("f")} GROUP BY ALL""",  # noqa: S608
+                  ", ".join((*FILTER_COLUMNS, "area")))
     build_defects(con, scope, touched)
     # one kind after another (each sorted on its own: a smaller sort), in kind, township and date order
-    replace(con, scope, touched, "agg_quality_dated", [_dated_sql(k, scope) for k in ("income", "visit", "school")],
-            "township, d")
+    replace_cells(con, scope, touched, "agg_quality_dated", lambda s: _dated_sql("income", s), "township, d",
+                  [_dated_sql(k, scope) for k in ("visit", "school")])
     build_rejected(con, scope, touched)
 
 

@@ -4,7 +4,7 @@ those touched only because a member's age crossed a threshold ('_aged', etl.date
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from etl.owners import OWNER_COLUMN, OWNER_KINDS, owners_predicate, stage_table
 from etl.raw_file import STAGE_SCHEMA
@@ -17,10 +17,20 @@ class Scope:
     full: bool
     nohk: bool = False  # rectification items of no household were touched
     suffix: str = ""  # '_aged': the age pass (etl.derive.update)
+    # The summary cells of a load are updated by difference (etl.derived_table.replace_cells): a cell
+    # builder runs once over the touched households' rows before the load (side 'old') and once over
+    # their rows after it ('new'), never over the other households of their cells.
+    delta: bool = False  # this pass updates the summary cells by difference
+    side: str = ""  # '' | 'old' | 'new': the rows a cell builder reads in a delta pass
+
+    def with_side(self, side: str) -> Scope:
+        return replace(self, side=side)
 
     def _in(self, kind: str, alias: str) -> str:
         col = OWNER_COLUMN[kind]
-        return "TRUE" if self.full else f"{alias}.{col} IN (SELECT {col} FROM {stage_table(kind, self.suffix)})"  # noqa: S608
+        if self.full or (self.side and kind == "cell"):  # a side holds only rows of the touched households
+            return "TRUE"
+        return f"{alias}.{col} IN (SELECT {col} FROM {stage_table(kind, self.suffix)})"  # noqa: S608
 
     def hk(self, alias: str) -> str:
         return self._in("hk", alias)
@@ -48,8 +58,17 @@ class Scope:
 
     def cell_src(self, table: str) -> str:
         """Where a builder reads `table`'s rows of every household in the scope's cells (the summary
-        tables' input): the table itself, or a staging copy made once per pass (etl.sources)."""
+        tables' input): the table itself, a staging copy made once per pass (etl.sources), or in a
+        delta pass the touched households' rows before the load (`old_src`) or after it (`src`)."""
+        if self.side == "old":
+            return self.old_src(table)
+        if self.side == "new":
+            return self.src(table)
         return table if self.full else f"{STAGE_SCHEMA}._csrc{self.suffix}_{table}"
+
+    def old_src(self, table: str) -> str:
+        """The touched households' rows of `table` before this pass rewrote them (a delta pass)."""
+        return f"{STAGE_SCHEMA}._old{self.suffix}_{table}"
 
     def rows(self, table: str, all_tables: set[str]) -> str | None:
         """The rows of `table` this scope rewrites (None: none)."""

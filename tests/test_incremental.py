@@ -16,6 +16,7 @@ FUPIN_PROPERTY_EXAMPLES sets how many sequences are drawn (12 by default).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from pathlib import Path
@@ -247,6 +248,37 @@ def test_a_small_load_changes_only_what_its_file_touched(tmp_path: Path) -> None
     assert rows["rows__load_batches"] == 1
     assert sum(rows.values()) < 40
     assert differences(cur, rebuilt(cur, tmp_path / "r.duckdb")) == {}
+
+
+def _changeset_meta(db: Path) -> dict:
+    cur = snapshot.current_snapshot(db)
+    cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
+    try:
+        return json.loads(cs.execute("SELECT doc FROM cs_meta").fetchall()[0][0])
+    finally:
+        cs.close()
+
+
+def test_small_loads_update_the_summary_cells_by_difference(tmp_path: Path) -> None:
+    """A ledger load, and a registry load that moves a household to another cell and changes its member,
+    update the summary cells by difference (the touched households before and after the load, read
+    from the snapshot the load started from), not by reading every household of their cells; the
+    result equals a full rebuild."""
+    db = _county(tmp_path)
+    iv = tmp_path / "iv.csv"
+    iv.write_text(HEADERS["interventions"] + "\nH0003,产业帮扶,种植补贴,养殖项目,2020,1500\n",
+                  encoding="utf-8")
+    assert load_files([iv], db=db).exit_code == 0
+    assert _changeset_meta(db)["by_difference"]
+    cur = snapshot.current_snapshot(db)
+    assert differences(cur, rebuilt(cur, tmp_path / "r1.duckdb")) == {}
+    moved = tmp_path / "moved.csv"  # H0003 leaves 因病 for 因残 and 甲镇一村 for 乙镇三村: two cells change
+    moved.write_text(REGISTRY_HEADER + "\n乙镇,三村,H0003,H000301,新名,,户主,1,因残,,已脱贫,2020,6000,2020,"
+                     "2014-10-01,残疾,普通劳动力,,是,是,,,否,是\n", encoding="utf-8")
+    assert load_files([moved], db=db).exit_code == 0
+    assert _changeset_meta(db)["by_difference"]
+    cur = snapshot.current_snapshot(db)
+    assert differences(cur, rebuilt(cur, tmp_path / "r2.duckdb")) == {}
 
 
 def test_lists_keep_their_order_after_a_load_appends(tmp_path: Path) -> None:
