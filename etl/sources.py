@@ -38,13 +38,21 @@ CELL_COLUMNS = {
 CELL_SOURCES = tuple(CELL_COLUMNS)
 
 
+# Columns the age pass (etl.derive._age_pass: hh_facts, list_visit, list_defect) never reads: a
+# person's identity. The touched rows are scattered over the whole table, so a copy decompresses
+# nearly every vector of each column it takes; these texts were ~3/4 of copying the members of the
+# ~10k households a week's move of the as-of date touches at 10M households (1.8 s against 0.5 s).
+AGED_UNREAD = {"members": " EXCLUDE (name, id_number, member_id, member_key)"}
+
+
 def build_hk_sources(con: duckdb.DuckDBPyConnection, scope: Scope, tables: tuple[str, ...] = HK_SOURCES) -> None:
     """`_src<suffix>_<table>` for the base tables (before any derived table of the pass is written), or
     for derived `tables` a pass reads without rewriting them."""
     for table in tables:
         where = scope.rows(table, set())
+        unread = AGED_UNREAD.get(table, "") if scope.suffix == "_aged" else ""
         con.execute(f"CREATE OR REPLACE TABLE {scope.src(table)} AS "  # noqa: S608 - our names
-                    f"SELECT * FROM {table} WHERE {where or 'FALSE'}")
+                    f"SELECT *{unread} FROM {table} WHERE {where or 'FALSE'}")
 
 
 def build_cell_sources(con: duckdb.DuckDBPyConnection, scope: Scope, tables: tuple[str, ...] = CELL_SOURCES) -> None:
