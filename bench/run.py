@@ -175,9 +175,14 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
 
         counts = tuple(int(c) for c in args.session_counts.split(",") if c.strip())
         res["loadavg"]["sessions_start"] = os.getloadavg()
+        serve = None
+        if args.replicas > 1:  # K processes behind nginx with deploy/nginx/fupin.conf (docs/DEPLOY.md)
+            from bench.proxy import Cluster
+
+            serve = lambda d, lg: Cluster(d, lg, args.replicas).start()  # noqa: E731
         res["sessions"] = session_bench.run_phase(db, Scenario(ctx.township, ctx.cause), log, counts=counts,
                                                   thinks=tuple(float(x) for x in args.think.split(",")), browser=not args.no_browser_check,
-                                                  logs=size_dir / "logs")
+                                                  logs=size_dir / "logs", serve=serve, replicas=args.replicas)
         save(json_path, label, res)
     else:
         keep("sessions")
@@ -230,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", default="0",
                         help="sessions phase: mean seconds a session waits between its pages (0: none); "
                         "several values (0,15) run every session count for each")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="sessions phase: dashboard processes behind nginx (deploy/nginx/fupin.conf); 1: one "
+                        "server, no proxy")
     parser.add_argument("--no-browser-check", action="store_true",
                         help="sessions phase: skip the comparison of one session with Chromium")
     args = parser.parse_args(argv)

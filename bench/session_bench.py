@@ -24,7 +24,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -100,7 +100,7 @@ class Server:
             self.proc.wait(timeout=10)
 
 
-async def _measure(server: Server, n: int, scenario: Scenario, think: float, ramp: float) -> dict[str, Any]:
+async def _measure(server: Served, n: int, scenario: Scenario, think: float, ramp: float) -> dict[str, Any]:
     hold = asyncio.Event()
     idle: dict[str, Any] = {}
     peak = [server.rss_bytes()]
@@ -135,14 +135,27 @@ async def _measure(server: Server, n: int, scenario: Scenario, think: float, ram
     return out
 
 
+class Served(Protocol):
+    """What the phase measures: a `Server`, or replicas behind a proxy (bench.proxy.Cluster)."""
+
+    url: str
+
+    def cpu_seconds(self) -> float: ...
+    def rss_bytes(self) -> int: ...
+    def stop(self) -> None: ...
+
+
 def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: tuple[int, ...] = COUNTS,
               thinks: tuple[float, ...] = (0.0,), ramp: float = 1.0, logs: Path | None = None,
-              browser: bool = True) -> dict[str, Any]:
+              browser: bool = True, serve: Callable[[Path, Path], Served] | None = None,
+              replicas: int = 1) -> dict[str, Any]:
+    """`serve(db, log)` starts what the sessions talk to (default: one `Server`); `replicas` is recorded."""
     res: dict[str, Any] = {"scenario": {"township": scenario.township, "cause": scenario.cause,
-                                        "pages": list(scenario.pages)}, "runs": []}
+                                        "pages": list(scenario.pages)}, "runs": [], "replicas": replicas}
     logs = logs or (ROOT / "bench" / "out" / "logs")
+    start = serve or (lambda d, lg: Server(d, lg).start())
     for think, n in ((t, n) for t in thinks for n in counts):
-        server = Server(db, logs / f"sessions-{n}.log").start()
+        server = start(db, logs / f"sessions-{n}.log")
         try:
             asyncio.run(_warm_up(server.url))
             one = asyncio.run(_measure(server, n, scenario, think, ramp))

@@ -19,8 +19,12 @@ from etl.scope import Scope
 # incremental update appends, so it records them as unsorted (`meta`) and the pages sort them again.
 ORDER_SENSITIVE = ("hh_facts",)
 # Per-household tables the summary cells are computed from: a delta pass keeps the rows it deletes
-# (`Scope.old_src`), the touched households' side of the cells before the load.
-OLD_KEPT = ("hh_facts", "list_ill_member")
+# (`Scope.old_src`), the touched households' side of the cells before the load, without the identity
+# texts no summary reads (scattered rows: decompressing those texts was most of the copy at 10M).
+OLD_KEPT = {
+    "hh_facts": " EXCLUDE (household_id, head_name, head_id_number, phone, helper_name)",
+    "list_ill_member": " EXCLUDE (household_id, name, id_number, member_key)",
+}
 # The summary cells (owned by `cell`): the columns they are grouped by besides the filter columns and
 # `cell`, and the count that is 0 exactly when a group has no row left. Every other column is a sum,
 # so a cell changes by (its touched households' rows after the load) - (their rows before it).
@@ -57,7 +61,8 @@ def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | Non
     if where is None:
         return
     if scope.delta and table in OLD_KEPT:
-        con.execute(f"CREATE OR REPLACE TABLE {scope.old_src(table)} AS SELECT * FROM {table} WHERE {where}")  # noqa: S608
+        con.execute(f"CREATE OR REPLACE TABLE {scope.old_src(table)} AS "  # noqa: S608 - our names
+                    f"SELECT *{OLD_KEPT[table]} FROM {table} WHERE {where}")
     con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
     copy = scope.src(table)  # the rows written, for the later builders of the pass and the changeset
     con.execute(f"CREATE OR REPLACE TABLE {copy} AS {selects[0]}", params or {})

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
@@ -29,71 +27,14 @@ from pathlib import Path
 
 import pytest
 
-from bench.session_bench import Server, free_port, healthy
+from bench.proxy import Proxy, nginx_path
+from bench.session_bench import Server
 from bench.sessions import Session, run_in_thread
 from etl.snapshot import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-NGINX = Path("/usr/sbin/nginx")
 TOWN = "德岭山镇"
 MARK = "副本测试整改事项"  # the loaded ledger item's description: unique in the demo county
-
-
-def _nginx() -> Path:
-    if not NGINX.exists():
-        subprocess.run(["bash", str(ROOT / "scripts" / "install-nginx.sh")], check=True, timeout=900)
-    assert NGINX.exists(), "scripts/install-nginx.sh did not install nginx"
-    return NGINX
-
-
-class Proxy:
-    """nginx running deploy/nginx/fupin.conf on a loopback port, upstreams replaced by `ports`."""
-
-    def __init__(self, work: Path, ports: list[int]) -> None:
-        self.work = work
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        conf = (ROOT / "deploy" / "nginx" / "fupin.conf").read_text(encoding="utf-8")
-        conf, n = re.subn(r"listen 80;", f"listen 127.0.0.1:{self.port};", conf)
-        assert n == 1
-        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in ports)
-        conf, n = re.subn(r"(    server 127\.0\.0\.1:\d+ [^\n]*\n)+", servers + "\n", conf)
-        assert n == 1
-        (work / "fupin.conf").write_text(conf, encoding="utf-8")
-        for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (work / d).mkdir(exist_ok=True)
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        (work / "nginx.conf").write_text(
-            f"{user}worker_processes 1;\nerror_log {work}/error.log info;\npid {work}/nginx.pid;\n"
-            "events { worker_connections 1024; }\n"
-            f"http {{\n  access_log {work}/access.log;\n  client_body_temp_path {work}/body;\n"
-            f"  proxy_temp_path {work}/proxy;\n  fastcgi_temp_path {work}/fastcgi;\n"
-            f"  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n"
-            f"  include {work}/fupin.conf;\n}}\n", encoding="utf-8")
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Proxy:
-        nginx = _nginx()
-        check = subprocess.run([str(nginx), "-t", "-p", str(self.work), "-c", str(self.work / "nginx.conf")],
-                               capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        self.proc = subprocess.Popen([str(nginx), "-p", str(self.work), "-c", str(self.work / "nginx.conf"),
-                                      "-g", "daemon off;"], start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not healthy(self.url):
-            assert self.proc.poll() is None, (self.work / "error.log").read_text()
-            time.sleep(0.2)
-        assert healthy(self.url)
-        return self
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
 
 
 def _browser_cookie(url: str) -> str:
@@ -125,7 +66,7 @@ def _open_files(pid: int) -> set[str]:
 
 @pytest.fixture()
 def cluster(tmp_path: Path) -> Iterator[tuple[Path, list[Server], Proxy]]:
-    _nginx()
+    nginx_path()
     db = tmp_path / "data" / "fupin.duckdb"
     db.parent.mkdir()
     proc = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, capture_output=True,
