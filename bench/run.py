@@ -180,9 +180,10 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
             from bench.proxy import Cluster
 
             serve = lambda d, lg: Cluster(d, lg, args.replicas).start()  # noqa: E731
-        res["sessions"] = session_bench.run_phase(db, Scenario(ctx.township, ctx.cause), log, counts=counts,
-                                                  thinks=tuple(float(x) for x in args.think.split(",")), browser=not args.no_browser_check,
-                                                  logs=size_dir / "logs", serve=serve, replicas=args.replicas)
+        ses = session_bench.run_phase(db, Scenario(ctx.township, ctx.cause), log, counts=counts,
+                                      thinks=tuple(float(x) for x in args.think.split(",")), browser=not args.no_browser_check,
+                                      logs=size_dir / "logs", serve=serve, replicas=args.replicas)
+        res["sessions"] = session_bench.merge_runs(previous.get("sessions"), ses)
         save(json_path, label, res)
     else:
         keep("sessions")

@@ -161,7 +161,8 @@ def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: 
             one = asyncio.run(_measure(server, n, scenario, think, ramp))
         finally:
             server.stop()
-        log(f"  {n} sessions, think {think:g} s: p50 {one['p50'] or 0:.2f} s, p95 {one['p95'] or 0:.2f} s, errors {one['errors']}, "
+        one["replicas"] = replicas
+        log(f"  {n} sessions, think {think:g} s, {replicas} replica(s): p50 {one['p50'] or 0:.2f} s, p95 {one['p95'] or 0:.2f} s, errors {one['errors']}, "
             f"CPU {one['server_cpu_per_page']:.3f} s/page, RSS {one['rss_before'] / 2**20:.0f} → "
             f"{(one['rss_idle'] or 0) / 2**20:.0f} MiB ({(one['rss_per_idle_session'] or 0) / 2**20:.1f} MiB/session)")
         res["runs"].append(one)
@@ -177,6 +178,23 @@ def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: 
         finally:
             server.stop()
     return res
+
+
+def run_key(run: dict[str, Any]) -> tuple[int, float, int]:
+    return run["sessions"], run.get("think_seconds", 0.0), run.get("replicas", 1)
+
+
+def merge_runs(previous: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """This run's figures, plus the earlier runs of other (sessions, think, replicas): one process and
+    K replicas are measured by separate invocations and reported side by side."""
+    if not previous:
+        return new
+    keys = {run_key(r) for r in new["runs"]}
+    kept = [r for r in previous.get("runs", []) if run_key(r) not in keys]
+    out = {**previous, **new, "runs": sorted(kept + new["runs"], key=run_key)}
+    if "browser_check" not in new and "browser_check" in previous:
+        out["browser_check"] = previous["browser_check"]
+    return out
 
 
 async def _warm_up(url: str) -> None:

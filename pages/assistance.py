@@ -10,7 +10,6 @@ from etl.codes import CODE_ORDER
 from queries import assistance as q
 from queries import households as qh
 from queries.filters import area_level
-from queries.paging import DEFAULT_LIMIT
 from ui import charts, data, empty, header, table
 from ui.context import PageContext, current
 
@@ -61,13 +60,12 @@ def coverage_section(ctx: PageContext) -> bool:
 
 def gap_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("assist.gap"))
-    gap = data.run(qh.listing, ctx, condition="no_intervention", limit=DEFAULT_LIMIT)
+    query = qh.listing_query(ctx.flt, ctx.viewer, condition="no_intervention")
+    gap = data.page(query)
     if gap.empty:
         st.success(ctx.t("assist.gap_none"), icon=":material/check_circle:")
         return
-    table.show_list("assist_gap", gap, ctx.t("what.assist_gap"),
-                    qh.listing_query(ctx.flt, ctx.viewer, condition="no_intervention"), columns=GAP_COLUMNS,
-                    height=300)
+    table.show_list("assist_gap", gap, ctx.t("what.assist_gap"), query, columns=GAP_COLUMNS, height=300)
 
 
 def amounts_section(ctx: PageContext) -> None:
@@ -100,15 +98,15 @@ def projects_section(ctx: PageContext) -> None:
     if st.session_state.get("assist_project") not in projects:
         st.session_state["assist_project"] = projects[0]
     project = st.selectbox(ctx.t("assist.project_pick"), projects, key="assist_project")
-    linked = data.run(q.project_households, ctx, project=project, limit=DEFAULT_LIMIT)
-    table.show_list("assist_project_households", linked, ctx.t("what.assist_project_households") + f"_{project}",
-                    q.project_households_query(ctx.flt, ctx.viewer, project))
+    query = q.project_households_query(ctx.flt, ctx.viewer, project)
+    table.show_list("assist_project_households", data.page(query),
+                    ctx.t("what.assist_project_households") + f"_{project}", query)
 
 
 def main() -> None:
     ctx = current()
     header.show("assist.title")
-    if data.run(qh.listing, ctx, limit=1).empty:
+    if data.page(qh.listing_query(ctx.flt, ctx.viewer), 1).empty:
         empty.show()
         return
     coverage_section(ctx)

@@ -12,7 +12,6 @@ from etl.codes import CODE_ORDER
 from queries import causes as q
 from queries import households as qh
 from queries.filters import area_level
-from queries.paging import DEFAULT_LIMIT
 from queries.population import MONITORED, REGISTERED
 from ui import charts, data, empty, figures, header, table
 from ui.context import PageContext, current
@@ -165,9 +164,8 @@ def households_section(ctx: PageContext, totals: pd.DataFrame, popn: str) -> Non
     town = c2.selectbox(ctx.t("causes.pick_township"), towns, key=_PICK_TOWN,
                         format_func=lambda v: ctx.t("common.all") if v == _ALL else v)
     township = None if town == _ALL else town
-    df = data.run(qh.listing, ctx, condition=popn, main_cause=cause, township=township, limit=DEFAULT_LIMIT)
-    table.show_list("causes_households", df, ctx.t("what.causes_households") + f"_{cause}",
-                    qh.listing_query(ctx.flt, ctx.viewer, condition=popn, main_cause=cause, township=township),
+    query = qh.listing_query(ctx.flt, ctx.viewer, condition=popn, main_cause=cause, township=township)
+    table.show_list("causes_households", data.page(query), ctx.t("what.causes_households") + f"_{cause}", query,
                     columns=LIST_COLUMNS, height=300)
 
 

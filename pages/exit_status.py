@@ -13,7 +13,6 @@ from etl.codes import CODE_ORDER
 from queries import exits as q
 from queries import households as qh
 from queries.filters import area_level
-from queries.paging import DEFAULT_LIMIT
 from queries.population import REGISTERED
 from ui import charts, data, empty, figures, header, table
 from ui.context import PageContext, current
@@ -189,10 +188,9 @@ def wrong_exit_section(ctx: PageContext) -> None:
             "rate": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                     max_value=max(0.1, float(df["rate"].max())))})
     st.markdown(f"**{ctx.t('exit.wrong_list')}**")
-    households = data.run(qh.listing, ctx, condition="wrong_exit", limit=DEFAULT_LIMIT)
-    table.show_list("exit_wrong_list", households, ctx.t("what.exit_wrong_list"),
-                    qh.listing_query(ctx.flt, ctx.viewer, condition="wrong_exit"), columns=WRONG_COLUMNS,
-                    height=320)
+    query = qh.listing_query(ctx.flt, ctx.viewer, condition="wrong_exit")
+    table.show_list("exit_wrong_list", data.page(query), ctx.t("what.exit_wrong_list"), query,
+                    columns=WRONG_COLUMNS, height=320)
 
 
 def main() -> None:

@@ -43,8 +43,8 @@ def main() -> None:
                         format_func=lambda y: ctx.t("insp.health.all_years") if y is None else str(y),
                         index=1 if years else 0, key="health_year")
     claims = data.run(q.claims_by_township, ctx, year=year)
-    risks = data.run(q.oop_risks, ctx, year=year, income_share=cfg["share"], fixed_amount=cfg["fixed"],
-                     limit=DEFAULT_LIMIT)
+    risks_query = q.oop_risks_query(ctx.flt, ctx.viewer, year, cfg["share"], cfg["fixed"])
+    risks = data.page(risks_query)
     total_cost = float(claims["total_cost"].sum()) if not claims.empty else 0.0
     oop_share = float(claims["out_of_pocket"].sum()) / total_cost if total_cost else None
 
@@ -133,8 +133,7 @@ def main() -> None:
     if risks.empty:
         st.success(ctx.t("insp.health.risks_none"))
     else:
-        table.show_list("health_risks", risks, ctx.t("insp.what.risks"),
-                        q.oop_risks_query(ctx.flt, viewer, year, cfg["share"], cfg["fixed"]),
+        table.show_list("health_risks", risks, ctx.t("insp.what.risks"), risks_query,
                         column_config={"oop_income_ratio": st.column_config.NumberColumn(format="percent")})
     st.subheader(ctx.t("insp.health.mismatch"))
     mism = data.run(q.claim_mismatches, ctx, year=year)

@@ -14,7 +14,6 @@ from etl.rules import MIN_SAMPLE
 from queries import households as qh
 from queries import inspection_plan as qp
 from queries import inspection_rates as q
-from queries.paging import DEFAULT_LIMIT
 from ui import charts, check_form, data, empty, extract, header, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
@@ -173,12 +172,13 @@ def signals_section(ctx: PageContext) -> None:
                ctx.t("rates.what.signals"))
     for condition, kind in (("wrong_exit", "wrong_exit"), ("suspected_missed", "missed")):
         st.markdown(f"**{ctx.t(f'rates.signals.{kind}')}**")
-        found = data.run(qh.listing, ctx, condition=condition, limit=DEFAULT_LIMIT)
+        query = qh.listing_query(ctx.flt, ctx.viewer, condition=condition)
+        found = data.page(query)
         if found.empty:
             st.caption(ctx.t("rates.signals_none"))
             continue
         table.show_list(f"rates_signal_{kind}", found, ctx.t("rates.what.signal_list", kind=ctx.t(f"rates.signals.{kind}")),
-                        qh.listing_query(ctx.flt, ctx.viewer, condition=condition), columns=SIGNAL_COLUMNS)
+                        query, columns=SIGNAL_COLUMNS)
 
 
 def plan_section(ctx: PageContext) -> None:

@@ -7,7 +7,6 @@ import streamlit as st
 
 from etl import rules
 from queries import quality as q
-from queries.paging import DEFAULT_LIMIT
 from ui import charts, data, empty, figures, header, table
 from ui.context import PageContext, current
 
@@ -122,11 +121,11 @@ def main() -> None:
     townships = sorted(towns["township"].dropna().unique())
     town = st.selectbox(ctx.t("insp.quality.defects_township"), townships, index=0 if townships else None,
                         key="quality_defects_town")
-    found = data.run(q.defects, ctx, as_of=ctx.as_of, township=town, limit=DEFAULT_LIMIT)
+    query = q.defects_query(ctx.flt, ctx.viewer, ctx.as_of, town, ctx.data_as_of)
+    found = data.page(query)
     texts = defect_texts(ctx)
-    table.show_list("quality_defects", found, f"{ctx.t('insp.what.defects')}_{town or ''}",
-                    q.defects_query(ctx.flt, ctx.viewer, ctx.as_of, town, ctx.data_as_of), view=defect_view(found, texts),
-                    sources={"rule_name": "rule"}, mappings=texts)
+    table.show_list("quality_defects", found, f"{ctx.t('insp.what.defects')}_{town or ''}", query,
+                    view=defect_view(found, texts), sources={"rule_name": "rule"}, mappings=texts)
 
     st.subheader(ctx.t("insp.quality.trend"))
     trend = data.call(q.issue_trend)

@@ -54,18 +54,17 @@ def main() -> None:
 
     tab_list, tab_profile, tab_sample = st.tabs([ctx.t("insp.visits.list"), ctx.t("insp.visits.profile"),
                                                  ctx.t("insp.visits.sample")])
-    df = data.run(q.visit_list, ctx, as_of=ctx.as_of, no_visit_days=days, limit=max(top, MAX_PROFILES))
+    query = q.visit_list_query(ctx.flt, ctx.viewer, ctx.as_of, no_visit_days=days, stored_as_of=ctx.data_as_of)
+    df = data.page(query, max(top, MAX_PROFILES))
     with tab_list:
         if df.empty:
             empty.show()
         else:
             st.caption(ctx.t("insp.visits.list_caption", n=int(df["total"].iloc[0])))
             view = list_view(df.head(top), ctx, days)
-            viewer = ctx.viewer
-            table.show_list("visits_list", df.head(top), ctx.t("insp.what.visit_list"),
-                            q.visit_list_query(ctx.flt, viewer, ctx.as_of, no_visit_days=days,
-                                                stored_as_of=ctx.data_as_of), view=view,
-                            ranked=True, sources={"reason_text": "reasons"},
+            viewer = ctx.viewer  # the profiles below run outside the script run
+            table.show_list("visits_list", df.head(top), ctx.t("insp.what.visit_list"), query, view=view,
+                            sources={"reason_text": "reasons"},
                             mappings={"reason_text": {c: ctx.t(f"visits.reason.{c}", days=days) for c in q.WEIGHTS}},
                             column_config={"score": st.column_config.ProgressColumn(
                                 format="%d", min_value=0, max_value=int(sum(q.WEIGHTS.values())))})

@@ -122,11 +122,11 @@ def project_households_query(flt: Filters, viewer: Viewer, project: str) -> List
                    p.main_cause, p.exit_status, p.income_per_capita, p.content, p.year, p.amount_yuan, p.seq
             FROM list_project_household p
             WHERE p.project = $project AND {where}"""  # noqa: S608
-    return ListQuery(sql, params, "seq, year")
+    return ListQuery(sql, params, "seq, year", hidden=("seq",))
 
 
 def project_households(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, project: str,
                        limit: int | None = None) -> pd.DataFrame:
     """The households linked to one project (masked), with their measures in it: the first `limit` in
     order (all when None), with the full list's size in `total`."""
-    return project_households_query(flt, viewer, project).page(con, limit).drop(columns=["seq"])
+    return project_households_query(flt, viewer, project).page(con, limit)

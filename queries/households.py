@@ -74,7 +74,7 @@ def listing_query(
                    f.categories, f.amount_total, f.helper_name, f.helper_unit, f.seq
             FROM hh_facts f WHERE {' AND '.join(parts)}"""  # noqa: S608
     # seq = township, village, household_id; a full build stores hh_facts in seq order (etl.derive)
-    return ListQuery(sql, params, "seq", stored_table="hh_facts")
+    return ListQuery(sql, params, "seq", stored_table="hh_facts", hidden=("seq",))
 
 
 def listing(
@@ -92,5 +92,4 @@ def listing(
 ) -> pd.DataFrame:
     """The first `limit` households in order (all when None), with the full list's size in `total`."""
     return listing_query(flt, viewer, condition=condition, main_cause=main_cause, township=township,
-                         village=village, exit_status=exit_status, category=category).page(con, limit).drop(
-                             columns=["seq"])
+                         village=village, exit_status=exit_status, category=category).page(con, limit)

@@ -48,6 +48,8 @@ class ListQuery:
     order: str = ""
     stored_table: str | None = None
     parts: tuple[tuple[str, str], ...] = ()
+    hidden: tuple[str, ...] = ()  # output columns that only order the list: not in a page
+    rank: bool = False  # a ranked list: a page starts with `rank` (1, 2, ...), extracts use `ranked()`
 
     def presorted(self, table_sorted: bool) -> bool:
         """Whether the rows of `sql` already come in `order`, given whether the stored table is still in
@@ -82,9 +84,11 @@ class ListQuery:
             sql = self.ordered(stored_sorted(con, self.stored_table))
             if limit is not None:
                 sql += f" LIMIT {int(limit)}"
-        df = con.execute(sql, dict(self.params)).df()
+        df = con.execute(sql, dict(self.params)).df().drop(columns=list(self.hidden))
         total = len(df) if limit is None or len(df) < int(limit) else self.count(con)
         df["total"] = pd.Series([total] * len(df), index=df.index, dtype="int64")
+        if self.rank:
+            df.insert(0, "rank", range(1, len(df) + 1))
         return df
 
 

@@ -134,6 +134,9 @@ def issue_counts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -
     return {"issues": int(row[0]), "households": int(row[1])} if row else {"issues": 0, "households": 0}
 
 
+_ORDER_ONLY = ("seq", "src", "line_order")  # columns of DEFECT_ORDER a page does not show
+
+
 def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | None = None,
                   stored_as_of: date | None = None) -> ListQuery:
     """Data issues and failed completeness checks in one list (optionally of one township).
@@ -161,19 +164,18 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
         parts = tuple((f"SELECT {columns}, seq, src, line_order FROM ({source}) d", DEFECT_ORDER)  # noqa: S608
                       for source in sources)
         sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
-        return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER, parts=parts)
+        return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER, parts=parts, hidden=_ORDER_ONLY)
     sql = f"""
         WITH {household_checks_cte(where)}
         SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value")}) d
     """  # noqa: S608
-    return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER)
+    return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER, hidden=_ORDER_ONLY)
 
 
 def defects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
             township: str | None = None, limit: int | None = None) -> pd.DataFrame:
     """`defects_query` paged: the first `limit` (all when None), the full list's size in `total`."""
-    page = defects_query(flt, viewer, as_of, township, data_as_of(con)).page(con, limit)
-    return page.drop(columns=["seq", "src", "line_order"])
+    return defects_query(flt, viewer, as_of, township, data_as_of(con)).page(con, limit)
 
 
 def issue_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

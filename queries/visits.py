@@ -56,7 +56,7 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
     positive = "TRUE" if include_zero else "score > 0"
     if not (stored_as_of == as_of and weights == WEIGHTS):
         sql = f"SELECT {columns} FROM ({scored_sql(where, weights)}) AS s WHERE {positive}"  # noqa: S608
-        return ListQuery(sql, params, ORDER)
+        return ListQuery(sql, params, ORDER, hidden=("seq",), rank=True)
     # list_visit stores every reason but the last visit's, which moves with the as-of date: it is added
     # here, splitting the list into the households with it and without; within each part the score is
     # base_score plus a constant, so the part is in list_visit's stored order (etl.visit_rank.STORED_ORDER)
@@ -71,7 +71,7 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
             WHERE {positive}"""  # noqa: S608 - clauses from code constants; values are parameters
         parts.append((part, STORED_ORDER))
     sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
-    return ListQuery(sql, params, ORDER, parts=tuple(parts))
+    return ListQuery(sql, params, ORDER, parts=tuple(parts), hidden=("seq", "base_score"), rank=True)
 
 
 def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
@@ -83,10 +83,7 @@ def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_
     display order), `score`, `days_since_visit` (NA = never visited), `total` (the full list's size;
     the frame holds the first `limit` rows, all when None).
     """
-    query = visit_list_query(flt, viewer, as_of, no_visit_days, weights, include_zero, data_as_of(con))
-    df = query.page(con, limit).drop(columns=["seq", "base_score"], errors="ignore")
-    df.insert(0, "rank", range(1, len(df) + 1))
-    return df
+    return visit_list_query(flt, viewer, as_of, no_visit_days, weights, include_zero, data_as_of(con)).page(con, limit)
 
 
 @dataclass(frozen=True)

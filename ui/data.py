@@ -31,6 +31,7 @@ import streamlit as st
 
 from etl.snapshot import connect_read, current_snapshot
 from queries.filters import Viewer
+from queries.paging import DEFAULT_LIMIT, ListQuery
 from ui.context import PageContext
 from ui.login import VIEWER_KEY
 
@@ -193,6 +194,16 @@ def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise NoDatabase
     key = repr((args, sorted(kwargs.items())))
     return _cached(str(snap), _fn_name(fn), key, fn, args, kwargs)
+
+
+def _first_rows(con: Any, query: ListQuery, limit: int | None) -> pd.DataFrame:
+    return query.page(con, limit)
+
+
+def page(query: ListQuery, limit: int | None = DEFAULT_LIMIT) -> pd.DataFrame:
+    """The first `limit` rows of a list with its `total`, cached: a page builds the list's query once and
+    hands the same object to `ui.table.show_list`, which writes the full list from it."""
+    return call(_first_rows, query, limit)
 
 
 def run(query_fn: Callable[..., pd.DataFrame], ctx: PageContext, /, **kwargs: Any) -> pd.DataFrame:

@@ -9,7 +9,7 @@
   longer than DEFAULT_LIMIT rows shows its first rows with "showing n of N", as lists do; the
   downloads hold all of it (three grids of up to 164k ledger items took ~0.45 s per rerun to send).
   Returns the labelled DataFrame (or the selection state when `on_select` is given).
-- `show_list(key, page, what, full, *, columns=None, view=None, sources=None, mappings=None, ranked=False,
+- `show_list(key, page, what, full, *, columns=None, view=None, sources=None, mappings=None,
   ...)`: a list that may hold the whole population: `page` is the first rows (with a `total` column,
   see queries.paging), shown with "showing n of N"; the downloads are the FULL filtered list, written
   from SQL (`full`, a ListQuery) with the same columns, labels and value texts, only when clicked.
@@ -140,7 +140,6 @@ def show_list(
     view: pd.DataFrame | None = None,
     sources: Mapping[str, str] | None = None,
     mappings: Mapping[str, Mapping[str, str]] | None = None,
-    ranked: bool = False,
     column_config: dict[str, Any] | None = None,
     height: int | str | None = None,
     hide_index: bool = True,
@@ -172,7 +171,7 @@ def show_list(
             value_texts[src] = dict(codes_en.CODE_EN)
     table_sorted = bool(full.stored_table) and data.call(stored_sorted, full.stored_table)
     sql_view = extract.SqlView(
-        sql=full.ranked(table_sorted) if ranked else full.ordered(table_sorted), params=dict(full.params),
+        sql=full.ranked(table_sorted) if full.rank else full.ordered(table_sorted), params=dict(full.params),
         columns=tuple((sources.get(str(c), str(c)), column_label(str(c), ctx.lang)) for c in shown.columns),
         mappings=value_texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), rows=total)
     extract.show_sql(key, sql_view, what)
