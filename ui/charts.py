@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -34,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from labels import codes_en, t
 
@@ -302,9 +304,21 @@ def _escape(value: Any) -> Any:
 def safe_spec(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
     """The figure as plain data ({"data": [...], "layout": {...}}) with every text from the data escaped
     (`plain`): category labels, legend names, texts, hover texts, custom data, titles, annotations.
-    Templates are left as written (`_is_code`)."""
+    Templates are left as written (`_is_code`), except that the default template is left out:
+    `st.plotly_chart` validates a dict as a new Figure, which puts the default template back at no
+    cost, while validating it as written took ~14 ms of ~15 per chart (a sixth of a page's CPU)."""
     spec = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
+    layout = spec.get("layout")
+    if isinstance(layout, dict) and layout.get("template") == _default_template():
+        spec = {**spec, "layout": {k: v for k, v in layout.items() if k != "template"}}
     return _escape(spec)
+
+
+@functools.cache
+def _default_template() -> dict[str, Any] | None:
+    """The default template as a figure carries it (None when there is none)."""
+    default = pio.templates.default
+    return go.Figure().to_plotly_json()["layout"].get("template") if default else None
 
 
 def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols: int = 4,

@@ -414,12 +414,14 @@ def show(key: str, df: pd.DataFrame, what: str) -> None:
 
     ctx = current()
     flt = scoped(ctx.flt, ctx.viewer)
-    sheet_notes, notes_name = notes(ctx, what), t("notes.sheet", ctx.lang)
+    notes_name = t("notes.sheet", ctx.lang)
     row = st.container(horizontal=True, gap="small")
     download(ctx.t("extract.csv"), lambda: csv_bytes(df), what=what, fmt="csv",
              file_name=file_name(what, flt, ctx.as_of, "csv"), rows=len(df), mime="text/csv",
              key=f"{key}_csv", icon=":material/download:", where=row)
-    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what, ctx.lang, sheet_notes, notes_name), what=what,
+    # the notes sheet is built on click, like the file: every table of every page has these buttons,
+    # and building the dictionary's frame on each run was ~1/7 of a page's CPU
+    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what, ctx.lang, notes(ctx, what), notes_name), what=what,
              fmt="xlsx",
              file_name=file_name(what, flt, ctx.as_of, "xlsx"), rows=len(df),
              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -438,7 +440,7 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
     ctx = current()
     snap = data.snapshot()
     flt = scoped(ctx.flt, ctx.viewer)
-    sheet_notes, notes_name = notes(ctx, what), ctx.t("notes.sheet")
+    notes_name = ctx.t("notes.sheet")
 
     def build(writer: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
         def run() -> bytes:  # runs outside the script run: no Streamlit state inside
@@ -461,7 +463,10 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
                    help=ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))
         row.caption(ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))
         return
-    download(ctx.t("extract.xlsx"), build(xlsx_from_sql, what, XLSX_MAX_ROWS, ctx.lang, sheet_notes, notes_name),
+    def xlsx() -> bytes:  # on click (see `show`)
+        return build(xlsx_from_sql, what, XLSX_MAX_ROWS, ctx.lang, notes(ctx, what), notes_name)()
+
+    download(ctx.t("extract.xlsx"), xlsx,
              what=what, fmt="xlsx", file_name=xlsx_name,
              rows=view.rows, mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              key=f"{key}_xlsx", icon=":material/table_view:", where=row)

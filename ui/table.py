@@ -125,7 +125,7 @@ def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any
     # "None": dates as ISO text first (`plain_dates`, as the extracts write them)
     view = plain_dates(view)
     text = [c for c in view.columns if view[c].dtype == object or isinstance(view[c].dtype, pd.StringDtype)]
-    if text and view[text].isna().any().any():
+    if any(view[c].hasnans for c in text):  # column by column: `view[text]` copied the frame
         view = view.assign(**{c: view[c].fillna("") for c in text})
     return st.dataframe(view, **kwargs)
 
