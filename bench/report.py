@@ -119,7 +119,8 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
         if runs:
             run = min(runs, key=lambda r: (r["errors"], r["p95"]))
             out[key] = (f"p95 {run['p95']:.2f} s, p50 {run['p50']:.2f} s, {run['errors']} errors "
-                        f"(think {run.get('think_seconds', 0):g} s, {run.get('replicas', 1)} replica(s))",
+                        f"(think {run.get('think_seconds', 0):g} s, start within {run.get('ramp_seconds', 1):g} s, "
+                        f"{run.get('replicas', 1)} replica(s))",
                         run["p95"] <= SESSION_P95_S and run["errors"] == 0)
     idle = [r for r in size.get("sessions", {}).get("runs", []) if r.get("rss_per_idle_session") is not None
             and r["sessions"] >= 10]  # one session's figure is mostly the first run's imports and caches
@@ -386,14 +387,15 @@ def _sessions_section(size: dict[str, Any]) -> list[str]:
              "session connected and done.", "",
              "Replicas > 1: that many server processes behind nginx with deploy/nginx/fupin.conf (`--replicas`); "
              "CPU and RSS are their sums.", "",
-             "| sessions | think s | replicas | pages | errors | p50 s | p95 s | max s | server CPU s/page | "
-             "server CPU busy | RSS before → peak → idle (MiB) | per idle session (MiB) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+             "| sessions | think s | start within s | replicas | measured | pages | errors | p50 s | p95 s | max s | "
+             "server CPU s/page | server CPU busy | RSS before → peak → idle (MiB) | per idle session (MiB) |",
+             "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for r in ses["runs"]:
         busy = r["server_cpu_seconds"] / r["wall_seconds"] if r.get("wall_seconds") else None
         per = r.get("rss_per_idle_session")
         lines.append(
-            f"| {r['sessions']} | {r.get('think_seconds', 0):g} | {r.get('replicas', 1)} | {r['pages']} | {r['errors']} | "
+            f"| {r['sessions']} | {r.get('think_seconds', 0):g} | {r.get('ramp_seconds', 1):g} | {r.get('replicas', 1)} | "
+            f"{r.get('date', ses.get('date', 'earlier run'))} | {r['pages']} | {r['errors']} | "
             f"{_s(r.get('p50'))} | "
             f"{_s(r.get('p95'))} | {_s(r.get('max'))} | {r['server_cpu_per_page']:.3f} | "
             f"{'—' if busy is None else f'{busy:.0%}'} | {r['rss_before'] / 2**20:.0f} → {r['rss_peak'] / 2**20:.0f} → "

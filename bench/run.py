@@ -182,7 +182,7 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
             serve = lambda d, lg: Cluster(d, lg, args.replicas).start()  # noqa: E731
         ses = session_bench.run_phase(db, Scenario(ctx.township, ctx.cause), log, counts=counts,
                                       thinks=tuple(float(x) for x in args.think.split(",")), browser=not args.no_browser_check,
-                                      logs=size_dir / "logs", serve=serve, replicas=args.replicas)
+                                      logs=size_dir / "logs", serve=serve, replicas=args.replicas, ramp=args.ramp)
         res["sessions"] = session_bench.merge_runs(previous.get("sessions"), ses)
         save(json_path, label, res)
     else:
@@ -236,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", default="0",
                         help="sessions phase: mean seconds a session waits between its pages (0: none); "
                         "several values (0,15) run every session count for each")
+    parser.add_argument("--ramp", type=float, default=1.0,
+                        help="sessions phase: the sessions start within this many seconds (1: all at once)")
     parser.add_argument("--replicas", type=int, default=1,
                         help="sessions phase: dashboard processes behind nginx (deploy/nginx/fupin.conf); 1: one "
                         "server, no proxy")

@@ -162,6 +162,7 @@ def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: 
         finally:
             server.stop()
         one["replicas"] = replicas
+        one["date"] = time.strftime("%Y-%m-%dT%H:%M")  # runs of several invocations share the table
         log(f"  {n} sessions, think {think:g} s, {replicas} replica(s): p50 {one['p50'] or 0:.2f} s, p95 {one['p95'] or 0:.2f} s, errors {one['errors']}, "
             f"CPU {one['server_cpu_per_page']:.3f} s/page, RSS {one['rss_before'] / 2**20:.0f} → "
             f"{(one['rss_idle'] or 0) / 2**20:.0f} MiB ({(one['rss_per_idle_session'] or 0) / 2**20:.1f} MiB/session)")
@@ -180,13 +181,13 @@ def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: 
     return res
 
 
-def run_key(run: dict[str, Any]) -> tuple[int, float, int]:
-    return run["sessions"], run.get("think_seconds", 0.0), run.get("replicas", 1)
+def run_key(run: dict[str, Any]) -> tuple[int, float, int, float]:
+    return run["sessions"], run.get("think_seconds", 0.0), run.get("replicas", 1), run.get("ramp_seconds", 1.0)
 
 
 def merge_runs(previous: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
-    """This run's figures, plus the earlier runs of other (sessions, think, replicas): one process and
-    K replicas are measured by separate invocations and reported side by side."""
+    """This run's figures, plus the earlier runs of other (sessions, think, replicas, ramp): one process
+    and K replicas are measured by separate invocations and reported side by side."""
     if not previous:
         return new
     keys = {run_key(r) for r in new["runs"]}
