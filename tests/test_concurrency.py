@@ -35,6 +35,7 @@ from pathlib import Path
 import pytest
 
 from etl import snapshot
+from queries import figures
 from tests.conftest import build_fixture_db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,7 +140,6 @@ def browser_sessions(url: str, pages: int, stop: threading.Event, stats: Stats, 
     """Several chromium pages rerun the overview over and over; the KPI must always be a valid g."""
     from playwright.sync_api import sync_playwright
 
-    from labels import t
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as p:
@@ -151,7 +151,7 @@ def browser_sessions(url: str, pages: int, stop: threading.Event, stats: Stats, 
                 for i, page in enumerate(tabs):
                     try:
                         page.goto(f"{url}/?town={TOWN}")
-                        card = page.get_by_test_id("stMetric").filter(has_text=t("kpi.households", "zh")).first
+                        card = page.get_by_test_id("stMetric").filter(has_text=figures.entry("households").text("name", "zh")).first
                         value = card.get_by_test_id("stMetricValue")
                         value.wait_for(timeout=30_000)
                         page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')

@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from labels import t
+from queries import figures
 from tests.e2e.conftest import SCREENSHOTS, StreamlitServer, new_context
 
 pytestmark = pytest.mark.e2e
@@ -122,10 +123,15 @@ def chosen(page: Any, label_key: str, lang: str = "zh") -> list[str]:
     return [(tag.get_attribute("aria-label") or tag.inner_text()).strip() for tag in tags]
 
 
-def metric(page: Any, label_key: str, lang: str = "zh") -> Any:
-    """The value element of the KPI card with this label."""
+def tile_name(figure: str, lang: str = "zh") -> str:
+    """A KPI tile's label: its figure's name in the indicator dictionary (queries.figures)."""
+    return figures.entry(figure).text("name", lang)
+
+
+def metric(page: Any, figure: str, lang: str = "zh") -> Any:
+    """The value element of the KPI tile of this figure."""
     card = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(t(label_key, lang), exact=True)
+        has=page.get_by_test_id("stMetricLabel").get_by_text(tile_name(figure, lang), exact=True)
     ).first
     return card.get_by_test_id("stMetricValue")
 
@@ -193,12 +199,12 @@ def test_township_filter_changes_kpis_and_chart(page: Any, server: StreamlitServ
     open_page(page, server, "home", "overview.title")
     from playwright.sync_api import expect
 
-    expect(metric(page, "kpi.households")).to_have_text(f"{total:,}")
+    expect(metric(page, "households")).to_have_text(f"{total:,}")
     before = set(chart_ticks(page))
     assert TOWN in before  # the county chart is by township
 
     choose(page, "filter.townships", TOWN)
-    expect(metric(page, "kpi.households")).to_have_text(str(TOWN_HOUSEHOLDS), timeout=30_000)
+    expect(metric(page, "households")).to_have_text(str(TOWN_HOUSEHOLDS), timeout=30_000)
     wait_idle(page)
     assert_no_exception(page)
     after = set(chart_ticks(page))
@@ -219,7 +225,7 @@ def test_download_has_bom_and_the_rows_on_screen(page: Any, server: StreamlitSer
     open_page(page, server, "home", "overview.title", query=f"town={TOWN}")
     from playwright.sync_api import expect
 
-    expect(metric(page, "kpi.households")).to_have_text(str(TOWN_HOUSEHOLDS))
+    expect(metric(page, "households")).to_have_text(str(TOWN_HOUSEHOLDS))
     grid = visible_grid(page, 0)
     header, rows = grid_accessible_rows(grid)
     assert {r[0] for r in rows} == TOWN_VILLAGES, rows
@@ -275,8 +281,8 @@ def test_copied_url_restores_filters_in_a_new_context(page: Any, browser: Any, s
         assert chosen(fresh, "filter.main_causes") == ["因病"]
         # and the numbers follow the filter: the overview in the same session shows the subset
         fresh.get_by_test_id("stSidebarNav").get_by_text(t("nav.overview", "zh"), exact=True).click()
-        expect(metric(fresh, "kpi.households")).not_to_have_text("0")
-        value = int(metric(fresh, "kpi.households").inner_text().replace(",", ""))
+        expect(metric(fresh, "households")).not_to_have_text("0")
+        value = int(metric(fresh, "households").inner_text().replace(",", ""))
         assert 0 < value < TOWN_HOUSEHOLDS
     finally:
         other.close()
@@ -316,7 +322,7 @@ def test_english_switch_changes_labels(page: Any, server: StreamlitServer, scree
     assert page.get_by_test_id("stSidebarNav").get_by_text(t("nav.causes", "en"), exact=True).count() == 1
     assert parse_qs(urlsplit(page.url).query).get("lang") == ["en"]
     labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
-    assert any(t("kpi.households", "en") in x for x in labels), labels
+    assert any(tile_name("households", "en") in x for x in labels), labels
     screenshot(page, screenshots_dir, "en-home")
     page.get_by_test_id("stSidebarNav").get_by_text(t("nav.rectification", "en"), exact=True).click()
     page.get_by_role("heading", name=t("insp.page.rectification", "en"), exact=True).wait_for()
