@@ -42,6 +42,7 @@ Tables built here:
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -284,11 +285,11 @@ def _aggregate_sql(scope: Scope, tag: str) -> dict[str, str]:
 def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """The summary tables keyed by the filter columns and `cell` (needs hh_facts): over the scope's
     cells, or in a delta pass over the touched households before and after the load."""
-    sides = [scope.with_side("old"), scope.with_side("new")] if scope.delta else [scope]
+    sides = scope.sides()
     tags = {s.side: _ledger_parts(con, s) for s in sides}
-    for table in _aggregate_sql(scope, "").keys():
-        replace_cells(con, scope, touched, table, lambda s, table=table: _aggregate_sql(s, tags[s.side])[table],
-                      "cell")
+    sqls = {s: _aggregate_sql(s, tags[s.side]) for s in sides}  # each side's SELECTs, written once
+    for table in sqls[sides[0]]:
+        replace_cells(con, scope, touched, table, lambda s, table=table: sqls[s][table], "cell")
     for tag in tags.values():
         for name in ("_cell", "_iv", "_ip"):
             con.execute(f"DROP TABLE {STAGE_SCHEMA}.{name}{tag}")
@@ -431,7 +432,7 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
     hh_lookup.build(con, scope, hh_lookup.touched_tables(touched, base_only=True))  # the loader's writes
     sources.build_hk_sources(con, scope)
     delta = before_load is not None and sources.build_old_ledgers(con, scope, touched, before_load)
-    scope = Scope(False, touched.nohk, delta=delta)
+    scope = dataclasses.replace(scope, delta=delta)
     touched.by_difference = delta
     _build_tables(con, scope, touched)
     if touched.count("hk", "_aged"):

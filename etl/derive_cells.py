@@ -202,7 +202,9 @@ def build_sample_draw(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Tou
 
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """The summary cells and stored lists for the scope (after hh_facts and the inspection tables)."""
-    for table, (_, order) in _cells_sql(scope).items():
-        replace_cells(con, scope, touched, table, lambda s, table=table: _cells_sql(s)[table][0], order)
+    sides = scope.sides()
+    sqls = {s: _cells_sql(s) for s in sides}  # each side's SELECTs, written once
+    for table, (_, order) in sqls[sides[0]].items():
+        replace_cells(con, scope, touched, table, lambda s, table=table: sqls[s][table][0], order)
     replace(con, scope, touched, "list_claim_year", _claim_year_sql(scope), f"year, {OOP_ORDER}")
     build_sample_draw(con, scope, touched)

@@ -26,6 +26,11 @@ class Scope:
     def with_side(self, side: str) -> Scope:
         return replace(self, side=side)
 
+    def sides(self) -> tuple[Scope, ...]:
+        """The scopes a cell builder's SELECTs are written for: before and after the load in a delta
+        pass, else this one."""
+        return (self.with_side("old"), self.with_side("new")) if self.delta else (self,)
+
     def _in(self, kind: str, alias: str) -> str:
         col = OWNER_COLUMN[kind]
         if self.full or (self.side and kind == "cell"):  # a side holds only rows of the touched households
