@@ -190,6 +190,7 @@ def bar_spec(
         # a little air between the last segment and the total written beside it
         labels = [("\u2002" if horizontal else "") + text_format.format(v) for v in totals]
         traces.append({"type": "scatter", "mode": "text", "text": labels, "showlegend": False, "hoverinfo": "skip",
+                       "cliponaxis": False,  # a total may run past the axis' headroom (the margin holds it)
                        "textposition": "middle right" if horizontal else "top center",
                        "x": totals if horizontal else cats, "y": cats if horizontal else totals})
     # Room for the labels written past the longest bar, which the figure's edge would otherwise cut.
@@ -204,6 +205,11 @@ def bar_spec(
     if height is None:
         height = max(300, min(900, 28 * len(cats) + 140)) if horizontal else 400
     layout = _style_layout(height, bool(color))
+    if horizontal and value_range is not None:
+        # the axis' headroom is a share of the plot; in a half-width column a long total ("1,250,150")
+        # still ran past the figure's edge: the right margin takes the widest label past the bars
+        past = [len(text_format.format(v)) for v in (sums if color and barmode == "stack" else df[val]) if pd.notna(v)]
+        layout["margin"]["r"] = max(layout["margin"]["r"], 7 * max(past, default=0))
     # numbers that do not fit their segment upright are left out (the total beside the bar remains)
     layout.update(barmode=barmode, uniformtext={"minsize": 11, "mode": "hide"},
                   xaxis=val_axis if horizontal else cat_axis, yaxis=cat_axis if horizontal else val_axis)
