@@ -48,7 +48,7 @@ def main() -> None:
     total_cost = float(claims["total_cost"].sum()) if not claims.empty else 0.0
     oop_share = float(claims["out_of_pocket"].sum()) / total_cost if total_cost else None
 
-    k = st.columns(6)
+    k = figures.tile_slots(6)
     n_ill, n_members = int(ill["ill_cause_households"].sum()), int(ill["ill_members"].sum())
     figures.metric(k[0], ctx, "health.ill_households", n_ill, ctx.num(n_ill),
                    label=ctx.t("insp.health.kpi.ill_households"))

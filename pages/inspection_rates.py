@@ -81,7 +81,7 @@ def verdict_badge(ctx: PageContext, passes: bool | None) -> str:
 
 def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> None:
     """The four figures, each a tile coloured by its verdict: value, line, interval and sample."""
-    tiles = st.columns(4)
+    tiles = tiles_ui.tile_slots(4)
     for tile, (_, f) in zip(tiles, figures.iterrows(), strict=True):
         ind = f["indicator"]
         value = f["value"]

@@ -62,7 +62,7 @@ def main() -> None:
     counts = data.run(q.issue_counts, ctx)
 
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
-    k = st.columns(4)
+    k = figures.tile_slots(4)
     score = passed / required if required else None
     figures.metric(k[0], ctx, "quality.score", score, ctx.pct(score), label=ctx.t("insp.quality.kpi.score"))
     figures.metric(k[1], ctx, "archive_defects", counts["issues"], ctx.num(counts["issues"]),

@@ -66,7 +66,7 @@ def main() -> None:
         empty.show()
         return
     s = q.summary(df)
-    cols = st.columns(5)
+    cols = figures.tile_slots(5)
     for col, (key, fig, label) in zip(cols, (
             ("total", "rect_total", ctx.t("insp.rect.kpi.total")), ("open", "rect_open", ctx.t("insp.rect.kpi.open")),
             ("overdue", "rect_overdue", ctx.t("insp.rect.kpi.overdue")),

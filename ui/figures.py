@@ -15,6 +15,20 @@ from queries import figures, population
 from ui.context import PageContext
 
 SHOWN_KEY = "_figures_shown"  # {figure key: [values shown]}, reset by every run of the entry point
+# At most this many tiles to a row: six to a row cut "94.7%" to "94.…" and "建档立卡户" to "建档立卡…"
+# on a 1280-pixel screen with the sidebar open.
+TILES_PER_ROW = 4
+
+
+def tile_slots(n: int) -> list[Any]:
+    """Columns for `n` KPI tiles in as few rows as TILES_PER_ROW allows, the rows as even as can be
+    (6 tiles: 3 + 3, 12: 4 + 4 + 4)."""
+    rows = -(-n // TILES_PER_ROW)
+    per_row = -(-n // rows) if rows else 0
+    slots: list[Any] = []
+    for start in range(0, n, per_row or 1):
+        slots += st.columns(per_row)[: n - start]
+    return slots
 
 
 def reset_shown() -> None:

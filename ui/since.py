@@ -42,7 +42,7 @@ def section(ctx: PageContext) -> None:
     base = ch["base_as_of"]
     st.caption(ctx.t("since.base", base=pd.Timestamp(base).date().isoformat() if base is not None else "—",
                      loads=ch["loads"]))
-    cols = st.columns(len(TILES))
+    cols = figures.tile_slots(len(TILES))
     for col, key in zip(cols, TILES, strict=True):
         v = ch[key]
         figures.metric(col, ctx, f"since.{key}", v, "—" if v is None else f"{int(v):+,}" if key in
