@@ -6,7 +6,7 @@ import streamlit as st
 
 from etl import rules
 from queries import health as q
-from queries.paging import DEFAULT_LIMIT, total_of
+from queries.paging import total_of
 from ui import charts, data, empty, figures, header, table
 from ui.context import PageContext, current
 
@@ -36,7 +36,8 @@ def main() -> None:
     if ill.empty:
         empty.show()
         return
-    members = data.run(q.ill_members, ctx, as_of=ctx.as_of, limit=DEFAULT_LIMIT)
+    members_query = q.ill_members_query(ctx.flt, ctx.viewer, ctx.as_of)
+    members = data.page(members_query)
     comp = data.run(q.compliance, ctx, as_of=ctx.as_of)
     years = data.run(q.claim_years, ctx)
     year = st.selectbox(ctx.t("insp.health.year"), [None, *years],
@@ -90,16 +91,14 @@ def main() -> None:
                               for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
 
     st.subheader(ctx.t("insp.health.members"))
-    viewer = ctx.viewer
-    table.show_list("health_members", members, ctx.t("insp.what.ill_members"),
-                    q.ill_members_query(ctx.flt, viewer, ctx.as_of))
+    table.show_list("health_members", members, ctx.t("insp.what.ill_members"), members_query)
     st.subheader(ctx.t("insp.health.gaps"))
-    gaps = data.run(q.follow_up_gap_list, ctx, as_of=ctx.as_of, limit=DEFAULT_LIMIT)
+    gaps_query = q.follow_up_gaps_query(ctx.flt, ctx.viewer, ctx.as_of)
+    gaps = data.page(gaps_query)
     if gaps.empty:
         st.success(ctx.t("insp.health.gaps_none"))
     else:
-        table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), q.follow_up_gaps_query(ctx.flt, viewer, ctx.as_of),
-                        columns=q.GAP_COLUMNS)
+        table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), gaps_query, columns=q.GAP_COLUMNS)
 
     st.subheader(ctx.t("insp.health.claims"))
     if claims.empty:

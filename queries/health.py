@@ -15,7 +15,6 @@ Rules (shown on the page):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import duckdb
@@ -35,7 +34,7 @@ from etl.sqlexpr import age_sql, claim_parts_sql, window_count
 from queries.figures import Text, define
 from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
 from queries.meta import data_as_of
-from queries.paging import ListQuery
+from queries.paging import ALL_PLACES, ListQuery
 
 _ALL: Text = ("登记在册的全部户（建档立卡户、监测对象及档案不全的户；健康帮扶不分人群）",
               "Every household of the registry (registered, monitored and incomplete records; health support "
@@ -98,14 +97,10 @@ _ROW_COMPLIANT = (  # the follow-up rule of a list_ill_member row `l` at $as_of 
 _COMPLIANT = "CASE WHEN NOT chronic THEN NULL ELSE compliant END"
 
 
-def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date, seq_bound: int | None = None
-                     ) -> tuple[str, dict[str, object]]:
-    """`im`: the ill members with their follow-ups at `as_of`; `seq_bound`: only households up to that
-    place (a page's rows, see `_page`)."""
+def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date) -> tuple[str, dict[str, object]]:
+    """`im`: the ill members with their follow-ups at `as_of`, of the households up to place
+    $seq_bound (a page's rows, `ListQuery.bound`)."""
     where, params = household_where(flt, viewer, "l")
-    if seq_bound is not None:
-        where += " AND l.seq <= $seq_bound"
-        params["seq_bound"] = int(seq_bound)
     sql = f"""
         WITH im AS (
             SELECT l.township, l.village, l.household_id, {mask_name('l.name', viewer)} AS name,
@@ -119,13 +114,13 @@ def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date, seq_bound: int |
                 date_diff('day', l.last_follow_up_date, $as_of) AS days_since_follow_up,
                 l.last_check_up_date, l.seq, l.is_head, l.member_key
             FROM list_ill_member l
-            WHERE {where}
+            WHERE {where} AND l.seq <= $seq_bound
         )"""  # noqa: S608
-    return sql, {**params, "as_of": as_of}
+    return sql, {**params, "as_of": as_of, "seq_bound": ALL_PLACES}
 
 
 _MEMBER_ORDER = "seq, is_head DESC, member_key"  # place (township, village, household), head first
-_HIDDEN = ["seq", "is_head", "member_key"]  # order columns, not shown
+_HIDDEN = ("seq", "is_head", "member_key")  # order columns, not shown
 _MEMBER_COLUMNS = ("township, village, household_id, name, id_number, age, health, labor_skill, medical_insurance, "
                    "critical_illness_insurance, family_doctor_signed, chronic, follow_ups_12m, check_ups_12m, "
                    "last_follow_up_date, days_since_follow_up, last_check_up_date")
@@ -133,46 +128,32 @@ _MEMBER_COLUMNS = ("township, village, household_id, name, id_number, age, healt
 _GAP_ROWS = f"l.chronic AND NOT ({_ROW_COMPLIANT})"
 
 
-def _page(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, rows: str, limit: int,
-          make: Callable[[int], ListQuery], total: Callable[[], int]) -> pd.DataFrame:
-    """The first `limit` rows of a member list whose rows are `rows` (a condition over list_ill_member
-    `l`) and its size `total()`, without masking and counting every row: the last household of the
-    page is found on narrow columns first (the list is stored in place order), then only the rows up to
-    it are built (`make(seq_bound)`) and ordered."""
-    where, params = household_where(flt, viewer, "l")
-    found = con.execute(f"""SELECT max(seq) FROM (SELECT l.seq FROM list_ill_member l WHERE {where} AND {rows}
-                                                 ORDER BY l.seq LIMIT {int(limit)})""",  # noqa: S608
-                        {**params, "as_of": as_of} if "$as_of" in rows else params).fetchall()
-    bound = found[0][0] if found else None
-    query = make(-1 if bound is None else int(bound))
-    df = con.execute(f"{query.ordered()} LIMIT {int(limit)}", query.params).df()
-    n = len(df) if len(df) < int(limit) else total()
-    df["total"] = pd.Series([n] * len(df), index=df.index, dtype="int64")
-    return df
+def _member_list(flt: Filters, viewer: Viewer, as_of: date, select: str, rows: str, total: str) -> ListQuery:
+    """A list of ill members (`select` over `im`), paged by place: a page finds the last household of
+    its rows (`rows`, a condition over list_ill_member `l`) on narrow columns first, then builds and
+    orders only the rows up to it (the list is stored in place order). `total`: the size from the
+    `agg_ill_member` cells (`c`), NULL when they cannot tell."""
+    cte, params = _ill_members_sql(flt, viewer, as_of)
+    where, _ = household_where(flt, viewer, "l")
+    bound = f"""SELECT max(seq) FROM (SELECT l.seq FROM list_ill_member l WHERE {where} AND {rows}
+                                     ORDER BY l.seq LIMIT $limit)"""  # noqa: S608
+    cells_where, _ = household_where(flt, viewer, "c")
+    return ListQuery(f"{cte} {select}", params, _MEMBER_ORDER, hidden=_HIDDEN, bound=bound,
+                     total=f"SELECT {total} FROM agg_ill_member c WHERE {cells_where}")  # noqa: S608
 
 
-def ill_members_query(flt: Filters, viewer: Viewer, as_of: date, seq_bound: int | None = None) -> ListQuery:
-    """Members with a chronic or serious illness or a disability (the full list, for extracts)."""
-    cte, params = _ill_members_sql(flt, viewer, as_of, seq_bound)
-    sql = f"{cte} SELECT {_MEMBER_COLUMNS}, {_COMPLIANT} AS compliant, seq, is_head, member_key FROM im"  # noqa: S608
-    return ListQuery(sql, params, _MEMBER_ORDER)
+def ill_members_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
+    """Members with a chronic or serious illness or a disability, with insurance and follow-ups, in place
+    order. `compliant` is the follow-up rule for chronic patients (NULL for the others). Its size comes
+    from the `agg_ill_member` cells: the list's rows do not depend on the as-of date."""
+    select = f"SELECT {_MEMBER_COLUMNS}, {_COMPLIANT} AS compliant, seq, is_head, member_key FROM im"  # noqa: S608
+    return _member_list(flt, viewer, as_of, select, "TRUE", "coalesce(sum(c.members), 0)")
 
 
 def ill_members(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                 limit: int | None = None) -> pd.DataFrame:
-    """Members with a chronic or serious illness or a disability, with insurance and follow-ups: the
-    first `limit` in order (all when None), with the full list's size in `total` (the `agg_ill_member`
-    cells: the list's rows do not depend on the as-of date). `compliant` is the follow-up rule for
-    chronic patients (NA for the others)."""
-    if limit is None:
-        df = ill_members_query(flt, viewer, as_of).page(con, None)
-    else:
-        df = _page(con, flt, viewer, as_of, "TRUE", limit,
-                   lambda bound: ill_members_query(flt, viewer, as_of, bound),
-                   lambda: _ill_member_cells(con, flt, viewer)[0])
-    df = df.drop(columns=_HIDDEN)
-    df["compliant"] = df["compliant"].astype("boolean")
-    return df
+    """`ill_members_query` paged: the first `limit` (all when None), the full list's size in `total`."""
+    return ill_members_query(flt, viewer, as_of).page(con, limit)
 
 
 GAP_COLUMNS = ["township", "village", "household_id", "name", "age", "health", "family_doctor_signed",
@@ -180,10 +161,10 @@ GAP_COLUMNS = ["township", "village", "household_id", "name", "age", "health", "
                "few_follow_ups", "no_check_up", "no_recent_follow_up"]
 
 
-def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date, seq_bound: int | None = None) -> ListQuery:
-    """Chronic patients out of compliance, with which part of the rule they miss (full list)."""
-    cte, params = _ill_members_sql(flt, viewer, as_of, seq_bound)
-    sql = f"""{cte}
+def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date) -> ListQuery:
+    """Chronic patients out of compliance, with which part of the rule they miss. Its size comes from the
+    `agg_ill_member` cells at the data's as-of date, and is counted at another."""
+    select = f"""
         SELECT township, village, household_id, name, age, health, family_doctor_signed, follow_ups_12m,
             check_ups_12m, last_follow_up_date, days_since_follow_up,
             follow_ups_12m < {MIN_FOLLOW_UPS} AS few_follow_ups, check_ups_12m < {MIN_CHECK_UPS} AS no_check_up,
@@ -191,21 +172,15 @@ def follow_up_gaps_query(flt: Filters, viewer: Viewer, as_of: date, seq_bound: i
                 AS no_recent_follow_up,
             seq, is_head, member_key
         FROM im WHERE chronic AND NOT ({_COMPLIANT})"""  # noqa: S608
-    return ListQuery(sql, params, _MEMBER_ORDER)
+    stored = (f"CASE WHEN CAST($as_of AS DATE) = {_STORED_AS_OF} THEN coalesce(sum(c.chronic), 0) - "
+              f"coalesce(sum(c.chronic) FILTER (WHERE c.compliant_until > {_STORED_AS_OF}), 0) END")
+    return _member_list(flt, viewer, as_of, select, _GAP_ROWS, stored)
 
 
 def follow_up_gap_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                        limit: int | None = None) -> pd.DataFrame:
-    """`follow_up_gaps_query` paged: the first `limit` (all when None), full size in `total`: the
-    `agg_ill_member` cells' at the data's as-of date, counted here at another."""
-    full = follow_up_gaps_query(flt, viewer, as_of)
-    if limit is None:
-        return full.page(con, None).drop(columns=_HIDDEN)
-    stored = as_of == data_as_of(con)
-    df = _page(con, flt, viewer, as_of, _GAP_ROWS, limit,
-               lambda bound: follow_up_gaps_query(flt, viewer, as_of, bound),
-               lambda: _ill_member_cells(con, flt, viewer)[3] if stored else full.count(con))
-    return df.drop(columns=_HIDDEN)
+    """`follow_up_gaps_query` paged: the first `limit` (all when None), the full list's size in `total`."""
+    return follow_up_gaps_query(flt, viewer, as_of).page(con, limit)
 
 
 def _ill_member_cells(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> tuple[int, int, int, int]:

@@ -17,6 +17,7 @@ IN) of IN_JOIN_VALUES values or more as a semi-join, which lets rows come out of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -24,6 +25,7 @@ import pandas as pd
 
 DEFAULT_LIMIT = 500  # rows a page shows of a list (settings.list_rows overrides)
 IN_JOIN_VALUES = 5  # DuckDB 2 turns a filter on this many constant values or more into a join
+ALL_PLACES = 2**62  # $seq_bound of a bounded list's full extent (see ListQuery.bound)
 
 
 def stored_sorted(con: duckdb.DuckDBPyConnection, table: str | None) -> bool:
@@ -50,6 +52,12 @@ class ListQuery:
     parts: tuple[tuple[str, str], ...] = ()
     hidden: tuple[str, ...] = ()  # output columns that only order the list: not in a page
     rank: bool = False  # a ranked list: a page starts with `rank` (1, 2, ...), extracts use `ranked()`
+    # A list stored in place order (`seq`) whose rows are costly to build (masked text, windows): `sql`
+    # keeps rows with seq <= $seq_bound (ALL_PLACES in `params`), and `bound` is the SQL of the last
+    # place of the first $limit rows, found on narrow columns; a page builds only the rows up to it.
+    bound: str = ""
+    # SQL of the full list's size from summary cells, NULL when they cannot tell (a count runs then).
+    total: str = ""
 
     def presorted(self, table_sorted: bool) -> bool:
         """Whether the rows of `sql` already come in `order`, given whether the stored table is still in
@@ -70,12 +78,18 @@ class ListQuery:
                 + (f" ORDER BY {self.order}" if self.order else ""))
 
     def count(self, con: duckdb.DuckDBPyConnection) -> int:
-        # fetchall, not fetchone: DuckDB 2 refuses the next statement while a result is unfinished
-        rows = con.execute(f"SELECT count(*) FROM ({self.sql}) AS lst", dict(self.params)).fetchall()  # noqa: S608
-        return int(rows[0][0]) if rows else 0
+        """The full list's size: from the summary cells when `total` can tell, else counted."""
+        stored = _scalar(con, self.total, self.params) if self.total else None
+        if stored is not None:
+            return int(stored)
+        return int(_scalar(con, f"SELECT count(*) FROM ({self.sql}) AS lst", self.params) or 0)  # noqa: S608
 
     def page(self, con: duckdb.DuckDBPyConnection, limit: int | None) -> pd.DataFrame:
         """The first `limit` rows (all when None) with a `total` column: the size of the full list."""
+        params = dict(self.params)
+        if self.bound and limit is not None:
+            last = _scalar(con, self.bound, {**params, "limit": int(limit)})
+            params["seq_bound"] = -1 if last is None else int(last)
         if self.parts and limit is not None:
             firsts = " UNION ALL ".join(f"(SELECT * FROM ({sql}) AS part ORDER BY {order} LIMIT {int(limit)})"  # noqa: S608
                                         for sql, order in self.parts)
@@ -84,12 +98,20 @@ class ListQuery:
             sql = self.ordered(stored_sorted(con, self.stored_table))
             if limit is not None:
                 sql += f" LIMIT {int(limit)}"
-        df = con.execute(sql, dict(self.params)).df().drop(columns=list(self.hidden))
+        df = con.execute(sql, params).df().drop(columns=list(self.hidden))
         total = len(df) if limit is None or len(df) < int(limit) else self.count(con)
         df["total"] = pd.Series([total] * len(df), index=df.index, dtype="int64")
         if self.rank:
             df.insert(0, "rank", range(1, len(df) + 1))
         return df
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> object:
+    """The first value of `sql`, given the parameters it names (DuckDB refuses unused ones)."""
+    used = {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
+    # fetchall, not fetchone: DuckDB 2 refuses the next statement while a result is unfinished
+    rows = con.execute(sql, used).fetchall()
+    return rows[0][0] if rows else None
 
 
 def total_of(df: pd.DataFrame) -> int:
