@@ -10,8 +10,12 @@ Tables built here (after every other derived table):
   rowid, stored ORDER BY hkey, so a lookup by hash reads one row group of the index, and the ledger's
   rows are then fetched by rowid (DuckDB prunes row groups on rowid). `queries.lookup` checks every
   fetched row's household id and the row count, and scans instead when they disagree.
+- `ix_id_numbers(idh UBIGINT, hk)`: `hash(id_number)` of every member with an ID number, stored ORDER
+  BY idh. The loader's check for an ID number used by another household reads these 64-bit hashes
+  instead of the members' ID texts (30M texts at 10M households: 1.3 s of a 100-household update),
+  and reads members only for the few households a hash names (etl.load).
 - `facts_meta` row `hash_probe`: hash(PROBE) at build time; another DuckDB build hashing differently
-  makes the query layer scan instead of trusting the index.
+  makes the query layer and the loader scan instead of trusting the indexes (`hashes_match`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from etl.scope import Scope
 
 TABLES = ("hh_facts", "households", "members", "interventions", "visits", "medical_claims", "household_income")
 PROBE = "扶贫督查看板"
+
+
+ID_INDEX = "ix_id_numbers"
 
 
 def index_name(table: str) -> str:
@@ -52,5 +59,28 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, tables: tuple[str, ...] 
             con.execute(f"DELETE FROM {ix} WHERE {scope.hk(ix)}")  # noqa: S608 - constant names
             con.execute(f"INSERT INTO {ix} SELECT hash(household_id), rowid, hk FROM {table} t "  # noqa: S608
                         f"WHERE {scope.hk('t')}")
+        if table == "members":
+            _build_id_index(con, scope)
     con.execute("DELETE FROM facts_meta WHERE key = 'hash_probe'")
     con.execute("INSERT INTO facts_meta VALUES ('hash_probe', CAST(hash($probe) AS VARCHAR))", {"probe": PROBE})
+
+
+def _build_id_index(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """`ix_id_numbers` whole and sorted, or the scope's households' entries again."""
+    if scope.full:
+        con.execute(f"CREATE OR REPLACE TABLE {ID_INDEX} AS SELECT hash(id_number) AS idh, hk FROM members "  # noqa: S608
+                    "WHERE id_number IS NOT NULL ORDER BY idh")
+        return
+    con.execute(f"DELETE FROM {ID_INDEX} WHERE {scope.hk(ID_INDEX)}")  # noqa: S608 - constant names
+    con.execute(f"INSERT INTO {ID_INDEX} SELECT hash(id_number), hk FROM members t "  # noqa: S608
+                f"WHERE {scope.hk('t')} AND id_number IS NOT NULL")
+
+
+def hashes_match(con: duckdb.DuckDBPyConnection) -> bool:
+    """The indexes exist and were hashed the way this DuckDB hashes."""
+    try:
+        rows = con.execute("SELECT count(*) FROM facts_meta WHERE key = 'hash_probe' "
+                           "AND value = CAST(hash($probe) AS VARCHAR)", {"probe": PROBE}).fetchall()
+    except duckdb.CatalogException:
+        return False
+    return bool(rows and rows[0][0])

@@ -15,12 +15,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import changeset, derive, history, keys, load_inspection, readers, schema, snapshot
+from etl import changeset, derive, hh_lookup, history, keys, load_inspection, readers, schema, snapshot
 from etl.duck import scalar
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
 from etl.issues import insert_issues, issue_selects
 from etl.messages import read_error_text
-from etl.owners import Touched
+from etl.owners import Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
 from etl.sqlexpr import claim_parts_sql
 from etl.stage import (
@@ -210,8 +210,12 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
 
 def _has_derived(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the derived tables of this version are there (else the load builds them whole)."""
-    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'hh_facts' "
-                             "AND schema_name = 'main' AND database_name = current_database()"))
+    return _has_table(con, "hh_facts")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+                            "AND schema_name = 'main' AND database_name = current_database()", [name]))
 
 
 def _load_file(
@@ -325,7 +329,7 @@ def _load_raw(
     )
     for view in ("m", "mk", "kept"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
-    for tmp in ("ctl_issues", "stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos"):
+    for tmp in ("ctl_issues", "stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos", "id_hits"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return flags
 
@@ -456,10 +460,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     # Data issues: the file is authoritative for its households, so their old issues go.
     con.execute("""DELETE FROM data_issues WHERE table_name IN ('households', 'members')
                    AND hk IN (SELECT hk FROM rep_hk)""")
-    # A small file looks up its own ID numbers among the members loaded (one probe of the ID column);
-    # a big one groups everyone's by hash (a hash table of its 30M IDs would not fit the memory cap).
-    small = 20 * int(scalar(con, "SELECT count(*) FROM keys") or 0) < int(scalar(con, "SELECT count(*) FROM members") or 0)
-    others_filter = " AND id_number IN (SELECT id_number FROM kept WHERE id_number IS NOT NULL)" if small else ""
+    others_filter = _other_ids_filter(con, touched)
     member_checks = [(r, c) for r, c in checks if c not in HOUSEHOLD_FIELDS]
     household_checks = [(r, c) for r, c in checks if c in HOUSEHOLD_FIELDS]
     differ = ", ".join(
@@ -523,6 +524,32 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     insert_issues(con, "registry", selects, batch_id, name)
     return int(scalar(con, "SELECT count(*) FROM keys")), {
         "tables": tables, "base": {"households", "members", "household_income", "data_issues", "household_keys"}}
+
+
+def _other_ids_filter(con: duckdb.DuckDBPyConnection, touched: Touched) -> str:
+    """A condition on `members` for the registry's ID duplicate check: which other households' members
+    to compare with the file's ID numbers.
+
+    A big file groups everyone's by hash (no condition; a hash table of its 30M IDs would not fit the
+    memory cap). A small one looks up its IDs' hashes in `ix_id_numbers` (etl.hh_lookup) and reads
+    only the members of the households they name, plus those this load wrote before this file (the
+    index is refreshed when the load finishes); none at all when no hash matches. Without a usable
+    index it probes the members' ID column."""
+    small = 20 * int(scalar(con, "SELECT count(*) FROM keys") or 0) < int(scalar(con, "SELECT count(*) FROM members") or 0)
+    if not small:
+        return ""
+    same_ids = " AND id_number IN (SELECT id_number FROM kept WHERE id_number IS NOT NULL)"
+    if not _has_table(con, hh_lookup.ID_INDEX) or not hh_lookup.hashes_match(con):
+        return same_ids
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.id_hits AS
+        SELECT DISTINCT hk FROM (
+            SELECT hk FROM {hh_lookup.ID_INDEX}
+            WHERE idh IN (SELECT hash(id_number) FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled)
+            UNION ALL SELECT hk FROM {stage_table('hk')})
+        WHERE hk NOT IN (SELECT hk FROM rep_hk)""")  # noqa: S608 - our names
+    if not int(scalar(con, "SELECT count(*) FROM id_hits") or 0):
+        return " AND FALSE"
+    return same_ids + " AND hk IN (SELECT hk FROM id_hits)"
 
 
 def _key_households(con: duckdb.DuckDBPyConnection, touched: Touched) -> set[str]:

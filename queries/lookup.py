@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from etl.hh_lookup import PROBE, TABLES, index_name
+from etl.hh_lookup import TABLES, hashes_match, index_name
 
 INDEX_NAMES = {t: index_name(t) for t in TABLES}  # the SQL names only come from this table
 
@@ -23,14 +23,6 @@ class Located:
     rids: dict[str, list[int]] | None = field(default=None)
 
 
-def usable(con: duckdb.DuckDBPyConnection) -> bool:
-    """The indexes exist and were hashed the way this DuckDB hashes."""
-    try:
-        row = con.execute("SELECT count(*) FROM facts_meta WHERE key = 'hash_probe' "
-                          "AND value = CAST(hash($probe) AS VARCHAR)", {"probe": PROBE}).fetchone()
-    except duckdb.CatalogException:
-        return False
-    return bool(row and row[0])
 
 
 def locate(con: duckdb.DuckDBPyConnection, household_ids: list[str],
@@ -38,7 +30,7 @@ def locate(con: duckdb.DuckDBPyConnection, household_ids: list[str],
     """The rowids of these households' rows in `tables`, in one statement (each branch reads the one
     row group of its index that holds the hash)."""
     ids = tuple(str(h) for h in household_ids)
-    if not ids or not usable(con):
+    if not ids or not hashes_match(con):
         return Located(ids)
     unknown = set(tables) - set(TABLES)
     if unknown:

@@ -67,7 +67,7 @@ def _frames(p: profile.Profile) -> dict[str, object]:
 
 
 def test_index_rows_are_exactly_each_households_rows(con: duckdb.DuckDBPyConnection) -> None:
-    assert lookup.usable(con)
+    assert hh_lookup.hashes_match(con)
     ids = _ids(con)
     for table in hh_lookup.TABLES:
         for hid in ids[::37]:
@@ -91,7 +91,7 @@ def test_profiles_through_the_index_equal_the_scan(con: duckdb.DuckDBPyConnectio
     assert any(f["visits"] for f in indexed) and any(f["measures"] for f in indexed)
     scan = _copy(con, tmp_path)
     scan.execute("DELETE FROM facts_meta WHERE key = 'hash_probe'")  # no probe: the query layer scans
-    assert not lookup.usable(scan)
+    assert not hh_lookup.hashes_match(scan)
     assert indexed == [_frames(p) for p in profile.profiles(scan, batch, viewer, AS_OF)]
     assert single == [_frames(p) for hid in ids[::53] if (p := profile.profile(scan, hid, viewer, AS_OF))]
     scan.close()
@@ -122,7 +122,7 @@ def test_a_stale_index_falls_back_to_the_scan(con: duckdb.DuckDBPyConnection, tm
 def test_a_changed_hash_function_is_not_trusted(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     w = _copy(con, tmp_path)
     w.execute("UPDATE facts_meta SET value = '0' WHERE key = 'hash_probe'")
-    assert not lookup.usable(w)
+    assert not hh_lookup.hashes_match(w)
     w.close()
 
 
@@ -147,7 +147,7 @@ def test_index_follows_a_reload_that_replaces_households(demo_cli_db: Path, tmp_
     snap = current_snapshot(db)
     assert snap is not None
     c = duckdb.connect(str(snap), read_only=True)
-    assert lookup.usable(c)
+    assert hh_lookup.hashes_match(c)
     assert c.execute("SELECT count(*) FROM members WHERE household_id = ?", [first]).fetchall()[0][0] == 1
     for table in ("members", "households", "hh_facts"):
         want = c.execute(f"SELECT household_id, count(*) FROM {table} GROUP BY ALL").fetchall()  # noqa: S608
