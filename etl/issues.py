@@ -20,6 +20,18 @@ def issue_selects(source: str, checks: list[tuple[str, str]], table_name: str, r
     ]
 
 
+# The ID number rules (GB 11643) of every file kind with an ID column, over a staged row: an ID that
+# Excel turned into a float (`1.50824E+17`) is unrecoverable and only that; any other that fails the
+# check digit or the birth date is invalid. (The registry adds `id_missing`: its IDs are required.)
+ID_RULES = {"id_mangled": "id_mangled", "id_invalid": "id_number IS NOT NULL AND NOT id_mangled AND NOT id_valid"}
+
+
+def id_issue_selects(source: str, table_name: str, record_key: str) -> list[str]:
+    """The ID rules' issue SELECTs over `source`, shaped like `issue_selects`' (raw value included)."""
+    return [f"SELECT source_line, '{table_name}', {record_key}, household_id, 'id_number', raw_id_number, "
+            f"'{rule}' FROM {source} WHERE {where}" for rule, where in ID_RULES.items()]
+
+
 def insert_issues(
     con: duckdb.DuckDBPyConnection, kind: str, selects: list[str], batch_id: int, name: str
 ) -> None:

@@ -18,7 +18,7 @@ import pyarrow as pa
 from etl import changeset, derive, hh_lookup, history, keys, load_inspection, readers, schema, snapshot
 from etl.duck import scalar
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
-from etl.issues import insert_issues, issue_selects
+from etl.issues import id_issue_selects, insert_issues, issue_selects
 from etl.messages import read_error_text
 from etl.owners import Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
@@ -474,10 +474,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         # ID number rules (GB 11643)
         "SELECT source_line, 'members', NULL, household_id, 'id_number', raw_id_number, "
         "'id_missing' FROM kept WHERE raw_id_number IS NULL",
-        "SELECT source_line, 'members', NULL, household_id, 'id_number', raw_id_number, "
-        "'id_mangled' FROM kept WHERE id_mangled",
-        "SELECT source_line, 'members', NULL, household_id, 'id_number', raw_id_number, "
-        "'id_invalid' FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled AND NOT id_valid",
+        *id_issue_selects("kept", "members", "NULL"),
         "SELECT source_line, 'members', member_key, household_id, 'id_number', member_key, "
         "'member_duplicate' FROM keys WHERE dup",
         # the same ID number in another household, in this file or already loaded: more than one
@@ -628,9 +625,7 @@ def _load_ledger(
                    'claim_parts_mismatch' FROM k
             WHERE total_cost IS NOT NULL AND abs(total_cost - {claim_parts_sql()}) > {CLAIM_TOLERANCE}""")
     if "id_number" in FIELDS[kind]:
-        selects.append(f"""
-            SELECT source_line, '{table}', record_key, household_id, 'id_number', raw_id_number, 'id_invalid'
-            FROM k WHERE id_number IS NOT NULL AND NOT id_valid""")
+        selects += id_issue_selects("k", table, "record_key")
     insert_issues(con, kind, selects, batch_id, name)
     return n_rows, {"nohk": nohk, "base": {table, "data_issues", "household_keys"}}
 

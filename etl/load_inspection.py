@@ -26,7 +26,7 @@ from etl import keys
 from etl.duck import scalar
 from etl.fields import FIELDS
 from etl.inspection_rules import REGISTRY_TYPE_SQL
-from etl.issues import insert_issues, issue_selects
+from etl.issues import ID_RULES, insert_issues, issue_selects
 from etl.owners import Touched
 from etl.raw_file import STAGE_SCHEMA
 from etl.stage import q
@@ -72,12 +72,12 @@ _CHECK_ISSUES: dict[str, tuple[str, str, str]] = {
         AND p.rural_population IS NOT NULL)"""),
     "check_size_missing": ("household_size", "NULL", "raw_household_size IS NULL AND registry_size IS NULL"),
     "check_size_invalid": ("household_size", "raw_household_size", "household_size <= 0"),
-    "id_invalid": ("id_number", "raw_id_number", "id_number IS NOT NULL AND NOT id_valid"),
+    **{rule: ("id_number", "raw_id_number", where) for rule, where in ID_RULES.items()},
 }
 
 
 # Rules of the inspection inputs besides the field checks (labels: rule.<name>, rulename.<name>).
-CHECK_RULES = tuple(r for r in _CHECK_ISSUES if r != "id_invalid")
+CHECK_RULES = tuple(r for r in _CHECK_ISSUES if r not in ID_RULES)
 BASE_RULES = ("population_below_registered",)
 
 

@@ -91,6 +91,13 @@ def sql_text(col: str) -> str:
     )
 
 
+def sql_prose(col: str) -> str:
+    """Prose (措施内容, 情况记录, 问题描述, 整改措施) as written: Chinese punctuation, line breaks and tabs
+    kept (a Windows line end becomes a line feed), only the ends trimmed (by the readers); empty gives
+    NULL. Names are folded by `sql_text` so that one unit or place groups as one; a sentence is read."""
+    return f"nullif(replace({col}, chr(13) || chr(10), chr(10)), '')"
+
+
 def py_text(value: str | None) -> str | None:
     """Python mirror of ``sql_text`` for constants (code-list keys); tests check they agree."""
     if value is None:

@@ -98,11 +98,12 @@ def strip_controls(
     return fields
 
 
-def _exprs(c: str, spec: Field) -> tuple[str, list[tuple[str, str]]]:
-    """(normalised expression, [(rule, predicate)]) over the SQL expression `c` holding raw text."""
+def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[str, str]]]:
+    """(normalised expression, [(rule, predicate)]) over the SQL expression `c` holding raw text.
+    `prose`: a multi-line text field, kept as written (`nz.sql_prose`)."""
     t = spec.type
     if t == "text":
-        return nz.sql_text(c), []
+        return (nz.sql_prose(c) if prose else nz.sql_text(c)), []
     if t == "hhid":  # household numbers stay text; an Excel float rendering loses its trailing .0
         text = nz.sql_text(c)
         return f"CASE WHEN ends_with({c}, '.0') THEN regexp_replace({text}, '^([0-9]+)\\.0+$', '\\1') " \
@@ -162,13 +163,13 @@ def build_stage(
         if col not in present:  # absent column: all NULL, nothing to check
             select.append(f"NULL::{_null_type(spec)} AS {q(col)}")
         elif spec.type in PER_ROW_TYPES or col in PER_ROW_TEXT or n_rows < DICT_MIN_ROWS:
-            expr, preds = _exprs(raw_col, spec)
+            expr, preds = _exprs(raw_col, spec, col in MULTI_LINE_FIELDS)
             select.append(f"{expr} AS {q(col)}")
             for rule, p in preds:
                 select.append(f"coalesce({p}, false) AS {q(f'bad__{rule}__{col}')}")
                 checks.append((rule, col))
         else:
-            expr, preds = _exprs("raw", spec)
+            expr, preds = _exprs("raw", spec, col in MULTI_LINE_FIELDS)
             flags = "".join(f", coalesce({p}, false) AS {q('bad__' + rule)}" for rule, p in preds)
             d = f"d{i}"
             con.execute(

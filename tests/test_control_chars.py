@@ -86,6 +86,7 @@ def test_multi_line_fields_keep_tab_and_line_breaks_but_lose_other_controls(tmp_
     rows = [
         ["150824101001", "2020-06-22", "入户走访", "王\n干部", "第一行\n第二行\t备注"],
         ["150824101002", "2020-06-23", "入户走访", "刘干部", "响铃\x07字符"],
+        ["150824101003", "2020-06-24", "入户走访", "王医生（村医）", "血压平稳，按时服药；\r\n下次：7月"],
     ]
     db = tmp_path / "db" / "fupin.duckdb"
     report = load_files([write_csv(tmp_path / "走访.csv", VISITS_HEADER, rows)], db=db)
@@ -94,7 +95,10 @@ def test_multi_line_fields_keep_tab_and_line_breaks_but_lose_other_controls(tmp_
     # the visitor is single-line (its line break is an issue); the notes' line break and tab are not
     assert issues == [(2, "visitor", "王␊干部"), (5, "notes", "响铃␇字符")]  # line 2 spans lines 2-4
     visits = query(db, "SELECT visitor, notes FROM visits ORDER BY source_line")
-    assert visits[0][0] == "王干部" and visits[1] == ("刘干部", "响铃字符")
+    assert visits[0] == ("王干部", "第一行\n第二行\t备注") and visits[1] == ("刘干部", "响铃字符")
+    # prose keeps its Chinese punctuation (a Windows line end becomes a line feed); a name is folded
+    # to half-width so that one unit or person groups as one
+    assert visits[2] == ("王医生(村医)", "血压平稳，按时服药；\n下次：7月")
 
 
 def test_a_clean_file_has_no_control_issues_and_rows_are_untouched(tmp_path: Path) -> None:

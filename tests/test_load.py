@@ -219,6 +219,16 @@ def test_claims_parts_and_amounts_are_checked(tmp_path: Path, db: Path) -> None:
     assert rules == ["claim_parts_mismatch", "claim_parts_mismatch", "future_date", "negative_amount"]
 
 
+def test_an_id_mangled_by_excel_is_the_same_rule_in_a_ledger(tmp_path: Path, db: Path) -> None:
+    good = pid("19500101", "001")
+    claims = [["户编号", "证件号码", "入院日期", "医疗机构", "总费用", "个人自付"],
+              ["H001", "1.50824E+17", "2020-05-01", "旗医院", "100", "100"],
+              ["H001", good[:-1] + ("0" if good[-1] != "0" else "1"), "2020-05-02", "旗医院", "100", "100"],
+              ["H001", good, "2020-05-03", "旗医院", "100", "100"]]
+    load_files([write_csv(tmp_path / "c.csv", claims)], db=db)
+    assert read(db, "SELECT line, rule FROM data_issues ORDER BY line") == [(2, "id_mangled"), (3, "id_invalid")]
+
+
 def test_interventions_identical_rows_are_one_record(tmp_path: Path, db: Path) -> None:
     rows = [["户编号", "措施类别", "措施内容", "项目名称", "实施年度", "金额(元)"],
             ["H001", "产业扶贫", "养羊", "亿丰惠农专业合作社", "2019年", "\"3,000\""],
