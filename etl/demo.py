@@ -72,7 +72,7 @@ DEMO_DEFECTS_BY_FILE: dict[str, dict[str, int]] = {
         "blank_row": 1,               # skipped
     },
     "帮扶措施台账.csv": {
-        "unknown_code": 1,            # 措施类别 光伏帮扶
+        "unknown_code": 1,            # 措施类别 集体经济分红
         "negative_amount": 1,         # 金额 -2000.00
         "not_a_number": 1,            # 金额 待核实
         "no_household_id": 1,         # rejected
@@ -905,9 +905,9 @@ def _interventions(county: DemoCounty, path: Path) -> None:
     county.defects += [("negative_amount", path.name, f"序号 {neg[0]}"),
                        ("not_a_number", path.name, f"序号 {nonnum[0]}")]
     hh = rng.choice(county._plain())
-    rows.append([len(rows) - 1, hh.hid, hh.head.name, "光伏帮扶", "光伏扶贫收益分配", "村级光伏扶贫电站", 2019,
+    rows.append([len(rows) - 1, hh.hid, hh.head.name, "集体经济分红", "光伏扶贫收益分配", "村级光伏扶贫电站", 2019,
                  "", "1200.00", "已完成", f"{hh.township}人民政府"])
-    county.defects.append(("unknown_code", path.name, f"序号 {rows[-1][0]} 措施类别 光伏帮扶"))
+    county.defects.append(("unknown_code", path.name, f"序号 {rows[-1][0]} 措施类别 集体经济分红"))
     rows.append([len(rows) - 1, "", "", "产业帮扶", "发放肉羊养殖补贴", "肉羊养殖扶贫项目", 2020, "", "3000.00",
                  "实施中", "石哈河镇人民政府"])
     county.defects.append(("no_household_id", path.name, f"序号 {rows[-1][0]}"))
