@@ -95,8 +95,19 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> No
                 st.caption(ctx.t("rates.interval", lo=ctx.pct(f["lo"]), hi=ctx.pct(f["hi"])))
             st.caption(sample_text(ctx, f))
             if f["small"]:
-                unit = "households" if ind == "approval" else "people"
-                st.caption(":orange[" + ctx.t("rates.small", min=ctx.t(f"rates.small.{unit}", n=MIN_SAMPLE)) + "]")
+                st.caption(":orange[" + small_text(ctx, ind, f["small_parts"]) + "]")
+
+
+def small_text(ctx: PageContext, ind: str, parts: list[tuple[str, float]]) -> str:
+    """Why a figure is indicative only: which rate's sample is under the minimum, and its size (the
+    incidence tile's own sample counts both rates' people, so "171 people" and "too few" must say which)."""
+    unit = "households" if ind == "approval" else "people"
+    minimum = ctx.t(f"rates.small.{unit}", n=MIN_SAMPLE)
+    if ind != "incidence" or not parts:
+        return ctx.t("rates.small", min=minimum)
+    sep = ctx.t("list.sep")
+    named = sep.join(ctx.t("rates.small.part", rate=ctx.t(f"rates.ind.{p}"), n=f"{n:,.0f}") for p, n in parts)
+    return ctx.t("rates.small.incidence", parts=named, min=minimum)
 
 
 def sample_text(ctx: PageContext, f: pd.Series) -> str:

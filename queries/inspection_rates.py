@@ -366,7 +366,7 @@ def figures(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, dat
             ) -> pd.DataFrame:
     """The four figures of the filtered area, one row each (INDICATORS order): indicator, value, lo, hi,
     numerator, denominator, sample_households, sample_people (NaN for approval: it counts households),
-    small, line, passes."""
+    small, small_parts (`_small_parts`), line, passes."""
     df = rates(con, flt, viewer, level="all", date_from=date_from, date_to=date_to, base_year=base_year,
                lines=lines)
     if df.empty:
@@ -394,9 +394,18 @@ def figures_of(row: pd.Series, lines: Lines = DEFAULT_LINES) -> pd.DataFrame:
                     "denominator": None if pd.isna(den) else float(den),
                     "sample_households": int(households),
                     "sample_people": float("nan") if people is None else float(people),
-                    "small": bool(row[f"{ind}_small"]), "line": getattr(lines, ind),
+                    "small": bool(row[f"{ind}_small"]), "small_parts": _small_parts(row, ind),
+                    "line": getattr(lines, ind),
                     "passes": lines.passes(ind, None if pd.isna(value) else float(value))})
     return pd.DataFrame(out)
+
+
+def _small_parts(row: pd.Series, ind: str) -> list[tuple[str, float]]:
+    """(rate, its sample people) for each survey rate whose sample is too small for `ind`: the rate
+    itself, or for the incidence the rates it puts into its formula (`incidence_small`)."""
+    parts = ("wrong_exit", "missed") if ind == "incidence" else (ind,)
+    flag = "{}_used_small" if ind == "incidence" else "{}_small"
+    return [(p, float(row[PARTS[p][1]])) for p in parts if bool(row[flag.format(p)])]
 
 
 def cases_sql(flt: Filters, viewer: Viewer, kind: str, *, date_from: date | None = None,

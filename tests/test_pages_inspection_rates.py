@@ -64,7 +64,9 @@ def test_the_four_figures_as_computed_by_hand(env: Path) -> None:
     assert deltas["脱贫人口错退率"] == "+7.1 pp" and deltas["群众认可度"] == "-17.3 pp"
     captions = "\n".join(c.value for c in at.caption)
     assert "依据：1 / 11人（6户）" in captions and "依据：8 / 11户作答" in captions
-    assert "样本不足" in captions
+    # the incidence tile's sample (11 + 16 people) says which rates rest on too few people
+    assert ":orange[脱贫人口错退率（11人）、贫困人口漏评率（16人）的样本不足30人，综合贫困发生率仅供参考]" in captions
+    assert "依据：1 / 11人（6户）" in captions and ":orange[样本不足30户，仅供参考]" in captions
     assert "1个村没有人口基数" in captions  # 温更嘎查
     towns = next(d.value for d in at.dataframe if "综合贫困发生率" in d.value.columns and "乡(镇)" in d.value.columns)
     assert list(towns["乡(镇)"]) == ["乌加河镇", "德岭山镇", "呼勒斯太苏木"]  # failing first
