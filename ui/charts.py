@@ -337,11 +337,16 @@ def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols:
                         vertical_spacing=0.22, horizontal_spacing=0.07)
     for i, (col, _name) in enumerate(series):
         texts = [f"{v:,.0f}" if pd.notna(v) else "" for v in df[col]]
+        at = {"row": i // cols + 1, "col": i % cols + 1}
         fig.add_trace(go.Scatter(x=df[x], y=df[col], mode="lines+markers+text", text=texts,
                                  textposition="top center", line={"color": "#1f77b4"}, cliponaxis=False,
-                                 showlegend=False), row=i // cols + 1, col=i % cols + 1)
-    fig.update_xaxes(type="category", tickangle=0)
-    fig.update_yaxes(rangemode="tozero", nticks=4)
+                                 showlegend=False), **at)
+        # headroom above the highest label, so that it stays clear of the small chart's title
+        top = pd.to_numeric(df[col], errors="coerce").max()
+        fig.update_yaxes(range=[0, (top if pd.notna(top) and top > 0 else 1) * 1.35], **at)
+    # half a category of room at each end: the first and last labels stay clear of the axis numbers
+    fig.update_xaxes(type="category", tickangle=0, range=[-0.5, len(df) - 0.5])
+    fig.update_yaxes(nticks=4)
     style(fig, height, legend=False)
     fig.update_annotations(font_size=13)
     return fig
