@@ -196,3 +196,12 @@ def test_inspection_rates_demo_facts(demo_env: Path) -> None:
     hlst = open_page("inspection_rates", {"town": "呼勒斯太苏木"})
     assert {m.label: m.value for m in hlst.metric}["群众认可度"] == "82.6%"
     assert ":red-badge[不达标]" in "\n".join(m.value for m in hlst.markdown)
+
+
+def test_missing_number_shows_blank_not_none(demo_env: Path) -> None:
+    """A completed item has no days overdue: the number cell is blank (the grid's placeholder), not
+    "None", in every table of the page."""
+    at = open_page("rectification", {"town": "德岭山镇"})
+    ledgers = [d for d in at.dataframe if "逾期天数" in d.value.columns]
+    assert any(d.value["逾期天数"].isna().any() for d in ledgers)  # the case the page must show blank
+    assert all(d.proto.HasField("placeholder") and d.proto.placeholder == "" for d in at.dataframe)

@@ -36,6 +36,9 @@ CODE_COLUMNS = {
 }
 
 
+MISSING = ""  # a missing value in a table cell: blank, as the extracts write it
+
+
 def column_label(name: str, lang: str) -> str:
     for key in (f"col.{name}", f"field.{name}"):
         if key in LABELS:
@@ -60,6 +63,10 @@ def _labelled_column(col: pd.Series, lang: str, translate: bool) -> pd.Series:
     """`_cell` of every value. Columns of plain text or plain booleans are done column-wise (a
     ledger of 160k items took 0.2 s per rerun cell by cell); anything else cell by cell."""
     kind = pd.api.types.infer_dtype(col, skipna=True)
+    if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
+        # numbers with gaps (an object column of ints and None) stay numbers: a blank "" among them
+        # turned the column into text (left-aligned, sorted as text); the grid shows MISSING instead
+        return pd.to_numeric(col).convert_dtypes(convert_string=False)
     if kind in ("string", "empty"):
         text = col.astype(object).where(col.notna(), "")
         if translate:
@@ -115,7 +122,9 @@ def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any
     import streamlit as st
 
     config = {column_label(k, lang): v for k, v in (column_config or {}).items()}
-    kwargs: dict[str, Any] = {"hide_index": hide_index, "column_config": config, "key": key}
+    # MISSING is what an empty cell of any column shows (the grid writes "None" in a number column)
+    kwargs: dict[str, Any] = {"hide_index": hide_index, "column_config": config, "key": key,
+                              "placeholder": MISSING}
     if height is not None:
         kwargs["height"] = height
     if on_select is not None:
