@@ -205,3 +205,29 @@ def test_missing_number_shows_blank_not_none(demo_env: Path) -> None:
     ledgers = [d for d in at.dataframe if "逾期天数" in d.value.columns]
     assert any(d.value["逾期天数"].isna().any() for d in ledgers)  # the case the page must show blank
     assert all(d.proto.HasField("placeholder") and d.proto.placeholder == "" for d in at.dataframe)
+
+
+def test_batch_kinds_are_words(demo_env: Path) -> None:
+    """The quality page's batch table names each file's kind as the data page does, not its code."""
+    at = open_page("quality")
+    kinds = {k for df in frames(at) if "类别" in df.columns and "文件" in df.columns for k in df["类别"]}
+    assert kinds and "贫困人口信息" in kinds
+    assert not kinds & {"registry", "interventions", "medical_claims", "population_base", "household_checks"}
+
+
+def test_english_tables_translate_codes(demo_env: Path) -> None:
+    """In English, code values in tables read in English (as in the charts); texts have no 、 or ："""
+    def cells(at: AppTest, column: str) -> list[str]:
+        return [str(v) for df in frames(at) if column in df.columns for v in df[column] if v]
+
+    rect = open_page("rectification", {"lang": "en"})
+    assert cells(rect, "Problem category")
+    assert not any(_han(v) for v in cells(rect, "Problem category"))
+    rates = open_page("inspection_rates", {"lang": "en"})
+    shown = cells(rates, "Verdict") + cells(rates, "Small sample")
+    assert any("Fail: " in v for v in shown), shown[:5]
+    assert not any(_han(v) or "、" in v or "：" in v for v in shown)
+
+
+def _han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)

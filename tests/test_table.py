@@ -14,3 +14,31 @@ def test_numbers_with_gaps_stay_numbers() -> None:
     col = out[table.column_label("members", "zh")]
     assert pd.api.types.is_integer_dtype(col.dtype)
     assert col.isna().tolist() == [False, True, False]
+
+
+def test_file_kinds_read_as_words_in_both_languages() -> None:
+    """A batch's kind is an internal code (registry, medical_claims …): every table shows its label."""
+    df = pd.DataFrame({"kind": ["registry", "medical_claims", "household_checks", None]})
+    assert table.labelled(df, "zh").iloc[:, 0].tolist() == ["贫困人口信息", "医疗报销", "入户核查表", ""]
+    assert table.labelled(df, "en").iloc[:, 0].tolist() == ["Registry", "Medical claims", "Household checks", ""]
+
+
+def test_code_values_translated_in_english_tables() -> None:
+    """Code columns read in English as the charts do: single values, a stored `a、b` text value by
+    value, list cells joined with ", "; Chinese keeps the values and 、."""
+    df = pd.DataFrame({
+        "value": ["健康", "弱劳动力或半劳动力"],
+        "health": ["长期慢性病、残疾", "健康"],
+        "problem_category": ["档案资料不规范", "扶贫手册更新不及时"],
+        "categories": [["产业帮扶", "健康帮扶"], []],
+        "village": ["东风村", "团结村"],  # a place name stays as written
+    })
+    en = table.labelled(df, "en")
+    assert en.iloc[:, 0].tolist() == ["Healthy", "Weak or half labour"]
+    assert en.iloc[:, 1].tolist() == ["Chronic illness, Disabled", "Healthy"]
+    assert en.iloc[:, 2].tolist() == ["Irregular archive records", "Handbook not updated"]
+    assert en.iloc[:, 3].tolist() == ["Industry, Health", ""]
+    assert en.iloc[:, 4].tolist() == ["东风村", "团结村"]
+    zh = table.labelled(df, "zh")
+    assert zh.iloc[:, 1].tolist() == ["长期慢性病、残疾", "健康"]
+    assert zh.iloc[:, 3].tolist() == ["产业帮扶、健康帮扶", ""]
