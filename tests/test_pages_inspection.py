@@ -231,3 +231,11 @@ def test_english_tables_translate_codes(demo_env: Path) -> None:
 
 def _han(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_rejected_rows_read_as_labelled_values(demo_env: Path) -> None:
+    """The data page shows a rejected row's values with the file's column labels, not raw JSON."""
+    at = open_page("data_admin")
+    raw = [v for df in frames(at) if "原始行" in df.columns for v in df["原始行"]]
+    assert raw and all("{" not in v and '"household_id"' not in v for v in raw), raw[:2]
+    assert any("姓名：" in v for v in raw)

@@ -42,3 +42,16 @@ def test_code_values_translated_in_english_tables() -> None:
     zh = table.labelled(df, "zh")
     assert zh.iloc[:, 1].tolist() == ["长期慢性病、残疾", "健康"]
     assert zh.iloc[:, 3].tolist() == ["产业帮扶、健康帮扶", ""]
+
+
+def test_rejected_row_reads_as_labelled_values() -> None:
+    """A rejected row's raw values read with the file's column labels in the viewer's language, every
+    value kept (numbers too); a raw text that is not a JSON object stays as stored."""
+    raw = ('{"household_id":null,"category":"产业帮扶","content":"发放肉羊养殖补贴","year":"2020",'
+           '"amount_yuan":3000.5,"status":"实施中"}')
+    df = pd.DataFrame({"raw": [raw, "户编号,姓名\\xb5\\xc4"]})
+    zh = table.labelled(df, "zh").iloc[:, 0].tolist()
+    assert zh[0] == "类别：产业帮扶；措施内容：发放肉羊养殖补贴；年度：2020；金额(元)：3000.5；状态：实施中"
+    assert zh[1] == "户编号,姓名\\xb5\\xc4"
+    en = table.labelled(df, "en").iloc[:, 0].tolist()[0]
+    assert en.startswith("Category: 产业帮扶; ") and "{" not in en and "household_id" not in en

@@ -4,8 +4,8 @@
   in labels.ui_core, else `field.<name>` of labels.etl_text, else unchanged); code values translated
   when lang is English (columns in CODE_COLUMNS, through labels.codes_en, as the charts do; a cell of
   several values `a、b` value by value), internal codes with labels of their own (VALUE_LABELS: file
-  kinds) in every language; list cells joined with the language's separator (`list.sep`); booleans
-  as 是/否.
+  kinds) in every language; a rejected row's raw JSON (`raw`) as `label：value` pairs
+  (ui.formats.raw_row); list cells joined with the language's separator (`list.sep`); booleans as 是/否.
 - `show(key, df, what, *, column_config=None, height=None, hide_index=True, on_select=None)`: renders
   the labelled view with st.dataframe, then CSV + XLSX downloads of exactly that view; an empty frame
   gives the empty state instead. `column_config` keys are the original (query) column names. A view
@@ -29,7 +29,7 @@ import pandas as pd
 
 from labels import LABELS, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
-from ui.formats import plain_dates
+from ui.formats import plain_dates, raw_row
 
 CODE_COLUMNS = {
     "main_cause", "other_causes", "exit_status", "monitoring_type", "household_attribute", "category",
@@ -42,6 +42,7 @@ CODE_COLUMNS = {
 # columns whose values are internal codes with a label of their own, `<prefix>.<code>`: translated in
 # every language (a file kind reads 贫困人口信息, not registry)
 VALUE_LABELS = {"kind": "kind"}
+RAW_ROW_COLUMNS = {"raw"}  # a rejected row's values as stored (JSON): shown labelled, ui.formats.raw_row
 
 
 MISSING = ""  # a missing value in a table cell: blank, as the extracts write it
@@ -107,6 +108,8 @@ def _labelled_column(col: pd.Series, lang: str, texts: Mapping[str, str] | None)
 def labelled(df: pd.DataFrame, lang: str, codes: bool = True) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
+        if col in RAW_ROW_COLUMNS:
+            out[col] = out[col].map(lambda v: raw_row(v, lang))
         texts = value_texts(str(col), lang) if codes else None
         if out[col].dtype == object or pd.api.types.is_bool_dtype(out[col]) or texts:
             out[col] = _labelled_column(out[col], lang, texts)
