@@ -55,3 +55,17 @@ def test_rejected_row_reads_as_labelled_values() -> None:
     assert zh[1] == "户编号,姓名\\xb5\\xc4"
     en = table.labelled(df, "en").iloc[:, 0].tolist()[0]
     assert en.startswith("Category: 产业帮扶; ") and "{" not in en and "household_id" not in en
+
+
+def test_columns_sized_from_every_value() -> None:
+    """Every shown value fits its column, not only the first ten rows' (the grid's own sizing cut a
+    long value further down, '自身发展动力不足' → '自身发展动力不'); a progress column holds its label
+    beside the bar in less than the grid's fixed 150 px."""
+    causes = ["因病"] * 10 + ["自身发展动力不足"]
+    view = pd.DataFrame({"主要致贫原因": causes, "占比": [0.3512] * 11})
+    progress = {"type_config": {"type": "progress", "format": "percent", "min_value": 0, "max_value": 1}}
+    config = table.sized(view, {"占比": progress})
+    assert config["主要致贫原因"]["width"] >= table.text_px("自身发展动力不足") + table.CELL_PADDING
+    share = config["占比"]
+    assert share["type_config"] == progress["type_config"]  # the page's settings are kept
+    assert table.text_px("100.00%") + table.PROGRESS_BAR_PX <= share["width"] < 150

@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,6 +47,57 @@ RAW_ROW_COLUMNS = {"raw"}  # a rejected row's values as stored (JSON): shown lab
 
 
 MISSING = ""  # a missing value in a table cell: blank, as the extracts write it
+
+# Column widths. The grid sizes a column by its header and its first ten rows only, dropping any
+# value twice their mean (so '自身发展动力不足' in row 11 was cut to '自身发展动力不'), and gives a
+# progress column a fixed 150 px; half-width tables then ran past their column and lost their last
+# column off the edge. Each column is sized here from every shown value instead (px of the grid's
+# 14 px font: a CJK character 14, other characters at most 8, 8 px padding each side).
+CELL_PADDING = 16
+WIDE_CHAR_PX, NARROW_CHAR_PX = 14.0, 7.5
+MAX_COLUMN_PX = 480  # prose (问题描述, 措施内容) wider than this is cut; the downloads hold it whole
+PROGRESS_BAR_PX = 40  # the bar of a progress column, beside its label
+
+
+def text_px(text: str) -> float:
+    return sum(WIDE_CHAR_PX if unicodedata.east_asian_width(ch) in "WF" else NARROW_CHAR_PX for ch in text)
+
+
+def _shown_texts(col: pd.Series, type_config: Mapping[str, Any]) -> list[str]:
+    """The distinct texts the grid draws for a column (numbers as formatted, roughly)."""
+    values = col.dropna()
+    fmt = type_config.get("format")
+    if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+        return [str(v) for v in pd.unique(values.astype(str))]
+    numbers = [float(v) for v in pd.unique(values)]
+    if type_config.get("type") == "progress":
+        numbers += [float(type_config[k]) for k in ("min_value", "max_value") if type_config.get(k) is not None]
+    if fmt == "percent":
+        return [f"{v:.2%}" for v in numbers]
+    if fmt == "localized":
+        return [f"{v:,.2f}".rstrip("0").rstrip(".") for v in numbers]
+    return [f"{v:.4f}".rstrip("0").rstrip(".") for v in numbers]
+
+
+def column_width(label: str, col: pd.Series, config: Mapping[str, Any] | None) -> int:
+    """Pixels that show `label` and every value of `col` whole (prose up to MAX_COLUMN_PX)."""
+    type_config = (config or {}).get("type_config") or {}
+    widest = max((text_px(v) for v in _shown_texts(col, type_config)), default=0.0)
+    if type_config.get("type") == "progress":
+        widest += CELL_PADDING + PROGRESS_BAR_PX
+    return int(min(MAX_COLUMN_PX, max(text_px(label), widest) + CELL_PADDING + 2))
+
+
+def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
+    """`config` (keyed by shown column) with a width for every column the page did not size."""
+    out = dict(config)
+    for label in view.columns:
+        given = out.get(label)
+        if isinstance(given, Mapping) and given.get("width") is not None:
+            continue
+        width = column_width(str(label), view[label], given if isinstance(given, Mapping) else None)
+        out[label] = {**given, "width": width} if isinstance(given, Mapping) else {"width": width}
+    return out
 
 
 def column_label(name: str, lang: str) -> str:
@@ -166,6 +218,7 @@ def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any
     text = [c for c in view.columns if view[c].dtype == object or isinstance(view[c].dtype, pd.StringDtype)]
     if any(view[c].hasnans for c in text):  # column by column: `view[text]` copied the frame
         view = view.assign(**{c: view[c].fillna("") for c in text})
+    kwargs["column_config"] = sized(view, config)
     return st.dataframe(view, **kwargs)
 
 
