@@ -103,6 +103,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.line.ge": ("否决线 ≥ {line}", "veto line ≥ {line}"),
     "rates.pass": ("达标", "Pass"),
     "rates.fail": ("不达标", "Fail"),
+    "rates.fail_items": ("不达标：{items}", "Fail: {items}"),
     "rates.no_figure": ("无数据", "No figure"),
     "rates.interval": ("95%区间 {lo}–{hi}", "95% interval {lo}–{hi}"),
     "rates.sample.people": ("依据：{num} / {den}人（{households}户）", "From {num} / {den} people ({households} households)"),

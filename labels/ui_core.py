@@ -48,6 +48,9 @@ LABELS: dict[str, tuple[str, str]] = {
                               "Excel is offered up to {limit} rows (this list has {rows}); download the CSV."),
     "list.showing": ("显示前 {n:,} 条，共 {total:,} 条；下载的文件包含全部 {total:,} 条。",
                      "Showing the first {n:,} of {total:,} rows; the downloads contain all {total:,}."),
+    "list.sep": ("、", ", "),  # between the values of a cell that holds several
+    "raw.pair": ("{label}：{value}", "{label}: {value}"),  # a rejected row's value (ui.formats.raw_row)
+    "raw.sep": ("；", "; "),
     "list.all": ("共 {total:,} 条，下载的文件与表格一致。", "{total:,} rows; the downloads hold the same rows."),
     "common.yes": ("是", "Yes"),
     "common.no": ("否", "No"),

@@ -54,8 +54,7 @@ def main() -> None:
     if hist.empty:
         st.caption(ctx.t("insp.quality.trend_none"))
     else:
-        hv = hist.assign(kind=[ctx.t(f"kind.{k}") for k in hist["kind"]])
-        table.show("data_history", hv, ctx.t("insp.what.history"))
+        table.show("data_history", hist, ctx.t("insp.what.history"))
 
     st.subheader(ctx.t("insp.data.rejected"))
     batches = [None, *hist["batch_id"].tolist()] if not hist.empty else [None]
@@ -68,7 +67,6 @@ def main() -> None:
     else:
         rv = rej.assign(
             rule_name=[ctx.t(f"rulename.{r}") for r in rej["rule"]],
-            kind=[ctx.t(f"kind.{k}") if isinstance(k, str) else "" for k in rej["kind"]],
             field=[ctx.t(f"field.{f}") if isinstance(f, str) else "" for f in rej["field"]],
         )
         rv = rv[["batch_id", "file_name", "kind", "line", "rule_name", "field", "raw"]]

@@ -126,9 +126,9 @@ def sample_text(ctx: PageContext, f: pd.Series) -> str:
 def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """A place table as shown and downloaded: the four rates, the verdict, the samples."""
     def names(inds: list[str]) -> str:
-        return "、".join(ctx.t(f"rates.ind.{i}") for i in inds)
+        return ctx.t("list.sep").join(ctx.t(f"rates.ind.{i}") for i in inds)
 
-    verdict = [ctx.t("rates.fail") + "：" + names(f) if f else
+    verdict = [ctx.t("rates.fail_items", items=names(f)) if f else
                (ctx.t("rates.pass") if any(r[f"{i}_pass"] is not None for i in INDICATORS) else ctx.t("rates.no_figure"))
                for f, (_, r) in zip(df["failed"], df.iterrows(), strict=True)]
     small = [names([i for i in INDICATORS if r[f"{i}_small"] and not pd.isna(r[f"{i}_rate"])])
@@ -218,7 +218,7 @@ def plan_section(ctx: PageContext) -> None:
     st.caption(ctx.t("rates.plan.summary", villages=sample["village_draw"].nunique(), households=len(sample),
                      ordinary=ordinary))
     view = sample.assign(inclusion=pct_cells(sample["inclusion"]),
-                         member_count=["" if pd.isna(v) else int(v) for v in sample["member_count"]])
+                         member_count=sample["member_count"].astype("Int64"))  # a blank row: no count
     table.show("rates_plan", view[PLAN_COLUMNS], ctx.t("rates.plan.what_list", seed=spec.seed))
     scope = "、".join(ctx.flt.townships or ctx.viewer.townships or ()) or ctx.t("rates.plan.county")
     notes = [ctx.t("rates.plan.cover.title", scope=scope, seed=spec.seed),
@@ -264,7 +264,7 @@ def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:
     """The four figures as a table (the tiles' download)."""
     verdict = [ctx.t("rates.no_figure") if p is None else ctx.t("rates.pass") if p else ctx.t("rates.fail")
                for p in figures["passes"]]
-    people = ["" if pd.isna(v) else int(v) for v in figures["sample_people"]]
+    people = figures["sample_people"].astype("Int64")
     return figures.assign(indicator=[ctx.t(f"rates.ind.{i}") for i in figures["indicator"]], verdict=verdict,
                           veto_line=pct_cells(figures["line"], 0), figure=pct_cells(figures["value"]),
                           lo=pct_cells(figures["lo"]), hi=pct_cells(figures["hi"]), sample_people=people)[

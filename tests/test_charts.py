@@ -136,3 +136,30 @@ def test_figure_div_writes_through_spec_div() -> None:
     fig = charts.line(pd.DataFrame({"y": [2019, 2020], "n": [np.int64(5), np.int64(7)]}), "y", [("n", "户数")])
     data, layout, _ = _plot_args(profile_html.figure_div(fig))
     assert layout["height"] == 360 and data[0]["name"] == "户数" and data[0]["text"] == ["5", "7"]
+
+
+def _whole_ticks(axis: dict[str, Any]) -> bool:
+    """Every tick of the axis is a whole number: a step of whole numbers from a whole number (without
+    a step, Plotly steps a short axis by 0.5 or 0.2)."""
+    step, start = axis.get("dtick"), axis.get("tick0", 0)
+    return step is not None and float(step).is_integer() and step >= 1 and float(start).is_integer()
+
+
+@pytest.mark.parametrize("orientation", ["v", "h"])
+def test_small_count_axes_have_whole_ticks(orientation: str) -> None:
+    """Household counts of 0–3 (a village's exit status, the ageing buckets) tick 0, 1, 2, 3, never
+    0.5户; a share axis is left alone."""
+    df = pd.DataFrame({"village": ["东风村", "团结村", "新华村"], "households": [1, 3, 2],
+                       "status": ["已脱贫", "未脱贫", "已脱贫"]})
+    for kwargs in ({}, {"color": "status"}, {"color": "status", "barmode": "group"}):
+        spec = charts.bar_spec(df, "village", "households", orientation=orientation, **kwargs)
+        assert _whole_ticks(spec["layout"]["xaxis" if orientation == "h" else "yaxis"]), kwargs
+    shares = df.assign(share=[0.1, 0.25, 0.5])
+    spec = charts.bar_spec(shares, "village", "share", orientation=orientation, text_format="{:.1%}")
+    assert "dtick" not in spec["layout"]["xaxis" if orientation == "h" else "yaxis"]
+
+
+def test_small_count_line_has_whole_ticks() -> None:
+    df = pd.DataFrame({"year": ["2019", "2020"], "exited": [1, 2], "cumulative": [1, 3]})
+    fig = charts.line(df, "year", [("exited", "当年"), ("cumulative", "累计")], bars=("exited",))
+    assert _whole_ticks(fig.layout.yaxis.to_plotly_json())

@@ -196,3 +196,46 @@ def test_inspection_rates_demo_facts(demo_env: Path) -> None:
     hlst = open_page("inspection_rates", {"town": "呼勒斯太苏木"})
     assert {m.label: m.value for m in hlst.metric}["群众认可度"] == "82.6%"
     assert ":red-badge[不达标]" in "\n".join(m.value for m in hlst.markdown)
+
+
+def test_missing_number_shows_blank_not_none(demo_env: Path) -> None:
+    """A completed item has no days overdue: the number cell is blank (the grid's placeholder), not
+    "None", in every table of the page."""
+    at = open_page("rectification", {"town": "德岭山镇"})
+    ledgers = [d for d in at.dataframe if "逾期天数" in d.value.columns]
+    assert any(d.value["逾期天数"].isna().any() for d in ledgers)  # the case the page must show blank
+    assert all(d.proto.HasField("placeholder") and d.proto.placeholder == "" for d in at.dataframe)
+
+
+def test_batch_kinds_are_words(demo_env: Path) -> None:
+    """The quality page's batch table names each file's kind as the data page does, not its code."""
+    at = open_page("quality")
+    kinds = {k for df in frames(at) if "类别" in df.columns and "文件" in df.columns for k in df["类别"]}
+    assert kinds and "贫困人口信息" in kinds
+    assert not kinds & {"registry", "interventions", "medical_claims", "population_base", "household_checks"}
+
+
+def test_english_tables_translate_codes(demo_env: Path) -> None:
+    """In English, code values in tables read in English (as in the charts); texts have no 、 or ："""
+    def cells(at: AppTest, column: str) -> list[str]:
+        return [str(v) for df in frames(at) if column in df.columns for v in df[column] if v]
+
+    rect = open_page("rectification", {"lang": "en"})
+    assert cells(rect, "Problem category")
+    assert not any(_han(v) for v in cells(rect, "Problem category"))
+    rates = open_page("inspection_rates", {"lang": "en"})
+    shown = cells(rates, "Verdict") + cells(rates, "Small sample")
+    assert any("Fail: " in v for v in shown), shown[:5]
+    assert not any(_han(v) or "、" in v or "：" in v for v in shown)
+
+
+def _han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_rejected_rows_read_as_labelled_values(demo_env: Path) -> None:
+    """The data page shows a rejected row's values with the file's column labels, not raw JSON."""
+    at = open_page("data_admin")
+    raw = [v for df in frames(at) if "原始行" in df.columns for v in df["原始行"]]
+    assert raw and all("{" not in v and '"household_id"' not in v for v in raw), raw[:2]
+    assert any("姓名：" in v for v in raw)

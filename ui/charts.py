@@ -8,6 +8,7 @@
   `bar_spec(...)`: the same figure as plain dicts, unvalidated (what `bar` builds its go.Figure from;
   the briefing writes it to HTML itself).
 - `line(df, x, y, *, color=None, ...)`: lines with markers and values.
+- `count_ticks(values, top)`: whole ticks on an axis of counts (used by `bar` and `line`).
 - `rate_bars(df, place, rate, lo, hi, passed, line, ...)`: a rate per place against a veto line,
   coloured pass/fail, with its interval.
 - `style(fig, height=None)`: CJK font (Noto Sans CJK SC, installed offline; sans-serif fallback),
@@ -116,6 +117,20 @@ def style(fig: go.Figure, height: int | None = None, *, legend: bool = True) -> 
     return fig
 
 
+COUNT_DTICK_UP_TO = 12  # past this top Plotly's own tick step is a whole number (2, 5, 10 …)
+
+
+def count_ticks(values: Sequence[Any], top: float | None) -> dict[str, Any]:
+    """Axis settings for an axis of counts (every value a whole number) running up to `top`: whole
+    ticks only. Plotly steps a short axis by 0.5 or 0.2, which reads "0.5户" on a household count;
+    a count axis under COUNT_DTICK_UP_TO steps by 1. Other axes (shares, amounts): nothing."""
+    numbers = [float(v) for v in values if v is not None and pd.notna(v)]
+    if not numbers or not all(v.is_integer() for v in numbers):
+        return {}
+    top = max(numbers) if top is None else top
+    return {"tick0": 0, "dtick": 1} if top <= COUNT_DTICK_UP_TO else {}
+
+
 def _order(df: pd.DataFrame, cat: str, sums: pd.Series, order: Sequence[Any] | None,
            ascending: bool) -> list[Any]:
     if order is not None:
@@ -202,6 +217,7 @@ def bar_spec(
     val_axis: dict[str, Any] = {"title": {"text": y_title}, "automargin": True}
     if value_range is not None:
         val_axis["range"] = value_range
+        val_axis.update(count_ticks(df[val].tolist(), value_range[1]))
     if height is None:
         height = max(300, min(900, 28 * len(cats) + 140)) if horizontal else 400
     layout = _style_layout(height, bool(color))
@@ -250,7 +266,9 @@ def line(
             fig.add_trace(go.Scatter(x=df[x], y=df[col], name=name, mode="lines+markers+text", text=texts,
                                      textposition="top center", line={"color": colour}, cliponaxis=False))
     fig.update_xaxes(title_text=x_title, type="category")
-    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    values = [v for col, _ in ys for v in df[col].tolist()]
+    top = max([float(v) for v in values if pd.notna(v)], default=0) * 1.1  # room for the texts above
+    fig.update_yaxes(title_text=y_title, rangemode="tozero", **count_ticks(values, top))
     return style(fig, height)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
-from labels import t
+from labels import LABELS, t
 
 
 def pct(x: object) -> str:
@@ -36,3 +38,23 @@ def plain_dates(df: pd.DataFrame) -> pd.DataFrame:
             if (s.dropna().dt.normalize() == s.dropna()).all():
                 out[col] = s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None)
     return out
+
+
+def raw_row(raw: object, lang: str) -> object:
+    """A rejected row's raw values (stored as a JSON object keyed by the loader's field names) as a
+    reader reads them: `户编号：…；姓名：…` with the file's column labels in `lang`, every value that
+    the row held, in the file's order. Fields the row left empty are left out (they are all the
+    kind's columns, mostly absent from the file; the rule and field columns say what was missing).
+    Anything else (an undecodable line's text) is shown as stored."""
+    if not isinstance(raw, str) or not raw.startswith("{"):
+        return raw
+    try:
+        row = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(row, dict):
+        return raw
+    pairs = [t("raw.pair", lang, label=t(f"field.{k}", lang) if f"field.{k}" in LABELS else k,
+               value=v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+             for k, v in row.items() if v is not None and v != ""]
+    return t("raw.sep", lang).join(pairs)

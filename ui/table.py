@@ -2,7 +2,10 @@
 
 - `labelled(df, lang, codes=True) -> DataFrame`: columns renamed through the label table (`col.<name>`
   in labels.ui_core, else `field.<name>` of labels.etl_text, else unchanged); code values translated
-  when lang is English (columns in CODE_COLUMNS); list cells joined with `、`; booleans as 是/否.
+  when lang is English (columns in CODE_COLUMNS, through labels.codes_en, as the charts do; a cell of
+  several values `a、b` value by value), internal codes with labels of their own (VALUE_LABELS: file
+  kinds) in every language; a rejected row's raw JSON (`raw`) as `label：value` pairs
+  (ui.formats.raw_row); list cells joined with the language's separator (`list.sep`); booleans as 是/否.
 - `show(key, df, what, *, column_config=None, height=None, hide_index=True, on_select=None)`: renders
   the labelled view with st.dataframe, then CSV + XLSX downloads of exactly that view; an empty frame
   gives the empty state instead. `column_config` keys are the original (query) column names. A view
@@ -19,21 +22,82 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from labels import LABELS, code_label, codes_en, t
+from labels import LABELS, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
-from ui.formats import plain_dates
+from ui.formats import plain_dates, raw_row
 
 CODE_COLUMNS = {
     "main_cause", "other_causes", "exit_status", "monitoring_type", "household_attribute", "category",
     "categories", "other_cause", "health", "labor_skill", "status", "visit_type", "band", "flag",
-    "reason", "reasons", "education", "top_cause", "kind",
+    "reason", "reasons", "education", "top_cause", "problem_category",
+    "value",  # a member code tabulated (health, labour skill: pages/causes.py)
     "household_type", "counted_as", "finding", "approval", "failed_items",  # household checks (§1.4)
+    "group",  # an inspection sample's household group (queries.inspection_plan)
 }
+# columns whose values are internal codes with a label of their own, `<prefix>.<code>`: translated in
+# every language (a file kind reads 贫困人口信息, not registry)
+VALUE_LABELS = {"kind": "kind"}
+RAW_ROW_COLUMNS = {"raw"}  # a rejected row's values as stored (JSON): shown labelled, ui.formats.raw_row
+
+
+MISSING = ""  # a missing value in a table cell: blank, as the extracts write it
+
+# Column widths. The grid sizes a column by its header and its first ten rows only, dropping any
+# value twice their mean (so '自身发展动力不足' in row 11 was cut to '自身发展动力不'), and gives a
+# progress column a fixed 150 px; half-width tables then ran past their column and lost their last
+# column off the edge. Each column is sized here from every shown value instead (px of the grid's
+# 14 px font: a CJK character 14, other characters at most 8, 8 px padding each side).
+CELL_PADDING = 16
+WIDE_CHAR_PX, NARROW_CHAR_PX = 14.0, 7.5
+MAX_COLUMN_PX = 480  # prose (问题描述, 措施内容) wider than this is cut; the downloads hold it whole
+PROGRESS_BAR_PX = 40  # the bar of a progress column, beside its label
+
+
+def text_px(text: str) -> float:
+    return sum(WIDE_CHAR_PX if unicodedata.east_asian_width(ch) in "WF" else NARROW_CHAR_PX for ch in text)
+
+
+def _shown_texts(col: pd.Series, type_config: Mapping[str, Any]) -> list[str]:
+    """The distinct texts the grid draws for a column (numbers as formatted, roughly)."""
+    values = col.dropna()
+    fmt = type_config.get("format")
+    if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+        return [str(v) for v in pd.unique(values.astype(str))]
+    numbers = [float(v) for v in pd.unique(values)]
+    if type_config.get("type") == "progress":
+        numbers += [float(type_config[k]) for k in ("min_value", "max_value") if type_config.get(k) is not None]
+    if fmt == "percent":
+        return [f"{v:.2%}" for v in numbers]
+    if fmt == "localized":
+        return [f"{v:,.2f}".rstrip("0").rstrip(".") for v in numbers]
+    return [f"{v:.4f}".rstrip("0").rstrip(".") for v in numbers]
+
+
+def column_width(label: str, col: pd.Series, config: Mapping[str, Any] | None) -> int:
+    """Pixels that show `label` and every value of `col` whole (prose up to MAX_COLUMN_PX)."""
+    type_config = (config or {}).get("type_config") or {}
+    widest = max((text_px(v) for v in _shown_texts(col, type_config)), default=0.0)
+    if type_config.get("type") == "progress":
+        widest += CELL_PADDING + PROGRESS_BAR_PX
+    return int(min(MAX_COLUMN_PX, max(text_px(label), widest) + CELL_PADDING + 2))
+
+
+def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
+    """`config` (keyed by shown column) with a width for every column the page did not size."""
+    out = dict(config)
+    for label in view.columns:
+        given = out.get(label)
+        if isinstance(given, Mapping) and given.get("width") is not None:
+            continue
+        width = column_width(str(label), view[label], given if isinstance(given, Mapping) else None)
+        out[label] = {**given, "width": width} if isinstance(given, Mapping) else {"width": width}
+    return out
 
 
 def column_label(name: str, lang: str) -> str:
@@ -43,39 +107,64 @@ def column_label(name: str, lang: str) -> str:
     return name
 
 
-def _cell(value: object, lang: str, translate: bool) -> object:
+def value_texts(column: str, lang: str) -> dict[str, str] | None:
+    """The value → text mapping of a column's code values in `lang`, if the column has one: code
+    columns in English (labels.codes_en), labelled codes (VALUE_LABELS) in every language."""
+    if column in VALUE_LABELS:
+        prefix = VALUE_LABELS[column] + "."
+        return {k[len(prefix):]: t(k, lang) for k in LABELS if k.startswith(prefix)}
+    if lang == "en" and column in CODE_COLUMNS:
+        return codes_en.CODE_EN
+    return None
+
+
+def _cell(value: object, lang: str, texts: Mapping[str, str] | None) -> object:
     if value is None:
         return ""
     if isinstance(value, bool):
         return t("common.yes", lang) if value else t("common.no", lang)
     if isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and not isinstance(value, (str, bytes))):
         items = value.tolist() if hasattr(value, "tolist") else value
-        return "、".join(str(code_label(v, lang) if translate else v) for v in items)
-    if translate and isinstance(value, str):
-        return code_label(value, lang)
+        return t("list.sep", lang).join(str(texts.get(v, v) if texts else v) for v in items)
+    if texts and isinstance(value, str):
+        return _text(value, lang, texts)
     return value
 
 
-def _labelled_column(col: pd.Series, lang: str, translate: bool) -> pd.Series:
+def _text(value: str, lang: str, texts: Mapping[str, str]) -> str:
+    """A code value's text; a cell of several values (`长期慢性病、残疾`, as stored lists are written)
+    gives each value's text, joined the language's way."""
+    if value in texts or "、" not in value:
+        return texts.get(value, value)
+    return t("list.sep", lang).join(texts.get(v, v) for v in value.split("、"))
+
+
+def _labelled_column(col: pd.Series, lang: str, texts: Mapping[str, str] | None) -> pd.Series:
     """`_cell` of every value. Columns of plain text or plain booleans are done column-wise (a
     ledger of 160k items took 0.2 s per rerun cell by cell); anything else cell by cell."""
     kind = pd.api.types.infer_dtype(col, skipna=True)
+    if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
+        # numbers with gaps (an object column of ints and None) stay numbers: a blank "" among them
+        # turned the column into text (left-aligned, sorted as text); the grid shows MISSING instead
+        return pd.to_numeric(col).convert_dtypes(convert_string=False)
     if kind in ("string", "empty"):
         text = col.astype(object).where(col.notna(), "")
-        if translate:
-            text = text.map(codes_en.CODE_EN).where(lambda v: v.notna(), text)
+        if texts:  # each distinct value once
+            text = text.map({v: _text(v, lang, texts) if v else v for v in pd.unique(text)})
         return text.astype(object)
     if kind == "boolean" and not col.isna().any():
         return col.map({True: t("common.yes", lang), False: t("common.no", lang)}).astype(object)
-    return col.map(lambda v: _cell(v, lang, translate)).astype(object)
+    return col.map(lambda v: _cell(v, lang, texts)).astype(object)
 
 
 def labelled(df: pd.DataFrame, lang: str, codes: bool = True) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
-        translate = codes and lang == "en" and col in CODE_COLUMNS
-        if out[col].dtype == object or pd.api.types.is_bool_dtype(out[col]) or translate:
-            out[col] = _labelled_column(out[col], lang, translate)
+        if col in RAW_ROW_COLUMNS:
+            out[col] = out[col].map(lambda v: raw_row(v, lang))
+        texts = value_texts(str(col), lang) if codes else None
+        if out[col].dtype == object or pd.api.types.is_bool_dtype(out[col]) or texts:
+            out[col] = _labelled_column(out[col], lang, texts)
     out.columns = [column_label(str(c), lang) for c in out.columns]
     return out
 
@@ -115,7 +204,9 @@ def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any
     import streamlit as st
 
     config = {column_label(k, lang): v for k, v in (column_config or {}).items()}
-    kwargs: dict[str, Any] = {"hide_index": hide_index, "column_config": config, "key": key}
+    # MISSING is what an empty cell of any column shows (the grid writes "None" in a number column)
+    kwargs: dict[str, Any] = {"hide_index": hide_index, "column_config": config, "key": key,
+                              "placeholder": MISSING}
     if height is not None:
         kwargs["height"] = height
     if on_select is not None:
@@ -127,6 +218,7 @@ def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any
     text = [c for c in view.columns if view[c].dtype == object or isinstance(view[c].dtype, pd.StringDtype)]
     if any(view[c].hasnans for c in text):  # column by column: `view[text]` copied the frame
         view = view.assign(**{c: view[c].fillna("") for c in text})
+    kwargs["column_config"] = sized(view, config)
     return st.dataframe(view, **kwargs)
 
 
@@ -162,17 +254,17 @@ def show_list(
     labelled_view = labelled(shown, ctx.lang)
     state = _frame(key, labelled_view, ctx.lang, column_config, height, hide_index, on_select)
     sources = dict(sources or {})
-    value_texts: dict[str, dict[str, str]] = {}
+    texts: dict[str, dict[str, str]] = {}
     for col in shown.columns:
         src = sources.get(str(col), str(col))
         if mappings and str(col) in mappings:
-            value_texts[src] = dict(mappings[str(col)])
-        elif ctx.lang == "en" and col in CODE_COLUMNS:
-            value_texts[src] = dict(codes_en.CODE_EN)
+            texts[src] = dict(mappings[str(col)])
+        elif (own := value_texts(str(col), ctx.lang)) is not None:
+            texts[src] = dict(own)
     table_sorted = bool(full.stored_table) and data.call(stored_sorted, full.stored_table)
     sql_view = extract.SqlView(
         sql=full.ranked(table_sorted) if full.rank else full.ordered(table_sorted), params=dict(full.params),
         columns=tuple((sources.get(str(c), str(c)), column_label(str(c), ctx.lang)) for c in shown.columns),
-        mappings=value_texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), rows=total)
+        mappings=texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), rows=total)
     extract.show_sql(key, sql_view, what)
     return state if on_select is not None else labelled_view

@@ -1,0 +1,71 @@
+"""The shared table layer (ui.table): what a table cell shows, in either language."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui import table
+
+
+def test_numbers_with_gaps_stay_numbers() -> None:
+    """An object column of ints and None (a count a row may lack) stays a number column with a
+    missing value, not a mix of ints and "" that the grid shows as text."""
+    out = table.labelled(pd.DataFrame({"members": pd.Series([3, None, 12], dtype=object)}), "zh")
+    col = out[table.column_label("members", "zh")]
+    assert pd.api.types.is_integer_dtype(col.dtype)
+    assert col.isna().tolist() == [False, True, False]
+
+
+def test_file_kinds_read_as_words_in_both_languages() -> None:
+    """A batch's kind is an internal code (registry, medical_claims …): every table shows its label."""
+    df = pd.DataFrame({"kind": ["registry", "medical_claims", "household_checks", None]})
+    assert table.labelled(df, "zh").iloc[:, 0].tolist() == ["贫困人口信息", "医疗报销", "入户核查表", ""]
+    assert table.labelled(df, "en").iloc[:, 0].tolist() == ["Registry", "Medical claims", "Household checks", ""]
+
+
+def test_code_values_translated_in_english_tables() -> None:
+    """Code columns read in English as the charts do: single values, a stored `a、b` text value by
+    value, list cells joined with ", "; Chinese keeps the values and 、."""
+    df = pd.DataFrame({
+        "value": ["健康", "弱劳动力或半劳动力"],
+        "health": ["长期慢性病、残疾", "健康"],
+        "problem_category": ["档案资料不规范", "扶贫手册更新不及时"],
+        "categories": [["产业帮扶", "健康帮扶"], []],
+        "village": ["东风村", "团结村"],  # a place name stays as written
+    })
+    en = table.labelled(df, "en")
+    assert en.iloc[:, 0].tolist() == ["Healthy", "Weak or half labour"]
+    assert en.iloc[:, 1].tolist() == ["Chronic illness, Disabled", "Healthy"]
+    assert en.iloc[:, 2].tolist() == ["Irregular archive records", "Handbook not updated"]
+    assert en.iloc[:, 3].tolist() == ["Industry, Health", ""]
+    assert en.iloc[:, 4].tolist() == ["东风村", "团结村"]
+    zh = table.labelled(df, "zh")
+    assert zh.iloc[:, 1].tolist() == ["长期慢性病、残疾", "健康"]
+    assert zh.iloc[:, 3].tolist() == ["产业帮扶、健康帮扶", ""]
+
+
+def test_rejected_row_reads_as_labelled_values() -> None:
+    """A rejected row's raw values read with the file's column labels in the viewer's language, every
+    value kept (numbers too); a raw text that is not a JSON object stays as stored."""
+    raw = ('{"household_id":null,"category":"产业帮扶","content":"发放肉羊养殖补贴","year":"2020",'
+           '"amount_yuan":3000.5,"status":"实施中"}')
+    df = pd.DataFrame({"raw": [raw, "户编号,姓名\\xb5\\xc4"]})
+    zh = table.labelled(df, "zh").iloc[:, 0].tolist()
+    assert zh[0] == "类别：产业帮扶；措施内容：发放肉羊养殖补贴；年度：2020；金额(元)：3000.5；状态：实施中"
+    assert zh[1] == "户编号,姓名\\xb5\\xc4"
+    en = table.labelled(df, "en").iloc[:, 0].tolist()[0]
+    assert en.startswith("Category: 产业帮扶; ") and "{" not in en and "household_id" not in en
+
+
+def test_columns_sized_from_every_value() -> None:
+    """Every shown value fits its column, not only the first ten rows' (the grid's own sizing cut a
+    long value further down, '自身发展动力不足' → '自身发展动力不'); a progress column holds its label
+    beside the bar in less than the grid's fixed 150 px."""
+    causes = ["因病"] * 10 + ["自身发展动力不足"]
+    view = pd.DataFrame({"主要致贫原因": causes, "占比": [0.3512] * 11})
+    progress = {"type_config": {"type": "progress", "format": "percent", "min_value": 0, "max_value": 1}}
+    config = table.sized(view, {"占比": progress})
+    assert config["主要致贫原因"]["width"] >= table.text_px("自身发展动力不足") + table.CELL_PADDING
+    share = config["占比"]
+    assert share["type_config"] == progress["type_config"]  # the page's settings are kept
+    assert table.text_px("100.00%") + table.PROGRESS_BAR_PX <= share["width"] < 150
