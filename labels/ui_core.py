@@ -122,7 +122,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.rows_rejected": ("拒收行数", "Rows rejected"),
     "col.rows_skipped": ("跳过行数", "Rows skipped"),
     "col.issues": ("数据问题", "Data issues"),
-    "list.sep": ("、", ", "),  # between the items of a list in running text
     "col.top_cause": ("首要致贫原因", "Top cause"),
     "col.cumulative": ("累计脱贫户", "Cumulative exited"),
     # large counts on KPI tiles (ui.context.PageContext.num), each language in its own units
