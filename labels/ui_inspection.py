@@ -247,6 +247,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.quality.defects_township": ("乡镇", "Township"),
     "insp.quality.trend": ("历次入库的数据问题", "Data issues per load"),
     "insp.quality.trend_none": ("尚无入库记录。", "No loads yet."),
+    "insp.quality.trend_note": (
+        "按入库批次，全旗，不随筛选变化：各批次入库当时共记录 {recorded} 条问题；被后来的文件替换的记录，其问题随之删除，"
+        "现存 {current} 条；本页上方只计贫困人口信息中的户的问题（{registry} 条）。",
+        "Per load, whole county, not filtered: {recorded} issues were recorded when the files were loaded; those of "
+        "records a later file replaced went with them, {current} remain; the figures above count those of households "
+        "in the registry ({registry})."),
     "insp.quality.source.issue": ("数据问题", "Data issue"),
     "insp.quality.source.check": ("完整性检查", "Completeness check"),
     "insp.what.completeness": ("档案完整率", "completeness"),
@@ -255,8 +261,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.what.issues_by_area": ("数据问题_按村", "issues_by_village"),
     "insp.what.trend": ("数据问题_按批次", "issues_per_load"),
     # ---- data
-    "insp.data.totals": ("库中：{households} 户、{members} 人、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条、拒收行 {rejected_rows} 行。",
-                         "In the database: {households} households, {members} people, {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues, {rejected_rows} rejected rows."),
+    "insp.data.totals": ("库中：{households} 户、{members} 人、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条（各类文件的，含贫困人口信息之外的户）、拒收行 {rejected_rows} 行。",
+                         "In the database: {households} households, {members} people, {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues (of every kind of file, households outside the registry included), {rejected_rows} rejected rows."),
     "insp.data.history": ("入库记录", "Load history"),
     "insp.data.rejected": ("拒收的行（原因与原始值）", "Rejected rows (reasons and raw values)"),
     "insp.data.rejected_none": ("没有被拒收的行。", "No rejected rows."),

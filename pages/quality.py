@@ -137,6 +137,7 @@ def main() -> None:
         fig = charts.line(tv, "batch", [("issues", ctx.t("insp.quality.kpi.issues"))], bars=["issues"],
                           x_title=ctx.t("insp.data.batch"), y_title=ctx.t("insp.quality.kpi.issues"))
         charts.show(fig, "quality_trend", figure="quality.trend")
+        st.caption(ctx.t("insp.quality.trend_note", **{k: f"{v:,}" for k, v in data.call(q.issue_totals).items()}))
         table.show("quality_trend_tbl", trend, ctx.t("insp.what.trend"))
 
 

@@ -178,6 +178,14 @@ def defects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of:
     return defects_query(flt, viewer, as_of, township, data_as_of(con)).page(con, limit)
 
 
+def issue_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The three counts of data issues a reader meets, whole county: recorded by the loads (the trend),
+    in the data now (the data page), of households in the registry (this page's figures, unfiltered)."""
+    row = con.execute("""SELECT (SELECT coalesce(sum(issues), 0) FROM load_batches),
+                                (SELECT count(*) FROM data_issues), (SELECT count(*) FROM list_issue)""").fetchall()[0]
+    return {"recorded": int(row[0]), "current": int(row[1]), "registry": int(row[2])}
+
+
 def issue_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Issues and rejected rows recorded by each load, in load order (issues per 100 rows loaded)."""
     return con.execute("""

@@ -215,6 +215,16 @@ def test_batch_kinds_are_words(demo_env: Path) -> None:
     assert not kinds & {"registry", "interventions", "medical_claims", "population_base", "household_checks"}
 
 
+def test_the_three_issue_counts_are_named(demo_env: Path) -> None:
+    """The load history's total (39), the data now (38) and this page's registry households (37) differ, and
+    the page says why; with a township filter the county-wide history says it is not filtered."""
+    at = open_page("quality", {"town": "德岭山镇"})
+    note = next(c.value for c in at.caption if "按入库批次" in c.value)
+    assert "共记录 39 条问题" in note and "现存 38 条" in note and "（37 条）" in note and "不随筛选变化" in note
+    data = texts(open_page("data_admin"))
+    assert "数据问题 38 条（各类文件的，含贫困人口信息之外的户）" in data
+
+
 def test_english_tables_translate_codes(demo_env: Path) -> None:
     """In English, code values in tables read in English (as in the charts); texts have no 、 or ："""
     def cells(at: AppTest, column: str) -> list[str]:
