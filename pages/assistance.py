@@ -10,7 +10,7 @@ from etl.codes import CODE_ORDER
 from queries import assistance as q
 from queries import households as qh
 from queries.filters import area_level
-from ui import charts, data, empty, header, table
+from ui import charts, data, empty, header, layout, table
 from ui.context import PageContext, current
 
 CAT_ORDER = CODE_ORDER["intervention_category"]
@@ -46,7 +46,7 @@ def coverage_section(ctx: PageContext) -> bool:
     fig.update_xaxes(title_text=ctx.t("col.category"), type="category", side="top")
     fig.update_yaxes(title_text=ctx.t(f"field.{level}"), type="category")
     charts.show(charts.style(fig, max(300, 36 * len(towns) + 140), legend=False), "assist_coverage_chart", figure="assist.coverage")
-    left, right = st.columns([2, 3])
+    left, right = layout.pair("coverage", [2, 3])
     with left:
         st.markdown(f"**{ctx.t('assist.coverage_total')}**")
         table.show("assist_coverage_total", total, ctx.t("what.assist_coverage_total"), column_config={
@@ -78,7 +78,7 @@ def amounts_section(ctx: PageContext) -> None:
     fig = charts.bar(plot, "year", "amount_yuan", color="label", order=sorted(plot["year"].unique()),
                      color_order=[ctx.code(c) for c in CAT_ORDER], x_title=ctx.t("assist.axis_year"),
                      y_title=ctx.t("assist.axis_amount"), height=400, segment_text=False)
-    left, right = st.columns([3, 2])
+    left, right = layout.pair("projects", [3, 2])
     with left:
         charts.show(fig, "assist_amounts_chart", figure="assist.amounts")
     with right:

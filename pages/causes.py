@@ -13,7 +13,7 @@ from queries import causes as q
 from queries import households as qh
 from queries.filters import area_level
 from queries.population import MONITORED, REGISTERED
-from ui import charts, data, empty, figures, header, table
+from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
 _COUNT = {REGISTERED: "households", MONITORED: "monitored"}  # the named figure a cause table adds up to
@@ -60,7 +60,7 @@ def totals_section(ctx: PageContext, popn: str) -> pd.DataFrame:
     for trace in fig.data:
         share = plot.set_index("label")["share"]
         trace.text = [f"{int(v):,}（{share[c]:.0%}）" for c, v in zip(trace.y, trace.x, strict=True)]
-    left, right = st.columns([3, 2])
+    left, right = layout.pair("causes", [3, 2])
     with left:
         charts.show(fig, "causes_totals_chart", on_select=_on_totals_select, figure="causes.totals")
     with right:
@@ -180,7 +180,7 @@ def main() -> None:
     village_section(ctx, popn)
     households_section(ctx, totals, popn)
     cooccurrence_section(ctx, popn)
-    left, right = st.columns(2)
+    left, right = layout.pair("members")
     with left:
         cross_section(ctx, "causes.by_attribute", data.run(q.by_attribute, ctx, population=popn),
                       "household_attribute", "households", "causes_attr", "what.causes_attribute",

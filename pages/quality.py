@@ -7,7 +7,7 @@ import streamlit as st
 
 from etl import rules
 from queries import quality as q
-from ui import charts, data, empty, figures, header, table
+from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
 
@@ -72,7 +72,7 @@ def main() -> None:
     figures.metric(k[3], ctx, "quality.gaps", required - passed, ctx.num(required - passed),  # every failed check
                    label=ctx.t("insp.quality.kpi.gaps"))
 
-    left, right = st.columns(2)
+    left, right = layout.pair("scores")
     with left:
         st.subheader(ctx.t("insp.quality.by_township"))
         fig = charts.bar(towns.sort_values("score", ascending=False), "township", "score", orientation="h",
@@ -100,7 +100,7 @@ def main() -> None:
                column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                                               max_value=1)})
 
-    left, right = st.columns(2)
+    left, right = layout.pair("issues")
     with left:
         st.subheader(ctx.t("insp.quality.by_rule"))
         if by_rule.empty:
