@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import os
 
-from labels import codes_en, etl_text, inspection_rates, operations, ui_core, ui_figures, ui_inspection
+from labels import (
+    by_place,
+    codes_en,
+    etl_text,
+    inspection_rates,
+    operations,
+    ui_core,
+    ui_figures,
+    ui_inspection,
+)
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 LABELS: dict[str, tuple[str, str]] = {}
 for _part in (etl_text.LABELS, ui_core.LABELS, ui_inspection.LABELS, inspection_rates.LABELS,
-              operations.LABELS, ui_figures.LABELS):
+              operations.LABELS, ui_figures.LABELS, by_place.LABELS):
     _clash = LABELS.keys() & _part.keys()
     if _clash:
         raise ValueError(f"label keys defined twice: {sorted(_clash)}")

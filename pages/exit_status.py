@@ -7,9 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from etl import rules
 from etl.codes import CODE_ORDER
+from etl.derive_cells import RATIO_CAP, RATIO_STEP
 from queries import exits as q
 from queries import households as qh
 from queries.filters import area_level
@@ -52,6 +54,31 @@ def status_section(ctx: PageContext) -> bool:
     return True
 
 
+def year_figure(df: pd.DataFrame, ctx: PageContext) -> go.Figure:
+    """Cumulative exits (a line, top panel) over the exits of each year and those since returned (bars,
+    bottom panel), sharing the year axis: in the early years the cumulative equals the year's exits,
+    and one panel put their labels and markers on top of each other."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.42, 0.58], vertical_spacing=0.1)
+    years = df["exit_year"].tolist()
+    cum = df["cumulative"].astype(float).tolist()
+    fig.add_trace(go.Scatter(x=years, y=cum, name=ctx.t("exit.series_cumulative"), mode="lines+markers+text",
+                             text=[f"{v:,.0f}" for v in cum], textposition="top center", cliponaxis=False,
+                             line={"color": "#ff7f0e"}), row=1, col=1)
+    for col, key, colour in (("exited", "exit.series_exited", "#1f77b4"),
+                             ("returned", "exit.series_returned", "#2ca02c")):
+        fig.add_trace(go.Bar(x=years, y=df[col].tolist(), name=ctx.t(key), marker_color=colour, cliponaxis=False,
+                             text=[f"{v:,.0f}" if v else "" for v in df[col]], textposition="outside",
+                             textangle=0), row=2, col=1)
+    top_bar = float(df[["exited", "returned"]].max().max() or 1)
+    fig.update_yaxes(title_text=ctx.t("exit.axis_households"), rangemode="tozero")
+    fig.update_yaxes(range=[0, max(cum, default=0) * 1.3 or 1], row=1, col=1)
+    fig.update_yaxes(range=[0, top_bar * 1.25], row=2, col=1)
+    # upright year labels: the long "year unknown" has a short name on the axis (the table has the long one)
+    fig.update_xaxes(type="category", tickangle=0)
+    fig.update_xaxes(title_text=ctx.t("exit.axis_year"), row=2, col=1)
+    return charts.style(fig, 420)
+
+
 def year_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("exit.by_year"))
     df = data.run(q.by_year, ctx)
@@ -60,14 +87,10 @@ def year_section(ctx: PageContext) -> None:
         return
     unknown = ctx.t("exit.year_unknown")
     df = df.assign(exit_year=[unknown if pd.isna(y) else str(int(y)) for y in df["exit_year"]])
-    fig = charts.line(df, "exit_year",
-                      [("exited", ctx.t("exit.series_exited")), ("cumulative", ctx.t("exit.series_cumulative")),
-                       ("returned", ctx.t("exit.series_returned"))],
-                      bars=("exited", "returned"), x_title=ctx.t("exit.axis_year"),
-                      y_title=ctx.t("exit.axis_households"))
+    axis = df.assign(exit_year=df["exit_year"].replace(unknown, ctx.t("exit.year_unknown_axis")))
     left, right = st.columns([3, 2])
     with left:
-        charts.show(fig, "exit_year_chart", figure="exit.by_year")
+        charts.show(year_figure(axis, ctx), "exit_year_chart", figure="exit.by_year")
     with right:
         table.show("exit_year", df, ctx.t("what.exit_year"))
         if (df["exit_year"] == unknown).any():
@@ -79,6 +102,33 @@ def _group_order(ctx: PageContext, popn: str) -> list[str]:
     return [ctx.code(s) for s in (CODE_ORDER["exit_status"] if popn == REGISTERED else CODE_ORDER["monitoring_type"])]
 
 
+def income_figure(hist: pd.DataFrame, ctx: PageContext, popn: str) -> go.Figure:
+    """Households per bin of income / line on a numeric axis: each bar spans its bin (the last one is
+    "4 and more"), so the poverty line (1.0) and the monitoring line (1.5) sit where their values are,
+    whichever bins have households. The lines' names are written inside the top of the plot, the
+    poverty line's to its left and the monitoring line's to its right, above the tallest bar's total."""
+    half = RATIO_STEP / 2
+    plot = hist.assign(label=hist["grp"].map(ctx.code), mid=hist["ratio_bin"].astype(float) + half,
+                       span=[f"≥ {v:.2f}" if v >= RATIO_CAP else f"{v:.2f}–{v + RATIO_STEP:.2f}"
+                             for v in hist["ratio_bin"].astype(float)])
+    fig = charts.bar(plot, "mid", "households", color="label", order=sorted(set(plot["mid"])),
+                     color_order=_group_order(ctx, popn), x_title=ctx.t("exit.axis_ratio"),
+                     y_title=ctx.t("col.households"), height=380, customdata="span")
+    fig.update_traces(width=RATIO_STEP * 0.92, hovertemplate="%{customdata}: %{y}<extra>%{fullData.name}</extra>",
+                      selector={"type": "bar"})
+    lo = min(0.0, float(plot["ratio_bin"].min()))
+    ticks = [lo + i * 0.5 for i in range(int((RATIO_CAP - lo) / 0.5))]
+    fig.update_xaxes(type="linear", range=[lo, RATIO_CAP + RATIO_STEP], tickvals=[*ticks, RATIO_CAP + half],
+                     ticktext=[f"{v:g}" for v in ticks] + [f"≥{RATIO_CAP:g}"])
+    tallest = float(plot.groupby("mid")["households"].sum().max() or 1)
+    fig.update_yaxes(range=[0, tallest * 1.35])  # headroom: the lines' names above the totals
+    for value, key, dash, side in ((1.0, "exit.line", "solid", "top left"),
+                                   (1.5, "exit.monitor_line", "dash", "top right")):
+        fig.add_vline(x=value, line_dash=dash, line_color="#d62728", annotation_text=ctx.t(key),
+                      annotation_position=side, annotation_bgcolor="rgba(255,255,255,0.85)")
+    return fig
+
+
 def income_section(ctx: PageContext, popn: str) -> None:
     st.subheader(ctx.t("exit.income"))
     st.caption(ctx.t("exit.income_caption"))
@@ -87,18 +137,7 @@ def income_section(ctx: PageContext, popn: str) -> None:
     if hist.empty:
         empty.show()
         return
-    plot = hist.assign(label=hist["grp"].map(ctx.code),
-                       bin=[f"{v:.2f}" + ("+" if v >= 4 else "") for v in hist["ratio_bin"]])
-    order = [f"{v / 4:.2f}" for v in range(0, 16)] + ["4.00+"]
-    fig = charts.bar(plot, "bin", "households", color="label", order=order,
-                     color_order=_group_order(ctx, popn), x_title=ctx.t("exit.axis_ratio"),
-                     y_title=ctx.t("col.households"), height=380)
-    present = [b for b in order if b in set(plot["bin"])]
-    for value, key, dash in ((1.0, "exit.line", "solid"), (1.5, "exit.monitor_line", "dash")):
-        label = f"{value:.2f}"
-        if label in present:
-            fig.add_vline(x=present.index(label) - 0.5, line_dash=dash, line_color="#d62728",
-                          annotation_text=ctx.t(key), annotation_position="top right")
+    fig = income_figure(hist, ctx, popn)
     left, right = st.columns([3, 2])
     with left:
         charts.show(fig, "exit_income_chart", figure="exit.income")
@@ -162,31 +201,53 @@ def monitoring_section(ctx: PageContext) -> None:
         table.show("exit_monitoring", view, ctx.t("what.exit_monitoring"))
 
 
+def _text_px(text: str, size: int = 13) -> float:
+    """About how wide `text` is drawn at `size` px: a CJK character (or full-width bracket) a full em,
+    others about 0.6 of one."""
+    return sum(size if ord(ch) >= 0x2E80 else 0.6 * size for ch in text)
+
+
+def wrong_exit_figure(df: pd.DataFrame, level: str, ctx: PageContext) -> go.Figure:
+    """The wrong-exit rate per place (highest on top), red over the allowed limit. The labels are a
+    column right of the plot, with room in the margin for the longest (written at the bars' ends, the
+    limit's line crossed them and the figure's edge cut the longest); the limit's name is written above
+    the plot, where no bar reaches."""
+    plot = df.sort_values("rate", kind="stable")
+    colours = ["#d62728" if over else "#2ca02c" for over in plot["over_limit"]]
+    labels = [f"{r:.1%}（{w}/{e}）" for r, w, e in zip(plot["rate"], plot["wrong_exits"], plot["exited"], strict=True)]
+    top = max(float(plot["rate"].max()), rules.WRONG_EXIT_LIMIT) * 1.1
+    fig = go.Figure([
+        go.Bar(x=plot["rate"].tolist(), y=plot[level].tolist(), orientation="h", marker_color=colours, text=labels,
+               textposition="none", hovertemplate="%{y}: %{text}<extra></extra>"),
+        go.Scatter(x=[top] * len(plot), y=plot[level].tolist(), mode="text", text=labels, textposition="middle right",
+                   cliponaxis=False, hoverinfo="skip"),
+    ])
+    fig.add_vline(x=rules.WRONG_EXIT_LIMIT, line_dash="dash", line_color="#7f7f7f")
+    fig.add_annotation(x=rules.WRONG_EXIT_LIMIT, xref="x", y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=ctx.t("exit.limit"), font={"color": "#7f7f7f"})
+    fig.update_xaxes(title_text=ctx.t("exit.wrong_rate_axis"), tickformat=".1~%", range=[0, top])  # 0.5%, not 0%, 1%, 1%
+    fig.update_yaxes(title_text=ctx.t(f"field.{level}"), type="category")
+    charts.style(fig, max(260, 30 * len(plot) + 120), legend=False)
+    fig.update_layout(margin={"r": 10 + max(_text_px(t) for t in labels)})
+    return fig
+
+
 def wrong_exit_section(ctx: PageContext) -> None:
+    level = area_level(ctx.flt, ctx.viewer)
     st.subheader(ctx.t("exit.wrong"))
     st.caption(ctx.t("exit.wrong_caption"))
-    df = data.run(q.wrong_exits, ctx)
+    df = data.run(q.wrong_exits, ctx, level=level)
     if df.empty:
         empty.show()
         return
-    plot = df.sort_values("rate")
-    colours = ["#d62728" if over else "#2ca02c" for over in plot["over_limit"]]
-    fig = go.Figure(go.Bar(
-        x=plot["rate"], y=plot["township"], orientation="h", marker_color=colours, cliponaxis=False,
-        text=[f"{r:.1%}（{w}/{e}）" for r, w, e in zip(plot["rate"], plot["wrong_exits"], plot["exited"], strict=True)],
-        textposition="outside"))
-    fig.add_vline(x=rules.WRONG_EXIT_LIMIT, line_dash="dash", line_color="#7f7f7f", annotation_text=ctx.t("exit.limit"),
-                  annotation_position="top right")
-    fig.update_xaxes(title_text=ctx.t("exit.wrong_rate_axis"), tickformat=".0%", rangemode="tozero")
-    fig.update_yaxes(title_text=ctx.t("field.township"), type="category")
-    charts.style(fig, max(260, 30 * len(plot) + 120), legend=False)
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 1])
     with left:
-        charts.show(fig, "exit_wrong_chart", figure="exit.wrong")
+        st.markdown(f"**{ctx.t(f'exit.wrong_chart_{level}')}**")
+        charts.show(wrong_exit_figure(df, level, ctx), "exit_wrong_chart", figure="exit.wrong")
     with right:
-        table.show("exit_wrong", df, ctx.t("what.exit_wrong"), column_config={
-            "rate": st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                    max_value=max(0.1, float(df["rate"].max())))})
+        table.show("exit_wrong", df, ctx.t("what.exit_wrong" if level == "township" else "what.exit_wrong_village"),
+                   column_config={"rate": st.column_config.ProgressColumn(
+                       format="percent", min_value=0, max_value=max(0.1, float(df["rate"].max())))})
     st.markdown(f"**{ctx.t('exit.wrong_list')}**")
     query = qh.listing_query(ctx.flt, ctx.viewer, condition="wrong_exit")
     table.show_list("exit_wrong_list", data.page(query), ctx.t("what.exit_wrong_list"), query,

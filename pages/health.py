@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from etl import rules
 from queries import health as q
+from queries.filters import area_level
 from queries.paging import total_of
 from ui import charts, data, empty, figures, header, table
 from ui.context import PageContext, current
@@ -24,6 +26,66 @@ def settings(ctx: PageContext) -> dict[str, object]:
     return {"target": float(target), "share": float(share), "fixed": float(fixed) if mode == "fixed" else None}
 
 
+def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
+    """Ill households and insurance enrolment per township, or per village when the view is one township."""
+    left, right = st.columns(2)
+    with left:
+        st.subheader(ctx.t("insp.health.ill_by_township" if level == "township" else "insp.health.ill_by_village"))
+        long = ill.melt(id_vars=[level], value_vars=["ill_cause_households", "ill_member_households"],
+                        var_name="series", value_name="n")
+        long["series"] = long["series"].map({"ill_cause_households": ctx.t("insp.series.ill_cause"),
+                                             "ill_member_households": ctx.t("insp.series.ill_member_hh")})
+        fig = charts.bar(long, level, "n", color="series", barmode="group", orientation="h",
+                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.households"))
+        charts.show(fig, "health_ill", figure="health.by_township")
+    with right:
+        st.subheader(ctx.t(f"insp.health.enrolment_{level}"))
+        enr = data.run(q.enrolment_by_township, ctx, level=level)
+        long = enr.melt(id_vars=[level], value_vars=["medical_insured_share", "critical_insured_share",
+                                                     "doctor_signed_share"], var_name="series", value_name="share")
+        long["series"] = long["series"].map(lambda c: ctx.t(f"col.{c}"))
+        fig = charts.bar(long, level, "share", color="series", barmode="group", orientation="h",
+                         text_format="{:.0%}", x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.share"))
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
+        charts.show(fig, "health_enrolment", figure="health.by_township")
+    table.show("health_enrolment_tbl", enr,
+               ctx.t("insp.what.enrolment" if level == "township" else "insp.what.enrolment_village"),
+               column_config={c: st.column_config.NumberColumn(format="percent")
+                              for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
+
+
+def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: float) -> None:
+    """Claims by payer and the out-of-pocket share against its target, per township or village."""
+    st.subheader(ctx.t("insp.health.claims" if level == "township" else "insp.health.claims_village"))
+    if claims.empty:
+        st.caption(ctx.t("insp.health.claims_none"))
+        return
+    payers = {"basic_insurance": "insp.series.basic", "critical_illness_insurance": "insp.series.critical",
+              "medical_assistance": "insp.series.assistance", "other_support": "insp.series.other",
+              "out_of_pocket": "insp.series.oop"}
+    long = claims.melt(id_vars=[level], value_vars=list(payers), var_name="series", value_name="yuan")
+    long["series"] = long["series"].map(lambda c: ctx.t(payers[c]))
+    left, right = st.columns(2)
+    with left:
+        fig = charts.bar(long, level, "yuan", color="series", orientation="h",
+                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.yuan"))
+        charts.show(fig, "health_claims", figure="health.claims")
+    with right:
+        st.markdown("**" + ctx.t(f"insp.health.oop_{level}", target=f"{target:.0%}") + "**")
+        fig = charts.bar(claims[[level, "oop_share"]], level, "oop_share", orientation="h", text_format="{:.1%}",
+                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.oop_share"))
+        fig.add_vline(x=target, line_dash="dash", line_color="#d62728", annotation_text=ctx.t("insp.series.target"),
+                      annotation_position="top")  # above the plot: clear of the bars' labels
+        # the target's line inside the axis even when every share is below it
+        top = max(float(claims["oop_share"].max()) if claims["oop_share"].notna().any() else 0.0, target)
+        fig.update_xaxes(tickformat=".0%", range=[0, top * 1.22])
+        charts.show(fig, "health_oop_share", figure="health.oop_share")
+    view = claims.rename(columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
+    table.show("health_claims_tbl", view,
+               ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"),
+               column_config={"oop_share": st.column_config.NumberColumn(format="percent")})
+
+
 def main() -> None:
     ctx = current()
     header.show("insp.page.health")
@@ -32,7 +94,8 @@ def main() -> None:
         st.markdown(ctx.t("insp.health.rules", min_fu=rules.MIN_FOLLOW_UPS, min_cu=rules.MIN_CHECK_UPS,
                           days=rules.MAX_DAYS_WITHOUT_FOLLOW_UP, target=f"{cfg['target']:.0%}"))
         st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
-    ill = data.run(q.ill_by_township, ctx)
+    level = area_level(ctx.flt, ctx.viewer)  # villages when the view is one township
+    ill = data.run(q.ill_by_township, ctx, level=level)
     if ill.empty:
         empty.show()
         return
@@ -43,7 +106,7 @@ def main() -> None:
     year = st.selectbox(ctx.t("insp.health.year"), [None, *years],
                         format_func=lambda y: ctx.t("insp.health.all_years") if y is None else str(y),
                         index=1 if years else 0, key="health_year")
-    claims = data.run(q.claims_by_township, ctx, year=year)
+    claims = data.run(q.claims_by_township, ctx, year=year, level=level)
     risks_query = q.oop_risks_query(ctx.flt, ctx.viewer, year, cfg["share"], cfg["fixed"])
     risks = data.page(risks_query)
     total_cost = float(claims["total_cost"].sum()) if not claims.empty else 0.0
@@ -66,29 +129,7 @@ def main() -> None:
     figures.metric(k[5], ctx, "health.risks", total_of(risks), ctx.num(total_of(risks)),
                    label=ctx.t("insp.health.kpi.risks"))
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader(ctx.t("insp.health.ill_by_township"))
-        long = ill.melt(id_vars=["township"], value_vars=["ill_cause_households", "ill_member_households"],
-                        var_name="series", value_name="n")
-        long["series"] = long["series"].map({"ill_cause_households": ctx.t("insp.series.ill_cause"),
-                                             "ill_member_households": ctx.t("insp.series.ill_member_hh")})
-        fig = charts.bar(long, "township", "n", color="series", barmode="group", orientation="h",
-                         x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.households"))
-        charts.show(fig, "health_ill", figure="health.by_township")
-    with right:
-        st.subheader(ctx.t("insp.health.enrolment"))
-        enr = data.run(q.enrolment_by_township, ctx)
-        long = enr.melt(id_vars=["township"], value_vars=["medical_insured_share", "critical_insured_share",
-                                                          "doctor_signed_share"], var_name="series", value_name="share")
-        long["series"] = long["series"].map(lambda c: ctx.t(f"col.{c}"))
-        fig = charts.bar(long, "township", "share", color="series", barmode="group", orientation="h",
-                         text_format="{:.0%}", x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.share"))
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
-        charts.show(fig, "health_enrolment", figure="health.by_township")
-    table.show("health_enrolment_tbl", enr, ctx.t("insp.what.enrolment"),
-               column_config={c: st.column_config.NumberColumn(format="percent")
-                              for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
+    area_section(ctx, ill, level)
 
     st.subheader(ctx.t("insp.health.members"))
     table.show_list("health_members", members, ctx.t("insp.what.ill_members"), members_query)
@@ -100,33 +141,7 @@ def main() -> None:
     else:
         table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), gaps_query, columns=q.GAP_COLUMNS)
 
-    st.subheader(ctx.t("insp.health.claims"))
-    if claims.empty:
-        st.caption(ctx.t("insp.health.claims_none"))
-    else:
-        payers = {"basic_insurance": "insp.series.basic", "critical_illness_insurance": "insp.series.critical",
-                  "medical_assistance": "insp.series.assistance", "other_support": "insp.series.other",
-                  "out_of_pocket": "insp.series.oop"}
-        long = claims.melt(id_vars=["township"], value_vars=list(payers), var_name="series", value_name="yuan")
-        long["series"] = long["series"].map(lambda c: ctx.t(payers[c]))
-        left, right = st.columns(2)
-        with left:
-            fig = charts.bar(long, "township", "yuan", color="series", orientation="h",
-                             x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.yuan"))
-            charts.show(fig, "health_claims", figure="health.claims")
-        with right:
-            target_text = f"{cfg['target']:.0%}"
-            st.markdown("**" + ctx.t("insp.health.oop_vs_target", target=target_text) + "**")
-            sh = claims[["township", "oop_share"]].copy()
-            fig = charts.bar(sh, "township", "oop_share", orientation="h", text_format="{:.1%}",
-                             x_title=ctx.t("field.township"), y_title=ctx.t("col.oop_share"))
-            fig.add_vline(x=cfg["target"], line_dash="dash", line_color="#d62728",
-                          annotation_text=ctx.t("insp.series.target"))
-            fig.update_xaxes(tickformat=".0%")
-            charts.show(fig, "health_oop_share", figure="health.oop_share")
-        view = claims.rename(columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
-        table.show("health_claims_tbl", view, ctx.t("insp.what.claims"),
-                   column_config={"oop_share": st.column_config.NumberColumn(format="percent")})
+    claims_section(ctx, claims, level, cfg["target"])
 
     st.subheader(ctx.t("insp.health.risks"))
     if risks.empty:

@@ -14,6 +14,7 @@ from etl.rules import MIN_SAMPLE
 from queries import households as qh
 from queries import inspection_plan as qp
 from queries import inspection_rates as q
+from queries.filters import area_level
 from ui import charts, check_form, data, empty, extract, header, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
@@ -141,22 +142,34 @@ def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFr
 
 
 
-def places_section(ctx: PageContext, cfg: Settings) -> None:
-    towns = data.run(q.rates, ctx, level="township", **cfg.query())
-    st.subheader(ctx.t("rates.by_township"))
+def rate_charts(ctx: PageContext, df: pd.DataFrame, level: str, lines: Lines) -> None:
+    """One chart per figure with a value somewhere: the rate per place (`level`) against its line."""
+    title = "rates.chart" if level == "township" else "rates.chart_village"
     charts_row = st.columns(2)
     for i, ind in enumerate(INDICATORS):
-        if towns[f"{ind}_rate"].notna().any():
+        if df[f"{ind}_rate"].notna().any():
             with charts_row[i % 2]:
-                fig = charts.rate_bars(towns, "township", f"{ind}_rate", f"{ind}_lo", f"{ind}_hi", f"{ind}_pass",
-                                       getattr(cfg.lines, ind), line_label=line_text(ctx, ind, cfg.lines),
-                                       x_title=ctx.t(f"rates.ind.{ind}"), y_title=ctx.t("field.township"))
-                fig.update_layout(title={"text": ctx.t("rates.chart", ind=ctx.t(f"rates.ind.{ind}")), "x": 0})
+                fig = charts.rate_bars(df, level, f"{ind}_rate", f"{ind}_lo", f"{ind}_hi", f"{ind}_pass",
+                                       getattr(lines, ind), line_label=line_text(ctx, ind, lines),
+                                       x_title=ctx.t(f"rates.ind.{ind}"), y_title=ctx.t(f"field.{level}"))
+                fig.update_layout(title={"text": ctx.t(title, ind=ctx.t(f"rates.ind.{ind}")), "x": 0})
                 charts.show(fig, f"rates_chart_{ind}", figure="rates.by_place")
+
+
+def places_section(ctx: PageContext, cfg: Settings) -> None:
+    """The figures per township and per village; the charts by township, or by village when the view is
+    one township (its one bar per chart would say no more than the tiles)."""
+    level = area_level(ctx.flt, ctx.viewer)
+    towns = data.run(q.rates, ctx, level="township", **cfg.query())
+    st.subheader(ctx.t("rates.by_township"))
+    if level == "township":
+        rate_charts(ctx, towns, level, cfg.lines)
     table.show("rates_townships", place_view(ctx, towns, ["township"]), ctx.t("rates.what.townships"))
     st.caption(ctx.t("rates.borrowed"))
     st.subheader(ctx.t("rates.by_village"))
     villages = data.run(q.rates, ctx, level="village", **cfg.query())
+    if level == "village" and not villages.empty:
+        rate_charts(ctx, villages, level, cfg.lines)
     table.show("rates_villages", place_view(ctx, villages, ["township", "village"]), ctx.t("rates.what.villages"))
 
 

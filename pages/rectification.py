@@ -10,6 +10,7 @@ from etl import rules
 from etl.codes import CODE_ORDER
 from queries import profile as qprofile
 from queries import rectification as q
+from queries.filters import area_level
 from ui import charts, data, empty, figures, header, profile_html, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
@@ -55,6 +56,21 @@ def burn_down_figure(bd: pd.DataFrame, ctx: PageContext) -> go.Figure:
     return fig
 
 
+def status_section(ctx: PageContext) -> None:
+    """Items by status per township, or per village when the view is one township (township-level
+    items, which name no village, have a bar of their own)."""
+    level = area_level(ctx.flt, ctx.viewer)
+    st.subheader(ctx.t("insp.rect.by_status" if level == "township" else "insp.rect.by_status_village"))
+    by = data.run(q.status_by_township, ctx, as_of=ctx.as_of, level=level)
+    by["status_label"] = by["status"].map(ctx.code)
+    if level == "village":
+        by["village"] = by["village"].fillna(ctx.t("insp.rect.township_items"))
+    fig = charts.bar(by, level, "items", color="status_label", orientation="h",
+                     color_order=[ctx.code(v) for v in CODE_ORDER["rectification_status"]],
+                     x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.items"))
+    charts.show(fig, "rect_by_status", figure="rect.by_status")
+
+
 def main() -> None:
     ctx = current()
     header.show("insp.page.rectification")
@@ -74,14 +90,7 @@ def main() -> None:
             ("closed", "rect_closed", ctx.t("insp.rect.kpi.closed"))), strict=True):
         figures.metric(col, ctx, fig, s[key], ctx.num(s[key]), label=label)
 
-    # status x township
-    st.subheader(ctx.t("insp.rect.by_status"))
-    by = data.run(q.status_by_township, ctx, as_of=ctx.as_of)
-    by["status_label"] = by["status"].map(ctx.code)
-    fig = charts.bar(by, "township", "items", color="status_label", orientation="h",
-                     color_order=[ctx.code(v) for v in CODE_ORDER["rectification_status"]],
-                     x_title=ctx.t("field.township"), y_title=ctx.t("insp.axis.items"))
-    charts.show(fig, "rect_by_status", figure="rect.by_status")
+    status_section(ctx)
 
     # overdue, highlighted
     st.subheader(ctx.t("insp.rect.overdue"))

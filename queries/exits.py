@@ -151,13 +151,16 @@ def monitoring(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> 
     )
 
 
-def wrong_exits(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """Per township: exited, wrong_exits, rate (wrong exits / exited), over_limit, and the reasons."""
+def wrong_exits(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township"
+                ) -> pd.DataFrame:
+    """Per township (level="village": per township and village): exited, wrong_exits, rate (wrong
+    exits / exited), over_limit, and the reasons."""
+    keys = area_keys(level)
     where, params = household_where(flt, viewer, alias="c")
     params["limit"] = WRONG_EXIT_LIMIT
     return fetch(
         con,
-        f"""SELECT c.township,
+        f"""SELECT {keys},
                    sum(c.households)::BIGINT AS exited,
                    sum(c.wrong_exits)::BIGINT AS wrong_exits,
                    sum(c.wrong_exits) / sum(c.households) AS rate,
@@ -168,6 +171,6 @@ def wrong_exits(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) ->
                    sum(c.uninsured)::BIGINT AS uninsured,
                    sum(c.school_out)::BIGINT AS school_out
             FROM agg_household c WHERE {where} AND c.exit_status = '已脱贫'
-            GROUP BY c.township ORDER BY rate DESC, wrong_exits DESC, c.township""",  # noqa: S608
+            GROUP BY {keys} ORDER BY rate DESC, wrong_exits DESC, {keys}""",  # noqa: S608
         params,
     )

@@ -32,7 +32,7 @@ from etl.rules import (
 )
 from etl.sqlexpr import age_sql, claim_parts_sql, window_count
 from queries.figures import Text, define
-from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
+from queries.filters import Filters, Viewer, area_keys, household_where, mask_id, mask_name
 from queries.meta import data_as_of
 from queries.paging import ALL_PLACES, ListQuery
 
@@ -60,24 +60,27 @@ define("health.risks", ("因病返贫风险户", "Households at risk from medica
        ("某年个人自付超过家庭年收入一定比例（默认 50%）的户年", "Household-years whose out-of-pocket exceeds a "
         "share (default 50%) of the household's income"), date_rule=("入院日期所在年度", "The admission year"),
        source="list_claim_year")
-define("health.by_township", ("各乡镇患病情况 / 参保签约", "Illness / insurance per township"), _ALL, _MEMBERS)
+define("health.by_township", ("各乡镇（村）患病情况 / 参保签约", "Illness / insurance per township (village)"), _ALL, _MEMBERS)
 define("health.claims", ("医疗费用与报销", "Medical costs and reimbursements"), _ALL,
        ("报销金额（元）", "Yuan"), ("医疗总费用", "Total cost"), ("入院日期所在年度", "The admission year"),
        "list_claim ← medical_claims")
 
 
-def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """Per township: households, ill households (cause), households with ill or disabled members."""
+def ill_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township"
+                    ) -> pd.DataFrame:
+    """Per township (level="village": per township and village): households, ill households (cause),
+    households with ill or disabled members."""
+    keys = area_keys(level)
     where, params = household_where(flt, viewer, "c")
     sql = f"""
-        SELECT c.township, CAST(sum(c.households) AS BIGINT) AS households,
+        SELECT {keys}, CAST(sum(c.households) AS BIGINT) AS households,
             CAST(sum(c.ill_cause_households) AS BIGINT) AS ill_cause_households,
             CAST(sum(c.ill_member_households) AS BIGINT) AS ill_member_households,
             CAST(sum(c.ill_members) AS BIGINT) AS ill_members, CAST(sum(c.chronic_members) AS BIGINT) AS chronic_members,
             CAST(sum(c.disabled_members) AS BIGINT) AS disabled_members
         FROM agg_household c
         WHERE {where}
-        GROUP BY ALL ORDER BY ill_cause_households DESC, c.township
+        GROUP BY ALL ORDER BY ill_cause_households DESC, {keys}
     """  # noqa: S608 - per-cell sums (etl.derive): a household is in exactly one cell
     return con.execute(sql, params).df()
 
@@ -235,13 +238,16 @@ def compliance_summary(members: pd.DataFrame) -> dict[str, int]:
     return {"chronic": len(chronic), "compliant": int((chronic["compliant"] == True).sum())}  # noqa: E712
 
 
-def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """Members enrolled in basic and critical-illness insurance and signed with a family doctor."""
+def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township"
+                          ) -> pd.DataFrame:
+    """Members enrolled in basic and critical-illness insurance and signed with a family doctor, per
+    township (level="village": per township and village)."""
+    keys = area_keys(level)
     where, params = household_where(flt, viewer, "c")
     shares = ", ".join(f"CAST(sum(c.{col}) / nullif(sum(c.members), 0) AS DOUBLE) AS {col}_share"
                        for col in ("medical_insured", "critical_insured", "doctor_signed"))
     sql = f"""
-        SELECT c.township, CAST(sum(c.members) AS BIGINT) AS members,
+        SELECT {keys}, CAST(sum(c.members) AS BIGINT) AS members,
             CAST(sum(c.medical_insured) AS BIGINT) AS medical_insured,
             CAST(sum(c.critical_insured) AS BIGINT) AS critical_insured,
             CAST(sum(c.doctor_signed) AS BIGINT) AS doctor_signed,
@@ -250,7 +256,7 @@ def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: 
             {shares}
         FROM agg_household c
         WHERE {where}
-        GROUP BY ALL ORDER BY c.township
+        GROUP BY ALL ORDER BY {keys}
     """  # noqa: S608 - per-cell sums (etl.derive)
     return con.execute(sql, params).df()
 
@@ -268,13 +274,16 @@ def _year_clause(year: int | None) -> str:
     return "c.claim_year = $year" if year is not None else "TRUE"
 
 
-def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:
-    """Claims per township: total cost, each payer, out-of-pocket and its share of the total."""
+def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None,
+                       level: str = "township") -> pd.DataFrame:
+    """Claims per township (level="village": per township and village): total cost, each payer,
+    out-of-pocket and its share of the total."""
+    keys = area_keys(level)
     where, params = household_where(flt, viewer, "c")
     if year is not None:
         params = {**params, "year": year}
     sql = f"""
-        SELECT c.township, count(*) AS claims,
+        SELECT {keys}, count(*) AS claims,
             CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.basic_insurance) AS BIGINT) AS basic_insurance,
             CAST(sum(c.critical_illness_insurance) AS BIGINT) AS critical_illness_insurance,
             CAST(sum(c.medical_assistance) AS BIGINT) AS medical_assistance, CAST(sum(c.other_support) AS BIGINT) AS other_support,
@@ -282,7 +291,7 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
             sum(c.out_of_pocket) / nullif(sum(c.total_cost), 0) AS oop_share
         FROM list_claim c
         WHERE {where} AND {_year_clause(year)}
-        GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, c.township
+        GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, {keys}
     """  # noqa: S608
     return con.execute(sql, params).df()
 

@@ -25,6 +25,7 @@ from queries.filters import (
     ALL,
     Filters,
     Viewer,
+    area_keys,
     area_where,
     household_where,
     merge,
@@ -55,7 +56,7 @@ define("rect_due_soon", ("即将到期事项", "Due soon"), _ITEMS,
 define("rect_closed", ("已完成整改事项", "Closed items"), _ITEMS,
        ("状态为已整改或已销号的事项", "Items whose status is 已整改 or 已销号"), date_rule=_FOUND,
        source="list_rectification ← rectifications")
-define("rect.by_status", ("各乡镇整改事项（按状态）", "Items per township by status"), _ITEMS,
+define("rect.by_status", ("各乡镇（村）整改事项（按状态）", "Items per township (village) by status"), _ITEMS,
        ("各状态的事项数", "Items per status"), date_rule=_FOUND, source="list_rectification")
 define("rect.ageing", ("未完成事项账龄", "Open items by age"), _ITEMS,
        ("未完成事项按发现至今天数分段", "Open items by days since found"), date_rule=_FOUND,
@@ -134,14 +135,17 @@ def summary(df: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def status_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
-    """Items per township and status, plus the overdue count per township."""
+def status_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
+                       level: str = "township") -> pd.DataFrame:
+    """Items per township (level="village": per township and village; a township-level item has no
+    village, NULL) and status, plus the overdue count per place."""
+    keys = area_keys(level, "r")
     where, params = item_where(flt, viewer)
     sql = f"""
-        SELECT r.township, coalesce(r.status, '未整改') AS status, count(*) AS items,
+        SELECT {keys}, coalesce(r.status, '未整改') AS status, count(*) AS items,
             count(*) FILTER (WHERE {_OPEN} AND r.deadline < $as_of) AS overdue
         FROM list_rectification r WHERE {where}
-        GROUP BY ALL ORDER BY r.township, status
+        GROUP BY ALL ORDER BY {keys} NULLS FIRST, status
     """  # noqa: S608
     return con.execute(sql, {**params, "as_of": as_of}).df()
 

@@ -279,25 +279,30 @@ def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed:
               line_label: str, x_title: str = "", y_title: str = "", height: int | None = None) -> go.Figure:
     """One horizontal bar per place (`place`, in the frame's order, first on top): the rate coloured by
     its verdict (`passed`: True green, False red, None grey), its interval (`lo`–`hi`) as an error bar,
-    the veto line dashed."""
+    the veto line dashed. The values are a column right of the plot, where no whisker or line reaches
+    (written at the bars' ends, the whiskers and the line crossed them)."""
     rows = df[df[rate].notna()]
     colours = [PASS_COLOR if p is True else FAIL_COLOR if p is False else NO_FIGURE_COLOR for p in rows[passed]]
     values = rows[rate].astype(float)
     top = max([line, *rows[hi].fillna(0).astype(float).tolist(), *values.tolist()])
     x_max = min(1.0, top) * 1.25 + 0.005
-    fig = go.Figure(go.Bar(
-        x=values, y=rows[place], orientation="h", marker_color=colours, cliponaxis=False, textangle=0,
-        text=[f"{v:.1%}" for v in values], insidetextanchor="end", showlegend=False,
-        textposition=["inside" if v > 0.3 * x_max else "outside" for v in values],
-        error_x={"type": "data", "symmetric": False, "array": (rows[hi].astype(float) - values).clip(lower=0),
-                 "arrayminus": (values - rows[lo].astype(float)).clip(lower=0), "color": "#555", "thickness": 1},
-    ))
+    texts = [f"{v:.1%}" for v in values]
+    fig = go.Figure([
+        go.Bar(x=values, y=rows[place], orientation="h", marker_color=colours, showlegend=False,
+               error_x={"type": "data", "symmetric": False, "array": (rows[hi].astype(float) - values).clip(lower=0),
+                        "arrayminus": (values - rows[lo].astype(float)).clip(lower=0), "color": "#555",
+                        "thickness": 1}),
+        go.Scatter(x=[x_max] * len(rows), y=rows[place], mode="text", text=texts, textposition="middle right",
+                   cliponaxis=False, showlegend=False, hoverinfo="skip"),
+    ])
     fig.add_vline(x=line, line_dash="dash", line_color="#555", annotation_text=line_label,
                   annotation_position="top")
     fig.update_xaxes(title_text=x_title, tickformat=".0%", range=[0, x_max])
     fig.update_yaxes(title_text=y_title, type="category", categoryorder="array",
                      categoryarray=list(rows[place])[::-1])
-    return style(fig, height or max(260, min(900, 30 * len(rows) + 120)), legend=False)
+    fig = style(fig, height or max(260, min(900, 30 * len(rows) + 120)), legend=False)
+    fig.update_layout(margin={"r": 10 + 8 * max((len(t) for t in texts), default=0)})  # the value column
+    return fig
 
 
 def plain(text: object) -> str:

@@ -1,0 +1,97 @@
+"""The exit-status page's charts and the veto-indicator bars: 疑似错退 by village with one township in
+view; a numeric income axis with both lines, whose names never meet; labels clear of bars, lines and
+whiskers (demo county, 1280-px layout defects found in review)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl import rules
+from labels import t
+from tests import conftest
+from tests.test_village_charts import TOWN, categories, chart
+from ui import charts
+
+
+@pytest.fixture()
+def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("FUPIN_DB", str(demo_db))
+    yield demo_db
+
+
+@pytest.fixture(scope="module")
+def villages(demo_con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = demo_con.execute("SELECT DISTINCT village FROM households WHERE township = ?", [TOWN]).fetchall()
+    return {r[0] for r in rows}
+
+
+def test_exit_wrong_chart_by_village(demo_env: Path, villages: set[str]) -> None:
+    at = conftest.open_page("exit_status", {"town": TOWN})
+    fig = chart(at, "exit_wrong_chart")
+    assert categories(fig) == villages
+    assert fig["layout"]["yaxis"]["title"]["text"] == t("field.village")
+
+
+# ---- exit-status layout (demo county) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("params", [{}, {"town": TOWN}, {"lang": "en"}, {"lang": "en", "town": TOWN}])
+def test_income_axis_numeric_with_both_lines(demo_env: Path, params: dict[str, str]) -> None:
+    fig = chart(conftest.open_page("exit_status", params), "exit_income_chart")
+    assert fig["layout"]["xaxis"]["type"] == "linear"
+    bars = [tr for tr in fig["data"] if tr["type"] == "bar"]
+    # each bar sits on its bin's middle: 1.25–1.5 at 1.375, wherever the neighbouring bins are empty
+    assert all(round((x - 0.125) / 0.25, 9).is_integer() for tr in bars for x in tr["x"])
+    assert sorted(s["x0"] for s in fig["layout"]["shapes"]) == [1.0, 1.5]  # both lines, at their values
+    notes = {a["x"]: a for a in fig["layout"]["annotations"]}
+    # the poverty line's name ends at its line, the monitoring line's starts at its own: apart always
+    assert notes[1.0]["xanchor"] == "right" and notes[1.5]["xanchor"] == "left"
+    tallest = max(sum(v for tr in bars for x, v in zip(tr["x"], tr["y"], strict=True) if x == m)
+                  for m in {x for tr in bars for x in tr["x"]})
+    assert fig["layout"]["yaxis"]["range"][1] >= 1.3 * tallest  # the names sit above the tallest total
+
+
+def test_wrong_exit_labels_clear_of_bars_and_limit(demo_env: Path) -> None:
+    fig = chart(conftest.open_page("exit_status", {"lang": "en"}), "exit_wrong_chart")
+    bar = next(tr for tr in fig["data"] if tr["type"] == "bar")
+    labels = next(tr for tr in fig["data"] if tr["type"] == "scatter")
+    right = fig["layout"]["xaxis"]["range"][1]
+    assert set(labels["x"]) == {right} and labels["textposition"] == "middle right"  # past every bar and line
+    assert max(bar["x"]) <= right and rules.WRONG_EXIT_LIMIT <= right
+    assert fig["layout"]["margin"]["r"] >= max(len(s) for s in labels["text"]) * 7  # the longest label fits
+    limit = next(a for a in fig["layout"]["annotations"] if a["text"] == t("exit.limit", "en"))
+    assert limit["yref"] == "paper" and limit["y"] >= 1 and limit["yanchor"] == "bottom"  # above the bars
+
+
+def test_exits_by_year_labels_apart(demo_env: Path) -> None:
+    fig = chart(conftest.open_page("exit_status", {"lang": "en"}), "exit_year_chart")
+    line = next(tr for tr in fig["data"] if tr["type"] == "scatter")
+    bars = [tr for tr in fig["data"] if tr["type"] == "bar"]
+    # the cumulative line has a panel of its own, above the bars: their labels cannot meet
+    assert line.get("yaxis", "y") == "y" and {tr["yaxis"] for tr in bars} == {"y2"}
+    assert min(fig["layout"]["yaxis"]["domain"]) > max(fig["layout"]["yaxis2"]["domain"])
+    assert all(s for tr in bars for s, v in zip(tr["text"], tr["y"], strict=True) if v)  # no "0" labels
+    assert not any(s for tr in bars for s, v in zip(tr["text"], tr["y"], strict=True) if not v)
+    assert fig["layout"]["xaxis"]["tickangle"] == 0 and fig["layout"]["xaxis2"]["tickangle"] == 0
+    assert t("exit.year_unknown_axis", "en") in line["x"]
+
+
+# ---- rate bars (三率一度) ---------------------------------------------------------------------------------
+
+
+def test_rate_bar_values_clear_of_whiskers_and_line() -> None:
+    df = pd.DataFrame({"place": ["甲村", "乙村", "丙村"], "rate": [0.0, 1.0, 0.05], "lo": [0.0, 0.7, 0.01],
+                       "hi": [0.4, 1.0, 0.3], "ok": [True, True, False]})
+    fig = charts.rate_bars(df, "place", "rate", "lo", "hi", "ok", 0.9, line_label="否决线 ≥ 90%").to_plotly_json()
+    bar = next(tr for tr in fig["data"] if tr["type"] == "bar")
+    values = next(tr for tr in fig["data"] if tr["type"] == "scatter")
+    assert not bar.get("text")  # nothing written where a whisker or the line may cross
+    assert list(values["text"]) == ["0.0%", "100.0%", "5.0%"] and list(values["y"]) == list(df["place"])
+    right = fig["layout"]["xaxis"]["range"][1]
+    assert set(values["x"]) == {right} and values["textposition"] == "middle right"
+    assert right > max([0.9, *df["hi"], *df["rate"]])

@@ -1,0 +1,112 @@
+"""With one township in view, the breakdowns "by township" are by village (the one switch,
+queries.filters.area_level): the queries at village level on the fixture county, and the pages' charts
+on the demo county opened with ?town=德岭山镇, whose categories must be that township's villages
+(the exit-status page's are in test_exit_charts.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from labels import t
+from queries import exits, health, rectification
+from queries.filters import Filters, Viewer
+from tests import conftest
+
+V = Viewer()
+DLS = Filters(townships=("德岭山镇",))
+AS_OF = conftest.AS_OF
+TOWN = "德岭山镇"
+
+
+# ---- queries at village level (fixture county) ----------------------------------------------------
+
+
+def test_wrong_exits_by_village(con: duckdb.DuckDBPyConnection) -> None:
+    # 德岭山镇's exited households: H05 and H12 in 兴丰村, H08 (unsafe water: a wrong exit) in 胜利村
+    w = exits.wrong_exits(con, DLS, V, level="village").set_index("village")
+    assert set(w["township"]) == {TOWN}
+    assert w.loc["胜利村", ["exited", "wrong_exits"]].tolist() == [1, 1]
+    assert w.loc["兴丰村", ["exited", "wrong_exits"]].tolist() == [2, 0]
+    assert bool(w.loc["胜利村", "over_limit"]) and not bool(w.loc["兴丰村", "over_limit"])
+
+
+def test_rectification_status_by_village(con: duckdb.DuckDBPyConnection) -> None:
+    # 乌加河镇: R1 is a township-level item (no village), R2 is 联丰奋斗村's
+    by = rectification.status_by_township(con, Filters(townships=("乌加河镇",)), V, AS_OF, level="village")
+    assert by["village"].isna().sum() == 1
+    assert set(by["village"].dropna()) == {"联丰奋斗村"}
+    assert by["items"].sum() == 2
+    by = rectification.status_by_township(con, DLS, V, AS_OF, level="village")
+    assert by[["village", "status", "items"]].values.tolist() == [["兴丰村", "已销号", 1]]
+
+
+def test_health_by_village(con: duckdb.DuckDBPyConnection) -> None:
+    ill = health.ill_by_township(con, DLS, V, level="village").set_index("village")
+    # 兴丰村: H05, H06 因病 (H12 因灾); 胜利村: H07 (other cause 因病), H08 none
+    assert ill["ill_cause_households"].to_dict() == {"兴丰村": 2, "胜利村": 1}
+    enr = health.enrolment_by_township(con, DLS, V, level="village").set_index("village")
+    assert enr["members"].to_dict() == {"兴丰村": 6, "胜利村": 5}
+    claims = health.claims_by_township(con, DLS, V, 2020, level="village")
+    assert claims[["village", "claims", "total_cost", "out_of_pocket"]].values.tolist() == [["兴丰村", 1, 20000, 2000]]
+
+
+# ---- pages with ?town=德岭山镇 (demo county) ---------------------------------------------------------
+
+
+@pytest.fixture()
+def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("FUPIN_DB", str(demo_db))
+    yield demo_db
+
+
+@pytest.fixture(scope="module")
+def villages(demo_con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = demo_con.execute("SELECT DISTINCT village FROM households WHERE township = ?", [TOWN]).fetchall()
+    return {r[0] for r in rows}
+
+
+def chart(at: AppTest, key: str) -> dict:
+    """The figure (plain JSON) of the chart drawn with this key."""
+    found = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith(f"-{key}")]
+    assert len(found) == 1, f"{key}: {len(found)} charts"
+    return found[0]
+
+
+def categories(fig: dict) -> set[str]:
+    """The places of a horizontal chart (its bars' y values)."""
+    return {str(y) for tr in fig["data"] if tr["type"] == "bar" for y in tr["y"]}
+
+
+def test_rectification_chart_by_village(demo_env: Path, villages: set[str]) -> None:
+    at = conftest.open_page("rectification", {"town": TOWN})
+    fig = chart(at, "rect_by_status")
+    assert categories(fig) and categories(fig) <= villages | {t("insp.rect.township_items")}
+    assert fig["layout"]["yaxis"]["title"]["text"] == t("field.village")
+    assert t("insp.rect.by_status_village") in [s.value for s in at.subheader]
+
+
+def test_health_charts_by_village(demo_env: Path, villages: set[str]) -> None:
+    at = conftest.open_page("health", {"town": TOWN})
+    for key in ("health_ill", "health_enrolment"):
+        assert categories(chart(at, key)) == villages, key
+    for key in ("health_claims", "health_oop_share"):  # the villages with claims
+        assert categories(chart(at, key)) and categories(chart(at, key)) <= villages, key
+    heads = [s.value for s in at.subheader]
+    assert t("insp.health.ill_by_village") in heads and t("insp.health.claims_village") in heads
+    oop = chart(at, "health_oop_share")  # the target's line is inside the axis
+    assert oop["layout"]["xaxis"]["range"][1] > oop["layout"]["shapes"][0]["x0"]
+
+
+def test_inspection_rates_charts_by_village(demo_env: Path, villages: set[str]) -> None:
+    at = conftest.open_page("inspection_rates", {"town": TOWN})
+    figs = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if "-rates_chart_" in el.proto.id]
+    assert figs
+    for fig in figs:
+        assert categories(fig) and categories(fig) <= villages
+        assert fig["layout"]["title"]["text"].endswith("（按村）")
