@@ -16,7 +16,7 @@ from queries import exits as q
 from queries import households as qh
 from queries.filters import area_level
 from queries.population import REGISTERED
-from ui import charts, data, empty, figures, header, table
+from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
 STATUS_ORDER = [*CODE_ORDER["exit_status"], "监测户"]
@@ -36,7 +36,7 @@ def status_section(ctx: PageContext) -> bool:
     fig = charts.bar(plot, level, "households", color="label", orientation="h",
                      color_order=[ctx.code(s) for s in STATUS_ORDER], x_title=ctx.t(f"field.{level}"),
                      y_title=ctx.t("col.households"))
-    left, right = st.columns([3, 2])
+    left, right = layout.pair("status", [3, 2])
     with left:
         charts.show(fig, "exit_township_chart", figure="exit.status")
     with right:
@@ -88,7 +88,7 @@ def year_section(ctx: PageContext) -> None:
     unknown = ctx.t("exit.year_unknown")
     df = df.assign(exit_year=[unknown if pd.isna(y) else str(int(y)) for y in df["exit_year"]])
     axis = df.assign(exit_year=df["exit_year"].replace(unknown, ctx.t("exit.year_unknown_axis")))
-    left, right = st.columns([3, 2])
+    left, right = layout.pair("years", [3, 2])
     with left:
         charts.show(year_figure(axis, ctx), "exit_year_chart", figure="exit.by_year")
     with right:
@@ -138,7 +138,7 @@ def income_section(ctx: PageContext, popn: str) -> None:
         empty.show()
         return
     fig = income_figure(hist, ctx, popn)
-    left, right = st.columns([3, 2])
+    left, right = layout.pair("income", [3, 2])
     with left:
         charts.show(fig, "exit_income_chart", figure="exit.income")
     with right:
@@ -193,7 +193,7 @@ def monitoring_section(ctx: PageContext) -> None:
     fig = charts.bar(plot, "kind_label", "households", color="risk_label", orientation="h",
                      color_order=[ctx.t(f"risk.{r}") for r in risk_colours], x_title=ctx.t("col.kind"),
                      y_title=ctx.t("col.households"), height=260)
-    left, right = st.columns([3, 2])
+    left, right = layout.pair("wrong_exit", [3, 2])
     with left:
         charts.show(fig, "exit_monitoring_chart", figure="exit.monitoring")
     with right:
@@ -240,7 +240,7 @@ def wrong_exit_section(ctx: PageContext) -> None:
     if df.empty:
         empty.show()
         return
-    left, right = st.columns([1, 1])
+    left, right = layout.pair("needs", [1, 1])
     with left:
         st.markdown(f"**{ctx.t(f'exit.wrong_chart_{level}')}**")
         charts.show(wrong_exit_figure(df, level, ctx), "exit_wrong_chart", figure="exit.wrong")

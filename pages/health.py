@@ -9,7 +9,7 @@ from etl import rules
 from queries import health as q
 from queries.filters import area_level
 from queries.paging import total_of
-from ui import charts, data, empty, figures, header, table
+from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
 
@@ -28,7 +28,7 @@ def settings(ctx: PageContext) -> dict[str, object]:
 
 def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
     """Ill households and insurance enrolment per township, or per village when the view is one township."""
-    left, right = st.columns(2)
+    left, right = layout.pair("areas")
     with left:
         st.subheader(ctx.t("insp.health.ill_by_township" if level == "township" else "insp.health.ill_by_village"))
         long = ill.melt(id_vars=[level], value_vars=["ill_cause_households", "ill_member_households"],
@@ -65,7 +65,7 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
               "out_of_pocket": "insp.series.oop"}
     long = claims.melt(id_vars=[level], value_vars=list(payers), var_name="series", value_name="yuan")
     long["series"] = long["series"].map(lambda c: ctx.t(payers[c]))
-    left, right = st.columns(2)
+    left, right = layout.pair("claims")
     with left:
         fig = charts.bar(long, level, "yuan", color="series", orientation="h",
                          x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.yuan"))

@@ -15,7 +15,7 @@ from queries import households as qh
 from queries import inspection_plan as qp
 from queries import inspection_rates as q
 from queries.filters import area_level
-from ui import charts, check_form, data, empty, extract, header, table
+from ui import charts, check_form, data, empty, extract, header, layout, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
 
@@ -145,7 +145,7 @@ def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFr
 def rate_charts(ctx: PageContext, df: pd.DataFrame, level: str, lines: Lines) -> None:
     """One chart per figure with a value somewhere: the rate per place (`level`) against its line."""
     title = "rates.chart" if level == "township" else "rates.chart_village"
-    charts_row = st.columns(2)
+    charts_row = layout.pair(f"rates-{level}")
     for i, ind in enumerate(INDICATORS):
         if df[f"{ind}_rate"].notna().any():
             with charts_row[i % 2]:

@@ -11,7 +11,7 @@ from etl.codes import CODE_ORDER
 from queries import profile as qprofile
 from queries import rectification as q
 from queries.filters import area_level
-from ui import charts, data, empty, figures, header, profile_html, table
+from ui import charts, data, empty, figures, header, layout, profile_html, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
 from ui.formats import plain_dates
@@ -103,7 +103,7 @@ def main() -> None:
                    column_config={"days_overdue": st.column_config.ProgressColumn(
                        format="%d", min_value=0, max_value=int(overdue["days_overdue"].max()) or 1)})
 
-    left, right = st.columns(2)
+    left, right = layout.pair("status")
     with left:
         st.subheader(ctx.t("insp.rect.ageing"))
         ag = data.run(q.ageing, ctx, as_of=ctx.as_of)
@@ -125,7 +125,7 @@ def main() -> None:
         else:
             charts.show(burn_down_figure(bd, ctx), "rect_burn_down", figure="rect.burn_down")
 
-    left, right = st.columns(2)
+    left, right = layout.pair("ageing")
     for col, dim, title, what in ((left, "problem_category", "insp.rect.by_category", "insp.what.by_category"),
                                   (right, "responsible_unit", "insp.rect.by_unit", "insp.what.by_unit")):
         with col:
