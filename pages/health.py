@@ -67,9 +67,16 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
     long["series"] = long["series"].map(lambda c: ctx.t(payers[c]))
     left, right = layout.pair("claims")
     with left:
+        # each bar is written with its 总费用, as in the table below: the parts of a claim may not add up to it
         fig = charts.bar(long, level, "yuan", color="series", orientation="h",
-                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.yuan"))
+                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.yuan"),
+                         totals=dict(zip(claims[level], claims["total_cost"], strict=True)))
         charts.show(fig, "health_claims", figure="health.claims")
+        parts = claims[list(payers)].sum(axis=1)
+        off = claims[(parts - claims["total_cost"]).abs() > rules.CLAIM_TOLERANCE]
+        if len(off):
+            st.caption(ctx.t("insp.health.claims_off", places=ctx.t("list.sep").join(off[level].astype(str)),
+                             diff=f"{float((parts - claims['total_cost'])[off.index].abs().sum()):,.0f}"))
     with right:
         st.markdown("**" + ctx.t(f"insp.health.oop_{level}", target=f"{target:.0%}") + "**")
         fig = charts.bar(claims[[level, "oop_share"]], level, "oop_share", orientation="h", text_format="{:.1%}",
@@ -80,10 +87,15 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
         top = max(float(claims["oop_share"].max()) if claims["oop_share"].notna().any() else 0.0, target)
         fig.update_xaxes(tickformat=".0%", range=[0, top * 1.22])
         charts.show(fig, "health_oop_share", figure="health.oop_share")
-    view = claims.rename(columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
+    # whole yuan with separators, as the chart writes them (1,250,150, not 1250149 from 1,250,149.6)
+    money = ["total_cost", *payers]
+    view = claims.assign(**{c: claims[c].round(0) for c in money}).rename(
+        columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
+    config = {"oop_share": st.column_config.NumberColumn(format="percent")}
+    config.update({c: st.column_config.NumberColumn(format="localized") for c in view.columns
+                   if c in money or c == "critical_illness_insurance_paid"})
     table.show("health_claims_tbl", view,
-               ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"),
-               column_config={"oop_share": st.column_config.NumberColumn(format="percent")})
+               ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"), column_config=config)
 
 
 def main() -> None:

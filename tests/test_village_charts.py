@@ -110,3 +110,18 @@ def test_inspection_rates_charts_by_village(demo_env: Path, villages: set[str]) 
     for fig in figs:
         assert categories(fig) and categories(fig) <= villages
         assert fig["layout"]["title"]["text"].endswith("（按村）")
+
+
+def test_claims_chart_writes_the_total_cost_the_table_shows(demo_env: Path) -> None:
+    """Each claims bar is written with its 总费用 (rounded like the table), not the sum of its parts; where
+    the parts of a claim do not add up, the caption says where and by how much."""
+    at = conftest.open_page("health", {})
+    fig = chart(at, "health_claims")
+    written = next(tr for tr in fig["data"] if tr["type"] == "scatter")
+    labels = {str(y): txt.strip() for y, txt in zip(written["y"], written["text"], strict=True)}
+    table = next(d.value for d in at.dataframe if "总费用" in d.value.columns and "乡(镇)" in d.value.columns)
+    for town, total in zip(table["乡(镇)"], table["总费用"], strict=True):
+        assert labels[town] == f"{total:,.0f}", town
+    assert labels["新忽热苏木"] == "467,459"  # its claims' parts add up to 467,959
+    off = next(c.value for c in at.caption if "两者不等" in c.value)
+    assert "新忽热苏木两者不等" in off and "共差 500 元" in off

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -157,10 +157,14 @@ def bar_spec(
     customdata: str | None = None,
     show_totals: bool = True,
     segment_text: bool = True,
+    totals: Mapping[Any, float] | None = None,
 ) -> dict[str, Any]:
     """The figure of `bar` as a plain dict ({"data": [...], "layout": {...}}, lists and Python scalars),
     not validated: the briefing writes it to HTML itself (ui.profile_html.spec_div), since a go.Figure's
-    validation and to_html cost several times building the dict."""
+    validation and to_html cost several times building the dict.
+
+    `totals`: the number written beside each stacked bar, per category, when it is not the sum of the
+    segments (claims: the 总费用 a table beside it shows, though a claim's parts may not add up to it)."""
     cat, val = x, y
     horizontal = orientation == "h"
     sums = df.groupby(cat, sort=False)[val].sum()  # bar totals, in order of appearance (ties keep it)
@@ -201,13 +205,15 @@ def bar_spec(
             trace.update(x=categories, y=values)
         traces.append(trace)
     if color and show_totals and barmode == "stack":
-        totals = sums.reindex(cats).tolist()
+        ends = sums.reindex(cats).tolist()  # where each total is written: the end of its bar
+        written = ends if totals is None else [totals.get(c) for c in cats]
         # a little air between the last segment and the total written beside it
-        labels = [("\u2002" if horizontal else "") + text_format.format(v) for v in totals]
+        labels = [("\u2002" if horizontal else "") + (text_format.format(v) if v is not None and pd.notna(v) else "")
+                  for v in written]
         traces.append({"type": "scatter", "mode": "text", "text": labels, "showlegend": False, "hoverinfo": "skip",
                        "cliponaxis": False,  # a total may run past the axis' headroom (the margin holds it)
                        "textposition": "middle right" if horizontal else "top center",
-                       "x": totals if horizontal else cats, "y": cats if horizontal else totals})
+                       "x": ends if horizontal else cats, "y": cats if horizontal else ends})
     # Room for the labels written past the longest bar, which the figure's edge would otherwise cut.
     longest = sums.max() if color and barmode == "stack" else df[val].max()
     value_range = [0, float(longest) * (1.22 if horizontal else 1.12)] if pd.notna(longest) and longest > 0 \
@@ -224,7 +230,8 @@ def bar_spec(
     if horizontal and value_range is not None:
         # the axis' headroom is a share of the plot; in a half-width column a long total ("1,250,150")
         # still ran past the figure's edge: the right margin takes the widest label past the bars
-        past = [len(text_format.format(v)) for v in (sums if color and barmode == "stack" else df[val]) if pd.notna(v)]
+        shown = (list(totals.values()) if totals is not None else sums) if color and barmode == "stack" else df[val]
+        past = [len(text_format.format(v)) for v in shown if pd.notna(v)]
         layout["margin"]["r"] = max(layout["margin"]["r"], 7 * max(past, default=0))
     # numbers that do not fit their segment upright are left out (the total beside the bar remains)
     layout.update(barmode=barmode, uniformtext={"minsize": 11, "mode": "hide"},
