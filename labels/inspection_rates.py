@@ -97,7 +97,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.page": ("三率一度（退出评估否决指标）", "Exit-inspection veto indicators"),
     "rates.ind.incidence": ("综合贫困发生率", "Poverty incidence"),
     "rates.ind.wrong_exit": ("脱贫人口错退率", "Wrong-exit rate"),
-    "rates.ind.missed": ("贫困人口漏评率", "Missed-identification rate"),
+    "rates.ind.missed": ("贫困人口漏评率", "Missed-poor rate"),  # short enough for a tile at 1280 px
     "rates.ind.approval": ("群众认可度", "Public approval"),
     "rates.line.le": ("否决线 ≤ {line}", "veto line ≤ {line}"),
     "rates.line.ge": ("否决线 ≥ {line}", "veto line ≥ {line}"),

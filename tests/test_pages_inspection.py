@@ -249,3 +249,4 @@ def test_rejected_rows_read_as_labelled_values(demo_env: Path) -> None:
     raw = [v for df in frames(at) if "原始行" in df.columns for v in df["原始行"]]
     assert raw and all("{" not in v and '"household_id"' not in v for v in raw), raw[:2]
     assert any("姓名：" in v for v in raw)
+

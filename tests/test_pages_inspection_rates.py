@@ -90,7 +90,7 @@ def test_household_filter_note_and_english(env: Path) -> None:
     assert any("不计算" in str(i.value) for i in at.info)
     en = open_page({"lang": "en", "town": "乌加河镇"})
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.title[0].value)
-    assert set(tiles(en)) == {"Poverty incidence", "Wrong-exit rate", "Missed-identification rate", "Public approval"}
+    assert set(tiles(en)) == {"Poverty incidence", "Wrong-exit rate", "Missed-poor rate", "Public approval"}
 
 
 def test_a_township_user_sees_only_their_township(env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

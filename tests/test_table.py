@@ -69,3 +69,11 @@ def test_columns_sized_from_every_value() -> None:
     share = config["占比"]
     assert share["type_config"] == progress["type_config"]  # the page's settings are kept
     assert table.text_px("100.00%") + table.PROGRESS_BAR_PX <= share["width"] < 150
+
+
+def test_a_fixed_height_is_a_cap_for_a_short_table() -> None:
+    """5 rows under a page's 300 px get their own height (no empty rows drawn below them); 20 rows scroll
+    within the 300 px; a named height ("stretch") is kept."""
+    assert table.capped_height(300, 5) == table.rows_px(5) < 300
+    assert table.capped_height(300, 20) == 300
+    assert table.capped_height("stretch", 5) == "stretch"

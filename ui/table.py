@@ -59,6 +59,16 @@ MAX_COLUMN_PX = 480  # prose (问题描述, 措施内容) wider than this is cut
 PROGRESS_BAR_PX = 40  # the bar of a progress column, beside its label
 
 
+def rows_px(rows: int) -> int:
+    """Pixels of a grid showing `rows` rows whole: Streamlit's 35-px rows under a 35-px header, borders."""
+    return 35 * (rows + 1) + 3
+
+
+def capped_height(height: int | str, rows: int) -> int | str:
+    """A page's table height as a cap: a table of fewer rows gets just their height, not empty rows."""
+    return min(height, rows_px(rows)) if isinstance(height, int) else height
+
+
 def text_px(text: str) -> float:
     return sum(WIDE_CHAR_PX if unicodedata.east_asian_width(ch) in "WF" else NARROW_CHAR_PX for ch in text)
 
@@ -208,7 +218,8 @@ def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any
     kwargs: dict[str, Any] = {"hide_index": hide_index, "column_config": config, "key": key,
                               "placeholder": MISSING}
     if height is not None:
-        kwargs["height"] = height
+        # a page's fixed height is a cap: a short table is not padded with empty rows
+        kwargs["height"] = capped_height(height, len(view))
     if on_select is not None:
         kwargs["on_select"] = on_select
         kwargs["selection_mode"] = "single-row"
