@@ -60,7 +60,7 @@ def test_list_cells_and_english() -> None:
     df = pd.DataFrame({"main_cause": ["因病"], "other_causes": [["缺劳力", "因残"]]})
     assert _rows(csv_bytes(labelled(df, "zh")))[1] == ["因病", "缺劳力、因残"]
     en = _rows(csv_bytes(labelled(df, "en")))
-    assert en[0] == ["Main cause", "Other causes"] and en[1] == ["Illness", "Lack of labour、Disability"]
+    assert en[0] == ["Main cause", "Other causes"] and en[1] == ["Illness", "Lack of labour, Disability"]
 
 
 def test_xlsx_same_rows_strings_not_formulas(con: duckdb.DuckDBPyConnection, tmp_path) -> None:  # noqa: ANN001
@@ -95,7 +95,7 @@ def test_file_names() -> None:
 def test_labelled_columnwise_equals_cell_by_cell() -> None:
     """`labelled` does text and boolean columns column-wise; it must give what `_cell` gives per cell
     (CSV extracts and tables are written from it), in both languages, with and without codes."""
-    from ui.table import CODE_COLUMNS, _cell
+    from ui.table import CODE_COLUMNS, _cell, value_texts
 
     df = pd.DataFrame({
         "main_cause": ["因病", None, "", "因残", "未知原因"],
@@ -112,10 +112,10 @@ def test_labelled_columnwise_equals_cell_by_cell() -> None:
         for codes in (True, False):
             got = labelled(df, lang, codes)
             for i, col in enumerate(df.columns):
-                if df[col].dtype != object and not pd.api.types.is_bool_dtype(df[col]):
+                texts = value_texts(col, lang) if codes else None
+                if df[col].dtype != object and not pd.api.types.is_bool_dtype(df[col]) and not texts:
                     continue
-                translate = codes and lang == "en" and col in CODE_COLUMNS
-                want = [_cell(v, lang, translate) for v in df[col]]
+                want = [_cell(v, lang, texts) for v in df[col]]
                 assert got.iloc[:, i].tolist() == want, (lang, codes, col)
 
 

@@ -129,7 +129,7 @@ def value_texts(column: str, lang: str) -> dict[str, str] | None:
 
 
 def _cell(value: object, lang: str, texts: Mapping[str, str] | None) -> object:
-    if value is None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):  # missing (NaN too)
         return ""
     if isinstance(value, bool):
         return t("common.yes", lang) if value else t("common.no", lang)
