@@ -275,6 +275,23 @@ def demo_con(demo_snapshot: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     c.close()
 
 
+DEMO_TOWN = "德岭山镇"  # the demo township the one-township views are tested with
+
+
+@pytest.fixture()
+def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The app (AppTest) pointed at the module's demo county."""
+    monkeypatch.setenv("FUPIN_DB", str(demo_db))
+    yield demo_db
+
+
+@pytest.fixture(scope="module")
+def villages(demo_con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The villages of DEMO_TOWN."""
+    rows = demo_con.execute("SELECT DISTINCT village FROM households WHERE township = ?", [DEMO_TOWN]).fetchall()
+    return {r[0] for r in rows}
+
+
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fixture_db(tmp_path_factory.mktemp("fixture") / "fupin.duckdb")

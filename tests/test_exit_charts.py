@@ -4,10 +4,8 @@ whiskers (demo county, 1280-px layout defects found in review)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -16,18 +14,6 @@ from labels import t
 from tests import conftest
 from tests.test_village_charts import TOWN, categories, chart
 from ui import charts
-
-
-@pytest.fixture()
-def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("FUPIN_DB", str(demo_db))
-    yield demo_db
-
-
-@pytest.fixture(scope="module")
-def villages(demo_con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = demo_con.execute("SELECT DISTINCT village FROM households WHERE township = ?", [TOWN]).fetchall()
-    return {r[0] for r in rows}
 
 
 def test_exit_wrong_chart_by_village(demo_env: Path, villages: set[str]) -> None:

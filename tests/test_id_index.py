@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl import snapshot
 from etl.load import load_files
 from etl.normalize import id_check_char
+from tests.test_load import read, write_csv
 
 HEADER = ["乡（镇）", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "主要致贫原因", "脱贫属性", "脱贫年度"]
 
@@ -23,16 +23,7 @@ def row(household: str, name: str, id_number: str, relation: str = "户主") -> 
 
 
 def write(path: Path, rows: list[list[str]]) -> Path:
-    path.write_text("\n".join(",".join(r) for r in [HEADER, *rows]) + "\n", encoding="utf-8")
-    return path
-
-
-def read(db: Path, sql: str) -> list[tuple]:
-    con, _ = snapshot.connect_read(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return write_csv(path, [HEADER, *rows], encoding="utf-8")
 
 
 def duplicates(db: Path) -> list[tuple]:

@@ -4,7 +4,6 @@ demo's facts; uploads (good file, bad file that changes nothing, oversized file)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -17,12 +16,6 @@ from ui.context import md_escape
 
 PAGES = ("rectification", "health", "visits", "quality", "data_admin", "briefing", "inspection_rates")
 NOTHING = {"town": "呼勒斯太苏木", "cause": "因灾"}  # no 因灾 household in 呼勒斯太苏木
-
-
-@pytest.fixture()
-def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("FUPIN_DB", str(demo_db))
-    yield demo_db
 
 
 def open_page(page: str, params: dict[str, str] | None = None) -> AppTest:

@@ -6,11 +6,9 @@ on the demo county opened with ?town=德岭山镇, whose categories must be that
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from labels import t
@@ -21,7 +19,7 @@ from tests import conftest
 V = Viewer()
 DLS = Filters(townships=("德岭山镇",))
 AS_OF = conftest.AS_OF
-TOWN = "德岭山镇"
+TOWN = conftest.DEMO_TOWN
 
 
 # ---- queries at village level (fixture county) ----------------------------------------------------
@@ -57,18 +55,6 @@ def test_health_by_village(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # ---- pages with ?town=德岭山镇 (demo county) ---------------------------------------------------------
-
-
-@pytest.fixture()
-def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("FUPIN_DB", str(demo_db))
-    yield demo_db
-
-
-@pytest.fixture(scope="module")
-def villages(demo_con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = demo_con.execute("SELECT DISTINCT village FROM households WHERE township = ?", [TOWN]).fetchall()
-    return {r[0] for r in rows}
 
 
 def chart(at: AppTest, key: str) -> dict:
