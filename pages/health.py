@@ -72,11 +72,10 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
                          x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.yuan"),
                          totals=dict(zip(claims[level], claims["total_cost"], strict=True)))
         charts.show(fig, "health_claims", figure="health.claims")
-        parts = claims[list(payers)].sum(axis=1)
-        off = claims[(parts - claims["total_cost"]).abs() > rules.CLAIM_TOLERANCE]
+        off = claims[claims["parts_off_yuan"] > 0]
         if len(off):
             st.caption(ctx.t("insp.health.claims_off", places=ctx.t("list.sep").join(off[level].astype(str)),
-                             diff=f"{float((parts - claims['total_cost'])[off.index].abs().sum()):,.0f}"))
+                             diff=f"{int(off['parts_off_yuan'].sum()):,}"))
     with right:
         st.markdown("**" + ctx.t(f"insp.health.oop_{level}", target=f"{target:.0%}") + "**")
         fig = charts.bar(claims[[level, "oop_share"]], level, "oop_share", orientation="h", text_format="{:.1%}",
@@ -87,13 +86,12 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
         top = max(float(claims["oop_share"].max()) if claims["oop_share"].notna().any() else 0.0, target)
         fig.update_xaxes(tickformat=".0%", range=[0, top * 1.22])
         charts.show(fig, "health_oop_share", figure="health.oop_share")
-    # whole yuan with separators, as the chart writes them (1,250,150, not 1250149 from 1,250,149.6)
-    money = ["total_cost", *payers]
-    view = claims.assign(**{c: claims[c].round(0) for c in money}).rename(
+    # whole yuan (the query's) with separators, as the chart writes them
+    view = claims.drop(columns="parts_off_yuan").rename(
         columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
     config = {"oop_share": st.column_config.NumberColumn(format="percent")}
-    config.update({c: st.column_config.NumberColumn(format="localized") for c in view.columns
-                   if c in money or c == "critical_illness_insurance_paid"})
+    config.update({c: st.column_config.NumberColumn(format="localized")
+                   for c in ("total_cost", *payers, "critical_illness_insurance_paid") if c in view.columns})
     table.show("health_claims_tbl", view,
                ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"), column_config=config)
 

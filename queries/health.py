@@ -277,18 +277,20 @@ def _year_clause(year: int | None) -> str:
 def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None,
                        level: str = "township") -> pd.DataFrame:
     """Claims per township (level="village": per township and village): total cost, each payer,
-    out-of-pocket and its share of the total."""
+    out-of-pocket and its share of the total; `parts_off_yuan`: how far the claims whose parts do not
+    add up to their total (`claim_mismatches`) are off, in all (0 when every claim adds up)."""
     keys = area_keys(level)
     where, params = household_where(flt, viewer, "c")
-    if year is not None:
-        params = {**params, "year": year}
+    params = {**params, "tol": CLAIM_TOLERANCE, **({"year": year} if year is not None else {})}
+    gap = f"abs(c.total_cost - {claim_parts_sql('c')})"
     sql = f"""
         SELECT {keys}, count(*) AS claims,
             CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.basic_insurance) AS BIGINT) AS basic_insurance,
             CAST(sum(c.critical_illness_insurance) AS BIGINT) AS critical_illness_insurance,
             CAST(sum(c.medical_assistance) AS BIGINT) AS medical_assistance, CAST(sum(c.other_support) AS BIGINT) AS other_support,
             CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
-            sum(c.out_of_pocket) / nullif(sum(c.total_cost), 0) AS oop_share
+            sum(c.out_of_pocket) / nullif(sum(c.total_cost), 0) AS oop_share,
+            CAST(coalesce(sum({gap}) FILTER (WHERE {gap} > $tol), 0) AS BIGINT) AS parts_off_yuan
         FROM list_claim c
         WHERE {where} AND {_year_clause(year)}
         GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, {keys}
