@@ -201,12 +201,6 @@ def monitoring_section(ctx: PageContext) -> None:
         table.show("exit_monitoring", view, ctx.t("what.exit_monitoring"))
 
 
-def _text_px(text: str, size: int = 13) -> float:
-    """About how wide `text` is drawn at `size` px: a CJK character (or full-width bracket) a full em,
-    others about 0.6 of one."""
-    return sum(size if ord(ch) >= 0x2E80 else 0.6 * size for ch in text)
-
-
 def wrong_exit_figure(df: pd.DataFrame, level: str, ctx: PageContext) -> go.Figure:
     """The wrong-exit rate per place (highest on top), red over the allowed limit. The labels are a
     column right of the plot, with room in the margin for the longest (written at the bars' ends, the
@@ -228,7 +222,7 @@ def wrong_exit_figure(df: pd.DataFrame, level: str, ctx: PageContext) -> go.Figu
     fig.update_xaxes(title_text=ctx.t("exit.wrong_rate_axis"), tickformat=".1~%", range=[0, top])  # 0.5%, not 0%, 1%, 1%
     fig.update_yaxes(title_text=ctx.t(f"field.{level}"), type="category")
     charts.style(fig, max(260, 30 * len(plot) + 120), legend=False)
-    fig.update_layout(margin={"r": 10 + max(_text_px(t) for t in labels)})
+    fig.update_layout(margin={"r": 10 + max(table.text_px(t) for t in labels)})  # the label column
     return fig
 
 
