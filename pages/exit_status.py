@@ -71,8 +71,10 @@ def year_figure(df: pd.DataFrame, ctx: PageContext) -> go.Figure:
                              textangle=0), row=2, col=1)
     top_bar = float(df[["exited", "returned"]].max().max() or 1)
     fig.update_yaxes(title_text=ctx.t("exit.axis_households"), rangemode="tozero")
-    fig.update_yaxes(range=[0, max(cum, default=0) * 1.3 or 1], row=1, col=1)
-    fig.update_yaxes(range=[0, top_bar * 1.25], row=2, col=1)
+    top_cum = max(cum, default=0) * 1.3 or 1
+    fig.update_yaxes(range=[0, top_cum], row=1, col=1, **charts.count_ticks(cum, top_cum))
+    fig.update_yaxes(range=[0, top_bar * 1.25], row=2, col=1,  # whole households: no 0.5 ticks
+                     **charts.count_ticks(df[["exited", "returned"]].to_numpy().ravel().tolist(), top_bar * 1.25))
     # upright year labels: the long "year unknown" has a short name on the axis (the table has the long one)
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_xaxes(title_text=ctx.t("exit.axis_year"), row=2, col=1)
