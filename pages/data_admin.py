@@ -87,14 +87,13 @@ def _extract_log(ctx: PageContext) -> None:
     view = pd.DataFrame({
         ctx.t("extract_log.col.ts"): log["ts"],
         ctx.t("extract_log.col.user"): [f"{d} ({u})" for d, u in zip(log["display_name"], log["user"], strict=True)],
-        ctx.t("extract_log.col.scope"): ["、".join(s) if isinstance(s, list) else ctx.t("auth.scope.all")
-                                         for s in log["scope"]],
+        ctx.t("extract_log.col.scope"): [s if isinstance(s, list) else ctx.t("auth.scope.all") for s in log["scope"]],
         ctx.t("extract_log.col.page"): log["page"],
         ctx.t("extract_log.col.what"): [f"{w} ({f})" for w, f in zip(log["what"], log["format"], strict=True)],
         ctx.t("extract_log.col.filter"): [_filter_text(f) for f in log["filter"]],
         ctx.t("extract_log.col.rows"): log["rows"],
     })
-    st.dataframe(view, hide_index=True, key="data_extract_log", height=320)
+    table.show("data_extract_log", view, ctx.t("extract_log.title"), height=320)
 
 
 def _filter_text(flt: object) -> str:

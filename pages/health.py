@@ -11,6 +11,7 @@ from queries.filters import area_level
 from queries.paging import total_of
 from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
+from ui.formats import joined
 
 
 def settings(ctx: PageContext) -> dict[str, object]:
@@ -74,7 +75,7 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
         charts.show(fig, "health_claims", figure="health.claims")
         off = claims[claims["parts_off_yuan"] > 0]
         if len(off):
-            st.caption(ctx.t("insp.health.claims_off", places=ctx.t("list.sep").join(off[level].astype(str)),
+            st.caption(ctx.t("insp.health.claims_off", places=joined(off[level], ctx.lang),
                              diff=f"{int(off['parts_off_yuan'].sum()):,}"))
     with right:
         st.markdown("**" + ctx.t(f"insp.health.oop_{level}", target=f"{target:.0%}") + "**")

@@ -18,6 +18,7 @@ from queries.filters import area_level
 from ui import charts, check_form, data, empty, extract, header, layout, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
+from ui.formats import joined
 
 RATE_COLUMNS = [f"{i}_rate" for i in INDICATORS]
 PLACE_COLUMNS = [*RATE_COLUMNS, "verdict", "small_sample", "checked_households", "wrong_exit_people",
@@ -106,8 +107,8 @@ def small_text(ctx: PageContext, ind: str, parts: list[tuple[str, float]]) -> st
     minimum = ctx.t(f"rates.small.{unit}", n=MIN_SAMPLE)
     if ind != "incidence" or not parts:
         return ctx.t("rates.small", min=minimum)
-    sep = ctx.t("list.sep")
-    named = sep.join(ctx.t("rates.small.part", rate=ctx.t(f"rates.ind.{p}"), n=f"{n:,.0f}") for p, n in parts)
+    named = joined((ctx.t("rates.small.part", rate=ctx.t(f"rates.ind.{p}"), n=f"{n:,.0f}") for p, n in parts),
+                   ctx.lang)
     return ctx.t("rates.small.incidence", parts=named, min=minimum)
 
 
@@ -127,7 +128,7 @@ def sample_text(ctx: PageContext, f: pd.Series) -> str:
 def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """A place table as shown and downloaded: the four rates, the verdict, the samples."""
     def names(inds: list[str]) -> str:
-        return ctx.t("list.sep").join(ctx.t(f"rates.ind.{i}") for i in inds)
+        return joined((ctx.t(f"rates.ind.{i}") for i in inds), ctx.lang)
 
     verdict = [ctx.t("rates.fail_items", items=names(f)) if f else
                (ctx.t("rates.pass") if any(r[f"{i}_pass"] is not None for i in INDICATORS) else ctx.t("rates.no_figure"))

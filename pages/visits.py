@@ -10,7 +10,7 @@ from queries import profile as qprofile
 from queries import visits as q
 from ui import data, empty, extract, header, profile_html, table
 from ui.context import PageContext, current
-from ui.formats import plain_dates
+from ui.formats import joined, plain_dates
 
 MAX_PROFILES = 200  # profiles in one download
 
@@ -33,7 +33,7 @@ def list_view(df: pd.DataFrame, ctx: PageContext, days: int) -> pd.DataFrame:
               "n_members", "oldest_age", "exit_status", "monitoring_type", "main_cause", "income_per_capita",
               "poverty_line", "last_visit_date"]].copy()
     out.insert(out.columns.get_loc("score") + 1, "reason_text",
-               ["、".join(reason_texts(r, ctx, days)) for r in df["reasons"]])
+               [joined(reason_texts(r, ctx, days), ctx.lang) for r in df["reasons"]])
     for col in ("exit_status", "monitoring_type", "main_cause"):
         out[col] = out[col].fillna("")
     return plain_dates(out)

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from labels import t
 from queries import health, households, quality, visits
 from queries.filters import Filters, Viewer
 from ui import extract
@@ -72,6 +73,21 @@ def test_sql_csv_neutralises_formulas_and_joins_lists() -> None:
     text = extract.csv_from_sql(c, view)[len(extract.BOM):].decode("utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows == [["甲", "乙", "丙"], ["'=HYPERLINK(1)", "a、b", "是"], ["ok", "", "否"]]
+
+
+def test_sql_csv_joins_lists_the_viewers_way() -> None:
+    """An English extract written by SQL (a list too long for memory) separates a cell's values as the
+    English table does (", "), codes translated item by item; Chinese keeps 、."""
+    c = duckdb.connect()
+    sql = "SELECT * FROM (VALUES (['因病', '因残'], ['x', 'y'])) t(other_causes, notes)"
+    texts = {"other_causes": {"因病": "Illness", "因残": "Disability"}}
+    en = extract.SqlView(sql, {}, (("other_causes", "Other causes"), ("notes", "Notes")), mappings=texts,
+                         sep=t("list.sep", "en"), rows=1)
+    zh = extract.SqlView(sql, {}, (("other_causes", "其他致贫原因"), ("notes", "备注")), rows=1)
+    rows = {lang: list(csv.reader(io.StringIO(extract.csv_from_sql(c, v)[len(extract.BOM):].decode("utf-8"))))
+            for lang, v in (("en", en), ("zh", zh))}
+    assert rows["en"][1] == ["Illness, Disability", "x, y"]
+    assert rows["zh"][1] == ["因病、因残", "x、y"]
 
 
 def test_xlsx_refused_above_limit(con: duckdb.DuckDBPyConnection) -> None:

@@ -230,6 +230,10 @@ def test_english_tables_translate_codes(demo_env: Path) -> None:
     shown = cells(rates, "Verdict") + cells(rates, "Small sample")
     assert any("Fail: " in v for v in shown), shown[:5]
     assert not any(_han(v) or "、" in v or "：" in v for v in shown)
+    visits = open_page("visits", {"lang": "en"})
+    reasons = [c for df in frames(visits) if "Reasons" in df.columns for c in df["Reasons"] if c]
+    assert any(", " in r for r in reasons), reasons[:5]  # several reasons, joined the English way
+    assert not any("、" in r for r in reasons)
 
 
 def _han(text: str) -> bool:

@@ -33,7 +33,7 @@ from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer, area_level
 from ui import charts, formats
-from ui.formats import plain_dates
+from ui.formats import joined, plain_dates
 from ui.profile_html import document, esc, spec_div, table_html
 
 
@@ -178,7 +178,7 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
     worst_villages = pd.DataFrame({
         "township": failing["township"], "village": failing["village"],
         **{f"{i}_rate": [_pct(v) for v in failing[f"{i}_rate"]] for i in INDICATORS},
-        "failed": ["、".join(t(f"rates.ind.{i}", lang) for i in f) for f in failing["failed"]],
+        "failed": [joined((t(f"rates.ind.{i}", lang) for i in f), lang) for f in failing["failed"]],
     })
     return Veto(findings, table, worst_villages)
 
@@ -247,7 +247,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     else:
         units = overdue["responsible_unit"].fillna("—").value_counts()
         out.append((t("find.overdue", lang, n=len(overdue),
-                      units="、".join(f"{u} {n}" for u, n in units.head(3).items())), t("insp.brief.kpi.overdue", lang)))
+                      units=joined((f"{u} {n}" for u, n in units.head(3).items()), lang)), t("insp.brief.kpi.overdue", lang)))
     if comp["chronic"]:
         out.append((t("find.compliance", lang, chronic=f"{comp['chronic']:,}", compliant=f"{comp['compliant']:,}",
                       rate=_pct(comp["compliant"] / comp["chronic"])), t("insp.brief.kpi.compliance", lang)))
@@ -255,8 +255,8 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     if rules.empty:
         out.append((t("find.no_defects", lang), t("insp.brief.kpi.issues", lang)))
     else:
-        kinds = "、".join(f"{t(f'rule.{r}', lang).split('：')[0].split(':')[0]} {n}"
-                         for r, n in zip(rules["rule"].head(3), rules["issues"].head(3), strict=True))
+        kinds = joined((f"{t(f'rule.{r}', lang).split('：')[0].split(':')[0]} {n}"
+                        for r, n in zip(rules["rule"].head(3), rules["issues"].head(3), strict=True)), lang)
         out.append((t("find.defects", lang, n=f"{int(k['archive_defects']):,}", kinds=kinds),
                     t("insp.brief.kpi.issues", lang)))
     if brief.since:
@@ -350,7 +350,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         view = vl[["rank", "township", "village", "household_id", "head_name", "n_members", "exit_status",
                    "days_since_visit", "score"]].copy()
         view.insert(len(view.columns) - 1, "reason_text",
-                    ["、".join(t(f"visits.reason.{c}", lang, days=rules.DEFAULT_NO_VISIT_DAYS) for c in r)
+                    [joined((t(f"visits.reason.{c}", lang, days=rules.DEFAULT_NO_VISIT_DAYS) for c in r), lang)
                      for r in vl["reasons"]])
         brief.tables.append((t("insp.brief.visit_list", lang, n=len(view)), view))
     open_items = qrect.ledger(con, flt, viewer, as_of, open_only=True, limit=top)

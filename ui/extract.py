@@ -107,7 +107,7 @@ class SqlView:
     """A full list as the extract writes it: the list query (`sql` in order, `params`) and its columns
     as on screen: (source column, header) pairs; `mappings` maps a source column's values (or its list
     items) to text (codes in English, reason texts); booleans become `yes` / `no`; lists are joined with
-    `、`. Built when the button is drawn; run only when the file is requested."""
+    `sep`. Built when the button is drawn; run only when the file is requested."""
 
     sql: str
     params: dict[str, object] = field(hash=False, compare=False)
@@ -115,6 +115,7 @@ class SqlView:
     mappings: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
     yes: str = "是"
     no: str = "否"
+    sep: str = "、"  # between a list's items (`list.sep` of the viewer's language)
     rows: int = 0  # the full list's size (for the log and the XLSX limit)
 
     def select(self, con: duckdb.DuckDBPyConnection, neutral: bool = True) -> tuple[str, dict[str, object]]:
@@ -142,10 +143,12 @@ class SqlView:
                         f"CAST({x} AS VARCHAR))")
 
             text = True
+            if kind.endswith("[]"):
+                params["x_sep"] = self.sep
             if kind == "VARCHAR[]" and not mapping:  # text items: joined as they are, no per-item lambda
-                expr = f"array_to_string(v.{col}, '、')"
+                expr = f"array_to_string(v.{col}, $x_sep)"
             elif kind.endswith("[]"):
-                expr = f"array_to_string(list_transform(v.{col}, lambda x: {mapped('x')}), '、')"
+                expr = f"array_to_string(list_transform(v.{col}, lambda x: {mapped('x')}), $x_sep)"
             elif kind == "BOOLEAN":
                 params["x_yes"], params["x_no"] = self.yes, self.no
                 expr, text = f"CASE WHEN v.{col} THEN $x_yes WHEN NOT v.{col} THEN $x_no END", False

@@ -27,6 +27,11 @@ def compact_count(n: object, lang: str) -> str:
     return t("num.large", lang, wan=f"{v / 1e4:.0f}", million=f"{v / 1e6:.1f}")
 
 
+def joined(values: object, lang: str) -> str:
+    """Several values in one text, with the language's separator (`list.sep`: 、 or ", ")."""
+    return t("list.sep", lang).join(str(v) for v in values)  # type: ignore[attr-defined]
+
+
 def plain_dates(df: pd.DataFrame) -> pd.DataFrame:
     """Date columns (datetime64 from DuckDB DATE) as ISO text (2020-06-27, not a time), so a column
     holds one type (text, missing = None) and Arrow never falls back on a mix of dates and blanks; the

@@ -31,6 +31,7 @@ from plotly.utils import PlotlyJSONEncoder
 from labels import code_label, t
 from queries.profile import Profile
 from ui import charts
+from ui.formats import joined
 
 PRINT_CSS = """
 :root { --ink:#1f2933; --muted:#52606d; --line:#d9e2ec; --accent:#c0392b; }
@@ -170,7 +171,7 @@ def _cell_text(value: object, column: str, lang: str) -> str:
     if isinstance(value, bool):
         return esc(t("common.yes" if value else "common.no", lang))
     if isinstance(value, list | tuple):
-        return esc("、".join(str(code_label(v, lang)) for v in value))
+        return esc(joined((code_label(v, lang) for v in value), lang))
     if isinstance(value, str):
         return esc(code_label(value, lang))
     return esc(value)

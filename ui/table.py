@@ -30,7 +30,7 @@ import pandas as pd
 
 from labels import LABELS, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
-from ui.formats import plain_dates, raw_row
+from ui.formats import joined, plain_dates, raw_row
 
 CODE_COLUMNS = {
     "main_cause", "other_causes", "exit_status", "monitoring_type", "household_attribute", "category",
@@ -135,7 +135,7 @@ def _cell(value: object, lang: str, texts: Mapping[str, str] | None) -> object:
         return t("common.yes", lang) if value else t("common.no", lang)
     if isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and not isinstance(value, (str, bytes))):
         items = value.tolist() if hasattr(value, "tolist") else value
-        return t("list.sep", lang).join(str(texts.get(v, v) if texts else v) for v in items)
+        return joined((texts.get(v, v) if texts else v for v in items), lang)
     if texts and isinstance(value, str):
         return _text(value, lang, texts)
     return value
@@ -146,7 +146,7 @@ def _text(value: str, lang: str, texts: Mapping[str, str]) -> str:
     gives each value's text, joined the language's way."""
     if value in texts or "、" not in value:
         return texts.get(value, value)
-    return t("list.sep", lang).join(texts.get(v, v) for v in value.split("、"))
+    return joined((texts.get(v, v) for v in value.split("、")), lang)
 
 
 def _labelled_column(col: pd.Series, lang: str, texts: Mapping[str, str] | None) -> pd.Series:
@@ -276,6 +276,6 @@ def show_list(
     sql_view = extract.SqlView(
         sql=full.ranked(table_sorted) if full.rank else full.ordered(table_sorted), params=dict(full.params),
         columns=tuple((sources.get(str(c), str(c)), column_label(str(c), ctx.lang)) for c in shown.columns),
-        mappings=texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), rows=total)
+        mappings=texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), sep=ctx.t("list.sep"), rows=total)
     extract.show_sql(key, sql_view, what)
     return state if on_select is not None else labelled_view
