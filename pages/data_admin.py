@@ -46,7 +46,7 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.data")
     totals = data.call(q.totals, ctx.viewer)
-    st.caption(ctx.t("insp.data.totals", **totals))
+    st.caption(ctx.t("insp.data.totals", **{k: f"{v:,}" for k, v in totals.items()}))  # 8,874 as every count
     _upload(ctx)
 
     st.subheader(ctx.t("insp.data.history"))

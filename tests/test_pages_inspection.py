@@ -216,6 +216,7 @@ def test_the_three_issue_counts_are_named(demo_env: Path) -> None:
     assert "共记录 39 条问题" in note and "现存 38 条" in note and "（37 条）" in note and "不随筛选变化" in note
     data = texts(open_page("data_admin"))
     assert "数据问题 38 条（各类文件的，含贫困人口信息之外的户）" in data
+    assert "走访 8,874 条" in data  # counts grouped by thousands, as on every other page
 
 
 def test_english_tables_translate_codes(demo_env: Path) -> None:
