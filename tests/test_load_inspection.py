@@ -258,3 +258,26 @@ def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
         con.close()
     assert set(cases["notes"]) == {"<script>alert(1)</script>", long_text}
     assert b"'=HYPERLINK" in csv_bytes(cases[["head_name", "notes"]])  # the extract neutralises the formula
+
+
+@pytest.mark.parametrize("shape", ["csv", "html"])
+def test_subtotal_in_the_village_column_is_skipped(db: Path, tmp_path: Path, shape: str) -> None:
+    """A population base with a township's subtotal row (`乌加河镇 | 小计`) skips it as a summary row (§3):
+    loaded as a village named 小计, it would count the township's rural people twice."""
+    rows = [BASE_HEADER,
+            ["2020", "乌加河镇", "联丰奋斗村", "300", "800"],
+            ["2020", "乌加河镇", "红旗村", "200", "500"],
+            ["2020", "乌加河镇", "小计", "500", "1300"],
+            ["2020", "德岭山镇", "兴丰村", "100", "300"],
+            ["2020", "德岭山镇", "德岭山镇合计", "100", "300"]]
+    if shape == "csv":
+        path = write_csv(tmp_path / "基数.csv", rows)
+    else:
+        body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in rows)
+        path = tmp_path / "基数.xls"
+        path.write_bytes(f'<html><head><meta charset="gb2312"></head><body><table>{body}</table></body></html>'
+                         .encode("gb18030"))
+    f, = load_files([path], db=db).files
+    assert (f.kind, f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == ("population_base", 5, 3, 0, 2)
+    assert read(db, "SELECT township, sum(rural_population) FROM population_base GROUP BY 1 ORDER BY 1") == [
+        ("乌加河镇", 1300), ("德岭山镇", 300)]
