@@ -373,6 +373,10 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                    touched: Touched, present: Sequence[str]) -> tuple[int, dict[str, object]]:
     heads = ", ".join(f"'{h}'" for h in HEAD_RELATIONS)
     _keep_absent_household_fields(con, present)
+    # data-spec §2: a post-2020 attribute (一般脱贫户, 01–08) says the household exited; with no exit status
+    # (the monitoring system's exports of 脱贫户 often have no 脱贫状态 column) it is 已脱贫
+    con.execute("UPDATE stg SET exit_status = '已脱贫' WHERE exited_attribute AND raw_exit_status IS NULL "
+                "AND rejected_rule IS NULL")
     # Each kept row's member key within its household: its ID number, else 人编号, else the household
     # number + the row's order in it. The order is numbered only in households with a row lacking both
     # (few), so no window sorts every row by household (30M rows by text at 10M households).
@@ -508,7 +512,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
            FROM hh JOIN poverty_line pl ON pl.year = least(coalesce(hh.income_year, hh.exit_year), 2020)
            WHERE exit_status = '已脱贫' AND income_per_capita < pl.line""",
         "SELECT source_line, 'households', household_id, household_id, 'monitoring_type', NULL, "
-        "'monitored_without_type' FROM hh WHERE raw_exit_status IS NULL AND raw_monitoring_type IS NULL",
+        "'monitored_without_type' FROM hh WHERE raw_exit_status IS NULL AND exit_status IS NULL "
+        "AND raw_monitoring_type IS NULL",
         "SELECT source_line, 'households', household_id, household_id, 'main_cause', NULL, "
         "'missing_cause' FROM hh WHERE exit_status IS NOT NULL AND raw_main_cause IS NULL",
         # household fields that differ between member rows; the representative row wins
