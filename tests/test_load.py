@@ -400,3 +400,17 @@ def test_a_post_2020_attribute_says_the_household_exited(tmp_path: Path, db: Pat
         ("P1", "一般贫困户", "已脱贫", True), ("P2", "特困供养贫困户", "已脱贫", True),
         ("P3", "一般贫困户", None, False), ("P4", "低保贫困户", "返贫", True)]
     assert read(db, "SELECT household_id, rule FROM data_issues ORDER BY 1") == [("P3", "monitored_without_type")]
+
+
+def test_a_file_of_no_known_kind_says_what_would_be_accepted(tmp_path: Path, db: Path) -> None:
+    """data-spec §3: messages name the file and say what would be accepted: each kind's required headers."""
+    load_files([write_csv(tmp_path / "reg.csv", registry_rows())], db=db)
+    before, snap = dump(db), snapshot.current_snapshot(db)
+    path = write_csv(tmp_path / "名单.csv", [["姓名", "年龄", "住址", "备注"], ["张三", "40", "某地", ""]])
+    report = load_files([path], db)
+    assert report.exit_code == 1 and dump(db) == before and snapshot.current_snapshot(db) == snap
+    error = report.files[0].error or ""
+    assert error.startswith("名单.csv：")
+    for needed in ("贫困人口信息（乡(镇)、行政村、户编号、姓名、证件号码、与户主关系）", "入户核查表（调查日期、乡(镇)、行政村、户类型）",
+                   "人口基数表（年度、乡(镇)、行政村、乡村人口）"):
+        assert needed in error
