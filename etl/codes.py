@@ -131,6 +131,12 @@ ENJOYS_POLICY: dict[str, bool] = {
     "4": False, "已脱贫(不享受政策)": False, "已脱贫（不享受政策）": False,
 }
 
+# Household-attribute spellings of the post-2020 monitoring system (data-spec §2: 01–08, 一般脱贫户,
+# 低保脱贫户, 特困供养脱贫户, 低保特困供养…): besides one of the three attributes they say the household
+# has exited (脱贫户). A household whose exit status is blank is then loaded as 已脱贫.
+EXITED_ATTRIBUTES = ("一般脱贫户", "低保脱贫户", "特困供养脱贫户", "低保特困供养脱贫户",
+                     "01", "02", "03", "04", "05", "06", "07", "08")
+
 YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓"]
 NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FALSE", "✗", "x", "X"]
 

@@ -16,7 +16,7 @@ import duckdb
 from etl.archive_checks import open_bytes
 from etl.csv_blocks import BLOCK_BYTES, BlockContext, CsvHeader
 from etl.raw_file import DuckDBSink, RawFile, quote_ident
-from etl.raw_rows import SUMMARY_PATTERN, empty_table, has_controls
+from etl.raw_rows import SUMMARY_PATTERN, SUMMARY_PLACE_COLUMNS, empty_table, has_controls
 
 # Code points pyarrow's utf8_trim_whitespace strips (measured over all of Unicode); DuckDB's trim is
 # given the same set, so both paths trim alike.
@@ -95,9 +95,8 @@ def read_csv_duckdb(path: Path, hdr: CsvHeader, ctx: BlockContext, encoding: str
     probes = ["coalesce(" + ", ".join(f"c{i}" for i in ctx.read) + ")"]
     if ctx.ordinal is not None:
         probes.append(f"c{ctx.ordinal}")
-    township = dict(ctx.mapped).get("township")
-    if township is not None:
-        probes.append(f"c{township}")
+    places = dict(ctx.mapped)
+    probes += [f"c{places[c]}" for c in SUMMARY_PLACE_COLUMNS if c in places]
     pattern = "'" + SUMMARY_PATTERN.replace("'", "''") + "'"
     summary = " OR ".join(f"coalesce(contains({p}, '计') AND regexp_matches({p}, {pattern}), false)" for p in probes)
     mapped = ", ".join(f"c{i} AS {quote_ident(c)}" for c, i in ctx.mapped)

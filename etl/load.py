@@ -314,7 +314,7 @@ def _load_raw(
     rejected = _reject(con, raw, batch_id, name)
     step(0.7, "progress.writing")
     if raw.kind == "registry":
-        loaded, flags = _load_registry(con, batch_id, name, checks, touched)
+        loaded, flags = _load_registry(con, batch_id, name, checks, touched, present)
     elif raw.kind in ("household_checks", "population_base"):  # data-spec §1.4: small tables, own loader
 
         loaded, flags = load_inspection.load(con, raw.kind, batch_id, name, checks, touched)
@@ -370,8 +370,13 @@ def _poverty_line_table(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
-                   touched: Touched) -> tuple[int, dict[str, object]]:
+                   touched: Touched, present: Sequence[str]) -> tuple[int, dict[str, object]]:
     heads = ", ".join(f"'{h}'" for h in HEAD_RELATIONS)
+    _keep_absent_household_fields(con, present)
+    # data-spec §2: a post-2020 attribute (一般脱贫户, 01–08) says the household exited; with no exit status
+    # (the monitoring system's exports of 脱贫户 often have no 脱贫状态 column) it is 已脱贫
+    con.execute("UPDATE stg SET exit_status = '已脱贫' WHERE exited_attribute AND raw_exit_status IS NULL "
+                "AND rejected_rule IS NULL")
     # Each kept row's member key within its household: its ID number, else 人编号, else the household
     # number + the row's order in it. The order is numbered only in households with a row lacking both
     # (few), so no window sorts every row by household (30M rows by text at 10M households).
@@ -405,6 +410,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     fields_hash = "hash(" + ", ".join(q(c) for c in HOUSEHOLD_FIELDS) + ")"
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.keys AS "
                 f"SELECT source_line, household_id, member_key, is_head, dup, {fields_hash} AS fields_hash FROM m")
+    _keep_absent_member_fields(con, present)
     con.execute("CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM stg WHERE rejected_rule IS NULL")
     # One representative row per household: its head's (first head if several), else its first row.
     # Its members are its distinct keys: the rows that are not repeats.
@@ -506,7 +512,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
            FROM hh JOIN poverty_line pl ON pl.year = least(coalesce(hh.income_year, hh.exit_year), 2020)
            WHERE exit_status = '已脱贫' AND income_per_capita < pl.line""",
         "SELECT source_line, 'households', household_id, household_id, 'monitoring_type', NULL, "
-        "'monitored_without_type' FROM hh WHERE raw_exit_status IS NULL AND raw_monitoring_type IS NULL",
+        "'monitored_without_type' FROM hh WHERE raw_exit_status IS NULL AND exit_status IS NULL "
+        "AND raw_monitoring_type IS NULL",
         "SELECT source_line, 'households', household_id, household_id, 'main_cause', NULL, "
         "'missing_cause' FROM hh WHERE exit_status IS NOT NULL AND raw_main_cause IS NULL",
         # household fields that differ between member rows; the representative row wins
@@ -521,6 +528,42 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     insert_issues(con, "registry", selects, batch_id, name)
     return int(scalar(con, "SELECT count(*) FROM keys")), {
         "tables": tables, "base": {"households", "members", "household_income", "data_issues", "household_keys"}}
+
+
+# Registry columns every registry file has (etl.headers.REQUIRED): never absent.
+_ALWAYS_PRESENT = ("household_id", "township", "village", "name", "id_number", "relation")
+
+
+def _keep_absent_household_fields(con: duckdb.DuckDBPyConnection, present: Sequence[str]) -> None:
+    """A registry file that lacks a column says nothing about it (a 健康状况 update from the health
+    bureau has no 脱贫状态): the households it lists are upserted with the columns it has, and keep their
+    stored value of every household column it does not have (docs/DECISIONS.md, "Households and
+    members"). The stored values go into the staged rows before the household is built, so the household
+    rules (exited without a year, below the line, …) judge the household as it will be stored."""
+    absent = [c for c in HOUSEHOLD_FIELDS if c not in present and c not in _ALWAYS_PRESENT]
+    if not absent:
+        return
+    stored = {c: ("household_size_declared" if c == "household_size" else c) for c in absent}
+    sets = [f"{q(c)} = o.{q(stored[c])}" for c in absent]
+    sets += [f"{q('raw_' + c)} = CAST(o.{q(stored[c])} AS VARCHAR)" for c in absent if c in RAW_KEPT]
+    if "exit_status" in absent:
+        sets.append("enjoys_policy = o.enjoys_policy")
+    con.execute(f"""UPDATE stg SET {', '.join(sets)} FROM households o
+                    WHERE stg.household_id = o.household_id AND stg.rejected_rule IS NULL""")  # noqa: S608 - ours
+
+
+def _keep_absent_member_fields(con: duckdb.DuckDBPyConnection, present: Sequence[str]) -> None:
+    """As `_keep_absent_household_fields`, for the member columns: a member the file lists again (same
+    key: ID number, else 人编号, else row order) keeps its stored value of each member column the file
+    lacks. The member set is still the file's rows."""
+    absent = [c for c in MEMBER_FIELDS if c not in present and c not in _ALWAYS_PRESENT]
+    if not absent:
+        return
+    sets = ", ".join(f"{q(c)} = o.{q(c)}" for c in absent)
+    con.execute(f"""UPDATE stg SET {sets} FROM (
+                        SELECT k.source_line, mm.* EXCLUDE (source_line) FROM keys k
+                        JOIN members mm ON mm.household_id = k.household_id AND mm.member_key = k.member_key) o
+                    WHERE stg.source_line = o.source_line""")  # noqa: S608 - ours
 
 
 def _other_ids_filter(con: duckdb.DuckDBPyConnection, touched: Touched) -> str:

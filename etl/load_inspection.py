@@ -62,13 +62,17 @@ _CHECK_ISSUES: dict[str, tuple[str, str, str]] = {
     "check_household_unknown": ("household_id", "household_id", "household_id IS NOT NULL AND NOT in_registry"),
     "check_type_mismatch": ("household_type", "household_type", "registry_type IS NOT NULL AND household_type IS "
                             "NOT NULL AND household_type <> registry_type"),
+    # the form's place is not the registry household's: the check counts in the registry's place
+    "check_place_mismatch": ("village", "township || '/' || village", "in_registry AND (township <> "
+                             "registry_township OR village <> registry_village)"),
     "check_type_missing": ("household_type", "NULL", "grp IS NULL AND NOT bad__unknown_code__household_type"),
     "check_registered_no_id": ("household_id", "household_type",
                                "household_id IS NULL AND household_type IN ('脱贫户', '未脱贫户')"),
     "check_wrong_exit_not_exited": ("finding", "finding", "finding = '错退' AND grp IS DISTINCT FROM '脱贫户'"),
     "check_missed_registered": ("finding", "finding", "finding = '漏评' AND grp IN ('脱贫户', '未脱贫户')"),
     "check_no_population_base": ("village", "township || '/' || village", """NOT EXISTS (
-        SELECT 1 FROM population_base p WHERE p.township = c.township AND p.village = c.village
+        SELECT 1 FROM population_base p WHERE p.township = coalesce(c.registry_township, c.township)
+        AND p.village = coalesce(c.registry_village, c.village)
         AND p.rural_population IS NOT NULL)"""),
     "check_size_missing": ("household_size", "NULL", "raw_household_size IS NULL AND registry_size IS NULL"),
     "check_size_invalid": ("household_size", "raw_household_size", "household_size <= 0"),
@@ -108,6 +112,7 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
             GROUP BY id_number)
         SELECT ck.*, coalesce(k.hk, ids.hk) AS hk, h.hk IS NOT NULL AS in_registry,
                h.household_id AS registry_household_id, h.household_size AS registry_size,
+               h.township AS registry_township, h.village AS registry_village,
                {REGISTRY_TYPE_SQL} AS registry_type
         FROM ck LEFT JOIN household_keys k USING (household_id)
         LEFT JOIN ids ON ck.household_id IS NULL AND ids.id_number = ck.id_number
@@ -154,7 +159,8 @@ def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks:
     con.execute(f"DELETE FROM data_issues WHERE {issues_of}")  # noqa: S608 - constants only
     # checks of villages that now have a population figure lose their "no population base" issue
     resolved = """table_name = 'household_checks' AND rule = 'check_no_population_base' AND record_key IN (
-                      SELECT record_key FROM household_checks WHERE (township, village) IN (
+                      SELECT c.record_key FROM household_checks c LEFT JOIN households h ON h.hk = c.hk
+                      WHERE (coalesce(h.township, c.township), coalesce(h.village, c.village)) IN (
                           SELECT (township, village) FROM pk WHERE rural_population IS NOT NULL))"""
     nohk |= _touch_issues(con, touched, resolved, [])
     con.execute(f"DELETE FROM data_issues WHERE {resolved}")  # noqa: S608 - constants only

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from etl.codes import CODE_ORDER
 from etl.fields import code_list_of
+from etl.headers import COLUMN_LABELS, REQUIRED
 from labels import t
 
 
 def column_label(field: str | None, lang: str = "zh") -> str:
     return t(f"field.{field}", lang) if field else ""
+
+
+def accepted_kinds(lang: str = "zh") -> str:
+    """What a header row must hold to be recognised (data-spec §3: say what would be accepted): each
+    kind with its required headers, as exports write them."""
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(f"{t(f'kind.{kind}', lang)}（{'、'.join(COLUMN_LABELS[kind][c] for c in cols)}）"
+                    if lang == "zh" else f"{t(f'kind.{kind}', lang)} ({', '.join(COLUMN_LABELS[kind][c] for c in cols)})"
+                    for kind, cols in REQUIRED.items())
 
 
 def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
@@ -20,6 +30,7 @@ def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
         params["columns"] = "、".join(column_label(c, lang) for c in params["columns"])
     params.setdefault("columns", "")
     params.setdefault("limit", "")
+    params.setdefault("accepted", accepted_kinds(lang))
     params.pop("file", None)
     return t(f"read.{code}", lang, file=file, **params)
 

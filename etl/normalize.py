@@ -360,6 +360,9 @@ def _bool_map(name: str) -> str:
             _add_key(pairs, raw, True, name)
         for raw in codes.NO:
             _add_key(pairs, raw, False, name)
+    elif name == "exited_attribute":
+        for raw in codes.EXITED_ATTRIBUTES:
+            _add_key(pairs, raw, True, name)
     else:
         for raw, enjoys in codes.ENJOYS_POLICY.items():
             _add_key(pairs, raw, enjoys, name)
@@ -391,6 +394,12 @@ def sql_enjoys_policy(col: str) -> str:
     """BOOLEAN from an exit-status spelling that says whether policy support continues (享受政策);
     NULL when it says nothing (e.g. plain 已脱贫)."""
     return f"{_bool_map('enjoys_policy')}[{_key(col)}]"
+
+
+def sql_exited_attribute(col: str) -> str:
+    """TRUE when a household-attribute spelling says the household has exited (codes.EXITED_ATTRIBUTES:
+    一般脱贫户, the post-2020 codes 01–08), else FALSE."""
+    return f"coalesce({_bool_map('exited_attribute')}[{_key(col)}], false)"
 
 
 # --- Multi-valued code cells -----------------------------------------------------------------------

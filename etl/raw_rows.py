@@ -41,6 +41,9 @@ _WS = r"[\s\x{3000}\x{a0}]*"
 # 合计 / 合 计 / 合计: at the start, or a label ending in it (乌加河镇小计).
 SUMMARY_PATTERN = rf"^(?:合{_WS}计|小{_WS}计|总{_WS}计|共{_WS}计)|(?:合计|小计|总计)[:：]?$"
 _SUMMARY_PY = re.compile(SUMMARY_PATTERN.replace(r"\x{3000}", "\u3000").replace(r"\x{a0}", "\xa0"))
+# Place columns whose cell may hold a summary label when the row is a subtotal of the place above it
+# (`乌加河镇 | 小计 | 1540 | 4270` in a population base: a village named 小计 would count the township twice).
+SUMMARY_PLACE_COLUMNS = ("township", "village")
 
 
 def is_blank_or_summary_text(text: str, delimiter: str) -> bool:
@@ -62,7 +65,7 @@ def finish_rows(
 
     A row is blank when every contract column is empty (a pre-numbered template row with only 序号
     filled is blank too). A summary row has 合计/小计/总计 in its first non-empty cell, its 序号
-    cell or its township cell. Returns the table and the number of rows dropped.
+    cell or its township or village cell. Returns the table and the number of rows dropped.
     """
     cols = {i: _trim_null(c) for i, c in sorted(columns.items())}
     n = len(lines)
@@ -75,9 +78,8 @@ def finish_rows(
     probes = [pc.coalesce(*cols.values())]
     if ordinal is not None:
         probes.append(cols[ordinal])
-    township = dict(mapped).get("township")
-    if township is not None:
-        probes.append(cols[township])
+    places = dict(mapped)
+    probes += [cols[places[c]] for c in SUMMARY_PLACE_COLUMNS if c in places]
     summary = None
     for probe in probes:
         if not pc.any(pc.match_substring(probe, "计")).as_py():  # cheap pre-check

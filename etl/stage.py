@@ -195,6 +195,8 @@ def build_stage(
             f", {nz.sql_id_birth_date_of('id_number')} AS id_birth_date"
             f", {nz.sql_id_sex_of('id_number')} AS id_sex"
         )
+    if kind == "registry":  # the exited hint of a post-2020 household attribute (codes.EXITED_ATTRIBUTES)
+        select.append(f"{nz.sql_exited_attribute('r.raw_household_attribute')} AS exited_attribute")
     if kind == "registry" and n_rows < DICT_MIN_ROWS:
         select.append(f"{nz.sql_enjoys_policy('r.raw_exit_status')} AS enjoys_policy")
     elif kind == "registry":

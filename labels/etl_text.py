@@ -226,10 +226,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "read.encrypted": ("{file}：Excel 文件设有密码。请取消密码后重新上传。",
                        "{file}: the Excel file is password-protected. Remove the password and upload it again."),
     "read.empty_file": ("{file}：文件为空。", "{file}: the file is empty."),
-    "read.no_header": ("{file}：在前30行中找不到表头。请确认文件是系统导出的表格。",
-                       "{file}: no header row found in the first 30 rows. Is this an export of the registration system?"),
-    "read.unknown_kind": ("{file}：无法从表头识别文件类型（贫困人口信息、帮扶措施、走访记录、医疗报销、问题整改台账、入户核查表或人口基数表）。",
-                          "{file}: the header matches none of the known kinds (registry, interventions, visits, medical claims, rectification ledger, household checks, population base)."),
+    "read.no_header": ("{file}：在前30行中找不到表头。请确认文件是系统导出的表格。能识别的表及其必需列：{accepted}。",
+                       "{file}: no header row found in the first 30 rows. Is this an export of the registration system? "
+                       "Recognised kinds and their required headers: {accepted}."),
+    "read.unknown_kind": ("{file}：无法从表头识别文件类型。能识别的表及其必需列：{accepted}。",
+                          "{file}: the header matches none of the known kinds. Recognised kinds and their required headers: "
+                          "{accepted}."),
     "read.missing_required": ("{file}：缺少必填列：{columns}。",
                               "{file}: required columns are missing: {columns}."),
     "read.undecodable": ("{file}：无法识别文件编码（第{line}行起无法解码）。请另存为 UTF-8 或 GB18030 编码的 CSV。",

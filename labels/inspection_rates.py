@@ -45,6 +45,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}: '{column}' = '{value}' contradicts the registry's status of this household. The rates "
         "use the registry's.",
     ),
+    "rule.check_place_mismatch": (
+        "{file} 第{line}行：核查表填写的乡镇/村「{value}」与贫困人口信息中该户所在的乡镇/村不同。计算三率时按贫困人口信息中的乡镇/村计。",
+        "{file} line {line}: the form's township/village '{value}' is not where the registry places this household. "
+        "The rates count it where the registry places it.",
+    ),
     "rule.check_type_missing": (
         "{file} 第{line}行：未填写「{column}」，且该户不在贫困人口信息中，无法计入错退率或漏评率。",
         "{file} line {line}: '{column}' is empty and the household is not in the registry: it counts in neither the "
@@ -84,6 +89,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "rulename.check_household_unknown": ("核查户编号不在系统中", "Checked household not in registry"),
     "rulename.check_type_mismatch": ("户类型与系统不符", "Type contradicts registry"),
+    "rulename.check_place_mismatch": ("核查表乡镇/村与系统不符", "Place contradicts registry"),
     "rulename.check_type_missing": ("缺户类型", "No household type"),
     "rulename.check_registered_no_id": ("建档立卡户缺户编号", "Registered type without number"),
     "rulename.check_wrong_exit_not_exited": ("错退结论但未脱贫", "错退 on a household not exited"),

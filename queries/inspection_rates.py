@@ -5,7 +5,8 @@ Definitions (people, not households, unless said; "surveyed" = household checks 
 one per household: its latest check of the period):
 - a check counts in the registry's group when it is linked to a registry household (已脱贫 → 脱贫户;
   未脱贫/返贫 → 未脱贫户; monitored, not registered → 边缘户), else in the group its form's 户类型 names
-  (`etl.inspection_rules.REGISTRY_TYPE_SQL`); its people are its form's 家庭人口 (when positive), else
+  (`etl.inspection_rules.REGISTRY_TYPE_SQL`), and in the registry's township and village (the form's
+  place only for a check outside the registry); its people are its form's 家庭人口 (when positive), else
   the registry's members, else 1;
 - 错退率 = people of surveyed 脱贫户 with finding 错退 / people of surveyed 脱贫户;
 - 漏评率 = people of surveyed households outside the registry (一般农户, 边缘户) with finding 漏评 /
@@ -128,14 +129,17 @@ def checks_sql(flt: Filters, viewer: Viewer, date_from: date | None = None, date
                ) -> tuple[str, dict[str, object]]:
     """The surveyed households of the period in the filter and scope: one row per household (its latest
     check of the period) with `grp` (the group it counts in), `people` and its registry facts (`reg_*`)."""
-    where, params = area_where(flt, viewer, "c.township", "c.village")
+    # a check linked to a registry household counts where the registry places it (a form that names
+    # another township is flagged check_place_mismatch at load)
+    township, village = "coalesce(h.township, c.township)", "coalesce(h.village, c.village)"
+    where, params = area_where(flt, viewer, township, village)
     if not area_only(flt):
         hw, hp = household_where(flt, viewer, alias="hf")
         where, params = merge((where, params), (f"c.hk IN (SELECT hf.hk FROM hh_facts hf WHERE {hw})", hp))  # noqa: S608
     parts = [where, *_period(params, "c.check_date", date_from, date_to)]
     registry_type = REGISTRY_TYPE_SQL
     sql = f"""
-        SELECT c.*, {registry_type} AS registry_type, coalesce({registry_type}, c.household_type) AS grp,
+        SELECT c.* REPLACE ({township} AS township, {village} AS village), {registry_type} AS registry_type, coalesce({registry_type}, c.household_type) AS grp,
                coalesce(CASE WHEN c.household_size > 0 THEN c.household_size END, nullif(h.member_count, 0), 1)
                    AS people,
                h.exit_status AS reg_exit_status, h.household_id AS reg_household_id

@@ -381,3 +381,36 @@ def test_refresh_rebuilds_derived_tables_of_an_older_snapshot(tmp_path: Path, db
     snap = snapshot.current_snapshot(db)
     assert run_cli("refresh", "--if-stale", "--db", str(db)).returncode == 0
     assert snapshot.current_snapshot(db) == snap  # up to date: nothing rebuilt
+
+
+def test_a_post_2020_attribute_says_the_household_exited(tmp_path: Path, db: Path) -> None:
+    """data-spec §2: the post-2020 attributes (一般脱贫户, 01–08) map to one of the three attributes plus an exited
+    hint. A 脱贫户 export without 脱贫状态 loads its households as registered and exited (not as households
+    with neither status nor type); a written exit status wins over the hint."""
+    header = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "贫困户属性", "主要致贫原因", "脱贫年度"]
+    write_csv(tmp_path / "a.csv", [header,
+        ["温更镇", "温更村", "P1", "甲", pid("19600101", "019"), "户主", "一般脱贫户", "因病", "2019"],
+        ["温更镇", "温更村", "P2", "乙", pid("19610101", "029"), "户主", "05", "因残", "2020"],
+        ["温更镇", "温更村", "P3", "丙", pid("19620101", "039"), "户主", "一般贫困户", "因病", ""]])
+    header2 = [*header, "脱贫状态"]
+    write_csv(tmp_path / "b.csv", [header2,
+        ["温更镇", "温更村", "P4", "丁", pid("19630101", "049"), "户主", "低保脱贫户", "因病", "", "返贫"]])
+    assert load_files([tmp_path / "a.csv", tmp_path / "b.csv"], db).exit_code == 0
+    assert read(db, "SELECT household_id, household_attribute, exit_status, registered FROM households ORDER BY 1") == [
+        ("P1", "一般贫困户", "已脱贫", True), ("P2", "特困供养贫困户", "已脱贫", True),
+        ("P3", "一般贫困户", None, False), ("P4", "低保贫困户", "返贫", True)]
+    assert read(db, "SELECT household_id, rule FROM data_issues ORDER BY 1") == [("P3", "monitored_without_type")]
+
+
+def test_a_file_of_no_known_kind_says_what_would_be_accepted(tmp_path: Path, db: Path) -> None:
+    """data-spec §3: messages name the file and say what would be accepted: each kind's required headers."""
+    load_files([write_csv(tmp_path / "reg.csv", registry_rows())], db=db)
+    before, snap = dump(db), snapshot.current_snapshot(db)
+    path = write_csv(tmp_path / "名单.csv", [["姓名", "年龄", "住址", "备注"], ["张三", "40", "某地", ""]])
+    report = load_files([path], db)
+    assert report.exit_code == 1 and dump(db) == before and snapshot.current_snapshot(db) == snap
+    error = report.files[0].error or ""
+    assert error.startswith("名单.csv：")
+    for needed in ("贫困人口信息（乡(镇)、行政村、户编号、姓名、证件号码、与户主关系）", "入户核查表（调查日期、乡(镇)、行政村、户类型）",
+                   "人口基数表（年度、乡(镇)、行政村、乡村人口）"):
+        assert needed in error

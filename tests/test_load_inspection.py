@@ -258,3 +258,50 @@ def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
         con.close()
     assert set(cases["notes"]) == {"<script>alert(1)</script>", long_text}
     assert b"'=HYPERLINK" in csv_bytes(cases[["head_name", "notes"]])  # the extract neutralises the formula
+
+
+@pytest.mark.parametrize("shape", ["csv", "html"])
+def test_subtotal_in_the_village_column_is_skipped(db: Path, tmp_path: Path, shape: str) -> None:
+    """A population base with a township's subtotal row (`乌加河镇 | 小计`) skips it as a summary row (§3):
+    loaded as a village named 小计, it would count the township's rural people twice."""
+    rows = [BASE_HEADER,
+            ["2020", "乌加河镇", "联丰奋斗村", "300", "800"],
+            ["2020", "乌加河镇", "红旗村", "200", "500"],
+            ["2020", "乌加河镇", "小计", "500", "1300"],
+            ["2020", "德岭山镇", "兴丰村", "100", "300"],
+            ["2020", "德岭山镇", "德岭山镇合计", "100", "300"]]
+    if shape == "csv":
+        path = write_csv(tmp_path / "基数.csv", rows)
+    else:
+        body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in rows)
+        path = tmp_path / "基数.xls"
+        path.write_bytes(f'<html><head><meta charset="gb2312"></head><body><table>{body}</table></body></html>'
+                         .encode("gb18030"))
+    f, = load_files([path], db=db).files
+    assert (f.kind, f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == ("population_base", 5, 3, 0, 2)
+    assert read(db, "SELECT township, sum(rural_population) FROM population_base GROUP BY 1 ORDER BY 1") == [
+        ("乌加河镇", 1300), ("德岭山镇", 300)]
+
+
+def test_a_check_naming_another_place_is_flagged_and_counts_in_the_registry_place(db: Path, tmp_path: Path) -> None:
+    """H01 is a household of 乌加河镇 联丰奋斗村 (conftest); a form that files it under 德岭山镇 兴丰村 is an archive
+    defect (§3), and its 错退 counts where the registry places the household, not in another township's rate."""
+    from queries import inspection_rates
+    from queries.filters import ALL, Viewer
+
+    checks = write_csv(tmp_path / "c.csv", [CHECK_HEADER,
+        check_row(1, "2020-06-22", "德岭山镇", "兴丰村", "H01", "张林春", "", "脱贫户", "2", "8000", OK6, "错退", "认可")])
+    load_files([checks], db=db)
+    assert [r[:3] for r in issues(db, "household_checks")] == [
+        ("check_no_population_base", "H01", "village"), ("check_place_mismatch", "H01", "village")]
+    assert read(db, "SELECT raw_value FROM data_issues WHERE rule = 'check_place_mismatch'") == [("德岭山镇/兴丰村",)]
+    con, _ = snapshot.connect_read(db)
+    try:
+        sql, params = inspection_rates.checks_sql(ALL, Viewer(pii=True))
+        assert con.execute(f"SELECT township, village, household_id, grp FROM ({sql})", params).fetchall() == [
+            ("乌加河镇", "联丰奋斗村", "H01", "脱贫户")]
+    finally:
+        con.close()
+    # a population base of the registry's village resolves the no-base issue; the place issue stays
+    load_files([write_csv(tmp_path / "b.csv", [BASE_HEADER, ["2019", "乌加河镇", "联丰奋斗村", "300", "800"]])], db=db)
+    assert [r[0] for r in issues(db, "household_checks")] == ["check_place_mismatch"]

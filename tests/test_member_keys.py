@@ -47,3 +47,33 @@ def test_keys_order_and_repeats(tmp_path: Path) -> None:
         assert heads == []  # a repeated head row is a duplicate, not a second head
     finally:
         con.close()
+
+
+def test_a_file_without_a_column_keeps_its_stored_values(tmp_path: Path) -> None:
+    """Upsert (data-spec §5): a registry file of member columns only (a health update: no 脱贫属性, 主要致贫原因,
+    人均纯收入, 劳动技能 …) replaces the household's member set, and the household and its members keep
+    what the file does not say: the household stays registered and exited, its members keep their skills."""
+    a, b = pid("19500101", "001"), pid("19550303", "002")
+    full = [REG_HEADER,
+            _row(1, "H1", "", "甲", a, "户主"), _row(2, "H1", "", "乙", b, "配偶")]
+    for r in full[1:]:
+        r[REG_HEADER.index("劳动技能")] = "普通劳动力"
+        r[REG_HEADER.index("人均纯收入")] = "8000"
+        r[REG_HEADER.index("收入年度")] = "2019"
+    db = tmp_path / "db" / "fupin.duckdb"
+    load_files([write_csv(tmp_path / "full.csv", full)], db)
+    health = [["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "健康状况"],
+              ["德岭山镇", "兴丰村", "H1", "甲", a, "户主", "长期慢性病"]]
+    report = load_files([write_csv(tmp_path / "health.csv", health)], db)
+    assert report.published and report.files[0].rows_loaded == 1
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT household_size_declared, household_size, main_cause, exit_status, registered, "
+                           "household_attribute, income_per_capita FROM households").fetchall() == [
+            (4, 1, "因病", "未脱贫", True, "一般贫困户", 8000.0)]
+        assert con.execute("SELECT name, health, labor_skill FROM members").fetchall() == [
+            ("甲", ["长期慢性病"], "普通劳动力")]  # the member set is the file's; 乙 left
+        rules = con.execute("SELECT rule FROM data_issues ORDER BY rule").fetchall()
+        assert rules == [("size_mismatch",)]  # 人数 4 kept, one member row: no monitored_without_type
+    finally:
+        con.close()
