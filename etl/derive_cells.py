@@ -97,7 +97,8 @@ RATIO_ROWS_SQL = "f.income_per_capita IS NOT NULL AND f.poverty_line > 0"
 
 # Monitored and returned households (queries.exits.monitoring): kind and risk state of an hh_facts row.
 MONITORING_ROWS_SQL = "(f.monitored OR f.exit_status = '返贫')"
-MONITORING_KIND_SQL = "coalesce(f.monitoring_type, '返贫')"
+RETURNED_KIND = "返贫"  # the kind of a returned household without a monitoring type
+MONITORING_KIND_SQL = f"coalesce(f.monitoring_type, '{RETURNED_KIND}')"
 MONITORING_RISK_SQL = ("CASE WHEN f.risk_eliminated THEN 'eliminated' WHEN f.risk_eliminated = FALSE THEN 'open' "
                        "ELSE 'unknown' END")
 

@@ -10,7 +10,7 @@ from etl.codes import CODE_ORDER
 from queries import assistance as q
 from queries import households as qh
 from queries.filters import area_level
-from ui import charts, data, empty, header, layout, table
+from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
 CAT_ORDER = CODE_ORDER["intervention_category"]
@@ -29,6 +29,7 @@ def coverage_section(ctx: PageContext) -> bool:
     if df.empty:
         empty.show()
         return False
+    figures.record("households", int(total["households"].iloc[0]))  # the 户数 of the coverage table
     wide = df.pivot_table(index=level, columns="category", values="share", aggfunc="sum", fill_value=0)
     counts = df.pivot_table(index=level, columns="category", values="reached", aggfunc="sum", fill_value=0)
     cats = [c for c in CAT_ORDER if c in wide.columns] + [c for c in wide.columns if c not in CAT_ORDER]

@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from etl import rules
 from etl.codes import CODE_ORDER
-from etl.derive_cells import RATIO_CAP, RATIO_STEP
+from etl.derive_cells import RATIO_CAP, RATIO_STEP, RETURNED_KIND
 from queries import exits as q
 from queries import households as qh
 from queries.filters import area_level
@@ -178,8 +178,7 @@ def assurance_section(ctx: PageContext, popn: str) -> None:
     fig.update_traces(textposition="outside", selector={"type": "bar"})
     charts.show(fig, "exit_assurance_chart", figure="exit.assurances")
     table.show("exit_assurances", df, ctx.t("what.exit_assurances"))
-    if popn == REGISTERED:
-        figures.record("households", int(df["households"].sum()))
+    figures.record("households" if popn == REGISTERED else "monitored", int(df["households"].sum()))
 
 
 def monitoring_section(ctx: PageContext) -> None:
@@ -188,6 +187,7 @@ def monitoring_section(ctx: PageContext) -> None:
     if df.empty:
         empty.show()
         return
+    figures.record("monitored", int(df.loc[df["kind"] != RETURNED_KIND, "households"].sum()))  # 返贫 is its own bar
     plot = df.assign(kind_label=df["kind"].map(ctx.code), risk_label=[ctx.t(f"risk.{r}") for r in df["risk"]])
     risk_colours = {"eliminated": "#2ca02c", "open": "#d62728", "unknown": "#c7c7c7"}
     for r, c in risk_colours.items():

@@ -78,14 +78,25 @@ def test_figure_registry(demo_env: Path, params: dict) -> None:
     """The same named figure shows one value on every page (and table) that shows it."""
     shown: dict[str, set[object]] = {}
     where: dict[str, list[str]] = {}
-    for page in ("overview", "causes", "exit_status", "rectification", "quality"):
+    runs = [(page, _open(page, params)) for page in
+            ("overview", "causes", "exit_status", "assistance", "rectification", "quality")]
+    for page, key in (("causes", "causes_population"), ("exit_status", "exit_population")):  # 监测对象 counts
         at = _open(page, params)
+        at.segmented_control(key=key).set_value("monitored").run()
+        runs.append((f"{page}/monitored", at))
+    for page, at in runs:
         for key, values in at.session_state[SHOWN_KEY].items():
             shown.setdefault(key, set()).update(values)
             where.setdefault(key, []).append(page)
-    for key in ("households", "people", "exited", "rect_open", "rect_overdue", "archive_defects"):
-        assert len(where.get(key, [])) >= 2 or key in ("people",), (key, where.get(key))
+    for key in ("households", "people", "exited", "monitored", "coverage", "rect_open", "rect_overdue",
+                "archive_defects"):
+        # a figure of 0 may be an empty state elsewhere ("no monitored household"), not a number
+        assert len(where.get(key, [])) >= 2 or key in ("people", "coverage") or shown[key] == {0}, \
+            (key, where.get(key), shown.get(key))
         assert len(shown[key]) == 1, (key, shown[key], where[key])
+    if shown["monitored"] != {0}:  # 监测对象 on the overview, the monitoring chart, both population switches
+        assert {"overview", "exit_status", "causes/monitored", "exit_status/monitored"} <= set(where["monitored"])
+    assert "assistance" in where["households"]
 
 
 def test_done_when_totals_reconcile(demo_con: duckdb.DuckDBPyConnection) -> None:
