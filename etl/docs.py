@@ -57,6 +57,8 @@ ENV_VARS: dict[str, str] = {
     "FUPIN_UPLOAD_MB": "网页上传单个文件的大小上限（MB，默认 100；命令行无上限）",
     "FUPIN_USERS": "用户文件路径（默认 `config/users.yaml`；没有此文件时不需登录）",
     "FUPIN_EXTRACT_LOG": "下载记录文件路径（默认数据库旁的 `extract_log.jsonl`）",
+    "FUPIN_LOGIN_LOG": "登录记录文件路径（默认数据库旁的 `login_log.jsonl`）",
+    "FUPIN_TRUSTED_PROXIES": "另一台机器上的反向代理地址（逗号分隔）：登录记录采信其 X-Forwarded-For（本机代理总是采信）",
 }
 
 

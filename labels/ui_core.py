@@ -224,7 +224,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "what.assist_amounts": ("帮扶资金_分年度", "amounts_by_year"),
     "what.assist_projects": ("产业项目", "industry_projects"),
     "what.assist_project_households": ("产业项目带动农户", "project_households"),
-    # login, roles and the extract log (ui.login, ui.auth, pages/data_admin.py)
+    # login, roles, the extract log and the login log (ui.login, ui.auth, pages/data_admin.py)
     "auth.title": ("登录", "Log in"),
     "auth.username": ("用户名", "User name"),
     "auth.password": ("密码", "Password"),
@@ -264,4 +264,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "extract_log.col.what": ("内容", "What"),
     "extract_log.col.filter": ("筛选条件", "Filter"),
     "extract_log.col.rows": ("行数", "Rows"),
+    "login_log.title": ("登录记录", "Login log"),
+    "login_log.none": ("还没有登录记录。", "Nobody has logged in yet."),
+    "login_log.caption": ("最近 {n} 次登录、登录失败和退出，最新的在前。地址为访问者的网络地址（经 nginx 时取 nginx 记下的地址）。",
+                          "The latest {n} logins, failed logins and logouts, newest first. The address is the "
+                          "visitor's network address (behind nginx, the address nginx saw)."),
+    "login_log.col.ts": ("时间", "Time"),
+    "login_log.col.user": ("用户", "User"),
+    "login_log.col.method": ("方式", "Method"),
+    "login_log.col.result": ("结果", "Result"),
+    "login_log.col.address": ("地址", "Address"),
+    "login_log.method.password": ("用户名和密码", "password"),
+    "login_log.method.oidc": ("统一身份认证", "single sign-on"),
+    "login_log.result.ok": ("登录成功", "logged in"),
+    "login_log.result.failed": ("用户名或密码不正确", "wrong user name or password"),
+    "login_log.result.unknown_identity": ("无使用权限的身份", "identity without access"),
+    "login_log.result.locked": ("用户文件无法使用", "users file unusable"),
+    "login_log.result.logout": ("退出登录", "logged out"),
+    "login_log.result.removed": ("已从用户文件删除", "removed from the users file"),
 }

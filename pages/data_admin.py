@@ -1,5 +1,5 @@
 """数据管理 Data: load history, rejected rows, uploading export files through the same ETL, and (for
-users who see the whole county) the extract log."""
+users who see the whole county) the extract log and the login log."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from queries import data_admin as q
-from ui import data, extract_log, header, table
+from ui import data, extract_log, header, login_log, table
 from ui.context import PageContext, current, md_escape
 from ui.upload import UPLOAD_LIMIT_MB, WIDGET_TYPES, UploadOutcome, load_uploads
 
@@ -72,6 +72,7 @@ def main() -> None:
         rv = rv[["batch_id", "file_name", "kind", "line", "rule_name", "field", "raw"]]
         table.show("data_rejected", pd.DataFrame(rv), ctx.t("insp.what.rejected"))
     _extract_log(ctx)
+    _login_log(ctx)
 
 
 def _extract_log(ctx: PageContext) -> None:
@@ -94,6 +95,34 @@ def _extract_log(ctx: PageContext) -> None:
         ctx.t("extract_log.col.rows"): log["rows"],
     })
     table.show("data_extract_log", view, ctx.t("extract_log.title"), height=320)
+
+
+def _login_log(ctx: PageContext) -> None:
+    """The latest logins, failed logins and logouts: only for those who see the whole county."""
+    if ctx.viewer.townships is not None:
+        return
+    st.subheader(ctx.t("login_log.title"))
+    log = login_log.read(limit=200)
+    if log.empty:
+        st.caption(ctx.t("login_log.none"))
+        return
+    st.caption(ctx.t("login_log.caption", n=len(log)))
+
+    def user(name: object, display: object) -> str:
+        return f"{display} ({name})" if isinstance(display, str) and display and display != name else str(name)
+
+    def label(kind: str, value: object) -> str:
+        values = login_log.METHODS if kind == "method" else login_log.RESULTS
+        return ctx.t(f"login_log.{kind}.{value}") if value in values else str(value)
+
+    view = pd.DataFrame({
+        ctx.t("login_log.col.ts"): log["ts"],
+        ctx.t("login_log.col.user"): [user(u, d) for u, d in zip(log["user"], log["display_name"], strict=True)],
+        ctx.t("login_log.col.method"): [label("method", m) for m in log["method"]],
+        ctx.t("login_log.col.result"): [label("result", r) for r in log["result"]],
+        ctx.t("login_log.col.address"): [a if isinstance(a, str) else "" for a in log["address"]],
+    })
+    table.show("data_login_log", view, ctx.t("login_log.title"), height=320)
 
 
 def _filter_text(flt: object) -> str:

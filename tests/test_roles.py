@@ -1,4 +1,5 @@
-"""Roles and personal data (issue 6 §4): login, township scope on every page, masking, extract log.
+"""Roles and personal data (issue 6 §4): login, township scope on every page, masking, extract log, and
+the login log (issue 14 §8).
 
 Real Streamlit AppTest on real DuckDB files (a copy of the fixture database per test, so the extract
 log lands next to it) and a real users file written by `python -m ui.auth`.
@@ -51,6 +52,7 @@ def db(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     shutil.copy(fixture_db, copy)
     monkeypatch.setenv("FUPIN_DB", str(copy))
     monkeypatch.delenv("FUPIN_EXTRACT_LOG", raising=False)
+    monkeypatch.delenv("FUPIN_LOGIN_LOG", raising=False)
     monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
     return copy
 
@@ -216,6 +218,7 @@ def test_removed_user_is_logged_out_and_role_change_applies(users: Path) -> None
     at.run()
     assert not at.metric
     assert [w.label for w in at.text_input] == ["用户名", "密码"]
+    assert [(r["user"], r["result"]) for r in _login_lines(users)] == [("boss", "ok"), ("boss", "removed")]
 
 
 def test_invalid_users_file_locks_the_app(users: Path) -> None:
@@ -255,6 +258,7 @@ def test_township_user_sees_only_own_township(users: Path, page: str) -> None:
     assert not [n for n in FULL_NAMES if n in text], page
     if page == "data_admin":
         assert "下载记录" not in [s.value for s in at.subheader]  # the extract log is for leaders
+        assert "登录记录" not in [s.value for s in at.subheader]  # and so is the login log
         assert any("insp.data.restricted" not in i.value for i in at.info)  # no upload for township staff
         assert not at.get("file_uploader")
     for button in at.get("download_button"):
@@ -278,6 +282,65 @@ def test_leader_sees_every_township_and_the_extract_log(users: Path) -> None:
     assert at.sidebar.multiselect(key="flt_townships").value == ["德岭山镇"]
     at = _goto(at, "data_admin")
     assert "下载记录" in [s.value for s in at.subheader]
+
+
+# --- login log ------------------------------------------------------------------------------------
+
+
+def _login_lines(users: Path) -> list[dict[str, object]]:
+    """The login log beside the test's database (users.yaml is in tmp/config, the database in tmp/data)."""
+    log = users.parent.parent / "data" / "login_log.jsonl"
+    return [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+
+
+def test_login_log_failed_ok_reruns_and_logout(users: Path) -> None:
+    log = users.parent.parent / "data" / "login_log.jsonl"
+    at = _login("wujia", "wrong-secret-123")
+    assert [(r["user"], r["method"], r["result"]) for r in _login_lines(users)] == [("wujia", "password", "failed")]
+    at.run()
+    assert len(_login_lines(users)) == 1  # a rerun of the login page logs nothing
+    at.text_input(key="auth_username").input("wujia")
+    at.text_input(key="auth_password").input(PASSWORDS["wujia"])
+    next(b for b in at.button if b.label == "登录").click().run()
+    assert at.metric
+    lines = _login_lines(users)
+    assert [(r["user"], r["display_name"], r["method"], r["result"]) for r in lines[1:]] == [
+        ("wujia", "乌加河镇干部", "password", "ok")]
+    for _ in range(2):
+        at.run()
+    _goto(at, "causes")
+    at.sidebar.multiselect(key="flt_townships").select(OWN).run()
+    assert len(_login_lines(users)) == 2  # reruns, another page, a filter: nothing more
+    at.button(key="auth_logout").click().run()
+    at.run()
+    lines = _login_lines(users)
+    assert [(r["user"], r["method"], r["result"]) for r in lines[2:]] == [("wujia", "password", "logout")]
+    assert all(set(r) == {"ts", "user", "display_name", "method", "result", "address"} for r in lines)
+    assert all(r["address"] is None for r in lines)  # AppTest has no browser connection
+    text = log.read_text(encoding="utf-8")
+    assert "wrong-secret" not in text and PASSWORDS["wujia"] not in text and "$2b$" not in text
+
+
+def test_login_log_keeps_an_attempted_name_short_and_clean(users: Path) -> None:
+    _login("bad\x00\x1b[31m\u202ename" + "y" * 40, "wrong-secret-456")  # the form takes 64 characters
+    (line,) = _login_lines(users)
+    assert line["result"] == "failed" and line["method"] == "password"
+    assert line["user"].startswith("bad[31mname") and len(line["user"]) == 32 and line["user"].endswith("…")
+    assert not any(ord(c) < 32 or c == "\u202e" for c in line["user"])
+    assert "wrong-secret" not in json.dumps(line)
+
+
+def test_login_log_on_the_data_page_newest_first(users: Path) -> None:
+    _login("nobody", "wrong-secret-789")
+    at = _goto(_login("boss"), "data_admin")
+    assert "登录记录" in [s.value for s in at.subheader]
+    log_table = next(d.value for d in at.dataframe if "结果" in d.value.columns)
+    assert list(log_table.columns) == ["时间", "用户", "方式", "结果", "地址"]
+    assert log_table[["用户", "方式", "结果"]].values.tolist() == [
+        ["旗领导 (boss)", "用户名和密码", "登录成功"], ["nobody", "用户名和密码", "用户名或密码不正确"]]
+    at = _goto(_login("wujia"), "data_admin")  # a township user: no login log
+    assert "登录记录" not in [s.value for s in at.subheader]
+    assert not [d for d in at.dataframe if "结果" in d.value.columns]
 
 
 # --- personal data: masked unless the viewer may see it, on screen and in extracts ----------------

@@ -8,6 +8,7 @@ tests/e2e/test_sso.py.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,15 @@ USERS: dict[str, dict[str, object]] = {
 def users(tmp_path: Path, app_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = _users(tmp_path, USERS)
     monkeypatch.setenv("FUPIN_USERS", str(path))
+    monkeypatch.setenv("FUPIN_LOGIN_LOG", str(tmp_path / "login_log.jsonl"))
     return path
+
+
+def _login_lines(users: Path) -> list[tuple[object, ...]]:
+    """(user, display name, method, result) of each line of the test's login log."""
+    log = users.parent / "login_log.jsonl"
+    lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    return [(r["user"], r["display_name"], r["method"], r["result"]) for r in lines]
 
 
 # --- the mapping ------------------------------------------------------------------------------
@@ -158,6 +167,32 @@ def test_an_unusable_file_locks_a_signed_in_identity_too(users: Path) -> None:
     at = _run({"sub": "li-0001"})
     assert any("用户配置文件无法使用" in e.value for e in at.error)
     assert not at.metric and not at.button
+
+
+def test_login_log_of_a_signed_in_identity(users: Path) -> None:
+    at = _run({"sub": "li-0001", "email": "li@example.gov.cn"})
+    assert at.metric
+    assert _login_lines(users) == [("li", "李华", "oidc", "ok")]
+    at.run()
+    at.switch_page("pages/data_admin.py")
+    at.run()
+    assert not at.exception
+    assert _login_lines(users) == [("li", "李华", "oidc", "ok")]  # reruns and pages: nothing more
+    log_table = next(d.value for d in at.dataframe if "结果" in d.value.columns)  # a leader sees the log
+    assert log_table[["用户", "方式", "结果"]].values.tolist() == [["李华 (li)", "统一身份认证", "登录成功"]]
+    at.button(key="auth_logout").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _login_lines(users)[1:] == [("li", "李华", "oidc", "logout")]
+
+
+def test_login_log_of_an_unknown_identity_once_per_session(users: Path) -> None:
+    at = _run({"sub": "stranger", "email": "stranger@example.org"})
+    at.run()
+    at.run()
+    assert _login_lines(users) == [("stranger@example.org", None, "oidc", "unknown_identity")]
+    at.button(key="auth_logout").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _login_lines(users)[1:] == [("stranger@example.org", None, "oidc", "logout")]
 
 
 def test_without_a_sign_in_the_password_form_is_shown(users: Path) -> None:

@@ -17,6 +17,10 @@ identity cookie too (`st.logout`, which also ends the provider's session when it
 
 The session keeps the user (without the password hash) and its Viewer in st.session_state; nothing of
 it goes into the URL.
+
+Every login, failed login and logout is one line of the login log (`ui.login_log`), written at that
+moment only (a form submitted, a session starting with a signed-in identity, a logout button clicked,
+an entry gone from the users file), never again on the reruns that follow.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import time
 import streamlit as st
 
 from labels import t
-from ui import auth
+from ui import auth, login_log
 from ui.auth import User
 
 VIEWER_KEY = "viewer"  # the session's Viewer (ui.data.viewer reads it)
@@ -36,6 +40,7 @@ USER_KEY = "auth_user"
 _METHOD_KEY = "_auth_method"  # "password" or "sso": how the session's user logged in
 _FAILS_KEY = "_auth_failures"
 _LAST_NAME_KEY = "_auth_last_name"
+_NO_ACCESS_KEY = "_auth_no_access"  # the unknown identity already logged in this session
 _KEEP_ON_RESET = ("lang",)  # the language survives login and logout
 
 
@@ -51,7 +56,28 @@ def _reset_session() -> None:
             del st.session_state[key]
 
 
+def _client_address() -> str | None:
+    """The address of this session's browser (see login_log.client_address for what is believed)."""
+    try:
+        headers = st.context.headers
+        return login_log.client_address(st.context.ip_address, headers.get_all("x-forwarded-for"),
+                                        connected=len(headers) > 0, trusted=login_log.trusted_proxies())
+    except Exception:  # noqa: BLE001 (no script run context: the log says "unknown" rather than fail a login)
+        return None
+
+
+def _log(result: str, *, method: str, user: User | None = None, name: object = "") -> None:
+    """One line of the login log; a log that cannot be written does not stop the login (stderr says it)."""
+    try:
+        login_log.append(login_log.entry(
+            user=user.username if user else str(name or ""), display_name=user.display_name if user else None,
+            method="oidc" if method == "sso" else method, result=result, address=_client_address()))
+    except OSError as e:
+        print(f"fupin: login log not written: {e}", file=sys.stderr)
+
+
 def login(user: User, method: str = "password") -> None:
+    _log("ok", method=method, user=user)
     _reset_session()
     st.session_state[USER_KEY] = user.public()
     st.session_state[VIEWER_KEY] = user.viewer()
@@ -80,11 +106,18 @@ def sso_providers() -> list[str | None]:
     return ([None] if section.get("client_id") else []) + named
 
 
-def logout() -> None:
+def logout(result: str = "logout") -> None:
     """Forget the session's user; an OIDC sign-in ends too (the identity cookie, and the provider's
-    session when the provider offers an end-session endpoint)."""
+    session when the provider offers an end-session endpoint). `result` "removed": the user's entry
+    left the users file (the login log tells that from a click on the logout button)."""
+    claims = _sso_claims()
+    user = current_user()
+    if user is not None:
+        _log(result, method=st.session_state.get(_METHOD_KEY, "password"), user=user)
+    elif claims is not None:  # the no-access page's button: the identity the provider vouched for
+        _log(result, method="sso", name=_identity_text(claims))
     _reset_session()
-    if _sso_claims() is not None:
+    if claims is not None:
         st.logout()
 
 
@@ -98,10 +131,14 @@ def _locked_page(lang: str) -> None:
     st.stop()
 
 
+def _identity_text(claims: dict[str, object]) -> str:
+    """How a signed-in identity is named to people: its e-mail address, else its subject."""
+    return next((str(claims[c]) for c in ("email", "sub") if claims.get(c)), "?")
+
+
 def _no_access_page(claims: dict[str, object], lang: str) -> None:
     """A signed-in identity the users file does not name: this and nothing else."""
-    who = next((str(claims[c]) for c in ("email", "sub") if claims.get(c)), "?")
-    who = "`" + who.replace("`", "'").replace("\n", " ") + "`"  # a code span: text, never a (mailto) link
+    who = "`" + _identity_text(claims).replace("`", "'").replace("\n", " ") + "`"  # a code span, never a link
 
     def page() -> None:
         st.title(t("app.title", lang))
@@ -143,9 +180,11 @@ def _login_form(lang: str) -> None:
         user = auth.authenticate(username, password)
     except auth.AuthConfigError as e:
         print(f"fupin: users file unusable: {e}", file=sys.stderr)
+        _log("locked", method="password", name=username)
         st.error(t("auth.config_error", lang), icon=":material/lock:")
         return
     if user is None:
+        _log("failed", method="password", name=username)
         st.session_state[_FAILS_KEY] = fails + 1
         st.session_state[_LAST_NAME_KEY] = (username or "").strip()[:64]
         st.error(t("auth.failed", lang), icon=":material/error:")
@@ -171,10 +210,18 @@ def gate(lang: str) -> User:
         except auth.AuthConfigError:
             _locked_page(lang)
         if mapped is None:
+            identity = _identity_text(claims)
+            logged = st.session_state.get(_NO_ACCESS_KEY) == identity
             _reset_session()
+            st.session_state[_NO_ACCESS_KEY] = identity  # the page reruns: one line per session and identity
+            if not logged:
+                _log("unknown_identity", method="sso", name=identity)
             _no_access_page(claims, lang)
-        if mapped != user:
-            login(mapped, "sso")
+        if user is None or user.username != mapped.username:
+            login(mapped, "sso")  # a session starting signed in (or another identity): one "ok" line
+        elif mapped != user:  # the entry's role, townships or pii changed: the same login goes on
+            st.session_state[USER_KEY] = mapped
+            st.session_state[VIEWER_KEY] = mapped.viewer()
         return mapped
     if user is not None and st.session_state.get(_METHOD_KEY) == "sso":  # signed out elsewhere
         _reset_session()
@@ -182,7 +229,7 @@ def gate(lang: str) -> User:
     if user is not None:
         fresh = auth.refresh(user)
         if fresh is None:
-            logout()
+            logout("removed")
         else:
             if fresh != user:  # role, townships or pii changed in the file
                 st.session_state[USER_KEY] = fresh

@@ -5,7 +5,8 @@ and an authorisation form, started by the test; `st.login` itself is Streamlit's
 The dashboard's `.streamlit/secrets.toml` [auth] section names the provider; `users.yaml` maps a
 township user's e-mail and a leader's `sub`. Covered: a township user's scope after signing in, an
 identity the file does not name (the no-access page and nothing else), logout (the next visit asks to
-log in again), and that local passwords still work beside single sign-on.
+log in again), and that local passwords still work beside single sign-on; each leaves its line in the
+login log (method, result, the browser's loopback address).
 """
 
 from __future__ import annotations
@@ -68,11 +69,20 @@ def sso_server(browser: Any, e2e_db: Path, provider: str, tmp_path_factory: pyte
         'client_secret = "fupin-test-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
     srv = StreamlitServer(e2e_db, ARTIFACTS / "streamlit-e2e-sso.log", port=port,
-                          env={"FUPIN_USERS": str(users)}, args=["--secrets.files", str(secrets)]).start()
+                          env={"FUPIN_USERS": str(users), "FUPIN_LOGIN_LOG": str(folder / "login_log.jsonl")},
+                          args=["--secrets.files", str(secrets)]).start()
+    srv.login_log = folder / "login_log.jsonl"  # type: ignore[attr-defined]
     try:
         yield srv
     finally:
         srv.stop()
+
+
+def login_lines(server: StreamlitServer, user: str) -> list[tuple[str, str, str | None]]:
+    """(method, result, address) of the login log's lines for `user`, oldest first."""
+    log: Path = server.login_log  # type: ignore[attr-defined]
+    lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    return [(r["method"], r["result"], r["address"]) for r in lines if r["user"] == user]
 
 
 def sign_in(page: Any, server: StreamlitServer, sub: str) -> None:
@@ -101,6 +111,8 @@ def test_township_user_signs_in_sees_own_township_and_logs_out(page: Any, sso_se
     assert ticks and ticks <= {TOWN, "兴丰村", "乌镇村", "四义堂村", "胜利村"}, ticks
     assert "海流图镇" not in main.inner_text()
     screenshot(page, SCREENSHOTS, "zh-sso-township-user")
+    # the browser reaches the server over loopback, without a proxy
+    assert login_lines(sso_server, "wang") == [("oidc", "ok", "localhost")]
 
     page.get_by_test_id("stSidebar").get_by_role("button", name=t("auth.logout", "zh")).click()
     # Streamlit ends its cookie and sends the browser to the provider's end-session page
@@ -111,6 +123,7 @@ def test_township_user_signs_in_sees_own_township_and_logs_out(page: Any, sso_se
     wait_idle(page)
     assert page.get_by_test_id("stMetric").count() == 0
     assert "王芳" not in page.get_by_test_id("stApp").inner_text()
+    assert login_lines(sso_server, "wang") == [("oidc", "ok", "localhost"), ("oidc", "logout", "localhost")]
 
 
 def test_unknown_identity_sees_no_access_and_nothing_else(page: Any, sso_server: StreamlitServer) -> None:
@@ -131,6 +144,8 @@ def test_unknown_identity_sees_no_access_and_nothing_else(page: Any, sso_server:
     page.get_by_test_id("stAlertContentError").wait_for(timeout=30_000)
     wait_idle(page)
     assert page.get_by_test_id("stMetric").count() == 0 and page.get_by_test_id("stPlotlyChart").count() == 0
+    # one line per session: the sign-in's, and the deep link's (a new page load is a new session)
+    assert login_lines(sso_server, STRANGER["email"]) == [("oidc", "unknown_identity", "localhost")] * 2
 
 
 def test_local_password_still_works_beside_single_sign_on(page: Any, sso_server: StreamlitServer) -> None:
@@ -145,3 +160,4 @@ def test_local_password_still_works_beside_single_sign_on(page: Any, sso_server:
         timeout=45_000)
     wait_idle(page)
     assert "旗领导" in page.get_by_test_id("stSidebar").inner_text()
+    assert login_lines(sso_server, "boss") == [("password", "ok", "localhost")]
