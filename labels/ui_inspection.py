@@ -317,8 +317,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.brief.kpi.compliance": ("慢病随访达标", "Chronic follow-up compliance"),
     "insp.brief.kpi.completeness": ("档案完整率", "Archive completeness"),
     "insp.brief.kpi.issues": ("数据问题", "Data issues"),
-    "insp.brief.chart.causes": ("主要致贫原因", "Main causes"),
-    "insp.brief.chart.status": ("脱贫状态", "Exit status"),
     "insp.brief.chart.measures": ("帮扶措施覆盖户数", "Households reached per measure"),
     "insp.what.briefing": ("督查简报", "briefing"),
     # ---- columns of the inspection queries

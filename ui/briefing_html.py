@@ -32,7 +32,7 @@ from queries import quality as qquality
 from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer, area_level
-from ui import charts, formats
+from ui import by_place, charts, formats
 from ui.formats import joined, plain_dates
 from ui.profile_html import document, esc, spec_div, table_html
 
@@ -235,7 +235,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     if not mine.empty:
         top = mine.iloc[0]
         share_c = county.loc[county["main_cause"] == top["main_cause"], "share"]
-        cause_ref = t("insp.brief.chart.causes", lang)
+        cause_ref = by_place.title("causes", area_level(flt, viewer), lang)
         out.append((t("find.cause", lang, cause=code_label(top["main_cause"], lang), share=_pct(top["share"]),
                       county=_pct(share_c.iloc[0]) if len(share_c) else "—"), cause_ref))
     out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
@@ -302,48 +302,49 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
     brief.findings = findings(con, flt, viewer, lang, as_of, k, comp, no_measure, brief)
     brief.appendix = appendix(lang)
     # key charts of every page, as plain figure dicts (no go.Figure: its validation cost more than the SQL);
-    # one township: by village
+    # every breakdown by place as on the pages: by village when the view is one township (area_level),
+    # under the page's title (ui.by_place)
     level = area_level(flt, viewer)
-    by_level = "" if level == "township" else f" · {t('brief.by_village', lang)}"
+    place_axis = t(f"field.{level}", lang)
     by_cause = causes.by_area(con, flt, viewer, level)
-    cause_title = t("insp.brief.chart.causes", lang) + by_level
     if not by_cause.empty:
         spec = charts.bar_spec(_codes(by_cause, "main_cause", lang), level, "households",
                                color="main_cause", orientation="h",
                                color_order=[code_label(c, lang) for c in CODE_ORDER["main_cause"]],
-                               x_title=t(f"field.{level}", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((cause_title, spec))
+                               x_title=place_axis, y_title=t("insp.axis.households", lang))
+        brief.figures.append((by_place.title("causes", level, lang), spec))
     status = exits.status_by_area(con, flt, viewer, level)
     if not status.empty:
         spec = charts.bar_spec(_codes(status, "exit_status", lang), level, "households",
                                color="exit_status", orientation="h",
                                color_order=[code_label(c, lang) for c in CODE_ORDER["exit_status"]],
-                               x_title=t(f"field.{level}", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.brief.chart.status", lang) + by_level, spec))
+                               x_title=place_axis, y_title=t("insp.axis.households", lang))
+        brief.figures.append((by_place.title("exit.status", level, lang), spec))
     cov = assistance.coverage_total(con, flt, viewer)
     cov = cov[cov["category"].isin(CODE_ORDER["intervention_category"])] if not cov.empty else cov
     if not cov.empty:
         spec = charts.bar_spec(_codes(cov, "category", lang), "category", "reached", orientation="h",
                                x_title=t("field.category", lang), y_title=t("insp.axis.households", lang))
         brief.figures.append((t("insp.brief.chart.measures", lang), spec))
-    rect = qrect.status_by_township(con, flt, viewer, as_of)
+    rect = by_place.rect_places(qrect.status_by_township(con, flt, viewer, as_of, level=level), level, lang)
     if not rect.empty:
-        spec = charts.bar_spec(_codes(rect, "status", lang), "township", "items", color="status",
+        spec = charts.bar_spec(_codes(rect, "status", lang), level, "items", color="status",
                                orientation="h",
                                color_order=[code_label(c, lang) for c in CODE_ORDER["rectification_status"]],
-                               x_title=t("field.township", lang), y_title=t("insp.axis.items", lang))
-        brief.figures.append((t("insp.rect.by_status", lang), spec))
-    ill = qhealth.ill_by_township(con, flt, viewer)
+                               x_title=place_axis, y_title=t("insp.axis.items", lang))
+        brief.figures.append((by_place.title("rect.status", level, lang), spec))
+    ill = qhealth.ill_by_township(con, flt, viewer, level=level)
     if not ill.empty:
-        spec = charts.bar_spec(ill, "township", "ill_cause_households", orientation="h",
-                               x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.health.ill_by_township", lang), spec))
-    if not towns.empty:
-        spec = charts.bar_spec(towns, "township", "score", orientation="h", text_format="{:.1%}",
-                               order=list(towns["township"])[::-1], x_title=t("field.township", lang),
+        spec = charts.bar_spec(by_place.ill_series(ill, level, lang), level, "n", color="series", barmode="group",
+                               orientation="h", x_title=place_axis, y_title=t("insp.axis.households", lang))
+        brief.figures.append((by_place.title("health.ill", level, lang), spec))
+    places = towns if level == "township" else qquality.completeness(con, flt, viewer, as_of, level=level)
+    if not places.empty:
+        spec = charts.bar_spec(places, level, "score", orientation="h", text_format="{:.1%}",
+                               order=list(places[level])[::-1], x_title=place_axis,
                                y_title=t("col.completeness", lang))
         spec["layout"]["xaxis"].update(tickformat=".0%", range=[0, 1.1])  # horizontal: the value axis is x
-        brief.figures.append((t("insp.quality.by_township", lang), spec))
+        brief.figures.append((by_place.title("quality.completeness", level, lang), spec))
     # the visit list and the open items
     vl = qvisits.visit_list(con, flt, viewer, as_of, limit=top)
     if not vl.empty:
