@@ -54,7 +54,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "hist.compliant": ("慢病随访合规人数", "Compliant patients"),
     "brief.findings": ("督查发现", "Findings"),
     "brief.appendix": ("附录：指标口径", "Appendix: indicator dictionary"),
-    "brief.since": ("上次入库以来的变化", "Since the last load"),
+    "brief.since_date": ("{date} 以来的变化", "Changes since {date}"),
     "brief.ref": ("（见：{fig}）", " (see: {fig})"),
     "find.rank": ("{area}脱贫率 {rate}，在 {n} 个乡镇中居第 {rank} 位；帮扶措施覆盖率 {cov}，居第 {cov_rank} 位。",
                   "{area}: exit rate {rate}, rank {rank} of {n} townships; measure coverage {cov}, rank {cov_rank}."),

@@ -35,6 +35,7 @@ from queries.filters import Filters, Viewer, area_level
 from ui import by_place, charts, formats
 from ui.formats import joined, plain_dates
 from ui.profile_html import document, esc, spec_div, table_html
+from ui.since_figures import TILES, base_text, default_since, tile_text, trend_frame, trend_series
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Brief:
     since: list[tuple[str, str]] = field(default_factory=list)
     since_note: str = ""
     since_base: str = ""
+    since_title: str = ""  # states the date the changes are counted from
     trend: dict[str, Any] | None = None
     appendix: pd.DataFrame | None = None
 
@@ -75,7 +77,7 @@ def render(brief: Brief) -> str:
         parts += [f"<li>{esc(text)}{esc(t('brief.ref', lang, fig=ref))}</li>" for text, ref in brief.findings]
         parts.append("</ol>")
     if brief.since:
-        parts.append(f'<h2>{esc(t("brief.since", lang))}</h2><p class="meta">{esc(brief.since_note)}</p>'
+        parts.append(f'<h2 id="since">{esc(brief.since_title)}</h2><p class="meta">{esc(brief.since_note)}</p>'
                      '<div class="kpis">')
         for label, value in brief.since:
             parts.append(f'<div class="kpi"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>')
@@ -194,26 +196,23 @@ def appendix(lang: str) -> pd.DataFrame:
     return d.rename(columns={c: t(f"dict.{c}", lang) for c in d.columns})
 
 
-def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, brief: Brief, as_of: dt.date) -> None:
-    """Since the load before the last one (the overview's default date): net changes and the trend."""
-    from ui.since import default_since, trend_series
-
+def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, brief: Brief, as_of: dt.date,
+                  since: dt.date | None = None) -> None:
+    """Since `since` (the date picked on the briefing page; by default the overview's, the load before
+    the last one): net changes and the trend, under a heading that states the date."""
     lang = brief.lang
     hist = qhistory.history(con, flt, viewer)
-    since = default_since(hist)
+    since = since or default_since(hist)
     if since is None:
         return
     ch = qhistory.changes(con, flt, viewer, since, as_of)
-    brief.since_base = pd.Timestamp(ch["base_as_of"]).date().isoformat()
+    brief.since_title = t("brief.since_date", lang, date=since.isoformat())
+    brief.since_base = base_text(ch["base_as_of"])
     brief.since_note = t("since.base", lang, base=brief.since_base, loads=ch["loads"])
-    for key in ("exited", "monitored", "returned", "opened", "closed"):
-        v = ch[key]
-        brief.since.append((figures.entry(f"since.{key}").text("name", lang),
-                            "—" if v is None else f"{int(v):+,}" if key in ("exited", "monitored", "returned")
-                            else f"{int(v):,}"))
+    brief.since = [(figures.entry(f"since.{key}").text("name", lang), tile_text(key, ch[key])) for key in TILES]
     if len(hist) > 1:
-        plot = hist.assign(as_of=[pd.Timestamp(d).date().isoformat() for d in hist["as_of"]])
-        brief.trend = charts.trends(plot, "as_of", trend_series(lambda k: t(k, lang)), height=420).to_plotly_json()
+        brief.trend = charts.trends(trend_frame(hist), "as_of", trend_series(lambda k: t(k, lang)),
+                                    height=420).to_plotly_json()
 
 
 def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, as_of: dt.date,
@@ -265,12 +264,12 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
                                                                               "closed")]
         out.append((t("find.since", lang, base=brief.since_base,
                       exited=v[names[0]], monitored=v[names[1]], returned=v[names[2]], opened=v[names[3]],
-                      closed=v[names[4]]), t("brief.since", lang)))
+                      closed=v[names[4]]), brief.since_title))
     return out
 
 
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
-          data_as_of: dt.date, top: int = 20) -> str:
+          data_as_of: dt.date, top: int = 20, since: dt.date | None = None) -> str:
     area = area_name(flt, lang, viewer)
     brief = Brief(
         title=t("insp.brief.title", lang, area=area),
@@ -298,7 +297,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}"),
     ]
     brief.veto = veto_section(con, flt, viewer, lang)
-    since_section(con, flt, viewer, brief, as_of)
+    since_section(con, flt, viewer, brief, as_of, since)
     brief.findings = findings(con, flt, viewer, lang, as_of, k, comp, no_measure, brief)
     brief.appendix = appendix(lang)
     # key charts of every page, as plain figure dicts (no go.Figure: its validation cost more than the SQL);
