@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from etl import snapshot
+from etl.file_types import ACCEPTED_SUFFIXES
 from etl.load import LoadReport, load_files
 from labels import t
 
@@ -46,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FUPIN_LANG", "zh"),
                         help="language of the messages (default $FUPIN_LANG or zh)")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_load = sub.add_parser("load", help="load export files (.xlsx/.csv/.csv.gz) into the database")
+    load_help = f"load export files ({', '.join(ACCEPTED_SUFFIXES)}) into the database"
+    p_load = sub.add_parser("load", help=load_help, description=load_help)
     p_load.add_argument("files", nargs="+", type=Path, help="the export files, in the order to load them")
     p_load.add_argument("--db", type=Path, default=None, help="database path (default $FUPIN_DB or data/fupin.duckdb)")
     p_load.add_argument("--json", action="store_true", help="print one JSON object")

@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
+from etl import file_types
 from etl.raw_file import ReadError, mb_text
 
 # What a damaged, cut off or not-gzip `.gz` raises while it is read.
@@ -18,7 +19,7 @@ MAX_UNCOMPRESSED = 1 << 30  # xlsx: total uncompressed size
 MAX_RATIO = 200  # xlsx: compression ratio of one member (zip bomb)
 RATIO_MIN_BYTES = 16 << 20  # small members cannot hurt, whatever their ratio
 # A text export compressed with gzip (`.csv.gz`): a national registry is ~50 GB as text, ~10 GB so.
-GZIP_SUFFIX = ".gz"
+GZIP_SUFFIX = file_types.GZIP_SUFFIX
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

@@ -179,7 +179,7 @@ def _cli_section() -> list[str]:
 
 def generate() -> str:
     kinds = list(fields.FIELDS)
-    suffixes = sorted(readers.CSV_SUFFIXES | readers.EXCEL_SUFFIXES | readers.GZIP_CSV_SUFFIXES)
+    suffixes = sorted(readers.ACCEPTED_SUFFIXES)
     lines = PROSE_HEAD.format(
         kinds="、".join(f"{t(f'kind.{k}')}（`{k}`）" for k in kinds),
         suffixes=" ".join(f"`{s}`" for s in suffixes),
@@ -218,8 +218,9 @@ drift from the code. Choices the contract leaves open are in `docs/DECISIONS.md`
 ### 1.1 文件类型与编码
 
 - 接受的文件：{suffixes}。`.csv.gz`/`.txt.gz` 是压缩的文本导出（全国规模的导出以文本计约 50 GB），
-  导入结果与解压后的文本完全相同（同样的行、同样的文件哈希）。网页上传只接受 `.xlsx`、`.csv` 等
-  常见格式，并有大小上限（`FUPIN_UPLOAD_MB`，默认 100 MB）；命令行没有上限。
+  导入结果与解压后的文本完全相同（同样的行、同样的文件哈希）。网页上传接受同样的文件
+  （上传提示与 `etl load --help` 都由同一张后缀表写出），并有大小上限（`FUPIN_UPLOAD_MB`，默认 100 MB）；
+  命令行没有上限。
 - 编码：UTF-8（有无 BOM 均可）、GB18030/GBK（多数中文 Excel 另存的 CSV）。分隔符：逗号或制表符。
 - 常见的不规范之处都能处理：表头上方的一行或多行标题（如“乌拉特中旗建档立卡贫困人口信息表”）、
   `序号` 列、末尾的 `合计`/`小计`/`总计`/`共计` 行、空行、全角字符（`乡（镇）`）、必填表头上的 `*`、
@@ -248,7 +249,7 @@ drift from the code. Choices the contract leaves open are in `docs/DECISIONS.md`
 - 文本字段中的控制字符（NUL 等，单行字段中的制表符和换行）在导入时删除，每处记一条 `control_chars` 档案问题。
 
 以上形状由读取层（`etl/readers.py`）处理，导入结果与同一数据的 `.xlsx` 相同。上面“接受的文件”一行由
-读取层自己的后缀表生成。
+读取层自己的后缀表（`etl/file_types.py`）生成。
 
 ### 1.3 导入的规则
 

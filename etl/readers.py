@@ -20,19 +20,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.archive_checks import GZIP_ERRORS, GZIP_SUFFIX, OLE_MAGIC, ZIP_MAGIC, check_zip
+from etl import file_types
+from etl.archive_checks import GZIP_ERRORS, OLE_MAGIC, ZIP_MAGIC, check_zip
 from etl.csv_file import read_csv
 from etl.excel import read_excel
 from etl.html_tables import HTML_SNIFF_BYTES, looks_like_html, read_html
 from etl.raw_file import MAX_BYTES, STAGE_SCHEMA, Book, DuckDBSink, RawFile, ReadError, Sink, mb_text
 
-CSV_SUFFIXES = {".csv", ".txt"}
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
-HTML_SUFFIXES = {".htm", ".html"}  # and .xls files that are HTML (sniffed)
-GZIP_CSV_SUFFIXES = {s + GZIP_SUFFIX for s in CSV_SUFFIXES}
+# the suffixes read here, from etl.file_types (the one list every hint is written from)
+CSV_SUFFIXES = frozenset(file_types.CSV)
+EXCEL_SUFFIXES = frozenset(file_types.EXCEL)
+HTML_SUFFIXES = frozenset(file_types.HTML)  # and .xls files that are HTML (sniffed)
+GZIP_CSV_SUFFIXES = frozenset(file_types.GZIP_CSV)
+ACCEPTED_SUFFIXES = file_types.ACCEPTED_SUFFIXES
 
 # The loader's entry point: etl.load and the derive modules take what a read gives from here.
-__all__ = ["CSV_SUFFIXES", "EXCEL_SUFFIXES", "GZIP_CSV_SUFFIXES", "HTML_SUFFIXES", "MAX_BYTES", "STAGE_SCHEMA",
+__all__ = ["ACCEPTED_SUFFIXES", "CSV_SUFFIXES", "EXCEL_SUFFIXES", "GZIP_CSV_SUFFIXES", "HTML_SUFFIXES", "MAX_BYTES", "STAGE_SCHEMA",
            "Book", "DuckDBSink", "RawFile", "ReadError", "Sink", "file_suffix", "hand_over", "read_book",
            "read_file"]
 
@@ -46,7 +49,7 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
     """
     path = Path(path)
     suffix = file_suffix(path)
-    if suffix not in CSV_SUFFIXES | GZIP_CSV_SUFFIXES | EXCEL_SUFFIXES | HTML_SUFFIXES:
+    if suffix not in ACCEPTED_SUFFIXES:
         raise ReadError("unsupported_type", path, suffix=suffix or "无扩展名")
     try:
         size = path.stat().st_size
@@ -102,4 +105,4 @@ def file_suffix(path: Path | str) -> str:
     path = Path(path)
     suffix = path.suffix.lower()
     inner = Path(path.stem).suffix.lower()
-    return inner + suffix if suffix == GZIP_SUFFIX and inner in CSV_SUFFIXES else suffix
+    return inner + suffix if suffix == file_types.GZIP_SUFFIX and inner in CSV_SUFFIXES else suffix

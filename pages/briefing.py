@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import briefing_html, data, extract, header
+from queries import history as qh
+from ui import briefing_html, data, extract, header, since
 from ui.context import current
 
 
@@ -14,13 +15,15 @@ def main() -> None:
     st.markdown(ctx.t("insp.brief.intro"))
     st.caption(ctx.md("insp.brief.scope", scope=briefing_html.area_name(ctx.flt, ctx.lang, ctx.viewer),
                      data_as_of=ctx.data_as_of.isoformat(), as_of=ctx.as_of.isoformat()))
+    hist = data.run(qh.history, ctx)  # the since-section's date, picked as on the overview
+    since_date = None if hist.empty else since.pick(ctx, hist, "brief_since_date")
     if st.button(ctx.t("insp.brief.generate"), type="primary", icon=":material/summarize:", key="brief_go"):
         html = data.call(briefing_html.build, ctx.flt, ctx.viewer, lang=ctx.lang, as_of=ctx.as_of,
-                         data_as_of=ctx.data_as_of)
-        st.session_state["brief_html"] = (ctx.flt, ctx.lang, ctx.as_of, html)
+                         data_as_of=ctx.data_as_of, since=since_date)
+        st.session_state["brief_html"] = (ctx.flt, ctx.lang, ctx.as_of, since_date, html)
     cached = st.session_state.get("brief_html")
-    if cached and cached[:3] == (ctx.flt, ctx.lang, ctx.as_of):
-        html = cached[3]
+    if cached and cached[:4] == (ctx.flt, ctx.lang, ctx.as_of, since_date):
+        html = cached[4]
         st.success(ctx.t("insp.brief.ready", size=f"{len(html.encode('utf-8')) / 1024:,.0f}"))
         what = ctx.t("insp.what.briefing")
         extract.download(

@@ -13,7 +13,7 @@ from queries import causes as q
 from queries import households as qh
 from queries.filters import area_level
 from queries.population import MONITORED, REGISTERED
-from ui import charts, data, empty, figures, header, layout, table
+from ui import by_place, charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
 _COUNT = {REGISTERED: "households", MONITORED: "monitored"}  # the named figure a cause table adds up to
@@ -75,7 +75,7 @@ def totals_section(ctx: PageContext, popn: str) -> pd.DataFrame:
 def area_section(ctx: PageContext, popn: str) -> None:
     """Causes per township, or per village when the view is one township."""
     level = area_level(ctx.flt, ctx.viewer)
-    st.subheader(ctx.t("causes.by_township" if level == "township" else "causes.by_village_chart"))
+    st.subheader(ctx.t(by_place.title_key("causes", level)))
     df = data.run(q.by_area, ctx, level=level, population=popn)
     mode = st.segmented_control(ctx.t("common.count_mode"), ["counts", "shares"], key="causes_mode",
                                 format_func=lambda m: ctx.t(f"common.{m}"), default="counts", required=True)

@@ -9,7 +9,8 @@ import streamlit as st
 from queries import data_admin as q
 from ui import data, extract_log, header, login_log, table
 from ui.context import PageContext, current, md_escape
-from ui.upload import UPLOAD_LIMIT_MB, WIDGET_TYPES, UploadOutcome, load_uploads
+from ui.formats import joined
+from ui.upload import ALLOWED, UPLOAD_LIMIT_MB, WIDGET_TYPES, UploadOutcome, load_uploads
 
 
 def _upload(ctx: PageContext) -> None:
@@ -17,7 +18,7 @@ def _upload(ctx: PageContext) -> None:
     if ctx.viewer.townships is not None:
         st.info(ctx.t("insp.data.restricted"))
         return
-    st.caption(ctx.t("insp.data.upload_help", limit=UPLOAD_LIMIT_MB))
+    st.caption(ctx.t("insp.data.upload_help", limit=UPLOAD_LIMIT_MB, types=joined(ALLOWED, ctx.lang)))
     with st.form("data_upload", clear_on_submit=True):
         uploaded = st.file_uploader(ctx.t("insp.data.files"), type=WIDGET_TYPES, accept_multiple_files=True,
                                     key="data_files", max_upload_size=UPLOAD_LIMIT_MB)

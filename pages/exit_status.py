@@ -16,7 +16,7 @@ from queries import exits as q
 from queries import households as qh
 from queries.filters import area_level
 from queries.population import REGISTERED
-from ui import charts, data, empty, figures, header, layout, table
+from ui import by_place, charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
 STATUS_ORDER = [*CODE_ORDER["exit_status"], "监测户"]
@@ -27,7 +27,7 @@ WRONG_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_nu
 
 def status_section(ctx: PageContext) -> bool:
     level = area_level(ctx.flt, ctx.viewer)
-    st.subheader(ctx.t("exit.by_township" if level == "township" else "exit.by_village"))
+    st.subheader(ctx.t(by_place.title_key("exit.status", level)))
     df = data.run(q.status_by_area, ctx, level=level)
     if df.empty:
         empty.show()

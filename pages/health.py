@@ -9,7 +9,7 @@ from etl import rules
 from queries import health as q
 from queries.filters import area_level
 from queries.paging import total_of
-from ui import charts, data, empty, figures, header, layout, table
+from ui import by_place, charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 from ui.formats import joined
 
@@ -31,13 +31,9 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
     """Ill households and insurance enrolment per township, or per village when the view is one township."""
     left, right = layout.pair("areas")
     with left:
-        st.subheader(ctx.t("insp.health.ill_by_township" if level == "township" else "insp.health.ill_by_village"))
-        long = ill.melt(id_vars=[level], value_vars=["ill_cause_households", "ill_member_households"],
-                        var_name="series", value_name="n")
-        long["series"] = long["series"].map({"ill_cause_households": ctx.t("insp.series.ill_cause"),
-                                             "ill_member_households": ctx.t("insp.series.ill_member_hh")})
-        fig = charts.bar(long, level, "n", color="series", barmode="group", orientation="h",
-                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.households"))
+        st.subheader(ctx.t(by_place.title_key("health.ill", level)))
+        fig = charts.bar(by_place.ill_series(ill, level, ctx.lang), level, "n", color="series", barmode="group",
+                         orientation="h", x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.households"))
         charts.show(fig, "health_ill", figure="health.by_township")
     with right:
         st.subheader(ctx.t(f"insp.health.enrolment_{level}"))

@@ -11,7 +11,7 @@ from etl.codes import CODE_ORDER
 from queries import profile as qprofile
 from queries import rectification as q
 from queries.filters import area_level
-from ui import charts, data, empty, figures, header, layout, profile_html, table
+from ui import by_place, charts, data, empty, figures, header, layout, profile_html, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
 from ui.formats import plain_dates
@@ -60,11 +60,10 @@ def status_section(ctx: PageContext) -> None:
     """Items by status per township, or per village when the view is one township (township-level
     items, which name no village, have a bar of their own)."""
     level = area_level(ctx.flt, ctx.viewer)
-    st.subheader(ctx.t("insp.rect.by_status" if level == "township" else "insp.rect.by_status_village"))
+    st.subheader(ctx.t(by_place.title_key("rect.status", level)))
     by = data.run(q.status_by_township, ctx, as_of=ctx.as_of, level=level)
+    by = by_place.rect_places(by, level, ctx.lang)
     by["status_label"] = by["status"].map(ctx.code)
-    if level == "village":
-        by["village"] = by["village"].fillna(ctx.t("insp.rect.township_items"))
     fig = charts.bar(by, level, "items", color="status_label", orientation="h",
                      color_order=[ctx.code(v) for v in CODE_ORDER["rectification_status"]],
                      x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.items"))

@@ -6,15 +6,17 @@ on the demo county opened with ?town=德岭山镇, whose categories must be that
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
 from streamlit.testing.v1 import AppTest
 
 from labels import t
-from queries import exits, health, rectification
+from queries import exits, health, meta, rectification
 from queries.filters import Filters, Viewer
 from tests import conftest
+from ui import briefing_html, by_place
 
 V = Viewer()
 DLS = Filters(townships=("德岭山镇",))
@@ -111,3 +113,41 @@ def test_claims_chart_writes_the_total_cost_the_table_shows(demo_env: Path) -> N
     assert labels["新忽热苏木"] == "467,459"  # its claims' parts add up to 467,959
     off = next(c.value for c in at.caption if "两者不等" in c.value)
     assert "新忽热苏木两者不等" in off and "共差 500 元" in off
+
+
+# ---- the briefing (demo county) --------------------------------------------------------------------
+
+_TITLED_CHART = re.compile(r'<h3>([^<]*)</h3><div class="chart">.*?Plotly\.newPlot\("[0-9a-f-]+", (.*?)\)\};</script>', re.S)
+
+
+def place_charts(doc: str, level: str, lang: str) -> dict[str, set[str]]:
+    """Title -> places of every chart of a briefing whose category axis is `level`."""
+    out = {}
+    for title, args in _TITLED_CHART.findall(doc):
+        data, layout, _ = json.loads(f"[{args}]")
+        if layout["yaxis"].get("title", {}).get("text") == t(f"field.{level}", lang):
+            out[title] = categories({"data": data})
+    return out
+
+
+def test_one_township_briefing_is_by_village(demo_con: duckdb.DuckDBPyConnection, villages: set[str]) -> None:
+    """The 德岭山镇 briefing breaks every place chart down by village, under the pages' titles naming
+    villages; the whole county's briefing stays by township."""
+    as_of = meta.data_as_of(demo_con)
+    towns = {r[0] for r in demo_con.execute("SELECT DISTINCT township FROM households").fetchall()}
+    for lang in ("zh", "en"):
+        doc = briefing_html.build(demo_con, DLS, V, lang=lang, as_of=as_of, data_as_of=as_of)
+        charts = place_charts(doc, "village", lang)
+        assert set(charts) == {by_place.title(b, "village", lang) for b in by_place.TITLES}
+        assert not place_charts(doc, "township", lang)  # no single-township bar left
+        rect = by_place.title("rect.status", "village", lang)  # the demo's items are in one village of it
+        for title, places in charts.items():
+            assert places and places <= villages | {t("insp.rect.township_items", lang)}, title
+            assert len(places) > 1 or title == rect, title
+        county = place_charts(briefing_html.build(demo_con, Filters(), V, lang=lang, as_of=as_of,
+                                                  data_as_of=as_of), "township", lang)
+        assert set(county) == {by_place.title(b, "township", lang) for b in by_place.TITLES}
+        for title, places in county.items():
+            assert len(places) > 1 and places <= towns, title
+    assert "各村" in by_place.title("rect.status", "village", "zh")
+    assert "village" in by_place.title("rect.status", "village", "en")

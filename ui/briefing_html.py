@@ -32,9 +32,10 @@ from queries import quality as qquality
 from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer, area_level
-from ui import charts, formats
+from ui import by_place, charts, formats
 from ui.formats import joined, plain_dates
 from ui.profile_html import document, esc, spec_div, table_html
+from ui.since_figures import TILES, base_text, default_since, tile_text, trend_frame, trend_series
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Brief:
     since: list[tuple[str, str]] = field(default_factory=list)
     since_note: str = ""
     since_base: str = ""
+    since_title: str = ""  # states the date the changes are counted from
     trend: dict[str, Any] | None = None
     appendix: pd.DataFrame | None = None
 
@@ -75,7 +77,7 @@ def render(brief: Brief) -> str:
         parts += [f"<li>{esc(text)}{esc(t('brief.ref', lang, fig=ref))}</li>" for text, ref in brief.findings]
         parts.append("</ol>")
     if brief.since:
-        parts.append(f'<h2>{esc(t("brief.since", lang))}</h2><p class="meta">{esc(brief.since_note)}</p>'
+        parts.append(f'<h2 id="since">{esc(brief.since_title)}</h2><p class="meta">{esc(brief.since_note)}</p>'
                      '<div class="kpis">')
         for label, value in brief.since:
             parts.append(f'<div class="kpi"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>')
@@ -194,26 +196,23 @@ def appendix(lang: str) -> pd.DataFrame:
     return d.rename(columns={c: t(f"dict.{c}", lang) for c in d.columns})
 
 
-def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, brief: Brief, as_of: dt.date) -> None:
-    """Since the load before the last one (the overview's default date): net changes and the trend."""
-    from ui.since import default_since, trend_series
-
+def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, brief: Brief, as_of: dt.date,
+                  since: dt.date | None = None) -> None:
+    """Since `since` (the date picked on the briefing page; by default the overview's, the load before
+    the last one): net changes and the trend, under a heading that states the date."""
     lang = brief.lang
     hist = qhistory.history(con, flt, viewer)
-    since = default_since(hist)
+    since = since or default_since(hist)
     if since is None:
         return
     ch = qhistory.changes(con, flt, viewer, since, as_of)
-    brief.since_base = pd.Timestamp(ch["base_as_of"]).date().isoformat()
+    brief.since_title = t("brief.since_date", lang, date=since.isoformat())
+    brief.since_base = base_text(ch["base_as_of"])
     brief.since_note = t("since.base", lang, base=brief.since_base, loads=ch["loads"])
-    for key in ("exited", "monitored", "returned", "opened", "closed"):
-        v = ch[key]
-        brief.since.append((figures.entry(f"since.{key}").text("name", lang),
-                            "—" if v is None else f"{int(v):+,}" if key in ("exited", "monitored", "returned")
-                            else f"{int(v):,}"))
+    brief.since = [(figures.entry(f"since.{key}").text("name", lang), tile_text(key, ch[key])) for key in TILES]
     if len(hist) > 1:
-        plot = hist.assign(as_of=[pd.Timestamp(d).date().isoformat() for d in hist["as_of"]])
-        brief.trend = charts.trends(plot, "as_of", trend_series(lambda k: t(k, lang)), height=420).to_plotly_json()
+        brief.trend = charts.trends(trend_frame(hist), "as_of", trend_series(lambda k: t(k, lang)),
+                                    height=420).to_plotly_json()
 
 
 def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, as_of: dt.date,
@@ -235,7 +234,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     if not mine.empty:
         top = mine.iloc[0]
         share_c = county.loc[county["main_cause"] == top["main_cause"], "share"]
-        cause_ref = t("insp.brief.chart.causes", lang)
+        cause_ref = by_place.title("causes", area_level(flt, viewer), lang)
         out.append((t("find.cause", lang, cause=code_label(top["main_cause"], lang), share=_pct(top["share"]),
                       county=_pct(share_c.iloc[0]) if len(share_c) else "—"), cause_ref))
     out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
@@ -265,12 +264,12 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
                                                                               "closed")]
         out.append((t("find.since", lang, base=brief.since_base,
                       exited=v[names[0]], monitored=v[names[1]], returned=v[names[2]], opened=v[names[3]],
-                      closed=v[names[4]]), t("brief.since", lang)))
+                      closed=v[names[4]]), brief.since_title))
     return out
 
 
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
-          data_as_of: dt.date, top: int = 20) -> str:
+          data_as_of: dt.date, top: int = 20, since: dt.date | None = None) -> str:
     area = area_name(flt, lang, viewer)
     brief = Brief(
         title=t("insp.brief.title", lang, area=area),
@@ -298,52 +297,53 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}"),
     ]
     brief.veto = veto_section(con, flt, viewer, lang)
-    since_section(con, flt, viewer, brief, as_of)
+    since_section(con, flt, viewer, brief, as_of, since)
     brief.findings = findings(con, flt, viewer, lang, as_of, k, comp, no_measure, brief)
     brief.appendix = appendix(lang)
     # key charts of every page, as plain figure dicts (no go.Figure: its validation cost more than the SQL);
-    # one township: by village
+    # every breakdown by place as on the pages: by village when the view is one township (area_level),
+    # under the page's title (ui.by_place)
     level = area_level(flt, viewer)
-    by_level = "" if level == "township" else f" · {t('brief.by_village', lang)}"
+    place_axis = t(f"field.{level}", lang)
     by_cause = causes.by_area(con, flt, viewer, level)
-    cause_title = t("insp.brief.chart.causes", lang) + by_level
     if not by_cause.empty:
         spec = charts.bar_spec(_codes(by_cause, "main_cause", lang), level, "households",
                                color="main_cause", orientation="h",
                                color_order=[code_label(c, lang) for c in CODE_ORDER["main_cause"]],
-                               x_title=t(f"field.{level}", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((cause_title, spec))
+                               x_title=place_axis, y_title=t("insp.axis.households", lang))
+        brief.figures.append((by_place.title("causes", level, lang), spec))
     status = exits.status_by_area(con, flt, viewer, level)
     if not status.empty:
         spec = charts.bar_spec(_codes(status, "exit_status", lang), level, "households",
                                color="exit_status", orientation="h",
                                color_order=[code_label(c, lang) for c in CODE_ORDER["exit_status"]],
-                               x_title=t(f"field.{level}", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.brief.chart.status", lang) + by_level, spec))
+                               x_title=place_axis, y_title=t("insp.axis.households", lang))
+        brief.figures.append((by_place.title("exit.status", level, lang), spec))
     cov = assistance.coverage_total(con, flt, viewer)
     cov = cov[cov["category"].isin(CODE_ORDER["intervention_category"])] if not cov.empty else cov
     if not cov.empty:
         spec = charts.bar_spec(_codes(cov, "category", lang), "category", "reached", orientation="h",
                                x_title=t("field.category", lang), y_title=t("insp.axis.households", lang))
         brief.figures.append((t("insp.brief.chart.measures", lang), spec))
-    rect = qrect.status_by_township(con, flt, viewer, as_of)
+    rect = by_place.rect_places(qrect.status_by_township(con, flt, viewer, as_of, level=level), level, lang)
     if not rect.empty:
-        spec = charts.bar_spec(_codes(rect, "status", lang), "township", "items", color="status",
+        spec = charts.bar_spec(_codes(rect, "status", lang), level, "items", color="status",
                                orientation="h",
                                color_order=[code_label(c, lang) for c in CODE_ORDER["rectification_status"]],
-                               x_title=t("field.township", lang), y_title=t("insp.axis.items", lang))
-        brief.figures.append((t("insp.rect.by_status", lang), spec))
-    ill = qhealth.ill_by_township(con, flt, viewer)
+                               x_title=place_axis, y_title=t("insp.axis.items", lang))
+        brief.figures.append((by_place.title("rect.status", level, lang), spec))
+    ill = qhealth.ill_by_township(con, flt, viewer, level=level)
     if not ill.empty:
-        spec = charts.bar_spec(ill, "township", "ill_cause_households", orientation="h",
-                               x_title=t("field.township", lang), y_title=t("insp.axis.households", lang))
-        brief.figures.append((t("insp.health.ill_by_township", lang), spec))
-    if not towns.empty:
-        spec = charts.bar_spec(towns, "township", "score", orientation="h", text_format="{:.1%}",
-                               order=list(towns["township"])[::-1], x_title=t("field.township", lang),
+        spec = charts.bar_spec(by_place.ill_series(ill, level, lang), level, "n", color="series", barmode="group",
+                               orientation="h", x_title=place_axis, y_title=t("insp.axis.households", lang))
+        brief.figures.append((by_place.title("health.ill", level, lang), spec))
+    places = towns if level == "township" else qquality.completeness(con, flt, viewer, as_of, level=level)
+    if not places.empty:
+        spec = charts.bar_spec(places, level, "score", orientation="h", text_format="{:.1%}",
+                               order=list(places[level])[::-1], x_title=place_axis,
                                y_title=t("col.completeness", lang))
         spec["layout"]["xaxis"].update(tickformat=".0%", range=[0, 1.1])  # horizontal: the value axis is x
-        brief.figures.append((t("insp.quality.by_township", lang), spec))
+        brief.figures.append((by_place.title("quality.completeness", level, lang), spec))
     # the visit list and the open items
     vl = qvisits.visit_list(con, flt, viewer, as_of, limit=top)
     if not vl.empty:

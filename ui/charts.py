@@ -218,8 +218,9 @@ def bar_spec(
     longest = sums.max() if color and barmode == "stack" else df[val].max()
     value_range = [0, float(longest) * (1.22 if horizontal else 1.12)] if pd.notna(longest) and longest > 0 \
         and df[val].min() >= 0 else None
-    cat_axis = {"categoryorder": "array", "categoryarray": cats, "title": {"text": x_title}, "type": "category",
-                "automargin": True}
+    # a place axis' title stood against its names ("行政村" beside "兴丰村" read as one word): air between
+    cat_axis = {"categoryorder": "array", "categoryarray": cats, "type": "category", "automargin": True,
+                "title": {"text": x_title, "standoff": 14} if horizontal else {"text": x_title}}
     val_axis: dict[str, Any] = {"title": {"text": y_title}, "automargin": True}
     if value_range is not None:
         val_axis["range"] = value_range

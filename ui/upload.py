@@ -10,11 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.file_types import ACCEPTED_SUFFIXES
 from labels import t
+from ui.formats import joined
 
 UPLOAD_LIMIT_MB = int(os.environ.get("FUPIN_UPLOAD_MB", "100"))
-# data-spec §1.3: Excel (BIFF .xls, and the text or HTML tables systems name .xls), text, gzip'd text, HTML
-ALLOWED = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".csv.gz", ".htm", ".html")
+# data-spec §1.3: Excel (BIFF .xls, and the text or HTML tables systems name .xls), text, gzip'd text, HTML:
+# what the reader reads (etl.file_types)
+ALLOWED = ACCEPTED_SUFFIXES
 WIDGET_TYPES = sorted({s.rsplit(".", 1)[-1] for s in ALLOWED})  # the upload widget checks the last suffix
 
 
@@ -37,7 +40,7 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
     good: list[tuple[str, bytes]] = []
     for name, content in files:
         if not name.lower().endswith(ALLOWED):
-            errors.append(t("insp.data.bad_type", lang, file=name))
+            errors.append(t("insp.data.bad_type", lang, file=name, types=joined(ALLOWED, lang)))
         elif len(content) > limit_mb * 2**20:
             errors.append(t("insp.data.too_large", lang, file=name, size=f"{len(content) / 2**20:.1f}",
                             limit=limit_mb))

@@ -1,0 +1,58 @@
+"""The briefing's since-section counts from the date picked on the briefing page (the overview's
+picker, ui.since.pick), and its heading states that date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from labels import t
+from queries import history, meta
+from queries.filters import Filters, Viewer
+from tests import conftest
+from ui import briefing_html
+from ui.since_figures import default_since
+
+
+def heading(date: dt.date, lang: str) -> str:
+    return f'<h2 id="since">{t("brief.since_date", lang, date=date.isoformat())}</h2>'
+
+
+def test_briefing_html_states_the_date(demo_con: duckdb.DuckDBPyConnection) -> None:
+    as_of = meta.data_as_of(demo_con)
+    flt = Filters(townships=(conftest.DEMO_TOWN,))
+    default = default_since(history.history(demo_con, flt, Viewer()))
+    assert default is not None
+    for lang in ("zh", "en"):
+        doc = briefing_html.build(demo_con, flt, Viewer(), lang=lang, as_of=as_of, data_as_of=as_of)
+        assert heading(default, lang) in doc
+        picked = default - dt.timedelta(days=40)
+        doc = briefing_html.build(demo_con, flt, Viewer(), lang=lang, as_of=as_of, data_as_of=as_of, since=picked)
+        assert heading(picked, lang) in doc and heading(default, lang) not in doc
+
+
+def test_briefing_page_passes_the_picked_date(demo_env: Path) -> None:
+    at = conftest.open_page("briefing", {"town": conftest.DEMO_TOWN})
+    picker = at.date_input(key="brief_since_date")
+    assert picker.label == t("since.pick")
+    picked = picker.value - dt.timedelta(days=40)
+    picker.set_value(picked).run()
+    at.button(key="brief_go").click().run()
+    assert not at.exception
+    html = at.session_state["brief_html"][-1]
+    assert heading(picked, "zh") in html
+
+
+def test_briefing_builds_without_streamlit(demo_snapshot: Path) -> None:
+    """The since-section's parts come from ui.since_figures: building a briefing imports no Streamlit."""
+    code = ("import sys, duckdb, datetime as dt; from ui import briefing_html; from queries.filters import Filters, "
+            f"Viewer; con = duckdb.connect({str(demo_snapshot)!r}, read_only=True); d = dt.date(2020, 6, 30); "
+            f"briefing_html.build(con, Filters(townships=({conftest.DEMO_TOWN!r},)), Viewer(), lang='zh', as_of=d, "
+            "data_as_of=d); assert 'streamlit' not in sys.modules, 'streamlit imported'")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=conftest.ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

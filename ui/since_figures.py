@@ -1,0 +1,45 @@
+"""上次督查以来的变化, the parts with no Streamlit: the default start date, the tiles' texts and the trend's
+series, shared by the overview's section (ui.since, with its date picker) and the briefing's HTML
+(ui.briefing_html.since_section)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+
+TREND_FIGURES = ("households", "exited", "monitored", "returned", "rect_open", "rect_overdue", "with_intervention",
+                 "compliant")
+_TREND_LABEL = {"with_intervention": "hist.coverage"}
+TILES = ("exited", "monitored", "returned", "opened", "closed")
+_NET = ("exited", "monitored", "returned")  # net changes, written with their sign
+
+
+def trend_series(lang_t: Callable[[str], str]) -> list[tuple[str, str]]:
+    return [(f, lang_t(_TREND_LABEL.get(f, f"hist.{f}"))) for f in TREND_FIGURES]
+
+
+def default_since(hist: pd.DataFrame) -> dt.date | None:
+    """The as-of date of the load before the last one: "since the last inspection"."""
+    if hist.empty:
+        return None
+    dates = [pd.Timestamp(d).date() for d in hist["as_of"] if pd.notna(d)]
+    return dates[-2] if len(dates) > 1 else (dates[0] if dates else None)
+
+
+def tile_text(key: str, value: object) -> str:
+    """A tile's value: net changes signed (+3, -1), counts plain, "—" when there is no baseline."""
+    if value is None:
+        return "—"
+    return f"{int(value):+,}" if key in _NET else f"{int(value):,}"  # type: ignore[call-overload]
+
+
+def base_text(base: object) -> str:
+    """The baseline load's as-of date as text, "—" when no load is at or before the chosen date."""
+    return "—" if base is None or pd.isna(base) else pd.Timestamp(base).date().isoformat()  # type: ignore[arg-type]
+
+
+def trend_frame(hist: pd.DataFrame) -> pd.DataFrame:
+    """The load history as the trend chart draws it: one row per load, its as-of date as ISO text."""
+    return hist.assign(as_of=[pd.Timestamp(d).date().isoformat() for d in hist["as_of"]])
