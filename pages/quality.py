@@ -7,7 +7,8 @@ import streamlit as st
 
 from etl import rules
 from queries import quality as q
-from ui import charts, data, empty, figures, header, layout, table
+from queries.filters import area_level
+from ui import by_place, charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
 
@@ -72,12 +73,14 @@ def main() -> None:
     figures.metric(k[3], ctx, "quality.gaps", required - passed, ctx.num(required - passed),  # every failed check
                    label=ctx.t("insp.quality.kpi.gaps"))
 
+    level = area_level(ctx.flt, ctx.viewer)  # one township: its villages, as every page's breakdown
+    places = (towns if level == "township" else villages).sort_values("score", ascending=False)
     left, right = layout.pair("scores")
     with left:
-        st.subheader(ctx.t("insp.quality.by_township"))
-        fig = charts.bar(towns.sort_values("score", ascending=False), "township", "score", orientation="h",
-                         text_format="{:.1%}", x_title=ctx.t("field.township"),
-                         y_title=ctx.t("col.completeness"), order=list(towns["township"])[::-1])
+        st.subheader(by_place.title("quality.completeness", level, ctx.lang))
+        fig = charts.bar(places, level, "score", orientation="h", text_format="{:.1%}",
+                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.completeness"),
+                         order=list(places[level])[::-1])
         fig.update_xaxes(tickformat=".0%", range=[0, 1.22])  # room for "100.0%" beside the bar
         charts.show(fig, "quality_towns", figure="quality.score")
     with right:
@@ -92,10 +95,11 @@ def main() -> None:
                          x_title=ctx.t("col.check_name"), y_title=ctx.t("col.pass_rate"))
         fig.update_xaxes(tickformat=".0%", range=[0, 1.22])  # room for "100.0%" beside the bar
         charts.show(fig, "quality_checks", figure="quality.by_area")
-    table.show("quality_towns_tbl", score_view(towns), ctx.t("insp.what.completeness"),
-               column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                                              max_value=1)})
-    st.subheader(ctx.t("insp.quality.by_village"))
+    if level == "township":  # one township's own row would repeat the tiles; its villages are charted
+        table.show("quality_towns_tbl", score_view(towns), ctx.t("insp.what.completeness"),
+                   column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
+                                                                                  max_value=1)})
+        st.subheader(ctx.t("insp.quality.by_village"))
     table.show("quality_villages_tbl", score_view(villages), ctx.t("insp.what.completeness"),
                column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                                               max_value=1)})

@@ -91,6 +91,17 @@ def test_health_charts_by_village(demo_env: Path, villages: set[str]) -> None:
     assert oop["layout"]["xaxis"]["range"][1] > oop["layout"]["shapes"][0]["x0"]
 
 
+def test_quality_chart_by_village(demo_env: Path, villages: set[str]) -> None:
+    """One township: the completeness chart is its villages' (a single township bar before), under the
+    by-village title; the whole county's is by township."""
+    at = conftest.open_page("quality", {"town": TOWN})
+    assert categories(chart(at, "quality_towns")) == villages
+    heads = [s.value for s in at.subheader]
+    assert heads.count(t("insp.quality.by_village")) == 1 and t("insp.quality.by_township") not in heads
+    county = conftest.open_page("quality")
+    assert TOWN in categories(chart(county, "quality_towns")) and len(categories(chart(county, "quality_towns"))) > 1
+
+
 def test_inspection_rates_charts_by_village(demo_env: Path, villages: set[str]) -> None:
     at = conftest.open_page("inspection_rates", {"town": TOWN})
     figs = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if "-rates_chart_" in el.proto.id]
