@@ -34,7 +34,7 @@ nginx:
 	bash scripts/install-nginx.sh
 
 test: $(STAMP) browser nginx
-	$(PY) -m pytest -n 2 --dist loadfile -q
+	FUPIN_E2E_REQUIRED=1 $(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -28,6 +28,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("FUPIN_CHROMIUM", "/usr/bin/chromium"))
+# Set by `make test` (the README's test command): without a browser the run fails instead of skipping
+# the end-to-end tests, the security ones among them (markup in charts, hostile file names, SSO).
+REQUIRED_ENV = "FUPIN_E2E_REQUIRED"
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM_ARGS = [
@@ -52,6 +55,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     reason = _skip_reason()
     if reason is None:
         return
+    if os.environ.get(REQUIRED_ENV) and any("e2e" in item.keywords for item in items):
+        raise pytest.UsageError(f"{REQUIRED_ENV} is set: the end-to-end tests must run, but {reason}")
     for item in items:
         if "e2e" in item.keywords:
             item.add_marker(pytest.mark.skip(reason=reason))

@@ -1,6 +1,7 @@
 """The 三率一度 round trip in a real browser (issue 17): draw a self-check sample on the page, download
-its check form, fill it in (calamine + xlsxwriter: openpyxl is not a dependency), upload it on the data
-page, and see the figures change. Its own server and demo database: the upload changes the data."""
+its check form, fill in that very workbook (openpyxl, as a clerk's Excel would: the cover sheet and the
+drop-down lists stay), upload it on the data page, and see the figures change. Its own server and demo
+database: the upload changes the data."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
-import xlsxwriter
-from python_calamine import CalamineWorkbook
 
 from labels import t
 from tests.e2e.conftest import ARTIFACTS, SCREENSHOTS, StreamlitServer, build_demo, new_context
@@ -38,27 +38,28 @@ def tile(page: Any, label_key: str) -> str:
 
 
 def fill_in(form: Path, out: Path) -> int:
-    """Every sampled 脱贫户 found 疑似错退 and not approving; everyone else 正常 and 认可."""
-    rows = CalamineWorkbook.from_path(str(form)).get_sheet_by_name("入户核查表").to_python()
-    assert tuple(rows[0]) == HEADERS
-    col = {h: i for i, h in enumerate(HEADERS)}
-    body = [list(r) for r in rows[1:] if r[col["户类型"]]]
-    wb = xlsxwriter.Workbook(str(out))
-    ws = wb.add_worksheet("入户核查表")
-    ws.write_row(0, 0, HEADERS)
-    for n, r in enumerate(body, start=1):
-        exited = r[col["户类型"]] == "脱贫户"
+    """Every sampled 脱贫户 found 疑似错退 and not approving; everyone else 正常 and 认可. The downloaded
+    workbook itself is filled in and saved under a new name, its other sheets and validations kept."""
+    wb = openpyxl.load_workbook(form)
+    assert "填表说明" in wb.sheetnames  # the cover sheet, which the loader must skip
+    ws = wb["入户核查表"]
+    assert ws.data_validations.dataValidation  # the drop-down lists the clerk chooses from
+    assert tuple(c.value for c in ws[1]) == HEADERS
+    col = {h: i + 1 for i, h in enumerate(HEADERS)}
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, col["户类型"]).value]
+    for n, r in enumerate(rows, start=1):
+        exited = ws.cell(r, col["户类型"]).value == "脱贫户"
         for item in HEADERS[9:15]:
-            r[col[item]] = "是"
-        r[col["核查结论"]] = "疑似错退" if exited else "正常"
-        r[col["是否认可"]] = "不认可" if exited else "认可"
-        r[col["调查人"]] = "自查组"
-        if r[col["户类型"]] == "一般农户":
-            r[col["户主姓名"]], r[col["家庭人口"]] = f"农户{n}", 3
-        ws.write_row(n, 0, r)
-        ws.write_datetime(n, col["调查日期"], datetime(2020, 7, 1))
-    wb.close()
-    return len(body)
+            ws.cell(r, col[item], "是")
+        ws.cell(r, col["核查结论"], "疑似错退" if exited else "正常")
+        ws.cell(r, col["是否认可"], "不认可" if exited else "认可")
+        ws.cell(r, col["调查人"], "自查组")
+        ws.cell(r, col["调查日期"], datetime(2020, 7, 1))
+        if ws.cell(r, col["户类型"]).value == "一般农户":
+            ws.cell(r, col["户主姓名"], f"农户{n}")
+            ws.cell(r, col["家庭人口"], 3)
+    wb.save(out)
+    return len(rows)
 
 
 def test_plan_form_upload_and_the_rates_change(browser: Any, rates_server: StreamlitServer, tmp_path: Path) -> None:
