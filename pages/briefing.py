@@ -18,8 +18,8 @@ def main() -> None:
     hist = data.run(qh.history, ctx)  # the since-section's date, picked as on the overview
     since_date = None if hist.empty else since.pick(ctx, hist, "brief_since_date")
     if st.button(ctx.t("insp.brief.generate"), type="primary", icon=":material/summarize:", key="brief_go"):
-        html = data.call(briefing_html.build, ctx.flt, ctx.viewer, lang=ctx.lang, as_of=ctx.as_of,
-                         data_as_of=ctx.data_as_of, since=since_date)
+        html = data.run(briefing_html.build, ctx, lang=ctx.lang, as_of=ctx.as_of, data_as_of=ctx.data_as_of,
+                        since=since_date)
         st.session_state["brief_html"] = (ctx.flt, ctx.lang, ctx.as_of, since_date, html)
     cached = st.session_state.get("brief_html")
     if cached and cached[:4] == (ctx.flt, ctx.lang, ctx.as_of, since_date):

@@ -405,7 +405,7 @@ def test_extract_log_briefing_and_profiles(users: Path, db: Path) -> None:
     at = _goto(_login("wujia"), "briefing")
     at.button(key="brief_go").click().run()
     brief = _button(at, "下载简报")
-    html = re.sub(r"<script>.*?</script>", "", at.session_state["brief_html"][3], flags=re.S)
+    html = re.sub(r"<script>.*?</script>", "", at.session_state["brief_html"][-1], flags=re.S)
     assert "H01" in html and not (set(re.findall(r"\bH\d\d\b", html)) & OTHER_HH)
     assert "德岭山镇" not in html and "呼勒斯太苏木" not in html and OWN in html
     brief.click().run()
