@@ -234,6 +234,7 @@ APP = str(ROOT / "dashboard.py")
 
 def build_demo_db(db: Path) -> Path:
     """Run `python -m etl demo --db db`. A build that fails fails the caller with the command's output."""
+    db.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)
     if proc.returncode != 0 or not db.exists():

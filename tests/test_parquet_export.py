@@ -36,12 +36,9 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    work = tmp_path_factory.mktemp("parquet")
-    db = work / "fupin.duckdb"
-    proc = _cli("demo", "--db", str(db))
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    out = work / "export"
+def exported(demo_cli_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    db = demo_cli_db  # read only: the export reads the current snapshot
+    out = tmp_path_factory.mktemp("parquet") / "export"
     proc = _cli("export-parquet", str(out), "--db", str(db))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     return db, out

@@ -31,6 +31,7 @@ from bench.proxy import Proxy, nginx_path
 from bench.session_bench import Server
 from bench.sessions import Session, run_in_thread
 from etl.snapshot import current_snapshot
+from tests.conftest import copy_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 TOWN = "德岭山镇"
@@ -65,13 +66,9 @@ def _open_files(pid: int) -> set[str]:
 
 
 @pytest.fixture()
-def cluster(tmp_path: Path) -> Iterator[tuple[Path, list[Server], Proxy]]:
+def cluster(demo_cli_db: Path, tmp_path: Path) -> Iterator[tuple[Path, list[Server], Proxy]]:
     nginx_path()
-    db = tmp_path / "data" / "fupin.duckdb"
-    db.parent.mkdir()
-    proc = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    db = copy_demo(demo_cli_db, tmp_path / "data")  # the test loads a file into it
     replicas = [Server(db, tmp_path / f"replica-{i}.log") for i in range(2)]
     proxy = None
     try:

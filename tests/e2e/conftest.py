@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import build_demo_db
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("FUPIN_CHROMIUM", "/usr/bin/chromium"))
 # Set by `make test` (the README's test command): without a browser the run fails instead of skipping
@@ -69,12 +71,9 @@ def free_port() -> int:
 
 
 def build_demo(db: Path) -> Path:
-    """Run `python -m etl demo --db db` and return the folder of the demo's export files."""
-    db.parent.mkdir(parents=True, exist_ok=True)
-    res = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)
-    if res.returncode != 0:
-        raise RuntimeError(f"`python -m etl demo` exited {res.returncode}:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")
+    """The demo county built into `db` (tests.conftest.build_demo_db: a failed build fails the test);
+    returns the folder of the demo's export files."""
+    build_demo_db(db)
     return db.parent / "demo_files"
 
 
