@@ -163,3 +163,30 @@ def test_small_count_line_has_whole_ticks() -> None:
     df = pd.DataFrame({"year": ["2019", "2020"], "exited": [1, 2], "cumulative": [1, 3]})
     fig = charts.line(df, "year", [("exited", "当年"), ("cumulative", "累计")], bars=("exited",))
     assert _whole_ticks(fig.layout.yaxis.to_plotly_json())
+
+
+def test_horizontal_stack_legend_reads_as_its_segments() -> None:
+    """Plotly lists a stack's legend reversed; a horizontal stack's segments run left to right as the
+    legend does (红 返贫 was listed first, though drawn last); a vertical stack keeps Plotly's order."""
+    spec = charts.bar_spec(_items(), "township", "items", color="status", orientation="h")
+    assert spec["layout"]["legend"]["traceorder"] == "normal"
+    assert "traceorder" not in charts.bar_spec(_items(), "township", "items", color="status")["layout"]["legend"]
+
+
+@pytest.mark.parametrize("orientation", ["v", "h"])
+def test_grouped_bars_write_their_numbers_outside(orientation: str) -> None:
+    """A grouped bar is too thin for its number inside (hidden by uniformtext): it stands past the end."""
+    spec = charts.bar_spec(_items(), "township", "items", color="status", barmode="group", orientation=orientation)
+    bars = [tr for tr in spec["data"] if tr["type"] == "bar"]
+    assert bars and all(tr["textposition"] == "outside" for tr in bars)
+    assert [tr["textposition"] for tr in charts.bar_spec(_items(), "township", "items", color="status")["data"]
+            if tr["type"] == "bar"] == ["inside", "inside"]
+
+
+def test_amount_axis_has_plain_thousands() -> None:
+    """Yuan and counts tick as the bars write them (1,400,000), not Plotly's SI "1.4M" (no 万 reader
+    reads "0.2M"); a share axis is left to the page."""
+    df = pd.DataFrame({"township": ["甲镇", "乙镇"], "amount": [1_250_149, 7_382]})
+    assert charts.bar_spec(df, "township", "amount", orientation="h")["layout"]["xaxis"]["tickformat"] == ","
+    shares = df.assign(share=[0.1, 0.5])
+    assert "tickformat" not in charts.bar_spec(shares, "township", "share", text_format="{:.0%}")["layout"]["yaxis"]

@@ -81,3 +81,14 @@ def test_rate_bar_values_clear_of_whiskers_and_line() -> None:
     right = fig["layout"]["xaxis"]["range"][1]
     assert set(values["x"]) == {right} and values["textposition"] == "middle right"
     assert right > max([0.9, *df["hi"], *df["rate"]])
+
+
+def test_rate_axis_ticks_stop_at_100_percent() -> None:
+    """The headroom past 100% holds the value column; it has no tick of its own ("120%" read as a rate)."""
+    df = pd.DataFrame({"place": ["甲村", "乙村"], "rate": [0.83, 1.0], "lo": [0.6, 0.9], "hi": [0.9, 1.0],
+                       "ok": [False, True]})
+    axis = charts.rate_bars(df, "place", "rate", "lo", "hi", "ok", 0.9, line_label="≥ 90%").to_plotly_json()["layout"]["xaxis"]
+    assert axis["range"][1] > 1 and max(axis["tickvals"]) == 1
+    low = df.assign(rate=[0.01, 0.02], lo=[0.0, 0.0], hi=[0.05, 0.08])  # a small rate keeps its own ticks
+    axis = charts.rate_bars(low, "place", "rate", "lo", "hi", "ok", 0.03, line_label="≤ 3%").to_plotly_json()["layout"]["xaxis"]
+    assert "tickvals" not in axis

@@ -192,7 +192,8 @@ def bar_spec(
             "type": "bar",
             "name": str(name) if name is not None else val,
             "text": [text_format.format(v) if segment_text and pd.notna(v) and v != 0 else "" for v in values],
-            "textposition": "inside" if color else "outside",
+            # grouped bars are thin: a number inside was hidden (uniformtext), so it goes past the bar's end
+            "textposition": "inside" if color and barmode != "group" else "outside",
             "marker": {"color": color_for(name) if name is not None else DEFAULT_COLOR},
             "cliponaxis": False,
             "textangle": 0,  # Plotly turns text inside a thin bar on its side: unreadable
@@ -222,12 +223,18 @@ def bar_spec(
     cat_axis = {"categoryorder": "array", "categoryarray": cats, "type": "category", "automargin": True,
                 "title": {"text": x_title, "standoff": 14} if horizontal else {"text": x_title}}
     val_axis: dict[str, Any] = {"title": {"text": y_title}, "automargin": True}
+    if "," in text_format:  # counts and yuan: 1,400,000 as the bars say, not Plotly's "1.4M" (or "0.2M" 元)
+        val_axis["tickformat"] = ","
     if value_range is not None:
         val_axis["range"] = value_range
         val_axis.update(count_ticks(df[val].tolist(), value_range[1]))
     if height is None:
         height = max(300, min(900, 28 * len(cats) + 140)) if horizontal else 400
     layout = _style_layout(height, bool(color))
+    if horizontal and color and barmode == "stack":
+        # Plotly lists a stack's legend reversed (top segment first), which suits a vertical stack; a
+        # horizontal one reads left to right, as its legend: first segment first
+        layout["legend"]["traceorder"] = "normal"
     if horizontal and value_range is not None:
         # the axis' headroom is a share of the plot; in a half-width column a long total ("1,250,150")
         # still ran past the figure's edge: the right margin takes the widest label past the bars
@@ -280,6 +287,8 @@ def line(
     return style(fig, height)
 
 
+# the ticks of a rate's axis whose range runs past 100% only to hold the values written beside the bars
+RATE_TICKS = [0, 0.2, 0.4, 0.6, 0.8, 1.0]
 PASS_COLOR, FAIL_COLOR, NO_FIGURE_COLOR = "#2ca02c", "#d62728", "#bdbdbd"
 
 
@@ -306,6 +315,8 @@ def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed:
     fig.add_vline(x=line, line_dash="dash", line_color="#555", annotation_text=line_label,
                   annotation_position="top")
     fig.update_xaxes(title_text=x_title, tickformat=".0%", range=[0, x_max])
+    if x_max > 1:  # the headroom for the value column is no rate: no "120%" tick
+        fig.update_xaxes(tickvals=RATE_TICKS)
     fig.update_yaxes(title_text=y_title, type="category", categoryorder="array",
                      categoryarray=list(rows[place])[::-1])
     fig = style(fig, height or max(260, min(900, 30 * len(rows) + 120)), legend=False)
