@@ -74,14 +74,14 @@ def main() -> None:
                    label=ctx.t("insp.quality.kpi.gaps"))
 
     level = area_level(ctx.flt, ctx.viewer)  # one township: its villages, as every page's breakdown
-    places = (towns if level == "township" else villages).sort_values("score", ascending=False)
+    places = towns if level == "township" else villages  # worst first, as the query sorts them
     left, right = layout.pair("scores")
     with left:
         st.subheader(by_place.title("quality.completeness", level, ctx.lang))
         fig = charts.bar(places, level, "score", orientation="h", text_format="{:.1%}",
                          x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.completeness"),
-                         order=list(places[level])[::-1])
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.22])  # room for "100.0%" beside the bar
+                         order=list(places[level])[::-1])  # the worst on top (Plotly draws the first at the bottom)
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.22], tickvals=charts.RATE_TICKS)  # room for "100.0%" beside the bar
         charts.show(fig, "quality_towns", figure="quality.score")
     with right:
         st.subheader(ctx.t("insp.quality.by_check"))
@@ -93,7 +93,7 @@ def main() -> None:
         checks = pd.DataFrame(rows).dropna(subset=["pass_rate"])
         fig = charts.bar(checks, "check_name", "pass_rate", orientation="h", text_format="{:.1%}",
                          x_title=ctx.t("col.check_name"), y_title=ctx.t("col.pass_rate"))
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.22])  # room for "100.0%" beside the bar
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.22], tickvals=charts.RATE_TICKS)  # room for "100.0%" beside the bar
         charts.show(fig, "quality_checks", figure="quality.by_area")
     if level == "township":  # one township's own row would repeat the tiles; its villages are charted
         table.show("quality_towns_tbl", score_view(towns), ctx.t("insp.what.completeness"),

@@ -162,3 +162,14 @@ def test_one_township_briefing_is_by_village(demo_con: duckdb.DuckDBPyConnection
             assert len(places) > 1 and places <= towns, title
     assert "各村" in by_place.title("rect.status", "village", "zh")
     assert "village" in by_place.title("rect.status", "village", "en")
+
+
+def test_quality_chart_worst_on_top(demo_env: Path) -> None:
+    """"最差在前": the lowest completeness is the top bar (the last category: Plotly draws the first at
+    the bottom), as the table below lists it first; the best was on top."""
+    fig = chart(conftest.open_page("quality"), "quality_towns")
+    bar = next(tr for tr in fig["data"] if tr["type"] == "bar")
+    score = dict(zip(bar["y"], bar["x"], strict=True))
+    order = fig["layout"]["yaxis"]["categoryarray"]
+    assert score[order[-1]] == min(score.values()) and score[order[0]] == max(score.values())
+    assert max(fig["layout"]["xaxis"]["tickvals"]) == 1  # no "120%" tick in the room for the values
