@@ -193,3 +193,17 @@ def test_kpi_figures_fit_a_tile() -> None:
     for n, z, e in cases:
         assert (zh.num(n), en.num(n)) == (z, e), n
     assert (zh.pct(0.9201), zh.pct(None)) == ("92.0%", "—")
+
+
+def test_amounts_have_thousands_separators(app_db: Path) -> None:
+    """The grid writes 1222300 unless told: a number column reaching 1,000 (yuan, people) is shown
+    with separators in both languages; years (2016) are not."""
+    import json
+
+    for lang, amount, year in (("zh", "金额(元)", "年度"), ("en", "Amount (yuan)", "Year")):
+        at = _open("assistance", {"lang": lang} if lang == "en" else None)
+        grid = next(d for d in at.dataframe if amount in d.value.columns and year in d.value.columns)
+        assert grid.value[amount].max() >= 1000
+        config = json.loads(grid.proto.columns)
+        assert config[amount]["type_config"]["format"] == "localized"
+        assert "type_config" not in config[year]

@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -107,6 +108,33 @@ def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
             continue
         width = column_width(str(label), view[label], given if isinstance(given, Mapping) else None)
         out[label] = {**given, "width": width} if isinstance(given, Mapping) else {"width": width}
+    return out
+
+
+THOUSANDS_FROM = 1000  # a number column reaching this gets separators: 1,222,300 元, 62,897 人
+
+
+def is_year_column(name: str) -> bool:
+    """A column of years (year, exit_year, 年度): a number never written 2,016."""
+    return re.search(r"(^|_)years?($|_)", name) is not None or name.endswith("年度")
+
+
+def with_thousands(view: pd.DataFrame, names: Sequence[object], config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`config` (keyed by the query's column names, `names`, in the order of the labelled `view`'s
+    columns) with thousands separators for every number column the page did not configure whose values
+    reach THOUSANDS_FROM (the grid writes 1222300 unless told); years are left as they are."""
+    import streamlit as st
+
+    out = dict(config or {})
+    for name, label in zip(map(str, names), view.columns, strict=True):
+        if name in out or is_year_column(name) or is_year_column(str(label)):
+            continue
+        series = view[label]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        top = pd.to_numeric(series, errors="coerce").abs().max()
+        if pd.notna(top) and top >= THOUSANDS_FROM:
+            out[name] = st.column_config.NumberColumn(format="localized")
     return out
 
 
@@ -204,6 +232,7 @@ def show(
     if len(view) > DEFAULT_LIMIT:
         shown = view.iloc[:DEFAULT_LIMIT]
         st.caption(ctx.t("list.showing", n=len(shown), total=len(view)))
+    column_config = with_thousands(shown, list(df.columns), column_config)
     state = _frame(key, shown, ctx.lang, column_config, height, hide_index, on_select)
     extract.show(key, view, what)
     return state if on_select is not None else view
@@ -263,6 +292,7 @@ def show_list(
     shown = view if view is not None else page[list(columns or [c for c in page.columns if c != "total"])]
     st.caption(ctx.t("list.showing" if total > len(shown) else "list.all", n=len(shown), total=total))
     labelled_view = labelled(shown, ctx.lang)
+    column_config = with_thousands(labelled_view, list(shown.columns), column_config)
     state = _frame(key, labelled_view, ctx.lang, column_config, height, hide_index, on_select)
     sources = dict(sources or {})
     texts: dict[str, dict[str, str]] = {}
