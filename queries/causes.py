@@ -19,16 +19,23 @@ _POP = ("建档立卡户（默认）或监测对象，由页面上的“统计�
 define("causes.totals", ("主要致贫原因构成", "Main causes of poverty"), _POP,
        ("各主要致贫原因的户数（人数 = 成员行数）", "Households per main cause (people = member rows)"),
        ("有主要致贫原因的户数", "Households with a main cause"))
+# the crosses leave out the households without a main cause (no 未填写 row), and the members' count people
+_POP_CAUSED = ("建档立卡户（默认）或监测对象中有主要致贫原因的户，由页面上的“统计对象”切换，二者不混合",
+               "Registered households (default) or the monitored, those with a main cause, as the page's "
+               "population switch says, never mixed")
+_POP_MEMBERS = ("建档立卡户（默认）或监测对象中有主要致贫原因的户的家庭成员（按人计，不按户），由页面上的“统计对象”切换，二者不混合",
+                "Members (people, not households) of the registered households (default) or of the monitored, "
+                "those with a main cause, as the page's population switch says, never mixed")
 define("causes.by_area", ("各乡镇（村）主要致贫原因", "Main causes per township (village)"), _POP,
        ("该地区各原因的户数", "Households per cause in the area"), ("该地区有主要致贫原因的户数",
                                                                "Households with a main cause in the area"))
-define("causes.cooccurrence", ("主要原因与其他致贫原因", "Main and other causes"), _POP,
+define("causes.cooccurrence", ("主要原因与其他致贫原因", "Main and other causes"), _POP_CAUSED,
        ("同时有该其他致贫原因的户数（每户每个其他原因计一次）",
         "Households with that other cause too (once per household and other cause)"),
        source="agg_cooccurrence")
-define("causes.by_attribute", ("致贫原因 × 贫困户属性", "Cause × household attribute"), _POP,
+define("causes.by_attribute", ("致贫原因 × 贫困户属性", "Cause × household attribute"), _POP_CAUSED,
        ("户数", "Households"))
-define("causes.by_member", ("致贫原因 × 成员健康 / 劳动能力", "Cause × members' health / labour"), _POP,
+define("causes.by_member", ("致贫原因 × 成员健康 / 劳动能力", "Cause × members' health / labour"), _POP_MEMBERS,
        ("成员行数（有多种健康状况的成员每种计一次）", "Member rows (a member with several conditions once per condition)"),
        source="agg_member_value")
 # Every view reads summary tables built with the snapshot (agg_household, agg_member_value,

@@ -207,3 +207,18 @@ def test_amounts_have_thousands_separators(app_db: Path) -> None:
         config = json.loads(grid.proto.columns)
         assert config[amount]["type_config"]["format"] == "localized"
         assert "type_config" not in config[year]
+
+
+def test_cause_crosses_say_who_they_count(app_db: Path) -> None:
+    """The crosses leave out the households without a main cause, and the health / labour ones count
+    members: their line under the chart says so, not the totals' "未填写 … 合计等于该人群户数"."""
+    from queries import figures
+
+    at = _open("causes")
+    captions = [c.value for c in at.caption]
+    for key, times in (("causes.by_attribute", 2), ("causes.by_member", 2)):  # with the co-occurrence
+        population = figures.entry(key).text("population", "zh")
+        assert "未填写" not in population
+        assert captions.count(f"统计对象：{population}") == times, key
+    assert "家庭成员" in figures.entry("causes.by_member").text("population", "zh")
+    assert "Members" in figures.entry("causes.by_member").text("population", "en")
