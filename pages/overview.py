@@ -62,7 +62,7 @@ def area_chart(ctx: PageContext, df: pd.DataFrame, level: str) -> None:
     status = {"exited": "已脱贫", "not_exited": "未脱贫", "returned": "返贫"}
     long["status"] = [ctx.code(status[s]) for s in long["s"]]
     fig = charts.bar(long, level, "n", color="status", orientation="h",
-                     color_order=[ctx.code(v) for v in CODE_ORDER["exit_status"]][::-1],
+                     color_order=[ctx.code(v) for v in CODE_ORDER["exit_status"]],  # as on the exit-status page
                      x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.households"),
                      title=ctx.t("overview.chart_title" if level == "township" else "overview.chart_title_village"))
     charts.show(fig, f"{_CHART_KEY}_{level}", on_select=_on_chart_select, figure="exit.status")
