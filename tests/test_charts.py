@@ -173,16 +173,6 @@ def test_horizontal_stack_legend_reads_as_its_segments() -> None:
     assert "traceorder" not in charts.bar_spec(_items(), "township", "items", color="status")["layout"]["legend"]
 
 
-@pytest.mark.parametrize("orientation", ["v", "h"])
-def test_grouped_bars_write_their_numbers_outside(orientation: str) -> None:
-    """A grouped bar is too thin for its number inside (hidden by uniformtext): it stands past the end."""
-    spec = charts.bar_spec(_items(), "township", "items", color="status", barmode="group", orientation=orientation)
-    bars = [tr for tr in spec["data"] if tr["type"] == "bar"]
-    assert bars and all(tr["textposition"] == "outside" for tr in bars)
-    assert [tr["textposition"] for tr in charts.bar_spec(_items(), "township", "items", color="status")["data"]
-            if tr["type"] == "bar"] == ["inside", "inside"]
-
-
 def test_amount_axis_has_plain_thousands() -> None:
     """Yuan and counts tick as the bars write them (1,400,000), not Plotly's SI "1.4M" (no 万 reader
     reads "0.2M"); a share axis is left to the page."""

@@ -192,8 +192,7 @@ def bar_spec(
             "type": "bar",
             "name": str(name) if name is not None else val,
             "text": [text_format.format(v) if segment_text and pd.notna(v) and v != 0 else "" for v in values],
-            # grouped bars are thin: a number inside was hidden (uniformtext), so it goes past the bar's end
-            "textposition": "inside" if color and barmode != "group" else "outside",
+            "textposition": "inside" if color else "outside",
             "marker": {"color": color_for(name) if name is not None else DEFAULT_COLOR},
             "cliponaxis": False,
             "textangle": 0,  # Plotly turns text inside a thin bar on its side: unreadable
