@@ -81,8 +81,9 @@ def test_a_fixed_height_is_a_cap_for_a_short_table() -> None:
 
 def test_large_numbers_get_thousands_separators() -> None:
     """A number column reaching 1,000 is configured with separators unless the page configured it;
-    small counts, text and year columns are left alone."""
+    small counts, text, year and line-number columns are left alone."""
     df = pd.DataFrame({"amount_yuan": [1_222_300.0, 500.0], "households": [3, 12], "year": [2016, 2017],
+                       "line": [12_345, 2], "batch_id": [1_001, 3],
                        "exit_year": [2019, 2020], "township": ["甲镇", "乙镇"], "total": [62_897, 1]})
     view = table.labelled(df, "zh")
     out = table.with_thousands(view, list(df.columns), {"total": "given"})

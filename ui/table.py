@@ -114,20 +114,21 @@ def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
 THOUSANDS_FROM = 1000  # a number column reaching this gets separators: 1,222,300 元, 62,897 人
 
 
-def is_year_column(name: str) -> bool:
-    """A column of years (year, exit_year, 年度): a number never written 2,016."""
-    return re.search(r"(^|_)years?($|_)", name) is not None or name.endswith("年度")
+def is_label_number(name: str) -> bool:
+    """A column of numbers that name rather than count (years, line numbers, batch numbers: year,
+    exit_year, 年度, source_line, 行号): never written 2,016 or 12,345."""
+    return re.search(r"(^|_)(years?|line|batch_id)($|_)", name) is not None or name.endswith(("年度", "行号"))
 
 
 def with_thousands(view: pd.DataFrame, names: Sequence[object], config: Mapping[str, Any] | None) -> dict[str, Any]:
     """`config` (keyed by the query's column names, `names`, in the order of the labelled `view`'s
     columns) with thousands separators for every number column the page did not configure whose values
-    reach THOUSANDS_FROM (the grid writes 1222300 unless told); years are left as they are."""
+    reach THOUSANDS_FROM (the grid writes 1222300 unless told); years and line numbers are left as they are."""
     import streamlit as st
 
     out = dict(config or {})
     for name, label in zip(map(str, names), view.columns, strict=True):
-        if name in out or is_year_column(name) or is_year_column(str(label)):
+        if name in out or is_label_number(name) or is_label_number(str(label)):
             continue
         series = view[label]
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
