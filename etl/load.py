@@ -526,8 +526,12 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
             WHERE field IS NOT NULL""",
     ]
     insert_issues(con, "registry", selects, batch_id, name)
+    # the exit inspection's checks of these households are judged against the registry as it is now
+    checks_flags = load_inspection.recheck(con, touched, "SELECT hk FROM rep_hk",
+                                           "SELECT id_number FROM kept WHERE id_number IS NOT NULL", name)
     return int(scalar(con, "SELECT count(*) FROM keys")), {
-        "tables": tables, "base": {"households", "members", "household_income", "data_issues", "household_keys"}}
+        "tables": tables | checks_flags.get("tables", set()), "nohk": checks_flags.get("nohk", False),
+        "base": {"households", "members", "household_income", "data_issues", "household_keys"}}
 
 
 # Registry columns every registry file has (etl.headers.REQUIRED): never absent.

@@ -56,39 +56,98 @@ def _touch_issues(con: duckdb.DuckDBPyConnection, touched: Touched, where: str, 
     return bool(scalar(con, f"SELECT count(*) FROM data_issues WHERE ({where}) AND hk IS NULL", params))  # noqa: S608
 
 
-# rule -> (field, raw value, condition) over `ck_issue` (a check row with its registry household's facts
-# and `grp`, the group it counts in: the registry's when linked, else the form's 户类型)
-_CHECK_ISSUES: dict[str, tuple[str, str, str]] = {
+# Rules of the form alone: rule -> (field, raw value, condition) over `ck_issue` (a staged check row)
+_FORM_ISSUES: dict[str, tuple[str, str, str]] = {
+    "check_size_invalid": ("household_size", "raw_household_size", "household_size <= 0"),
+    **{rule: ("id_number", "raw_id_number", where) for rule, where in ID_RULES.items()},
+}
+
+# Rules that read the registry: rule -> (field, raw value, condition) over `ck_reg` (a stored check with
+# its registry household's facts, `grp` the group it counts in, and `form_fields` the fields its form
+# rules flagged). Decided when a check is loaded and again when a registry file changes its household
+# (`recheck`), so the issues do not depend on the order in which the files were loaded.
+_REGISTRY_ISSUES: dict[str, tuple[str, str, str]] = {
     "check_household_unknown": ("household_id", "household_id", "household_id IS NOT NULL AND NOT in_registry"),
     "check_type_mismatch": ("household_type", "household_type", "registry_type IS NOT NULL AND household_type IS "
                             "NOT NULL AND household_type <> registry_type"),
     # the form's place is not the registry household's: the check counts in the registry's place
     "check_place_mismatch": ("village", "township || '/' || village", "in_registry AND (township <> "
                              "registry_township OR village <> registry_village)"),
-    "check_type_missing": ("household_type", "NULL", "grp IS NULL AND NOT bad__unknown_code__household_type"),
-    "check_registered_no_id": ("household_id", "household_type",
-                               "household_id IS NULL AND household_type IN ('脱贫户', '未脱贫户')"),
+    # no type, and none that the form rules already flagged (an unknown code)
+    "check_type_missing": ("household_type", "NULL", "grp IS NULL AND NOT list_contains(form_fields, 'household_type')"),
     "check_wrong_exit_not_exited": ("finding", "finding", "finding = '错退' AND grp IS DISTINCT FROM '脱贫户'"),
     "check_missed_registered": ("finding", "finding", "finding = '漏评' AND grp IN ('脱贫户', '未脱贫户')"),
+    # a registered type without a 户编号, and no registry member's ID number links it
+    "check_registered_no_id": ("household_id", "household_type",
+                               "household_id IS NULL AND household_type IN ('脱贫户', '未脱贫户')"),
     "check_no_population_base": ("village", "township || '/' || village", """NOT EXISTS (
         SELECT 1 FROM population_base p WHERE p.township = coalesce(c.registry_township, c.township)
         AND p.village = coalesce(c.registry_village, c.village)
         AND p.rural_population IS NOT NULL)"""),
-    "check_size_missing": ("household_size", "NULL", "raw_household_size IS NULL AND registry_size IS NULL"),
-    "check_size_invalid": ("household_size", "raw_household_size", "household_size <= 0"),
-    **{rule: ("id_number", "raw_id_number", where) for rule, where in ID_RULES.items()},
+    # blank 家庭人口 (a value that is not a number is flagged by the form rules) and not in the registry
+    "check_size_missing": ("household_size", "NULL", "household_size IS NULL AND registry_size IS NULL "
+                           "AND NOT list_contains(form_fields, 'household_size')"),
 }
 
 
 # Rules of the inspection inputs besides the field checks (labels: rule.<name>, rulename.<name>).
-CHECK_RULES = tuple(r for r in _CHECK_ISSUES if r not in ID_RULES)
+CHECK_RULES = tuple(r for r in (*_FORM_ISSUES, *_REGISTRY_ISSUES) if r not in ID_RULES)
 BASE_RULES = ("population_below_registered",)
+_REGISTRY_RULES_SQL = ", ".join(f"'{r}'" for r in _REGISTRY_ISSUES)
 
 
-def _check_issue(rule: str, field: str, raw: str, where: str) -> str:
+def _form_issue(rule: str, field: str, raw: str, where: str) -> str:
     """One issue SELECT over `ck_issue`, shaped as `etl.issues.issue_selects` writes them."""
     return (f"SELECT source_line, 'household_checks', record_key, household_id, '{field}', {raw}, '{rule}' "  # noqa: S608
             f"FROM ck_issue c WHERE {where}")
+
+
+def _registry_issues_sql(scope: str) -> str:
+    """The registry rules' issues of the stored checks `scope` selects (a predicate over
+    household_checks `c`), as data_issues rows: each in its check's own batch, file and line."""
+    selects = " UNION ALL ".join(
+        f"SELECT batch_id, source_line, record_key, household_id, '{field}' AS field, {raw} AS raw_value, "  # noqa: S608
+        f"'{rule}' AS rule, hk FROM ck_reg c WHERE {where}"
+        for rule, (field, raw, where) in _REGISTRY_ISSUES.items())
+    return f"""
+        WITH ck_reg AS (
+            SELECT c.* REPLACE (coalesce(c.household_id, h.household_id) AS household_id),
+                   h.hk IS NOT NULL AS in_registry, h.household_size AS registry_size,
+                   h.township AS registry_township, h.village AS registry_village,
+                   {REGISTRY_TYPE_SQL} AS registry_type,
+                   coalesce({REGISTRY_TYPE_SQL}, c.household_type) AS grp,
+                   coalesce(f.fields, []) AS form_fields
+            FROM household_checks c LEFT JOIN households h ON h.hk = c.hk
+            LEFT JOIN (SELECT record_key, list(field) AS fields FROM data_issues
+                       WHERE table_name = 'household_checks' AND rule NOT IN ({_REGISTRY_RULES_SQL})
+                       GROUP BY record_key) f ON f.record_key = c.record_key
+            WHERE {scope})
+        SELECT i.batch_id, coalesce(b.file_name, $name) AS file_name, i.source_line AS line,
+               'household_checks' AS table_name, i.record_key, i.household_id, i.field,
+               CAST(i.raw_value AS VARCHAR) AS raw_value, i.rule, i.hk
+        FROM ({selects}) i LEFT JOIN load_batches b USING (batch_id)"""  # noqa: S608 - constants only
+
+
+def _apply_registry_issues(con: duckdb.DuckDBPyConnection, touched: Touched, scope: str, name: str) -> bool:
+    """Bring the registry rules' issues of the checks `scope` selects up to date: only the issues that
+    change are deleted or written, and their households touched. True when one belongs to no household."""
+    columns = "batch_id, file_name, line, table_name, record_key, household_id, field, raw_value, rule, hk"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ck_new AS {_registry_issues_sql(scope)}", {"name": name})  # noqa: S608
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE ck_old AS SELECT {columns} FROM data_issues
+                    WHERE table_name = 'household_checks' AND rule IN ({_REGISTRY_RULES_SQL})
+                    AND record_key IN (SELECT record_key FROM household_checks c WHERE {scope})""")  # noqa: S608
+    con.execute("CREATE OR REPLACE TEMP TABLE ck_gone AS SELECT * FROM ck_old EXCEPT ALL SELECT * FROM ck_new")
+    con.execute("CREATE OR REPLACE TEMP TABLE ck_added AS SELECT * FROM ck_new EXCEPT ALL SELECT * FROM ck_old")
+    con.execute("""DELETE FROM data_issues d USING ck_gone g
+                    WHERE d.table_name = 'household_checks' AND d.record_key = g.record_key AND d.rule = g.rule
+                    AND d.field = g.field""")
+    con.execute(f"INSERT INTO data_issues ({columns}) SELECT {columns} FROM ck_added")  # noqa: S608
+    changed = "SELECT * FROM ck_gone UNION ALL SELECT * FROM ck_added"
+    touched.add("hk", f"SELECT hk FROM ({changed})")  # noqa: S608 - constants only
+    nohk = bool(scalar(con, f"SELECT count(*) FROM ({changed}) WHERE hk IS NULL"))  # noqa: S608
+    for tmp in ("ck_new", "ck_old", "ck_gone", "ck_added"):
+        con.execute(f"DROP TABLE {tmp}")
+    return nohk
 
 
 def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
@@ -133,13 +192,46 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
                           coalesce(registry_type, household_type) AS grp
                    FROM ck_linked""")
     selects = issue_selects("ck_issue", checks, "household_checks", "record_key")
-    selects += [_check_issue(rule, field, raw, where) for rule, (field, raw, where) in _CHECK_ISSUES.items()]
+    selects += [_form_issue(rule, field, raw, where) for rule, (field, raw, where) in _FORM_ISSUES.items()]
     insert_issues(con, "household_checks", selects, batch_id, name)
     nohk |= _touch_issues(con, touched, "batch_id = ?", [batch_id])
+    nohk |= _apply_registry_issues(con, touched, "c.record_key IN (SELECT record_key FROM ck)", name)
     con.execute("DROP VIEW ck_issue")
     for tmp in ("ck", "ck_linked"):
         con.execute(f"DROP TABLE {tmp}")
     return n_rows, {"tables": {"household_checks"}, "base": {"data_issues", "household_keys"}, "nohk": nohk}
+
+
+def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, id_numbers: str,
+            name: str) -> dict[str, object]:
+    """After a registry file wrote the households `households` selects (a SELECT of hk) with the members'
+    ID numbers `id_numbers` selects: link again by ID number the checks without a 户编号 that one of
+    those IDs names, and re-decide the registry rules of the checks of those households. So a check
+    form loaded before the registry (or before a registry that moves, exits or adds a household) ends
+    with the issues it would have had if loaded after it. Flags for `touched`, as `load` returns."""
+    if not scalar(con, "SELECT count(*) FROM household_checks"):
+        return {}
+    by_id = "c.household_id IS NULL AND c.household_key LIKE '证:%'"  # linked through a member's ID number
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE ck_relink AS
+        WITH cand AS (SELECT c.record_key, c.id_number, c.hk FROM household_checks c
+                      WHERE {by_id} AND (c.id_number IN ({id_numbers}) OR c.hk IN ({households}))),
+             ids AS (SELECT id_number, min(hk) AS hk FROM members
+                     WHERE id_number IN (SELECT id_number FROM cand) GROUP BY id_number)
+        SELECT cand.record_key, cand.hk AS old_hk, ids.hk AS new_hk
+        FROM cand LEFT JOIN ids USING (id_number) WHERE cand.hk IS DISTINCT FROM ids.hk""")  # noqa: S608 - ours
+    relinked = int(scalar(con, "SELECT count(*) FROM ck_relink") or 0)
+    if relinked:
+        touched.add("hk", "SELECT old_hk FROM ck_relink UNION ALL SELECT new_hk FROM ck_relink")
+        con.execute("UPDATE household_checks c SET hk = r.new_hk FROM ck_relink r WHERE c.record_key = r.record_key")
+        # the check's other issues name the household it is linked to now
+        con.execute("""UPDATE data_issues d SET hk = r.new_hk, household_id = h.household_id
+                       FROM ck_relink r LEFT JOIN households h ON h.hk = r.new_hk
+                       WHERE d.table_name = 'household_checks' AND d.record_key = r.record_key""")
+    nohk = bool(scalar(con, "SELECT count(*) FROM ck_relink WHERE old_hk IS NULL OR new_hk IS NULL"))
+    nohk |= _apply_registry_issues(
+        con, touched, f"c.hk IN ({households}) OR c.record_key IN (SELECT record_key FROM ck_relink)", name)  # noqa: S608
+    con.execute("DROP TABLE ck_relink")
+    return {"tables": {"household_checks"} if relinked else set(), "base": {"data_issues"}, "nohk": nohk}
 
 
 def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
