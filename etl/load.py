@@ -632,12 +632,7 @@ def _load_ledger(
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
         SELECT *{exclude}{year_fix}, {key} AS record_key FROM stg WHERE rejected_rule IS NULL""")
-    n_rows = int(scalar(con, "SELECT count(*) FROM k"))
-    # Later rows of the same record win (a newer line of a ledger updates an item). Deleting the
-    # earlier rows of repeated keys touches only those, where a window would copy every row.
-    con.execute("""DELETE FROM k USING (SELECT record_key, max(source_line) AS last_line FROM k
-                                        GROUP BY record_key HAVING count(*) > 1) d
-                   WHERE k.record_key = d.record_key AND k.source_line < d.last_line""")
+    n_rows = load_inspection.dedupe_later_wins(con, "k")
     keys.assign_household_keys(con, "SELECT household_id FROM k")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
                     SELECT k.*, hk.hk FROM k LEFT JOIN household_keys hk USING (household_id)""")

@@ -1,0 +1,61 @@
+"""Findings of a probe with export files the product had never seen, written from the data contract
+alone (docs/RELIABILITY.md, contract probes): each test builds its file in tmp_path and loads it
+through the real loader into a real DuckDB file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl import snapshot
+from etl.load import FileResult, load_files
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con, _ = snapshot.connect_read(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def only_file(db: Path, path: Path) -> FileResult:
+    report = load_files([path], db=db)
+    assert report.exit_code == 0, report.files[0].error
+    return report.files[0]
+
+
+def assert_rows_add_up(db: Path, f: FileResult) -> None:
+    """rows read = loaded + rejected + skipped, in the summary and in load_batches alike."""
+    assert f.rows_read == f.rows_loaded + f.rows_rejected + f.rows_skipped, f
+    assert query(db, "SELECT rows_read, rows_loaded, rows_rejected, rows_skipped FROM load_batches "
+                     f"WHERE batch_id = {int(f.batch_id or 0)}") == [
+        (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped)]
+
+
+def test_a_later_line_of_the_same_check_or_base_figure_is_counted_as_loaded(tmp_path: Path) -> None:
+    """A population base or a check form that updates a figure on a later line (same year and village;
+    same date and household): the later line wins, and both lines count as loaded, as a ledger's do."""
+    db = tmp_path / "fupin.duckdb"
+    base = only_file(db, write_csv(tmp_path / "base.csv", [
+        ["年度", "乡镇", "行政村", "乡村户数", "乡村人口"],
+        ["2019", "海流图镇", "红旗村", "100", "300"],
+        ["2019", "海流图镇", "小 计", "100", "300"],
+        ["2019", "海流图镇", "红旗村", "110", "310"],
+    ]))
+    assert (base.rows_read, base.rows_loaded, base.rows_skipped) == (3, 2, 1)
+    assert_rows_add_up(db, base)
+    assert query(db, "SELECT rural_population FROM population_base") == [(310,)]
+    checks = only_file(db, write_csv(tmp_path / "checks.csv", [
+        ["调查日期", "乡镇", "行政村", "户编号", "户主姓名", "户类型", "家庭人口", "核查结论", "是否认可"],
+        ["2020-07-01", "海流图镇", "红旗村", "", "外户", "一般农户", "两", "正常", "认可"],
+        ["2020-07-01", "海流图镇", "红旗村", "", "外户", "一般农户", "2", "正常", "认可"],
+    ]))
+    assert (checks.rows_read, checks.rows_loaded) == (2, 2)
+    assert_rows_add_up(db, checks)
+    assert query(db, "SELECT household_size FROM household_checks") == [(2,)]
+
