@@ -59,3 +59,27 @@ def test_a_later_line_of_the_same_check_or_base_figure_is_counted_as_loaded(tmp_
     assert_rows_add_up(db, checks)
     assert query(db, "SELECT household_size FROM household_checks") == [(2,)]
 
+
+def test_amount_messages_quote_the_value_as_written(tmp_path: Path) -> None:
+    """An income or a total written `3200元` is quoted as written: the message said 「3200元元」."""
+    from etl.messages import issue_text
+
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "registry.csv", [
+        ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因", "人均纯收入",
+         "收入年度"],
+        ["海流图镇", "红旗村", "H1", "甲一", "150824196001010118", "户主", "已脱贫", "2020", "因病", "3200元", "2020"],
+    ]))
+    only_file(db, write_csv(tmp_path / "claims.csv", [
+        ["户编号", "总费用", "基本医保报销", "个人自付"],
+        ["H1", "8000元", "4000", "1500"],
+    ]))
+    rows = query(db, "SELECT rule, file_name, line, table_name, field, raw_value FROM data_issues ORDER BY rule")
+    assert [r[0] for r in rows] == ["claim_parts_mismatch", "exit_income_below_line"]
+    for lang, quoted in (("zh", "「{}」"), ("en", "'{}'")):
+        texts = [issue_text(rule, file=f, line=line, field=field, value=raw, table=table, lang=lang)
+                 for rule, f, line, table, field, raw in rows]
+        assert texts[0].startswith("claims.csv") and quoted.format("8000元") in texts[0]
+        assert texts[1].startswith("registry.csv") and quoted.format("3200元") in texts[1]
+        assert not any("元元" in s or "元 yuan" in s for s in texts), texts
+
