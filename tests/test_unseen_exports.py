@@ -83,3 +83,42 @@ def test_amount_messages_quote_the_value_as_written(tmp_path: Path) -> None:
         assert texts[1].startswith("registry.csv") and quoted.format("3200元") in texts[1]
         assert not any("元元" in s or "元 yuan" in s for s in texts), texts
 
+
+PAGED_HEADER = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因"]
+
+
+def paged_registry() -> list[list[str]]:
+    """A paginated export: the header again above page 2, under a page title."""
+    return [
+        PAGED_HEADER,
+        ["温更镇", "巴音村", "H1", "丙一", "150824196001010118", "户主", "1", "2019", "因病"],
+        ["第2页", "", "", "", "", "", "", "", ""],
+        PAGED_HEADER,
+        ["温更镇", "巴音村", "H2", "丙二", "15082419600102013X", "户主", "1", "2019", "因病"],
+    ]
+
+
+def test_a_header_repeated_above_each_page_is_skipped_not_loaded(tmp_path: Path) -> None:
+    """The repeated header row was loaded as a household numbered 户编号 in a township named 乡镇, with
+    five bogus issues; it is a title row: skipped and counted. Each reader path alike: DuckDB's CSV fast
+    path, the block reader (GB18030), a workbook."""
+    import openpyxl
+
+    rows = paged_registry()
+    utf8 = write_csv(tmp_path / "paged.csv", rows)
+    gbk = tmp_path / "paged_gbk.csv"
+    gbk.write_bytes(utf8.read_text(encoding="utf-8").encode("gb18030"))
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    xlsx = tmp_path / "paged.xlsx"
+    book.save(xlsx)
+    for path in (utf8, gbk, xlsx):
+        db = tmp_path / f"{path.name}.duckdb"
+        f = only_file(db, path)
+        # the page title stays a row that cannot be placed (no 户编号), as the contract says
+        assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped, f.issues) == (4, 2, 1, 1, 0), path
+        assert_rows_add_up(db, f)
+        assert query(db, "SELECT household_id, township FROM households ORDER BY 1") == [
+            ("H1", "温更镇"), ("H2", "温更镇")], path
+        assert query(db, "SELECT count(*) FROM data_issues") == [(0,)]
