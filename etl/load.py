@@ -29,6 +29,7 @@ from etl.stage import (
     build_stage,
     drop_stage_schema,
     q,
+    skip_repeated_headers,
     strip_controls,
     use_stage_schema,
 )
@@ -256,6 +257,8 @@ def _load_file(
                 sink(None)  # an empty table for this sheet
             readers.hand_over(raw, sink)
             sink.ensure(raw.table.column_names)
+            source, repeats = skip_repeated_headers(con, sink.ref, raw.columns)
+            raw.skipped, raw.data_rows = raw.skipped + repeats, raw.data_rows - repeats
             big |= raw.data_rows >= BIG_FILE_ROWS
             part.kind, part.ignored_columns = raw.kind, list(raw.ignored_columns)
             part.rows_read, part.rows_skipped = raw.rows_read, raw.skipped
@@ -270,10 +273,12 @@ def _load_file(
                 continue
             step((i + 0.4) / len(parts), "progress.validating")
             columns = [c for c in raw.table.column_names if c != "_line"]
-            controls = strip_controls(con, sink.ref, columns if raw.controls else [], columns)
+            controls = strip_controls(con, source, columns if raw.controls else [], columns)
             flags.append(_load_raw(con, raw, part_name, part, touched, controls,
                                    lambda done, key, i=i: step((i + done) / len(parts), key)))
             con.execute("DROP VIEW IF EXISTS raw")
+            con.execute("DROP VIEW IF EXISTS body")
+            con.execute("DROP TABLE IF EXISTS header_lines")
         con.commit()
     except Exception as exc:
         con.rollback()
@@ -283,6 +288,8 @@ def _load_file(
         return False
     finally:
         con.execute("DROP VIEW IF EXISTS raw")
+        con.execute("DROP VIEW IF EXISTS body")
+        con.execute("DROP TABLE IF EXISTS header_lines")
         sink.drop()
         if big:
             con.execute("CHECKPOINT")  # frees the staging tables' blocks for the next file's tables
@@ -636,12 +643,7 @@ def _load_ledger(
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
         SELECT *{exclude}{year_fix}, {key} AS record_key FROM stg WHERE rejected_rule IS NULL""")
-    n_rows = int(scalar(con, "SELECT count(*) FROM k"))
-    # Later rows of the same record win (a newer line of a ledger updates an item). Deleting the
-    # earlier rows of repeated keys touches only those, where a window would copy every row.
-    con.execute("""DELETE FROM k USING (SELECT record_key, max(source_line) AS last_line FROM k
-                                        GROUP BY record_key HAVING count(*) > 1) d
-                   WHERE k.record_key = d.record_key AND k.source_line < d.last_line""")
+    n_rows = load_inspection.dedupe_later_wins(con, "k")
     keys.assign_household_keys(con, "SELECT household_id FROM k")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
                     SELECT k.*, hk.hk FROM k LEFT JOIN household_keys hk USING (household_id)""")

@@ -42,11 +42,17 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int, name: str, ch
     return _load_base(con, batch_id, name, checks, touched)
 
 
-def _dedupe_later_wins(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Rows of the same record in one file: the later line wins."""
+def dedupe_later_wins(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows of the same record in one file: the later line wins (a newer line of a ledger updates an item;
+    deleting the earlier rows of repeated keys touches only those, where a window would copy every row).
+    Used by the ledgers too (etl.load). Returns the rows loaded, counted before
+    the earlier ones go: a row that an updating line replaces was loaded (as a ledger's is), so that
+    rows read = loaded + rejected + skipped holds."""
+    n_rows = int(scalar(con, f"SELECT count(*) FROM {table}") or 0)  # noqa: S608 - our table name
     con.execute(f"""DELETE FROM {table} USING (SELECT record_key, max(source_line) AS last_line FROM {table}
                                           GROUP BY record_key HAVING count(*) > 1) d
                    WHERE {table}.record_key = d.record_key AND {table}.source_line < d.last_line""")  # noqa: S608
+    return n_rows
 
 
 def _touch_issues(con: duckdb.DuckDBPyConnection, touched: Touched, where: str, params: list) -> bool:
@@ -159,8 +165,7 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.ck AS
                     SELECT *, household_key || '@' || strftime(check_date, '%Y-%m-%d') AS record_key
                     FROM (SELECT *, {identity} AS household_key FROM stg WHERE rejected_rule IS NULL)""")  # noqa: S608
-    _dedupe_later_wins(con, "ck")
-    n_rows = int(scalar(con, "SELECT count(*) FROM ck") or 0)
+    n_rows = dedupe_later_wins(con, "ck")
     # 户编号: a key like any ledger's household number (a registry loaded later links the check too);
     # without one, a registry member's ID number links it (the lowest key if the ID is in two households)
     keys.assign_household_keys(con, "SELECT household_id FROM ck")
@@ -240,8 +245,7 @@ def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks:
                     SELECT *, CAST(year AS VARCHAR) || '|' || township || '|' || village AS record_key,
                            NULL::VARCHAR AS household_id
                     FROM stg WHERE rejected_rule IS NULL""")  # noqa: S608 - constants only
-    _dedupe_later_wins(con, "pk")
-    n_rows = int(scalar(con, "SELECT count(*) FROM pk") or 0)
+    n_rows = dedupe_later_wins(con, "pk")
     con.execute("DELETE FROM population_base WHERE (year, township, village) IN (SELECT (year, township, village) FROM pk)")
     con.execute("""INSERT INTO population_base BY NAME
                    SELECT year, township, village, rural_households, rural_population, ? AS batch_id, source_line

@@ -56,6 +56,29 @@ CONTROL_RE_MULTI_LINE = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
 CONTROL_RULE = "control_chars"
 
 
+# A row repeats the header (a paginated export writes it above every page) when its first cells, this
+# many of them, hold their own columns' headers as written: one or two such cells may be data.
+REPEATED_HEADER_CELLS = 3
+
+
+def skip_repeated_headers(con: duckdb.DuckDBPyConnection, source: str, header: dict[str, str]) -> tuple[str, int]:
+    """(`source`, 0), or (a view of it without the rows that repeat the header, how many they were).
+
+    `header` maps the canonical columns of the reader's table `source` to their headers as written. Such
+    a row is a title row (skipped and counted), never a household numbered 户编号 in a township named
+    乡(镇). The first unequal cell ends the test, so a file of millions of rows pays one comparison a row."""
+    columns = list(header)[:REPEATED_HEADER_CELLS]
+    same = " AND ".join(f"{q(c)} = ?" for c in columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE header_lines AS SELECT _line FROM {source} WHERE {same}",  # noqa: S608
+                [header[c] for c in columns])  # our names; the headers travel as parameters
+    n = int(con.execute("SELECT count(*) FROM header_lines").fetchall()[0][0])
+    if not n:
+        return source, 0
+    con.execute(f"CREATE OR REPLACE TEMP VIEW body AS SELECT * FROM {source} "  # noqa: S608 - our names only
+                "WHERE _line NOT IN (SELECT _line FROM header_lines)")
+    return "body", n
+
+
 def _control_re(col: str) -> str:
     return "'" + (CONTROL_RE_MULTI_LINE if col in MULTI_LINE_FIELDS else CONTROL_RE) + "'"
 

@@ -149,8 +149,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}: exited but '{column}' is empty. Fill in the exit year (e.g. 2019).",
     ),
     "rule.exit_income_below_line": (
-        "{file} 第{line}行：已脱贫但人均纯收入{value}元低于当年贫困线。",
-        "{file} line {line}: exited, but income per capita {value} yuan is below that year's poverty line.",
+        "{file} 第{line}行：已脱贫但人均纯收入「{value}」低于当年贫困线。",
+        "{file} line {line}: exited, but income per capita '{value}' is below that year's poverty line.",
     ),
     "rule.monitored_without_type": (
         "{file} 第{line}行：户编号「{record}」既无脱贫状态也无监测对象类别。建档立卡户应填脱贫状态，监测户应填监测对象类别。",
@@ -181,8 +181,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is not yes/no. Accepted: 是/否, Y/N, 1/0, √/×, 有/无.",
     ),
     "rule.claim_parts_mismatch": (
-        "{file} 第{line}行：各项报销与个人自付之和与总费用{value}元不符。",
-        "{file} line {line}: the reimbursed parts plus out-of-pocket do not add up to the total cost of {value} yuan.",
+        "{file} 第{line}行：各项报销与个人自付之和与总费用「{value}」不符。",
+        "{file} line {line}: the reimbursed parts plus out-of-pocket do not add up to the total cost '{value}'.",
     ),
     "rule.invalid_year": (
         "{file} 第{line}行「{column}」值「{value}」不是有效年度。可接受如 2019、2019年。",

@@ -1,0 +1,124 @@
+"""Findings of a probe with export files the product had never seen, written from the data contract
+alone (docs/RELIABILITY.md, contract probes): each test builds its file in tmp_path and loads it
+through the real loader into a real DuckDB file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl import snapshot
+from etl.load import FileResult, load_files
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con, _ = snapshot.connect_read(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def only_file(db: Path, path: Path) -> FileResult:
+    report = load_files([path], db=db)
+    assert report.exit_code == 0, report.files[0].error
+    return report.files[0]
+
+
+def assert_rows_add_up(db: Path, f: FileResult) -> None:
+    """rows read = loaded + rejected + skipped, in the summary and in load_batches alike."""
+    assert f.rows_read == f.rows_loaded + f.rows_rejected + f.rows_skipped, f
+    assert query(db, "SELECT rows_read, rows_loaded, rows_rejected, rows_skipped FROM load_batches "
+                     f"WHERE batch_id = {int(f.batch_id or 0)}") == [
+        (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped)]
+
+
+def test_a_later_line_of_the_same_check_or_base_figure_is_counted_as_loaded(tmp_path: Path) -> None:
+    """A population base or a check form that updates a figure on a later line (same year and village;
+    same date and household): the later line wins, and both lines count as loaded, as a ledger's do."""
+    db = tmp_path / "fupin.duckdb"
+    base = only_file(db, write_csv(tmp_path / "base.csv", [
+        ["年度", "乡镇", "行政村", "乡村户数", "乡村人口"],
+        ["2019", "海流图镇", "红旗村", "100", "300"],
+        ["2019", "海流图镇", "小 计", "100", "300"],
+        ["2019", "海流图镇", "红旗村", "110", "310"],
+    ]))
+    assert (base.rows_read, base.rows_loaded, base.rows_skipped) == (3, 2, 1)
+    assert_rows_add_up(db, base)
+    assert query(db, "SELECT rural_population FROM population_base") == [(310,)]
+    checks = only_file(db, write_csv(tmp_path / "checks.csv", [
+        ["调查日期", "乡镇", "行政村", "户编号", "户主姓名", "户类型", "家庭人口", "核查结论", "是否认可"],
+        ["2020-07-01", "海流图镇", "红旗村", "", "外户", "一般农户", "两", "正常", "认可"],
+        ["2020-07-01", "海流图镇", "红旗村", "", "外户", "一般农户", "2", "正常", "认可"],
+    ]))
+    assert (checks.rows_read, checks.rows_loaded) == (2, 2)
+    assert_rows_add_up(db, checks)
+    assert query(db, "SELECT household_size FROM household_checks") == [(2,)]
+
+
+def test_amount_messages_quote_the_value_as_written(tmp_path: Path) -> None:
+    """An income or a total written `3200元` is quoted as written: the message said 「3200元元」."""
+    from etl.messages import issue_text
+
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "registry.csv", [
+        ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因", "人均纯收入",
+         "收入年度"],
+        ["海流图镇", "红旗村", "H1", "甲一", "150824196001010118", "户主", "已脱贫", "2020", "因病", "3200元", "2020"],
+    ]))
+    only_file(db, write_csv(tmp_path / "claims.csv", [
+        ["户编号", "总费用", "基本医保报销", "个人自付"],
+        ["H1", "8000元", "4000", "1500"],
+    ]))
+    rows = query(db, "SELECT rule, file_name, line, table_name, field, raw_value FROM data_issues ORDER BY rule")
+    assert [r[0] for r in rows] == ["claim_parts_mismatch", "exit_income_below_line"]
+    for lang, quoted in (("zh", "「{}」"), ("en", "'{}'")):
+        texts = [issue_text(rule, file=f, line=line, field=field, value=raw, table=table, lang=lang)
+                 for rule, f, line, table, field, raw in rows]
+        assert texts[0].startswith("claims.csv") and quoted.format("8000元") in texts[0]
+        assert texts[1].startswith("registry.csv") and quoted.format("3200元") in texts[1]
+        assert not any("元元" in s or "元 yuan" in s for s in texts), texts
+
+
+PAGED_HEADER = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因"]
+
+
+def paged_registry() -> list[list[str]]:
+    """A paginated export: the header again above page 2, under a page title."""
+    return [
+        PAGED_HEADER,
+        ["温更镇", "巴音村", "H1", "丙一", "150824196001010118", "户主", "1", "2019", "因病"],
+        ["第2页", "", "", "", "", "", "", "", ""],
+        PAGED_HEADER,
+        ["温更镇", "巴音村", "H2", "丙二", "15082419600102013X", "户主", "1", "2019", "因病"],
+    ]
+
+
+def test_a_header_repeated_above_each_page_is_skipped_not_loaded(tmp_path: Path) -> None:
+    """The repeated header row was loaded as a household numbered 户编号 in a township named 乡镇, with
+    five bogus issues; it is a title row: skipped and counted. Each reader path alike: DuckDB's CSV fast
+    path, the block reader (GB18030), a workbook."""
+    import openpyxl
+
+    rows = paged_registry()
+    utf8 = write_csv(tmp_path / "paged.csv", rows)
+    gbk = tmp_path / "paged_gbk.csv"
+    gbk.write_bytes(utf8.read_text(encoding="utf-8").encode("gb18030"))
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    xlsx = tmp_path / "paged.xlsx"
+    book.save(xlsx)
+    for path in (utf8, gbk, xlsx):
+        db = tmp_path / f"{path.name}.duckdb"
+        f = only_file(db, path)
+        # the page title stays a row that cannot be placed (no 户编号), as the contract says
+        assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped, f.issues) == (4, 2, 1, 1, 0), path
+        assert_rows_add_up(db, f)
+        assert query(db, "SELECT household_id, township FROM households ORDER BY 1") == [
+            ("H1", "温更镇"), ("H2", "温更镇")], path
+        assert query(db, "SELECT count(*) FROM data_issues") == [(0,)]
