@@ -131,14 +131,17 @@ def id_check_char(first17: str) -> str:
     return _ID_CHECK_CHARS[total % 11]
 
 
+def sql_unwrapped(text: str) -> str:
+    """`text` without Excel's text-forcing wrappers (a leading ``'``, ``="..."``), which exports put
+    around long numbers (ID and household numbers) so that Excel keeps every digit; empty gives NULL."""
+    return _let(text, "_nz_u", "nullif(CASE WHEN regexp_matches(_nz_u, '^[''=]') "
+                "THEN regexp_replace(_nz_u, '^''|^=\"?|\"$', '', 'g') ELSE _nz_u END, '')")
+
+
 def sql_id_number(col: str) -> str:
-    """The ID number as text: normalised, spaces removed, upper-case X. Excel's text-forcing
-    wrappers (a leading ``'``, ``="..."``) are removed; anything else is kept as given."""
-    return _let(
-        f"upper(replace({sql_text(col)}, ' ', ''))", "_nz_u",
-        "nullif(CASE WHEN regexp_matches(_nz_u, '^[''=]') "
-        "THEN regexp_replace(_nz_u, '^''|^=\"?|\"$', '', 'g') ELSE _nz_u END, '')",
-    )
+    """The ID number as text: normalised, unwrapped (`sql_unwrapped`), spaces removed, upper-case X;
+    anything else is kept as given."""
+    return sql_unwrapped(f"upper(replace({sql_text(col)}, ' ', ''))")
 
 
 def _id_shape18(n: str) -> str:

@@ -127,8 +127,8 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
     t = spec.type
     if t == "text":
         return (nz.sql_prose(c) if prose else nz.sql_text(c)), []
-    if t == "hhid":  # household numbers stay text; an Excel float rendering loses its trailing .0
-        text = nz.sql_text(c)
+    if t == "hhid":  # household numbers stay text, unwrapped; an Excel float rendering loses its trailing .0
+        text = nz.sql_unwrapped(nz.sql_text(c))
         return f"CASE WHEN ends_with({c}, '.0') THEN regexp_replace({text}, '^([0-9]+)\\.0+$', '\\1') " \
                f"ELSE {text} END", []
     if t == "id":

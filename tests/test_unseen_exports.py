@@ -122,3 +122,27 @@ def test_a_header_repeated_above_each_page_is_skipped_not_loaded(tmp_path: Path)
         assert query(db, "SELECT household_id, township FROM households ORDER BY 1") == [
             ("H1", "温更镇"), ("H2", "温更镇")], path
         assert query(db, "SELECT count(*) FROM data_issues") == [(0,)]
+
+
+def test_household_numbers_wrapped_against_excel_link_as_written_plainly(tmp_path: Path) -> None:
+    """Exports wrap long numbers so that Excel keeps every digit (`="150824…"`, a leading `'`): a 户编号
+    so wrapped is the same household as the plain number, in the registry and in a ledger."""
+    from etl.normalize import id_check_char
+
+    first = "15082419700101001"
+    idn = first + id_check_char(first)
+    db = tmp_path / "fupin.duckdb"
+    registry = only_file(db, write_csv(tmp_path / "registry.csv", [
+        ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "主要致贫原因", "脱贫状态", "脱贫年度"],
+        ["海流图镇", "红旗村", '="150824100201001"', "甲某", f'="{idn}"', "户主", "因病", "已脱贫", "2019"],
+    ]))
+    assert registry.rows_loaded == 1
+    visits = only_file(db, write_csv(tmp_path / "visits.csv", [
+        ["户编号", "走访日期", "走访类型", "走访人"],
+        ["'150824100201001", "2020-06-01", "入户走访", "乙某"],
+        ["150824100201001", "2020-06-02", "入户走访", "乙某"],
+    ]))
+    assert visits.rows_loaded == 2
+    assert query(db, "SELECT household_id FROM households") == [("150824100201001",)]
+    assert query(db, "SELECT DISTINCT household_id FROM visits") == [("150824100201001",)]
+    assert query(db, "SELECT count(*) FROM household_keys") == [(1,)]
