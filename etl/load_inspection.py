@@ -216,14 +216,22 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
     with the issues it would have had if loaded after it. Flags for `touched`, as `load` returns."""
     if not scalar(con, "SELECT count(*) FROM household_checks"):
         return {}
-    by_id = "c.household_id IS NULL AND c.household_key LIKE '证:%'"  # linked through a member's ID number
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE ck_relink AS
-        WITH cand AS (SELECT c.record_key, c.id_number, c.hk FROM household_checks c
-                      WHERE {by_id} AND (c.id_number IN ({id_numbers}) OR c.hk IN ({households}))),
-             ids AS (SELECT id_number, min(hk) AS hk FROM members
-                     WHERE id_number IN (SELECT id_number FROM cand) GROUP BY id_number)
-        SELECT cand.record_key, cand.hk AS old_hk, ids.hk AS new_hk
-        FROM cand LEFT JOIN ids USING (id_number) WHERE cand.hk IS DISTINCT FROM ids.hk""")  # noqa: S608 - ours
+    # The checks in question, found from the small side: a full registry load lists 10M households and
+    # 30M ID numbers, which must be streamed against the checks, never built into hash tables.
+    by_id = "household_id IS NULL AND household_key LIKE '证:%'"  # linked through a member's ID number
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE ck_scope AS
+        SELECT record_key, id_number, hk, {by_id} AS by_id FROM household_checks
+        WHERE hk IN (SELECT hk FROM ({households}) f(hk) WHERE hk IN (SELECT hk FROM household_checks))
+           OR ({by_id} AND id_number IN (
+               SELECT id_number FROM ({id_numbers}) f(id_number)
+               WHERE id_number IN (SELECT id_number FROM household_checks WHERE {by_id})))""")  # noqa: S608 - ours
+    con.execute("CREATE OR REPLACE TEMP TABLE ck_relink (record_key VARCHAR, old_hk INTEGER, new_hk INTEGER)")
+    if scalar(con, "SELECT count(*) FROM ck_scope WHERE by_id"):
+        con.execute("""INSERT INTO ck_relink
+            WITH ids AS (SELECT id_number, min(hk) AS hk FROM members
+                         WHERE id_number IN (SELECT id_number FROM ck_scope WHERE by_id) GROUP BY id_number)
+            SELECT c.record_key, c.hk, ids.hk FROM ck_scope c LEFT JOIN ids USING (id_number)
+            WHERE c.by_id AND c.hk IS DISTINCT FROM ids.hk""")
     relinked = int(scalar(con, "SELECT count(*) FROM ck_relink") or 0)
     if relinked:
         touched.add("hk", "SELECT old_hk FROM ck_relink UNION ALL SELECT new_hk FROM ck_relink")
@@ -233,9 +241,9 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
                        FROM ck_relink r LEFT JOIN households h ON h.hk = r.new_hk
                        WHERE d.table_name = 'household_checks' AND d.record_key = r.record_key""")
     nohk = bool(scalar(con, "SELECT count(*) FROM ck_relink WHERE old_hk IS NULL OR new_hk IS NULL"))
-    nohk |= _apply_registry_issues(
-        con, touched, f"c.hk IN ({households}) OR c.record_key IN (SELECT record_key FROM ck_relink)", name)  # noqa: S608
-    con.execute("DROP TABLE ck_relink")
+    nohk |= _apply_registry_issues(con, touched, "c.record_key IN (SELECT record_key FROM ck_scope)", name)
+    for tmp in ("ck_scope", "ck_relink"):
+        con.execute(f"DROP TABLE {tmp}")
     return {"tables": {"household_checks"} if relinked else set(), "base": {"data_issues"}, "nohk": nohk}
 
 
