@@ -130,13 +130,7 @@ def main() -> None:
         with col:
             st.subheader(ctx.t(title))
             dd = data.run(q.by_dimension, ctx, as_of=ctx.as_of, dimension=dim)
-            long = dd.melt(id_vars=[dim], value_vars=["open_items", "overdue"], var_name="series", value_name="n")
-            long["series"] = long["series"].map({"open_items": ctx.t("insp.series.open"),
-                                                 "overdue": ctx.t("insp.series.overdue")})
-            long[dim] = long[dim].map(ctx.code)
-            fig = charts.bar(long, dim, "n", color="series", orientation="h", barmode="group",
-                             x_title=ctx.t(f"col.{dim}"), y_title=ctx.t("insp.axis.items"))
-            charts.show(fig, f"rect_by_{dim}", figure="rect.by_dim")
+            _open_by_dimension(ctx, dd, dim)
             table.show(f"rect_tbl_{dim}", dd, ctx.t(what))
 
     st.subheader(ctx.t("insp.rect.due_soon", days=rules.DUE_SOON_DAYS))
@@ -167,6 +161,24 @@ def main() -> None:
     shown = view[mask.to_numpy()]
     table.show("rect_ledger", shown, ctx.t("insp.what.ledger"))
     _details(ctx, df[mask.to_numpy()])
+
+
+def _open_by_dimension(ctx: PageContext, dd: pd.DataFrame, dim: str) -> None:
+    """Open and overdue items per category or unit: only those with open items are charted (a unit
+    whose items are all closed is an empty row); the table under the chart lists every one."""
+    pending = dd[dd["open_items"] > 0]
+    if pending.empty:
+        st.caption(ctx.t("insp.rect.none_open"))
+        return
+    long = pending.melt(id_vars=[dim], value_vars=["open_items", "overdue"], var_name="series", value_name="n")
+    long["series"] = long["series"].map({"open_items": ctx.t("insp.series.open"),
+                                         "overdue": ctx.t("insp.series.overdue")})
+    long[dim] = long[dim].map(ctx.code)
+    fig = charts.bar(long, dim, "n", color="series", orientation="h", barmode="group",
+                     x_title=ctx.t(f"col.{dim}"), y_title=ctx.t("insp.axis.items"))
+    charts.show(fig, f"rect_by_{dim}", figure="rect.by_dim")
+    if len(pending) < len(dd):
+        st.caption(ctx.t("insp.rect.rest_closed", n=len(dd) - len(pending), what=ctx.t(f"col.{dim}")))
 
 
 PICK_LIMIT = 1000  # items offered in the details picker (a longer list is narrowed with the filters above)

@@ -248,3 +248,16 @@ def test_rejected_rows_read_as_labelled_values(demo_env: Path) -> None:
     assert raw and all("{" not in v and '"household_id"' not in v for v in raw), raw[:2]
     assert any("姓名：" in v for v in raw)
 
+
+
+def test_rectification_charts_only_units_with_open_items(demo_env: Path) -> None:
+    """The chart by responsible unit draws the units with open items; those whose items are all closed
+    are left to the table under it, and a line says how many."""
+    from tests.test_village_charts import categories, chart
+
+    at = open_page("rectification", {})
+    units = next(df for df in frames(at) if "责任单位" in df.columns and "未完成" in df.columns)
+    pending = set(units.loc[units["未完成"] > 0, "责任单位"])
+    assert pending and len(pending) < len(units)  # the demo county has units with every item closed
+    assert categories(chart(at, "rect_by_responsible_unit")) == pending
+    assert f"另有 {len(units) - len(pending)} 个责任单位的问题均已整改" in texts(at)
