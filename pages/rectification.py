@@ -175,6 +175,7 @@ def _open_by_dimension(ctx: PageContext, dd: pd.DataFrame, dim: str) -> None:
                                          "overdue": ctx.t("insp.series.overdue")})
     long[dim] = long[dim].map(ctx.code)
     fig = charts.bar(long, dim, "n", color="series", orientation="h", barmode="group",
+                     order=list(pending[dim].map(ctx.code))[::-1],  # most open on top, as the table
                      x_title=ctx.t(f"col.{dim}"), y_title=ctx.t("insp.axis.items"))
     charts.show(fig, f"rect_by_{dim}", figure="rect.by_dim")
     if len(pending) < len(dd):

@@ -180,3 +180,21 @@ def test_amount_axis_has_plain_thousands() -> None:
     assert charts.bar_spec(df, "township", "amount", orientation="h")["layout"]["xaxis"]["tickformat"] == ","
     shares = df.assign(share=[0.1, 0.5])
     assert "tickformat" not in charts.bar_spec(shares, "township", "share", text_format="{:.0%}")["layout"]["yaxis"]
+
+
+@pytest.mark.parametrize("places", [2, 10, 30])
+def test_grouped_horizontal_bars_read_top_down_with_their_numbers(places: int) -> None:
+    """Bars side by side per place (open / overdue items; ill households / with ill members): the first
+    series on top of each place as the legend lists it first, and each bar thick enough for its number
+    (11 px text, written past the bar's end; thinner bars had their numbers hidden)."""
+    df = pd.DataFrame({"place": [f"村{i}" for i in range(places) for _ in range(2)],
+                       "series": ["未完成", "逾期"] * places, "n": [6, 2] * places})
+    spec = charts.bar_spec(df, "place", "n", color="series", orientation="h", barmode="group")
+    bars = [tr for tr in spec["data"] if tr["type"] == "bar"]
+    # Plotly draws a group's first trace at the bottom: 未完成 is drawn last, on top; the legend reversed
+    assert [tr["name"] for tr in bars] == ["逾期", "未完成"] and spec["layout"]["legend"]["traceorder"] == "reversed"
+    assert {tr["textposition"] for tr in bars} == {"outside"} and all(tr["text"][0] for tr in bars)
+    layout = spec["layout"]
+    plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"] - 60  # axis and its title
+    bar_px = plot / places * (1 - layout.get("bargap", 0.2)) / len(bars)
+    assert bar_px >= layout["uniformtext"]["minsize"] + 2

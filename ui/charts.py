@@ -179,6 +179,7 @@ def bar_spec(
         if color is None or not pd.isna(key):
             rows.setdefault(key, {})[c] = (v, extra)
     names: list[Any] = [None]
+    grouped_h = bool(color) and barmode == "group" and horizontal  # bars side by side, each with its number
     if color:
         names = list(dict.fromkeys(df[color]))
         if color_order is not None:
@@ -192,7 +193,7 @@ def bar_spec(
             "type": "bar",
             "name": str(name) if name is not None else val,
             "text": [text_format.format(v) if segment_text and pd.notna(v) and v != 0 else "" for v in values],
-            "textposition": "inside" if color else "outside",
+            "textposition": "inside" if color and not grouped_h else "outside",
             "marker": {"color": color_for(name) if name is not None else DEFAULT_COLOR},
             "cliponaxis": False,
             "textangle": 0,  # Plotly turns text inside a thin bar on its side: unreadable
@@ -227,13 +228,22 @@ def bar_spec(
     if value_range is not None:
         val_axis["range"] = value_range
         val_axis.update(count_ticks(df[val].tolist(), value_range[1]))
-    if height is None:
+    if height is None and grouped_h:
+        # each of a place's bars thick enough for its number written past its end (11 px text: Plotly
+        # fits it to the bar's thickness and `uniformtext` hides what does not fit)
+        height = max(300, min(1600, (22 * len(names) + 8) * len(cats) + 140))
+    elif height is None:
         height = max(300, min(900, 28 * len(cats) + 140)) if horizontal else 400
     layout = _style_layout(height, bool(color))
     if horizontal and color and barmode == "stack":
         # Plotly lists a stack's legend reversed (top segment first), which suits a vertical stack; a
         # horizontal one reads left to right, as its legend: first segment first
         layout["legend"]["traceorder"] = "normal"
+    if grouped_h:
+        # Plotly draws a group's first bar at the bottom: the traces go in reverse, so that the first
+        # series is on top of each place, and the legend is reversed back to list it first
+        traces.reverse()
+        layout["legend"]["traceorder"] = "reversed"
     if horizontal and value_range is not None:
         # the axis' headroom is a share of the plot; in a half-width column a long total ("1,250,150")
         # still ran past the figure's edge: the right margin takes the widest label past the bars
