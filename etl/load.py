@@ -18,7 +18,7 @@ import pyarrow as pa
 from etl import changeset, derive, hh_lookup, history, keys, load_inspection, readers, schema, snapshot
 from etl.duck import scalar
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
-from etl.issues import id_issue_selects, insert_issues, issue_selects
+from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_selects
 from etl.messages import read_error_text
 from etl.owners import Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
@@ -470,9 +470,14 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         SELECT household_id, income_year, income_per_capita, ? AS batch_id, r.hk FROM hh JOIN rep_hk r USING (household_id)
         WHERE income_year IS NOT NULL AND income_per_capita IS NOT NULL""", [batch_id])
 
-    # Data issues: the file is authoritative for its households, so their old issues go.
-    con.execute("""DELETE FROM data_issues WHERE table_name IN ('households', 'members')
-                   AND hk IN (SELECT hk FROM rep_hk)""")
+    # Data issues: the file is authoritative for its households, so their old issues go, except those of
+    # a cell in a column the file lacks (an unknown 致贫原因 stays through a 健康状况 update), of a household
+    # or of a member the file lists again.
+    absent = [c for c in (*HOUSEHOLD_FIELDS, *MEMBER_FIELDS) if c not in present and c not in _ALWAYS_PRESENT]
+    keep = "" if not absent else f"""AND NOT ({_cell_issue('data_issues', absent)} AND (table_name = 'households'
+        OR (household_id, record_key) IN (SELECT household_id, member_key FROM keys WHERE NOT dup)))"""
+    con.execute(f"""DELETE FROM data_issues WHERE table_name IN ('households', 'members')
+                   AND hk IN (SELECT hk FROM rep_hk) {keep}""")  # noqa: S608 - our column names
     others_filter = _other_ids_filter(con, touched)
     member_checks = [(r, c) for r, c in checks if c not in HOUSEHOLD_FIELDS]
     household_checks = [(r, c) for r, c in checks if c in HOUSEHOLD_FIELDS]
@@ -543,6 +548,20 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
 
 # Registry columns every registry file has (etl.headers.REQUIRED): never absent.
 _ALWAYS_PRESENT = ("household_id", "township", "village", "name", "id_number", "relation")
+# The rules the registry loader judges again from each file's rows (with the stored value of a column the
+# file lacks). Every other rule of a household or member is about a cell as the file that wrote it had
+# it (an unknown code, a date that is none, control characters, rows that differ): it stays as long as
+# the files after it lack that column.
+REGISTRY_RULES = (*ID_RULES, "id_missing", "member_duplicate", "id_duplicate", "size_mismatch", "no_head",
+                  "multiple_heads", "exit_without_year", "exit_income_below_line", "monitored_without_type",
+                  "missing_cause")
+
+
+def _cell_issue(alias: str, columns: Sequence[str]) -> str:
+    """An issue (of table `alias`) about a cell of one of `columns` as its file had it."""
+    names = ", ".join(f"'{c}'" for c in columns)
+    rules = ", ".join(f"'{r}'" for r in REGISTRY_RULES)
+    return f"({alias}.field IN ({names}) AND {alias}.rule NOT IN ({rules}))"
 
 
 def _keep_absent_household_fields(con: duckdb.DuckDBPyConnection, present: Sequence[str]) -> None:
@@ -556,10 +575,17 @@ def _keep_absent_household_fields(con: duckdb.DuckDBPyConnection, present: Seque
         return
     stored = {c: ("household_size_declared" if c == "household_size" else c) for c in absent}
     sets = [f"{q(c)} = o.{q(stored[c])}" for c in absent]
-    sets += [f"{q('raw_' + c)} = CAST(o.{q(stored[c])} AS VARCHAR)" for c in absent if c in RAW_KEPT]
+    # a raw value that was there but not valid (an unknown code: stored NULL, its issue kept) is still
+    # there for the rules that ask whether one was written (主要致贫原因 missing, 脱贫年度 missing)
+    raw = [c for c in absent if c in RAW_KEPT]
+    sets += [f"{q('raw_' + c)} = coalesce(CAST(o.{q(stored[c])} AS VARCHAR), o.{q('was_' + c)})" for c in raw]
     if "exit_status" in absent:
         sets.append("enjoys_policy = o.enjoys_policy")
-    con.execute(f"""UPDATE stg SET {', '.join(sets)} FROM households o
+    was = "".join(f", max(d.raw_value) FILTER (WHERE d.field = '{c}') AS {q('was_' + c)}" for c in raw)
+    cells = f"""(SELECT d.household_id{was} FROM data_issues d
+                 WHERE d.table_name = 'households' AND {_cell_issue('d', raw or ['-'])} GROUP BY ALL)"""
+    con.execute(f"""UPDATE stg SET {', '.join(sets)}
+                    FROM (SELECT * FROM households LEFT JOIN {cells} w USING (household_id)) o
                     WHERE stg.household_id = o.household_id AND stg.rejected_rule IS NULL""")  # noqa: S608 - ours
 
 

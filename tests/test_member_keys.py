@@ -77,3 +77,43 @@ def test_a_file_without_a_column_keeps_its_stored_values(tmp_path: Path) -> None
         assert rules == [("size_mismatch",)]  # 人数 4 kept, one member row: no monitored_without_type
     finally:
         con.close()
+
+
+def test_a_file_without_a_column_keeps_the_issues_of_its_cells(tmp_path: Path) -> None:
+    """A cell's issue is about what the file that wrote it had (an unknown 致贫原因, a 脱贫年度 that is
+    no year, an unknown 劳动技能): a later file without that column says nothing about it, so the issue
+    stays, with its file and line; it does not turn into "no main cause" or "exited without a year".
+    A member the later file drops takes its issues with it; rules of the file's own rows are judged
+    again."""
+    a, b = pid("19500101", "001"), pid("19550303", "002")
+    full = [REG_HEADER, _row(1, "H1", "", "甲", a, "户主"), _row(2, "H1", "", "乙", b, "配偶")]
+    for r in full[1:]:
+        r[REG_HEADER.index("主要致贫原因")] = "因穷"  # not in the code list
+        r[REG_HEADER.index("脱贫属性")] = "已脱贫"
+        r[REG_HEADER.index("脱贫年度")] = "去年"  # not a year
+        r[REG_HEADER.index("劳动技能")] = "能干"  # not in the code list
+    db = tmp_path / "db" / "fupin.duckdb"
+    load_files([write_csv(tmp_path / "full.csv", full)], db)
+
+    def issues() -> list[tuple]:
+        con, _ = snapshot.connect_read(db)
+        try:
+            return con.execute("SELECT file_name, line, record_key, field, raw_value, rule FROM data_issues "
+                               "WHERE rule NOT IN ('size_mismatch') ORDER BY ALL").fetchall()
+        finally:
+            con.close()
+
+    before = issues()
+    assert sorted((i[3], i[5]) for i in before) == [
+        ("exit_year", "invalid_year"), ("labor_skill", "unknown_code"), ("labor_skill", "unknown_code"),
+        ("main_cause", "unknown_code")]
+    health = [["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "健康状况"],
+              ["德岭山镇", "兴丰村", "H1", "甲", a, "户主", "长期慢性病"]]
+    assert load_files([write_csv(tmp_path / "health.csv", health)], db).published
+    # 乙 left with the file's member set: her 劳动技能 issue went; the rest stayed as they were
+    assert issues() == [i for i in before if i[2] != b]
+    # a later file with the column judges the cell again
+    fixed = [["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "主要致贫原因"],
+             ["德岭山镇", "兴丰村", "H1", "甲", a, "户主", "因病"]]
+    assert load_files([write_csv(tmp_path / "fixed.csv", fixed)], db).published
+    assert sorted((i[3], i[5]) for i in issues()) == [("exit_year", "invalid_year"), ("labor_skill", "unknown_code")]
