@@ -198,3 +198,15 @@ def test_grouped_horizontal_bars_read_top_down_with_their_numbers(places: int) -
     plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"] - 60  # axis and its title
     bar_px = plot / places * (1 - layout.get("bargap", 0.2)) / len(bars)
     assert bar_px >= layout["uniformtext"]["minsize"] + 2
+
+
+def test_a_stacked_bar_of_one_segment_says_its_number_once() -> None:
+    """联丰奋斗村: 3 exited households and nothing else read "3 3" (inside and as the total beside it): its
+    number is written once, beside the bar; a bar of two segments keeps each segment's number and the total."""
+    df = pd.DataFrame({"village": ["联丰奋斗村", "红旗村", "红旗村"], "status": ["已脱贫", "已脱贫", "未脱贫"],
+                       "n": [3, 1, 1]})
+    spec = charts.bar_spec(df, "village", "n", color="status", orientation="h")
+    inside = {(c, t) for tr in spec["data"] if tr["type"] == "bar" for c, t in zip(tr["y"], tr["text"], strict=True)}
+    assert ("联丰奋斗村", "") in inside and {("红旗村", "1")} <= inside
+    total = next(tr for tr in spec["data"] if tr["type"] == "scatter")
+    assert [t.strip() for t in total["text"]] == ["2", "3"]  # horizontal: the largest on top, drawn last

@@ -178,6 +178,12 @@ def bar_spec(
     for key, c, v, extra in zip(keys, df[cat].tolist(), df[val].tolist(), extras, strict=True):
         if color is None or not pd.isna(key):
             rows.setdefault(key, {})[c] = (v, extra)
+    totals_shown = bool(color) and show_totals and barmode == "stack"
+    # a bar of one segment says its number once, beside it as its total (inside as well read "3 3")
+    alone: set[Any] = set()
+    if totals_shown and totals is None:
+        segments = df[df[val].fillna(0) != 0].groupby(cat)[color].nunique()
+        alone = set(segments[segments <= 1].index)
     names: list[Any] = [None]
     grouped_h = bool(color) and barmode == "group" and horizontal  # bars side by side, each with its number
     if color:
@@ -192,7 +198,8 @@ def bar_spec(
         trace: dict[str, Any] = {
             "type": "bar",
             "name": str(name) if name is not None else val,
-            "text": [text_format.format(v) if segment_text and pd.notna(v) and v != 0 else "" for v in values],
+            "text": [text_format.format(v) if segment_text and pd.notna(v) and v != 0 and c not in alone else ""
+                     for c, v in zip(categories, values, strict=True)],
             "textposition": "inside" if color and not grouped_h else "outside",
             "marker": {"color": color_for(name) if name is not None else DEFAULT_COLOR},
             "cliponaxis": False,
@@ -205,7 +212,7 @@ def bar_spec(
         else:
             trace.update(x=categories, y=values)
         traces.append(trace)
-    if color and show_totals and barmode == "stack":
+    if totals_shown:
         ends = sums.reindex(cats).tolist()  # where each total is written: the end of its bar
         written = ends if totals is None else [totals.get(c) for c in cats]
         # a little air between the last segment and the total written beside it
