@@ -440,6 +440,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     tables = _key_households(con, touched)
 
     hh_cols = ", ".join(f"hh.{q(c)}" for c in HOUSEHOLD_FIELDS if c != "household_size")
+    load_inspection.places_before(con, "SELECT hk FROM rep_hk")
     con.execute("DELETE FROM households WHERE hk IN (SELECT hk FROM rep_hk)")
     con.execute(f"""
         INSERT INTO households BY NAME
@@ -538,9 +539,10 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
             WHERE field IS NOT NULL""",
     ]
     insert_issues(con, "registry", selects, batch_id, name)
-    # the exit inspection's checks of these households are judged against the registry as it is now
+    # the exit inspection's checks and population figures are judged against the registry as it is now
     checks_flags = load_inspection.recheck(con, touched, "SELECT hk FROM rep_hk",
-                                           "SELECT id_number FROM kept WHERE id_number IS NOT NULL", name)
+                                           "SELECT id_number FROM kept WHERE id_number IS NOT NULL",
+                                           "SELECT township, village FROM hh", name)
     return int(scalar(con, "SELECT count(*) FROM keys")), {
         "tables": tables | checks_flags.get("tables", set()), "nohk": checks_flags.get("nohk", False),
         "base": {"households", "members", "household_income", "data_issues", "household_keys"}}

@@ -134,26 +134,71 @@ def _registry_issues_sql(scope: str) -> str:
         FROM ({selects}) i LEFT JOIN load_batches b USING (batch_id)"""  # noqa: S608 - constants only
 
 
-def _apply_registry_issues(con: duckdb.DuckDBPyConnection, touched: Touched, scope: str, name: str) -> bool:
-    """Bring the registry rules' issues of the checks `scope` selects up to date: only the issues that
-    change are deleted or written, and their households touched. True when one belongs to no household."""
-    columns = "batch_id, file_name, line, table_name, record_key, household_id, field, raw_value, rule, hk"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ck_new AS {_registry_issues_sql(scope)}", {"name": name})  # noqa: S608
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE ck_old AS SELECT {columns} FROM data_issues
-                    WHERE table_name = 'household_checks' AND rule IN ({_REGISTRY_RULES_SQL})
-                    AND record_key IN (SELECT record_key FROM household_checks c WHERE {scope})""")  # noqa: S608
-    con.execute("CREATE OR REPLACE TEMP TABLE ck_gone AS SELECT * FROM ck_old EXCEPT ALL SELECT * FROM ck_new")
-    con.execute("CREATE OR REPLACE TEMP TABLE ck_added AS SELECT * FROM ck_new EXCEPT ALL SELECT * FROM ck_old")
-    con.execute("""DELETE FROM data_issues d USING ck_gone g
-                    WHERE d.table_name = 'household_checks' AND d.record_key = g.record_key AND d.rule = g.rule
+_ISSUE_COLUMNS = "batch_id, file_name, line, table_name, record_key, household_id, field, raw_value, rule, hk"
+
+
+def _apply_issues(con: duckdb.DuckDBPyConnection, touched: Touched, table: str, new_sql: str, old_where: str,
+                  name: str) -> bool:
+    """Make the issues of `table` that `old_where` selects what `new_sql` gives (data_issues rows): only
+    those that change are deleted or written, and their households touched. True when one of them
+    belongs to no household."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE iss_new AS {new_sql}", {"name": name})  # noqa: S608 - ours
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE iss_old AS SELECT {_ISSUE_COLUMNS} FROM data_issues
+                    WHERE table_name = ? AND {old_where}""", [table])  # noqa: S608 - ours
+    con.execute("CREATE OR REPLACE TEMP TABLE iss_gone AS SELECT * FROM iss_old EXCEPT ALL SELECT * FROM iss_new")
+    con.execute("CREATE OR REPLACE TEMP TABLE iss_added AS SELECT * FROM iss_new EXCEPT ALL SELECT * FROM iss_old")
+    con.execute("""DELETE FROM data_issues d USING iss_gone g
+                    WHERE d.table_name = g.table_name AND d.record_key = g.record_key AND d.rule = g.rule
                     AND d.field = g.field""")
-    con.execute(f"INSERT INTO data_issues ({columns}) SELECT {columns} FROM ck_added")  # noqa: S608
-    changed = "SELECT * FROM ck_gone UNION ALL SELECT * FROM ck_added"
+    con.execute(f"INSERT INTO data_issues ({_ISSUE_COLUMNS}) SELECT {_ISSUE_COLUMNS} FROM iss_added")  # noqa: S608
+    changed = "SELECT * FROM iss_gone UNION ALL SELECT * FROM iss_added"
     touched.add("hk", f"SELECT hk FROM ({changed})")  # noqa: S608 - constants only
     nohk = bool(scalar(con, f"SELECT count(*) FROM ({changed}) WHERE hk IS NULL"))  # noqa: S608
-    for tmp in ("ck_new", "ck_old", "ck_gone", "ck_added"):
+    for tmp in ("iss_new", "iss_old", "iss_gone", "iss_added"):
         con.execute(f"DROP TABLE {tmp}")
     return nohk
+
+
+def _apply_registry_issues(con: duckdb.DuckDBPyConnection, touched: Touched, scope: str, name: str) -> bool:
+    """The registry rules' issues of the checks `scope` selects (a predicate over household_checks `c`)."""
+    old = f"rule IN ({_REGISTRY_RULES_SQL}) AND record_key IN (SELECT record_key FROM household_checks c WHERE {scope})"  # noqa: S608
+    return _apply_issues(con, touched, "household_checks", _registry_issues_sql(scope), old, name)
+
+
+def _base_record_key(alias: str) -> str:
+    return f"CAST({alias}.year AS VARCHAR) || '|' || {alias}.township || '|' || {alias}.village"
+
+
+def _apply_base_issues(con: duckdb.DuckDBPyConnection, touched: Touched, places: str, name: str) -> bool:
+    """`population_below_registered` of the population figures of the villages `places` selects
+    (township, village): a figure below the village's registered people (the sum of their households'
+    members) as the registry is now."""
+    new = f"""
+        WITH p AS (SELECT *, {_base_record_key('b')} AS record_key FROM population_base b
+                   WHERE (township, village) IN (SELECT (township, village) FROM ({places}))),
+             r AS (SELECT township, village, sum(household_size) AS people FROM households
+                   WHERE registered AND (township, village) IN (SELECT (township, village) FROM ({places}))
+                   GROUP BY ALL)
+        SELECT p.batch_id, coalesce(lb.file_name, $name) AS file_name, p.source_line AS line,
+               'population_base' AS table_name, p.record_key, NULL::VARCHAR AS household_id,
+               'rural_population' AS field, CAST(p.rural_population AS VARCHAR) AS raw_value,
+               'population_below_registered' AS rule, NULL::INTEGER AS hk
+        FROM p JOIN r USING (township, village) LEFT JOIN load_batches lb USING (batch_id)
+        WHERE p.rural_population < r.people"""  # noqa: S608 - ours
+    old = f"""rule = 'population_below_registered' AND record_key IN (
+        SELECT {_base_record_key('b')} FROM population_base b
+        WHERE (township, village) IN (SELECT (township, village) FROM ({places})))"""  # noqa: S608 - ours
+    return _apply_issues(con, touched, "population_base", new, old, name)
+
+
+def places_before(con: duckdb.DuckDBPyConnection, households: str) -> None:
+    """Before a registry file replaces the households `households` selects (a SELECT of hk): note their
+    villages (`reg_places`), whose population figures `recheck` judges again (where a population base
+    is loaded at all)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE reg_places (township VARCHAR, village VARCHAR)")
+    if scalar(con, "SELECT count(*) FROM population_base"):
+        con.execute(f"""INSERT INTO reg_places SELECT DISTINCT township, village FROM households
+                        WHERE hk IN ({households})""")  # noqa: S608 - ours
 
 
 def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
@@ -207,15 +252,22 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
     return n_rows, {"tables": {"household_checks"}, "base": {"data_issues", "household_keys"}, "nohk": nohk}
 
 
-def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, id_numbers: str,
+def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, id_numbers: str, places: str,
             name: str) -> dict[str, object]:
     """After a registry file wrote the households `households` selects (a SELECT of hk) with the members'
-    ID numbers `id_numbers` selects: link again by ID number the checks without a 户编号 that one of
-    those IDs names, and re-decide the registry rules of the checks of those households. So a check
-    form loaded before the registry (or before a registry that moves, exits or adds a household) ends
-    with the issues it would have had if loaded after it. Flags for `touched`, as `load` returns."""
+    ID numbers `id_numbers` selects, in the villages `places` selects (township, village; their villages
+    before are in `reg_places`, `places_before`): judge again the population figures of those villages,
+    link again by ID number the checks without a 户编号 that one of those IDs names, and re-decide the
+    registry rules of the checks of those households. So a check form or a population base loaded before
+    the registry (or before a registry that moves, exits or adds a household) ends with the issues it
+    would have had if loaded after it. Flags for `touched`, as `load` returns."""
+    nohk = False
+    if scalar(con, "SELECT count(*) FROM population_base"):  # the villages' figures, before and after
+        con.execute(f"INSERT INTO reg_places SELECT DISTINCT township, village FROM ({places})")  # noqa: S608
+        nohk = _apply_base_issues(con, touched, "SELECT DISTINCT township, village FROM reg_places", name)
+    con.execute("DROP TABLE IF EXISTS reg_places")
     if not scalar(con, "SELECT count(*) FROM household_checks"):
-        return {}
+        return {"base": {"data_issues"}, "nohk": nohk}
     # The checks in question, found from the small side: a full registry load lists 10M households and
     # 30M ID numbers, which must be streamed against the checks, never built into hash tables.
     by_id = "household_id IS NULL AND household_key LIKE '证:%'"  # linked through a member's ID number
@@ -240,7 +292,7 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
         con.execute("""UPDATE data_issues d SET hk = r.new_hk, household_id = h.household_id
                        FROM ck_relink r LEFT JOIN households h ON h.hk = r.new_hk
                        WHERE d.table_name = 'household_checks' AND d.record_key = r.record_key""")
-    nohk = bool(scalar(con, "SELECT count(*) FROM ck_relink WHERE old_hk IS NULL OR new_hk IS NULL"))
+    nohk |= bool(scalar(con, "SELECT count(*) FROM ck_relink WHERE old_hk IS NULL OR new_hk IS NULL"))
     nohk |= _apply_registry_issues(con, touched, "c.record_key IN (SELECT record_key FROM ck_scope)", name)
     for tmp in ("ck_scope", "ck_relink"):
         con.execute(f"DROP TABLE {tmp}")
@@ -268,15 +320,8 @@ def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks:
                           SELECT (township, village) FROM pk WHERE rural_population IS NOT NULL))"""
     nohk |= _touch_issues(con, touched, resolved, [])
     con.execute(f"DELETE FROM data_issues WHERE {resolved}")  # noqa: S608 - constants only
-    selects = issue_selects("pk", checks, "population_base", "record_key")
-    selects.append("""
-        SELECT pk.source_line, 'population_base', pk.record_key, NULL, 'rural_population',
-               CAST(pk.rural_population AS VARCHAR), 'population_below_registered'
-        FROM pk JOIN (SELECT h.township, h.village, sum(h.household_size) AS people FROM households h
-                      WHERE h.registered AND (h.township, h.village) IN (SELECT (township, village) FROM pk)
-                      GROUP BY ALL) r USING (township, village)
-        WHERE pk.rural_population < r.people""")
-    insert_issues(con, "population_base", selects, batch_id, name)
+    insert_issues(con, "population_base", issue_selects("pk", checks, "population_base", "record_key"), batch_id, name)
     nohk |= _touch_issues(con, touched, "batch_id = ?", [batch_id])
+    nohk |= _apply_base_issues(con, touched, "SELECT township, village FROM pk", name)
     con.execute("DROP TABLE pk")
     return n_rows, {"tables": {"population_base"}, "base": {"data_issues"}, "nohk": nohk}
