@@ -15,7 +15,7 @@ NOT_FILLED = "未填写"
 _CAUSE = f"coalesce(c.main_cause, '{NOT_FILLED}')"  # totals add up to the population
 _POP = ("建档立卡户（默认）或监测对象，由页面上的“统计对象”切换，二者不混合；无主要致贫原因的户在构成中列为“未填写”，合计等于该人群户数",
         "Registered households (default) or the monitored, as the page's population switch says, never mixed; "
-        "households without a main cause are a 未填写 row in the totals (so they add up to the population)")
+        "households without a main cause are a \"Not stated\" row in the totals (so they add up to the population)")
 define("causes.totals", ("主要致贫原因构成", "Main causes of poverty"), _POP,
        ("各主要致贫原因的户数（人数 = 成员行数）", "Households per main cause (people = member rows)"),
        ("有主要致贫原因的户数", "Households with a main cause"))

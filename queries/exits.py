@@ -21,7 +21,7 @@ define("exit.status", ("各乡镇（村）脱贫状态", "Exit status per townsh
 define("exit.by_year", ("分年度脱贫户数", "Exits by year"), _REG,
        ("按脱贫年度的已脱贫户（返贫户按其原脱贫年度单列）；无脱贫年度的列为“年度不详”，故各年合计等于已脱贫户",
         "Exited households by exit year (returned ones apart, by the year they had exited); those without an "
-        "exit year are a 年度不详 row, so the years add up to the exited households"),
+        "exit year are a \"Year unknown\" row, so the years add up to the exited households"),
        date_rule=("脱贫年度（档案字段），不是入库日期", "The registry's exit year, not the load date"))
 define("exit.income", ("人均纯收入与当年贫困线之比", "Income against the line of its year"), _SWITCH,
        ("各比值区间的户数", "Households per ratio bin"),
@@ -34,7 +34,7 @@ define("exit.assurances", ("两不愁三保障缺口", "Gaps in the basic assura
         "(people apart)"), ("该地区该人群的户数", "Households of the population in the area"))
 define("exit.monitoring", ("监测对象与返贫户", "Monitored and returned households"),
        ("监测对象（按监测类别），以及无监测类别的返贫户（单列为“返贫”）",
-        "Monitored households (by type) and returned households without a type (their own 返贫 bar)"),
+        "Monitored households (by type) and returned households without a type (their own \"Returned to poverty\" bar)"),
        ("按类别与风险消除情况的户数", "Households by type and risk state"), source="agg_monitoring")
 define("exit.wrong", ("疑似错退率", "Suspected wrong-exit rate"), _REG,
        ("疑似错退户", "Suspected wrong exits"), ("已脱贫户", "Exited households"))

@@ -155,3 +155,16 @@ def test_dictionary_page_lists_every_figure_once_under_its_population(demo_env: 
     names = [n for tbl in at.table for n in tbl.value.index]
     assert sorted(names) == sorted(f.text("name", "zh") for f in entries)
     assert [b.label for b in at.get("download_button")][:2] == ["下载 CSV", "下载 Excel"]
+
+
+def test_english_entries_name_rows_as_the_english_screen_shows_them() -> None:
+    """The help of a figure with a catch-all row names that row as the chart and table label it in
+    English (it quoted 未填写 and 年度不详 in the English help)."""
+    from labels import codes_en, t
+
+    assert f'"{codes_en.CODE_EN["未填写"]}"' in figures.entry("causes.totals").text("population", "en")
+    assert f'"{t("exit.year_unknown", "en")}"' in figures.entry("exit.by_year").text("numerator", "en")
+    assert f'"{codes_en.CODE_EN["返贫"]}"' in figures.entry("exit.monitoring").text("population", "en")
+    for key in ("causes.totals", "exit.by_year", "exit.monitoring"):
+        entry = figures.entry(key)
+        assert not any("\u4e00" <= ch <= "\u9fff" for part in figures.PARTS[:-1] for ch in entry.text(part, "en"))
