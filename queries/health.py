@@ -41,7 +41,7 @@ _ALL: Text = ("登记在册的全部户（建档立卡户、监测对象及档�
               "does not depend on the population)")
 _MEMBERS: Text = ("这些户的家庭成员行数", "Member rows of these households")
 define("health.ill_households", ("因病因残致贫户", "Households poor through illness or disability"), _ALL,
-       ("主要或其他致贫原因为因病、因残的户", "Households whose main or other cause is 因病 or 因残"))
+       ("主要或其他致贫原因为因病、因残的户", "Households whose main or other cause is Illness (因病) or Disability (因残)"))
 define("health.ill_members", ("患病成员", "Ill members"), _ALL,
        ("健康状况为长期慢性病或患有大病的成员行", "Member rows with a chronic or serious illness"))
 define("health.chronic", ("慢性病患者", "Chronic patients"), _ALL,

@@ -97,12 +97,12 @@ define("rates.incidence", ("综合贫困发生率", "Comprehensive poverty incid
         "non-registered rural people + wrong-exit rate × exited people"), ("乡村人口", "Rural population"),
        _PERIOD, "population_base, agg_household, household_checks")
 define("rates.wrong_exit", ("脱贫人口错退率", "Wrong-exit rate"), _CHECKED,
-       ("核查结论为错退的脱贫户人口", "People of surveyed exited households found 错退"),
+       ("核查结论为错退的脱贫户人口", "People of surveyed exited households found Wrongly exited (错退)"),
        ("被核查脱贫户的人口", "People of surveyed exited households"), _PERIOD, "household_checks")
 define("rates.missed", ("贫困人口漏评率", "Missed-poor rate"), _CHECKED,
-       ("核查结论为漏评的非建档立卡户人口", "People of surveyed non-registered households found 漏评"),
+       ("核查结论为漏评的非建档立卡户人口", "People of surveyed non-registered households found Missed (漏评)"),
        ("被核查的非建档立卡户人口", "People of surveyed non-registered households"), _PERIOD, "household_checks")
-define("rates.approval", ("群众认可度", "Approval"), _CHECKED, ("回答认可的户", "Households answering 认可"),
+define("rates.approval", ("群众认可度", "Approval"), _CHECKED, ("回答认可的户", "Households answering Approves (认可)"),
        ("作答的被核查户", "Surveyed households that answered"), _PERIOD, "household_checks")
 define("rates.by_place", ("三率一度分乡镇 / 村", "三率一度 per township / village"), _CHECKED,
        ("各地的四项指标", "The four figures per place"), date_rule=_PERIOD, source="household_checks")

@@ -24,9 +24,9 @@ define("households", ("建档立卡户", "Registered households"), _REG,
 define("people", ("建档立卡人口（人）", "Registered people"), pop.people_text(pop.REGISTERED),
        ("建档立卡户的家庭成员行数", "Member rows of registered households"))
 define("exited", ("已脱贫户", "Exited households"), _REG, ("脱贫状态为已脱贫的户数（含享受与不享受政策）",
-       "Households whose exit status is 已脱贫 (with or without continued support)"))
-define("not_exited", ("未脱贫户", "Not exited"), _REG, ("脱贫状态为未脱贫的户数", "Households whose exit status is 未脱贫"))
-define("returned", ("返贫户", "Returned to poverty"), _REG, ("脱贫状态为返贫的户数", "Households whose exit status is 返贫"))
+       "Households whose exit status is Exited (已脱贫), with or without continued support"))
+define("not_exited", ("未脱贫户", "Not exited"), _REG, ("脱贫状态为未脱贫的户数", "Households whose exit status is Not exited (未脱贫)"))
+define("returned", ("返贫户", "Returned to poverty"), _REG, ("脱贫状态为返贫的户数", "Households whose exit status is Returned to poverty (返贫)"))
 define("exit_rate", ("脱贫率", "Exit rate"), _REG, ("已脱贫户", "Exited households"),
        ("建档立卡户", "Registered households"))
 define("monitored", ("监测对象", "Monitored households"), pop.TEXT[pop.MONITORED],

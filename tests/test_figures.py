@@ -168,3 +168,20 @@ def test_english_entries_name_rows_as_the_english_screen_shows_them() -> None:
     for key in ("causes.totals", "exit.by_year", "exit.monitoring"):
         entry = figures.entry(key)
         assert not any("\u4e00" <= ch <= "\u9fff" for part in figures.PARTS[:-1] for ch in entry.text(part, "en"))
+
+
+def test_english_entries_quote_a_code_with_its_english_label() -> None:
+    """Where the English help quotes a code value as the files write it (已整改), the English label the
+    screen shows for it (Rectified) stands beside it: a reader in English finds the rows it means."""
+    import re
+
+    from labels.codes_en import CODE_EN
+
+    missing = []
+    for fig in figures.all_figures():
+        for part in figures.PARTS[:-1]:
+            text = fig.text(part, "en")
+            for word in re.findall(r"[\u4e00-\u9fff]+", text):
+                if word in CODE_EN and CODE_EN[word] not in text:
+                    missing.append((fig.key, part, word))
+    assert missing == []
