@@ -62,11 +62,11 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "rule.check_wrong_exit_not_exited": (
         "{file} 第{line}行：核查结论为「错退」，但该户并非脱贫户（未脱贫或不是建档立卡户）。",
-        "{file} line {line}: finding 错退 (wrongly exited) on a household that never exited.",
+        "{file} line {line}: finding Wrongly exited (错退) on a household that never exited.",
     ),
     "rule.check_missed_registered": (
         "{file} 第{line}行：核查结论为「漏评」，但该户已是建档立卡户。",
-        "{file} line {line}: finding 漏评 (missed) on a household that is registered.",
+        "{file} line {line}: finding Missed (漏评) on a household that is registered.",
     ),
     "rule.check_no_population_base": (
         "{file} 第{line}行：「{value}」没有人口基数（乡村人口），无法计算综合贫困发生率。请导入人口基数表。",
@@ -92,8 +92,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.check_place_mismatch": ("核查表乡镇/村与系统不符", "Place contradicts registry"),
     "rulename.check_type_missing": ("缺户类型", "No household type"),
     "rulename.check_registered_no_id": ("建档立卡户缺户编号", "Registered type without number"),
-    "rulename.check_wrong_exit_not_exited": ("错退结论但未脱贫", "错退 on a household not exited"),
-    "rulename.check_missed_registered": ("漏评结论但已建档立卡", "漏评 on a registered household"),
+    "rulename.check_wrong_exit_not_exited": ("错退结论但未脱贫", "Wrongly exited (错退) on a household not exited"),
+    "rulename.check_missed_registered": ("漏评结论但已建档立卡", "Missed (漏评) on a registered household"),
     "rulename.check_no_population_base": ("村无人口基数", "Village without population base"),
     "rulename.check_size_missing": ("缺家庭人口", "No household size"),
     "rulename.check_size_invalid": ("家庭人口不是正整数", "Household size not positive"),
