@@ -16,6 +16,7 @@ from etl.load import load_files
 from etl.normalize import id_check_char
 from tests.conftest import build_fixture_db
 from tests.snapshots_equal import differences, rebuilt
+from tests.test_load import read
 
 CHECK_HEADER = ["序号", "调查日期", "乡（镇）", "行政村", "户编号", "户主姓名", "证件号码", "*户类型", "家庭人口",
                 "人均纯收入", "不愁吃", "不愁穿", "义务教育保障", "基本医疗保障", "住房安全保障", "饮水安全保障",
@@ -76,14 +77,6 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig") ->
 @pytest.fixture()
 def db(tmp_path: Path) -> Path:
     return build_fixture_db(tmp_path / "data" / "fupin.duckdb")
-
-
-def read(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con, _ = snapshot.connect_read(db)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def issues(db: Path, table: str) -> list[tuple]:

@@ -6,21 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl import snapshot
 from etl.load import FileResult, load_files
+from tests.test_load import read as query
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
     path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
     return path
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    con, _ = snapshot.connect_read(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def only_file(db: Path, path: Path) -> FileResult:
