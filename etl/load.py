@@ -583,11 +583,14 @@ def _keep_absent_household_fields(con: duckdb.DuckDBPyConnection, present: Seque
     sets += [f"{q('raw_' + c)} = coalesce(CAST(o.{q(stored[c])} AS VARCHAR), o.{q('was_' + c)})" for c in raw]
     if "exit_status" in absent:
         sets.append("enjoys_policy = o.enjoys_policy")
-    was = "".join(f", max(d.raw_value) FILTER (WHERE d.field = '{c}') AS {q('was_' + c)}" for c in raw)
-    cells = f"""(SELECT d.household_id{was} FROM data_issues d
-                 WHERE d.table_name = 'households' AND {_cell_issue('d', raw or ['-'])} GROUP BY ALL)"""
-    con.execute(f"""UPDATE stg SET {', '.join(sets)}
-                    FROM (SELECT * FROM households LEFT JOIN {cells} w USING (household_id)) o
+    source = "households"
+    if raw:
+        was = ", ".join(f"max(d.raw_value) FILTER (WHERE d.field = '{c}') AS {q('was_' + c)}" for c in raw)
+        source = f"""(SELECT * FROM households LEFT JOIN (
+                         SELECT d.household_id, {was} FROM data_issues d
+                         WHERE d.table_name = 'households' AND {_cell_issue('d', raw)} GROUP BY ALL
+                     ) w USING (household_id))"""
+    con.execute(f"""UPDATE stg SET {', '.join(sets)} FROM {source} o
                     WHERE stg.household_id = o.household_id AND stg.rejected_rule IS NULL""")  # noqa: S608 - ours
 
 
