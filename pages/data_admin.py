@@ -3,6 +3,8 @@ users who see the whole county) the extract log and the login log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -76,39 +78,39 @@ def main() -> None:
     _login_log(ctx)
 
 
-def _extract_log(ctx: PageContext) -> None:
-    """The latest downloads (who, when, what, filter, rows): only for those who see the whole county."""
-    if ctx.viewer.townships is not None:
+def _county_log(ctx: PageContext, prefix: str, log: pd.DataFrame | None,
+                view: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    """A JSON-lines log (`prefix`: extract_log, login_log; its latest rows `log`) under its heading: only
+    for those who see the whole county (`log` is None for the others)."""
+    if log is None:
         return
-    st.subheader(ctx.t("extract_log.title"))
-    log = extract_log.read(limit=200)
+    st.subheader(ctx.t(f"{prefix}.title"))
     if log.empty:
-        st.caption(ctx.t("extract_log.none"))
+        st.caption(ctx.t(f"{prefix}.none"))
         return
-    st.caption(ctx.t("extract_log.caption", n=len(log)))
-    view = pd.DataFrame({
-        ctx.t("extract_log.col.ts"): log["ts"],
-        ctx.t("extract_log.col.user"): [f"{d} ({u})" for d, u in zip(log["display_name"], log["user"], strict=True)],
-        ctx.t("extract_log.col.scope"): [s if isinstance(s, list) else ctx.t("auth.scope.all") for s in log["scope"]],
-        ctx.t("extract_log.col.page"): log["page"],
-        ctx.t("extract_log.col.what"): [f"{w} ({f})" for w, f in zip(log["what"], log["format"], strict=True)],
-        ctx.t("extract_log.col.filter"): [_filter_text(f) for f in log["filter"]],
-        ctx.t("extract_log.col.rows"): log["rows"],
-    })
-    table.show("data_extract_log", view, ctx.t("extract_log.title"), height=320)
+    st.caption(ctx.t(f"{prefix}.caption", n=len(log)))
+    table.show(f"data_{prefix}", view(log), ctx.t(f"{prefix}.title"), height=320)
+
+
+def _extract_log(ctx: PageContext) -> None:
+    """The latest downloads (who, when, what, filter, rows)."""
+    def view(log: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({
+            ctx.t("extract_log.col.ts"): log["ts"],
+            ctx.t("extract_log.col.user"): [f"{d} ({u})" for d, u in zip(log["display_name"], log["user"], strict=True)],
+            ctx.t("extract_log.col.scope"): [s if isinstance(s, list) else ctx.t("auth.scope.all") for s in log["scope"]],
+            ctx.t("extract_log.col.page"): log["page"],
+            ctx.t("extract_log.col.what"): [f"{w} ({f})" for w, f in zip(log["what"], log["format"], strict=True)],
+            ctx.t("extract_log.col.filter"): [_filter_text(f) for f in log["filter"]],
+            ctx.t("extract_log.col.rows"): log["rows"],
+        })
+
+    county = ctx.viewer.townships is None
+    _county_log(ctx, "extract_log", extract_log.read(limit=200) if county else None, view)
 
 
 def _login_log(ctx: PageContext) -> None:
-    """The latest logins, failed logins and logouts: only for those who see the whole county."""
-    if ctx.viewer.townships is not None:
-        return
-    st.subheader(ctx.t("login_log.title"))
-    log = login_log.read(limit=200)
-    if log.empty:
-        st.caption(ctx.t("login_log.none"))
-        return
-    st.caption(ctx.t("login_log.caption", n=len(log)))
-
+    """The latest logins, failed logins and logouts."""
     def user(name: object, display: object) -> str:
         return f"{display} ({name})" if isinstance(display, str) and display and display != name else str(name)
 
@@ -116,14 +118,17 @@ def _login_log(ctx: PageContext) -> None:
         values = login_log.METHODS if kind == "method" else login_log.RESULTS
         return ctx.t(f"login_log.{kind}.{value}") if value in values else str(value)
 
-    view = pd.DataFrame({
-        ctx.t("login_log.col.ts"): log["ts"],
-        ctx.t("login_log.col.user"): [user(u, d) for u, d in zip(log["user"], log["display_name"], strict=True)],
-        ctx.t("login_log.col.method"): [label("method", m) for m in log["method"]],
-        ctx.t("login_log.col.result"): [label("result", r) for r in log["result"]],
-        ctx.t("login_log.col.address"): [a if isinstance(a, str) else "" for a in log["address"]],
-    })
-    table.show("data_login_log", view, ctx.t("login_log.title"), height=320)
+    def view(log: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({
+            ctx.t("login_log.col.ts"): log["ts"],
+            ctx.t("login_log.col.user"): [user(u, d) for u, d in zip(log["user"], log["display_name"], strict=True)],
+            ctx.t("login_log.col.method"): [label("method", m) for m in log["method"]],
+            ctx.t("login_log.col.result"): [label("result", r) for r in log["result"]],
+            ctx.t("login_log.col.address"): [a if isinstance(a, str) else "" for a in log["address"]],
+        })
+
+    county = ctx.viewer.townships is None
+    _county_log(ctx, "login_log", login_log.read(limit=200) if county else None, view)
 
 
 def _filter_text(flt: object) -> str:
