@@ -271,7 +271,7 @@ def bar(df: pd.DataFrame, x: str, y: str, **options: Any) -> go.Figure:
     """A bar chart of `y` by `x` (horizontal: categories on y, values on x; pass x=category, y=value);
     `options` as `bar_spec`. The figure is built once from the whole spec: Plotly validates on every
     add_trace/update call, which cost several times more."""
-    return go.Figure(bar_spec(df, x, y, **options))
+    return from_spec(bar_spec(df, x, y, **options))
 
 
 def line(
@@ -362,15 +362,17 @@ def _escape(value: Any) -> Any:
         return [_escape(v) for v in value]
     if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
         return [_escape(v) for v in value.tolist()]
+    if isinstance(value, pd.Series | pd.Index | pd.api.extensions.ExtensionArray):  # set unvalidated
+        return _escape(value.tolist())
     return value
 
 
 def safe_spec(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
     """The figure as plain data ({"data": [...], "layout": {...}}) with every text from the data escaped
     (`plain`): category labels, legend names, texts, hover texts, custom data, titles, annotations.
-    Templates are left as written (`_is_code`), except that the default template is left out:
-    `st.plotly_chart` validates a dict as a new Figure, which puts the default template back at no
-    cost, while validating it as written took ~14 ms of ~15 per chart (a sixth of a page's CPU)."""
+    Templates are left as written (`_is_code`), except that the default template is left out: a new
+    Figure of the spec (`from_spec`, as `show` makes) puts it back at no cost, while carrying it through
+    cost ~14 ms of ~15 per chart when Streamlit validated the spec (a sixth of a page's CPU)."""
     spec = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
     layout = spec.get("layout")
     if isinstance(layout, dict) and layout.get("template") == _default_template():
@@ -387,27 +389,42 @@ def _default_template() -> dict[str, Any] | None:
 
 def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols: int = 4,
            height: int = 440) -> go.Figure:
-    """One small line per figure (its own scale: households and items differ by 100x), titled."""
-    from plotly.subplots import make_subplots
-
+    """One small line per figure (its own scale: households and items differ by 100x), titled. Built as
+    plain dicts (the grid of axes `make_subplots` would lay out): through Plotly's validated setters it
+    was the overview's costliest chart, ~6% of a page's server CPU under concurrent sessions."""
     rows = max(1, -(-len(series) // cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[name for _, name in series],
-                        vertical_spacing=0.22, horizontal_spacing=0.07)
-    for i, (col, _name) in enumerate(series):
-        texts = [f"{v:,.0f}" if pd.notna(v) else "" for v in df[col]]
-        at = {"row": i // cols + 1, "col": i % cols + 1}
-        fig.add_trace(go.Scatter(x=df[x], y=df[col], mode="lines+markers+text", text=texts,
-                                 textposition="top center", line={"color": "#1f77b4"}, cliponaxis=False,
-                                 showlegend=False), **at)
+    h_gap, v_gap = 0.07, 0.22
+    width, tall = (1 - h_gap * (cols - 1)) / cols, (1 - v_gap * (rows - 1)) / rows
+    xs = df[x].tolist()
+    layout = _style_layout(height, False)
+    traces: list[dict[str, Any]] = []
+    titles: list[dict[str, Any]] = []
+    for i, (col, name) in enumerate(series):
+        n = "" if i == 0 else str(i + 1)
+        left, top = (i % cols) * (width + h_gap), 1 - (i // cols) * (tall + v_gap)
+        values = df[col].tolist()
+        traces.append({"type": "scatter", "x": xs, "y": values, "xaxis": f"x{n}", "yaxis": f"y{n}",
+                       "mode": "lines+markers+text", "text": [f"{v:,.0f}" if pd.notna(v) else "" for v in values],
+                       "textposition": "top center", "line": {"color": "#1f77b4"}, "cliponaxis": False,
+                       "showlegend": False})
         # headroom above the highest label, so that it stays clear of the small chart's title
-        top = pd.to_numeric(df[col], errors="coerce").max()
-        fig.update_yaxes(range=[0, (top if pd.notna(top) and top > 0 else 1) * 1.35], **at)
-    # half a category of room at each end: the first and last labels stay clear of the axis numbers
-    fig.update_xaxes(type="category", tickangle=0, range=[-0.5, len(df) - 0.5])
-    fig.update_yaxes(nticks=4)
-    style(fig, height, legend=False)
-    fig.update_annotations(font_size=13)
-    return fig
+        top_value = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").max()
+        # half a category of room at each end: the first and last labels stay clear of the axis numbers
+        layout[f"xaxis{n}"] = {"domain": [left, left + width], "anchor": f"y{n}", "type": "category",
+                               "tickangle": 0, "range": [-0.5, len(df) - 0.5], "automargin": True}
+        layout[f"yaxis{n}"] = {"domain": [top - tall, top], "anchor": f"x{n}", "nticks": 4, "automargin": True,
+                               "range": [0, (top_value if pd.notna(top_value) and top_value > 0 else 1) * 1.35]}
+        titles.append({"text": name, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
+                       "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
+    layout["annotations"] = titles
+    return from_spec({"data": traces, "layout": layout})
+
+
+def from_spec(spec: dict[str, Any]) -> go.Figure:
+    """A go.Figure of a spec built here, without Plotly's validation: the spec is written by this
+    module's builders, and validating it cost a third of building a chart (and `show` again as
+    `st.plotly_chart` validated a dict). Page code may still `update_*` it."""
+    return go.Figure(spec, _validate=False)
 
 
 def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None, *, figure: str) -> Any:
@@ -419,7 +436,7 @@ def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None, 
     from ui.context import current
 
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-    spec = safe_spec(fig)
+    spec = from_spec(safe_spec(fig))  # a Figure: st.plotly_chart validates only a dict
     if on_select is None:
         out = st.plotly_chart(spec, key=key, config=config, width="stretch")
     else:
