@@ -159,6 +159,14 @@ _KIND_ORDER = ("household_checks", "population_base", "rectifications", "medical
 
 MIN_KNOWN_HEADERS = 3
 
+# Ledgers of a household's events. Their exports often repeat the registry's place and person columns
+# (乡镇, 村, 姓名, 证件号码, even 与户主关系), so a short visit log or claims list can map more registry
+# columns than its own; but a registry never carries a visit's date, a claim's total or a measure's
+# category. A header that holds such a ledger's required columns is that ledger, whatever the count:
+# read as a registry, a claims list replaced each household's members by its patients and left its
+# costs unused, and a visit log was refused for lacking 与户主关系 (a probe with unseen exports).
+_EVENT_LEDGERS = ("medical_claims", "visits", "interventions")
+
 _SPACE_RE = re.compile(r"\s+")
 _PAREN_RE = re.compile(r"\([^()]*\)")
 _TRAIL_RE = re.compile(r"[:：]+$")
@@ -279,11 +287,26 @@ def recognize(cells: Sequence[object]) -> HeaderMatch | None:
             best = (kind, cols)
     if best is None:
         return None
+    if best[0] == "registry":
+        best = _event_ledger(cells) or best
     kind, cols = best
     used = set(cols.values())
     ignored = [str(c).strip() for i, c in enumerate(cells)
                if i not in used and c is not None and str(c).strip()]
     return HeaderMatch(kind, cols, ignored)
+
+
+def _event_ledger(cells: Sequence[object]) -> tuple[str, dict[str, int]] | None:
+    """The event ledger (`_EVENT_LEDGERS`) whose required columns are all in the header, the one mapping
+    the most cells if several; None when none is complete."""
+    found: tuple[str, dict[str, int]] | None = None
+    for kind in _EVENT_LEDGERS:
+        cols = map_columns(kind, cells)
+        if len(cols) < MIN_KNOWN_HEADERS or missing_required(kind, cols):
+            continue
+        if found is None or len(cols) > len(found[1]):
+            found = (kind, cols)
+    return found
 
 
 def known_header_count(cells: Sequence[object]) -> int:

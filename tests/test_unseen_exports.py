@@ -138,3 +138,29 @@ def test_household_numbers_wrapped_against_excel_link_as_written_plainly(tmp_pat
     assert query(db, "SELECT household_id FROM households") == [("150824100201001",)]
     assert query(db, "SELECT DISTINCT household_id FROM visits") == [("150824100201001",)]
     assert query(db, "SELECT count(*) FROM household_keys") == [(1,)]
+
+
+def test_a_ledger_that_repeats_the_registry_columns_is_read_as_that_ledger(tmp_path: Path) -> None:
+    """A claims list or visit log that also names the place and the person (乡镇, 村, 姓名, 证件号码, even
+    与户主关系) maps more registry columns than its own. It was read as a registry: the claims list
+    replaced the household's members by its one patient and left 总费用 unused, and the visit log was
+    refused for lacking 与户主关系. A header with a ledger's required columns is that ledger."""
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "registry.csv", [
+        ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因"],
+        ["海流图镇", "红旗村", "H1", "甲一", "150824196001010118", "户主", "已脱贫", "2019", "因病"],
+        ["海流图镇", "红旗村", "H1", "甲二", "150824196202020224", "配偶", "已脱贫", "2019", "因病"],
+    ]))
+    claims = only_file(db, write_csv(tmp_path / "claims.csv", [
+        ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "总费用", "个人自付"],
+        ["海流图镇", "红旗村", "H1", "甲一", "150824196001010118", "户主", "1000", "1000"],
+    ]))
+    assert (claims.kind, claims.rows_loaded) == ("medical_claims", 1)
+    visits = only_file(db, write_csv(tmp_path / "visits.csv", [
+        ["乡镇", "行政村", "户编号", "姓名", "身份证号", "性别", "走访日期", "走访人"],
+        ["海流图镇", "红旗村", "H1", "甲一", "150824196001010118", "男", "2020-09-01", "张干部"],
+    ]))
+    assert (visits.kind, visits.rows_loaded) == ("visits", 1)
+    assert query(db, "SELECT name FROM members ORDER BY name") == [("甲一",), ("甲二",)]
+    assert query(db, "SELECT household_id, total_cost, out_of_pocket FROM medical_claims") == [("H1", 1000.0, 1000.0)]
+    assert query(db, "SELECT household_id, visit_date::VARCHAR FROM visits") == [("H1", "2020-09-01")]
