@@ -89,3 +89,24 @@ def test_large_numbers_get_thousands_separators() -> None:
     out = table.with_thousands(view, list(df.columns), {"total": "given"})
     assert set(out) == {"amount_yuan", "total"} and out["total"] == "given"
     assert out["amount_yuan"]["type_config"]["format"] == "localized"
+
+
+def test_prepared_tables_are_shared_by_content_only() -> None:
+    """A table's prepared grid is kept across sessions by content: the same frame again (another
+    session's copy of the same query result) reuses it, while a frame differing in one cell, in a
+    column name, in the language or in the page's column config is prepared on its own. What a page
+    does to the view it gets back never reaches the kept one."""
+    df = pd.DataFrame({"township": ["德岭山镇", "乌加河镇"], "households": [1200, 35], "note": ["a", None]})
+    first = table._grid(df, "zh", None, 500)
+    again = table._grid(df.copy(deep=True), "zh", None, 500)
+    assert again[1] is first[1]
+    one_cell = df.assign(households=[1200, 36])
+    renamed = df.rename(columns={"note": "notes"})
+    for other in (table._grid(one_cell, "zh", None, 500), table._grid(renamed, "zh", None, 500),
+                  table._grid(df, "en", None, 500), table._grid(df, "zh", {"note": {"width": 99}}, 500)):
+        assert other[1] is not first[1]
+    assert table._grid(one_cell, "zh", None, 500)[1].iloc[1, 1] == 36
+    assert table._grid(df, "zh", {"note": {"width": 99}}, 500)[2][table.column_label("note", "zh")]["width"] == 99
+    mine = first[0].copy(deep=False)
+    mine[mine.columns[1]] = 0
+    assert table._grid(df, "zh", None, 500)[0].iloc[0, 1] == 1200

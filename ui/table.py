@@ -23,8 +23,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -234,39 +238,95 @@ def show(
     if df.empty:
         empty.show(empty_hint)
         return labelled(df, ctx.lang)
-    view = labelled(df, ctx.lang)
-    shown = view
-    if len(view) > DEFAULT_LIMIT:
-        shown = view.iloc[:DEFAULT_LIMIT]
-        st.caption(ctx.t("list.showing", n=len(shown), total=len(view)))
-    column_config = with_thousands(shown, list(df.columns), column_config)
-    state = _frame(key, shown, ctx.lang, column_config, height, hide_index, on_select)
+    view, grid, config = _grid(df, ctx.lang, column_config, DEFAULT_LIMIT)
+    if len(view) > len(grid):
+        st.caption(ctx.t("list.showing", n=len(grid), total=len(view)))
+    state = _frame(key, grid, config, height, hide_index, on_select)
     extract.show(key, view, what)
-    return state if on_select is not None else view
+    return state if on_select is not None else view.copy(deep=False)  # the page's own: `view` is shared
 
 
-def _frame(key: str, view: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
-           height: int | str | None, hide_index: bool, on_select: Any) -> Any:
+def _grid(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
+          limit: int | None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """(`df` labelled, all of it: what the downloads hold; the grid's frame: its first `limit` rows as
+    the grid draws them; the grid's column config, keyed by shown column, every column sized).
+
+    Kept across sessions by content (`_GRIDS`): every leader who opens the same page and filter sends
+    the same tables, and labelling, sizing and formatting them was ~15% of a page's server CPU under
+    concurrent sessions (bench.sessions). The frames are shared: never changed in place."""
+    key = _grid_key(df, lang, column_config, limit)
+    if key is not None and (hit := _GRIDS.get(key)) is not None:
+        return hit
+    view = labelled(df, lang)
+    shown = view.iloc[:limit] if limit is not None and len(view) > limit else view
+    config = {column_label(k, lang): v for k, v in with_thousands(shown, list(df.columns), column_config).items()}
+    # a missing text or date (a follow-up never recorded, a blank village) shows blank, not the grid's
+    # "None": dates as ISO text first (`plain_dates`, as the extracts write them)
+    grid = plain_dates(shown)
+    text = [c for c in grid.columns if grid[c].dtype == object or isinstance(grid[c].dtype, pd.StringDtype)]
+    if any(grid[c].hasnans for c in text):  # column by column: `grid[text]` copied the frame
+        grid = grid.assign(**{c: grid[c].fillna("") for c in text})
+    out = (view, grid, sized(grid, config))
+    if key is not None:
+        _GRIDS.put(key, out)
+    return out
+
+
+def _grid_key(df: pd.DataFrame, lang: str, column_config: Mapping[str, Any] | None,
+              limit: int | None) -> tuple[object, ...] | None:
+    """What `_grid` depends on: the frame's content (a hash of every cell, its column names and types),
+    the language, the page's column config and the row limit. None when a cell cannot be hashed (a
+    list): such a table is prepared afresh."""
+    try:
+        cells = pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()
+        config = json.dumps(column_config or {}, sort_keys=True, default=repr, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+    digest = hashlib.blake2b(cells, digest_size=16).hexdigest()
+    return (digest, tuple(map(str, df.columns)), tuple(map(str, df.dtypes)), len(df), lang, config, limit)
+
+
+class _Memo:
+    """A small thread-safe LRU map, shared by the sessions of this process."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[object, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: object) -> Any:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: object, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+# a page's tables of one filter are ~2-6; 512 entries hold every page of a morning's filters
+_GRIDS = _Memo(512)
+
+
+def _frame(key: str, grid: pd.DataFrame, config: dict[str, Any], height: int | str | None, hide_index: bool,
+           on_select: Any) -> Any:
     import streamlit as st
 
-    config = {column_label(k, lang): v for k, v in (column_config or {}).items()}
     # MISSING is what an empty cell of any column shows (the grid writes "None" in a number column)
     kwargs: dict[str, Any] = {"hide_index": hide_index, "column_config": config, "key": key,
                               "placeholder": MISSING}
     if height is not None:
         # a page's fixed height is a cap: a short table is not padded with empty rows
-        kwargs["height"] = capped_height(height, len(view))
+        kwargs["height"] = capped_height(height, len(grid))
     if on_select is not None:
         kwargs["on_select"] = on_select
         kwargs["selection_mode"] = "single-row"
-    # a missing text or date (a follow-up never recorded, a blank village) shows blank, not the grid's
-    # "None": dates as ISO text first (`plain_dates`, as the extracts write them)
-    view = plain_dates(view)
-    text = [c for c in view.columns if view[c].dtype == object or isinstance(view[c].dtype, pd.StringDtype)]
-    if any(view[c].hasnans for c in text):  # column by column: `view[text]` copied the frame
-        view = view.assign(**{c: view[c].fillna("") for c in text})
-    kwargs["column_config"] = sized(view, config)
-    return st.dataframe(view, **kwargs)
+    return st.dataframe(grid, **kwargs)
 
 
 def show_list(
@@ -298,9 +358,8 @@ def show_list(
     total = total_of(page)
     shown = view if view is not None else page[list(columns or [c for c in page.columns if c != "total"])]
     st.caption(ctx.t("list.showing" if total > len(shown) else "list.all", n=len(shown), total=total))
-    labelled_view = labelled(shown, ctx.lang)
-    column_config = with_thousands(labelled_view, list(shown.columns), column_config)
-    state = _frame(key, labelled_view, ctx.lang, column_config, height, hide_index, on_select)
+    labelled_view, grid, config = _grid(shown, ctx.lang, column_config, None)
+    state = _frame(key, grid, config, height, hide_index, on_select)
     sources = dict(sources or {})
     texts: dict[str, dict[str, str]] = {}
     for col in shown.columns:
@@ -315,4 +374,4 @@ def show_list(
         columns=tuple((sources.get(str(c), str(c)), column_label(str(c), ctx.lang)) for c in shown.columns),
         mappings=texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), sep=ctx.t("list.sep"), rows=total)
     extract.show_sql(key, sql_view, what)
-    return state if on_select is not None else labelled_view
+    return state if on_select is not None else labelled_view.copy(deep=False)  # shared: see _grid
