@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import pickle
 import re
 import threading
 import unicodedata
@@ -274,16 +275,16 @@ def _grid(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
 
 def _grid_key(df: pd.DataFrame, lang: str, column_config: Mapping[str, Any] | None,
               limit: int | None) -> tuple[object, ...] | None:
-    """What `_grid` depends on: the frame's content (a hash of every cell, its column names and types),
-    the language, the page's column config and the row limit. None when a cell cannot be hashed (a
-    list): such a table is prepared afresh."""
+    """What `_grid` depends on: the frame (its pickle: every cell, column names, types and index;
+    8x quicker than hashing the cells, and a frame equal in content but laid out otherwise only
+    misses), the language, the page's column config and the row limit. None when the frame or the
+    config cannot be serialised: such a table is prepared afresh."""
     try:
-        cells = pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()
+        frame = hashlib.blake2b(pickle.dumps(df, protocol=5), digest_size=16).hexdigest()
         config = json.dumps(column_config or {}, sort_keys=True, default=repr, ensure_ascii=False)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, pickle.PicklingError):
         return None
-    digest = hashlib.blake2b(cells, digest_size=16).hexdigest()
-    return (digest, tuple(map(str, df.columns)), tuple(map(str, df.dtypes)), len(df), lang, config, limit)
+    return (frame, lang, config, limit)
 
 
 class _Memo:
