@@ -105,7 +105,7 @@ def test_prepared_tables_are_shared_by_content_only() -> None:
     for other in (table._grid(one_cell, "zh", None, 500), table._grid(renamed, "zh", None, 500),
                   table._grid(df, "en", None, 500), table._grid(df, "zh", {"note": {"width": 99}}, 500)):
         assert other[1] is not first[1]
-    assert table._grid(one_cell, "zh", None, 500)[1].iloc[1, 1] == 36
+    assert table._grid(one_cell, "zh", None, 500)[1].column(1)[1].as_py() == 36
     assert table._grid(df, "zh", {"note": {"width": 99}}, 500)[2][table.column_label("note", "zh")]["width"] == 99
     mine = first[0].copy(deep=False)
     mine[mine.columns[1]] = 0

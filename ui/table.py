@@ -34,6 +34,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+from streamlit import dataframe_util
 
 from labels import LABELS, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
@@ -240,17 +242,18 @@ def show(
         empty.show(empty_hint)
         return labelled(df, ctx.lang)
     view, grid, config = _grid(df, ctx.lang, column_config, DEFAULT_LIMIT)
-    if len(view) > len(grid):
-        st.caption(ctx.t("list.showing", n=len(grid), total=len(view)))
+    if len(view) > grid.num_rows:
+        st.caption(ctx.t("list.showing", n=grid.num_rows, total=len(view)))
     state = _frame(key, grid, config, height, hide_index, on_select)
     extract.show(key, view, what)
     return state if on_select is not None else view.copy(deep=False)  # the page's own: `view` is shared
 
 
 def _grid(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
-          limit: int | None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """(`df` labelled, all of it: what the downloads hold; the grid's frame: its first `limit` rows as
-    the grid draws them; the grid's column config, keyed by shown column, every column sized).
+          limit: int | None) -> tuple[pd.DataFrame, pa.Table, dict[str, Any]]:
+    """(`df` labelled, all of it: what the downloads hold; the grid's data: its first `limit` rows as
+    the grid draws them, converted to Arrow as st.dataframe converts a frame; the grid's column config,
+    keyed by shown column, every column sized).
 
     Kept across sessions by content (`_GRIDS`): every leader who opens the same page and filter sends
     the same tables, and labelling, sizing and formatting them was ~15% of a page's server CPU under
@@ -267,7 +270,10 @@ def _grid(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
     text = [c for c in grid.columns if grid[c].dtype == object or isinstance(grid[c].dtype, pd.StringDtype)]
     if any(grid[c].hasnans for c in text):  # column by column: `grid[text]` copied the frame
         grid = grid.assign(**{c: grid[c].fillna("") for c in text})
-    out = (view, grid, sized(grid, config))
+    config = sized(grid, config)
+    # numbered 0..n-1 (the index is metadata only, as Streamlit writes a range index), and converted
+    # once: Streamlit's conversion of the frame was another ~6% of a page's CPU
+    out = (view, dataframe_util.convert_pandas_df_to_arrow_table(grid.reset_index(drop=True)), config)
     if key is not None:
         _GRIDS.put(key, out)
     return out
@@ -314,7 +320,7 @@ class _Memo:
 _GRIDS = _Memo(512)
 
 
-def _frame(key: str, grid: pd.DataFrame, config: dict[str, Any], height: int | str | None, hide_index: bool,
+def _frame(key: str, grid: pa.Table, config: dict[str, Any], height: int | str | None, hide_index: bool,
            on_select: Any) -> Any:
     import streamlit as st
 
@@ -323,7 +329,7 @@ def _frame(key: str, grid: pd.DataFrame, config: dict[str, Any], height: int | s
                               "placeholder": MISSING}
     if height is not None:
         # a page's fixed height is a cap: a short table is not padded with empty rows
-        kwargs["height"] = capped_height(height, len(grid))
+        kwargs["height"] = capped_height(height, grid.num_rows)
     if on_select is not None:
         kwargs["on_select"] = on_select
         kwargs["selection_mode"] = "single-row"
