@@ -39,7 +39,7 @@ def coverage_section(ctx: PageContext) -> bool:
     # only x, y, z and text (custom data drew "-" under every share)
     share = [[f"{s:.0%}" if n else "" for s, n in zip(rs, rn, strict=True)]
              for rs, rn in zip(wide.values, counts.values, strict=True)]
-    fig = go.Figure(go.Heatmap(
+    fig = charts.unvalidated(go.Heatmap(
         z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=share, customdata=counts.values,
         texttemplate="%{text}",
         colorscale="Greens", zmin=0, zmax=1, xgap=2, ygap=2, colorbar={"tickformat": ".0%", "title": ""},

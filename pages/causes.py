@@ -126,7 +126,7 @@ def cooccurrence_section(ctx: PageContext, popn: str) -> None:
     cols = [c for c in CODE_ORDER["main_cause"] if c in wide.columns] + \
         [c for c in wide.columns if c not in CODE_ORDER["main_cause"]]
     wide = wide.loc[rows, cols]
-    fig = go.Figure(go.Heatmap(
+    fig = charts.unvalidated(go.Heatmap(
         z=wide.values, x=[ctx.code(c) for c in cols], y=[ctx.code(r) for r in rows], text=wide.values,
         texttemplate="%{text}", colorscale="Reds", showscale=False, xgap=2, ygap=2,
         hovertemplate="%{y} + %{x}: %{z}<extra></extra>"))

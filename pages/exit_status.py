@@ -212,7 +212,7 @@ def wrong_exit_figure(df: pd.DataFrame, level: str, ctx: PageContext) -> go.Figu
     colours = ["#d62728" if over else "#2ca02c" for over in plot["over_limit"]]
     labels = [f"{r:.1%}（{w}/{e}）" for r, w, e in zip(plot["rate"], plot["wrong_exits"], plot["exited"], strict=True)]
     top = max(float(plot["rate"].max()), rules.WRONG_EXIT_LIMIT) * 1.1
-    fig = go.Figure([
+    fig = charts.unvalidated([
         go.Bar(x=plot["rate"].tolist(), y=plot[level].tolist(), orientation="h", marker_color=colours, text=labels,
                textposition="none", hovertemplate="%{y}: %{text}<extra></extra>"),
         go.Scatter(x=[top] * len(plot), y=plot[level].tolist(), mode="text", text=labels, textposition="middle right",

@@ -271,7 +271,7 @@ def bar(df: pd.DataFrame, x: str, y: str, **options: Any) -> go.Figure:
     """A bar chart of `y` by `x` (horizontal: categories on y, values on x; pass x=category, y=value);
     `options` as `bar_spec`. The figure is built once from the whole spec: Plotly validates on every
     add_trace/update call, which cost several times more."""
-    return from_spec(bar_spec(df, x, y, **options))
+    return unvalidated(bar_spec(df, x, y, **options))
 
 
 def line(
@@ -286,7 +286,7 @@ def line(
     bars: Sequence[str] = (),
 ) -> go.Figure:
     """Series `ys` = [(column, legend name)] over `x`; columns in `bars` are drawn as bars."""
-    fig = go.Figure()
+    fig = unvalidated()
     for i, (col, name) in enumerate(ys):
         texts = [text_format.format(v) if pd.notna(v) else "" for v in df[col]]
         colour = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"][i % 4]
@@ -320,7 +320,7 @@ def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed:
     top = max([line, *rows[hi].fillna(0).astype(float).tolist(), *values.tolist()])
     x_max = min(1.0, top) * 1.25 + 0.005
     texts = [f"{v:.1%}" for v in values]
-    fig = go.Figure([
+    fig = unvalidated([
         go.Bar(x=values, y=rows[place], orientation="h", marker_color=colours, showlegend=False,
                error_x={"type": "data", "symmetric": False, "array": (rows[hi].astype(float) - values).clip(lower=0),
                         "arrayminus": (values - rows[lo].astype(float)).clip(lower=0), "color": "#555",
@@ -371,7 +371,7 @@ def safe_spec(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
     """The figure as plain data ({"data": [...], "layout": {...}}) with every text from the data escaped
     (`plain`): category labels, legend names, texts, hover texts, custom data, titles, annotations.
     Templates are left as written (`_is_code`), except that the default template is left out: a new
-    Figure of the spec (`from_spec`, as `show` makes) puts it back at no cost, while carrying it through
+    Figure of the spec (`unvalidated`, as `show` makes) puts it back at no cost, while carrying it through
     cost ~14 ms of ~15 per chart when Streamlit validated the spec (a sixth of a page's CPU)."""
     spec = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
     layout = spec.get("layout")
@@ -417,14 +417,15 @@ def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols:
         titles.append({"text": name, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
                        "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
     layout["annotations"] = titles
-    return from_spec({"data": traces, "layout": layout})
+    return unvalidated({"data": traces, "layout": layout})
 
 
-def from_spec(spec: dict[str, Any]) -> go.Figure:
-    """A go.Figure of a spec built here, without Plotly's validation: the spec is written by this
-    module's builders, and validating it cost a third of building a chart (and `show` again as
-    `st.plotly_chart` validated a dict). Page code may still `update_*` it."""
-    return go.Figure(spec, _validate=False)
+def unvalidated(data: Any = None) -> go.Figure:
+    """`go.Figure(data)` (a spec, traces or nothing) without Plotly's validation of the figure and of
+    every later `update_*`/`add_*` on it: every figure is written by this app's code, and validation
+    cost a third of building a chart (and `show` again as `st.plotly_chart` validated a dict). Traces
+    made with `go.Bar(...)` and the like still validate themselves."""
+    return go.Figure(data, _validate=False)
 
 
 def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None, *, figure: str) -> Any:
@@ -436,7 +437,7 @@ def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None, 
     from ui.context import current
 
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-    spec = from_spec(safe_spec(fig))  # a Figure: st.plotly_chart validates only a dict
+    spec = unvalidated(safe_spec(fig))  # a Figure: st.plotly_chart validates only a dict
     if on_select is None:
         out = st.plotly_chart(spec, key=key, config=config, width="stretch")
     else:

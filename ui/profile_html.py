@@ -206,7 +206,7 @@ def income_figure(profile: Profile, lang: str) -> go.Figure | None:
     if inc.empty:
         return None
     years = [str(y) for y in inc["income_year"]]
-    fig = go.Figure()
+    fig = charts.unvalidated()
     fig.add_trace(go.Bar(x=years, y=inc["income_per_capita"], name=t("field.income_per_capita", lang),
                          text=[f"{v:,.0f}" for v in inc["income_per_capita"]], textposition="outside",
                          marker_color="#1f77b4", cliponaxis=False))

@@ -31,15 +31,16 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pyarrow as pa
-from streamlit import dataframe_util
 
 from labels import LABELS, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
 from ui.formats import joined, plain_dates, raw_row
+
+if TYPE_CHECKING:  # the briefing's HTML path imports this module without Streamlit
+    import pyarrow as pa
 
 CODE_COLUMNS = {
     "main_cause", "other_causes", "exit_status", "monitoring_type", "household_attribute", "category",
@@ -258,6 +259,8 @@ def _grid(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
     Kept across sessions by content (`_GRIDS`): every leader who opens the same page and filter sends
     the same tables, and labelling, sizing and formatting them was ~15% of a page's server CPU under
     concurrent sessions (bench.sessions). The frames are shared: never changed in place."""
+    from streamlit import dataframe_util
+
     key = _grid_key(df, lang, column_config, limit)
     if key is not None and (hit := _GRIDS.get(key)) is not None:
         return hit
