@@ -19,7 +19,7 @@ import streamlit as st
 from labels import t
 from queries import filters as qfilters
 from queries import meta
-from ui import data, filters, header, login, settings
+from ui import data, filters, header, login, run_slots, settings
 from ui import figures as ui_figures
 from ui.context import PageContext, set_current
 from ui.navigation import PAGES, navigation_pages
@@ -58,4 +58,5 @@ def main() -> None:
     page.run()
 
 
-main()
+with run_slots.slot():  # a burst of sessions is served a few runs at a time (ui.run_slots)
+    main()
