@@ -17,6 +17,7 @@ import pyarrow as pa
 import python_calamine as calamine
 
 from etl import headers
+from etl.excel_errors import Cells, error_cells, restored
 from etl.raw_file import HEADER_SCAN_ROWS, Book, RawFile, ReadError, file_sha256, missing_error
 from etl.raw_rows import finish_rows, ordinal_index, table_has_controls
 
@@ -30,7 +31,7 @@ def read_excel(path: Path) -> Book:
         raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
     with workbook:
         try:
-            return read_sheets(path, _workbook_sheets(workbook), "xlsx")
+            return read_sheets(path, _workbook_sheets(workbook, error_cells(path)), "xlsx")
         except ReadError:
             raise
         except calamine.PasswordError:
@@ -53,16 +54,19 @@ class Sheet:
     hidden: bool = False
 
 
-def _workbook_sheets(workbook: calamine.CalamineWorkbook) -> list[Sheet]:
+def _workbook_sheets(workbook: calamine.CalamineWorkbook, errors: dict[str, Cells]) -> list[Sheet]:
+    """The workbook's worksheets; `errors` (etl.excel_errors) puts back the error cells calamine empties."""
     sheets = []
     for index, meta in enumerate(workbook.sheets_metadata):
         if meta.typ != calamine.SheetTypeEnum.WorkSheet:
             continue
         sheet = workbook.get_sheet_by_index(index)
+        cells = errors.get(meta.name, {})
         sheets.append(Sheet(
             name=meta.name,
-            head=lambda sheet=sheet: sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS),
-            rows=lambda sheet=sheet: sheet.to_python(skip_empty_area=False),
+            head=lambda sheet=sheet, cells=cells: restored(
+                sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS), cells),
+            rows=lambda sheet=sheet, cells=cells: restored(sheet.to_python(skip_empty_area=False), cells),
             merged=lambda sheet=sheet: sheet.merged_cell_ranges or [],
             hidden=meta.visible != calamine.SheetVisibleEnum.Visible,
         ))

@@ -164,3 +164,31 @@ def test_a_ledger_that_repeats_the_registry_columns_is_read_as_that_ledger(tmp_p
     assert query(db, "SELECT name FROM members ORDER BY name") == [("甲一",), ("甲二",)]
     assert query(db, "SELECT household_id, total_cost, out_of_pocket FROM medical_claims") == [("H1", 1000.0, 1000.0)]
     assert query(db, "SELECT household_id, visit_date::VARCHAR FROM visits") == [("H1", "2020-09-01")]
+
+
+def test_excel_error_cells_are_judged_as_the_same_text_in_a_csv(tmp_path: Path) -> None:
+    """A cell Excel shows as `#VALUE!` or `#DIV/0!` (a formula that failed) was read as empty from
+    .xlsx: a population figure of `#VALUE!` loaded as "no figure" with no issue, while the same export
+    as CSV flags it. Both now give the same rows and the same issues, quoting what Excel shows."""
+    from openpyxl import Workbook
+
+    rows = [["年度", "乡镇", "行政村", "乡村户数", "乡村人口"],
+            ["2019", "海流图镇", "红旗村", "100", "#VALUE!"],
+            ["2019", "海流图镇", "团结村", "#DIV/0!", "280"]]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["乌拉特中旗乡村人口基数表"])  # a title row: the header is not on the first row
+    for row in rows:
+        sheet.append([int(v) if v.isdigit() else v for v in row])
+    assert sheet["E3"].data_type == "e" and sheet["D4"].data_type == "e"  # written as Excel's error cells
+    book.save(tmp_path / "base.xlsx")
+    issues = "SELECT line, field, raw_value, rule FROM data_issues ORDER BY ALL"
+    figures = "SELECT village, rural_households, rural_population FROM population_base ORDER BY ALL"
+    found = {}
+    for name, path in (("csv", write_csv(tmp_path / "base.csv", rows)), ("xlsx", tmp_path / "base.xlsx")):
+        db = tmp_path / f"{name}.duckdb"
+        only_file(db, path)
+        found[name] = (query(db, issues), query(db, figures))
+    assert {raw for _line, _field, raw, _rule in found["csv"][0]} >= {"#VALUE!", "#DIV/0!"}
+    lines_shifted = [(line - 1, *rest) for line, *rest in found["xlsx"][0]]  # the title row above
+    assert (lines_shifted, found["xlsx"][1]) == (found["csv"][0], found["csv"][1])

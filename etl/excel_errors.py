@@ -1,0 +1,96 @@
+"""Excel error cells (#VALUE!, #DIV/0!, #N/A, #REF!, …) of an xlsx workbook, which calamine reads as
+empty cells: a 金额 of `#VALUE!` would load as "no amount" with no issue, while the same text in a CSV
+export is flagged `not_a_number`. `error_cells(path)` reads them from the sheets' XML so the reader can
+put the text Excel shows back (etl.excel), and the row is judged as a CSV row would be.
+
+Most workbooks have none: each sheet's XML is first scanned as bytes for an error-typed cell
+(`t="e"`), and parsed only when it has one.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_MARK = re.compile(rb"""\bt\s*=\s*["']e["']""")
+_REF = re.compile(r"([A-Z]+)(\d+)")
+_CHUNK = 1 << 20
+
+Cells = dict[tuple[int, int], str]  # (row, column), 0-based as calamine counts them -> the shown text
+
+
+def error_cells(path: Path) -> dict[str, Cells]:
+    """Sheet name -> its error cells; {} when the file is no xlsx package or has none."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            out: dict[str, Cells] = {}
+            for name, member in _sheet_parts(package).items():
+                if _has_mark(package, member):
+                    cells = _parse(package, member)
+                    if cells:
+                        out[name] = cells
+            return out
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
+        return {}  # calamine read the file; only the error texts are not restored
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the package member holding its XML (xl/workbook.xml through its relationships)."""
+    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
+    out = {}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        if target:
+            member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            out[sheet.get("name", "")] = member
+    return out
+
+
+def _has_mark(package: zipfile.ZipFile, member: str) -> bool:
+    tail = b""
+    with package.open(member) as stream:
+        while chunk := stream.read(_CHUNK):
+            if _MARK.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _parse(package: zipfile.ZipFile, member: str) -> Cells:
+    cells: Cells = {}
+    with package.open(member) as stream:
+        for _event, element in ElementTree.iterparse(stream):
+            if element.tag != f"{_MAIN}c":
+                continue
+            if element.get("t") == "e" and (ref := _REF.fullmatch(element.get("r", ""))):
+                value = element.find(f"{_MAIN}v")
+                text = value.text if value is not None and value.text else "#N/A"
+                cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = text
+            element.clear()
+    return cells
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - ord("A") + 1
+    return n - 1
+
+
+def restored(rows: list[list[object]], cells: Cells) -> list[list[object]]:
+    """`rows` (calamine's, from A1) with the error cells' texts in place of their empty values."""
+    for (r, c), text in cells.items():
+        if r < len(rows):
+            row = rows[r]
+            if c >= len(row):
+                row.extend([""] * (c + 1 - len(row)))
+            if row[c] in ("", None):
+                row[c] = text
+    return rows
