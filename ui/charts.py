@@ -8,6 +8,8 @@
   `bar_spec(...)`: the same figure as plain dicts, unvalidated (what `bar` builds its go.Figure from;
   the briefing writes it to HTML itself).
 - `line(df, x, y, *, color=None, ...)`: lines with markers and values.
+- `unvalidated(data=None)`: `go.Figure` without Plotly's validation, for every figure the app builds
+  (its own code, so validation only cost time: a third of building a chart).
 - `count_ticks(values, top)`: whole ticks on an axis of counts (used by `bar` and `line`).
 - `rate_bars(df, place, rate, lo, hi, passed, line, ...)`: a rate per place against a veto line,
   coloured pass/fail, with its interval.

@@ -8,7 +8,9 @@
   (ui.formats.raw_row); list cells joined with the language's separator (`list.sep`); booleans as 是/否.
 - `show(key, df, what, *, column_config=None, height=None, hide_index=True, on_select=None)`: renders
   the labelled view with st.dataframe, then CSV + XLSX downloads of exactly that view; an empty frame
-  gives the empty state instead. `column_config` keys are the original (query) column names. A view
+  gives the empty state instead. `column_config` keys are the original (query) column names. The
+  prepared grid is kept across sessions by the frame's content (`_grid`): the same page and filter
+  opened by another leader is not labelled, sized and converted again. A view
   longer than DEFAULT_LIMIT rows shows its first rows with "showing n of N", as lists do; the
   downloads hold all of it (three grids of up to 164k ledger items took ~0.45 s per rerun to send).
   Returns the labelled DataFrame (or the selection state when `on_select` is given).
