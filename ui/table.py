@@ -29,10 +29,8 @@ import hashlib
 import json
 import pickle
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -258,14 +256,19 @@ def _grid(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
     the grid draws them, converted to Arrow as st.dataframe converts a frame; the grid's column config,
     keyed by shown column, every column sized).
 
-    Kept across sessions by content (`_GRIDS`): every leader who opens the same page and filter sends
+    Kept across sessions by content (`_kept`): every leader who opens the same page and filter sends
     the same tables, and labelling, sizing and formatting them was ~15% of a page's server CPU under
     concurrent sessions (bench.sessions). The frames are shared: never changed in place."""
+    key = _grid_key(df, lang, column_config, limit)
+    if key is None:
+        return _prepared(df, lang, column_config, limit)
+    return _kept()(key, df, lang, column_config, limit)
+
+
+def _prepared(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
+              limit: int | None) -> tuple[pd.DataFrame, pa.Table, dict[str, Any]]:
     from streamlit import dataframe_util
 
-    key = _grid_key(df, lang, column_config, limit)
-    if key is not None and (hit := _GRIDS.get(key)) is not None:
-        return hit
     view = labelled(df, lang)
     shown = view.iloc[:limit] if limit is not None and len(view) > limit else view
     config = {column_label(k, lang): v for k, v in with_thousands(shown, list(df.columns), column_config).items()}
@@ -278,10 +281,23 @@ def _grid(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
     config = sized(grid, config)
     # numbered 0..n-1 (the index is metadata only, as Streamlit writes a range index), and converted
     # once: Streamlit's conversion of the frame was another ~6% of a page's CPU
-    out = (view, dataframe_util.convert_pandas_df_to_arrow_table(grid.reset_index(drop=True)), config)
-    if key is not None:
-        _GRIDS.put(key, out)
-    return out
+    return view, dataframe_util.convert_pandas_df_to_arrow_table(grid.reset_index(drop=True)), config
+
+
+@functools.cache
+def _kept() -> Callable[..., tuple[pd.DataFrame, pa.Table, dict[str, Any]]]:
+    """`_prepared` kept by `_grid_key` in st.cache_resource (512 entries: a page's tables of one filter
+    are 2-6, so a morning's filters of every page), which computes a key once when a burst of sessions
+    asks for it at the same time. Made on first use: the briefing's HTML path imports this module
+    without Streamlit."""
+    import streamlit as st
+
+    @st.cache_resource(max_entries=512, show_spinner=False)
+    def kept(key: tuple[object, ...], _df: pd.DataFrame, _lang: str, _column_config: dict[str, Any] | None,
+             _limit: int | None) -> tuple[pd.DataFrame, pa.Table, dict[str, Any]]:
+        return _prepared(_df, _lang, _column_config, _limit)
+
+    return kept
 
 
 def _grid_key(df: pd.DataFrame, lang: str, column_config: Mapping[str, Any] | None,
@@ -296,33 +312,6 @@ def _grid_key(df: pd.DataFrame, lang: str, column_config: Mapping[str, Any] | No
     except (TypeError, ValueError, pickle.PicklingError):
         return None
     return (frame, lang, config, limit)
-
-
-class _Memo:
-    """A small thread-safe LRU map, shared by the sessions of this process."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[object, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: object) -> Any:
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key: object, value: Any) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-# a page's tables of one filter are ~2-6; 512 entries hold every page of a morning's filters
-_GRIDS = _Memo(512)
 
 
 def _frame(key: str, grid: pa.Table, config: dict[str, Any], height: int | str | None, hide_index: bool,
