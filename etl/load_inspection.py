@@ -166,6 +166,7 @@ def _apply_registry_issues(con: duckdb.DuckDBPyConnection, touched: Touched, sco
 
 
 def _base_record_key(alias: str) -> str:
+    """A population figure's key: its year, township and village."""
     return f"CAST({alias}.year AS VARCHAR) || '|' || {alias}.township || '|' || {alias}.village"
 
 
@@ -302,8 +303,7 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
 def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
                touched: Touched) -> tuple[int, dict[str, object]]:
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.pk AS
-                    SELECT *, CAST(year AS VARCHAR) || '|' || township || '|' || village AS record_key,
-                           NULL::VARCHAR AS household_id
+                    SELECT *, {_base_record_key('stg')} AS record_key, NULL::VARCHAR AS household_id
                     FROM stg WHERE rejected_rule IS NULL""")  # noqa: S608 - constants only
     n_rows = dedupe_later_wins(con, "pk")
     con.execute("DELETE FROM population_base WHERE (year, township, village) IN (SELECT (year, township, village) FROM pk)")

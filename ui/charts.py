@@ -271,8 +271,7 @@ def bar_spec(
 
 def bar(df: pd.DataFrame, x: str, y: str, **options: Any) -> go.Figure:
     """A bar chart of `y` by `x` (horizontal: categories on y, values on x; pass x=category, y=value);
-    `options` as `bar_spec`. The figure is built once from the whole spec: Plotly validates on every
-    add_trace/update call, which cost several times more."""
+    `options` as `bar_spec`. The figure is built once from the whole spec, unvalidated (`unvalidated`)."""
     return unvalidated(bar_spec(df, x, y, **options))
 
 
