@@ -678,6 +678,13 @@ def _load_ledger(
     keys.assign_household_keys(con, "SELECT household_id FROM k")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
                     SELECT k.*, hk.hk FROM k LEFT JOIN household_keys hk USING (household_id)""")
+    mismatch = f"total_cost IS NOT NULL AND abs(total_cost - {claim_parts_sql()}) > {CLAIM_TOLERANCE}"
+    issue_rules = [q(f"bad__{rule}__{col}") for rule, col in checks]
+    if kind == "medical_claims":
+        issue_rules.append(mismatch)
+    if "id_number" in FIELDS[kind]:
+        issue_rules += list(ID_RULES.values())
+    _drop_unchanged_rows(con, table, cols, issue_rules)
     # The rows this file replaces. A content key includes the household, so the same key means the same
     # household: the integer key finds the candidates (one integer column scanned, not 40M texts).
     # 问题编号 may move an item to another household: the (small) ledger is searched by key alone.
@@ -703,11 +710,29 @@ def _load_ledger(
         selects.append(f"""
             SELECT source_line, '{table}', record_key, household_id, 'total_cost', raw_total_cost,
                    'claim_parts_mismatch' FROM k
-            WHERE total_cost IS NOT NULL AND abs(total_cost - {claim_parts_sql()}) > {CLAIM_TOLERANCE}""")
+            WHERE {mismatch}""")
     if "id_number" in FIELDS[kind]:
         selects += id_issue_selects("k", table, "record_key")
     insert_issues(con, kind, selects, batch_id, name)
     return n_rows, {"nohk": nohk, "base": {table, "data_issues", "household_keys"}}
+
+
+def _drop_unchanged_rows(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str],
+                         issue_rules: Sequence[str]) -> None:
+    """Take out of the staged ledger rows `k` those the table already holds as they are: same record,
+    same household, every field equal, and no data issue, neither stored nor raised by the new row.
+    They stay as stored (with the file and line that first delivered them), and their households are
+    not touched: a ledger exported again with one item changed costs what that item costs (issue 12).
+    A row with an issue goes the full way, so its issue rows always name the latest file and line."""
+    equal = " AND ".join(f"k.{q(c)} IS NOT DISTINCT FROM t.{q(c)}" for c in cols)
+    clean = f"NOT coalesce({' OR '.join(f'({r})' for r in issue_rules)}, false)" if issue_rules else "TRUE"
+    con.execute(f"""
+        DELETE FROM {STAGE_SCHEMA}.k WHERE record_key IN (
+            SELECT k.record_key FROM (SELECT * FROM {STAGE_SCHEMA}.k WHERE {clean}) k JOIN {table} t
+                ON t.record_key = k.record_key AND t.hk IS NOT DISTINCT FROM k.hk AND {equal}
+            WHERE k.record_key NOT IN (
+                SELECT record_key FROM data_issues WHERE table_name = ? AND record_key IS NOT NULL))""",
+        [table])  # noqa: S608 - our names
 
 
 def schema_version(db: str | Path | None = None) -> str | None:

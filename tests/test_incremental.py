@@ -250,6 +250,47 @@ def test_a_small_load_changes_only_what_its_file_touched(tmp_path: Path) -> None
     assert differences(cur, rebuilt(cur, tmp_path / "r.duckdb")) == {}
 
 
+def test_a_ledger_exported_again_touches_only_the_rows_that_changed(tmp_path: Path) -> None:
+    """A rectification ledger exported again with one item's status changed and one new item: the
+    load touches the changed item's household alone; the items sent again unchanged keep the file that
+    delivered them; one with a data issue is written again, so its issue names the latest file."""
+    db = _county(tmp_path)
+
+    def ledger(name: str, status: str, extra: str = "") -> Path:
+        rows = [f"R{i},自查,2020-01-0{i},甲镇,一村,H000{i},其他,描述,单位,责任人,措施,2020-06-30,"
+                f"{status if i == 2 else '未整改'}," for i in (1, 2, 3)]
+        rows.append("R4,自查,2020-01-04,甲镇,一村,H0004,其他,描述,单位,责任人,措施,不详,未整改,")  # bad deadline
+        path = tmp_path / name
+        path.write_text("\n".join([HEADERS["rectifications"], *rows, *([extra] if extra else [])]) + "\n",
+                        encoding="utf-8")
+        return path
+
+    assert load_files([ledger("r1.csv", "未整改")], db=db).exit_code == 0
+    report = load_files([ledger("r2.csv", "已整改", "R5,自查,2020-01-05,甲镇,,,其他,新问题,单位,责任人,措施,"
+                                                    "2020-06-30,未整改,")], db=db)
+    assert report.exit_code == 0 and report.files[0].rows_loaded == 5
+    cur = snapshot.current_snapshot(db)
+    cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
+    try:
+        touched = sorted(cs.execute("SELECT hk FROM t_hk").fetchall())
+    finally:
+        cs.close()
+    con = duckdb.connect(str(cur), read_only=True)
+    try:
+        keys = dict(con.execute("SELECT household_id, hk FROM household_keys").fetchall())
+        files = dict(con.execute("SELECT r.issue_id, b.file_name FROM rectifications r "
+                                 "JOIN load_batches b USING (batch_id)").fetchall())
+        issue_files = con.execute("SELECT DISTINCT d.file_name FROM data_issues d "
+                                  "WHERE table_name = 'rectifications'").fetchall()
+    finally:
+        con.close()
+    assert touched == sorted([(keys["H0002"],), (keys["H0004"],)])  # the changed item's, the one with an issue
+    assert files == {"R1": "r1.csv", "R2": "r2.csv", "R3": "r1.csv", "R4": "r2.csv", "R5": "r2.csv"}
+    assert issue_files == [("r2.csv",)]
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")
+
+
 def _changeset_meta(db: Path) -> dict:
     cur = snapshot.current_snapshot(db)
     cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
