@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.small_loads import TARGET_KINDS
+
 GIB = 2**30
 QUERY_MEDIAN_MS = 100.0
 QUERY_P95_MS = 250.0
@@ -98,7 +100,7 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
         out["warm"] = ((text + "; " if text else "") + f"no result for {', '.join(failed)} (timeout or error)", False)
     small = size.get("small_loads")
     if small and small.get("loads"):
-        loads = small["loads"]
+        loads = [x for x in small["loads"] if x["kind"] in TARGET_KINDS]
         worst = max(loads, key=lambda x: x["seconds"])
         peak = max(x["peak_rss_bytes"] for x in loads)
         full = (etl or {}).get("seconds")
@@ -112,7 +114,7 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
                         + (f" = {share:.1%} of the full load" if share else "") + f"; peak {peak / GIB:.2f} GiB",
                         within and peak <= SMALL_LOAD_PEAK)
         out["bloat"] = (f"snapshot ×{small['bloat_snapshot']:.3f}, folder ×{small['bloat_folder']:.3f} after "
-                        f"{len(loads)} loads", small["bloat_snapshot"] <= BLOAT and small["bloat_folder"] <= BLOAT)
+                        f"{len(small['loads'])} loads", small["bloat_snapshot"] <= BLOAT and small["bloat_folder"] <= BLOAT)
     for n, key in ((100, "sessions_100"), (30, "sessions_30")):
         # the best configuration measured (one process, or K replicas behind nginx: docs/DEPLOY.md)
         runs = [r for r in size.get("sessions", {}).get("runs", []) if r["sessions"] == n and r.get("p95") is not None]

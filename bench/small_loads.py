@@ -5,7 +5,9 @@ memory and bytes written are the load's own), round after round:
 - `rectification_item`: a 50-row rectification ledger, 49 items as they are and one new 问题编号;
 - `registry_100`: the member rows of 100 households spread over the county, their income changed;
 - `visits_1000`: 1,000 visits of the week after the data's as-of date (the as-of date moves, so the
-  households whose dated facts change with it are recomputed too: etl.dated).
+  households whose dated facts change with it are recomputed too: etl.dated);
+- `village_again` (beyond the issue's three): one village's whole registry exported again, 100 of
+  its households with their income changed (a township's weekly export; the rest are left as stored).
 Twenty loads in all; then the current snapshot file and the whole snapshots folder are compared with
 those of the fresh full load (`bloat`). Every load's touched households come from its changeset.
 """
@@ -23,7 +25,8 @@ import duckdb
 
 from bench.spawn import measure
 
-KINDS = ("rectification_item", "registry_100", "visits_1000")
+KINDS = ("rectification_item", "registry_100", "visits_1000", "village_again")
+TARGET_KINDS = KINDS[:3]  # the loads the issue's targets are about
 LOADS = 20
 
 RECT_COLUMNS = {"issue_id": "问题编号", "source": "问题来源", "found_date": "发现日期", "township": "乡(镇)",
@@ -36,7 +39,8 @@ REGISTRY_COLUMNS = {
     "m.education": "文化程度", "array_to_string(m.health, '、')": "健康状况", "m.labor_skill": "劳动技能",
     "m.school_status": "在校生状况", "h.household_attribute": "贫困户属性", "h.main_cause": "主要致贫原因",
     "array_to_string(h.other_causes, '、')": "其他致贫原因", "h.exit_status": "脱贫属性", "h.exit_year": "脱贫年度",
-    "h.identified_date": "首次识别时间", "h.income_per_capita + $round": "人均纯收入", "h.income_year": "收入年度",
+    "h.identified_date": "首次识别时间", "h.income_per_capita + CASE WHEN changed THEN $round + 1 ELSE 0 END": "人均纯收入",
+    "h.income_year": "收入年度",
     "h.monitoring_type": "监测对象类别", "h.helper_name": "帮扶责任人", "h.phone": "联系电话",
 }
 
@@ -63,10 +67,20 @@ def write_file(con: duckdb.DuckDBPyConnection, kind: str, folder: Path, round_no
     if kind == "registry_100":
         cols = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(REGISTRY_COLUMNS))
         rows = con.execute(f"""
-            WITH pick AS (SELECT hk FROM households ORDER BY md5(household_id || $seed) LIMIT 100)
+            WITH pick AS (SELECT hk, true AS changed FROM households ORDER BY md5(household_id || $seed) LIMIT 100)
             SELECT {cols} FROM households h JOIN pick USING (hk) JOIN members m USING (hk)
             ORDER BY h.household_id, m.is_head DESC, m.member_key""", {**seed, "round": round_no}).fetchall()  # noqa: S608
         return _write(folder / f"registry_{round_no:02d}.csv", list(REGISTRY_COLUMNS.values()), rows)
+    if kind == "village_again":
+        cols = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(REGISTRY_COLUMNS))
+        rows = con.execute(f"""
+            WITH village AS (SELECT area FROM households ORDER BY md5(household_id || $seed) LIMIT 1),
+            inside AS (SELECT hk, household_id FROM households WHERE area = (SELECT area FROM village)),
+            pick AS (SELECT hk, md5(household_id || $seed) IN (
+                        SELECT md5(household_id || $seed) FROM inside ORDER BY 1 LIMIT 100) AS changed FROM inside)
+            SELECT {cols} FROM households h JOIN pick USING (hk) JOIN members m USING (hk)
+            ORDER BY h.household_id, m.is_head DESC, m.member_key""", {**seed, "round": round_no}).fetchall()  # noqa: S608
+        return _write(folder / f"village_{round_no:02d}.csv", list(REGISTRY_COLUMNS.values()), rows)
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
     rows = con.execute("""
         SELECT household_id, CAST($as_of AS DATE) + 1 + CAST(abs(hash(household_id || $seed)) % 7 AS INTEGER),

@@ -441,9 +441,9 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
 
     hh_cols = ", ".join(f"hh.{q(c)}" for c in HOUSEHOLD_FIELDS if c != "household_size")
     load_inspection.places_before(con, "SELECT hk FROM rep_hk")
-    con.execute("DELETE FROM households WHERE hk IN (SELECT hk FROM rep_hk)")
-    con.execute(f"""
-        INSERT INTO households BY NAME
+    # The rows the file's households will have, staged first: a household whose rows would not change
+    # (and that has no data issue) is left as stored and not touched (`_same_households`).
+    _stage_rows(con, "households", "new_hh", f"""
         SELECT hh.household_id, {hh_cols},
                household_size AS household_size_declared, n_members AS household_size,
                CASE WHEN n_heads > 0 THEN name END AS head_name,
@@ -453,23 +453,20 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                exit_status IS NOT NULL AS registered,
                ? AS batch_id, hh.source_line, r.hk, coalesce(p.area, o.area) AS area, coalesce(p.seq, o.seq) AS seq
         FROM hh JOIN rep_hk r USING (household_id)
-        LEFT JOIN todo_placed p USING (hk) LEFT JOIN old_pos o USING (hk)""", [batch_id])
-    con.execute("DELETE FROM members WHERE hk IN (SELECT hk FROM rep_hk)")
+        LEFT JOIN todo_placed p USING (hk) LEFT JOIN old_pos o USING (hk)""", [batch_id])  # noqa: S608 - ours
     member_cols = ", ".join(q(c) for c in MEMBER_FIELDS if c not in ("sex",))
-    con.execute(f"""
-        INSERT INTO members BY NAME
+    _stage_rows(con, "members", "new_members", f"""
         SELECT household_id, member_key, {member_cols},
                id_valid, coalesce(id_sex, sex) AS sex, id_birth_date AS birth_date, is_head,
                ? AS batch_id, source_line, r.hk
-        FROM m JOIN rep_hk r USING (household_id) WHERE NOT dup""", [batch_id])
-    con.execute("""
-        DELETE FROM household_income
-        WHERE hk IN (SELECT hk FROM rep_hk) AND (household_id, income_year) IN
-              (SELECT (household_id, income_year) FROM hh WHERE income_per_capita IS NOT NULL)""")
-    con.execute("""
-        INSERT INTO household_income BY NAME
+        FROM m JOIN rep_hk r USING (household_id) WHERE NOT dup""", [batch_id])  # noqa: S608 - ours
+    _stage_rows(con, "household_income", "new_income", """
         SELECT household_id, income_year, income_per_capita, ? AS batch_id, r.hk FROM hh JOIN rep_hk r USING (household_id)
         WHERE income_year IS NOT NULL AND income_per_capita IS NOT NULL""", [batch_id])
+    _same_households(con)
+    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.write_hk AS "
+                "SELECT hk FROM rep_hk EXCEPT SELECT hk FROM same_hh")
+    _write_households(con, "write_hk")
 
     # Data issues: the file is authoritative for its households, so their old issues go, except those of
     # a cell in a column the file lacks (an unknown 致贫原因 stays through a 健康状况 update), of a household
@@ -539,6 +536,12 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
             WHERE field IS NOT NULL""",
     ]
     insert_issues(con, "registry", selects, batch_id, name)
+    # a household left as stored that this file raised an issue for is written after all, so that the
+    # issue's line is its stored row's
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.late_hk AS SELECT hk FROM same_hh
+                    WHERE hk IN (SELECT hk FROM data_issues WHERE batch_id = ? AND hk IS NOT NULL)""", [batch_id])
+    _write_households(con, "late_hk")
+    touched.add("hk", "SELECT hk FROM write_hk UNION ALL SELECT hk FROM late_hk")
     # the exit inspection's checks and population figures are judged against the registry as it is now
     checks_flags = load_inspection.recheck(con, touched, "SELECT hk FROM rep_hk",
                                            "SELECT id_number FROM kept WHERE id_number IS NOT NULL",
@@ -564,6 +567,57 @@ def _cell_issue(alias: str, columns: Sequence[str]) -> str:
     names = ", ".join(f"'{c}'" for c in columns)
     rules = ", ".join(f"'{r}'" for r in REGISTRY_RULES)
     return f"({alias}.field IN ({names}) AND {alias}.rule NOT IN ({rules}))"
+
+
+# Which load delivered a row, not what it says: a row sent again unchanged is the same row.
+_NOT_CONTENT = ("batch_id", "source_line")
+# The registry's tables of a household, each with the rows a file replaces (its income rows: the years
+# it gives), as (table, staged rows, condition on the stored rows `t`).
+_HOUSEHOLD_ROWS = (
+    ("households", "new_hh", "TRUE"),
+    ("members", "new_members", "TRUE"),
+    ("household_income", "new_income",
+     "(t.household_id, t.income_year) IN (SELECT (household_id, income_year) FROM hh WHERE income_per_capita IS NOT NULL)"),
+)
+
+
+def _stage_rows(con: duckdb.DuckDBPyConnection, table: str, name: str, select: str, params: list) -> None:
+    """`select`'s rows as `table` would store them (its columns, their defaults), in `stage.name`."""
+    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.{name} AS SELECT * FROM {table} LIMIT 0")  # noqa: S608
+    con.execute(f"INSERT INTO {STAGE_SCHEMA}.{name} BY NAME {select}", params)  # noqa: S608 - ours
+
+
+def _same_households(con: duckdb.DuckDBPyConnection) -> None:
+    """`same_hh`: the file's households whose rows it would write exactly as stored (every column but
+    `_NOT_CONTENT`, compared by one 64-bit hash per row, summed per household and table), that stay in
+    their place and have no data issue stored. They are left as they are and not touched: a registry
+    exported again whole with a few households changed costs what those households cost (issue 12)."""
+    sides = []
+    for table, staged, replaced in _HOUSEHOLD_ROWS:
+        cols = [c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' "
+            "AND database_name = current_database() ORDER BY column_index", [table]).fetchall()
+            if c not in _NOT_CONTENT]
+        row = f"sum(hash({', '.join(f't.{q(c)}' for c in cols)})::HUGEINT) AS h, count(*) AS n"
+        sides.append((f"SELECT '{table}' AS tb, t.hk, {row} FROM {table} t "  # noqa: S608 - ours
+                      f"WHERE t.hk IN (SELECT hk FROM rep_hk) AND {replaced} GROUP BY t.hk",
+                      f"SELECT '{table}' AS tb, t.hk, {row} FROM {STAGE_SCHEMA}.{staged} t GROUP BY t.hk"))
+    old = " UNION ALL ".join(o for o, _ in sides)
+    new = " UNION ALL ".join(n for _, n in sides)
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.same_hh AS
+        WITH old AS ({old}), new AS ({new})
+        SELECT hk FROM old WHERE tb = 'households'
+        EXCEPT SELECT hk FROM ((SELECT * FROM old EXCEPT SELECT * FROM new) UNION ALL (SELECT * FROM new EXCEPT SELECT * FROM old))
+        EXCEPT SELECT hk FROM todo_placed
+        EXCEPT SELECT hk FROM data_issues WHERE hk IN (SELECT hk FROM rep_hk)""")  # noqa: S608 - ours
+
+
+def _write_households(con: duckdb.DuckDBPyConnection, households: str) -> None:
+    """Replace the registry rows of the households in `stage.households` by the staged ones."""
+    which = f"hk IN (SELECT hk FROM {STAGE_SCHEMA}.{households})"
+    for table, staged, replaced in _HOUSEHOLD_ROWS:
+        con.execute(f"DELETE FROM {table} t WHERE t.{which} AND {replaced}")  # noqa: S608 - ours
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STAGE_SCHEMA}.{staged} WHERE {which}")  # noqa: S608
 
 
 def _keep_absent_household_fields(con: duckdb.DuckDBPyConnection, present: Sequence[str]) -> None:
@@ -653,8 +707,7 @@ def _key_households(con: duckdb.DuckDBPyConnection, touched: Touched) -> set[str
     # households of renumbered villages that this file does not list: their new place order
     con.execute("""UPDATE households h SET seq = p.seq FROM stage.todo_placed p
                    WHERE h.hk = p.hk AND h.hk NOT IN (SELECT hk FROM rep_hk)""")
-    touched.add("hk", "SELECT hk FROM rep_hk")
-    touched.add("hk", "SELECT hk FROM todo_placed")
+    touched.add("hk", "SELECT hk FROM todo_placed")  # the file's own: by _load_registry, unless unchanged
     after = con.execute("SELECT count(*), sum(hash(area, base)) FROM area_keys").fetchall()[0]
     return {"area_keys"} if after != areas else set()
 

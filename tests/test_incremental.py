@@ -291,6 +291,57 @@ def test_a_ledger_exported_again_touches_only_the_rows_that_changed(tmp_path: Pa
     check(db, tmp_path / "w")
 
 
+def _touched_and_files(db: Path, sql: str) -> tuple[list[str], dict[str, str]]:
+    """The household numbers the last load touched (its changeset), and `sql`'s (key, file name) pairs."""
+    cur = snapshot.current_snapshot(db)
+    cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
+    try:
+        hks = [hk for (hk,) in cs.execute("SELECT hk FROM t_hk").fetchall()]
+    finally:
+        cs.close()
+    con = duckdb.connect(str(cur), read_only=True)
+    try:
+        ids = dict(con.execute("SELECT hk, household_id FROM household_keys").fetchall())
+        return sorted(ids[hk] for hk in hks), dict(con.execute(sql).fetchall())
+    finally:
+        con.close()
+
+
+def test_a_registry_exported_again_touches_only_the_households_that_changed(tmp_path: Path) -> None:
+    """A village's registry exported again with one income changed and one ID number now used twice:
+    the households whose rows do not change are left as stored (with the file that wrote them) and not
+    touched; the changed one is written, and so is each household the new file raises an issue for."""
+    db = _county(tmp_path)  # 60 other households (the load rebuilds whole when it touches a third)
+    ids = {i: id_number(dt.date(1970, 1, i), 100 + i) for i in range(1, 7)}
+
+    def registry(name: str, changes: dict[int, tuple[str, str]], end: str = "\n") -> Path:
+        rows = [REGISTRY_HEADER]
+        for i in range(1, 7):
+            idn, income = changes.get(i, (ids[i], "3000"))
+            rows.append(f"甲镇,一村,V{i:04d},V{i:04d}01,户主{i},{idn},户主,1,因病,,未脱贫,,{income},2019,"
+                        "2014-10-01,健康,普通劳动力,,是,是,,,否,是")
+        path = tmp_path / name
+        path.write_bytes((end.join(rows) + end).encode("utf-8"))
+        return path
+
+    assert load_files([registry("r1.csv", {})], db=db).exit_code == 0
+    assert load_files([registry("r1-again.csv", {}, "\r\n")], db=db).exit_code == 0  # same rows, other bytes
+    members = ("SELECT m.household_id, b.file_name FROM members m JOIN load_batches b USING (batch_id) "
+               "WHERE m.household_id LIKE 'V%'")
+    touched, files = _touched_and_files(db, members)
+    assert touched == [] and set(files.values()) == {"r1.csv"}
+    assert load_files([registry("r2.csv", {3: (ids[3], "3500"), 5: (ids[1], "3000")})], db=db).exit_code == 0
+    touched, files = _touched_and_files(db, members)
+    assert touched == ["V0001", "V0003", "V0005"]  # V0001: its ID is now also V0005's (an issue)
+    assert files == {"V0001": "r2.csv", "V0002": "r1.csv", "V0003": "r2.csv", "V0004": "r1.csv",
+                     "V0005": "r2.csv", "V0006": "r1.csv"}
+    _, issues = _touched_and_files(db, "SELECT household_id, line FROM data_issues "
+                                       "WHERE rule = 'id_duplicate' AND household_id LIKE 'V%'")
+    assert issues == {"V0001": 2, "V0005": 6}
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")
+
+
 def _changeset_meta(db: Path) -> dict:
     cur = snapshot.current_snapshot(db)
     cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
