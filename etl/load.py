@@ -604,10 +604,10 @@ def _same_households(con: duckdb.DuckDBPyConnection) -> None:
                       f"SELECT '{table}' AS tb, t.hk, {row} FROM {STAGE_SCHEMA}.{staged} t GROUP BY t.hk"))
     old = " UNION ALL ".join(o for o, _ in sides)
     new = " UNION ALL ".join(n for _, n in sides)
+    # every listed household has a staged households row: one without a stored one is new (differs)
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.same_hh AS
-        WITH old AS ({old}), new AS ({new})
-        SELECT hk FROM old WHERE tb = 'households'
-        EXCEPT SELECT hk FROM ((SELECT * FROM old EXCEPT SELECT * FROM new) UNION ALL (SELECT * FROM new EXCEPT SELECT * FROM old))
+        SELECT coalesce(o.hk, n.hk) AS hk FROM ({old}) o FULL JOIN ({new}) n ON o.tb = n.tb AND o.hk = n.hk
+        GROUP BY ALL HAVING NOT bool_or(o.h IS DISTINCT FROM n.h OR o.n IS DISTINCT FROM n.n)
         EXCEPT SELECT hk FROM todo_placed
         EXCEPT SELECT hk FROM data_issues WHERE hk IN (SELECT hk FROM rep_hk)""")  # noqa: S608 - ours
 
@@ -737,11 +737,11 @@ def _load_ledger(
         issue_rules.append(mismatch)
     if "id_number" in FIELDS[kind]:
         issue_rules += list(ID_RULES.values())
-    _drop_unchanged_rows(con, table, cols, issue_rules)
     # The rows this file replaces. A content key includes the household, so the same key means the same
     # household: the integer key finds the candidates (one integer column scanned, not 40M texts).
     # 问题编号 may move an item to another household: the (small) ledger is searched by key alone.
     same_household = "" if kind == "rectifications" else "t.hk IN (SELECT hk FROM k) AND "
+    _drop_unchanged_rows(con, table, cols, issue_rules, same_household)
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.gone AS
                     SELECT t.rowid AS r, t.hk FROM {table} t
                     WHERE {same_household}t.record_key IN (SELECT record_key FROM k)""")
@@ -771,19 +771,20 @@ def _load_ledger(
 
 
 def _drop_unchanged_rows(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str],
-                         issue_rules: Sequence[str]) -> None:
+                         issue_rules: Sequence[str], candidates: str) -> None:
     """Take out of the staged ledger rows `k` those the table already holds as they are: same record,
     same household, every field equal, and no data issue, neither stored nor raised by the new row.
     They stay as stored (with the file and line that first delivered them), and their households are
     not touched: a ledger exported again with one item changed costs what that item costs (issue 12).
-    A row with an issue goes the full way, so its issue rows always name the latest file and line."""
+    A row with an issue goes the full way, so its issue rows always name the latest file and line.
+    `candidates`: a condition (and AND) on the stored rows `t` that narrows the search first."""
     equal = " AND ".join(f"k.{q(c)} IS NOT DISTINCT FROM t.{q(c)}" for c in cols)
     clean = f"NOT coalesce({' OR '.join(f'({r})' for r in issue_rules)}, false)" if issue_rules else "TRUE"
     con.execute(f"""
         DELETE FROM {STAGE_SCHEMA}.k WHERE record_key IN (
             SELECT k.record_key FROM (SELECT * FROM {STAGE_SCHEMA}.k WHERE {clean}) k JOIN {table} t
                 ON t.record_key = k.record_key AND t.hk IS NOT DISTINCT FROM k.hk AND {equal}
-            WHERE k.record_key NOT IN (
+            WHERE {candidates}k.record_key NOT IN (
                 SELECT record_key FROM data_issues WHERE table_name = ? AND record_key IS NOT NULL))""",
         [table])  # noqa: S608 - our names
 
