@@ -53,6 +53,16 @@ def _write(path: Path, header: list[str], rows: list[tuple]) -> Path:
     return path
 
 
+def _registry_rows(con: duckdb.DuckDBPyConnection, pick: str, params: dict[str, object]) -> list[tuple]:
+    """The member rows, as a registry export has them, of the households of the CTEs `pick` (hk, changed:
+    whether the household's income is changed, by `$round` + 1)."""
+    cols = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(REGISTRY_COLUMNS))
+    return con.execute(f"""
+        WITH {pick}
+        SELECT {cols} FROM households h JOIN pick USING (hk) JOIN members m USING (hk)
+        ORDER BY h.household_id, m.is_head DESC, m.member_key""", params).fetchall()  # noqa: S608 - ours
+
+
 def write_file(con: duckdb.DuckDBPyConnection, kind: str, folder: Path, round_no: int) -> Path:
     """One small export file of `kind`, different in every round (`round_no` seeds the sample)."""
     seed = {"seed": f"bench-{round_no}"}
@@ -65,22 +75,16 @@ def write_file(con: duckdb.DuckDBPyConnection, kind: str, folder: Path, round_no
                      f"基准测试新增问题{round_no}", "乡镇政府", "责任人", "整改", "2020-12-31", "未整改", None))
         return _write(folder / f"rect_{round_no:02d}.csv", list(RECT_COLUMNS.values()), rows)
     if kind == "registry_100":
-        cols = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(REGISTRY_COLUMNS))
-        rows = con.execute(f"""
-            WITH pick AS (SELECT hk, true AS changed FROM households ORDER BY md5(household_id || $seed) LIMIT 100)
-            SELECT {cols} FROM households h JOIN pick USING (hk) JOIN members m USING (hk)
-            ORDER BY h.household_id, m.is_head DESC, m.member_key""", {**seed, "round": round_no}).fetchall()  # noqa: S608
-        return _write(folder / f"registry_{round_no:02d}.csv", list(REGISTRY_COLUMNS.values()), rows)
+        pick = "pick AS (SELECT hk, true AS changed FROM households ORDER BY md5(household_id || $seed) LIMIT 100)"
+        return _write(folder / f"registry_{round_no:02d}.csv", list(REGISTRY_COLUMNS.values()),
+                      _registry_rows(con, pick, {**seed, "round": round_no}))
     if kind == "village_again":
-        cols = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(REGISTRY_COLUMNS))
-        rows = con.execute(f"""
-            WITH village AS (SELECT area FROM households ORDER BY md5(household_id || $seed) LIMIT 1),
+        pick = """village AS (SELECT area FROM households ORDER BY md5(household_id || $seed) LIMIT 1),
             inside AS (SELECT hk, household_id FROM households WHERE area = (SELECT area FROM village)),
             pick AS (SELECT hk, md5(household_id || $seed) IN (
-                        SELECT md5(household_id || $seed) FROM inside ORDER BY 1 LIMIT 100) AS changed FROM inside)
-            SELECT {cols} FROM households h JOIN pick USING (hk) JOIN members m USING (hk)
-            ORDER BY h.household_id, m.is_head DESC, m.member_key""", {**seed, "round": round_no}).fetchall()  # noqa: S608
-        return _write(folder / f"village_{round_no:02d}.csv", list(REGISTRY_COLUMNS.values()), rows)
+                        SELECT md5(household_id || $seed) FROM inside ORDER BY 1 LIMIT 100) AS changed FROM inside)"""
+        return _write(folder / f"village_{round_no:02d}.csv", list(REGISTRY_COLUMNS.values()),
+                      _registry_rows(con, pick, {**seed, "round": round_no}))
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
     rows = con.execute("""
         SELECT household_id, CAST($as_of AS DATE) + 1 + CAST(abs(hash(household_id || $seed)) % 7 AS INTEGER),

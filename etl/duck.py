@@ -10,3 +10,11 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> o
     is unfinished."""
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str, database: str | None = None) -> list[str]:
+    """The columns of `table` (schema main of `database`, else of the current database), in order."""
+    where = "database_name = ?" if database else "database_name = current_database()"
+    return [r[0] for r in con.execute(
+        f"SELECT column_name FROM duckdb_columns() WHERE {where} AND table_name = ? AND schema_name = 'main' "  # noqa: S608
+        "ORDER BY column_index", [*([database] if database else []), table]).fetchall()]

@@ -8,6 +8,11 @@ import duckdb
 from etl.stage import CONTROL_RULE, q, raw_value_case
 
 
+def issue_flag(rule: str, column: str) -> str:
+    """The staged row's column that is true where the check (rule, column) fails."""
+    return q(f"bad__{rule}__{column}")
+
+
 def issue_selects(source: str, checks: list[tuple[str, str]], table_name: str, record_key: str) -> list[str]:
     """One SELECT per (rule, column) check over `source`, shaped like data_issues minus batch/file.
 
@@ -15,7 +20,7 @@ def issue_selects(source: str, checks: list[tuple[str, str]], table_name: str, r
     """
     return [
         f"SELECT source_line, '{table_name}', {record_key}, household_id, '{col}', NULL::VARCHAR, '{rule}' "
-        f"FROM {source} WHERE {q(f'bad__{rule}__{col}')}"
+        f"FROM {source} WHERE {issue_flag(rule, col)}"
         for rule, col in checks
     ]
 

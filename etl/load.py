@@ -16,9 +16,9 @@ import duckdb
 import pyarrow as pa
 
 from etl import changeset, derive, hh_lookup, history, keys, load_inspection, readers, schema, snapshot
-from etl.duck import scalar
+from etl.duck import scalar, table_columns
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
-from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_selects
+from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, issue_selects
 from etl.messages import read_error_text
 from etl.owners import Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
@@ -441,32 +441,42 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
 
     hh_cols = ", ".join(f"hh.{q(c)}" for c in HOUSEHOLD_FIELDS if c != "household_size")
     load_inspection.places_before(con, "SELECT hk FROM rep_hk")
-    # The rows the file's households will have, staged first: a household whose rows would not change
-    # (and that has no data issue) is left as stored and not touched (`_same_households`).
-    _stage_rows(con, "households", "new_hh", f"""
-        SELECT hh.household_id, {hh_cols},
-               household_size AS household_size_declared, n_members AS household_size,
-               CASE WHEN n_heads > 0 THEN name END AS head_name,
-               CASE WHEN n_heads > 0 THEN id_number END AS head_id_number,
-               CASE WHEN exit_status = '已脱贫' THEN enjoys_policy END AS enjoys_policy,
-               monitoring_type IS NOT NULL AS monitored,
-               exit_status IS NOT NULL AS registered,
-               ? AS batch_id, hh.source_line, r.hk, coalesce(p.area, o.area) AS area, coalesce(p.seq, o.seq) AS seq
-        FROM hh JOIN rep_hk r USING (household_id)
-        LEFT JOIN todo_placed p USING (hk) LEFT JOIN old_pos o USING (hk)""", [batch_id])  # noqa: S608 - ours
-    member_cols = ", ".join(q(c) for c in MEMBER_FIELDS if c not in ("sex",))
-    _stage_rows(con, "members", "new_members", f"""
-        SELECT household_id, member_key, {member_cols},
-               id_valid, coalesce(id_sex, sex) AS sex, id_birth_date AS birth_date, is_head,
-               ? AS batch_id, source_line, r.hk
-        FROM m JOIN rep_hk r USING (household_id) WHERE NOT dup""", [batch_id])  # noqa: S608 - ours
-    _stage_rows(con, "household_income", "new_income", """
-        SELECT household_id, income_year, income_per_capita, ? AS batch_id, r.hk FROM hh JOIN rep_hk r USING (household_id)
-        WHERE income_year IS NOT NULL AND income_per_capita IS NOT NULL""", [batch_id])
-    _same_households(con)
-    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.write_hk AS "
-                "SELECT hk FROM rep_hk EXCEPT SELECT hk FROM same_hh")
-    _write_households(con, "write_hk")
+    # The rows the file's households will have. When some of them are stored already, these are staged
+    # first: a household whose rows would not change (and that has no data issue) is left as stored and
+    # not touched (`_same_households`). A file of new households alone is written straight from them.
+    rows = {
+        "households": f"""
+            SELECT hh.household_id, {hh_cols},
+                   household_size AS household_size_declared, n_members AS household_size,
+                   CASE WHEN n_heads > 0 THEN name END AS head_name,
+                   CASE WHEN n_heads > 0 THEN id_number END AS head_id_number,
+                   CASE WHEN exit_status = '已脱贫' THEN enjoys_policy END AS enjoys_policy,
+                   monitoring_type IS NOT NULL AS monitored,
+                   exit_status IS NOT NULL AS registered,
+                   {int(batch_id)} AS batch_id, hh.source_line, r.hk,
+                   coalesce(p.area, o.area) AS area, coalesce(p.seq, o.seq) AS seq
+            FROM hh JOIN rep_hk r USING (household_id)
+            LEFT JOIN todo_placed p USING (hk) LEFT JOIN old_pos o USING (hk)""",  # noqa: S608 - ours
+        "members": f"""
+            SELECT household_id, member_key, {", ".join(q(c) for c in MEMBER_FIELDS if c not in ("sex",))},
+                   id_valid, coalesce(id_sex, sex) AS sex, id_birth_date AS birth_date, is_head,
+                   {int(batch_id)} AS batch_id, source_line, r.hk
+            FROM m JOIN rep_hk r USING (household_id) WHERE NOT dup""",  # noqa: S608 - ours
+        "household_income": f"""
+            SELECT household_id, income_year, income_per_capita, {int(batch_id)} AS batch_id, r.hk
+            FROM hh JOIN rep_hk r USING (household_id)
+            WHERE income_year IS NOT NULL AND income_per_capita IS NOT NULL""",  # noqa: S608 - ours
+    }
+    if scalar(con, "SELECT count(*) FROM old_pos"):
+        rows = {table: _stage_rows(con, table, select) for table, select in rows.items()}
+        _same_households(con)
+        con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.write_hk AS "
+                    "SELECT hk FROM rep_hk EXCEPT SELECT hk FROM same_hh")
+        _write_households(con, rows, "write_hk")
+    else:
+        con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.same_hh (hk INTEGER)")
+        con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.write_hk AS SELECT hk FROM rep_hk")
+        _write_households(con, rows)
 
     # Data issues: the file is authoritative for its households, so their old issues go, except those of
     # a cell in a column the file lacks (an unknown 致贫原因 stays through a 健康状况 update), of a household
@@ -540,7 +550,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     # issue's line is its stored row's
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.late_hk AS SELECT hk FROM same_hh
                     WHERE hk IN (SELECT hk FROM data_issues WHERE batch_id = ? AND hk IS NOT NULL)""", [batch_id])
-    _write_households(con, "late_hk")
+    _write_households(con, rows, "late_hk")
     touched.add("hk", "SELECT hk FROM write_hk UNION ALL SELECT hk FROM late_hk")
     # the exit inspection's checks and population figures are judged against the registry as it is now
     checks_flags = load_inspection.recheck(con, touched, "SELECT hk FROM rep_hk",
@@ -571,20 +581,25 @@ def _cell_issue(alias: str, columns: Sequence[str]) -> str:
 
 # Which load delivered a row, not what it says: a row sent again unchanged is the same row.
 _NOT_CONTENT = ("batch_id", "source_line")
-# The registry's tables of a household, each with the rows a file replaces (its income rows: the years
-# it gives), as (table, staged rows, condition on the stored rows `t`).
-_HOUSEHOLD_ROWS = (
-    ("households", "new_hh", "TRUE"),
-    ("members", "new_members", "TRUE"),
-    ("household_income", "new_income",
-     "(t.household_id, t.income_year) IN (SELECT (household_id, income_year) FROM hh WHERE income_per_capita IS NOT NULL)"),
-)
+# The registry's tables of a household, each with the stored rows `t` a file replaces (of income, the
+# years it gives).
+_REPLACED = {
+    "households": "TRUE",
+    "members": "TRUE",
+    "household_income": "(t.household_id, t.income_year) IN "
+                        "(SELECT (household_id, income_year) FROM hh WHERE income_per_capita IS NOT NULL)",
+}
 
 
-def _stage_rows(con: duckdb.DuckDBPyConnection, table: str, name: str, select: str, params: list) -> None:
-    """`select`'s rows as `table` would store them (its columns, their defaults), in `stage.name`."""
-    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.{name} AS SELECT * FROM {table} LIMIT 0")  # noqa: S608
-    con.execute(f"INSERT INTO {STAGE_SCHEMA}.{name} BY NAME {select}", params)  # noqa: S608 - ours
+def _staged(table: str) -> str:
+    return f"{STAGE_SCHEMA}.new_{table}"
+
+
+def _stage_rows(con: duckdb.DuckDBPyConnection, table: str, select: str) -> str:
+    """`select`'s rows as `table` would store them (its columns, their defaults), staged; a SELECT of them."""
+    con.execute(f"CREATE OR REPLACE TABLE {_staged(table)} AS SELECT * FROM {table} LIMIT 0")  # noqa: S608
+    con.execute(f"INSERT INTO {_staged(table)} BY NAME {select}")  # noqa: S608 - ours
+    return f"SELECT * FROM {_staged(table)}"  # noqa: S608 - ours
 
 
 def _same_households(con: duckdb.DuckDBPyConnection) -> None:
@@ -593,15 +608,12 @@ def _same_households(con: duckdb.DuckDBPyConnection) -> None:
     their place and have no data issue stored. They are left as they are and not touched: a registry
     exported again whole with a few households changed costs what those households cost (issue 12)."""
     sides = []
-    for table, staged, replaced in _HOUSEHOLD_ROWS:
-        cols = [c for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' "
-            "AND database_name = current_database() ORDER BY column_index", [table]).fetchall()
-            if c not in _NOT_CONTENT]
+    for table, replaced in _REPLACED.items():
+        cols = [c for c in table_columns(con, table) if c not in _NOT_CONTENT]
         row = f"sum(hash({', '.join(f't.{q(c)}' for c in cols)})::HUGEINT) AS h, count(*) AS n"
         sides.append((f"SELECT '{table}' AS tb, t.hk, {row} FROM {table} t "  # noqa: S608 - ours
                       f"WHERE t.hk IN (SELECT hk FROM rep_hk) AND {replaced} GROUP BY t.hk",
-                      f"SELECT '{table}' AS tb, t.hk, {row} FROM {STAGE_SCHEMA}.{staged} t GROUP BY t.hk"))
+                      f"SELECT '{table}' AS tb, t.hk, {row} FROM {_staged(table)} t GROUP BY t.hk"))
     old = " UNION ALL ".join(o for o, _ in sides)
     new = " UNION ALL ".join(n for _, n in sides)
     # every listed household has a staged households row: one without a stored one is new (differs)
@@ -612,12 +624,16 @@ def _same_households(con: duckdb.DuckDBPyConnection) -> None:
         EXCEPT SELECT hk FROM data_issues WHERE hk IN (SELECT hk FROM rep_hk)""")  # noqa: S608 - ours
 
 
-def _write_households(con: duckdb.DuckDBPyConnection, households: str) -> None:
-    """Replace the registry rows of the households in `stage.households` by the staged ones."""
-    which = f"hk IN (SELECT hk FROM {STAGE_SCHEMA}.{households})"
-    for table, staged, replaced in _HOUSEHOLD_ROWS:
+def _write_households(con: duckdb.DuckDBPyConnection, rows: dict[str, str], households: str | None = None) -> None:
+    """Replace the registry rows of the households in `stage.households` (None: all the file lists) by
+    their new `rows` (a SELECT per table)."""
+    if households and not scalar(con, f"SELECT count(*) FROM {STAGE_SCHEMA}.{households}"):  # noqa: S608
+        return
+    which = f"hk IN (SELECT hk FROM {STAGE_SCHEMA}.{households or 'rep_hk'})"
+    for table, replaced in _REPLACED.items():
         con.execute(f"DELETE FROM {table} t WHERE t.{which} AND {replaced}")  # noqa: S608 - ours
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {STAGE_SCHEMA}.{staged} WHERE {which}")  # noqa: S608
+        only = f" WHERE s.{which}" if households else ""
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM ({rows[table]}) s{only}")  # noqa: S608 - ours
 
 
 def _keep_absent_household_fields(con: duckdb.DuckDBPyConnection, present: Sequence[str]) -> None:
@@ -732,7 +748,7 @@ def _load_ledger(
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
                     SELECT k.*, hk.hk FROM k LEFT JOIN household_keys hk USING (household_id)""")
     mismatch = f"total_cost IS NOT NULL AND abs(total_cost - {claim_parts_sql()}) > {CLAIM_TOLERANCE}"
-    issue_rules = [q(f"bad__{rule}__{col}") for rule, col in checks]
+    issue_rules = [issue_flag(rule, col) for rule, col in checks]
     if kind == "medical_claims":
         issue_rules.append(mismatch)
     if "id_number" in FIELDS[kind]:
@@ -850,15 +866,10 @@ def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str 
 
 def _copy_base_table(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> int:
     """Copy a base table of the attached snapshot `old` by column name; its row count (checked)."""
-    def columns(database: str) -> list[str]:
-        return [r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ? "
-            "AND schema_name = 'main' ORDER BY column_index", [database, table]).fetchall()]
-
-    cols = columns("old")
+    cols = table_columns(con, table, "old")
     if not cols:
         return 0  # an older version without this table
-    mine = set(columns(scalar(con, "SELECT current_database()")))
+    mine = set(table_columns(con, table))
     lost = [c for c in cols if c not in mine and c not in schema.DROPPED_COLUMNS.get(table, ())]
     if lost:
         raise UpgradeError(t("cli.upgrade_lost", lang, table=table, columns="、".join(lost)))
