@@ -366,13 +366,14 @@ def _touch_samples(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     touched.add("area", "SELECT area FROM list_sample_draw WHERE hk IN (SELECT hk FROM t_hk)")
 
 
-def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched, delta: bool) -> None:
+def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched, delta: bool, shared: tuple[str, ...]) -> None:
     """The households touched only because a member's age crossed a threshold (`t_hk_aged`): rewritten
     in the tables that hold age facts (etl.owners.AGED_TABLES) and nowhere else."""
     aged = Scope(False, suffix="_aged", delta=delta)
     touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk_aged)", suffix="_aged")
     touched.dedupe()
-    sources.build_hk_sources(con, aged, (*sources.HK_SOURCES, "insp_school_age"))  # the school check reads it
+    # the school check reads insp_school_age
+    sources.build_hk_sources(con, aged, (*sources.HK_SOURCES, "insp_school_age"), shared)
     build_hh_facts(con, aged, touched)
     if not delta:
         sources.build_cell_sources(con, aged, ("hh_facts",))
@@ -430,11 +431,12 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
         return False
     scope = Scope(False, touched.nohk)
     hh_lookup.build(con, scope, hh_lookup.touched_tables(touched, base_only=True))  # the loader's writes
-    sources.build_hk_sources(con, scope)
+    shared = sources.build_shared_sources(con) if touched.count("hk", "_aged") else ()
+    sources.build_hk_sources(con, scope, shared=shared)
     delta = before_load is not None and sources.build_old_ledgers(con, scope, touched, before_load)
     scope = dataclasses.replace(scope, delta=delta)
     touched.by_difference = delta
     _build_tables(con, scope, touched)
     if touched.count("hk", "_aged"):
-        _age_pass(con, touched, delta)
+        _age_pass(con, touched, delta, shared)
     return True

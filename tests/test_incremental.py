@@ -209,15 +209,16 @@ def test_incremental_loads_equal_a_full_rebuild(tmp_path_factory, first, steps) 
         check(db, work)
 
 
-def _county(root: Path, households: int = 60) -> Path:
-    """A fresh county of `households` households in three townships (one member each)."""
+def _county(root: Path, households: int = 60, births: dict[int, dt.date] | None = None) -> Path:
+    """A fresh county of `households` households in three townships (one member each; household i's
+    member born on `births[i]` when given)."""
     db = root / "db" / "fupin.duckdb"
     path = root / "county.csv"
     towns = [(t, v) for t, vs in TOWNS.items() for v in vs]
     rows = [REGISTRY_HEADER]
     for i in range(households):
         town, village = towns[i % len(towns)]
-        name, idn = PEOPLE[i % len(PEOPLE)]
+        name, idn = PEOPLE[i % len(PEOPLE)] if births is None else ("成员", id_number(births[i], i))
         rows.append(f"{town},{village},H{i:04d},H{i:04d}01,{name}{i},{idn},户主,1,因病,,未脱贫,,3000,2019,"
                     f"{'2020-03-01' if i == 0 else '2014-10-01'},健康,普通劳动力,,是,是,,,否,是")  # as of 2020-03-01
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -248,6 +249,33 @@ def test_a_small_load_changes_only_what_its_file_touched(tmp_path: Path) -> None
     assert rows["rows__load_batches"] == 1
     assert sum(rows.values()) < 40
     assert differences(cur, rebuilt(cur, tmp_path / "r.duckdb")) == {}
+
+
+def test_a_visit_that_moves_the_as_of_date_rewrites_those_who_turned_65(tmp_path: Path) -> None:
+    """A visit dated after the as-of date moves it past two one-person households' 65th birthdays: the
+    load writes the visited household, and the two (the age pass, which reads its rows from one copy
+    shared with the load's own pass) in the tables of age facts only; equal to a full rebuild."""
+    births = {i: dt.date(1955, 7, 1) if i in (3, 4) else dt.date(1980, 3, 3) for i in range(40)}
+    db = _county(tmp_path, 40, births)  # as of 2020-03-01
+    visit = tmp_path / "v.csv"
+    visit.write_text(HEADERS["visits"] + "\nH0007,2020-07-05,入户走访,干部,记录\n", encoding="utf-8")
+    assert load_files([visit], db=db).exit_code == 0
+    cur = snapshot.current_snapshot(db)
+    cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
+    try:
+        assert cs.execute("SELECT list(hk ORDER BY hk) FROM t_hk_aged").fetchall()[0][0] == [4, 5]  # H0003, H0004
+        assert cs.execute("SELECT list(hk) FROM t_hk").fetchall()[0][0] == [8]  # H0007
+        assert cs.execute("SELECT count(*) FROM rows__hh_facts").fetchall()[0][0] == 3
+    finally:
+        cs.close()
+    con = duckdb.connect(str(cur), read_only=True)
+    try:
+        alone = con.execute("SELECT list(household_id ORDER BY household_id) FROM hh_facts WHERE elderly_alone")
+        assert alone.fetchall()[0][0] == ["H0003", "H0004"]
+    finally:
+        con.close()
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")
 
 
 def _touched_and_files(db: Path, sql: str) -> tuple[list[str], dict[str, str]]:
