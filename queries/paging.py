@@ -95,9 +95,17 @@ class ListQuery:
                                         for sql, order in self.parts)
             sql = f"SELECT * FROM ({firsts}) AS lst ORDER BY {self.order} LIMIT {int(limit)}"  # noqa: S608
         else:
-            sql = self.ordered(stored_sorted(con, self.stored_table))
-            if limit is not None:
-                sql += f" LIMIT {int(limit)}"
+            table_sorted = stored_sorted(con, self.stored_table)
+            if limit is not None and self.stored_table and self.order == "seq" and not self.presorted(table_sorted):
+                # Out of order since a load: the first places are found on `seq` alone, then only their
+                # rows are built. A top-N over the whole row built every candidate's masked text (the
+                # household list at 10M households: 35 ms against 11 ms). `seq` is unique in the table.
+                sql = (f"SELECT * FROM ({self.sql}) AS lst WHERE seq IN (SELECT seq FROM ({self.sql}) AS k "  # noqa: S608
+                       f"ORDER BY seq LIMIT {int(limit)}) ORDER BY seq LIMIT {int(limit)}")
+            else:
+                sql = self.ordered(table_sorted)
+                if limit is not None:
+                    sql += f" LIMIT {int(limit)}"
         df = con.execute(sql, params).df().drop(columns=list(self.hidden))
         total = len(df) if limit is None or len(df) < int(limit) else self.count(con)
         df["total"] = pd.Series([total] * len(df), index=df.index, dtype="int64")

@@ -413,6 +413,9 @@ def test_lists_keep_their_order_after_a_load_appends(tmp_path: Path) -> None:
         assert places == sorted(places) and ("甲镇", "一村", "H0000A") in places
         ids = page["household_id"].tolist()
         assert ids.index("H0000A") == ids.index("H0000") + 1 == ids.index("H0007") - 1
+        n = ids.index("H0000A") + 2  # a page with the appended household inside it (the paged SQL path)
+        first = households.listing(con, Filters(), Viewer(), limit=n)
+        assert first["household_id"].tolist() == ids[:n] and int(first["total"].iloc[0]) == len(ids)
     finally:
         con.close()
     rebuild(db)
