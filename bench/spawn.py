@@ -45,6 +45,7 @@ def measure(task: str, args: dict[str, Any], timeout: float | None = None,
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"bench child {task} failed with exit code {proc.returncode}")
     result = json.loads(lines[-1])
-    result["peak_rss_bytes"] = int(usage.ru_maxrss) * 1024  # Linux: kilobytes
+    # the child's own peak (bench.child); ru_maxrss (kilobytes on Linux) where /proc cannot tell
+    result["peak_rss_bytes"] = result.pop("own_peak_bytes", None) or int(usage.ru_maxrss) * 1024
     result["wall_seconds"] = wall
     return result

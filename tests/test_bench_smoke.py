@@ -44,3 +44,19 @@ def test_bench_smoke(tmp_path: Path) -> None:
     for heading in ("## Runs", "## Targets", "### ETL (n500)", "### Page queries (n500)", "### Naive pandas (n500)",
                     "### Pages: Streamlit AppTest (n500)", "### Extract (n500)", "### Small loads (n500)"):
         assert heading in text
+
+
+def test_a_child_reports_its_own_peak_not_the_benchmarks(tmp_path: Path) -> None:
+    """A measured child's peak memory is its own: on Linux ru_maxrss keeps the peak of the process it
+    was started from, so every load measured after the bench held 1.2 GiB reported 1.2 GiB."""
+    from bench.spawn import measure
+
+    csv = tmp_path / "a.csv"
+    csv.write_text("a,b\n" + "1,2\n" * 100, encoding="utf-8")
+    args = {"db": str(tmp_path / "x.duckdb"), "files": [str(csv)]}
+    held = bytearray(600 * 2**20)  # the bench holding 600 MiB, touched so that it is resident
+    for i in range(0, len(held), 4096):
+        held[i] = 1
+    result = measure("duckdb_csv", args)
+    assert 0 < result["peak_rss_bytes"] < 400 * 2**20 <= result["self_maxrss_bytes"]
+    del held
