@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from etl import hh_lookup
-from etl.owners import AGED_TABLES, OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched, stage_table
+from etl.owners import AGED_TABLES, OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched, delete_rows, stage_table
 from etl.raw_file import STAGE_SCHEMA
 from etl.scope import Scope
 
@@ -76,7 +76,7 @@ def apply(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         for table in meta["tables"]:
             where = touched.predicate(table)
             if where is not None:
-                con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
+                delete_rows(con, table, where)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM cs.rows__{table}")  # noqa: S608
         con.commit()
         hh_lookup.build(con, Scope(False), hh_lookup.touched_tables(touched))

@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 
 from etl.filter_spec import FILTERS
-from etl.owners import OWNERS, Touched
+from etl.owners import OWNERS, Touched, delete_rows
 from etl.scope import Scope
 
 # Tables a page reads in their stored order without sorting (queries.paging, stored_table): an
@@ -63,7 +63,7 @@ def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | Non
     if scope.delta and table in OLD_KEPT:
         con.execute(f"CREATE OR REPLACE TABLE {scope.old_src(table)} AS "  # noqa: S608 - our names
                     f"SELECT *{OLD_KEPT[table]} FROM {table} WHERE {where}")
-    con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
+    delete_rows(con, table, where)
     copy = scope.src(table)  # the rows written, for the later builders of the pass and the changeset
     con.execute(f"CREATE OR REPLACE TABLE {copy} AS {selects[0]}", params or {})
     for sql in selects[1:]:
@@ -112,7 +112,7 @@ def replace_cells(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
         ) GROUP BY ALL HAVING sum({count}) <> 0""", params or {})  # noqa: S608 - our names
     for sql in others:
         con.execute(f"INSERT INTO {copy} BY NAME {sql}", params or {})
-    con.execute(f"DELETE FROM {table} WHERE {where}")  # noqa: S608 - ours
+    delete_rows(con, table, where)
     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {copy}")  # noqa: S608 - ours
 
 

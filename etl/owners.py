@@ -77,6 +77,25 @@ def stage_table(kind: str, suffix: str = "") -> str:
     return f"{STAGE_SCHEMA}.t_{kind}{suffix}"
 
 
+class Predicate(str):
+    """An owners predicate: the OR of `terms`, each the rows of one kind of owner."""
+
+    terms: tuple[str, ...]
+
+    def __new__(cls, terms: list[str]) -> Predicate:
+        obj = super().__new__(cls, " OR ".join(terms))
+        obj.terms = tuple(terms)
+        return obj
+
+
+def delete_rows(con: duckdb.DuckDBPyConnection, table: str, where: str) -> None:
+    """Delete the rows of an owners predicate, one statement per term: DuckDB pushes a lone
+    `col IN (SELECT …)` into the scan as a join filter, but not an OR of two (agg_quality_dated, 18M rows
+    at 10M households: 180 ms as one statement, twice per load)."""
+    for term in where.terms if isinstance(where, Predicate) else (where,):
+        con.execute(f"DELETE FROM {table} WHERE {term}")  # noqa: S608 - our names and predicates
+
+
 def owners_predicate(table: str, sets: dict[str, list[str]], nohk: bool, all_tables: set[str],
                      alias: str = "") -> str | None:
     """The rows of `table` whose owners are in the staging tables `sets[kind]` (or, for the flags, in
@@ -95,7 +114,7 @@ def owners_predicate(table: str, sets: dict[str, list[str]], nohk: bool, all_tab
             col = OWNER_COLUMN[part.kind]
             union = " UNION ALL ".join(f"SELECT {col} FROM {t}" for t in sets[part.kind])  # noqa: S608 - ours
             terms.append(f"({where} AND {p}{col} IN ({union}))")
-    return " OR ".join(terms) if terms else None
+    return Predicate(terms) if terms else None
 
 
 @dataclass

@@ -132,6 +132,11 @@ def _writer_config(snaps: Path, memory_limit: str | None = None) -> dict[str, st
         "memory_limit": memory_limit or etl_memory_limit(),
         "temp_directory": str(tmp),
         "preserve_insertion_order": "false",
+        # A semi-join on up to 1,000 keys (a small load's households, a file's ID hashes) is pushed into
+        # the scan as an IN filter, which the zone maps of the tables stored by key (ix_id_numbers and
+        # the other lookup indexes) use to skip row groups: the ID check of a 100-household update read
+        # 30M hashes in 130-190 ms, now 60-80 ms (L). DuckDB's default stops at 50 keys.
+        "dynamic_or_filter_threshold": "1000",
     }
 
 
