@@ -373,7 +373,7 @@ def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched, delta: bool, sha
     touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk_aged)", suffix="_aged")
     touched.dedupe()
     # the school check reads insp_school_age
-    sources.build_hk_sources(con, aged, (*sources.HK_SOURCES, "insp_school_age"), shared)
+    sources.build_hk_sources(con, aged, touched, (*sources.HK_SOURCES, "insp_school_age"), shared)
     build_hh_facts(con, aged, touched)
     if not delta:
         sources.build_cell_sources(con, aged, ("hh_facts",))
@@ -431,8 +431,8 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
         return False
     scope = Scope(False, touched.nohk)
     hh_lookup.build(con, scope, hh_lookup.touched_tables(touched, base_only=True))  # the loader's writes
-    shared = sources.build_shared_sources(con) if touched.count("hk", "_aged") else ()
-    sources.build_hk_sources(con, scope, shared=shared)
+    shared = sources.build_shared_sources(con, touched) if touched.count("hk", "_aged") else ()
+    sources.build_hk_sources(con, scope, touched, shared=shared)
     delta = before_load is not None and sources.build_old_ledgers(con, scope, touched, before_load)
     scope = dataclasses.replace(scope, delta=delta)
     touched.by_difference = delta

@@ -157,9 +157,13 @@ class Touched:
         rows = self.con.execute(f"SELECT count(DISTINCT {col}) FROM {stage_table(kind, suffix)}").fetchall()  # noqa: S608
         return int(rows[0][0]) if rows else 0
 
+    def wrote(self, table: str) -> bool:
+        """The loader wrote rows of this table (or the whole of it changed)."""
+        return table in self.base or table in self.all_tables
+
     def predicate(self, table: str, alias: str = "") -> str | None:
         """The rows of `table` the load changed, for its changeset: the touched owners', in both passes."""
-        if table in BASE_TABLES and table not in self.base and table not in self.all_tables:
+        if table in BASE_TABLES and not self.wrote(table):
             return None
         sets = {kind: [stage_table(kind)] for kind in OWNER_KINDS}
         if table in AGED_TABLES:

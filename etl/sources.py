@@ -53,32 +53,46 @@ AGED_UNREAD = {"members": " EXCLUDE (name, id_number, member_id, member_key)"}
 # (AGED_UNREAD), and still cost less than two copies (L, 1,000 visits, two traces: 1.2 s against 2.2 + 1.0 s).
 SHARED = tuple(t for t in HK_SOURCES if OWNERS[t] == HK)
 
+# The columns the builders read of a base table the load did not write (a written table's copy is also
+# the changeset's rows of it: every column). Interventions' record, status and unit texts were ~3/4 of
+# copying the ~10k households of a 1,000-visit load at 10M households (0.57 s against 0.16 s for the
+# same households alone; 1.6 s inside the load). Read by etl.derive (hh_facts, list_project_household,
+# the summary cells: CELL_COLUMNS); a builder reading another column fails on it in every test.
+BUILDER_COLUMNS = {"interventions": "hk, category, content, project, year, start_date, amount_yuan"}
+
+
+def _columns(table: str, touched: Touched, aged: bool = False) -> str:
+    """What a copy of `table` for the builders takes."""
+    if table in BUILDER_COLUMNS and not touched.wrote(table):
+        return BUILDER_COLUMNS[table]
+    return "*" + (AGED_UNREAD.get(table, "") if aged else "")
+
 
 def shared_name(table: str) -> str:
     return f"{STAGE_SCHEMA}._both_{table}"
 
 
-def build_shared_sources(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+def build_shared_sources(con: duckdb.DuckDBPyConnection, touched: Touched) -> tuple[str, ...]:
     """`_both_<table>` for the tables of `SHARED`: their rows of the load's households and of the age
     pass's (`t_hk`, `t_hk_aged`). Base tables do not change between the passes. Returns the tables."""
     both = f"SELECT hk FROM {stage_table('hk')} UNION SELECT hk FROM {stage_table('hk', '_aged')}"  # noqa: S608 - ours
     for table in SHARED:
         con.execute(f"CREATE OR REPLACE TABLE {shared_name(table)} AS "  # noqa: S608 - our names
-                    f"SELECT * FROM {table} WHERE hk IN ({both})")
+                    f"SELECT {_columns(table, touched)} FROM {table} WHERE hk IN ({both})")
     return SHARED
 
 
-def build_hk_sources(con: duckdb.DuckDBPyConnection, scope: Scope, tables: tuple[str, ...] = HK_SOURCES,
-                     shared: tuple[str, ...] = ()) -> None:
+def build_hk_sources(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched,
+                     tables: tuple[str, ...] = HK_SOURCES, shared: tuple[str, ...] = ()) -> None:
     """`_src<suffix>_<table>` for the base tables (before any derived table of the pass is written), or
     for derived `tables` a pass reads without rewriting them; those in `shared` from their
     `build_shared_sources` copy."""
     for table in tables:
         where = scope.rows(table, set())
-        unread = AGED_UNREAD.get(table, "") if scope.suffix == "_aged" else ""
+        columns = _columns(table, touched, scope.suffix == "_aged")
         origin = shared_name(table) if table in shared else table
         con.execute(f"CREATE OR REPLACE TABLE {scope.src(table)} AS "  # noqa: S608 - our names
-                    f"SELECT *{unread} FROM {origin} WHERE {where or 'FALSE'}")
+                    f"SELECT {columns} FROM {origin} WHERE {where or 'FALSE'}")
 
 
 def build_cell_sources(con: duckdb.DuckDBPyConnection, scope: Scope, tables: tuple[str, ...] = CELL_SOURCES) -> None:
