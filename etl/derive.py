@@ -36,6 +36,8 @@ Tables built here:
     `agg_project_category(keys, project, category, measures)` (projects with a non-blank name);
   - `agg_member_value(keys, dimension, value, members)`: members by health condition
     (dimension 'health', one count per condition, 未填写 when none) and labour skill ('labor_skill').
+- `hh_content` (etl.content_hash): per household, registry table and income year, a hash of its rows'
+  content, which a registry file sent again is compared with.
 - `list_project_household`: the assistance page's households of each project, stored by project and
   `seq` (a page reads one project's row groups).
 """
@@ -48,7 +50,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import derive_cells, derive_inspection, hh_lookup, keys, sources
+from etl import content_hash, derive_cells, derive_inspection, hh_lookup, keys, sources
 from etl.codes import CODE_ORDER
 from etl.derived_table import as_of, replace, replace_cells
 from etl.filter_spec import FILTERS
@@ -342,6 +344,7 @@ def _build_tables(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
         if not scope.delta:  # a delta pass reads the touched households alone
             sources.build_cell_sources(con, scope)
         hh_lookup.build(con, scope, ("hh_facts",))
+    replace(con, scope, touched, "hh_content", content_hash.hh_content_sql(con, scope), "hk")
     _aggregates(con, scope, touched)
     replace(con, scope, touched, "list_project_household", _list_project_household_sql(scope),
             "project, seq, year")

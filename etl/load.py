@@ -16,6 +16,8 @@ import duckdb
 import pyarrow as pa
 
 from etl import changeset, derive, hh_lookup, history, keys, load_inspection, readers, schema, snapshot
+from etl.content_hash import TABLES as CONTENT_TABLES
+from etl.content_hash import content_sql
 from etl.duck import scalar, table_columns
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
 from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, issue_selects
@@ -580,8 +582,6 @@ def _cell_issue(alias: str, columns: Sequence[str]) -> str:
     return f"({alias}.field IN ({names}) AND {alias}.rule NOT IN ({rules}))"
 
 
-# Which load delivered a row, not what it says: a row sent again unchanged is the same row.
-_NOT_CONTENT = ("batch_id", "source_line")
 # The registry's tables of a household, each with the stored rows `t` a file replaces (of income, the
 # years it gives).
 _REPLACED = {
@@ -605,21 +605,23 @@ def _stage_rows(con: duckdb.DuckDBPyConnection, table: str, select: str) -> str:
 
 def _same_households(con: duckdb.DuckDBPyConnection) -> None:
     """`same_hh`: the file's households whose rows it would write exactly as stored (every column but
-    `_NOT_CONTENT`, compared by one 64-bit hash per row, summed per household and table), that stay in
-    their place and have no data issue stored. They are left as they are and not touched: a registry
-    exported again whole with a few households changed costs what those households cost (issue 12)."""
-    sides = []
-    for table, replaced in _REPLACED.items():
-        cols = [c for c in table_columns(con, table) if c not in _NOT_CONTENT]
-        row = f"sum(hash({', '.join(f't.{q(c)}' for c in cols)})::HUGEINT) AS h, count(*) AS n"
-        sides.append((f"SELECT '{table}' AS tb, t.hk, {row} FROM {table} t "  # noqa: S608 - ours
-                      f"WHERE t.hk IN (SELECT hk FROM rep_hk) AND {replaced} GROUP BY t.hk",
-                      f"SELECT '{table}' AS tb, t.hk, {row} FROM {_staged(table)} t GROUP BY t.hk"))
-    old = " UNION ALL ".join(o for o, _ in sides)
-    new = " UNION ALL ".join(n for _, n in sides)
+    where a row came from, compared by one 64-bit hash per row summed per household, table and income
+    year: `etl.content_hash`), that stay in their place and have no data issue stored. They are left as
+    they are and not touched: a registry exported again whole with a few households changed costs what
+    those households cost (issue 12). The stored side is the derived table `hh_content`; without it (a
+    snapshot without derived tables) every household is written."""
+    if not _has_table(con, "hh_content"):
+        con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.same_hh (hk INTEGER)")
+        return
+    new = " UNION ALL ".join(content_sql(con, table, _staged(table)) for table in CONTENT_TABLES)
+    # of income, the years the file gives
+    old = """SELECT * FROM hh_content t WHERE t.hk IN (SELECT hk FROM rep_hk) AND (t.tb <> 'household_income'
+             OR (t.hk, t.income_year) IN (SELECT (r.hk, h.income_year) FROM hh h JOIN rep_hk r USING (household_id)
+                                          WHERE h.income_per_capita IS NOT NULL))"""
     # every listed household has a staged households row: one without a stored one is new (differs)
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.same_hh AS
-        SELECT coalesce(o.hk, n.hk) AS hk FROM ({old}) o FULL JOIN ({new}) n ON o.tb = n.tb AND o.hk = n.hk
+        SELECT coalesce(o.hk, n.hk) AS hk FROM ({old}) o FULL JOIN ({new}) n
+            ON o.tb = n.tb AND o.hk = n.hk AND o.income_year IS NOT DISTINCT FROM n.income_year
         GROUP BY ALL HAVING NOT bool_or(o.h IS DISTINCT FROM n.h OR o.n IS DISTINCT FROM n.n)
         EXCEPT SELECT hk FROM todo_placed
         EXCEPT SELECT hk FROM data_issues WHERE hk IN (SELECT hk FROM rep_hk)""")  # noqa: S608 - ours

@@ -49,7 +49,7 @@ OWNERS: dict[str, tuple[Part, ...]] = {
     "household_checks": ALL, "population_base": ALL,  # small (data-spec §1.4): copied whole when loaded
     # derived tables (etl.derive and the modules it runs)
     "facts_meta": ALL, "poverty_lines": ALL,
-    "hh_facts": HK,
+    "hh_facts": HK, "hh_content": HK,
     "agg_household": CELL, "agg_category": CELL, "agg_measure": CELL, "agg_project": CELL,
     "agg_project_category": CELL, "agg_member_value": CELL,
     "list_project_household": HK,

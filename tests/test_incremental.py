@@ -359,6 +359,41 @@ def test_a_registry_exported_again_touches_only_the_households_that_changed(tmp_
     check(db, tmp_path / "w")
 
 
+def test_the_registry_comparison_reads_the_stored_content_hashes(tmp_path: Path) -> None:
+    """The stored side of the comparison is `hh_content` (etl.content_hash), not the rows: a household
+    whose stored hash is off is written again although its rows are equal, the others are not; and
+    the load puts the right hash back (equal to a full rebuild)."""
+    db = _county(tmp_path)
+    path = tmp_path / "r.csv"
+    rows = [REGISTRY_HEADER] + [
+        f"甲镇,一村,W{i:04d},W{i:04d}01,户主{i},{id_number(dt.date(1971, 2, i), 200 + i)},户主,1,因病,,未脱贫,,"
+        "3000,2019,2014-10-01,健康,普通劳动力,,是,是,,,否,是" for i in range(1, 4)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert load_files([path], db=db).exit_code == 0
+    cur = snapshot.current_snapshot(db)
+    con = duckdb.connect(str(cur), read_only=True)
+    try:
+        hk = con.execute("SELECT hk FROM household_keys WHERE household_id = 'W0002'").fetchall()[0][0]
+    finally:
+        con.close()
+    # both files and the changeset the other one catches up from (the next load writes that one)
+    changes = snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"
+    for file, table in [(f, "hh_content") for f in snapshot.snapshots_dir(db).glob("g*.duckdb")] + \
+            [(changes, "rows__hh_content")]:
+        con = duckdb.connect(str(file))
+        try:
+            con.execute(f"UPDATE {table} SET h = h + 1 WHERE tb = 'members' AND hk = ?", [hk])
+        finally:
+            con.close()
+    again = tmp_path / "r-again.csv"  # the same rows in other bytes (the same file again is another case)
+    again.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    assert load_files([again], db=db).exit_code == 0
+    touched, _ = _touched_and_files(db, "SELECT 1, 1")
+    assert touched == ["W0002"]
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")
+
+
 def _changeset_meta(db: Path) -> dict:
     cur = snapshot.current_snapshot(db)
     cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
