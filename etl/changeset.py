@@ -12,6 +12,7 @@ the load published (tests/test_incremental.py compares them table by table).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -83,5 +84,11 @@ def apply(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         hh_lookup.build(con, Scope(False, suffix="_aged"), ("hh_facts",))
         for kind, suffix in _SETS:
             con.execute(f"DROP TABLE {stage_table(kind, suffix)}")
+    except duckdb.Error:
+        # the file is left as it was before this changeset (its rows are one transaction; the lookup
+        # indexes after it are rebuilt by the next try), so the caller may try again
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
+        raise
     finally:
-        con.execute("DETACH cs")
+        con.execute("DETACH DATABASE IF EXISTS cs")

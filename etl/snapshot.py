@@ -188,7 +188,6 @@ def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None
            source: Path | None = None) -> Writer:
     """The file this load writes: the other snapshot file caught up, else a copy of the current one,
     else (fresh, or no database yet) a new empty file; with `source`, a copy of that file (a restore)."""
-    from etl import changeset as changes
 
     snaps = snapshots_dir(db)
     gen = generation(current) + 1
@@ -213,15 +212,34 @@ def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None
             con.close()
             continue
         _set_state(con, "writing", gen)
-        try:
-            for path in needed:
-                changes.apply(con, path)
-        except Exception:
-            con.close()
-            _remove(other)
-            raise
-        return Writer(con, other, gen, "caught_up")
+        if _catch_up(con, needed, memory_limit):
+            return Writer(con, other, gen, "caught_up")
+        con.close()  # the load goes on from a copy: the other file is only a cache of the current one
+        _remove(other)
+        break
     return _copy_of(current, snaps, gen, memory_limit)
+
+
+def _catch_up(con: duckdb.DuckDBPyConnection, needed: list[Path], memory_limit: str | None) -> bool:
+    """Replay the changesets `needed` on the other file. Another load's changes are not this load's
+    size: a replay that fails (a small load's 512MB ran out deleting a visits file's households from
+    20M visits at 10M households) is rolled back and tried once more at the loader's full memory.
+    False when it still fails."""
+    from etl import changeset as changes
+
+    for path in needed:
+        try:
+            changes.apply(con, path)
+        except duckdb.Error:
+            if memory_limit is None:
+                return False
+            con.execute("SET memory_limit = ?", [etl_memory_limit()])
+            try:
+                changes.apply(con, path)
+            except duckdb.Error:
+                return False
+            con.execute("SET memory_limit = ?", [memory_limit])
+    return True
 
 
 def _copy_of(source: Path, snaps: Path, gen: int, memory_limit: str | None) -> Writer:

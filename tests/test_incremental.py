@@ -394,6 +394,32 @@ def test_the_registry_comparison_reads_the_stored_content_hashes(tmp_path: Path)
     check(db, tmp_path / "w")
 
 
+def test_a_changeset_that_cannot_be_replayed_costs_a_copy_not_the_load(tmp_path: Path) -> None:
+    """The next load catches the other snapshot file up by replaying the last changeset; when that
+    fails (here the changeset is unreadable), the load goes on from a copy of the current file and
+    publishes what it was given, equal to a full rebuild."""
+    db = _county(tmp_path)
+    first = tmp_path / "r1.csv"
+    first.write_text(REGISTRY_HEADER + "\n甲镇,一村,X0001,X000101,户主甲,"
+                     f"{id_number(dt.date(1972, 3, 4), 301)},户主,1,因病,,未脱贫,,3000,2019,2014-10-01,"
+                     "健康,普通劳动力,,是,是,,,否,是\n", encoding="utf-8")
+    assert load_files([first], db=db).exit_code == 0
+    cur = snapshot.current_snapshot(db)
+    (snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb").write_bytes(b"not a database" * 100)
+    second = tmp_path / "r2.csv"
+    second.write_text(first.read_text(encoding="utf-8").replace(",3000,", ",3600,"), encoding="utf-8")
+    report = load_files([second], db=db)
+    assert report.exit_code == 0
+    con = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)
+    try:
+        assert con.execute("SELECT income_per_capita FROM households WHERE household_id = 'X0001'"
+                           ).fetchall() == [(3600,)]
+    finally:
+        con.close()
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")
+
+
 def _changeset_meta(db: Path) -> dict:
     cur = snapshot.current_snapshot(db)
     cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
