@@ -212,33 +212,34 @@ def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None
             con.close()
             continue
         _set_state(con, "writing", gen)
-        if _catch_up(con, needed, memory_limit):
+        if _catch_up(con, needed):
             return Writer(con, other, gen, "caught_up")
-        con.close()  # the load goes on from a copy: the other file is only a cache of the current one
-        _remove(other)
+        con.close()
+        # Another load's changes are not this load's size: a replay that failed (a small load's 512MB
+        # ran out deleting a visits file's households from 20M visits at 10M households) is tried once
+        # more at the loader's full memory, in a fresh connection (the failed transaction left the old
+        # one unable to delete those rows again). The replays are idempotent: rows by their owners.
+        if memory_limit is not None:
+            con = _open_rw(other, snaps, BUSY_WAIT, None)
+            if con is not None and _catch_up(con, needed):
+                con.execute("SET memory_limit = ?", [memory_limit])
+                return Writer(con, other, gen, "caught_up")
+            if con is not None:
+                con.close()
+        _remove(other)  # the load goes on from a copy: the other file is only a cache of the current one
         break
     return _copy_of(current, snaps, gen, memory_limit)
 
 
-def _catch_up(con: duckdb.DuckDBPyConnection, needed: list[Path], memory_limit: str | None) -> bool:
-    """Replay the changesets `needed` on the other file. Another load's changes are not this load's
-    size: a replay that fails (a small load's 512MB ran out deleting a visits file's households from
-    20M visits at 10M households) is rolled back and tried once more at the loader's full memory.
-    False when it still fails."""
+def _catch_up(con: duckdb.DuckDBPyConnection, needed: list[Path]) -> bool:
+    """Replay the changesets `needed` on the other file; False when one fails."""
     from etl import changeset as changes
 
-    for path in needed:
-        try:
+    try:
+        for path in needed:
             changes.apply(con, path)
-        except duckdb.Error:
-            if memory_limit is None:
-                return False
-            con.execute("SET memory_limit = ?", [etl_memory_limit()])
-            try:
-                changes.apply(con, path)
-            except duckdb.Error:
-                return False
-            con.execute("SET memory_limit = ?", [memory_limit])
+    except duckdb.Error:
+        return False
     return True
 
 
