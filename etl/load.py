@@ -582,14 +582,11 @@ def _cell_issue(alias: str, columns: Sequence[str]) -> str:
     return f"({alias}.field IN ({names}) AND {alias}.rule NOT IN ({rules}))"
 
 
-# The registry's tables of a household, each with the stored rows `t` a file replaces (of income, the
-# years it gives).
-_REPLACED = {
-    "households": "TRUE",
-    "members": "TRUE",
-    "household_income": "(t.household_id, t.income_year) IN "
-                        "(SELECT (household_id, income_year) FROM hh WHERE income_per_capita IS NOT NULL)",
-}
+# The income years a registry file gives, per household: of income, a file replaces those alone.
+_FILE_YEARS = """(t.hk, t.income_year) IN (SELECT (r.hk, h.income_year) FROM hh h JOIN rep_hk r USING (household_id)
+                                           WHERE h.income_per_capita IS NOT NULL)"""
+# The registry's tables of a household, each with the stored rows `t` a file replaces.
+_REPLACED = {"households": "TRUE", "members": "TRUE", "household_income": _FILE_YEARS}
 
 
 def _staged(table: str) -> str:
@@ -614,10 +611,8 @@ def _same_households(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.same_hh (hk INTEGER)")
         return
     new = " UNION ALL ".join(content_sql(con, table, _staged(table)) for table in CONTENT_TABLES)
-    # of income, the years the file gives
-    old = """SELECT * FROM hh_content t WHERE t.hk IN (SELECT hk FROM rep_hk) AND (t.tb <> 'household_income'
-             OR (t.hk, t.income_year) IN (SELECT (r.hk, h.income_year) FROM hh h JOIN rep_hk r USING (household_id)
-                                          WHERE h.income_per_capita IS NOT NULL))"""
+    old = f"""SELECT * FROM hh_content t WHERE t.hk IN (SELECT hk FROM rep_hk)
+              AND (t.tb <> 'household_income' OR {_FILE_YEARS})"""  # noqa: S608 - ours
     # every listed household has a staged households row: one without a stored one is new (differs)
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.same_hh AS
         SELECT coalesce(o.hk, n.hk) AS hk FROM ({old}) o FULL JOIN ({new}) n

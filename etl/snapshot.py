@@ -212,23 +212,35 @@ def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None
             con.close()
             continue
         _set_state(con, "writing", gen)
-        if _catch_up(con, needed):
-            return Writer(con, other, gen, "caught_up")
-        con.close()
-        # Another load's changes are not this load's size: a replay that failed (a small load's 512MB
-        # ran out deleting a visits file's households from 20M visits at 10M households) is tried once
-        # more at the loader's full memory, in a fresh connection (the failed transaction left the old
-        # one unable to delete those rows again). The replays are idempotent: rows by their owners.
-        if memory_limit is not None:
-            con = _open_rw(other, snaps, BUSY_WAIT, None)
-            if con is not None and _catch_up(con, needed):
-                con.execute("SET memory_limit = ?", [memory_limit])
-                return Writer(con, other, gen, "caught_up")
-            if con is not None:
-                con.close()
+        caught_up = _replayed(con, other, snaps, needed, memory_limit)
+        if caught_up is not None:
+            return Writer(caught_up, other, gen, "caught_up")
         _remove(other)  # the load goes on from a copy: the other file is only a cache of the current one
         break
     return _copy_of(current, snaps, gen, memory_limit)
+
+
+def _replayed(con: duckdb.DuckDBPyConnection, other: Path, snaps: Path, needed: list[Path],
+              memory_limit: str | None) -> duckdb.DuckDBPyConnection | None:
+    """`con` (open on the other file) with the changesets `needed` replayed, or None (`con` closed).
+
+    Another load's changes are not this load's size: a replay that failed (a small load's 512MB ran out
+    deleting a visits file's households from 20M visits at 10M households) is tried once more at the
+    loader's full memory, in a fresh connection (the failed transaction left the old one unable to
+    delete those rows again). The replays are idempotent: rows by their owners."""
+    if _catch_up(con, needed):
+        return con
+    con.close()
+    if memory_limit is None:
+        return None
+    con = _open_rw(other, snaps, BUSY_WAIT, None)
+    if con is None:
+        return None
+    if _catch_up(con, needed):
+        con.execute("SET memory_limit = ?", [memory_limit])
+        return con
+    con.close()
+    return None
 
 
 def _catch_up(con: duckdb.DuckDBPyConnection, needed: list[Path]) -> bool:
