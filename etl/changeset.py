@@ -2,7 +2,7 @@
 
 A changeset is a small DuckDB file `changes/c<generation>.duckdb` written by the load that made that
 generation. It holds the owners the load touched (`t_hk`, `t_cell`, `t_area`, `t_batch`, those of its
-age pass `t_hk_aged`, `t_cell_aged`, and the flags in `cs_meta`) and, for every table of
+age pass `t_hk_aged`, `t_cell_aged`, of its school check `t_hk_school`, and the flags in `cs_meta`) and, for every table of
 `etl.owners.OWNERS` with touched owners (`Touched.predicate`), `rows__<table>`: all the rows those
 owners own after the load. Applying it to a file of the previous generation deletes
 the rows those owners own there and inserts the new ones, table by table, in one transaction; then
@@ -19,12 +19,26 @@ from pathlib import Path
 import duckdb
 
 from etl import hh_lookup
-from etl.owners import AGED_TABLES, OWNER_COLUMN, OWNER_KINDS, OWNERS, Touched, delete_rows, stage_table
+from etl.owners import (
+    AGED_TABLES,
+    OWNER_COLUMN,
+    OWNERS,
+    PASS_SETS,
+    SCHOOL_CHECK_ROWS,
+    Touched,
+    delete_rows,
+    stage_table,
+)
 from etl.raw_file import STAGE_SCHEMA
 from etl.scope import Scope
 
-# The staging tables of touched owners a changeset carries: (kind, suffix)
-_SETS = (*((k, "") for k in OWNER_KINDS), ("hk", "_aged"), ("cell", "_aged"))
+# A changeset's layout: one written by another layout (before the school check's own pass, 1) is not
+# replayed (`apply` raises; the load goes on from a copy of the current file).
+FORMAT = 2
+
+
+# The later passes of a load (suffix, the tables they write), whose staged rows join the load's own.
+_PASSES = (("_aged", AGED_TABLES), ("_school", (SCHOOL_CHECK_ROWS[0],)))
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str = "main", catalog: str | None = None) -> set[str]:
@@ -42,7 +56,7 @@ def write(con: duckdb.DuckDBPyConnection, touched: Touched, path: Path) -> dict[
     con.execute("ATTACH ? AS cs", [str(path)])
     counts: dict[str, int] = {}
     try:
-        for kind, suffix in _SETS:
+        for kind, suffix in PASS_SETS:
             con.execute(f"CREATE TABLE cs.t_{kind}{suffix} AS SELECT * FROM {stage_table(kind, suffix)}")  # noqa: S608
         present, staged = _tables(con), _tables(con, STAGE_SCHEMA)
         for table in OWNERS:
@@ -50,14 +64,14 @@ def write(con: duckdb.DuckDBPyConnection, touched: Touched, path: Path) -> dict[
             if where is None:
                 continue
             # the rows the load wrote, as the builders copied them (etl.sources), else the table's
-            names = (f"_src_{table}", f"_src_aged_{table}") if table in AGED_TABLES else (f"_src_{table}",)
+            names = [f"_src_{table}"] + [f"_src{suffix}_{table}" for suffix, tables in _PASSES if table in tables]
             copies = [f"{STAGE_SCHEMA}.{c}" for c in names if c in staged]
             source = " UNION ALL ".join(f"SELECT * FROM {c}" for c in copies) if copies else \
                 f"SELECT * FROM {table} WHERE {where}"  # noqa: S608
             n = con.execute(f"CREATE TABLE cs.rows__{table} AS {source}").fetchall()  # noqa: S608
             counts[table] = int(n[0][0]) if n else 0
         meta = {"nohk": touched.nohk, "all_tables": sorted(touched.all_tables), "base": sorted(touched.base),
-                "tables": sorted(counts), "by_difference": touched.by_difference}
+                "tables": sorted(counts), "by_difference": touched.by_difference, "format": FORMAT}
         con.execute("CREATE TABLE cs.cs_meta AS SELECT ? AS doc", [json.dumps(meta)])
     finally:
         con.execute("DETACH cs")
@@ -69,8 +83,10 @@ def apply(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute("ATTACH ? AS cs (READ_ONLY)", [str(path)])
     try:
         meta = json.loads(con.execute("SELECT doc FROM cs.cs_meta").fetchall()[0][0])
+        if meta.get("format") != FORMAT:
+            raise duckdb.InvalidInputException(f"changeset {path.name}: format {meta.get('format')}, not {FORMAT}")
         touched = Touched(con, nohk=bool(meta["nohk"]), all_tables=set(meta["all_tables"]), base=set(meta["base"]))
-        for kind, suffix in _SETS:
+        for kind, suffix in PASS_SETS:
             con.execute(f"CREATE OR REPLACE TABLE {stage_table(kind, suffix)} AS "  # noqa: S608
                         f"SELECT {OWNER_COLUMN[kind]} FROM cs.t_{kind}{suffix}")
         con.begin()
@@ -82,7 +98,7 @@ def apply(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         con.commit()
         hh_lookup.build(con, Scope(False), hh_lookup.touched_tables(touched))
         hh_lookup.build(con, Scope(False, suffix="_aged"), ("hh_facts",))
-        for kind, suffix in _SETS:
+        for kind, suffix in PASS_SETS:
             con.execute(f"DROP TABLE {stage_table(kind, suffix)}")
     except duckdb.Error:
         # the file is left as it was before this changeset (its rows are one transaction; the lookup

@@ -10,9 +10,12 @@ finds the households where they change, by evaluating them at the old and the ne
 recomputes those households and nobody else:
 - a member's age crossing a threshold where a stored fact depends on it: 65 in a household of one (an
   elderly person living alone: hh_facts, the visit planner), 6 or 16 for a child out of school
-  (hh_facts' school-age children out of school and their sums per cell), 6 or 16 in a household with
-  a child without a school status (the archive's school check): these households are rewritten in
-  those tables only (etl.owners.AGED_TABLES);
+  (hh_facts' school-age children out of school and their sums per cell): these households are
+  rewritten in those tables only (etl.owners.AGED_TABLES);
+- 6 or 16 in a household with a child without a school status (the archive's school check): only the
+  check's rows of the defect list are written again (etl.owners.SCHOOL_CHECK_ROWS). Where children
+  have no school status (any export without 在校生状况) this is most of the ~10k households a week
+  moves at 10M, and they cost a read of their hh_facts and insp_school_age rows, not of every table;
 - an event dated after the old as-of date that the new one reaches (a follow-up or visit entered with a
   future date starts to count).
 When the as-of date moves back (a ledger replaced its latest dates), every household is touched and the
@@ -60,7 +63,6 @@ def touch(con: duckdb.DuckDBPyConnection, touched: Touched, before: date, after:
     touched.add("hk", "SELECT hk FROM visits WHERE visit_date > $d0 AND visit_date <= $d1", params)
     # ages: the tables of age facts only (etl.owners.AGED_TABLES), for households not touched otherwise,
     # and only where a stored fact can change:
-    school = dated_check_sql("school", "birth_date")
     aged = [
         # an elderly person living alone (hh_facts.elderly_alone, the visit planner's reason)
         f"""SELECT hk FROM members WHERE {_crosses((ELDERLY_ALONE_AGE,))}
@@ -69,11 +71,14 @@ def touch(con: duckdb.DuckDBPyConnection, touched: Touched, before: date, after:
         # the first day of school age and on the day after it
         f"""SELECT hk FROM members WHERE {_crosses((SCHOOL_AGE[0], SCHOOL_AGE[1] + 1))}
             AND regexp_matches(coalesce(school_status, ''), '{NOT_IN_SCHOOL_PATTERN}')""",  # noqa: S608
-        # the archive's school check, where it fails: a child of school age without a school status
-        # (its rows show how many children of school age have one), with its own age rule
-        f"""SELECT hk FROM insp_school_age
-            WHERE ({school.replace('$as_of', '$d0')}) IS DISTINCT FROM ({school.replace('$as_of', '$d1')})
-            AND hk IN (SELECT hk FROM insp_school_age WHERE NOT has_school_status)""",  # noqa: S608
     ]
     sql = " UNION ".join(aged)
     touched.add("hk", f"{sql} EXCEPT SELECT hk FROM t_hk", params, suffix="_aged")  # noqa: S608 - constants
+    # the archive's school check, where it fails: a child of school age without a school status (its
+    # rows show how many children of school age have one), with its own age rule; its rows of the defect
+    # list only (etl.owners.SCHOOL_CHECK_ROWS), for households the load does not rewrite whole
+    school = dated_check_sql("school", "birth_date")
+    touched.add("hk", f"""SELECT hk FROM insp_school_age
+        WHERE ({school.replace('$as_of', '$d0')}) IS DISTINCT FROM ({school.replace('$as_of', '$d1')})
+        AND hk IN (SELECT hk FROM insp_school_age WHERE NOT has_school_status)
+        EXCEPT SELECT hk FROM t_hk""", params, suffix="_school")  # noqa: S608 - constants

@@ -50,7 +50,16 @@ from pathlib import Path
 
 import duckdb
 
-from etl import content_hash, derive_cells, derive_inspection, hh_lookup, keys, sources
+from etl import (
+    content_hash,
+    derive_cells,
+    derive_inspection,
+    hh_lookup,
+    keys,
+    quality_checks,
+    sources,
+    visit_rank,
+)
 from etl.codes import CODE_ORDER
 from etl.derived_table import as_of, replace, replace_cells
 from etl.filter_spec import FILTERS
@@ -375,14 +384,13 @@ def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched, delta: bool, sha
     aged = Scope(False, suffix="_aged", delta=delta)
     touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk_aged)", suffix="_aged")
     touched.dedupe()
-    # the school check reads insp_school_age
-    sources.build_hk_sources(con, aged, touched, (*sources.HK_SOURCES, "insp_school_age"), shared)
+    sources.build_hk_sources(con, aged, touched, shared=shared)
     build_hh_facts(con, aged, touched)
     if not delta:
         sources.build_cell_sources(con, aged, ("hh_facts",))
     hh_lookup.build(con, aged, ("hh_facts",))
     replace_cells(con, aged, touched, "agg_household", _agg_household_sql, "cell")
-    derive_inspection.build_aged(con, aged, touched)
+    visit_rank.build(con, aged, touched)
 
 
 def build_all(con: duckdb.DuckDBPyConnection) -> None:
@@ -430,7 +438,7 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
     if before is not None and after is not None and before != after:
         dated.touch(con, touched, before, after)
     touched.dedupe()
-    if most is not None and touched.count("hk") + touched.count("hk", "_aged") > most:
+    if most is not None and sum(touched.count("hk", s) for s in ("", "_aged", "_school")) > most:
         return False
     scope = Scope(False, touched.nohk)
     hh_lookup.build(con, scope, hh_lookup.touched_tables(touched, base_only=True))  # the loader's writes
@@ -442,4 +450,6 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
     _build_tables(con, scope, touched)
     if touched.count("hk", "_aged"):
         _age_pass(con, touched, delta, shared)
+    if touched.count("hk", "_school"):  # after the passes that write hh_facts, which it reads
+        quality_checks.build_school_check(con)
     return True

@@ -219,9 +219,3 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
     replace(con, scope, touched, "list_rectification", _rectification_sql(scope))
     visit_rank.build(con, scope, touched)
     quality_checks.build(con, scope, touched)
-
-
-def build_aged(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched) -> None:
-    """The inspection tables that hold age facts (etl.owners.AGED_TABLES), for the age pass's scope."""
-    visit_rank.build(con, scope, touched)
-    quality_checks.build_defects(con, scope, touched)

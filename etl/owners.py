@@ -69,11 +69,18 @@ BASE_TABLES = ("households", "household_income", "members", "interventions", "vi
                "rectifications", "data_issues", "household_keys")
 # Derived tables that hold facts of a person's age at the as-of date: when it moves, the households
 # whose members cross an age threshold (etl.dated) are rewritten in these only (`t_hk_aged`, `t_cell_aged`).
-AGED_TABLES = ("hh_facts", "agg_household", "list_visit", "list_defect")
+AGED_TABLES = ("hh_facts", "agg_household", "list_visit")
+# The archive's school check (a child of school age at the as-of date without a school status) moves
+# for every household whose child turns 6 or 16: only its rows of the defect list are rewritten for
+# those households (`t_hk_school`, etl.quality_checks.build_school_check), not the household's tables.
+SCHOOL_CHECK_ROWS = ("list_defect", "src = 1 AND rule = 'school'")
+# The staging tables of touched owners, (kind, suffix): the load's own, its age pass's, its school pass's.
+PASS_SETS = (*((k, "") for k in OWNER_KINDS), ("hk", "_aged"), ("cell", "_aged"), ("hk", "_school"))
 
 
 def stage_table(kind: str, suffix: str = "") -> str:
-    """The staging table of the touched owners of `kind` (`suffix` '_aged': the age pass's)."""
+    """The staging table of the touched owners of `kind` (`suffix` '_aged': the age pass's, '_school':
+    the school check's)."""
     return f"{STAGE_SCHEMA}.t_{kind}{suffix}"
 
 
@@ -120,7 +127,8 @@ def owners_predicate(table: str, sets: dict[str, list[str]], nohk: bool, all_tab
 @dataclass
 class Touched:
     """The owners a load touched so far: in the staging tables `t_<kind>` (and `t_hk_aged`,
-    `t_cell_aged`: households touched only because a member's age crossed a threshold, etl.dated),
+    `t_cell_aged`: households touched only because a member's age crossed a threshold, etl.dated;
+    `t_hk_school`: households whose school check alone moved with the as-of date),
     the flags `nohk` and `all_tables`, and the base tables the loader wrote (`base`)."""
 
     con: duckdb.DuckDBPyConnection
@@ -131,7 +139,7 @@ class Touched:
 
     def __post_init__(self) -> None:
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {STAGE_SCHEMA}")
-        for kind, suffix in (*((k, "") for k in OWNER_KINDS), ("hk", "_aged"), ("cell", "_aged")):
+        for kind, suffix in PASS_SETS:
             self.con.execute(f"CREATE TABLE IF NOT EXISTS {stage_table(kind, suffix)} ({OWNER_COLUMN[kind]} INTEGER)")
 
     def add(self, kind: str, sql: str, params: object = None, suffix: str = "") -> None:
@@ -148,7 +156,7 @@ class Touched:
         self.all_tables.add(name)
 
     def dedupe(self) -> None:
-        for kind, suffix in (*((k, "") for k in OWNER_KINDS), ("hk", "_aged"), ("cell", "_aged")):
+        for kind, suffix in PASS_SETS:
             col, t = OWNER_COLUMN[kind], stage_table(kind, suffix)
             self.con.execute(f"CREATE OR REPLACE TABLE {t} AS SELECT DISTINCT {col} FROM {t}")  # noqa: S608
 
@@ -161,15 +169,19 @@ class Touched:
         """The loader wrote rows of this table (or the whole of it changed)."""
         return table in self.base or table in self.all_tables
 
-    def predicate(self, table: str, alias: str = "") -> str | None:
-        """The rows of `table` the load changed, for its changeset: the touched owners', in both passes."""
+    def predicate(self, table: str) -> str | None:
+        """The rows of `table` the load changed, for its changeset: the touched owners', in every pass."""
         if table in BASE_TABLES and not self.wrote(table):
             return None
         sets = {kind: [stage_table(kind)] for kind in OWNER_KINDS}
         if table in AGED_TABLES:
             sets["hk"].append(stage_table("hk", "_aged"))
             sets["cell"].append(stage_table("cell", "_aged"))
-        return owners_predicate(table, sets, self.nohk, self.all_tables, alias)
+        where = owners_predicate(table, sets, self.nohk, self.all_tables)
+        if table == SCHOOL_CHECK_ROWS[0] and self.count("hk", "_school"):
+            school = f"({SCHOOL_CHECK_ROWS[1]} AND hk IN (SELECT hk FROM {stage_table('hk', '_school')}))"  # noqa: S608
+            where = Predicate([*(where.terms if isinstance(where, Predicate) else ()), school])
+        return where
 
 
 def _qualify(where: str, alias: str) -> str:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.derived_table import replace, replace_cells
-from etl.owners import Touched
+from etl.owners import SCHOOL_CHECK_ROWS, Touched, stage_table
 from etl.raw_file import STAGE_SCHEMA
 from etl.rules import SCHOOL_AGE, VISIT_WITHIN_DAYS
 from etl.schema import FILTER_COLUMNS, filter_select
@@ -191,11 +191,31 @@ def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
     than a load may use): hc and hh_facts are in seq order and each part of the union keeps it, so every
     row group holds a narrow seq range and a page's `ORDER BY seq, ... LIMIT n` still skips all but a
     few row groups."""
-    as_of = {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
+    as_of = _as_of(con)
     checks = f"WITH {household_checks_cte(scope.hk('f'), scope.src('hh_facts'), scope.src('insp_school_age'))} SELECT * FROM hc"  # noqa: S608
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
     replace(con, scope, touched, "list_defect", stored_defects_sql(scope))
     con.execute("DROP TABLE hc")
+
+
+def _as_of(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """The data's as-of date, the stored checks' $as_of."""
+    return {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
+
+
+def build_school_check(con: duckdb.DuckDBPyConnection) -> None:
+    """The school check's rows of `list_defect` (etl.owners.SCHOOL_CHECK_ROWS) again for the households
+    of `t_hk_school`: those whose children's ages alone moved it when the as-of date moved (etl.dated),
+    ~10k a week at 10M households. Their other rows, and every other table of theirs, stay as they are."""
+    mine = f"hk IN (SELECT hk FROM {stage_table('hk', '_school')})"  # noqa: S608 - ours
+    where = f"f.{mine}"
+    as_of = _as_of(con)
+    copy = Scope(False, suffix="_school").src("list_defect")  # the rows written, for the changeset
+    fk = ", ".join(FILTER_COLUMNS)
+    con.execute(f"CREATE OR REPLACE TABLE {copy} AS "  # noqa: S608 - ours
+                f"WITH {household_checks_cte(where)} {_check_rows('school', fk, 'hc', where)}", as_of)
+    con.execute(f"DELETE FROM list_defect WHERE {SCHOOL_CHECK_ROWS[1]} AND {mine}")  # noqa: S608
+    con.execute(f"INSERT INTO list_defect BY NAME SELECT * FROM {copy}")  # noqa: S608 - ours
 
 
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:

@@ -278,6 +278,43 @@ def test_a_visit_that_moves_the_as_of_date_rewrites_those_who_turned_65(tmp_path
     check(db, tmp_path / "w")
 
 
+def test_a_visit_that_moves_the_as_of_date_rewrites_only_the_school_check_of_children_who_turned_6_or_16(
+        tmp_path: Path) -> None:
+    """The as-of date moves past a 6th and a 16th birthday of children without a school status: their
+    households' school check rows of the defect list are written again (one starts to fail, one stops),
+    and nothing else of theirs (their hh_facts rows are not in the changeset); equal to a full rebuild,
+    and the other snapshot file caught up equals it too."""
+    births = {i: {3: dt.date(1955, 7, 1), 5: dt.date(2014, 5, 1), 6: dt.date(2004, 5, 1)}.get(i, dt.date(1980, 3, 3))
+              for i in range(40)}
+    db = _county(tmp_path, 40, births)  # as of 2020-03-01
+
+    def school_defects() -> list[str]:
+        con = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)
+        try:
+            return con.execute("SELECT list(household_id || ' ' || raw_value ORDER BY household_id) FROM list_defect "
+                               "WHERE rule = 'school'").fetchall()[0][0]
+        finally:
+            con.close()
+
+    assert school_defects() == ["H0006 0/1"]  # aged 15
+    visit = tmp_path / "v.csv"
+    visit.write_text(HEADERS["visits"] + "\nH0007,2020-07-05,入户走访,干部,记录\n", encoding="utf-8")
+    assert load_files([visit], db=db).exit_code == 0
+    assert school_defects() == ["H0005 0/1"]  # 6 now; H0006 is 16
+    cur = snapshot.current_snapshot(db)
+    cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
+    try:
+        assert cs.execute("SELECT list(hk ORDER BY hk) FROM t_hk_school").fetchall()[0][0] == [6, 7]  # H0005, H0006
+        assert cs.execute("SELECT list(hk ORDER BY hk) FROM t_hk_aged").fetchall()[0][0] == [4]  # H0003, 65
+        assert cs.execute("SELECT list(hk ORDER BY hk) FROM rows__hh_facts").fetchall()[0][0] == [4, 8]
+        assert cs.execute("SELECT list(DISTINCT hk ORDER BY hk) FROM rows__list_defect "
+                          "WHERE hk <> 8").fetchall()[0][0] == [6]  # H0005's new row; H0006's is gone
+    finally:
+        cs.close()
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")
+
+
 def _touched_and_files(db: Path, sql: str) -> tuple[list[str], dict[str, str]]:
     """The household numbers the last load touched (its changeset), and `sql`'s (key, file name) pairs."""
     cur = snapshot.current_snapshot(db)
