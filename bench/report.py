@@ -390,9 +390,12 @@ def _sessions_section(size: dict[str, Any]) -> list[str]:
     lines = [f"Each session opens {len(sc.get('pages', []))} pages ({', '.join(sc.get('pages', []))}; rotated per "
              f"session) with its filter (session i: none, township = {sc.get('township')}, or township + "
              f"{sc.get('cause')}, by i mod 3), over Streamlit's websocket protocol (`bench/sessions.py`), against a "
-             "fresh server per row after one warm-up page. Page time = from the request to the run's "
+             "fresh server per row after a warm-up session (every page with every filter, then gone; before "
+             "2026-12-04 one page). Page time = from the request to the run's "
              "`script_finished`. CPU = the server process's user + system seconds per page; RSS idle = with every "
-             "session connected and done.", "",
+             "session connected and done; per idle session = (idle − before) / sessions, and in brackets "
+             "(idle − RSS after one page) / sessions, which also counts the caches every session shares "
+             "(query results, DuckDB's buffers).", "",
              "Replicas > 1: that many server processes behind nginx with deploy/nginx/fupin.conf (`--replicas`); "
              "CPU and RSS are their sums.", "",
              "| sessions | think s | start within s | replicas | measured | pages | errors | p50 s | p95 s | max s | "
@@ -401,13 +404,15 @@ def _sessions_section(size: dict[str, Any]) -> list[str]:
     for r in ses["runs"]:
         busy = r["server_cpu_seconds"] / r["wall_seconds"] if r.get("wall_seconds") else None
         per = r.get("rss_per_idle_session")
+        home = r.get("rss_per_idle_session_after_home")
         lines.append(
             f"| {r['sessions']} | {r.get('think_seconds', 0):g} | {r.get('ramp_seconds', 1):g} | {r.get('replicas', 1)} | "
             f"{r.get('date', ses.get('date', 'earlier run'))} | {r['pages']} | {r['errors']} | "
             f"{_s(r.get('p50'))} | "
             f"{_s(r.get('p95'))} | {_s(r.get('max'))} | {r['server_cpu_per_page']:.3f} | "
             f"{'—' if busy is None else f'{busy:.0%}'} | {r['rss_before'] / 2**20:.0f} → {r['rss_peak'] / 2**20:.0f} → "
-            f"{(r.get('rss_idle') or 0) / 2**20:.0f} | {'—' if per is None else f'{per / 2**20:.1f}'} |"
+            f"{(r.get('rss_idle') or 0) / 2**20:.0f} | {'—' if per is None else f'{per / 2**20:.1f}'}"
+            f"{'' if home is None else f' ({home / 2**20:.1f})'} |"
             + (f" errors: {'; '.join(r.get('error_kinds', []))[:200]}" if r["errors"] else ""))
     bc = ses.get("browser_check")
     if bc and "per_page" in bc:

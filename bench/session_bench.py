@@ -1,8 +1,9 @@
 """Bench phase `sessions`: N concurrent dashboard sessions against one server (bench.sessions).
 
 For each N (1, 10, 30, 100): a fresh server (`python -m ui.serve`, as `make run` starts it) on a free
-loopback port, one warm-up page (imports, the first connection), then N sessions that each open the
-six pages of `bench.sessions.PAGES` with their filter and stay connected. Per N: page p50/p95/max,
+loopback port, a warm-up session (every page with every filter, then gone: the caches all sessions
+share), then N sessions that each open the six pages of `bench.sessions.PAGES` with their filter and
+stay connected. Per N: page p50/p95/max,
 errors, server CPU seconds per page, the server's RSS before, at its peak and with the N sessions
 idle, and (RSS idle − RSS before) / N as memory per idle session.
 
@@ -28,7 +29,7 @@ from typing import Any, Protocol
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.sessions import Scenario, Session, run_in_thread, run_sessions_async, summary
+from bench.sessions import FILTER_CASES, Scenario, Session, run_in_thread, run_sessions_async, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTS = (1, 10, 30, 100)
@@ -158,10 +159,16 @@ def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: 
         server = start(db, logs / f"sessions-{n}.log")
         try:
             asyncio.run(_warm_up(server.url))
+            after_home = server.rss_bytes()
+            asyncio.run(_warm_up(server.url, scenario))
             one = asyncio.run(_measure(server, n, scenario, think, ramp))
         finally:
             server.stop()
         one["replicas"] = replicas
+        # the figure before 2026-12-04 (warm-up of one page): shared caches filled by the sessions counted too
+        one["rss_after_home"] = after_home
+        if one["rss_idle"] is not None:
+            one["rss_per_idle_session_after_home"] = (one["rss_idle"] - after_home) / n
         one["date"] = time.strftime("%Y-%m-%dT%H:%M")  # runs of several invocations share the table
         log(f"  {n} sessions, think {think:g} s, {replicas} replica(s): p50 {one['p50'] or 0:.2f} s, p95 {one['p95'] or 0:.2f} s, errors {one['errors']}, "
             f"CPU {one['server_cpu_per_page']:.3f} s/page, RSS {one['rss_before'] / 2**20:.0f} → "
@@ -198,11 +205,20 @@ def merge_runs(previous: dict[str, Any] | None, new: dict[str, Any]) -> dict[str
     return out
 
 
-async def _warm_up(url: str) -> None:
+async def _warm_up(url: str, scenario: Scenario | None = None) -> None:
+    """One session that opens the home page (imports, the first connection), or, with `scenario`, every
+    page with every filter the measured sessions use, then leaves: what the server caches for all
+    sessions (query results per snapshot and filter, DuckDB's buffers) is in place before the
+    measurement, so its RSS growth is what the sessions themselves hold."""
     session = Session(url)
     await session.connect()
     try:
-        await session.open_page("home")
+        if scenario is None:
+            await session.open_page("home")
+            return
+        for case in FILTER_CASES:
+            for page in scenario.pages:
+                await session.open_page(page, scenario.query(case))
     finally:
         await session.close()
 
