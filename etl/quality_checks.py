@@ -185,8 +185,8 @@ def _dated_sql(kind: str, scope: Scope) -> str:
 
 
 def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
-    """`list_defect` for the households of the scope (alone in the age pass of a load: the school check
-    moves with ages). The per-household checks go to a staging table named like the CTE: read ten
+    """`list_defect` for the households of the scope (when only ages moved the school check:
+    `build_school_check`). The per-household checks go to a staging table named like the CTE: read ten
     times, a CTE would be materialised in memory. No ORDER BY (a sort of every defect needs more memory
     than a load may use): hc and hh_facts are in seq order and each part of the union keeps it, so every
     row group holds a narrow seq range and a page's `ORDER BY seq, ... LIMIT n` still skips all but a

@@ -38,7 +38,7 @@ CELL_COLUMNS = {
 CELL_SOURCES = tuple(CELL_COLUMNS)
 
 
-# Columns the age pass (etl.derive._age_pass: hh_facts, list_visit, list_defect) never reads: a
+# Columns the age pass (etl.derive._age_pass: hh_facts, agg_household, list_visit) never reads: a
 # person's identity. The touched rows are scattered over the whole table, so a copy decompresses
 # nearly every vector of each column it takes; these texts were ~3/4 of copying the members of the
 # ~10k households a week's move of the as-of date touches at 10M households (1.8 s against 0.5 s).
