@@ -101,7 +101,10 @@ class Server:
             self.proc.wait(timeout=10)
 
 
-async def _measure(server: Served, n: int, scenario: Scenario, think: float, ramp: float) -> dict[str, Any]:
+async def _measure(server: Served, n: int, scenario: Scenario, think: float, ramp: float,
+                   rss_after_home: int) -> dict[str, Any]:
+    """N sessions from now on; `rss_after_home`: the server's RSS after its first page, before the
+    warm-up session filled the shared caches (the baseline of the figure before 2026-12-04)."""
     hold = asyncio.Event()
     idle: dict[str, Any] = {}
     peak = [server.rss_bytes()]
@@ -131,6 +134,8 @@ async def _measure(server: Served, n: int, scenario: Scenario, think: float, ram
         "server_cpu_per_page": cpu / max(1, out["pages"]),
         "rss_before": rss0, "rss_peak": peak[0], "rss_idle": idle.get("rss"),
         "rss_per_idle_session": (idle["rss"] - rss0) / n if "rss" in idle else None,
+        "rss_after_home": rss_after_home,
+        "rss_per_idle_session_after_home": (idle["rss"] - rss_after_home) / n if "rss" in idle else None,
         "by_page": {p: summary([r for r in results if r.page == p]) for p in scenario.pages},
     })
     return out
@@ -161,14 +166,10 @@ def run_phase(db: Path, scenario: Scenario, log: Callable[[str], None], counts: 
             asyncio.run(_warm_up(server.url))
             after_home = server.rss_bytes()
             asyncio.run(_warm_up(server.url, scenario))
-            one = asyncio.run(_measure(server, n, scenario, think, ramp))
+            one = asyncio.run(_measure(server, n, scenario, think, ramp, after_home))
         finally:
             server.stop()
         one["replicas"] = replicas
-        # the figure before 2026-12-04 (warm-up of one page): shared caches filled by the sessions counted too
-        one["rss_after_home"] = after_home
-        if one["rss_idle"] is not None:
-            one["rss_per_idle_session_after_home"] = (one["rss_idle"] - after_home) / n
         one["date"] = time.strftime("%Y-%m-%dT%H:%M")  # runs of several invocations share the table
         log(f"  {n} sessions, think {think:g} s, {replicas} replica(s): p50 {one['p50'] or 0:.2f} s, p95 {one['p95'] or 0:.2f} s, errors {one['errors']}, "
             f"CPU {one['server_cpu_per_page']:.3f} s/page, RSS {one['rss_before'] / 2**20:.0f} → "

@@ -20,11 +20,10 @@ import duckdb
 
 from etl import hh_lookup
 from etl.owners import (
-    AGED_TABLES,
     OWNER_COLUMN,
     OWNERS,
     PASS_SETS,
-    SCHOOL_CHECK_ROWS,
+    PASS_TABLES,
     Touched,
     delete_rows,
     stage_table,
@@ -35,10 +34,6 @@ from etl.scope import Scope
 # A changeset's layout: one written by another layout (before the school check's own pass, 1) is not
 # replayed (`apply` raises; the load goes on from a copy of the current file).
 FORMAT = 2
-
-
-# The later passes of a load (suffix, the tables they write), whose staged rows join the load's own.
-_PASSES = (("_aged", AGED_TABLES), ("_school", (SCHOOL_CHECK_ROWS[0],)))
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str = "main", catalog: str | None = None) -> set[str]:
@@ -64,7 +59,8 @@ def write(con: duckdb.DuckDBPyConnection, touched: Touched, path: Path) -> dict[
             if where is None:
                 continue
             # the rows the load wrote, as the builders copied them (etl.sources), else the table's
-            names = [f"_src_{table}"] + [f"_src{suffix}_{table}" for suffix, tables in _PASSES if table in tables]
+            names = [f"_src_{table}"] + [f"_src{suffix}_{table}" for suffix, tables in PASS_TABLES.items()
+                                         if table in tables]
             copies = [f"{STAGE_SCHEMA}.{c}" for c in names if c in staged]
             source = " UNION ALL ".join(f"SELECT * FROM {c}" for c in copies) if copies else \
                 f"SELECT * FROM {table} WHERE {where}"  # noqa: S608

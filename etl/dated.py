@@ -13,7 +13,7 @@ recomputes those households and nobody else:
   (hh_facts' school-age children out of school and their sums per cell): these households are
   rewritten in those tables only (etl.owners.AGED_TABLES);
 - 6 or 16 in a household with a child without a school status (the archive's school check): only the
-  check's rows of the defect list are written again (etl.owners.SCHOOL_CHECK_ROWS). Where children
+  check's rows of the defect list are written again (etl.owners.school_check_rows). Where children
   have no school status (any export without 在校生状况) this is most of the ~10k households a week
   moves at 10M, and they cost a read of their hh_facts and insp_school_age rows, not of every table;
 - an event dated after the old as-of date that the new one reaches (a follow-up or visit entered with a
@@ -77,7 +77,7 @@ def touch(con: duckdb.DuckDBPyConnection, touched: Touched, before: date, after:
     touched.add("hk", f"{sql} EXCEPT SELECT hk FROM t_hk", params, suffix="_aged")  # noqa: S608 - constants
     # the archive's school check, where it fails: a child of school age without a school status (its
     # rows show how many children of school age have one), with its own age rule; its rows of the defect
-    # list only (etl.owners.SCHOOL_CHECK_ROWS), for households the load does not rewrite whole
+    # list only (etl.owners.school_check_rows), for households the load does not rewrite whole
     school = dated_check_sql("school", "birth_date")
     touched.add("hk", f"""SELECT hk FROM insp_school_age
         WHERE ({school.replace('$as_of', '$d0')}) IS DISTINCT FROM ({school.replace('$as_of', '$d1')})

@@ -63,7 +63,7 @@ from etl import (
 from etl.codes import CODE_ORDER
 from etl.derived_table import as_of, replace, replace_cells
 from etl.filter_spec import FILTERS
-from etl.owners import Touched
+from etl.owners import PASS_SETS, Touched
 from etl.raw_file import STAGE_SCHEMA
 from etl.rules import ELDERLY_ALONE_AGE, MONITORING_FACTOR, NOT_IN_SCHOOL_PATTERN, POVERTY_LINE, SCHOOL_AGE
 from etl.schema import FILTER_COLUMNS, filter_select
@@ -438,7 +438,7 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
     if before is not None and after is not None and before != after:
         dated.touch(con, touched, before, after)
     touched.dedupe()
-    if most is not None and sum(touched.count("hk", s) for s in ("", "_aged", "_school")) > most:
+    if most is not None and sum(touched.count(k, s) for k, s in PASS_SETS if k == "hk") > most:
         return False
     scope = Scope(False, touched.nohk)
     hh_lookup.build(con, scope, hh_lookup.touched_tables(touched, base_only=True))  # the loader's writes

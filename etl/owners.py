@@ -73,9 +73,16 @@ AGED_TABLES = ("hh_facts", "agg_household", "list_visit")
 # The archive's school check (a child of school age at the as-of date without a school status) moves
 # for every household whose child turns 6 or 16: only its rows of the defect list are rewritten for
 # those households (`t_hk_school`, etl.quality_checks.build_school_check), not the household's tables.
-SCHOOL_CHECK_ROWS = ("list_defect", "src = 1 AND rule = 'school'")
+SCHOOL_CHECK_TABLE = "list_defect"
 # The staging tables of touched owners, (kind, suffix): the load's own, its age pass's, its school pass's.
 PASS_SETS = (*((k, "") for k in OWNER_KINDS), ("hk", "_aged"), ("cell", "_aged"), ("hk", "_school"))
+# The tables each later pass of a load writes (by suffix), besides the load's own pass.
+PASS_TABLES = {"_aged": AGED_TABLES, "_school": (SCHOOL_CHECK_TABLE,)}
+
+
+def school_check_rows() -> str:
+    """The rows of SCHOOL_CHECK_TABLE the school pass owns: the school check's, of `t_hk_school`."""
+    return f"(src = 1 AND rule = 'school' AND hk IN (SELECT hk FROM {stage_table('hk', '_school')}))"  # noqa: S608
 
 
 def stage_table(kind: str, suffix: str = "") -> str:
@@ -178,9 +185,8 @@ class Touched:
             sets["hk"].append(stage_table("hk", "_aged"))
             sets["cell"].append(stage_table("cell", "_aged"))
         where = owners_predicate(table, sets, self.nohk, self.all_tables)
-        if table == SCHOOL_CHECK_ROWS[0] and self.count("hk", "_school"):
-            school = f"({SCHOOL_CHECK_ROWS[1]} AND hk IN (SELECT hk FROM {stage_table('hk', '_school')}))"  # noqa: S608
-            where = Predicate([*(where.terms if isinstance(where, Predicate) else ()), school])
+        if table == SCHOOL_CHECK_TABLE and self.count("hk", "_school"):
+            where = Predicate([*(where.terms if isinstance(where, Predicate) else ()), school_check_rows()])
         return where
 
 

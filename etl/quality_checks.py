@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.derived_table import replace, replace_cells
-from etl.owners import SCHOOL_CHECK_ROWS, Touched, stage_table
+from etl.derived_table import as_of, replace, replace_cells
+from etl.owners import SCHOOL_CHECK_TABLE, Touched, school_check_rows, stage_table
 from etl.raw_file import STAGE_SCHEMA
 from etl.rules import SCHOOL_AGE, VISIT_WITHIN_DAYS
 from etl.schema import FILTER_COLUMNS, filter_select
@@ -72,14 +72,14 @@ def dated_check_sql(check: str, d: str = "c.d") -> str:
     school: `age(as_of, b)` counts full years as (year, month, day) of b shifted by k years <= as_of,
     so age >= 6 <=> b <= as_of - 6 years and age <= 15 <=> b > as_of - 16 years (DuckDB clamps 29
     February to the 28th, which keeps both exact); the tests check this day by day."""
-    as_of = "CAST($as_of AS DATE)"
+    ref = "CAST($as_of AS DATE)"
     if check == "school":
-        return (f"{d} > {as_of} - INTERVAL {SCHOOL_AGE[1] + 1} YEAR "
-                f"AND {d} <= {as_of} - INTERVAL {SCHOOL_AGE[0]} YEAR")
+        return (f"{d} > {ref} - INTERVAL {SCHOOL_AGE[1] + 1} YEAR "
+                f"AND {d} <= {ref} - INTERVAL {SCHOOL_AGE[0]} YEAR")
     if check == "income":  # d is 1 January of the latest income year
-        return f"{d} >= make_date(year({as_of}) - 1, 1, 1)"
+        return f"{d} >= make_date(year({ref}) - 1, 1, 1)"
     if check == "visit":
-        return f"{d} > {as_of} - INTERVAL {VISIT_WITHIN_DAYS} DAY"
+        return f"{d} > {ref} - INTERVAL {VISIT_WITHIN_DAYS} DAY"
     raise ValueError(check)
 
 
@@ -191,31 +191,23 @@ def build_defects(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
     than a load may use): hc and hh_facts are in seq order and each part of the union keeps it, so every
     row group holds a narrow seq range and a page's `ORDER BY seq, ... LIMIT n` still skips all but a
     few row groups."""
-    as_of = _as_of(con)
     checks = f"WITH {household_checks_cte(scope.hk('f'), scope.src('hh_facts'), scope.src('insp_school_age'))} SELECT * FROM hc"  # noqa: S608
-    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", as_of)
+    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hc AS {checks}", {"as_of": as_of(con)})
     replace(con, scope, touched, "list_defect", stored_defects_sql(scope))
     con.execute("DROP TABLE hc")
 
 
-def _as_of(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
-    """The data's as-of date, the stored checks' $as_of."""
-    return {"as_of": con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]}
-
-
 def build_school_check(con: duckdb.DuckDBPyConnection) -> None:
-    """The school check's rows of `list_defect` (etl.owners.SCHOOL_CHECK_ROWS) again for the households
+    """The school check's rows of `list_defect` (etl.owners.school_check_rows) again for the households
     of `t_hk_school`: those whose children's ages alone moved it when the as-of date moved (etl.dated),
     ~10k a week at 10M households. Their other rows, and every other table of theirs, stay as they are."""
-    mine = f"hk IN (SELECT hk FROM {stage_table('hk', '_school')})"  # noqa: S608 - ours
-    where = f"f.{mine}"
-    as_of = _as_of(con)
-    copy = Scope(False, suffix="_school").src("list_defect")  # the rows written, for the changeset
+    where = f"f.hk IN (SELECT hk FROM {stage_table('hk', '_school')})"  # noqa: S608 - ours
+    copy = Scope(False, suffix="_school").src(SCHOOL_CHECK_TABLE)  # the rows written, for the changeset
     fk = ", ".join(FILTER_COLUMNS)
     con.execute(f"CREATE OR REPLACE TABLE {copy} AS "  # noqa: S608 - ours
-                f"WITH {household_checks_cte(where)} {_check_rows('school', fk, 'hc', where)}", as_of)
-    con.execute(f"DELETE FROM list_defect WHERE {SCHOOL_CHECK_ROWS[1]} AND {mine}")  # noqa: S608
-    con.execute(f"INSERT INTO list_defect BY NAME SELECT * FROM {copy}")  # noqa: S608 - ours
+                f"WITH {household_checks_cte(where)} {_check_rows('school', fk, 'hc', where)}", {"as_of": as_of(con)})
+    con.execute(f"DELETE FROM {SCHOOL_CHECK_TABLE} WHERE {school_check_rows()}")  # noqa: S608 - ours
+    con.execute(f"INSERT INTO {SCHOOL_CHECK_TABLE} BY NAME SELECT * FROM {copy}")  # noqa: S608 - ours
 
 
 def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.derived_table import replace
+from etl.derived_table import as_of, replace
 from etl.owners import Touched
 from etl.rules import DEFAULT_NO_VISIT_DAYS, ELDERLY_ALONE_AGE
 from etl.schema import FILTER_COLUMNS
@@ -80,9 +80,8 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
     """`list_visit` for the households of the scope (needs hh_facts and facts_meta): the default rules'
     reasons but `QUERY_TIME_REASON`, and their sum `base_score`; the query adds that reason and
     `days_since_visit` at its as-of date."""
-    as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
     base = {**WEIGHTS, QUERY_TIME_REASON: 0}
     rows = scored_sql(scope.hk("b"), base, scope.src("hh_facts"))
     replace(con, scope, touched, "list_visit",
             f"SELECT * EXCLUDE (days_since_visit, r_{QUERY_TIME_REASON}, score), score AS base_score FROM ({rows})",  # noqa: S608
-            STORED_ORDER, {"as_of": as_of, "days": DEFAULT_NO_VISIT_DAYS})
+            STORED_ORDER, {"as_of": as_of(con), "days": DEFAULT_NO_VISIT_DAYS})
