@@ -154,11 +154,26 @@ def load_files(
     `max_bytes` caps a file's size (uploads); the command line has no cap: a national registry is GBs.
     `fresh` starts from an empty database instead of the current one (the demo replaces everything).
     """
-    report = LoadReport(snapshot.db_path(db), [])
     paths = [Path(p) for p in paths]
+    small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
+    if not small:
+        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None)
+    try:
+        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, SMALL_LOAD_MEMORY)
+    except duckdb.OutOfMemoryException:
+        pass
+    # A small load's memory cap ran out (another load's changeset to replay, a school check moved for
+    # ten thousand households): the failed attempt published nothing, so the load runs again, whole,
+    # at the loader's full memory.
+    return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None)
+
+
+def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: Progress | None,
+                display_names: Sequence[str] | None, max_bytes: int | None, fresh: bool,
+                memory_limit: str | None) -> LoadReport:
+    report = LoadReport(snapshot.db_path(db), [])
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
-    small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
     version = None if fresh else schema_version(report.db)
     if version is not None and version != schema.SCHEMA_VERSION:  # never load into an older layout
         tick(0.0, t("cli.upgrading", lang, old=version, new=schema.SCHEMA_VERSION))
@@ -168,7 +183,7 @@ def load_files(
             report.error = str(exc)
             return report
     try:
-        with snapshot.writer(report.db, fresh=fresh, memory_limit=SMALL_LOAD_MEMORY if small else None) as w:
+        with snapshot.writer(report.db, fresh=fresh, memory_limit=memory_limit) as w:
             con = w.con
             schema.create_all(con)
             use_stage_schema(con)
@@ -189,6 +204,12 @@ def load_files(
         report.published = True
     except snapshot.Unchanged:
         pass
+    except duckdb.Error as exc:  # updating the derived tables failed: nothing was published
+        if memory_limit is not None and isinstance(exc, duckdb.OutOfMemoryException):
+            raise  # load_files tries again at the full memory
+        report.error = (t("load.out_of_memory", lang, limit=memory_limit or snapshot.etl_memory_limit())
+                        if isinstance(exc, duckdb.OutOfMemoryException) else
+                        t("load.failed", lang, detail=f"{type(exc).__name__}: {str(exc).splitlines()[0]}"[:300]))
     tick(1.0, t("progress.done", lang))
     return report
 
@@ -284,6 +305,8 @@ def _load_file(
         con.commit()
     except Exception as exc:
         con.rollback()
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            raise  # not the file's fault: the load is tried again with more memory (load_files)
         res.error = t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300])
         for part in [res, *res.sheets]:
             part.rows_loaded = part.rows_rejected = part.issues = 0

@@ -243,6 +243,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "read.not_found": ("{file}：文件不存在。", "{file}: file not found."),
     "read.load_failed": ("{file}：入库失败，数据库未作任何更改（{detail}）。",
                          "{file}: loading failed; the database was not changed ({detail})."),
+    "load.failed": ("入库失败，数据库未作任何更改（{detail}）。", "Loading failed; the database was not changed ({detail})."),
+    "load.out_of_memory": ("入库失败，数据库未作任何更改：内存不足（上限 {limit}）。请用环境变量 FUPIN_ETL_MEMORY 调高上限（如 4GB）后重新导入。",
+                           "Loading failed; the database was not changed: out of memory (limit {limit}). Raise the limit with the "
+                           "environment variable FUPIN_ETL_MEMORY (e.g. 4GB) and load again."),
     # command line summary
     "cli.summary": ("{file}：{kind}，读取{rows_read}行，入库{rows_loaded}行，拒收{rows_rejected}行，跳过{rows_skipped}行，数据问题{issues}条",
                     "{file}: {kind}, read {rows_read}, loaded {rows_loaded}, rejected {rows_rejected}, skipped {rows_skipped}, issues {issues}"),

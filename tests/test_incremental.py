@@ -553,3 +553,48 @@ def test_lists_keep_their_order_after_a_load_appends(tmp_path: Path) -> None:
         assert plain["household_id"].tolist() == page["household_id"].tolist()  # stored order = place order
     finally:
         con.close()
+
+
+def test_a_small_load_that_runs_out_of_its_memory_cap_is_loaded_again_at_full_memory(
+        tmp_path: Path, monkeypatch) -> None:
+    """A small load runs under a memory cap (etl.load.SMALL_LOAD_MEMORY). At 10M households a visits
+    file once ran out of 512MB (the school check of ~10k households); the load then failed with a
+    traceback. Now it is loaded again, whole, at the loader's full memory: published, and equal to a
+    full rebuild."""
+    import etl.load
+
+    db = _county(tmp_path)
+    monkeypatch.setattr(etl.load, "SMALL_LOAD_MEMORY", "1MB")  # too little for any load
+    visit = tmp_path / "v.csv"
+    visit.write_text(HEADERS["visits"] + "\nH0007,2020-03-05,入户走访,干部,记录\n", encoding="utf-8")
+    report = load_files([visit], db=db)
+    assert report.exit_code == 0 and report.published, report.to_json()
+    con = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM visits WHERE household_id = 'H0007'").fetchall() == [(1,)]
+    finally:
+        con.close()
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")
+
+
+def test_a_load_that_runs_out_of_memory_says_so_and_changes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """Out of memory at the full limit too: the user reads why in Chinese (and how to raise the limit),
+    the current snapshot stays as it was, and the next load with enough memory goes through."""
+    import etl.load
+
+    db = _county(tmp_path)
+    before = snapshot.current_snapshot(db)
+    monkeypatch.setattr(etl.load, "SMALL_LOAD_MEMORY", "1MB")
+    monkeypatch.setenv("FUPIN_ETL_MEMORY", "1MB")
+    visit = tmp_path / "v.csv"
+    visit.write_text(HEADERS["visits"] + "\nH0007,2020-03-05,入户走访,干部,记录\n", encoding="utf-8")
+    report = load_files([visit], db=db)
+    assert report.exit_code == 1 and not report.published
+    assert report.error is not None and "内存不足" in report.error and "FUPIN_ETL_MEMORY" in report.error
+    assert snapshot.current_snapshot(db) == before
+    assert differences(before, rebuilt(before, tmp_path / "r.duckdb")) == {}  # the last good one, whole
+    monkeypatch.undo()
+    assert load_files([visit], db=db).published  # from a copy: the failed attempt's file was dropped
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")
