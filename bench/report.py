@@ -252,6 +252,9 @@ def _small_loads_section(size: dict[str, Any]) -> list[str]:
         lines.append(f"| {kind} | {len(runs)} | {secs[len(secs) // 2]:.2f} / {secs[-1]:.2f} | {share} | "
                      f"{max(x['peak_rss_bytes'] for x in runs) / GIB:.2f} GiB | {written[len(written) // 2]:.1f} | "
                      f"{touched[len(touched) // 2]:,} |")
+    retried = [f"{x['kind']} #{i + 1}" for i, x in enumerate(small["loads"]) if x.get("retried")]
+    if retried:  # etl.load: a small load that ran out of its memory cap is loaded again at full memory
+        lines += ["", f"Ran out of the small-load memory cap and were loaded again at full memory: {', '.join(retried)}."]
     lines += ["", f"Snapshot file after the loads ×{small['bloat_snapshot']:.3f} of the fresh load's "
               f"({small['fresh_snapshot_bytes'] / GIB:.2f} GiB); the whole snapshots folder (both files and the "
               f"changeset) ×{small['bloat_folder']:.3f} ({small['fresh_folder_bytes'] / GIB:.2f} GiB)."]

@@ -90,6 +90,7 @@ class LoadReport:
     published: bool = False
     upgraded: Rebuilt | None = None  # the database was of an older version and was upgraded first
     error: str | None = None  # the database could not be upgraded: nothing was loaded
+    retried: bool = False  # a small load ran out of its memory cap and was loaded again at full memory
 
     @property
     def exit_code(self) -> int:
@@ -98,7 +99,7 @@ class LoadReport:
 
     def to_json(self) -> dict[str, object]:
         return {"files": [f.to_json() for f in self.files], "error": self.error,
-                "upgraded_from": self.upgraded.from_version if self.upgraded else None}
+                "upgraded_from": self.upgraded.from_version if self.upgraded else None, "retried": self.retried}
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the command line and the upload page show them."""
@@ -165,7 +166,9 @@ def load_files(
     # A small load's memory cap ran out (another load's changeset to replay, a school check moved for
     # ten thousand households): the failed attempt published nothing, so the load runs again, whole,
     # at the loader's full memory.
-    return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None)
+    report = _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None)
+    report.retried = True
+    return report
 
 
 def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: Progress | None,

@@ -568,7 +568,7 @@ def test_a_small_load_that_runs_out_of_its_memory_cap_is_loaded_again_at_full_me
     visit = tmp_path / "v.csv"
     visit.write_text(HEADERS["visits"] + "\nH0007,2020-03-05,入户走访,干部,记录\n", encoding="utf-8")
     report = load_files([visit], db=db)
-    assert report.exit_code == 0 and report.published, report.to_json()
+    assert report.exit_code == 0 and report.published and report.retried, report.to_json()
     con = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM visits WHERE household_id = 'H0007'").fetchall() == [(1,)]
