@@ -190,7 +190,8 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
     if "small-loads" in phases:
         from bench import small_loads
 
-        res["small_loads"] = small_loads.run_small_loads(db, size_dir, log, args.small_loads)
+        res["small_loads"] = small_loads.run_small_loads(db, size_dir, log, args.small_loads,
+                                                         in_place=args.small_loads_in_place)
     else:
         keep("small_loads")
     res["loadavg"]["end"] = os.getloadavg()
@@ -228,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-only", action="store_true", help="only re-render the report from results.json")
     parser.add_argument("--small-loads", type=int, default=20,
                         help="how many small loads the small-loads phase runs (the bloat target is after 20)")
+    parser.add_argument("--small-loads-in-place", action="store_true",
+                        help="small-loads phase: load into the size's database itself, not a copy (N: the disk "
+                        "cannot hold its two 20 GiB snapshot files twice); run it as the last phase")
     parser.add_argument("--phases", default="etl,queries,pandas,extract,pages,small-loads",
                         help="phases to run (also: sessions, N concurrent sessions over the websocket); the others keep the results of the last run of that size "
                         "(without etl, that run's database is reused)")

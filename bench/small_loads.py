@@ -110,7 +110,9 @@ def _touched(db: Path) -> dict[str, int]:
         con.close()
 
 
-def run_small_loads(db: Path, size_dir: Path, log: Callable[[str], None], loads: int = LOADS) -> dict[str, Any]:
+def run_small_loads(db: Path, size_dir: Path, log: Callable[[str], None], loads: int = LOADS,
+                    in_place: bool = False) -> dict[str, Any]:
+    """The loads on a copy of `db` (removed afterwards), or on `db` itself (`in_place`)."""
     from etl import snapshot
 
     fresh = snapshot.current_snapshot(db)
@@ -118,10 +120,11 @@ def run_small_loads(db: Path, size_dir: Path, log: Callable[[str], None], loads:
     work = size_dir / "small_loads"
     shutil.rmtree(work, ignore_errors=True)
     (work / "files").mkdir(parents=True)
-    copy = work / "db" / db.name
-    log("  small loads: copying the database ...")
-    shutil.copytree(db.parent, copy.parent, symlinks=True, ignore=shutil.ignore_patterns("*.lock", ".tmp"))
-    out: dict[str, Any] = {"fresh_snapshot_bytes": fresh.stat().st_size,
+    copy = db if in_place else work / "db" / db.name
+    if not in_place:
+        log("  small loads: copying the database ...")
+        shutil.copytree(db.parent, copy.parent, symlinks=True, ignore=shutil.ignore_patterns("*.lock", ".tmp"))
+    out: dict[str, Any] = {"fresh_snapshot_bytes": fresh.stat().st_size, "in_place": in_place,
                            "fresh_folder_bytes": snapshot.disk_usage(db), "loads": []}
     for i in range(loads):
         kind = KINDS[i % len(KINDS)]
