@@ -7,7 +7,10 @@ memory and bytes written are the load's own), round after round:
 - `visits_1000`: 1,000 visits of the week after the data's as-of date (the as-of date moves, so the
   households whose dated facts change with it are recomputed too: etl.dated);
 - `village_again` (beyond the issue's three): one village's whole registry exported again, 100 of
-  its households with their income changed (a township's weekly export; the rest are left as stored).
+  its households with their income changed (a township's weekly export; the rest are left as stored);
+- `visits_village` (beyond them too): 1,000 visits of the same week in one village, as a work team's
+  ledger has them (`visits_1000` spreads its households over the whole county: the worst case for
+  reading their rows, which lie scattered over every row group).
 Twenty loads in all; then the current snapshot file and the whole snapshots folder are compared with
 those of the fresh full load (`bloat`). Every load's touched households come from its changeset.
 """
@@ -25,7 +28,7 @@ import duckdb
 
 from bench.spawn import measure
 
-KINDS = ("rectification_item", "registry_100", "visits_1000", "village_again")
+KINDS = ("rectification_item", "registry_100", "visits_1000", "village_again", "visits_village")
 TARGET_KINDS = KINDS[:3]  # the loads the issue's targets are about
 LOADS = 20
 
@@ -86,12 +89,16 @@ def write_file(con: duckdb.DuckDBPyConnection, kind: str, folder: Path, round_no
         return _write(folder / f"village_{round_no:02d}.csv", list(REGISTRY_COLUMNS.values()),
                       _registry_rows(con, pick, {**seed, "round": round_no}))
     as_of = con.execute("SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of'").fetchall()[0][0]
-    rows = con.execute("""
+    village = "" if kind == "visits_1000" else \
+        "WHERE area = (SELECT area FROM households ORDER BY md5(household_id || $seed || 'v') LIMIT 1)"
+    rows = con.execute(f"""
         SELECT household_id, CAST($as_of AS DATE) + 1 + CAST(abs(hash(household_id || $seed)) % 7 AS INTEGER),
             ['入户走访', '帮扶责任人走访', '家庭医生随访'][1 + CAST(abs(hash($seed || household_id)) % 3 AS INTEGER)],
             '基准测试', '本周走访'
-        FROM households ORDER BY md5(household_id || $seed) LIMIT 1000""", {**seed, "as_of": as_of}).fetchall()
-    return _write(folder / f"visits_{round_no:02d}.csv", ["户编号", "走访日期", "走访类型", "走访人", "情况记录"], rows)
+        FROM households {village} ORDER BY md5(household_id || $seed) LIMIT 1000""",  # noqa: S608 - ours
+        {**seed, "as_of": as_of}).fetchall()
+    name = "visits" if kind == "visits_1000" else kind
+    return _write(folder / f"{name}_{round_no:02d}.csv", ["户编号", "走访日期", "走访类型", "走访人", "情况记录"], rows)
 
 
 def _touched(db: Path) -> dict[str, int]:
