@@ -104,15 +104,19 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
     res["loadavg"] = {"start": os.getloadavg()}
     t0 = time.perf_counter()
     log(f"== size {label}: {households:,} households")
-    files, gen = ensure_files(size_dir / "files", households, args.gzip, demo_county=label == DEMO)
-    res["generate"] = gen
-    log(f"  files {'reused' if gen['reused'] else 'generated'}: {gen.get('bytes', 0) / 2**20:.0f} MiB")
     previous = json.loads(json_path.read_text(encoding="utf-8")).get("sizes", {}).get(label, {}) \
         if json_path.is_file() else {}
     phases = set(args.phases.split(","))
     res["phases"] = sorted(phases)
     db = size_dir / "db" / "fupin.duckdb"
-    if "etl" not in phases and current_snapshot(db) is not None:
+    reuse_db = "etl" not in phases and current_snapshot(db) is not None
+    if reuse_db:  # the files are only read by the load (N: 7 GB the disk may need for the snapshots)
+        files, gen = [], {**previous.get("generate", {}), "reused": True}
+    else:
+        files, gen = ensure_files(size_dir / "files", households, args.gzip, demo_county=label == DEMO)
+        log(f"  files {'reused' if gen['reused'] else 'generated'}: {gen.get('bytes', 0) / 2**20:.0f} MiB")
+    res["generate"] = gen
+    if reuse_db:
         res["etl"] = previous.get("etl", {})
         res["etl_reused"] = True
         log("  ETL skipped: the database of an earlier run is reused")

@@ -210,6 +210,7 @@ def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None
         needed = [_changeset(db, g) for g in range((slot_gen or 0) + 1, cur_gen + 1)]
         if state != "published" or slot_gen != generation(other) or not all(p.is_file() for p in needed):
             con.close()
+            _remove(other)  # it cannot catch up: gone before the copy, so the disk holds two files, not three
             continue
         _set_state(con, "writing", gen)
         caught_up = _replayed(con, other, snaps, needed, memory_limit)
@@ -305,8 +306,12 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
         publish(db, final)
         if w.full or w.how != "caught_up" or not _changeset(db, w.gen).is_file():
             # no other file can catch up with a changeset (it was written whole, or the file this one
-            # was copied from is gone): copy this one as the other file now
+            # was copied from is gone): copy this one as the other file now, after the older files are
+            # gone (at 33M households each is 27 GB: the copy beside two of them filled the disk)
             _remove(_changeset(db, w.gen))
+            for old in _slots(db):
+                if old.resolve() != final.resolve():
+                    _remove(old)
             _copy_spare(final)
         cleanup(db)
 

@@ -598,3 +598,34 @@ def test_a_load_that_runs_out_of_memory_says_so_and_changes_nothing(tmp_path: Pa
     assert load_files([visit], db=db).published  # from a copy: the failed attempt's file was dropped
     (tmp_path / "w").mkdir()
     check(db, tmp_path / "w")
+
+
+def test_a_load_that_must_copy_finds_only_the_file_it_copies(tmp_path: Path, monkeypatch) -> None:
+    """At 33M households a snapshot file is 27 GB. When the other file cannot catch up (here its
+    changeset is gone), the load copies the current file to write into, and after publishing copies the
+    new one as the next load's other file. Each copy used to run beside the stale files (up to four
+    snapshot files at once: the disk filled at national scale); now each finds only its source."""
+    import shutil
+
+    import etl.snapshot
+
+    db = _county(tmp_path)
+    first = tmp_path / "v1.csv"
+    first.write_text(HEADERS["visits"] + "\nH0003,2019-03-01,入户走访,干部,记录\n", encoding="utf-8")
+    assert load_files([first], db=db).published
+    cur = snapshot.current_snapshot(db)
+    (snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb").unlink()
+    seen: list[list[str]] = []
+    real = shutil.copyfile
+
+    def copyfile(src, dst, *args, **kwargs):  # the real copy, after noting which snapshot files exist
+        seen.append(sorted(p.name for p in snapshot.snapshots_dir(db).glob("g*.duckdb")))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(etl.snapshot.shutil, "copyfile", copyfile)
+    second = tmp_path / "v2.csv"
+    second.write_text(HEADERS["visits"] + "\nH0004,2019-03-02,入户走访,干部,记录\n", encoding="utf-8")
+    assert load_files([second], db=db).published
+    assert len(seen) == 2 and all(len(names) == 1 for names in seen), seen
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")
