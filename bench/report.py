@@ -237,7 +237,9 @@ def _small_loads_section(size: dict[str, Any]) -> list[str]:
     if not small or not small.get("loads"):
         return ["Small loads not measured in this run (`--phases small-loads`)."]
     full = size.get("etl", {}).get("app", {}).get("seconds")
-    lines = ["On a copy of the fresh database, each load in its own process (`bench/small_loads.py`), "
+    where = "On the fresh database itself (`--small-loads-in-place`)" if small.get("in_place") else \
+        "On a copy of the fresh database"
+    lines = [f"{where}, each load in its own process (`bench/small_loads.py`), "
              f"{len(small['loads'])} loads in turn. Touched = households whose derived rows the load rewrote "
              "(from its changeset; the visits move the as-of date by up to a week, so households whose dated "
              "facts change are in it too). Written = bytes the process wrote to storage.", "",
