@@ -207,7 +207,7 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
         report.published = True
     except snapshot.Unchanged:
         pass
-    except duckdb.Error as exc:  # updating the derived tables failed: nothing was published
+    except duckdb.Error as exc:  # out of memory in a file, or the derived tables failed: nothing was published
         if memory_limit is not None and isinstance(exc, duckdb.OutOfMemoryException):
             raise  # load_files tries again at the full memory
         report.error = (t("load.out_of_memory", lang, limit=memory_limit or snapshot.etl_memory_limit())
