@@ -109,25 +109,24 @@ def run_size(label: str, households: int, args: argparse.Namespace, command: str
     phases = set(args.phases.split(","))
     res["phases"] = sorted(phases)
     db = size_dir / "db" / "fupin.duckdb"
-    reuse_db = "etl" not in phases and current_snapshot(db) is not None
-    if reuse_db:  # the files are only read by the load (N: 7 GB the disk may need for the snapshots)
-        files, gen = [], {**previous.get("generate", {}), "reused": True}
-    else:
-        files, gen = ensure_files(size_dir / "files", households, args.gzip, demo_county=label == DEMO)
-        log(f"  files {'reused' if gen['reused'] else 'generated'}: {gen.get('bytes', 0) / 2**20:.0f} MiB")
-    res["generate"] = gen
-    if reuse_db:
+    if "etl" not in phases and current_snapshot(db) is not None:
+        # the files are only read by a load: not generated again (N: 7 GB the snapshots may need)
+        res["generate"] = {**previous.get("generate", {}), "reused": True}
         res["etl"] = previous.get("etl", {})
         res["etl_reused"] = True
         log("  ETL skipped: the database of an earlier run is reused")
-    elif "etl" not in phases and label == DEMO:  # the demo county's files (GB18030, xlsx) only load, untimed
-        from etl.load import load_files
-
-        db.parent.mkdir(parents=True, exist_ok=True)
-        load_files(files, db=db, fresh=True)
-        res["etl"] = {}
     else:
-        res["etl"] = etl_bench.run_etl(files, size_dir, households <= args.pandas_etl_max, log)
+        files, res["generate"] = ensure_files(size_dir / "files", households, args.gzip, demo_county=label == DEMO)
+        log(f"  files {'reused' if res['generate']['reused'] else 'generated'}: "
+            f"{res['generate'].get('bytes', 0) / 2**20:.0f} MiB")
+        if "etl" not in phases and label == DEMO:  # the demo county's files (GB18030, xlsx) only load, untimed
+            from etl.load import load_files
+
+            db.parent.mkdir(parents=True, exist_ok=True)
+            load_files(files, db=db, fresh=True)
+            res["etl"] = {}
+        else:
+            res["etl"] = etl_bench.run_etl(files, size_dir, households <= args.pandas_etl_max, log)
     save(json_path, label, res)
 
     def keep(*keys: str) -> None:

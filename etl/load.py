@@ -210,7 +210,7 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
     except duckdb.Error as exc:  # out of memory in a file, or the derived tables failed: nothing was published
         if memory_limit is not None and isinstance(exc, duckdb.OutOfMemoryException):
             raise  # load_files tries again at the full memory
-        report.error = (t("load.out_of_memory", lang, limit=memory_limit or snapshot.etl_memory_limit())
+        report.error = (t("load.out_of_memory", lang, limit=snapshot.etl_memory_limit())
                         if isinstance(exc, duckdb.OutOfMemoryException) else
                         t("load.failed", lang, detail=f"{type(exc).__name__}: {str(exc).splitlines()[0]}"[:300]))
     tick(1.0, t("progress.done", lang))

@@ -39,7 +39,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.derived_table import as_of, replace, replace_cells
-from etl.owners import SCHOOL_CHECK_TABLE, Touched, school_check_rows, stage_table
+from etl.owners import SCHOOL_CHECK_TABLE, Touched, school_check_rows
 from etl.raw_file import STAGE_SCHEMA
 from etl.rules import SCHOOL_AGE, VISIT_WITHIN_DAYS
 from etl.schema import FILTER_COLUMNS, filter_select
@@ -201,8 +201,9 @@ def build_school_check(con: duckdb.DuckDBPyConnection) -> None:
     """The school check's rows of `list_defect` (etl.owners.school_check_rows) again for the households
     of `t_hk_school`: those whose children's ages alone moved it when the as-of date moved (etl.dated),
     ~10k a week at 10M households. Their other rows, and every other table of theirs, stay as they are."""
-    where = f"f.hk IN (SELECT hk FROM {stage_table('hk', '_school')})"  # noqa: S608 - ours
-    copy = Scope(False, suffix="_school").src(SCHOOL_CHECK_TABLE)  # the rows written, for the changeset
+    school = Scope(False, suffix="_school")
+    where = school.hk("f")
+    copy = school.src(SCHOOL_CHECK_TABLE)  # the rows written, for the changeset
     fk = ", ".join(FILTER_COLUMNS)
     con.execute(f"CREATE OR REPLACE TABLE {copy} AS "  # noqa: S608 - ours
                 f"WITH {household_checks_cte(where)} {_check_rows('school', fk, 'hc', where)}", {"as_of": as_of(con)})
