@@ -105,6 +105,8 @@ class LoadReport:
         """Per-file summary lines and the errors, as the command line and the upload page show them."""
         lines: list[str] = [self.upgraded.message(lang)] if self.upgraded else []
         errors: list[str] = [self.error] if self.error else []
+        if self.error and not self.published:  # the load as a whole failed: no file's counts came true
+            return lines, errors
         for f in self.files:
             name = Path(f.path).name
             if f.error:

@@ -592,6 +592,7 @@ def test_a_load_that_runs_out_of_memory_says_so_and_changes_nothing(tmp_path: Pa
     report = load_files([visit], db=db)
     assert report.exit_code == 1 and not report.published
     assert report.error is not None and "内存不足" in report.error and "FUPIN_ETL_MEMORY" in report.error
+    assert report.summary_lines() == ([], [report.error])  # no file line that reads as if it loaded
     assert snapshot.current_snapshot(db) == before
     assert differences(before, rebuilt(before, tmp_path / "r.duckdb")) == {}  # the last good one, whole
     monkeypatch.undo()
