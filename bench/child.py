@@ -28,7 +28,8 @@ def _etl(args: dict[str, Any]) -> dict[str, Any]:
     report = load_files([Path(p) for p in args["files"]], db=args["db"], lang="en", progress=progress)
     seconds = time.perf_counter() - started
     files = [f.to_json() for f in report.files]
-    return {"seconds": seconds, "published": report.published, "retried": report.retried, "files": files, "ticks": ticks,
+    return {"seconds": seconds, "published": report.published, "published_seconds": report.published_seconds,
+            "retried": report.retried, "files": files, "ticks": ticks,
             "rows_read": sum(f.rows_read for f in report.files),
             "rows_loaded": sum(f.rows_loaded for f in report.files),
             "rows_rejected": sum(f.rows_rejected for f in report.files),

@@ -142,14 +142,15 @@ def run_small_loads(db: Path, size_dir: Path, log: Callable[[str], None], loads:
             con.close()
         res = measure("etl", {"files": [str(path)], "db": str(copy)})
         cur = snapshot.current_snapshot(copy)
-        entry = {"kind": kind, "seconds": res["seconds"], "wall_seconds": res["wall_seconds"],
+        entry = {"kind": kind, "seconds": res["seconds"], "published_seconds": res.get("published_seconds"),
+                 "wall_seconds": res["wall_seconds"],
                  "peak_rss_bytes": res["peak_rss_bytes"], "write_bytes": res.get("io_write_bytes"),
                  "rows": res["rows_read"], "published": res["published"], "retried": res.get("retried", False),
                  "touched": _touched(copy),
                  "snapshot_bytes": cur.stat().st_size if cur else None, "folder_bytes": snapshot.disk_usage(copy),
                  "file_bytes": path.stat().st_size}
         out["loads"].append(entry)
-        log(f"    {i + 1:2d} {kind:<18} {entry['seconds']:6.2f} s  peak {entry['peak_rss_bytes'] / 2**30:.2f} GiB  "
+        log(f"    {i + 1:2d} {kind:<18} {entry['seconds']:6.2f} s  published {entry['published_seconds'] or 0:6.2f} s  peak {entry['peak_rss_bytes'] / 2**30:.2f} GiB  "
             f"written {(entry['write_bytes'] or 0) / 2**20:7.1f} MiB  touched {entry['touched'].get('hk', '-')}"
             + ("  (out of its memory cap: loaded again at full memory)" if entry["retried"] else ""))
     last = out["loads"][-1]

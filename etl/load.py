@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,6 +92,9 @@ class LoadReport:
     upgraded: Rebuilt | None = None  # the database was of an older version and was upgraded first
     error: str | None = None  # the database could not be upgraded: nothing was loaded
     retried: bool = False  # a small load ran out of its memory cap and was loaded again at full memory
+    # seconds from the start of the (last) attempt until viewers saw the new data; the load then still
+    # makes the other snapshot file ready for the next load (etl.snapshot._prepare_spare)
+    published_seconds: float | None = None
 
     @property
     def exit_code(self) -> int:
@@ -99,7 +103,8 @@ class LoadReport:
 
     def to_json(self) -> dict[str, object]:
         return {"files": [f.to_json() for f in self.files], "error": self.error,
-                "upgraded_from": self.upgraded.from_version if self.upgraded else None, "retried": self.retried}
+                "upgraded_from": self.upgraded.from_version if self.upgraded else None, "retried": self.retried,
+                "published_seconds": self.published_seconds}
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the command line and the upload page show them."""
@@ -176,9 +181,15 @@ def load_files(
 def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: Progress | None,
                 display_names: Sequence[str] | None, max_bytes: int | None, fresh: bool,
                 memory_limit: str | None) -> LoadReport:
+    started = time.perf_counter()
     report = LoadReport(snapshot.db_path(db), [])
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
+
+    def published() -> None:
+        report.published = True
+        report.published_seconds = time.perf_counter() - started
+        tick(0.99, t("progress.published", lang))
     version = None if fresh else schema_version(report.db)
     if version is not None and version != schema.SCHEMA_VERSION:  # never load into an older layout
         tick(0.0, t("cli.upgrading", lang, old=version, new=schema.SCHEMA_VERSION))
@@ -188,7 +199,7 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
             report.error = str(exc)
             return report
     try:
-        with snapshot.writer(report.db, fresh=fresh, memory_limit=memory_limit) as w:
+        with snapshot.writer(report.db, fresh=fresh, memory_limit=memory_limit, on_published=published) as w:
             con = w.con
             schema.create_all(con)
             use_stage_schema(con)
@@ -206,7 +217,6 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
                 raise snapshot.Unchanged
             tick(0.95, t("progress.deriving", lang))
             finish(w, report.db, touched, full=fresh)
-        report.published = True
     except snapshot.Unchanged:
         pass
     except duckdb.Error as exc:  # out of memory in a file, or the derived tables failed: nothing was published

@@ -4,13 +4,15 @@ DuckDB lets one process write a file, and while it does no other process may ope
 read-only. So the database path (`data/fupin.duckdb` or `$FUPIN_DB`) is a symbolic link to a snapshot
 file `g<generation>.duckdb` in `<db>.snapshots/`, which nobody writes while it is current.
 
-There are two snapshot files: the current one and the previous one. A load writes the previous one
-in place: it first applies the changeset the last load left (`changes/c<generation>.duckdb`: the rows
-of every owner that load touched, `etl.changes`), which makes it equal to the current one, then loads
-its files and updates the derived tables for what they touched (`etl.derive.update`), writes its own
-changeset for the other file, checkpoints, renames the file to the next generation and atomically swaps
-the link (`os.replace`). Nothing is copied, so a load costs what its files touch, not what the
-database holds. A fresh load or a full rebuild writes a new file and copies it once as the other file.
+There are two snapshot files: the current one and the other one, equal to it. A load writes the other
+one in place: it loads its files and updates the derived tables for what they touched
+(`etl.derive.update`), writes its changeset (`changes/c<generation>.duckdb`: the rows of every owner it
+touched, `etl.changeset`), checkpoints, renames the file to the next generation and atomically swaps
+the link (`os.replace`). Then, with the viewers already on the new data, it applies its changeset to
+the file it replaced, which makes that the other file of the new generation (`_prepare_spare`); a load
+that finds the other file behind (a viewer held it) applies the changesets it lacks first. Nothing is
+copied, so a load costs what its files touch, not what the database holds. A fresh load or a full
+rebuild writes a new file and copies it once as the other file.
 
 Viewers resolve the link before each run and open that file read-only, so they see the old data or
 the new, never a mix, and never a lock error. A file being written has state 'writing' (table `slot`)
@@ -30,7 +32,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +41,9 @@ import duckdb
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "data" / "fupin.duckdb"
 BUSY_WAIT = float(os.environ.get("FUPIN_BUSY_WAIT", "10"))  # seconds a load waits for viewers of the old file
+# seconds a load, after publishing, waits for viewers to leave the file it replaced (etl.snapshot._prepare_spare);
+# the app's pool closes a superseded file's idle connections within half a second (ui.data)
+SPARE_WAIT = min(BUSY_WAIT, 2.0)
 _SLOT = re.compile(r"^g(\d{8})(b?)\.duckdb$")
 
 
@@ -272,13 +277,16 @@ def changeset_path(w: Writer, db: Path) -> Path:
 
 @contextlib.contextmanager
 def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
-           memory_limit: str | None = None, source: Path | None = None) -> Iterator[Writer]:
+           memory_limit: str | None = None, source: Path | None = None,
+           on_published: Callable[[], None] | None = None) -> Iterator[Writer]:
     """Yield the snapshot file this load writes (`Writer`), and publish it as the next generation when
     the block ends. The block writes the load's changeset (`changeset_path`) or sets `w.full`; without
     either the other file is made a copy of this one. On any exception the link stays where it was;
     after `Unchanged` the file (equal to the current one) is kept as the other file, after anything
     else it is deleted. `memory_limit`: DuckDB's, instead of `etl_memory_limit()`. `source`: start
-    from a copy of that file instead of the current data (`etl.backup.restore`)."""
+    from a copy of that file instead of the current data (`etl.backup.restore`). `on_published` is
+    called as soon as viewers see the new generation, before the other file is made ready for the
+    next load (`_prepare_spare`), which the caller's user need not wait for."""
     db = db_path(path)
     with write_lock(db):
         snaps = snapshots_dir(db)
@@ -304,7 +312,11 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
         final = snaps / slot_name(w.gen)
         os.replace(w.path, final)
         publish(db, final)
-        if w.full or w.how != "caught_up" or not _changeset(db, w.gen).is_file():
+        if on_published is not None:
+            on_published()
+        if not w.full and w.how == "caught_up" and current is not None and _changeset(db, w.gen).is_file():
+            _prepare_spare(db, current, w.gen, memory_limit)
+        else:
             # no other file can catch up with a changeset (it was written whole, or the file this one
             # was copied from is gone): copy this one as the other file now, after the older files are
             # gone (at 33M households each is 27 GB: the copy beside two of them filled the disk)
@@ -314,6 +326,42 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
                     _remove(old)
             _copy_spare(final)
         cleanup(db)
+
+
+def _prepare_spare(db: Path, previous: Path, gen: int, memory_limit: str | None) -> None:
+    """After generation `gen` is published from a caught-up file: replay its changeset on the file that
+    was current before (`previous`, generation `gen - 1`), so the next load starts from a ready file.
+
+    This is the catch-up `_claim` would do at the start of the next load, done now, after the viewers
+    already see the new data: an upload's wait ends at the publish, not two seconds of replaying the
+    load before it later (L, 1,000 visits). Best effort: if a viewer still holds the file after
+    `SPARE_WAIT` seconds, the next load catches it up as before; if the replay fails, the file goes and
+    the next load copies the current one. A killed replay leaves the file in state 'writing', which no
+    load takes as ready."""
+    snaps = snapshots_dir(db)
+    con = _open_rw(previous, snaps, SPARE_WAIT, memory_limit)
+    if con is None:
+        return
+    try:
+        state, slot_gen = _state(con)
+        if state != "published" or slot_gen != gen - 1:
+            con.close()
+            return
+        _set_state(con, "writing", gen)
+        caught_up = _replayed(con, previous, snaps, [_changeset(db, gen)], memory_limit)
+        if caught_up is None:
+            _remove(previous)
+            return
+        con = caught_up
+        _set_state(con, "published", gen)
+        con.execute("CHECKPOINT")
+        con.close()
+    except duckdb.Error:
+        con.close()
+        _remove(previous)
+        return
+    _fsync(previous)
+    os.replace(previous, previous.with_name(slot_name(gen, spare=True)))
 
 
 class Unchanged(Exception):
@@ -354,8 +402,8 @@ def publish(db: Path, snapshot: Path) -> None:
 
 def cleanup(db: Path) -> list[Path]:
     """Under the write lock: delete what no load needs. Kept: the current file, the newest other file
-    of an older or the same generation (the next load's target), and the changesets newer than that
-    file's generation. Deleted: half-written files of killed loads (`work-*`, `tmp-*`, and any slot
+    of an older or the same generation (the next load's target), the changesets newer than that
+    file's generation and the current generation's. Deleted: half-written files of killed loads (`work-*`, `tmp-*`, and any slot
     newer than the current one), older slots and changesets. A viewer that still reads a deleted file
     keeps reading it (Linux keeps an unlinked file until it is closed)."""
     snaps = snapshots_dir(db)
@@ -375,10 +423,12 @@ def cleanup(db: Path) -> list[Path]:
         else:
             _remove(p)
             removed.append(p)
-    oldest_needed = generation(keep) + 1 if keep is not None else cur_gen + 1
+    # the changesets the other file lacks, and the current generation's: what the last load touched
+    # (a small file; the bench and the tests read it)
+    oldest_kept = min(generation(keep) + 1 if keep is not None else cur_gen + 1, cur_gen)
     for c in changes_dir(db).glob("c*.duckdb") if changes_dir(db).is_dir() else []:
         m = re.match(r"^c(\d{8})\.duckdb$", c.name)
-        if not m or not oldest_needed <= int(m.group(1)) <= cur_gen:
+        if not m or not oldest_kept <= int(m.group(1)) <= cur_gen:
             _remove(c)
             removed.append(c)
     for wal in snaps.glob("*.duckdb.wal"):  # left by a killed writer

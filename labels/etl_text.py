@@ -274,5 +274,7 @@ LABELS.update({
     "progress.validating": ("正在校验 {file}", "Validating {file}"),
     "progress.writing": ("正在写入 {file}", "Writing {file}"),
     "progress.deriving": ("正在生成汇总表", "Building summary tables"),
+    "progress.published": ("已入库：各页面已显示新数据，正在为下一次入库做准备",
+                           "Loaded: every page shows the new data; getting ready for the next load"),
     "progress.done": ("完成", "Done"),
 })

@@ -283,6 +283,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.loading": ("正在入库…", "Loading…"),
     "insp.data.done": ("入库完成。", "Loaded."),
     "insp.data.failed": ("部分文件未能入库，数据库未因这些文件作任何更改：", "Some files could not be loaded; they changed nothing:"),
+    "insp.data.failed_all": ("未能入库，数据未作任何更改：", "Nothing was loaded; the data did not change:"),
     "insp.data.too_large": ("{file}：文件过大（{size} MB，上限 {limit} MB），未入库。", "{file}: too large ({size} MB, limit {limit} MB); not loaded."),
     "insp.data.bad_type": ("{file}：只接受 {types} 文件。", "{file}: only {types} files are accepted."),
     "insp.data.no_loader": ("入库程序不可用：{error}", "The loader is not available: {error}"),

@@ -41,8 +41,9 @@ def _upload(ctx: PageContext) -> None:
         if outcome.lines:
             st.code("\n".join(outcome.lines), language=None)
             st.success(ctx.t("insp.data.done"))
-        if outcome.errors:
-            st.error(ctx.t("insp.data.failed") + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))
+        if outcome.errors:  # some files loaded (their lines above), or none did
+            heading = ctx.t("insp.data.failed" if outcome.lines else "insp.data.failed_all")
+            st.error(heading + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))
 
 
 def main() -> None:

@@ -602,8 +602,8 @@ def test_a_load_that_runs_out_of_memory_says_so_and_changes_nothing(tmp_path: Pa
 
 
 def test_a_load_that_must_copy_finds_only_the_file_it_copies(tmp_path: Path, monkeypatch) -> None:
-    """At 33M households a snapshot file is 27 GB. When the other file cannot catch up (here its
-    changeset is gone), the load copies the current file to write into, and after publishing copies the
+    """At 33M households a snapshot file is 27 GB. When the other file cannot catch up (here a viewer
+    held it as the last load published, and then its changeset went), the load copies the current file to write into, and after publishing copies the
     new one as the next load's other file. Each copy used to run beside the stale files (up to four
     snapshot files at once: the disk filled at national scale); now each finds only its source."""
     import shutil
@@ -613,7 +613,12 @@ def test_a_load_that_must_copy_finds_only_the_file_it_copies(tmp_path: Path, mon
     db = _county(tmp_path)
     first = tmp_path / "v1.csv"
     first.write_text(HEADERS["visits"] + "\nH0003,2019-03-01,入户走访,干部,记录\n", encoding="utf-8")
-    assert load_files([first], db=db).published
+    monkeypatch.setattr(etl.snapshot, "SPARE_WAIT", 0.2)
+    viewer = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)  # so the file stays behind
+    try:
+        assert load_files([first], db=db).published
+    finally:
+        viewer.close()
     cur = snapshot.current_snapshot(db)
     (snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb").unlink()
     seen: list[list[str]] = []
@@ -630,3 +635,36 @@ def test_a_load_that_must_copy_finds_only_the_file_it_copies(tmp_path: Path, mon
     assert len(seen) == 2 and all(len(names) == 1 for names in seen), seen
     (tmp_path / "w").mkdir()
     check(db, tmp_path / "w")
+
+
+def test_a_load_makes_the_file_it_replaced_ready_after_publishing(tmp_path: Path, monkeypatch) -> None:
+    """The catch-up of the other file runs after the publish, not at the start of the next load: the
+    upload's wait ends when the pages show the new data. The next load then replays nothing, and the
+    other file equals the current one."""
+    db = _county(tmp_path)
+    ticks: list[str] = []
+    visit = tmp_path / "v1.csv"
+    visit.write_text(HEADERS["visits"] + "\nH0003,2019-03-01,入户走访,干部,记录\n", encoding="utf-8")
+    report = load_files([visit], db=db, lang="en", progress=lambda _f, text: ticks.append(text))
+    assert report.published and report.published_seconds is not None
+    assert ticks[-2:] == ["Loaded: every page shows the new data; getting ready for the next load", "Done"]
+    cur = snapshot.current_snapshot(db)
+    others = [p for p in snapshot.snapshots_dir(db).glob("g*.duckdb") if p.resolve() != cur.resolve()]
+    assert [p.name for p in others] == [snapshot.slot_name(snapshot.generation(cur), spare=True)]
+    con = duckdb.connect(str(others[0]), read_only=True)
+    try:
+        assert con.execute("SELECT state, generation FROM slot").fetchall() == [("published", snapshot.generation(cur))]
+    finally:
+        con.close()
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")  # replays nothing: the other file already equals the current one
+    replayed: list[Path] = []
+    real = changeset.apply
+    monkeypatch.setattr(changeset, "apply", lambda con, path: (replayed.append(path), real(con, path))[1])
+    second = tmp_path / "v2.csv"
+    second.write_text(HEADERS["visits"] + "\nH0004,2019-03-02,入户走访,干部,记录\n", encoding="utf-8")
+    assert load_files([second], db=db).published
+    # nothing before it (the last load's changeset was replayed already); its own after publishing
+    assert [p.name for p in replayed] == [f"c{snapshot.generation(cur) + 1:08d}.duckdb"]
+    (tmp_path / "w2").mkdir()
+    check(db, tmp_path / "w2")

@@ -166,6 +166,15 @@ def test_upload_bad_file_changes_nothing(upload_db: Path) -> None:
     assert _counts(upload_db) == before
     # the file name is shown as text: Markdown-escaped in the element's source
     assert at.error and md_escape("乱码.csv") in at.error[0].value
+    assert at.error[0].value.startswith("未能入库，数据未作任何更改")  # not "some files": none loaded
+
+
+def test_upload_of_a_good_and_a_bad_file_says_which_did_not_load(upload_db: Path) -> None:
+    row = "UP-002,上传测试,2020-06-29,乌加河镇,,,档案资料不规范,测试问题,乌加河镇政府,张三,补齐档案,2020-07-15,未整改,\n"
+    at = _upload([("整改台账_上传.csv", (LEDGER_HEADER + row).encode("utf-8-sig"), "text/csv"),
+                  ("乱码.csv", b"just,some\nrandom,text\n", "text/csv")])
+    assert "入库1行" in "\n".join(c.value for c in at.get("code"))
+    assert at.error[0].value.startswith("部分文件未能入库") and md_escape("乱码.csv") in at.error[0].value
 
 
 def test_upload_oversized(upload_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
