@@ -403,9 +403,9 @@ def publish(db: Path, snapshot: Path) -> None:
 def cleanup(db: Path) -> list[Path]:
     """Under the write lock: delete what no load needs. Kept: the current file, the newest other file
     of an older or the same generation (the next load's target), the changesets newer than that
-    file's generation and the current generation's. Deleted: half-written files of killed loads (`work-*`, `tmp-*`, and any slot
-    newer than the current one), older slots and changesets. A viewer that still reads a deleted file
-    keeps reading it (Linux keeps an unlinked file until it is closed)."""
+    file's generation and the current generation's. Deleted: half-written files of killed loads
+    (`work-*`, `tmp-*`, and any slot newer than the current one), older slots and changesets. A viewer
+    that still reads a deleted file keeps reading it (Linux keeps an unlinked file until it is closed)."""
     snaps = snapshots_dir(db)
     current = current_snapshot(db)
     removed: list[Path] = []
