@@ -212,7 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gzip", action="store_true",
                         help="write and load the scaled files as .csv.gz (N: ~12 GB instead of ~53 GB of text)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="files, databases, results.json")
-    parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "PERFORMANCE.md", help="report to write")
+    parser.add_argument("--docs", type=Path, default=None,
+                        help="report to write (default: docs/PERFORMANCE.md with the default --out, else "
+                        "OUT/PERFORMANCE.md: a run elsewhere must not overwrite the project's report with its "
+                        "own, partial results)")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per query and filter (after a warm-up)")
     parser.add_argument("--budget", type=float, default=2.0, help="seconds per measurement before fewer runs (min 3)")
     parser.add_argument("--warm-runs", type=int, default=5, help="warm reruns per page")
@@ -255,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         sizes = parse_sizes(args.sizes)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.docs is None:
+        default_out = args.out.absolute() == (ROOT / "bench" / "out").absolute()
+        args.docs = ROOT / "docs" / "PERFORMANCE.md" if default_out else args.out / "PERFORMANCE.md"
     args.out = args.out.absolute()
     if args.report_only:  # re-render the report (e.g. after editing bench/FINDINGS.md)
         allres = json.loads((args.out / "results.json").read_text(encoding="utf-8"))

@@ -6,6 +6,7 @@ No timing assertions: timings live in the benchmark (docs/PERFORMANCE.md), not i
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,17 @@ def test_a_child_reports_its_own_peak_not_the_benchmarks(tmp_path: Path) -> None
     result = measure("duckdb_csv", args)
     assert 0 < result["peak_rss_bytes"] < 400 * 2**20 <= result["self_maxrss_bytes"]
     del held
+
+
+def test_a_run_elsewhere_writes_its_report_beside_its_results(tmp_path: Path) -> None:
+    """With another --out and no --docs the report goes to OUT/PERFORMANCE.md: a run on a scratch
+    directory (one size, one phase) twice overwrote the project's report with its partial results."""
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copyfile(ROOT / "docs" / "performance-results.json", out / "results.json")
+    before = (ROOT / "docs" / "PERFORMANCE.md").read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "bench", "--report-only", "--out", str(out)],  # noqa: S603
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out / "PERFORMANCE.md").read_text(encoding="utf-8").startswith("# Performance")
+    assert (ROOT / "docs" / "PERFORMANCE.md").read_bytes() == before
