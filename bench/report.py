@@ -112,9 +112,9 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
             within = worst["seconds"] <= (SMALL_LOAD_N_S if size.get("label") == NATIONAL else SMALL_LOAD_S)
         seen = max(loads, key=lambda x: x.get("published_seconds") or 0)
         out["small"] = (f"worst {worst['seconds']:.2f} s ({worst['kind']})"
+                        + (f" = {share:.1%} of the full load" if share else "")
                         + (f", new data shown after {seen['published_seconds']:.2f} s at worst ({seen['kind']})"
-                           if seen.get("published_seconds") else "")
-                        + (f" = {share:.1%} of the full load" if share else "") + f"; peak {peak / GIB:.2f} GiB",
+                           if seen.get("published_seconds") else "") + f"; peak {peak / GIB:.2f} GiB",
                         within and peak <= SMALL_LOAD_PEAK)
         out["bloat"] = (f"snapshot ×{small['bloat_snapshot']:.3f}, folder ×{small['bloat_folder']:.3f} after "
                         f"{len(small['loads'])} loads", small["bloat_snapshot"] <= BLOAT and small["bloat_folder"] <= BLOAT)
