@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -144,6 +145,34 @@ FULL_BUILD_SHARE = 0.25
 SMALL_LOAD_BYTES = 64 << 20
 BIG_FILE_ROWS = 1_000_000  # after a file this big, a checkpoint frees its staging tables' blocks
 SMALL_LOAD_MEMORY = "512MB"
+# What a small load needs grows with the database, not with its file (DuckDB holds the tables' row-group
+# metadata and reads the touched households' rows out of tables of that size). At L (8.4 GB snapshot) a
+# 1,000-visit load or a 100-household update ran out of 256MB 4 times in 4 and of 384MB never; at N
+# (27.5 GB) 512MB ran out for 2 of 3 visits loads, and their retry copied the file twice (116-140 s). So
+# the cap is a share of the snapshot file, never below SMALL_LOAD_MEMORY nor above the full limit.
+SMALL_LOAD_SNAPSHOT_SHARE = 1 / 16
+_MEMORY_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+                 "KI": 2**10, "MI": 2**20, "GI": 2**30, "TI": 2**40}
+
+
+def memory_bytes(text: str) -> int:
+    """A DuckDB memory setting ('512MB', '8GB', '1.5GiB') in bytes (DuckDB's units: GB = 10^9, GiB = 2^30)."""
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]I?)?B?\s*", text.upper())
+    if m is None:
+        raise ValueError(f"not a memory size: {text!r}")
+    return int(float(m.group(1)) * _MEMORY_UNITS[m.group(2) or ""])
+
+
+def small_load_memory(snapshot_bytes: int, floor: str, full: str) -> str | None:
+    """The memory cap of a small load on a snapshot of `snapshot_bytes`: its share, at least `floor`;
+    None when that reaches the full limit `full` (the load then runs at full memory, once). A full limit
+    this cannot read (DuckDB's own forms) leaves the floor."""
+    try:
+        limit = memory_bytes(full)
+    except ValueError:
+        return floor
+    cap = max(memory_bytes(floor), int(snapshot_bytes * SMALL_LOAD_SNAPSHOT_SHARE))
+    return None if cap >= limit else f"{max(1, cap // 10**6)}MB"
 
 
 def load_files(
@@ -164,10 +193,12 @@ def load_files(
     """
     paths = [Path(p) for p in paths]
     small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
-    if not small:
+    current = snapshot.current_snapshot(db)
+    cap = small_load_memory(current.stat().st_size if current else 0, SMALL_LOAD_MEMORY, snapshot.etl_memory_limit())
+    if not small or cap is None:
         return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None)
     try:
-        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, SMALL_LOAD_MEMORY)
+        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, cap)
     except duckdb.OutOfMemoryException:
         pass
     # A small load's memory cap ran out (another load's changeset to replay, a school check moved for

@@ -668,3 +668,17 @@ def test_a_load_makes_the_file_it_replaced_ready_after_publishing(tmp_path: Path
     assert [p.name for p in replayed] == [f"c{snapshot.generation(cur) + 1:08d}.duckdb"]
     (tmp_path / "w2").mkdir()
     check(db, tmp_path / "w2")
+
+
+def test_a_small_load_gets_memory_in_proportion_to_the_database() -> None:
+    """At L (8.4 GB snapshot) a small load needed 256-384 MB; at N (27.5 GB) 512MB ran out for 2 of 3
+    visits loads. The cap is a 16th of the snapshot, at least 512MB, and a cap that reaches the full
+    limit means the load runs at full memory once, with nothing to retry."""
+    from etl.load import memory_bytes, small_load_memory
+
+    assert memory_bytes("512MB") == 512 * 10**6 and memory_bytes("1.5GiB") == 3 * 2**29 and memory_bytes("8gb") == 8 * 10**9
+    assert small_load_memory(50 * 10**6, "512MB", "1400MB") == "512MB"  # the demo county
+    assert small_load_memory(8_355_590_144, "512MB", "1400MB") == "522MB"  # L
+    assert small_load_memory(27_500_000_000, "512MB", "8GB") == "1718MB"  # N, as it was loaded
+    assert small_load_memory(27_500_000_000, "512MB", "1400MB") is None  # N at the default limit: full memory
+    assert small_load_memory(10**9, "512MB", "80%") == "512MB"  # a limit in DuckDB's other forms
