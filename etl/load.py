@@ -93,8 +93,9 @@ class LoadReport:
     upgraded: Rebuilt | None = None  # the database was of an older version and was upgraded first
     error: str | None = None  # the database could not be upgraded: nothing was loaded
     retried: bool = False  # a small load ran out of its memory cap and was loaded again at full memory
-    # seconds from the start of the (last) attempt until viewers saw the new data; the load then still
-    # makes the other snapshot file ready for the next load (etl.snapshot._prepare_spare)
+    # seconds from the start of the load (a retry's failed attempt included) until viewers saw the new
+    # data; the load then still makes the other snapshot file ready for the next load
+    # (etl.snapshot._prepare_spare)
     published_seconds: float | None = None
 
     @property
@@ -191,28 +192,28 @@ def load_files(
     `max_bytes` caps a file's size (uploads); the command line has no cap: a national registry is GBs.
     `fresh` starts from an empty database instead of the current one (the demo replaces everything).
     """
+    started = time.perf_counter()
     paths = [Path(p) for p in paths]
     small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
     current = snapshot.current_snapshot(db)
     cap = small_load_memory(current.stat().st_size if current else 0, SMALL_LOAD_MEMORY, snapshot.etl_memory_limit())
     if not small or cap is None:
-        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None)
+        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started)
     try:
-        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, cap)
+        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, cap, started)
     except duckdb.OutOfMemoryException:
         pass
     # A small load's memory cap ran out (another load's changeset to replay, a school check moved for
     # ten thousand households): the failed attempt published nothing, so the load runs again, whole,
     # at the loader's full memory.
-    report = _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None)
+    report = _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started)
     report.retried = True
     return report
 
 
 def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: Progress | None,
                 display_names: Sequence[str] | None, max_bytes: int | None, fresh: bool,
-                memory_limit: str | None) -> LoadReport:
-    started = time.perf_counter()
+                memory_limit: str | None, started: float) -> LoadReport:
     report = LoadReport(snapshot.db_path(db), [])
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
@@ -273,7 +274,7 @@ def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False
     history.record(con, batch)  # inside the snapshot being built: a killed load leaves no row
     write_meta(con)
     touched.table("meta")
-    if not w.full and w.how == "caught_up":  # else the other file is a copy of this one (etl.snapshot)
+    if not w.full and w.from_current:  # else the other file is a copy of this one (etl.snapshot)
         changeset.write(con, touched, snapshot.changeset_path(w, db))
     drop_stage_schema(con)
 

@@ -149,9 +149,16 @@ def _writer_config(snaps: Path, memory_limit: str | None = None) -> dict[str, st
 class Writer:
     """An open snapshot file being written as generation `gen`.
 
-    `how`: 'fresh' (a new empty file), 'copied' (a copy of the current file) or 'caught_up' (the other
-    file, brought up to date with the changesets since it was current). `full`: the load rewrote whole
-    tables (then no changeset is written: the other file is copied from this one)."""
+    `how`: 'fresh' (a new empty file), 'copied' (a copy of the current file), 'caught_up' (the other
+    file, brought up to date with the changesets since it was current) or 'restored' (a copy of a
+    backup). `full`: the load rewrote whole tables (then no changeset is written: the other file is
+    copied from this one)."""
+
+    @property
+    def from_current(self) -> bool:
+        """Whether the file started equal to the current one: the load's changeset then brings the
+        current file up to this one (`_prepare_spare`)."""
+        return self.how in ("caught_up", "copied")
 
     con: duckdb.DuckDBPyConnection
     path: Path
@@ -197,7 +204,7 @@ def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None
     snaps = snapshots_dir(db)
     gen = generation(current) + 1
     if source is not None:
-        return _copy_of(source, snaps, gen, memory_limit)
+        return _copy_of(source, snaps, gen, memory_limit, how="restored")
     if fresh or current is None:
         work = snaps / f"work-{gen:08d}.duckdb"
         _remove(work)
@@ -261,13 +268,13 @@ def _catch_up(con: duckdb.DuckDBPyConnection, needed: list[Path]) -> bool:
     return True
 
 
-def _copy_of(source: Path, snaps: Path, gen: int, memory_limit: str | None) -> Writer:
+def _copy_of(source: Path, snaps: Path, gen: int, memory_limit: str | None, how: str = "copied") -> Writer:
     work = snaps / f"work-{gen:08d}.duckdb"
     _remove(work)
     shutil.copyfile(source, work)
     con = duckdb.connect(str(work), config=_writer_config(snaps, memory_limit))
     _set_state(con, "writing", gen)
-    return Writer(con, work, gen, "copied")
+    return Writer(con, work, gen, how)
 
 
 def changeset_path(w: Writer, db: Path) -> Path:
@@ -314,11 +321,11 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
         publish(db, final)
         if on_published is not None:
             on_published()
-        if not w.full and w.how == "caught_up" and current is not None and _changeset(db, w.gen).is_file():
+        if not w.full and w.from_current and current is not None and _changeset(db, w.gen).is_file():
             _prepare_spare(db, current, w.gen, memory_limit)
         else:
-            # no other file can catch up with a changeset (it was written whole, or the file this one
-            # was copied from is gone): copy this one as the other file now, after the older files are
+            # no other file can catch up with a changeset (it was written whole, or restored from a
+            # backup): copy this one as the other file now, after the older files are
             # gone (at 33M households each is 27 GB: the copy beside two of them filled the disk)
             _remove(_changeset(db, w.gen))
             for old in _slots(db):
@@ -329,8 +336,10 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
 
 
 def _prepare_spare(db: Path, previous: Path, gen: int, memory_limit: str | None) -> None:
-    """After generation `gen` is published from a caught-up file: replay its changeset on the file that
-    was current before (`previous`, generation `gen - 1`), so the next load starts from a ready file.
+    """After generation `gen` is published from a file that started equal to the current one (caught up,
+    or copied): replay its changeset on the file that was current before (`previous`, generation
+    `gen - 1`), so the next load starts from a ready file. After a copy this replaces a second copy
+    of the whole file (a small load's memory retry copied 27.5 GB twice at 33M households).
 
     This is the catch-up `_claim` would do at the start of the next load, done now, after the viewers
     already see the new data: an upload's wait ends at the publish, not two seconds of replaying the
