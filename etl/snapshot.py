@@ -321,8 +321,9 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
         publish(db, final)
         if on_published is not None:
             on_published()
-        if not w.full and w.from_current and current is not None and _changeset(db, w.gen).is_file():
-            _prepare_spare(db, current, w.gen, memory_limit)
+        replaced = current if current is not None and _SLOT.match(current.name) else None  # not a plain file
+        if not w.full and w.from_current and replaced is not None and _changeset(db, w.gen).is_file():
+            _prepare_spare(db, replaced, w.gen, memory_limit)
         else:
             # no other file can catch up with a changeset (it was written whole, or restored from a
             # backup): copy this one as the other file now, after the older files are

@@ -684,3 +684,17 @@ def test_a_small_load_gets_memory_in_proportion_to_the_database() -> None:
     assert small_load_memory(27_500_000_000, "512MB", "8GB") == "1718MB"  # N, as it was loaded
     assert small_load_memory(27_500_000_000, "512MB", "1400MB") is None  # N at the default limit: full memory
     assert small_load_memory(10**9, "512MB", "80%") == "512MB"  # a limit in DuckDB's other forms
+
+
+def test_a_load_on_a_plain_database_file_leaves_a_copy_as_the_other_file(tmp_path: Path) -> None:
+    """A database that is one plain DuckDB file (not yet a link to snapshots) becomes a link at its
+    first load. The file it replaced is gone (the link took its name), so the other file is a copy:
+    replaying onto "the file replaced" would have opened the new current file read-write."""
+    from tests.conftest import build_fixture_db
+
+    db = build_fixture_db(tmp_path / "db" / "fupin.duckdb")
+    visit = tmp_path / "v.csv"
+    visit.write_text(HEADERS["visits"] + "\nH01,2020-06-01,入户走访,甲,记录\n", encoding="utf-8")
+    assert load_files([visit], db=db).published and db.is_symlink()
+    (tmp_path / "w").mkdir()
+    check(db, tmp_path / "w")  # two files, equal
