@@ -321,13 +321,15 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
         publish(db, final)
         if on_published is not None:
             on_published()
-        replaced = current if current is not None and _SLOT.match(current.name) else None  # not a plain file
+        # the file this one replaced: none for a plain database file (the link took its path)
+        replaced = current if current is not None and _SLOT.match(current.name) else None
         if not w.full and w.from_current and replaced is not None and _changeset(db, w.gen).is_file():
             _prepare_spare(db, replaced, w.gen, memory_limit)
         else:
-            # no other file can catch up with a changeset (it was written whole, or restored from a
-            # backup): copy this one as the other file now, after the older files are
-            # gone (at 33M households each is 27 GB: the copy beside two of them filled the disk)
+            # no other file can catch up with a changeset (it was written whole, restored from a
+            # backup, or the database was one plain file): copy this one as the other file now, after
+            # the older files are gone (at 33M households each is 27 GB: the copy beside two of them
+            # filled the disk)
             _remove(_changeset(db, w.gen))
             for old in _slots(db):
                 if old.resolve() != final.resolve():
