@@ -195,9 +195,12 @@ def load_files(
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
     small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
-    current = snapshot.current_snapshot(db)
-    cap = small_load_memory(current.stat().st_size if current else 0, SMALL_LOAD_MEMORY, snapshot.etl_memory_limit())
-    if not small or cap is None:
+    cap = None  # a small load's memory cap; None: the loader's full limit
+    if small:
+        current = snapshot.current_snapshot(db)
+        cap = small_load_memory(current.stat().st_size if current else 0, SMALL_LOAD_MEMORY,
+                                snapshot.etl_memory_limit())
+    if cap is None:
         return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started)
     try:
         return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, cap, started)

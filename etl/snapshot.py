@@ -154,18 +154,18 @@ class Writer:
     backup). `full`: the load rewrote whole tables (then no changeset is written: the other file is
     copied from this one)."""
 
-    @property
-    def from_current(self) -> bool:
-        """Whether the file started equal to the current one: the load's changeset then brings the
-        current file up to this one (`_prepare_spare`)."""
-        return self.how in ("caught_up", "copied")
-
     con: duckdb.DuckDBPyConnection
     path: Path
     gen: int
     how: str
     full: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def from_current(self) -> bool:
+        """Whether the file started equal to the current one: the load's changeset then brings the
+        current file up to this one (`_prepare_spare`)."""
+        return self.how in ("caught_up", "copied")
 
 
 def _open_rw(path: Path, snaps: Path, wait: float, memory_limit: str | None) -> duckdb.DuckDBPyConnection | None:
@@ -215,22 +215,34 @@ def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None
     for other in reversed([p for p in _slots(db) if p.resolve() != current.resolve()]):
         if generation(other) > cur_gen:
             continue
-        con = _open_rw(other, snaps, BUSY_WAIT, memory_limit)
-        if con is None:
-            continue  # a viewer holds it: copy instead (the file goes at cleanup)
-        state, slot_gen = _state(con)
-        needed = [_changeset(db, g) for g in range((slot_gen or 0) + 1, cur_gen + 1)]
-        if state != "published" or slot_gen != generation(other) or not all(p.is_file() for p in needed):
-            con.close()
-            _remove(other)  # it cannot catch up: gone before the copy, so the disk holds two files, not three
-            continue
-        _set_state(con, "writing", gen)
-        caught_up = _replayed(con, other, snaps, needed, memory_limit)
+        caught_up = _brought_up(db, other, cur_gen, gen, BUSY_WAIT, memory_limit)
         if caught_up is not None:
             return Writer(caught_up, other, gen, "caught_up")
-        _remove(other)  # the load goes on from a copy: the other file is only a cache of the current one
-        break
     return _copy_of(current, snaps, gen, memory_limit)
+
+
+def _brought_up(db: Path, other: Path, upto: int, gen: int, wait: float,
+                memory_limit: str | None) -> duckdb.DuckDBPyConnection | None:
+    """The other snapshot file `other` open read-write, in state 'writing' as generation `gen`, with the
+    changesets up to generation `upto` replayed; None when a viewer still holds it after `wait` seconds
+    (the file stays), or when it cannot catch up (not a published file of its generation, a changeset
+    gone, a replay that failed): the file is then deleted (it is only a cache of the current one), before
+    any copy, so the disk holds two snapshot files, not three."""
+    snaps = snapshots_dir(db)
+    con = _open_rw(other, snaps, wait, memory_limit)
+    if con is None:
+        return None
+    state, slot_gen = _state(con)
+    needed = [_changeset(db, g) for g in range((slot_gen or 0) + 1, upto + 1)]
+    if state != "published" or slot_gen != generation(other) or not all(p.is_file() for p in needed):
+        con.close()
+        _remove(other)
+        return None
+    _set_state(con, "writing", gen)
+    caught_up = _replayed(con, other, snaps, needed, memory_limit)
+    if caught_up is None:
+        _remove(other)
+    return caught_up
 
 
 def _replayed(con: duckdb.DuckDBPyConnection, other: Path, snaps: Path, needed: list[Path],
@@ -350,28 +362,17 @@ def _prepare_spare(db: Path, previous: Path, gen: int, memory_limit: str | None)
     `SPARE_WAIT` seconds, the next load catches it up as before; if the replay fails, the file goes and
     the next load copies the current one. A killed replay leaves the file in state 'writing', which no
     load takes as ready."""
-    snaps = snapshots_dir(db)
-    con = _open_rw(previous, snaps, SPARE_WAIT, memory_limit)
+    con = _brought_up(db, previous, gen, gen, SPARE_WAIT, memory_limit)
     if con is None:
         return
     try:
-        state, slot_gen = _state(con)
-        if state != "published" or slot_gen != gen - 1:
-            con.close()
-            return
-        _set_state(con, "writing", gen)
-        caught_up = _replayed(con, previous, snaps, [_changeset(db, gen)], memory_limit)
-        if caught_up is None:
-            _remove(previous)
-            return
-        con = caught_up
         _set_state(con, "published", gen)
         con.execute("CHECKPOINT")
-        con.close()
     except duckdb.Error:
         con.close()
         _remove(previous)
         return
+    con.close()
     _fsync(previous)
     os.replace(previous, previous.with_name(slot_name(gen, spare=True)))
 
