@@ -58,6 +58,24 @@ def wait_idle(page: Any, settle_ms: int = 300) -> None:
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
+def click_download(page: Any, button: Any) -> Any:
+    """Click a download button once the script run is over and return the download. A click that lands
+    while a rerun replaces the button starts no download (seen in CI under load): after 20 s without
+    one, wait for the run to end and click once more. A button that never downloads still fails."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wait_idle(page)
+    try:
+        with page.expect_download(timeout=20_000) as dl:
+            button.click()
+        return dl.value
+    except PlaywrightTimeout:
+        wait_idle(page)
+        with page.expect_download(timeout=30_000) as dl:
+            button.click()
+        return dl.value
+
+
 def exceptions(page: Any) -> list[str]:
     return [e.inner_text()[:2000] for e in page.get_by_test_id("stException").all()]
 
@@ -230,13 +248,9 @@ def test_download_has_bom_and_the_rows_on_screen(page: Any, server: StreamlitSer
     header, rows = grid_accessible_rows(grid)
     assert {r[0] for r in rows} == TOWN_VILLAGES, rows
 
-    # the run must be over: a button clicked while a rerun replaces it starts no download (CI once)
-    wait_idle(page)
     button = page.get_by_test_id("stMain").get_by_test_id("stDownloadButton").filter(visible=True).filter(
         has_text=t("extract.csv", "zh")).first
-    with page.expect_download() as dl:
-        button.locator("button").click()
-    download = dl.value
+    download = click_download(page, button.locator("button"))
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf"), data[:20]
     assert download.suggested_filename.endswith(".csv")
@@ -248,13 +262,12 @@ def test_download_has_bom_and_the_rows_on_screen(page: Any, server: StreamlitSer
     for got, shown in zip(extract[1:], rows, strict=True):
         assert len(got) == len(shown) and all(same_cell(a, b) for a, b in zip(got, shown, strict=True)), (got, shown)
 
-    wait_idle(page)  # the CSV click's on_click callback (the extract log) reruns the script
+    # the CSV click's on_click callback (the extract log) reruns the script: click_download waits for it
     xlsx = page.get_by_test_id("stMain").get_by_test_id("stDownloadButton").filter(visible=True).filter(
         has_text=t("extract.xlsx", "zh")).first
-    with page.expect_download() as dl2:
-        xlsx.locator("button").click()
-    assert Path(dl2.value.path()).read_bytes()[:4] == b"PK\x03\x04"
-    assert dl2.value.suggested_filename.endswith(".xlsx")
+    download = click_download(page, xlsx.locator("button"))
+    assert Path(download.path()).read_bytes()[:4] == b"PK\x03\x04"
+    assert download.suggested_filename.endswith(".xlsx")
 
 
 def test_copied_url_restores_filters_in_a_new_context(page: Any, browser: Any, server: StreamlitServer) -> None:

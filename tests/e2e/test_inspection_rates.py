@@ -14,7 +14,7 @@ import pytest
 
 from labels import t
 from tests.e2e.conftest import ARTIFACTS, SCREENSHOTS, StreamlitServer, build_demo, new_context
-from tests.e2e.test_browser import _upload, assert_no_exception, open_page, screenshot, wait_idle
+from tests.e2e.test_browser import _upload, assert_no_exception, click_download, open_page, screenshot
 from ui.check_form import HEADERS
 
 pytestmark = pytest.mark.e2e
@@ -73,12 +73,10 @@ def test_plan_form_upload_and_the_rates_change(browser: Any, rates_server: Strea
         assert page.get_by_text("随机种子 2020", exact=False).count() >= 1  # the seed is on screen
         button = page.get_by_test_id("stMain").get_by_role("button", name=t("rates.plan.form", "zh"))
         button.scroll_into_view_if_needed()
-        wait_idle(page)
-        with page.expect_download() as dl:
-            button.click()
+        download = click_download(page, button)
         form = tmp_path / "form.xlsx"
-        dl.value.save_as(form)
-        assert dl.value.suggested_filename.endswith(".xlsx") and "种子2020" in dl.value.suggested_filename
+        download.save_as(form)
+        assert download.suggested_filename.endswith(".xlsx") and "种子2020" in download.suggested_filename
         filled = tmp_path / "自查结果.xlsx"
         assert fill_in(form, filled) > 0
         open_page(page, rates_server, "data-management", "insp.page.data")
