@@ -16,7 +16,7 @@ import duckdb
 from etl.archive_checks import open_bytes
 from etl.csv_blocks import BLOCK_BYTES, BlockContext, CsvHeader
 from etl.raw_file import DuckDBSink, RawFile, quote_ident
-from etl.raw_rows import SUMMARY_PATTERN, SUMMARY_PLACE_COLUMNS, empty_table, has_controls
+from etl.raw_rows import SUMMARY_PATTERN, SUMMARY_PLACE_COLUMNS, empty_table, has_controls, title_row_columns
 
 # Code points pyarrow's utf8_trim_whitespace strips (measured over all of Unicode); DuckDB's trim is
 # given the same set, so both paths trim alike.
@@ -90,7 +90,8 @@ def read_csv_duckdb(path: Path, hdr: CsvHeader, ctx: BlockContext, encoding: str
     con, body = sink.con, sink.body_ref
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ctx.ncols)) + "}"
     trimmed = ", ".join(f"{_trim_sql(f'c{i}')} AS c{i}" for i in ctx.read)
-    # As in finish_rows: blank when every contract column is empty; summary rows by their labels.
+    # As in finish_rows: blank when every contract column is empty; summary rows by their labels;
+    # title rows (one contract cell, not a key).
     not_blank = " OR ".join(f"c{i} IS NOT NULL" for _, i in ctx.mapped)
     probes = ["coalesce(" + ", ".join(f"c{i}" for i in ctx.read) + ")"]
     if ctx.ordinal is not None:
@@ -99,6 +100,11 @@ def read_csv_duckdb(path: Path, hdr: CsvHeader, ctx: BlockContext, encoding: str
     probes += [f"c{places[c]}" for c in SUMMARY_PLACE_COLUMNS if c in places]
     pattern = "'" + SUMMARY_PATTERN.replace("'", "''") + "'"
     summary = " OR ".join(f"coalesce(contains({p}, '计') AND regexp_matches({p}, {pattern}), false)" for p in probes)
+    rule = title_row_columns(ctx.mapped)
+    if rule is not None:  # a title row: one contract cell filled, not a key
+        filled = " + ".join(f"(c{i} IS NOT NULL)::INTEGER" for i in rule[0])
+        keys = "".join(f" AND c{i} IS NULL" for i in rule[1])
+        summary = f"({summary}) OR (({filled}) = 1{keys})"
     mapped = ", ".join(f"c{i} AS {quote_ident(c)}" for c, i in ctx.mapped)
     old_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     done = False

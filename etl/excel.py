@@ -160,16 +160,17 @@ def _sheet_to_raw(
     encoding: str = "xlsx",
 ) -> RawFile:
     width = max((i + 1 for i, c in enumerate(header_cells) if c), default=0)
-    # Exporters merge township/village/household cells down a household's rows: fill the range
-    # with its top-left value (only ranges starting below the header).
-    for (r0, c0), (r1, c1) in merged:
+    # Exporters merge township/village/household cells down a household's rows: fill the range's
+    # first column down with its top-left value (only ranges starting below the header). Never across:
+    # a village's title merged across the row between its households is a title row, not a household
+    # whose every field is the village's name.
+    for (r0, c0), (r1, _c1) in merged:
         if r0 <= h or r0 >= len(rows) or c0 >= width:
             continue
         value = rows[r0][c0] if c0 < len(rows[r0]) else ""
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            for c in range(c0, min(c1, width - 1, len(row) - 1) + 1):
-                row[c] = value
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            if c0 < len(rows[r]):
+                rows[r][c0] = value
     data = rows[h + 1:]
     columns = {
         j: pa.array([cell_text(row[j]) if j < len(row) else None for row in data], pa.string())
