@@ -821,14 +821,20 @@ def _load_ledger(
     year_fix = ", coalesce(year, year(start_date)) AS year" if kind == "interventions" else ""
     exclude = " EXCLUDE (year)" if kind == "interventions" else ""
     # the file's households get their keys first, so that the rows are staged once, with the key (a
-    # second copy of the ledgers cost 4% of a full load at M); the later-line dedupe keeps the same set
-    # of households, so keying them before it changes nothing
+    # second copy of the ledgers cost 4% of a full load at M)
+    last_key = scalar(con, "SELECT coalesce(max(hk), 0) FROM household_keys")
     keys.assign_household_keys(con, "SELECT household_id FROM stg WHERE rejected_rule IS NULL")
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
         SELECT s.*{exclude}{year_fix}, {key} AS record_key, hk.hk
         FROM stg s LEFT JOIN household_keys hk USING (household_id) WHERE s.rejected_rule IS NULL""")
     n_rows = load_inspection.dedupe_later_wins(con, "k")
+    if kind == "rectifications":
+        # The later line of a 问题编号 wins even when it names another household: a household keyed
+        # above for the losing line alone has no row, and its key goes (no other table holds it). A
+        # content key includes the household, so the other ledgers' dedupe keeps every household.
+        con.execute("DELETE FROM household_keys WHERE hk > ? AND hk NOT IN (SELECT hk FROM k WHERE hk IS NOT NULL)",
+                    [last_key])
     mismatch = f"total_cost IS NOT NULL AND abs(total_cost - {claim_parts_sql()}) > {CLAIM_TOLERANCE}"
     issue_rules = [issue_flag(rule, col) for rule, col in checks]
     if kind == "medical_claims":

@@ -226,6 +226,29 @@ def _county(root: Path, households: int = 60, births: dict[int, dt.date] | None 
     return db
 
 
+def test_an_item_whose_later_line_names_another_household_leaves_no_key_behind(tmp_path: Path) -> None:
+    """问题编号 R2 twice: first for a household the registry does not know, then (the later line, which
+    wins) for none. The first line's household got a key before the dedupe; a key with no row stayed in
+    the current file, and the changeset did not carry it, so the other file differed (found by the
+    property test)."""
+    db = _county(tmp_path, 6)
+    rect = tmp_path / "rect.csv"
+    rect.write_text(HEADERS["rectifications"] + "\n"
+                    "R2,自查,2019-09-27,温更镇,巴音村,T000,其他,描述,单位,责任人,措施,2020-05-07,整改中,\n"
+                    "R2,自查,2019-12-18,温更镇,,,其他,描述,单位,责任人,措施,2019-12-16,整改中,\n", encoding="utf-8")
+    assert load_files([rect], db=db).exit_code == 0
+    cur = snapshot.current_snapshot(db)
+    con = duckdb.connect(str(cur), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM household_keys WHERE household_id = 'T000'").fetchall() == [(0,)]
+        assert con.execute("SELECT household_id FROM rectifications WHERE issue_id = 'R2'").fetchall() == [(None,)]
+    finally:
+        con.close()
+    work = tmp_path / "work"
+    work.mkdir()
+    check(db, work)
+
+
 def test_a_small_load_changes_only_what_its_file_touched(tmp_path: Path) -> None:
     """One visit of one household (before the as-of date, which stays): the load writes that household's
     rows (and the cells and village it is in), not the county's; the changeset for the other file says
