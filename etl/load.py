@@ -401,7 +401,7 @@ def _load_raw(
 
         loaded, flags = load_inspection.load(con, raw.kind, batch_id, name, checks, touched)
     else:
-        loaded, flags = _load_ledger(con, raw.kind, batch_id, name, checks, touched)
+        loaded, flags = _load_ledger(con, raw.kind, batch_id, name, checks, touched, present)
     issues = scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id])
     res.rows_loaded, res.rows_rejected, res.issues = loaded, rejected, issues
     con.execute(
@@ -810,10 +810,11 @@ def _key_households(con: duckdb.DuckDBPyConnection, touched: Touched) -> set[str
 
 def _load_ledger(
     con: duckdb.DuckDBPyConnection, kind: str, batch_id: int, name: str, checks: list[tuple[str, str]],
-    touched: Touched,
+    touched: Touched, present: Sequence[str],
 ) -> tuple[int, dict[str, object]]:
     table = schema.LEDGER_TABLES[kind]
     cols = list(FIELDS[kind])
+    absent = [c for c in cols if c not in present] if kind == "rectifications" else []
     content = " || '|' || ".join(f"coalesce({q(c)}::VARCHAR, '')" for c in cols)
     key = "md5(" + content + ")"
     if kind == "rectifications":  # 问题编号 identifies an item; without it, all its fields do
@@ -835,6 +836,7 @@ def _load_ledger(
         # content key includes the household, so the other ledgers' dedupe keeps every household.
         con.execute("DELETE FROM household_keys WHERE hk > ? AND hk NOT IN (SELECT hk FROM k WHERE hk IS NOT NULL)",
                     [last_key])
+        _keep_absent_item_fields(con, absent)
     mismatch = f"total_cost IS NOT NULL AND abs(total_cost - {claim_parts_sql()}) > {CLAIM_TOLERANCE}"
     issue_rules = [issue_flag(rule, col) for rule, col in checks]
     if kind == "medical_claims":
@@ -858,9 +860,11 @@ def _load_ledger(
     touched.add("hk", "SELECT hk FROM k UNION SELECT hk FROM gone")
     nohk = bool(scalar(con, "SELECT (SELECT count(*) FROM k WHERE hk IS NULL) + "
                              "(SELECT count(*) FROM gone WHERE hk IS NULL)"))
+    # an item's issues on a column the file lacks stay: the item keeps that column's stored value
     con.execute("""DELETE FROM data_issues WHERE table_name = ?
                    AND (hk IN (SELECT hk FROM k UNION SELECT hk FROM gone) OR hk IS NULL)
-                   AND record_key IN (SELECT record_key FROM k)""", [table])
+                   AND record_key IN (SELECT record_key FROM k)
+                   AND (field IS NULL OR NOT list_contains(?, field))""", [table, absent])
     con.execute("DROP TABLE gone")
     selects = issue_selects("k", checks, table, "record_key")
     if kind == "medical_claims":
@@ -872,6 +876,18 @@ def _load_ledger(
         selects += id_issue_selects("k", table, "record_key")
     insert_issues(con, kind, selects, batch_id, name)
     return n_rows, {"nohk": nohk, "base": {table, "data_issues", "household_keys"}}
+
+
+def _keep_absent_item_fields(con: duckdb.DuckDBPyConnection, absent: Sequence[str]) -> None:
+    """A rectification ledger that lacks a column says nothing about it (a status update of 问题编号,
+    整改状态 and 完成日期 only): an item it lists again by its 问题编号 keeps its stored value of each
+    column the file does not have (its 整改时限 above all: without it the item could not be overdue),
+    as a registry file keeps the household columns it lacks."""
+    if not absent:
+        return
+    sets = [f"{q(c)} = o.{q(c)}" for c in absent] + (["hk = o.hk"] if "household_id" in absent else [])
+    con.execute(f"""UPDATE {STAGE_SCHEMA}.k SET {', '.join(sets)} FROM rectifications o
+                    WHERE k.issue_id IS NOT NULL AND o.issue_id = k.issue_id""")  # noqa: S608 - our names
 
 
 def _drop_unchanged_rows(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str],

@@ -207,6 +207,28 @@ def test_rectification_ledger_upserts_by_issue_id(tmp_path: Path, db: Path) -> N
     assert rows == [("WJH-1", "已整改", "2020-07-20"), ("WJH-2", "未整改", None)]
 
 
+def test_a_status_update_of_fewer_columns_keeps_the_item_s_other_fields(tmp_path: Path, db: Path) -> None:
+    """A status update (问题编号, 乡(镇), 问题描述, 整改状态, 完成日期 only) changes what it has and keeps the rest: its
+    整改时限 was wiped, so the item could no longer be overdue, and its unit, village and source with it.
+    An issue on a column the update lacks (an impossible 整改时限) stays too."""
+    first = [LEDGER,
+             ["WJH-1", "督查", "2020/6/27", "乌加河镇", "联丰奋斗村", "", "档案资料不规范", "档案不全", "镇政府",
+              "2020-07-31", "未整改", ""],
+             ["WJH-2", "督查", "2020/6/27", "乌加河镇", "", "", "其他", "手册", "镇政府", "2020-13-45", "未整改", ""]]
+    load_files([write_csv(tmp_path / "r1.csv", first)], db=db)
+    assert read(db, "SELECT record_key, field FROM data_issues") == [("WJH-2", "deadline")]
+    update = [["问题编号", "乡(镇)", "问题描述", "整改状态", "完成日期"], ["WJH-1", "乌加河镇", "档案不全", "已整改", "2020-07-20"],
+              ["WJH-2", "乌加河镇", "手册", "整改中", ""]]
+    r = load_files([write_csv(tmp_path / "r2.csv", update)], db=db).files[0]
+    assert (r.rows_loaded, r.rows_rejected) == (2, 0)
+    rows = read(db, """SELECT issue_id, source, found_date::VARCHAR, village, category, description, responsible_unit,
+                              deadline::VARCHAR, status, completed_date::VARCHAR FROM rectifications ORDER BY 1""")
+    assert rows == [("WJH-1", "督查", "2020-06-27", "联丰奋斗村", "档案资料不规范", "档案不全", "镇政府", "2020-07-31",
+                     "已整改", "2020-07-20"),
+                    ("WJH-2", "督查", "2020-06-27", None, "其他", "手册", "镇政府", None, "整改中", None)]
+    assert read(db, "SELECT record_key, field FROM data_issues") == [("WJH-2", "deadline")]
+
+
 def test_claims_parts_and_amounts_are_checked(tmp_path: Path, db: Path) -> None:
     claims = [["户编号", "证件号码", "入院日期", "医疗机构", "总费用", "基本医保报销", "大病保险报销", "医疗救助",
                "其他保障", "个人自付"],
