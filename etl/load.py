@@ -23,7 +23,7 @@ from etl.content_hash import content_sql
 from etl.duck import scalar, table_columns
 from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
 from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, issue_selects
-from etl.messages import read_error_text
+from etl.messages import read_error_text, skipped_sheet_json, skipped_sheet_text
 from etl.owners import Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
 from etl.sqlexpr import claim_parts_sql
@@ -81,7 +81,7 @@ class FileResult:
             out["sheets"] = [{k: v for k, v in s.to_json().items() if k not in ("path", "error")}
                              for s in self.sheets]
         if self.skipped_sheets:
-            out["skipped_sheets"] = [{"sheet": n, "reason": r} for n, r in self.skipped_sheets]
+            out["skipped_sheets"] = [skipped_sheet_json(n, r) for n, r in self.skipped_sheets]
         return out
 
 
@@ -123,7 +123,7 @@ class LoadReport:
                 lines += _summary(part, part_name, lang)
             if f.skipped_sheets:
                 lines.append(t("cli.skipped_sheets", lang, sheets="、".join(
-                    t("cli.skipped_sheet", lang, sheet=n, reason=t(f"sheetskip.{r}", lang)) for n, r in f.skipped_sheets)))
+                    skipped_sheet_text(n, r, lang) for n, r in f.skipped_sheets)))
         return lines, errors
 
 

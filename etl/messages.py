@@ -35,6 +35,33 @@ def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
     return t(f"read.{code}", lang, file=file, **params)
 
 
+def skipped_sheet_reason(reason: str, lang: str = "zh") -> str:
+    """Why a sheet of a workbook was not loaded (etl.raw_file.Book.skipped_sheets). A sheet whose header
+    lacks required columns names them as a single CSV's message does (read.missing_required)."""
+    params = getattr(reason, "params", None) or {}
+    if reason == "missing_required" and params.get("columns"):
+        return t("sheetskip.missing_required_columns", lang, columns=params["columns"])
+    return t(f"sheetskip.{reason}", lang)
+
+
+def skipped_sheet_text(sheet: str, reason: str, lang: str = "zh") -> str:
+    """One skipped sheet in the load summary: `德岭山镇（缺少必填列：户类型）`."""
+    return t("cli.skipped_sheet", lang, sheet=sheet, reason=skipped_sheet_reason(reason, lang))
+
+
+def skipped_sheet_json(sheet: str, reason: str) -> dict[str, object]:
+    """One skipped sheet in the `--json` report: its reason code and, for `missing_required`, the missing
+    columns (canonical names under `missing`, the headers a file would write under `columns`)."""
+    out: dict[str, object] = {"sheet": sheet, "reason": str(reason)}
+    params = getattr(reason, "params", None) or {}
+    if reason == "missing_required" and params.get("missing"):
+        kind = str(params.get("kind", ""))
+        missing = [str(c) for c in params["missing"]]  # type: ignore[attr-defined]
+        out["missing"] = missing
+        out["columns"] = [COLUMN_LABELS.get(kind, {}).get(c, c) for c in missing]
+    return out
+
+
 def issue_text(
     rule: str,
     *,

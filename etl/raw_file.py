@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "too_large": "文件过大（{size_mb} MB），上限为 {limit}",
     "empty_file": "文件为空",
     "undecodable": "第 {line} 行无法解码，请将文件另存为 UTF-8 或 GB18030（GBK）编码",
+    "undecodable_rows": "{bad} 行（共 {rows} 行，超过一半）无法解码，第一处在第 {line} 行，整个文件未入库；请将文件另存为 UTF-8 或 GB18030（GBK）编码",
     "no_header": "在前 {rows} 行中找不到表头（应包含 户编号、姓名、证件号码 等列名）",
     "unknown_kind": "无法从表头（第 {line} 行）识别文件类型：应为贫困人口信息、帮扶措施、走访记录、医疗报销、问题整改台账、入户核查表或人口基数表",
     "missing_required": "{kind_label}缺少必填列：{columns}（表头在第 {line} 行）",
@@ -34,11 +35,27 @@ MESSAGES: dict[str, str] = {
 }
 
 
+class ErrorCode(str):
+    """A ReadError's code (equal to the plain code string) that keeps the error's params: a workbook lists
+    a sheet it skipped by the code of the sheet's error (etl.excel), and the message about the sheet can
+    then say what the error's does, e.g. which required columns are missing (etl.messages)."""
+
+    params: dict[str, object]
+
+    def __new__(cls, code: str, params: dict[str, object] | None = None) -> ErrorCode:
+        out = super().__new__(cls, code)
+        out.params = params if params is not None else {}  # the error's own dict: later edits show
+        return out
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (ErrorCode, (str(self), self.params))
+
+
 class ReadError(Exception):
     """A file that cannot be read at all. `code` + `params` let the UI render a bilingual message."""
 
     def __init__(self, code: str, path: Path | None = None, **params: object) -> None:
-        self.code = code
+        self.code = ErrorCode(code, params)
         self.path = path
         self.params: dict[str, object] = params
         super().__init__(code)
@@ -149,7 +166,9 @@ class DuckDBSink:
 class Book:
     """What one file holds: a table per sheet whose header was recognised (one for a text file) and the
     sheets skipped, as (sheet name, reason code: `no_header`, `unknown_kind`, `missing_required`,
-    `hidden`). A workbook is loaded sheet by sheet; each part is its own batch (etl.load)."""
+    `hidden`). A reason that was a sheet's ReadError is its ErrorCode, with the error's params (the
+    missing columns of `missing_required`: etl.messages.skipped_sheet_reason names them). A workbook is
+    loaded sheet by sheet; each part is its own batch (etl.load)."""
 
     parts: list[RawFile]
     skipped_sheets: list[tuple[str, str]] = field(default_factory=list)

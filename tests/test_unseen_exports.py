@@ -206,7 +206,7 @@ def test_a_village_title_between_households_is_skipped_in_every_shape(tmp_path: 
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(head)
-    for i, row in enumerate(rows):
+    for row in rows:
         sheet.append([row[1]])  # the village's title, merged across the table
         sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=len(head))
         sheet.append(row)

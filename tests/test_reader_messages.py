@@ -1,0 +1,206 @@
+"""What the file readers say about undecodable rows and skipped sheets (data-spec §1.3, §3).
+
+- A few undecodable rows in a UTF-8 or GB18030 file are rejected with their lines and the rest loads;
+  only a file mostly undecodable (more than half of its data rows) is refused.
+- The refusal names the first line that does not decode in the file's encoding (a clean UTF-8 header
+  above rows of junk: line 2, not line 1).
+- A workbook sheet whose header lacks a required column is skipped with the columns named, as a single
+  CSV's message names them.
+Real files, real DuckDB."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from etl import csv_file, readers, snapshot
+from etl.load import load_files
+from etl.messages import read_error_text
+
+VISIT_HEADER = "户编号,走访日期,走访类型,走访人,情况记录\r\n"
+
+
+def visit_row(i: int) -> str:
+    return f"SHH00{1 + i % 5},2020-08-{1 + i % 28:02d},入户走访,走访员{i},正常{i}\r\n"
+
+
+def visits(path: Path, encoding: str, n: int, bad_lines: set[int]) -> Path:
+    """A visits CSV of n data rows in `encoding`; the rows on file lines `bad_lines` carry bytes that
+    decode neither as UTF-8 nor as GB18030 (0xFF)."""
+    out = VISIT_HEADER.encode(encoding)
+    for i in range(n):
+        row = visit_row(i).encode(encoding)
+        if i + 2 in bad_lines:
+            row = row.replace("正常".encode(encoding), b"\xff\xfe")
+        out += row
+    path.write_bytes(out)
+    return path
+
+
+def rejected(db: Path) -> list[tuple[int, str]]:
+    con, _ = snapshot.connect_read(db)
+    try:
+        return con.execute("SELECT line, rule FROM rejected_rows ORDER BY line").fetchall()
+    finally:
+        con.close()
+
+
+# ---- 1. a few undecodable rows reject their rows, not the file
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("fast", [True, False])
+def test_two_bad_rows_of_thirty_are_rejected_and_the_rest_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               encoding: str, fast: bool) -> None:
+    """2 of 30 rows (6.7%) were enough to refuse the whole file; now they are rejected with their lines."""
+    monkeypatch.setattr(csv_file, "FAST_CSV", fast)
+    path = visits(tmp_path / "走访.csv", encoding, 30, {5, 20})
+    raw = readers.read_file(path)
+    assert raw.encoding == encoding  # the GB18030 file is still read as GB18030
+    assert [line for line, _ in raw.undecodable] == [5, 20] and raw.table.num_rows == 28
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load_files([path], db=db)
+    f = report.files[0]
+    assert report.exit_code == 0 and f.error is None
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (30, 28, 2)
+    assert rejected(db) == [(5, "undecodable_row"), (20, "undecodable_row")]
+
+
+def test_up_to_half_of_the_rows_load_more_than_half_refuse(tmp_path: Path) -> None:
+    """15 bad rows of 30 (half) load their 15 good rows; 16 of 30 (more than half) refuse the file."""
+    half = visits(tmp_path / "half.csv", "gb18030", 30, set(range(2, 32, 2)))
+    raw = readers.read_file(half)
+    assert raw.encoding == "gb18030" and len(raw.undecodable) == 15 and raw.table.num_rows == 15
+    more = visits(tmp_path / "more.csv", "gb18030", 30, set(range(2, 32, 2)) | {3})
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(more)
+    assert err.value.code == "undecodable_rows"
+    assert (err.value.params["bad"], err.value.params["rows"], err.value.params["line"]) == (16, 30, 2)
+
+
+def test_the_refusal_states_the_threshold_as_half(tmp_path: Path) -> None:
+    path = visits(tmp_path / "坏.csv", "gb18030", 30, set(range(2, 22)))
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(path)
+    zh, en = read_error_text(err.value, "坏.csv"), read_error_text(err.value, "坏.csv", "en")
+    assert zh == ("坏.csv：20行（共30行，超过一半）无法解码，第一处在第2行，整个文件未入库。"
+                  "请另存为 UTF-8 或 GB18030 编码后重新导入。"), zh
+    assert en.startswith("坏.csv: 20 of 30 rows (more than half) cannot be decoded, the first at line 2;"), en
+    assert "5%" not in zh + en and "5%" not in str(err.value)
+
+
+# ---- 2. the refusal names the first line that does not decode
+
+def mostly_bad(path: Path) -> Path:
+    """As /work/scratch/contractA/scripts/gen_bad_bytes.py writes visits_mostly_bad.csv: a clean UTF-8
+    header, then 30 rows whose notes are random high bytes (neither UTF-8 nor GB18030)."""
+    rng = random.Random(7)
+    out = VISIT_HEADER.encode("utf-8")
+    for i in range(30):
+        junk = bytes(rng.choice([0xFF, 0xFE, 0x80, 0xC0, 0xF8]) for _ in range(12))
+        out += f"SHH00{1 + i % 5},2020-08-01,".encode() + junk + b",x,y\r\n"
+    path.write_bytes(out)
+    return path
+
+
+def test_a_mostly_undecodable_file_names_its_first_bad_line_not_its_good_header(tmp_path: Path) -> None:
+    path = mostly_bad(tmp_path / "visits_mostly_bad.csv")
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(path)
+    assert err.value.code == "undecodable_rows" and err.value.params["line"] == 2
+    report = load_files([path], db=tmp_path / "db" / "fupin.duckdb")
+    assert report.exit_code == 1
+    message = report.files[0].error or ""
+    assert "第一处在第2行" in message and "第1行" not in message, message
+    assert message.startswith("visits_mostly_bad.csv：30行（共30行，超过一半）无法解码"), message
+
+
+def test_a_gb18030_file_with_a_junk_body_names_its_first_bad_line(tmp_path: Path) -> None:
+    """The same with a GBK header: judged GB18030, and line 2 is its first bad line too."""
+    path = tmp_path / "gb.csv"
+    path.write_bytes(VISIT_HEADER.encode("gb18030")
+                     + b"".join(b"SHH001,2020-08-01,\xff\xff\xff,x,y\r\n" for _ in range(10)))
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(path)
+    assert err.value.code == "undecodable_rows" and err.value.params["line"] == 2
+
+
+# ---- 3. a skipped sheet names the required columns it lacks
+
+CHECK_HEADER = ["调查日期", "乡(镇)", "行政村", "户编号", "户主姓名", "证件号码", "户类型", "家庭人口", "人均纯收入",
+                "不愁吃", "不愁穿", "义务教育保障", "基本医疗保障", "住房安全保障", "饮水安全保障", "核查结论", "是否认可",
+                "调查人", "备注"]
+REGISTRY_HEADER = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"]
+
+
+def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def check_row(township: str, household: str, name: str) -> list[object]:
+    return ["2021-06-21", township, "胜利村", household, name, "", "脱贫户", 3, 6000, *["是"] * 6, "正常", "认可", "甲", ""]
+
+
+def test_a_skipped_sheet_names_its_missing_column(tmp_path: Path) -> None:
+    from etl.messages import skipped_sheet_json, skipped_sheet_text
+
+    lacking = [c for c in CHECK_HEADER if c != "户类型"]
+    path = workbook(tmp_path / "核查_分乡镇.xlsx", {
+        "乌加河镇": [CHECK_HEADER, check_row("乌加河镇", "1508241012010002", "邓俊")],
+        "德岭山镇": [lacking, [v for c, v in zip(CHECK_HEADER, check_row("德岭山镇", "1508241022040001", "龚德胜"),
+                                                strict=True) if c != "户类型"]],
+    })
+    book = readers.read_book(path)
+    assert [p.sheet for p in book.parts] == ["乌加河镇"]
+    assert book.skipped_sheets == [("德岭山镇", "missing_required")]
+    (sheet, reason), = book.skipped_sheets
+    assert skipped_sheet_text(sheet, reason) == "德岭山镇（缺少必填列：户类型）"
+    assert skipped_sheet_text(sheet, reason, "en") == "德岭山镇 (required columns missing: 户类型)"
+    assert skipped_sheet_json(sheet, reason) == {"sheet": "德岭山镇", "reason": "missing_required",
+                                                 "missing": ["household_type"], "columns": ["户类型"]}
+    # the same words as a single CSV lacking the column
+    csv_path = tmp_path / "德岭山镇.csv"
+    csv_path.write_text(",".join(lacking) + "\n", encoding="utf-8")
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(csv_path)
+    assert "缺少必填列：户类型" in read_error_text(err.value, csv_path.name)
+
+
+def test_a_registry_sheet_without_village_names_it(tmp_path: Path) -> None:
+    from etl.messages import skipped_sheet_text
+
+    path = workbook(tmp_path / "人口.xlsx", {
+        "乌加河镇": [REGISTRY_HEADER, ["乌加河镇", "联丰奋斗村", "150824101001", "张三春", "15082419800101123X", "户主"]],
+        "德岭山镇": [[c for c in REGISTRY_HEADER if c != "行政村"],
+                     ["德岭山镇", "150824102001", "李四", "150824198001011234", "户主"]],
+    })
+    book = readers.read_book(path)
+    assert book.skipped_sheets == [("德岭山镇", "missing_required")]
+    assert [skipped_sheet_text(n, r) for n, r in book.skipped_sheets] == ["德岭山镇（缺少必填列：行政村）"]
+    assert [skipped_sheet_text(n, r, "en") for n, r in book.skipped_sheets] == [
+        "德岭山镇 (required columns missing: 行政村)"]
+
+
+def test_other_skip_reasons_read_as_before(tmp_path: Path) -> None:
+    from etl.messages import skipped_sheet_json, skipped_sheet_text
+
+    path = workbook(tmp_path / "人口.xlsx", {
+        "填表说明": [["本表由乡镇填报"]],
+        "乌加河镇": [REGISTRY_HEADER, ["乌加河镇", "联丰奋斗村", "150824101001", "张三春", "15082419800101123X", "户主"]],
+    })
+    book = readers.read_book(path)
+    assert book.skipped_sheets == [("填表说明", "no_header")]
+    (sheet, reason), = book.skipped_sheets
+    assert skipped_sheet_text(sheet, reason) == "填表说明（未找到表头）"
+    assert skipped_sheet_text(sheet, reason, "en") == "填表说明 (no header found)"
+    assert skipped_sheet_json(sheet, reason) == {"sheet": "填表说明", "reason": "no_header"}
+    assert skipped_sheet_text("代码表", "hidden") == "代码表（隐藏的工作表）"
