@@ -8,8 +8,11 @@ ledgers do, so the derived tables that count issues follow.
 
 Upserts (docs/DECISIONS.md, "Exit inspection"):
 - `population_base` by (year, township, village): a later file's figure replaces the earlier one.
-- `household_checks` by (check date, household), the household being its 户编号, else its 证件号码,
-  else its 乡镇 + 行政村 + 户主姓名 (`household_key`); a row with none of them by all its fields.
+- `household_checks` by (check date, household), the household being its 户编号, else the 户编号 of the
+  registry household a member's ID number links it to, else its 证件号码, else its 乡镇 + 行政村 + 户主姓名
+  (`household_key`); a row with none of them by all its fields. So a registry household's check counts
+  once a day however the form names it; a registry file that links or unlinks a check keys it again.
+- `population_base`: a negative 乡村人口 or 乡村户数 is `negative_amount` and stored as NULL.
 
 A check is linked to the registry household (`hk`) through its 户编号 (given a key as the ledgers'
 household numbers are, so a registry loaded later links it too) or, without one, through a member's
@@ -26,7 +29,7 @@ from etl import keys
 from etl.duck import scalar
 from etl.fields import FIELDS
 from etl.inspection_rules import REGISTRY_TYPE_SQL
-from etl.issues import ID_RULES, insert_issues, issue_selects
+from etl.issues import ID_RULES, insert_issues, issue_flag, issue_selects
 from etl.owners import Touched
 from etl.raw_file import STAGE_SCHEMA
 from etl.stage import q
@@ -99,6 +102,7 @@ _REGISTRY_ISSUES: dict[str, tuple[str, str, str]] = {
 # Rules of the inspection inputs besides the field checks (labels: rule.<name>, rulename.<name>).
 CHECK_RULES = tuple(r for r in (*_FORM_ISSUES, *_REGISTRY_ISSUES) if r not in ID_RULES)
 BASE_RULES = ("population_below_registered",)
+_BASE_COUNTS = ("rural_households", "rural_population")  # negative: `negative_amount`, stored as NULL
 _REGISTRY_RULES_SQL = ", ".join(f"'{r}'" for r in _REGISTRY_ISSUES)
 
 
@@ -206,27 +210,35 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
                  touched: Touched) -> tuple[int, dict[str, object]]:
     cols = list(FIELDS["household_checks"])
     content = " || '|' || ".join(f"coalesce({q(c)}::VARCHAR, '')" for c in cols)
-    identity = ("coalesce('户:' || household_id, CASE WHEN NOT id_mangled THEN '证:' || id_number END, "
-                "'名:' || township || '/' || village || '/' || head_name, 'md5:' || md5(" + content + "))")
+    # Without a 户编号, a registry member's ID number links the row (the lowest key if the ID is in two
+    # households), before the dedupe: a row so linked is keyed by its household's 户编号, so the same
+    # day's later row of that household replaces it whichever way either names it (in this file or a
+    # stored one). `recheck` keys again the rows a later registry file links or unlinks.
+    identity = ("coalesce('户:' || coalesce(household_id, id_household_id), CASE WHEN NOT id_mangled THEN '证:' "
+                "|| id_number END, '名:' || township || '/' || village || '/' || head_name, 'md5:' || md5("
+                + content + "))")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.ck AS
-                    SELECT *, household_key || '@' || strftime(check_date, '%Y-%m-%d') AS record_key
-                    FROM (SELECT *, {identity} AS household_key FROM stg WHERE rejected_rule IS NULL)""")  # noqa: S608
+        WITH ids AS (
+            SELECT i.id_number, i.id_hk, h.household_id AS id_household_id
+            FROM (SELECT id_number, min(hk) AS id_hk FROM members
+                  WHERE id_number IN (SELECT id_number FROM stg
+                                      WHERE rejected_rule IS NULL AND household_id IS NULL AND NOT id_mangled)
+                  GROUP BY id_number) i LEFT JOIN households h ON h.hk = i.id_hk)
+        SELECT *, household_key || '@' || strftime(check_date, '%Y-%m-%d') AS record_key
+        FROM (SELECT *, {identity} AS household_key
+              FROM (SELECT s.*, ids.id_hk, ids.id_household_id FROM stg s
+                    LEFT JOIN ids ON s.household_id IS NULL AND NOT s.id_mangled AND ids.id_number = s.id_number
+                    WHERE s.rejected_rule IS NULL))""")  # noqa: S608
     n_rows = dedupe_later_wins(con, "ck")
-    # 户编号: a key like any ledger's household number (a registry loaded later links the check too);
-    # without one, a registry member's ID number links it (the lowest key if the ID is in two households)
+    # 户编号: a key like any ledger's household number (a registry loaded later links the check too)
     keys.assign_household_keys(con, "SELECT household_id FROM ck")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.ck_linked AS
-        WITH ids AS (
-            SELECT id_number, min(hk) AS hk FROM members
-            WHERE id_number IN (SELECT id_number FROM ck WHERE household_id IS NULL AND NOT id_mangled)
-            GROUP BY id_number)
-        SELECT ck.*, coalesce(k.hk, ids.hk) AS hk, h.hk IS NOT NULL AS in_registry,
+        SELECT ck.*, coalesce(k.hk, ck.id_hk) AS hk, h.hk IS NOT NULL AS in_registry,
                h.household_id AS registry_household_id, h.household_size AS registry_size,
                h.township AS registry_township, h.village AS registry_village,
                {REGISTRY_TYPE_SQL} AS registry_type
         FROM ck LEFT JOIN household_keys k USING (household_id)
-        LEFT JOIN ids ON ck.household_id IS NULL AND ids.id_number = ck.id_number
-        LEFT JOIN households h ON h.hk = coalesce(k.hk, ids.hk)""")  # noqa: S608 - constants only
+        LEFT JOIN households h ON h.hk = coalesce(k.hk, ck.id_hk)""")  # noqa: S608 - constants only
     # the checks this file replaces, and their issues (their households are touched before they go)
     con.execute("DELETE FROM household_checks WHERE record_key IN (SELECT record_key FROM ck)")
     issues_of = "table_name = 'household_checks' AND record_key IN (SELECT record_key FROM ck)"
@@ -271,40 +283,77 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
         return {"base": {"data_issues"}, "nohk": nohk}
     # The checks in question, found from the small side: a full registry load lists 10M households and
     # 30M ID numbers, which must be streamed against the checks, never built into hash tables.
-    by_id = "household_id IS NULL AND household_key LIKE '证:%'"  # linked through a member's ID number
+    # identified by a member's ID number: keyed 户:<the registry's 户编号> when linked, else 证:<ID number>
+    by_id = "household_id IS NULL AND (household_key LIKE '证:%' OR household_key LIKE '户:%')"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE ck_scope AS
-        SELECT record_key, id_number, hk, {by_id} AS by_id FROM household_checks
+        SELECT record_key, check_date, id_number, hk, {by_id} AS by_id FROM household_checks
         WHERE hk IN (SELECT hk FROM ({households}) f(hk) WHERE hk IN (SELECT hk FROM household_checks))
            OR ({by_id} AND id_number IN (
                SELECT id_number FROM ({id_numbers}) f(id_number)
                WHERE id_number IN (SELECT id_number FROM household_checks WHERE {by_id})))""")  # noqa: S608 - ours
-    con.execute("CREATE OR REPLACE TEMP TABLE ck_relink (record_key VARCHAR, old_hk INTEGER, new_hk INTEGER)")
+    con.execute("""CREATE OR REPLACE TEMP TABLE ck_relink (record_key VARCHAR, old_hk INTEGER, new_hk INTEGER,
+                                                           household_key VARCHAR, new_key VARCHAR)""")
     if scalar(con, "SELECT count(*) FROM ck_scope WHERE by_id"):
         con.execute("""INSERT INTO ck_relink
             WITH ids AS (SELECT id_number, min(hk) AS hk FROM members
                          WHERE id_number IN (SELECT id_number FROM ck_scope WHERE by_id) GROUP BY id_number)
-            SELECT c.record_key, c.hk, ids.hk FROM ck_scope c LEFT JOIN ids USING (id_number)
-            WHERE c.by_id AND c.hk IS DISTINCT FROM ids.hk""")
+            SELECT record_key, old_hk, new_hk, household_key, household_key || '@' || strftime(check_date, '%Y-%m-%d')
+            FROM (SELECT c.record_key, c.check_date, c.hk AS old_hk, ids.hk AS new_hk,
+                         coalesce('户:' || h.household_id, '证:' || c.id_number) AS household_key
+                  FROM ck_scope c LEFT JOIN ids USING (id_number) LEFT JOIN households h ON h.hk = ids.hk
+                  WHERE c.by_id)
+            WHERE old_hk IS DISTINCT FROM new_hk
+               OR record_key <> household_key || '@' || strftime(check_date, '%Y-%m-%d')""")
     relinked = int(scalar(con, "SELECT count(*) FROM ck_relink") or 0)
+    nohk |= bool(scalar(con, "SELECT count(*) FROM ck_relink WHERE old_hk IS NULL OR new_hk IS NULL"))
     if relinked:
         touched.add("hk", "SELECT old_hk FROM ck_relink UNION ALL SELECT new_hk FROM ck_relink")
-        con.execute("UPDATE household_checks c SET hk = r.new_hk FROM ck_relink r WHERE c.record_key = r.record_key")
-        # the check's other issues name the household it is linked to now
-        con.execute("""UPDATE data_issues d SET hk = r.new_hk, household_id = h.household_id
-                       FROM ck_relink r LEFT JOIN households h ON h.hk = r.new_hk
-                       WHERE d.table_name = 'household_checks' AND d.record_key = r.record_key""")
-    nohk |= bool(scalar(con, "SELECT count(*) FROM ck_relink WHERE old_hk IS NULL OR new_hk IS NULL"))
+        nohk |= _rekey_checks(con, touched)
     nohk |= _apply_registry_issues(con, touched, "c.record_key IN (SELECT record_key FROM ck_scope)", name)
     for tmp in ("ck_scope", "ck_relink"):
         con.execute(f"DROP TABLE {tmp}")
     return {"tables": {"household_checks"} if relinked else set(), "base": {"data_issues"}, "nohk": nohk}
 
 
+def _rekey_checks(con: duckdb.DuckDBPyConnection, touched: Touched) -> bool:
+    """Link and key again the stored checks of `ck_relink` (record_key, old_hk, new_hk, household_key,
+    new_key), keeping `ck_scope`'s record keys in step. A check that now shares its household and day with
+    another is one check: the later (file, then line) wins, as at load, and the other goes with its
+    issues. True when one of the issues that went belongs to no household."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE ck_lose AS
+        SELECT record_key FROM (
+            SELECT c.record_key, coalesce(r.new_key, c.record_key) AS new_key, c.batch_id, c.source_line
+            FROM household_checks c LEFT JOIN ck_relink r USING (record_key)
+            WHERE coalesce(r.new_key, c.record_key) IN (SELECT new_key FROM ck_relink))
+        QUALIFY row_number() OVER (PARTITION BY new_key ORDER BY batch_id DESC, source_line DESC) > 1""")
+    lost = "table_name = 'household_checks' AND record_key IN (SELECT record_key FROM ck_lose)"
+    nohk = _touch_issues(con, touched, lost, [])
+    con.execute(f"DELETE FROM data_issues WHERE {lost}")  # noqa: S608 - constants only
+    for table in ("household_checks", "ck_scope", "ck_relink"):
+        con.execute(f"DELETE FROM {table} WHERE record_key IN (SELECT record_key FROM ck_lose)")  # noqa: S608
+    con.execute("""UPDATE household_checks c SET hk = r.new_hk, household_key = r.household_key, record_key = r.new_key
+                   FROM ck_relink r WHERE c.record_key = r.record_key""")
+    # the check's other issues name the household it is linked to now, under its new key
+    con.execute("""UPDATE data_issues d SET hk = r.new_hk, household_id = h.household_id, record_key = r.new_key
+                   FROM ck_relink r LEFT JOIN households h ON h.hk = r.new_hk
+                   WHERE d.table_name = 'household_checks' AND d.record_key = r.record_key""")
+    con.execute("UPDATE ck_scope s SET record_key = r.new_key FROM ck_relink r WHERE s.record_key = r.record_key")
+    con.execute("DROP TABLE ck_lose")
+    return nohk
+
+
 def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
                touched: Touched) -> tuple[int, dict[str, object]]:
+    # A negative count is a data issue (data-spec §3) and no figure: stored as NULL, as a value that is not
+    # a number is (the issue keeps the raw text), so it is never a village's latest rural population.
+    negative = [("negative_amount", c) for c in _BASE_COUNTS]
+    flags = ", ".join(f"coalesce({c} < 0, false) AS {issue_flag(rule, c)}" for rule, c in negative)
+    nulled = ", ".join(f"CASE WHEN {c} >= 0 THEN {c} END AS {c}" for c in _BASE_COUNTS)
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.pk AS
-                    SELECT *, {_base_record_key('stg')} AS record_key, NULL::VARCHAR AS household_id
+                    SELECT * REPLACE ({nulled}), {flags}, {_base_record_key('stg')} AS record_key,
+                           NULL::VARCHAR AS household_id
                     FROM stg WHERE rejected_rule IS NULL""")  # noqa: S608 - constants only
+    checks = [*checks, *negative]
     n_rows = dedupe_later_wins(con, "pk")
     con.execute("DELETE FROM population_base WHERE (year, township, village) IN (SELECT (year, township, village) FROM pk)")
     con.execute("""INSERT INTO population_base BY NAME

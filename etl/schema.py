@@ -189,7 +189,7 @@ TABLES_DDL: dict[str, str] = {
     "household_checks": """
         CREATE TABLE IF NOT EXISTS household_checks (
             record_key VARCHAR NOT NULL,          -- check_date | household_key: a check is upserted by it
-            household_key VARCHAR NOT NULL,       -- the household: 户编号, else 证件号码, else 乡镇/村/户主姓名
+            household_key VARCHAR NOT NULL,       -- 户编号, else the one its 证件号码 links to, else 证件号码, else 乡镇/村/户主姓名
             check_date DATE NOT NULL,
             township VARCHAR NOT NULL,
             village VARCHAR NOT NULL,

@@ -6,6 +6,7 @@ rules (the snapshot equals its rebuild; the other snapshot file caught up by the
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,8 @@ import pytest
 from etl import changeset, snapshot
 from etl.load import load_files
 from etl.normalize import id_check_char
+from queries.filters import Filters, Viewer
+from queries.inspection_rates import rates
 from tests.conftest import build_fixture_db
 from tests.snapshots_equal import differences, rebuilt
 from tests.test_load import read
@@ -342,7 +345,7 @@ def test_check_issues_do_not_depend_on_the_load_order(db: Path, tmp_path: Path) 
     same = "SELECT file_name, line, rule, raw_value FROM data_issues WHERE table_name = 'household_checks' ORDER BY ALL"
     assert read(db, same) == read(other, same)
     assert read(db, "SELECT c.household_key, h.household_id FROM household_checks c JOIN households h USING (hk) "
-                    "ORDER BY 1") == [("户:X77", "X77"), ("证:" + pid("19800101", "021"), "X78")]
+                    "ORDER BY 1") == [("户:X77", "X77"), ("户:X78", "X78")]  # linked by ID: keyed by its 户编号
     cur = snapshot.current_snapshot(db)
     assert cur is not None
     assert differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
@@ -371,3 +374,116 @@ def test_population_figures_are_judged_against_the_registry_as_it_is_now(db: Pat
     moved = write_csv(tmp_path / "r2.csv", [REGISTRY_HEADER, *[["乌加河镇", "红旗村", *r[2:]] for r in people]])
     assert load_files([moved], db=db).exit_code == 0
     assert read(db, flagged) == []
+
+
+def surveyed(db: Path) -> tuple:
+    """三率一度's sample of 2020 in the whole county: households, 脱贫户 people, 错退 people, answered, approved."""
+    con, _ = snapshot.connect_read(db)
+    try:
+        r = rates(con, Filters(), Viewer(), date_from=date(2020, 1, 1), date_to=date(2020, 12, 31)).iloc[0]
+    finally:
+        con.close()
+    return tuple(int(r[c]) for c in ("checked_households", "exited_sample_people", "wrong_exit_people", "answered",
+                                     "approved"))
+
+
+def test_a_household_named_by_number_or_by_id_number_is_checked_once_a_day(db: Path, tmp_path: Path) -> None:
+    """One registry household, one day, two forms: one names it by 户编号, a later one by the head's ID number
+    alone. Both link to it and are one check keyed by its 户编号 (the later wins, as for two forms with its
+    户编号), so the household and its people count once; either way round, and within one file too."""
+    idn = read(db, "SELECT id_number FROM members WHERE household_id = 'H04' AND is_head")[0][0]
+    by_number = check_row(1, "2020-06-22", "乌加河镇", "红旗村", "H04", "孙建国", "", "脱贫户", "2", "6000", OK6, "正常", "认可")
+    by_id = check_row(1, "2020-06-22", "乌加河镇", "红旗村", "", "孙建国", idn, "脱贫户", "2", "6000", OK6, "错退", "不认可")
+    stored = "SELECT household_key, finding, approval, batch_id, hk FROM household_checks"
+    hk = read(db, "SELECT hk FROM households WHERE household_id = 'H04'")[0][0]
+    assert load_files([write_csv(tmp_path / "a.csv", [CHECK_HEADER, by_number])], db=db).exit_code == 0
+    assert load_files([write_csv(tmp_path / "b.csv", [CHECK_HEADER, by_id])], db=db).exit_code == 0
+    assert read(db, stored) == [("户:H04", "错退", "不认可", 4, hk)]  # fixture batches 1-2
+    assert surveyed(db) == (1, 2, 2, 1, 0)
+    # the other way round: the form by 户编号 is the later one
+    again = [*by_number[:-2], "复核", by_number[-1]]  # another file: the same form with a note
+    assert load_files([write_csv(tmp_path / "a2.csv", [CHECK_HEADER, again])], db=db).exit_code == 0
+    assert read(db, stored) == [("户:H04", "正常", "认可", 5, hk)]
+    assert surveyed(db) == (1, 2, 0, 1, 1)
+    # the replaced check's issues went with it: the ones left are the later check's
+    assert read(db, "SELECT DISTINCT batch_id FROM data_issues WHERE table_name = 'household_checks'") == [(5,)]
+    # in one file, the later line wins
+    both = load_files([write_csv(tmp_path / "c.csv", [CHECK_HEADER, by_number, by_id])], db=db)
+    assert both.exit_code == 0 and both.files[0].rows_loaded == 2
+    assert read(db, stored) == [("户:H04", "错退", "不认可", 6, hk)]
+    # the same file again changes nothing
+    assert load_files([tmp_path / "c.csv"], db=db).files[0].unchanged
+    assert read(db, stored) == [("户:H04", "错退", "不认可", 6, hk)]
+    cur = snapshot.current_snapshot(db)
+    assert cur is not None and differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
+
+
+def test_a_registry_loaded_later_makes_the_two_forms_one_check(db: Path, tmp_path: Path) -> None:
+    """The forms come before the registry that holds their household (X78, order_files): by 户编号 and by
+    ID number alone they are two households until the registry links the second; then they are one check,
+    the later file's, with the issues it would have had had the registry come first. A registry that then
+    takes the ID number out of the household unlinks the check and keys it by the ID number again. The
+    snapshot equals its rebuild, and the other file caught up by the changesets equals it."""
+    checks, registry = order_files(tmp_path)
+    by_number = write_csv(tmp_path / "n.csv", [CHECK_HEADER, check_row(
+        1, "2020-06-22", "乌加河镇", "红旗村", "X78", "冯某", "", "未脱贫户", "1", "3000", OK6, "正常", "认可")])
+    other = build_fixture_db(tmp_path / "other" / "fupin.duckdb")
+    assert load_files([registry, by_number, checks], db=other).exit_code == 0
+    for f in (by_number, checks):
+        assert load_files([f], db=db).exit_code == 0
+    assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 3  # not yet linked: 户:X78 and 证:…
+    assert load_files([registry], db=db).exit_code == 0
+    stored = "SELECT household_key, finding, approval, hk IS NOT NULL FROM household_checks ORDER BY 1"
+    assert read(db, stored) == read(other, stored) == [("户:X77", "正常", "认可", True), ("户:X78", "漏评", "认可", True)]
+    same = "SELECT file_name, line, record_key, rule, raw_value, hk IS NOT NULL FROM data_issues " \
+           "WHERE table_name = 'household_checks' ORDER BY ALL"
+    assert read(db, same) == read(other, same)
+    cur = snapshot.current_snapshot(db)
+    assert cur is not None
+    assert differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
+    # a registry file that gives X78 another head: the check's ID number links nothing now, nor keys it
+    moved = write_csv(tmp_path / "r2.csv", [REGISTRY_HEADER,
+        ["乌加河镇", "红旗村", "X78", "冯某", pid("19800101", "071"), "户主", "因残", "未脱贫", ""]])
+    assert load_files([moved], db=db).exit_code == 0
+    assert read(db, stored) == [("户:X77", "正常", "认可", True), ("证:" + pid("19800101", "021"), "漏评", "认可", False)]
+    cur = snapshot.current_snapshot(db)
+    assert cur is not None
+    assert differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
+    others = [p for p in snapshot.snapshots_dir(db).glob("g*.duckdb") if p.resolve() != cur.resolve()]
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(others[0], copy)
+    con = duckdb.connect(str(copy))
+    try:
+        for g in range(snapshot.generation(others[0]) + 1, snapshot.generation(cur) + 1):
+            changeset.apply(con, snapshot.changes_dir(db) / f"c{g:08d}.duckdb")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    assert differences(copy, cur) == {}
+
+
+def test_a_negative_population_figure_is_an_issue_and_no_figure(db: Path, tmp_path: Path) -> None:
+    """data-spec §3: a negative 乡村人口 or 乡村户数 is flagged `negative_amount` with the raw text and stored
+    as NULL (as a value that is not a number is): the village's latest usable figure counts instead."""
+    base = write_csv(tmp_path / "b.csv", [BASE_HEADER, ["2019", "乌加河镇", "红旗村", "200", "500"],
+                                          ["2020", "乌加河镇", "红旗村", "210", "-2400"],
+                                          ["2020", "乌加河镇", "联丰奋斗村", "-640", "800"]])
+    assert load_files([base], db=db).exit_code == 0
+    assert read(db, "SELECT year, village, rural_households, rural_population FROM population_base ORDER BY ALL") == [
+        (2019, "红旗村", 200, 500), (2020, "红旗村", 210, None), (2020, "联丰奋斗村", None, 800)]
+    assert read(db, "SELECT line, record_key, field, raw_value, rule FROM data_issues "
+                    "WHERE table_name = 'population_base' ORDER BY line") == [
+        (3, "2020|乌加河镇|红旗村", "rural_population", "-2400", "negative_amount"),
+        (4, "2020|乌加河镇|联丰奋斗村", "rural_households", "-640", "negative_amount")]
+    con, _ = snapshot.connect_read(db)
+    try:
+        v = rates(con, Filters(townships=("乌加河镇",)), Viewer(), level="village").set_index("village")
+    finally:
+        con.close()
+    assert (int(v.loc["红旗村", "base_year"]), int(v.loc["红旗村", "rural_population"])) == (2019, 500)
+    assert int(v.loc["联丰奋斗村", "rural_population"]) == 800
+    # a corrected figure replaces it and its issue
+    assert load_files([write_csv(tmp_path / "b2.csv", [BASE_HEADER, ["2020", "乌加河镇", "红旗村", "210", "520"]])],
+                      db=db).exit_code == 0
+    assert read(db, "SELECT record_key FROM data_issues WHERE table_name = 'population_base'") == [
+        ("2020|乌加河镇|联丰奋斗村",)]
