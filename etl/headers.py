@@ -147,7 +147,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "visits": ("household_id", "visit_date"),
     "medical_claims": ("household_id", "total_cost"),
     "rectifications": ("township", "description"),
-    "household_checks": ("check_date", "township", "village", "household_type"),
+    "household_checks": ("check_date", "township", "village"),  # 户类型: the registry's when linked
     "population_base": ("year", "township", "village", "rural_population"),
 }
 

@@ -433,6 +433,6 @@ def test_a_file_of_no_known_kind_says_what_would_be_accepted(tmp_path: Path, db:
     assert report.exit_code == 1 and dump(db) == before and snapshot.current_snapshot(db) == snap
     error = report.files[0].error or ""
     assert error.startswith("名单.csv：")
-    for needed in ("贫困人口信息（乡(镇)、行政村、户编号、姓名、证件号码、与户主关系）", "入户核查表（调查日期、乡(镇)、行政村、户类型）",
+    for needed in ("贫困人口信息（乡(镇)、行政村、户编号、姓名、证件号码、与户主关系）", "入户核查表（调查日期、乡(镇)、行政村）",
                    "人口基数表（年度、乡(镇)、行政村、乡村人口）"):
         assert needed in error

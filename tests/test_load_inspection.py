@@ -212,11 +212,26 @@ def test_loads_equal_a_rebuild_and_the_changeset(db: Path, tmp_path: Path) -> No
 
 
 def test_missing_required_column_changes_nothing(db: Path, tmp_path: Path) -> None:
-    header = [h for h in CHECK_HEADER if h != "*户类型"]
-    bad = write_csv(tmp_path / "c.csv", [header, ["1", "2020-06-22", "乌加河镇", "红旗村", "H03"] + [""] * 15])
+    header = [h for h in CHECK_HEADER if h != "行政村"]
+    bad = write_csv(tmp_path / "c.csv", [header, ["1", "2020-06-22", "乌加河镇", "H03"] + [""] * 16])
     report = load_files([bad], db=db)
-    assert report.exit_code == 1 and "户类型" in (report.files[0].error or "")
+    assert report.exit_code == 1 and "行政村" in (report.files[0].error or "")
     assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 0
+
+
+def test_a_form_without_a_household_type_column_loads(db: Path, tmp_path: Path) -> None:
+    """data-spec §1.4 requires no 户类型 column: a form without one was refused whole. A household the
+    registry knows counts in the registry's group; one it does not know has no group and says so."""
+    header = [h for h in CHECK_HEADER if h != "*户类型"]
+    rows = [row[:7] + row[8:] for row in (
+        check_row(1, "2020-06-22", "乌加河镇", "红旗村", "H03", "赵铁柱", "", "", "3", "2500", OK6, "错退", "认可"),
+        check_row(2, "2020-06-22", "乌加河镇", "红旗村", "", "李某", "", "", "3", "9000", OK6, "正常", "认可"))]
+    f = load_files([write_csv(tmp_path / "c.csv", [header, *rows])], db=db).files[0]
+    assert (f.kind, f.rows_loaded, f.rows_rejected, f.error) == ("household_checks", 2, 0, None)
+    rules = [r[0] for r in read(db, "SELECT rule FROM data_issues WHERE table_name = 'household_checks'")]
+    assert rules.count("check_type_missing") == 1 and "check_wrong_exit_not_exited" in rules, rules
+    # both answered and are counted; 赵铁柱's household is 未脱贫 in the registry: no 错退 sample
+    assert surveyed(db)[0] == 2 and surveyed(db)[3:5] == (2, 2), surveyed(db)
 
 
 def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
