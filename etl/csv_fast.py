@@ -91,7 +91,7 @@ def read_csv_duckdb(path: Path, hdr: CsvHeader, ctx: BlockContext, encoding: str
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ctx.ncols)) + "}"
     trimmed = ", ".join(f"{_trim_sql(f'c{i}')} AS c{i}" for i in ctx.read)
     # As in finish_rows: blank when every contract column is empty; summary rows by their labels;
-    # title rows (one contract cell, not a key).
+    # title rows (one contract cell: the first or a place column).
     not_blank = " OR ".join(f"c{i} IS NOT NULL" for _, i in ctx.mapped)
     probes = ["coalesce(" + ", ".join(f"c{i}" for i in ctx.read) + ")"]
     if ctx.ordinal is not None:
@@ -101,10 +101,10 @@ def read_csv_duckdb(path: Path, hdr: CsvHeader, ctx: BlockContext, encoding: str
     pattern = "'" + SUMMARY_PATTERN.replace("'", "''") + "'"
     summary = " OR ".join(f"coalesce(contains({p}, '计') AND regexp_matches({p}, {pattern}), false)" for p in probes)
     rule = title_row_columns(ctx.mapped)
-    if rule is not None:  # a title row: one contract cell filled, not a key
+    if rule is not None:  # a title row: one contract cell filled, the first or a place column
         filled = " + ".join(f"(c{i} IS NOT NULL)::INTEGER" for i in rule[0])
-        keys = "".join(f" AND c{i} IS NULL" for i in rule[1])
-        summary = f"({summary}) OR (({filled}) = 1{keys})"
+        where = " OR ".join(f"c{i} IS NOT NULL" for i in rule[1]) or "FALSE"
+        summary = f"({summary}) OR (({filled}) = 1 AND ({where}))"
     mapped = ", ".join(f"c{i} AS {quote_ident(c)}" for c, i in ctx.mapped)
     old_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     done = False

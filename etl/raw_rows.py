@@ -46,20 +46,25 @@ _SUMMARY_PY = re.compile(SUMMARY_PATTERN.replace(r"\x{3000}", "\u3000").replace(
 SUMMARY_PLACE_COLUMNS = ("township", "village")
 
 
-# A title row between data rows (a village's name above its households) fills one contract column. A
-# row whose only value is one of these is a record missing its other fields, not a title: it is kept
-# (and rejected with its reason when it cannot be placed).
+# A title row between data rows (a village's name above its households, a page title) fills one contract
+# column: the file's first, or its township or village column. A row whose only value is elsewhere (a note
+# alone, a 户编号 alone) is a record missing its other fields, not a title: it is kept, and rejected with
+# its raw values when it cannot be placed.
 TITLE_KEY_COLUMNS = ("household_id", "issue_id", "id_number")
+TITLE_PLACE_COLUMNS = ("township", "village")
 # Files of fewer contract columns may hold real rows of one value: the title rule is off for them.
 TITLE_MIN_COLUMNS = 3
 
 
 def title_row_columns(mapped: Sequence[tuple[str, int]]) -> tuple[list[int], list[int]] | None:
-    """For the title-row rule: the positions of the contract columns and of the key columns among
-    them, or None when the file has too few contract columns for the rule."""
+    """For the title-row rule: the positions of the contract columns, and of those a title's one value
+    may sit in (the first column, township, village; never a key); None when the file has too few
+    contract columns for the rule."""
     if len(mapped) < TITLE_MIN_COLUMNS:
         return None
-    return [i for _, i in mapped], [i for c, i in mapped if c in TITLE_KEY_COLUMNS]
+    first = min(i for _, i in mapped)
+    where = [i for c, i in mapped if (i == first or c in TITLE_PLACE_COLUMNS) and c not in TITLE_KEY_COLUMNS]
+    return [i for _, i in mapped], where
 
 
 def is_blank_or_summary_text(text: str, delimiter: str) -> bool:
@@ -81,8 +86,8 @@ def finish_rows(
 
     A row is blank when every contract column is empty (a pre-numbered template row with only 序号
     filled is blank too). A summary row has 合计/小计/总计 in its first non-empty cell, its 序号
-    cell or its township or village cell. A title row fills one contract column, not a key
-    (`title_row_columns`). Returns the table and the number of rows dropped.
+    cell or its township or village cell. A title row fills one contract column, its first or a
+    place column (`title_row_columns`). Returns the table and the number of rows dropped.
     """
     cols = {i: _trim_null(c) for i, c in sorted(columns.items())}
     n = len(lines)
@@ -105,14 +110,14 @@ def finish_rows(
         summary = hit if summary is None else pc.or_(summary, hit)
     keep = not_blank if summary is None else pc.and_(not_blank, pc.invert(summary))
     rule = title_row_columns(mapped)
-    if rule is not None:  # a title row: one contract cell filled, not a key
+    if rule is not None:  # a title row: one contract cell filled, the first or a place column
         filled = pc.cast(present[0], pa.int32())
         for p in present[1:]:
             filled = pc.add(filled, pc.cast(p, pa.int32()))
-        title = pc.equal(filled, 1)
-        for i in rule[1]:
-            title = pc.and_(title, pc.invert(pc.is_valid(cols[i])))
-        keep = pc.and_(keep, pc.invert(title))
+        in_place = pc.is_valid(cols[rule[1][0]]) if rule[1] else pa.scalar(False)
+        for i in rule[1][1:]:
+            in_place = pc.or_(in_place, pc.is_valid(cols[i]))
+        keep = pc.and_(keep, pc.invert(pc.and_(pc.equal(filled, 1), in_place)))
     data = {"_line": pa.array(lines.astype(np.int32), pa.int32())}
     for canonical, i in mapped:
         data[canonical] = cols[i]

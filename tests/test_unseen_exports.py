@@ -238,3 +238,10 @@ def test_a_row_with_only_its_household_number_is_kept_not_taken_for_a_title(tmp_
     f = only_file(db, csv)
     assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (2, 1, 1, 0)
     assert query(db, "SELECT rule FROM rejected_rows") == [("no_township",)]
+    # a visit's note alone (a line break the export did not quote) is no title either: its text is kept
+    visits = tmp_path / "visits.csv"
+    visits.write_text("户编号,走访日期,走访类型,走访人,情况记录\nH1,2020-05-01,入户走访,王干部,家中\n,,,,无人\n",
+                      encoding="utf-8")
+    f = only_file(db, visits)
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (2, 1, 1, 0)
+    assert query(db, "SELECT rule FROM rejected_rows ORDER BY batch_id DESC LIMIT 1") == [("no_household_id",)]
