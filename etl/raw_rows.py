@@ -49,7 +49,9 @@ SUMMARY_PLACE_COLUMNS = ("township", "village")
 # A title row between data rows (a village's name above its households, a page title) fills one contract
 # column: the file's first, or its township or village column. A row whose only value is elsewhere (a note
 # alone, a 户编号 alone) is a record missing its other fields, not a title: it is kept, and rejected with
-# its raw values when it cannot be placed.
+# its raw values when it cannot be placed. A key is never a title's column, except the first column of a
+# ledger placed by household alone (走访记录 starting with 户编号): a village's name there would load as
+# a visit of a household named after the village, with nothing else in it.
 TITLE_KEY_COLUMNS = ("household_id", "issue_id", "id_number")
 TITLE_PLACE_COLUMNS = ("township", "village")
 # Files of fewer contract columns may hold real rows of one value: the title rule is off for them.
@@ -63,7 +65,10 @@ def title_row_columns(mapped: Sequence[tuple[str, int]]) -> tuple[list[int], lis
     if len(mapped) < TITLE_MIN_COLUMNS:
         return None
     first = min(i for _, i in mapped)
-    where = [i for c, i in mapped if (i == first or c in TITLE_PLACE_COLUMNS) and c not in TITLE_KEY_COLUMNS]
+    placed = any(c in TITLE_PLACE_COLUMNS for c, _ in mapped)
+    where = [i for c, i in mapped
+             if (i == first and (c not in TITLE_KEY_COLUMNS or (c == "household_id" and not placed)))
+             or (c in TITLE_PLACE_COLUMNS and c not in TITLE_KEY_COLUMNS)]
     return [i for _, i in mapped], where
 
 

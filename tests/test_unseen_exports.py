@@ -245,3 +245,15 @@ def test_a_row_with_only_its_household_number_is_kept_not_taken_for_a_title(tmp_
     f = only_file(db, visits)
     assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (2, 1, 1, 0)
     assert query(db, "SELECT rule FROM rejected_rows ORDER BY batch_id DESC LIMIT 1") == [("no_household_id",)]
+
+
+def test_a_village_title_in_a_ledger_s_first_column_is_skipped(tmp_path: Path) -> None:
+    """A visits ledger grouped by village, each village's name in the 户编号 column above its rows: the
+    title was loaded as a visit of a household named after the village, with no date."""
+    visits = tmp_path / "visits.csv"
+    visits.write_text("户编号,走访日期,走访类型,走访人,情况记录\n联丰奋斗村,,,,\nH1,2020-05-01,入户走访,王干部,家中\n",
+                      encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    f = only_file(db, visits)
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (2, 1, 0, 1)
+    assert query(db, "SELECT household_id FROM visits") == [("H1",)]
