@@ -141,26 +141,26 @@ def check_row(township: str, household: str, name: str) -> list[object]:
 def test_a_skipped_sheet_names_its_missing_column(tmp_path: Path) -> None:
     from etl.messages import skipped_sheet_json, skipped_sheet_text
 
-    lacking = [c for c in CHECK_HEADER if c != "户类型"]
+    lacking = [c for c in CHECK_HEADER if c != "行政村"]
     path = workbook(tmp_path / "核查_分乡镇.xlsx", {
         "乌加河镇": [CHECK_HEADER, check_row("乌加河镇", "1508241012010002", "邓俊")],
         "德岭山镇": [lacking, [v for c, v in zip(CHECK_HEADER, check_row("德岭山镇", "1508241022040001", "龚德胜"),
-                                                strict=True) if c != "户类型"]],
+                                                strict=True) if c != "行政村"]],
     })
     book = readers.read_book(path)
     assert [p.sheet for p in book.parts] == ["乌加河镇"]
     assert book.skipped_sheets == [("德岭山镇", "missing_required")]
     (sheet, reason), = book.skipped_sheets
-    assert skipped_sheet_text(sheet, reason) == "德岭山镇（缺少必填列：户类型）"
-    assert skipped_sheet_text(sheet, reason, "en") == "德岭山镇 (required columns missing: 户类型)"
+    assert skipped_sheet_text(sheet, reason) == "德岭山镇（缺少必填列：行政村）"
+    assert skipped_sheet_text(sheet, reason, "en") == "德岭山镇 (required columns missing: 行政村)"
     assert skipped_sheet_json(sheet, reason) == {"sheet": "德岭山镇", "reason": "missing_required",
-                                                 "missing": ["household_type"], "columns": ["户类型"]}
+                                                 "missing": ["village"], "columns": ["行政村"]}
     # the same words as a single CSV lacking the column
     csv_path = tmp_path / "德岭山镇.csv"
     csv_path.write_text(",".join(lacking) + "\n", encoding="utf-8")
     with pytest.raises(readers.ReadError) as err:
         readers.read_file(csv_path)
-    assert "缺少必填列：户类型" in read_error_text(err.value, csv_path.name)
+    assert "缺少必填列：行政村" in read_error_text(err.value, csv_path.name)
 
 
 def test_a_registry_sheet_without_village_names_it(tmp_path: Path) -> None:
