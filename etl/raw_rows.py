@@ -60,7 +60,7 @@ TITLE_MIN_COLUMNS = 3
 
 def title_row_columns(mapped: Sequence[tuple[str, int]]) -> tuple[list[int], list[int]] | None:
     """For the title-row rule: the positions of the contract columns, and of those a title's one value
-    may sit in (the first column, township, village; never a key); None when the file has too few
+    may sit in (the first column unless a key, township, village); None when the file has too few
     contract columns for the rule."""
     if len(mapped) < TITLE_MIN_COLUMNS:
         return None
@@ -68,7 +68,7 @@ def title_row_columns(mapped: Sequence[tuple[str, int]]) -> tuple[list[int], lis
     placed = any(c in TITLE_PLACE_COLUMNS for c, _ in mapped)
     where = [i for c, i in mapped
              if (i == first and (c not in TITLE_KEY_COLUMNS or (c == "household_id" and not placed)))
-             or (c in TITLE_PLACE_COLUMNS and c not in TITLE_KEY_COLUMNS)]
+             or c in TITLE_PLACE_COLUMNS]
     return [i for _, i in mapped], where
 
 
