@@ -12,6 +12,15 @@ def column_label(field: str | None, lang: str = "zh") -> str:
     return t(f"field.{field}", lang) if field else ""
 
 
+def file_column_label(table: str, field: str | None, lang: str = "zh") -> str:
+    """A column as the file kind that fills `table` heads it (data-spec §1): a check form's 家庭人口, not
+    the registry's 人数. The English label is the field's."""
+    kind = "registry" if table in ("households", "members") else table
+    if lang == "zh" and field and field in COLUMN_LABELS.get(kind, {}):
+        return COLUMN_LABELS[kind][field]
+    return column_label(field, lang)
+
+
 def accepted_kinds(lang: str = "zh") -> str:
     """What a header row must hold to be recognised (data-spec §3: say what would be accepted): each
     kind with its required headers, as exports write them."""
@@ -78,6 +87,6 @@ def issue_text(
     accepted = "、".join(CODE_ORDER.get(code_list, [])) if code_list else ""
     return t(
         f"rule.{rule}", lang,
-        file=file, line=line if line is not None else "?", column=column_label(field, lang),
+        file=file, line=line if line is not None else "?", column=file_column_label(table, field, lang),
         value="" if value is None else value, record=record or "", accepted=accepted,
     )

@@ -192,3 +192,15 @@ def test_other_skip_reasons_read_as_before(tmp_path: Path) -> None:
     assert skipped_sheet_text(sheet, reason, "en") == "填表说明 (no header found)"
     assert skipped_sheet_json(sheet, reason) == {"sheet": "填表说明", "reason": "no_header"}
     assert skipped_sheet_text("代码表", "hidden") == "代码表（隐藏的工作表）"
+
+
+def test_an_issue_names_the_column_as_its_file_kind_heads_it() -> None:
+    """A check form's 家庭人口 is not the registry's 人数: the sentence names the column the file has."""
+    from etl.messages import issue_text
+
+    check = issue_text("not_a_number", file="核查.csv", line=3, field="household_size", value="三",
+                       table="household_checks")
+    registry = issue_text("not_a_number", file="人口.csv", line=3, field="household_size", value="三",
+                          table="households")
+    assert "家庭人口" in check and "人数" not in check, check
+    assert "人数" in registry, registry
