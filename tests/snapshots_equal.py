@@ -1,7 +1,8 @@
 """Compare snapshot files table by table: the oracle of the incremental-load tests.
 
 `rebuilt(snapshot, work)` copies a snapshot file and rebuilds every derived table whole from its base
-tables (`etl.derive.build_all`, as `python -m etl rebuild` does); `differences(a, b)` lists the
+tables (`etl.derive.build_all`, as `python -m etl rebuild` does); `caught_up(db, work)` copies the
+other snapshot file and replays the changesets it lacks, as the next load would; `differences(a, b)` lists the
 tables of `etl.owners.OWNERS` whose rows differ, comparing each table's rows in one total order (every
 column), DOUBLE columns to 1e-9 relative (a sum's last bits depend on the order it was added in).
 Columns that record when something was built or loaded are left out.
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from etl import derive
+from etl import changeset, derive
+from etl import snapshot as snapshots
 from etl.owners import OWNERS
 
 SKIP_KEYS = {"facts_meta": ("built_at", "hash_probe"), "meta": ("built_at", "schema_version")}
@@ -31,6 +33,24 @@ def rebuilt(snapshot: Path, work: Path) -> Path:
     finally:
         con.close()
     return work
+
+
+def caught_up(db: Path, work: Path) -> tuple[Path, Path]:
+    """(a copy of the other snapshot file of `db` brought up to the current generation by replaying the
+    changesets it lacks, the current file): what the next load would start from, and what it must equal."""
+    cur = snapshots.current_snapshot(db)
+    assert cur is not None
+    others = [p for p in snapshots.snapshots_dir(db).glob("g*.duckdb") if p.resolve() != cur.resolve()]
+    assert len(others) == 1, others  # two files: the current one and the one the next load writes
+    shutil.copyfile(others[0], work)
+    con = duckdb.connect(str(work))
+    try:
+        for g in range(snapshots.generation(others[0]) + 1, snapshots.generation(cur) + 1):
+            changeset.apply(con, snapshots.changes_dir(db) / f"c{g:08d}.duckdb")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return work, cur
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], list[tuple]]:

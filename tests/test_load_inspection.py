@@ -5,20 +5,18 @@ rules (the snapshot equals its rebuild; the other snapshot file caught up by the
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from etl import changeset, snapshot
+from etl import snapshot
 from etl.load import load_files
 from etl.normalize import id_check_char
 from queries.filters import Filters, Viewer
 from queries.inspection_rates import rates
 from tests.conftest import build_fixture_db
-from tests.snapshots_equal import differences, rebuilt
+from tests.snapshots_equal import caught_up, differences, rebuilt
 from tests.test_load import read
 
 CHECK_HEADER = ["序号", "调查日期", "乡（镇）", "行政村", "户编号", "户主姓名", "证件号码", "*户类型", "家庭人口",
@@ -193,18 +191,7 @@ def test_loads_equal_a_rebuild_and_the_changeset(db: Path, tmp_path: Path) -> No
         cur = snapshot.current_snapshot(db)
         assert cur is not None
         assert differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
-    cur = snapshot.current_snapshot(db)
-    others = [p for p in snapshot.snapshots_dir(db).glob("g*.duckdb") if p.resolve() != cur.resolve()]
-    other = tmp_path / "other.duckdb"
-    shutil.copyfile(others[0], other)
-    con = duckdb.connect(str(other))
-    try:
-        for g in range(snapshot.generation(others[0]) + 1, snapshot.generation(cur) + 1):
-            changeset.apply(con, snapshot.changes_dir(db) / f"c{g:08d}.duckdb")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    assert differences(other, cur) == {}
+    assert differences(*caught_up(db, tmp_path / "other.duckdb")) == {}
     # the third file replaced H03's check of the same day
     assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 10
     assert read(db, "SELECT household_type, finding FROM household_checks WHERE household_id = 'H03'") == [
@@ -464,17 +451,7 @@ def test_a_registry_loaded_later_makes_the_two_forms_one_check(db: Path, tmp_pat
     cur = snapshot.current_snapshot(db)
     assert cur is not None
     assert differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
-    others = [p for p in snapshot.snapshots_dir(db).glob("g*.duckdb") if p.resolve() != cur.resolve()]
-    copy = tmp_path / "copy.duckdb"
-    shutil.copyfile(others[0], copy)
-    con = duckdb.connect(str(copy))
-    try:
-        for g in range(snapshot.generation(others[0]) + 1, snapshot.generation(cur) + 1):
-            changeset.apply(con, snapshot.changes_dir(db) / f"c{g:08d}.duckdb")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    assert differences(copy, cur) == {}
+    assert differences(*caught_up(db, tmp_path / "copy.duckdb")) == {}
 
 
 def test_a_negative_population_figure_is_an_issue_and_no_figure(db: Path, tmp_path: Path) -> None:
