@@ -165,8 +165,13 @@ REJECT_RULE = {"household_id": "no_household_id", "township": "no_township", "vi
 SHAPE_REJECTS = ("malformed_row", "undecodable_row")
 
 
+def kind_of_table(table: str) -> str:
+    """The file kind that fills `table`: the registry fills households and members; every other kind
+    its own table."""
+    return "registry" if table in ("households", "members") else table
+
+
 def code_list_of(table: str, field: str) -> str | None:
     """The code list behind a column, for messages that say what would be accepted."""
-    kind = "registry" if table in ("households", "members") else table
-    spec = FIELDS.get(kind, {}).get(field)
+    spec = FIELDS.get(kind_of_table(table), {}).get(field)
     return spec.code_list if spec else None

@@ -823,7 +823,7 @@ def _load_ledger(
     exclude = " EXCLUDE (year)" if kind == "interventions" else ""
     # the file's households get their keys first, so that the rows are staged once, with the key (a
     # second copy of the ledgers cost 4% of a full load at M)
-    last_key = scalar(con, "SELECT coalesce(max(hk), 0) FROM household_keys")
+    last_key = scalar(con, "SELECT coalesce(max(hk), 0) FROM household_keys") if kind == "rectifications" else 0
     keys.assign_household_keys(con, "SELECT household_id FROM stg WHERE rejected_rule IS NULL")
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from etl.codes import CODE_ORDER
-from etl.fields import code_list_of
+from etl.fields import code_list_of, kind_of_table
 from etl.headers import COLUMN_LABELS, REQUIRED
 from labels import t
 
@@ -15,7 +15,7 @@ def column_label(field: str | None, lang: str = "zh") -> str:
 def file_column_label(table: str, field: str | None, lang: str = "zh") -> str:
     """A column as the file kind that fills `table` heads it (data-spec §1): a check form's 家庭人口, not
     the registry's 人数. The English label is the field's."""
-    kind = "registry" if table in ("households", "members") else table
+    kind = kind_of_table(table)
     if lang == "zh" and field and field in COLUMN_LABELS.get(kind, {}):
         return COLUMN_LABELS[kind][field]
     return column_label(field, lang)
