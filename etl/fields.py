@@ -171,6 +171,11 @@ def kind_of_table(table: str) -> str:
     return "registry" if table in ("households", "members") else table
 
 
+def table_of_kind(kind: str) -> str:
+    """The table a file kind's rows are placed in first (a registry row: its household)."""
+    return "households" if kind == "registry" else kind
+
+
 def code_list_of(table: str, field: str) -> str | None:
     """The code list behind a column, for messages that say what would be accepted."""
     spec = FIELDS.get(kind_of_table(table), {}).get(field)

@@ -21,9 +21,17 @@ from etl import changeset, derive, hh_lookup, history, keys, load_inspection, re
 from etl.content_hash import TABLES as CONTENT_TABLES
 from etl.content_hash import content_sql
 from etl.duck import scalar, table_columns
-from etl.fields import FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS, PLACING, REJECT_RULE, SHAPE_REJECTS
+from etl.fields import (
+    FIELDS,
+    HOUSEHOLD_FIELDS,
+    MEMBER_FIELDS,
+    PLACING,
+    REJECT_RULE,
+    SHAPE_REJECTS,
+    table_of_kind,
+)
 from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, issue_selects
-from etl.messages import read_error_text, skipped_sheet_json, skipped_sheet_text
+from etl.messages import Finding, finding_lines, read_error_text, skipped_sheet_json, skipped_sheet_text
 from etl.owners import Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
 from etl.sqlexpr import claim_parts_sql
@@ -60,6 +68,8 @@ class FileResult:
     sheet: str | None = None  # the sheet read (a workbook); for a workbook of several, see `sheets`
     sheets: list[FileResult] = field(default_factory=list)  # one per sheet loaded, when several
     skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reason code)
+    findings: list[Finding] = field(default_factory=list)  # its first rejected rows and issues, by line
+    headers: dict[str, str] = field(default_factory=dict)  # canonical -> the file's own header
 
     def add_up(self) -> None:
         """A workbook of several sheets: the file's figures are its sheets' sums."""
@@ -135,7 +145,7 @@ def _summary(f: FileResult, name: str, lang: str) -> list[str]:
                rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected, rows_skipped=f.rows_skipped, issues=f.issues)]
     if f.ignored_columns:
         lines.append(t("cli.ignored", lang, columns="、".join(f.ignored_columns)))
-    return lines
+    return lines + finding_lines(f.findings, f.rows_rejected + f.issues, name, f.headers, lang)
 
 
 # A load that touches more than this share of the households rebuilds the derived tables whole (faster
@@ -404,6 +414,7 @@ def _load_raw(
         loaded, flags = _load_ledger(con, raw.kind, batch_id, name, checks, touched, present)
     issues = scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id])
     res.rows_loaded, res.rows_rejected, res.issues = loaded, rejected, issues
+    res.headers, res.findings = dict(raw.columns), _findings(con, raw.kind, batch_id) if rejected or issues else []
     con.execute(
         "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [batch_id, name, raw.sha256, raw.kind, datetime.now(), raw.rows_read, loaded, rejected,
@@ -414,6 +425,22 @@ def _load_raw(
     for tmp in ("ctl_issues", "stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos", "id_hits"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return flags
+
+
+FINDINGS_SHOWN = 10  # rejected rows and issues quoted in a file's load summary; the pages list them all
+
+
+def _findings(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> list[Finding]:
+    """The batch's first rejected rows and data issues, in line order (rejections first on a line)."""
+    rows = con.execute("""
+        SELECT rule, line, field, value, record, tb FROM (
+            SELECT rule, line, field, NULL::VARCHAR AS value, NULL::VARCHAR AS record, $table AS tb, 0 AS o
+            FROM rejected_rows WHERE batch_id = $batch
+            UNION ALL
+            SELECT rule, line, field, raw_value, household_id, table_name, 1 FROM data_issues WHERE batch_id = $batch)
+        ORDER BY line NULLS LAST, o, rule, field LIMIT $n""",
+        {"batch": batch_id, "table": table_of_kind(kind), "n": FINDINGS_SHOWN}).fetchall()
+    return [Finding(*r) for r in rows]
 
 
 def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int, name: str) -> int:

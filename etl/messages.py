@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from etl.codes import CODE_ORDER
 from etl.fields import code_list_of, kind_of_table
 from etl.headers import COLUMN_LABELS, REQUIRED
@@ -12,9 +15,13 @@ def column_label(field: str | None, lang: str = "zh") -> str:
     return t(f"field.{field}", lang) if field else ""
 
 
-def file_column_label(table: str, field: str | None, lang: str = "zh") -> str:
-    """A column as the file kind that fills `table` heads it (data-spec §1): a check form's 家庭人口, not
-    the registry's 人数. The English label is the field's."""
+def file_column_label(table: str, field: str | None, lang: str = "zh",
+                      headers: Mapping[str, str] | None = None) -> str:
+    """A column as the file heads it: its own header when known (`headers`: canonical -> header as
+    written, a file headed 身份证号 reads 身份证号), else as its kind heads it (data-spec §1: a check
+    form's 家庭人口, not the registry's 人数). The English label is the field's."""
+    if lang == "zh" and field and headers and (own := headers.get(field, "").strip().strip("*＊").strip()):
+        return own
     kind = kind_of_table(table)
     if lang == "zh" and field and field in COLUMN_LABELS.get(kind, {}):
         return COLUMN_LABELS[kind][field]
@@ -81,12 +88,39 @@ def issue_text(
     record: str | None = None,
     table: str = "households",
     lang: str = "zh",
+    headers: Mapping[str, str] | None = None,
 ) -> str:
-    """The full sentence for a data issue or a rejected row: file, line, column, what is accepted."""
+    """The full sentence for a data issue or a rejected row: file, line, column (as the file heads it,
+    when `headers` are known), what is accepted."""
     code_list = code_list_of(table, field) if field else None
-    accepted = "、".join(CODE_ORDER.get(code_list, [])) if code_list else ""
+    accepted = ("、" if lang == "zh" else ", ").join(CODE_ORDER.get(code_list, [])) if code_list else ""
     return t(
         f"rule.{rule}", lang,
-        file=file, line=line if line is not None else "?", column=file_column_label(table, field, lang),
+        file=file, line=line if line is not None else "?",
+        column=file_column_label(table, field, lang, headers),
         value="" if value is None else value, record=record or "", accepted=accepted,
     )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rejected row or data issue of one batch, as the load summary quotes it (`finding_lines`)."""
+
+    rule: str
+    line: int | None
+    field: str | None
+    value: object
+    record: str | None
+    table: str
+
+
+def finding_lines(findings: list[Finding], total: int, file: str, headers: Mapping[str, str],
+                  lang: str = "zh") -> list[str]:
+    """The first rejected rows and issues of a file as full sentences, and how many more there are
+    (data-spec §3: the user reads file, line, column and what would be accepted where the load reports)."""
+    lines = [t("cli.finding", lang, text=issue_text(
+        f.rule, file=file, line=f.line, field=f.field, value=f.value, record=f.record, table=f.table,
+        lang=lang, headers=headers)) for f in findings]
+    if total > len(findings):
+        lines.append(t("cli.more_findings", lang, n=total - len(findings)))
+    return lines

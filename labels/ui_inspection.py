@@ -393,6 +393,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.issues_per_100": ("每百行问题数", "Issues per 100 rows"),
     "col.pass_rate": ("通过率", "Pass rate"),
     "col.raw": ("原始行", "Raw row"),
+    "col.message": ("说明", "Message"),
     "col.line": ("行号", "Line"),
     "col.ratio": ("收入/贫困线", "Income / line"),
     "col.below_line": ("低于贫困线", "Below the line"),

@@ -8,6 +8,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from etl.fields import table_of_kind
+from etl.messages import issue_text
 from queries import data_admin as q
 from ui import data, extract_log, header, login_log, table
 from ui.context import PageContext, current, md_escape
@@ -39,7 +41,7 @@ def _upload(ctx: PageContext) -> None:
     if isinstance(outcome, UploadOutcome):
         st.markdown(f"**{ctx.t('insp.data.summary')}**")
         if outcome.lines:
-            st.code("\n".join(outcome.lines), language=None)
+            st.code("\n".join(outcome.lines), language=None, wrap_lines=True)  # issue sentences are long
             st.success(ctx.t("insp.data.done"))
         if outcome.errors:  # some files loaded (their lines above), or none did
             heading = ctx.t("insp.data.failed" if outcome.lines else "insp.data.failed_all")
@@ -72,8 +74,12 @@ def main() -> None:
         rv = rej.assign(
             rule_name=[ctx.t(f"rulename.{r}") for r in rej["rule"]],
             field=[ctx.t(f"field.{f}") if isinstance(f, str) else "" for f in rej["field"]],
+            message=[issue_text(r, file=f, line=int(n) if pd.notna(n) else None, field=c if isinstance(c, str) else None,
+                                table=table_of_kind(k), lang=ctx.lang)
+                     for r, f, n, c, k in zip(rej["rule"], rej["file_name"], rej["line"], rej["field"], rej["kind"],
+                                              strict=True)],
         )
-        rv = rv[["batch_id", "file_name", "kind", "line", "rule_name", "field", "raw"]]
+        rv = rv[["batch_id", "file_name", "kind", "line", "rule_name", "field", "message", "raw"]]
         table.show("data_rejected", pd.DataFrame(rv), ctx.t("insp.what.rejected"))
     _extract_log(ctx)
     _login_log(ctx)

@@ -289,23 +289,43 @@ def _borrow(rows: pd.DataFrame, parents: list[tuple[pd.DataFrame, list[str], str
     return rows
 
 
+def _parents(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str, village: pd.DataFrame,
+             frames: dict[str, pd.DataFrame], period: tuple[date | None, date | None, int | None]
+             ) -> list[tuple[pd.DataFrame, list[str], str]]:
+    """Where a row of `level` borrows a rate its own sample lacks: its township's, then the whole
+    scope's (every township the viewer sees), both without the place filter, so that a place gets the
+    same figure whatever the filter shows it in."""
+    if flt.townships or flt.villages:
+        whole = _village_frame(con, flt.with_(townships=(), villages=()), viewer, *period)
+        frames = {lv: _aggregate(whole, lv) for lv in ("all", "township")}
+    county = (frames["all"], [], "all")
+    if level == "village":
+        return [(frames["township"], ["township"], "township"), county]
+    if level == "township" or not (flt.townships or flt.villages):
+        return [county]
+    # the filtered area as one row: within one township, that township's rates first
+    towns = village["township"].dropna().unique()
+    if len(towns) != 1:
+        return [county]
+    town = frames["township"][frames["township"]["township"] == towns[0]]
+    return [(town, [], "township"), county] if len(town) else [county]
+
+
 def _incidence(rows: pd.DataFrame, computable: bool) -> pd.DataFrame:
+    """综合贫困发生率 and its band. A rate neither the place nor its parents have (nobody of the group
+    surveyed anywhere the viewer sees) leaves the figure unknown where that group has people: the band
+    takes it as anything from 0 to 1, the point estimate is not made up."""
     pop = rows["rural_population"].where(rows["rural_population"] > 0)
     parts = {}
-    for end in ("rate", "lo", "hi"):
-        wrong = rows[f"wrong_exit_used_{end}"]
-        missed = rows[f"missed_used_{end}"]
-        if end == "lo":
-            wrong, missed = wrong.fillna(0.0), missed.fillna(0.0)
-        elif end == "hi":
-            wrong, missed = wrong.fillna(1.0), missed.fillna(1.0)
-        else:
-            wrong, missed = wrong.fillna(0.0), missed.fillna(0.0)
-        parts[end] = (rows["not_exited_people_b"] + missed * rows["nonreg_people"]
-                      + wrong * rows["exited_people_b"]) / pop
-    rows["incidence_numerator"] = (rows["not_exited_people_b"] + rows["missed_used_rate"].fillna(0.0)
-                                   * rows["nonreg_people"] + rows["wrong_exit_used_rate"].fillna(0.0)
-                                   * rows["exited_people_b"])
+    for end, unknown in (("rate", np.nan), ("lo", 0.0), ("hi", 1.0)):
+        def used(ind: str, people: str, end: str = end, unknown: float = unknown) -> pd.Series:
+            rate = rows[f"{ind}_used_{end}"]
+            return rate.fillna(0.0).where(rate.notna() | (rows[people] == 0), unknown)
+
+        parts[end] = (rows["not_exited_people_b"] + used("missed", "nonreg_people") * rows["nonreg_people"]
+                      + used("wrong_exit", "exited_people_b") * rows["exited_people_b"])
+    rows["incidence_numerator"] = parts["rate"]
+    parts = {end: part / pop for end, part in parts.items()}
     for end in ("rate", "lo", "hi"):
         rows[f"incidence_{end}"] = parts[end] if computable else np.nan
     rows["incidence_small"] = rows["wrong_exit_used_small"] | rows["missed_used_small"]
@@ -351,9 +371,8 @@ def rates(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, level
     if village.empty:
         return pd.DataFrame()
     frames = {lv: _aggregate(village, lv) for lv in LEVELS}
-    parents = {"all": [], "township": [(frames["all"], [], "all")],
-               "village": [(frames["township"], ["township"], "township"), (frames["all"], [], "all")]}
-    rows = _borrow(frames[level], parents[level])
+    rows = _borrow(frames[level], _parents(con, flt, viewer, level, village, frames,
+                                           (date_from, date_to, base_year)))
     rows = _incidence(rows, area_only(flt))
     rows = _verdicts(rows, lines)
     keys = KEYS[level]
