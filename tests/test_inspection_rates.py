@@ -175,6 +175,34 @@ def test_by_village_borrows_missing_rates(con: duckdb.DuckDBPyConnection) -> Non
     assert v.iloc[0]["village"] == "联丰奋斗村"  # the only village failing all four: first
 
 
+def test_a_place_has_one_figure_whatever_the_filter(con: duckdb.DuckDBPyConnection) -> None:
+    """Filtered to 红旗村 (or seen by a 乌加河镇 user) the village still borrows 乌加河镇's 漏评率, as in the
+    county's table: the figure and verdict do not change with the filter (it used 0 for the missing rate)."""
+    village = row(q.rates(con, Filters(), V, level="village", **JUNE), village="红旗村")
+    for flt, viewer in ((Filters(villages=("红旗村",)), V), (Filters(townships=("乌加河镇",), villages=("红旗村",)), V),
+                        (Filters(villages=("红旗村",)), Viewer(townships=("乌加河镇",)))):
+        alone = q.rates(con, flt, viewer, **JUNE).iloc[0]
+        assert alone["incidence_rate"] == pytest.approx(village["incidence_rate"]), (flt, viewer)
+        assert alone["incidence_rates_from"] == "own/township" and alone["incidence_pass"] == village["incidence_pass"]
+    # a township filter borrows from the whole county, as the county's township table does
+    towns = q.rates(con, Filters(), V, level="township", **JUNE)
+    town = q.rates(con, Filters(townships=("乌加河镇",)), V, **JUNE).iloc[0]
+    assert town["incidence_rate"] == pytest.approx(row(towns, township="乌加河镇")["incidence_rate"])
+
+
+def test_no_rate_anywhere_is_no_figure(con: duckdb.DuckDBPyConnection) -> None:
+    """2019: only H02 (exited) was checked, nobody outside the registry: 漏评率 is unknown everywhere, so
+    the incidence is too (its band takes the rate as anything from 0 to 1); it was computed with 0."""
+    y2019 = {"date_from": date(2019, 1, 1), "date_to": date(2019, 12, 31)}
+    county = q.rates(con, Filters(), V, **y2019).iloc[0]
+    assert math.isnan(county["incidence_rate"]) and county["incidence_pass"] is None
+    assert county["incidence_rates_from"] == "own/none"
+    assert 0 < county["incidence_lo"] < county["incidence_hi"] < 1
+    # 德岭山镇 alone: no exited household of it checked either; every rate borrowed or unknown
+    town = q.rates(con, Filters(townships=("德岭山镇",)), V, **y2019).iloc[0]
+    assert math.isnan(town["incidence_rate"]) and town["incidence_rates_from"] == "all/none"
+
+
 def test_period_base_year_and_latest_check(con: duckdb.DuckDBPyConnection) -> None:
     every = q.rates(con, Filters(), V).iloc[0]
     assert every["checked_households"] == 12  # H02 twice: its latest check counts
