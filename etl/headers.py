@@ -250,7 +250,8 @@ def _has_marker(kind: str, cols: dict[str, int]) -> bool:
     if kind == "rectifications":
         return "issue_id" in cols or "deadline" in cols or "description" in cols
     if kind == "household_checks":
-        return "household_type" in cols or "finding" in cols or "approval" in cols
+        # 调查日期 is the form's own (a visit has 走访日期): a form of its required columns alone is one too
+        return "household_type" in cols or "finding" in cols or "approval" in cols or "check_date" in cols
     if kind == "population_base":
         return "rural_population" in cols or "rural_households" in cols
     raise ValueError(kind)

@@ -63,6 +63,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.rect.bucket.2": ("91–180天", "91–180 days"),
     "insp.rect.bucket.3": ("181–365天", "181–365 days"),
     "insp.rect.bucket.4": ("一年以上", "over a year"),
+    "insp.rect.bucket.-1": ("未填发现日期", "no date found"),
     "insp.rect.state.overdue": ("逾期{days}天", "{days} days overdue"),
     "insp.rect.state.due_soon": ("即将到期", "due soon"),
     "insp.rect.state.open": ("未完成", "open"),

@@ -112,7 +112,7 @@ def main() -> None:
             ag["bucket_label"] = [ctx.t(f"insp.rect.bucket.{b}") for b in ag["bucket"]]
             ag["overdue_label"] = [ctx.t("insp.series.overdue" if o else "insp.series.not_overdue")
                                    for o in ag["overdue"]]
-            order = [ctx.t(f"insp.rect.bucket.{b}") for b in range(len(q.AGE_BUCKETS))]
+            order = [ctx.t(f"insp.rect.bucket.{b}") for b in (*range(len(q.AGE_BUCKETS)), -1)]  # undated last
             fig = charts.bar(ag, "bucket_label", "items", color="overdue_label", order=order, show_totals=False,
                              x_title=ctx.t("insp.axis.age"), y_title=ctx.t("insp.axis.items"), height=340)
             charts.show(fig, "rect_ageing", figure="rect.ageing")

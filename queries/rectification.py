@@ -100,12 +100,12 @@ def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
             r.responsible_person, r.measures{masked} AS rect_measures,
             r.deadline, coalesce(r.status, '未整改') AS status, r.completed_date,
             {_OPEN} AS is_open,
-            ({_OPEN} AND r.deadline < $as_of) AS overdue,
+            coalesce({_OPEN} AND r.deadline < $as_of, FALSE) AS overdue,  -- no deadline: never overdue
             CASE WHEN {_OPEN} AND r.deadline < $as_of THEN date_diff('day', r.deadline, $as_of) END
                 AS days_overdue,
             CASE WHEN {_OPEN} THEN date_diff('day', r.found_date, $as_of) END AS age_days,
-            ({_OPEN} AND r.deadline >= $as_of
-                AND r.deadline <= $as_of + INTERVAL {DUE_SOON_DAYS} DAY) AS due_soon,
+            coalesce({_OPEN} AND r.deadline >= $as_of
+                AND r.deadline <= $as_of + INTERVAL {DUE_SOON_DAYS} DAY, FALSE) AS due_soon,
             CASE WHEN r.household_id IS NOT NULL THEN 'household'
                  WHEN r.village IS NOT NULL THEN 'village' ELSE 'township' END AS level
         FROM list_rectification r
@@ -154,7 +154,7 @@ AGE_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 30), (31, 90), (91, 180),
 
 
 def ageing(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
-    """Open items by age bucket (days since found) and overdue or not."""
+    """Open items by age bucket (days since found; -1: no 发现日期) and overdue or not (no deadline: not)."""
     where, params = item_where(flt, viewer)
     cases = " ".join(
         f"WHEN date_diff('day', r.found_date, $as_of) BETWEEN {lo} AND {hi} THEN {n}" if hi is not None
@@ -162,7 +162,7 @@ def ageing(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
         for n, (lo, hi) in enumerate(AGE_BUCKETS)
     )
     sql = f"""
-        SELECT CASE {cases} ELSE -1 END AS bucket, (r.deadline < $as_of) AS overdue, count(*) AS items
+        SELECT CASE {cases} ELSE -1 END AS bucket, coalesce(r.deadline < $as_of, FALSE) AS overdue, count(*) AS items
         FROM list_rectification r WHERE {where} AND {_OPEN}
         GROUP BY ALL ORDER BY bucket, overdue
     """  # noqa: S608
