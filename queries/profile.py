@@ -29,7 +29,7 @@ from queries.filters import (
     names_by_household,
     redact_names,
 )
-from queries.quality import PII_FIELDS
+from queries.quality import masked_raw_value_sql
 
 define("profile.income", ("家庭人均纯收入（分年度）", "Income per head by year"),
        ("这一户", "This household"), ("各收入年度的人均纯收入（元）与当年贫困线", "Income per head (yuan) and "
@@ -128,11 +128,8 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
         WHERE {{IDS}} AND (status IS NULL OR status NOT IN {closed})
         ORDER BY household_id, deadline NULLS LAST
     """, "rectifications")  # noqa: S608
-    pii = "(" + ", ".join(f"'{p}'" for p in PII_FIELDS) + ")"
     defects = q(f"""
-        SELECT household_id, rule, field,
-            CASE WHEN field IN {pii} AND field LIKE '%name%' THEN {mask_name('raw_value', viewer)}
-                 WHEN field IN {pii} THEN {mask_id('raw_value', viewer)} ELSE raw_value END AS raw_value,
+        SELECT household_id, rule, field, {masked_raw_value_sql('field', 'raw_value', viewer)} AS raw_value,
             file_name, line
         FROM data_issues WHERE {{IDS}} ORDER BY household_id, rule, line
     """, "data_issues")  # noqa: S608

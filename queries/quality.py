@@ -25,12 +25,11 @@ from etl.quality_checks import (
     household_checks_cte,
 )
 from queries.figures import Text, define
-from queries.filters import Filters, Viewer, household_where, mask_id, mask_name
+from queries.filters import Filters, Viewer, household_where, mask_id, mask_name, mask_phone
 from queries.meta import data_as_of
 from queries.paging import ListQuery
 
 __all__ = ["CHECKS", "completeness", "defects"]
-PII_FIELDS = ("id_number", "name", "phone", "head_id_number", "head_name")
 
 _HH: Text = ("登记在册的全部户（档案检查面向每一户）", "Every household of the registry (the archive is checked for each)")
 define("quality.score", ("档案完整率", "Archive completeness"), _HH, ("通过的必查项", "Required checks passed"),
@@ -120,10 +119,16 @@ def issues_by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
     return con.execute(sql, {**cparams, **dparams}).df()
 
 
+def masked_raw_value_sql(field: str, value: str, viewer: Viewer) -> str:
+    """An issue's raw value masked as its field is everywhere else: a name as 张*春, a phone as
+    138****5678, an ID number as 150824********1234 (a phone masked as an ID showed 10 of 11 digits)."""
+    return (f"CASE WHEN {field} IN ('name', 'head_name') THEN {mask_name(value, viewer)} "
+            f"WHEN {field} = 'phone' THEN {mask_phone(value, viewer)} "
+            f"WHEN {field} IN ('id_number', 'head_id_number') THEN {mask_id(value, viewer)} ELSE {value} END")
+
+
 def _raw_value_sql(viewer: Viewer) -> str:
-    pii = "(" + ", ".join(f"'{p}'" for p in PII_FIELDS) + ")"
-    return (f"CASE WHEN d.field IN {pii} AND d.field LIKE '%name%' THEN {mask_name('d.raw_value', viewer)} "
-            f"WHEN d.field IN {pii} THEN {mask_id('d.raw_value', viewer)} ELSE d.raw_value END")
+    return masked_raw_value_sql("d.field", "d.raw_value", viewer)
 
 
 def issue_counts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> dict[str, int]:
