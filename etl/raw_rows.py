@@ -41,9 +41,20 @@ _WS = r"[\s\x{3000}\x{a0}]*"
 # 合计 / 合 计 / 合计: at the start, or a label ending in it (乌加河镇小计).
 SUMMARY_PATTERN = rf"^(?:合{_WS}计|小{_WS}计|总{_WS}计|共{_WS}计)|(?:合计|小计|总计)[:：]?$"
 _SUMMARY_PY = re.compile(SUMMARY_PATTERN.replace(r"\x{3000}", "\u3000").replace(r"\x{a0}", "\xa0"))
-# Place columns whose cell may hold a summary label when the row is a subtotal of the place above it
-# (`乌加河镇 | 小计 | 1540 | 4270` in a population base: a village named 小计 would count the township twice).
-SUMMARY_PLACE_COLUMNS = ("township", "village")
+# Columns whose cell may hold a summary label when another cell comes first: a subtotal of the place above
+# it (`乌加河镇 | 小计 | 1540 | 4270` in a population base: a village named 小计 would count the township
+# twice), or a label in the household's or person's column (`乌加河镇 | 联丰奋斗村 | 小计 | | 3000` was
+# loaded as household 小计 with a measure of 3000 元, and `… | | 合计` rejected). No real key or name reads so.
+SUMMARY_LABEL_COLUMNS = ("township", "village", "household_id", "issue_id", "name", "head_name")
+
+# A footer under the table (填表人：张三 … 审核人：李四): its first cell is a signature line. Skipped.
+_SIGNERS = "填表人|填报人|制表人|审核人|审批人|负责人|单位负责人|分管领导|联系人|联系电话|填表日期|填报日期|制表日期|报送日期"
+FOOTER_PATTERN = rf"^(?:{_SIGNERS}){_WS}[:：]"
+# A row numbering the columns under the header (栏次: 甲 乙 1 2 3 …): every contract cell a column number
+# (up to 3 digits) or 甲…癸, the numbers rising with the column (number − column position the same in every
+# numbered cell), two at least. Skipped as a title row; it was loaded as a household numbered 3.
+NUMBERING_TOKEN = "^(?:[0-9]{1,3}|[甲乙丙丁戊己庚辛壬癸])$"
+_NUMBER = "^[0-9]{1,3}$"
 
 
 # A title row between data rows (a village's name above its households, a page title) fills one contract
@@ -91,8 +102,9 @@ def finish_rows(
 
     A row is blank when every contract column is empty (a pre-numbered template row with only 序号
     filled is blank too). A summary row has 合计/小计/总计 in its first non-empty cell, its 序号
-    cell or its township or village cell. A title row fills one contract column, its first or a
-    place column (`title_row_columns`). Returns the table and the number of rows dropped.
+    cell or one of SUMMARY_LABEL_COLUMNS; a footer (FOOTER_PATTERN) and a row numbering the columns
+    (NUMBERING_TOKEN) are dropped too. A title row fills one contract column, its first or a place
+    column (`title_row_columns`). Returns the table and the number of rows dropped.
     """
     cols = {i: _trim_null(c) for i, c in sorted(columns.items())}
     n = len(lines)
@@ -102,17 +114,22 @@ def finish_rows(
     not_blank = present[0]
     for p in present[1:]:
         not_blank = pc.or_(not_blank, p)
-    probes = [pc.coalesce(*cols.values())]
+    first = pc.coalesce(*cols.values())
+    probes = [first]
     if ordinal is not None:
         probes.append(cols[ordinal])
     places = dict(mapped)
-    probes += [cols[places[c]] for c in SUMMARY_PLACE_COLUMNS if c in places]
+    probes += [cols[places[c]] for c in SUMMARY_LABEL_COLUMNS if c in places]
     summary = None
-    for probe in probes:
-        if not pc.any(pc.match_substring(probe, "计")).as_py():  # cheap pre-check
+    checks = [(p, SUMMARY_PATTERN, ("计",)) for p in probes] + [(first, FOOTER_PATTERN, ("：", ":"))]
+    for probe, pattern, marks in checks:
+        if not any(pc.any(pc.match_substring(probe, m)).as_py() for m in marks):  # cheap pre-check
             continue
-        hit = pc.fill_null(pc.match_substring_regex(probe, SUMMARY_PATTERN), False)
+        hit = pc.fill_null(pc.match_substring_regex(probe, pattern), False)
         summary = hit if summary is None else pc.or_(summary, hit)
+    numbering = _numbering_rows([(i, cols[i]) for _, i in mapped])
+    if numbering is not None:
+        summary = numbering if summary is None else pc.or_(summary, numbering)
     keep = not_blank if summary is None else pc.and_(not_blank, pc.invert(summary))
     rule = title_row_columns(mapped)
     if rule is not None:  # a title row: one contract cell filled, the first or a place column
@@ -131,6 +148,38 @@ def finish_rows(
     if kept < n:
         table = table.filter(keep)
     return table, n - kept
+
+
+def _numbering_rows(cells: list[tuple[int, pa.ChunkedArray | pa.Array]]) -> pa.ChunkedArray | pa.Array | None:
+    """Rows numbering the columns (NUMBERING_TOKEN), or None when no row can be one (the cheap test:
+    a first contract cell of at most 3 characters)."""
+    first = pc.coalesce(*(c for _, c in cells))
+    if len(cells) < TITLE_MIN_COLUMNS or not pc.any(pc.less_equal(pc.utf8_length(first), 3)).as_py():
+        return None
+    tokens, count, offsets = None, None, []
+    for i, col in cells:
+        token = pc.fill_null(pc.match_substring_regex(col, NUMBERING_TOKEN), True)  # a blank cell is no objection
+        number = pc.fill_null(pc.match_substring_regex(col, _NUMBER), False)
+        offsets.append(pc.subtract(pc.cast(pc.if_else(number, col, pa.scalar(None, pa.string())), pa.int32()), i))
+        tokens = token if tokens is None else pc.and_(tokens, token)
+        n = pc.cast(number, pa.int32())
+        count = n if count is None else pc.add(count, n)
+    same = pc.equal(pc.min_element_wise(*offsets), pc.max_element_wise(*offsets))
+    return pc.fill_null(pc.and_(pc.and_(tokens, pc.greater_equal(count, 2)), same), False)
+
+
+def numbering_row_sql(cells: Sequence[tuple[int, str]]) -> str:
+    """`_numbering_rows` in DuckDB's SQL, over (position, column expression)."""
+    if len(cells) < TITLE_MIN_COLUMNS:
+        return "FALSE"
+    first = "coalesce(" + ", ".join(c for _, c in cells) + ")"
+    tokens = " AND ".join(f"coalesce(regexp_matches({c}, '{NUMBERING_TOKEN}'), TRUE)" for _, c in cells)
+    count = " + ".join(f"coalesce(regexp_matches({c}, '{_NUMBER}'), FALSE)::INTEGER" for _, c in cells)
+    offsets = ", ".join(f"CASE WHEN regexp_matches({c}, '{_NUMBER}') THEN {c}::INTEGER - {i} END" for i, c in cells)
+    # CASE: the row-wide tests run only on rows whose first cell is short (DuckDB evaluates a THEN
+    # for the rows its WHEN selects; an AND evaluated them all, +80% on a 4M-row ledger)
+    return (f"CASE WHEN length({first}) <= 3 THEN coalesce({tokens} AND ({count}) >= 2 "
+            f"AND least({offsets}) = greatest({offsets}), FALSE) ELSE FALSE END")
 
 
 def _trim_null(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:

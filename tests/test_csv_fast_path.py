@@ -80,6 +80,11 @@ FAST_CASES = {
     "no_final_newline": [REG, ROW, QROW],
     "header_only": [REG],
     "unicode": [REG, "苏木,嘎查,1,😀,𠀀𠀁,证,户主,2,健康,1"],
+    # a subtotal labelled in the household's or the person's column, a signature footer, a row numbering
+    # the columns (栏次), and data rows of small numbers that do not number them
+    "labels_footer_numbering": [REG, "1,2,3,4,5,6,7,8,9,10", ROW, "乌加河镇,联丰奋斗村,小计,,,,,,,3500",
+                                "乌加河镇,联丰奋斗村,,,合计,,,,,", "填表人：张三,,,,审核人：李四,,,,,",
+                                "苏木,嘎查,1,2,3,证,户主,2,健康,1", "1,2,3,4,5,6,7,8,9,11", QROW],
 }
 
 

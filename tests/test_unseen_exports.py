@@ -262,3 +262,37 @@ def test_a_village_title_in_a_ledger_s_first_column_is_skipped(tmp_path: Path) -
     f = only_file(db, visits)
     assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (2, 1, 0, 1)
     assert query(db, "SELECT household_id FROM visits") == [("H1",)]
+
+
+def test_subtotals_footers_and_column_numbers_are_skipped(tmp_path: Path) -> None:
+    """A subtotal labelled in the 户编号 or 姓名 column (it loaded as household 小计, or was rejected), a
+    signature footer (填表人：… 审核人：…, rejected) and a row numbering the columns under the header (栏次:
+    loaded as household 3) are skipped and counted, in a CSV and a workbook alike; a measure's subtotal
+    no longer adds its 3000 元 to the village."""
+    import openpyxl
+
+    registry = [
+        ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因"],
+        ["甲", "乙", "1", "2", "3", "4", "5", "6", "7"],
+        ["乌加河镇", "联丰奋斗村", "H1", "张三春", "150824196001010118", "户主", "已脱贫", "2019", "因病"],
+        ["乌加河镇", "联丰奋斗村", "小计", "", "", "", "", "", ""],
+        ["乌加河镇", "联丰奋斗村", "", "合计", "", "", "", "", ""],
+        ["填表人：张三", "", "", "", "审核人：李四", "", "", "", ""],
+    ]
+    measures = [["序号", "乡(镇)", "行政村", "户编号", "措施类别", "金额(元)"],
+                ["1", "乌加河镇", "联丰奋斗村", "H1", "产业帮扶", "3000"],
+                ["", "乌加河镇", "联丰奋斗村", "小计", "", "3000"]]
+    book = tmp_path / "人口.xlsx"
+    wb = openpyxl.Workbook()
+    for row in registry:
+        wb.active.append(row)
+    wb.save(book)
+    for path in (write_csv(tmp_path / "人口.csv", registry), book):
+        db = tmp_path / f"{path.suffix}.duckdb"
+        f = only_file(db, path)
+        assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped, f.issues) == (5, 1, 0, 4, 0), path
+        assert_rows_add_up(db, f)
+        assert query(db, "SELECT household_id FROM households") == [("H1",)]
+        m = only_file(db, write_csv(tmp_path / "措施.csv", measures))
+        assert (m.rows_loaded, m.rows_skipped) == (1, 1)
+        assert query(db, "SELECT household_id, amount_yuan FROM interventions") == [("H1", 3000.0)]
