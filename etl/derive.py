@@ -45,12 +45,12 @@ Tables built here:
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from etl import (
+    clock,
     content_hash,
     derive_cells,
     derive_inspection,
@@ -91,7 +91,7 @@ def build_facts_meta(con: duckdb.DuckDBPyConnection) -> None:
     """facts_meta again (as_of, built_at), keeping the lookup index's hash probe."""
     probe = con.execute("SELECT value FROM facts_meta WHERE key = 'hash_probe'").fetchall() \
         if as_of(con) is not None else []
-    con.execute(f"CREATE OR REPLACE TABLE facts_meta AS {_AS_OF_SQL}", {"today": date.today()})
+    con.execute(f"CREATE OR REPLACE TABLE facts_meta AS {_AS_OF_SQL}", {"today": clock.today()})
     if probe:
         con.execute("INSERT INTO facts_meta VALUES ('hash_probe', ?)", [probe[0][0]])
 

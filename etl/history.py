@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl import clock
 from etl.derived_table import as_of
 from etl.owners import stage_table
 from etl.sqlexpr import RECT_OPEN_SQL
@@ -78,10 +79,9 @@ def last_batch(con: duckdb.DuckDBPyConnection) -> int | None:
 def record(con: duckdb.DuckDBPyConnection, batch: int | None) -> None:
     """Append the township rows of this load, owned by its last batch (after the derived tables are up
     to date). A load without a batch records nothing."""
-    from datetime import datetime
 
     if batch is None:
         return
     con.execute("DELETE FROM figure_history WHERE batch_id = ?", [batch])
     con.execute(f"INSERT INTO figure_history {_SQL.format(open=RECT_OPEN_SQL)}",  # noqa: S608 - constants
-                {"batch": batch, "loaded_at": datetime.now(), "as_of": as_of(con)})
+                {"batch": batch, "loaded_at": clock.now(), "as_of": as_of(con)})

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import changeset, derive, hh_lookup, history, keys, load_inspection, readers, schema, snapshot
+from etl import changeset, clock, derive, hh_lookup, history, keys, load_inspection, readers, schema, snapshot
 from etl.content_hash import TABLES as CONTENT_TABLES
 from etl.content_hash import content_sql
 from etl.duck import scalar, table_columns
@@ -417,7 +417,7 @@ def _load_raw(
     res.headers, res.findings = dict(raw.columns), _findings(con, raw.kind, batch_id) if rejected or issues else []
     con.execute(
         "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [batch_id, name, raw.sha256, raw.kind, datetime.now(), raw.rows_read, loaded, rejected,
+        [batch_id, name, raw.sha256, raw.kind, clock.now(), raw.rows_read, loaded, rejected,
          raw.skipped, issues, list(raw.ignored_columns), raw.encoding, raw.header_line],
     )
     for view in ("m", "mk", "kept"):

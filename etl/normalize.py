@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache
 
-from etl import codes
+from etl import clock, codes
 
 # --- SQL literal helpers --------------------------------------------------------------------------
 
@@ -447,6 +447,7 @@ def _connection():  # -> duckdb.DuckDBPyConnection
     con = getattr(_local, "con", None)
     if con is None:
         con = _local.con = duckdb.connect(":memory:")
+        con.execute("SET TimeZone = ?", [clock.time_zone()])  # current_date: the county's day
     return con
 
 

@@ -38,6 +38,8 @@ from pathlib import Path
 
 import duckdb
 
+from etl import clock
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "data" / "fupin.duckdb"
 BUSY_WAIT = float(os.environ.get("FUPIN_BUSY_WAIT", "10"))  # seconds a load waits for viewers of the old file
@@ -145,6 +147,14 @@ def _writer_config(snaps: Path, memory_limit: str | None = None) -> dict[str, st
     }
 
 
+def _connect_writer(path: Path, snaps: Path, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), config=_writer_config(snaps, memory_limit))
+    # current_date (future dates, impossible birth dates) is the county's day (etl.clock); ICU is built
+    # into DuckDB, but a TimeZone in the connect config asks to autoload it, which fails offline
+    con.execute("SET TimeZone = ?", [clock.time_zone()])
+    return con
+
+
 @dataclass
 class Writer:
     """An open snapshot file being written as generation `gen`.
@@ -173,7 +183,7 @@ def _open_rw(path: Path, snaps: Path, wait: float, memory_limit: str | None) -> 
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path), config=_writer_config(snaps, memory_limit))
+            return _connect_writer(path, snaps, memory_limit)
         except (duckdb.IOException, duckdb.ConnectionException):
             if time.monotonic() >= deadline:
                 return None
@@ -208,7 +218,7 @@ def _claim(db: Path, current: Path | None, fresh: bool, memory_limit: str | None
     if fresh or current is None:
         work = snaps / f"work-{gen:08d}.duckdb"
         _remove(work)
-        con = duckdb.connect(str(work), config=_writer_config(snaps, memory_limit))
+        con = _connect_writer(work, snaps, memory_limit)
         _set_state(con, "writing", gen)
         return Writer(con, work, gen, "fresh")
     cur_gen = generation(current)
@@ -284,7 +294,7 @@ def _copy_of(source: Path, snaps: Path, gen: int, memory_limit: str | None, how:
     work = snaps / f"work-{gen:08d}.duckdb"
     _remove(work)
     shutil.copyfile(source, work)
-    con = duckdb.connect(str(work), config=_writer_config(snaps, memory_limit))
+    con = _connect_writer(work, snaps, memory_limit)
     _set_state(con, "writing", gen)
     return Writer(con, work, gen, how)
 

@@ -7,6 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from etl import clock
 from queries.filters import fetch
 
 
@@ -15,9 +16,9 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     try:
         df = fetch(con, "SELECT value FROM facts_meta WHERE key = 'as_of'")
     except duckdb.Error:
-        return dt.date.today()
+        return clock.today()
     if df.empty or df["value"].iloc[0] is None:
-        return dt.date.today()
+        return clock.today()
     return dt.date.fromisoformat(str(df["value"].iloc[0])[:10])
 
 

@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.utils import PlotlyJSONEncoder
 
+from etl import clock
 from labels import code_label, t
 from queries.profile import Profile
 from ui import charts
@@ -272,7 +273,7 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
 def render(profiles: Sequence[Profile], lang: str, as_of: dt.date,
            reasons: dict[str, list[str]] | None = None) -> str:
     """One self-contained HTML document with the profiles (one per printed page)."""
-    now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    now = clock.now().strftime("%Y-%m-%d %H:%M")
     body = [f"<h1>{esc(t('insp.profile.title', lang))}</h1>",
             f'<p class="meta">{esc(t("insp.profile.generated", lang, now=now, date=as_of.isoformat()))}</p>']
     if not profiles:

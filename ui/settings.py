@@ -11,6 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
+from etl import clock
 from labels import LANGS, t
 
 LANG_KEY = "lang"
@@ -45,9 +46,9 @@ def reference_date(data_as_of: dt.date, lang: str, key: str = ASOF_KEY) -> dt.da
     _init_from_url(key, ("data", "today"), "data")
     labels = {
         "data": t("asof.data", lang, date=data_as_of.isoformat()),
-        "today": t("asof.today", lang, date=dt.date.today().isoformat()),
+        "today": t("asof.today", lang, date=clock.today().isoformat()),
     }
     mode = st.sidebar.radio(t("asof.label", lang), ("data", "today"), format_func=labels.get, key=key,
                             help=t("asof.help", lang)) or "data"
     _sync_url(key, mode, "data")
-    return dt.date.today() if mode == "today" else data_as_of
+    return clock.today() if mode == "today" else data_as_of
