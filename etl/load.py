@@ -865,8 +865,11 @@ def _load_ledger(
                     [last_key])
         _keep_absent_item_fields(con, absent)
     mismatch = f"total_cost IS NOT NULL AND abs(total_cost - {claim_parts_sql()}) > {CLAIM_TOLERANCE}"
+    # the parts can add up only in a file that has the part that closes the sum (个人自付): a list of
+    # totals and insurance payments alone flagged every claim
+    parts_checked = kind == "medical_claims" and "out_of_pocket" in present
     issue_rules = [issue_flag(rule, col) for rule, col in checks]
-    if kind == "medical_claims":
+    if parts_checked:
         issue_rules.append(mismatch)
     if "id_number" in FIELDS[kind]:
         issue_rules += list(ID_RULES.values())
@@ -894,7 +897,7 @@ def _load_ledger(
                    AND (field IS NULL OR NOT list_contains(?, field))""", [table, absent])
     con.execute("DROP TABLE gone")
     selects = issue_selects("k", checks, table, "record_key")
-    if kind == "medical_claims":
+    if parts_checked:
         selects.append(f"""
             SELECT source_line, '{table}', record_key, household_id, 'total_cost', raw_total_cost,
                    'claim_parts_mismatch' FROM k

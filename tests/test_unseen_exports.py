@@ -296,3 +296,15 @@ def test_subtotals_footers_and_column_numbers_are_skipped(tmp_path: Path) -> Non
         m = only_file(db, write_csv(tmp_path / "措施.csv", measures))
         assert (m.rows_loaded, m.rows_skipped) == (1, 1)
         assert query(db, "SELECT household_id, amount_yuan FROM interventions") == [("H1", 3000.0)]
+
+
+def test_claim_parts_are_checked_only_where_the_file_has_out_of_pocket(tmp_path: Path) -> None:
+    """A claims list of totals and insurance payments without a 个人自付 column cannot add up: no claim is
+    flagged (every one was); with the column, a claim whose parts miss the total still is."""
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "报销.csv", [["户编号", "总费用", "基本医保报销", "大病保险报销"],
+                                                   ["H1", "8000", "4000", "1000"], ["H2", "500", "300", ""]]))
+    assert query(db, "SELECT count(*) FROM data_issues") == [(0,)]
+    only_file(db, write_csv(tmp_path / "报销2.csv", [["户编号", "总费用", "基本医保报销", "个人自付"],
+                                                    ["H1", "8000", "4000", "1500"], ["H2", "500", "300", "200"]]))
+    assert query(db, "SELECT household_id, rule FROM data_issues") == [("H1", "claim_parts_mismatch")]
