@@ -60,7 +60,7 @@ def main() -> None:
     if hist.empty:
         st.caption(ctx.t("insp.quality.trend_none"))
     else:
-        table.show("data_history", hist, ctx.t("insp.what.history"))
+        table.show("data_history", hist, ctx.t("insp.what.history"), unfiltered=True)
 
     st.subheader(ctx.t("insp.data.rejected"))
     batches = [None, *hist["batch_id"].tolist()] if not hist.empty else [None]
@@ -80,7 +80,7 @@ def main() -> None:
                                               strict=True)],
         )
         rv = rv[["batch_id", "file_name", "kind", "line", "rule_name", "field", "message", "raw"]]
-        table.show("data_rejected", pd.DataFrame(rv), ctx.t("insp.what.rejected"))
+        table.show("data_rejected", pd.DataFrame(rv), ctx.t("insp.what.rejected"), unfiltered=True)
     _extract_log(ctx)
     _login_log(ctx)
 
@@ -96,7 +96,7 @@ def _county_log(ctx: PageContext, prefix: str, log: pd.DataFrame | None,
         st.caption(ctx.t(f"{prefix}.none"))
         return
     st.caption(ctx.t(f"{prefix}.caption", n=len(log)))
-    table.show(f"data_{prefix}", view(log), ctx.t(f"{prefix}.title"), height=320)
+    table.show(f"data_{prefix}", view(log), ctx.t(f"{prefix}.title"), height=320, unfiltered=True)
 
 
 def _extract_log(ctx: PageContext) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 from python_calamine import CalamineWorkbook
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from queries import causes, households
 from queries.filters import Filters, Viewer
@@ -90,6 +93,21 @@ def test_file_names() -> None:
     assert filter_slug(Filters(townships=("乌加河镇",), villages=("联丰奋斗村",), main_causes=("因病",))) == \
         "联丰奋斗村_因病"
     assert "/" not in file_name("a/b", Filters(villages=("x:y",)), AS_OF, "csv")
+    # the defect list of one township, filtered to that township: the township once
+    assert file_name("档案问题清单_乌加河镇", Filters(townships=("乌加河镇",)), AS_OF, "csv") == \
+        "档案问题清单_乌加河镇_2020-06-30.csv"
+
+
+def test_county_wide_tables_do_not_name_the_filter(demo_env: Path) -> None:
+    """The load history holds every batch whatever the filter: its file is not named after the filter."""
+    from tests import conftest
+
+    at = conftest.open_page("data_admin", {"town": "乌加河镇"})
+    ids = {b.proto.deferred_file_id for b in at.get("download_button")}  # type: ignore[attr-defined]
+    names = [entry["filename"] for mgr in gc.get_objects() if isinstance(mgr, MediaFileManager)
+             for file_id, entry in list(mgr._deferred_callables.items()) if file_id in ids]
+    history = [n for n in names if n.startswith("入库记录")]
+    assert len(history) == 2 and all("_全旗_" in n and "乌加河镇" not in n for n in history), names
 
 
 def test_labelled_columnwise_equals_cell_by_cell() -> None:

@@ -343,7 +343,11 @@ def filter_slug(flt: Filters) -> str:
 
 
 def file_name(what: str, flt: Filters, as_of: dt.date, ext: str) -> str:
-    stem = "_".join([what, filter_slug(flt), as_of.isoformat()])
+    """`what_filter_date.ext`; a part the `what` already ends in is not repeated (the defect list of
+    乌加河镇 filtered to 乌加河镇 read 档案问题清单_乌加河镇_乌加河镇_…)."""
+    parts = [p for p in "_".join([what, filter_slug(flt)]).split("_") if p]
+    parts = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
+    stem = "_".join([*parts, as_of.isoformat()])
     stem = _BAD_FILENAME_CHARS.sub("_", stem).strip("_.")[:150]
     return f"{stem}.{ext}"
 
@@ -407,16 +411,17 @@ def notes(ctx: Any, what: str) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def show(key: str, df: pd.DataFrame, what: str) -> None:
+def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False) -> None:
     """CSV + XLSX download buttons for exactly this (labelled) view (files built on click); the XLSX
-    has a 说明 sheet (`notes`)."""
+    has a 说明 sheet (`notes`). `unfiltered`: the view does not follow the page's filter (the load
+    history), so its file name does not name the filter."""
     import streamlit as st
 
     from labels import t
     from ui.context import current
 
     ctx = current()
-    flt = scoped(ctx.flt, ctx.viewer)
+    flt = scoped(Filters() if unfiltered else ctx.flt, ctx.viewer)
     notes_name = t("notes.sheet", ctx.lang)
     row = st.container(horizontal=True, gap="small")
     download(ctx.t("extract.csv"), lambda: csv_bytes(df), what=what, fmt="csv",

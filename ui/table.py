@@ -232,7 +232,9 @@ def show(
     hide_index: bool = True,
     on_select: Any = None,
     empty_hint: str | None = None,
+    unfiltered: bool = False,
 ) -> Any:
+    """A labelled table with its download buttons (`unfiltered`: see ui.extract.show)."""
     import streamlit as st
 
     from ui import empty, extract
@@ -246,7 +248,7 @@ def show(
     if len(view) > grid.num_rows:
         st.caption(ctx.t("list.showing", n=grid.num_rows, total=len(view)))
     state = _frame(key, grid, config, height, hide_index, on_select)
-    extract.show(key, view, what)
+    extract.show(key, view, what, unfiltered=unfiltered)
     return state if on_select is not None else view.copy(deep=False)  # the page's own: `view` is shared
 
 
