@@ -280,13 +280,17 @@ def sql_number_invalid(col: str) -> str:
 
 
 def sql_int(col: str) -> str:
-    """BIGINT from a number with no fraction (3, 3.0, 1.2万); NULL for 3.5 and non-numbers."""
+    """BIGINT from a count with no fraction (3, 3.0, 1.2万, 3人, 152户, 6个月); NULL for 3.5 and non-numbers."""
     return _let(sql_text(col), "_nz_t", _int_from_text("_nz_t"))
+
+
+# The unit a count may be written with (家庭人口 3人, 乡村户数 152户, 务工时间 6个月), as an amount's 元.
+_COUNT_UNIT = "(?:人|户|口|个月|月)$"
 
 
 def _int_from_text(t: str) -> str:
     return _let(
-        _number_from_text(t), "_nz_i",
+        _number_from_text(f"regexp_replace({t}, {_lit(_COUNT_UNIT)}, '')"), "_nz_i",
         "CASE WHEN _nz_i = trunc(_nz_i) AND abs(_nz_i) < 1e15 THEN CAST(_nz_i AS BIGINT) END",
     )
 
