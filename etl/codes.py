@@ -28,9 +28,11 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
     },
     "household_attribute": {
         "一般贫困户": ["一般户", "01", "1", "一般脱贫户"],
-        "低保贫困户": ["低保户", "02", "2", "低保脱贫户", "03", "低保贫困户(低保户)"],
+        # 3 and 5-8: the post-2020 codes as a numeric Excel cell writes them (03 -> 3); 1, 2 and 4 stay
+        # the older codes
+        "低保贫困户": ["低保户", "02", "2", "低保脱贫户", "03", "3", "低保贫困户(低保户)"],
         "特困供养贫困户": ["五保户", "五保贫困户", "特困供养户", "特困户", "04", "4", "特困供养脱贫户",
-                           "05", "低保特困供养脱贫户", "06", "07", "08"],
+                           "05", "低保特困供养脱贫户", "06", "07", "08", "5", "6", "7", "8"],
     },
     "exit_status": {
         "未脱贫": ["0", "贫困", "未脱贫户"],
@@ -135,7 +137,7 @@ ENJOYS_POLICY: dict[str, bool] = {
 # 低保脱贫户, 特困供养脱贫户, 低保特困供养…): besides one of the three attributes they say the household
 # has exited (脱贫户). A household whose exit status is blank is then loaded as 已脱贫.
 EXITED_ATTRIBUTES = ("一般脱贫户", "低保脱贫户", "特困供养脱贫户", "低保特困供养脱贫户",
-                     "01", "02", "03", "04", "05", "06", "07", "08")
+                     "01", "02", "03", "04", "05", "06", "07", "08", "3", "5", "6", "7", "8")
 
 YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓"]
 NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FALSE", "✗", "x", "X"]

@@ -413,15 +413,21 @@ def test_a_post_2020_attribute_says_the_household_exited(tmp_path: Path, db: Pat
     write_csv(tmp_path / "a.csv", [header,
         ["温更镇", "温更村", "P1", "甲", pid("19600101", "019"), "户主", "一般脱贫户", "因病", "2019"],
         ["温更镇", "温更村", "P2", "乙", pid("19610101", "029"), "户主", "05", "因残", "2020"],
-        ["温更镇", "温更村", "P3", "丙", pid("19620101", "039"), "户主", "一般贫困户", "因病", ""]])
+        ["温更镇", "温更村", "P3", "丙", pid("19620101", "039"), "户主", "一般贫困户", "因病", ""],
+        # 07 as a numeric Excel cell writes it (and 3 for 03); 1, 2 and 4 are the older codes, no hint
+        ["温更镇", "温更村", "P5", "戊", pid("19640101", "059"), "户主", "7", "因病", "2020"],
+        ["温更镇", "温更村", "P6", "己", pid("19650101", "069"), "户主", "3", "因病", "2020"],
+        ["温更镇", "温更村", "P7", "庚", pid("19660101", "079"), "户主", "2", "因病", ""]])
     header2 = [*header, "脱贫状态"]
     write_csv(tmp_path / "b.csv", [header2,
         ["温更镇", "温更村", "P4", "丁", pid("19630101", "049"), "户主", "低保脱贫户", "因病", "", "返贫"]])
     assert load_files([tmp_path / "a.csv", tmp_path / "b.csv"], db).exit_code == 0
     assert read(db, "SELECT household_id, household_attribute, exit_status, registered FROM households ORDER BY 1") == [
         ("P1", "一般贫困户", "已脱贫", True), ("P2", "特困供养贫困户", "已脱贫", True),
-        ("P3", "一般贫困户", None, False), ("P4", "低保贫困户", "返贫", True)]
-    assert read(db, "SELECT household_id, rule FROM data_issues ORDER BY 1") == [("P3", "monitored_without_type")]
+        ("P3", "一般贫困户", None, False), ("P4", "低保贫困户", "返贫", True), ("P5", "特困供养贫困户", "已脱贫", True),
+        ("P6", "低保贫困户", "已脱贫", True), ("P7", "低保贫困户", None, False)]
+    assert read(db, "SELECT household_id, rule FROM data_issues ORDER BY 1") == [
+        ("P3", "monitored_without_type"), ("P7", "monitored_without_type")]
 
 
 def test_a_file_of_no_known_kind_says_what_would_be_accepted(tmp_path: Path, db: Path) -> None:
