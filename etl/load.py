@@ -517,7 +517,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     # fields_hash: one hash of the row's household fields, so that only households whose rows differ
     # are joined back for the household_fields_differ check (two differing rows with equal 64-bit hashes
     # would go unreported: odds ~1e-12 at 30M rows)
-    fields_hash = "hash(" + ", ".join(q(c) for c in HOUSEHOLD_FIELDS) + ")"
+    fields_hash = "hash(" + ", ".join(_as_compared(c) for c in HOUSEHOLD_FIELDS) + ")"
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.keys AS "
                 f"SELECT source_line, household_id, member_key, is_head, dup, {fields_hash} AS fields_hash FROM m")
     _keep_absent_member_fields(con, present)
@@ -593,10 +593,11 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     member_checks = [(r, c) for r, c in checks if c not in HOUSEHOLD_FIELDS]
     household_checks = [(r, c) for r, c in checks if c in HOUSEHOLD_FIELDS]
     differ = ", ".join(
-        f"CASE WHEN m.{q(c)} IS NOT NULL AND m.{q(c)} IS DISTINCT FROM hh.{q(c)} THEN '{c}' END"
-        for c in HOUSEHOLD_FIELDS
+        f"CASE WHEN m.{q(c)} IS NOT NULL AND {_as_compared(c, 'm')} IS DISTINCT FROM {_as_compared(c, 'hh')} "
+        f"THEN '{c}' END" for c in HOUSEHOLD_FIELDS
     )
-    differs = " OR ".join(f"(m.{q(c)} IS NOT NULL AND m.{q(c)} IS DISTINCT FROM hh.{q(c)})" for c in HOUSEHOLD_FIELDS)
+    differs = " OR ".join(f"(m.{q(c)} IS NOT NULL AND {_as_compared(c, 'm')} IS DISTINCT FROM {_as_compared(c, 'hh')})"
+                          for c in HOUSEHOLD_FIELDS)
     selects = issue_selects("kept", member_checks, "members", "NULL::VARCHAR")
     selects += issue_selects("hh", household_checks, "households", "household_id")
     selects += [
@@ -673,6 +674,13 @@ _ALWAYS_PRESENT = ("household_id", "township", "village", "name", "id_number", "
 REGISTRY_RULES = (*ID_RULES, "id_missing", "member_duplicate", "id_duplicate", "size_mismatch", "no_head",
                   "multiple_heads", "exit_without_year", "exit_income_below_line", "monitored_without_type",
                   "missing_cause")
+
+
+def _as_compared(field: str, alias: str = "") -> str:
+    """A household field as member rows are compared on it: a list of codes (其他致贫原因) as a set, so
+    `因残、缺水` on one row and `缺水,因残` on another agree."""
+    col = f"{alias}.{q(field)}" if alias else q(field)
+    return f"list_sort({col})" if FIELDS["registry"][field].type == "codelist" else col
 
 
 def _cell_issue(alias: str, columns: Sequence[str]) -> str:

@@ -308,3 +308,19 @@ def test_claim_parts_are_checked_only_where_the_file_has_out_of_pocket(tmp_path:
     only_file(db, write_csv(tmp_path / "报销2.csv", [["户编号", "总费用", "基本医保报销", "个人自付"],
                                                     ["H1", "8000", "4000", "1500"], ["H2", "500", "300", "200"]]))
     assert query(db, "SELECT household_id, rule FROM data_issues") == [("H1", "claim_parts_mismatch")]
+
+
+def test_other_causes_in_another_order_are_the_same_causes(tmp_path: Path) -> None:
+    """其他致贫原因 written 因残、缺水 on one member row and 缺水,因残 on another is the same set of causes,
+    not `household_fields_differ`; another cause on the second row still is."""
+    header = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因", "其他致贫原因"]
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "人口.csv", [
+        header,
+        ["乌加河镇", "联丰奋斗村", "H1", "甲", "150824196001010118", "户主", "已脱贫", "2019", "因病", "因残、缺水"],
+        ["乌加河镇", "联丰奋斗村", "H1", "乙", "", "配偶", "已脱贫", "2019", "因病", '"缺水,因残"'],
+        ["乌加河镇", "联丰奋斗村", "H2", "丙", "", "户主", "已脱贫", "2019", "因病", "因残"],
+        ["乌加河镇", "联丰奋斗村", "H2", "丁", "", "配偶", "已脱贫", "2019", "因病", "因学"],
+    ]))
+    assert query(db, "SELECT household_id, field FROM data_issues WHERE rule = 'household_fields_differ'") == [
+        ("H2", "other_causes")]
