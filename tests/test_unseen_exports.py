@@ -324,3 +324,19 @@ def test_other_causes_in_another_order_are_the_same_causes(tmp_path: Path) -> No
     ]))
     assert query(db, "SELECT household_id, field FROM data_issues WHERE rule = 'household_fields_differ'") == [
         ("H2", "other_causes")]
+
+
+def test_a_year_after_this_one_is_in_the_future(tmp_path: Path) -> None:
+    """脱贫年度, 收入年度 and 实施年度 after this year are `future_date`, as a date after today is (they
+    loaded without an issue); this year is not."""
+    from etl import clock
+
+    this, next_year = clock.today().year, clock.today().year + 1
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "人口.csv", [
+        ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因", "人均纯收入", "收入年度"],
+        ["乌加河镇", "联丰奋斗村", "H1", "甲", "150824196001010118", "户主", "已脱贫", str(next_year), "因病", "9000", str(this)],
+        ["乌加河镇", "联丰奋斗村", "H2", "乙", "", "户主", "已脱贫", str(this), "因病", "9000", str(next_year)]]))
+    only_file(db, write_csv(tmp_path / "措施.csv", [["户编号", "措施类别", "实施年度"], ["H1", "产业帮扶", f"{next_year}年"]]))
+    assert query(db, "SELECT household_id, field, raw_value FROM data_issues WHERE rule = 'future_date' ORDER BY 1, 2") == [
+        ("H1", "exit_year", str(next_year)), ("H1", "year", f"{next_year}年"), ("H2", "income_year", str(next_year))]
