@@ -44,7 +44,7 @@ from etl.raw_file import STAGE_SCHEMA
 from etl.rules import SCHOOL_AGE, VISIT_WITHIN_DAYS
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import Scope
-from etl.sqlexpr import masked_name_sql
+from etl.sqlexpr import masked_name_sql, masked_numbers_sql
 
 CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "income", "visit")
 DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer depends on the as-of date
@@ -231,8 +231,6 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
 
 # --- rejected rows --------------------------------------------------------------------------------
 
-ID_RE = r"(\d{6})\d{5,8}(\d{3}[0-9Xx])"  # an ID number (15-18 characters) inside text
-PHONE_RE = r"(1\d{2})\d{4}(\d{4})"  # a mobile number inside text
 
 
 def _lower_hex_escapes(doc: str) -> str:
@@ -256,7 +254,7 @@ def rejected_masked_sql(source: str) -> str:
     (nm: a JSON string decoded, anything else as JSON text); `"name":<value as yyjson writes it>`
     replaced by the masked value. Only a string value is written so (`to_json` escapes as `json` did);
     without one the pattern is NUL, which JSON text never holds raw, so nothing changes."""
-    ids = f"regexp_replace(regexp_replace(raw, '{ID_RE}', '\\1********\\2', 'g'), '{PHONE_RE}', '\\1****\\2', 'g')"
+    ids = masked_numbers_sql("raw")
     replaced = "j"
     for i, key in enumerate(("name", "head_name"), start=1):
         replaced = (f"replace({replaced}, coalesce('\"{key}\":' || to_json(nm[{i}]), chr(0)), "

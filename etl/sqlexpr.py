@@ -40,11 +40,25 @@ def masked_name_sql(expr: str) -> str:
     )
 
 
+# An ID number (15-18 characters) and a mobile number inside free text, and what they become.
+ID_IN_TEXT = (r"(\d{6})\d{5,8}(\d{3}[0-9Xx])", r"\1********\2")
+PHONE_IN_TEXT = (r"(1\d{2})\d{4}(\d{4})", r"\1****\2")
+
+
+def masked_numbers_sql(text: str) -> str:
+    """`text` with ID and mobile numbers masked wherever they stand (queries.filters.mask_numbers_value
+    in Python)."""
+    for pattern, repl in (ID_IN_TEXT, PHONE_IN_TEXT):
+        text = f"regexp_replace({text}, '{pattern}', '{repl}', 'g')"
+    return text
+
+
 def redacted_text_sql(text: str, names: str) -> str:
-    """`text` with every name of the VARCHAR list `names` masked, longest name first, as
-    queries.filters.redact_names does in Python: 随访张树林:高血压 -> 随访张*林:高血压."""
-    return (f"CASE WHEN {text} IS NULL THEN NULL ELSE list_reduce(coalesce({names}, []), "
-            f"lambda acc, n: replace(acc, n, {masked_name_sql('n')}), {text}) END")
+    """`text` with every name of the VARCHAR list `names` masked, longest name first, and ID and mobile
+    numbers masked, as queries.filters.redact_names does in Python: 随访张树林:高血压 -> 随访张*林:高血压."""
+    named = (f"list_reduce(coalesce({names}, []), lambda acc, n: replace(acc, n, {masked_name_sql('n')}), "
+             f"{text})")
+    return f"CASE WHEN {text} IS NULL THEN NULL ELSE {masked_numbers_sql(named)} END"
 
 
 # An open rectification item of `list_rectification r` (not 已整改/已销号): the one rule of the pages,

@@ -40,7 +40,7 @@ import duckdb
 import pandas as pd
 
 from etl.filter_spec import FILTERS, FilterDef
-from etl.sqlexpr import masked_name_sql
+from etl.sqlexpr import ID_IN_TEXT, PHONE_IN_TEXT, masked_name_sql
 
 YearRange = tuple[int, int]
 
@@ -235,10 +235,20 @@ def names_by_household(df: pd.DataFrame) -> dict[str, list[str]]:
     return {h: sorted(ns, key=lambda n: (-len(n), n)) for h, ns in out.items()}
 
 
+_NUMBERS_IN_TEXT = [(re.compile(p), r) for p, r in (ID_IN_TEXT, PHONE_IN_TEXT)]
+
+
+def mask_numbers_value(text: str) -> str:
+    """ID and mobile numbers inside a text masked (etl.sqlexpr.masked_numbers_sql in SQL)."""
+    for pattern, repl in _NUMBERS_IN_TEXT:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def redact_names(df: pd.DataFrame, columns: Iterable[str], names: Mapping[str, list[str]], viewer: Viewer,
                  household_col: str = "household_id") -> pd.DataFrame:
-    """Mask the household members' full names inside free text (visit notes, item descriptions)
-    unless the viewer may see personal data: 随访张树林:高血压 -> 随访张*林:高血压."""
+    """Mask the household members' full names inside free text (visit notes, item descriptions), and
+    ID and mobile numbers, unless the viewer may see personal data: 随访张树林:高血压 -> 随访张*林:高血压."""
     if viewer.pii or df.empty or household_col not in df.columns:
         return df
     out = df.copy()
@@ -251,7 +261,7 @@ def redact_names(df: pd.DataFrame, columns: Iterable[str], names: Mapping[str, l
                 for name in names.get(str(hid), ()):
                     if name in text:
                         text = text.replace(name, str(mask_name_value(name, viewer)))
-            values.append(text)
+            values.append(mask_numbers_value(text) if isinstance(text, str) else text)
         out[col] = values
     return out
 

@@ -48,3 +48,31 @@ def test_defect_list_and_profile(db: Path, viewer: Viewer, phone: str, id_number
     assert (values["phone"], values["id_number"]) == (phone, id_number), values
     assert p is not None
     assert dict(zip(p.defects["field"], p.defects["raw_value"], strict=False)) == values
+
+
+def test_numbers_inside_free_text_are_masked(tmp_path: Path) -> None:
+    """A visit note or a rectification item that writes a phone or ID number shows it masked, as the
+    household's member names in it are (they were shown in full)."""
+    from queries import rectification
+
+    root = tmp_path
+    (root / "人口.csv").write_text("\n".join(ROWS) + "\n", encoding="utf-8")
+    (root / "走访.csv").write_text("户编号,走访日期,走访类型,情况记录\n"
+                                   "T6,2020-06-01,入户走访,张三春电话13812345678，身份证150824196001010118\n",
+                                   encoding="utf-8")
+    (root / "整改.csv").write_text("问题编号,乡(镇),户编号,问题描述\n"
+                                   "R1,乌加河镇,T6,张三春（13812345678）档案缺页\n", encoding="utf-8")
+    db = root / "data" / "fupin.duckdb"
+    load_files([root / "人口.csv", root / "走访.csv", root / "整改.csv"], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        as_of = data_as_of(con)
+        p = profile.profile(con, "T6", Viewer(), as_of)
+        items = rectification.ledger(con, Filters(), Viewer(), as_of)
+        full = rectification.ledger(con, Filters(), Viewer(pii=True), as_of)
+    finally:
+        con.close()
+    assert p is not None
+    assert list(p.visits["notes"]) == ["张*春电话138****5678，身份证150824********0118"]
+    assert list(items["description"]) == ["张*春（138****5678）档案缺页"]
+    assert list(full["description"]) == ["张三春（13812345678）档案缺页"]
