@@ -79,8 +79,10 @@ def main() -> None:
                      for r, f, n, c, k in zip(rej["rule"], rej["file_name"], rej["line"], rej["field"], rej["kind"],
                                               strict=True)],
         )
-        rv = rv[["batch_id", "file_name", "kind", "line", "rule_name", "field", "message", "raw"]]
-        table.show("data_rejected", pd.DataFrame(rv), ctx.t("insp.what.rejected"), unfiltered=True)
+        # the sentence first: it names the file, line and column and says what to do
+        rv = rv[["batch_id", "line", "message", "rule_name", "field", "file_name", "kind", "raw"]]
+        table.show("data_rejected", pd.DataFrame(rv), ctx.t("insp.what.rejected"), unfiltered=True,
+                   column_config={"message": st.column_config.TextColumn(width="large")})  # a sentence
     _extract_log(ctx)
     _login_log(ctx)
 
