@@ -139,13 +139,21 @@ def checks_sql(flt: Filters, viewer: Viewer, date_from: date | None = None, date
     parts = [where, *_period(params, "c.check_date", date_from, date_to)]
     registry_type = REGISTRY_TYPE_SQL
     sql = f"""
+        WITH same_person AS (
+            -- a household outside the registry surveyed once with its head's ID number and once without
+            -- (keyed 证:<ID> and 名:<township/village/name>) is one household: the name key stands for the
+            -- ID key when the place and name have exactly one
+            SELECT '名:' || township || '/' || village || '/' || head_name AS name_key, min(household_key) AS id_key
+            FROM household_checks WHERE household_key LIKE '证:%' AND head_name IS NOT NULL
+            GROUP BY ALL HAVING count(DISTINCT household_key) = 1)
         SELECT c.* REPLACE ({township} AS township, {village} AS village), {registry_type} AS registry_type, coalesce({registry_type}, c.household_type) AS grp,
                coalesce(CASE WHEN c.household_size > 0 THEN c.household_size END, nullif(h.member_count, 0), 1)
                    AS people,
                h.exit_status AS reg_exit_status, h.household_id AS reg_household_id
         FROM household_checks c LEFT JOIN hh_facts h ON h.hk = c.hk
+            LEFT JOIN same_person sp ON sp.name_key = c.household_key
         WHERE {' AND '.join(parts)}
-        QUALIFY row_number() OVER (PARTITION BY c.household_key
+        QUALIFY row_number() OVER (PARTITION BY coalesce(sp.id_key, c.household_key)
                                    ORDER BY c.check_date DESC, c.batch_id DESC, c.source_line DESC) = 1"""  # noqa: S608
     return sql, params
 

@@ -350,3 +350,24 @@ def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
     assert nothing.findings == ["No household checks yet: the veto indicators cannot be computed."]
     html = briefing_html.build(con, Filters(), V, lang="zh", as_of=date(2020, 6, 30), data_as_of=date(2020, 6, 30))
     assert "<h2>三率一度</h2>" in html and "群众认可度为72.7%（8 / 11）" in html
+
+
+def test_an_outside_household_checked_with_and_without_its_id_is_one_household(tmp_path: Path) -> None:
+    """A household outside the registry surveyed once by its head's name and once with the head's ID
+    number is one surveyed household (its latest check counts), not two (it was counted twice in 漏评率
+    and 认可度)."""
+    checks = tmp_path / "核查.csv"
+    checks.write_text("\n".join([
+        "调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,核查结论,是否认可",
+        "2020-06-01,乌加河镇,联丰奋斗村,,王二,,一般农户,3,漏评,认可",
+        "2020-06-20,乌加河镇,联丰奋斗村,,王二,150824196001010118,一般农户,3,正常,不认可",
+        "2020-06-20,乌加河镇,联丰奋斗村,,赵五,,一般农户,2,正常,认可"]) + "\n", encoding="utf-8")
+    db = build_fixture_db(tmp_path / "data" / "fupin.duckdb")
+    load_files([checks], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        county = q.rates(con, Filters(), V, **JUNE).iloc[0]
+    finally:
+        con.close()
+    assert (county["nonreg_sample_households"], county["nonreg_sample_people"], county["missed_people"]) == (2, 5, 0)
+    assert (county["answered"], county["approved"]) == (2, 1)
