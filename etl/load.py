@@ -422,7 +422,8 @@ def _load_raw(
     )
     for view in ("m", "mk", "kept"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
-    for tmp in ("ctl_issues", "stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos", "id_hits"):
+    for tmp in ("ctl_issues", "stg", "k", "keys", "rep", "rep_hk", "hh", "ordinal", "dups", "todo", "todo_placed", "old_pos", "id_hits",
+                "dup_ids_before", "dup_other", "dup_gone", "dup_cleared"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return flags
 
@@ -587,6 +588,10 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     absent = [c for c in (*HOUSEHOLD_FIELDS, *MEMBER_FIELDS) if c not in present and c not in _ALWAYS_PRESENT]
     keep = "" if not absent else f"""AND NOT ({_cell_issue('data_issues', absent)} AND (table_name = 'households'
         OR (household_id, record_key) IN (SELECT household_id, member_key FROM keys WHERE NOT dup)))"""
+    # the ID numbers the file's households shared with another household before this load
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.dup_ids_before AS
+                    SELECT DISTINCT raw_value AS id_number FROM data_issues
+                    WHERE rule = 'id_duplicate' AND hk IN (SELECT hk FROM rep_hk) AND raw_value IS NOT NULL""")
     con.execute(f"""DELETE FROM data_issues WHERE table_name IN ('households', 'members')
                    AND hk IN (SELECT hk FROM rep_hk) {keep}""")  # noqa: S608 - our column names
     others_filter = _other_ids_filter(con, touched)
@@ -650,6 +655,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
             WHERE field IS NOT NULL""",
     ]
     insert_issues(con, "registry", selects, batch_id, name)
+    _other_side_of_duplicates(con, batch_id, others_filter, touched)
     # a household left as stored that this file raised an issue for is written after all, so that the
     # issue's line is its stored row's
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.late_hk AS SELECT hk FROM same_hh
@@ -674,6 +680,37 @@ _ALWAYS_PRESENT = ("household_id", "township", "village", "name", "id_number", "
 REGISTRY_RULES = (*ID_RULES, "id_missing", "member_duplicate", "id_duplicate", "size_mismatch", "no_head",
                   "multiple_heads", "exit_without_year", "exit_income_below_line", "monitored_without_type",
                   "missing_cause")
+
+
+def _other_side_of_duplicates(con: duckdb.DuckDBPyConnection, batch_id: int, others_filter: str,
+                              touched: Touched) -> None:
+    """An ID number registered in two households is a defect of both archives (data-spec §3). The file's
+    rows were flagged above; the other household, loaded by an earlier file, is flagged too, on its own
+    row, batch and line (as if its own load had found it). Where the file's households no longer hold
+    an ID number they shared, the other side's flag goes once no second household holds it."""
+    if scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ? AND rule = 'id_duplicate'", [batch_id]):
+        con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.dup_other AS
+            SELECT m.batch_id, b.file_name, m.source_line, m.household_id, m.id_number, m.hk
+            FROM members m JOIN load_batches b USING (batch_id)
+            WHERE m.hk NOT IN (SELECT hk FROM rep_hk){others_filter}
+              AND m.id_number IN (SELECT raw_value FROM data_issues WHERE batch_id = ? AND rule = 'id_duplicate')
+              AND (m.hk, m.id_number) NOT IN (SELECT hk, raw_value FROM data_issues
+                                              WHERE rule = 'id_duplicate' AND hk IS NOT NULL)""",  # noqa: S608
+                    [batch_id])
+        con.execute("""INSERT INTO data_issues SELECT batch_id, file_name, source_line, 'members', NULL, household_id,
+                       'id_number', id_number, 'id_duplicate', hk FROM dup_other""")
+        touched.add("hk", "SELECT hk FROM dup_other")
+    if scalar(con, "SELECT count(*) FROM dup_ids_before"):
+        con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.dup_gone AS
+            SELECT id_number FROM dup_ids_before
+            EXCEPT SELECT id_number FROM members WHERE id_number IN (SELECT id_number FROM dup_ids_before)
+                   GROUP BY id_number HAVING count(DISTINCT hk) > 1""")
+        con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.dup_cleared AS
+            SELECT DISTINCT hk FROM data_issues WHERE rule = 'id_duplicate' AND hk NOT IN (SELECT hk FROM rep_hk)
+            AND raw_value IN (SELECT id_number FROM dup_gone)""")
+        con.execute("""DELETE FROM data_issues WHERE rule = 'id_duplicate' AND hk IN (SELECT hk FROM dup_cleared)
+                       AND raw_value IN (SELECT id_number FROM dup_gone)""")
+        touched.add("hk", "SELECT hk FROM dup_cleared")
 
 
 def _as_compared(field: str, alias: str = "") -> str:

@@ -340,3 +340,28 @@ def test_a_year_after_this_one_is_in_the_future(tmp_path: Path) -> None:
     only_file(db, write_csv(tmp_path / "措施.csv", [["户编号", "措施类别", "实施年度"], ["H1", "产业帮扶", f"{next_year}年"]]))
     assert query(db, "SELECT household_id, field, raw_value FROM data_issues WHERE rule = 'future_date' ORDER BY 1, 2") == [
         ("H1", "exit_year", str(next_year)), ("H1", "year", f"{next_year}年"), ("H2", "income_year", str(next_year))]
+
+
+def test_an_id_number_in_two_households_flags_both_until_it_is_fixed(tmp_path: Path) -> None:
+    """data-spec §3: an ID number registered in two households is a defect of both archives. A household
+    loaded earlier is flagged on its own row when a later file registers its member's ID in another
+    household (only the later one was); when the later file gives its member another ID, both flags go
+    (the earlier one stayed)."""
+    header = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因"]
+    same, other = "150824196001010118", "150824196202020129"
+
+    def row(hid: str, name: str, pid: str) -> list[str]:
+        return ["乌加河镇", "联丰奋斗村", hid, name, pid, "户主", "已脱贫", "2019", "因病"]
+
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "a.csv", [header, row("D1", "甲", same), row("D0", "丙", "150824197003030130")]))
+    only_file(db, write_csv(tmp_path / "b.csv", [header, row("D2", "乙", same)]))
+    flags = "SELECT household_id, file_name, line, raw_value FROM data_issues WHERE rule = 'id_duplicate' ORDER BY 1"
+    assert query(db, flags) == [("D1", "a.csv", 2, same), ("D2", "b.csv", 2, same)]
+    only_file(db, write_csv(tmp_path / "c.csv", [header, row("D2", "乙", other)]))
+    assert query(db, flags) == []
+    # within one file both rows are flagged; fixing one side from a later file clears the other too
+    only_file(db, write_csv(tmp_path / "d.csv", [header, row("D3", "丁", other), row("D2", "乙", other)]))
+    assert [r[0] for r in query(db, flags)] == ["D2", "D3"]
+    only_file(db, write_csv(tmp_path / "e.csv", [header, row("D3", "丁", "150824198004040141")]))
+    assert query(db, flags) == []
