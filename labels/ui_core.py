@@ -126,6 +126,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.cumulative": ("累计脱贫户", "Cumulative exited"),
     # large counts on KPI tiles (ui.context.PageContext.num), each language in its own units
     "num.large": ("{wan}万", "{million}M"),
+    "fmt.pp": ("{v}个百分点", "{v} pp"),
     "num.huge": ("{yi}亿", "{billion}B"),
     # overview
     "overview.title": ("扶贫督查总览", "Inspection overview"),
@@ -197,6 +198,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "what.exit_year": ("分年度脱贫", "exits_by_year"),
     "what.exit_income": ("收入与贫困线", "income_vs_line"),
     "what.exit_assurances": ("两不愁三保障", "basic_assurances"),
+    "exit.assurances_none": ("所选范围内没有住房、饮水、医保或义务教育有缺口的户。",
+                             "No household in this selection has a gap in housing, drinking water, insurance or schooling."),
     "what.exit_monitoring": ("监测户与返贫户", "monitored_returned"),
     "what.exit_wrong": ("疑似错退_分乡镇", "wrong_exits_by_township"),
     "what.exit_wrong_list": ("疑似错退户名单", "wrong_exit_households"),

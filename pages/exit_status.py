@@ -172,11 +172,14 @@ def assurance_section(ctx: PageContext, popn: str) -> None:
                "school_out": "#9467bd"}
     for i, c in colours.items():
         charts.COLORS.setdefault(ctx.t(f"col.{i}"), c)
-    fig = charts.bar(long, level, "n", color="label", barmode="group",
-                     order=list(df[level]), color_order=[ctx.t(f"col.{i}") for i in indicators],
-                     x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.households"), height=360)
-    fig.update_traces(textposition="outside", selector={"type": "bar"})
-    charts.show(fig, "exit_assurance_chart", figure="exit.assurances")
+    if not long["n"].any():  # nothing to draw: a blank grid with a -1..1 axis said nothing
+        st.success(ctx.t("exit.assurances_none"))
+    else:
+        fig = charts.bar(long, level, "n", color="label", barmode="group",
+                         order=list(df[level]), color_order=[ctx.t(f"col.{i}") for i in indicators],
+                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.households"), height=360)
+        fig.update_traces(textposition="outside", selector={"type": "bar"})
+        charts.show(fig, "exit_assurance_chart", figure="exit.assurances")
     table.show("exit_assurances", df, ctx.t("what.exit_assurances"))
     figures.record("households" if popn == REGISTERED else "monitored", int(df["households"].sum()))
 
@@ -199,7 +202,7 @@ def monitoring_section(ctx: PageContext) -> None:
     with left:
         charts.show(fig, "exit_monitoring_chart", figure="exit.monitoring")
     with right:
-        view = df.assign(risk=[ctx.t(f"risk.{r}") for r in df["risk"]])
+        view = df.assign(kind=plot["kind_label"], risk=plot["risk_label"])  # as the chart names them
         table.show("exit_monitoring", view, ctx.t("what.exit_monitoring"))
 
 

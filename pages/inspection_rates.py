@@ -15,7 +15,7 @@ from queries import households as qh
 from queries import inspection_plan as qp
 from queries import inspection_rates as q
 from queries.filters import area_level
-from ui import charts, check_form, data, empty, extract, header, layout, table
+from ui import charts, check_form, data, empty, extract, formats, header, layout, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
 from ui.formats import joined
@@ -88,7 +88,7 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> No
         ind = f["indicator"]
         value = f["value"]
         with tile.container(border=True):
-            delta = None if value is None or pd.isna(value) else f"{(value - f['line']) * 100:+.1f} pp"
+            delta = None if value is None or pd.isna(value) else formats.pp(value - f["line"], ctx.lang)
             tiles_ui.metric(st, ctx, f"rates.{ind}", value, ctx.pct(value), label=ctx.t(f"rates.ind.{ind}"),
                            extra=line_text(ctx, ind, lines), delta=delta, border=False,
                            delta_color="normal" if ind == "approval" else "inverse")

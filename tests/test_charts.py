@@ -210,3 +210,13 @@ def test_a_stacked_bar_of_one_segment_says_its_number_once() -> None:
     assert ("联丰奋斗村", "") in inside and {("红旗村", "1")} <= inside
     total = next(tr for tr in spec["data"] if tr["type"] == "scatter")
     assert [t.strip() for t in total["text"]] == ["2", "3"]  # horizontal: the largest on top, drawn last
+
+
+def test_share_labels_never_round_to_a_false_100_or_0_percent() -> None:
+    """参保率 99.5% was labelled 100% at 0 decimals (hiding a gap), a 0.02% incidence 0.0%."""
+    from ui.charts import value_text
+
+    assert value_text("{:.0%}", 0.995) == "99%" and value_text("{:.0%}", 1.0) == "100%"
+    assert value_text("{:.1%}", 0.9996) == "99.9%" and value_text("{:.1%}", 0.9994) == "99.9%"
+    assert value_text("{:.1%}", 0.0002) == "<0.1%" and value_text("{:.1%}", 0.0) == "0.0%"
+    assert value_text("{:.1%}", 0.125) == "12.5%" and value_text("{:,.0f}", 1234.0) == "1,234"

@@ -92,3 +92,17 @@ def test_rate_axis_ticks_stop_at_100_percent() -> None:
     low = df.assign(rate=[0.01, 0.02], lo=[0.0, 0.0], hi=[0.05, 0.08])  # a small rate keeps its own ticks
     axis = charts.rate_bars(low, "place", "rate", "lo", "hi", "ok", 0.03, line_label="≤ 3%").to_plotly_json()["layout"]["xaxis"]
     assert "tickvals" not in axis
+
+
+def test_no_assurance_gap_is_said_not_drawn_blank(demo_env: Path) -> None:
+    """乌加河镇's 因病 households have no gap: the page says so (it drew a blank grid on a -1..1 axis);
+    the county's gaps are still charted, and in English the monitored table names its types in English."""
+    at = conftest.open_page("exit_status", {"town": "乌加河镇", "cause": "因病"})
+    assert t("exit.assurances_none") in [s.value for s in at.success]
+    assert not [c for c in at.get("plotly_chart") if "exit_assurance_chart" in str(c.proto.id)]
+    county = conftest.open_page("exit_status", {})
+    assert t("exit.assurances_none") not in [s.value for s in county.success]
+    chart(county, "exit_assurance_chart")
+    en = conftest.open_page("exit_status", {"lang": "en"})
+    kinds = next(d.value for d in en.dataframe if "Type" in d.value.columns)["Type"]
+    assert not any("户" in str(k) or "返贫" in str(k) for k in kinds), list(kinds)

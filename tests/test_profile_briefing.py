@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from etl import derive
+from labels import t
 from queries import profile
 from queries.filters import Filters, Viewer
 from ui import briefing_html, profile_html
@@ -58,6 +59,12 @@ def test_profile_html(evil_db: Path) -> None:
     assert doc.count('class="household"') == 2  # one printed page per household
     en = profile_html.render(profs, "en", AS_OF)
     assert "Household profile" in en and "Members" in en
+    # a defect's column reads as its label (it read id_number, name …)
+    with duckdb.connect(str(evil_db), read_only=True) as con:
+        h10 = profile.profiles(con, ["H10"], Viewer(), AS_OF)
+    field = str(h10[0].defects["field"].iloc[0])
+    doc = profile_html.render(h10, "zh", AS_OF)
+    assert f"<td>{t(f'field.{field}', 'zh')}</td>" in doc and f"<td>{field}</td>" not in doc
 
 
 def test_profile_not_found() -> None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -41,6 +42,16 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from labels import codes_en, t
+from ui.formats import share_label
+
+_SHARE_FORMAT = re.compile(r"\{:\.(\d)%\}")
+
+
+def value_text(text_format: str, v: object) -> str:
+    """A bar's or point's value as `text_format` writes it; a share format (`{:.1%}`) through
+    `share_label`, which never writes a false 100% or 0%."""
+    share = _SHARE_FORMAT.fullmatch(text_format)
+    return share_label(float(v), int(share.group(1))) if share else text_format.format(v)  # type: ignore[arg-type]
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
@@ -200,7 +211,7 @@ def bar_spec(
         trace: dict[str, Any] = {
             "type": "bar",
             "name": str(name) if name is not None else val,
-            "text": [text_format.format(v) if segment_text and pd.notna(v) and v != 0 and c not in alone else ""
+            "text": [value_text(text_format, v) if segment_text and pd.notna(v) and v != 0 and c not in alone else ""
                      for c, v in zip(categories, values, strict=True)],
             "textposition": "inside" if color and not grouped_h else "outside",
             "marker": {"color": color_for(name) if name is not None else DEFAULT_COLOR},
@@ -218,7 +229,7 @@ def bar_spec(
         ends = sums.reindex(cats).tolist()  # where each total is written: the end of its bar
         written = ends if totals is None else [totals.get(c) for c in cats]
         # a little air between the last segment and the total written beside it
-        labels = [("\u2002" if horizontal else "") + (text_format.format(v) if v is not None and pd.notna(v) else "")
+        labels = [("\u2002" if horizontal else "") + (value_text(text_format, v) if v is not None and pd.notna(v) else "")
                   for v in written]
         traces.append({"type": "scatter", "mode": "text", "text": labels, "showlegend": False, "hoverinfo": "skip",
                        "cliponaxis": False,  # a total may run past the axis' headroom (the margin holds it)
@@ -257,7 +268,7 @@ def bar_spec(
         # the axis' headroom is a share of the plot; in a half-width column a long total ("1,250,150")
         # still ran past the figure's edge: the right margin takes the widest label past the bars
         shown = (list(totals.values()) if totals is not None else sums) if color and barmode == "stack" else df[val]
-        past = [len(text_format.format(v)) for v in shown if pd.notna(v)]
+        past = [len(value_text(text_format, v)) for v in shown if pd.notna(v)]
         layout["margin"]["r"] = max(layout["margin"]["r"], 7 * max(past, default=0))
     # numbers that do not fit their segment upright are left out (the total beside the bar remains)
     layout.update(barmode=barmode, uniformtext={"minsize": 11, "mode": "hide"},
@@ -289,7 +300,7 @@ def line(
     """Series `ys` = [(column, legend name)] over `x`; columns in `bars` are drawn as bars."""
     fig = unvalidated()
     for i, (col, name) in enumerate(ys):
-        texts = [text_format.format(v) if pd.notna(v) else "" for v in df[col]]
+        texts = [value_text(text_format, v) if pd.notna(v) else "" for v in df[col]]
         colour = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"][i % 4]
         if col in bars:
             fig.add_trace(go.Bar(x=df[x], y=df[col], name=name, text=texts, textposition="outside",

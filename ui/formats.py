@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 
@@ -12,6 +13,22 @@ from labels import LABELS, t
 def pct(x: object) -> str:
     """A share as 92.0%, or — when there is none."""
     return "—" if x is None or pd.isna(x) else f"{float(x):.1%}"  # type: ignore[arg-type]
+
+
+def share_label(x: float, digits: int = 1) -> str:
+    """A share as a chart writes it, never rounded to a false 100% or 0%: 99.5% at 0 decimals is 99%
+    (参保率 99.5% read as 100% hid a gap), 0.02% at 1 decimal is <0.1%."""
+    text = f"{x:.{digits}%}"
+    if 0 < x < 1 and text == f"{1:.{digits}%}":
+        return f"{math.floor(x * 10 ** (digits + 2)) / 10 ** (digits + 2):.{digits}%}"
+    if 0 < x and text == f"{0:.{digits}%}":
+        return f"<{10 ** -(digits + 2):.{digits}%}"
+    return text
+
+
+def pp(diff: float, lang: str) -> str:
+    """A difference of two shares in percentage points: +1.2个百分点 / +1.2 pp."""
+    return t("fmt.pp", lang, v=f"{diff * 100:+.1f}")
 
 
 def compact_count(n: object, lang: str) -> str:

@@ -216,7 +216,7 @@ def income_figure(profile: Profile, lang: str) -> go.Figure | None:
     fig.add_trace(go.Scatter(x=years, y=inc["poverty_line"] * 1.5, name=t("col.monitoring_line", lang),
                              mode="lines", line={"color": "#ff7f0e", "dash": "dot"}))
     fig.update_xaxes(type="category", title_text=t("field.income_year", lang))
-    fig.update_yaxes(title_text=t("insp.axis.yuan", lang), rangemode="tozero")
+    fig.update_yaxes(title_text=t("insp.axis.yuan", lang), rangemode="tozero", tickformat=",d")  # 5,000 元, not 5k
     return charts.style(fig, 300)
 
 
@@ -264,7 +264,8 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
     defects = profile.defects.copy()
     if not defects.empty:
         defects.insert(0, "rule_name", [t(f"rulename.{r}", lang) for r in defects["rule"]])
-        defects = defects.drop(columns=["rule"])
+        defects = defects.drop(columns=["rule"]).assign(  # the column as its label names it, not id_number
+            field=[t(f"field.{f}", lang) if isinstance(f, str) else "" for f in defects["field"]])
     parts.append(table_html(defects, lang))
     parts.append("</section>")
     return "".join(parts)
