@@ -102,10 +102,7 @@ def test_county_wide_tables_do_not_name_the_filter(demo_env: Path) -> None:
     """The load history holds every batch whatever the filter: its file is not named after the filter."""
     from tests import conftest
 
-    at = conftest.open_page("data_admin", {"town": "乌加河镇"})
-    ids = {b.proto.deferred_file_id for b in at.get("download_button")}  # type: ignore[attr-defined]
-    names = [entry["filename"] for mgr in gc.get_objects() if isinstance(mgr, MediaFileManager)
-             for file_id, entry in list(mgr._deferred_callables.items()) if file_id in ids]
+    names = list(_deferred_files(conftest.open_page("data_admin", {"town": "乌加河镇"})))
     history = [n for n in names if n.startswith("入库记录")]
     assert len(history) == 2 and all("_全旗_" in n and "乌加河镇" not in n for n in history), names
 
@@ -203,3 +200,26 @@ def test_the_cut_note_goes_below_an_existing_notes_sheet() -> None:
     rows = _sheets(buf.getvalue())[NOTES_SHEET]
     assert rows[:2] == [["指标", "口径"], ["脱贫率", "已脱贫户 / 建档立卡户"]]
     assert rows[2][0].startswith("2 cells held more text than an Excel cell can (32,767 characters)")
+
+
+def _deferred_files(at: object) -> dict[str, object]:
+    """file name -> the deferred callable of every download button of an AppTest run."""
+    ids = {b.proto.deferred_file_id for b in at.get("download_button")}  # type: ignore[attr-defined]
+    return {entry["filename"]: entry["callable"] for mgr in gc.get_objects() if isinstance(mgr, MediaFileManager)
+            for file_id, entry in list(mgr._deferred_callables.items()) if file_id in ids}
+
+
+def test_shares_download_as_the_screen_shows_them(demo_env: Path) -> None:
+    """A column the table shows as a percentage is written 94.12% in the CSV (Excel reads it as the
+    number) and as a number formatted 0.00% in the workbook; it was 0.9411764705882353."""
+    from tests import conftest
+
+    files = _deferred_files(conftest.open_page("overview", {}))
+    csv_name = next(n for n in files if n.startswith("分乡镇") and n.endswith(".csv"))
+    rows = _rows(files[csv_name]())
+    col = rows[0].index("脱贫率")
+    assert all(r[col].endswith("%") and len(r[col].split(".")[-1]) == 3 for r in rows[1:]), rows[:3]
+    book = files[csv_name.replace(".csv", ".xlsx")]()
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_index(0).to_python()
+    xcol = sheet[0].index("脱贫率")
+    assert all(isinstance(r[xcol], float) and 0 <= r[xcol] <= 1 for r in sheet[1:])

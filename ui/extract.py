@@ -28,7 +28,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -279,12 +279,17 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
     return buf.getvalue()
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
+def csv_bytes(df: pd.DataFrame, percent: Sequence[str] = ()) -> bytes:
+    """`percent`: columns the screen shows as percentages, written so (94.12%, which Excel reads as the
+    number 0.9412), not as 0.9411764705882353."""
+    if percent:
+        df = df.assign(**{c: [f"{v:.2%}" if pd.notna(v) else None for v in df[c]] for c in percent if c in df})
     return neutralise(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes: pd.DataFrame | None = None,
-               notes_name: str = "说明") -> bytes:
+               notes_name: str = "说明", percent: Sequence[str] = ()) -> bytes:
+    """`percent`: columns the screen shows as percentages: numbers with Excel's 0.00% format."""
     buf = io.BytesIO()
     sheet = (_BAD_FILENAME_CHARS.sub("_", sheet) or "Sheet1")[:31].replace("[", "(").replace("]", ")")
     with pd.ExcelWriter(
@@ -304,9 +309,10 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
                     cut += sum(c for _, c in cells)
         flat.to_excel(writer, index=False, sheet_name=sheet)
         ws = writer.sheets[sheet]
+        share = writer.book.add_format({"num_format": "0.00%"})
         for i, col in enumerate(flat.columns):
             width = max([len(str(col))] + [len(str(v)) for v in flat[col].head(200)]) + 2
-            ws.set_column(i, i, min(max(width * 1.6, 8), 50))
+            ws.set_column(i, i, min(max(width * 1.6, 8), 50), share if col in percent else None)
         ws.freeze_panes(1, 0)
         _notes_sheet(writer.book, notes, notes_name)
         note_cut_cells(writer.book, cut, lang, notes_name)
@@ -411,10 +417,11 @@ def notes(ctx: Any, what: str) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False) -> None:
+def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False, percent: Sequence[str] = ()) -> None:
     """CSV + XLSX download buttons for exactly this (labelled) view (files built on click); the XLSX
     has a 说明 sheet (`notes`). `unfiltered`: the view does not follow the page's filter (the load
-    history), so its file name does not name the filter."""
+    history), so its file name does not name the filter. `percent`: the (labelled) columns the screen
+    shows as percentages."""
     import streamlit as st
 
     from labels import t
@@ -424,12 +431,12 @@ def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False) -> 
     flt = scoped(Filters() if unfiltered else ctx.flt, ctx.viewer)
     notes_name = t("notes.sheet", ctx.lang)
     row = st.container(horizontal=True, gap="small")
-    download(ctx.t("extract.csv"), lambda: csv_bytes(df), what=what, fmt="csv",
+    download(ctx.t("extract.csv"), lambda: csv_bytes(df, percent), what=what, fmt="csv",
              file_name=file_name(what, flt, ctx.as_of, "csv"), rows=len(df), mime="text/csv",
              key=f"{key}_csv", icon=":material/download:", where=row)
     # the notes sheet is built on click, like the file: every table of every page has these buttons,
     # and building the dictionary's frame on each run was ~1/7 of a page's CPU
-    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what, ctx.lang, notes(ctx, what), notes_name), what=what,
+    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what, ctx.lang, notes(ctx, what), notes_name, percent), what=what,
              fmt="xlsx",
              file_name=file_name(what, flt, ctx.as_of, "xlsx"), rows=len(df),
              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -248,7 +248,9 @@ def show(
     if len(view) > grid.num_rows:
         st.caption(ctx.t("list.showing", n=grid.num_rows, total=len(view)))
     state = _frame(key, grid, config, height, hide_index, on_select)
-    extract.show(key, view, what, unfiltered=unfiltered)
+    percent = [label for label, c in config.items()
+               if isinstance(c, Mapping) and (c.get("type_config") or {}).get("format") == "percent"]
+    extract.show(key, view, what, unfiltered=unfiltered, percent=percent)
     return state if on_select is not None else view.copy(deep=False)  # the page's own: `view` is shared
 
 
