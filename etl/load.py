@@ -340,7 +340,7 @@ def _load_file(
                 sink(None)  # an empty table for this sheet
             readers.hand_over(raw, sink)
             sink.ensure(raw.table.column_names)
-            source, repeats = skip_repeated_headers(con, sink.ref, raw.columns)
+            source, repeats = skip_repeated_headers(con, sink.ref, raw.columns, PLACING[raw.kind])
             raw.skipped, raw.data_rows = raw.skipped + repeats, raw.data_rows - repeats
             big |= raw.data_rows >= BIG_FILE_ROWS
             part.kind, part.ignored_columns = raw.kind, list(raw.ignored_columns)

@@ -48,7 +48,8 @@ _SUMMARY_PY = re.compile(SUMMARY_PATTERN.replace(r"\x{3000}", "\u3000").replace(
 SUMMARY_LABEL_COLUMNS = ("township", "village", "household_id", "issue_id", "name", "head_name")
 
 # A footer under the table (填表人：张三 … 审核人：李四): its first cell is a signature line. Skipped.
-_SIGNERS = "填表人|填报人|制表人|审核人|审批人|负责人|单位负责人|分管领导|联系人|联系电话|填表日期|填报日期|制表日期|报送日期"
+_SIGNERS = ("填表人|填报人|制表人|审核人|审核|审批人|负责人|单位负责人|分管领导|联系人|联系电话|填表日期|填报日期|制表日期|"
+            "报送日期|填报单位|填表单位|制表单位|注|说明")
 FOOTER_PATTERN = rf"^(?:{_SIGNERS}){_WS}[:：]"
 # A row numbering the columns under the header (栏次: 甲 乙 1 2 3 …): every contract cell a column number
 # (up to 3 digits) or 甲…癸, the numbers rising with the column (number − column position the same in every

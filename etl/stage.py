@@ -61,12 +61,16 @@ CONTROL_RULE = "control_chars"
 REPEATED_HEADER_CELLS = 3
 
 
-def skip_repeated_headers(con: duckdb.DuckDBPyConnection, source: str, header: dict[str, str]) -> tuple[str, int]:
+def skip_repeated_headers(con: duckdb.DuckDBPyConnection, source: str, header: dict[str, str],
+                          placing: Sequence[str] = ()) -> tuple[str, int]:
     """(`source`, 0), or (a view of it without the rows that repeat the header, how many they were).
 
     `header` maps the canonical columns of the reader's table `source` to their headers as written. Such
     a row is a title row (skipped and counted), never a household numbered 户编号 in a township named
-    乡(镇). The first unequal cell ends the test, so a file of millions of rows pays one comparison a row."""
+    乡(镇). The first unequal cell ends the test, so a file of millions of rows pays one comparison a row.
+    The row right above a repeated header is its group-title row (基本信息 | 资金与实施 over each page's
+    header) when it lacks a column that places a row (`placing`, the kind's etl.fields.PLACING): skipped
+    too, where it was rejected; the last record of a page above the next page's header has them."""
     columns = list(header)[:REPEATED_HEADER_CELLS]
     same = " AND ".join(f"{q(c)} = ?" for c in columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE header_lines AS SELECT _line FROM {source} WHERE {same}",  # noqa: S608
@@ -74,6 +78,11 @@ def skip_repeated_headers(con: duckdb.DuckDBPyConnection, source: str, header: d
     n = int(con.execute("SELECT count(*) FROM header_lines").fetchall()[0][0])
     if not n:
         return source, 0
+    unplaced = " OR ".join(f"{q(c)} IS NULL" for c in placing if c in header)
+    if unplaced:
+        con.execute(f"""INSERT INTO header_lines SELECT _line FROM {source}
+                        WHERE _line + 1 IN (SELECT _line FROM header_lines) AND ({unplaced})""")  # noqa: S608
+        n = int(con.execute("SELECT count(*) FROM header_lines").fetchall()[0][0])
     con.execute(f"CREATE OR REPLACE TEMP VIEW body AS SELECT * FROM {source} "  # noqa: S608 - our names only
                 "WHERE _line NOT IN (SELECT _line FROM header_lines)")
     return "body", n
@@ -133,8 +142,8 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
                f"ELSE {text} END", []
     if t == "id":
         return nz.sql_id_number(c), []  # checked by the ID rules of the loader
-    if t == "int":
-        return nz.sql_int(c), [("not_a_number", nz.sql_number_invalid(c))]
+    if t == "int":  # a count: its unit is read (3人), a fraction is not a count
+        return nz.sql_int(c), [("not_a_number", nz.sql_int_invalid(c))]
     if t == "number":
         return nz.sql_number(c), [("not_a_number", nz.sql_number_invalid(c))]
     if t == "amount":

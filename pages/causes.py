@@ -137,7 +137,9 @@ def cooccurrence_section(ctx: PageContext, popn: str) -> None:
 
 
 def cross_section(ctx: PageContext, title: str, df: pd.DataFrame, dim: str, value: str, key: str, what: str,
-                  order: list[str], figure: str) -> None:
+                  order: list[str], figure: str, field: str | None = None) -> None:
+    """Causes × one dimension (`dim`; `field`: the registry field it holds, when `dim` is the generic
+    `value`): a stacked bar per cause and the table in the chart's order (the largest cause first)."""
     st.markdown(f"**{ctx.t(title)}**")
     if df.empty:
         empty.show()
@@ -147,7 +149,10 @@ def cross_section(ctx: PageContext, title: str, df: pd.DataFrame, dim: str, valu
                      color_order=[ctx.code(v) for v in order], x_title=ctx.t("causes.axis_cause"),
                      y_title=ctx.t(f"col.{value}"), height=360)
     charts.show(fig, f"{key}_chart", figure=figure)
-    table.show(key, df, ctx.t(what), height=200)
+    rank = {v: i for i, v in enumerate(order)}
+    view = df.assign(_total=-df.groupby("main_cause")[value].transform("sum"), _dim=df[dim].map(rank).fillna(len(rank)))
+    view = view.sort_values(["_total", "main_cause", "_dim"], kind="stable").drop(columns=["_total", "_dim"])
+    table.show(key, view.rename(columns={dim: field}) if field else view, ctx.t(what), height=200)
 
 
 def households_section(ctx: PageContext, totals: pd.DataFrame, popn: str) -> None:
@@ -188,10 +193,10 @@ def main() -> None:
     with right:
         cross_section(ctx, "causes.by_health", data.run(q.by_member, ctx, dimension="health", population=popn),
                       "value", "members", "causes_health", "what.causes_health", [*CODE_ORDER["health"], "未填写"],
-                      "causes.by_member")
+                      "causes.by_member", field="health")
     cross_section(ctx, "causes.by_labor", data.run(q.by_member, ctx, dimension="labor_skill", population=popn),
                   "value", "members", "causes_labor", "what.causes_labor", [*CODE_ORDER["labor_skill"], "未填写"],
-                  "causes.by_member")
+                  "causes.by_member", field="labor_skill")
 
 
 main()

@@ -105,7 +105,8 @@ def projects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd
             top AS (
                 SELECT project, category FROM pc
                 QUALIFY row_number() OVER (PARTITION BY project ORDER BY n DESC, category) = 1)
-            SELECT p.project, top.category, p.townships, p.households, p.amount_yuan, p.exited, p.not_exited
+            -- the counts before the long township list: at 1280 px the households fell off the table
+            SELECT p.project, p.households, p.amount_yuan, p.exited, p.not_exited, top.category, p.townships
             FROM p LEFT JOIN top USING (project)
             ORDER BY p.households DESC, p.project""",  # noqa: S608
         params,
@@ -113,13 +114,14 @@ def projects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd
 
 
 def project_households_query(flt: Filters, viewer: Viewer, project: str) -> ListQuery:
-    """The households linked to one project (masked), with their measures in it."""
+    """The households linked to one project (masked), one row per year with its measures and amount
+    (next to the household: two years' rows looked like duplicates when they were off to the right)."""
     where, params = household_where(flt, viewer, "p")
     params["project"] = project
     sql = f"""SELECT p.township, p.village, p.household_id,
                    {mask_name('p.head_name', viewer)} AS head_name,
                    {mask_id('p.head_id_number', viewer)} AS head_id_number,
-                   p.main_cause, p.exit_status, p.income_per_capita, p.content, p.year, p.amount_yuan, p.seq
+                   p.year, p.amount_yuan, p.content, p.main_cause, p.exit_status, p.income_per_capita, p.seq
             FROM list_project_household p
             WHERE p.project = $project AND {where}"""  # noqa: S608
     return ListQuery(sql, params, "seq, year", hidden=("seq",))

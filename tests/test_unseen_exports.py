@@ -365,3 +365,37 @@ def test_an_id_number_in_two_households_flags_both_until_it_is_fixed(tmp_path: P
     assert [r[0] for r in query(db, flags)] == ["D2", "D3"]
     only_file(db, write_csv(tmp_path / "e.csv", [header, row("D3", "丁", "150824198004040141")]))
     assert query(db, flags) == []
+
+
+def test_counts_with_a_unit_load_without_an_issue_and_a_fraction_is_one(tmp_path: Path) -> None:
+    """乡村人口 `310人` and 乡村户数 `152户` load as 310 and 152 with no issue (they were stored but flagged
+    `not_a_number`); `310.5` is no count: flagged, not dropped silently. Footers beyond the signatures
+    (注：…, 审核：…, 填报单位：…) are skipped, not rejected."""
+    db = tmp_path / "fupin.duckdb"
+    f = only_file(db, write_csv(tmp_path / "base.csv", [
+        ["年度", "乡镇", "行政村", "乡村户数", "乡村人口"],
+        ["2020", "乌加河镇", "联丰奋斗村", "152户", "310人"],
+        ["2020", "乌加河镇", "红旗村", "100", "310.5"],
+        ["注：人口以公安户籍为准", "", "", "", ""], ["审核：李四", "", "", "", ""], ["填报单位：乌加河镇", "", "", "", ""]]))
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (5, 2, 0, 3)
+    assert query(db, "SELECT village, rural_households, rural_population FROM population_base ORDER BY 1") == [
+        ("红旗村", 100, None), ("联丰奋斗村", 152, 310)]
+    assert query(db, "SELECT field, raw_value, rule FROM data_issues WHERE rule = 'not_a_number'") == [
+        ("rural_population", "310.5", "not_a_number")]
+
+
+def test_a_group_title_row_repeated_above_each_page_is_skipped(tmp_path: Path) -> None:
+    """A paginated export repeats its group titles (基本信息 | 资金与实施) and header above each page: the
+    repeated group-title row is skipped like the header below it (it was rejected as no_household_id);
+    the last record of a page, right above the next page's header, still loads."""
+    db = tmp_path / "fupin.duckdb"
+    f = only_file(db, write_csv(tmp_path / "措施.csv", [
+        ["基本信息", "帮扶措施", "资金与实施"],
+        ["户编号", "措施类别", "金额(元)"],
+        ["H1", "产业帮扶", "3000"],
+        ["H3", "就业帮扶", "1000"],
+        ["", "帮扶措施", "资金与实施"],
+        ["户编号", "措施类别", "金额(元)"],
+        ["H2", "就业帮扶", "2000"]]))
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (6, 3, 0, 3)
+    assert query(db, "SELECT household_id FROM interventions ORDER BY 1") == [("H1",), ("H2",), ("H3",)]
