@@ -138,8 +138,10 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
         return (nz.sql_prose(c) if prose else nz.sql_text(c)), []
     if t == "hhid":  # household numbers stay text, unwrapped; an Excel float rendering loses its trailing .0
         text = nz.sql_unwrapped(nz.sql_text(c))
+        # 1.50824E+11: Excel's float of a long 户编号, its digits lost (two households would merge under it)
+        mangled = f"CASE WHEN contains({c}, 'E') OR contains({c}, 'e') THEN {nz.sql_id_mangled_of(f'upper({text})')} ELSE FALSE END"
         return f"CASE WHEN ends_with({c}, '.0') THEN regexp_replace({text}, '^([0-9]+)\\.0+$', '\\1') " \
-               f"ELSE {text} END", []
+               f"ELSE {text} END", [("id_mangled", mangled)]
     if t == "id":
         return nz.sql_id_number(c), []  # checked by the ID rules of the loader
     if t == "int":  # a count: its unit is read (3人), a fraction is not a count

@@ -399,3 +399,13 @@ def test_a_group_title_row_repeated_above_each_page_is_skipped(tmp_path: Path) -
         ["H2", "就业帮扶", "2000"]]))
     assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (6, 3, 0, 3)
     assert query(db, "SELECT household_id FROM interventions ORDER BY 1") == [("H1",), ("H2",), ("H3",)]
+
+
+def test_a_household_number_mangled_by_excel_is_an_issue(tmp_path: Path) -> None:
+    """户编号 written 1.50824E+11 (Excel's float of a 12-digit number): its digits are lost and two
+    households' visits would merge under it without a word. It loads as written, flagged `id_mangled`."""
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "走访.csv", [
+        ["户编号", "走访日期", "走访类型"], ["1.50824E+11", "2020-06-01", "入户走访"], ["150824101001", "2020-06-02", "入户走访"]]))
+    assert query(db, "SELECT household_id, field, raw_value, rule FROM data_issues") == [
+        ("1.50824E+11", "household_id", "1.50824E+11", "id_mangled")]
