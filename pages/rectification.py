@@ -18,10 +18,14 @@ from ui.formats import plain_dates
 
 
 def _states(df: pd.DataFrame, ctx: PageContext) -> pd.Series:
-    """Each item's state marker, most urgent wins: overdue (with days), due soon, open, closed."""
+    """Each item's state marker, most urgent wins: overdue (with days), due soon (with days left), open,
+    closed."""
     out = pd.Series(ctx.t("insp.rect.state.closed"), index=df.index, dtype=object)
-    for flag, key in (("is_open", "insp.rect.state.open"), ("due_soon", "insp.rect.state.due_soon")):
-        out[df[flag].fillna(False).astype(bool).to_numpy()] = ctx.t(key)
+    out[df["is_open"].fillna(False).astype(bool).to_numpy()] = ctx.t("insp.rect.state.open")
+    soon = df["due_soon"].fillna(False).astype(bool).to_numpy()
+    left = (pd.to_datetime(df.loc[soon, "deadline"]) - pd.Timestamp(ctx.as_of)).dt.days.astype(int)
+    out[soon] = left.map({d: ctx.t("insp.rect.state.due_today") if d == 0 else ctx.t("insp.rect.state.due_in", days=d)
+                          for d in left.unique()})
     overdue = df["overdue"].fillna(False).astype(bool).to_numpy()
     days = df.loc[overdue, "days_overdue"].astype(int)
     out[overdue] = days.map({d: ctx.t("insp.rect.state.overdue", days=d) for d in days.unique()})

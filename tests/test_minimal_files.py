@@ -24,7 +24,7 @@ FILES = {
     "claims.csv": ["户编号,总费用,入院日期", "H1,3000,2020-05-01", "H2,,"],
     # one item overdue at the as-of date (2020-06-20), one without a deadline, no 发现日期 or 整改状态 at all
     "ledger.csv": ["乡(镇),问题描述,整改时限", "乌加河镇,档案不全,2020-06-01", "乌加河镇,手册未更新,",
-                   "德岭山镇,危房未改造,2020-12-31"],
+                   "德岭山镇,危房未改造,2020-12-31", "德岭山镇,台账未签字,2020-06-25"],
     "checks.csv": ["调查日期,乡(镇),行政村", "2020-06-20,乌加河镇,联丰奋斗村"],
     "base.csv": ["年度,乡(镇),行政村,乡村人口", "2020,乌加河镇,联丰奋斗村,800"],
 }
@@ -55,6 +55,9 @@ def test_rectification_items_without_deadline_or_date(minimal_db: Path, monkeypa
     monkeypatch.setenv("FUPIN_DB", str(minimal_db))
     at = conftest.open_page("rectification")
     tiles = {m.label: m.value for m in at.metric}
-    assert (tiles["问题总数"], tiles["逾期"]) == ("3", "1"), tiles
+    assert (tiles["问题总数"], tiles["逾期"]) == ("4", "1"), tiles
     overdue = next(d.value for d in at.dataframe if "逾期天数" in d.value.columns)
     assert list(overdue["问题描述"]) == ["档案不全"]
+    # an item due within the window says in how many days (it said only 即将到期)
+    states = {s for d in at.dataframe if "状态" in d.value.columns for s in d.value.iloc[:, 0].astype(str)}
+    assert "5天后到期" in states, states
