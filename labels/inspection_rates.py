@@ -314,9 +314,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.brief.fails.ge": ("{ind}为{value}（{sample}），低于{line}的否决线，不达标。",
                              "{ind} is {value} ({sample}), below the veto line of {line}: fail."),
     "rates.brief.sample": ("{num} / {den}", "{num} of {den}"),
-    "rates.brief.worst": ("最低的村：{village}（{value}）。", " Worst village: {village} ({value})."),
+    "rates.brief.worst": ("最差的村：{village}（{value}）。", " Worst village: {village} ({value})."),
     "rates.brief.small": ("样本不足{min}，仅供参考。", " Fewer than {min} in the sample: indicative only."),
-    "rates.brief.period": ("依据{start}至{end}的入户核查（{households}户）。",
-                           "From the household checks of {start} to {end} ({households} households)."),
+    "rates.brief.period": ("依据{start}至{end}期间的入户核查（{households}户，调查于{first}至{last}）。",
+                           "From the household checks of the period {start} to {end} ({households} households, "
+                           "surveyed {first} to {last})."),
     "col.interval": ("95%区间", "95% interval"),
 }

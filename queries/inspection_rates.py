@@ -503,9 +503,11 @@ def signals(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lev
     return df
 
 
-def check_period(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """first, last (check dates) and households (surveyed, any date) in the filter and scope."""
-    checks, params = checks_sql(flt, viewer)
+def check_period(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, date_from: date | None = None,
+                 date_to: date | None = None) -> pd.DataFrame:
+    """first, last (check dates) and households (surveyed) in the filter and scope, of the period (any
+    date by default)."""
+    checks, params = checks_sql(flt, viewer, date_from, date_to)
     sql = f"SELECT min(check_date) AS first, max(check_date) AS last, count(*) AS households FROM ({checks})"  # noqa: S608
     return fetch(con, sql, params)
 

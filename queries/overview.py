@@ -60,13 +60,15 @@ _COUNTS = f"""
         AS exit_rate,
     coalesce(sum(c.monitored), 0)::BIGINT AS monitored,
     sum(c.with_intervention) FILTER (WHERE {pop.where(pop.REGISTERED)}) / nullif(sum(c.registered), 0) AS coverage,
+    (coalesce(sum(c.registered), 0)
+        - coalesce(sum(c.with_intervention) FILTER (WHERE {pop.where(pop.REGISTERED)}), 0))::BIGINT AS no_measure,
     coalesce(sum(c.wrong_exits), 0)::BIGINT AS wrong_exits
 """
 
 
 def kpis(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: dt.date) -> pd.DataFrame:
     """One row: households, people, exited, not_exited, returned, exit_rate, monitored, coverage,
-    wrong_exits, all_households, rect_open, rect_overdue, archive_defects."""
+    no_measure (registered households without a measure), wrong_exits, all_households, rect_open, rect_overdue, archive_defects."""
     where, params = household_where(flt, viewer, alias="c")
     out = fetch(con, f"SELECT {_COUNTS}, coalesce(sum(c.households), 0)::BIGINT AS all_households "  # noqa: S608
                      f"FROM agg_household c WHERE {where}", params)

@@ -341,7 +341,7 @@ def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
     veto = briefing_html.veto_section(con, Filters(), V, "zh")
     fails = [f for f in veto.findings if "不达标" in f]
     assert len(fails) == 4
-    assert fails[1] == "脱贫人口错退率为9.1%（1 / 11），高于2.0%的否决线，不达标。最低的村：联丰奋斗村（33.3%）。样本不足30，仅供参考。"
+    assert fails[1] == "脱贫人口错退率为9.1%（1 / 11），高于2.0%的否决线，不达标。最差的村：联丰奋斗村（33.3%）。样本不足30，仅供参考。"
     assert list(veto.figures["verdict"]) == ["不达标"] * 4
     assert veto.villages.iloc[0]["village"] == "联丰奋斗村"
     dls = briefing_html.veto_section(con, Filters(townships=("德岭山镇",)), V, "zh")

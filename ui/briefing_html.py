@@ -132,6 +132,18 @@ def _codes(df: pd.DataFrame, col: str, lang: str) -> pd.DataFrame:
     return df if labels == codes else df.assign(**{col: labels})
 
 
+def rank_text(values: pd.Series, mine: object, lang: str) -> str:
+    """A place's rank among `values` (larger is better): 第 3 位, or 并列第 1 位 when others share it."""
+    rank = int((values > mine).sum()) + 1
+    return t("find.rank_tied" if int((values == mine).sum()) > 1 else "find.rank_at", lang, rank=rank)
+
+
+def some(names: pd.Series, lang: str, most: int = 3) -> str:
+    """Up to `most` names, and 等 N 个 when there are more."""
+    shown = joined(names.head(most), lang)
+    return shown if len(names) <= most else t("find.and_more", lang, names=shown, n=len(names))
+
+
 def _pct(x: object) -> str:
     return "" if x is None or pd.isna(x) else f"{float(x):.1%}"
 
@@ -154,8 +166,9 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
             continue
         ind = f["indicator"]
         worst = by_village[by_village["failed"].map(lambda x, ind=ind: ind in x)]
-        worst = worst.sort_values(f"{ind}_rate", ascending=ind == "approval").head(1)
-        where = "" if worst.empty else t("rates.brief.worst", lang, village=worst.iloc[0]["village"],
+        worst = worst.sort_values(f"{ind}_rate", ascending=ind == "approval")
+        worst = worst[worst[f"{ind}_rate"] == worst[f"{ind}_rate"].iloc[0]] if len(worst) else worst  # ties
+        where = "" if worst.empty else t("rates.brief.worst", lang, village=some(worst["village"], lang),
                                          value=_pct(worst.iloc[0][f"{ind}_rate"]))
         sample = t("rates.brief.sample", lang, num=f"{f['numerator']:,.0f}", den=f"{f['denominator']:,.0f}")
         findings.append(t(f"rates.brief.fails.{'ge' if ind == 'approval' else 'le'}", lang,
@@ -163,9 +176,12 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
                           sample=sample) + where + (t("rates.brief.small", lang, min=MIN_SAMPLE) if f["small"] else ""))
     if not findings:
         findings.append(t("rates.brief.all_pass", lang))
-    if period:
+    if period:  # the period chosen, and the days the checks of it were made
+        dates = qrates.check_period(con, flt, viewer, *period).iloc[0]
         findings.append(t("rates.brief.period", lang, start=period[0].isoformat(), end=period[1].isoformat(),
-                          households=f"{int(row['checked_households']):,}"))
+                          households=f"{int(row['checked_households']):,}",
+                          first=pd.Timestamp(dates["first"]).date().isoformat(),
+                          last=pd.Timestamp(dates["last"]).date().isoformat()))
     table = pd.DataFrame({
         "indicator": [t(f"rates.ind.{i}", lang) for i in figs["indicator"]],
         "figure": [_pct(v) for v in figs["value"]],
@@ -225,18 +241,24 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
         me = towns[towns["township"] == flt.townships[0]]
         if not me.empty and len(towns) > 1:
             r = me.iloc[0]
-            rank = int((towns["exit_rate"] > r["exit_rate"]).sum()) + 1
-            cov_rank = int((towns["coverage"] > r["coverage"]).sum()) + 1
-            out.append((t("find.rank", lang, area=flt.townships[0], rate=_pct(r["exit_rate"]), n=len(towns), rank=rank,
-                          cov=_pct(r["coverage"]), cov_rank=cov_rank), kpi))
+            out.append((t("find.rank", lang, area=flt.townships[0], rate=_pct(r["exit_rate"]), n=len(towns),
+                          rank=rank_text(towns["exit_rate"], r["exit_rate"], lang), cov=_pct(r["coverage"]),
+                          cov_rank=rank_text(towns["coverage"], r["coverage"], lang)), kpi))
     mine = causes.totals(con, flt, viewer)
     county = causes.totals(con, flt.with_(townships=(), villages=()), viewer)
-    if not mine.empty:
-        top = mine.iloc[0]
-        share_c = county.loc[county["main_cause"] == top["main_cause"], "share"]
-        cause_ref = by_place.title("causes", area_level(flt, viewer), lang)
-        out.append((t("find.cause", lang, cause=code_label(top["main_cause"], lang), share=_pct(top["share"]),
-                      county=_pct(share_c.iloc[0]) if len(share_c) else "—"), cause_ref))
+    written = mine[mine["main_cause"] != causes.NOT_FILLED] if not mine.empty else mine
+    cause_ref = by_place.title("causes", area_level(flt, viewer), lang)
+    if not written.empty:  # the leading cause, or the causes tied for it; 未填写 is no cause
+        lead = written[written["households"] == written["households"].max()]
+        shares = dict(zip(county["main_cause"], county["share"], strict=True))
+        out.append((t("find.cause" if len(lead) == 1 else "find.causes_tied", lang,
+                      cause=joined((code_label(c, lang) for c in lead["main_cause"]), lang),
+                      share=_pct(lead.iloc[0]["share"]),
+                      county=joined((_pct(shares[c]) if c in shares else "—" for c in lead["main_cause"]), lang)),
+                    cause_ref))
+    unfilled = mine.loc[mine["main_cause"] == causes.NOT_FILLED, "households"] if not mine.empty else pd.Series(dtype=int)
+    if len(unfilled) and int(unfilled.iloc[0]):
+        out.append((t("find.cause_unfilled", lang, n=f"{int(unfilled.iloc[0]):,}"), cause_ref))
     out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
                 t("insp.brief.kpi.no_measure", lang)))
     overdue = qrect.ledger(con, flt, viewer, as_of, open_only=True)
@@ -244,9 +266,10 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     if overdue.empty:
         out.append((t("find.no_overdue", lang), t("insp.brief.kpi.overdue", lang)))
     else:
-        units = overdue["responsible_unit"].fillna("—").value_counts()
-        out.append((t("find.overdue", lang, n=len(overdue),
-                      units=joined((f"{u} {n}" for u, n in units.head(3).items()), lang)), t("insp.brief.kpi.overdue", lang)))
+        units = overdue["responsible_unit"].fillna(t("find.no_unit", lang)).value_counts()
+        named = joined((f"{u} {n}" for u, n in units.head(3).items()), lang)
+        out.append((t("find.overdue", lang, n=len(overdue), units=named if len(units) <= 3
+                      else t("find.more_units", lang, units=named, n=len(units))), t("insp.brief.kpi.overdue", lang)))
     if comp["chronic"]:
         out.append((t("find.compliance", lang, chronic=f"{comp['chronic']:,}", compliant=f"{comp['compliant']:,}",
                       rate=_pct(comp["compliant"] / comp["chronic"])), t("insp.brief.kpi.compliance", lang)))
@@ -254,7 +277,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     if rules.empty:
         out.append((t("find.no_defects", lang), t("insp.brief.kpi.issues", lang)))
     else:
-        kinds = joined((f"{t(f'rule.{r}', lang).split('：')[0].split(':')[0]} {n}"
+        kinds = joined((f"{t(f'rulename.{r}', lang)} {n}"
                         for r, n in zip(rules["rule"].head(3), rules["issues"].head(3), strict=True)), lang)
         out.append((t("find.defects", lang, n=f"{int(k['archive_defects']):,}", kinds=kinds),
                     t("insp.brief.kpi.issues", lang)))
@@ -280,8 +303,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
     comp = qhealth.compliance(con, flt, viewer, as_of)  # counted in SQL, no member list fetched
     towns = qquality.completeness(con, flt, viewer, as_of, level="township")
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
-    no_measure = int(k["all_households"] - round(float(k["coverage"] or 0) * k["all_households"])) \
-        if pd.notna(k["coverage"]) else 0
+    no_measure = int(k["no_measure"])  # registered households without a measure, counted (not from a rounded rate)
     brief.kpis = [
         (t("insp.brief.kpi.registered", lang), f"{int(k['households']):,}"),
         (t("insp.brief.kpi.people", lang), f"{int(k['people']):,}"),

@@ -1,0 +1,80 @@
+"""The briefing's written findings say what the data says (a probe recomputed every sentence from the
+tables): the households without a measure are registered ones, counted; a tie for the leading cause
+names every cause tied and 未填写 is no cause; overdue items name their units and how many more; the
+defect kinds are rule names (they printed message templates); ranks say when they are shared.
+Real files through the real loader, the briefing built as the page builds it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from etl import snapshot
+from etl.load import load_files
+from queries.filters import Filters, Viewer
+from queries.meta import data_as_of
+from ui import briefing_html
+
+FILES = {
+    "人口.csv": ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因,监测对象类别",
+                "甲镇,一村,H1,张一,150824196001010118,户主,已脱贫,2019,因病,",
+                "甲镇,一村,H2,张二,,户主,已脱贫,2019,因残,",
+                "甲镇,二村,H3,张三,,户主,未脱贫,,,",
+                "甲镇,二村,E1,李一,,户主,,,,边缘易致贫户",
+                "乙镇,三村,H4,王一,,户主,已脱贫,2019,因病,"],
+    "措施.csv": ["户编号,措施类别,措施内容", "H1,产业帮扶,养羊", "E1,就业帮扶,公益岗"],
+    "整改.csv": ["问题编号,乡(镇),问题描述,责任单位,发现日期,整改时限,整改状态",
+                "R1,甲镇,档案缺页,甲镇政府,2020-06-01,2020-06-10,未整改",
+                "R2,甲镇,手册未更新,一村村委会,2020-06-01,2020-06-10,未整改",
+                "R3,甲镇,收入核算不准,二村村委会,2020-06-01,2020-06-10,整改中",
+                "R4,乙镇,危房,乙镇政府,2020-06-01,2020-06-10,未整改",
+                "R5,乙镇,已办结,乙镇政府,2020-06-30,2020-07-30,已销号"],
+}
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("brief")
+    for name, lines in FILES.items():
+        (root / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = root / "data" / "fupin.duckdb"
+    load_files([root / n for n in FILES], db=db)
+    return db
+
+
+def findings(db: Path, flt: Filters, lang: str = "zh") -> list[str]:
+    con, _ = snapshot.connect_read(db)
+    try:
+        d = data_as_of(con)
+        k = briefing_html.overview.kpis(con, flt, Viewer(), d).iloc[0]
+        return [s for s, _ in briefing_html.findings(con, flt, Viewer(), lang, d, k, {"chronic": 0, "compliant": 0},
+                                                     int(k["no_measure"]), briefing_html.Brief("", "", lang))]
+    finally:
+        con.close()
+
+
+def test_county_findings(county: Path) -> None:
+    said = findings(county, Filters())
+    # H2, H3, H4: registered without a measure (the edge household E1 has one and is not counted either way)
+    assert "3 户建档立卡户没有任何帮扶措施记录。" in said
+    assert any(s.startswith("主要致贫原因以因病为主，占 50.0%") for s in said), said
+    assert "另有 1 户建档立卡户未填写主要致贫原因。" in said
+    overdue = next(s for s in said if "逾期未完成" in s)
+    assert overdue.startswith("4 项整改事项逾期未完成，涉及") and overdue.endswith("等 4 个责任单位。"), overdue
+    defects = next(s for s in said if s.startswith("档案问题"))
+    assert "缺致贫原因 1" in defects and "{" not in defects, defects
+
+
+def test_a_tie_for_the_leading_cause_names_both(county: Path) -> None:
+    said = findings(county, Filters(townships=("甲镇",)))
+    cause = next(s for s in said if s.startswith("主要致贫原因"))
+    assert "因病" in cause and "因残" in cause and "各占 33.3%" in cause, cause  # of 3, one unfilled
+    assert not any("以未填写为主" in s for s in said)
+
+
+def test_ranks_say_when_they_are_shared() -> None:
+    assert briefing_html.rank_text(pd.Series([1.0, 1.0, 0.5]), 1.0, "zh") == "并列第 1 位"
+    assert briefing_html.rank_text(pd.Series([1.0, 0.8, 0.5]), 0.8, "zh") == "第 2 位"
+    assert briefing_html.rank_text(pd.Series([1.0, 1.0, 0.5]), 1.0, "en") == "rank 1 (tied)"
