@@ -72,6 +72,7 @@ INLINE_CSS = """
 .fp-profile th, .fp-profile td { border: 1px solid #d9e2ec; padding: 3px 6px; text-align: left; vertical-align: top; }
 .fp-profile th { background: #f0f4f8; white-space: nowrap; }
 .fp-profile td.num { text-align: right; }
+.fp-profile .tw { overflow-x: auto; }  /* a wide table (12 member columns) scrolls in its own box */
 .fp-profile h2 { font-size: 18px; margin: 8px 0; } .fp-profile h3 { font-size: 15px; margin: 12px 0 4px; color: #c0392b; }
 .fp-profile .kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 2px 16px; }
 .fp-profile .kv div { border-bottom: 1px dotted #d9e2ec; } .fp-profile .kv b { color: #52606d; font-weight: normal; }
@@ -194,7 +195,7 @@ def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None
             cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
             cells.append(f"<td{cls}>{_cell_text(v, c, lang)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'<div class="tw"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
 def _kv(pairs: Iterable[tuple[str, object]], lang: str) -> str:
