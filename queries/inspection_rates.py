@@ -298,14 +298,18 @@ def _borrow(rows: pd.DataFrame, parents: list[tuple[pd.DataFrame, list[str], str
 
 
 def _parents(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str, village: pd.DataFrame,
-             frames: dict[str, pd.DataFrame], period: tuple[date | None, date | None, int | None]
+             frames: dict[str, pd.DataFrame], period: tuple[date | None, date | None]
              ) -> list[tuple[pd.DataFrame, list[str], str]]:
     """Where a row of `level` borrows a rate its own sample lacks: its township's, then the whole
     scope's (every township the viewer sees), both without the place filter, so that a place gets the
-    same figure whatever the filter shows it in."""
+    same figure whatever the filter shows it in. A borrowed rate is of the survey alone: under a place
+    filter the scope's sample is read again (the small checks table), not its registry or base."""
     if flt.townships or flt.villages:
-        whole = _village_frame(con, flt.with_(townships=(), villages=()), viewer, *period)
-        frames = {lv: _aggregate(whole, lv) for lv in ("all", "township")}
+        sample = _sample(con, flt.with_(townships=(), villages=()), viewer, *period)
+        for col in SAMPLE_COLUMNS:
+            sample[col] = pd.to_numeric(sample[col], errors="coerce").fillna(0).astype("int64")
+        frames = {"all": _rates_of(sample[list(SAMPLE_COLUMNS)].sum().to_frame().T),
+                  "township": _rates_of(sample.groupby("township")[list(SAMPLE_COLUMNS)].sum().reset_index())}
     county = (frames["all"], [], "all")
     if level == "village":
         return [(frames["township"], ["township"], "township"), county]
@@ -379,8 +383,7 @@ def rates(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, level
     if village.empty:
         return pd.DataFrame()
     frames = {lv: _aggregate(village, lv) for lv in LEVELS}
-    rows = _borrow(frames[level], _parents(con, flt, viewer, level, village, frames,
-                                           (date_from, date_to, base_year)))
+    rows = _borrow(frames[level], _parents(con, flt, viewer, level, village, frames, (date_from, date_to)))
     rows = _incidence(rows, area_only(flt))
     rows = _verdicts(rows, lines)
     keys = KEYS[level]
