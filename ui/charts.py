@@ -331,7 +331,7 @@ def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed:
     values = rows[rate].astype(float)
     top = max([line, *rows[hi].fillna(0).astype(float).tolist(), *values.tolist()])
     x_max = min(1.0, top) * 1.25 + 0.005
-    texts = [f"{v:.1%}" for v in values]
+    texts = [share_label(v, 1) for v in values]  # 0.02% reads <0.1%, not 0.0% (the table says 0.02%)
     fig = unvalidated([
         go.Bar(x=values, y=rows[place], orientation="h", marker_color=colours, showlegend=False,
                error_x={"type": "data", "symmetric": False, "array": (rows[hi].astype(float) - values).clip(lower=0),
@@ -348,7 +348,8 @@ def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed:
     fig.update_yaxes(title_text=y_title, type="category", categoryorder="array",
                      categoryarray=list(rows[place])[::-1])
     fig = style(fig, height or max(260, min(900, 30 * len(rows) + 120)), legend=False)
-    fig.update_layout(margin={"r": 10 + 8 * max((len(t) for t in texts), default=0)})  # the value column
+    # the value column; above the plot, air between the line's label and the heading over the chart
+    fig.update_layout(margin={"r": 10 + 8 * max((len(t) for t in texts), default=0), "t": 56})
     return fig
 
 
