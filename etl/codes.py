@@ -145,6 +145,9 @@ NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FA
 
 # Separators of multi-valued cells (other causes, health).
 MULTI_SEPARATORS = ",，、;；/"
+# What the summaries and pages call a household or member with no value of a code list (no main cause,
+# no health or labour status): one word everywhere, so totals add up to the population.
+NOT_FILLED = "未填写"
 
 # The demo county's township-level units (data-spec §7).
 DEMO_TOWNSHIPS: dict[str, str] = {

@@ -60,7 +60,7 @@ from etl import (
     sources,
     visit_rank,
 )
-from etl.codes import CODE_ORDER
+from etl.codes import CODE_ORDER, NOT_FILLED
 from etl.derived_table import as_of, replace, replace_cells
 from etl.filter_spec import FILTERS
 from etl.owners import PASS_SETS, Touched
@@ -202,7 +202,6 @@ AGG_KEYS = FILTER_COLUMNS
 _K = ", ".join(AGG_KEYS)
 _FK = filter_select("f")
 OTHER_CATEGORY = "其他"
-NOT_FILLED = "未填写"
 
 
 def _keyed(body: str) -> str:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from etl.codes import NOT_FILLED
 from queries import population as pop
 from queries.figures import define
 from queries.filters import Filters, Viewer, area_keys, fetch, household_where
 
 _NO_CAUSE_C = "c.main_cause IS NOT NULL"
-NOT_FILLED = "未填写"
 _CAUSE = f"coalesce(c.main_cause, '{NOT_FILLED}')"  # totals add up to the population
 _POP = ("建档立卡户（默认）或监测对象，由页面上的“统计对象”切换，二者不混合；无主要致贫原因的户在构成中列为“未填写”，合计等于该人群户数",
         "Registered households (default) or the monitored, as the page's population switch says, never mixed; "

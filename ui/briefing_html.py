@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from etl import rules
-from etl.codes import CODE_ORDER
+from etl.codes import CODE_ORDER, NOT_FILLED
 from etl.inspection_rules import DEFAULT_LINES, INDICATORS
 from etl.rules import MIN_SAMPLE
 from labels import code_label, t
@@ -246,7 +246,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
                           cov_rank=rank_text(towns["coverage"], r["coverage"], lang)), kpi))
     mine = causes.totals(con, flt, viewer)
     county = causes.totals(con, flt.with_(townships=(), villages=()), viewer)
-    written = mine[mine["main_cause"] != causes.NOT_FILLED] if not mine.empty else mine
+    written = mine[mine["main_cause"] != NOT_FILLED] if not mine.empty else mine
     cause_ref = by_place.title("causes", area_level(flt, viewer), lang)
     if not written.empty:  # the leading cause, or the causes tied for it; 未填写 is no cause
         lead = written[written["households"] == written["households"].max()]
@@ -256,7 +256,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
                       share=_pct(lead.iloc[0]["share"]),
                       county=joined((_pct(shares[c]) if c in shares else "—" for c in lead["main_cause"]), lang)),
                     cause_ref))
-    unfilled = mine.loc[mine["main_cause"] == causes.NOT_FILLED, "households"] if not mine.empty else pd.Series(dtype=int)
+    unfilled = mine.loc[mine["main_cause"] == NOT_FILLED, "households"] if not mine.empty else pd.Series(dtype=int)
     if len(unfilled) and int(unfilled.iloc[0]):
         out.append((t("find.cause_unfilled", lang, n=f"{int(unfilled.iloc[0]):,}"), cause_ref))
     out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
