@@ -23,7 +23,7 @@ def _states(df: pd.DataFrame, ctx: PageContext) -> pd.Series:
     out = pd.Series(ctx.t("insp.rect.state.closed"), index=df.index, dtype=object)
     out[df["is_open"].fillna(False).astype(bool).to_numpy()] = ctx.t("insp.rect.state.open")
     soon = df["due_soon"].fillna(False).astype(bool).to_numpy()
-    left = (pd.to_datetime(df.loc[soon, "deadline"]) - pd.Timestamp(ctx.as_of)).dt.days.astype(int)
+    left = df.loc[soon, "days_to_deadline"].astype(int)
     out[soon] = left.map({d: ctx.t("insp.rect.state.due_today") if d == 0 else ctx.t("insp.rect.state.due_in", days=d)
                           for d in left.unique()})
     overdue = df["overdue"].fillna(False).astype(bool).to_numpy()

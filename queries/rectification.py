@@ -33,7 +33,9 @@ from queries.filters import (
 
 _OPEN = RECT_OPEN_SQL
 OPEN_ITEMS = _OPEN  # over list_rectification r
-OVERDUE_ITEMS = f"({_OPEN} AND r.deadline < $as_of)"
+# an item without a 整改时限 is never overdue nor due soon (FALSE, not NULL: a page masks rows with it)
+OVERDUE_ITEMS = f"coalesce({_OPEN} AND r.deadline < $as_of, FALSE)"
+DUE_SOON_ITEMS = f"coalesce({_OPEN} AND r.deadline >= $as_of AND r.deadline <= $as_of + INTERVAL {DUE_SOON_DAYS} DAY, FALSE)"
 
 _ITEMS: Text = ("问题整改台账中的事项（按事项计，不按户）；筛选致贫原因等户条件时，只含涉及符合条件的户的事项及乡镇、村级事项",
                 "Items of the rectification ledger (items, not households); with household filters (cause, "
@@ -87,7 +89,8 @@ def item_where(flt: Filters, viewer: Viewer, *, household_filters: bool = True) 
 
 def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, *, open_only: bool = False,
            limit: int | None = None) -> pd.DataFrame:
-    """Every item in scope with its derived state: open, overdue, days overdue, age, due soon.
+    """Every item in scope with its derived state: open, overdue, days overdue, age, due soon, days to
+    its deadline (due soon only).
     `open_only`: open items only; `limit`: the first `limit` items in order (most overdue first)."""
     where, params = item_where(flt, viewer)
     if open_only:
@@ -100,12 +103,11 @@ def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
             r.responsible_person, r.measures{masked} AS rect_measures,
             r.deadline, coalesce(r.status, '未整改') AS status, r.completed_date,
             {_OPEN} AS is_open,
-            coalesce({_OPEN} AND r.deadline < $as_of, FALSE) AS overdue,  -- no deadline: never overdue
-            CASE WHEN {_OPEN} AND r.deadline < $as_of THEN date_diff('day', r.deadline, $as_of) END
-                AS days_overdue,
+            {OVERDUE_ITEMS} AS overdue,
+            CASE WHEN {OVERDUE_ITEMS} THEN date_diff('day', r.deadline, $as_of) END AS days_overdue,
             CASE WHEN {_OPEN} THEN date_diff('day', r.found_date, $as_of) END AS age_days,
-            coalesce({_OPEN} AND r.deadline >= $as_of
-                AND r.deadline <= $as_of + INTERVAL {DUE_SOON_DAYS} DAY, FALSE) AS due_soon,
+            {DUE_SOON_ITEMS} AS due_soon,
+            CASE WHEN {DUE_SOON_ITEMS} THEN date_diff('day', $as_of, r.deadline) END AS days_to_deadline,
             CASE WHEN r.household_id IS NOT NULL THEN 'household'
                  WHEN r.village IS NOT NULL THEN 'village' ELSE 'township' END AS level
         FROM list_rectification r
@@ -143,7 +145,7 @@ def status_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
     where, params = item_where(flt, viewer)
     sql = f"""
         SELECT {keys}, coalesce(r.status, '未整改') AS status, count(*) AS items,
-            count(*) FILTER (WHERE {_OPEN} AND r.deadline < $as_of) AS overdue
+            count(*) FILTER (WHERE {OVERDUE_ITEMS}) AS overdue
         FROM list_rectification r WHERE {where}
         GROUP BY ALL ORDER BY {keys} NULLS FIRST, status
     """  # noqa: S608
@@ -162,7 +164,7 @@ def ageing(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
         for n, (lo, hi) in enumerate(AGE_BUCKETS)
     )
     sql = f"""
-        SELECT CASE {cases} ELSE -1 END AS bucket, coalesce(r.deadline < $as_of, FALSE) AS overdue, count(*) AS items
+        SELECT CASE {cases} ELSE -1 END AS bucket, {OVERDUE_ITEMS} AS overdue, count(*) AS items
         FROM list_rectification r WHERE {where} AND {_OPEN}
         GROUP BY ALL ORDER BY bucket, overdue
     """  # noqa: S608
@@ -206,7 +208,7 @@ def by_dimension(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, a
     sql = f"""
         SELECT coalesce({column}, '') AS {name}, count(*) AS items,
             count(*) FILTER (WHERE {_OPEN}) AS open_items,
-            count(*) FILTER (WHERE {_OPEN} AND r.deadline < $as_of) AS overdue
+            count(*) FILTER (WHERE {OVERDUE_ITEMS}) AS overdue
         FROM list_rectification r WHERE {where}
         GROUP BY ALL ORDER BY open_items DESC, items DESC, {name}
     """  # noqa: S608
