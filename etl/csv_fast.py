@@ -16,15 +16,7 @@ import duckdb
 from etl.archive_checks import open_bytes
 from etl.csv_blocks import BLOCK_BYTES, BlockContext, CsvHeader
 from etl.raw_file import DuckDBSink, RawFile, quote_ident
-from etl.raw_rows import (
-    FOOTER_PATTERN,
-    SUMMARY_LABEL_COLUMNS,
-    SUMMARY_PATTERN,
-    empty_table,
-    has_controls,
-    numbering_row_sql,
-    title_row_columns,
-)
+from etl.raw_rows import SUMMARY_LABEL_COLUMNS, empty_table, has_controls, skipped_row_sql, title_row_columns
 
 # Code points pyarrow's utf8_trim_whitespace strips (measured over all of Unicode); DuckDB's trim is
 # given the same set, so both paths trim alike.
@@ -106,13 +98,7 @@ def read_csv_duckdb(path: Path, hdr: CsvHeader, ctx: BlockContext, encoding: str
         probes.append(f"c{ctx.ordinal}")
     places = dict(ctx.mapped)
     probes += [f"c{places[c]}" for c in SUMMARY_LABEL_COLUMNS if c in places]
-    pattern = "'" + SUMMARY_PATTERN.replace("'", "''") + "'"
-    summary = " OR ".join(f"CASE WHEN contains({p}, '计') THEN regexp_matches({p}, {pattern}) ELSE false END"
-                          for p in probes)
-    footer = "'" + FOOTER_PATTERN.replace("'", "''") + "'"
-    summary += (f" OR CASE WHEN contains({probes[0]}, '：') OR contains({probes[0]}, ':') "
-                f"THEN regexp_matches({probes[0]}, {footer}) ELSE false END")
-    summary += " OR " + numbering_row_sql([(i, f"c{i}") for _, i in ctx.mapped])
+    summary = skipped_row_sql(probes, [(i, f"c{i}") for _, i in ctx.mapped])
     rule = title_row_columns(ctx.mapped)
     if rule is not None:  # a title row: one contract cell filled, the first or a place column
         filled = " + ".join(f"(c{i} IS NOT NULL)::INTEGER" for i in rule[0])

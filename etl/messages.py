@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from etl.codes import CODE_ORDER
 from etl.fields import code_list_of, kind_of_table
-from etl.headers import COLUMN_LABELS, REQUIRED
+from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
 from labels import t
 
 
@@ -20,7 +20,7 @@ def file_column_label(table: str, field: str | None, lang: str = "zh",
     """A column as the file heads it: its own header when known (`headers`: canonical -> header as
     written, a file headed 身份证号 reads 身份证号), else as its kind heads it (data-spec §1: a check
     form's 家庭人口, not the registry's 人数). The English label is the field's."""
-    if lang == "zh" and field and headers and (own := headers.get(field, "").strip().strip("*＊").strip()):
+    if lang == "zh" and field and headers and (own := clean_header(headers.get(field))):  # without its * mark
         return own
     kind = kind_of_table(table)
     if lang == "zh" and field and field in COLUMN_LABELS.get(kind, {}):

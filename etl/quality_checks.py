@@ -232,7 +232,6 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None)
 # --- rejected rows --------------------------------------------------------------------------------
 
 
-
 def _lower_hex_escapes(doc: str) -> str:
     """yyjson writes \\u001F where Python writes \\u001f (the control characters with a letter in
     their code). Escaped backslashes are first set aside (left to right `\\\\` pairs are exactly the

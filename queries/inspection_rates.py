@@ -313,8 +313,10 @@ def _parents(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level
     county = (frames["all"], [], "all")
     if level == "village":
         return [(frames["township"], ["township"], "township"), county]
-    if level == "township" or not (flt.townships or flt.villages):
+    if level == "township":
         return [county]
+    if not (flt.townships or flt.villages):  # the whole scope itself: nothing above it
+        return []
     # the filtered area as one row: within one township, that township's rates first
     towns = village["township"].dropna().unique()
     if len(towns) != 1:
