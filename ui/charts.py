@@ -85,6 +85,9 @@ _SERIES = {
     "series.limit": "#7f7f7f",
 }
 DEFAULT_COLOR = "#4c78a8"
+# Series that are not codes (a line per source, per measure): told apart by the D3 category colours, in order.
+SERIES_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf")
 
 COLORS: dict[str, str] = dict(_PALETTE)
 for _zh, _c in _PALETTE.items():
@@ -301,7 +304,7 @@ def line(
     fig = unvalidated()
     for i, (col, name) in enumerate(ys):
         texts = [value_text(text_format, v) if pd.notna(v) else "" for v in df[col]]
-        colour = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"][i % 4]
+        colour = SERIES_COLORS[i % len(SERIES_COLORS)]
         if col in bars:
             fig.add_trace(go.Bar(x=df[x], y=df[col], name=name, text=texts, textposition="outside",
                                  marker_color=colour, cliponaxis=False))
