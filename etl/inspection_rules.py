@@ -11,6 +11,26 @@ from dataclasses import dataclass
 
 from etl import rules
 
+
+# A household check's `household_key`, the household it names: its 户编号 (or the one a member's ID number
+# links it to), else its head's ID number, else its place and head's name. Written here once: the loader
+# keys by it and the rates read it (a household outside the registry named both ways is one household).
+def household_key_sql(household_id: str) -> str:
+    return f"'户:' || {household_id}"
+
+
+def id_key_sql(id_number: str) -> str:
+    return f"'证:' || {id_number}"
+
+
+def name_key_sql(township: str, village: str, head_name: str) -> str:
+    return f"'名:' || {township} || '/' || {village} || '/' || {head_name}"
+
+
+ID_KEYED = "household_key LIKE '证:%'"  # a check keyed by its head's ID number
+HOUSEHOLD_KEYED = "household_key LIKE '户:%'"
+
+
 # The four indicators in the order the page shows them.
 INDICATORS = ("incidence", "wrong_exit", "missed", "approval")
 

@@ -28,7 +28,14 @@ import duckdb
 from etl import keys
 from etl.duck import scalar
 from etl.fields import FIELDS
-from etl.inspection_rules import REGISTRY_TYPE_SQL
+from etl.inspection_rules import (
+    HOUSEHOLD_KEYED,
+    ID_KEYED,
+    REGISTRY_TYPE_SQL,
+    household_key_sql,
+    id_key_sql,
+    name_key_sql,
+)
 from etl.issues import ID_RULES, insert_issues, issue_flag, issue_selects
 from etl.owners import Touched
 from etl.raw_file import STAGE_SCHEMA
@@ -206,6 +213,11 @@ def places_before(con: duckdb.DuckDBPyConnection, households: str) -> None:
                         WHERE hk IN ({households})""")  # noqa: S608 - ours
 
 
+def _record_key_sql(household_key: str, check_date: str) -> str:
+    """A check's record key: its household on its day (a later check of both replaces it)."""
+    return f"{household_key} || '@' || strftime({check_date}, '%Y-%m-%d')"
+
+
 def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
                  touched: Touched) -> tuple[int, dict[str, object]]:
     cols = list(FIELDS["household_checks"])
@@ -214,9 +226,9 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
     # households), before the dedupe: a row so linked is keyed by its household's 户编号, so the same
     # day's later row of that household replaces it whichever way either names it (in this file or a
     # stored one). `recheck` keys again the rows a later registry file links or unlinks.
-    identity = ("coalesce('户:' || coalesce(household_id, id_household_id), CASE WHEN NOT id_mangled THEN '证:' "
-                "|| id_number END, '名:' || township || '/' || village || '/' || head_name, 'md5:' || md5("
-                + content + "))")
+    identity = (f"coalesce({household_key_sql('coalesce(household_id, id_household_id)')}, "
+                f"CASE WHEN NOT id_mangled THEN {id_key_sql('id_number')} END, "
+                f"{name_key_sql('township', 'village', 'head_name')}, 'md5:' || md5({content}))")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.ck AS
         WITH ids AS (
             SELECT i.id_number, i.id_hk, h.household_id AS id_household_id
@@ -224,7 +236,7 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
                   WHERE id_number IN (SELECT id_number FROM stg
                                       WHERE rejected_rule IS NULL AND household_id IS NULL AND NOT id_mangled)
                   GROUP BY id_number) i LEFT JOIN households h ON h.hk = i.id_hk)
-        SELECT *, household_key || '@' || strftime(check_date, '%Y-%m-%d') AS record_key
+        SELECT *, {_record_key_sql('household_key', 'check_date')} AS record_key
         FROM (SELECT *, {identity} AS household_key
               FROM (SELECT s.*, ids.id_hk, ids.id_household_id FROM stg s
                     LEFT JOIN ids ON s.household_id IS NULL AND NOT s.id_mangled AND ids.id_number = s.id_number
@@ -284,7 +296,7 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
     # The checks in question, found from the small side: a full registry load lists 10M households and
     # 30M ID numbers, which must be streamed against the checks, never built into hash tables.
     # identified by a member's ID number: keyed 户:<the registry's 户编号> when linked, else 证:<ID number>
-    by_id = "household_id IS NULL AND (household_key LIKE '证:%' OR household_key LIKE '户:%')"
+    by_id = f"household_id IS NULL AND ({ID_KEYED} OR {HOUSEHOLD_KEYED})"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE ck_scope AS
         SELECT record_key, check_date, id_number, hk, {by_id} AS by_id FROM household_checks
         WHERE hk IN (SELECT hk FROM ({households}) f(hk) WHERE hk IN (SELECT hk FROM household_checks))
@@ -294,16 +306,16 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
     con.execute("""CREATE OR REPLACE TEMP TABLE ck_relink (record_key VARCHAR, old_hk INTEGER, new_hk INTEGER,
                                                            household_key VARCHAR, new_key VARCHAR)""")
     if scalar(con, "SELECT count(*) FROM ck_scope WHERE by_id"):
-        con.execute("""INSERT INTO ck_relink
+        con.execute(f"""INSERT INTO ck_relink
             WITH ids AS (SELECT id_number, min(hk) AS hk FROM members
                          WHERE id_number IN (SELECT id_number FROM ck_scope WHERE by_id) GROUP BY id_number)
-            SELECT record_key, old_hk, new_hk, household_key, household_key || '@' || strftime(check_date, '%Y-%m-%d')
+            SELECT record_key, old_hk, new_hk, household_key, {_record_key_sql('household_key', 'check_date')}
             FROM (SELECT c.record_key, c.check_date, c.hk AS old_hk, ids.hk AS new_hk,
-                         coalesce('户:' || h.household_id, '证:' || c.id_number) AS household_key
+                         coalesce({household_key_sql('h.household_id')}, {id_key_sql('c.id_number')}) AS household_key
                   FROM ck_scope c LEFT JOIN ids USING (id_number) LEFT JOIN households h ON h.hk = ids.hk
                   WHERE c.by_id)
             WHERE old_hk IS DISTINCT FROM new_hk
-               OR record_key <> household_key || '@' || strftime(check_date, '%Y-%m-%d')""")
+               OR record_key <> {_record_key_sql('household_key', 'check_date')}""")  # noqa: S608 - constants only
     relinked = int(scalar(con, "SELECT count(*) FROM ck_relink") or 0)
     nohk |= bool(scalar(con, "SELECT count(*) FROM ck_relink WHERE old_hk IS NULL OR new_hk IS NULL"))
     if relinked:

@@ -44,6 +44,7 @@ import pandas as pd
 
 from etl.inspection_rules import (
     DEFAULT_LINES,
+    ID_KEYED,
     INDICATORS,
     ITEMS,
     NOT_REGISTERED_TYPES,
@@ -51,6 +52,7 @@ from etl.inspection_rules import (
     SUSPECTED_MISSED_CELL_SQL,
     Z95,
     Lines,
+    name_key_sql,
 )
 from etl.rules import MIN_SAMPLE
 from etl.sqlexpr import redacted_text_sql
@@ -143,8 +145,8 @@ def checks_sql(flt: Filters, viewer: Viewer, date_from: date | None = None, date
             -- a household outside the registry surveyed once with its head's ID number and once without
             -- (keyed 证:<ID> and 名:<township/village/name>) is one household: the name key stands for the
             -- ID key when the place and name have exactly one
-            SELECT '名:' || township || '/' || village || '/' || head_name AS name_key, min(household_key) AS id_key
-            FROM household_checks WHERE household_key LIKE '证:%' AND head_name IS NOT NULL
+            SELECT {name_key_sql('township', 'village', 'head_name')} AS name_key, min(household_key) AS id_key
+            FROM household_checks WHERE {ID_KEYED} AND head_name IS NOT NULL
             GROUP BY ALL HAVING count(DISTINCT household_key) = 1)
         SELECT c.* REPLACE ({township} AS township, {village} AS village), {registry_type} AS registry_type, coalesce({registry_type}, c.household_type) AS grp,
                coalesce(CASE WHEN c.household_size > 0 THEN c.household_size END, nullif(h.member_count, 0), 1)
