@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    import duckdb
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
@@ -25,3 +29,10 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     return now().date()
+
+
+def use_county_day(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's current_date (future dates, impossible birth dates) on `con` in the county's zone. Set
+    after connecting: ICU is built into DuckDB, but a TimeZone in the connect config asks to autoload
+    it, which fails offline."""
+    con.execute("SET TimeZone = ?", [time_zone()])

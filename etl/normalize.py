@@ -451,7 +451,7 @@ def _connection():  # -> duckdb.DuckDBPyConnection
     con = getattr(_local, "con", None)
     if con is None:
         con = _local.con = duckdb.connect(":memory:")
-        con.execute("SET TimeZone = ?", [clock.time_zone()])  # current_date: the county's day
+        clock.use_county_day(con)
     return con
 
 

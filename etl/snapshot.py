@@ -149,9 +149,7 @@ def _writer_config(snaps: Path, memory_limit: str | None = None) -> dict[str, st
 
 def _connect_writer(path: Path, snaps: Path, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), config=_writer_config(snaps, memory_limit))
-    # current_date (future dates, impossible birth dates) is the county's day (etl.clock); ICU is built
-    # into DuckDB, but a TimeZone in the connect config asks to autoload it, which fails offline
-    con.execute("SET TimeZone = ?", [clock.time_zone()])
+    clock.use_county_day(con)
     return con
 
 
