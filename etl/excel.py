@@ -164,8 +164,12 @@ def _sheet_to_raw(
     # first column down with its top-left value (only ranges starting below the header). Never across:
     # a village's title merged across the row between its households is a title row, not a household
     # whose every field is the village's name.
-    for (r0, c0), (r1, _c1) in merged:
+    contract = set(match.columns.values())
+    for (r0, c0), (r1, c1) in merged:
         if r0 <= h or r0 >= len(rows) or c0 >= width:
+            continue
+        if _title_across(rows[r0], c0, c1, contract):
+            rows[r0] = []
             continue
         value = rows[r0][c0] if c0 < len(rows[r0]) else ""
         for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
@@ -185,6 +189,15 @@ def _sheet_to_raw(
         ignored_columns=match.ignored, table=table, rows_read=h + len(data), skipped=h + dropped,
         malformed=[], sha256=file_sha256(path), sheet=sheet_name, controls=table_has_controls(table),
     )
+
+
+def _title_across(row: list[object], c0: int, c1: int, contract: set[int]) -> bool:
+    """A row whose only value is merged across two contract columns or more is a title (a village's
+    name above its households), whatever column it starts in: no record holds one value in several
+    fields. Emptied, it is skipped and counted as a blank row; in a key column alone it was rejected."""
+    if len(contract.intersection(range(c0, c1 + 1))) < 2:
+        return False
+    return all(cell_text(v) is None for j, v in enumerate(row) if j != c0)
 
 
 def cell_text(value: object) -> str | None:

@@ -232,6 +232,35 @@ def test_a_village_title_between_households_is_skipped_in_every_shape(tmp_path: 
             ("H1", "巴音村"), ("H2", "新丰村")], db
 
 
+def test_a_title_merged_across_the_row_from_the_household_column_is_skipped(tmp_path: Path) -> None:
+    """A village's title merged across the row from the 户编号 column (the 序号 column left of it blank;
+    xlsx, and a colspan cell of an HTML table named .xls). A value alone in a key column is a record
+    that cannot be placed, but one merged over several contract columns is a title: it was rejected
+    (no_township), now skipped and counted."""
+    import openpyxl
+
+    head = ["序号", "户编号", "姓名", "证件号码", "与户主关系", "乡镇", "行政村", "脱贫状态", "脱贫年度", "主要致贫原因"]
+    rows = [["1", "H1", "丙一", "150824196001010118", "户主", "温更镇", "巴音村", "1", "2019", "因病"],
+            ["2", "H2", "丙二", "15082419600102013X", "户主", "温更镇", "新丰村", "1", "2019", "因病"]]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(head)
+    for row in rows:
+        sheet.append(["", row[6]])  # the village's title, merged from 户编号 to the last column
+        sheet.merge_cells(start_row=sheet.max_row, start_column=2, end_row=sheet.max_row, end_column=len(head))
+        sheet.append(row)
+    xlsx = tmp_path / "merged.xlsx"
+    book.save(xlsx)
+    cells = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join(f"<tr><td></td><td colspan='{len(head) - 1}'>{row[6]}</td></tr>"
+                   "<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows)
+    html = tmp_path / "colspan.xls"
+    html.write_text(f"<html><meta charset='utf-8'><table><tr>{cells}</tr>{body}</table></html>", encoding="utf-8")
+    for db in two_households_two_titles(tmp_path, (xlsx, html)):
+        assert query(db, "SELECT household_id, village FROM households ORDER BY 1") == [
+            ("H1", "巴音村"), ("H2", "新丰村")], db
+
+
 def test_a_row_with_only_its_household_number_is_kept_not_taken_for_a_title(tmp_path: Path) -> None:
     """The title rule skips a row of one contract cell only when that cell is not a key: a row with
     nothing but its 户编号 cannot be placed, so it is rejected with its reason, never silently skipped."""
