@@ -203,6 +203,41 @@ def test_excel_error_cells_are_judged_as_the_same_text_in_a_csv(tmp_path: Path) 
     assert (lines_shifted, found["xlsx"][1]) == (found["csv"][0], found["csv"][1])
 
 
+def test_a_formula_cell_without_its_computed_value_is_an_issue_not_a_blank(tmp_path: Path) -> None:
+    """A workbook written by a script (openpyxl) and never opened in Excel keeps its formulas without
+    the values they compute: calamine reads such a cell as empty, so a population of `=D3*3` loaded as
+    "no figure" with no issue. The formula's text is now the cell's value, judged like any other text:
+    a number column flags it (`not_a_number`, quoting the formula)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in [["年度", "乡镇", "行政村", "乡村户数", "乡村人口"],
+                [2019, "海流图镇", "红旗村", 100, "=D2*3"],
+                [2019, "海流图镇", "团结村", 90, 280]]:
+        sheet.append(row)
+    book.save(tmp_path / "base.xlsx")
+    db = tmp_path / "db.duckdb"
+    only_file(db, tmp_path / "base.xlsx")
+    assert query(db, "SELECT line, field, raw_value, rule FROM data_issues") == [
+        (2, "rural_population", "=D2*3", "not_a_number")]
+    assert query(db, "SELECT village, rural_population FROM population_base ORDER BY 1") == [
+        ("团结村", 280), ("红旗村", None)]
+    # A formula whose computed text is empty (Excel writes t="str" and an empty value) is blank, as shown.
+    import zipfile
+
+    shown = tmp_path / "shown.xlsx"
+    with zipfile.ZipFile(tmp_path / "base.xlsx") as src, zipfile.ZipFile(shown, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):
+                data = data.replace(b"<c r=\"E2\"><f>D2*3</f><v /></c>", b"<c r=\"E2\" t=\"str\"><f>D2*3</f><v></v></c>")
+            dst.writestr(item, data)
+    db = tmp_path / "shown.duckdb"
+    only_file(db, shown)
+    assert query(db, "SELECT count(*) FROM data_issues") == [(0,)]
+
+
 def test_a_village_title_between_households_is_skipped_in_every_shape(tmp_path: Path) -> None:
     """A village's name above its households, merged across the row (xlsx), a colspan cell (an HTML
     table named .xls), or one cell of a CSV row: each is a title row, skipped and counted. The merged
