@@ -345,14 +345,10 @@ def _load_file(
             big |= raw.data_rows >= BIG_FILE_ROWS
             part.kind, part.ignored_columns = raw.kind, list(raw.ignored_columns)
             part.rows_read, part.rows_skipped = raw.rows_read, raw.skipped
-            previous = con.execute(
-                "SELECT rows_loaded, rows_rejected, issues FROM load_batches WHERE sha256 = ? AND kind = ? "
-                "ORDER BY batch_id DESC LIMIT 1",
-                [raw.sha256, raw.kind],
-            ).fetchall()
+            previous = _loaded_last(con, raw.sha256, raw.kind, [p[0].sha256 for p in parts])
             if previous:  # the same file (sheet) again changes nothing
                 part.unchanged = True
-                part.rows_loaded, part.rows_rejected, part.issues = previous[0]
+                part.rows_loaded, part.rows_rejected, part.issues = previous
                 continue
             step((i + 0.4) / len(parts), "progress.validating")
             columns = [c for c in raw.table.column_names if c != "_line"]
@@ -963,6 +959,22 @@ def _keep_absent_item_fields(con: duckdb.DuckDBPyConnection, absent: Sequence[st
     sets = [f"{q(c)} = o.{q(c)}" for c in absent] + (["hk = o.hk"] if "household_id" in absent else [])
     con.execute(f"""UPDATE {STAGE_SCHEMA}.k SET {', '.join(sets)} FROM rectifications o
                     WHERE k.issue_id IS NOT NULL AND o.issue_id = k.issue_id""")  # noqa: S608 - our names
+
+
+def _loaded_last(con: duckdb.DuckDBPyConnection, sha256: str, kind: str,
+                 own: list[str]) -> tuple[int, int, int] | None:
+    """The counts of this file's (sheet's) last load when nothing of its kind was loaded since, other
+    than the sheets of the same workbook: then it changes nothing. After another file of its kind it is
+    loaded again, since that file may have changed what this one lists (A, then B, then A restores A)."""
+    row = con.execute(
+        """SELECT rows_loaded, rows_rejected, issues FROM load_batches b
+           WHERE sha256 = ? AND kind = ?
+             AND NOT EXISTS (SELECT 1 FROM load_batches l WHERE l.kind = b.kind AND l.batch_id > b.batch_id
+                             AND l.rows_loaded > 0 AND NOT list_contains(?, l.sha256))
+           ORDER BY batch_id DESC LIMIT 1""",
+        [sha256, kind, own],
+    ).fetchone()
+    return (int(row[0]), int(row[1]), int(row[2])) if row else None
 
 
 def _drop_unchanged_rows(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str],

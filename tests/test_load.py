@@ -83,6 +83,26 @@ def dump(db: Path) -> dict[str, list[tuple]]:
     return {t: sorted(map(repr, read(db, f"SELECT * EXCLUDE (batch_id) FROM {t}"))) for t in tables}
 
 
+def test_a_file_loaded_again_after_another_of_its_kind_is_loaded_again(tmp_path: Path, db: Path) -> None:
+    """A clerk loads A, then a wrong file B that changes a household, then A again to put it right: A was
+    called "unchanged" (its sha256 was in the history) and B's values stayed. A file is unchanged only
+    when no other file of its kind was loaded after it; a workbook's own sheets do not count."""
+    rows = registry_rows()
+    a = write_csv(tmp_path / "a.csv", rows)
+    b_rows = [list(r) for r in rows]
+    b_rows[2][16] = b_rows[3][16] = "\"9,900\""  # H001's income
+    b = write_csv(tmp_path / "b.csv", b_rows)
+    income = "SELECT income_per_capita FROM households WHERE household_id = 'H001'"
+    first = load_files([a], db=db).files[0]
+    load_files([b], db=db)
+    assert read(db, income) == [(9900.0,)]
+    again = load_files([a], db=db).files[0]
+    assert not again.unchanged and (again.rows_loaded, again.rows_rejected) == (first.rows_loaded, first.rows_rejected)
+    assert read(db, income) == [(5200.5,)]
+    assert load_files([a], db=db).files[0].unchanged  # and once more: now it is
+    assert read(db, "SELECT count(*) FROM rejected_rows") == [(3 * first.rows_rejected,)]  # each load keeps its own
+
+
 def test_registry_counts_rejections_and_issues(tmp_path: Path, db: Path) -> None:
     f = write_csv(tmp_path / "reg.csv", registry_rows())
     report = load_files([f], db=db)
