@@ -61,6 +61,9 @@ ENV_VARS: dict[str, str] = {
     "FUPIN_EXTRACT_LOG": "下载记录文件路径（默认数据库旁的 `extract_log.jsonl`）",
     "FUPIN_LOGIN_LOG": "登录记录文件路径（默认数据库旁的 `login_log.jsonl`）",
     "FUPIN_TRUSTED_PROXIES": "另一台机器上的反向代理地址（逗号分隔）：登录记录采信其 X-Forwarded-For（本机代理总是采信）",
+    "FUPIN_RUN_SLOTS": "一个看板进程同时计算的页面数（默认为 CPU 数，至少 2；`0` 不限）：同一秒打开的页面按到达顺序分批计算",
+    "FUPIN_CSV_FAST": "`0` 让 CSV 一律走分块读取（测试两条读取路径时用；默认 `1`）",
+    "FUPIN_STRICT_LABELS": "`1` 时缺少的界面文字报错而不是显示其键（测试用）",
 }
 
 
@@ -101,10 +104,13 @@ def _kind_section(kind: str) -> list[str]:
 
 def _code_section() -> list[str]:
     out: list[str] = []
-    users = {spec.code_list: f"{t(f'kind.{k}')}·{_label(f'field.{c}')}"
-             for k, cols in fields.FIELDS.items() for c, spec in cols.items() if spec.code_list}
+    users: dict[str, list[str]] = {}
+    for k, cols in fields.FIELDS.items():
+        for c, spec in cols.items():
+            if spec.code_list:
+                users.setdefault(spec.code_list, []).append(f"{t(f'kind.{k}')}·{_label(f'field.{c}')}")
     for name, values in codes.CODE_LISTS.items():
-        out += [f"### `{name}`（{users.get(name, '')}）", ""]
+        out += [f"### `{name}`（{'、'.join(users.get(name, []))}）", ""]
         out += _table(["标准值", "也接受（同义词、数字代码）"], [[f"`{c}`", _ticks(s)] for c, s in values.items()])
     out += ["### 是/否", ""]
     out += _table(["标准值", "也接受"], [["是", _ticks(codes.YES)], ["否", _ticks(codes.NO)]])
@@ -141,11 +147,11 @@ def _ddl_columns(ddl: str) -> list[tuple[str, str, str]]:
     """(column, type, comment) of a CREATE TABLE statement of etl.schema."""
     out = []
     for line in ddl.splitlines()[1:]:
-        m = re.match(r"\s*([a-z_]+) ([A-Z]+(?:\[\])?)(?: NOT NULL)?,?\s*(?:--\s*(.*))?$", line)
+        m = re.match(r"\s*([a-z_][a-z0-9_]*) ([A-Z]+(?:\[\])?)(?: NOT NULL)?,?\s*(?:--\s*(.*))?$", line)
         if m:
             out.append((m.group(1), m.group(2) + (" NOT NULL" if "NOT NULL" in line else ""), m.group(3) or ""))
         else:
-            for name, typ in re.findall(r"([a-z_]+) ([A-Z]+)", line):  # several columns on one line
+            for name, typ in re.findall(r"([a-z_][a-z0-9_]*) ([A-Z]+)", line):  # several columns on one line
                 out.append((name, typ, ""))
     return out
 
@@ -197,7 +203,7 @@ def generate() -> str:
         lines=inspection_rules.DEFAULT_LINES, min_sample=rules.MIN_SAMPLE), ""]
     lines += ["## 5. 校验：拒收行与数据问题", "", PROSE_RULES, ""] + _rules_section()
     lines += ["## 6. 数据库中的表", "", PROSE_TABLES, ""] + _tables_section()
-    lines += ["## 7. 命令行", "", PROSE_CLI, ""] + _cli_section()
+    lines += ["## 7. 命令行", "", PROSE_CLI.format(json_shape=_json_shape()), ""] + _cli_section()
     lines += [PROSE_TAIL]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -318,8 +324,19 @@ PROSE_TABLES = """看板读取下列基础表（导入写入，`python -m etl re
 
 PROSE_CLI = """退出码：0 = 每个文件都读取了（即使有拒收行），1 = 有文件整个无法读取（它不改变任何数据，其他文件照常导入），
 或备份、恢复、升级未能完成（数据不变），2 = 命令用法错误。`--json` 输出一个 JSON 对象：
-`{"files": [{"path", "kind", "rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "issues",
-"ignored_columns", "unchanged", "error"}], "error", "upgraded_from"}`。"""
+{json_shape}。多工作表的文件另有 `sheets`（每个工作表一项，键同上，无 `path`、`error`）和
+`skipped_sheets`（未导入的工作表及原因）。"""
+
+
+def _json_shape() -> str:
+    """The keys `python -m etl load --json` prints, read off the report itself so they cannot drift."""
+    from etl.load import FileResult, LoadReport
+
+    report = LoadReport(db=Path(), files=[FileResult(Path())]).to_json()
+    inner = ", ".join(f'"{k}"' for k in report["files"][0])  # type: ignore[index]
+    outer = ", ".join(f'"{k}"' for k in report if k != "files")
+    return f'`{{"files": [{{{inner}}}], {outer}}}`'
+
 
 PROSE_TAIL = """## 8. 下载
 

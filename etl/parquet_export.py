@@ -190,8 +190,9 @@ def views(con: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, Any]:
 
 def table_ddl(manifest: dict[str, Any], location: str, dialect: str = "spark") -> str:
     """CREATE TABLE statements for the export at `location` (a URI such as s3a://bucket/fupin or
-    file:///srv/fupin/parquet): `spark` (Spark SQL / Hive) or `trino` (Trino's Hive connector)."""
-    out = []
+    file:///srv/fupin/parquet): `spark` (Spark SQL / Hive) or `trino` (Trino's Hive connector, catalog
+    `hive`), the schema `fupin` created first."""
+    out = ["CREATE SCHEMA IF NOT EXISTS hive.fupin;" if dialect == "trino" else "CREATE DATABASE IF NOT EXISTS fupin;"]
     for table, spec in manifest["tables"].items():
         part = set(spec["partition_by"])
         cols = [c for c in spec["columns"] if c["name"] not in part] + \
@@ -202,7 +203,9 @@ def table_ddl(manifest: dict[str, Any], location: str, dialect: str = "spark") -
             props = [f"external_location = '{path}'", "format = 'PARQUET'"]
             if part:
                 props.append("partitioned_by = ARRAY[" + ", ".join(f"'{p}'" for p in spec["partition_by"]) + "]")
-            out.append(f"CREATE TABLE fupin.{table} (\n{body}\n)\nWITH ({', '.join(props)});")
+            out.append(f"CREATE TABLE hive.fupin.{table} (\n{body}\n)\nWITH ({', '.join(props)});")
+            if part:  # the partitions already on disk: without this the table reads as empty
+                out.append(f"CALL hive.system.sync_partition_metadata('fupin', '{table}', 'FULL');")
         else:
             body = ",\n".join(f"  `{c['name']}` {_spark_type(c['type'])}" for c in cols if c["name"] not in part)
             parts = ", ".join(f"`{p}` STRING" for p in spec["partition_by"])

@@ -151,7 +151,7 @@ TABLES_DDL: dict[str, str] = {
             batch_id INTEGER NOT NULL,
             file_name VARCHAR NOT NULL,
             sha256 VARCHAR NOT NULL,
-            kind VARCHAR NOT NULL,                -- registry / interventions / visits / medical_claims / rectifications
+            kind VARCHAR NOT NULL,                -- registry / interventions / visits / medical_claims / rectifications / household_checks / population_base
             loaded_at TIMESTAMP NOT NULL,
             rows_read INTEGER NOT NULL,
             rows_loaded INTEGER NOT NULL,

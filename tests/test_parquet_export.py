@@ -158,4 +158,9 @@ def test_ddl_for_other_engines(exported: tuple[Path, Path]) -> None:
     trino = parquet_export.table_ddl(manifest, "s3://bucket/fupin", "trino")
     assert "partitioned_by = ARRAY['township']" in trino and "hh ROW(township VARCHAR" in trino
     assert len([s for s in spark.split(";") if "CREATE TABLE" in s]) == len(manifest["tables"])
+    # the schema first, and Trino told of the partitions on disk (without it a partitioned table is empty)
+    assert spark.startswith("CREATE DATABASE IF NOT EXISTS fupin;") and trino.startswith(
+        "CREATE SCHEMA IF NOT EXISTS hive.fupin;")
+    assert "CREATE TABLE hive.fupin.households (" in trino
+    assert "CALL hive.system.sync_partition_metadata('fupin', 'households', 'FULL');" in trino
     assert parquet_export.hive_escape("a/b=c") == "a%2Fb%3Dc" and parquet_export.hive_escape("德岭山镇") == "德岭山镇"
