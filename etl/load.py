@@ -876,6 +876,16 @@ def _key_households(con: duckdb.DuckDBPyConnection, touched: Touched) -> set[str
     return {"area_keys"} if after != areas else set()
 
 
+def ledger_key_sql(kind: str) -> str:
+    """A ledger record's key over a staged or a stored row: all its fields (问题编号 alone when a
+    rectification item has one). A measure's year is the one stored, from 开始日期 when 实施年度 is blank:
+    keyed on the blank, a row without the year and the same row with it were two records."""
+    fields = [q(c) if (kind, c) != ("interventions", "year") else "coalesce(year, year(start_date))"
+              for c in FIELDS[kind]]
+    key = "md5(" + " || '|' || ".join(f"coalesce({c}::VARCHAR, '')" for c in fields) + ")"
+    return f"coalesce(issue_id, {key})" if kind == "rectifications" else key
+
+
 def _load_ledger(
     con: duckdb.DuckDBPyConnection, kind: str, batch_id: int, name: str, checks: list[tuple[str, str]],
     touched: Touched, present: Sequence[str],
@@ -883,10 +893,7 @@ def _load_ledger(
     table = schema.LEDGER_TABLES[kind]
     cols = list(FIELDS[kind])
     absent = [c for c in cols if c not in present] if kind == "rectifications" else []
-    content = " || '|' || ".join(f"coalesce({q(c)}::VARCHAR, '')" for c in cols)
-    key = "md5(" + content + ")"
-    if kind == "rectifications":  # 问题编号 identifies an item; without it, all its fields do
-        key = f"coalesce(issue_id, {key})"
+    key = ledger_key_sql(kind)
     year_fix = ", coalesce(year, year(start_date)) AS year" if kind == "interventions" else ""
     exclude = " EXCLUDE (year)" if kind == "interventions" else ""
     # the file's households get their keys first, so that the rows are staged once, with the key (a
@@ -1048,11 +1055,25 @@ def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str 
             raise UpgradeError(t("cli.schema_newer", lang, version=from_version, mine=schema.SCHEMA_VERSION))
         rows = {table: _copy_base_table(con, table, lang) for table in schema.TABLES_DDL}
         con.execute("DETACH old")
+        if int(from_version) < 22:
+            _rekey_measures(con)
         derive.build_all(con)
         write_meta(con)
         w.full = True
     del rows["meta"]
     return Rebuilt(target, from_version, rows)
+
+
+def _rekey_measures(con: duckdb.DuckDBPyConnection) -> None:
+    """Versions before 22 keyed a measure without 实施年度 on the blank (ledger_key_sql): key every
+    measure, and its issues, as this version does. Rows that were two records of one measure now share
+    a key, and the next file that lists the measure replaces both; no row is dropped here."""
+    con.execute(f"""CREATE TEMP TABLE rekey AS SELECT DISTINCT record_key AS old, {ledger_key_sql('interventions')}
+                    AS new FROM interventions""")
+    con.execute("""UPDATE data_issues d SET record_key = r.new FROM rekey r
+                   WHERE d.table_name = 'interventions' AND d.record_key = r.old AND r.old <> r.new""")
+    con.execute(f"UPDATE interventions SET record_key = {ledger_key_sql('interventions')}")
+    con.execute("DROP TABLE rekey")
 
 
 def _copy_base_table(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> int:

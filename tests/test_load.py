@@ -282,6 +282,24 @@ def test_interventions_identical_rows_are_one_record(tmp_path: Path, db: Path) -
         ("H001", "产业帮扶", 2019, 3000.0), ("H002", "健康帮扶", 2020, 500.0)]
 
 
+def test_a_measure_without_its_year_is_the_same_record_as_with_the_year_its_date_gives(
+        tmp_path: Path, db: Path) -> None:
+    """实施年度 is taken from 开始日期 when blank; the record's key was computed before that, so a row
+    without the year and the same row with it were two records identical on screen, and the money was
+    counted twice (6000 元 for one 3000 元 measure). In one file and across files alike."""
+    head = ["户编号", "措施类别", "措施内容", "实施年度", "开始日期", "金额(元)"]
+    both = write_csv(tmp_path / "both.csv", [head, ["H001", "产业帮扶", "养羊", "", "2019-05-01", "3000"],
+                                             ["H001", "产业帮扶", "养羊", "2019", "2019-05-01", "3000"]],
+                     encoding="utf-8")
+    load_files([both], db=db)
+    measures = "SELECT household_id, year, amount_yuan FROM interventions"
+    assert read(db, measures) == [("H001", 2019, 3000.0)]
+    later = write_csv(tmp_path / "later.csv", [head, ["H001", "产业帮扶", "养羊", "", "2019-05-01", "3000"]],
+                      encoding="utf-8")
+    load_files([later], db=db)
+    assert read(db, measures) == [("H001", 2019, 3000.0)]
+
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=300)

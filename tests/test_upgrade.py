@@ -111,3 +111,29 @@ def test_a_backup_of_the_previous_version_is_upgraded_when_restored(tmp_path: Pa
             r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     finally:
         con.close()
+
+
+def test_measures_keyed_on_a_blank_year_by_version_21_are_keyed_again(tmp_path: Path) -> None:
+    """Version 21 keyed a measure without 实施年度 on the blank; 22 on the year its 开始日期 gives. The
+    upgrade keys the stored measures and their issues again, so the same measure in a later file (with
+    the year written) replaces the stored row instead of adding a second one."""
+    db = tmp_path / "data" / "fupin.duckdb"
+    head = ["户编号", "措施类别", "措施内容", "实施年度", "开始日期", "金额(元)"]
+    load_files([write_csv(tmp_path / "a.csv", [head, ["H001", "产业帮扶", "养羊", "", "2019-05-01", "待核实"]])],
+               db=db)
+    v21 = ("md5(concat_ws('|', household_id, category, coalesce(content, ''), coalesce(project, ''), '', "
+           "start_date::VARCHAR, coalesce(amount_yuan::VARCHAR, ''), coalesce(status, ''), "
+           "coalesce(responsible_unit, '')))")
+    make_previous_version(
+        db, f"UPDATE data_issues SET record_key = (SELECT {v21} FROM interventions) WHERE table_name = 'interventions'",
+        f"UPDATE interventions SET record_key = {v21}")
+    report = load_files([write_csv(tmp_path / "b.csv", [head, ["H001", "产业帮扶", "养羊", "2019", "2019-05-01",
+                                                              "待核实"]])], db=db)
+    assert report.upgraded is not None
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT year, amount_yuan FROM interventions").fetchall() == [(2019, None)]
+        assert con.execute("SELECT rule, record_key = (SELECT record_key FROM interventions) FROM data_issues "
+                           "WHERE table_name = 'interventions'").fetchall() == [("not_a_number", True)]
+    finally:
+        con.close()
