@@ -250,7 +250,29 @@ def build_stage(
     for i in range(len(specs)):
         con.execute(f"DROP TABLE IF EXISTS d{i}")
     con.execute("DROP TABLE IF EXISTS d_policy")
+    if kind == "registry":
+        _place_by_household(con)
     return checks
+
+
+def _place_by_household(con: duckdb.DuckDBPyConnection) -> None:
+    """A member row without 乡镇 or 行政村 whose 户编号 the file places (one township and one village on
+    its other rows) takes that place. A workbook with the place merged down each household's rows,
+    saved as CSV, has it on the head's row only: the other members were rejected, and since a registry
+    file replaces the member set, a re-export took them out of the stored household."""
+    if not con.execute("SELECT count(*) FROM stg WHERE rejected_rule IN ('no_township', 'no_village') "
+                       "LIMIT 1").fetchone()[0]:
+        return
+    con.execute("""
+        UPDATE stg SET township = p.township, village = p.village, rejected_rule = NULL
+        FROM (SELECT household_id, min(township) AS township, min(village) AS village FROM stg
+              WHERE township IS NOT NULL AND village IS NOT NULL
+                AND household_id IN (SELECT household_id FROM stg
+                                     WHERE rejected_rule IN ('no_township', 'no_village'))
+              GROUP BY household_id
+              HAVING count(DISTINCT township) = 1 AND count(DISTINCT village) = 1) p
+        WHERE stg.household_id = p.household_id AND stg.rejected_rule IN ('no_township', 'no_village')
+          AND coalesce(stg.township, p.township) = p.township AND coalesce(stg.village, p.village) = p.village""")
 
 
 def _null_type(spec: Field) -> str:

@@ -296,6 +296,26 @@ def test_a_title_merged_across_the_row_from_the_household_column_is_skipped(tmp_
             ("H1", "巴音村"), ("H2", "新丰村")], db
 
 
+def test_member_rows_take_their_place_from_their_household_s_other_rows(tmp_path: Path) -> None:
+    """A workbook with 乡镇 and 行政村 merged down each household's rows, saved as CSV: the place is on the
+    head's row only. The other members were rejected (no_township), and a registry file replaces the
+    member set, so loading the re-export took them out of the stored household. A row whose 户编号 the
+    file places elsewhere (one township and village for it) now takes that place; a household the file
+    never places is still rejected."""
+    head = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因"]
+    rows = [head,
+            ["温更镇", "巴音村", "H1", "丙一", "150824196001010118", "户主", "1", "2019", "因病"],
+            ["", "", "H1", "丙二", "15082419600102013X", "配偶", "1", "2019", "因病"],
+            ["", "", "H1", "丙三", "", "子女", "1", "2019", "因病"],
+            ["", "", "H2", "丁一", "", "户主", "1", "2019", "因病"]]
+    db = tmp_path / "db.duckdb"
+    f = only_file(db, write_csv(tmp_path / "merged_saved_as.csv", rows))
+    assert (f.rows_loaded, f.rows_rejected) == (3, 1)
+    assert query(db, "SELECT household_id, township, village, count(*) FROM members JOIN households "
+                     "USING (household_id) GROUP BY ALL") == [("H1", "温更镇", "巴音村", 3)]
+    assert query(db, "SELECT rule FROM rejected_rows") == [("no_township",)]
+
+
 def test_a_row_with_only_its_household_number_is_kept_not_taken_for_a_title(tmp_path: Path) -> None:
     """The title rule skips a row of one contract cell only when that cell is not a key: a row with
     nothing but its 户编号 cannot be placed, so it is rejected with its reason, never silently skipped."""
