@@ -15,6 +15,7 @@ from pathlib import Path
 from etl import csv_fast, headers
 from etl.archive_checks import open_bytes
 from etl.csv_blocks import BlockContext, CsvHeader, concat_parts, run_blocks
+from etl.fields import NAME_FIELDS
 from etl.raw_file import HEADER_SCAN_ROWS, DuckDBSink, RawFile, ReadError, Sink, missing_error
 from etl.raw_rows import ordinal_index
 
@@ -128,7 +129,8 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink
         columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
         ignored_columns=hdr.match.ignored, table=table, rows_read=rows_read, skipped=skipped,
         malformed=malformed, sha256=hasher.hexdigest(), data_rows=data_rows, undecodable=undecodable,
-        controls=any(p.controls for p in parts),
+        controls=any(p.controls for p in parts), delimiter=hdr.delimiter,
+        name_cells={c: i for c, i in ctx.mapped if c in NAME_FIELDS},
     )
 
 

@@ -163,6 +163,9 @@ REJECT_RULE = {"household_id": "no_household_id", "township": "no_township", "vi
 # Rows rejected for their shape, whatever their kind: more or fewer fields than the header, or bytes the
 # file's encoding cannot decode.
 SHAPE_REJECTS = ("malformed_row", "undecodable_row")
+# The fields holding a person's name: masked as 张*春 wherever a viewer without personal-data rights
+# reads them (a rejected row's raw values included).
+NAME_FIELDS = ("name", "head_name")
 
 
 def kind_of_table(table: str) -> str:

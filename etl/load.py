@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -440,6 +441,21 @@ def _findings(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> list[
     return [Finding(*r) for r in rows]
 
 
+def _whole_row(raw: readers.RawFile, text: str) -> dict[str, str]:
+    """A row kept whole: its text, and the names its name columns hold when it splits that far (so the
+    data page can mask them inside the text too: etl.quality_checks.rejected_masked_sql)."""
+    out = {"row": text[:2000]}
+    if raw.name_cells:
+        try:
+            cells = next(csv.reader([text], delimiter=raw.delimiter), [])
+        except csv.Error:
+            cells = []
+        for field_name, i in raw.name_cells.items():
+            if i < len(cells) and cells[i].strip():
+                out[field_name] = cells[i].strip()
+    return out
+
+
 def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int, name: str) -> int:
     """Keep rows that cannot be placed, with their raw values, in rejected_rows."""
     fields = FIELDS[raw.kind]
@@ -460,7 +476,7 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
             continue
         bad = pa.table({
             "line": pa.array([line for line, _ in rows], pa.int32()),
-            "text": pa.array([json.dumps({"row": text[:2000]}, ensure_ascii=False) for _, text in rows]),
+            "text": pa.array([json.dumps(_whole_row(raw, text), ensure_ascii=False) for _, text in rows]),
         })
         con.register("unread_arrow", bad)
         con.execute("INSERT INTO rejected_rows SELECT ?, ?, line, ?, 'row', text FROM unread_arrow",

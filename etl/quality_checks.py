@@ -245,7 +245,7 @@ def _lower_hex_escapes(doc: str) -> str:
 def rejected_masked_sql(source: str) -> str:
     """SELECT over `source` (rows with a `raw` column) adding `raw_masked`: ID and mobile numbers
     masked anywhere in the text, then, for a JSON object, the string values of `name` and `head_name`
-    masked (`masked_name_sql`) and the object written compact, exactly as Python's
+    masked (`masked_name_sql`), inside a whole row's `row` text too, and the object written compact, exactly as Python's
     `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` writes it (JSON neither the loader
     nor Python writes, such as trailing commas, may differ); any other text as it was.
 
@@ -258,15 +258,23 @@ def rejected_masked_sql(source: str) -> str:
     for i, key in enumerate(("name", "head_name"), start=1):
         replaced = (f"replace({replaced}, coalesce('\"{key}\":' || to_json(nm[{i}]), chr(0)), "
                     f"coalesce('\"{key}\":' || to_json({masked_name_sql(f'nm[{i}]')}), ''))")
+    # a row kept whole (malformed, undecodable: {"row": text, "name": …}) has its names inside its text
+    # too: each replaced there as well, when it is written in the JSON as it reads (nothing escaped)
+    whole = "j2"
+    for i in (1, 2):
+        plain = f"length(nm[{i}]) >= 2 AND to_json(nm[{i}])::VARCHAR = '\"' || nm[{i}] || '\"'"
+        whole = (f"replace({whole}, CASE WHEN {plain} THEN nm[{i}] ELSE chr(0) END, "
+                 f"coalesce({masked_name_sql(f'nm[{i}]')}, ''))")
     rows = f"SELECT *, {ids} AS m FROM ({source})"  # noqa: S608 - constants only
     for step in (
         "CASE WHEN ltrim(m, ' ' || chr(9) || chr(10) || chr(13)) LIKE '{%' "
         "THEN try(CAST(json(m) AS VARCHAR)) END AS j",
         "json_extract_string(j, ['$.name', '$.head_name']) AS nm",
         f"{replaced} AS j2",
+        f"CASE WHEN json_exists(j, '$.row') THEN {whole} ELSE j2 END AS j3",
     ):
         rows = f"SELECT *, {step} FROM ({rows})"  # noqa: S608 - constants only
-    return f"""SELECT * EXCLUDE (m, j, nm, j2), CASE WHEN j IS NULL THEN m ELSE {_lower_hex_escapes('j2')} END
+    return f"""SELECT * EXCLUDE (m, j, nm, j2, j3), CASE WHEN j IS NULL THEN m ELSE {_lower_hex_escapes('j3')} END
                AS raw_masked FROM ({rows})"""  # noqa: S608 - constants only
 
 

@@ -93,6 +93,10 @@ class RawFile:
     data_rows: int = -1  # rows in `table`, or handed to the sink when the read streamed them
     undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped) rows
     controls: bool = True  # may hold control characters (False: proven free of them, etl.stage skips the check)
+    # a text file's delimiter, and the positions of its name columns: the names in a row kept whole
+    # (malformed, undecodable) are stored beside it, so that it can be shown with them masked
+    delimiter: str = ","
+    name_cells: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.data_rows < 0:

@@ -14,7 +14,7 @@ from queries import data_admin as q
 from ui import data, extract_log, header, login_log, table
 from ui.context import PageContext, current, md_escape
 from ui.formats import joined
-from ui.upload import ALLOWED, UPLOAD_LIMIT_MB, WIDGET_TYPES, UploadOutcome, load_uploads
+from ui.upload import ALLOWED, UPLOAD_LIMIT_MB, UploadOutcome, load_uploads
 
 
 def _upload(ctx: PageContext) -> None:
@@ -24,7 +24,9 @@ def _upload(ctx: PageContext) -> None:
         return
     st.caption(ctx.t("insp.data.upload_help", limit=UPLOAD_LIMIT_MB, types=joined(ALLOWED, ctx.lang)))
     with st.form("data_upload", clear_on_submit=True):
-        uploaded = st.file_uploader(ctx.t("insp.data.files"), type=WIDGET_TYPES, accept_multiple_files=True,
+        # no `type=`: the widget would drop a file of another type with an English note of its own;
+        # load_uploads refuses it by name, in the user's language, saying what is accepted
+        uploaded = st.file_uploader(ctx.t("insp.data.files"), accept_multiple_files=True,
                                     key="data_files", max_upload_size=UPLOAD_LIMIT_MB)
         submitted = st.form_submit_button(ctx.t("insp.data.load"), icon=":material/upload:", type="primary")
     if submitted and uploaded:
@@ -34,7 +36,8 @@ def _upload(ctx: PageContext) -> None:
             # the text carries the uploaded file's name, and a progress label is Markdown
             bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(text))
 
-        outcome = load_uploads([(f.name, f.getvalue()) for f in uploaded], ctx.lang, progress=tick)
+        outcome = load_uploads([(f.name, f.getvalue()) for f in uploaded], ctx.lang, progress=tick,
+                               viewer=ctx.viewer)
         st.session_state["data_upload_outcome"] = outcome
         st.rerun()  # the next run resolves the new snapshot: history and every page see the new data
     outcome = st.session_state.get("data_upload_outcome")

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, cast
 import duckdb
 import pandas as pd
 
+from etl.fields import NAME_FIELDS
 from etl.filter_spec import FILTERS, FilterDef
 from etl.sqlexpr import ID_IN_TEXT, PHONE_IN_TEXT, masked_name_sql
 
@@ -225,6 +226,20 @@ def mask_name_value(value: object, viewer: Viewer) -> object:
     return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
+ID_FIELDS = ("id_number", "head_id_number")
+
+
+def mask_raw_value(field: str | None, value: object, viewer: Viewer) -> object:
+    """Python twin of queries.quality.masked_raw_value_sql: a raw value masked as its field is
+    everywhere else (name 张*春, phone 138****5678, ID 150824********1234), unless the viewer may see it."""
+    if viewer.pii or not isinstance(value, str):
+        return value
+    if field in NAME_FIELDS:
+        return mask_name_value(value, viewer)
+    keep = {"phone": PHONE_KEEP, **dict.fromkeys(ID_FIELDS, ID_KEEP)}.get(field or "")
+    return value if keep is None else _masked_value(value, keep)
+
+
 def names_by_household(df: pd.DataFrame) -> dict[str, list[str]]:
     """From rows (household_id, name): each household's distinct names of two characters or more,
     longest first, then by name (the order `etl.sqlexpr.redacted_text_sql` uses)."""
@@ -266,26 +281,36 @@ def redact_names(df: pd.DataFrame, columns: Iterable[str], names: Mapping[str, l
     return out
 
 
-def mask_id(expr: str, viewer: Viewer) -> str:
-    """150824195001011234 -> 150824********1234."""
-    if viewer.pii:
-        return expr
+# What a masked number keeps: (leading characters, trailing characters, shortest length that keeps any)
+ID_KEEP = (6, 4, 11)  # 150824195001011234 -> 150824********1234
+PHONE_KEEP = (3, 4, 8)  # 13812345678 -> 138****5678
+
+
+def _masked_sql(expr: str, keep: tuple[int, int, int]) -> str:
+    head, tail, shortest = keep
     return (
-        f"CASE WHEN {expr} IS NULL THEN NULL WHEN length({expr}) >= 11 "
-        f"THEN left({expr}, 6) || repeat('*', length({expr}) - 10) || right({expr}, 4) "
+        f"CASE WHEN {expr} IS NULL THEN NULL WHEN length({expr}) >= {shortest} "
+        f"THEN left({expr}, {head}) || repeat('*', length({expr}) - {head + tail}) || right({expr}, {tail}) "
         f"ELSE repeat('*', length({expr})) END"
     )
+
+
+def _masked_value(value: str, keep: tuple[int, int, int]) -> str:
+    """Python twin of _masked_sql."""
+    head, tail, shortest = keep
+    if len(value) < shortest:
+        return "*" * len(value)
+    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+
+
+def mask_id(expr: str, viewer: Viewer) -> str:
+    """150824195001011234 -> 150824********1234."""
+    return expr if viewer.pii else _masked_sql(expr, ID_KEEP)
 
 
 def mask_phone(expr: str, viewer: Viewer) -> str:
     """13812345678 -> 138****5678."""
-    if viewer.pii:
-        return expr
-    return (
-        f"CASE WHEN {expr} IS NULL THEN NULL WHEN length({expr}) >= 8 "
-        f"THEN left({expr}, 3) || repeat('*', length({expr}) - 7) || right({expr}, 4) "
-        f"ELSE repeat('*', length({expr})) END"
-    )
+    return expr if viewer.pii else _masked_sql(expr, PHONE_KEEP)
 
 
 # --- URL form --------------------------------------------------------------------------------

@@ -25,7 +25,16 @@ from etl.quality_checks import (
     household_checks_cte,
 )
 from queries.figures import Text, define
-from queries.filters import Filters, Viewer, household_where, mask_id, mask_name, mask_phone
+from queries.filters import (
+    ID_FIELDS,
+    NAME_FIELDS,
+    Filters,
+    Viewer,
+    household_where,
+    mask_id,
+    mask_name,
+    mask_phone,
+)
 from queries.meta import data_as_of
 from queries.paging import ListQuery
 
@@ -122,9 +131,10 @@ def issues_by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
 def masked_raw_value_sql(field: str, value: str, viewer: Viewer) -> str:
     """An issue's raw value masked as its field is everywhere else: a name as 张*春, a phone as
     138****5678, an ID number as 150824********1234 (a phone masked as an ID showed 10 of 11 digits)."""
-    return (f"CASE WHEN {field} IN ('name', 'head_name') THEN {mask_name(value, viewer)} "
+    names, ids = (", ".join(f"'{f}'" for f in fields) for fields in (NAME_FIELDS, ID_FIELDS))
+    return (f"CASE WHEN {field} IN ({names}) THEN {mask_name(value, viewer)} "
             f"WHEN {field} = 'phone' THEN {mask_phone(value, viewer)} "
-            f"WHEN {field} IN ('id_number', 'head_id_number') THEN {mask_id(value, viewer)} ELSE {value} END")
+            f"WHEN {field} IN ({ids}) THEN {mask_id(value, viewer)} ELSE {value} END")
 
 
 def _raw_value_sql(viewer: Viewer) -> str:

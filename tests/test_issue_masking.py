@@ -76,3 +76,41 @@ def test_numbers_inside_free_text_are_masked(tmp_path: Path) -> None:
     assert list(p.visits["notes"]) == ["张*春电话138****5678，身份证150824********0118"]
     assert list(items["description"]) == ["张*春（138****5678）档案缺页"]
     assert list(full["description"]) == ["张三春（13812345678）档案缺页"]
+
+
+def test_the_upload_summary_quotes_values_masked_for_the_viewer(tmp_path: Path) -> None:
+    """The upload page's summary quoted an invalid ID number and a name with a control character in
+    full to a viewer without personal-data rights, while every page masked them."""
+    from ui.upload import load_uploads
+
+    rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因,联系电话",
+            "乌加河镇,联丰奋斗村,T7,王\x07小明,150824196702111070,户主,已脱贫,2019,因病,1393333444"]
+    content = ("\n".join(rows) + "\n").encode("utf-8")
+    masked = load_uploads([("人口.csv", content)], "zh", db=tmp_path / "a" / "fupin.duckdb", viewer=Viewer())
+    shown = load_uploads([("人口.csv", content)], "zh", db=tmp_path / "b" / "fupin.duckdb",
+                         viewer=Viewer(pii=True))
+    masked_text, shown_text = "\n".join(masked.lines), "\n".join(shown.lines)
+    assert "150824196702111070" in shown_text and "王␇小明" in shown_text
+    assert "150824196702111070" not in masked_text and "150824********1070" in masked_text
+    assert "小明" not in masked_text and "原值：王**明" in masked_text
+
+
+def test_a_row_kept_whole_shows_its_names_masked(tmp_path: Path) -> None:
+    """A row of another shape (one field too many) is kept whole; its name was shown in full on the
+    data page and in its downloads, only the numbers masked."""
+    from queries import data_admin
+
+    rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因",
+            "温更镇,巴音村,H1,丙一,150824196001010118,户主,1,2019,因病",
+            "温更镇,巴音村,H2,杨建国,15082419600102013X,户主,1,2019,因病,多余"]
+    (tmp_path / "人口.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    path = tmp_path / "data" / "fupin.duckdb"
+    assert load_files([tmp_path / "人口.csv"], db=path).files[0].rows_rejected == 1
+    con, _ = snapshot.connect_read(path)
+    try:
+        masked = data_admin.rejected_rows(con, Viewer())["raw"].tolist()
+        shown = data_admin.rejected_rows(con, Viewer(pii=True))["raw"].tolist()
+    finally:
+        con.close()
+    assert "杨建国" in shown[0] and "15082419600102013X" in shown[0]
+    assert "杨建国" not in masked[0] and "杨*国" in masked[0] and "150824********013X" in masked[0]

@@ -38,6 +38,9 @@ LOADER_ROWS = [
 ]
 OTHER_RAW = [
     json.dumps({"row": "张三春,150824196112150332,13812345678\u001f\u001a\u001a"}, ensure_ascii=False),  # malformed
+    # a whole row with the name its name column holds (etl.load._whole_row): masked inside the text too
+    json.dumps({"row": "温更镇,H1,钱少少,150824196112150332,钱少少之父", "name": "钱少少"}, ensure_ascii=False),
+    json.dumps({"row": "H2,欧阳娜娜,\\xff", "head_name": "欧阳娜娜", "name": '张"三'}, ensure_ascii=False),
     '{"姓名": "张三", "证件号码": "150824195503011234", "联系电话": "13812345678"}',  # spaced JSON
     '{"name": 5, "head_name": ["欧阳娜娜"]}',  # name fields that are not strings stay as they are
     "张三春 150824196112150332 13812345678",  # not JSON
@@ -80,7 +83,11 @@ def _python_mask(raw: object) -> object:
         return raw
     for key in ("name", "head_name"):
         if key in obj:
-            obj[key] = mask_name_value(obj[key], Viewer())
+            name = obj[key]
+            obj[key] = mask_name_value(name, Viewer())
+            plain = isinstance(name, str) and len(name) >= 2 and json.dumps(name, ensure_ascii=False) == f'"{name}"'
+            if "row" in obj and plain:  # a whole row: its names inside its text as well
+                obj["row"] = obj["row"].replace(name, str(obj[key]))
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -104,9 +111,11 @@ def test_masked_for_a_viewer_without_pii(db: Path) -> None:
     assert [o["head_name"] for o in loader] == ["欧**娜", None, "张*春", None, "欧****\u000b"]
     assert loader[0]["id_number"] == "150824********0332" and loader[0]["phone"] == "138****5678"
     assert loader[4]["note"] == "".join(chr(i) for i in range(32)) + "\\u001F 😀 /"  # other text intact
-    # exactly what the earlier Python masking wrote, row by row (names inside free text such as the
-    # malformed row's line are not masked, as before: only the name fields are)
+    # exactly what the Python masking writes, row by row (a whole row's names masked inside its text;
+    # free text without a name field beside it is not: only numbers are found there)
     assert _values(df["raw"]) == [_python_mask(r) for r in stored]
+    whole = [json.loads(r) for r in df["raw"] if isinstance(r, str) and "温更镇,H1" in r]
+    assert whole == [{"row": "温更镇,H1,钱*少,150824********0332,钱*少之父", "name": "钱*少"}]
 
 
 def test_shown_as_stored_to_a_pii_viewer(db: Path) -> None:

@@ -7,18 +7,18 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from etl.file_types import ACCEPTED_SUFFIXES
 from labels import t
+from queries.filters import PUBLIC, Viewer, mask_raw_value
 from ui.formats import joined
 
 UPLOAD_LIMIT_MB = int(os.environ.get("FUPIN_UPLOAD_MB", "100"))
 # data-spec §1.3: Excel (BIFF .xls, and the text or HTML tables systems name .xls), text, gzip'd text, HTML:
 # what the reader reads (etl.file_types)
 ALLOWED = ACCEPTED_SUFFIXES
-WIDGET_TYPES = sorted({s.rsplit(".", 1)[-1] for s in ALLOWED})  # the upload widget checks the last suffix
 
 
 @dataclass
@@ -30,11 +30,12 @@ class UploadOutcome:
 
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
                  progress: Callable[[float, str], None] | None = None,
-                 limit_mb: int = UPLOAD_LIMIT_MB) -> UploadOutcome:
+                 limit_mb: int = UPLOAD_LIMIT_MB, viewer: Viewer = PUBLIC) -> UploadOutcome:
     """Check the uploads (type, size), save them to a temp dir and run the ETL on the good ones.
 
     Files that fail the checks are not loaded at all; the others load as on the command line (each file
-    its own batch; a file that cannot be read changes nothing).
+    its own batch; a file that cannot be read changes nothing). The summary quotes the files' values
+    masked for `viewer` as the pages mask them (the command line's reader sees the files anyway).
     """
     errors: list[str] = []
     good: list[tuple[str, bytes]] = []
@@ -61,6 +62,8 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
         report = load_files(paths, db=db, lang=lang, progress=progress, display_names=[n for n, _ in good])
     for f, (name, _) in zip(report.files, good, strict=False):
         f.path = Path(name)
+        for part in [f, *f.sheets]:
+            part.findings = [replace(x, value=mask_raw_value(x.field, x.value, viewer)) for x in part.findings]
     lines, load_errors = report.summary_lines(lang)
     errors.extend(load_errors)
     return UploadOutcome(lines, errors, max(report.exit_code, 1 if errors else 0))
