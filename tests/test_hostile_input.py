@@ -17,6 +17,7 @@ import csv
 import io
 import os
 import random
+import re
 import shutil
 import signal
 import zipfile
@@ -343,7 +344,8 @@ def test_upload_type_and_size_limits(db: Path) -> None:
     # the widget limits the size too (pages/data_admin.py), not the type: it dropped a .docx chosen with
     # a .csv with an English note of its own, and the summary never named it; load_uploads refuses it
     page = (Path(__file__).resolve().parents[1] / "pages" / "data_admin.py").read_text(encoding="utf-8")
-    assert "max_upload_size=UPLOAD_LIMIT_MB" in page and "type=" not in page
+    uploader = re.search(r"st\.file_uploader\((.*?)\)\n", page, flags=re.S)
+    assert uploader and "max_upload_size=UPLOAD_LIMIT_MB" in uploader[1] and "type=" not in uploader[1]
 
 
 def test_a_bad_file_does_not_stop_the_good_ones(db: Path, demo_files: dict[str, Path], tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import pickle
 import re
 import unicodedata
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from labels import LABELS, codes_en, t
+from labels import LABELS, STRICT_ENV, MissingLabel, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
 from ui.formats import joined, plain_dates, raw_row
 
@@ -154,9 +155,13 @@ def with_thousands(view: pd.DataFrame, names: Sequence[object], config: Mapping[
 
 
 def column_label(name: str, lang: str) -> str:
+    """A column's heading from the label table. A code name without a label (`no_measure`) raises in
+    strict mode (the tests' labels.STRICT_ENV), as a missing label does: it reached a table heading."""
     for key in (f"col.{name}", f"field.{name}"):
         if key in LABELS:
             return t(key, lang)
+    if os.environ.get(STRICT_ENV) == "1" and re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise MissingLabel(f"col.{name}")
     return name
 
 
@@ -357,11 +362,11 @@ def show_list(
     from ui.context import current
 
     ctx = current()
+    shown = view if view is not None else page[list(columns or [c for c in page.columns if c != "total"])]
     if page.empty:
         empty.show(empty_hint)
-        return labelled(page, ctx.lang)
+        return labelled(shown, ctx.lang)
     total = total_of(page)
-    shown = view if view is not None else page[list(columns or [c for c in page.columns if c != "total"])]
     st.caption(ctx.t("list.showing" if total > len(shown) else "list.all", n=len(shown), total=total))
     labelled_view, grid, config = _grid(shown, ctx.lang, column_config, None)
     state = _frame(key, grid, config, height, hide_index, on_select)
