@@ -88,6 +88,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.monitored": ("监测户", "Monitored"),
     "col.coverage": ("帮扶覆盖率", "Assistance coverage"),
     "col.wrong_exits": ("疑似错退户", "Suspected wrong exits"),
+    "col.no_measure": ("无帮扶措施户", "Households without measures"),
     "col.all_households": ("总户数", "All households"),
     "col.share": ("占比", "Share"),
     "col.other_cause": ("其他致贫原因", "Other cause"),
@@ -97,8 +98,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.band": ("收入区间", "Income band"),
     "col.kind": ("类别", "Type"),
     "col.risk": ("风险状态", "Risk"),
-    "col.rate": ("错退率", "Wrong-exit rate"),
-    "col.over_limit": ("超过2%", "Above 2%"),
+    "col.rate": ("疑似错退占比", "Share suspected"),
+    "col.over_limit": ("高于2%预警线", "Above the 2% warning line"),
     "col.unsafe_housing": ("住房不安全", "Unsafe housing"),
     "col.unsafe_water": ("饮水不安全", "Unsafe water"),
     "col.uninsured": ("有成员未参保（户）", "With uninsured members"),
@@ -188,10 +189,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "risk.open": ("风险未消除", "Risk not eliminated"),
     "risk.unknown": ("未标注", "Not stated"),
     "exit.wrong": ("疑似错退（已脱贫但不达标）", "Suspected wrong exits"),
-    "exit.wrong_caption": ("已脱贫户中人均纯收入低于当年贫困线，或住房、饮水、医保、义务教育任一项未保障的，列为疑似错退。考核允许的错退率为2%。",
-                           "Exited households whose income is below the line of its year, or whose housing, water, insurance or schooling is not secured. Assessments allow a wrong-exit rate of 2%."),
-    "exit.wrong_rate_axis": ("错退率", "Wrong-exit rate"),
-    "exit.limit": ("允许上限 2%", "Allowed 2%"),
+    "exit.wrong_caption": ("已脱贫户中人均纯收入低于当年贫困线，或住房、饮水、医保、义务教育任一项未保障的，列为疑似错退。"
+                           "这是按档案筛查的户数占比，不是评估的脱贫人口错退率（按入户核查的人数计算，见“三率一度”页）；"
+                           "高于2%（脱贫人口错退率的否决线）的地方宜优先入户核查。",
+                           "Exited households whose income is below the line of its year, or whose housing, water, "
+                           "insurance or schooling is not secured. This is a share of households screened from the "
+                           "archive, not the assessment's wrong-exit rate (people, from household checks: see the "
+                           "三率一度 page); places above 2% (that rate's veto line) are the first to check."),
+    "exit.wrong_rate_axis": ("疑似错退占比", "Share suspected"),
+    "exit.limit": ("预警线 2%", "Warning line 2%"),
     "exit.wrong_list": ("疑似错退户名单", "Suspected wrong exits: households"),
     "exit.axis_households": ("户数", "Households"),
     "what.exit_township": ("脱贫状态_分乡镇", "exit_status_by_township"),

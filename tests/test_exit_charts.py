@@ -106,3 +106,17 @@ def test_no_assurance_gap_is_said_not_drawn_blank(demo_env: Path) -> None:
     en = conftest.open_page("exit_status", {"lang": "en"})
     kinds = next(d.value for d in en.dataframe if "Type" in d.value.columns)["Type"]
     assert not any("户" in str(k) or "返贫" in str(k) for k in kinds), list(kinds)
+
+
+def test_the_archive_screen_is_not_called_the_assessment_s_wrong_exit_rate(demo_env: Path) -> None:
+    """The exit page's 疑似错退户 / 已脱贫户 (households, from the archive) was headed 错退率 and judged
+    "超过2%" against the veto line, while the 三率一度 page's 脱贫人口错退率 (people, from household
+    checks) passed: a leader read two townships failing a veto the county passed. It is a share of
+    suspected households measured against a warning line, and says so."""
+    at = conftest.open_page("exit_status")
+    table = next(df.value for df in at.dataframe if "疑似错退户" in df.value.columns)
+    assert "错退率" not in table.columns and "超过2%" not in table.columns
+    assert {"疑似错退占比", "高于2%预警线"} <= set(table.columns)
+    fig = chart(at, "exit_wrong_chart")
+    assert fig["layout"]["xaxis"]["title"]["text"] == "疑似错退占比"
+    assert "错退率" not in " ".join(c.value for c in at.caption if "疑似错退" in c.value).replace("脱贫人口错退率", "")
