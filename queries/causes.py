@@ -18,7 +18,8 @@ _POP = ("建档立卡户（默认）或监测对象，由页面上的“统计�
         "households without a main cause are a \"Not stated\" row in the totals (so they add up to the population)")
 define("causes.totals", ("主要致贫原因构成", "Main causes of poverty"), _POP,
        ("各主要致贫原因的户数（人数 = 成员行数）", "Households per main cause (people = member rows)"),
-       ("有主要致贫原因的户数", "Households with a main cause"))
+       ("该人群的全部户数（含“未填写”主要致贫原因的户，各原因占比合计 100%）",
+        "Every household of the population (those without a main cause included: the shares add up to 100%)"))
 # the crosses leave out the households without a main cause (no 未填写 row), and the members' count people
 _POP_CAUSED = ("建档立卡户（默认）或监测对象中有主要致贫原因的户，由页面上的“统计对象”切换，二者不混合",
                "Registered households (default) or the monitored, those with a main cause, as the page's "
@@ -27,8 +28,9 @@ _POP_MEMBERS = ("建档立卡户（默认）或监测对象中有主要致贫原
                 "Members (people, not households) of the registered households (default) or of the monitored, "
                 "those with a main cause, as the page's population switch says, never mixed")
 define("causes.by_area", ("各乡镇（村）主要致贫原因", "Main causes per township (village)"), _POP,
-       ("该地区各原因的户数", "Households per cause in the area"), ("该地区有主要致贫原因的户数",
-                                                               "Households with a main cause in the area"))
+       ("该地区各原因的户数", "Households per cause in the area"),
+       ("该地区该人群的全部户数（含“未填写”主要致贫原因的户）",
+        "Every household of the population in the area (those without a main cause included)"))
 define("causes.cooccurrence", ("主要原因与其他致贫原因", "Main and other causes"), _POP_CAUSED,
        ("同时有该其他致贫原因的户数（每户每个其他原因计一次）",
         "Households with that other cause too (once per household and other cause)"),

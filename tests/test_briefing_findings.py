@@ -6,6 +6,7 @@ Real files through the real loader, the briefing built as the page builds it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -78,3 +79,19 @@ def test_ranks_say_when_they_are_shared() -> None:
     assert briefing_html.rank_text(pd.Series([1.0, 1.0, 0.5]), 1.0, "zh") == "并列第 1 位"
     assert briefing_html.rank_text(pd.Series([1.0, 0.8, 0.5]), 0.8, "zh") == "第 2 位"
     assert briefing_html.rank_text(pd.Series([1.0, 1.0, 0.5]), 1.0, "en") == "rank 1 (tied)"
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "主要致贫原因：因病"), ("en", "Main cause: ")])
+def test_the_scope_names_the_household_filters(county: Path, lang: str, said: str) -> None:
+    """Two briefings of 甲镇, one filtered to 因病, read "范围：甲镇" alike, while one counted 1 household
+    and the other 3: the scope now names every filter besides the place."""
+    con, _ = snapshot.connect_read(county)
+    try:
+        d = data_as_of(con)
+        plain = briefing_html.build(con, Filters(townships=("甲镇",)), Viewer(), lang=lang, as_of=d, data_as_of=d)
+        cause = briefing_html.build(con, Filters(townships=("甲镇",), main_causes=("因病",)), Viewer(), lang=lang,
+                                    as_of=d, data_as_of=d)
+    finally:
+        con.close()
+    meta = [re.search(r'<p class="meta">(.*?)</p>', html)[1] for html in (plain, cause)]
+    assert said not in meta[0] and said in meta[1], meta

@@ -223,3 +223,21 @@ def test_shares_download_as_the_screen_shows_them(demo_env: Path) -> None:
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_index(0).to_python()
     xcol = sheet[0].index("脱贫率")
     assert all(isinstance(r[xcol], float) and 0 <= r[xcol] <= 1 for r in sheet[1:])
+
+
+def test_a_download_of_the_monitored_names_its_population(demo_env: Path) -> None:
+    """With 统计对象 = 监测对象 on the causes page, the CSV of 37 monitored households had the same name as
+    the 600 registered ones (致贫原因_全旗_…) and its 说明 sheet did not say which: the file, its notes
+    and the download log now name the population when it is not the default."""
+    from tests import conftest
+
+    at = conftest.open_page("causes", {})
+    default = sorted(_deferred_files(at))
+    at.segmented_control(key="causes_population").set_value("monitored").run()
+    files = _deferred_files(at)
+    causes = next(n for n in files if n.startswith("致贫原因") and n.endswith(".xlsx"))
+    assert causes.startswith("致贫原因_监测对象_全旗_"), causes
+    assert all(n.startswith("致贫原因_全旗_") is False for n in files if n.startswith("致贫原因"))
+    assert any(n.startswith("致贫原因_全旗_") for n in default)
+    notes = _sheets(files[causes]())[NOTES_SHEET]
+    assert any("监测对象" in str(cell) for row in notes[:2] for cell in row)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from etl import rules
 from etl.codes import CODE_ORDER, NOT_FILLED
+from etl.filter_spec import FILTERS
 from etl.inspection_rules import DEFAULT_LINES, INDICATORS
 from etl.rules import MIN_SAMPLE
 from labels import code_label, t
@@ -117,6 +118,20 @@ def area_name(flt: Filters, lang: str, viewer: Viewer | None = None) -> str:
     if viewer is not None and viewer.townships is not None:
         return "、".join(viewer.townships)
     return t("insp.brief.banner", lang)
+
+
+def filter_text(flt: Filters, lang: str) -> str:
+    """The filters besides the place, as a reader reads them (主要致贫原因：因病、因残；脱贫年度：2016–2019):
+    two briefings of one township, one filtered to a cause, read alike and counted different households."""
+    parts = []
+    for d in FILTERS:
+        value = getattr(flt, d.name)
+        if d.area or not value:
+            continue
+        shown = ("、" if lang == "zh" else ", ").join(str(code_label(v, lang)) for v in value) \
+            if d.kind == "multi" else f"{value[0]}–{value[1]}"
+        parts.append(f"{t(d.label_key, lang)}{'：' if lang == 'zh' else ': '}{shown}")
+    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def listed_rows(html_text: str) -> int:
@@ -294,9 +309,11 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
           data_as_of: dt.date, top: int = 20, since: dt.date | None = None) -> str:
     area = area_name(flt, lang, viewer)
+    chosen = filter_text(flt, lang)
+    scope = f"{area}（{chosen}）" if chosen and lang == "zh" else f"{area} ({chosen})" if chosen else area
     brief = Brief(
         title=t("insp.brief.title", lang, area=area),
-        scope=t("insp.brief.scope", lang, scope=area, data_as_of=data_as_of.isoformat(), as_of=as_of.isoformat()),
+        scope=t("insp.brief.scope", lang, scope=scope, data_as_of=data_as_of.isoformat(), as_of=as_of.isoformat()),
         lang=lang,
     )
     k = overview.kpis(con, flt, viewer, as_of).iloc[0]

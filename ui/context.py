@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import streamlit as st
@@ -37,6 +37,8 @@ class PageContext:
     snapshot: Path | None = None
     user: User = LOCAL_USER
     page: str = ""
+    # the population a page's switch chose when not the default (population.MONITORED): downloads name it
+    population: str = ""
 
     def t(self, key: str, /, **params: object) -> str:
         return t(key, self.lang, **params)
@@ -66,6 +68,11 @@ def md_escape(text: str) -> str:
 
 def set_current(ctx: PageContext) -> None:
     st.session_state[_KEY] = ctx
+
+
+def set_population(population: str) -> None:
+    """The page counts this population ("" = the default): its downloads say so (ui.extract)."""
+    set_current(replace(current(), population=population))
 
 
 def current() -> PageContext:

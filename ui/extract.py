@@ -358,6 +358,12 @@ def file_name(what: str, flt: Filters, as_of: dt.date, ext: str) -> str:
     return f"{stem}.{ext}"
 
 
+def with_population(ctx: Any, what: str) -> str:
+    """`what` naming the page's population when it is not the default: 致贫原因_监测对象 (a download of
+    37 monitored households was named as the 600 registered ones)."""
+    return f"{what}_{ctx.t(f'population.{ctx.population}')}" if ctx.population else what
+
+
 def scoped(flt: Filters, viewer: Viewer) -> Filters:
     """The filter as the file name should describe it: the viewer's townships when none is chosen."""
     if flt.townships or flt.villages or viewer.townships is None:
@@ -428,6 +434,7 @@ def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False, per
     from ui.context import current
 
     ctx = current()
+    what = with_population(ctx, what)
     flt = scoped(Filters() if unfiltered else ctx.flt, ctx.viewer)
     notes_name = t("notes.sheet", ctx.lang)
     row = st.container(horizontal=True, gap="small")
@@ -453,6 +460,7 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
     from ui.context import current
 
     ctx = current()
+    what = with_population(ctx, what)
     snap = data.snapshot()
     flt = scoped(ctx.flt, ctx.viewer)
     notes_name = ctx.t("notes.sheet")

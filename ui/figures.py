@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from queries import figures, population
-from ui.context import PageContext
+from ui.context import PageContext, set_population
 
 SHOWN_KEY = "_figures_shown"  # {figure key: [values shown]}, reset by every run of the entry point
 # At most this many tiles to a row: six to a row cut "94.7%" to "94.…" and "建档立卡户" to "建档立卡…"
@@ -60,6 +60,8 @@ def population_note(ctx: PageContext, key: str) -> None:
 
 def population_switch(ctx: PageContext, key: str) -> str:
     """建档立卡户 (default) or 监测对象 for the page's household counts; never both at once."""
-    return st.segmented_control(ctx.t("figures.population_switch"), list(population.POPULATIONS), key=key,
-                                format_func=lambda p: ctx.t(f"population.{p}"), default=population.REGISTERED,
-                                required=True) or population.REGISTERED
+    chosen = st.segmented_control(ctx.t("figures.population_switch"), list(population.POPULATIONS), key=key,
+                                  format_func=lambda p: ctx.t(f"population.{p}"), default=population.REGISTERED,
+                                  required=True) or population.REGISTERED
+    set_population("" if chosen == population.REGISTERED else chosen)  # the downloads name it
+    return chosen
