@@ -84,6 +84,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.exited": ("已脱贫户", "Exited"),
     "col.not_exited": ("未脱贫户", "Not exited"),
     "col.returned": ("返贫户", "Returned"),
+    "col.unregistered": ("非建档立卡户", "Not registered"),
     "col.exit_rate": ("脱贫率", "Exit rate"),
     "col.monitored": ("监测户", "Monitored"),
     "col.coverage": ("帮扶覆盖率", "Assistance coverage"),

@@ -23,8 +23,10 @@ define("assist.amounts", ("分年度帮扶资金", "Amounts by year"),
                   "each year's amount in that year"), source="agg_measure ← interventions")
 define("assist.projects", ("产业项目与带动户", "Projects and linked households"),
        ("项目名称非空的措施所涉及的户（任何人群）", "Households with a measure naming the project (any population)"),
-       ("带动户数与金额；户清单按年度逐行列出金额", "Linked households and amounts; the household list has "
-        "one row per year with that year's amount"),
+       ("带动户数与金额，户数按脱贫状态分列（已脱贫、未脱贫、返贫、非建档立卡户，合计等于带动户数）；户清单按年度逐行列出金额",
+        "Linked households and amounts, the households split by status (exited, not exited, returned, not "
+        "registered: they add up to the linked households); the household list has one row per year with that "
+        "year's amount"),
        date_rule=("实施年度，无则开始日期的年份", "The measure's year, else its start date's"),
        source="agg_project, list_project_household")
 
@@ -87,7 +89,8 @@ def amounts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.
 
 def projects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """project, category (its most frequent measure category), townships, households (linked),
-    amount_yuan, exited, not_exited."""
+    amount_yuan, and the households by status, adding up to them: exited, not_exited, returned,
+    unregistered (monitored or other households linked to it, not registered)."""
     where, params = _where(flt, viewer)
     return fetch(
         con,
@@ -96,8 +99,9 @@ def projects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd
                        sum(c.households)::BIGINT AS households,
                        coalesce(sum(c.amount_yuan), 0) AS amount_yuan,
                        coalesce(sum(c.households) FILTER (WHERE c.exit_status = '已脱贫'), 0)::BIGINT AS exited,
-                       coalesce(sum(c.households) FILTER (WHERE c.exit_status IN ('未脱贫', '返贫')), 0)::BIGINT
-                           AS not_exited
+                       coalesce(sum(c.households) FILTER (WHERE c.exit_status = '未脱贫'), 0)::BIGINT AS not_exited,
+                       coalesce(sum(c.households) FILTER (WHERE c.exit_status = '返贫'), 0)::BIGINT AS returned,
+                       coalesce(sum(c.households) FILTER (WHERE c.exit_status IS NULL), 0)::BIGINT AS unregistered
                 FROM agg_project c WHERE {where} GROUP BY c.project),
             pc AS (
                 SELECT c.project, c.category, sum(c.measures) AS n
@@ -106,7 +110,8 @@ def projects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd
                 SELECT project, category FROM pc
                 QUALIFY row_number() OVER (PARTITION BY project ORDER BY n DESC, category) = 1)
             -- the counts before the long township list: at 1280 px the households fell off the table
-            SELECT p.project, p.households, p.amount_yuan, p.exited, p.not_exited, top.category, p.townships
+            SELECT p.project, p.households, p.amount_yuan, p.exited, p.not_exited, p.returned, p.unregistered,
+                   top.category, p.townships
             FROM p LEFT JOIN top USING (project)
             ORDER BY p.households DESC, p.project""",  # noqa: S608
         params,

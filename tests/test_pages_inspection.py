@@ -270,3 +270,16 @@ def test_rectification_charts_only_units_with_open_items(demo_env: Path) -> None
     assert pending and len(pending) < len(units)  # the demo county has units with every item closed
     assert categories(chart(at, "rect_by_responsible_unit")) == pending
     assert f"另有 {len(units) - len(pending)} 个责任单位的问题均已整改" in texts(at)
+
+
+def test_户数_is_the_registered_households_wherever_it_is_written(demo_env: Path) -> None:
+    """The overview heads the registered households 户数 (海流图镇 170); the archive-quality tables headed
+    179 — every household of the registry, the monitored and others too — 户数 as well. They read 总户数."""
+    overview = conftest.open_page("overview")
+    towns = next(df.value for df in overview.dataframe if "乡(镇)" in df.value.columns and "户数" in df.value.columns)
+    quality = conftest.open_page("quality")
+    tables = [df.value for df in quality.dataframe if "乡(镇)" in df.value.columns and "检查项" not in df.value.columns]
+    assert tables and all("户数" not in t.columns for t in tables)
+    scored = next(t for t in tables if "总户数" in t.columns)
+    both = towns.set_index("乡(镇)")["户数"].to_frame().join(scored.set_index("乡(镇)")["总户数"])
+    assert (both["总户数"] >= both["户数"]).all() and (both["总户数"] > both["户数"]).any()
