@@ -82,6 +82,10 @@ SELECT 'as_of' AS key, CAST(coalesce(max(d), $today) AS VARCHAR) AS value FROM (
     UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= $today
     UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= $today
     UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= $today
+    -- a registry alone dates itself by its years too: exits and incomes of a year mean data of that year
+    -- at least (a 2019 year-end export whose last identification was in 2016 was dated 2016-11-27)
+    UNION ALL SELECT make_date(max(exit_year), 1, 1) FROM households WHERE exit_year <= year($today)
+    UNION ALL SELECT make_date(max(income_year), 1, 1) FROM households WHERE income_year <= year($today)
 )
 UNION ALL SELECT 'built_at', CAST(current_timestamp AS VARCHAR)
 """

@@ -300,6 +300,23 @@ def test_a_measure_without_its_year_is_the_same_record_as_with_the_year_its_date
     assert read(db, measures) == [("H001", 2019, 3000.0)]
 
 
+def test_a_registry_alone_is_dated_by_its_exit_and_income_years(tmp_path: Path, db: Path) -> None:
+    """The data's date is its latest dated event; a year-end registry whose last identification was in
+    2016 but whose households exited and earned in 2019 was dated 2016-11-27, and the overview's "since"
+    figures counted from then. Its years now date it: 2019 at least."""
+    from queries.meta import data_as_of
+
+    rows = [["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因",
+             "首次识别时间", "收入年度"],
+            ["甲镇", "一村", "H1", "张一", "150824196001010118", "户主", "已脱贫", "2018", "因病", "2016-11-27", "2019"]]
+    load_files([write_csv(tmp_path / "reg.csv", rows, encoding="utf-8")], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert data_as_of(con).isoformat() == "2019-01-01"
+    finally:
+        con.close()
+
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=300)
