@@ -22,7 +22,7 @@ MESSAGES: dict[str, str] = {
     "not_found": "文件不存在",
     "unsupported_type": "不支持的文件类型（{suffix}），请上传 .xlsx、.xlsm、.xls、.csv、.txt 或 .csv.gz 文件",
     "too_large": "文件过大（{size_mb} MB），上限为 {limit}",
-    "empty_file": "文件为空",
+    "empty_file": "文件为空，没有表头也没有数据行；请从系统重新导出（含表头行）",
     "undecodable": "第 {line} 行无法解码，请将文件另存为 UTF-8 或 GB18030（GBK）编码",
     "undecodable_rows": "{bad} 行（共 {rows} 行，超过一半）无法解码，第一处在第 {line} 行，整个文件未入库；请将文件另存为 UTF-8 或 GB18030（GBK）编码",
     "no_header": "在前 {rows} 行中找不到表头（应包含 户编号、姓名、证件号码 等列名）",

@@ -225,7 +225,9 @@ LABELS: dict[str, tuple[str, str]] = {
                      "{file}: the CSV file cannot be parsed. Is this an export of the registration system?"),
     "read.encrypted": ("{file}：Excel 文件设有密码。请取消密码后重新上传。",
                        "{file}: the Excel file is password-protected. Remove the password and upload it again."),
-    "read.empty_file": ("{file}：文件为空。", "{file}: the file is empty."),
+    "read.empty_file": ("{file}：文件为空，没有表头也没有数据行；请从系统重新导出（含表头行）。",
+                        "{file}: the file is empty, with no header and no rows; export it again from the system "
+                        "(with its header row)."),
     "read.no_header": ("{file}：在前30行中找不到表头。请确认文件是系统导出的表格。能识别的表及其必需列：{accepted}。",
                        "{file}: no header row found in the first 30 rows. Is this an export of the registration system? "
                        "Recognised kinds and their required headers: {accepted}."),
