@@ -49,7 +49,8 @@ CHECK_UP = "健康体检"
 def _insp_household_sql(scope: Scope) -> str:
     return f"""
 CREATE OR REPLACE TABLE {STAGE_SCHEMA}._insp_household AS
-WITH m AS (
+WITH ref AS (SELECT CAST(value AS DATE) AS as_of FROM facts_meta WHERE key = 'as_of'),
+m AS (
     SELECT hk,
         count(*) AS n_members,
         min(birth_date) AS oldest_birth_date,
@@ -64,12 +65,15 @@ WITH m AS (
     FROM {scope.src("members")} mm WHERE {scope.hk("mm")} GROUP BY hk
 ),
 v AS (
+    -- the latest visits up to the as-of date: a year typed wrong (2030 for 2020) is a future date, an
+    -- issue, and was the household's "latest visit" (a patient followed up −3,000 days ago); it counts
+    -- when the as-of date reaches it, and etl.dated recomputes its household then
     SELECT hk,
         count(*) AS n_visits,
-        max(visit_date) AS last_visit_date,
-        max(visit_date) FILTER (WHERE visit_type = '{FOLLOW_UP}') AS last_follow_up_date,
-        max(visit_date) FILTER (WHERE visit_type = '{CHECK_UP}') AS last_check_up_date
-    FROM {scope.src("visits")} vv WHERE {scope.hk("vv")} GROUP BY hk
+        max(visit_date) FILTER (WHERE visit_date <= ref.as_of) AS last_visit_date,
+        max(visit_date) FILTER (WHERE visit_type = '{FOLLOW_UP}' AND visit_date <= ref.as_of) AS last_follow_up_date,
+        max(visit_date) FILTER (WHERE visit_type = '{CHECK_UP}' AND visit_date <= ref.as_of) AS last_check_up_date
+    FROM {scope.src("visits")} vv CROSS JOIN ref WHERE {scope.hk("vv")} GROUP BY hk
 ),
 r AS (
     SELECT hk, count(*) AS n_open_items

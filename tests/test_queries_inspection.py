@@ -139,6 +139,26 @@ def test_follow_up_compliance(fixture_db: Path, tmp_path: Path) -> None:
     assert health.compliance_summary(m.reset_index()) == {"chronic": 3, "compliant": 1}
 
 
+def test_a_visit_dated_in_the_future_is_not_the_latest(fixture_db: Path, tmp_path: Path) -> None:
+    """A year typed wrong (2030 for 2020) is flagged as a future date and loaded; it was also taken as the
+    household's latest visit and follow-up: H09's chronic patient showed as followed up (−3,000 days
+    since) and left the gap list, H07 lost "no visit in 30 days". Only dates up to the as-of date count."""
+    def edit(con: duckdb.DuckDBPyConnection) -> None:
+        _follow_ups(con)
+        for key, hid, kind in (("X1", "H09", "家庭医生随访"), ("X2", "H07", "入户走访")):
+            con.execute("INSERT INTO visits (record_key, household_id, visit_date, visit_type, visitor, notes, "
+                        "batch_id, source_line) VALUES (?, ?, DATE '2030-06-24', ?, '乡村医生', '', 1, 0)",
+                        [key, hid, kind])
+
+    path = variant(fixture_db, tmp_path, edit)
+    with duckdb.connect(str(path), read_only=True) as c:
+        m = health.ill_members(c, ALL, V, AS_OF).set_index("household_id")
+        vl = visits.visit_list(c, ALL, V, AS_OF).set_index("household_id")
+    assert m.loc["H09", "days_since_follow_up"] == 107 and bool(m.loc["H09", "compliant"]) is False
+    assert "H09" in set(health.follow_up_gaps(m.reset_index())["household_id"])
+    assert "no_recent_visit" in vl.loc["H07", "reasons"] and vl.loc["H07", "score"] == 105
+
+
 def test_fixture_compliance_none(con: duckdb.DuckDBPyConnection) -> None:
     m = health.ill_members(con, ALL, V, AS_OF)
     assert health.compliance_summary(m) == {"chronic": 3, "compliant": 0}
