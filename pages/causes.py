@@ -15,6 +15,7 @@ from queries.filters import area_level
 from queries.population import MONITORED, REGISTERED
 from ui import by_place, charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
+from ui.formats import share_label
 
 _COUNT = {REGISTERED: "households", MONITORED: "monitored"}  # the named figure a cause table adds up to
 _PICK_CAUSE = "causes_pick_cause"
@@ -59,7 +60,8 @@ def totals_section(ctx: PageContext, popn: str) -> pd.DataFrame:
     fig.update_layout(showlegend=False)
     for trace in fig.data:
         share = plot.set_index("label")["share"]
-        trace.text = [f"{int(v):,}（{share[c]:.0%}）" for c, v in zip(trace.y, trace.x, strict=True)]
+        # never a false 0% (3 households of 600 read "3（0%）") or 100%
+        trace.text = [f"{int(v):,}（{share_label(share[c], 1)}）" for c, v in zip(trace.y, trace.x, strict=True)]
     left, right = layout.pair("causes", [3, 2])
     with left:
         charts.show(fig, "causes_totals_chart", on_select=_on_totals_select, figure="causes.totals")

@@ -120,3 +120,11 @@ def test_the_archive_screen_is_not_called_the_assessment_s_wrong_exit_rate(demo_
     fig = chart(at, "exit_wrong_chart")
     assert fig["layout"]["xaxis"]["title"]["text"] == "疑似错退占比"
     assert "错退率" not in " ".join(c.value for c in at.caption if "疑似错退" in c.value).replace("脱贫人口错退率", "")
+
+
+def test_cause_labels_never_read_0_percent(demo_env: Path) -> None:
+    """3 households of 600 (交通条件落后) were labelled "3（0%）" beside a CSV of 0.50%."""
+    fig = chart(conftest.open_page("causes"), "causes_totals_chart")
+    texts = [s for tr in fig["data"] if tr["type"] == "bar" for s in tr["text"]]
+    assert texts and not any(s.endswith("（0%）") or s.endswith("（0.0%）") for s in texts), texts
+    assert any(s.endswith("（0.5%）") for s in texts), texts
