@@ -22,8 +22,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # 三率一度
     "rates.chart_village": ("{ind}（按村）", "{ind} by village"),
     # 脱贫状态
-    "exit.wrong_chart_township": ("各乡镇疑似错退率", "Suspected wrong-exit rate by township"),
-    "exit.wrong_chart_village": ("各村疑似错退率", "Suspected wrong-exit rate by village"),
+    "exit.wrong_chart_township": ("各乡镇疑似错退占比", "Share suspected of a wrong exit, by township"),
+    "exit.wrong_chart_village": ("各村疑似错退占比", "Share suspected of a wrong exit, by village"),
     "what.exit_wrong_village": ("疑似错退_分村", "wrong_exits_by_village"),
     "exit.year_unknown_axis": ("不详", "Unknown"),
 }

@@ -36,7 +36,7 @@ define("exit.monitoring", ("监测对象与返贫户", "Monitored and returned h
        ("监测对象（按监测类别），以及无监测类别的返贫户（单列为“返贫”）",
         "Monitored households (by type) and returned households without a type (their own \"Returned to poverty\" bar)"),
        ("按类别与风险消除情况的户数", "Households by type and risk state"), source="agg_monitoring")
-define("exit.wrong", ("疑似错退率", "Suspected wrong-exit rate"), _REG,
+define("exit.wrong", ("疑似错退占比", "Share suspected of a wrong exit"), _REG,
        ("疑似错退户", "Suspected wrong exits"), ("已脱贫户", "Exited households"))
 
 
