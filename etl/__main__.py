@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_load.add_argument("files", nargs="+", type=Path, help="the export files, in the order to load them")
     p_load.add_argument("--db", type=Path, default=None, help="database path (default $FUPIN_DB or data/fupin.duckdb)")
     p_load.add_argument("--json", action="store_true", help="print one JSON object")
+    p_load.add_argument("--reload", action="store_true",
+                        help="load a file already loaded again (its data current again after a later file "
+                             "of its kind), instead of calling it unchanged")
     for command in ("rebuild", "refresh"):  # refresh: the name used before
         p_rebuild = sub.add_parser(command, help="rebuild every derived table of the current data, whole "
                                                  "(also upgrades a database of an older version)")
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         return _backup_or_restore(args, lang)
     progress = _terminal_progress(sys.stderr.isatty() and not args.json)
     if args.command == "load":
-        report = load_files(args.files, db=args.db, lang=lang, progress=progress)
+        report = load_files(args.files, db=args.db, lang=lang, progress=progress, reload=args.reload)
         _print_report(report, args.json, lang)
         return report.exit_code
     if args.command == "export-parquet":

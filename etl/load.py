@@ -64,6 +64,7 @@ class FileResult:
     issues: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     unchanged: bool = False
+    superseded_by: str | None = None  # unchanged, but a later file of its kind was loaded after it
     error: str | None = None
     batch_id: int | None = None
     sheet: str | None = None  # the sheet read (a workbook); for a workbook of several, see `sheets`
@@ -79,14 +80,15 @@ class FileResult:
             setattr(self, name, sum(getattr(s, name) for s in self.sheets))
         self.ignored_columns = list(dict.fromkeys(c for s in self.sheets for c in s.ignored_columns))
         self.unchanged = all(s.unchanged for s in self.sheets)
+        self.superseded_by = next((s.superseded_by for s in self.sheets if s.superseded_by), None)
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
             "path": str(self.path), "kind": self.kind, "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
             "rows_skipped": self.rows_skipped, "issues": self.issues,
-            "ignored_columns": self.ignored_columns, "unchanged": self.unchanged, "error": self.error,
-            "sheet": self.sheet,
+            "ignored_columns": self.ignored_columns, "unchanged": self.unchanged,
+            "superseded_by": self.superseded_by, "error": self.error, "sheet": self.sheet,
         }
         if self.sheets:
             out["sheets"] = [{k: v for k, v in s.to_json().items() if k not in ("path", "error")}
@@ -141,6 +143,8 @@ class LoadReport:
 def _summary(f: FileResult, name: str, lang: str) -> list[str]:
     """The summary line of one batch (a file, or one sheet of a workbook of several)."""
     if f.unchanged:
+        if f.superseded_by:
+            return [t("cli.unchanged_superseded", lang, file=name, later=f.superseded_by)]
         return [t("cli.unchanged", lang, file=name)]
     lines = [t("cli.summary", lang, file=name, kind=t(f"kind.{f.kind}", lang), rows_read=f.rows_read,
                rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected, rows_skipped=f.rows_skipped, issues=f.issues)]
@@ -196,12 +200,15 @@ def load_files(
     display_names: Sequence[str] | None = None,
     max_bytes: int | None = None,
     fresh: bool = False,
+    reload: bool = False,
 ) -> LoadReport:
     """Load files in order into the next snapshot of `db` and publish it if anything changed.
 
     `display_names` names the files in messages and lineage (uploads arrive under temp names).
     `max_bytes` caps a file's size (uploads); the command line has no cap: a national registry is GBs.
     `fresh` starts from an empty database instead of the current one (the demo replaces everything).
+    `reload` loads a file already loaded again instead of calling it unchanged (its data current again
+    after a later file of its kind changed it).
     """
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
@@ -212,22 +219,22 @@ def load_files(
         cap = small_load_memory(current.stat().st_size if current else 0, SMALL_LOAD_MEMORY,
                                 snapshot.etl_memory_limit())
     if cap is None:
-        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started)
+        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started, reload)
     try:
-        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, cap, started)
+        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, cap, started, reload)
     except duckdb.OutOfMemoryException:
         pass
     # A small load's memory cap ran out (another load's changeset to replay, a school check moved for
     # ten thousand households): the failed attempt published nothing, so the load runs again, whole,
     # at the loader's full memory.
-    report = _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started)
+    report = _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started, reload)
     report.retried = True
     return report
 
 
 def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: Progress | None,
                 display_names: Sequence[str] | None, max_bytes: int | None, fresh: bool,
-                memory_limit: str | None, started: float) -> LoadReport:
+                memory_limit: str | None, started: float, reload: bool = False) -> LoadReport:
     report = LoadReport(snapshot.db_path(db), [])
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
@@ -258,7 +265,8 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
                 tick(i / n, t("progress.reading", lang, file=name))
                 changed |= _load_file(con, path, name, res, lang, max_bytes, touched,
                                       lambda done, key, i=i, n=n, name=name: tick((i + done) / n * 0.95,
-                                                                                    t(key, lang, file=name)))
+                                                                                    t(key, lang, file=name)),
+                                      reload)
             if not changed:
                 raise snapshot.Unchanged
             tick(0.95, t("progress.deriving", lang))
@@ -305,7 +313,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def _load_file(
     con: duckdb.DuckDBPyConnection, path: Path, name: str, res: FileResult, lang: str, max_bytes: int | None,
-    touched: Touched, step: Callable[[float, str], None],
+    touched: Touched, step: Callable[[float, str], None], reload: bool = False,
 ) -> bool:
     """Load one file as one transaction; each table in it (a workbook's sheets) is one batch, named
     `file（sheet）` when there are several. True when the database changed."""
@@ -346,10 +354,10 @@ def _load_file(
             big |= raw.data_rows >= BIG_FILE_ROWS
             part.kind, part.ignored_columns = raw.kind, list(raw.ignored_columns)
             part.rows_read, part.rows_skipped = raw.rows_read, raw.skipped
-            previous = _loaded_last(con, raw.sha256, raw.kind, [p[0].sha256 for p in parts])
+            previous = None if reload else _loaded_before(con, raw.sha256, raw.kind, [p[0].sha256 for p in parts])
             if previous:  # the same file (sheet) again changes nothing
                 part.unchanged = True
-                part.rows_loaded, part.rows_rejected, part.issues = previous
+                (part.rows_loaded, part.rows_rejected, part.issues), part.superseded_by = previous
                 continue
             step((i + 0.4) / len(parts), "progress.validating")
             columns = [c for c in raw.table.column_names if c != "_line"]
@@ -984,20 +992,24 @@ def _keep_absent_item_fields(con: duckdb.DuckDBPyConnection, absent: Sequence[st
                     WHERE k.issue_id IS NOT NULL AND o.issue_id = k.issue_id""")  # noqa: S608 - our names
 
 
-def _loaded_last(con: duckdb.DuckDBPyConnection, sha256: str, kind: str,
-                 own: list[str]) -> tuple[int, int, int] | None:
-    """The counts of this file's (sheet's) last load when nothing of its kind was loaded since, other
-    than the sheets of the same workbook: then it changes nothing. After another file of its kind it is
-    loaded again, since that file may have changed what this one lists (A, then B, then A restores A)."""
+def _loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, kind: str,
+                   own: list[str]) -> tuple[tuple[int, int, int], str | None] | None:
+    """The counts of this file's (sheet's) last load, and the name of the latest file of its kind that
+    loaded rows after it (the other sheets of the same workbook aside), if any; None when never loaded.
+
+    The same file again changes nothing (data-spec §5), even after another file of its kind: a folder
+    of exports chosen again, the older ones last, must not roll the newer data back. The summary names
+    that later file, and `reload` loads the file again when its data should be current again."""
     row = con.execute(
-        """SELECT rows_loaded, rows_rejected, issues FROM load_batches b
-           WHERE sha256 = ? AND kind = ?
-             AND NOT EXISTS (SELECT 1 FROM load_batches l WHERE l.kind = b.kind AND l.batch_id > b.batch_id
-                             AND l.rows_loaded > 0 AND NOT list_contains(?, l.sha256))
-           ORDER BY batch_id DESC LIMIT 1""",
-        [sha256, kind, own],
+        """SELECT b.rows_loaded, b.rows_rejected, b.issues,
+                  (SELECT l.file_name FROM load_batches l WHERE l.kind = b.kind AND l.batch_id > b.batch_id
+                     AND l.rows_loaded > 0 AND NOT list_contains(?, l.sha256)
+                   ORDER BY l.batch_id DESC LIMIT 1)
+           FROM load_batches b WHERE b.sha256 = ? AND b.kind = ?
+           ORDER BY b.batch_id DESC LIMIT 1""",
+        [own, sha256, kind],
     ).fetchone()
-    return (int(row[0]), int(row[1]), int(row[2])) if row else None
+    return ((int(row[0]), int(row[1]), int(row[2])), row[3]) if row else None
 
 
 def _drop_unchanged_rows(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str],

@@ -287,6 +287,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.failed": ("部分文件未能入库，数据库未因这些文件作任何更改：", "Some files could not be loaded; they changed nothing:"),
     "insp.data.failed_all": ("未能入库，数据未作任何更改：", "Nothing was loaded; the data did not change:"),
     "insp.data.too_large": ("{file}：文件过大（{size} MB，上限 {limit} MB），未入库。", "{file}: too large ({size} MB, limit {limit} MB); not loaded."),
+    "insp.data.reload": ("重新导入已导入过的文件", "Load files already loaded again"),
+    "insp.data.reload_help": ("同一文件再次导入时默认不作更改。其后导入过同类文件、又要以此文件为准时（例如误导入了别的文件），勾选此项。",
+                              "A file loaded again changes nothing by default. Tick this when a later file of its "
+                              "kind changed its data and this file's data should be current again (a wrong file "
+                              "was loaded, say)."),
     "insp.data.bad_type": ("{file}：只接受 {types} 文件。", "{file}: only {types} files are accepted."),
     "insp.data.no_loader": ("入库程序不可用：{error}", "The loader is not available: {error}"),
     "insp.data.summary": ("入库结果", "Load summary"),

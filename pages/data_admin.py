@@ -28,6 +28,7 @@ def _upload(ctx: PageContext) -> None:
         # load_uploads refuses it by name, in the user's language, saying what is accepted
         uploaded = st.file_uploader(ctx.t("insp.data.files"), accept_multiple_files=True,
                                     key="data_files", max_upload_size=UPLOAD_LIMIT_MB)
+        reload = st.checkbox(ctx.t("insp.data.reload"), key="data_reload", help=ctx.t("insp.data.reload_help"))
         submitted = st.form_submit_button(ctx.t("insp.data.load"), icon=":material/upload:", type="primary")
     if submitted and uploaded:
         bar = st.progress(0.0, text=ctx.t("insp.data.loading"))
@@ -37,7 +38,7 @@ def _upload(ctx: PageContext) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(text))
 
         outcome = load_uploads([(f.name, f.getvalue()) for f in uploaded], ctx.lang, progress=tick,
-                               viewer=ctx.viewer)
+                               viewer=ctx.viewer, reload=reload)
         st.session_state["data_upload_outcome"] = outcome
         st.rerun()  # the next run resolves the new snapshot: history and every page see the new data
     outcome = st.session_state.get("data_upload_outcome")

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from python_calamine import CalamineWorkbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+from labels import STRICT_ENV
 from queries import causes, households
 from queries.filters import Filters, Viewer
 from ui.extract import (
@@ -107,9 +109,10 @@ def test_county_wide_tables_do_not_name_the_filter(demo_env: Path) -> None:
     assert len(history) == 2 and all("_全旗_" in n and "乌加河镇" not in n for n in history), names
 
 
-def test_labelled_columnwise_equals_cell_by_cell() -> None:
+def test_labelled_columnwise_equals_cell_by_cell(monkeypatch: pytest.MonkeyPatch) -> None:
     """`labelled` does text and boolean columns column-wise; it must give what `_cell` gives per cell
     (CSV extracts and tables are written from it), in both languages, with and without codes."""
+    monkeypatch.delenv(STRICT_ENV, raising=False)  # made-up column names, no labels
     from ui.table import CODE_COLUMNS, _cell, value_texts
 
     df = pd.DataFrame({

@@ -83,10 +83,12 @@ def dump(db: Path) -> dict[str, list[tuple]]:
     return {t: sorted(map(repr, read(db, f"SELECT * EXCLUDE (batch_id) FROM {t}"))) for t in tables}
 
 
-def test_a_file_loaded_again_after_another_of_its_kind_is_loaded_again(tmp_path: Path, db: Path) -> None:
+def test_a_file_loaded_again_after_another_of_its_kind_says_so_and_reloads_when_asked(
+        tmp_path: Path, db: Path) -> None:
     """A clerk loads A, then a wrong file B that changes a household, then A again to put it right: A was
-    called "unchanged" (its sha256 was in the history) and B's values stayed. A file is unchanged only
-    when no other file of its kind was loaded after it; a workbook's own sheets do not count."""
+    "unchanged" with B's values kept, and nothing said why. The same file again still changes nothing
+    (a folder chosen again, the older files last, must not roll newer data back), but the summary names
+    B and says how to load A again; `reload` does, and A's values are current again."""
     rows = registry_rows()
     a = write_csv(tmp_path / "a.csv", rows)
     b_rows = [list(r) for r in rows]
@@ -95,12 +97,18 @@ def test_a_file_loaded_again_after_another_of_its_kind_is_loaded_again(tmp_path:
     income = "SELECT income_per_capita FROM households WHERE household_id = 'H001'"
     first = load_files([a], db=db).files[0]
     load_files([b], db=db)
+    again = load_files([a], db=db)
+    assert again.files[0].unchanged and again.files[0].superseded_by == "b.csv"
+    assert "「b.csv」" in again.summary_lines()[0][0] and "--reload" in again.summary_lines()[0][0]
     assert read(db, income) == [(9900.0,)]
-    again = load_files([a], db=db).files[0]
-    assert not again.unchanged and (again.rows_loaded, again.rows_rejected) == (first.rows_loaded, first.rows_rejected)
+    restored = load_files([a], db=db, reload=True).files[0]
+    assert not restored.unchanged and (restored.rows_loaded, restored.rows_rejected) == (
+        first.rows_loaded, first.rows_rejected)
     assert read(db, income) == [(5200.5,)]
-    assert load_files([a], db=db).files[0].unchanged  # and once more: now it is
-    assert read(db, "SELECT count(*) FROM rejected_rows") == [(3 * first.rows_rejected,)]  # each load keeps its own
+    plain = load_files([a], db=db).files[0]
+    assert plain.unchanged and plain.superseded_by is None  # nothing of its kind since: plainly unchanged
+    p = run_cli("load", str(b), "--reload", "--db", str(db))
+    assert p.returncode == 0 and read(db, income) == [(9900.0,)]
 
 
 def test_registry_counts_rejections_and_issues(tmp_path: Path, db: Path) -> None:

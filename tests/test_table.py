@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from labels import STRICT_ENV
 from ui import table
 
 
@@ -79,9 +81,10 @@ def test_a_fixed_height_is_a_cap_for_a_short_table() -> None:
     assert table.capped_height("stretch", 5) == "stretch"
 
 
-def test_large_numbers_get_thousands_separators() -> None:
+def test_large_numbers_get_thousands_separators(monkeypatch: pytest.MonkeyPatch) -> None:
     """A number column reaching 1,000 is configured with separators unless the page configured it;
     small counts, text, year and line-number columns are left alone."""
+    monkeypatch.delenv(STRICT_ENV, raising=False)  # made-up column names, no labels
     df = pd.DataFrame({"amount_yuan": [1_222_300.0, 500.0], "households": [3, 12], "year": [2016, 2017],
                        "line": [12_345, 2], "batch_id": [1_001, 3],
                        "exit_year": [2019, 2020], "township": ["甲镇", "乙镇"], "total": [62_897, 1]})
@@ -91,11 +94,12 @@ def test_large_numbers_get_thousands_separators() -> None:
     assert out["amount_yuan"]["type_config"]["format"] == "localized"
 
 
-def test_prepared_tables_are_shared_by_content_only() -> None:
+def test_prepared_tables_are_shared_by_content_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """A table's prepared grid is kept across sessions by content: the same frame again (another
     session's copy of the same query result) reuses it, while a frame differing in one cell, in a
     column name, in the language or in the page's column config is prepared on its own. What a page
     does to the view it gets back never reaches the kept one."""
+    monkeypatch.delenv(STRICT_ENV, raising=False)  # made-up column names, no labels
     df = pd.DataFrame({"township": ["德岭山镇", "乌加河镇"], "households": [1200, 35], "note": ["a", None]})
     first = table._grid(df, "zh", None, 500)
     again = table._grid(df.copy(deep=True), "zh", None, 500)

@@ -30,12 +30,13 @@ class UploadOutcome:
 
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
                  progress: Callable[[float, str], None] | None = None,
-                 limit_mb: int = UPLOAD_LIMIT_MB, viewer: Viewer = PUBLIC) -> UploadOutcome:
+                 limit_mb: int = UPLOAD_LIMIT_MB, viewer: Viewer = PUBLIC, reload: bool = False) -> UploadOutcome:
     """Check the uploads (type, size), save them to a temp dir and run the ETL on the good ones.
 
     Files that fail the checks are not loaded at all; the others load as on the command line (each file
     its own batch; a file that cannot be read changes nothing). The summary quotes the files' values
     masked for `viewer` as the pages mask them (the command line's reader sees the files anyway).
+    `reload`: files already loaded are loaded again (etl.load.load_files).
     """
     errors: list[str] = []
     good: list[tuple[str, bytes]] = []
@@ -59,7 +60,8 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
             path = Path(tmp) / f"{i:03d}{file_suffix(name)}"
             path.write_bytes(content)
             paths.append(path)
-        report = load_files(paths, db=db, lang=lang, progress=progress, display_names=[n for n, _ in good])
+        report = load_files(paths, db=db, lang=lang, progress=progress, display_names=[n for n, _ in good],
+                            reload=reload)
     for f, (name, _) in zip(report.files, good, strict=False):
         f.path = Path(name)
         for part in [f, *f.sheets]:
