@@ -68,7 +68,7 @@ from etl.raw_file import STAGE_SCHEMA
 from etl.rules import ELDERLY_ALONE_AGE, MONITORING_FACTOR, NOT_IN_SCHOOL_PATTERN, POVERTY_LINE, SCHOOL_AGE
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
-from etl.sqlexpr import ill_cause_sql
+from etl.sqlexpr import ill_cause_sql, redacted_text_sql
 
 # NOT_IN_SCHOOL_PATTERN is a literal in the SQL: DuckDB compiles a parameter pattern once per row.
 
@@ -323,10 +323,18 @@ def _list_project_household_sql(scope: Scope) -> str:
             coalesce(year, year(start_date)) AS year, sum(amount_yuan) AS amount_yuan
         FROM {scope.src("interventions")} iv WHERE trim(project) <> '' AND {scope.hk("iv")}
         GROUP BY project, hk, coalesce(year, year(start_date))  -- one row per year: amounts are of their year
-    )
+    ),
+    -- the content as a viewer without personal-data rights reads it: its members' names, ID and phone
+    -- numbers masked (it was shown in full beside the head's masked name)
+    named AS (
+        SELECT m.hk, m.name FROM {scope.src("members")} m SEMI JOIN (SELECT DISTINCT hk FROM ph) USING (hk)
+        WHERE length(m.name) >= 2
+    ),
+    names AS (SELECT hk, list(name ORDER BY length(name) DESC, name) AS names FROM named GROUP BY hk)
     SELECT ph.project, {_FK}, f.household_id, f.head_name, f.head_id_number, f.income_per_capita,
-        ph.content, ph.year, ph.amount_yuan, f.seq, f.hk
-    FROM ph JOIN {scope.src("hh_facts")} f USING (hk)"""  # noqa: S608 - constants only
+        ph.content, {redacted_text_sql('ph.content', 'n.names')} AS content_masked,
+        ph.year, ph.amount_yuan, f.seq, f.hk
+    FROM ph JOIN {scope.src("hh_facts")} f USING (hk) LEFT JOIN names n USING (hk)"""  # noqa: S608 - constants only
 
 
 def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:

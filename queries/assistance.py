@@ -126,7 +126,8 @@ def project_households_query(flt: Filters, viewer: Viewer, project: str) -> List
     sql = f"""SELECT p.township, p.village, p.household_id,
                    {mask_name('p.head_name', viewer)} AS head_name,
                    {mask_id('p.head_id_number', viewer)} AS head_id_number,
-                   p.year, p.amount_yuan, p.content, p.main_cause, p.exit_status, p.income_per_capita, p.seq
+                   p.year, p.amount_yuan, {'p.content' if viewer.pii else 'p.content_masked AS content'},
+                   p.main_cause, p.exit_status, p.income_per_capita, p.seq
             FROM list_project_household p
             WHERE p.project = $project AND {where}"""  # noqa: S608
     return ListQuery(sql, params, "seq, year", hidden=("seq",))

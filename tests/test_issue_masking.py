@@ -11,7 +11,7 @@ import pytest
 
 from etl import snapshot
 from etl.load import load_files
-from queries import profile, quality
+from queries import assistance, profile, quality
 from queries.filters import Filters, Viewer
 from queries.meta import data_as_of
 
@@ -62,20 +62,28 @@ def test_numbers_inside_free_text_are_masked(tmp_path: Path) -> None:
                                    encoding="utf-8")
     (root / "整改.csv").write_text("问题编号,乡(镇),户编号,问题描述\n"
                                    "R1,乌加河镇,T6,张三春（13812345678）档案缺页\n", encoding="utf-8")
+    # a project's measure naming the member with a phone: the assistance page's project households
+    # showed it in full while the same row masked the head's name and ID
+    (root / "措施.csv").write_text("户编号,措施类别,措施内容,项目名称\n"
+                                   "T6,产业帮扶,为张三春办卡，电话13812345678,养羊项目\n", encoding="utf-8")
     db = root / "data" / "fupin.duckdb"
-    load_files([root / "人口.csv", root / "走访.csv", root / "整改.csv"], db=db)
+    load_files([root / "人口.csv", root / "走访.csv", root / "整改.csv", root / "措施.csv"], db=db)
     con, _ = snapshot.connect_read(db)
     try:
         as_of = data_as_of(con)
         p = profile.profile(con, "T6", Viewer(), as_of)
         items = rectification.ledger(con, Filters(), Viewer(), as_of)
         full = rectification.ledger(con, Filters(), Viewer(pii=True), as_of)
+        project = assistance.project_households(con, Filters(), Viewer(), project="养羊项目")
+        project_full = assistance.project_households(con, Filters(), Viewer(pii=True), project="养羊项目")
     finally:
         con.close()
     assert p is not None
     assert list(p.visits["notes"]) == ["张*春电话138****5678，身份证150824********0118"]
     assert list(items["description"]) == ["张*春（138****5678）档案缺页"]
     assert list(full["description"]) == ["张三春（13812345678）档案缺页"]
+    assert list(project["content"]) == ["为张*春办卡，电话138****5678"]
+    assert list(project_full["content"]) == ["为张三春办卡，电话13812345678"]
 
 
 def test_the_upload_summary_quotes_values_masked_for_the_viewer(tmp_path: Path) -> None:
