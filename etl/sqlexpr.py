@@ -40,25 +40,39 @@ def masked_name_sql(expr: str) -> str:
     )
 
 
-# An ID number (15-18 characters) and a mobile number inside free text, and what they become.
-ID_IN_TEXT = (r"(\d{6})\d{5,8}(\d{3}[0-9Xx])", r"\1********\2")
-PHONE_IN_TEXT = (r"(1\d{2})\d{4}(\d{4})", r"\1****\2")
+# Personal numbers inside free text, and what they become, in order. Written as people write them: whole,
+# grouped with spaces or hyphens (ID 6-8-4, bank card 4-4-4-4[-3], mobile 3-4-4), in full-width digits;
+# the grouped forms are matched group by group, so that a number written after another is never taken
+# into it. The same expressions serve DuckDB (RE2) and Python (re): digits as explicit classes, since
+# Python's \d takes full-width digits and RE2's does not.
+_D = "[0-9０-９]"
+NUMBERS_IN_TEXT: tuple[tuple[str, str], ...] = (
+    (rf"({_D}{{6}})[ -]{_D}{{8}}[ -]({_D}{{3}}[0-9０-９XxＸｘ])", r"\1 ******** \2"),  # ID, 6-8-4
+    (rf"({_D}{{4}})(?:[ -]{_D}{{4}}){{2,3}}[ -]({_D}{{3,4}})", r"\1 **** **** \2"),  # bank card, in fours
+    (rf"({_D}{{6}}){_D}{{5,9}}({_D}{{3}}[0-9０-９XxＸｘ])", r"\1********\2"),  # ID (15-18), bank card (to 19)
+    (rf"([1１]{_D}{{2}})[ -]{_D}{{4}}[ -]({_D}{{4}})", r"\1 **** \2"),  # mobile, 3-4-4
+    (rf"([1１]{_D}{{2}}){_D}{{4}}({_D}{{4}})", r"\1****\2"),  # mobile
+    (rf"(0{_D}{{2,3}}-){_D}{{3,4}}({_D}{{4}})", r"\1****\2"),  # landline with its area code
+)
 
 
 def masked_numbers_sql(text: str) -> str:
-    """`text` with ID and mobile numbers masked wherever they stand (queries.filters.mask_numbers_value
-    in Python)."""
-    for pattern, repl in (ID_IN_TEXT, PHONE_IN_TEXT):
-        text = f"regexp_replace({text}, '{pattern}', '{repl}', 'g')"
-    return text
+    """`text` with ID, bank card, mobile and landline numbers masked wherever they stand
+    (queries.filters.mask_numbers_value in Python)."""
+    chain = text
+    for pattern, repl in NUMBERS_IN_TEXT:
+        chain = f"regexp_replace({chain}, '{pattern}', '{repl}', 'g')"
+    # every pattern holds three digits in a row: most text (notes without numbers) skips the six
+    # replacements (2M notes: 1.34 s with them all, 0.33 s so; 0.38 s for the two patterns before)
+    return f"CASE WHEN regexp_matches({text}, '[0-9０-９]{{3}}') THEN {chain} ELSE {text} END"
 
 
 def redacted_text_sql(text: str, names: str) -> str:
     """`text` with every name of the VARCHAR list `names` masked, longest name first, and ID and mobile
     numbers masked, as queries.filters.redact_names does in Python: 随访张树林:高血压 -> 随访张*林:高血压."""
     named = (f"list_reduce(coalesce({names}, []), lambda acc, n: replace(acc, n, {masked_name_sql('n')}), "
-             f"{text})")
-    return f"CASE WHEN {text} IS NULL THEN NULL ELSE {masked_numbers_sql(named)} END"
+             f"{masked_numbers_sql(text)})")  # numbers first: names hold no digits, so the order is free
+    return f"CASE WHEN {text} IS NULL THEN NULL ELSE {named} END"
 
 
 # An open rectification item of `list_rectification r` (not 已整改/已销号): the one rule of the pages,

@@ -41,7 +41,7 @@ import pandas as pd
 
 from etl.fields import NAME_FIELDS
 from etl.filter_spec import FILTERS, FilterDef
-from etl.sqlexpr import ID_IN_TEXT, PHONE_IN_TEXT, masked_name_sql
+from etl.sqlexpr import NUMBERS_IN_TEXT, masked_name_sql
 
 YearRange = tuple[int, int]
 
@@ -250,7 +250,7 @@ def names_by_household(df: pd.DataFrame) -> dict[str, list[str]]:
     return {h: sorted(ns, key=lambda n: (-len(n), n)) for h, ns in out.items()}
 
 
-_NUMBERS_IN_TEXT = [(re.compile(p), r) for p, r in (ID_IN_TEXT, PHONE_IN_TEXT)]
+_NUMBERS_IN_TEXT = [(re.compile(p), r) for p, r in NUMBERS_IN_TEXT]
 
 
 def mask_numbers_value(text: str) -> str:

@@ -122,3 +122,28 @@ def test_a_row_kept_whole_shows_its_names_masked(tmp_path: Path) -> None:
         con.close()
     assert "杨建国" in shown[0] and "15082419600102013X" in shown[0]
     assert "杨建国" not in masked[0] and "杨*国" in masked[0] and "150824********013X" in masked[0]
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    # grouped with spaces or hyphens, as people write them: shown in full before
+    ("电话138 1234 5678，身份证150824 19381103 4895", "电话138 **** 5678，身份证150824 ******** 4895"),
+    ("手机138-1234-5678", "手机138 **** 5678"),
+    ("银行卡6228 4804 0256 4890 018", "银行卡6228 **** **** 018"),
+    ("银行卡6228480402564890018", "银行卡622848********0018"),
+    # full-width digits, a landline with its area code
+    ("电话１３８１２３４５６７８，证件号１５０８２４１９５７０５３０７３０２", "电话１３８****５６７８，证件号１５０８２４********７３０２"),
+    ("座机0478-5212345", "座机0478-****2345"),
+    # a number written after another is never taken into it
+    ("身份证150824196001010118 13812345678", "身份证150824********0118 138****5678"),
+    # amounts and dates stay
+    ("2020-06-22 补贴3000元，人均4,300.50元", "2020-06-22 补贴3000元，人均4,300.50元"),
+])
+def test_numbers_are_masked_as_people_write_them(text: str, masked: str) -> None:
+    import duckdb
+
+    from etl.sqlexpr import masked_numbers_sql
+    from queries.filters import mask_numbers_value
+
+    with duckdb.connect() as con:
+        in_sql = con.execute(f"SELECT {masked_numbers_sql('$t')}", {"t": text}).fetchone()[0]
+    assert in_sql == mask_numbers_value(text) == masked
