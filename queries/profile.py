@@ -123,11 +123,14 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
     items = q(f"""
         SELECT household_id, issue_id, source, found_date, category AS problem_category, description, responsible_unit,
             deadline, coalesce(status, '未整改') AS status,
-            CASE WHEN deadline < $as_of THEN date_diff('day', deadline, $as_of) END AS days_overdue
+            CASE WHEN deadline < $as_of THEN date_diff('day', deadline, $as_of) END AS days_overdue, township
         FROM rectifications
         WHERE {{IDS}} AND (status IS NULL OR status NOT IN {closed})
         ORDER BY household_id, deadline NULLS LAST
     """, "rectifications")  # noqa: S608
+    if viewer.townships is not None:  # as the rectification page: another township's ledger is not theirs
+        items = items[items["township"].isin(viewer.townships)]
+    items = items.drop(columns=["township"])
     defects = q(f"""
         SELECT household_id, rule, field, {masked_raw_value_sql('field', 'raw_value', viewer)} AS raw_value,
             file_name, line

@@ -147,3 +147,28 @@ def test_numbers_are_masked_as_people_write_them(text: str, masked: str) -> None
     with duckdb.connect() as con:
         in_sql = con.execute(f"SELECT {masked_numbers_sql('$t')}", {"t": text}).fetchone()[0]
     assert in_sql == mask_numbers_value(text) == masked
+
+
+def test_a_township_user_s_profile_shows_only_items_of_their_townships(tmp_path: Path) -> None:
+    """An item another township's ledger filed against a household of 乌加河镇 showed in that household's
+    profile to a 乌加河镇 user, whose rectification page hides it: the profile follows the page."""
+    from queries import rectification
+
+    root = tmp_path
+    (root / "人口.csv").write_text("\n".join(ROWS) + "\n", encoding="utf-8")
+    (root / "整改.csv").write_text("问题编号,乡(镇),户编号,问题描述\n"
+                                   "R1,乌加河镇,T6,档案缺页\nR2,德岭山镇,T6,帮扶重复\n", encoding="utf-8")
+    db = root / "data" / "fupin.duckdb"
+    load_files([root / "人口.csv", root / "整改.csv"], db=db)
+    town = Viewer(townships=("乌加河镇",))
+    con, _ = snapshot.connect_read(db)
+    try:
+        as_of = data_as_of(con)
+        shown = profile.profile(con, "T6", town, as_of)
+        county = profile.profile(con, "T6", Viewer(), as_of)
+        page = rectification.ledger(con, Filters(), town, as_of)
+    finally:
+        con.close()
+    assert shown is not None and county is not None
+    assert list(page["issue_id"]) == ["R1"] and list(shown.open_items["issue_id"]) == ["R1"]
+    assert sorted(county.open_items["issue_id"]) == ["R1", "R2"]
