@@ -196,11 +196,35 @@ named AS (
 ),
 names AS (
     SELECT hk, list(name ORDER BY length(name) DESC, name) AS names FROM named GROUP BY hk
+),
+-- An item of a whole township (no household) names its registered people too (张树林家危房未改造):
+-- every 2-4 character piece of its text looked up among the names of its township's (its village's)
+-- registry, pieces first (a few thousand), so the members are probed, not joined whole.
+loose AS (
+    SELECT record_key, township, village, coalesce(description, '') || '|' || coalesce(measures, '') AS txt
+    FROM items WHERE hk IS NULL AND township IS NOT NULL
+),
+pieces AS (
+    SELECT DISTINCT l.record_key, l.township, l.village, substr(l.txt, s.s, w.w) AS piece
+    FROM (SELECT *, unnest(range(1, length(txt))) AS s FROM loose) s JOIN loose l USING (record_key)
+    CROSS JOIN (VALUES (2), (3), (4)) w(w)
+    WHERE s.s + w.w - 1 <= length(l.txt)
+),
+people AS (
+    SELECT DISTINCT h.township, h.village, m.name
+    FROM members m JOIN households h USING (hk)
+    WHERE m.name IN (SELECT piece FROM pieces) AND h.township IN (SELECT township FROM loose)
+),
+loose_names AS (
+    SELECT p.record_key, list(DISTINCT p.piece ORDER BY length(p.piece) DESC, p.piece) AS names
+    FROM pieces p JOIN people q ON q.township = p.township AND q.name = p.piece
+        AND (p.village IS NULL OR q.village = p.village)
+    GROUP BY p.record_key
 )
-SELECT r.*, {redacted_text_sql('r.description', 'n.names')} AS description_masked,
-    {redacted_text_sql('r.measures', 'n.names')} AS measures_masked,
+SELECT r.*, {redacted_text_sql('r.description', 'coalesce(n.names, ln.names)')} AS description_masked,
+    {redacted_text_sql('r.measures', 'coalesce(n.names, ln.names)')} AS measures_masked,
     struct_pack({', '.join(f'{c} := f.{c}' for c in FILTER_COLUMNS)}) AS hh
-FROM items r LEFT JOIN names n USING (hk)
+FROM items r LEFT JOIN names n USING (hk) LEFT JOIN loose_names ln USING (record_key)
 LEFT JOIN {scope.src("hh_facts")} f ON f.hk = r.hk
 """  # noqa: S608 - constants only
 

@@ -172,3 +172,29 @@ def test_a_township_user_s_profile_shows_only_items_of_their_townships(tmp_path:
     assert shown is not None and county is not None
     assert list(page["issue_id"]) == ["R1"] and list(shown.open_items["issue_id"]) == ["R1"]
     assert sorted(county.open_items["issue_id"]) == ["R1", "R2"]
+
+
+def test_an_item_of_a_whole_township_masks_the_registered_people_it_names(tmp_path: Path) -> None:
+    """An item filed for a township, with no household, named registered people in full (its numbers
+    were masked): it had no household whose names to mask. The registered people of its township (of
+    its village, when it has one) are masked in it; a name of another township's registry is not
+    looked for there."""
+    from queries import rectification
+
+    root = tmp_path
+    (root / "人口.csv").write_text("\n".join([*ROWS, "德岭山镇,兴丰村,T9,王五六,,户主,已脱贫,2019,因病,"]) + "\n",
+                                   encoding="utf-8")
+    (root / "整改.csv").write_text("问题编号,乡(镇),问题描述,整改措施\n"
+                                   "R1,乌加河镇,张三春家危房未改造,联系李四和王五六\n", encoding="utf-8")
+    db = root / "data" / "fupin.duckdb"
+    load_files([root / "人口.csv", root / "整改.csv"], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        as_of = data_as_of(con)
+        masked = rectification.ledger(con, Filters(), Viewer(), as_of)
+        shown = rectification.ledger(con, Filters(), Viewer(pii=True), as_of)
+    finally:
+        con.close()
+    assert list(masked["description"]) == ["张*春家危房未改造"]
+    assert list(masked["rect_measures"]) == ["联系李*和王五六"]
+    assert list(shown["rect_measures"]) == ["联系李四和王五六"]
