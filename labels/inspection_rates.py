@@ -272,7 +272,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "the downloaded check form offline and upload it on the Data page.",
     ),
     "rates.plan.seed": ("随机种子", "Seed"),
-    "rates.plan.county": ("全旗", "Whole county"),
+    "rates.plan.county": ("全旗", "Whole banner"),
     "rates.plan.villages": ("抽取村数", "Villages"),
     "rates.plan.exited_share": ("脱贫户抽取比例（%）", "Share of exited households (%)"),
     "rates.plan.not_exited_cap": ("未脱贫户每村上限", "Households not exited per village (cap)"),

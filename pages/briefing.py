@@ -29,7 +29,7 @@ def main() -> None:
         extract.download(
             ctx.t("insp.brief.download"), html.encode("utf-8"), what=what, fmt="html",
             rows=briefing_html.listed_rows(html), mime="text/html", key="brief_dl", icon=":material/download:",
-            file_name=extract.file_name(what, extract.scoped(ctx.flt, ctx.viewer), ctx.as_of, "html"),
+            file_name=extract.file_name(what, extract.scoped(ctx.flt, ctx.viewer), ctx.as_of, "html", ctx.lang),
         )
 
 

@@ -14,7 +14,7 @@ from etl.rules import MIN_SAMPLE
 from queries import households as qh
 from queries import inspection_plan as qp
 from queries import inspection_rates as q
-from queries.filters import area_level
+from queries.filters import Filters, area_level
 from ui import charts, check_form, data, empty, extract, formats, header, layout, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
@@ -236,14 +236,18 @@ def plan_section(ctx: PageContext) -> None:
     table.show("rates_plan", view[PLAN_COLUMNS], ctx.t("rates.plan.what_list", seed=spec.seed))
     scope = "、".join(ctx.flt.townships or ctx.viewer.townships or ()) or ctx.t("rates.plan.county")
     notes = [ctx.t("rates.plan.cover.title", scope=scope, seed=spec.seed),
-             ctx.t("rates.plan.cover.settings", villages=spec.villages, share=f"{spec.exited_share:.0%}",
+             # the villages drawn: a township of 5 asked for 10 gives 5 ("抽取10个村" over 5 on the sheet)
+             ctx.t("rates.plan.cover.settings", villages=sample["village_draw"].nunique(),
+                   share=f"{spec.exited_share:.0%}",
                    cap=spec.not_exited_cap, edge=spec.edge_cap, ordinary=spec.ordinary),
              ctx.t("rates.plan.cover.fill"), ctx.t("rates.plan.cover.names")]
     with_names = ctx.viewer.pii
     what = ctx.t("rates.plan.what", seed=spec.seed)
     extract.download(ctx.t("rates.plan.form"), lambda: check_form.form_bytes(sample, notes, with_names=with_names),
-                     what=what, fmt="xlsx", file_name=extract.file_name(what, extract.scoped(ctx.flt, ctx.viewer),
-                                                                        ctx.as_of, "xlsx"),
+                     # the sample is drawn from the area alone (qp.village_frame): the name says no more
+                     what=what, fmt="xlsx", file_name=extract.file_name(
+                         what, extract.scoped(Filters(townships=ctx.flt.townships, villages=ctx.flt.villages),
+                                              ctx.viewer), ctx.as_of, "xlsx", ctx.lang),
                      rows=len(sample), mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      key="rates_plan_form", icon=":material/assignment:")
 

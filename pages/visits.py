@@ -87,7 +87,7 @@ def main() -> None:
                 ctx.t("insp.visits.download_all", n=n), profiles_html,
                 what=ctx.t("insp.what.profiles"), fmt="html", rows=n, mime="text/html", key="visits_dl_all",
                 file_name=extract.file_name(ctx.t("insp.what.profiles"), extract.scoped(ctx.flt, ctx.viewer),
-                                            ctx.as_of, "html"),
+                                            ctx.as_of, "html", ctx.lang),
                 icon=":material/print:",
             )
     with tab_profile:

@@ -91,6 +91,11 @@ def test_causes_view_rows_equal_screen(con: duckdb.DuckDBPyConnection) -> None:
 def test_file_names() -> None:
     assert file_name("致贫原因", Filters(townships=("乌加河镇",)), AS_OF, "csv") == "致贫原因_乌加河镇_2020-06-30.csv"
     assert file_name("致贫原因", Filters(), AS_OF, "xlsx") == "致贫原因_全旗_2020-06-30.xlsx"
+    # an English page's file name is English too (it read Poverty causes_全旗_…), codes translated
+    assert file_name("Poverty causes", Filters(), AS_OF, "csv", "en") == "Poverty_causes_county_2020-06-30.csv"
+    many = Filters(townships=("乌加河镇", "德岭山镇", "海流图镇"), main_causes=("因病",))
+    assert file_name("致贫原因", many, AS_OF, "csv") == "致贫原因_乌加河镇等3个乡镇_因病_2020-06-30.csv"
+    assert file_name("Causes", many, AS_OF, "csv", "en") == "Causes_乌加河镇+2townships_Illness_2020-06-30.csv"
     assert filter_slug(Filters(townships=("乌加河镇", "德岭山镇", "温更镇"))) == "乌加河镇等3个乡镇"
     assert filter_slug(Filters(townships=("乌加河镇",), villages=("联丰奋斗村",), main_causes=("因病",))) == \
         "联丰奋斗村_因病"
@@ -244,3 +249,20 @@ def test_a_download_of_the_monitored_names_its_population(demo_env: Path) -> Non
     assert any(n.startswith("致贫原因_全旗_") for n in default)
     notes = _sheets(files[causes]())[NOTES_SHEET]
     assert any("监测对象" in str(cell) for row in notes[:2] for cell in row)
+
+
+def test_downloads_that_do_not_follow_the_filter_are_not_named_after_it(demo_env: Path) -> None:
+    """The load history under every page's header lists every batch: its file was named 入库批次_因病_…
+    under a cause filter. The self-check form is drawn from the area alone: it was named …_因病_… over
+    the county's sample, and its cover said 抽取10个村 over the 5 villages of a township."""
+    from tests import conftest
+
+    files = _deferred_files(conftest.open_page("causes", {"cause": "因病"}))
+    assert any(n.startswith("入库批次_全旗_") for n in files), sorted(files)
+    at = conftest.open_page("inspection_rates", {"cause": "因病", "town": "乌加河镇"})
+    form = next(n for n in _deferred_files(at) if n.startswith("自查入户核查表"))
+    assert "因病" not in form and "乌加河镇" in form, form
+    cover = _sheets(_deferred_files(at)[form]())
+    text = " ".join(str(c) for rows in cover.values() for row in rows[:6] for c in row)
+    drawn = at.caption
+    assert "抽取10个村" not in text and any("抽中" in c.value for c in drawn), text[:300]

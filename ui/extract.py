@@ -319,39 +319,43 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
     return buf.getvalue()
 
 
-def _summary(values: tuple[str, ...], many: str) -> str:
-    if len(values) <= 2:
-        return "、".join(values)
-    return f"{values[0]}等{len(values)}{many}"
-
-
-_RANGE_WORDS = {"identified_years": "识别", "exit_years": "脱贫"}  # short file-name words (else the label)
-
-
-def filter_slug(flt: Filters) -> str:
-    """A short description of the filter for file names (全旗 when nothing is chosen)."""
+def _summary(values: tuple[str, ...], many: str, lang: str) -> str:
     from labels import t
+
+    if len(values) <= 2:
+        return ("、" if lang == "zh" else "+").join(values)
+    return t("slug.many", lang, first=values[0], n=len(values), more=len(values) - 1, many=t(f"slug.{many}", lang))
+
+
+_RANGE_WORDS = {"identified_years": "slug.identified", "exit_years": "slug.exited"}  # short file-name words
+
+
+def filter_slug(flt: Filters, lang: str = "zh") -> str:
+    """A short description of the filter for file names (全旗 / county when nothing is chosen), in the
+    page's language: an English page named its files 致贫原因… no longer, but still …_全旗_… ."""
+    from labels import code_label, t
 
     parts: list[str] = []
     if flt.villages:
-        parts.append(_summary(flt.villages, "村"))
+        parts.append(_summary(flt.villages, "villages", lang))
     elif flt.townships:
-        parts.append(_summary(flt.townships, "个乡镇"))
+        parts.append(_summary(flt.townships, "townships", lang))
     for d in FILTERS:  # the other dimensions, in sidebar order (etl.filter_spec)
         value = getattr(flt, d.name)
         if d.area or not value:
             continue
         if d.kind == "multi":
-            parts.append(_summary(value, "类"))
+            parts.append(_summary(tuple(str(code_label(v, lang)) for v in value), "kinds", lang))
         else:
-            parts.append(f"{_RANGE_WORDS.get(d.name) or t(d.label_key, 'zh')}{value[0]}-{value[1]}")
-    return "_".join(parts) or "全旗"
+            word = t(_RANGE_WORDS[d.name], lang) if d.name in _RANGE_WORDS else t(d.label_key, lang)
+            parts.append(f"{word}{value[0]}-{value[1]}")
+    return "_".join(parts) or t("slug.county", lang)
 
 
-def file_name(what: str, flt: Filters, as_of: dt.date, ext: str) -> str:
+def file_name(what: str, flt: Filters, as_of: dt.date, ext: str, lang: str = "zh") -> str:
     """`what_filter_date.ext`; a part the `what` already ends in is not repeated (the defect list of
     乌加河镇 filtered to 乌加河镇 read 档案问题清单_乌加河镇_乌加河镇_…)."""
-    parts = [p for p in "_".join([what, filter_slug(flt)]).split("_") if p]
+    parts = [p for p in "_".join([what, filter_slug(flt, lang)]).split("_") if p]
     parts = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
     stem = "_".join([*parts, as_of.isoformat()])
     stem = _BAD_FILENAME_CHARS.sub("_", stem).strip("_.")[:150]
@@ -413,7 +417,7 @@ def notes(ctx: Any, what: str) -> pd.DataFrame:
     from queries import figures
 
     lang = ctx.lang
-    head = [(t("notes.what", lang), what), (t("notes.filter", lang), filter_slug(scoped(ctx.flt, ctx.viewer))),
+    head = [(t("notes.what", lang), what), (t("notes.filter", lang), filter_slug(scoped(ctx.flt, ctx.viewer), lang)),
             (t("notes.as_of", lang), ctx.as_of.isoformat()),
             (t("notes.masked", lang), t("notes.masked_no" if ctx.viewer.pii else "notes.masked_yes", lang))]
     d = figures.frame(lang).drop(columns=["key"])
@@ -439,13 +443,13 @@ def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False, per
     notes_name = t("notes.sheet", ctx.lang)
     row = st.container(horizontal=True, gap="small")
     download(ctx.t("extract.csv"), lambda: csv_bytes(df, percent), what=what, fmt="csv",
-             file_name=file_name(what, flt, ctx.as_of, "csv"), rows=len(df), mime="text/csv",
+             file_name=file_name(what, flt, ctx.as_of, "csv", ctx.lang), rows=len(df), mime="text/csv",
              key=f"{key}_csv", icon=":material/download:", where=row)
     # the notes sheet is built on click, like the file: every table of every page has these buttons,
     # and building the dictionary's frame on each run was ~1/7 of a page's CPU
     download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what, ctx.lang, notes(ctx, what), notes_name, percent), what=what,
              fmt="xlsx",
-             file_name=file_name(what, flt, ctx.as_of, "xlsx"), rows=len(df),
+             file_name=file_name(what, flt, ctx.as_of, "xlsx", ctx.lang), rows=len(df),
              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              key=f"{key}_xlsx", icon=":material/table_view:", where=row)
 
@@ -478,9 +482,9 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
 
     row = st.container(horizontal=True, gap="small")
     download(ctx.t("extract.csv"), build(csv_from_sql), what=what, fmt="csv",
-             file_name=file_name(what, flt, ctx.as_of, "csv"), rows=view.rows, mime="text/csv",
+             file_name=file_name(what, flt, ctx.as_of, "csv", ctx.lang), rows=view.rows, mime="text/csv",
              key=f"{key}_csv", icon=":material/download:", where=row)
-    xlsx_name = file_name(what, flt, ctx.as_of, "xlsx")
+    xlsx_name = file_name(what, flt, ctx.as_of, "xlsx", ctx.lang)
     if view.rows > XLSX_MAX_ROWS:
         row.button(ctx.t("extract.xlsx"), key=f"{key}_xlsx", icon=":material/table_view:", disabled=True,
                    help=ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))

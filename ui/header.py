@@ -32,7 +32,7 @@ def show(title_key: str) -> None:
     st.caption(line)
     if not batches.empty:
         with st.expander(ctx.t("header.batches_list"), expanded=False):
-            table.show("header_batches", batches, ctx.t("what.batches"))
+            table.show("header_batches", batches, ctx.t("what.batches"), unfiltered=True)  # every batch
 
 
 def no_database() -> None:

@@ -306,5 +306,5 @@ def show(profile: Profile | None, ctx: Any, key: str, reasons: list[str] | None 
         ctx.t("insp.visits.download_one"),
         lambda: render([profile], ctx.lang, ctx.as_of, {hid: reasons or []}).encode("utf-8"),
         what=what, fmt="html", rows=1, mime="text/html", key=f"{key}_dl", icon=":material/print:",
-        file_name=extract.file_name(what, extract.scoped(ctx.flt, ctx.viewer), ctx.as_of, "html"),
+        file_name=extract.file_name(what, extract.scoped(ctx.flt, ctx.viewer), ctx.as_of, "html", ctx.lang),
     )
