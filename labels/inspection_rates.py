@@ -309,6 +309,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.brief.villages": ("不达标的村（前 {n} 个）", "Failing villages (first {n})"),
     "rates.brief.no_checks": ("尚无入户核查数据，三率一度无法计算。", "No household checks yet: the veto indicators cannot be computed."),
     "rates.brief.all_pass": ("四项指标均达到否决线要求。", "All four figures are within their veto lines."),
+    "rates.brief.passes_small": ("{ind}为{value}（{sample}），达到否决线（{cmp} {line}）要求，但样本不足{min}，仅供参考。",
+                                 "{ind} is {value} ({sample}), within its veto line ({cmp} {line}), but fewer than "
+                                 "{min} in the sample: indicative only."),
+    "rates.brief.passes_small_incidence": (
+        "{ind}为{value}（{sample}），达到否决线（{cmp} {line}）要求，但所依据的错退率或漏评率样本不足{min}，仅供参考。",
+        "{ind} is {value} ({sample}), within its veto line ({cmp} {line}), but the wrong-exit or missed rate it "
+        "uses has fewer than {min} in its sample: indicative only."),
+    "rates.pass_indicative": ("达标（样本不足，仅供参考）", "Pass (small sample, indicative)"),
+    "rates.brief.no_figure": ("{inds}没有样本，无法判断是否达标。", "{inds}: no sample, so no verdict."),
+    "rates.brief.others_pass": ("其余指标达到否决线要求。", "The other figures are within their veto lines."),
     "rates.brief.fails.le": ("{ind}为{value}（{sample}），高于{line}的否决线，不达标。",
                              "{ind} is {value} ({sample}), above the veto line of {line}: fail."),
     "rates.brief.fails.ge": ("{ind}为{value}（{sample}），低于{line}的否决线，不达标。",

@@ -345,7 +345,18 @@ def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
     assert list(veto.figures["verdict"]) == ["不达标"] * 4
     assert veto.villages.iloc[0]["village"] == "联丰奋斗村"
     dls = briefing_html.veto_section(con, Filters(townships=("德岭山镇",)), V, "zh")
-    assert dls.findings[0] == "四项指标均达到否决线要求。" and dls.villages.empty
+    # within every line, but on samples under 30: never a plain "四项指标均达到否决线要求" (it was)
+    assert dls.findings[:4] == [
+        "综合贫困发生率为0.5%（5 / 1,000），达到否决线（≤ 3.0%）要求，但所依据的错退率或漏评率样本不足30，仅供参考。",
+        "脱贫人口错退率为0.0%（0 / 6），达到否决线（≤ 2.0%）要求，但样本不足30，仅供参考。",
+        "贫困人口漏评率为0.0%（0 / 7），达到否决线（≤ 2.0%）要求，但样本不足30，仅供参考。",
+        "群众认可度为100.0%（4 / 4），达到否决线（≥ 90.0%）要求，但样本不足30，仅供参考。"]
+    assert "四项指标均达到否决线要求。" not in dls.findings and dls.villages.empty
+    assert list(dls.figures["verdict"]) == ["达标（样本不足，仅供参考）"] * 4
+    # figures without a sample are said to have no verdict; they counted as passing before
+    part = briefing_html.veto_section(con, Filters(exit_statuses=("未脱贫",)), V, "zh")
+    assert part.findings[:2] == ["群众认可度为100.0%（1 / 1），达到否决线（≥ 90.0%）要求，但样本不足30，仅供参考。",
+                                 "综合贫困发生率、脱贫人口错退率、贫困人口漏评率没有样本，无法判断是否达标。"]
     nothing = briefing_html.veto_section(con, Filters(townships=("呼勒斯太苏木",)), V, "en")
     assert nothing.findings == ["No household checks yet: the veto indicators cannot be computed."]
     html = briefing_html.build(con, Filters(), V, lang="zh", as_of=date(2020, 6, 30), data_as_of=date(2020, 6, 30))

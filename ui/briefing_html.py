@@ -176,7 +176,15 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
     figs = qrates.figures_of(row, DEFAULT_LINES)
     by_village = qrates.rates(con, flt, viewer, level="village", **kw)
     findings: list[str] = []
+    indicative: list[str] = []  # figures within their lines on a small sample: never a plain 达标
     for _, f in figs.iterrows():
+        if f["passes"] is True and f["small"]:
+            key = "passes_small_incidence" if f["indicator"] == "incidence" else "passes_small"  # its inputs'
+            indicative.append(t(f"rates.brief.{key}", lang, ind=t(f"rates.ind.{f['indicator']}", lang),
+                                value=_pct(f["value"]), line=_pct(f["line"]), min=MIN_SAMPLE,
+                                cmp="≥" if f["indicator"] == "approval" else "≤",
+                                sample=t("rates.brief.sample", lang, num=f"{f['numerator']:,.0f}",
+                                         den=f"{f['denominator']:,.0f}")))
         if f["passes"] is not False:
             continue
         ind = f["indicator"]
@@ -189,8 +197,17 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
         findings.append(t(f"rates.brief.fails.{'ge' if ind == 'approval' else 'le'}", lang,
                           ind=t(f"rates.ind.{ind}", lang), value=_pct(f["value"]), line=_pct(f["line"]),
                           sample=sample) + where + (t("rates.brief.small", lang, min=MIN_SAMPLE) if f["small"] else ""))
-    if not findings:
+    # "四项指标均达到否决线要求" only when all four have a figure within its line on a full sample; a
+    # figure without a sample was counted as passing, and two of four 无数据 read as all passed
+    unknown = [t(f"rates.ind.{i}", lang) for i, p in zip(figs["indicator"], figs["passes"], strict=True) if p is None]
+    findings += indicative
+    if unknown:
+        findings.append(t("rates.brief.no_figure", lang, inds=joined(unknown, lang)))
+    plain = sum(1 for p, small in zip(figs["passes"], figs["small"], strict=True) if p is True and not small)
+    if plain == len(figs):
         findings.append(t("rates.brief.all_pass", lang))
+    elif plain and findings:
+        findings.append(t("rates.brief.others_pass", lang))
     if period:  # the period chosen, and the days the checks of it were made
         dates = qrates.check_period(con, flt, viewer, *period).iloc[0]
         findings.append(t("rates.brief.period", lang, start=period[0].isoformat(), end=period[1].isoformat(),
@@ -204,8 +221,8 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
                                                                                           strict=True)],
         "veto_line": [("≥ " if i == "approval" else "≤ ") + _pct(v) for i, v in zip(figs["indicator"], figs["line"],
                                                                                   strict=True)],
-        "verdict": [t("rates.no_figure" if p is None else "rates.pass" if p else "rates.fail", lang)
-                    for p in figs["passes"]],
+        "verdict": [t("rates.no_figure" if p is None else ("rates.pass_indicative" if small else "rates.pass")
+                      if p else "rates.fail", lang) for p, small in zip(figs["passes"], figs["small"], strict=True)],
     })
     failing = by_village[by_village["fails"] > 0].head(villages)
     worst_villages = pd.DataFrame({
