@@ -95,3 +95,29 @@ def test_the_scope_names_the_household_filters(county: Path, lang: str, said: st
         con.close()
     meta = [re.search(r'<p class="meta">(.*?)</p>', html)[1] for html in (plain, cause)]
     assert said not in meta[0] and said in meta[1], meta
+
+
+def test_a_cause_filter_leaves_out_what_it_makes_circular_or_mixed(county: Path) -> None:
+    """Under 因病 the briefing said "因病占 100.0%（全旗 100.0%）" (its own filter given back), and
+    its "since" finding quoted township totals beside filtered figures. Without the filter both stay."""
+    cause = findings(county, Filters(main_causes=("因病",)))
+    plain = findings(county, Filters())
+    assert not any("主要致贫原因以" in s for s in cause) and any("主要致贫原因以" in s for s in plain)
+
+
+def test_the_changes_since_count_township_totals_under_any_filter(county: Path) -> None:
+    """The items opened and closed since a date were counted under the cause filter, the figure history
+    beside them was not (its note says: township totals)."""
+    import datetime as dt
+
+    from queries import history
+
+    con, _ = snapshot.connect_read(county)
+    try:
+        d = data_as_of(con)
+        since = dt.date(2020, 1, 1)
+        plain = history.changes(con, Filters(townships=("甲镇",)), Viewer(), since, d)
+        cause = history.changes(con, Filters(townships=("甲镇",), main_causes=("因病",)), Viewer(), since, d)
+    finally:
+        con.close()
+    assert (cause["opened"], cause["closed"]) == (plain["opened"], plain["closed"]) == (3, 0)

@@ -280,7 +280,9 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     county = causes.totals(con, flt.with_(townships=(), villages=()), viewer)
     written = mine[mine["main_cause"] != NOT_FILLED] if not mine.empty else mine
     cause_ref = by_place.title("causes", area_level(flt, viewer), lang)
-    if not written.empty:  # the leading cause, or the causes tied for it; 未填写 is no cause
+    # the leading cause, or the causes tied for it; 未填写 is no cause. Not under a cause filter: it read
+    # "因病占 100.0%（全旗 100.0%）", the filter's own choice given back as a finding
+    if not written.empty and not flt.main_causes:
         lead = written[written["households"] == written["households"].max()]
         shares = dict(zip(county["main_cause"], county["share"], strict=True))
         out.append((t("find.cause" if len(lead) == 1 else "find.causes_tied", lang,
@@ -313,7 +315,10 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
                         for r, n in zip(rules["rule"].head(3), rules["issues"].head(3), strict=True)), lang)
         out.append((t("find.defects", lang, n=f"{int(k['archive_defects']):,}", kinds=kinds),
                     t("insp.brief.kpi.issues", lang)))
-    if brief.since:
+    # the changes are township totals (figure history): as a finding beside filtered figures they read
+    # "+37 监测对象" against 14 in view; under a village or household filter they stay in their own
+    # section, whose note says what they count
+    if brief.since and flt.with_(townships=()).is_empty():
         v = dict(brief.since)
         names = [figures.entry(f"since.{x}").text("name", lang) for x in ("exited", "monitored", "returned", "opened",
                                                                               "closed")]
