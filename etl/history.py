@@ -62,9 +62,13 @@ WITH h AS (
 )
 SELECT $batch AS batch_id, $loaded_at AS loaded_at, $as_of AS as_of, township,
     coalesce(households, 0), coalesce(people, 0), coalesce(exited, 0), coalesce(not_exited, 0),
-    coalesce(returned, 0), coalesce(monitored, 0), coalesce(with_intervention, 0),
-    coalesce(rect_open, 0), coalesce(rect_overdue, 0), coalesce(rect_closed, 0),
-    coalesce(chronic, 0), coalesce(compliant, 0)
+    coalesce(returned, 0), coalesce(monitored, 0),
+    -- a figure of a ledger no file has brought yet is unknown, not 0: a registry loaded alone first made
+    -- "措施覆盖户 0 → 595" a change since then
+    CASE WHEN $has_measures THEN coalesce(with_intervention, 0) END,
+    CASE WHEN $has_items THEN coalesce(rect_open, 0) END, CASE WHEN $has_items THEN coalesce(rect_overdue, 0) END,
+    CASE WHEN $has_items THEN coalesce(rect_closed, 0) END,
+    coalesce(chronic, 0), CASE WHEN $has_visits THEN coalesce(compliant, 0) END
 FROM h FULL JOIN r USING (township) FULL JOIN m USING (township)
 WHERE township IS NOT NULL
 """
@@ -83,5 +87,8 @@ def record(con: duckdb.DuckDBPyConnection, batch: int | None) -> None:
     if batch is None:
         return
     con.execute("DELETE FROM figure_history WHERE batch_id = ?", [batch])
+    loaded = {k for (k,) in con.execute("SELECT DISTINCT kind FROM load_batches").fetchall()}
     con.execute(f"INSERT INTO figure_history {_SQL.format(open=RECT_OPEN_SQL)}",  # noqa: S608 - constants
-                {"batch": batch, "loaded_at": clock.now(), "as_of": as_of(con)})
+                {"batch": batch, "loaded_at": clock.now(), "as_of": as_of(con),
+                 "has_measures": "interventions" in loaded, "has_items": "rectifications" in loaded,
+                 "has_visits": "visits" in loaded})

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from labels import t
 from queries import history, meta
@@ -56,3 +57,14 @@ def test_briefing_builds_without_streamlit(demo_snapshot: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=conftest.ROOT, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_a_ledger_not_yet_loaded_is_unknown_in_the_history_not_zero(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """The demo loads its 2019 registry alone first: the history recorded 0 households reached by a
+    measure, 0 open items and 0 compliant patients then, and the trend read "措施覆盖户 0 → 595" as a
+    change. Figures of a ledger no file had brought yet are unknown at that load."""
+    hist = history.history(demo_con, Filters(), Viewer())
+    first, last = hist.iloc[0], hist.iloc[-1]
+    assert first["households"] > 0 and first["exited"] > 0  # the registry's figures are there
+    assert all(pd.isna(first[f]) for f in ("with_intervention", "rect_open", "rect_overdue", "compliant"))
+    assert all(pd.notna(last[f]) for f in ("with_intervention", "rect_open", "compliant"))

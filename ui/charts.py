@@ -418,18 +418,22 @@ def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols:
     for i, (col, name) in enumerate(series):
         n = "" if i == 0 else str(i + 1)
         left, top = (i % cols) * (width + h_gap), 1 - (i // cols) * (tall + v_gap)
-        values = df[col].tolist()
+        values = [None if pd.isna(v) else v for v in df[col].tolist()]  # unknown at a load: a gap
         traces.append({"type": "scatter", "x": xs, "y": values, "xaxis": f"x{n}", "yaxis": f"y{n}",
                        "mode": "lines+markers+text", "text": [f"{v:,.0f}" if pd.notna(v) else "" for v in values],
                        "textposition": "top center", "line": {"color": "#1f77b4"}, "cliponaxis": False,
                        "showlegend": False})
         # headroom above the highest label, so that it stays clear of the small chart's title
-        top_value = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").max()
+        top_value = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").max()
         # half a category of room at each end: the first and last labels stay clear of the axis numbers
         layout[f"xaxis{n}"] = {"domain": [left, left + width], "anchor": f"y{n}", "type": "category",
-                               "tickangle": 0, "range": [-0.5, len(df) - 0.5], "automargin": True}
+                               # slanted: level, two dates ran together in a small chart on A4
+                               "tickangle": -30, "range": [-0.5, len(df) - 0.5], "automargin": True}
+        highest = top_value if pd.notna(top_value) and top_value > 0 else 1
         layout[f"yaxis{n}"] = {"domain": [top - tall, top], "anchor": f"x{n}", "nticks": 4, "automargin": True,
-                               "range": [0, (top_value if pd.notna(top_value) and top_value > 0 else 1) * 1.35]}
+                               "range": [0, highest * 1.35],
+                               # counts: no tick at half a household when the figures are 0 or 1
+                               **({"dtick": 1} if highest <= 3 else {})}
         titles.append({"text": name, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
                        "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
     layout["annotations"] = titles

@@ -59,8 +59,12 @@ td.num { text-align: right; white-space: nowrap; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11.5px; }
   .noprint { display: none !important; }
-  h2 { page-break-after: avoid; break-after: avoid; }
+  /* a heading stays with what follows it (a chart's title was left alone at the foot of a page), a
+     table row is never cut in two, and the chart toolbar (Plotly's modebar) does not print over legends */
+  h2, h3 { page-break-after: avoid; break-after: avoid; }
+  tr { page-break-inside: avoid; break-inside: avoid; }
   table, .chart, .kpis { page-break-inside: avoid; break-inside: avoid; }
+  .modebar-container, .modebar { display: none !important; }
   @page { size: A4; margin: 12mm; }
 }
 """
