@@ -38,6 +38,18 @@ CODE_EN: dict[str, str] = {
     "住房饮水等基础保障": "Housing/water basics",
     # sex
     "男": "Male", "女": "Female",
+    # relation to the head (与户主关系), as the registration system writes it
+    "户主": "Head", "配偶": "Spouse", "之子": "Son", "之女": "Daughter", "子女": "Child", "之儿媳": "Daughter-in-law",
+    "之女婿": "Son-in-law", "之孙子": "Grandson", "之孙女": "Granddaughter", "孙子女": "Grandchild",
+    "之外孙子": "Grandson (daughter's)", "之外孙女": "Granddaughter (daughter's)", "之父": "Father",
+    "之母": "Mother", "父母": "Parent", "之岳父": "Father-in-law", "之岳母": "Mother-in-law",
+    "之公公": "Father-in-law", "之婆婆": "Mother-in-law", "之兄弟姐妹": "Sibling", "兄弟姐妹": "Sibling",
+    # school status (在校生状况)
+    "非在校生": "Not a student", "在校生": "Student", "学前教育": "Pre-school education",
+    "中职": "Secondary vocational", "高职": "Higher vocational", "大专": "College", "本科及以上": "Bachelor or above",
+    "辍学": "Dropped out", "失学": "Out of school", "未入学": "Not enrolled",
+    # a measure's status (实施状态)
+    "已完成": "Completed", "实施中": "In progress", "未实施": "Not started", "已落实": "Carried out",
     # suspected wrong-exit reasons (queries.households.REASONS_SQL)
     "收入低于贫困线": "Income below line", "住房不安全": "Unsafe housing", "饮水不安全": "Unsafe water",
     "未参加基本医保": "Uninsured member", "适龄儿童失学辍学": "Child out of school",

@@ -107,3 +107,23 @@ def test_split_gives_each_households_rows_in_order() -> None:
             got = part(hid)
             pd.testing.assert_frame_equal(got, want, check_index_type=False)
             assert list(got.index) == list(range(len(want)))
+
+
+def test_the_english_profile_translates_what_the_registry_writes(demo_con) -> None:  # noqa: ANN001
+    """The English profile showed 户主, 非在校生 and a measure's 已完成 as written; they read Head,
+    Not a student, Completed (place and person names stay as written)."""
+    from queries import profile
+    from queries.filters import Viewer
+    from queries.meta import data_as_of
+    from ui import profile_html
+
+    d = data_as_of(demo_con)
+    hid = demo_con.execute("""SELECT household_id FROM interventions WHERE status = '已完成'
+                              INTERSECT SELECT household_id FROM members WHERE school_status = '非在校生'
+                              ORDER BY 1 LIMIT 1""").fetchone()[0]
+    p = profile.profile(demo_con, hid, Viewer(), d)
+    assert p is not None
+    html = profile_html.render([p], "en", d)
+    head = html.split("<h3>Visits")[0]  # visit notes are data text, as written
+    assert not any(w in head for w in ("户主", "非在校生", "已完成", "：")), hid
+    assert all(w in html for w in ("Head", "Not a student", "Completed"))

@@ -65,6 +65,10 @@ td.num { text-align: right; white-space: nowrap; }
   tr { page-break-inside: avoid; break-inside: avoid; }
   table, .chart, .kpis { page-break-inside: avoid; break-inside: avoid; }
   .modebar-container, .modebar { display: none !important; }
+  /* a wide table (12 member columns, English headings) wraps its headings to fit A4: its last columns
+     were cut off the page */
+  th { white-space: normal; }
+  table { font-size: 10.5px; }
   @page { size: A4; margin: 12mm; }
 }
 """
@@ -203,7 +207,8 @@ def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None
 
 
 def _kv(pairs: Iterable[tuple[str, object]], lang: str) -> str:
-    items = "".join(f"<div><b>{esc(k)}：</b>{_cell_text(v, '', lang)}</div>" for k, v in pairs)
+    colon = "：" if lang == "zh" else ": "
+    items = "".join(f"<div><b>{esc(k)}{colon}</b>{_cell_text(v, '', lang)}</div>" for k, v in pairs)
     return f'<div class="kv">{items}</div>'
 
 
@@ -230,7 +235,8 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
     h = profile.household
     parts: list[str] = []
     title = f"{h.get('township', '')} {h.get('village', '')} · {h.get('household_id', '')} · {h.get('head_name') or ''}"
-    parts.append(f'<section class="household"><h2>{esc(t("insp.profile.title", lang))}：{esc(title)}</h2>')
+    colon = "：" if lang == "zh" else ": "
+    parts.append(f'<section class="household"><h2>{esc(t("insp.profile.title", lang))}{colon}{esc(title)}</h2>')
     if reasons:
         tags = "".join(f'<span class="tag">{esc(r)}</span>' for r in reasons)
         parts.append(f"<h3>{esc(t('insp.profile.reasons', lang))}</h3><div>{tags}</div>")
@@ -244,7 +250,9 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
     parts.append(_kv(((column_label(f, lang), h.get(f)) for f in fields), lang))
     parts.append(f"<h3>{esc(t('insp.profile.causes', lang))}</h3>")
     parts.append(_kv([(t("field.main_cause", lang), h.get("main_cause")),
-                      (t("field.other_causes", lang), h.get("other_causes"))], lang))
+                      # the query joins them as text (缺劳力、因病): split, so that each is translated
+                      (t("field.other_causes", lang), str(h.get("other_causes") or "").split("、")
+                       if h.get("other_causes") else None)], lang))
     parts.append(f"<h3>{esc(t('insp.profile.members', lang))}</h3>")
     parts.append(table_html(profile.members, lang))
     parts.append(f"<h3>{esc(t('insp.profile.measures', lang))}</h3>")

@@ -50,6 +50,7 @@ CODE_COLUMNS = {
     "value",  # a member code tabulated (health, labour skill: pages/causes.py)
     "household_type", "counted_as", "finding", "approval", "failed_items",  # household checks (§1.4)
     "group",  # an inspection sample's household group (queries.inspection_plan)
+    "relation", "school_status",  # a member's, as the registry writes them (the English profile showed 户主)
 }
 # columns whose values are internal codes with a label of their own, `<prefix>.<code>`: translated in
 # every language (a file kind reads 贫困人口信息, not registry)
