@@ -266,3 +266,16 @@ def test_downloads_that_do_not_follow_the_filter_are_not_named_after_it(demo_env
     text = " ".join(str(c) for rows in cover.values() for row in rows[:6] for c in row)
     drawn = at.caption
     assert "抽取10个村" not in text and any("抽中" in c.value for c in drawn), text[:300]
+
+
+def test_shares_written_as_text_are_numbers_in_the_workbook() -> None:
+    """The 三率一度 tables write their rates as text (12.50%, blank for no figure): the workbook held
+    them as text, which Excel neither sums nor sorts; they are numbers formatted 0.00% now. A column
+    with anything else in it stays as written."""
+    from ui.extract import xlsx_bytes
+
+    df = pd.DataFrame({"指标": ["综合贫困发生率", "群众认可度", "漏评率"], "数值": ["0.10%", "95.00%", ""],
+                       "备注": ["12%", "样本不足", ""]})
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(xlsx_bytes(df))).get_sheet_by_index(0).to_python()
+    assert [r[1] for r in sheet[1:]] == [0.001, 0.95, ""]
+    assert [r[2] for r in sheet[1:]] == ["12%", "样本不足", ""]

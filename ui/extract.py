@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import decimal
 import io
+import math
 import os
 import re
 import tempfile
@@ -287,6 +288,23 @@ def csv_bytes(df: pd.DataFrame, percent: Sequence[str] = ()) -> bytes:
     return neutralise(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
+_SHARE_TEXT = re.compile(r"-?\d+(?:\.\d+)?%")
+
+
+def _shares_written(column: pd.Series) -> pd.Series | None:
+    """A text column of shares as a page writes them (12.50%, blank for no figure) as numbers (0.125),
+    or None when any cell is something else: the 三率一度 tables went to Excel as text."""
+    values = column.tolist()
+    written = [v for v in values if isinstance(v, str) and v]
+    if not written or len(written) + sum(1 for v in values if v is None or v == "" or
+                                         (isinstance(v, float) and math.isnan(v))) != len(values):
+        return None
+    if not all(_SHARE_TEXT.fullmatch(v) for v in written):
+        return None
+    return pd.Series([float(v[:-1]) / 100 if isinstance(v, str) and v else None for v in values],
+                     index=column.index, dtype=object)
+
+
 def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes: pd.DataFrame | None = None,
                notes_name: str = "说明", percent: Sequence[str] = ()) -> bytes:
     """`percent`: columns the screen shows as percentages: numbers with Excel's 0.00% format."""
@@ -300,9 +318,15 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
     ) as writer:
         flat = flatten(df)
         cut = 0
+        percent = list(percent)
         for i in range(flat.shape[1]):
             column = flat.iloc[:, i]
             if column.dtype == object or pd.api.types.is_string_dtype(column):
+                shares = _shares_written(column)
+                if shares is not None:  # "12.50%" as the screen writes it: a number for Excel, formatted
+                    flat.isetitem(i, shares)
+                    percent.append(flat.columns[i])
+                    continue
                 cells = [fit_cell(v) for v in column.tolist()]
                 if any(c for _, c in cells):
                     flat.isetitem(i, pd.Series([v for v, _ in cells], index=flat.index, dtype=object))
