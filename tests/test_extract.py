@@ -279,3 +279,24 @@ def test_shares_written_as_text_are_numbers_in_the_workbook() -> None:
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(xlsx_bytes(df))).get_sheet_by_index(0).to_python()
     assert [r[1] for r in sheet[1:]] == [0.001, 0.95, ""]
     assert [r[2] for r in sheet[1:]] == ["12%", "样本不足", ""]
+
+
+def test_a_full_list_writes_its_shares_dates_and_widths_as_the_screen_shows_them() -> None:
+    """A list downloaded from SQL wrote 自付占收入 as stored (2.280320831226515) where the screen shows
+    228.03%, its dates as text, and sized its columns from the headers alone (a 16-digit 户编号 in 10)."""
+    from ui.extract import csv_from_sql
+
+    con = duckdb.connect()
+    view = SqlView(sql="SELECT '1508241002010037' AS household_id, 2.280320831226515 AS ratio, "
+                       "DATE '2020-06-30' AS deadline", params={},
+                   columns=(("household_id", "户编号"), ("ratio", "自付占收入"), ("deadline", "整改时限")),
+                   percent=("ratio",))
+    assert _rows(csv_from_sql(con, view))[1] == ["1508241002010037", "228.03%", "2020-06-30"]
+    book = xlsx_from_sql(con, view)
+    row = CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_index(0).to_python()[1]
+    assert row[0] == "1508241002010037" and row[1] == pytest.approx(2.280320831226515)
+    assert isinstance(row[2], dt.date) and row[2] == dt.date(2020, 6, 30)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(book)).active
+    assert ws["B2"].number_format == "0.00%" and ws.column_dimensions["A"].width >= 16

@@ -118,15 +118,18 @@ class SqlView:
     no: str = "否"
     sep: str = "、"  # between a list's items (`list.sep` of the viewer's language)
     rows: int = 0  # the full list's size (for the log and the XLSX limit)
+    # source columns the screen shows as percentages: 228.03% in the CSV, 0.00% cells in the workbook (a
+    # ratio of 2.28 was written as it is stored)
+    percent: tuple[str, ...] = ()
 
     def select(self, con: duckdb.DuckDBPyConnection, neutral: bool = True) -> tuple[str, dict[str, object]]:
         """SELECT of the labelled view over the list query (headers quoted, formulas neutralised)."""
         sql, params, _ = self.labelled(con, neutral)
         return sql, params
 
-    def labelled(self, con: duckdb.DuckDBPyConnection,
-                 neutral: bool = True) -> tuple[str, dict[str, object], list[str]]:
-        """`select`, plus the headers as written."""
+    def labelled(self, con: duckdb.DuckDBPyConnection, neutral: bool = True,
+                 percent_text: bool = False) -> tuple[str, dict[str, object], list[str]]:
+        """`select`, plus the headers as written. `percent_text`: the percent columns as text (the CSV)."""
         types = {d[0]: str(d[1]) for d in con.execute(f"SELECT * FROM ({self.sql}) AS v LIMIT 0",  # noqa: S608
                                                          dict(self.params)).description}
         params: dict[str, object] = dict(self.params)
@@ -155,6 +158,8 @@ class SqlView:
                 expr, text = f"CASE WHEN v.{col} THEN $x_yes WHEN NOT v.{col} THEN $x_no END", False
             elif mapping or kind == "VARCHAR" or kind.startswith("ENUM"):
                 expr = mapped(f"v.{col}")
+            elif percent_text and src in self.percent:
+                expr, text = f"printf('%.2f%%', v.{col} * 100)", False
             else:
                 expr, text = f"v.{col}", False
             if text and neutral:
@@ -173,7 +178,7 @@ def csv_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView) -> bytes:
     Python reads the bytes once instead of copying them again behind a BOM. The rows keep the list
     query's order: DuckDB's parallel CSV writer preserves it (preserve_insertion_order, the default) as
     long as nothing between the list and the file is a join, which `labelled` never adds."""
-    sql, params, headers = view.labelled(con)
+    sql, params, headers = view.labelled(con, percent_text=True)
     prefix = "\ufeff" + ",".join(csv_field(h) for h in headers) + "\n"
     params["x_csv_prefix"], params["x_csv_suffix"] = prefix, "\n"
     fd, name = tempfile.mkstemp(prefix="fupin_extract_", suffix=".csv")
@@ -261,19 +266,30 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
     sheet = (_BAD_FILENAME_CHARS.sub("_", sheet) or "Sheet1")[:31].replace("[", "(").replace("]", ")")
     ws = wb.add_worksheet(sheet)
     ws.freeze_panes(1, 0)
+    share, day = wb.add_format({"num_format": "0.00%"}), wb.add_format({"num_format": "yyyy-mm-dd"})
+    shares = {h for (src, _), h in zip(view.columns, headers, strict=True) if src in view.percent}
+    formats = [share if h in shares else None for h in headers]
+    batch = cur.fetchmany(10_000)
+    # widths from the header and the first rows (from the header alone, a 16-digit 户编号 did not fit)
     for i, h in enumerate(headers):
-        ws.set_column(i, i, min(max(len(h) * 3.2, 8), 50))
+        longest = max([len(h) * 2] + [len(str(row[i])) for row in batch[:200] if row[i] is not None])
+        ws.set_column(i, i, min(max(longest * 1.2, 8), 50), formats[i])
     ws.write_row(0, 0, headers)
     r = cut = 0
-    while batch := cur.fetchmany(10_000):
+    while batch:
         for row in batch:
             r += 1
             if r > max_rows:
                 wb.close()
                 raise ValueError(f"more than {max_rows} rows: XLSX refused, use CSV")
-            cells = [fit_cell(_xlsx_value(v)) for v in row]
-            cut += sum(c for _, c in cells)
-            ws.write_row(r, 0, [v for v, _ in cells])
+            for c, v in enumerate(row):
+                if isinstance(v, dt.date) and not isinstance(v, dt.datetime):  # a date Excel sorts
+                    ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), day)
+                    continue
+                value, was_cut = fit_cell(_xlsx_value(v))
+                cut += was_cut
+                ws.write(r, c, value, formats[c])
+        batch = cur.fetchmany(10_000)
     _notes_sheet(wb, notes, notes_name)
     note_cut_cells(wb, cut, lang, notes_name)
     wb.close()

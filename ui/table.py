@@ -383,6 +383,8 @@ def show_list(
     sql_view = extract.SqlView(
         sql=full.ranked(table_sorted) if full.rank else full.ordered(table_sorted), params=dict(full.params),
         columns=tuple((sources.get(str(c), str(c)), column_label(str(c), ctx.lang)) for c in shown.columns),
-        mappings=texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), sep=ctx.t("list.sep"), rows=total)
+        mappings=texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), sep=ctx.t("list.sep"), rows=total,
+        percent=tuple(sources.get(str(c), str(c)) for c, cfg in (column_config or {}).items()
+                      if isinstance(cfg, Mapping) and (cfg.get("type_config") or {}).get("format") == "percent"))
     extract.show_sql(key, sql_view, what)
     return state if on_select is not None else labelled_view.copy(deep=False)  # shared: see _grid
