@@ -239,7 +239,14 @@ def gate(lang: str) -> User:
     def page() -> None:
         _login_form(lang)
 
-    st.navigation([st.Page(page, title=t("auth.title", lang), url_path="login", default=True)],
+    # the form under every page's path too: a link to /assistance-measures?town=… opened before logging in
+    # showed Streamlit's "Page not found" and, after the login, the overview; now the same path, filters
+    # and all, is the page that opens once the user is in
+    from ui.navigation import url_paths
+
+    paths = [p for p in url_paths() if p not in ("login", url_paths()[0])]  # the first is the root's
+    st.navigation([st.Page(page, title=t("auth.title", lang), url_path="login", default=True),
+                   *(st.Page(page, title=t("auth.title", lang), url_path=p) for p in paths)],
                   position="hidden").run()
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises

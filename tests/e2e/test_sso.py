@@ -161,3 +161,21 @@ def test_local_password_still_works_beside_single_sign_on(page: Any, sso_server:
     wait_idle(page)
     assert "旗领导" in page.get_by_test_id("stSidebar").inner_text()
     assert login_lines(sso_server, "boss") == [("password", "ok", "localhost")]
+
+
+def test_a_link_opened_before_logging_in_opens_its_page_after(page: Any, sso_server: StreamlitServer) -> None:
+    """A copied link (/poverty-causes?town=…) opened before logging in showed Streamlit's "Page not
+    found" over the login form, which it left unusable, and the overview after the login. The form is
+    served under every page's path: the link's page, filters and all, opens once the user is in."""
+    page.goto(f"{sso_server.url}/poverty-causes?town={quote(TOWN)}")
+    page.get_by_label(t("auth.username", "zh")).wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    page.get_by_label(t("auth.username", "zh")).fill("boss")
+    page.get_by_label(t("auth.password", "zh")).fill(PASSWORD)
+    page.get_by_test_id("stMain").get_by_role("button", name=t("auth.submit", "zh"), exact=True).click()
+    page.get_by_test_id("stMain").get_by_role("heading", name=t("causes.title", "zh"), exact=True).wait_for(
+        timeout=45_000)
+    wait_idle(page)
+    assert "/poverty-causes" in page.url and quote(TOWN) in page.url
+    assert_no_exception(page)
