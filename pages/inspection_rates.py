@@ -14,7 +14,7 @@ from etl.rules import MIN_SAMPLE
 from queries import households as qh
 from queries import inspection_plan as qp
 from queries import inspection_rates as q
-from queries.filters import Filters, area_level
+from queries.filters import area_level
 from ui import charts, check_form, data, empty, extract, formats, header, layout, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
@@ -246,8 +246,7 @@ def plan_section(ctx: PageContext) -> None:
     extract.download(ctx.t("rates.plan.form"), lambda: check_form.form_bytes(sample, notes, with_names=with_names),
                      # the sample is drawn from the area alone (qp.village_frame): the name says no more
                      what=what, fmt="xlsx", file_name=extract.file_name(
-                         what, extract.scoped(Filters(townships=ctx.flt.townships, villages=ctx.flt.villages),
-                                              ctx.viewer), ctx.as_of, "xlsx", ctx.lang),
+                         what, extract.scoped(ctx.flt.area_only(), ctx.viewer), ctx.as_of, "xlsx", ctx.lang),
                      rows=len(sample), mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      key="rates_plan_form", icon=":material/assignment:")
 

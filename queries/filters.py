@@ -72,6 +72,12 @@ def _filters_with(self: Filters, **changes: object) -> Filters:
     return replace(self, **changes)  # type: ignore[arg-type]
 
 
+def _filters_area_only(self: Filters) -> Filters:
+    """The place part of the filter (its `area` dimensions: township, village), the others cleared:
+    what a sample drawn from whole villages, a file named after its area, follows."""
+    return Filters(**{d.name: getattr(self, d.name) for d in FILTERS if d.area})
+
+
 def _make_filters() -> type:
     """The `Filters` dataclass: one field per row of `etl.filter_spec.FILTERS`."""
     cls = make_dataclass(
@@ -86,6 +92,7 @@ def _make_filters() -> type:
             "__post_init__": _filters_post_init,
             "is_empty": _filters_is_empty,
             "with_": _filters_with,
+            "area_only": _filters_area_only,
         },
     )
     cls.__module__ = __name__  # so that pickle (st.cache_data) finds it as queries.filters.Filters
@@ -98,6 +105,7 @@ if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Any: ...  # noqa: ANN401
         def is_empty(self) -> bool: ...
         def with_(self, **changes: object) -> Filters: ...
+        def area_only(self) -> Filters: ...
 else:
     Filters = _make_filters()
 

@@ -77,7 +77,7 @@ def changes(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, since:
         out[f] = None if base is None or now is None else int(now[f]) - int(base[f])
     # township totals, as the figure history counts (its note says so): the items were counted under the
     # village and household filters, beside history figures that were not
-    where, params = item_where(Filters(townships=flt.townships), viewer)
+    where, params = item_where(flt.area_only().with_(villages=()), viewer)
     row = con.execute(f"""SELECT count(*) FILTER (WHERE r.found_date > $since),
                                  count(*) FILTER (WHERE NOT {RECT_OPEN_SQL}
                                                   AND coalesce(r.completed_date, $as_of) > $since)

@@ -50,9 +50,7 @@ class PlanSpec:
 def village_frame(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """township, village, size (乡村户数, else registry households), size_from ('base' / 'registry'),
     rural_households, households (registry), in place order."""
-    area = flt.with_(main_causes=(), household_attributes=(), exit_statuses=(), monitoring_types=(),
-                     identified_years=None, exit_years=None)
-    where, params = household_where(area, viewer, "c")
+    where, params = household_where(flt.area_only(), viewer, "c")
     registry = fetch(con, f"""SELECT c.township, c.village, sum(c.households)::BIGINT AS households
                               FROM agg_household c WHERE {where} GROUP BY ALL""", params)  # noqa: S608
     bw, bp = area_where(flt, viewer, "p.township", "p.village")

@@ -96,12 +96,6 @@ class SampleSpec:
     other: int = 5  # non-registered (monitored edge) households per sampled village
 
 
-def _area(flt: Filters) -> Filters:
-    """The filter's township and village part (a sample group is a whole village's registered or other
-    households)."""
-    return Filters(townships=flt.townships, villages=flt.villages)
-
-
 def _stored_sample_holds(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, spec: SampleSpec) -> bool:
     """Whether `list_sample_draw` holds this sample exactly: the stored seed, and every (village,
     registered) group of the filtered area either stored whole or with at least as many filtered
@@ -110,7 +104,7 @@ def _stored_sample_holds(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: V
     n = max(int(spec.registered), int(spec.other))
     if spec.seed != SAMPLE_SEED or n > SAMPLE_DEPTH:
         return False
-    if flt == _area(flt):  # whole groups: each stored whole or `depth` deep
+    if flt == flt.area_only():  # whole groups: each stored whole or `depth` deep
         rows = con.execute("SELECT min(seed), max(seed), min(depth) FROM list_sample_draw").fetchall()
         if not rows or rows[0][0] is None:
             return True  # no household: nothing to draw either way
@@ -118,7 +112,7 @@ def _stored_sample_holds(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: V
         if low == high == spec.seed and n <= depth:
             return True
     where, params = household_where(flt, viewer, "f")
-    area, area_params = merge(household_where(_area(flt), viewer, "f"))  # renamed: no clash with `where`
+    area, area_params = merge(household_where(flt.area_only(), viewer, "f"))  # renamed: no clash with `where`
     sql = f"""
         SELECT bool_and(seed = $seed AND (complete OR passing >= greatest(1, CASE WHEN registered
                         THEN $n_registered ELSE $n_other END)))
@@ -146,7 +140,7 @@ def inspection_sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: View
     where, params = household_where(flt, viewer, "f")
     if _stored_sample_holds(con, flt, viewer, spec):
         source, key, group = "list_sample_draw", "draw", "grp"
-        if flt == _area(flt):  # every row of a group passes: its first n are those drawn first
+        if flt == flt.area_only():  # every row of a group passes: its first n are those drawn first
             where += " AND f.draw <= $n_max"
     else:
         source, key, group = "hh_facts", draw_key_sql(), "township, village, registered"

@@ -124,3 +124,11 @@ def test_filters_are_hashable_and_frozen() -> None:
     assert hash(a) == hash(Filters(townships=("乌加河镇",)))
     with pytest.raises(AttributeError):
         a.townships = ()  # type: ignore[misc]
+
+
+def test_area_only_keeps_the_place_and_clears_every_other_dimension() -> None:
+    from queries.filters import Filters
+
+    flt = Filters(townships=("甲镇",), villages=("一村",), main_causes=("因病",), exit_years=(2016, 2019))
+    assert flt.area_only() == Filters(townships=("甲镇",), villages=("一村",))
+    assert Filters().area_only() == Filters()
