@@ -68,7 +68,7 @@ from etl.raw_file import STAGE_SCHEMA
 from etl.rules import ELDERLY_ALONE_AGE, MONITORING_FACTOR, NOT_IN_SCHOOL_PATTERN, POVERTY_LINE, SCHOOL_AGE
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
-from etl.sqlexpr import ill_cause_sql, redacted_text_sql
+from etl.sqlexpr import household_names_sql, ill_cause_sql, redacted_text_sql
 
 # NOT_IN_SCHOOL_PATTERN is a literal in the SQL: DuckDB compiles a parameter pattern once per row.
 
@@ -326,11 +326,7 @@ def _list_project_household_sql(scope: Scope) -> str:
     ),
     -- the content as a viewer without personal-data rights reads it: its members' names, ID and phone
     -- numbers masked (it was shown in full beside the head's masked name)
-    named AS (
-        SELECT m.hk, m.name FROM {scope.src("members")} m SEMI JOIN (SELECT DISTINCT hk FROM ph) USING (hk)
-        WHERE length(m.name) >= 2
-    ),
-    names AS (SELECT hk, list(name ORDER BY length(name) DESC, name) AS names FROM named GROUP BY hk)
+    names AS ({household_names_sql(scope.src("members"), scope.src("households"), "SELECT DISTINCT hk FROM ph")})
     SELECT ph.project, {_FK}, f.household_id, f.head_name, f.head_id_number, f.income_per_capita,
         ph.content, {redacted_text_sql('ph.content', 'n.names')} AS content_masked,
         ph.year, ph.amount_yuan, f.seq, f.hk

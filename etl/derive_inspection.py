@@ -40,7 +40,7 @@ from etl.raw_file import STAGE_SCHEMA
 from etl.rules import CHRONIC, ILL_HEALTH, RECTIFICATION_CLOSED
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
-from etl.sqlexpr import redacted_text_sql
+from etl.sqlexpr import household_names_sql, redacted_text_sql
 
 FOLLOW_UP = "家庭医生随访"
 CHECK_UP = "健康体检"
@@ -184,19 +184,12 @@ WHERE {scope.hk("d")}
 
 
 def _rectification_sql(scope: Scope) -> str:
-    """names longest first (then by name, for one order everywhere), as queries.filters.names_by_household"""
+    """The ledger with its free text masked: a household's names (etl.sqlexpr.household_names_sql), or for
+    an item of a whole township the registered people of its township it names."""
     return f"""
 WITH items AS (SELECT * FROM {scope.src("rectifications")} r WHERE {scope.hk_or_none("r")}),
-hh AS (SELECT DISTINCT hk FROM items WHERE hk IS NOT NULL),
-named AS (
-    SELECT m.hk, m.name FROM {scope.src("members")} m SEMI JOIN hh USING (hk) WHERE length(m.name) >= 2
-    UNION
-    SELECT h.hk, h.head_name FROM {scope.src("households")} h SEMI JOIN hh USING (hk)
-    WHERE length(h.head_name) >= 2
-),
-names AS (
-    SELECT hk, list(name ORDER BY length(name) DESC, name) AS names FROM named GROUP BY hk
-),
+names AS ({household_names_sql(scope.src("members"), scope.src("households"),
+                               "SELECT DISTINCT hk FROM items WHERE hk IS NOT NULL")}),
 -- An item of a whole township (no household) names its registered people too (张树林家危房未改造):
 -- every 2-4 character piece of its text looked up among the names of its township's (its village's)
 -- registry, pieces first (a few thousand), so the members are probed, not joined whole.

@@ -67,6 +67,17 @@ def masked_numbers_sql(text: str) -> str:
     return f"CASE WHEN regexp_matches({text}, '[0-9０-９]{{3}}') THEN {chain} ELSE {text} END"
 
 
+def household_names_sql(members: str, households: str, hks: str) -> str:
+    """SELECT hk, names: the names (2 characters or more) of the members and head of each household of
+    `hks` (a SELECT of hk), longest first, then by name, as queries.filters.names_by_household orders
+    them: the list `redacted_text_sql` masks in a household's free text."""
+    return f"""SELECT hk, list(name ORDER BY length(name) DESC, name) AS names FROM (
+        SELECT m.hk, m.name FROM {members} m SEMI JOIN ({hks}) k USING (hk) WHERE length(m.name) >= 2
+        UNION
+        SELECT h.hk, h.head_name FROM {households} h SEMI JOIN ({hks}) k USING (hk) WHERE length(h.head_name) >= 2
+    ) GROUP BY hk"""  # noqa: S608 - table names and SQL of this package
+
+
 def redacted_text_sql(text: str, names: str) -> str:
     """`text` with every name of the VARCHAR list `names` masked, longest name first, and ID and mobile
     numbers masked, as queries.filters.redact_names does in Python: 随访张树林:高血压 -> 随访张*林:高血压."""

@@ -244,9 +244,9 @@ def gate(lang: str) -> User:
     # and all, is the page that opens once the user is in
     from ui.navigation import url_paths
 
-    paths = [p for p in url_paths() if p not in ("login", url_paths()[0])]  # the first is the root's
+    paths = url_paths()[1:]  # the first page is served at the root
     st.navigation([st.Page(page, title=t("auth.title", lang), url_path="login", default=True),
-                   *(st.Page(page, title=t("auth.title", lang), url_path=p) for p in paths)],
+                   *(st.Page(page, title=t("auth.title", lang), url_path=p) for p in paths if p != "login")],
                   position="hidden").run()
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises
