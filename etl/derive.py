@@ -296,15 +296,20 @@ def _aggregate_sql(scope: Scope, tag: str) -> dict[str, str]:
     }
 
 
+_LEDGER_PART_READERS = ("agg_measure", "agg_project", "agg_project_category", "agg_member_value")
+
+
 def _aggregates(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """The summary tables keyed by the filter columns and `cell` (needs hh_facts): over the scope's
     cells, or in a delta pass over the touched households before and after the load."""
     sides = scope.sides()
-    tags = {s.side: _ledger_parts(con, s) for s in sides}
+    # the intermediate tables only for the ledger summaries the load changes (etl.owners.READS)
+    ledgers = touched is None or any([touched.needs(t) for t in _LEDGER_PART_READERS])
+    tags = {s.side: _ledger_parts(con, s) if ledgers else "" for s in sides}
     sqls = {s: _aggregate_sql(s, tags[s.side]) for s in sides}  # each side's SELECTs, written once
     for table in sqls[sides[0]]:
         replace_cells(con, scope, touched, table, lambda s, table=table: sqls[s][table], "cell")
-    for tag in tags.values():
+    for tag in tags.values() if ledgers else ():
         for name in ("_cell", "_iv", "_ip"):
             con.execute(f"DROP TABLE {STAGE_SCHEMA}.{name}{tag}")
 

@@ -58,7 +58,7 @@ def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | Non
         return
     assert touched is not None
     where = scope.rows(table, touched.all_tables)
-    if where is None:
+    if where is None or not touched.needs(table):
         return
     if scope.delta and table in OLD_KEPT:
         con.execute(f"CREATE OR REPLACE TABLE {scope.old_src(table)} AS "  # noqa: S608 - our names
@@ -89,7 +89,7 @@ def replace_cells(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
         return
     assert touched is not None
     where = scope.rows(table, touched.all_tables)
-    if where is None:
+    if where is None or not touched.needs(table):
         return
     dims, count = CELL_GROUPS[table]
     part = next(p.where for p in OWNERS[table] if p.kind == "cell")
