@@ -262,6 +262,42 @@ def test_a_small_load_changes_only_what_its_file_touched(tmp_path: Path) -> None
     assert differences(cur, rebuilt(cur, tmp_path / "r.duckdb")) == {}
 
 
+def _changeset_rows(db: Path) -> dict[str, int]:
+    """Rows per table in the changeset of the current generation (what the last load wrote)."""
+    cur = snapshot.current_snapshot(db)
+    cs = duckdb.connect(str(snapshot.changes_dir(db) / f"c{snapshot.generation(cur):08d}.duckdb"), read_only=True)
+    try:
+        tables = [r[0] for r in cs.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'rows__%'").fetchall()]
+        return {t.removeprefix("rows__"): int(cs.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in tables}  # noqa: S608
+    finally:
+        cs.close()
+
+
+def test_a_visits_file_leaves_the_tables_visits_cannot_change_alone(tmp_path: Path) -> None:
+    """Measures, content hashes, project lists and income bands do not depend on visits
+    (etl.owners.READS): a visits file rewrites none of them for the households it touches, and ships none
+    in its changeset; a measures file still does. Both equal a full rebuild."""
+    db = _county(tmp_path)
+    measures = tmp_path / "m.csv"
+    measures.write_text(HEADERS["interventions"] + "\nH0007,产业帮扶,种植,合作社甲,2019,1000\n"
+                        "H0008,健康帮扶,低保,园区乙,2019,2500\n", encoding="utf-8")
+    assert load_files([measures], db=db).exit_code == 0
+    written = _changeset_rows(db)
+    assert written["agg_measure"] >= 2 and written["list_project_household"] == 2  # a measures file writes them
+    visit = tmp_path / "v.csv"
+    visit.write_text(HEADERS["visits"] + "\nH0007,2019-03-01,入户走访,干部,记录\nH0008,2019-03-02,家庭医生随访,医生,随访\n",
+                     encoding="utf-8")
+    assert load_files([visit], db=db).exit_code == 0
+    written = _changeset_rows(db)
+    assert written["visits"] == 2 and written["hh_facts"] == 2 and written["list_visit"] == 2
+    left_alone = {"agg_measure", "agg_category", "agg_project", "agg_project_category", "agg_member_value",
+                  "hh_content", "list_project_household", "agg_income_band", "agg_income_ratio", "list_claim"}
+    assert not left_alone & set(written), sorted(left_alone & set(written))
+    cur = snapshot.current_snapshot(db)
+    assert differences(cur, rebuilt(cur, tmp_path / "r.duckdb")) == {}
+    assert differences(*caught_up(db, tmp_path / "other.duckdb")) == {}
+
+
 def test_a_visit_that_moves_the_as_of_date_rewrites_those_who_turned_65(tmp_path: Path) -> None:
     """A visit dated after the as-of date moves it past two one-person households' 65th birthdays: the
     load writes the visited household, and the two (the age pass, which reads its rows from one copy
