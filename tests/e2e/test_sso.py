@@ -98,6 +98,16 @@ def sign_in(page: Any, server: StreamlitServer, sub: str) -> None:
     assert_no_exception(page)
 
 
+def log_in_with_password(page: Any, user: str, landing_title: str) -> None:
+    """Fill the dashboard's own login form and wait for the page it lands on (title label key)."""
+    page.get_by_label(t("auth.username", "zh")).fill(user)
+    page.get_by_label(t("auth.password", "zh")).fill(PASSWORD)
+    page.get_by_test_id("stMain").get_by_role("button", name=t("auth.submit", "zh"), exact=True).click()
+    page.get_by_test_id("stMain").get_by_role("heading", name=t(landing_title, "zh"), exact=True).wait_for(
+        timeout=45_000)
+    wait_idle(page)
+
+
 def test_township_user_signs_in_sees_own_township_and_logs_out(page: Any, sso_server: StreamlitServer) -> None:
     sign_in(page, sso_server, TOWN_USER["sub"])
     page.get_by_test_id("stMain").get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for()
@@ -153,12 +163,7 @@ def test_local_password_still_works_beside_single_sign_on(page: Any, sso_server:
     page.get_by_role("button", name=t("auth.sso", "zh")).wait_for(timeout=30_000)
     wait_idle(page)
     screenshot(page, SCREENSHOTS, "zh-sso-login-page")
-    page.get_by_label(t("auth.username", "zh")).fill("boss")
-    page.get_by_label(t("auth.password", "zh")).fill(PASSWORD)
-    page.get_by_test_id("stMain").get_by_role("button", name=t("auth.submit", "zh"), exact=True).click()
-    page.get_by_test_id("stMain").get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for(
-        timeout=45_000)
-    wait_idle(page)
+    log_in_with_password(page, "boss", "overview.title")
     assert "旗领导" in page.get_by_test_id("stSidebar").inner_text()
     assert login_lines(sso_server, "boss") == [("password", "ok", "localhost")]
 
@@ -171,11 +176,6 @@ def test_a_link_opened_before_logging_in_opens_its_page_after(page: Any, sso_ser
     page.get_by_label(t("auth.username", "zh")).wait_for(timeout=30_000)
     wait_idle(page)
     assert page.get_by_text("Page not found").count() == 0
-    page.get_by_label(t("auth.username", "zh")).fill("boss")
-    page.get_by_label(t("auth.password", "zh")).fill(PASSWORD)
-    page.get_by_test_id("stMain").get_by_role("button", name=t("auth.submit", "zh"), exact=True).click()
-    page.get_by_test_id("stMain").get_by_role("heading", name=t("causes.title", "zh"), exact=True).wait_for(
-        timeout=45_000)
-    wait_idle(page)
+    log_in_with_password(page, "boss", "causes.title")
     assert "/poverty-causes" in page.url and quote(TOWN) in page.url
     assert_no_exception(page)
