@@ -22,6 +22,7 @@ from queries.filters import (
     ALL,
     Filters,
     Viewer,
+    area_where,
     household_where,
     mask_id,
     mask_name,
@@ -72,9 +73,9 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
         located = lookup.locate(con, [h for h in ids if h in visible])
     ids_clause = lookup.ids_clause(located.household_ids)
 
-    def q(sql: str, table: str) -> pd.DataFrame:
+    def q(sql: str, table: str, extra: dict[str, object] | None = None) -> pd.DataFrame:
         params: dict[str, object] = {"ids": list(located.household_ids),
-                                     **({"as_of": as_of} if "$as_of" in sql else {})}
+                                     **({"as_of": as_of} if "$as_of" in sql else {}), **(extra or {})}
         if table in lookup.TABLES:
             return lookup.fetch(con, sql, table, located, params)
         return con.execute(sql.replace("{IDS}", ids_clause(f"{table}.household_id")), params).df()
@@ -120,17 +121,16 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
         FROM medical_claims WHERE {IDS} ORDER BY household_id, admission_date DESC NULLS LAST
     """, "medical_claims")
     closed = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
+    # the viewer's townships, as the rectification page: another township's ledger is not theirs
+    scope, scope_params = area_where(ALL, viewer, "township", None)
     items = q(f"""
         SELECT household_id, issue_id, source, found_date, category AS problem_category, description, responsible_unit,
             deadline, coalesce(status, '未整改') AS status,
-            CASE WHEN deadline < $as_of THEN date_diff('day', deadline, $as_of) END AS days_overdue, township
+            CASE WHEN deadline < $as_of THEN date_diff('day', deadline, $as_of) END AS days_overdue
         FROM rectifications
-        WHERE {{IDS}} AND (status IS NULL OR status NOT IN {closed})
+        WHERE {{IDS}} AND ({scope}) AND (status IS NULL OR status NOT IN {closed})
         ORDER BY household_id, deadline NULLS LAST
-    """, "rectifications")  # noqa: S608
-    if viewer.townships is not None:  # as the rectification page: another township's ledger is not theirs
-        items = items[items["township"].isin(viewer.townships)]
-    items = items.drop(columns=["township"])
+    """, "rectifications", scope_params)  # noqa: S608
     defects = q(f"""
         SELECT household_id, rule, field, {masked_raw_value_sql('field', 'raw_value', viewer)} AS raw_value,
             file_name, line
