@@ -49,6 +49,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "list.showing": ("显示前 {n:,} 条，共 {total:,} 条；下载的文件包含全部 {total:,} 条。",
                      "Showing the first {n:,} of {total:,} rows; the downloads contain all {total:,}."),
     "list.sep": ("、", ", "),  # between the values of a cell that holds several
+    "common.colon": ("：", ": "),  # after a field's name (a printed profile's 主要致贫原因：因病)
     "raw.pair": ("{label}：{value}", "{label}: {value}"),  # a rejected row's value (ui.formats.raw_row)
     "raw.sep": ("；", "; "),
     "list.all": ("共 {total:,} 条，下载的文件与表格一致。", "{total:,} rows; the downloads hold the same rows."),

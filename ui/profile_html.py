@@ -207,7 +207,7 @@ def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None
 
 
 def _kv(pairs: Iterable[tuple[str, object]], lang: str) -> str:
-    colon = "：" if lang == "zh" else ": "
+    colon = t("common.colon", lang)
     items = "".join(f"<div><b>{esc(k)}{colon}</b>{_cell_text(v, '', lang)}</div>" for k, v in pairs)
     return f'<div class="kv">{items}</div>'
 
@@ -235,8 +235,8 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
     h = profile.household
     parts: list[str] = []
     title = f"{h.get('township', '')} {h.get('village', '')} · {h.get('household_id', '')} · {h.get('head_name') or ''}"
-    colon = "：" if lang == "zh" else ": "
-    parts.append(f'<section class="household"><h2>{esc(t("insp.profile.title", lang))}{colon}{esc(title)}</h2>')
+    parts.append(f'<section class="household"><h2>{esc(t("insp.profile.title", lang))}{t("common.colon", lang)}'
+                 f'{esc(title)}</h2>')
     if reasons:
         tags = "".join(f'<span class="tag">{esc(r)}</span>' for r in reasons)
         parts.append(f"<h3>{esc(t('insp.profile.reasons', lang))}</h3><div>{tags}</div>")
