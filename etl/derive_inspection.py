@@ -191,21 +191,18 @@ WITH items AS (SELECT * FROM {scope.src("rectifications")} r WHERE {scope.hk_or_
 names AS ({household_names_sql(scope.src("members"), scope.src("households"),
                                "SELECT DISTINCT hk FROM items WHERE hk IS NOT NULL")}),
 -- An item of a whole township (no household) names its registered people too (张树林家危房未改造):
--- every 2-4 character piece of its text looked up among the names of its township's (its village's)
--- registry, pieces first (a few thousand), so the members are probed, not joined whole.
+-- each 2-4 character piece of its runs of Chinese characters (most names; 2-7 cost twice as much) looked
+-- up among the names of its township's (its village's) registry: the members are probed, not joined.
 loose AS MATERIALIZED (
-    -- numbered (materialised, so every reader sees the same numbers): the pieces carry the number, not
-    -- the 32-character record key (30k township items at 10M households: 1.2 -> 0.8 s)
+    -- numbered once (materialised: every reader sees the same numbers), so that the pieces carry an
+    -- integer, not the 32-character record key
     SELECT row_number() OVER () AS item, record_key, township, village,
         coalesce(description, '') || '|' || coalesce(measures, '') AS txt
     FROM items WHERE hk IS NULL AND township IS NOT NULL
 ),
 pieces AS MATERIALIZED (
-    -- one row per distinct piece of Chinese characters (a name's), not per position with its text: for
-    -- 3k items of a county that copied every item's text 150 times (+0.16 GiB at 1M households). The
-    -- pieces of 2-4 characters (most names; 2-7 cost twice as much, +0.09 GiB for 3k items at 1M
-    -- households) are cut from the item's runs of Chinese characters only, and made once (read twice
-    -- below, they were made twice): 30k township items at 10M households 1.4 -> 0.85 s.
+    -- one row per distinct piece of an item (not per position with its text), made once for the two
+    -- readers below: 30k township items at 10M households 1.4 -> 0.8 s (bench/FINDINGS.md)
     SELECT * FROM (
         SELECT item, township, village,
             unnest(list_distinct(flatten(list_transform(regexp_extract_all(txt, '[\\p{{Han}}·]{{2,}}'),

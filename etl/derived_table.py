@@ -80,15 +80,12 @@ def _keep_old(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched, ta
     rewrites too (hh_facts) is read once for both passes' households, by the load's pass: the age pass's
     households are not the load's, so their rows are still as they were (a scattered read of hh_facts
     costs ~0.2 s at 10M households, whether for 1,000 households or 2,000)."""
-    both = f"_old_both_{table}"
-    if table in AGED_TABLES and scope.suffix == "" and touched.count("hk", "_aged"):
-        con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.{both} AS SELECT *{OLD_KEPT[table]} FROM {table} "  # noqa: S608
+    both = f"{STAGE_SCHEMA}._old_both_{table}"
+    shared = table in AGED_TABLES and touched.count("hk", "_aged") > 0  # the load's pass runs first
+    if shared and scope.suffix == "":
+        con.execute(f"CREATE OR REPLACE TABLE {both} AS SELECT *{OLD_KEPT[table]} FROM {table} "  # noqa: S608
                     f"WHERE hk IN (SELECT hk FROM {stage_table('hk')} UNION ALL SELECT hk FROM {stage_table('hk', '_aged')})")
-    shared = scope.suffix in ("", "_aged") and bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
-        "AND table_name = ?", [STAGE_SCHEMA, both]).fetchall()[0][0])
-    origin = f"{STAGE_SCHEMA}.{both}" if shared else table
-    columns = "*" if shared else f"*{OLD_KEPT[table]}"
+    origin, columns = (both, "*") if shared else (table, f"*{OLD_KEPT[table]}")
     con.execute(f"CREATE OR REPLACE TABLE {scope.old_src(table)} AS "  # noqa: S608 - our names
                 f"SELECT {columns} FROM {origin} WHERE {where}")
 
