@@ -34,6 +34,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "notes.filter": ("筛选条件", "Filter"),
     # a filter in a file name (ui.extract.filter_slug)
     "slug.county": ("全旗", "county"),
+    "slug.sep": ("、", "+"),  # between two places or codes in a file name
     "slug.many": ("{first}等{n}{many}", "{first}+{more}{many}"),
     "slug.villages": ("村", "villages"),
     "slug.townships": ("个乡镇", "townships"),

@@ -363,7 +363,7 @@ def _summary(values: tuple[str, ...], many: str, lang: str) -> str:
     from labels import t
 
     if len(values) <= 2:
-        return ("、" if lang == "zh" else "+").join(values)
+        return t("slug.sep", lang).join(values)
     return t("slug.many", lang, first=values[0], n=len(values), more=len(values) - 1, many=t(f"slug.{many}", lang))
 
 
