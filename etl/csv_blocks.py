@@ -206,12 +206,22 @@ def _parse_rows(path: Path, block: bytes, ctx: BlockContext) -> tuple[pa.Table, 
     try:
         return _arrow_parse(block, ctx, with_handler=False)
     except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower():
-            raise
+        # pyarrow finds a row's wrong shape before its bad bytes, and its callback would decode that
+        # row's text and fail: a block with both is mended first (the caller's ArrowInvalid path)
+        if "utf8" in str(exc).lower() or not _is_utf8(block):
+            raise pa.ArrowInvalid("invalid UTF-8") from None
         try:  # wrong-shape rows: parse again collecting them (a Python callback costs speed)
             return _arrow_parse(block, ctx, with_handler=True)
         except pa.ArrowInvalid as exc2:
             raise ReadError("bad_csv", path, reason=str(exc2)[:200], line=1) from None
+
+
+def _is_utf8(block: bytes) -> bool:
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _mend(block: bytes, codec: str) -> tuple[bytes, dict[int, str]]:

@@ -123,3 +123,26 @@ def test_an_ascii_head_then_gbk_still_reads_as_gb18030(tmp_path: Path) -> None:
     raw = readers.read_file(path)
     assert raw.encoding == "gb18030" and not raw.undecodable
     assert raw.table.column("name").to_pylist()[-1] == "张三"
+
+
+@pytest.mark.parametrize("fast", ["1", "0"])
+# an extra field; a bare CR, which ends a line in any CSV reader (two lines, each rejected with its bytes)
+@pytest.mark.parametrize(("shape", "lines_rejected"), [(b",\xe5\xa4\x9a\xe4\xbd\x99", [8]), (b"\r\xfe", [8, 9])])
+def test_a_bad_byte_on_a_row_of_the_wrong_shape_rejects_that_row(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], fast: str,
+        shape: bytes, lines_rejected: list[int]) -> None:
+    """A UTF-8 row with a stray byte and an extra field (or a bare CR) refused the whole file as "CSV 文件
+    无法解析" with no line, and printed a traceback: the wrong-shape pass decoded the row's text in
+    pyarrow's callback before the bad bytes were mended (found by a probe with unseen files)."""
+    monkeypatch.setattr(csv_file, "FAST_CSV", fast == "1")
+    lines = registry_lines(20)
+    bad = lines[6].encode("utf-8")[:-6] + b"\xff" + shape + "户主".encode()
+    path = write(tmp_path / "人口.csv", "utf-8", lines, {6: bad})
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load_files([path], db=db)
+    f = report.files[0]
+    assert report.exit_code == 0 and f.error is None, f.error
+    n = len(lines_rejected)
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (19 + n, 19, n)
+    assert [(line, rule) for _, line, rule, _, _ in rejected(db)] == [(x, "undecodable_row") for x in lines_rejected]
+    assert "Traceback" not in capfd.readouterr().err
