@@ -35,20 +35,15 @@ from etl.rules import ELDERLY_ALONE_AGE, NOT_IN_SCHOOL_PATTERN, SCHOOL_AGE
 from etl.sqlexpr import age_sql
 
 
-def _age(birth: str, as_of: str) -> str:
-    """The age hh_facts computes (NULL when born after the as-of date)."""
-    return f"CASE WHEN {birth} <= {as_of} THEN date_sub('year', {birth}, {as_of}) END"
-
-
 def _crosses(ages: tuple[int, ...], birth: str = "birth_date") -> str:
-    """An age (born on `birth`) crosses one of `ages` between $d0 and $d1, as hh_facts counts ages
-    (date_sub) or as the pages do (age(), etl.sqlexpr.age_sql): a range of birth dates per age (a day's
-    margin each side keeps 29 February exact), then the exact tests on those few members."""
+    """An age (born on `birth`) crosses one of `ages` between $d0 and $d1, as hh_facts and the pages
+    count ages (etl.sqlexpr.age_sql): a range of birth dates per age (a day's margin each side keeps 29
+    February exact), then the exact test on those few members."""
     ranges = " OR ".join(f"{birth} BETWEEN CAST($d0 AS DATE) - INTERVAL {a} YEAR - INTERVAL 2 DAY "
                          f"AND CAST($d1 AS DATE) - INTERVAL {a} YEAR + INTERVAL 2 DAY" for a in ages)
     d0, d1 = "CAST($d0 AS DATE)", "CAST($d1 AS DATE)"
-    exact = " OR ".join(f"(({age(birth, d0)} >= {a}) IS DISTINCT FROM ({age(birth, d1)} >= {a}))"
-                        for a in ages for age in (_age, age_sql))
+    exact = " OR ".join(f"(({age_sql(birth, d0)} >= {a}) IS DISTINCT FROM ({age_sql(birth, d1)} >= {a}))"
+                        for a in ages)
     return f"({ranges}) AND ({exact})"
 
 

@@ -68,7 +68,7 @@ from etl.raw_file import STAGE_SCHEMA
 from etl.rules import ELDERLY_ALONE_AGE, MONITORING_FACTOR, NOT_IN_SCHOOL_PATTERN, POVERTY_LINE, SCHOOL_AGE
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
-from etl.sqlexpr import household_names_sql, ill_cause_sql, redacted_text_sql
+from etl.sqlexpr import age_sql, household_names_sql, ill_cause_sql, redacted_text_sql
 
 # NOT_IN_SCHOOL_PATTERN is a literal in the SQL: DuckDB compiles a parameter pattern once per row.
 
@@ -118,8 +118,7 @@ WITH ref AS (
                          AND regexp_matches(coalesce(school_status, ''), '{NOT_IN_SCHOOL_PATTERN}')) AS school_out_count,
         count(*) FILTER (WHERE family_doctor_signed = TRUE) AS doctor_signed_count
     FROM (
-        SELECT mm.*, CASE WHEN birth_date IS NOT NULL AND birth_date <= a.as_of
-                          THEN date_sub('year', birth_date, a.as_of) END AS age
+        SELECT mm.*, CASE WHEN birth_date <= a.as_of THEN {age_sql('birth_date', 'a.as_of')} END AS age
         FROM {scope.src("members")} mm CROSS JOIN ref a WHERE {scope.hk("mm")}
     )
     GROUP BY hk

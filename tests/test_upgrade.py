@@ -26,13 +26,13 @@ PREVIOUS = str(int(schema.SCHEMA_VERSION) - 1)
 
 
 
-def make_previous_version(db: Path, *extra_sql: str) -> None:
-    """Turn the current snapshot into what schema version 17 wrote (published like any snapshot)."""
+def make_previous_version(db: Path, *extra_sql: str, version: str = PREVIOUS) -> None:
+    """Turn the current snapshot into what an older schema version wrote (published like any snapshot)."""
     with snapshot.writer(db) as w:
         w.con.execute("DROP TABLE household_checks")
         w.con.execute("DROP TABLE population_base")
         w.con.execute("ALTER TABLE hh_facts DROP COLUMN exit_year")
-        w.con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [PREVIOUS])
+        w.con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [version])
         for sql in extra_sql:
             w.con.execute(sql)
         w.full = True
@@ -126,7 +126,7 @@ def test_measures_keyed_on_a_blank_year_by_version_21_are_keyed_again(tmp_path: 
            "coalesce(responsible_unit, '')))")
     make_previous_version(
         db, f"UPDATE data_issues SET record_key = (SELECT {v21} FROM interventions) WHERE table_name = 'interventions'",
-        f"UPDATE interventions SET record_key = {v21}")
+        f"UPDATE interventions SET record_key = {v21}", version="21")
     report = load_files([write_csv(tmp_path / "b.csv", [head, ["H001", "产业帮扶", "养羊", "2019", "2019-05-01",
                                                               "待核实"]])], db=db)
     assert report.upgraded is not None
