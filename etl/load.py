@@ -344,6 +344,9 @@ def _load_file(
     big = False
     con.begin()
     try:
+        registry_sheets = sum(raw.kind == "registry" for raw, _, _ in parts) > 1
+        if registry_sheets:
+            con.execute(f"CREATE TABLE {STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS} (household_id VARCHAR, sheet VARCHAR)")
         for i, (raw, part, part_name) in enumerate(parts):
             if i:
                 sink(None)  # an empty table for this sheet
@@ -363,7 +366,7 @@ def _load_file(
             columns = [c for c in raw.table.column_names if c != "_line"]
             controls = strip_controls(con, source, columns if raw.controls else [], columns)
             flags.append(_load_raw(con, raw, part_name, part, touched, controls,
-                                   lambda done, key, i=i: step((i + done) / len(parts), key)))
+                                   lambda done, key, i=i: step((i + done) / len(parts), key), registry_sheets))
             con.execute("DROP VIEW IF EXISTS raw")
             con.execute("DROP VIEW IF EXISTS body")
             con.execute("DROP TABLE IF EXISTS header_lines")
@@ -372,7 +375,8 @@ def _load_file(
         con.rollback()
         if isinstance(exc, duckdb.OutOfMemoryException):
             raise  # not the file's fault: the load is tried again with more memory (load_files)
-        res.error = t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300])
+        res.error = (read_error_text(exc, name, lang) if isinstance(exc, readers.ReadError)
+                     else t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300]))
         for part in [res, *res.sheets]:
             part.rows_loaded = part.rows_rejected = part.issues = 0
         return False
@@ -380,6 +384,7 @@ def _load_file(
         con.execute("DROP VIEW IF EXISTS raw")
         con.execute("DROP VIEW IF EXISTS body")
         con.execute("DROP TABLE IF EXISTS header_lines")
+        con.execute(f"DROP TABLE IF EXISTS {STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS}")
         sink.drop()
         if big:
             con.execute("CHECKPOINT")  # frees the staging tables' blocks for the next file's tables
@@ -399,15 +404,18 @@ def sheet_name(file: str, sheet: str | None) -> str:
 
 def _load_raw(
     con: duckdb.DuckDBPyConnection, raw: readers.RawFile, name: str, res: FileResult, touched: Touched,
-    controls: list[str], step: Callable[[float, str], None],
+    controls: list[str], step: Callable[[float, str], None], registry_sheets: bool = False,
 ) -> dict[str, object]:
     """Write one file's rows (inside its transaction). Returns what `touched` learns after the commit
-    (flags that a rollback must not leave behind); the owner keys go to its tables right away."""
+    (flags that a rollback must not leave behind); the owner keys go to its tables right away.
+    `registry_sheets`: the file is a workbook of several registry sheets (`_one_sheet_per_household`)."""
     batch_id = scalar(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM load_batches")
     res.batch_id = batch_id
     touched.add_values("batch", [int(batch_id)])
     present = [c for c in raw.table.column_names if c != "_line"]
     checks = build_stage(con, raw.kind, present, raw.data_rows, controls)
+    if raw.kind == "registry" and registry_sheets:
+        _one_sheet_per_household(con, str(raw.sheet))
     rejected = _reject(con, raw, batch_id, name)
     step(0.7, "progress.writing")
     if raw.kind == "registry":
@@ -431,6 +439,23 @@ def _load_raw(
                 "dup_ids_before", "dup_other", "dup_gone", "dup_cleared"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return flags
+
+
+_SHEET_HOUSEHOLDS = "sheet_households"  # a workbook of several sheets: each registry sheet's households
+
+
+def _one_sheet_per_household(con: duckdb.DuckDBPyConnection, sheet: str) -> None:
+    """A registry file replaces each listed household's members by its rows (data-spec §5), and each
+    sheet of a workbook is its own batch: a household on two registry sheets would keep the later
+    sheet's members only. Such a workbook is refused (ReadError), naming the household and both
+    sheets, rather than a household cut in two."""
+    hit = con.execute(f"""SELECT household_id, sheet FROM {STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS}
+                          WHERE household_id IN (SELECT household_id FROM stg WHERE rejected_rule IS NULL)
+                          ORDER BY household_id LIMIT 1""").fetchall()  # noqa: S608 - our names
+    if hit:
+        raise readers.ReadError("household_split_sheets", household=hit[0][0], first=hit[0][1], second=sheet)
+    con.execute(f"""INSERT INTO {STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS} SELECT DISTINCT household_id, ?
+                    FROM stg WHERE rejected_rule IS NULL""", [sheet])  # noqa: S608 - our names
 
 
 FINDINGS_SHOWN = 10  # rejected rows and issues quoted in a file's load summary; the pages list them all

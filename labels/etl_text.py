@@ -243,6 +243,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "read.corrupt_xlsx": ("{file}：Excel 文件已损坏或无法读取。", "{file}: the Excel file is damaged or unreadable."),
     "read.too_large": ("{file}：文件过大（上限 {limit}）。", "{file}: the file is too large (limit {limit})."),
     "read.not_found": ("{file}：文件不存在。", "{file}: file not found."),
+    "read.household_split_sheets": (
+        "{file}：户编号 {household} 的成员分在工作表「{first}」和「{second}」中。一个文件里同一户的成员须在同一个工作表，"
+        "请把这些行移到一个工作表后重新导入；整个文件未入库。",
+        "{file}: the members of household {household} are on two sheets, 「{first}」 and 「{second}」. In one file a "
+        "household's members must be on one sheet: move those rows to one sheet and load the file again; the file was "
+        "not loaded."),
     "read.load_failed": ("{file}：入库失败，数据库未作任何更改（{detail}）。",
                          "{file}: loading failed; the database was not changed ({detail})."),
     "load.failed": ("入库失败，数据库未作任何更改（{detail}）。", "Loading failed; the database was not changed ({detail})."),

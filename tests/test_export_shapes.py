@@ -346,3 +346,21 @@ def test_upload_accepts_xls_and_html_and_loads_like_the_command_line(tmp_path: P
     cli_db = tmp_path / "cli" / "fupin.duckdb"
     load(files, cli_db)
     assert dump(cli_db) == dump(tmp_path / "web" / "fupin.duckdb")
+
+
+def test_a_household_split_across_sheets_is_refused_not_cut(tmp_path: Path) -> None:
+    """A registry replaces each listed household's members by the file's rows (data-spec §5), but each
+    sheet is its own batch: a household whose spouse was on a second sheet (补录) lost its head, with
+    only a wrong 无户主 issue to show for it (found by a probe with unseen files). The workbook is
+    refused, naming the household and both sheets; the data loaded before stays as it was."""
+    db = tmp_path / "db" / "fupin.duckdb"
+    before = load([write_csv(tmp_path / "first.csv", DELINGSHAN)], db, names=["first.csv"])
+    assert before.exit_code == 0
+    kept = dump(db)
+    path = write_xlsx(tmp_path / "补录.xlsx", {"乌加河镇": [WUJIAHE[0], WUJIAHE[2]], "补录": [WUJIAHE[1]]})
+    report = load_files([path], db=db, display_names=[path.name])
+    assert report.exit_code == 1 and not report.published
+    assert report.files[0].error == (
+        "补录.xlsx：户编号 150824101001 的成员分在工作表「乌加河镇」和「补录」中。一个文件里同一户的成员须在同一个工作表，"
+        "请把这些行移到一个工作表后重新导入；整个文件未入库。")
+    assert dump(db) == kept
