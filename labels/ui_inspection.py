@@ -281,6 +281,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "Upload one or more export files (registry, interventions, visits, medical claims, rectification ledger, household checks, rural population base): {types}. HTML or text tables that web systems name .xls are read too; the kind is recognised from the header. Every sheet of a workbook with a recognised header is loaded and counted on its own line. Each file is loaded on its own; a file that cannot be read changes nothing. Limit {limit} MB per file.",
     ),
     "insp.data.files": ("选择文件", "Choose files"),
+    "insp.data.browse": ("浏览文件", "Browse files"),
+    "insp.data.drop_limit": ("或拖放到此处 · 每个文件不超过 {limit} MB", "or drop them here · up to {limit} MB each"),
     "insp.data.load": ("入库", "Load"),
     "insp.data.loading": ("正在入库…", "Loading…"),
     "insp.data.done": ("入库完成。", "Loaded."),

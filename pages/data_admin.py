@@ -11,7 +11,7 @@ import streamlit as st
 from etl.fields import table_of_kind
 from etl.messages import issue_text
 from queries import data_admin as q
-from ui import data, extract_log, header, login_log, table
+from ui import data, extract_log, header, login_log, table, uploader
 from ui.context import PageContext, current, md_escape
 from ui.formats import joined
 from ui.upload import ALLOWED, UPLOAD_LIMIT_MB, UploadOutcome, load_uploads
@@ -24,10 +24,7 @@ def _upload(ctx: PageContext) -> None:
         return
     st.caption(ctx.t("insp.data.upload_help", limit=UPLOAD_LIMIT_MB, types=joined(ALLOWED, ctx.lang)))
     with st.form("data_upload", clear_on_submit=True):
-        # no `type=`: the widget would drop a file of another type with an English note of its own;
-        # load_uploads refuses it by name, in the user's language, saying what is accepted
-        uploaded = st.file_uploader(ctx.t("insp.data.files"), accept_multiple_files=True,
-                                    key="data_files", max_upload_size=UPLOAD_LIMIT_MB)
+        uploaded = uploader.show(ctx, "data_files", UPLOAD_LIMIT_MB)
         reload = st.checkbox(ctx.t("insp.data.reload"), key="data_reload", help=ctx.t("insp.data.reload_help"))
         submitted = st.form_submit_button(ctx.t("insp.data.load"), icon=":material/upload:", type="primary")
     if submitted and uploaded:

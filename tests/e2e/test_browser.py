@@ -22,6 +22,7 @@ import pytest
 from labels import t
 from queries import figures
 from tests.e2e.conftest import SCREENSHOTS, StreamlitServer, new_context
+from ui.upload import UPLOAD_LIMIT_MB
 
 pytestmark = pytest.mark.e2e
 
@@ -382,6 +383,12 @@ def test_upload_page_accepts_the_demo_exports(page: Any, server: StreamlitServer
     files = sorted((e2e_db.parent / "demo_files").iterdir())
     assert len(files) >= 5
     open_page(page, server, "data-management", "insp.page.data")
+    # the uploader's own English ("Upload", "100MB per file") is hidden and the label table's words shown
+    shown = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stFileUploaderDropzone"] button p, [data-testid="stFileUploaderDropzoneInstructions"] span'))
+        .map(e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])""")
+    assert shown == [["0px", f'"{t("insp.data.browse", "zh")}"'],
+                     ["0px", f'"{t("insp.data.drop_limit", "zh", limit=UPLOAD_LIMIT_MB)}"']], shown
     _upload(page, files)
     assert_no_exception(page)
     summary = page.get_by_test_id("stMain").get_by_test_id("stCode").inner_text()
