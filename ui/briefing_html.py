@@ -295,14 +295,16 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
         out.append((t("find.cause_unfilled", lang, n=f"{int(unfilled.iloc[0]):,}"), cause_ref))
     out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
                 t("insp.brief.kpi.no_measure", lang)))
-    overdue = qrect.ledger(con, flt, viewer, as_of, open_only=True)
-    overdue = overdue[overdue["overdue"].astype(bool)] if not overdue.empty else overdue
-    if overdue.empty:
+    # overdue items per responsible unit, counted in SQL (not the whole open ledger fetched: 59 ms at L)
+    units = qrect.by_dimension(con, flt, viewer, as_of, "responsible_unit")
+    units = units[units["overdue"] > 0].sort_values(["overdue", "responsible_unit"], ascending=[False, True],
+                                                    kind="mergesort")
+    if units.empty:
         out.append((t("find.no_overdue", lang), t("insp.brief.kpi.overdue", lang)))
     else:
-        units = overdue["responsible_unit"].fillna(t("find.no_unit", lang)).value_counts()
-        named = joined((f"{u} {n}" for u, n in units.head(3).items()), lang)
-        out.append((t("find.overdue", lang, n=len(overdue), units=named if len(units) <= 3
+        named = joined((f"{u or t('find.no_unit', lang)} {n}"
+                        for u, n in zip(units["responsible_unit"].head(3), units["overdue"].head(3), strict=True)), lang)
+        out.append((t("find.overdue", lang, n=int(units["overdue"].sum()), units=named if len(units) <= 3
                       else t("find.more_units", lang, units=named, n=len(units))), t("insp.brief.kpi.overdue", lang)))
     if comp["chronic"]:
         out.append((t("find.compliance", lang, chronic=f"{comp['chronic']:,}", compliant=f"{comp['compliant']:,}",
