@@ -22,11 +22,11 @@ from queries import meta
 from ui import data, filters, header, login, run_slots, settings
 from ui import figures as ui_figures
 from ui.context import PageContext, set_current
-from ui.navigation import PAGES, navigation_pages
+from ui.navigation import ICON, PAGES, navigation_pages
 
 
 def main() -> None:
-    st.set_page_config(page_title="扶贫督查看板", page_icon=":material/travel_explore:", layout="wide")
+    st.set_page_config(page_title="扶贫督查看板", page_icon=str(ICON), layout="wide")
     lang = settings.language()
     user = login.gate(lang)
     login.sidebar(user, lang)

@@ -11,6 +11,9 @@ import streamlit as st
 from labels import t
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+# the browser tab's icon, served by Streamlit itself (a material icon name made it fetch one from
+# fonts.gstatic.com: the app works offline)
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 
 # (section label key, [(file in pages/, nav label key, material icon, url path)])
 PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [

@@ -207,12 +207,18 @@ def banner_households(db: Path) -> int:
 @pytest.mark.parametrize(("path", "title_key"), PAGES, ids=[p for p, _ in PAGES])
 def test_every_page_opens_without_exception(page: Any, server: StreamlitServer, screenshots_dir: Path,
                                             path: str, title_key: str) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
     open_page(page, server, path, title_key)
     nav = page.get_by_test_id("stSidebarNav")
     for key in ("nav.overview", "nav.data_admin"):
         assert nav.get_by_text(t(key, "zh"), exact=True).count() == 1
     screenshot(page, screenshots_dir, f"zh-{path}")
     assert_no_exception(page)
+    # offline: nothing from another host, the tab's icon included (a material icon was fonts.gstatic.com's)
+    icons = page.evaluate("() => Array.from(document.querySelectorAll('link[rel~=icon]')).map(l => l.href)")
+    local = (server.url, "data:", "blob:")
+    assert [u for u in [*requests, *icons] if not u.startswith(local)] == []
 
 
 def test_township_filter_changes_kpis_and_chart(page: Any, server: StreamlitServer, e2e_db: Path,
