@@ -96,6 +96,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.other_cause": ("其他致贫原因", "Other cause"),
     "col.value": ("分类", "Value"),
     "col.members": ("人数", "Members"),
+    "col.member_conditions": ("人次", "Member-conditions"),
     "col.ratio_bin": ("收入/贫困线", "Income / line"),
     "col.band": ("收入区间", "Income band"),
     "col.kind": ("类别", "Type"),
@@ -150,6 +151,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "causes.cooccurrence": ("其他致贫原因（与主要原因同时出现）", "Other causes alongside the main cause"),
     "causes.by_attribute": ("致贫原因 × 贫困户属性", "Cause × household attribute"),
     "causes.by_health": ("致贫原因 × 成员健康状况", "Cause × members' health"),
+    "causes.by_health_note": ("按人次：一人有多种健康状况的（如长期慢性病、残疾），每种各计一次，合计可多于人数。",
+                              "Member-conditions: a member with several conditions (e.g. chronic illness and a "
+                              "disability) counts once for each, so the total can exceed the people."),
     "causes.by_labor": ("致贫原因 × 成员劳动能力", "Cause × members' labour"),
     "causes.households": ("农户名单", "Households"),
     "causes.pick_cause": ("致贫原因", "Cause"),

@@ -139,10 +139,13 @@ def cooccurrence_section(ctx: PageContext, popn: str) -> None:
 
 
 def cross_section(ctx: PageContext, title: str, df: pd.DataFrame, dim: str, value: str, key: str, what: str,
-                  order: list[str], figure: str, field: str | None = None) -> None:
+                  order: list[str], figure: str, field: str | None = None, note: str | None = None) -> None:
     """Causes × one dimension (`dim`; `field`: the registry field it holds, when `dim` is the generic
-    `value`): a stacked bar per cause and the table in the chart's order (the largest cause first)."""
+    `value`): a stacked bar per cause and the table in the chart's order (the largest cause first).
+    `note`: a label key said under the title (what the bars count, where that is not plain)."""
     st.markdown(f"**{ctx.t(title)}**")
+    if note:
+        st.caption(ctx.t(note))
     if df.empty:
         empty.show()
         return
@@ -194,8 +197,9 @@ def main() -> None:
                       [*CODE_ORDER["household_attribute"], "未填写"], "causes.by_attribute")
     with right:
         cross_section(ctx, "causes.by_health", data.run(q.by_member, ctx, dimension="health", population=popn),
-                      "value", "members", "causes_health", "what.causes_health", [*CODE_ORDER["health"], "未填写"],
-                      "causes.by_member", field="health")
+                      "value", "member_conditions", "causes_health", "what.causes_health",
+                      [*CODE_ORDER["health"], "未填写"], "causes.by_member", field="health",
+                      note="causes.by_health_note")
     cross_section(ctx, "causes.by_labor", data.run(q.by_member, ctx, dimension="labor_skill", population=popn),
                   "value", "members", "causes_labor", "what.causes_labor", [*CODE_ORDER["labor_skill"], "未填写"],
                   "causes.by_member", field="labor_skill")

@@ -38,7 +38,8 @@ define("causes.cooccurrence", ("主要原因与其他致贫原因", "Main and ot
 define("causes.by_attribute", ("致贫原因 × 贫困户属性", "Cause × household attribute"), _POP_CAUSED,
        ("户数", "Households"))
 define("causes.by_member", ("致贫原因 × 成员健康 / 劳动能力", "Cause × members' health / labour"), _POP_MEMBERS,
-       ("成员行数（有多种健康状况的成员每种计一次）", "Member rows (a member with several conditions once per condition)"),
+       ("人数（劳动能力）或人次（健康状况：有多种健康状况的成员每种计一次）",
+        "Members (labour) or member-conditions (health: a member with several conditions once per condition)"),
        source="agg_member_value")
 # Every view reads summary tables built with the snapshot (agg_household, agg_member_value,
 # agg_cooccurrence: one row per filter cell and value), never the households.
@@ -107,19 +108,20 @@ def by_attribute(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, p
 
 def by_member(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, dimension: str = "health",
               population: str = pop.REGISTERED) -> pd.DataFrame:
-    """main_cause, value (a member's health condition or labour skill), members.
-
-    A member with several health conditions counts once per condition."""
+    """main_cause, value (a member's health condition or labour skill), and `members` (labour: one value
+    per member) or `member_conditions` (health: a member with several conditions counts once per
+    condition, so the sum is more than the people, and is not named as people)."""
     if dimension not in ("health", "labor_skill"):
         raise ValueError(dimension)
+    counted = "members" if dimension == "labor_skill" else "member_conditions"
     where, params = household_where(flt, viewer, alias="c")
     params["dimension"] = dimension
     # agg_member_value: members per filter cell and value, built with the snapshot (no join at query time)
     return fetch(
         con,
-        f"""SELECT c.main_cause, c.value, sum(c.members)::BIGINT AS members
+        f"""SELECT c.main_cause, c.value, sum(c.members)::BIGINT AS {counted}
             FROM agg_member_value c
             WHERE {where} AND c.main_cause IS NOT NULL AND c.dimension = $dimension AND {pop.where(population)}
-            GROUP BY ALL ORDER BY c.main_cause, members DESC, c.value""",  # noqa: S608
+            GROUP BY ALL ORDER BY c.main_cause, {counted} DESC, c.value""",  # noqa: S608
         params,
     )

@@ -222,3 +222,16 @@ def test_cause_crosses_say_who_they_count(app_db: Path) -> None:
         assert captions.count(f"统计对象：{population}") == times, key
     assert "家庭成员" in figures.entry("causes.by_member").text("population", "zh")
     assert "Members" in figures.entry("causes.by_member").text("population", "en")
+
+
+def test_the_health_cross_counts_member_conditions_not_people(app_db: Path) -> None:
+    """A member with chronic illness and a disability is in two bars: the cross headed 人数 added up to
+    1,180 "people" of 1,150 (a browser review). It is headed 人次, in the chart, the table and the CSV,
+    and its note says why the sum is more than the people."""
+    at = _open("causes")
+    tables = [d.value for d in at.dataframe]
+    health = next(df for df in tables if "健康状况" in df.columns)
+    labour = next(df for df in tables if "劳动技能" in df.columns)
+    assert "人次" in health.columns and "人数" not in health.columns
+    assert "人数" in labour.columns
+    assert "按人次：一人有多种健康状况的（如长期慢性病、残疾），每种各计一次，合计可多于人数。" in [c.value for c in at.caption]
