@@ -14,6 +14,14 @@ from ui.context import current
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "使用手册.md"
 _IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)\s]+)\)\s*$", re.M)
+# a link to another document beside the guide ([DATA.md](DATA.md)): right on a repository's web page, a
+# path the app does not serve here (Streamlit's English "Page not found")
+_DOC_LINK = re.compile(r"\[([^\]]+)\]\(([\w.-]+\.md)(#[^)]*)?\)")
+
+
+def doc_links_as_text(text: str) -> str:
+    """Links to the documents of docs/ as their names in the installed folder (`docs/DATA.md`)."""
+    return _DOC_LINK.sub(lambda m: f"`docs/{m.group(2)}`", text)
 
 
 def parts(text: str) -> list[tuple[str, str]]:
@@ -46,7 +54,7 @@ def main() -> None:
             if image.is_file() and GUIDE.parent in image.parents:
                 st.image(str(image), caption=part[2], width="stretch")
         else:
-            st.markdown(part[1])
+            st.markdown(doc_links_as_text(part[1]))
 
 
 main()
