@@ -88,7 +88,8 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> No
         ind = f["indicator"]
         value = f["value"]
         with tile.container(border=True):
-            delta = None if value is None or pd.isna(value) else formats.pp(value - f["line"], ctx.lang)
+            delta = None if value is None or pd.isna(value) else formats.pp(value - f["line"], ctx.lang,
+                                                                                    "fmt.against_veto_line")
             tiles_ui.metric(st, ctx, f"rates.{ind}", value, ctx.pct(value), label=ctx.t(f"rates.ind.{ind}"),
                            extra=line_text(ctx, ind, lines), delta=delta, border=False,
                            delta_color="normal" if ind == "approval" else "inverse")
