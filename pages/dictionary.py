@@ -21,7 +21,11 @@ def main() -> None:
     df = figures.frame(ctx.lang)
     for population, group in df.groupby("population", sort=False):
         st.markdown(ctx.t("dict.population_line", text=population))
+        # what a leader reads first; the figure's key and its database tables last (for data staff)
         view = group.drop(columns="population").set_index("name")
+        view = view[[c for c in view.columns if c not in ("key", *figures.TECHNICAL)] + ["key", *figures.TECHNICAL]]
+        # counts have no denominator: a column of dashes only, squeezed to a character per line, goes
+        view = view[[c for c in view.columns if not (view[c] == "—").all()]]
         view.index.name = ctx.t("dict.name")
         view.columns = [ctx.t(f"dict.{c}") for c in view.columns]
         st.table(view)

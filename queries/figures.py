@@ -82,13 +82,18 @@ _HEAD = {"zh": ("统计对象", "分子", "分母", "日期口径", "来源表")
          "en": ("Population", "Numerator", "Denominator", "Date rule", "Source")}
 
 
+# The database tables behind a figure: in the dictionary (for whoever queries the snapshot), not in a
+# tile's tooltip, where a leader read "来源表：agg_household" (a browser review)
+TECHNICAL = ("source",)
+
+
 def help_text(key: str, lang: str) -> str:
-    """The entry as a tooltip (Markdown lines)."""
+    """The entry as a tooltip (Markdown lines), without its TECHNICAL parts."""
     f = entry(key)
     head = _HEAD["en" if lang == "en" else "zh"]
     lines = [f"**{f.text('name', lang)}**"]
     for label, part in zip(head, PARTS[1:], strict=True):
-        if part == "denominator" and f.denominator is None:
+        if (part == "denominator" and f.denominator is None) or part in TECHNICAL:
             continue
         lines.append(f"{label}：{f.text(part, lang)}" if lang != "en" else f"{label}: {f.text(part, lang)}")
     return "  \n".join(lines)

@@ -70,6 +70,8 @@ def test_every_kpi_has_dictionary_help(demo_env: Path, lang: str) -> None:
         for m in at.metric:
             seen += 1
             assert m.help and any(m.help.startswith(h) for h in helps), (page, m.label, m.help)
+            # no database table names in a leader's tooltip (they are in the dictionary)
+            assert "agg_" not in m.help and "来源表" not in m.help and "Source:" not in m.help, (page, m.help)
     assert seen >= 30
 
 

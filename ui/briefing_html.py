@@ -240,7 +240,7 @@ APPENDIX = ("households", "people", "exited", "not_exited", "returned", "monitor
 
 
 def appendix(lang: str) -> pd.DataFrame:
-    d = figures.frame(lang, list(APPENDIX)).drop(columns=["key"])
+    d = figures.frame(lang, list(APPENDIX)).drop(columns=["key", *figures.TECHNICAL])  # for leaders
     return d.rename(columns={c: t(f"dict.{c}", lang) for c in d.columns})
 
 
