@@ -75,7 +75,9 @@ KEYS = {"all": [], "township": ["township"], "village": ["township", "village"]}
 CASES: dict[str, str] = {
     "wrong_exit": "grp = '脱贫户' AND finding = '错退'",
     "missed": f"grp IN {NOT_REGISTERED_TYPES!r} AND finding = '漏评'",
-    "disapproved": "approval = '不认可'",
+    # every answer that is not 认可 lowers 认可度: a 说不清 household was in no list (70 / 74 beside a
+    # list of 3; a browser review)
+    "disapproved": "approval IN ('不认可', '说不清')",
     "wrong_identification": "finding = '错评'",
 }
 # indicator -> (numerator, denominator, sample households) columns of `rates`
