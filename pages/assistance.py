@@ -54,7 +54,7 @@ def coverage_section(ctx: PageContext) -> bool:
             "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     with right:
         st.markdown(f"**{ctx.t('assist.coverage' if level == 'township' else 'assist.coverage_village')}**")
-        table.show("assist_coverage", df, ctx.t("what.assist_coverage"), column_config={
+        table.show("assist_coverage", df, ctx.t("what.assist_coverage" if level == "township" else "what.assist_coverage_village"), column_config={
             "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)}, height=260)
     return True
 

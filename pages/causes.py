@@ -90,7 +90,7 @@ def area_section(ctx: PageContext, popn: str) -> None:
                      show_totals=value != "share", height=420)
     charts.show(fig, "causes_township_chart", on_select=_on_township_select if level == "township" else None,
                 figure="causes.by_area")
-    table.show("causes_by_township", df, ctx.t("what.causes_township"), column_config={
+    table.show("causes_by_township", df, ctx.t("what.causes_township" if level == "township" else "what.causes_mix_village"), column_config={
         "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)}, height=260)
     figures.record(_COUNT[popn], int(df["households"].sum()))
 

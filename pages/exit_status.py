@@ -47,7 +47,7 @@ def status_section(ctx: PageContext) -> bool:
         wide["exit_rate"] = wide.get("已脱贫", 0) / wide["households"]
         wide = wide.reset_index().sort_values("households", ascending=False)
         wide.columns = [ctx.code(c) if c in STATUS_ORDER else c for c in wide.columns]
-        table.show("exit_township", wide, ctx.t("what.exit_township"), column_config={
+        table.show("exit_township", wide, ctx.t(f"what.exit_{level}"), column_config={
             "exit_rate": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     figures.record("households", int(df["households"].sum()))
     figures.record("exited", int(df.loc[df["exit_status"] == "已脱贫", "households"].sum()))
