@@ -64,8 +64,9 @@ def year_figure(df: pd.DataFrame, ctx: PageContext) -> go.Figure:
     fig.add_trace(go.Scatter(x=years, y=cum, name=ctx.t("exit.series_cumulative"), mode="lines+markers+text",
                              text=[f"{v:,.0f}" for v in cum], textposition="top center", cliponaxis=False,
                              line={"color": "#ff7f0e"}), row=1, col=1)
-    for col, key, colour in (("exited", "exit.series_exited", "#1f77b4"),
-                             ("returned", "exit.series_returned", "#2ca02c")):
+    # the status colours of every other chart: 已脱贫 green, 返贫 red (返贫 was drawn green here)
+    for col, key, colour in (("exited", "exit.series_exited", charts.color_for("已脱贫")),
+                             ("returned", "exit.series_returned", charts.color_for("返贫"))):
         fig.add_trace(go.Bar(x=years, y=df[col].tolist(), name=ctx.t(key), marker_color=colour, cliponaxis=False,
                              text=[f"{v:,.0f}" if v else "" for v in df[col]], textposition="outside",
                              textangle=0), row=2, col=1)

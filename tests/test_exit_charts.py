@@ -65,6 +65,9 @@ def test_exits_by_year_labels_apart(demo_env: Path) -> None:
     assert not any(s for tr in bars for s, v in zip(tr["text"], tr["y"], strict=True) if not v)
     assert fig["layout"]["xaxis"]["tickangle"] == 0 and fig["layout"]["xaxis2"]["tickangle"] == 0
     assert t("exit.year_unknown_axis", "en") in line["x"]
+    # in the colours of the statuses on every other chart (返贫 was green, the colour of 已脱贫)
+    from ui.charts import color_for
+    assert [tr["marker"]["color"] for tr in bars] == [color_for("已脱贫"), color_for("返贫")]
 
 
 # ---- rate bars (三率一度) ---------------------------------------------------------------------------------
