@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.rect.by_status": ("各乡镇问题整改状态", "Items by status and township"),
     "insp.rect.overdue": ("逾期问题", "Overdue items"),
     "insp.rect.overdue_none": ("没有逾期问题。", "No overdue items."),
+    "insp.rect.open_none": ("没有未完成的整改事项。", "No open items."),
     "insp.rect.ageing": ("未完成问题账龄", "Ageing of open items"),
     "insp.rect.burn_down": ("各来源销号进度（每周末未完成问题数）", "Burn-down per source (open items at each week's end)"),
     "insp.rect.by_category": ("按问题类别", "By category"),

@@ -113,8 +113,8 @@ def main() -> None:
     with left:
         st.subheader(ctx.t("insp.rect.ageing"))
         ag = data.run(q.ageing, ctx, as_of=ctx.as_of)
-        if ag.empty:
-            st.caption(ctx.t("insp.rect.overdue_none"))
+        if ag.empty:  # the ageing is of open items: none open says so (not "none overdue")
+            st.caption(ctx.t("insp.rect.open_none"))
         else:
             ag["bucket_label"] = [ctx.t(f"insp.rect.bucket.{b}") for b in ag["bucket"]]
             ag["overdue_label"] = [ctx.t("insp.series.overdue" if o else "insp.series.not_overdue")
