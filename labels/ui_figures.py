@@ -52,6 +52,11 @@ LABELS: dict[str, tuple[str, str]] = {
                    "of township totals, village and household filters do not apply."),
     "since.none": ("还没有入库历史。", "No load history yet."),
     "since.one": ("只有一次入库记录，尚无可比较的变化。", "Only one load recorded: nothing to compare yet."),
+    "since.trend_note": ("趋势为每次入库时的乡镇合计（致贫原因、村等筛选不适用，故可与上方按筛选计算的数字不同）；"
+                         "整改、帮扶措施、随访的数字从其台账第一次入库起才有，此前不画点。",
+                         "Township totals at each load (cause, village and other household filters do not apply, "
+                         "so they can differ from the filtered figures above); rectification, measure and follow-up "
+                         "figures start when their ledger was first loaded, with no point before."),
     "since.trend": ("关键数字变化趋势（每次入库）", "Key figures at each load"),
     "hist.households": ("建档立卡户", "Registered"),
     "hist.exited": ("已脱贫户", "Exited"),

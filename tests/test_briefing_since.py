@@ -68,3 +68,10 @@ def test_a_ledger_not_yet_loaded_is_unknown_in_the_history_not_zero(demo_con: du
     assert first["households"] > 0 and first["exited"] > 0  # the registry's figures are there
     assert all(pd.isna(first[f]) for f in ("with_intervention", "rect_open", "rect_overdue", "compliant"))
     assert all(pd.notna(last[f]) for f in ("with_intervention", "rect_open", "compliant"))
+
+
+def test_the_overview_trend_says_what_its_lines_count(demo_env: Path) -> None:
+    """Under a cause filter the tiles counted 50 households and the trend below 170 (township totals;
+    a browser review): the chart's own caption says so, and that ledger lines start at their first load."""
+    at = conftest.open_page("overview", {"town": "海流图镇", "cause": "因病"})
+    assert t("since.trend_note", "zh") in [c.value for c in at.caption]

@@ -37,5 +37,6 @@ def section(ctx: PageContext) -> None:
     if len(hist) > 1:
         st.markdown(f"**{ctx.t('since.trend')}**")
         charts.show(charts.trends(trend_frame(hist), "as_of", trend_series(ctx.t)), "since_trend", figure="since.trend")
+        st.caption(ctx.t("since.trend_note"))
     else:
         st.caption(ctx.t("since.one"))
