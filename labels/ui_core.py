@@ -131,9 +131,10 @@ LABELS: dict[str, tuple[str, str]] = {
     # large counts on KPI tiles (ui.context.PageContext.num), each language in its own units
     "num.large": ("{wan}万", "{million}M"),
     "fmt.pp": ("{v}个百分点", "{v} pp"),
-    "fmt.pp_against": ("{v}个百分点（相对{against}）", "{v} pp against {against}"),
-    "fmt.against_veto_line": ("否决线", "the veto line"),
-    "fmt.against_target": ("目标", "the target"),
+    # what a tile's delta is measured from (st.metric's delta_description): an arrow alone reads as a
+    # change since the last load
+    "fmt.against_veto_line": ("相对否决线", "vs the veto line"),
+    "fmt.against_target": ("相对目标", "vs the target"),
     "num.huge": ("{yi}亿", "{billion}B"),
     # overview
     "overview.title": ("扶贫督查总览", "Inspection overview"),

@@ -88,11 +88,11 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> No
         ind = f["indicator"]
         value = f["value"]
         with tile.container(border=True):
-            delta = None if value is None or pd.isna(value) else formats.pp(value - f["line"], ctx.lang,
-                                                                                    "fmt.against_veto_line")
+            delta = None if value is None or pd.isna(value) else formats.pp(value - f["line"], ctx.lang)
             tiles_ui.metric(st, ctx, f"rates.{ind}", value, ctx.pct(value), label=ctx.t(f"rates.ind.{ind}"),
                            extra=line_text(ctx, ind, lines), delta=delta, border=False,
-                           delta_color="normal" if ind == "approval" else "inverse")
+                           delta_color="normal" if ind == "approval" else "inverse",
+                           delta_description=ctx.t("fmt.against_veto_line"))
             st.markdown(f"{verdict_badge(ctx, f['passes'])} {line_text(ctx, ind, lines)}")
             if f["lo"] is not None and not pd.isna(f["lo"]):
                 st.caption(ctx.t("rates.interval", lo=ctx.pct(f["lo"]), hi=ctx.pct(f["hi"])))

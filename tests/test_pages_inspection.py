@@ -103,8 +103,8 @@ def test_health_demo_facts(demo_env: Path) -> None:
     assert len(members) >= 5 and set(members["乡(镇)"]) == {"德岭山镇"}
     assert (members["12个月随访次数"] > 0).any()
     # the out-of-pocket tile's delta is its distance from the target, and says so
-    delta = next(m.delta for m in at.metric if m.label == "个人自付比例")
-    assert delta.endswith("个百分点（相对目标）") and delta[0] in "+-", delta
+    tile = next(m for m in at.metric if m.label == "个人自付比例")
+    assert tile.delta.endswith("个百分点") and tile.proto.delta_description == "相对目标", tile.proto
 
 
 def test_visits_sample_reproducible(demo_env: Path) -> None:

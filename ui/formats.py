@@ -26,12 +26,9 @@ def share_label(x: float, digits: int = 1) -> str:
     return text
 
 
-def pp(diff: float, lang: str, against: str | None = None) -> str:
-    """A difference of two shares in percentage points: +1.2个百分点 / +1.2 pp; `against` (a label key)
-    names what it is measured from (a tile's delta arrow reads as a change since last time otherwise).
-    The sign comes first: a tile's arrow follows it."""
-    v = f"{diff * 100:+.1f}"
-    return t("fmt.pp", lang, v=v) if against is None else t("fmt.pp_against", lang, v=v, against=t(against, lang))
+def pp(diff: float, lang: str) -> str:
+    """A difference of two shares in percentage points: +1.2个百分点 / +1.2 pp."""
+    return t("fmt.pp", lang, v=f"{diff * 100:+.1f}")
 
 
 def compact_count(n: object, lang: str) -> str:
