@@ -16,10 +16,14 @@ from streamlit.delta_generator import DeltaGenerator
 
 NARROW_PX = 1500  # window width below which a pair is stacked (1280/1366/1440 laptops; 1920 side by side)
 _PREFIX = "fp-pair-"
+# The pair's own columns only (its direct row, with or without Streamlit's layout wrapper): a rule on
+# every row inside the pair stacked the CSV and Excel buttons of its table too
+_ROW = [f'div[class*="st-key-{_PREFIX}"] > {w}div[data-testid="stHorizontalBlock"]'
+        for w in ('div[data-testid="stLayoutWrapper"] > ', "")]
 _CSS = f"""<style>
 @media (max-width: {NARROW_PX - 1}px) {{
-  div[class*="st-key-{_PREFIX}"] div[data-testid="stHorizontalBlock"] {{ flex-direction: column; }}
-  div[class*="st-key-{_PREFIX}"] div[data-testid="stColumn"] {{
+  {", ".join(_ROW)} {{ flex-direction: column; }}
+  {", ".join(r + ' > div[data-testid="stColumn"]' for r in _ROW)} {{
     width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important;
   }}
 }}

@@ -21,7 +21,7 @@ import pytest
 
 from labels import t
 from queries import figures
-from tests.e2e.conftest import SCREENSHOTS, StreamlitServer, new_context
+from tests.e2e.conftest import SCREENSHOTS, VIEWPORT, StreamlitServer, new_context
 from ui.upload import UPLOAD_LIMIT_MB
 
 pytestmark = pytest.mark.e2e
@@ -219,6 +219,22 @@ def test_every_page_opens_without_exception(page: Any, server: StreamlitServer, 
     icons = page.evaluate("() => Array.from(document.querySelectorAll('link[rel~=icon]')).map(l => l.href)")
     local = (server.url, "data:", "blob:")
     assert [u for u in [*requests, *icons] if not u.startswith(local)] == []
+
+
+def test_a_stacked_pair_keeps_its_download_buttons_side_by_side(page: Any, server: StreamlitServer) -> None:
+    """Below ui.layout.NARROW_PX a chart-and-table pair is stacked, its columns one under the other; the
+    rule reached the columns nested in them too, so CSV and Excel went one under the other in some
+    sections and side by side in others (a browser review)."""
+    from ui.layout import NARROW_PX
+
+    assert VIEWPORT["width"] < NARROW_PX
+    open_page(page, server, "exit-status", "exit.title")
+    pair = page.locator('div[class*="st-key-fp-pair-status"]')
+    chart, table = (pair.get_by_test_id("stColumn").nth(i).bounding_box() for i in (0, 1))
+    assert table["y"] >= chart["y"] + chart["height"] - 1  # stacked
+    csv_button, xlsx_button = (pair.get_by_role("button", name=re.compile(name)).first.bounding_box()
+                               for name in ("CSV", "Excel"))
+    assert abs(csv_button["y"] - xlsx_button["y"]) < 2 and xlsx_button["x"] > csv_button["x"]
 
 
 def test_township_filter_changes_kpis_and_chart(page: Any, server: StreamlitServer, e2e_db: Path,
