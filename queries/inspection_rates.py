@@ -42,6 +42,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from etl import clock
 from etl.inspection_rules import (
     DEFAULT_LINES,
     ID_KEYED,
@@ -119,7 +120,11 @@ def area_only(flt: Filters) -> bool:
 
 
 def _period(params: dict[str, object], column: str, date_from: date | None, date_to: date | None) -> list[str]:
-    parts = []
+    """The period's bounds on `column`, and never after today: a form dated in the future (a year typed
+    wrong, flagged future_date at load) moved the default period there and replaced the household's
+    real check as its latest. It counts once its day has come, as a visit does."""
+    params["today"] = clock.today()
+    parts = [f"({column} IS NULL OR {column} <= $today)"]
     if date_from is not None:
         params["d_from"] = date_from
         parts.append(f"{column} >= $d_from")

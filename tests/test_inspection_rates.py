@@ -383,3 +383,28 @@ def test_an_outside_household_checked_with_and_without_its_id_is_one_household(t
         con.close()
     assert (county["nonreg_sample_households"], county["nonreg_sample_people"], county["missed_people"]) == (2, 5, 0)
     assert (county["answered"], county["approved"]) == (2, 1)
+
+
+def test_a_check_dated_in_the_future_counts_nowhere(db: Path, tmp_path: Path) -> None:
+    """A form dated 2030 (a year typed wrong; flagged future_date at load) moved the default period to
+    2030, where one household made the four figures, and with any period replaced the household's real
+    check as its latest (a probe with unseen files). It counts once its day has come, like a visit."""
+    import shutil
+
+    from etl import clock
+
+    copy = tmp_path / "data" / "fupin.duckdb"
+    shutil.copytree(db.parent, copy.parent, symlinks=True)
+    future = tmp_path / "future.csv"
+    future.write_text(HEADER + "\n" + CHECKS[0].replace("2020-06-22", "2030-06-21").replace("正常,认可", "错退,不认可")
+                      + "\n", encoding="utf-8")
+    assert load_files([future], db=copy).exit_code == 0
+    c, _ = snapshot.connect_read(copy)
+    try:
+        assert clock.today() < date(2030, 6, 21)
+        assert q.default_period(c, Filters(), V) == (date(2020, 1, 1), date(2020, 12, 31))
+        r = q.rates(c, Filters(), V, date_from=date(2000, 1, 1), date_to=date(2099, 12, 31)).iloc[0]
+        assert (r["wrong_exit_people"], r["exited_sample_people"]) == ALL_WRONG  # H01 still 正常 from 2020
+        assert (r["approved"], r["answered"]) == ALL_APPROVAL
+    finally:
+        c.close()
