@@ -23,13 +23,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **逾期**：未完成且整改时限早于参考日期；逾期天数 = 参考日期 − 整改时限。\n"
         "- **账龄**：未完成问题自发现日期至参考日期的天数。\n"
         "- **即将到期**：未完成且整改时限在参考日期起 {days} 天内。\n"
-        "- **销号进度**：每个问题来源自首次发现起，每周末尚未完成的问题数（完成日期在当天或之前即视为完成；已完成但无完成日期的，从参考日期起才计为完成）。\n"
+        "- **销号进度**：每个问题来源自首次发现起，每周末尚未完成的问题数（完成日期在当天或之前即视为完成；已完成但无完成日期或完成日期晚于参考日期的，从参考日期起计为完成）。\n"
         "- 问题可针对乡镇、村或单户；筛选乡镇/村时按问题所在地，筛选致贫原因等农户条件时只作用于针对单户的问题。",
         "- **Open**: status is not 已整改 / 已销号 (a blank status counts as 未整改).\n"
         "- **Overdue**: open and the deadline is before the reference date; days overdue = reference date − deadline.\n"
         "- **Age**: days from the found date to the reference date, for open items.\n"
         "- **Due soon**: open with a deadline within {days} days of the reference date.\n"
-        "- **Burn-down**: for each source, the items found and not yet closed at the end of each week since its first finding (closed = completed on or before that day; a closed item without a completion date counts as closed only from the reference date).\n"
+        "- **Burn-down**: for each source, the items found and not yet closed at the end of each week since its first finding (closed = completed on or before that day; a closed item without a completion date, or completed after the reference date, counts as closed from the reference date).\n"
         "- An item concerns a township, a village or one household; township/village filters apply to its place, household filters (cause, etc.) only to household items.",
     ),
     "insp.rect.kpi.total": ("问题总数", "Items"),

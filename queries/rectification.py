@@ -7,7 +7,7 @@ Rules (shown on the page):
 - due soon = open and as-of ≤ deadline ≤ as-of + 14 days;
 - burn-down: at the end of each week since the first finding of a source, the items of that source
   found by then and not yet closed (closed = completed date on or before that day; a closed item
-  without a completed date counts as closed only from the as-of date).
+  without a completed date, or completed after the as-of date, counts as closed from the as-of date).
 An item concerns a township (no village, no household), a village, or one household.
 """
 
@@ -65,9 +65,9 @@ define("rect.ageing", ("未完成事项账龄", "Open items by age"), _ITEMS,
        source="list_rectification")
 define("rect.burn_down", ("整改进度（每周未完成事项）", "Burn-down (open items per week)"), _ITEMS,
        ("每周末已发现且未完成的事项", "Items found and not closed at each week's end"),
-       date_rule=("按发现日期与完成日期；无完成日期的已完成事项从参考日期起算为完成",
-                  "By found and completed dates; a closed item without a completed date counts as closed "
-                  "from the reference date"), source="list_rectification")
+       date_rule=("按发现日期与完成日期；无完成日期或完成日期晚于参考日期的已完成事项从参考日期起算为完成",
+                  "By found and completed dates; a closed item without a completed date, or completed after "
+                  "the reference date, counts as closed from the reference date"), source="list_rectification")
 define("rect.by_dim", ("事项按类别 / 责任单位", "Items by category / responsible unit"), _ITEMS,
        ("各类别（或责任单位）的事项数", "Items per category (or unit)"), date_rule=_FOUND,
        source="list_rectification")
@@ -177,7 +177,9 @@ def burn_down(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_o
     sql = f"""
         WITH items AS (
             SELECT coalesce(r.source, '') AS source, r.found_date,
-                CASE WHEN {_OPEN} THEN NULL ELSE coalesce(r.completed_date, $as_of) END AS closed_on
+                -- a closed item completed after the as-of date (a date typed wrong, or an earlier
+                -- reference date) is closed at the as-of date, as the ledger's status says
+                CASE WHEN {_OPEN} THEN NULL ELSE least(coalesce(r.completed_date, $as_of), $as_of) END AS closed_on
             FROM list_rectification r WHERE {where} AND r.found_date IS NOT NULL AND r.found_date <= $as_of
         ),
         starts AS (SELECT source, min(found_date) AS first_found FROM items GROUP BY source),

@@ -97,6 +97,19 @@ def test_burn_down(con: duckdb.DuckDBPyConnection) -> None:
     assert list(team["open_items"]) == [2] and list(team["week_end"]) == [pd.Timestamp("2020-06-30")]
 
 
+def test_burn_down_ends_where_the_ledger_is(con: duckdb.DuckDBPyConnection) -> None:
+    """On a reference date before an item's 完成日期 (a date in the future, or an earlier 参考日期) the
+    ledger counts the closed item closed, by its status, and the burn-down's last point counted it open
+    (a probe with unseen files): the last point is the ledger's open count."""
+    before = pd.Timestamp("2020-05-19").date()  # R3 (已销号) completed 05-20
+    bd = rectification.burn_down(con, ALL, V, before)
+    ledger = rectification.ledger(con, ALL, V, before)
+    for source, part in bd.groupby("source"):
+        last = part.loc[part["week_end"].idxmax(), "open_items"]
+        found = ledger[(ledger["source"].fillna("") == source) & (ledger["found_date"] <= pd.Timestamp(before))]
+        assert last == int(found["is_open"].sum()), source
+
+
 # ---- health ----------------------------------------------------------------------------------------
 
 
