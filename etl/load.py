@@ -961,7 +961,8 @@ def _load_ledger(
         con.execute("DELETE FROM household_keys WHERE hk > ? AND hk NOT IN (SELECT hk FROM k WHERE hk IS NOT NULL)",
                     [last_key])
         _keep_absent_item_fields(con, absent)
-    mismatch = f"total_cost IS NOT NULL AND abs(total_cost - {claim_parts_sql()}) > {CLAIM_TOLERANCE}"
+    # a blank total under parts is off by all of them (as the health page's mismatch list counts it)
+    mismatch = f"abs(coalesce(total_cost, 0) - {claim_parts_sql()}) > {CLAIM_TOLERANCE}"
     # the parts can add up only in a file that has the part that closes the sum (个人自付): a list of
     # totals and insurance payments alone flagged every claim
     parts_checked = kind == "medical_claims" and "out_of_pocket" in present

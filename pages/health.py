@@ -117,7 +117,8 @@ def main() -> None:
     risks_query = q.oop_risks_query(ctx.flt, ctx.viewer, year, cfg["share"], cfg["fixed"])
     risks = data.page(risks_query)
     total_cost = float(claims["total_cost"].sum()) if not claims.empty else 0.0
-    oop_share = float(claims["out_of_pocket"].sum()) / total_cost if total_cost else None
+    # the places' shares weighted by their costs: the out of pocket of the claims with a total (qhealth)
+    oop_share = float((claims["oop_share"].fillna(0) * claims["total_cost"]).sum()) / total_cost if total_cost else None
 
     k = figures.tile_slots(6)
     n_ill, n_members = int(ill["ill_cause_households"].sum()), int(ill["ill_members"].sum())

@@ -6,7 +6,8 @@ Rules (shown on the page):
 - follow-up compliance of a chronic patient (长期慢性病): at least 4 家庭医生随访 and 1 健康体检 in the 12
   months up to the as-of date, and a follow-up within the last 90 days. The visit ledger records
   households, so a household's follow-ups count for each of its patients;
-- out-of-pocket share = out_of_pocket / total_cost of the claims, against a target (default 10%);
+- out-of-pocket share = out_of_pocket / total_cost of the claims that have a total, against a target
+  (default 10%);
 - return-to-poverty risk: a household whose out-of-pocket in a calendar year exceeds the warning
   threshold: a share (default 50%) of its annual income (income per capita of that year, else the
   latest, × members) or a fixed amount;
@@ -282,14 +283,16 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
     keys = area_keys(level)
     where, params = household_where(flt, viewer, "c")
     params = {**params, "tol": CLAIM_TOLERANCE, **({"year": year} if year is not None else {})}
-    gap = f"abs(c.total_cost - {claim_parts_sql('c')})"
+    # a claim without its total is off by all its parts (as claim_mismatches lists it) and stays out of
+    # the share: its out-of-pocket had no cost beside it
+    gap = f"abs(coalesce(c.total_cost, 0) - {claim_parts_sql('c')})"
     sql = f"""
         SELECT {keys}, count(*) AS claims,
             CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.basic_insurance) AS BIGINT) AS basic_insurance,
             CAST(sum(c.critical_illness_insurance) AS BIGINT) AS critical_illness_insurance,
             CAST(sum(c.medical_assistance) AS BIGINT) AS medical_assistance, CAST(sum(c.other_support) AS BIGINT) AS other_support,
             CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
-            sum(c.out_of_pocket) / nullif(sum(c.total_cost), 0) AS oop_share,
+            sum(c.out_of_pocket) FILTER (WHERE c.total_cost IS NOT NULL) / nullif(sum(c.total_cost), 0) AS oop_share,
             CAST(coalesce(sum({gap}) FILTER (WHERE {gap} > $tol), 0) AS BIGINT) AS parts_off_yuan
         FROM list_claim c
         WHERE {where} AND {_year_clause(year)}

@@ -262,11 +262,15 @@ def test_claims_parts_and_amounts_are_checked(tmp_path: Path, db: Path) -> None:
                "其他保障", "个人自付"],
               ["H001", pid("19500101", "001"), "2020-05-01", "旗医院", "10000", "6000", "2000", "1000", "0", "1000"],
               ["H001", pid("19500101", "001"), "2020-05-09", "旗医院", "10000", "6000", "2000", "1000", "0", "500"],
-              ["H002", "", "2099-01-01", "旗医院", "-5", "", "", "", "", ""]]
+              ["H002", "", "2099-01-01", "旗医院", "-5", "", "", "", "", ""],
+              # a blank 总费用 under parts that add up to 1,000: off by them (it loaded with no issue)
+              ["H003", "", "2020-05-02", "旗医院", "", "600", "", "", "", "400"],
+              ["H004", "", "2020-05-03", "旗医院", "", "", "", "", "", ""]]
     r = load_files([write_csv(tmp_path / "c.csv", claims)], db=db).files[0]
-    assert r.kind == "medical_claims" and r.rows_loaded == 3
-    rules = sorted(x[0] for x in read(db, "SELECT rule FROM data_issues"))
-    assert rules == ["claim_parts_mismatch", "claim_parts_mismatch", "future_date", "negative_amount"]
+    assert r.kind == "medical_claims" and r.rows_loaded == 5
+    rules = sorted(x[0:2] for x in read(db, "SELECT rule, household_id FROM data_issues"))
+    assert rules == [("claim_parts_mismatch", "H001"), ("claim_parts_mismatch", "H002"), ("claim_parts_mismatch", "H003"),
+                     ("future_date", "H002"), ("negative_amount", "H002")]
 
 
 def test_an_id_mangled_by_excel_is_the_same_rule_in_a_ledger(tmp_path: Path, db: Path) -> None:

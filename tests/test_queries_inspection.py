@@ -210,6 +210,22 @@ def test_claims_share_risks_and_mismatch(fixture_db: Path, tmp_path: Path, con: 
         assert ded.loc["德岭山镇", "oop_share"] == pytest.approx(4500 / 30000)
 
 
+def test_a_claim_without_its_total_is_off_by_its_parts_and_out_of_the_share(fixture_db: Path, tmp_path: Path) -> None:
+    """A claim with a blank 总费用 (parts 600 + 400): its 400 out of pocket went into the share with no
+    cost beside it (41.1% for 38.9%), the mismatch list had it and the township's "off by" did not (a
+    probe with unseen files). Its parts are off by 1,000; the share counts claims with a total only."""
+    def no_total(c: duckdb.DuckDBPyConnection) -> None:
+        c.execute("INSERT INTO medical_claims (record_key, household_id, id_number, admission_date, institution, total_cost, basic_insurance, critical_illness_insurance, medical_assistance, other_support, out_of_pocket, batch_id, source_line) VALUES ('C3', 'H05', '150824196201019012', DATE '2020-04-01', "
+                  "'旗医院', NULL, 600, NULL, NULL, NULL, 400, 1, 3)")
+
+    with duckdb.connect(str(variant(fixture_db, tmp_path, no_total)), read_only=True) as c:
+        mm = health.claim_mismatches(c, ALL, V)
+        assert list(mm["household_id"]) == ["H05"] and mm.iloc[0]["parts_sum"] == pytest.approx(1000)
+        ded = health.claims_by_township(c, ALL, V, 2020).set_index("township")
+        assert ded.loc["德岭山镇", "oop_share"] == pytest.approx(2000 / 20000)  # as without the claim
+        assert ded.loc["德岭山镇", "parts_off_yuan"] == 1000
+
+
 # ---- visit planner ---------------------------------------------------------------------------------
 
 
