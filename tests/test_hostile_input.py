@@ -341,11 +341,15 @@ def test_upload_type_and_size_limits(db: Path) -> None:
     out = load_uploads([("big.csv", big)], "zh", db=db, limit_mb=1)
     assert out.exit_code == 1 and "big.csv" in out.errors[0]
     assert state(db) == before
-    # the widget limits the size too (pages/data_admin.py), not the type: it dropped a .docx chosen with
-    # a .csv with an English note of its own, and the summary never named it; load_uploads refuses it
-    page = (Path(__file__).resolve().parents[1] / "pages" / "data_admin.py").read_text(encoding="utf-8")
-    uploader = re.search(r"st\.file_uploader\((.*?)\)\n", page, flags=re.S)
-    assert uploader and "max_upload_size=UPLOAD_LIMIT_MB" in uploader[1] and "type=" not in uploader[1]
+    # the widget limits the size too (pages/data_admin.py through ui/uploader.py), not the type: it
+    # dropped a .docx chosen with a .csv with an English note of its own, and the summary never named it;
+    # load_uploads refuses it
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "pages" / "data_admin.py").read_text(encoding="utf-8")
+    assert 'uploader.show(ctx, "data_files", UPLOAD_LIMIT_MB)' in page
+    widget = (root / "ui" / "uploader.py").read_text(encoding="utf-8")
+    uploader = re.search(r"st\.file_uploader\((.*?)\)\n", widget, flags=re.S)
+    assert uploader and "max_upload_size=limit_mb" in uploader[1] and "type=" not in uploader[1]
 
 
 def test_a_bad_file_does_not_stop_the_good_ones(db: Path, demo_files: dict[str, Path], tmp_path: Path) -> None:

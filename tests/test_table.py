@@ -119,7 +119,7 @@ def test_prepared_tables_are_shared_by_content_only(monkeypatch: pytest.MonkeyPa
 def test_shares_are_drawn_with_one_decimal_and_bars_on_one_scale(monkeypatch: pytest.MonkeyPatch) -> None:
     """The grid's percent preset wrote 96%, 98.75% and 100%, and a progress bar takes what its text
     leaves of the cell: 96% drew a longer bar than 98.75% (a browser review). The grid gets percentage
-    points with one decimal (the tiles' 94.7%); the view the downloads write keeps the shares."""
+    points with two decimals in every row (as the downloads write them); the view keeps the shares."""
     import streamlit as st
 
     monkeypatch.delenv(STRICT_ENV, raising=False)  # made-up column names, no labels
@@ -129,7 +129,7 @@ def test_shares_are_drawn_with_one_decimal_and_bars_on_one_scale(monkeypatch: py
     label = table.column_label("exit_rate", "zh")
     assert grid.column(1).to_pylist() == pytest.approx([96.0, 98.75, 100.0])
     bar = shown[label]["type_config"]
-    assert (bar["format"], bar["min_value"], bar["max_value"]) == ("%.1f%%", 0, 100)
-    assert [bar["format"] % v for v in grid.column(1).to_pylist()] == ["96.0%", "98.8%", "100.0%"]
+    assert (bar["format"], bar["min_value"], bar["max_value"]) == ("%.2f%%", 0, 100)
+    assert [bar["format"] % v for v in grid.column(1).to_pylist()] == ["96.00%", "98.75%", "100.00%"]
     assert list(view[label]) == [0.96, 0.9875, 1.0]
     assert table.percent_labels(config, "zh") == [label]

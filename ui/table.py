@@ -129,11 +129,11 @@ def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# A share on screen: one decimal, as the tiles write it, the same width in every row. The grid's
-# "percent" preset writes 96%, 98.75% and 100%, and a progress column's bar takes what its text leaves
-# of the cell, so 96% drew a longer bar than 98.75% (a browser review). The grid gets the shares as
-# percentages with this format; the downloads keep the shares (extract.csv_bytes: 94.12%).
-PERCENT_FORMAT = "%.1f%%"
+# A share on screen: two decimals in every row, as the downloads write it (extract.csv_bytes: 94.12%).
+# The grid's "percent" preset writes 96%, 98.75% and 100%, and a progress column's bar takes what its
+# text leaves of the cell, so 96% drew a longer bar than 98.75% (a browser review). The grid gets the
+# shares as percentage points with this format; the downloads keep the shares.
+PERCENT_FORMAT = "%.2f%%"
 
 
 def _percent_points(grid: pd.DataFrame, config: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -182,12 +182,13 @@ def parse_csv(data: bytes) -> list[list[str]]:
 
 def same_cell(a: str, b: str) -> bool:
     """An extract's cell against the grid's (its accessible text holds the number): equal, or a share the
-    extract writes as the screen shows it (94.12%, ui.extract.csv_bytes) of that number."""
+    extract writes as the screen shows it (94.12%, ui.extract.csv_bytes) of that number, which the grid
+    holds in percentage points (ui.table.PERCENT_FORMAT)."""
     if a == b:
         return True
     try:
         if a.endswith("%") and not b.endswith("%"):
-            return f"{float(b):.2%}" == a
+            return f"{float(b):.2f}%" == a
         return abs(float(a) - float(b)) < 1e-9
     except ValueError:
         return False
