@@ -165,8 +165,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is not a number. Accepted e.g. 3200, 3,200.50, 3200元.",
     ),
     "rule.negative_amount": (
-        "{file} 第{line}行「{column}」值「{value}」为负数。金额不能为负。",
-        "{file} line {line}, '{column}' = '{value}' is negative. Amounts cannot be negative.",
+        # amounts and counts alike (a negative 乡村人口 was told 金额不能为负)
+        "{file} 第{line}行「{column}」值「{value}」为负数，该列不能为负。",
+        "{file} line {line}, '{column}' = '{value}' is negative; this column cannot be negative.",
     ),
     "rule.invalid_date": (
         "{file} 第{line}行「{column}」值「{value}」不是可识别的日期。可接受如 2020-06-22、2020/6/22、2020.6.22、2020年6月22日、20200622。",
