@@ -274,6 +274,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.history": ("入库记录", "Load history"),
     "insp.data.rejected": ("拒收的行（原因与原始值）", "Rejected rows (reasons and raw values)"),
     "insp.data.rejected_none": ("没有被拒收的行。", "No rejected rows."),
+    "insp.data.outside": ("户编号不在贫困人口信息中的台账行", "Ledger rows of households not in the registry"),
+    "insp.data.outside_help": ("这些行已入库，但只有贫困人口信息能确定一户所在的乡镇和村，所以各乡镇、村的数字都不含它们"
+                               "（措施金额、报销、走访）。多为户编号填错，或该户的贫困人口信息尚未导入。",
+                               "These rows are loaded, but only the registry places a household in a township and "
+                               "village, so no figure by place counts them (measure amounts, claims, visits). Usually "
+                               "a mistyped household number, or a household whose registry rows are not loaded yet."),
+    "insp.data.outside_check": ("核对台账户编号", "Check the ledgers' household numbers"),
+    "insp.data.outside_none": ("各台账的户编号都在贫困人口信息中。", "Every ledger row's household is in the registry."),
     "insp.data.batch": ("批次", "Batch"),
     "insp.data.all_batches": ("全部批次", "All batches"),
     "insp.data.upload": ("上传导出文件", "Upload export files"),
@@ -301,6 +309,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.restricted": ("只有全旗权限的用户可以上传数据。", "Only county-wide users may upload data."),
     "insp.what.history": ("入库记录", "load_history"),
     "insp.what.rejected": ("拒收行", "rejected_rows"),
+    "insp.what.outside": ("不在贫困人口信息中的户", "households_not_in_registry"),
     # ---- briefing
     "insp.brief.intro": (
         "一键生成当前筛选范围（乡镇或全旗）的督查简报：主要指标、各页关键图表、走访名单和未完成整改问题。生成的 HTML 文件自带图表脚本，断网可打开，适合手机查看和打印。",
@@ -412,6 +421,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.monitoring_line": ("监测线(1.5倍)", "Monitoring line (1.5×)"),
     "col.field": ("字段", "Field"),
     "col.file_name": ("文件", "File"),
+    "col.rows": ("行数", "Rows"),
+    "col.first_line": ("首行行号", "First line"),
     "col.head_id_number": ("户主证件号码", "Head's ID number"),
     "col.source_line": ("行号", "Line"),
     "col.ignored_columns": ("未使用的列", "Columns not used"),
