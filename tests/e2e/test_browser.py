@@ -407,6 +407,10 @@ def test_upload_page_accepts_the_demo_exports(page: Any, server: StreamlitServer
     assert len(files) >= 5
     open_page(page, server, "data-management", "insp.page.data")
     # the uploader's own English ("Upload", "100MB per file") is hidden and the label table's words shown
+    # (the widget and its style may arrive after the page's title: wait for both)
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stFileUploaderDropzoneInstructions").locator("span")).to_have_css("font-size", "0px")
     shown = page.evaluate("""() => Array.from(document.querySelectorAll(
         '[data-testid="stFileUploaderDropzone"] button p, [data-testid="stFileUploaderDropzoneInstructions"] span'))
         .map(e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])""")
