@@ -300,3 +300,23 @@ def test_a_full_list_writes_its_shares_dates_and_widths_as_the_screen_shows_them
 
     ws = openpyxl.load_workbook(io.BytesIO(book)).active
     assert ws["B2"].number_format == "0.00%" and ws.column_dimensions["A"].width >= 16
+
+
+def test_downloads_of_village_rows_are_named_by_village(demo_env: Path) -> None:
+    """With one township chosen the breakdowns hold villages: their files said 分乡镇 (a browser review)."""
+    from tests import conftest
+
+    names = set(_deferred_files(conftest.open_page("causes", {"town": "海流图镇"})))
+    assert any(n.startswith("致贫原因构成_分村") for n in names), names
+    assert not any("分乡镇" in n for n in names), names
+    names = set(_deferred_files(conftest.open_page("exit_status", {"town": "海流图镇"})))
+    assert any(n.startswith("脱贫状态_分村") for n in names) and not any("分乡镇" in n for n in names), names
+
+
+def test_whole_numbers_in_a_float_column_are_written_whole() -> None:
+    """A count in a column with a gap (分子, 分母 of 三率一度) is a float column: it went out as 60.0 and
+    62897.0 beside a screen showing 60 and 62,897 (a browser review). A column of whole numbers is
+    written whole; one with a fraction keeps it."""
+    df = pd.DataFrame({"分子": [60.0, None, 62897.0], "收入": [4300.5, 4000.0, None]})
+    rows = _rows(csv_bytes(df))
+    assert rows[1:] == [["60", "4300.5"], ["", "4000.0"], ["62897", ""]]

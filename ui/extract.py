@@ -301,6 +301,11 @@ def csv_bytes(df: pd.DataFrame, percent: Sequence[str] = ()) -> bytes:
     number 0.9412), not as 0.9411764705882353."""
     if percent:
         df = df.assign(**{c: [f"{v:.2%}" if pd.notna(v) else None for v in df[c]] for c in percent if c in df})
+    # a count in a column with a gap is a float column: 60.0 beside a screen showing 60
+    whole = [c for c in df.columns if pd.api.types.is_float_dtype(df[c]) and df[c].notna().any()
+             and bool((df[c].dropna() % 1 == 0).all()) and float(df[c].abs().max()) < 2**53]
+    if whole:
+        df = df.assign(**{str(c): df[c].astype("Int64") for c in whole})
     return neutralise(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
