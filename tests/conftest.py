@@ -46,7 +46,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl import derive, schema
-from etl.load import write_meta
+from etl.load import LoadReport, load_files, write_meta
 from etl.snapshot import current_snapshot
 from labels import STRICT_ENV
 
@@ -230,6 +230,17 @@ def _insert_rows(con: duckdb.DuckDBPyConnection) -> None:
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
+
+
+def load_lines(root: Path, files: dict[str, list[str]]) -> tuple[Path, LoadReport]:
+    """Each file of `files` (name -> its lines) written as UTF-8 text under `root`, then all loaded in
+    that order into `root`/data/fupin.duckdb: the database and the load's report."""
+    paths = []
+    for name, lines in files.items():
+        (root / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(root / name)
+    db = root / "data" / "fupin.duckdb"
+    return db, load_files(paths, db=db)
 
 
 def build_demo_db(db: Path) -> Path:

@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.load import load_files
 from queries.filters import ALL, PUBLIC
 from queries.meta import data_as_of
 from queries.visits import visit_list
+from tests.conftest import load_lines
 from tests.test_incremental import id_number
 
 ELDER = id_number(dt.date(1960, 2, 29), 1)  # 65 in 2025
@@ -43,10 +43,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _load(folder: Path, name: str, lines: list[str]) -> Path:
-    path = folder / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = folder / "data" / "fupin.duckdb"
-    report = load_files([path], db=db)
+    db, report = load_lines(folder, {name: lines})
     assert [f.error for f in report.files] == [None]
     return db
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from etl.load import load_files
 from tests import conftest
 
 PAGES = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "pages").glob("*.py"))
@@ -32,16 +31,11 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def minimal_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("minimal")
-    paths = []
-    for name, lines in FILES.items():
-        (root / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        paths.append(root / name)
-    report = load_files(paths, db=root / "data" / "fupin.duckdb")
+    db, report = conftest.load_lines(tmp_path_factory.mktemp("minimal"), FILES)
     assert [(Path(f.path).name, f.error) for f in report.files if f.error] == []
     assert [f.kind for f in report.files] == ["registry", "interventions", "visits", "medical_claims",
                                               "rectifications", "household_checks", "population_base"]
-    return root / "data" / "fupin.duckdb"
+    return db
 
 
 @pytest.mark.parametrize("page", PAGES)

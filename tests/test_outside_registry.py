@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from etl import snapshot
-from etl.load import load_files
 from queries import data_admin
 from queries.filters import PUBLIC, Viewer
 from tests import conftest
@@ -27,14 +26,9 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("outside")
-    paths = []
-    for name, lines in FILES.items():
-        (root / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        paths.append(root / name)
-    report = load_files(paths, db=root / "data" / "fupin.duckdb")
+    db, report = conftest.load_lines(tmp_path_factory.mktemp("outside"), FILES)
     assert report.exit_code == 0
-    return root / "data" / "fupin.duckdb"
+    return db
 
 
 def test_the_rows_of_households_outside_the_registry_are_listed(db: Path) -> None:
