@@ -186,6 +186,17 @@ def test_enrolment(con: duckdb.DuckDBPyConnection) -> None:
     assert e.loc["乌加河镇", "medical_insured_share"] == pytest.approx(0.9)
 
 
+def h05_claim(key: str, *amounts: float | None) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    """A `variant` edit adding H05's claim of 2020-04-01 with `amounts`: total cost, basic insurance,
+    critical illness, assistance, other, out of pocket (None: blank)."""
+    def edit(c: duckdb.DuckDBPyConnection) -> None:
+        c.execute("INSERT INTO medical_claims (record_key, household_id, id_number, admission_date, institution, "
+                  "total_cost, basic_insurance, critical_illness_insurance, medical_assistance, other_support, "
+                  "out_of_pocket, batch_id, source_line) VALUES (?, 'H05', '150824196201019012', DATE '2020-04-01', "
+                  "'旗医院', ?, ?, ?, ?, ?, ?, 1, 3)", [key, *amounts])
+    return edit
+
+
 def test_claims_share_risks_and_mismatch(fixture_db: Path, tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     claims = health.claims_by_township(con, ALL, V, 2020)
     assert list(claims["township"]) == ["德岭山镇"]
@@ -198,11 +209,8 @@ def test_claims_share_risks_and_mismatch(fixture_db: Path, tmp_path: Path, con: 
     assert health.oop_risks(con, ALL, V, None, fixed_amount=5000).empty
     assert health.claim_mismatches(con, ALL, V).empty
 
-    def bad_claim(c: duckdb.DuckDBPyConnection) -> None:
-        c.execute("INSERT INTO medical_claims (record_key, household_id, id_number, admission_date, institution, total_cost, basic_insurance, critical_illness_insurance, medical_assistance, other_support, out_of_pocket, batch_id, source_line) VALUES ('C2', 'H05', '150824196201019012', DATE '2020-04-01', "
-                  "'旗医院', 10000, 6000, 0, 1000, 0, 2500, 1, 3)")
-
-    with duckdb.connect(str(variant(fixture_db, tmp_path, bad_claim)), read_only=True) as c:
+    with duckdb.connect(str(variant(fixture_db, tmp_path, h05_claim("C2", 10000, 6000, 0, 1000, 0, 2500))),
+                        read_only=True) as c:
         mm = health.claim_mismatches(c, ALL, V)
         assert list(mm["household_id"]) == ["H05"] and mm.iloc[0]["difference"] == pytest.approx(500)
         assert "********" in mm.iloc[0]["id_number"]
@@ -214,11 +222,8 @@ def test_a_claim_without_its_total_is_off_by_its_parts_and_out_of_the_share(fixt
     """A claim with a blank 总费用 (parts 600 + 400): its 400 out of pocket went into the share with no
     cost beside it (41.1% for 38.9%), the mismatch list had it and the township's "off by" did not (a
     probe with unseen files). Its parts are off by 1,000; the share counts claims with a total only."""
-    def no_total(c: duckdb.DuckDBPyConnection) -> None:
-        c.execute("INSERT INTO medical_claims (record_key, household_id, id_number, admission_date, institution, total_cost, basic_insurance, critical_illness_insurance, medical_assistance, other_support, out_of_pocket, batch_id, source_line) VALUES ('C3', 'H05', '150824196201019012', DATE '2020-04-01', "
-                  "'旗医院', NULL, 600, NULL, NULL, NULL, 400, 1, 3)")
-
-    with duckdb.connect(str(variant(fixture_db, tmp_path, no_total)), read_only=True) as c:
+    with duckdb.connect(str(variant(fixture_db, tmp_path, h05_claim("C3", None, 600, None, None, None, 400))),
+                        read_only=True) as c:
         mm = health.claim_mismatches(c, ALL, V)
         assert list(mm["household_id"]) == ["H05"] and mm.iloc[0]["parts_sum"] == pytest.approx(1000)
         ded = health.claims_by_township(c, ALL, V, 2020).set_index("township")
