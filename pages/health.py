@@ -116,9 +116,7 @@ def main() -> None:
     claims = data.run(q.claims_by_township, ctx, year=year, level=level)
     risks_query = q.oop_risks_query(ctx.flt, ctx.viewer, year, cfg["share"], cfg["fixed"])
     risks = data.page(risks_query)
-    total_cost = float(claims["total_cost"].sum()) if not claims.empty else 0.0
-    # the places' shares weighted by their costs: the out of pocket of the claims with a total (qhealth)
-    oop_share = float((claims["oop_share"].fillna(0) * claims["total_cost"]).sum()) / total_cost if total_cost else None
+    oop_share = q.oop_share_total(claims)
 
     k = figures.tile_slots(6)
     n_ill, n_members = int(ill["ill_cause_households"].sum()), int(ill["ill_members"].sum())

@@ -275,6 +275,14 @@ def _year_clause(year: int | None) -> str:
     return "c.claim_year = $year" if year is not None else "TRUE"
 
 
+def oop_share_total(claims: pd.DataFrame) -> float | None:
+    """The out-of-pocket share of all the places of `claims_by_township` together: each place's share
+    weighted by its cost, i.e. the out of pocket of the claims with a total over their cost (None: no
+    cost)."""
+    total = float(claims["total_cost"].sum()) if not claims.empty else 0.0
+    return float((claims["oop_share"].fillna(0) * claims["total_cost"]).sum()) / total if total else None
+
+
 def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None,
                        level: str = "township") -> pd.DataFrame:
     """Claims per township (level="village": per township and village): total cost, each payer,
