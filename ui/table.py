@@ -136,13 +136,18 @@ def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
 PERCENT_FORMAT = "%.2f%%"
 
 
+def is_percent(cfg: object) -> bool:
+    """A page's column config (st.column_config.*) that formats the column as a percentage."""
+    return isinstance(cfg, Mapping) and (cfg.get("type_config") or {}).get("format") == "percent"
+
+
 def _percent_points(grid: pd.DataFrame, config: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The grid's "percent" columns as percentage points with PERCENT_FORMAT (bars scaled alike)."""
     out, points = dict(config), {}
     for label, cfg in config.items():
-        tc = cfg.get("type_config") if isinstance(cfg, Mapping) else None
-        if not tc or tc.get("format") != "percent" or label not in grid.columns:
+        if not is_percent(cfg) or label not in grid.columns:
             continue
+        tc = cfg["type_config"]
         tc = {**tc, "format": PERCENT_FORMAT,
               **{k: tc[k] * 100 for k in ("min_value", "max_value") if tc.get(k) is not None}}
         out[label] = {**cfg, "type_config": tc}
@@ -152,8 +157,7 @@ def _percent_points(grid: pd.DataFrame, config: Mapping[str, Any]) -> tuple[pd.D
 
 def percent_labels(column_config: Mapping[str, Any] | None, lang: str) -> list[str]:
     """The shown columns a page formats as percentages (the downloads write them as 94.12%)."""
-    return [column_label(str(k), lang) for k, c in (column_config or {}).items()
-            if isinstance(c, Mapping) and (c.get("type_config") or {}).get("format") == "percent"]
+    return [column_label(str(k), lang) for k, c in (column_config or {}).items() if is_percent(c)]
 
 
 THOUSANDS_FROM = 1000  # a number column reaching this gets separators: 1,222,300 元, 62,897 人
@@ -412,7 +416,6 @@ def show_list(
         sql=full.ranked(table_sorted) if full.rank else full.ordered(table_sorted), params=dict(full.params),
         columns=tuple((sources.get(str(c), str(c)), column_label(str(c), ctx.lang)) for c in shown.columns),
         mappings=texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), sep=ctx.t("list.sep"), rows=total,
-        percent=tuple(sources.get(str(c), str(c)) for c, cfg in (column_config or {}).items()
-                      if isinstance(cfg, Mapping) and (cfg.get("type_config") or {}).get("format") == "percent"))
+        percent=tuple(sources.get(str(c), str(c)) for c, cfg in (column_config or {}).items() if is_percent(cfg)))
     extract.show_sql(key, sql_view, what)
     return state if on_select is not None else labelled_view.copy(deep=False)  # shared: see _grid
