@@ -35,7 +35,7 @@ from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, is
 from etl.messages import Finding, finding_lines, read_error_text, skipped_sheet_json, skipped_sheet_text
 from etl.owners import Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
-from etl.sqlexpr import claim_parts_sql
+from etl.sqlexpr import claim_gap_sql
 from etl.stage import (
     RAW_KEPT,
     STAGE_SCHEMA,
@@ -961,8 +961,7 @@ def _load_ledger(
         con.execute("DELETE FROM household_keys WHERE hk > ? AND hk NOT IN (SELECT hk FROM k WHERE hk IS NOT NULL)",
                     [last_key])
         _keep_absent_item_fields(con, absent)
-    # a blank total under parts is off by all of them (as the health page's mismatch list counts it)
-    mismatch = f"abs(coalesce(total_cost, 0) - {claim_parts_sql()}) > {CLAIM_TOLERANCE}"
+    mismatch = f"{claim_gap_sql()} > {CLAIM_TOLERANCE}"
     # the parts can add up only in a file that has the part that closes the sum (个人自付): a list of
     # totals and insurance payments alone flagged every claim
     parts_checked = kind == "medical_claims" and "out_of_pocket" in present

@@ -14,6 +14,14 @@ def claim_parts_sql(alias: str = "") -> str:
     return "(" + " + ".join(f"coalesce({prefix}{c}, 0)" for c in CLAIM_PARTS) + ")"
 
 
+def claim_gap_sql(alias: str = "") -> str:
+    """How far a claim's parts are from its total cost (a missing total counting 0, so a claim with parts
+    and no total is off by all of them): the load's claim_parts_mismatch when over CLAIM_TOLERANCE, and
+    the health page's mismatch list and "off by"."""
+    prefix = f"{alias}." if alias else ""
+    return f"abs(coalesce({prefix}total_cost, 0) - {claim_parts_sql(alias)})"
+
+
 def age_sql(birth: str, as_of: str = "$as_of") -> str:
     """Full years between a birth date column and an as-of date (a parameter by default)."""
     return f"date_part('year', age(CAST({as_of} AS TIMESTAMP), CAST({birth} AS TIMESTAMP)))"

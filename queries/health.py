@@ -31,7 +31,7 @@ from etl.rules import (
     RISK_INCOME_SHARE,
     compliant_sql,
 )
-from etl.sqlexpr import age_sql, claim_parts_sql, window_count
+from etl.sqlexpr import age_sql, claim_gap_sql, claim_parts_sql, window_count
 from queries.figures import Text, define
 from queries.filters import Filters, Viewer, area_keys, household_where, mask_id, mask_name
 from queries.meta import data_as_of
@@ -293,7 +293,7 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
     params = {**params, "tol": CLAIM_TOLERANCE, **({"year": year} if year is not None else {})}
     # a claim without its total is off by all its parts (as claim_mismatches lists it) and stays out of
     # the share: its out-of-pocket had no cost beside it
-    gap = f"abs(coalesce(c.total_cost, 0) - {claim_parts_sql('c')})"
+    gap = claim_gap_sql("c")
     sql = f"""
         SELECT {keys}, count(*) AS claims,
             CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.basic_insurance) AS BIGINT) AS basic_insurance,
@@ -358,7 +358,7 @@ def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewe
             c.total_cost, c.basic_insurance, c.critical_illness_insurance, c.medical_assistance,
             c.other_support, c.out_of_pocket, {parts} AS parts_sum, c.total_cost - {parts} AS difference
         FROM list_claim c
-        WHERE {where} AND {_year_clause(year)} AND abs(coalesce(c.total_cost, 0) - {parts}) > $tol
+        WHERE {where} AND {_year_clause(year)} AND {claim_gap_sql("c")} > $tol
         ORDER BY abs(difference) DESC
     """  # noqa: S608
     return con.execute(sql, params).df()
