@@ -25,7 +25,7 @@ def main() -> None:
         view = group.drop(columns="population").set_index("name")
         view = view[[c for c in view.columns if c not in ("key", *figures.TECHNICAL)] + ["key", *figures.TECHNICAL]]
         # counts have no denominator: a column of dashes only, squeezed to a character per line, goes
-        view = view[[c for c in view.columns if not (view[c] == "—").all()]]
+        view = view[[c for c in view.columns if not (view[c] == figures.NO_PART).all()]]
         view.index.name = ctx.t("dict.name")
         view.columns = [ctx.t(f"dict.{c}") for c in view.columns]
         st.table(view)

@@ -20,6 +20,9 @@ import pandas as pd
 Text = tuple[str, str]  # (Chinese, English)
 
 
+NO_PART = "—"  # a part a figure has not (a count's denominator)
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -33,7 +36,7 @@ class Figure:
     def text(self, part: str, lang: str) -> str:
         value = getattr(self, part)
         if value is None:
-            return "—"
+            return NO_PART
         if isinstance(value, str):
             return value
         return value[1] if lang == "en" else value[0]
