@@ -145,29 +145,39 @@ def _find_csv_header(path: Path, head: bytes, whole: bool, encoding: str) -> Csv
     delimiters = ["\t", ","] if head.count(b"\t") > head.count(b",") else [",", "\t"]
     unknown_line = 0
     for delimiter in delimiters:
-        reader = csv.reader(iter(texts), delimiter=delimiter)
-        prev_line = 0
-        try:
-            for index, row in enumerate(reader):
-                if index >= HEADER_SCAN_ROWS:
-                    break
-                start, prev_line = prev_line + 1, reader.line_num
-                match = headers.recognize(row)
-                if match is None:
-                    if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
-                        unknown_line = start
-                    continue
-                end = reader.line_num
-                ncols = _data_width(texts[end:], delimiter, row)
-                return CsvHeader(
-                    delimiter=delimiter, cells=row, match=match, header_line=start, title_rows=index,
-                    data_offset=sum(len(x) for x in raw_lines[:end]), data_line=end + 1, ncols=ncols,
-                )
-        except csv.Error:
-            continue
+        rows = _head_rows(texts, delimiter)
+        for index, (start, end, row) in enumerate(rows[:HEADER_SCAN_ROWS]):
+            match = headers.recognize(row)
+            if match is None:
+                if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
+                    unknown_line = start
+                continue
+            two_rows = headers.with_row_below(row, rows[index + 1][2], match) if index + 1 < len(rows) else None
+            if two_rows is not None:  # the upper row is then counted as a title row
+                index, (start, end, _), (row, match) = index + 1, rows[index + 1], two_rows
+            ncols = _data_width(texts[end:], delimiter, row)
+            return CsvHeader(
+                delimiter=delimiter, cells=row, match=match, header_line=start, title_rows=index,
+                data_offset=sum(len(x) for x in raw_lines[:end]), data_line=end + 1, ncols=ncols,
+            )
     if unknown_line:
         raise ReadError("unknown_kind", path, line=unknown_line)
     raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _head_rows(texts: list[str], delimiter: str) -> list[tuple[int, int, list[str]]]:
+    """The first HEADER_SCAN_ROWS + 1 rows of the sample, (first physical line, last, cells), up to a row
+    the csv module cannot parse with this delimiter."""
+    reader = csv.reader(iter(texts), delimiter=delimiter)
+    rows: list[tuple[int, int, list[str]]] = []
+    try:
+        for row in reader:
+            rows.append((rows[-1][1] + 1 if rows else 1, reader.line_num, row))
+            if len(rows) > HEADER_SCAN_ROWS:
+                break
+    except csv.Error:
+        pass
+    return rows
 
 
 def _data_width(texts: list[str], delimiter: str, header: list[str]) -> int:

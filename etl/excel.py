@@ -5,7 +5,6 @@ become the text a user sees (`cell_text`): IDs never turn into floats."""
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -123,11 +122,9 @@ def _find_sheet_header(
             if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
                 unknown_line = r + 1
             continue
-        if r + 1 < len(filled):
-            lower = [b if b else a for a, b in itertools.zip_longest(row, filled[r + 1])]
-            below = headers.recognize(lower)
-            if below is not None and len(below.columns) > len(match.columns):
-                r, row, match = r + 1, lower, below
+        two_rows = headers.with_row_below(row, filled[r + 1], match) if r + 1 < len(filled) else None
+        if two_rows is not None:
+            r, (row, match) = r + 1, two_rows
         missing = headers.missing_required(match.kind, match.columns)
         if missing:
             raise missing_error(path, match.kind, missing, r + 1)

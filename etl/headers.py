@@ -8,10 +8,11 @@ again without its parenthesised parts (`乡镇(苏木)` → `乡镇`, `户编号
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # kind -> canonical column -> header spellings (cleaned form: half-width, no spaces, no `*`).
 # The first spelling is the one shown in messages.
@@ -295,6 +296,19 @@ def recognize(cells: Sequence[object]) -> HeaderMatch | None:
     ignored = [str(c).strip() for i, c in enumerate(cells)
                if i not in used and c is not None and str(c).strip()]
     return HeaderMatch(kind, cols, ignored)
+
+
+def with_row_below(row: Sequence[object], below: Sequence[object],
+                   match: HeaderMatch) -> tuple[list[Any], HeaderMatch] | None:
+    """A two-row header: the row below a recognised one, each blank cell taking the label above it
+    (merged down over both rows, or written once above its sub-labels: 致贫原因 over 主要致贫原因 and
+    其他致贫原因), when that maps more columns than the upper row alone; else None. A CSV or an HTML
+    table without merges has the blank cells only, a workbook's merges were filled in before."""
+    lower = [b if b is not None and str(b).strip() else a for a, b in itertools.zip_longest(row, below)]
+    found = recognize(lower)
+    if found is None or len(found.columns) <= len(match.columns):
+        return None
+    return lower, found
 
 
 def _event_ledger(cells: Sequence[object]) -> tuple[str, dict[str, int]] | None:

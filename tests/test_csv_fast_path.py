@@ -71,6 +71,8 @@ FAST_CASES = {
     "crlf": [REG, ROW, QROW],
     "bom": [REG, ROW],
     "title_rows": ["乌拉特中旗贫困人口信息表,,,", "填报单位：乌加河镇", REG, ROW, QROW],
+    "two_row_header": ["乡（镇）,行政村,户编号,人编号,姓名,证件号码,与户主关系,人数,成员状况,收入情况",
+                       ",,,,,,,,健康状况,人均纯收入", ROW, QROW],
     "blank_and_quoted_title_rows": ["", '"贫困人口信息表,2020年"', ",,,", REG, ROW],
     "blank_and_summary_rows": [REG, ROW, ",,,,,,,,,", "合 计,,,,,,,,,", "乌加河镇小计,,,,,,,,,", QROW,
                                ",,,,,,,,,", "乌加河镇,联丰奋斗村,,,,,,,,"],

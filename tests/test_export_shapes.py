@@ -262,6 +262,25 @@ def test_header_merged_down_over_the_group_row(tmp_path: Path) -> None:
     assert raw.rows_read == 2 and raw.skipped == 1 and raw.table.num_rows == 1
 
 
+@pytest.mark.parametrize(("title", "encoding"), [(False, "utf-8"), (True, "gb18030")])
+def test_two_row_header_saved_as_csv(tmp_path: Path, title: bool, encoding: str) -> None:
+    """A sheet with a two-row merged header saved as CSV keeps a group label on the upper row only
+    (致贫原因 above 主要致贫原因, the merged-down labels above blanks): read as the one header it shows,
+    the same tables as the one-row CSV, not a header of three columns and a rejected row."""
+    upper = [*HEADER[:8], "致贫原因", "脱贫情况", "识别时间", "收入情况"]
+    lower = [""] * 8 + ["主要致贫原因", "脱贫属性", "", "人均纯收入"]
+    lines = ([TITLE + "," * (len(HEADER) - 1)] if title else []) + [",".join(r) for r in [upper, lower, *ROWS]]
+    path = tmp_path / "two.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    raw = readers.read_file(path)
+    assert raw.header_line == 2 + title and raw.skipped == 1 + title
+    assert set(raw.columns) >= {"main_cause", "exit_status", "income_per_capita"}
+    plain_db, two_db = tmp_path / "p" / "fupin.duckdb", tmp_path / "t" / "fupin.duckdb"
+    load([write_csv(tmp_path / "p.csv", ROWS)], plain_db, names=["人口"])
+    load([path], two_db, names=["人口"])
+    assert dump(two_db, LINEAGE + (PLACE if title else ())) == dump(plain_db, LINEAGE + (PLACE if title else ()))
+
+
 @pytest.mark.parametrize("shape", ["xlsx", "biff"])
 def test_every_recognised_sheet_loads_and_is_counted(tmp_path: Path, csv_dump: dict, shape: str) -> None:
     """A cover sheet of notes, then a sheet per township: both townships load, each counted on its own
