@@ -10,13 +10,13 @@ from typing import NamedTuple
 
 
 class Field(NamedTuple):
-    type: str  # text | hhid | id | int | number | amount | year | date | deadline | yn | code | codelist
+    type: str  # text | place | hhid | id | int | number | amount | year | date | deadline | yn | code | codelist
     code_list: str | None = None  # a key of codes.CODE_LISTS for code and codelist
 
 
 REGISTRY: dict[str, Field] = {
-    "township": Field("text"),
-    "village": Field("text"),
+    "township": Field("place"),
+    "village": Field("place"),
     "household_id": Field("hhid"),
     "member_id": Field("text"),
     "name": Field("text"),
@@ -95,8 +95,8 @@ LEDGERS: dict[str, dict[str, Field]] = {
         "issue_id": Field("text"),
         "source": Field("text"),
         "found_date": Field("date"),
-        "township": Field("text"),
-        "village": Field("text"),
+        "township": Field("place"),
+        "village": Field("place"),
         "household_id": Field("hhid"),
         "category": Field("code", "rectification_category"),
         "description": Field("text"),
@@ -113,8 +113,8 @@ LEDGERS: dict[str, dict[str, Field]] = {
 INSPECTION: dict[str, dict[str, Field]] = {
     "household_checks": {
         "check_date": Field("date"),
-        "township": Field("text"),
-        "village": Field("text"),
+        "township": Field("place"),
+        "village": Field("place"),
         "household_id": Field("hhid"),
         "head_name": Field("text"),
         "id_number": Field("id"),
@@ -134,8 +134,8 @@ INSPECTION: dict[str, dict[str, Field]] = {
     },
     "population_base": {
         "year": Field("year"),
-        "township": Field("text"),
-        "village": Field("text"),
+        "township": Field("place"),
+        "village": Field("place"),
         "rural_households": Field("int"),
         "rural_population": Field("int"),
     },

@@ -585,6 +585,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                *(f"bad__{r}__{c}" for r, c in checks if c in HOUSEHOLD_FIELDS)]
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hh AS SELECT {', '.join(f'stg.{q(c)}' for c in hh_read)}, "
                 "rep.n_members, rep.n_heads, rep.fields_vary FROM stg JOIN rep ON stg.source_line = rep.rep_line")
+    _fill_blank_household_fields(con, [(r, c) for r, c in checks if c in HOUSEHOLD_FIELDS])
     _poverty_line_table(con)
     tables = _key_households(con, touched)
 
@@ -756,6 +757,34 @@ def _other_side_of_duplicates(con: duckdb.DuckDBPyConnection, batch_id: int, oth
         con.execute("""DELETE FROM data_issues WHERE rule = 'id_duplicate' AND hk IN (SELECT hk FROM dup_cleared)
                        AND raw_value IN (SELECT id_number FROM dup_gone)""")
         touched.add("hk", "SELECT hk FROM dup_cleared")
+
+
+def _fill_blank_household_fields(con: duckdb.DuckDBPyConnection, household_checks: list[tuple[str, str]]) -> None:
+    """A household field left blank on the representative (head's) row takes the value of the household's
+    first row that has one (data-spec §3: a row is loaded as far as it can be). Some exports fill the
+    household columns on one member's row only: the head's blank 脱贫属性 made a registered household
+    unregistered, with a wrong 未填写监测类型 and seven 户内字段不一致 issues. A value on the head's row,
+    valid or not (an invalid one is its issue), still wins; only households whose rows differ are read."""
+    raws = {c: f"raw_{c}" for c in RAW_KEPT if c in HOUSEHOLD_FIELDS}
+
+    def blank(c: str) -> str:
+        flags = [f"NOT coalesce(hh.{issue_flag(r, c)}, false)" for r, col in household_checks if col == c]
+        return " AND ".join([f"hh.{q(c)} IS NULL", *([f"hh.{q(raws[c])} IS NULL"] if c in raws else []), *flags])
+
+    gaps = " OR ".join(f"({blank(c)})" for c in HOUSEHOLD_FIELDS)
+    gap_households = f"SELECT household_id FROM hh WHERE fields_vary AND ({gaps})"  # noqa: S608 - ours
+    if not scalar(con, f"SELECT count(*) FROM ({gap_households})"):  # noqa: S608 - ours
+        return
+    first = [f"arg_min({q(c)}, source_line) FILTER (WHERE {q(c)} IS NOT NULL) AS {q(c)}" for c in HOUSEHOLD_FIELDS]
+    first += [f"arg_min({q(r)}, source_line) FILTER (WHERE {q(c)} IS NOT NULL) AS {q(r)}" for c, r in raws.items()]
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hh_fill AS
+                    SELECT household_id, {", ".join(first)} FROM kept
+                    WHERE household_id IN ({gap_households}) GROUP BY household_id""")  # noqa: S608 - ours
+    sets = [f"{q(c)} = CASE WHEN {blank(c)} THEN f.{q(c)} ELSE hh.{q(c)} END" for c in HOUSEHOLD_FIELDS]
+    sets += [f"{q(r)} = CASE WHEN {blank(c)} THEN f.{q(r)} ELSE hh.{q(r)} END" for c, r in raws.items()]
+    con.execute(f"UPDATE hh SET {', '.join(sets)} FROM {STAGE_SCHEMA}.hh_fill f "  # noqa: S608 - ours
+                "WHERE hh.household_id = f.household_id")
+    con.execute(f"DROP TABLE {STAGE_SCHEMA}.hh_fill")
 
 
 def _as_compared(field: str, alias: str = "") -> str:

@@ -91,6 +91,12 @@ def sql_text(col: str) -> str:
     )
 
 
+def sql_place(col: str) -> str:
+    """A township's or village's name: `sql_text` without any space (a Chinese place name has none;
+    `海 流 图 镇` typed for alignment was a seventh township of one household)."""
+    return f"nullif(replace({sql_text(col)}, ' ', ''), '')"
+
+
 def sql_prose(col: str) -> str:
     """Prose (措施内容, 情况记录, 问题描述, 整改措施) as written: Chinese punctuation, line breaks and tabs
     kept (a Windows line end becomes a line feed), only the ends trimmed (by the readers); empty gives

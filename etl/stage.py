@@ -136,6 +136,8 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
     t = spec.type
     if t == "text":
         return (nz.sql_prose(c) if prose else nz.sql_text(c)), []
+    if t == "place":
+        return nz.sql_place(c), []
     if t == "hhid":  # household numbers stay text, unwrapped; an Excel float rendering loses its trailing .0
         text = nz.sql_unwrapped(nz.sql_text(c))
         # 1.50824E+11: Excel's float of a long 户编号, its digits lost (two households would merge under it)

@@ -410,6 +410,46 @@ def test_other_causes_in_another_order_are_the_same_causes(tmp_path: Path) -> No
         ("H2", "other_causes")]
 
 
+def test_household_fields_on_another_members_row_than_the_heads(tmp_path: Path) -> None:
+    """An export that fills the household columns on one member's row only, the head's left blank: the
+    household takes them (registered, 未脱贫, 因残, its income), with no 户内字段不一致 or missing-type issue;
+    a value on the head's row still wins over another row's, which is still reported."""
+    header = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫属性", "主要致贫原因", "人均纯收入",
+              "收入年度", "识别时间"]
+    db = tmp_path / "fupin.duckdb"
+    f = only_file(db, write_csv(tmp_path / "人口.csv", [
+        header,
+        ["甘其毛都镇", "巴音嘎查", "H1", "宝音", "150824196001010118", "户主", "", "", "", "", ""],
+        ["甘其毛都镇", "巴音嘎查", "H1", "其其格", "", "配偶", "未脱贫", "因残", "2500", "2019", "2016年03月05日"],
+        ["甘其毛都镇", "巴音嘎查", "H2", "丙", "", "户主", "已脱贫", "因病", "", "", ""],
+        ["甘其毛都镇", "巴音嘎查", "H2", "丁", "", "配偶", "未脱贫", "", "", "", ""],
+    ]))
+    assert f.rows_loaded == 4
+    assert query(db, "SELECT household_id, registered, exit_status, main_cause, identified_date::VARCHAR "
+                     "FROM households ORDER BY 1") == [
+        ("H1", True, "未脱贫", "因残", "2016-03-05"), ("H2", True, "已脱贫", "因病", None)]
+    assert query(db, "SELECT household_id, income_year, income_per_capita FROM household_income") == [("H1", 2019, 2500.0)]
+    assert query(db, "SELECT household_id, field, rule FROM data_issues WHERE rule <> 'id_missing' ORDER BY 1, 2") == [
+        ("H2", "exit_status", "household_fields_differ"), ("H2", "exit_year", "exit_without_year")]
+
+
+def test_spaces_inside_a_place_name_are_not_another_place(tmp_path: Path) -> None:
+    """`海 流 图 镇` (spaces typed for alignment, ASCII or full-width) is 海流图镇, in the registry and in the
+    ledgers that name a place, not a township of its own."""
+    header = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫属性", "主要致贫原因"]
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "人口.csv", [
+        header,
+        ["海流图镇", "乌兰村", "H1", "甲", "150824196001010118", "户主", "未脱贫", "因病"],
+        ["海 流 图 镇", "乌 兰村", "H2", "乙", "150824196001010126", "户主", "未脱贫", "因病"],
+        ["海\u3000流图镇", "乌兰\u3000村", "H3", "丙", "150824196001010134", "户主", "未脱贫", "因病"],
+    ]))
+    only_file(db, write_csv(tmp_path / "人口基数.csv", [["年度", "乡镇", "行政村", "乡村人口"],
+                                                      ["2020", "海 流 图 镇", "乌兰 村", "300"]]))
+    assert query(db, "SELECT DISTINCT township, village FROM households") == [("海流图镇", "乌兰村")]
+    assert query(db, "SELECT township, village FROM population_base") == [("海流图镇", "乌兰村")]
+
+
 def test_a_year_after_this_one_is_in_the_future(tmp_path: Path) -> None:
     """脱贫年度, 收入年度 and 实施年度 after this year are `future_date`, as a date after today is (they
     loaded without an issue); this year is not."""
