@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from etl.codes import CODE_ORDER
-from etl.fields import code_list_of, kind_of_table
+from etl.fields import code_list_of, field_type, kind_of_table
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
 from labels import t
 
@@ -95,11 +95,22 @@ def issue_text(
     code_list = code_list_of(table, field) if field else None
     accepted = ("、" if lang == "zh" else ", ").join(CODE_ORDER.get(code_list, [])) if code_list else ""
     return t(
-        f"rule.{rule}", lang,
+        _message_key(rule, table, field, value), lang,
         file=file, line=line if line is not None else "?",
         column=file_column_label(table, field, lang, headers),
         value="" if value is None else value, record=record or "", accepted=accepted,
     )
+
+
+def _message_key(rule: str, table: str, field: str | None, value: object) -> str:
+    """The label of a rule's sentence, or of its variant where one sentence would mislead: a count
+    (家庭人口, 乡村人口) is not an amount, so its example is not 3,200.50元; a claim with no total has
+    nothing to add up to."""
+    if rule == "not_a_number" and field and field_type(table, field) == "int":
+        return "rule.not_a_count"
+    if rule == "claim_parts_mismatch" and (value is None or not str(value).strip()):
+        return "rule.claim_parts_no_total"
+    return f"rule.{rule}"
 
 
 @dataclass(frozen=True)

@@ -129,8 +129,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is not in the code list. Accepted: {accepted}.",
     ),
     "rule.size_mismatch": (
-        "{file} 第{line}行：户编号「{record}」填写的家庭人口数为{value}，与成员行数不符。",
-        "{file} line {line}: household '{record}' states {value} members, which differs from its member rows.",
+        "{file} 第{line}行：户编号「{record}」登记的家庭人口数为{value}，与成员行数不符。",
+        "{file} line {line}: household '{record}' is recorded with {value} members, which differs from its member rows.",
     ),
     "rule.no_head": (
         "{file} 第{line}行：户编号「{record}」没有户主（与户主关系应有一人为「户主」）。",
@@ -180,6 +180,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "rule.invalid_yes_no": (
         "{file} 第{line}行「{column}」值「{value}」不是是/否。可接受：是/否、Y/N、1/0、√/×、有/无。",
         "{file} line {line}, '{column}' = '{value}' is not yes/no. Accepted: 是/否, Y/N, 1/0, √/×, 有/无.",
+    ),
+    "rule.not_a_count": (
+        "{file} 第{line}行「{column}」值「{value}」不是人数。请填写整数，可接受如 3、3人、1,200。",
+        "{file} line {line}, '{column}' = '{value}' is not a count. Write a whole number, e.g. 3, 3人, 1,200.",
+    ),
+    "rule.claim_parts_no_total": (
+        "{file} 第{line}行：未填写总费用，无法核对各项报销与个人自付之和。请填写总费用。",
+        "{file} line {line}: the total cost is blank, so the reimbursed parts and out-of-pocket cannot be checked. Fill in the total cost.",
     ),
     "rule.claim_parts_mismatch": (
         "{file} 第{line}行：各项报销与个人自付之和与总费用「{value}」不符。",

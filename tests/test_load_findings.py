@@ -44,7 +44,7 @@ def test_summary_quotes_the_first_findings_in_line_order(tmp_path: Path) -> None
     assert not errors
     assert lines == [
         "人口.csv：贫困人口信息，读取3行，入库2行，拒收1行，跳过0行，数据问题4条",
-        "  · 人口.csv 第2行：户编号「H1」填写的家庭人口数为2，与成员行数不符。",
+        "  · 人口.csv 第2行：户编号「H1」登记的家庭人口数为2，与成员行数不符。",
         "  · 人口.csv 第3行「户编号」为空：无法确定所属农户，该行未入库。请填写户编号。",
         "  · 人口.csv 第4行「身份证号」值「1.50824E+17」已被 Excel 转为科学计数法，无法恢复。请将该列设为文本格式后重新导出。",
         "  · 人口.csv 第4行「人均纯收入」值「abc」不是数字。可接受如 3200、3,200.50、3200元。",
@@ -88,3 +88,19 @@ def test_data_page_says_what_to_do_with_a_rejected_row(loaded_db: Path) -> None:
     at: AppTest = conftest.open_page("data_admin")
     rejected = next(d.value for d in at.dataframe if "说明" in d.value.columns)
     assert list(rejected["说明"]) == ["人口.csv 第3行「户编号」为空：无法确定所属农户，该行未入库。请填写户编号。"]
+
+
+def test_a_count_and_a_claim_without_total_are_told_what_they_need(tmp_path: Path) -> None:
+    """A count written in words (乡村人口「三百」) is told to write a whole number, not given an amount's
+    examples (3,200.50、3200元); a claim with a blank 总费用 is told the total is missing, not that its parts
+    differ from 「」."""
+    base = tmp_path / "人口基数.csv"
+    base.write_text("年度,乡镇,行政村,乡村人口\n2020,海流图镇,红旗村,三百\n", encoding="utf-8")
+    claims = tmp_path / "报销.csv"
+    claims.write_text("户编号,入院日期,总费用,基本医保报销,个人自付\nH1,2020-03-01,,300,100\n"
+                      "H1,2020-04-01,1000,300,100\n", encoding="utf-8")
+    report = load_files([base, claims], db=tmp_path / "db" / "fupin.duckdb")
+    lines, _ = report.summary_lines()
+    assert "  · 人口基数.csv 第2行「乡村人口」值「三百」不是人数。请填写整数，可接受如 3、3人、1,200。" in lines
+    assert "  · 报销.csv 第2行：未填写总费用，无法核对各项报销与个人自付之和。请填写总费用。" in lines
+    assert "  · 报销.csv 第3行：各项报销与个人自付之和与总费用「1000」不符。" in lines
