@@ -46,6 +46,7 @@ def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
         params["columns"] = "、".join(column_label(c, lang) for c in params["columns"])
     params.setdefault("columns", "")
     params.setdefault("limit", "")
+    params.setdefault("spelled", "")
     params.setdefault("accepted", accepted_kinds(lang))
     params.pop("file", None)
     return t(f"read.{code}", lang, file=file, **params)

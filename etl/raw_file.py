@@ -70,9 +70,14 @@ class ReadError(Exception):
 
 def missing_error(path: Path, kind: str, missing: list[str], line: int) -> ReadError:
     labels = headers.COLUMN_LABELS[kind]
+    # the headers that would do: a file heading it 与户主的关系 or 户编码 is read as well
+    spelled = headers.spellings()[kind]
+    each = [spelled.get(c, [labels.get(c, c)]) for c in missing]
+    spelled_text = "、".join(each[0]) if len(each) == 1 else "；".join(
+        f"{labels.get(c, c)}（{'、'.join(s)}）" for c, s in zip(missing, each, strict=True))
     return ReadError(
         "missing_required", path, kind=kind, kind_label=t(f"kind.{kind}"),
-        missing=missing, columns="、".join(labels.get(c, c) for c in missing), line=line,
+        missing=missing, columns="、".join(labels.get(c, c) for c in missing), spelled=spelled_text, line=line,
     )
 
 

@@ -182,7 +182,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is not yes/no. Accepted: 是/否, Y/N, 1/0, √/×, 有/无.",
     ),
     "rule.not_a_count": (
-        "{file} 第{line}行「{column}」值「{value}」不是人数。请填写整数，可接受如 3、3人、1,200。",
+        "{file} 第{line}行「{column}」值「{value}」不是整数。请用阿拉伯数字填写，可接受如 3、3人、1,200。",
         "{file} line {line}, '{column}' = '{value}' is not a count. Write a whole number, e.g. 3, 3人, 1,200.",
     ),
     "rule.claim_parts_no_total": (
@@ -243,8 +243,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "read.unknown_kind": ("{file}：无法从表头识别文件类型。能识别的表及其必需列：{accepted}。",
                           "{file}: the header matches none of the known kinds. Recognised kinds and their required headers: "
                           "{accepted}."),
-    "read.missing_required": ("{file}：缺少必填列：{columns}。",
-                              "{file}: required columns are missing: {columns}."),
+    "read.missing_required": ("{file}：缺少必填列：{columns}。表头可写作：{spelled}。",
+                              "{file}: required columns are missing: {columns}. Headers accepted: {spelled}."),
     "read.undecodable": ("{file}：无法识别文件编码（第{line}行起无法解码）。请另存为 UTF-8 或 GB18030 编码的 CSV。",
                          "{file}: the encoding is not recognised (cannot be decoded from line {line}). Save the CSV as UTF-8 or GB18030."),
     "read.undecodable_rows": ("{file}：{bad}行（共{rows}行，超过一半）无法解码，第一处在第{line}行，整个文件未入库。请另存为 UTF-8 或 GB18030 编码后重新导入。",

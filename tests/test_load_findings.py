@@ -101,6 +101,6 @@ def test_a_count_and_a_claim_without_total_are_told_what_they_need(tmp_path: Pat
                       "H1,2020-04-01,1000,300,100\n", encoding="utf-8")
     report = load_files([base, claims], db=tmp_path / "db" / "fupin.duckdb")
     lines, _ = report.summary_lines()
-    assert "  · 人口基数.csv 第2行「乡村人口」值「三百」不是人数。请填写整数，可接受如 3、3人、1,200。" in lines
+    assert "  · 人口基数.csv 第2行「乡村人口」值「三百」不是整数。请用阿拉伯数字填写，可接受如 3、3人、1,200。" in lines
     assert "  · 报销.csv 第2行：未填写总费用，无法核对各项报销与个人自付之和。请填写总费用。" in lines
     assert "  · 报销.csv 第3行：各项报销与个人自付之和与总费用「1000」不符。" in lines

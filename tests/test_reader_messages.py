@@ -160,7 +160,7 @@ def test_a_skipped_sheet_names_its_missing_column(tmp_path: Path) -> None:
     csv_path.write_text(",".join(lacking) + "\n", encoding="utf-8")
     with pytest.raises(readers.ReadError) as err:
         readers.read_file(csv_path)
-    assert "缺少必填列：行政村" in read_error_text(err.value, csv_path.name)
+    assert "缺少必填列：行政村。表头可写作：行政村、村、嘎查村、" in read_error_text(err.value, csv_path.name)
 
 
 def test_a_registry_sheet_without_village_names_it(tmp_path: Path) -> None:
