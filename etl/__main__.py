@@ -37,8 +37,7 @@ def _print_report(report: LoadReport, as_json: bool, lang: str) -> None:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return
     print(t("cli.db", lang, db=report.db))
-    lines, errors = report.summary_lines(lang)
-    print("\n".join(errors + lines))
+    print("\n".join(report.summary_in_order(lang)))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -122,22 +122,40 @@ class LoadReport:
                 "published_seconds": self.published_seconds}
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
-        """Per-file summary lines and the errors, as the command line and the upload page show them."""
+        """Per-file summary lines and the errors, as the upload page shows them (errors apart)."""
         lines: list[str] = [self.upgraded.message(lang)] if self.upgraded else []
         errors: list[str] = [self.error] if self.error else []
-        if self.error and not self.published:  # the load as a whole failed: no file's counts came true
-            return lines, errors
-        for f in self.files:
-            name = Path(f.path).name
+        for f in self._counted_files():
             if f.error:
                 errors.append(f.error)
-                continue
-            for part, part_name in [(s, sheet_name(name, s.sheet)) for s in f.sheets] or [(f, name)]:
-                lines += _summary(part, part_name, lang)
-            if f.skipped_sheets:
-                lines.append(t("cli.skipped_sheets", lang, sheets="、".join(
-                    skipped_sheet_text(n, r, lang) for n, r in f.skipped_sheets)))
+            else:
+                lines += _file_lines(f, lang)
         return lines, errors
+
+    def summary_in_order(self, lang: str = "zh") -> list[str]:
+        """The same lines as the command line prints them: the load's own error first, then each file's
+        lines or its error in the order the files were given."""
+        out: list[str] = [self.upgraded.message(lang)] if self.upgraded else []
+        out += [self.error] if self.error else []
+        for f in self._counted_files():
+            out += [f.error] if f.error else _file_lines(f, lang)
+        return out
+
+    def _counted_files(self) -> list[FileResult]:
+        """The files whose outcome stands: none when the load as a whole failed (no file's counts came true)."""
+        return [] if self.error and not self.published else self.files
+
+
+def _file_lines(f: FileResult, lang: str) -> list[str]:
+    """A loaded file's summary: a line per batch (each sheet of a workbook of several), then its skipped sheets."""
+    name = Path(f.path).name
+    lines: list[str] = []
+    for part, part_name in [(s, sheet_name(name, s.sheet)) for s in f.sheets] or [(f, name)]:
+        lines += _summary(part, part_name, lang)
+    if f.skipped_sheets:
+        lines.append(t("cli.skipped_sheets", lang, sheets="、".join(
+            skipped_sheet_text(n, r, lang) for n, r in f.skipped_sheets)))
+    return lines
 
 
 def _summary(f: FileResult, name: str, lang: str) -> list[str]:

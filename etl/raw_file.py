@@ -85,7 +85,7 @@ def missing_error(path: Path, kind: str, missing: list[str], line: int) -> ReadE
 class RawFile:
     path: Path
     kind: str
-    encoding: str  # 'utf-8', 'utf-8-sig', 'gb18030' or 'xlsx' (any Excel workbook)
+    encoding: str  # 'utf-8', 'utf-8-sig', 'gb18030', 'xlsx' or 'xls' (Excel 97-2003)
     header_line: int  # 1-based line (csv) / row (xlsx) of the header
     columns: dict[str, str]  # canonical -> header as written in the file
     ignored_columns: list[str]  # headers outside the contract

@@ -269,11 +269,11 @@ LABELS: dict[str, tuple[str, str]] = {
                     "{file}: {kind}, read {rows_read}, loaded {rows_loaded}, rejected {rows_rejected}, skipped {rows_skipped}, issues {issues}"),
     "cli.unchanged": ("{file}：与已入库的文件相同，未作更改。", "{file}: identical to a file already loaded; nothing changed."),
     "cli.unchanged_superseded": (
-        "{file}：与已入库的文件相同，未作更改；其后导入的「{later}」改动过同类数据。"
+        "{file}：与已入库的文件相同，未作更改。此后又导入过同类文件（最近的是「{later}」），其中改动过的数据不会被此文件改回；"
         "如需以此文件为准，请勾选“重新导入已导入过的文件”（命令行加 --reload）再导入。",
-        "{file}: identical to a file already loaded; nothing changed. 「{later}」, loaded after it, changed "
-        "data of its kind: to make this file's data current again, tick \"Load files already loaded again\" "
-        "(--reload on the command line)."),
+        "{file}: identical to a file already loaded; nothing changed. Files of its kind were loaded after it (the "
+        "latest: 「{later}」), and what they changed is not changed back by this one: to make this file's data current "
+        "again, tick \"Load files already loaded again\" (--reload on the command line)."),
     "cli.ignored": ("  未使用的列：{columns}", "  columns not used: {columns}"),
     "cli.skipped_sheets": ("  未导入的工作表：{sheets}", "  sheets not loaded: {sheets}"),
     "cli.finding": ("  · {text}", "  · {text}"),

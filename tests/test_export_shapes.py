@@ -20,6 +20,7 @@ import xlwt
 from etl import readers, snapshot
 from etl.archive_checks import OLE_MAGIC
 from etl.load import LoadReport, load_files
+from tests.test_load import read
 from ui.upload import ALLOWED, load_uploads
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,6 +217,7 @@ def test_biff_xls_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
     db = tmp_path / "db" / "fupin.duckdb"
     load([path], db, names=["人口"])
     assert dump(db) == csv_dump
+    assert read(db, "SELECT encoding FROM load_batches") == [("xls",)]  # the file's format, not 'xlsx'
 
 
 def test_xlsx_equivalent_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:

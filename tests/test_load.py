@@ -349,6 +349,18 @@ def test_cli_json_exit_codes_and_env_db(tmp_path: Path, db: Path) -> None:
     assert run_cli("frobnicate").returncode == 2
 
 
+def test_cli_reports_the_files_in_the_order_given(tmp_path: Path, db: Path) -> None:
+    """A refused file between two loaded ones is reported where it was given, not first."""
+    a = write_csv(tmp_path / "a.csv", registry_rows())
+    bad = tmp_path / "b.csv"
+    bad.write_text("甲,乙,丙\n1,2,3\n", encoding="utf-8")
+    c = write_csv(tmp_path / "c.csv", [["户编号", "走访日期", "走访类型"], ["H001", "2020-05-01", "入户走访"]])
+    p = run_cli("load", str(a), str(bad), str(c), "--db", str(db))
+    assert p.returncode == 1
+    names = [line.split("：")[0] for line in p.stdout.splitlines()[1:] if not line.startswith(" ")]
+    assert names == ["a.csv", "b.csv", "c.csv"], p.stdout
+
+
 def test_load_while_a_viewer_holds_the_database_open(tmp_path: Path, db: Path) -> None:
     load_files([write_csv(tmp_path / "a.csv", registry_rows())], db=db)
     # another process opens the database read-only, as the dashboard does, and keeps it open
