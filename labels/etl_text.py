@@ -274,6 +274,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file}: identical to a file already loaded; nothing changed. Files of its kind were loaded after it (the "
         "latest: 「{later}」), and what they changed is not changed back by this one: to make this file's data current "
         "again, tick \"Load files already loaded again\" (--reload on the command line)."),
+    "cli.outside_registry": ("  其中{rows}行的户编号不在已导入的贫困人口信息中，不计入按乡镇、村的统计（“数据管理”页可列出）。",
+                             "  {rows} of its rows name a household number that no registry file has brought; no "
+                             "figure by township or village counts them (data management lists them)."),
     "cli.ignored": ("  未使用的列：{columns}", "  columns not used: {columns}"),
     "cli.skipped_sheets": ("  未导入的工作表：{sheets}", "  sheets not loaded: {sheets}"),
     "cli.finding": ("  · {text}", "  · {text}"),

@@ -50,3 +50,21 @@ def test_the_data_page_lists_them_on_request(db: Path, monkeypatch: pytest.Monke
     assert not at.exception
     shown = next(d.value for d in at.dataframe if "首行行号" in d.value.columns)
     assert list(shown["户编号"]) == ["H9", "H9"] and list(shown["行数"]) == [2, 1]
+
+
+def test_the_load_summary_says_how_many_rows_no_figure_counts(tmp_path: Path) -> None:
+    """The load that writes them says so, counted after every file of the load: ledgers given before the
+    registry that places their households are not reported."""
+    ordered = {"claims.csv": FILES["claims.csv"], "visits.csv": FILES["visits.csv"], "registry.csv": FILES["registry.csv"]}
+    _, report = conftest.load_lines(tmp_path, ordered)
+    lines, _ = report.summary_lines()
+    notes = [line for line in lines if "不在已导入的贫困人口信息中" in line]
+    assert notes == ["  其中2行的户编号不在已导入的贫困人口信息中，不计入按乡镇、村的统计（“数据管理”页可列出）。",
+                     "  其中1行的户编号不在已导入的贫困人口信息中，不计入按乡镇、村的统计（“数据管理”页可列出）。"]
+    assert [f.outside_registry for f in report.files] == [2, 1, 0]
+    assert report.files[0].to_json()["outside_registry"] == 2
+    # the same claims after a registry that has H9: nothing to say
+    fixed = {"registry2.csv": [*FILES["registry.csv"], "德岭山镇,兴丰村,H9,赵六,,户主"],
+             "claims2.csv": [*FILES["claims.csv"], "H9,500,50,2020-05-04"]}
+    _, again = conftest.load_lines(tmp_path, fixed)
+    assert [f.outside_registry for f in again.files] == [0, 0]
