@@ -316,10 +316,11 @@ def _count_outside_registry(con: duckdb.DuckDBPyConnection, files: list[FileResu
         if part.batch_id is None or part.unchanged or part.kind not in schema.LEDGER_TABLES:
             continue
         table = schema.LEDGER_TABLES[part.kind]
+        # an outer join, not NOT IN: the planner builds on the smaller side (L: 0.02 s for a small
+        # batch, 1.5 s for 40M measures, against 0.11 and 3.2 s)
         part.outside_registry = int(scalar(con, f"""
-            WITH b AS (SELECT hk FROM {table} WHERE batch_id = $batch AND hk IS NOT NULL)
-            SELECT count(*) FROM b WHERE hk NOT IN (
-                SELECT hk FROM households WHERE hk IN (SELECT hk FROM b))""", {"batch": part.batch_id}) or 0)  # noqa: S608
+            SELECT count(*) FROM {table} t LEFT JOIN households h ON h.hk = t.hk
+            WHERE t.batch_id = $batch AND t.hk IS NOT NULL AND h.hk IS NULL""", {"batch": part.batch_id}) or 0)  # noqa: S608
     for f in files:
         if f.sheets:
             f.outside_registry = sum(s.outside_registry for s in f.sheets)
