@@ -11,7 +11,7 @@ import streamlit as st
 from etl.fields import table_of_kind
 from etl.messages import issue_text
 from queries import data_admin as q
-from ui import data, extract_log, header, login_log, table, uploader
+from ui import data, extract_log, header, jsonl_log, login_log, navigation, table, uploader
 from ui.context import PageContext, current, md_escape
 from ui.formats import joined
 from ui.upload import ALLOWED, UPLOAD_LIMIT_MB, UploadOutcome, load_uploads
@@ -123,10 +123,10 @@ def _extract_log(ctx: PageContext) -> None:
     """The latest downloads (who, when, what, filter, rows)."""
     def view(log: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
-            ctx.t("extract_log.col.ts"): log["ts"],
+            ctx.t("extract_log.col.ts"): [jsonl_log.shown_time(x) for x in log["ts"]],
             ctx.t("extract_log.col.user"): [f"{d} ({u})" for d, u in zip(log["display_name"], log["user"], strict=True)],
             ctx.t("extract_log.col.scope"): [s if isinstance(s, list) else ctx.t("auth.scope.all") for s in log["scope"]],
-            ctx.t("extract_log.col.page"): log["page"],
+            ctx.t("extract_log.col.page"): [navigation.page_title(p, ctx.lang) for p in log["page"]],
             ctx.t("extract_log.col.what"): [f"{w} ({f})" for w, f in zip(log["what"], log["format"], strict=True)],
             ctx.t("extract_log.col.filter"): [_filter_text(f) for f in log["filter"]],
             ctx.t("extract_log.col.rows"): log["rows"],
@@ -147,7 +147,7 @@ def _login_log(ctx: PageContext) -> None:
 
     def view(log: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
-            ctx.t("login_log.col.ts"): log["ts"],
+            ctx.t("login_log.col.ts"): [jsonl_log.shown_time(x) for x in log["ts"]],
             ctx.t("login_log.col.user"): [user(u, d) for u, d in zip(log["user"], log["display_name"], strict=True)],
             ctx.t("login_log.col.method"): [label("method", m) for m in log["method"]],
             ctx.t("login_log.col.result"): [label("result", r) for r in log["result"]],

@@ -394,6 +394,11 @@ def test_extract_log_line_per_download(users: Path, db: Path) -> None:
     at = _goto(_login("boss"), "data_admin")
     log_table = next(d.value for d in at.dataframe if "行数" in d.value.columns and "用户" in d.value.columns)
     assert len(log_table) == 1 and "wujia" in log_table.iloc[0]["用户"]
+    # its time on the county's clock as the load records show it (the server's zone put downloads before
+    # the load they followed), its page by name
+    assert rec["ts"].endswith("+08:00")
+    shown = log_table.iloc[0]
+    assert shown.iloc[0] == rec["ts"][:19].replace("T", " ") and "致贫原因" in list(shown)
 
 
 def _button(at: AppTest, prefix: str):  # noqa: ANN202

@@ -7,7 +7,8 @@ line; an append takes an exclusive `flock` and is fsynced, so concurrent session
 interleave lines; a read takes a shared lock and skips lines that do not parse.
 
 - `log_path(env, file_name) -> Path`
-- `append(path, record) -> dict`: one line, with `ts` (the local time with offset) first.
+- `append(path, record) -> dict`: one line, with `ts` (the county's local time with offset, etl.clock) first.
+- `shown_time(ts) -> str`: a `ts` as pages show times, the county's wall clock to the second.
 - `read(path, columns, limit=200) -> DataFrame`: the newest lines first.
 """
 
@@ -20,9 +21,11 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from etl import clock
 from etl.snapshot import db_path
 
 
@@ -33,8 +36,9 @@ def log_path(env: str, file_name: str) -> Path:
 
 
 def append(path: Path, record: Mapping[str, Any]) -> dict[str, Any]:
-    """Append one line (adds `ts`, the local time with offset) under an exclusive lock."""
-    line = {"ts": dt.datetime.now().astimezone().isoformat(timespec="seconds"), **record}
+    """Append one line (adds `ts`, the county's local time with offset: the server's own zone, often UTC,
+    put downloads before the load they followed) under an exclusive lock."""
+    line = {"ts": dt.datetime.now(ZoneInfo(clock.time_zone())).isoformat(timespec="seconds"), **record}
     data = (json.dumps(line, ensure_ascii=False, default=str) + "\n").encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
@@ -69,3 +73,15 @@ def read(path: Path, columns: Sequence[str], limit: int = 200) -> pd.DataFrame:
         if len(rows) >= limit:
             break
     return pd.DataFrame(rows, columns=list(columns)) if rows else pd.DataFrame(columns=list(columns))
+
+
+def shown_time(ts: object) -> str:
+    """A logged `ts` as the pages show times: the county's wall clock, `2026-12-05 17:50:39` (a line written
+    with another offset is converted); anything unreadable as it is."""
+    try:
+        moment = dt.datetime.fromisoformat(str(ts))
+    except ValueError:
+        return str(ts)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(clock.time_zone()))
+    return moment.strftime("%Y-%m-%d %H:%M:%S")

@@ -62,3 +62,9 @@ def page_files() -> list[str]:
 def url_paths() -> list[str]:
     """The URL path of every page, in navigation order."""
     return [url for _, entries in PAGES for *_, url in entries]
+
+
+def page_title(url: object, lang: str) -> str:
+    """A page's nav label from its URL path (logs record the path), else the value as it is."""
+    labels = {u: label for _, entries in PAGES for _, label, _, u in entries}
+    return t(labels[url], lang) if url in labels else str(url)
