@@ -16,6 +16,9 @@ _REG = pop.TEXT[pop.REGISTERED]
 _SWITCH = ("建档立卡户（默认，按脱贫状态分色）或监测对象（按监测类别分色），由页面上的“统计对象”切换",
            "Registered households (default, coloured by exit status) or the monitored (by monitoring type), as "
            "the page's population switch says")
+# the gaps chart is coloured by gap, not by exit status or type
+_SWITCH_PLAIN = ("建档立卡户（默认）或监测对象，由页面上的“统计对象”切换",
+                 "Registered households (default) or the monitored, as the page's population switch says")
 define("exit.status", ("各乡镇（村）脱贫状态", "Exit status per township (village)"), _REG,
        ("各脱贫状态的户数", "Households per exit status"), ("该地区建档立卡户", "Registered households of the area"))
 define("exit.by_year", ("分年度脱贫户数", "Exits by year"), _REG,
@@ -28,7 +31,7 @@ define("exit.income", ("人均纯收入与当年贫困线之比", "Income agains
        date_rule=("收入年度的贫困线（2020 年以后沿用 2020 年标准）",
                   "The line of the income year (years after 2020 keep the 2020 line)"),
        source="agg_income_ratio, agg_income_band")
-define("exit.assurances", ("两不愁三保障缺口", "Gaps in the basic assurances"), _SWITCH,
+define("exit.assurances", ("两不愁三保障缺口", "Gaps in the basic assurances"), _SWITCH_PLAIN,
        ("住房不安全、饮水不安全、有成员未参保、有适龄儿童失学的户数（人数另列）",
         "Households with unsafe housing, unsafe water, an uninsured member, a school-age child out of school "
         "(people apart)"), ("该地区该人群的户数", "Households of the population in the area"))

@@ -187,3 +187,10 @@ def test_english_entries_quote_a_code_with_its_english_label() -> None:
                 if word in CODE_EN and CODE_EN[word] not in text:
                     missing.append((fig.key, part, word))
     assert missing == []
+
+
+def test_a_figure_says_how_it_is_coloured_only_when_it_is() -> None:
+    """The 两不愁三保障 gaps are coloured by gap: their note named exit-status colours (the income chart's)."""
+    by_key = {f.key: f for f in figures.all_figures()}
+    assert "分色" in by_key["exit.income"].population[0]
+    assert "分色" not in by_key["exit.assurances"].population[0]
