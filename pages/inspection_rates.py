@@ -134,6 +134,10 @@ def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFr
     verdict = [ctx.t("rates.fail_items", items=names(f)) if f else
                (ctx.t("rates.pass") if any(r[f"{i}_pass"] is not None for i in INDICATORS) else ctx.t("rates.no_figure"))
                for f, (_, r) in zip(df["failed"], df.iterrows(), strict=True)]
+    # a place without a checked household has rates borrowed from its township or the whole area: its
+    # verdict is theirs, which a bare 达标 beside 核查户数 0 did not say
+    verdict = [ctx.t("rates.verdict_borrowed", verdict=v) if not checked and v != ctx.t("rates.no_figure") else v
+               for v, checked in zip(verdict, df["checked_households"].fillna(0), strict=True)]
     small = [names([i for i in INDICATORS if r[f"{i}_small"] and not pd.isna(r[f"{i}_rate"])])
              for _, r in df.iterrows()]
     source = [ctx.t(f"rates.source.{s}") if "/" not in s else
