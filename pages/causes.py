@@ -50,7 +50,7 @@ def totals_section(ctx: PageContext, popn: str) -> pd.DataFrame:
     st.subheader(ctx.t("causes.totals"))
     df = data.run(q.totals, ctx, population=popn)
     if df.empty:
-        empty.show()
+        empty.show_population(popn)
         return df
     plot = df.assign(label=df["main_cause"].map(ctx.code))
     fig = charts.bar(plot.assign(color=plot["label"]), "label", "households", color="color", orientation="h",

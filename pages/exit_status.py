@@ -30,7 +30,7 @@ def status_section(ctx: PageContext) -> bool:
     st.subheader(ctx.t(by_place.title_key("exit.status", level)))
     df = data.run(q.status_by_area, ctx, level=level)
     if df.empty:
-        empty.show()
+        empty.show_population(REGISTERED)
         return False
     plot = df.assign(label=df["exit_status"].map(ctx.code))
     fig = charts.bar(plot, level, "households", color="label", orientation="h",
@@ -138,7 +138,7 @@ def income_section(ctx: PageContext, popn: str) -> None:
     hist = data.run(q.income_histogram, ctx, population=popn)
     bands = data.run(q.income_bands, ctx, population=popn)
     if hist.empty:
-        empty.show()
+        empty.show_population(popn)
         return
     fig = income_figure(hist, ctx, popn)
     left, right = layout.pair("income", [3, 2])
@@ -164,7 +164,7 @@ def assurance_section(ctx: PageContext, popn: str) -> None:
     st.caption(ctx.t("exit.assurances_caption"))
     df = data.run(q.assurances, ctx, population=popn, level=level)
     if df.empty:
-        empty.show()
+        empty.show_population(popn)
         return
     indicators = ["unsafe_housing", "unsafe_water", "uninsured", "school_out"]
     long = df.melt(id_vars=[level], value_vars=indicators, var_name="ind", value_name="n")
@@ -257,14 +257,17 @@ def wrong_exit_section(ctx: PageContext) -> None:
 def main() -> None:
     ctx = current()
     header.show("exit.title")
-    if not status_section(ctx):
-        return
-    year_section(ctx)
+    # without registered households the monitored ones still have their sections (a filter on
+    # 边缘易致贫户 blanked the whole page)
+    registered = status_section(ctx)
+    if registered:
+        year_section(ctx)
     popn = figures.population_switch(ctx, "exit_population")
     income_section(ctx, popn)
     assurance_section(ctx, popn)
     monitoring_section(ctx)
-    wrong_exit_section(ctx)
+    if registered:
+        wrong_exit_section(ctx)
 
 
 main()

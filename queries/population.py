@@ -16,7 +16,11 @@ to hh_facts (alias `f`) and to every summary table keyed by the filter columns (
 
 from __future__ import annotations
 
+import duckdb
+import pandas as pd
+
 from queries.figures import Text
+from queries.filters import Filters, Viewer, fetch, household_where
 
 REGISTERED = "registered"
 MONITORED = "monitored"
@@ -46,3 +50,11 @@ def where(population: str, alias: str = "c") -> str:
 def people_text(population: str) -> Text:
     zh, en = TEXT[population]
     return (f"{zh}；{PEOPLE[0]}", f"{en}; {PEOPLE[1]}")
+
+
+def counts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """One row: the households of each population under the filters (`registered`, `monitored`), so that
+    a page empty for one can say the other has households."""
+    where_, params = household_where(flt, viewer, alias="c")
+    cols = ", ".join(f"coalesce(sum(c.households) FILTER (WHERE {where(p)}), 0)::BIGINT AS {p}" for p in POPULATIONS)
+    return fetch(con, f"SELECT {cols} FROM agg_household c WHERE {where_}", params)  # noqa: S608 - ours

@@ -119,6 +119,19 @@ def test_invalid_url_values_are_ignored(app_db: Path) -> None:
     assert _metrics(at)["建档立卡户"] == "4"
 
 
+def test_a_filter_on_monitored_households_only_points_to_them(app_db: Path) -> None:
+    """A filter on 边缘易致贫户 leaves no registered household: the pages say the filter matches monitored
+    ones and where to switch, and the exit page keeps its monitored sections (it was blank)."""
+    hint = "当前筛选下有1户属于“监测对象”：可在“统计对象”处切换查看。"
+    causes = _open("causes", {"mon": "边缘易致贫户"})
+    assert any(hint in i.value for i in causes.info)
+    exits = _open("exit_status", {"mon": "边缘易致贫户"})
+    assert sum(hint in i.value for i in exits.info) == 3  # exit status; income and gaps of registered households
+    assert "监测户与返贫户" in [h.value for h in exits.subheader]
+    exits.segmented_control(key="exit_population").set_value("monitored").run()
+    assert not exits.exception and sum(hint in i.value for i in exits.info) == 1  # the status chart only
+
+
 def test_no_database_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FUPIN_DB", str(tmp_path / "none.duckdb"))
     at = _app()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from queries import population
+from ui import data
 from ui.context import current
 
 
@@ -16,3 +18,14 @@ def show(hint: str | None = None) -> None:
     if hint:
         msg += " " + hint
     st.info(msg, icon=":material/filter_alt_off:")
+
+
+def show_population(popn: str) -> None:
+    """Empty for one population (建档立卡户 or 监测对象): when the other has households under the filters,
+    say so and where to switch, rather than only to widen the filters (a filter on 边缘易致贫户 leaves no
+    registered household, and the page told the user to change a filter that was right)."""
+    ctx = current()
+    other = population.MONITORED if popn == population.REGISTERED else population.REGISTERED
+    counts = data.run(population.counts, ctx)
+    n = int(counts[other].iloc[0]) if not counts.empty else 0
+    show(ctx.t("empty.other_population", n=n, other=ctx.t(f"population.{other}")) if n else None)
