@@ -8,6 +8,7 @@ import streamlit as st
 from etl.codes import CODE_ORDER
 from queries import overview as q
 from queries.filters import area_level
+from queries.population import REGISTERED
 from ui import charts, data, empty, figures, header, since, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
@@ -101,7 +102,10 @@ def main() -> None:
         on_select=_on_table_select,
     )
     figures.population_note(ctx, "households")
-    area_chart(ctx, df, level)
+    if int(df["households"].sum()):
+        area_chart(ctx, df, level)
+    else:  # only monitored households match: no bars to draw on an axis from -1 to 1
+        empty.show_population(REGISTERED)
     since.section(ctx)
 
 
