@@ -13,7 +13,7 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.briefing")
     st.markdown(ctx.t("insp.brief.intro"))
-    st.caption(ctx.md("insp.brief.scope", scope=briefing_html.area_name(ctx.flt, ctx.lang, ctx.viewer),
+    st.caption(ctx.md("insp.brief.scope", scope=briefing_html.scope_text(ctx.flt, ctx.lang, ctx.viewer),
                      data_as_of=ctx.data_as_of.isoformat(), as_of=ctx.as_of.isoformat()))
     hist = data.run(qh.history, ctx)  # the since-section's date, picked as on the overview
     since_date = None if hist.empty else since.pick(ctx, hist, "brief_since_date")

@@ -128,3 +128,13 @@ def test_the_changes_since_count_township_totals_under_any_filter(tmp_path: Path
     finally:
         con.close()
     assert (cause["opened"], cause["closed"]) == (plain["opened"], plain["closed"]) == (1, 0)
+
+
+def test_a_briefing_of_no_household_says_so_rather_than_good_news(county: Path) -> None:
+    """乙镇 under 因学 holds no household: the findings said "every registered household has a measure, nothing
+    overdue, no archive defect". Now one finding says nothing matches; with monitored households only (甲镇
+    under 边缘易致贫户) the registered-households finding is left out."""
+    assert findings(county, Filters(townships=("乙镇",), main_causes=("因学",))) == [
+        "当前范围和筛选条件下没有农户，本简报没有可报告的发现；各项数字为 0 不说明工作已到位。"]
+    edge = findings(county, Filters(townships=("甲镇",), monitoring_types=("边缘易致贫户",)))
+    assert edge and not any("建档立卡户均有帮扶措施记录" in s for s in edge)

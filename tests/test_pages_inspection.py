@@ -121,6 +121,9 @@ def test_briefing_button(demo_env: Path) -> None:
     at.button(key="brief_go").click().run()
     assert not at.exception
     assert "简报已生成" in texts(at)
+    # the page names what the briefing will cover as the briefing does: its cause filter too
+    cause = open_page("briefing", {"town": "乌加河镇", "cause": "因病"})
+    assert any("乌加河镇（主要致贫原因：因病）" in c.value for c in cause.caption)
 
 
 # ---- uploads --------------------------------------------------------------------------------------

@@ -120,6 +120,13 @@ def area_name(flt: Filters, lang: str, viewer: Viewer | None = None) -> str:
     return t("insp.brief.banner", lang)
 
 
+def scope_text(flt: Filters, lang: str, viewer: Viewer | None = None) -> str:
+    """The area and the other filters, as the page and the briefing both name what it covers:
+    `呼勒斯太苏木（致贫原因：因学）`."""
+    area, chosen = area_name(flt, lang, viewer), filter_text(flt, lang)
+    return f"{area}（{chosen}）" if chosen and lang == "zh" else f"{area} ({chosen})" if chosen else area
+
+
 def filter_text(flt: Filters, lang: str) -> str:
     """The filters besides the place, as a reader reads them (主要致贫原因：因病、因残；脱贫年度：2016–2019):
     two briefings of one township, one filtered to a cause, read alike and counted different households."""
@@ -268,6 +275,8 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     """督查发现: short sentences by rule, each citing the figure of this briefing it comes from."""
     out: list[tuple[str, str]] = []
     kpi = t("insp.brief.headline", lang)
+    if not int(k["all_households"]):  # nothing matches: "all measured, nothing overdue" read as good news
+        return [(t("find.no_households", lang), kpi)]
     if len(flt.townships) == 1:  # rank among the townships, under the same non-area filters
         towns = overview.by_area(con, flt.with_(townships=(), villages=()), viewer, "township")
         me = towns[towns["township"] == flt.townships[0]]
@@ -293,8 +302,9 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     unfilled = mine.loc[mine["main_cause"] == NOT_FILLED, "households"] if not mine.empty else pd.Series(dtype=int)
     if len(unfilled) and int(unfilled.iloc[0]):
         out.append((t("find.cause_unfilled", lang, n=f"{int(unfilled.iloc[0]):,}"), cause_ref))
-    out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
-                t("insp.brief.kpi.no_measure", lang)))
+    if int(k["households"]):  # with none registered, "every registered household has a measure" says nothing
+        out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
+                    t("insp.brief.kpi.no_measure", lang)))
     # overdue items per responsible unit, counted in SQL (not the whole open ledger fetched: 59 ms at L)
     units = qrect.by_dimension(con, flt, viewer, as_of, "responsible_unit")
     units = units[units["overdue"] > 0].sort_values(["overdue", "responsible_unit"], ascending=[False, True],
@@ -333,8 +343,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
 def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang: str, as_of: dt.date,
           data_as_of: dt.date, top: int = 20, since: dt.date | None = None) -> str:
     area = area_name(flt, lang, viewer)
-    chosen = filter_text(flt, lang)
-    scope = f"{area}（{chosen}）" if chosen and lang == "zh" else f"{area} ({chosen})" if chosen else area
+    scope = scope_text(flt, lang, viewer)
     brief = Brief(
         title=t("insp.brief.title", lang, area=area),
         scope=t("insp.brief.scope", lang, scope=scope, data_as_of=data_as_of.isoformat(), as_of=as_of.isoformat()),
