@@ -253,6 +253,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.quality.by_area": ("数据问题按村", "Data issues by village"),
     "insp.quality.defects": ("问题清单（交整改责任人）", "Defect list (for the people who fix it)"),
     "insp.quality.defects_township": ("乡镇", "Township"),
+    "insp.quality.all_townships": ("全部乡镇", "All townships"),
     "insp.quality.trend": ("历次入库的数据问题", "Data issues per load"),
     "insp.quality.trend_none": ("尚无入库记录。", "No loads yet."),
     "insp.quality.trend_note": (

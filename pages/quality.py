@@ -7,7 +7,7 @@ import streamlit as st
 
 from etl import rules
 from queries import quality as q
-from queries.filters import area_level
+from queries.filters import area_level, township_order
 from ui import by_place, charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
@@ -126,13 +126,17 @@ def main() -> None:
                    ctx.t("insp.what.issues_by_area"))
 
     st.subheader(ctx.t("insp.quality.defects"))
-    townships = sorted(towns["township"].dropna().unique())
-    town = st.selectbox(ctx.t("insp.quality.defects_township"), townships, index=0 if townships else None,
-                        key="quality_defects_town")
+    # every township in view at once (first, the default), or one to hand to its responsible person; in
+    # the sidebar's order. It offered single townships only and opened on the first, so the county's list
+    # was out of reach and a download named "乌加河镇" and "全旗" at once
+    townships = [None, *township_order(towns["township"].dropna().unique())]
+    town = st.selectbox(ctx.t("insp.quality.defects_township"), townships, key="quality_defects_town",
+                        format_func=lambda v: ctx.t("insp.quality.all_townships") if v is None else v)
     query = q.defects_query(ctx.flt, ctx.viewer, ctx.as_of, town, ctx.data_as_of)
     found = data.page(query)
     texts = defect_texts(ctx)
-    table.show_list("quality_defects", found, f"{ctx.t('insp.what.defects')}_{town or ''}", query,
+    what = ctx.t("insp.what.defects")
+    table.show_list("quality_defects", found, what if town is None else f"{what}_{town}", query,
                     view=defect_view(found, texts), sources={"rule_name": "rule"}, mappings=texts)
 
     st.subheader(ctx.t("insp.quality.trend"))

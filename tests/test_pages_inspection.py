@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.snapshot import current_snapshot
+from queries.filters import township_order
 from tests import conftest
 from ui.context import md_escape
 
@@ -221,6 +222,21 @@ def test_batch_kinds_are_words(demo_env: Path) -> None:
     kinds = {k for df in frames(at) if "类别" in df.columns and "文件" in df.columns for k in df["类别"]}
     assert kinds and "贫困人口信息" in kinds
     assert not kinds & {"registry", "interventions", "medical_claims", "population_base", "household_checks"}
+
+
+def test_the_issue_list_opens_on_every_township(demo_env: Path) -> None:
+    """The list to hand over opens on all the townships in view (it offered single ones only and opened on
+    the first), in the sidebar's order; one township narrows it."""
+    at = open_page("quality")
+    box = at.selectbox(key="quality_defects_town")
+    assert box.value is None and box.options[0] == "全部乡镇"
+    assert list(box.options[1:]) == list(township_order(box.options[1:]))
+    def listed(at: AppTest) -> set[str]:
+        return {t for df in frames(at) if "户编号" in df.columns and "规则" in df.columns for t in df["乡(镇)"]}
+    everywhere = listed(at)
+    assert len(everywhere) > 1
+    box.set_value(sorted(everywhere)[0]).run()
+    assert listed(at) == {sorted(everywhere)[0]}
 
 
 def test_the_three_issue_counts_are_named(demo_env: Path) -> None:
