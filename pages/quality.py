@@ -103,7 +103,7 @@ def main() -> None:
                    column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                                                   max_value=1)})
         st.subheader(ctx.t("insp.quality.by_village"))
-    table.show("quality_villages_tbl", score_view(villages), ctx.t("insp.what.completeness"),
+    table.show("quality_villages_tbl", score_view(villages), ctx.t("insp.what.completeness_village"),
                column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                                               max_value=1)})
 
@@ -150,7 +150,7 @@ def main() -> None:
                           x_title=ctx.t("insp.data.batch"), y_title=ctx.t("insp.quality.kpi.issues"))
         charts.show(fig, "quality_trend", figure="quality.trend")
         st.caption(ctx.t("insp.quality.trend_note", **{k: f"{v:,}" for k, v in data.call(q.issue_totals).items()}))
-        table.show("quality_trend_tbl", trend, ctx.t("insp.what.trend"))
+        table.show("quality_trend_tbl", trend, ctx.t("insp.what.trend"), unfiltered=True)  # every batch: not the filter's
 
 
 main()

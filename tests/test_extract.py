@@ -320,3 +320,16 @@ def test_whole_numbers_in_a_float_column_are_written_whole() -> None:
     df = pd.DataFrame({"分子": [60.0, None, 62897.0], "收入": [4300.5, 4000.0, None]})
     rows = _rows(csv_bytes(df))
     assert rows[1:] == [["60", "4300.5"], ["", "4000.0"], ["62897", ""]]
+
+
+def test_quality_downloads_are_named_for_what_they_hold(demo_env: Path) -> None:
+    """The two completeness tables had one name (the second saved as "(1)"), and the per-batch issues,
+    county-wide whatever the filter, were named after the township filtered to (a browser review)."""
+    from tests import conftest
+
+    names = list(dict.fromkeys(_deferred_files(conftest.open_page("quality", {"town": "德岭山镇"}))))
+    csv = [n for n in names if n.endswith(".csv")]
+    assert len(csv) == len(set(csv)), csv
+    trend = [n for n in csv if n.startswith("数据问题_按批次")]
+    assert trend and all("德岭山镇" not in n for n in trend), trend
+    assert any(n.startswith("档案完整率_分村") for n in csv), csv
