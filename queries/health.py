@@ -325,7 +325,9 @@ def oop_risks_query(flt: Filters, viewer: Viewer, year: int | None = None, incom
     year_clause = "c.year = $year" if year is not None else "TRUE"
     sql = f"""
         SELECT township, village, household_id, name, year, n_members, income_per_capita, household_income,
-            claims, total_cost, out_of_pocket, threshold, oop_income_ratio
+            claims, total_cost, out_of_pocket,
+            round(threshold, 2) AS threshold,  -- shown to the fen (1927.265 went out); compared unrounded
+            oop_income_ratio
         FROM (
             SELECT c.township, c.village, c.household_id, {mask_name('c.head_name', viewer)} AS name, c.year,
                 c.n_members, c.income_per_capita, c.household_income, c.claims, c.total_cost, c.out_of_pocket,

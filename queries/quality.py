@@ -204,7 +204,7 @@ def issue_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def issue_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Issues and rejected rows recorded by each load, in load order (issues per 100 rows loaded)."""
     return con.execute("""
-        SELECT batch_id, loaded_at, file_name, kind, rows_loaded, rows_rejected, issues,
-            100.0 * issues / nullif(rows_loaded, 0) AS issues_per_100
+        SELECT batch_id, date_trunc('second', loaded_at) AS loaded_at, file_name, kind, rows_loaded, rows_rejected,
+            issues, round(100.0 * issues / nullif(rows_loaded, 0), 2) AS issues_per_100
         FROM load_batches ORDER BY loaded_at, batch_id
     """).df()

@@ -301,7 +301,8 @@ def test_issues(con: duckdb.DuckDBPyConnection) -> None:
     area = quality.issues_by_area(con, ALL, V, "village").set_index("village")
     assert area.loc["温更嘎查", "issues"] == 1 and area.loc["红旗村", "issues"] == 0
     trend = quality.issue_trend(con)
-    assert list(trend["batch_id"]) == [1, 2] and trend.iloc[0]["issues_per_100"] == pytest.approx(100 / 24)
+    assert list(trend["batch_id"]) == [1, 2] and trend.iloc[0]["issues_per_100"] == 4.17  # 100 / 24, to two places as shown
+    assert (trend["loaded_at"].dt.microsecond == 0).all()  # to the second, as shown and downloaded
 
 
 # ---- profile and data admin ------------------------------------------------------------------------
