@@ -32,13 +32,15 @@ def coverage_section(ctx: PageContext) -> bool:
     figures.record("households", int(total["households"].iloc[0]))  # the 户数 of the coverage table
     wide = df.pivot_table(index=level, columns="category", values="share", aggfunc="sum", fill_value=0)
     counts = df.pivot_table(index=level, columns="category", values="reached", aggfunc="sum", fill_value=0)
-    cats = [c for c in CAT_ORDER if c in wide.columns] + [c for c in wide.columns if c not in CAT_ORDER]
+    # every category, reached or not: a category no household of the view has is the gap the page is
+    # for (it disappeared from the chart under a filter), and an unreached cell reads 0%, not blank
+    cats = list(CAT_ORDER) + [c for c in wide.columns if c not in CAT_ORDER]
     towns = list(df.groupby(level)["households"].first().sort_values().index)
-    wide, counts = wide.loc[towns, cats], counts.loc[towns, cats]
-    # the share in each reached cell, the households reached on hover: a heatmap's texttemplate knows
-    # only x, y, z and text (custom data drew "-" under every share)
-    share = [[f"{s:.0%}" if n else "" for s, n in zip(rs, rn, strict=True)]
-             for rs, rn in zip(wide.values, counts.values, strict=True)]
+    wide = wide.reindex(index=towns, columns=cats, fill_value=0)
+    counts = counts.reindex(index=towns, columns=cats, fill_value=0)
+    # the share in each cell, the households reached on hover: a heatmap's texttemplate knows only x, y,
+    # z and text (custom data drew "-" under every share)
+    share = [[f"{s:.0%}" for s in rs] for rs in wide.values]
     fig = charts.unvalidated(go.Heatmap(
         z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=share, customdata=counts.values,
         texttemplate="%{text}",

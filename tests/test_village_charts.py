@@ -173,3 +173,15 @@ def test_quality_chart_worst_on_top(demo_env: Path) -> None:
     order = fig["layout"]["yaxis"]["categoryarray"]
     assert score[order[-1]] == min(score.values()) and score[order[0]] == max(score.values())
     assert max(fig["layout"]["xaxis"]["tickvals"]) == 1  # no "120%" tick in the room for the values
+
+
+def test_coverage_heatmap_keeps_every_category_and_writes_zero(demo_env: Path) -> None:
+    """Under a filter, a category no household of the view has is still a column, each unreached cell
+    reading 0% (categories disappeared, cells were blank)."""
+    from etl.codes import CODE_ORDER
+
+    fig = chart(conftest.open_page("assistance", {"town": TOWN, "cause": "因病"}), "assist_coverage_chart")
+    heat = next(tr for tr in fig["data"] if tr["type"] == "heatmap")
+    assert len(heat["x"]) >= len(CODE_ORDER["intervention_category"])
+    cells = [c for row in heat["text"] for c in row]
+    assert "0%" in cells and "" not in cells
