@@ -439,6 +439,13 @@ def township_order(townships: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(townships, key=lambda t: (DEMO_TOWNSHIPS.get(t, "999999999999"), t)))
 
 
+def township_rank(townships: pd.Series) -> pd.Series:
+    """Each row's township's position in `township_order`, to sort a frame of places as the sidebar lists
+    them (not by name: pages listed the townships in two orders)."""
+    order = {t: i for i, t in enumerate(township_order(townships.dropna().unique()))}
+    return townships.map(order)
+
+
 def options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Options:
     # agg_household has one row per combination of filter values (etl.derive), a few thousand rows
     # where hh_facts has millions, and the same filter columns

@@ -29,7 +29,7 @@ from queries.filters import (
     household_where,
     mask_id,
     mask_name,
-    township_order,
+    township_rank,
 )
 
 GROUP_ORDER = ("脱贫户", "未脱贫户", "边缘户", "一般农户")
@@ -63,8 +63,7 @@ def village_frame(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) 
     df["size_from"] = ["base" if pd.notna(b) else "registry" for b in df["rural_households"]]
     df["size"] = df["rural_households"].where(df["rural_households"].notna(), df["households"]).astype(float)
     df = df[df["size"] > 0]
-    order = {t: i for i, t in enumerate(township_order(df["township"].unique()))}
-    df = df.assign(_t=df["township"].map(order)).sort_values(["_t", "village"], kind="mergesort")
+    df = df.assign(_t=township_rank(df["township"])).sort_values(["_t", "village"], kind="mergesort")
     return df.drop(columns=["_t"]).reset_index(drop=True)
 
 

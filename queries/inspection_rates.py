@@ -67,7 +67,7 @@ from queries.filters import (
     mask_id,
     mask_name,
     merge,
-    township_order,
+    township_rank,
 )
 
 LEVELS = ("all", "township", "village")
@@ -399,8 +399,7 @@ def rates(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, level
     rows = _verdicts(rows, lines)
     keys = KEYS[level]
     if keys:
-        order = {t: i for i, t in enumerate(township_order(rows["township"].dropna().unique()))}
-        rows["_town"] = rows["township"].map(order)
+        rows["_town"] = township_rank(rows["township"])
         rows = rows.sort_values(["fails", "_excess", "_town", *keys], ascending=[False, False, True]
                                 + [True] * len(keys), kind="mergesort").drop(columns=["_town"])
     return rows.drop(columns=["_excess"]).reset_index(drop=True)

@@ -185,3 +185,11 @@ def test_coverage_heatmap_keeps_every_category_and_writes_zero(demo_env: Path) -
     assert len(heat["x"]) >= len(CODE_ORDER["intervention_category"])
     cells = [c for row in heat["text"] for c in row]
     assert "0%" in cells and "" not in cells
+
+
+def test_township_tables_follow_the_sidebar_order(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """The health page's enrolment table listed the townships by name, the sidebar by statistical code."""
+    from queries.filters import township_order
+
+    towns = list(health.enrolment_by_township(demo_con, Filters(), V)["township"])
+    assert len(towns) > 2 and towns == list(township_order(towns)) and towns != sorted(towns)
