@@ -185,8 +185,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.visits.download_all": ("下载名单中前 {n} 户简介（HTML）", "Download the profiles of the top {n} (HTML)"),
     "insp.visits.sample": ("抽查样本", "Inspection sample"),
     "insp.visits.sample_rules": (
-        "按村分层的可重复随机抽样：先按 md5(种子|乡镇|村) 排序抽取村，再在每个抽中村内按由种子和 md5(户编号) 算出的抽签号排序，分别抽取建档立卡户和非建档立卡户（监测户）。相同数据、相同种子得到相同样本。",
-        "Reproducible random sample stratified by village: villages ordered by md5(seed|township|village) and drawn, then within each village households ordered by a draw number computed from the seed and md5(household no.), registered and non-registered (monitored) households drawn separately. Same data and seed = same sample.",
+        "按村分层的可重复随机抽样：先由“随机种子”和乡镇、村名算出每个村的抽签号，按号抽取村；再在每个抽中的村内，由种子和户编号算出每户的抽签号，分别抽取建档立卡户和非建档立卡户（监测户）。数据和种子相同，样本就相同，可供复核；换一个种子即换一组样本。",
+        "Reproducible random sample stratified by village: each village gets a draw number from the seed and its township and name, villages are drawn by it; within each drawn village each household gets a draw number from the seed and its household number, and registered and non-registered (monitored) households are drawn separately. The same data and seed give the same sample, for checking; another seed gives another sample.",
     ),
     "insp.visits.seed": ("随机种子", "Seed"),
     "insp.visits.n_villages": ("抽取村数（0 = 全部）", "Villages to draw (0 = all)"),
