@@ -425,7 +425,7 @@ def test_upload_page_accepts_the_demo_exports(page: Any, server: StreamlitServer
     # which the later workbook updated, says so and how to make it current again
     unchanged = t("cli.unchanged", "zh", file="").lstrip("：").rstrip("。")
     assert summary.count(unchanged) == len(files), summary
-    assert "其后导入的「乌拉特中旗建档立卡贫困人口信息表.xlsx」" in summary, summary
+    assert "（最近的是「乌拉特中旗建档立卡贫困人口信息表.xlsx」）" in summary, summary
     screenshot(page, screenshots_dir, "zh-data-management-upload")
 
 
