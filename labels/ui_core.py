@@ -36,8 +36,8 @@ LABELS: dict[str, tuple[str, str]] = {
                   "'Overdue' and 'days since' are computed against this date. The demo data is set in 2020, "
                   "so the data's as-of date is the default."),
     "empty.no_match": ("当前筛选条件下没有数据。", "No data matches the current filters."),
-    "empty.other_population": ("当前筛选下有{n}户属于“{other}”：可在“统计对象”处切换查看。",
-                               "The filters match {n} households in “{other}”: switch the population to see them."),
+    "empty.other_population": ("当前筛选下没有{this}，但有{n}户属于“{other}”：可在“统计对象”处切换查看。",
+                               "No {this} match the filters, but {n} households in “{other}” do: switch the population to see them."),
     "empty.reset_hint": ("可在左侧调整筛选条件或点击“重置筛选”。",
                          "Change the filters on the left or click 'Reset filters'."),
     "extract.csv": ("下载 CSV", "Download CSV"),

@@ -122,7 +122,7 @@ def test_invalid_url_values_are_ignored(app_db: Path) -> None:
 def test_a_filter_on_monitored_households_only_points_to_them(app_db: Path) -> None:
     """A filter on 边缘易致贫户 leaves no registered household: the pages say the filter matches monitored
     ones and where to switch, and the exit page keeps its monitored sections (it was blank)."""
-    hint = "当前筛选下有1户属于“监测对象”：可在“统计对象”处切换查看。"
+    hint = "当前筛选下没有建档立卡户，但有1户属于“监测对象”：可在“统计对象”处切换查看。"
     overview = _open("overview", {"mon": "边缘易致贫户"})
     assert any(hint in i.value for i in overview.info) and not overview.get("plotly_chart")
     causes = _open("causes", {"mon": "边缘易致贫户"})

@@ -28,4 +28,8 @@ def show_population(popn: str) -> None:
     other = population.MONITORED if popn == population.REGISTERED else population.REGISTERED
     counts = data.run(population.counts, ctx)
     n = int(counts[other].iloc[0]) if not counts.empty else 0
-    show(ctx.t("empty.other_population", n=n, other=ctx.t(f"population.{other}")) if n else None)
+    if not n:
+        show()
+        return
+    st.info(ctx.t("empty.other_population", this=ctx.t(f"population.{popn}"), n=n, other=ctx.t(f"population.{other}")),
+            icon=":material/filter_alt_off:")
