@@ -105,7 +105,7 @@ def main() -> None:
     if int(df["households"].sum()):
         area_chart(ctx, df, level)
     else:  # only monitored households match: no bars to draw on an axis from -1 to 1
-        empty.show_population(REGISTERED)
+        empty.show_population(REGISTERED, switch=False)
     since.section(ctx)
 
 

@@ -20,7 +20,7 @@ def show(hint: str | None = None) -> None:
     st.info(msg, icon=":material/filter_alt_off:")
 
 
-def show_population(popn: str) -> None:
+def show_population(popn: str, switch: bool = True) -> None:
     """Empty for one population (建档立卡户 or 监测对象): when the other has households under the filters,
     say so and where to switch, rather than only to widen the filters (a filter on 边缘易致贫户 leaves no
     registered household, and the page told the user to change a filter that was right)."""
@@ -31,5 +31,6 @@ def show_population(popn: str) -> None:
     if not n:
         show()
         return
-    st.info(ctx.t("empty.other_population", this=ctx.t(f"population.{popn}"), n=n, other=ctx.t(f"population.{other}")),
+    key = "empty.other_population" if switch else "empty.other_population_elsewhere"  # a page without the switch
+    st.info(ctx.t(key, this=ctx.t(f"population.{popn}"), n=n, other=ctx.t(f"population.{other}")),
             icon=":material/filter_alt_off:")
