@@ -230,7 +230,7 @@ def sql_id_mangled_of(n: str) -> str:
 # alternative makes a non-date match too, with empty groups, so one regexp_replace gives either
 # "Y-M-D" or "--" (which try_strptime rejects): one regex pass instead of a match plus a replace.
 _YMD_RE = (
-    "^(?:(\\d{4}) ?[-/.年] ?(\\d{1,2}) ?[-/.月] ?(\\d{1,2}) ?日?"
+    "^(?:(\\d{4}) ?[-/.年] ?(\\d{1,2}) ?[-/.月] ?(\\d{1,2}) ?[日号]?"
     "(?:[ T]\\d{1,2}:\\d{1,2}(?::\\d{1,2}(?:\\.\\d*)?)?)?|(?s:.*))$"
 )
 _EXCEL_EPOCH = "DATE '1899-12-30'"  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
