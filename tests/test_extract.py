@@ -315,11 +315,16 @@ def test_downloads_of_village_rows_are_named_by_village(demo_env: Path) -> None:
 
 def test_whole_numbers_in_a_float_column_are_written_whole() -> None:
     """A count in a column with a gap (分子, 分母 of 三率一度) is a float column: it went out as 60.0 and
-    62897.0 beside a screen showing 60 and 62,897 (a browser review). A column of whole numbers is
-    written whole; one with a fraction keeps it."""
+    62897.0 beside a screen showing 60 and 62,897 (a browser review). A whole value is written whole,
+    a fraction kept; a list written by DuckDB (贫困线 4000.0, a probe) the same way."""
     df = pd.DataFrame({"分子": [60.0, None, 62897.0], "收入": [4300.5, 4000.0, None]})
     rows = _rows(csv_bytes(df))
-    assert rows[1:] == [["60", "4300.5"], ["", "4000.0"], ["62897", ""]]
+    assert rows[1:] == [["60", "4300.5"], ["", "4000"], ["62897", ""]]
+    from ui.extract import csv_from_sql
+
+    view = SqlView(sql="SELECT * FROM (VALUES (60.0::DOUBLE, 4300.5::DOUBLE), (NULL, 4000.0), (62897.0, NULL)) t(a, b)",
+                   params={}, columns=(("a", "分子"), ("b", "收入")))
+    assert _rows(csv_from_sql(duckdb.connect(), view))[1:] == rows[1:]
 
 
 def test_quality_downloads_are_named_for_what_they_hold(demo_env: Path) -> None:

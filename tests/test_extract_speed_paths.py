@@ -78,7 +78,9 @@ def _expected(con: duckdb.DuckDBPyConnection, lq: ListQuery, view: extract.SqlVi
                 cells.append("")
             elif isinstance(value, bool):
                 cells.append(view.yes if value else view.no)
-            elif isinstance(value, (int, float)):
+            elif isinstance(value, float):  # a whole value written whole (2500, not 2500.0)
+                cells.append(extract._number_text(value) or "")
+            elif isinstance(value, int):
                 cells.append(str(value))
             elif isinstance(value, list):
                 cells.append(str(extract._neutralise_cell("、".join(mapping.get(v, v) for v in value))))

@@ -160,6 +160,11 @@ class SqlView:
                 expr = mapped(f"v.{col}")
             elif percent_text and src in self.percent:
                 expr, text = f"printf('%.2f%%', v.{col} * 100)", False
+            elif percent_text and kind == "DOUBLE":  # a whole value as csv_bytes writes it (_number_text):
+                # 4000, not DuckDB's 4000.0 (贫困线, 金额); +0.05 s per million rows of two such columns
+                expr = (f"CASE WHEN v.{col} = trunc(v.{col}) AND abs(v.{col}) < 9007199254740992 "
+                        f"THEN CAST(CAST(v.{col} AS BIGINT) AS VARCHAR) ELSE CAST(v.{col} AS VARCHAR) END")
+                text = False
             else:
                 expr, text = f"v.{col}", False
             if text and neutral:
@@ -301,12 +306,20 @@ def csv_bytes(df: pd.DataFrame, percent: Sequence[str] = ()) -> bytes:
     number 0.9412), not as 0.9411764705882353."""
     if percent:
         df = df.assign(**{c: [f"{v:.2%}" if pd.notna(v) else None for v in df[c]] for c in percent if c in df})
-    # a count in a column with a gap is a float column: 60.0 beside a screen showing 60
-    whole = [c for c in df.columns if pd.api.types.is_float_dtype(df[c]) and df[c].notna().any()
-             and bool((df[c].dropna() % 1 == 0).all()) and float(df[c].abs().max()) < 2**53]
-    if whole:
-        df = df.assign(**{str(c): df[c].astype("Int64") for c in whole})
+    # a whole value of a float column is written whole (a count in a column with a gap is a float column:
+    # 60.0 beside a screen showing 60; an income of 4000.0 beside 4300.5), as csv_from_sql writes it
+    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
+    if floats:
+        df = df.assign(**{str(c): [_number_text(v) for v in df[c]] for c in floats})
     return neutralise(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _number_text(value: float) -> str | None:
+    """A float as a CSV cell: whole values without `.0`, others as Python writes them (shortest round trip,
+    as pandas and DuckDB do), NaN empty."""
+    if value != value:  # NaN
+        return None
+    return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
 
 
 _SHARE_TEXT = re.compile(r"-?\d+(?:\.\d+)?%")
