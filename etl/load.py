@@ -881,7 +881,10 @@ def _same_households(con: duckdb.DuckDBPyConnection) -> None:
             ON o.tb = n.tb AND o.hk = n.hk AND o.income_year IS NOT DISTINCT FROM n.income_year
         GROUP BY ALL HAVING NOT bool_or(o.h IS DISTINCT FROM n.h OR o.n IS DISTINCT FROM n.n)
         EXCEPT SELECT hk FROM todo_placed
-        EXCEPT SELECT hk FROM data_issues WHERE hk IN (SELECT hk FROM rep_hk)""")  # noqa: S608 - ours
+        EXCEPT SELECT hk FROM data_issues WHERE hk IN (SELECT hk FROM rep_hk)
+        -- an earlier file of this load wrote them: hh_content still holds them as they were before the
+        -- load, so a later file that restores that state looked "unchanged" and was not applied
+        EXCEPT SELECT hk FROM {stage_table("hk")}""")  # noqa: S608 - ours
 
 
 def _write_households(con: duckdb.DuckDBPyConnection, rows: dict[str, str], households: str | None = None) -> None:

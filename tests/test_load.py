@@ -361,6 +361,32 @@ def test_cli_reports_the_files_in_the_order_given(tmp_path: Path, db: Path) -> N
     assert names == ["a.csv", "b.csv", "c.csv"], p.stdout
 
 
+def test_a_later_file_of_one_load_that_restores_a_household_is_applied(tmp_path: Path, db: Path) -> None:
+    """H2 corrected to 已脱贫 and loaded; then, in one command, the original file (未脱贫) and the
+    correction again: the correction, the later file, wins. It was judged unchanged against the stored
+    state before the command, so H2 stayed 未脱贫 while both files reported their rows loaded (a probe)."""
+    def status() -> str:
+        return read(db, "SELECT exit_status FROM households WHERE household_id = 'H2'")[0][0]
+
+    def registry(name: str, exit_status: str, year: str, blank_lines: int = 0) -> Path:
+        rows = [["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫属性", "脱贫年度", "主要致贫原因"],
+                ["德岭山镇", "兴丰村", "H1", "甲一", pid("19500101", "001"), "户主", "已脱贫", "2019", "因病"],
+                ["德岭山镇", "兴丰村", "H2", "乙一", pid("19800303", "003"), "户主", exit_status, year, "因病"]]
+        return write_csv(tmp_path / name, rows + [[""] * 9] * blank_lines)  # a blank line: another file
+
+    load_files([registry("orig.csv", "未脱贫", "")], db=db)
+    load_files([registry("fixed.csv", "已脱贫", "2020")], db=db)
+    assert status() == "已脱贫"
+    assert load_files([registry("orig2.csv", "未脱贫", "", 1), registry("fixed2.csv", "已脱贫", "2020", 1)],
+                      db=db).exit_code == 0
+    assert status() == "已脱贫"
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT exit_status FROM hh_facts WHERE household_id = 'H2'").fetchall() == [("已脱贫",)]
+    finally:
+        con.close()
+
+
 def test_load_while_a_viewer_holds_the_database_open(tmp_path: Path, db: Path) -> None:
     load_files([write_csv(tmp_path / "a.csv", registry_rows())], db=db)
     # another process opens the database read-only, as the dashboard does, and keeps it open
