@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--json", action="store_true", help="print one JSON object")
     p_export = sub.add_parser("export-parquet", help="write the current snapshot as Parquet (hive-partitioned by "
                                                      "township) with a manifest, for Spark, Trino and other engines")
-    p_export.add_argument("dir", type=Path, help="the export folder")
+    p_export.add_argument("dir", type=Path, help="the export folder: new, empty, or an earlier export (replaced); "
+                                                 "anything else is refused")
     p_export.add_argument("--db", type=Path, default=None, help="database path")
     p_export.add_argument("--ddl", choices=["spark", "trino"], default=None,
                           help="also print CREATE TABLE statements for this engine")
@@ -147,10 +148,15 @@ def main(argv: list[str] | None = None) -> int:
         if snapshot.current_snapshot(args.db) is None:
             print(t("cli.no_db", lang, db=snapshot.db_path(args.db)))
             return 1
-        manifest = parquet_export.export(args.dir, args.db)
+        try:
+            manifest = parquet_export.export(args.dir, args.db)
+        except parquet_export.ExportError as exc:
+            print(t("cli.export_refused", lang, dir=exc), file=sys.stderr)
+            return 1
         rows = sum(spec["rows"] for spec in manifest["tables"].values())
+        # with --ddl, stdout is the script: the status line goes to stderr
         print(t("cli.exported", lang, dir=args.dir.absolute(), snapshot=manifest["snapshot"],
-                tables=len(manifest["tables"]), rows=f"{rows:,}"))
+                tables=len(manifest["tables"]), rows=f"{rows:,}"), file=sys.stderr if args.ddl else sys.stdout)
         if args.ddl:
             print(parquet_export.table_ddl(manifest, args.location or args.dir.absolute().as_uri(), args.ddl))
         return 0

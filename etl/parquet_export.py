@@ -122,9 +122,31 @@ def _write_table(con: duckdb.DuckDBPyConnection, sql: str, target: Path, partiti
     return total
 
 
+class ExportError(Exception):
+    """DIR holds something other than an earlier export: nothing is written and nothing removed."""
+
+
+def _refuse_foreign(out: Path) -> None:
+    """An earlier export (its manifest says so) or an empty folder may be replaced; anything else at DIR
+    is refused: `export-parquet data` replaced the database folder, snapshots and all (a probe)."""
+    if not out.exists() and not out.is_symlink():
+        return
+    if out.is_dir() and not out.is_symlink():
+        if not any(out.iterdir()):
+            return
+        try:
+            if json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("format") == FORMAT:
+                return
+        except (OSError, ValueError, AttributeError):
+            pass
+    raise ExportError(str(out))
+
+
 def export(out: Path, db: str | Path | None = None) -> dict[str, Any]:
-    """Write the current snapshot under `out` (replacing an earlier export there); return the manifest."""
+    """Write the current snapshot under `out` (replacing an earlier export there, and nothing else:
+    `ExportError`); return the manifest."""
     out = Path(out).absolute()
+    _refuse_foreign(out)
     con, snap = connect_read(db)
     work = out.with_name(f".{out.name}.writing")
     shutil.rmtree(work, ignore_errors=True)
@@ -146,7 +168,8 @@ def export(out: Path, db: str | Path | None = None) -> dict[str, Any]:
             partitioned = any(c["name"] == PARTITION_COLUMN for c in columns)
             sql = _source(table, columns, [t for t in tables if t != "meta"])
             rows = _write_table(con, sql, work / "tables" / table, partitioned)
-            manifest["tables"][table] = {"path": f"tables/{table}", "rows": rows, "columns": columns,
+            written = [{**c, "type": _WRITTEN_AS.get(c["type"], c["type"])} for c in columns]  # as in the files
+            manifest["tables"][table] = {"path": f"tables/{table}", "rows": rows, "columns": written,
                                          "partition_by": [PARTITION_COLUMN] if partitioned else []}
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     except BaseException:

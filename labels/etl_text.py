@@ -295,6 +295,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.no_db": ("数据库不存在：{db}", "No database at {db}"),
     "cli.refreshed": ("已按当前版本重建汇总表，基础数据逐表行数不变（{rows}）：{db}",
                       "Derived tables rebuilt for this version, every base table's row count unchanged ({rows}): {db}"),
+    "cli.export_refused": ("{dir} 已存在且不是此前导出的 Parquet 目录（没有导出清单），未作任何更改。请指定一个新的或空的目录。",
+                           "{dir} exists and is not an earlier Parquet export (no export manifest); nothing was changed. Name a new or empty folder."),
     "cli.exported": ("已导出快照 {snapshot} 为 Parquet：{dir}（{tables} 张表，共 {rows} 行）",
                      "Snapshot {snapshot} exported as Parquet to {dir} ({tables} tables, {rows} rows)"),
 }
