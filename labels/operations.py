@@ -36,6 +36,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "backup.reason.checksum": ("校验和与备份清单不符，文件已损坏或被改动", "checksum differs from the manifest"),
     "backup.reason.not_db": ("不是看板数据库", "not a dashboard database"),
     "backup.reason.unreadable": ("无法打开", "cannot be opened"),
+    "backup.reason.damaged": ("文件已损坏（数据块校验失败）", "the file is damaged (a block fails its checksum)"),
     # the dashboard on a database of an older version
     "stale.title": ("数据库需要升级", "The database needs an upgrade"),
     "stale.body": (

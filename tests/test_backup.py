@@ -117,6 +117,17 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(tmp_path: Path, db: Pat
     p = run_cli("restore", str(tmp_path / "empty-dir-that-is-not-there"), "--db", str(db))
     assert p.returncode == 1
     assert snapshot.current_snapshot(db) == before
+    # a damaged file without its manifest (no checksum to compare): it opened and its rows counted, so it
+    # was published, and every query then failed (a probe). Every block it uses is read now.
+    bare, _ = backup.backup(tmp_path / "bk2", db)
+    bare.with_suffix(".json").unlink()
+    with open(bare, "r+b") as fh:
+        for block in range(3, bare.stat().st_size // 262144):  # a few bytes inside every data block
+            fh.seek(block * 262144 + 12288 + 5000)
+            fh.write(b"\xde\xad\xbe\xef")
+    p = run_cli("restore", str(bare), "--db", str(db))
+    assert p.returncode == 1 and "已损坏" in p.stderr, p.stderr
+    assert snapshot.current_snapshot(db) == before
 
 
 def test_a_backup_of_a_newer_version_is_refused(tmp_path: Path, db: Path) -> None:
