@@ -8,15 +8,18 @@ Exit codes: 0 every file read (even with rejected rows), 1 a file could not be r
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
 from pathlib import Path
 
+import duckdb
+
 from etl import snapshot
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.load import LoadReport, load_files
-from labels import t
+from labels import LABELS, t
 
 
 def _terminal_progress(enabled: bool):
@@ -110,16 +113,13 @@ def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
 
     try:
         if args.command == "backup":
-            file, m = backup.backup(args.dir, args.db)
+            file, m = backup.backup(args.dir, args.db, lang)
             print(t("cli.backup_done", lang, file=file, generation=m.generation, version=m.schema_version,
                     size=backup.human_size(m.bytes), households=m.households))
         else:
             db, m = backup.restore(args.source, args.db, lang)
             print(t("cli.restore_done", lang, file=m.file, db=db, version=m.schema_version,
                     households=m.households))
-    except FileNotFoundError as exc:
-        print(t("cli.no_db", lang, db=exc.args[0] if exc.args else ""), file=sys.stderr)
-        return 1
     except (backup.BackupError, UpgradeError) as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -133,6 +133,39 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors; keep its code
         return int(exc.code or 0)
     lang = args.lang
+    before = _generation(args)
+    try:
+        return _run(args, lang)
+    except KeyboardInterrupt:  # Ctrl-C: say what stands, not a traceback
+        after = _generation(args)
+        published = after is not None and after != before
+        print(t("cli.interrupted_published" if published else "cli.interrupted", lang,
+                db=snapshot.db_path(getattr(args, "db", None))), file=sys.stderr)
+        return 0 if published else 130
+    except (OSError, duckdb.IOException) as exc:  # a folder not writable, a disk full, a path that is a folder
+        path = getattr(exc, "filename", None) or ""
+        code = getattr(exc, "errno", None)
+        reason = (t(f"oserror.{errno.errorcode[code]}", lang) if code in errno.errorcode
+                  and f"oserror.{errno.errorcode[code]}" in LABELS else
+                  getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200])
+        msg = t("cli.os_error", lang, path=path, reason=reason)
+        if getattr(args, "json", False):
+            print(json.dumps({"error": msg}, ensure_ascii=False))
+        else:
+            print(msg, file=sys.stderr)
+        return 1
+
+
+def _generation(args: argparse.Namespace) -> int | None:
+    """The published generation of the command's database (None: none, or it cannot be read)."""
+    try:
+        current = snapshot.current_snapshot(getattr(args, "db", None))
+    except Exception:  # noqa: BLE001 - only a hint for the Ctrl-C message
+        return None
+    return snapshot.generation(current) if current is not None else None
+
+
+def _run(args: argparse.Namespace, lang: str) -> int:
     if args.command in ("rebuild", "refresh"):
         return _rebuild(args.db, args.if_stale, lang)
     if args.command in ("backup", "restore"):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import schema, snapshot
+from etl import clock, schema, snapshot
 from etl.load import rebuild
 from labels import t
 
@@ -114,16 +114,19 @@ def _read_whole(path: Path, lang: str = "zh") -> None:
         con.close()
 
 
-def backup(dest: Path, db: str | os.PathLike[str] | None = None) -> tuple[Path, Manifest]:
-    """Copy the current snapshot into `dest` as `fupin-<time>-g<generation>.duckdb` with its manifest."""
+def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh") -> tuple[Path, Manifest]:
+    """Copy the current snapshot into `dest` as `fupin-<time>-g<generation>.duckdb` with its manifest
+    (the time on the county's clock, as the load records)."""
     target = snapshot.db_path(db)
+    if snapshot.current_snapshot(target) is None:  # before the lock and the folder: nothing left behind
+        raise BackupError(t("cli.no_db", lang, db=target))
     dest.mkdir(parents=True, exist_ok=True)
     with snapshot.write_lock(target):  # no load publishes, so the current file stays unwritten
         current = snapshot.current_snapshot(target)
         if current is None:
-            raise FileNotFoundError(f"no database at {target}")
+            raise BackupError(t("cli.no_db", lang, db=target))
         gen = snapshot.generation(current)
-        stamp = datetime.now()
+        stamp = clock.now()
         name = f"{PREFIX}{stamp:%Y%m%d-%H%M%S}-g{gen:08d}.duckdb"
         part = dest / f".{name}.part"
         try:
@@ -164,7 +167,7 @@ def choose(source: Path, lang: str = "zh") -> Path:
             raise BackupError(t("cli.restore_none", lang, dir=source))
         return found[-1]
     if not source.is_file():
-        raise FileNotFoundError(source)
+        raise BackupError(t("cli.restore_missing", lang, path=source))
     return source
 
 

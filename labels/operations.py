@@ -30,7 +30,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "已恢复：{file} → {db}（程序版本 {version}，{households} 户；正在查看的用户在下一次操作时看到恢复的数据）",
         "Restored: {file} → {db} (schema version {version}, {households} households; viewers see the "
         "restored data at their next click)"),
-    "cli.restore_none": ("{dir} 中没有备份文件（fupin-g*.duckdb）。", "No backup (fupin-g*.duckdb) in {dir}."),
+    "cli.restore_none": ("{dir} 中没有备份文件（fupin-*.duckdb）。", "No backup (fupin-*.duckdb) in {dir}."),
+    "cli.restore_missing": ("找不到备份：{path}", "No backup at {path}"),
     "cli.restore_bad": ("不是可用的备份，数据未作任何更改：{file}（{reason}）",
                         "Not a usable backup, nothing was changed: {file} ({reason})"),
     "backup.reason.checksum": ("校验和与备份清单不符，文件已损坏或被改动", "checksum differs from the manifest"),

@@ -144,8 +144,25 @@ def test_a_backup_of_a_newer_version_is_refused(tmp_path: Path, db: Path) -> Non
 
 def test_no_database_to_back_up(tmp_path: Path) -> None:
     p = run_cli("backup", str(tmp_path / "bk"), "--db", str(tmp_path / "none" / "fupin.duckdb"))
-    assert p.returncode == 1 and "数据库不存在" in p.stderr
-    assert not backup.backups(tmp_path / "bk")
+    assert p.returncode == 1 and "数据库不存在：" in p.stderr and "no database" not in p.stderr
+    assert not (tmp_path / "bk").exists() and not (tmp_path / "none").exists()  # no folder, no lock left behind
+
+
+def test_operator_mistakes_get_a_sentence_not_a_traceback(tmp_path: Path, db: Path) -> None:
+    """A path that cannot be written, a backup that is not there: a sentence naming the path and why, exit
+    1, nothing changed (a probe met tracebacks, and 数据库不存在：2 for a backup folder it could not make)."""
+    afile = tmp_path / "a.txt"
+    afile.write_text("x", encoding="utf-8")
+    p = run_cli("backup", str(afile / "bk"), "--db", str(db))
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert f"无法完成：{afile / 'bk'}（路径中有一项不是文件夹）" in p.stderr, p.stderr
+    p = run_cli("restore", str(tmp_path / "nowhere"), "--db", str(db))
+    assert p.returncode == 1 and f"找不到备份：{tmp_path / 'nowhere'}" in p.stderr
+    before = snapshot.current_snapshot(db)
+    p = run_cli("load", str(afile), "--db", str(afile / "fupin.duckdb"), "--json")
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert "无法完成" in json.loads(p.stdout.splitlines()[-1])["error"]
+    assert snapshot.current_snapshot(db) == before
 
 
 def test_backups_and_restores_while_viewers_read_and_loads_run(tmp_path: Path, db: Path) -> None:
