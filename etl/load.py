@@ -302,7 +302,11 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
             raise  # load_files tries again at the full memory
         report.error = (t("load.out_of_memory", lang, limit=snapshot.etl_memory_limit())
                         if isinstance(exc, duckdb.OutOfMemoryException) else
+                        t("load.disk_full", lang) if any(m in str(exc) for m in _DISK_FULL) else
                         t("load.failed", lang, detail=f"{type(exc).__name__}: {str(exc).splitlines()[0]}"[:300]))
+        if not report.published:  # no file's counts came true: --json said every file loaded
+            for part in (p for f in report.files for p in (f, *f.sheets)):
+                part.rows_loaded = part.rows_rejected = part.issues = part.outside_registry = 0
     tick(1.0, t("progress.done", lang))
     return report
 
@@ -324,6 +328,10 @@ def _count_outside_registry(con: duckdb.DuckDBPyConnection, files: list[FileResu
     for f in files:
         if f.sheets:
             f.outside_registry = sum(s.outside_registry for s in f.sheets)
+
+
+# what DuckDB says when the disk (or the process's file-size limit) is full
+_DISK_FULL = ("No space left on device", "File too large", "Disk quota exceeded")
 
 
 def finish(w: snapshot.Writer, db: Path, touched: Touched, *, full: bool = False) -> None:

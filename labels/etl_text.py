@@ -260,6 +260,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "not loaded."),
     "read.load_failed": ("{file}：入库失败，数据库未作任何更改（{detail}）。",
                          "{file}: loading failed; the database was not changed ({detail})."),
+    "load.disk_full": ("入库失败：磁盘空间不足（或文件超过系统允许的大小），数据库未作任何更改。请清理数据库所在磁盘后重新导入。",
+                       "The load failed: the disk is full (or a file exceeds the system's size limit); the database was not changed. Free space on the database's disk and load again."),
     "load.failed": ("入库失败，数据库未作任何更改（{detail}）。", "Loading failed; the database was not changed ({detail})."),
     "load.out_of_memory": ("入库失败，数据库未作任何更改：内存不足（上限 {limit}）。请用环境变量 FUPIN_ETL_MEMORY 调高上限（如 4GB）后重新导入。",
                            "Loading failed; the database was not changed: out of memory (limit {limit}). Raise the limit with the "

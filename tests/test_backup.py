@@ -16,7 +16,7 @@ import pytest
 
 from etl import backup, schema, snapshot
 from etl.load import load_files
-from tests.test_concurrency import TOWN, gen_file, read_generation
+from tests.test_concurrency import TOWN, big_file, gen_file, read_generation
 from tests.test_load import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,3 +206,28 @@ def test_backups_and_restores_while_viewers_read_and_loads_run(tmp_path: Path, d
         assert n == m.rows["households"] == m.generation, (file, m)
     assert read_generation(db) == taken[0][1].generation
     assert len(seen) > 2
+
+
+def test_a_load_on_a_full_disk_says_so_and_counts_nothing(tmp_path: Path, db: Path) -> None:
+    """A file-size limit just above the snapshot's size stands in for a full disk: the load fails, says the
+    disk is full (it quoted DuckDB's FATAL checkpoint error), `--json` counts no file as loaded (each said
+    its rows were), and the data is as it was. Python ignores SIGXFSZ, so writes fail with EFBIG."""
+    import resource
+    import subprocess
+    import sys
+
+    before = snapshot.current_snapshot(db)
+    rows = base_rows(db)
+    limit = before.stat().st_size + 64 * 1024
+    big = big_file(tmp_path, 20_000)
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    p = subprocess.run([sys.executable, "-m", "etl", "load", str(big), "--db", str(db), "--json"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300, preexec_fn=cap)  # noqa: PLW1509
+    out = json.loads(p.stdout.splitlines()[-1])
+    assert p.returncode == 1 and "磁盘空间不足" in out["error"], out
+    assert all(f["rows_loaded"] == 0 for f in out["files"]), out
+    assert snapshot.current_snapshot(db) == before and base_rows(db) == rows
+    assert load_files([big], db=db).published  # and the next load, with room, goes through
