@@ -11,6 +11,7 @@ import argparse
 import errno
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -76,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--out", type=Path, default=None, help="where to write the export files")
     p_demo.add_argument("--households", type=int, default=None, help="scaled synthetic county (benchmarks)")
     p_demo.add_argument("--json", action="store_true", help="print one JSON object")
+    p_demo.add_argument("--replace", action="store_true",
+                        help="replace a database that holds files other than a demo's (refused without it)")
     p_export = sub.add_parser("export-parquet", help="write the current snapshot as Parquet (hive-partitioned by "
                                                      "township) with a manifest, for Spark, Trino and other engines")
     p_export.add_argument("dir", type=Path, help="the export folder: new, empty, or an earlier export (replaced); "
@@ -156,6 +159,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _files_not_from_a_demo(db: Path, demo_names: tuple[str, ...]) -> list[str]:
+    """The files loaded into `db` that no demo writes (the demo county's, or a scaled one's), newest first."""
+    if snapshot.current_snapshot(db) is None:
+        return []
+    con, _ = snapshot.connect_read(db)
+    try:
+        names = [r[0] for r in con.execute("SELECT DISTINCT file_name, max(batch_id) FROM load_batches "
+                                           "GROUP BY file_name ORDER BY 2 DESC").fetchall()]
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+    scaled = re.compile(r"^scaled_")
+    return [n for n in names if n.split("（")[0] not in demo_names and not scaled.match(n)]
+
+
 def _generation(args: argparse.Namespace) -> int | None:
     """The published generation of the command's database (None: none, or it cannot be read)."""
     try:
@@ -196,6 +215,10 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     from etl import demo, scaled_demo
 
     db = snapshot.db_path(args.db)
+    own = _files_not_from_a_demo(db, demo.DEMO_FILE_NAMES)
+    if own and not args.replace:  # the default path is the county's own database
+        print(t("cli.demo_refused", lang, db=db, n=len(own), files="、".join(own[:3])), file=sys.stderr)
+        return 1
     out = args.out or (db.parent / ("demo_files" if args.households is None else f"scaled_{args.households}"))
     out.mkdir(parents=True, exist_ok=True)
     if args.households is None:

@@ -302,6 +302,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "oserror.EFBIG": ("文件超过大小上限", "file too large"),
     "oserror.EISDIR": ("这是一个文件夹", "is a folder"),
     "oserror.ENOTDIR": ("路径中有一项不是文件夹", "a part of the path is not a folder"),
+    "cli.demo_refused": ("{db} 中已有 {n} 个非演示数据的文件（如 {files}），未作更改。演示数据会替换整个数据库：请用 --db 指定另一个路径，或确认后加 --replace。",
+                         "{db} holds {n} files that are not demo data (e.g. {files}); nothing was changed. The demo replaces the whole database: give another --db, or add --replace if you mean it."),
     "cli.os_error": ("无法完成：{path}（{reason}）。请检查该路径是否存在、是否有写入权限、磁盘空间是否足够；数据库未作更改。",
                      "Could not finish: {path} ({reason}). Check that the path exists, is writable and the disk has room; the database was not changed."),
     "cli.interrupted": ("已中断：数据库仍是中断前最后一次发布的数据（{db}），未作更改。",

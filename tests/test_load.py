@@ -547,3 +547,18 @@ def test_a_file_of_no_known_kind_says_what_would_be_accepted(tmp_path: Path, db:
     for needed in ("贫困人口信息（乡(镇)、行政村、户编号、姓名、证件号码、与户主关系）", "入户核查表（调查日期、乡(镇)、行政村）",
                    "人口基数表（年度、乡(镇)、行政村、乡村人口）"):
         assert needed in error
+
+
+def test_the_demo_does_not_replace_a_countys_own_database_unasked(tmp_path: Path) -> None:
+    """`etl demo` writes the demo county over the database at --db (by default the county's own): with
+    files that are not a demo's there, it refuses and changes nothing; --replace does it (a probe)."""
+    db = tmp_path / "data" / "fupin.duckdb"
+    assert load_files([write_csv(tmp_path / "本旗人口.csv", registry_rows())], db=db).published
+    before = snapshot.current_snapshot(db)
+    p = run_cli("demo", "--db", str(db))
+    assert p.returncode == 1 and "非演示数据的文件（如 本旗人口.csv）" in p.stderr, p.stderr
+    assert snapshot.current_snapshot(db) == before
+    p = run_cli("demo", "--db", str(db), "--replace")
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert read(db, "SELECT count(*) FROM load_batches WHERE file_name = '本旗人口.csv'") == [(0,)]
+    assert run_cli("demo", "--db", str(db)).returncode == 0  # a demo over a demo needs no flag
