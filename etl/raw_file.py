@@ -20,6 +20,7 @@ HEADER_SCAN_ROWS = 30
 # Chinese default rendering; the UI renders codes from its bilingual label table instead.
 MESSAGES: dict[str, str] = {
     "not_found": "文件不存在",
+    "is_folder": "这是一个文件夹，不是文件",
     "unsupported_type": "不支持的文件类型（{suffix}），请上传 .xlsx、.xlsm、.xls、.csv、.txt 或 .csv.gz 文件",
     "too_large": "文件过大（{size_mb} MB），上限为 {limit}",
     "empty_file": "文件为空，没有表头也没有数据行；请从系统重新导出（含表头行）",

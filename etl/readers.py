@@ -49,6 +49,10 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
     """
     path = Path(path)
     suffix = file_suffix(path)
+    if path.is_dir():  # a folder given for a file: "unsupported type, please upload" said nothing useful
+        raise ReadError("is_folder", path)
+    if not path.exists():  # whatever its name: a missing folder was an "unsupported type" too
+        raise ReadError("not_found", path)
     if suffix not in ACCEPTED_SUFFIXES:
         raise ReadError("unsupported_type", path, suffix=suffix or "无扩展名")
     try:

@@ -252,6 +252,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "read.corrupt_xlsx": ("{file}：Excel 文件已损坏或无法读取。", "{file}: the Excel file is damaged or unreadable."),
     "read.too_large": ("{file}：文件过大（上限 {limit}）。", "{file}: the file is too large (limit {limit})."),
     "read.not_found": ("{file}：文件不存在。", "{file}: file not found."),
+    "read.is_folder": ("{file}：这是一个文件夹，不是文件。请给出其中的文件（如 文件夹/*.xlsx）。",
+                       "{file}: a folder, not a file. Give the files in it (e.g. folder/*.xlsx)."),
     "read.household_split_sheets": (
         "{file}：户编号 {household} 的成员分在工作表「{first}」和「{second}」中。一个文件里同一户的成员须在同一个工作表，"
         "请把这些行移到一个工作表后重新导入；整个文件未入库。",

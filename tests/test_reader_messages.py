@@ -204,3 +204,13 @@ def test_an_issue_names_the_column_as_its_file_kind_heads_it() -> None:
                           table="households")
     assert "家庭人口" in check and "人数" not in check, check
     assert "人数" in registry, registry
+
+
+def test_a_folder_or_a_missing_path_is_named_as_such(tmp_path: Path) -> None:
+    """A folder given for a file, or a folder that is not there, read as "unsupported type, please upload"."""
+    from etl.messages import read_error_text
+
+    for path, said in ((tmp_path, "这是一个文件夹，不是文件"), (tmp_path / "missing", "文件不存在")):
+        with pytest.raises(readers.ReadError) as err:
+            readers.read_book(path)
+        assert said in read_error_text(err.value, path.name), path
