@@ -20,7 +20,9 @@ OTHERS = (".xlsb", ".ods", ".json", ".zip", ".gz", ".tsv", ".pdf", ".xml", ".csv
 
 
 def accepted(path: Path) -> bool:
-    """Whether the reader takes a file of this name (a missing file: not_found, not unsupported_type)."""
+    """Whether the reader takes a file of this name (written, so that its content is what fails, not its
+    absence: a missing path is `not_found` whatever its name)."""
+    path.write_bytes(b"x")
     try:
         read_book(path)
     except ReadError as exc:
