@@ -217,7 +217,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     db = snapshot.db_path(args.db)
     own = _files_not_from_a_demo(db, demo.DEMO_FILE_NAMES)
     if own and not args.replace:  # the default path is the county's own database
-        print(t("cli.demo_refused", lang, db=db, n=len(own), files="、".join(own[:3])), file=sys.stderr)
+        print(t("cli.demo_refused", lang, db=db, n=len(own), files=t("list.sep", lang).join(own[:3])), file=sys.stderr)
         return 1
     out = args.out or (db.parent / ("demo_files" if args.households is None else f"scaled_{args.households}"))
     out.mkdir(parents=True, exist_ok=True)

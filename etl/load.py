@@ -156,7 +156,7 @@ def _file_lines(f: FileResult, lang: str) -> list[str]:
     for part, part_name in [(s, sheet_name(name, s.sheet)) for s in f.sheets] or [(f, name)]:
         lines += _summary(part, part_name, lang)
     if f.skipped_sheets:
-        lines.append(t("cli.skipped_sheets", lang, sheets="、".join(
+        lines.append(t("cli.skipped_sheets", lang, sheets=t("list.sep", lang).join(
             skipped_sheet_text(n, r, lang) for n, r in f.skipped_sheets)))
     return lines
 
@@ -170,7 +170,7 @@ def _summary(f: FileResult, name: str, lang: str) -> list[str]:
     lines = [t("cli.summary", lang, file=name, kind=t(f"kind.{f.kind}", lang), rows_read=f.rows_read,
                rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected, rows_skipped=f.rows_skipped, issues=f.issues)]
     if f.ignored_columns:
-        lines.append(t("cli.ignored", lang, columns="、".join(f.ignored_columns)))
+        lines.append(t("cli.ignored", lang, columns=t("list.sep", lang).join(f.ignored_columns)))
     if f.outside_registry:
         lines.append(t("cli.outside_registry", lang, rows=f.outside_registry))
     return lines + finding_lines(f.findings, f.rows_rejected + f.issues, name, f.headers, lang)
@@ -1164,7 +1164,7 @@ class Rebuilt:
     rows: dict[str, int]
 
     def message(self, lang: str = "zh") -> str:
-        kept = "、".join(f"{table} {n}" for table, n in self.rows.items() if n)
+        kept = t("list.sep", lang).join(f"{table} {n:,}" for table, n in self.rows.items() if n)
         if self.from_version == schema.SCHEMA_VERSION:
             return t("cli.refreshed", lang, db=self.db, rows=kept or "0")
         return t("cli.upgraded", lang, db=self.db, old=self.from_version, new=schema.SCHEMA_VERSION, rows=kept or "0")
@@ -1220,7 +1220,7 @@ def _copy_base_table(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> i
     mine = set(table_columns(con, table))
     lost = [c for c in cols if c not in mine and c not in schema.DROPPED_COLUMNS.get(table, ())]
     if lost:
-        raise UpgradeError(t("cli.upgrade_lost", lang, table=table, columns="、".join(lost)))
+        raise UpgradeError(t("cli.upgrade_lost", lang, table=table, columns=t("list.sep", lang).join(lost)))
     shared = ", ".join(q(c) for c in cols if c in mine)
     con.execute(f"INSERT INTO {table} ({shared}) SELECT {shared} FROM old.{table}")
     n_old = int(scalar(con, f"SELECT count(*) FROM old.{table}") or 0)
