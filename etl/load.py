@@ -12,7 +12,6 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -1235,6 +1234,7 @@ refresh = rebuild  # the name `make run` used before (python -m etl refresh)
 
 def write_meta(con: duckdb.DuckDBPyConnection) -> None:
     """When the snapshot was built. The data's as-of date is derived with the other tables (facts_meta)."""
-    values = {"built_at": datetime.now().isoformat(timespec="seconds"), "schema_version": schema.SCHEMA_VERSION}
+    # the county's clock, as load_batches.loaded_at (the server's zone is often UTC)
+    values = {"built_at": clock.now().isoformat(timespec="seconds"), "schema_version": schema.SCHEMA_VERSION}
     con.execute("DELETE FROM meta WHERE key IN ('built_at', 'schema_version')")
     con.executemany("INSERT INTO meta VALUES (?, ?)", list(values.items()))
