@@ -296,7 +296,11 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
             finish(w, report.db, touched, full=fresh)
     except snapshot.Unchanged:
         pass
-    except duckdb.Error as exc:  # out of memory in a file, or the derived tables failed: nothing was published
+    except (duckdb.Error, RuntimeError) as exc:  # out of memory, the derived tables failed: nothing was published
+        if _interrupted(exc):  # Ctrl-C inside a statement: the caller says what stands
+            raise KeyboardInterrupt from None
+        if not isinstance(exc, duckdb.Error):
+            raise
         if memory_limit is not None and isinstance(exc, duckdb.OutOfMemoryException):
             raise  # load_files tries again at the full memory
         report.error = (t("load.out_of_memory", lang, limit=snapshot.etl_memory_limit())
@@ -327,6 +331,13 @@ def _count_outside_registry(con: duckdb.DuckDBPyConnection, files: list[FileResu
     for f in files:
         if f.sheets:
             f.outside_registry = sum(s.outside_registry for s in f.sheets)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C while DuckDB ran a statement: its client raises InterruptException, or RuntimeError
+    "Query interrupted" while it streams a result (a file being read)."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
 
 
 # what DuckDB says when the disk (or the process's file-size limit) is full
@@ -376,6 +387,8 @@ def _load_file(
         return False
     except Exception as exc:  # any other failure to read: the file changes nothing
         sink.drop()
+        if _interrupted(exc):
+            raise KeyboardInterrupt from None
         res.error = t("read.load_failed", lang, file=name, detail=type(exc).__name__)
         return False
     res.skipped_sheets = list(book.skipped_sheets)
@@ -425,6 +438,8 @@ def _load_file(
         con.rollback()
         if isinstance(exc, duckdb.OutOfMemoryException):
             raise  # not the file's fault: the load is tried again with more memory (load_files)
+        if _interrupted(exc):
+            raise KeyboardInterrupt from None
         res.error = (read_error_text(exc, name, lang) if isinstance(exc, readers.ReadError)
                      else t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300]))
         for part in [res, *res.sheets]:

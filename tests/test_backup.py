@@ -231,3 +231,24 @@ def test_a_load_on_a_full_disk_says_so_and_counts_nothing(tmp_path: Path, db: Pa
     assert all(f["rows_loaded"] == 0 for f in out["files"]), out
     assert snapshot.current_snapshot(db) == before and base_rows(db) == rows
     assert load_files([big], db=db).published  # and the next load, with room, goes through
+
+
+def test_ctrl_c_says_what_stands(tmp_path: Path, db: Path) -> None:
+    """Ctrl-C during a load printed a KeyboardInterrupt traceback; now a sentence: interrupted before the
+    publish, nothing changed (exit 130), or the new data already published (exit 0)."""
+    import signal
+    import subprocess
+    import sys
+
+    before = snapshot.current_snapshot(db)
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(big_file(tmp_path, 200_000)), "--db", str(db)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)  # reading a file of 200k households takes longer than that
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    if snapshot.current_snapshot(db) == before:
+        assert proc.returncode == 130 and "已中断：数据库仍是中断前最后一次发布的数据" in err, err
+    else:
+        assert proc.returncode == 0 and "新数据在中断前已发布" in err, err
+    assert "Traceback" not in err
