@@ -202,7 +202,7 @@ def _oop_oracle(con: duckdb.DuckDBPyConnection, flt: Filters, year: int | None, 
         )
         SELECT township, village, household_id, name, year, n_members, income_per_capita,
             income_per_capita * n_members AS household_income, claims, total_cost, out_of_pocket,
-            coalesce(CAST($fixed AS DOUBLE), $share * income_per_capita * n_members) AS threshold,
+            round(coalesce(CAST($fixed AS DOUBLE), $share * income_per_capita * n_members), 2) AS threshold,  -- to the fen
             out_of_pocket / nullif(income_per_capita * n_members, 0) AS oop_income_ratio
         FROM t WHERE out_of_pocket > coalesce(CAST($fixed AS DOUBLE), $share * income_per_capita * n_members)
         ORDER BY oop_income_ratio DESC NULLS LAST, out_of_pocket DESC, year, household_id""",  # noqa: S608
