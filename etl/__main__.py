@@ -96,7 +96,7 @@ def _rebuild(db: Path | None, if_stale: bool, lang: str) -> int:
 
     version = schema_version(db)
     if version is None:
-        print(t("cli.no_db", lang, db=snapshot.db_path(db)))
+        print(t("cli.no_db", lang, db=snapshot.db_path(db)), file=sys.stderr)
         return 1
     if if_stale and version == schema.SCHEMA_VERSION:
         return 0
@@ -198,7 +198,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         from etl import parquet_export
 
         if snapshot.current_snapshot(args.db) is None:
-            print(t("cli.no_db", lang, db=snapshot.db_path(args.db)))
+            print(t("cli.no_db", lang, db=snapshot.db_path(args.db)), file=sys.stderr)
             return 1
         try:
             manifest = parquet_export.export(args.dir, args.db)

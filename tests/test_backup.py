@@ -252,3 +252,11 @@ def test_ctrl_c_says_what_stands(tmp_path: Path, db: Path) -> None:
     else:
         assert proc.returncode == 0 and "新数据在中断前已发布" in err, err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["rebuild"], ["export-parquet", "out"], ["backup", "bk"]])
+def test_no_database_is_said_on_stderr_by_every_command(tmp_path: Path, command: list[str]) -> None:
+    """backup and restore said it on stderr, rebuild and export-parquet on stdout (a probe)."""
+    args = [a if a not in ("out", "bk") else str(tmp_path / a) for a in command]
+    p = run_cli(*args, "--db", str(tmp_path / "none" / "fupin.duckdb"))
+    assert p.returncode == 1 and "数据库不存在" in p.stderr and not p.stdout.strip(), (p.stdout, p.stderr)
