@@ -11,7 +11,6 @@ import argparse
 import errno
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -160,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _files_not_from_a_demo(db: Path, demo_names: tuple[str, ...]) -> list[str]:
-    """The files loaded into `db` that no demo writes (the demo county's, or a scaled one's), newest first."""
+    """The files loaded into `db` that are not among `demo_names` (the demo county's and the scaled
+    ones'), newest first."""
     if snapshot.current_snapshot(db) is None:
         return []
     con, _ = snapshot.connect_read(db)
@@ -171,8 +171,7 @@ def _files_not_from_a_demo(db: Path, demo_names: tuple[str, ...]) -> list[str]:
         return []
     finally:
         con.close()
-    scaled = re.compile(r"^scaled_")
-    return [n for n in names if n.split("（")[0] not in demo_names and not scaled.match(n)]
+    return [n for n in names if n.split("（")[0] not in demo_names]  # a workbook's batch: 文件（工作表）
 
 
 def _generation(args: argparse.Namespace) -> int | None:
@@ -215,7 +214,8 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     from etl import demo, scaled_demo
 
     db = snapshot.db_path(args.db)
-    own = _files_not_from_a_demo(db, demo.DEMO_FILE_NAMES)
+    own = _files_not_from_a_demo(db, (*demo.DEMO_FILE_NAMES, *scaled_demo.SCALED_FILE_NAMES,
+                                      *(f"{n}.gz" for n in scaled_demo.SCALED_FILE_NAMES)))
     if own and not args.replace:  # the default path is the county's own database
         print(t("cli.demo_refused", lang, db=db, n=len(own), files=t("list.sep", lang).join(own[:3])), file=sys.stderr)
         return 1
