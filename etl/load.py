@@ -125,27 +125,22 @@ class LoadReport:
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the upload page shows them (errors apart)."""
-        lines: list[str] = [self.upgraded.message(lang)] if self.upgraded else []
-        errors: list[str] = [self.error] if self.error else []
-        for f in self._counted_files():
-            if f.error:
-                errors.append(f.error)
-            else:
-                lines += _file_lines(f, lang)
-        return lines, errors
+        entries = self._entries(lang)
+        return [text for text, error in entries if not error], [text for text, error in entries if error]
 
     def summary_in_order(self, lang: str = "zh") -> list[str]:
-        """The same lines as the command line prints them: the load's own error first, then each file's
-        lines or its error in the order the files were given."""
-        out: list[str] = [self.upgraded.message(lang)] if self.upgraded else []
-        out += [self.error] if self.error else []
-        for f in self._counted_files():
-            out += [f.error] if f.error else _file_lines(f, lang)
-        return out
+        """The same lines as the command line prints them: each file's lines or its error in the order the
+        files were given (a refused file was printed first)."""
+        return [text for text, _ in self._entries(lang)]
 
-    def _counted_files(self) -> list[FileResult]:
-        """The files whose outcome stands: none when the load as a whole failed (no file's counts came true)."""
-        return [] if self.error and not self.published else self.files
+    def _entries(self, lang: str) -> list[tuple[str, bool]]:
+        """(line, is an error): the upgrade's message, the load's own error, then each file's lines or its
+        error; no file's when the load as a whole failed (no file's counts came true)."""
+        out = [(self.upgraded.message(lang), False)] if self.upgraded else []
+        out += [(self.error, True)] if self.error else []
+        for f in [] if self.error and not self.published else self.files:
+            out += [(f.error, True)] if f.error else [(line, False) for line in _file_lines(f, lang)]
+        return out
 
 
 def _file_lines(f: FileResult, lang: str) -> list[str]:
