@@ -38,10 +38,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "empty.no_match": ("当前筛选条件下没有数据。", "No data matches the current filters."),
     "empty.other_population_elsewhere": (
         "当前筛选下没有{this}，但有{n}户属于“{other}”：见上表“监测户”列，或在致贫原因、脱贫状态等页把“统计对象”切换为{other}查看。",
-        "No {this} match the filters, but {n} households in “{other}” do: see the table's monitored column, or switch "
+        "The filters match no {this}, but {n} in “{other}”: see the table's monitored column, or switch "
         "the population on the causes or exit-status pages."),
     "empty.other_population": ("当前筛选下没有{this}，但有{n}户属于“{other}”：可在“统计对象”处切换查看。",
-                               "No {this} match the filters, but {n} households in “{other}” do: switch the population to see them."),
+                               "The filters match no {this}, but {n} in “{other}”: switch the population to see them."),
     "empty.reset_hint": ("可在左侧调整筛选条件或点击“重置筛选”。",
                          "Change the filters on the left or click 'Reset filters'."),
     "extract.csv": ("下载 CSV", "Download CSV"),
