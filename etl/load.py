@@ -476,6 +476,13 @@ def _load_raw(
     checks = build_stage(con, raw.kind, present, raw.data_rows, controls)
     if raw.kind == "registry" and registry_sheets:
         _one_sheet_per_household(con, str(raw.sheet))
+    # the same file loaded again (--reload): its rows are replaced, and so are the rows it rejected, which
+    # were listed twice (each line once per load of the file; a probe)
+    earlier = [r[0] for r in con.execute("SELECT batch_id FROM load_batches WHERE sha256 = ? AND kind = ?",
+                                         [raw.sha256, raw.kind]).fetchall()]
+    if earlier:
+        con.execute("DELETE FROM rejected_rows WHERE list_contains(?, batch_id)", [earlier])
+        touched.add_values("batch", earlier)
     rejected = _reject(con, raw, batch_id, name)
     step(0.7, "progress.writing")
     if raw.kind == "registry":

@@ -109,6 +109,10 @@ def test_a_file_loaded_again_after_another_of_its_kind_says_so_and_reloads_when_
     assert plain.unchanged and plain.superseded_by is None  # nothing of its kind since: plainly unchanged
     p = run_cli("load", str(b), "--reload", "--db", str(db))
     assert p.returncode == 0 and read(db, income) == [(9900.0,)]
+    # each rejected line of a file is listed once, however often the file is loaded again (a probe: twice)
+    rejected = read(db, "SELECT file_name, line, count(*) FROM list_rejected GROUP BY ALL HAVING count(*) > 1")
+    assert rejected == [], rejected
+    assert read(db, "SELECT count(*) FROM list_rejected WHERE file_name = 'a.csv'") == [(first.rows_rejected,)]
 
 
 def test_registry_counts_rejections_and_issues(tmp_path: Path, db: Path) -> None:
