@@ -11,7 +11,8 @@ import streamlit as st
 from etl.fields import table_of_kind
 from etl.messages import issue_text
 from queries import data_admin as q
-from ui import data, extract_log, header, jsonl_log, login_log, navigation, table, uploader
+from queries.filters import from_query_params
+from ui import briefing_html, data, extract_log, header, jsonl_log, login_log, navigation, table, uploader
 from ui.context import PageContext, current, md_escape
 from ui.formats import joined
 from ui.upload import ALLOWED, UPLOAD_LIMIT_MB, UploadOutcome, load_uploads
@@ -128,7 +129,7 @@ def _extract_log(ctx: PageContext) -> None:
             ctx.t("extract_log.col.scope"): [s if isinstance(s, list) else ctx.t("auth.scope.all") for s in log["scope"]],
             ctx.t("extract_log.col.page"): [navigation.page_title(p, ctx.lang) for p in log["page"]],
             ctx.t("extract_log.col.what"): [f"{w} ({f})" for w, f in zip(log["what"], log["format"], strict=True)],
-            ctx.t("extract_log.col.filter"): [_filter_text(f) for f in log["filter"]],
+            ctx.t("extract_log.col.filter"): [_filter_text(f, ctx.lang) for f in log["filter"]],
             ctx.t("extract_log.col.rows"): log["rows"],
         })
 
@@ -158,10 +159,12 @@ def _login_log(ctx: PageContext) -> None:
     _county_log(ctx, "login_log", login_log.read(limit=200) if county else None, view)
 
 
-def _filter_text(flt: object) -> str:
+def _filter_text(flt: object, lang: str) -> str:
+    """A logged filter (its URL parameters) as the briefing names filters (乡镇：德岭山镇；主要致贫原因：因病),
+    not `town=德岭山镇`."""
     if not isinstance(flt, dict) or not flt:
         return ""
-    return "; ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}" for k, v in flt.items())
+    return briefing_html.filter_text(from_query_params(flt), lang, areas=True)
 
 
 main()

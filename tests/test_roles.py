@@ -399,6 +399,7 @@ def test_extract_log_line_per_download(users: Path, db: Path) -> None:
     assert rec["ts"].endswith("+08:00")
     shown = log_table.iloc[0]
     assert shown.iloc[0] == rec["ts"][:19].replace("T", " ") and "致贫原因" in list(shown)
+    assert "主要致贫原因：因病" in list(shown)  # the filter as a reader reads it, not cause=因病
 
 
 def _button(at: AppTest, prefix: str):  # noqa: ANN202

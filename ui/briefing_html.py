@@ -127,13 +127,14 @@ def scope_text(flt: Filters, lang: str, viewer: Viewer | None = None) -> str:
     return f"{area}（{chosen}）" if chosen and lang == "zh" else f"{area} ({chosen})" if chosen else area
 
 
-def filter_text(flt: Filters, lang: str) -> str:
-    """The filters besides the place, as a reader reads them (主要致贫原因：因病、因残；脱贫年度：2016–2019):
-    two briefings of one township, one filtered to a cause, read alike and counted different households."""
+def filter_text(flt: Filters, lang: str, areas: bool = False) -> str:
+    """The filters besides the place (`areas`: the place too), as a reader reads them (主要致贫原因：因病、因残；
+    脱贫年度：2016–2019): two briefings of one township, one filtered to a cause, read alike and counted
+    different households."""
     parts = []
     for d in FILTERS:
         value = getattr(flt, d.name)
-        if d.area or not value:
+        if (d.area and not areas) or not value:
             continue
         shown = ("、" if lang == "zh" else ", ").join(str(code_label(v, lang)) for v in value) \
             if d.kind == "multi" else f"{value[0]}–{value[1]}"
