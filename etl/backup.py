@@ -77,9 +77,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def describe(path: Path, lang: str = "zh") -> tuple[str | None, int | None, str, str | None, dict[str, int]]:
+def describe(path: Path, lang: str = "zh", whole: bool = False
+             ) -> tuple[str | None, int | None, str, str | None, dict[str, int]]:
     """(slot state, slot generation, schema version, built_at, base-table row counts) of a snapshot
-    file, opened read-only. Raises BackupError when it is not a dashboard database."""
+    file, opened read-only. Raises BackupError when it is not a dashboard database, or damaged.
+    `whole`: read every value of every table first, so that DuckDB checks each block's checksum (a
+    backup without its manifest has no file checksum, and opening a damaged file and counting its rows
+    read no data block: it was published; a probe)."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
@@ -89,26 +93,14 @@ def describe(path: Path, lang: str = "zh") -> tuple[str | None, int | None, str,
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
         if not {"households", "load_batches", "meta"} <= tables:
             raise BackupError(t("cli.restore_bad", lang, file=path, reason=t("backup.reason.not_db", lang)))
+        for table in tables if whole else ():
+            con.execute(f'SELECT sum(hash(t)) FROM "{table}" t').fetchall()  # noqa: S608 - the file's own names
         state, gen = snapshot._state(con)
         built = con.execute("SELECT max(value) FROM meta WHERE key = 'built_at'").fetchall()[0][0]
         rows = {table: int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
                 for table in schema.TABLES_DDL if table in tables and table != "meta"}
         return state, gen, schema.recorded_version(con), built, rows
     except duckdb.Error as exc:  # a block that fails its checksum
-        raise BackupError(t("cli.restore_bad", lang, file=path, reason=t("backup.reason.damaged", lang))) from exc
-    finally:
-        con.close()
-
-
-def _read_whole(path: Path, lang: str = "zh") -> None:
-    """Read every value of every table, so that DuckDB checks each block's checksum: a backup without
-    its manifest has no file checksum, and a file damaged inside was published (opening and counting
-    rows read no data block; a probe). Raises BackupError naming the damage."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall():
-            con.execute(f'SELECT sum(hash(t)) FROM "{table}" t').fetchall()  # noqa: S608 - the file's own names
-    except duckdb.Error as exc:
         raise BackupError(t("cli.restore_bad", lang, file=path, reason=t("backup.reason.damaged", lang))) from exc
     finally:
         con.close()
@@ -175,16 +167,15 @@ def verify(file: Path, lang: str = "zh") -> Manifest:
     """Check a backup against its manifest (when it has one) and read what it holds."""
     manifest_path = file.with_suffix(".json")
     sha = _sha256(file)
-    if manifest_path.is_file():
+    has_manifest = manifest_path.is_file()
+    if has_manifest:
         try:
             recorded = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             recorded = {}
         if not isinstance(recorded, dict) or recorded.get("sha256") != sha:
             raise BackupError(t("cli.restore_bad", lang, file=file, reason=t("backup.reason.checksum", lang)))
-    _state, gen, version, built, rows = describe(file, lang)
-    if not manifest_path.is_file():
-        _read_whole(file, lang)
+    _state, gen, version, built, rows = describe(file, lang, whole=not has_manifest)
     return Manifest(file.name, sha, file.stat().st_size, gen or 0, version, built,
                     datetime.now().isoformat(timespec="seconds"), rows)
 
