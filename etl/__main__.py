@@ -146,10 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if published else 130
     except (OSError, duckdb.IOException) as exc:  # a folder not writable, a disk full, a path that is a folder
         path = getattr(exc, "filename", None) or ""
-        code = getattr(exc, "errno", None)
-        reason = (t(f"oserror.{errno.errorcode[code]}", lang) if code in errno.errorcode
-                  and f"oserror.{errno.errorcode[code]}" in LABELS else
-                  getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200])
+        key = f"oserror.{errno.errorcode.get(getattr(exc, 'errno', None) or 0, '')}"  # 路径不存在, 没有权限 …
+        reason = t(key, lang) if key in LABELS else getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
         msg = t("cli.os_error", lang, path=path, reason=reason)
         if getattr(args, "json", False):
             print(json.dumps({"error": msg}, ensure_ascii=False))

@@ -22,9 +22,13 @@ def time_zone() -> str:
     return os.environ.get("FUPIN_TZ") or DEFAULT_TIME_ZONE
 
 
+def zone() -> ZoneInfo:
+    return ZoneInfo(time_zone())
+
+
 def now() -> dt.datetime:
     """The wall-clock time in the county's zone, without a zone (as the TIMESTAMP columns store it)."""
-    return dt.datetime.now(ZoneInfo(time_zone())).replace(tzinfo=None)
+    return dt.datetime.now(zone()).replace(tzinfo=None)
 
 
 def today() -> dt.date:

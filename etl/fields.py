@@ -179,13 +179,17 @@ def table_of_kind(kind: str) -> str:
     return "households" if kind == "registry" else kind
 
 
+def _spec(table: str, field: str) -> Field | None:
+    return FIELDS.get(kind_of_table(table), {}).get(field)
+
+
 def field_type(table: str, field: str) -> str | None:
     """The type of a column (`Field.type`), None for a column outside the contract."""
-    spec = FIELDS.get(kind_of_table(table), {}).get(field)
+    spec = _spec(table, field)
     return spec.type if spec else None
 
 
 def code_list_of(table: str, field: str) -> str | None:
     """The code list behind a column, for messages that say what would be accepted."""
-    spec = FIELDS.get(kind_of_table(table), {}).get(field)
+    spec = _spec(table, field)
     return spec.code_list if spec else None

@@ -55,10 +55,7 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
         raise ReadError("not_found", path)
     if suffix not in ACCEPTED_SUFFIXES:
         raise ReadError("unsupported_type", path, suffix=suffix or "无扩展名")
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ReadError("not_found", path) from None
+    size = path.stat().st_size
     if size > max_bytes:
         raise ReadError("too_large", path, size_mb=round(size / 2**20, 1), limit=mb_text(max_bytes),
                         limit_bytes=max_bytes)

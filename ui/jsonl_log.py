@@ -21,7 +21,6 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -38,7 +37,7 @@ def log_path(env: str, file_name: str) -> Path:
 def append(path: Path, record: Mapping[str, Any]) -> dict[str, Any]:
     """Append one line (adds `ts`, the county's local time with offset: the server's own zone, often UTC,
     put downloads before the load they followed) under an exclusive lock."""
-    line = {"ts": dt.datetime.now(ZoneInfo(clock.time_zone())).isoformat(timespec="seconds"), **record}
+    line = {"ts": dt.datetime.now(clock.zone()).isoformat(timespec="seconds"), **record}
     data = (json.dumps(line, ensure_ascii=False, default=str) + "\n").encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
@@ -83,5 +82,5 @@ def shown_time(ts: object) -> str:
     except ValueError:
         return str(ts)
     if moment.tzinfo is not None:
-        moment = moment.astimezone(ZoneInfo(clock.time_zone()))
+        moment = moment.astimezone(clock.zone())
     return moment.strftime("%Y-%m-%d %H:%M:%S")

@@ -64,7 +64,9 @@ def url_paths() -> list[str]:
     return [url for _, entries in PAGES for *_, url in entries]
 
 
+_LABEL_OF_URL = {url: label for _, entries in PAGES for _, label, _, url in entries}
+
+
 def page_title(url: object, lang: str) -> str:
     """A page's nav label from its URL path (logs record the path), else the value as it is."""
-    labels = {u: label for _, entries in PAGES for _, label, _, u in entries}
-    return t(labels[url], lang) if url in labels else str(url)
+    return t(_LABEL_OF_URL[url], lang) if url in _LABEL_OF_URL else str(url)
