@@ -291,11 +291,9 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
             finish(w, report.db, touched, full=fresh)
     except snapshot.Unchanged:
         pass
-    except (duckdb.Error, RuntimeError) as exc:  # out of memory, the derived tables failed: nothing was published
-        if _interrupted(exc):  # Ctrl-C inside a statement: the caller says what stands
-            raise KeyboardInterrupt from None
-        if not isinstance(exc, duckdb.Error):
-            raise
+    except duckdb.InterruptException:  # Ctrl-C inside a statement (a file's are caught in _load_file)
+        raise KeyboardInterrupt from None
+    except duckdb.Error as exc:  # out of memory in a file, or the derived tables failed: nothing was published
         if memory_limit is not None and isinstance(exc, duckdb.OutOfMemoryException):
             raise  # load_files tries again at the full memory
         report.error = (t("load.out_of_memory", lang, limit=snapshot.etl_memory_limit())
@@ -839,19 +837,23 @@ def _fill_blank_household_fields(con: duckdb.DuckDBPyConnection, household_check
         return " AND ".join([f"hh.{q(c)} IS NULL", *([f"hh.{q(raws[c])} IS NULL"] if c in raws else []), *flags])
 
     gaps = " OR ".join(f"({blank(c)})" for c in HOUSEHOLD_FIELDS)
-    gap_households = f"SELECT household_id FROM hh WHERE fields_vary AND ({gaps})"  # noqa: S608 - ours
-    if not scalar(con, f"SELECT count(*) FROM ({gap_households})"):  # noqa: S608 - ours
+    con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hh_gap AS "  # noqa: S608 - ours
+                f"SELECT household_id FROM hh WHERE fields_vary AND ({gaps})")
+    if not scalar(con, f"SELECT count(*) FROM {STAGE_SCHEMA}.hh_gap"):  # noqa: S608 - ours
+        con.execute(f"DROP TABLE {STAGE_SCHEMA}.hh_gap")
         return
     first = [f"arg_min({q(c)}, source_line) FILTER (WHERE {q(c)} IS NOT NULL) AS {q(c)}" for c in HOUSEHOLD_FIELDS]
     first += [f"arg_min({q(r)}, source_line) FILTER (WHERE {q(c)} IS NOT NULL) AS {q(r)}" for c, r in raws.items()]
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hh_fill AS
                     SELECT household_id, {", ".join(first)} FROM kept
-                    WHERE household_id IN ({gap_households}) GROUP BY household_id""")  # noqa: S608 - ours
+                    WHERE household_id IN (SELECT household_id FROM {STAGE_SCHEMA}.hh_gap)
+                    GROUP BY household_id""")  # noqa: S608 - ours
     sets = [f"{q(c)} = CASE WHEN {blank(c)} THEN f.{q(c)} ELSE hh.{q(c)} END" for c in HOUSEHOLD_FIELDS]
     sets += [f"{q(r)} = CASE WHEN {blank(c)} THEN f.{q(r)} ELSE hh.{q(r)} END" for c, r in raws.items()]
     con.execute(f"UPDATE hh SET {', '.join(sets)} FROM {STAGE_SCHEMA}.hh_fill f "  # noqa: S608 - ours
                 "WHERE hh.household_id = f.household_id")
     con.execute(f"DROP TABLE {STAGE_SCHEMA}.hh_fill")
+    con.execute(f"DROP TABLE {STAGE_SCHEMA}.hh_gap")
 
 
 def _as_compared(field: str, alias: str = "") -> str:
