@@ -446,6 +446,13 @@ def township_rank(townships: pd.Series) -> pd.Series:
     return townships.map(order)
 
 
+def in_place_order(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame of townships (and villages) sorted as the sidebar lists them, villages by name within."""
+    by = ["_t", "village"] if "village" in df.columns else ["_t"]
+    return (df.assign(_t=township_rank(df["township"])).sort_values(by, kind="mergesort")
+            .drop(columns=["_t"]).reset_index(drop=True))
+
+
 def options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Options:
     # agg_household has one row per combination of filter values (etl.derive), a few thousand rows
     # where hh_facts has millions, and the same filter columns

@@ -33,7 +33,7 @@ from etl.rules import (
 )
 from etl.sqlexpr import age_sql, claim_gap_sql, claim_parts_sql, window_count
 from queries.figures import Text, define
-from queries.filters import Filters, Viewer, area_keys, household_where, mask_id, mask_name, township_rank
+from queries.filters import Filters, Viewer, area_keys, household_where, in_place_order, mask_id, mask_name
 from queries.meta import data_as_of
 from queries.paging import ALL_PLACES, ListQuery
 
@@ -257,12 +257,9 @@ def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: 
             {shares}
         FROM agg_household c
         WHERE {where}
-        GROUP BY ALL ORDER BY {keys}
+        GROUP BY ALL
     """  # noqa: S608 - per-cell sums (etl.derive)
-    df = con.execute(sql, params).df()
-    rank = township_rank(df["township"])  # the sidebar's order, then villages by name
-    by = ["_t", "village"] if level == "village" else ["_t"]
-    return df.assign(_t=rank).sort_values(by, kind="mergesort").drop(columns=["_t"]).reset_index(drop=True)
+    return in_place_order(con.execute(sql, params).df())
 
 
 def claim_years(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> list[int]:

@@ -27,9 +27,9 @@ from queries.filters import (
     area_where,
     fetch,
     household_where,
+    in_place_order,
     mask_id,
     mask_name,
-    township_rank,
 )
 
 GROUP_ORDER = ("脱贫户", "未脱贫户", "边缘户", "一般农户")
@@ -63,8 +63,7 @@ def village_frame(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) 
     df["size_from"] = ["base" if pd.notna(b) else "registry" for b in df["rural_households"]]
     df["size"] = df["rural_households"].where(df["rural_households"].notna(), df["households"]).astype(float)
     df = df[df["size"] > 0]
-    df = df.assign(_t=township_rank(df["township"])).sort_values(["_t", "village"], kind="mergesort")
-    return df.drop(columns=["_t"]).reset_index(drop=True)
+    return in_place_order(df)
 
 
 def pps_villages(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
