@@ -29,6 +29,7 @@ import duckdb
 
 from etl import clock, schema, snapshot
 from etl.load import rebuild
+from etl.raw_file import quote_ident
 from labels import t
 
 PREFIX = "fupin-"
@@ -94,7 +95,7 @@ def describe(path: Path, lang: str = "zh", whole: bool = False
         if not {"households", "load_batches", "meta"} <= tables:
             raise BackupError(t("cli.restore_bad", lang, file=path, reason=t("backup.reason.not_db", lang)))
         for table in tables if whole else ():
-            con.execute(f'SELECT sum(hash(t)) FROM "{table}" t').fetchall()  # noqa: S608 - the file's own names
+            con.execute(f"SELECT sum(hash(t)) FROM {quote_ident(table)} t").fetchall()  # noqa: S608 - quoted
         state, gen = snapshot._state(con)
         built = con.execute("SELECT max(value) FROM meta WHERE key = 'built_at'").fetchall()[0][0]
         rows = {table: int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
