@@ -16,13 +16,14 @@ import pyarrow as pa
 import python_calamine as calamine
 
 from etl import headers
-from etl.archive_checks import OLE_MAGIC
 from etl.excel_errors import Cells, error_cells, restored
 from etl.raw_file import HEADER_SCAN_ROWS, Book, RawFile, ReadError, file_sha256, missing_error
 from etl.raw_rows import finish_rows, ordinal_index, table_has_controls
 
 
-def read_excel(path: Path) -> Book:
+def read_excel(path: Path, fmt: str = "xlsx") -> Book:
+    """Every sheet of a workbook; `fmt` is what `load_batches.encoding` records ('xls' for Excel 97-2003:
+    the reader knows it from the magic bytes it sniffed)."""
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError:
@@ -31,20 +32,13 @@ def read_excel(path: Path) -> Book:
         raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
     with workbook:
         try:
-            return read_sheets(path, _workbook_sheets(workbook, error_cells(path)), _format(path))
+            return read_sheets(path, _workbook_sheets(workbook, error_cells(path)), fmt)
         except ReadError:
             raise
         except calamine.PasswordError:
             raise ReadError("encrypted", path) from None
         except Exception as exc:
             raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
-
-
-def _format(path: Path) -> str:
-    """What `load_batches.encoding` says of a workbook: 'xls' for Excel 97-2003 (BIFF, an OLE file), else
-    'xlsx'."""
-    with path.open("rb") as f:
-        return "xls" if f.read(len(OLE_MAGIC)) == OLE_MAGIC else "xlsx"
 
 
 Merged = Sequence[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, col), (last row, col)), 0-based

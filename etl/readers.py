@@ -76,7 +76,8 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
         return Book([read_csv(path, sink)])  # many systems export tab-separated text named .xls
     if suffix in (".xlsx", ".xlsm") and not magic.startswith(OLE_MAGIC):  # OLE = password-protected
         check_zip(path)
-    return read_excel(path)  # xlsx, and real Excel 97-2003 (BIFF) .xls: calamine reads both
+    # xlsx, and real Excel 97-2003 (BIFF) .xls, an OLE file: calamine reads both
+    return read_excel(path, "xls" if magic.startswith(OLE_MAGIC) else "xlsx")
 
 
 def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None = None) -> RawFile:
