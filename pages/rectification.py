@@ -120,7 +120,9 @@ def main() -> None:
             ag["overdue_label"] = [ctx.t("insp.series.overdue" if o else "insp.series.not_overdue")
                                    for o in ag["overdue"]]
             order = [ctx.t(f"insp.rect.bucket.{b}") for b in (*range(len(q.AGE_BUCKETS)), -1)]  # undated last
-            fig = charts.bar(ag, "bucket_label", "items", color="overdue_label", order=order, show_totals=False,
+            # each bar's count above it, as every stacked chart: a bar of a single item had no number (the
+            # segment's own is hidden where it does not fit), and a bar of one segment says it there only
+            fig = charts.bar(ag, "bucket_label", "items", color="overdue_label", order=order,
                              x_title=ctx.t("insp.axis.age"), y_title=ctx.t("insp.axis.items"), height=340)
             charts.show(fig, "rect_ageing", figure="rect.ageing")
     with right:

@@ -305,3 +305,27 @@ def test_户数_is_the_registered_households_wherever_it_is_written(demo_env: Pa
     scored = next(t for t in tables if "总户数" in t.columns)
     both = towns.set_index("乡(镇)")["户数"].to_frame().join(scored.set_index("乡(镇)")["总户数"])
     assert (both["总户数"] >= both["户数"]).all() and (both["总户数"] > both["户数"]).any()
+
+
+def test_every_bar_of_the_ageing_chart_carries_its_number(demo_env: Path) -> None:
+    """The ageing chart drew the demo's 181–365天 bar (one overdue item) without a number: its only
+    number was inside the segment, and Plotly hides a segment's number that does not fit upright
+    (`uniformtext`). Every bar's count is now written beside it as the stacked charts' total, which
+    nothing hides, and a bar of one segment says its number there only (ui.charts.bar_spec)."""
+    from labels import t
+    from tests.test_village_charts import chart
+
+    fig = chart(open_page("rectification", {}), "rect_ageing")
+    bars = [tr for tr in fig["data"] if tr["type"] == "bar"]
+    counts: dict[str, list[int]] = {}
+    for tr in bars:
+        for bucket, n in zip(tr["x"], tr["y"], strict=True):
+            counts.setdefault(bucket, []).append(n)
+    written = [tr for tr in fig["data"] if tr["type"] == "scatter" and tr.get("mode") == "text"]
+    assert written, "no number beside the bars"
+    beside = {x: s.strip() for x, s in zip(written[0]["x"], written[0]["text"], strict=True)}
+    assert beside == {bucket: f"{sum(ns):,}" for bucket, ns in counts.items()}
+    lone = {bucket for bucket, ns in counts.items() if sum(1 for n in ns if n) == 1}
+    assert t("insp.rect.bucket.3") in lone and sum(counts[t("insp.rect.bucket.3")]) == 1  # the bar of the review
+    inside = [s for tr in bars for bucket, s in zip(tr["x"], tr["text"], strict=True) if bucket in lone]
+    assert not any(inside)  # said once, not "1 1"
