@@ -3,6 +3,8 @@
 options; docs/DATA.md documents them (generated from `build_parser`, etl.docs).
 
 Exit codes: 0 every file read (even with rejected rows), 1 a file could not be read, 2 usage error.
+Usage errors and `--help` are in the language of `--lang`/$FUPIN_LANG (etl.cli_parser); a usage error
+with `--json` on the line is the JSON error object other failures print.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from pathlib import Path
 import duckdb
 
 from etl import snapshot
+from etl.cli_parser import LabelledParser, UsageError
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.load import LoadReport, load_files
-from labels import LABELS, t
+from labels import DEFAULT_LANG, LABELS, LANGS, t
 
 
 def _terminal_progress(enabled: bool):
@@ -43,50 +46,72 @@ def _print_report(report: LoadReport, as_json: bool, lang: str) -> None:
     print("\n".join(report.summary_in_order(lang)))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line's parser (also read by etl.docs to document every command and option)."""
-    parser = argparse.ArgumentParser(prog="python -m etl", description="扶贫督查看板 ETL")
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    """The command line's parser, its help and usage errors in `lang` (also read by etl.docs to document
+    every command and option, in Chinese)."""
+    def h(key: str, **params: object) -> str:
+        return t(key, lang, **params)
+
+    parser = LabelledParser(prog="python -m etl", description=h("cli.description"), lang=lang)
     parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FUPIN_LANG", "zh"),
-                        help="language of the messages (default $FUPIN_LANG or zh)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    load_help = f"load export files ({', '.join(ACCEPTED_SUFFIXES)}) into the database"
-    p_load = sub.add_parser("load", help=load_help, description=load_help)
-    p_load.add_argument("files", nargs="+", type=Path, help="the export files, in the order to load them")
-    p_load.add_argument("--db", type=Path, default=None, help="database path (default $FUPIN_DB or data/fupin.duckdb)")
-    p_load.add_argument("--json", action="store_true", help="print one JSON object")
-    p_load.add_argument("--reload", action="store_true",
-                        help="load a file already loaded again (its data current again after a later file "
-                             "of its kind), instead of calling it unchanged")
-    for command in ("rebuild", "refresh"):  # refresh: the name used before
-        p_rebuild = sub.add_parser(command, help="rebuild every derived table of the current data, whole "
-                                                 "(also upgrades a database of an older version)")
-        p_rebuild.add_argument("--db", type=Path, default=None, help="database path")
-        p_rebuild.add_argument("--if-stale", action="store_true", help="only when built by an older version")
-    p_backup = sub.add_parser("backup", help="copy the current data into DIR (a file and its manifest); "
-                                             "safe while the dashboard is in use")
-    p_backup.add_argument("dir", type=Path, help="the backup folder")
-    p_backup.add_argument("--db", type=Path, default=None, help="database path")
-    p_restore = sub.add_parser("restore", help="publish a backup (a file, or the newest in a folder) as the "
-                                               "current data; upgrades a backup of an older version")
-    p_restore.add_argument("source", type=Path, help="a backup file, or a backup folder (its newest backup)")
-    p_restore.add_argument("--db", type=Path, default=None, help="database path")
-    p_demo = sub.add_parser(
-        "demo", help="write the demo county's export files and load them into a fresh database (replacing it)")
-    p_demo.add_argument("--db", type=Path, default=None, help="database path")
-    p_demo.add_argument("--out", type=Path, default=None, help="where to write the export files")
-    p_demo.add_argument("--households", type=int, default=None, help="scaled synthetic county (benchmarks)")
-    p_demo.add_argument("--json", action="store_true", help="print one JSON object")
-    p_demo.add_argument("--replace", action="store_true",
-                        help="replace a database that holds files other than a demo's (refused without it)")
-    p_export = sub.add_parser("export-parquet", help="write the current snapshot as Parquet (hive-partitioned by "
-                                                     "township) with a manifest, for Spark, Trino and other engines")
-    p_export.add_argument("dir", type=Path, help="the export folder: new, empty, or an earlier export (replaced); "
-                                                 "anything else is refused")
-    p_export.add_argument("--db", type=Path, default=None, help="database path")
-    p_export.add_argument("--ddl", choices=["spark", "trino"], default=None,
-                          help="also print CREATE TABLE statements for this engine")
-    p_export.add_argument("--location", default=None, help="the export's URI as the engine sees it (for --ddl)")
+                        help=h("cli.help.lang"))
+    sub = parser.add_subparsers(dest="command", required=True, title=h("cli.commands"))
+
+    def command(name: str, key: str, **params: object) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=h(key, **params), description=h(key, **params))
+
+    def db_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", type=Path, default=None, metavar=h("cli.metavar.path"), help=h("cli.help.db"))
+
+    def json_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help=h("cli.help.json"))
+
+    p_load = command("load", "cli.help.load", suffixes=", ".join(ACCEPTED_SUFFIXES))
+    p_load.add_argument("files", nargs="+", type=Path, metavar=h("cli.metavar.file"), help=h("cli.help.load.files"))
+    db_option(p_load)
+    json_option(p_load)
+    p_load.add_argument("--reload", action="store_true", help=h("cli.help.load.reload"))
+    for name in ("rebuild", "refresh"):  # refresh: the name used before
+        p_rebuild = command(name, f"cli.help.{name}")
+        db_option(p_rebuild)
+        p_rebuild.add_argument("--if-stale", action="store_true", help=h("cli.help.rebuild.if_stale"))
+    p_backup = command("backup", "cli.help.backup")
+    p_backup.add_argument("dir", type=Path, metavar=h("cli.metavar.dir"), help=h("cli.help.backup.dir"))
+    db_option(p_backup)
+    p_restore = command("restore", "cli.help.restore")
+    p_restore.add_argument("source", type=Path, metavar=h("cli.metavar.source"), help=h("cli.help.restore.source"))
+    db_option(p_restore)
+    p_demo = command("demo", "cli.help.demo")
+    db_option(p_demo)
+    p_demo.add_argument("--out", type=Path, default=None, metavar=h("cli.metavar.dir"), help=h("cli.help.demo.out"))
+    p_demo.add_argument("--households", type=int, default=None, metavar=h("cli.metavar.households"),
+                        help=h("cli.help.demo.households"))
+    json_option(p_demo)
+    p_demo.add_argument("--replace", action="store_true", help=h("cli.help.demo.replace"))
+    p_export = command("export-parquet", "cli.help.export")
+    p_export.add_argument("dir", type=Path, metavar=h("cli.metavar.dir"), help=h("cli.help.export.dir"))
+    db_option(p_export)
+    p_export.add_argument("--ddl", choices=["spark", "trino"], default=None, help=h("cli.help.export.ddl"))
+    p_export.add_argument("--location", default=None, metavar="URI", help=h("cli.help.export.location"))
     return parser
+
+
+def _options(argv: list[str]) -> list[str]:
+    """The words of the command line before `--` (after it, every word is a file name)."""
+    return argv[:argv.index("--")] if "--" in argv else argv
+
+
+def _argv_lang(argv: list[str]) -> str:
+    """The language the user asked for, read before parsing (a usage error is written in it): `--lang X`
+    or `--lang=X` anywhere before `--`, else $FUPIN_LANG, else Chinese."""
+    words = _options(argv)
+    for i, word in enumerate(words):
+        value = word.removeprefix("--lang=") if word.startswith("--lang=") else (
+            words[i + 1] if word == "--lang" and i + 1 < len(words) else None)
+        if value in LANGS:
+            return value
+    env = os.environ.get("FUPIN_LANG", DEFAULT_LANG)
+    return env if env in LANGS else DEFAULT_LANG
 
 
 def _rebuild(db: Path | None, if_stale: bool, lang: str) -> int:
@@ -129,10 +154,17 @@ def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_argv_lang(argv))
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors; keep its code
+    except UsageError as exc:  # exit code 2, in the user's language; under --json the JSON error object
+        if "--json" in _options(argv):
+            print(json.dumps({"error": exc.message}, ensure_ascii=False))
+        else:
+            print(exc, file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
         return int(exc.code or 0)
     lang = args.lang
     before = _generation(args)

@@ -178,10 +178,11 @@ def _cli_section() -> list[str]:
         for action in p._actions:
             if isinstance(action, argparse._HelpAction):
                 continue
-            flag = ", ".join(action.option_strings) or action.dest.upper()
+            flag = ", ".join(action.option_strings) or action.metavar or action.dest.upper()
             rows.append([f"`{flag}`", _cell(action.help or "")])
         out += _table(["参数", "说明"], rows)
-    out += ["全局参数 `--lang zh|en` 写在子命令之前。环境变量：", ""]
+    out += ["全局参数 `--lang zh|en` 写在子命令之前；提示、`--help` 和用法错误都用这一语言（默认取 `FUPIN_LANG`，"
+            "否则中文）。环境变量：", ""]
     out += _table(["变量", "作用"], [[f"`{k}`", v] for k, v in ENV_VARS.items()])
     return out
 
@@ -324,7 +325,8 @@ PROSE_TABLES = """看板读取下列基础表（导入写入，`python -m etl re
 另有由基础表计算的汇总表（`hh_facts`、`agg_*`、`list_*` 等），随每次导入更新，可随时由基础表重建。"""
 
 PROSE_CLI = """退出码：0 = 每个文件都读取了（即使有拒收行），1 = 有文件整个无法读取（它不改变任何数据，其他文件照常导入），
-或备份、恢复、升级未能完成（数据不变），2 = 命令用法错误。`--json` 输出一个 JSON 对象：
+或备份、恢复、升级未能完成（数据不变），2 = 命令用法错误（提示用法和错误所在；加 `--json` 时与其他错误一样输出
+`{{"error": "…"}}`）。`--json` 输出一个 JSON 对象：
 {json_shape}。多工作表的文件另有 `sheets`（每个工作表一项，键同上，无 `path`、`error`）和
 `skipped_sheets`（未导入的工作表及原因）。"""
 

@@ -1,0 +1,201 @@
+"""An argparse parser that speaks the user's language: usage errors and `--help` from the label table
+(labels.etl_text, keys `argparse.*`), Chinese unless the language is English.
+
+Argparse writes its fixed texts in English (through gettext, which has no Chinese catalogue for it).
+Instead of replacing gettext for the whole process, `LabelledParser` sets the texts it owns (section
+titles, the help option's help, the usage prefix through `LabelledFormatter`) and, for an error, maps
+argparse's finished English message back to its template (`ARGPARSE_TEXTS`, argparse's own message ids)
+and writes the template's label. A message no template matches (a newer Python's new wording) is shown
+as argparse wrote it, still under the translated `用法：` and `错误：`.
+
+`error()` raises UsageError instead of exiting: the command line decides how to report it (stderr, or
+the JSON error object under --json), always with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+import textwrap
+import unicodedata
+from typing import NoReturn
+
+from labels import LABELS, t
+
+# argparse's messages (its gettext ids, Python 3.11–3.13) -> label key. `%s`/`%r` becomes {arg}, a named
+# `%(name)s`/`%(name)r` becomes {name}; a value argparse wrote with repr() keeps its quotes.
+ARGPARSE_TEXTS: dict[str, str] = {
+    "argument %(argument_name)s: %(message)s": "argparse.argument",
+    "invalid choice: %(value)r (choose from %(choices)s)": "argparse.invalid_choice",
+    "the following arguments are required: %s": "argparse.required",
+    "unrecognized arguments: %s": "argparse.unrecognized",
+    "invalid %(type)s value: %(value)r": "argparse.invalid_value",
+    "expected one argument": "argparse.expected_one",
+    "expected at least one argument": "argparse.expected_at_least_one",
+    "expected at most one argument": "argparse.expected_at_most_one",
+    "ambiguous option: %(option)s could match %(matches)s": "argparse.ambiguous",
+    "ignored explicit argument %r": "argparse.explicit_argument",
+}
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)[sr]|%[sr]", template)
+    # re.split with a group: text, name, text, name, …; an unnamed %s gives None
+    out = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p or 'arg'}>.+?)" for i, p in enumerate(parts))
+    return re.compile(out, re.S)
+
+
+_PATTERNS = [(_pattern(template), key) for template, key in ARGPARSE_TEXTS.items()]
+
+
+def _name(name: str, lang: str) -> str:
+    """An argument's name in a message: a positional's dest has a label (`command` -> 命令), a flag is itself."""
+    key = f"argparse.name.{name}"
+    return t(key, lang) if key in LABELS else name
+
+
+def translate(message: str, lang: str) -> str:
+    """Argparse's English `message` in `lang`, through the label table; unknown messages unchanged."""
+    for pattern, key in _PATTERNS:
+        m = pattern.fullmatch(message)
+        if m is None:
+            continue
+        params = m.groupdict()
+        if "message" in params:
+            params["message"] = translate(params["message"], lang)
+        if key == "argparse.required":
+            params["arg"] = t("list.sep", lang).join(_name(n, lang) for n in params["arg"].split(", "))
+        if "argument_name" in params:
+            params["argument_name"] = _name(params["argument_name"], lang)
+        if "type" in params:
+            key_type = f"argparse.type.{params['type']}"
+            params["type"] = t(key_type, lang) if key_type in LABELS else params["type"]
+        return t(key, lang, **params)
+    return message
+
+
+class UsageError(Exception):
+    """A command line argparse refused: `usage` (the parser's usage, translated) and `message` (one line,
+    `prog：错误：…`)."""
+
+    def __init__(self, usage: str, message: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.usage}{self.message}"
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class LabelledFormatter(argparse.HelpFormatter):
+    """Help in `lang`: the usage prefix and the section headings' colon from the label table, and lines
+    wrapped by display width (argparse counts characters, and a Chinese line would be twice too wide)."""
+
+    def __init__(self, prog: str, *args: object, lang: str = "zh", **kwargs: object) -> None:
+        super().__init__(prog, *args, **kwargs)  # type: ignore[arg-type]
+        self.lang = lang
+        self._headings: list[str] = []
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # noqa: ANN001 - argparse's signature
+        super().add_usage(usage, actions, groups, t("argparse.usage", self.lang) if prefix is None else prefix)
+
+    # argparse pads and indents by len(); a Chinese metavar or prefix takes more columns than characters
+    def _format_usage(self, usage, actions, groups, prefix) -> str:  # noqa: ANN001 - argparse's signature
+        extra = _width(prefix or "") - len(prefix or "")
+        width = self._width
+        try:
+            for _ in range(3):  # narrower until every line fits
+                text = super()._format_usage(usage, actions, groups, prefix)
+                if extra:  # the lines under the first are indented by the prefix's length
+                    text = text.replace("\n ", "\n" + " " * (extra + 1))
+                over = max(map(_width, text.splitlines())) + self._current_indent - width
+                if over <= 0:
+                    break
+                self._width -= over
+        finally:
+            self._width = width
+        return text
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            width = _width(self._format_action_invocation(action)) + self._current_indent
+            self._action_max_length = max(self._action_max_length, width)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        invocation = " " * self._current_indent + self._format_action_invocation(action)
+        extra = _width(invocation) - len(invocation)
+        if extra and text.startswith(invocation + " " * (extra + 2)):
+            text = invocation + text[len(invocation) + extra:]
+        return text
+
+    def start_section(self, heading: str | None) -> None:
+        if heading:
+            self._headings.append(heading)
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        for heading in self._headings:  # argparse writes `heading:`; Chinese takes a full-width colon
+            text = text.replace(f"\n{heading}:\n", "\n" + t("argparse.section", self.lang, title=heading) + "\n")
+        return text
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return _wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return "\n".join(indent + line for line in _wrap(text, width - len(indent)))
+
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_CLOSING = "，。、；：）》」』！？"  # never at the start of a line
+# a word (with the punctuation after it), a run of spaces, or one Chinese character (with its punctuation)
+_TOKEN = re.compile(rf"[^\s{_CJK}]+[{_CLOSING}]*|\s+|.[{_CLOSING}]*")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` columns: between words, or between any two Chinese characters."""
+    if _width(text) == len(text):
+        return textwrap.wrap(text, width)
+    lines: list[str] = []
+    line = ""
+    for token in _TOKEN.findall(text):
+        if line and _width(line + token.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = "" if token.isspace() else token
+        else:
+            line += token
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+class LabelledParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors and help are in `lang` (see the module's docstring); its
+    subcommands' parsers are LabelledParsers of the same language."""
+
+    def __init__(self, *args: object, lang: str = "zh", **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", functools.partial(LabelledFormatter, lang=lang))
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)  # type: ignore[arg-type]
+        self.lang = lang
+        self._positionals.title = t("argparse.positionals", lang)
+        self._optionals.title = t("argparse.options", lang)
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help=t("argparse.help", lang))
+
+    def add_subparsers(self, **kwargs: object) -> argparse._SubParsersAction:
+        kwargs.setdefault("parser_class", functools.partial(type(self), lang=self.lang))
+        return super().add_subparsers(**kwargs)  # type: ignore[arg-type]
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self.format_usage(),
+                         t("argparse.error", self.lang, prog=self.prog, message=translate(message, self.lang)))
