@@ -22,7 +22,7 @@ from queries import meta
 from ui import data, filters, header, login, run_slots, settings
 from ui import figures as ui_figures
 from ui.context import PageContext, set_current
-from ui.navigation import ICON, PAGES, navigation_pages
+from ui.navigation import ICON, PAGES, navigation_pages, not_found_notice, not_found_page, present_url_paths
 
 
 def main() -> None:
@@ -47,6 +47,10 @@ def main() -> None:
     data_as_of = data.call(meta.data_as_of)
     as_of = settings.reference_date(data_as_of, lang)
     nav = navigation_pages(lang)
+    missing = not_found_page(next(p for pages in nav.values() for p in pages if p.url_path == ""),
+                             present_url_paths(), lang)
+    if missing is not None:  # an address no page has: the start page, saying so (not Streamlit's English box)
+        nav[next(iter(nav))].append(missing)
     # Thirteen pages: Streamlit would fold the list after ten behind "View more", hiding 数据管理.
     page = st.navigation(nav, expanded=True)
     ui_figures.reset_shown()
@@ -55,6 +59,7 @@ def main() -> None:
         st.sidebar.page_link(guide[0], label=t("guide.sidebar_link", lang), icon=":material/menu_book:")
     set_current(PageContext(flt=flt, viewer=viewer, lang=lang, as_of=as_of, data_as_of=data_as_of, snapshot=snap,
                             user=user, page=page.url_path or PAGES[0][1][0][3]))
+    not_found_notice(lang)
     page.run()
 
 

@@ -16,6 +16,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav.quality": ("档案规范性", "Archive quality"),
     "nav.briefing": ("督查简报", "Briefing"),
     "nav.data_admin": ("数据管理", "Data management"),
+    # an address no page has (ui.navigation.not_found_page): the start page says so
+    "nav.not_found_title": ("页面不存在", "No such page"),
+    "nav.not_found": ("页面不存在：/{path}（地址可能输错或已过时），已转到首页。",
+                      "There is no page at /{path} (the address may be mistyped or out of date); this is the start page."),
     "nodb.title": ("尚无数据库", "No database yet"),
     "nodb.body": (
         "还没有可供展示的数据。请先在项目目录下生成示范旗县数据（乌拉特中旗），或用 `python -m etl load 文件...` "

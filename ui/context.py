@@ -13,7 +13,6 @@ point (Streamlit's legacy `pages/` handling can do that on a fresh server) shows
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from labels import code_label, t
 from queries.filters import Filters, Viewer
 from ui import formats
 from ui.auth import LOCAL_USER, User
+from ui.formats import md_escape  # noqa: F401 (pages import it from here)
 
 _KEY = "_fupin_ctx"
 
@@ -57,13 +57,6 @@ class PageContext:
 
     def pct(self, x: object) -> str:
         return formats.pct(x)
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
-
-
-def md_escape(text: str) -> str:
-    """Backslash-escape every character Streamlit's Markdown gives a meaning to."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def set_current(ctx: PageContext) -> None:

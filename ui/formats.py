@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pandas as pd
 
@@ -80,3 +81,11 @@ def raw_row(raw: object, lang: str) -> object:
                value=v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
              for k, v in row.items() if v is not None and v != ""]
     return t("raw.sep", lang).join(pairs)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape every character Streamlit's Markdown gives a meaning to."""
+    return _MD_SPECIAL.sub(r"\\\1", text)

@@ -161,6 +161,9 @@ def _sso_buttons(lang: str) -> None:
 
 
 def _login_form(lang: str) -> None:
+    from ui.navigation import not_found_notice
+
+    not_found_notice(lang)
     st.title(t("app.title", lang))
     st.subheader(t("auth.title", lang))
     _sso_buttons(lang)
@@ -242,12 +245,14 @@ def gate(lang: str) -> User:
     # the form under every page's path too: a link to /assistance-measures?town=… opened before logging in
     # showed Streamlit's "Page not found" and, after the login, the overview; now the same path, filters
     # and all, is the page that opens once the user is in
-    from ui.navigation import url_paths
+    from ui.navigation import not_found_page, url_paths
 
     paths = url_paths()[1:]  # the first page is served at the root
-    st.navigation([st.Page(page, title=t("auth.title", lang), url_path="login", default=True),
-                   *(st.Page(page, title=t("auth.title", lang), url_path=p) for p in paths if p != "login")],
-                  position="hidden").run()
+    form = st.Page(page, title=t("auth.title", lang), url_path="login", default=True)
+    pages = [form, *(st.Page(page, title=t("auth.title", lang), url_path=p) for p in paths if p != "login")]
+    # an address no page has: the form at the root, saying so (Streamlit's box left the form unusable)
+    missing = not_found_page(form, ["login", *url_paths()], lang)
+    st.navigation([*pages, *([missing] if missing else [])], position="hidden").run()
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises
 

@@ -1,14 +1,24 @@
 """The dashboard's pages: sections, files, nav labels, icons and URL paths, in navigation order. Its own
 module without side effects, so that the benchmark, the screenshot script and the tests read the same
-list the entry point (dashboard.py) shows. A page whose file does not exist is left out."""
+list the entry point (dashboard.py) shows. A page whose file does not exist is left out.
+
+An address no page has (`/nonexistent`, a mistyped or outdated link) made Streamlit show its English
+"Page not found" box. `not_found_page` gives such an address a hidden page of its own, so Streamlit
+finds one and sends no such message (the browser shows the box only when the server sends it); that
+page switches to the start page, which says in the user's language that the address has no page
+(`not_found_notice`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from labels import t
+from ui.formats import md_escape
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 # the browser tab's icon, served by Streamlit itself (a material icon name made it fetch one from
@@ -54,6 +64,12 @@ def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
             for section, entries in present}
 
 
+def present_url_paths() -> list[str]:
+    """The URL paths of the pages shown, the default page's own too (Streamlit serves that one at the
+    root and reserves its path)."""
+    return [url for _, entries in _present() for *_, url in entries]
+
+
 def page_files() -> list[str]:
     """The page files that exist, in navigation order (the first is the default page)."""
     return [file for _, entries in _present() for file, *_ in entries]
@@ -70,3 +86,44 @@ _LABEL_OF_URL = {url: label for _, entries in PAGES for _, label, _, url in entr
 def page_title(url: object, lang: str) -> str:
     """A page's nav label from its URL path (logs record the path), else the value as it is."""
     return t(_LABEL_OF_URL[url], lang) if url in _LABEL_OF_URL else str(url)
+
+
+NOT_FOUND_KEY = "_nav_not_found"  # the address that had no page, until the page it led to has said so
+_SHOWN_CHARS = 60  # an address longer than this is cut in the notice
+
+
+def requested_path() -> str:
+    """The page path of the address the browser opened ("" at the root). Set on the run that a typed,
+    copied or reloaded address starts; a click in the menu or st.switch_page names its page by hash,
+    and this is "" then, as outside a script run. Streamlit has no public API for it (`st.context.url`
+    gives the path of the page it resolved, not the one asked for)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return ""
+    pages = ctx.pages_manager
+    return "" if pages.intended_page_script_hash else (pages.intended_page_name or "")
+
+
+def not_found_page(default: st.Page, known: Iterable[str], lang: str) -> st.Page | None:
+    """A hidden page at the address asked for when none of `known` (every URL path of the navigation)
+    is it, else None. Run, it switches to `default` with the address's query parameters (a copied
+    link's filters) and leaves the address for `not_found_notice`. An address Streamlit could not give
+    a page (nested, `/a/b`; blanks or slashes at its ends) is left to Streamlit."""
+    path = requested_path()
+    if not path or path in set(known) or "/" in path or path != path.strip():
+        return None
+
+    def page() -> None:
+        st.session_state[NOT_FOUND_KEY] = path
+        st.switch_page(default, query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+    return st.Page(page, title=t("nav.not_found_title", lang), url_path=path, visibility="hidden")
+
+
+def not_found_notice(lang: str) -> None:
+    """Once, on the page an address without a page led to: that there is no page at that address."""
+    path = st.session_state.pop(NOT_FOUND_KEY, None)
+    if path is None:
+        return
+    shown = path if len(path) <= _SHOWN_CHARS else path[:_SHOWN_CHARS] + "…"
+    st.warning(t("nav.not_found", lang, path=md_escape(shown)))

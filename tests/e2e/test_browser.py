@@ -347,6 +347,33 @@ def test_deep_link_as_the_first_request_after_a_start(browser: Any, e2e_db: Path
         srv.stop()
 
 
+@pytest.mark.parametrize("path", ["nonexistent", "%E8%B0%83%E7%A0%94%E6%8A%A5%E5%91%8A"], ids=["latin", "chinese"])
+def test_a_mistyped_address_opens_the_overview_with_a_notice_in_chinese(page: Any, server: StreamlitServer,
+                                                                        path: str) -> None:
+    """An address no page has (mistyped, or an old link) showed Streamlit's English "Page not found" box
+    over the overview. It now opens the overview with a notice from the label table that names the
+    address, and the link's filters kept (ui.navigation.not_found_page)."""
+    from urllib.parse import unquote
+
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}/{path}?town={TOWN}")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for(timeout=45_000)
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_role("dialog").count() == 0
+    expect(main.get_by_test_id("stAlert")).to_have_text(t("nav.not_found", "zh", path=unquote(path)))
+    assert urlsplit(page.url).path in ("", "/") and parse_qs(urlsplit(page.url).query).get("town") == [TOWN]
+    assert chosen(page, "filter.townships") == [TOWN]
+    assert_no_exception(page)
+    # said once: the next click does not repeat it
+    page.get_by_test_id("stSidebarNav").get_by_text(t("nav.causes", "zh"), exact=True).click()
+    main.get_by_role("heading", name=t("causes.title", "zh"), exact=True).wait_for()
+    wait_idle(page)
+    assert main.get_by_text(t("nav.not_found", "zh", path=unquote(path))).count() == 0
+
+
 def test_english_switch_changes_labels(page: Any, server: StreamlitServer, screenshots_dir: Path) -> None:
     from playwright.sync_api import expect
 

@@ -179,3 +179,21 @@ def test_a_link_opened_before_logging_in_opens_its_page_after(page: Any, sso_ser
     log_in_with_password(page, "boss", "causes.title")
     assert "/poverty-causes" in page.url and quote(TOWN) in page.url
     assert_no_exception(page)
+
+
+def test_an_address_without_a_page_before_logging_in_opens_the_form_with_a_notice(
+        page: Any, sso_server: StreamlitServer) -> None:
+    """An address no page has (/nonexistent) opened before logging in showed Streamlit's English "Page
+    not found" over the login form. The form opens at the root with the label table's notice naming
+    the address, and the login lands on the overview."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{sso_server.url}/nonexistent")
+    page.get_by_label(t("auth.username", "zh")).wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    expect(page.get_by_test_id("stMain").get_by_test_id("stAlert")).to_have_text(
+        t("nav.not_found", "zh", path="nonexistent"))
+    log_in_with_password(page, "boss", "overview.title")
+    assert re.fullmatch(re.escape(sso_server.url) + r"/?(\?.*)?", page.url), page.url
+    assert_no_exception(page)
