@@ -61,7 +61,7 @@ from etl import (
     visit_rank,
 )
 from etl.codes import CODE_ORDER, NOT_FILLED
-from etl.derived_table import as_of, replace, replace_cells
+from etl.derived_table import as_of, keep_old, replace, replace_cells
 from etl.filter_spec import FILTERS
 from etl.owners import PASS_SETS, Touched
 from etl.raw_file import STAGE_SCHEMA
@@ -100,6 +100,67 @@ def build_facts_meta(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO facts_meta VALUES ('hash_probe', ?)", [probe[0][0]])
 
 
+# hh_facts' columns before the inspection facts, in order, with their expressions over a registry row
+# `h`, its income line `pl` and its measures `i`; `_MEMBERS`: a count of its members (`m`), which every
+# pass computes. A patching pass (`Scope.patch`) takes all the others from the stored row as they are.
+_MEMBERS = "m"
+_BASE_COLUMNS: tuple[tuple[str, str], ...] = (
+    *((c, f"h.{c}") for c in ("household_id", "township", "village", "head_name", "head_id_number", "phone",
+                              "helper_name", "helper_unit", "household_attribute", "main_cause", "other_causes",
+                              "exit_status", "enjoys_policy", "exit_year", "identified_date")),
+    ("identified_year", "year(h.identified_date)"),
+    *((c, f"h.{c}") for c in ("monitoring_type", "monitored", "risk_eliminated", "registered")),
+    ("member_count", _MEMBERS), ("household_size_declared", "h.household_size_declared"),
+    *((c, _MEMBERS) for c in ("alone_age_count", "ill_count", "serious_ill_count", "disabled_count",
+                              "no_labor_count", "labor_count", "uninsured_count", "school_out_count",
+                              "doctor_signed_count")),
+    ("income_per_capita", "h.income_per_capita"), ("income_year", "h.income_year"),
+    ("poverty_line", "pl.line"),
+    ("unsafe_housing", "coalesce(h.unsafe_housing, FALSE)"),
+    ("unsafe_water", "(h.safe_water = FALSE) IS TRUE"),
+    ("intervention_count", "coalesce(i.intervention_count, 0)"),
+    ("category_count", "coalesce(i.category_count, 0)"),
+    ("amount_total", "coalesce(i.amount_total, 0)"),
+    ("categories", "coalesce(i.categories, [])"),
+)
+_KEY_COLUMNS = (("hk", "h.hk"), ("area", "h.area"), ("seq", "h.seq"))  # after the inspection facts
+
+
+def _base_columns(columns: tuple[tuple[str, str], ...], patch: bool) -> str:
+    return ", ".join(f"coalesce(m.{c}, 0) AS {c}" if expr == _MEMBERS else f"h.{c}" if patch else f"{expr} AS {c}"
+                     for c, expr in columns)
+
+
+def _base_from(scope: Scope) -> str:
+    """The rows hh_facts' columns come from: a registry row with its measures and income line, or in a
+    patching pass the stored row (kept before the pass, etl.derived_table.keep_old)."""
+    if scope.patch:
+        return f"""FROM {scope.old_src("hh_facts")} h
+    JOIN {STAGE_SCHEMA}._insp_household x USING (hk)
+    LEFT JOIN m USING (hk)"""  # noqa: S608 - our names
+    return f"""FROM {scope.src("households")} h
+    JOIN {STAGE_SCHEMA}._insp_household x USING (hk)
+    LEFT JOIN m USING (hk)
+    LEFT JOIN i USING (hk)
+    LEFT JOIN poverty_lines pl ON pl.year = h.income_year"""  # noqa: S608 - our names
+
+
+def _measures_cte(scope: Scope) -> str:
+    """`i`: a household's measures (none in a patching pass, which keeps the stored counts)."""
+    if scope.patch:
+        return ""
+    return f"""), i AS (
+    -- a household's categories as bits of the sorted code list ($categories; the loader stores a
+    -- category only as its canonical value): one fixed-size aggregate instead of lists per household
+    SELECT hk, intervention_count, amount_total,
+        coalesce(bit_count(mask), 0)::BIGINT AS category_count,
+        CASE WHEN mask <> 0 THEN list_filter($categories, lambda c, k: (mask >> (k - 1)) & 1 = 1) END AS categories
+    FROM (SELECT iv.hk, count(*) AS intervention_count, coalesce(sum(iv.amount_yuan), 0) AS amount_total,
+              bit_or(1::BIGINT << (list_position($categories, iv.category) - 1)) AS mask
+          FROM {scope.src("interventions")} iv WHERE {scope.hk("iv")} GROUP BY iv.hk)
+"""  # noqa: S608 - constants and our own table names
+
+
 def _hh_facts_sql(scope: Scope) -> str:
     return f"""
 WITH ref AS (
@@ -122,48 +183,11 @@ WITH ref AS (
         FROM {scope.src("members")} mm CROSS JOIN ref a WHERE {scope.hk("mm")}
     )
     GROUP BY hk
-), i AS (
-    -- a household's categories as bits of the sorted code list ($categories; the loader stores a
-    -- category only as its canonical value): one fixed-size aggregate instead of lists per household
-    SELECT hk, intervention_count, amount_total,
-        coalesce(bit_count(mask), 0)::BIGINT AS category_count,
-        CASE WHEN mask <> 0 THEN list_filter($categories, lambda c, k: (mask >> (k - 1)) & 1 = 1) END AS categories
-    FROM (SELECT iv.hk, count(*) AS intervention_count, coalesce(sum(iv.amount_yuan), 0) AS amount_total,
-              bit_or(1::BIGINT << (list_position($categories, iv.category) - 1)) AS mask
-          FROM {scope.src("interventions")} iv WHERE {scope.hk("iv")} GROUP BY iv.hk)
-), base AS (
-    SELECT h.household_id, h.township, h.village,
-        h.head_name, h.head_id_number, h.phone, h.helper_name, h.helper_unit,
-        h.household_attribute, h.main_cause, h.other_causes,
-        h.exit_status, h.enjoys_policy, h.exit_year,
-        h.identified_date, year(h.identified_date) AS identified_year,
-        h.monitoring_type, h.monitored, h.risk_eliminated, h.registered,
-        coalesce(m.member_count, 0) AS member_count,
-        h.household_size_declared,
-        coalesce(m.alone_age_count, 0) AS alone_age_count,
-        coalesce(m.ill_count, 0) AS ill_count,
-        coalesce(m.serious_ill_count, 0) AS serious_ill_count,
-        coalesce(m.disabled_count, 0) AS disabled_count,
-        coalesce(m.no_labor_count, 0) AS no_labor_count,
-        coalesce(m.labor_count, 0) AS labor_count,
-        coalesce(m.uninsured_count, 0) AS uninsured_count,
-        coalesce(m.school_out_count, 0) AS school_out_count,
-        coalesce(m.doctor_signed_count, 0) AS doctor_signed_count,
-        h.income_per_capita, h.income_year,
-        pl.line AS poverty_line,
-        coalesce(h.unsafe_housing, FALSE) AS unsafe_housing,
-        (h.safe_water = FALSE) IS TRUE AS unsafe_water,
-        coalesce(i.intervention_count, 0) AS intervention_count,
-        coalesce(i.category_count, 0) AS category_count,
-        coalesce(i.amount_total, 0) AS amount_total,
-        coalesce(i.categories, []) AS categories,
+{_measures_cte(scope)}), base AS (
+    SELECT {_base_columns(_BASE_COLUMNS, scope.patch)},
         x.* EXCLUDE (hk),
-        h.hk, h.area, h.seq
-    FROM {scope.src("households")} h
-    JOIN {STAGE_SCHEMA}._insp_household x USING (hk)
-    LEFT JOIN m USING (hk)
-    LEFT JOIN i USING (hk)
-    LEFT JOIN poverty_lines pl ON pl.year = h.income_year
+        {_base_columns(_KEY_COLUMNS, scope.patch)}
+    {_base_from(scope)}
     WHERE {scope.hk("h")}
 )
 SELECT * EXCLUDE (alone_age_count),
@@ -187,14 +211,16 @@ FROM (SELECT b.*, ck.cell FROM base b {keys.cell_join("b")})
 """  # noqa: S608 - constants and our own table names
 
 
-def _hh_facts_params() -> dict[str, object]:
-    return {
+def _hh_facts_params(scope: Scope) -> dict[str, object]:
+    params: dict[str, object] = {
         "alone_age": ELDERLY_ALONE_AGE,
         "school_lo": SCHOOL_AGE[0],
         "school_hi": SCHOOL_AGE[1],
         "factor": MONITORING_FACTOR,
-        "categories": sorted(CODE_ORDER["intervention_category"]),  # as ORDER BY category sorts
     }
+    if not scope.patch:  # the measures' categories (`i`)
+        params["categories"] = sorted(CODE_ORDER["intervention_category"])  # as ORDER BY category sorts
+    return params
 
 
 # the filter spec's columns of a households row (constants, no user text)
@@ -347,10 +373,16 @@ def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:
 
 def build_hh_facts(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None) -> None:
     """hh_facts (with the inspection pages' household facts folded in, so no page joins a second
-    household table) for the scope; the cells of its households are numbered first."""
-    keys.assign_cells(con, _CELL_KEYS_OF_HOUSEHOLDS.format(source=scope.src("households"), where=scope.hk("h")))
+    household table) for the scope; the cells of its households are numbered first (a patching pass
+    keeps its households' rows before it instead: their cells do not change)."""
+    if scope.patch:
+        assert touched is not None
+        keep_old(con, scope, touched, "hh_facts")
+    else:
+        keys.assign_cells(con, _CELL_KEYS_OF_HOUSEHOLDS.format(source=scope.src("households"), where=scope.hk("h")))
     derive_inspection.build_household_facts(con, scope)
-    replace(con, scope, touched, "hh_facts", _hh_facts_sql(scope), "seq", _hh_facts_params())
+    replace(con, scope, touched, "hh_facts", _hh_facts_sql(scope), "seq", _hh_facts_params(scope),
+            old_kept=scope.patch)
     con.execute(f"DROP TABLE {STAGE_SCHEMA}._insp_household")
 
 
@@ -389,10 +421,11 @@ def _touch_samples(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     touched.add("area", "SELECT area FROM list_sample_draw WHERE hk IN (SELECT hk FROM t_hk)")
 
 
-def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched, delta: bool, shared: tuple[str, ...]) -> None:
+def _age_pass(con: duckdb.DuckDBPyConnection, touched: Touched, delta: bool, shared: tuple[str, ...],
+              patch: bool) -> None:
     """The households touched only because a member's age crossed a threshold (`t_hk_aged`): rewritten
     in the tables that hold age facts (etl.owners.AGED_TABLES) and nowhere else."""
-    aged = Scope(False, suffix="_aged", delta=delta)
+    aged = Scope(False, suffix="_aged", delta=delta, patch=patch)
     touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk_aged)", suffix="_aged")
     touched.dedupe()
     sources.build_hk_sources(con, aged, touched, shared=shared)
@@ -451,16 +484,23 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
     touched.dedupe()
     if most is not None and sum(touched.count(k, s) for k, s in PASS_SETS if k == "hk") > most:
         return False
-    scope = Scope(False, touched.nohk)
+    # a visits file patches hh_facts and the ill-member list from their stored rows (Scope.patch), which
+    # the delta pass keeps: its copies of the touched households' rows leave out what it does not read
+    patch = before_load is not None and touched.patches()
+    scope = Scope(False, touched.nohk, patch=patch)
     hh_lookup.build(con, scope, hh_lookup.touched_tables(touched, base_only=True))  # the loader's writes
-    shared = sources.build_shared_sources(con, touched) if touched.count("hk", "_aged") else ()
+    shared = sources.build_shared_sources(con, touched, patch) if touched.count("hk", "_aged") else ()
     sources.build_hk_sources(con, scope, touched, shared=shared)
     delta = before_load is not None and sources.build_old_ledgers(con, scope, touched, before_load)
+    if patch and not delta:  # the snapshot it started from could not be read: copy what a full pass reads
+        patch, shared = False, ()
+        scope = dataclasses.replace(scope, patch=False)
+        sources.build_hk_sources(con, scope, touched)
     scope = dataclasses.replace(scope, delta=delta)
     touched.by_difference = delta
     _build_tables(con, scope, touched)
     if touched.count("hk", "_aged"):
-        _age_pass(con, touched, delta, shared)
+        _age_pass(con, touched, delta, shared, patch)
     if touched.count("hk", "_school"):  # after the passes that write hh_facts, which it reads
         quality_checks.build_school_check(con)
     return True

@@ -75,21 +75,9 @@ v AS (
         max(visit_date) FILTER (WHERE visit_type = '{CHECK_UP}' AND visit_date <= ref.as_of) AS last_check_up_date
     FROM {scope.src("visits")} vv CROSS JOIN ref WHERE {scope.hk("vv")} GROUP BY hk
 ),
-r AS (
-    SELECT hk, count(*) AS n_open_items
-    FROM {scope.src("rectifications")} rr
-    WHERE hk IS NOT NULL AND {scope.hk("rr")}
-      AND (status IS NULL OR status NOT IN {tuple(RECTIFICATION_CLOSED)!r})
-    GROUP BY hk
-),
-d AS (
+{_items_and_incomes_ctes(scope)}d AS (
     SELECT hk, count(*) AS n_issues
     FROM {scope.src("data_issues")} dd WHERE hk IS NOT NULL AND {scope.hk("dd")} GROUP BY hk
-),
-inc AS (
-    SELECT hk, max(income_year) AS latest_income_year,
-        arg_max(income_per_capita, income_year) AS latest_income
-    FROM {scope.src("household_income")} ii WHERE {scope.hk("ii")} GROUP BY hk
 )
 SELECT
     h.hk,
@@ -104,20 +92,53 @@ SELECT
     coalesce(m.n_critical_insured, 0) AS n_critical_insured,
     coalesce(v.n_visits, 0) AS n_visits,
     v.last_visit_date, v.last_follow_up_date, v.last_check_up_date,
-    coalesce(r.n_open_items, 0) AS n_open_items,
+    {"h.n_open_items" if scope.patch else "coalesce(r.n_open_items, 0) AS n_open_items"},
     coalesce(d.n_issues, 0) AS n_issues,
-    coalesce(inc.latest_income_year, h.income_year) AS latest_income_year,
+    {_KEPT if scope.patch else _REGISTRY_FACTS}
+{_household_rows(scope)}
+WHERE {scope.hk("h")}
+"""  # noqa: S608 - constants only
+
+
+# The household facts of its registry row and its incomes (and its open items, `r`); a patching pass
+# (Scope.patch: a load that wrote none of those) keeps them from its households' stored hh_facts rows.
+_REGISTRY_FACTS = """coalesce(inc.latest_income_year, h.income_year) AS latest_income_year,
     coalesce(inc.latest_income, h.income_per_capita) AS latest_income,
     h.unsafe_housing IS NOT NULL AS housing_set,
-    h.safe_water IS NOT NULL AS water_set
-FROM {scope.src("households")} h
+    h.safe_water IS NOT NULL AS water_set"""
+_KEPT = "h.latest_income_year, h.latest_income, h.housing_set, h.water_set"
+
+
+def _items_and_incomes_ctes(scope: Scope) -> str:
+    if scope.patch:
+        return ""
+    return f"""r AS (
+    SELECT hk, count(*) AS n_open_items
+    FROM {scope.src("rectifications")} rr
+    WHERE hk IS NOT NULL AND {scope.hk("rr")}
+      AND (status IS NULL OR status NOT IN {tuple(RECTIFICATION_CLOSED)!r})
+    GROUP BY hk
+),
+inc AS (
+    SELECT hk, max(income_year) AS latest_income_year,
+        arg_max(income_per_capita, income_year) AS latest_income
+    FROM {scope.src("household_income")} ii WHERE {scope.hk("ii")} GROUP BY hk
+),
+"""  # noqa: S608 - constants only
+
+
+def _household_rows(scope: Scope) -> str:
+    if scope.patch:
+        return f"""FROM {scope.old_src("hh_facts")} h
+LEFT JOIN m USING (hk)
+LEFT JOIN v USING (hk)
+LEFT JOIN d USING (hk)"""  # noqa: S608 - our names
+    return f"""FROM {scope.src("households")} h
 LEFT JOIN m USING (hk)
 LEFT JOIN v USING (hk)
 LEFT JOIN r USING (hk)
 LEFT JOIN d USING (hk)
-LEFT JOIN inc USING (hk)
-WHERE {scope.hk("h")}
-"""  # noqa: S608 - constants only
+LEFT JOIN inc USING (hk)"""  # noqa: S608 - our names
 
 
 def _school_age_sql(scope: Scope) -> str:
@@ -151,7 +172,8 @@ SELECT {filter_select('f')}, m.household_id, m.name, m.id_number, m.birth_date, 
         compliant_until_sql("fu.follow_up_dates", "fu.check_up_dates", "f.last_follow_up_date", "ref.as_of")}
     END AS compliant_until,
     m.is_head, m.member_key, f.seq, f.hk, f.cell
-FROM {scope.src("members")} m
+-- a patching pass (Scope.patch) reads its ill members as the list stored them: their rows are unchanged
+FROM {scope.old_src("list_ill_member") if scope.patch else scope.src("members")} m
 JOIN {scope.src("hh_facts")} f USING (hk)
 LEFT JOIN fu USING (hk)
 CROSS JOIN ref

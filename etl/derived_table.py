@@ -47,9 +47,12 @@ CELL_GROUPS: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None, table: str,
-            selects: str | Sequence[str], order: str = "", params: dict[str, object] | None = None) -> None:
+            selects: str | Sequence[str], order: str = "", params: dict[str, object] | None = None,
+            old_kept: bool = False) -> None:
     """Write `table`'s rows of `scope`: the whole table, stored in `order` (each select sorted on its own),
-    or, for a load, the touched owners' rows deleted and selected again (appended)."""
+    or, for a load, the touched owners' rows deleted and selected again (appended). `old_kept`: the
+    caller kept the rows before the pass already (`keep_old`), as a patching builder must before it
+    reads them."""
     selects = [selects] if isinstance(selects, str) else list(selects)
     sort = f" ORDER BY {order}" if order else ""
     if scope.full:
@@ -61,8 +64,8 @@ def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | Non
     where = scope.rows(table, touched.all_tables)
     if where is None or not touched.needs(table):
         return
-    if scope.delta and table in OLD_KEPT:
-        _keep_old(con, scope, touched, table, where)
+    if scope.delta and table in OLD_KEPT and not old_kept:
+        keep_old(con, scope, touched, table)
     delete_rows(con, table, where)
     copy = scope.src(table)  # the rows written, for the later builders of the pass and the changeset
     con.execute(f"CREATE OR REPLACE TABLE {copy} AS {selects[0]}", params or {})
@@ -75,17 +78,20 @@ def replace(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | Non
         touched.table("meta")
 
 
-def _keep_old(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched, table: str, where: str) -> None:
-    """`scope.old_src(table)`: the rows of `where` before the pass deletes them. A table the age pass
+def keep_old(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched, table: str) -> None:
+    """`scope.old_src(table)`: the scope's rows of `table` before the pass deletes them (a patching pass,
+    `Scope.patch`, keeps the identity texts too: its rows are made from these). A table the age pass
     rewrites too (hh_facts) is read once for both passes' households, by the load's pass: the age pass's
     households are not the load's, so their rows are still as they were (a scattered read of hh_facts
     costs ~0.2 s at 10M households, whether for 1,000 households or 2,000)."""
+    where = scope.rows(table, touched.all_tables)
+    unread = "" if scope.patch else OLD_KEPT[table]
     both = f"{STAGE_SCHEMA}._old_both_{table}"
     shared = table in AGED_TABLES and touched.count("hk", "_aged") > 0  # the load's pass runs first
     if shared and scope.suffix == "":
-        con.execute(f"CREATE OR REPLACE TABLE {both} AS SELECT *{OLD_KEPT[table]} FROM {table} "  # noqa: S608
+        con.execute(f"CREATE OR REPLACE TABLE {both} AS SELECT *{unread} FROM {table} "  # noqa: S608
                     f"WHERE hk IN (SELECT hk FROM {stage_table('hk')} UNION ALL SELECT hk FROM {stage_table('hk', '_aged')})")
-    origin, columns = (both, "*") if shared else (table, f"*{OLD_KEPT[table]}")
+    origin, columns = (both, "*") if shared else (table, f"*{unread}")
     con.execute(f"CREATE OR REPLACE TABLE {scope.old_src(table)} AS "  # noqa: S608 - our names
                 f"SELECT {columns} FROM {origin} WHERE {where}")
 

@@ -22,6 +22,10 @@ class Scope:
     # their rows after it ('new'), never over the other households of their cells.
     delta: bool = False  # this pass updates the summary cells by difference
     side: str = ""  # '' | 'old' | 'new': the rows a cell builder reads in a delta pass
+    # A delta pass of a load that wrote only visits (etl.owners.PATCH_BASE): hh_facts and the ill-member
+    # list take what the load cannot change from their rows before it (`old_src`), so the pass reads no
+    # household, measure, income or item row, and no member's identity.
+    patch: bool = False
 
     def with_side(self, side: str) -> Scope:
         return replace(self, side=side)
