@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 LABELS: dict[str, tuple[str, str]] = {
+    # a tile's count with its unit (queries.figures.UNITS, declared by the figure): Chinese writes the
+    # measure word after the number (600户); English has none, and the tile's name ends in what it counts
+    # (Registered households), so the number stands alone. A share is written with % in both.
+    "unit.households": ("{n}户", "{n}"),
+    "unit.people": ("{n}人", "{n}"),
+    "unit.items": ("{n}项", "{n}"),
+    "unit.issues": ("{n}条", "{n}"),
     "figures.population": ("统计对象：", "Counts: "),
     "figures.population_switch": ("统计对象", "Population"),
     "population.registered": ("建档立卡户", "Registered households"),

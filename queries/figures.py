@@ -32,6 +32,9 @@ class Figure:
     denominator: Text | None
     date_rule: Text
     source: str  # table names, as in the database
+    # what a count counts, written after its number on a tile (labels `unit.<unit>`: 600户); None for a
+    # share (it has a denominator and is written with %) and for what is never a tile's number
+    unit: str | None = None
 
     def text(self, part: str, lang: str) -> str:
         value = getattr(self, part)
@@ -54,11 +57,17 @@ SNAPSHOT: Text = ("当前数据版本中的最新档案状态（数据截至日�
                   "The registry as it stands in the current snapshot (data as-of date in the header)")
 
 
+# The units a count is written in (labels `unit.<unit>`)
+UNITS = ("households", "people", "items", "issues")
+
+
 def define(key: str, name: Text, population: Text, numerator: Text, denominator: Text | None = None,
-           date_rule: Text = SNAPSHOT, source: str = "agg_household") -> Figure:
+           date_rule: Text = SNAPSHOT, source: str = "agg_household", unit: str | None = None) -> Figure:
     if key in DICTIONARY:
         raise ValueError(f"figure {key!r} defined twice")
-    fig = Figure(key, name, population, numerator, denominator, date_rule, source)
+    if unit is not None and (unit not in UNITS or denominator is not None):
+        raise ValueError(f"figure {key!r}: unit {unit!r} (one of {UNITS}, for a count only)")
+    fig = Figure(key, name, population, numerator, denominator, date_rule, source, unit)
     DICTIONARY[key] = fig
     return fig
 

@@ -42,11 +42,11 @@ _ALL: Text = ("登记在册的全部户（建档立卡户、监测对象及档�
               "does not depend on the population)")
 _MEMBERS: Text = ("这些户的家庭成员行数", "Member rows of these households")
 define("health.ill_households", ("因病因残致贫户", "Households poor through illness or disability"), _ALL,
-       ("主要或其他致贫原因为因病、因残的户", "Households whose main or other cause is Illness (因病) or Disability (因残)"))
+       ("主要或其他致贫原因为因病、因残的户", "Households whose main or other cause is Illness (因病) or Disability (因残)"), unit="households")
 define("health.ill_members", ("患病成员", "Ill members"), _ALL,
-       ("健康状况为长期慢性病或患有大病的成员行", "Member rows with a chronic or serious illness"))
+       ("健康状况为长期慢性病或患有大病的成员行", "Member rows with a chronic or serious illness"), unit="people")
 define("health.chronic", ("慢性病患者", "Chronic patients"), _ALL,
-       ("健康状况为长期慢性病的成员行", "Member rows with a chronic illness"), source="agg_ill_member")
+       ("健康状况为长期慢性病的成员行", "Member rows with a chronic illness"), source="agg_ill_member", unit="people")
 define("health.compliance", ("慢病随访合规率", "Follow-up compliance"), _ALL,
        (f"近 12 个月家庭医生随访 ≥ {MIN_FOLLOW_UPS} 次、体检 ≥ {MIN_CHECK_UPS} 次且 {MAX_DAYS_WITHOUT_FOLLOW_UP} 天内有随访的慢性病患者",
         f"Chronic patients with ≥ {MIN_FOLLOW_UPS} follow-ups and ≥ {MIN_CHECK_UPS} check-up in 12 months and a "
@@ -60,7 +60,7 @@ define("health.oop_share", ("个人自付比例", "Out-of-pocket share"), _ALL, 
 define("health.risks", ("因病返贫风险户", "Households at risk from medical costs"), _ALL,
        ("某年个人自付超过家庭年收入一定比例（默认 50%）的户年", "Household-years whose out-of-pocket exceeds a "
         "share (default 50%) of the household's income"), date_rule=("入院日期所在年度", "The admission year"),
-       source="list_claim_year")
+       source="list_claim_year", unit="households")
 define("health.by_township", ("各乡镇（村）患病情况 / 参保签约", "Illness / insurance per township (village)"), _ALL, _MEMBERS)
 define("health.claims", ("医疗费用与报销", "Medical costs and reimbursements"), _ALL,
        ("报销金额（元）", "Yuan"), ("医疗总费用", "Total cost"), ("入院日期所在年度", "The admission year"),

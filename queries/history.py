@@ -25,23 +25,23 @@ _POP: Text = ("各乡镇在每次入库后的建档立卡户数字（净变化�
               "households)")
 _DATE: Text = ("基准 = 数据截至日期不晚于所选日期的最后一次入库；无则为第一次入库",
                "Baseline = the last load whose data as-of date is on or before the chosen date (else the first)")
-define("since.exited", ("新增脱贫户（净）", "Newly exited (net)"), _POP,
+define("since.exited", ("新增脱贫户（净）", "Newly exited households (net)"), _POP,
        ("现在的已脱贫户 − 基准时的已脱贫户", "Exited now − exited at the baseline"), date_rule=_DATE,
-       source="figure_history")
-define("since.monitored", ("新增监测对象（净）", "Newly monitored (net)"), _POP,
+       source="figure_history", unit="households")
+define("since.monitored", ("新增监测对象（净）", "Newly monitored households (net)"), _POP,
        ("现在的监测对象 − 基准时的监测对象", "Monitored now − monitored at the baseline"), date_rule=_DATE,
-       source="figure_history")
-define("since.returned", ("新增返贫户（净）", "Newly returned (net)"), _POP,
+       source="figure_history", unit="households")
+define("since.returned", ("新增返贫户（净）", "Newly returned households (net)"), _POP,
        ("现在的返贫户 − 基准时的返贫户", "Returned now − returned at the baseline"), date_rule=_DATE,
-       source="figure_history")
+       source="figure_history", unit="households")
 define("since.opened", ("新发现整改事项", "Items opened"),
        ("问题整改台账中的事项", "Items of the rectification ledger"),
        ("发现日期晚于所选日期的事项", "Items found after the chosen date"),
-       date_rule=("发现日期（台账字段）", "The ledger's found date"), source="list_rectification")
+       date_rule=("发现日期（台账字段）", "The ledger's found date"), source="list_rectification", unit="items")
 define("since.closed", ("已完成整改事项（期间）", "Items closed"),
        ("问题整改台账中的事项", "Items of the rectification ledger"),
        ("完成日期晚于所选日期的已完成事项", "Closed items completed after the chosen date"),
-       date_rule=("完成日期（台账字段）", "The ledger's completed date"), source="list_rectification")
+       date_rule=("完成日期（台账字段）", "The ledger's completed date"), source="list_rectification", unit="items")
 define("since.trend", ("关键数字变化趋势", "Key figures over loads"), _POP,
        ("每次入库后的数字（乡镇合计）", "Each load's figures (township totals)"),
        date_rule=("横轴为每次入库时的数据截至日期", "The x axis is each load's data as-of date"),

@@ -20,18 +20,20 @@ from queries.rectification import OPEN_ITEMS, OVERDUE_ITEMS, item_where
 
 _REG = pop.TEXT[pop.REGISTERED]
 define("households", ("建档立卡户", "Registered households"), _REG,
-       ("有脱贫状态的户数", "Households with an exit status"))
-define("people", ("建档立卡人口（人）", "Registered people"), pop.people_text(pop.REGISTERED),
-       ("建档立卡户的家庭成员行数", "Member rows of registered households"))
+       ("有脱贫状态的户数", "Households with an exit status"), unit="households")
+define("people", ("建档立卡人口", "Registered people"), pop.people_text(pop.REGISTERED),
+       ("建档立卡户的家庭成员行数", "Member rows of registered households"), unit="people")
 define("exited", ("已脱贫户", "Exited households"), _REG, ("脱贫状态为已脱贫的户数（含享受与不享受政策）",
-       "Households whose exit status is Exited (已脱贫), with or without continued support"))
-define("not_exited", ("未脱贫户", "Not exited"), _REG, ("脱贫状态为未脱贫的户数", "Households whose exit status is Not exited (未脱贫)"))
-define("returned", ("返贫户", "Returned to poverty"), _REG, ("脱贫状态为返贫的户数", "Households whose exit status is Returned to poverty (返贫)"))
+       "Households whose exit status is Exited (已脱贫), with or without continued support"), unit="households")
+define("not_exited", ("未脱贫户", "Not-exited households"), _REG,
+       ("脱贫状态为未脱贫的户数", "Households whose exit status is Not exited (未脱贫)"), unit="households")
+define("returned", ("返贫户", "Returned households"), _REG,
+       ("脱贫状态为返贫的户数", "Households whose exit status is Returned to poverty (返贫)"), unit="households")
 define("exit_rate", ("脱贫率", "Exit rate"), _REG, ("已脱贫户", "Exited households"),
        ("建档立卡户", "Registered households"))
 define("monitored", ("监测对象", "Monitored households"), pop.TEXT[pop.MONITORED],
        ("有监测对象类别的户数（与建档立卡户有交叉，不相加）",
-        "Households with a monitoring type (overlaps the registered; never added to them)"))
+        "Households with a monitoring type (overlaps the registered; never added to them)"), unit="households")
 define("coverage", ("帮扶措施覆盖率", "Measure coverage"), _REG,
        ("至少有一条帮扶措施的建档立卡户", "Registered households with at least one measure"),
        ("建档立卡户", "Registered households"),
@@ -39,7 +41,7 @@ define("coverage", ("帮扶措施覆盖率", "Measure coverage"), _REG,
 define("wrong_exits", ("疑似错退户", "Suspected wrong exits"), _REG,
        ("已脱贫且收入低于当年贫困线或两不愁三保障有缺口的户",
         "Exited households with income below the line of their income year or a gap in the basic assurances"),
-       source="agg_household ← hh_facts")
+       source="agg_household ← hh_facts", unit="households")
 define("archive_defects", ("档案问题", "Archive defects"),
        ("全部已入库的户及台账记录（含非建档立卡户）", "Every loaded household and ledger record (registered or not)"),
        ("当前数据中记录的档案问题条数。入库记录中各批次的问题数是入库当时的数目：之后被新文件替换的户或记录，"
@@ -47,7 +49,7 @@ define("archive_defects", ("档案问题", "Archive defects"),
         "Archive defects in the current data. The load history counts each batch's issues when it was loaded; "
         "a household or record a later file replaced takes its issues with it (or has them checked again), "
         "so the difference is the superseded records' issues"),
-       source="list_issue ← data_issues")
+       source="list_issue ← data_issues", unit="issues")
 
 # over agg_household (alias c): one row per filter cell, household counts that add up
 _COUNTS = f"""

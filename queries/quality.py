@@ -50,9 +50,9 @@ define("quality.issues", ("档案问题（条）", "Archive defects"), _HH,
         "Archive defects in the current data (as on the overview; its note explains the load history's count)"),
        source="list_issue ← data_issues")
 define("quality.households", ("有档案问题的户", "Households with defects"), _HH,
-       ("至少有一条档案问题的户", "Households with at least one defect"), source="list_issue")
+       ("至少有一条档案问题的户", "Households with at least one defect"), source="list_issue", unit="households")
 define("quality.gaps", ("未通过的检查项", "Failed checks"), _HH, ("必查项 − 通过项", "Required − passed"),
-       source="agg_quality, agg_quality_dated")
+       source="agg_quality, agg_quality_dated", unit="items")
 define("quality.by_area", ("档案问题分布", "Archive defects by place, check and rule"), _HH,
        ("检查项或问题条数", "Checks or defects"), source="agg_quality, list_issue")
 define("quality.trend", ("各批次入库时的问题数", "Issues recorded by each load"),

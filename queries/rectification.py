@@ -44,20 +44,20 @@ _FOUND: Text = ("状态按台账最新记录；逾期以参考日期（默认数
                 "Status as the ledger's latest row says; overdue against the reference date (the data's as-of "
                 "date by default)")
 define("rect_total", ("整改事项", "Items"), _ITEMS, ("台账事项数", "Ledger items"), date_rule=_FOUND,
-       source="list_rectification ← rectifications")
+       source="list_rectification ← rectifications", unit="items")
 define("rect_open", ("未完成整改事项", "Open items"), _ITEMS,
        ("状态不是已整改或已销号的事项", "Items whose status is neither Rectified (已整改) nor Closed (已销号)"), date_rule=_FOUND,
-       source="list_rectification ← rectifications")
+       source="list_rectification ← rectifications", unit="items")
 define("rect_overdue", ("逾期整改事项", "Overdue items"), _ITEMS,
        ("未完成且整改时限早于参考日期的事项", "Open items whose deadline is before the reference date"),
-       date_rule=_FOUND, source="list_rectification ← rectifications")
+       date_rule=_FOUND, source="list_rectification ← rectifications", unit="items")
 define("rect_due_soon", ("即将到期事项", "Due soon"), _ITEMS,
        (f"未完成且整改时限在参考日期起 {DUE_SOON_DAYS} 天内的事项",
         f"Open items due within {DUE_SOON_DAYS} days of the reference date"), date_rule=_FOUND,
-       source="list_rectification ← rectifications")
+       source="list_rectification ← rectifications", unit="items")
 define("rect_closed", ("已完成整改事项", "Closed items"), _ITEMS,
        ("状态为已整改或已销号的事项", "Items whose status is Rectified (已整改) or Closed (已销号)"), date_rule=_FOUND,
-       source="list_rectification ← rectifications")
+       source="list_rectification ← rectifications", unit="items")
 define("rect.by_status", ("各乡镇（村）整改事项（按状态）", "Items per township (village) by status"), _ITEMS,
        ("各状态的事项数", "Items per status"), date_rule=_FOUND, source="list_rectification")
 define("rect.ageing", ("未完成事项账龄", "Open items by age"), _ITEMS,

@@ -158,7 +158,7 @@ def browser_sessions(url: str, pages: int, stop: threading.Event, stats: Stats, 
                         errs = page.get_by_test_id("stException").all_inner_texts()
                         if errs:
                             raise AssertionError(errs[0][:1500])
-                        g = int(value.inner_text().replace(",", ""))
+                        g = int(value.inner_text().replace(",", "").removesuffix("户"))  # 20户
                         if g < last[i]:
                             raise AssertionError(f"page {i} went back from {last[i]} to {g}")
                         last[i] = g

@@ -49,7 +49,7 @@ def test_rectification_items_without_deadline_or_date(minimal_db: Path, monkeypa
     monkeypatch.setenv("FUPIN_DB", str(minimal_db))
     at = conftest.open_page("rectification")
     tiles = {m.label: m.value for m in at.metric}
-    assert (tiles["问题总数"], tiles["逾期"]) == ("4", "1"), tiles
+    assert (tiles["问题总数"], tiles["逾期"]) == ("4项", "1项"), tiles
     overdue = next(d.value for d in at.dataframe if "逾期天数" in d.value.columns)
     assert list(overdue["问题描述"]) == ["档案不全"]
     # an item due within the window says in how many days (it said only 即将到期)

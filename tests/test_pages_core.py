@@ -76,10 +76,10 @@ def test_overview_numbers_and_url_restore(app_db: Path) -> None:
     assert at.sidebar.multiselect(key="flt_main_causes").value == ["因病"]
     assert at.sidebar.slider(key="flt_exit_years").value == (2017, 2018)
     m = _metrics(at)
-    assert m["建档立卡户"] == "1" and m["已脱贫户"] == "1"  # only H05 exited in 2017-2018 with illness
+    assert m["建档立卡户"] == "1户" and m["已脱贫户"] == "1户"  # only H05 exited in 2017-2018 with illness
     at = _open("overview", {"town": "德岭山镇"})
     m = _metrics(at)
-    assert (m["建档立卡户"], m["已脱贫户"], m["返贫户"]) == ("5", "3", "1")
+    assert (m["建档立卡户"], m["已脱贫户"], m["返贫户"]) == ("5户", "3户", "1户")
     assert "德岭山镇分村情况" in [s.value for s in at.subheader]  # drilled to villages
 
 
@@ -87,9 +87,9 @@ def test_filter_state_goes_to_url_and_reset(app_db: Path) -> None:
     at = _open("overview")
     at.sidebar.multiselect(key="flt_townships").set_value(["乌加河镇"]).run()
     assert at.query_params.get("town") in ("乌加河镇", ["乌加河镇"])
-    assert _metrics(at)["建档立卡户"] == "4"
+    assert _metrics(at)["建档立卡户"] == "4户"
     at.sidebar.multiselect(key="flt_villages").set_value(["红旗村"]).run()
-    assert _metrics(at)["建档立卡户"] == "2"
+    assert _metrics(at)["建档立卡户"] == "2户"
     # persists across pages
     at.switch_page("pages/causes.py").run()
     assert at.sidebar.multiselect(key="flt_villages").value == ["红旗村"]
@@ -103,7 +103,7 @@ def test_drill_down_sets_filter(app_db: Path) -> None:
     at = _open("overview")
     at.session_state["flt_townships"] = ["呼勒斯太苏木"]
     at.run()
-    assert _metrics(at)["建档立卡户"] == "2"
+    assert _metrics(at)["建档立卡户"] == "2户"
     assert at.query_params.get("town") in ("呼勒斯太苏木", ["呼勒斯太苏木"])
 
 
@@ -116,7 +116,7 @@ def test_causes_household_list_masked(app_db: Path) -> None:
 def test_invalid_url_values_are_ignored(app_db: Path) -> None:
     at = _open("overview", {"town": ["不存在的镇", "乌加河镇"], "idy": "abc", "lang": "xx"})
     assert at.sidebar.multiselect(key="flt_townships").value == ["乌加河镇"]
-    assert _metrics(at)["建档立卡户"] == "4"
+    assert _metrics(at)["建档立卡户"] == "4户"
 
 
 def test_a_filter_on_monitored_households_only_points_to_them(app_db: Path) -> None:
@@ -159,12 +159,12 @@ def test_demo_done_when(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FUPIN_DB", str(demo_db))
     at = _open("overview", {"town": "德岭山镇"})
     m = _metrics(at)
-    assert (m["建档立卡户"], m["已脱贫户"]) == ("10", "4")
+    assert (m["建档立卡户"], m["已脱贫户"]) == ("10户", "4户")
     at = _open("causes", {"town": "德岭山镇"})
     totals = _table(at, "主要致贫原因", "户数", "占比")
     assert totals.iloc[0]["主要致贫原因"] == "因病"
     at = _open("overview", {"town": "呼勒斯太苏木"})
-    assert _metrics(at)["建档立卡户"] == "7"
+    assert _metrics(at)["建档立卡户"] == "7户"
     villages = _table(at, "行政村", "户数")
     assert len(villages) == 4
     assert set(villages["行政村"]) == {"呼和", "哈拉图", "希博图", "温更"} or all(
@@ -180,7 +180,7 @@ def test_one_township_assistance_breaks_down_by_village(demo_db: Path, monkeypat
     by_village = _table(at, "行政村", "措施类别")
     assert set(by_village["乡(镇)"]) == {"德岭山镇"} and by_village["行政村"].nunique() > 1
     counted = by_village.groupby("行政村")["户数"].first().sum()
-    assert counted == int(_metrics(_open("overview", {"town": "德岭山镇"}))["建档立卡户"])
+    assert f"{counted}户" == _metrics(_open("overview", {"town": "德岭山镇"}))["建档立卡户"]
     at = _open("assistance")
     assert "分类别、分乡镇帮扶覆盖率" in [s.value for s in at.subheader]
     assert "行政村" not in _table(at, "乡(镇)", "措施类别").columns

@@ -79,12 +79,13 @@ def test_briefing_html(evil_db: Path) -> None:
         banner = briefing_html.build(con, Filters(), Viewer(), lang="en", as_of=AS_OF, data_as_of=AS_OF)
     assert_self_contained(doc)
     assert "乌加河镇脱贫攻坚督查简报" in doc
-    # headline figures of 乌加河镇: 4 registered households, 8 registered people, 2 open items, 1 overdue
+    # headline figures of 乌加河镇: 4 registered households, 8 registered people, 2 open items, 1 overdue,
+    # each with its unit as the page's tiles write it
     kpis = dict(re.findall(r'<div class="v">([^<]*)</div><div class="l">([^<]*)</div>', doc))
-    assert {v: k for k, v in kpis.items()}["建档立卡户"] == "4"
-    assert {v: k for k, v in kpis.items()}["建档立卡人口"] == "8"
-    assert {v: k for k, v in kpis.items()}["未完成整改问题"] == "2"
-    assert {v: k for k, v in kpis.items()}["逾期整改问题"] == "1"
+    assert {v: k for k, v in kpis.items()}["建档立卡户"] == "4户"
+    assert {v: k for k, v in kpis.items()}["建档立卡人口"] == "8人"
+    assert {v: k for k, v in kpis.items()}["未完成整改问题"] == "2项"
+    assert {v: k for k, v in kpis.items()}["逾期整改问题"] == "1项"
     assert doc.count('class="plotly-graph-div"') >= 5  # key charts of every page
     assert "走访名单" in doc and "<td>H03</td>" in doc  # the visit list
     assert "<td>R2</td>" in doc and "<td>R1</td>" in doc and "<td>R3</td>" not in doc  # open items of the township only

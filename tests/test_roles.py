@@ -274,7 +274,7 @@ def test_township_user_url_with_only_other_township(users: Path) -> None:
     assert at.sidebar.multiselect(key="flt_townships").value == []
     assert at.sidebar.multiselect(key="flt_villages").value == []
     m = {x.label: x.value for x in at.metric}
-    assert m["建档立卡户"] == str(sum(1 for h in HOUSEHOLDS if h[1] == OWN and h[15]))
+    assert m["建档立卡户"] == f"{sum(1 for h in HOUSEHOLDS if h[1] == OWN and h[15])}户"
 
 
 def test_leader_sees_every_township_and_the_extract_log(users: Path) -> None:

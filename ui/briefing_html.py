@@ -43,13 +43,13 @@ from ui.since_figures import TILES, base_text, default_since, tile_text, trend_f
 class Brief:
     title: str
     scope: str
-    kpis: list[tuple[str, str]] = field(default_factory=list)
+    kpis: list[tuple[str, str, str | None]] = field(default_factory=list)  # (label, number, its unit)
     figures: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # charts.bar_spec dicts
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     lang: str = "zh"
     veto: Veto | None = None
     findings: list[tuple[str, str]] = field(default_factory=list)  # (sentence, title of the figure it cites)
-    since: list[tuple[str, str]] = field(default_factory=list)
+    since: list[tuple[str, str, str | None]] = field(default_factory=list)  # (label, number, its unit)
     since_note: str = ""
     since_base: str = ""
     since_title: str = ""  # states the date the changes are counted from
@@ -70,8 +70,9 @@ def render(brief: Brief) -> str:
     lang = brief.lang
     parts = [f"<h1>{esc(brief.title)}</h1>", f'<p class="meta">{esc(brief.scope)}</p>',
              f"<h2>{esc(t('insp.brief.headline', lang))}</h2>", '<div class="kpis">']
-    for label, value in brief.kpis:
-        parts.append(f'<div class="kpi"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>')
+    for label, value, unit in brief.kpis:  # a number with its unit, as the page's tiles write it
+        parts.append(f'<div class="kpi"><div class="v">{esc(formats.with_unit(value, unit, lang))}</div>'
+                     f'<div class="l">{esc(label)}</div></div>')
     parts.append("</div>")
     if brief.findings:
         parts.append(f'<h2 id="findings">{esc(t("brief.findings", lang))}</h2><ol>')
@@ -80,8 +81,9 @@ def render(brief: Brief) -> str:
     if brief.since:
         parts.append(f'<h2 id="since">{esc(brief.since_title)}</h2><p class="meta">{esc(brief.since_note)}</p>'
                      '<div class="kpis">')
-        for label, value in brief.since:
-            parts.append(f'<div class="kpi"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>')
+        for label, value, unit in brief.since:
+            parts.append(f'<div class="kpi"><div class="v">{esc(formats.with_unit(value, unit, lang))}</div>'
+                         f'<div class="l">{esc(label)}</div></div>')
         parts.append("</div>")
         if brief.trend is not None:
             parts.append(f"<h3>{esc(t('since.trend', lang))}</h3>{spec_div(brief.trend)}")
@@ -265,7 +267,8 @@ def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
     brief.since_title = t("brief.since_date", lang, date=since.isoformat())
     brief.since_base = base_text(ch["base_as_of"])
     brief.since_note = t("since.base", lang, base=brief.since_base, loads=ch["loads"])
-    brief.since = [(figures.entry(f"since.{key}").text("name", lang), tile_text(key, ch[key])) for key in TILES]
+    brief.since = [(f.text("name", lang), tile_text(key, ch[key]), f.unit)
+                   for key, f in ((k, figures.entry(f"since.{k}")) for k in TILES)]
     if len(hist) > 1:
         brief.trend = charts.trends(trend_frame(hist), "as_of", trend_series(lambda k: t(k, lang)),
                                     height=420).to_plotly_json()
@@ -332,7 +335,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     # "+37 监测对象" against 14 in view; under a village or household filter they stay in their own
     # section, whose note says what they count
     if brief.since and flt.with_(townships=()).is_empty():
-        v = dict(brief.since)
+        v = {label: value for label, value, _ in brief.since}  # the sentence says the units itself
         names = [figures.entry(f"since.{x}").text("name", lang) for x in ("exited", "monitored", "returned", "opened",
                                                                               "closed")]
         out.append((t("find.since", lang, base=brief.since_base,
@@ -355,19 +358,22 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
     towns = qquality.completeness(con, flt, viewer, as_of, level="township")
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
     no_measure = int(k["no_measure"])  # registered households without a measure, counted (not from a rounded rate)
+    unit = {key: figures.entry(key).unit for key in ("households", "people", "health.chronic", "rect_open",
+                                                       "archive_defects")}
     brief.kpis = [
-        (t("insp.brief.kpi.registered", lang), f"{int(k['households']):,}"),
-        (t("insp.brief.kpi.people", lang), f"{int(k['people']):,}"),
-        (t("insp.brief.kpi.exited", lang), f"{int(k['exited']):,}"),
-        (t("insp.brief.kpi.not_exited", lang), f"{int(k['not_exited']):,}"),
-        (t("insp.brief.kpi.returned", lang), f"{int(k['returned']):,}"),
-        (t("insp.brief.kpi.monitored", lang), f"{int(k['monitored']):,}"),
-        (t("insp.brief.kpi.no_measure", lang), f"{no_measure:,}"),
-        (t("insp.brief.kpi.open_items", lang), f"{int(k['rect_open']):,}"),
-        (t("insp.brief.kpi.overdue", lang), f"{int(k['rect_overdue']):,}"),
-        (t("insp.brief.kpi.compliance", lang), f"{int(comp['compliant']):,} / {int(comp['chronic']):,}"),
-        (t("insp.brief.kpi.completeness", lang), formats.pct(passed / required if required else None)),
-        (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}"),
+        (t("insp.brief.kpi.registered", lang), f"{int(k['households']):,}", unit["households"]),
+        (t("insp.brief.kpi.people", lang), f"{int(k['people']):,}", unit["people"]),
+        (t("insp.brief.kpi.exited", lang), f"{int(k['exited']):,}", unit["households"]),
+        (t("insp.brief.kpi.not_exited", lang), f"{int(k['not_exited']):,}", unit["households"]),
+        (t("insp.brief.kpi.returned", lang), f"{int(k['returned']):,}", unit["households"]),
+        (t("insp.brief.kpi.monitored", lang), f"{int(k['monitored']):,}", unit["households"]),
+        (t("insp.brief.kpi.no_measure", lang), f"{no_measure:,}", unit["households"]),
+        (t("insp.brief.kpi.open_items", lang), f"{int(k['rect_open']):,}", unit["rect_open"]),
+        (t("insp.brief.kpi.overdue", lang), f"{int(k['rect_overdue']):,}", unit["rect_open"]),
+        (t("insp.brief.kpi.compliance", lang), f"{int(comp['compliant']):,} / {int(comp['chronic']):,}",
+         unit["health.chronic"]),  # patients followed up / chronic patients
+        (t("insp.brief.kpi.completeness", lang), formats.pct(passed / required if required else None), None),
+        (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}", unit["archive_defects"]),
     ]
     brief.veto = veto_section(con, flt, viewer, lang)
     since_section(con, flt, viewer, brief, as_of, since)

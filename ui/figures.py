@@ -13,6 +13,7 @@ import streamlit as st
 
 from queries import figures, population
 from ui.context import PageContext, set_population
+from ui.formats import with_unit
 
 SHOWN_KEY = "_figures_shown"  # {figure key: [values shown]}, reset by every run of the entry point
 # At most this many tiles to a row: six to a row cut "94.7%" to "94.…" and "建档立卡户" to "建档立卡…"
@@ -43,10 +44,15 @@ def record(key: str, value: object) -> None:
 
 def metric(where: Any, ctx: PageContext, key: str, value: object, shown: str, *, label: str | None = None,
            extra: str | None = None, **kwargs: Any) -> None:
-    """A KPI tile named and explained by the figure's entry; `value` is the number, `shown` its text."""
+    """A KPI tile named and explained by the figure's entry; `value` is the number, `shown` its text,
+    written here with the figure's unit (600户). A count without a unit cannot be drawn (ValueError)."""
     f = figures.entry(key)
+    if f.unit is None and f.denominator is None:
+        raise ValueError(f"tile {key!r}: a count declares its unit (queries.figures.define(..., unit=...))")
+    shown = with_unit(shown, f.unit, ctx.lang)
     help_text = figures.help_text(key, ctx.lang) + (f"  \n{extra}" if extra else "")
     kwargs.setdefault("border", True)
+    kwargs.setdefault("height", "stretch")  # a row of tiles one height (a unit such as 户 or a delta made some taller)
     where.metric(label or f.text("name", ctx.lang), shown, help=help_text, **kwargs)
     record(key, value)
 

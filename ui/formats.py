@@ -45,6 +45,12 @@ def compact_count(n: object, lang: str) -> str:
     return t("num.large", lang, wan=f"{v / 1e4:.0f}", million=f"{v / 1e6:.1f}")
 
 
+def with_unit(shown: str, unit: str | None, lang: str) -> str:
+    """A tile's number as written with its unit (`unit.<unit>`: 600户 in Chinese, 600 in English); a
+    share (no unit) and "—" as they are."""
+    return shown if unit is None or shown == "—" else t(f"unit.{unit}", lang, n=shown)
+
+
 def joined(values: object, lang: str) -> str:
     """Several values in one text, with the language's separator (`list.sep`: 、 or ", ")."""
     return t("list.sep", lang).join(str(v) for v in values)  # type: ignore[attr-defined]

@@ -245,12 +245,12 @@ def test_township_filter_changes_kpis_and_chart(page: Any, server: StreamlitServ
     open_page(page, server, "home", "overview.title")
     from playwright.sync_api import expect
 
-    expect(metric(page, "households")).to_have_text(f"{total:,}")
+    expect(metric(page, "households")).to_have_text(f"{total:,}户")
     before = set(chart_ticks(page))
     assert TOWN in before  # the county chart is by township
 
     choose(page, "filter.townships", TOWN)
-    expect(metric(page, "households")).to_have_text(str(TOWN_HOUSEHOLDS), timeout=30_000)
+    expect(metric(page, "households")).to_have_text(f"{TOWN_HOUSEHOLDS}户", timeout=30_000)
     wait_idle(page)
     assert_no_exception(page)
     after = set(chart_ticks(page))
@@ -271,7 +271,7 @@ def test_download_has_bom_and_the_rows_on_screen(page: Any, server: StreamlitSer
     open_page(page, server, "home", "overview.title", query=f"town={TOWN}")
     from playwright.sync_api import expect
 
-    expect(metric(page, "households")).to_have_text(str(TOWN_HOUSEHOLDS))
+    expect(metric(page, "households")).to_have_text(f"{TOWN_HOUSEHOLDS}户")
     grid = visible_grid(page, 0)
     header, rows = grid_accessible_rows(grid)
     assert {r[0] for r in rows} == TOWN_VILLAGES, rows
@@ -322,8 +322,8 @@ def test_copied_url_restores_filters_in_a_new_context(page: Any, browser: Any, s
         assert chosen(fresh, "filter.main_causes") == ["因病"]
         # and the numbers follow the filter: the overview in the same session shows the subset
         fresh.get_by_test_id("stSidebarNav").get_by_text(t("nav.overview", "zh"), exact=True).click()
-        expect(metric(fresh, "households")).not_to_have_text("0")
-        value = int(metric(fresh, "households").inner_text().replace(",", ""))
+        expect(metric(fresh, "households")).not_to_have_text("0户")
+        value = int(metric(fresh, "households").inner_text().replace(",", "").removesuffix("户"))
         assert 0 < value < TOWN_HOUSEHOLDS
     finally:
         other.close()
