@@ -12,17 +12,16 @@ from __future__ import annotations
 import argparse
 import errno
 import json
-import os
 import sys
 from pathlib import Path
 
 import duckdb
 
 from etl import snapshot
-from etl.cli_parser import LabelledParser, UsageError
+from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, options
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.load import LoadReport, load_files
-from labels import DEFAULT_LANG, LABELS, LANGS, t
+from labels import LABELS, t
 
 
 def _terminal_progress(enabled: bool):
@@ -53,8 +52,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
         return t(key, lang, **params)
 
     parser = LabelledParser(prog="python -m etl", description=h("cli.description"), lang=lang)
-    parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FUPIN_LANG", "zh"),
-                        help=h("cli.help.lang"))
+    add_lang_option(parser)
     sub = parser.add_subparsers(dest="command", required=True, title=h("cli.commands"))
 
     def command(name: str, key: str, **params: object) -> argparse.ArgumentParser:
@@ -94,24 +92,6 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p_export.add_argument("--ddl", choices=["spark", "trino"], default=None, help=h("cli.help.export.ddl"))
     p_export.add_argument("--location", default=None, metavar="URI", help=h("cli.help.export.location"))
     return parser
-
-
-def _options(argv: list[str]) -> list[str]:
-    """The words of the command line before `--` (after it, every word is a file name)."""
-    return argv[:argv.index("--")] if "--" in argv else argv
-
-
-def _argv_lang(argv: list[str]) -> str:
-    """The language the user asked for, read before parsing (a usage error is written in it): `--lang X`
-    or `--lang=X` anywhere before `--`, else $FUPIN_LANG, else Chinese."""
-    words = _options(argv)
-    for i, word in enumerate(words):
-        value = word.removeprefix("--lang=") if word.startswith("--lang=") else (
-            words[i + 1] if word == "--lang" and i + 1 < len(words) else None)
-        if value in LANGS:
-            return value
-    env = os.environ.get("FUPIN_LANG", DEFAULT_LANG)
-    return env if env in LANGS else DEFAULT_LANG
 
 
 def _rebuild(db: Path | None, if_stale: bool, lang: str) -> int:
@@ -155,11 +135,11 @@ def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(_argv_lang(argv))
+    parser = build_parser(argv_lang(argv))
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:  # exit code 2, in the user's language; under --json the JSON error object
-        if "--json" in _options(argv):
+        if "--json" in options(argv):
             print(json.dumps({"error": exc.message}, ensure_ascii=False))
         else:
             print(exc, file=sys.stderr)

@@ -10,18 +10,23 @@ as argparse wrote it, still under the translated `用法：` and `错误：`.
 
 `error()` raises UsageError instead of exiting: the command line decides how to report it (stderr, or
 the JSON error object under --json), always with exit code 2.
+
+The language rule of every command line of the product (`python -m etl`, `python -m ui.auth`):
+`argv_lang` reads it before parsing (a usage error is written in it), `add_lang_option` adds the
+`--lang` option that names it.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import os
 import re
 import textwrap
 import unicodedata
 from typing import NoReturn
 
-from labels import LABELS, t
+from labels import DEFAULT_LANG, LABELS, LANGS, t
 
 # argparse's messages (its gettext ids, Python 3.11–3.13) -> label key. `%s`/`%r` becomes {arg}, a named
 # `%(name)s`/`%(name)r` becomes {name}; a value argparse wrote with repr() keeps its quotes.
@@ -158,8 +163,10 @@ class LabelledFormatter(argparse.HelpFormatter):
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CLOSING = "，。、；：）》」』！？"  # never at the start of a line
-# a word (with the punctuation after it), a run of spaces, or one Chinese character (with its punctuation)
-_TOKEN = re.compile(rf"[^\s{_CJK}]+[{_CLOSING}]*|\s+|.[{_CLOSING}]*")
+_OPENING = "（《「『"  # never at the end of one
+# a word or one Chinese character (with an opening bracket before it and the punctuation after it), or a
+# run of spaces
+_TOKEN = re.compile(rf"[{_OPENING}]*[^\s{_CJK}]+[{_CLOSING}]*|\s+|[{_OPENING}]*.[{_CLOSING}]*")
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -199,3 +206,27 @@ class LabelledParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(self.format_usage(),
                          t("argparse.error", self.lang, prog=self.prog, message=translate(message, self.lang)))
+
+
+def options(argv: list[str]) -> list[str]:
+    """The words of the command line before `--` (after it, every word is an argument)."""
+    return argv[:argv.index("--")] if "--" in argv else argv
+
+
+def argv_lang(argv: list[str]) -> str:
+    """The language the user asked for, read before parsing (a usage error is written in it): `--lang X`
+    or `--lang=X` anywhere before `--`, else $FUPIN_LANG, else Chinese."""
+    words = options(argv)
+    for i, word in enumerate(words):
+        value = word.removeprefix("--lang=") if word.startswith("--lang=") else (
+            words[i + 1] if word == "--lang" and i + 1 < len(words) else None)
+        if value in LANGS:
+            return value
+    env = os.environ.get("FUPIN_LANG", DEFAULT_LANG)
+    return env if env in LANGS else DEFAULT_LANG
+
+
+def add_lang_option(parser: LabelledParser) -> None:
+    """The global `--lang zh|en` option (before the command), its default $FUPIN_LANG, else zh."""
+    parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FUPIN_LANG", "zh"),
+                        help=t("cli.help.lang", parser.lang))

@@ -7,12 +7,17 @@ log lands next to it) and a real users file written by `python -m ui.auth`.
 
 from __future__ import annotations
 
+import ast
 import gc
 import json
+import os
+import pty
 import re
+import select
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +28,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import HOUSEHOLDS, MEMBERS
+from tests.test_cli_language import ARGPARSE_ENGLISH
 from ui import auth
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -472,6 +478,168 @@ def test_cli_add_list_remove(tmp_path: Path) -> None:
     assert set(auth.load_users(path)) == {"li"}
     hashed = _cli("hash-password", stdin="printed-pass\n").stdout.strip()
     assert hashed.startswith("$2b$12$")
+
+
+# --- the command line in the user's language (as python -m etl: etl.cli_parser) -------------------
+
+
+def _users_cli(*args: str, lang: str | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`python -m ui.auth ARGS` with FUPIN_LANG unset (or `lang`), in an 80-column terminal."""
+    env = {k: v for k, v in os.environ.items() if k != "FUPIN_LANG"} | {"COLUMNS": "80"}
+    if lang is not None:
+        env["FUPIN_LANG"] = lang
+    return subprocess.run([sys.executable, "-m", "ui.auth", *args], cwd=ROOT, input=stdin, capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+def _typed(*args: str, answers: list[tuple[str, str]], lang: str | None = None) -> tuple[int, str, str]:
+    """`python -m ui.auth ARGS` at a terminal (a pseudo-terminal as stdin, no controlling terminal, so
+    getpass prompts on stderr): waits for each prompt, then types its answer. (exit code, stdout, stderr)"""
+    env = {k: v for k, v in os.environ.items() if k != "FUPIN_LANG"}
+    if lang is not None:
+        env["FUPIN_LANG"] = lang
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "ui.auth", *args], cwd=ROOT, stdin=slave, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, start_new_session=True)
+    os.close(slave)
+    err, seen = b"", 0
+    try:
+        for prompt, answer in answers:
+            while (at := err.find(prompt.encode(), seen)) < 0:  # the next prompt is after this one
+                ready, _, _ = select.select([proc.stderr], [], [], 30)
+                chunk = os.read(proc.stderr.fileno(), 4096) if ready else b""  # type: ignore[union-attr]
+                assert chunk, (prompt, err.decode())
+                err += chunk
+            seen = at + len(prompt.encode())
+            os.write(master, answer.encode() + b"\n")
+        out, rest = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        os.close(master)
+    return proc.returncode, out.decode(), (err + rest).decode()
+
+
+def _no_argparse_english(text: str) -> None:
+    for phrase in ARGPARSE_ENGLISH:
+        assert phrase not in text, (phrase, text)
+
+
+def _columns(text: str) -> int:
+    return max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in text.splitlines())
+
+
+def test_users_cli_usage_errors_are_chinese(tmp_path: Path) -> None:
+    path = str(tmp_path / "users.yaml")
+    p = _users_cli("add-user", "li", "--role", "boss", "--file", path)
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.startswith("用法：python -m ui.auth add-user"), p.stderr
+    assert ("python -m ui.auth add-user：错误：参数 --role：无效的选择 'boss'（可选：'leader', 'township', "
+            "'pii_viewer'）") in p.stderr, p.stderr
+    _no_argparse_english(p.stderr)
+    p = _users_cli("add-user", "--file", path)
+    assert p.returncode == 2 and "python -m ui.auth add-user：错误：缺少必需的参数：用户名、--role" in p.stderr, p.stderr
+    _no_argparse_english(p.stderr)
+    for args, error in [((), "缺少必需的参数：命令"), (("add-usr",), "参数 命令：无效的选择 'add-usr'"),
+                        (("list-users", "--bogus"), "无法识别的参数：--bogus"),
+                        (("remove-user", "li", "--file"), "参数 --file：需要一个值")]:
+        p = _users_cli(*args)
+        assert p.returncode == 2 and error in p.stderr and p.stderr.startswith("用法："), (args, p.stderr)
+        _no_argparse_english(p.stderr)
+    assert not Path(path).exists()
+
+
+def test_users_cli_help_is_chinese() -> None:
+    p = _users_cli("--help")
+    assert p.returncode == 0 and p.stderr == ""
+    assert p.stdout.startswith("用法：python -m ui.auth"), p.stdout
+    for text in ("命令：", "选项：", "显示本帮助并退出", "用户文件", "提示语言", "添加用户", "删除用户", "列出用户",
+                 "bcrypt 哈希"):
+        assert text in p.stdout, (text, p.stdout)
+    _no_argparse_english(p.stdout)
+    p = _users_cli("add-user", "--help")
+    assert p.returncode == 0 and p.stdout.startswith("用法：python -m ui.auth add-user"), p.stdout
+    for text in ("位置参数：", "选项：", "用户名", "角色", "旗级领导", "乡镇（可重复）", "未脱敏", "--replace", "统一身份认证"):
+        assert text in p.stdout, (text, p.stdout)
+    _no_argparse_english(p.stdout)
+    for args in (["--help"], ["add-user", "--help"], ["remove-user", "--help"], ["list-users", "--help"],
+                 ["hash-password", "--help"]):
+        p = _users_cli(*args)
+        assert p.returncode == 0 and _columns(p.stdout) <= 80, (args, p.stdout)
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_users_cli_in_english(tmp_path: Path, how: str) -> None:
+    def en(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return _users_cli("--lang", "en", *args, stdin=stdin) if how == "option" else _users_cli(*args, lang="en",
+                                                                                                  stdin=stdin)
+
+    path = str(tmp_path / "users.yaml")
+    p = en("add-user", "li", "--role", "boss", "--file", path)
+    assert p.returncode == 2 and p.stderr.startswith("usage: python -m ui.auth add-user"), p.stderr
+    assert "python -m ui.auth add-user: error: argument --role: invalid choice: 'boss'" in p.stderr, p.stderr
+    p = en("add-user", "--file", path)
+    assert "the following arguments are required: NAME, --role" in p.stderr, p.stderr
+    p = en("add-user", "--help")
+    assert p.returncode == 0 and p.stdout.startswith("usage: python -m ui.auth add-user"), p.stdout
+    for text in ("positional arguments:", "options:", "show this help message and exit", "repeatable"):
+        assert text in p.stdout, (text, p.stdout)
+    assert all(not ("\u4e00" <= c <= "\u9fff") for c in p.stdout + en("--help").stdout)
+    assert en("add-user", "li", "--role", "leader", "--file", path, stdin="a-long-pass\n").returncode == 0
+    p = en("add-user", "li", "--role", "leader", "--file", path, stdin="a-long-pass\n")
+    assert p.returncode == 2 and p.stderr == "error: user li exists (use --replace to change it)\n", p.stderr
+    p = en("remove-user", "li", "--file", path)
+    assert p.returncode == 0 and p.stdout.startswith("removed li from "), p.stdout
+
+
+def test_users_cli_messages_are_chinese(tmp_path: Path) -> None:
+    path = str(tmp_path / "users.yaml")
+    p = _users_cli("add-user", "zhao", "--role", "township", "--township", OWN, "--file", path, stdin="a-long-pass\n")
+    assert p.returncode == 0 and p.stdout.startswith("已保存用户 zhao"), p.stdout
+    assert "乡镇工作人员" in p.stdout and OWN in p.stdout
+    p = _users_cli("add-user", "zhao", "--role", "leader", "--file", path, stdin="a-long-pass\n")
+    assert p.returncode == 2 and p.stderr == "错误：用户 zhao 已存在（要修改请加 --replace）\n", p.stderr
+    p = _users_cli("add-user", "li", "--role", "leader", "--file", path, stdin="short\n")
+    assert p.returncode == 2 and p.stderr == "错误：密码至少需要 8 个字符\n", p.stderr
+    p = _users_cli("add-user", "li", "--role", "township", "--file", path, stdin="a-long-pass\n")
+    assert p.returncode == 2 and p.stderr == "错误：li：角色 township 至少要指定一个乡镇\n", p.stderr
+    p = _users_cli("remove-user", "nobody", "--file", path)
+    assert p.returncode == 2 and p.stderr == "错误：没有用户 nobody\n", p.stderr
+    p = _users_cli("list-users", "--file", str(tmp_path / "none.yaml"))
+    assert p.returncode == 2 and p.stderr.startswith("错误：无法使用 ") and "路径不存在" in p.stderr, p.stderr
+    p = _users_cli("list-users", "--file", path)
+    assert p.returncode == 0 and p.stdout == f"zhao\tzhao\ttownship\t{OWN} · 个人信息脱敏\n", p.stdout
+    p = _users_cli("remove-user", "zhao", "--file", path)
+    assert p.returncode == 0 and p.stdout == f"已从 {path} 删除用户 zhao\n", p.stdout
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_users_cli_password_prompts(tmp_path: Path, lang: str) -> None:
+    first, again, differ = {"zh": ("密码：", "再次输入密码：", "错误：两次输入的密码不一致"),
+                            "en": ("Password: ", "Repeat the password: ", "error: the passwords differ")}[lang]
+    path = str(tmp_path / "users.yaml")
+    code, out, err = _typed("add-user", "li", "--role", "leader", "--file", path,
+                            answers=[(first, "a-long-pass"), (again, "another-pass")], lang=lang)
+    assert code == 2 and differ in err and out == "", err
+    assert not Path(path).exists()
+    code, out, err = _typed("add-user", "li", "--role", "leader", "--file", path,
+                            answers=[(first, "a-long-pass"), (again, "a-long-pass")], lang=lang)
+    assert code == 0, err
+    assert auth.authenticate("li", "a-long-pass", Path(path)) is not None
+
+
+def test_every_users_error_names_a_label() -> None:
+    """The users file's and the command line's errors are label keys (ui.auth.AuthConfigError and
+    PasswordError): their text in either language, str() in English for the server's log."""
+    from labels import LABELS
+
+    keys = []
+    for node in ast.walk(ast.parse((ROOT / "ui" / "auth.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("AuthConfigError", "PasswordError"):
+            assert node.args and isinstance(node.args[0], ast.Constant), ast.unparse(node)
+            keys.append(node.args[0].value)
+    assert len(keys) >= 15 and not [k for k in keys if k not in LABELS], keys
+    e = auth.AuthConfigError("auth.error.exists", name="li")
+    assert str(e) == "user li exists (use --replace to change it)" and e.text("zh") == "用户 li 已存在（要修改请加 --replace）"
 
 
 @pytest.mark.parametrize("entry", [

@@ -27,8 +27,11 @@ data unmasked (the whole county, or the listed townships). `pii: true` unmasks p
 role. Passwords are bcrypt hashes (cost 12); a password is 8 to 72 bytes (bcrypt's limit).
 
 Command line (the password is read from a prompt, or from the first line of stdin when piped; never
-from the command line):
+from the command line). Its help, usage errors, prompts and messages are in the language of `--lang`
+(before the command) or $FUPIN_LANG, else Chinese, as `python -m etl` (etl.cli_parser); exit code 2 for
+a usage error or a refused change:
 
+    python -m ui.auth [--lang zh|en] [--file PATH] COMMAND ...
     python -m ui.auth add-user NAME --role township --township 乌加河镇 [--township ...] [--pii]
         [--display-name 赵晓明] [--replace] [--file PATH]
         [--sso-email ADDRESS] [--sso-sub SUB] [--no-password]   # single sign-on identity (only)
@@ -40,6 +43,7 @@ from the command line):
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import os
 import stat
@@ -54,6 +58,8 @@ from typing import Any
 import bcrypt
 import yaml
 
+from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang
+from labels import LABELS, t
 from queries.filters import Viewer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -73,8 +79,42 @@ def _dummy_hash() -> bytes:
     return bcrypt.hashpw(os.urandom(16).hex().encode(), bcrypt.gensalt(BCRYPT_ROUNDS))
 
 
-class AuthConfigError(ValueError):
-    """The users file exists but cannot be used."""
+def _os_reason(exc: OSError, lang: str) -> str:
+    """Why a file could not be used: the label of its errno in Chinese (路径不存在, 没有权限 …), else the
+    system's words."""
+    key = f"oserror.{errno.errorcode.get(exc.errno or 0, '')}"
+    if lang != "en" and key in LABELS:
+        return t(key, lang)
+    return exc.strerror or str(exc)
+
+
+class _LabelledError(ValueError):
+    """An error whose text is a label (`key` and its `params`; an OSError param reads as its reason):
+    `text(lang)` in either language, str() in English (the server's log)."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        params = {k: _os_reason(v, lang) if isinstance(v, OSError) else v for k, v in self.params.items()}
+        return t(self.key, lang, **params)
+
+    def __reduce__(self) -> tuple[object, ...]:  # pickled (a worker's answer) with its key, not its English
+        return _labelled_error, (type(self), self.key, self.params)
+
+
+def _labelled_error(cls: type[_LabelledError], key: str, params: dict[str, object]) -> _LabelledError:
+    return cls(key, **params)
+
+
+class AuthConfigError(_LabelledError):
+    """The users file exists but cannot be used (or a change to it is refused)."""
+
+
+class PasswordError(_LabelledError):
+    """A password the rules refuse, or two entries that differ."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +169,7 @@ def _str_list(value: object, what: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise AuthConfigError(f"{what}: townships must be a list of names")
+        raise AuthConfigError("auth.error.townships", user=what)
     out: list[str] = []
     for v in value:
         if v.strip() not in out:
@@ -140,25 +180,25 @@ def _str_list(value: object, what: str) -> tuple[str, ...]:
 def parse_user(username: str, raw: object) -> User:
     """One entry of the users file, validated."""
     if not isinstance(username, str) or not username.strip() or len(username) > _MAX_NAME:
-        raise AuthConfigError(f"invalid user name: {username!r}")
+        raise AuthConfigError("auth.error.name", name=repr(username))
     if not isinstance(raw, dict):
-        raise AuthConfigError(f"{username}: an entry must be a mapping")
+        raise AuthConfigError("auth.error.entry", user=username)
     role = raw.get("role")
     if role not in ROLES:
-        raise AuthConfigError(f"{username}: role must be one of {', '.join(ROLES)}")
+        raise AuthConfigError("auth.error.role", user=username, roles=", ".join(ROLES))
     towns = raw.get("townships")
     townships = _str_list(towns, username) if towns not in (None, []) else None
     if role == "township" and not townships:
-        raise AuthConfigError(f"{username}: a township user needs at least one township")
+        raise AuthConfigError("auth.error.township_needs", user=username)
     if role == "leader" and townships:
-        raise AuthConfigError(f"{username}: a leader sees every township; use role township to restrict")
+        raise AuthConfigError("auth.error.leader_townships", user=username)
     pii = raw.get("pii", False)
     if not isinstance(pii, bool):
-        raise AuthConfigError(f"{username}: pii must be true or false")
+        raise AuthConfigError("auth.error.pii", user=username)
     sso = _sso_identities(username, raw.get("sso"))
     pw = raw.get("password_hash")
     if (pw is not None or not sso) and (not isinstance(pw, str) or not pw.startswith(("$2a$", "$2b$", "$2y$"))):
-        raise AuthConfigError(f"{username}: password_hash must be a bcrypt hash (or give sso identities only)")
+        raise AuthConfigError("auth.error.password_hash", user=username)
     display = raw.get("display_name") or username
     return User(username.strip(), str(display), role, townships, pii or role == "pii_viewer", pw or "", sso)
 
@@ -171,13 +211,13 @@ def _sso_identities(username: str, raw: object) -> tuple[tuple[str, str], ...]:
     if raw is None:
         return ()
     if not isinstance(raw, dict) or not raw or set(raw) - set(SSO_CLAIMS):
-        raise AuthConfigError(f"{username}: sso must be a mapping of {' and/or '.join(SSO_CLAIMS)}")
+        raise AuthConfigError("auth.error.sso", user=username)  # names SSO_CLAIMS
     out: list[tuple[str, str]] = []
     for claim in SSO_CLAIMS:
         if claim in raw:
             key = _claim_key(claim, raw[claim])
             if key is None:
-                raise AuthConfigError(f"{username}: sso.{claim} must be a text")
+                raise AuthConfigError("auth.error.sso_claim", user=username, claim=claim)
             out.append(key)
     return tuple(out)
 
@@ -196,7 +236,8 @@ def _sso_index(users: dict[str, User]) -> dict[tuple[str, str], User]:
         for identity in user.sso:
             other = index.setdefault(identity, user)
             if other is not user:
-                raise AuthConfigError(f"sso {identity[0]} {identity[1]!r} names both {other.username} and {user.username}")
+                raise AuthConfigError("auth.error.sso_twice", claim=identity[0], value=repr(identity[1]),
+                                      first=other.username, second=user.username)
     return index
 
 
@@ -241,30 +282,30 @@ def _read_users_text(path: Path) -> tuple[str, tuple[int, int]]:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError as e:
-        raise AuthConfigError(f"no users file at {path} (or a symbolic link to nothing)") from e
+        raise AuthConfigError("auth.error.no_file", path=path) from e
     except OSError as e:  # a loop (ELOOP), no permission, ...
-        raise AuthConfigError(f"cannot open {path}: {e.strerror or e}") from e
+        raise AuthConfigError("auth.error.cannot_open", path=path, reason=e) from e
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise AuthConfigError(f"{path} is not a regular file")
+            raise AuthConfigError("auth.error.not_regular", path=path)
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read()
     except OSError as e:
-        raise AuthConfigError(f"cannot read {path}: {e.strerror or e}") from e
+        raise AuthConfigError("auth.error.cannot_read", path=path, reason=e) from e
     finally:
         os.close(fd)
     try:
         return data.decode("utf-8"), (st.st_mtime_ns, st.st_size)
     except UnicodeDecodeError as e:
-        raise AuthConfigError(f"cannot read {path}: not UTF-8 ({e})") from e
+        raise AuthConfigError("auth.error.not_utf8", path=path, reason=str(e)) from e
 
 
 def _parse_users_doc(text: str, path: Path) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as e:
-        raise AuthConfigError(f"cannot read {path}: {e}") from e
+        raise AuthConfigError("auth.error.cannot_read", path=path, reason=str(e)) from e
 
 
 _cache_lock = threading.Lock()
@@ -277,7 +318,7 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     try:
         st = path.stat()
     except OSError as e:  # missing, a dangling link, a loop, no permission
-        raise AuthConfigError(f"cannot use {path}: {e.strerror or e}") from e
+        raise AuthConfigError("auth.error.cannot_use", path=path, reason=e) from e
     key = (st.st_mtime_ns, st.st_size)
     with _cache_lock:
         hit = _cache.get(str(path))
@@ -287,7 +328,7 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     doc = _parse_users_doc(text, path)
     raw_users = doc.get("users") if isinstance(doc, dict) else None
     if not isinstance(raw_users, dict) or not raw_users:
-        raise AuthConfigError(f"{path}: no users (expected a 'users:' mapping)")
+        raise AuthConfigError("auth.error.no_users", path=path)
     users = {str(name).strip(): parse_user(str(name), entry) for name, entry in raw_users.items()}
     _sso_index(users)  # an identity named twice: unusable
     with _cache_lock:
@@ -297,9 +338,9 @@ def load_users(path: Path | None = None) -> dict[str, User]:
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise PasswordError("auth.error.password_short", n=MIN_PASSWORD)
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
-        raise ValueError(f"the password may have at most {MAX_PASSWORD_BYTES} bytes (bcrypt's limit)")
+        raise PasswordError("auth.error.password_long", n=MAX_PASSWORD_BYTES)
 
 
 def hash_password(password: str, rounds: int = BCRYPT_ROUNDS) -> str:
@@ -340,8 +381,6 @@ def refresh(user: User, path: Path | None = None) -> User | None:
 
 
 def scope_text(user: User, lang: str = "zh") -> str:
-    from labels import t
-
     area = "、".join(user.townships) if user.townships else t("auth.scope.all", lang)
     pii = t("auth.scope.pii" if user.pii else "auth.scope.masked", lang)
     return f"{area} · {pii}"
@@ -355,7 +394,7 @@ def _read_doc(path: Path) -> dict[str, Any]:
         return {"users": {}}
     doc = _parse_users_doc(_read_users_text(path)[0], path) or {}
     if not isinstance(doc, dict):
-        raise AuthConfigError(f"{path}: not a YAML mapping")
+        raise AuthConfigError("auth.error.not_mapping", path=path)
     if not isinstance(doc.get("users"), dict):
         doc["users"] = {}
     return doc
@@ -386,10 +425,10 @@ def add_user(path: Path, username: str, password: str | None, role: str, townshi
     doc = _read_doc(path)
     name = username.strip()
     if name in doc["users"] and not replace:
-        raise AuthConfigError(f"user {name} exists (use --replace to change it)")
+        raise AuthConfigError("auth.error.exists", name=name)
     entry: dict[str, Any] = {"display_name": display_name or name, "role": role}
     if townships:
-        entry["townships"] = list(dict.fromkeys(t.strip() for t in townships if t.strip()))
+        entry["townships"] = list(dict.fromkeys(town.strip() for town in townships if town.strip()))
     entry["pii"] = bool(pii)
     if password is not None:
         entry["password_hash"] = hash_password(password, rounds)
@@ -406,61 +445,94 @@ def add_user(path: Path, username: str, password: str | None, role: str, townshi
 def remove_user(path: Path, username: str) -> None:
     doc = _read_doc(path)
     if username not in doc["users"]:
-        raise AuthConfigError(f"no user {username}")
+        raise AuthConfigError("auth.error.no_user", name=username)
     del doc["users"][username]
     _write_doc(path, doc)
 
 
-def _read_password(confirm: bool) -> str:
+def _read_password(confirm: bool, lang: str) -> str:
     if sys.stdin.isatty():
-        pw = getpass.getpass("密码 / Password: ")
-        if confirm and getpass.getpass("再次输入 / Repeat: ") != pw:
-            raise ValueError("the passwords differ")
+        pw = getpass.getpass(t("auth.cli.password", lang))
+        if confirm and getpass.getpass(t("auth.cli.password_again", lang)) != pw:
+            raise PasswordError("auth.error.passwords_differ")
         return pw
     line = sys.stdin.readline()
     return line.rstrip("\r\n")
 
 
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    """The users command line's parser, its help and usage errors in `lang` (etl.cli_parser)."""
+    parser = LabelledParser(prog="python -m ui.auth", description=t("auth.cli.description", lang), lang=lang)
+    add_lang_option(parser)
+
+    def file_option(p: argparse.ArgumentParser, dest: str = "file") -> None:
+        p.add_argument("--file", type=Path, default=None, dest=dest, metavar=t("cli.metavar.path", lang),
+                       help=t("auth.cli.help.file", lang))
+
+    def name_argument(p: argparse.ArgumentParser) -> None:
+        p.add_argument("name", metavar=t("auth.cli.metavar.name", lang), help=t("auth.cli.help.name", lang))
+
+    file_option(parser)
+    sub = parser.add_subparsers(dest="command", required=True, title=t("cli.commands", lang))
+
+    def command(name: str, key: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=t(key, lang), description=t(key, lang))
+
+    add = command("add-user", "auth.cli.help.add")
+    name_argument(add)
+    add.add_argument("--role", choices=ROLES, required=True, help=t("auth.cli.help.role", lang))
+    add.add_argument("--township", action="append", default=[], metavar=t("auth.cli.metavar.township", lang),
+                     help=t("auth.cli.help.township", lang))
+    add.add_argument("--pii", action="store_true", help=t("auth.cli.help.pii", lang))
+    add.add_argument("--display-name", default=None, metavar=t("auth.cli.metavar.display_name", lang),
+                     help=t("auth.cli.help.display_name", lang))
+    add.add_argument("--replace", action="store_true", help=t("auth.cli.help.replace", lang))
+    add.add_argument("--sso-email", default=None, metavar=t("auth.cli.metavar.email", lang),
+                     help=t("auth.cli.help.sso_email", lang))
+    add.add_argument("--sso-sub", default=None, metavar=t("auth.cli.metavar.sub", lang),
+                     help=t("auth.cli.help.sso_sub", lang))
+    add.add_argument("--no-password", action="store_true", help=t("auth.cli.help.no_password", lang))
+    file_option(add, "file_sub")
+    rm = command("remove-user", "auth.cli.help.remove")
+    name_argument(rm)
+    file_option(rm, "file_sub")
+    ls = command("list-users", "auth.cli.help.list")
+    file_option(ls, "file_sub")
+    command("hash-password", "auth.cli.help.hash")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ui.auth", description="Users of the dashboard")
-    parser.add_argument("--file", type=Path, default=None, help=f"users file (default ${ENV_USERS} or config/users.yaml)")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    add = sub.add_parser("add-user", help="add a user (password from a prompt or stdin)")
-    add.add_argument("name")
-    add.add_argument("--role", choices=ROLES, required=True)
-    add.add_argument("--township", action="append", default=[], help="a township the user may see (repeatable)")
-    add.add_argument("--pii", action="store_true", help="may see names, ID numbers and phones unmasked")
-    add.add_argument("--display-name", default=None)
-    add.add_argument("--replace", action="store_true", help="overwrite an existing user")
-    add.add_argument("--sso-email", default=None, help="single sign-on: the identity's email claim")
-    add.add_argument("--sso-sub", default=None, help="single sign-on: the identity's sub claim")
-    add.add_argument("--no-password", action="store_true", help="single sign-on only (needs --sso-email/--sso-sub)")
-    add.add_argument("--file", type=Path, default=None, dest="file_sub")
-    rm = sub.add_parser("remove-user", help="remove a user")
-    rm.add_argument("name")
-    rm.add_argument("--file", type=Path, default=None, dest="file_sub")
-    ls = sub.add_parser("list-users", help="list users and what they see")
-    ls.add_argument("--file", type=Path, default=None, dest="file_sub")
-    sub.add_parser("hash-password", help="print a bcrypt hash of a password read from a prompt or stdin")
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv_lang(argv))
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:  # exit code 2, in the user's language
+        print(exc, file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    lang = args.lang
     path = getattr(args, "file_sub", None) or args.file or users_path()
     try:
-        if args.cmd == "hash-password":
-            print(hash_password(_read_password(confirm=True)))
-        elif args.cmd == "add-user":
+        if args.command == "hash-password":
+            print(hash_password(_read_password(True, lang)))
+        elif args.command == "add-user":
             sso = {"sub": args.sso_sub, "email": args.sso_email}
-            password = None if args.no_password else _read_password(confirm=True)
+            password = None if args.no_password else _read_password(True, lang)
             user = add_user(path, args.name, password, args.role, args.township, args.pii, args.display_name,
                             args.replace, sso=sso)
-            print(f"{user.username}: {user.role} · {scope_text(user)} -> {path}")
-        elif args.cmd == "remove-user":
+            print(t("auth.cli.added", lang, name=user.username, role=user.role, role_name=t(f"auth.role.{user.role}", lang),
+                    scope=scope_text(user, lang), path=path))
+        elif args.command == "remove-user":
             remove_user(path, args.name)
-            print(f"removed {args.name} from {path}")
-        elif args.cmd == "list-users":
+            print(t("auth.cli.removed", lang, name=args.name, path=path))
+        elif args.command == "list-users":
             for u in load_users(path).values():
-                print(f"{u.username}\t{u.display_name}\t{u.role}\t{scope_text(u)}")
+                print(f"{u.username}\t{u.display_name}\t{u.role}\t{scope_text(u, lang)}")
     except (AuthConfigError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        message = e.text(lang) if isinstance(e, _LabelledError) else str(e)
+        print(t("auth.cli.error", lang, message=message), file=sys.stderr)
         return 2
     return 0
 
