@@ -130,7 +130,7 @@ def _code_section() -> list[str]:
 
 
 def _rules_section() -> list[str]:
-    rejects = set(fields.REJECT_RULE.values()) | set(fields.SHAPE_REJECTS)
+    rejects = set(fields.REJECT_RULE.values()) | set(fields.SHAPE_REJECTS) | {fields.HHID_MANGLED}
     rules = [k.removeprefix("rulename.") for k in LABELS if k.startswith("rulename.")]
     out = ["### 拒收行（`rejected_rows`）", ""]
     out += _table(["规则", "名称", "提示（示例）"],

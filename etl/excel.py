@@ -202,8 +202,10 @@ def _title_across(row: list[object], c0: int, c1: int, contract: set[int]) -> bo
 def cell_text(value: object) -> str | None:
     """An Excel cell as the text a user sees; None when empty.
 
-    Integral floats become integers (IDs, 户编号); floats of 1e15 and more lost digits in Excel,
-    so they are shown as Excel shows them (`1.50824E+17`) for the validator to flag.
+    Integral floats become integers (IDs, 户编号). Floats of 1e15 and more may have lost digits in
+    Excel, which keeps 15 significant ones: they are shown as Excel shows them (`1.50824E+17`) for the
+    validator to flag, unless they are whole, exact in a float (< 2**53) and end in a digit other than 0,
+    which Excel cannot have cut: a 16-digit 户编号 an export tool wrote as a number.
     """
     if value is None:
         return None
@@ -217,7 +219,8 @@ def cell_text(value: object) -> str | None:
         if not math.isfinite(value):
             return None
         if abs(value) >= 1e15:
-            return excel_general(value)
+            exact = value.is_integer() and abs(value) < 2**53 and int(value) % 10 != 0
+            return str(int(value)) if exact else excel_general(value)
         if value.is_integer():
             return str(int(value))
         return repr(value)

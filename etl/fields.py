@@ -160,6 +160,9 @@ PLACING: dict[str, tuple[str, ...]] = {
 }
 REJECT_RULE = {"household_id": "no_household_id", "township": "no_township", "village": "no_village",
                "check_date": "no_check_date", "year": "no_year"}
+# A row whose 户编号 Excel turned into a float that lost digits (1.50824E+15): its household cannot be
+# known, and every row written so would share the one key (families merged into one household).
+HHID_MANGLED = "hhid_mangled"
 # Rows rejected for their shape, whatever their kind: more or fewer fields than the header, or bytes the
 # file's encoding cannot decode.
 SHAPE_REJECTS = ("malformed_row", "undecodable_row")

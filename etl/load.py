@@ -23,6 +23,7 @@ from etl.content_hash import content_sql
 from etl.duck import scalar, table_columns
 from etl.fields import (
     FIELDS,
+    HHID_MANGLED,
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
     PLACING,
@@ -530,7 +531,9 @@ def _findings(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> list[
     """The batch's first rejected rows and data issues, in line order (rejections first on a line)."""
     rows = con.execute("""
         SELECT rule, line, field, value, record, tb FROM (
-            SELECT rule, line, field, NULL::VARCHAR AS value, NULL::VARCHAR AS record, $table AS tb, 0 AS o
+            -- the value of the field that rejected the row (a mangled 户编号; none for a missing one)
+            SELECT rule, line, field, json_extract_string(raw, '$."' || field || '"') AS value,
+                NULL::VARCHAR AS record, $table AS tb, 0 AS o
             FROM rejected_rows WHERE batch_id = $batch
             UNION ALL
             SELECT rule, line, field, raw_value, household_id, table_name, 1 FROM data_issues WHERE batch_id = $batch)
@@ -559,7 +562,7 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
     fields = FIELDS[raw.kind]
     obj = ", ".join(f"'{c}', r.{q('raw_' + c)}" for c in fields)
     field_case = "CASE s.rejected_rule " + " ".join(
-        f"WHEN '{REJECT_RULE[c]}' THEN '{c}'" for c in PLACING[raw.kind]
+        [f"WHEN '{HHID_MANGLED}' THEN 'household_id'", *(f"WHEN '{REJECT_RULE[c]}' THEN '{c}'" for c in PLACING[raw.kind])]
     ) + " END"
     con.execute(
         f"""INSERT INTO rejected_rows

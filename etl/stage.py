@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import duckdb
 
 from etl import normalize as nz
-from etl.fields import FIELDS, MULTI_LINE_FIELDS, PLACING, REJECT_RULE, Field
+from etl.fields import FIELDS, HHID_MANGLED, MULTI_LINE_FIELDS, PLACING, REJECT_RULE, Field
 from etl.raw_file import STAGE_SCHEMA
 
 # Raw columns that rules test for presence (`raw_x IS NULL`), kept in the staging table.
@@ -241,9 +241,12 @@ def build_stage(
                     "FROM (SELECT DISTINCT raw_exit_status AS raw FROM raw_named WHERE raw IS NOT NULL)")
         joins.append("LEFT JOIN d_policy ON d_policy.raw = r.raw_exit_status")
         select.append("d_policy.val AS enjoys_policy")
-    # The first placing column that is missing decides the rejection reason.
+    # A 户编号 Excel mangled rejects the row first (it must not be placed by that key, _place_by_household);
+    # else the first placing column that is missing decides the rejection reason.
+    mangled = [f"WHEN {q(f'bad__id_mangled__{c}')} THEN '{HHID_MANGLED}'" for rule, c in checks
+               if rule == "id_mangled" and specs[c].type == "hhid"]
     reject = "CASE " + " ".join(
-        f"WHEN {q(c)} IS NULL THEN '{REJECT_RULE[c]}'" for c in PLACING[kind]
+        [*mangled, *(f"WHEN {q(c)} IS NULL THEN '{REJECT_RULE[c]}'" for c in PLACING[kind])]
     ) + " END"
     con.execute(
         f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.stg AS SELECT *, {reject} AS rejected_rule{id_checks} "

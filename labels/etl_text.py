@@ -83,6 +83,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行「{column}」为空：无法确定所属农户，该行未入库。请填写户编号。",
         "{file} line {line}, '{column}' is empty: the row cannot be placed and was not loaded. Fill in the household number.",
     ),
+    "rule.hhid_mangled": (
+        "{file} 第{line}行「{column}」值「{value}」已被 Excel 转为科学计数法，末几位已丢失：无法确定所属农户，该行未入库。"
+        "请将该列设为文本格式后重新导出。",
+        "{file} line {line}, '{column}' = '{value}' was turned into scientific notation by Excel and lost its last "
+        "digits: the row cannot be placed and was not loaded. Format the column as text and export again.",
+    ),
     "rule.no_township": (
         "{file} 第{line}行「{column}」为空：无法确定所属乡镇，该行未入库。请填写乡(镇)名称。",
         "{file} line {line}, '{column}' is empty: the row cannot be placed and was not loaded. Fill in the township.",
@@ -199,6 +205,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # short rule names for charts and tables
     "rulename.no_household_id": ("缺户编号", "No household no."),
+    "rulename.hhid_mangled": ("户编号被科学计数法损坏", "Household no. mangled by Excel"),
     "rulename.no_township": ("缺乡镇", "No township"),
     "rulename.no_village": ("缺行政村", "No village"),
     "rulename.malformed_row": ("行格式错误", "Malformed row"),

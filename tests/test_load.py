@@ -483,6 +483,37 @@ def test_xlsx_registry_with_title_merged_cells_and_typed_cells(tmp_path: Path, d
     assert read(db, "SELECT rule FROM data_issues") == [("id_mangled",)]
 
 
+def test_a_household_number_stored_as_a_number_loads_exactly_or_is_rejected(tmp_path: Path, db: Path) -> None:
+    """户编号 written as numbers, as web systems' Excel exports do. A 16-digit number whose last digit is
+    not 0 is exact in the file (Excel keeps 15 significant digits: it cannot have made it) and loads as
+    those digits. One Excel may have cut (…0) or too long for a float shows as Excel shows it
+    (1.50824E+15) and is rejected with its reason: two households written that way became one household
+    of both families, registered under `1.50824E+15`, that no later file could remove."""
+    import xlsxwriter
+
+    path = tmp_path / "registry.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "家庭人口数", "致贫原因", "脱贫属性"])
+    rows = [(1508241012030002, "甲一", pid("19500101", "001")), (1508241012010002, "乙一", pid("19520202", "002")),
+            (1508241012010020, "丙一", pid("19800303", "003")), (1508241012010030, "丁一", pid("19400404", "004")),
+            (150824101201003456, "戊一", pid("19600505", "005"))]
+    for r, (hid, name, idn) in enumerate(rows, start=1):
+        ws.write_row(r, 0, ["乌加河镇", "联丰村"])
+        ws.write_number(r, 2, hid)
+        ws.write_row(r, 3, [name, idn, "户主", "1", "因病", "未脱贫"])
+    wb.close()
+    result = load_files([path], db=db)
+    r = result.files[0]
+    assert (r.rows_loaded, r.rows_rejected) == (2, 3)
+    assert read(db, "SELECT household_id, head_name FROM households ORDER BY 1") == [
+        ("1508241012010002", "乙一"), ("1508241012030002", "甲一")]
+    assert read(db, "SELECT line, rule, field FROM rejected_rows ORDER BY line") == [
+        (4, "hhid_mangled", "household_id"), (5, "hhid_mangled", "household_id"), (6, "hhid_mangled", "household_id")]
+    lines = "\n".join(result.summary_in_order("zh"))
+    assert "第4行「户编号」值「1.50824E+15」" in lines and "未入库" in lines, lines
+
+
 def test_as_of_date_follows_the_newest_data(tmp_path: Path, db: Path) -> None:
     def visits(name: str, day: str) -> Path:
         return write_csv(tmp_path / name, [["户编号", "走访日期", "走访类型"], ["H001", day, "入户走访"]])

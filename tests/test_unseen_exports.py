@@ -525,11 +525,13 @@ def test_a_group_title_row_repeated_above_each_page_is_skipped(tmp_path: Path) -
     assert query(db, "SELECT household_id FROM interventions ORDER BY 1") == [("H1",), ("H2",), ("H3",)]
 
 
-def test_a_household_number_mangled_by_excel_is_an_issue(tmp_path: Path) -> None:
+def test_a_household_number_mangled_by_excel_rejects_its_row(tmp_path: Path) -> None:
     """户编号 written 1.50824E+11 (Excel's float of a 12-digit number): its digits are lost and two
-    households' visits would merge under it without a word. It loads as written, flagged `id_mangled`."""
+    households' visits would merge under it. The row cannot be placed: rejected with its reason, kept."""
     db = tmp_path / "fupin.duckdb"
     only_file(db, write_csv(tmp_path / "走访.csv", [
         ["户编号", "走访日期", "走访类型"], ["1.50824E+11", "2020-06-01", "入户走访"], ["150824101001", "2020-06-02", "入户走访"]]))
-    assert query(db, "SELECT household_id, field, raw_value, rule FROM data_issues") == [
-        ("1.50824E+11", "household_id", "1.50824E+11", "id_mangled")]
+    assert query(db, "SELECT line, rule, field, raw->>'household_id' FROM rejected_rows") == [
+        (2, "hhid_mangled", "household_id", "1.50824E+11")]
+    assert query(db, "SELECT household_id FROM visits") == [("150824101001",)]
+    assert query(db, "SELECT count(*) FROM data_issues") == [(0,)]
