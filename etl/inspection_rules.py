@@ -56,10 +56,13 @@ class Lines:
 DEFAULT_LINES = Lines()
 Z95 = 1.959963984540054  # two-sided 95% normal quantile (Wilson interval)
 
-# The group a registry household belongs to, as a check form's 户类型 names it (`h`: households or
-# hh_facts). A check linked to the registry counts in the registry's group; one that is not, in the
-# group its form names.
-REGISTRY_TYPE_SQL = """CASE WHEN h.registered THEN CASE WHEN h.exit_status = '已脱贫' THEN '脱贫户' ELSE '未脱贫户' END
+# The group a registry household belonged to when a check surveyed it, as a check form's 户类型 names it
+# (`h`: households or hh_facts; the check's own columns unqualified). A check linked to the registry
+# counts in the registry's group; one that is not, in the group its form names. A household that exited
+# in the check's year or later and that the form calls 未脱贫户 had not exited yet (exits are declared at
+# the year's end; the registry keeps only the year): a June self-check was right, and counts as 未脱贫户.
+REGISTRY_TYPE_SQL = """CASE WHEN h.registered THEN CASE WHEN h.exit_status = '已脱贫' AND NOT coalesce(
+         household_type = '未脱贫户' AND h.exit_year >= year(check_date), false) THEN '脱贫户' ELSE '未脱贫户' END
      WHEN h.monitored THEN '边缘户' END"""
 REGISTERED_TYPES = ("脱贫户", "未脱贫户")
 NOT_REGISTERED_TYPES = ("边缘户", "一般农户")

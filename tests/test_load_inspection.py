@@ -306,6 +306,29 @@ def test_a_check_naming_another_place_is_flagged_and_counts_in_the_registry_plac
     assert [r[0] for r in issues(db, "household_checks")] == ["check_place_mismatch"]
 
 
+def test_a_check_made_before_the_households_exit_counts_as_not_exited(db: Path, tmp_path: Path) -> None:
+    """H01 and H02 exited in 2019 (conftest; exits are declared at the year's end). A self-check in June
+    2019 that calls H01 未脱贫户 was right when it was made: no check_type_mismatch (a clerk was asked to fix
+    a form that was never wrong), and it counts as 未脱贫户, not among the surveyed 脱贫户 of 错退率. The
+    same words in June 2020, after H02's exit, are a mismatch, and the registry's 脱贫户 counts."""
+    from queries import inspection_rates
+    from queries.filters import ALL, Viewer
+
+    checks = write_csv(tmp_path / "c.csv", [CHECK_HEADER,
+        check_row(1, "2019-06-20", "乌加河镇", "联丰奋斗村", "H01", "张林春", "", "未脱贫户", "2", "8000", OK6, "正常", "认可"),
+        check_row(2, "2020-06-22", "乌加河镇", "联丰奋斗村", "H02", "王秀英", "", "未脱贫户", "1", "3000", OK6, "正常", "认可")])
+    load_files([checks], db=db)
+    assert [r[:2] for r in issues(db, "household_checks") if r[0] == "check_type_mismatch"] == [
+        ("check_type_mismatch", "H02")]
+    con, _ = snapshot.connect_read(db)
+    try:
+        sql, params = inspection_rates.checks_sql(ALL, Viewer(pii=True))
+        assert con.execute(f"SELECT household_id, grp FROM ({sql}) ORDER BY 1", params).fetchall() == [
+            ("H01", "未脱贫户"), ("H02", "脱贫户")]
+    finally:
+        con.close()
+
+
 REGISTRY_HEADER = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "主要致贫原因", "脱贫属性", "脱贫年度"]
 
 
