@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -20,6 +21,7 @@ import pyarrow as pa
 from etl import changeset, clock, derive, hh_lookup, history, keys, load_inspection, readers, schema, snapshot
 from etl.content_hash import TABLES as CONTENT_TABLES
 from etl.content_hash import content_sql
+from etl.derived_table import as_of
 from etl.duck import scalar, table_columns
 from etl.fields import (
     FIELDS,
@@ -113,6 +115,9 @@ class LoadReport:
     # data; the load then still makes the other snapshot file ready for the next load
     # (etl.snapshot._prepare_spare)
     published_seconds: float | None = None
+    # the data's as-of date before and after the load, when the load moved it: 逾期, 距今天数 and the ages
+    # are counted to it, so a visits file alone can make items overdue (a leader asked why)
+    as_of_moved: tuple[date, date] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -122,7 +127,8 @@ class LoadReport:
     def to_json(self) -> dict[str, object]:
         return {"files": [f.to_json() for f in self.files], "error": self.error,
                 "upgraded_from": self.upgraded.from_version if self.upgraded else None, "retried": self.retried,
-                "published_seconds": self.published_seconds}
+                "published_seconds": self.published_seconds,
+                "as_of_moved": [str(d) for d in self.as_of_moved] if self.as_of_moved else None}
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the upload page shows them (errors apart)."""
@@ -141,6 +147,8 @@ class LoadReport:
         out += [(self.error, True)] if self.error else []
         for f in [] if self.error and not self.published else self.files:
             out += [(f.error, True)] if f.error else [(line, False) for line in _file_lines(f, lang)]
+        if self.published and self.as_of_moved:
+            out.append((t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1]), False))
         return out
 
 
@@ -289,7 +297,10 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
                 raise snapshot.Unchanged
             _count_outside_registry(con, report.files)
             tick(0.95, t("progress.deriving", lang))
+            before = None if fresh else as_of(con)
             finish(w, report.db, touched, full=fresh)
+            after = as_of(con)
+            report.as_of_moved = (before, after) if before and after and before != after else None
     except snapshot.Unchanged:
         pass
     except duckdb.InterruptException:  # Ctrl-C inside a statement (a file's are caught in _load_file)

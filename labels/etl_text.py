@@ -285,6 +285,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file}: identical to a file already loaded; nothing changed. Files of its kind were loaded after it (the "
         "latest: 「{later}」), and what they changed is not changed back by this one: to make this file's data current "
         "again, tick \"Load files already loaded again\" (--reload on the command line)."),
+    "cli.as_of_moved": (
+        "数据截至日期由 {before} 变为 {after}：逾期、距今天数、年龄等均按新日期计算（未改动的事项也可能因此转为逾期）。",
+        "The data's as-of date moved from {before} to {after}: overdue items, days since and ages are counted "
+        "to the new date (items this load did not change may now be overdue).",
+    ),
     "cli.outside_registry": ("  其中{rows}行的户编号不在已导入的贫困人口信息中，不计入按乡镇、村的统计（“数据管理”页可列出）。",
                              "  {rows} of its rows name a household number that no registry file has brought; no "
                              "figure by township or village counts them (data management lists them)."),

@@ -518,10 +518,18 @@ def test_as_of_date_follows_the_newest_data(tmp_path: Path, db: Path) -> None:
     def visits(name: str, day: str) -> Path:
         return write_csv(tmp_path / name, [["户编号", "走访日期", "走访类型"], ["H001", day, "入户走访"]])
 
-    load_files([visits("v1.csv", "2020-06-01")], db=db)
+    first = load_files([visits("v1.csv", "2020-06-01")], db=db)
     assert read(db, "SELECT value FROM facts_meta WHERE key = 'as_of'") == [("2020-06-01",)]
-    load_files([visits("v2.csv", "2020年7月15日")], db=db)
+    assert first.as_of_moved is None  # a first load dates the data; it moves nothing
+    second = load_files([visits("v2.csv", "2020年7月15日")], db=db)
     assert read(db, "SELECT value FROM facts_meta WHERE key = 'as_of'") == [("2020-07-15",)]
+    # the summary says so: overdue items and days since are counted to the new date (a leader saw items
+    # turn overdue after an upload of visits alone, and asked why)
+    assert second.summary_in_order("zh")[-1] == \
+        "数据截至日期由 2020-06-01 变为 2020-07-15：逾期、距今天数、年龄等均按新日期计算（未改动的事项也可能因此转为逾期）。"
+    assert second.to_json()["as_of_moved"] == ["2020-06-01", "2020-07-15"]
+    third = load_files([visits("v3.csv", "2020-07-01")], db=db)
+    assert third.as_of_moved is None and "数据截至日期" not in "".join(third.summary_in_order("zh"))
 
 
 def test_refresh_rebuilds_derived_tables_of_an_older_snapshot(tmp_path: Path, db: Path) -> None:
