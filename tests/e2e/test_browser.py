@@ -156,9 +156,18 @@ def metric(page: Any, figure: str, lang: str = "zh") -> Any:
 
 
 def chart_ticks(page: Any, index: int = 0) -> list[str]:
-    chart = page.get_by_test_id("stPlotlyChart").nth(index)
-    chart.locator(".ytick text, .xtick text").first.wait_for()
-    return [(e.text_content() or "").strip() for e in chart.locator(".ytick text, .xtick text").all()]
+    """The chart's tick labels once they stop changing: Plotly may draw the value axis a moment before the
+    category axis (a CI run read only 0, 50, 100, 150 of the county chart by township)."""
+    ticks = page.get_by_test_id("stPlotlyChart").nth(index).locator(".ytick text, .xtick text")
+    ticks.first.wait_for()
+    last: list[str] | None = None
+    for _ in range(40):
+        now = [(e.text_content() or "").strip() for e in ticks.all()]
+        if now == last:
+            return now
+        last = now
+        page.wait_for_timeout(250)
+    return last or []
 
 
 def visible_grid(page: Any, index: int = 0) -> Any:
