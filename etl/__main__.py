@@ -10,7 +10,6 @@ with `--json` on the line is the JSON error object other failures print.
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import sys
 from pathlib import Path
@@ -18,10 +17,10 @@ from pathlib import Path
 import duckdb
 
 from etl import snapshot
-from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, options
+from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, errno_label, options
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.load import LoadReport, load_files
-from labels import LABELS, t
+from labels import t
 
 
 def _terminal_progress(enabled: bool):
@@ -139,10 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:  # exit code 2, in the user's language; under --json the JSON error object
-        if "--json" in options(argv):
-            print(json.dumps({"error": exc.message}, ensure_ascii=False))
-        else:
-            print(exc, file=sys.stderr)
+        _fail(exc.message, "--json" in options(argv), shown=exc)  # on stderr with the usage above it
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
@@ -158,14 +154,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if published else 130
     except (OSError, duckdb.IOException) as exc:  # a folder not writable, a disk full, a path that is a folder
         path = getattr(exc, "filename", None) or ""
-        key = f"oserror.{errno.errorcode.get(getattr(exc, 'errno', None) or 0, '')}"  # 路径不存在, 没有权限 …
-        reason = t(key, lang) if key in LABELS else getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
-        msg = t("cli.os_error", lang, path=path, reason=reason)
-        if getattr(args, "json", False):
-            print(json.dumps({"error": msg}, ensure_ascii=False))
-        else:
-            print(msg, file=sys.stderr)
+        reason = errno_label(exc, lang) or getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
+        _fail(t("cli.os_error", lang, path=path, reason=reason), getattr(args, "json", False))
         return 1
+
+
+def _fail(message: str, as_json: bool, shown: object = None) -> None:
+    """A failure of the command: the JSON error object on stdout under --json, else `shown` (the message
+    by default) on stderr."""
+    if as_json:
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    else:
+        print(message if shown is None else shown, file=sys.stderr)
 
 
 def _files_not_from_a_demo(db: Path, demo_names: tuple[str, ...]) -> list[str]:

@@ -13,12 +13,13 @@ the JSON error object under --json), always with exit code 2.
 
 The language rule of every command line of the product (`python -m etl`, `python -m ui.auth`):
 `argv_lang` reads it before parsing (a usage error is written in it), `add_lang_option` adds the
-`--lang` option that names it.
+`--lang` option that names it; `errno_label` words a path's OSError for both.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
 import os
 import re
@@ -93,8 +94,8 @@ class UsageError(Exception):
         return f"{self.usage}{self.message}"
 
 
-def _width(text: str) -> int:
-    """Columns `text` takes in a terminal: a Chinese character takes two."""
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: a Chinese character takes two (the tests measure help with it)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -112,14 +113,14 @@ class LabelledFormatter(argparse.HelpFormatter):
 
     # argparse pads and indents by len(); a Chinese metavar or prefix takes more columns than characters
     def _format_usage(self, usage, actions, groups, prefix) -> str:  # noqa: ANN001 - argparse's signature
-        extra = _width(prefix or "") - len(prefix or "")
+        extra = display_width(prefix or "") - len(prefix or "")
         width = self._width
         try:
             for _ in range(3):  # narrower until every line fits
                 text = super()._format_usage(usage, actions, groups, prefix)
                 if extra:  # the lines under the first are indented by the prefix's length
                     text = text.replace("\n ", "\n" + " " * (extra + 1))
-                over = max(map(_width, text.splitlines())) + self._current_indent - width
+                over = max(map(display_width, text.splitlines())) + self._current_indent - width
                 if over <= 0:
                     break
                 self._width -= over
@@ -130,13 +131,13 @@ class LabelledFormatter(argparse.HelpFormatter):
     def add_argument(self, action: argparse.Action) -> None:
         super().add_argument(action)
         if action.help is not argparse.SUPPRESS:
-            width = _width(self._format_action_invocation(action)) + self._current_indent
+            width = display_width(self._format_action_invocation(action)) + self._current_indent
             self._action_max_length = max(self._action_max_length, width)
 
     def _format_action(self, action: argparse.Action) -> str:
         text = super()._format_action(action)
         invocation = " " * self._current_indent + self._format_action_invocation(action)
-        extra = _width(invocation) - len(invocation)
+        extra = display_width(invocation) - len(invocation)
         if extra and text.startswith(invocation + " " * (extra + 2)):
             text = invocation + text[len(invocation) + extra:]
         return text
@@ -171,12 +172,12 @@ _TOKEN = re.compile(rf"[{_OPENING}]*[^\s{_CJK}]+[{_CLOSING}]*|\s+|[{_OPENING}]*.
 
 def _wrap(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` columns: between words, or between any two Chinese characters."""
-    if _width(text) == len(text):
+    if display_width(text) == len(text):
         return textwrap.wrap(text, width)
     lines: list[str] = []
     line = ""
     for token in _TOKEN.findall(text):
-        if line and _width(line + token.rstrip()) > width:
+        if line and display_width(line + token.rstrip()) > width:
             lines.append(line.rstrip())
             line = "" if token.isspace() else token
         else:
@@ -228,5 +229,11 @@ def argv_lang(argv: list[str]) -> str:
 
 def add_lang_option(parser: LabelledParser) -> None:
     """The global `--lang zh|en` option (before the command), its default $FUPIN_LANG, else zh."""
-    parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("FUPIN_LANG", "zh"),
-                        help=t("cli.help.lang", parser.lang))
+    parser.add_argument("--lang", choices=list(LANGS), default=argv_lang([]), help=t("cli.help.lang", parser.lang))
+
+
+def errno_label(exc: BaseException, lang: str) -> str | None:
+    """Why a path could not be used, as the label table words its errno (路径不存在, 没有权限 …); None for
+    an errno without a label (the caller gives the system's words)."""
+    key = f"oserror.{errno.errorcode.get(getattr(exc, 'errno', None) or 0, '')}"
+    return t(key, lang) if key in LABELS else None

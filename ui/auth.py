@@ -43,7 +43,6 @@ a usage error or a refused change:
 from __future__ import annotations
 
 import argparse
-import errno
 import getpass
 import os
 import stat
@@ -58,8 +57,8 @@ from typing import Any
 import bcrypt
 import yaml
 
-from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang
-from labels import LABELS, t
+from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, errno_label
+from labels import t
 from queries.filters import Viewer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -81,11 +80,8 @@ def _dummy_hash() -> bytes:
 
 def _os_reason(exc: OSError, lang: str) -> str:
     """Why a file could not be used: the label of its errno in Chinese (路径不存在, 没有权限 …), else the
-    system's words."""
-    key = f"oserror.{errno.errorcode.get(exc.errno or 0, '')}"
-    if lang != "en" and key in LABELS:
-        return t(key, lang)
-    return exc.strerror or str(exc)
+    system's words (in English always: the server's log and str() keep them)."""
+    return (errno_label(exc, lang) if lang != "en" else None) or exc.strerror or str(exc)
 
 
 class _LabelledError(ValueError):
