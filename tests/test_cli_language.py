@@ -11,10 +11,11 @@ import json
 import os
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 
 import pytest
+
+from etl.cli_parser import display_width
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,13 +88,21 @@ def test_help_is_chinese() -> None:
     no_english(p.stdout)
 
 
+def english_help(p: subprocess.CompletedProcess, usage: str, texts: tuple[str, ...], *others: str) -> None:
+    """A `--help` run in English: exit 0, argparse's usage line, each of `texts`, and no Chinese in it or in
+    the `others` (more help texts of the same command line)."""
+    assert p.returncode == 0 and p.stdout.startswith(f"usage: {usage}"), p.stdout
+    for text in texts:
+        assert text in p.stdout, (text, p.stdout)
+    assert not [c for c in p.stdout + "".join(others) if "\u4e00" <= c <= "\u9fff"]
+
+
 def test_chinese_help_fits_the_terminal() -> None:
     """Argparse wraps by characters; a Chinese character takes two columns."""
     for args in (["--help"], ["load", "--help"], ["demo", "--help"], ["export-parquet", "--help"]):
         out = run(*args).stdout
         for line in out.splitlines():
-            width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
-            assert width <= 80, (args, line)
+            assert display_width(line) <= 80, (args, line)
 
 
 @pytest.mark.parametrize("how", ["option", "environment"])
@@ -107,11 +116,9 @@ def test_english_when_the_language_is_english(how: str) -> None:
     p = en("load")
     assert p.returncode == 2
     assert "python -m etl load: error: the following arguments are required: FILE" in p.stderr, p.stderr
-    p = en("load", "--help")
-    assert p.returncode == 0 and p.stdout.startswith("usage: python -m etl load"), p.stdout
-    for text in ("options:", "show this help message and exit", "database path", "print one JSON object"):
-        assert text in p.stdout, (text, p.stdout)
-    assert all(not ("\u4e00" <= c <= "\u9fff") for c in p.stdout + en("--help").stdout)
+    english_help(en("load", "--help"), "python -m etl load",
+                 ("options:", "show this help message and exit", "database path", "print one JSON object"),
+                 en("--help").stdout)
 
 
 def test_the_language_option_anywhere_picks_the_language_of_the_error() -> None:
