@@ -541,14 +541,15 @@ FINDINGS_SHOWN = 10  # rejected rows and issues quoted in a file's load summary;
 def _findings(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> list[Finding]:
     """The batch's first rejected rows and data issues, in line order (rejections first on a line)."""
     rows = con.execute("""
-        SELECT rule, line, field, value, record, tb FROM (
-            -- the value of the field that rejected the row (a mangled 户编号; none for a missing one)
-            SELECT rule, line, field, json_extract_string(raw, '$."' || field || '"') AS value,
-                NULL::VARCHAR AS record, $table AS tb, 0 AS o
+        -- a rejected row's value is the field that rejected it (a mangled 户编号; none for a missing one),
+        -- taken from the raw row of the first rows only
+        SELECT rule, line, field, coalesce(value, json_extract_string(raw, '$."' || field || '"')), record, tb FROM (
+            SELECT rule, line, field, NULL::VARCHAR AS value, raw, NULL::VARCHAR AS record, $table AS tb, 0 AS o
             FROM rejected_rows WHERE batch_id = $batch
             UNION ALL
-            SELECT rule, line, field, raw_value, household_id, table_name, 1 FROM data_issues WHERE batch_id = $batch)
-        ORDER BY line NULLS LAST, o, rule, field LIMIT $n""",
+            SELECT rule, line, field, raw_value, NULL, household_id, table_name, 1 FROM data_issues WHERE batch_id = $batch
+            ORDER BY line NULLS LAST, o, rule, field LIMIT $n)
+        ORDER BY line NULLS LAST, o, rule, field""",
         {"batch": batch_id, "table": table_of_kind(kind), "n": FINDINGS_SHOWN}).fetchall()
     return [Finding(*r) for r in rows]
 
