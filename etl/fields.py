@@ -163,6 +163,12 @@ REJECT_RULE = {"household_id": "no_household_id", "township": "no_township", "vi
 # A row whose 户编号 Excel turned into a float that lost digits (1.50824E+15): its household cannot be
 # known, and every row written so would share the one key (families merged into one household).
 HHID_MANGLED = "hhid_mangled"
+def rejected_value_sql(raw: str = "raw", field: str = "field") -> str:
+    """SQL of the value that rejected a row (a mangled 户编号), out of its raw values' JSON `raw` by its
+    `field`; NULL for a value that was missing, and for a row kept whole (field `row`: its whole text)."""
+    return f"CASE WHEN {field} <> 'row' THEN json_extract_string({raw}, '$.\"' || {field} || '\"') END"
+
+
 # Rows rejected for their shape, whatever their kind: more or fewer fields than the header, or bytes the
 # file's encoding cannot decode.
 SHAPE_REJECTS = ("malformed_row", "undecodable_row")

@@ -31,6 +31,7 @@ from etl.fields import (
     PLACING,
     REJECT_RULE,
     SHAPE_REJECTS,
+    rejected_value_sql,
     table_of_kind,
 )
 from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, issue_selects
@@ -540,10 +541,10 @@ FINDINGS_SHOWN = 10  # rejected rows and issues quoted in a file's load summary;
 
 def _findings(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> list[Finding]:
     """The batch's first rejected rows and data issues, in line order (rejections first on a line)."""
-    rows = con.execute("""
+    rows = con.execute(f"""
         -- a rejected row's value is the field that rejected it (a mangled 户编号; none for a missing one),
         -- taken from the raw row of the first rows only
-        SELECT rule, line, field, coalesce(value, json_extract_string(raw, '$."' || field || '"')), record, tb FROM (
+        SELECT rule, line, field, coalesce(value, {rejected_value_sql()}), record, tb FROM (
             SELECT rule, line, field, NULL::VARCHAR AS value, raw, NULL::VARCHAR AS record, $table AS tb, 0 AS o
             FROM rejected_rows WHERE batch_id = $batch
             UNION ALL

@@ -77,9 +77,9 @@ def main() -> None:
             rule_name=[ctx.t(f"rulename.{r}") for r in rej["rule"]],
             field=[ctx.t(f"field.{f}") if isinstance(f, str) else "" for f in rej["field"]],
             message=[issue_text(r, file=f, line=int(n) if pd.notna(n) else None, field=c if isinstance(c, str) else None,
-                                table=table_of_kind(k), lang=ctx.lang)
-                     for r, f, n, c, k in zip(rej["rule"], rej["file_name"], rej["line"], rej["field"], rej["kind"],
-                                              strict=True)],
+                                value=v if isinstance(v, str) else None, table=table_of_kind(k), lang=ctx.lang)
+                     for r, f, n, c, v, k in zip(rej["rule"], rej["file_name"], rej["line"], rej["field"], rej["value"],
+                                                 rej["kind"], strict=True)],
         )
         # the sentence first: it names the file, line and column and says what to do
         rv = rv[["batch_id", "line", "message", "rule_name", "field", "file_name", "kind", "raw"]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from etl.fields import rejected_value_sql
 from queries.filters import ALL, Viewer, households_in
 
 
@@ -24,16 +25,19 @@ def load_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def rejected_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, batch_id: int | None = None) -> pd.DataFrame:
-    """Rejected rows (optionally of one batch) with reason code, field and the raw values (masked).
+    """Rejected rows (optionally of one batch) with reason code, field, the value that rejected the row (a
+    mangled 户编号; none for a missing one) and the raw values (masked).
 
     Rows of a rejected line cannot be placed in a township, so a viewer limited to some townships
     sees none of them.
     """
     if viewer.townships is not None:
-        return pd.DataFrame(columns=["batch_id", "file_name", "line", "rule", "field", "raw", "kind", "loaded_at"])
+        return pd.DataFrame(columns=["batch_id", "file_name", "line", "rule", "field", "value", "raw", "kind",
+                                     "loaded_at"])
     raw = "raw" if viewer.pii else "raw_masked"
     return con.execute(f"""
-        SELECT batch_id, file_name, line, rule, field, {raw} AS raw, kind, loaded_at
+        SELECT batch_id, file_name, line, rule, field, {rejected_value_sql(raw)} AS value, {raw} AS raw, kind,
+            loaded_at
         FROM list_rejected
         WHERE $batch IS NULL OR batch_id = $batch
         ORDER BY batch_id DESC, line

@@ -512,6 +512,16 @@ def test_a_household_number_stored_as_a_number_loads_exactly_or_is_rejected(tmp_
         (4, "hhid_mangled", "household_id"), (5, "hhid_mangled", "household_id"), (6, "hhid_mangled", "household_id")]
     lines = "\n".join(result.summary_in_order("zh"))
     assert "第4行「户编号」值「1.50824E+15」" in lines and "未入库" in lines, lines
+    # the data page's list of rejected rows quotes the value too (its sentence read 值「」)
+    from queries.data_admin import rejected_rows
+    from queries.filters import Viewer
+
+    con, _ = snapshot.connect_read(db)
+    try:
+        shown = rejected_rows(con, Viewer(pii=False))
+    finally:
+        con.close()
+    assert sorted(shown["value"]) == ["1.50824E+15", "1.50824E+15", "1.50824E+17"]
 
 
 def test_as_of_date_follows_the_newest_data(tmp_path: Path, db: Path) -> None:
