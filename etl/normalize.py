@@ -280,6 +280,12 @@ def sql_number(col: str) -> str:
     return _let(sql_text(col), "_nz_t", _number_from_text("_nz_t"))
 
 
+def sql_amount(col: str) -> str:
+    """An amount as `sql_number`, but NULL when negative: a negative amount is a data issue
+    (`negative_amount`, data-spec §3) and no figure, so no sum counts it."""
+    return _let(sql_number(col), "_nz_a", "CASE WHEN _nz_a >= 0 THEN _nz_a END")
+
+
 def sql_number_invalid(col: str) -> str:
     """TRUE when a value is present but is not a number."""
     return _present_and_null(col, _number_from_text)

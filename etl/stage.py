@@ -151,8 +151,8 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
     if t == "number":
         return nz.sql_number(c), [("not_a_number", nz.sql_number_invalid(c))]
     if t == "amount":
-        n = nz.sql_number(c)
-        return n, [("not_a_number", nz.sql_number_invalid(c)), ("negative_amount", f"{n} < 0")]
+        return nz.sql_amount(c), [("not_a_number", nz.sql_number_invalid(c)),
+                                  ("negative_amount", f"{nz.sql_number(c)} < 0")]
     if t == "year":  # a year after this one is in the future, as a date is (脱贫年度 2031)
         y = nz.sql_year(c)
         return y, [("invalid_year", nz.sql_year_invalid(c)), ("future_date", f"{y} > year(current_date)")]

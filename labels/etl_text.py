@@ -172,8 +172,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "rule.negative_amount": (
         # amounts and counts alike (a negative 乡村人口 was told 金额不能为负)
-        "{file} 第{line}行「{column}」值「{value}」为负数，该列不能为负。",
-        "{file} line {line}, '{column}' = '{value}' is negative; this column cannot be negative.",
+        # both are stored as no figure (NULL): a total must not shrink by an invalid value
+        "{file} 第{line}行「{column}」值「{value}」为负数，该列不能为负，按未填写计（不计入合计）。",
+        "{file} line {line}, '{column}' = '{value}' is negative; this column cannot be negative and it is "
+        "taken as blank (left out of totals).",
     ),
     "rule.invalid_date": (
         "{file} 第{line}行「{column}」值「{value}」不是可识别的日期。可接受如 2020-06-22、2020/6/22、2020.6.22、2020年6月22日、20200622。",

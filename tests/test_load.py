@@ -266,6 +266,7 @@ def test_claims_parts_and_amounts_are_checked(tmp_path: Path, db: Path) -> None:
                "其他保障", "个人自付"],
               ["H001", pid("19500101", "001"), "2020-05-01", "旗医院", "10000", "6000", "2000", "1000", "0", "1000"],
               ["H001", pid("19500101", "001"), "2020-05-09", "旗医院", "10000", "6000", "2000", "1000", "0", "500"],
+              # a negative 总费用 is no figure: its issue is negative_amount, not parts that do not add up
               ["H002", "", "2099-01-01", "旗医院", "-5", "", "", "", "", ""],
               # a blank 总费用 under parts that add up to 1,000: off by them (it loaded with no issue)
               ["H003", "", "2020-05-02", "旗医院", "", "600", "", "", "", "400"],
@@ -273,8 +274,26 @@ def test_claims_parts_and_amounts_are_checked(tmp_path: Path, db: Path) -> None:
     r = load_files([write_csv(tmp_path / "c.csv", claims)], db=db).files[0]
     assert r.kind == "medical_claims" and r.rows_loaded == 5
     rules = sorted(x[0:2] for x in read(db, "SELECT rule, household_id FROM data_issues"))
-    assert rules == [("claim_parts_mismatch", "H001"), ("claim_parts_mismatch", "H002"), ("claim_parts_mismatch", "H003"),
+    assert rules == [("claim_parts_mismatch", "H001"), ("claim_parts_mismatch", "H003"),
                      ("future_date", "H002"), ("negative_amount", "H002")]
+
+
+def test_a_negative_amount_is_an_issue_and_no_figure(tmp_path: Path, db: Path) -> None:
+    """data-spec §3: a negative amount is a data issue; like a negative 乡村人口 it is stored as no figure,
+    so a -500 measure does not lower the 帮扶资金 total (the measure itself still counts) and a -3000
+    claim does not lower 个人自付. The raw value stays with the issue."""
+    measures = [["户编号", "措施类别", "实施年度", "金额(元)"],
+                ["H001", "金融帮扶", "2020", "-500"], ["H002", "金融帮扶", "2020", "3000"]]
+    claims = [["户编号", "入院日期", "医疗机构", "总费用", "个人自付"],
+              ["H001", "2020-05-01", "旗医院", "3000", "-3000"], ["H002", "2020-05-02", "旗医院", "1000", "1000"]]
+    load_files([write_csv(tmp_path / "i.csv", measures), write_csv(tmp_path / "c.csv", claims)], db=db)
+    assert read(db, "SELECT household_id, category, amount_yuan FROM interventions ORDER BY 1") == [
+        ("H001", "金融帮扶", None), ("H002", "金融帮扶", 3000.0)]
+    assert read(db, "SELECT sum(amount_yuan), count(*) FROM interventions") == [(3000.0, 2)]
+    assert read(db, "SELECT household_id, total_cost, out_of_pocket FROM medical_claims ORDER BY 1") == [
+        ("H001", 3000.0, None), ("H002", 1000.0, 1000.0)]
+    assert read(db, """SELECT household_id, field, raw_value FROM data_issues WHERE rule = 'negative_amount'
+                       ORDER BY 1, 2""") == [("H001", "amount_yuan", "-500"), ("H001", "out_of_pocket", "-3000")]
 
 
 def test_an_id_mangled_by_excel_is_the_same_rule_in_a_ledger(tmp_path: Path, db: Path) -> None:
