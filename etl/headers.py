@@ -288,6 +288,8 @@ def recognize(cells: Sequence[object]) -> HeaderMatch | None:
         if best is None or len(cols) > len(best[1]):
             best = (kind, cols)
     if best is None:
+        best = _by_own_columns(cells)
+    if best is None:
         return None
     if best[0] == "registry":
         best = _event_ledger(cells) or best
@@ -322,6 +324,22 @@ def _event_ledger(cells: Sequence[object]) -> tuple[str, dict[str, int]] | None:
         if found is None or len(cols) > len(found[1]):
             found = (kind, cols)
     return found
+
+
+def _by_own_columns(cells: Sequence[object]) -> tuple[str, dict[str, int]] | None:
+    """The ledger kind of a header lacking its marker column, told by the columns no other kind has: a measures
+    list without 措施类别 still has 措施内容 and 实施年度. At least two such columns and more than any other
+    kind, else None (户编号, 姓名, 备注 head many kinds). The caller's required-column check then names
+    what is missing, where "no known kind" left the user to work it out from a list of seven."""
+    kinds_of = [{k for k in _KIND_ORDER if canonical_for(k, c) is not None} for c in cells]
+    # not the registry: a list of 姓名, 性别, 民族 is no registry lacking five columns
+    own = {k: sum(1 for ks in kinds_of if ks == {k}) for k in _KIND_ORDER if k != "registry"}
+    ranked = sorted(own.items(), key=lambda kv: -kv[1])
+    (kind, n), (_, runner_up) = ranked[0], ranked[1]
+    if n < 2 or n == runner_up:
+        return None
+    cols = map_columns(kind, cells)
+    return (kind, cols) if len(cols) >= MIN_KNOWN_HEADERS else None
 
 
 def known_header_count(cells: Sequence[object]) -> int:

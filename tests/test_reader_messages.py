@@ -214,3 +214,29 @@ def test_a_folder_or_a_missing_path_is_named_as_such(tmp_path: Path) -> None:
         with pytest.raises(readers.ReadError) as err:
             readers.read_book(path)
         assert said in read_error_text(err.value, path.name), path
+
+
+@pytest.mark.parametrize(("header", "missing"), [
+    ("户编号,措施内容,金额(元),实施年度", "缺少必填列：措施类别。表头可写作：措施类别"),
+    ("户编号,走访类型,走访人,情况记录", "缺少必填列：走访日期。表头可写作：走访日期"),
+])
+def test_a_ledger_without_the_column_that_marks_its_kind_names_that_column(tmp_path: Path, header: str,
+                                                                           missing: str) -> None:
+    """A measures list without 措施类别 (or a visit log without 走访日期) lacks the very column that tells
+    its kind, yet its other columns are the measures ledger's own: the refusal names the missing column,
+    as a registry without 与户主关系 does, instead of listing seven kinds (probe with unseen exports)."""
+    path = tmp_path / "台账.csv"
+    path.write_text(header + "\nH001,养羊,3000,2020\n", encoding="utf-8")
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(path)
+    assert err.value.code == "missing_required"
+    assert missing in read_error_text(err.value, path.name)
+
+
+def test_columns_shared_by_several_kinds_do_not_guess_a_kind(tmp_path: Path) -> None:
+    """户编号, 姓名 and 备注 head several kinds' files: with nothing of one kind's own, the kind stays unknown."""
+    path = tmp_path / "名单.csv"
+    path.write_text("户编号,姓名,证件号码,备注\nH001,张三,,\n", encoding="utf-8")
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(path)
+    assert err.value.code == "unknown_kind"

@@ -488,7 +488,8 @@ def test_xlsx_ledger_and_missing_required(tmp_path: Path) -> None:
     wb.close()
     with pytest.raises(ReadError) as err:
         read_file(bad)
-    assert err.value.code == "unknown_kind" and err.value.params["line"] == 3
+    # a visit log's own columns without its 走访日期: that column is named (it was "no known kind")
+    assert err.value.code == "missing_required" and err.value.params["missing"] == ["visit_date"]
 
     bad2 = tmp_path / "bad2.xlsx"
     wb = xlsxwriter.Workbook(str(bad2))
