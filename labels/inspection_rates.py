@@ -56,9 +56,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "wrong-exit nor the missed rate.",
     ),
     "rule.check_registered_no_id": (
-        "{file} 第{line}行：户类型为「{value}」但未填写户编号，无法与贫困人口信息核对。",
-        "{file} line {line}: household type '{value}' without a household number: it cannot be checked against "
-        "the registry.",
+        # a form whose head's ID number finds the household is linked by it, and raises no issue
+        "{file} 第{line}行：户类型为「{value}」但未填写户编号，按户主证件号码也对不上，无法与贫困人口信息核对。",
+        "{file} line {line}: household type '{value}' without a household number, and the head's ID number finds "
+        "no household either: it cannot be checked against the registry.",
     ),
     "rule.check_wrong_exit_not_exited": (
         "{file} 第{line}行：核查结论为「错退」，但该户并非脱贫户（未脱贫或不是建档立卡户）。",
