@@ -266,7 +266,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "read.household_split_sheets": (
         "{file}：户编号 {household} 的成员分在工作表「{first}」和「{second}」中。一个文件里同一户的成员须在同一个工作表，"
         "请把这些行移到一个工作表后重新导入；整个文件未入库。",
-        "{file}: the members of household {household} are on two sheets, 「{first}」 and 「{second}」. In one file a "
+        "{file}: the members of household {household} are on two sheets, '{first}' and '{second}'. In one file a "
         "household's members must be on one sheet: move those rows to one sheet and load the file again; the file was "
         "not loaded."),
     "read.load_failed": ("{file}：入库失败，数据库未作任何更改（{detail}）。",
@@ -285,7 +285,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file}：与已入库的文件相同，未作更改。此后又导入过同类文件（最近的是「{later}」），其中改动过的数据不会被此文件改回；"
         "如需以此文件为准，请勾选“重新导入已导入过的文件”（命令行加 --reload）再导入。",
         "{file}: identical to a file already loaded; nothing changed. Files of its kind were loaded after it (the "
-        "latest: 「{later}」), and what they changed is not changed back by this one: to make this file's data current "
+        "latest: '{later}'), and what they changed is not changed back by this one: to make this file's data current "
         "again, tick \"Load files already loaded again\" (--reload on the command line)."),
     "cli.as_of_moved": (
         "数据截至日期由 {before} 变为 {after}：逾期、距今天数、年龄等均按新日期计算（未改动的事项也可能因此转为逾期）。",

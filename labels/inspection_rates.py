@@ -151,18 +151,19 @@ LABELS: dict[str, tuple[str, str]] = {
         "且不计算综合贫困发生率。\n"
         "- 下方「数据规则提示」由系统数据推算（疑似错退：已脱贫但收入低于贫困线或两不愁三保障有缺口；"
         "疑似漏评：监测户未建档立卡且收入低于贫困线），不是入户核查结果，不计入三率。",
-        "三率一度 are the veto indicators of an exit inspection (the third-party assessment and the county's own "
-        "self-checks): one figure over its line and the place fails. People, not households (approval: "
+        "The veto indicators (三率一度) are the figures of an exit inspection (the third-party assessment and "
+        "the county's own self-checks): one figure over its line and the place fails. People, not households (approval: "
         "households); \"surveyed\" = household checks of the chosen period, the latest check of a household "
         "counting.\n"
         "- **Group**: a check linked to the registry (household number or a member's ID number) counts in the "
-        "registry's group (exited → 脱贫户, not exited/returned → 未脱贫户, monitored and not registered → 边缘户); "
+        "registry's group (exited → Exited household (脱贫户), not exited/returned → Household not exited "
+        "(未脱贫户), monitored and not registered → Edge household (边缘户)); "
         "any other in the type its form names. Household size: the form's, else the registry's members, else 1.\n"
-        "- **Wrong-exit rate** = people of surveyed exited households found 错退 ÷ people of surveyed exited "
+        "- **Wrong-exit rate** = people of surveyed exited households found Wrongly exited (错退) ÷ people of surveyed exited "
         "households (veto line ≤ {wrong_exit}).\n"
-        "- **Missed rate** = people of surveyed households outside the registry (一般农户, 边缘户) found 漏评 ÷ their "
+        "- **Missed rate** = people of surveyed households outside the registry (Ordinary household (一般农户), Edge household (边缘户)) found Missed (漏评) ÷ their "
         "people (veto line ≤ {missed}). Suspected findings count as findings.\n"
-        "- **Approval** = surveyed households answering 认可 ÷ households that answered (veto line ≥ {approval}).\n"
+        "- **Approval** = surveyed households answering Approves (认可) ÷ households that answered (veto line ≥ {approval}).\n"
         "- **Poverty incidence** = (registered people not exited + missed rate × non-registered rural people + "
         "wrong-exit rate × exited people) ÷ rural population (veto line ≤ {incidence}); non-registered = rural "
         "population − registered people; villages with a population base only (latest year per village by "
@@ -174,7 +175,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "for a household it knows, the form's for one outside it); a household filter (cause, "
         "…) keeps only checks of the selected registered households, and the incidence is not computed.\n"
         "- The data-rule signals below come from the registry (suspected wrong exit: exited with income below "
-        "the line or a 两不愁三保障 gap; suspected missed: monitored, not registered, income below the line). "
+        "the line or a gap in the basic assurances; suspected missed: monitored, not registered, income below the line). "
         "They are not survey findings and are not part of the four figures.",
     ),
     "rates.no_checks": (
@@ -208,7 +209,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.signals_caption": (
         "疑似错退：已脱贫但收入低于当年贫困线或两不愁三保障有缺口；疑似漏评：监测户未建档立卡且收入低于贫困线。"
         "这些户值得入户核实，但不计入上方三率。",
-        "Suspected wrong exit: exited, with income below the year's line or a 两不愁三保障 gap. Suspected missed: "
+        "Suspected wrong exit: exited, with income below the year's line or a gap in the basic assurances. Suspected missed: "
         "monitored, not registered, income below the line. Worth a visit; not part of the figures above.",
     ),
     "rates.signals_none": ("没有符合此规则的户。", "No household matches this rule."),
@@ -296,7 +297,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                   "village (on the spot)."),
     "rates.plan.cover.fill": ("填写说明：在「入户核查表」工作表中逐户填写调查日期、两不愁三保障（是/否）、核查结论、是否认可、调查人；"
                               "一般农户请填写户主姓名、家庭人口；表头请勿修改。填好后在看板「数据管理」页上传。",
-                              "How to fill in: on the sheet 入户核查表, for each household the date, the 两不愁三保障 items "
+                              "How to fill in: on the sheet 入户核查表, for each household the date, the basic-assurance items "
                               "(是/否), the finding, the approval and the surveyor; for ordinary households also the head's "
                               "name and household size. Do not change the header. Upload it on the dashboard's Data page."),
     "rates.plan.cover.names": ("户主姓名、证件号码仅对有权查看个人信息的用户预填；以户编号为准。",

@@ -211,12 +211,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "risk.unknown": ("未标注", "Not stated"),
     "exit.wrong": ("疑似错退（已脱贫但不达标）", "Suspected wrong exits"),
     "exit.wrong_caption": ("已脱贫户中人均纯收入低于当年贫困线，或住房、饮水、医保、义务教育任一项未保障的，列为疑似错退。"
-                           "这是按档案筛查的户数占比，不是评估的脱贫人口错退率（按入户核查的人数计算，见“三率一度”页）；"
+                           "这是按档案筛查的户数占比，不是评估的脱贫人口错退率（按入户核查的人数计算，见“{page}”页）；"
                            "高于2%（脱贫人口错退率的否决线）的地方宜优先入户核查。",
                            "Exited households whose income is below the line of its year, or whose housing, water, "
                            "insurance or schooling is not secured. This is a share of households screened from the "
                            "archive, not the assessment's wrong-exit rate (people, from household checks: see the "
-                           "三率一度 page); places above 2% (that rate's veto line) are the first to check."),
+                           "{page} page); places above 2% (that rate's veto line) are the first to check."),
     "exit.wrong_rate_axis": ("疑似错退占比", "Share suspected"),
     "exit.limit": ("预警线 2%", "Warning line 2%"),
     "exit.wrong_list": ("疑似错退户名单", "Suspected wrong exits: households"),

@@ -25,7 +25,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **即将到期**：未完成且整改时限在参考日期起 {days} 天内。\n"
         "- **销号进度**：每个问题来源自首次发现起，每周末尚未完成的问题数（完成日期在当天或之前即视为完成；已完成但无完成日期或完成日期晚于参考日期的，从参考日期起计为完成）。\n"
         "- 问题可针对乡镇、村或单户；筛选乡镇/村时按问题所在地，筛选致贫原因等农户条件时只作用于针对单户的问题。",
-        "- **Open**: status is not 已整改 / 已销号 (a blank status counts as 未整改).\n"
+        "- **Open**: status is not Rectified (已整改) or Closed (已销号); a blank status counts as Not started (未整改).\n"
         "- **Overdue**: open and the deadline is before the reference date; days overdue = reference date − deadline.\n"
         "- **Age**: days from the found date to the reference date, for open items.\n"
         "- **Due soon**: open with a deadline within {days} days of the reference date.\n"
@@ -92,8 +92,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **个人自付比例** = 个人自付 ÷ 总费用，对照目标（设置，默认 {target}）。\n"
         "- **返贫风险**：某户一个自然年度内个人自付合计超过预警线：家庭年收入（当年人均纯收入，无则最近一年 × 人口数）的一定比例（设置，默认 50%），或固定金额（设置）。\n"
         "- **报销金额不平**：|总费用 −（基本医保 + 大病保险 + 医疗救助 + 其他保障 + 个人自付）| > 1 元。",
-        "- **Ill households**: main or other cause 因病 (illness) or 因残 (disability).\n"
-        "- **Ill members**: health 长期慢性病 (chronic) or 患有大病 (serious illness); disability listed too.\n"
+        "- **Ill households**: main or other cause Illness (因病) or Disability (因残).\n"
+        "- **Ill members**: health Chronic illness (长期慢性病) or Serious illness (患有大病); disability listed too.\n"
         "- **Follow-up compliance** (chronic patients): in the 12 months before the reference date at least {min_fu} family-doctor follow-ups and {min_cu} check-up, and a follow-up within the last {days} days. Visits are recorded per household; each patient counts the household's follow-ups.\n"
         "- **Out-of-pocket share** = out of pocket ÷ total cost, against a target (setting, default {target}).\n"
         "- **Return-to-poverty risk**: a household whose out-of-pocket in a calendar year exceeds the warning line: a share (setting, default 50%) of its annual income (income per capita of that year, else the latest, × members) or a fixed amount (setting).\n"

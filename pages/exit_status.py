@@ -235,7 +235,7 @@ def wrong_exit_figure(df: pd.DataFrame, level: str, ctx: PageContext) -> go.Figu
 def wrong_exit_section(ctx: PageContext) -> None:
     level = area_level(ctx.flt, ctx.viewer)
     st.subheader(ctx.t("exit.wrong"))
-    st.caption(ctx.t("exit.wrong_caption"))
+    st.caption(ctx.t("exit.wrong_caption", page=ctx.t("nav.inspection_rates")))
     df = data.run(q.wrong_exits, ctx, level=level)
     if df.empty:
         empty.show()

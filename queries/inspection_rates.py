@@ -109,7 +109,7 @@ define("rates.missed", ("贫困人口漏评率", "Missed-poor rate"), _CHECKED,
        ("被核查的非建档立卡户人口", "People of surveyed non-registered households"), _PERIOD, "household_checks")
 define("rates.approval", ("群众认可度", "Approval"), _CHECKED, ("回答认可的户", "Households answering Approves (认可)"),
        ("作答的被核查户", "Surveyed households that answered"), _PERIOD, "household_checks")
-define("rates.by_place", ("三率一度分乡镇 / 村", "三率一度 per township / village"), _CHECKED,
+define("rates.by_place", ("三率一度分乡镇 / 村", "Veto indicators per township / village"), _CHECKED,
        ("各地的四项指标", "The four figures per place"), date_rule=_PERIOD, source="household_checks")
 
 

@@ -9,12 +9,15 @@ the tests run them: strict mode (conftest) turns the fallback to the key itself 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 import labels
 from labels import LABELS, MissingLabel, t
+from labels.codes_en import CODE_EN
+from queries.figures import PARTS, all_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "pages").glob("*.py"))
@@ -60,3 +63,45 @@ def test_a_missing_label_raises_in_tests(monkeypatch: pytest.MonkeyPatch) -> Non
     assert t("kind.registry") == LABELS["kind.registry"][0]
     monkeypatch.delenv(labels.STRICT_ENV)  # the app itself shows the key
     assert t("no_such.label", "en") == "no_such.label"
+
+
+# Chinese that stays Chinese in the English UI: what the user types or finds in a file (column, sheet and
+# file names, accepted spellings of a value). A code value may also stay as a glossary in brackets after
+# its English name ("Missed (漏评)"): GLOSSARY strips those before the scan.
+CJK_ALLOWED: dict[str, str] = {
+    **{c: "a column of the household check form, to be typed as is"
+       for c in ("调查日期", "乡(镇)", "行政村", "户编号", "户类型", "核查结论", "是否认可")},
+    "入户核查表": "the sheet name of the check form",
+    "使用手册": "the guide's file name (docs/使用手册.md)",
+    "户主": "the value of 与户主关系 the registry must hold",
+    **{c: "an accepted spelling of a date, year, count or amount in a file (2020年6月22日, 3人, 3200元)"
+       for c in ("年", "月", "日", "人", "元")},
+    **{c: "an accepted spelling of yes/no in a file" for c in ("是", "否", "有", "无")},
+}
+CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+CJK_TERM = re.compile(rf"{CJK}+(?:\({CJK}+\))?")
+GLOSSARY = re.compile(rf"(?<= )\((?:{CJK}|[ /])+\)")
+
+
+def english_texts() -> dict[str, str]:
+    """Every English text of the label table, the code translations and the indicator dictionary."""
+    texts = {key: en for key, (_zh, en) in LABELS.items()}
+    texts |= {f"code {code}": en for code, en in CODE_EN.items()}
+    for fig in all_figures():
+        for part in PARTS:
+            value = getattr(fig, part)
+            if isinstance(value, tuple):
+                texts[f"figure {fig.key}.{part}"] = value[1]
+    return texts
+
+
+def test_english_labels_have_no_chinese_outside_the_allow_list() -> None:
+    leaks, used = [], set()
+    for key, text in english_texts().items():
+        for term in CJK_TERM.findall(GLOSSARY.sub("", text)):
+            if term in CJK_ALLOWED:
+                used.add(term)
+            else:
+                leaks.append(f"{key}: {term}  ({text[:80]}…)")
+    assert not leaks, "Chinese in English labels:\n" + "\n".join(leaks)
+    assert used == CJK_ALLOWED.keys(), f"allowed but no longer used: {CJK_ALLOWED.keys() - used}"
