@@ -10,6 +10,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "unit.people": ("{n}人", "{n}"),
     "unit.items": ("{n}项", "{n}"),
     "unit.issues": ("{n}条", "{n}"),
+    # a chart's value with its share or its fraction beside it: full-width parentheses in Chinese only
+    "chart.count_share": ("{n}（{share}）", "{n} ({share})"),
+    "chart.share_of": ("{share}（{part}/{whole}）", "{share} ({part}/{whole})"),
     "figures.population": ("统计对象：", "Counts: "),
     "figures.population_switch": ("统计对象", "Population"),
     "population.registered": ("建档立卡户", "Registered households"),

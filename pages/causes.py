@@ -61,7 +61,8 @@ def totals_section(ctx: PageContext, popn: str) -> pd.DataFrame:
     for trace in fig.data:
         share = plot.set_index("label")["share"]
         # never a false 0% (3 households of 600 read "3（0%）") or 100%
-        trace.text = [f"{int(v):,}（{share_label(share[c], 1)}）" for c, v in zip(trace.y, trace.x, strict=True)]
+        trace.text = [ctx.t("chart.count_share", n=f"{int(v):,}", share=share_label(share[c], 1))
+                      for c, v in zip(trace.y, trace.x, strict=True)]
     left, right = layout.pair("causes", [3, 2])
     with left:
         charts.show(fig, "causes_totals_chart", on_select=_on_totals_select, figure="causes.totals")

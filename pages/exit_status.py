@@ -214,7 +214,8 @@ def wrong_exit_figure(df: pd.DataFrame, level: str, ctx: PageContext) -> go.Figu
     the plot, where no bar reaches."""
     plot = df.sort_values("rate", kind="stable")
     colours = ["#d62728" if over else "#2ca02c" for over in plot["over_limit"]]
-    labels = [f"{r:.1%}（{w}/{e}）" for r, w, e in zip(plot["rate"], plot["wrong_exits"], plot["exited"], strict=True)]
+    labels = [ctx.t("chart.share_of", share=f"{r:.1%}", part=w, whole=e)
+              for r, w, e in zip(plot["rate"], plot["wrong_exits"], plot["exited"], strict=True)]
     top = max(float(plot["rate"].max()), rules.WRONG_EXIT_LIMIT) * 1.1
     fig = charts.unvalidated([
         go.Bar(x=plot["rate"].tolist(), y=plot[level].tolist(), orientation="h", marker_color=colours, text=labels,

@@ -4,6 +4,7 @@ whiskers (demo county, 1280-px layout defects found in review)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -131,3 +132,20 @@ def test_cause_labels_never_read_0_percent(demo_env: Path) -> None:
     texts = [s for tr in fig["data"] if tr["type"] == "bar" for s in tr["text"]]
     assert texts and not any(s.endswith("（0%）") or s.endswith("（0.0%）") for s in texts), texts
     assert any(s.endswith("（0.5%）") for s in texts), texts
+
+
+FULL_WIDTH = "（）：，"  # Chinese punctuation: never in an English chart's labels
+
+
+@pytest.mark.parametrize(("page", "key"), [("exit_status", "exit_wrong_chart"), ("causes", "causes_totals_chart")])
+def test_english_chart_labels_have_ascii_punctuation(demo_env: Path, page: str, key: str) -> None:
+    """The English wrong-exit chart read `3.9%（2/51）` and the causes chart `177（29.5%）`: the label's
+    shape comes from the label table per language, full-width parentheses in Chinese only."""
+    def texts(lang: str) -> list[str]:
+        fig = chart(conftest.open_page(page, {"lang": lang}), key)
+        return [s for tr in fig["data"] for s in tr.get("text") or [] if s]
+
+    en, zh = texts("en"), texts("zh")
+    assert en and not any(c in s for s in en for c in FULL_WIDTH), en
+    assert all(re.fullmatch(r"[\d,.<>%]+ \([\d,/.<>%]+\)", s) for s in en), en
+    assert all("（" in s and "）" in s for s in zh), zh
