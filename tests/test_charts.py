@@ -220,3 +220,22 @@ def test_share_labels_never_round_to_a_false_100_or_0_percent() -> None:
     assert value_text("{:.1%}", 0.9996) == "99.9%" and value_text("{:.1%}", 0.9994) == "99.9%"
     assert value_text("{:.1%}", 0.0002) == "<0.1%" and value_text("{:.1%}", 0.0) == "0.0%"
     assert value_text("{:.1%}", 0.125) == "12.5%" and value_text("{:,.0f}", 1234.0) == "1,234"
+
+
+def _is_grey(colour: str) -> bool:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return max(r, g, b) - min(r, g, b) < 24
+
+
+def test_grey_is_for_no_cause_only() -> None:
+    """缺劳力 (the demo's second cause) was dark grey beside 其他 and 未填写, three greys in one stack: a
+    real cause has a colour of its own in both languages, grey says "no particular cause" only."""
+    from etl.codes import CODE_LISTS
+    from labels import code_label
+
+    causes = [c for c in CODE_LISTS["main_cause"] if c != "其他"]
+    colours = {c: charts.color_for(c) for c in causes}
+    assert not [c for c, colour in colours.items() if _is_grey(colour)], colours
+    assert len(set(colours.values())) == len(causes), colours  # told apart from each other too
+    assert all(charts.color_for(code_label(c, "en")) == colours[c] for c in causes)
+    assert _is_grey(charts.color_for("其他")) and _is_grey(charts.color_for("未填写"))

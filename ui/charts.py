@@ -58,7 +58,7 @@ FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Micros
 _PALETTE = {
     # main causes
     "因病": "#d62728", "因残": "#9467bd", "因学": "#1f77b4", "因灾": "#8c564b", "缺土地": "#bcbd22",
-    "缺水": "#17becf", "缺技术": "#ff7f0e", "缺劳力": "#7f7f7f", "缺资金": "#2ca02c",
+    "缺水": "#17becf", "缺技术": "#ff7f0e", "缺劳力": "#393b79", "缺资金": "#2ca02c",
     "交通条件落后": "#e377c2", "自身发展动力不足": "#aec7e8", "因婚": "#ffbb78", "因丧": "#98df8a",
     "其他": "#c7c7c7",
     # exit status
