@@ -264,10 +264,11 @@ LABELS: dict[str, tuple[str, str]] = {
     # ---- the self-check sample planner
     "rates.plan": ("自查抽样（按退出评估方式抽取样本）", "Self-check sample (drawn as assessment teams draw it)"),
     "rates.plan.caption": (
-        "在当前筛选范围内按规模（乡村户数，无人口基数时按建档立卡户数）成比例系统抽取行政村；每个抽中村抽取一定比例的脱贫户"
+        "在所选乡镇、村范围内（致贫原因、脱贫状态等其他筛选条件不影响抽样，评估抽的是地方）按规模（乡村户数，无人口基数时按建档立卡户数）成比例系统抽取行政村；每个抽中村抽取一定比例的脱贫户"
         "（至少1户）、全部未脱贫户和边缘户（各有上限），并留出一般农户空行由调查组现场抽取。同一随机种子与设置总能抽出同一样本。"
         "下载的入户核查表可离线填写后在「数据管理」页上传。",
-        "Villages of the filtered area drawn with probability proportional to size (rural households; registry "
+        "Villages of the chosen township or village (other filters, such as cause or exit status, do not apply: "
+        "an assessment samples places) drawn with probability proportional to size (rural households; registry "
         "households where there is no population base), systematically; in each, a share of its exited households "
         "(at least one), all households not exited and the edge households (each up to a cap), and blank rows for "
         "ordinary households chosen on the spot. The same seed and settings always draw the same sample. Fill in "
@@ -280,8 +281,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.plan.not_exited_cap": ("未脱贫户每村上限", "Households not exited per village (cap)"),
     "rates.plan.edge_cap": ("边缘户每村上限", "Edge households per village (cap)"),
     "rates.plan.ordinary": ("每村一般农户（现场抽取）", "Ordinary households per village (on the spot)"),
-    "rates.plan.seed_note": ("随机种子 **{seed}**：相同的筛选条件、设置和种子可重现同一样本。",
-                             "Seed **{seed}**: the same filter, settings and seed draw the same sample again."),
+    "rates.plan.seed_note": ("随机种子 **{seed}**：相同的乡镇、村、设置和种子可重现同一样本。",
+                             "Seed **{seed}**: the same township or village, settings and seed draw the same sample "
+                             "again."),
     "rates.plan.summary": ("抽中{villages}个村、{households}户，其中一般农户{ordinary}户由调查组现场抽取。",
                            "{villages} villages and {households} households drawn, {ordinary} of them ordinary "
                            "households chosen on the spot."),

@@ -238,7 +238,9 @@ def plan_section(ctx: PageContext) -> None:
                      ordinary=ordinary))
     view = sample.assign(inclusion=pct_cells(sample["inclusion"]),
                          member_count=sample["member_count"].astype("Int64"))  # a blank row: no count
-    table.show("rates_plan", view[PLAN_COLUMNS], ctx.t("rates.plan.what_list", seed=spec.seed))
+    # the sample is drawn from the area alone (qp.village_frame): its files name no more
+    places = ctx.flt.area_only()
+    table.show("rates_plan", view[PLAN_COLUMNS], ctx.t("rates.plan.what_list", seed=spec.seed), follows=places)
     scope = "、".join(ctx.flt.townships or ctx.viewer.townships or ()) or ctx.t("rates.plan.county")
     notes = [ctx.t("rates.plan.cover.title", scope=scope, seed=spec.seed),
              # the villages drawn: a township of 5 asked for 10 gives 5 ("抽取10个村" over 5 on the sheet)
@@ -249,9 +251,8 @@ def plan_section(ctx: PageContext) -> None:
     with_names = ctx.viewer.pii
     what = ctx.t("rates.plan.what", seed=spec.seed)
     extract.download(ctx.t("rates.plan.form"), lambda: check_form.form_bytes(sample, notes, with_names=with_names),
-                     # the sample is drawn from the area alone (qp.village_frame): the name says no more
                      what=what, fmt="xlsx", file_name=extract.file_name(
-                         what, extract.scoped(ctx.flt.area_only(), ctx.viewer), ctx.as_of, "xlsx", ctx.lang),
+                         what, extract.scoped(places, ctx.viewer), ctx.as_of, "xlsx", ctx.lang),
                      rows=len(sample), mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      key="rates_plan_form", icon=":material/assignment:")
 

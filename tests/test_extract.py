@@ -338,3 +338,21 @@ def test_quality_downloads_are_named_for_what_they_hold(demo_env: Path) -> None:
     trend = [n for n in csv if n.startswith("数据问题_按批次")]
     assert trend and all("德岭山镇" not in n for n in trend), trend
     assert any(n.startswith("档案完整率_分村") for n in csv), csv
+
+
+def test_the_self_check_sample_is_named_and_described_by_place_only(demo_env: Path) -> None:
+    """The sample is drawn from the township or village alone; under 海流图镇 + 因病 + 未脱贫 its list was
+    named 自查抽样名单_种子2020_海流图镇_因病_未脱贫_… (94 households of every status) beside a check form
+    named without them, and the page said it drew "在当前筛选范围内" (a browser review)."""
+    from tests import conftest
+
+    at = conftest.open_page("inspection_rates", {"town": "海流图镇", "cause": "因病", "status": "未脱贫"})
+    files = _deferred_files(at)
+    sample = sorted(n for n in files if n.startswith(("自查抽样名单", "自查入户核查表")))
+    stems = [n.rsplit("_", 1)[0] + "." + n.rsplit(".", 1)[1] for n in sample]  # without the date
+    assert stems == ["自查入户核查表_种子2020_海流图镇.xlsx", "自查抽样名单_种子2020_海流图镇.csv",
+                     "自查抽样名单_种子2020_海流图镇.xlsx"], sample
+    notes = _sheets(files[sample[2]]())[NOTES_SHEET]
+    assert not any("因病" in str(cell) for row in notes[:4] for cell in row), notes[:4]
+    caption = " ".join(c.value for c in at.caption)
+    assert "在当前筛选范围内" not in caption and "其他筛选条件不影响抽样" in caption, caption

@@ -471,14 +471,15 @@ def download(label: str, data: Callable[[], bytes] | bytes, *, what: str, fmt: s
                                   on_click=log_download, args=(record,))
 
 
-def notes(ctx: Any, what: str) -> pd.DataFrame:
-    """The 说明 sheet of an Excel extract: what, filter, reference date, masking, then every entry of
-    the indicator dictionary (Chinese or English, as the screen)."""
+def notes(ctx: Any, what: str, flt: Filters | None = None) -> pd.DataFrame:
+    """The 说明 sheet of an Excel extract: what, filter (`flt`, default the page's, as the file name
+    says it), reference date, masking, then every entry of the indicator dictionary (Chinese or English,
+    as the screen)."""
     from labels import t
     from queries import figures
 
     lang = ctx.lang
-    head = [(t("notes.what", lang), what), (t("notes.filter", lang), filter_slug(scoped(ctx.flt, ctx.viewer), lang)),
+    head = [(t("notes.what", lang), what), (t("notes.filter", lang), filter_slug(flt if flt is not None else scoped(ctx.flt, ctx.viewer), lang)),
             (t("notes.as_of", lang), ctx.as_of.isoformat()),
             (t("notes.masked", lang), t("notes.masked_no" if ctx.viewer.pii else "notes.masked_yes", lang))]
     d = figures.frame(lang).drop(columns=["key"])
@@ -488,10 +489,12 @@ def notes(ctx: Any, what: str) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False, percent: Sequence[str] = ()) -> None:
+def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False, follows: Filters | None = None,
+         percent: Sequence[str] = ()) -> None:
     """CSV + XLSX download buttons for exactly this (labelled) view (files built on click); the XLSX
     has a 说明 sheet (`notes`). `unfiltered`: the view does not follow the page's filter (the load
-    history), so its file name does not name the filter. `percent`: the (labelled) columns the screen
+    history), so its file name does not name the filter; `follows`: the part of the page's filter the
+    view does follow (the self-check sample: the places). `percent`: the (labelled) columns the screen
     shows as percentages."""
     import streamlit as st
 
@@ -500,7 +503,7 @@ def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False, per
 
     ctx = current()
     what = with_population(ctx, what)
-    flt = scoped(Filters() if unfiltered else ctx.flt, ctx.viewer)
+    flt = scoped(Filters() if unfiltered else ctx.flt if follows is None else follows, ctx.viewer)
     notes_name = t("notes.sheet", ctx.lang)
     row = st.container(horizontal=True, gap="small")
     download(ctx.t("extract.csv"), lambda: csv_bytes(df, percent), what=what, fmt="csv",
@@ -508,7 +511,7 @@ def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False, per
              key=f"{key}_csv", icon=":material/download:", where=row)
     # the notes sheet is built on click, like the file: every table of every page has these buttons,
     # and building the dictionary's frame on each run was ~1/7 of a page's CPU
-    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what, ctx.lang, notes(ctx, what), notes_name, percent), what=what,
+    download(ctx.t("extract.xlsx"), lambda: xlsx_bytes(df, what, ctx.lang, notes(ctx, what, flt), notes_name, percent), what=what,
              fmt="xlsx",
              file_name=file_name(what, flt, ctx.as_of, "xlsx", ctx.lang), rows=len(df),
              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -43,6 +43,8 @@ from ui.formats import joined, plain_dates, raw_row
 if TYPE_CHECKING:  # the briefing's HTML path imports this module without Streamlit
     import pyarrow as pa
 
+    from queries.filters import Filters
+
 CODE_COLUMNS = {
     "main_cause", "other_causes", "exit_status", "monitoring_type", "household_attribute", "category",
     "categories", "other_cause", "health", "labor_skill", "status", "visit_type", "band", "flag",
@@ -272,8 +274,9 @@ def show(
     on_select: Any = None,
     empty_hint: str | None = None,
     unfiltered: bool = False,
+    follows: Filters | None = None,
 ) -> Any:
-    """A labelled table with its download buttons (`unfiltered`: see ui.extract.show)."""
+    """A labelled table with its download buttons (`unfiltered`, `follows`: see ui.extract.show)."""
     import streamlit as st
 
     from ui import empty, extract
@@ -287,7 +290,7 @@ def show(
     if len(view) > grid.num_rows:
         st.caption(ctx.t("list.showing", n=grid.num_rows, total=len(view)))
     state = _frame(key, grid, config, height, hide_index, on_select)
-    extract.show(key, view, what, unfiltered=unfiltered, percent=percent_labels(column_config, ctx.lang))
+    extract.show(key, view, what, unfiltered=unfiltered, follows=follows, percent=percent_labels(column_config, ctx.lang))
     return state if on_select is not None else view.copy(deep=False)  # the page's own: `view` is shared
 
 
