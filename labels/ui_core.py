@@ -248,6 +248,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "assist.axis_year": ("实施年度", "Year"),
     "assist.projects": ("产业项目与带动农户（龙头企业+产业链+贫困户）", "Industry projects and linked households"),
     "assist.project_pick": ("查看项目带动的农户", "Households linked to project"),
+    # the list has a row per household and year: its count beside the table's 户数 (344 户 / 共 458 条)
+    "assist.project_list.all": ("共 {total:,} 条措施记录（每户每年一条），涉及 {households:,} 户；下载的文件与表格一致。",
+                                "{total:,} measure records (one per household and year) of {households:,} "
+                                "households; the downloads hold the same rows."),
+    "assist.project_list.showing": ("显示前 {n:,} 条，共 {total:,} 条措施记录（每户每年一条），涉及 {households:,} 户；"
+                                    "下载的文件包含全部 {total:,} 条。",
+                                    "Showing the first {n:,} of {total:,} measure records (one per household and "
+                                    "year) of {households:,} households; the downloads contain all {total:,}."),
     "assist.no_projects": ("筛选范围内没有登记项目名称的帮扶措施。", "No measures with a project name in the filtered view."),
     "what.assist_coverage": ("帮扶覆盖率_分乡镇", "coverage_by_township"),
     "what.assist_coverage_village": ("帮扶覆盖率_分村", "coverage_by_village"),

@@ -102,8 +102,10 @@ def projects_section(ctx: PageContext) -> None:
         st.session_state["assist_project"] = projects[0]
     project = st.selectbox(ctx.t("assist.project_pick"), projects, key="assist_project")
     query = q.project_households_query(ctx.flt, ctx.viewer, project)
+    households = int(df.loc[df["project"] == project, "households"].iloc[0])  # the table's 户数
     table.show_list("assist_project_households", data.page(query),
-                    ctx.t("what.assist_project_households") + f"_{project}", query)
+                    ctx.t("what.assist_project_households") + f"_{project}", query,
+                    caption="assist.project_list", caption_params={"households": households})
 
 
 def main() -> None:

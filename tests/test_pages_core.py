@@ -251,3 +251,17 @@ def test_the_health_cross_counts_member_conditions_not_people(app_db: Path) -> N
     assert "人次" in health.columns and "人数" not in health.columns
     assert "人数" in labour.columns
     assert "按人次：一人有多种健康状况的（如长期慢性病、残疾），每种各计一次，合计可多于人数。" in [c.value for c in at.caption]
+
+
+def test_project_households_list_counts_records_and_households(demo_env: Path) -> None:
+    """The project table said 肉羊养殖扶贫项目 344 户 and the list of its households 共 458 条: one row
+    per household and year (a browser review). The caption gives both, the households as the table."""
+    for params in ({}, {"town": "德岭山镇", "cause": "因病"}):
+        at = _open("assistance", params)
+        projects = _table(at, "项目名称", "户数")
+        project = at.selectbox(key="assist_project").value
+        households = int(projects.loc[projects["项目名称"] == project, "户数"].iloc[0])
+        rows = len(_table(at, "户编号", "年度"))
+        assert households < rows  # households repeat across years: the two counts differ
+        caption = " ".join(c.value for c in at.caption)
+        assert re.search(rf"共 {rows:,} 条措施记录[^；]*，涉及 {households:,} 户", caption), (caption, rows, households)

@@ -390,8 +390,12 @@ def show_list(
     hide_index: bool = True,
     on_select: Any = None,
     empty_hint: str | None = None,
+    caption: str = "list",
+    caption_params: Mapping[str, object] | None = None,
 ) -> Any:
-    """A page of a list (with "showing n of N") and downloads of the full list, from SQL on click."""
+    """A page of a list (with "showing n of N") and downloads of the full list, from SQL on click.
+    `caption`: the label prefix of that line (`<caption>.all`, `<caption>.showing`), given `n`, `total`
+    and `caption_params` (a list of records says how many households they hold)."""
     import streamlit as st
 
     from ui import data, empty, extract
@@ -403,7 +407,8 @@ def show_list(
         empty.show(empty_hint)
         return labelled(shown, ctx.lang)
     total = total_of(page)
-    st.caption(ctx.t("list.showing" if total > len(shown) else "list.all", n=len(shown), total=total))
+    st.caption(ctx.t(f"{caption}.showing" if total > len(shown) else f"{caption}.all", n=len(shown), total=total,
+                     **(caption_params or {})))
     labelled_view, grid, config = _grid(shown, ctx.lang, column_config, None)
     state = _frame(key, grid, config, height, hide_index, on_select)
     sources = dict(sources or {})
