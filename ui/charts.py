@@ -403,13 +403,19 @@ def _default_template() -> dict[str, Any] | None:
     return go.Figure().to_plotly_json()["layout"].get("template") if default else None
 
 
+# Between two rows of small trends: the upper row's slanted dates (~50 px) and the lower row's titles
+# (~20 px), with air. A fixed share of the height (0.22) left ~4 px between them: titles sat on dates.
+TREND_ROW_GAP_PX = 90
+TREND_MARGIN_PX = 110  # the layout's top margin and the bottom row's slanted dates
+
+
 def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols: int = 4,
-           height: int = 440) -> go.Figure:
+           height: int = 480) -> go.Figure:
     """One small line per figure (its own scale: households and items differ by 100x), titled. Built as
     plain dicts (the grid of axes `make_subplots` would lay out): through Plotly's validated setters it
     was the overview's costliest chart, ~6% of a page's server CPU under concurrent sessions."""
     rows = max(1, -(-len(series) // cols))
-    h_gap, v_gap = 0.07, 0.22
+    h_gap, v_gap = 0.07, min(0.5, TREND_ROW_GAP_PX / max(1, height - TREND_MARGIN_PX))
     width, tall = (1 - h_gap * (cols - 1)) / cols, (1 - v_gap * (rows - 1)) / rows
     xs = df[x].tolist()
     layout = _style_layout(height, False)
@@ -430,7 +436,8 @@ def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols:
                                # slanted: level, two dates ran together in a small chart on A4
                                "tickangle": -30, "range": [-0.5, len(df) - 0.5], "automargin": True}
         highest = top_value if pd.notna(top_value) and top_value > 0 else 1
-        layout[f"yaxis{n}"] = {"domain": [top - tall, top], "anchor": f"x{n}", "nticks": 4, "automargin": True,
+        # max(0, ...): the bottom row's float sum came to -1e-16, which Plotly refuses as a domain
+        layout[f"yaxis{n}"] = {"domain": [max(0.0, top - tall), top], "anchor": f"x{n}", "nticks": 4, "automargin": True,
                                "range": [0, highest * 1.35],
                                # counts: no tick at half a household when the figures are 0 or 1
                                **({"dtick": 1} if highest <= 3 else {})}

@@ -57,3 +57,35 @@ def test_title_legend_and_plot_do_not_overlap(page: Any, tmp_path: Path, width: 
     assert sorted(names) == sorted(STATUSES)
     ticks = page.locator(".ytick text" if orientation == "h" else ".xtick text").all_text_contents()
     assert sorted(ticks) == sorted(TOWNS[:n_towns])
+
+
+TREND_SERIES = [("registered", "建档立卡户"), ("exited", "已脱贫户"), ("monitored", "监测对象"), ("returned", "返贫户"),
+                ("open", "未完成整改"), ("overdue", "逾期整改"), ("measures", "措施覆盖户"), ("followed", "慢病随访合规人数")]
+
+
+@pytest.mark.parametrize("width", [820, 1460, 700])  # the overview at 1280 and 1920 px, the briefing on A4
+@pytest.mark.parametrize("loads", [2, 6])
+@pytest.mark.parametrize("height", [None, 420])  # the overview's own height, the briefing's
+def test_trend_titles_clear_of_the_dates_above(page: Any, tmp_path: Path, width: int, loads: int,
+                                              height: int | None) -> None:
+    """The overview's key-figure trends: the second row's titles (未完成整改 …) sat on the first row's
+    slanted dates (2020-06-30) at 1280 and 1920 px. Every title is below every date of the row above."""
+    dates = pd.date_range("2019-12-31", periods=loads, freq="QE").strftime("%Y-%m-%d")
+    frame = pd.DataFrame({"as_of": dates, **{col: [600 + 10 * i for i in range(loads)] for col, _ in TREND_SERIES}})
+    fig = charts.trends(frame, "as_of", TREND_SERIES, **({"height": height} if height else {}))
+    body = "<style>body { max-width: none; }</style>" + profile_html.spec_div(fig.to_plotly_json())
+    html = tmp_path / "trends.html"
+    html.write_text(profile_html.document("trends", body, "zh"), encoding="utf-8")
+    page.set_viewport_size({"width": width + 32, "height": 900})  # the body's padding
+    page.goto(html.as_uri())
+    page.locator(".plotly-graph-div .annotation-text").first.wait_for(timeout=30_000)
+    titles = [b for b in (t.bounding_box() for t in page.locator(".annotation-text").all()) if b]
+    ticks = [b for b in (t.bounding_box() for t in page.locator(".xaxislayer-above text").all()) if b]
+    assert len(titles) == len(TREND_SERIES) and len(ticks) == len(TREND_SERIES) * loads
+    second_row = [b for b in titles if b["y"] > min(t["y"] for t in titles) + 1]
+    assert len(second_row) == 4, titles
+    first_row_ticks = [b for b in ticks if b["y"] < second_row[0]["y"]]
+    assert len(first_row_ticks) == 4 * loads
+    lowest_date = max(b["y"] + b["height"] for b in first_row_ticks)
+    assert all(_above({"y": lowest_date, "height": 0}, {**b, "y": b["y"] - 4}) for b in second_row), (
+        lowest_date, second_row)  # and 4 px of air between them
