@@ -41,9 +41,9 @@ LABELS: dict[str, tuple[str, str]] = {
                   "so the data's as-of date is the default."),
     "empty.no_match": ("当前筛选条件下没有数据。", "No data matches the current filters."),
     "empty.other_population_elsewhere": (
-        "当前筛选下没有{this}，但有{n}户属于“{other}”：见上表“监测户”列，或在致贫原因、脱贫状态等页把“统计对象”切换为{other}查看。",
-        "The filters match no {this}, but {n} in “{other}”: see the table's monitored column, or switch "
-        "the population on the causes or exit-status pages."),
+        "当前筛选下没有{this}，但有{n}户属于“{other}”：可在致贫原因、脱贫状态等页把“统计对象”切换为{other}查看。",
+        "The filters match no {this}, but {n} in “{other}”: switch the population on the causes or exit-status "
+        "pages to see them."),
     "empty.other_population": ("当前筛选下没有{this}，但有{n}户属于“{other}”：可在“统计对象”处切换查看。",
                                "The filters match no {this}, but {n} in “{other}”: switch the population to see them."),
     "empty.reset_hint": ("可在左侧调整筛选条件或点击“重置筛选”。",
@@ -152,6 +152,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "overview.by_village": ("{township}分村情况", "{township} by village"),
     "overview.drill_hint": ("点击表格中的一行或图中的柱子，即可筛选到该乡镇（村）。",
                             "Click a row or a bar to filter to that township (village)."),
+    "overview.empty_open_items": ("此范围内仍有{open}项未完成整改（其中逾期{overdue}项）：乡镇、村一级的问题不按农户条件筛选，"
+                                  "见“{page}”页。",
+                                  "{open} rectification items are still open here ({overdue} overdue): township and "
+                                  "village items are not filtered by household conditions; see the {page} page."),
+    "overview.monitored_column": ("上表“监测户”列即这些户。", "The table's monitored column counts them."),
     "overview.chart_title": ("各乡镇建档立卡户脱贫状态", "Exit status of registered households by township"),
     "overview.chart_title_village": ("各村建档立卡户脱贫状态", "Exit status of registered households by village"),
     "what.overview_townships": ("分乡镇情况", "by_township"),
@@ -247,6 +252,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "assist.axis_amount": ("金额(元)", "Amount (yuan)"),
     "assist.axis_year": ("实施年度", "Year"),
     "assist.projects": ("产业项目与带动农户（龙头企业+产业链+贫困户）", "Industry projects and linked households"),
+    "assist.monitored_below": ("下方的资金和产业项目包含这些户的措施。",
+                               "The funds and projects below include their measures."),
     "assist.project_pick": ("查看项目带动的农户", "Households linked to project"),
     # the list has a row per household and year: its count beside the table's 户数 (344 户 / 共 458 条)
     "assist.project_list.all": ("共 {total:,} 条措施记录（每户每年一条），涉及 {households:,} 户；下载的文件与表格一致。",

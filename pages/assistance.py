@@ -10,6 +10,7 @@ from etl.codes import CODE_ORDER
 from queries import assistance as q
 from queries import households as qh
 from queries.filters import area_level
+from queries.population import REGISTERED
 from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
 
@@ -26,8 +27,8 @@ def coverage_section(ctx: PageContext) -> bool:
     st.caption(ctx.t("assist.coverage_caption"))
     df = data.run(q.coverage, ctx, level=level)
     total = data.run(q.coverage_total, ctx)
-    if df.empty:
-        empty.show()
+    if df.empty:  # coverage counts registered households: a monitoring filter leaves none
+        empty.show_population(REGISTERED, switch=False, hint=ctx.t("assist.monitored_below"))
         return False
     figures.record("households", int(total["households"].iloc[0]))  # the 户数 of the coverage table
     wide = df.pivot_table(index=level, columns="category", values="share", aggfunc="sum", fill_value=0)

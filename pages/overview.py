@@ -74,7 +74,10 @@ def main() -> None:
     header.show("overview.title")
     k = data.run(q.kpis, ctx, as_of=ctx.as_of).iloc[0]
     if int(k["all_households"]) == 0:
-        empty.show()
+        # township and village items follow the place filters alone: open ones outlive an empty filter
+        open_items = int(k["rect_open"])
+        empty.show(ctx.t("overview.empty_open_items", open=open_items, overdue=int(k["rect_overdue"]),
+                         page=ctx.t("nav.rectification")) if open_items else None)
         return
     kpi_row(ctx, k)
 
@@ -105,7 +108,7 @@ def main() -> None:
     if int(df["households"].sum()):
         area_chart(ctx, df, level)
     else:  # only monitored households match: no bars to draw on an axis from -1 to 1
-        empty.show_population(REGISTERED, switch=False)
+        empty.show_population(REGISTERED, switch=False, hint=ctx.t("overview.monitored_column"))
     since.section(ctx)
 
 

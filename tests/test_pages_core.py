@@ -125,7 +125,7 @@ def test_a_filter_on_monitored_households_only_points_to_them(app_db: Path) -> N
     hint = "当前筛选下没有建档立卡户，但有1户属于“监测对象”：可在“统计对象”处切换查看。"
     overview = _open("overview", {"mon": "边缘易致贫户"})
     assert not overview.get("plotly_chart")  # no switch on this page: it says where to look instead
-    assert any("但有1户属于“监测对象”：见上表“监测户”列" in i.value for i in overview.info)
+    assert any("但有1户属于“监测对象”" in i.value and "上表“监测户”列即这些户" in i.value for i in overview.info)
     causes = _open("causes", {"mon": "边缘易致贫户"})
     assert any(hint in i.value for i in causes.info)
     exits = _open("exit_status", {"mon": "边缘易致贫户"})
@@ -265,3 +265,25 @@ def test_project_households_list_counts_records_and_households(demo_env: Path) -
         assert households < rows  # households repeat across years: the two counts differ
         caption = " ".join(c.value for c in at.caption)
         assert re.search(rf"共 {rows:,} 条措施记录[^；]*，涉及 {households:,} 户", caption), (caption, rows, households)
+
+
+def test_an_empty_overview_still_names_the_open_rectification_items(demo_env: Path) -> None:
+    """乌加河镇 + 因学 matches no household, yet the tracker lists township-level items open for it: the
+    overview said only 当前筛选条件下没有数据 (a browser review). Its notice gives the tracker's counts."""
+    params = {"town": "乌加河镇", "cause": "因学"}
+    tracker = _metrics(_open("rectification", params))
+    open_items, overdue = (int(tracker[k].rstrip("项")) for k in ("未完成", "逾期"))
+    assert open_items > 0
+    notice = " ".join(i.value for i in _open("overview", params).info)
+    assert "当前筛选条件下没有数据" in notice and f"{open_items}项未完成整改" in notice, notice
+    assert f"其中逾期{overdue}项" in notice, notice
+    assert not any("未完成整改" in i.value for i in _open("overview", NOTHING | {"status": "返贫"}).info)
+
+
+def test_assistance_under_a_monitoring_filter_points_to_the_monitored(demo_env: Path) -> None:
+    """With 边缘易致贫户 the coverage of registered households is empty, and the heatmap said a bare "no
+    data" above funds of the 24 monitored households: it gives the notice the other pages give."""
+    at = _open("assistance", {"mon": "边缘易致贫户"})
+    notice = " ".join(i.value for i in at.info)
+    assert "当前筛选下没有建档立卡户，但有24户属于“监测对象”" in notice, notice
+    assert "当前筛选条件下没有数据" not in notice, notice

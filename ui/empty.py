@@ -20,10 +20,11 @@ def show(hint: str | None = None) -> None:
     st.info(msg, icon=":material/filter_alt_off:")
 
 
-def show_population(popn: str, switch: bool = True) -> None:
+def show_population(popn: str, switch: bool = True, hint: str | None = None) -> None:
     """Empty for one population (建档立卡户 or 监测对象): when the other has households under the filters,
     say so and where to switch, rather than only to widen the filters (a filter on 边缘易致贫户 leaves no
-    registered household, and the page told the user to change a filter that was right)."""
+    registered household, and the page told the user to change a filter that was right). `switch`: the
+    page has the population switch; `hint`: where on this page the other population shows."""
     ctx = current()
     other = population.MONITORED if popn == population.REGISTERED else population.REGISTERED
     counts = data.run(population.counts, ctx)
@@ -32,5 +33,5 @@ def show_population(popn: str, switch: bool = True) -> None:
         show()
         return
     key = "empty.other_population" if switch else "empty.other_population_elsewhere"  # a page without the switch
-    st.info(ctx.t(key, this=ctx.t(f"population.{popn}"), n=n, other=ctx.t(f"population.{other}")),
-            icon=":material/filter_alt_off:")
+    msg = ctx.t(key, this=ctx.t(f"population.{popn}"), n=n, other=ctx.t(f"population.{other}"))
+    st.info(f"{msg} {hint}" if hint else msg, icon=":material/filter_alt_off:")
