@@ -49,18 +49,24 @@ def masked_name_sql(expr: str) -> str:
 
 
 # Personal numbers inside free text, and what they become, in order. Written as people write them: whole,
-# grouped with spaces or hyphens (ID 6-8-4, bank card 4-4-4-4[-3], mobile 3-4-4), in full-width digits;
-# the grouped forms are matched group by group, so that a number written after another is never taken
-# into it. The same expressions serve DuckDB (RE2) and Python (re): digits as explicit classes, since
-# Python's \d takes full-width digits and RE2's does not.
+# grouped (ID 6-8-4, bank card in groups of 3-8 after its first four, mobile 3-4-4 or 3-8) by a space,
+# a full-width space, a dot or a hyphen, in full-width digits, a landline after its area code (0478-…,
+# (0478)…). The grouped forms are matched group by group, so that a number written after another is never
+# taken into it; a grouped card shows its last three digits (its last group's length is not known
+# without a look-ahead, which RE2 lacks). The same expressions serve DuckDB (RE2) and Python (re): digits
+# as explicit classes, since Python's \d takes full-width digits and RE2's does not. Dates (2020.06.22,
+# 2020 06 22) and amounts stay: no pattern takes a group of two digits.
 _D = "[0-9０-９]"
+_S = "[ \u3000.-]"  # what people put between the groups of a number
+_B = "(^|[^0-9０-９])"  # a grouped number starts a run of digits (RE2 has no look-behind): kept as \1
 NUMBERS_IN_TEXT: tuple[tuple[str, str], ...] = (
-    (rf"({_D}{{6}})[ -]{_D}{{8}}[ -]({_D}{{3}}[0-9０-９XxＸｘ])", r"\1 ******** \2"),  # ID, 6-8-4
-    (rf"({_D}{{4}})(?:[ -]{_D}{{4}}){{2,3}}[ -]({_D}{{3,4}})", r"\1 **** **** \2"),  # bank card, in fours
+    (rf"{_B}({_D}{{6}}){_S}{_D}{{8}}{_S}({_D}{{3}}[0-9０-９XxＸｘ])", r"\1\2 ******** \3"),  # ID, 6-8-4
+    (rf"{_B}({_D}{{4}})(?:{_S}{_D}{{3,8}}){{1,3}}{_S}{_D}*({_D}{{3}})", r"\1\2 **** **** \3"),  # bank card
     (rf"({_D}{{6}}){_D}{{5,9}}({_D}{{3}}[0-9０-９XxＸｘ])", r"\1********\2"),  # ID (15-18), bank card (to 19)
-    (rf"([1１]{_D}{{2}})[ -]{_D}{{4}}[ -]({_D}{{4}})", r"\1 **** \2"),  # mobile, 3-4-4
+    (rf"{_B}([1１]{_D}{{2}}){_S}{_D}{{4}}{_S}?({_D}{{4}})", r"\1\2 **** \3"),  # mobile, 3-4-4 or 3-8
     (rf"([1１]{_D}{{2}}){_D}{{4}}({_D}{{4}})", r"\1****\2"),  # mobile
     (rf"(0{_D}{{2,3}}-){_D}{{3,4}}({_D}{{4}})", r"\1****\2"),  # landline with its area code
+    (rf"([(（]0{_D}{{2,3}}[)）] ?){_D}{{3,4}}({_D}{{4}})", r"\1****\2"),  # landline, (area code)
 )
 
 

@@ -239,13 +239,14 @@ ID_FIELDS = ("id_number", "head_id_number")
 
 def mask_raw_value(field: str | None, value: object, viewer: Viewer) -> object:
     """Python twin of queries.quality.masked_raw_value_sql: a raw value masked as its field is
-    everywhere else (name 张*春, phone 138****5678, ID 150824********1234), unless the viewer may see it."""
+    everywhere else (name 张*春, phone 138****5678, ID 150824********1234), any other as free text is,
+    unless the viewer may see it."""
     if viewer.pii or not isinstance(value, str):
         return value
     if field in NAME_FIELDS:
         return mask_name_value(value, viewer)
     keep = {"phone": PHONE_KEEP, **dict.fromkeys(ID_FIELDS, ID_KEEP)}.get(field or "")
-    return value if keep is None else _masked_value(value, keep)
+    return mask_numbers_value(value) if keep is None else _masked_value(value, keep)
 
 
 def names_by_household(df: pd.DataFrame) -> dict[str, list[str]]:

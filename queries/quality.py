@@ -24,6 +24,7 @@ from etl.quality_checks import (
     defects_sql,
     household_checks_cte,
 )
+from etl.sqlexpr import masked_numbers_sql
 from queries.figures import Text, define
 from queries.filters import (
     ID_FIELDS,
@@ -130,11 +131,14 @@ def issues_by_area(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
 
 def masked_raw_value_sql(field: str, value: str, viewer: Viewer) -> str:
     """An issue's raw value masked as its field is everywhere else: a name as 张*春, a phone as
-    138****5678, an ID number as 150824********1234 (a phone masked as an ID showed 10 of 11 digits)."""
+    138****5678, an ID number as 150824********1234 (a phone masked as an ID showed 10 of 11 digits);
+    any other field's value as free text is (an ID number typed into 走访日期 was shown in full)."""
+    if viewer.pii:
+        return value
     names, ids = (", ".join(f"'{f}'" for f in fields) for fields in (NAME_FIELDS, ID_FIELDS))
     return (f"CASE WHEN {field} IN ({names}) THEN {mask_name(value, viewer)} "
             f"WHEN {field} = 'phone' THEN {mask_phone(value, viewer)} "
-            f"WHEN {field} IN ({ids}) THEN {mask_id(value, viewer)} ELSE {value} END")
+            f"WHEN {field} IN ({ids}) THEN {mask_id(value, viewer)} ELSE {masked_numbers_sql(value)} END")
 
 
 def _raw_value_sql(viewer: Viewer) -> str:

@@ -135,8 +135,17 @@ def test_a_row_kept_whole_shows_its_names_masked(tmp_path: Path) -> None:
     ("座机0478-5212345", "座机0478-****2345"),
     # a number written after another is never taken into it
     ("身份证150824196001010118 13812345678", "身份证150824********0118 138****5678"),
+    # as a probe of masked viewers wrote them, shown in full before: a mobile 3-8, in dots, in
+    # full-width spaces; an ID in full-width spaces; a card 4-8-7; a landline with its code in brackets
+    ("电话138 12345678", "电话138 **** 5678"),
+    ("手机138.1234.5678", "手机138 **** 5678"),
+    ("手机138\u30001234\u30005678", "手机138 **** 5678"),
+    ("身份证150824\u300019381103\u30004895", "身份证150824 ******** 4895"),
+    ("卡号6228 48001234 5678912", "卡号6228 **** **** 912"),
+    ("座机(0478)8123456，（0478）8123456", "座机(0478)****3456，（0478）****3456"),
     # amounts and dates stay
     ("2020-06-22 补贴3000元，人均4,300.50元", "2020-06-22 补贴3000元，人均4,300.50元"),
+    ("2020.06.22 走访，2020 06 22 再访，第3.5亩", "2020.06.22 走访，2020 06 22 再访，第3.5亩"),
 ])
 def test_numbers_are_masked_as_people_write_them(text: str, masked: str) -> None:
     import duckdb
@@ -198,3 +207,36 @@ def test_an_item_of_a_whole_township_masks_the_registered_people_it_names(tmp_pa
     assert list(masked["description"]) == ["张*春家危房未改造"]
     assert list(masked["rect_measures"]) == ["联系李*和王五六"]
     assert list(shown["rect_measures"]) == ["联系李四和王五六"]
+
+
+def test_a_personal_number_typed_into_another_column_is_masked_in_its_issue(tmp_path: Path) -> None:
+    """A visit's 走访日期 holding an ID number or a phone, a measure's 金额 holding a card number: the
+    issue's raw value was shown in full to masked viewers (only name, phone and ID fields were masked),
+    in the defect list, the profile and the upload summary (a probe of masked viewers)."""
+    from queries.filters import mask_raw_value
+
+    root = tmp_path
+    (root / "人口.csv").write_text("\n".join(ROWS) + "\n", encoding="utf-8")
+    (root / "走访.csv").write_text("户编号,走访日期,走访类型\nT6,150824193811034895,入户走访\nT6,电话13812345678,电话回访\n",
+                                  encoding="utf-8")
+    (root / "措施.csv").write_text("户编号,措施类别,金额(元)\nT6,金融帮扶,卡6217000830001234567\n", encoding="utf-8")
+    path = root / "data" / "fupin.duckdb"
+    load_files([root / "人口.csv", root / "走访.csv", root / "措施.csv"], db=path)
+    con, _ = snapshot.connect_read(path)
+    try:
+        as_of = data_as_of(con)
+        found = {v: quality.defects(con, Filters(), v, as_of) for v in (Viewer(), Viewer(pii=True))}
+        p = profile.profile(con, "T6", Viewer(), as_of)
+    finally:
+        con.close()
+    typed = ["150824193811034895", "电话13812345678", "卡6217000830001234567"]
+    masked = ["150824********4895", "电话138****5678", "卡621700********4567"]
+    for v, expected in ((Viewer(pii=True), typed), (Viewer(), masked)):
+        values = found[v]
+        values = sorted(values.loc[values["field"].isin(["visit_date", "amount_yuan"]), "raw_value"])
+        assert values == sorted(expected)
+        assert sorted(mask_raw_value(f, t, v) for f, t in zip(["visit_date", "visit_date", "amount_yuan"], typed,
+                                                               strict=True)) == sorted(expected)
+    assert p is not None
+    shown = " ".join(map(str, p.defects["raw_value"]))
+    assert all(t not in shown for t in typed) and all(m in shown for m in masked)
