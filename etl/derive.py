@@ -75,18 +75,28 @@ from etl.sqlexpr import age_sql, household_names_sql, ill_cause_sql, redacted_te
 
 
 _AS_OF_SQL = """
-SELECT 'as_of' AS key, CAST(coalesce(max(d), $today) AS VARCHAR) AS value FROM (
-    SELECT max(visit_date) AS d FROM visits WHERE visit_date <= $today
-    UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= $today
-    UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= $today
-    UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= $today
-    UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= $today
-    UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= $today
-    -- a registry alone dates itself by its years too: exits and incomes of a year mean data of that year
-    -- at least (a 2019 year-end export whose last identification was in 2016 was dated 2016-11-27)
-    UNION ALL SELECT make_date(max(exit_year), 1, 1) FROM households WHERE exit_year <= year($today)
-    UNION ALL SELECT make_date(max(income_year), 1, 1) FROM households WHERE income_year <= year($today)
+WITH dated AS (
+    SELECT max(d) AS d FROM (
+        SELECT max(visit_date) AS d FROM visits WHERE visit_date <= $today
+        UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= $today
+        UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= $today
+        UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= $today
+        UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= $today
+        UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= $today)
+), years AS (
+    -- A registry alone dates itself by its years too: a 2019 year-end export whose last identification
+    -- was in 2016 was dated 2016-11-27. A year's exits and incomes are settled at its end, so a year
+    -- after every dated event means that year's end (or today, in a year not over); dated 1 January,
+    -- the demo's 2019年底 registry was a baseline "since 2019-01-01" that already held 2019's exits. In
+    -- the year of a dated event, that event dates the data (a June 2020 export lists 2020's exits).
+    SELECT max(y) AS y FROM (
+        SELECT max(exit_year) AS y FROM households WHERE exit_year <= year($today)
+        UNION ALL SELECT max(income_year) FROM households WHERE income_year <= year($today))
 )
+SELECT 'as_of' AS key, CAST(least(coalesce(
+    CASE WHEN dated.d IS NULL OR years.y > year(dated.d) THEN make_date(years.y, 12, 31) ELSE dated.d END,
+    $today), $today) AS VARCHAR) AS value
+FROM dated, years
 UNION ALL SELECT 'built_at', CAST(current_timestamp AS VARCHAR)
 """
 

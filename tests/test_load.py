@@ -338,7 +338,11 @@ def test_a_measure_without_its_year_is_the_same_record_as_with_the_year_its_date
 def test_a_registry_alone_is_dated_by_its_exit_and_income_years(tmp_path: Path, db: Path) -> None:
     """The data's date is its latest dated event; a year-end registry whose last identification was in
     2016 but whose households exited and earned in 2019 was dated 2016-11-27, and the overview's "since"
-    figures counted from then. Its years now date it: 2019 at least."""
+    figures counted from then. Its years now date it: the end of 2019, since a year's exits and incomes
+    are settled at its end (dated 2019-01-01, the demo's 2019年底 registry was the baseline of "+8 since
+    2019-01-01" beside 81 households that exited in 2019; a browser review). A year not over yet is
+    dated today. In the year of a dated event, the event dates it (a June 2020 export lists 2020's exits)."""
+    from etl import clock
     from queries.meta import data_as_of
 
     rows = [["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因",
@@ -347,7 +351,22 @@ def test_a_registry_alone_is_dated_by_its_exit_and_income_years(tmp_path: Path, 
     load_files([write_csv(tmp_path / "reg.csv", rows, encoding="utf-8")], db=db)
     con, _ = snapshot.connect_read(db)
     try:
-        assert data_as_of(con).isoformat() == "2019-01-01"
+        assert data_as_of(con).isoformat() == "2019-12-31"
+    finally:
+        con.close()
+    visit = write_csv(tmp_path / "v.csv", [["户编号", "走访日期", "走访类型"], ["H1", "2019-06-01", "入户走访"]])
+    load_files([visit], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert data_as_of(con).isoformat() == "2019-06-01"
+    finally:
+        con.close()
+    this_year = str(clock.today().year)
+    rows[1][7] = this_year
+    load_files([write_csv(tmp_path / "reg2.csv", rows, encoding="utf-8")], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert data_as_of(con) == clock.today()
     finally:
         con.close()
 
