@@ -61,6 +61,16 @@ def test_formula_injection_neutralised() -> None:
     assert neutralise(pd.DataFrame({"v": [-3]}))["v"].iloc[0] == -3
 
 
+def test_a_float_column_is_written_as_the_number_the_screen_shows() -> None:
+    """The health page's 差额 -500.0 was written '-500 (the formula quote on a number: text Excel cannot
+    sum) and a summed income 10680.150000000001 beside a screen showing 10,680.15 (a browser review).
+    Floats are written to 15 significant digits, as a double holds them; text is still neutralised."""
+    df = pd.DataFrame({"差额": [-500.0, 12.5, None], "收入": [10680.150000000001, 0.1 + 0.2, 4000.0],
+                       "说明": ["-负数", "正常", None]})
+    rows = _rows(csv_bytes(df))
+    assert rows[1:] == [["-500", "10680.15", "'-负数"], ["12.5", "0.3", "正常"], ["", "4000", ""]]
+
+
 def test_list_cells_and_english() -> None:
     df = pd.DataFrame({"main_cause": ["因病"], "other_causes": [["缺劳力", "因残"]]})
     assert _rows(csv_bytes(labelled(df, "zh")))[1] == ["因病", "缺劳力、因残"]
@@ -356,3 +366,16 @@ def test_the_self_check_sample_is_named_and_described_by_place_only(demo_env: Pa
     assert not any("因病" in str(cell) for row in notes[:4] for cell in row), notes[:4]
     caption = " ".join(c.value for c in at.caption)
     assert "在当前筛选范围内" not in caption and "其他筛选条件不影响抽样" in caption, caption
+
+
+def test_dates_in_a_workbook_are_days_unless_they_carry_a_time() -> None:
+    """入院日期 went to Excel as 2020-03-15 00:00:00 beside a screen showing 2020-03-15 (a browser
+    review): a column of midnights is a column of days; a load time keeps its time."""
+    import openpyxl
+
+    df = pd.DataFrame({"入院日期": pd.to_datetime(["2020-03-15", None]),
+                       "入库时间": pd.to_datetime(["2020-07-01 09:30:00", "2020-07-02 00:00:00"])})
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(df))).active
+    assert ws["A2"].value == dt.datetime(2020, 3, 15) and ws["A2"].number_format.lower() == "yyyy-mm-dd"
+    assert ws["A3"].value is None
+    assert ws["B2"].value == dt.datetime(2020, 7, 1, 9, 30) and "h" in ws["B2"].number_format.lower()

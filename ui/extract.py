@@ -307,22 +307,26 @@ def csv_bytes(df: pd.DataFrame, percent: Sequence[str] = ()) -> bytes:
     if percent:
         df = df.assign(**{c: [f"{v:.2%}" if pd.notna(v) else None for v in df[c]] for c in percent if c in df})
     # a whole value of a float column is written whole (a count in a column with a gap is a float column:
-    # 60.0 beside a screen showing 60; an income of 4000.0 beside 4300.5), as csv_from_sql writes it
+    # 60.0 beside a screen showing 60; an income of 4000.0 beside 4300.5), as csv_from_sql writes it;
+    # after the text is neutralised, so that a negative number is not quoted as a formula ('-500)
+    df = neutralise(df)
     floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
     if floats:
         df = df.assign(**{str(c): [_number_text(v) for v in df[c]] for c in floats})
-    return neutralise(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return df.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 WHOLE_LIMIT = 2**53  # a double holds every whole number below it exactly
 
 
 def _number_text(value: float) -> str | None:
-    """A float as a CSV cell: whole values without `.0`, others as Python writes them (shortest round trip,
-    as pandas and DuckDB do), NaN empty."""
+    """A float as a CSV cell: whole values without `.0`, others to the 15 significant digits a double
+    holds (a sum's 10680.150000000001 is 10680.15, as the screen shows it), NaN empty."""
     if value != value:  # NaN
         return None
-    return str(int(value)) if value.is_integer() and abs(value) < WHOLE_LIMIT else repr(value)
+    if value.is_integer() and abs(value) < WHOLE_LIMIT:
+        return str(int(value))
+    return format(value, ".15g")
 
 
 _SHARE_TEXT = re.compile(r"-?\d+(?:\.\d+)?%")
@@ -352,12 +356,18 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
         engine="xlsxwriter",
         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False,
                                    "strings_to_numbers": False}},
+        date_format="yyyy-mm-dd",
     ) as writer:
         flat = flatten(df)
         cut = 0
         percent = list(percent)
         for i in range(flat.shape[1]):
             column = flat.iloc[:, i]
+            if pd.api.types.is_datetime64_any_dtype(column) and (column.dropna() == column.dropna().dt.normalize()).all():
+                # a column of midnights is one of days: 2020-03-15, not 2020-03-15 00:00:00 (date_format)
+                flat.isetitem(i, pd.Series([v.date() if pd.notna(v) else None for v in column], index=flat.index,
+                                           dtype=object))
+                continue
             if column.dtype == object or pd.api.types.is_string_dtype(column):
                 shares = _shares_written(column)
                 if shares is not None:  # "12.50%" as the screen writes it: a number for Excel, formatted
