@@ -264,6 +264,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "in the registry ({registry})."),
     "insp.quality.source.issue": ("数据问题", "Data issue"),
     "insp.quality.source.check": ("完整性检查", "Completeness check"),
+    # a failed check's value in the defect list (it showed 0/1, 3/4: checks passed / required)
+    "insp.quality.check_failed": ("未通过", "Failed"),
+    "insp.quality.check_failed_of": ("{required}人中{failed}人未通过", "{failed} of {required} people failed"),
     "insp.what.completeness": ("档案完整率_分乡镇", "completeness_by_township"),
     "insp.what.completeness_village": ("档案完整率_分村", "completeness_by_village"),
     "insp.what.defects": ("档案问题清单", "archive_defects"),

@@ -132,7 +132,8 @@ def main() -> None:
     townships = [None, *township_order(towns["township"].dropna().unique())]
     town = st.selectbox(ctx.t("insp.quality.defects_township"), townships, key="quality_defects_town",
                         format_func=lambda v: ctx.t("insp.quality.all_townships") if v is None else v)
-    query = q.defects_query(ctx.flt, ctx.viewer, ctx.as_of, town, ctx.data_as_of)
+    query = q.defects_query(ctx.flt, ctx.viewer, ctx.as_of, town, ctx.data_as_of,
+                            failed=(ctx.t("insp.quality.check_failed"), ctx.t("insp.quality.check_failed_of")))
     found = data.page(query)
     texts = defect_texts(ctx)
     what = ctx.t("insp.what.defects")

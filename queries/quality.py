@@ -156,14 +156,25 @@ def issue_counts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -
 _ORDER_ONLY = ("seq", "src", "line_order")  # columns of DEFECT_ORDER a page does not show
 
 
+def failed_check_sql(value: str) -> str:
+    """A failed check's `passed/required` (`value`) as a work team reads it: $check_failed where one
+    check applies (a household's: 0/1 read as a code), else $check_failed_of with {failed} and
+    {required} filled in (a member check: 4人中1人未通过)."""
+    passed, required = (f"TRY_CAST(split_part({value}, '/', {i}) AS INTEGER)" for i in (1, 2))
+    return (f"CASE WHEN {required} = 1 THEN $check_failed "
+            f"ELSE replace(replace($check_failed_of, '{{failed}}', CAST({required} - {passed} AS VARCHAR)), "
+            f"'{{required}}', CAST({required} AS VARCHAR)) END")
+
+
 def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | None = None,
-                  stored_as_of: date | None = None) -> ListQuery:
+                  stored_as_of: date | None = None, failed: tuple[str, str] | None = None) -> ListQuery:
     """Data issues and failed completeness checks in one list (optionally of one township).
 
     Columns: township, village, household_id, defect_source (`issue` / `check`), rule (rule or check
-    code), field (code, NULL for checks), raw_value (masked; `passed/required` for checks), file_name,
-    line. Issues come before checks within a household. `stored_as_of`: the as-of date of the
-    snapshot's `list_defect`; when it is `as_of` the list is read in its stored order."""
+    code), field (code, NULL for checks), raw_value (masked; for checks `passed/required`, or with
+    `failed` = (one check failed, {failed} of {required} failed) that text: `failed_check_sql`),
+    file_name, line. Issues come before checks within a household. `stored_as_of`: the as-of date of
+    the snapshot's `list_defect`; when it is `as_of` the list is read in its stored order."""
     stored = stored_as_of == as_of
 
     def where_of(alias: str) -> tuple[str, dict[str, object]]:
@@ -173,9 +184,13 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
             params["x_township"] = township
         return where, params
 
-    columns = ("township, village, household_id, defect_source, rule, field, "
-               f"{_raw_value_sql(viewer)} AS raw_value, file_name, line")
+    raw_value = _raw_value_sql(viewer)
+    if failed is not None:
+        raw_value = f"CASE WHEN d.defect_source = 'check' THEN {failed_check_sql('d.raw_value')} ELSE {raw_value} END"
+    columns = f"township, village, household_id, defect_source, rule, field, {raw_value} AS raw_value, file_name, line"
     where, params = where_of("f")
+    if failed is not None:
+        params["check_failed"], params["check_failed_of"] = failed
     if stored:  # the stored list, and the visit and income checks at as_of (etl.quality_checks)
         stored_where, _ = where_of("d")  # the same parameters over another alias
         sources = [f"SELECT * EXCLUDE (hk) FROM list_defect d WHERE {stored_where}",  # noqa: S608
