@@ -45,22 +45,16 @@ def ledger_view(df: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
 
 
 def burn_down_figure(bd: pd.DataFrame, ctx: PageContext) -> go.Figure:
-    """Open items per week, one step line per source, each ending at the first week all are closed."""
-    fig = charts.unvalidated()
-    for n, (source, part) in enumerate(bd.groupby("source", sort=False)):
+    """Open items per week, a step panel per source (oldest source on top), each ending at the first
+    week all its items are closed."""
+    parts = []
+    for _, part in bd.assign(source=bd["source"].replace("", "—")).groupby("source", sort=False):
         part = part.sort_values("week_end")
         nonzero = [i for i, v in enumerate(part["open_items"]) if v]
-        part = part.iloc[: nonzero[-1] + 2 if nonzero else 1]  # up to the first week all are closed
-        # a colour of its own per source: six sources in the template's blues and reds were hard to tell apart
-        fig.add_trace(go.Scatter(x=part["week_end"], y=part["open_items"], name=str(source) or "—",
-                                 mode="lines+markers", line={"shape": "hv", "width": 2.5},
-                                 marker={"size": 5}, line_color=charts.SERIES_COLORS[n % len(charts.SERIES_COLORS)]))
-    fig.update_xaxes(title_text=ctx.t("insp.axis.week"), type="date", tickformat="%Y-%m-%d")
-    fig.update_yaxes(title_text=ctx.t("insp.axis.items"), rangemode="tozero", dtick=1)
-    # the legend below takes a line per source: the plot keeps ~300 px of its own (it was squeezed to ~130)
-    fig = charts.style(fig, 340 + 24 * bd["source"].nunique())
-    fig.update_layout(legend={"orientation": "v", "y": -0.18, "yanchor": "top"})
-    return fig
+        parts.append(part.iloc[: nonzero[-1] + 2 if nonzero else 1])  # up to the first week all are closed
+    shown = pd.concat(sorted(parts, key=lambda p: (p["week_end"].iloc[0], str(p["source"].iloc[0]))))
+    return charts.step_panels(shown, "week_end", "open_items", "source", x_title=ctx.t("insp.axis.week"),
+                              y_title=ctx.t("insp.axis.items"))
 
 
 def status_section(ctx: PageContext) -> None:

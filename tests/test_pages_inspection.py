@@ -329,3 +329,27 @@ def test_every_bar_of_the_ageing_chart_carries_its_number(demo_env: Path) -> Non
     assert t("insp.rect.bucket.3") in lone and sum(counts[t("insp.rect.bucket.3")]) == 1  # the bar of the review
     inside = [s for tr in bars for bucket, s in zip(tr["x"], tr["text"], strict=True) if bucket in lone]
     assert not any(inside)  # said once, not "1 1"
+
+
+def test_burn_down_draws_every_source_apart(app_db: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """The burn-down drew every source on one plot: lines of equal counts lay exactly on each other (one
+    source hidden under another at 1 and at 2) and a source found in the last week was one small dot
+    (the fixture's 工作总队调研, 2 items). Each source is a panel of its own, titled by it, and its
+    latest count is written at its last point."""
+    from queries import rectification
+    from queries.filters import ALL, Viewer
+    from tests.conftest import AS_OF
+    from tests.test_village_charts import chart
+
+    fig = chart(conftest.open_page("rectification"), "rect_burn_down")
+    lines = [tr for tr in fig["data"] if tr["type"] == "scatter"]
+    bd = rectification.burn_down(con, ALL, Viewer(), AS_OF)
+    assert sorted(tr["name"] for tr in lines) == sorted(bd["source"].unique())
+    assert len({tr.get("yaxis", "y") for tr in lines}) == len(lines)  # no two sources share a plot
+    titles = {a["text"] for a in fig["layout"]["annotations"]}
+    assert {tr["name"] for tr in lines} <= titles
+    for tr in lines:
+        latest = bd[bd["source"] == tr["name"]].sort_values("week_end")["open_items"].iloc[-1]
+        assert "markers" in tr["mode"] and tr["text"][-1] == str(latest), tr["name"]
+    team = next(tr for tr in lines if tr["name"] == "工作总队调研")
+    assert len(team["x"]) == 1 and team["text"] == ["2"]  # one week: a marker with its number

@@ -10,6 +10,8 @@
 - `line(df, x, y, *, color=None, ...)`: lines with markers and values.
 - `unvalidated(data=None)`: `go.Figure` without Plotly's validation, for every figure the app builds
   (its own code, so validation only cost time: a third of building a chart).
+- `step_panels(df, x, y, by, ...)`: a small step line per series, stacked on one date axis and one
+  scale, each titled with its latest value written (the burn-down per source).
 - `count_ticks(values, top)`: whole ticks on an axis of counts (used by `bar` and `line`).
 - `rate_bars(df, place, rate, lo, hi, passed, line, ...)`: a rate per place against a veto line,
   coloured pass/fail, with its interval.
@@ -443,6 +445,62 @@ def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols:
                                **({"dtick": 1} if highest <= 3 else {})}
         titles.append({"text": name, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
                        "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
+    layout["annotations"] = titles
+    return unvalidated({"data": traces, "layout": layout})
+
+
+PANEL_PX, PANEL_TITLE_PX = 64, 32  # a step panel's plot, and its title above it with air over the plot above
+PANEL_BOTTOM_PX = 60  # the bottom panel's dates and the axis title
+
+
+def _tint(colour: str, alpha: float) -> str:
+    """`#rrggbb` as a translucent rgba()."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def step_panels(df: pd.DataFrame, x: str, y: str, by: str, *, x_title: str = "", y_title: str = "") -> go.Figure:
+    """One small step line of `y` over the dates `x` per value of `by` (in order of first appearance),
+    stacked under each other on one date axis and one count scale, each titled, its latest value written
+    at its last point. On one plot, series of equal counts lay exactly on each other and a series of one
+    point was a lone dot; here none hides another, and one point is a marker with its number."""
+    groups = [(str(name), part) for name, part in df.groupby(by, sort=False)]
+    n = len(groups)
+    row = PANEL_PX + PANEL_TITLE_PX
+    paper = n * row
+    highest = max(float(df[y].max()), 1.0)
+    days = pd.to_datetime(df[x])
+    # a week either side: the first and last markers clear of the plot's edges, room for the last number
+    x_range = [(days.min() - pd.Timedelta(days=7)).strftime("%Y-%m-%d"),
+               (days.max() + pd.Timedelta(days=7)).strftime("%Y-%m-%d")]
+    layout = _style_layout(paper + 8 + PANEL_BOTTOM_PX, False)
+    layout["margin"] = {**layout["margin"], "t": 8, "r": 30}
+    traces: list[dict[str, Any]] = []
+    titles: list[dict[str, Any]] = []
+    for i, (name, part) in enumerate(groups):
+        k = "" if i == 0 else str(i + 1)
+        top = 1 - (i * row + PANEL_TITLE_PX) / paper
+        values = part[y].tolist()
+        colour = SERIES_COLORS[i % len(SERIES_COLORS)]
+        texts = [""] * (len(values) - 1) + [f"{values[-1]:,.0f}"]
+        traces.append({"type": "scatter", "x": pd.to_datetime(part[x]).dt.strftime("%Y-%m-%d").tolist(),
+                       "y": values, "name": name, "xaxis": f"x{k}", "yaxis": f"y{k}",
+                       "mode": "lines+markers+text", "text": texts, "textposition": "middle right",
+                       "line": {"shape": "hv", "width": 2, "color": colour},
+                       "fill": "tozeroy", "fillcolor": _tint(colour, 0.15),
+                       "marker": {"size": 4 if len(values) > 1 else 9, "color": colour},
+                       "cliponaxis": False, "showlegend": False})
+        last = i == n - 1
+        layout[f"xaxis{k}"] = {"domain": [0, 1], "anchor": f"y{k}", "type": "date", "tickformat": "%Y-%m-%d",
+                               "range": x_range, "showticklabels": last, "automargin": True,
+                               **({"title": {"text": x_title}} if last else {}), **({"matches": "x"} if k else {})}
+        layout[f"yaxis{k}"] = {"domain": [max(0.0, top - PANEL_PX / paper), top], "anchor": f"x{k}",
+                               "range": [0, highest * 1.25], "nticks": 3, "automargin": True,
+                               **({"dtick": 1} if highest <= 2 else {}),  # no tick at half an item
+                               # one title for the stack, beside its middle panel
+                               **({"title": {"text": y_title}} if i == n // 2 else {})}
+        titles.append({"text": name, "x": 0, "y": top, "xref": "paper", "yref": "paper", "xanchor": "left",
+                       "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": colour}})
     layout["annotations"] = titles
     return unvalidated({"data": traces, "layout": layout})
 
