@@ -280,6 +280,9 @@ LABELS: dict[str, tuple[str, str]] = {
                   "This dashboard holds personal data of poor families: log in with your own account. "
                   "Accounts are set up by the administrator."),
     "auth.failed": ("用户名或密码不正确。", "The user name or password is not correct."),
+    "auth.throttled": ("该用户名登录失败次数过多，已暂停登录 {minutes} 分钟。请稍后再试，或联系管理员。",
+                       "Too many failed logins for this user name: it is paused for {minutes} minutes. Try again "
+                       "later or ask the administrator."),
     "auth.config_error": ("用户配置文件无法使用，暂时不能登录。请联系管理员检查 config/users.yaml。",
                           "The users file cannot be used, so nobody can log in. Ask the administrator to "
                           "check config/users.yaml."),
@@ -393,6 +396,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "login_log.result.failed": ("用户名或密码不正确", "wrong user name or password"),
     "login_log.result.unknown_identity": ("无使用权限的身份", "identity without access"),
     "login_log.result.locked": ("用户文件无法使用", "users file unusable"),
+    "login_log.result.throttled": ("失败次数过多，暂停登录", "too many failures, paused"),
     "login_log.result.logout": ("退出登录", "logged out"),
     "login_log.result.removed": ("已从用户文件删除", "removed from the users file"),
 }

@@ -31,7 +31,7 @@ import time
 import streamlit as st
 
 from labels import t
-from ui import auth, login_log
+from ui import auth, login_log, login_throttle
 from ui.auth import User
 
 VIEWER_KEY = "viewer"  # the session's Viewer (ui.data.viewer reads it)
@@ -179,6 +179,10 @@ def _login_form(lang: str) -> None:
     fails = int(st.session_state.get(_FAILS_KEY, 0))
     if fails >= 3:  # slow down guessing in this session (bcrypt itself costs ~0.2 s per try)
         time.sleep(min(2 ** (fails - 3), 8))
+    if login_throttle.locked(username or ""):  # and across sessions: a new page reset the delay above
+        _log("throttled", method="password", name=username)
+        st.error(t("auth.throttled", lang, minutes=login_throttle.WINDOW // 60), icon=":material/lock_clock:")
+        return
     try:
         user = auth.authenticate(username, password)
     except auth.AuthConfigError as e:
@@ -188,10 +192,12 @@ def _login_form(lang: str) -> None:
         return
     if user is None:
         _log("failed", method="password", name=username)
+        login_throttle.failed(username or "")
         st.session_state[_FAILS_KEY] = fails + 1
         st.session_state[_LAST_NAME_KEY] = (username or "").strip()[:64]
         st.error(t("auth.failed", lang), icon=":material/error:")
         return
+    login_throttle.succeeded(username or "")
     login(user)
     st.rerun()
 

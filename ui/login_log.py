@@ -37,6 +37,7 @@ RESULTS = (
     "failed",            # wrong user name or password (which of the two is not told, here either)
     "unknown_identity",  # signed in at the provider, but no entry of the users file names the identity
     "locked",            # the users file could not be used at the attempt
+    "throttled",         # too many failed logins of the name (ui.login_throttle): no password was checked
     "logout",            # the user logged out
     "removed",           # the user's entry left the users file: the session ended at the next click
 )
@@ -60,7 +61,7 @@ def entry(*, user: str, method: str, result: str, address: str | None,
           display_name: str | None = None) -> dict[str, Any]:
     if method not in METHODS or result not in RESULTS:
         raise ValueError(f"login log: method {method!r}, result {result!r}")
-    return {"user": attempted_name(user) if result in ("failed", "unknown_identity", "locked") else user,
+    return {"user": attempted_name(user) if result in ("failed", "unknown_identity", "locked", "throttled") else user,
             "display_name": display_name, "method": method, "result": result, "address": address}
 
 
