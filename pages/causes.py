@@ -176,8 +176,11 @@ def households_section(ctx: PageContext, totals: pd.DataFrame, popn: str) -> Non
                         format_func=lambda v: ctx.t("common.all") if v == _ALL else v)
     township = None if town == _ALL else town
     query = qh.listing_query(ctx.flt, ctx.viewer, condition=popn, main_cause=cause, township=township)
-    table.show_list("causes_households", data.page(query), ctx.t("what.causes_households") + f"_{cause}", query,
-                    columns=LIST_COLUMNS, height=300)
+    # the picks narrow the sidebar's filter: its files name that scope, each part once (a cause picked
+    # here and in the sidebar was named twice, a township picked here not at all)
+    scope = ctx.flt.with_(main_causes=(cause,), **({"townships": (township,)} if township else {}))
+    table.show_list("causes_households", data.page(query), ctx.t("what.causes_households"), query,
+                    columns=LIST_COLUMNS, height=300, follows=scope)
 
 
 def main() -> None:

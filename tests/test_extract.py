@@ -379,3 +379,19 @@ def test_dates_in_a_workbook_are_days_unless_they_carry_a_time() -> None:
     assert ws["A2"].value == dt.datetime(2020, 3, 15) and ws["A2"].number_format.lower() == "yyyy-mm-dd"
     assert ws["A3"].value is None
     assert ws["B2"].value == dt.datetime(2020, 7, 1, 9, 30) and "h" in ws["B2"].number_format.lower()
+
+
+def test_the_causes_household_list_names_its_cause_once(demo_env: Path) -> None:
+    """The list picks a cause (and a township) on the page: with the sidebar on 因病 too its file was
+    named 致贫原因_农户名单_因病_德岭山镇_因病_… (a browser review), and a township picked on the page
+    was named 全旗. The name gives the list's scope, each part once."""
+    from tests import conftest
+
+    at = conftest.open_page("causes", {"town": "德岭山镇", "cause": "因病"})
+    names = [n for n in _deferred_files(at) if n.startswith("致贫原因_农户名单")]
+    assert names and all(n.rsplit("_", 1)[0] == "致贫原因_农户名单_德岭山镇_因病" for n in names), names
+    at = conftest.open_page("causes", {})
+    at.selectbox(key="causes_pick_town").set_value("德岭山镇").run()
+    cause = at.selectbox(key="causes_pick_cause").value
+    names = [n for n in _deferred_files(at) if n.startswith("致贫原因_农户名单")]
+    assert names and all(n.rsplit("_", 1)[0] == f"致贫原因_农户名单_德岭山镇_{cause}" for n in names), names

@@ -528,10 +528,11 @@ def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False, fol
              key=f"{key}_xlsx", icon=":material/table_view:", where=row)
 
 
-def show_sql(key: str, view: SqlView, what: str) -> None:
+def show_sql(key: str, view: SqlView, what: str, follows: Filters | None = None) -> None:
     """CSV + XLSX buttons for a full list: the files are written from SQL when the browser asks for them
     (deferred callables on a cursor of the snapshot drawn with, never the session). XLSX only up to
-    XLSX_MAX_ROWS rows; above that the button is disabled and says why."""
+    XLSX_MAX_ROWS rows; above that the button is disabled and says why. `follows`: the filter the list
+    follows when not the page's (see `show`)."""
     import streamlit as st
 
     from ui import data
@@ -540,7 +541,7 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
     ctx = current()
     what = with_population(ctx, what)
     snap = data.snapshot()
-    flt = scoped(ctx.flt, ctx.viewer)
+    flt = scoped(ctx.flt if follows is None else follows, ctx.viewer)
     notes_name = ctx.t("notes.sheet")
 
     def build(writer: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
@@ -565,7 +566,7 @@ def show_sql(key: str, view: SqlView, what: str) -> None:
         row.caption(ctx.t("extract.xlsx_too_many", limit=f"{XLSX_MAX_ROWS:,}", rows=f"{view.rows:,}"))
         return
     def xlsx() -> bytes:  # on click (see `show`)
-        return build(xlsx_from_sql, what, XLSX_MAX_ROWS, ctx.lang, notes(ctx, what), notes_name)()
+        return build(xlsx_from_sql, what, XLSX_MAX_ROWS, ctx.lang, notes(ctx, what, flt), notes_name)()
 
     download(ctx.t("extract.xlsx"), xlsx,
              what=what, fmt="xlsx", file_name=xlsx_name,

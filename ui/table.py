@@ -392,10 +392,12 @@ def show_list(
     empty_hint: str | None = None,
     caption: str = "list",
     caption_params: Mapping[str, object] | None = None,
+    follows: Filters | None = None,
 ) -> Any:
     """A page of a list (with "showing n of N") and downloads of the full list, from SQL on click.
     `caption`: the label prefix of that line (`<caption>.all`, `<caption>.showing`), given `n`, `total`
-    and `caption_params` (a list of records says how many households they hold)."""
+    and `caption_params` (a list of records says how many households they hold). `follows`: see
+    ui.extract.show."""
     import streamlit as st
 
     from ui import data, empty, extract
@@ -425,5 +427,5 @@ def show_list(
         columns=tuple((sources.get(str(c), str(c)), column_label(str(c), ctx.lang)) for c in shown.columns),
         mappings=texts, yes=ctx.t("common.yes"), no=ctx.t("common.no"), sep=ctx.t("list.sep"), rows=total,
         percent=tuple(sources.get(str(c), str(c)) for c, cfg in (column_config or {}).items() if is_percent(cfg)))
-    extract.show_sql(key, sql_view, what)
+    extract.show_sql(key, sql_view, what, follows)
     return state if on_select is not None else labelled_view.copy(deep=False)  # shared: see _grid
