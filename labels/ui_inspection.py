@@ -277,6 +277,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.totals": ("库中：{households} 户、{members} 人、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条（各类文件的，含贫困人口信息之外的户）、拒收行 {rejected_rows} 行。",
                          "In the database: {households} households, {members} people, {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues (of every kind of file, households outside the registry included), {rejected_rows} rejected rows."),
     "insp.data.history": ("入库记录", "Load history"),
+    "insp.data.history_scope": ("乡镇用户只看到每批数据的入库时间和类别：一个文件可能只有其他乡镇的数据，文件名也可能含有个人信息。",
+                                "Township users see when each batch was loaded and of what kind only: a file may hold "
+                                "only other townships' data, and its name may hold personal data."),
     "insp.data.rejected": ("拒收的行（原因与原始值）", "Rejected rows (reasons and raw values)"),
     "insp.data.rejected_none": ("没有被拒收的行。", "No rejected rows."),
     "insp.data.outside": ("户编号不在贫困人口信息中的台账行", "Ledger rows of households not in the registry"),

@@ -11,7 +11,7 @@ import streamlit as st
 from etl.fields import table_of_kind
 from etl.messages import issue_text
 from queries import data_admin as q
-from queries.filters import from_query_params
+from queries.filters import from_query_params, mask_file_name_value
 from ui import briefing_html, data, extract_log, header, jsonl_log, login_log, navigation, table, uploader
 from ui.context import PageContext, current, md_escape
 from ui.formats import joined
@@ -32,8 +32,9 @@ def _upload(ctx: PageContext) -> None:
         bar = st.progress(0.0, text=ctx.t("insp.data.loading"))
 
         def tick(fraction: float, text: str) -> None:
-            # the text carries the uploaded file's name, and a progress label is Markdown
-            bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(text))
+            # the text carries the uploaded file's name (its personal numbers masked as everywhere), and a
+            # progress label is Markdown
+            bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(str(mask_file_name_value(text, ctx.viewer))))
 
         outcome = load_uploads([(f.name, f.getvalue()) for f in uploaded], ctx.lang, progress=tick,
                                viewer=ctx.viewer, reload=reload)
@@ -58,15 +59,18 @@ def main() -> None:
     _upload(ctx)
 
     st.subheader(ctx.t("insp.data.history"))
-    hist = data.call(q.load_history)
+    hist = data.call(q.load_history, ctx.viewer)  # a township viewer: each batch's time and kind only
     if hist.empty:
         st.caption(ctx.t("insp.quality.trend_none"))
     else:
         table.show("data_history", hist, ctx.t("insp.what.history"), unfiltered=True)
+        if ctx.viewer.townships is not None:
+            st.caption(ctx.t("insp.data.history_scope"))
 
     st.subheader(ctx.t("insp.data.rejected"))
     batches = [None, *hist["batch_id"].tolist()] if not hist.empty else [None]
-    names = {int(b): f"#{b} {f}" for b, f in zip(hist["batch_id"], hist["file_name"], strict=True)} if len(hist) else {}
+    shown = hist["file_name"] if "file_name" in hist.columns else [ctx.t(f"kind.{k}") for k in hist["kind"]]
+    names = {int(b): f"#{b} {f}" for b, f in zip(hist["batch_id"], shown, strict=True)}
     batch = st.selectbox(ctx.t("insp.data.batch"), batches, key="data_batch",
                          format_func=lambda b: ctx.t("insp.data.all_batches") if b is None else names.get(int(b), b))
     rej = data.call(q.rejected_rows, ctx.viewer, batch_id=None if batch is None else int(batch))

@@ -140,8 +140,10 @@ def main() -> None:
     table.show_list("quality_defects", found, what if town is None else f"{what}_{town}", query,
                     view=defect_view(found, texts), sources={"rule_name": "rule"}, mappings=texts)
 
+    if ctx.viewer.townships is not None:  # the county's loads: a township viewer sees no batch's counts
+        return
     st.subheader(ctx.t("insp.quality.trend"))
-    trend = data.call(q.issue_trend)
+    trend = data.call(q.issue_trend, ctx.viewer)
     if trend.empty:
         st.caption(ctx.t("insp.quality.trend_none"))
     else:

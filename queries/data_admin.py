@@ -12,16 +12,17 @@ import duckdb
 import pandas as pd
 
 from etl.fields import rejected_value_sql
-from queries.filters import ALL, Viewer, households_in
+from queries.filters import ALL, Viewer, households_in, mask_file_name
+from queries.meta import batch_columns
 
 
-def load_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every load batch, newest first."""
-    return con.execute("""
-        SELECT batch_id, file_name, kind, loaded_at, rows_read, rows_loaded, rows_rejected, rows_skipped,
-            issues, array_to_string(ignored_columns, '、') AS ignored_columns, encoding, header_line, sha256
-        FROM load_batches ORDER BY loaded_at DESC, batch_id DESC
-    """).df()
+def load_history(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    """Every load batch, newest first, as `viewer` may see it (queries.meta.batch_columns: a viewer
+    limited to some townships sees each batch's time and kind only)."""
+    cols = batch_columns(viewer, "batch_id", "file_name", "kind", "loaded_at", "rows_read", "rows_loaded",
+                         "rows_rejected", "rows_skipped", "issues", "ignored_columns", "encoding", "header_line",
+                         "sha256", ignored_columns="array_to_string(ignored_columns, '、')")
+    return con.execute(f"SELECT {cols} FROM load_batches ORDER BY loaded_at DESC, batch_id DESC").df()  # noqa: S608
 
 
 def rejected_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, batch_id: int | None = None) -> pd.DataFrame:
@@ -36,12 +37,12 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, batch_id: int 
                                      "loaded_at"])
     raw = "raw" if viewer.pii else "raw_masked"
     return con.execute(f"""
-        SELECT batch_id, file_name, line, rule, field, {rejected_value_sql(raw)} AS value, {raw} AS raw, kind,
-            loaded_at
+        SELECT batch_id, {mask_file_name("file_name", viewer)} AS file_name, line, rule, field,
+            {rejected_value_sql(raw)} AS value, {raw} AS raw, kind, loaded_at
         FROM list_rejected
         WHERE $batch IS NULL OR batch_id = $batch
         ORDER BY batch_id DESC, line
-    """, {"batch": batch_id}).df()  # noqa: S608 - a column name chosen here
+    """, {"batch": batch_id}).df()  # noqa: S608 - column names and SQL of this package
 
 
 LEDGERS = ("interventions", "visits", "medical_claims", "rectifications")
@@ -57,7 +58,7 @@ def outside_registry(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataF
         return pd.DataFrame(columns=["kind", "household_id", "rows", "first_line", "file_name"])
     parts = " UNION ALL ".join(
         f"""SELECT '{kind}' AS kind, t.household_id, count(*) AS rows, min(t.source_line) AS first_line,
-                   min(b.file_name) AS file_name
+                   {mask_file_name("min(b.file_name)", viewer)} AS file_name
             FROM {kind} t LEFT JOIN load_batches b USING (batch_id)
             WHERE t.household_id IS NOT NULL AND t.hk NOT IN (SELECT hk FROM households)
             GROUP BY t.household_id"""  # noqa: S608 - table names from LEDGERS

@@ -1,4 +1,10 @@
-"""Data provenance: the data's as-of date and the batches behind the snapshot."""
+"""Data provenance: the data's as-of date and the batches behind the snapshot.
+
+What a viewer sees of a batch (`batch_columns`, for every list of batches): a viewer limited to some
+townships sees when each batch was loaded and of what kind (when their data was last updated), not its
+file's name or row counts: a file may hold only another township's rows, and its name may name a person
+(privacy probe C, F3). Any other viewer sees every column, personal numbers in the file name masked
+unless they may see personal data (`queries.filters.mask_file_name`)."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from etl import clock
-from queries.filters import fetch
+from queries.filters import Viewer, fetch, mask_file_name
 
 
 def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -22,10 +28,24 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     return dt.date.fromisoformat(str(df["value"].iloc[0])[:10])
 
 
-def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return fetch(
-        con,
-        """SELECT batch_id, file_name, kind, loaded_at, rows_read, rows_loaded, rows_rejected, rows_skipped,
-                  issues
-           FROM load_batches ORDER BY batch_id""",
-    )
+# the columns of load_batches a viewer limited to some townships sees
+BATCH_PUBLIC = ("batch_id", "kind", "loaded_at")
+
+
+def batch_columns(viewer: Viewer, *columns: str, **exprs: str) -> str:
+    """A SELECT list over load_batches of `columns` as `viewer` may see them: only BATCH_PUBLIC ones for a
+    viewer limited to some townships; `file_name` masked (mask_file_name). `exprs`: a column's
+    expression when it is not the column itself (`loaded_at="date_trunc('second', loaded_at)"`)."""
+    shown = [c for c in columns if viewer.townships is None or c in BATCH_PUBLIC]
+    out = []
+    for c in shown:
+        expr = exprs.get(c, c)
+        out.append(f"{mask_file_name(expr, viewer) if c == 'file_name' else expr} AS {c}")
+    return ", ".join(out)
+
+
+def batches(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    """Every batch behind the snapshot, in load order, as `viewer` may see it (batch_columns)."""
+    cols = batch_columns(viewer, "batch_id", "file_name", "kind", "loaded_at", "rows_read", "rows_loaded",
+                         "rows_rejected", "rows_skipped", "issues")
+    return fetch(con, f"SELECT {cols} FROM load_batches ORDER BY batch_id")  # noqa: S608 - our columns

@@ -24,6 +24,7 @@ from queries.filters import (
     Viewer,
     area_where,
     household_where,
+    mask_file_name,
     mask_id,
     mask_name,
     mask_phone,
@@ -133,7 +134,7 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
     """, "rectifications", scope_params)  # noqa: S608
     defects = q(f"""
         SELECT household_id, rule, field, {masked_raw_value_sql('field', 'raw_value', viewer)} AS raw_value,
-            file_name, line
+            {mask_file_name('file_name', viewer)} AS file_name, line
         FROM data_issues WHERE {{IDS}} ORDER BY household_id, rule, line
     """, "data_issues")  # noqa: S608
 

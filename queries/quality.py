@@ -35,8 +35,9 @@ from queries.filters import (
     mask_id,
     mask_name,
     mask_phone,
+    masked_file_name_join,
 )
-from queries.meta import data_as_of
+from queries.meta import batch_columns, data_as_of
 from queries.paging import ListQuery
 
 __all__ = ["CHECKS", "completeness", "defects"]
@@ -187,7 +188,9 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
     raw_value = _raw_value_sql(viewer)
     if failed is not None:
         raw_value = f"CASE WHEN d.defect_source = 'check' THEN {failed_check_sql('d.raw_value')} ELSE {raw_value} END"
-    columns = f"township, village, household_id, defect_source, rule, field, {raw_value} AS raw_value, file_name, line"
+    file_name, file_join = masked_file_name_join(viewer)
+    columns = (f"township, village, household_id, defect_source, rule, field, {raw_value} AS raw_value, "
+               f"{file_name} AS file_name, line")
     where, params = where_of("f")
     if failed is not None:
         params["check_failed"], params["check_failed_of"] = failed
@@ -195,13 +198,14 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
         stored_where, _ = where_of("d")  # the same parameters over another alias
         sources = [f"SELECT * EXCLUDE (hk) FROM list_defect d WHERE {stored_where}",  # noqa: S608
                    *(f"SELECT * EXCLUDE (hk) FROM ({part})" for part in dated_defects_sql(where))]  # noqa: S608
-        parts = tuple((f"SELECT {columns}, seq, src, line_order FROM ({source}) d", DEFECT_ORDER)  # noqa: S608
+        parts = tuple((f"SELECT {columns}, seq, src, line_order FROM ({source}) d {file_join}",  # noqa: S608
+                       DEFECT_ORDER)
                       for source in sources)
         sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
         return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER, parts=parts, hidden=_ORDER_ONLY)
     sql = f"""
         WITH {household_checks_cte(where)}
-        SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value")}) d
+        SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value")}) d {file_join}
     """  # noqa: S608
     return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER, hidden=_ORDER_ONLY)
 
@@ -220,10 +224,10 @@ def issue_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {"recorded": int(row[0]), "current": int(row[1]), "registry": int(row[2])}
 
 
-def issue_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Issues and rejected rows recorded by each load, in load order (issues per 100 rows loaded)."""
-    return con.execute("""
-        SELECT batch_id, date_trunc('second', loaded_at) AS loaded_at, file_name, kind, rows_loaded, rows_rejected,
-            issues, round(100.0 * issues / nullif(rows_loaded, 0), 2) AS issues_per_100
-        FROM load_batches ORDER BY loaded_at, batch_id
-    """).df()
+def issue_trend(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    """Issues and rejected rows recorded by each load, in load order (issues per 100 rows loaded), as
+    `viewer` may see the batches (queries.meta.batch_columns: time and kind only for a township viewer)."""
+    cols = batch_columns(viewer, "batch_id", "loaded_at", "file_name", "kind", "rows_loaded", "rows_rejected",
+                         "issues", "issues_per_100", loaded_at="date_trunc('second', loaded_at)",
+                         issues_per_100="round(100.0 * issues / nullif(rows_loaded, 0), 2)")
+    return con.execute(f"SELECT {cols} FROM load_batches ORDER BY loaded_at, batch_id").df()  # noqa: S608

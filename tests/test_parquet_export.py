@@ -123,7 +123,8 @@ def test_other_query_functions_equal_on_parquet(
         cons: tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection]) -> None:
     snap, pq = cons
     for fn in (data_admin.load_history, meta.batches, quality.issue_trend):
-        _equal(fn.__name__, fn(snap.cursor()), fn(pq.cursor()))
+        for viewer in VIEWERS:
+            _equal(fn.__name__, fn(snap.cursor(), viewer), fn(pq.cursor(), viewer))
     assert meta.data_as_of(snap) == meta.data_as_of(pq)
     for viewer in VIEWERS:
         assert filters.options(snap, viewer) == filters.options(pq, viewer)

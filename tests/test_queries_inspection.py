@@ -300,7 +300,7 @@ def test_issues(con: duckdb.DuckDBPyConnection) -> None:
     assert list(lst["household_id"]) == ["H10"] and lst.iloc[0]["raw_value"] != "=SUM(A1)"  # name masked
     area = quality.issues_by_area(con, ALL, V, "village").set_index("village")
     assert area.loc["温更嘎查", "issues"] == 1 and area.loc["红旗村", "issues"] == 0
-    trend = quality.issue_trend(con)
+    trend = quality.issue_trend(con, V)
     assert list(trend["batch_id"]) == [1, 2] and trend.iloc[0]["issues_per_100"] == 4.17  # 100 / 24, to two places as shown
     assert (trend["loaded_at"].dt.microsecond == 0).all()  # to the second, as shown and downloaded
 
@@ -325,7 +325,7 @@ def test_profile(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_data_admin(fixture_db: Path, tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
-    hist = data_admin.load_history(con)
+    hist = data_admin.load_history(con, V)
     assert list(hist["batch_id"]) == [2, 1]
     assert data_admin.totals(con)["households"] == 12
 

@@ -20,7 +20,7 @@ from ui.context import current
 def show(title_key: str) -> None:
     ctx = current()
     st.title(ctx.t(title_key))
-    batches = data.call(meta.batches)
+    batches = data.call(meta.batches, ctx.viewer)  # a township viewer: each batch's time and kind only
     line = ctx.t("header.as_of", date=ctx.data_as_of.isoformat())
     if ctx.as_of != ctx.data_as_of:
         line += " · " + ctx.t("header.reference", date=ctx.as_of.isoformat())
@@ -33,6 +33,8 @@ def show(title_key: str) -> None:
     if not batches.empty:
         with st.expander(ctx.t("header.batches_list"), expanded=False):
             table.show("header_batches", batches, ctx.t("what.batches"), unfiltered=True)  # every batch
+            if ctx.viewer.townships is not None:
+                st.caption(ctx.t("insp.data.history_scope"))
 
 
 def no_database() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from etl.file_types import ACCEPTED_SUFFIXES
 from labels import t
-from queries.filters import PUBLIC, Viewer, mask_raw_value
+from queries.filters import PUBLIC, Viewer, mask_file_name_value, mask_raw_value
 from ui.formats import joined
 
 UPLOAD_LIMIT_MB = int(os.environ.get("FUPIN_UPLOAD_MB", "100"))
@@ -35,16 +35,18 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
 
     Files that fail the checks are not loaded at all; the others load as on the command line (each file
     its own batch; a file that cannot be read changes nothing). The summary quotes the files' values
-    masked for `viewer` as the pages mask them (the command line's reader sees the files anyway).
+    masked for `viewer` as the pages mask them, and the files' names (the command line's reader sees the
+    files anyway).
     `reload`: files already loaded are loaded again (etl.load.load_files).
     """
     errors: list[str] = []
     good: list[tuple[str, bytes]] = []
     for name, content in files:
+        shown = str(mask_file_name_value(name, viewer))  # as every page shows a file's name to `viewer`
         if not name.lower().endswith(ALLOWED):
-            errors.append(t("insp.data.bad_type", lang, file=name, types=joined(ALLOWED, lang)))
+            errors.append(t("insp.data.bad_type", lang, file=shown, types=joined(ALLOWED, lang)))
         elif len(content) > limit_mb * 2**20:
-            errors.append(t("insp.data.too_large", lang, file=name, size=f"{len(content) / 2**20:.1f}",
+            errors.append(t("insp.data.too_large", lang, file=shown, size=f"{len(content) / 2**20:.1f}",
                             limit=limit_mb))
         else:
             good.append((name, content))
@@ -63,7 +65,7 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
         report = load_files(paths, db=db, lang=lang, progress=progress, display_names=[n for n, _ in good],
                             reload=reload)
     for f, (name, _) in zip(report.files, good, strict=False):
-        f.path = Path(name)
+        f.path = Path(str(mask_file_name_value(name, viewer)))
         for part in [f, *f.sheets]:
             part.findings = [replace(x, value=mask_raw_value(x.field, x.value, viewer)) for x in part.findings]
     lines, load_errors = report.summary_lines(lang)
