@@ -48,9 +48,9 @@ def _spy_extracts() -> dict[str, object]:
     seen: dict[str, object] = {}
     real = extract.show_sql
 
-    def show_sql(key: str, view: extract.SqlView, what: str) -> None:
+    def show_sql(key: str, view: extract.SqlView, what: str, *args: object, **kwargs: object) -> None:
         seen[key] = view
-        real(key, view, what)
+        real(key, view, what, *args, **kwargs)  # type: ignore[arg-type]
 
     extract.show_sql = show_sql  # type: ignore[assignment]
     return seen
