@@ -60,6 +60,8 @@ def main() -> None:
     set_current(PageContext(flt=flt, viewer=viewer, lang=lang, as_of=as_of, data_as_of=data_as_of, snapshot=snap,
                             user=user, page=page.url_path or PAGES[0][1][0][3]))
     not_found_notice(lang)
+    if missing is None:  # else this run goes on to the start page, which says it
+        filters.url_notice(lang)
     page.run()
 
 

@@ -80,6 +80,10 @@ LABELS: dict[str, tuple[str, str]] = {
     # filters
     "filter.title": ("筛选条件", "Filters"),
     "filter.all": ("全部", "All"),
+    "filter.url_unknown": ("链接中的筛选值无法识别，已忽略：{values}。页面按其余筛选条件显示。",
+                           "The link's filter values were not recognised and are ignored: {values}. The page "
+                           "follows the other filters."),
+    "filter.url_value": ("{filter}“{value}”", "{filter} “{value}”"),
     "filter.townships": ("乡镇（苏木）", "Township"),
     "filter.villages": ("行政村（嘎查）", "Village"),
     "filter.main_causes": ("主要致贫原因", "Main cause"),

@@ -287,3 +287,22 @@ def test_assistance_under_a_monitoring_filter_points_to_the_monitored(demo_env: 
     notice = " ".join(i.value for i in at.info)
     assert "当前筛选下没有建档立卡户，但有24户属于“监测对象”" in notice, notice
     assert "当前筛选条件下没有数据" not in notice, notice
+
+
+def test_a_link_value_not_recognised_is_said_once(app_db: Path) -> None:
+    """A link with a village that is not there (or not in the link's township) showed the whole township
+    without a word (a browser review): the page says which of the link's values it ignored, once, as it
+    does for a page address it does not know. (AppTest opens the start page: the link's page.)"""
+    at = _open("overview", {"town": "乌加河镇", "village": ["XX村", "温更嘎查", "红旗村"], "idy": "abc"})
+    assert at.sidebar.multiselect(key="flt_townships").value == ["乌加河镇"]
+    assert at.sidebar.multiselect(key="flt_villages").value == ["红旗村"]
+    notice = " ".join(w.value for w in at.warning)
+    for part in ("行政村（嘎查）“XX村”", "行政村（嘎查）“温更嘎查”", "识别年度“abc”"):
+        assert part in notice, notice
+    assert "红旗村" not in notice and "乌加河镇" not in notice, notice
+    at.switch_page("pages/causes.py").run()
+    assert not at.warning  # said once
+    assert at.sidebar.multiselect(key="flt_villages").value == ["红旗村"]
+    assert not _open("overview", {"town": "乌加河镇", "village": "红旗村"}).warning
+    en = " ".join(w.value for w in _open("overview", {"village": "XX村", "lang": "en"}).warning)
+    assert "Village “XX村”" in en and "not recognised" in en, en

@@ -4,7 +4,8 @@
 in its order: a multiselect (code values shown translated; villages narrowed by the chosen townships)
 or a year-range slider (registration and exit years); a reset button. State lives in st.session_state (widgets rendered on
 every run, so it persists across pages) and in the URL (queries.filters.to_query_params: plain
-strings, parsed and validated on the first run of a session; values not among the options dropped).
+strings, parsed and validated on the first run of a session; values not among the options dropped,
+and said once by `url_notice(lang)`).
 
 `drill_to(township=None, village=None, key="flt")`: for click callbacks (on_select/on_click, which run
 before the sidebar is drawn): narrows the filter to one township (and optionally village).
@@ -28,23 +29,47 @@ from queries.filters import (
     restrict_to_options,
     to_query_params,
 )
+from ui.formats import md_escape
 
 
 def _k(key: str, name: str) -> str:
     return f"{key}_{name}"
 
 
+_SHOWN_CHARS = 60  # a value longer than this is cut in the notice
+
+
 def _read_url() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in URL_KEYS if k in st.query_params}
 
 
+def _unrecognised(url: dict[str, list[str]], asked: Filters, taken: Filters) -> list[tuple[str, str]]:
+    """(filter name, value) of every value of the link that the filter did not take: not among the
+    options (a stale or mistyped village, a township outside the viewer's), not within the link's
+    township, or not a year range."""
+    out: list[tuple[str, str]] = []
+    for d in FILTERS:
+        if d.kind == "multi":
+            out += [(d.name, v) for v in getattr(asked, d.name) if v not in getattr(taken, d.name)]
+        elif getattr(asked, d.name) is None and url.get(d.url_key):
+            out.append((d.name, url[d.url_key][-1]))
+    return out
+
+
 def _init(key: str, opts: Options) -> None:
-    """First run of a session: take the filters from the URL."""
+    """First run of a session: take the filters from the URL, keeping for `url_notice` what they could
+    not take (a stale link showed a whole township for a village it did not know, without a word)."""
     flag = _k(key, "_init")
     if st.session_state.get(flag):
         return
     st.session_state[flag] = True
-    flt = restrict_to_options(from_query_params(_read_url()), opts.as_mapping())
+    url = _read_url()
+    asked = from_query_params(url)
+    flt = restrict_to_options(asked, opts.as_mapping())
+    # a village outside the link's township: the widget would drop it on drawing, so drop it here, said
+    flt = flt.with_(**{d.name: tuple(v for v in getattr(flt, d.name) if v in opts.values(d.name, getattr(flt, d.within)))
+                       for d in FILTERS if d.kind == "multi" and d.within is not None})
+    st.session_state[_k(key, "_unrecognised")] = _unrecognised(url, asked, flt)
     for d in FILTERS:
         value = getattr(flt, d.name)
         if d.kind == "multi":
@@ -54,6 +79,20 @@ def _init(key: str, opts: Options) -> None:
         if bounds is not None:
             lo, hi = value if value is not None else bounds
             st.session_state[_k(key, d.name)] = (max(lo, bounds[0]), min(hi, bounds[1]))
+
+
+def url_notice(lang: str, key: str = "flt") -> None:
+    """Once, on the page a link opened: the link's filter values that were not recognised and ignored
+    (as ui.navigation.not_found_notice says an address without a page)."""
+    unknown = st.session_state.pop(_k(key, "_unrecognised"), None)
+    if not unknown:
+        return
+    by_name = {d.name: d for d in FILTERS}
+    values = t("list.sep", lang).join(
+        t("filter.url_value", lang, filter=t(by_name[name].label_key, lang),
+          value=md_escape(v if len(v) <= _SHOWN_CHARS else v[:_SHOWN_CHARS] + "…"))
+        for name, v in unknown)
+    st.warning(t("filter.url_unknown", lang, values=values), icon=":material/link_off:")
 
 
 def reset(key: str = "flt") -> None:
