@@ -43,7 +43,7 @@ def main() -> None:
                       position="hidden").run()
         return
     opts = data.call(qfilters.options, viewer)
-    flt = filters.show(opts, lang)
+    flt = filters.show(opts, lang, scoped=viewer.townships is not None)
     data_as_of = data.call(meta.data_as_of)
     as_of = settings.reference_date(data_as_of, lang)
     nav = navigation_pages(lang)

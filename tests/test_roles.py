@@ -303,6 +303,10 @@ def test_township_user_sees_only_own_township(users: Path, page: str) -> None:
 def test_township_user_url_with_only_other_township(users: Path) -> None:
     at = _login("wujia", params={"town": "德岭山镇", "village": "兴丰村"})
     assert at.sidebar.multiselect(key="flt_townships").value == []
+    # the link's places are said to be ignored, without naming another township's
+    assert [w.value for w in at.warning] == [
+        "链接中的筛选值无法识别，已忽略：乡镇（苏木）（不在查看范围内或不存在）、行政村（嘎查）（不在查看范围内或不存在）。"
+        "页面按其余筛选条件显示。"]
     assert at.sidebar.multiselect(key="flt_villages").value == []
     m = {x.label: x.value for x in at.metric}
     assert m["建档立卡户"] == f"{sum(1 for h in HOUSEHOLDS if h[1] == OWN and h[15])}户"

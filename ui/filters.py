@@ -37,6 +37,7 @@ def _k(key: str, name: str) -> str:
 
 
 _SHOWN_CHARS = 60  # a value longer than this is cut in the notice
+_BY_NAME = {d.name: d for d in FILTERS}
 
 
 def _read_url() -> dict[str, list[str]]:
@@ -56,7 +57,7 @@ def _unrecognised(url: dict[str, list[str]], asked: Filters, taken: Filters) -> 
     return out
 
 
-def _init(key: str, opts: Options) -> None:
+def _init(key: str, opts: Options, scoped: bool) -> None:
     """First run of a session: take the filters from the URL, keeping for `url_notice` what they could
     not take (a stale link showed a whole township for a village it did not know, without a word)."""
     flag = _k(key, "_init")
@@ -69,7 +70,9 @@ def _init(key: str, opts: Options) -> None:
     # a village outside the link's township: the widget would drop it on drawing, so drop it here, said
     flt = flt.with_(**{d.name: tuple(v for v in getattr(flt, d.name) if v in opts.values(d.name, getattr(flt, d.within)))
                        for d in FILTERS if d.kind == "multi" and d.within is not None})
-    st.session_state[_k(key, "_unrecognised")] = _unrecognised(url, asked, flt)
+    # a viewer limited to some townships never reads another place's name, not even the link's
+    st.session_state[_k(key, "_unrecognised")] = [
+        (name, None if scoped and _BY_NAME[name].area else v) for name, v in _unrecognised(url, asked, flt)]
     for d in FILTERS:
         value = getattr(flt, d.name)
         if d.kind == "multi":
@@ -87,11 +90,11 @@ def url_notice(lang: str, key: str = "flt") -> None:
     unknown = st.session_state.pop(_k(key, "_unrecognised"), None)
     if not unknown:
         return
-    by_name = {d.name: d for d in FILTERS}
     values = t("list.sep", lang).join(
-        t("filter.url_value", lang, filter=t(by_name[name].label_key, lang),
+        t("filter.url_place_hidden", lang, filter=t(_BY_NAME[name].label_key, lang)) if v is None else
+        t("filter.url_value", lang, filter=t(_BY_NAME[name].label_key, lang),
           value=md_escape(v if len(v) <= _SHOWN_CHARS else v[:_SHOWN_CHARS] + "…"))
-        for name, v in unknown)
+        for name, v in dict.fromkeys(unknown))
     st.warning(t("filter.url_unknown", lang, values=values), icon=":material/link_off:")
 
 
@@ -138,9 +141,10 @@ def _range(key: str, d: FilterDef, bounds: tuple[int, int] | None, lang: str) ->
     return None if rng == tuple(bounds) else rng
 
 
-def show(opts: Options, lang: str, key: str = "flt") -> Filters:
-    """One widget per filter dimension (etl.filter_spec), in its order; returns the selection."""
-    _init(key, opts)
+def show(opts: Options, lang: str, key: str = "flt", scoped: bool = False) -> Filters:
+    """One widget per filter dimension (etl.filter_spec), in its order; returns the selection.
+    `scoped`: the viewer sees some townships only (a link's place outside them is not named back)."""
+    _init(key, opts, scoped)
     st.sidebar.subheader(t("filter.title", lang))
     picked: dict[str, tuple[str, ...]] = {}
     ranges: dict[str, tuple[int, int] | None] = {}
