@@ -1,8 +1,8 @@
 """What changed since a date: the figure history (etl.history) and the rectification ledger's dates.
 
 `history(con, flt, viewer)`: per load (batch), the as-of date and the key figures summed over the
-townships in view. `changes(con, flt, viewer, since, as_of)`: the figures now against the last load whose
-data as-of date is on or before `since` (net changes: the history keeps per-township totals, not
+townships in view. `changes(con, flt, viewer, since, as_of)`: the figures now against the last earlier load
+whose data as-of date is on or before `since` (net changes: the history keeps per-township totals, not
 households), and the items opened and closed since then, counted from the ledger's own dates.
 History rows know townships only: village and household filters do not apply to them (the page says so).
 """
@@ -23,8 +23,9 @@ from queries.rectification import item_where
 _POP: Text = ("各乡镇在每次入库后的建档立卡户数字（净变化：按乡镇合计，不追踪到户）",
               "Registered households per township after each load (net changes of township totals, not "
               "households)")
-_DATE: Text = ("基准 = 数据截至日期不晚于所选日期的最后一次入库；无则为第一次入库",
-               "Baseline = the last load whose data as-of date is on or before the chosen date (else the first)")
+_DATE: Text = ("基准 = 本次之前、数据截至日期不晚于所选日期的最后一次入库；无则为第一次入库",
+               "Baseline = the last load before the current one whose data as-of date is on or before the chosen "
+               "date (else the first)")
 define("since.exited", ("新增脱贫户（净）", "Newly exited households (net)"), _POP,
        ("现在的已脱贫户 − 基准时的已脱贫户", "Exited now − exited at the baseline"), date_rule=_DATE,
        source="figure_history", unit="households")
@@ -58,11 +59,14 @@ def history(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.
 
 
 def baseline(hist: pd.DataFrame, since: dt.date) -> pd.Series | None:
-    """The history row a comparison since `since` starts from (None without history)."""
+    """The history row a comparison since `since` starts from (None without history): the last earlier
+    load whose data date is on or before `since`, never the current one (a registry update that kept
+    the data date was compared with itself: +0 beside 已脱贫户 568 → 569); else the first load."""
     if hist.empty:
         return None
-    before = hist[pd.to_datetime(hist["as_of"]).dt.date <= since]
-    return (before if not before.empty else hist).iloc[-1 if not before.empty else 0]
+    earlier = hist.iloc[:-1]
+    before = earlier[pd.to_datetime(earlier["as_of"]).dt.date <= since]
+    return before.iloc[-1] if not before.empty else hist.iloc[0]
 
 
 def changes(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, since: dt.date, as_of: dt.date

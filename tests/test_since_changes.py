@@ -1,0 +1,42 @@
+""""Since the last inspection" (queries.history, ui.since_figures): the figures now against an earlier
+load, never against the load just made. Real loads into a real DuckDB file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from etl import snapshot
+from etl.load import load_files
+from queries import history
+from queries.filters import Filters, Viewer
+from tests.test_load import write_csv
+from ui.since_figures import default_since
+
+HEAD = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因"]
+
+
+def _registry(path: Path, h1_status: str, h1_year: str) -> Path:
+    return write_csv(path, [HEAD, ["甲镇", "一村", "H1", "张一", "150824196001010118", "户主", h1_status, h1_year, "因病"],
+                            ["甲镇", "一村", "H2", "李二", "15082419600102013X", "户主", "未脱贫", "", "因病"]])
+
+
+def test_a_load_that_keeps_the_data_date_is_compared_with_the_load_before(tmp_path: Path) -> None:
+    """A registry update exiting a household, with no later dated event than the data already had, keeps
+    the as-of date: the default baseline (the data date of the load before) was then the load just
+    made, and every tile read +0 beside 已脱贫户 568 → 569 (a probe of the upload page)."""
+    db = tmp_path / "data" / "fupin.duckdb"
+    load_files([_registry(tmp_path / "r1.csv", "未脱贫", ""),
+                write_csv(tmp_path / "v.csv", [["户编号", "走访日期", "走访类型"], ["H1", "2020-06-30", "入户走访"]])],
+               db=db)
+    load_files([_registry(tmp_path / "r2.csv", "已脱贫", "2020")], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        hist = history.history(con, Filters(), Viewer())
+        assert [pd_date.isoformat() for pd_date in hist["as_of"].dt.date] == ["2020-06-30", "2020-06-30"]
+        since = default_since(hist)
+        assert since == dt.date(2020, 6, 30)
+        got = history.changes(con, Filters(), Viewer(), since, dt.date(2020, 6, 30))
+    finally:
+        con.close()
+    assert (got["exited"], got["loads"]) == (1, 2)
