@@ -6,6 +6,7 @@ become the text a user sees (`cell_text`): IDs never turn into floats."""
 from __future__ import annotations
 
 import math
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,6 +30,9 @@ def read_excel(path: Path, fmt: str = "xlsx") -> Book:
     except calamine.PasswordError:
         raise ReadError("encrypted", path) from None
     except Exception as exc:  # calamine raises several error types for damaged files
+        other = other_office_document(path)
+        if other is not None:  # a Word or PowerPoint file renamed .xlsx: say what it is
+            raise ReadError("other_office", path, what=other) from None
         raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
     with workbook:
         try:
@@ -39,6 +43,20 @@ def read_excel(path: Path, fmt: str = "xlsx") -> Book:
             raise ReadError("encrypted", path) from None
         except Exception as exc:
             raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
+
+
+def other_office_document(path: Path) -> str | None:
+    """'word' or 'powerpoint' when `path` is an Office package of that kind (a .docx or .pptx whose name
+    was changed to .xlsx), else None."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = package.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return None
+    for prefix, kind in (("word/", "word"), ("ppt/", "powerpoint")):
+        if any(n.startswith(prefix) for n in names) and not any(n.startswith("xl/") for n in names):
+            return kind
+    return None
 
 
 Merged = Sequence[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, col), (last row, col)), 0-based
@@ -96,7 +114,8 @@ def read_sheets(path: Path, sheets: list[Sheet], encoding: str) -> Book:
         for exc in errors:
             if exc.code == code:
                 raise exc
-    raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+    # every sheet said no header: name them (a workbook of notes sheets only, 填表说明 and 代码说明)
+    raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS, sheets=[s.name for s in sheets])
 
 
 def _read_sheet(path: Path, sheet: Sheet, encoding: str) -> RawFile:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from etl.codes import CODE_ORDER
 from etl.fields import code_list_of, field_type, kind_of_table
+from etl.file_types import ACCEPTED_SUFFIXES
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
 from labels import t
 
@@ -48,8 +49,16 @@ def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
     params.setdefault("limit", "")
     params.setdefault("spelled", "")
     params.setdefault("accepted", accepted_kinds(lang))
+    params.setdefault("types", t("list.sep", lang).join(ACCEPTED_SUFFIXES))
     params.pop("file", None)
-    return t(f"read.{code}", lang, file=file, **params)
+    key = f"read.{code}"
+    sheets = params.get("sheets")
+    if code == "no_header" and isinstance(sheets, list) and sheets:  # a workbook: which sheets were looked at
+        params["sheets"] = t("list.sep", lang).join(t("sheet.quoted", lang, sheet=s) for s in sheets)
+        key = "read.no_header_sheets"
+    if code == "other_office":
+        params["what"] = t(f"office_kind.{params.get('what')}", lang)
+    return t(key, lang, file=file, **params)
 
 
 def skipped_sheet_reason(reason: str, lang: str = "zh") -> str:

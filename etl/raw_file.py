@@ -30,6 +30,7 @@ MESSAGES: dict[str, str] = {
     "unknown_kind": "无法从表头（第 {line} 行）识别文件类型：应为贫困人口信息、帮扶措施、走访记录、医疗报销、问题整改台账、入户核查表或人口基数表",
     "missing_required": "{kind_label}缺少必填列：{columns}（表头在第 {line} 行）",
     "corrupt_xlsx": "Excel 文件已损坏或不是有效的 Excel 文件（{reason}）",
+    "other_office": "这不是 Excel 工作簿，是改了扩展名的 Office 文件（{what}）",
     "encrypted": "Excel 文件设有密码，请取消密码后重新上传",
     "bad_csv": "CSV 文件无法解析（{reason}）",
     "bad_gzip": "压缩文件已损坏或不完整，无法解压（{reason}）",

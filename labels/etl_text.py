@@ -249,6 +249,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "read.no_header": ("{file}：在前30行中找不到表头。请确认文件是系统导出的表格。能识别的表及其必需列：{accepted}。",
                        "{file}: no header row found in the first 30 rows. Is this an export of the registration system? "
                        "Recognised kinds and their required headers: {accepted}."),
+    "read.no_header_sheets": ("{file}：工作表 {sheets} 的前30行中都找不到表头，没有可入库的工作表。请确认文件是系统导出的表格。能识别的表及其必需列：{accepted}。",
+                              "{file}: no header row in the first 30 rows of any sheet ({sheets}); no sheet could be loaded. "
+                              "Is this an export of the registration system? Recognised kinds and their required headers: {accepted}."),
+    "sheet.quoted": ("「{sheet}」", "'{sheet}'"),
     "read.unknown_kind": ("{file}：无法从表头识别文件类型。能识别的表及其必需列：{accepted}。",
                           "{file}: the header matches none of the known kinds. Recognised kinds and their required headers: "
                           "{accepted}."),
@@ -258,7 +262,14 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{file}: the encoding is not recognised (cannot be decoded from line {line}). Save the CSV as UTF-8 or GB18030."),
     "read.undecodable_rows": ("{file}：{bad}行（共{rows}行，超过一半）无法解码，第一处在第{line}行，整个文件未入库。请另存为 UTF-8 或 GB18030 编码后重新导入。",
                               "{file}: {bad} of {rows} rows (more than half) cannot be decoded, the first at line {line}; the file was not loaded. Save it as UTF-8 or GB18030 and load it again."),
-    "read.corrupt_xlsx": ("{file}：Excel 文件已损坏或无法读取。", "{file}: the Excel file is damaged or unreadable."),
+    "read.corrupt_xlsx": ("{file}：Excel 文件已损坏或无法读取。只接受 {types} 文件：请从系统重新导出，或在 Excel 中打开后另存为 .xlsx 再导入。",
+                          "{file}: the Excel file is damaged or unreadable. Only {types} files are accepted: export it again "
+                          "from the system, or open it in Excel and save it as .xlsx, then load it."),
+    "read.other_office": ("{file}：这是{what}，只是扩展名改成了 Excel 的，不能作为表格读取。只接受 {types} 文件：请从系统导出表格后再导入。",
+                          "{file}: this is {what} renamed as an Excel file; it cannot be read as a table. Only {types} files "
+                          "are accepted: export the table from the system and load that."),
+    "office_kind.word": ("Word 文档", "a Word document"),
+    "office_kind.powerpoint": ("PowerPoint 演示文稿", "a PowerPoint presentation"),
     "read.too_large": ("{file}：文件过大（上限 {limit}）。", "{file}: the file is too large (limit {limit})."),
     "read.not_found": ("{file}：文件不存在。", "{file}: file not found."),
     "read.is_folder": ("{file}：这是一个文件夹，不是文件。请给出其中的文件（如 文件夹/*.xlsx）。",

@@ -240,3 +240,34 @@ def test_columns_shared_by_several_kinds_do_not_guess_a_kind(tmp_path: Path) -> 
     with pytest.raises(readers.ReadError) as err:
         readers.read_file(path)
     assert err.value.code == "unknown_kind"
+
+
+def test_a_workbook_without_any_header_names_its_sheets(tmp_path: Path) -> None:
+    """Probe D §8: a workbook of notes sheets only was refused with "在前30行中找不到表头" and no sheet
+    named; the summary lists skipped sheets when one loads, so the refusal names them too."""
+    path = workbook(tmp_path / "只有说明页.xlsx", {"填表说明": [["本表由乡镇填报"]], "代码说明": [["1", "因病"]]})
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_book(path)
+    zh = read_error_text(err.value, path.name)
+    en = read_error_text(err.value, path.name, "en")
+    assert "「填表说明」、「代码说明」" in zh and "30" in zh, zh
+    assert "'填表说明', '代码说明'" in en, en
+    assert "户编号" in zh  # still says what a header must hold
+
+
+def test_a_word_document_named_xlsx_is_told_what_is_accepted(tmp_path: Path) -> None:
+    """Probe D §8: a .docx renamed .xlsx got only "Excel 文件已损坏或无法读取。"; data-spec §3: say what
+    would be accepted."""
+    import zipfile
+
+    path = tmp_path / "工作汇报.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_book(path)
+    zh = read_error_text(err.value, path.name)
+    en = read_error_text(err.value, path.name, "en")
+    for text in (zh, en):
+        assert ".xlsx" in text and ".csv" in text and ".htm" in text, text
+    assert "Word" in zh and "Word" in en, (zh, en)
