@@ -71,7 +71,9 @@ def _detect_encoding(head: bytes, whole: bool) -> tuple[str, bool]:
     a GB18030 one undecodable from line 1. Undecodable rows are then rejected one by one; they do not
     decide the encoding (UTF-8 text with one bad byte may well decode as GB18030, into nonsense)."""
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", False
+        # a UTF-8 mark before GBK text (some tools add one to any export): the text decides
+        body = head[len(codecs.BOM_UTF8):]
+        return ("utf-8-sig" if _detect_encoding(body, whole)[0] == "utf-8" else "gb18030"), False
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
         return "utf-8", head.isascii()
@@ -142,6 +144,8 @@ def _find_csv_header(path: Path, head: bytes, whole: bool, encoding: str) -> Csv
     texts = [line.decode(codec, errors="replace") for line in raw_lines]
     if texts and encoding == "utf-8-sig":
         texts[0] = texts[0].removeprefix("\ufeff")
+    elif texts and raw_lines[0].startswith(codecs.BOM_UTF8):  # GBK behind a UTF-8 mark (_detect_encoding)
+        texts[0] = raw_lines[0][len(codecs.BOM_UTF8):].decode(codec, errors="replace")
     delimiters = ["\t", ","] if head.count(b"\t") > head.count(b",") else [",", "\t"]
     unknown_line = 0
     for delimiter in delimiters:

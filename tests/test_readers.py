@@ -226,6 +226,20 @@ def test_csv_gb18030_many_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     check_invariant(raw)
 
 
+def test_a_gb18030_csv_behind_a_utf8_bom_reads_as_gb18030(tmp_path: Path) -> None:
+    """Some tools put a UTF-8 byte-order mark before a GBK export: it was refused as undecodable from
+    line 1, with advice to save it as GB18030, which it was (a probe of the upload page)."""
+    rows: list[list[str] | str] = [REG_HEADER]
+    rows += [[str(i), "呼勒斯太苏木", "温更嘎查", f"1508242{i:05d}", f"巴特尔{i}", "", "户主", "1", ""] for i in range(5)]
+    plain = write_csv(tmp_path / "g.csv", rows, encoding="gb18030")
+    marked = tmp_path / "bom.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    raw, expected = read_file(marked), read_file(plain)
+    assert raw.encoding == "gb18030" and raw.columns == expected.columns
+    assert col(raw, "name") == col(expected, "name") == [f"巴特尔{i}" for i in range(5)]
+    assert col(raw, "_line") == list(range(2, 7))
+
+
 def test_csv_undecodable(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(b"\xff\xfe\x80\x81garbage\xff\n" * 20)
