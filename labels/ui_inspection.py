@@ -276,12 +276,17 @@ LABELS: dict[str, tuple[str, str]] = {
     # ---- data
     "insp.data.totals": ("库中：{households} 户、{members} 人、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条（各类文件的，含贫困人口信息之外的户）、拒收行 {rejected_rows} 行。",
                          "In the database: {households} households, {members} people, {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues (of every kind of file, households outside the registry included), {rejected_rows} rejected rows."),
+    "insp.data.totals_scope": ("库中（本乡镇）：{households} 户、{members} 人、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条。",
+                               "In the database (your townships): {households} households, {members} people, {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues."),
     "insp.data.history": ("入库记录", "Load history"),
     "insp.data.history_scope": ("乡镇用户只看到每批数据的入库时间和类别：一个文件可能只有其他乡镇的数据，文件名也可能含有个人信息。",
                                 "Township users see when each batch was loaded and of what kind only: a file may hold "
                                 "only other townships' data, and its name may hold personal data."),
     "insp.data.rejected": ("拒收的行（原因与原始值）", "Rejected rows (reasons and raw values)"),
     "insp.data.rejected_none": ("没有被拒收的行。", "No rejected rows."),
+    "insp.data.rejected_scope": ("被拒收的行无法确定属于哪个乡镇，只向全旗权限的用户显示；这里不列出，不代表没有。",
+                                 "Rejected rows cannot be placed in a township, so they are shown to county-wide users only; "
+                                 "none listed here does not mean there are none."),
     "insp.data.outside": ("户编号不在贫困人口信息中的台账行", "Ledger rows of households not in the registry"),
     "insp.data.outside_help": ("这些行已入库，但只有贫困人口信息能确定一户所在的乡镇和村，所以各乡镇、村的数字都不含它们"
                                "（措施金额、报销、走访）。多为户编号填错，或该户的贫困人口信息尚未导入。",

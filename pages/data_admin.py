@@ -55,7 +55,9 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.data")
     totals = data.call(q.totals, ctx.viewer)
-    st.caption(ctx.t("insp.data.totals", **{k: f"{v:,}" for k, v in totals.items()}))  # 8,874 as every count
+    scoped = ctx.viewer.townships is not None  # a township user: rejected rows are not theirs to see
+    st.caption(ctx.t("insp.data.totals_scope" if scoped else "insp.data.totals",
+                     **{k: f"{v:,}" for k, v in totals.items()}))  # 8,874 as every count
     _upload(ctx)
 
     st.subheader(ctx.t("insp.data.history"))
@@ -68,6 +70,17 @@ def main() -> None:
             st.caption(ctx.t("insp.data.history_scope"))
 
     st.subheader(ctx.t("insp.data.rejected"))
+    if scoped:  # rows of a rejected line have no township (q.rejected_rows): not "none", but not shown
+        st.caption(ctx.t("insp.data.rejected_scope"))
+    else:
+        _rejected(ctx, hist)
+    _outside(ctx)
+    _extract_log(ctx)
+    _login_log(ctx)
+
+
+def _rejected(ctx: PageContext, hist: pd.DataFrame) -> None:
+    """The rejected rows of a batch or of all, each with the sentence that says why (county-wide users)."""
     batches = [None, *hist["batch_id"].tolist()] if not hist.empty else [None]
     shown = hist["file_name"] if "file_name" in hist.columns else [ctx.t(f"kind.{k}") for k in hist["kind"]]
     names = {int(b): f"#{b} {f}" for b, f in zip(hist["batch_id"], shown, strict=True)}
@@ -89,9 +102,6 @@ def main() -> None:
         rv = rv[["batch_id", "line", "message", "rule_name", "field", "file_name", "kind", "raw"]]
         table.show("data_rejected", pd.DataFrame(rv), ctx.t("insp.what.rejected"), unfiltered=True,
                    column_config={"message": st.column_config.TextColumn(width="large")})  # a sentence
-    _outside(ctx)
-    _extract_log(ctx)
-    _login_log(ctx)
 
 
 def _outside(ctx: PageContext) -> None:

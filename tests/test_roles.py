@@ -681,3 +681,22 @@ def test_invalid_entries_rejected(tmp_path: Path, entry: dict[str, object]) -> N
     path.write_text(yaml.safe_dump({"users": {"u": entry}}, allow_unicode=True), encoding="utf-8")
     with pytest.raises(auth.AuthConfigError):
         auth.load_users(path)
+
+
+def test_township_data_page_does_not_say_there_are_no_rejected_rows(users: Path, db: Path) -> None:
+    """Probe D §10: a township user read "拒收行 0 行" and "没有被拒收的行。" while the county had rejected rows
+    (which cannot be placed in a township and are shown to county-wide users only): say that instead."""
+    import duckdb
+
+    from labels import t
+
+    with duckdb.connect(str(db)) as con:  # a row the 走访 file of batch 1 had without a 户编号
+        con.execute("""INSERT INTO rejected_rows SELECT batch_id, file_name, 7, 'no_household_id', 'household_id',
+                       '{"户编号": "", "走访日期": "2020-06-01"}' FROM load_batches ORDER BY batch_id LIMIT 1""")
+    at = _goto(_login("wujia"), "data_admin")
+    text = "\n".join(_texts(at))
+    assert t("insp.data.rejected_none", "zh") not in text
+    assert "拒收行 0 行" not in text
+    assert t("insp.data.rejected_scope", "zh") in text
+    boss = _goto(_login("boss"), "data_admin")
+    assert t("insp.data.rejected_scope", "zh") not in "\n".join(_texts(boss))
