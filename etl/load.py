@@ -68,6 +68,8 @@ class FileResult:
     ignored_columns: list[str] = field(default_factory=list)
     unchanged: bool = False
     superseded_by: str | None = None  # unchanged, but a later file of its kind was loaded after it
+    # a header and no data row (an export under a wrong filter, most often): nothing loaded, no batch
+    no_rows: bool = False
     error: str | None = None
     batch_id: int | None = None
     sheet: str | None = None  # the sheet read (a workbook); for a workbook of several, see `sheets`
@@ -85,6 +87,7 @@ class FileResult:
             setattr(self, name, sum(getattr(s, name) for s in self.sheets))
         self.ignored_columns = list(dict.fromkeys(c for s in self.sheets for c in s.ignored_columns))
         self.unchanged = all(s.unchanged for s in self.sheets)
+        self.no_rows = all(s.no_rows for s in self.sheets)
         self.superseded_by = next((s.superseded_by for s in self.sheets if s.superseded_by), None)
 
     def to_json(self) -> dict[str, object]:
@@ -93,7 +96,7 @@ class FileResult:
             "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
             "rows_skipped": self.rows_skipped, "issues": self.issues,
             "ignored_columns": self.ignored_columns, "unchanged": self.unchanged,
-            "superseded_by": self.superseded_by, "error": self.error, "sheet": self.sheet,
+            "superseded_by": self.superseded_by, "no_rows": self.no_rows, "error": self.error, "sheet": self.sheet,
             "outside_registry": self.outside_registry,
         }
         if self.sheets:
@@ -167,6 +170,9 @@ def _file_lines(f: FileResult, lang: str) -> list[str]:
 
 def _summary(f: FileResult, name: str, lang: str) -> list[str]:
     """The summary line of one batch (a file, or one sheet of a workbook of several)."""
+    if f.no_rows:
+        return [t("cli.no_rows", lang, file=name, kind=t(f"kind.{f.kind}", lang), rows_read=f.rows_read,
+                  rows_skipped=f.rows_skipped)]
     if f.unchanged:
         if f.superseded_by:
             return [t("cli.unchanged_superseded", lang, file=name, later=f.superseded_by)]
@@ -426,6 +432,9 @@ def _load_file(
             big |= raw.data_rows >= BIG_FILE_ROWS
             part.kind, part.ignored_columns = raw.kind, list(raw.ignored_columns)
             part.rows_read, part.rows_skipped = raw.rows_read, raw.skipped
+            if raw.data_rows == 0:  # nothing to load: no batch, no point in the figure history
+                part.no_rows = True
+                continue
             previous = None if reload else _loaded_before(con, raw.sha256, raw.kind, [p[0].sha256 for p in parts])
             if previous:  # the same file (sheet) again changes nothing
                 part.unchanged = True
@@ -1141,7 +1150,8 @@ def _loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, kind: str,
 
     The same file again changes nothing (data-spec §5), even after another file of its kind: a folder
     of exports chosen again, the older ones last, must not roll the newer data back. The summary names
-    that later file, and `reload` loads the file again when its data should be current again."""
+    that later file, and `reload` loads the file again when its data should be current again. Not for a
+    ledger whose records are all their fields (`CONTENT_KEYED`): no later file can change its rows."""
     row = con.execute(
         """SELECT b.rows_loaded, b.rows_rejected, b.issues,
                   (SELECT l.file_name FROM load_batches l WHERE l.kind = b.kind AND l.batch_id > b.batch_id
@@ -1151,7 +1161,14 @@ def _loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, kind: str,
            ORDER BY b.batch_id DESC LIMIT 1""",
         [own, sha256, kind],
     ).fetchone()
-    return ((int(row[0]), int(row[1]), int(row[2])), row[3]) if row else None
+    if not row:
+        return None
+    return (int(row[0]), int(row[1]), int(row[2])), None if kind in CONTENT_KEYED else row[3]
+
+
+# Ledgers without a record id: a record is all its fields (ledger_key_sql), so a later file adds records
+# or repeats them, and never changes one another file brought.
+CONTENT_KEYED = ("interventions", "visits", "medical_claims")
 
 
 def _drop_unchanged_rows(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str],

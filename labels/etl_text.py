@@ -292,6 +292,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.summary": ("{file}：{kind}，读取{rows_read}行，入库{rows_loaded}行，拒收{rows_rejected}行，跳过{rows_skipped}行，数据问题{issues}条",
                     "{file}: {kind}, read {rows_read}, loaded {rows_loaded}, rejected {rows_rejected}, skipped {rows_skipped}, issues {issues}"),
     "cli.unchanged": ("{file}：与已入库的文件相同，未作更改。", "{file}: identical to a file already loaded; nothing changed."),
+    "cli.no_rows": ("{file}：{kind}，只有表头，没有数据行（读取{rows_read}行，跳过{rows_skipped}行），未作更改。请检查导出时的筛选条件。",
+                    "{file}: {kind}, a header and no data row ({rows_read} rows read, {rows_skipped} skipped); nothing "
+                    "changed. Check the filter the export was made with."),
     "cli.unchanged_superseded": (
         "{file}：与已入库的文件相同，未作更改。此后又导入过同类文件（最近的是「{later}」），其中改动过的数据不会被此文件改回；"
         "如需以此文件为准，请勾选“重新导入已导入过的文件”（命令行加 --reload）再导入。",

@@ -261,6 +261,33 @@ def test_a_status_update_of_fewer_columns_keeps_the_item_s_other_fields(tmp_path
     assert read(db, "SELECT record_key, field FROM data_issues") == [("WJH-2", "deadline")]
 
 
+def test_a_ledger_keyed_by_its_fields_loaded_again_is_plainly_unchanged(tmp_path: Path, db: Path) -> None:
+    """A claims list (no record id: a claim is all its fields) loaded again after another could not have
+    had its rows changed by it, yet the summary told the administrator to reload it (a probe)."""
+    head = ["户编号", "入院日期", "医疗机构", "总费用"]
+    a = write_csv(tmp_path / "a.csv", [head, ["H001", "2020-05-01", "旗医院", "1000"]])
+    load_files([a, write_csv(tmp_path / "b.csv", [head, ["H002", "2020-05-02", "旗医院", "2000"]])], db=db)
+    again = load_files([a], db=db).files[0]
+    assert again.unchanged and again.superseded_by is None
+
+
+def test_a_file_of_a_header_alone_loads_nothing_and_says_so(tmp_path: Path, db: Path) -> None:
+    """A header with no row (an export under a wrong filter, most often) was reported like any load and
+    made a batch and a point of the figure history; loaded again, it got the reload advice (a probe)."""
+    from etl import snapshot as snap
+
+    load_files([write_csv(tmp_path / "r.csv", registry_rows())], db=db)
+    before = read(db, "SELECT count(*) FROM load_batches") + read(db, "SELECT count(*) FROM figure_history")
+    generation = snap.current_snapshot(db)
+    report = load_files([write_csv(tmp_path / "v.csv", [["户编号", "走访日期", "走访类型"]])], db=db)
+    f = report.files[0]
+    assert (f.no_rows, f.kind, f.error, report.exit_code) == (True, "visits", None, 0)
+    assert report.summary_in_order() == ["v.csv：走访记录，只有表头，没有数据行（读取0行，跳过0行），未作更改。请检查导出时的筛选条件。"]
+    assert report.to_json()["files"][0]["no_rows"] is True
+    assert read(db, "SELECT count(*) FROM load_batches") + read(db, "SELECT count(*) FROM figure_history") == before
+    assert snap.current_snapshot(db) == generation  # nothing published
+
+
 def test_claims_parts_and_amounts_are_checked(tmp_path: Path, db: Path) -> None:
     claims = [["户编号", "证件号码", "入院日期", "医疗机构", "总费用", "基本医保报销", "大病保险报销", "医疗救助",
                "其他保障", "个人自付"],
