@@ -299,10 +299,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.all_batches": ("全部批次", "All batches"),
     "insp.data.upload": ("上传导出文件", "Upload export files"),
     "insp.data.upload_help": (
-        "可一次上传多个导出文件（贫困人口信息、帮扶措施、走访记录、医疗报销、问题整改台账、入户核查表、人口基数表），接受 {types}；系统导出的网页表格或文本即使命名为 .xls 也能读取，文件类型按表头识别。工作簿中每个能识别表头的工作表都会入库，并逐表列出行数。每个文件单独入库；读取失败的文件不作任何更改。单个文件上限 {limit} MB。",
-        "Upload one or more export files (registry, interventions, visits, medical claims, rectification ledger, household checks, rural population base): {types}. HTML or text tables that web systems name .xls are read too; the kind is recognised from the header. Every sheet of a workbook with a recognised header is loaded and counted on its own line. Each file is loaded on its own; a file that cannot be read changes nothing. Limit {limit} MB per file.",
+        "可一次上传多个导出文件（贫困人口信息、帮扶措施、走访记录、医疗报销、问题整改台账、入户核查表、人口基数表），接受 {types}；系统导出的网页表格或文本即使命名为 .xls 也能读取，文件类型按表头识别。工作簿中每个能识别表头的工作表都会入库，并逐表列出行数。每个文件单独入库；读取失败的文件不作任何更改。",
+        "Upload one or more export files (registry, interventions, visits, medical claims, rectification ledger, household checks, rural population base): {types}. HTML or text tables that web systems name .xls are read too; the kind is recognised from the header. Every sheet of a workbook with a recognised header is loaded and counted on its own line. Each file is loaded on its own; a file that cannot be read changes nothing.",
     ),
     "insp.data.files": ("选择文件", "Choose files"),
+    "insp.data.limit": ("单个文件不超过 {limit} MB（按 1 MB = 1024 KB 计，与 Windows 显示的文件大小一致）；超过的文件不入库，入库结果中会列出。",
+                        "Up to {limit} MB per file (1 MB = 1024 KB, as Windows shows file sizes); a larger file is not "
+                        "loaded, and the load summary names it."),
     "insp.data.browse": ("浏览文件", "Browse files"),
     "insp.data.drop_limit": ("或拖放到此处 · 每个文件不超过 {limit} MB", "or drop them here · up to {limit} MB each"),
     "insp.data.load": ("入库", "Load"),

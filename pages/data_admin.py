@@ -23,9 +23,10 @@ def _upload(ctx: PageContext) -> None:
     if ctx.viewer.townships is not None:
         st.info(ctx.t("insp.data.restricted"))
         return
-    st.caption(ctx.t("insp.data.upload_help", limit=UPLOAD_LIMIT_MB, types=joined(ALLOWED, ctx.lang)))
+    st.caption(ctx.t("insp.data.upload_help", types=joined(ALLOWED, ctx.lang)))
     with st.form("data_upload", clear_on_submit=True):
         uploaded = uploader.show(ctx, "data_files", UPLOAD_LIMIT_MB)
+        st.caption(ctx.t("insp.data.limit", limit=UPLOAD_LIMIT_MB))
         reload = st.checkbox(ctx.t("insp.data.reload"), key="data_reload", help=ctx.t("insp.data.reload_help"))
         submitted = st.form_submit_button(ctx.t("insp.data.load"), icon=":material/upload:", type="primary")
     if submitted and uploaded:

@@ -349,7 +349,7 @@ def test_upload_type_and_size_limits(db: Path) -> None:
     assert 'uploader.show(ctx, "data_files", UPLOAD_LIMIT_MB)' in page
     widget = (root / "ui" / "uploader.py").read_text(encoding="utf-8")
     uploader = re.search(r"st\.file_uploader\((.*?)\)\n", widget, flags=re.S)
-    assert uploader and "max_upload_size=limit_mb" in uploader[1] and "type=" not in uploader[1]
+    assert uploader and "max_upload_size=widget_limit_mb(limit_mb)" in uploader[1] and "type=" not in uploader[1]
 
 
 def test_a_bad_file_does_not_stop_the_good_ones(db: Path, demo_files: dict[str, Path], tmp_path: Path) -> None:

@@ -1,0 +1,52 @@
+"""Uploads in a real browser, on a server of its own (the uploads change its data; FUPIN_UPLOAD_MB=1):
+
+- a file over the product's limit is named, in Chinese, with the limit (probe D §3: Streamlit's widget
+  dropped it with an English tooltip only, and the summary did not name it);
+- a load waiting behind another (a command-line load holding the lock) says it waits (probe D §7);
+- a load started on the page finishes when its administrator clicks another page meanwhile, and the
+  data page shows its summary on their return (probe D §2: the load was silently dropped).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from labels import t
+from tests.e2e.conftest import ARTIFACTS, SCREENSHOTS, StreamlitServer, build_demo
+from tests.e2e.test_browser import _upload, open_page, screenshot
+
+pytestmark = pytest.mark.e2e
+LIMIT_MB = 1
+VISITS_HEADER = "户编号,走访日期,走访类型,走访人,情况记录\n"
+
+
+def visits_csv(rows: int, note: str = "正常") -> bytes:
+    body = "".join(f"1508241012030002,2020-07-{1 + i % 28:02d},入户走访,走访员{i % 7},{note}{i}\n" for i in range(rows))
+    return (VISITS_HEADER + body).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def upload_server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    db = tmp_path_factory.mktemp("upload_e2e") / "fupin.duckdb"
+    build_demo(db)
+    srv = StreamlitServer(db, ARTIFACTS / "streamlit-e2e-upload.log", env={"FUPIN_UPLOAD_MB": str(LIMIT_MB)}).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_a_file_over_the_limit_is_named_with_the_limit(page: Any, upload_server: StreamlitServer) -> None:
+    big = visits_csv(30_000)  # about 1.5 MB: over the product's 1 MB, under twice that
+    assert LIMIT_MB * 2**20 < len(big) < 2 * LIMIT_MB * 10**6
+    open_page(page, upload_server, "data-management", "insp.page.data")
+    main = page.get_by_test_id("stMain")
+    assert t("insp.data.limit", "zh", limit=LIMIT_MB) in main.inner_text()  # beside the uploader
+    _upload(page, [{"name": "走访_太大.csv", "mimeType": "text/csv", "buffer": big}])
+    error = main.get_by_test_id("stAlertContentError").inner_text()
+    screenshot(page, SCREENSHOTS, "zh-upload-too-large")
+    expected = t("insp.data.too_large", "zh", file="走访_太大.csv", size=f"{len(big) / 2**20:.1f}", limit=LIMIT_MB)
+    assert expected in error, error
+
