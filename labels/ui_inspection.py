@@ -311,6 +311,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.load": ("入库", "Load"),
     "insp.data.loading": ("正在入库…", "Loading…"),
     "insp.data.done": ("入库完成。", "Loaded."),
+    "insp.data.running_note": ("入库在服务器上进行：离开本页或关闭浏览器都不会中断它，回到“数据管理”即可看到进度和结果。",
+                               "The load runs on the server: leaving this page or closing the browser does not stop it; "
+                               "come back to Data to see its progress and summary."),
+    "insp.data.job_time": ("{start} 开始，{end} 结束", "Started {start}, finished {end}"),
+    "insp.data.job_failed": ("入库程序出错，数据库未作更改：{error}", "The loader failed; the database was not changed: {error}"),
     "insp.data.failed": ("部分文件未能入库，数据库未因这些文件作任何更改：", "Some files could not be loaded; they changed nothing:"),
     "insp.data.failed_all": ("未能入库，数据未作任何更改：", "Nothing was loaded; the data did not change:"),
     "insp.data.too_large": ("{file}：文件过大（{size} MB，上限 {limit} MB），未入库。", "{file}: too large ({size} MB, limit {limit} MB); not loaded."),

@@ -11,11 +11,22 @@ import streamlit as st
 from etl.fields import table_of_kind
 from etl.messages import issue_text
 from queries import data_admin as q
-from queries.filters import from_query_params, mask_file_name_value
-from ui import briefing_html, data, extract_log, header, jsonl_log, login_log, navigation, table, uploader
+from queries.filters import from_query_params
+from ui import (
+    briefing_html,
+    data,
+    extract_log,
+    header,
+    jsonl_log,
+    login_log,
+    navigation,
+    table,
+    upload_jobs,
+    uploader,
+)
 from ui.context import PageContext, current, md_escape
 from ui.formats import joined
-from ui.upload import ALLOWED, UPLOAD_LIMIT_MB, UploadOutcome, load_uploads
+from ui.upload import ALLOWED, UPLOAD_LIMIT_MB
 
 
 def _upload(ctx: PageContext) -> None:
@@ -29,28 +40,46 @@ def _upload(ctx: PageContext) -> None:
         st.caption(ctx.t("insp.data.limit", limit=UPLOAD_LIMIT_MB))
         reload = st.checkbox(ctx.t("insp.data.reload"), key="data_reload", help=ctx.t("insp.data.reload_help"))
         submitted = st.form_submit_button(ctx.t("insp.data.load"), icon=":material/upload:", type="primary")
-    if submitted and uploaded:
-        bar = st.progress(0.0, text=ctx.t("insp.data.loading"))
+    if submitted and uploaded:  # the server loads them, whatever becomes of this session (ui.upload_jobs)
+        upload_jobs.submit(ctx.user.username, [(f.name, f.getvalue()) for f in uploaded], ctx.lang,
+                           viewer=ctx.viewer, reload=reload)
+    jobs = upload_jobs.jobs(ctx.user.username)
+    if any(not j.done for j in jobs):
+        _progress(ctx)
+    for job in jobs:
+        if job.outcome is not None:
+            _summary(ctx, job)
 
-        def tick(fraction: float, text: str) -> None:
-            # the text carries the uploaded file's name (its personal numbers masked as everywhere), and a
-            # progress label is Markdown
-            bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(str(mask_file_name_value(text, ctx.viewer))))
 
-        outcome = load_uploads([(f.name, f.getvalue()) for f in uploaded], ctx.lang, progress=tick,
-                               viewer=ctx.viewer, reload=reload)
-        st.session_state["data_upload_outcome"] = outcome
-        st.rerun()  # the next run resolves the new snapshot: history and every page see the new data
-    outcome = st.session_state.get("data_upload_outcome")
-    if isinstance(outcome, UploadOutcome):
-        st.markdown(f"**{ctx.t('insp.data.summary')}**")
-        if outcome.lines:
-            st.code("\n".join(outcome.lines), language=None, wrap_lines=True)  # issue sentences are long
-            st.success(ctx.t("insp.data.done"))
-        if outcome.errors:  # some files loaded (their lines above), or none did
-            heading = ctx.t("insp.data.failed" if outcome.lines else "insp.data.failed_all")
-            st.error(heading + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))
+@st.fragment(run_every=1.0)
+def _progress(ctx: PageContext) -> None:
+    """The user's loads still queued or running, once a second; when the last is done, the whole page
+    again: it resolves the new snapshot, so history and every figure see the new data."""
+    running = [j for j in upload_jobs.jobs(ctx.user.username) if not j.done]
+    if not running:
+        st.rerun()
+    # Streamlit's "Running… Stop" in the corner (English, and it suggests stopping the load): the load
+    # does not run in this session and Stop would not stop it; hidden while the user's loads run
+    st.html('<style>[data-testid="stStatusWidget"] { visibility: hidden; }</style>')
+    st.caption(ctx.t("insp.data.running_note"))
+    for job in running:
+        # the text carries the uploaded file's name (masked for the user by the job), and a progress
+        # label is Markdown
+        st.progress(job.fraction, text=md_escape(job.text))
 
+
+def _summary(ctx: PageContext, job: upload_jobs.Job) -> None:
+    outcome = job.outcome
+    assert outcome is not None
+    st.markdown(f"**{ctx.t('insp.data.summary')}**")
+    st.caption(ctx.t("insp.data.job_time", start=f"{job.started:%H:%M:%S}",
+                     end=f"{job.finished:%H:%M:%S}" if job.finished else ""))
+    if outcome.lines:
+        st.code("\n".join(outcome.lines), language=None, wrap_lines=True)  # issue sentences are long
+        st.success(ctx.t("insp.data.done"))
+    if outcome.errors:  # some files loaded (their lines above), or none did
+        heading = ctx.t("insp.data.failed" if outcome.lines else "insp.data.failed_all")
+        st.error(heading + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))
 
 def main() -> None:
     ctx = current()

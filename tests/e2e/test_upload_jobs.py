@@ -9,13 +9,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import re
 from typing import Any
 
 import pytest
 
+from etl import snapshot
 from labels import t
 from tests.e2e.conftest import ARTIFACTS, SCREENSHOTS, StreamlitServer, build_demo
-from tests.e2e.test_browser import _upload, open_page, screenshot
+from tests.e2e.test_browser import _upload, assert_no_exception, open_page, screenshot
 
 pytestmark = pytest.mark.e2e
 LIMIT_MB = 1
@@ -50,3 +53,37 @@ def test_a_file_over_the_limit_is_named_with_the_limit(page: Any, upload_server:
     expected = t("insp.data.too_large", "zh", file="走访_太大.csv", size=f"{len(big) / 2**20:.1f}", limit=LIMIT_MB)
     assert expected in error, error
 
+
+def test_a_load_finishes_after_the_page_is_left_and_says_it_waited(page: Any, upload_server: StreamlitServer) -> None:
+    from playwright.sync_api import expect
+
+    name = "走访_离开页面.csv"
+    lock_file = snapshot.db_path(upload_server.db).with_name(upload_server.db.name + ".lock")
+    open_page(page, upload_server, "data-management", "insp.page.data")
+    uploader = page.get_by_test_id("stFileUploader")
+    with open(lock_file, "a+") as held:  # another load (the command line's) holds the lock
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            uploader.locator('input[type="file"]').set_input_files(
+                [{"name": name, "mimeType": "text/csv", "buffer": visits_csv(200, "离开页面")}])
+            expect(uploader).to_contain_text(name[-8:])
+            submit = page.get_by_test_id("stMain").get_by_role(
+                "button", name=re.compile(re.escape(t("insp.data.load", "zh"))))
+            expect(submit).to_be_enabled(timeout=60_000)
+            submit.click()
+            expect(page.get_by_test_id("stMain").get_by_text(t("insp.data.running_note", "zh"))).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()  # no English "Stop" while it loads
+            screenshot(page, SCREENSHOTS, "zh-upload-queued")
+            open_page(page, upload_server, "home", "overview.title")  # the administrator clicks away
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+    open_page(page, upload_server, "data-management", "insp.page.data")
+    summary = page.get_by_test_id("stMain").get_by_test_id("stCode")
+    expect(summary).to_contain_text(name, timeout=60_000)
+    assert_no_exception(page)
+    screenshot(page, SCREENSHOTS, "zh-upload-after-leaving")
+    con, _ = snapshot.connect_read(upload_server.db)
+    try:
+        assert con.execute("SELECT count(*) FROM load_batches WHERE file_name = ?", [name]).fetchone()[0] == 1
+    finally:
+        con.close()

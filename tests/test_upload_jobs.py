@@ -1,0 +1,52 @@
+"""Uploads are jobs of the server (ui.upload_jobs), not of a page's script run (probe D §2): a job
+finishes with no session watching it, its summary stays for its user, and a load queued behind
+another says so. Real DuckDB files."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from etl import snapshot
+from ui import upload_jobs
+
+VISITS = "户编号,走访日期,走访类型,走访人,情况记录\nH05,2020-06-02,入户走访,甲,作业\n".encode()
+
+
+@pytest.fixture()
+def db(fixture_db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "fupin.duckdb"
+    shutil.copy(fixture_db, copy)
+    return copy
+
+
+def wait_done(job: upload_jobs.Job, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not job.done:
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+
+
+def batches(db: Path, name: str) -> int:
+    con, _ = snapshot.connect_read(db)
+    try:
+        return int(con.execute("SELECT count(*) FROM load_batches WHERE file_name = ?", [name]).fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_a_job_finishes_without_a_session_and_its_user_finds_it(db: Path) -> None:
+    job = upload_jobs.submit("admin-a", [("走访_作业.csv", VISITS)], "zh", db=db)
+    assert upload_jobs.jobs("admin-a")[-1] is job and upload_jobs.jobs("someone-else") == []
+    wait_done(job)
+    assert job.outcome is not None and job.outcome.exit_code == 0, job.outcome
+    assert any("走访_作业.csv" in line for line in job.outcome.lines)
+    assert job.files == [] and job.finished is not None  # the contents are not kept
+    assert batches(db, "走访_作业.csv") == 1
+    later = upload_jobs.submit("admin-a", [("x.pdf", b"%PDF")], "zh", db=db)
+    wait_done(later)
+    assert upload_jobs.jobs("admin-a") == [later]  # a new upload replaces the finished summaries
+    assert later.outcome is not None and later.outcome.errors
