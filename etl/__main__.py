@@ -40,7 +40,8 @@ def _print_report(report: LoadReport, as_json: bool, lang: str) -> None:
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return
-    print(t("cli.db", lang, db=report.db))
+    # a load that made the database says so: a mistyped --db would load, unsaid, where nobody reads
+    print(t("cli.db_created" if report.created_db else "cli.db", lang, db=report.db))
     print("\n".join(report.summary_in_order(lang)))
 
 

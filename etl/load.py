@@ -122,6 +122,7 @@ class LoadReport:
     # the data's as-of date before and after the load, when the load moved it: 逾期, 距今天数 and the ages
     # are counted to it, so a visits file alone can make items overdue (a leader asked why)
     as_of_moved: tuple[date, date] | None = None
+    created_db: bool = False  # the load made the database: there was none at its path
 
     @property
     def exit_code(self) -> int:
@@ -132,7 +133,8 @@ class LoadReport:
         return {"files": [f.to_json() for f in self.files], "error": self.error,
                 "upgraded_from": self.upgraded.from_version if self.upgraded else None, "retried": self.retried,
                 "published_seconds": self.published_seconds,
-                "as_of_moved": [str(d) for d in self.as_of_moved] if self.as_of_moved else None}
+                "as_of_moved": [str(d) for d in self.as_of_moved] if self.as_of_moved else None,
+                "created_db": self.created_db}
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the upload page shows them (errors apart)."""
@@ -245,6 +247,16 @@ def load_files(
     """
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
+    created = snapshot.current_snapshot(db) is None
+    report = _load_capped(paths, db, lang, progress, display_names, max_bytes, fresh, started, reload)
+    report.created_db = created and report.published
+    return report
+
+
+def _load_capped(paths: list[Path], db: str | Path | None, lang: str, progress: Progress | None,
+                 display_names: Sequence[str] | None, max_bytes: int | None, fresh: bool, started: float,
+                 reload: bool) -> LoadReport:
+    """`_load_files` under a small load's memory cap, again at the full limit if the cap runs out."""
     small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
     cap = None  # a small load's memory cap; None: the loader's full limit
     if small:

@@ -324,6 +324,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.failed": ("{file}：读取失败：{reason}", "{file}: could not be read: {reason}"),
     "cli.demo_written": ("已生成示范旗县导出文件：{dir}", "Demo county export files written to {dir}"),
     "cli.db": ("数据库：{db}", "Database: {db}"),
+    "cli.db_created": ("数据库：{db}（新建：此前没有数据库。如路径有误，请用 --db 或 FUPIN_DB 指定正在使用的数据库）",
+                       "Database: {db} (created: there was none. If the path is wrong, name the database in use "
+                       "with --db or FUPIN_DB)"),
     "oserror.ENOENT": ("路径不存在", "no such file or folder"),
     "oserror.EACCES": ("没有权限", "permission denied"),
     "oserror.EPERM": ("没有权限", "not permitted"),

@@ -411,7 +411,14 @@ def test_cli_json_exit_codes_and_env_db(tmp_path: Path, db: Path) -> None:
     assert set(out["files"][0]) >= {"path", "kind", "rows_read", "rows_loaded", "rows_rejected",
                                     "rows_skipped", "issues"}
     assert out["files"][0]["rows_loaded"] == 7
+    assert out["created_db"] is True  # the first load made the database, and says so (a mistyped --db)
     assert db.is_symlink() and snapshot.current_snapshot(db) is not None
+    again = run_cli("load", str(write_csv(tmp_path / "v.csv", [["户编号", "走访日期"], ["H001", "2020-05-01"]])),
+                    "--db", str(db))
+    assert again.stdout.splitlines()[0] == f"数据库：{db}"
+    elsewhere = tmp_path / "typo" / "fupin.duckdb"
+    made = run_cli("load", str(f), "--db", str(elsewhere))
+    assert made.stdout.splitlines()[0].startswith(f"数据库：{elsewhere}（新建：此前没有数据库。")
     missing = run_cli("load", str(tmp_path / "nope.csv"), "--db", str(db))
     assert missing.returncode == 1 and "nope.csv" in missing.stdout
     assert run_cli("load").returncode == 2
