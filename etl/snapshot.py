@@ -126,6 +126,22 @@ def write_lock(db: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def write_lock_busy(path: str | os.PathLike[str] | None = None) -> bool:
+    """Whether a load holds the write lock of `path` now: a load starting now would wait for it (the
+    page says so instead of an empty progress bar)."""
+    db = db_path(path)
+    lock = db.with_name(db.name + ".lock")
+    if not lock.is_file():
+        return False
+    with open(lock, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
+
 def etl_memory_limit() -> str:
     """The loader's DuckDB memory limit: FUPIN_ETL_MEMORY (e.g. 8GB), else 1400MB (a 2 GiB process)."""
     return os.environ.get("FUPIN_ETL_MEMORY", "1400MB")

@@ -4,6 +4,7 @@ another says so. Real DuckDB files."""
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import time
 from pathlib import Path
@@ -50,3 +51,24 @@ def test_a_job_finishes_without_a_session_and_its_user_finds_it(db: Path) -> Non
     wait_done(later)
     assert upload_jobs.jobs("admin-a") == [later]  # a new upload replaces the finished summaries
     assert later.outcome is not None and later.outcome.errors
+
+
+def test_a_job_behind_another_load_says_it_waits(db: Path) -> None:
+    """Probe D §7: a page upload behind a command-line load showed only "正在入库…" for a minute."""
+    from labels import t
+
+    lock = snapshot.db_path(db).with_name(db.name + ".lock")
+    with open(lock, "a+") as held:  # the command line's load holds the lock
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            job = upload_jobs.submit("admin-b", [("走访_排队.csv", VISITS)], "zh", db=db)
+            time.sleep(1.0)
+            assert not job.done and job.waiting and job.text == t("insp.data.queued", "zh"), job
+            behind = upload_jobs.submit("admin-c", [("走访_排队2.csv", VISITS.replace(b"H05", b"H06"))], "en", db=db)
+            assert behind.waiting and behind.text == t("insp.data.queued", "en")  # behind the first job
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+    wait_done(job)
+    wait_done(behind)
+    assert not job.waiting and job.outcome is not None and job.outcome.exit_code == 0, job.outcome
+    assert batches(db, "走访_排队.csv") == 1 and batches(db, "走访_排队2.csv") == 1

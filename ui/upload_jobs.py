@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import clock
+from etl import clock, snapshot
 from labels import t
 from queries.filters import PUBLIC, Viewer, mask_file_name_value
 from ui.upload import UploadOutcome, load_uploads
@@ -39,6 +39,9 @@ class Job:
     id: int = 0
     fraction: float = 0.0
     text: str = ""  # the loader's progress text, file names masked for `viewer`
+    # queued: behind another job of this server, or another load (the command line's) holds the lock;
+    # until the loader's first word, which comes once it holds the lock
+    waiting: bool = False
     started: dt.datetime = field(default_factory=clock.now)  # the county's wall clock, as pages show times
     finished: dt.datetime | None = None
     outcome: UploadOutcome | None = None
@@ -60,11 +63,12 @@ def submit(owner: str, files: list[tuple[str, bytes]], lang: str, *, viewer: Vie
     """Queue a load of `files` (name, content) for `owner` and return its job. The owner's finished jobs
     are forgotten (their summaries were shown); jobs still queued or running stay."""
     job = Job(owner, [n for n, _ in files], lang, viewer, reload, db, list(files), next(_IDS))
-    job.text = t("insp.data.loading", lang)
     with _LOCK:
+        job.waiting = _QUEUE.unfinished_tasks > 0  # the worker has a job: this one comes after it
+        job.text = t("insp.data.queued" if job.waiting else "insp.data.loading", lang)
         _JOBS[owner] = [j for j in _JOBS.get(owner, []) if not j.done] + [job]
         _ensure_worker()
-    _QUEUE.put(job)
+        _QUEUE.put(job)
     return job
 
 
@@ -94,10 +98,13 @@ def run(job: Job) -> None:
     """Load the job's files (in the worker thread) and keep the outcome on the job. Never raises: an
     unexpected error becomes the job's error, in its user's language."""
     def tick(fraction: float, text: str) -> None:
+        job.waiting = False  # the loader speaks once it holds the lock
         job.fraction = min(max(fraction, 0.0), 1.0)
         job.text = str(mask_file_name_value(text, job.viewer))  # the file's name as pages show it
 
     files, job.files = job.files, []  # the contents are not kept once read
+    job.waiting = snapshot.write_lock_busy(job.db)
+    job.text = t("insp.data.queued" if job.waiting else "insp.data.loading", job.lang)
     try:
         outcome = load_uploads(files, job.lang, db=job.db, progress=tick, viewer=job.viewer, reload=job.reload)
     except Exception as exc:  # the loader's own errors are in its outcome; this is anything else

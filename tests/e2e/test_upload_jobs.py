@@ -71,7 +71,7 @@ def test_a_load_finishes_after_the_page_is_left_and_says_it_waited(page: Any, up
                 "button", name=re.compile(re.escape(t("insp.data.load", "zh"))))
             expect(submit).to_be_enabled(timeout=60_000)
             submit.click()
-            expect(page.get_by_test_id("stMain").get_by_text(t("insp.data.running_note", "zh"))).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stMain").get_by_text(t("insp.data.queued", "zh"))).to_be_visible(timeout=30_000)
             expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()  # no English "Stop" while it loads
             screenshot(page, SCREENSHOTS, "zh-upload-queued")
             open_page(page, upload_server, "home", "overview.title")  # the administrator clicks away
