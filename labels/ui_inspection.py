@@ -312,6 +312,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.loading": ("正在入库…", "Loading…"),
     "insp.data.queued": ("正在等待另一次入库完成（已排队），之后自动开始…", "Waiting for another load to finish (queued); this one starts next…"),
     "insp.data.done": ("入库完成。", "Loaded."),
+    "insp.data.nothing_changed": ("未作更改：所选文件都已入库过，或没有数据行（见上）。",
+                                  "Nothing changed: every file chosen was loaded before or has no data row (see above)."),
     "insp.data.running_note": ("入库在服务器上进行：离开本页或关闭浏览器都不会中断它，回到“数据管理”即可看到进度和结果。",
                                "The load runs on the server: leaving this page or closing the browser does not stop it; "
                                "come back to Data to see its progress and summary."),

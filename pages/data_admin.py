@@ -76,7 +76,10 @@ def _summary(ctx: PageContext, job: upload_jobs.Job) -> None:
                      end=f"{job.finished:%H:%M:%S}" if job.finished else ""))
     if outcome.lines:
         st.code("\n".join(outcome.lines), language=None, wrap_lines=True)  # issue sentences are long
-        st.success(ctx.t("insp.data.done"))
+        if outcome.changed:
+            st.success(ctx.t("insp.data.done"))
+        else:  # every file loaded before, or a header alone: a green 入库完成 misled
+            st.info(ctx.t("insp.data.nothing_changed"))
     if outcome.errors:  # some files loaded (their lines above), or none did
         heading = ctx.t("insp.data.failed" if outcome.lines else "insp.data.failed_all")
         st.error(heading + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))

@@ -72,3 +72,15 @@ def test_a_job_behind_another_load_says_it_waits(db: Path) -> None:
     wait_done(behind)
     assert not job.waiting and job.outcome is not None and job.outcome.exit_code == 0, job.outcome
     assert batches(db, "走访_排队.csv") == 1 and batches(db, "走访_排队2.csv") == 1
+
+
+def test_an_upload_that_changes_nothing_does_not_say_done(db: Path) -> None:
+    """A header-only file (or one loaded before) was followed by a green 入库完成 (a probe): the outcome
+    says whether anything changed, and the page says 未作更改 instead."""
+    job = upload_jobs.submit("admin-c", [("走访_空.csv", "户编号,走访日期,走访类型\n".encode())], "zh", db=db)
+    wait_done(job)
+    assert job.outcome is not None and job.outcome.exit_code == 0 and job.outcome.changed is False
+    assert any("只有表头" in line for line in job.outcome.lines)
+    loaded = upload_jobs.submit("admin-c", [("走访_作业.csv", VISITS)], "zh", db=db)
+    wait_done(loaded)
+    assert loaded.outcome is not None and loaded.outcome.changed is True

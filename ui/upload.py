@@ -26,6 +26,7 @@ class UploadOutcome:
     lines: list[str]  # the command line's summary, one line per file
     errors: list[str]  # files that changed nothing, with why
     exit_code: int
+    changed: bool = False  # a new snapshot was published (not when every file was unchanged or empty)
 
 
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
@@ -70,4 +71,4 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
             part.findings = [replace(x, value=mask_raw_value(x.field, x.value, viewer)) for x in part.findings]
     lines, load_errors = report.summary_lines(lang)
     errors.extend(load_errors)
-    return UploadOutcome(lines, errors, max(report.exit_code, 1 if errors else 0))
+    return UploadOutcome(lines, errors, max(report.exit_code, 1 if errors else 0), changed=report.published)
