@@ -245,7 +245,8 @@ def _lower_hex_escapes(doc: str) -> str:
 def rejected_masked_sql(source: str) -> str:
     """SELECT over `source` (rows with a `raw` column) adding `raw_masked`: ID and mobile numbers
     masked anywhere in the text, then, for a JSON object, the string values of `name` and `head_name`
-    masked (`masked_name_sql`), inside a whole row's `row` text too, and the object written compact, exactly as Python's
+    masked (`masked_name_sql`), inside a whole row's `row` text too, `household_id` as it was, and the object
+    written compact, exactly as Python's
     `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` writes it (JSON neither the loader
     nor Python writes, such as trailing commas, may differ); any other text as it was.
 
@@ -258,6 +259,11 @@ def rejected_masked_sql(source: str) -> str:
     for i, key in enumerate(("name", "head_name"), start=1):
         replaced = (f"replace({replaced}, coalesce('\"{key}\":' || to_json(nm[{i}]), chr(0)), "
                     f"coalesce('\"{key}\":' || to_json({masked_name_sql(f'nm[{i}]')}), ''))")
+    # a 户编号 is no personal number, though 16 digits read as a bank card's: written back as it was (the
+    # guide has the rejected rows downloaded, completed and loaded again)
+    replaced = (f"replace({replaced}, coalesce('\"household_id\":' || to_json(nm[3]), chr(0)), "
+                "coalesce('\"household_id\":' || to_json(coalesce(try(json_extract_string(raw, '$.household_id')), "
+                "nm[3])), ''))")
     # a row kept whole (malformed, undecodable: {"row": text, "name": …}) has its names inside its text
     # too: each replaced there as well, when it is written in the JSON as it reads (nothing escaped)
     whole = "j2"
@@ -269,7 +275,7 @@ def rejected_masked_sql(source: str) -> str:
     for step in (
         "CASE WHEN ltrim(m, ' ' || chr(9) || chr(10) || chr(13)) LIKE '{%' "
         "THEN try(CAST(json(m) AS VARCHAR)) END AS j",
-        "json_extract_string(j, ['$.name', '$.head_name']) AS nm",
+        "json_extract_string(j, ['$.name', '$.head_name', '$.household_id']) AS nm",
         f"{replaced} AS j2",
         f"CASE WHEN json_exists(j, '$.row') THEN {whole} ELSE j2 END AS j3",
     ):

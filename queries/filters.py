@@ -241,7 +241,7 @@ def mask_raw_value(field: str | None, value: object, viewer: Viewer) -> object:
     """Python twin of queries.quality.masked_raw_value_sql: a raw value masked as its field is
     everywhere else (name 张*春, phone 138****5678, ID 150824********1234), any other as free text is,
     unless the viewer may see it."""
-    if viewer.pii or not isinstance(value, str):
+    if viewer.pii or not isinstance(value, str) or field == "household_id":  # a 户编号: no personal number
         return value
     if field in NAME_FIELDS:
         return mask_name_value(value, viewer)

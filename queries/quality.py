@@ -137,7 +137,8 @@ def masked_raw_value_sql(field: str, value: str, viewer: Viewer) -> str:
     if viewer.pii:
         return value
     names, ids = (", ".join(f"'{f}'" for f in fields) for fields in (NAME_FIELDS, ID_FIELDS))
-    return (f"CASE WHEN {field} IN ({names}) THEN {mask_name(value, viewer)} "
+    return (f"CASE WHEN {field} = 'household_id' THEN {value} "  # a 户编号: no personal number (16 digits)
+            f"WHEN {field} IN ({names}) THEN {mask_name(value, viewer)} "
             f"WHEN {field} = 'phone' THEN {mask_phone(value, viewer)} "
             f"WHEN {field} IN ({ids}) THEN {mask_id(value, viewer)} ELSE {masked_numbers_sql(value)} END")
 
