@@ -43,6 +43,10 @@ DIMENSIONS = {"queries.causes.by_member": ["health", "labor_skill"],
 EXPLICIT = {"queries.filters.options", "queries.data_admin.rejected_rows", "queries.data_admin.totals",
             "queries.data_admin.outside_registry",
             "queries.profile.profiles", "queries.profile.profile"}
+# (con, viewer): the load batches, file-level facts (tests/test_batch_privacy.py, and
+# test_scope_queries.test_functions_without_viewer_name_no_household for every viewer)
+BATCH_FUNCTIONS = {"queries.data_admin.load_history", "queries.meta.batches", "queries.quality.issue_trend"}
+EXPLICIT |= BATCH_FUNCTIONS
 
 
 def modules() -> Iterator[Any]:

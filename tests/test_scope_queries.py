@@ -23,7 +23,7 @@ import pytest
 from queries import data_admin
 from queries import filters as qfilters
 from queries.filters import ALL, Filters, Viewer
-from tests.query_calls import EXPLICIT, every_result, functions, scoped_functions
+from tests.query_calls import BATCH_FUNCTIONS, EXPLICIT, every_result, functions, scoped_functions
 
 FULL_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 
@@ -176,10 +176,12 @@ def test_functions_without_viewer_name_no_household(county_con: duckdb.DuckDBPyC
     """Load history, batches, issue trend: file-level facts only, no household, person or township rows."""
     for name, fn in functions():
         params = list(inspect.signature(fn).parameters)
-        if params != ["con"]:
+        if params != ["con"] and name not in BATCH_FUNCTIONS:
             continue
-        result = fn(county_con.cursor())
-        if isinstance(result, pd.DataFrame):
-            cols = set(result.columns)
-            assert not cols & {"household_id", "name", "head_name", "id_number", "head_id_number", "phone",
-                               "township", "village"}, name
+        viewers = [Viewer(), Viewer(pii=True), Viewer(townships=(County(county_con).towns[0],))]
+        for result in ([fn(county_con.cursor())] if params == ["con"] else
+                       [fn(county_con.cursor(), v) for v in viewers]):
+            if isinstance(result, pd.DataFrame):
+                cols = set(result.columns)
+                assert not cols & {"household_id", "name", "head_name", "id_number", "head_id_number", "phone",
+                                   "township", "village"}, name
