@@ -148,8 +148,7 @@ def upload_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_cli_db: Path
 def _upload(files: list[tuple[str, bytes, str]]) -> AppTest:
     """Upload on the data page as the local user, wait for the server's job (ui.upload_jobs: the load runs
     outside the script run) and run the page again, as its once-a-second progress does."""
-    import time
-
+    from tests.test_upload_jobs import wait_done
     from ui import upload_jobs
     from ui.auth import LOCAL_USER
 
@@ -158,10 +157,8 @@ def _upload(files: list[tuple[str, bytes, str]]) -> AppTest:
     submit = [b for b in at.get("form_submit_button") if "入库" in str(b.label)]
     submit[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
-    deadline = time.monotonic() + 120
-    while not all(j.done for j in upload_jobs.jobs(LOCAL_USER.username)):
-        assert time.monotonic() < deadline, "the upload job did not finish"
-        time.sleep(0.05)
+    for job in upload_jobs.jobs(LOCAL_USER.username):
+        wait_done(job, 120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
