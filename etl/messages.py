@@ -58,7 +58,20 @@ def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
         key = "read.no_header_sheets"
     if code == "other_office":
         params["what"] = t(f"office_kind.{params.get('what')}", lang)
+    if code == "missing_required" and params.get("spellings"):  # the file's headers, in the language's marks
+        params["columns"], params["spelled"] = missing_headers_text(params["headers"], params["spellings"], lang)
     return t(key, lang, file=file, **params)
+
+
+def missing_headers_text(names: list[str], spellings: list[list[str]], lang: str) -> tuple[str, str]:
+    """(the missing columns, the headers that would do) as a message writes them: Chinese list marks in
+    Chinese, commas and brackets in English ('Headers accepted: 与户主关系、与户主的关系.' mixed them)."""
+    sep = t("list.sep", lang)
+    if len(spellings) == 1:
+        return names[0], sep.join(spellings[0])
+    each = [f"{n}（{sep.join(s)}）" if lang == "zh" else f"{n} ({sep.join(s)})" for n, s in zip(names, spellings,
+                                                                                         strict=True)]
+    return sep.join(names), ("；" if lang == "zh" else "; ").join(each)
 
 
 def skipped_sheet_reason(reason: str, lang: str = "zh") -> str:

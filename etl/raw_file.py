@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from etl import headers
+from etl.messages import missing_headers_text
 from labels import t
 
 MAX_BYTES = 500 * 1024 * 1024
@@ -75,11 +76,11 @@ def missing_error(path: Path, kind: str, missing: list[str], line: int) -> ReadE
     # the headers that would do: a file heading it 与户主的关系 or 户编码 is read as well
     spelled = headers.spellings()[kind]
     each = [spelled.get(c, [labels.get(c, c)]) for c in missing]
-    spelled_text = "、".join(each[0]) if len(each) == 1 else "；".join(
-        f"{labels.get(c, c)}（{'、'.join(s)}）" for c, s in zip(missing, each, strict=True))
+    names = [labels.get(c, c) for c in missing]
+    columns, spelled_text = missing_headers_text(names, each, "zh")
     return ReadError(
-        "missing_required", path, kind=kind, kind_label=t(f"kind.{kind}"),
-        missing=missing, columns="、".join(labels.get(c, c) for c in missing), spelled=spelled_text, line=line,
+        "missing_required", path, kind=kind, kind_label=t(f"kind.{kind}"), missing=missing, columns=columns,
+        spelled=spelled_text, line=line, headers=names, spellings=each,  # per language: etl.messages
     )
 
 

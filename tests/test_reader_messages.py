@@ -271,3 +271,22 @@ def test_a_word_document_named_xlsx_is_told_what_is_accepted(tmp_path: Path) -> 
     for text in (zh, en):
         assert ".xlsx" in text and ".csv" in text and ".htm" in text, text
     assert "Word" in zh and "Word" in en, (zh, en)
+
+
+def test_the_english_refusal_lists_headers_with_english_punctuation(tmp_path: Path) -> None:
+    """'Headers accepted: 与户主关系、与户主的关系.' mixed Chinese list marks into English (a probe)."""
+    path = tmp_path / "人口.csv"
+    path.write_text("乡镇,户编号,姓名,证件号码\n甲镇,H1,张三,\n", encoding="utf-8")
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(path)
+    en = read_error_text(err.value, path.name, "en")
+    assert en == ("人口.csv: required columns are missing: 行政村, 与户主关系. Headers accepted: "
+                  "行政村 (" + ", ".join(headers_of("village")) + "); 与户主关系 (与户主关系, 与户主的关系).")
+    zh = read_error_text(err.value, path.name)
+    assert zh.startswith("人口.csv：缺少必填列：行政村、与户主关系。表头可写作：行政村（行政村、村、")
+
+
+def headers_of(column: str) -> list[str]:
+    from etl.headers import spellings
+
+    return spellings()["registry"][column]
