@@ -20,13 +20,17 @@ def file_column_label(table: str, field: str | None, lang: str = "zh",
                       headers: Mapping[str, str] | None = None) -> str:
     """A column as the file heads it: its own header when known (`headers`: canonical -> header as
     written, a file headed 身份证号 reads 身份证号), else as its kind heads it (data-spec §1: a check
-    form's 家庭人口, not the registry's 人数). The English label is the field's."""
-    if lang == "zh" and field and headers and (own := clean_header(headers.get(field))):  # without its * mark
-        return own
-    kind = kind_of_table(table)
-    if lang == "zh" and field and field in COLUMN_LABELS.get(kind, {}):
-        return COLUMN_LABELS[kind][field]
-    return column_label(field, lang)
+    form's 家庭人口, not the registry's 人数). In English the field's label, then the header the
+    file has ('Visit type (走访类型)'): the reader has the Chinese file open and looks for that column."""
+    header = None
+    if field and headers and (own := clean_header(headers.get(field))):  # without its * mark
+        header = own
+    elif field and field in COLUMN_LABELS.get(kind_of_table(table), {}):
+        header = COLUMN_LABELS[kind_of_table(table)][field]
+    if lang == "zh":
+        return header or column_label(field, lang)
+    label = column_label(field, lang)
+    return f"{label} ({header})" if header and header != label else label
 
 
 def accepted_kinds(lang: str = "zh") -> str:

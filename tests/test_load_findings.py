@@ -52,8 +52,13 @@ def test_summary_quotes_the_first_findings_in_line_order(tmp_path: Path) -> None
         "缺劳力、缺资金、交通条件落后、自身发展动力不足、因婚、因丧、其他。",
     ]
     english, _ = report.summary_lines("en")
-    assert english[-1] == ("  · 人口.csv line 4, 'Main cause' = '因懒' is not in the code list. Accepted: 因病, 因残, 因学, "
-                           "因灾, 缺土地, 缺水, 缺技术, 缺劳力, 缺资金, 交通条件落后, 自身发展动力不足, 因婚, 因丧, 其他.")
+    # the column by its English name and the header the file has: the reader looks for it in a Chinese
+    # file (it said 'Main cause' alone; a probe)
+    assert english[-1] == ("  · 人口.csv line 4, 'Main cause (主要致贫原因)' = '因懒' is not in the code list. Accepted: "
+                           "因病, 因残, 因学, 因灾, 缺土地, 缺水, 缺技术, 缺劳力, 缺资金, 交通条件落后, 自身发展动力不足, 因婚, "
+                           "因丧, 其他.")
+    assert english[3] == "  · 人口.csv line 4, 'ID number (身份证号)' = '1.50824E+17' was turned into scientific " \
+        "notation by Excel and cannot be recovered. Format the column as text and export again."
     # the same file again changes nothing and has nothing new to say
     again = load_files([path], db=tmp_path / "db" / "fupin.duckdb")
     assert again.summary_lines()[0] == ["人口.csv：与已入库的文件相同，未作更改。"]
