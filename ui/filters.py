@@ -29,14 +29,13 @@ from queries.filters import (
     restrict_to_options,
     to_query_params,
 )
-from ui.formats import md_escape
+from ui.formats import md_escape, shortened
 
 
 def _k(key: str, name: str) -> str:
     return f"{key}_{name}"
 
 
-_SHOWN_CHARS = 60  # a value longer than this is cut in the notice
 _BY_NAME = {d.name: d for d in FILTERS}
 
 
@@ -93,7 +92,7 @@ def url_notice(lang: str, key: str = "flt") -> None:
     values = t("list.sep", lang).join(
         t("filter.url_place_hidden", lang, filter=t(_BY_NAME[name].label_key, lang)) if v is None else
         t("filter.url_value", lang, filter=t(_BY_NAME[name].label_key, lang),
-          value=md_escape(v if len(v) <= _SHOWN_CHARS else v[:_SHOWN_CHARS] + "…"))
+          value=md_escape(shortened(v)))
         for name, v in dict.fromkeys(unknown))
     st.warning(t("filter.url_unknown", lang, values=values), icon=":material/link_off:")
 

@@ -92,6 +92,14 @@ def raw_row(raw: object, lang: str) -> object:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
 
+SHOWN_CHARS = 60  # a value quoted back to the user (a mistyped address, a link's filter value) is cut here
+
+
+def shortened(text: str, limit: int = SHOWN_CHARS) -> str:
+    """`text`, cut to `limit` characters with an ellipsis when longer."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def md_escape(text: str) -> str:
     """Backslash-escape every character Streamlit's Markdown gives a meaning to."""
     return _MD_SPECIAL.sub(r"\\\1", text)

@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from labels import t
-from ui.formats import md_escape
+from ui.formats import md_escape, shortened
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 # the browser tab's icon, served by Streamlit itself (a material icon name made it fetch one from
@@ -89,7 +89,6 @@ def page_title(url: object, lang: str) -> str:
 
 
 NOT_FOUND_KEY = "_nav_not_found"  # the address that had no page, until the page it led to has said so
-_SHOWN_CHARS = 60  # an address longer than this is cut in the notice
 
 
 def requested_path() -> str:
@@ -125,5 +124,5 @@ def not_found_notice(lang: str) -> None:
     path = st.session_state.pop(NOT_FOUND_KEY, None)
     if path is None:
         return
-    shown = path if len(path) <= _SHOWN_CHARS else path[:_SHOWN_CHARS] + "…"
+    shown = shortened(path)
     st.warning(t("nav.not_found", lang, path=md_escape(shown)))
