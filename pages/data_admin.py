@@ -84,6 +84,7 @@ def _summary(ctx: PageContext, job: upload_jobs.Job) -> None:
         heading = ctx.t("insp.data.failed" if outcome.lines else "insp.data.failed_all")
         st.error(heading + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))
 
+
 def main() -> None:
     ctx = current()
     header.show("insp.page.data")
@@ -99,7 +100,7 @@ def main() -> None:
         st.caption(ctx.t("insp.quality.trend_none"))
     else:
         table.show("data_history", hist, ctx.t("insp.what.history"), unfiltered=True)
-        if ctx.viewer.townships is not None:
+        if scoped:
             st.caption(ctx.t("insp.data.history_scope"))
 
     st.subheader(ctx.t("insp.data.rejected"))
@@ -115,8 +116,7 @@ def main() -> None:
 def _rejected(ctx: PageContext, hist: pd.DataFrame) -> None:
     """The rejected rows of a batch or of all, each with the sentence that says why (county-wide users)."""
     batches = [None, *hist["batch_id"].tolist()] if not hist.empty else [None]
-    shown = hist["file_name"] if "file_name" in hist.columns else [ctx.t(f"kind.{k}") for k in hist["kind"]]
-    names = {int(b): f"#{b} {f}" for b, f in zip(hist["batch_id"], shown, strict=True)}
+    names = {int(b): f"#{b} {f}" for b, f in zip(hist["batch_id"], hist["file_name"], strict=True)}
     batch = st.selectbox(ctx.t("insp.data.batch"), batches, key="data_batch",
                          format_func=lambda b: ctx.t("insp.data.all_batches") if b is None else names.get(int(b), b))
     rej = data.call(q.rejected_rows, ctx.viewer, batch_id=None if batch is None else int(batch))
