@@ -26,7 +26,7 @@ def _key(name: str) -> str:
 
 
 def _recent(key: str, now: float) -> deque[float]:
-    times = _failures.get(key, deque())
+    times = _failures.get(key) or deque(maxlen=MAX_FAILURES)
     while times and times[0] <= now - WINDOW:
         times.popleft()
     return times
@@ -48,8 +48,8 @@ def failed(name: str, now: float | None = None) -> None:
             for old in [k for k, v in _failures.items() if not v or v[-1] <= now - WINDOW] or list(_failures)[:1]:
                 del _failures[old]
         times = _recent(key, now)
-        times.append(now)
-        _failures[key] = deque(list(times)[-MAX_FAILURES:], maxlen=MAX_FAILURES)
+        times.append(now)  # the deque keeps the last MAX_FAILURES: all a lock needs
+        _failures[key] = times
 
 
 def succeeded(name: str) -> None:
