@@ -2,7 +2,7 @@
 
 The per-session delay of `ui.login` was reset by opening the page again (a new Streamlit session): a
 probe guessed on at 1.3 s a try. So after MAX_FAILURES failed logins of one user name within WINDOW
-seconds, that name is locked until WINDOW seconds after the last failure: no password is checked for it,
+seconds, that name is locked until WINDOW seconds after the first of them (attempts while locked do not count): no password is checked for it,
 the correct one included (told apart from a wrong one, a lock would confirm a guess). Kept in memory:
 each replica counts its own failures, and a restart forgets them (the login log keeps every attempt).
 Keyed by name, not by address: behind a proxy every client has the proxy's address."""
