@@ -363,7 +363,8 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
         percent = list(percent)
         for i in range(flat.shape[1]):
             column = flat.iloc[:, i]
-            if pd.api.types.is_datetime64_any_dtype(column) and (column.dropna() == column.dropna().dt.normalize()).all():
+            stamps = column.dropna() if pd.api.types.is_datetime64_any_dtype(column) else None
+            if stamps is not None and (stamps == stamps.dt.normalize()).all():
                 # a column of midnights is one of days: 2020-03-15, not 2020-03-15 00:00:00 (date_format)
                 flat.isetitem(i, pd.Series([v.date() if pd.notna(v) else None for v in column], index=flat.index,
                                            dtype=object))
