@@ -265,12 +265,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.plan": ("自查抽样（按退出评估方式抽取样本）", "Self-check sample (drawn as assessment teams draw it)"),
     "rates.plan.caption": (
         "在所选乡镇、村范围内（致贫原因、脱贫状态等其他筛选条件不影响抽样，评估抽的是地方）按规模（乡村户数，无人口基数时按建档立卡户数）成比例系统抽取行政村；每个抽中村抽取一定比例的脱贫户"
-        "（至少1户）、全部未脱贫户和边缘户（各有上限），并留出一般农户空行由调查组现场抽取。同一随机种子与设置总能抽出同一样本。"
+        "（至少1户，至多设定户数）、全部未脱贫户和边缘户（各有上限），并留出一般农户空行由调查组现场抽取。同一随机种子与设置总能抽出同一样本。"
         "下载的入户核查表可离线填写后在「数据管理」页上传。",
         "Villages of the chosen township or village (other filters, such as cause or exit status, do not apply: "
         "an assessment samples places) drawn with probability proportional to size (rural households; registry "
         "households where there is no population base), systematically; in each, a share of its exited households "
-        "(at least one), all households not exited and the edge households (each up to a cap), and blank rows for "
+        "(at least one, at most a cap), all households not exited and the edge households (each up to a cap), and blank rows for "
         "ordinary households chosen on the spot. The same seed and settings always draw the same sample. Fill in "
         "the downloaded check form offline and upload it on the Data page.",
     ),
@@ -278,6 +278,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.plan.county": ("全旗", "Whole banner"),
     "rates.plan.villages": ("抽取村数", "Villages"),
     "rates.plan.exited_share": ("脱贫户抽取比例（%）", "Share of exited households (%)"),
+    "rates.plan.exited_cap": ("脱贫户每村上限", "Exited households per village (cap)"),
     "rates.plan.not_exited_cap": ("未脱贫户每村上限", "Households not exited per village (cap)"),
     "rates.plan.edge_cap": ("边缘户每村上限", "Edge households per village (cap)"),
     "rates.plan.ordinary": ("每村一般农户（现场抽取）", "Ordinary households per village (on the spot)"),
@@ -292,9 +293,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.plan.what": ("自查入户核查表_种子{seed}", "self_check_form_seed{seed}"),
     "rates.plan.what_list": ("自查抽样名单_种子{seed}", "self_check_sample_seed{seed}"),
     "rates.plan.cover.title": ("{scope}自查入户核查表（随机种子 {seed}）", "{scope} self-check form (seed {seed})"),
-    "rates.plan.cover.settings": ("抽样设置：抽取{villages}个村；脱贫户{share}；未脱贫户每村至多{cap}户；边缘户每村至多{edge}户；"
+    "rates.plan.cover.settings": ("抽样设置：抽取{villages}个村；脱贫户{share}（每村至多{exited_cap}户）；未脱贫户每村至多{cap}户；边缘户每村至多{edge}户；"
                                   "一般农户每村{ordinary}户（现场抽取）。",
-                                  "Settings: {villages} villages; {share} of exited households; at most {cap} households "
+                                  "Settings: {villages} villages; {share} of exited households (at most {exited_cap} per "
+                                  "village); at most {cap} households "
                                   "not exited and {edge} edge households per village; {ordinary} ordinary households per "
                                   "village (on the spot)."),
     "rates.plan.cover.fill": ("填写说明：在「入户核查表」工作表中逐户填写调查日期、两不愁三保障（是/否）、核查结论、是否认可、调查人；"

@@ -217,16 +217,18 @@ def plan_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("rates.plan"))
     st.caption(ctx.t("rates.plan.caption"))
     default = qp.PlanSpec()
-    c = st.columns(6)
+    c = st.columns(7)
     spec = qp.PlanSpec(
         seed=int(c[0].number_input(ctx.t("rates.plan.seed"), 0, 2**31 - 1, default.seed, key="plan_seed")),
         villages=int(c[1].number_input(ctx.t("rates.plan.villages"), 1, 500, default.villages, key="plan_villages")),
         exited_share=float(c[2].number_input(ctx.t("rates.plan.exited_share"), 1, 100, int(default.exited_share * 100),
                                              key="plan_share")) / 100,
-        not_exited_cap=int(c[3].number_input(ctx.t("rates.plan.not_exited_cap"), 0, 200, default.not_exited_cap,
+        exited_cap=int(c[3].number_input(ctx.t("rates.plan.exited_cap"), 1, 200, default.exited_cap,
+                                         key="plan_exited_cap")),
+        not_exited_cap=int(c[4].number_input(ctx.t("rates.plan.not_exited_cap"), 0, 200, default.not_exited_cap,
                                              key="plan_cap")),
-        edge_cap=int(c[4].number_input(ctx.t("rates.plan.edge_cap"), 0, 200, default.edge_cap, key="plan_edge")),
-        ordinary=int(c[5].number_input(ctx.t("rates.plan.ordinary"), 0, 100, default.ordinary, key="plan_ordinary")),
+        edge_cap=int(c[5].number_input(ctx.t("rates.plan.edge_cap"), 0, 200, default.edge_cap, key="plan_edge")),
+        ordinary=int(c[6].number_input(ctx.t("rates.plan.ordinary"), 0, 100, default.ordinary, key="plan_ordinary")),
     )
     st.markdown(ctx.t("rates.plan.seed_note", seed=spec.seed))
     sample = data.run(qp.plan, ctx, settings=spec)
@@ -245,7 +247,7 @@ def plan_section(ctx: PageContext) -> None:
     notes = [ctx.t("rates.plan.cover.title", scope=scope, seed=spec.seed),
              # the villages drawn: a township of 5 asked for 10 gives 5 ("抽取10个村" over 5 on the sheet)
              ctx.t("rates.plan.cover.settings", villages=sample["village_draw"].nunique(),
-                   share=f"{spec.exited_share:.0%}",
+                   share=f"{spec.exited_share:.0%}", exited_cap=spec.exited_cap,
                    cap=spec.not_exited_cap, edge=spec.edge_cap, ordinary=spec.ordinary),
              ctx.t("rates.plan.cover.fill"), ctx.t("rates.plan.cover.names")]
     with_names = ctx.viewer.pii

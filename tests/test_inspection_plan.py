@@ -109,6 +109,27 @@ def test_each_group_is_in_md5_order_of_seed_and_household(con: duckdb.DuckDBPyCo
         assert list(g["draw"]) == list(range(1, len(g) + 1))
 
 
+def test_exited_households_stop_at_the_cap_in_md5_order(con: duckdb.DuckDBPyConnection) -> None:
+    """A village's 脱贫户 are its share, at most `exited_cap`: the first of all its 脱贫户 in md5(seed|户编号)
+    order (a share of a 3,000-household village's was 600 rows of one village's form)."""
+    exited = con.execute("SELECT township, village, household_id FROM hh_facts WHERE registered AND "
+                         "exit_status = '已脱贫'").df()
+    full = exited.groupby(["township", "village"]).size()
+    assert full.max() >= 2  # a village with more 脱贫户 than the cap below
+    plan = p.plan(con, Filters(), Viewer(pii=True), p.PlanSpec(seed=5, villages=5, exited_share=1.0, exited_cap=1))
+    got = plan[plan["group"] == "脱贫户"]
+    for (town, village), ids in exited.groupby(["township", "village"])["household_id"]:
+        first = sorted(ids, key=lambda h: hashlib.md5(f"5|{h}".encode()).hexdigest())[:1]  # noqa: S324
+        taken = got[(got["township"] == town) & (got["village"] == village)]
+        if len(taken):
+            assert list(taken["household_id"]) == first and list(taken["draw"]) == [1]
+    assert len(got) > 0 and got.groupby("village").size().max() == 1
+    # under the cap the share decides, as before: half of a village's 脱贫户, rounded up
+    half = p.plan(con, Filters(), V, p.PlanSpec(seed=5, villages=5, exited_share=0.5, exited_cap=200))
+    sizes = half[half["group"] == "脱贫户"].groupby(["township", "village"]).size()
+    assert all(n == -(-full[key] // 2) for key, n in sizes.items())
+
+
 def test_plan_scope_and_hostile_values(con: duckdb.DuckDBPyConnection) -> None:
     mine = p.plan(con, Filters(), Viewer(townships=("德岭山镇",)), p.PlanSpec(villages=10))
     assert set(mine["township"]) == {"德岭山镇"}
