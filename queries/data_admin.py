@@ -48,22 +48,50 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, batch_id: int 
 LEDGERS = ("interventions", "visits", "medical_claims", "rectifications")
 
 
+# Keys are compared in blocks of this many: a block holds as many keys as registry households unless a
+# key of it is outside the registry (households take their key from household_keys, each once).
+KEY_BLOCK = 8192
+
+
+def outside_keys(con: duckdb.DuckDBPyConnection, block: int = KEY_BLOCK) -> tuple[str, dict[str, object]] | None:
+    """The keys (household_keys) of no registry household, as a SELECT and its parameters; None: none.
+    Counting both tables' keys per block and joining only the blocks that differ: the anti-join of the
+    10M keys with the 10M households took ~0.5 s at L, the counts ~50 ms (outside keys are rare and
+    numbered together, keys being given in the order households are first seen)."""
+    blocks = [int(r[0]) for r in con.execute(f"""
+        WITH k AS (SELECT hk // {int(block)} AS b, count(*) AS n FROM household_keys GROUP BY b),
+             h AS (SELECT hk // {int(block)} AS b, count(*) AS n FROM households GROUP BY b)
+        SELECT k.b FROM k LEFT JOIN h USING (b) WHERE k.n <> coalesce(h.n, 0)""").fetchall()]  # noqa: S608
+    if not blocks:
+        return None
+    # the range lets the scans skip row groups; the list keeps to the blocks that differ
+    within = f"hk >= $o_lo AND hk < $o_hi AND list_contains($o_blocks, hk // {int(block)})"
+    params = {"o_lo": min(blocks) * block, "o_hi": (max(blocks) + 1) * block, "o_blocks": blocks}
+    return (f"SELECT hk FROM household_keys WHERE {within} "  # noqa: S608 - constants
+            f"AND hk NOT IN (SELECT hk FROM households WHERE {within})"), params
+
+
 def outside_registry(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     """Ledger rows whose 户编号 is in no registry file loaded: kind, household_id, rows, first_line and
     file_name (of its first row), most rows first. They are loaded (the contract keeps every row that can
     be placed by its 户编号), but no figure by place counts them, since only the registry places a
     household: a mistyped 户编号 on a claim took its money out of every total without a word (a probe
     with unseen files). A viewer limited to some townships sees none: such rows have no township."""
-    if viewer.townships is not None:
-        return pd.DataFrame(columns=["kind", "household_id", "rows", "first_line", "file_name"])
+    empty = pd.DataFrame(columns=["kind", "household_id", "rows", "first_line", "file_name"])
+    outside = None if viewer.townships is not None else outside_keys(con)
+    if outside is None:
+        return empty
+    keys, params = outside
+    # each ledger scanned for the few outside keys (L: 2.4 s as one anti-join per ledger of 63M rows)
     parts = " UNION ALL ".join(
         f"""SELECT '{kind}' AS kind, t.household_id, count(*) AS rows, min(t.source_line) AS first_line,
                    {mask_file_name("min(b.file_name)", viewer)} AS file_name
             FROM {kind} t LEFT JOIN load_batches b USING (batch_id)
-            WHERE t.household_id IS NOT NULL AND t.hk NOT IN (SELECT hk FROM households)
+            WHERE t.household_id IS NOT NULL AND t.hk IN (SELECT hk FROM outside)
             GROUP BY t.household_id"""  # noqa: S608 - table names from LEDGERS
         for kind in LEDGERS)
-    return con.execute(f"SELECT * FROM ({parts}) ORDER BY rows DESC, kind, household_id").df()  # noqa: S608
+    return con.execute(f"WITH outside AS MATERIALIZED ({keys}) SELECT * FROM ({parts}) "  # noqa: S608
+                       "ORDER BY rows DESC, kind, household_id", params).df()
 
 
 def totals(con: duckdb.DuckDBPyConnection, viewer: Viewer | None = None) -> dict[str, int]:

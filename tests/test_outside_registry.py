@@ -42,6 +42,37 @@ def test_the_rows_of_households_outside_the_registry_are_listed(db: Path) -> Non
         con.close()
 
 
+def test_the_outside_keys_counted_in_blocks_are_those_of_an_anti_join(tmp_path: Path) -> None:
+    """The keys of no registry household are found by comparing both tables' keys per block: for any
+    block size, the same keys as the plain anti-join, with registry keys between outside ones."""
+    files = {"registry.csv": FILES["registry.csv"], "claims.csv": FILES["claims.csv"],
+             "registry_b.csv": ["乡镇,行政村,户编号,姓名,证件号码,与户主关系", "呼勒斯太苏木,温更嘎查,H3,李四,,户主"],
+             "visits.csv": ["户编号,走访日期,走访类型", "H8,2020-06-21,入户走访", "H3,2020-06-22,入户走访"]}
+    db, report = conftest.load_lines(tmp_path, files)
+    assert report.exit_code == 0
+    con, _ = snapshot.connect_read(db)
+    try:
+        truth = {r[0] for r in con.execute(
+            "SELECT hk FROM household_keys WHERE hk NOT IN (SELECT hk FROM households)").fetchall()}
+        keys = sorted(r[0] for r in con.execute("SELECT hk FROM household_keys").fetchall())
+        assert len(truth) >= 2 and min(truth) < max(set(keys) - truth) < max(truth)  # registry keys between
+        for block in (1, 2, 3, 4096):
+            found = data_admin.outside_keys(con, block)
+            assert found is not None and {r[0] for r in con.execute(*found).fetchall()} == truth
+        rows = data_admin.outside_registry(con, PUBLIC)
+        assert rows[["kind", "household_id", "rows"]].values.tolist() == [["medical_claims", "H9", 2], ["visits", "H8", 1]]
+    finally:
+        con.close()
+    # every household placed: no block differs, nothing to list
+    (tmp_path / "all").mkdir()
+    db2, _ = conftest.load_lines(tmp_path / "all", {"registry.csv": FILES["registry.csv"]})
+    con, _ = snapshot.connect_read(db2)
+    try:
+        assert data_admin.outside_keys(con) is None and data_admin.outside_registry(con, PUBLIC).empty
+    finally:
+        con.close()
+
+
 def test_the_data_page_lists_them_on_request(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FUPIN_DB", str(db))
     at = conftest.open_page("data_admin")
