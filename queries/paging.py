@@ -56,7 +56,8 @@ class ListQuery:
     # keeps rows with seq <= $seq_bound (ALL_PLACES in `params`), and `bound` is the SQL of the last
     # place of the first $limit rows, found on narrow columns; a page builds only the rows up to it.
     bound: str = ""
-    # SQL of the full list's size from summary cells, NULL when they cannot tell (a count runs then).
+    # SQL of the full list's size, cheaper than counting the list: from summary cells (NULL when they
+    # cannot tell: a count runs then), or the rows counted without their masked columns and joins.
     total: str = ""
 
     def presorted(self, table_sorted: bool) -> bool:

@@ -38,7 +38,7 @@ from queries.filters import (
     masked_file_name_join,
 )
 from queries.meta import batch_columns, data_as_of
-from queries.paging import ListQuery
+from queries.paging import ALL_PLACES, ListQuery
 
 __all__ = ["CHECKS", "completeness", "defects"]
 
@@ -197,13 +197,21 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
         params["check_failed"], params["check_failed_of"] = failed
     if stored:  # the stored list, and the visit and income checks at as_of (etl.quality_checks)
         stored_where, _ = where_of("d")  # the same parameters over another alias
-        sources = [f"SELECT * EXCLUDE (hk) FROM list_defect d WHERE {stored_where}",  # noqa: S608
+        # A page builds the stored list's masked rows only up to the last place of its first rows (the
+        # list is in place order): a top-N over the whole list masked every row's value first (L, 13M
+        # defects: 68 ms against 10 ms). Its size is counted without the masked columns and the file
+        # names' join (86 ms against 37 ms).
+        sources = [f"SELECT * EXCLUDE (hk) FROM list_defect d WHERE {stored_where} AND d.seq <= $seq_bound",  # noqa: S608
                    *(f"SELECT * EXCLUDE (hk) FROM ({part})" for part in dated_defects_sql(where))]  # noqa: S608
         parts = tuple((f"SELECT {columns}, seq, src, line_order FROM ({source}) d {file_join}",  # noqa: S608
                        DEFECT_ORDER)
                       for source in sources)
         sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
-        return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER, parts=parts, hidden=_ORDER_ONLY)
+        bound = f"SELECT max(seq) FROM (SELECT d.seq FROM list_defect d WHERE {stored_where} ORDER BY d.seq LIMIT $limit)"  # noqa: S608
+        counts = " UNION ALL ".join(f"SELECT count(*) AS n FROM ({source})" for source in sources)  # noqa: S608
+        total = f"SELECT sum(n) FROM ({counts})"  # noqa: S608
+        return ListQuery(sql, {**params, "as_of": as_of, "seq_bound": ALL_PLACES}, DEFECT_ORDER, parts=parts,
+                         hidden=_ORDER_ONLY, bound=bound, total=total)
     sql = f"""
         WITH {household_checks_cte(where)}
         SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value")}) d {file_join}
