@@ -50,6 +50,9 @@ class ListQuery:
     order: str = ""
     stored_table: str | None = None
     parts: tuple[tuple[str, str], ...] = ()
+    # Per part, the same rows as that part's SQL but only its first $limit in its order, found on narrow
+    # stored columns first (a top-N over the whole part built every candidate's masked text first).
+    paged_parts: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()  # output columns that only order the list: not in a page
     rank: bool = False  # a ranked list: a page starts with `rank` (1, 2, ...), extracts use `ranked()`
     # A list stored in place order (`seq`) whose rows are costly to build (masked text, windows): `sql`
@@ -92,8 +95,11 @@ class ListQuery:
             last = _scalar(con, self.bound, {**params, "limit": int(limit)})
             params["seq_bound"] = -1 if last is None else int(last)
         if self.parts and limit is not None:
+            if self.paged_parts:
+                params["limit"] = int(limit)
+            sqls = self.paged_parts or [sql for sql, _ in self.parts]
             firsts = " UNION ALL ".join(f"(SELECT * FROM ({sql}) AS part ORDER BY {order} LIMIT {int(limit)})"  # noqa: S608
-                                        for sql, order in self.parts)
+                                        for sql, (_, order) in zip(sqls, self.parts, strict=True))
             sql = f"SELECT * FROM ({firsts}) AS lst ORDER BY {self.order} LIMIT {int(limit)}"  # noqa: S608
         else:
             table_sorted = stored_sorted(con, self.stored_table)

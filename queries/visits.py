@@ -62,16 +62,26 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
     # base_score plus a constant, so the part is in list_visit's stored order (etl.visit_rank.STORED_ORDER)
     recent = f"coalesce({reason_sql()[QUERY_TIME_REASON]}, false)"
     days = "date_diff('day', last_visit_date, $as_of) AS days_since_visit"
-    parts = []
+    parts, paged = [], []
     for has_reason in (True, False):
         bonus = int(weights[QUERY_TIME_REASON]) if has_reason else 0
-        part = f"""SELECT {columns}, base_score FROM (
+        rows = f"{where} AND {recent} = {str(has_reason).upper()}"
+
+        def part(rows: str, bonus: int = bonus, has_reason: bool = has_reason) -> str:
+            return f"""SELECT {columns}, base_score FROM (
                 SELECT *, {days}, {str(has_reason).upper()} AS r_{QUERY_TIME_REASON}, base_score + {bonus} AS score
-                FROM list_visit b WHERE {where} AND {recent} = {str(has_reason).upper()}) AS s
+                FROM list_visit b WHERE {rows}) AS s
             WHERE {positive}"""  # noqa: S608 - clauses from code constants; values are parameters
-        parts.append((part, STORED_ORDER))
+        parts.append((part(rows), STORED_ORDER))
+        # a page's rows of the part: its first $limit found on the stored columns, fetched by rowid (L,
+        # 10M households: 54 ms against 6 ms; a top-N over the part masked every candidate's name first)
+        scored = "TRUE" if include_zero else f"base_score + {bonus} > 0"  # `positive` over the stored columns
+        first = f"""SELECT b.rowid FROM list_visit b WHERE {rows} AND {scored}
+                    ORDER BY {STORED_ORDER} LIMIT $limit"""  # noqa: S608
+        paged.append(part(f"b.rowid IN ({first}) AND {rows}"))
     sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
-    return ListQuery(sql, params, ORDER, parts=tuple(parts), hidden=("seq", "base_score"), rank=True)
+    return ListQuery(sql, params, ORDER, parts=tuple(parts), paged_parts=tuple(paged), hidden=("seq", "base_score"),
+                     rank=True)
 
 
 def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,

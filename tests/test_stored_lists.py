@@ -33,6 +33,17 @@ def _full(con: duckdb.DuckDBPyConnection, query: object) -> pd.DataFrame:
     return df.drop(columns=["base_score"], errors="ignore")
 
 
+def _cells(df: pd.DataFrame) -> list[list[object]]:
+    """The values row by row, every kind of missing value as None (a page of rows without one has
+    another dtype than the whole list)."""
+    def cell(v: object) -> object:
+        if isinstance(v, (list, tuple)) or getattr(v, "ndim", 0):  # a list of reasons
+            return [cell(x) for x in v]
+        return None if pd.isna(v) else v
+
+    return [[cell(v) for v in row] for row in df.astype(object).values.tolist()]
+
+
 @pytest.mark.parametrize("viewer", [Viewer(), Viewer(pii=True)])
 def test_stored_visit_ranking_equals_computed(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> None:
     as_of = meta.data_as_of(con)
@@ -43,11 +54,20 @@ def test_stored_visit_ranking_equals_computed(con: duckdb.DuckDBPyConnection, vi
         a, b = _full(con, stored), _full(con, computed)
         assert len(a) > 50
         pd.testing.assert_frame_equal(a, b)
-        # a page merges the first rows of the list's two parts (with and without the recent-visit reason);
-        # it starts with the rank and leaves out the columns that only order the list
-        page = stored.page(con, 40)
-        assert page["rank"].tolist() == list(range(1, len(page) + 1)) and "seq" not in page
-        pd.testing.assert_frame_equal(page.drop(columns=["rank", "total"]), b.head(40).drop(columns=["seq"]))
+        # a page merges the first rows of the list's two parts (with and without the recent-visit reason,
+        # each found on its stored columns first); it starts with the rank and leaves out the columns
+        # that only order the list
+        for limit in (1, 7, 40):
+            page = stored.page(con, limit)
+            assert page["rank"].tolist() == list(range(1, len(page) + 1)) and "seq" not in page
+            assert set(page["total"]) == {len(b)}
+            assert _cells(page.drop(columns=["rank", "total"])) == _cells(b.head(limit).drop(columns=["seq"]))
+    # households without a reason too (score 0): the parts' first rows keep them
+    with_zero = visits.visit_list_query(Filters(), viewer, as_of, include_zero=True, stored_as_of=as_of)
+    full = _full(con, visits.visit_list_query(Filters(), viewer, as_of, include_zero=True))
+    assert (full["score"] == 0).any()
+    assert _cells(with_zero.page(con, len(full) - 1).drop(columns=["rank", "total"])) == _cells(
+        full.head(len(full) - 1).drop(columns=["seq"]))
 
 
 def test_visit_list_other_window_reads_the_stored_list(con: duckdb.DuckDBPyConnection) -> None:
@@ -114,12 +134,6 @@ def test_listing_seq_is_place_order(con: duckdb.DuckDBPyConnection) -> None:
         df = households.listing(con, flt, Viewer())
         keys = list(zip(df["township"], df["village"], df["household_id"], strict=True))
         assert keys == sorted(keys) and len(keys) == households.listing(con, flt, Viewer(), limit=1)["total"].iloc[0]
-
-
-def _cells(df: pd.DataFrame) -> list[list[object]]:
-    """The values row by row, every kind of missing value as None (a page of rows without one has
-    another dtype than the whole list)."""
-    return df.astype(object).where(df.notna(), None).values.tolist()
 
 
 @pytest.mark.parametrize("viewer", [Viewer(), Viewer(pii=True)])
