@@ -80,8 +80,13 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
                     ORDER BY {STORED_ORDER} LIMIT $limit"""  # noqa: S608
         paged.append(part(f"b.rowid IN ({first}) AND {rows}"))
     sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
+    # the size in one scan of the stored columns (two parts, each masking its names: 50 ms at L for a
+    # township and a cause)
+    bonus = int(weights[QUERY_TIME_REASON])
+    scored = "TRUE" if include_zero else f"base_score + CASE WHEN {recent} THEN {bonus} ELSE 0 END > 0"
+    total = f"SELECT count(*) FROM list_visit b WHERE {where} AND {scored}"  # noqa: S608
     return ListQuery(sql, params, ORDER, parts=tuple(parts), paged_parts=tuple(paged), hidden=("seq", "base_score"),
-                     rank=True)
+                     rank=True, total=total)
 
 
 def visit_list(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
