@@ -264,19 +264,18 @@ def _aggregate(village: pd.DataFrame, level: str) -> pd.DataFrame:
     its villages with a population base (NaN when none has one)."""
     keys = KEYS[level]
     sums = [*SAMPLE_COLUMNS, *REGISTRY_COLUMNS, "nonreg_people", "registered_people_b", "exited_people_b",
-            "not_exited_people_b", "registered_people_no_base"]
+            "not_exited_people_b", "registered_people_no_base", "villages", "villages_without_base"]
     rows = village.assign(villages=1, villages_without_base=(~village["has_base"]).astype(int))
     if level == "village":
-        agg = rows[[*keys, *sums, "rural_population", "rural_households", "base_year", "villages",
-                    "villages_without_base"]].copy()
+        agg = rows[[*keys, *sums, "rural_population", "rural_households", "base_year"]].copy()
     else:
-        parts = {c: rows.groupby(keys, dropna=False)[c] if keys else rows[c]
-                 for c in (*sums, "villages", "villages_without_base", "rural_population", "rural_households",
-                           "base_year")}
-        values = {c: parts[c].sum() for c in (*sums, "villages", "villages_without_base")}
-        values.update({c: parts[c].sum(min_count=1) for c in ("rural_population", "rural_households")})
-        values["base_year"] = parts["base_year"].max()
-        agg = pd.DataFrame(values).reset_index() if keys else pd.DataFrame([values])
+        # one grouping for every column (a grouping per column was most of the rates' time: 40 ms a call)
+        grouped = rows.assign(_all=0).groupby(keys or ["_all"], dropna=False, sort=True)
+        agg = grouped[sums].sum()
+        agg[["rural_population", "rural_households"]] = grouped[["rural_population", "rural_households"]].sum(
+            min_count=1)
+        agg["base_year"] = grouped["base_year"].max()
+        agg = agg.reset_index(drop=not keys)
     agg["rural_population"] = pd.to_numeric(agg["rural_population"], errors="coerce")
     return _rates_of(agg)
 
@@ -393,7 +392,8 @@ def rates(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, level
     village = _village_frame(con, flt, viewer, date_from, date_to, base_year)
     if village.empty:
         return pd.DataFrame()
-    frames = {lv: _aggregate(village, lv) for lv in LEVELS}
+    # this level and those it borrows a rate from: the county and the townships (`_parents`)
+    frames = {lv: _aggregate(village, lv) for lv in {level, "all", "township"}}
     rows = _borrow(frames[level], _parents(con, flt, viewer, level, village, frames, (date_from, date_to)))
     rows = _incidence(rows, area_only(flt))
     rows = _verdicts(rows, lines)
