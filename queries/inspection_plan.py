@@ -6,9 +6,10 @@
    a point every I = total / n. A village at least as large as I is taken for certain and the rest
    drawn again without it. Each village's inclusion probability is n × size / total (at most 1).
 2. In each village drawn: a share of its 脱贫户 (at least one, at most a cap), all its 未脱贫户 up to a cap, its
-   monitored non-registered households (边缘户) up to a cap, each group in the order of
-   md5(seed|户编号); and a number of blank rows for 一般农户, chosen on the spot (the registry does not
-   know them; the population base says how many there are).
+   monitored non-registered households (边缘户) up to a cap, each group in the seeded draw order of the
+   visits page's inspection sample ((a × h + b) mod (2³¹ − 1), h from md5(户编号), a and b from
+   md5(seed): `etl.derive_cells.draw_key_sql`); and a number of blank rows for 一般农户, chosen on the
+   spot (the registry does not know them; the population base says how many there are).
 The same filter, settings and seed give the same sample on any machine. Only place filters (and the
 viewer's townships) apply: a sample is of places. Personal data masked unless the viewer may see it.
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from etl.derive_cells import draw_key_sql, seed_draw
 from queries.filters import (
     Filters,
     Viewer,
@@ -120,11 +122,13 @@ def plan(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, settings:
     where, params = household_where(Filters(), viewer, "f")
     # the villages in draw order: a household's village_draw is its village's place in this list
     params["places"] = [f"{t}\x1f{v}" for t, v in zip(villages["township"], villages["village"], strict=True)]
-    # Each group's households in md5(seed|户编号) order, cut to what the spec takes, in SQL: hashing and
-    # sorting every household of ten villages in Python took 4–6 s at 10M households (730k rows). Each
-    # group keeps only its first `most` by md5 (min_by's top-n, no sort of the group: a window sorting
-    # all 730k took 225 ms, the top-n 80 ms); the shown columns only for the households taken.
-    params.update(seed=str(spec.seed), share=float(spec.exited_share), exited=int(spec.exited_cap),
+    # Each group's households in the seeded draw order, cut to what the spec takes, in SQL. The order is
+    # the visits page's sample's (one draw rule): a stored per-household hash under the seed's
+    # permutation, no md5 per household per request (md5(seed|户编号) of ten villages took ~90 ms per
+    # million households at L). Each group keeps only its first `most` (min_by's top-n, no sort of the
+    # group); the shown columns only for the households taken.
+    a, b = seed_draw(spec.seed)
+    params.update(a=a, b=b, share=float(spec.exited_share), exited=int(spec.exited_cap),
                   not_exited=int(spec.not_exited_cap), edge=int(spec.edge_cap),
                   most=max(1, spec.exited_cap, spec.not_exited_cap, spec.edge_cap))
     hh = fetch(con, f"""
@@ -134,7 +138,7 @@ def plan(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, settings:
         ), g AS (
             SELECT f.hk, f.area,
                    CASE WHEN NOT f.registered THEN 3 WHEN f.exit_status = '已脱贫' THEN 1 ELSE 2 END AS g,
-                   md5($seed || '|' || f.household_id) AS rank_key
+                   {draw_key_sql('f')} AS rank_key
             FROM hh_facts f WHERE {where} AND f.area IN (SELECT area FROM pl) AND (f.registered OR f.monitored)
         ), firsts AS (
             SELECT area, g, count(*) AS size, min_by(hk, rank_key, $most) AS hks FROM g GROUP BY area, g

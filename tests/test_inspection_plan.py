@@ -5,7 +5,6 @@ a dependency); its drop-down lists are read from the sheet's XML."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
 from datetime import datetime
@@ -18,6 +17,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from etl import snapshot
+from etl.derive_cells import DRAW_PRIME, seed_draw
 from etl.load import load_files
 from queries import inspection_plan as p
 from queries import inspection_rates as q
@@ -97,20 +97,32 @@ def test_plan_groups_and_reproducibility(con: duckdb.DuckDBPyConnection) -> None
     assert set(other["village"]) <= set(f["village"])
 
 
-def test_each_group_is_in_md5_order_of_seed_and_household(con: duckdb.DuckDBPyConnection) -> None:
-    """The documented draw order, md5(seed|户编号), drawn in SQL: the same as computed here by hand, so a
-    sample printed by an earlier version (which hashed in Python) or another tool is the same."""
+def draw_order(con: duckdb.DuckDBPyConnection, seed: int) -> dict[str, tuple[int, int]]:
+    """Each household's place in the seeded draw, worked out here: (a × draw_hash + b) mod (2^31 − 1),
+    a and b from md5(seed), then place order (seq)."""
+    a, b = seed_draw(seed)
+    return {h: ((d * a + b) % DRAW_PRIME, q) for h, d, q in
+            con.execute("SELECT household_id, draw_hash, seq FROM hh_facts").fetchall()}
+
+
+def test_each_group_is_in_the_seeded_draw_order(con: duckdb.DuckDBPyConnection) -> None:
+    """The documented draw order, the visits page's sample's: the same as computed here by hand."""
     spec = p.PlanSpec(seed=2021, villages=5, exited_share=1.0, not_exited_cap=99, edge_cap=99)
     plan = p.plan(con, Filters(), Viewer(pii=True), spec).dropna(subset=["household_id"])
+    order = draw_order(con, 2021)
     assert len(plan) > 10
     for _, g in plan.groupby(["village", "group"]):
         ids = list(g.sort_values("draw")["household_id"])
-        assert ids == sorted(ids, key=lambda h: hashlib.md5(f"2021|{h}".encode()).hexdigest())  # noqa: S324
+        assert ids == sorted(ids, key=order.__getitem__)
         assert list(g["draw"]) == list(range(1, len(g) + 1))
+    # another seed, another order (the five villages are all there are: the same households)
+    other = p.plan(con, Filters(), Viewer(pii=True), p.PlanSpec(**{**spec.__dict__, "seed": 7}))
+    assert list(other["household_id"].dropna()) != list(plan["household_id"])
+    assert set(other["household_id"].dropna()) == set(plan["household_id"])
 
 
-def test_exited_households_stop_at_the_cap_in_md5_order(con: duckdb.DuckDBPyConnection) -> None:
-    """A village's 脱贫户 are its share, at most `exited_cap`: the first of all its 脱贫户 in md5(seed|户编号)
+def test_exited_households_stop_at_the_cap_in_draw_order(con: duckdb.DuckDBPyConnection) -> None:
+    """A village's 脱贫户 are its share, at most `exited_cap`: the first of all its 脱贫户 in the seeded draw
     order (a share of a 3,000-household village's was 600 rows of one village's form)."""
     exited = con.execute("SELECT township, village, household_id FROM hh_facts WHERE registered AND "
                          "exit_status = '已脱贫'").df()
@@ -118,8 +130,9 @@ def test_exited_households_stop_at_the_cap_in_md5_order(con: duckdb.DuckDBPyConn
     assert full.max() >= 2  # a village with more 脱贫户 than the cap below
     plan = p.plan(con, Filters(), Viewer(pii=True), p.PlanSpec(seed=5, villages=5, exited_share=1.0, exited_cap=1))
     got = plan[plan["group"] == "脱贫户"]
+    order = draw_order(con, 5)
     for (town, village), ids in exited.groupby(["township", "village"])["household_id"]:
-        first = sorted(ids, key=lambda h: hashlib.md5(f"5|{h}".encode()).hexdigest())[:1]  # noqa: S324
+        first = sorted(ids, key=order.__getitem__)[:1]
         taken = got[(got["township"] == town) & (got["village"] == village)]
         if len(taken):
             assert list(taken["household_id"]) == first and list(taken["draw"]) == [1]
