@@ -217,18 +217,20 @@ def plan_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("rates.plan"))
     st.caption(ctx.t("rates.plan.caption"))
     default = qp.PlanSpec()
-    c = st.columns(7)
+    # two rows: the draw (seed, villages, blank rows), then what each village gives (seven inputs in one
+    # row wrapped their labels over two lines)
+    c = [*st.columns(4), *st.columns(4)]
     spec = qp.PlanSpec(
         seed=int(c[0].number_input(ctx.t("rates.plan.seed"), 0, 2**31 - 1, default.seed, key="plan_seed")),
         villages=int(c[1].number_input(ctx.t("rates.plan.villages"), 1, 500, default.villages, key="plan_villages")),
-        exited_share=float(c[2].number_input(ctx.t("rates.plan.exited_share"), 1, 100, int(default.exited_share * 100),
+        ordinary=int(c[2].number_input(ctx.t("rates.plan.ordinary"), 0, 100, default.ordinary, key="plan_ordinary")),
+        exited_share=float(c[4].number_input(ctx.t("rates.plan.exited_share"), 1, 100, int(default.exited_share * 100),
                                              key="plan_share")) / 100,
-        exited_cap=int(c[3].number_input(ctx.t("rates.plan.exited_cap"), 1, 200, default.exited_cap,
+        exited_cap=int(c[5].number_input(ctx.t("rates.plan.exited_cap"), 1, 200, default.exited_cap,
                                          key="plan_exited_cap")),
-        not_exited_cap=int(c[4].number_input(ctx.t("rates.plan.not_exited_cap"), 0, 200, default.not_exited_cap,
+        not_exited_cap=int(c[6].number_input(ctx.t("rates.plan.not_exited_cap"), 0, 200, default.not_exited_cap,
                                              key="plan_cap")),
-        edge_cap=int(c[5].number_input(ctx.t("rates.plan.edge_cap"), 0, 200, default.edge_cap, key="plan_edge")),
-        ordinary=int(c[6].number_input(ctx.t("rates.plan.ordinary"), 0, 100, default.ordinary, key="plan_ordinary")),
+        edge_cap=int(c[7].number_input(ctx.t("rates.plan.edge_cap"), 0, 200, default.edge_cap, key="plan_edge")),
     )
     st.markdown(ctx.t("rates.plan.seed_note", seed=spec.seed))
     sample = data.run(qp.plan, ctx, settings=spec)
