@@ -79,11 +79,13 @@ class FileResult:
     headers: dict[str, str] = field(default_factory=dict)  # canonical -> the file's own header
     # ledger rows written whose 户编号 no registry file has brought (yet): counted by no figure of a place
     outside_registry: int = 0
+    # a population base: the checks' "no population base" issues it resolved (listed by an earlier file)
+    resolved_issues: int = 0
 
     def add_up(self) -> None:
         """A workbook of several sheets: the file's figures are its sheets' sums."""
         self.kind = self.sheets[0].kind
-        for name in ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "issues"):
+        for name in ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "issues", "resolved_issues"):
             setattr(self, name, sum(getattr(s, name) for s in self.sheets))
         self.ignored_columns = list(dict.fromkeys(c for s in self.sheets for c in s.ignored_columns))
         self.unchanged = all(s.unchanged for s in self.sheets)
@@ -97,7 +99,7 @@ class FileResult:
             "rows_skipped": self.rows_skipped, "issues": self.issues,
             "ignored_columns": self.ignored_columns, "unchanged": self.unchanged,
             "superseded_by": self.superseded_by, "no_rows": self.no_rows, "error": self.error, "sheet": self.sheet,
-            "outside_registry": self.outside_registry,
+            "outside_registry": self.outside_registry, "resolved_issues": self.resolved_issues,
         }
         if self.sheets:
             out["sheets"] = [{k: v for k, v in s.to_json().items() if k not in ("path", "error")}
@@ -185,6 +187,8 @@ def _summary(f: FileResult, name: str, lang: str) -> list[str]:
         lines.append(t("cli.ignored", lang, columns=t("list.sep", lang).join(f.ignored_columns)))
     if f.outside_registry:
         lines.append(t("cli.outside_registry", lang, rows=f.outside_registry))
+    if f.resolved_issues:
+        lines.append(t("cli.resolved_issues", lang, n=f.resolved_issues))
     return lines + finding_lines(f.findings, f.rows_rejected + f.issues, name, f.headers, lang)
 
 
@@ -526,6 +530,7 @@ def _load_raw(
         loaded, flags = _load_ledger(con, raw.kind, batch_id, name, checks, touched, present)
     issues = scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ?", [batch_id])
     res.rows_loaded, res.rows_rejected, res.issues = loaded, rejected, issues
+    res.resolved_issues = int(flags.get("resolved", 0))  # type: ignore[call-overload]
     res.headers, res.findings = dict(raw.columns), _findings(con, raw.kind, batch_id) if rejected or issues else []
     con.execute(
         "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -380,9 +380,11 @@ def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks:
                       WHERE (coalesce(h.township, c.township), coalesce(h.village, c.village)) IN (
                           SELECT (township, village) FROM pk WHERE rural_population IS NOT NULL))"""
     nohk |= _touch_issues(con, touched, resolved, [])
+    # counted for the summary: a checks file loaded just before in the same command listed them
+    n_resolved = int(con.execute(f"SELECT count(*) FROM data_issues WHERE {resolved}").fetchone()[0])  # noqa: S608
     con.execute(f"DELETE FROM data_issues WHERE {resolved}")  # noqa: S608 - constants only
     insert_issues(con, "population_base", issue_selects("pk", checks, "population_base", "record_key"), batch_id, name)
     nohk |= _touch_issues(con, touched, "batch_id = ?", [batch_id])
     nohk |= _apply_base_issues(con, touched, "SELECT township, village FROM pk", name)
     con.execute("DROP TABLE pk")
-    return n_rows, {"tables": {"population_base"}, "base": {"data_issues"}, "nohk": nohk}
+    return n_rows, {"tables": {"population_base"}, "base": {"data_issues"}, "nohk": nohk, "resolved": n_resolved}

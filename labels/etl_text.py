@@ -309,6 +309,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.outside_registry": ("  其中{rows}行的户编号不在已导入的贫困人口信息中，不计入按乡镇、村的统计（“数据管理”页可列出）。",
                              "  {rows} of its rows name a household number that no registry file has brought; no "
                              "figure by township or village counts them (data management lists them)."),
+    "cli.resolved_issues": ("  入户核查表中{n}条“没有人口基数”的问题已随本表解决，不再计入问题。",
+                            "  {n} 'no population base' issues of household checks are resolved by this file and no "
+                            "longer counted."),
     "cli.ignored": ("  未使用的列：{columns}", "  columns not used: {columns}"),
     "cli.skipped_sheets": ("  未导入的工作表：{sheets}", "  sheets not loaded: {sheets}"),
     "cli.finding": ("  · {text}", "  · {text}"),
