@@ -332,6 +332,8 @@ LABELS: dict[str, tuple[str, str]] = {
                              "{ind} is {value} ({sample}), below the veto line of {line}: fail."),
     "rates.brief.sample": ("{num} / {den}", "{num} of {den}"),
     "rates.brief.worst": ("最差的村：{village}（{value}）。", " Worst village: {village} ({value})."),
+    "rates.brief.worst_small": ("最差的村：{village}（{value}，样本不足，仅供参考）。",
+                                " Worst village: {village} ({value}, small sample: indicative only)."),
     "rates.brief.small": ("样本不足{min}，仅供参考。", " Fewer than {min} in the sample: indicative only."),
     "rates.brief.period": ("依据{start}至{end}期间的入户核查（{households}户，调查于{first}至{last}）。",
                            "From the household checks of the period {start} to {end} ({households} households, "

@@ -342,9 +342,14 @@ def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
     veto = briefing_html.veto_section(con, Filters(), V, "zh")
     fails = [f for f in veto.findings if "不达标" in f]
     assert len(fails) == 4
-    assert fails[1] == "脱贫人口错退率为9.1%（1 / 11），高于2.0%的否决线，不达标。最差的村：联丰奋斗村（33.3%）。样本不足30，仅供参考。"
+    # each "indicative only" beside what it is said of: the county's figure, then its worst village's
+    assert fails[1] == ("脱贫人口错退率为9.1%（1 / 11），高于2.0%的否决线，不达标。样本不足30，仅供参考。"
+                        "最差的村：联丰奋斗村（33.3%，样本不足，仅供参考）。")
     assert list(veto.figures["verdict"]) == ["不达标"] * 4
     assert veto.villages.iloc[0]["village"] == "联丰奋斗村"
+    assert veto.villages.iloc[0]["small_sample"] == "综合贫困发生率、脱贫人口错退率、贫困人口漏评率、群众认可度"
+    # the incidence leaves out a village without a population base, and says so (as the page does)
+    assert "1个村没有人口基数（乡村人口），其3名建档立卡人口未计入综合贫困发生率。请导入人口基数表。" in veto.findings
     dls = briefing_html.veto_section(con, Filters(townships=("德岭山镇",)), V, "zh")
     # within every line, but on samples under 30: never a plain "四项指标均达到否决线要求" (it was)
     assert dls.findings[:4] == [
@@ -362,6 +367,29 @@ def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
     assert nothing.findings == ["No household checks yet: the veto indicators cannot be computed."]
     html = briefing_html.build(con, Filters(), V, lang="zh", as_of=date(2020, 6, 30), data_as_of=date(2020, 6, 30))
     assert "<h2>三率一度</h2>" in html and "群众认可度为72.7%（8 / 11）" in html
+
+
+def test_the_briefings_worst_village_has_a_full_sample_when_one_fails(tmp_path: Path) -> None:
+    """The worst village named is the worst of those whose sample is full: 胜利村's 100% 漏评率 from one
+    2-person household is not named beside 兴丰村's 3 of 32 people (a probe: 99.7% from 5 people)."""
+    from ui import briefing_html
+
+    path = build_fixture_db(tmp_path / "data" / "fupin.duckdb")
+    rows = [f"2020-06-23,德岭山镇,兴丰村,,农户{i},,一般农户,4,9000,是,是,是,是,是,是,{'漏评' if i < 1 else '正常'},认可,丙,"
+            for i in range(8)]
+    rows.append("2020-06-23,德岭山镇,胜利村,,孙七,,一般农户,2,2000,是,是,是,是,否,是,漏评,认可,丙,")
+    (tmp_path / "checks.csv").write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    (tmp_path / "base.csv").write_text("\n".join(BASE) + "\n", encoding="utf-8")
+    assert load_files([tmp_path / "base.csv", tmp_path / "checks.csv"], db=path).exit_code == 0
+    c, _ = snapshot.connect_read(path)
+    try:
+        veto = briefing_html.veto_section(c, Filters(townships=("德岭山镇",)), V, "zh")
+    finally:
+        c.close()
+    missed = next(f for f in veto.findings if f.startswith("贫困人口漏评率"))
+    assert missed.endswith("最差的村：兴丰村（12.5%）。"), missed
+    small = veto.villages.set_index("village")["small_sample"]
+    assert "贫困人口漏评率" in small["胜利村"] and "贫困人口漏评率" not in small["兴丰村"]
 
 
 def test_an_outside_household_checked_with_and_without_its_id_is_one_household(tmp_path: Path) -> None:

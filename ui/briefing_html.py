@@ -199,14 +199,19 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
             continue
         ind = f["indicator"]
         worst = by_village[by_village["failed"].map(lambda x, ind=ind: ind in x)]
+        # the worst village of those with a full sample; a village's figure from a few people (100% of one
+        # surveyed person) is named only when no other fails, and marked (a probe: 99.7% from 5 people)
+        small = worst[f"{ind}_small"].astype(bool)
+        worst = worst[~small] if (~small).any() else worst
         worst = worst.sort_values(f"{ind}_rate", ascending=ind == "approval")
         worst = worst[worst[f"{ind}_rate"] == worst[f"{ind}_rate"].iloc[0]] if len(worst) else worst  # ties
-        where = "" if worst.empty else t("rates.brief.worst", lang, village=some(worst["village"], lang),
+        where = "" if worst.empty else t("rates.brief.worst_small" if small.all() else "rates.brief.worst", lang,
+                                         village=some(worst["village"], lang),
                                          value=_pct(worst.iloc[0][f"{ind}_rate"]))
         sample = t("rates.brief.sample", lang, num=f"{f['numerator']:,.0f}", den=f"{f['denominator']:,.0f}")
         findings.append(t(f"rates.brief.fails.{'ge' if ind == 'approval' else 'le'}", lang,
                           ind=t(f"rates.ind.{ind}", lang), value=_pct(f["value"]), line=_pct(f["line"]),
-                          sample=sample) + where + (t("rates.brief.small", lang, min=MIN_SAMPLE) if f["small"] else ""))
+                          sample=sample) + (t("rates.brief.small", lang, min=MIN_SAMPLE) if f["small"] else "") + where)
     # "四项指标均达到否决线要求" only when all four have a figure within its line on a full sample; a
     # figure without a sample was counted as passing, and two of four 无数据 read as all passed
     unknown = [t(f"rates.ind.{i}", lang) for i, p in zip(figs["indicator"], figs["passes"], strict=True) if p is None]
@@ -218,6 +223,9 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
         findings.append(t("rates.brief.all_pass", lang))
     elif plain and findings:
         findings.append(t("rates.brief.others_pass", lang))
+    if int(row["villages_without_base"]) and qrates.area_only(flt):  # left out of the incidence, as the page says
+        findings.append(t("rates.no_base", lang, villages=int(row["villages_without_base"]),
+                          people=f"{int(row['registered_people_no_base']):,}"))
     if period:  # the period chosen, and the days the checks of it were made
         dates = qrates.check_period(con, flt, viewer, *period).iloc[0]
         findings.append(t("rates.brief.period", lang, start=period[0].isoformat(), end=period[1].isoformat(),
@@ -239,6 +247,10 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
         "township": failing["township"], "village": failing["village"],
         **{f"{i}_rate": [_pct(v) for v in failing[f"{i}_rate"]] for i in INDICATORS},
         "failed": [joined((t(f"rates.ind.{i}", lang) for i in f), lang) for f in failing["failed"]],
+        # the figures of the row that rest on fewer than MIN_SAMPLE (the page's column)
+        "small_sample": [joined((t(f"rates.ind.{i}", lang) for i in INDICATORS
+                                 if r[f"{i}_small"] and not pd.isna(r[f"{i}_rate"])), lang)
+                         for _, r in failing.iterrows()],
     })
     return Veto(findings, table, worst_villages)
 
