@@ -22,13 +22,35 @@ from labels import (
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
+# The kind of county the dashboard serves: 旗 (a banner, as the demo's 乌拉特中旗), 县, 区 or 市. The
+# labels are written for a banner ("全旗", "旗级领导", "the whole banner"); a county of another kind reads
+# its own word (a probe: a 县's briefing was titled 全旗…, its downloads named …_全旗_…).
+COUNTY_KIND_ENV = "FUPIN_COUNTY_KIND"
+COUNTY_KINDS = {"旗": "banner", "县": "county", "区": "district", "市": "city"}
+
+
+def county_kind() -> str:
+    kind = os.environ.get(COUNTY_KIND_ENV, "旗").strip()
+    return kind if kind in COUNTY_KINDS else "旗"
+
+
+def for_county(entry: tuple[str, str], kind: str) -> tuple[str, str]:
+    """A label as a county of `kind` reads it (unchanged for 旗)."""
+    if kind == "旗":
+        return entry
+    zh, en = entry
+    return (zh.replace("全旗", f"全{kind}").replace("旗级", f"{kind}级"),
+            en.replace("whole banner", f"whole {COUNTY_KINDS[kind]}").replace("Whole banner",
+                                                                               f"Whole {COUNTY_KINDS[kind]}"))
+
+
 LABELS: dict[str, tuple[str, str]] = {}
 for _part in (etl_text.LABELS, ui_core.LABELS, ui_inspection.LABELS, inspection_rates.LABELS,
               operations.LABELS, ui_figures.LABELS, by_place.LABELS):
     _clash = LABELS.keys() & _part.keys()
     if _clash:
         raise ValueError(f"label keys defined twice: {sorted(_clash)}")
-    LABELS.update(_part)
+    LABELS.update({key: for_county(entry, county_kind()) for key, entry in _part.items()})
 
 
 # Set to 1 (the tests do, tests/conftest.py) and a missing label raises MissingLabel instead of showing

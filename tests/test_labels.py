@@ -105,3 +105,31 @@ def test_english_labels_have_no_chinese_outside_the_allow_list() -> None:
                 leaks.append(f"{key}: {term}  ({text[:80]}…)")
     assert not leaks, "Chinese in English labels:\n" + "\n".join(leaks)
     assert used == CJK_ALLOWED.keys(), f"allowed but no longer used: {CJK_ALLOWED.keys() - used}"
+
+
+def _labels_of_kind(kind: str | None) -> dict[str, tuple[str, str]]:
+    """The label table as a server started with FUPIN_COUNTY_KIND=kind builds it (read at import)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != labels.COUNTY_KIND_ENV}
+    if kind is not None:
+        env[labels.COUNTY_KIND_ENV] = kind
+    out = subprocess.run([sys.executable, "-c", "import json, labels; print(json.dumps(labels.LABELS))"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    return {k: tuple(v) for k, v in json.loads(out).items()}
+
+
+def test_a_county_of_another_kind_reads_its_own_word() -> None:
+    """A 县 reads 全县 and 县级领导 where a banner reads 全旗 and 旗级领导 (a probe: a 县's briefing was titled
+    全旗…, its downloads named …_全旗_…); nothing else changes, and an unknown kind keeps the banner's."""
+    banner, county = _labels_of_kind(None), _labels_of_kind("县")
+    assert county["insp.brief.banner"] == ("全县", "Whole county")
+    assert county["slug.county"][0] == "全县" and county["auth.role.leader"][0] == "县级领导"
+    assert county["common.back_to_county"] == ("返回全县", "Back to the whole county")
+    changed = {k for k in banner if banner[k] != county[k]}
+    assert changed == {k for k, (zh, en) in banner.items() if "全旗" in zh or "旗级" in zh or "hole banner" in en}
+    assert county["cli.demo_written"] == banner["cli.demo_written"]  # 示范旗县: the demo is a banner
+    assert _labels_of_kind("州") == banner and _labels_of_kind("旗") == banner
