@@ -62,29 +62,30 @@ def visit_list_query(flt: Filters, viewer: Viewer, as_of: date, no_visit_days: i
     # base_score plus a constant, so the part is in list_visit's stored order (etl.visit_rank.STORED_ORDER)
     recent = f"coalesce({reason_sql()[QUERY_TIME_REASON]}, false)"
     days = "date_diff('day', last_visit_date, $as_of) AS days_since_visit"
+    bonus = int(weights[QUERY_TIME_REASON])
+
+    def scored(extra: str) -> str:  # `positive` over the stored columns, the reason's weight given
+        return "TRUE" if include_zero else f"base_score + {extra} > 0"
+
+    def part(rows: str, has_reason: bool) -> str:
+        flag = str(has_reason).upper()
+        return f"""SELECT {columns}, base_score FROM (
+                SELECT *, {days}, {flag} AS r_{QUERY_TIME_REASON}, base_score + {bonus if has_reason else 0} AS score
+                FROM list_visit b WHERE {rows} AND {recent} = {flag}) AS s
+            WHERE {positive}"""  # noqa: S608 - clauses from code constants; values are parameters
+
     parts, paged = [], []
     for has_reason in (True, False):
-        bonus = int(weights[QUERY_TIME_REASON]) if has_reason else 0
-        rows = f"{where} AND {recent} = {str(has_reason).upper()}"
-
-        def part(rows: str, bonus: int = bonus, has_reason: bool = has_reason) -> str:
-            return f"""SELECT {columns}, base_score FROM (
-                SELECT *, {days}, {str(has_reason).upper()} AS r_{QUERY_TIME_REASON}, base_score + {bonus} AS score
-                FROM list_visit b WHERE {rows}) AS s
-            WHERE {positive}"""  # noqa: S608 - clauses from code constants; values are parameters
-        parts.append((part(rows), STORED_ORDER))
+        parts.append((part(where, has_reason), STORED_ORDER))
         # a page's rows of the part: its first $limit found on the stored columns, fetched by rowid (L,
         # 10M households: 54 ms against 6 ms; a top-N over the part masked every candidate's name first)
-        scored = "TRUE" if include_zero else f"base_score + {bonus} > 0"  # `positive` over the stored columns
-        first = f"""SELECT b.rowid FROM list_visit b WHERE {rows} AND {scored}
-                    ORDER BY {STORED_ORDER} LIMIT $limit"""  # noqa: S608
-        paged.append(part(f"b.rowid IN ({first}) AND {rows}"))
-    sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
+        first = f"""SELECT b.rowid FROM list_visit b WHERE {where} AND {recent} = {str(has_reason).upper()}
+                    AND {scored(str(bonus if has_reason else 0))} ORDER BY {STORED_ORDER} LIMIT $limit"""  # noqa: S608
+        paged.append(part(f"b.rowid IN ({first}) AND {where}", has_reason))
+    sql = " UNION ALL ".join(f"({select})" for select, _ in parts)
     # the size in one scan of the stored columns (two parts, each masking its names: 50 ms at L for a
     # township and a cause)
-    bonus = int(weights[QUERY_TIME_REASON])
-    scored = "TRUE" if include_zero else f"base_score + CASE WHEN {recent} THEN {bonus} ELSE 0 END > 0"
-    total = f"SELECT count(*) FROM list_visit b WHERE {where} AND {scored}"  # noqa: S608
+    total = f"SELECT count(*) FROM list_visit b WHERE {where} AND {scored(f'CASE WHEN {recent} THEN {bonus} ELSE 0 END')}"  # noqa: S608
     return ListQuery(sql, params, ORDER, parts=tuple(parts), paged_parts=tuple(paged), hidden=("seq", "base_score"),
                      rank=True, total=total)
 
