@@ -58,6 +58,7 @@ ENV_VARS: dict[str, str] = {
     "FUPIN_BUSY_WAIT": "导入等待查看者关闭旧快照的秒数（默认 10，超时则改为复制）",
     "FUPIN_UPLOAD_MB": "网页上传单个文件的大小上限（MB，默认 100；命令行无上限）",
     "FUPIN_TZ": "“今天”所在的时区（IANA 名称，默认 `Asia/Shanghai`）：判断未来日期、出生日期与数据截至日，与服务器时钟的时区无关",
+    "FUPIN_COUNTY_KIND": "旗县类别：`旗`（默认）、`县`、`区` 或 `市`；界面、简报和文件名中的“全旗”“旗级”随之改为“全县”“县级”等",
     "FUPIN_USERS": "用户文件路径（默认 `config/users.yaml`；没有此文件时不需登录）",
     "FUPIN_EXTRACT_LOG": "下载记录文件路径（默认数据库旁的 `extract_log.jsonl`）",
     "FUPIN_LOGIN_LOG": "登录记录文件路径（默认数据库旁的 `login_log.jsonl`）",
