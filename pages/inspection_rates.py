@@ -162,18 +162,18 @@ def rate_charts(ctx: PageContext, df: pd.DataFrame, level: str, lines: Lines) ->
                 charts.show(fig, f"rates_chart_{ind}", figure="rates.by_place")
 
 
-def places_section(ctx: PageContext, cfg: Settings) -> None:
+def places_section(ctx: PageContext, cfg: Settings, by_level: dict[str, pd.DataFrame]) -> None:
     """The figures per township and per village; the charts by township, or by village when the view is
     one township (its one bar per chart would say no more than the tiles)."""
     level = area_level(ctx.flt, ctx.viewer)
-    towns = data.run(q.rates, ctx, level="township", **cfg.query())
+    towns = by_level["township"]
     st.subheader(ctx.t("rates.by_township"))
     if level == "township":
         rate_charts(ctx, towns, level, cfg.lines)
     table.show("rates_townships", place_view(ctx, towns, ["township"]), ctx.t("rates.what.townships"))
     st.caption(ctx.t("rates.borrowed"))
     st.subheader(ctx.t("rates.by_village"))
-    villages = data.run(q.rates, ctx, level="village", **cfg.query())
+    villages = by_level["village"]
     if level == "village" and not villages.empty:
         rate_charts(ctx, villages, level, cfg.lines)
     table.show("rates_villages", place_view(ctx, villages, ["township", "village"]), ctx.t("rates.what.villages"))
@@ -267,11 +267,12 @@ def main() -> None:
     cfg = settings(ctx)
     with st.expander(ctx.t("insp.rules")):
         st.markdown(ctx.t("rates.rules", min=MIN_SAMPLE, **{i: f"{getattr(cfg.lines, i):.0%}" for i in INDICATORS}))
-    figures = data.run(q.figures, ctx, **cfg.query())
-    if figures.empty:
+    by_level = data.run(q.rates_by_level, ctx, **cfg.query())  # every level from one reading of the data
+    if by_level["all"].empty:
         empty.show()
         return
-    overall = data.run(q.rates, ctx, level="all", **cfg.query()).iloc[0]
+    overall = by_level["all"].iloc[0]
+    figures = q.figures_of(overall, cfg.lines)
     if not q.area_only(ctx.flt):
         st.info(ctx.t("rates.household_filter"), icon=":material/filter_alt:")
     if overall["checked_households"] == 0:
@@ -281,7 +282,7 @@ def main() -> None:
         st.caption(ctx.t("rates.no_base", villages=int(overall["villages_without_base"]),
                          people=f"{int(overall['registered_people_no_base']):,}"))
     table.show("rates_figures", figures_view(ctx, figures), ctx.t("rates.what.figures"))
-    places_section(ctx, cfg)
+    places_section(ctx, cfg, by_level)
     cases_section(ctx, cfg)
     signals_section(ctx)
     plan_section(ctx)

@@ -387,22 +387,34 @@ def rates(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, level
     figure), the sample sums (numerators and denominators, see PARTS), `checked_households`,
     the registry and population parts of the incidence, `incidence_rates_from`, `villages`,
     `villages_without_base`, `registered_people_no_base`, `failed` (indicators), `fails`."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}")
+    return rates_by_level(con, flt, viewer, levels=(level,), date_from=date_from, date_to=date_to,
+                          base_year=base_year, lines=lines)[level]
+
+
+def rates_by_level(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *,
+                   levels: tuple[str, ...] = LEVELS, date_from: date | None = None, date_to: date | None = None,
+                   base_year: int | None = None, lines: Lines = DEFAULT_LINES) -> dict[str, pd.DataFrame]:
+    """`rates` of each of `levels`, from one reading of the checks, registry and population base (the
+    page and the briefing read several levels: each read them again)."""
+    if unknown := set(levels) - set(LEVELS):
+        raise ValueError(f"level must be one of {LEVELS}, not {sorted(unknown)}")
     village = _village_frame(con, flt, viewer, date_from, date_to, base_year)
     if village.empty:
-        return pd.DataFrame()
-    # this level and those it borrows a rate from: the county and the townships (`_parents`)
-    frames = {lv: _aggregate(village, lv) for lv in {level, "all", "township"}}
-    rows = _borrow(frames[level], _parents(con, flt, viewer, level, village, frames, (date_from, date_to)))
-    rows = _incidence(rows, area_only(flt))
-    rows = _verdicts(rows, lines)
-    keys = KEYS[level]
-    if keys:
-        rows["_town"] = township_rank(rows["township"])
-        rows = rows.sort_values(["fails", "_excess", "_town", *keys], ascending=[False, False, True]
-                                + [True] * len(keys), kind="mergesort").drop(columns=["_town"])
-    return rows.drop(columns=["_excess"]).reset_index(drop=True)
+        return {level: pd.DataFrame() for level in levels}
+    # the levels asked for and those they borrow a rate from: the county and the townships (`_parents`)
+    frames = {lv: _aggregate(village, lv) for lv in {*levels, "all", "township"}}
+    out = {}
+    for level in levels:
+        rows = _borrow(frames[level], _parents(con, flt, viewer, level, village, frames, (date_from, date_to)))
+        rows = _incidence(rows, area_only(flt))
+        rows = _verdicts(rows, lines)
+        keys = KEYS[level]
+        if keys:
+            rows["_town"] = township_rank(rows["township"])
+            rows = rows.sort_values(["fails", "_excess", "_town", *keys], ascending=[False, False, True]
+                                    + [True] * len(keys), kind="mergesort").drop(columns=["_town"])
+        out[level] = rows.drop(columns=["_excess"]).reset_index(drop=True)
+    return out
 
 
 def figures(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, date_from: date | None = None,

@@ -436,3 +436,16 @@ def test_a_check_dated_in_the_future_counts_nowhere(db: Path, tmp_path: Path) ->
         assert (r["approved"], r["answered"]) == ALL_APPROVAL
     finally:
         c.close()
+
+
+def test_every_level_from_one_reading_equals_each_level_alone(con: duckdb.DuckDBPyConnection) -> None:
+    """The page and the briefing read all levels at once (one reading of checks, registry and base):
+    each is the level computed alone, under every kind of filter."""
+    for flt in (Filters(), Filters(townships=("乌加河镇",)), Filters(villages=("红旗村",)),
+                Filters(exit_statuses=("已脱贫",))):
+        together = q.rates_by_level(con, flt, V, **JUNE)
+        assert set(together) == set(q.LEVELS)
+        for level in q.LEVELS:
+            pd.testing.assert_frame_equal(together[level], q.rates(con, flt, V, level=level, **JUNE))
+    with pytest.raises(ValueError):
+        q.rates_by_level(con, Filters(), V, levels=("county",))

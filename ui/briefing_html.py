@@ -179,12 +179,13 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
     failing figure with its sample and worst village, and its `villages` worst villages."""
     period = qrates.default_period(con, flt, viewer)
     kw = {"date_from": period[0], "date_to": period[1]} if period else {}
-    all_rows = qrates.rates(con, flt, viewer, level="all", **kw)
+    levels = qrates.rates_by_level(con, flt, viewer, levels=("all", "village"), **kw)
+    all_rows = levels["all"]
     if all_rows.empty or int(all_rows.iloc[0]["checked_households"]) == 0:
         return Veto([t("rates.brief.no_checks", lang)], pd.DataFrame(), pd.DataFrame())
     row = all_rows.iloc[0]
     figs = qrates.figures_of(row, DEFAULT_LINES)
-    by_village = qrates.rates(con, flt, viewer, level="village", **kw)
+    by_village = levels["village"]
     findings: list[str] = []
     indicative: list[str] = []  # figures within their lines on a small sample: never a plain 达标
     for _, f in figs.iterrows():

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -36,6 +36,7 @@ from ui.context import PageContext
 from ui.login import VIEWER_KEY
 
 _SNAP_KEY = "_fupin_snapshot"
+T = TypeVar("T")
 
 
 class NoDatabase(RuntimeError):
@@ -206,7 +207,7 @@ def page(query: ListQuery, limit: int | None = DEFAULT_LIMIT) -> pd.DataFrame:
     return call(_first_rows, query, limit)
 
 
-def run(query_fn: Callable[..., pd.DataFrame], ctx: PageContext, /, **kwargs: Any) -> pd.DataFrame:
+def run(query_fn: Callable[..., T], ctx: PageContext, /, **kwargs: Any) -> T:
     """`query_fn(con, ctx.flt, ctx.viewer, **kwargs)`, cached: a page's filters and viewer come from its
     context only, never from the session directly."""
     return call(query_fn, ctx.flt, ctx.viewer, **kwargs)
