@@ -10,6 +10,7 @@ from etl.codes import CODE_ORDER
 from queries import assistance as q
 from queries import households as qh
 from queries.filters import area_level
+from queries.paging import total_of
 from queries.population import REGISTERED
 from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
@@ -68,8 +69,15 @@ def gap_section(ctx: PageContext) -> None:
     gap = data.page(query)
     if gap.empty:
         st.success(ctx.t("assist.gap_none"), icon=":material/check_circle:")
-        return
-    table.show_list("assist_gap", gap, ctx.t("what.assist_gap"), query, columns=GAP_COLUMNS, height=300)
+    else:
+        table.show_list("assist_gap", gap, ctx.t("what.assist_gap"), query, columns=GAP_COLUMNS, height=300)
+    # monitored households outside the registry get measures too (防返贫监测帮扶), counted apart
+    others_query = qh.listing_query(ctx.flt, ctx.viewer, condition="monitored_no_intervention")
+    others = data.page(others_query)
+    if not others.empty:
+        with st.expander(ctx.t("assist.gap_monitored", n=total_of(others))):
+            table.show_list("assist_gap_monitored", others, ctx.t("what.assist_gap_monitored"), others_query,
+                            columns=GAP_COLUMNS, height=240)
 
 
 def amounts_section(ctx: PageContext) -> None:
