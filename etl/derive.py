@@ -273,6 +273,9 @@ def _agg_household_sql(scope: Scope) -> str:
         coalesce(sum(disabled_count), 0) AS disabled_members,
         coalesce(sum(n_medical_insured), 0) AS medical_insured,
         coalesce(sum(n_critical_insured), 0) AS critical_insured,
+        coalesce(sum(n_medical_recorded), 0) AS medical_recorded,
+        coalesce(sum(n_critical_recorded), 0) AS critical_recorded,
+        coalesce(sum(n_doctor_recorded), 0) AS doctor_recorded,
         coalesce(sum(doctor_signed_count), 0) AS doctor_signed,
         coalesce(sum(n_chronic_doctor), 0) AS chronic_doctor_signed
     FROM {scope.cell_src("hh_facts")} hh_facts WHERE {scope.cell("hh_facts")} GROUP BY ALL"""  # noqa: S608 - constants only

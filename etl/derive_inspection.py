@@ -61,7 +61,12 @@ m AS (
         count(*) FILTER (WHERE len(coalesce(health, [])) > 0) AS n_health_set,
         count(*) FILTER (WHERE labor_skill IS NOT NULL AND labor_skill <> '') AS n_labor_set,
         count(*) FILTER (WHERE coalesce(medical_insurance, false)) AS n_medical_insured,
-        count(*) FILTER (WHERE coalesce(critical_illness_insurance, false)) AS n_critical_insured
+        count(*) FILTER (WHERE coalesce(critical_illness_insurance, false)) AS n_critical_insured,
+        -- members whose answer is on record: an enrolment rate's denominator (a registry without the
+        -- column read 0% 大病保险 beside its claims paid by 大病保险; a probe)
+        count(medical_insurance) AS n_medical_recorded,
+        count(critical_illness_insurance) AS n_critical_recorded,
+        count(family_doctor_signed) AS n_doctor_recorded
     FROM {scope.src("members")} mm WHERE {scope.hk("mm")} GROUP BY hk
 ),
 v AS (
@@ -90,6 +95,9 @@ SELECT
     coalesce(m.n_labor_set, 0) AS n_labor_set,
     coalesce(m.n_medical_insured, 0) AS n_medical_insured,
     coalesce(m.n_critical_insured, 0) AS n_critical_insured,
+    coalesce(m.n_medical_recorded, 0) AS n_medical_recorded,
+    coalesce(m.n_critical_recorded, 0) AS n_critical_recorded,
+    coalesce(m.n_doctor_recorded, 0) AS n_doctor_recorded,
     coalesce(v.n_visits, 0) AS n_visits,
     v.last_visit_date, v.last_follow_up_date, v.last_check_up_date,
     {"h.n_open_items" if scope.patch else "coalesce(r.n_open_items, 0) AS n_open_items"},

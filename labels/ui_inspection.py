@@ -402,6 +402,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.medical_insured_share": ("基本医保参保率", "Basic insurance rate"),
     "col.critical_insured_share": ("大病保险参保率", "Critical-illness rate"),
     "col.doctor_signed_share": ("家庭医生签约率", "Family-doctor rate"),
+    "col.medical_recorded": ("已登记基本医保情况", "Basic insurance on record"),
+    "col.critical_recorded": ("已登记大病保险情况", "Critical-illness insurance on record"),
+    "col.doctor_recorded": ("已登记签约情况", "Family-doctor signing on record"),
+    "insp.health.unrecorded": ("{items}：所选范围内没有登记（导入的贫困人口信息中没有该列，或均未填写），不计算比率；"
+                               "比率按已登记的成员计。",
+                               "{items}: nothing on record in this view (the registry files have no such column, or "
+                               "left it blank), so no rate; rates are of the members on record."),
     "col.claims": ("报销笔数", "Claims"),
     "col.critical_illness_insurance_paid": ("大病保险报销", "Critical-illness insurance"),
     "col.oop_share": ("个人自付比例", "Out-of-pocket share"),

@@ -45,6 +45,10 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
                          text_format="{:.0%}", x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.share"))
         fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
         charts.show(fig, "health_enrolment", figure="health.by_township")
+        # a rate with no answer on record has no bar: said, not drawn as 0%
+        unrecorded = [ctx.t(f"col.{c}_share") for c, rec in q.ENROLMENT_RECORDED.items() if not enr[rec].sum()]
+        if unrecorded and not enr.empty:
+            st.caption(ctx.t("insp.health.unrecorded", items=joined(unrecorded, ctx.lang)))
     table.show("health_enrolment_tbl", enr,
                ctx.t("insp.what.enrolment" if level == "township" else "insp.what.enrolment_village"),
                column_config={c: st.column_config.NumberColumn(format="percent")

@@ -239,19 +239,27 @@ def compliance_summary(members: pd.DataFrame) -> dict[str, int]:
     return {"chronic": len(chronic), "compliant": int((chronic["compliant"] == True).sum())}  # noqa: E712
 
 
+# each enrolment count and the members whose answer is on record (its share's denominator)
+ENROLMENT_RECORDED = {"medical_insured": "medical_recorded", "critical_insured": "critical_recorded",
+                      "doctor_signed": "doctor_recorded"}
+
+
 def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, level: str = "township"
                           ) -> pd.DataFrame:
     """Members enrolled in basic and critical-illness insurance and signed with a family doctor, per
-    township (level="village": per township and village)."""
+    township (level="village": per township and village). Each share is of the members whose answer is
+    on record (`*_recorded`): a registry without the column, or with it left blank, has no share (NaN),
+    not 0% — unknown is not "not insured"."""
     keys = area_keys(level)
     where, params = household_where(flt, viewer, "c")
-    shares = ", ".join(f"CAST(sum(c.{col}) / nullif(sum(c.members), 0) AS DOUBLE) AS {col}_share"
-                       for col in ("medical_insured", "critical_insured", "doctor_signed"))
+    shares = ", ".join(f"CAST(sum(c.{col}) / nullif(sum(c.{rec}), 0) AS DOUBLE) AS {col}_share"
+                       for col, rec in ENROLMENT_RECORDED.items())
+    recorded = ", ".join(f"CAST(sum(c.{rec}) AS BIGINT) AS {rec}" for rec in ENROLMENT_RECORDED.values())
     sql = f"""
         SELECT {keys}, CAST(sum(c.members) AS BIGINT) AS members,
             CAST(sum(c.medical_insured) AS BIGINT) AS medical_insured,
             CAST(sum(c.critical_insured) AS BIGINT) AS critical_insured,
-            CAST(sum(c.doctor_signed) AS BIGINT) AS doctor_signed,
+            CAST(sum(c.doctor_signed) AS BIGINT) AS doctor_signed, {recorded},
             CAST(sum(c.chronic_members) AS BIGINT) AS chronic,
             CAST(sum(c.chronic_doctor_signed) AS BIGINT) AS chronic_doctor_signed,
             {shares}

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl import derive
+from etl import derive, snapshot
 from queries import data_admin, health, profile, quality, rectification, visits
 from queries.filters import Filters, Viewer
 
@@ -338,3 +338,30 @@ def test_data_admin(fixture_db: Path, tmp_path: Path, con: duckdb.DuckDBPyConnec
         assert len(rej) == 1 and "150824********1234" in rej.iloc[0]["raw"] and "138****5678" in rej.iloc[0]["raw"]
         assert "150824195503011234" in data_admin.rejected_rows(c, Viewer(pii=True)).iloc[0]["raw"]
         assert data_admin.rejected_rows(c, Viewer(townships=("乌加河镇",))).empty
+
+
+def test_an_enrolment_not_on_record_has_no_rate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry without the 是否参加大病保险 column (or with it blank) has no 大病保险 rate, not 0%: the
+    share is of the members whose answer is on record (a probe: 0% beside claims paid by 大病保险), and the
+    health page says which rates have nothing on record."""
+    from tests import conftest
+
+    files = {"registry.csv": ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,是否参加基本医疗保险",
+                              "乌加河镇,联丰奋斗村,H1,张三春,150824196001010118,户主,是",
+                              "乌加河镇,联丰奋斗村,H1,李秀英,150824196203020128,配偶,",
+                              "乌加河镇,联丰奋斗村,H2,王五,,户主,否"]}
+    db, report = conftest.load_lines(tmp_path, files)
+    assert report.exit_code == 0
+    c, _ = snapshot.connect_read(db)
+    try:
+        e = health.enrolment_by_township(c, ALL, V).iloc[0]
+    finally:
+        c.close()
+    assert (e["members"], e["medical_insured"], e["medical_recorded"]) == (3, 1, 2)
+    assert e["medical_insured_share"] == pytest.approx(0.5)  # of the two on record, not of all three
+    assert e["critical_recorded"] == 0 and pd.isna(e["critical_insured_share"])
+    assert pd.isna(e["doctor_signed_share"])
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    at = conftest.open_page("health")
+    assert not at.exception
+    assert any("大病保险参保率、家庭医生签约率：所选范围内没有登记" in c.value for c in at.caption)
