@@ -128,6 +128,10 @@ _BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("poverty_line", "pl.line"),
     ("unsafe_housing", "coalesce(h.unsafe_housing, FALSE)"),
     ("unsafe_water", "(h.safe_water = FALSE) IS TRUE"),
+    # housing and water without an answer: counted as no problem found, and counted apart so that the
+    # pages say how many (a probe: a registry without 住房安全 read 住房不安全 0 and every household 达标)
+    ("housing_unrecorded", "h.unsafe_housing IS NULL"),
+    ("water_unrecorded", "h.safe_water IS NULL"),
     ("intervention_count", "coalesce(i.intervention_count, 0)"),
     ("category_count", "coalesce(i.category_count, 0)"),
     ("amount_total", "coalesce(i.amount_total, 0)"),
@@ -260,6 +264,8 @@ def _agg_household_sql(scope: Scope) -> str:
         count(*) FILTER (WHERE income_below_line) AS below_line,
         count(*) FILTER (WHERE unsafe_housing) AS unsafe_housing,
         count(*) FILTER (WHERE unsafe_water) AS unsafe_water,
+        count(*) FILTER (WHERE housing_unrecorded) AS housing_unrecorded,
+        count(*) FILTER (WHERE water_unrecorded) AS water_unrecorded,
         count(*) FILTER (WHERE has_uninsured) AS uninsured,
         coalesce(sum(uninsured_count), 0) AS uninsured_members,
         count(*) FILTER (WHERE has_school_out) AS school_out,

@@ -119,6 +119,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.rate": ("疑似错退占比", "Share suspected"),
     "col.over_limit": ("高于2%预警线", "Above the 2% warning line"),
     "col.unsafe_housing": ("住房不安全", "Unsafe housing"),
+    "col.housing_unrecorded": ("未登记住房安全", "No housing-safety record"),
+    "col.water_unrecorded": ("未登记饮水安全", "No water-safety record"),
     "col.unsafe_water": ("饮水不安全", "Unsafe water"),
     "col.uninsured": ("有成员未参保（户）", "With uninsured members"),
     "col.uninsured_members": ("未参保人数", "Uninsured members"),
@@ -215,6 +217,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "exit.assurances": ("“两不愁三保障”及饮水安全", "Basic assurances and safe drinking water"),
     "exit.assurances_caption": ("住房不安全：危房户；饮水不安全：未解决安全饮用水；未参保：成员未参加基本医疗保险；失学：6–15岁适龄儿童辍学、失学。",
                                 "Unsafe housing: dilapidated house; unsafe water: safe drinking water not secured; uninsured: a member without basic medical insurance; out of school: a child aged 6–15 dropped out."),
+    "exit.assurances_unrecorded": ("{housing}户未登记住房安全情况、{water}户未登记饮水安全情况：图中和“三保障”达标数按未发现问题计，请补登。",
+                                   "{housing} households have no housing-safety record and {water} no water-safety "
+                                   "record: the chart and the count of households meeting all assurances take them as no "
+                                   "problem found; please "
+                                   "record them."),
     "exit.monitoring": ("监测户与返贫户", "Monitored and returned households"),
     "risk.eliminated": ("风险已消除", "Risk eliminated"),
     "risk.open": ("风险未消除", "Risk not eliminated"),

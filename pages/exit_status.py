@@ -181,6 +181,10 @@ def assurance_section(ctx: PageContext, popn: str) -> None:
                          x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.households"), height=360)
         fig.update_traces(textposition="outside", selector={"type": "bar"})
         charts.show(fig, "exit_assurance_chart", figure="exit.assurances")
+    unrecorded = {c: int(df[c].sum()) for c in ("housing_unrecorded", "water_unrecorded")}
+    if any(unrecorded.values()):  # the chart and 达标 count them as no problem found: said
+        st.caption(ctx.t("exit.assurances_unrecorded", housing=unrecorded["housing_unrecorded"],
+                         water=unrecorded["water_unrecorded"]))
     table.show("exit_assurances", df, ctx.t("what.exit_assurances"))
     figures.record("households" if popn == REGISTERED else "monitored", int(df["households"].sum()))
 

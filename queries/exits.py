@@ -122,7 +122,8 @@ def income_histogram(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewe
 def assurances(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, population: str = pop.REGISTERED,
                level: str = "township") -> pd.DataFrame:
     """Per township (level="village": per township and village): households, unsafe_housing, unsafe_water, uninsured (households) + uninsured_members,
-    school_out (households) + school_out_children, assurances_ok."""
+    school_out (households) + school_out_children, assurances_ok; housing_unrecorded and water_unrecorded
+    (households without an answer: counted as no problem found in the others)."""
     keys = area_keys(level)
     where, params = household_where(flt, viewer, alias="c")
     return fetch(
@@ -134,7 +135,9 @@ def assurances(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, pop
                    sum(c.uninsured_members)::BIGINT AS uninsured_members,
                    sum(c.school_out)::BIGINT AS school_out,
                    sum(c.school_out_children)::BIGINT AS school_out_children,
-                   sum(c.assurances_ok)::BIGINT AS assurances_ok
+                   sum(c.assurances_ok)::BIGINT AS assurances_ok,
+                   sum(c.housing_unrecorded)::BIGINT AS housing_unrecorded,
+                   sum(c.water_unrecorded)::BIGINT AS water_unrecorded
             FROM agg_household c WHERE {where} AND {pop.where(population)}
             GROUP BY ALL ORDER BY households DESC, {keys}""",  # noqa: S608
         params,

@@ -365,3 +365,27 @@ def test_an_enrolment_not_on_record_has_no_rate(tmp_path: Path, monkeypatch: pyt
     at = conftest.open_page("health")
     assert not at.exception
     assert any("大病保险参保率、家庭医生签约率：所选范围内没有登记" in c.value for c in at.caption)
+
+
+def test_housing_and_water_not_on_record_are_counted_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry without 住房安全 (and a blank 饮水安全) read 住房不安全 0 and every household 达标 on the
+    exit page, unsaid (a probe): they still count as no problem found, and the page says how many."""
+    from queries import exits
+    from tests import conftest
+
+    files = {"registry.csv": ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,贫困户属性,脱贫状态,是否解决安全饮用水",
+                              "乌加河镇,联丰奋斗村,H1,张三春,150824196001010118,户主,一般贫困户,已脱贫,是",
+                              "乌加河镇,联丰奋斗村,H2,王五,,户主,一般贫困户,已脱贫,",
+                              "乌加河镇,联丰奋斗村,H3,赵六,,户主,一般贫困户,未脱贫,否"]}
+    db, report = conftest.load_lines(tmp_path, files)
+    assert report.exit_code == 0
+    c, _ = snapshot.connect_read(db)
+    try:
+        a = exits.assurances(c, ALL, V).iloc[0]
+    finally:
+        c.close()
+    assert (a["households"], a["unsafe_water"], a["housing_unrecorded"], a["water_unrecorded"]) == (3, 1, 3, 1)
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    at = conftest.open_page("exit_status")
+    assert not at.exception
+    assert any(c.value.startswith("3户未登记住房安全情况、1户未登记饮水安全情况") for c in at.caption)
