@@ -190,8 +190,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "rates.no_base": (
         "{villages}个村没有人口基数（乡村人口），其{people}名建档立卡人口未计入综合贫困发生率。请导入人口基数表。",
-        "{villages} villages have no rural population base; their {people} registered people are left out of the "
-        "poverty incidence. Load a population base.",
+        "Villages without a rural population base: {villages}; their {people} registered people are left out of "
+        "the poverty incidence. Load a population base.",
     ),
     "rates.borrowed": ("「率的来源」为「乡镇」「全部」的地区没有该类核查户，其综合贫困发生率借用所在乡镇或全部范围的率。",
                        "Where the rates' source is 'township' or 'all', the place surveyed no household of that group "

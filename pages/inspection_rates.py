@@ -97,7 +97,7 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> No
             if f["lo"] is not None and not pd.isna(f["lo"]):
                 st.caption(ctx.t("rates.interval", lo=ctx.pct(f["lo"]), hi=ctx.pct(f["hi"])))
             st.caption(sample_text(ctx, f))
-            if f["small"]:
+            if f["small"] and value is not None and not pd.isna(value):  # no caveat on a figure not shown
                 st.caption(":orange[" + small_text(ctx, ind, f["small_parts"]) + "]")
 
 
@@ -293,7 +293,10 @@ def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:
     verdict = [ctx.t("rates.no_figure") if p is None else ctx.t("rates.pass") if p else ctx.t("rates.fail")
                for p in figures["passes"]]
     people = figures["sample_people"].astype("Int64")
+    # the incidence's numerator is an estimate of people (rates × populations): whole people, as the
+    # briefing writes it (1,963.556 people read as a mistake)
     return figures.assign(indicator=[ctx.t(f"rates.ind.{i}") for i in figures["indicator"]], verdict=verdict,
+                          numerator=figures["numerator"].round(0),
                           veto_line=pct_cells(figures["line"], 0), figure=pct_cells(figures["value"]),
                           lo=pct_cells(figures["lo"]), hi=pct_cells(figures["hi"]), sample_people=people)[
         ["indicator", "figure", "lo", "hi", "numerator", "denominator", "sample_households", "sample_people", "small",

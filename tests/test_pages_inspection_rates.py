@@ -90,6 +90,11 @@ def test_household_filter_note_and_english(env: Path) -> None:
     at = open_page({"cause": "因病"})
     assert tiles(at)["综合贫困发生率"] == "—" and tiles(at)["群众认可度"] == "66.7%"
     assert any("不计算" in str(i.value) for i in at.info)
+    # a figure not computed carries no "indicative only" (it read as if a figure were there; a probe)
+    assert not any("综合贫困发生率仅供参考" in c.value for c in at.caption)
+    # the incidence's numerator is whole people (1,963.556 read as a mistake)
+    figs = next(d.value for d in open_page().dataframe if "分子" in d.value.columns and "指标" in d.value.columns)
+    assert figs["分子"].dropna().map(float.is_integer).all()
     en = open_page({"lang": "en", "town": "乌加河镇"})
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.title[0].value)
     assert set(tiles(en)) == {"Poverty incidence", "Wrong-exit rate", "Missed-poor rate", "Public approval"}

@@ -215,8 +215,13 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
                           sample=sample) + (t("rates.brief.small", lang, min=MIN_SAMPLE) if f["small"] else "") + where)
     # "四项指标均达到否决线要求" only when all four have a figure within its line on a full sample; a
     # figure without a sample was counted as passing, and two of four 无数据 read as all passed
-    unknown = [t(f"rates.ind.{i}", lang) for i, p in zip(figs["indicator"], figs["passes"], strict=True) if p is None]
+    # under a household filter the incidence (a figure of places) is not computed: said so, not "no sample"
+    computed = qrates.area_only(flt)
+    unknown = [t(f"rates.ind.{i}", lang) for i, p in zip(figs["indicator"], figs["passes"], strict=True)
+               if p is None and (computed or i != "incidence")]
     findings += indicative
+    if not computed:
+        findings.append(t("rates.household_filter", lang))
     if unknown:
         findings.append(t("rates.brief.no_figure", lang, inds=joined(unknown, lang)))
     plain = sum(1 for p, small in zip(figs["passes"], figs["small"], strict=True) if p is True and not small)
