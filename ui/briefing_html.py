@@ -316,7 +316,9 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     if not written.empty and not flt.main_causes:
         lead = written[written["households"] == written["households"].max()]
         shares = dict(zip(county["main_cause"], county["share"], strict=True))
-        out.append((t("find.cause" if len(lead) == 1 else "find.causes_tied", lang,
+        # beside the county's share only when the briefing is of a part of it ("24.2%（全县 24.2%）")
+        part = "" if flt.townships or flt.villages else ".whole"
+        out.append((t(("find.cause" if len(lead) == 1 else "find.causes_tied") + part, lang,
                       cause=joined((code_label(c, lang) for c in lead["main_cause"]), lang),
                       share=_pct(lead.iloc[0]["share"]),
                       county=joined((_pct(shares[c]) if c in shares else "—" for c in lead["main_cause"]), lang)),
