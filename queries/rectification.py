@@ -18,6 +18,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from etl.codes import NOT_FILLED
 from etl.rules import DUE_SOON_DAYS
 from etl.sqlexpr import RECT_OPEN_SQL
 from queries.figures import Text, define
@@ -204,11 +205,14 @@ _DIMENSIONS = {"problem_category": ("r.category", "problem_category"),
 
 
 def by_dimension(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date, dimension: str) -> pd.DataFrame:
-    """Items per problem category (`problem_category`) or `responsible_unit`: total, open, overdue."""
+    """Items per problem category (`problem_category`) or `responsible_unit`: total, open, overdue. An item
+    without one counts under 未填写 (NOT_FILLED), as a household without a cause does (a blank bar and a
+    blank row were left unexplained; a probe)."""
     column, name = _DIMENSIONS[dimension]  # both from the table: `dimension` itself never enters the SQL
     where, params = item_where(flt, viewer)
+    params["unfilled"] = NOT_FILLED
     sql = f"""
-        SELECT coalesce({column}, '') AS {name}, count(*) AS items,
+        SELECT coalesce(nullif(trim({column}), ''), $unfilled) AS {name}, count(*) AS items,
             count(*) FILTER (WHERE {_OPEN}) AS open_items,
             count(*) FILTER (WHERE {OVERDUE_ITEMS}) AS overdue
         FROM list_rectification r WHERE {where}
