@@ -43,6 +43,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.rect.open_none": ("没有未完成的整改事项。", "No open items."),
     "insp.rect.ageing": ("未完成问题账龄", "Ageing of open items"),
     "insp.rect.burn_down": ("各来源销号进度（每周末未完成问题数）", "Burn-down per source (open items at each week's end)"),
+    "insp.rect.burn_down_undated": ("另有 {n} 项未完成事项未填发现日期，不在图中。",
+                                    "Open items without a finding date, not in the chart: {n}."),
     "insp.rect.by_category": ("按问题类别", "By category"),
     "insp.rect.by_unit": ("按责任单位", "By responsible unit"),
     "insp.rect.none_open": ("问题均已整改，没有未完成项。", "Every item is closed: none open."),

@@ -391,16 +391,19 @@ def test_housing_and_water_not_on_record_are_counted_apart(tmp_path: Path, monke
     assert any(c.value.startswith("3户未登记住房安全情况、1户未登记饮水安全情况") for c in at.caption)
 
 
-def test_an_item_without_a_category_or_unit_counts_under_unfilled(tmp_path: Path) -> None:
+def test_an_item_without_a_category_or_unit_counts_under_unfilled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                    ) -> None:
     """Items without a 问题类别 or 责任单位 count under 未填写 (a blank bar and row were unexplained; a probe),
-    and the briefing names such a unit 未填责任单位 among the overdue ones."""
+    the briefing names such a unit 未填责任单位 among the overdue ones, and the page says how many open
+    items the burn-down leaves out for want of a 发现日期."""
     from tests import conftest
     from ui import briefing_html
 
     files = {"registry.csv": ["乡镇,行政村,户编号,姓名,证件号码,与户主关系", "乌加河镇,联丰奋斗村,H1,张三春,,户主"],
              "rect.csv": ["问题编号,问题来源,发现日期,乡(镇),行政村,户编号,问题类别,问题描述,责任单位,整改时限,整改状态",
                           "R1,自查,2020-01-05,乌加河镇,联丰奋斗村,H1,,档案不全,,2020-03-01,未整改",
-                          "R2,自查,2020-01-05,乌加河镇,联丰奋斗村,H1,档案管理,档案不全,镇政府,2020-03-01,未整改"]}
+                          "R2,自查,2020-01-05,乌加河镇,联丰奋斗村,H1,档案管理,档案不全,镇政府,2020-03-01,未整改",
+                          "R3,,,乌加河镇,联丰奋斗村,H1,档案管理,档案不全,镇政府,2020-09-01,未整改"]}
     db, report = conftest.load_lines(tmp_path, files)
     assert report.exit_code == 0
     c, _ = snapshot.connect_read(db)
@@ -413,3 +416,7 @@ def test_an_item_without_a_category_or_unit_counts_under_unfilled(tmp_path: Path
     assert "未填写" in set(cat["problem_category"]) and "" not in set(cat["problem_category"])
     assert set(unit["responsible_unit"]) == {"未填写", "镇政府"}
     assert "未填责任单位 1" in html
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    at = conftest.open_page("rectification")
+    assert not at.exception
+    assert "另有 1 项未完成事项未填发现日期，不在图中。" in [c.value for c in at.caption]
