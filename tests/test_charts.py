@@ -33,6 +33,10 @@ def test_stacked_horizontal_bar() -> None:
     assert list(fig.layout.yaxis.categoryarray) == ["丙镇", "甲镇", "乙镇"]
     assert fig.layout.yaxis.title.text == "乡镇" and fig.layout.xaxis.title.text == "问题"
     assert list(bars[0].text) == ["1", ""]  # a zero segment carries no number
+    # a bar of its own does: a 0.0% pass rate without one read as a missing value (a probe)
+    rates = charts.bar(pd.DataFrame({"check": ["身份证", "住房情况"], "rate": [0.8, 0.0]}), "check", "rate",
+                       orientation="h", text_format="{:.1%}")
+    assert list(rates.data[0].text) == ["0.0%", "80.0%"]
     totals = next(t for t in fig.data if t.type == "scatter")
     assert [s.strip() for s in totals.text] == ["2", "4", "5"]
     low, high = fig.layout.xaxis.range

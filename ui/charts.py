@@ -216,8 +216,10 @@ def bar_spec(
         trace: dict[str, Any] = {
             "type": "bar",
             "name": str(name) if name is not None else val,
-            "text": [value_text(text_format, v) if segment_text and pd.notna(v) and v != 0 and c not in alone else ""
-                     for c, v in zip(categories, values, strict=True)],
+            # a zero segment of a stack has no number; a bar of its own does (a 0.0% pass rate beside
+            # bars with theirs read as a missing value; a probe)
+            "text": [value_text(text_format, v) if segment_text and pd.notna(v) and (v != 0 or not color)
+                     and c not in alone else "" for c, v in zip(categories, values, strict=True)],
             "textposition": "inside" if color and not grouped_h else "outside",
             "marker": {"color": color_for(name) if name is not None else DEFAULT_COLOR},
             "cliponaxis": False,
