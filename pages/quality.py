@@ -10,6 +10,7 @@ from queries import quality as q
 from queries.filters import area_level, township_order
 from ui import by_place, charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
+from ui.formats import shortened
 
 
 def check_name(code: str, ctx: PageContext) -> str:
@@ -148,7 +149,9 @@ def main() -> None:
         st.caption(ctx.t("insp.quality.trend_none"))
     else:
         tv = trend.copy()
-        tv["batch"] = [f"#{b} {f}"[:40] for b, f in zip(tv["batch_id"], tv["file_name"], strict=True)]
+        # the batch number and the start of its file name (whole names, slanted, took three times the
+        # plot's height; the table below has them in full)
+        tv["batch"] = [f"#{b} {shortened(str(f), 10)}" for b, f in zip(tv["batch_id"], tv["file_name"], strict=True)]
         fig = charts.line(tv, "batch", [("issues", ctx.t("insp.quality.kpi.issues"))], bars=["issues"],
                           x_title=ctx.t("insp.data.batch"), y_title=ctx.t("insp.quality.kpi.issues"))
         charts.show(fig, "quality_trend", figure="quality.trend")
