@@ -340,6 +340,20 @@ def test_data_admin(fixture_db: Path, tmp_path: Path, con: duckdb.DuckDBPyConnec
         assert data_admin.rejected_rows(c, Viewer(townships=("乌加河镇",))).empty
 
 
+def loaded(tmp_path: Path, files: dict[str, list[str]], read: Callable[[duckdb.DuckDBPyConnection], object]
+           ) -> tuple[Path, object]:
+    """`files` loaded by the real loader into a new database under tmp_path, and what `read` finds in it."""
+    from tests import conftest
+
+    db, report = conftest.load_lines(tmp_path, files)
+    assert report.exit_code == 0
+    c, _ = snapshot.connect_read(db)
+    try:
+        return db, read(c)
+    finally:
+        c.close()
+
+
 def test_an_enrolment_not_on_record_has_no_rate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A registry without the 是否参加大病保险 column (or with it blank) has no 大病保险 rate, not 0%: the
     share is of the members whose answer is on record (a probe: 0% beside claims paid by 大病保险), and the
@@ -350,13 +364,7 @@ def test_an_enrolment_not_on_record_has_no_rate(tmp_path: Path, monkeypatch: pyt
                               "乌加河镇,联丰奋斗村,H1,张三春,150824196001010118,户主,是",
                               "乌加河镇,联丰奋斗村,H1,李秀英,150824196203020128,配偶,",
                               "乌加河镇,联丰奋斗村,H2,王五,,户主,否"]}
-    db, report = conftest.load_lines(tmp_path, files)
-    assert report.exit_code == 0
-    c, _ = snapshot.connect_read(db)
-    try:
-        e = health.enrolment_by_township(c, ALL, V).iloc[0]
-    finally:
-        c.close()
+    db, e = loaded(tmp_path, files, lambda c: health.enrolment_by_township(c, ALL, V).iloc[0])
     assert (e["members"], e["medical_insured"], e["medical_recorded"]) == (3, 1, 2)
     assert e["medical_insured_share"] == pytest.approx(0.5)  # of the two on record, not of all three
     assert e["critical_recorded"] == 0 and pd.isna(e["critical_insured_share"])
@@ -377,13 +385,7 @@ def test_housing_and_water_not_on_record_are_counted_apart(tmp_path: Path, monke
                               "乌加河镇,联丰奋斗村,H1,张三春,150824196001010118,户主,一般贫困户,已脱贫,是",
                               "乌加河镇,联丰奋斗村,H2,王五,,户主,一般贫困户,已脱贫,",
                               "乌加河镇,联丰奋斗村,H3,赵六,,户主,一般贫困户,未脱贫,否"]}
-    db, report = conftest.load_lines(tmp_path, files)
-    assert report.exit_code == 0
-    c, _ = snapshot.connect_read(db)
-    try:
-        a = exits.assurances(c, ALL, V).iloc[0]
-    finally:
-        c.close()
+    db, a = loaded(tmp_path, files, lambda c: exits.assurances(c, ALL, V).iloc[0])
     assert (a["households"], a["unsafe_water"], a["housing_unrecorded"], a["water_unrecorded"]) == (3, 1, 3, 1)
     monkeypatch.setenv("FUPIN_DB", str(db))
     at = conftest.open_page("exit_status")
@@ -404,15 +406,11 @@ def test_an_item_without_a_category_or_unit_counts_under_unfilled(tmp_path: Path
                           "R1,自查,2020-01-05,乌加河镇,联丰奋斗村,H1,,档案不全,,2020-03-01,未整改",
                           "R2,自查,2020-01-05,乌加河镇,联丰奋斗村,H1,档案管理,档案不全,镇政府,2020-03-01,未整改",
                           "R3,,,乌加河镇,联丰奋斗村,H1,档案管理,档案不全,镇政府,2020-09-01,未整改"]}
-    db, report = conftest.load_lines(tmp_path, files)
-    assert report.exit_code == 0
-    c, _ = snapshot.connect_read(db)
-    try:
-        cat = rectification.by_dimension(c, ALL, V, dt.date(2020, 6, 30), "problem_category")
-        unit = rectification.by_dimension(c, ALL, V, dt.date(2020, 6, 30), "responsible_unit")
-        html = briefing_html.build(c, ALL, V, lang="zh", as_of=dt.date(2020, 6, 30), data_as_of=dt.date(2020, 6, 30))
-    finally:
-        c.close()
+    day = dt.date(2020, 6, 30)
+    db, (cat, unit, html) = loaded(tmp_path, files, lambda c: (
+        rectification.by_dimension(c, ALL, V, day, "problem_category"),
+        rectification.by_dimension(c, ALL, V, day, "responsible_unit"),
+        briefing_html.build(c, ALL, V, lang="zh", as_of=day, data_as_of=day)))
     assert "未填写" in set(cat["problem_category"]) and "" not in set(cat["problem_category"])
     assert set(unit["responsible_unit"]) == {"未填写", "镇政府"}
     assert "未填责任单位 1" in html
