@@ -229,7 +229,7 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
         findings.append(t("rates.brief.all_pass", lang))
     elif plain and findings:
         findings.append(t("rates.brief.others_pass", lang))
-    if int(row["villages_without_base"]) and qrates.area_only(flt):  # left out of the incidence, as the page says
+    if int(row["villages_without_base"]) and computed:  # left out of the incidence, as the page says
         findings.append(t("rates.no_base", lang, villages=int(row["villages_without_base"]),
                           people=f"{int(row['registered_people_no_base']):,}"))
     if period:  # the period chosen, and the days the checks of it were made
