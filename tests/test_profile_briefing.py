@@ -64,7 +64,7 @@ def test_profile_html(evil_db: Path) -> None:
         h10 = profile.profiles(con, ["H10"], Viewer(), AS_OF)
     field = str(h10[0].defects["field"].iloc[0])
     doc = profile_html.render(h10, "zh", AS_OF)
-    assert f"<td>{t(f'field.{field}', 'zh')}</td>" in doc and f"<td>{field}</td>" not in doc
+    assert f'<td class="nw">{t(f"field.{field}", "zh")}</td>' in doc and f">{field}</td>" not in doc
 
 
 def test_profile_not_found() -> None:
@@ -87,8 +87,9 @@ def test_briefing_html(evil_db: Path) -> None:
     assert {v: k for k, v in kpis.items()}["未完成整改问题"] == "2项"
     assert {v: k for k, v in kpis.items()}["逾期整改问题"] == "1项"
     assert doc.count('class="plotly-graph-div"') >= 5  # key charts of every page
-    assert "走访名单" in doc and "<td>H03</td>" in doc  # the visit list
-    assert "<td>R2</td>" in doc and "<td>R1</td>" in doc and "<td>R3</td>" not in doc  # open items of the township only
+    # the visit list; short cells (a name, a place, a code) on one line (廖*凤 wrapped to 廖* / 凤; a probe)
+    assert "走访名单" in doc and '<td class="nw">H03</td>' in doc and '<td class="nw">乌加河镇</td>' in doc
+    assert '<td class="nw">R2</td>' in doc and '<td class="nw">R1</td>' in doc and ">R3</td>" not in doc  # open items of the township only
     assert EVIL not in doc and "&lt;script&gt;" in doc
     assert_self_contained(banner)
     assert "Whole banner" in banner and "Headline figures" in banner

@@ -46,6 +46,8 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; font-size: 1
 th, td { border: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #f0f4f8; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; }
+td.nw { white-space: nowrap; }
+.tw { overflow-x: auto; }  /* a table wider than a phone's screen scrolls in its own box */
 .kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 2px 16px; }
 .kv div { border-bottom: 1px dotted var(--line); padding: 2px 0; } .kv b { color: var(--muted); font-weight: normal; }
 .tag { display: inline-block; background: #fdecea; color: var(--accent); border-radius: 3px; padding: 0 6px; margin: 1px 3px 1px 0; font-size: 12px; }
@@ -67,7 +69,8 @@ td.num { text-align: right; white-space: nowrap; }
   .modebar-container, .modebar { display: none !important; }
   /* a wide table (12 member columns, English headings) wraps its headings to fit A4: its last columns
      were cut off the page */
-  th { white-space: normal; }
+  th, td.nw { white-space: normal; }
+  .tw { overflow: visible; }
   table { font-size: 10.5px; }
   @page { size: A4; margin: 12mm; }
 }
@@ -187,6 +190,9 @@ def _cell_text(value: object, column: str, lang: str) -> str:
     return esc(value)
 
 
+SHORT_CELL = 8  # characters of a text cell kept on one line (names, places, codes)
+
+
 def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None) -> str:
     """A labelled, escaped HTML table (column labels as in ui.table)."""
     from ui.table import column_label
@@ -200,7 +206,10 @@ def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None
         cells = []
         for c in cols:
             v = rec[c]
-            cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
+            # numbers, and short texts (a name, a township) kept on one line: 廖*凤 wrapped to 廖* / 凤 in
+            # a wide table (a probe); longer texts (notes, descriptions) wrap as before
+            cls = (' class="num"' if isinstance(v, int | float) and not isinstance(v, bool)
+                   else ' class="nw"' if isinstance(v, str) and len(v) <= SHORT_CELL else "")
             cells.append(f"<td{cls}>{_cell_text(v, c, lang)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="tw"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
