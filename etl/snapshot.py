@@ -114,11 +114,16 @@ def connect_read(path: str | os.PathLike[str] | None = None) -> tuple[duckdb.Duc
     raise last_error
 
 
+def lock_path(db: Path) -> Path:
+    """The file whose exclusive `flock` a writer holds (`<db>.lock`)."""
+    return db.with_name(db.name + ".lock")
+
+
 @contextlib.contextmanager
 def write_lock(db: Path) -> Iterator[None]:
     """Exclusive lock so that concurrent loads queue instead of racing for the files."""
     db.parent.mkdir(parents=True, exist_ok=True)
-    with open(db.with_name(db.name + ".lock"), "a+") as fh:
+    with open(lock_path(db), "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -129,8 +134,7 @@ def write_lock(db: Path) -> Iterator[None]:
 def write_lock_busy(path: str | os.PathLike[str] | None = None) -> bool:
     """Whether a load holds the write lock of `path` now: a load starting now would wait for it (the
     page says so instead of an empty progress bar)."""
-    db = db_path(path)
-    lock = db.with_name(db.name + ".lock")
+    lock = lock_path(db_path(path))
     if not lock.is_file():
         return False
     with open(lock, "a+") as fh:

@@ -57,7 +57,7 @@ def test_a_job_behind_another_load_says_it_waits(db: Path) -> None:
     """Probe D §7: a page upload behind a command-line load showed only "正在入库…" for a minute."""
     from labels import t
 
-    lock = snapshot.db_path(db).with_name(db.name + ".lock")
+    lock = snapshot.lock_path(snapshot.db_path(db))
     with open(lock, "a+") as held:  # the command line's load holds the lock
         fcntl.flock(held, fcntl.LOCK_EX)
         try:

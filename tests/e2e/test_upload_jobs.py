@@ -58,7 +58,7 @@ def test_a_load_finishes_after_the_page_is_left_and_says_it_waited(page: Any, up
     from playwright.sync_api import expect
 
     name = "走访_离开页面.csv"
-    lock_file = snapshot.db_path(upload_server.db).with_name(upload_server.db.name + ".lock")
+    lock_file = snapshot.lock_path(snapshot.db_path(upload_server.db))
     open_page(page, upload_server, "data-management", "insp.page.data")
     uploader = page.get_by_test_id("stFileUploader")
     with open(lock_file, "a+") as held:  # another load (the command line's) holds the lock
