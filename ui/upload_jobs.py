@@ -50,6 +50,11 @@ class Job:
     def done(self) -> bool:
         return self.outcome is not None
 
+    def wait(self, waiting: bool) -> None:
+        """Whether the job waits for another load, and its text until the loader's first word."""
+        self.waiting = waiting
+        self.text = t("insp.data.queued" if waiting else "insp.data.loading", self.lang)
+
 
 _IDS = itertools.count(1)
 _LOCK = threading.Lock()
@@ -64,8 +69,7 @@ def submit(owner: str, files: list[tuple[str, bytes]], lang: str, *, viewer: Vie
     are forgotten (their summaries were shown); jobs still queued or running stay."""
     job = Job(owner, [n for n, _ in files], lang, viewer, reload, db, list(files), next(_IDS))
     with _LOCK:
-        job.waiting = _QUEUE.unfinished_tasks > 0  # the worker has a job: this one comes after it
-        job.text = t("insp.data.queued" if job.waiting else "insp.data.loading", lang)
+        job.wait(_QUEUE.unfinished_tasks > 0)  # the worker has a job: this one comes after it
         _JOBS[owner] = [j for j in _JOBS.get(owner, []) if not j.done] + [job]
         _ensure_worker()
         _QUEUE.put(job)
@@ -103,8 +107,7 @@ def run(job: Job) -> None:
         job.text = str(mask_file_name_value(text, job.viewer))  # the file's name as pages show it
 
     files, job.files = job.files, []  # the contents are not kept once read
-    job.waiting = snapshot.write_lock_busy(job.db)
-    job.text = t("insp.data.queued" if job.waiting else "insp.data.loading", job.lang)
+    job.wait(snapshot.write_lock_busy(job.db))  # another load (the command line's) holds the lock
     try:
         outcome = load_uploads(files, job.lang, db=job.db, progress=tick, viewer=job.viewer, reload=job.reload)
     except Exception as exc:  # the loader's own errors are in its outcome; this is anything else
