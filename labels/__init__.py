@@ -45,12 +45,13 @@ def for_county(entry: tuple[str, str], kind: str) -> tuple[str, str]:
 
 
 LABELS: dict[str, tuple[str, str]] = {}
+_KIND = county_kind()
 for _part in (etl_text.LABELS, ui_core.LABELS, ui_inspection.LABELS, inspection_rates.LABELS,
               operations.LABELS, ui_figures.LABELS, by_place.LABELS):
     _clash = LABELS.keys() & _part.keys()
     if _clash:
         raise ValueError(f"label keys defined twice: {sorted(_clash)}")
-    LABELS.update({key: for_county(entry, county_kind()) for key, entry in _part.items()})
+    LABELS.update({key: for_county(entry, _KIND) for key, entry in _part.items()})
 
 
 # Set to 1 (the tests do, tests/conftest.py) and a missing label raises MissingLabel instead of showing
