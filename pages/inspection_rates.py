@@ -138,8 +138,7 @@ def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFr
     # verdict is theirs, which a bare 达标 beside 核查户数 0 did not say
     verdict = [ctx.t("rates.verdict_borrowed", verdict=v) if not checked and v != ctx.t("rates.no_figure") else v
                for v, checked in zip(verdict, df["checked_households"].fillna(0), strict=True)]
-    small = [names([i for i in INDICATORS if r[f"{i}_small"] and not pd.isna(r[f"{i}_rate"])])
-             for _, r in df.iterrows()]
+    small = [names(inds) for inds in q.small_figures(df)]
     source = [ctx.t(f"rates.source.{s}") if "/" not in s else
               "/".join(ctx.t(f"rates.source.{x}") for x in s.split("/")) for s in df["incidence_rates_from"]]
     view = df.assign(verdict=verdict, small_sample=small, rates_from=source,

@@ -444,6 +444,13 @@ def figures(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, dat
     return figures_of(df.iloc[0], lines)
 
 
+def small_figures(rates_df: pd.DataFrame) -> list[list[str]]:
+    """Per row of `rates`, the indicators whose figure rests on fewer than MIN_SAMPLE (a figure not
+    computed is not among them): the 样本不足 column of the page and the briefing."""
+    return [[i for i in INDICATORS if r[f"{i}_small"] and not pd.isna(r[f"{i}_rate"])]
+            for _, r in rates_df.iterrows()]
+
+
 def figures_of(row: pd.Series, lines: Lines = DEFAULT_LINES) -> pd.DataFrame:
     """The long form of one row of `rates`."""
     out = []

@@ -253,10 +253,8 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
         "township": failing["township"], "village": failing["village"],
         **{f"{i}_rate": [_pct(v) for v in failing[f"{i}_rate"]] for i in INDICATORS},
         "failed": [joined((t(f"rates.ind.{i}", lang) for i in f), lang) for f in failing["failed"]],
-        # the figures of the row that rest on fewer than MIN_SAMPLE (the page's column)
-        "small_sample": [joined((t(f"rates.ind.{i}", lang) for i in INDICATORS
-                                 if r[f"{i}_small"] and not pd.isna(r[f"{i}_rate"])), lang)
-                         for _, r in failing.iterrows()],
+        "small_sample": [joined((t(f"rates.ind.{i}", lang) for i in inds), lang)  # the page's column
+                         for inds in qrates.small_figures(failing)],
     })
     return Veto(findings, table, worst_villages)
 
