@@ -32,6 +32,7 @@ from queries.filters import (
     in_place_order,
     mask_id,
     mask_name,
+    prefixed,
 )
 
 GROUP_ORDER = ("脱贫户", "未脱贫户", "边缘户", "一般农户")
@@ -56,18 +57,20 @@ def village_frame(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) 
     """township, village, size (乡村户数, else registry households), size_from ('base' / 'registry'),
     rural_households, households (registry), in place order."""
     where, params = household_where(flt.area_only(), viewer, "c")
-    registry = fetch(con, f"""SELECT c.township, c.village, sum(c.households)::BIGINT AS households
-                              FROM agg_household c WHERE {where} GROUP BY ALL""", params)  # noqa: S608
     bw, bp = area_where(flt, viewer, "p.township", "p.village")
-    base = fetch(con, f"""SELECT p.township, p.village, p.rural_households FROM population_base p
-                          WHERE {bw} AND p.rural_households > 0
-                          QUALIFY row_number() OVER (PARTITION BY p.township, p.village ORDER BY p.year DESC) = 1""",  # noqa: S608
-                 bp)
-    df = registry.merge(base, on=["township", "village"], how="outer")
-    df["households"] = pd.to_numeric(df["households"], errors="coerce").fillna(0).astype("int64")
-    df["size_from"] = ["base" if pd.notna(b) else "registry" for b in df["rural_households"]]
-    df["size"] = df["rural_households"].where(df["rural_households"].notna(), df["households"]).astype(float)
-    df = df[df["size"] > 0]
+    base, bp = prefixed(bw, bp, "b_")
+    df = fetch(con, f"""
+        WITH r AS (SELECT c.township, c.village, sum(c.households)::BIGINT AS households
+                   FROM agg_household c WHERE {where} GROUP BY ALL),
+        b AS (SELECT p.township, p.village, CAST(p.rural_households AS DOUBLE) AS rural_households
+              FROM population_base p WHERE {base} AND p.rural_households > 0
+              QUALIFY row_number() OVER (PARTITION BY p.township, p.village ORDER BY p.year DESC) = 1),
+        v AS (SELECT coalesce(r.township, b.township) AS township, coalesce(r.village, b.village) AS village,
+                     coalesce(r.households, 0) AS households, b.rural_households
+              FROM r FULL JOIN b ON r.township = b.township AND r.village = b.village)
+        SELECT *, CASE WHEN rural_households IS NOT NULL THEN 'base' ELSE 'registry' END AS size_from,
+               CAST(coalesce(rural_households, households) AS DOUBLE) AS size
+        FROM v WHERE coalesce(rural_households, households) > 0""", {**params, **bp})  # noqa: S608
     return in_place_order(df)
 
 

@@ -67,6 +67,7 @@ from queries.filters import (
     mask_id,
     mask_name,
     merge,
+    prefixed,
     township_rank,
 )
 
@@ -169,6 +170,12 @@ def checks_sql(flt: Filters, viewer: Viewer, date_from: date | None = None, date
 
 def _sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, date_from: date | None,
             date_to: date | None) -> pd.DataFrame:
+    return fetch(con, *_sample_sql(flt, viewer, date_from, date_to))
+
+
+def _sample_sql(flt: Filters, viewer: Viewer, date_from: date | None, date_to: date | None
+                ) -> tuple[str, dict[str, object]]:
+    """Sample sums (SAMPLE_COLUMNS) per township and village."""
     checks, params = checks_sql(flt, viewer, date_from, date_to)
     nonreg = f"grp IN {NOT_REGISTERED_TYPES!r}"
     sql = f"""
@@ -185,10 +192,10 @@ def _sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, date_f
             count(*) FILTER (WHERE approval = '认可') AS approved,
             count(*) FILTER (WHERE {CASES['disapproved']}) AS disapproved
         FROM ({checks}) GROUP BY township, village"""  # noqa: S608 - constants only
-    return fetch(con, sql, params)
+    return sql, params
 
 
-def _registry(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+def _registry_sql(flt: Filters, viewer: Viewer) -> tuple[str, dict[str, object]]:
     """Registered people per village (members of registered households, from the summary cells)."""
     where, params = household_where(flt, viewer, "c")
     sql = f"""
@@ -196,10 +203,10 @@ def _registry(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> p
             coalesce(sum(c.people) FILTER (WHERE c.exit_status = '已脱贫'), 0) AS exited_people,
             coalesce(sum(c.people) FILTER (WHERE c.exit_status IN ('未脱贫', '返贫')), 0) AS not_exited_people
         FROM agg_household c WHERE {where} GROUP BY ALL"""  # noqa: S608
-    return fetch(con, sql, params)
+    return sql, params
 
 
-def _base(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, base_year: int | None) -> pd.DataFrame:
+def _base_sql(flt: Filters, viewer: Viewer, base_year: int | None) -> tuple[str, dict[str, object]]:
     """Each village's rural population: its latest year, or `base_year`."""
     where, params = area_where(flt, viewer, "p.township", "p.village")
     year = ""
@@ -210,7 +217,7 @@ def _base(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, base_yea
         SELECT p.township, p.village, p.year AS base_year, p.rural_population, p.rural_households
         FROM population_base p WHERE {where} AND p.rural_population IS NOT NULL{year}
         QUALIFY row_number() OVER (PARTITION BY p.township, p.village ORDER BY p.year DESC) = 1"""  # noqa: S608
-    return fetch(con, sql, params)
+    return sql, params
 
 
 def wilson(x: np.ndarray | float, n: np.ndarray | float, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
@@ -229,91 +236,145 @@ def wilson(x: np.ndarray | float, n: np.ndarray | float, z: float = Z95) -> tupl
 
 def _village_frame(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, date_from: date | None,
                    date_to: date | None, base_year: int | None) -> pd.DataFrame:
-    """Per village: sample sums, registry people, population base (outer-joined)."""
-    sample = _sample(con, flt, viewer, date_from, date_to)
-    registry = _registry(con, flt, viewer)
-    base = _base(con, flt, viewer, base_year)
-    df = sample.merge(registry, on=["township", "village"], how="outer")
-    if area_only(flt):  # with a household filter a village's population base is not what was selected
-        df = df.merge(base, on=["township", "village"], how="outer")
-    else:
-        df = df.merge(base, on=["township", "village"], how="left")
-    for col in (*SAMPLE_COLUMNS, *REGISTRY_COLUMNS):
-        df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64") if col in df else 0
-    has_base = df["rural_population"].notna()
-    df["has_base"] = has_base
-    df["nonreg_people"] = np.where(has_base, (df["rural_population"] - df["registered_people"]).clip(lower=0), 0)
-    for col in ("registered_people", "exited_people", "not_exited_people"):
-        df[f"{col}_b"] = np.where(has_base, df[col], 0)  # the incidence's parts: villages with a base only
-    df["registered_people_no_base"] = np.where(has_base, 0, df["registered_people"])
-    return df
+    """Per village: sample sums, registry people, population base (outer-joined, in one statement), and
+    the incidence's parts."""
+    sample, p1 = prefixed(*_sample_sql(flt, viewer, date_from, date_to), "s_")
+    registry, p2 = prefixed(*_registry_sql(flt, viewer), "r_")
+    base, p3 = prefixed(*_base_sql(flt, viewer, base_year), "b_")
+    # with a household filter a village's population base is not what was selected: only the villages
+    # of the selection take theirs
+    join = "FULL" if area_only(flt) else "LEFT"
+    same = "{a}.township IS NOT DISTINCT FROM {b}.township AND {a}.village IS NOT DISTINCT FROM {b}.village"
+    counts = ", ".join(f"CAST(coalesce({c}, 0) AS BIGINT) AS {c}" for c in (*SAMPLE_COLUMNS, *REGISTRY_COLUMNS))
+    sql = f"""
+        WITH s AS ({sample}), r AS ({registry}), b AS ({base}),
+        sr AS (SELECT coalesce(s.township, r.township) AS township, coalesce(s.village, r.village) AS village,
+                      s.* EXCLUDE (township, village), r.* EXCLUDE (township, village)
+               FROM s FULL JOIN r ON {same.format(a="s", b="r")}),
+        v AS (SELECT coalesce(sr.township, b.township) AS township, coalesce(sr.village, b.village) AS village,
+                     {counts}, CAST(b.base_year AS DOUBLE) AS base_year,
+                     CAST(b.rural_population AS DOUBLE) AS rural_population,
+                     CAST(b.rural_households AS DOUBLE) AS rural_households
+              FROM sr {join} JOIN b ON {same.format(a="sr", b="b")})
+        SELECT *, rural_population IS NOT NULL AS has_base,
+            CAST(CASE WHEN rural_population IS NOT NULL THEN greatest(rural_population - registered_people, 0)
+                 ELSE 0 END AS BIGINT) AS nonreg_people,
+            CASE WHEN rural_population IS NOT NULL THEN registered_people ELSE 0 END AS registered_people_b,
+            CASE WHEN rural_population IS NOT NULL THEN exited_people ELSE 0 END AS exited_people_b,
+            CASE WHEN rural_population IS NOT NULL THEN not_exited_people ELSE 0 END AS not_exited_people_b,
+            CASE WHEN rural_population IS NOT NULL THEN 0 ELSE registered_people END AS registered_people_no_base
+        FROM v ORDER BY township, village"""  # noqa: S608 - our SQL, bound parameters
+    return fetch(con, sql, {**p1, **p2, **p3})
 
 
-def _with(df: pd.DataFrame, new: dict[str, object]) -> pd.DataFrame:
-    """`df` with the columns of `new` added at once (one insertion per column was most of the pandas
-    time of 三率一度 at 10M households: ~750 insertions a page)."""
-    return pd.concat([df, pd.DataFrame(new, index=df.index)], axis=1)
+Cols = dict[str, np.ndarray]  # a frame as its columns: the rates' arithmetic on ~200 rows is numpy's, not
+# pandas' (each pandas operation costs ~50 µs whatever the rows: ~60 ms of 三率一度 at 10M households
+# went to a few hundred of them, four times its SQL)
 
 
-def _rates_of(agg: pd.DataFrame) -> pd.DataFrame:
-    """Rates, intervals and small-sample flags of the sample sums of each row."""
-    new: dict[str, object] = {}
+def _cols(df: pd.DataFrame) -> Cols:
+    return {c: df[c].to_numpy() for c in df.columns}
+
+
+def _failing_first(cols: Cols, keys: list[str]) -> np.ndarray:
+    """The row order of `rates`: most failed figures, then the furthest over a line, then place order
+    (townships as the sidebar lists them, missing places last)."""
+    if not keys:
+        return np.arange(len(cols["fails"]))
+    town = township_rank(pd.Series(cols["township"], dtype=object)).to_numpy(dtype=float)
+    places = [pd.factorize(pd.Series(cols[k], dtype=object), sort=True, use_na_sentinel=False)[0] for k in keys]
+    # np.lexsort is stable and sorts by its last key first
+    return np.lexsort((*reversed(places), np.nan_to_num(town, nan=np.inf), -cols["_excess"], -cols["fails"]))
+
+
+def _rates_of(agg: Cols) -> Cols:
+    """Rates, intervals and small-sample flags of the sample sums of each row (added to `agg`)."""
     for ind, (num, den, _) in PARTS.items():
+        n, d = agg[num].astype(float), agg[den].astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            new[f"{ind}_rate"] = np.where(agg[den] > 0, agg[num] / agg[den].where(agg[den] > 0), np.nan)
-        new[f"{ind}_lo"], new[f"{ind}_hi"] = wilson(agg[num], agg[den])
-        new[f"{ind}_small"] = (agg[den] < MIN_SAMPLE).to_numpy()
-    return _with(agg, new)
+            agg[f"{ind}_rate"] = np.where(d > 0, n / np.where(d > 0, d, np.nan), np.nan)
+        agg[f"{ind}_lo"], agg[f"{ind}_hi"] = wilson(n, d)
+        agg[f"{ind}_small"] = d < MIN_SAMPLE
+    return agg
 
 
-def _aggregate(village: pd.DataFrame, level: str) -> pd.DataFrame:
+def _group_sums(codes: np.ndarray, size: int, values: np.ndarray) -> np.ndarray:
+    """Per group, the sum of `values` (integers stay integers)."""
+    sums = np.bincount(codes, weights=values.astype(float), minlength=size)
+    return sums.astype(values.dtype) if np.issubdtype(values.dtype, np.integer) else sums
+
+
+def _aggregate(village: Cols, level: str) -> Cols:
     """The village rows summed to `level`, with their rates. A place's rural population is the sum over
     its villages with a population base (NaN when none has one)."""
     keys = KEYS[level]
     sums = [*SAMPLE_COLUMNS, *REGISTRY_COLUMNS, "nonreg_people", "registered_people_b", "exited_people_b",
             "not_exited_people_b", "registered_people_no_base", "villages", "villages_without_base"]
-    rows = village.assign(villages=1, villages_without_base=(~village["has_base"]).astype(int))
+    rows = {**village, "villages": np.ones(len(village["has_base"]), dtype="int64"),
+            "villages_without_base": (~village["has_base"]).astype("int64")}
+    base = ("rural_population", "rural_households", "base_year")
     if level == "village":
-        agg = rows[[*keys, *sums, "rural_population", "rural_households", "base_year"]].copy()
+        agg = {c: rows[c] for c in (*keys, *sums, *base)}
     else:
-        # one grouping for every column (a grouping per column was most of the rates' time: 40 ms a call)
-        grouped = rows.assign(_all=0).groupby(keys or ["_all"], dropna=False, sort=True)
-        agg = grouped[sums].sum()
-        agg[["rural_population", "rural_households"]] = grouped[["rural_population", "rural_households"]].sum(
-            min_count=1)
-        agg["base_year"] = grouped["base_year"].max()
-        agg = agg.reset_index(drop=not keys)
-    agg["rural_population"] = pd.to_numeric(agg["rural_population"], errors="coerce")
+        if keys:
+            codes, uniques = pd.factorize(pd.Series(rows["township"], dtype=object), sort=True,
+                                          use_na_sentinel=False)
+            agg = {"township": np.asarray(uniques, dtype=object)}
+        else:
+            codes, agg = np.zeros(len(rows["villages"]), dtype="int64"), {}
+        size = int(codes.max()) + 1 if len(codes) else 0
+        agg.update({c: _group_sums(codes, size, rows[c]) for c in sums})
+        for c in base:  # the population base (floats): sums and the latest year over the villages that have one
+            values = rows[c]
+            known = np.bincount(codes, weights=~np.isnan(values), minlength=size) > 0
+            if c == "base_year":
+                latest = np.full(size, -np.inf)
+                np.fmax.at(latest, codes, values)
+                agg[c] = np.where(known, latest, np.nan)
+            else:
+                agg[c] = np.where(known, np.bincount(codes, weights=np.nan_to_num(values), minlength=size), np.nan)
     return _rates_of(agg)
 
 
-def _borrow(rows: pd.DataFrame, parents: list[tuple[pd.DataFrame, list[str], str]]) -> pd.DataFrame:
+def _lookup(rows: Cols, parent: Cols, keys: list[str]) -> np.ndarray:
+    """For each row, the index of the parent row with its `keys` (-1: none); no keys: the parent's only row."""
+    n = len(next(iter(rows.values())))
+    if not keys:
+        return np.zeros(n, dtype="int64")
+    at = {tuple(_key(parent[k][i]) for k in keys): i for i in range(len(parent[keys[0]]))}
+    return np.array([at.get(tuple(_key(rows[k][i]) for k in keys), -1) for i in range(n)], dtype="int64")
+
+
+def _key(value: object) -> object:
+    """A place key that matches a missing key as pandas' merge does (None and NaN alike)."""
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+
+
+def _borrow(rows: Cols, parents: list[tuple[Cols, list[str], str]]) -> Cols:
     """The rates the incidence uses: a row's own where its sample has households of the group, else
     the first parent's that has them (`rates_from` names whose)."""
-    new: dict[str, object] = {}
     for ind in ("wrong_exit", "missed"):
         _, den, _ = PARTS[ind]
         use = {c: rows[f"{ind}_{c}"].copy() for c in ("rate", "lo", "hi", "small")}
-        src = pd.Series(np.where(rows[den] > 0, "own", "none"), index=rows.index, dtype=object)
+        src = np.where(rows[den] > 0, "own", "none").astype(object)
         for parent, keys, name in parents:
-            cols = [f"{ind}_{c}" for c in ("rate", "lo", "hi", "small")]
-            if keys:
-                p = rows[keys].merge(parent[[*keys, den, *cols]], on=keys, how="left")
-                p.index = rows.index
-            else:
-                p = pd.DataFrame({c: [parent[c].iloc[0]] * len(rows) for c in (den, *cols)}, index=rows.index)
-            take = (src == "none") & (pd.to_numeric(p[den], errors="coerce").fillna(0) > 0)
+            if not len(parent[den]):
+                continue
+            at = _lookup(rows, parent, keys)
+            found = at >= 0
+            pick = np.where(found, at, 0)
+            take = (src == "none") & found & (np.nan_to_num(parent[den][pick].astype(float)) > 0)
             for c in ("rate", "lo", "hi", "small"):
-                use[c] = use[c].where(~take, p[f"{ind}_{c}"])
-            src = src.where(~take, name)
-        new.update({f"{ind}_used_rate": use["rate"], f"{ind}_used_lo": use["lo"], f"{ind}_used_hi": use["hi"],
-                    f"{ind}_used_small": use["small"].where(src != "none", True).astype(bool),
-                    f"{ind}_rates_from": src})
-    return _with(rows, new)
+                use[c] = np.where(take, parent[f"{ind}_{c}"][pick], use[c])
+            src = np.where(take, name, src).astype(object)
+        rows[f"{ind}_used_rate"], rows[f"{ind}_used_lo"], rows[f"{ind}_used_hi"] = use["rate"], use["lo"], use["hi"]
+        rows[f"{ind}_used_small"] = np.where(src != "none", use["small"], True).astype(bool)
+        rows[f"{ind}_rates_from"] = src
+    return rows
 
 
-def _lenders(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, frames: dict[str, pd.DataFrame],
-             period: tuple[date | None, date | None]) -> dict[str, pd.DataFrame]:
+def _lenders(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, frames: dict[str, Cols],
+             period: tuple[date | None, date | None]) -> dict[str, Cols]:
     """The rates a place borrows from ('all', 'township'): its township's and the whole scope's (every
     township the viewer sees), both without the place filter, so that a place gets the same figure
     whatever the filter shows it in. A borrowed rate is of the survey alone: under a place filter the
@@ -324,12 +385,11 @@ def _lenders(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, frame
     sample = _sample(con, flt.with_(townships=(), villages=()), viewer, *period)
     for col in SAMPLE_COLUMNS:
         sample[col] = pd.to_numeric(sample[col], errors="coerce").fillna(0).astype("int64")
-    return {"all": _rates_of(sample[list(SAMPLE_COLUMNS)].sum().to_frame().T),
-            "township": _rates_of(sample.groupby("township")[list(SAMPLE_COLUMNS)].sum().reset_index())}
+    return {"all": _rates_of({c: sample[c].to_numpy().sum(keepdims=True) for c in SAMPLE_COLUMNS}),
+            "township": _rates_of(_cols(sample.groupby("township")[list(SAMPLE_COLUMNS)].sum().reset_index()))}
 
 
-def _parents(flt: Filters, level: str, village: pd.DataFrame, frames: dict[str, pd.DataFrame]
-             ) -> list[tuple[pd.DataFrame, list[str], str]]:
+def _parents(flt: Filters, level: str, village: Cols, frames: dict[str, Cols]) -> list[tuple[Cols, list[str], str]]:
     """Where a row of `level` borrows a rate its own sample lacks, in order (`frames`: `_lenders`)."""
     county = (frames["all"], [], "all")
     if level == "village":
@@ -339,56 +399,61 @@ def _parents(flt: Filters, level: str, village: pd.DataFrame, frames: dict[str, 
     if not (flt.townships or flt.villages):  # the whole scope itself: nothing above it
         return []
     # the filtered area as one row: within one township, that township's rates first
-    towns = village["township"].dropna().unique()
+    towns = pd.Series(village["township"]).dropna().unique()
     if len(towns) != 1:
         return [county]
-    town = frames["township"][frames["township"]["township"] == towns[0]]
-    return [(town, [], "township"), county] if len(town) else [county]
+    inside = frames["township"]["township"] == towns[0]
+    town = {c: v[inside] for c, v in frames["township"].items()}
+    return [(town, [], "township"), county] if inside.any() else [county]
 
 
-def _incidence(rows: pd.DataFrame, computable: bool) -> pd.DataFrame:
+def _incidence(rows: Cols, computable: bool) -> Cols:
     """综合贫困发生率 and its band. A rate neither the place nor its parents have (nobody of the group
     surveyed anywhere the viewer sees) leaves the figure unknown where that group has people: the band
     takes it as anything from 0 to 1, the point estimate is not made up."""
-    pop = rows["rural_population"].where(rows["rural_population"] > 0)
+    population = rows["rural_population"].astype(float)
+    pop = np.where(population > 0, population, np.nan)
     parts = {}
     for end, unknown in (("rate", np.nan), ("lo", 0.0), ("hi", 1.0)):
-        def used(ind: str, people: str, end: str = end, unknown: float = unknown) -> pd.Series:
-            rate = rows[f"{ind}_used_{end}"]
-            return rate.fillna(0.0).where(rate.notna() | (rows[people] == 0), unknown)
+        def used(ind: str, people: str, end: str = end, unknown: float = unknown) -> np.ndarray:
+            rate = rows[f"{ind}_used_{end}"].astype(float)
+            return np.where(~np.isnan(rate) | (rows[people] == 0), np.nan_to_num(rate), unknown)
 
         parts[end] = (rows["not_exited_people_b"] + used("missed", "nonreg_people") * rows["nonreg_people"]
                       + used("wrong_exit", "exited_people_b") * rows["exited_people_b"])
-    new: dict[str, object] = {"incidence_numerator": parts["rate"]}
+    rows["incidence_numerator"] = parts["rate"].astype(float)
     for end in ("rate", "lo", "hi"):
-        new[f"incidence_{end}"] = parts[end] / pop if computable else np.nan
-    new["incidence_small"] = rows["wrong_exit_used_small"] | rows["missed_used_small"]
-    new["incidence_rates_from"] = [
-        w if w == m else f"{w}/{m}" for w, m in zip(rows["wrong_exit_rates_from"], rows["missed_rates_from"],
-                                                     strict=True)]
-    return _with(rows, new)
+        rows[f"incidence_{end}"] = parts[end] / pop if computable else np.full(len(pop), np.nan)
+    rows["incidence_small"] = rows["wrong_exit_used_small"] | rows["missed_used_small"]
+    rows["incidence_rates_from"] = np.array(
+        [w if w == m else f"{w}/{m}" for w, m in zip(rows["wrong_exit_rates_from"], rows["missed_rates_from"],
+                                                     strict=True)], dtype=object)
+    return rows
 
 
-def _verdicts(rows: pd.DataFrame, lines: Lines) -> pd.DataFrame:
+def _verdicts(rows: Cols, lines: Lines) -> Cols:
     """`<ind>_pass` (True, False, None: no figure), `failed` (the indicators over their line), `fails`, and
     `_excess` (how far the worst failed figure is beyond its line, relative to the line) for sorting."""
-    excess = np.full(len(rows), -np.inf)
+    excess = np.full(len(rows["approval_rate"]), -np.inf)
     failed_masks = {}
-    new: dict[str, object] = {}
     for ind in INDICATORS:
-        value = pd.to_numeric(rows[f"{ind}_rate"], errors="coerce")
+        value = rows[f"{ind}_rate"].astype(float)
         line = getattr(lines, ind)
-        passes = value >= line if ind == "approval" else value <= line
+        known = ~np.isnan(value)
+        with np.errstate(invalid="ignore"):
+            passes = value >= line if ind == "approval" else value <= line
         margin = (line - value) / line if ind == "approval" else (value - line) / line
-        fail = value.notna() & ~passes
-        failed_masks[ind] = fail.to_numpy()
+        fail = known & ~passes
+        failed_masks[ind] = fail
         excess = np.where(fail, np.maximum(excess, margin), excess)
-        new[f"{ind}_pass"] = pd.Series(np.where(value.isna(), None, passes), index=rows.index, dtype=object)
-    new["failed"] = [[ind for ind, hit in zip(INDICATORS, hits, strict=True) if hit]
-                     for hits in zip(*(failed_masks[i] for i in INDICATORS), strict=True)]
-    new["fails"] = sum(failed_masks[i].astype(int) for i in INDICATORS)
-    new["_excess"] = excess
-    return _with(rows, new)
+        rows[f"{ind}_pass"] = np.where(known, passes.astype(object), None)
+    failed = np.empty(len(excess), dtype=object)
+    for i, hits in enumerate(zip(*(failed_masks[i] for i in INDICATORS), strict=True)):
+        failed[i] = [ind for ind, hit in zip(INDICATORS, hits, strict=True) if hit]
+    rows["failed"] = failed
+    rows["fails"] = sum(failed_masks[i].astype("int64") for i in INDICATORS)
+    rows["_excess"] = excess
+    return rows
 
 
 def rates(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, level: str = "all",
@@ -411,23 +476,19 @@ def rates_by_level(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
     page and the briefing read several levels: each read them again)."""
     if unknown := set(levels) - set(LEVELS):
         raise ValueError(f"level must be one of {LEVELS}, not {sorted(unknown)}")
-    village = _village_frame(con, flt, viewer, date_from, date_to, base_year)
-    if village.empty:
+    village_df = _village_frame(con, flt, viewer, date_from, date_to, base_year)
+    if village_df.empty:
         return {level: pd.DataFrame() for level in levels}
+    village = _cols(village_df)
     # the levels asked for and those they borrow a rate from: the county and the townships (`_parents`)
     frames = {lv: _aggregate(village, lv) for lv in {*levels, "all", "township"}}
     lenders = _lenders(con, flt, viewer, frames, (date_from, date_to))
     out = {}
     for level in levels:
-        rows = _borrow(frames[level], _parents(flt, level, village, lenders))
-        rows = _incidence(rows, area_only(flt))
-        rows = _verdicts(rows, lines)
-        keys = KEYS[level]
-        if keys:
-            rows["_town"] = township_rank(rows["township"])
-            rows = rows.sort_values(["fails", "_excess", "_town", *keys], ascending=[False, False, True]
-                                    + [True] * len(keys), kind="mergesort").drop(columns=["_town"])
-        out[level] = rows.drop(columns=["_excess"]).reset_index(drop=True)
+        cols = _verdicts(_incidence(_borrow(dict(frames[level]), _parents(flt, level, village, lenders)),
+                                    area_only(flt)), lines)
+        order = _failing_first(cols, KEYS[level])
+        out[level] = pd.DataFrame({c: v[order] for c, v in cols.items() if c != "_excess"})
     return out
 
 

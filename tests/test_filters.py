@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
 from queries.filters import (
@@ -13,8 +15,10 @@ from queries.filters import (
     from_query_params,
     household_where,
     households_in,
+    in_place_order,
     merge,
     options,
+    prefixed,
     restrict_to_options,
     to_query_params,
 )
@@ -68,6 +72,25 @@ def test_households_in_and_merge(con: duckdb.DuckDBPyConnection) -> None:
     sql, params = merge(a, b)
     df = fetch(con, f"SELECT household_id FROM visits v WHERE {sql} ORDER BY 1", params)  # noqa: S608
     assert list(df["household_id"]) == ["H05", "H06"]
+
+
+def test_prefixed_renames_whole_parameter_names_only(con: duckdb.DuckDBPyConnection) -> None:
+    sql, params = prefixed("SELECT $p_1 AS a, $p_10 AS b", {"p_1": 1, "p_10": 2}, "x_")
+    assert params == {"x_p_1": 1, "x_p_10": 2}
+    assert sql == "SELECT $x_p_1 AS a, $x_p_10 AS b"
+    assert con.execute(sql, params).fetchall() == [(1, 2)]
+
+
+def test_in_place_order_lists_townships_by_code_villages_by_name_missing_places_last() -> None:
+    df = pd.DataFrame({"township": ["呼勒斯太苏木", None, "德岭山镇", "乌加河镇", "德岭山镇", np.nan, "乌加河镇"],
+                       "village": ["甲村", "乙村", None, "红旗村", "东村", "丙村", "联丰奋斗村"],
+                       "n": range(7)})
+    out = in_place_order(df)
+    # statistical-code order (乌加河镇, 德岭山镇, 呼勒斯太苏木), a missing village last in its township,
+    # rows of no township last, by village
+    assert list(out["n"]) == [3, 6, 4, 2, 0, 5, 1]
+    assert list(in_place_order(df.drop(columns=["village"]))["n"]) == [3, 6, 2, 4, 0, 1, 5]  # stable
+    assert in_place_order(df.iloc[0:0]).empty
 
 
 def test_options(con: duckdb.DuckDBPyConnection) -> None:
