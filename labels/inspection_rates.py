@@ -108,6 +108,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.ind.approval": ("群众认可度", "Public approval"),
     "rates.line.le": ("否决线 ≤ {line}", "veto line ≤ {line}"),
     "rates.line.ge": ("否决线 ≥ {line}", "veto line ≥ {line}"),
+    # a tile's distance from its line, in the verdict's line (st.metric's delta chip and its "相对否决线"
+    # were cut to "相…" on a 1280-pixel screen: four tiles to a row)
+    "rates.gap.above": ("{line}，高于线{v}个百分点", "{line}, {v} pp above it"),
+    "rates.gap.below": ("{line}，低于线{v}个百分点", "{line}, {v} pp below it"),
+    "rates.gap.at": ("{line}，与线持平", "{line}, at the line"),
     "rates.pass": ("达标", "Pass"),
     "rates.fail": ("不达标", "Fail"),
     "rates.fail_items": ("不达标：{items}", "Fail: {items}"),
@@ -124,7 +129,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.small.incidence": ("{parts}的样本不足{min}，综合贫困发生率仅供参考",
                               "Fewer than {min} in the sample of {parts}: the incidence is indicative only"),
     "rates.settings": ("三率一度设置", "Veto indicator settings"),
-    "rates.period": ("核查时段", "Check period"),
+    # two dates, not one range: a range was cut to "2020/01/01 – 2020/12/3" in the sidebar
+    "rates.period_from": ("核查时段起", "Checks from"),
+    "rates.period_to": ("核查时段止", "Checks until"),
     "rates.base_year": ("人口基数年度", "Population base year"),
     "rates.latest_year": ("各村最新年度", "Latest year per village"),
     "rates.line_input.incidence": ("综合贫困发生率否决线（%，不高于）", "Incidence veto line (%, at most)"),

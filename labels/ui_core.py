@@ -150,7 +150,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "fmt.pp": ("{v}个百分点", "{v} pp"),
     # what a tile's delta is measured from (st.metric's delta_description): an arrow alone reads as a
     # change since the last load
-    "fmt.against_veto_line": ("相对否决线", "vs the veto line"),
     "fmt.against_target": ("相对目标", "vs the target"),
     "num.huge": ("{yi}亿", "{billion}B"),
     # overview

@@ -15,7 +15,7 @@ from queries import households as qh
 from queries import inspection_plan as qp
 from queries import inspection_rates as q
 from queries.filters import area_level
-from ui import charts, check_form, data, empty, extract, formats, header, layout, table
+from ui import charts, check_form, data, empty, extract, header, layout, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
 from ui.formats import joined
@@ -51,15 +51,15 @@ def settings(ctx: PageContext) -> Settings:
     period = data.run(q.default_period, ctx)
     years = data.run(q.base_years, ctx)
     with st.sidebar.expander(ctx.t("rates.settings"), expanded=False):
-        chosen = st.date_input(ctx.t("rates.period"), value=period or (), key="rates_period")
+        start = st.date_input(ctx.t("rates.period_from"), value=period[0] if period else None, key="rates_from")
+        end = st.date_input(ctx.t("rates.period_to"), value=period[1] if period else None, key="rates_to")
         base_year = st.selectbox(ctx.t("rates.base_year"), [None, *years], key="rates_base_year",
                                  format_func=lambda y: ctx.t("rates.latest_year") if y is None else str(y))
         values = {ind: st.number_input(ctx.t(f"rates.line_input.{ind}"), 0.0, 100.0,
                                        getattr(DEFAULT_LINES, ind) * 100, step=0.5, key=f"rates_line_{ind}") / 100
                   for ind in INDICATORS}
-    chosen = tuple(chosen) if isinstance(chosen, (tuple, list)) else (chosen,)
-    start = chosen[0] if chosen else None
-    end = chosen[1] if len(chosen) > 1 else start
+    if start is not None and end is not None and start > end:  # typed the other way round
+        start, end = end, start
     return Settings(start, end, base_year, Lines(**{k: float(v) for k, v in values.items()}))
 
 
@@ -75,6 +75,17 @@ def line_text(ctx: PageContext, ind: str, lines: Lines) -> str:
                  else f"{getattr(lines, ind):.1%}")
 
 
+def gap_text(ctx: PageContext, ind: str, value: float | None, lines: Lines) -> str:
+    """The line and how far the figure is from it: 否决线 ≤ 2%，高于线7.1个百分点."""
+    line = line_text(ctx, ind, lines)
+    if value is None or pd.isna(value):
+        return line
+    diff = round((float(value) - getattr(lines, ind)) * 100, 1)
+    if diff == 0:
+        return ctx.t("rates.gap.at", line=line)
+    return ctx.t("rates.gap.above" if diff > 0 else "rates.gap.below", line=line, v=f"{abs(diff):.1f}")
+
+
 def verdict_badge(ctx: PageContext, passes: bool | None) -> str:
     if passes is None:
         return f":gray-badge[{ctx.t('rates.no_figure')}]"
@@ -88,12 +99,9 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> No
         ind = f["indicator"]
         value = f["value"]
         with tile.container(border=True):
-            delta = None if value is None or pd.isna(value) else formats.pp(value - f["line"], ctx.lang)
             tiles_ui.metric(st, ctx, f"rates.{ind}", value, ctx.pct(value), label=ctx.t(f"rates.ind.{ind}"),
-                           extra=line_text(ctx, ind, lines), delta=delta, border=False,
-                           delta_color="normal" if ind == "approval" else "inverse",
-                           delta_description=ctx.t("fmt.against_veto_line"))
-            st.markdown(f"{verdict_badge(ctx, f['passes'])} {line_text(ctx, ind, lines)}")
+                           extra=line_text(ctx, ind, lines), border=False)
+            st.markdown(f"{verdict_badge(ctx, f['passes'])} {gap_text(ctx, ind, value, lines)}")
             if f["lo"] is not None and not pd.isna(f["lo"]):
                 st.caption(ctx.t("rates.interval", lo=ctx.pct(f["lo"]), hi=ctx.pct(f["hi"])))
             st.caption(sample_text(ctx, f))

@@ -59,11 +59,11 @@ def test_the_four_figures_as_computed_by_hand(env: Path) -> None:
     assert tiles(at) == {"综合贫困发生率": "25.2%", "脱贫人口错退率": "9.1%", "贫困人口漏评率": "25.0%",
                          "群众认可度": "72.7%"}
     assert markdown(at).count(":red-badge[不达标]") == 4
-    # the deltas against the lines colour them: over the line is bad for three, under it for approval
-    deltas = {m.label: m.delta for m in at.metric}
-    assert deltas["脱贫人口错退率"] == "+7.1个百分点" and deltas["群众认可度"] == "-17.3个百分点"
-    # and say what they are measured from: an arrow alone read as a change since the last load
-    assert {m.proto.delta_description for m in at.metric if m.delta} == {"相对否决线"}
+    # each verdict says its line and how far the figure is from it, in words that wrap (a delta chip
+    # with "相对否决线" beside it was cut to "相…" in four tiles on a 1280-pixel screen)
+    assert ":red-badge[不达标] 否决线 ≤ 2%，高于线7.1个百分点" in markdown(at)
+    assert ":red-badge[不达标] 否决线 ≥ 90%，低于线17.3个百分点" in markdown(at)
+    assert not [m for m in at.metric if m.delta]
     captions = "\n".join(c.value for c in at.caption)
     assert "依据：1 / 11人（6户）" in captions and "依据：8 / 11户作答" in captions
     # the incidence tile's sample (11 + 16 people) says which rates rest on too few people
@@ -143,3 +143,21 @@ def test_a_place_without_checks_says_its_verdict_is_borrowed(demo_env: Path, tmp
     assert "海流图镇" in set(none["乡(镇)"])
     assert all(v.endswith("（本地无核查户，借用上级范围的率）") for v in none["结论"])
     assert not some.empty and not any("借用" in v for v in some["结论"])
+
+
+def test_the_period_is_two_dates_that_fit_the_sidebar(env: Path) -> None:
+    """Two date inputs, not one range (the range was cut to "2020/01/01 – 2020/12/3" in the sidebar): the
+    year of the latest check by default; a later start leaves out the earlier checks; dates typed the
+    other way round are taken in order."""
+    from datetime import date
+
+    at = open_page()
+    assert (at.date_input(key="rates_from").value, at.date_input(key="rates_to").value) == (
+        date(2020, 1, 1), date(2020, 12, 31))
+    assert tiles(at)["群众认可度"] == "72.7%"  # 8 of 11 answering, both days
+    at.date_input(key="rates_from").set_value(date(2020, 6, 23)).run()
+    assert tiles(at)["群众认可度"] == "100.0%"  # 4 of 4 answering on the 23rd
+    at.date_input(key="rates_from").set_value(date(2020, 12, 31))
+    at.date_input(key="rates_to").set_value(date(2020, 6, 23)).run()
+    assert not at.exception
+    assert tiles(at)["群众认可度"] == "100.0%"
