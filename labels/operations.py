@@ -49,5 +49,5 @@ LABELS: dict[str, tuple[str, str]] = {
     # the user guide
     "nav.guide": ("使用手册", "User guide"),
     "guide.sidebar_link": ("使用手册", "User guide"),
-    "guide.missing": ("找不到使用手册文件 docs/使用手册.md。", "The guide docs/使用手册.md is missing."),
+    "guide.missing": ("找不到使用手册文件 {file}。", "The user guide file {file} is missing."),
 }

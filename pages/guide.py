@@ -1,4 +1,5 @@
-"""使用手册 User guide: docs/使用手册.md rendered inside the dashboard, offline, pictures included.
+"""使用手册 User guide: the guide in the reader's language rendered inside the dashboard, offline, pictures
+included (docs/使用手册.md; docs/user-guide.en.md when the dashboard is in English).
 
 Markdown images (`![说明](img/overview.png)`) are drawn with st.image from docs/ on disk, since the
 browser cannot fetch a path of the server's file system; everything else is the guide's Markdown."""
@@ -12,7 +13,9 @@ import streamlit as st
 
 from ui.context import current
 
-GUIDE = Path(__file__).resolve().parents[1] / "docs" / "使用手册.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+# the guide of each language; the Chinese one for any other
+GUIDES = {"zh": DOCS / "使用手册.md", "en": DOCS / "user-guide.en.md"}
 _IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)\s]+)\)\s*$", re.M)
 # a link to another document beside the guide ([DATA.md](DATA.md)): right on a repository's web page, a
 # path the app does not serve here (Streamlit's English "Page not found")
@@ -40,18 +43,19 @@ def parts(text: str) -> list[tuple[str, str]]:
 
 def main() -> None:
     ctx = current()
-    if not GUIDE.is_file():
-        st.error(ctx.t("guide.missing"))
+    guide = GUIDES.get(ctx.lang, GUIDES["zh"])
+    if not guide.is_file():
+        st.error(ctx.t("guide.missing", file=f"docs/{guide.name}"))
         return
-    text = GUIDE.read_text(encoding="utf-8")
+    text = guide.read_text(encoding="utf-8")
     first, _, rest = text.partition("\n")
     if first.startswith("# "):  # the guide's heading is the page's title
         st.title(first[2:].strip())
         text = rest
     for part in parts(text):
         if part[0] == "img":
-            image = (GUIDE.parent / part[1]).resolve()
-            if image.is_file() and GUIDE.parent in image.parents:
+            image = (DOCS / part[1]).resolve()
+            if image.is_file() and DOCS in image.parents:
                 st.image(str(image), caption=part[2], width="stretch")
         else:
             st.markdown(doc_links_as_text(part[1]))

@@ -72,7 +72,6 @@ CJK_ALLOWED: dict[str, str] = {
     **{c: "a column of the household check form, to be typed as is"
        for c in ("调查日期", "乡(镇)", "行政村", "户编号", "户类型", "核查结论", "是否认可")},
     "入户核查表": "the sheet name of the check form",
-    "使用手册": "the guide's file name (docs/使用手册.md)",
     "户主": "the value of 与户主关系 the registry must hold",
     **{c: "an accepted spelling of a date, year, count or amount in a file (2020年6月22日, 3人, 3200元)"
        for c in ("年", "月", "日", "人", "元")},
