@@ -316,7 +316,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.skipped_sheets": ("  未导入的工作表：{sheets}", "  sheets not loaded: {sheets}"),
     "cli.finding": ("  · {text}", "  · {text}"),
     "cli.more_findings": ("  …另有{n}条，见「数据管理」页的拒收行与「档案规范性」页的问题清单",
-                          "  … {n} more: see the rejected rows on the Data page and the defect list on the Archive quality page"),
+                          "  … {n} more: see the rejected rows on the Data management page and the defect list on the Archive quality page"),
     "cli.skipped_sheet": ("{sheet}（{reason}）", "{sheet} ({reason})"),
     "sheetskip.no_header": ("未找到表头", "no header found"),
     "sheetskip.unknown_kind": ("表头不属于任何已知类型", "header of no known kind"),

@@ -187,7 +187,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "rates.no_checks": (
         "当前范围内没有入户核查数据。请在「数据管理」页上传入户核查表（调查日期、乡(镇)、行政村、户编号、户类型、核查结论、是否认可等列）。",
-        "No household checks in this scope. Upload a household check form on the Data page (columns 调查日期, "
+        "No household checks in this scope. Upload a household check form on the Data management page (columns 调查日期, "
         "乡(镇), 行政村, 户编号, 户类型, 核查结论, 是否认可, …).",
     ),
     "rates.household_filter": (
@@ -279,7 +279,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "households where there is no population base), systematically; in each, a share of its exited households "
         "(at least one, at most a cap), all households not exited and the edge households (each up to a cap), and blank rows for "
         "ordinary households chosen on the spot. The same seed and settings always draw the same sample. Fill in "
-        "the downloaded check form offline and upload it on the Data page.",
+        "the downloaded check form offline and upload it on the Data management page.",
     ),
     "rates.plan.seed": ("随机种子", "Seed"),
     "rates.plan.county": ("全旗", "Whole banner"),

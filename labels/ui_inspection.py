@@ -233,7 +233,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "- every chronic patient: a signed family doctor;\n"
         "- every household: an income figure for the reference year or the year before;\n"
         "- every household: a visit (any type) within {days} days before the reference date.\n\n"
-        "**Data issues**: defects found by the data-contract checks at load time; rejected rows are on the Data page.",
+        "**Data issues**: defects found by the data-contract checks at load time; rejected rows are on the Data management page.",
     ),
     "quality.check.id": ("身份证号有效", "Valid ID"),
     "quality.check.health": ("健康状况", "Health status"),
