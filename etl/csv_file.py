@@ -152,11 +152,11 @@ def _find_csv_header(path: Path, head: bytes, whole: bool, encoding: str) -> Csv
         rows = _head_rows(texts, delimiter)
         for index, (start, end, row) in enumerate(rows[:HEADER_SCAN_ROWS]):
             match = headers.recognize(row)
-            if match is None:
+            two_rows = headers.with_row_below(row, rows[index + 1][2], match) if index + 1 < len(rows) else None
+            if match is None and two_rows is None:
                 if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
                     unknown_line = start
                 continue
-            two_rows = headers.with_row_below(row, rows[index + 1][2], match) if index + 1 < len(rows) else None
             if two_rows is not None:  # the upper row is then counted as a title row
                 index, (start, end, _), (row, match) = index + 1, rows[index + 1], two_rows
             ncols = _data_width(texts[end:], delimiter, row)

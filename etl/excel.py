@@ -139,11 +139,11 @@ def _find_sheet_header(
     unknown_line = 0
     for r, row in enumerate(filled):
         match = headers.recognize(row)
-        if match is None:
+        two_rows = headers.with_row_below(row, filled[r + 1], match) if r + 1 < len(filled) else None
+        if match is None and two_rows is None:
             if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
                 unknown_line = r + 1
             continue
-        two_rows = headers.with_row_below(row, filled[r + 1], match) if r + 1 < len(filled) else None
         if two_rows is not None:
             r, (row, match) = r + 1, two_rows
         missing = headers.missing_required(match.kind, match.columns)

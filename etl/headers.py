@@ -301,14 +301,21 @@ def recognize(cells: Sequence[object]) -> HeaderMatch | None:
 
 
 def with_row_below(row: Sequence[object], below: Sequence[object],
-                   match: HeaderMatch) -> tuple[list[Any], HeaderMatch] | None:
-    """A two-row header: the row below a recognised one, each blank cell taking the label above it
-    (merged down over both rows, or written once above its sub-labels: 致贫原因 over 主要致贫原因 and
-    其他致贫原因), when that maps more columns than the upper row alone; else None. A CSV or an HTML
-    table without merges has the blank cells only, a workbook's merges were filled in before."""
+                   match: HeaderMatch | None) -> tuple[list[Any], HeaderMatch] | None:
+    """A two-row header: the row below `row`, each blank cell taking the label above it (merged down
+    over both rows, or written once above its sub-labels: 致贫原因 over 主要致贫原因 and 其他致贫原因);
+    else None. When `row` is a recognised header (`match`), only if that maps more columns than it
+    alone. When it is not, only if neither row alone is one: group titles (基本信息 over 姓名, 证件号码)
+    with 乡(镇), 行政村, 户编号 merged down beside them leave the marker columns in the lower row and
+    the place columns in the upper one (data-spec §1.3). A CSV or an HTML table without merges has the
+    blank cells only, a workbook's merges were filled in before."""
     lower = [b if b is not None and str(b).strip() else a for a, b in itertools.zip_longest(row, below)]
     found = recognize(lower)
-    if found is None or len(found.columns) <= len(match.columns):
+    if found is None:
+        return None
+    if match is None:
+        return (lower, found) if recognize(below) is None else None
+    if len(found.columns) <= len(match.columns):
         return None
     return lower, found
 

@@ -283,6 +283,43 @@ def test_two_row_header_saved_as_csv(tmp_path: Path, title: bool, encoding: str)
     assert dump(two_db, LINEAGE + (PLACE if title else ())) == dump(plain_db, LINEAGE + (PLACE if title else ()))
 
 
+# Group titles over the member columns, the place columns merged down beside them, as a CSV (or an
+# HTML table without spans) keeps them: neither row alone is a registry header (姓名 and 证件号码 are
+# only in the lower row, 乡(镇) … 户编号 only in the upper one).
+SPLIT_UPPER = [*HEADER[:4], "家庭成员", "", "", "", "贫困情况", "", "", "收入情况"]
+SPLIT_LOWER = [""] * 4 + HEADER[4:]
+
+
+@pytest.mark.parametrize("shape", ["csv", "html"])
+def test_group_titles_over_a_header_merged_down_beside_them(tmp_path: Path, shape: str) -> None:
+    """Read as the header the two rows show together (data-spec §1.3), not refused as a file of no known
+    kind: the same tables as the one-row CSV."""
+    if shape == "csv":
+        path = tmp_path / "two.csv"
+        path.write_text("\n".join(",".join(r) for r in [SPLIT_UPPER, SPLIT_LOWER, *ROWS]) + "\n", encoding="utf-8")
+    else:
+        cells = [SPLIT_UPPER, SPLIT_LOWER, *ROWS]
+        table = "<table>" + "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in cells) + "</table>"
+        path = tmp_path / "two.xls"
+        path.write_bytes(f'<html><head><meta charset="gbk"></head><body>{table}</body></html>'.encode("gbk"))
+    raw = readers.read_file(path)
+    assert raw.kind == "registry" and raw.header_line == 2 and raw.skipped == 1
+    plain_db, db = tmp_path / "p" / "fupin.duckdb", tmp_path / "db" / "fupin.duckdb"
+    load([write_csv(tmp_path / "p.csv", ROWS)], plain_db, names=["人口"])
+    load([path], db, names=["人口"])
+    assert dump(db, LINEAGE + PLACE) == dump(plain_db, LINEAGE + PLACE)
+
+
+def test_population_base_with_a_group_title_over_its_counts(tmp_path: Path) -> None:
+    """人口基数表 with 乡村人口情况 over 乡村户数 and 乡村人口, the other labels merged down: loads."""
+    path = tmp_path / "base.csv"
+    path.write_text("年度,乡(镇),行政村,乡村人口情况,\n,,,乡村户数,乡村人口\n2020,乌加河镇,联丰奋斗村,80,200\n",
+                    encoding="utf-8")
+    raw = readers.read_file(path)
+    assert raw.kind == "population_base" and raw.header_line == 2
+    assert raw.table.column("rural_population").to_pylist() == ["200"]
+
+
 @pytest.mark.parametrize("shape", ["xlsx", "biff"])
 def test_every_recognised_sheet_loads_and_is_counted(tmp_path: Path, csv_dump: dict, shape: str) -> None:
     """A cover sheet of notes, then a sheet per township: both townships load, each counted on its own
