@@ -93,22 +93,21 @@ def _workbook_sheets(workbook: calamine.CalamineWorkbook, errors: dict[str, Cell
 
 
 def read_sheets(path: Path, sheets: list[Sheet], encoding: str) -> Book:
-    """Every sheet whose header is recognised, in workbook order. A hidden sheet (usually a code list)
-    is read only when no visible one has a header. Raises the first sheet's reason when none has."""
+    """Every sheet whose header is recognised, in workbook order, hidden ones too (data-spec §1.3: "every
+    sheet whose header is recognised is loaded"; a township's sheet hidden in Excel is still its data).
+    A hidden sheet without one (usually a code list) is listed as skipped for being hidden. Raises the
+    first sheet's reason when none has a header."""
     parts: list[RawFile] = []
     skipped: list[tuple[str, str]] = []
     errors: list[ReadError] = []
-    visible = [s for s in sheets if not s.hidden]
-    for group in (visible, [s for s in sheets if s.hidden]):
-        for sheet in group:
-            try:
-                parts.append(_read_sheet(path, sheet, encoding))
-            except ReadError as exc:
-                skipped.append((sheet.name, exc.code))
-                errors.append(exc)
-        if parts:
-            skipped += [(s.name, "hidden") for s in sheets if s.hidden and group is visible]
-            return Book(parts, skipped)
+    for sheet in sheets:
+        try:
+            parts.append(_read_sheet(path, sheet, encoding))
+        except ReadError as exc:
+            skipped.append((sheet.name, "hidden" if sheet.hidden else exc.code))
+            errors.append(exc)
+    if parts:
+        return Book(parts, skipped)
     # No sheet loads: say why, most specific first (a header lacking columns, one of unknown kind).
     for code in ("missing_required", "unknown_kind"):
         for exc in errors:

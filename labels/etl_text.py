@@ -322,7 +322,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheetskip.unknown_kind": ("表头不属于任何已知类型", "header of no known kind"),
     "sheetskip.missing_required": ("缺少必填列", "required columns missing"),
     "sheetskip.missing_required_columns": ("缺少必填列：{columns}", "required columns missing: {columns}"),
-    "sheetskip.hidden": ("隐藏的工作表", "hidden sheet"),
+    "sheetskip.hidden": ("隐藏的工作表，无可识别的表头", "hidden sheet, no recognised header"),
     "sheetskip.empty_file": ("空白", "empty"),
     "cli.failed": ("{file}：读取失败：{reason}", "{file}: could not be read: {reason}"),
     "cli.demo_written": ("已生成示范旗县导出文件：{dir}", "Demo county export files written to {dir}"),

@@ -320,6 +320,29 @@ def test_population_base_with_a_group_title_over_its_counts(tmp_path: Path) -> N
     assert raw.table.column("rural_population").to_pylist() == ["200"]
 
 
+def test_a_hidden_sheet_with_a_header_loads_and_a_hidden_code_list_is_skipped(tmp_path: Path) -> None:
+    """data-spec §1.3: every sheet whose header is recognised is loaded, hidden in Excel or not (a
+    township's sheet someone hid lost its households); a hidden sheet of codes is listed as skipped."""
+    path = tmp_path / "分乡镇.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    for name, rows in (("德岭山镇", DELINGSHAN), ("乌加河镇", WUJIAHE), ("代码表", None)):
+        ws = wb.add_worksheet(name)
+        if rows is None:
+            ws.write_row(0, 0, ["代码", "名称"])
+            ws.write_row(1, 0, ["01", "因病"])
+        else:
+            for op, *args in layout(rows, groups=False):
+                (ws.merge_range if op == "merge" else ws.write)(*args)
+        if name != "德岭山镇":
+            ws.hide()
+    wb.close()
+    book = readers.read_book(path)
+    assert [p.sheet for p in book.parts] == ["德岭山镇", "乌加河镇"]
+    assert book.skipped_sheets == [("代码表", "hidden")]
+    report = load([path], tmp_path / "db" / "fupin.duckdb", names=[path.name])
+    assert [(s.sheet, s.rows_loaded) for s in report.files[0].sheets] == [("德岭山镇", 2), ("乌加河镇", 3)]
+
+
 @pytest.mark.parametrize("shape", ["xlsx", "biff"])
 def test_every_recognised_sheet_loads_and_is_counted(tmp_path: Path, csv_dump: dict, shape: str) -> None:
     """A cover sheet of notes, then a sheet per township: both townships load, each counted on its own

@@ -191,7 +191,7 @@ def test_other_skip_reasons_read_as_before(tmp_path: Path) -> None:
     assert skipped_sheet_text(sheet, reason) == "填表说明（未找到表头）"
     assert skipped_sheet_text(sheet, reason, "en") == "填表说明 (no header found)"
     assert skipped_sheet_json(sheet, reason) == {"sheet": "填表说明", "reason": "no_header"}
-    assert skipped_sheet_text("代码表", "hidden") == "代码表（隐藏的工作表）"
+    assert skipped_sheet_text("代码表", "hidden") == "代码表（隐藏的工作表，无可识别的表头）"
 
 
 def test_an_issue_names_the_column_as_its_file_kind_heads_it() -> None:
