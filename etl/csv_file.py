@@ -22,7 +22,7 @@ from etl.raw_rows import ordinal_index
 HEAD_BYTES = 1 << 20  # sample for encoding and header detection
 # A file with more undecodable rows than this share of its data rows is refused (data-spec §1.3: "mostly
 # undecodable"); with fewer, its good rows load and the bad ones are rejected (`undecodable_row`). The
-# share decides nothing about the encoding (`_detect_encoding` does, and the ASCII-head retry in `read_csv`
+# share decides nothing about the encoding (`detect_encoding` does, and the ASCII-head retry in `read_csv`
 # compares the counts of bad rows of both readings).
 UNDECODABLE_SHARE = 0.5
 # FUPIN_CSV_FAST=0 forces the block reader (tests compare both paths).
@@ -35,7 +35,7 @@ def read_csv(path: Path, sink: Sink | None = None) -> RawFile:
         whole = not f.read(1)
     if not head.removeprefix(codecs.BOM_UTF8).strip():
         raise ReadError("empty_file", path)
-    encoding, ascii_head = _detect_encoding(head, whole)
+    encoding, ascii_head = detect_encoding(head, whole)
     try:
         raw = _read_csv_as(path, head, whole, encoding, sink)
     except ReadError as exc:
@@ -56,14 +56,20 @@ def read_csv(path: Path, sink: Sink | None = None) -> RawFile:
             if sink is not None:
                 sink(None)
             raw = _read_csv_as(path, head, whole, encoding, sink)
-    bad = len(raw.undecodable)
-    body = raw.rows_read - (raw.header_line - 1)
-    if bad > UNDECODABLE_SHARE * body:
-        raise ReadError("undecodable_rows", path, line=raw.undecodable[0][0], bad=bad, rows=body)
+    refuse_mostly_undecodable(raw)
     return raw
 
 
-def _detect_encoding(head: bytes, whole: bool) -> tuple[str, bool]:
+def refuse_mostly_undecodable(raw: RawFile) -> None:
+    """data-spec §1.3: a file (or sheet) whose data rows are mostly undecodable is refused, naming its
+    first bad line; with fewer, its bad rows are rejected one by one and the rest loads."""
+    bad = len(raw.undecodable)
+    body = raw.rows_read - (raw.header_line - 1)
+    if bad > UNDECODABLE_SHARE * body:
+        raise ReadError("undecodable_rows", raw.path, line=raw.undecodable[0][0], bad=bad, rows=body)
+
+
+def detect_encoding(head: bytes, whole: bool) -> tuple[str, bool]:
     """(encoding, whether the sample is all ASCII): UTF-8 (with BOM → utf-8-sig) when the sample is valid
     UTF-8. Else lines vote: UTF-8 when at least half of those with non-ASCII bytes that decode at all (as
     UTF-8 or as GB18030) are valid UTF-8 (text in GBK almost never is), else GB18030. Lines that decode in
@@ -73,7 +79,7 @@ def _detect_encoding(head: bytes, whole: bool) -> tuple[str, bool]:
     if head.startswith(codecs.BOM_UTF8):
         # a UTF-8 mark before GBK text (some tools add one to any export): the text decides
         body = head[len(codecs.BOM_UTF8):]
-        return ("utf-8-sig" if _detect_encoding(body, whole)[0] == "utf-8" else "gb18030"), False
+        return ("utf-8-sig" if detect_encoding(body, whole)[0] == "utf-8" else "gb18030"), False
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
         return "utf-8", head.isascii()
@@ -105,7 +111,7 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink
     kind = hdr.match.kind
     missing = headers.missing_required(kind, hdr.match.columns)
     if missing:
-        raise missing_error(path, kind, missing, hdr.header_line)
+        raise missing_error(path, kind, missing, hdr.header_line, hdr.cells)
     ctx = BlockContext(
         encoding=encoding,
         delimiter=hdr.delimiter,
@@ -144,7 +150,7 @@ def _find_csv_header(path: Path, head: bytes, whole: bool, encoding: str) -> Csv
     texts = [line.decode(codec, errors="replace") for line in raw_lines]
     if texts and encoding == "utf-8-sig":
         texts[0] = texts[0].removeprefix("\ufeff")
-    elif texts and raw_lines[0].startswith(codecs.BOM_UTF8):  # GBK behind a UTF-8 mark (_detect_encoding)
+    elif texts and raw_lines[0].startswith(codecs.BOM_UTF8):  # GBK behind a UTF-8 mark (detect_encoding)
         texts[0] = raw_lines[0][len(codecs.BOM_UTF8):].decode(codec, errors="replace")
     delimiters = ["\t", ","] if head.count(b"\t") > head.count(b",") else [",", "\t"]
     unknown_line = 0

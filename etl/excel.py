@@ -5,6 +5,8 @@ become the text a user sees (`cell_text`): IDs never turn into floats."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import zipfile
 from collections.abc import Callable, Sequence
@@ -18,6 +20,7 @@ import python_calamine as calamine
 
 from etl import headers
 from etl.excel_errors import Cells, error_cells, restored
+from etl.fields import NAME_FIELDS
 from etl.raw_file import HEADER_SCAN_ROWS, Book, RawFile, ReadError, file_sha256, missing_error
 from etl.raw_rows import finish_rows, ordinal_index, table_has_controls
 
@@ -71,6 +74,7 @@ class Sheet:
     rows: Callable[[], list[list[object]]]
     merged: Callable[[], Merged]
     hidden: bool = False
+    lossy: bool = False  # an HTML page with undecodable bytes, kept as surrogate escapes (etl.html_tables)
 
 
 def _workbook_sheets(workbook: calamine.CalamineWorkbook, errors: dict[str, Cells]) -> list[Sheet]:
@@ -108,8 +112,9 @@ def read_sheets(path: Path, sheets: list[Sheet], encoding: str) -> Book:
             errors.append(exc)
     if parts:
         return Book(parts, skipped)
-    # No sheet loads: say why, most specific first (a header lacking columns, one of unknown kind).
-    for code in ("missing_required", "unknown_kind"):
+    # No sheet loads: say why, most specific first (a header that did not decode, one lacking columns,
+    # one of unknown kind).
+    for code in ("undecodable", "missing_required", "unknown_kind"):
         for exc in errors:
             if exc.code == code:
                 raise exc
@@ -119,10 +124,29 @@ def read_sheets(path: Path, sheets: list[Sheet], encoding: str) -> Book:
 
 def _read_sheet(path: Path, sheet: Sheet, encoding: str) -> RawFile:
     head = sheet.head()[:HEADER_SCAN_ROWS]
+    if sheet.lossy:  # the header's texts are stored: no undecodable byte in them
+        head = [[_mended(c) if isinstance(c, str) else c for c in row] for row in head]
     merged = sheet.merged()
     r, cells, match = _find_sheet_header(path, head, merged)
     rows = sheet.rows()
-    return _sheet_to_raw(path, sheet.name, rows, r, cells, match, merged, encoding)
+    return _sheet_to_raw(path, sheet.name, rows, r, cells, match, merged, encoding, sheet.lossy)
+
+
+def is_escaped_byte(ch: str) -> bool:
+    """A byte that did not decode, as `errors="surrogateescape"` keeps it."""
+    return "\udc80" <= ch <= "\udcff"
+
+
+def _mended(cell: str) -> str:
+    """A header cell with its undecodable bytes as U+FFFD (stored as text, which cannot hold them)."""
+    return "".join("\ufffd" if is_escaped_byte(ch) else ch for ch in cell)
+
+
+def _escaped(cell: object) -> str:
+    """A cell of an undecodable row for a person to read: its undecodable bytes as \\xNN (as a CSV
+    row's are: etl.csv_blocks.escape_bytes)."""
+    text = cell_text(cell) or ""
+    return "".join(f"\\x{ord(ch) - 0xDC00:02x}" if is_escaped_byte(ch) else ch for ch in text)
 
 
 def _find_sheet_header(
@@ -147,7 +171,7 @@ def _find_sheet_header(
             r, (row, match) = r + 1, two_rows
         missing = headers.missing_required(match.kind, match.columns)
         if missing:
-            raise missing_error(path, match.kind, missing, r + 1)
+            raise missing_error(path, match.kind, missing, r + 1, row)
         return r, row, match
     if unknown_line:
         raise ReadError("unknown_kind", path, line=unknown_line)
@@ -175,6 +199,7 @@ def _sheet_to_raw(
     match: headers.HeaderMatch,
     merged: Merged,
     encoding: str = "xlsx",
+    lossy: bool = False,
 ) -> RawFile:
     width = max((i + 1 for i, c in enumerate(header_cells) if c), default=0)
     # Exporters merge township/village/household cells down a household's rows: fill the range's
@@ -193,19 +218,35 @@ def _sheet_to_raw(
             if c0 < len(rows[r]):
                 rows[r][c0] = value
     data = rows[h + 1:]
+    lines = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
+    undecodable: list[tuple[int, str]] = []
+    if lossy:  # rows holding a byte that did not decode are rejected whole, as a CSV's are
+        bad = [any(isinstance(c, str) and any(map(is_escaped_byte, c)) for c in row) for row in data]
+        undecodable = [(int(line), _csv_line([_escaped(c) for c in row]))
+                       for line, row, b in zip(lines, data, bad, strict=True) if b]
+        data = [row for row, b in zip(data, bad, strict=True) if not b]
+        lines = lines[~np.array(bad, dtype=bool)] if bad else lines
     columns = {
         j: pa.array([cell_text(row[j]) if j < len(row) else None for row in data], pa.string())
         for j in range(width)
     }
-    lines = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
     mapped = sorted(match.columns.items(), key=lambda kv: kv[1])
     table, dropped = finish_rows(columns, lines, mapped, ordinal_index(header_cells))
     return RawFile(
         path=path, kind=match.kind, encoding=encoding, header_line=h + 1,
         columns={c: str(header_cells[i]).strip() for c, i in mapped},
-        ignored_columns=match.ignored, table=table, rows_read=h + len(data), skipped=h + dropped,
-        malformed=[], sha256=file_sha256(path), sheet=sheet_name, controls=table_has_controls(table),
+        ignored_columns=match.ignored, table=table, rows_read=h + len(data) + len(undecodable),
+        skipped=h + dropped, malformed=[], sha256=file_sha256(path), sheet=sheet_name,
+        controls=table_has_controls(table), undecodable=undecodable,
+        name_cells={c: i for c, i in mapped if c in NAME_FIELDS},
     )
+
+
+def _csv_line(cells: list[str]) -> str:
+    """Cells as one comma-separated line (a rejected row's text, split again to mask its names)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(cells)
+    return out.getvalue()
 
 
 def _title_across(row: list[object], c0: int, c1: int, contract: set[int]) -> bool:

@@ -9,9 +9,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from etl.excel import Sheet, read_sheets
+from etl.csv_file import detect_encoding, refuse_mostly_undecodable
+from etl.excel import Sheet, is_escaped_byte, read_sheets
 from etl.raw_file import HEADER_SCAN_ROWS, Book, ReadError
-from etl.raw_rows import line_at
 
 HTML_SNIFF_BYTES = 4096  # what read_book reads to tell an HTML page named .xls
 CHARSET_SNIFF_BYTES = 1 << 20  # where a <meta> charset or an XML declaration is looked for
@@ -32,13 +32,22 @@ _GB_NAMES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "euc-cn", "cp936
              "csgb2312", "iso-ir-58", "chinese", "gb18030"}
 
 
-def html_text(path: Path, data: bytes) -> tuple[str, str]:
-    """The page as text and the codec used: a BOM, else the charset a <meta> (charset= or http-equiv)
-    or an XML declaration names, else UTF-8, else GB18030. A declaration that the bytes contradict is
-    ignored for the next candidate (systems declare UTF-8 and write GBK)."""
+def html_text(path: Path, data: bytes) -> tuple[str, str, bool]:
+    """The page as text, the codec used, and whether some bytes did not decode: a BOM, else the charset
+    a <meta> (charset= or http-equiv) or an XML declaration names, else UTF-8, else GB18030. A
+    declaration that the bytes contradict is ignored for the next candidate (systems declare UTF-8 and
+    write GBK). When none decodes every byte (a few bad bytes in a good page, data-spec §1.3), the
+    page's lines vote between UTF-8 and GB18030 as a CSV's do (`detect_encoding`; another declared
+    charset is kept), and each undecodable byte is kept as a surrogate escape: the rows holding one are
+    rejected, the rest loads (etl.excel)."""
     for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(codec, errors="replace"), codec
+            if codec == "utf-16":
+                return data.decode(codec, errors="replace"), codec, False
+            try:
+                return data.decode(codec), codec, False
+            except UnicodeDecodeError:
+                return data.decode(codec, errors="surrogateescape"), codec, True
     candidates: list[str] = []
     sniff = data[:CHARSET_SNIFF_BYTES]
     declared = _CHARSET_RE.search(sniff) or _XML_ENCODING_RE.search(sniff)
@@ -49,14 +58,13 @@ def html_text(path: Path, data: bytes) -> tuple[str, str]:
         except LookupError:
             pass
     candidates += [c for c in ("utf-8", "gb18030") if c not in candidates]
-    error: UnicodeDecodeError | None = None
     for codec in candidates:
         try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError as exc:
-            error = error or exc
-    assert error is not None
-    raise ReadError("undecodable", path, line=line_at(data, error.start))
+            return data.decode(codec), codec, False
+        except UnicodeDecodeError:
+            pass
+    codec = candidates[0] if candidates[0] not in ("utf-8", "gb18030") else detect_encoding(sniff, len(data) <= len(sniff))[0]
+    return data.decode(codec, errors="surrogateescape"), codec, True
 
 
 class _HtmlTables(HTMLParser):
@@ -158,7 +166,7 @@ def _span(value: str | None) -> int:
 def read_html(path: Path) -> Book:
     """An HTML page's tables, each read like a sheet (named 表1, 表2 … when there are several)."""
     data = path.read_bytes()
-    text, codec = html_text(path, data)
+    text, codec, lossy = html_text(path, data)
     parser = _HtmlTables()
     parser.feed(text)
     parser.close()
@@ -169,7 +177,17 @@ def read_html(path: Path) -> Book:
         raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
     sheets = [
         Sheet(name=f"表{i + 1}", head=lambda rows=rows: rows[:HEADER_SCAN_ROWS], rows=lambda rows=rows: rows,
-               merged=lambda merged=merged: merged)
+               merged=lambda merged=merged: merged, lossy=lossy)
         for i, (rows, merged) in enumerate(tables)
     ]
-    return read_sheets(path, sheets, f"html:{codec}")
+    try:
+        book = read_sheets(path, sheets, f"html:{codec}")
+    except ReadError as exc:
+        # no header in bytes that do not decode: say so, at the first such line
+        if lossy and exc.code in ("no_header", "unknown_kind"):
+            first = next(i for i, ch in enumerate(text) if is_escaped_byte(ch))
+            raise ReadError("undecodable", path, line=text.count("\n", 0, first) + 1) from None
+        raise
+    for part in book.parts:
+        refuse_mostly_undecodable(part)
+    return book

@@ -71,7 +71,12 @@ class ReadError(Exception):
         return f"{self.path.name}：{text}" if self.path is not None else text
 
 
-def missing_error(path: Path, kind: str, missing: list[str], line: int) -> ReadError:
+def missing_error(path: Path, kind: str, missing: list[str], line: int,
+                  cells: Sequence[object] = ()) -> ReadError:
+    """The header lacks required columns; or, when a header cell did not decode (U+FFFD where the
+    bytes were), that is the reason to give: a garbled 姓名 is not a missing one."""
+    if any("\ufffd" in str(c) for c in cells if c is not None):
+        return ReadError("undecodable", path, line=line)
     labels = headers.COLUMN_LABELS[kind]
     # the headers that would do: a file heading it 与户主的关系 or 户编码 is read as well
     spelled = headers.spellings()[kind]
