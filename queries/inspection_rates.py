@@ -168,11 +168,6 @@ def checks_sql(flt: Filters, viewer: Viewer, date_from: date | None = None, date
     return sql, params
 
 
-def _sample(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, date_from: date | None,
-            date_to: date | None) -> pd.DataFrame:
-    return fetch(con, *_sample_sql(flt, viewer, date_from, date_to))
-
-
 def _sample_sql(flt: Filters, viewer: Viewer, date_from: date | None, date_to: date | None
                 ) -> tuple[str, dict[str, object]]:
     """Sample sums (SAMPLE_COLUMNS) per township and village."""
@@ -281,7 +276,7 @@ def _failing_first(cols: Cols, keys: list[str]) -> np.ndarray:
     (townships as the sidebar lists them, missing places last)."""
     if not keys:
         return np.arange(len(cols["fails"]))
-    town = township_rank(pd.Series(cols["township"], dtype=object)).to_numpy(dtype=float)
+    town = np.array(township_rank(cols["township"]), dtype=float)
     places = [pd.factorize(pd.Series(cols[k], dtype=object), sort=True, use_na_sentinel=False)[0] for k in keys]
     # np.lexsort is stable and sorts by its last key first
     return np.lexsort((*reversed(places), np.nan_to_num(town, nan=np.inf), -cols["_excess"], -cols["fails"]))
@@ -382,11 +377,15 @@ def _lenders(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, frame
     base."""
     if not (flt.townships or flt.villages):
         return frames
-    sample = _sample(con, flt.with_(townships=(), villages=()), viewer, *period)
-    for col in SAMPLE_COLUMNS:
-        sample[col] = pd.to_numeric(sample[col], errors="coerce").fillna(0).astype("int64")
-    return {"all": _rates_of({c: sample[c].to_numpy().sum(keepdims=True) for c in SAMPLE_COLUMNS}),
-            "township": _rates_of(_cols(sample.groupby("township")[list(SAMPLE_COLUMNS)].sum().reset_index()))}
+    sample, params = _sample_sql(flt.with_(townships=(), villages=()), viewer, *period)
+    sums = ", ".join(f"CAST(coalesce(sum({c}), 0) AS BIGINT) AS {c}" for c in SAMPLE_COLUMNS)
+    cols = _cols(fetch(con, f"""
+        SELECT township, GROUPING(township) = 1 AS whole, {sums} FROM ({sample})
+        GROUP BY GROUPING SETS ((), (township)) ORDER BY whole DESC, township""", params))  # noqa: S608
+    whole = cols.pop("whole").astype(bool)
+    towns = ~whole & np.array([isinstance(t, str) for t in cols["township"]], dtype=bool)
+    return {"all": _rates_of({c: cols[c][whole] for c in SAMPLE_COLUMNS}),
+            "township": _rates_of({c: v[towns] for c, v in cols.items()})}
 
 
 def _parents(flt: Filters, level: str, village: Cols, frames: dict[str, Cols]) -> list[tuple[Cols, list[str], str]]:
