@@ -69,11 +69,13 @@ def baseline(hist: pd.DataFrame, since: dt.date) -> pd.Series | None:
     return before.iloc[-1] if not before.empty else hist.iloc[0]
 
 
-def changes(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, since: dt.date, as_of: dt.date
-            ) -> dict[str, object]:
+def changes(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, since: dt.date, as_of: dt.date,
+            hist: pd.DataFrame | None = None) -> dict[str, object]:
     """Net changes since the baseline load (exited, monitored, returned) and items opened / closed after
-    `since`; `base_as_of` and `loads` say what was compared."""
-    hist = history(con, flt, viewer)
+    `since`; `base_as_of` and `loads` say what was compared. `hist`: the `history` of the same filter,
+    when the caller has read it already (the briefing draws its trend from it)."""
+    if hist is None:
+        hist = history(con, flt, viewer)
     base = baseline(hist, since)
     now = hist.iloc[-1] if not hist.empty else None
     out: dict[str, object] = {"loads": len(hist), "base_as_of": None if base is None else base["as_of"]}

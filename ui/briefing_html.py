@@ -279,7 +279,7 @@ def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
     since = since or default_since(hist)
     if since is None:
         return
-    ch = qhistory.changes(con, flt, viewer, since, as_of)
+    ch = qhistory.changes(con, flt, viewer, since, as_of, hist)
     brief.since_title = t("brief.since_date", lang, date=since.isoformat())
     brief.since_base = base_text(ch["base_as_of"])
     brief.since_note = t("since.base", lang, base=brief.since_base, loads=ch["loads"])
@@ -306,7 +306,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
                           rank=rank_text(towns["exit_rate"], r["exit_rate"], lang), cov=_pct(r["coverage"]),
                           cov_rank=rank_text(towns["coverage"], r["coverage"], lang)), kpi))
     mine = causes.totals(con, flt, viewer)
-    county = causes.totals(con, flt.with_(townships=(), villages=()), viewer)
+    county = causes.totals(con, flt.with_(townships=(), villages=()), viewer) if flt.townships or flt.villages else mine
     written = mine[mine["main_cause"] != NOT_FILLED] if not mine.empty else mine
     cause_ref = by_place.title("causes", area_level(flt, viewer), lang)
     # the leading cause, or the causes tied for it; 未填写 is no cause. Not under a cause filter: it read
