@@ -18,6 +18,7 @@ import duckdb
 
 from etl import snapshot
 from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, errno_label, options
+from etl.duck import interrupted
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.load import LoadReport, load_files
 from labels import t
@@ -147,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     before = _generation(args)
     try:
         return _run(args, lang)
-    except KeyboardInterrupt:  # Ctrl-C: say what stands, not a traceback
+    except (KeyboardInterrupt, duckdb.InterruptException, RuntimeError) as exc:  # Ctrl-C: what stands, no traceback
+        if not interrupted(exc):
+            raise
         after = _generation(args)
         published = after is not None and after != before
         print(t("cli.interrupted_published" if published else "cli.interrupted", lang,

@@ -18,3 +18,12 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str, database: str | No
     return [r[0] for r in con.execute(
         f"SELECT column_name FROM duckdb_columns() WHERE {where} AND table_name = ? AND schema_name = 'main' "  # noqa: S608
         "ORDER BY column_index", [*([database] if database else []), table]).fetchall()]
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Ctrl-C: Python's KeyboardInterrupt between statements, or DuckDB's while one runs: its client
+    raises InterruptException, or (DuckDB 2.0) a plain RuntimeError "Query interrupted" while it runs a
+    statement or streams a result. Callers say what stands instead of a traceback."""
+    if isinstance(exc, KeyboardInterrupt | duckdb.InterruptException):
+        return True
+    return isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -22,7 +23,7 @@ from etl import changeset, clock, derive, hh_lookup, history, keys, load_inspect
 from etl.content_hash import TABLES as CONTENT_TABLES
 from etl.content_hash import content_sql
 from etl.derived_table import as_of
-from etl.duck import scalar, table_columns
+from etl.duck import interrupted, scalar, table_columns
 from etl.fields import (
     FIELDS,
     HHID_MANGLED,
@@ -326,7 +327,9 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
             report.as_of_moved = (before, after) if before and after and before != after else None
     except snapshot.Unchanged:
         pass
-    except duckdb.InterruptException:  # Ctrl-C inside a statement (a file's are caught in _load_file)
+    except (duckdb.InterruptException, RuntimeError) as exc:  # Ctrl-C inside a statement (a file's: _load_file)
+        if not interrupted(exc):
+            raise
         raise KeyboardInterrupt from None
     except duckdb.Error as exc:  # out of memory in a file, or the derived tables failed: nothing was published
         if memory_limit is not None and isinstance(exc, duckdb.OutOfMemoryException):
@@ -359,13 +362,6 @@ def _count_outside_registry(con: duckdb.DuckDBPyConnection, files: list[FileResu
     for f in files:
         if f.sheets:
             f.outside_registry = sum(s.outside_registry for s in f.sheets)
-
-
-def _interrupted(exc: BaseException) -> bool:
-    """Ctrl-C while DuckDB ran a statement: its client raises InterruptException, or RuntimeError
-    "Query interrupted" while it streams a result (a file being read)."""
-    return isinstance(exc, duckdb.InterruptException) or (
-        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
 
 
 # what DuckDB says when the disk (or the process's file-size limit) is full
@@ -415,7 +411,7 @@ def _load_file(
         return False
     except Exception as exc:  # any other failure to read: the file changes nothing
         sink.drop()
-        if _interrupted(exc):
+        if interrupted(exc):
             raise KeyboardInterrupt from None
         res.error = t("read.load_failed", lang, file=name, detail=type(exc).__name__)
         return False
@@ -466,10 +462,13 @@ def _load_file(
             con.execute("DROP TABLE IF EXISTS header_lines")
         con.commit()
     except Exception as exc:
-        con.rollback()
+        # an interrupted statement may have ended the transaction already ("no transaction is active"
+        # then replaced the interrupt, and the load said it failed)
+        with contextlib.suppress(duckdb.TransactionException):
+            con.rollback()
         if isinstance(exc, duckdb.OutOfMemoryException):
             raise  # not the file's fault: the load is tried again with more memory (load_files)
-        if _interrupted(exc):
+        if interrupted(exc):
             raise KeyboardInterrupt from None
         res.error = (read_error_text(exc, name, lang) if isinstance(exc, readers.ReadError)
                      else t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300]))

@@ -233,9 +233,12 @@ def test_a_load_on_a_full_disk_says_so_and_counts_nothing(tmp_path: Path, db: Pa
     assert load_files([big], db=db).published  # and the next load, with room, goes through
 
 
-def test_ctrl_c_says_what_stands(tmp_path: Path, db: Path) -> None:
+@pytest.mark.parametrize("delay", [1.0, 2.5, 4.0])
+def test_ctrl_c_says_what_stands(tmp_path: Path, db: Path, delay: float) -> None:
     """Ctrl-C during a load printed a KeyboardInterrupt traceback; now a sentence: interrupted before the
-    publish, nothing changed (exit 130), or the new data already published (exit 0)."""
+    publish, nothing changed (exit 130), or the new data already published (exit 0). At several moments:
+    reading, validating, building the derived tables (DuckDB 2.0 raises RuntimeError "Query interrupted"
+    inside a statement: a traceback, or "cannot rollback" reported as a failed load, until 2026-12-05)."""
     import signal
     import subprocess
     import sys
@@ -243,15 +246,17 @@ def test_ctrl_c_says_what_stands(tmp_path: Path, db: Path) -> None:
     before = snapshot.current_snapshot(db)
     proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(big_file(tmp_path, 200_000)), "--db", str(db)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)  # reading a file of 200k households takes longer than that
+    time.sleep(delay)
     assert proc.poll() is None
     proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err and "失败" not in out, (out, err)
     if snapshot.current_snapshot(db) == before:
         assert proc.returncode == 130 and "已中断：数据库仍是中断前最后一次发布的数据" in err, err
-    else:
-        assert proc.returncode == 0 and "新数据在中断前已发布" in err, err
-    assert "Traceback" not in err
+    elif "新数据在中断前已发布" in err:
+        assert proc.returncode == 0, err
+    else:  # the signal came as the finished load was exiting: its summary said it all
+        assert "入库" in out and not err.strip() and proc.returncode in (0, -signal.SIGINT), (out, err)
 
 
 @pytest.mark.parametrize("command", [["rebuild"], ["export-parquet", "out"], ["backup", "bk"]])
