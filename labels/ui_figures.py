@@ -56,6 +56,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "notes.masked_yes": ("已脱敏", "masked"),
     "notes.masked_no": ("未脱敏（有权限）", "not masked (allowed)"),
     "since.title": ("上次督查以来的变化", "What changed since the last inspection"),
+    "since.title_towns": ("上次督查以来的变化（乡镇合计，村和户的筛选不适用）",
+                          "What changed since the last inspection (township totals: village and household "
+                          "filters do not apply)"),
     "since.pick": ("比较起点（数据截至日期）", "Compare from (data as-of date)"),
     "since.base": ("基准：{base} 的入库数字（共 {loads} 次入库记录）；数字为乡镇合计的净变化，村和户的筛选不适用。",
                    "Baseline: the figures of the load with data as of {base} ({loads} loads recorded); net changes "
@@ -79,6 +82,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "brief.findings": ("督查发现", "Findings"),
     "brief.appendix": ("附录：指标口径", "Appendix: indicator dictionary"),
     "brief.since_date": ("{date} 以来的变化", "Changes since {date}"),
+    # under a village or household filter: the changes are township totals (a printed briefing showed
+    # 监测户 0户 under 因病 beside 新增监测对象 +1户, the township's; a browser review)
+    "brief.since_date_towns": ("{date} 以来的变化（乡镇合计，村和户的筛选不适用）",
+                               "Changes since {date} (township totals: village and household filters do not apply)"),
     "brief.ref": ("（见：{fig}）", " (see: {fig})"),
     "find.rank": ("{area}脱贫率 {rate}，在 {n} 个乡镇中居{rank}；帮扶措施覆盖率 {cov}，居{cov_rank}。",
                   "{area}: exit rate {rate}, {rank} of {n} townships; measure coverage {cov}, {cov_rank}."),

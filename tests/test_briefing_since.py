@@ -36,6 +36,21 @@ def test_briefing_html_states_the_date(demo_con: duckdb.DuckDBPyConnection) -> N
         assert heading(picked, lang) in doc and heading(default, lang) not in doc
 
 
+def test_under_a_household_filter_the_heading_says_the_changes_are_township_totals(
+        demo_con: duckdb.DuckDBPyConnection) -> None:
+    """监测户 0户 under 因病 sat beside 新增监测对象 +1户 (the township's) in a printed briefing: the heading
+    of the changes says whose they are whenever a village or household filter is on."""
+    as_of = meta.data_as_of(demo_con)
+    town = Filters(townships=(conftest.DEMO_TOWN,))
+    since = default_since(history.history(demo_con, town, Viewer()))
+    assert since is not None
+    for flt in (town.with_(main_causes=("因病",)), town.with_(villages=("某村",))):
+        doc = briefing_html.build(demo_con, flt, Viewer(), lang="zh", as_of=as_of, data_as_of=as_of, since=since)
+        assert f'<h2 id="since">{since.isoformat()} 以来的变化（乡镇合计，村和户的筛选不适用）</h2>' in doc
+    doc = briefing_html.build(demo_con, town, Viewer(), lang="zh", as_of=as_of, data_as_of=as_of, since=since)
+    assert heading(since, "zh") in doc and "乡镇合计，村和户" not in doc
+
+
 def test_briefing_page_passes_the_picked_date(demo_env: Path) -> None:
     at = conftest.open_page("briefing", {"town": conftest.DEMO_TOWN})
     picker = at.date_input(key="brief_since_date")
@@ -75,3 +90,11 @@ def test_the_overview_trend_says_what_its_lines_count(demo_env: Path) -> None:
     a browser review): the chart's own caption says so, and that ledger lines start at their first load."""
     at = conftest.open_page("overview", {"town": "海流图镇", "cause": "因病"})
     assert t("since.trend_note", "zh") in [c.value for c in at.caption]
+
+
+def test_the_overview_heading_says_the_changes_are_township_totals_under_a_cause(demo_env: Path) -> None:
+    """The overview showed the same 0 monitored beside +1 under 海流图镇 + 因病 (a browser review)."""
+    titled = [h.value for h in conftest.open_page("overview", {"town": "海流图镇", "cause": "因病"}).subheader]
+    assert t("since.title_towns", "zh") in titled and t("since.title", "zh") not in titled
+    plain = [h.value for h in conftest.open_page("overview", {"town": "海流图镇"}).subheader]
+    assert t("since.title", "zh") in plain and t("since.title_towns", "zh") not in plain

@@ -36,7 +36,15 @@ from queries.filters import Filters, Viewer, area_level
 from ui import by_place, charts, formats
 from ui.formats import joined, plain_dates
 from ui.profile_html import document, esc, spec_div, table_html
-from ui.since_figures import TILES, base_text, default_since, tile_text, trend_frame, trend_series
+from ui.since_figures import (
+    TILES,
+    base_text,
+    beyond_townships,
+    default_since,
+    tile_text,
+    trend_frame,
+    trend_series,
+)
 
 
 @dataclass
@@ -280,7 +288,8 @@ def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
     if since is None:
         return
     ch = qhistory.changes(con, flt, viewer, since, as_of, hist)
-    brief.since_title = t("brief.since_date", lang, date=since.isoformat())
+    brief.since_title = t("brief.since_date_towns" if beyond_townships(flt) else "brief.since_date", lang,
+                          date=since.isoformat())
     brief.since_base = base_text(ch["base_as_of"])
     brief.since_note = t("since.base", lang, base=brief.since_base, loads=ch["loads"])
     brief.since = [(f.text("name", lang), tile_text(key, ch[key]), f.unit)

@@ -12,7 +12,15 @@ import streamlit as st
 from queries import history as qh
 from ui import charts, data, figures
 from ui.context import PageContext
-from ui.since_figures import TILES, base_text, default_since, tile_text, trend_frame, trend_series
+from ui.since_figures import (
+    TILES,
+    base_text,
+    beyond_townships,
+    default_since,
+    tile_text,
+    trend_frame,
+    trend_series,
+)
 
 
 def pick(ctx: PageContext, hist: pd.DataFrame, key: str) -> dt.date:
@@ -22,7 +30,7 @@ def pick(ctx: PageContext, hist: pd.DataFrame, key: str) -> dt.date:
 
 
 def section(ctx: PageContext) -> None:
-    st.subheader(ctx.t("since.title"))
+    st.subheader(ctx.t("since.title_towns" if beyond_townships(ctx.flt) else "since.title"))
     hist = data.run(qh.history, ctx)
     if hist.empty:
         st.caption(ctx.t("since.none"))

@@ -9,11 +9,20 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from queries.filters import Filters
+
 TREND_FIGURES = ("households", "exited", "monitored", "returned", "rect_open", "rect_overdue", "with_intervention",
                  "compliant")
 _TREND_LABEL = {"with_intervention": "hist.coverage"}
 TILES = ("exited", "monitored", "returned", "opened", "closed")
 _NET = ("exited", "monitored", "returned")  # net changes, written with their sign
+
+
+def beyond_townships(flt: Filters) -> bool:
+    """The filter chooses more than townships (a village, a cause, a status …): the changes, township
+    totals from the figure history, do not follow it, and their heading says so (a printed briefing
+    showed 监测户 0户 under 因病 beside 新增监测对象 +1户, the township's)."""
+    return not flt.with_(townships=()).is_empty()
 
 
 def trend_series(lang_t: Callable[[str], str]) -> list[tuple[str, str]]:
