@@ -11,40 +11,32 @@ import streamlit as st
 
 from queries import history as qh
 from ui import charts, data, figures
+from ui import since_figures as sf
 from ui.context import PageContext
-from ui.since_figures import (
-    TILES,
-    base_text,
-    beyond_townships,
-    default_since,
-    tile_text,
-    trend_frame,
-    trend_series,
-)
 
 
 def pick(ctx: PageContext, hist: pd.DataFrame, key: str) -> dt.date:
     """The "since date X" picker: a data date, by default the load before the last one."""
-    start = default_since(hist) or ctx.data_as_of
+    start = sf.default_since(hist) or ctx.data_as_of
     return st.date_input(ctx.t("since.pick"), value=start, max_value=max(ctx.data_as_of, start), key=key)
 
 
 def section(ctx: PageContext) -> None:
-    st.subheader(ctx.t("since.title_towns" if beyond_townships(ctx.flt) else "since.title"))
+    st.subheader(ctx.t("since.title_towns" if sf.beyond_townships(ctx.flt) else "since.title"))
     hist = data.run(qh.history, ctx)
     if hist.empty:
         st.caption(ctx.t("since.none"))
         return
     since = pick(ctx, hist, "since_date")
     ch = data.run(qh.changes, ctx, since=since, as_of=ctx.as_of)
-    st.caption(ctx.t("since.base", base=base_text(ch["base_as_of"]), loads=ch["loads"]))
-    cols = figures.tile_slots(len(TILES))
-    for col, key in zip(cols, TILES, strict=True):
+    st.caption(ctx.t("since.base", base=sf.base_text(ch["base_as_of"]), loads=ch["loads"]))
+    cols = figures.tile_slots(len(sf.TILES))
+    for col, key in zip(cols, sf.TILES, strict=True):
         v = ch[key]
-        figures.metric(col, ctx, f"since.{key}", v, tile_text(key, v))
+        figures.metric(col, ctx, f"since.{key}", v, sf.tile_text(key, v))
     if len(hist) > 1:
         st.markdown(f"**{ctx.t('since.trend')}**")
-        charts.show(charts.trends(trend_frame(hist), "as_of", trend_series(ctx.t)), "since_trend", figure="since.trend")
+        charts.show(charts.trends(sf.trend_frame(hist), "as_of", sf.trend_series(ctx.t)), "since_trend", figure="since.trend")
         st.caption(ctx.t("since.trend_note"))
     else:
         st.caption(ctx.t("since.one"))
