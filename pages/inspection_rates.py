@@ -80,10 +80,12 @@ def gap_text(ctx: PageContext, ind: str, value: float | None, lines: Lines) -> s
     line = line_text(ctx, ind, lines)
     if value is None or pd.isna(value):
         return line
-    diff = round((float(value) - getattr(lines, ind)) * 100, 1)
+    diff = (float(value) - getattr(lines, ind)) * 100
     if diff == 0:
         return ctx.t("rates.gap.at", line=line)
-    return ctx.t("rates.gap.above" if diff > 0 else "rates.gap.below", line=line, v=f"{abs(diff):.1f}")
+    # one decimal, as the tiles; a gap under 0.05 points with two (not "0.0" beside 不达标)
+    v = f"{abs(diff):.1f}" if abs(diff) >= 0.05 else f"{max(abs(diff), 0.01):.2f}"
+    return ctx.t("rates.gap.above" if diff > 0 else "rates.gap.below", line=line, v=v)
 
 
 def verdict_badge(ctx: PageContext, passes: bool | None) -> str:

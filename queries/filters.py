@@ -489,7 +489,7 @@ def in_place_order(df: pd.DataFrame) -> pd.DataFrame:
 
     def key(i: int) -> tuple[bool, float, bool, str]:
         town, village = towns[i], villages[i]
-        return (town != town, 0.0 if town != town else town, not isinstance(village, str),
+        return (math.isnan(town), 0.0 if math.isnan(town) else town, not isinstance(village, str),
                 village if isinstance(village, str) else "")
 
     return df.take(sorted(range(len(towns)), key=key)).reset_index(drop=True)

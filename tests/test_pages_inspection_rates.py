@@ -161,3 +161,13 @@ def test_the_period_is_two_dates_that_fit_the_sidebar(env: Path) -> None:
     at.date_input(key="rates_to").set_value(date(2020, 6, 23)).run()
     assert not at.exception
     assert tiles(at)["群众认可度"] == "100.0%"
+
+
+def test_a_verdict_says_how_far_from_its_line_without_rounding_it_away(env: Path) -> None:
+    """"… 低于线0.0个百分点" would read as on the line: a gap under 0.05 points keeps two decimals. The
+    fixture's 错退率 is 1/11 = 9.0909%; a line of 9.1% leaves it 0.009 points below."""
+    at = open_page()
+    at.number_input(key="rates_line_wrong_exit").set_value(9.1).run()
+    assert ":green-badge[达标] 否决线 ≤ 9.1%，低于线0.01个百分点" in markdown(at)
+    at.number_input(key="rates_line_wrong_exit").set_value(9.0).run()
+    assert ":red-badge[不达标] 否决线 ≤ 9%，高于线0.1个百分点" in markdown(at)  # 0.09 points: one decimal
