@@ -19,6 +19,7 @@ import pyarrow as pa
 import python_calamine as calamine
 
 from etl import headers
+from etl.csv_blocks import escape_bytes
 from etl.excel_errors import Cells, error_cells, restored
 from etl.fields import NAME_FIELDS
 from etl.raw_file import HEADER_SCAN_ROWS, Book, RawFile, ReadError, file_sha256, missing_error
@@ -74,7 +75,9 @@ class Sheet:
     rows: Callable[[], list[list[object]]]
     merged: Callable[[], Merged]
     hidden: bool = False
-    lossy: bool = False  # an HTML page with undecodable bytes, kept as surrogate escapes (etl.html_tables)
+    # an HTML page's codec when some of its bytes did not decode: they are kept as surrogate escapes
+    # (etl.html_tables), their rows rejected
+    undecoded: str | None = None
 
 
 def _workbook_sheets(workbook: calamine.CalamineWorkbook, errors: dict[str, Cells]) -> list[Sheet]:
@@ -124,12 +127,13 @@ def read_sheets(path: Path, sheets: list[Sheet], encoding: str) -> Book:
 
 def _read_sheet(path: Path, sheet: Sheet, encoding: str) -> RawFile:
     head = sheet.head()[:HEADER_SCAN_ROWS]
-    if sheet.lossy:  # the header's texts are stored: no undecodable byte in them
-        head = [[_mended(c) if isinstance(c, str) else c for c in row] for row in head]
+    if sheet.undecoded:  # the header's texts are stored: their undecodable bytes as U+FFFD, as a CSV's
+        head = [[_bytes_of(c, sheet.undecoded).decode(sheet.undecoded, "replace") if isinstance(c, str) else c
+                 for c in row] for row in head]
     merged = sheet.merged()
     r, cells, match = _find_sheet_header(path, head, merged)
     rows = sheet.rows()
-    return _sheet_to_raw(path, sheet.name, rows, r, cells, match, merged, encoding, sheet.lossy)
+    return _sheet_to_raw(path, sheet.name, rows, r, cells, match, merged, encoding, sheet.undecoded)
 
 
 def is_escaped_byte(ch: str) -> bool:
@@ -137,16 +141,9 @@ def is_escaped_byte(ch: str) -> bool:
     return "\udc80" <= ch <= "\udcff"
 
 
-def _mended(cell: str) -> str:
-    """A header cell with its undecodable bytes as U+FFFD (stored as text, which cannot hold them)."""
-    return "".join("\ufffd" if is_escaped_byte(ch) else ch for ch in cell)
-
-
-def _escaped(cell: object) -> str:
-    """A cell of an undecodable row for a person to read: its undecodable bytes as \\xNN (as a CSV
-    row's are: etl.csv_blocks.escape_bytes)."""
-    text = cell_text(cell) or ""
-    return "".join(f"\\x{ord(ch) - 0xDC00:02x}" if is_escaped_byte(ch) else ch for ch in text)
+def _bytes_of(text: str, codec: str) -> bytes:
+    """A text of a page read with `errors="surrogateescape"` as the page's bytes again."""
+    return text.encode(codec, "surrogateescape")
 
 
 def _find_sheet_header(
@@ -199,7 +196,7 @@ def _sheet_to_raw(
     match: headers.HeaderMatch,
     merged: Merged,
     encoding: str = "xlsx",
-    lossy: bool = False,
+    undecoded: str | None = None,
 ) -> RawFile:
     width = max((i + 1 for i, c in enumerate(header_cells) if c), default=0)
     # Exporters merge township/village/household cells down a household's rows: fill the range's
@@ -220,9 +217,9 @@ def _sheet_to_raw(
     data = rows[h + 1:]
     lines = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
     undecodable: list[tuple[int, str]] = []
-    if lossy:  # rows holding a byte that did not decode are rejected whole, as a CSV's are
+    if undecoded:  # rows holding a byte that did not decode are rejected whole, as a CSV's are
         bad = [any(isinstance(c, str) and any(map(is_escaped_byte, c)) for c in row) for row in data]
-        undecodable = [(int(line), _csv_line([_escaped(c) for c in row]))
+        undecodable = [(int(line), _undecodable_text(row, undecoded))
                        for line, row, b in zip(lines, data, bad, strict=True) if b]
         data = [row for row, b in zip(data, bad, strict=True) if not b]
         lines = lines[~np.array(bad, dtype=bool)] if bad else lines
@@ -242,10 +239,12 @@ def _sheet_to_raw(
     )
 
 
-def _csv_line(cells: list[str]) -> str:
-    """Cells as one comma-separated line (a rejected row's text, split again to mask its names)."""
+def _undecodable_text(row: list[object], codec: str) -> str:
+    """A rejected row for a person to read: its cells comma-separated (split again to mask its names),
+    each byte that did not decode as \\xNN, as a CSV row's (etl.csv_blocks.escape_bytes)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(cells)
+    csv.writer(out, lineterminator="").writerow(escape_bytes(_bytes_of(cell_text(c) or "", codec), codec)
+                                                for c in row)
     return out.getvalue()
 
 

@@ -177,7 +177,7 @@ def read_html(path: Path) -> Book:
         raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
     sheets = [
         Sheet(name=f"表{i + 1}", head=lambda rows=rows: rows[:HEADER_SCAN_ROWS], rows=lambda rows=rows: rows,
-               merged=lambda merged=merged: merged, lossy=lossy)
+               merged=lambda merged=merged: merged, undecoded=codec.removesuffix("-sig") if lossy else None)
         for i, (rows, merged) in enumerate(tables)
     ]
     try:
