@@ -314,8 +314,9 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
             out.append((t("find.rank", lang, area=flt.townships[0], rate=_pct(r["exit_rate"]), n=len(towns),
                           rank=rank_text(towns["exit_rate"], r["exit_rate"], lang), cov=_pct(r["coverage"]),
                           cov_rank=rank_text(towns["coverage"], r["coverage"], lang)), kpi))
+    whole = not (flt.townships or flt.villages)  # the briefing is of the whole county
     mine = causes.totals(con, flt, viewer)
-    county = causes.totals(con, flt.with_(townships=(), villages=()), viewer) if flt.townships or flt.villages else mine
+    county = mine if whole else causes.totals(con, flt.with_(townships=(), villages=()), viewer)
     written = mine[mine["main_cause"] != NOT_FILLED] if not mine.empty else mine
     cause_ref = by_place.title("causes", area_level(flt, viewer), lang)
     # the leading cause, or the causes tied for it; 未填写 is no cause. Not under a cause filter: it read
@@ -324,7 +325,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
         lead = written[written["households"] == written["households"].max()]
         shares = dict(zip(county["main_cause"], county["share"], strict=True))
         # beside the county's share only when the briefing is of a part of it ("24.2%（全县 24.2%）")
-        part = "" if flt.townships or flt.villages else ".whole"
+        part = ".whole" if whole else ""
         out.append((t(("find.cause" if len(lead) == 1 else "find.causes_tied") + part, lang,
                       cause=joined((code_label(c, lang) for c in lead["main_cause"]), lang),
                       share=_pct(lead.iloc[0]["share"]),
