@@ -31,9 +31,10 @@ from etl.owners import (
 from etl.raw_file import STAGE_SCHEMA
 from etl.scope import Scope
 
-# A changeset's layout: one written by another layout (before the school check's own pass, 1) is not
+# A changeset's layout: one written by another layout (1: before the school check's own pass; 2: before
+# the items of no household were owners of their own) is not
 # replayed (`apply` raises; the load goes on from a copy of the current file).
-FORMAT = 2
+FORMAT = 3
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str = "main", catalog: str | None = None) -> set[str]:

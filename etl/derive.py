@@ -495,6 +495,8 @@ def update(con: duckdb.DuckDBPyConnection, touched: Touched, most: int | None = 
     touched.add("cell", "SELECT cell FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._groups_before AS
                     SELECT hk, area, registered FROM hh_facts WHERE hk IN (SELECT hk FROM t_hk)""")  # noqa: S608
+    if touched.wrote("households") or touched.wrote("members"):
+        derive_inspection.touch_named_items(con, touched)
     build_facts_meta(con)
     touched.table("facts_meta")
     after = as_of(con)

@@ -35,7 +35,7 @@ import duckdb
 from etl import quality_checks, visit_rank
 from etl.derive_cells import compliant_until_sql
 from etl.derived_table import replace
-from etl.owners import Touched
+from etl.owners import Touched, stage_table
 from etl.raw_file import STAGE_SCHEMA
 from etl.rules import CHRONIC, ILL_HEALTH, RECTIFICATION_CLOSED
 from etl.schema import FILTER_COLUMNS, filter_select
@@ -217,7 +217,7 @@ def _rectification_sql(scope: Scope) -> str:
     """The ledger with its free text masked: a household's names (etl.sqlexpr.household_names_sql), or for
     an item of a whole township the registered people of its township it names."""
     return f"""
-WITH items AS (SELECT * FROM {scope.src("rectifications")} r WHERE {scope.hk_or_none("r")}),
+WITH items AS (SELECT * FROM {scope.src("rectifications")} r WHERE {scope.hk_or_item("r")}),
 names AS ({household_names_sql(scope.src("members"), scope.src("households"),
                                "SELECT DISTINCT hk FROM items WHERE hk IS NOT NULL")}),
 -- An item of a whole township (no household) names its registered people too (张树林家危房未改造):
@@ -262,6 +262,28 @@ SELECT r.*, {redacted_text_sql('r.description', 'coalesce(n.names, ln.names)')} 
 FROM items r LEFT JOIN names n USING (hk) LEFT JOIN loose_names ln USING (record_key)
 LEFT JOIN {scope.src("hh_facts")} f ON f.hk = r.hk
 """  # noqa: S608 - constants only
+
+
+def touch_named_items(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
+    """A load that wrote the registry changes the names an item of no household is masked by: the
+    names of its township's people. Touch the items of the touched households' townships (before and
+    after the load) that may name one of them: those whose text holds a name of a touched member now,
+    and those the stored list masked (a name it masked may be gone). More is harmless, less leaks a name."""
+    con.execute(f"""
+        WITH towns AS (
+            SELECT township FROM households WHERE hk IN (SELECT hk FROM {stage_table('hk')})
+            UNION SELECT township FROM hh_facts WHERE hk IN (SELECT hk FROM {stage_table('hk')})),
+        names AS (
+            SELECT DISTINCT h.township, m.name FROM members m JOIN households h USING (hk)
+            WHERE m.hk IN (SELECT hk FROM {stage_table('hk')}) AND length(m.name) >= 2)
+        INSERT INTO {stage_table('item')}
+        SELECT r.record_key FROM rectifications r
+        WHERE r.hk IS NULL AND r.township IN (SELECT township FROM towns) AND (
+            EXISTS (SELECT 1 FROM names n WHERE n.township = r.township
+                    AND contains(coalesce(r.description, '') || '|' || coalesce(r.measures, ''), n.name))
+            OR r.record_key IN (SELECT record_key FROM list_rectification l WHERE l.hk IS NULL
+                                AND (l.description_masked IS DISTINCT FROM l.description
+                                     OR l.measures_masked IS DISTINCT FROM l.measures)))""")  # noqa: S608
 
 
 # The whole stored ledger (tests build it on their own data)

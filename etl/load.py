@@ -37,7 +37,7 @@ from etl.fields import (
 )
 from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, issue_selects
 from etl.messages import Finding, finding_lines, read_error_text, skipped_sheet_json, skipped_sheet_text
-from etl.owners import Touched, stage_table
+from etl.owners import OWNERS, Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
 from etl.sqlexpr import claim_gap_sql
 from etl.stage import (
@@ -1118,7 +1118,7 @@ def _load_ledger(
     same_household = "" if kind == "rectifications" else "t.hk IN (SELECT hk FROM k) AND "
     _drop_unchanged_rows(con, table, cols, issue_rules, same_household)
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.gone AS
-                    SELECT t.rowid AS r, t.hk FROM {table} t
+                    SELECT t.rowid AS r, t.hk, t.record_key FROM {table} t
                     WHERE {same_household}t.record_key IN (SELECT record_key FROM k)""")
     con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT r FROM gone)")
     col_list = ", ".join(q(c) for c in cols)
@@ -1127,6 +1127,8 @@ def _load_ledger(
         [batch_id],
     )
     touched.add("hk", "SELECT hk FROM k UNION SELECT hk FROM gone")
+    if any(part.kind == "item" for part in OWNERS[table]):  # the items of no household written or replaced
+        touched.add("item", "SELECT record_key FROM k WHERE hk IS NULL UNION SELECT record_key FROM gone WHERE hk IS NULL")
     nohk = bool(scalar(con, "SELECT (SELECT count(*) FROM k WHERE hk IS NULL) + "
                              "(SELECT count(*) FROM gone WHERE hk IS NULL)"))
     # an item's issues on a column the file lacks stay: the item keeps that column's stored value

@@ -15,7 +15,7 @@ class Scope:
     """Which rows a builder selects: everything (`full`) or the owners a load touched."""
 
     full: bool
-    nohk: bool = False  # rectification items of no household were touched
+    nohk: bool = False  # data issues of no household were touched
     suffix: str = ""  # '_aged': the age pass (etl.derive.update)
     # The summary cells of a load are updated by difference (etl.derived_table.replace_cells): a cell
     # builder runs once over the touched households' rows before the load (side 'old') and once over
@@ -53,11 +53,11 @@ class Scope:
     def batch(self, alias: str) -> str:
         return self._in("batch", alias)
 
-    def hk_or_none(self, alias: str) -> str:
-        """Rows of a touched household, and rows of no household when those were touched."""
+    def hk_or_item(self, alias: str) -> str:
+        """Rows of a touched household, and touched items of no household (etl.owners.HK_OR_ITEM)."""
         if self.full:
             return "TRUE"
-        return f"({self.hk(alias)} OR ({alias}.hk IS NULL AND {str(self.nohk).upper()}))"
+        return f"({self.hk(alias)} OR ({alias}.hk IS NULL AND {self._in('item', alias)}))"
 
     def src(self, table: str) -> str:
         """Where a builder reads `table`'s rows of the scope's households: the table itself (a full

@@ -47,6 +47,7 @@ def id_number(birth: dt.date, n: int) -> str:
 BIRTHS = [dt.date(AS_OF.year - age, 7, day) for age in (6, 16, 60, 65) for day in (1, 10)] + [
     dt.date(1980, 3, 3), dt.date(1950, 1, 1), dt.date(2010, 5, 5)]
 PEOPLE = [(f"成员{i}", id_number(b, i)) for i, b in enumerate(BIRTHS)]
+NAMED = ["张树林", "李秀英"]  # names the items of no household mention (masked when registered in their township)
 
 REGISTRY_HEADER = ("乡(镇),行政村,户编号,人编号,姓名,身份证号码,与户主关系,家庭人口数,致贫原因,其他致贫原因,脱贫属性,"
                    "脱贫年份,人均纯收入,收入年度,首次识别时间,健康状况,劳动技能,在校生状况,是否参加城乡居民基本医疗保险,"
@@ -67,6 +68,7 @@ dates = st.dates(dt.date(2019, 6, 1), dt.date(2020, 9, 30))
 
 member = st.fixed_dictionaries({
     "person": st.sampled_from(PEOPLE),
+    "named": st.sampled_from(["", *NAMED]),  # a name of Chinese characters alone: an item may name it
     "health": st.sampled_from(["健康", "长期慢性病", "患有大病", "残疾", "长期慢性病、残疾", ""]),
     "labor": st.sampled_from(["普通劳动力", "无劳动力", "丧失劳动力", ""]),
     "school": st.sampled_from(["", "在校生", "辍学"]),
@@ -102,6 +104,7 @@ def registry_text(households: list[dict], reject_one: bool) -> str:
         town, village = h["place"]
         for i, m in enumerate(h["members"]):
             name, idn = m["person"]
+            name = m["named"] or name
             lines.append(",".join([
                 town, village, h["id"], f"{h['id']}{i:02d}", name, idn, "户主" if i == 0 else "子女",
                 str(h["size_declared"]), h["cause"], f'"{h["other"]}"', h["status"],
@@ -125,7 +128,7 @@ ledger_rows = {
                                 st.just("1000"), st.just("0"), st.just("0"), st.sampled_from(["1000", "6000"])),
     "rectifications": st.tuples(st.sampled_from(["R1", "R2", "R3", ""]), st.just("自查"), dates, places,
                                 st.sampled_from([*HOUSEHOLDS[:4], ""]), st.sampled_from(["档案资料不规范", "其他"]),
-                                st.sampled_from(["描述成员3", "描述"]), st.sampled_from(["未整改", "已整改", "整改中"]),
+                                st.sampled_from(["描述成员3", "描述", f"{NAMED[0]}家危房未改造", f"{NAMED[1]}户档案缺失"]), st.sampled_from(["未整改", "已整改", "整改中"]),
                                 dates),
     "household_checks": st.tuples(st.sampled_from([dt.date(2020, 6, 22), dt.date(2020, 6, 23)]), places,
                                   st.sampled_from([*HOUSEHOLDS[:4], "UNKNOWN3", ""]),
@@ -237,6 +240,49 @@ def test_an_item_whose_later_line_names_another_household_leaves_no_key_behind(t
         con.close()
     work = tmp_path / "work"
     work.mkdir()
+    check(db, work)
+
+
+def _masked(db: Path) -> dict[str, str]:
+    return dict(read(db, "SELECT issue_id, description_masked FROM list_rectification WHERE hk IS NULL"))
+
+
+def test_an_item_of_a_township_is_masked_again_when_the_registry_adds_or_drops_the_person_it_names(
+        tmp_path: Path) -> None:
+    """An item of no household names its township's registered people masked (张*林). A registry that
+    registers 张树林 in 甲镇 later masked the name only after a full rebuild: a load re-masked the items of
+    no household only when it loaded items. Now a registry load touches the items its people may be
+    named in (a name of theirs in the text, or a mask already there), and only those: one new item
+    rewrites one item of no household, not every one."""
+    db = _county(tmp_path)
+    rect = tmp_path / "rect.csv"
+    rect.write_text(HEADERS["rectifications"] + "\n"
+                    "R1,自查,2020-01-05,甲镇,,,其他,张树林家危房未改造,单位,责任人,措施,2020-05-07,整改中,\n"
+                    "R2,自查,2020-01-05,乙镇,,,其他,张树林家危房未改造,单位,责任人,措施,2020-05-07,整改中,\n"
+                    "R3,自查,2020-01-05,甲镇,,,其他,档案缺失,单位,责任人,措施,2020-05-07,整改中,\n",
+                    encoding="utf-8")
+    assert load_files([rect], db=db).exit_code == 0
+    assert _masked(db) == {"R1": "张树林家危房未改造", "R2": "张树林家危房未改造", "R3": "档案缺失"}
+    registry = tmp_path / "reg.csv"
+    registry.write_text(REGISTRY_HEADER + "\n甲镇,一村,H0000,H000001,张树林," + id_number(dt.date(1960, 1, 1), 1)
+                        + ",户主,1,因病,,未脱贫,,3000,2019,2020-03-01,健康,普通劳动力,,是,是,,,否,是\n",
+                        encoding="utf-8")
+    assert load_files([registry], db=db).exit_code == 0
+    assert _masked(db) == {"R1": "张*林家危房未改造", "R2": "张树林家危房未改造", "R3": "档案缺失"}
+    assert _changeset_rows(db)["list_rectification"] == 1  # R1 alone (H0000 has no item)
+    work = tmp_path / "work"
+    work.mkdir()
+    check(db, work)
+    # 张树林 leaves the registry's 甲镇 (H0000 moves to 乙镇): R1 is plain again, R2 masked
+    registry.write_text(registry.read_text(encoding="utf-8").replace("甲镇,一村", "乙镇,三村"), encoding="utf-8")
+    assert load_files([registry], db=db).exit_code == 0
+    assert _masked(db) == {"R1": "张树林家危房未改造", "R2": "张*林家危房未改造", "R3": "档案缺失"}
+    check(db, work)
+    # one new item of no household rewrites that item, not the others
+    rect.write_text(HEADERS["rectifications"] + "\n"
+                    "R4,自查,2020-01-06,甲镇,,,其他,手册未更新,单位,责任人,措施,2020-05-07,整改中,\n", encoding="utf-8")
+    assert load_files([rect], db=db).exit_code == 0
+    assert _changeset_rows(db)["list_rectification"] == 1
     check(db, work)
 
 
