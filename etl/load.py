@@ -241,6 +241,7 @@ def load_files(
     max_bytes: int | None = None,
     fresh: bool = False,
     reload: bool = False,
+    on_published: Callable[[LoadReport], None] | None = None,
 ) -> LoadReport:
     """Load files in order into the next snapshot of `db` and publish it if anything changed.
 
@@ -249,18 +250,21 @@ def load_files(
     `fresh` starts from an empty database instead of the current one (the demo replaces everything).
     `reload` loads a file already loaded again instead of calling it unchanged (its data current again
     after a later file of its kind changed it).
+    `on_published` gets the report as soon as viewers see the new data, complete but for `created_db` and
+    `retried`, before the other snapshot file is made ready for the next load (etl.snapshot.writer): an
+    upload's summary need not wait for that (1.4 s at 10M households).
     """
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
     created = snapshot.current_snapshot(db) is None
-    report = _load_capped(paths, db, lang, progress, display_names, max_bytes, fresh, started, reload)
+    report = _load_capped(paths, db, lang, progress, display_names, max_bytes, fresh, started, reload, on_published)
     report.created_db = created and report.published
     return report
 
 
 def _load_capped(paths: list[Path], db: str | Path | None, lang: str, progress: Progress | None,
                  display_names: Sequence[str] | None, max_bytes: int | None, fresh: bool, started: float,
-                 reload: bool) -> LoadReport:
+                 reload: bool, on_published: Callable[[LoadReport], None] | None) -> LoadReport:
     """`_load_files` under a small load's memory cap, again at the full limit if the cap runs out."""
     small = not fresh and sum(p.stat().st_size for p in paths if p.is_file()) < SMALL_LOAD_BYTES
     cap = None  # a small load's memory cap; None: the loader's full limit
@@ -269,22 +273,26 @@ def _load_capped(paths: list[Path], db: str | Path | None, lang: str, progress: 
         cap = small_load_memory(current.stat().st_size if current else 0, SMALL_LOAD_MEMORY,
                                 snapshot.etl_memory_limit())
     if cap is None:
-        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started, reload)
+        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started, reload,
+                           on_published)
     try:
-        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, cap, started, reload)
+        return _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, cap, started, reload,
+                           on_published)
     except duckdb.OutOfMemoryException:
         pass
     # A small load's memory cap ran out (another load's changeset to replay, a school check moved for
     # ten thousand households): the failed attempt published nothing, so the load runs again, whole,
     # at the loader's full memory.
-    report = _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started, reload)
+    report = _load_files(paths, db, lang, progress, display_names, max_bytes, fresh, None, started, reload,
+                         on_published)
     report.retried = True
     return report
 
 
 def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: Progress | None,
                 display_names: Sequence[str] | None, max_bytes: int | None, fresh: bool,
-                memory_limit: str | None, started: float, reload: bool = False) -> LoadReport:
+                memory_limit: str | None, started: float, reload: bool = False,
+                on_published: Callable[[LoadReport], None] | None = None) -> LoadReport:
     report = LoadReport(snapshot.db_path(db), [])
     names = list(display_names) if display_names else [p.name for p in paths]
     tick = progress or (lambda _f, _s: None)
@@ -293,6 +301,8 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
         report.published = True
         report.published_seconds = time.perf_counter() - started
         tick(0.99, t("progress.published", lang))
+        if on_published is not None:
+            on_published(report)
     version = None if fresh else schema_version(report.db)
     if version is not None and version != schema.SCHEMA_VERSION:  # never load into an older layout
         tick(0.0, t("cli.upgrading", lang, old=version, new=schema.SCHEMA_VERSION))

@@ -9,11 +9,15 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from etl.file_types import ACCEPTED_SUFFIXES
 from labels import t
 from queries.filters import PUBLIC, Viewer, mask_file_name_value, mask_raw_value
 from ui.formats import joined
+
+if TYPE_CHECKING:
+    from etl.load import LoadReport
 
 UPLOAD_LIMIT_MB = int(os.environ.get("FUPIN_UPLOAD_MB", "100"))
 # data-spec §1.3: Excel (BIFF .xls, and the text or HTML tables systems name .xls), text, gzip'd text, HTML:
@@ -31,7 +35,8 @@ class UploadOutcome:
 
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
                  progress: Callable[[float, str], None] | None = None,
-                 limit_mb: int = UPLOAD_LIMIT_MB, viewer: Viewer = PUBLIC, reload: bool = False) -> UploadOutcome:
+                 limit_mb: int = UPLOAD_LIMIT_MB, viewer: Viewer = PUBLIC, reload: bool = False,
+                 on_outcome: Callable[[UploadOutcome], None] | None = None) -> UploadOutcome:
     """Check the uploads (type, size), save them to a temp dir and run the ETL on the good ones.
 
     Files that fail the checks are not loaded at all; the others load as on the command line (each file
@@ -39,6 +44,8 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
     masked for `viewer` as the pages mask them, and the files' names (the command line's reader sees the
     files anyway).
     `reload`: files already loaded are loaded again (etl.load.load_files).
+    `on_outcome` gets the outcome as soon as the pages show the new data, while the loader still makes
+    the other snapshot file ready for the next load; the return value is the same outcome.
     """
     errors: list[str] = []
     good: list[tuple[str, bytes]] = []
@@ -63,12 +70,24 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
             path = Path(tmp) / f"{i:03d}{file_suffix(name)}"
             path.write_bytes(content)
             paths.append(path)
+        told: list[UploadOutcome] = []  # the outcome, once: the report's values are masked in place
+
+        def published(report: LoadReport) -> None:
+            told.append(_outcome(report, good, errors, lang, viewer))
+            if on_outcome is not None:
+                on_outcome(told[0])
         report = load_files(paths, db=db, lang=lang, progress=progress, display_names=[n for n, _ in good],
-                            reload=reload)
+                            reload=reload, on_published=published)
+    return told[0] if told else _outcome(report, good, errors, lang, viewer)
+
+
+def _outcome(report: LoadReport, good: list[tuple[str, bytes]], errors: list[str], lang: str,
+             viewer: Viewer) -> UploadOutcome:
+    """The load's summary for `viewer`: file names and values masked as the pages mask them."""
     for f, (name, _) in zip(report.files, good, strict=False):
         f.path = Path(str(mask_file_name_value(name, viewer)))
         for part in [f, *f.sheets]:
             part.findings = [replace(x, value=mask_raw_value(x.field, x.value, viewer)) for x in part.findings]
     lines, load_errors = report.summary_lines(lang)
-    errors.extend(load_errors)
+    errors = errors + load_errors
     return UploadOutcome(lines, errors, max(report.exit_code, 1 if errors else 0), changed=report.published)

@@ -106,12 +106,19 @@ def run(job: Job) -> None:
         job.fraction = min(max(fraction, 0.0), 1.0)
         job.text = str(mask_file_name_value(text, job.viewer))  # the file's name as pages show it
 
+    def finish(outcome: UploadOutcome) -> None:
+        job.fraction = 1.0
+        job.finished = clock.now()
+        job.outcome = outcome
+
     files, job.files = job.files, []  # the contents are not kept once read
     job.wait(snapshot.write_lock_busy(job.db))  # another load (the command line's) holds the lock
     try:
-        outcome = load_uploads(files, job.lang, db=job.db, progress=tick, viewer=job.viewer, reload=job.reload)
+        # done for its user once the pages show the new data (`on_outcome`); the worker then makes the
+        # other snapshot file ready, and the next job waits for that
+        outcome = load_uploads(files, job.lang, db=job.db, progress=tick, viewer=job.viewer, reload=job.reload,
+                               on_outcome=finish)
     except Exception as exc:  # the loader's own errors are in its outcome; this is anything else
         outcome = UploadOutcome([], [t("insp.data.job_failed", job.lang, error=f"{type(exc).__name__}: {exc}"[:300])], 1)
-    job.fraction = 1.0
-    job.finished = clock.now()
-    job.outcome = outcome
+    if job.outcome is None:
+        finish(outcome)
