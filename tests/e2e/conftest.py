@@ -93,10 +93,12 @@ class StreamlitServer:
     def start(self) -> StreamlitServer:
         env = {**os.environ, "FUPIN_DB": str(self.db), "PYTHONUNBUFFERED": "1", **self.env}
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        # the project's launcher, as `make run` starts it (ui/serve.py: no legacy pages/ mode)
+        # the project's launcher (ui/serve.py: no legacy pages/ mode), without `make run`'s
+        # --browser.gatherUsageStats false: .streamlit/config.toml must keep the pages offline however the
+        # server is started (test_every_page_opens_without_exception sees any request to another host)
         cmd = [sys.executable, "-m", "ui.serve",
                "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *self.args]
+               "--server.fileWatcherType", "none", *self.args]
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
