@@ -257,7 +257,7 @@ def gate(lang: str) -> User:
     form = st.Page(page, title=t("auth.title", lang), url_path="login", default=True)
     pages = [form, *(st.Page(page, title=t("auth.title", lang), url_path=p) for p in paths if p != "login")]
     # an address no page has: the form at the root, saying so (Streamlit's box left the form unusable)
-    missing = not_found_page(form, ["login", *url_paths()], lang)
+    missing = not_found_page(form, ["login", *paths], lang)
     st.navigation([*pages, *([missing] if missing else [])], position="hidden").run()
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises

@@ -7,6 +7,11 @@ An address no page has (`/nonexistent`, a mistyped or outdated link) made Stream
 finds one and sends no such message (the browser shows the box only when the server sends it); that
 page switches to the start page, which says in the user's language that the address has no page
 (`not_found_notice`).
+
+The start page is served at the root. Streamlit reserves the path it is declared with but never serves
+it there, so `/home` (its name in links, logs and the docs) showed that box too: the start page is
+declared under a path nobody types (`RESERVED`), and `/home` is an address of its own that goes to the
+root without a notice.
 """
 
 from __future__ import annotations
@@ -49,6 +54,11 @@ PAGES: list[tuple[str, list[tuple[str, str, str, str]]]] = [
 ]
 
 
+HOME = PAGES[0][1][0][3]  # the start page's name (served at the root)
+# the path the start page is declared with: Streamlit reserves it and serves the page only at the root
+RESERVED = "start-page-root"
+
+
 def _present() -> list[tuple[str, list[tuple[str, str, str, str]]]]:
     """PAGES without the entries whose file does not exist (sections left empty dropped)."""
     sections = [(section, [e for e in entries if (PAGES_DIR / e[0]).is_file()]) for section, entries in PAGES]
@@ -59,15 +69,17 @@ def navigation_pages(lang: str) -> dict[str, list[st.Page]]:
     """st.navigation's sections; the first page is the default (served at the root)."""
     present = _present()
     default = present[0][1][0][0]
-    return {t(section, lang): [st.Page(str(PAGES_DIR / file), title=t(label, lang), icon=icon, url_path=url,
-                                       default=file == default) for file, label, icon, url in entries]
+    return {t(section, lang): [st.Page(str(PAGES_DIR / file), title=t(label, lang), icon=icon,
+                                       url_path=RESERVED if file == default else url, default=file == default)
+                               for file, label, icon, url in entries]
             for section, entries in present}
 
 
 def present_url_paths() -> list[str]:
-    """The URL paths of the pages shown, the default page's own too (Streamlit serves that one at the
-    root and reserves its path)."""
-    return [url for _, entries in _present() for *_, url in entries]
+    """The URL paths Streamlit serves or reserves for the pages shown (not `HOME`: an address of its
+    own, `not_found_page`)."""
+    paths = [url for _, entries in _present() for *_, url in entries]
+    return [RESERVED, *paths[1:]]
 
 
 def page_files() -> list[str]:
@@ -106,14 +118,15 @@ def requested_path() -> str:
 def not_found_page(default: st.Page, known: Iterable[str], lang: str) -> st.Page | None:
     """A hidden page at the address asked for when none of `known` (every URL path of the navigation)
     is it, else None. Run, it switches to `default` with the address's query parameters (a copied
-    link's filters) and leaves the address for `not_found_notice`. An address Streamlit could not give
-    a page (nested, `/a/b`; blanks or slashes at its ends) is left to Streamlit."""
+    link's filters) and, unless the address is `HOME`, leaves it for `not_found_notice`. An address
+    Streamlit could not give a page (nested, `/a/b`; blanks or slashes at its ends) is left to Streamlit."""
     path = requested_path()
     if not path or path in set(known) or "/" in path or path != path.strip():
         return None
 
     def page() -> None:
-        st.session_state[NOT_FOUND_KEY] = path
+        if path != HOME:
+            st.session_state[NOT_FOUND_KEY] = path
         st.switch_page(default, query_params={k: st.query_params.get_all(k) for k in st.query_params})
 
     return st.Page(page, title=t("nav.not_found_title", lang), url_path=path, visibility="hidden")

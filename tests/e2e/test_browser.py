@@ -383,6 +383,22 @@ def test_a_mistyped_address_opens_the_overview_with_a_notice_in_chinese(page: An
     assert main.get_by_text(t("nav.not_found", "zh", path=unquote(path))).count() == 0
 
 
+def test_the_start_page_s_own_name_opens_it_without_a_box(page: Any, server: StreamlitServer) -> None:
+    """/home (the overview's name in links, logs and the docs) showed Streamlit's English "Page not
+    found" box over the overview: Streamlit reserves the start page's declared path and serves the page
+    only at the root. Now it opens the overview at the root, filters kept, and says nothing."""
+    page.goto(f"{server.url}/home?town={TOWN}")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for(timeout=45_000)
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_role("dialog").count() == 0
+    assert main.get_by_text(t("nav.not_found", "zh", path="home")).count() == 0
+    assert urlsplit(page.url).path in ("", "/") and parse_qs(urlsplit(page.url).query).get("town") == [TOWN]
+    assert chosen(page, "filter.townships") == [TOWN]
+    assert_no_exception(page)
+
+
 def test_english_switch_changes_labels(page: Any, server: StreamlitServer, screenshots_dir: Path) -> None:
     from playwright.sync_api import expect
 
