@@ -39,6 +39,9 @@ class FilterDef:
     area: bool = False  # a place: also applied to tables that know only the place (queries.filters.area_where)
     sql_type: str = "VARCHAR"  # the column's type in cell_keys (INTEGER for year ranges)
     source: str | None = None  # its SQL over a `households` row when not the plain column
+    # a year range's label key saying whom a chosen range leaves out (households without that year): the
+    # slider's help and the filter line under each page's title
+    note_key: str | None = None
 
 
 FILTERS: tuple[FilterDef, ...] = (
@@ -50,8 +53,9 @@ FILTERS: tuple[FilterDef, ...] = (
     FilterDef("exit_statuses", "exit_status", "status", "filter.exit_statuses", code_list="exit_status"),
     FilterDef("monitoring_types", "monitoring_type", "mon", "filter.monitoring_types", code_list="monitoring_type"),
     FilterDef("identified_years", "identified_year", "idy", "filter.identified_years", kind="year_range",
-              sql_type="INTEGER", source="year(identified_date)"),
-    FilterDef("exit_years", "exit_year", "exy", "filter.exit_years", kind="year_range", sql_type="INTEGER"),
+              sql_type="INTEGER", source="year(identified_date)", note_key="filter.identified_years.only"),
+    FilterDef("exit_years", "exit_year", "exy", "filter.exit_years", kind="year_range", sql_type="INTEGER",
+              note_key="filter.exit_years.only"),
 )
 
 

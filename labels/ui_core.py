@@ -32,6 +32,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "header.reference": ("逾期等按 {date} 计算", "overdue etc. computed at {date}"),
     "header.batches": ("来自 {n} 个入库批次（最近入库 {last}）", "from {n} loaded batches (latest {last})"),
     "header.scope": ("可查看范围：{townships}", "Scope: {townships}"),
+    "header.filters": ("筛选条件：{filters}", "Filtered: {filters}"),
     "header.batches_list": ("数据来源批次", "Source batches"),
     "asof.label": ("计算日期", "Reference date"),
     "asof.data": ("数据截至日（{date}）", "Data as-of date ({date})"),
@@ -93,6 +94,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "filter.monitoring_types": ("监测对象类别", "Monitoring type"),
     "filter.identified_years": ("识别年度", "Year identified"),
     "filter.exit_years": ("脱贫年度", "Exit year"),
+    "filter.identified_years.only": ("只含这些年份识别的户，识别时间不详的户不在其中",
+                                     "only households identified in these years; those without a date are left out"),
+    "filter.exit_years.only": ("只含这些年份脱贫的户，未脱贫户和未脱贫的监测对象不在其中",
+                               "only households that exited in these years; those not exited are left out"),
     "filter.reset": ("重置筛选", "Reset filters"),
     # column labels (query columns not covered by field.*)
     "col.households": ("户数", "Households"),

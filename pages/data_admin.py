@@ -13,7 +13,6 @@ from etl.messages import issue_text
 from queries import data_admin as q
 from queries.filters import from_query_params
 from ui import (
-    briefing_html,
     data,
     extract_log,
     header,
@@ -25,6 +24,7 @@ from ui import (
     uploader,
 )
 from ui.context import PageContext, current, md_escape
+from ui.filter_text import filter_text
 from ui.formats import joined
 from ui.upload import ALLOWED, UPLOAD_LIMIT_MB
 
@@ -211,7 +211,7 @@ def _filter_text(flt: object, lang: str) -> str:
     not `town=德岭山镇`."""
     if not isinstance(flt, dict) or not flt:
         return ""
-    return briefing_html.filter_text(from_query_params(flt), lang, areas=True)
+    return filter_text(from_query_params(flt), lang, areas=True)
 
 
 main()

@@ -21,7 +21,6 @@ import pandas as pd
 
 from etl import rules
 from etl.codes import CODE_ORDER, NOT_FILLED
-from etl.filter_spec import FILTERS
 from etl.inspection_rules import DEFAULT_LINES, INDICATORS
 from etl.rules import MIN_SAMPLE
 from labels import code_label, t
@@ -34,6 +33,7 @@ from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer, area_level
 from ui import by_place, charts, formats
+from ui.filter_text import filter_text
 from ui.formats import joined, plain_dates
 from ui.profile_html import document, esc, spec_div, table_html
 from ui.since_figures import (
@@ -135,21 +135,6 @@ def scope_text(flt: Filters, lang: str, viewer: Viewer | None = None) -> str:
     `呼勒斯太苏木（致贫原因：因学）`."""
     area, chosen = area_name(flt, lang, viewer), filter_text(flt, lang)
     return f"{area}（{chosen}）" if chosen and lang == "zh" else f"{area} ({chosen})" if chosen else area
-
-
-def filter_text(flt: Filters, lang: str, areas: bool = False) -> str:
-    """The filters besides the place (`areas`: the place too), as a reader reads them (主要致贫原因：因病、因残；
-    脱贫年度：2016–2019): two briefings of one township, one filtered to a cause, read alike and counted
-    different households."""
-    parts = []
-    for d in FILTERS:
-        value = getattr(flt, d.name)
-        if (d.area and not areas) or not value:
-            continue
-        shown = ("、" if lang == "zh" else ", ").join(str(code_label(v, lang)) for v in value) \
-            if d.kind == "multi" else f"{value[0]}–{value[1]}"
-        parts.append(f"{t(d.label_key, lang)}{'：' if lang == 'zh' else ': '}{shown}")
-    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def listed_rows(html_text: str) -> int:

@@ -135,7 +135,8 @@ def _range(key: str, d: FilterDef, bounds: tuple[int, int] | None, lang: str) ->
     wkey = _k(key, d.name)
     lo, hi = st.session_state.get(wkey, bounds)
     st.session_state[wkey] = (max(bounds[0], min(lo, bounds[1])), min(bounds[1], max(hi, bounds[0])))
-    value = st.sidebar.slider(t(d.label_key, lang), bounds[0], bounds[1], key=wkey, step=1, format="%d")
+    value = st.sidebar.slider(t(d.label_key, lang), bounds[0], bounds[1], key=wkey, step=1, format="%d",
+                              help=t(d.note_key, lang) if d.note_key else None)
     rng = (int(value[0]), int(value[1]))
     return None if rng == tuple(bounds) else rng
 

@@ -15,6 +15,7 @@ from etl.schema import SCHEMA_VERSION, recorded_version
 from queries import meta
 from ui import data, table
 from ui.context import current
+from ui.filter_text import filter_text
 
 
 def show(title_key: str) -> None:
@@ -30,6 +31,9 @@ def show(title_key: str) -> None:
     if ctx.viewer.townships is not None:
         line += " · " + ctx.md("header.scope", townships="、".join(ctx.viewer.townships))
     st.caption(line)
+    chosen = filter_text(ctx.flt, ctx.lang, areas=True, notes=True)
+    if chosen:  # on the page itself: a printout or a screenshot without the sidebar read as the banner's
+        st.markdown(":material/filter_alt: " + ctx.md("header.filters", filters=chosen))
     if not batches.empty:
         with st.expander(ctx.t("header.batches_list"), expanded=False):
             table.show("header_batches", batches, ctx.t("what.batches"), unfiltered=True)  # every batch
