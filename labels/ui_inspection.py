@@ -101,7 +101,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **Return-to-poverty risk**: a household whose out-of-pocket in a calendar year exceeds the warning line: a share (setting, default 50%) of its annual income (income per capita of that year, else the latest, × members) or a fixed amount (setting).\n"
         "- **Claim does not add up**: |total − (basic + critical-illness + assistance + other + out of pocket)| > 1 yuan.",
     ),
-    "insp.health.kpi.ill_households": ("因病/因残户（含其他致贫原因）", "Ill/disabled households (main or other cause)"),
+    # English: "(main or other cause)" was cut to "(main or …" in a tile at 1280 px; the tile's help says it
+    "insp.health.kpi.ill_households": ("因病/因残户（含其他致贫原因）", "Ill or disabled households"),
     "insp.health.kpi.ill_members": ("患病成员", "Ill members"),
     "insp.health.kpi.chronic": ("慢性病患者", "Chronic patients"),
     "insp.health.kpi.compliant": ("随访达标", "Follow-up compliant"),

@@ -231,6 +231,22 @@ def test_every_page_opens_without_exception(page: Any, server: StreamlitServer, 
     assert [u for u in [*requests, *icons] if not u.startswith(local)] == []
 
 
+# a tile label's text box that cuts its text with an ellipsis (Streamlit's stMarkdownEllipsis)
+CUT_LABELS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMetricLabel"] *'))
+    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent.trim())"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(("path", "title_key"), PAGES, ids=[p for p, _ in PAGES])
+def test_no_tile_label_is_cut(page: Any, server: StreamlitServer, path: str, title_key: str, lang: str) -> None:
+    """A KPI tile's label cut with an ellipsis hides what the number counts (a browser review: "Ill/disabled
+    households (main or …" on Health support in English at 1280 px)."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_page(page, server, path, title_key, lang=lang, query="lang=en" if lang == "en" else "")
+    assert page.evaluate(CUT_LABELS_JS) == []
+
+
 def test_a_stacked_pair_keeps_its_download_buttons_side_by_side(page: Any, server: StreamlitServer) -> None:
     """Below ui.layout.NARROW_PX a chart-and-table pair is stacked, its columns one under the other; the
     rule reached the columns nested in them too, so CSV and Excel went one under the other in some
