@@ -65,6 +65,8 @@ def test_county_findings(county: Path) -> None:
     assert "另有 1 户建档立卡户未填写主要致贫原因。" in said
     overdue = next(s for s in said if "逾期未完成" in s)
     assert overdue.startswith("4 项整改事项逾期未完成，涉及") and overdue.endswith("等 4 个责任单位。"), overdue
+    # each unit with its count of items (涉及四义堂村村委会 1。 read like a typo: a browser review)
+    assert re.search(r"涉及[^，、]+ \d+ 项、", overdue), overdue
     defects = next(s for s in said if s.startswith("档案问题"))
     assert "缺致贫原因 1" in defects and "{" not in defects, defects
 

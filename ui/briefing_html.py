@@ -329,7 +329,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     if units.empty:
         out.append((t("find.no_overdue", lang), t("insp.brief.kpi.overdue", lang)))
     else:
-        named = joined((f"{t('find.no_unit', lang) if u == NOT_FILLED else u} {n}"
+        named = joined((t("find.unit_items", lang, unit=t("find.no_unit", lang) if u == NOT_FILLED else u, n=n)
                         for u, n in zip(units["responsible_unit"].head(3), units["overdue"].head(3), strict=True)), lang)
         out.append((t("find.overdue", lang, n=int(units["overdue"].sum()), units=named if len(units) <= 3
                       else t("find.more_units", lang, units=named, n=len(units))), t("insp.brief.kpi.overdue", lang)))
