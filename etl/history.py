@@ -62,7 +62,10 @@ WITH h AS (
 )
 SELECT $batch AS batch_id, $loaded_at AS loaded_at, $as_of AS as_of, township,
     coalesce(households, 0), coalesce(people, 0), coalesce(exited, 0), coalesce(not_exited, 0),
-    coalesce(returned, 0), coalesce(monitored, 0),
+    coalesce(returned, 0),
+    -- no household with a monitoring type: the registries so far had no 监测对象类别 (a 2019 export), so
+    -- the count is unknown, not 0 (the overview read 新增监测对象 +37 against such a baseline)
+    CASE WHEN $has_monitoring THEN coalesce(monitored, 0) END,
     -- a figure of a ledger no file has brought yet is unknown, not 0: a registry loaded alone first made
     -- "措施覆盖户 0 → 595" a change since then
     CASE WHEN $has_measures THEN coalesce(with_intervention, 0) END,
@@ -91,4 +94,6 @@ def record(con: duckdb.DuckDBPyConnection, batch: int | None) -> None:
     con.execute(f"INSERT INTO figure_history {_SQL.format(open=RECT_OPEN_SQL)}",  # noqa: S608 - constants
                 {"batch": batch, "loaded_at": clock.now(), "as_of": as_of(con),
                  "has_measures": "interventions" in loaded, "has_items": "rectifications" in loaded,
-                 "has_visits": "visits" in loaded})
+                 "has_visits": "visits" in loaded,
+                 "has_monitoring": bool(con.execute("SELECT count(*) FROM (SELECT 1 FROM households "
+                                                    "WHERE monitoring_type IS NOT NULL LIMIT 1)").fetchall()[0][0])})

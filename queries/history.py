@@ -79,8 +79,9 @@ def changes(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, since:
     base = baseline(hist, since)
     now = hist.iloc[-1] if not hist.empty else None
     out: dict[str, object] = {"loads": len(hist), "base_as_of": None if base is None else base["as_of"]}
-    for f in ("exited", "monitored", "returned"):
-        out[f] = None if base is None or now is None else int(now[f]) - int(base[f])
+    for f in ("exited", "monitored", "returned"):  # unknown at either end (etl.history): no change to tell
+        known = base is not None and now is not None and pd.notna(base[f]) and pd.notna(now[f])
+        out[f] = int(now[f]) - int(base[f]) if known else None
     # township totals, as the figure history counts (its note says so): the items were counted under the
     # village and household filters, beside history figures that were not
     where, params = item_where(flt.area_only().with_(villages=()), viewer)

@@ -40,3 +40,23 @@ def test_a_load_that_keeps_the_data_date_is_compared_with_the_load_before(tmp_pa
     finally:
         con.close()
     assert (got["exited"], got["loads"]) == (1, 2)
+
+
+def test_a_baseline_registry_without_monitoring_types_is_no_baseline_for_them(tmp_path: Path) -> None:
+    """A 2019 registry without 监测对象类别, then one with it: the monitored households of the first load
+    are unknown, not 0, so there is no "新增监测对象 +1" since then (a browser review: +37 on the demo's
+    overview, every monitored household counted as new). Exits still compare."""
+    db = tmp_path / "data" / "fupin.duckdb"
+    load_files([_registry(tmp_path / "r1.csv", "未脱贫", "")], db=db)
+    head = [*HEAD, "监测对象类别"]
+    load_files([write_csv(tmp_path / "r2.csv", [
+        head, ["甲镇", "一村", "H1", "张一", "150824196001010118", "户主", "已脱贫", "2020", "因病", "脱贫不稳定户"],
+        ["甲镇", "一村", "H2", "李二", "15082419600102013X", "户主", "未脱贫", "", "因病", ""]])], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        hist = history.history(con, Filters(), Viewer())
+        got = history.changes(con, Filters(), Viewer(), hist["as_of"].iloc[0].date(), dt.date(2020, 6, 30), hist)
+    finally:
+        con.close()
+    assert hist["monitored"].isna().tolist() == [True, False] and int(hist["monitored"].iloc[-1]) == 1
+    assert got["monitored"] is None and got["exited"] == 1
