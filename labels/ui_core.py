@@ -107,8 +107,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.returned": ("返贫户", "Returned"),
     "col.unregistered": ("非建档立卡户", "Not registered"),
     "col.exit_rate": ("脱贫率", "Exit rate"),
-    "col.monitored": ("监测户", "Monitored"),
-    "col.coverage": ("帮扶覆盖率", "Assistance coverage"),
+    "col.monitored": ("监测对象", "Monitored"),
+    "col.coverage": ("帮扶措施覆盖率", "Assistance coverage"),
     "col.wrong_exits": ("疑似错退户", "Suspected wrong exits"),
     "col.no_measure": ("无帮扶措施户", "Households without measures"),
     "col.all_households": ("总户数", "All households"),
@@ -147,7 +147,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.rows_loaded": ("入库行数", "Rows loaded"),
     "col.rows_rejected": ("拒收行数", "Rows rejected"),
     "col.rows_skipped": ("跳过行数", "Rows skipped"),
-    "col.issues": ("数据问题", "Data issues"),
+    "col.issues": ("档案问题", "Archive defects"),
     "col.top_cause": ("首要致贫原因", "Top cause"),
     "col.cumulative": ("累计脱贫户", "Cumulative exited"),
     # large counts on KPI tiles (ui.context.PageContext.num), each language in its own units
@@ -167,7 +167,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                   "见“{page}”页。",
                                   "{open} rectification items are still open here ({overdue} overdue): township and "
                                   "village items are not filtered by household conditions; see the {page} page."),
-    "overview.monitored_column": ("上表“监测户”列即这些户。", "The table's monitored column counts them."),
+    "overview.monitored_column": ("上表“监测对象”列即这些户。", "The table's monitored column counts them."),
     "overview.chart_title": ("各乡镇建档立卡户脱贫状态", "Exit status of registered households by township"),
     "overview.chart_title_village": ("各村建档立卡户脱贫状态", "Exit status of registered households by village"),
     "what.overview_townships": ("分乡镇情况", "by_township"),
@@ -184,7 +184,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "causes.by_health_note": ("按人次：一人有多种健康状况的（如长期慢性病、残疾），每种各计一次，合计可多于人数。",
                               "Member-conditions: a member with several conditions (e.g. chronic illness and a "
                               "disability) counts once for each, so the total can exceed the people."),
-    "causes.by_labor": ("致贫原因 × 成员劳动能力", "Cause × members' labour"),
+    "causes.by_labor": ("致贫原因 × 成员劳动技能", "Cause × members' labour"),
     "causes.households": ("农户名单", "Households"),
     "causes.pick_cause": ("致贫原因", "Cause"),
     "causes.pick_township": ("乡镇", "Township"),
@@ -197,7 +197,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "what.causes_cooccurrence": ("其他致贫原因", "other_causes"),
     "what.causes_attribute": ("致贫原因_贫困户属性", "causes_by_attribute"),
     "what.causes_health": ("致贫原因_健康状况", "causes_by_health"),
-    "what.causes_labor": ("致贫原因_劳动能力", "causes_by_labour"),
+    "what.causes_labor": ("致贫原因_劳动技能", "causes_by_labour"),
     "what.causes_households": ("致贫原因_农户名单", "causes_households"),
     # exit status
     "exit.title": ("脱贫状态与“两不愁三保障”", "Exit status and basic assurances"),
@@ -226,7 +226,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                    "record: the chart and the count of households meeting all assurances take them as no "
                                    "problem found; please "
                                    "record them."),
-    "exit.monitoring": ("监测户与返贫户", "Monitored and returned households"),
+    "exit.monitoring": ("监测对象与返贫户", "Monitored and returned households"),
     "risk.eliminated": ("风险已消除", "Risk eliminated"),
     "risk.open": ("风险未消除", "Risk not eliminated"),
     "risk.unknown": ("未标注", "Not stated"),
@@ -249,7 +249,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "what.exit_assurances": ("两不愁三保障", "basic_assurances"),
     "exit.assurances_none": ("所选范围内没有住房、饮水、医保或义务教育有缺口的户。",
                              "No household in this selection has a gap in housing, drinking water, insurance or schooling."),
-    "what.exit_monitoring": ("监测户与返贫户", "monitored_returned"),
+    "what.exit_monitoring": ("监测对象与返贫户", "monitored_returned"),
     "what.exit_wrong": ("疑似错退_分乡镇", "wrong_exits_by_township"),
     "what.exit_wrong_list": ("疑似错退户名单", "wrong_exit_households"),
     # assistance

@@ -345,7 +345,7 @@ def test_quality_downloads_are_named_for_what_they_hold(demo_env: Path) -> None:
     names = list(dict.fromkeys(_deferred_files(conftest.open_page("quality", {"town": "德岭山镇"}))))
     csv = [n for n in names if n.endswith(".csv")]
     assert len(csv) == len(set(csv)), csv
-    trend = [n for n in csv if n.startswith("数据问题_按批次")]
+    trend = [n for n in csv if n.startswith("档案问题_按批次")]
     assert trend and all("德岭山镇" not in n for n in trend), trend
     assert any(n.startswith("档案完整率_分村") for n in csv), csv
 

@@ -125,12 +125,12 @@ def test_a_filter_on_monitored_households_only_points_to_them(app_db: Path) -> N
     hint = "当前筛选下没有建档立卡户，但有1户属于“监测对象”：可在“统计对象”处切换查看。"
     overview = _open("overview", {"mon": "边缘易致贫户"})
     assert not overview.get("plotly_chart")  # no switch on this page: it says where to look instead
-    assert any("但有1户属于“监测对象”" in i.value and "上表“监测户”列即这些户" in i.value for i in overview.info)
+    assert any("但有1户属于“监测对象”" in i.value and "上表“监测对象”列即这些户" in i.value for i in overview.info)
     causes = _open("causes", {"mon": "边缘易致贫户"})
     assert any(hint in i.value for i in causes.info)
     exits = _open("exit_status", {"mon": "边缘易致贫户"})
     assert sum(hint in i.value for i in exits.info) == 3  # exit status; income and gaps of registered households
-    assert "监测户与返贫户" in [h.value for h in exits.subheader]
+    assert "监测对象与返贫户" in [h.value for h in exits.subheader]
     exits.segmented_control(key="exit_population").set_value("monitored").run()
     assert not exits.exception and sum(hint in i.value for i in exits.info) == 1  # the status chart only
 

@@ -84,8 +84,8 @@ def test_briefing_html(evil_db: Path) -> None:
     kpis = dict(re.findall(r'<div class="v">([^<]*)</div><div class="l">([^<]*)</div>', doc))
     assert {v: k for k, v in kpis.items()}["建档立卡户"] == "4户"
     assert {v: k for k, v in kpis.items()}["建档立卡人口"] == "8人"
-    assert {v: k for k, v in kpis.items()}["未完成整改问题"] == "2项"
-    assert {v: k for k, v in kpis.items()}["逾期整改问题"] == "1项"
+    assert {v: k for k, v in kpis.items()}["未完成整改事项"] == "2项"
+    assert {v: k for k, v in kpis.items()}["逾期整改事项"] == "1项"
     assert doc.count('class="plotly-graph-div"') >= 5  # key charts of every page
     # the visit list; short cells (a name, a place, a code) on one line (廖*凤 wrapped to 廖* / 凤; a probe)
     assert "走访名单" in doc and '<td class="nw">H03</td>' in doc and '<td class="nw">乌加河镇</td>' in doc
