@@ -329,7 +329,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "{ind}为{value}（{sample}），达到否决线（{cmp} {line}）要求，但所依据的错退率或漏评率样本不足{min}，仅供参考。",
         "{ind} is {value} ({sample}), within its veto line ({cmp} {line}), but the wrong-exit or missed rate it "
         "uses has fewer than {min} in its sample: indicative only."),
-    "rates.verdict_borrowed": ("{verdict}（本地无核查户，借用上级范围的率）", "{verdict} (no household checked here: the wider area's rates)"),
+    # the fact first: "达标（本地无核查户…）" left a leader with 达标 for a place nobody checked (a browser review)
+    "rates.verdict_borrowed": ("本地无核查户（借用上级范围的率：{verdict}）",
+                               "No household checked here (the wider area's rates: {verdict})"),
     "rates.pass_indicative": ("达标（样本不足，仅供参考）", "Pass (small sample, indicative)"),
     "rates.brief.no_figure": ("{inds}没有样本，无法判断是否达标。", "{inds}: no sample, so no verdict."),
     "rates.brief.others_pass": ("其余指标达到否决线要求。", "The other figures are within their veto lines."),

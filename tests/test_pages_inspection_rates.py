@@ -134,14 +134,14 @@ def test_planner_shows_its_seed_and_draws_again(env: Path) -> None:
 def test_a_place_without_checks_says_its_verdict_is_borrowed(demo_env: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A township with no household checked (the demo's 海流图镇) shows the whole area's rates: its verdict
-    says so, rather than a bare 达标 beside 核查户数 0."""
+    says so first, rather than a bare 达标 beside 核查户数 0 (or 达标 followed by the fact)."""
     monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
     monkeypatch.setenv("FUPIN_EXTRACT_LOG", str(tmp_path / "extract_log.jsonl"))
     at = open_page()
     towns = next(d.value for d in at.dataframe if "综合贫困发生率" in d.value.columns and "乡(镇)" in d.value.columns)
     none, some = towns[towns["核查户数"] == 0], towns[towns["核查户数"] > 0]
     assert "海流图镇" in set(none["乡(镇)"])
-    assert all(v.endswith("（本地无核查户，借用上级范围的率）") for v in none["结论"])
+    assert all(v.startswith("本地无核查户（借用上级范围的率：") for v in none["结论"])  # the fact before 达标
     assert not some.empty and not any("借用" in v for v in some["结论"])
 
 
