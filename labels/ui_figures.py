@@ -42,6 +42,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "notes.sheet": ("说明", "Notes"),
     "notes.what": ("内容", "Contents"),
     "notes.filter": ("筛选条件", "Filter"),
+    "notes.no_filter": ("无（全部）", "none (everything)"),
+    "notes.dictionary": ("指标口径（看板全部指标，供查对）", "Indicator dictionary (every indicator of the dashboard)"),
     # a filter in a file name (ui.extract.filter_slug)
     "slug.county": ("全旗", "county"),
     "slug.sep": ("、", "+"),  # between two places or codes in a file name

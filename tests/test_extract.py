@@ -395,3 +395,28 @@ def test_the_causes_household_list_names_its_cause_once(demo_env: Path) -> None:
     cause = at.selectbox(key="causes_pick_cause").value
     names = [n for n in _deferred_files(at) if n.startswith("致贫原因_农户名单")]
     assert names and all(n.rsplit("_", 1)[0] == f"致贫原因_农户名单_德岭山镇_{cause}" for n in names), names
+
+
+def test_the_notes_sheet_says_the_file_s_facts_first_then_the_dictionary() -> None:
+    """The 说明 sheet wrote the dictionary's header first, so 内容 / 筛选条件 / 参考日期 sat in its 指标
+    column, and the filter read as the file name's token (海流图镇_因病). Now the facts come first, the
+    filter in words, then the dictionary under its own title and header (a browser review)."""
+    import datetime as dt
+
+    from labels import t
+    from queries.filters import Filters
+    from ui.context import PageContext
+    from ui.extract import notes, xlsx_bytes
+
+    ctx = PageContext(flt=Filters(townships=("海流图镇",), main_causes=("因病",), exit_years=(2016, 2019)),
+                      as_of=dt.date(2020, 6, 30))
+    df = pd.DataFrame({"户编号": ["H1"]})
+    rows = _sheets(xlsx_bytes(df, "疑似错退户名单", "zh", notes(ctx, "疑似错退户名单"), NOTES_SHEET))[NOTES_SHEET]
+    assert rows[0][:2] == [t("notes.what", "zh"), "疑似错退户名单"]
+    assert rows[1][0] == t("notes.filter", "zh")
+    assert rows[1][1].startswith("乡镇（苏木）：海流图镇；主要致贫原因：因病；脱贫年度：2016–2019（只含")
+    assert rows[2][:2] == [t("notes.as_of", "zh"), "2020-06-30"]
+    title = next(i for i, r in enumerate(rows) if r[0] == t("notes.dictionary", "zh"))
+    assert rows[title + 1][0] == t("dict.name", "zh") and title == 5  # the header right under its title
+    everything = notes(PageContext(as_of=dt.date(2020, 6, 30)), "x")
+    assert everything.iloc[1, 1] == t("notes.no_filter", "zh")

@@ -37,6 +37,7 @@ import duckdb
 import pandas as pd
 
 from queries.filters import FILTERS, Filters, Viewer
+from ui.filter_text import filter_text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # the one neutralising rule: Python and SQL
 XLSX_MAX_ROWS = 100_000  # above this, XLSX is refused (xlsxwriter ~3k rows/s) and CSV offered
@@ -248,8 +249,7 @@ def _notes_sheet(wb: Any, notes: pd.DataFrame | None, name: str) -> None:
     if notes is None:
         return
     ws = wb.add_worksheet(name)
-    ws.write_row(0, 0, [str(c) for c in notes.columns])
-    for r, row in enumerate(notes.itertuples(index=False), start=1):
+    for r, row in enumerate(notes.itertuples(index=False)):  # the frame's rows hold their own headers
         ws.write_row(r, 0, ["" if v is None else str(v) for v in row])
     ws.set_column(0, 0, 22)
     ws.set_column(1, len(notes.columns), 40)
@@ -490,14 +490,20 @@ def notes(ctx: Any, what: str, flt: Filters | None = None) -> pd.DataFrame:
     from queries import figures
 
     lang = ctx.lang
-    head = [(t("notes.what", lang), what), (t("notes.filter", lang), filter_slug(flt if flt is not None else scoped(ctx.flt, ctx.viewer), lang)),
+    chosen = filter_text(flt if flt is not None else scoped(ctx.flt, ctx.viewer), lang, areas=True, notes=True)
+    head = [(t("notes.what", lang), what), (t("notes.filter", lang), chosen or t("notes.no_filter", lang)),
             (t("notes.as_of", lang), ctx.as_of.isoformat()),
             (t("notes.masked", lang), t("notes.masked_no" if ctx.viewer.pii else "notes.masked_yes", lang))]
     d = figures.frame(lang).drop(columns=["key"])
     d.columns = [t(f"dict.{c}", lang) for c in d.columns]
-    top = pd.DataFrame([[a, b, *[""] * (len(d.columns) - 2)] for a, b in head], columns=d.columns)
-    return pd.concat([top, pd.DataFrame([[""] * len(d.columns), list(d.columns)], columns=d.columns), d],
-                     ignore_index=True)
+
+    def row(*cells: str) -> list[str]:
+        return [*cells, *[""] * (len(d.columns) - len(cells))]
+    # the file's facts first, then the dictionary under its own title and header (the facts sat under the
+    # dictionary's header, in its 指标 column: a browser review)
+    top = pd.DataFrame([row(a, b) for a, b in head] + [row(), row(t("notes.dictionary", lang)), list(d.columns)],
+                       columns=d.columns)
+    return pd.concat([top, d], ignore_index=True)
 
 
 def show(key: str, df: pd.DataFrame, what: str, *, unfiltered: bool = False, follows: Filters | None = None,
