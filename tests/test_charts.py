@@ -243,3 +243,16 @@ def test_grey_is_for_no_cause_only() -> None:
     assert len(set(colours.values())) == len(causes), colours  # told apart from each other too
     assert all(charts.color_for(code_label(c, "en")) == colours[c] for c in causes)
     assert _is_grey(charts.color_for("其他")) and _is_grey(charts.color_for("未填写"))
+
+
+def test_a_short_chart_s_legend_clears_its_top_bar() -> None:
+    """Three causes stacked by attribute: the legend at 1.02 of a short plot sat 3 px above it, and its
+    white box cut a notch into the top bar (a browser review). It is now ~6 px above whatever the
+    height, and has no box of its own."""
+    df = pd.DataFrame({"cause": ["因病", "因病", "因残", "缺劳力"], "attr": ["一般贫困户", "低保贫困户", "一般贫困户", "特困供养贫困户"],
+                       "n": [3, 4, 1, 1]})
+    spec = charts.bar_spec(df, "cause", "n", color="attr", orientation="h")
+    legend, height = spec["layout"]["legend"], spec["layout"]["height"]
+    plot = height - spec["layout"]["margin"]["t"] - spec["layout"]["margin"]["b"]
+    assert (legend["y"] - 1) * plot >= 5.9 and legend["yanchor"] == "bottom"
+    assert legend["bgcolor"] == "rgba(0,0,0,0)"

@@ -118,7 +118,11 @@ def _style_layout(height: int | None, legend: bool) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "font": {"family": FONT_FAMILY, "size": 13},
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        # above the plot, clear of its top bar by ~6 px whatever the chart's height (1.02 of a short chart's
+        # plot was 3 px, and the legend's box cut a notch into the top bar: a browser review), and without
+        # a box of its own
+        "legend": {"orientation": "h", "yanchor": "bottom", "xanchor": "left", "x": 0,
+                   "y": 1 + 6 / max(height - 50, 100) if height else 1.02, "bgcolor": "rgba(0,0,0,0)"},
         "showlegend": legend,
         "hoverlabel": {"font": {"family": FONT_FAMILY}},
         "separators": ".,",
@@ -283,7 +287,7 @@ def bar_spec(
     if title:  # title on its own line above the legend, both left-aligned
         layout["title"] = {"text": title, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top", "pad": {"t": 8}}
         layout["margin"]["t"] = 90
-        layout["legend"].update(y=1.01, yanchor="bottom")
+        layout["legend"].update(y=1 + 6 / max(height - 100, 100), yanchor="bottom")  # as in _style_layout
     return {"data": traces, "layout": layout}
 
 
