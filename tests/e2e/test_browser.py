@@ -372,6 +372,21 @@ def test_deep_link_as_the_first_request_after_a_start(browser: Any, e2e_db: Path
         srv.stop()
 
 
+def overview_from_address(page: Any, server: StreamlitServer, path: str) -> Any:
+    """Open /<path>?town=TOWN, which has no page of its own: the overview at the root, the link's filter
+    kept, no Streamlit "Page not found" box. Returns the main block."""
+    page.goto(f"{server.url}/{path}?town={TOWN}")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for(timeout=45_000)
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_role("dialog").count() == 0
+    assert urlsplit(page.url).path in ("", "/") and parse_qs(urlsplit(page.url).query).get("town") == [TOWN]
+    assert chosen(page, "filter.townships") == [TOWN]
+    assert_no_exception(page)
+    return main
+
+
 @pytest.mark.parametrize("path", ["nonexistent", "%E8%B0%83%E7%A0%94%E6%8A%A5%E5%91%8A"], ids=["latin", "chinese"])
 def test_a_mistyped_address_opens_the_overview_with_a_notice_in_chinese(page: Any, server: StreamlitServer,
                                                                         path: str) -> None:
@@ -382,16 +397,8 @@ def test_a_mistyped_address_opens_the_overview_with_a_notice_in_chinese(page: An
 
     from playwright.sync_api import expect
 
-    page.goto(f"{server.url}/{path}?town={TOWN}")
-    main = page.get_by_test_id("stMain")
-    main.get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for(timeout=45_000)
-    wait_idle(page)
-    assert page.get_by_text("Page not found").count() == 0
-    assert page.get_by_role("dialog").count() == 0
+    main = overview_from_address(page, server, path)
     expect(main.get_by_test_id("stAlert")).to_have_text(t("nav.not_found", "zh", path=unquote(path)))
-    assert urlsplit(page.url).path in ("", "/") and parse_qs(urlsplit(page.url).query).get("town") == [TOWN]
-    assert chosen(page, "filter.townships") == [TOWN]
-    assert_no_exception(page)
     # said once: the next click does not repeat it
     page.get_by_test_id("stSidebarNav").get_by_text(t("nav.causes", "zh"), exact=True).click()
     main.get_by_role("heading", name=t("causes.title", "zh"), exact=True).wait_for()
@@ -403,16 +410,8 @@ def test_the_start_page_s_own_name_opens_it_without_a_box(page: Any, server: Str
     """/home (the overview's name in links, logs and the docs) showed Streamlit's English "Page not
     found" box over the overview: Streamlit reserves the start page's declared path and serves the page
     only at the root. Now it opens the overview at the root, filters kept, and says nothing."""
-    page.goto(f"{server.url}/home?town={TOWN}")
-    main = page.get_by_test_id("stMain")
-    main.get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for(timeout=45_000)
-    wait_idle(page)
-    assert page.get_by_text("Page not found").count() == 0
-    assert page.get_by_role("dialog").count() == 0
+    main = overview_from_address(page, server, "home")
     assert main.get_by_text(t("nav.not_found", "zh", path="home")).count() == 0
-    assert urlsplit(page.url).path in ("", "/") and parse_qs(urlsplit(page.url).query).get("town") == [TOWN]
-    assert chosen(page, "filter.townships") == [TOWN]
-    assert_no_exception(page)
 
 
 def test_english_switch_changes_labels(page: Any, server: StreamlitServer, screenshots_dir: Path) -> None:
