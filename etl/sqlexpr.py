@@ -95,7 +95,12 @@ def household_names_sql(members: str, households: str, hks: str) -> str:
 def redacted_text_sql(text: str, names: str) -> str:
     """`text` with every name of the VARCHAR list `names` masked, longest name first, and ID and mobile
     numbers masked, as queries.filters.redact_names does in Python: 随访张树林:高血压 -> 随访张*林:高血压."""
-    named = (f"list_reduce(coalesce({names}, []), lambda acc, n: replace(acc, n, {masked_name_sql('n')}), "
+    # Only the names the text holds are replaced (a household's ~3 names against text that rarely names
+    # anyone: 1.16M measures at 1M households, 0.69 -> 0.30 s). Masking a name or a number never makes
+    # another name appear (it keeps a name's first and last character where they stood and adds only
+    # '*', digits and spaces), so the result is the same as replacing every name.
+    held = f"list_filter(coalesce({names}, []), lambda n: contains({text}, n))"
+    named = (f"list_reduce({held}, lambda acc, n: replace(acc, n, {masked_name_sql('n')}), "
              f"{masked_numbers_sql(text)})")  # numbers first: names hold no digits, so the order is free
     return f"CASE WHEN {text} IS NULL THEN NULL ELSE {named} END"
 
