@@ -774,6 +774,9 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         *id_issue_selects("kept", "members", "NULL"),
         "SELECT source_line, 'members', member_key, household_id, 'id_number', member_key, "
         "'member_duplicate' FROM keys WHERE dup",
+        # 性别 against the sex a valid ID number holds: the ID wins (data-spec §1.1), the archive is flagged
+        "SELECT source_line, 'members', NULL, household_id, 'sex', NULL, 'sex_mismatch' FROM kept "
+        "WHERE id_valid AND NOT id_mangled AND sex IS NOT NULL AND id_sex IS NOT NULL AND sex <> id_sex",
         # the same ID number in another household, in this file or already loaded: more than one
         # household (never NULL here; cheaper than UNION + count(DISTINCT)), grouped by the ID's 64-bit
         # hash, not its text (30M texts to group at 10M households); a hash shared by two IDs only

@@ -114,6 +114,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行「{column}」值「{value}」不是有效的身份证号（校验位或出生日期不符 GB 11643）。应为18位，末位为数字或X。",
         "{file} line {line}, '{column}' = '{value}' is not a valid ID number (check digit or birth date fails GB 11643). Expected 18 characters ending in a digit or X.",
     ),
+    "rule.sex_mismatch": (
+        "{file} 第{line}行「{column}」值「{value}」与身份证号所示性别不符，已按身份证号记录。请核对档案。",
+        "{file} line {line}, '{column}' = '{value}' contradicts the sex the ID number shows; the ID number's was recorded. Check the archive.",
+    ),
     "rule.id_mangled": (
         "{file} 第{line}行「{column}」值「{value}」已被 Excel 转为科学计数法，无法恢复。请将该列设为文本格式后重新导出。",
         "{file} line {line}, '{column}' = '{value}' was turned into scientific notation by Excel and cannot be recovered. Format the column as text and export again.",
@@ -216,6 +220,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.id_invalid": ("身份证号无效", "Invalid ID number"),
     "rulename.id_mangled": ("身份证号被科学计数法损坏", "ID mangled by Excel"),
     "rulename.id_missing": ("缺身份证号", "Missing ID number"),
+    "rulename.sex_mismatch": ("性别与身份证号不符", "Sex contradicts ID"),
     "rulename.id_duplicate": ("身份证号重复登记", "ID in two households"),
     "rulename.member_duplicate": ("成员重复", "Duplicate member"),
     "rulename.unknown_code": ("代码值不规范", "Unknown code value"),
