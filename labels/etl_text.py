@@ -267,9 +267,9 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{file}: the encoding is not recognised (cannot be decoded from line {line}). Save the CSV as UTF-8 or GB18030."),
     "read.undecodable_rows": ("{file}：{bad}行（共{rows}行，超过一半）无法解码，第一处在第{line}行，整个文件未入库。请另存为 UTF-8 或 GB18030 编码后重新导入。",
                               "{file}: {bad} of {rows} rows (more than half) cannot be decoded, the first at line {line}; the file was not loaded. Save it as UTF-8 or GB18030 and load it again."),
-    "read.corrupt_xlsx": ("{file}：Excel 文件已损坏或无法读取。只接受 {types} 文件：请从系统重新导出，或在 Excel 中打开后另存为 .xlsx 再导入。",
-                          "{file}: the Excel file is damaged or unreadable. Only {types} files are accepted: export it again "
-                          "from the system, or open it in Excel and save it as .xlsx, then load it."),
+    "read.corrupt_xlsx": ("{file}：Excel 文件已损坏或无法读取（可能下载或拷贝未完成）。请从系统重新导出，或在 Excel 中打开后另存为 .xlsx 再导入。",
+                          "{file}: the Excel file is damaged or unreadable (perhaps its download or copy did not finish). "
+                          "Export it again from the system, or open it in Excel and save it as .xlsx, then load it."),
     "read.other_office": ("{file}：这是{what}，只是扩展名改成了 Excel 的，不能作为表格读取。只接受 {types} 文件：请从系统导出表格后再导入。",
                           "{file}: this is {what} renamed as an Excel file; it cannot be read as a table. Only {types} files "
                           "are accepted: export the table from the system and load that."),

@@ -205,6 +205,9 @@ LABELS: dict[str, tuple[str, str]] = {
                        "and its incidence borrows that rate."),
     "rates.by_township": ("各乡镇三率一度（不达标在前）", "By township (failing first)"),
     "rates.by_village": ("各村三率一度（不达标在前）", "By village (failing first)"),
+    "rates.chart_colours": ("绿色：达标；橙色：点估计达标，但 95% 区间跨过标准线，样本不足以确认；红色：未达标；灰色：无数据。",
+                            "Green: meets the line; orange: the estimate meets it but its 95% interval crosses the line, "
+                            "so the sample cannot confirm it; red: misses the line; grey: no figure."),
     "rates.chart": ("{ind}（按乡镇）", "{ind} by township"),
     "rates.cases": ("三率背后的农户", "The households behind the figures"),
     "rates.cases.wrong_exit": ("错退户", "Wrongly exited"),

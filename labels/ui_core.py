@@ -316,6 +316,7 @@ LABELS: dict[str, tuple[str, str]] = {
                        "You are signed in through single sign-on ({who}) but have no access to this dashboard. "
                        "Ask the administrator to add you to config/users.yaml, or log out and use another account."),
     "auth.login_first": ("请先[登录](/)。", "Please [log in](/) first."),
+    "auth.local_user": ("本机用户", "This computer's user"),
     "auth.who": ("当前用户：{name}（{username}，{role}）", "Logged in: {name} ({username}, {role})"),
     "auth.scope": ("可查看：{scope}", "Sees: {scope}"),
     "auth.scope.all": ("全旗", "the whole banner"),

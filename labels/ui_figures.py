@@ -65,6 +65,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "since.base": ("基准：{base} 的入库数字（共 {loads} 次入库记录）；数字为乡镇合计的净变化，村和户的筛选不适用。",
                    "Baseline: the figures of the load with data as of {base} ({loads} loads recorded); net changes "
                    "of township totals, village and household filters do not apply."),
+    "since.unknown": ("“—”：基准时或现在没有这项数字（如基准时尚未登记监测对象类别），无法比较。",
+                      "“—”: the figure is missing at the baseline or now (e.g. no monitoring type recorded at the "
+                      "baseline), so there is no change to tell."),
     "since.none": ("还没有入库历史。", "No load history yet."),
     "since.one": ("只有一次入库记录，尚无可比较的变化。", "Only one load recorded: nothing to compare yet."),
     "since.trend_note": ("趋势为每次入库时的乡镇合计（致贫原因、村等筛选不适用，故可与上方按筛选计算的数字不同）；"
@@ -118,8 +121,8 @@ LABELS: dict[str, tuple[str, str]] = {
                            "No household matches this area and these filters: the briefing has nothing to report, "
                            "and its zeros do not mean the work is done."),
     "find.no_defects": ("未发现档案问题。", "No archive defect found."),
-    "find.since": ("自 {base} 以来（户数为净变化）：脱贫户 {exited} 户，监测对象 {monitored} 户，返贫户 {returned} 户；"
-                   "新发现整改事项 {opened} 项，完成 {closed} 项。",
+    "find.since": ("自 {base} 以来（户数为净变化）：脱贫户 {exited}，监测对象 {monitored}，返贫户 {returned}；"
+                   "新发现整改事项 {opened}，完成 {closed}。",
                    "Since {base} (households: net change): exited {exited}, monitored {monitored}, returned {returned}; "
                    "rectification items opened: {opened}, closed: {closed}."),
 }

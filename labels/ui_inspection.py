@@ -277,10 +277,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.what.issues_by_area": ("档案问题_按村", "issues_by_village"),
     "insp.what.trend": ("档案问题_按批次", "issues_per_load"),
     # ---- data
-    "insp.data.totals": ("库中：{households} 户、{members} 人、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条（各类文件的，含贫困人口信息之外的户）、拒收行 {rejected_rows} 行。",
-                         "In the database: {households} households, {members} people, {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues (of every kind of file, households outside the registry included), {rejected_rows} rejected rows."),
-    "insp.data.totals_scope": ("库中（本乡镇）：{households} 户、{members} 人、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条。",
-                               "In the database (your townships): {households} households, {members} people, {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues."),
+    "insp.data.totals": ("库中：{households} 户、{members} 人（贫困人口信息中的所有户，含监测对象；总览等页面默认只计建档立卡户）、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条（各类文件的，含贫困人口信息之外的户）、拒收行 {rejected_rows} 行。",
+                         "In the database: {households} households, {members} people (every household of the registry, monitored ones included; the overview and other pages count registered households by default), {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues (of every kind of file, households outside the registry included), {rejected_rows} rejected rows."),
+    "insp.data.totals_scope": ("库中（本乡镇）：{households} 户、{members} 人（含监测对象；各页面默认只计建档立卡户）、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条。",
+                               "In the database (your townships): {households} households, {members} people (monitored ones included; the pages count registered households by default), {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues."),
     "insp.data.history": ("入库记录", "Load history"),
     "insp.data.history_scope": ("乡镇用户只看到每批数据的入库时间和类别：一个文件可能只有其他乡镇的数据，文件名也可能含有个人信息。",
                                 "Township users see when each batch was loaded and of what kind only: a file may hold "

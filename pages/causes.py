@@ -165,7 +165,9 @@ def households_section(ctx: PageContext, totals: pd.DataFrame, popn: str) -> Non
     st.subheader(ctx.t("causes.households"))
     st.caption(ctx.t("common.pick_hint"))
     causes = list(totals["main_cause"])
-    towns = [_ALL, *sorted({t for t in data.run(q.by_area, ctx, level="township", population=popn)["township"]})]
+    in_view = sorted({t for t in data.run(q.by_area, ctx, level="township", population=popn)["township"]})
+    # one township in view (the sidebar's): named, not "全部" beside the sidebar's 海流图镇 (a browser review)
+    towns = in_view if len(in_view) == 1 else [_ALL, *in_view]
     if st.session_state.get(_PICK_CAUSE) not in causes:
         st.session_state[_PICK_CAUSE] = causes[0]
     if st.session_state.get(_PICK_TOWN) not in towns:

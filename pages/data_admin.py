@@ -13,6 +13,7 @@ from etl.messages import issue_text
 from queries import data_admin as q
 from queries.filters import from_query_params
 from ui import (
+    auth,
     data,
     extract_log,
     header,
@@ -167,12 +168,20 @@ def _county_log(ctx: PageContext, prefix: str, log: pd.DataFrame | None,
     table.show(f"data_{prefix}", view(log), ctx.t(f"{prefix}.title"), height=320, unfiltered=True)
 
 
+def _who(ctx: PageContext, display_name: str, username: str) -> str:
+    """A user as the log shows them: 赵晓明 (zhaoxm); the open single-user mode's user by its label alone
+    ("本机用户 (local)" put an identifier into the Chinese page)."""
+    if username == auth.LOCAL_USER.username:
+        return ctx.t("auth.local_user")
+    return f"{display_name} ({username})"
+
+
 def _extract_log(ctx: PageContext) -> None:
     """The latest downloads (who, when, what, filter, rows)."""
     def view(log: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
             ctx.t("extract_log.col.ts"): [jsonl_log.shown_time(x) for x in log["ts"]],
-            ctx.t("extract_log.col.user"): [f"{d} ({u})" for d, u in zip(log["display_name"], log["user"], strict=True)],
+            ctx.t("extract_log.col.user"): [_who(ctx, d, u) for d, u in zip(log["display_name"], log["user"], strict=True)],
             ctx.t("extract_log.col.scope"): [s if isinstance(s, list) else ctx.t("auth.scope.all") for s in log["scope"]],
             ctx.t("extract_log.col.page"): [navigation.page_title(p, ctx.lang) for p in log["page"]],
             ctx.t("extract_log.col.what"): [f"{w} ({f})" for w, f in zip(log["what"], log["format"], strict=True)],

@@ -82,11 +82,11 @@ def main() -> None:
     left, right = layout.pair("scores")
     with left:
         st.subheader(by_place.title("quality.completeness", level, ctx.lang))
-        fig = charts.bar(places, level, "score", orientation="h", text_format="{:.1%}",
-                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.completeness"),
-                         order=list(places[level])[::-1])  # the worst on top (Plotly draws the first at the bottom)
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.22], tickvals=charts.RATE_TICKS)  # room for "100.0%" beside the bar
-        charts.show(fig, "quality_towns", figure="quality.score")
+        spec = charts.bar_spec(places, level, "score", orientation="h", text_format="{:.1%}",
+                               x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.completeness"),
+                               order=list(places[level])[::-1])  # the worst on top (Plotly draws the first at the bottom)
+        spec["layout"]["xaxis"].update(tickformat=".0%", range=[0, 1.22], tickvals=charts.RATE_TICKS)  # room for "100.0%"
+        charts.show(charts.unvalidated(charts.near_full(spec)), "quality_towns", figure="quality.score")
     with right:
         st.subheader(ctx.t("insp.quality.by_check"))
         rows = []
@@ -95,10 +95,10 @@ def main() -> None:
             rows.append({"check_name": check_name(c, ctx), "pass_rate": ok / req if req else None,
                          "checks_required": req, "checks_passed": ok})
         checks = pd.DataFrame(rows).dropna(subset=["pass_rate"])
-        fig = charts.bar(checks, "check_name", "pass_rate", orientation="h", text_format="{:.1%}",
-                         x_title=ctx.t("col.check_name"), y_title=ctx.t("col.pass_rate"))
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.22], tickvals=charts.RATE_TICKS)  # room for "100.0%" beside the bar
-        charts.show(fig, "quality_checks", figure="quality.by_area")
+        spec = charts.bar_spec(checks, "check_name", "pass_rate", orientation="h", text_format="{:.1%}",
+                               x_title=ctx.t("col.check_name"), y_title=ctx.t("col.pass_rate"))
+        spec["layout"]["xaxis"].update(tickformat=".0%", range=[0, 1.22], tickvals=charts.RATE_TICKS)  # room for "100.0%"
+        charts.show(charts.unvalidated(charts.near_full(spec)), "quality_checks", figure="quality.by_area")
     if level == "township":  # one township's own row would repeat the tiles; its villages are charted
         table.show("quality_towns_tbl", score_view(towns), ctx.t("insp.what.completeness"),
                    column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
@@ -156,7 +156,8 @@ def main() -> None:
                           x_title=ctx.t("insp.data.batch"), y_title=ctx.t("insp.quality.kpi.issues"))
         charts.show(fig, "quality_trend", figure="quality.trend")
         st.caption(ctx.t("insp.quality.trend_note", **{k: f"{v:,}" for k, v in data.call(q.issue_totals).items()}))
-        table.show("quality_trend_tbl", trend, ctx.t("insp.what.trend"), unfiltered=True)  # every batch: not the filter's
+        table.show("quality_trend_tbl", trend, ctx.t("insp.what.trend"), unfiltered=True,  # every batch: not the filter's
+                   column_config={"issues_per_100": st.column_config.NumberColumn(format="%.2f")})  # 0.80 beside 0.09
 
 
 main()

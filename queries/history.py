@@ -29,7 +29,9 @@ _DATE: Text = ("基准 = 本次之前、数据截至日期不晚于所选日期�
 define("since.exited", ("新增脱贫户（净）", "Newly exited households (net)"), _POP,
        ("现在的已脱贫户 − 基准时的已脱贫户", "Exited now − exited at the baseline"), date_rule=_DATE,
        source="figure_history", unit="households")
-define("since.monitored", ("新增监测对象（净）", "Newly monitored households (net)"), _POP,
+define("since.monitored", ("新增监测对象（净）", "Newly monitored households (net)"),
+       ("各乡镇在每次入库后的监测对象户数（净变化：按乡镇合计，不追踪到户）",
+        "Monitored households per township after each load (net changes of township totals, not households)"),
        ("现在的监测对象 − 基准时的监测对象", "Monitored now − monitored at the baseline"), date_rule=_DATE,
        source="figure_history", unit="households")
 define("since.returned", ("新增返贫户（净）", "Newly returned households (net)"), _POP,
@@ -45,7 +47,7 @@ define("since.closed", ("已完成整改事项（期间）", "Items closed"),
        date_rule=("完成日期（台账字段）", "The ledger's completed date"), source="list_rectification", unit="items")
 define("since.trend", ("关键数字变化趋势", "Key figures over loads"), _POP,
        ("每次入库后的数字（乡镇合计）", "Each load's figures (township totals)"),
-       date_rule=("横轴为每次入库时的数据截至日期", "The x axis is each load's data as-of date"),
+       date_rule=("横轴为数据截至日期；同一截至日期的多次入库画最后一次", "The x axis is the data as-of date; of several loads with one date, the last is drawn"),
        source="figure_history")
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from queries.filters import Filters, Viewer
 from ui import briefing_html
+from ui import charts as charts_mod
 
 AS_OF = dt.date(2020, 6, 30)
 _PLOT = re.compile(r'<div class="chart"><div style="height:(\d+)px; width:100%;">.*?'
@@ -35,12 +36,16 @@ def test_briefing_charts_are_valid_figures(con: duckdb.DuckDBPyConnection, flt: 
     assert len(charts) == doc.count('class="plotly-graph-div"') == 6
     for height, (data, layout, config) in charts:
         go.Figure(data=data, layout=layout)  # raises on a key or value Plotly does not know
-        bars = max((len(tr["y"]) for tr in data if tr["type"] == "bar"), default=1)
-        assert height == layout["height"] == max(220, min(700, 36 * bars + 150))
+        rows = max((len(tr["y"]) for tr in data if tr.get("y") is not None), default=1)
+        assert height == layout["height"] == max(220, min(700, 36 * rows + 150))
         assert layout["template"] == template  # the default look, as go.Figure applies it
         assert config == {"displaylogo": False, "responsive": True}
-    completeness = charts[-1][1][1]["xaxis"]
-    assert completeness["tickformat"] == ".0%" and completeness["range"] == [0, 1.1]
+    data, layout, _ = charts[-1][1]
+    scores = [v for tr in data for v in tr["x"]]
+    if min(scores) >= charts_mod.NEAR_FULL:  # all near 100%: dots on a zoomed axis (ui.charts.near_full)
+        assert {tr["type"] for tr in data} == {"scatter"} and 0 < layout["xaxis"]["range"][0] <= min(scores)
+    else:
+        assert layout["xaxis"]["tickformat"] == ".0%" and layout["xaxis"]["range"] == [0, 1.1]
     segments = {tr["name"]: tr["marker"]["color"] for tr in charts[1][1][0] if tr["type"] == "bar"}
     exited = "Exited" if lang == "en" else "已脱贫"  # codes as labels of the language, same colour
     assert segments[exited] == "#2ca02c"

@@ -256,3 +256,31 @@ def test_a_short_chart_s_legend_clears_its_top_bar() -> None:
     plot = height - spec["layout"]["margin"]["t"] - spec["layout"]["margin"]["b"]
     assert (legend["y"] - 1) * plot >= 5.9 and legend["yanchor"] == "bottom"
     assert legend["bgcolor"] == "rgba(0,0,0,0)"
+
+
+def test_rates_all_near_full_are_dots_on_a_zoomed_axis() -> None:
+    """An archive's completeness of 98.5%–100% as bars from 0 looked equally long (a browser review):
+    such rates are dots on an axis from just below the lowest, ticked up to 100%; lower rates stay bars."""
+    near = pd.DataFrame({"township": ["甲镇", "乙镇", "丙镇"], "score": [0.985, 0.996, 1.0]})
+    spec = charts.near_full(charts.bar_spec(near, "township", "score", orientation="h", text_format="{:.1%}"))
+    (dots,) = spec["data"]
+    assert (dots["type"], dots["mode"]) == ("scatter", "markers+text")
+    assert dots["text"] == ["98.5%", "99.6%", "100.0%"]
+    axis = spec["layout"]["xaxis"]
+    assert axis["range"][0] == 0.98 and axis["range"][1] > 1
+    assert axis["tickvals"][0] == 0.98 and axis["tickvals"][-1] == 1.0 and len(axis["tickvals"]) <= 6
+    low = near.assign(score=[0.62, 0.996, 1.0])
+    spec = charts.near_full(charts.bar_spec(low, "township", "score", orientation="h", text_format="{:.1%}"))
+    assert spec["data"][0]["type"] == "bar"
+    charts.unvalidated(charts.near_full(charts.bar_spec(near, "township", "score", orientation="h")))  # draws
+
+
+def test_a_passing_rate_whose_interval_crosses_the_line_is_drawn_unsure() -> None:
+    """Against a 3% line: 0.5% with an interval to 7.8% passes but the sample cannot confirm it (orange;
+    it was green), 0.1% to 2.9% passes (green), 4% misses (red), no figure stays grey."""
+    df = pd.DataFrame({"township": ["甲", "乙", "丙", "丁"], "rate": [0.005, 0.001, 0.04, 0.0],
+                       "lo": [0.0, 0.0, 0.03, None], "hi": [0.078, 0.029, 0.05, None],
+                       "ok": [True, True, False, None]})
+    fig = charts.rate_bars(df, "township", "rate", "lo", "hi", "ok", 0.03, line_label="3%")
+    assert list(fig.data[0].marker.color) == [charts.UNSURE_COLOR, charts.PASS_COLOR, charts.FAIL_COLOR,
+                                              charts.NO_FIGURE_COLOR]

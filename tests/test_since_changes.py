@@ -10,8 +10,8 @@ from etl import snapshot
 from etl.load import load_files
 from queries import history
 from queries.filters import Filters, Viewer
-from tests.test_load import write_csv
-from ui.since_figures import default_since
+from tests.test_load import LEDGER, write_csv
+from ui.since_figures import default_since, trend_frame
 
 HEAD = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因"]
 
@@ -60,3 +60,31 @@ def test_a_baseline_registry_without_monitoring_types_is_no_baseline_for_them(tm
         con.close()
     assert hist["monitored"].isna().tolist() == [True, False] and int(hist["monitored"].iloc[-1]) == 1
     assert got["monitored"] is None and got["exited"] == 1
+
+
+def test_new_findings_loaded_with_the_same_data_date_count_since_the_date_before(tmp_path: Path) -> None:
+    """Data as of 2019-12-31, then as of 2020-06-30, then a ledger of two new findings that keeps that
+    date: the default start stays 2019-12-31, so the findings count as opened (it moved to 2020-06-30,
+    the load just before, and every tile read 0 beside two more open items: a browser review), and the
+    trend draws one point per data date (two loads of one date put their labels over each other)."""
+    db = tmp_path / "data" / "fupin.duckdb"
+    visit = ["户编号", "走访日期", "走访类型"]
+    load_files([_registry(tmp_path / "r1.csv", "未脱贫", ""),
+                write_csv(tmp_path / "v1.csv", [visit, ["H1", "2019-12-31", "入户走访"]])], db=db)
+    load_files([write_csv(tmp_path / "v2.csv", [visit, ["H2", "2020-06-30", "入户走访"]])], db=db)
+    found = [LEDGER, *([f"ZG-{i}", "督查", f"2020-06-1{i}", "甲镇", "一村", "H1", "其他", "档案不全", "镇政府",
+                        "2020-07-31", "未整改", ""] for i in (0, 2))]
+    load_files([write_csv(tmp_path / "z.csv", found)], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        hist = history.history(con, Filters(), Viewer())
+        assert [d.isoformat() for d in hist["as_of"].dt.date] == ["2019-12-31", "2020-06-30", "2020-06-30"]
+        since = default_since(hist)
+        got = history.changes(con, Filters(), Viewer(), since, dt.date(2020, 6, 30), hist)
+    finally:
+        con.close()
+    assert since == dt.date(2019, 12, 31)
+    assert (got["base_as_of"].date(), got["opened"]) == (dt.date(2019, 12, 31), 2)
+    trend = trend_frame(hist)
+    assert trend["as_of"].tolist() == ["2019-12-31", "2020-06-30"]
+    assert trend["rect_open"].tolist()[-1] == 2

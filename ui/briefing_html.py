@@ -44,6 +44,7 @@ from ui.since_figures import (
     tile_text,
     trend_frame,
     trend_series,
+    unknown,
 )
 
 
@@ -107,8 +108,8 @@ def render(brief: Brief) -> str:
     if brief.figures:
         parts.append(f"<h2>{esc(t('insp.brief.charts', lang))}</h2>")
         for title, spec in brief.figures:
-            bars = max((len(tr["y"]) for tr in spec["data"] if tr.get("type") == "bar"), default=1)
-            spec["layout"]["height"] = max(220, min(700, 36 * bars + 150))  # compact for phones and print
+            rows = max((len(tr["y"]) for tr in spec["data"] if tr.get("y") is not None), default=1)  # bars or dots
+            spec["layout"]["height"] = max(220, min(700, 36 * rows + 150))  # compact for phones and print
             parts.append(f"<h3>{esc(title)}</h3>{spec_div(spec)}")
     for title, df in brief.tables:
         df = plain_dates(df)
@@ -276,7 +277,8 @@ def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
     brief.since_title = t("brief.since_date_towns" if beyond_townships(flt) else "brief.since_date", lang,
                           date=since.isoformat())
     brief.since_base = base_text(ch["base_as_of"])
-    brief.since_note = t("since.base", lang, base=brief.since_base, loads=ch["loads"])
+    brief.since_note = t("since.base", lang, base=brief.since_base, loads=ch["loads"]) + (
+        t("since.unknown", lang) if unknown(ch) else "")
     brief.since = [(f.text("name", lang), tile_text(key, ch[key]), f.unit)
                    for key, f in ((k, figures.entry(f"since.{k}")) for k in TILES)]
     if len(hist) > 1:
@@ -348,7 +350,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     # "+37 监测对象" against 14 in view; under a village or household filter they stay in their own
     # section, whose note says what they count
     if brief.since and flt.with_(townships=()).is_empty():
-        v = {label: value for label, value, _ in brief.since}  # the sentence says the units itself
+        v = {label: formats.with_unit(value, unit, lang) for label, value, unit in brief.since}
         names = [figures.entry(f"since.{x}").text("name", lang) for x in ("exited", "monitored", "returned", "opened",
                                                                               "closed")]
         out.append((t("find.since", lang, base=brief.since_base,
@@ -435,7 +437,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
                                order=list(places[level])[::-1], x_title=place_axis,
                                y_title=t("col.completeness", lang))
         spec["layout"]["xaxis"].update(tickformat=".0%", range=[0, 1.1])  # horizontal: the value axis is x
-        brief.figures.append((by_place.title("quality.completeness", level, lang), spec))
+        brief.figures.append((by_place.title("quality.completeness", level, lang), charts.near_full(spec)))
     # the visit list and the open items
     vl = qvisits.visit_list(con, flt, viewer, as_of, limit=top)
     if not vl.empty:

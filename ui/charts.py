@@ -328,17 +328,51 @@ def line(
 
 # the ticks of a rate's axis whose range runs past 100% only to hold the values written beside the bars
 RATE_TICKS = [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+NEAR_FULL = 0.9  # rates that all lie at or above this are drawn as dots on a zoomed axis (`near_full`)
+
+
+def near_full(spec: dict[str, Any]) -> dict[str, Any]:
+    """A horizontal bar spec of rates (0–1) whose values all lie near 100%, as dots on an axis that
+    starts just below the lowest: bars from 0 of 98.5%–100% looked equally long and hid the "worst
+    first" order (a browser review of the archive's completeness). A dot's place, not a bar's length,
+    carries its value, so the axis may start above 0. Other specs are returned as they are."""
+    bars = [tr for tr in spec["data"] if tr.get("type") == "bar"]
+    values = [float(v) for tr in bars for v in tr["x"] if v is not None and pd.notna(v)]
+    if not values or min(values) < NEAR_FULL:
+        return spec
+    low = min(values) - 0.005  # half a point of air below the lowest
+    step = next(s for s in (0.0025, 0.005, 0.01, 0.02, 0.05, 0.1) if (1 - low) / s <= 5)
+    lo = max(0.0, float(np.floor(low / step) * step))
+    for tr in bars:
+        tr.update(type="scatter", mode="markers+text", textposition="middle right",
+                  marker={**tr.get("marker", {}), "size": 12})
+        for key in ("orientation", "textangle"):
+            tr.pop(key, None)
+    # ticks from the start to 100% only (the room past it holds the values written beside the dots)
+    ticks = [round(lo + i * step, 4) for i in range(int(round((1 - lo) / step)) + 1)]
+    spec["layout"]["xaxis"].update(range=[lo, 1 + (1 - lo) * 0.3], tickvals=ticks,
+                                   tickformat=".1%" if step < 0.01 else ".0%")
+    return spec
 PASS_COLOR, FAIL_COLOR, NO_FIGURE_COLOR = "#2ca02c", "#d62728", "#bdbdbd"
+UNSURE_COLOR = "#ff7f0e"  # passes, but its interval reaches past the line: the sample cannot confirm it
+
+
+def crosses(lo: object, hi: object, line: float) -> bool:
+    """The interval [lo, hi] holds the line: a passing rate that the sample cannot confirm (a township's
+    综合贫困发生率 0.5% with an interval to 7.8% was drawn green against a 3% line: a browser review)."""
+    return pd.notna(lo) and pd.notna(hi) and float(lo) <= line <= float(hi)  # type: ignore[arg-type]
 
 
 def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed: str, line: float, *,
               line_label: str, x_title: str = "", y_title: str = "", height: int | None = None) -> go.Figure:
     """One horizontal bar per place (`place`, in the frame's order, first on top): the rate coloured by
-    its verdict (`passed`: True green, False red, None grey), its interval (`lo`–`hi`) as an error bar,
+    its verdict (`passed`: True green, or orange when its interval holds the line (`crosses`); False red,
+    None grey), its interval (`lo`–`hi`) as an error bar,
     the veto line dashed. The values are a column right of the plot, where no whisker or line reaches
     (written at the bars' ends, the whiskers and the line crossed them)."""
     rows = df[df[rate].notna()]
-    colours = [PASS_COLOR if p is True else FAIL_COLOR if p is False else NO_FIGURE_COLOR for p in rows[passed]]
+    colours = [(UNSURE_COLOR if crosses(a, b, line) else PASS_COLOR) if p is True else FAIL_COLOR if p is False
+               else NO_FIGURE_COLOR for p, a, b in zip(rows[passed], rows[lo], rows[hi], strict=True)]
     values = rows[rate].astype(float)
     top = max([line, *rows[hi].fillna(0).astype(float).tolist(), *values.tolist()])
     x_max = min(1.0, top) * 1.25 + 0.005

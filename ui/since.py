@@ -34,6 +34,8 @@ def section(ctx: PageContext) -> None:
     for col, key in zip(cols, sf.TILES, strict=True):
         v = ch[key]
         figures.metric(col, ctx, f"since.{key}", v, sf.tile_text(key, v))
+    if sf.unknown(ch):
+        st.caption(ctx.t("since.unknown"))
     if len(hist) > 1:
         st.markdown(f"**{ctx.t('since.trend')}**")
         charts.show(charts.trends(sf.trend_frame(hist), "as_of", sf.trend_series(ctx.t)), "since_trend", figure="since.trend")

@@ -30,11 +30,14 @@ def trend_series(lang_t: Callable[[str], str]) -> list[tuple[str, str]]:
 
 
 def default_since(hist: pd.DataFrame) -> dt.date | None:
-    """The as-of date of the load before the last one: "since the last inspection"."""
-    if hist.empty:
+    """"Since the last inspection": the latest data as-of date before the current one's. Not the load
+    before the last: a ledger of new findings loaded with the same as-of date made that the start, and
+    every tile read +0 beside two more open items (a browser review)."""
+    dates = [pd.Timestamp(d).date() for d in hist["as_of"] if pd.notna(d)] if not hist.empty else []
+    if not dates:
         return None
-    dates = [pd.Timestamp(d).date() for d in hist["as_of"] if pd.notna(d)]
-    return dates[-2] if len(dates) > 1 else (dates[0] if dates else None)
+    earlier = [d for d in dates if d < dates[-1]]
+    return max(earlier) if earlier else dates[0]
 
 
 def tile_text(key: str, value: object) -> str:
@@ -50,5 +53,13 @@ def base_text(base: object) -> str:
 
 
 def trend_frame(hist: pd.DataFrame) -> pd.DataFrame:
-    """The load history as the trend chart draws it: one row per load, its as-of date as ISO text."""
-    return hist.assign(as_of=[pd.Timestamp(d).date().isoformat() for d in hist["as_of"]])
+    """The load history as the trend chart draws it: one row per data as-of date (its last load: two
+    loads of one date were drawn at one x, their labels over each other), the date as ISO text."""
+    out = hist.assign(as_of=[pd.Timestamp(d).date().isoformat() for d in hist["as_of"]])
+    return out.drop_duplicates("as_of", keep="last").reset_index(drop=True)
+
+
+def unknown(changes: dict[str, object]) -> bool:
+    """A net change could not be told (its figure is missing at the baseline or now): the "—" is
+    explained under the tiles (`since.unknown`)."""
+    return any(changes[k] is None for k in _NET)
