@@ -75,7 +75,7 @@ LABELS: dict[str, tuple[str, str]] = {
                          "Township totals at each load (cause, village and other household filters do not apply, "
                          "so they can differ from the filtered figures above); rectification, measure and follow-up "
                          "figures start when their ledger was first loaded, with no point before."),
-    "since.trend": ("关键数字变化趋势（每次入库）", "Key figures at each load"),
+    "since.trend": ("关键数字变化趋势（按数据截至日期）", "Key figures by data date"),
     "hist.households": ("建档立卡户", "Registered"),
     "hist.exited": ("已脱贫户", "Exited"),
     "hist.monitored": ("监测对象", "Monitored"),

@@ -18,6 +18,8 @@ _CHART_KEY = "ov_chart"
 _ROWS_KEY = "ov_rows"  # (level, [area names by row]) of the table as last drawn
 
 
+_LAST = ("people", "monitored")  # the by-area table's columns a narrow screen may scroll to
+
 def _level(ctx: PageContext) -> str:
     return area_level(ctx.flt, ctx.viewer)
 
@@ -91,16 +93,19 @@ def main() -> None:
     st.caption(ctx.t("overview.drill_hint"))
     st.session_state[_ROWS_KEY] = (level, [str(v) for v in df[level]])
     view = df.drop(columns=["township"]) if level == "village" else df
-    max_hh = int(df["households"].max() or 1)
+    # what an inspector looks for first (wrong exits, households without a measure) before the columns a
+    # narrow screen scrolls to: at 1280 px the last two were off the right edge (a browser review)
+    view = view[[c for c in view.columns if c not in _LAST] + [c for c in _LAST if c in view.columns]]
     counts = {c: st.column_config.NumberColumn(format="localized")  # 30,016,857, not 30016857
               for c in view.columns if pd.api.types.is_integer_dtype(view[c])}
+    # every column in the width of a laptop's page: the two rates as narrow bars, the counts as numbers
+    # (a bar beside 户数 too pushed 无帮扶措施户 and 疑似错退户 off the right edge at 1280 px: a browser review)
     table.show(
         f"{_TABLE_KEY}_{level}", view, ctx.t("what.overview_villages" if level == "village" else "what.overview_townships"),
         column_config={
             **counts,
-            "households": st.column_config.ProgressColumn(format="localized", min_value=0, max_value=max_hh),
-            "exit_rate": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-            "coverage": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+            "exit_rate": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1, width=96),
+            "coverage": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1, width=112),
         },
         on_select=_on_table_select,
     )
