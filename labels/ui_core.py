@@ -261,6 +261,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "Coverage = registered households with a measure of the category / the filtered "
                                 "registered households of the township (or village); hover a cell for the households "
                                 "reached."),
+    "assist.coverage_rows": ("上图明细：各乡镇各类措施的覆盖户数", "The chart in rows: households reached per township and category"),
+    "assist.coverage_rows_village": ("上图明细：各村各类措施的覆盖户数", "The chart in rows: households reached per village and category"),
     "assist.coverage_total": ("各类措施覆盖户数", "Households reached per category"),
     "assist.gap": ("“一户一策”缺口：尚无任何帮扶措施的建档立卡户",
                    "One-household-one-plan gap: registered households without any measure"),

@@ -57,7 +57,8 @@ def coverage_section(ctx: PageContext) -> bool:
         table.show("assist_coverage_total", total, ctx.t("what.assist_coverage_total"), column_config={
             "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     with right:
-        st.markdown(f"**{ctx.t('assist.coverage' if level == 'township' else 'assist.coverage_village')}**")
+        # the heatmap's numbers in rows (its heading repeated the section's: a browser review)
+        st.markdown(f"**{ctx.t('assist.coverage_rows' if level == 'township' else 'assist.coverage_rows_village')}**")
         table.show("assist_coverage", df, ctx.t("what.assist_coverage" if level == "township" else "what.assist_coverage_village"), column_config={
             "share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)}, height=260)
     return True

@@ -132,14 +132,17 @@ def income_figure(hist: pd.DataFrame, ctx: PageContext, popn: str) -> go.Figure:
     return fig
 
 
-def income_section(ctx: PageContext, popn: str) -> None:
+def income_section(ctx: PageContext) -> str:
+    """Income against the line; its heading carries the population switch, which the assurances below
+    follow too (returned). Above the heading it read as the year table's (a browser review)."""
     st.subheader(ctx.t("exit.income"))
+    popn = figures.population_switch(ctx, "exit_population")
     st.caption(ctx.t("exit.income_caption"))
     hist = data.run(q.income_histogram, ctx, population=popn)
     bands = data.run(q.income_bands, ctx, population=popn)
     if hist.empty:
         empty.show_population(popn)
-        return
+        return popn
     fig = income_figure(hist, ctx, popn)
     left, right = layout.pair("income", [3, 2])
     with left:
@@ -156,6 +159,7 @@ def income_section(ctx: PageContext, popn: str) -> None:
         wide.columns = [ctx.code(c) if c in groups else c for c in wide.columns]
         st.markdown(f"**{ctx.t('exit.bands')}**")
         table.show("exit_income_bands", wide, ctx.t("what.exit_income"))
+    return popn
 
 
 def assurance_section(ctx: PageContext, popn: str) -> None:
@@ -267,8 +271,7 @@ def main() -> None:
     registered = status_section(ctx)
     if registered:
         year_section(ctx)
-    popn = figures.population_switch(ctx, "exit_population")
-    income_section(ctx, popn)
+    popn = income_section(ctx)
     assurance_section(ctx, popn)
     monitoring_section(ctx)
     if registered:
