@@ -67,8 +67,8 @@ def chart(at: AppTest, key: str) -> dict:
 
 
 def categories(fig: dict) -> set[str]:
-    """The places of a horizontal chart (its bars' y values)."""
-    return {str(y) for tr in fig["data"] if tr["type"] == "bar" for y in tr["y"]}
+    """The places of a horizontal chart (its bars' y values, or its dots': rates near 100%, ui.charts.near_full)."""
+    return {str(y) for tr in fig["data"] if tr["type"] == "bar" or tr.get("mode") == "markers+text" for y in tr["y"]}
 
 
 def test_rectification_chart_by_village(demo_env: Path, villages: set[str]) -> None:
@@ -168,7 +168,7 @@ def test_quality_chart_worst_on_top(demo_env: Path) -> None:
     """"最差在前": the lowest completeness is the top bar (the last category: Plotly draws the first at
     the bottom), as the table below lists it first; the best was on top."""
     fig = chart(conftest.open_page("quality"), "quality_towns")
-    bar = next(tr for tr in fig["data"] if tr["type"] == "bar")
+    bar = next(tr for tr in fig["data"] if tr["type"] == "bar" or tr.get("mode") == "markers+text")  # or dots
     score = dict(zip(bar["y"], bar["x"], strict=True))
     order = fig["layout"]["yaxis"]["categoryarray"]
     assert score[order[-1]] == min(score.values()) and score[order[0]] == max(score.values())
