@@ -360,6 +360,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth.cli.password_again": ("再次输入密码：", "Repeat the password: "),
     "auth.cli.error": ("错误：{message}", "error: {message}"),
     "auth.cli.added": ("已保存用户 {name}（{role_name}，{scope}）：{path}", "{name}: {role} · {scope} -> {path}"),
+    "auth.cli.unknown_townships": ("注意：当前数据中没有乡镇「{townships}」的户。请核对拼写；在该乡镇的数据导入之前，此用户登录后看不到任何数据。",
+                                   "Note: the current data has no household of township '{townships}'. Check the spelling; until that township's data is loaded, this user sees no data."),
     "auth.cli.removed": ("已从 {path} 删除用户 {name}", "removed {name} from {path}"),
     # the users file's and the command line's errors (ui.auth.AuthConfigError, PasswordError); the English
     # text is also the server's log line
@@ -411,6 +413,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "visitor's network address (behind nginx, the address nginx saw)."),
     "login_log.col.ts": ("时间", "Time"),
     "login_log.col.user": ("用户", "User"),
+    "login_log.unknown_name": ("（不存在的用户名，未记录所填内容）", "(no such user name; what was typed is not kept)"),
     "login_log.col.method": ("方式", "Method"),
     "login_log.col.result": ("结果", "Result"),
     "login_log.col.address": ("地址", "Address"),

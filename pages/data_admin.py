@@ -196,6 +196,8 @@ def _extract_log(ctx: PageContext) -> None:
 def _login_log(ctx: PageContext) -> None:
     """The latest logins, failed logins and logouts."""
     def user(name: object, display: object) -> str:
+        if name == login_log.UNKNOWN_NAME:
+            return ctx.t("login_log.unknown_name")
         return f"{display} ({name})" if isinstance(display, str) and display and display != name else str(name)
 
     def label(kind: str, value: object) -> str:

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from etl.fields import rejected_value_sql
-from queries.filters import ALL, Viewer, households_in, mask_file_name
+from queries.filters import ALL, Viewer, households_in, mask_file_name, mask_household_id
 from queries.meta import batch_columns
 
 
@@ -84,7 +84,8 @@ def outside_registry(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataF
     keys, params = outside
     # each ledger scanned for the few outside keys (L: 2.4 s as one anti-join per ledger of 63M rows)
     parts = " UNION ALL ".join(
-        f"""SELECT '{kind}' AS kind, t.household_id, count(*) AS rows, min(t.source_line) AS first_line,
+        f"""SELECT '{kind}' AS kind, {mask_household_id("t.household_id", viewer)} AS household_id, count(*) AS rows,
+                   min(t.source_line) AS first_line,
                    {mask_file_name("min(b.file_name)", viewer)} AS file_name
             FROM {kind} t LEFT JOIN load_batches b USING (batch_id)
             WHERE t.household_id IS NOT NULL AND t.hk IN (SELECT hk FROM outside)

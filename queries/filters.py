@@ -42,6 +42,7 @@ import pandas as pd
 
 from etl.fields import NAME_FIELDS
 from etl.filter_spec import FILTERS, FilterDef
+from etl.normalize import sql_id_valid_of
 from etl.sqlexpr import NUMBERS_IN_TEXT, masked_name_sql, masked_numbers_sql
 
 YearRange = tuple[int, int]
@@ -277,7 +278,7 @@ def mask_numbers_value(text: str) -> str:
 
 def mask_file_name(expr: str, viewer: Viewer) -> str:
     """A loaded file's name (load history, batches, rejected rows, data issues) as the viewer may read
-    it: personal numbers in it masked as in free text (德岭山镇马淑芬136****0124走访.csv), unless the viewer
+    it: personal numbers in it masked as in free text (德岭山镇某某138****0000走访.csv), unless the viewer
     may see personal data. A person's name in it stays: finding the county's names in it would read
     every member's name per view (docs/DECISIONS.md)."""
     return expr if viewer.pii else masked_numbers_sql(expr)
@@ -346,6 +347,15 @@ def _masked_value(value: str, keep: tuple[int, int, int]) -> str:
 def mask_id(expr: str, viewer: Viewer) -> str:
     """150824195001011234 -> 150824********1234."""
     return expr if viewer.pii else _masked_sql(expr, ID_KEEP)
+
+
+def mask_household_id(expr: str, viewer: Viewer) -> str:
+    """A 户编号 as shown to a viewer without personal-data rights: a valid ID number typed into it (a
+    clerk's slip in a ledger, listed among the rows outside the registry) is masked as an ID is; any
+    other 户编号 is no personal data and is shown (a privacy probe saw 150824197308203293 in full)."""
+    if viewer.pii:
+        return expr
+    return f"CASE WHEN {sql_id_valid_of(f'upper({expr})')} THEN {_masked_sql(expr, ID_KEEP)} ELSE {expr} END"
 
 
 def mask_phone(expr: str, viewer: Viewer) -> str:

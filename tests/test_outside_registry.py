@@ -99,3 +99,22 @@ def test_the_load_summary_says_how_many_rows_no_figure_counts(tmp_path: Path) ->
              "claims2.csv": [*FILES["claims.csv"], "H9,500,50,2020-05-04"]}
     _, again = conftest.load_lines(tmp_path, fixed)
     assert [f.outside_registry for f in again.files] == [0, 0]
+
+
+def test_an_id_number_typed_as_the_household_number_is_masked_without_personal_data_rights(tmp_path: Path) -> None:
+    """A clerk's slip: a visit filed under the person's ID number instead of the 户编号. The list of rows
+    outside the registry showed 150824197308203293 in full to a leader without personal-data rights (a
+    privacy probe); it is masked as an ID is, and shown to a viewer with the rights. A household number
+    that is no valid ID number (H9) stays as written."""
+    files = {"registry.csv": FILES["registry.csv"],
+             "visits.csv": ["户编号,走访日期,走访类型", "150824196001010118,2020-06-21,入户走访", "H9,2020-06-22,入户走访"]}
+    db, report = conftest.load_lines(tmp_path, files)
+    assert report.exit_code == 0
+    con, _ = snapshot.connect_read(db)
+    try:
+        public = sorted(data_admin.outside_registry(con, PUBLIC)["household_id"])
+        allowed = sorted(data_admin.outside_registry(con, Viewer(pii=True))["household_id"])
+    finally:
+        con.close()
+    assert public == ["150824********0118", "H9"]
+    assert allowed == ["150824196001010118", "H9"]

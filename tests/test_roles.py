@@ -356,13 +356,14 @@ def test_login_log_failed_ok_reruns_and_logout(users: Path) -> None:
     assert "wrong-secret" not in text and PASSWORDS["wujia"] not in text and "$2b$" not in text
 
 
-def test_login_log_keeps_an_attempted_name_short_and_clean(users: Path) -> None:
+def test_login_log_keeps_no_name_of_no_user(users: Path) -> None:
+    """A password typed into the name field (a privacy probe found one in the log every county user
+    reads) or any other name of no user: the log says an unknown name was tried, not what was typed."""
+    _login("Town#2024pw", "")
     _login("bad\x00\x1b[31m\u202ename" + "y" * 40, "wrong-secret-456")  # the form takes 64 characters
-    (line,) = _login_lines(users)
-    assert line["result"] == "failed" and line["method"] == "password"
-    assert line["user"].startswith("bad[31mname") and len(line["user"]) == 32 and line["user"].endswith("…")
-    assert not any(ord(c) < 32 or c == "\u202e" for c in line["user"])
-    assert "wrong-secret" not in json.dumps(line)
+    lines = _login_lines(users)
+    assert [(r["user"], r["result"], r["method"]) for r in lines] == [("?", "failed", "password")] * 2
+    assert "Town#2024pw" not in json.dumps(lines) and "wrong-secret" not in json.dumps(lines)
 
 
 def test_login_log_on_the_data_page_newest_first(users: Path) -> None:
@@ -372,7 +373,7 @@ def test_login_log_on_the_data_page_newest_first(users: Path) -> None:
     log_table = next(d.value for d in at.dataframe if "结果" in d.value.columns)
     assert list(log_table.columns) == ["时间", "用户", "方式", "结果", "地址"]
     assert log_table[["用户", "方式", "结果"]].values.tolist() == [
-        ["旗领导 (boss)", "用户名和密码", "登录成功"], ["nobody", "用户名和密码", "用户名或密码不正确"]]
+        ["旗领导 (boss)", "用户名和密码", "登录成功"], ["（不存在的用户名，未记录所填内容）", "用户名和密码", "用户名或密码不正确"]]
     at = _goto(_login("wujia"), "data_admin")  # a township user: no login log
     assert "登录记录" not in [s.value for s in at.subheader]
     assert not [d for d in at.dataframe if "结果" in d.value.columns]
@@ -507,6 +508,27 @@ def test_cli_add_list_remove(tmp_path: Path) -> None:
     assert set(auth.load_users(path)) == {"li"}
     hashed = _cli("hash-password", stdin="printed-pass\n").stdout.strip()
     assert hashed.startswith("$2b$12$")
+
+
+def test_cli_writes_townships_as_the_data_does_and_says_when_the_data_has_none(db: Path, tmp_path: Path) -> None:
+    """A privacy probe added 不存在镇 and "乌加河 镇" without a word: both users saw an empty dashboard.
+    A township is written as the loader writes places (no inner spaces); one the data has no household
+    of is still saved (users may come before the data) but the command says so. A pii_viewer's entry
+    says pii: true, as the role grants (it said false)."""
+    path = tmp_path / "u.yaml"
+    env = {**os.environ, "FUPIN_DB": str(db)}
+
+    def add(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "ui.auth", "add-user", *args, "--file", str(path)], cwd=ROOT,
+                              input="secret-pass-1\n", capture_output=True, text=True, env=env, timeout=60)
+    spaced = add("wu", "--role", "township", "--township", "乌加河 镇")
+    assert spaced.returncode == 0 and "注意" not in spaced.stderr, spaced.stderr
+    missing = add("no", "--role", "township", "--township", "不存在镇")
+    assert missing.returncode == 0 and "当前数据中没有乡镇「不存在镇」的户" in missing.stderr, missing.stderr
+    assert add("au", "--role", "pii_viewer").returncode == 0
+    users = yaml.safe_load(path.read_text(encoding="utf-8"))["users"]
+    assert users["wu"]["townships"] == [OWN] and users["no"]["townships"] == ["不存在镇"]
+    assert users["au"]["pii"] is True and auth.load_users(path)["au"].pii
 
 
 # --- the command line in the user's language (as python -m etl: etl.cli_parser) -------------------

@@ -55,9 +55,11 @@ from pathlib import Path
 from typing import Any
 
 import bcrypt
+import duckdb
 import yaml
 
 from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, errno_label
+from etl.normalize import sql_place
 from labels import t
 from queries.filters import Viewer
 
@@ -355,6 +357,14 @@ def _checkpw(password: str, hashed: str) -> bool:
         return False
 
 
+def known_user(username: str, path: Path | None = None) -> bool:
+    """A user of the users file has this name (False when the file cannot be read)."""
+    try:
+        return (username or "").strip() in load_users(path)
+    except AuthConfigError:
+        return False
+
+
 def authenticate(username: str, password: str, path: Path | None = None) -> User | None:
     """The user (without the hash) when name and password match, else None. Which of the two was
     wrong is not told, and both cases cost one bcrypt check."""
@@ -413,6 +423,29 @@ def _write_doc(path: Path, doc: dict[str, Any]) -> None:
         raise
 
 
+def place_name(text: str) -> str | None:
+    """A township as the loader normalises place names (etl.normalize.sql_place: full-width forms,
+    blanks, no inner spaces), so that a users file names townships exactly as the data does."""
+    with duckdb.connect() as con:
+        row = con.execute(f"SELECT {sql_place('$t')}", {"t": text}).fetchone()
+    return row[0] if row else None
+
+
+def unknown_townships(townships: tuple[str, ...] | None, db: Path | None = None) -> list[str]:
+    """The townships of a user that the current data has no household in ([] without data yet: users
+    may be added before the first load). Such a user would see an empty dashboard without a word."""
+    from etl import snapshot
+
+    if not townships or snapshot.current_snapshot(db) is None:
+        return []
+    con, _ = snapshot.connect_read(db)
+    try:
+        known = {r[0] for r in con.execute("SELECT DISTINCT township FROM households").fetchall()}
+    finally:
+        con.close()
+    return [town for town in townships if town not in known] if known else []
+
+
 def add_user(path: Path, username: str, password: str | None, role: str, townships: list[str] | None = None,
              pii: bool = False, display_name: str | None = None, replace: bool = False,
              rounds: int = BCRYPT_ROUNDS, sso: dict[str, str] | None = None) -> User:
@@ -423,9 +456,9 @@ def add_user(path: Path, username: str, password: str | None, role: str, townshi
     if name in doc["users"] and not replace:
         raise AuthConfigError("auth.error.exists", name=name)
     entry: dict[str, Any] = {"display_name": display_name or name, "role": role}
-    if townships:
-        entry["townships"] = list(dict.fromkeys(town.strip() for town in townships if town.strip()))
-    entry["pii"] = bool(pii)
+    if townships:  # written as the loader writes a place ("乌加河 镇" was a township of no data)
+        entry["townships"] = list(dict.fromkeys(p for p in (place_name(town) for town in townships) if p))
+    entry["pii"] = bool(pii) or role == "pii_viewer"  # the file says what the role grants (it said false)
     if password is not None:
         entry["password_hash"] = hash_password(password, rounds)
     identities = {k: v for k, v in (sso or {}).items() if v}
@@ -520,6 +553,9 @@ def main(argv: list[str] | None = None) -> int:
                             args.replace, sso=sso)
             print(t("auth.cli.added", lang, name=user.username, role=user.role, role_name=t(f"auth.role.{user.role}", lang),
                     scope=scope_text(user, lang), path=path))
+            unknown = unknown_townships(user.townships)
+            if unknown:
+                print(t("auth.cli.unknown_townships", lang, townships=t("list.sep", lang).join(unknown)), file=sys.stderr)
         elif args.command == "remove-user":
             remove_user(path, args.name)
             print(t("auth.cli.removed", lang, name=args.name, path=path))

@@ -68,9 +68,12 @@ def _client_address() -> str | None:
 
 def _log(result: str, *, method: str, user: User | None = None, name: object = "") -> None:
     """One line of the login log; a log that cannot be written does not stop the login (stderr says it)."""
+    typed = str(name or "")
+    if method == "password" and user is None and typed and not auth.known_user(typed):
+        typed = login_log.UNKNOWN_NAME  # perhaps a password typed into the name field: never logged
     try:
         login_log.append(login_log.entry(
-            user=user.username if user else str(name or ""), display_name=user.display_name if user else None,
+            user=user.username if user else typed, display_name=user.display_name if user else None,
             method="oidc" if method == "sso" else method, result=result, address=_client_address()))
     except OSError as e:
         print(f"fupin: login log not written: {e}", file=sys.stderr)

@@ -11,6 +11,7 @@ Never a password, a token or a cookie.
 - `entry(*, user, method, result, address, display_name=None) -> dict`
 - `append(record, path=None)` / `read(path=None, limit=200) -> DataFrame` (newest first)
 - `attempted_name(text) -> str`: what a failed attempt typed, short and without control characters.
+- `UNKNOWN_NAME`: logged instead of a typed name that names no user (it may be a password).
 - `client_address(peer, forwarded_for, connected, trusted) -> str | None`
 """
 
@@ -42,6 +43,9 @@ RESULTS = (
     "removed",           # the user's entry left the users file: the session ended at the next click
 )
 NAME_MAX = 32  # an attempted name is cut to this many characters
+# what a password attempt under a name of no user leaves in the log instead of that name: people type
+# their password into the name field (a privacy probe found one in the log every county user can read)
+UNKNOWN_NAME = "?"
 LOCALHOST = "localhost"  # a connection over loopback (Streamlit does not tell 127.0.0.1 from ::1)
 
 
