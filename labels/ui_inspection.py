@@ -125,6 +125,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.health.risks": ("因医疗支出存在返贫风险的农户", "Households at risk of returning to poverty from medical costs"),
     "insp.health.risks_none": ("没有超过预警线的农户。", "No household above the warning line."),
     "insp.health.mismatch": ("报销金额不平的记录", "Claims whose parts do not add up"),
+    "insp.health.claims_without": ("没有报销记录（所选年度），不在图表中：{places}。", "No claim (in the year chosen), so not in the charts: {places}."),
     "insp.health.claims_off": (
         "条形长度为各项报销与个人自付之和，旁边的数字为总费用；{places}两者不等（共差 {diff} 元），逐笔见下方「报销金额不平的记录」。",
         "Each bar is the sum of the payers and out-of-pocket; the number beside it is the total cost. They differ in "

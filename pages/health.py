@@ -55,12 +55,14 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
                               for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
 
 
-def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: float) -> None:
-    """Claims by payer and the out-of-pocket share against its target, per township or village."""
+def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: float, places: list[str]) -> None:
+    """Claims by payer and the out-of-pocket share against its target, per township or village; the
+    places in view (`places`) with no claim are named under the charts (one was missing without a word)."""
     st.subheader(ctx.t("insp.health.claims" if level == "township" else "insp.health.claims_village"))
     if claims.empty:
         st.caption(ctx.t("insp.health.claims_none"))
         return
+    without = [p for p in places if p not in set(claims[level])]
     payers = {"basic_insurance": "insp.series.basic", "critical_illness_insurance": "insp.series.critical",
               "medical_assistance": "insp.series.assistance", "other_support": "insp.series.other",
               "out_of_pocket": "insp.series.oop"}
@@ -95,6 +97,8 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
                    for c in ("total_cost", *payers, "critical_illness_insurance_paid") if c in view.columns})
     table.show("health_claims_tbl", view,
                ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"), column_config=config)
+    if without:
+        st.caption(ctx.t("insp.health.claims_without", places=joined(without, ctx.lang)))
 
 
 def main() -> None:
@@ -152,7 +156,7 @@ def main() -> None:
     else:
         table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), gaps_query, columns=q.GAP_COLUMNS)
 
-    claims_section(ctx, claims, level, cfg["target"])
+    claims_section(ctx, claims, level, cfg["target"], [str(p) for p in ill[level]])
 
     st.subheader(ctx.t("insp.health.risks"))
     if risks.empty:
