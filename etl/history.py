@@ -18,6 +18,7 @@ import duckdb
 
 from etl import clock
 from etl.derived_table import as_of
+from etl.duck import scalar
 from etl.owners import stage_table
 from etl.sqlexpr import RECT_OPEN_SQL
 
@@ -95,5 +96,5 @@ def record(con: duckdb.DuckDBPyConnection, batch: int | None) -> None:
                 {"batch": batch, "loaded_at": clock.now(), "as_of": as_of(con),
                  "has_measures": "interventions" in loaded, "has_items": "rectifications" in loaded,
                  "has_visits": "visits" in loaded,
-                 "has_monitoring": bool(con.execute("SELECT count(*) FROM (SELECT 1 FROM households "
-                                                    "WHERE monitoring_type IS NOT NULL LIMIT 1)").fetchall()[0][0])})
+                 "has_monitoring": bool(scalar(con, "SELECT EXISTS (SELECT 1 FROM households "
+                                                    "WHERE monitoring_type IS NOT NULL)"))})

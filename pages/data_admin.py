@@ -168,12 +168,17 @@ def _county_log(ctx: PageContext, prefix: str, log: pd.DataFrame | None,
     table.show(f"data_{prefix}", view(log), ctx.t(f"{prefix}.title"), height=320, unfiltered=True)
 
 
-def _who(ctx: PageContext, display_name: str, username: str) -> str:
-    """A user as the log shows them: 赵晓明 (zhaoxm); the open single-user mode's user by its label alone
-    ("本机用户 (local)" put an identifier into the Chinese page)."""
+def _who(ctx: PageContext, display_name: object, username: object) -> str:
+    """A user as the logs show them: 赵晓明 (zhaoxm), a name alone when it is its own display name; the
+    open single-user mode's user and a login attempt under no user's name by their labels ("本机用户
+    (local)" put an identifier into the Chinese page)."""
     if username == auth.LOCAL_USER.username:
         return ctx.t("auth.local_user")
-    return f"{display_name} ({username})"
+    if username == login_log.UNKNOWN_NAME:
+        return ctx.t("login_log.unknown_name")
+    if isinstance(display_name, str) and display_name and display_name != username:
+        return f"{display_name} ({username})"
+    return str(username)
 
 
 def _extract_log(ctx: PageContext) -> None:
@@ -195,11 +200,6 @@ def _extract_log(ctx: PageContext) -> None:
 
 def _login_log(ctx: PageContext) -> None:
     """The latest logins, failed logins and logouts."""
-    def user(name: object, display: object) -> str:
-        if name == login_log.UNKNOWN_NAME:
-            return ctx.t("login_log.unknown_name")
-        return f"{display} ({name})" if isinstance(display, str) and display and display != name else str(name)
-
     def label(kind: str, value: object) -> str:
         values = login_log.METHODS if kind == "method" else login_log.RESULTS
         return ctx.t(f"login_log.{kind}.{value}") if value in values else str(value)
@@ -207,7 +207,7 @@ def _login_log(ctx: PageContext) -> None:
     def view(log: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
             ctx.t("login_log.col.ts"): [jsonl_log.shown_time(x) for x in log["ts"]],
-            ctx.t("login_log.col.user"): [user(u, d) for u, d in zip(log["user"], log["display_name"], strict=True)],
+            ctx.t("login_log.col.user"): [_who(ctx, d, u) for u, d in zip(log["user"], log["display_name"], strict=True)],
             ctx.t("login_log.col.method"): [label("method", m) for m in log["method"]],
             ctx.t("login_log.col.result"): [label("result", r) for r in log["result"]],
             ctx.t("login_log.col.address"): [a if isinstance(a, str) else "" for a in log["address"]],

@@ -62,7 +62,8 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
     if claims.empty:
         st.caption(ctx.t("insp.health.claims_none"))
         return
-    without = [p for p in places if p not in set(claims[level])]
+    charted = set(claims[level])
+    without = [p for p in places if p not in charted]
     payers = {"basic_insurance": "insp.series.basic", "critical_illness_insurance": "insp.series.critical",
               "medical_assistance": "insp.series.assistance", "other_support": "insp.series.other",
               "out_of_pocket": "insp.series.oop"}

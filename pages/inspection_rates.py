@@ -169,7 +169,7 @@ def rate_charts(ctx: PageContext, df: pd.DataFrame, level: str, lines: Lines) ->
                                        x_title=ctx.t(f"rates.ind.{ind}"), y_title=ctx.t(f"field.{level}"))
                 fig.update_layout(title={"text": ctx.t(title, ind=ctx.t(f"rates.ind.{ind}")), "x": 0})
                 charts.show(fig, f"rates_chart_{ind}", figure="rates.by_place")
-    unsure = any(p is True and charts.crosses(a, b, getattr(lines, ind)) for ind in INDICATORS
+    unsure = any(charts.unconfirmed(p, a, b, getattr(lines, ind)) for ind in INDICATORS
                  for p, a, b in zip(df[f"{ind}_pass"], df[f"{ind}_lo"], df[f"{ind}_hi"], strict=True))
     if unsure:
         st.caption(ctx.t("rates.chart_colours"))

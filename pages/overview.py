@@ -16,9 +16,8 @@ from ui.context import PageContext, current
 _TABLE_KEY = "ov_table"
 _CHART_KEY = "ov_chart"
 _ROWS_KEY = "ov_rows"  # (level, [area names by row]) of the table as last drawn
-
-
 _LAST = ("people", "monitored")  # the by-area table's columns a narrow screen may scroll to
+
 
 def _level(ctx: PageContext) -> str:
     return area_level(ctx.flt, ctx.viewer)

@@ -55,11 +55,10 @@ from pathlib import Path
 from typing import Any
 
 import bcrypt
-import duckdb
 import yaml
 
 from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, errno_label
-from etl.normalize import sql_place
+from etl.normalize import normalize_values, sql_place
 from labels import t
 from queries.filters import Viewer
 
@@ -423,14 +422,6 @@ def _write_doc(path: Path, doc: dict[str, Any]) -> None:
         raise
 
 
-def place_name(text: str) -> str | None:
-    """A township as the loader normalises place names (etl.normalize.sql_place: full-width forms,
-    blanks, no inner spaces), so that a users file names townships exactly as the data does."""
-    with duckdb.connect() as con:
-        row = con.execute(f"SELECT {sql_place('$t')}", {"t": text}).fetchone()
-    return row[0] if row else None
-
-
 def unknown_townships(townships: tuple[str, ...] | None, db: Path | None = None) -> list[str]:
     """The townships of a user that the current data has no household in ([] without data yet: users
     may be added before the first load). Such a user would see an empty dashboard without a word."""
@@ -457,7 +448,7 @@ def add_user(path: Path, username: str, password: str | None, role: str, townshi
         raise AuthConfigError("auth.error.exists", name=name)
     entry: dict[str, Any] = {"display_name": display_name or name, "role": role}
     if townships:  # written as the loader writes a place ("乌加河 镇" was a township of no data)
-        entry["townships"] = list(dict.fromkeys(p for p in (place_name(town) for town in townships) if p))
+        entry["townships"] = list(dict.fromkeys(p for p in normalize_values(sql_place, list(townships)) if p))
     entry["pii"] = bool(pii) or role == "pii_viewer"  # the file says what the role grants (it said false)
     if password is not None:
         entry["password_hash"] = hash_password(password, rounds)

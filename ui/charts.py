@@ -353,26 +353,28 @@ def near_full(spec: dict[str, Any]) -> dict[str, Any]:
     spec["layout"]["xaxis"].update(range=[lo, 1 + (1 - lo) * 0.3], tickvals=ticks,
                                    tickformat=".1%" if step < 0.01 else ".0%")
     return spec
+
+
 PASS_COLOR, FAIL_COLOR, NO_FIGURE_COLOR = "#2ca02c", "#d62728", "#bdbdbd"
 UNSURE_COLOR = "#ff7f0e"  # passes, but its interval reaches past the line: the sample cannot confirm it
 
 
-def crosses(lo: object, hi: object, line: float) -> bool:
-    """The interval [lo, hi] holds the line: a passing rate that the sample cannot confirm (a township's
+def unconfirmed(passed: object, lo: object, hi: object, line: float) -> bool:
+    """A passing rate whose interval [lo, hi] holds the line: the sample cannot confirm it (a township's
     综合贫困发生率 0.5% with an interval to 7.8% was drawn green against a 3% line: a browser review)."""
-    return pd.notna(lo) and pd.notna(hi) and float(lo) <= line <= float(hi)  # type: ignore[arg-type]
+    return passed is True and pd.notna(lo) and pd.notna(hi) and float(lo) <= line <= float(hi)  # type: ignore[arg-type]
 
 
 def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed: str, line: float, *,
               line_label: str, x_title: str = "", y_title: str = "", height: int | None = None) -> go.Figure:
     """One horizontal bar per place (`place`, in the frame's order, first on top): the rate coloured by
-    its verdict (`passed`: True green, or orange when its interval holds the line (`crosses`); False red,
+    its verdict (`passed`: True green, or orange when its interval holds the line (`unconfirmed`); False red,
     None grey), its interval (`lo`–`hi`) as an error bar,
     the veto line dashed. The values are a column right of the plot, where no whisker or line reaches
     (written at the bars' ends, the whiskers and the line crossed them)."""
     rows = df[df[rate].notna()]
-    colours = [(UNSURE_COLOR if crosses(a, b, line) else PASS_COLOR) if p is True else FAIL_COLOR if p is False
-               else NO_FIGURE_COLOR for p, a, b in zip(rows[passed], rows[lo], rows[hi], strict=True)]
+    colours = [UNSURE_COLOR if unconfirmed(p, a, b, line) else PASS_COLOR if p is True else FAIL_COLOR
+               if p is False else NO_FIGURE_COLOR for p, a, b in zip(rows[passed], rows[lo], rows[hi], strict=True)]
     values = rows[rate].astype(float)
     top = max([line, *rows[hi].fillna(0).astype(float).tolist(), *values.tolist()])
     x_max = min(1.0, top) * 1.25 + 0.005

@@ -6,6 +6,7 @@ from __future__ import annotations
 from etl.filter_spec import FILTERS
 from labels import code_label, t
 from queries.filters import Filters
+from ui.formats import joined
 
 
 def filter_text(flt: Filters, lang: str, areas: bool = False, notes: bool = False) -> str:
@@ -17,8 +18,7 @@ def filter_text(flt: Filters, lang: str, areas: bool = False, notes: bool = Fals
         value = getattr(flt, d.name)
         if (d.area and not areas) or not value:
             continue
-        shown = ("、" if lang == "zh" else ", ").join(str(code_label(v, lang)) for v in value) \
-            if d.kind == "multi" else f"{value[0]}–{value[1]}"
+        shown = joined((code_label(v, lang) for v in value), lang) if d.kind == "multi" else f"{value[0]}–{value[1]}"
         if notes and d.note_key is not None:
             shown += f"（{t(d.note_key, lang)}）" if lang == "zh" else f" ({t(d.note_key, lang)})"
         parts.append(f"{t(d.label_key, lang)}{'：' if lang == 'zh' else ': '}{shown}")
