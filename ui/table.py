@@ -240,7 +240,7 @@ def _labelled_column(col: pd.Series, lang: str, texts: Mapping[str, str] | None)
     if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
         # numbers with gaps (an object column of ints and None) stay numbers: a blank "" among them
         # turned the column into text (left-aligned, sorted as text); the grid shows MISSING instead
-        return pd.to_numeric(col).convert_dtypes(convert_string=False)
+        return pd.to_numeric(col).convert_dtypes()  # numbers only here: no text to convert
     if kind in ("string", "empty"):
         text = col.astype(object).where(col.notna(), "")
         if texts:  # each distinct value once
