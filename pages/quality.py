@@ -52,20 +52,8 @@ def defect_view(defects: pd.DataFrame, texts: dict[str, dict[str, str]]) -> pd.D
     })
 
 
-def main() -> None:
-    ctx = current()
-    header.show("insp.page.quality")
-    with st.expander(ctx.t("insp.rules")):
-        st.markdown(ctx.t("insp.quality.rules", days=rules.VISIT_WITHIN_DAYS))
-        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
-    towns = data.run(q.completeness, ctx, as_of=ctx.as_of, level="township")
-    if towns.empty:
-        empty.show()
-        return
-    villages = data.run(q.completeness, ctx, as_of=ctx.as_of, level="village")
-    by_rule = data.run(q.issues_by_rule, ctx)
+def tiles_section(ctx: PageContext, towns: pd.DataFrame) -> None:
     counts = data.run(q.issue_counts, ctx)
-
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
     k = figures.tile_slots(4)
     score = passed / required if required else None
@@ -77,6 +65,14 @@ def main() -> None:
     figures.metric(k[3], ctx, "quality.gaps", required - passed, ctx.num(required - passed),  # every failed check
                    label=ctx.t("insp.quality.kpi.gaps"))
 
+
+def _rate_axis(spec: dict) -> None:
+    spec["layout"]["xaxis"].update(tickformat=".0%", range=[0, 1.22], tickvals=charts.RATE_TICKS)  # room for "100.0%"
+
+
+def completeness_section(ctx: PageContext, towns: pd.DataFrame) -> None:
+    """Completeness by place and by check, then the places' tables."""
+    villages = data.run(q.completeness, ctx, as_of=ctx.as_of, level="village")
     level = area_level(ctx.flt, ctx.viewer)  # one township: its villages, as every page's breakdown
     places = towns if level == "township" else villages  # worst first, as the query sorts them
     left, right = layout.pair("scores")
@@ -85,7 +81,7 @@ def main() -> None:
         spec = charts.bar_spec(places, level, "score", orientation="h", text_format="{:.1%}",
                                x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.completeness"),
                                order=list(places[level])[::-1])  # the worst on top (Plotly draws the first at the bottom)
-        spec["layout"]["xaxis"].update(tickformat=".0%", range=[0, 1.22], tickvals=charts.RATE_TICKS)  # room for "100.0%"
+        _rate_axis(spec)
         charts.show(charts.unvalidated(charts.near_full(spec)), "quality_towns", figure="quality.score")
     with right:
         st.subheader(ctx.t("insp.quality.by_check"))
@@ -97,17 +93,19 @@ def main() -> None:
         checks = pd.DataFrame(rows).dropna(subset=["pass_rate"])
         spec = charts.bar_spec(checks, "check_name", "pass_rate", orientation="h", text_format="{:.1%}",
                                x_title=ctx.t("col.check_name"), y_title=ctx.t("col.pass_rate"))
-        spec["layout"]["xaxis"].update(tickformat=".0%", range=[0, 1.22], tickvals=charts.RATE_TICKS)  # room for "100.0%"
+        _rate_axis(spec)
         charts.show(charts.unvalidated(charts.near_full(spec)), "quality_checks", figure="quality.by_area")
+    progress = {"completeness": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)}
     if level == "township":  # one township's own row would repeat the tiles; its villages are charted
-        table.show("quality_towns_tbl", score_view(towns), ctx.t("insp.what.completeness"),
-                   column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                                                  max_value=1)})
+        table.show("quality_towns_tbl", score_view(towns), ctx.t("insp.what.completeness"), column_config=progress)
         st.subheader(ctx.t("insp.quality.by_village"))
     table.show("quality_villages_tbl", score_view(villages), ctx.t("insp.what.completeness_village"),
-               column_config={"completeness": st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                                              max_value=1)})
+               column_config=progress)
 
+
+def issues_section(ctx: PageContext) -> None:
+    """Data issues by rule and by place."""
+    by_rule = data.run(q.issues_by_rule, ctx)
     left, right = layout.pair("issues")
     with left:
         st.subheader(ctx.t("insp.quality.by_rule"))
@@ -126,6 +124,9 @@ def main() -> None:
         table.show("quality_area_tbl", area.rename(columns={"households": "all_households"}),
                    ctx.t("insp.what.issues_by_area"))
 
+
+def defects_section(ctx: PageContext, towns: pd.DataFrame) -> None:
+    """The defect list, of every township in view or of one."""
     st.subheader(ctx.t("insp.quality.defects"))
     # every township in view at once (first, the default), or one to hand to its responsible person; in
     # the sidebar's order. It offered single townships only and opened on the first, so the county's list
@@ -141,23 +142,43 @@ def main() -> None:
     table.show_list("quality_defects", found, what if town is None else f"{what}_{town}", query,
                     view=defect_view(found, texts), sources={"rule_name": "rule"}, mappings=texts)
 
+
+def trend_section(ctx: PageContext) -> None:
+    """Issues per load batch: the county's loads, not shown to a township viewer."""
     if ctx.viewer.townships is not None:  # the county's loads: a township viewer sees no batch's counts
         return
     st.subheader(ctx.t("insp.quality.trend"))
     trend = data.call(q.issue_trend, ctx.viewer)
     if trend.empty:
         st.caption(ctx.t("insp.quality.trend_none"))
-    else:
-        tv = trend.copy()
-        # the batch number and the start of its file name (whole names, slanted, took three times the
-        # plot's height; the table below has them in full)
-        tv["batch"] = [f"#{b} {shortened(str(f), 10)}" for b, f in zip(tv["batch_id"], tv["file_name"], strict=True)]
-        fig = charts.line(tv, "batch", [("issues", ctx.t("insp.quality.kpi.issues"))], bars=["issues"],
-                          x_title=ctx.t("insp.data.batch"), y_title=ctx.t("insp.quality.kpi.issues"))
-        charts.show(fig, "quality_trend", figure="quality.trend")
-        st.caption(ctx.t("insp.quality.trend_note", **{k: f"{v:,}" for k, v in data.call(q.issue_totals).items()}))
-        table.show("quality_trend_tbl", trend, ctx.t("insp.what.trend"), unfiltered=True,  # every batch: not the filter's
-                   column_config={"issues_per_100": st.column_config.NumberColumn(format="%.2f")})  # 0.80 beside 0.09
+        return
+    tv = trend.copy()
+    # the batch number and the start of its file name (whole names, slanted, took three times the
+    # plot's height; the table below has them in full)
+    tv["batch"] = [f"#{b} {shortened(str(f), 10)}" for b, f in zip(tv["batch_id"], tv["file_name"], strict=True)]
+    fig = charts.line(tv, "batch", [("issues", ctx.t("insp.quality.kpi.issues"))], bars=["issues"],
+                      x_title=ctx.t("insp.data.batch"), y_title=ctx.t("insp.quality.kpi.issues"))
+    charts.show(fig, "quality_trend", figure="quality.trend")
+    st.caption(ctx.t("insp.quality.trend_note", **{k: f"{v:,}" for k, v in data.call(q.issue_totals).items()}))
+    table.show("quality_trend_tbl", trend, ctx.t("insp.what.trend"), unfiltered=True,  # every batch: not the filter's
+               column_config={"issues_per_100": st.column_config.NumberColumn(format="%.2f")})  # 0.80 beside 0.09
+
+
+def main() -> None:
+    ctx = current()
+    header.show("insp.page.quality")
+    with st.expander(ctx.t("insp.rules")):
+        st.markdown(ctx.t("insp.quality.rules", days=rules.VISIT_WITHIN_DAYS))
+        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    towns = data.run(q.completeness, ctx, as_of=ctx.as_of, level="township")
+    if towns.empty:
+        empty.show()
+        return
+    tiles_section(ctx, towns)
+    completeness_section(ctx, towns)
+    issues_section(ctx)
+    defects_section(ctx, towns)
+    trend_section(ctx)
 
 
 main()

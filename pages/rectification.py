@@ -71,16 +71,7 @@ def status_section(ctx: PageContext) -> None:
     charts.show(fig, "rect_by_status", figure="rect.by_status")
 
 
-def main() -> None:
-    ctx = current()
-    header.show("insp.page.rectification")
-    with st.expander(ctx.t("insp.rules")):
-        st.markdown(ctx.t("insp.rect.rules", days=rules.DUE_SOON_DAYS))
-        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
-    df = data.run(q.ledger, ctx, as_of=ctx.as_of)
-    if df.empty:
-        empty.show()
-        return
+def tiles_section(ctx: PageContext, df: pd.DataFrame) -> None:
     s = q.summary(df)
     cols = figures.tile_slots(5)
     for col, (key, fig, label) in zip(cols, (
@@ -90,20 +81,22 @@ def main() -> None:
             ("closed", "rect_closed", ctx.t("insp.rect.kpi.closed"))), strict=True):
         figures.metric(col, ctx, fig, s[key], ctx.num(s[key]), label=label)
 
-    status_section(ctx)
 
-    # overdue, highlighted
+def overdue_section(ctx: PageContext, df: pd.DataFrame, view: pd.DataFrame) -> None:
+    """The overdue items, each bar of days overdue drawn in its row."""
     st.subheader(ctx.t("insp.rect.overdue"))
-    view = ledger_view(df, ctx)
     overdue = view[df["overdue"].to_numpy()]
     if overdue.empty:
         st.success(ctx.t("insp.rect.overdue_none"))
-    else:
-        table.show("rect_overdue", overdue, ctx.t("insp.what.overdue"),
-                   column_config={"days_overdue": st.column_config.ProgressColumn(
-                       format="%d", min_value=0, max_value=int(overdue["days_overdue"].max()) or 1)})
+        return
+    table.show("rect_overdue", overdue, ctx.t("insp.what.overdue"),
+               column_config={"days_overdue": st.column_config.ProgressColumn(
+                   format="%d", min_value=0, max_value=int(overdue["days_overdue"].max()) or 1)})
 
-    left, right = layout.pair("status")
+
+def ageing_section(ctx: PageContext, df: pd.DataFrame) -> None:
+    """How long open items have been open, beside the open items per week of each source."""
+    left, right = layout.pair("ageing")
     with left:
         st.subheader(ctx.t("insp.rect.ageing"))
         ag = data.run(q.ageing, ctx, as_of=ctx.as_of)
@@ -132,7 +125,10 @@ def main() -> None:
         if undated:
             st.caption(ctx.t("insp.rect.burn_down_undated", n=undated))
 
-    left, right = layout.pair("ageing")
+
+def dimensions_section(ctx: PageContext) -> None:
+    """Open and overdue items by problem category and by responsible unit."""
+    left, right = layout.pair("dimensions")
     for col, dim, title, what in ((left, "problem_category", "insp.rect.by_category", "insp.what.by_category"),
                                   (right, "responsible_unit", "insp.rect.by_unit", "insp.what.by_unit")):
         with col:
@@ -141,6 +137,8 @@ def main() -> None:
             _open_by_dimension(ctx, dd, dim)
             table.show(f"rect_tbl_{dim}", dd, ctx.t(what))
 
+
+def due_soon_section(ctx: PageContext, df: pd.DataFrame, view: pd.DataFrame) -> None:
     st.subheader(ctx.t("insp.rect.due_soon", days=rules.DUE_SOON_DAYS))
     due = view[df["due_soon"].to_numpy()]
     if due.empty:
@@ -148,7 +146,9 @@ def main() -> None:
     else:
         table.show("rect_due", due, ctx.t("insp.what.due_soon"))
 
-    # the ledger, filterable
+
+def ledger_section(ctx: PageContext, df: pd.DataFrame, view: pd.DataFrame) -> None:
+    """The ledger, narrowed by status, category, open or overdue; an item's place or household below."""
     st.subheader(ctx.t("insp.rect.ledger"))
     c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
     statuses = c1.multiselect(ctx.t("field.status"), sorted(df["status"].dropna().unique()),
@@ -166,9 +166,28 @@ def main() -> None:
         mask &= df["is_open"].astype(bool)
     if only_overdue:
         mask &= df["overdue"].astype(bool)
-    shown = view[mask.to_numpy()]
-    table.show("rect_ledger", shown, ctx.t("insp.what.ledger"))
+    table.show("rect_ledger", view[mask.to_numpy()], ctx.t("insp.what.ledger"))
     _details(ctx, df[mask.to_numpy()])
+
+
+def main() -> None:
+    ctx = current()
+    header.show("insp.page.rectification")
+    with st.expander(ctx.t("insp.rules")):
+        st.markdown(ctx.t("insp.rect.rules", days=rules.DUE_SOON_DAYS))
+        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    df = data.run(q.ledger, ctx, as_of=ctx.as_of)
+    if df.empty:
+        empty.show()
+        return
+    view = ledger_view(df, ctx)
+    tiles_section(ctx, df)
+    status_section(ctx)
+    overdue_section(ctx, df, view)
+    ageing_section(ctx, df)
+    dimensions_section(ctx)
+    due_soon_section(ctx, df, view)
+    ledger_section(ctx, df, view)
 
 
 def _open_by_dimension(ctx: PageContext, dd: pd.DataFrame, dim: str) -> None:
