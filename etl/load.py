@@ -725,7 +725,10 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
             LEFT JOIN todo_placed p USING (hk) LEFT JOIN old_pos o USING (hk)""",  # noqa: S608 - ours
         "members": f"""
             SELECT household_id, member_key, {", ".join(q(c) for c in MEMBER_FIELDS if c not in ("sex",))},
-                   id_valid, coalesce(id_sex, sex) AS sex, id_birth_date AS birth_date, is_head,
+                   -- the sex a valid ID holds wins (data-spec §1.1); an invalid ID's is not trusted over
+                   -- the file's 性别 (a probe: 女 stored as 男 from an ID with a wrong check digit)
+                   id_valid, CASE WHEN id_valid THEN coalesce(id_sex, sex) ELSE coalesce(sex, id_sex) END AS sex,
+                   id_birth_date AS birth_date, is_head,
                    {int(batch_id)} AS batch_id, source_line, r.hk
             FROM m JOIN rep_hk r USING (household_id) WHERE NOT dup""",  # noqa: S608 - ours
         "household_income": f"""

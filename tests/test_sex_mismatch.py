@@ -60,4 +60,16 @@ def test_a_sex_left_blank_or_an_invalid_id_is_no_mismatch(tmp_path: Path) -> Non
     load_files([write_csv(tmp_path / "r2.csv", rows, encoding="utf-8")], db=db)
     with duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True) as con:
         rules = {r[0] for r in con.execute("SELECT rule FROM data_issues WHERE household_id = 'S2'").fetchall()}
+        sex = con.execute("SELECT sex FROM members WHERE household_id = 'S2'").fetchall()
     assert "id_invalid" in rules and "sex_mismatch" not in rules
+    assert sex == [("男",)]  # the file's 性别, not the untrusted ID's (female: an even sequence digit)
+
+
+def test_an_invalid_id_gives_its_sex_only_where_the_file_has_none(tmp_path: Path) -> None:
+    bad = WIFE[:-1] + ("0" if WIFE[-1] != "0" else "1")
+    header = [h for h in HEADER if h != "性别"]
+    rows = [header, ["乌加河镇", "联丰村", "S3", "王五", bad, "户主", "已脱贫", "2019", "因病"]]
+    db = tmp_path / "data" / "fupin.duckdb"
+    load_files([write_csv(tmp_path / "r.csv", rows, encoding="utf-8")], db=db)
+    with duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True) as con:
+        assert con.execute("SELECT sex FROM members WHERE household_id = 'S3'").fetchall() == [("女",)]
