@@ -899,12 +899,18 @@ def _fill_blank_household_fields(con: duckdb.DuckDBPyConnection, household_check
     if not scalar(con, f"SELECT count(*) FROM {STAGE_SCHEMA}.hh_gap"):  # noqa: S608 - ours
         con.execute(f"DROP TABLE {STAGE_SCHEMA}.hh_gap")
         return
-    first = [f"arg_min({q(c)}, source_line) FILTER (WHERE {q(c)} IS NOT NULL) AS {q(c)}" for c in HOUSEHOLD_FIELDS]
-    first += [f"arg_min({q(r)}, source_line) FILTER (WHERE {q(c)} IS NOT NULL) AS {q(r)}" for c, r in raws.items()]
+    first = [f"arg_min(k.{q(c)}, k.source_line) FILTER (WHERE k.{q(c)} IS NOT NULL) AS {q(c)}" for c in HOUSEHOLD_FIELDS]
+    first += [f"arg_min(k.{q(r)}, k.source_line) FILTER (WHERE k.{q(c)} IS NOT NULL) AS {q(r)}"
+              for c, r in raws.items()]
+    # only from rows that agree with the head's on every field both have: a member's 2019 beside its
+    # 已脱贫 made the head's 未脱贫 household one with an exit year (a probe); left blank, the differing
+    # rows are flagged (household_fields_differ) for that field too
+    agree = " AND ".join(f"(k.{q(c)} IS NULL OR hh.{q(c)} IS NULL OR {_as_compared(c, 'k')} = {_as_compared(c, 'hh')})"
+                         for c in HOUSEHOLD_FIELDS)
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hh_fill AS
-                    SELECT household_id, {", ".join(first)} FROM kept
-                    WHERE household_id IN (SELECT household_id FROM {STAGE_SCHEMA}.hh_gap)
-                    GROUP BY household_id""")  # noqa: S608 - ours
+                    SELECT k.household_id, {", ".join(first)} FROM kept k JOIN hh USING (household_id)
+                    WHERE k.household_id IN (SELECT household_id FROM {STAGE_SCHEMA}.hh_gap) AND {agree}
+                    GROUP BY k.household_id""")  # noqa: S608 - ours
     sets = [f"{q(c)} = CASE WHEN {blank(c)} THEN f.{q(c)} ELSE hh.{q(c)} END" for c in HOUSEHOLD_FIELDS]
     sets += [f"{q(r)} = CASE WHEN {blank(c)} THEN f.{q(r)} ELSE hh.{q(r)} END" for c, r in raws.items()]
     con.execute(f"UPDATE hh SET {', '.join(sets)} FROM {STAGE_SCHEMA}.hh_fill f "  # noqa: S608 - ours

@@ -433,6 +433,22 @@ def test_household_fields_on_another_members_row_than_the_heads(tmp_path: Path) 
         ("H2", "exit_status", "household_fields_differ"), ("H2", "exit_year", "exit_without_year")]
 
 
+def test_a_blank_on_the_heads_row_is_not_filled_from_a_row_that_contradicts_it(tmp_path: Path) -> None:
+    """The head's row says 未脱贫 with no 脱贫年度; a member's row says 已脱贫, 2019. The household stayed
+    未脱贫 but took 2019 as its exit year, and only the status was reported (a probe). A row that differs
+    from the head's gives it nothing: the year stays blank and is reported as differing too."""
+    header = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "主要致贫原因", "脱贫状态", "脱贫年度"]
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, write_csv(tmp_path / "人口.csv", [
+        header,
+        ["金沙苏木", "沙井嘎查", "H2", "韩二", "", "之女", "因病", "已脱贫", "2019"],
+        ["金沙苏木", "沙井嘎查", "H2", "韩一", "150824196001010118", "户主", "因病", "未脱贫", ""],
+    ]))
+    assert query(db, "SELECT exit_status, exit_year FROM households") == [("未脱贫", None)]
+    assert query(db, "SELECT line, field FROM data_issues WHERE rule = 'household_fields_differ' ORDER BY 2") == [
+        (2, "exit_status"), (2, "exit_year")]
+
+
 def test_spaces_inside_a_place_name_are_not_another_place(tmp_path: Path) -> None:
     """`海 流 图 镇` (spaces typed for alignment, ASCII or full-width) is 海流图镇, in the registry and in the
     ledgers that name a place, not a township of its own."""
