@@ -116,6 +116,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.pass": ("达标", "Pass"),
     "rates.fail": ("不达标", "Fail"),
     "rates.fail_items": ("不达标：{items}", "Fail: {items}"),
+    # within the line, but the 95% interval holds it (etl.inspection_rules.unconfirmed): the charts' orange
+    "rates.pass_unconfirmed": ("达标（样本未能确认）", "Pass (not confirmed by the sample)"),
+    "rates.unconfirmed_items": ("达标；样本未能确认：{items}", "Pass; not confirmed by the sample: {items}"),
+    "rates.unconfirmed_note": ("95%区间跨过否决线：样本不足以确认达标", "The 95% interval crosses the veto line: "
+                               "the sample cannot confirm the pass"),
     "rates.no_figure": ("无数据", "No figure"),
     "rates.interval": ("95%区间 {lo}–{hi}", "95% interval {lo}–{hi}"),
     "rates.sample.people": ("依据：{num} / {den}人（{households}户）", "From {num} / {den} people ({households} households)"),
@@ -337,6 +342,10 @@ LABELS: dict[str, tuple[str, str]] = {
                                "No household checked here (the wider area's rates: {verdict})"),
     "rates.pass_indicative": ("达标（样本不足，仅供参考）", "Pass (small sample, indicative)"),
     "rates.brief.no_figure": ("{inds}没有样本，无法判断是否达标。", "{inds}: no sample, so no verdict."),
+    "rates.brief.passes_unconfirmed": (
+        "{ind}为{value}（{sample}），在否决线（{cmp} {line}）以内，但95%区间{lo}–{hi}跨过否决线，样本不足以确认达标。",
+        "{ind} is {value} ({sample}), within its veto line ({cmp} {line}), but its 95% interval {lo}–{hi} crosses "
+        "the line: the sample cannot confirm the pass."),
     "rates.brief.others_pass": ("其余指标达到否决线要求。", "The other figures are within their veto lines."),
     "rates.brief.fails.le": ("{ind}为{value}（{sample}），高于{line}的否决线，不达标。",
                              "{ind} is {value} ({sample}), above the veto line of {line}: fail."),

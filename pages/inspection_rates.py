@@ -21,7 +21,9 @@ from ui.context import PageContext, current
 from ui.formats import joined
 
 RATE_COLUMNS = [f"{i}_rate" for i in INDICATORS]
-PLACE_COLUMNS = [*RATE_COLUMNS, "verdict", "small_sample", "checked_households", "wrong_exit_people",
+# the verdict beside its place, the rates after it: a leader reads it first, and after the four rates it
+# was off the right edge of the English table at 1280 px (a browser review)
+PLACE_COLUMNS = ["verdict", *RATE_COLUMNS, "small_sample", "checked_households", "wrong_exit_people",
                  "exited_sample_people", "missed_people", "nonreg_sample_people", "approved", "answered",
                  "rural_population", "registered_people", "rates_from"]
 CASE_COLUMNS = ["township", "village", "check_date", "household_id", "head_name", "id_number", "household_type",
@@ -88,10 +90,19 @@ def gap_text(ctx: PageContext, ind: str, value: float | None, lines: Lines) -> s
     return ctx.t("rates.gap.above" if diff > 0 else "rates.gap.below", line=line, v=v)
 
 
-def verdict_badge(ctx: PageContext, passes: bool | None) -> str:
+def verdict_key(passes: bool | None, unsure: bool) -> str:
+    """The label of a figure's verdict: 达标, 达标（样本未能确认）, 不达标 or 无数据."""
     if passes is None:
-        return f":gray-badge[{ctx.t('rates.no_figure')}]"
-    return f":green-badge[{ctx.t('rates.pass')}]" if passes else f":red-badge[{ctx.t('rates.fail')}]"
+        return "rates.no_figure"
+    return ("rates.pass_unconfirmed" if unsure else "rates.pass") if passes else "rates.fail"
+
+
+_BADGE = {"rates.no_figure": "gray", "rates.pass": "green", "rates.pass_unconfirmed": "orange", "rates.fail": "red"}
+
+
+def verdict_badge(ctx: PageContext, passes: bool | None, unsure: bool = False) -> str:
+    key = verdict_key(passes, unsure)
+    return f":{_BADGE[key]}-badge[{ctx.t(key)}]"
 
 
 def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> None:
@@ -103,9 +114,11 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> No
         with tile.container(border=True):
             tiles_ui.metric(st, ctx, f"rates.{ind}", value, ctx.pct(value), label=ctx.t(f"rates.ind.{ind}"),
                            extra=line_text(ctx, ind, lines), border=False)
-            st.markdown(f"{verdict_badge(ctx, f['passes'])} {gap_text(ctx, ind, value, lines)}")
+            st.markdown(f"{verdict_badge(ctx, f['passes'], f['unconfirmed'])} {gap_text(ctx, ind, value, lines)}")
             if f["lo"] is not None and not pd.isna(f["lo"]):
                 st.caption(ctx.t("rates.interval", lo=ctx.pct(f["lo"]), hi=ctx.pct(f["hi"])))
+            if f["unconfirmed"]:
+                st.caption(":orange[" + ctx.t("rates.unconfirmed_note") + "]")
             st.caption(sample_text(ctx, f))
             if f["small"] and value is not None and not pd.isna(value):  # no caveat on a figure not shown
                 st.caption(":orange[" + small_text(ctx, ind, f["small_parts"]) + "]")
@@ -136,14 +149,20 @@ def sample_text(ctx: PageContext, f: pd.Series) -> str:
                  households=n(f["sample_households"]))
 
 
-def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """A place table as shown and downloaded: the four rates, the verdict, the samples."""
+def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str], lines: Lines) -> pd.DataFrame:
+    """A place table as shown and downloaded: the verdict, the four rates, the samples."""
     def names(inds: list[str]) -> str:
         return joined((ctx.t(f"rates.ind.{i}") for i in inds), ctx.lang)
 
-    verdict = [ctx.t("rates.fail_items", items=names(f)) if f else
-               (ctx.t("rates.pass") if any(r[f"{i}_pass"] is not None for i in INDICATORS) else ctx.t("rates.no_figure"))
-               for f, (_, r) in zip(df["failed"], df.iterrows(), strict=True)]
+    def verdict_of(failed: list[str], unsure: list[str], r: pd.Series) -> str:
+        if failed:
+            return ctx.t("rates.fail_items", items=names(failed))
+        if unsure:  # the orange bars' places: not a plain 达标
+            return ctx.t("rates.unconfirmed_items", items=names(unsure))
+        return ctx.t("rates.pass") if any(r[f"{i}_pass"] is not None for i in INDICATORS) else ctx.t("rates.no_figure")
+
+    verdict = [verdict_of(f, u, r) for f, u, (_, r) in zip(df["failed"], q.unconfirmed_figures(df, lines),
+                                                           df.iterrows(), strict=True)]
     # a place without a checked household has rates borrowed from its township or the whole area: its
     # verdict is theirs, which a bare 达标 beside 核查户数 0 did not say
     verdict = [ctx.t("rates.verdict_borrowed", verdict=v) if not checked and v != ctx.t("rates.no_figure") else v
@@ -169,9 +188,7 @@ def rate_charts(ctx: PageContext, df: pd.DataFrame, level: str, lines: Lines) ->
                                        x_title=ctx.t(f"rates.ind.{ind}"), y_title=ctx.t(f"field.{level}"))
                 fig.update_layout(title={"text": ctx.t(title, ind=ctx.t(f"rates.ind.{ind}")), "x": 0})
                 charts.show(fig, f"rates_chart_{ind}", figure="rates.by_place")
-    unsure = any(charts.unconfirmed(p, a, b, getattr(lines, ind)) for ind in INDICATORS
-                 for p, a, b in zip(df[f"{ind}_pass"], df[f"{ind}_lo"], df[f"{ind}_hi"], strict=True))
-    if unsure:
+    if any(q.unconfirmed_figures(df, lines)):
         st.caption(ctx.t("rates.chart_colours"))
 
 
@@ -183,13 +200,13 @@ def places_section(ctx: PageContext, cfg: Settings, by_level: dict[str, pd.DataF
     st.subheader(ctx.t("rates.by_township"))
     if level == "township":
         rate_charts(ctx, towns, level, cfg.lines)
-    table.show("rates_townships", place_view(ctx, towns, ["township"]), ctx.t("rates.what.townships"))
+    table.show("rates_townships", place_view(ctx, towns, ["township"], cfg.lines), ctx.t("rates.what.townships"))
     st.caption(ctx.t("rates.borrowed"))
     st.subheader(ctx.t("rates.by_village"))
     villages = by_level["village"]
     if level == "village" and not villages.empty:
         rate_charts(ctx, villages, level, cfg.lines)
-    table.show("rates_villages", place_view(ctx, villages, ["township", "village"]), ctx.t("rates.what.villages"))
+    table.show("rates_villages", place_view(ctx, villages, ["township", "village"], cfg.lines), ctx.t("rates.what.villages"))
 
 
 def cases_section(ctx: PageContext, cfg: Settings) -> None:
@@ -303,8 +320,7 @@ def main() -> None:
 
 def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:
     """The four figures as a table (the tiles' download)."""
-    verdict = [ctx.t("rates.no_figure") if p is None else ctx.t("rates.pass") if p else ctx.t("rates.fail")
-               for p in figures["passes"]]
+    verdict = [ctx.t(verdict_key(p, u)) for p, u in zip(figures["passes"], figures["unconfirmed"], strict=True)]
     people = figures["sample_people"].astype("Int64")
     # the incidence's numerator is an estimate of people (rates × populations): whole people, as the
     # briefing writes it (1,963.556 people read as a mistake)

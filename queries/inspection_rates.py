@@ -54,6 +54,7 @@ from etl.inspection_rules import (
     Z95,
     Lines,
     name_key_sql,
+    unconfirmed,
 )
 from etl.rules import MIN_SAMPLE
 from etl.sqlexpr import redacted_text_sql
@@ -511,6 +512,13 @@ def small_figures(rates_df: pd.DataFrame) -> list[list[str]]:
             for _, r in rates_df.iterrows()]
 
 
+def unconfirmed_figures(rates_df: pd.DataFrame, lines: Lines = DEFAULT_LINES) -> list[list[str]]:
+    """Per row of `rates`, the indicators within their lines whose interval holds the line (`unconfirmed`):
+    达标 the sample cannot confirm, said beside the verdict of the page's place tables."""
+    return [[i for i in INDICATORS if unconfirmed(r[f"{i}_pass"], r[f"{i}_lo"], r[f"{i}_hi"], getattr(lines, i))]
+            for _, r in rates_df.iterrows()]
+
+
 def figures_of(row: pd.Series, lines: Lines = DEFAULT_LINES) -> pd.DataFrame:
     """The long form of one row of `rates`."""
     out = []
@@ -534,6 +542,8 @@ def figures_of(row: pd.Series, lines: Lines = DEFAULT_LINES) -> pd.DataFrame:
                     "small": bool(row[f"{ind}_small"]), "small_parts": _small_parts(row, ind),
                     "line": getattr(lines, ind),
                     "passes": lines.passes(ind, None if pd.isna(value) else float(value))})
+        f = out[-1]
+        f["unconfirmed"] = unconfirmed(f["passes"], f["lo"], f["hi"], f["line"])
     return pd.DataFrame(out)
 
 

@@ -284,3 +284,7 @@ def test_a_passing_rate_whose_interval_crosses_the_line_is_drawn_unsure() -> Non
     fig = charts.rate_bars(df, "township", "rate", "lo", "hi", "ok", 0.03, line_label="3%")
     assert list(fig.data[0].marker.color) == [charts.UNSURE_COLOR, charts.PASS_COLOR, charts.FAIL_COLOR,
                                               charts.NO_FIGURE_COLOR]
+    # a dot of the same colour at each value: 0.0% has no bar to colour (a browser review)
+    dots = fig.data[-1]
+    assert dots.mode == "markers" and list(dots.x) == [0.005, 0.001, 0.04, 0.0]
+    assert list(dots.marker.color) == list(fig.data[0].marker.color)

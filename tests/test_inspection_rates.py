@@ -37,7 +37,7 @@ import pandas as pd
 import pytest
 
 from etl import snapshot
-from etl.inspection_rules import Lines
+from etl.inspection_rules import DEFAULT_LINES, Lines
 from etl.load import load_files
 from queries import inspection_rates as q
 from queries.filters import Filters, Viewer
@@ -392,6 +392,37 @@ def test_the_briefings_worst_village_has_a_full_sample_when_one_fails(tmp_path: 
     assert missed.endswith("最差的村：兴丰村（12.5%）。"), missed
     small = veto.villages.set_index("village")["small_sample"]
     assert "贫困人口漏评率" in small["胜利村"] and "贫困人口漏评率" not in small["兴丰村"]
+
+
+def test_a_pass_whose_interval_holds_the_line_is_not_a_plain_pass(tmp_path: Path) -> None:
+    """群众认可度 29 of 31 households (93.5%, a full sample) is within ≥ 90%, but its 95% interval reaches
+    below 90%: the figure is 达标（样本未能确认） in the briefing's table and sentence, and never among
+    "四项指标均达到否决线要求" (the tiles and tables said a plain 达标 beside the charts' orange bars)."""
+    from ui import briefing_html
+
+    path = build_fixture_db(tmp_path / "data" / "fupin.duckdb")
+    rows = [f"2020-06-23,德岭山镇,兴丰村,,农户{i},,一般农户,4,9000,是,是,是,是,是,是,正常,"
+            f"{'不认可' if i < 2 else '认可'},丙," for i in range(31)]
+    (tmp_path / "checks.csv").write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    (tmp_path / "base.csv").write_text("\n".join(BASE) + "\n", encoding="utf-8")
+    assert load_files([tmp_path / "base.csv", tmp_path / "checks.csv"], db=path).exit_code == 0
+    c, _ = snapshot.connect_read(path)
+    try:
+        flt = Filters(townships=("德岭山镇",))
+        figs = q.figures(c, flt, V).set_index("indicator")
+        veto = briefing_html.veto_section(c, flt, V, "zh")
+        towns = q.rates(c, flt, V, level="township")
+    finally:
+        c.close()
+    lo, hi = wilson_by_hand(29, 31)
+    assert lo < DEFAULT_LINES.approval < hi and not figs.loc["approval", "small"]
+    assert figs.loc["approval", "passes"] and figs.loc["approval", "unconfirmed"]
+    verdicts = dict(zip(veto.figures["indicator"], veto.figures["verdict"], strict=True))
+    assert verdicts["群众认可度"] == "达标（样本未能确认）"
+    assert (f"群众认可度为93.5%（29 / 31），在否决线（≥ 90.0%）以内，但95%区间{lo:.1%}–{hi:.1%}跨过否决线，"
+            "样本不足以确认达标。") in veto.findings
+    assert "四项指标均达到否决线要求。" not in veto.findings
+    assert "approval" in q.unconfirmed_figures(towns)[0]
 
 
 def test_an_outside_household_checked_with_and_without_its_id_is_one_household(tmp_path: Path) -> None:

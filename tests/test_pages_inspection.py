@@ -205,10 +205,15 @@ def test_upload_oversized(upload_db: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_inspection_rates_demo_facts(demo_env: Path) -> None:
-    """The demo's self-check: 呼勒斯太苏木 fails 群众认可度 (19 of 23), the county passes all four."""
+    """The demo's self-check: 呼勒斯太苏木 fails 群众认可度 (19 of 23); the county is within all four lines,
+    its 认可度 94.6% on an interval down to 86.9%: not confirmed by the sample (a browser review)."""
     at = open_page("inspection_rates")
     assert [m.label for m in at.metric] == ["综合贫困发生率", "脱贫人口错退率", "贫困人口漏评率", "群众认可度"]
-    assert "\n".join(m.value for m in at.markdown).count(":green-badge[达标]") == 4
+    badges = "\n".join(m.value for m in at.markdown)
+    assert badges.count(":green-badge[达标]") + badges.count(":orange-badge[达标（样本未能确认）]") == 4
+    figs = next(df for df in frames(at) if "指标" in df.columns and "结论" in df.columns)
+    verdicts = dict(zip(figs["指标"], figs["结论"], strict=True))
+    assert verdicts["综合贫困发生率"] == "达标" and verdicts["群众认可度"] == "达标（样本未能确认）", verdicts
     towns = next(df for df in frames(at) if "综合贫困发生率" in df.columns and "乡(镇)" in df.columns
                  and "行政村" not in df.columns)
     assert towns.iloc[0]["乡(镇)"] == "呼勒斯太苏木" and towns.iloc[0]["结论"] == "不达标：群众认可度"

@@ -183,13 +183,15 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
     findings: list[str] = []
     indicative: list[str] = []  # figures within their lines on a small sample: never a plain 达标
     for _, f in figs.iterrows():
+        said = {"ind": t(f"rates.ind.{f['indicator']}", lang), "value": _pct(f["value"]), "line": _pct(f["line"]),
+                "cmp": "≥" if f["indicator"] == "approval" else "≤",
+                "sample": t("rates.brief.sample", lang, num=f"{f['numerator']:,.0f}", den=f"{f['denominator']:,.0f}")
+                if f["passes"] is not None else ""}
         if f["passes"] is True and f["small"]:
             key = "passes_small_incidence" if f["indicator"] == "incidence" else "passes_small"  # its inputs'
-            indicative.append(t(f"rates.brief.{key}", lang, ind=t(f"rates.ind.{f['indicator']}", lang),
-                                value=_pct(f["value"]), line=_pct(f["line"]), min=MIN_SAMPLE,
-                                cmp="≥" if f["indicator"] == "approval" else "≤",
-                                sample=t("rates.brief.sample", lang, num=f"{f['numerator']:,.0f}",
-                                         den=f"{f['denominator']:,.0f}")))
+            indicative.append(t(f"rates.brief.{key}", lang, min=MIN_SAMPLE, **said))
+        elif f["unconfirmed"]:  # a full sample whose interval still holds the line: no plain 达标 either
+            indicative.append(t("rates.brief.passes_unconfirmed", lang, lo=_pct(f["lo"]), hi=_pct(f["hi"]), **said))
         if f["passes"] is not False:
             continue
         ind = f["indicator"]
@@ -203,10 +205,8 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
         where = "" if worst.empty else t("rates.brief.worst_small" if small.all() else "rates.brief.worst", lang,
                                          village=some(worst["village"], lang),
                                          value=_pct(worst.iloc[0][f"{ind}_rate"]))
-        sample = t("rates.brief.sample", lang, num=f"{f['numerator']:,.0f}", den=f"{f['denominator']:,.0f}")
-        findings.append(t(f"rates.brief.fails.{'ge' if ind == 'approval' else 'le'}", lang,
-                          ind=t(f"rates.ind.{ind}", lang), value=_pct(f["value"]), line=_pct(f["line"]),
-                          sample=sample) + (t("rates.brief.small", lang, min=MIN_SAMPLE) if f["small"] else "") + where)
+        findings.append(t(f"rates.brief.fails.{'ge' if ind == 'approval' else 'le'}", lang, **said)
+                        + (t("rates.brief.small", lang, min=MIN_SAMPLE) if f["small"] else "") + where)
     # "四项指标均达到否决线要求" only when all four have a figure within its line on a full sample; a
     # figure without a sample was counted as passing, and two of four 无数据 read as all passed
     # under a household filter the incidence (a figure of places) is not computed: said so, not "no sample"
@@ -218,7 +218,8 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
         findings.append(t("rates.household_filter", lang))
     if unknown:
         findings.append(t("rates.brief.no_figure", lang, inds=joined(unknown, lang)))
-    plain = sum(1 for p, small in zip(figs["passes"], figs["small"], strict=True) if p is True and not small)
+    plain = sum(1 for p, small, unsure in zip(figs["passes"], figs["small"], figs["unconfirmed"], strict=True)
+                if p is True and not small and not unsure)
     if plain == len(figs):
         findings.append(t("rates.brief.all_pass", lang))
     elif plain and findings:
@@ -239,8 +240,9 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
                                                                                           strict=True)],
         "veto_line": [("≥ " if i == "approval" else "≤ ") + _pct(v) for i, v in zip(figs["indicator"], figs["line"],
                                                                                   strict=True)],
-        "verdict": [t("rates.no_figure" if p is None else ("rates.pass_indicative" if small else "rates.pass")
-                      if p else "rates.fail", lang) for p, small in zip(figs["passes"], figs["small"], strict=True)],
+        "verdict": [t("rates.no_figure" if p is None else ("rates.pass_indicative" if small else "rates.pass_unconfirmed"
+                                                          if unsure else "rates.pass") if p else "rates.fail", lang)
+                    for p, small, unsure in zip(figs["passes"], figs["small"], figs["unconfirmed"], strict=True)],
     })
     failing = by_village[by_village["fails"] > 0].head(villages)
     worst_villages = pd.DataFrame({

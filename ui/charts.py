@@ -43,6 +43,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from etl.inspection_rules import unconfirmed
 from labels import codes_en, t
 from ui.formats import share_label
 
@@ -359,17 +360,11 @@ PASS_COLOR, FAIL_COLOR, NO_FIGURE_COLOR = "#2ca02c", "#d62728", "#bdbdbd"
 UNSURE_COLOR = "#ff7f0e"  # passes, but its interval reaches past the line: the sample cannot confirm it
 
 
-def unconfirmed(passed: object, lo: object, hi: object, line: float) -> bool:
-    """A passing rate whose interval [lo, hi] holds the line: the sample cannot confirm it (a township's
-    综合贫困发生率 0.5% with an interval to 7.8% was drawn green against a 3% line: a browser review)."""
-    return passed is True and pd.notna(lo) and pd.notna(hi) and float(lo) <= line <= float(hi)  # type: ignore[arg-type]
-
-
 def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed: str, line: float, *,
               line_label: str, x_title: str = "", y_title: str = "", height: int | None = None) -> go.Figure:
     """One horizontal bar per place (`place`, in the frame's order, first on top): the rate coloured by
     its verdict (`passed`: True green, or orange when its interval holds the line (`unconfirmed`); False red,
-    None grey), its interval (`lo`–`hi`) as an error bar,
+    None grey) and marked with a dot of that colour, its interval (`lo`–`hi`) as an error bar,
     the veto line dashed. The values are a column right of the plot, where no whisker or line reaches
     (written at the bars' ends, the whiskers and the line crossed them)."""
     rows = df[df[rate].notna()]
@@ -386,6 +381,10 @@ def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed:
                         "thickness": 1}),
         go.Scatter(x=[x_max] * len(rows), y=rows[place], mode="text", text=texts, textposition="middle right",
                    cliponaxis=False, showlegend=False, hoverinfo="skip"),
+        # a dot of the verdict's colour at each value: a rate of 0.0% has no bar and one of 0.1% on a 10%
+        # axis a sliver, so the colour (pass, unconfirmed, fail) could not be seen (a browser review)
+        go.Scatter(x=values, y=rows[place], mode="markers", cliponaxis=False, showlegend=False, hoverinfo="skip",
+                   marker={"color": colours, "size": 11, "line": {"color": "white", "width": 1.5}}),
     ])
     fig.add_vline(x=line, line_dash="dash", line_color="#555", annotation_text=line_label,
                   annotation_position="top")
