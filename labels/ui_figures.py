@@ -97,6 +97,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "find.rank_at": ("第 {rank} 位", "rank {rank}"),
     "find.rank_tied": ("并列第 {rank} 位", "rank {rank} (tied)"),
     "find.and_more": ("{names}等 {n} 个", "{names} and others ({n} in all)"),
+    # exits and suspected wrong exits: the veto item inspectors press hardest (the briefing had neither; a
+    # browser review)
+    "find.exits": ("已脱贫 {exited} 户，占建档立卡户 {rate}；疑似错退 {wrong} 户，占已脱贫户 {wrong_rate}（允许 {limit}）。",
+                   "Exited: {exited} households, {rate} of those registered; suspected wrong exits: {wrong}, "
+                   "{wrong_rate} of the exited (allowed {limit})."),
+    "find.exits_over": ("疑似错退占比超过 {limit} 的：{places}。", "Over {limit} suspected wrong exits: {places}."),
+    "find.place_rate": ("{place}（{rate}）", "{place} ({rate})"),
     "find.cause": ("主要致贫原因以{cause}为主，占 {share}（全旗 {county}）。",
                    "The leading main cause is {cause}: {share} of households (county {county})."),
     "find.causes_tied": ("主要致贫原因以{cause}为主，各占 {share}（全旗分别为 {county}）。",

@@ -360,6 +360,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.brief.kpi.exited": ("已脱贫户", "Exited households"),
     "insp.brief.kpi.not_exited": ("未脱贫户", "Not-exited households"),
     "insp.brief.kpi.returned": ("返贫户", "Returned households"),
+    "insp.brief.kpi.wrong_exits": ("疑似错退户", "Suspected wrong exits"),
     "insp.brief.kpi.monitored": ("监测对象", "Monitored households"),
     "insp.brief.kpi.no_measure": ("无帮扶措施户", "Households without measures"),
     "insp.brief.kpi.open_items": ("未完成整改事项", "Open items"),

@@ -258,6 +258,7 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
 # The dictionary entries of the briefing's figures (its appendix), in the order they appear
 APPENDIX = ("households", "people", "exited", "not_exited", "returned", "monitored", "coverage", "rect_open",
             "rect_overdue", "health.compliance", "quality.score", "archive_defects", "causes.by_area", "exit.status",
+            "exit.wrong",
             "assist.coverage", "since.exited", "since.monitored", "since.returned", "since.opened", "since.closed")
 
 
@@ -288,6 +289,27 @@ def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
                                     height=420).to_plotly_json()
 
 
+def exit_findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, k: pd.Series
+                  ) -> list[tuple[str, str]]:
+    """The exits and the suspected wrong exits, with the places in view over the allowed share (by
+    village when the view is one township, as the exit page's table)."""
+    exited = int(k["exited"])
+    if not exited:
+        return []
+    limit = _pct(rules.WRONG_EXIT_LIMIT)
+    ref = figures.entry("exit.wrong").text("name", lang)
+    out = [(t("find.exits", lang, exited=f"{exited:,}", rate=_pct(k["exit_rate"]), wrong=f"{int(k['wrong_exits']):,}",
+              wrong_rate=_pct(int(k["wrong_exits"]) / exited), limit=limit), ref)]
+    level = area_level(flt, viewer)
+    over = exits.wrong_exits(con, flt, viewer, level)
+    over = over[over["over_limit"].fillna(False).astype(bool)]  # worst first, as the query sorts them
+    if not over.empty:
+        places = pd.Series([t("find.place_rate", lang, place=p, rate=_pct(r))
+                            for p, r in zip(over[level], over["rate"], strict=True)])
+        out.append((t("find.exits_over", lang, limit=limit, places=some(places, lang, most=5)), ref))
+    return out
+
+
 def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, as_of: dt.date,
              k: pd.Series, comp: dict[str, int], no_measure: int, brief: Brief) -> list[tuple[str, str]]:
     """督查发现: short sentences by rule, each citing the figure of this briefing it comes from."""
@@ -303,6 +325,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
             out.append((t("find.rank", lang, area=flt.townships[0], rate=_pct(r["exit_rate"]), n=len(towns),
                           rank=rank_text(towns["exit_rate"], r["exit_rate"], lang), cov=_pct(r["coverage"]),
                           cov_rank=rank_text(towns["coverage"], r["coverage"], lang)), kpi))
+    out += exit_findings(con, flt, viewer, lang, k)
     whole = not (flt.townships or flt.villages)  # the briefing is of the whole county
     mine = causes.totals(con, flt, viewer)
     county = mine if whole else causes.totals(con, flt.with_(townships=(), villages=()), viewer)
@@ -383,6 +406,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.exited", lang), f"{int(k['exited']):,}", unit["households"]),
         (t("insp.brief.kpi.not_exited", lang), f"{int(k['not_exited']):,}", unit["households"]),
         (t("insp.brief.kpi.returned", lang), f"{int(k['returned']):,}", unit["households"]),
+        (t("insp.brief.kpi.wrong_exits", lang), f"{int(k['wrong_exits']):,}", unit["households"]),
         (t("insp.brief.kpi.monitored", lang), f"{int(k['monitored']):,}", unit["households"]),
         (t("insp.brief.kpi.no_measure", lang), f"{no_measure:,}", unit["households"]),
         (t("insp.brief.kpi.open_items", lang), f"{int(k['rect_open']):,}", unit["rect_open"]),
