@@ -29,7 +29,9 @@ def rules_table(ctx: PageContext, days: int) -> pd.DataFrame:
 
 
 def list_view(df: pd.DataFrame, ctx: PageContext, days: int) -> pd.DataFrame:
-    out = df[["rank", "township", "village", "household_id", "head_name", "score", "days_since_visit",
+    # the reasons, which decide a visit, right after the household's name and score; the 户编号 after them
+    # (before them, the reasons began at the right edge of a 1280-pixel screen: a browser review)
+    out = df[["rank", "township", "village", "head_name", "score", "household_id", "days_since_visit",
               "n_members", "oldest_age", "exit_status", "monitoring_type", "main_cause", "income_per_capita",
               "poverty_line", "last_visit_date"]].copy()
     out.insert(out.columns.get_loc("score") + 1, "reason_text",
