@@ -288,3 +288,23 @@ def test_a_passing_rate_whose_interval_crosses_the_line_is_drawn_unsure() -> Non
     dots = fig.data[-1]
     assert dots.mode == "markers" and list(dots.x) == [0.005, 0.001, 0.04, 0.0]
     assert list(dots.marker.color) == list(fig.data[0].marker.color)
+
+
+@pytest.mark.parametrize("code_list", ["main_cause", "intervention_category", "household_attribute", "exit_status",
+                                       "monitoring_type", "rectification_status"])
+def test_the_codes_of_one_chart_have_colours_told_apart(code_list: str) -> None:
+    """Every two codes of a list (未填写 among them) at least 50 apart in RGB: 其他 and 未填写 were two light
+    greys 31 apart, 产业/生态 and 就业/饮水 a hue and its light shade (a browser review)."""
+    import itertools
+    import math
+
+    from etl.codes import CODE_ORDER
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    codes = [*CODE_ORDER[code_list], "未填写"]
+    assert all(c in charts.COLORS for c in codes), [c for c in codes if c not in charts.COLORS]
+    closest = min((math.dist(rgb(charts.COLORS[a]), rgb(charts.COLORS[b])), a, b)
+                  for a, b in itertools.combinations(codes, 2))
+    assert closest[0] >= 50, closest

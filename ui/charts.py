@@ -63,17 +63,20 @@ _PALETTE = {
     "因病": "#d62728", "因残": "#9467bd", "因学": "#1f77b4", "因灾": "#8c564b", "缺土地": "#bcbd22",
     "缺水": "#17becf", "缺技术": "#ff7f0e", "缺劳力": "#393b79", "缺资金": "#2ca02c",
     "交通条件落后": "#e377c2", "自身发展动力不足": "#aec7e8", "因婚": "#ffbb78", "因丧": "#98df8a",
-    "其他": "#c7c7c7",
+    # 其他 a mid grey, 未填写 (no value) a light one: both light greys could not be told apart (a browser review)
+    "其他": "#8c8c8c",
     # exit status
     "已脱贫": "#2ca02c", "未脱贫": "#ff7f0e", "返贫": "#d62728",
     # monitoring types
     "脱贫不稳定户": "#e6550d", "边缘易致贫户": "#fdae6b", "突发严重困难户": "#a63603",
     # measure categories
-    "产业帮扶": "#2ca02c", "就业帮扶": "#1f77b4", "公益岗位": "#17becf", "健康帮扶": "#d62728",
-    "教育帮扶": "#9467bd", "住房安全": "#8c564b", "易地扶贫搬迁": "#e377c2", "饮水安全": "#6baed6",
-    "兜底保障": "#7f7f7f", "金融帮扶": "#bcbd22", "生态帮扶": "#98df8a",
+    # twelve hues apart: 兜底保障 and 其他 (two greys), 产业 and 生态 (green, light green), 就业 and 饮水 (blue,
+    # light blue) were pairs a leader could not tell apart in a stacked chart (a browser review)
+    "产业帮扶": "#2ca02c", "就业帮扶": "#1f77b4", "公益岗位": "#ff7f0e", "健康帮扶": "#d62728",
+    "教育帮扶": "#9467bd", "住房安全": "#8c564b", "易地扶贫搬迁": "#e377c2", "饮水安全": "#17becf",
+    "兜底保障": "#393b79", "金融帮扶": "#bcbd22", "生态帮扶": "#637939",
     # household attributes
-    "一般贫困户": "#6baed6", "低保贫困户": "#fd8d3c", "特困供养贫困户": "#9e9ac8", "未填写": "#d9d9d9",
+    "一般贫困户": "#6baed6", "低保贫困户": "#fd8d3c", "特困供养贫困户": "#9e9ac8", "未填写": "#e0e0e0",
     "监测户": "#fdae6b",
     # health and labour of members
     "健康": "#74c476", "长期慢性病": "#fd8d3c", "患有大病": "#d62728", "残疾": "#9467bd",
