@@ -231,6 +231,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "risk.open": ("风险未消除", "Risk not eliminated"),
     "risk.unknown": ("未标注", "Not stated"),
     "exit.wrong": ("疑似错退（已脱贫但不达标）", "Suspected wrong exits"),
+    "exit.wrong_none": ("没有疑似错退户：{exited} 户已脱贫户的收入均不低于贫困线，两不愁三保障也没有缺口。",
+                        "No suspected wrong exit: the {exited} exited households all have incomes at or above the "
+                        "line and no gap in the basic assurances."),
     "exit.wrong_caption": ("已脱贫户中人均纯收入低于当年贫困线，或住房、饮水、医保、义务教育任一项未保障的，列为疑似错退。"
                            "这是按档案筛查的户数占比，不是评估的脱贫人口错退率（按入户核查的人数计算，见“{page}”页）；"
                            "高于2%（脱贫人口错退率的否决线）的地方宜优先入户核查。",

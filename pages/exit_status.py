@@ -252,7 +252,10 @@ def wrong_exit_section(ctx: PageContext) -> None:
     left, right = layout.pair("needs", [1, 1])
     with left:
         st.markdown(f"**{ctx.t(f'exit.wrong_chart_{level}')}**")
-        charts.show(wrong_exit_figure(df, level, ctx), "exit_wrong_chart", figure="exit.wrong")
+        if int(df["wrong_exits"].sum()):
+            charts.show(wrong_exit_figure(df, level, ctx), "exit_wrong_chart", figure="exit.wrong")
+        else:  # a chart of zero bars was its labels alone (a browser review)
+            st.success(ctx.t("exit.wrong_none", exited=f"{int(df['exited'].sum()):,}"))
     with right:
         table.show("exit_wrong", df, ctx.t("what.exit_wrong" if level == "township" else "what.exit_wrong_village"),
                    column_config={"rate": st.column_config.ProgressColumn(
