@@ -41,8 +41,11 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
         long = enr.melt(id_vars=[level], value_vars=["medical_insured_share", "critical_insured_share",
                                                      "doctor_signed_share"], var_name="series", value_name="share")
         long["series"] = long["series"].map(lambda c: ctx.t(f"col.{c}"))
+        # in the table's order, its first row on top (sorted by value, the chart and the table below it
+        # listed the townships in two orders: a browser review)
         fig = charts.bar(long, level, "share", color="series", barmode="group", orientation="h",
-                         text_format="{:.0%}", x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.share"))
+                         order=list(enr[level])[::-1], text_format="{:.0%}", x_title=ctx.t(f"field.{level}"),
+                         y_title=ctx.t("insp.axis.share"))
         fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
         charts.show(fig, "health_enrolment", figure="health.by_township")
         # a rate with no answer on record has no bar: said, not drawn as 0%

@@ -89,6 +89,10 @@ def test_health_charts_by_village(demo_env: Path, villages: set[str]) -> None:
     assert t("insp.health.ill_by_village") in heads and t("insp.health.claims_village") in heads
     oop = chart(at, "health_oop_share")  # the target's line is inside the axis
     assert oop["layout"]["xaxis"]["range"][1] > oop["layout"]["shapes"][0]["x0"]
+    # the enrolment chart lists the places in its table's order, the first row on top
+    table = next(d.value for d in at.dataframe if "参加基本医保" in d.value.columns)
+    enrolment = chart(at, "health_enrolment")["layout"]["yaxis"]
+    assert list(enrolment["categoryarray"])[::-1] == list(table["行政村"])
 
 
 def test_quality_chart_by_village(demo_env: Path, villages: set[str]) -> None:
