@@ -10,6 +10,7 @@ import collections
 import csv
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 from etl import csv_fast, headers
@@ -33,6 +34,8 @@ def read_csv(path: Path, sink: Sink | None = None) -> RawFile:
     with open_bytes(path) as f:
         head = f.read(HEAD_BYTES)
         whole = not f.read(1)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _read_utf16(path, sink)
     if not head.removeprefix(codecs.BOM_UTF8).strip():
         raise ReadError("empty_file", path)
     encoding, ascii_head = detect_encoding(head, whole)
@@ -57,6 +60,34 @@ def read_csv(path: Path, sink: Sink | None = None) -> RawFile:
                 sink(None)
             raw = _read_csv_as(path, head, whole, encoding, sink)
     refuse_mostly_undecodable(raw)
+    return raw
+
+
+def _read_utf16(path: Path, sink: Sink | None) -> RawFile:
+    """Excel's "Unicode 文本" (UTF-16 behind its byte-order mark, tab-separated, often named .xls or .txt):
+    read as a UTF-8 copy, whose lines are the file's lines. It was refused as undecodable (a probe). Bytes
+    that are no UTF-16 refuse the file at their line: a UTF-16 file is a tool's output, not typed text."""
+    with open_bytes(path) as src:
+        mark = src.read(2)
+        codec = "utf-16-le" if mark == codecs.BOM_UTF16_LE else "utf-16-be"
+        decoder = codecs.getincrementaldecoder(codec)()
+        with tempfile.TemporaryDirectory(prefix="fupin-utf16-") as tmp:
+            copy = Path(tmp) / "utf16.txt"
+            line = 1
+            with open(copy, "wb") as out:
+                while True:
+                    chunk = src.read(HEAD_BYTES)
+                    try:
+                        text = decoder.decode(chunk, final=not chunk)
+                    except UnicodeDecodeError as exc:  # the line of the first bad unit
+                        good = exc.object[:exc.start].decode(codec, errors="replace")
+                        raise ReadError("undecodable", path, line=line + good.count("\n")) from None
+                    out.write(text.encode("utf-8"))
+                    line += text.count("\n")
+                    if not chunk:
+                        break
+            raw = read_csv(copy, sink)
+    raw.path, raw.encoding = path, "utf-16"
     return raw
 
 

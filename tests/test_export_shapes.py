@@ -7,6 +7,7 @@ compared with those of the same rows loaded from a plain CSV.
 
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
 import sys
@@ -218,6 +219,23 @@ def test_biff_xls_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
     load([path], db, names=["人口"])
     assert dump(db) == csv_dump
     assert read(db, "SELECT encoding FROM load_batches") == [("xls",)]  # the file's format, not 'xlsx'
+
+
+@pytest.mark.parametrize(("name", "codec"), [("人口.xls", "utf-16"), ("人口.txt", "utf-16-be")])
+def test_excel_unicode_text_loads_like_the_csv(tmp_path: Path, csv_dump: dict, name: str, codec: str) -> None:
+    """Excel's "Unicode 文本" save: UTF-16 behind its byte-order mark, tab-separated, named .xls or .txt
+    (it was refused as undecodable: a probe). Bytes that are no UTF-16 refuse it at their line."""
+    text = "\r\n".join([TITLE, *("\t".join(r) for r in [HEADER, *ROWS])]) + "\r\n"  # as Excel writes it
+    path = tmp_path / name
+    path.write_bytes((codecs.BOM_UTF16_BE if codec.endswith("be") else b"") + text.encode(codec))
+    db = tmp_path / "db" / "fupin.duckdb"
+    load([path], db, names=["人口"])
+    assert dump(db) == csv_dump
+    assert read(db, "SELECT encoding FROM load_batches") == [("utf-16",)]
+    broken = tmp_path / "broken.txt"  # a lone high surrogate on a line of its own after the rows
+    broken.write_bytes(path.read_bytes() + "\ud800A\r\n".encode(codec, errors="surrogatepass"))
+    report = load_files([broken], db=tmp_path / "db2" / "fupin.duckdb")
+    assert report.exit_code == 1 and f"第{len(ROWS) + 3}行" in report.files[0].error, report.files[0].error
 
 
 def test_xlsx_equivalent_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
