@@ -109,10 +109,8 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.health")
     cfg = settings(ctx)
-    with st.expander(ctx.t("insp.rules")):
-        st.markdown(ctx.t("insp.health.rules", min_fu=rules.MIN_FOLLOW_UPS, min_cu=rules.MIN_CHECK_UPS,
-                          days=rules.MAX_DAYS_WITHOUT_FOLLOW_UP, target=f"{cfg['target']:.0%}"))
-        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    header.rules(ctx.t("insp.health.rules", min_fu=rules.MIN_FOLLOW_UPS, min_cu=rules.MIN_CHECK_UPS,
+                       days=rules.MAX_DAYS_WITHOUT_FOLLOW_UP, target=f"{cfg['target']:.0%}"))
     level = area_level(ctx.flt, ctx.viewer)  # villages when the view is one township
     ill = data.run(q.ill_by_township, ctx, level=level)
     if ill.empty:

@@ -295,8 +295,8 @@ def main() -> None:
     ctx = current()
     header.show("rates.page")
     cfg = settings(ctx)
-    with st.expander(ctx.t("insp.rules")):
-        st.markdown(ctx.t("rates.rules", min=MIN_SAMPLE, **{i: f"{getattr(cfg.lines, i):.0%}" for i in INDICATORS}))
+    header.rules(ctx.t("rates.rules", min=MIN_SAMPLE, **{i: f"{getattr(cfg.lines, i):.0%}" for i in INDICATORS}),
+                 as_of=False)
     by_level = data.run(q.rates_by_level, ctx, **cfg.query())  # every level from one reading of the data
     if by_level["all"].empty:
         empty.show()

@@ -167,9 +167,7 @@ def trend_section(ctx: PageContext) -> None:
 def main() -> None:
     ctx = current()
     header.show("insp.page.quality")
-    with st.expander(ctx.t("insp.rules")):
-        st.markdown(ctx.t("insp.quality.rules", days=rules.VISIT_WITHIN_DAYS))
-        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    header.rules(ctx.t("insp.quality.rules", days=rules.VISIT_WITHIN_DAYS))
     towns = data.run(q.completeness, ctx, as_of=ctx.as_of, level="township")
     if towns.empty:
         empty.show()

@@ -173,9 +173,7 @@ def ledger_section(ctx: PageContext, df: pd.DataFrame, view: pd.DataFrame) -> No
 def main() -> None:
     ctx = current()
     header.show("insp.page.rectification")
-    with st.expander(ctx.t("insp.rules")):
-        st.markdown(ctx.t("insp.rect.rules", days=rules.DUE_SOON_DAYS))
-        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    header.rules(ctx.t("insp.rect.rules", days=rules.DUE_SOON_DAYS))
     df = data.run(q.ledger, ctx, as_of=ctx.as_of)
     if df.empty:
         empty.show()

@@ -47,10 +47,7 @@ def main() -> None:
     with st.sidebar.expander(ctx.t("insp.settings"), expanded=False):
         days = int(st.number_input(ctx.t("insp.visits.days"), 1, 365, rules.DEFAULT_NO_VISIT_DAYS, key="visits_days"))
         top = int(st.number_input(ctx.t("insp.visits.top"), 5, 1000, 50, step=5, key="visits_top"))
-    with st.expander(ctx.t("insp.rules"), expanded=False):
-        st.markdown(ctx.t("insp.visits.rules"))
-        st.dataframe(rules_table(ctx, days), hide_index=True)
-        st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
+    header.rules(ctx.t("insp.visits.rules"), table=rules_table(ctx, days))
     if not ctx.flt.townships and not ctx.flt.villages:
         st.info(ctx.t("insp.visits.choose_area"), icon=":material/location_on:")
 

@@ -2,6 +2,7 @@
 
 - `show(title_key)`: page title, then a caption with the data's as-of date, the reference date used
   for overdue/days-since when it differs, and the batches (files) behind the data (expandable list).
+- `rules(text, *, table=None, as_of=True)`: the page's 规则说明 expander.
 - `empty(hint=None)`: the clear empty state for a filter that matches nothing.
 - `no_database()`: the message shown before any database exists (how to build the demo).
 - `stale_database()`: the message shown while the database waits for its upgrade (etl.load.rebuild).
@@ -39,6 +40,18 @@ def show(title_key: str) -> None:
             table.show("header_batches", batches, ctx.t("what.batches"), unfiltered=True)  # every batch
             if ctx.viewer.townships is not None:
                 st.caption(ctx.t("insp.data.history_scope"))
+
+
+def rules(text: str, *, table: object = None, as_of: bool = True) -> None:
+    """The page's 规则说明 expander: its rules (markdown), a table of them if any, and for a page that
+    counts days (overdue, since the last visit) the reference date it counts from."""
+    ctx = current()
+    with st.expander(ctx.t("insp.rules")):
+        st.markdown(text)
+        if table is not None:
+            st.dataframe(table, hide_index=True)
+        if as_of:
+            st.caption(ctx.t("insp.as_of_note", date=ctx.as_of.isoformat()))
 
 
 def no_database() -> None:
