@@ -141,22 +141,33 @@ class LoadReport:
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the upload page shows them (errors apart)."""
-        entries = self._entries(lang)
+        entries = self._entries(lang, as_of=False)  # the page shows it among the notices
         return [text for text, error in entries if not error], [text for text, error in entries if error]
+
+    def notices(self, lang: str = "zh") -> list[str]:
+        """What the uploader must not miss in the summary: a sheet recognised but not loaded (a township's
+        rows left out, exit 0), and the as-of date moving (items may turn overdue). The upload page shows
+        them as warnings; a green 入库完成 under a grey line of them was read past (a probe)."""
+        out = [t("cli.sheets_not_loaded", lang, file=Path(f.path).name, sheets=t("list.sep", lang).join(
+                   skipped_sheet_text(n, r, lang) for n, r in f.skipped_sheets if r == "missing_required"))
+               for f in self.files if any(r == "missing_required" for _, r in f.skipped_sheets)]
+        if self.published and self.as_of_moved:
+            out.append(t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1]))
+        return out
 
     def summary_in_order(self, lang: str = "zh") -> list[str]:
         """The same lines as the command line prints them: each file's lines or its error in the order the
         files were given (a refused file was printed first)."""
         return [text for text, _ in self._entries(lang)]
 
-    def _entries(self, lang: str) -> list[tuple[str, bool]]:
+    def _entries(self, lang: str, as_of: bool = True) -> list[tuple[str, bool]]:
         """(line, is an error): the upgrade's message, the load's own error, then each file's lines or its
         error; no file's when the load as a whole failed (no file's counts came true)."""
         out = [(self.upgraded.message(lang), False)] if self.upgraded else []
         out += [(self.error, True)] if self.error else []
         for f in [] if self.error and not self.published else self.files:
             out += [(f.error, True)] if f.error else [(line, False) for line in _file_lines(f, lang)]
-        if self.published and self.as_of_moved:
+        if as_of and self.published and self.as_of_moved:
             out.append((t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1]), False))
         return out
 

@@ -306,6 +306,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file}: identical to a file already loaded; nothing changed. Files of its kind were loaded after it (the "
         "latest: '{later}'), and what they changed is not changed back by this one: to make this file's data current "
         "again, tick \"Load files already loaded again\" (--reload on the command line)."),
+    "cli.sheets_not_loaded": ("{file}：以下工作表未导入，其中的行不在任何统计中：{sheets}。请补上缺少的列后重新导入该文件。",
+                              "{file}: these sheets were not loaded and none of their rows counts anywhere: {sheets}. "
+                              "Add the missing columns and load the file again."),
     "cli.as_of_moved": (
         "数据截至日期由 {before} 变为 {after}：逾期、距今天数、年龄等均按新日期计算（未改动的事项也可能因此转为逾期）。",
         "The data's as-of date moved from {before} to {after}: overdue items, days since and ages are counted "

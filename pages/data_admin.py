@@ -75,15 +75,19 @@ def _summary(ctx: PageContext, job: upload_jobs.Job) -> None:
     st.markdown(f"**{ctx.t('insp.data.summary')}**")
     st.caption(ctx.t("insp.data.job_time", start=f"{job.started:%H:%M:%S}",
                      end=f"{job.finished:%H:%M:%S}" if job.finished else ""))
+    # what went wrong and what must not be missed first, then the long summary: a refused file shown in red
+    # below the summary and a green 入库完成 was read past (a probe)
+    if outcome.errors:  # some files loaded (their lines below), or none did
+        heading = ctx.t("insp.data.failed" if outcome.lines else "insp.data.failed_all")
+        st.error(heading + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))
+    for notice in outcome.notices:
+        st.warning(md_escape(notice))
     if outcome.lines:
-        st.code("\n".join(outcome.lines), language=None, wrap_lines=True)  # issue sentences are long
         if outcome.changed:
             st.success(ctx.t("insp.data.done"))
         else:  # every file loaded before, or a header alone: a green 入库完成 misled
             st.info(ctx.t("insp.data.nothing_changed"))
-    if outcome.errors:  # some files loaded (their lines above), or none did
-        heading = ctx.t("insp.data.failed" if outcome.lines else "insp.data.failed_all")
-        st.error(heading + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))
+        st.code("\n".join(outcome.lines), language=None, wrap_lines=True)  # issue sentences are long
 
 
 def main() -> None:

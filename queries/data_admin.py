@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from etl.fields import rejected_value_sql
+from etl.keys import outside_keys
 from queries.filters import ALL, Viewer, households_in, mask_file_name, mask_household_id
 from queries.meta import batch_columns
 
@@ -46,29 +47,6 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, batch_id: int 
 
 
 LEDGERS = ("interventions", "visits", "medical_claims", "rectifications")
-
-
-# Keys are compared in blocks of this many: a block holds as many keys as registry households unless a
-# key of it is outside the registry (households take their key from household_keys, each once).
-KEY_BLOCK = 8192
-
-
-def outside_keys(con: duckdb.DuckDBPyConnection, block: int = KEY_BLOCK) -> tuple[str, dict[str, object]] | None:
-    """The keys (household_keys) of no registry household, as a SELECT and its parameters; None: none.
-    Counting both tables' keys per block and joining only the blocks that differ: the anti-join of the
-    10M keys with the 10M households took ~0.5 s at L, the counts ~50 ms (outside keys are rare and
-    numbered together, keys being given in the order households are first seen)."""
-    blocks = [int(r[0]) for r in con.execute(f"""
-        WITH k AS (SELECT hk // {int(block)} AS b, count(*) AS n FROM household_keys GROUP BY b),
-             h AS (SELECT hk // {int(block)} AS b, count(*) AS n FROM households GROUP BY b)
-        SELECT k.b FROM k LEFT JOIN h USING (b) WHERE k.n <> coalesce(h.n, 0)""").fetchall()]  # noqa: S608
-    if not blocks:
-        return None
-    # the range lets the scans skip row groups; the list keeps to the blocks that differ
-    within = f"hk >= $o_lo AND hk < $o_hi AND list_contains($o_blocks, hk // {int(block)})"
-    params = {"o_lo": min(blocks) * block, "o_hi": (max(blocks) + 1) * block, "o_blocks": blocks}
-    return (f"SELECT hk FROM household_keys WHERE {within} "  # noqa: S608 - constants
-            f"AND hk NOT IN (SELECT hk FROM households WHERE {within})"), params
 
 
 def outside_registry(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:

@@ -610,6 +610,9 @@ def test_as_of_date_follows_the_newest_data(tmp_path: Path, db: Path) -> None:
     assert second.summary_in_order("zh")[-1] == \
         "数据截至日期由 2020-06-01 变为 2020-07-15：逾期、距今天数、年龄等均按新日期计算（未改动的事项也可能因此转为逾期）。"
     assert second.to_json()["as_of_moved"] == ["2020-06-01", "2020-07-15"]
+    # the upload page shows it as a notice above the summary, not as one more grey line in it (a probe)
+    assert second.notices("zh") == [second.summary_in_order("zh")[-1]]
+    assert not any("数据截至日期" in line for line in second.summary_lines("zh")[0])
     third = load_files([visits("v3.csv", "2020-07-01")], db=db)
     assert third.as_of_moved is None and "数据截至日期" not in "".join(third.summary_in_order("zh"))
 

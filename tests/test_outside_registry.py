@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl import snapshot
+from etl.keys import outside_keys
 from queries import data_admin
 from queries.filters import PUBLIC, Viewer
 from tests import conftest
@@ -57,7 +58,7 @@ def test_the_outside_keys_counted_in_blocks_are_those_of_an_anti_join(tmp_path: 
         keys = sorted(r[0] for r in con.execute("SELECT hk FROM household_keys").fetchall())
         assert len(truth) >= 2 and min(truth) < max(set(keys) - truth) < max(truth)  # registry keys between
         for block in (1, 2, 3, 4096):
-            found = data_admin.outside_keys(con, block)
+            found = outside_keys(con, block)
             assert found is not None and {r[0] for r in con.execute(*found).fetchall()} == truth
         rows = data_admin.outside_registry(con, PUBLIC)
         assert rows[["kind", "household_id", "rows"]].values.tolist() == [["medical_claims", "H9", 2], ["visits", "H8", 1]]
@@ -68,7 +69,7 @@ def test_the_outside_keys_counted_in_blocks_are_those_of_an_anti_join(tmp_path: 
     db2, _ = conftest.load_lines(tmp_path / "all", {"registry.csv": FILES["registry.csv"]})
     con, _ = snapshot.connect_read(db2)
     try:
-        assert data_admin.outside_keys(con) is None and data_admin.outside_registry(con, PUBLIC).empty
+        assert outside_keys(con) is None and data_admin.outside_registry(con, PUBLIC).empty
     finally:
         con.close()
 
@@ -118,3 +119,22 @@ def test_an_id_number_typed_as_the_household_number_is_masked_without_personal_d
         con.close()
     assert public == ["150824********0118", "H9"]
     assert allowed == ["150824196001010118", "H9"]
+
+
+def test_rows_outside_the_registry_do_not_date_the_data(tmp_path: Path) -> None:
+    """H9's visit of 2020-06-21 is the latest event, but H9 is in no registry file: the data is as of
+    H2's visit, 2020-06-20 (one such visit dated 2020-11-01 turned a county's items overdue and failed
+    every household's visit check: a probe). A registry that lists H9 makes its visit count, and says so."""
+    from etl.load import load_files
+    from queries.meta import data_as_of
+
+    db, _ = conftest.load_lines(tmp_path, FILES)
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert str(data_as_of(con)) == "2020-06-20"
+    finally:
+        con.close()
+    (tmp_path / "r2.csv").write_text("乡镇,行政村,户编号,姓名,证件号码,与户主关系\n德岭山镇,兴丰村,H9,赵六,,户主\n",
+                                     encoding="utf-8")
+    report = load_files([tmp_path / "r2.csv"], db=db)
+    assert [str(d) for d in report.as_of_moved or ()] == ["2020-06-20", "2020-06-21"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ class UploadOutcome:
     errors: list[str]  # files that changed nothing, with why
     exit_code: int
     changed: bool = False  # a new snapshot was published (not when every file was unchanged or empty)
+    notices: list[str] = field(default_factory=list)  # what must not be missed (LoadReport.notices)
 
 
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
@@ -90,4 +91,5 @@ def _outcome(report: LoadReport, good: list[tuple[str, bytes]], errors: list[str
             part.findings = [replace(x, value=mask_raw_value(x.field, x.value, viewer)) for x in part.findings]
     lines, load_errors = report.summary_lines(lang)
     errors = errors + load_errors
-    return UploadOutcome(lines, errors, max(report.exit_code, 1 if errors else 0), changed=report.published)
+    return UploadOutcome(lines, errors, max(report.exit_code, 1 if errors else 0), changed=report.published,
+                         notices=report.notices(lang))
