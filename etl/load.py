@@ -82,6 +82,8 @@ class FileResult:
     outside_registry: int = 0
     # a population base: the checks' "no population base" issues it resolved (listed by an earlier file)
     resolved_issues: int = 0
+    # a registry: (township, village, households) of places the data had no household in before
+    new_places: list[tuple[str, str, int]] = field(default_factory=list)
 
     def add_up(self) -> None:
         """A workbook of several sheets: the file's figures are its sheets' sums."""
@@ -151,6 +153,9 @@ class LoadReport:
         out = [t("cli.sheets_not_loaded", lang, file=Path(f.path).name, sheets=t("list.sep", lang).join(
                    skipped_sheet_text(n, r, lang) for n, r in f.skipped_sheets if r == "missing_required"))
                for f in self.files if any(r == "missing_required" for _, r in f.skipped_sheets)]
+        out += [new_places_text(sheet_name(Path(f.path).name, part.sheet) if f.sheets else Path(f.path).name,
+                                part, lang)
+                for f in self.files for part in (f.sheets or [f]) if part.new_places]
         if self.published and self.as_of_moved:
             out.append(t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1]))
         return out
@@ -170,6 +175,13 @@ class LoadReport:
         if as_of and self.published and self.as_of_moved:
             out.append((t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1]), False))
         return out
+
+
+def new_places_text(name: str, f: FileResult, lang: str) -> str:
+    """`notices`' line for a registry (or sheet) `name` that brought places the data had no household in."""
+    places = [t("cli.new_place", lang, township=tw, village=v, n=n) for tw, v, n in f.new_places]
+    shown = t("list.sep", lang).join(places[:10]) + ("…" if len(places) > 10 else "")
+    return t("cli.new_places", lang, file=name, n=len(places), places=shown)
 
 
 def _file_lines(f: FileResult, lang: str) -> list[str]:
@@ -199,6 +211,8 @@ def _summary(f: FileResult, name: str, lang: str) -> list[str]:
         lines.append(t("cli.ignored", lang, columns=t("list.sep", lang).join(f.ignored_columns)))
     if f.outside_registry:
         lines.append(t("cli.outside_registry", lang, rows=f.outside_registry))
+    if f.new_places:
+        lines.append("  " + new_places_text(name, f, lang))
     if f.resolved_issues:
         lines.append(t("cli.resolved_issues", lang, n=f.resolved_issues))
     return lines + finding_lines(f.findings, f.rows_rejected + f.issues, name, f.headers, lang)
@@ -327,6 +341,8 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
             con = w.con
             schema.create_all(con)
             use_stage_schema(con)
+            # the places before this load: a workbook's second township sheet brings no "new" place
+            con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.{_KNOWN_AREAS} AS SELECT township, village FROM area_keys")
             touched = Touched(con)
             changed = False
             for i, (path, name) in enumerate(zip(paths, names, strict=True)):
@@ -542,6 +558,7 @@ def _load_raw(
     rejected = _reject(con, raw, batch_id, name)
     step(0.7, "progress.writing")
     if raw.kind == "registry":
+        res.new_places = _new_places(con)
         loaded, flags = _load_registry(con, batch_id, name, checks, touched, present)
     elif raw.kind in ("household_checks", "population_base"):  # data-spec §1.4: small tables, own loader
 
@@ -563,6 +580,23 @@ def _load_raw(
                 "dup_ids_before", "dup_other", "dup_gone", "dup_cleared"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return flags
+
+
+_KNOWN_AREAS = "known_areas"  # the places (area_keys) at the start of a load
+
+
+def _new_places(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """The staged registry's places (township, village) where the data had no household before, with
+    their households; none for a first registry. A typo (德岭山 for 德岭山镇) moved a household into a
+    township of its own, in every chart, with nothing said (a probe): the uploader is told (`notices`)."""
+    if not scalar(con, f"SELECT count(*) FROM {STAGE_SCHEMA}.{_KNOWN_AREAS}"):  # noqa: S608 - ours
+        return []
+    rows = con.execute(f"""
+        SELECT township, village, count(DISTINCT household_id) FROM stg s
+        WHERE rejected_rule IS NULL AND NOT EXISTS (
+            SELECT 1 FROM {STAGE_SCHEMA}.{_KNOWN_AREAS} a WHERE a.township = s.township AND a.village = s.village)
+        GROUP BY township, village ORDER BY township, village""").fetchall()  # noqa: S608 - ours
+    return [(str(t_), str(v), int(n)) for t_, v, n in rows]
 
 
 _SHEET_HOUSEHOLDS = "sheet_households"  # a workbook of several sheets: each registry sheet's households

@@ -306,6 +306,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file}: identical to a file already loaded; nothing changed. Files of its kind were loaded after it (the "
         "latest: '{later}'), and what they changed is not changed back by this one: to make this file's data current "
         "again, tick \"Load files already loaded again\" (--reload on the command line)."),
+    "cli.new_places": ("{file}：带来了此前没有农户的 {n} 个村：{places}。如乡镇或村名有笔误，请更正后重新导入，"
+                       "否则这些户将作为新的乡镇或村出现在各页。",
+                       "{file}: {n} villages the data had no household in before: {places}. If a township or village "
+                       "name is mistyped, correct it and load the file again; otherwise these households show as a "
+                       "new township or village on every page."),
+    "cli.new_place": ("{township} · {village}（{n}户）", "{township} · {village} ({n} households)"),
     "cli.sheets_not_loaded": ("{file}：以下工作表未导入，其中的行不在任何统计中：{sheets}。请补上缺少的列后重新导入该文件。",
                               "{file}: these sheets were not loaded and none of their rows counts anywhere: {sheets}. "
                               "Add the missing columns and load the file again."),

@@ -551,3 +551,20 @@ def test_a_household_number_mangled_by_excel_rejects_its_row(tmp_path: Path) -> 
         (2, "hhid_mangled", "household_id", "1.50824E+11")]
     assert query(db, "SELECT household_id FROM visits") == [("150824101001",)]
     assert query(db, "SELECT count(*) FROM data_issues") == [(0,)]
+
+
+def test_a_registry_that_brings_a_new_township_or_village_says_so(tmp_path: Path) -> None:
+    """德岭山 typed for 德岭山镇 moved a household into a township of its own, in every chart, with nothing
+    said (a probe). A first registry brings every place and says nothing; a later one names the places
+    the data had no household in, in its summary and among the upload page's notices."""
+    header = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态"]
+    db = tmp_path / "fupin.duckdb"
+    first = load_files([write_csv(tmp_path / "人口.csv", [header, ["德岭山镇", "兴丰村", "H1", "甲", "", "户主", "未脱贫"],
+                                                         ["德岭山镇", "胜利村", "H2", "乙", "", "户主", "未脱贫"]])], db=db)
+    assert first.files[0].new_places == [] and first.notices() == []
+    typo = load_files([write_csv(tmp_path / "人口2.csv", [header, ["德岭山", "兴丰村", "H1", "甲", "", "户主", "未脱贫"],
+                                                         ["德岭山镇", "胜利村", "H3", "丙", "", "户主", "未脱贫"]])], db=db)
+    said = "人口2.csv：带来了此前没有农户的 1 个村：德岭山 · 兴丰村（1户）。如乡镇或村名有笔误，请更正后重新导入，" \
+           "否则这些户将作为新的乡镇或村出现在各页。"
+    assert typo.files[0].new_places == [("德岭山", "兴丰村", 1)]
+    assert typo.notices() == [said] and "  " + said in typo.summary_in_order()
