@@ -102,8 +102,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line} has a different number of fields than the header and was not loaded. Check for stray delimiters or line breaks.",
     ),
     "rule.undecodable_row": (
-        "{file} 第{line}行含有无法解码的字节，该行未入库（原始字节见「原始值」，无法识别的字节以 \\xNN 表示）。请检查该行或将文件另存为 UTF-8 / GB18030 编码。",
-        "{file} line {line} holds bytes that cannot be decoded and was not loaded (raw bytes under 'raw', undecodable ones as \\xNN). Check the line or save the file as UTF-8 / GB18030.",
+        "{file} 第{line}行含有无法解码的字节，该行未入库（原始字节见拒收行的「原始行」，无法识别的字节以 \\xNN 表示）。请检查该行或将文件另存为 UTF-8 / GB18030 编码。",
+        "{file} line {line} holds bytes that cannot be decoded and was not loaded (raw bytes under the rejected row's 'Raw row', undecodable ones as \\xNN). Check the line or save the file as UTF-8 / GB18030.",
     ),
     "rule.control_chars": (
         "{file} 第{line}行「{column}」含有控制字符（如 NUL、换行、制表符），已删除后入库。原值：{value}",
