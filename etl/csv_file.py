@@ -34,7 +34,7 @@ def read_csv(path: Path, sink: Sink | None = None) -> RawFile:
     with open_bytes(path) as f:
         head = f.read(HEAD_BYTES)
         whole = not f.read(1)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if _utf16_text(head):
         return _read_utf16(path, sink)
     if not head.removeprefix(codecs.BOM_UTF8).strip():
         raise ReadError("empty_file", path)
@@ -61,6 +61,16 @@ def read_csv(path: Path, sink: Sink | None = None) -> RawFile:
             raw = _read_csv_as(path, head, whole, encoding, sink)
     refuse_mostly_undecodable(raw)
     return raw
+
+
+def _utf16_text(head: bytes) -> bool:
+    """UTF-16 lines of a table: its byte-order mark, and line ends and a delimiter once decoded. Any bytes
+    decode as UTF-16, so the mark alone is no proof: junk that begins with FF FE stays "undecodable"."""
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    codec = "utf-16-le" if head.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+    text = head[2:len(head) - len(head) % 2].decode(codec, errors="replace")
+    return "\n" in text and ("\t" in text or "," in text)
 
 
 def _read_utf16(path: Path, sink: Sink | None) -> RawFile:
