@@ -63,12 +63,17 @@ def read_csv(path: Path, sink: Sink | None = None) -> RawFile:
     return raw
 
 
+def _utf16_codec(head: bytes) -> str | None:
+    """The UTF-16 byte order its byte-order mark gives, or None."""
+    return {codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}.get(head[:2])
+
+
 def _utf16_text(head: bytes) -> bool:
     """UTF-16 lines of a table: its byte-order mark, and line ends and a delimiter once decoded. Any bytes
     decode as UTF-16, so the mark alone is no proof: junk that begins with FF FE stays "undecodable"."""
-    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    codec = _utf16_codec(head)
+    if codec is None:
         return False
-    codec = "utf-16-le" if head.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
     text = head[2:len(head) - len(head) % 2].decode(codec, errors="replace")
     return "\n" in text and ("\t" in text or "," in text)
 
@@ -78,8 +83,7 @@ def _read_utf16(path: Path, sink: Sink | None) -> RawFile:
     read as a UTF-8 copy, whose lines are the file's lines. It was refused as undecodable (a probe). Bytes
     that are no UTF-16 refuse the file at their line: a UTF-16 file is a tool's output, not typed text."""
     with open_bytes(path) as src:
-        mark = src.read(2)
-        codec = "utf-16-le" if mark == codecs.BOM_UTF16_LE else "utf-16-be"
+        codec = _utf16_codec(src.read(2)) or "utf-16-le"  # the caller checked the mark (`_utf16_text`)
         decoder = codecs.getincrementaldecoder(codec)()
         with tempfile.TemporaryDirectory(prefix="fupin-utf16-") as tmp:
             copy = Path(tmp) / "utf16.txt"

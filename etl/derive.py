@@ -80,15 +80,15 @@ def _as_of_sql(outside: str | None) -> str:
     (etl.keys.outside_keys), whose ledger rows do not date the data: no figure by place counts them, and
     one visit of a mistyped 户编号 dated 2020-11-01 moved a county's data from 2020-06-30, turning nine
     rectification items overdue and every household's visit check failed (a probe)."""
-    mine = "" if outside is None else " AND (hk IS NULL OR hk NOT IN (SELECT hk FROM outside))"
+    placed = "" if outside is None else " AND (hk IS NULL OR hk NOT IN (SELECT hk FROM outside))"
     return f"""
 WITH {"" if outside is None else f"outside AS MATERIALIZED ({outside}), "}dated AS (
     SELECT max(d) AS d FROM (
-        SELECT max(visit_date) AS d FROM visits WHERE visit_date <= $today{mine}
-        UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= $today{mine}
-        UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= $today{mine}
-        UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= $today{mine}
-        UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= $today{mine}
+        SELECT max(visit_date) AS d FROM visits WHERE visit_date <= $today{placed}
+        UNION ALL SELECT max(found_date) FROM rectifications WHERE found_date <= $today{placed}
+        UNION ALL SELECT max(completed_date) FROM rectifications WHERE completed_date <= $today{placed}
+        UNION ALL SELECT max(start_date) FROM interventions WHERE start_date <= $today{placed}
+        UNION ALL SELECT max(admission_date) FROM medical_claims WHERE admission_date <= $today{placed}
         UNION ALL SELECT max(identified_date) FROM households WHERE identified_date <= $today)
 ), years AS (
     -- A registry alone dates itself by its years too: a 2019 year-end export whose last identification

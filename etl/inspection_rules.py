@@ -56,6 +56,7 @@ class Lines:
 
 
 DEFAULT_LINES = Lines()
+Z95 = 1.959963984540054  # two-sided 95% normal quantile (Wilson interval)
 
 
 def unconfirmed(passes: object, lo: object, hi: object, line: float) -> bool:
@@ -66,7 +67,17 @@ def unconfirmed(passes: object, lo: object, hi: object, line: float) -> bool:
     if passes is None or passes is pd.NA or not bool(passes) or pd.isna(lo) or pd.isna(hi):
         return False
     return float(lo) <= line <= float(hi)  # type: ignore[arg-type]
-Z95 = 1.959963984540054  # two-sided 95% normal quantile (Wilson interval)
+
+
+def verdict(passes: bool | None, unsure: bool, small: bool = False) -> str:
+    """A figure's verdict, a label under `rates.`: no_figure, fail, pass_indicative (within its line on a
+    sample under MIN_SAMPLE, where the briefing says so), pass_unconfirmed (`unconfirmed`) or pass."""
+    if passes is None:
+        return "no_figure"
+    if not passes:
+        return "fail"
+    return "pass_indicative" if small else "pass_unconfirmed" if unsure else "pass"
+
 
 # The group a registry household belonged to when a check surveyed it, as a check form's 户类型 names it
 # (`h`: households or hh_facts; the check's own columns unqualified). A check linked to the registry

@@ -85,6 +85,11 @@ class FileResult:
     # a registry: (township, village, households) of places the data had no household in before
     new_places: list[tuple[str, str, int]] = field(default_factory=list)
 
+    def named_parts(self) -> list[tuple[FileResult, str]]:
+        """Its batches and their names: each sheet of a workbook of several (`file（sheet）`), else itself."""
+        name = Path(self.path).name
+        return [(s, sheet_name(name, s.sheet)) for s in self.sheets] or [(self, name)]
+
     def add_up(self) -> None:
         """A workbook of several sheets: the file's figures are its sheets' sums."""
         self.kind = self.sheets[0].kind
@@ -153,12 +158,15 @@ class LoadReport:
         out = [t("cli.sheets_not_loaded", lang, file=Path(f.path).name, sheets=t("list.sep", lang).join(
                    skipped_sheet_text(n, r, lang) for n, r in f.skipped_sheets if r == "missing_required"))
                for f in self.files if any(r == "missing_required" for _, r in f.skipped_sheets)]
-        out += [new_places_text(sheet_name(Path(f.path).name, part.sheet) if f.sheets else Path(f.path).name,
-                                part, lang)
-                for f in self.files for part in (f.sheets or [f]) if part.new_places]
-        if self.published and self.as_of_moved:
-            out.append(t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1]))
-        return out
+        out += [new_places_text(name, part, lang) for f in self.files for part, name in f.named_parts()
+                if part.new_places]
+        return out + self._as_of_lines(lang)
+
+    def _as_of_lines(self, lang: str) -> list[str]:
+        """The as-of date's move, when the load published one."""
+        if not (self.published and self.as_of_moved):
+            return []
+        return [t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1])]
 
     def summary_in_order(self, lang: str = "zh") -> list[str]:
         """The same lines as the command line prints them: each file's lines or its error in the order the
@@ -172,9 +180,7 @@ class LoadReport:
         out += [(self.error, True)] if self.error else []
         for f in [] if self.error and not self.published else self.files:
             out += [(f.error, True)] if f.error else [(line, False) for line in _file_lines(f, lang)]
-        if as_of and self.published and self.as_of_moved:
-            out.append((t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1]), False))
-        return out
+        return out + [(line, False) for line in (self._as_of_lines(lang) if as_of else [])]
 
 
 def new_places_text(name: str, f: FileResult, lang: str) -> str:
@@ -186,9 +192,8 @@ def new_places_text(name: str, f: FileResult, lang: str) -> str:
 
 def _file_lines(f: FileResult, lang: str) -> list[str]:
     """A loaded file's summary: a line per batch (each sheet of a workbook of several), then its skipped sheets."""
-    name = Path(f.path).name
     lines: list[str] = []
-    for part, part_name in [(s, sheet_name(name, s.sheet)) for s in f.sheets] or [(f, name)]:
+    for part, part_name in f.named_parts():
         lines += _summary(part, part_name, lang)
     if f.skipped_sheets:
         lines.append(t("cli.skipped_sheets", lang, sheets=t("list.sep", lang).join(
@@ -387,7 +392,7 @@ def _count_outside_registry(con: duckdb.DuckDBPyConnection, files: list[FileResu
     file of the load (a registry later in the same load places them). They load, but only the registry
     places a household, so no figure by township or village counts them (data management lists them):
     the summary says so, since a mistyped 户编号 takes a claim's money out of every total."""
-    for part in (p for f in files for p in (f.sheets or [f])):
+    for part in (p for f in files for p, _ in f.named_parts()):
         if part.batch_id is None or part.unchanged or part.kind not in schema.LEDGER_TABLES:
             continue
         table = schema.LEDGER_TABLES[part.kind]

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from etl.inspection_rules import DEFAULT_LINES, INDICATORS, Lines
+from etl.inspection_rules import DEFAULT_LINES, INDICATORS, Lines, verdict
 from etl.rules import MIN_SAMPLE
 from queries import households as qh
 from queries import inspection_plan as qp
@@ -90,19 +90,12 @@ def gap_text(ctx: PageContext, ind: str, value: float | None, lines: Lines) -> s
     return ctx.t("rates.gap.above" if diff > 0 else "rates.gap.below", line=line, v=v)
 
 
-def verdict_key(passes: bool | None, unsure: bool) -> str:
-    """The label of a figure's verdict: 达标, 达标（样本未能确认）, 不达标 or 无数据."""
-    if passes is None:
-        return "rates.no_figure"
-    return ("rates.pass_unconfirmed" if unsure else "rates.pass") if passes else "rates.fail"
-
-
-_BADGE = {"rates.no_figure": "gray", "rates.pass": "green", "rates.pass_unconfirmed": "orange", "rates.fail": "red"}
+_BADGE = {"no_figure": "gray", "pass": "green", "pass_unconfirmed": "orange", "fail": "red"}
 
 
 def verdict_badge(ctx: PageContext, passes: bool | None, unsure: bool = False) -> str:
-    key = verdict_key(passes, unsure)
-    return f":{_BADGE[key]}-badge[{ctx.t(key)}]"
+    code = verdict(passes, unsure)
+    return f":{_BADGE[code]}-badge[{ctx.t(f'rates.{code}')}]"
 
 
 def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> None:
@@ -161,19 +154,18 @@ def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str], lines: Lines
             return ctx.t("rates.unconfirmed_items", items=names(unsure))
         return ctx.t("rates.pass") if any(r[f"{i}_pass"] is not None for i in INDICATORS) else ctx.t("rates.no_figure")
 
-    verdict = [verdict_of(f, u, r) for f, u, (_, r) in zip(df["failed"], q.unconfirmed_figures(df, lines),
-                                                           df.iterrows(), strict=True)]
+    verdicts = [verdict_of(f, u, r) for f, u, (_, r) in zip(df["failed"], q.unconfirmed_figures(df, lines),
+                                                            df.iterrows(), strict=True)]
     # a place without a checked household has rates borrowed from its township or the whole area: its
     # verdict is theirs, which a bare 达标 beside 核查户数 0 did not say
-    verdict = [ctx.t("rates.verdict_borrowed", verdict=v) if not checked and v != ctx.t("rates.no_figure") else v
-               for v, checked in zip(verdict, df["checked_households"].fillna(0), strict=True)]
+    verdicts = [ctx.t("rates.verdict_borrowed", verdict=v) if not checked and v != ctx.t("rates.no_figure") else v
+                for v, checked in zip(verdicts, df["checked_households"].fillna(0), strict=True)]
     small = [names(inds) for inds in q.small_figures(df)]
     source = [ctx.t(f"rates.source.{s}") if "/" not in s else
               "/".join(ctx.t(f"rates.source.{x}") for x in s.split("/")) for s in df["incidence_rates_from"]]
-    view = df.assign(verdict=verdict, small_sample=small, rates_from=source,
+    view = df.assign(verdict=verdicts, small_sample=small, rates_from=source,
                      **{c: pct_cells(df[c]) for c in RATE_COLUMNS})
     return view[[*keys, *PLACE_COLUMNS]]
-
 
 
 def rate_charts(ctx: PageContext, df: pd.DataFrame, level: str, lines: Lines) -> None:
@@ -320,11 +312,11 @@ def main() -> None:
 
 def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:
     """The four figures as a table (the tiles' download)."""
-    verdict = [ctx.t(verdict_key(p, u)) for p, u in zip(figures["passes"], figures["unconfirmed"], strict=True)]
+    verdicts = [ctx.t(f"rates.{verdict(p, u)}") for p, u in zip(figures["passes"], figures["unconfirmed"], strict=True)]
     people = figures["sample_people"].astype("Int64")
     # the incidence's numerator is an estimate of people (rates × populations): whole people, as the
     # briefing writes it (1,963.556 people read as a mistake)
-    return figures.assign(indicator=[ctx.t(f"rates.ind.{i}") for i in figures["indicator"]], verdict=verdict,
+    return figures.assign(indicator=[ctx.t(f"rates.ind.{i}") for i in figures["indicator"]], verdict=verdicts,
                           numerator=figures["numerator"].round(0),
                           veto_line=pct_cells(figures["line"], 0), figure=pct_cells(figures["value"]),
                           lo=pct_cells(figures["lo"]), hi=pct_cells(figures["hi"]), sample_people=people)[

@@ -542,8 +542,7 @@ def figures_of(row: pd.Series, lines: Lines = DEFAULT_LINES) -> pd.DataFrame:
                     "small": bool(row[f"{ind}_small"]), "small_parts": _small_parts(row, ind),
                     "line": getattr(lines, ind),
                     "passes": lines.passes(ind, None if pd.isna(value) else float(value))})
-        f = out[-1]
-        f["unconfirmed"] = unconfirmed(f["passes"], f["lo"], f["hi"], f["line"])
+        out[-1]["unconfirmed"] = unconfirmed(out[-1]["passes"], out[-1]["lo"], out[-1]["hi"], out[-1]["line"])
     return pd.DataFrame(out)
 
 

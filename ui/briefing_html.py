@@ -21,7 +21,7 @@ import pandas as pd
 
 from etl import rules
 from etl.codes import CODE_ORDER, NOT_FILLED
-from etl.inspection_rules import DEFAULT_LINES, INDICATORS
+from etl.inspection_rules import DEFAULT_LINES, INDICATORS, verdict
 from etl.rules import MIN_SAMPLE
 from labels import code_label, t
 from queries import assistance, causes, exits, figures, overview
@@ -240,8 +240,7 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
                                                                                           strict=True)],
         "veto_line": [("≥ " if i == "approval" else "≤ ") + _pct(v) for i, v in zip(figs["indicator"], figs["line"],
                                                                                   strict=True)],
-        "verdict": [t("rates.no_figure" if p is None else ("rates.pass_indicative" if small else "rates.pass_unconfirmed"
-                                                          if unsure else "rates.pass") if p else "rates.fail", lang)
+        "verdict": [t(f"rates.{verdict(p, unsure, small)}", lang)
                     for p, small, unsure in zip(figs["passes"], figs["small"], figs["unconfirmed"], strict=True)],
     })
     failing = by_village[by_village["fails"] > 0].head(villages)
