@@ -7,6 +7,7 @@ rows set aside as undecodable."""
 from __future__ import annotations
 
 import collections
+import csv
 import hashlib
 import os
 from collections.abc import Iterator
@@ -189,16 +190,40 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
         table, lines = table.filter(pa.array(keep)), lines[keep]
     skipped = 0
     malformed: list[tuple[int, str]] = []
-    for (_, text), idx in zip(invalid, bad_index, strict=True):
-        if idx in bad_rows:
-            continue
-        if is_blank_or_summary_text(text, ctx.delimiter):
+    shaped = [(text, idx) for (_, text), idx in zip(invalid, bad_index, strict=True) if idx not in bad_rows]
+    for (text, idx), skip in zip(shaped, _skipped_wrong_shape([text for text, _ in shaped], ctx), strict=True):
+        if skip:
             skipped += 1
         else:
             malformed.append((int(starts[idx]) if 0 <= idx < len(starts) else -1, text))
     out, dropped = finish_rows(dict(zip(ctx.read, table.columns, strict=True)), lines, ctx.mapped, ctx.ordinal)
     return BlockPart(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed,
                  controls=table_has_controls(out), undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())])
+
+
+def _skipped_wrong_shape(texts: list[str], ctx: BlockContext) -> list[bool]:
+    """Which rows of another width are skipped rather than rejected: blank and 合计 rows by their text,
+    and titles, footers and blank rows by finish_rows' own rules, read as if the row had the header's
+    width (an exporter leaves off a title's or a footer's empty fields: 填表人：张三, 一、乌加河镇).
+    A row cut to that width is judged so only when what was cut is empty."""
+    if not texts:
+        return []
+    rows = [_cells(text, ctx.delimiter) for text in texts]
+    columns = {i: pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in ctx.read}
+    kept, _ = finish_rows(columns, np.arange(len(rows)), ctx.mapped, ctx.ordinal)
+    data = set(kept.column("_line").to_pylist())
+    return [is_blank_or_summary_text(text, ctx.delimiter)
+            or (i not in data and not any(c for c in rows[i][ctx.ncols:]))
+            for i, text in enumerate(texts)]
+
+
+def _cells(text: str, delimiter: str) -> list[str | None]:
+    """A row's fields, stripped, empty → None."""
+    try:
+        cells = next(csv.reader(text.splitlines(keepends=True) or [""], delimiter=delimiter), [])
+    except csv.Error:
+        cells = text.split(delimiter)
+    return [c.strip() or None for c in cells]
 
 
 def _parse_rows(path: Path, block: bytes, ctx: BlockContext) -> tuple[pa.Table, list[tuple[int, str]]]:

@@ -98,8 +98,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' is empty: the row cannot be placed and was not loaded. Fill in the village.",
     ),
     "rule.malformed_row": (
-        "{file} 第{line}行的列数与表头不一致，该行未入库。请检查是否有多余的分隔符或换行。",
-        "{file} line {line} has a different number of fields than the header and was not loaded. Check for stray delimiters or line breaks.",
+        "{file} 第{line}行的列数与表头不一致（少了或多了字段），该行未入库，以免数值错列。请对照表头补齐该行的空字段，或删去多余的分隔符、换行。",
+        "{file} line {line} has fewer or more fields than the header and was not loaded, so that no value lands in the wrong column. Give the row the header's fields (empty ones too), or remove stray delimiters or line breaks.",
     ),
     "rule.undecodable_row": (
         "{file} 第{line}行含有无法解码的字节，该行未入库（原始字节见拒收行的「原始行」，无法识别的字节以 \\xNN 表示）。请检查该行或将文件另存为 UTF-8 / GB18030 编码。",
