@@ -270,8 +270,9 @@ def _number_from_text(t: str) -> str:
         f"WHEN regexp_full_match({s}, {_lit(_NUM_RE + '万')}) "
         f"THEN try_cast(left({s}, length({s}) - 1) AS DOUBLE) * 10000 END"
     )
-    # Thousands separators, spaces, a leading currency sign and a trailing 元 are decoration.
-    value = _let(f"regexp_replace({t}, '[, ]|^(?:[￥¥]|RMB)|元$', '', 'g')", s, value)
+    # Thousands separators, spaces, a leading currency sign and a trailing 元 are decoration; a minus
+    # sign (U+2212, what word processors write) is a minus.
+    value = _let(f"regexp_replace(replace({t}, '\u2212', '-'), '[, ]|^(?:[￥¥]|RMB)|元$', '', 'g')", s, value)
     return _let(value, "_nz_f", "CASE WHEN isfinite(_nz_f) THEN _nz_f END")  # '1e999' parses as inf
 
 
@@ -319,7 +320,7 @@ def sql_year(col: str) -> str:
 
 def _year_from_text(t: str) -> str:
     year = (
-        f"CASE WHEN regexp_full_match({t}, '\\d{{4}}(?:年度?|\\.0*|年\\d{{1,2}}月份?|[-/.]\\d{{1,2}})?') "
+        f"CASE WHEN regexp_full_match({t}, '\\d{{4}} ?(?:年度?|\\.0*|年\\d{{1,2}}月份?|[-/.]\\d{{1,2}})?') "
         f"THEN try_cast(left({t}, 4) AS INTEGER) ELSE year({_date_from_text(t)}) END"
     )
     return _let(year, "_nz_y", "CASE WHEN _nz_y BETWEEN 1900 AND 2100 THEN CAST(_nz_y AS INTEGER) END")
