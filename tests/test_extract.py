@@ -23,6 +23,7 @@ from ui.extract import (
     XLSX_MAX_CELL,
     SqlView,
     csv_bytes,
+    csv_from_sql,
     file_name,
     filter_slug,
     neutralise,
@@ -420,3 +421,14 @@ def test_the_notes_sheet_says_the_file_s_facts_first_then_the_dictionary() -> No
     assert rows[title + 1][0] == t("dict.name", "zh") and title == 5  # the header right under its title
     everything = notes(PageContext(as_of=dt.date(2020, 6, 30)), "x")
     assert everything.iloc[1, 1] == t("notes.no_filter", "zh")
+
+
+def test_a_full_list_written_by_duckdb_writes_a_fraction_as_the_screen_does() -> None:
+    """家庭年收入 5593.9 × 3 went out as 16781.699999999997 in a full-list download while the table showed
+    16,781.7: DuckDB's list writes a non-whole DOUBLE to 15 significant digits, as csv_bytes does."""
+    view = SqlView(sql="SELECT 5593.9::DOUBLE * 3 AS income, 0.1::DOUBLE + 0.2 AS x, 4000.0::DOUBLE AS line",
+                   params={}, columns=(("income", "家庭年收入(元)"), ("x", "x"), ("line", "贫困线")))
+    sql_rows = _rows(csv_from_sql(duckdb.connect(), view))
+    assert sql_rows[1] == ["16781.7", "0.3", "4000"]
+    df = pd.DataFrame({"家庭年收入(元)": [5593.9 * 3], "x": [0.1 + 0.2], "贫困线": [4000.0]})
+    assert _rows(csv_bytes(df))[1] == sql_rows[1]
