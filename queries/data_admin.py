@@ -14,7 +14,7 @@ import pandas as pd
 from etl.fields import rejected_value_sql
 from etl.keys import outside_keys
 from queries.filters import ALL, Viewer, households_in, mask_file_name, mask_household_id
-from queries.meta import batch_columns
+from queries.meta import LOADED_AT, batch_columns
 
 
 def load_history(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
@@ -22,7 +22,8 @@ def load_history(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame
     limited to some townships sees each batch's time and kind only)."""
     cols = batch_columns(viewer, "batch_id", "file_name", "kind", "loaded_at", "rows_read", "rows_loaded",
                          "rows_rejected", "rows_skipped", "issues", "ignored_columns", "encoding", "header_line",
-                         "sha256", ignored_columns="array_to_string(ignored_columns, '、')")
+                         "sha256", ignored_columns="array_to_string(ignored_columns, '、')",
+                         loaded_at=LOADED_AT)
     return con.execute(f"SELECT {cols} FROM load_batches ORDER BY loaded_at DESC, batch_id DESC").df()  # noqa: S608
 
 

@@ -30,6 +30,8 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 # the columns of load_batches a viewer limited to some townships sees
 BATCH_PUBLIC = ("batch_id", "kind", "loaded_at")
+# a batch's load time to the second, as the tables show it (a download held the microseconds)
+LOADED_AT = "date_trunc('second', loaded_at)"
 
 
 def batch_columns(viewer: Viewer, *columns: str, **exprs: str) -> str:
@@ -47,5 +49,5 @@ def batch_columns(viewer: Viewer, *columns: str, **exprs: str) -> str:
 def batches(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     """Every batch behind the snapshot, in load order, as `viewer` may see it (batch_columns)."""
     cols = batch_columns(viewer, "batch_id", "file_name", "kind", "loaded_at", "rows_read", "rows_loaded",
-                         "rows_rejected", "rows_skipped", "issues")
+                         "rows_rejected", "rows_skipped", "issues", loaded_at=LOADED_AT)
     return fetch(con, f"SELECT {cols} FROM load_batches ORDER BY batch_id")  # noqa: S608 - our columns

@@ -37,7 +37,7 @@ from queries.filters import (
     mask_phone,
     masked_file_name_join,
 )
-from queries.meta import batch_columns, data_as_of
+from queries.meta import LOADED_AT, batch_columns, data_as_of
 from queries.paging import ALL_PLACES, ListQuery
 
 __all__ = ["CHECKS", "completeness", "defects"]
@@ -237,6 +237,6 @@ def issue_trend(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     """Issues and rejected rows recorded by each load, in load order (issues per 100 rows loaded), as
     `viewer` may see the batches (queries.meta.batch_columns: time and kind only for a township viewer)."""
     cols = batch_columns(viewer, "batch_id", "loaded_at", "file_name", "kind", "rows_loaded", "rows_rejected",
-                         "issues", "issues_per_100", loaded_at="date_trunc('second', loaded_at)",
+                         "issues", "issues_per_100", loaded_at=LOADED_AT,
                          issues_per_100="round(100.0 * issues / nullif(rows_loaded, 0), 2)")
     return con.execute(f"SELECT {cols} FROM load_batches ORDER BY loaded_at, batch_id").df()  # noqa: S608

@@ -120,3 +120,11 @@ def test_data_page_of_a_masked_leader(app_db: Path) -> None:
     text = "\n".join(_texts(at))
     assert MASKED in text
     assert PHONE not in text
+
+
+def test_a_batch_load_time_is_to_the_second_as_the_tables_show_it(db: Path) -> None:
+    """The 数据来源批次 download held 14:37:46.585498 where the table showed 14:37:46."""
+    for viewer in (Viewer(), TOWN):
+        for fn in (data_admin.load_history, meta.batches, quality.issue_trend):
+            got = _read(db, fn, viewer)["loaded_at"]
+            assert (got.dt.microsecond == 0).all() and (got.dt.nanosecond == 0).all(), fn.__name__
