@@ -140,6 +140,39 @@ def test_tab_separated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _both(path, monkeypatch)
 
 
+# Each character trimming removes, once, at a value's edge, in an otherwise clean file: the fast path's
+# scan (csv_fast.may_need_trim) must see it, or the value would stay untrimmed.
+EDGES = {
+    "start": lambda c: f"1,2020-01-01,电话,{c}张三,好",
+    "end": lambda c: f"1,2020-01-01,电话,张三{c},好",
+    "first_of_line": lambda c: f"{c}1,2020-01-01,电话,张三,好",
+    "last_of_line": lambda c: f"1,2020-01-01,电话,张三,好{c}",
+    "quoted_start": lambda c: f'1,2020-01-01,电话,"{c}张三",好',
+    "quoted_end": lambda c: f'1,2020-01-01,电话,张三,"好{c}"',
+    "alone": lambda c: f"1,2020-01-01,电话,{c},好",
+}
+EDGE_CHARS = [c for c in csv_fast.TRIM_CHARS if c not in "\n\r"]
+
+
+@pytest.mark.parametrize("edge", sorted(EDGES))
+def test_one_trim_character_at_an_edge_is_trimmed_on_the_fast_path(edge: str, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    clean = "2,2020-01-02,入户,李 四,“好”、《手册》已发·3000元"  # blanks and CJK punctuation inside values only
+    for i, char in enumerate(EDGE_CHARS):
+        for end in (True, False):  # the row last, without a line end, too
+            path = _write(tmp_path, f"走访{i}{end}.csv", [VISITS, clean, EDGES[edge](char)], end=end)
+            assert csv_fast.may_need_trim(path, len(VISITS.encode()) + 1, ","), (edge, hex(ord(char)))
+            _both(path, monkeypatch)
+
+
+def test_a_clean_file_is_read_without_the_trim(tmp_path: Path) -> None:
+    rows = [VISITS] + [f"{i},2020-01-0{i % 9 + 1},电话,张 三{i},“好”、《手册》已发·3000元" for i in range(50_000)]
+    path = _write(tmp_path, "走访.csv", rows, end=False)
+    assert not csv_fast.may_need_trim(path, len(VISITS.encode()) + 1, ",")
+    tab = _write(tmp_path, "走访.txt", [r.replace(",", "\t") for r in rows])
+    assert not csv_fast.may_need_trim(tab, len(VISITS.encode()) + 1, "\t")
+
+
 TOKENS = ["乌加河镇", "联丰", "1508", "x", "", " ", "\u3000", "\xa0", "\t", '"', '""', '"a,b"', '"a""b"', "合计",
           "小 计", "序号", "a b", " a", "a ", '"\n"', "\r", "😀", "·", "\u2003", ",", "\x00", "\u200b", '" a "']
 
