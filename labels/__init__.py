@@ -81,3 +81,23 @@ def code_label(value: str | None, lang: str = DEFAULT_LANG) -> str | None:
     if value is None or lang != "en":
         return value
     return codes_en.CODE_EN.get(value, value)
+
+
+_BY_TEXT: dict[str, str] = {}
+
+
+def relabel(text: str, lang: str = DEFAULT_LANG) -> str:
+    """A label's text written in either language (a download's name as the extract log keeps it:
+    致贫原因_农户名单, causes_households, with a population after it: …_监测对象) in `lang`; other text
+    as it is."""
+    if not _BY_TEXT:
+        for key, (zh, en) in LABELS.items():
+            if "{" not in zh:
+                _BY_TEXT.setdefault(zh, key)
+                _BY_TEXT.setdefault(en, key)
+    if text in _BY_TEXT:
+        return t(_BY_TEXT[text], lang)
+    head, _, tail = text.rpartition("_")
+    if head in _BY_TEXT and tail in _BY_TEXT:
+        return f"{t(_BY_TEXT[head], lang)}_{t(_BY_TEXT[tail], lang)}"
+    return text

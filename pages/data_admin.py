@@ -10,6 +10,7 @@ import streamlit as st
 
 from etl.fields import table_of_kind
 from etl.messages import issue_text
+from labels import relabel
 from queries import data_admin as q
 from queries.filters import from_query_params
 from ui import (
@@ -193,7 +194,9 @@ def _extract_log(ctx: PageContext) -> None:
             ctx.t("extract_log.col.user"): [_who(ctx, d, u) for d, u in zip(log["display_name"], log["user"], strict=True)],
             ctx.t("extract_log.col.scope"): [s if isinstance(s, list) else ctx.t("auth.scope.all") for s in log["scope"]],
             ctx.t("extract_log.col.page"): [navigation.page_title(p, ctx.lang) for p in log["page"]],
-            ctx.t("extract_log.col.what"): [f"{w} ({f})" for w, f in zip(log["what"], log["format"], strict=True)],
+            # as the reader reads it, whichever language the download was made in (the file's name stem)
+            ctx.t("extract_log.col.what"): [f"{relabel(w, ctx.lang).replace('_', ' ')} ({f})"
+                                            for w, f in zip(log["what"], log["format"], strict=True)],
             ctx.t("extract_log.col.filter"): [_filter_text(f, ctx.lang) for f in log["filter"]],
             ctx.t("extract_log.col.rows"): log["rows"],
         })

@@ -30,7 +30,7 @@ def main() -> None:
         view.columns = [ctx.t(f"dict.{c}") for c in view.columns]
         st.table(view)
     labelled = df.rename(columns={c: ctx.t(f"dict.{c}") for c in df.columns})
-    extract.show("dictionary", labelled, ctx.t("dict.what"))
+    extract.show("dictionary", labelled, ctx.t("dict.what"), unfiltered=True)  # no filter changes it
 
 
 main()

@@ -159,6 +159,15 @@ def test_dictionary_page_lists_every_figure_once_under_its_population(demo_env: 
     assert [b.label for b in at.get("download_button")][:2] == ["下载 CSV", "下载 Excel"]
 
 
+def test_the_dictionary_download_names_no_filter(demo_env: Path) -> None:
+    """No filter changes the dictionary: its file was named 指标口径_石哈河镇_因病_… under a filter."""
+    from tests.test_extract import _deferred_files
+
+    names = [n for n in _deferred_files(_open("dictionary", {"town": "石哈河镇", "cause": "因病"}))
+             if n.startswith("指标口径")]
+    assert names and all("石哈河镇" not in n and "因病" not in n for n in names), names
+
+
 def test_english_entries_name_rows_as_the_english_screen_shows_them() -> None:
     """The help of a figure with a catch-all row names that row as the chart and table label it in
     English (it quoted 未填写 and 年度不详 in the English help)."""

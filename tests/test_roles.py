@@ -319,6 +319,21 @@ def test_leader_sees_every_township_and_the_extract_log(users: Path) -> None:
     assert "下载记录" in [s.value for s in at.subheader]
 
 
+def test_the_download_log_names_each_download_in_the_reader_s_language(users: Path) -> None:
+    """A download made in English was logged as causes_households (its file name's stem) and showed so
+    in the Chinese log, and a Chinese one the other way round."""
+    from queries.filters import Filters, Viewer
+    from ui import extract_log
+
+    for what in ("causes_households", "致贫原因_农户名单_监测对象"):
+        extract_log.append(extract_log.entry(
+            user="boss", display_name="旗领导", role="leader", viewer=Viewer(), page="causes", what=what, fmt="csv",
+            file_name=f"{what}.csv", flt=Filters(), rows=3, snapshot=None))
+    at = _goto(_login("boss"), "data_admin")
+    shown = [v for df in at.dataframe for v in (df.value["内容"] if "内容" in df.value.columns else [])]
+    assert shown[:2] == ["致贫原因 农户名单 监测对象 (csv)", "致贫原因 农户名单 (csv)"], shown
+
+
 # --- login log ------------------------------------------------------------------------------------
 
 
