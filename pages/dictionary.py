@@ -16,7 +16,7 @@ from ui.context import current
 
 def main() -> None:
     ctx = current()
-    header.show("dict.title")
+    header.show("dict.title", filtered=False)  # no figure's definition follows a filter
     st.markdown(ctx.t("dict.intro"))
     df = figures.frame(ctx.lang)
     for population, group in df.groupby("population", sort=False):

@@ -160,12 +160,14 @@ def test_dictionary_page_lists_every_figure_once_under_its_population(demo_env: 
 
 
 def test_the_dictionary_download_names_no_filter(demo_env: Path) -> None:
-    """No filter changes the dictionary: its file was named 指标口径_石哈河镇_因病_… under a filter."""
+    """No filter changes the dictionary: its file was named 指标口径_石哈河镇_因病_… under a filter, and the
+    page said it was filtered."""
     from tests.test_extract import _deferred_files
 
-    names = [n for n in _deferred_files(_open("dictionary", {"town": "石哈河镇", "cause": "因病"}))
-             if n.startswith("指标口径")]
+    at = _open("dictionary", {"town": "石哈河镇", "cause": "因病"})
+    names = [n for n in _deferred_files(at) if n.startswith("指标口径")]
     assert names and all("石哈河镇" not in n and "因病" not in n for n in names), names
+    assert not [m.value for m in at.markdown if "石哈河镇" in m.value]  # nor says "筛选：石哈河镇" above it
 
 
 def test_english_entries_name_rows_as_the_english_screen_shows_them() -> None:

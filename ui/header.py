@@ -19,7 +19,9 @@ from ui.context import current
 from ui.filter_text import filter_text
 
 
-def show(title_key: str) -> None:
+def show(title_key: str, *, filtered: bool = True) -> None:
+    """The page's title, data date and batches; the chosen filters when the page follows them
+    (`filtered`: the indicator dictionary does not, and said "Filtered: 石哈河镇" above every figure)."""
     ctx = current()
     st.title(ctx.t(title_key))
     batches = data.call(meta.batches, ctx.viewer)  # a township viewer: each batch's time and kind only
@@ -32,7 +34,7 @@ def show(title_key: str) -> None:
     if ctx.viewer.townships is not None:
         line += " · " + ctx.md("header.scope", townships="、".join(ctx.viewer.townships))
     st.caption(line)
-    chosen = filter_text(ctx.flt, ctx.lang, areas=True, notes=True)
+    chosen = filter_text(ctx.flt, ctx.lang, areas=True, notes=True) if filtered else ""
     if chosen:  # on the page itself: a printout or a screenshot without the sidebar read as the banner's
         st.markdown(":material/filter_alt: " + ctx.md("header.filters", filters=chosen))
     if not batches.empty:
