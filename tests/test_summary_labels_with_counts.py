@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-
 from tests.test_load import read as query
-from tests.test_unseen_exports import assert_rows_add_up, only_file, write_csv
+from tests.test_unseen_exports import assert_rows_add_up, only_file, write_book, write_csv
 
 ROWS = [
     ["序号", "乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "人数", "脱贫状态", "脱贫年度", "主要致贫原因"],
@@ -21,11 +19,7 @@ ROWS = [
 
 
 def test_a_summary_label_with_its_count_in_brackets_is_skipped(tmp_path: Path) -> None:
-    book = tmp_path / "人口.xlsx"
-    wb = openpyxl.Workbook()
-    for row in ROWS:
-        wb.active.append(row)
-    wb.save(book)
+    book = write_book(tmp_path / "人口.xlsx", ROWS)
     for path in (write_csv(tmp_path / "人口.csv", ROWS), book):
         db = tmp_path / f"{path.suffix}.duckdb"
         f = only_file(db, path)

@@ -15,6 +15,17 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
+def write_book(path: Path, rows: list[list[str]]) -> Path:
+    """The same rows as one sheet of an xlsx workbook."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
 def only_file(db: Path, path: Path) -> FileResult:
     report = load_files([path], db=db)
     assert report.exit_code == 0, report.files[0].error
@@ -107,17 +118,12 @@ def test_a_header_repeated_above_each_page_is_skipped_not_loaded(tmp_path: Path)
     """The repeated header row was loaded as a household numbered 户编号 in a township named 乡镇, with
     five bogus issues; it is a title row: skipped and counted. Each reader path alike: DuckDB's CSV fast
     path, the block reader (GB18030), a workbook."""
-    import openpyxl
 
     rows = paged_registry()
     utf8 = write_csv(tmp_path / "paged.csv", rows)
     gbk = tmp_path / "paged_gbk.csv"
     gbk.write_bytes(utf8.read_text(encoding="utf-8").encode("gb18030"))
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    xlsx = tmp_path / "paged.xlsx"
-    book.save(xlsx)
+    xlsx = write_book(tmp_path / "paged.xlsx", rows)
     # the page title (one cell, not a key) is a title row too: skipped and counted, as the contract says
     for db in two_households_two_titles(tmp_path, (utf8, gbk, xlsx)):
         assert query(db, "SELECT household_id, township FROM households ORDER BY 1") == [
@@ -353,7 +359,6 @@ def test_subtotals_footers_and_column_numbers_are_skipped(tmp_path: Path) -> Non
     signature footer (填表人：… 审核人：…, rejected) and a row numbering the columns under the header (栏次:
     loaded as household 3) are skipped and counted, in a CSV and a workbook alike; a measure's subtotal
     no longer adds its 3000 元 to the village."""
-    import openpyxl
 
     registry = [
         ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态", "脱贫年度", "主要致贫原因"],
@@ -366,11 +371,7 @@ def test_subtotals_footers_and_column_numbers_are_skipped(tmp_path: Path) -> Non
     measures = [["序号", "乡(镇)", "行政村", "户编号", "措施类别", "金额(元)"],
                 ["1", "乌加河镇", "联丰奋斗村", "H1", "产业帮扶", "3000"],
                 ["", "乌加河镇", "联丰奋斗村", "小计", "", "3000"]]
-    book = tmp_path / "人口.xlsx"
-    wb = openpyxl.Workbook()
-    for row in registry:
-        wb.active.append(row)
-    wb.save(book)
+    book = write_book(tmp_path / "人口.xlsx", registry)
     for path in (write_csv(tmp_path / "人口.csv", registry), book):
         db = tmp_path / f"{path.suffix}.duckdb"
         f = only_file(db, path)
