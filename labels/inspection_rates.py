@@ -117,8 +117,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.fail": ("不达标", "Fail"),
     "rates.fail_items": ("不达标：{items}", "Fail: {items}"),
     # within the line, but the 95% interval holds it (etl.inspection_rules.unconfirmed): the charts' orange
-    "rates.pass_unconfirmed": ("达标（样本未能确认）", "Pass (not confirmed by the sample)"),
-    "rates.unconfirmed_items": ("达标；样本未能确认：{items}", "Pass; not confirmed by the sample: {items}"),
+    # English kept short: the tile's badge and the place tables' verdict column cut longer text (a review)
+    "rates.pass_unconfirmed": ("达标（样本未能确认）", "Pass (unconfirmed)"),
+    "rates.unconfirmed_items": ("达标；样本未能确认：{items}", "Pass; unconfirmed: {items}"),
+    "rates.unconfirmed_all": ("达标；四项均样本未能确认", "Pass; all four unconfirmed"),
     "rates.unconfirmed_note": ("95%区间跨过否决线：样本不足以确认达标", "The 95% interval crosses the veto line: "
                                "the sample cannot confirm the pass"),
     "rates.no_figure": ("无数据", "No figure"),
@@ -339,8 +341,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "uses has fewer than {min} in its sample: indicative only."),
     # the fact first: "达标（本地无核查户…）" left a leader with 达标 for a place nobody checked (a browser review)
     "rates.verdict_borrowed": ("本地无核查户（借用上级范围的率：{verdict}）",
-                               "No household checked here (the wider area's rates: {verdict})"),
-    "rates.pass_indicative": ("达标（样本不足，仅供参考）", "Pass (small sample, indicative)"),
+                               "None checked here (wider area: {verdict})"),
+    "rates.pass_indicative": ("达标（样本不足，仅供参考）", "Pass (indicative)"),
     "rates.brief.no_figure": ("{inds}没有样本，无法判断是否达标。", "{inds}: no sample, so no verdict."),
     "rates.brief.passes_unconfirmed": (
         "{ind}为{value}（{sample}），在否决线（{cmp} {line}）以内，但95%区间{lo}–{hi}跨过否决线，样本不足以确认达标。",

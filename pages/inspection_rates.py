@@ -150,8 +150,9 @@ def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str], lines: Lines
     def verdict_of(failed: list[str], unsure: list[str], r: pd.Series) -> str:
         if failed:
             return ctx.t("rates.fail_items", items=names(failed))
-        if unsure:  # the orange bars' places: not a plain 达标
-            return ctx.t("rates.unconfirmed_items", items=names(unsure))
+        if unsure:  # the orange bars' places: not a plain 达标 (all four named in one word: the column cuts)
+            return (ctx.t("rates.unconfirmed_all") if len(unsure) == len(INDICATORS)
+                    else ctx.t("rates.unconfirmed_items", items=names(unsure)))
         return ctx.t("rates.pass") if any(r[f"{i}_pass"] is not None for i in INDICATORS) else ctx.t("rates.no_figure")
 
     verdicts = [verdict_of(f, u, r) for f, u, (_, r) in zip(df["failed"], q.unconfirmed_figures(df, lines),
