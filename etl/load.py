@@ -1145,7 +1145,11 @@ def ledger_key_sql(kind: str) -> str:
     keyed on the blank, a row without the year and the same row with it were two records."""
     fields = [q(c) if (kind, c) != ("interventions", "year") else "coalesce(year, year(start_date))"
               for c in FIELDS[kind]]
-    key = "md5(" + " || '|' || ".join(f"coalesce({c}::VARCHAR, '')" for c in fields) + ")"
+    # each value escaped (a backslash or | gets a backslash before it), so that the joined text is one
+    # record's alone: `王|`, `情况` and `王`, `|情况` were one key, and the second visit replaced the first
+    # (a contract probe, 2026-12-06); a value without either character keys as before
+    key = "md5(" + " || '|' || ".join(
+        f"replace(replace(coalesce({c}::VARCHAR, ''), '\\', '\\\\'), '|', '\\|')" for c in fields) + ")"
     return f"coalesce(issue_id, {key})" if kind == "rectifications" else key
 
 
