@@ -321,8 +321,9 @@ def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:
                           numerator=figures["numerator"].round(0),
                           veto_line=pct_cells(figures["line"], 0), figure=pct_cells(figures["value"]),
                           lo=pct_cells(figures["lo"]), hi=pct_cells(figures["hi"]), sample_people=people)[
-        ["indicator", "figure", "lo", "hi", "numerator", "denominator", "sample_households", "sample_people", "small",
-         "veto_line", "verdict"]]
+        # the verdict and the line beside the figure: last, they were off the right edge at 1366 px in English
+        ["indicator", "verdict", "figure", "veto_line", "lo", "hi", "numerator", "denominator", "sample_households",
+         "sample_people", "small"]]
 
 
 main()

@@ -213,6 +213,7 @@ def test_inspection_rates_demo_facts(demo_env: Path) -> None:
     assert badges.count(":green-badge[达标]") + badges.count(":orange-badge[达标（样本未能确认）]") == 4
     figs = next(df for df in frames(at) if "指标" in df.columns and "结论" in df.columns)
     verdicts = dict(zip(figs["指标"], figs["结论"], strict=True))
+    assert list(figs.columns)[:4] == ["指标", "结论", "数值", "否决线"]  # not past the right edge (a review)
     assert verdicts["综合贫困发生率"] == "达标" and verdicts["群众认可度"] == "达标（样本未能确认）", verdicts
     towns = next(df for df in frames(at) if "综合贫困发生率" in df.columns and "乡(镇)" in df.columns
                  and "行政村" not in df.columns)
