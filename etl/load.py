@@ -820,6 +820,21 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                           for c in HOUSEHOLD_FIELDS)
     selects = issue_selects("kept", member_checks, "members", "NULL::VARCHAR")
     selects += issue_selects("hh", household_checks, "households", "household_id")
+    if household_checks:
+        # a household field's cell that fails its check on a row other than the representative one (an
+        # unknown 致贫原因, an income that is no number): its value is in no household and, being no
+        # value, is no difference either, so it went unreported. Reported on its own line unless the
+        # representative row's cell fails the same check (the household's issue already says it).
+        cases = ", ".join(
+            f"CASE WHEN m.{issue_flag(r, c)} AND NOT hh.{issue_flag(r, c)} THEN {{'field': '{c}', 'rule': '{r}'}} END"
+            for r, c in household_checks)
+        any_bad = " OR ".join(f"m.{issue_flag(r, c)}" for r, c in household_checks)
+        selects.append(f"""
+            SELECT source_line, 'households', household_id, household_id, b.field, NULL::VARCHAR, b.rule
+            FROM (SELECT m.source_line, m.household_id, unnest([{cases}]) AS b
+                  FROM kept m JOIN hh USING (household_id)
+                  WHERE m.source_line <> hh.source_line AND ({any_bad}))
+            WHERE b IS NOT NULL""")
     selects += [
         # ID number rules (GB 11643)
         "SELECT source_line, 'members', NULL, household_id, 'id_number', raw_id_number, "
