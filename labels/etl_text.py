@@ -139,16 +139,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is not in the code list. Accepted: {accepted}.",
     ),
     "rule.size_mismatch": (
-        "{file} 第{line}行：户编号「{record}」登记的家庭人口数为{value}，与成员行数不符。",
-        "{file} line {line}: household '{record}' is recorded with {value} members, which differs from its member rows.",
+        "{file} 第{line}行「{column}」值「{value}」与户编号「{record}」的成员行数不符。应等于该户的成员行数（每位成员一行）。",
+        "{file} line {line}, '{column}' = '{value}' differs from the member rows of household '{record}'. It should equal the household's member rows (one row per member).",
     ),
     "rule.no_head": (
         "{file} 第{line}行：户编号「{record}」没有户主（与户主关系应有一人为「户主」）。",
         "{file} line {line}: household '{record}' has no head (one member's relation should be 户主).",
     ),
     "rule.multiple_heads": (
-        "{file} 第{line}行：户编号「{record}」有{value}位户主，应只有一位。",
-        "{file} line {line}: household '{record}' has {value} heads; there should be one.",
+        "{file} 第{line}行：户编号「{record}」有{value}位成员的「{column}」为「户主」，应只有一位。",
+        "{file} line {line}: household '{record}' has {value} members whose '{column}' is 户主; there should be one.",
     ),
     "rule.household_fields_differ": (
         "{file} 第{line}行「{column}」值「{value}」与同户其他成员行不一致；以户主行为准。",
@@ -159,8 +159,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}: exited but '{column}' is empty. Fill in the exit year (e.g. 2019).",
     ),
     "rule.exit_income_below_line": (
-        "{file} 第{line}行：已脱贫但人均纯收入「{value}」低于当年贫困线。",
-        "{file} line {line}: exited, but income per capita '{value}' is below that year's poverty line.",
+        "{file} 第{line}行：已脱贫但「{column}」值「{value}」低于当年贫困线。应不低于收入年度的贫困线（2020年及以后为4000元）。",
+        "{file} line {line}: exited, but '{column}' = '{value}' is below that year's poverty line. It should be at least the income year's line (4000 yuan from 2020).",
     ),
     "rule.monitored_without_type": (
         "{file} 第{line}行：户编号「{record}」既无脱贫状态也无监测对象类别。建档立卡户应填脱贫状态，监测户应填监测对象类别。",
@@ -202,8 +202,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}: the total cost is blank, so the reimbursed parts and out-of-pocket cannot be checked. Fill in the total cost.",
     ),
     "rule.claim_parts_mismatch": (
-        "{file} 第{line}行：各项报销与个人自付之和与总费用「{value}」不符。",
-        "{file} line {line}: the reimbursed parts plus out-of-pocket do not add up to the total cost '{value}'.",
+        "{file} 第{line}行：各项报销与个人自付之和与「{column}」「{value}」不符。各项之和应等于总费用（可差1元以内）。",
+        "{file} line {line}: the reimbursed parts plus out-of-pocket do not add up to '{column}' '{value}'. They should add up to the total within 1 yuan.",
     ),
     "rule.invalid_year": (
         "{file} 第{line}行「{column}」值「{value}」不是有效年度。可接受如 2019、2019年。",

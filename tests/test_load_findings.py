@@ -44,7 +44,7 @@ def test_summary_quotes_the_first_findings_in_line_order(tmp_path: Path) -> None
     assert not errors
     assert lines == [
         "人口.csv：贫困人口信息，读取3行，入库2行，拒收1行，跳过0行，数据问题4条",
-        "  · 人口.csv 第2行：户编号「H1」登记的家庭人口数为2，与成员行数不符。",
+        "  · 人口.csv 第2行「人数」值「2」与户编号「H1」的成员行数不符。应等于该户的成员行数（每位成员一行）。",
         "  · 人口.csv 第3行「户编号」为空：无法确定所属农户，该行未入库。请填写户编号。",
         "  · 人口.csv 第4行「身份证号」值「1.50824E+17」已被 Excel 转为科学计数法，无法恢复。请将该列设为文本格式后重新导出。",
         "  · 人口.csv 第4行「人均纯收入」值「abc」不是数字。可接受如 3200、3,200.50、3200元。",
@@ -108,4 +108,4 @@ def test_a_count_and_a_claim_without_total_are_told_what_they_need(tmp_path: Pat
     lines, _ = report.summary_lines()
     assert "  · 人口基数.csv 第2行「乡村人口」值「三百」不是整数。请用阿拉伯数字填写，可接受如 3、3人、1,200。" in lines
     assert "  · 报销.csv 第2行：未填写总费用，无法核对各项报销与个人自付之和。请填写总费用。" in lines
-    assert "  · 报销.csv 第3行：各项报销与个人自付之和与总费用「1000」不符。" in lines
+    assert "  · 报销.csv 第3行：各项报销与个人自付之和与「总费用」「1000」不符。各项之和应等于总费用（可差1元以内）。" in lines

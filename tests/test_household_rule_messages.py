@@ -1,0 +1,52 @@
+"""The household rules' messages name the column as the file heads it and say what would be accepted
+(data-spec §3). size_mismatch, multiple_heads, exit_income_below_line and claim_parts_mismatch named
+the line alone ('第2行：户编号「H1」登记的家庭人口数为3，与成员行数不符。'): a file headed 家庭人口数,
+与户主的关系, 家庭年人均纯收入(元) or 医疗总费用(元) was not told which cell to correct, nor to what (a
+contract probe)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.normalize import id_check_char
+from tests import conftest
+
+HEADER = "乡镇,行政村,户号,姓名,公民身份号码,与户主的关系,家庭人口数,贫困户状态,脱贫年份,致贫原因,家庭年人均纯收入(元),收入年度"
+
+
+def _id(seq: str) -> str:
+    first = f"15082419600101{seq}"
+    return first + id_check_char(first)
+
+
+def _row(hh: str, seq: str, rel: str = "户主", size: str = "", income: str = "5000") -> str:
+    return f"乌加河镇,联丰奋斗村,{hh},张三,{_id(seq)},{rel},{size},已脱贫,2019,因病,{income},2019"
+
+
+def _findings(tmp_path: Path, files: dict[str, list[str]]) -> dict[str, list[str]]:
+    _, report = conftest.load_lines(tmp_path, files)
+    assert not any(f.error for f in report.files)
+    return {lang: [line.strip() for line in report.summary_in_order(lang) if line.strip().startswith("·")]
+            for lang in ("zh", "en")}
+
+
+def test_registry_household_rules_name_the_files_column(tmp_path: Path) -> None:
+    files = {"reg.csv": [HEADER, _row("H1", "001", size="3"),                  # line 2: 3 declared, 1 row
+                         _row("H2", "003"), _row("H2", "005"),                  # lines 3-4: two heads
+                         _row("H3", "007", income="1000")]}                     # line 5: exited below the line
+    found = _findings(tmp_path, files)
+    assert found["zh"] == [
+        "· reg.csv 第2行「家庭人口数」值「3」与户编号「H1」的成员行数不符。应等于该户的成员行数（每位成员一行）。",
+        "· reg.csv 第3行：户编号「H2」有2位成员的「与户主的关系」为「户主」，应只有一位。",
+        "· reg.csv 第5行：已脱贫但「家庭年人均纯收入(元)」值「1000」低于当年贫困线。应不低于收入年度的贫困线（2020年及以后为4000元）。",
+    ]
+    en = found["en"]
+    assert "'Household size (家庭人口数)' = '3'" in en[0] and "should equal" in en[0]
+    assert "'Relation to head (与户主的关系)'" in en[1]
+    assert "'Income per capita (yuan) (家庭年人均纯收入(元))' = '1000'" in en[2] and "at least" in en[2]
+
+
+def test_a_claim_that_does_not_add_up_names_its_total_column(tmp_path: Path) -> None:
+    files = {"claims.csv": ["户编号,医疗总费用(元),基本医保报销,个人自付", "H1,1000,500,100"]}
+    assert _findings(tmp_path, files)["zh"] == [
+        "· claims.csv 第2行：各项报销与个人自付之和与「医疗总费用(元)」「1000」不符。各项之和应等于总费用（可差1元以内）。"]
