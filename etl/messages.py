@@ -9,6 +9,7 @@ from etl.codes import CODE_ORDER
 from etl.fields import code_list_of, field_type, kind_of_table
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
+from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
 from labels import t
 
 
@@ -126,6 +127,8 @@ def issue_text(
         file=file, line=line if line is not None else "?",
         column=file_column_label(table, field, lang, headers),
         value="" if value is None else value, record=record or "", accepted=accepted,
+        # the rules' own numbers, so that a message says what etl.rules checks
+        tolerance=CLAIM_TOLERANCE, line_year=max(POVERTY_LINE), poverty_line=POVERTY_LINE[max(POVERTY_LINE)],
     )
 
 

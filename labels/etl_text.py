@@ -159,8 +159,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}: exited but '{column}' is empty. Fill in the exit year (e.g. 2019).",
     ),
     "rule.exit_income_below_line": (
-        "{file} 第{line}行：已脱贫但「{column}」值「{value}」低于当年贫困线。应不低于收入年度的贫困线（2020年及以后为4000元）。",
-        "{file} line {line}: exited, but '{column}' = '{value}' is below that year's poverty line. It should be at least the income year's line (4000 yuan from 2020).",
+        "{file} 第{line}行：已脱贫但「{column}」值「{value}」低于当年贫困线。应不低于收入年度的贫困线（{line_year}年及以后为{poverty_line}元）。",
+        "{file} line {line}: exited, but '{column}' = '{value}' is below that year's poverty line. It should be at least the income year's line ({poverty_line} yuan from {line_year}).",
     ),
     "rule.monitored_without_type": (
         "{file} 第{line}行：户编号「{record}」既无脱贫状态也无监测对象类别。建档立卡户应填脱贫状态，监测户应填监测对象类别。",
@@ -202,8 +202,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}: the total cost is blank, so the reimbursed parts and out-of-pocket cannot be checked. Fill in the total cost.",
     ),
     "rule.claim_parts_mismatch": (
-        "{file} 第{line}行：各项报销与个人自付之和与「{column}」「{value}」不符。各项之和应等于总费用（可差1元以内）。",
-        "{file} line {line}: the reimbursed parts plus out-of-pocket do not add up to '{column}' '{value}'. They should add up to the total within 1 yuan.",
+        "{file} 第{line}行：各项报销与个人自付之和与「{column}」「{value}」不符。各项之和应等于总费用（可差{tolerance}元以内）。",
+        "{file} line {line}: the reimbursed parts plus out-of-pocket do not add up to '{column}' '{value}'. They should add up to the total within {tolerance} yuan.",
     ),
     "rule.invalid_year": (
         "{file} 第{line}行「{column}」值「{value}」不是有效年度。可接受如 2019、2019年。",
