@@ -9,6 +9,7 @@ from etl.codes import CODE_ORDER
 from etl.fields import code_list_of, field_type, kind_of_table
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
+from etl.normalize import py_code_list_unknown
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
 from labels import t
 
@@ -122,6 +123,9 @@ def issue_text(
     when `headers` are known), what is accepted."""
     code_list = code_list_of(table, field) if field else None
     accepted = ("、" if lang == "zh" else ", ").join(CODE_ORDER.get(code_list, [])) if code_list else ""
+    if rule == "unknown_code" and code_list and field_type(table, field) == "codelist" and value:
+        # a cell of several codes: the pieces not in the list (the stored raw value stays the cell)
+        value = t("list.sep", lang).join(py_code_list_unknown(code_list, str(value))) or value
     return t(
         _message_key(rule, table, field, value), lang,
         file=file, line=line if line is not None else "?",

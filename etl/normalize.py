@@ -453,6 +453,13 @@ def sql_code_list_unknown(field: str, col: str) -> str:
     return f"coalesce({unknown}, []::VARCHAR[])"
 
 
+def py_code_list_unknown(field: str, value: str) -> list[str]:
+    """Python mirror of ``sql_code_list_unknown`` (a message quotes the pieces it does not know, not the
+    whole cell: 「因残、乱写」 named 因残 as unknown too)."""
+    pieces = re.split(_SEPARATORS_RE, py_text(value) or "")
+    return [p.strip() for p in pieces if p.strip() and _py_key(p.strip()) not in _code_pairs(field)]
+
+
 # --- Running a builder on Python values ------------------------------------------------------------
 
 _local = threading.local()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from etl.normalize import id_check_char
 from tests import conftest
+from tests.test_load import read as query
 
 HEADER = "乡镇,行政村,户号,姓名,公民身份号码,与户主的关系,家庭人口数,贫困户状态,脱贫年份,致贫原因,家庭年人均纯收入(元),收入年度"
 
@@ -50,3 +51,16 @@ def test_a_claim_that_does_not_add_up_names_its_total_column(tmp_path: Path) -> 
     files = {"claims.csv": ["户编号,医疗总费用(元),基本医保报销,个人自付", "H1,1000,500,100"]}
     assert _findings(tmp_path, files)["zh"] == [
         "· claims.csv 第2行：各项报销与个人自付之和与「医疗总费用(元)」「1000」不符。各项之和应等于总费用（可差1元以内）。"]
+
+
+def test_an_unknown_piece_of_a_cell_of_several_codes_is_quoted_alone(tmp_path: Path) -> None:
+    """「因残、乱写,其它/乱写2」不在代码表中 named 因残 and 其它, which load, as unknown too: the message quotes
+    the pieces not in the list; the issue keeps the cell as written."""
+    head = "乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因,其他致贫原因"
+    row = f'乌加河镇,联丰奋斗村,H1,张三,{_id("001")},户主,已脱贫,2019,因病,"因残、乱写,其它/乱写2"'
+    db, report = conftest.load_lines(tmp_path, {"reg.csv": [head, row]})
+    assert [line.strip() for line in report.summary_in_order("zh") if "其他致贫原因" in line] == [
+        "· reg.csv 第2行「其他致贫原因」值「乱写、乱写2」不在代码表中。可接受：因病、因残、因学、因灾、缺土地、缺水、缺技术、"
+        "缺劳力、缺资金、交通条件落后、自身发展动力不足、因婚、因丧、其他。"]
+    assert query(db, "SELECT raw_value FROM data_issues WHERE field = 'other_causes'") == [
+        ("因残、乱写,其它/乱写2",)]
