@@ -143,8 +143,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' differs from the member rows of household '{record}'. It should equal the household's member rows (one row per member).",
     ),
     "rule.no_head": (
-        "{file} 第{line}行：户编号「{record}」没有户主（与户主关系应有一人为「户主」）。",
-        "{file} line {line}: household '{record}' has no head (one member's relation should be 户主).",
+        "{file} 第{line}行：户编号「{record}」没有户主（「{column}」应有一人为「户主」）。",
+        "{file} line {line}: household '{record}' has no head (one member's '{column}' should be 户主).",
     ),
     "rule.multiple_heads": (
         "{file} 第{line}行：户编号「{record}」有{value}位成员的「{column}」为「户主」，应只有一位。",
@@ -163,12 +163,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}: exited, but '{column}' = '{value}' is below that year's poverty line. It should be at least the income year's line ({poverty_line} yuan from {line_year}).",
     ),
     "rule.monitored_without_type": (
-        "{file} 第{line}行：户编号「{record}」既无脱贫状态也无监测对象类别。建档立卡户应填脱贫状态，监测户应填监测对象类别。",
-        "{file} line {line}: household '{record}' has neither an exit status nor a monitoring type. A registered household needs an exit status, a monitored one a monitoring type.",
+        "{file} 第{line}行：户编号「{record}」既无脱贫状态也无「{column}」。建档立卡户应填脱贫状态，监测户应填「{column}」（可接受：{accepted}）。",
+        "{file} line {line}: household '{record}' has neither an exit status nor '{column}'. A registered household needs an exit status, a monitored one '{column}' (accepted: {accepted}).",
     ),
     "rule.missing_cause": (
-        "{file} 第{line}行：建档立卡户未填写「{column}」。",
-        "{file} line {line}: registered household without '{column}'.",
+        "{file} 第{line}行：建档立卡户未填写「{column}」。请填写，可接受：{accepted}。",
+        "{file} line {line}: registered household without '{column}'. Fill it in; accepted: {accepted}.",
     ),
     "rule.not_a_number": (
         "{file} 第{line}行「{column}」值「{value}」不是数字。可接受如 3200、3,200.50、3200元。",
@@ -186,8 +186,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is not a date. Accepted e.g. 2020-06-22, 2020/6/22, 2020.6.22, 2020年6月22日, 20200622.",
     ),
     "rule.future_date": (
-        "{file} 第{line}行「{column}」值「{value}」晚于今天。",
-        "{file} line {line}, '{column}' = '{value}' is in the future.",
+        "{file} 第{line}行「{column}」值「{value}」晚于今天。应为今天或更早的日期，请核对年份是否写错。",
+        "{file} line {line}, '{column}' = '{value}' is in the future. It should be today or earlier; check the year.",
     ),
     "rule.invalid_yes_no": (
         "{file} 第{line}行「{column}」值「{value}」不是是/否。可接受：是/否、Y/N、1/0、√/×、有/无。",

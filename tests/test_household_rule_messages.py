@@ -64,3 +64,14 @@ def test_an_unknown_piece_of_a_cell_of_several_codes_is_quoted_alone(tmp_path: P
         "缺劳力、缺资金、交通条件落后、自身发展动力不足、因婚、因丧、其他。"]
     assert query(db, "SELECT raw_value FROM data_issues WHERE field = 'other_causes'") == [
         ("因残、乱写,其它/乱写2",)]
+
+
+def test_no_head_future_date_and_a_missing_cause_say_what_is_accepted(tmp_path: Path) -> None:
+    """no_head wrote 与户主关系 whatever the file's header, a date in the future and a missing cause did not
+    say what would be accepted (a contract probe)."""
+    head = "乡镇,行政村,户编号,姓名,证件号码,与户主的关系,脱贫状态,脱贫年度,主要致贫原因,识别时间"
+    row = f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},配偶,已脱贫,2019,,2099-01-01"
+    found = _findings(tmp_path, {"reg.csv": [head, row]})["zh"]
+    assert "· reg.csv 第2行：户编号「H1」没有户主（「与户主的关系」应有一人为「户主」）。" in found
+    assert any("「识别时间」值「2099-01-01」晚于今天。应为今天或更早的日期" in x for x in found), found
+    assert any("未填写「主要致贫原因」。请填写，可接受：因病、" in x for x in found), found
