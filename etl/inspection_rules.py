@@ -37,6 +37,18 @@ HOUSEHOLD_KEYED = "household_key LIKE '户:%'"
 INDICATORS = ("incidence", "wrong_exit", "missed", "approval")
 
 
+# A figure this close to its line is at the line (lines are inclusive): the incidence is a sum of products
+# of rates, so a figure exactly at 3% came out as 0.030000000000000006 and failed (a probe, 2026-12-06),
+# and a line typed as 2.9 is 0.028999999999999998. Rates are in [0, 1]; a real gap is far larger.
+AT_LINE = 1e-12
+
+
+def within(indicator: str, value: object, line: float) -> object:
+    """True where `value` (a number or an array) is within `line`: at least it for approval, at most it
+    for the others, a value at the line (up to AT_LINE) included."""
+    return value >= line - AT_LINE if indicator == "approval" else value <= line + AT_LINE  # type: ignore[operator]
+
+
 @dataclass(frozen=True)
 class Lines:
     """Veto lines (defaults: the west of China, data-spec §1.4). A place passes an indicator when its
@@ -51,8 +63,7 @@ class Lines:
         """None when there is no figure to judge."""
         if value is None or value != value:  # NaN
             return None
-        line = getattr(self, indicator)
-        return value >= line if indicator == "approval" else value <= line
+        return bool(within(indicator, value, getattr(self, indicator)))
 
 
 DEFAULT_LINES = Lines()

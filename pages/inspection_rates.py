@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from etl.inspection_rules import DEFAULT_LINES, INDICATORS, Lines, verdict
+from etl.inspection_rules import AT_LINE, DEFAULT_LINES, INDICATORS, Lines, verdict
 from etl.rules import MIN_SAMPLE
 from queries import households as qh
 from queries import inspection_plan as qp
@@ -83,7 +83,7 @@ def gap_text(ctx: PageContext, ind: str, value: float | None, lines: Lines) -> s
     if value is None or pd.isna(value):
         return line
     diff = (float(value) - getattr(lines, ind)) * 100
-    if diff == 0:
+    if abs(diff) <= AT_LINE * 100:  # at the line, as the verdict judges it
         return ctx.t("rates.gap.at", line=line)
     # one decimal, as the tiles; a gap under 0.05 points with two (not "0.0" beside 不达标)
     v = f"{abs(diff):.1f}" if abs(diff) >= 0.05 else f"{max(abs(diff), 0.01):.2f}"

@@ -55,6 +55,7 @@ from etl.inspection_rules import (
     Lines,
     name_key_sql,
     unconfirmed,
+    within,
 )
 from etl.rules import MIN_SAMPLE
 from etl.sqlexpr import redacted_text_sql
@@ -67,7 +68,6 @@ from queries.filters import (
     household_where,
     mask_id,
     mask_name,
-    merge,
     prefixed,
     township_rank,
 )
@@ -143,11 +143,17 @@ def checks_sql(flt: Filters, viewer: Viewer, date_from: date | None = None, date
     # a check linked to a registry household counts where the registry places it (a form that names
     # another township is flagged check_place_mismatch at load)
     township, village = "coalesce(h.township, c.township)", "coalesce(h.village, c.village)"
-    where, params = area_where(flt, viewer, township, village)
+    # The place filter and the viewer's townships apply to each household's latest check of the period,
+    # not before it is chosen: a household outside the registry whose latest form puts it in another
+    # township (moved, or a slip corrected) was counted, with its older check, in the filtered township
+    # while the county's table counted it in the other one (a probe, 2026-12-06).
+    where, params = area_where(flt, viewer, "c.township", "c.village")
+    inner, inner_params = "TRUE", {}
     if not area_only(flt):
         hw, hp = household_where(flt, viewer, alias="hf")
-        where, params = merge((where, params), (f"c.hk IN (SELECT hf.hk FROM hh_facts hf WHERE {hw})", hp))  # noqa: S608
-    parts = [where, *_period(params, "c.check_date", date_from, date_to)]
+        inner, inner_params = prefixed(f"c.hk IN (SELECT hf.hk FROM hh_facts hf WHERE {hw})", hp, "h_")  # noqa: S608
+    params.update(inner_params)
+    parts = [inner, *_period(params, "c.check_date", date_from, date_to)]
     registry_type = REGISTRY_TYPE_SQL
     sql = f"""
         WITH same_person AS (
@@ -166,7 +172,7 @@ def checks_sql(flt: Filters, viewer: Viewer, date_from: date | None = None, date
         WHERE {' AND '.join(parts)}
         QUALIFY row_number() OVER (PARTITION BY coalesce(sp.id_key, c.household_key)
                                    ORDER BY c.check_date DESC, c.batch_id DESC, c.source_line DESC) = 1"""  # noqa: S608
-    return sql, params
+    return f"SELECT * FROM ({sql}) c WHERE {where}", params  # noqa: S608 - ours, bound parameters
 
 
 def _sample_sql(flt: Filters, viewer: Viewer, date_from: date | None, date_to: date | None
@@ -441,7 +447,7 @@ def _verdicts(rows: Cols, lines: Lines) -> Cols:
         line = getattr(lines, ind)
         known = ~np.isnan(value)
         with np.errstate(invalid="ignore"):
-            passes = value >= line if ind == "approval" else value <= line
+            passes = within(ind, value, line)
         margin = (line - value) / line if ind == "approval" else (value - line) / line
         fail = known & ~passes
         failed_masks[ind] = fail

@@ -1,0 +1,87 @@
+"""三率一度 at its edges, found by an outside probe (2026-12-06): a place filter applied before each household's latest
+check was chosen, and a figure exactly at its veto line judged over it (data-spec §1.4; docs/DECISIONS.md
+"Exit inspection": lines inclusive, one check per household per period, its latest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl import snapshot
+from etl.inspection_rules import DEFAULT_LINES, Lines
+from queries import inspection_rates as q
+from queries.filters import Filters, Viewer
+from tests.conftest import load_lines
+
+REGISTRY = "乡(镇),行政村,户编号,人编号,姓名,证件号码,与户主关系,人数,脱贫属性,脱贫年度,主要致贫原因"
+CHECKS = "调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,核查结论,是否认可"
+BASE = "年度,乡(镇),行政村,乡村户数,乡村人口"
+
+
+def _db(root: Path, files: dict[str, list[str]]) -> Path:
+    db, report = load_lines(root, files)
+    assert report.exit_code == 0
+    return db
+
+
+def test_a_place_filter_takes_each_households_latest_check(tmp_path: Path) -> None:
+    # 郑甲 (outside the registry) was surveyed in 乌加河镇 on 1 June (漏评, 不认可) and in 德岭山镇 on
+    # 20 June: his latest check counts in 德岭山镇, in the county's table and filtered alike
+    db = _db(tmp_path, {
+        "reg.csv": [REGISTRY, "乌加河镇,红旗村,HA,1,张一,,户主,1,已脱贫,2019,因病",
+                    "德岭山镇,兴丰村,HB,1,李一,,户主,1,已脱贫,2019,因病"],
+        "checks.csv": [CHECKS, "2020-06-01,乌加河镇,红旗村,,郑甲,150824196001010345,一般农户,3,疑似漏评,不认可",
+                       "2020-06-20,德岭山镇,兴丰村,,郑甲,150824196001010345,一般农户,3,正常,认可",
+                       "2020-06-20,乌加河镇,红旗村,HA,张一,,脱贫户,1,正常,认可",
+                       "2020-06-20,德岭山镇,兴丰村,HB,李一,,脱贫户,1,正常,认可"],
+        "base.csv": [BASE, "2020,乌加河镇,红旗村,100,300", "2020,德岭山镇,兴丰村,100,300"],
+    })
+    con, _ = snapshot.connect_read(db)
+    try:
+        cols = ["checked_households", "missed_people", "nonreg_sample_people", "approved", "answered",
+                "incidence_rate", "incidence_pass", "approval_pass"]
+        table = q.rates(con, Filters(), Viewer(), level="township").set_index("township")
+        row = table.loc["乌加河镇", cols]
+        assert (row["checked_households"], row["missed_people"], row["answered"]) == (1, 0, 1)
+        area = q.rates(con, Filters(townships=("乌加河镇",)), Viewer(), level="all").iloc[0][cols]
+        assert area.tolist() == row.tolist()  # one figure, one verdict, whatever shows the township
+        scoped = q.rates(con, Filters(), Viewer(townships=("乌加河镇",)), level="all").iloc[0]
+        assert (scoped["checked_households"], scoped["missed_people"], scoped["answered"]) == (1, 0, 1)
+        assert q.cases(con, Filters(townships=("乌加河镇",)), Viewer(), "missed").empty
+        assert len(q.cases(con, Filters(townships=("乌加河镇",)), Viewer(), "disapproved")) == 0
+    finally:
+        con.close()
+
+
+def test_an_incidence_exactly_at_its_line_passes(tmp_path: Path) -> None:
+    # 6 exited people, 1 of the 5 surveyed found 错退, no 漏评, 40 rural people:
+    # (0 + 0 × 34 + 1/5 × 6) / 40 = 3% exactly, within "综合贫困发生率 ≤ 3%"
+    db = _db(tmp_path, {
+        "reg.csv": [REGISTRY, *(f"乌加河镇,红旗村,HA,{i},张{i},,{'户主' if i == 1 else '子女'},4,已脱贫,2019,因病"
+                                for i in range(1, 5)),
+                    "乌加河镇,红旗村,HB,1,李一,,户主,1,已脱贫,2019,因病",
+                    "乌加河镇,红旗村,HC,1,王一,,户主,1,已脱贫,2019,因病"],
+        "checks.csv": [CHECKS, "2020-06-22,乌加河镇,红旗村,HA,张1,,脱贫户,4,正常,认可",
+                       "2020-06-22,乌加河镇,红旗村,HB,李一,,脱贫户,1,错退,认可",
+                       "2020-06-22,乌加河镇,红旗村,,赵五,,一般农户,1,正常,认可"],
+        "base.csv": [BASE, "2020,乌加河镇,红旗村,12,40"],
+    })
+    con, _ = snapshot.connect_read(db)
+    try:
+        for level in ("all", "township", "village"):
+            r = q.rates(con, Filters(), Viewer(), level=level).iloc[0]
+            assert r["incidence_rate"] == pytest.approx(0.03)
+            assert r["incidence_pass"] is True or r["incidence_pass"] == True  # noqa: E712 - numpy bool
+            assert "incidence" not in r["failed"]
+        f = q.figures(con, Filters(), Viewer()).set_index("indicator")
+        assert f.loc["incidence", "passes"]
+    finally:
+        con.close()
+
+
+def test_a_typed_line_is_inclusive() -> None:
+    lines = Lines(wrong_exit=2.9 / 100)  # 0.028999999999999998, as the page divides a typed 2.9
+    assert lines.passes("wrong_exit", 29 / 1000)
+    assert not lines.passes("wrong_exit", 30 / 1000)
+    assert DEFAULT_LINES.passes("approval", 27 / 30) and not DEFAULT_LINES.passes("approval", 26 / 30)
