@@ -41,6 +41,7 @@ from etl.owners import OWNERS, Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
 from etl.sqlexpr import claim_gap_sql
 from etl.stage import (
+    CONTROL_RULE,
     RAW_KEPT,
     STAGE_SCHEMA,
     build_stage,
@@ -820,15 +821,17 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                           for c in HOUSEHOLD_FIELDS)
     selects = issue_selects("kept", member_checks, "members", "NULL::VARCHAR")
     selects += issue_selects("hh", household_checks, "households", "household_id")
-    if household_checks:
-        # a household field's cell that fails its check on a row other than the representative one (an
-        # unknown 致贫原因, an income that is no number): its value is in no household and, being no
-        # value, is no difference either, so it went unreported. Reported on its own line unless the
-        # representative row's cell fails the same check (the household's issue already says it).
+    # a household field's cell that fails its check on a row other than the representative one (an
+    # unknown 致贫原因, an income that is no number): its value is in no household and, being no value, is
+    # no difference either, so it went unreported. Reported on its own line unless the representative
+    # row's cell fails the same check (the household's issue already says it). Not a stripped control
+    # character: what is left is a value, compared as any other (household_fields_differ).
+    lost = [(r, c) for r, c in household_checks if r != CONTROL_RULE]
+    if lost:
         cases = ", ".join(
             f"CASE WHEN m.{issue_flag(r, c)} AND NOT hh.{issue_flag(r, c)} THEN {{'field': '{c}', 'rule': '{r}'}} END"
-            for r, c in household_checks)
-        any_bad = " OR ".join(f"m.{issue_flag(r, c)}" for r, c in household_checks)
+            for r, c in lost)
+        any_bad = " OR ".join(f"m.{issue_flag(r, c)}" for r, c in lost)
         selects.append(f"""
             SELECT source_line, 'households', household_id, household_id, b.field, NULL::VARCHAR, b.rule
             FROM (SELECT m.source_line, m.household_id, unnest([{cases}]) AS b
