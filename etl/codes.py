@@ -6,7 +6,7 @@ into a DuckDB lookup table, so normalisation is a join, not per-row Python.
 
 from __future__ import annotations
 
-from etl.rules import POVERTY_LINE
+from etl.rules import LAST_LINE_YEAR, POVERTY_LINE
 
 # field -> {canonical: [synonyms and numeric codes]}
 CODE_LISTS: dict[str, dict[str, list[str]]] = {
@@ -175,9 +175,7 @@ def synonym_rows() -> list[tuple[str, str, str]]:
 
 
 def poverty_line(year: int | None) -> int | None:
-    """The line of a year; years after 2020 keep the 2020 line, years before 2014 have none."""
+    """The line of a year; years after LAST_LINE_YEAR keep its line, years before the first have none."""
     if year is None:
         return None
-    if year > max(POVERTY_LINE):
-        return POVERTY_LINE[max(POVERTY_LINE)]
-    return POVERTY_LINE.get(year)
+    return POVERTY_LINE.get(min(year, LAST_LINE_YEAR))

@@ -66,7 +66,14 @@ from etl.duck import scalar
 from etl.filter_spec import FILTERS
 from etl.owners import PASS_SETS, Touched
 from etl.raw_file import STAGE_SCHEMA
-from etl.rules import ELDERLY_ALONE_AGE, MONITORING_FACTOR, NOT_IN_SCHOOL_PATTERN, POVERTY_LINE, SCHOOL_AGE
+from etl.rules import (
+    ELDERLY_ALONE_AGE,
+    LAST_LINE_YEAR,
+    MONITORING_FACTOR,
+    NOT_IN_SCHOOL_PATTERN,
+    POVERTY_LINE,
+    SCHOOL_AGE,
+)
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
 from etl.sqlexpr import age_sql, household_names_sql, ill_cause_sql, redacted_text_sql
@@ -393,9 +400,8 @@ def _list_project_household_sql(scope: Scope) -> str:
 
 
 def build_poverty_lines(con: duckdb.DuckDBPyConnection) -> None:
-    last_year = max(POVERTY_LINE)
     rows = [(y, line) for y, line in sorted(POVERTY_LINE.items())]
-    rows += [(y, POVERTY_LINE[last_year]) for y in range(last_year + 1, last_year + 31)]
+    rows += [(y, POVERTY_LINE[LAST_LINE_YEAR]) for y in range(LAST_LINE_YEAR + 1, LAST_LINE_YEAR + 31)]
     con.execute("CREATE OR REPLACE TABLE poverty_lines (year INTEGER, line DOUBLE)")
     con.executemany("INSERT INTO poverty_lines VALUES (?, ?)", rows)
 

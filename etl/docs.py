@@ -122,7 +122,7 @@ def _code_section() -> list[str]:
             "脱贫状态为空时按 `已脱贫` 导入（是否享受政策未知）；填写了脱贫状态的，以脱贫状态为准。", ""]
     out += ["### 贫困线（元/人·年，当年价；2017–2019 为近似值）", ""]
     out += _table(["年度", "贫困线"], [[str(y), str(v)] for y, v in rules.POVERTY_LINE.items()])
-    last = max(rules.POVERTY_LINE)
+    last = rules.LAST_LINE_YEAR
     out += [f"{last} 年以后沿用 {last} 年的线，{min(rules.POVERTY_LINE)} 年以前没有线。监测线 = 贫困线 × "
             f"{rules.MONITORING_FACTOR}。老年人 = {rules.ELDERLY_AGE} 岁及以上；独居老人 = 一人户且 "
             f"{rules.ELDERLY_ALONE_AGE} 岁及以上。整改状态为 {'、'.join(rules.RECTIFICATION_CLOSED)} 的问题算作已整改，"

@@ -10,7 +10,7 @@ from etl.fields import code_list_of, field_type, kind_of_table
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
 from etl.normalize import py_code_list_unknown
-from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
+from etl.rules import CLAIM_TOLERANCE, LAST_LINE_YEAR, POVERTY_LINE
 from labels import t
 
 
@@ -132,7 +132,7 @@ def issue_text(
         column=file_column_label(table, field, lang, headers),
         value="" if value is None else value, record=record or "", accepted=accepted,
         # the rules' own numbers, so that a message says what etl.rules checks
-        tolerance=CLAIM_TOLERANCE, line_year=max(POVERTY_LINE), poverty_line=POVERTY_LINE[max(POVERTY_LINE)],
+        tolerance=CLAIM_TOLERANCE, line_year=LAST_LINE_YEAR, poverty_line=POVERTY_LINE[LAST_LINE_YEAR],
     )
 
 
