@@ -7,7 +7,6 @@ rows set aside as undecodable."""
 from __future__ import annotations
 
 import collections
-import csv
 import hashlib
 import os
 from collections.abc import Iterator
@@ -23,7 +22,14 @@ import pyarrow.csv as pv
 from etl import headers
 from etl.archive_checks import open_bytes
 from etl.raw_file import ReadError, Sink
-from etl.raw_rows import count_lines, empty_table, finish_rows, is_blank_or_summary_text, table_has_controls
+from etl.raw_rows import (
+    count_lines,
+    empty_table,
+    finish_rows,
+    is_blank_or_summary,
+    table_has_controls,
+    text_cells,
+)
 
 BLOCK_BYTES = 8 << 20  # CSV parse block
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # CSV blocks parsed in parallel
@@ -208,22 +214,12 @@ def _skipped_wrong_shape(texts: list[str], ctx: BlockContext) -> list[bool]:
     A row cut to that width is judged so only when what was cut is empty."""
     if not texts:
         return []
-    rows = [_cells(text, ctx.delimiter) for text in texts]
+    rows = [text_cells(text, ctx.delimiter) for text in texts]
     columns = {i: pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in ctx.read}
     kept, _ = finish_rows(columns, np.arange(len(rows)), ctx.mapped, ctx.ordinal)
     data = set(kept.column("_line").to_pylist())
-    return [is_blank_or_summary_text(text, ctx.delimiter)
-            or (i not in data and not any(c for c in rows[i][ctx.ncols:]))
-            for i, text in enumerate(texts)]
-
-
-def _cells(text: str, delimiter: str) -> list[str | None]:
-    """A row's fields, stripped, empty → None."""
-    try:
-        cells = next(csv.reader(text.splitlines(keepends=True) or [""], delimiter=delimiter), [])
-    except csv.Error:
-        cells = text.split(delimiter)
-    return [c.strip() or None for c in cells]
+    return [is_blank_or_summary(cells) or (i not in data and not any(cells[ctx.ncols:]))
+            for i, cells in enumerate(rows)]
 
 
 def _parse_rows(path: Path, block: bytes, ctx: BlockContext) -> tuple[pa.Table, list[tuple[int, str]]]:

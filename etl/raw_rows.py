@@ -86,12 +86,19 @@ def title_row_columns(mapped: Sequence[tuple[str, int]]) -> tuple[list[int], lis
     return [i for _, i in mapped], where
 
 
-def is_blank_or_summary_text(text: str, delimiter: str) -> bool:
+def text_cells(text: str, delimiter: str) -> list[str | None]:
+    """A CSV row's text (a row of another width, as the parser hands it over) as its fields, stripped,
+    empty → None."""
     try:
-        cells = next(csv.reader([text], delimiter=delimiter), [])
+        cells = next(csv.reader(text.splitlines(keepends=True) or [""], delimiter=delimiter), [])
     except csv.Error:
         cells = text.split(delimiter)
-    values = [c.strip() for c in cells if c.strip()]
+    return [c.strip() or None for c in cells]
+
+
+def is_blank_or_summary(cells: Sequence[str | None]) -> bool:
+    """No value at all, or a 合计/小计 label in the first one (whatever the row's width)."""
+    values = [c for c in cells if c]
     return not values or bool(_SUMMARY_PY.search(values[0]))
 
 
