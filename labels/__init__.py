@@ -7,6 +7,7 @@ lives in exactly one of them (checked at import). Look-ups go through `t()` and 
 from __future__ import annotations
 
 import os
+from functools import cache
 
 from labels import (
     by_place,
@@ -83,21 +84,25 @@ def code_label(value: str | None, lang: str = DEFAULT_LANG) -> str | None:
     return codes_en.CODE_EN.get(value, value)
 
 
-_BY_TEXT: dict[str, str] = {}
+@cache
+def _keys_by_text() -> dict[str, str]:
+    """Each label text without placeholders, in either language, → its key (the first one)."""
+    out: dict[str, str] = {}
+    for key, (zh, en) in LABELS.items():
+        if "{" not in zh:
+            out.setdefault(zh, key)
+            out.setdefault(en, key)
+    return out
 
 
 def relabel(text: str, lang: str = DEFAULT_LANG) -> str:
     """A label's text written in either language (a download's name as the extract log keeps it:
     致贫原因_农户名单, causes_households, with a population after it: …_监测对象) in `lang`; other text
     as it is."""
-    if not _BY_TEXT:
-        for key, (zh, en) in LABELS.items():
-            if "{" not in zh:
-                _BY_TEXT.setdefault(zh, key)
-                _BY_TEXT.setdefault(en, key)
-    if text in _BY_TEXT:
-        return t(_BY_TEXT[text], lang)
+    keys = _keys_by_text()
+    if text in keys:
+        return t(keys[text], lang)
     head, _, tail = text.rpartition("_")
-    if head in _BY_TEXT and tail in _BY_TEXT:
-        return f"{t(_BY_TEXT[head], lang)}_{t(_BY_TEXT[tail], lang)}"
+    if head in keys and tail in keys:
+        return f"{t(keys[head], lang)}_{t(keys[tail], lang)}"
     return text

@@ -148,12 +148,12 @@ def checks_sql(flt: Filters, viewer: Viewer, date_from: date | None = None, date
     # township (moved, or a slip corrected) was counted, with its older check, in the filtered township
     # while the county's table counted it in the other one (a probe, 2026-12-06).
     where, params = area_where(flt, viewer, "c.township", "c.village")
-    inner, inner_params = "TRUE", {}
-    if not area_only(flt):
+    parts = _period(params, "c.check_date", date_from, date_to)
+    if not area_only(flt):  # a registry household's facts: the same for each of its checks
         hw, hp = household_where(flt, viewer, alias="hf")
-        inner, inner_params = prefixed(f"c.hk IN (SELECT hf.hk FROM hh_facts hf WHERE {hw})", hp, "h_")  # noqa: S608
-    params.update(inner_params)
-    parts = [inner, *_period(params, "c.check_date", date_from, date_to)]
+        households, hp = prefixed(f"c.hk IN (SELECT hf.hk FROM hh_facts hf WHERE {hw})", hp, "h_")  # noqa: S608
+        parts.append(households)
+        params.update(hp)
     registry_type = REGISTRY_TYPE_SQL
     sql = f"""
         WITH same_person AS (
