@@ -60,21 +60,27 @@ def wait_idle(page: Any, settle_ms: int = 300) -> None:
 
 
 def click_download(page: Any, button: Any) -> Any:
-    """Click a download button once the script run is over and return the download. A click that lands
-    while a rerun replaces the button starts no download (seen in CI under load): after 20 s without
-    one, wait for the run to end and click once more. A button that never downloads still fails."""
+    """Click a download button once the script run is over and return the download. Two ways a click
+    can start no download were seen in CI under load: it lands while a rerun replaces the button, or
+    the deferred file request it sends never returns, so the button stays disabled (spinner). After
+    20 s without a download: wait for the run to end, reload the page if the button is still disabled,
+    and click once more. A button that never downloads still fails."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    wait_idle(page)
-    try:
-        with page.expect_download(timeout=20_000) as dl:
+    def attempt(timeout_ms: int) -> Any:
+        wait_idle(page)
+        button.wait_for(state="visible", timeout=60_000)
+        with page.expect_download(timeout=timeout_ms) as dl:
             button.click()
         return dl.value
+
+    try:
+        return attempt(20_000)
     except PlaywrightTimeout:
         wait_idle(page)
-        with page.expect_download(timeout=30_000) as dl:
-            button.click()
-        return dl.value
+        if button.is_disabled():
+            page.reload()
+        return attempt(30_000)
 
 
 def exceptions(page: Any) -> list[str]:
