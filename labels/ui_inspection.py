@@ -91,15 +91,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **因病/因残户**：主要或其他致贫原因含「因病」「因残」。\n"
         "- **患病成员**：健康状况为「长期慢性病」或「患有大病」（「残疾」一并列出）。\n"
         "- **随访达标**（慢性病患者）：参考日期前12个月内「家庭医生随访」不少于 {min_fu} 次、「健康体检」不少于 {min_cu} 次，且最近一次随访在 {days} 天内。走访记录按户登记，户内每位患者按本户的随访计。\n"
-        "- **个人自付比例** = 个人自付 ÷ 总费用，对照目标（设置，默认 {target}）。\n"
+        "- **个人自付比例** = 个人自付 ÷ 总费用（总费用与个人自付均有数的报销记录），对照目标（设置，默认 {target}）。\n"
         "- **返贫风险**：某户一个自然年度内个人自付合计超过预警线：家庭年收入（当年人均纯收入，无则最近一年 × 人口数）的一定比例（设置，默认 50%），或固定金额（设置）。\n"
-        "- **报销金额不平**：|总费用 −（基本医保 + 大病保险 + 医疗救助 + 其他保障 + 个人自付）| > 1 元。",
+        "- **报销金额不平**：|总费用 −（基本医保 + 大病保险 + 医疗救助 + 其他保障 + 个人自付）| > 1 元（无个人自付的记录不核对）。",
         "- **Ill households**: main or other cause Illness (因病) or Disability (因残).\n"
         "- **Ill members**: health Chronic illness (长期慢性病) or Serious illness (患有大病); disability listed too.\n"
         "- **Follow-up compliance** (chronic patients): in the 12 months before the reference date at least {min_fu} family-doctor follow-ups and {min_cu} check-up, and a follow-up within the last {days} days. Visits are recorded per household; each patient counts the household's follow-ups.\n"
-        "- **Out-of-pocket share** = out of pocket ÷ total cost, against a target (setting, default {target}).\n"
+        "- **Out-of-pocket share** = out of pocket ÷ total cost (claims with both), against a target (setting, default {target}).\n"
         "- **Return-to-poverty risk**: a household whose out-of-pocket in a calendar year exceeds the warning line: a share (setting, default 50%) of its annual income (income per capita of that year, else the latest, × members) or a fixed amount (setting).\n"
-        "- **Claim does not add up**: |total − (basic + critical-illness + assistance + other + out of pocket)| > 1 yuan.",
+        "- **Claim does not add up**: |total − (basic + critical-illness + assistance + other + out of pocket)| > 1 yuan (claims without out of pocket are not checked).",
     ),
     # English: "(main or other cause)" was cut to "(main or …" in a tile at 1280 px; the tile's help says it
     "insp.health.kpi.ill_households": ("因病/因残户（含其他致贫原因）", "Ill or disabled households"),

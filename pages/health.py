@@ -94,7 +94,7 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
         fig.update_xaxes(tickformat=".0%", range=[0, top * 1.22])
         charts.show(fig, "health_oop_share", figure="health.oop_share")
     # whole yuan (the query's) with separators, as the chart writes them
-    view = claims.drop(columns="parts_off_yuan").rename(
+    view = claims.drop(columns=["parts_off_yuan", "oop_cost"]).rename(
         columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
     config = {"oop_share": st.column_config.NumberColumn(format="percent")}
     config.update({c: st.column_config.NumberColumn(format="localized")

@@ -6,12 +6,13 @@ Rules (shown on the page):
 - follow-up compliance of a chronic patient (长期慢性病): at least 4 家庭医生随访 and 1 健康体检 in the 12
   months up to the as-of date, and a follow-up within the last 90 days. The visit ledger records
   households, so a household's follow-ups count for each of its patients;
-- out-of-pocket share = out_of_pocket / total_cost of the claims that have a total, against a target
+- out-of-pocket share = out_of_pocket / total_cost of the claims that have both, against a target
   (default 10%);
 - return-to-poverty risk: a household whose out-of-pocket in a calendar year exceeds the warning
   threshold: a share (default 50%) of its annual income (income per capita of that year, else the
   latest, × members) or a fixed amount;
-- a claim does not add up when |total − (basic + critical + assistance + other + out-of-pocket)| > 1 yuan.
+- a claim does not add up when |total − (basic + critical + assistance + other + out-of-pocket)| > 1 yuan;
+  a claim without an out-of-pocket figure is not checked (the load's rule for a file without 个人自付).
 """
 
 from __future__ import annotations
@@ -283,12 +284,17 @@ def _year_clause(year: int | None) -> str:
     return "c.claim_year = $year" if year is not None else "TRUE"
 
 
+# A claim whose parts are checked against its total: one with an out-of-pocket figure. A claims list
+# without 个人自付 (an insurer's settlement list) cannot add up; the load does not flag it either.
+_PARTS_CHECKED = "c.out_of_pocket IS NOT NULL"
+
+
 def oop_share_total(claims: pd.DataFrame) -> float | None:
     """The out-of-pocket share of all the places of `claims_by_township` together: each place's share
-    weighted by its cost, i.e. the out of pocket of the claims with a total over their cost (None: no
-    cost)."""
-    total = float(claims["total_cost"].sum()) if not claims.empty else 0.0
-    return float((claims["oop_share"].fillna(0) * claims["total_cost"]).sum()) / total if total else None
+    weighted by the cost it is over (`oop_cost`), i.e. the out of pocket of the claims with a total and
+    an out of pocket over their cost (None: no such cost)."""
+    total = float(claims["oop_cost"].sum()) if not claims.empty else 0.0
+    return float((claims["oop_share"].fillna(0) * claims["oop_cost"]).sum()) / total if total else None
 
 
 def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None,
@@ -300,16 +306,19 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
     where, params = household_where(flt, viewer, "c")
     params = {**params, "tol": CLAIM_TOLERANCE, **({"year": year} if year is not None else {})}
     # a claim without its total is off by all its parts (as claim_mismatches lists it) and stays out of
-    # the share: its out-of-pocket had no cost beside it
+    # the share: its out-of-pocket had no cost beside it; a claim without its out of pocket stays out
+    # too: its cost counted as paid in full by others and lowered the share (`oop_cost`: the share's cost)
     gap = claim_gap_sql("c")
+    both = f"c.total_cost IS NOT NULL AND {_PARTS_CHECKED}"
     sql = f"""
         SELECT {keys}, count(*) AS claims,
             CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.basic_insurance) AS BIGINT) AS basic_insurance,
             CAST(sum(c.critical_illness_insurance) AS BIGINT) AS critical_illness_insurance,
             CAST(sum(c.medical_assistance) AS BIGINT) AS medical_assistance, CAST(sum(c.other_support) AS BIGINT) AS other_support,
             CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
-            sum(c.out_of_pocket) FILTER (WHERE c.total_cost IS NOT NULL) / nullif(sum(c.total_cost), 0) AS oop_share,
-            CAST(coalesce(sum({gap}) FILTER (WHERE {gap} > $tol), 0) AS BIGINT) AS parts_off_yuan
+            sum(c.out_of_pocket) FILTER (WHERE {both}) / nullif(sum(c.total_cost) FILTER (WHERE {both}), 0) AS oop_share,
+            CAST(coalesce(sum({gap}) FILTER (WHERE {gap} > $tol AND {_PARTS_CHECKED}), 0) AS BIGINT) AS parts_off_yuan,
+            coalesce(sum(c.total_cost) FILTER (WHERE {both}), 0) AS oop_cost
         FROM list_claim c
         WHERE {where} AND {_year_clause(year)}
         GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, {keys}
@@ -357,7 +366,8 @@ def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year
 
 def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:
     """Claims whose parts do not add up to the total cost (by more than etl.sqlexpr.CLAIM_TOLERANCE
-    yuan, the load's rule; a missing total counts 0 here, so a claim with parts and no total shows)."""
+    yuan, the load's rule; a missing total counts 0 here, so a claim with parts and no total shows; a
+    claim without an out of pocket is not checked)."""
     where, params = household_where(flt, viewer, "c")
     params = {**params, "tol": CLAIM_TOLERANCE}
     if year is not None:
@@ -368,7 +378,7 @@ def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewe
             c.total_cost, c.basic_insurance, c.critical_illness_insurance, c.medical_assistance,
             c.other_support, c.out_of_pocket, {parts} AS parts_sum, c.total_cost - {parts} AS difference
         FROM list_claim c
-        WHERE {where} AND {_year_clause(year)} AND {claim_gap_sql("c")} > $tol
+        WHERE {where} AND {_year_clause(year)} AND {claim_gap_sql("c")} > $tol AND {_PARTS_CHECKED}
         ORDER BY abs(difference) DESC
     """  # noqa: S608
     return con.execute(sql, params).df()

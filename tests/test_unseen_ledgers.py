@@ -1,0 +1,59 @@
+"""Findings of a probe with ledgers (data-spec §1.2) the product had never seen, written from the data
+contract alone: each test writes its files in tmp_path, loads them through the real loader into a
+real DuckDB file and reads the figures through the query layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.load import load_files
+from etl.snapshot import connect_read
+from queries import health
+from queries.filters import Filters, Viewer
+from tests.test_unseen_exports import write_csv
+
+ALL, V = Filters(), Viewer()
+REGISTRY = [
+    ["乡(镇)", "行政村", "户编号", "姓名", "与户主关系", "证件号码", "主要致贫原因", "脱贫属性", "脱贫年度"],
+    ["乌加河镇", "联丰奋斗村", "P001", "王大山", "户主", "150824195001010113", "因病", "已脱贫", "2019"],
+    ["乌加河镇", "联丰奋斗村", "P002", "赵小河", "户主", "150824197005050314", "因残", "未脱贫", ""],
+]
+
+
+def loaded(tmp_path: Path, *files: tuple[str, list[list[str]]]) -> duckdb.DuckDBPyConnection:
+    """The registry above and `files` (name, rows) loaded into a new database; a read connection."""
+    db = tmp_path / "fupin.duckdb"
+    paths = [write_csv(tmp_path / "registry.csv", REGISTRY)]
+    paths += [write_csv(tmp_path / name, rows) for name, rows in files]
+    report = load_files(paths, db=db)
+    assert report.exit_code == 0, [f.error for f in report.files]
+    return connect_read(db)[0]
+
+
+CLAIMS_HEADER = ["户编号", "证件号码", "入院日期", "医疗机构", "总费用", "基本医保报销", "大病保险报销", "医疗救助"]
+
+
+def test_a_claim_without_out_of_pocket_is_out_of_the_share_and_not_listed_as_not_adding_up(tmp_path: Path) -> None:
+    """A hospital's list with 个人自付 (10,000, 2,000 of it out of pocket) and an insurer's settlement list
+    without it (10,000 more): the share read 10% instead of 20% (the unknown out of pocket counted as
+    0, which flatters a place against its 10% target), and the health page listed every claim of the
+    insurer's list as not adding up (off by 3,000 yuan in all) while the load, rightly, did not flag
+    them (a claims list of totals and payments alone cannot add up)."""
+    con = loaded(
+        tmp_path,
+        ("hospital.csv", [[*CLAIMS_HEADER, "其他保障", "个人自付"],
+                          ["P001", "150824195001010113", "2020-03-01", "旗医院", "10000", "6000", "1000", "1000", "0",
+                           "2000"]]),
+        ("insurer.csv", [CLAIMS_HEADER,
+                         ["P002", "150824197005050314", "2020-04-01", "旗医院", "10000", "6000", "1000", "1000"]]),
+    )
+    assert con.execute("SELECT count(*) FROM data_issues WHERE rule = 'claim_parts_mismatch'").fetchone() == (0,)
+    claims = health.claims_by_township(con, ALL, V, 2020).set_index("township")
+    assert claims.loc["乌加河镇", "claims"] == 2 and claims.loc["乌加河镇", "total_cost"] == 20000
+    assert claims.loc["乌加河镇", "oop_share"] == pytest.approx(0.20)
+    assert health.oop_share_total(claims.reset_index()) == pytest.approx(0.20)
+    assert claims.loc["乌加河镇", "parts_off_yuan"] == 0
+    assert health.claim_mismatches(con, ALL, V).empty
