@@ -256,7 +256,12 @@ loose_names AS (
             AND (p.village IS NULL OR q.village = p.village)
         GROUP BY p.item) n USING (item)
 )
-SELECT r.*, {redacted_text_sql('r.description', 'coalesce(n.names, ln.names)')} AS description_masked,
+-- an item of a registered household is placed where the registry places it, as every ledger's row is:
+-- by the ledger's 乡(镇)/行政村 an item with a blank 行政村 left its village's view, and one whose
+-- 乡(镇) differed from its household's was in no township's view (scope follows the household)
+SELECT r.* REPLACE (CASE WHEN f.hk IS NULL THEN r.township ELSE f.township END AS township,
+                    CASE WHEN f.hk IS NULL THEN r.village ELSE f.village END AS village),
+    {redacted_text_sql('r.description', 'coalesce(n.names, ln.names)')} AS description_masked,
     {redacted_text_sql('r.measures', 'coalesce(n.names, ln.names)')} AS measures_masked,
     struct_pack({', '.join(f'{c} := f.{c}' for c in FILTER_COLUMNS)}) AS hh
 FROM items r LEFT JOIN names n USING (hk) LEFT JOIN loose_names ln USING (record_key)

@@ -22,7 +22,6 @@ from queries.filters import (
     ALL,
     Filters,
     Viewer,
-    area_where,
     household_where,
     mask_file_name,
     mask_id,
@@ -122,16 +121,16 @@ def profiles(con: duckdb.DuckDBPyConnection, household_ids: list[str], viewer: V
         FROM medical_claims WHERE {IDS} ORDER BY household_id, admission_date DESC NULLS LAST
     """, "medical_claims")
     closed = "(" + ", ".join(f"'{s}'" for s in RECTIFICATION_CLOSED) + ")"
-    # the viewer's townships, as the rectification page: another township's ledger is not theirs
-    scope, scope_params = area_where(ALL, viewer, "township", None)
+    # every item naming the household: the rectification page places it where the registry places its
+    # household (etl.derive_inspection), in the viewer's townships as the profile is
     items = q(f"""
         SELECT household_id, issue_id, source, found_date, category AS problem_category, description, responsible_unit,
             deadline, coalesce(status, '未整改') AS status,
             CASE WHEN deadline < $as_of THEN date_diff('day', deadline, $as_of) END AS days_overdue
         FROM rectifications
-        WHERE {{IDS}} AND ({scope}) AND (status IS NULL OR status NOT IN {closed})
+        WHERE {{IDS}} AND (status IS NULL OR status NOT IN {closed})
         ORDER BY household_id, deadline NULLS LAST
-    """, "rectifications", scope_params)  # noqa: S608
+    """, "rectifications")  # noqa: S608
     defects = q(f"""
         SELECT household_id, rule, field, {masked_raw_value_sql('field', 'raw_value', viewer)} AS raw_value,
             {mask_file_name('file_name', viewer)} AS file_name, line

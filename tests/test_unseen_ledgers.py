@@ -4,6 +4,7 @@ real DuckDB file and reads the figures through the query layer."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -11,7 +12,7 @@ import pytest
 
 from etl.load import load_files
 from etl.snapshot import connect_read
-from queries import health
+from queries import health, rectification
 from queries.filters import Filters, Viewer
 from tests.test_unseen_exports import write_csv
 
@@ -57,3 +58,22 @@ def test_a_claim_without_out_of_pocket_is_out_of_the_share_and_not_listed_as_not
     assert health.oop_share_total(claims.reset_index()) == pytest.approx(0.20)
     assert claims.loc["乌加河镇", "parts_off_yuan"] == 0
     assert health.claim_mismatches(con, ALL, V).empty
+
+
+def test_a_household_s_rectification_item_is_placed_where_the_registry_places_the_household(tmp_path: Path) -> None:
+    """Items naming registered household P002 (乌加河镇/联丰奋斗村): one with a blank 行政村 was missing
+    from the village's view, one whose 乡(镇) was written 德岭山镇 was in no township's view at all (the
+    area followed the ledger, a township user's scope the household): both are the village's."""
+    con = loaded(tmp_path, ("rect.csv", [
+        ["问题编号", "发现日期", "乡(镇)", "行政村", "户编号", "问题描述", "整改时限", "整改状态"],
+        ["R-1", "2020-06-01", "乌加河镇", "", "P002", "档案缺页", "2020-06-10", "未整改"],
+        ["R-2", "2020-06-01", "德岭山镇", "兴丰村", "P002", "手册未更新", "2020-06-10", "未整改"],
+        ["R-3", "2020-06-01", "德岭山镇", "", "", "全镇宣传不够", "2020-06-10", "未整改"],
+    ]))
+    as_of = date(2020, 6, 25)
+    village = Filters(townships=("乌加河镇",), villages=("联丰奋斗村",))
+    assert sorted(rectification.ledger(con, village, V, as_of)["issue_id"]) == ["R-1", "R-2"]
+    assert sorted(rectification.ledger(con, ALL, Viewer(townships=("乌加河镇",)), as_of)["issue_id"]) == ["R-1", "R-2"]
+    assert list(rectification.ledger(con, ALL, Viewer(townships=("德岭山镇",)), as_of)["issue_id"]) == ["R-3"]
+    by_town = rectification.status_by_township(con, ALL, V, as_of).groupby("township")["overdue"].sum()
+    assert by_town.to_dict() == {"乌加河镇": 2, "德岭山镇": 1}
