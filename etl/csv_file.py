@@ -109,7 +109,7 @@ def refuse_mostly_undecodable(raw: RawFile) -> None:
     """data-spec §1.3: a file (or sheet) whose data rows are mostly undecodable is refused, naming its
     first bad line; with fewer, its bad rows are rejected one by one and the rest loads."""
     bad = len(raw.undecodable)
-    body = raw.rows_read - (raw.header_line - 1)
+    body = raw.rows_read - (raw.header_line - raw.first_line)
     if bad > UNDECODABLE_SHARE * body:
         raise ReadError("undecodable_rows", raw.path, line=raw.undecodable[0][0], bad=bad, rows=body)
 

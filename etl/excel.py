@@ -78,6 +78,8 @@ class Sheet:
     # an HTML page's codec when some of its bytes did not decode: they are kept as surrogate escapes
     # (etl.html_tables), their rows rejected
     undecoded: str | None = None
+    # the row number of the table's first row: 1, or where an HTML page's later table starts
+    first_line: int = 1
 
 
 def _workbook_sheets(workbook: calamine.CalamineWorkbook, errors: dict[str, Cells]) -> list[Sheet]:
@@ -131,9 +133,10 @@ def _read_sheet(path: Path, sheet: Sheet, encoding: str) -> RawFile:
         head = [[_bytes_of(c, sheet.undecoded).decode(sheet.undecoded, "replace") if isinstance(c, str) else c
                  for c in row] for row in head]
     merged = sheet.merged()
-    r, cells, match = _find_sheet_header(path, head, merged)
+    r, cells, match = _find_sheet_header(path, head, merged, sheet.first_line)
     rows = sheet.rows()
-    return _sheet_to_raw(path, sheet.name, rows, r, cells, match, merged, encoding, sheet.undecoded)
+    return _sheet_to_raw(path, sheet.name, rows, r, cells, match, merged, encoding, sheet.undecoded,
+                         sheet.first_line)
 
 
 def is_escaped_byte(ch: str) -> bool:
@@ -147,7 +150,7 @@ def _bytes_of(text: str, codec: str) -> bytes:
 
 
 def _find_sheet_header(
-    path: Path, head: list[list[object]], merged: Merged
+    path: Path, head: list[list[object]], merged: Merged, first_line: int = 1
 ) -> tuple[int, list[str | None], headers.HeaderMatch]:
     """The header row of a sheet: (row index, its cells, match).
 
@@ -162,13 +165,13 @@ def _find_sheet_header(
         two_rows = headers.with_row_below(row, filled[r + 1], match) if r + 1 < len(filled) else None
         if match is None and two_rows is None:
             if not unknown_line and headers.known_header_count(row) >= headers.MIN_KNOWN_HEADERS:
-                unknown_line = r + 1
+                unknown_line = r + first_line
             continue
         if two_rows is not None:
             r, (row, match) = r + 1, two_rows
         missing = headers.missing_required(match.kind, match.columns)
         if missing:
-            raise missing_error(path, match.kind, missing, r + 1, row)
+            raise missing_error(path, match.kind, missing, r + first_line, row)
         return r, row, match
     if unknown_line:
         raise ReadError("unknown_kind", path, line=unknown_line)
@@ -197,6 +200,7 @@ def _sheet_to_raw(
     merged: Merged,
     encoding: str = "xlsx",
     undecoded: str | None = None,
+    first_line: int = 1,
 ) -> RawFile:
     width = max((i + 1 for i, c in enumerate(header_cells) if c), default=0)
     # Exporters merge township/village/household cells down a household's rows: fill the range's
@@ -215,7 +219,7 @@ def _sheet_to_raw(
             if c0 < len(rows[r]):
                 rows[r][c0] = value
     data = rows[h + 1:]
-    lines = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
+    lines = np.arange(first_line + h + 1, first_line + h + 1 + len(data), dtype=np.int64)
     undecodable: list[tuple[int, str]] = []
     if undecoded:  # rows holding a byte that did not decode are rejected whole, as a CSV's are
         bad = [any(isinstance(c, str) and any(map(is_escaped_byte, c)) for c in row) for row in data]
@@ -230,7 +234,7 @@ def _sheet_to_raw(
     mapped = sorted(match.columns.items(), key=lambda kv: kv[1])
     table, dropped = finish_rows(columns, lines, mapped, ordinal_index(header_cells))
     return RawFile(
-        path=path, kind=match.kind, encoding=encoding, header_line=h + 1,
+        path=path, kind=match.kind, encoding=encoding, header_line=first_line + h, first_line=first_line,
         columns={c: str(header_cells[i]).strip() for c, i in mapped},
         ignored_columns=match.ignored, table=table, rows_read=h + len(data) + len(undecodable),
         skipped=h + dropped, malformed=[], sha256=file_sha256(path), sheet=sheet_name,

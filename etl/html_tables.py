@@ -70,19 +70,24 @@ def html_text(path: Path, data: bytes) -> tuple[str, str, bool]:
 class _HtmlTables(HTMLParser):
     """The tables of an HTML page as grids: `colspan`/`rowspan` cells keep their text in the top-left
     cell and leave the others empty, with the merged range listed, as a spreadsheet reader gives them.
-    Tolerant of what browsers tolerate: omitted </td> and </tr>, nested tables (each its own)."""
+    Tolerant of what browsers tolerate: omitted </td> and </tr>, nested tables (each its own).
+    Each table keeps the page row its first row is on: Excel opens the page as one sheet, the tables
+    one below the other (a title table, then the data), so a later table's rows continue the count."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.tables: list[tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]]]] = []
+        # (rows, merged ranges, the page row of the first row)
+        self.tables: list[tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]], int]] = []
         self._stack: list[dict] = []
         self._skip = 0  # inside <script>/<style>
+        self._page_rows = 0  # rows of the tables so far (nested tables' rows are the outer cell's)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
             self._skip += 1
         elif tag == "table":
-            self._stack.append({"rows": [], "merged": [], "taken": set(), "row": None, "cell": None})
+            self._stack.append({"rows": [], "merged": [], "taken": set(), "row": None, "cell": None,
+                                "first_line": self._page_rows + 1})
         elif not self._stack:
             return
         elif tag == "tr":
@@ -106,7 +111,7 @@ class _HtmlTables(HTMLParser):
         elif tag == "table":
             self._end_row()
             t = self._stack.pop()
-            self.tables.append((t["rows"], t["merged"]))
+            self.tables.append((t["rows"], t["merged"], t["first_line"]))
         elif tag == "tr":
             self._end_row()
         elif tag in ("td", "th"):
@@ -156,6 +161,8 @@ class _HtmlTables(HTMLParser):
             row.append("")
         t["rows"].append(row)
         t["row"] = None
+        if len(self._stack) == 1:
+            self._page_rows += 1
 
 
 def _span(value: str | None) -> int:
@@ -177,8 +184,9 @@ def read_html(path: Path) -> Book:
         raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
     sheets = [
         Sheet(name=f"表{i + 1}", head=lambda rows=rows: rows[:HEADER_SCAN_ROWS], rows=lambda rows=rows: rows,
-               merged=lambda merged=merged: merged, undecoded=codec.removesuffix("-sig") if lossy else None)
-        for i, (rows, merged) in enumerate(tables)
+               merged=lambda merged=merged: merged, undecoded=codec.removesuffix("-sig") if lossy else None,
+               first_line=first_line)
+        for i, (rows, merged, first_line) in enumerate(tables)
     ]
     try:
         book = read_sheets(path, sheets, f"html:{codec}")

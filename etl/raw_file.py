@@ -110,6 +110,7 @@ class RawFile:
     # (malformed, undecodable) are stored beside it, so that it can be shown with them masked
     delimiter: str = ","
     name_cells: dict[str, int] = field(default_factory=dict)
+    first_line: int = 1  # the line of the table's first row (an HTML page's later table: not 1)
 
     def __post_init__(self) -> None:
         if self.data_rows < 0:

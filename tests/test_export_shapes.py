@@ -212,6 +212,27 @@ def test_html_sloppy_markup_rowspan_and_entities(tmp_path: Path) -> None:
     assert raw.table.column("_line").to_pylist() == [3, 4, 5]
 
 
+def test_html_rows_are_numbered_down_the_page_across_its_tables(tmp_path: Path) -> None:
+    """A title table above the data table (what web systems write): Excel opens the page as one sheet,
+    the tables one below the other, so a finding names the row a user sees there, not the <tr> number
+    within its table (「第3行」 pointed at the group-title row). A few bad bytes under a title table still
+    load the rest."""
+    title = f'<table><tr><td colspan="12">{TITLE}</td></tr><tr><td colspan="12">导出时间：2020-06-30</td></tr></table>'
+    data = html_table(ROWS).replace(TITLE, "乌拉特中旗").encode("gbk")  # its own title row: row 3
+    bad = data.replace("王五".encode("gbk"), b"\xff\xfe", 1)
+    page = (b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
+            + title.encode("gbk") + b"\n" + bad + b"</body></html>")
+    path = tmp_path / "导出.xls"
+    path.write_bytes(page)
+    db = tmp_path / "db" / "fupin.duckdb"
+    load([path], db, names=["导出.xls"])
+    # page rows: 1-2 title table, 3 the data table's title, 4 header, 5 张三春 … 8 无户号, 9-10 德岭山镇
+    assert read(db, "SELECT line, rule FROM rejected_rows ORDER BY line") == [
+        (7, "undecodable_row"), (8, "no_household_id")]
+    assert read(db, "SELECT header_line, rows_read, rows_loaded FROM load_batches") == [(4, 7, 4)]
+    assert read(db, "SELECT DISTINCT line FROM data_issues ORDER BY line") == [(5,), (9,), (10,)]
+
+
 def test_biff_xls_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
     path = write_biff(tmp_path / "人口.xls", {"Sheet1": ROWS})
     assert path.read_bytes()[:8] == OLE_MAGIC
