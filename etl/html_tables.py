@@ -25,6 +25,13 @@ def looks_like_html(head: bytes) -> bool:
     return text.startswith(b"<") and any(tag in text for tag in (b"<html", b"<table", b"<!doctype html", b"<meta"))
 
 
+def looks_like_xml_spreadsheet(head: bytes) -> bool:
+    """Excel 2003's XML Spreadsheet (<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">), which
+    many web systems name .xls: its <Table> made it pass for an HTML page of no header."""
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    return text.startswith(b"<?xml") and b"<workbook" in text and b"urn:schemas-microsoft-com:office:spreadsheet" in text
+
+
 _CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Declared names whose bytes are GB18030 in practice (GB18030 is a superset of GB2312 and GBK).

@@ -33,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "corrupt_xlsx": "Excel 文件已损坏或不是有效的 Excel 文件（{reason}）",
     "other_office": "这不是 Excel 工作簿，是改了扩展名的 Office 文件（{what}）",
     "encrypted": "Excel 文件设有密码，请取消密码后重新上传",
+    "xml_spreadsheet": "这是 Excel 2003 XML 表格，不能直接读取；请在 Excel 中打开后另存为 Excel 工作簿（.xlsx）再导入",
     "bad_csv": "CSV 文件无法解析（{reason}）",
     "bad_gzip": "压缩文件已损坏或不完整，无法解压（{reason}）",
 }

@@ -24,7 +24,7 @@ from etl import file_types
 from etl.archive_checks import GZIP_ERRORS, OLE_MAGIC, ZIP_MAGIC, check_zip
 from etl.csv_file import read_csv
 from etl.excel import read_excel
-from etl.html_tables import HTML_SNIFF_BYTES, looks_like_html, read_html
+from etl.html_tables import HTML_SNIFF_BYTES, looks_like_html, looks_like_xml_spreadsheet, read_html
 from etl.raw_file import MAX_BYTES, STAGE_SCHEMA, Book, DuckDBSink, RawFile, ReadError, Sink, mb_text
 
 # the suffixes read here, from etl.file_types (the one list every hint is written from)
@@ -70,6 +70,8 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
             raise ReadError("bad_gzip", path, reason=str(exc) or type(exc).__name__) from None
     with open(path, "rb") as f:
         magic = f.read(HTML_SNIFF_BYTES)
+    if suffix == ".xls" and looks_like_xml_spreadsheet(magic):  # not read: say how to get a workbook
+        raise ReadError("xml_spreadsheet", path)
     if suffix in HTML_SUFFIXES or (suffix == ".xls" and looks_like_html(magic)):
         return read_html(path)  # what web systems' 导出Excel buttons write, named .xls
     if suffix == ".xls" and not magic.startswith((OLE_MAGIC, ZIP_MAGIC)):

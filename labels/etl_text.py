@@ -273,6 +273,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "read.other_office": ("{file}：这是{what}，只是扩展名改成了 Excel 的，不能作为表格读取。只接受 {types} 文件：请从系统导出表格后再导入。",
                           "{file}: this is {what} renamed as an Excel file; it cannot be read as a table. Only {types} files "
                           "are accepted: export the table from the system and load that."),
+    "read.xml_spreadsheet": ("{file}：这是 Excel 2003 XML 表格（XML 电子表格），不能直接读取。请在 Excel 中打开，另存为"
+                             "“Excel 工作簿（.xlsx）”后再导入。可直接导入的文件：{types}。",
+                             "{file}: this is an Excel 2003 XML Spreadsheet, which cannot be read directly. Open it in Excel, "
+                             "save it as an Excel Workbook (.xlsx) and load that. Files read directly: {types}."),
     "office_kind.word": ("Word 文档", "a Word document"),
     "office_kind.powerpoint": ("PowerPoint 演示文稿", "a PowerPoint presentation"),
     "read.too_large": ("{file}：文件过大（上限 {limit}）。", "{file}: the file is too large (limit {limit})."),

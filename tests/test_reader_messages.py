@@ -290,3 +290,27 @@ def headers_of(column: str) -> list[str]:
     from etl.headers import spellings
 
     return spellings()["registry"][column]
+
+
+def test_an_excel_2003_xml_spreadsheet_named_xls_is_told_how_to_load_it(tmp_path: Path) -> None:
+    """Many web systems' 导出Excel write Excel 2003's XML Spreadsheet and name it .xls. Its <Table> made it
+    pass for an HTML page, refused as having no header in its first 30 rows although the header was
+    there (a probe): the user is told what the file is and how to get a workbook that loads."""
+    cells = "".join(f'<Cell><Data ss:Type="String">{h}</Data></Cell>'
+                    for h in ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"])
+    path = tmp_path / "贫困人口信息.xls"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+                    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+                    'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">\n'
+                    f'<Worksheet ss:Name="Sheet1"><Table><Row>{cells}</Row></Table></Worksheet></Workbook>\n',
+                    encoding="utf-8")
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load_files([path], db=db)
+    assert report.exit_code == 1
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_book(path)
+    assert err.value.code == "xml_spreadsheet"
+    zh = read_error_text(err.value, path.name)
+    en = read_error_text(err.value, path.name, "en")
+    assert "Excel 2003 XML" in zh and "另存为" in zh and ".xlsx" in zh, zh
+    assert "XML Spreadsheet" in en and ".xlsx" in en, en
