@@ -9,8 +9,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from etl import headers
 from etl.csv_file import detect_encoding, refuse_mostly_undecodable
-from etl.excel import Sheet, is_escaped_byte, read_sheets
+from etl.excel import Sheet, cell_text, is_escaped_byte, read_sheets
 from etl.raw_file import HEADER_SCAN_ROWS, Book, ReadError
 
 HTML_SNIFF_BYTES = 4096  # what read_book reads to tell an HTML page named .xls
@@ -177,6 +178,29 @@ def _span(value: str | None) -> int:
     return max(1, min(int(match.group(1)), 1000)) if match else 1
 
 
+Table = tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]], int]
+
+
+def _join_header_tables(tables: list[Table]) -> list[Table]:
+    """A table ending in its header and a next table with no header of its own are one table: grids that
+    keep their header in view (layui, bootstrap-table …) draw header and rows as two <table>s, and a page
+    exported from the screen keeps them so. Excel shows the rows under their header; read apart, the
+    header loaded no row (「只有表头」) and the rows were skipped for having none."""
+    out: list[Table] = []
+    for rows, merged, first_line in tables:
+        if out and _is_header(out[-1][0][-1]) and not any(map(_is_header, rows[:HEADER_SCAN_ROWS])):
+            above, above_merged, first_line = out.pop()
+            n = len(above)
+            merged = above_merged + [((r0 + n, c0), (r1 + n, c1)) for (r0, c0), (r1, c1) in merged]
+            rows = above + rows
+        out.append((rows, merged, first_line))
+    return out
+
+
+def _is_header(row: list[object]) -> bool:
+    return headers.recognize([cell_text(c) for c in row]) is not None
+
+
 def read_html(path: Path) -> Book:
     """An HTML page's tables, each read like a sheet (named 表1, 表2 … when there are several)."""
     data = path.read_bytes()
@@ -186,7 +210,7 @@ def read_html(path: Path) -> Book:
     parser.close()
     while parser._stack:  # tables left open at the end of the page
         parser.handle_endtag("table")
-    tables = [t for t in parser.tables if t[0]]
+    tables = _join_header_tables([t for t in parser.tables if t[0]])
     if not tables:
         raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
     sheets = [

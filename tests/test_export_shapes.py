@@ -233,6 +233,21 @@ def test_html_rows_are_numbered_down_the_page_across_its_tables(tmp_path: Path) 
     assert read(db, "SELECT DISTINCT line FROM data_issues ORDER BY line") == [(5,), (9,), (10,)]
 
 
+def test_html_header_and_rows_in_two_tables_load_as_one(tmp_path: Path, csv_dump: dict) -> None:
+    """A grid that keeps its header in view (layui, bootstrap-table) draws the header and the rows as two
+    <table>s, and a page exported from the screen keeps them. Excel shows the rows under their header;
+    the loader said 「只有表头，没有数据行」 and loaded nothing (a probe)."""
+    head = f'<table><tr><td colspan="12">{TITLE}</td></tr><tr>' + "".join(f"<th><div>{h}</div></th>" for h in HEADER)
+    body = "".join("<tr>" + "".join(f"<td><div>{v}</div></td>" for v in row) + "</tr>" for row in ROWS)
+    path = tmp_path / "导出.xls"
+    path.write_bytes(f'<html><head><meta charset="gbk"></head><body>{head}</tr></table>\n'
+                     f"<table><tbody>{body}</tbody></table></body></html>".encode("gbk"))
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load([path], db, names=["人口"])
+    assert (report.files[0].rows_loaded, report.files[0].rows_rejected) == (5, 1)
+    assert dump(db) == csv_dump
+
+
 def test_biff_xls_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
     path = write_biff(tmp_path / "人口.xls", {"Sheet1": ROWS})
     assert path.read_bytes()[:8] == OLE_MAGIC
