@@ -1,4 +1,4 @@
-"""Excel error cells (#VALUE!, #DIV/0!, #N/A, #REF!, …) of an xlsx workbook, which calamine reads as
+"""Excel error cells (#VALUE!, #DIV/0!, #N/A, #REF!, …) of an xlsx or Excel 97-2003 workbook, which calamine reads as
 empty cells: a 金额 of `#VALUE!` would load as "no amount" with no issue, while the same text in a CSV
 export is flagged `not_a_number`. `error_cells(path)` reads them from the sheets' XML so the reader can
 put the text Excel shows back (etl.excel), and the row is judged as a CSV row would be.
@@ -8,12 +8,15 @@ Excel) is read as empty too: its text (`=D2*3`) is put back the same way, so a n
 instead of loading "no figure" with no issue.
 
 Most workbooks have neither: each sheet's XML is first scanned as bytes for an error-typed cell
-(`t="e"`) or a formula closed without a value, and parsed only when it has one.
+(`t="e"`) or a formula closed without a value, and parsed only when it has one. An Excel 97-2003 (BIFF8)
+file's error cells (a formula's cached error, or an error constant) are found the same way in its
+Workbook stream (`_biff_error_cells`); its formulas always carry a value when Excel saved them.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -35,6 +38,13 @@ Cells = dict[tuple[int, int], str]  # (row, column), 0-based as calamine counts 
 def error_cells(path: Path) -> dict[str, Cells]:
     """Sheet name -> its error cells and formulas without a value; {} when the file is no xlsx package
     or has none."""
+    with open(path, "rb") as f:
+        ole = f.read(8) == _OLE_MAGIC
+    if ole:
+        try:
+            return _biff_error_cells(_ole_stream(path.read_bytes(), ("Workbook", "WORKBOOK")))
+        except (struct.error, IndexError, KeyError, ValueError):
+            return {}  # calamine read the file; only the error texts are not restored
     try:
         with zipfile.ZipFile(path) as package:
             out: dict[str, Cells] = {}
@@ -103,6 +113,74 @@ def _column(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - ord("A") + 1
     return n - 1
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A"}
+# A FORMULA record (0x0006) whose cached result is an error (result bytes 02 00 <code> 00 00 00 FF FF), or
+# a BOOLERR record (0x0205, 8 bytes) holding an error: most files have none, and are not walked.
+_BIFF_MARK = re.compile(rb"\x06\x00.{8}\x02\x00.\x00\x00\x00\xff\xff|\x05\x02\x08\x00.{7}\x01", re.DOTALL)
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
+    """A stream of an OLE compound file (the container of an Excel 97-2003 workbook), by name."""
+    size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    n_fat, first_dir = struct.unpack_from("<II", data, 0x2C)
+    cutoff, _minifat, _n_minifat, next_difat, _n_difat = struct.unpack_from("<IIIII", data, 0x38)
+    difat = list(struct.unpack_from("<109I", data, 0x4C))
+    while next_difat < 0xFFFFFFFA:  # more FAT sector numbers, chained
+        entries = struct.unpack_from(f"<{size // 4}I", data, (next_difat + 1) * size)
+        difat += entries[:-1]
+        next_difat = entries[-1]
+    fat: list[int] = []
+    for sector in difat[:n_fat]:
+        fat += struct.unpack_from(f"<{size // 4}I", data, (sector + 1) * size)
+
+    def read(start: int) -> bytes:
+        sectors: list[int] = []
+        while start < 0xFFFFFFFA and len(sectors) <= len(fat):  # a loop in a damaged chain ends
+            sectors.append(start)
+            start = fat[start]
+        return b"".join(data[(s + 1) * size:(s + 2) * size] for s in sectors)
+
+    directory = read(first_dir)
+    entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
+    for entry in entries:
+        name = entry[:struct.unpack_from("<H", entry, 0x40)[0]].decode("utf-16-le", "replace").rstrip("\0")
+        if entry[0x42] == 2 and name in names:
+            start, length = struct.unpack_from("<II", entry, 0x74)
+            if length < cutoff:  # in the mini stream: Excel pads a workbook past the cutoff, not read here
+                raise KeyError(name)
+            return read(start)[:length]
+    raise KeyError(names[0])
+
+
+def _biff_error_cells(stream: bytes) -> dict[str, Cells]:
+    """Sheet name -> its error cells, from a BIFF8 Workbook stream: a formula whose cached value is an
+    error and an error constant (BOOLERR) show Excel's text (#DIV/0!), as an xlsx's error cells do."""
+    if not _BIFF_MARK.search(stream):
+        return {}
+    sheets: dict[int, str] = {}  # BOF offset -> sheet name (BOUNDSHEET)
+    out: dict[str, Cells] = {}
+    sheet: str | None = None
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4:pos + 4 + length]
+        if kind == 0x0085 and len(body) >= 8:  # BOUNDSHEET: BOF offset, visibility, type, name
+            cch, flags = body[6], body[7]
+            name = body[8:8 + 2 * cch].decode("utf-16-le") if flags & 1 else body[8:8 + cch].decode("latin-1")
+            sheets[struct.unpack_from("<I", body)[0]] = name
+        elif kind == 0x0809:  # BOF: the start of a sheet's records (or the globals')
+            sheet = sheets.get(pos)
+        elif sheet is not None and ((kind == 0x0006 and len(body) >= 14 and body[6] == 2 and body[12:14] == b"\xff\xff")
+                                    or (kind == 0x0205 and len(body) >= 8 and body[7] == 1)):
+            row, col = struct.unpack_from("<HH", body)
+            code = body[8] if kind == 0x0006 else body[6]
+            out.setdefault(sheet, {})[(row, col)] = _BIFF_ERRORS.get(code, "#N/A")
+        pos += 4 + length
+    return out
 
 
 def restored(rows: list[list[object]], cells: Cells) -> list[list[object]]:

@@ -209,6 +209,46 @@ def test_excel_error_cells_are_judged_as_the_same_text_in_a_csv(tmp_path: Path) 
     assert (lines_shifted, found["xlsx"][1]) == (found["csv"][0], found["csv"][1])
 
 
+def test_excel_97_2003_error_cells_are_judged_as_the_same_text_in_a_csv(tmp_path: Path) -> None:
+    """The same for a real Excel 97-2003 .xls (BIFF8): an error constant and a formula whose cached value
+    is an error (what Excel saves for `=D3/0`) were read as empty, a population figure of `#DIV/0!` lost
+    with no issue (a probe). xlwt writes the constant; the formula's cached result is set to #DIV/0! in
+    the file's bytes, as Excel would have saved it."""
+    import struct
+
+    import xlwt
+
+    rows = [["年度", "乡镇", "行政村", "乡村户数", "乡村人口"],
+            ["2019", "海流图镇", "红旗村", "100", "#N/A"],
+            ["2019", "海流图镇", "团结村", "#DIV/0!", "280"]]
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("人口基数")
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v == "#N/A":
+                sheet.row(r).set_cell_error(c, 0x2A)
+            elif v == "#DIV/0!":
+                sheet.write(r, c, xlwt.Formula("D2/0"))
+            else:
+                sheet.write(r, c, int(v) if v.isdigit() else v)
+    book.save(tmp_path / "base.xls")
+    data = bytearray((tmp_path / "base.xls").read_bytes())
+    at = data.find(b"\x06\x00")
+    while struct.unpack_from("<HH", data, at + 4) != (2, 3):  # the FORMULA record of D3
+        at = data.find(b"\x06\x00", at + 1)
+    data[at + 10:at + 18] = b"\x02\x00\x07\x00\x00\x00\xff\xff"  # cached result: error #DIV/0!
+    (tmp_path / "base.xls").write_bytes(bytes(data))
+    issues = "SELECT line, field, raw_value, rule FROM data_issues ORDER BY ALL"
+    figures = "SELECT village, rural_households, rural_population FROM population_base ORDER BY ALL"
+    found = {}
+    for name, path in (("csv", write_csv(tmp_path / "base.csv", rows)), ("xls", tmp_path / "base.xls")):
+        db = tmp_path / f"{name}.duckdb"
+        only_file(db, path)
+        found[name] = (query(db, issues), query(db, figures))
+    assert {raw for _line, _field, raw, _rule in found["csv"][0]} >= {"#N/A", "#DIV/0!"}
+    assert found["xls"] == found["csv"]
+
+
 def test_a_formula_cell_without_its_computed_value_is_an_issue_not_a_blank(tmp_path: Path) -> None:
     """A workbook written by a script (openpyxl) and never opened in Excel keeps its formulas without
     the values they compute: calamine reads such a cell as empty, so a population of `=D3*3` loaded as
