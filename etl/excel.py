@@ -34,10 +34,12 @@ def read_excel(path: Path, fmt: str = "xlsx") -> Book:
     except calamine.PasswordError:
         raise ReadError("encrypted", path) from None
     except Exception as exc:  # calamine raises several error types for damaged files
-        other = other_office_document(path)
-        if other is not None:  # a Word or PowerPoint file renamed .xlsx: say what it is
-            raise ReadError("other_office", path, what=other) from None
-        raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
+        workbook = _by_content(path)
+        if workbook is None:
+            other = other_office_document(path)
+            if other is not None:  # a Word or PowerPoint file renamed .xlsx: say what it is
+                raise ReadError("other_office", path, what=other) from None
+            raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
     with workbook:
         try:
             return read_sheets(path, _workbook_sheets(workbook, error_cells(path)), fmt)
@@ -47,6 +49,16 @@ def read_excel(path: Path, fmt: str = "xlsx") -> Book:
             raise ReadError("encrypted", path) from None
         except Exception as exc:
             raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
+
+
+def _by_content(path: Path) -> calamine.CalamineWorkbook | None:
+    """The workbook read by its bytes, not its suffix, which calamine's `from_path` goes by: an xlsx that
+    a system named .xls (Excel opens it after a warning) was refused as damaged. None: no workbook."""
+    try:
+        with open(path, "rb") as f:
+            return calamine.CalamineWorkbook.from_filelike(f)
+    except Exception:  # noqa: BLE001 - damaged, or no workbook at all: the caller says which
+        return None
 
 
 def other_office_document(path: Path) -> str | None:

@@ -257,6 +257,20 @@ def test_biff_xls_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
     assert read(db, "SELECT encoding FROM load_batches") == [("xls",)]  # the file's format, not 'xlsx'
 
 
+def test_a_workbook_named_with_the_other_excel_suffix_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
+    """Systems write an xlsx and name it .xls (or an Excel 97-2003 file named .xlsx): Excel opens either
+    after a warning. calamine chose its reader by the suffix, and the file was refused as damaged
+    (「文件已损坏…可能下载或拷贝未完成」, a probe); it is read by its bytes, as the format is recorded."""
+    xlsx = write_xlsx(tmp_path / "a.xlsx", {"人口": ROWS}).rename(tmp_path / "导出.xls")
+    biff = write_biff(tmp_path / "b.xls", {"人口": ROWS}).rename(tmp_path / "导出.xlsx")
+    for path, fmt in ((xlsx, "xlsx"), (biff, "xls")):
+        db = tmp_path / fmt / "fupin.duckdb"
+        report = load([path], db, names=["人口"])
+        assert (report.files[0].rows_loaded, report.files[0].rows_rejected) == (5, 1)
+        assert read(db, "SELECT encoding FROM load_batches") == [(fmt,)]
+        assert dump(db) == csv_dump
+
+
 @pytest.mark.parametrize(("name", "codec"), [("人口.xls", "utf-16"), ("人口.txt", "utf-16-be")])
 def test_excel_unicode_text_loads_like_the_csv(tmp_path: Path, csv_dump: dict, name: str, codec: str) -> None:
     """Excel's "Unicode 文本" save: UTF-16 behind its byte-order mark, tab-separated, named .xls or .txt
