@@ -88,10 +88,12 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
         "健康体检": ["体检"],
     },
     "rectification_status": {
-        "未整改": ["待整改"],
-        "整改中": ["退回补充", "正在整改"],
-        "已整改": ["整改验证", "已完成", "整改完成"],
-        "已销号": ["销号"],
+        # the words ledgers write beside the contract's (a probe's 已完成整改 and 完成 were unknown, stored
+        # blank and so counted open and overdue)
+        "未整改": ["待整改", "未完成", "未开始"],
+        "整改中": ["退回补充", "正在整改", "整改中（未完成）"],
+        "已整改": ["整改验证", "已完成", "整改完成", "已完成整改", "完成整改", "整改完毕", "完成", "已整改完成"],
+        "已销号": ["销号", "已销账", "销账"],
     },
     "rectification_category": {
         "档案资料不规范": ["贫困户档案不规范", "档案不规范"],

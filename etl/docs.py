@@ -44,6 +44,11 @@ TYPE_TEXT: dict[str, tuple[str, str]] = {
     "codelist": ("代码（多值）", f"一个或多个代码值，以 `{codes.MULTI_SEPARATORS}` 中任一字符分隔"),
 }
 
+# normalize.PLACEHOLDER_RE in words
+PLACEHOLDER_PROSE = ("只写 `-`、`—`、`/`、`无` 或 `暂无` 的单元格表示“没有”：在编号、整数、数值、金额、年度、日期、是/否和"
+                     "代码列中按未填写处理，不记为问题（是/否列中的 `无` 仍是“否”）；在乡镇、行政村、户编号列中也按未填写处理"
+                     "（户编号为 `/` 的整改问题是乡镇层面的问题）。文本列照原样保存。")
+
 KIND_TABLE: dict[str, str] = {
     "registry": "`households`（每户一行）、`members`（每人一行）、`household_income`（每户每年收入）",
     **{k: f"`{v}`" for k, v in schema.LEDGER_TABLES.items()},
@@ -199,6 +204,7 @@ def generate() -> str:
     ).splitlines() + [""]
     lines += ["## 2. 各类文件的列与表头", "", PROSE_COLUMNS, ""]
     lines += _table(["内容", "可以写成"], [[short, long] for short, long in TYPE_TEXT.values()])
+    lines += [PLACEHOLDER_PROSE, ""]
     for kind in kinds:
         lines += _kind_section(kind)
     lines += ["## 3. 代码表", "", PROSE_CODES, ""] + _code_section()

@@ -46,9 +46,27 @@ def _let(value: str, name: str, body: str) -> str:
     return f"list_transform([{value}], lambda {name}: {body})[1]"
 
 
+# A cell that says "nothing here" the way Chinese ledgers write it: dashes, a slash, 无 or 暂无. In a typed
+# column (a number, date, year, yes/no or code) it is blank, not a value in error: `-` in every empty
+# 其他保障 cell of a claims list raised one not_a_number per claim (a probe). It parses to no value
+# anyway; only the issue goes (无 is a yes/no value, read as 否 there). A place of `/` is no place.
+PLACEHOLDER_RE = "[-/\u2014\u2013\u2015~_]+|暂?无"
+PLACEHOLDER_SQL = _lit(PLACEHOLDER_RE)
+
+
+def sql_unless_placeholder(text: str) -> str:
+    """Normalised `text`, NULL when it is a placeholder (PLACEHOLDER_RE): for the columns that place a
+    row (乡镇, 行政村, 户编号), where `/` would be a place or a household. The length test first spares
+    most values the regex (户编号 is normalised per row)."""
+    return _let(text, "_nz_ph", f"CASE WHEN strlen(_nz_ph) > 6 OR NOT regexp_full_match(_nz_ph, {PLACEHOLDER_SQL}) "
+                                "THEN _nz_ph END")
+
+
 def _present_and_null(col: str, parsed: Callable[[str], str]) -> str:
-    """TRUE when ``col`` has text but ``parsed(text)`` is NULL; FALSE otherwise (never NULL)."""
-    return _let(sql_text(col), "_nz_p", f"_nz_p IS NOT NULL AND {parsed('_nz_p')} IS NULL")
+    """TRUE when ``col`` has text, not a placeholder (PLACEHOLDER_RE), but ``parsed(text)`` is NULL;
+    FALSE otherwise (never NULL)."""
+    return _let(sql_text(col), "_nz_p", f"_nz_p IS NOT NULL AND {parsed('_nz_p')} IS NULL "
+                                        f"AND NOT regexp_full_match(_nz_p, {PLACEHOLDER_SQL})")
 
 
 def _regex_class(chars: Iterable[str]) -> str:
@@ -94,7 +112,7 @@ def sql_text(col: str) -> str:
 def sql_place(col: str) -> str:
     """A township's or village's name: `sql_text` without any space (a Chinese place name has none;
     `海 流 图 镇` typed for alignment was a seventh township of one household)."""
-    return f"nullif(replace({sql_text(col)}, ' ', ''), '')"
+    return sql_unless_placeholder(f"nullif(replace({sql_text(col)}, ' ', ''), '')")
 
 
 def sql_prose(col: str) -> str:
@@ -448,7 +466,8 @@ def sql_code_list(field: str, col: str) -> str:
 def sql_code_list_unknown(field: str, col: str) -> str:
     """VARCHAR[] of the pieces (normalised text) that are not in code list ``field``; [] if none."""
     unknown = (
-        f"list_filter({_pieces(col)}, lambda _nz_x: _nz_x <> '' AND {_code_map(field)}[lower(_nz_x)] IS NULL)"
+        f"list_filter({_pieces(col)}, lambda _nz_x: _nz_x <> '' AND {_code_map(field)}[lower(_nz_x)] IS NULL "
+        f"AND NOT regexp_full_match(_nz_x, {PLACEHOLDER_SQL}))"
     )
     return f"coalesce({unknown}, []::VARCHAR[])"
 
@@ -457,7 +476,8 @@ def py_code_list_unknown(field: str, value: str) -> list[str]:
     """Python mirror of ``sql_code_list_unknown`` (a message quotes the pieces it does not know, not the
     whole cell: 「因残、乱写」 named 因残 as unknown too)."""
     pieces = re.split(_SEPARATORS_RE, py_text(value) or "")
-    return [p.strip() for p in pieces if p.strip() and _py_key(p.strip()) not in _code_pairs(field)]
+    return [p.strip() for p in pieces if p.strip() and _py_key(p.strip()) not in _code_pairs(field)
+            and not re.fullmatch(PLACEHOLDER_RE, p.strip())]
 
 
 # --- Running a builder on Python values ------------------------------------------------------------
