@@ -111,7 +111,7 @@ def run_blocks(
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         try:
-            for block in _csv_blocks(path, hdr.data_offset, hasher):
+            for block in _csv_blocks(path, hdr.data_offset, hasher, hdr.delimiter.encode()):
                 pending.append(pool.submit(_parse_block, path, block, ctx))
                 while len(pending) > workers * 2:  # bounded memory: a few blocks in flight
                     collect()
@@ -123,7 +123,7 @@ def run_blocks(
     return parts
 
 
-def _csv_blocks(path: Path, start: int, hasher: hashlib._Hash) -> Iterator[bytes]:
+def _csv_blocks(path: Path, start: int, hasher: hashlib._Hash, delimiter: bytes = b",") -> Iterator[bytes]:
     """Blocks of whole rows from byte `start` (cut outside quoted values); hashes the whole file."""
     with open_bytes(path) as f:
         hasher.update(f.read(start))
@@ -136,7 +136,7 @@ def _csv_blocks(path: Path, start: int, hasher: hashlib._Hash) -> Iterator[bytes
                     yield carry
                 return
             buf = carry + chunk if carry else chunk
-            cut = _cut(buf)
+            cut = _cut(buf, delimiter)
             if cut <= 0:
                 carry = buf
                 continue
@@ -144,7 +144,7 @@ def _csv_blocks(path: Path, start: int, hasher: hashlib._Hash) -> Iterator[bytes
             carry = buf[cut:]
 
 
-def _cut(buf: bytes) -> int:
+def _cut(buf: bytes, delimiter: bytes = b",") -> int:
     """End of the last complete row in buf: after a \\n with an even number of quotes before it
     (so not inside a quoted value). -1 when there is none yet."""
     pos = buf.rfind(b"\n")
@@ -152,6 +152,17 @@ def _cut(buf: bytes) -> int:
         return pos + 1 if pos >= 0 else -1
     last = pos
     quotes = buf.count(b'"', 0, pos + 1)
+    # An odd count (a quoted value open at the end, rare) is checked for quotes that are text (王"五),
+    # which do not open a value: then only the quotes that quote are followed.
+    if quotes % 2 and _stray_quotes(buf[:pos + 1], delimiter):
+        lines = buf[:pos + 1].splitlines(keepends=True)
+        starts, inside = _quoted_line_starts(lines, delimiter)
+        if not inside:
+            return pos + 1
+        cut = sum(len(line) for line in lines[:starts[-1]])  # before the row whose quote is still open
+        if cut > 0:
+            return cut
+        return -1 if len(buf) < 4 * BLOCK_BYTES else last + 1
     while quotes % 2:
         prev = buf.rfind(b"\n", 0, pos)
         if prev < 0:
@@ -160,6 +171,43 @@ def _cut(buf: bytes) -> int:
         quotes -= buf.count(b'"', prev + 1, pos + 1)
         pos = prev
     return pos + 1
+
+
+def _stray_quotes(buf: bytes, delimiter: bytes) -> bool:
+    """Whether buf holds a quote with no delimiter, line end or quote on either side (王"五): text to the
+    parser, where counting quotes would take it for the start of a quoted value. (One vectorised pass;
+    the exact walk below is for the rare buffer that has one.)"""
+    a = np.frombuffer(buf, np.uint8)
+    p = np.flatnonzero(a[1:-1] == ord('"')) + 1  # the first and the last byte are a value's edge
+    if not len(p):
+        return False
+
+    def edge(x: np.ndarray) -> np.ndarray:
+        return (x == ord("\n")) | (x == ord("\r")) | (x == ord('"')) | (x == delimiter[0])
+
+    return bool((~edge(a[p - 1]) & ~edge(a[p + 1])).any())
+
+
+def _quoted_line_starts(lines: list[bytes], delimiter: bytes) -> tuple[list[int], bool]:
+    """Indexes of the lines a row starts on, and whether the last line ends inside a quoted value, read
+    as pyarrow reads quotes: a quote opens a value only at the value's start (elsewhere it is text), and
+    inside a quoted value a doubled quote is a quote, a single one closes it."""
+    starts: list[int] = []
+    inside = False
+    for i, line in enumerate(lines):
+        if not inside:
+            starts.append(i)
+        p = line.find(b'"')
+        while p >= 0:
+            if inside:
+                if line[p + 1:p + 2] == b'"':
+                    p += 1  # a doubled quote: text
+                else:
+                    inside = False
+            elif p == 0 or line[p - 1:p] == delimiter:
+                inside = True
+            p = line.find(b'"', p + 1)
+    return starts, inside
 
 
 def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
@@ -181,7 +229,7 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
         block, undecodable = _mend(block, "utf-8")
         table, invalid = _parse_rows(path, block, ctx)
     n_rows = table.num_rows + len(invalid)
-    starts = _row_starts(block, first_line, n_lines, n_rows)
+    starts = _row_starts(block, first_line, n_lines, n_rows, ctx.delimiter.encode())
     bad_index = [number - 1 for number, _ in invalid if 0 < number <= n_rows]
     if len(bad_index) != len(invalid):  # never seen with a serial parse; keep the counts right
         raise ReadError("bad_csv", path, reason="row numbers unavailable", line=first_line)
@@ -287,18 +335,22 @@ def _arrow_parse(block: bytes, ctx: BlockContext, *, with_handler: bool) -> tupl
     return table, invalid
 
 
-def _row_starts(block: bytes, first_line: int, n_lines: int, n_rows: int) -> np.ndarray:
+def _row_starts(block: bytes, first_line: int, n_lines: int, n_rows: int, delimiter: bytes = b",") -> np.ndarray:
     """Physical line on which each of the block's n_rows rows starts (n_lines: lines in the block)."""
     if n_lines == n_rows:
         return np.arange(first_line, first_line + n_rows, dtype=np.int64)
     # Quoted values span lines: walk the lines, a row starts on a line that begins outside quotes.
-    starts: list[int] = []
-    inside = False
-    for offset, line in enumerate(block.splitlines(keepends=True)):
-        if not inside:
-            starts.append(first_line + offset)
-        if line.count(b'"') % 2:
-            inside = not inside
+    lines = block.splitlines(keepends=True)
+    if _stray_quotes(block, delimiter):
+        starts = [first_line + i for i in _quoted_line_starts(lines, delimiter)[0]]
+    else:  # every quote quotes (the common case): their parity per line is enough
+        starts = []
+        inside = False
+        for offset, line in enumerate(lines):
+            if not inside:
+                starts.append(first_line + offset)
+            if line.count(b'"') % 2:
+                inside = not inside
     while len(starts) < n_rows:  # unbalanced quotes: best effort
         starts.append(starts[-1] + 1 if starts else first_line)
     return np.asarray(starts[:n_rows], dtype=np.int64)

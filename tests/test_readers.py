@@ -525,3 +525,29 @@ def test_stray_quote_and_tsv_named_xls(tmp_path: Path, monkeypatch: pytest.Monke
     raw = read_file(write_csv(tmp_path / "走访.xls", [["户编号", "走访日期", "走访人"], ["H1", "2020-01-01", "王"]],
                               encoding="gbk", delimiter="\t"))
     assert (raw.kind, raw.encoding, col(raw, "visitor")) == ("visits", "gb18030", ["王"])
+
+
+@pytest.mark.parametrize("block_bytes", [8 << 20, 64])  # one block; blocks cut between rows
+def test_csv_quote_inside_an_unquoted_value_is_text_for_line_numbers_and_blocks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int) -> None:
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", block_bytes)
+    # A quote inside an unquoted value (王"五) is text to the parser; counted as opening a quoted value
+    # it cut the file in the middle of a later quoted line break (丢了「老师」, its line read as a row of
+    # its own) and numbered every later row and rejected row wrong.
+    rows = [
+        "户编号,走访日期,走访人,情况记录",  # 1
+        "H1,2020-01-01,王\"五,正常",  # 2: a quote inside a value
+        "H2,2020-01-02,李 \"老\" 师,正常",  # 3: two of them
+        'H3,2020-01-03,刘,"第一行\n第二行"',  # 4-5: a quoted line break
+        "H4,2020-01-04,赵,正常",  # 6
+        "H5,2020-01-05",  # 7: too few fields
+        'H6,2020-01-06,"钱,未闭合',  # 8-9: a quote never closed takes the rest of the file
+        "H7,2020-01-07,孙,正常",
+    ]
+    raw = read_file(write_csv(tmp_path / "v.csv", rows, newline="\n"))
+    assert col(raw, "household_id") == ["H1", "H2", "H3", "H4"]
+    assert col(raw, "_line") == [2, 3, 4, 6]
+    assert col(raw, "visitor")[:2] == ['王"五', '李 "老" 师']
+    assert col(raw, "notes")[2] == "第一行\n第二行"
+    assert [line for line, _ in raw.malformed] == [7, 8]
+    check_invariant(raw)
