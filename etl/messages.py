@@ -132,8 +132,17 @@ def issue_text(
         column=file_column_label(table, field, lang, headers),
         value="" if value is None else value, record=record or "", accepted=accepted,
         # the rules' own numbers, so that a message says what etl.rules checks
-        tolerance=CLAIM_TOLERANCE, line_year=LAST_LINE_YEAR, poverty_line=POVERTY_LINE[LAST_LINE_YEAR],
+        tolerance=CLAIM_TOLERANCE, lines=poverty_lines_text(lang),
     )
+
+
+def poverty_lines_text(lang: str = "zh") -> str:
+    """Every year's poverty line (2014年2800元、…、2020年及以后4000元): the message of an income below the
+    line knows the cell, not the year it was judged by, and told a 2016 income of 2900 元 that the line
+    was 4000 元 (the 2020 line), where 2952 元 applied."""
+    return t("list.sep", lang).join(
+        t("rule.poverty_line_last" if year == LAST_LINE_YEAR else "rule.poverty_line_year", lang,
+          year=year, line=line) for year, line in sorted(POVERTY_LINE.items()))
 
 
 def _message_key(rule: str, table: str, field: str | None, value: object) -> str:

@@ -159,9 +159,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}: exited but '{column}' is empty. Fill in the exit year (e.g. 2019).",
     ),
     "rule.exit_income_below_line": (
-        "{file} 第{line}行：已脱贫但「{column}」值「{value}」低于当年贫困线。应不低于收入年度的贫困线（{line_year}年及以后为{poverty_line}元）。",
-        "{file} line {line}: exited, but '{column}' = '{value}' is below that year's poverty line. It should be at least the income year's line ({poverty_line} yuan from {line_year}).",
+        "{file} 第{line}行：已脱贫但「{column}」值「{value}」低于当年贫困线。应不低于收入年度（未填时为脱贫年度）的贫困线：{lines}。",
+        "{file} line {line}: exited, but '{column}' = '{value}' is below that year's poverty line. It should be at least the line of the income year (else the exit year): {lines}.",
     ),
+    "rule.poverty_line_year": ("{year}年{line}元", "{year}: {line} yuan"),
+    "rule.poverty_line_last": ("{year}年及以后{line}元", "{year} and later: {line} yuan"),
     "rule.monitored_without_type": (
         "{file} 第{line}行：户编号「{record}」既无脱贫状态也无「{column}」。建档立卡户应填脱贫状态，监测户应填「{column}」（可接受：{accepted}）。",
         "{file} line {line}: household '{record}' has neither an exit status nor '{column}'. A registered household needs an exit status, a monitored one '{column}' (accepted: {accepted}).",

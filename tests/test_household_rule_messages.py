@@ -39,7 +39,8 @@ def test_registry_household_rules_name_the_files_column(tmp_path: Path) -> None:
     assert found["zh"] == [
         "· reg.csv 第2行「家庭人口数」值「3」与户编号「H1」的成员行数不符。应等于该户的成员行数（每位成员一行）。",
         "· reg.csv 第3行：户编号「H2」有2位成员的「与户主的关系」为「户主」，应只有一位。",
-        "· reg.csv 第5行：已脱贫但「家庭年人均纯收入(元)」值「1000」低于当年贫困线。应不低于收入年度的贫困线（2020年及以后为4000元）。",
+        "· reg.csv 第5行：已脱贫但「家庭年人均纯收入(元)」值「1000」低于当年贫困线。应不低于收入年度（未填时为脱贫年度）的"
+        "贫困线：2014年2800元、2015年2855元、2016年2952元、2017年2952元、2018年2995元、2019年3218元、2020年及以后4000元。",
     ]
     en = found["en"]
     assert "'Household size (家庭人口数)' = '3'" in en[0] and "should equal" in en[0]
@@ -75,3 +76,15 @@ def test_no_head_future_date_and_a_missing_cause_say_what_is_accepted(tmp_path: 
     assert "· reg.csv 第2行：户编号「H1」没有户主（「与户主的关系」应有一人为「户主」）。" in found
     assert any("「识别时间」值「2099-01-01」晚于今天。应为今天或更早的日期" in x for x in found), found
     assert any("未填写「主要致贫原因」。请填写，可接受：因病、" in x for x in found), found
+
+
+def test_an_income_below_an_earlier_years_line_is_told_that_years_line(tmp_path: Path) -> None:
+    """An exited household with 2900 元 in 2016 (line 2952) was told the line was 4000 元 (2020年及以后),
+    and one with 3300 元 in 2019 (line 3218, not flagged) would read it as below that: the message now
+    gives every year's line, as the rule judges by the income year's."""
+    head = "乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因,人均纯收入,收入年度"
+    row = f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,已脱贫,2016,因病,2900,2016"
+    found = _findings(tmp_path, {"reg.csv": [head, row]})
+    assert any("「人均纯收入」值「2900」低于当年贫困线" in x and "2016年2952元" in x for x in found["zh"]), found
+    assert any("'Income per capita (yuan) (人均纯收入)' = '2900'" in x and "2016: 2952 yuan" in x
+               for x in found["en"]), found
