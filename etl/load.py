@@ -712,7 +712,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW mk AS
         SELECT s.*, coalesce({own_key}, s.household_id || '#' || o.n::VARCHAR) AS member_key,
-               coalesce(s.relation IN ({heads}), false) AS is_head
+               -- 户 主 spaced to line up with 配 偶 is the head too (a relation has no space in it)
+               coalesce(replace(s.relation, ' ', '') IN ({heads}), false) AS is_head
         FROM stg s LEFT JOIN ordinal o USING (source_line) WHERE s.rejected_rule IS NULL""")
     # A key repeated in its household: every row after its first is a duplicate. Candidates are found
     # by grouping one 64-bit hash of (household, key), then checked exactly: a window partitioned by

@@ -88,3 +88,15 @@ def test_an_income_below_an_earlier_years_line_is_told_that_years_line(tmp_path:
     assert any("「人均纯收入」值「2900」低于当年贫困线" in x and "2016年2952元" in x for x in found["zh"]), found
     assert any("'Income per capita (yuan) (人均纯收入)' = '2900'" in x and "2016: 2952 yuan" in x
                for x in found["en"]), found
+
+
+def test_a_head_written_with_a_space_for_alignment_is_the_head(tmp_path: Path) -> None:
+    """「户 主」 (two characters spaced to line up with 配 偶 in a printed table) was no head: the household
+    lost its head's name and got a wrong 无户主 issue; a place name typed so already loses its spaces."""
+    head = "乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,主要致贫原因"
+    rows = [head, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户 主,未脱贫,因病",
+            f"乌加河镇,联丰奋斗村,H1,李四,{_id('003')},配 偶,未脱贫,因病",
+            f"乌加河镇,联丰奋斗村,H2,王五,{_id('005')},户　主,未脱贫,因病"]  # an ideographic space
+    db, _ = conftest.load_lines(tmp_path, {"reg.csv": rows})
+    assert query(db, "SELECT household_id, head_name FROM households ORDER BY 1") == [("H1", "张三"), ("H2", "王五")]
+    assert query(db, "SELECT count(*) FROM data_issues WHERE rule IN ('no_head', 'multiple_heads')") == [(0,)]
