@@ -40,8 +40,8 @@ TYPE_TEXT: dict[str, tuple[str, str]] = {
                     "不能晚于今天；只有年月的（`2016年3月`）不猜日子，记为问题"),
     "deadline": ("期限", "日期，写法同上，可以晚于今天"),
     "yn": ("是/否", "见第 3 节“是/否”"),
-    "code": ("代码", "一个代码值，见第 3 节的代码表"),
-    "codelist": ("代码（多值）", f"一个或多个代码值，以 `{codes.MULTI_SEPARATORS}` 中任一字符分隔"),
+    "code": ("代码", "一个代码值，见第 3 节的代码表；代码中间的空格不计（`因 病` 即 `因病`）"),
+    "codelist": ("代码（多值）", f"一个或多个代码值，以 `{codes.MULTI_SEPARATORS}` 中任一字符分隔；代码中间的空格不计"),
 }
 
 # normalize.PLACEHOLDER_RE in words

@@ -133,12 +133,18 @@ def py_text(value: str | None) -> str | None:
 
 def _key(col: str) -> str:
     """Lookup key of a code value: normalised text, lower-cased (Latin codes are case-insensitive)."""
-    return f"lower({sql_text(col)})"
+    return _lookup(sql_text(col))
+
+
+def _lookup(text: str) -> str:
+    """The lookup key of normalised text: lower-cased and without spaces. No code holds one, and
+    「已脱贫 (享受政策)」 or 「因 病」 spaced for alignment were unknown codes (their value dropped)."""
+    return f"lower(replace({text}, ' ', ''))"
 
 
 def _py_key(value: str) -> str | None:
     text = py_text(value)
-    return text.lower() if text is not None else None
+    return text.replace(" ", "").lower() if text is not None else None
 
 
 # --- ID numbers (GB 11643-1999) --------------------------------------------------------------------
@@ -414,7 +420,7 @@ def sql_yes_no(col: str) -> str:
 
 def sql_yes_no_invalid(col: str) -> str:
     """TRUE when a value is present but is neither a yes nor a no."""
-    return _present_and_null(col, lambda t: f"{_bool_map('yes_no')}[lower({t})]")
+    return _present_and_null(col, lambda t: f"{_bool_map('yes_no')}[{_lookup(t)}]")
 
 
 def sql_code(field: str, col: str) -> str:
@@ -425,7 +431,7 @@ def sql_code(field: str, col: str) -> str:
 
 def sql_code_unknown(field: str, col: str) -> str:
     """TRUE when a value is present but is not in code list ``field``."""
-    return _present_and_null(col, lambda t: f"{_code_map(field)}[lower({t})]")
+    return _present_and_null(col, lambda t: f"{_code_map(field)}[{_lookup(t)}]")
 
 
 def sql_enjoys_policy(col: str) -> str:
@@ -455,7 +461,7 @@ def sql_code_list(field: str, col: str) -> str:
     """VARCHAR[] of canonical values of a cell holding several codes (split on codes.MULTI_SEPARATORS),
     duplicates removed, order kept, unknown pieces dropped; NULL when the cell is empty."""
     mapped = (
-        f"list_filter(list_transform({_pieces(col)}, lambda _nz_x: {_code_map(field)}[lower(_nz_x)]), "
+        f"list_filter(list_transform({_pieces(col)}, lambda _nz_x: {_code_map(field)}[{_lookup('_nz_x')}]), "
         "lambda _nz_c: _nz_c IS NOT NULL)"
     )
     # Keep the first occurrence of each value (list_distinct does not keep order).
@@ -466,7 +472,7 @@ def sql_code_list(field: str, col: str) -> str:
 def sql_code_list_unknown(field: str, col: str) -> str:
     """VARCHAR[] of the pieces (normalised text) that are not in code list ``field``; [] if none."""
     unknown = (
-        f"list_filter({_pieces(col)}, lambda _nz_x: _nz_x <> '' AND {_code_map(field)}[lower(_nz_x)] IS NULL "
+        f"list_filter({_pieces(col)}, lambda _nz_x: _nz_x <> '' AND {_code_map(field)}[{_lookup('_nz_x')}] IS NULL "
         f"AND NOT regexp_full_match(_nz_x, {PLACEHOLDER_SQL}))"
     )
     return f"coalesce({unknown}, []::VARCHAR[])"

@@ -28,3 +28,17 @@ def test_every_cause_is_known_with_its_zhipin_suffix(tmp_path: Path) -> None:
     stored = query(db, "SELECT main_cause, other_causes FROM households ORDER BY source_line")
     assert stored == [(c, [c]) for c in causes.values()]
     assert query(db, "SELECT count(*) FROM data_issues WHERE rule = 'unknown_code'") == [(0,)]
+
+
+def test_a_code_with_spaces_inside_is_the_code(tmp_path: Path) -> None:
+    """「已脱贫 (享受政策)」 (a space before the bracket), 「因 病」 and 「高 中」 spaced for alignment were unknown
+    codes, so the household lost its exit status (no longer registered) or cause; a code holds no space."""
+    head = HEADER + ",文化程度,是否参加大病保险"
+    rows = [head, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,已脱贫 (享受政策),因 病,因 残、缺 水,高 中,是",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,已脱贫 （不享受政策）,缺劳力,,初　中,否"]
+    db, _ = conftest.load_lines(tmp_path, {"reg.csv": rows})
+    assert query(db, "SELECT household_id, exit_status, enjoys_policy, main_cause, other_causes FROM households "
+                     "ORDER BY 1") == [("H1", "已脱贫", True, "因病", ["因残", "缺水"]),
+                                       ("H2", "已脱贫", False, "缺劳力", None)]
+    assert query(db, "SELECT education FROM members ORDER BY household_id") == [("高中",), ("初中",)]
+    assert query(db, "SELECT rule, raw_value FROM data_issues WHERE rule NOT IN ('exit_without_year')") == []
