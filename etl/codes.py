@@ -142,8 +142,9 @@ ENJOYS_POLICY: dict[str, bool] = {
 EXITED_ATTRIBUTES = ("一般脱贫户", "低保脱贫户", "特困供养脱贫户", "低保特困供养脱贫户",
                      "01", "02", "03", "04", "05", "06", "07", "08", "3", "5", "6", "7", "8")
 
-YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓"]
-NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FALSE", "✗", "x", "X"]
+# √ and × with the check and cross marks an input method offers beside them (✔ and ✘ were invalid)
+YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓", "✔"]
+NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FALSE", "✗", "✘", "✕", "✖", "x", "X"]
 
 
 # Separators of multi-valued cells (other causes, health).

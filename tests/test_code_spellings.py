@@ -42,3 +42,14 @@ def test_a_code_with_spaces_inside_is_the_code(tmp_path: Path) -> None:
                                        ("H2", "已脱贫", False, "缺劳力", None)]
     assert query(db, "SELECT education FROM members ORDER BY household_id") == [("高中",), ("初中",)]
     assert query(db, "SELECT rule, raw_value FROM data_issues WHERE rule NOT IN ('exit_without_year')") == []
+
+
+def test_heavy_check_and_cross_marks_are_yes_and_no(tmp_path: Path) -> None:
+    """✓ and ✗ were yes and no, but ✔ and ✘ (the marks an input method offers beside them) invalid_yes_no."""
+    head = HEADER + ",是否参加大病保险,是否签约家庭医生"
+    rows = [head, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,未脱贫,因病,,✔,✘",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,未脱贫,因病,,✖,✔"]
+    db, _ = conftest.load_lines(tmp_path, {"reg.csv": rows})
+    assert query(db, "SELECT critical_illness_insurance, family_doctor_signed FROM members ORDER BY household_id") \
+        == [(True, False), (False, True)]
+    assert query(db, "SELECT count(*) FROM data_issues WHERE rule = 'invalid_yes_no'") == [(0,)]
