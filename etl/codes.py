@@ -33,12 +33,14 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
         # the older codes
         "低保贫困户": ["低保户", "02", "2", "低保脱贫户", "03", "3", "低保贫困户(低保户)"],
         "特困供养贫困户": ["五保户", "五保贫困户", "特困供养户", "特困户", "04", "4", "特困供养脱贫户",
-                           "05", "低保特困供养脱贫户", "06", "07", "08", "5", "6", "7", "8"],
+                           "05", "低保特困供养脱贫户", "低保特困供养户", "低保特困供养贫困户", "06", "07", "08",
+                           "5", "6", "7", "8"],
     },
     "exit_status": {
         "未脱贫": ["0", "贫困", "未脱贫户"],
         "已脱贫": ["1", "4", "已脱贫(享受政策)", "已脱贫(不享受政策)", "脱贫", "稳定脱贫", "脱贫户",
-                   "已脱贫（享受政策）", "已脱贫（不享受政策）"],
+                   "已脱贫（享受政策）", "已脱贫（不享受政策）", "已脱贫户", "稳定脱贫户", "脱贫(享受政策)",
+                   "脱贫(不享受政策)"],
         "返贫": ["3", "返贫户"],
     },
     "monitoring_type": {
@@ -51,13 +53,13 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
         "学龄前儿童": ["学龄前"],
         "小学": [],
         "初中": [],
-        "高中": ["中专", "高中(含中专)", "高中（含中专）"],
-        "大专及以上": ["大专", "本科", "研究生", "本科及以上"],
+        "高中": ["中专", "高中(含中专)", "高中（含中专）", "中职", "职高", "技校"],
+        "大专及以上": ["大专", "本科", "研究生", "本科及以上", "大学", "大学本科", "大学专科", "高职", "硕士", "博士"],
     },
     "health": {
         "健康": [],
-        "长期慢性病": ["慢性病"],
-        "患有大病": ["大病"],
+        "长期慢性病": ["慢性病", "慢性病患者"],
+        "患有大病": ["大病", "患大病", "重大疾病", "大病患者"],
         "残疾": ["残疾人"],
     },
     "labor_skill": {
@@ -132,8 +134,8 @@ CODE_ORDER: dict[str, list[str]] = {field: list(values) for field, values in COD
 
 # Exit-status spellings that say whether the exited household still enjoys policy support.
 ENJOYS_POLICY: dict[str, bool] = {
-    "1": True, "已脱贫(享受政策)": True, "已脱贫（享受政策）": True,
-    "4": False, "已脱贫(不享受政策)": False, "已脱贫（不享受政策）": False,
+    "1": True, "已脱贫(享受政策)": True, "已脱贫（享受政策）": True, "脱贫(享受政策)": True,
+    "4": False, "已脱贫(不享受政策)": False, "已脱贫（不享受政策）": False, "脱贫(不享受政策)": False,
 }
 
 # Household-attribute spellings of the post-2020 monitoring system (data-spec §2: 01–08, 一般脱贫户,
@@ -143,8 +145,10 @@ EXITED_ATTRIBUTES = ("一般脱贫户", "低保脱贫户", "特困供养脱贫�
                      "01", "02", "03", "04", "05", "06", "07", "08", "3", "5", "6", "7", "8")
 
 # √ and × with the check and cross marks an input method offers beside them (✔ and ✘ were invalid)
-YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓", "✔"]
-NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FALSE", "✗", "✘", "✕", "✖", "x", "X"]
+# (已消除 / 未消除: how 风险是否消除 is often answered)
+YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓", "✔", "已消除"]
+NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FALSE", "✗", "✘", "✕", "✖", "x", "X",
+      "未消除"]
 
 
 # Separators of multi-valued cells (other causes, health).

@@ -294,9 +294,10 @@ def _number_from_text(t: str) -> str:
         f"WHEN regexp_full_match({s}, {_lit(_NUM_RE + '万')}) "
         f"THEN try_cast(left({s}, length({s}) - 1) AS DOUBLE) * 10000 END"
     )
-    # Thousands separators, spaces, a leading currency sign and a trailing 元 are decoration; a minus
-    # sign (U+2212, what word processors write) is a minus.
-    value = _let(f"regexp_replace(replace({t}, '\u2212', '-'), '[, ]|^(?:[￥¥]|RMB)|元$', '', 'g')", s, value)
+    # Thousands separators, spaces, a leading currency sign and a trailing 元 (元/人, 元/年: an income's
+    # unit) are decoration; a minus sign (U+2212, what word processors write) is a minus.
+    value = _let(f"regexp_replace(replace({t}, '\u2212', '-'), '[, ]|^(?:[￥¥]|RMB)|元(?:/[人户年])*$', '', 'g')",
+                 s, value)
     return _let(value, "_nz_f", "CASE WHEN isfinite(_nz_f) THEN _nz_f END")  # '1e999' parses as inf
 
 

@@ -53,3 +53,20 @@ def test_heavy_check_and_cross_marks_are_yes_and_no(tmp_path: Path) -> None:
     assert query(db, "SELECT critical_illness_insurance, family_doctor_signed FROM members ORDER BY household_id") \
         == [(True, False), (False, True)]
     assert query(db, "SELECT count(*) FROM data_issues WHERE rule = 'invalid_yes_no'") == [(0,)]
+
+
+def test_the_spellings_a_second_probe_found_are_their_codes(tmp_path: Path) -> None:
+    """稳定脱贫户, 脱贫(享受政策), 大学本科, 中职, 患大病, 低保特困供养户, 风险是否消除 已消除 and an income of
+    5000元/人 were unknown codes, invalid yes/no or not a number: each value dropped with an issue."""
+    head = HEADER + ",文化程度,健康状况,贫困户属性,风险是否消除,人均纯收入,收入年度,脱贫年度"
+    rows = [head,
+            f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,稳定脱贫户,因病,,大学本科,患大病,低保特困供养户,已消除,5000元/人,2020,2019",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,脱贫（不享受政策）,因残,,中职,慢性病患者,一般贫困户,未消除,"
+            f"6000元/人/年,2020,2019"]
+    db, _ = conftest.load_lines(tmp_path, {"reg.csv": rows})
+    assert query(db, "SELECT household_id, exit_status, enjoys_policy, household_attribute, risk_eliminated, "
+                     "income_per_capita FROM households ORDER BY 1") == [
+        ("H1", "已脱贫", None, "特困供养贫困户", True, 5000.0), ("H2", "已脱贫", False, "一般贫困户", False, 6000.0)]
+    assert query(db, "SELECT education, health FROM members ORDER BY household_id") == [
+        ("大专及以上", ["患有大病"]), ("高中", ["长期慢性病"])]
+    assert query(db, "SELECT rule, field, raw_value FROM data_issues ORDER BY ALL") == []
