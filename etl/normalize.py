@@ -489,17 +489,21 @@ def py_code_list_unknown(field: str, value: str) -> list[str]:
 
 # --- Running a builder on Python values ------------------------------------------------------------
 
-_local = threading.local()
+# One in-memory database for the whole process, used under a lock. Not one per thread: a connection
+# left in a thread's locals is destroyed at interpreter exit, and DuckDB can abort the process there
+# ("terminate called … exception not rethrown" after a test run; duckdb/duckdb#13904).
+_lock = threading.Lock()
+_con = None
 
 
 def _connection():  # -> duckdb.DuckDBPyConnection
+    global _con
     import duckdb
 
-    con = getattr(_local, "con", None)
-    if con is None:
-        con = _local.con = duckdb.connect(":memory:")
-        clock.use_county_day(con)
-    return con
+    if _con is None:
+        _con = duckdb.connect(":memory:")
+        clock.use_county_day(_con)
+    return _con
 
 
 def normalize_values(builder: Callable[..., str], values: list[str | None], *args: str) -> list:
@@ -508,14 +512,15 @@ def normalize_values(builder: Callable[..., str], values: list[str | None], *arg
     import pyarrow as pa
 
     table = pa.table({"i": pa.array(range(len(values)), pa.int64()), "v": pa.array(values, pa.string())})
-    con = _connection()
     expr = builder(*args, '"v"')
-    con.register("_normalize_input", table)
-    try:
-        # expr is built from our constants only; the values travel as data.
-        rows = con.execute(f"SELECT {expr} FROM _normalize_input ORDER BY i").fetchall()  # noqa: S608
-    finally:
-        con.unregister("_normalize_input")
+    with _lock:
+        con = _connection()
+        con.register("_normalize_input", table)
+        try:
+            # expr is built from our constants only; the values travel as data.
+            rows = con.execute(f"SELECT {expr} FROM _normalize_input ORDER BY i").fetchall()  # noqa: S608
+        finally:
+            con.unregister("_normalize_input")
     return [row[0] for row in rows]
 
 
