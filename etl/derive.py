@@ -14,7 +14,8 @@ Tables built here:
 - `poverty_lines(year, line)`: the line per year (rules.POVERTY_LINE, later years keep the last line).
 - `hh_facts`: one row per household: its keys (`hk`, `area`, `cell`, `seq`: the place order township,
   village, household as an integer; a full build stores the table in that order), area, codes,
-  years, members and their health/labour counts, whether an elderly person lives alone, income against the line of its income year,
+  years, members and their health/labour counts, whether an elderly person lives alone, income against the line of its income year
+  (an exited household's exit year when blank: etl.sqlexpr.income_line_year_sql),
   两不愁三保障 flags, suspected wrong exit, interventions, the inspection pages' household facts
   (`etl.derive_inspection`) and `draw_hash` (the inspection sample's per-household hash). Ages are
   computed at the as-of date.
@@ -76,7 +77,7 @@ from etl.rules import (
 )
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
-from etl.sqlexpr import age_sql, household_names_sql, ill_cause_sql, redacted_text_sql
+from etl.sqlexpr import age_sql, household_names_sql, ill_cause_sql, income_line_year_sql, redacted_text_sql
 
 # NOT_IN_SCHOOL_PATTERN is a literal in the SQL: DuckDB compiles a parameter pattern once per row.
 
@@ -173,7 +174,7 @@ def _base_from(scope: Scope) -> str:
     JOIN {STAGE_SCHEMA}._insp_household x USING (hk)
     LEFT JOIN m USING (hk)
     LEFT JOIN i USING (hk)
-    LEFT JOIN poverty_lines pl ON pl.year = h.income_year"""  # noqa: S608 - our names
+    LEFT JOIN poverty_lines pl ON pl.year = {income_line_year_sql("h")}"""  # noqa: S608 - our names
 
 
 def _measures_cte(scope: Scope) -> str:

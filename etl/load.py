@@ -38,8 +38,8 @@ from etl.fields import (
 from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, issue_selects
 from etl.messages import Finding, finding_lines, read_error_text, skipped_sheet_json, skipped_sheet_text
 from etl.owners import OWNERS, Touched, stage_table
-from etl.rules import CLAIM_TOLERANCE, LAST_LINE_YEAR, POVERTY_LINE
-from etl.sqlexpr import claim_gap_sql
+from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
+from etl.sqlexpr import claim_gap_sql, income_line_year_sql
 from etl.stage import (
     CONTROL_RULE,
     RAW_KEPT,
@@ -875,8 +875,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         "'exit_without_year' FROM hh WHERE exit_status = '已脱贫' AND raw_exit_year IS NULL",
         f"""SELECT hh.source_line, 'households', household_id, household_id, 'income_per_capita',
                   raw_income_per_capita, 'exit_income_below_line'
-           FROM hh JOIN poverty_line pl
-                ON pl.year = least(coalesce(hh.income_year, hh.exit_year), {LAST_LINE_YEAR})
+           FROM hh JOIN poverty_line pl ON pl.year = {income_line_year_sql('hh')}
            WHERE exit_status = '已脱贫' AND income_per_capita < pl.line""",
         "SELECT source_line, 'households', household_id, household_id, 'monitoring_type', NULL, "
         "'monitored_without_type' FROM hh WHERE raw_exit_status IS NULL AND exit_status IS NULL "

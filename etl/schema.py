@@ -254,7 +254,7 @@ TABLES_DDL: dict[str, str] = {
 # key 'schema_version') and in every backup's manifest. `python -m etl rebuild` (and `refresh
 # --if-stale`, run by `make run`; and any load into an older snapshot) copies an older snapshot's base
 # tables by column name into these tables and builds the derived tables anew (etl.load.rebuild).
-SCHEMA_VERSION = "26"  # 26: an item of a registered household placed by the registry (list_rectification); 25: enrolment, housing and water on record (hh_facts n_*_recorded, *_unrecorded; agg_household); 24: numbers in free text masked in more forms; the as-of date of a registry alone
+SCHEMA_VERSION = "27"  # 27: an exited household's income without 收入年度 judged by its exit year's line (hh_facts poverty_line, income_below_line, suspected_wrong_exit; agg_household); 26: an item of a registered household placed by the registry (list_rectification); 25: enrolment, housing and water on record (hh_facts n_*_recorded, *_unrecorded; agg_household); 24: numbers in free text masked in more forms; the as-of date of a registry alone
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:

@@ -1,0 +1,56 @@
+"""Findings of a probe that set the load's data issues beside the dashboard's figures (data-spec §2, §3):
+each test writes its files in tmp_path, loads them through the real loader into a real DuckDB file and
+reads the issue and the figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from etl.load import load_files
+from etl.rules import POVERTY_LINE
+from etl.snapshot import connect_read
+from queries import exits
+from queries.filters import Filters, Viewer
+from tests.test_unseen_exports import write_csv
+
+ALL, V = Filters(), Viewer()
+REGISTRY_HEADER = ["乡(镇)", "行政村", "户编号", "姓名", "与户主关系", "证件号码", "主要致贫原因", "脱贫属性", "脱贫年度",
+                   "人均纯收入", "收入年度"]
+
+
+def loaded(tmp_path: Path, *files: tuple[str, list[list[str]]]) -> duckdb.DuckDBPyConnection:
+    """`files` (name, rows) loaded in that order into a new database; a read connection."""
+    db = tmp_path / "fupin.duckdb"
+    paths = [write_csv(tmp_path / name, rows) for name, rows in files]
+    report = load_files(paths, db=db)
+    assert report.exit_code == 0, [f.error for f in report.files]
+    return connect_read(db)[0]
+
+
+def test_an_exit_below_its_exit_year_s_line_with_no_income_year_is_a_suspected_wrong_exit(tmp_path: Path) -> None:
+    """Exited in 2019 with 3,000 yuan and a blank 收入年度: the load flagged exit_income_below_line (the
+    2019 line, 3,218) while the 疑似错退 figures judged the income by its income year alone, found no line
+    and did not count the household. Both now judge it by one rule (etl.sqlexpr.income_line_year_sql)."""
+    income = POVERTY_LINE[2019] - 218
+    assert POVERTY_LINE[2018] < income < POVERTY_LINE[2019]  # below the exit year's line only
+    con = loaded(tmp_path, ("registry.csv", [
+        REGISTRY_HEADER,
+        ["乌加河镇", "联丰奋斗村", "P001", "王大山", "户主", "150824195001010113", "因病", "已脱贫", "2019", str(income), ""],
+        # above the line: neither an issue nor a suspected wrong exit
+        ["乌加河镇", "联丰奋斗村", "P002", "赵小河", "户主", "150824197005050314", "因残", "已脱贫", "2019", "5000", ""],
+        # returned to poverty: its exit year does not date its income
+        ["乌加河镇", "联丰奋斗村", "P003", "李小兰", "户主", "150824198003030324", "因学", "返贫", "2019", "3000", ""],
+        # neither year: no line to judge by (exit_without_year says what is missing)
+        ["乌加河镇", "联丰奋斗村", "P004", "孙大海", "户主", "150824196002020112", "因病", "已脱贫", "", "3000", ""],
+    ]))
+    issues = con.execute("SELECT household_id FROM data_issues WHERE rule = 'exit_income_below_line'").fetchall()
+    assert issues == [("P001",)]
+    wrong = exits.wrong_exits(con, ALL, V).set_index("township")
+    assert wrong.loc["乌加河镇", "exited"] == 3
+    assert wrong.loc["乌加河镇", "wrong_exits"] == 1 and wrong.loc["乌加河镇", "below_line"] == 1
+    facts = con.execute("SELECT household_id, poverty_line, income_below_line, suspected_wrong_exit FROM hh_facts "
+                        "ORDER BY 1").fetchall()
+    assert facts == [("P001", POVERTY_LINE[2019], True, True), ("P002", POVERTY_LINE[2019], False, False),
+                     ("P003", None, False, False), ("P004", None, False, False)]
