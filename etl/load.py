@@ -1202,9 +1202,16 @@ def _load_ledger(
     # the parts can add up only in a file that has the part that closes the sum (个人自付): a list of
     # totals and insurance payments alone flagged every claim
     parts_checked = kind == "medical_claims" and "out_of_pocket" in present
+    # an item completed before it was found: one of its dates is wrong (an archive defect, not a rejection).
+    # Judged where the file has 完成日期, against the stored 发现日期 when the file lacks it (a status
+    # update); a file without 完成日期 keeps the stored issue, as any issue of a column a file lacks.
+    early = "completed_date < found_date"
+    early_checked = kind == "rectifications" and "completed_date" in present
     issue_rules = [issue_flag(rule, col) for rule, col in checks]
     if parts_checked:
         issue_rules.append(mismatch)
+    if early_checked:
+        issue_rules.append(early)
     if "id_number" in FIELDS[kind]:
         issue_rules += list(ID_RULES.values())
     # The rows this file replaces. A content key includes the household, so the same key means the same
@@ -1238,6 +1245,11 @@ def _load_ledger(
             SELECT source_line, '{table}', record_key, household_id, 'total_cost', raw_total_cost,
                    'claim_parts_mismatch' FROM k
             WHERE {mismatch}""")
+    if early_checked:  # the raw value (the date as written) is filled in from the file's row
+        selects.append(f"""
+            SELECT source_line, '{table}', record_key, household_id, 'completed_date', NULL::VARCHAR,
+                   'completed_before_found' FROM k
+            WHERE {early}""")
     if "id_number" in FIELDS[kind]:
         selects += id_issue_selects("k", table, "record_key")
     insert_issues(con, kind, selects, batch_id, name)

@@ -207,6 +207,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行：各项报销与个人自付之和与「{column}」「{value}」不符。各项之和应等于总费用（可差{tolerance}元以内）。",
         "{file} line {line}: the reimbursed parts plus out-of-pocket do not add up to '{column}' '{value}'. They should add up to the total within {tolerance} yuan.",
     ),
+    "rule.completed_before_found": (
+        "{file} 第{line}行「{column}」值「{value}」早于该问题的发现日期。完成日期应不早于发现日期，请核对两个日期。",
+        "{file} line {line}, '{column}' = '{value}' is before the date the problem was found. The completion date "
+        "should be on or after the found date; check both dates.",
+    ),
     "rule.invalid_year": (
         "{file} 第{line}行「{column}」值「{value}」不是有效年度。可接受如 2019、2019年。",
         "{file} line {line}, '{column}' = '{value}' is not a year. Accepted e.g. 2019, 2019年.",
@@ -241,6 +246,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.invalid_yes_no": ("是否值不规范", "Invalid yes/no"),
     "rulename.claim_parts_mismatch": ("报销金额不平", "Claim parts mismatch"),
     "rulename.invalid_year": ("年度格式错误", "Invalid year"),
+    "rulename.completed_before_found": ("完成日期早于发现日期", "Completed before found"),
     # read errors (the whole file could not be read; nothing changes)
     "read.unsupported_type": ("{file}：不支持的文件类型。请上传 .xlsx、.xls、.csv 或网页表格（.htm/.html）文件（大文件可压缩为 .csv.gz）。",
                               "{file}: unsupported file type. Use .xlsx, .xls, .csv or an HTML table (.htm/.html); .csv.gz for large files."),

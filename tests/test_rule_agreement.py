@@ -4,14 +4,17 @@ reads the issue and the figure."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from etl.load import load_files
+from etl.messages import issue_text
 from etl.rules import POVERTY_LINE
 from etl.snapshot import connect_read
-from queries import exits
+from labels import t
+from queries import exits, quality
 from queries.filters import Filters, Viewer
 from tests.test_unseen_exports import write_csv
 
@@ -54,3 +57,39 @@ def test_an_exit_below_its_exit_year_s_line_with_no_income_year_is_a_suspected_w
                         "ORDER BY 1").fetchall()
     assert facts == [("P001", POVERTY_LINE[2019], True, True), ("P002", POVERTY_LINE[2019], False, False),
                      ("P003", None, False, False), ("P004", None, False, False)]
+
+
+RECT_HEADER = ["问题编号", "发现日期", "乡(镇)", "行政村", "户编号", "问题描述", "整改时限", "整改状态", "完成日期"]
+
+
+def test_an_item_completed_before_it_was_found_is_loaded_with_an_issue(tmp_path: Path) -> None:
+    """完成日期 2020/5/20 before 发现日期 2020-06-01 raised no data issue: a date one of the two got wrong,
+    an archive defect (data-spec §3). The item loads as written, with completed_before_found on its
+    完成日期; an item completed the day it was found is fine, and a status update without 发现日期 is
+    judged against the stored one."""
+    registry = [REGISTRY_HEADER[:9],
+                ["乌加河镇", "联丰奋斗村", "P001", "王大山", "户主", "150824195001010113", "因病", "已脱贫", "2019"]]
+    con = loaded(tmp_path, ("registry.csv", registry), ("rect.csv", [
+        RECT_HEADER,
+        ["R-1", "2020-06-01", "乌加河镇", "联丰奋斗村", "P001", "档案缺页", "2020-06-10", "已整改", "2020/5/20"],
+        ["R-2", "2020-06-01", "乌加河镇", "联丰奋斗村", "P001", "手册未更新", "2020-06-10", "已整改", "2020-06-01"],
+    ]), ("status.csv", [
+        ["问题编号", "乡(镇)", "问题描述", "整改状态", "完成日期"], ["R-2", "乌加河镇", "手册未更新", "已销号", "2020.5.30"]]))
+    assert con.execute("SELECT issue_id, completed_date FROM rectifications ORDER BY 1").fetchall() == [
+        ("R-1", date(2020, 5, 20)), ("R-2", date(2020, 5, 30))]
+    assert con.execute("SELECT count(*) FROM rejected_rows").fetchone() == (0,)
+    issues = con.execute("SELECT file_name, line, record_key, household_id, field, raw_value FROM data_issues "
+                         "WHERE rule = 'completed_before_found' ORDER BY 1").fetchall()
+    keys = dict(con.execute("SELECT issue_id, record_key FROM rectifications").fetchall())
+    assert issues == [("rect.csv", 2, keys["R-1"], "P001", "completed_date", "2020/5/20"),
+                      ("status.csv", 2, keys["R-2"], "P001", "completed_date", "2020.5.30")]
+    by_rule = quality.issues_by_rule(con, ALL, V).set_index("rule")
+    assert by_rule.loc["completed_before_found", "issues"] == 2
+    zh = issue_text("completed_before_found", file="rect.csv", line=2, field="completed_date", value="2020/5/20",
+                    table="rectifications")
+    assert zh.startswith("rect.csv 第2行「完成日期」值「2020/5/20」") and "发现日期" in zh
+    en = issue_text("completed_before_found", file="rect.csv", line=2, field="completed_date", value="2020/5/20",
+                    table="rectifications", lang="en")
+    assert en.startswith("rect.csv line 2, 'Completed on (完成日期)' = '2020/5/20'") and "found" in en
+    assert t("rulename.completed_before_found") != "rulename.completed_before_found"
+    assert "`completed_before_found`" in (Path(__file__).parents[1] / "docs" / "DATA.md").read_text(encoding="utf-8")
