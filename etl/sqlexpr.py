@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from etl.rules import ILL_CAUSES, LAST_LINE_YEAR, RECTIFICATION_CLOSED
+from etl.rules import ILL_CAUSES, LAST_LINE_YEAR, POVERTY_LINE, RECTIFICATION_CLOSED
 
+LOWEST_LINE_YEAR = min(POVERTY_LINE, key=lambda y: (POVERTY_LINE[y], y))
 CLAIM_PARTS = ("basic_insurance", "critical_illness_insurance", "medical_assistance", "other_support", "out_of_pocket")
 
 
@@ -25,11 +26,13 @@ def claim_gap_sql(alias: str = "") -> str:
 def income_line_year_sql(alias: str) -> str:
     """The year whose poverty line a household's income (row `alias` of households) is judged against:
     its 收入年度, else, for an exited household, its 脱贫年度 (the income its exit was judged on); a year
-    after LAST_LINE_YEAR keeps that year's line; with neither year there is none. The one rule of the
+    after LAST_LINE_YEAR keeps that year's line. The one rule of the
     load's exit_income_below_line and of hh_facts.poverty_line (低于贫困线, 疑似错退): the two disagreed on
     a blank 收入年度 (a probe)."""
-    year = f"coalesce({alias}.income_year, CASE WHEN {alias}.exit_status = '已脱贫' THEN {alias}.exit_year END)"
-    # not least(): DuckDB's skips a NULL, so a household with neither year was judged by the last line
+    # with neither year, the lowest line's: an income below it is below the line of any year it could be
+    # (the 2020 line, which the load used then, flagged 3,500 yuan of a household that exited in 2016)
+    year = (f"coalesce({alias}.income_year, CASE WHEN {alias}.exit_status = '已脱贫' THEN {alias}.exit_year END, "
+            f"{LOWEST_LINE_YEAR})")
     return f"CASE WHEN {year} > {LAST_LINE_YEAR} THEN {LAST_LINE_YEAR} ELSE {year} END"
 
 

@@ -45,18 +45,21 @@ def test_an_exit_below_its_exit_year_s_line_with_no_income_year_is_a_suspected_w
         ["乌加河镇", "联丰奋斗村", "P002", "赵小河", "户主", "150824197005050314", "因残", "已脱贫", "2019", "5000", ""],
         # returned to poverty: its exit year does not date its income
         ["乌加河镇", "联丰奋斗村", "P003", "李小兰", "户主", "150824198003030324", "因学", "返贫", "2019", "3000", ""],
-        # neither year: no line to judge by (exit_without_year says what is missing)
+        # neither year: judged by the lowest line (exit_without_year says what is missing): 3,000 is not
+        # below it, 2,000 is below every year's line
         ["乌加河镇", "联丰奋斗村", "P004", "孙大海", "户主", "150824196002020112", "因病", "已脱贫", "", "3000", ""],
+        ["乌加河镇", "联丰奋斗村", "P005", "周小草", "户主", "150824196004040128", "因病", "已脱贫", "", "2000", ""],
     ]))
     issues = con.execute("SELECT household_id FROM data_issues WHERE rule = 'exit_income_below_line'").fetchall()
-    assert issues == [("P001",)]
+    assert issues == [("P001",), ("P005",)]
     wrong = exits.wrong_exits(con, ALL, V).set_index("township")
-    assert wrong.loc["乌加河镇", "exited"] == 3
-    assert wrong.loc["乌加河镇", "wrong_exits"] == 1 and wrong.loc["乌加河镇", "below_line"] == 1
+    assert wrong.loc["乌加河镇", "exited"] == 4
+    assert wrong.loc["乌加河镇", "wrong_exits"] == 2 and wrong.loc["乌加河镇", "below_line"] == 2
     facts = con.execute("SELECT household_id, poverty_line, income_below_line, suspected_wrong_exit FROM hh_facts "
                         "ORDER BY 1").fetchall()
     assert facts == [("P001", POVERTY_LINE[2019], True, True), ("P002", POVERTY_LINE[2019], False, False),
-                     ("P003", None, False, False), ("P004", None, False, False)]
+                     ("P003", POVERTY_LINE[2014], False, False), ("P004", POVERTY_LINE[2014], False, False),
+                     ("P005", POVERTY_LINE[2014], True, True)]
 
 
 RECT_HEADER = ["问题编号", "发现日期", "乡(镇)", "行政村", "户编号", "问题描述", "整改时限", "整改状态", "完成日期"]
