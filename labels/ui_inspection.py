@@ -130,6 +130,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "条形长度为各项报销与个人自付之和，旁边的数字为总费用；{places}两者不等（共差 {diff} 元），逐笔见下方「报销金额不平的记录」。",
         "Each bar is the sum of the payers and out-of-pocket; the number beside it is the total cost. They differ in "
         "{places} ({diff} yuan in all): see 'Claims whose parts do not add up' below."),
+    "insp.health.claims_no_oop": (
+        "{places}有 {n} 笔报销没有个人自付数据（如医保结算清单）：其条形短于总费用，个人自付比例只按有个人自付的报销计算"
+        "（表中「有个人自付的总费用」）。",
+        "{n} claims in {places} have no out-of-pocket figure (e.g. an insurer's settlement list): their bars fall "
+        "short of the total cost, and the out-of-pocket share is over the claims with one ('Cost of claims with "
+        "out-of-pocket' in the table)."),
     "insp.health.mismatch_none": ("所有报销记录金额相符。", "All claims add up."),
     "insp.series.basic": ("基本医保", "Basic insurance"),
     "insp.series.critical": ("大病保险", "Critical-illness insurance"),
@@ -418,6 +424,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.claims": ("报销笔数", "Claims"),
     "col.critical_illness_insurance_paid": ("大病保险报销", "Critical-illness insurance"),
     "col.oop_share": ("个人自付比例", "Out-of-pocket share"),
+    "col.oop_cost": ("有个人自付的总费用", "Cost of claims with out-of-pocket"),
+    "col.no_oop_claims": ("无个人自付笔数", "Claims without out-of-pocket"),
     "col.n_members": ("人口数", "Members"),
     "col.household_income": ("家庭年收入(元)", "Household income (yuan)"),
     "col.threshold": ("预警线(元)", "Warning line (yuan)"),

@@ -83,6 +83,12 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
         if len(off):
             st.caption(ctx.t("insp.health.claims_off", places=joined(off[level], ctx.lang),
                              diff=f"{int(off['parts_off_yuan'].sum()):,}"))
+        # claims without 个人自付 (an insurer's list): their bars fall short of the total, and the share is
+        # over the claims with one, not over the 总费用 beside it (the table's row contradicted itself)
+        no_oop = claims[claims["no_oop_claims"] > 0]
+        if len(no_oop):
+            st.caption(ctx.t("insp.health.claims_no_oop", places=joined(no_oop[level], ctx.lang),
+                             n=int(no_oop["no_oop_claims"].sum())))
     with right:
         st.markdown("**" + ctx.t(f"insp.health.oop_{level}", target=f"{target:.0%}") + "**")
         fig = charts.bar(claims[[level, "oop_share"]], level, "oop_share", orientation="h", text_format="{:.1%}",
@@ -94,11 +100,13 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
         fig.update_xaxes(tickformat=".0%", range=[0, top * 1.22])
         charts.show(fig, "health_oop_share", figure="health.oop_share")
     # whole yuan (the query's) with separators, as the chart writes them
-    view = claims.drop(columns=["parts_off_yuan", "oop_cost"]).rename(
+    # the share's own cost and the claims left out of it, beside the 总费用, when they differ from it
+    hidden = ["parts_off_yuan"] + ([] if claims["no_oop_claims"].any() else ["oop_cost", "no_oop_claims"])
+    view = claims.drop(columns=hidden).round({"oop_cost": 0}).rename(
         columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
     config = {"oop_share": st.column_config.NumberColumn(format="percent")}
     config.update({c: st.column_config.NumberColumn(format="localized")
-                   for c in ("total_cost", *payers, "critical_illness_insurance_paid") if c in view.columns})
+                   for c in ("total_cost", *payers, "critical_illness_insurance_paid", "oop_cost") if c in view.columns})
     table.show("health_claims_tbl", view,
                ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"), column_config=config)
     if without:

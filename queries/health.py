@@ -318,7 +318,8 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
             CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
             sum(c.out_of_pocket) FILTER (WHERE {both}) / nullif(sum(c.total_cost) FILTER (WHERE {both}), 0) AS oop_share,
             CAST(coalesce(sum({gap}) FILTER (WHERE {gap} > $tol AND {_PARTS_CHECKED}), 0) AS BIGINT) AS parts_off_yuan,
-            coalesce(sum(c.total_cost) FILTER (WHERE {both}), 0) AS oop_cost
+            coalesce(sum(c.total_cost) FILTER (WHERE {both}), 0) AS oop_cost,
+            count(*) FILTER (WHERE NOT ({_PARTS_CHECKED})) AS no_oop_claims
         FROM list_claim c
         WHERE {where} AND {_year_clause(year)}
         GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, {keys}

@@ -60,6 +60,32 @@ def test_a_claim_without_out_of_pocket_is_out_of_the_share_and_not_listed_as_not
     assert health.claim_mismatches(con, ALL, V).empty
 
 
+def test_health_page_says_which_cost_the_share_is_over_when_claims_lack_out_of_pocket(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same two lists on the health page: its table row read 总费用 20,000, 个人自付 2,000 and
+    个人自付比例 20.00% (2,000 of 20,000 is 10%), and the bar stopped 2,000 short of its 20,000 with no
+    word why. The row now gives the cost the share is over and the claims left out, and a caption says so."""
+    from tests.conftest import open_page
+
+    loaded(tmp_path,
+           ("hospital.csv", [[*CLAIMS_HEADER, "其他保障", "个人自付"],
+                             ["P001", "150824195001010113", "2020-03-01", "旗医院", "10000", "6000", "1000", "1000",
+                              "0", "2000"]]),
+           ("insurer.csv", [CLAIMS_HEADER,
+                            ["P002", "150824197005050314", "2020-04-01", "旗医院", "10000", "6000", "1000", "1000"]]))
+    monkeypatch.setenv("FUPIN_DB", str(tmp_path / "fupin.duckdb"))
+    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
+    monkeypatch.setenv("FUPIN_EXTRACT_LOG", str(tmp_path / "extract_log.jsonl"))
+    at = open_page("health")
+    table = next(d.value for d in at.dataframe if "个人自付比例" in d.value.columns).set_index("乡(镇)")
+    row = table.loc["乌加河镇"]
+    assert row["总费用"] == 20000 and row["个人自付"] == 2000 and row["个人自付比例"] == pytest.approx(20.0)  # percent
+    assert row["有个人自付的总费用"] == 10000 and row["无个人自付笔数"] == 1
+    assert 100 * row["个人自付"] / row["有个人自付的总费用"] == pytest.approx(row["个人自付比例"])
+    captions = "\n".join(c.value for c in at.caption)
+    assert "乌加河镇有 1 笔报销没有个人自付数据" in captions
+
+
 def test_a_household_s_rectification_item_is_placed_where_the_registry_places_the_household(tmp_path: Path) -> None:
     """Items naming registered household P002 (乌加河镇/联丰奋斗村): one with a blank 行政村 was missing
     from the village's view, one whose 乡(镇) was written 德岭山镇 was in no township's view at all (the
