@@ -181,6 +181,19 @@ def test_a_ledger_that_repeats_the_registry_columns_is_read_as_that_ledger(tmp_p
     assert query(db, "SELECT household_id, visit_date::VARCHAR FROM visits") == [("H1", "2020-09-01")]
 
 
+def base_as_csv_and(tmp_path: Path, rows: list[list[str]], book: Path) -> dict[str, tuple[list, list]]:
+    """The population base `rows` loaded from a CSV and from the workbook `book`, each into its own
+    database: {"csv" | "book": (issues, figures)}."""
+    issues = "SELECT line, field, raw_value, rule FROM data_issues ORDER BY ALL"
+    figures = "SELECT village, rural_households, rural_population FROM population_base ORDER BY ALL"
+    found = {}
+    for name, path in (("csv", write_csv(tmp_path / "base.csv", rows)), ("book", book)):
+        db = tmp_path / f"{name}.duckdb"
+        only_file(db, path)
+        found[name] = (query(db, issues), query(db, figures))
+    return found
+
+
 def test_excel_error_cells_are_judged_as_the_same_text_in_a_csv(tmp_path: Path) -> None:
     """A cell Excel shows as `#VALUE!` or `#DIV/0!` (a formula that failed) was read as empty from
     .xlsx: a population figure of `#VALUE!` loaded as "no figure" with no issue, while the same export
@@ -197,16 +210,10 @@ def test_excel_error_cells_are_judged_as_the_same_text_in_a_csv(tmp_path: Path) 
         sheet.append([int(v) if v.isdigit() else v for v in row])
     assert sheet["E3"].data_type == "e" and sheet["D4"].data_type == "e"  # written as Excel's error cells
     book.save(tmp_path / "base.xlsx")
-    issues = "SELECT line, field, raw_value, rule FROM data_issues ORDER BY ALL"
-    figures = "SELECT village, rural_households, rural_population FROM population_base ORDER BY ALL"
-    found = {}
-    for name, path in (("csv", write_csv(tmp_path / "base.csv", rows)), ("xlsx", tmp_path / "base.xlsx")):
-        db = tmp_path / f"{name}.duckdb"
-        only_file(db, path)
-        found[name] = (query(db, issues), query(db, figures))
+    found = base_as_csv_and(tmp_path, rows, tmp_path / "base.xlsx")
     assert {raw for _line, _field, raw, _rule in found["csv"][0]} >= {"#VALUE!", "#DIV/0!"}
-    lines_shifted = [(line - 1, *rest) for line, *rest in found["xlsx"][0]]  # the title row above
-    assert (lines_shifted, found["xlsx"][1]) == (found["csv"][0], found["csv"][1])
+    lines_shifted = [(line - 1, *rest) for line, *rest in found["book"][0]]  # the title row above
+    assert (lines_shifted, found["book"][1]) == (found["csv"][0], found["csv"][1])
 
 
 def test_excel_97_2003_error_cells_are_judged_as_the_same_text_in_a_csv(tmp_path: Path) -> None:
@@ -238,15 +245,9 @@ def test_excel_97_2003_error_cells_are_judged_as_the_same_text_in_a_csv(tmp_path
         at = data.find(b"\x06\x00", at + 1)
     data[at + 10:at + 18] = b"\x02\x00\x07\x00\x00\x00\xff\xff"  # cached result: error #DIV/0!
     (tmp_path / "base.xls").write_bytes(bytes(data))
-    issues = "SELECT line, field, raw_value, rule FROM data_issues ORDER BY ALL"
-    figures = "SELECT village, rural_households, rural_population FROM population_base ORDER BY ALL"
-    found = {}
-    for name, path in (("csv", write_csv(tmp_path / "base.csv", rows)), ("xls", tmp_path / "base.xls")):
-        db = tmp_path / f"{name}.duckdb"
-        only_file(db, path)
-        found[name] = (query(db, issues), query(db, figures))
+    found = base_as_csv_and(tmp_path, rows, tmp_path / "base.xls")
     assert {raw for _line, _field, raw, _rule in found["csv"][0]} >= {"#N/A", "#DIV/0!"}
-    assert found["xls"] == found["csv"]
+    assert found["book"] == found["csv"]
 
 
 def test_a_formula_cell_without_its_computed_value_is_an_issue_not_a_blank(tmp_path: Path) -> None:
