@@ -94,7 +94,11 @@ def _window_count(dates: str) -> str:
 
 # the snapshot's as-of date (etl.derive facts_meta): list_ill_member's compliant_until answers for it
 _STORED_AS_OF = "(SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of')"
-_DAYS_SINCE_FOLLOW_UP = "date_diff('day', l.last_follow_up_date, $as_of)"
+# the last follow-up (check-up) up to $as_of: the stored one is the last up to the snapshot's as-of date, so
+# at an earlier reference date a later follow-up made a patient "followed up -70 days ago" and compliant
+_LAST_FOLLOW_UP = "list_max(list_filter(l.follow_up_dates, lambda d: d <= CAST($as_of AS DATE)))"
+_LAST_CHECK_UP = "list_max(list_filter(l.check_up_dates, lambda d: d <= CAST($as_of AS DATE)))"
+_DAYS_SINCE_FOLLOW_UP = f"date_diff('day', {_LAST_FOLLOW_UP}, $as_of)"
 _ROW_COMPLIANT = (  # the follow-up rule of a list_ill_member row `l` at $as_of (chronic patients only)
     f"CASE WHEN CAST($as_of AS DATE) = {_STORED_AS_OF} THEN l.compliant_until > CAST($as_of AS DATE) "
     f"ELSE {compliant_sql(_window_count('follow_up_dates'), _window_count('check_up_dates'), _DAYS_SINCE_FOLLOW_UP)}"
@@ -115,9 +119,9 @@ def _ill_members_sql(flt: Filters, viewer: Viewer, as_of: date) -> tuple[str, di
                 l.medical_insurance, l.critical_illness_insurance, l.family_doctor_signed, l.chronic,
                 {_window_count('follow_up_dates')} AS follow_ups_12m,
                 {_window_count('check_up_dates')} AS check_ups_12m, {_ROW_COMPLIANT} AS compliant,
-                l.last_follow_up_date,
-                date_diff('day', l.last_follow_up_date, $as_of) AS days_since_follow_up,
-                l.last_check_up_date, l.seq, l.is_head, l.member_key
+                {_LAST_FOLLOW_UP} AS last_follow_up_date,
+                {_DAYS_SINCE_FOLLOW_UP} AS days_since_follow_up,
+                {_LAST_CHECK_UP} AS last_check_up_date, l.seq, l.is_head, l.member_key
             FROM list_ill_member l
             WHERE {where} AND l.seq <= $seq_bound
         )"""  # noqa: S608
