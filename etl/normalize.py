@@ -50,7 +50,7 @@ def _let(value: str, name: str, body: str) -> str:
 # column (a number, date, year, yes/no or code) it is blank, not a value in error: `-` in every empty
 # 其他保障 cell of a claims list raised one not_a_number per claim (a probe). It parses to no value
 # anyway; only the issue goes (无 is a yes/no value, read as 否 there). A place of `/` is no place.
-PLACEHOLDER_RE = "[-/\u2014\u2013\u2015~_]+|暂?无"
+PLACEHOLDER_RE = "[-/\u2014\u2013\u2015]+|暂?无"
 PLACEHOLDER_SQL = _lit(PLACEHOLDER_RE)
 
 
