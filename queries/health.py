@@ -96,11 +96,15 @@ def _window_count(dates: str) -> str:
 _STORED_AS_OF = "(SELECT CAST(value AS DATE) FROM facts_meta WHERE key = 'as_of')"
 # the last follow-up (check-up) up to $as_of: the stored one is the last up to the snapshot's as-of date, so
 # at an earlier reference date a later follow-up made a patient "followed up -70 days ago" and compliant
-_LAST_FOLLOW_UP = "list_max(list_filter(l.follow_up_dates, lambda d: d <= CAST($as_of AS DATE)))"
-_LAST_CHECK_UP = "list_max(list_filter(l.check_up_dates, lambda d: d <= CAST($as_of AS DATE)))"
+# (at the snapshot's own date, the usual case, the stored column: no list walked per row)
+_AT_STORED = f"CAST($as_of AS DATE) = {_STORED_AS_OF}"
+_LAST_FOLLOW_UP = (f"CASE WHEN {_AT_STORED} THEN l.last_follow_up_date "
+                   "ELSE list_max(list_filter(l.follow_up_dates, lambda d: d <= CAST($as_of AS DATE))) END")
+_LAST_CHECK_UP = (f"CASE WHEN {_AT_STORED} THEN l.last_check_up_date "
+                  "ELSE list_max(list_filter(l.check_up_dates, lambda d: d <= CAST($as_of AS DATE))) END")
 _DAYS_SINCE_FOLLOW_UP = f"date_diff('day', {_LAST_FOLLOW_UP}, $as_of)"
 _ROW_COMPLIANT = (  # the follow-up rule of a list_ill_member row `l` at $as_of (chronic patients only)
-    f"CASE WHEN CAST($as_of AS DATE) = {_STORED_AS_OF} THEN l.compliant_until > CAST($as_of AS DATE) "
+    f"CASE WHEN {_AT_STORED} THEN l.compliant_until > CAST($as_of AS DATE) "
     f"ELSE {compliant_sql(_window_count('follow_up_dates'), _window_count('check_up_dates'), _DAYS_SINCE_FOLLOW_UP)}"
     " END")
 _COMPLIANT = "CASE WHEN NOT chronic THEN NULL ELSE compliant END"
