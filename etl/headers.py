@@ -295,7 +295,7 @@ def recognize(cells: Sequence[object]) -> HeaderMatch | None:
         if best is None or len(cols) > len(best[1]):
             best = (kind, cols)
     if best is None:
-        best = _by_own_columns(cells)
+        best = _by_own_columns(cells) or _registry_lacking_id(cells)
     if best is None:
         return None
     if best[0] == "registry":
@@ -354,6 +354,19 @@ def _by_own_columns(cells: Sequence[object]) -> tuple[str, dict[str, int]] | Non
         return None
     cols = map_columns(kind, cells)
     return (kind, cols) if len(cols) >= MIN_KNOWN_HEADERS else None
+
+
+def _registry_lacking_id(cells: Sequence[object]) -> tuple[str, dict[str, int]] | None:
+    """A registry header without 户编号 (its marker): 与户主关系 with 姓名 or 证件号码 and 乡(镇) or 行政村 is a
+    member list, and no other kind has 与户主关系. Recognised, the caller's required-column check names
+    户编号 as missing; as "no known kind" a township's sheet of a workbook was skipped in a grey line under
+    a green 入库完成 (its households in no figure) and a single file's message listed seven kinds (a probe)."""
+    cols = map_columns("registry", cells)
+    if "household_id" in cols or "relation" not in cols or len(cols) < MIN_KNOWN_HEADERS:
+        return None
+    if not ({"name", "id_number"} & cols.keys()) or not ({"township", "village"} & cols.keys()):
+        return None
+    return "registry", cols
 
 
 def known_header_count(cells: Sequence[object]) -> int:
