@@ -138,3 +138,23 @@ def test_rows_outside_the_registry_do_not_date_the_data(tmp_path: Path) -> None:
                                      encoding="utf-8")
     report = load_files([tmp_path / "r2.csv"], db=db)
     assert [str(d) for d in report.as_of_moved or ()] == ["2020-06-20", "2020-06-21"]
+
+
+def test_a_household_number_with_a_space_inside_is_the_household(tmp_path: Path) -> None:
+    """A 户编号 with a space typed or pasted inside (`1508241052990 1`) is the household's number, as an ID
+    number's spaces are dropped: it was kept as written, a ledger row of it counted as outside the registry
+    and a registry row of it a household of its own."""
+    files = {"registry.csv": ["乡镇,行政村,户编号,姓名,证件号码,与户主关系",
+                              "乌加河镇,联丰奋斗村,15082410129901,张三春,150824196001010118,户主",
+                              "德岭山镇,兴丰村,150824102 29902,王五,,户主"],
+             "visits.csv": ["户编号,走访日期,走访类型", "1508241012990 1,2020-06-20,入户走访",
+                            "15082410229902,2020-06-21,入户走访"]}
+    db, report = conftest.load_lines(tmp_path, files)
+    assert report.exit_code == 0
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert data_admin.outside_registry(con, PUBLIC).empty
+        assert sorted(r[0] for r in con.execute("SELECT household_id FROM households").fetchall()) == [
+            "15082410129901", "15082410229902"]
+    finally:
+        con.close()
