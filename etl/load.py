@@ -83,8 +83,9 @@ class FileResult:
     outside_registry: int = 0
     # a population base: the checks' "no population base" issues it resolved (listed by an earlier file)
     resolved_issues: int = 0
-    # a registry: (township, village, households) of places the data had no household in before
-    new_places: list[tuple[str, str, int]] = field(default_factory=list)
+    # a registry: (township, village, households) of places the data had no household in before; a
+    # rectification ledger: (township, village or None for a township's item, items) of places no household is in
+    new_places: list[tuple[str, str | None, int]] = field(default_factory=list)
 
     def named_parts(self) -> list[tuple[FileResult, str]]:
         """Its batches and their names: each sheet of a workbook of several (`file（sheet）`), else itself."""
@@ -186,9 +187,11 @@ class LoadReport:
 
 def new_places_text(name: str, f: FileResult, lang: str) -> str:
     """`notices`' line for a registry (or sheet) `name` that brought places the data had no household in."""
-    places = [t("cli.new_place", lang, township=tw, village=v, n=n) for tw, v, n in f.new_places]
+    items = f.kind == "rectifications"
+    places = [t("cli.new_place_items" if items else "cli.new_place", lang, township=tw, village=v, n=n)
+              if v is not None else t("cli.new_township_items", lang, township=tw, n=n) for tw, v, n in f.new_places]
     shown = t("list.sep", lang).join(places[:10]) + ("…" if len(places) > 10 else "")
-    return t("cli.new_places", lang, file=name, n=len(places), places=shown)
+    return t("cli.new_places_items" if items else "cli.new_places", lang, file=name, n=len(places), places=shown)
 
 
 def _file_lines(f: FileResult, lang: str) -> list[str]:
@@ -562,6 +565,8 @@ def _load_raw(
         con.execute("DELETE FROM rejected_rows WHERE list_contains(?, batch_id)", [earlier])
         touched.add_values("batch", earlier)
     rejected = _reject(con, raw, batch_id, name)
+    if raw.kind == "rectifications":
+        res.new_places = _new_item_places(con)
     step(0.7, "progress.writing")
     if raw.kind == "registry":
         res.new_places = _new_places(con)
@@ -603,6 +608,21 @@ def _new_places(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
             SELECT 1 FROM {STAGE_SCHEMA}.{_KNOWN_AREAS} a WHERE a.township = s.township AND a.village = s.village)
         GROUP BY township, village ORDER BY township, village""").fetchall()  # noqa: S608 - ours
     return [(str(t_), str(v), int(n)) for t_, v, n in rows]
+
+
+def _new_item_places(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, int]]:
+    """The staged rectification items' places where the data has no household (a township's item: its
+    township), with their items; none before a first registry. A mistyped 德岭山 made a township of its own
+    on the rectification page, its items out of 德岭山镇's figures and filter, with nothing said (a probe)."""
+    known = f"{STAGE_SCHEMA}.{_KNOWN_AREAS}"
+    if not scalar(con, f"SELECT count(*) FROM {known}"):  # noqa: S608 - ours
+        return []
+    rows = con.execute(f"""
+        SELECT township, village, count(*) FROM stg s
+        WHERE rejected_rule IS NULL AND township IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM {known} a WHERE a.township = s.township AND (s.village IS NULL OR a.village = s.village))
+        GROUP BY township, village ORDER BY township, village NULLS FIRST""").fetchall()  # noqa: S608 - ours
+    return [(str(t_), None if v is None else str(v), int(n)) for t_, v, n in rows]
 
 
 _SHEET_HOUSEHOLDS = "sheet_households"  # a workbook of several sheets: each registry sheet's households

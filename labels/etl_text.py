@@ -324,6 +324,13 @@ LABELS: dict[str, tuple[str, str]] = {
                        "name is mistyped, correct it and load the file again; otherwise these households show as a "
                        "new township or village on every page."),
     "cli.new_place": ("{township} · {village}（{n}户）", "{township} · {village} ({n} households)"),
+    "cli.new_places_items": ("{file}：有 {n} 处乡镇或村在贫困人口信息中没有农户：{places}。如乡镇或村名有笔误，请更正后重新导入，"
+                             "否则这些事项将作为新的乡镇或村出现在整改页，不计入原本所属的乡镇或村。",
+                             "{file}: places where the registry has no household ({n}): {places}. If a township or village "
+                             "name is mistyped, correct it and load the file again; otherwise these items show as a new "
+                             "township or village on the rectification page, not counted in the one meant."),
+    "cli.new_place_items": ("{township} · {village}（{n}项）", "{township} · {village} (items: {n})"),
+    "cli.new_township_items": ("{township}（{n}项）", "{township} (items: {n})"),
     "cli.sheets_not_loaded": ("{file}：以下工作表未导入，其中的行不在任何统计中：{sheets}。请补上缺少的列后重新导入该文件。",
                               "{file}: these sheets were not loaded and none of their rows counts anywhere: {sheets}. "
                               "Add the missing columns and load the file again."),

@@ -610,3 +610,22 @@ def test_a_registry_that_brings_a_new_township_or_village_says_so(tmp_path: Path
            "否则这些户将作为新的乡镇或村出现在各页。"
     assert typo.files[0].new_places == [("德岭山", "兴丰村", 1)]
     assert typo.notices() == [said] and "  " + said in typo.summary_in_order()
+
+
+def test_a_rectification_ledger_with_a_place_of_no_household_says_so(tmp_path: Path) -> None:
+    """德岭山 typed for 德岭山镇 in the rectification ledger made a township of its own on the rectification
+    page, its item outside 德岭山镇's figures, with nothing said (a probe). The ledger's places where the
+    registry has no household are named (a township's item by its township), as a registry's new places are."""
+    header = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫状态"]
+    db = tmp_path / "fupin.duckdb"
+    load_files([write_csv(tmp_path / "人口.csv", [header, ["德岭山镇", "兴丰村", "H1", "甲", "", "户主", "未脱贫"]])], db=db)
+    ledger = write_csv(tmp_path / "整改.csv", [
+        ["问题编号", "乡(镇)", "行政村", "户编号", "问题描述", "整改状态"],
+        ["Z1", "德岭山镇", "兴丰村", "H1", "档案不全", "未整改"], ["Z2", "德岭山镇", "", "", "乡镇层面", "未整改"],
+        ["Z3", "德岭山", "", "", "乡镇名笔误", "未整改"], ["Z4", "德岭山镇", "新丰村", "", "村名笔误", "未整改"]])
+    report = load_files([ledger], db=db)
+    assert report.files[0].rows_loaded == 4 and report.files[0].new_places == [("德岭山", None, 1), ("德岭山镇", "新丰村", 1)]
+    said = "整改.csv：有 2 处乡镇或村在贫困人口信息中没有农户：德岭山（1项）、德岭山镇 · 新丰村（1项）。如乡镇或村名有笔误，" \
+           "请更正后重新导入，否则这些事项将作为新的乡镇或村出现在整改页，不计入原本所属的乡镇或村。"
+    assert report.notices() == [said] and "  " + said in report.summary_in_order()
+    assert "places where the registry has no household (2): 德岭山 (items: 1), 德岭山镇 · 新丰村 (items: 1)" in report.notices("en")[0]
