@@ -71,8 +71,8 @@ def _progress(ctx: PageContext) -> None:
 
 
 def _summary(ctx: PageContext, job: upload_jobs.Job) -> None:
-    outcome = job.outcome
-    assert outcome is not None
+    assert job.outcome is not None
+    outcome = job.outcome.in_lang(ctx.lang)
     st.markdown(f"**{ctx.t('insp.data.summary')}**")
     st.caption(ctx.t("insp.data.job_time", start=f"{job.started:%H:%M:%S}",
                      end=f"{job.finished:%H:%M:%S}" if job.finished else ""))

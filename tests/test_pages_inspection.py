@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.snapshot import current_snapshot
+from labels import t
 from queries.filters import township_order
 from tests import conftest
 from ui.context import md_escape
@@ -192,6 +193,22 @@ def test_upload_of_a_good_and_a_bad_file_says_which_did_not_load(upload_db: Path
                   ("乱码.csv", b"just,some\nrandom,text\n", "text/csv")])
     assert "入库1行" in "\n".join(c.value for c in at.get("code"))
     assert at.error[0].value.startswith("部分文件未能入库") and md_escape("乱码.csv") in at.error[0].value
+
+
+def test_the_load_summary_follows_the_language_switched_after_the_load(upload_db: Path) -> None:
+    """A load made in Chinese, the page then switched to English: its summary, refusals and notices in
+    English (they stayed in the language of the load, under the page's English headings: a probe)."""
+    row = "UP-003,上传测试,2020-06-29,乌加合镇,,,档案资料不规范,测试问题,乌加河镇政府,张三,补齐档案,2020-07-15,未整改,\n"
+    _upload([("整改台账_上传.csv", (LEDGER_HEADER + row).encode("utf-8-sig"), "text/csv"),
+             ("乱码.csv", b"just,some\nrandom,text\n", "text/csv"), ("说明.pdf", b"%PDF", "application/pdf")])
+    en = open_page("data_admin", {"lang": "en"})
+    body = "\n".join(c.value for c in en.get("code"))
+    assert "整改台账_上传.csv: Rectification ledger, read 1, loaded 1" in body and "读取" not in body, body
+    errors = en.error[0].value
+    assert errors.startswith(t("insp.data.failed", "en")) and "只接受" not in errors and "accepted" in errors, errors
+    assert en.warning and "乌加合镇" in en.warning[0].value and "registry has no household" in en.warning[0].value
+    zh = open_page("data_admin")
+    assert "整改台账_上传.csv：问题整改台账，读取1行，入库1行" in "\n".join(c.value for c in zh.get("code"))
 
 
 def test_upload_oversized(upload_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from etl.file_types import ACCEPTED_SUFFIXES
-from labels import t
+from labels import LANGS, t
 from queries.filters import PUBLIC, Viewer, mask_file_name_value, mask_raw_value
 from ui.formats import joined
 
@@ -32,6 +32,16 @@ class UploadOutcome:
     exit_code: int
     changed: bool = False  # a new snapshot was published (not when every file was unchanged or empty)
     notices: list[str] = field(default_factory=list)  # what must not be missed (LoadReport.notices)
+    # (lines, errors, notices) in each language: the page shows the summary in its user's language of the
+    # moment (switched after the load, it showed an English summary under Chinese headings: a probe)
+    texts: dict[str, tuple[list[str], list[str], list[str]]] = field(default_factory=dict)
+
+    def in_lang(self, lang: str) -> UploadOutcome:
+        """The same outcome, its texts in `lang` (as written when none were kept for it)."""
+        if lang not in self.texts:
+            return self
+        lines, errors, notices = self.texts[lang]
+        return replace(self, lines=lines, errors=errors, notices=notices)
 
 
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
@@ -48,19 +58,21 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
     `on_outcome` gets the outcome as soon as the pages show the new data, while the loader still makes
     the other snapshot file ready for the next load; the return value is the same outcome.
     """
-    errors: list[str] = []
+    errors: dict[str, list[str]] = {lg: [] for lg in LANGS}
     good: list[tuple[str, bytes]] = []
     for name, content in files:
         shown = str(mask_file_name_value(name, viewer))  # as every page shows a file's name to `viewer`
-        if not name.lower().endswith(ALLOWED):
-            errors.append(t("insp.data.bad_type", lang, file=shown, types=joined(ALLOWED, lang)))
-        elif len(content) > limit_mb * 2**20:
-            errors.append(t("insp.data.too_large", lang, file=shown, size=f"{len(content) / 2**20:.1f}",
-                            limit=limit_mb))
-        else:
+        for lg in LANGS:
+            if not name.lower().endswith(ALLOWED):
+                errors[lg].append(t("insp.data.bad_type", lg, file=shown, types=joined(ALLOWED, lg)))
+            elif len(content) > limit_mb * 2**20:
+                errors[lg].append(t("insp.data.too_large", lg, file=shown, size=f"{len(content) / 2**20:.1f}",
+                                    limit=limit_mb))
+        if name.lower().endswith(ALLOWED) and len(content) <= limit_mb * 2**20:
             good.append((name, content))
     if not good:
-        return UploadOutcome([], errors, 1 if errors else 0)
+        return UploadOutcome([], errors[lang], 1 if errors[lang] else 0,
+                             texts={lg: ([], errors[lg], []) for lg in LANGS})
     from etl.load import load_files
     from etl.readers import file_suffix
 
@@ -82,14 +94,18 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
     return told[0] if told else _outcome(report, good, errors, lang, viewer)
 
 
-def _outcome(report: LoadReport, good: list[tuple[str, bytes]], errors: list[str], lang: str,
+def _outcome(report: LoadReport, good: list[tuple[str, bytes]], errors: dict[str, list[str]], lang: str,
              viewer: Viewer) -> UploadOutcome:
-    """The load's summary for `viewer`: file names and values masked as the pages mask them."""
+    """The load's summary for `viewer`: file names and values masked as the pages mask them; in `lang`,
+    and in each language (`UploadOutcome.texts`)."""
     for f, (name, _) in zip(report.files, good, strict=False):
         f.path = Path(str(mask_file_name_value(name, viewer)))
         for part in [f, *f.sheets]:
             part.findings = [replace(x, value=mask_raw_value(x.field, x.value, viewer)) for x in part.findings]
-    lines, load_errors = report.summary_lines(lang)
-    errors = errors + load_errors
-    return UploadOutcome(lines, errors, max(report.exit_code, 1 if errors else 0), changed=report.published,
-                         notices=report.notices(lang))
+    texts = {}
+    for lg in LANGS:
+        lines, load_errors = report.summary_lines(lg)
+        texts[lg] = (lines, errors[lg] + load_errors, report.notices(lg))
+    lines, all_errors, notices = texts[lang]
+    return UploadOutcome(lines, all_errors, max(report.exit_code, 1 if all_errors else 0), changed=report.published,
+                         notices=notices, texts=texts)

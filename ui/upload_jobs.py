@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl import clock, snapshot
-from labels import t
+from labels import LANGS, t
 from queries.filters import PUBLIC, Viewer, mask_file_name_value
 from ui.upload import UploadOutcome, load_uploads
 
@@ -119,6 +119,7 @@ def run(job: Job) -> None:
         outcome = load_uploads(files, job.lang, db=job.db, progress=tick, viewer=job.viewer, reload=job.reload,
                                on_outcome=finish)
     except Exception as exc:  # the loader's own errors are in its outcome; this is anything else
-        outcome = UploadOutcome([], [t("insp.data.job_failed", job.lang, error=f"{type(exc).__name__}: {exc}"[:300])], 1)
+        failed = {lg: [t("insp.data.job_failed", lg, error=f"{type(exc).__name__}: {exc}"[:300])] for lg in LANGS}
+        outcome = UploadOutcome([], failed[job.lang], 1, texts={lg: ([], e, []) for lg, e in failed.items()})
     if job.outcome is None:
         finish(outcome)
