@@ -51,7 +51,7 @@ from etl.stage import (
     strip_controls,
     use_stage_schema,
 )
-from labels import t
+from labels import LANGS, t
 
 Progress = Callable[[float, str], None]
 
@@ -73,6 +73,7 @@ class FileResult:
     # a header and no data row (an export under a wrong filter, most often): nothing loaded, no batch
     no_rows: bool = False
     error: str | None = None
+    error_texts: dict[str, str] = field(default_factory=dict)  # `error` in each language (the upload page's)
     batch_id: int | None = None
     sheet: str | None = None  # the sheet read (a workbook); for a workbook of several, see `sheets`
     sheets: list[FileResult] = field(default_factory=list)  # one per sheet loaded, when several
@@ -181,7 +182,7 @@ class LoadReport:
         out = [(self.upgraded.message(lang), False)] if self.upgraded else []
         out += [(self.error, True)] if self.error else []
         for f in [] if self.error and not self.published else self.files:
-            out += [(f.error, True)] if f.error else [(line, False) for line in _file_lines(f, lang)]
+            out += [(f.error_texts.get(lang, f.error), True)] if f.error else [(line, False) for line in _file_lines(f, lang)]
         return out + [(line, False) for line in (self._as_of_lines(lang) if as_of else [])]
 
 
@@ -453,13 +454,13 @@ def _load_file(
         book = readers.read_book(path, max_bytes=max_bytes or 2**62, sink=sink)
     except readers.ReadError as exc:
         sink.drop()
-        res.error = read_error_text(exc, name, lang)
+        _failed(res, lambda lg, e=exc: read_error_text(e, name, lg), lang)
         return False
     except Exception as exc:  # any other failure to read: the file changes nothing
         sink.drop()
         if interrupted(exc):
             raise KeyboardInterrupt from None
-        res.error = t("read.load_failed", lang, file=name, detail=type(exc).__name__)
+        _failed(res, lambda lg, e=exc: t("read.load_failed", lg, file=name, detail=type(e).__name__), lang)
         return False
     res.skipped_sheets = list(book.skipped_sheets)
     several = len(book.parts) > 1
@@ -516,8 +517,8 @@ def _load_file(
             raise  # not the file's fault: the load is tried again with more memory (load_files)
         if interrupted(exc):
             raise KeyboardInterrupt from None
-        res.error = (read_error_text(exc, name, lang) if isinstance(exc, readers.ReadError)
-                     else t("read.load_failed", lang, file=name, detail=f"{type(exc).__name__}: {exc}"[:300]))
+        _failed(res, lambda lg, e=exc: read_error_text(e, name, lg) if isinstance(e, readers.ReadError)
+                else t("read.load_failed", lg, file=name, detail=f"{type(e).__name__}: {e}"[:300]), lang)
         for part in [res, *res.sheets]:
             part.rows_loaded = part.rows_rejected = part.issues = 0
         return False
@@ -623,6 +624,13 @@ def _new_item_places(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | No
             SELECT 1 FROM {known} a WHERE a.township = s.township AND (s.village IS NULL OR a.village = s.village))
         GROUP BY township, village ORDER BY township, village NULLS FIRST""").fetchall()  # noqa: S608 - ours
     return [(str(t_), None if v is None else str(v), int(n)) for t_, v, n in rows]
+
+
+def _failed(res: FileResult, text: Callable[[str], str], lang: str) -> None:
+    """The file could not be read or loaded: why, in `lang` and in each language (`error_texts`: the upload
+    page shows a load's summary in its user's language of the moment)."""
+    res.error_texts = {lg: text(lg) for lg in LANGS}
+    res.error = res.error_texts.get(lang) or text(lang)
 
 
 _SHEET_HOUSEHOLDS = "sheet_households"  # a workbook of several sheets: each registry sheet's households
