@@ -566,11 +566,10 @@ def _load_raw(
         con.execute("DELETE FROM rejected_rows WHERE list_contains(?, batch_id)", [earlier])
         touched.add_values("batch", earlier)
     rejected = _reject(con, raw, batch_id, name)
-    if raw.kind == "rectifications":
-        res.new_places = _new_item_places(con)
+    if raw.kind in NEW_PLACE_COUNTS:
+        res.new_places = _new_places(con, raw.kind)
     step(0.7, "progress.writing")
     if raw.kind == "registry":
-        res.new_places = _new_places(con)
         loaded, flags = _load_registry(con, batch_id, name, checks, touched, present)
     elif raw.kind in ("household_checks", "population_base"):  # data-spec §1.4: small tables, own loader
 
@@ -597,29 +596,21 @@ def _load_raw(
 _KNOWN_AREAS = "known_areas"  # the places (area_keys) at the start of a load
 
 
-def _new_places(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
-    """The staged registry's places (township, village) where the data had no household before, with
-    their households; none for a first registry. A typo (德岭山 for 德岭山镇) moved a household into a
-    township of its own, in every chart, with nothing said (a probe): the uploader is told (`notices`)."""
-    if not scalar(con, f"SELECT count(*) FROM {STAGE_SCHEMA}.{_KNOWN_AREAS}"):  # noqa: S608 - ours
-        return []
-    rows = con.execute(f"""
-        SELECT township, village, count(DISTINCT household_id) FROM stg s
-        WHERE rejected_rule IS NULL AND NOT EXISTS (
-            SELECT 1 FROM {STAGE_SCHEMA}.{_KNOWN_AREAS} a WHERE a.township = s.township AND a.village = s.village)
-        GROUP BY township, village ORDER BY township, village""").fetchall()  # noqa: S608 - ours
-    return [(str(t_), str(v), int(n)) for t_, v, n in rows]
+# What a file's places where the data has no household are counted in: a registry's households, a
+# rectification ledger's items (a township's item: its township alone).
+NEW_PLACE_COUNTS = {"registry": "count(DISTINCT household_id)", "rectifications": "count(*)"}
 
 
-def _new_item_places(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, int]]:
-    """The staged rectification items' places where the data has no household (a township's item: its
-    township), with their items; none before a first registry. A mistyped 德岭山 made a township of its own
-    on the rectification page, its items out of 德岭山镇's figures and filter, with nothing said (a probe)."""
+def _new_places(con: duckdb.DuckDBPyConnection, kind: str) -> list[tuple[str, str | None, int]]:
+    """The staged rows' places (township, village or None) where the data had no household before, with
+    what they hold (NEW_PLACE_COUNTS); none before a first registry. A typo (德岭山 for 德岭山镇) moved a
+    household, or a ledger's items, into a township of its own, in every chart and out of the township's
+    filter, with nothing said (probes): the uploader is told (`notices`)."""
     known = f"{STAGE_SCHEMA}.{_KNOWN_AREAS}"
     if not scalar(con, f"SELECT count(*) FROM {known}"):  # noqa: S608 - ours
         return []
     rows = con.execute(f"""
-        SELECT township, village, count(*) FROM stg s
+        SELECT township, village, {NEW_PLACE_COUNTS[kind]} FROM stg s
         WHERE rejected_rule IS NULL AND township IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM {known} a WHERE a.township = s.township AND (s.village IS NULL OR a.village = s.village))
         GROUP BY township, village ORDER BY township, village NULLS FIRST""").fetchall()  # noqa: S608 - ours

@@ -51,22 +51,31 @@ def _let(value: str, name: str, body: str) -> str:
 # 其他保障 cell of a claims list raised one not_a_number per claim (a probe). It parses to no value
 # anyway; only the issue goes (无 is a yes/no value, read as 否 there). A place of `/` is no place.
 PLACEHOLDER_RE = "[-/\u2014\u2013\u2015]+|暂?无"
-PLACEHOLDER_SQL = _lit(PLACEHOLDER_RE)
+
+
+def _placeholder(text: str) -> str:
+    """TRUE when normalised `text` is a placeholder. The length test first spares most values the regex
+    (户编号 is normalised per row): a placeholder is a few characters (12 bytes: four em dashes)."""
+    return f"(strlen({text}) <= 12 AND regexp_full_match({text}, {_lit(PLACEHOLDER_RE)}))"
 
 
 def sql_unless_placeholder(text: str) -> str:
     """Normalised `text`, NULL when it is a placeholder (PLACEHOLDER_RE): for the columns that place a
-    row (乡镇, 行政村, 户编号), where `/` would be a place or a household. The length test first spares
-    most values the regex (户编号 is normalised per row)."""
-    return _let(text, "_nz_ph", f"CASE WHEN strlen(_nz_ph) > 6 OR NOT regexp_full_match(_nz_ph, {PLACEHOLDER_SQL}) "
-                                "THEN _nz_ph END")
+    row (乡镇, 行政村, 户编号), where `/` would be a place or a household."""
+    return _let(text, "_nz_ph", f"CASE WHEN NOT {_placeholder('_nz_ph')} THEN _nz_ph END")
+
+
+def sql_unspaced(col: str) -> str:
+    """`sql_text` without any space: a place name or a 户编号 has none (`海 流 图 镇`, `1508241052990 1`
+    typed for alignment or pasted)."""
+    return f"nullif(replace({sql_text(col)}, ' ', ''), '')"
 
 
 def _present_and_null(col: str, parsed: Callable[[str], str]) -> str:
     """TRUE when ``col`` has text, not a placeholder (PLACEHOLDER_RE), but ``parsed(text)`` is NULL;
     FALSE otherwise (never NULL)."""
     return _let(sql_text(col), "_nz_p", f"_nz_p IS NOT NULL AND {parsed('_nz_p')} IS NULL "
-                                        f"AND NOT regexp_full_match(_nz_p, {PLACEHOLDER_SQL})")
+                                        f"AND NOT {_placeholder('_nz_p')}")
 
 
 def _regex_class(chars: Iterable[str]) -> str:
@@ -112,7 +121,7 @@ def sql_text(col: str) -> str:
 def sql_place(col: str) -> str:
     """A township's or village's name: `sql_text` without any space (a Chinese place name has none;
     `海 流 图 镇` typed for alignment was a seventh township of one household)."""
-    return sql_unless_placeholder(f"nullif(replace({sql_text(col)}, ' ', ''), '')")
+    return sql_unless_placeholder(sql_unspaced(col))
 
 
 def sql_prose(col: str) -> str:
@@ -474,7 +483,7 @@ def sql_code_list_unknown(field: str, col: str) -> str:
     """VARCHAR[] of the pieces (normalised text) that are not in code list ``field``; [] if none."""
     unknown = (
         f"list_filter({_pieces(col)}, lambda _nz_x: _nz_x <> '' AND {_code_map(field)}[{_lookup('_nz_x')}] IS NULL "
-        f"AND NOT regexp_full_match(_nz_x, {PLACEHOLDER_SQL}))"
+        f"AND NOT {_placeholder('_nz_x')})"
     )
     return f"coalesce({unknown}, []::VARCHAR[])"
 

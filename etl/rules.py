@@ -30,6 +30,8 @@ from __future__ import annotations
 POVERTY_LINE: dict[int, int] = {2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952, 2018: 2995, 2019: 3218,
                                 2020: 4000}
 LAST_LINE_YEAR = max(POVERTY_LINE)  # a later year keeps this year's line
+# the year of the lowest line: an income below it is below the line of any year (etl.sqlexpr.income_line_year_sql)
+LOWEST_LINE_YEAR = min(POVERTY_LINE, key=lambda y: (POVERTY_LINE[y], y))
 MONITORING_FACTOR = 1.5  # income within 1.5x the line = under the monitoring threshold
 
 # Ages: "elderly" in statistics (60+) and "elderly living alone" as the visit rules use it (65+).

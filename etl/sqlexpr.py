@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from etl.rules import ILL_CAUSES, LAST_LINE_YEAR, POVERTY_LINE, RECTIFICATION_CLOSED
+from etl.rules import ILL_CAUSES, LAST_LINE_YEAR, LOWEST_LINE_YEAR, RECTIFICATION_CLOSED
 
-LOWEST_LINE_YEAR = min(POVERTY_LINE, key=lambda y: (POVERTY_LINE[y], y))
 CLAIM_PARTS = ("basic_insurance", "critical_illness_insurance", "medical_assistance", "other_support", "out_of_pocket")
 
 

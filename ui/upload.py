@@ -62,14 +62,16 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
     good: list[tuple[str, bytes]] = []
     for name, content in files:
         shown = str(mask_file_name_value(name, viewer))  # as every page shows a file's name to `viewer`
-        for lg in LANGS:
-            if not name.lower().endswith(ALLOWED):
-                errors[lg].append(t("insp.data.bad_type", lg, file=shown, types=joined(ALLOWED, lg)))
-            elif len(content) > limit_mb * 2**20:
-                errors[lg].append(t("insp.data.too_large", lg, file=shown, size=f"{len(content) / 2**20:.1f}",
-                                    limit=limit_mb))
-        if name.lower().endswith(ALLOWED) and len(content) <= limit_mb * 2**20:
+        if not name.lower().endswith(ALLOWED):
+            refused = [(lg, t("insp.data.bad_type", lg, file=shown, types=joined(ALLOWED, lg))) for lg in LANGS]
+        elif len(content) > limit_mb * 2**20:
+            refused = [(lg, t("insp.data.too_large", lg, file=shown, size=f"{len(content) / 2**20:.1f}",
+                              limit=limit_mb)) for lg in LANGS]
+        else:
+            refused = []
             good.append((name, content))
+        for lg, text in refused:
+            errors[lg].append(text)
     if not good:
         return UploadOutcome([], errors[lang], 1 if errors[lang] else 0,
                              texts={lg: ([], errors[lg], []) for lg in LANGS})
