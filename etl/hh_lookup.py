@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.owners import Touched
+from etl.duck import scalar
+from etl.owners import Touched, stage_table
 from etl.scope import Scope
 
 TABLES = ("hh_facts", "households", "members", "interventions", "visits", "medical_claims", "household_income")
@@ -74,6 +75,20 @@ def _build_id_index(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     con.execute(f"DELETE FROM {ID_INDEX} WHERE {scope.hk(ID_INDEX)}")  # noqa: S608 - constant names
     con.execute(f"INSERT INTO {ID_INDEX} SELECT hash(id_number), hk FROM members t "  # noqa: S608
                 f"WHERE {scope.hk('t')} AND id_number IS NOT NULL")
+
+
+def id_holders_sql(con: duckdb.DuckDBPyConnection, ids: str) -> str | None:
+    """A SELECT of `hk`: every household that may hold one of the ID numbers `ids` selects (a SELECT of
+    `id_number`, a few of them), from their hashes in `ix_id_numbers`, and every household this load
+    touched before (the index is refreshed when the load finishes). None without a usable index: the
+    caller then reads the members' ID texts (30M at 10M households). A hash shared by two IDs only adds
+    a household to read; the caller still compares the texts."""
+    has_index = scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+                            "AND database_name = current_database()", [ID_INDEX])
+    if not has_index or not hashes_match(con):
+        return None
+    return (f"SELECT hk FROM {ID_INDEX} WHERE idh IN (SELECT hash(id_number) FROM ({ids}) i(id_number) "  # noqa: S608
+            f"WHERE id_number IS NOT NULL) UNION ALL SELECT hk FROM {stage_table('hk')}")
 
 
 def hashes_match(con: duckdb.DuckDBPyConnection) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.duck import scalar
+from etl.owners import Touched
 from etl.stage import CONTROL_RULE, q, raw_value_case
 
 
@@ -64,3 +66,30 @@ def insert_issues(
         [batch_id, name],
     )
     con.execute("DROP TABLE iss")
+
+
+ISSUE_COLUMNS = "batch_id, file_name, line, table_name, record_key, household_id, field, raw_value, rule, hk"
+
+
+def apply_issues(con: duckdb.DuckDBPyConnection, touched: Touched, table: str, new_sql: str, old_where: str,
+                 name: str) -> bool:
+    """Make the issues of `table` that `old_where` selects what `new_sql` gives (data_issues rows): only
+    those that change are deleted or written, and their households touched. True when one of them
+    belongs to no household. For the rules that read another table (the registry), decided again
+    when that table changes, so that the issues do not depend on the order in which files came
+    (etl.load_inspection, etl.ledger_registry)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE iss_new AS {new_sql}", {"name": name})  # noqa: S608 - ours
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE iss_old AS SELECT {ISSUE_COLUMNS} FROM data_issues
+                    WHERE table_name = ? AND {old_where}""", [table])  # noqa: S608 - ours
+    con.execute("CREATE OR REPLACE TEMP TABLE iss_gone AS SELECT * FROM iss_old EXCEPT ALL SELECT * FROM iss_new")
+    con.execute("CREATE OR REPLACE TEMP TABLE iss_added AS SELECT * FROM iss_new EXCEPT ALL SELECT * FROM iss_old")
+    con.execute("""DELETE FROM data_issues d USING iss_gone g
+                    WHERE d.table_name = g.table_name AND d.record_key = g.record_key AND d.rule = g.rule
+                    AND d.field = g.field""")
+    con.execute(f"INSERT INTO data_issues ({ISSUE_COLUMNS}) SELECT {ISSUE_COLUMNS} FROM iss_added")  # noqa: S608
+    changed = "SELECT * FROM iss_gone UNION ALL SELECT * FROM iss_added"
+    touched.add("hk", f"SELECT hk FROM ({changed})")  # noqa: S608 - constants only
+    nohk = bool(scalar(con, f"SELECT count(*) FROM ({changed}) WHERE hk IS NULL"))  # noqa: S608
+    for tmp in ("iss_new", "iss_old", "iss_gone", "iss_added"):
+        con.execute(f"DROP TABLE {tmp}")
+    return nohk

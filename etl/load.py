@@ -19,7 +19,19 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import changeset, clock, derive, hh_lookup, history, keys, load_inspection, readers, schema, snapshot
+from etl import (
+    changeset,
+    clock,
+    derive,
+    hh_lookup,
+    history,
+    keys,
+    ledger_registry,
+    load_inspection,
+    readers,
+    schema,
+    snapshot,
+)
 from etl.content_hash import TABLES as CONTENT_TABLES
 from etl.content_hash import content_sql
 from etl.derived_table import as_of
@@ -922,8 +934,12 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     checks_flags = load_inspection.recheck(con, touched, "SELECT hk FROM rep_hk",
                                            "SELECT id_number FROM kept WHERE id_number IS NOT NULL",
                                            "SELECT township, village FROM hh", name)
+    # so are the claims and rectification items of its households and ID numbers
+    ledger_flags = ledger_registry.recheck(con, touched, "SELECT hk FROM rep_hk",
+                                           "SELECT id_number FROM kept WHERE id_number IS NOT NULL", name)
     return int(scalar(con, "SELECT count(*) FROM keys")), {
-        "tables": tables | checks_flags.get("tables", set()), "nohk": checks_flags.get("nohk", False),
+        "tables": tables | checks_flags.get("tables", set()),
+        "nohk": bool(checks_flags.get("nohk", False) or ledger_flags["nohk"]),
         "base": {"households", "members", "household_income", "data_issues", "household_keys"}}
 
 
@@ -1133,14 +1149,11 @@ def _other_ids_filter(con: duckdb.DuckDBPyConnection, touched: Touched) -> str:
     if not small:
         return ""
     same_ids = " AND id_number IN (SELECT id_number FROM kept WHERE id_number IS NOT NULL)"
-    if not _has_table(con, hh_lookup.ID_INDEX) or not hh_lookup.hashes_match(con):
+    holders = hh_lookup.id_holders_sql(con, "SELECT id_number FROM kept WHERE NOT id_mangled")
+    if holders is None:
         return same_ids
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.id_hits AS
-        SELECT DISTINCT hk FROM (
-            SELECT hk FROM {hh_lookup.ID_INDEX}
-            WHERE idh IN (SELECT hash(id_number) FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled)
-            UNION ALL SELECT hk FROM {stage_table('hk')})
-        WHERE hk NOT IN (SELECT hk FROM rep_hk)""")  # noqa: S608 - our names
+        SELECT DISTINCT hk FROM ({holders}) WHERE hk NOT IN (SELECT hk FROM rep_hk)""")  # noqa: S608 - our names
     if not int(scalar(con, "SELECT count(*) FROM id_hits") or 0):
         return " AND FALSE"
     return same_ids + " AND hk IN (SELECT hk FROM id_hits)"
@@ -1272,6 +1285,8 @@ def _load_ledger(
     if "id_number" in FIELDS[kind]:
         selects += id_issue_selects("k", table, "record_key")
     insert_issues(con, kind, selects, batch_id, name)
+    if table in ledger_registry.TABLES:  # the rows against the registry as it is now
+        nohk |= ledger_registry.apply(con, touched, table, "r.record_key IN (SELECT record_key FROM k)", name)
     return n_rows, {"nohk": nohk, "base": {table, "data_issues", "household_keys"}}
 
 

@@ -36,7 +36,7 @@ from etl.inspection_rules import (
     id_key_sql,
     name_key_sql,
 )
-from etl.issues import ID_RULES, insert_issues, issue_flag, issue_selects
+from etl.issues import ID_RULES, apply_issues, insert_issues, issue_flag, issue_selects
 from etl.owners import Touched
 from etl.raw_file import STAGE_SCHEMA
 from etl.stage import q
@@ -145,35 +145,10 @@ def _registry_issues_sql(scope: str) -> str:
         FROM ({selects}) i LEFT JOIN load_batches b USING (batch_id)"""  # noqa: S608 - constants only
 
 
-_ISSUE_COLUMNS = "batch_id, file_name, line, table_name, record_key, household_id, field, raw_value, rule, hk"
-
-
-def _apply_issues(con: duckdb.DuckDBPyConnection, touched: Touched, table: str, new_sql: str, old_where: str,
-                  name: str) -> bool:
-    """Make the issues of `table` that `old_where` selects what `new_sql` gives (data_issues rows): only
-    those that change are deleted or written, and their households touched. True when one of them
-    belongs to no household."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE iss_new AS {new_sql}", {"name": name})  # noqa: S608 - ours
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE iss_old AS SELECT {_ISSUE_COLUMNS} FROM data_issues
-                    WHERE table_name = ? AND {old_where}""", [table])  # noqa: S608 - ours
-    con.execute("CREATE OR REPLACE TEMP TABLE iss_gone AS SELECT * FROM iss_old EXCEPT ALL SELECT * FROM iss_new")
-    con.execute("CREATE OR REPLACE TEMP TABLE iss_added AS SELECT * FROM iss_new EXCEPT ALL SELECT * FROM iss_old")
-    con.execute("""DELETE FROM data_issues d USING iss_gone g
-                    WHERE d.table_name = g.table_name AND d.record_key = g.record_key AND d.rule = g.rule
-                    AND d.field = g.field""")
-    con.execute(f"INSERT INTO data_issues ({_ISSUE_COLUMNS}) SELECT {_ISSUE_COLUMNS} FROM iss_added")  # noqa: S608
-    changed = "SELECT * FROM iss_gone UNION ALL SELECT * FROM iss_added"
-    touched.add("hk", f"SELECT hk FROM ({changed})")  # noqa: S608 - constants only
-    nohk = bool(scalar(con, f"SELECT count(*) FROM ({changed}) WHERE hk IS NULL"))  # noqa: S608
-    for tmp in ("iss_new", "iss_old", "iss_gone", "iss_added"):
-        con.execute(f"DROP TABLE {tmp}")
-    return nohk
-
-
 def _apply_registry_issues(con: duckdb.DuckDBPyConnection, touched: Touched, scope: str, name: str) -> bool:
     """The registry rules' issues of the checks `scope` selects (a predicate over household_checks `c`)."""
     old = f"rule IN ({_REGISTRY_RULES_SQL}) AND record_key IN (SELECT record_key FROM household_checks c WHERE {scope})"  # noqa: S608
-    return _apply_issues(con, touched, "household_checks", _registry_issues_sql(scope), old, name)
+    return apply_issues(con, touched, "household_checks", _registry_issues_sql(scope), old, name)
 
 
 def _base_record_key(alias: str) -> str:
@@ -200,7 +175,7 @@ def _apply_base_issues(con: duckdb.DuckDBPyConnection, touched: Touched, places:
     old = f"""rule = 'population_below_registered' AND record_key IN (
         SELECT {_base_record_key('b')} FROM population_base b
         WHERE (township, village) IN (SELECT (township, village) FROM ({places})))"""  # noqa: S608 - ours
-    return _apply_issues(con, touched, "population_base", new, old, name)
+    return apply_issues(con, touched, "population_base", new, old, name)
 
 
 def places_before(con: duckdb.DuckDBPyConnection, households: str) -> None:

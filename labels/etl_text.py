@@ -212,6 +212,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is before the date the problem was found. The completion date "
         "should be on or after the found date; check both dates.",
     ),
+    "rule.claim_id_other_household": (
+        "{file} 第{line}行「{column}」值「{value}」是另一户的成员，不是户编号「{record}」的成员。该笔报销计入户编号「{record}」；"
+        "请核对户编号或证件号码。",
+        "{file} line {line}, '{column}' = '{value}' is a member of another household, not of household '{record}'. "
+        "The claim counts for household '{record}'; check the household number or the ID number.",
+    ),
     "rule.invalid_year": (
         "{file} 第{line}行「{column}」值「{value}」不是有效年度。可接受如 2019、2019年。",
         "{file} line {line}, '{column}' = '{value}' is not a year. Accepted e.g. 2019, 2019年.",
@@ -247,6 +253,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.claim_parts_mismatch": ("报销金额不平", "Claim parts mismatch"),
     "rulename.invalid_year": ("年度格式错误", "Invalid year"),
     "rulename.completed_before_found": ("完成日期早于发现日期", "Completed before found"),
+    "rulename.claim_id_other_household": ("报销人是另一户成员", "Claimant of another household"),
     # read errors (the whole file could not be read; nothing changes)
     "read.unsupported_type": ("{file}：不支持的文件类型。请上传 .xlsx、.xls、.csv 或网页表格（.htm/.html）文件（大文件可压缩为 .csv.gz）。",
                               "{file}: unsupported file type. Use .xlsx, .xls, .csv or an HTML table (.htm/.html); .csv.gz for large files."),

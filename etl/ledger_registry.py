@@ -1,0 +1,78 @@
+"""Ledger rows that contradict the registry (data-spec §3: anything else wrong is loaded and recorded in
+data_issues; docs/DECISIONS.md, "Seventh review").
+
+- `claim_id_other_household`: a medical claim whose 证件号码 is a registered member's of another household
+  and of no member of the claim's own (its 户编号 or its 证件号码 is wrong: the money is counted for the
+  household of the 户编号, the patient is someone else's). An ID number of no registered member raises
+  nothing here: a claim of a member the registry lacks, or of a household outside it, is no contradiction.
+
+It reads the registry, so it is decided when a ledger file is loaded (`apply`, its rows) and again
+when a registry file changes households or members (`recheck`), as the household checks' registry rules
+are (etl.load_inspection): the issues do not depend on the order in which the files came. Each issue is
+in its ledger row's own batch, file and line.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl import hh_lookup
+from etl.duck import scalar
+from etl.issues import apply_issues
+from etl.owners import Touched
+
+CLAIM_RULE = "claim_id_other_household"
+TABLES = {"medical_claims": CLAIM_RULE}
+
+_ISSUE_ROW = """SELECT r.batch_id, coalesce(b.file_name, $name) AS file_name, r.source_line AS line,
+                  '{table}' AS table_name, r.record_key, r.household_id, '{field}' AS field,
+                  CAST({raw} AS VARCHAR) AS raw_value, '{rule}' AS rule, r.hk"""
+
+
+def _claims_sql(con: duckdb.DuckDBPyConnection, scope: str) -> str:
+    """The claims of `scope` (a predicate over medical_claims `r`) whose ID number a member of another
+    household holds and no member of their own."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE lr_claims AS
+                    SELECT record_key, batch_id, source_line, household_id, id_number, hk FROM medical_claims r
+                    WHERE ({scope}) AND id_number IS NOT NULL""")  # noqa: S608 - ours
+    # a few claims look their IDs' households up by hash (etl.hh_lookup); many read the members' IDs
+    n_claims = int(scalar(con, "SELECT count(*) FROM lr_claims") or 0)
+    small = 20 * n_claims < int(scalar(con, "SELECT count(*) FROM members") or 0)
+    holders = hh_lookup.id_holders_sql(con, "SELECT id_number FROM lr_claims") if small else None
+    narrow = f" AND hk IN (SELECT hk FROM ({holders}))" if holders else ""  # noqa: S608 - ours
+    row = _ISSUE_ROW.format(table="medical_claims", field="id_number", raw="r.id_number", rule=CLAIM_RULE)
+    return f"""
+        WITH m AS (SELECT DISTINCT id_number, hk FROM members
+                   WHERE id_number IN (SELECT id_number FROM lr_claims){narrow})
+        {row}
+        FROM lr_claims r LEFT JOIN load_batches b ON b.batch_id = r.batch_id
+        WHERE r.id_number IN (SELECT id_number FROM m)
+          AND NOT EXISTS (SELECT 1 FROM m WHERE m.id_number = r.id_number AND m.hk = r.hk)"""  # noqa: S608 - ours
+
+
+def apply(con: duckdb.DuckDBPyConnection, touched: Touched, table: str, scope: str, name: str) -> bool:
+    """Decide the registry rule of `table` (a ledger of `TABLES`) for its stored rows `scope` selects (a
+    predicate over `r`); True when a changed issue belongs to no household. `name`: the file being loaded."""
+    rule = TABLES[table]
+    new = _claims_sql(con, scope)
+    old = f"rule = '{rule}' AND record_key IN (SELECT r.record_key FROM {table} r WHERE {scope})"  # noqa: S608 - ours
+    nohk = apply_issues(con, touched, table, new, old, name)
+    con.execute("DROP TABLE IF EXISTS lr_claims")
+    return nohk
+
+
+def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, id_numbers: str,
+            name: str) -> dict[str, object]:
+    """After a registry file wrote the households `households` selects (a SELECT of hk) with the members'
+    ID numbers `id_numbers` selects: decide again the rules of the claims and items those could change.
+    Found from the ledgers' side (a full registry lists 10M households and 30M ID numbers, to be streamed,
+    never built into hash tables): the claims of those households, the claims of those ID
+    numbers, and the claims flagged now (their ID may have left the other household). Flags for `touched`."""
+    nohk = False
+    if scalar(con, "SELECT count(*) FROM medical_claims LIMIT 1"):
+        scope = f"""r.hk IN (SELECT hk FROM ({households}) f(hk) WHERE hk IN (SELECT hk FROM medical_claims))
+            OR r.id_number IN (SELECT id_number FROM ({id_numbers}) f(id_number)
+                               WHERE id_number IN (SELECT id_number FROM medical_claims))
+            OR r.record_key IN (SELECT record_key FROM data_issues WHERE rule = '{CLAIM_RULE}')"""  # noqa: S608
+        nohk |= apply(con, touched, "medical_claims", scope, name)
+    return {"base": {"data_issues"}, "nohk": nohk}
