@@ -218,6 +218,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is a member of another household, not of household '{record}'. "
         "The claim counts for household '{record}'; check the household number or the ID number.",
     ),
+    "rule.rect_place_mismatch": (
+        "{file} 第{line}行：整改台账填写的乡镇/村「{value}」与贫困人口信息中户编号「{record}」所在的乡镇/村不同。"
+        "该问题按贫困人口信息中的乡镇/村统计；请核对。",
+        "{file} line {line}: the ledger's township/village '{value}' is not where the registry places household "
+        "'{record}'. The item is counted where the registry places it; check the ledger.",
+    ),
     "rule.invalid_year": (
         "{file} 第{line}行「{column}」值「{value}」不是有效年度。可接受如 2019、2019年。",
         "{file} line {line}, '{column}' = '{value}' is not a year. Accepted e.g. 2019, 2019年.",
@@ -254,6 +260,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.invalid_year": ("年度格式错误", "Invalid year"),
     "rulename.completed_before_found": ("完成日期早于发现日期", "Completed before found"),
     "rulename.claim_id_other_household": ("报销人是另一户成员", "Claimant of another household"),
+    "rulename.rect_place_mismatch": ("整改台账乡镇/村与系统不符", "Item place contradicts registry"),
     # read errors (the whole file could not be read; nothing changes)
     "read.unsupported_type": ("{file}：不支持的文件类型。请上传 .xlsx、.xls、.csv 或网页表格（.htm/.html）文件（大文件可压缩为 .csv.gz）。",
                               "{file}: unsupported file type. Use .xlsx, .xls, .csv or an HTML table (.htm/.html); .csv.gz for large files."),

@@ -478,9 +478,11 @@ def test_a_ledger_exported_again_touches_only_the_rows_that_changed(tmp_path: Pa
     db = _county(tmp_path)
 
     def ledger(name: str, status: str, extra: str = "") -> Path:
-        rows = [f"R{i},自查,2020-01-0{i},甲镇,一村,H000{i},其他,描述,单位,责任人,措施,2020-06-30,"
+        # each item where the registry places its household (elsewhere it has an issue: rect_place_mismatch)
+        place = {1: "甲镇,二村", 2: "甲镇,新村", 3: "乙镇,三村"}
+        rows = [f"R{i},自查,2020-01-0{i},{place[i]},H000{i},其他,描述,单位,责任人,措施,2020-06-30,"
                 f"{status if i == 2 else '未整改'}," for i in (1, 2, 3)]
-        rows.append("R4,自查,2020-01-04,甲镇,一村,H0004,其他,描述,单位,责任人,措施,不详,未整改,")  # bad deadline
+        rows.append("R4,自查,2020-01-04,乙镇,四村,H0004,其他,描述,单位,责任人,措施,不详,未整改,")  # bad deadline
         path = tmp_path / name
         path.write_text("\n".join([HEADERS["rectifications"], *rows, *([extra] if extra else [])]) + "\n",
                         encoding="utf-8")

@@ -103,3 +103,43 @@ def test_a_few_claims_against_a_large_registry_find_the_other_household_by_the_i
     load(db, write_csv(tmp_path / "claims2.csv", claim2))
     assert [r[:3] for r in issues(db, "claim_id_other_household")] == [("claims.csv", 2, "G01"), ("claims2.csv", 2, "G01")]
 
+
+RECT = [["问题编号", "问题来源", "发现日期", "乡(镇)", "行政村", "户编号", "问题类别", "问题描述", "责任单位", "责任人", "整改措施",
+         "整改时限", "整改状态", "完成日期"],
+        ["ZG-1", "自查", "2024-03-05", "德岭山镇", "兴丰村", "H1", "其他", "户档案缺表", "镇政府", "刘", "补齐", "2024-04-30",
+         "整改中", ""],  # H1 is in 乌加河镇/联丰奋斗村
+        ["ZG-2", "自查", "2024-03-05", "乌加河镇", "", "H1", "其他", "手册未更新", "镇政府", "刘", "更新", "2024-04-30",
+         "整改中", ""],  # no village: no contradiction
+        ["ZG-3", "自查", "2024-03-05", "德岭山镇", "四义堂村", "H2", "其他", "收入偏高", "镇政府", "陈", "重算", "2024-04-30",
+         "整改中", ""],  # H2's township, another village
+        ["ZG-4", "自查", "2024-03-05", "德岭山镇", "", "", "其他", "工作队考勤不全", "镇政府", "陈", "整改", "2024-04-30",
+         "整改中", ""],  # a township's item
+        ["ZG-5", "自查", "2024-03-05", "德岭山镇", "兴丰村", "H9", "其他", "不在系统", "镇政府", "陈", "核实", "2024-04-30",
+         "整改中", ""]]  # a household outside the registry: placed by the ledger
+
+
+def test_a_rectification_item_placed_elsewhere_than_its_household_is_an_issue(tmp_path: Path) -> None:
+    """A rectification item whose 乡(镇)/行政村 are not where the registry places its household raised no
+    issue: the item is counted in the household's place (list_rectification) and the ledger's place
+    was silently set aside. It is now `rect_place_mismatch` with the place the ledger wrote, in either
+    order of the files, and it goes when a registry moves the household to the ledger's place."""
+    db = tmp_path / "fupin.duckdb"
+    load(db, write_csv(tmp_path / "rect.csv", RECT))
+    assert issues(db, "rect_place_mismatch") == []
+    load(db, registry(tmp_path, "reg.csv", *H1, H2))
+    expected = [("rect.csv", 2, "H1", "village", "德岭山镇/兴丰村"), ("rect.csv", 4, "H2", "village", "德岭山镇/四义堂村")]
+    assert issues(db, "rect_place_mismatch") == expected
+    db2 = tmp_path / "other.duckdb"  # registry first
+    load(db2, tmp_path / "reg.csv", tmp_path / "rect.csv")
+    assert issues(db2, "rect_place_mismatch") == expected
+    # H2 moved to 四义堂村 by a later registry: its item's place is the household's now
+    load(db, registry(tmp_path, "reg2.csv", ["德岭山镇", "四义堂村", *H2[2:]]))
+    assert issues(db, "rect_place_mismatch") == expected[:1]
+    # a status update without 行政村 keeps the stored village, and the item its issue
+    update = [["问题编号", "乡(镇)", "问题描述", "整改状态", "完成日期"], ["ZG-1", "德岭山镇", "户档案缺表", "已整改", "2024-04-02"]]
+    load(db, write_csv(tmp_path / "update.csv", update))
+    assert [r[:3] for r in issues(db, "rect_place_mismatch")] == [("update.csv", 2, "H1")]
+    text = issue_text("rect_place_mismatch", file="rect.csv", line=2, field="village", value="德岭山镇/兴丰村",
+                      record="H1", table="rectifications")
+    assert text == ("rect.csv 第2行：整改台账填写的乡镇/村「德岭山镇/兴丰村」与贫困人口信息中户编号「H1」所在的乡镇/村不同。"
+                    "该问题按贫困人口信息中的乡镇/村统计；请核对。")
