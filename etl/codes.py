@@ -84,11 +84,13 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
         "其他": ["其它"],
     },
     "visit_type": {
-        "入户走访": [],
-        "帮扶责任人走访": [],
-        "驻村工作队走访": [],
-        "家庭医生随访": ["随访"],
-        "健康体检": ["体检"],
+        # the short and long forms ledgers write (a probe's 入户 and 家庭医生签约随访 were unknown codes); a
+        # phone call (电话回访) is no visit and stays unknown
+        "入户走访": ["入户", "走访", "入户核查", "入户访问"],
+        "帮扶责任人走访": ["帮扶责任人", "帮扶人走访", "结对帮扶走访"],
+        "驻村工作队走访": ["驻村工作队", "工作队走访", "驻村走访"],
+        "家庭医生随访": ["随访", "家庭医生签约随访", "签约随访", "家医随访", "家庭医生"],
+        "健康体检": ["体检", "健康检查"],
     },
     "rectification_status": {
         # the words ledgers write beside the contract's (a probe's 已完成整改 and 完成 were unknown, stored

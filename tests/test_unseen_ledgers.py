@@ -103,3 +103,19 @@ def test_a_household_s_rectification_item_is_placed_where_the_registry_places_th
     assert list(rectification.ledger(con, ALL, Viewer(townships=("德岭山镇",)), as_of)["issue_id"]) == ["R-3"]
     by_town = rectification.status_by_township(con, ALL, V, as_of).groupby("township")["overdue"].sum()
     assert by_town.to_dict() == {"乌加河镇": 2, "德岭山镇": 1}
+
+
+def test_the_visit_types_ledgers_write_short_or_long_are_their_codes(tmp_path: Path) -> None:
+    """入户, 家庭医生签约随访 and 驻村工作队 (a probe's visit ledger) were unknown codes: the visit lost its type,
+    so a family doctor's follow-up did not count for the health page. A phone call is no visit: unknown."""
+    con = loaded(tmp_path, ("visits.csv", [
+        ["户编号", "走访日期", "走访类型", "走访人"],
+        ["P001", "2020-05-01", "入户", "李四"],
+        ["P001", "2020-05-02", "家庭医生签约随访", "王医生"],
+        ["P002", "2020-05-03", "驻村工作队", "张三"],
+        ["P002", "2020-05-04", "健康检查", "王医生"],
+        ["P002", "2020-05-05", "电话回访", "张三"],
+    ]))
+    assert con.execute("SELECT visit_type FROM visits ORDER BY visit_date").fetchall() == [
+        ("入户走访",), ("家庭医生随访",), ("驻村工作队走访",), ("健康体检",), (None,)]
+    assert con.execute("SELECT raw_value FROM data_issues WHERE rule = 'unknown_code'").fetchall() == [("电话回访",)]
