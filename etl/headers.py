@@ -202,6 +202,17 @@ def _strip_parens(text: str) -> str:
     return _PAREN_RE.sub("", text)
 
 
+def in_wan_yuan(kind: str, cells: Sequence[object], missing: Sequence[str]) -> list[str]:
+    """The header cells that would name one of the `missing` columns but in 万元 (`总费用（万元）`): the loader
+    reads yuan and does not multiply on a guess, so the message names the cell and asks for yuan."""
+    found = []
+    for cell in cells:
+        text = clean_header(cell)
+        if "万" in "".join(_PAREN_RE.findall(text)) and _LOOKUP[kind].get(_PAREN_RE.sub("", text)) in missing:
+            found.append(str(cell).strip())
+    return found
+
+
 def _build_lookup() -> dict[str, dict[str, str]]:
     lookup: dict[str, dict[str, str]] = {}
     for kind, columns in _SYNONYMS.items():

@@ -66,6 +66,9 @@ def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
         params["what"] = t(f"office_kind.{params.get('what')}", lang)
     if code == "missing_required" and params.get("spellings"):  # the file's headers, in the language's marks
         params["columns"], params["spelled"] = missing_headers_text(params["headers"], params["spellings"], lang)
+    if code == "missing_required" and params.get("wan"):  # the column is there, in 万元
+        params["wan"] = t("list.sep", lang).join(t("sheet.quoted", lang, sheet=c) for c in params["wan"])
+        key = "read.missing_required_wan"
     return t(key, lang, file=file, **params)
 
 

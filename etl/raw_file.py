@@ -87,6 +87,7 @@ def missing_error(path: Path, kind: str, missing: list[str], line: int,
     return ReadError(
         "missing_required", path, kind=kind, kind_label=t(f"kind.{kind}"), missing=missing, columns=columns,
         spelled=spelled_text, line=line, headers=names, spellings=each,  # per language: etl.messages
+        wan=headers.in_wan_yuan(kind, cells, missing),
     )
 
 

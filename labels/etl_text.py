@@ -285,6 +285,10 @@ LABELS: dict[str, tuple[str, str]] = {
                           "{accepted}."),
     "read.missing_required": ("{file}：缺少必填列：{columns}。表头可写作：{spelled}。",
                               "{file}: required columns are missing: {columns}. Headers accepted: {spelled}."),
+    "read.missing_required_wan": ("{file}：缺少必填列：{columns}。表中的{wan}以万元为单位，本系统按元读取金额：请换算为元，"
+                                  "列名改为 {spelled}，再重新导入。",
+                                  "{file}: required columns are missing: {columns}. The file's {wan} is in 10,000 yuan and "
+                                  "amounts are read in yuan: convert it to yuan, head it {spelled} and load the file again."),
     "read.undecodable": ("{file}：无法识别文件编码（第{line}行起无法解码）。请另存为 UTF-8 或 GB18030 编码的 CSV。",
                          "{file}: the encoding is not recognised (cannot be decoded from line {line}). Save the CSV as UTF-8 or GB18030."),
     "read.undecodable_rows": ("{file}：{bad}行（共{rows}行，超过一半）无法解码，第一处在第{line}行，整个文件未入库。请另存为 UTF-8 或 GB18030 编码后重新导入。",

@@ -119,3 +119,20 @@ def test_the_visit_types_ledgers_write_short_or_long_are_their_codes(tmp_path: P
     assert con.execute("SELECT visit_type FROM visits ORDER BY visit_date").fetchall() == [
         ("入户走访",), ("家庭医生随访",), ("驻村工作队走访",), ("健康体检",), (None,)]
     assert con.execute("SELECT raw_value FROM data_issues WHERE rule = 'unknown_code'").fetchall() == [("电话回访",)]
+
+
+def test_a_claims_list_in_wan_yuan_is_refused_naming_its_unit(tmp_path: Path) -> None:
+    """总费用（万元）: refused as lacking 总费用 (right: the loader reads yuan and does not multiply on a guess),
+    but the message did not say why, beside a column the clerk could see. It names the cell and asks for yuan."""
+    paths = [write_csv(tmp_path / "claims.csv", [
+        ["户编号", "证件号码", "入院日期", "医疗机构", "总费用（万元）", "基本医保报销（万元）"],
+        ["P001", "150824195001010113", "2020-03-01", "旗医院", "0.52", "0.3"],
+    ])]
+    res = load_files(paths, db=tmp_path / "fupin.duckdb").files[0]
+    assert res.error is not None and "「总费用（万元）」以万元为单位" in res.error, res.error
+    assert "'总费用（万元）' is in 10,000 yuan" in res.error_texts["en"]
+    # a file lacking the column outright keeps the plain message
+    paths = [write_csv(tmp_path / "claims2.csv", [["户编号", "证件号码", "入院日期", "医疗机构"],
+                                                 ["P001", "150824195001010113", "2020-03-01", "旗医院"]])]
+    res = load_files(paths, db=tmp_path / "fupin.duckdb").files[0]
+    assert res.error is not None and "万元" not in res.error
