@@ -291,6 +291,42 @@ def sql_date_invalid(col: str) -> str:
     return _present_and_null(col, _date_from_text)
 
 
+# A deadline as rectification ledgers write it (整改时限): a date; the date with 前/之前/以前/止 after it
+# (2024年4月30日前: by that day); a month (2024年4月, 2024.4, 2024-04, 2024年4月底/末/份) or a year's end
+# (2024年底) meaning its last day. Stored NULL and `invalid_date`, each of these made the open item
+# never overdue, which is what an inspection asks first. 立行立改 (fix at once) is the day the problem
+# was found, set by the loader from 发现日期 (IMMEDIATE_DEADLINE_RE); 长期坚持 (a standing task) has no
+# deadline and is no defect either (NO_DEADLINE_RE).
+IMMEDIATE_DEADLINE_RE = "^(?:立行立改|立即整改|即知即改|立知立改|马上整改)$"
+NO_DEADLINE_RE = "^(?:长期坚持|长期|持续整改|长期整改|常态化|持续推进)$"
+_BY_DAY_RE = "(?:之前|以前|前|止|为止)$"
+_MONTH_RE = "^(\\d{4}) ?[-/.年] ?(\\d{1,2}) ?月?(?:底|末|份)?$"
+_YEAR_END_RE = "^(\\d{4}) ?年?(?:底|末)$"
+
+
+def _deadline_from_text(t: str) -> str:
+    """DATE of a deadline from normalised text ``t`` (see IMMEDIATE_DEADLINE_RE above); NULL otherwise."""
+    month = f"regexp_extract(_nz_u, {_lit(_MONTH_RE)}, ['y', 'm'])"
+    month_end = _let(month, "_nz_ym", "CASE WHEN _nz_ym.y <> '' AND CAST(_nz_ym.m AS INTEGER) BETWEEN 1 AND 12 "
+                                      "THEN last_day(make_date(CAST(_nz_ym.y AS INTEGER), CAST(_nz_ym.m AS INTEGER), 1)) END")
+    year_end = (f"CASE WHEN regexp_full_match(_nz_u, {_lit(_YEAR_END_RE)}) "
+                f"THEN make_date(CAST(left(_nz_u, 4) AS INTEGER), 12, 31) END")
+    return _let(f"regexp_replace({t}, {_lit(_BY_DAY_RE)}, '')", "_nz_u",
+                f"coalesce({_date_from_text('_nz_u')}, {month_end}, {year_end})")
+
+
+def sql_deadline(col: str) -> str:
+    """DATE of a deadline (整改时限): a date, a date followed by 前, a month or a year's end (its last
+    day); NULL when absent, a no-date word (立行立改, 长期坚持) or unparseable."""
+    return _let(sql_text(col), "_nz_t", _deadline_from_text("_nz_t"))
+
+
+def sql_deadline_invalid(col: str) -> str:
+    """TRUE when a deadline is present but neither a deadline nor one of the no-date words."""
+    words = f"regexp_full_match(_nz_w, {_lit(IMMEDIATE_DEADLINE_RE[1:-1] + '|' + NO_DEADLINE_RE[1:-1])})"
+    return _let(sql_text(col), "_nz_w", f"coalesce(NOT {words}, TRUE) AND {_present_and_null(col, _deadline_from_text)}")
+
+
 # --- Numbers ---------------------------------------------------------------------------------------
 
 _NUM_RE = "[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?"

@@ -158,12 +158,11 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
     if t == "year":  # a year after this one is in the future, as a date is (脱贫年度 2031)
         y = nz.sql_year(c)
         return y, [("invalid_year", nz.sql_year_invalid(c)), ("future_date", f"{y} > year(current_date)")]
-    if t in ("date", "deadline"):
+    if t == "date":  # an event may not lie ahead
         d = nz.sql_date(c)
-        checks = [("invalid_date", nz.sql_date_invalid(c))]
-        if t == "date":  # a deadline may lie ahead; an event may not
-            checks.append(("future_date", f"{d} > current_date"))
-        return d, checks
+        return d, [("invalid_date", nz.sql_date_invalid(c)), ("future_date", f"{d} > current_date")]
+    if t == "deadline":  # a deadline may; and ledgers write it as 4月底, 4月30日前, 立行立改
+        return nz.sql_deadline(c), [("invalid_date", nz.sql_deadline_invalid(c))]
     if t == "yn":
         return nz.sql_yes_no(c), [("invalid_yes_no", nz.sql_yes_no_invalid(c))]
     if t == "code":

@@ -454,11 +454,11 @@ def test_sql_enjoys_policy_says_nothing(raw):
 
 _BUILDERS = [
     nz.sql_text, nz.sql_id_number, nz.sql_id_valid, nz.sql_id_birth_date, nz.sql_id_sex, nz.sql_id_mangled,
-    nz.sql_date, nz.sql_date_invalid, nz.sql_number, nz.sql_number_invalid, nz.sql_int, nz.sql_int_invalid,
+    nz.sql_date, nz.sql_date_invalid, nz.sql_deadline, nz.sql_deadline_invalid, nz.sql_number, nz.sql_number_invalid, nz.sql_int, nz.sql_int_invalid,
     nz.sql_year, nz.sql_year_invalid, nz.sql_yes_no, nz.sql_yes_no_invalid, nz.sql_enjoys_policy,
 ]
 _CODE_BUILDERS = [nz.sql_code, nz.sql_code_unknown, nz.sql_code_list, nz.sql_code_list_unknown]
-_FLAGS = {nz.sql_id_mangled, nz.sql_date_invalid, nz.sql_number_invalid, nz.sql_int_invalid,
+_FLAGS = {nz.sql_id_mangled, nz.sql_date_invalid, nz.sql_deadline_invalid, nz.sql_number_invalid, nz.sql_int_invalid,
           nz.sql_year_invalid, nz.sql_yes_no_invalid, nz.sql_code_unknown}
 
 # Characters the parsers care about, mixed with arbitrary Unicode.

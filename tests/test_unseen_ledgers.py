@@ -136,3 +136,23 @@ def test_a_claims_list_in_wan_yuan_is_refused_naming_its_unit(tmp_path: Path) ->
                                                  ["P001", "150824195001010113", "2020-03-01", "旗医院"]])]
     res = load_files(paths, db=tmp_path / "fupin.duckdb").files[0]
     assert res.error is not None and "万元" not in res.error
+
+
+def test_deadlines_written_as_ledgers_write_them_make_open_items_overdue(tmp_path: Path) -> None:
+    """整改时限 `2020年6月10日前`, `2020年5月底`, `2020.5`, `2020年底` and `立行立改` were invalid_date, stored blank:
+    the open item could never be overdue. Each is a deadline now (立行立改: the day the problem was found);
+    长期坚持 has none and is no defect; 不详 stays invalid_date."""
+    deadlines = {"R-1": ("2020年6月10日前", date(2020, 6, 10)), "R-2": ("2020年5月底", date(2020, 5, 31)),
+                 "R-3": ("2020.5", date(2020, 5, 31)), "R-4": ("2020年底", date(2020, 12, 31)),
+                 "R-5": ("立行立改", date(2020, 6, 1)), "R-6": ("长期坚持", None), "R-7": ("不详", None)}
+    con = loaded(tmp_path, ("rect.csv", [
+        ["问题编号", "发现日期", "乡(镇)", "行政村", "户编号", "问题描述", "整改时限", "整改状态"],
+        *[[k, "2020-06-01", "乌加河镇", "联丰奋斗村", "P002", "档案缺页", raw, "未整改"]
+          for k, (raw, _) in deadlines.items()],
+    ]))
+    assert dict(con.execute("SELECT issue_id, deadline FROM rectifications").fetchall()) \
+        == {k: d for k, (_, d) in deadlines.items()}
+    assert con.execute("SELECT record_key, raw_value FROM data_issues WHERE rule = 'invalid_date'").fetchall() \
+        == [("R-7", "不详")]
+    items = rectification.ledger(con, ALL, V, date(2020, 6, 25))
+    assert sorted(items[items["overdue"]]["issue_id"]) == ["R-1", "R-2", "R-3", "R-5"]
