@@ -88,6 +88,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "filter.url_place_hidden": ("{filter}（不在查看范围内或不存在）", "{filter} (outside your townships or not there)"),
     "filter.townships": ("乡镇（苏木）", "Township"),
     "filter.villages": ("行政村（嘎查）", "Village"),
+    # a village name that several townships in reach have: choosing it takes each of them
+    "filter.shared_village": ("{village}（{townships}各有一个）", "{village} (one in each of {townships})"),
     "filter.main_causes": ("主要致贫原因", "Main cause"),
     "filter.attributes": ("贫困户属性", "Household attribute"),
     "filter.exit_statuses": ("脱贫状态", "Exit status"),

@@ -14,7 +14,7 @@ before the sidebar is drawn): narrows the filter to one township (and optionally
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
@@ -119,11 +119,34 @@ def clear_area(key: str = "flt") -> None:
     st.session_state[_k(key, "villages")] = []
 
 
-def _multiselect(key: str, d: FilterDef, options: Sequence[str], lang: str) -> list[str]:
+def shared_names(opts: Options, d: FilterDef, within: Sequence[str]) -> dict[str, list[str]]:
+    """The values of a narrowed dimension (villages) that more than one of the `within` values in reach
+    (the chosen townships, or all when none is chosen) have, each with those values in their order.
+    The filter holds names: such a name takes the village of that name in each of them."""
+    if d.within is None:
+        return {}
+    chosen = set(within)
+    holders: dict[str, list[str]] = {}
+    for w, v in dict(opts.choices)[d.name]:
+        if w is not None and (not chosen or w in chosen) and w not in holders.get(v, []):
+            holders.setdefault(v, []).append(w)
+    return {v: ws for v, ws in holders.items() if len(ws) > 1}
+
+
+def _multiselect(key: str, d: FilterDef, options: Sequence[str], lang: str,
+                 shared: Mapping[str, Sequence[str]] | None = None) -> list[str]:
     wkey = _k(key, d.name)
     current = [v for v in st.session_state.get(wkey, []) if v in options]
     st.session_state[wkey] = current
-    fmt = (lambda v: code_label(v, lang) or v) if d.code_list else str
+    shared = shared or {}
+
+    def fmt(v: str) -> str:
+        if d.code_list:
+            return code_label(v, lang) or v
+        if v in shared:  # listed once, bare, it read as one village and took all of them (新华村 of two townships)
+            return t("filter.shared_village", lang, village=v, townships=t("list.sep", lang).join(shared[v]))
+        return str(v)
+
     return st.sidebar.multiselect(
         t(d.label_key, lang), list(options), key=wkey, format_func=fmt, placeholder=t("filter.all", lang),
     )
@@ -150,8 +173,9 @@ def show(opts: Options, lang: str, key: str = "flt", scoped: bool = False) -> Fi
     ranges: dict[str, tuple[int, int] | None] = {}
     for d in FILTERS:
         if d.kind == "multi":
-            choices = opts.values(d.name, picked[d.within] if d.within is not None else ())
-            picked[d.name] = tuple(_multiselect(key, d, choices, lang))
+            within = picked[d.within] if d.within is not None else ()
+            choices = opts.values(d.name, within)
+            picked[d.name] = tuple(_multiselect(key, d, choices, lang, shared_names(opts, d, within)))
         else:
             ranges[d.name] = _range(key, d, opts.years(d.name), lang)
     flt = Filters(**picked, **ranges)
