@@ -19,7 +19,7 @@ import streamlit as st
 from labels import t
 from queries import filters as qfilters
 from queries import meta
-from ui import data, filters, header, login, run_slots, settings
+from ui import data, filters, header, login, run_slots, settings, widget_text
 from ui import figures as ui_figures
 from ui.context import PageContext, set_current
 from ui.navigation import ICON, PAGES, navigation_pages, not_found_notice, not_found_page, present_url_paths
@@ -28,6 +28,7 @@ from ui.navigation import ICON, PAGES, navigation_pages, not_found_notice, not_f
 def main() -> None:
     st.set_page_config(page_title="扶贫督查看板", page_icon=str(ICON), layout="wide")
     lang = settings.language()
+    widget_text.show(lang)  # Streamlit's "No results" in the user's language, on every page
     user = login.gate(lang)
     login.sidebar(user, lang)
     viewer = data.viewer()

@@ -101,6 +101,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "filter.exit_years.only": ("只含这些年份脱贫的户，未脱贫户和未脱贫的监测对象不在其中",
                                "only households that exited in these years; those not exited are left out"),
     "filter.reset": ("重置筛选", "Reset filters"),
+    # a multiselect or select box with nothing to offer (Streamlit's own "No results": ui.widget_text)
+    "widget.no_results": ("没有匹配的选项", "No results"),
     # column labels (query columns not covered by field.*)
     "col.households": ("户数", "Households"),
     "col.people": ("人数", "People"),

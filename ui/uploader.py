@@ -20,13 +20,13 @@ _PARTS = {
 }
 
 
-def _css_text(text: str) -> str:
+def css_text(text: str) -> str:
     """`text` as a CSS string literal (quotes, backslashes and line ends escaped)."""
     return '"' + "".join(c if c.isalnum() or c in " ·.,()（）" else f"\\{ord(c):x} " for c in text) + '"'
 
 
 def style(ctx: PageContext, limit_mb: int) -> str:
-    rules = [f"{sel} {{ font-size: 0; }} {sel}::after {{ content: {_css_text(ctx.t(key, limit=limit_mb))}; "
+    rules = [f"{sel} {{ font-size: 0; }} {sel}::after {{ content: {css_text(ctx.t(key, limit=limit_mb))}; "
              "font-size: 0.875rem; }" for sel, key in _PARTS.items()]
     return "<style>" + "\n".join(rules) + "</style>"
 
