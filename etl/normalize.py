@@ -498,16 +498,22 @@ def sql_exited_attribute(col: str) -> str:
 _SEPARATORS_RE = _regex_class(dict.fromkeys(py_text(c) or c for c in codes.MULTI_SEPARATORS))
 
 
-def _pieces(col: str) -> str:
-    pieces = f"string_split_regex({sql_text(col)}, {_lit(_SEPARATORS_RE)})"
-    return f"list_transform({pieces}, lambda _nz_x: trim(_nz_x))"
+def _pieces(field: str, col: str) -> str:
+    """The pieces of a multi-valued cell: split on codes.MULTI_SEPARATORS, then a piece that is no code as
+    a whole is split on its spaces. Clerks separate codes by a space too (健康状况 `长期慢性病 残疾` was one
+    unknown code), while a single code spaced for alignment (`缺 技术`) is still the code: the whole
+    piece is looked up first, and no code holds a space (`_lookup`)."""
+    pieces = f"list_transform(string_split_regex({sql_text(col)}, {_lit(_SEPARATORS_RE)}), lambda _nz_x: trim(_nz_x))"
+    return (f"flatten(list_transform({pieces}, lambda _nz_w: CASE WHEN {_code_map(field)}[{_lookup('_nz_w')}] "
+            "IS NULL AND contains(_nz_w, ' ') THEN string_split(_nz_w, ' ') ELSE [_nz_w] END))")
 
 
 def sql_code_list(field: str, col: str) -> str:
-    """VARCHAR[] of canonical values of a cell holding several codes (split on codes.MULTI_SEPARATORS),
-    duplicates removed, order kept, unknown pieces dropped; NULL when the cell is empty."""
+    """VARCHAR[] of canonical values of a cell holding several codes (split on codes.MULTI_SEPARATORS, and
+    on spaces where the piece is no code whole: `_pieces`), duplicates removed, order kept, unknown
+    pieces dropped; NULL when the cell is empty."""
     mapped = (
-        f"list_filter(list_transform({_pieces(col)}, lambda _nz_x: {_code_map(field)}[{_lookup('_nz_x')}]), "
+        f"list_filter(list_transform({_pieces(field, col)}, lambda _nz_x: {_code_map(field)}[{_lookup('_nz_x')}]), "
         "lambda _nz_c: _nz_c IS NOT NULL)"
     )
     # Keep the first occurrence of each value (list_distinct does not keep order).
@@ -518,7 +524,7 @@ def sql_code_list(field: str, col: str) -> str:
 def sql_code_list_unknown(field: str, col: str) -> str:
     """VARCHAR[] of the pieces (normalised text) that are not in code list ``field``; [] if none."""
     unknown = (
-        f"list_filter({_pieces(col)}, lambda _nz_x: _nz_x <> '' AND {_code_map(field)}[{_lookup('_nz_x')}] IS NULL "
+        f"list_filter({_pieces(field, col)}, lambda _nz_x: _nz_x <> '' AND {_code_map(field)}[{_lookup('_nz_x')}] IS NULL "
         f"AND NOT {_placeholder('_nz_x')})"
     )
     return f"coalesce({unknown}, []::VARCHAR[])"
@@ -527,9 +533,9 @@ def sql_code_list_unknown(field: str, col: str) -> str:
 def py_code_list_unknown(field: str, value: str) -> list[str]:
     """Python mirror of ``sql_code_list_unknown`` (a message quotes the pieces it does not know, not the
     whole cell: 「因残、乱写」 named 因残 as unknown too)."""
-    pieces = re.split(_SEPARATORS_RE, py_text(value) or "")
-    return [p.strip() for p in pieces if p.strip() and _py_key(p.strip()) not in _code_pairs(field)
-            and not re.fullmatch(PLACEHOLDER_RE, p.strip())]
+    pieces = [p.strip() for p in re.split(_SEPARATORS_RE, py_text(value) or "")]
+    pieces = [w for p in pieces for w in (p.split(" ") if _py_key(p) not in _code_pairs(field) else [p])]
+    return [p for p in pieces if p and _py_key(p) not in _code_pairs(field) and not re.fullmatch(PLACEHOLDER_RE, p)]
 
 
 # --- Running a builder on Python values ------------------------------------------------------------

@@ -415,6 +415,9 @@ def test_sql_code_unknown_field():
         ("不知道", [], ["不知道"]),
         ("因病,,、", ["因病"], []),
         ("8、缺劳动力", ["缺劳力"], []),
+        ("因残 缺水", ["因残", "缺水"], []),  # a space between codes separates them
+        ("缺 技术", ["缺技术"], []),  # ... but one code spaced for alignment is that code
+        ("因病 乱写、因学", ["因病", "因学"], ["乱写"]),
         ("", None, []),
         (None, None, []),
     ],

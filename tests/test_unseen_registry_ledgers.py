@@ -1,0 +1,35 @@
+"""Findings of a probe with registries (data-spec §1.1) and intervention ledgers (§1.2) written as a county
+clerk's exports would be, in the shapes of §1.3: each test writes its files in tmp_path, loads them through
+the real loader into a real DuckDB file and reads what was stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.normalize import id_check_char
+from tests import conftest
+from tests.test_load import read as query
+
+HEADER = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系,脱贫属性,主要致贫原因,其他致贫原因,健康状况"
+
+
+def _id(seq: str) -> str:
+    first = f"15082419600101{seq}"
+    return first + id_check_char(first)
+
+
+def test_codes_separated_by_a_space_are_several_codes(tmp_path: Path) -> None:
+    """健康状况 `长期慢性病 残疾` and 其他致贫原因 `因残 缺水` (codes separated by a space, as clerks type them)
+    were one unknown code each: the member lost both health statuses, the household both causes. A code
+    spaced for alignment (`缺 技术`) is still one code, and an unknown word beside a code is named alone."""
+    rows = [HEADER,
+            f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,未脱贫,因病,因残 缺水,长期慢性病 残疾",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,未脱贫,因病,缺 技术,患有大病　健康",
+            f"乌加河镇,联丰奋斗村,H3,王五,{_id('005')},户主,未脱贫,因病,缺水 乱写,残 疾"]
+    db, _ = conftest.load_lines(tmp_path, {"reg.csv": rows})
+    assert query(db, "SELECT household_id, other_causes FROM households ORDER BY 1") == [
+        ("H1", ["因残", "缺水"]), ("H2", ["缺技术"]), ("H3", ["缺水"])]
+    assert query(db, "SELECT household_id, health FROM members ORDER BY 1") == [
+        ("H1", ["长期慢性病", "残疾"]), ("H2", ["患有大病", "健康"]), ("H3", ["残疾"])]
+    assert query(db, "SELECT household_id, field, raw_value, rule FROM data_issues ORDER BY ALL") == [
+        ("H3", "other_causes", "缺水 乱写", "unknown_code")]
