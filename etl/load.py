@@ -32,6 +32,7 @@ from etl import (
     schema,
     snapshot,
 )
+from etl import normalize as nz
 from etl.content_hash import TABLES as CONTENT_TABLES
 from etl.content_hash import content_sql
 from etl.derived_table import as_of
@@ -1205,6 +1206,15 @@ def ledger_key_sql(kind: str) -> str:
     return f"coalesce(issue_id, {key})" if kind == "rectifications" else key
 
 
+def _measure_year_sql() -> str:
+    """A staged measure's year: 实施年度, else the year of its 开始日期, also of one written to the month
+    (`2020年6月`, `2020.6`), which is no date (`invalid_date`: the day is not guessed) but says the year:
+    a measure of a ledger that dates its measures so had no year and was left out of every year's
+    figures. The year is parsed only where the date was not (DuckDB evaluates a THEN for its rows only)."""
+    return (f"coalesce(year, year(start_date), CASE WHEN start_date IS NULL AND raw_start_date IS NOT NULL "
+            f"THEN {nz.sql_year('raw_start_date')} END)")
+
+
 def _load_ledger(
     con: duckdb.DuckDBPyConnection, kind: str, batch_id: int, name: str, checks: list[tuple[str, str]],
     touched: Touched, present: Sequence[str],
@@ -1213,16 +1223,17 @@ def _load_ledger(
     cols = list(FIELDS[kind])
     absent = [c for c in cols if c not in present] if kind == "rectifications" else []
     key = ledger_key_sql(kind)
-    year_fix = ", coalesce(year, year(start_date)) AS year" if kind == "interventions" else ""
-    exclude = " EXCLUDE (year)" if kind == "interventions" else ""
+    # the key over the measure's year as stored (`_measure_year_sql`), so that a rebuild re-keys it alike
+    staged = f"(SELECT * EXCLUDE (year), {_measure_year_sql()} AS year FROM stg)" if kind == "interventions" \
+        else "stg"
     # the file's households get their keys first, so that the rows are staged once, with the key (a
     # second copy of the ledgers cost 4% of a full load at M)
     last_key = scalar(con, "SELECT coalesce(max(hk), 0) FROM household_keys") if kind == "rectifications" else 0
     keys.assign_household_keys(con, "SELECT household_id FROM stg WHERE rejected_rule IS NULL")
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
-        SELECT s.*{exclude}{year_fix}, {key} AS record_key, hk.hk
-        FROM stg s LEFT JOIN household_keys hk USING (household_id) WHERE s.rejected_rule IS NULL""")
+        SELECT s.*, {key} AS record_key, hk.hk
+        FROM {staged} s LEFT JOIN household_keys hk USING (household_id) WHERE s.rejected_rule IS NULL""")
     n_rows = load_inspection.dedupe_later_wins(con, "k")
     if kind == "rectifications":
         # The later line of a 问题编号 wins even when it names another household: a household keyed

@@ -22,7 +22,7 @@ from etl.raw_file import STAGE_SCHEMA
 
 # Raw columns that rules test for presence (`raw_x IS NULL`), kept in the staging table.
 RAW_KEPT = ("exit_status", "exit_year", "monitoring_type", "main_cause", "id_number", "household_size",
-            "total_cost", "income_per_capita")
+            "total_cost", "income_per_capita", "start_date")
 PER_ROW_TYPES = ("hhid", "id")
 DICT_MIN_ROWS = 200_000
 # Free-text columns with about as many values as rows: normalised per row, not through a dictionary.

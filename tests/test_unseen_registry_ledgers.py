@@ -33,3 +33,30 @@ def test_codes_separated_by_a_space_are_several_codes(tmp_path: Path) -> None:
         ("H1", ["长期慢性病", "残疾"]), ("H2", ["患有大病", "健康"]), ("H3", ["残疾"])]
     assert query(db, "SELECT household_id, field, raw_value, rule FROM data_issues ORDER BY ALL") == [
         ("H3", "other_causes", "缺水 乱写", "unknown_code")]
+
+
+REGISTRY = [HEADER, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,未脱贫,因病,,健康",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,未脱贫,因残,,残疾"]
+
+
+def test_a_measure_dated_to_the_month_has_its_year(tmp_path: Path) -> None:
+    """开始日期 `2020年6月`, `2020.6` or `2020-06` with no 实施年度: the day is not guessed (`invalid_date`, as
+    any month-only date), but the measure had no year at all, so it was in no year's figures, and the same
+    measure sent again with 实施年度 2020 was a second record (its key holds the year)."""
+    from etl.load import ledger_key_sql
+
+    head = "户编号,措施类别,措施内容,开始日期,金额(元)"
+    db, report = conftest.load_lines(tmp_path, {
+        "reg.csv": REGISTRY,
+        "measures.csv": [head, "H1,产业帮扶,养羊,2020年6月,3000", "H2,产业帮扶,养牛,2020.6,2000",
+                         "H2,教育帮扶,雨露计划,2019-09,1500"],
+        "measures_with_year.csv": ["实施年度," + head, "2020,H1,产业帮扶,养羊,2020年6月,3000"]})
+    assert report.exit_code == 0
+    assert query(db, "SELECT household_id, category, year, start_date FROM interventions ORDER BY 1, 2") == [
+        ("H1", "产业帮扶", 2020, None), ("H2", "产业帮扶", 2020, None), ("H2", "教育帮扶", 2019, None)]
+    # the record's issue is the latest file's, which sent it again
+    assert query(db, "SELECT file_name, raw_value, rule FROM data_issues ORDER BY ALL") == [
+        ("measures.csv", "2019-09", "invalid_date"), ("measures.csv", "2020.6", "invalid_date"),
+        ("measures_with_year.csv", "2020年6月", "invalid_date")]
+    # the stored key is the one a rebuild computes from the stored row
+    assert query(db, f"SELECT bool_and(record_key = {ledger_key_sql('interventions')}) FROM interventions") == [(True,)]
