@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 
 class Field(NamedTuple):
-    type: str  # text | place | hhid | id | int | number | amount | year | date | deadline | yn | code | codelist
+    type: str  # text | place | hhid | id | int | months | number | amount | year | date | deadline | yn | code | codelist
     code_list: str | None = None  # a key of codes.CODE_LISTS for code and codelist
 
 
@@ -29,7 +29,7 @@ REGISTRY: dict[str, Field] = {
     "school_status": Field("text"),
     "health": Field("codelist", "health"),
     "labor_skill": Field("code", "labor_skill"),
-    "work_months": Field("int"),
+    "work_months": Field("months"),  # 务工时间(月): months worked in the year, 0-12
     "medical_insurance": Field("yn"),
     "critical_illness_insurance": Field("yn"),
     "family_doctor_signed": Field("yn"),
@@ -142,6 +142,9 @@ INSPECTION: dict[str, dict[str, Field]] = {
 }
 
 FIELDS: dict[str, dict[str, Field]] = {"registry": REGISTRY, **LEDGERS, **INSPECTION}
+
+# A `months` field counts a year's months (务工时间): more is no figure (`months_over_year`).
+MONTHS_IN_YEAR = 12
 
 # Free-text fields that may hold several lines: tab and line breaks are kept there (and only there) when
 # control characters are stripped at load (etl.stage.strip_controls).

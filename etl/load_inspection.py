@@ -36,7 +36,7 @@ from etl.inspection_rules import (
     id_key_sql,
     name_key_sql,
 )
-from etl.issues import ID_RULES, apply_issues, insert_issues, issue_flag, issue_selects
+from etl.issues import ID_RULES, apply_issues, insert_issues, issue_selects
 from etl.owners import Touched
 from etl.raw_file import STAGE_SCHEMA
 from etl.stage import q
@@ -109,7 +109,6 @@ _REGISTRY_ISSUES: dict[str, tuple[str, str, str]] = {
 # Rules of the inspection inputs besides the field checks (labels: rule.<name>, rulename.<name>).
 CHECK_RULES = tuple(r for r in (*_FORM_ISSUES, *_REGISTRY_ISSUES) if r not in ID_RULES)
 BASE_RULES = ("population_below_registered",)
-_BASE_COUNTS = ("rural_households", "rural_population")  # negative: `negative_amount`, stored as NULL
 _REGISTRY_RULES_SQL = ", ".join(f"'{r}'" for r in _REGISTRY_ISSUES)
 
 
@@ -331,16 +330,11 @@ def _rekey_checks(con: duckdb.DuckDBPyConnection, touched: Touched) -> bool:
 
 def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
                touched: Touched) -> tuple[int, dict[str, object]]:
-    # A negative count is a data issue (data-spec §3) and no figure: stored as NULL, as a value that is not
-    # a number is (the issue keeps the raw text), so it is never a village's latest rural population.
-    negative = [("negative_amount", c) for c in _BASE_COUNTS]
-    flags = ", ".join(f"coalesce({c} < 0, false) AS {issue_flag(rule, c)}" for rule, c in negative)
-    nulled = ", ".join(f"CASE WHEN {c} >= 0 THEN {c} END AS {c}" for c in _BASE_COUNTS)
+    # A negative count is `negative_amount` and staged as NULL (etl.stage, every count): never a village's
+    # latest rural population.
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.pk AS
-                    SELECT * REPLACE ({nulled}), {flags}, {_base_record_key('stg')} AS record_key,
-                           NULL::VARCHAR AS household_id
+                    SELECT *, {_base_record_key('stg')} AS record_key, NULL::VARCHAR AS household_id
                     FROM stg WHERE rejected_rule IS NULL""")  # noqa: S608 - constants only
-    checks = [*checks, *negative]
     n_rows = dedupe_later_wins(con, "pk")
     con.execute("DELETE FROM population_base WHERE (year, township, village) IN (SELECT (year, township, village) FROM pk)")
     con.execute("""INSERT INTO population_base BY NAME

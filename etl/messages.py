@@ -152,7 +152,7 @@ def _message_key(rule: str, table: str, field: str | None, value: object) -> str
     """The label of a rule's sentence, or of its variant where one sentence would mislead: a count
     (家庭人口, 乡村人口) is not an amount, so its example is not 3,200.50元; a claim with no total has
     nothing to add up to."""
-    if rule == "not_a_number" and field and field_type(table, field) == "int":
+    if rule == "not_a_number" and field and field_type(table, field) in ("int", "months"):
         return "rule.not_a_count"
     if rule == "claim_parts_mismatch" and (value is None or not str(value).strip()):
         return "rule.claim_parts_no_total"

@@ -371,6 +371,14 @@ def sql_int(col: str) -> str:
 _COUNT_UNIT = "(?:人|户|口|个月|月)$"
 
 
+def sql_count(col: str, most: int | None = None) -> str:
+    """A count as `sql_int`, but NULL when negative or above `most` (a year's 12 months of work): such a
+    value is a data issue (`negative_amount`, `months_over_year`; data-spec §3) and no figure, as a
+    negative amount is (`sql_amount`)."""
+    top = f" AND _nz_c <= {int(most)}" if most is not None else ""
+    return _let(sql_int(col), "_nz_c", f"CASE WHEN _nz_c >= 0{top} THEN _nz_c END")
+
+
 def _int_from_text(t: str) -> str:
     return _let(
         _number_from_text(f"regexp_replace({t}, {_lit(_COUNT_UNIT)}, '')"), "_nz_i",

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import duckdb
 
 from etl import normalize as nz
-from etl.fields import FIELDS, HHID_MANGLED, MULTI_LINE_FIELDS, PLACING, REJECT_RULE, Field
+from etl.fields import FIELDS, HHID_MANGLED, MONTHS_IN_YEAR, MULTI_LINE_FIELDS, PLACING, REJECT_RULE, Field
 from etl.raw_file import STAGE_SCHEMA
 
 # Raw columns that rules test for presence (`raw_x IS NULL`), kept in the staging table.
@@ -148,8 +148,13 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
                f"ELSE {text} END", [("id_mangled", mangled)]
     if t == "id":
         return nz.sql_id_number(c), []  # checked by the ID rules of the loader
-    if t == "int":  # a count: its unit is read (3人), a fraction is not a count
-        return nz.sql_int(c), [("not_a_number", nz.sql_int_invalid(c))]
+    if t in ("int", "months"):  # a count: its unit is read (3人), a fraction is not a count
+        # nor is a negative one (人数 -3, 乡村人口 -2400, 务工时间 -3), nor 15 months of a year's work
+        most = MONTHS_IN_YEAR if t == "months" else None
+        checks = [("not_a_number", nz.sql_int_invalid(c)), ("negative_amount", f"{nz.sql_int(c)} < 0")]
+        if most is not None:
+            checks.append(("months_over_year", f"{nz.sql_int(c)} > {most}"))
+        return nz.sql_count(c, most), checks
     if t == "number":
         return nz.sql_number(c), [("not_a_number", nz.sql_number_invalid(c))]
     if t == "amount":
@@ -283,7 +288,7 @@ def _place_by_household(con: duckdb.DuckDBPyConnection) -> None:
 
 def _null_type(spec: Field) -> str:
     return {
-        "int": "INTEGER", "year": "INTEGER", "number": "DOUBLE", "amount": "DOUBLE", "date": "DATE",
+        "int": "INTEGER", "months": "INTEGER", "year": "INTEGER", "number": "DOUBLE", "amount": "DOUBLE", "date": "DATE",
         "deadline": "DATE", "yn": "BOOLEAN", "codelist": "VARCHAR[]",
     }.get(spec.type, "VARCHAR")
 

@@ -183,6 +183,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is negative; this column cannot be negative and it is "
         "taken as blank (left out of totals).",
     ),
+    "rule.months_over_year": (
+        "{file} 第{line}行「{column}」值「{value}」超过 12 个月（按一年计，应为 0–12），按未填写计。",
+        "{file} line {line}, '{column}' = '{value}' is more than 12 months (a year's months, 0–12); it is taken "
+        "as blank.",
+    ),
     "rule.invalid_date": (
         "{file} 第{line}行「{column}」值「{value}」不是可识别的日期。可接受如 2020-06-22、2020/6/22、2020.6.22、2020年6月22日、20200622。",
         "{file} line {line}, '{column}' = '{value}' is not a date. Accepted e.g. 2020-06-22, 2020/6/22, 2020.6.22, 2020年6月22日, 20200622.",
@@ -252,7 +257,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.monitored_without_type": ("缺脱贫状态/监测类别", "No status or monitoring type"),
     "rulename.missing_cause": ("缺致贫原因", "No main cause"),
     "rulename.not_a_number": ("数值格式错误", "Not a number"),
-    "rulename.negative_amount": ("金额为负", "Negative amount"),
+    "rulename.negative_amount": ("金额或数量为负", "Negative amount or count"),
+    "rulename.months_over_year": ("月数超过12", "More than 12 months"),
     "rulename.invalid_date": ("日期格式错误", "Invalid date"),
     "rulename.future_date": ("日期晚于今天", "Future date"),
     "rulename.invalid_yes_no": ("是否值不规范", "Invalid yes/no"),

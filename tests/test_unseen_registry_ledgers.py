@@ -60,3 +60,22 @@ def test_a_measure_dated_to_the_month_has_its_year(tmp_path: Path) -> None:
         ("measures_with_year.csv", "2020年6月", "invalid_date")]
     # the stored key is the one a rebuild computes from the stored row
     assert query(db, f"SELECT bool_and(record_key = {ledger_key_sql('interventions')}) FROM interventions") == [(True,)]
+
+
+def test_a_negative_count_and_more_than_twelve_months_of_work_are_issues(tmp_path: Path) -> None:
+    """务工时间(月) `-3` and 人数 `-2` were stored as they were with no issue of their own (the size only as
+    not matching its members), and `15` months of work in a year passed: each is now an issue naming the
+    cell, and no figure (NULL), as a negative amount is. `6个月` and 12 are months of work."""
+    head = HEADER + ",人数,务工时间(月)"
+    rows = [head, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,未脱贫,因病,,健康,-2,-3",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,未脱贫,因病,,健康,2,15",
+            f"乌加河镇,联丰奋斗村,H2,李小四,{_id('013')},子女,未脱贫,因病,,健康,2,6个月",
+            f"乌加河镇,联丰奋斗村,H3,王五,{_id('005')},户主,未脱贫,因病,,健康,1,12"]
+    db, report = conftest.load_lines(tmp_path, {"reg.csv": rows})
+    assert query(db, "SELECT name, work_months FROM members ORDER BY source_line") == [
+        ("张三", None), ("李四", None), ("李小四", 6), ("王五", 12)]
+    assert query(db, "SELECT line, field, raw_value, rule FROM data_issues ORDER BY ALL") == [
+        (2, "household_size", "-2", "negative_amount"), (2, "work_months", "-3", "negative_amount"),
+        (3, "work_months", "15", "months_over_year")]
+    summary = "\n".join(report.summary_in_order("zh"))
+    assert "第3行「务工时间(月)」值「15」超过 12 个月" in summary
