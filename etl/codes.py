@@ -70,18 +70,20 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
         "无劳动力": [],
     },
     "intervention_category": {
-        "产业帮扶": ["产业扶贫", "光伏扶贫", "光伏帮扶"],  # 光伏: a common 产业 line item
+        # besides the contract's names, the 五个一批 ones (发展生产, 易地搬迁, 生态补偿, 发展教育, 社会保障兜底)
+        "产业帮扶": ["产业扶贫", "光伏扶贫", "光伏帮扶", "发展生产"],  # 光伏: a common 产业 line item
         "就业帮扶": ["就业扶贫", "转移就业", "技能培训"],
         "公益岗位": ["公益性岗位"],
         "健康帮扶": ["健康扶贫"],
-        "教育帮扶": ["教育扶贫", "雨露计划", "教育资助"],
+        "教育帮扶": ["教育扶贫", "雨露计划", "教育资助", "发展教育"],
         "住房安全": ["危房改造", "住房保障"],
         "易地扶贫搬迁": ["易地搬迁"],
         "饮水安全": ["饮水保障"],
         "兜底保障": ["社会保障兜底", "低保兜底"],
         "金融帮扶": ["金融扶贫", "小额信贷", "扶贫小额信贷"],
-        "生态帮扶": ["生态扶贫", "生态护林员"],
-        "其他": ["其它"],
+        "生态帮扶": ["生态扶贫", "生态护林员", "生态补偿"],
+        # 其他帮扶 as the other categories are named (帮扶 after the word) was an unknown code
+        "其他": ["其它", "其他帮扶", "其它帮扶", "其他措施"],
     },
     "visit_type": {
         # the short and long forms ledgers write (a probe's 入户 and 家庭医生签约随访 were unknown codes); a
@@ -147,10 +149,13 @@ EXITED_ATTRIBUTES = ("一般脱贫户", "低保脱贫户", "特困供养脱贫�
                      "01", "02", "03", "04", "05", "06", "07", "08", "3", "5", "6", "7", "8")
 
 # √ and × with the check and cross marks an input method offers beside them (✔ and ✘ were invalid)
-# (已消除 / 未消除: how 风险是否消除 is often answered)
-YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓", "✔", "已消除"]
+# (已消除 / 未消除: how 风险是否消除 is often answered; 已签约 / 未签约, 已参加 / 未参加 (已参保 / 未参保) and
+# 已解决 / 未解决: how exports answer 是否签约家庭医生, 是否参加…医疗保险 and 是否解决安全饮用水, which a probe's
+# registry lost as invalid_yes_no)
+YES = ["是", "Y", "y", "YES", "Yes", "yes", "1", "√", "有", "true", "True", "TRUE", "✓", "✔", "已消除",
+       "已签约", "已参加", "已参保", "已解决"]
 NO = ["否", "N", "n", "NO", "No", "no", "0", "×", "无", "false", "False", "FALSE", "✗", "✘", "✕", "✖", "x", "X",
-      "未消除"]
+      "未消除", "未签约", "未参加", "未参保", "未解决"]
 
 
 # Separators of multi-valued cells (other causes, health).

@@ -79,3 +79,20 @@ def test_a_negative_count_and_more_than_twelve_months_of_work_are_issues(tmp_pat
         (3, "work_months", "15", "months_over_year")]
     summary = "\n".join(report.summary_in_order("zh"))
     assert "第3行「务工时间(月)」值「15」超过 12 个月" in summary
+
+
+def test_the_answers_and_categories_exports_write_are_known(tmp_path: Path) -> None:
+    """是否签约家庭医生 `已签约`/`未签约`, 是否参加基本医疗保险 `已参加`/`未参保` and 是否解决安全饮用水 `已解决` were
+    invalid_yes_no (the answer lost), and 措施类别 `其他帮扶` (named as the other categories are) and the
+    五个一批 names `生态补偿`, `发展生产` unknown codes (the measure in no category)."""
+    head = HEADER + ",是否签约家庭医生,是否参加基本医疗保险,是否解决安全饮用水"
+    rows = [head, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,未脱贫,因病,,健康,已签约,已参加,已解决",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,未脱贫,因病,,健康,未签约,未参保,未解决"]
+    db, _ = conftest.load_lines(tmp_path, {"reg.csv": rows, "measures.csv": [
+        "户编号,措施类别,措施内容,实施年度,金额(元)", "H1,其他帮扶,慰问,2020,200", "H1,生态补偿,草原奖补,2020,800",
+        "H2,发展生产,养羊,2020,3000"]})
+    assert query(db, "SELECT m.household_id, family_doctor_signed, medical_insurance, safe_water FROM members m "
+                     "JOIN households USING (household_id) ORDER BY 1") == [("H1", True, True, True),
+                                                                           ("H2", False, False, False)]
+    assert query(db, "SELECT category FROM interventions ORDER BY amount_yuan") == [("其他",), ("生态帮扶",), ("产业帮扶",)]
+    assert query(db, "SELECT rule, raw_value FROM data_issues") == []
