@@ -45,6 +45,7 @@ from etl.fields import (
     PLACING,
     REJECT_RULE,
     SHAPE_REJECTS,
+    kind_of_table,
     rejected_value_sql,
     table_of_kind,
 )
@@ -595,9 +596,9 @@ def _load_raw(
     res.resolved_issues = int(flags.get("resolved", 0))  # type: ignore[call-overload]
     res.headers, res.findings = dict(raw.columns), _findings(con, raw.kind, batch_id) if rejected or issues else []
     con.execute(
-        "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [batch_id, name, raw.sha256, raw.kind, clock.now(), raw.rows_read, loaded, rejected,
-         raw.skipped, issues, list(raw.ignored_columns), raw.encoding, raw.header_line],
+         raw.skipped, issues, list(raw.ignored_columns), raw.encoding, raw.header_line, present],
     )
     for view in ("m", "mk", "kept"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
@@ -1221,7 +1222,7 @@ def _load_ledger(
 ) -> tuple[int, dict[str, object]]:
     table = schema.LEDGER_TABLES[kind]
     cols = list(FIELDS[kind])
-    absent = [c for c in cols if c not in present] if kind == "rectifications" else []
+    absent = [c for c in cols if c not in present]
     key = ledger_key_sql(kind)
     # the key over the measure's year as stored (`_measure_year_sql`), so that a rebuild re-keys it alike
     staged = f"(SELECT * EXCLUDE (year), {_measure_year_sql()} AS year FROM stg)" if kind == "interventions" \
@@ -1248,8 +1249,11 @@ def _load_ledger(
                             AND regexp_full_match({sql_text('r.raw_deadline')}, ?)""", [IMMEDIATE_DEADLINE_RE])
     mismatch = f"{claim_gap_sql()} > {CLAIM_TOLERANCE}"
     # the parts can add up only in a file that has the part that closes the sum (个人自付): a list of
-    # totals and insurance payments alone flagged every claim
-    parts_checked = kind == "medical_claims" and "out_of_pocket" in present
+    # totals and insurance payments alone flagged every claim; in a file without it, only a claim that
+    # took its 个人自付 from the stored record it repeats (`_same_records`) is judged, as that record was
+    parts_checked = kind == "medical_claims"
+    if parts_checked and "out_of_pocket" not in present:
+        mismatch += " AND out_of_pocket IS NOT NULL"
     # an item completed before it was found: one of its dates is wrong (an archive defect, not a rejection).
     # Judged where the file has 完成日期, against the stored 发现日期 when the file lacks it (a status
     # update); a file without 完成日期 keeps the stored issue, as any issue of a column a file lacks.
@@ -1266,10 +1270,11 @@ def _load_ledger(
     # household: the integer key finds the candidates (one integer column scanned, not 40M texts).
     # 问题编号 may move an item to another household: the (small) ledger is searched by key alone.
     same_household = "" if kind == "rectifications" else "t.hk IN (SELECT hk FROM k) AND "
+    covered = _same_records(con, table, cols, present, key) if kind in CONTENT_KEYED else ""
     _drop_unchanged_rows(con, table, cols, issue_rules, same_household)
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.gone AS
                     SELECT t.rowid AS r, t.hk, t.record_key FROM {table} t
-                    WHERE {same_household}t.record_key IN (SELECT record_key FROM k)""")
+                    WHERE {same_household}t.record_key IN (SELECT record_key FROM k){covered}""")
     con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT r FROM gone)")
     col_list = ", ".join(q(c) for c in cols)
     con.execute(
@@ -1286,6 +1291,10 @@ def _load_ledger(
                    AND (hk IN (SELECT hk FROM k UNION SELECT hk FROM gone) OR hk IS NULL)
                    AND record_key IN (SELECT record_key FROM k)
                    AND (field IS NULL OR NOT list_contains(?, field))""", [table, absent])
+    if covered:  # a record this file completes or repeats under another key: its issues go with it
+        con.execute("""DELETE FROM data_issues WHERE table_name = ? AND hk IN (SELECT hk FROM gone)
+                       AND record_key IN (SELECT record_key FROM gone EXCEPT SELECT record_key FROM k)""", [table])
+    con.execute("DROP TABLE IF EXISTS covered")
     con.execute("DROP TABLE gone")
     selects = issue_selects("k", checks, table, "record_key")
     if parts_checked:
@@ -1304,6 +1313,47 @@ def _load_ledger(
     if table in ledger_registry.TABLES:  # the rows against the registry as it is now
         nohk |= ledger_registry.apply(con, touched, table, "r.record_key IN (SELECT record_key FROM k)", name)
     return n_rows, {"nohk": nohk, "base": {table, "data_issues", "household_keys"}}
+
+
+def _same_records(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str], present: Sequence[str],
+                  key: str) -> str:
+    """A record of a ledger keyed by its fields (CONTENT_KEYED) that a file without one of its columns
+    lists again is that record: data-spec §5 keys such a record by all its fields, and a file that lacks
+    a column says nothing about it. A measure sent in a ledger with 责任单位 and in one without it was two
+    records, and its money counted twice.
+
+    Two rows are one record when they belong to one household and agree on every column that both of
+    their files have (`load_batches.contract_columns`; a batch loaded before they were recorded counts as
+    having every column). A staged row first takes, for each column its file lacks, the value of the first
+    stored record it so agrees with (and so its key: the record repeated is left as stored); then every
+    stored record it still agrees with under another key, one whose file lacked a column this one has, is
+    replaced by it. Returns the condition (`OR …`) that adds those to the rows the file replaces, or ''
+    when neither the file nor a stored batch of its kind lacks a column (the common case costs one query)."""
+    absent = [c for c in cols if c not in present]
+    partial = scalar(con, "SELECT count(*) FROM load_batches WHERE kind = ? AND NOT list_has_all(contract_columns, ?)",
+                     [kind_of_table(table), list(cols)])
+    if not absent and not partial:
+        return ""
+
+    def agree(columns: Sequence[str]) -> str:
+        # a stored row's value counts only where its file had the column
+        return " AND ".join(f"(k.{q(c)} IS NOT DISTINCT FROM t.{q(c)} OR NOT coalesce(list_contains(b.contract_columns, "
+                            f"'{c}'), TRUE))" for c in columns if c != "household_id") or "TRUE"
+
+    pairs = (f"FROM {STAGE_SCHEMA}.k JOIN {table} t ON t.hk = k.hk "
+             "LEFT JOIN load_batches b ON b.batch_id = t.batch_id WHERE {}")
+    if absent:
+        taken = ", ".join(f"{q(c)} = m.{q(c)}" for c in absent)
+        picked = ", ".join(f"t.{q(c)}" for c in absent)
+        con.execute(f"""UPDATE {STAGE_SCHEMA}.k SET {taken}, record_key = NULL FROM (
+                            SELECT DISTINCT ON (k.source_line) k.source_line AS line, {picked}
+                            {pairs.format(agree([c for c in cols if c in present]))}
+                            ORDER BY k.source_line, t.batch_id, t.source_line) m
+                        WHERE k.source_line = m.line""")  # noqa: S608 - our names
+        con.execute(f"UPDATE {STAGE_SCHEMA}.k SET record_key = {key} WHERE record_key IS NULL")  # noqa: S608
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.covered AS SELECT DISTINCT t.rowid AS r
+                    {pairs.format(agree(cols) + ' AND t.record_key <> k.record_key')}""")  # noqa: S608
+    return " OR t.rowid IN (SELECT r FROM covered)"
 
 
 def _keep_absent_item_fields(con: duckdb.DuckDBPyConnection, absent: Sequence[str]) -> None:

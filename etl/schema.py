@@ -160,7 +160,8 @@ TABLES_DDL: dict[str, str] = {
             issues INTEGER NOT NULL,
             ignored_columns VARCHAR[],
             encoding VARCHAR,
-            header_line INTEGER
+            header_line INTEGER,
+            contract_columns VARCHAR[]            -- the file's columns of the contract (NULL: loaded before version 28)
         )""",
     "rejected_rows": """
         CREATE TABLE IF NOT EXISTS rejected_rows (
@@ -254,7 +255,7 @@ TABLES_DDL: dict[str, str] = {
 # key 'schema_version') and in every backup's manifest. `python -m etl rebuild` (and `refresh
 # --if-stale`, run by `make run`; and any load into an older snapshot) copies an older snapshot's base
 # tables by column name into these tables and builds the derived tables anew (etl.load.rebuild).
-SCHEMA_VERSION = "27"  # 27: an exited household's income without 收入年度 judged by its exit year's line (hh_facts poverty_line, income_below_line, suspected_wrong_exit; agg_household); 26: an item of a registered household placed by the registry (list_rectification); 25: enrolment, housing and water on record (hh_facts n_*_recorded, *_unrecorded; agg_household); 24: numbers in free text masked in more forms; the as-of date of a registry alone
+SCHEMA_VERSION = "28"  # 28: the contract columns of each file (load_batches.contract_columns), so that a measure, visit or claim sent in two files of which one lacks a column is one record; 27: an exited household's income without 收入年度 judged by its exit year's line (hh_facts poverty_line, income_below_line, suspected_wrong_exit; agg_household); 26: an item of a registered household placed by the registry (list_rectification); 25: enrolment, housing and water on record (hh_facts n_*_recorded, *_unrecorded; agg_household); 24: numbers in free text masked in more forms; the as-of date of a registry alone
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:

@@ -171,9 +171,9 @@ def build_fixture_db(path: Path, *, with_rows: bool = True) -> Path:
 def _insert_rows(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "INSERT INTO load_batches VALUES (1, '乌拉特中旗建档立卡贫困人口信息表.xlsx', 'sha-reg', 'registry', "
-        "TIMESTAMP '2020-06-30 10:00:00', 24, 24, 0, 2, 1, [], 'xlsx', 2), "
+        "TIMESTAMP '2020-06-30 10:00:00', 24, 24, 0, 2, 1, [], 'xlsx', 2, NULL), "
         "(2, '帮扶措施台账.csv', 'sha-int', 'interventions', TIMESTAMP '2020-06-30 10:05:00', 11, 11, 0, 0, 0, "
-        "[], 'utf-8-sig', 1)"
+        "[], 'utf-8-sig', 1, NULL)"
     )
     members_by_hh: dict[str, list[tuple]] = {}
     for m in MEMBERS:

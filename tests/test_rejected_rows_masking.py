@@ -56,7 +56,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("rejected") / "fupin.duckdb"
     con = duckdb.connect(str(path))
     create_all(con)
-    con.execute("INSERT INTO load_batches VALUES (1, 'x.csv', 'abc', 'registry', ?, 20, 7, 13, 0, 0, [], 'utf-8', 1)",
+    con.execute("INSERT INTO load_batches VALUES (1, 'x.csv', 'abc', 'registry', ?, 20, 7, 13, 0, 0, [], 'utf-8', 1, NULL)",
                 [dt.datetime(2024, 1, 2, 3, 4, 5)])
     for line, row in enumerate(LOADER_ROWS, start=2):
         obj = ", ".join(f"'{k}', ${k}" for k in row)

@@ -96,3 +96,42 @@ def test_the_answers_and_categories_exports_write_are_known(tmp_path: Path) -> N
                                                                            ("H2", False, False, False)]
     assert query(db, "SELECT category FROM interventions ORDER BY amount_yuan") == [("其他",), ("生态帮扶",), ("产业帮扶",)]
     assert query(db, "SELECT rule, raw_value FROM data_issues") == []
+
+
+MEASURES = "户编号,措施类别,措施内容,实施年度,金额(元),实施状态"
+WITH_UNIT = [MEASURES + ",责任单位", "H1,产业帮扶,养羊,2020,3000,已完成,农牧局", "H2,教育帮扶,雨露计划,2020,1500,已完成,教育局",
+             "H2,教育帮扶,雨露计划,2020,1500,已完成,妇联"]  # two units paid the same sum: two records
+WITHOUT_UNIT = [MEASURES, "H1,产业帮扶,养羊,2020,3000,已完成", "H2,教育帮扶,雨露计划,2020,1500,已完成",
+                "H2,就业帮扶,护林员,2020,-800,实施中"]
+
+
+def test_a_measure_sent_in_two_files_one_without_a_column_is_one_measure(tmp_path: Path) -> None:
+    """The same measures in a ledger with 责任单位 and one without it (a bureau's list and the township's)
+    were two records each (§5 keys a record by all its fields, and the blank unit differed), so 养羊's
+    3,000 元 counted twice, in whichever order the files came. A file that lacks a column says nothing
+    about it: rows of one household that agree on every column both files have are one record, and it
+    keeps the unit. Two records that differ in a column both files have stay two."""
+    for n, order in enumerate(((WITH_UNIT, WITHOUT_UNIT), (WITHOUT_UNIT, WITH_UNIT))):
+        root = tmp_path / f"order{n}"
+        root.mkdir()
+        db, report = conftest.load_lines(root, {"reg.csv": REGISTRY, "a.csv": order[0], "b.csv": order[1]})
+        assert report.exit_code == 0
+        assert query(db, "SELECT household_id, content, amount_yuan, responsible_unit FROM interventions "
+                         "ORDER BY ALL") == [("H1", "养羊", 3000.0, "农牧局"), ("H2", "护林员", None, None),
+                                             ("H2", "雨露计划", 1500.0, "妇联"), ("H2", "雨露计划", 1500.0, "教育局")]
+        assert query(db, "SELECT count(*) FROM interventions i JOIN data_issues d USING (record_key) "
+                         "WHERE d.rule = 'negative_amount'") == [(1,)]
+        assert query(db, "SELECT count(*) FROM data_issues") == [(1,)]
+
+
+def test_a_claim_repeated_by_a_list_without_out_of_pocket_is_one_claim_still_judged(tmp_path: Path) -> None:
+    """A hospital's claim with 个人自付 whose parts do not add up, then the insurer's list without 个人自付
+    naming the same claim: one claim (it was two, its cost counted twice), still flagged."""
+    head = "户编号,证件号码,入院日期,医疗机构,总费用,基本医保报销,大病保险报销,医疗救助"
+    db, report = conftest.load_lines(tmp_path, {
+        "reg.csv": REGISTRY,
+        "hospital.csv": [head + ",其他保障,个人自付", f"H1,{_id('001')},2020-03-01,旗医院,10000,6000,1000,1000,0,500"],
+        "insurer.csv": [head, f"H1,{_id('001')},2020-03-01,旗医院,10000,6000,1000,1000"]})
+    assert report.exit_code == 0
+    assert query(db, "SELECT total_cost, out_of_pocket FROM medical_claims") == [(10000.0, 500.0)]
+    assert query(db, "SELECT rule FROM data_issues") == [("claim_parts_mismatch",)]
