@@ -63,7 +63,9 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "project": ["项目名称"],
         "year": ["实施年度", "年度"],
         "start_date": ["开始日期", "实施日期", "开始时间"],
-        "amount_yuan": ["金额(元)", "资金(元)", "帮扶金额(元)", "投入资金(元)"],
+        # 帮扶资金 and 补助金额/补助资金: how measure lists head their money (a probe's list lost every amount)
+        "amount_yuan": ["金额(元)", "资金(元)", "帮扶金额(元)", "投入资金(元)", "帮扶资金(元)", "补助金额(元)",
+                        "补助资金(元)"],
         "status": ["实施状态", "状态"],
         "responsible_unit": ["责任单位", "实施单位"],
     },

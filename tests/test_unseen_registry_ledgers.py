@@ -135,3 +135,14 @@ def test_a_claim_repeated_by_a_list_without_out_of_pocket_is_one_claim_still_jud
     assert report.exit_code == 0
     assert query(db, "SELECT total_cost, out_of_pocket FROM medical_claims") == [(10000.0, 500.0)]
     assert query(db, "SELECT rule FROM data_issues") == [("claim_parts_mismatch",)]
+
+
+def test_a_measure_list_heading_its_money_bangfu_zijin_has_amounts(tmp_path: Path) -> None:
+    """帮扶资金（元） and 补助金额(元) were columns outside the contract (listed as unused), so every measure of
+    such a list loaded without its money; 金额（万元） stays unused (a unit of 万 is not yuan)."""
+    db, report = conftest.load_lines(tmp_path, {
+        "reg.csv": REGISTRY,
+        "a.csv": ["户编号,措施类别,实施年度,帮扶资金（元）", "H1,产业帮扶,2020,\"3,000\""],
+        "b.csv": ["户编号,措施类别,实施年度,补助金额(元),金额（万元）", "H2,教育帮扶,2020,1500,0.15"]})
+    assert query(db, "SELECT household_id, amount_yuan FROM interventions ORDER BY 1") == [("H1", 3000.0), ("H2", 1500.0)]
+    assert [f.ignored_columns for f in report.files[1:]] == [[], ["金额（万元）"]]
