@@ -71,6 +71,14 @@ def sql_unspaced(col: str) -> str:
     return f"nullif(replace({sql_text(col)}, ' ', ''), '')"
 
 
+def sql_given(col: str) -> str:
+    """The raw text `col` as the file gave it, NULL when blank or a placeholder (PLACEHOLDER_RE): the
+    presence test of the rules that need a value. 脱贫年度 `—` is no exit year and 证件号码 `无` no ID number
+    (a child without one): they passed as given, so an exited household without its year raised no issue.
+    A placeholder is at most 12 bytes, so longer values skip the regex (CASE evaluates a THEN lazily)."""
+    return f"CASE WHEN strlen({col}) > 12 THEN {col} WHEN coalesce({_placeholder(sql_text(col))}, TRUE) THEN NULL ELSE {col} END"
+
+
 def _present_and_null(col: str, parsed: Callable[[str], str]) -> str:
     """TRUE when ``col`` has text, not a placeholder (PLACEHOLDER_RE), but ``parsed(text)`` is NULL;
     FALSE otherwise (never NULL)."""
@@ -179,8 +187,10 @@ def sql_unwrapped(text: str) -> str:
 
 def sql_id_number(col: str) -> str:
     """The ID number as text: normalised, unwrapped (`sql_unwrapped`), spaces removed, upper-case X;
+    NULL for a placeholder (`无` for a child without one: as an ID it keyed every such member alike, so a
+    household's second child was a duplicate and dropped, and each was "registered in another household");
     anything else is kept as given."""
-    return sql_unwrapped(f"upper(replace({sql_text(col)}, ' ', ''))")
+    return sql_unless_placeholder(sql_unwrapped(f"upper(replace({sql_text(col)}, ' ', ''))"))
 
 
 def _id_shape18(n: str) -> str:

@@ -224,8 +224,8 @@ def build_stage(
             for rule, _ in preds:
                 select.append(f"coalesce({d}.{q('bad__' + rule)}, false) AS {q(f'bad__{rule}__{col}')}")
                 checks.append((rule, col))
-        if col in RAW_KEPT:
-            select.append(raw_col)
+        if col in RAW_KEPT:  # for presence tests: a placeholder is no value (`nz.sql_given`)
+            select.append(f"{nz.sql_given(raw_col)} AS {q('raw_' + col)}")
         if col in controls:
             select.append(f"r._line IN (SELECT line FROM ctl_issues WHERE field = '{col}') "
                           f"AS {q(f'bad__{CONTROL_RULE}__{col}')}")

@@ -146,3 +146,26 @@ def test_a_measure_list_heading_its_money_bangfu_zijin_has_amounts(tmp_path: Pat
         "b.csv": ["户编号,措施类别,实施年度,补助金额(元),金额（万元）", "H2,教育帮扶,2020,1500,0.15"]})
     assert query(db, "SELECT household_id, amount_yuan FROM interventions ORDER BY 1") == [("H1", 3000.0), ("H2", 1500.0)]
     assert [f.ignored_columns for f in report.files[1:]] == [[], ["金额（万元）"]]
+
+
+def test_a_placeholder_in_a_required_cell_is_a_missing_value(tmp_path: Path) -> None:
+    """证件号码 `无` (children without an ID) keyed each such member alike: a household's second child was
+    a duplicate, dropped (只保留一行), and each was "registered in another household" too. 脱贫年度 `—`,
+    主要致贫原因 `/` and 脱贫属性 `—` passed as values given, so an exited household without its year, a
+    poor household without its cause and one with neither status nor monitoring type raised nothing. A
+    placeholder says "nothing here" (`PLACEHOLDER_RE`): each is the missing value's issue now."""
+    rows = ["乡(镇),行政村,户编号,姓名,证件号码,与户主关系,主要致贫原因,脱贫属性,脱贫年度",
+            f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,因病,已脱贫,—",
+            "乌加河镇,联丰奋斗村,H1,张小,无,之子,因病,已脱贫,—",
+            "乌加河镇,联丰奋斗村,H1,张小二,无,之女,因病,已脱贫,—",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,/,未脱贫,",
+            "乌加河镇,联丰奋斗村,H2,李小,无,之子,/,未脱贫,",
+            f"乌加河镇,联丰奋斗村,H3,王五,{_id('005')},户主,因病,—,"]
+    db, report = conftest.load_lines(tmp_path, {"reg.csv": rows})
+    assert query(db, "SELECT household_id, name, id_number FROM members ORDER BY source_line") == [
+        ("H1", "张三", _id("001")), ("H1", "张小", None), ("H1", "张小二", None), ("H2", "李四", _id("003")),
+        ("H2", "李小", None), ("H3", "王五", _id("005"))]
+    assert query(db, "SELECT line, field, rule FROM data_issues ORDER BY ALL") == [
+        (2, "exit_year", "exit_without_year"), (3, "id_number", "id_missing"), (4, "id_number", "id_missing"),
+        (5, "main_cause", "missing_cause"), (6, "id_number", "id_missing"),
+        (7, "monitoring_type", "monitored_without_type")]
