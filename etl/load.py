@@ -737,7 +737,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     # Each kept row's member key within its household: its ID number, else 人编号, else the household
     # number + the row's order in it. The order is numbered only in households with a row lacking both
     # (few), so no window sorts every row by household (30M rows by text at 10M households).
-    own_key = "coalesce(CASE WHEN NOT id_mangled THEN id_number END, member_id)"
+    own_key = "coalesce(id_key, member_id)"  # an ID that tells a person apart (`nz.sql_id_key_of`)
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.ordinal AS
         SELECT source_line, row_number() OVER (PARTITION BY household_id ORDER BY source_line) AS n
@@ -888,12 +888,12 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         # hash, not its text (30M texts to group at 10M households); a hash shared by two IDs only
         # adds a candidate, which the outer IN on the text then drops
         f"""WITH ids AS NOT MATERIALIZED (
-               SELECT id_number, household_id FROM kept WHERE id_number IS NOT NULL AND NOT id_mangled
+               SELECT id_number, household_id FROM kept WHERE id_key IS NOT NULL
                UNION ALL
                SELECT id_number, household_id FROM members
                WHERE id_number IS NOT NULL AND hk NOT IN (SELECT hk FROM rep_hk){others_filter})
            SELECT m.source_line, 'members', NULL, m.household_id, 'id_number', m.id_number, 'id_duplicate'
-           FROM kept m WHERE NOT m.id_mangled AND m.id_number IS NOT NULL AND m.id_number IN (
+           FROM kept m WHERE m.id_key IS NOT NULL AND m.id_number IN (
                SELECT id_number FROM ids WHERE hash(id_number) IN (
                    SELECT hash(id_number) FROM ids GROUP BY hash(id_number)
                    HAVING min(household_id) <> max(household_id))
@@ -1151,8 +1151,8 @@ def _other_ids_filter(con: duckdb.DuckDBPyConnection, touched: Touched) -> str:
     small = 20 * int(scalar(con, "SELECT count(*) FROM keys") or 0) < int(scalar(con, "SELECT count(*) FROM members") or 0)
     if not small:
         return ""
-    same_ids = " AND id_number IN (SELECT id_number FROM kept WHERE id_number IS NOT NULL)"
-    holders = hh_lookup.id_holders_sql(con, "SELECT id_number FROM kept WHERE NOT id_mangled")
+    same_ids = " AND id_number IN (SELECT id_number FROM kept WHERE id_key IS NOT NULL)"
+    holders = hh_lookup.id_holders_sql(con, "SELECT id_number FROM kept WHERE id_key IS NOT NULL")
     if holders is None:
         return same_ids
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.id_hits AS

@@ -257,6 +257,14 @@ def sql_id_sex_of(n: str) -> str:
     return f"CASE WHEN {digit} IN ('1', '3', '5', '7', '9') THEN '男' WHEN {digit} IS NOT NULL THEN '女' END"
 
 
+def sql_id_key_of(n: str) -> str:
+    """The normalised ID number `n` when it can tell a person apart: 15 to 18 digits, the last may be X
+    (a wrong check digit or birth date still names one person); NULL for words (`未办理`, `待补录`) and for
+    Excel's float (`1.50824E+17`). A member's key and the test for an ID in two households use it: every
+    child whose ID was written 未办理 had one key, so a household's second was dropped as a duplicate."""
+    return f"CASE WHEN regexp_full_match({n}, '\\d{{14,17}}[\\dX]') THEN {n} END"
+
+
 def sql_id_mangled(col: str) -> str:
     """TRUE when Excel turned the ID number into a float (``1.50824E+17``): the digits are lost."""
     return sql_id_mangled_of(sql_id_number(col))

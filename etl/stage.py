@@ -235,6 +235,7 @@ def build_stage(
         id_checks = (
             f", coalesce({nz.sql_id_valid_of('id_number')}, false) AS id_valid"
             f", {nz.sql_id_mangled_of('id_number')} AS id_mangled"
+            f", {nz.sql_id_key_of('id_number')} AS id_key"
             f", {nz.sql_id_birth_date_of('id_number')} AS id_birth_date"
             f", {nz.sql_id_sex_of('id_number')} AS id_sex"
         )

@@ -169,3 +169,20 @@ def test_a_placeholder_in_a_required_cell_is_a_missing_value(tmp_path: Path) -> 
         (2, "exit_year", "exit_without_year"), (3, "id_number", "id_missing"), (4, "id_number", "id_missing"),
         (5, "main_cause", "missing_cause"), (6, "id_number", "id_missing"),
         (7, "monitoring_type", "monitored_without_type")]
+
+
+def test_an_id_written_as_a_word_keys_no_member(tmp_path: Path) -> None:
+    """证件号码 `未办理` (children without an ID yet) was each child's member key: a household's second such
+    child was a duplicate and dropped (只保留一行), and every one was an ID "registered in another
+    household". Words are no ID to key a member or find one in two households by (`id_invalid` still)."""
+    rows = ["乡(镇),行政村,户编号,姓名,证件号码,与户主关系,主要致贫原因,脱贫属性",
+            f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,因病,未脱贫",
+            "乌加河镇,联丰奋斗村,H1,张小,未办理,之子,因病,未脱贫",
+            "乌加河镇,联丰奋斗村,H1,张小二,未办理,之女,因病,未脱贫",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,因病,未脱贫",
+            "乌加河镇,联丰奋斗村,H2,李小,未办理,之子,因病,未脱贫"]
+    db, _ = conftest.load_lines(tmp_path, {"reg.csv": rows})
+    assert query(db, "SELECT household_id, name FROM members ORDER BY source_line") == [
+        ("H1", "张三"), ("H1", "张小"), ("H1", "张小二"), ("H2", "李四"), ("H2", "李小")]
+    assert query(db, "SELECT line, rule FROM data_issues ORDER BY ALL") == [
+        (3, "id_invalid"), (4, "id_invalid"), (6, "id_invalid")]
