@@ -1336,23 +1336,27 @@ def _same_records(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str
         return ""
 
     def agree(columns: Sequence[str]) -> str:
-        # a stored row's value counts only where its file had the column
-        return " AND ".join(f"(k.{q(c)} IS NOT DISTINCT FROM t.{q(c)} OR NOT coalesce(list_contains(b.contract_columns, "
-                            f"'{c}'), TRUE))" for c in columns if c != "household_id") or "TRUE"
+        # a stored row's value counts only where its file had the column (its batch's `done` list)
+        return " AND ".join(f"(k.{q(c)} IS NOT DISTINCT FROM t.{q(c)} OR NOT coalesce(list_contains(t.done, '{c}'), "
+                            "TRUE))" for c in columns if c != "household_id") or "TRUE"
 
-    pairs = (f"FROM {STAGE_SCHEMA}.k JOIN {table} t ON t.hk = k.hk "
-             "LEFT JOIN load_batches b ON b.batch_id = t.batch_id WHERE {}")
+    def pairs(where: str, stored: str) -> str:
+        return (f"FROM {STAGE_SCHEMA}.k JOIN (SELECT t.*, t.rowid AS r, b.contract_columns AS done FROM {table} t "
+                f"LEFT JOIN load_batches b ON b.batch_id = t.batch_id WHERE {stored}) t ON t.hk = k.hk WHERE {where}")
+
     if absent:
         taken = ", ".join(f"{q(c)} = m.{q(c)}" for c in absent)
         picked = ", ".join(f"t.{q(c)}" for c in absent)
         con.execute(f"""UPDATE {STAGE_SCHEMA}.k SET {taken}, record_key = NULL FROM (
                             SELECT DISTINCT ON (k.source_line) k.source_line AS line, {picked}
-                            {pairs.format(agree([c for c in cols if c in present]))}
+                            {pairs(agree([c for c in cols if c in present]), 't.hk IN (SELECT hk FROM k)')}
                             ORDER BY k.source_line, t.batch_id, t.source_line) m
                         WHERE k.source_line = m.line""")  # noqa: S608 - our names
         con.execute(f"UPDATE {STAGE_SCHEMA}.k SET record_key = {key} WHERE record_key IS NULL")  # noqa: S608
-    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.covered AS SELECT DISTINCT t.rowid AS r
-                    {pairs.format(agree(cols) + ' AND t.record_key <> k.record_key')}""")  # noqa: S608
+    # only a record whose file lacked a column can be covered under another key: the search is among those
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.covered AS SELECT DISTINCT t.r
+                    {pairs(agree(cols) + ' AND t.record_key <> k.record_key',
+                           'NOT list_has_all(b.contract_columns, $cols)')}""", {"cols": list(cols)})  # noqa: S608
     return " OR t.rowid IN (SELECT r FROM covered)"
 
 
