@@ -1380,7 +1380,8 @@ def _loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, kind: str,
     The same file again changes nothing (data-spec §5), even after another file of its kind: a folder
     of exports chosen again, the older ones last, must not roll the newer data back. The summary names
     that later file, and `reload` loads the file again when its data should be current again. Not for a
-    ledger whose records are all their fields (`CONTENT_KEYED`): no later file can change its rows."""
+    ledger whose records are all their fields (`CONTENT_KEYED`): no later file can change a value its rows
+    brought (one only fills in a column the file lacked, `_same_records`)."""
     row = con.execute(
         """SELECT b.rows_loaded, b.rows_rejected, b.issues,
                   (SELECT l.file_name FROM load_batches l WHERE l.kind = b.kind AND l.batch_id > b.batch_id
@@ -1395,8 +1396,9 @@ def _loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, kind: str,
     return (int(row[0]), int(row[1]), int(row[2])), None if kind in CONTENT_KEYED else row[3]
 
 
-# Ledgers without a record id: a record is all its fields (ledger_key_sql), so a later file adds records
-# or repeats them, and never changes one another file brought.
+# Ledgers without a record id: a record is all its fields (ledger_key_sql), so a later file adds records,
+# repeats them or fills in a column another file lacked (`_same_records`), and never changes a value
+# another file brought.
 CONTENT_KEYED = ("interventions", "visits", "medical_claims")
 
 
