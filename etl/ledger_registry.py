@@ -22,6 +22,7 @@ import duckdb
 from etl import hh_lookup
 from etl.duck import scalar
 from etl.issues import apply_issues
+from etl.normalize import sql_id_key_of
 from etl.owners import Touched
 
 CLAIM_RULE = "claim_id_other_household"
@@ -35,10 +36,11 @@ _ISSUE_ROW = """SELECT r.batch_id, coalesce(b.file_name, $name) AS file_name, r.
 
 def _claims_sql(con: duckdb.DuckDBPyConnection, scope: str) -> str:
     """The claims of `scope` (a predicate over medical_claims `r`) whose ID number a member of another
-    household holds and no member of their own."""
+    household holds and no member of their own. An ID written as a word (未办理) names nobody: two
+    households' 未办理 are no contradiction."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE lr_claims AS
                     SELECT record_key, batch_id, source_line, household_id, id_number, hk FROM medical_claims r
-                    WHERE ({scope}) AND id_number IS NOT NULL""")  # noqa: S608 - ours
+                    WHERE ({scope}) AND {sql_id_key_of('id_number')} IS NOT NULL""")  # noqa: S608 - ours
     # a few claims look their IDs' households up by hash (etl.hh_lookup); many read the members' IDs
     n_claims = int(scalar(con, "SELECT count(*) FROM lr_claims") or 0)
     small = 20 * n_claims < int(scalar(con, "SELECT count(*) FROM members") or 0)

@@ -939,7 +939,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                                            "SELECT township, village FROM hh", name)
     # so are the claims and rectification items of its households and ID numbers
     ledger_flags = ledger_registry.recheck(con, touched, "SELECT hk FROM rep_hk",
-                                           "SELECT id_number FROM kept WHERE id_number IS NOT NULL", name)
+                                           "SELECT id_number FROM kept WHERE id_key IS NOT NULL", name)
     return int(scalar(con, "SELECT count(*) FROM keys")), {
         "tables": tables | checks_flags.get("tables", set()),
         "nohk": bool(checks_flags.get("nohk", False) or ledger_flags["nohk"]),

@@ -143,3 +143,15 @@ def test_a_rectification_item_placed_elsewhere_than_its_household_is_an_issue(tm
                       record="H1", table="rectifications")
     assert text == ("rect.csv 第2行：整改台账填写的乡镇/村「德岭山镇/兴丰村」与贫困人口信息中户编号「H1」所在的乡镇/村不同。"
                     "该问题按贫困人口信息中的乡镇/村统计；请核对。")
+
+
+def test_an_id_written_as_a_word_in_a_claim_and_another_household_is_no_contradiction(tmp_path: Path) -> None:
+    """A claim's 证件号码 未办理 beside a member of another household whose 证件号码 is 未办理 too: a word names
+    nobody (etl.normalize.sql_id_key_of), so the claim is not another household's member's."""
+    db = tmp_path / "fupin.duckdb"
+    word = [["德岭山镇", "兴丰村", "H3", "赵小草", "户主", "未办理", "因残", "未脱贫", ""]]
+    claims = [CLAIMS[0], ["H2", "未办理", "2024-02-03", "旗医院", "800", "500", "0", "0", "0", "300"]]
+    for order in ((registry(tmp_path, "reg.csv", *H1, H2, *word), write_csv(tmp_path / "claims.csv", claims)),
+                  (write_csv(tmp_path / "claims2.csv", claims), registry(tmp_path, "reg2.csv", *H1, H2, *word))):
+        load(db, *order)
+        assert issues(db, "claim_id_other_household") == []
