@@ -203,6 +203,7 @@ def build_stage(
     checks: list[tuple[str, str]] = []
     for i, (col, spec) in enumerate(specs.items()):
         raw_col = f"r.{q('raw_' + col)}"
+        d: str | None = None  # the column's dictionary of distinct values, when it has one
         if col not in present:  # absent column: all NULL, nothing to check
             select.append(f"NULL::{_null_type(spec)} AS {q(col)}")
         elif spec.type in PER_ROW_TYPES or col in PER_ROW_TEXT or n_rows < DICT_MIN_ROWS:
@@ -214,6 +215,8 @@ def build_stage(
         else:
             expr, preds = _exprs("raw", spec, col in MULTI_LINE_FIELDS)
             flags = "".join(f", coalesce({p}, false) AS {q('bad__' + rule)}" for rule, p in preds)
+            if col in RAW_KEPT:  # the presence test per distinct value, not per row (5 s of a 1M-household registry)
+                flags += f", {nz.sql_given('raw')} IS NOT NULL AS given"
             d = f"d{i}"
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {d} AS SELECT raw, {expr} AS val{flags} "
@@ -225,7 +228,8 @@ def build_stage(
                 select.append(f"coalesce({d}.{q('bad__' + rule)}, false) AS {q(f'bad__{rule}__{col}')}")
                 checks.append((rule, col))
         if col in RAW_KEPT:  # for presence tests: a placeholder is no value (`nz.sql_given`)
-            select.append(f"{nz.sql_given(raw_col)} AS {q('raw_' + col)}")
+            given = f"CASE WHEN {d}.given THEN {raw_col} END" if d else nz.sql_given(raw_col)
+            select.append(f"{given} AS {q('raw_' + col)}")
         if col in controls:
             select.append(f"r._line IN (SELECT line FROM ctl_issues WHERE field = '{col}') "
                           f"AS {q(f'bad__{CONTROL_RULE}__{col}')}")
