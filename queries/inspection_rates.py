@@ -398,10 +398,12 @@ def _lenders(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, frame
 def _parents(flt: Filters, level: str, village: Cols, frames: dict[str, Cols]) -> list[tuple[Cols, list[str], str]]:
     """Where a row of `level` borrows a rate its own sample lacks, in order (`frames`: `_lenders`)."""
     county = (frames["all"], [], "all")
-    if level == "village":
+    if level in ("village", "township"):
+        # a township's row borrows its whole township's rate first: under a village filter the row is
+        # the chosen villages of the township, and borrowed the county's rate where the tiles and the
+        # village table (the same villages) borrowed the township's, three figures for one place. Without
+        # a village filter the township's rate is the row's own, and the county's comes next as before.
         return [(frames["township"], ["township"], "township"), county]
-    if level == "township":
-        return [county]
     if not (flt.townships or flt.villages):  # the whole scope itself: nothing above it
         return []
     # the filtered area as one row: within one township, that township's rates first

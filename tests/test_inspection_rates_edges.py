@@ -85,3 +85,33 @@ def test_a_typed_line_is_inclusive() -> None:
     assert lines.passes("wrong_exit", 29 / 1000)
     assert not lines.passes("wrong_exit", 30 / 1000)
     assert DEFAULT_LINES.passes("approval", 27 / 30) and not DEFAULT_LINES.passes("approval", 26 / 30)
+
+
+def test_a_township_row_under_a_village_filter_borrows_its_townships_rate(tmp_path: Path) -> None:
+    # 乌加河镇 filtered to 红旗村: nobody outside the registry was surveyed in 红旗村, so its incidence
+    # borrows 乌加河镇's 漏评率 (0 of 4 people, from 联丰村) in the tiles and the village table; the
+    # township table's row, the same village, borrowed the county's (德岭山镇's 3 of 3 people: 100%)
+    # and read 91% beside their 1% (data-spec §1.4; "借用所在乡镇或全部范围的率")
+    db = _db(tmp_path, {
+        "reg.csv": [REGISTRY, "乌加河镇,红旗村,HA,1,张一,,户主,1,已脱贫,2019,因病",
+                    "德岭山镇,兴丰村,HB,1,李一,,户主,1,已脱贫,2019,因病"],
+        "checks.csv": [CHECKS, "2020-06-20,乌加河镇,红旗村,HA,张一,,脱贫户,1,正常,认可",
+                       "2020-06-20,乌加河镇,联丰村,,赵甲,,一般农户,4,正常,认可",
+                       "2020-06-20,德岭山镇,兴丰村,,钱乙,,一般农户,3,漏评,认可"],
+        "base.csv": [BASE, "2020,乌加河镇,红旗村,40,100", "2020,乌加河镇,联丰村,40,100",
+                     "2020,德岭山镇,兴丰村,40,100"],
+    })
+    con, _ = snapshot.connect_read(db)
+    try:
+        flt = Filters(townships=("乌加河镇",), villages=("红旗村",))
+        by_level = q.rates_by_level(con, flt, Viewer())
+        figures = [by_level[level].iloc[0] for level in ("all", "township", "village")]
+        for r in figures:
+            assert r["incidence_rate"] == pytest.approx(0.0), r.get("township")  # (0 + 0 × 99 + 0 × 1) / 100
+            assert r["incidence_rates_from"] == "own/township"
+        # without the village filter the township's own sample holds the rate, as before
+        town = q.rates(con, Filters(), Viewer(), level="township").set_index("township")
+        assert town.loc["乌加河镇", "incidence_rates_from"] == "own"
+        assert town.loc["德岭山镇", "incidence_rates_from"] == "all/own"
+    finally:
+        con.close()
