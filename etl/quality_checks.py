@@ -51,6 +51,12 @@ DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer dep
 FIXED_CHECKS = tuple(c for c in CHECKS if c not in DATED_CHECKS)
 DATED_KIND = {"income": 0, "visit": 1, "school": 2}  # agg_quality_dated.kind
 
+# The first day of the visit check's window: a visit within VISIT_WITHIN_DAYS days before the as-of date,
+# day 30 included, as the visit planner's "no visit in 30 days" (more than 30 days ago) and the health
+# page's "a follow-up within 90 days" count them. It began the day after: a household visited exactly 30
+# days ago failed "30天内走访" here while the planner counted it as visited within 30 days.
+_VISIT_FROM = f"CAST($as_of AS DATE) - INTERVAL {VISIT_WITHIN_DAYS} DAY"
+
 _CHECK_SQL: dict[str, tuple[str, str]] = {  # code -> (required, passed), over hh_facts f and the school CTE s
     "id": ("f.n_members", "f.n_id_valid"),
     "health": ("f.n_members", "f.n_health_set"),
@@ -60,8 +66,7 @@ _CHECK_SQL: dict[str, tuple[str, str]] = {  # code -> (required, passed), over h
     "water": ("1", "CASE WHEN f.water_set THEN 1 ELSE 0 END"),
     "doctor": ("f.n_chronic", "f.n_chronic_doctor"),
     "income": ("1", "CASE WHEN f.latest_income_year >= year(CAST($as_of AS DATE)) - 1 THEN 1 ELSE 0 END"),
-    "visit": ("1", f"CASE WHEN f.last_visit_date > CAST($as_of AS DATE) - INTERVAL {VISIT_WITHIN_DAYS} DAY "
-                   "THEN 1 ELSE 0 END"),
+    "visit": ("1", f"CASE WHEN f.last_visit_date >= {_VISIT_FROM} THEN 1 ELSE 0 END"),
 }
 
 
@@ -79,7 +84,7 @@ def dated_check_sql(check: str, d: str = "c.d") -> str:
     if check == "income":  # d is 1 January of the latest income year
         return f"{d} >= make_date(year({ref}) - 1, 1, 1)"
     if check == "visit":
-        return f"{d} > {ref} - INTERVAL {VISIT_WITHIN_DAYS} DAY"
+        return f"{d} >= {_VISIT_FROM}"
     raise ValueError(check)
 
 
@@ -137,7 +142,7 @@ DEFECT_ORDER = "seq, src, rule, line_order, field"  # seq = township, village, h
 # of those only the school check depends on it, through ages (etl.dated).
 QUERY_TIME_CHECKS = ("visit", "income")
 _FAILS = {
-    "visit": f"NOT coalesce(f.last_visit_date > CAST($as_of AS DATE) - INTERVAL {VISIT_WITHIN_DAYS} DAY, false)",
+    "visit": f"NOT coalesce(f.last_visit_date >= {_VISIT_FROM}, false)",
     "income": "NOT coalesce(f.latest_income_year >= year(CAST($as_of AS DATE)) - 1, false)",
 }
 
