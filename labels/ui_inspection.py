@@ -130,6 +130,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "条形长度为各项报销与个人自付之和，旁边的数字为总费用；{places}两者不等（共差 {diff} 元），逐笔见下方「报销金额不平的记录」。",
         "Each bar is the sum of the payers and out-of-pocket; the number beside it is the total cost. They differ in "
         "{places} ({diff} yuan in all): see 'Claims whose parts do not add up' below."),
+    "insp.health.claims_no_total": (
+        "{places}有 {n} 笔报销没有总费用：其个人自付计入「个人自付」列，但不计入个人自付比例（表中「计入比例的个人自付」）。",
+        "{n} claims in {places} have no total cost: their out-of-pocket is in the Out-of-pocket column but not in "
+        "the out-of-pocket share ('Out-of-pocket in the share' in the table)."),
     "insp.health.claims_no_oop": (
         "{places}有 {n} 笔报销没有个人自付数据（如医保结算清单）：其条形短于总费用，个人自付比例只按有个人自付的报销计算"
         "（表中「有个人自付的总费用」）。",
@@ -426,6 +430,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.oop_share": ("个人自付比例", "Out-of-pocket share"),
     "col.oop_cost": ("有个人自付的总费用", "Cost of claims with out-of-pocket"),
     "col.no_oop_claims": ("无个人自付笔数", "Claims without out-of-pocket"),
+    "col.oop_counted": ("计入比例的个人自付", "Out-of-pocket in the share"),
+    "col.no_total_claims": ("无总费用笔数", "Claims without total cost"),
     "col.n_members": ("人口数", "Members"),
     "col.household_income": ("家庭年收入(元)", "Household income (yuan)"),
     "col.threshold": ("预警线(元)", "Warning line (yuan)"),

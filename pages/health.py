@@ -89,6 +89,12 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
         if len(no_oop):
             st.caption(ctx.t("insp.health.claims_no_oop", places=joined(no_oop[level], ctx.lang),
                              n=int(no_oop["no_oop_claims"].sum())))
+        # claims with an out of pocket and no total: their out of pocket is in the 个人自付 column but not in
+        # the share, which only a claim's own total can put it against
+        no_total = claims[claims["no_total_claims"] > 0]
+        if len(no_total):
+            st.caption(ctx.t("insp.health.claims_no_total", places=joined(no_total[level], ctx.lang),
+                             n=int(no_total["no_total_claims"].sum())))
     with right:
         st.markdown("**" + ctx.t(f"insp.health.oop_{level}", target=f"{target:.0%}") + "**")
         fig = charts.bar(claims[[level, "oop_share"]], level, "oop_share", orientation="h", text_format="{:.1%}",
@@ -101,12 +107,15 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
         charts.show(fig, "health_oop_share", figure="health.oop_share")
     # whole yuan (the query's) with separators, as the chart writes them
     # the share's own cost and the claims left out of it, beside the 总费用, when they differ from it
-    hidden = ["parts_off_yuan"] + ([] if claims["no_oop_claims"].any() else ["oop_cost", "no_oop_claims"])
-    view = claims.drop(columns=hidden).round({"oop_cost": 0}).rename(
+    # (and the share's out of pocket, beside the 个人自付 column, when a claim without a total is left out)
+    hidden = (["parts_off_yuan"] + ([] if claims["no_oop_claims"].any() else ["oop_cost", "no_oop_claims"])
+              + ([] if claims["no_total_claims"].any() else ["oop_counted", "no_total_claims"]))
+    view = claims.drop(columns=hidden).round({"oop_cost": 0, "oop_counted": 0}).rename(
         columns={"critical_illness_insurance": "critical_illness_insurance_paid"})
     config = {"oop_share": st.column_config.NumberColumn(format="percent")}
     config.update({c: st.column_config.NumberColumn(format="localized")
-                   for c in ("total_cost", *payers, "critical_illness_insurance_paid", "oop_cost") if c in view.columns})
+                   for c in ("total_cost", *payers, "critical_illness_insurance_paid", "oop_cost", "oop_counted")
+                   if c in view.columns})
     table.show("health_claims_tbl", view,
                ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"), column_config=config)
     if without:

@@ -55,8 +55,9 @@ define("health.compliance", ("慢病随访合规率", "Follow-up compliance"), _
        ("截至参考日期的 12 个月（走访记录按户，户内每位患者都计）",
         "The 12 months up to the reference date (visits are per household: each patient of it counts)"),
        "agg_ill_member ← list_ill_member ← visits")
-define("health.oop_share", ("个人自付比例", "Out-of-pocket share"), _ALL, ("个人自付金额", "Out-of-pocket"),
-       ("医疗总费用", "Total cost"), ("入院日期所在年度（可选）", "The admission year (optional)"),
+define("health.oop_share", ("个人自付比例", "Out-of-pocket share"), _ALL,
+       ("总费用与个人自付均有数的报销的个人自付金额", "Out-of-pocket of the claims with both a total and an out-of-pocket"),
+       ("这些报销的医疗总费用", "Total cost of those claims"), ("入院日期所在年度（可选）", "The admission year (optional)"),
        "list_claim ← medical_claims")
 define("health.risks", ("因病返贫风险户", "Households at risk from medical costs"), _ALL,
        ("某年个人自付超过家庭年收入一定比例（默认 50%）的户年", "Household-years whose out-of-pocket exceeds a "
@@ -309,7 +310,9 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
                        level: str = "township") -> pd.DataFrame:
     """Claims per township (level="village": per township and village): total cost, each payer,
     out-of-pocket and its share of the total; `parts_off_yuan`: how far the claims whose parts do not
-    add up to their total (`claim_mismatches`) are off, in all (0 when every claim adds up)."""
+    add up to their total (`claim_mismatches`) are off, in all (0 when every claim adds up). The share is
+    `oop_counted` / `oop_cost` (the claims with both); `no_oop_claims` and `no_total_claims` count the
+    claims left out of it for want of an out of pocket or of a total."""
     keys = area_keys(level)
     where, params = household_where(flt, viewer, "c")
     params = {**params, "tol": CLAIM_TOLERANCE, **({"year": year} if year is not None else {})}
@@ -327,7 +330,12 @@ def claims_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Vie
             sum(c.out_of_pocket) FILTER (WHERE {both}) / nullif(sum(c.total_cost) FILTER (WHERE {both}), 0) AS oop_share,
             CAST(coalesce(sum({gap}) FILTER (WHERE {gap} > $tol AND {_PARTS_CHECKED}), 0) AS BIGINT) AS parts_off_yuan,
             coalesce(sum(c.total_cost) FILTER (WHERE {both}), 0) AS oop_cost,
-            count(*) FILTER (WHERE NOT ({_PARTS_CHECKED})) AS no_oop_claims
+            -- the share's numerator: a claim with an out of pocket and no total stays out of the share, but
+            -- its out of pocket is in `out_of_pocket` (the row read 个人自付 8,000 of 总费用 22,000 beside a
+            -- share of 29.5%); oop_counted / oop_cost is the share
+            coalesce(sum(c.out_of_pocket) FILTER (WHERE {both}), 0) AS oop_counted,
+            count(*) FILTER (WHERE NOT ({_PARTS_CHECKED})) AS no_oop_claims,
+            count(*) FILTER (WHERE c.total_cost IS NULL AND {_PARTS_CHECKED}) AS no_total_claims
         FROM list_claim c
         WHERE {where} AND {_year_clause(year)}
         GROUP BY ALL ORDER BY oop_share DESC NULLS LAST, {keys}

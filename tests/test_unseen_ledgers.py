@@ -86,6 +86,36 @@ def test_health_page_says_which_cost_the_share_is_over_when_claims_lack_out_of_p
     assert "乌加河镇有 1 笔报销没有个人自付数据" in captions
 
 
+def test_a_claim_without_a_total_is_out_of_the_share_and_the_row_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim with its 个人自付 (1,500) and no 总费用 beside one that has both (10,000, 2,000 of it out of
+    pocket): the share is 20% (claims with both, the rules text), but the table's row read 总费用 10,000,
+    个人自付 3,500 and 个人自付比例 20.00% with no word why (3,500 of 10,000 is 35%). The row now gives the
+    out of pocket the share counts and the claims left out, and a caption says so."""
+    from tests.conftest import open_page
+
+    full = [*CLAIMS_HEADER, "其他保障", "个人自付"]
+    con = loaded(tmp_path, ("claims.csv", [
+        full, ["P001", "150824195001010113", "2020-03-01", "旗医院", "10000", "6000", "1000", "1000", "0", "2000"],
+        ["P002", "150824197005050314", "2020-04-01", "旗医院", "", "2000", "0", "0", "0", "1500"]]))
+    claims = health.claims_by_township(con, ALL, V, 2020).set_index("township")
+    row = claims.loc["乌加河镇"]
+    assert (row["total_cost"], row["out_of_pocket"], row["oop_share"]) == (10000, 3500, pytest.approx(0.20))
+    assert (row["oop_counted"], row["oop_cost"], row["no_total_claims"], row["no_oop_claims"]) == (2000, 10000, 1, 0)
+    con.close()
+    monkeypatch.setenv("FUPIN_DB", str(tmp_path / "fupin.duckdb"))
+    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
+    monkeypatch.setenv("FUPIN_EXTRACT_LOG", str(tmp_path / "extract_log.jsonl"))
+    at = open_page("health")
+    table = next(d.value for d in at.dataframe if "个人自付比例" in d.value.columns).set_index("乡(镇)")
+    shown = table.loc["乌加河镇"]
+    assert shown["计入比例的个人自付"] == 2000 and shown["无总费用笔数"] == 1
+    assert 100 * shown["计入比例的个人自付"] / shown["总费用"] == pytest.approx(shown["个人自付比例"])
+    assert "无个人自付笔数" not in table.columns  # every claim has its out of pocket
+    captions = "\n".join(c.value for c in at.caption)
+    assert "乌加河镇有 1 笔报销没有总费用" in captions
+
+
 def test_a_household_s_rectification_item_is_placed_where_the_registry_places_the_household(tmp_path: Path) -> None:
     """Items naming registered household P002 (乌加河镇/联丰奋斗村): one with a blank 行政村 was missing
     from the village's view, one whose 乡(镇) was written 德岭山镇 was in no township's view at all (the
