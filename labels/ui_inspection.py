@@ -177,8 +177,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "visits.rule.elderly_alone": ("全户仅1人且参考日期时年满{age}岁", "One member, aged {age}+ at the reference date"),
     "visits.rule.returned": ("脱贫状态为「返贫」", "Exit status Returned to poverty (返贫)"),
     "visits.rule.monitored_risk": ("监测对象且「风险是否消除」不为「是」", "Monitored household whose risk is not marked eliminated"),
-    "visits.rule.below_line": ("人均纯收入低于收入年度（已脱贫户未填时为脱贫年度）的贫困线",
-                               "Income per capita below the line of its year (an exited household without one: its exit year)"),
+    "visits.rule.below_line": ("人均纯收入低于收入年度（已脱贫户未填时为脱贫年度；都没有时为各年中最低的一条）的贫困线",
+                               "Income per capita below the line of its year (an exited household without one: its exit year; "
+                               "with neither: the lowest of all years)"),
     "visits.rule.not_exited": ("脱贫状态为「未脱贫」", "Exit status Not exited (未脱贫)"),
     "visits.rule.no_measure": ("帮扶措施台账中没有该户的记录", "No row in the interventions ledger"),
     "visits.rule.ill_disabled": ("致贫原因含因病/因残，或有成员患慢性病、大病或残疾", "Cause Illness (因病) or Disability (因残), or a member chronic, seriously ill or disabled"),
@@ -200,8 +201,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.visits.download_all": ("下载名单中前 {n} 户简介（HTML）", "Download the profiles of the top {n} (HTML)"),
     "insp.visits.sample": ("抽查样本", "Inspection sample"),
     "insp.visits.sample_rules": (
-        "按村分层的可重复随机抽样：先由“随机种子”和乡镇、村名算出每个村的抽签号，按号抽取村；再在每个抽中的村内，由种子和户编号算出每户的抽签号，分别抽取建档立卡户和非建档立卡户（监测户）。数据和种子相同，样本就相同，可供复核；换一个种子即换一组样本。",
-        "Reproducible random sample stratified by village: each village gets a draw number from the seed and its township and name, villages are drawn by it; within each drawn village each household gets a draw number from the seed and its household number, and registered and non-registered (monitored) households are drawn separately. The same data and seed give the same sample, for checking; another seed gives another sample.",
+        "按村分层的可重复随机抽样：先由“随机种子”和乡镇、村名算出每个村的抽签号，按号抽取村；再在每个抽中的村内，由种子和户编号算出每户的抽签号，分别抽取建档立卡户和非建档立卡户（监测户及其他未建档户）。数据和种子相同，样本就相同，可供复核；换一个种子即换一组样本。",
+        "Reproducible random sample stratified by village: each village gets a draw number from the seed and its township and name, villages are drawn by it; within each drawn village each household gets a draw number from the seed and its household number, and registered and non-registered households (monitored ones and any other) are drawn separately. The same data and seed give the same sample, for checking; another seed gives another sample.",
     ),
     "insp.visits.seed": ("随机种子", "Seed"),
     "insp.visits.n_villages": ("抽取村数（0 = 全部）", "Villages to draw (0 = all)"),
