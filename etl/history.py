@@ -78,6 +78,15 @@ WHERE township IS NOT NULL
 """
 
 
+# The monitored count is known once a household has a type, or once a registry file with the 监测对象类别
+# column was loaded: such a file says that the households it leaves blank are not monitored, so the last
+# monitored household leaving monitoring is 0, not unknown (a batch loaded before its columns were
+# recorded, contract_columns NULL, proves nothing here).
+_HAS_MONITORING = """SELECT EXISTS (SELECT 1 FROM households WHERE monitoring_type IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM load_batches WHERE kind = 'registry'
+               AND list_contains(contract_columns, 'monitoring_type'))"""
+
+
 def last_batch(con: duckdb.DuckDBPyConnection) -> int | None:
     """The last batch this load wrote (read before a full build drops the staging schema)."""
     rows = con.execute(f"SELECT max(batch_id) FROM {stage_table('batch')}").fetchall()  # noqa: S608 - ours
@@ -96,5 +105,4 @@ def record(con: duckdb.DuckDBPyConnection, batch: int | None) -> None:
                 {"batch": batch, "loaded_at": clock.now(), "as_of": as_of(con),
                  "has_measures": "interventions" in loaded, "has_items": "rectifications" in loaded,
                  "has_visits": "visits" in loaded,
-                 "has_monitoring": bool(scalar(con, "SELECT EXISTS (SELECT 1 FROM households "
-                                                    "WHERE monitoring_type IS NOT NULL)"))})
+                 "has_monitoring": bool(scalar(con, _HAS_MONITORING))})

@@ -88,3 +88,26 @@ def test_new_findings_loaded_with_the_same_data_date_count_since_the_date_before
     trend = trend_frame(hist)
     assert trend["as_of"].tolist() == ["2019-12-31", "2020-06-30"]
     assert trend["rect_open"].tolist()[-1] == 2
+
+
+def test_the_last_monitored_household_leaving_monitoring_is_a_change_not_unknown(tmp_path: Path) -> None:
+    """A registry with 监测对象类别 (one monitored household), then the township's re-export where its type
+    is blank (风险消除, taken out of monitoring): the count is 0, known from a file that has the column.
+    It was unknown (the history asked whether any household has a type now), so 新增监测对象 showed
+    nothing where it is −1 (a probe of registry sequences)."""
+    db = tmp_path / "data" / "fupin.duckdb"
+    head = [*HEAD, "监测对象类别"]
+    h2 = ["甲镇", "一村", "H2", "李二", "15082419600102013X", "户主", "未脱贫", "", "因病", ""]
+    load_files([write_csv(tmp_path / "r1.csv", [
+        head, ["甲镇", "一村", "H1", "张一", "150824196001010118", "户主", "已脱贫", "2020", "因病", "脱贫不稳定户"], h2])],
+        db=db)
+    load_files([write_csv(tmp_path / "r2.csv", [
+        head, ["甲镇", "一村", "H1", "张一", "150824196001010118", "户主", "已脱贫", "2020", "因病", ""], h2])], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        hist = history.history(con, Filters(), Viewer())
+        got = history.changes(con, Filters(), Viewer(), hist["as_of"].iloc[0].date(), dt.date(2020, 12, 31), hist)
+    finally:
+        con.close()
+    assert hist["monitored"].tolist() == [1, 0]
+    assert got["monitored"] == -1
