@@ -728,6 +728,7 @@ def _poverty_line_table(con: duckdb.DuckDBPyConnection) -> None:
 def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks: list[tuple[str, str]],
                    touched: Touched, present: Sequence[str]) -> tuple[int, dict[str, object]]:
     heads = ", ".join(f"'{h}'" for h in HEAD_RELATIONS)
+    present = _columns_said(present)
     _file_household_keys(con)
     _keep_absent_household_fields(con, present)
     # data-spec §2: a post-2020 attribute (一般脱贫户, 01–08) says the household exited; with no exit status
@@ -1093,6 +1094,19 @@ def _write_households(con: duckdb.DuckDBPyConnection, rows: dict[str, str], hous
         con.execute(f"DELETE FROM {table} t WHERE t.{which} AND {replaced}")  # noqa: S608 - ours
         only = f" WHERE s.{which}" if households else ""
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM ({rows[table]}) s{only}")  # noqa: S608 - ours
+
+
+# A column whose value is about another column's: a file that has the other one says this one too, blank
+# when it lacks it. 收入年度 is the year of 人均纯收入: a later export's income without its year kept the
+# stored year, so the new income was filed under the old year (2019's income history read the 2020
+# figure, no file said so) and judged by the old year's line.
+_SAID_WITH: dict[str, str] = {"income_year": "income_per_capita"}
+
+
+def _columns_said(present: Sequence[str]) -> list[str]:
+    """The columns a registry file says something about: the ones it has, and each column of
+    `_SAID_WITH` whose companion it has (the blank is what it says)."""
+    return [*present, *(c for c, with_ in _SAID_WITH.items() if with_ in present and c not in present)]
 
 
 def _keep_absent_household_fields(con: duckdb.DuckDBPyConnection, present: Sequence[str]) -> None:

@@ -117,3 +117,37 @@ def test_a_file_without_a_column_keeps_the_issues_of_its_cells(tmp_path: Path) -
              ["德岭山镇", "兴丰村", "H1", "甲", a, "户主", "因病"]]
     assert load_files([write_csv(tmp_path / "fixed.csv", fixed)], db).published
     assert sorted((i[3], i[5]) for i in issues()) == [("exit_year", "invalid_year"), ("labor_skill", "unknown_code")]
+
+
+def test_an_income_without_its_year_does_not_take_the_stored_year(tmp_path: Path) -> None:
+    """A 2019 export with 人均纯收入 3,300 and 收入年度 2019, then a later export with 人均纯收入 3,500 and no
+    收入年度 column: the stored year was kept beside the new income, so 2019's income read 3,500 in the
+    household's income history (no file said so) and the income was judged by 2019's line. An income and
+    its year travel together: a file with 人均纯收入 and without 收入年度 says the year is unknown, and the
+    earlier year's income stays as its file gave it (a probe of registry sequences)."""
+    a = pid("19500101", "001")
+    first = [REG_HEADER, _row(1, "H1", "", "甲", a, "户主")]
+    first[1][REG_HEADER.index("人均纯收入")] = "3300"
+    first[1][REG_HEADER.index("收入年度")] = "2019"
+    db = tmp_path / "db" / "fupin.duckdb"
+    load_files([write_csv(tmp_path / "2019.csv", first)], db)
+    later = [["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "人均纯收入"],
+             ["德岭山镇", "兴丰村", "H1", "甲", a, "户主", "3500"]]
+    assert load_files([write_csv(tmp_path / "later.csv", later)], db).published
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT income_per_capita, income_year, exit_status FROM households").fetchall() == [
+            (3500.0, None, "未脱贫")]
+        assert con.execute("SELECT income_year, income_per_capita FROM household_income").fetchall() == [
+            (2019, 3300.0)]
+    finally:
+        con.close()
+    # a file without either column keeps both
+    health = [["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "健康状况"],
+              ["德岭山镇", "兴丰村", "H1", "甲", a, "户主", "残疾"]]
+    assert load_files([write_csv(tmp_path / "health.csv", health)], db).published
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT income_per_capita, income_year FROM households").fetchall() == [(3500.0, None)]
+    finally:
+        con.close()
