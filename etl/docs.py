@@ -127,7 +127,8 @@ def _code_section() -> list[str]:
     policy = [f"`{k}` → {'享受政策' if v else '不享受政策'}" for k, v in codes.ENJOYS_POLICY.items()]
     out += ["脱贫户是否仍享受政策，由脱贫状态的写法决定，另存为 `enjoys_policy`：" + "；".join(policy) + "。", ""]
     out += ["贫困户属性写作 " + _ticks(codes.EXITED_ATTRIBUTES) + " 的（2020年后的脱贫户属性）同时表示该户已脱贫："
-            "脱贫状态为空时按 `已脱贫` 导入（是否享受政策未知）；填写了脱贫状态的，以脱贫状态为准。", ""]
+            "脱贫状态为空时按 `已脱贫` 导入（是否享受政策未知）；填写了脱贫状态的，以脱贫状态为准。"
+            "文件没有脱贫状态列时，库中原有的 `未脱贫` 也改为 `已脱贫`（原为 `返贫` 的不变）。", ""]
     out += ["### 贫困线（元/人·年，当年价；2017–2019 为近似值）", ""]
     out += _table(["年度", "贫困线"], [[str(y), str(v)] for y, v in rules.POVERTY_LINE.items()])
     last = rules.LAST_LINE_YEAR

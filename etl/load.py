@@ -735,6 +735,16 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     # (the monitoring system's exports of 脱贫户 often have no 脱贫状态 column) it is 已脱贫
     con.execute("UPDATE stg SET exit_status = '已脱贫' WHERE exited_attribute AND raw_exit_status IS NULL "
                 "AND rejected_rule IS NULL")
+    if "exit_status" not in present:
+        # A stored 未脱贫 kept for the column the file lacks is older than the file's hint: after a 2019
+        # registry, the monitoring system's 脱贫户 export (一般脱贫户, 脱贫年度 2020, no 脱贫状态) left its
+        # exits 未脱贫, out of every exit figure. A stored 返贫 stays (a 脱贫户 that fell back); whether
+        # an exited household still enjoys policy support is then unknown.
+        # Every row of the household: the stored status was copied onto each, and a member's row without
+        # the attribute (household fields on the head's row only) left at 未脱贫 would differ from it.
+        con.execute("UPDATE stg SET exit_status = '已脱贫', enjoys_policy = NULL WHERE exit_status = '未脱贫' "
+                    "AND rejected_rule IS NULL AND household_id IN (SELECT household_id FROM stg "
+                    "WHERE exited_attribute AND rejected_rule IS NULL)")
     # Each kept row's member key within its household: its ID number, else 人编号, else the household
     # number + the row's order in it. The order is numbered only in households with a row lacking both
     # (few), so no window sorts every row by household (30M rows by text at 10M households).
