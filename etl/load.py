@@ -1150,16 +1150,36 @@ def _keep_absent_household_fields(con: duckdb.DuckDBPyConnection, present: Seque
 
 def _keep_absent_member_fields(con: duckdb.DuckDBPyConnection, present: Sequence[str]) -> None:
     """As `_keep_absent_household_fields`, for the member columns: a member the file lists again (same
-    key: ID number, else 人编号, else row order) keeps its stored value of each member column the file
-    lacks. The member set is still the file's rows."""
+    key: ID number, else 人编号; a member keyed by row order, by its name) keeps its stored value of each
+    member column the file lacks. The member set is still the file's rows."""
     absent = [c for c in MEMBER_FIELDS if c not in present and c not in _ALWAYS_PRESENT]
     if not absent:
         return
     sets = ", ".join(f"{q(c)} = o.{q(c)}" for c in absent)
+    # A member keyed by row order (no ID number, no 人编号) is matched by name instead, when the name is
+    # one member's on both sides: the row order is only the file's, and a health update listing two
+    # children without IDs in another order gave each the other's 文化程度. One without such a name keeps
+    # nothing (a new member takes no one's values).
     con.execute(f"""UPDATE stg SET {sets} FROM (
-                        SELECT k.source_line, mm.* EXCLUDE (source_line) FROM keys k
-                        JOIN (SELECT * FROM members WHERE hk IN (SELECT hk FROM rep_hk)) mm
-                          ON mm.household_id = k.household_id AND mm.member_key = k.member_key) o
+                        WITH f AS (
+                            SELECT k.source_line, k.household_id, k.member_key, s.name,
+                                   coalesce(s.id_key, s.member_id) IS NULL AS by_order
+                            FROM keys k JOIN stg s USING (source_line)),
+                        mm AS (
+                            SELECT *, starts_with(member_key, household_id || '#') AS by_order
+                            FROM members WHERE hk IN (SELECT hk FROM rep_hk)),
+                        f1 AS (SELECT household_id, name FROM f WHERE by_order AND name IS NOT NULL
+                               GROUP BY ALL HAVING count(*) = 1),
+                        mm1 AS (SELECT household_id, name FROM mm WHERE by_order AND name IS NOT NULL
+                                GROUP BY ALL HAVING count(*) = 1)
+                        SELECT f.source_line, mm.* EXCLUDE (source_line, by_order) FROM f
+                        JOIN mm ON mm.household_id = f.household_id AND mm.member_key = f.member_key
+                        WHERE NOT f.by_order
+                        UNION ALL BY NAME
+                        SELECT f.source_line, mm.* EXCLUDE (source_line, by_order) FROM f
+                        JOIN f1 USING (household_id, name) JOIN mm1 USING (household_id, name)
+                        JOIN mm ON mm.household_id = f.household_id AND mm.name = f.name AND mm.by_order
+                        WHERE f.by_order) o
                     WHERE stg.source_line = o.source_line""")  # noqa: S608 - ours
 
 

@@ -151,3 +151,32 @@ def test_an_income_without_its_year_does_not_take_the_stored_year(tmp_path: Path
         assert con.execute("SELECT income_per_capita, income_year FROM households").fetchall() == [(3500.0, None)]
     finally:
         con.close()
+
+
+def test_members_without_an_id_keep_their_own_values_when_a_file_lists_them_in_another_order(
+        tmp_path: Path) -> None:
+    """Two children without ID number or 人编号 (keyed by row order), then a 健康状况 update without
+    文化程度 listing them in another order: each child took the other's 文化程度 (the kept column was
+    matched by row order), so the pre-school child read 小学 and the pupil 学龄前儿童. A member keyed by row
+    order keeps the values of the stored member of the same name (unique in the household on both sides);
+    a member the file adds keeps nothing."""
+    a = pid("19800101", "001")
+    first = [["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "主要致贫原因", "脱贫属性", "文化程度"],
+             ["德岭山镇", "兴丰村", "H1", "张大", a, "户主", "因病", "未脱贫", "初中"],
+             ["德岭山镇", "兴丰村", "H1", "张二娃", "", "子", "因病", "未脱贫", "学龄前儿童"],
+             ["德岭山镇", "兴丰村", "H1", "张大娃", "", "子", "因病", "未脱贫", "小学"]]
+    db = tmp_path / "db" / "fupin.duckdb"
+    load_files([write_csv(tmp_path / "full.csv", first)], db)
+    health = [["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "健康状况"],
+              ["德岭山镇", "兴丰村", "H1", "张大", a, "户主", "长期慢性病"],
+              ["德岭山镇", "兴丰村", "H1", "张大娃", "", "子", "健康"],
+              ["德岭山镇", "兴丰村", "H1", "张小妹", "", "女", "健康"],
+              ["德岭山镇", "兴丰村", "H1", "张二娃", "", "子", "残疾"]]
+    assert load_files([write_csv(tmp_path / "health.csv", health)], db).published
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT name, education, health FROM members ORDER BY source_line").fetchall() == [
+            ("张大", "初中", ["长期慢性病"]), ("张大娃", "小学", ["健康"]), ("张小妹", None, ["健康"]),
+            ("张二娃", "学龄前儿童", ["残疾"])]
+    finally:
+        con.close()
