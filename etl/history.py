@@ -78,13 +78,12 @@ WHERE township IS NOT NULL
 """
 
 
-# The monitored count is known once a household has a type, or once a registry file with the 监测对象类别
-# column was loaded: such a file says that the households it leaves blank are not monitored, so the last
-# monitored household leaving monitoring is 0, not unknown (a batch loaded before its columns were
-# recorded, contract_columns NULL, proves nothing here).
+# The monitored count is known once a household has a type, and stays known: after an earlier load
+# counted monitored households, the last of them leaving monitoring is 0, not unknown (新增监测对象 read
+# "—" where it is −1). A registry whose 监测对象类别 is blank throughout, with no count known before, still
+# reads unknown (docs/DECISIONS.md: "The monitored count of a load whose registries had no 监测对象类别").
 _HAS_MONITORING = """SELECT EXISTS (SELECT 1 FROM households WHERE monitoring_type IS NOT NULL)
-    OR EXISTS (SELECT 1 FROM load_batches WHERE kind = 'registry'
-               AND list_contains(contract_columns, 'monitoring_type'))"""
+    OR EXISTS (SELECT 1 FROM figure_history WHERE monitored IS NOT NULL)"""
 
 
 def last_batch(con: duckdb.DuckDBPyConnection) -> int | None:

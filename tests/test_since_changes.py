@@ -92,7 +92,7 @@ def test_new_findings_loaded_with_the_same_data_date_count_since_the_date_before
 
 def test_the_last_monitored_household_leaving_monitoring_is_a_change_not_unknown(tmp_path: Path) -> None:
     """A registry with 监测对象类别 (one monitored household), then the township's re-export where its type
-    is blank (风险消除, taken out of monitoring): the count is 0, known from a file that has the column.
+    is blank (风险消除, taken out of monitoring): the count is 0, known since the first load counted it.
     It was unknown (the history asked whether any household has a type now), so 新增监测对象 showed
     nothing where it is −1 (a probe of registry sequences)."""
     db = tmp_path / "data" / "fupin.duckdb"
