@@ -8,12 +8,15 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from etl.load import load_files
 from etl.snapshot import connect_read
 from queries import health, rectification
 from queries.filters import Filters, Viewer
+from tests.conftest import open_page
 from tests.test_unseen_exports import write_csv
 
 ALL, V = Filters(), Viewer()
@@ -35,6 +38,15 @@ def loaded(tmp_path: Path, *files: tuple[str, list[list[str]]]) -> duckdb.DuckDB
 
 
 CLAIMS_HEADER = ["户编号", "证件号码", "入院日期", "医疗机构", "总费用", "基本医保报销", "大病保险报销", "医疗救助"]
+
+
+def _health_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, pd.DataFrame]:
+    """The health page on the database `loaded` wrote, and its claims table by township."""
+    monkeypatch.setenv("FUPIN_DB", str(tmp_path / "fupin.duckdb"))
+    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
+    monkeypatch.setenv("FUPIN_EXTRACT_LOG", str(tmp_path / "extract_log.jsonl"))
+    at = open_page("health")
+    return at, next(d.value for d in at.dataframe if "个人自付比例" in d.value.columns).set_index("乡(镇)")
 
 
 def test_a_claim_without_out_of_pocket_is_out_of_the_share_and_not_listed_as_not_adding_up(tmp_path: Path) -> None:
@@ -65,19 +77,13 @@ def test_health_page_says_which_cost_the_share_is_over_when_claims_lack_out_of_p
     """The same two lists on the health page: its table row read 总费用 20,000, 个人自付 2,000 and
     个人自付比例 20.00% (2,000 of 20,000 is 10%), and the bar stopped 2,000 short of its 20,000 with no
     word why. The row now gives the cost the share is over and the claims left out, and a caption says so."""
-    from tests.conftest import open_page
-
     loaded(tmp_path,
            ("hospital.csv", [[*CLAIMS_HEADER, "其他保障", "个人自付"],
                              ["P001", "150824195001010113", "2020-03-01", "旗医院", "10000", "6000", "1000", "1000",
                               "0", "2000"]]),
            ("insurer.csv", [CLAIMS_HEADER,
                             ["P002", "150824197005050314", "2020-04-01", "旗医院", "10000", "6000", "1000", "1000"]]))
-    monkeypatch.setenv("FUPIN_DB", str(tmp_path / "fupin.duckdb"))
-    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
-    monkeypatch.setenv("FUPIN_EXTRACT_LOG", str(tmp_path / "extract_log.jsonl"))
-    at = open_page("health")
-    table = next(d.value for d in at.dataframe if "个人自付比例" in d.value.columns).set_index("乡(镇)")
+    at, table = _health_page(tmp_path, monkeypatch)
     row = table.loc["乌加河镇"]
     assert row["总费用"] == 20000 and row["个人自付"] == 2000 and row["个人自付比例"] == pytest.approx(20.0)  # percent
     assert row["有个人自付的总费用"] == 10000 and row["无个人自付笔数"] == 1
@@ -92,8 +98,6 @@ def test_a_claim_without_a_total_is_out_of_the_share_and_the_row_says_so(
     pocket): the share is 20% (claims with both, the rules text), but the table's row read 总费用 10,000,
     个人自付 3,500 and 个人自付比例 20.00% with no word why (3,500 of 10,000 is 35%). The row now gives the
     out of pocket the share counts and the claims left out, and a caption says so."""
-    from tests.conftest import open_page
-
     full = [*CLAIMS_HEADER, "其他保障", "个人自付"]
     con = loaded(tmp_path, ("claims.csv", [
         full, ["P001", "150824195001010113", "2020-03-01", "旗医院", "10000", "6000", "1000", "1000", "0", "2000"],
@@ -103,11 +107,7 @@ def test_a_claim_without_a_total_is_out_of_the_share_and_the_row_says_so(
     assert (row["total_cost"], row["out_of_pocket"], row["oop_share"]) == (10000, 3500, pytest.approx(0.20))
     assert (row["oop_counted"], row["oop_cost"], row["no_total_claims"], row["no_oop_claims"]) == (2000, 10000, 1, 0)
     con.close()
-    monkeypatch.setenv("FUPIN_DB", str(tmp_path / "fupin.duckdb"))
-    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
-    monkeypatch.setenv("FUPIN_EXTRACT_LOG", str(tmp_path / "extract_log.jsonl"))
-    at = open_page("health")
-    table = next(d.value for d in at.dataframe if "个人自付比例" in d.value.columns).set_index("乡(镇)")
+    at, table = _health_page(tmp_path, monkeypatch)
     shown = table.loc["乌加河镇"]
     assert shown["计入比例的个人自付"] == 2000 and shown["无总费用笔数"] == 1
     assert 100 * shown["计入比例的个人自付"] / shown["总费用"] == pytest.approx(shown["个人自付比例"])
