@@ -101,13 +101,18 @@ def _walk(node: object):  # noqa: ANN202
         yield from _walk(child)
 
 
+_RANDOM_IDS = re.compile(r'^\s*(?:file_id|id|form_id|page_script_hash|url): "[^"]*"$', re.M)
+
+
 def _texts(at: AppTest) -> list[str]:
     """Everything the page shows as text: element protos, table cells, chart specs."""
     out: list[str] = []
     for node in _walk(at._tree):
         proto = getattr(node, "proto", None)
         if proto is not None and hasattr(proto, "DESCRIPTOR"):
-            out.append(text_format.MessageToString(proto, as_utf8=True))
+            # without the random hashes Streamlit names widgets and files by: a search for "0124" (the
+            # tail of a phone number) once found it in `file_id: "101243c6…"`
+            out.append(_RANDOM_IDS.sub("", text_format.MessageToString(proto, as_utf8=True)))
             spec = getattr(proto, "spec", None)
             if isinstance(spec, str) and spec:
                 out.append(json.dumps(json.loads(spec), ensure_ascii=False))
