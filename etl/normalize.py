@@ -178,6 +178,18 @@ def id_check_char(first17: str) -> str:
     return _ID_CHECK_CHARS[total % 11]
 
 
+def id_valid(value: str) -> bool:
+    """Python twin of `sql_id_valid_of` for a normalised ID number (upper case): 17 digits and a check
+    character that matches, with a real birth date from 1900 up to today."""
+    if len(value) != 18 or not value[:17].isascii() or not value[:17].isdigit() or value[17] not in "0123456789X":
+        return False
+    try:
+        birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    return id_check_char(value[:17]) == value[17] and date(1900, 1, 1) <= birth <= date.today()
+
+
 def sql_unwrapped(text: str) -> str:
     """`text` without Excel's text-forcing wrappers (a leading ``'``, ``="..."``), which exports put
     around long numbers (ID and household numbers) so that Excel keeps every digit; empty gives NULL."""

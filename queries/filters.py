@@ -42,7 +42,7 @@ import pandas as pd
 
 from etl.fields import NAME_FIELDS
 from etl.filter_spec import FILTERS, FilterDef
-from etl.normalize import sql_id_valid_of
+from etl.normalize import id_valid, sql_id_valid_of
 from etl.sqlexpr import NUMBERS_IN_TEXT, masked_name_sql, masked_numbers_sql
 
 YearRange = tuple[int, int]
@@ -248,8 +248,10 @@ def mask_raw_value(field: str | None, value: object, viewer: Viewer) -> object:
     """Python twin of queries.quality.masked_raw_value_sql: a raw value masked as its field is
     everywhere else (name 张*春, phone 138****5678, ID 150824********1234), any other as free text is,
     unless the viewer may see it."""
-    if viewer.pii or not isinstance(value, str) or field == "household_id":  # a 户编号: no personal number
+    if viewer.pii or not isinstance(value, str):
         return value
+    if field == "household_id":  # a 户编号 is no personal number, unless it is an ID number typed into it
+        return mask_household_id_value(value, viewer)
     if field in NAME_FIELDS:
         return mask_name_value(value, viewer)
     keep = {"phone": PHONE_KEEP, **dict.fromkeys(ID_FIELDS, ID_KEEP)}.get(field or "")
@@ -356,6 +358,15 @@ def mask_household_id(expr: str, viewer: Viewer) -> str:
     if viewer.pii:
         return expr
     return f"CASE WHEN {sql_id_valid_of(f'upper({expr})')} THEN {_masked_sql(expr, ID_KEEP)} ELSE {expr} END"
+
+
+def mask_household_id_value(value: object, viewer: Viewer) -> object:
+    """Python twin of mask_household_id for a single value (the upload summary quotes a 户编号 outside
+    the registry, a household check's "户编号「…」不在贫困人口信息中": an ID number typed into it was
+    shown in full there while the data page masked it)."""
+    if viewer.pii or not isinstance(value, str) or not id_valid(value.upper()):
+        return value
+    return _masked_value(value, ID_KEEP)
 
 
 def mask_phone(expr: str, viewer: Viewer) -> str:

@@ -32,6 +32,7 @@ from queries.filters import (
     Filters,
     Viewer,
     household_where,
+    mask_household_id,
     mask_id,
     mask_name,
     mask_phone,
@@ -137,7 +138,8 @@ def masked_raw_value_sql(field: str, value: str, viewer: Viewer) -> str:
     if viewer.pii:
         return value
     names, ids = (", ".join(f"'{f}'" for f in fields) for fields in (NAME_FIELDS, ID_FIELDS))
-    return (f"CASE WHEN {field} = 'household_id' THEN {value} "  # a 户编号: no personal number (16 digits)
+    # a 户编号 is no personal number (16 digits), unless an ID number was typed into it
+    return (f"CASE WHEN {field} = 'household_id' THEN {mask_household_id(value, viewer)} "
             f"WHEN {field} IN ({names}) THEN {mask_name(value, viewer)} "
             f"WHEN {field} = 'phone' THEN {mask_phone(value, viewer)} "
             f"WHEN {field} IN ({ids}) THEN {mask_id(value, viewer)} ELSE {masked_numbers_sql(value)} END")

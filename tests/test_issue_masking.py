@@ -272,3 +272,34 @@ def test_names_inside_free_text_are_masked_in_sql_as_in_python(text: str | None,
     in_python = redact_names(frame, ["notes"], {"H1": names or []}, Viewer())["notes"][0]
     assert in_sql == masked
     assert in_python == masked or (masked is None and in_python is None)
+
+
+def test_an_id_number_typed_as_a_household_number_is_masked_in_the_upload_summary(tmp_path: Path) -> None:
+    """A household check whose 户编号 is a valid ID number (a clerk's slip: the household is outside
+    the registry) is quoted by the upload summary ("户编号「…」不在贫困人口信息中"). A privacy probe saw
+    it in full to a leader without personal-data rights, while the data page's rows outside the registry
+    mask it (queries.filters.mask_household_id); an ordinary 户编号 stays as it is."""
+    from ui.upload import load_uploads
+
+    checks = ["调查日期,乡(镇),行政村,户编号,户主姓名,户类型,家庭人口,核查结论,是否认可",
+              "2020-06-10,乌加河镇,联丰奋斗村,150824198508089012,上官婉儿,一般农户,1,正常,认可",
+              "2020-06-10,乌加河镇,联丰奋斗村,1508241012019999,公孙胜,一般农户,1,正常,认可"]
+    files = [("人口.csv", ("\n".join(ROWS) + "\n").encode("utf-8")),
+             ("核查.csv", ("\n".join(checks) + "\n").encode("utf-8"))]
+    masked = "\n".join(load_uploads(files, "zh", db=tmp_path / "a" / "fupin.duckdb", viewer=Viewer()).lines)
+    shown = "\n".join(load_uploads(files, "zh", db=tmp_path / "b" / "fupin.duckdb", viewer=Viewer(pii=True)).lines)
+    assert "户编号「150824198508089012」" in shown
+    assert "150824198508089012" not in masked and "户编号「150824********9012」" in masked
+    assert "户编号「1508241012019999」" in masked  # no ID number: no personal data
+
+
+@pytest.mark.parametrize(("value", "masked"), [("150824198508089012", "150824********9012"),
+                                               ("1508241012019999", "1508241012019999"),
+                                               ("150824198508089013", "150824198508089013")])  # wrong check digit
+def test_a_household_number_raw_value_is_masked_alike_in_sql_and_python(value: str, masked: str) -> None:
+    from queries.filters import mask_raw_value
+
+    with duckdb.connect() as con:
+        in_sql = con.execute(f"SELECT {quality.masked_raw_value_sql('$f', '$v', Viewer())}",
+                             {"f": "household_id", "v": value}).fetchone()[0]
+    assert in_sql == mask_raw_value("household_id", value, Viewer()) == masked

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from etl.file_types import ACCEPTED_SUFFIXES
 from labels import LANGS, t
-from queries.filters import PUBLIC, Viewer, mask_file_name_value, mask_raw_value
+from queries.filters import PUBLIC, Viewer, mask_file_name_value, mask_household_id_value, mask_raw_value
 from ui.formats import joined
 
 if TYPE_CHECKING:
@@ -103,7 +103,9 @@ def _outcome(report: LoadReport, good: list[tuple[str, bytes]], errors: dict[str
     for f, (name, _) in zip(report.files, good, strict=False):
         f.path = Path(str(mask_file_name_value(name, viewer)))
         for part in [f, *f.sheets]:
-            part.findings = [replace(x, value=mask_raw_value(x.field, x.value, viewer)) for x in part.findings]
+            # a finding's record is a 户编号 where a sentence quotes it ("户编号「…」没有户主")
+            part.findings = [replace(x, value=mask_raw_value(x.field, x.value, viewer),
+                                     record=mask_household_id_value(x.record, viewer)) for x in part.findings]
     texts = {}
     for lg in LANGS:
         lines, load_errors = report.summary_lines(lg)
