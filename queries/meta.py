@@ -30,19 +30,22 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 # the columns of load_batches a viewer limited to some townships sees
 BATCH_PUBLIC = ("batch_id", "kind", "loaded_at")
+# texts a file brings besides its rows, masked as its name is (mask_file_name): the headers of columns the
+# contract does not know may hold a phone number (紧急联系人13904781234), shown in full by the load history
+BATCH_FILE_TEXTS = ("file_name", "ignored_columns")
 # a batch's load time to the second, as the tables show it (a download held the microseconds)
 LOADED_AT = "date_trunc('second', loaded_at)"
 
 
 def batch_columns(viewer: Viewer, *columns: str, **exprs: str) -> str:
     """A SELECT list over load_batches of `columns` as `viewer` may see them: only BATCH_PUBLIC ones for a
-    viewer limited to some townships; `file_name` masked (mask_file_name). `exprs`: a column's
+    viewer limited to some townships; `file_name` and `ignored_columns` masked (mask_file_name). `exprs`: a column's
     expression when it is not the column itself (`loaded_at="date_trunc('second', loaded_at)"`)."""
     shown = [c for c in columns if viewer.townships is None or c in BATCH_PUBLIC]
     out = []
     for c in shown:
         expr = exprs.get(c, c)
-        out.append(f"{mask_file_name(expr, viewer) if c == 'file_name' else expr} AS {c}")
+        out.append(f"{mask_file_name(expr, viewer) if c in BATCH_FILE_TEXTS else expr} AS {c}")
     return ", ".join(out)
 
 

@@ -128,3 +128,39 @@ def test_a_batch_load_time_is_to_the_second_as_the_tables_show_it(db: Path) -> N
         for fn in (data_admin.load_history, meta.batches, quality.issue_trend):
             got = _read(db, fn, viewer)["loaded_at"]
             assert (got.dt.microsecond == 0).all() and (got.dt.nanosecond == 0).all(), fn.__name__
+
+
+def test_numbers_in_a_file_s_headers_and_sheet_names_are_masked_as_in_its_name(tmp_path: Path) -> None:
+    """A column the contract does not know is listed by its header (未使用的列), and a sheet without a
+    header by its name (未导入的工作表): a probe wrote a mobile number into both (紧急联系人13904781234,
+    a cover sheet 说明 联系人13904781234), and the load history and the upload summary showed it in full
+    to a leader without personal-data rights, while the file's own name had its numbers masked."""
+    import io
+
+    import openpyxl
+
+    from ui.upload import load_uploads
+
+    registry = [REGISTRY[0] + ",紧急联系人13904781234", REGISTRY[1] + ",x"]
+    path = tmp_path / "data" / "fupin.duckdb"
+    (tmp_path / "人口.csv").write_text("\n".join(registry) + "\n", encoding="utf-8")
+    load_files([tmp_path / "人口.csv"], db=path)
+    for viewer, shown in ((Viewer(), "紧急联系人139****1234"), (Viewer(pii=True), "紧急联系人13904781234")):
+        history = _read(path, data_admin.load_history, viewer)
+        assert list(history["ignored_columns"]) == [shown]
+
+    book = openpyxl.Workbook()
+    book.active.title = "说明 联系人13904781234"
+    book.active.append(["填表说明：本表由乌加河镇上报"])
+    sheet = book.create_sheet("乌加河镇")
+    for row in registry:
+        sheet.append(row.split(","))
+    buf = io.BytesIO()
+    book.save(buf)
+    files = [("人口.xlsx", buf.getvalue())]
+    masked = load_uploads(files, "zh", db=tmp_path / "a" / "fupin.duckdb", viewer=Viewer())
+    full = load_uploads(files, "zh", db=tmp_path / "b" / "fupin.duckdb", viewer=Viewer(pii=True))
+    masked_text, full_text = ("\n".join([*o.lines, *o.notices, *o.errors]) for o in (masked, full))
+    assert "紧急联系人13904781234" in full_text and "联系人13904781234（" in full_text
+    assert "13904781234" not in masked_text
+    assert "紧急联系人139****1234" in masked_text and "说明 联系人139****1234" in masked_text

@@ -100,9 +100,20 @@ def _outcome(report: LoadReport, good: list[tuple[str, bytes]], errors: dict[str
              viewer: Viewer) -> UploadOutcome:
     """The load's summary for `viewer`: file names and values masked as the pages mask them; in `lang`,
     and in each language (`UploadOutcome.texts`)."""
+    def masked(text: str) -> str:  # a text of the file's own (a header, a sheet's name), as its name is
+        return str(mask_file_name_value(text, viewer))
+
     for f, (name, _) in zip(report.files, good, strict=False):
-        f.path = Path(str(mask_file_name_value(name, viewer)))
+        f.path = Path(masked(name))
+        # headers of columns the contract does not know and sheet names may hold a phone number (紧急联系人
+        # 13904781234, a cover sheet 说明 联系人13904781234): they were quoted in full (a privacy probe)
+        f.skipped_sheets = [(masked(sheet), reason) for sheet, reason in f.skipped_sheets]
+        if f.superseded_by is not None:
+            f.superseded_by = masked(f.superseded_by)
         for part in [f, *f.sheets]:
+            part.ignored_columns = [masked(c) for c in part.ignored_columns]
+            if part.sheet is not None:
+                part.sheet = masked(part.sheet)
             # a finding's record is a 户编号 where a sentence quotes it ("户编号「…」没有户主")
             part.findings = [replace(x, value=mask_raw_value(x.field, x.value, viewer),
                                      record=mask_household_id_value(x.record, viewer)) for x in part.findings]
