@@ -43,7 +43,7 @@ import pandas as pd
 from etl.fields import NAME_FIELDS
 from etl.filter_spec import FILTERS, FilterDef
 from etl.normalize import id_valid, sql_id_valid_of
-from etl.sqlexpr import NUMBERS_IN_TEXT, masked_name_sql, masked_numbers_sql
+from etl.sqlexpr import NUMBERS_IN_TEXT, masked_name_sql, masked_numbers_sql, name_spellings
 
 YearRange = tuple[int, int]
 
@@ -316,7 +316,7 @@ def redact_names(df: pd.DataFrame, columns: Iterable[str], names: Mapping[str, l
         values = []
         for hid, text in zip(out[household_col], out[col], strict=True):
             if isinstance(text, str) and hid is not None:
-                for name in names.get(str(hid), ()):
+                for name in name_spellings(names.get(str(hid), [])):  # 买买提•艾力 for 买买提·艾力 too
                     if name in text:
                         text = text.replace(name, str(mask_name_value(name, viewer)))
             values.append(mask_numbers_value(text) if isinstance(text, str) else text)

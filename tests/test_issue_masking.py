@@ -303,3 +303,40 @@ def test_a_household_number_raw_value_is_masked_alike_in_sql_and_python(value: s
         in_sql = con.execute(f"SELECT {quality.masked_raw_value_sql('$f', '$v', Viewer())}",
                              {"f": "household_id", "v": value}).fetchone()[0]
     assert in_sql == mask_raw_value("household_id", value, Viewer()) == masked
+
+
+def test_a_dotted_name_is_masked_however_its_dot_is_written(tmp_path: Path) -> None:
+    """A name written with a dot between its parts (买买提·艾力) was masked in a note only where the note
+    wrote the registry's dot: 买买提•艾力 and 买买提.艾力 (another dot), 买买提艾力 (none) were shown in
+    full in the household's profile, its rectification item and its project's measure (a privacy probe)."""
+    from queries import rectification
+
+    spellings = "买买提•艾力、买买提.艾力、买买提艾力、买买提·艾力"
+    rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因",
+            "乌加河镇,联丰奋斗村,T8,买买提·艾力,150824197001011238,户主,已脱贫,2019,因病",
+            "乌加河镇,联丰奋斗村,T8,古丽,150824197502034569,配偶,已脱贫,2019,因病"]
+    (tmp_path / "人口.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "走访.csv").write_text(f"户编号,走访日期,走访类型,情况记录\nT8,2020-06-01,入户走访,{spellings}在家\n",
+                                       encoding="utf-8")
+    (tmp_path / "整改.csv").write_text(f"问题编号,乡(镇),户编号,问题描述\nR1,乌加河镇,T8,{spellings}档案缺页\n",
+                                       encoding="utf-8")
+    (tmp_path / "措施.csv").write_text(f"户编号,措施类别,措施内容,项目名称\nT8,产业帮扶,为{spellings}办卡,养羊项目\n",
+                                       encoding="utf-8")
+    db = tmp_path / "data" / "fupin.duckdb"
+    load_files([tmp_path / n for n in ("人口.csv", "走访.csv", "整改.csv", "措施.csv")], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        as_of = data_as_of(con)
+        p = profile.profile(con, "T8", Viewer(), as_of)
+        items = rectification.ledger(con, Filters(), Viewer(), as_of)
+        full = rectification.ledger(con, Filters(), Viewer(pii=True), as_of)
+        project = assistance.project_households(con, Filters(), Viewer(), project="养羊项目")
+    finally:
+        con.close()
+    masked = "买****力、买****力、买***力、买****力"
+    assert p is not None
+    assert list(p.visits["notes"]) == [f"{masked}在家"]
+    assert list(p.open_items["description"]) == [f"{masked}档案缺页"]
+    assert list(items["description"]) == [f"{masked}档案缺页"]
+    assert list(full["description"]) == [f"{spellings}档案缺页"]
+    assert list(project["content"]) == [f"为{masked}办卡"]
