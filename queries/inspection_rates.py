@@ -66,6 +66,7 @@ from queries.filters import (
     area_where,
     fetch,
     household_where,
+    mask_household_id,
     mask_id,
     mask_name,
     prefixed,
@@ -578,7 +579,9 @@ def cases_sql(flt: Filters, viewer: Viewer, kind: str, *, date_from: date | None
             UNION SELECT hk, head_name FROM c WHERE {CASES[kind]} AND length(head_name) >= 2
         ),
         names AS (SELECT hk, list(name ORDER BY length(name) DESC, name) AS names FROM named GROUP BY hk)
-        SELECT c.township, c.village, c.check_date, coalesce(c.household_id, c.reg_household_id) AS household_id,
+        SELECT c.township, c.village, c.check_date,
+            -- an ID number typed as the 户编号 of a household outside the registry is masked as an ID is
+            {mask_household_id('coalesce(c.household_id, c.reg_household_id)', viewer)} AS household_id,
             {mask_name('c.head_name', viewer)} AS head_name, {mask_id('c.id_number', viewer)} AS id_number,
             c.household_type, c.grp AS counted_as, c.reg_exit_status AS exit_status, c.people,
             c.income_per_capita, list_filter([{items}], lambda x: x IS NOT NULL) AS failed_items,

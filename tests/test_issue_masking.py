@@ -340,3 +340,29 @@ def test_a_dotted_name_is_masked_however_its_dot_is_written(tmp_path: Path) -> N
     assert list(items["description"]) == [f"{masked}档案缺页"]
     assert list(full["description"]) == [f"{spellings}档案缺页"]
     assert list(project["content"]) == [f"为{masked}办卡"]
+
+
+def test_an_id_number_typed_as_a_household_number_is_masked_in_the_inspection_cases(tmp_path: Path) -> None:
+    """The 三率一度 page lists the surveyed households behind a figure (漏评, 不认可) with their 户编号: a
+    check form whose 户编号 is a valid ID number (a household outside the registry) showed it in full to
+    a viewer without personal-data rights, in the list and its extracts, while its head's ID beside it
+    was masked. A 户编号 that is no ID number stays as it is."""
+    from queries import inspection_rates
+
+    checks = ["调查日期,乡(镇),行政村,户编号,户主姓名,户类型,家庭人口,核查结论,是否认可",
+              "2020-06-10,乌加河镇,联丰奋斗村,150824198508089012,上官婉儿,一般农户,1,漏评,不认可",
+              "2020-06-10,乌加河镇,联丰奋斗村,1508241012019999,公孙胜,一般农户,2,漏评,不认可"]
+    (tmp_path / "人口.csv").write_text("\n".join(ROWS) + "\n", encoding="utf-8")
+    (tmp_path / "核查.csv").write_text("\n".join(checks) + "\n", encoding="utf-8")
+    db = tmp_path / "data" / "fupin.duckdb"
+    load_files([tmp_path / "人口.csv", tmp_path / "核查.csv"], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        for kind in ("missed", "disapproved"):
+            for viewer in (Viewer(), Viewer(townships=("乌加河镇",))):
+                masked = inspection_rates.cases(con, Filters(), viewer, kind)
+                assert sorted(masked["household_id"]) == sorted(["150824********9012", "1508241012019999"]), (kind, viewer)
+            full = inspection_rates.cases(con, Filters(), Viewer(pii=True), kind)
+            assert sorted(full["household_id"]) == sorted(["150824198508089012", "1508241012019999"]), kind
+    finally:
+        con.close()
