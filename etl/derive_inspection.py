@@ -40,7 +40,7 @@ from etl.raw_file import STAGE_SCHEMA
 from etl.rules import CHRONIC, ILL_HEALTH, RECTIFICATION_CLOSED
 from etl.schema import FILTER_COLUMNS, filter_select
 from etl.scope import FULL, Scope
-from etl.sqlexpr import household_names_sql, redacted_text_sql
+from etl.sqlexpr import NAME_DOTS, household_names_sql, name_spellings_sql, redacted_text_sql
 
 FOLLOW_UP = "家庭医生随访"
 CHECK_UP = "健康体检"
@@ -213,6 +213,25 @@ WHERE {scope.hk("d")}
 """  # noqa: S608 - constants only
 
 
+# A name with a dot between its parts (买买提·艾力, 阿卜杜热合曼·买买提: Uyghur and other names written in
+# Chinese characters) is longer than the 2-4 characters of a piece and was shown in full in an item of a
+# whole township (a privacy probe). A run of the text that holds a dot gives its pieces of 5 to
+# _DOTTED_MAX characters that hold one, each in every spelling of its dots (the registry may write
+# another dot than the item): dots are rare in Chinese text, so this costs nothing for most items.
+_DOTTED_MAX = 12
+
+
+def _dotted_pieces_sql(run: str) -> str:
+    """The pieces of 5 to _DOTTED_MAX characters of `run` that hold a dot (NAME_DOTS), in every spelling
+    of their dots (`name_spellings_sql`); an empty list for a run without a dot."""
+    dots = f"[{NAME_DOTS}]"
+    each = (f"flatten(list_transform(range(1, length({run})), lambda i: flatten(list_transform("
+            f"range(5, {_DOTTED_MAX + 1}), lambda n: CASE WHEN length(substr({run}, i, n)) = n "
+            f"AND regexp_matches(substr({run}, i, n), '{dots}') THEN [substr({run}, i, n)] ELSE [] END))))")
+    return (f"CASE WHEN regexp_matches({run}, '{dots}') "
+            f"THEN {name_spellings_sql(each)} ELSE []::VARCHAR[] END")
+
+
 def _rectification_sql(scope: Scope) -> str:
     """The ledger with its free text masked: a household's names (etl.sqlexpr.household_names_sql), or for
     an item of a whole township the registered people of its township it names."""
@@ -235,9 +254,10 @@ pieces AS MATERIALIZED (
     -- readers below: 30k township items at 10M households 1.4 -> 0.8 s (bench/FINDINGS.md)
     SELECT * FROM (
         SELECT item, township, village,
-            unnest(list_distinct(flatten(list_transform(regexp_extract_all(txt, '[\\p{{Han}}·]{{2,}}'),
+            unnest(list_distinct(flatten(list_transform(regexp_extract_all(txt, '[\\p{{Han}}{NAME_DOTS}]{{2,}}'),
                 lambda run: flatten(list_transform(range(1, length(run)),
-                    lambda i: [substr(run, i, 2), substr(run, i, 3), substr(run, i, 4)])))))) AS piece
+                    lambda i: [substr(run, i, 2), substr(run, i, 3), substr(run, i, 4)]))
+                    || {_dotted_pieces_sql("run")})))) AS piece
         FROM loose)
     WHERE length(piece) >= 2
 ),
@@ -278,9 +298,10 @@ def touch_named_items(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
         WITH towns AS (
             SELECT township FROM households WHERE hk IN (SELECT hk FROM {stage_table('hk')})
             UNION SELECT township FROM hh_facts WHERE hk IN (SELECT hk FROM {stage_table('hk')})),
-        names AS (
-            SELECT DISTINCT h.township, m.name FROM members m JOIN households h USING (hk)
-            WHERE m.hk IN (SELECT hk FROM {stage_table('hk')}) AND length(m.name) >= 2)
+        names AS (  -- a dotted name in each spelling of its dots, as the item may write it
+            SELECT DISTINCT township, unnest({name_spellings_sql('[name]')}) AS name FROM (
+                SELECT h.township, m.name FROM members m JOIN households h USING (hk)
+                WHERE m.hk IN (SELECT hk FROM {stage_table('hk')}) AND length(m.name) >= 2))
         INSERT INTO {stage_table('item')}
         SELECT r.record_key FROM rectifications r
         WHERE r.hk IS NULL AND r.township IN (SELECT township FROM towns) AND (
