@@ -250,7 +250,8 @@ def _lower_hex_escapes(doc: str) -> str:
 def rejected_masked_sql(source: str) -> str:
     """SELECT over `source` (rows with a `raw` column) adding `raw_masked`: ID and mobile numbers
     masked anywhere in the text, then, for a JSON object, the string values of `name` and `head_name`
-    masked (`masked_name_sql`), inside a whole row's `row` text too, `household_id` as it was, and the object
+    masked (`masked_name_sql`), inside every other value too (a whole row's `row` text, a check's notes),
+    `household_id` as it was, and the object
     written compact, exactly as Python's
     `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` writes it (JSON neither the loader
     nor Python writes, such as trailing commas, may differ); any other text as it was.
@@ -270,7 +271,9 @@ def rejected_masked_sql(source: str) -> str:
                 "coalesce('\"household_id\":' || to_json(coalesce(try(json_extract_string(raw, '$.household_id')), "
                 "nm[3])), ''))")
     # a row kept whole (malformed, undecodable: {"row": text, "name": …}) has its names inside its text
-    # too: each replaced there as well, when it is written in the JSON as it reads (nothing escaped)
+    # too, and a row of fields may write its name into another field (a household check's 备注
+    # "慕容复本人称…" beside its masked 户主姓名 慕*复: a privacy probe): each replaced anywhere in the
+    # object's text as well, when it is written in the JSON as it reads (nothing escaped)
     whole = "j2"
     for i in (1, 2):
         plain = f"length(nm[{i}]) >= 2 AND to_json(nm[{i}])::VARCHAR = '\"' || nm[{i}] || '\"'"
@@ -282,7 +285,7 @@ def rejected_masked_sql(source: str) -> str:
         "THEN try(CAST(json(m) AS VARCHAR)) END AS j",
         "json_extract_string(j, ['$.name', '$.head_name', '$.household_id']) AS nm",
         f"{replaced} AS j2",
-        f"CASE WHEN json_exists(j, '$.row') THEN {whole} ELSE j2 END AS j3",
+        f"{whole} AS j3",
     ):
         rows = f"SELECT *, {step} FROM ({rows})"  # noqa: S608 - constants only
     return f"""SELECT * EXCLUDE (m, j, nm, j2, j3), CASE WHEN j IS NULL THEN m ELSE {_lower_hex_escapes('j3')} END

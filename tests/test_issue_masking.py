@@ -5,6 +5,7 @@ profile, unless the viewer may see personal data. A probe found a phone masked a
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -398,3 +399,25 @@ def test_an_item_of_a_whole_township_masks_a_dotted_name(tmp_path: Path, registr
     # 古丽·沙拉木 is no registered person: left as written
     assert list(masked["rect_measures"]) == ["联系阿********提和古丽·沙拉木"]
     assert list(shown["rect_measures"]) == ["联系阿卜杜热合曼•买买提和古丽·沙拉木"]
+
+
+def test_a_rejected_row_masks_its_name_in_its_other_fields(tmp_path: Path) -> None:
+    """A rejected household check (no 乡镇, it cannot be placed) showed its 户主姓名 masked (慕*复) and the
+    same name in full in its 备注 beside it, on the data page and in its downloads (a privacy probe):
+    the row's own names are masked in every field of its raw text."""
+    from queries import data_admin
+
+    checks = ["调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,核查结论,是否认可,调查人,备注",
+              "2020-06-10,,,,慕容复,150824197009091113,一般农户,3,漏评,不认可,周杰,慕容复本人称收入低，慕容复之妻患病"]
+    (tmp_path / "核查.csv").write_text("\n".join(checks) + "\n", encoding="utf-8")
+    db = tmp_path / "data" / "fupin.duckdb"
+    assert load_files([tmp_path / "核查.csv"], db=db).files[0].rows_rejected == 1
+    con, _ = snapshot.connect_read(db)
+    try:
+        masked = json.loads(data_admin.rejected_rows(con, Viewer())["raw"].iloc[0])
+        shown = json.loads(data_admin.rejected_rows(con, Viewer(pii=True))["raw"].iloc[0])
+    finally:
+        con.close()
+    assert (masked["head_name"], masked["notes"]) == ("慕*复", "慕*复本人称收入低，慕*复之妻患病")
+    assert masked["surveyor"] == "周杰"  # an official's name is no personal data
+    assert (shown["head_name"], shown["notes"]) == ("慕容复", "慕容复本人称收入低，慕容复之妻患病")

@@ -35,6 +35,8 @@ LOADER_ROWS = [
     # hostile text: quotes, backslashes, every control character, a literal "\u001F", emoji
     {"name": '张"三\\春', "head_name": "欧阳\u001f娜娜\u000b", "note": "".join(chr(i) for i in range(32)) + "\\u001F 😀 /",
      "id_number": "150824196112150332"},
+    # a row's name written into another of its fields (a check's notes): masked there too
+    {"name": None, "head_name": "慕容复", "notes": "慕容复本人称收入低，慕容复之妻患病", "surveyor": "周杰"},
 ]
 OTHER_RAW = [
     json.dumps({"row": "张三春,150824196112150332,13812345678\u001f\u001a\u001a"}, ensure_ascii=False),  # malformed
@@ -89,8 +91,9 @@ def _python_mask(raw: object) -> object:
             name = obj[key]
             obj[key] = mask_name_value(name, Viewer())
             plain = isinstance(name, str) and len(name) >= 2 and json.dumps(name, ensure_ascii=False) == f'"{name}"'
-            if "row" in obj and plain:  # a whole row: its names inside its text as well
-                obj["row"] = obj["row"].replace(name, str(obj[key]))
+            if plain:  # its names inside its other values as well (a whole row's text, a check's notes)
+                obj = {k: v.replace(name, str(obj[key])) if isinstance(v, str) and k != "household_id" else v
+                       for k, v in obj.items()}
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -111,8 +114,9 @@ def test_masked_for_a_viewer_without_pii(db: Path) -> None:
         text = re.sub(r'"household_id":"\d+"', "", raw)  # a 户编号's digits are no phone
         assert not FULL_ID.search(text) and not FULL_PHONE.search(text), raw
     loader = [json.loads(r) for r in df["raw"].iloc[:len(LOADER_ROWS)]]
-    assert [o["name"] for o in loader] == ["张*春", "李*", "王", None, "张***春"]
-    assert [o["head_name"] for o in loader] == ["欧**娜", None, "张*春", None, "欧****\u000b"]
+    assert [o["name"] for o in loader] == ["张*春", "李*", "王", None, "张***春", None]
+    assert [o["head_name"] for o in loader] == ["欧**娜", None, "张*春", None, "欧****\u000b", "慕*复"]
+    assert loader[5]["notes"] == "慕*复本人称收入低，慕*复之妻患病" and loader[5]["surveyor"] == "周杰"
     assert loader[0]["id_number"] == "150824********0332" and loader[0]["phone"] == "138****5678"
     assert loader[0]["household_id"] == "1508241012010001"  # no personal number: read to complete the row
     assert loader[4]["note"] == "".join(chr(i) for i in range(32)) + "\\u001F 😀 /"  # other text intact
