@@ -34,6 +34,19 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _ledgers(db: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rectification ledger of `db` as a viewer without personal-data rights reads it, and with them."""
+    from queries import rectification
+
+    con, _ = snapshot.connect_read(db)
+    try:
+        as_of = data_as_of(con)
+        return (rectification.ledger(con, Filters(), Viewer(), as_of),
+                rectification.ledger(con, Filters(), Viewer(pii=True), as_of))
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize(("viewer", "phone", "id_number"), [
     (Viewer(), "138****2222", "150824********0119"),
     (Viewer(townships=("乌加河镇",)), "138****2222", "150824********0119"),
@@ -194,7 +207,6 @@ def test_an_item_of_a_whole_township_masks_the_registered_people_it_names(tmp_pa
     were masked): it had no household whose names to mask. The registered people of its township (of
     its village, when it has one) are masked in it; a name of another township's registry is not
     looked for there."""
-    from queries import rectification
 
     root = tmp_path
     (root / "人口.csv").write_text("\n".join([*ROWS, "德岭山镇,兴丰村,T9,王五六,,户主,已脱贫,2019,因病,"]) + "\n",
@@ -203,13 +215,7 @@ def test_an_item_of_a_whole_township_masks_the_registered_people_it_names(tmp_pa
                                    "R1,乌加河镇,张三春家危房未改造,联系李四和王五六\n", encoding="utf-8")
     db = root / "data" / "fupin.duckdb"
     load_files([root / "人口.csv", root / "整改.csv"], db=db)
-    con, _ = snapshot.connect_read(db)
-    try:
-        as_of = data_as_of(con)
-        masked = rectification.ledger(con, Filters(), Viewer(), as_of)
-        shown = rectification.ledger(con, Filters(), Viewer(pii=True), as_of)
-    finally:
-        con.close()
+    masked, shown = _ledgers(db)
     assert list(masked["description"]) == ["张*春家危房未改造"]
     assert list(masked["rect_measures"]) == ["联系李*和王五六"]
     assert list(shown["rect_measures"]) == ["联系李四和王五六"]
@@ -375,7 +381,6 @@ def test_an_item_of_a_whole_township_masks_a_dotted_name(tmp_path: Path, registr
     registry names; a name with a dot between its parts (买买提·艾力, 阿卜杜热合曼·买买提) is longer and
     was shown in full (a privacy probe), whatever dot the item wrote. Pieces that hold a dot are looked
     up too, in each spelling of the dot, whether the registry came before the ledger or after it."""
-    from queries import rectification
 
     rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因",
             "乌加河镇,联丰奋斗村,T8,买买提·艾力,150824197001011238,户主,已脱贫,2019,因病",
@@ -388,13 +393,7 @@ def test_an_item_of_a_whole_township_masks_a_dotted_name(tmp_path: Path, registr
     files = [tmp_path / "人口.csv", tmp_path / "整改.csv"]
     for f in files if registry_first else files[::-1]:
         load_files([f], db=db)
-    con, _ = snapshot.connect_read(db)
-    try:
-        as_of = data_as_of(con)
-        masked = rectification.ledger(con, Filters(), Viewer(), as_of)
-        shown = rectification.ledger(con, Filters(), Viewer(pii=True), as_of)
-    finally:
-        con.close()
+    masked, shown = _ledgers(db)
     assert list(masked["description"]) == ["买****力家危房未改造"]
     # 古丽·沙拉木 is no registered person: left as written
     assert list(masked["rect_measures"]) == ["联系阿********提和古丽·沙拉木"]
