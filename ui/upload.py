@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from etl.file_types import ACCEPTED_SUFFIXES
 from labels import LANGS, t
@@ -25,24 +25,43 @@ UPLOAD_LIMIT_MB = int(os.environ.get("FUPIN_UPLOAD_MB", "100"))
 ALLOWED = ACCEPTED_SUFFIXES
 
 
-@dataclass
-class UploadOutcome:
+class Texts(NamedTuple):
+    """An upload's summary in one language."""
+
     lines: list[str]  # the command line's summary, one line per file
     errors: list[str]  # files that changed nothing, with why
+    notices: list[str]  # what must not be missed (LoadReport.notices)
+
+
+@dataclass
+class UploadOutcome:
+    # the summary in each language: the page shows it in its user's language of the moment (switched
+    # after the load, it showed an English summary under Chinese headings: a probe)
+    texts: dict[str, Texts]
     exit_code: int
+    lang: str  # the language `lines`, `errors` and `notices` are in
     changed: bool = False  # a new snapshot was published (not when every file was unchanged or empty)
-    notices: list[str] = field(default_factory=list)  # what must not be missed (LoadReport.notices)
-    # (lines, errors, notices) in each language: the page shows the summary in its user's language of the
-    # moment (switched after the load, it showed an English summary under Chinese headings: a probe)
-    texts: dict[str, tuple[list[str], list[str], list[str]]] = field(default_factory=dict)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.texts[self.lang].lines
+
+    @property
+    def errors(self) -> list[str]:
+        return self.texts[self.lang].errors
+
+    @property
+    def notices(self) -> list[str]:
+        return self.texts[self.lang].notices
 
     def in_lang(self, lang: str) -> UploadOutcome:
         """The same outcome, its texts in `lang` (as written when none were kept for it)."""
-        if lang not in self.texts:
-            return self
-        lines, errors, notices = self.texts[lang]
-        return replace(self, lines=lines, errors=errors, notices=notices)
+        return replace(self, lang=lang) if lang in self.texts else self
 
+    @classmethod
+    def refused(cls, errors: dict[str, list[str]], lang: str) -> UploadOutcome:
+        """No file was loaded: only `errors` (in each language) to say."""
+        return cls({lg: Texts([], e, []) for lg, e in errors.items()}, 1 if errors[lang] else 0, lang)
 
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
                  progress: Callable[[float, str], None] | None = None,
@@ -73,8 +92,7 @@ def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None 
         for lg, text in refused:
             errors[lg].append(text)
     if not good:
-        return UploadOutcome([], errors[lang], 1 if errors[lang] else 0,
-                             texts={lg: ([], errors[lg], []) for lg in LANGS})
+        return UploadOutcome.refused(errors, lang)
     from etl.load import load_files
     from etl.readers import file_suffix
 
@@ -120,7 +138,5 @@ def _outcome(report: LoadReport, good: list[tuple[str, bytes]], errors: dict[str
     texts = {}
     for lg in LANGS:
         lines, load_errors = report.summary_lines(lg)
-        texts[lg] = (lines, errors[lg] + load_errors, report.notices(lg))
-    lines, all_errors, notices = texts[lang]
-    return UploadOutcome(lines, all_errors, max(report.exit_code, 1 if all_errors else 0), changed=report.published,
-                         notices=notices, texts=texts)
+        texts[lg] = Texts(lines, errors[lg] + load_errors, report.notices(lg))
+    return UploadOutcome(texts, max(report.exit_code, 1 if texts[lang].errors else 0), lang, changed=report.published)

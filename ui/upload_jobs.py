@@ -119,7 +119,7 @@ def run(job: Job) -> None:
         outcome = load_uploads(files, job.lang, db=job.db, progress=tick, viewer=job.viewer, reload=job.reload,
                                on_outcome=finish)
     except Exception as exc:  # the loader's own errors are in its outcome; this is anything else
-        failed = {lg: [t("insp.data.job_failed", lg, error=f"{type(exc).__name__}: {exc}"[:300])] for lg in LANGS}
-        outcome = UploadOutcome([], failed[job.lang], 1, texts={lg: ([], e, []) for lg, e in failed.items()})
+        outcome = UploadOutcome.refused(
+            {lg: [t("insp.data.job_failed", lg, error=f"{type(exc).__name__}: {exc}"[:300])] for lg in LANGS}, job.lang)
     if job.outcome is None:
         finish(outcome)
