@@ -51,7 +51,6 @@ from etl.fields import (
 )
 from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, issue_selects
 from etl.messages import Finding, finding_lines, read_error_text, skipped_sheet_json, skipped_sheet_text
-from etl.normalize import IMMEDIATE_DEADLINE_RE, sql_text
 from etl.owners import OWNERS, Touched, stage_table
 from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
 from etl.sqlexpr import claim_gap_sql, income_line_year_sql
@@ -1290,7 +1289,7 @@ def _load_ledger(
         if "deadline" in present:  # 立行立改: due the day the problem was found (its 发现日期, stored or sent)
             con.execute(f"""UPDATE k SET deadline = k.found_date FROM raw_named r
                             WHERE r._line = k.source_line AND k.deadline IS NULL
-                            AND regexp_full_match({sql_text('r.raw_deadline')}, ?)""", [IMMEDIATE_DEADLINE_RE])
+                            AND {nz.sql_immediate_deadline('r.raw_deadline')}""")  # noqa: S608 - ours
     mismatch = f"{claim_gap_sql()} > {CLAIM_TOLERANCE}"
     # the parts can add up only in a file that has the part that closes the sum (个人自付): a list of
     # totals and insurance payments alone flagged every claim; in a file without it, only a claim that

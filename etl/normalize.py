@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import cache
 
@@ -79,11 +79,12 @@ def sql_given(col: str) -> str:
     return f"CASE WHEN strlen({col}) > 12 THEN {col} WHEN coalesce({_placeholder(sql_text(col))}, TRUE) THEN NULL ELSE {col} END"
 
 
-def _present_and_null(col: str, parsed: Callable[[str], str]) -> str:
-    """TRUE when ``col`` has text, not a placeholder (PLACEHOLDER_RE), but ``parsed(text)`` is NULL;
-    FALSE otherwise (never NULL)."""
+def _present_and_null(col: str, parsed: Callable[[str], str], words: Sequence[str] = ()) -> str:
+    """TRUE when ``col`` has text, not a placeholder (PLACEHOLDER_RE) nor one of `words` (values that say
+    there is none, as 长期坚持 for a deadline), but ``parsed(text)`` is NULL; FALSE otherwise (never NULL)."""
+    said = f" AND NOT regexp_full_match(_nz_p, {_lit('|'.join(words))})" if words else ""
     return _let(sql_text(col), "_nz_p", f"_nz_p IS NOT NULL AND {parsed('_nz_p')} IS NULL "
-                                        f"AND NOT {_placeholder('_nz_p')}")
+                                        f"AND NOT {_placeholder('_nz_p')}{said}")
 
 
 def _regex_class(chars: Iterable[str]) -> str:
@@ -325,17 +326,17 @@ def sql_date_invalid(col: str) -> str:
 # (2024年4月30日前: by that day); a month (2024年4月, 2024.4, 2024-04, 2024年4月底/末/份) or a year's end
 # (2024年底) meaning its last day. Stored NULL and `invalid_date`, each of these made the open item
 # never overdue, which is what an inspection asks first. 立行立改 (fix at once) is the day the problem
-# was found, set by the loader from 发现日期 (IMMEDIATE_DEADLINE_RE); 长期坚持 (a standing task) has no
-# deadline and is no defect either (NO_DEADLINE_RE).
-IMMEDIATE_DEADLINE_RE = "^(?:立行立改|立即整改|即知即改|立知立改|马上整改)$"
-NO_DEADLINE_RE = "^(?:长期坚持|长期|持续整改|长期整改|常态化|持续推进)$"
+# was found, set by the loader from 发现日期 (`sql_immediate_deadline`); 长期坚持 (a standing task) has
+# no deadline and is no defect either.
+IMMEDIATE_DEADLINE_WORDS = ("立行立改", "立即整改", "即知即改", "立知立改", "马上整改")
+NO_DEADLINE_WORDS = ("长期坚持", "长期", "持续整改", "长期整改", "常态化", "持续推进")
 _BY_DAY_RE = "(?:之前|以前|前|止|为止)$"
 _MONTH_RE = "^(\\d{4}) ?[-/.年] ?(\\d{1,2}) ?月?(?:底|末|份)?$"
 _YEAR_END_RE = "^(\\d{4}) ?年?(?:底|末)$"
 
 
 def _deadline_from_text(t: str) -> str:
-    """DATE of a deadline from normalised text ``t`` (see IMMEDIATE_DEADLINE_RE above); NULL otherwise."""
+    """DATE of a deadline from normalised text ``t`` (the forms above); NULL otherwise."""
     month = f"regexp_extract(_nz_u, {_lit(_MONTH_RE)}, ['y', 'm'])"
     month_end = _let(month, "_nz_ym", "CASE WHEN _nz_ym.y <> '' AND CAST(_nz_ym.m AS INTEGER) BETWEEN 1 AND 12 "
                                       "THEN last_day(make_date(CAST(_nz_ym.y AS INTEGER), CAST(_nz_ym.m AS INTEGER), 1)) END")
@@ -353,8 +354,12 @@ def sql_deadline(col: str) -> str:
 
 def sql_deadline_invalid(col: str) -> str:
     """TRUE when a deadline is present but neither a deadline nor one of the no-date words."""
-    words = f"regexp_full_match(_nz_w, {_lit(IMMEDIATE_DEADLINE_RE[1:-1] + '|' + NO_DEADLINE_RE[1:-1])})"
-    return _let(sql_text(col), "_nz_w", f"coalesce(NOT {words}, TRUE) AND {_present_and_null(col, _deadline_from_text)}")
+    return _present_and_null(col, _deadline_from_text, (*IMMEDIATE_DEADLINE_WORDS, *NO_DEADLINE_WORDS))
+
+
+def sql_immediate_deadline(col: str) -> str:
+    """TRUE when a deadline cell says the problem is to be fixed at once (立行立改: IMMEDIATE_DEADLINE_WORDS)."""
+    return f"coalesce(regexp_full_match({sql_text(col)}, {_lit('|'.join(IMMEDIATE_DEADLINE_WORDS))}), FALSE)"
 
 
 # --- Numbers ---------------------------------------------------------------------------------------
