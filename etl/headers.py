@@ -197,9 +197,14 @@ def clean_header(value: object) -> str:
     return _TRAIL_RE.sub("", text)
 
 
+def _in_wan(text: str) -> bool:
+    """A header whose brackets say 万 (`金额(万元)`): ten thousand of the unit its column is read in."""
+    return "万" in "".join(_PAREN_RE.findall(text))
+
+
 def _strip_parens(text: str) -> str:
     # `金额(万元)` must not fall back to a yuan column: a unit in the brackets changes the meaning.
-    if "万" in "".join(_PAREN_RE.findall(text)):
+    if _in_wan(text):
         return text
     return _PAREN_RE.sub("", text)
 
@@ -210,7 +215,7 @@ def in_wan_yuan(kind: str, cells: Sequence[object], missing: Sequence[str]) -> l
     found = []
     for cell in cells:
         text = clean_header(cell)
-        if "万" in "".join(_PAREN_RE.findall(text)) and _LOOKUP[kind].get(_PAREN_RE.sub("", text)) in missing:
+        if _in_wan(text) and _LOOKUP[kind].get(_PAREN_RE.sub("", text)) in missing:
             found.append(str(cell).strip())
     return found
 
