@@ -77,6 +77,12 @@ def _build_id_index(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
                 f"WHERE {scope.hk('t')} AND id_number IS NOT NULL")
 
 
+def few_ids(con: duckdb.DuckDBPyConnection, n: int) -> bool:
+    """`n` ID numbers are few beside the stored members (a twentieth): worth looking up by hash
+    (`id_holders_sql`) rather than reading every member's ID text."""
+    return 20 * n < int(scalar(con, "SELECT count(*) FROM members") or 0)
+
+
 def id_holders_sql(con: duckdb.DuckDBPyConnection, ids: str) -> str | None:
     """A SELECT of `hk`: every household that may hold one of the ID numbers `ids` selects (a SELECT of
     `id_number`, a few of them), from their hashes in `ix_id_numbers`, and every household this load

@@ -42,8 +42,7 @@ def _claims_sql(con: duckdb.DuckDBPyConnection, scope: str) -> str:
                     SELECT record_key, batch_id, source_line, household_id, id_number, hk FROM medical_claims r
                     WHERE ({scope}) AND {sql_id_key_of('id_number')} IS NOT NULL""")  # noqa: S608 - ours
     # a few claims look their IDs' households up by hash (etl.hh_lookup); many read the members' IDs
-    n_claims = int(scalar(con, "SELECT count(*) FROM lr_claims") or 0)
-    small = 20 * n_claims < int(scalar(con, "SELECT count(*) FROM members") or 0)
+    small = hh_lookup.few_ids(con, int(scalar(con, "SELECT count(*) FROM lr_claims") or 0))
     holders = hh_lookup.id_holders_sql(con, "SELECT id_number FROM lr_claims") if small else None
     narrow = f" AND hk IN (SELECT hk FROM ({holders}))" if holders else ""  # noqa: S608 - ours
     row = _ISSUE_ROW.format(table="medical_claims", field="id_number", raw="r.id_number", rule=CLAIM_RULE)
@@ -87,13 +86,13 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
     never built into hash tables): the claims and items of those households, the claims of those ID
     numbers, and the claims flagged now (their ID may have left the other household). Flags for `touched`."""
     nohk = False
-    if scalar(con, "SELECT count(*) FROM medical_claims LIMIT 1"):
+    if scalar(con, "SELECT EXISTS (SELECT 1 FROM medical_claims)"):
         scope = f"""r.hk IN (SELECT hk FROM ({households}) f(hk) WHERE hk IN (SELECT hk FROM medical_claims))
             OR r.id_number IN (SELECT id_number FROM ({id_numbers}) f(id_number)
                                WHERE id_number IN (SELECT id_number FROM medical_claims))
             OR r.record_key IN (SELECT record_key FROM data_issues WHERE rule = '{CLAIM_RULE}')"""  # noqa: S608
         nohk |= apply(con, touched, "medical_claims", scope, name)
-    if scalar(con, "SELECT count(*) FROM rectifications WHERE hk IS NOT NULL"):
+    if scalar(con, "SELECT EXISTS (SELECT 1 FROM rectifications WHERE hk IS NOT NULL)"):
         scope = f"r.hk IN (SELECT hk FROM ({households}) f(hk) WHERE hk IN (SELECT hk FROM rectifications))"  # noqa: S608
         nohk |= apply(con, touched, "rectifications", scope, name)
     return {"base": {"data_issues"}, "nohk": nohk}

@@ -1191,7 +1191,7 @@ def _other_ids_filter(con: duckdb.DuckDBPyConnection, touched: Touched) -> str:
     only the members of the households they name, plus those this load wrote before this file (the
     index is refreshed when the load finishes); none at all when no hash matches. Without a usable
     index it probes the members' ID column."""
-    small = 20 * int(scalar(con, "SELECT count(*) FROM keys") or 0) < int(scalar(con, "SELECT count(*) FROM members") or 0)
+    small = hh_lookup.few_ids(con, int(scalar(con, "SELECT count(*) FROM keys") or 0))
     if not small:
         return ""
     same_ids = " AND id_number IN (SELECT id_number FROM kept WHERE id_key IS NOT NULL)"
