@@ -34,6 +34,36 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _household_views(db: Path, household: str) -> tuple[profile.Profile | None, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What a viewer without personal-data rights reads of `household` and its ledgers: its profile, the
+    rectification ledger (and as one with the rights does), the 养羊项目 project's households (and with)."""
+    from queries import rectification
+
+    con, _ = snapshot.connect_read(db)
+    try:
+        as_of = data_as_of(con)
+        return (profile.profile(con, household, Viewer(), as_of),
+                rectification.ledger(con, Filters(), Viewer(), as_of),
+                rectification.ledger(con, Filters(), Viewer(pii=True), as_of),
+                assistance.project_households(con, Filters(), Viewer(), project="养羊项目"),
+                assistance.project_households(con, Filters(), Viewer(pii=True), project="养羊项目"))
+    finally:
+        con.close()
+
+
+def _rejected_raw(db: Path) -> tuple[list[str], list[str]]:
+    """The rejected rows' raw text on the data page, as a viewer without personal-data rights reads it
+    and as one with them does."""
+    from queries import data_admin
+
+    con, _ = snapshot.connect_read(db)
+    try:
+        return (data_admin.rejected_rows(con, Viewer())["raw"].tolist(),
+                data_admin.rejected_rows(con, Viewer(pii=True))["raw"].tolist())
+    finally:
+        con.close()
+
+
 def _ledgers(db: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rectification ledger of `db` as a viewer without personal-data rights reads it, and with them."""
     from queries import rectification
@@ -70,7 +100,6 @@ def test_defect_list_and_profile(db: Path, viewer: Viewer, phone: str, id_number
 def test_numbers_inside_free_text_are_masked(tmp_path: Path) -> None:
     """A visit note or a rectification item that writes a phone or ID number shows it masked, as the
     household's member names in it are (they were shown in full)."""
-    from queries import rectification
 
     root = tmp_path
     (root / "人口.csv").write_text("\n".join(ROWS) + "\n", encoding="utf-8")
@@ -85,16 +114,7 @@ def test_numbers_inside_free_text_are_masked(tmp_path: Path) -> None:
                                    "T6,产业帮扶,为张三春办卡，电话13812345678,养羊项目\n", encoding="utf-8")
     db = root / "data" / "fupin.duckdb"
     load_files([root / "人口.csv", root / "走访.csv", root / "整改.csv", root / "措施.csv"], db=db)
-    con, _ = snapshot.connect_read(db)
-    try:
-        as_of = data_as_of(con)
-        p = profile.profile(con, "T6", Viewer(), as_of)
-        items = rectification.ledger(con, Filters(), Viewer(), as_of)
-        full = rectification.ledger(con, Filters(), Viewer(pii=True), as_of)
-        project = assistance.project_households(con, Filters(), Viewer(), project="养羊项目")
-        project_full = assistance.project_households(con, Filters(), Viewer(pii=True), project="养羊项目")
-    finally:
-        con.close()
+    p, items, full, project, project_full = _household_views(db, "T6")
     assert p is not None
     assert list(p.visits["notes"]) == ["张*春电话138****5678，身份证150824********0118"]
     assert list(items["description"]) == ["张*春（138****5678）档案缺页"]
@@ -123,7 +143,6 @@ def test_the_upload_summary_quotes_values_masked_for_the_viewer(tmp_path: Path) 
 def test_a_row_kept_whole_shows_its_names_masked(tmp_path: Path) -> None:
     """A row of another shape (one field too many) is kept whole; its name was shown in full on the
     data page and in its downloads, only the numbers masked."""
-    from queries import data_admin
 
     rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因",
             "温更镇,巴音村,H1,丙一,150824196001010118,户主,1,2019,因病",
@@ -131,12 +150,7 @@ def test_a_row_kept_whole_shows_its_names_masked(tmp_path: Path) -> None:
     (tmp_path / "人口.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     path = tmp_path / "data" / "fupin.duckdb"
     assert load_files([tmp_path / "人口.csv"], db=path).files[0].rows_rejected == 1
-    con, _ = snapshot.connect_read(path)
-    try:
-        masked = data_admin.rejected_rows(con, Viewer())["raw"].tolist()
-        shown = data_admin.rejected_rows(con, Viewer(pii=True))["raw"].tolist()
-    finally:
-        con.close()
+    masked, shown = _rejected_raw(path)
     assert "杨建国" in shown[0] and "15082419600102013X" in shown[0]
     assert "杨建国" not in masked[0] and "杨*国" in masked[0] and "150824********013X" in masked[0]
 
@@ -316,7 +330,6 @@ def test_a_dotted_name_is_masked_however_its_dot_is_written(tmp_path: Path) -> N
     """A name written with a dot between its parts (买买提·艾力) was masked in a note only where the note
     wrote the registry's dot: 买买提•艾力 and 买买提.艾力 (another dot), 买买提艾力 (none) were shown in
     full in the household's profile, its rectification item and its project's measure (a privacy probe)."""
-    from queries import rectification
 
     spellings = "买买提•艾力、买买提.艾力、买买提艾力、买买提·艾力"
     rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因",
@@ -331,15 +344,7 @@ def test_a_dotted_name_is_masked_however_its_dot_is_written(tmp_path: Path) -> N
                                        encoding="utf-8")
     db = tmp_path / "data" / "fupin.duckdb"
     load_files([tmp_path / n for n in ("人口.csv", "走访.csv", "整改.csv", "措施.csv")], db=db)
-    con, _ = snapshot.connect_read(db)
-    try:
-        as_of = data_as_of(con)
-        p = profile.profile(con, "T8", Viewer(), as_of)
-        items = rectification.ledger(con, Filters(), Viewer(), as_of)
-        full = rectification.ledger(con, Filters(), Viewer(pii=True), as_of)
-        project = assistance.project_households(con, Filters(), Viewer(), project="养羊项目")
-    finally:
-        con.close()
+    p, items, full, project, _ = _household_views(db, "T8")
     masked = "买****力、买****力、买***力、买****力"
     assert p is not None
     assert list(p.visits["notes"]) == [f"{masked}在家"]
@@ -404,19 +409,13 @@ def test_a_rejected_row_masks_its_name_in_its_other_fields(tmp_path: Path) -> No
     """A rejected household check (no 乡镇, it cannot be placed) showed its 户主姓名 masked (慕*复) and the
     same name in full in its 备注 beside it, on the data page and in its downloads (a privacy probe):
     the row's own names are masked in every field of its raw text."""
-    from queries import data_admin
 
     checks = ["调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,核查结论,是否认可,调查人,备注",
               "2020-06-10,,,,慕容复,150824197009091113,一般农户,3,漏评,不认可,周杰,慕容复本人称收入低，慕容复之妻患病"]
     (tmp_path / "核查.csv").write_text("\n".join(checks) + "\n", encoding="utf-8")
     db = tmp_path / "data" / "fupin.duckdb"
     assert load_files([tmp_path / "核查.csv"], db=db).files[0].rows_rejected == 1
-    con, _ = snapshot.connect_read(db)
-    try:
-        masked = json.loads(data_admin.rejected_rows(con, Viewer())["raw"].iloc[0])
-        shown = json.loads(data_admin.rejected_rows(con, Viewer(pii=True))["raw"].iloc[0])
-    finally:
-        con.close()
+    masked, shown = (json.loads(raw[0]) for raw in _rejected_raw(db))
     assert (masked["head_name"], masked["notes"]) == ("慕*复", "慕*复本人称收入低，慕*复之妻患病")
     assert masked["surveyor"] == "周杰"  # an official's name is no personal data
     assert (shown["head_name"], shown["notes"]) == ("慕容复", "慕容复本人称收入低，慕容复之妻患病")
