@@ -1240,14 +1240,25 @@ def ledger_key_sql(kind: str) -> str:
     """A ledger record's key over a staged or a stored row: all its fields (问题编号 alone when a
     rectification item has one). A measure's year is the one stored, from 开始日期 when 实施年度 is blank:
     keyed on the blank, a row without the year and the same row with it were two records."""
-    fields = [q(c) if (kind, c) != ("interventions", "year") else "coalesce(year, year(start_date))"
-              for c in FIELDS[kind]]
-    # each value escaped (a backslash or | gets a backslash before it), so that the joined text is one
+    # each text escaped (a backslash or | gets a backslash before it), so that the joined text is one
     # record's alone: `王|`, `情况` and `王`, `|情况` were one key, and the second visit replaced the first
-    # (a contract probe, 2026-12-06); a value without either character keys as before
-    key = "md5(" + " || '|' || ".join(
-        f"replace(replace(coalesce({c}::VARCHAR, ''), '\\', '\\\\'), '|', '\\|')" for c in fields) + ")"
+    # (a contract probe, 2026-12-06); a value without either character keys as before. The escape runs
+    # only on a text holding one (two replaces on every value were 60% of the key's cost), and a number
+    # or a date cannot hold one; concat_ws of non-NULL values is the `||` chain at half its cost.
+    def part(c: str, ftype: str) -> str:
+        text = f"coalesce({c}::VARCHAR, '')"
+        if ftype in _UNESCAPED_TYPES:
+            return text
+        return (f"CASE WHEN contains({c}::VARCHAR, '|') OR contains({c}::VARCHAR, '\\') "
+                f"THEN replace(replace({c}::VARCHAR, '\\', '\\\\'), '|', '\\|') ELSE {text} END")
+    parts = [part("coalesce(year, year(start_date))", "year") if (kind, c) == ("interventions", "year")
+             else part(q(c), spec.type) for c, spec in FIELDS[kind].items()]
+    key = "md5(concat_ws('|', " + ", ".join(parts) + "))"
     return f"coalesce(issue_id, {key})" if kind == "rectifications" else key
+
+
+# field types whose text can hold neither `|` nor a backslash: a key leaves them unescaped
+_UNESCAPED_TYPES = frozenset({"int", "months", "number", "amount", "year", "date", "deadline", "yn"})
 
 
 def _measure_year_sql() -> str:

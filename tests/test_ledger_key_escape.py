@@ -35,3 +35,31 @@ def test_a_key_without_a_bar_or_backslash_is_as_before(tmp_path: Path) -> None:
     got = con.execute(f"SELECT {ledger_key_sql('visits')} FROM v").fetchone()[0]
     want = con.execute("SELECT md5('150824100001|2020-05-01|入户走访||情况稳定')").fetchone()[0]
     assert got == want
+
+
+def test_every_ledger_keys_as_the_plain_escaped_join() -> None:
+    """Stored keys are matched by later loads: the key must stay the md5 of every field's text, escaped
+    and joined by `|`, for values with and without a bar or a backslash, blank or not."""
+    from etl.fields import FIELDS
+    from etl.load import ledger_key_sql
+    from etl.stage import _null_type
+    con = duckdb.connect()
+    texts = ["王|", "|情况", "a\\b", "\\|", "", None, "情况稳定", "||\\\\"]
+    others = {"INTEGER": 2020, "DOUBLE": 1.5, "DATE": "2020-06-30", "BOOLEAN": True, "VARCHAR[]": ["因病"]}
+    for kind in ("interventions", "visits", "medical_claims", "rectifications"):
+        types = [_null_type(spec) for spec in FIELDS[kind].values()]
+        cols = ", ".join(f'"{c}" {t}' for c, t in zip(FIELDS[kind], types, strict=True))
+        con.execute(f"CREATE OR REPLACE TABLE t ({cols})")
+        for i in range(len(texts)):
+            row = [texts[(i + j) % len(texts)] if t == "VARCHAR" else (others[t] if i % 3 else None)
+                   for j, t in enumerate(types)]
+            con.execute(f"INSERT INTO t VALUES ({', '.join('?' for _ in types)})", row)
+        fields = ["coalesce(year, year(start_date))" if (kind, c) == ("interventions", "year") else f'"{c}"'
+                  for c in FIELDS[kind]]
+        plain = "md5(" + " || '|' || ".join(
+            f"replace(replace(coalesce({c}::VARCHAR, ''), '\\', '\\\\'), '|', '\\|')" for c in fields) + ")"
+        if kind == "rectifications":
+            plain = f"coalesce(issue_id, {plain})"
+        got = con.execute(f"SELECT {ledger_key_sql(kind)} = {plain}, {plain} FROM t").fetchall()
+        assert all(same for same, _ in got), kind
+        assert len({key for _, key in got}) == len(texts), kind
