@@ -639,13 +639,23 @@ def check_period(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, d
 
 
 def default_period(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> tuple[date, date] | None:
-    """The calendar year of the latest check in the filter and scope (None: no check)."""
-    df = check_period(con, flt, viewer)
-    last = df["last"].iloc[0] if len(df) else None
-    if last is None or pd.isna(last):
-        return None
-    year = pd.Timestamp(last).year
-    return date(year, 1, 1), date(year, 12, 31)
+    """The calendar year of the latest check in the filter and scope; where the filter has none, of the
+    area a place without checks borrows its rates from (`_parents`: its township, else the whole scope),
+    None when there is no check at all. A village without a checked household, filtered to, had no
+    period: its incidence borrowed its township's rates over every year's checks (49.8%, 不达标) where
+    the township's table, in the year of its latest check, showed the same village 0.0%, 达标 (a probe,
+    2026-12-06)."""
+    tried = []
+    for wider in (flt, flt.with_(villages=()), flt.with_(townships=(), villages=())):
+        if wider in tried:
+            continue
+        tried.append(wider)
+        df = check_period(con, wider, viewer)
+        last = df["last"].iloc[0] if len(df) else None
+        if last is not None and not pd.isna(last):
+            year = pd.Timestamp(last).year
+            return date(year, 1, 1), date(year, 12, 31)
+    return None
 
 
 def base_years(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> list[int]:

@@ -4,6 +4,7 @@ check was chosen, and a figure exactly at its veto line judged over it (data-spe
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -113,5 +114,38 @@ def test_a_township_row_under_a_village_filter_borrows_its_townships_rate(tmp_pa
         town = q.rates(con, Filters(), Viewer(), level="township").set_index("township")
         assert town.loc["乌加河镇", "incidence_rates_from"] == "own"
         assert town.loc["德岭山镇", "incidence_rates_from"] == "all/own"
+    finally:
+        con.close()
+
+
+def test_a_village_without_checks_has_its_townships_period(tmp_path: Path) -> None:
+    # 联丰村 has a population base and no check; 红旗村 was surveyed in 2019 (郑甲: 漏评) and in 2020 (王乙
+    # and 张一: 正常). The township's table, in 2020 (its latest check's year), gives 联丰村 0% (it borrows
+    # 乌加河镇's 2020 漏评率, 0 of 4). Filtered to 联丰村 the page had no period at all (no check of its own):
+    # it borrowed over every year, 郑甲's 2019 漏评 included, and read 49.8%, 不达标 (data-spec §1.4)
+    db = _db(tmp_path, {
+        "reg.csv": [REGISTRY, "乌加河镇,红旗村,HA,1,张一,,户主,1,已脱贫,2019,因病",
+                    "乌加河镇,联丰村,HB,1,李一,,户主,1,已脱贫,2019,因病"],
+        "checks.csv": [CHECKS, "2019-06-01,乌加河镇,红旗村,,郑甲,,一般农户,4,漏评,认可",
+                       "2020-06-20,乌加河镇,红旗村,,王乙,,一般农户,4,正常,认可",
+                       "2020-06-20,乌加河镇,红旗村,HA,张一,,脱贫户,1,正常,认可"],
+        "base.csv": [BASE, "2020,乌加河镇,红旗村,100,300", "2020,乌加河镇,联丰村,100,200"],
+    })
+    con, _ = snapshot.connect_read(db)
+    try:
+        year_2020 = (date(2020, 1, 1), date(2020, 12, 31))
+        town = Filters(townships=("乌加河镇",))
+        assert q.default_period(con, town, Viewer()) == year_2020
+        row = q.rates(con, town, Viewer(), level="village", date_from=year_2020[0],
+                      date_to=year_2020[1]).set_index("village").loc["联丰村"]
+        assert row["incidence_rate"] == pytest.approx(0.0)
+        for flt in (Filters(townships=("乌加河镇",), villages=("联丰村",)), Filters(villages=("联丰村",))):
+            period = q.default_period(con, flt, Viewer())
+            assert period == year_2020, flt
+            area = q.rates(con, flt, Viewer(), level="all", date_from=period[0], date_to=period[1]).iloc[0]
+            assert area["checked_households"] == 0
+            assert (area["incidence_rate"], area["incidence_pass"]) == (row["incidence_rate"], row["incidence_pass"])
+        # a township user sees the period of the checks in their scope only
+        assert q.default_period(con, Filters(), Viewer(townships=("德岭山镇",))) is None
     finally:
         con.close()
