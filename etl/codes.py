@@ -126,9 +126,12 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
         "漏评": ["疑似漏评"],
         "错评": ["疑似错评"],
     },
+    # 是否认可 is a yes/no question: besides 是/否 it is answered in the yes/no spellings of §2 that the
+    # form's own 两不愁三保障 columns take (√/×, 1/0, Y/N); a form ticked √/× lost every answer, and its
+    # 群众认可度 had no figure (a probe, 2026-12-06)
     "approval": {
-        "认可": ["满意", "是", "基本认可", "基本满意"],  # assessments count 基本认可 as approving
-        "不认可": ["不满意", "否"],
+        "认可": ["满意", "是", "基本认可", "基本满意", "√", "✓", "✔", "1", "Y", "y"],  # assessments count 基本认可 as approving
+        "不认可": ["不满意", "否", "×", "✗", "✘", "✕", "✖", "x", "X", "0", "N", "n"],
         "说不清": ["说不清楚", "不清楚", "不好说"],
     },
 }

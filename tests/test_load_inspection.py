@@ -509,3 +509,27 @@ def test_a_negative_population_figure_is_an_issue_and_no_figure(db: Path, tmp_pa
                       db=db).exit_code == 0
     assert read(db, "SELECT record_key FROM data_issues WHERE table_name = 'population_base'") == [
         ("2020|乌加河镇|联丰奋斗村",)]
+
+
+def test_approval_answered_in_the_yes_no_spellings_of_the_form(db: Path, tmp_path: Path) -> None:
+    """是否认可 is a yes/no question (data-spec §2: 是/否, Y/N, 1/0, √/×): a form ticked √/× in its
+    两不愁三保障 columns ticks 是否认可 the same way. Its answers were unknown codes, and 群众认可度 had none."""
+    marks = [("√", "×"), ("1", "0"), ("Y", "N"), ("✓", "✗")]
+    rows = [CHECK_HEADER]
+    for n, (yes, no) in enumerate(marks):
+        rows.append(check_row(2 * n + 1, "2020-06-22", "乌加河镇", "联丰奋斗村", "", f"甲{n}", "", "一般农户", "2",
+                              "9000", [yes] * 6, "正常", yes))
+        rows.append(check_row(2 * n + 2, "2020-06-22", "乌加河镇", "联丰奋斗村", "", f"乙{n}", "", "一般农户", "2",
+                              "9000", [no] * 6, "正常", no))
+    rows.append(check_row(9, "2020-06-22", "乌加河镇", "联丰奋斗村", "", "丙", "", "一般农户", "2", "9000", OK6, "正常",
+                          "2"))  # not a yes/no spelling: still an unknown code, no answer
+    assert load_files([write_csv(tmp_path / "核查.csv", rows)], db=db).exit_code == 0
+    got = dict(read(db, "SELECT head_name, approval FROM household_checks"))
+    assert got == {**{f"甲{n}": "认可" for n in range(4)}, **{f"乙{n}": "不认可" for n in range(4)}, "丙": None}
+    assert read(db, "SELECT raw_value FROM data_issues WHERE rule = 'unknown_code' AND field = 'approval'") == [("2",)]
+    con, _ = snapshot.connect_read(db)
+    try:
+        row = rates(con, Filters(villages=("联丰奋斗村",)), Viewer(), level="all").iloc[0]
+    finally:
+        con.close()
+    assert (row["approved"], row["answered"]) == (4, 8)
