@@ -96,7 +96,11 @@ _REGISTRY_ISSUES: dict[str, tuple[str, str, str]] = {
     # a registered type without a 户编号, and no registry member's ID number links it
     "check_registered_no_id": ("household_id", "household_type",
                                "household_id IS NULL AND household_type IN ('脱贫户', '未脱贫户')"),
-    "check_no_population_base": ("village", "township || '/' || village", """NOT EXISTS (
+    # the village the check counts in (the registry's, for a check of a registry household), as the rule
+    # looks at it: the form's place named a village that had its base when the form filed the household
+    # under another one
+    "check_no_population_base": ("village", "coalesce(registry_township, township) || '/' || "
+                                 "coalesce(registry_village, village)", """NOT EXISTS (
         SELECT 1 FROM population_base p WHERE p.township = coalesce(c.registry_township, c.township)
         AND p.village = coalesce(c.registry_village, c.village)
         AND p.rural_population IS NOT NULL)"""),

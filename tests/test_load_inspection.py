@@ -533,3 +533,15 @@ def test_approval_answered_in_the_yes_no_spellings_of_the_form(db: Path, tmp_pat
     finally:
         con.close()
     assert (row["approved"], row["answered"]) == (4, 8)
+
+
+def test_a_checks_no_base_issue_names_the_village_it_counts_in(db: Path, tmp_path: Path) -> None:
+    """H01 lives in 乌加河镇 联丰奋斗村 (conftest); its form files it under 德岭山镇 兴丰村, which has a population
+    base. The check counts in 联丰奋斗村, which has none: the issue said 「德岭山镇/兴丰村」没有人口基数 beside that
+    village's base, and sent the clerk to load a figure that was there."""
+    base = write_csv(tmp_path / "b.csv", [BASE_HEADER, ["2019", "德岭山镇", "兴丰村", "100", "300"]])
+    checks = write_csv(tmp_path / "c.csv", [CHECK_HEADER,
+        check_row(1, "2020-06-22", "德岭山镇", "兴丰村", "H01", "张林春", "", "脱贫户", "2", "8000", OK6, "正常", "认可")])
+    assert load_files([base, checks], db=db).exit_code == 0
+    got = dict(read(db, "SELECT rule, raw_value FROM data_issues WHERE table_name = 'household_checks'"))
+    assert got == {"check_no_population_base": "乌加河镇/联丰奋斗村", "check_place_mismatch": "德岭山镇/兴丰村"}
