@@ -29,6 +29,15 @@ def name_key_sql(township: str, village: str, head_name: str) -> str:
     return f"'名:' || {township} || '/' || {village} || '/' || {head_name}"
 
 
+# A village's population figure is its base when its 乡村人口 is above 0. A 0 (a blank cell of a
+# formula-made export) is no figure, as a negative one is (stored NULL, the latest usable year counts): it
+# put the village's people not exited into the county's incidence over none of its rural people (2 over
+# 100 people: 2%), while the village's own row had no figure and no place said it lacked a base (a probe,
+# 2026-12-06). The rates, `check_no_population_base` and what a population base resolves read this.
+def base_usable_sql(rural_population: str) -> str:
+    return f"{rural_population} > 0"
+
+
 ID_KEYED = "household_key LIKE '证:%'"  # a check keyed by its head's ID number
 HOUSEHOLD_KEYED = "household_key LIKE '户:%'"
 

@@ -32,6 +32,7 @@ from etl.inspection_rules import (
     HOUSEHOLD_KEYED,
     ID_KEYED,
     REGISTRY_TYPE_SQL,
+    base_usable_sql,
     household_key_sql,
     id_key_sql,
     name_key_sql,
@@ -100,10 +101,10 @@ _REGISTRY_ISSUES: dict[str, tuple[str, str, str]] = {
     # looks at it: the form's place named a village that had its base when the form filed the household
     # under another one
     "check_no_population_base": ("village", "coalesce(registry_township, township) || '/' || "
-                                 "coalesce(registry_village, village)", """NOT EXISTS (
+                                 "coalesce(registry_village, village)", f"""NOT EXISTS (
         SELECT 1 FROM population_base p WHERE p.township = coalesce(c.registry_township, c.township)
         AND p.village = coalesce(c.registry_village, c.village)
-        AND p.rural_population IS NOT NULL)"""),
+        AND {base_usable_sql('p.rural_population')})"""),  # noqa: S608 - constants only
     # blank 家庭人口 (a value that is not a number is flagged by the form rules) and not in the registry
     "check_size_missing": ("household_size", "NULL", "household_size IS NULL AND registry_size IS NULL "
                            "AND NOT list_contains(form_fields, 'household_size')"),
@@ -348,10 +349,10 @@ def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks:
     nohk = _touch_issues(con, touched, issues_of, [])
     con.execute(f"DELETE FROM data_issues WHERE {issues_of}")  # noqa: S608 - constants only
     # checks of villages that now have a population figure lose their "no population base" issue
-    resolved = """table_name = 'household_checks' AND rule = 'check_no_population_base' AND record_key IN (
+    resolved = f"""table_name = 'household_checks' AND rule = 'check_no_population_base' AND record_key IN (
                       SELECT c.record_key FROM household_checks c LEFT JOIN households h ON h.hk = c.hk
                       WHERE (coalesce(h.township, c.township), coalesce(h.village, c.village)) IN (
-                          SELECT (township, village) FROM pk WHERE rural_population IS NOT NULL))"""
+                          SELECT (township, village) FROM pk WHERE {base_usable_sql('rural_population')}))"""  # noqa: S608
     nohk |= _touch_issues(con, touched, resolved, [])
     # counted for the summary: a checks file loaded just before in the same command listed them
     n_resolved = int(con.execute(f"SELECT count(*) FROM data_issues WHERE {resolved}").fetchone()[0])  # noqa: S608

@@ -53,6 +53,7 @@ from etl.inspection_rules import (
     SUSPECTED_MISSED_CELL_SQL,
     Z95,
     Lines,
+    base_usable_sql,
     name_key_sql,
     unconfirmed,
     within,
@@ -218,7 +219,7 @@ def _base_sql(flt: Filters, viewer: Viewer, base_year: int | None) -> tuple[str,
         year = " AND p.year = $base_year"
     sql = f"""
         SELECT p.township, p.village, p.year AS base_year, p.rural_population, p.rural_households
-        FROM population_base p WHERE {where} AND p.rural_population IS NOT NULL{year}
+        FROM population_base p WHERE {where} AND {base_usable_sql('p.rural_population')}{year}
         QUALIFY row_number() OVER (PARTITION BY p.township, p.village ORDER BY p.year DESC) = 1"""  # noqa: S608
     return sql, params
 

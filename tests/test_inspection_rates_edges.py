@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from etl import snapshot
@@ -149,3 +150,30 @@ def test_a_village_without_checks_has_its_townships_period(tmp_path: Path) -> No
         assert q.default_period(con, Filters(), Viewer(townships=("德岭山镇",))) is None
     finally:
         con.close()
+
+
+def test_a_village_whose_rural_population_is_0_has_no_base(tmp_path: Path) -> None:
+    # A村 (2 people not exited, 1 exited) has 乡村人口 0 in the base, B村 100 and nobody registered. The
+    # county's incidence put A村's 2 people not exited over B村's 100 rural people (2%), while A村's own row
+    # had no figure and nothing said A村 lacked a base. A 0 is no figure, as a negative one is: A村 is a
+    # village without a base, left out of numerator and denominator and named so (data-spec §1.4)
+    db = _db(tmp_path, {
+        "reg.csv": [REGISTRY, "乌加河镇,A村,HA,1,张一,,户主,1,未脱贫,,因病", "乌加河镇,A村,HB,1,张二,,户主,1,未脱贫,,因病",
+                    "乌加河镇,A村,HC,1,张三,,户主,1,已脱贫,2019,因病"],
+        "checks.csv": [CHECKS, "2020-06-20,乌加河镇,B村,,王乙,,一般农户,4,正常,认可",
+                       "2020-06-20,乌加河镇,A村,HC,张三,,脱贫户,1,正常,认可"],
+        "base.csv": [BASE, "2019,乌加河镇,A村,0,0", "2020,乌加河镇,A村,0,0", "2020,乌加河镇,B村,30,100"],
+    })
+    con, _ = snapshot.connect_read(db)
+    try:
+        county = q.rates(con, Filters(), Viewer(), level="all").iloc[0]
+        assert (county["incidence_numerator"], county["rural_population"]) == (0.0, 100.0)
+        assert (county["villages_without_base"], county["registered_people_no_base"]) == (1, 3)
+        village = q.rates(con, Filters(), Viewer(), level="village").set_index("village")
+        assert pd.isna(village.loc["A村", "rural_population"]) and village.loc["B村", "rural_population"] == 100
+        issues = con.execute("SELECT rule, raw_value FROM data_issues ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+    # the check of A村 says its village has no base; the 0 is still an issue of the base itself
+    assert ("check_no_population_base", "乌加河镇/A村") in issues
+    assert issues.count(("population_below_registered", "0")) == 2
