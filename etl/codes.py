@@ -114,10 +114,14 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
     },
     "sex": {"男": ["1", "M"], "女": ["2", "F"]},
     # household checks (data-spec §1.4): the surveyed household's type, the finding, the answer
+    # 返贫户 is a registered household back in poverty: not exited (§2's exit status 返贫), as the registry
+    # counts it. 脱贫不稳定户 (§2's monitoring type 0) is an exited registered household under monitoring: the
+    # registry puts it among the 脱贫户 (registered first, `REGISTRY_TYPE_SQL`), so a form calling a linked one
+    # 脱贫户 agrees, and one without 户编号 is asked for it (check_registered_no_id). Both were unknown codes.
     "household_type": {
-        "脱贫户": ["已脱贫户", "建档立卡脱贫户", "已脱贫"],
-        "未脱贫户": ["贫困户", "未脱贫", "建档立卡未脱贫户"],
-        "边缘户": ["边缘易致贫户", "监测户", "监测对象", "突发严重困难户"],
+        "脱贫户": ["已脱贫户", "建档立卡脱贫户", "已脱贫", "脱贫不稳定户", "脱贫不稳定"],
+        "未脱贫户": ["贫困户", "未脱贫", "建档立卡未脱贫户", "返贫户", "返贫"],
+        "边缘户": ["边缘易致贫户", "监测户", "监测对象", "突发严重困难户", "边缘易致贫", "突发严重困难"],
         "一般农户": ["一般户", "非贫困户", "非建档立卡户", "农户"],
     },
     "finding": {  # a suspected finding counts as the finding (§1.4)

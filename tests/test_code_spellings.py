@@ -70,3 +70,28 @@ def test_the_spellings_a_second_probe_found_are_their_codes(tmp_path: Path) -> N
     assert query(db, "SELECT education, health FROM members ORDER BY household_id") == [
         ("大专及以上", ["患有大病"]), ("高中", ["长期慢性病"])]
     assert query(db, "SELECT rule, field, raw_value FROM data_issues ORDER BY ALL") == []
+
+
+def test_a_check_forms_returned_and_monitored_types_are_its_groups(tmp_path: Path) -> None:
+    """户类型 返贫户 (a registered household back in poverty: not exited, data-spec §2's exit status 返贫) and
+    脱贫不稳定户 (§2's monitoring type 0: an exited household under monitoring) were unknown codes: the form
+    had no type, the check counted in no group outside the registry and a linked one was check_type_missing
+    only. A linked 返贫 household's 返贫户 form and an exited one's 脱贫不稳定户 form agree with the registry."""
+    registry = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系,人数,脱贫属性,脱贫年度,主要致贫原因"
+    checks = "调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,核查结论,是否认可"
+    db, _ = conftest.load_lines(tmp_path, {
+        "reg.csv": [registry, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,1,返贫,,因病",
+                    f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,1,已脱贫,2019,因病"],
+        "checks.csv": [checks, "2020-06-20,乌加河镇,联丰奋斗村,H1,张三,,返贫户,1,正常,认可",
+                       "2020-06-20,乌加河镇,联丰奋斗村,H2,李四,,脱贫不稳定户,1,正常,认可",
+                       "2020-06-20,乌加河镇,联丰奋斗村,,王五,,返贫户,1,正常,认可",
+                       "2020-06-20,乌加河镇,联丰奋斗村,,赵六,,脱贫不稳定户,1,正常,认可",
+                       "2020-06-20,乌加河镇,联丰奋斗村,,钱七,,边缘易致贫户,1,正常,认可",
+                       "2020-06-20,乌加河镇,联丰奋斗村,,孙八,,突发严重困难户,1,正常,认可",
+                       "2020-06-20,乌加河镇,联丰奋斗村,,周九,,监测户,1,正常,认可"],
+    })
+    assert query(db, "SELECT head_name, household_type FROM household_checks ORDER BY source_line") == [
+        ("张三", "未脱贫户"), ("李四", "脱贫户"), ("王五", "未脱贫户"), ("赵六", "脱贫户"), ("钱七", "边缘户"),
+        ("孙八", "边缘户"), ("周九", "边缘户")]
+    assert query(db, "SELECT rule, raw_value FROM data_issues WHERE rule IN ('unknown_code', 'check_type_mismatch', "
+                     "'check_type_missing') ORDER BY ALL") == []
