@@ -501,6 +501,9 @@ def _load_file(
             readers.hand_over(raw, sink)
             sink.ensure(raw.table.column_names)
             source, repeats = skip_repeated_headers(con, sink.ref, raw.columns, PLACING[raw.kind])
+            if raw.kind == "population_base":  # a township's total written as a village: skipped, as 合计 rows
+                source, totals = load_inspection.skip_township_totals(con, source)
+                repeats += totals
             raw.skipped, raw.data_rows = raw.skipped + repeats, raw.data_rows - repeats
             big |= raw.data_rows >= BIG_FILE_ROWS
             part.kind, part.ignored_columns = raw.kind, list(raw.ignored_columns)
@@ -519,8 +522,10 @@ def _load_file(
             flags.append(_load_raw(con, raw, part_name, part, touched, controls,
                                    lambda done, key, i=i: step((i + done) / len(parts), key), registry_sheets))
             con.execute("DROP VIEW IF EXISTS raw")
+            con.execute("DROP VIEW IF EXISTS base_body")
             con.execute("DROP VIEW IF EXISTS body")
             con.execute("DROP TABLE IF EXISTS header_lines")
+            con.execute("DROP TABLE IF EXISTS total_lines")
         con.commit()
     except Exception as exc:
         # an interrupted statement may have ended the transaction already ("no transaction is active"
@@ -538,8 +543,10 @@ def _load_file(
         return False
     finally:
         con.execute("DROP VIEW IF EXISTS raw")
+        con.execute("DROP VIEW IF EXISTS base_body")
         con.execute("DROP VIEW IF EXISTS body")
         con.execute("DROP TABLE IF EXISTS header_lines")
+        con.execute("DROP TABLE IF EXISTS total_lines")
         con.execute(f"DROP TABLE IF EXISTS {STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS}")
         sink.drop()
         if big:

@@ -155,6 +155,35 @@ def _apply_registry_issues(con: duckdb.DuckDBPyConnection, touched: Touched, sco
     return apply_issues(con, touched, "household_checks", _registry_issues_sql(scope), old, name)
 
 
+# A township's total written as a village of its population base: 全镇, 全乡, 全苏木 (本镇 …), maybe with a
+# count in brackets (全镇（10个村）) or a summary word after it, a label ending in 汇总 (德岭山镇汇总), or the
+# township's own name in the 行政村 column. Stored as a village, its rural people were added to the
+# incidence over the township's real villages (a probe, 2026-12-06: `德岭山镇 | 全镇 | 300 | 1200`). A total
+# is no village's figure (data-spec §1.4: the base is per village, the incidence sums villages): it is
+# skipped and counted as a 合计 row is (§3), before the row is staged; 合计/小计/总计 labels are skipped by
+# every reader already (etl.raw_rows). Used as a township's base where the township has no village rows, it
+# would place the township's rural people in no village, beside registered people who are all in villages.
+_WS = r"[\s\x{3000}\x{a0}]"
+TOWNSHIP_TOTAL_PATTERN = (r"(?:[全本](?:镇|乡|苏木|嘎查|村|街道|旗|县|区)|[^()（）]*汇总)"
+                          r"(?:合计|小计|总计|汇总)?[:：]?(?:[(（][^()（）]*[)）])?")
+
+
+def skip_township_totals(con: duckdb.DuckDBPyConnection, source: str) -> tuple[str, int]:
+    """A population base read into `source` (the reader's table or view, canonical columns): (a view of it
+    without its township totals (TOWNSHIP_TOTAL_PATTERN, or the township's name as the village), how many
+    they were); (`source`, 0) when there are none."""
+    place = {c: f"regexp_replace(CAST({q(c)} AS VARCHAR), '{_WS}', '', 'g')" for c in ("township", "village")}
+    total = f"(regexp_full_match({place['village']}, ?) OR {place['village']} = {place['township']})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE total_lines AS SELECT _line FROM {source} WHERE {total}",  # noqa: S608
+                [TOWNSHIP_TOTAL_PATTERN])
+    n = int(scalar(con, "SELECT count(*) FROM total_lines") or 0)
+    if not n:
+        return source, 0
+    con.execute(f"CREATE OR REPLACE TEMP VIEW base_body AS SELECT * FROM {source} "  # noqa: S608 - ours
+                "WHERE _line NOT IN (SELECT _line FROM total_lines)")
+    return "base_body", n
+
+
 def _base_record_key(alias: str) -> str:
     """A population figure's key: its year, township and village."""
     return f"CAST({alias}.year AS VARCHAR) || '|' || {alias}.township || '|' || {alias}.village"

@@ -289,6 +289,40 @@ def test_subtotal_in_the_village_column_is_skipped(db: Path, tmp_path: Path, sha
         ("乌加河镇", 1300), ("德岭山镇", 300)]
 
 
+@pytest.mark.parametrize("shape", ["csv", "html"])
+def test_a_township_total_in_the_village_column_is_skipped(db: Path, tmp_path: Path, shape: str) -> None:
+    """A population base's township total written as a village (`德岭山镇 | 全镇`, 全乡, 全苏木, 汇总, the township's
+    own name) was stored as a village of 1200 rural people and added to the incidence over the township's real
+    villages: such a row is a total, skipped and counted as a 合计 row is. A real village whose name starts
+    with 全 (全胜村) or holds 汇 (汇丰村) is a village."""
+    rows = [BASE_HEADER,
+            ["2020", "德岭山镇", "兴丰村", "100", "300"],
+            ["2020", "德岭山镇", "全镇", "300", "1200"],
+            ["2020", "德岭山镇", "全 镇", "300", "1200"],
+            ["2020", "德岭山镇", "全镇（4个村）", "300", "1200"],
+            ["2020", "德岭山镇", "德岭山镇", "300", "1200"],
+            ["2020", "德岭山镇", "汇总", "300", "1200"],
+            ["2020", "德岭山镇", "德岭山镇汇总", "300", "1200"],
+            ["2020", "乌加河镇", "全乡", "300", "1200"],
+            ["2020", "乌加河镇", "本镇", "300", "1200"],
+            ["2020", "呼勒斯太苏木", "全苏木", "300", "1200"],
+            ["2020", "呼勒斯太苏木", "全嘎查", "300", "1200"],
+            ["2020", "乌加河镇", "全胜村", "100", "200"],
+            ["2020", "乌加河镇", "汇丰村", "100", "200"]]
+    if shape == "csv":
+        path = write_csv(tmp_path / "基数.csv", rows)
+    else:
+        body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in rows)
+        path = tmp_path / "基数.xls"
+        path.write_bytes(f'<html><head><meta charset="gb2312"></head><body><table>{body}</table></body></html>'
+                         .encode("gb18030"))
+    f, = load_files([path], db=db).files
+    assert (f.kind, f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == ("population_base", 13, 3, 0, 10)
+    assert read(db, "SELECT township, village, rural_population FROM population_base ORDER BY ALL") == [
+        ("乌加河镇", "全胜村", 200), ("乌加河镇", "汇丰村", 200), ("德岭山镇", "兴丰村", 300)]
+    assert read(db, "SELECT rows_skipped FROM load_batches WHERE kind = 'population_base'") == [(10,)]
+
+
 def test_a_check_naming_another_place_is_flagged_and_counts_in_the_registry_place(db: Path, tmp_path: Path) -> None:
     """H01 is a household of 乌加河镇 联丰奋斗村 (conftest); a form that files it under 德岭山镇 兴丰村 is an archive
     defect (§3), and its 错退 counts where the registry places the household, not in another township's rate."""
