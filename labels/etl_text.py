@@ -354,6 +354,15 @@ LABELS: dict[str, tuple[str, str]] = {
                              "name is mistyped, correct it and load the file again; otherwise these items show as a new "
                              "township or village on the rectification page, not counted in the one meant."),
     "cli.new_place_items": ("{township} · {village}（{n}项）", "{township} · {village} (items: {n})"),
+    "cli.new_places_base": ("{file}：人口基数表中有 {n} 个村在贫困人口信息中没有农户，而同一乡镇有贫困人口信息中的村不在此表中："
+                            "{places}。如是村名写法不同（如「联丰村委会」与「联丰村」），请改为贫困人口信息中的村名后重新导入；"
+                            "否则其乡村人口单独成村计入综合贫困发生率，未列出的村没有人口基数。",
+                            "{file}: the population base has {n} villages where the registry has no household, while "
+                            "villages of the same township that the registry has are not in it: {places}. If a name is "
+                            "spelt otherwise in the registry (the village committee's name for the village), write the "
+                            "registry's name and load the file again; otherwise their rural people count in the poverty "
+                            "incidence as villages of their own, and the villages left out have no population base."),
+    "cli.new_place_base": ("{township} · {village}", "{township} · {village}"),
     "cli.new_township_items": ("{township}（{n}项）", "{township} (items: {n})"),
     "cli.sheets_not_loaded": ("{file}：以下工作表未导入，其中的行不在任何统计中：{sheets}。请补上缺少的列后重新导入该文件。",
                               "{file}: these sheets were not loaded and none of their rows counts anywhere: {sheets}. "

@@ -442,6 +442,27 @@ def test_population_figures_are_judged_against_the_registry_as_it_is_now(db: Pat
     assert read(db, flagged) == []
 
 
+def test_a_base_village_the_registry_lacks_beside_one_it_leaves_out_is_named(db: Path, tmp_path: Path) -> None:
+    """A base writing 联丰奋斗村委会 for the registry's 联丰奋斗村 made a village of its own (its rural people and no
+    registered people in the incidence) with nothing said, while 联丰奋斗村 had no base: the load's notices
+    name it. A village without a poor household in a township whose registry villages are all in the file
+    (新建村) is no slip and is not named; one of a township the registry lacks (德岭山, a typo) is."""
+    base = write_csv(tmp_path / "b.csv", [BASE_HEADER, ["2019", "乌加河镇", "联丰奋斗村委会", "300", "800"],
+                                          ["2020", "乌加河镇", "联丰奋斗村委会", "300", "790"],
+                                          ["2020", "乌加河镇", "红旗村", "200", "500"],
+                                          ["2020", "德岭山镇", "兴丰村", "200", "500"],
+                                          ["2020", "德岭山镇", "胜利村", "200", "500"],
+                                          ["2020", "德岭山镇", "新建村", "200", "500"],
+                                          ["2020", "德岭山", "四义堂村", "200", "500"]])
+    report = load_files([base], db=db)
+    assert report.notices() == [
+        "b.csv：人口基数表中有 2 个村在贫困人口信息中没有农户，而同一乡镇有贫困人口信息中的村不在此表中：乌加河镇 · 联丰奋斗村委会、"
+        "德岭山 · 四义堂村。如是村名写法不同（如「联丰村委会」与「联丰村」），请改为贫困人口信息中的村名后重新导入；否则其乡村人口"
+        "单独成村计入综合贫困发生率，未列出的村没有人口基数。"]
+    assert "the registry has no household, while villages of the same township" in report.notices("en")[0]
+    assert "乌加河镇 · 联丰奋斗村委会" in "\n".join(report.summary_in_order())  # the file's own summary lines too
+
+
 def surveyed(db: Path) -> tuple:
     """三率一度's sample of 2020 in the whole county: households, 脱贫户 people, 错退 people, answered, approved."""
     con, _ = snapshot.connect_read(db)
