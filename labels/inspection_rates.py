@@ -331,6 +331,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.brief.title": ("三率一度", "Veto indicators (三率一度)"),
     "rates.brief.villages": ("不达标的村（前 {n} 个）", "Failing villages (first {n})"),
     "rates.brief.no_checks": ("尚无入户核查数据，三率一度无法计算。", "No household checks yet: the veto indicators cannot be computed."),
+    "rates.brief.no_checks_borrowed": ("所选范围内没有入户核查户：综合贫困发生率按{source}的错退率、漏评率计算（与三率一度页相同）。",
+                                       "No household checked in this scope: the poverty incidence uses the wrong-exit "
+                                       "and missed rates of {source} (as on the veto indicators page)."),
+    "rates.brief.borrowed.township": ("所在乡镇", "its township"),
+    "rates.brief.borrowed.all": ("全部可见范围", "the whole area in view"),
     "rates.brief.all_pass": ("四项指标均达到否决线要求。", "All four figures are within their veto lines."),
     "rates.brief.passes_small": ("{ind}为{value}（{sample}），达到否决线（{cmp} {line}）要求，但样本不足{min}，仅供参考。",
                                  "{ind} is {value} ({sample}), within its veto line ({cmp} {line}), but fewer than "

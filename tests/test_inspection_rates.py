@@ -371,6 +371,38 @@ def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
     assert "<h2>三率一度</h2>" in html and "群众认可度为72.7%（8 / 11）" in html
 
 
+def test_the_briefing_of_a_village_without_checks_shows_the_pages_borrowed_incidence(tmp_path: Path) -> None:
+    """红旗村 filtered, with a population base and no checked household: the 三率一度 page shows its incidence
+    from its township's rates (99.6%, 不达标); the briefing said "尚无入户核查数据，三率一度无法计算". It now
+    shows the page's figure and verdict, and says where the rates come from."""
+    from ui import briefing_html
+
+    path = build_fixture_db(tmp_path / "data" / "fupin.duckdb")
+    rows = ["2020-06-22,乌加河镇,联丰奋斗村,H01,张林春,,脱贫户,2,8000,是,是,是,是,是,是,正常,认可,甲,",
+            "2020-06-22,乌加河镇,联丰奋斗村,,李四,,一般农户,4,3000,是,是,是,是,否,是,漏评,认可,甲,"]
+    (tmp_path / "checks.csv").write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    (tmp_path / "base.csv").write_text("\n".join(BASE) + "\n", encoding="utf-8")
+    assert load_files([tmp_path / "base.csv", tmp_path / "checks.csv"], db=path).exit_code == 0
+    flt = Filters(villages=("红旗村",))
+    c, _ = snapshot.connect_read(path)
+    try:
+        period = q.default_period(c, flt, V)
+        page = q.figures_of(q.rates_by_level(c, flt, V, date_from=period[0], date_to=period[1])["all"].iloc[0])
+        veto = briefing_html.veto_section(c, flt, V, "zh")
+        nothing = briefing_html.veto_section(c, Filters(townships=("呼勒斯太苏木",)), V, "zh")  # no base either
+    finally:
+        c.close()
+    incidence = page.set_index("indicator").loc["incidence"]
+    assert incidence["value"] == pytest.approx((3 + 1.0 * 495 + 0 * 2) / 500) and incidence["passes"] is False
+    assert veto.findings == [
+        "所选范围内没有入户核查户：综合贫困发生率按所在乡镇的错退率、漏评率计算（与三率一度页相同）。",
+        "综合贫困发生率为99.6%（498 / 500），高于3.0%的否决线，不达标。样本不足30，仅供参考。最差的村：红旗村（99.6%，样本不足，仅供参考）。",
+        "脱贫人口错退率、贫困人口漏评率、群众认可度没有样本，无法判断是否达标。"]
+    assert list(veto.figures["figure"]) == ["99.6%", "", "", ""]
+    assert list(veto.figures["verdict"]) == ["不达标", "无数据", "无数据", "无数据"]
+    assert nothing.findings == ["尚无入户核查数据，三率一度无法计算。"] and nothing.figures.empty
+
+
 def test_the_briefings_worst_village_has_a_full_sample_when_one_fails(tmp_path: Path) -> None:
     """The worst village named is the worst of those whose sample is full: 胜利村's 100% 漏评率 from one
     2-person household is not named beside 兴丰村's 3 of 32 people (a probe: 99.7% from 5 people)."""

@@ -175,12 +175,23 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
     kw = {"date_from": period[0], "date_to": period[1]} if period else {}
     levels = qrates.rates_by_level(con, flt, viewer, levels=("all", "village"), **kw)
     all_rows = levels["all"]
-    if all_rows.empty or int(all_rows.iloc[0]["checked_households"]) == 0:
+    if all_rows.empty:
         return Veto([t("rates.brief.no_checks", lang)], pd.DataFrame(), pd.DataFrame())
     row = all_rows.iloc[0]
     figs = qrates.figures_of(row, DEFAULT_LINES)
+    checked = int(row["checked_households"])
+    # A place without a checked household has the incidence the 三率一度 page shows it, from the rates of
+    # its township or the whole area (`rates_from`): the briefing said there was nothing to compute beside
+    # the page's figure and verdict (a probe, 2026-12-06). Only where that has no figure either is it so.
+    if checked == 0 and all(p is None for p in figs["passes"]):
+        return Veto([t("rates.brief.no_checks", lang)], pd.DataFrame(), pd.DataFrame())
     by_village = levels["village"]
     findings: list[str] = []
+    if checked == 0:
+        # whose rates (`incidence_rates_from`: township, all, or one of each; none for a group without people)
+        lenders = [x for x in str(row["incidence_rates_from"]).split("/") if x in ("township", "all")] or ["all"]
+        source = joined(dict.fromkeys(t(f"rates.brief.borrowed.{x}", lang) for x in lenders), lang)
+        findings.append(t("rates.brief.no_checks_borrowed", lang, source=source))
     indicative: list[str] = []  # figures within their lines on a small sample: never a plain 达标
     for _, f in figs.iterrows():
         said = {"ind": t(f"rates.ind.{f['indicator']}", lang), "value": _pct(f["value"]), "line": _pct(f["line"]),
@@ -227,7 +238,7 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
     if int(row["villages_without_base"]) and computed:  # left out of the incidence, as the page says
         findings.append(t("rates.no_base", lang, villages=int(row["villages_without_base"]),
                           people=f"{int(row['registered_people_no_base']):,}"))
-    if period:  # the period chosen, and the days the checks of it were made
+    if period and checked:  # the period chosen, and the days the checks of it were made
         dates = qrates.check_period(con, flt, viewer, *period).iloc[0]
         findings.append(t("rates.brief.period", lang, start=period[0].isoformat(), end=period[1].isoformat(),
                           households=f"{int(row['checked_households']):,}",
