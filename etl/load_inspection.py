@@ -15,8 +15,8 @@ Upserts (docs/DECISIONS.md, "Exit inspection"):
 - `population_base`: a negative 乡村人口 or 乡村户数 is `negative_amount` and stored as NULL.
 
 A check is linked to the registry household (`hk`) through its 户编号 (given a key as the ledgers'
-household numbers are, so a registry loaded later links it too) or, without one, through a member's
-ID number. Which group it counts in (脱贫户, 未脱贫户, 边缘户, 一般农户) is decided at query time
+household numbers are, so a registry loaded later links it too) or, without one or with one the registry
+does not have, through a member's ID number (`check_id_other_household` when the two disagree). Which group it counts in (脱贫户, 未脱贫户, 边缘户, 一般农户) is decided at query time
 from the registry when it is linked (queries.inspection_rates); the checks below flag forms that
 contradict the registry.
 """
@@ -38,6 +38,7 @@ from etl.inspection_rules import (
     name_key_sql,
 )
 from etl.issues import ID_RULES, apply_issues, insert_issues, issue_selects
+from etl.normalize import sql_id_mangled_of
 from etl.owners import Touched
 from etl.raw_file import STAGE_SCHEMA
 from etl.stage import q
@@ -85,6 +86,11 @@ _FORM_ISSUES: dict[str, tuple[str, str, str]] = {
 # (`recheck`), so the issues do not depend on the order in which the files were loaded.
 _REGISTRY_ISSUES: dict[str, tuple[str, str, str]] = {
     "check_household_unknown": ("household_id", "household_id", "household_id IS NOT NULL AND NOT in_registry"),
+    # the form's 户编号 is not a household the head's ID number is a member of: the check counts in the
+    # 户编号's household when the registry has it, else in the ID number's (a form's unknown 户编号 beside a
+    # member's ID counted as its form's 一般农户, 漏评 and all; a probe, 2026-12-06)
+    "check_id_other_household": ("household_id", "form_household_id", "form_household_id IS NOT NULL AND "
+                                 "id_household_id IS NOT NULL AND NOT id_in_form_household"),
     "check_type_mismatch": ("household_type", "household_type", "registry_type IS NOT NULL AND household_type IS "
                             "NOT NULL AND household_type <> registry_type"),
     # the form's place is not the registry household's: the check counts in the registry's place
@@ -131,14 +137,24 @@ def _registry_issues_sql(scope: str) -> str:
         f"'{rule}' AS rule, hk FROM ck_reg c WHERE {where}"
         for rule, (field, raw, where) in _REGISTRY_ISSUES.items())
     return f"""
-        WITH ck_reg AS (
-            SELECT c.* REPLACE (coalesce(c.household_id, h.household_id) AS household_id),
+        WITH ids AS (  -- the registry households of the ID numbers of the checks that have a 户编号
+            SELECT id_number, min(hk) AS id_hk, list(hk) AS id_hks FROM members
+            WHERE id_number IN (SELECT c.id_number FROM household_checks c WHERE ({scope}) AND c.household_id IS NOT NULL
+                                AND NOT {sql_id_mangled_of('c.id_number')})
+            GROUP BY id_number),
+        ck_reg AS (
+            SELECT c.* REPLACE (coalesce(h.household_id, c.household_id) AS household_id),
+                   c.household_id AS form_household_id, ih.household_id AS id_household_id,
+                   coalesce(list_contains(i.id_hks, fk.hk), false) AS id_in_form_household,
                    h.hk IS NOT NULL AS in_registry, h.household_size AS registry_size,
                    h.township AS registry_township, h.village AS registry_village,
                    {REGISTRY_TYPE_SQL} AS registry_type,
                    coalesce({REGISTRY_TYPE_SQL}, c.household_type) AS grp,
                    coalesce(f.fields, []) AS form_fields
             FROM household_checks c LEFT JOIN households h ON h.hk = c.hk
+            LEFT JOIN ids i ON c.household_id IS NOT NULL AND i.id_number = c.id_number
+            LEFT JOIN households ih ON ih.hk = i.id_hk
+            LEFT JOIN household_keys fk ON c.household_id IS NOT NULL AND fk.household_id = c.household_id
             LEFT JOIN (SELECT record_key, list(field) AS fields FROM data_issues
                        WHERE table_name = 'household_checks' AND rule NOT IN ({_REGISTRY_RULES_SQL})
                        GROUP BY record_key) f ON f.record_key = c.record_key
@@ -230,35 +246,39 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
                  touched: Touched) -> tuple[int, dict[str, object]]:
     cols = list(FIELDS["household_checks"])
     content = " || '|' || ".join(f"coalesce({q(c)}::VARCHAR, '')" for c in cols)
-    # Without a 户编号, a registry member's ID number links the row (the lowest key if the ID is in two
-    # households), before the dedupe: a row so linked is keyed by its household's 户编号, so the same
-    # day's later row of that household replaces it whichever way either names it (in this file or a
-    # stored one). `recheck` keys again the rows a later registry file links or unlinks.
-    identity = (f"coalesce({household_key_sql('coalesce(household_id, id_household_id)')}, "
+    # Without a 户编号, or with one the registry does not have, a registry member's ID number links the row
+    # (the lowest key if the ID is in two households), before the dedupe: a row so linked is keyed by its
+    # household's 户编号, so the same day's later row of that household replaces it whichever way either
+    # names it (in this file or a stored one). `recheck` keys again the rows a later registry file links or
+    # unlinks.
+    identity = (f"coalesce({household_key_sql('coalesce(id_household_id, household_id)')}, "
                 f"CASE WHEN NOT id_mangled THEN {id_key_sql('id_number')} END, "
                 f"{name_key_sql('township', 'village', 'head_name')}, 'md5:' || md5({content}))")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.ck AS
         WITH ids AS (
             SELECT i.id_number, i.id_hk, h.household_id AS id_household_id
             FROM (SELECT id_number, min(hk) AS id_hk FROM members
-                  WHERE id_number IN (SELECT id_number FROM stg
-                                      WHERE rejected_rule IS NULL AND household_id IS NULL AND NOT id_mangled)
-                  GROUP BY id_number) i LEFT JOIN households h ON h.hk = i.id_hk)
+                  WHERE id_number IN (SELECT id_number FROM stg WHERE rejected_rule IS NULL AND NOT id_mangled)
+                  GROUP BY id_number) i LEFT JOIN households h ON h.hk = i.id_hk),
+        registered AS (  -- the forms' 户编号 that the registry has
+            SELECT DISTINCT k.household_id FROM household_keys k JOIN households h ON h.hk = k.hk
+            WHERE k.household_id IN (SELECT household_id FROM stg WHERE rejected_rule IS NULL))
         SELECT *, {_record_key_sql('household_key', 'check_date')} AS record_key
         FROM (SELECT *, {identity} AS household_key
               FROM (SELECT s.*, ids.id_hk, ids.id_household_id FROM stg s
-                    LEFT JOIN ids ON s.household_id IS NULL AND NOT s.id_mangled AND ids.id_number = s.id_number
+                    LEFT JOIN registered r ON r.household_id = s.household_id
+                    LEFT JOIN ids ON r.household_id IS NULL AND NOT s.id_mangled AND ids.id_number = s.id_number
                     WHERE s.rejected_rule IS NULL))""")  # noqa: S608
     n_rows = dedupe_later_wins(con, "ck")
     # 户编号: a key like any ledger's household number (a registry loaded later links the check too)
     keys.assign_household_keys(con, "SELECT household_id FROM ck")
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.ck_linked AS
-        SELECT ck.*, coalesce(k.hk, ck.id_hk) AS hk, h.hk IS NOT NULL AS in_registry,
+        SELECT ck.*, coalesce(ck.id_hk, k.hk) AS hk, h.hk IS NOT NULL AS in_registry,
                h.household_id AS registry_household_id, h.household_size AS registry_size,
                h.township AS registry_township, h.village AS registry_village,
                {REGISTRY_TYPE_SQL} AS registry_type
         FROM ck LEFT JOIN household_keys k USING (household_id)
-        LEFT JOIN households h ON h.hk = coalesce(k.hk, ck.id_hk)""")  # noqa: S608 - constants only
+        LEFT JOIN households h ON h.hk = coalesce(ck.id_hk, k.hk)""")  # noqa: S608 - constants only
     # the checks this file replaces, and their issues (their households are touched before they go)
     con.execute("DELETE FROM household_checks WHERE record_key IN (SELECT record_key FROM ck)")
     issues_of = "table_name = 'household_checks' AND record_key IN (SELECT record_key FROM ck)"
@@ -271,7 +291,7 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
     touched.add("hk", "SELECT hk FROM ck_linked")  # new household keys travel with their households
     # Issues name the registry household a row is linked to (its 户编号 or the one its ID number found).
     con.execute("""CREATE OR REPLACE TEMP VIEW ck_issue AS
-                   SELECT * REPLACE (coalesce(household_id, registry_household_id) AS household_id),
+                   SELECT * REPLACE (coalesce(registry_household_id, household_id) AS household_id),
                           coalesce(registry_type, household_type) AS grp
                    FROM ck_linked""")
     selects = issue_selects("ck_issue", checks, "household_checks", "record_key")
@@ -290,7 +310,8 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
     """After a registry file wrote the households `households` selects (a SELECT of hk) with the members'
     ID numbers `id_numbers` selects, in the villages `places` selects (township, village; their villages
     before are in `reg_places`, `places_before`): judge again the population figures of those villages,
-    link again by ID number the checks without a 户编号 that one of those IDs names, and re-decide the
+    link again by ID number the checks without a 户编号 (or with one the registry does not have) that one
+    of those IDs names, or whose 户编号 the file brings, and re-decide the
     registry rules of the checks of those households. So a check form or a population base loaded before
     the registry (or before a registry that moves, exits or adds a household) ends with the issues it
     would have had if loaded after it. Flags for `touched`, as `load` returns."""
@@ -305,22 +326,38 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
     # 30M ID numbers, which must be streamed against the checks, never built into hash tables.
     # identified by a member's ID number: keyed 户:<the registry's 户编号> when linked, else 证:<ID number>
     by_id = f"household_id IS NULL AND ({ID_KEYED} OR {HOUSEHOLD_KEYED})"
+    # with a 户编号 and an ID number: linked by the ID number while the registry lacks the 户编号
+    by_form = f"household_id IS NOT NULL AND id_number IS NOT NULL AND NOT {sql_id_mangled_of('id_number')}"
+    linkable = f"(({by_id}) OR ({by_form}))"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE ck_scope AS
-        SELECT record_key, check_date, id_number, hk, {by_id} AS by_id FROM household_checks
+        WITH fk AS (SELECT household_id, hk FROM household_keys
+                    WHERE household_id IN (SELECT household_id FROM household_checks WHERE {by_form}))
+        SELECT record_key, check_date, id_number, household_id, hk, {linkable} AS by_id FROM household_checks
         WHERE hk IN (SELECT hk FROM ({households}) f(hk) WHERE hk IN (SELECT hk FROM household_checks))
-           OR ({by_id} AND id_number IN (
+           OR ({linkable} AND id_number IN (
                SELECT id_number FROM ({id_numbers}) f(id_number)
-               WHERE id_number IN (SELECT id_number FROM household_checks WHERE {by_id})))""")  # noqa: S608 - ours
+               WHERE id_number IN (SELECT id_number FROM household_checks WHERE {linkable})))
+           OR ({by_form} AND household_id IN (SELECT household_id FROM fk WHERE hk IN (
+               SELECT hk FROM ({households}) f(hk) WHERE hk IN (SELECT hk FROM fk))))""")  # noqa: S608 - ours
     con.execute("""CREATE OR REPLACE TEMP TABLE ck_relink (record_key VARCHAR, old_hk INTEGER, new_hk INTEGER,
-                                                           household_key VARCHAR, new_key VARCHAR)""")
+                                                           household_key VARCHAR, new_key VARCHAR,
+                                                           household_id VARCHAR)""")
     if scalar(con, "SELECT count(*) FROM ck_scope WHERE by_id"):
+        # the form's 户编号 when the registry has it, else the ID number's household, else the 户编号's key
+        form_id = "CASE WHEN f.registered THEN c.household_id ELSE coalesce(h.household_id, c.household_id) END"
         con.execute(f"""INSERT INTO ck_relink
             WITH ids AS (SELECT id_number, min(hk) AS hk FROM members
-                         WHERE id_number IN (SELECT id_number FROM ck_scope WHERE by_id) GROUP BY id_number)
-            SELECT record_key, old_hk, new_hk, household_key, {_record_key_sql('household_key', 'check_date')}
-            FROM (SELECT c.record_key, c.check_date, c.hk AS old_hk, ids.hk AS new_hk,
-                         coalesce({household_key_sql('h.household_id')}, {id_key_sql('c.id_number')}) AS household_key
+                         WHERE id_number IN (SELECT id_number FROM ck_scope WHERE by_id) GROUP BY id_number),
+                 form AS (SELECT k.household_id, k.hk, h.hk IS NOT NULL AS registered
+                          FROM household_keys k LEFT JOIN households h ON h.hk = k.hk
+                          WHERE k.household_id IN (SELECT household_id FROM ck_scope WHERE by_id))
+            SELECT record_key, old_hk, new_hk, household_key, {_record_key_sql('household_key', 'check_date')},
+                   household_id
+            FROM (SELECT c.record_key, c.check_date, c.household_id, c.hk AS old_hk,
+                         CASE WHEN f.registered THEN f.hk ELSE coalesce(ids.hk, f.hk) END AS new_hk,
+                         coalesce({household_key_sql(form_id)}, {id_key_sql('c.id_number')}) AS household_key
                   FROM ck_scope c LEFT JOIN ids USING (id_number) LEFT JOIN households h ON h.hk = ids.hk
+                  LEFT JOIN form f ON f.household_id = c.household_id
                   WHERE c.by_id)
             WHERE old_hk IS DISTINCT FROM new_hk
                OR record_key <> {_record_key_sql('household_key', 'check_date')}""")  # noqa: S608 - constants only
@@ -337,7 +374,7 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
 
 def _rekey_checks(con: duckdb.DuckDBPyConnection, touched: Touched) -> bool:
     """Link and key again the stored checks of `ck_relink` (record_key, old_hk, new_hk, household_key,
-    new_key), keeping `ck_scope`'s record keys in step. A check that now shares its household and day with
+    new_key, the form's household_id), keeping `ck_scope`'s record keys in step. A check that now shares its household and day with
     another is one check: the later (file, then line) wins, as at load, and the other goes with its
     issues. True when one of the issues that went belongs to no household."""
     con.execute("""CREATE OR REPLACE TEMP TABLE ck_lose AS
@@ -354,7 +391,8 @@ def _rekey_checks(con: duckdb.DuckDBPyConnection, touched: Touched) -> bool:
     con.execute("""UPDATE household_checks c SET hk = r.new_hk, household_key = r.household_key, record_key = r.new_key
                    FROM ck_relink r WHERE c.record_key = r.record_key""")
     # the check's other issues name the household it is linked to now, under its new key
-    con.execute("""UPDATE data_issues d SET hk = r.new_hk, household_id = h.household_id, record_key = r.new_key
+    con.execute("""UPDATE data_issues d SET hk = r.new_hk, household_id = coalesce(h.household_id, r.household_id),
+                   record_key = r.new_key
                    FROM ck_relink r LEFT JOIN households h ON h.hk = r.new_hk
                    WHERE d.table_name = 'household_checks' AND d.record_key = r.record_key""")
     con.execute("UPDATE ck_scope s SET record_key = r.new_key FROM ck_relink r WHERE s.record_key = r.record_key")

@@ -40,6 +40,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}: household '{value}' is not in the registry. Check the number; leave it blank for a "
         "household outside the registry.",
     ),
+    "rule.check_id_other_household": (
+        "{file} 第{line}行：户编号「{value}」与证件号码在贫困人口信息中所属的户不是同一户。计算三率时，户编号在贫困人口信息中的按户编号计，"
+        "不在的按证件号码所属的户计。请核对户编号和证件号码。",
+        "{file} line {line}: household '{value}' is not the household the ID number belongs to in the registry. The "
+        "rates count the check in the household of its number when the registry has it, else in the ID number's. "
+        "Check both.",
+    ),
     "rule.check_type_mismatch": (
         "{file} 第{line}行：「{column}」填写为「{value}」，与贫困人口信息中该户的状态不符。计算三率时以贫困人口信息为准。",
         "{file} line {line}: '{column}' = '{value}' contradicts the registry's status of this household. The rates "
@@ -89,6 +96,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "the figure.",
     ),
     "rulename.check_household_unknown": ("核查户编号不在系统中", "Checked household not in registry"),
+    "rulename.check_id_other_household": ("户编号与证件号码不符", "Number and ID number disagree"),
     "rulename.check_type_mismatch": ("户类型与系统不符", "Type contradicts registry"),
     "rulename.check_place_mismatch": ("核查表乡镇/村与系统不符", "Place contradicts registry"),
     "rulename.check_type_missing": ("缺户类型", "No household type"),

@@ -539,6 +539,48 @@ def test_a_registry_loaded_later_makes_the_two_forms_one_check(db: Path, tmp_pat
     assert differences(*caught_up(db, tmp_path / "copy.duckdb")) == {}
 
 
+def test_a_form_whose_number_the_registry_lacks_is_linked_by_its_id_number(db: Path, tmp_path: Path) -> None:
+    """A form whose 户编号 the registry does not have (X90, a typo) beside the ID number of a registry member
+    (X79's head) was a household of its own, counted as its form's 一般农户 (漏评 and all) with only "户编号不在
+    系统中" said. It is linked by the ID number as a form without 户编号 is, keyed by the registry's 户编号 (a
+    same-day form by 户编号 is the same check), and `check_id_other_household` says the two disagree, as for a
+    registered 户编号 beside another household's member (H01 with X79's son). Either load order gives the
+    same; a registry that then brings X90 itself links the form to X90, its own number."""
+    head, son = pid("19600101", "081"), pid("19900101", "091")
+    checks = write_csv(tmp_path / "c.csv", [CHECK_HEADER,
+        check_row(1, "2020-06-22", "乌加河镇", "红旗村", "X90", "褚某", head, "一般农户", "2", "3000", OK6, "漏评", "认可"),
+        check_row(2, "2020-06-22", "乌加河镇", "联丰奋斗村", "H01", "张林春", son, "脱贫户", "2", "8000", OK6, "正常", "认可")])
+    registry = write_csv(tmp_path / "r.csv", [REGISTRY_HEADER,
+        ["乌加河镇", "红旗村", "X79", "褚某", head, "户主", "因病", "未脱贫", ""],
+        ["乌加河镇", "红旗村", "X79", "褚小某", son, "之子", "因病", "未脱贫", ""]])
+    other = build_fixture_db(tmp_path / "other" / "fupin.duckdb")
+    assert load_files([registry, checks], db=other).exit_code == 0
+    assert load_files([checks], db=db).exit_code == 0  # the checks before the registry
+    assert load_files([registry], db=db).exit_code == 0
+    stored = ("SELECT c.household_id, c.household_key, h.household_id FROM household_checks c "
+              "LEFT JOIN households h USING (hk) ORDER BY c.source_line")
+    assert read(db, stored) == read(other, stored) == [("X90", "户:X79", "X79"), ("H01", "户:H01", "H01")]
+    flagged = ("SELECT line, rule, household_id, raw_value, hk IS NOT NULL FROM data_issues "
+               "WHERE table_name = 'household_checks' AND field = 'household_id' ORDER BY ALL")
+    assert read(db, flagged) == read(other, flagged) == [(2, "check_id_other_household", "X79", "X90", True),
+                                                          (3, "check_id_other_household", "H01", "H01", True)]
+    same = "SELECT file_name, line, record_key, rule, household_id, raw_value, hk IS NULL FROM data_issues ORDER BY ALL"
+    assert read(db, same) == read(other, same)
+    # counted as the registry's 未脱贫户 (not a missed 一般农户): 漏评 on a registered household is flagged
+    assert ("check_missed_registered", "X79", "finding", True) in issues(db, "household_checks")
+    cur = snapshot.current_snapshot(db)
+    assert cur is not None and differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
+    # a registry bringing X90: the form counts in its own household, and still disagrees with its ID number
+    x90 = write_csv(tmp_path / "r2.csv", [REGISTRY_HEADER,
+                                          ["乌加河镇", "红旗村", "X90", "卫某", pid("19700101", "101"), "户主", "因病", "未脱贫", ""]])
+    assert load_files([x90], db=db).exit_code == 0
+    assert read(db, stored)[0] == ("X90", "户:X90", "X90")
+    assert read(db, flagged)[0] == (2, "check_id_other_household", "X90", "X90", True)
+    cur = snapshot.current_snapshot(db)
+    assert cur is not None and differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
+    assert differences(*caught_up(db, tmp_path / "copy.duckdb")) == {}
+
+
 def test_a_negative_population_figure_is_an_issue_and_no_figure(db: Path, tmp_path: Path) -> None:
     """data-spec §3: a negative 乡村人口 or 乡村户数 is flagged `negative_amount` with the raw text and stored
     as NULL (as a value that is not a number is): the village's latest usable figure counts instead."""
