@@ -638,7 +638,8 @@ def _new_places(con: duckdb.DuckDBPyConnection, kind: str) -> list[tuple[str, st
     what they hold (NEW_PLACE_COUNTS); none before a first registry. A typo (德岭山 for 德岭山镇) moved a
     household, or a ledger's items, into a township of its own, in every chart and out of the township's
     filter, with nothing said (probes): the uploader is told (`notices`)."""
-    known = f"{STAGE_SCHEMA}.{_KNOWN_AREAS}"
+    # a population base against the places as they are now: a registry earlier in the same load counts
+    known = "area_keys" if kind == "population_base" else f"{STAGE_SCHEMA}.{_KNOWN_AREAS}"
     if not scalar(con, f"SELECT count(*) FROM {known}"):  # noqa: S608 - ours
         return []
     rows = con.execute(f"""

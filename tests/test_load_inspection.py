@@ -461,6 +461,11 @@ def test_a_base_village_the_registry_lacks_beside_one_it_leaves_out_is_named(db:
         "单独成村计入综合贫困发生率，未列出的村没有人口基数。"]
     assert "the registry has no household, while villages of the same township" in report.notices("en")[0]
     assert "乌加河镇 · 联丰奋斗村委会" in "\n".join(report.summary_in_order())  # the file's own summary lines too
+    # a registry and a base loaded together into a new database: the base is judged against that registry
+    registry = write_csv(tmp_path / "r.csv", [REGISTRY_HEADER, ["乌加河镇", "联丰奋斗村", "X80", "褚某",
+                                                               pid("19600101", "071"), "户主", "因病", "未脱贫", ""]])
+    fresh = load_files([registry, base], db=tmp_path / "fresh" / "fupin.duckdb")
+    assert any("乌加河镇 · 联丰奋斗村委会" in line for line in fresh.notices())
 
 
 def surveyed(db: Path) -> tuple:
