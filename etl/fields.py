@@ -149,6 +149,13 @@ MONTHS_IN_YEAR = 12
 # Free-text fields that may hold several lines: tab and line breaks are kept there (and only there) when
 # control characters are stripped at load (etl.stage.strip_controls).
 MULTI_LINE_FIELDS = frozenset({"content", "notes", "description", "measures"})
+# Fields of several codes (健康状况, 其他致贫原因): a line break in the cell separates its codes (Alt+Enter in
+# Excel, `<br>` in a web system's HTML export), as a space or 、 does (etl.normalize.sql_code_list). Stripped
+# as a control character, `因残⏎缺水` became the one unknown code 因残缺水 and both causes were lost.
+CODE_LIST_FIELDS = frozenset(name for fields in FIELDS.values() for name, spec in fields.items()
+                             if spec.type == "codelist")
+# The fields whose tab and line breaks are no control characters: kept when the others are stripped.
+LINE_BREAK_FIELDS = MULTI_LINE_FIELDS | CODE_LIST_FIELDS
 
 # Rows that cannot be placed are rejected (data-spec §3): kind -> required placing columns.
 PLACING: dict[str, tuple[str, ...]] = {

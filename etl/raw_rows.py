@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl import headers
-from etl.fields import MULTI_LINE_FIELDS
+from etl.fields import LINE_BREAK_FIELDS
 
 
 def line_at(data: bytes, offset: int) -> int:
@@ -218,12 +218,12 @@ def _trim_null(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
 
 def table_has_controls(table: pa.Table) -> bool:
     """Whether any text of the table holds a control character (C0 or DEL; tab and line breaks allowed
-    in multi-line fields): a pass of numpy over each column's bytes, so that clean files skip the SQL
+    in multi-line and multi-code fields): a pass of numpy over each column's bytes, so that clean files skip the SQL
     that finds and strips them (etl.stage.strip_controls)."""
     for name in table.column_names:
         if name == "_line":
             continue
-        allowed = b"\t\n\r" if name in MULTI_LINE_FIELDS else b""
+        allowed = b"\t\n\r" if name in LINE_BREAK_FIELDS else b""
         for chunk in table.column(name).chunks:
             data = chunk.buffers()[2]
             if data is not None and has_controls(data.to_pybytes(), allowed):

@@ -17,7 +17,16 @@ from collections.abc import Sequence
 import duckdb
 
 from etl import normalize as nz
-from etl.fields import FIELDS, HHID_MANGLED, MONTHS_IN_YEAR, MULTI_LINE_FIELDS, PLACING, REJECT_RULE, Field
+from etl.fields import (
+    FIELDS,
+    HHID_MANGLED,
+    LINE_BREAK_FIELDS,
+    MONTHS_IN_YEAR,
+    MULTI_LINE_FIELDS,
+    PLACING,
+    REJECT_RULE,
+    Field,
+)
 from etl.raw_file import STAGE_SCHEMA
 
 # Raw columns that rules test for presence (`raw_x IS NULL`), kept in the staging table.
@@ -50,7 +59,8 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-# Control characters stripped from text at load (issue 14): C0 and DEL; multi-line fields keep tab, LF, CR.
+# Control characters stripped from text at load (issue 14): C0 and DEL; multi-line and multi-code fields
+# (etl.fields.LINE_BREAK_FIELDS) keep tab, LF, CR.
 CONTROL_RE = "[\\x00-\\x1f\\x7f]"
 CONTROL_RE_MULTI_LINE = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
 CONTROL_RULE = "control_chars"
@@ -89,7 +99,7 @@ def skip_repeated_headers(con: duckdb.DuckDBPyConnection, source: str, header: d
 
 
 def _control_re(col: str) -> str:
-    return "'" + (CONTROL_RE_MULTI_LINE if col in MULTI_LINE_FIELDS else CONTROL_RE) + "'"
+    return "'" + (CONTROL_RE_MULTI_LINE if col in LINE_BREAK_FIELDS else CONTROL_RE) + "'"
 
 
 def shown_controls(c: str) -> str:
@@ -111,8 +121,8 @@ def strip_controls(
     that hold one pay it. It finds the rows (one regex per row over its single-line fields joined, one
     over the multi-line ones), then looks at only those per field."""
     con.execute("CREATE OR REPLACE TEMP TABLE ctl_issues (line INTEGER, field VARCHAR, raw VARCHAR)")
-    single = [c for c in columns if c not in MULTI_LINE_FIELDS]
-    multi = [c for c in columns if c in MULTI_LINE_FIELDS]
+    single = [c for c in columns if c not in LINE_BREAK_FIELDS]
+    multi = [c for c in columns if c in LINE_BREAK_FIELDS]
     tests = [f"regexp_matches(concat({', '.join(q(c) for c in group)}), {_control_re(group[0])})"
              for group in (single, multi) if group]
     if tests:

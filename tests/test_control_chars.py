@@ -125,3 +125,39 @@ def test_the_reader_proves_clean_files_clean_so_they_skip_the_sql(tmp_path: Path
         assert raw.controls is expected, rows
     visits = write_csv(tmp_path / "v.csv", VISITS_HEADER, [["1", "2020-06-22", "入户走访", "王", "两行\n备注\t"]])
     assert readers.read_file(visits).controls is False  # line breaks and tabs belong in notes
+
+
+@pytest.mark.parametrize("shape", ["xlsx", "html"])
+def test_a_line_break_between_codes_of_a_multi_valued_cell_separates_them(tmp_path: Path, shape: str) -> None:
+    """健康状况 and 其他致贫原因 hold several codes; a clerk puts each on its own line of the cell (Alt+Enter in
+    Excel, `<br>` in a web system's HTML export). The line break was stripped as a control character, so
+    `因残⏎缺水` became the unknown code 因残缺水: both causes and both health statuses were lost, with two
+    issues (control_chars, unknown_code) for a cell that is right. A line break there separates the codes,
+    as a space or 、 does; in a single-line field (a name) it is still stripped and flagged."""
+    header = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "主要致贫原因", "其他致贫原因", "健康状况"]
+    rows = [["乌加河镇", "联丰奋斗村", "150824101001", "张\n三", "15082419800101123X", "户主", "因病", "因残\n缺水",
+             "长期慢性病\r\n残疾"],
+            ["乌加河镇", "联丰奋斗村", "150824101002", "李四", "150824198202021234", "户主", "因病", "因残",
+             "患有大病\t残疾"]]
+    if shape == "xlsx":
+        path = tmp_path / "人口.xlsx"
+        wb = xlsxwriter.Workbook(str(path))
+        ws = wb.add_worksheet()
+        for r, row in enumerate([header, *rows]):
+            ws.write_row(r, 0, row)
+        wb.close()
+    else:
+        path = tmp_path / "人口.xls"
+        cells = [[v.replace("\r\n", "<br>").replace("\n", "<br/>") for v in row] for row in [header, *rows]]
+        path.write_text("<html><head><meta charset='utf-8'></head><body><table>" + "".join(
+            "<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in cells) + "</table></body></html>",
+            encoding="utf-8")
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load_files([path], db=db)
+    assert report.exit_code == 0, report.files[0].error
+    assert query(db, "SELECT household_id, other_causes FROM households ORDER BY 1") == [
+        ("150824101001", ["因残", "缺水"]), ("150824101002", ["因残"])]
+    assert query(db, "SELECT name, health FROM members ORDER BY household_id") == [
+        ("张三", ["长期慢性病", "残疾"]), ("李四", ["患有大病", "残疾"])]
+    assert query(db, "SELECT line, field, rule FROM data_issues WHERE rule IN ('control_chars', 'unknown_code') "
+                     "ORDER BY line, field") == [(2, "name", "control_chars")]
