@@ -358,17 +358,33 @@ def _event_ledger(cells: Sequence[object]) -> tuple[str, dict[str, int]] | None:
     return found
 
 
+# The registry's own columns that say a poverty registry. A roster of one row per household (户编号, 户主姓名
+# and 户主身份证号码 beside 致贫原因 and 脱贫属性: the registry without its member rows) has them and no column
+# of a person; by its 户主 columns alone it was a household-check form lacking 调查日期, and the refusal asked
+# for a survey date, which would have loaded the poor households as findings of an exit inspection.
+_POVERTY_COLUMNS = frozenset({"main_cause", "other_causes", "exit_status", "exit_year", "household_attribute",
+                              "identification_standard", "identified_date", "monitoring_type"})
+
+
 def _by_own_columns(cells: Sequence[object]) -> tuple[str, dict[str, int]] | None:
-    """The ledger kind of a header lacking its marker column, told by the columns no other kind has: a measures
-    list without 措施类别 still has 措施内容 and 实施年度. At least two such columns and more than any other
-    kind, else None (户编号, 姓名, 备注 head many kinds). The caller's required-column check then names
-    what is missing, where "no known kind" left the user to work it out from a list of seven."""
+    """The kind of a header lacking its marker column, told by the columns no other kind has: a measures
+    list without 措施类别 still has 措施内容 and 实施年度; a registry without its member columns still has 户编号
+    and its poverty columns (`_POVERTY_COLUMNS`), the only ones of the registry's own that count. At least
+    two such columns and more than any other kind, else None (户编号, 姓名, 备注 head many kinds). The
+    caller's required-column check then names what is missing, where "no known kind" left the user to work
+    it out from a list of seven."""
     kinds_of = [{k for k in _KIND_ORDER if canonical_for(k, c) is not None} for c in cells]
-    # not the registry: a list of 姓名, 性别, 民族 is no registry lacking five columns
+    # not the registry by any of its columns: a list of 姓名, 性别, 民族 is no registry lacking five columns
     own = {k: sum(1 for ks in kinds_of if ks == {k}) for k in _KIND_ORDER if k != "registry"}
-    ranked = sorted(own.items(), key=lambda kv: -kv[1])
-    (kind, n), (_, runner_up) = ranked[0], ranked[1]
-    if n < 2 or n == runner_up:
+    poverty = [c for c, ks in zip(cells, kinds_of, strict=True)
+               if ks == {"registry"} and canonical_for("registry", c) in _POVERTY_COLUMNS]
+    # with its 户编号: the lower row of a two-row header (姓名 … 脱贫属性 under group titles, 户编号 beside
+    # them in the row above) is no header alone, `with_row_below` reads the two rows together
+    own["registry"] = len(poverty) if any(canonical_for("registry", c) == "household_id" for c in cells) else 0
+    # a ledger tied with the registry is the ledger (a measures list repeating its household's 致贫原因)
+    ranked = sorted(own.items(), key=lambda kv: (-kv[1], kv[0] == "registry"))
+    (kind, n), (runner, runner_up) = ranked[0], ranked[1]
+    if n < 2 or (n == runner_up and runner != "registry"):
         return None
     cols = map_columns(kind, cells)
     return (kind, cols) if len(cols) >= MIN_KNOWN_HEADERS else None

@@ -219,6 +219,8 @@ def test_a_folder_or_a_missing_path_is_named_as_such(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("header", "missing"), [
     ("户编号,措施内容,金额(元),实施年度", "缺少必填列：措施类别。表头可写作：措施类别"),
     ("户编号,走访类型,走访人,情况记录", "缺少必填列：走访日期。表头可写作：走访日期"),
+    # a measures list repeating its household's poverty columns is still a measures list
+    ("户编号,措施内容,实施年度,主要致贫原因,脱贫属性", "缺少必填列：措施类别。表头可写作：措施类别"),
 ])
 def test_a_ledger_without_the_column_that_marks_its_kind_names_that_column(tmp_path: Path, header: str,
                                                                            missing: str) -> None:
@@ -231,6 +233,26 @@ def test_a_ledger_without_the_column_that_marks_its_kind_names_that_column(tmp_p
         readers.read_file(path)
     assert err.value.code == "missing_required"
     assert missing in read_error_text(err.value, path.name)
+
+
+@pytest.mark.parametrize("header", [
+    "乡镇,行政村,户编号,户主姓名,户主身份证号码,家庭人口数,主要致贫原因,脱贫属性,脱贫年度",
+    "乡镇,行政村,户编号,户主姓名,户主身份证号,贫困户属性,致贫原因,贫困户状态",
+])
+def test_a_registry_of_one_row_per_household_is_told_it_needs_its_members(tmp_path: Path, header: str) -> None:
+    """A roster of one row per household (户主姓名 and 户主身份证号码 beside 致贫原因 and 脱贫属性), the registry
+    without its member rows, was taken for a household-check form lacking its 调查日期: the refusal asked for a
+    survey date, and a clerk who added one would have loaded the poor households as survey findings of the
+    exit inspection. Its poverty columns are the registry's own: the refusal names the member columns."""
+    path = tmp_path / "贫困户花名册.csv"
+    path.write_text(header + "\n乌加河镇,联丰奋斗村,150824101001,张三,15082419800101123X,3,因病,已脱贫,2019\n",
+                    encoding="utf-8")
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_file(path)
+    assert err.value.code == "missing_required"
+    assert err.value.params["kind"] == "registry"
+    text = read_error_text(err.value, path.name)
+    assert "缺少必填列：姓名、证件号码、与户主关系" in text and "调查日期" not in text, text
 
 
 def test_columns_shared_by_several_kinds_do_not_guess_a_kind(tmp_path: Path) -> None:
