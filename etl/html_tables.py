@@ -75,6 +75,10 @@ def html_text(path: Path, data: bytes) -> tuple[str, str, bool]:
     return data.decode(codec, errors="surrogateescape"), codec, True
 
 
+# The page source's line ends and tabs inside a cell's text: whitespace of the layout, read as a space.
+_SOURCE_BREAKS = str.maketrans("\r\n\t\f\v", "     ")
+
+
 class _HtmlTables(HTMLParser):
     """The tables of an HTML page as grids: `colspan`/`rowspan` cells keep their text in the top-left
     cell and leave the others empty, with the merged range listed, as a spreadsheet reader gives them.
@@ -131,7 +135,10 @@ class _HtmlTables(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
-            self._text(data)
+            # The source's line breaks and tabs are layout, as a browser and Excel show the page: a space.
+            # Kept as the cell's own, a cell the source wrapped (已脱贫⏎(享受政策)) was a control_chars
+            # defect with its words run together; only <br> breaks a cell's line.
+            self._text(data.translate(_SOURCE_BREAKS))
 
     def _text(self, data: str) -> None:
         if self._stack and self._stack[-1]["cell"] is not None:
@@ -148,7 +155,7 @@ class _HtmlTables(HTMLParser):
         while (r, c) in t["taken"]:  # columns held by a rowspan from above
             row.append("")
             c += 1
-        # Source line breaks and indentation are layout; <br> is a line break in the cell.
+        # Source line breaks and indentation are layout (`handle_data`); <br> is a line break in the cell.
         lines = ("".join(parts)).split("\n")
         text = "\n".join(" ".join(line.split()) for line in lines).strip()
         row.append(text)

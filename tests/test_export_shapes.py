@@ -212,6 +212,41 @@ def test_html_sloppy_markup_rowspan_and_entities(tmp_path: Path) -> None:
     assert raw.table.column("_line").to_pylist() == [3, 4, 5]
 
 
+def test_html_line_breaks_of_the_page_source_are_layout_and_br_breaks_the_line(tmp_path: Path) -> None:
+    """A page's source wraps and indents long cells (`<td>已脱贫⏎      (享受政策)</td>`): a browser, and Excel
+    opening the page, show one line with a space, as HTML does; only `<br>` breaks a cell's line. The
+    source's line breaks were kept as the cell's, so every wrapped cell was an archive defect
+    (control_chars) and its words ran together (帮扶单位 旗扶贫办驻村工作队)."""
+    page = """<html><head><meta charset="utf-8"></head><body><table>
+<tr><th>乡(镇)</th><th>行政村</th><th>户编号</th><th>姓名</th><th>证件号码</th><th>与户主关系</th>
+    <th>脱贫属性</th><th>脱贫年度</th><th>帮扶单位</th></tr>
+<tr>
+  <td>乌加河镇</td><td>联丰奋斗村</td><td>150824101001</td>
+  <td>
+    张三春
+  </td>
+  <td>15082419800101123X</td><td>户主</td>
+  <td>已脱贫
+      (享受政策)</td>
+  <td>2019</td>
+  <td>旗扶贫办
+      驻村工作队</td>
+</tr>
+<tr><td>乌加河镇</td><td>联丰奋斗村</td><td>150824101002</td><td>李四</td><td>150824198202021234</td><td>户主</td>
+    <td>未脱贫</td><td></td><td>旗扶贫办<br>驻村工作队</td></tr>
+</table></body></html>"""
+    path = tmp_path / "人口.xls"
+    path.write_text(page, encoding="utf-8")
+    db = tmp_path / "db" / "fupin.duckdb"
+    load([path], db)
+    assert read(db, "SELECT household_id, head_name, exit_status, enjoys_policy, helper_unit FROM households "
+                    "ORDER BY 1") == [("150824101001", "张三春", "已脱贫", True, "旗扶贫办 驻村工作队"),
+                                      ("150824101002", "李四", "未脱贫", None, "旗扶贫办驻村工作队")]
+    # the <br> of a single-line field is still a line break there, stripped and flagged; the source's are not
+    assert read(db, "SELECT line, field, raw_value FROM data_issues WHERE rule = 'control_chars'") == [
+        (3, "helper_unit", "旗扶贫办␊驻村工作队")]
+
+
 def test_html_rows_are_numbered_down_the_page_across_its_tables(tmp_path: Path) -> None:
     """A title table above the data table (what web systems write): Excel opens the page as one sheet,
     the tables one below the other, so a finding names the row a user sees there, not the <tr> number
