@@ -67,8 +67,22 @@ CONTROL_RULE = "control_chars"
 
 
 # A row repeats the header (a paginated export writes it above every page) when its first cells, this
-# many of them, hold their own columns' headers as written: one or two such cells may be data.
+# many of them, hold their own columns' headers (`_holds_header`): one or two such cells may be data.
 REPEATED_HEADER_CELLS = 3
+
+
+def _holds_header(col: str, written: str) -> tuple[str, list[str]]:
+    """SQL testing that column `col` holds the header `written`, and its parameters: as written, or as the
+    same text once normalised (`nz.sql_text`). Two CSVs joined into one (`copy /b 甲.csv+乙.csv`) repeat
+    the header behind the second file's byte-order mark, or in its template's full-width brackets (乡（镇）):
+    compared as written, it was loaded as a household 户编号 in a township named 乡(镇). The normalising
+    test runs only on the cells holding a character of the header that no normalisation changes (a
+    Chinese one), so the rows of a large file still pay about one comparison each."""
+    anchor = next((ch for ch in written if "\u4e00" <= ch <= "\u9fff"), None)
+    text = nz.py_text(written)
+    if anchor is None or text is None:
+        return f"{q(col)} = ?", [written]
+    return f"({q(col)} = ? OR (contains({q(col)}, ?) AND {nz.sql_text(q(col))} = ?))", [written, anchor, text]
 
 
 def skip_repeated_headers(con: duckdb.DuckDBPyConnection, source: str, header: dict[str, str],
@@ -77,14 +91,16 @@ def skip_repeated_headers(con: duckdb.DuckDBPyConnection, source: str, header: d
 
     `header` maps the canonical columns of the reader's table `source` to their headers as written. Such
     a row is a title row (skipped and counted), never a household numbered 户编号 in a township named
-    乡(镇). The first unequal cell ends the test, so a file of millions of rows pays one comparison a row.
+    乡(镇); the header of a file joined onto the first is one too (`_holds_header`). The first unequal cell
+    ends the test, so a file of millions of rows pays about one comparison a row.
     The row right above a repeated header is its group-title row (基本信息 | 资金与实施 over each page's
     header) when it lacks a column that places a row (`placing`, the kind's etl.fields.PLACING): skipped
     too, where it was rejected; the last record of a page above the next page's header has them."""
     columns = list(header)[:REPEATED_HEADER_CELLS]
-    same = " AND ".join(f"{q(c)} = ?" for c in columns)
+    tests = [_holds_header(c, header[c]) for c in columns]
+    same = " AND ".join(sql for sql, _ in tests)
     con.execute(f"CREATE OR REPLACE TEMP TABLE header_lines AS SELECT _line FROM {source} WHERE {same}",  # noqa: S608
-                [header[c] for c in columns])  # our names; the headers travel as parameters
+                [p for _, params in tests for p in params])  # our names; the headers travel as parameters
     n = int(con.execute("SELECT count(*) FROM header_lines").fetchall()[0][0])
     if not n:
         return source, 0

@@ -131,6 +131,31 @@ def test_a_header_repeated_above_each_page_is_skipped_not_loaded(tmp_path: Path)
         assert query(db, "SELECT count(*) FROM data_issues") == [(0,)]
 
 
+def test_the_header_of_a_second_file_concatenated_onto_the_first_is_skipped(tmp_path: Path) -> None:
+    """Two townships' CSVs joined into one (`copy /b 甲.csv+乙.csv`): the second's header comes again mid-file,
+    behind its byte-order mark (Excel's "CSV UTF-8" writes one) or in its own template's full-width brackets
+    (乡（镇）). Compared with the first header as written, it was loaded as a household 户编号 in a township
+    named 乡(镇), with four bogus issues, on every page; it is a repeated header: skipped and counted."""
+    rows = paged_registry()
+    first, second = rows[:2], rows[3:]
+    path = tmp_path / "合并.csv"
+    for variant in ("\ufeff", "full-width"):
+        head = "\n".join(",".join(r) for r in first) + "\n"
+        if variant == "full-width":
+            tail = "\n".join(",".join(r) for r in [["乡（镇）", *PAGED_HEADER[1:]], *second[1:]]) + "\n"
+            head = "\n".join(",".join(r) for r in [["乡(镇)", *PAGED_HEADER[1:]], *first[1:]]) + "\n"
+        else:
+            tail = variant + "\n".join(",".join(r) for r in second) + "\n"
+        path.write_bytes(("\ufeff" + head + tail).encode("utf-8"))
+        db = tmp_path / variant / "fupin.duckdb"
+        f = only_file(db, path)
+        assert query(db, "SELECT household_id, township FROM households ORDER BY 1") == [
+            ("H1", "温更镇"), ("H2", "温更镇")], variant
+        assert query(db, "SELECT count(*) FROM data_issues") == [(0,)], variant
+        assert (f.rows_loaded, f.rows_rejected, f.rows_skipped) == (2, 0, 1), variant
+        assert_rows_add_up(db, f)
+
+
 def test_household_numbers_wrapped_against_excel_link_as_written_plainly(tmp_path: Path) -> None:
     """Exports wrap long numbers so that Excel keeps every digit (`="150824…"`, a leading `'`): a 户编号
     so wrapped is the same household as the plain number, in the registry and in a ledger."""
