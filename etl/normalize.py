@@ -398,7 +398,8 @@ def sql_number_invalid(col: str) -> str:
 
 
 def sql_int(col: str) -> str:
-    """BIGINT from a count with no fraction (3, 3.0, 1.2万, 3人, 152户, 6个月); NULL for 3.5 and non-numbers."""
+    """BIGINT from a count with no fraction (3, 3.0, 1.2万, 3人, 152户, 6个月); NULL for 3.5, non-numbers and
+    values beyond an INTEGER column (`_INT_MAX`)."""
     return _let(sql_text(col), "_nz_t", _int_from_text("_nz_t"))
 
 
@@ -414,10 +415,15 @@ def sql_count(col: str, most: int | None = None) -> str:
     return _let(sql_int(col), "_nz_c", f"CASE WHEN _nz_c >= 0{top} THEN _nz_c END")
 
 
+# Counts are stored in INTEGER columns (人数, 乡村人口): a larger value is no count. 人数 13800001111 (a phone
+# number in the wrong column) failed the whole file's load with DuckDB's conversion error.
+_INT_MAX = 2**31 - 1
+
+
 def _int_from_text(t: str) -> str:
     return _let(
         _number_from_text(f"regexp_replace({t}, {_lit(_COUNT_UNIT)}, '')"), "_nz_i",
-        "CASE WHEN _nz_i = trunc(_nz_i) AND abs(_nz_i) < 1e15 THEN CAST(_nz_i AS BIGINT) END",
+        f"CASE WHEN _nz_i = trunc(_nz_i) AND abs(_nz_i) <= {_INT_MAX} THEN CAST(_nz_i AS BIGINT) END",
     )
 
 

@@ -293,6 +293,8 @@ def test_sql_number_absent():
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [("3", 3), ("3.0", 3), ("-2", -2), ("1.2万", 12000), ("３", 3), ("3.5", None), ("1e20", None), ("x", None),
+     # beyond the INTEGER columns counts are stored in (a phone number in 人数): no count
+     ("13800001111", None), ("2147483647", 2147483647), ("-2147483649", None),
      (None, None),
      # a count's unit (a probe's population base wrote 310人 and 152户): as an amount's 元
      ("3人", 3), ("152户", 152), ("1,310 人", 1310), ("6个月", 6), ("5口", 5), ("人", None), ("3人户", None)],

@@ -81,6 +81,21 @@ def test_a_negative_count_and_more_than_twelve_months_of_work_are_issues(tmp_pat
     assert "第3行「务工时间(月)」值「15」超过 12 个月" in summary
 
 
+def test_a_count_too_large_for_its_column_is_an_issue_not_a_failed_load(tmp_path: Path) -> None:
+    """人数 `13800001111` (a phone number in the wrong column) fit no INTEGER column: the whole file failed
+    to load (入库失败, with DuckDB's English ConversionException) and nothing of it was stored. It is no count:
+    the household loads, the cell is an issue naming it, and the file's other households load."""
+    head = HEADER + ",人数"
+    rows = [head, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,未脱贫,因病,,健康,13800001111",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,未脱贫,因病,,健康,1"]
+    db, report = conftest.load_lines(tmp_path, {"reg.csv": rows})
+    assert report.exit_code == 0, report.files[0].error
+    assert query(db, "SELECT household_id, household_size_declared FROM households ORDER BY 1") == [
+        ("H1", None), ("H2", 1)]
+    assert query(db, "SELECT line, field, raw_value, rule FROM data_issues ORDER BY ALL") == [
+        (2, "household_size", "13800001111", "not_a_number")]
+
+
 def test_the_answers_and_categories_exports_write_are_known(tmp_path: Path) -> None:
     """是否签约家庭医生 `已签约`/`未签约`, 是否参加基本医疗保险 `已参加`/`未参保` and 是否解决安全饮用水 `已解决` were
     invalid_yes_no (the answer lost), and 措施类别 `其他帮扶` (named as the other categories are) and the
