@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 
 class Field(NamedTuple):
-    type: str  # text | place | hhid | id | int | months | number | amount | year | date | deadline | yn | code | codelist
+    type: str  # text | person | place | hhid | id | int | months | number | amount | year | date | deadline | yn | code | codelist
     code_list: str | None = None  # a key of codes.CODE_LISTS for code and codelist
 
 
@@ -19,7 +19,7 @@ REGISTRY: dict[str, Field] = {
     "village": Field("place"),
     "household_id": Field("hhid"),
     "member_id": Field("text"),
-    "name": Field("text"),
+    "name": Field("person"),
     "id_number": Field("id"),
     "relation": Field("text"),
     "household_size": Field("int"),
@@ -116,7 +116,7 @@ INSPECTION: dict[str, dict[str, Field]] = {
         "township": Field("place"),
         "village": Field("place"),
         "household_id": Field("hhid"),
-        "head_name": Field("text"),
+        "head_name": Field("person"),
         "id_number": Field("id"),
         "household_type": Field("code", "household_type"),
         "household_size": Field("int"),

@@ -133,6 +133,20 @@ def sql_place(col: str) -> str:
     return sql_unless_placeholder(sql_unspaced(col))
 
 
+# A name of Chinese characters, with the dots between the parts of one (etl.sqlexpr.NAME_DOTS, 买买提·艾力,
+# after `sql_text`) and spaces
+_HAN_NAME_RE = "[\\p{Han}·•.・‧･∙⋅ ]+"
+
+
+def sql_person(col: str) -> str:
+    """A person's name: `sql_text`, and a name of Chinese characters (and the dots of 买买提·艾力) without
+    spaces. Forms space a two-character name to the width of three (`李  四`, `王　五`): stored as 李 四,
+    the member was not the 李四 a measure or a note names, so that name was not masked there. A Latin
+    name keeps its single spaces."""
+    return _let(sql_text(col), "_nz_pn", f"CASE WHEN contains(_nz_pn, ' ') AND regexp_full_match(_nz_pn, "
+                                         f"{_lit(_HAN_NAME_RE)}) THEN replace(_nz_pn, ' ', '') ELSE _nz_pn END")
+
+
 def sql_prose(col: str) -> str:
     """Prose (措施内容, 情况记录, 问题描述, 整改措施) as written: Chinese punctuation, line breaks and tabs
     kept (a Windows line end becomes a line feed), only the ends trimmed (by the readers); empty gives

@@ -162,6 +162,8 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
     t = spec.type
     if t == "text":
         return (nz.sql_prose(c) if prose else nz.sql_text(c)), []
+    if t == "person":
+        return nz.sql_person(c), []
     if t == "place":
         return nz.sql_place(c), []
     if t == "hhid":  # household numbers stay text, unwrapped; an Excel float rendering loses its trailing .0

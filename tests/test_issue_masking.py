@@ -419,3 +419,28 @@ def test_a_rejected_row_masks_its_name_in_its_other_fields(tmp_path: Path) -> No
     assert (masked["head_name"], masked["notes"]) == ("慕*复", "慕*复本人称收入低，慕*复之妻患病")
     assert masked["surveyor"] == "周杰"  # an official's name is no personal data
     assert (shown["head_name"], shown["notes"]) == ("慕容复", "慕容复本人称收入低，慕容复之妻患病")
+
+
+def test_a_name_spaced_to_align_it_is_the_name_a_measure_writes_plainly(tmp_path: Path) -> None:
+    """Forms space a two-character name to the width of three (`李  四`, `王　五` with an ideographic space):
+    stored as 李 四, the member was another person than the 李四 a measure, a visit note or an item names,
+    and those names were shown in full to a viewer without personal-data rights. A name of Chinese
+    characters holds no space; a Latin name keeps its own."""
+    root = tmp_path
+    (root / "人口.csv").write_text("\n".join([
+        ROWS[0], ROWS[1], "乌加河镇,联丰奋斗村,T6,李  四,150824196001010119,配偶,已脱贫,2019,因病,",
+        "乌加河镇,联丰奋斗村,T6,王　五,,子女,已脱贫,2019,因病,", "乌加河镇,联丰奋斗村,T6,Anna  Li,,儿媳,已脱贫,2019,因病,"])
+        + "\n", encoding="utf-8")
+    (root / "措施.csv").write_text("户编号,措施类别,措施内容,项目名称\n"
+                                   "T6,产业帮扶,为李四、王五购买基础母羊,养羊项目\n", encoding="utf-8")
+    db = root / "data" / "fupin.duckdb"
+    load_files([root / "人口.csv", root / "措施.csv"], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT name FROM members ORDER BY source_line").fetchall() == [
+            ("张三春",), ("李四",), ("王五",), ("Anna Li",)]
+    finally:
+        con.close()
+    p, _, _, project, _ = _household_views(db, "T6")
+    assert p is not None and list(p.measures["content"]) == ["为李*、王*购买基础母羊"]
+    assert list(project["content"]) == ["为李*、王*购买基础母羊"]
