@@ -497,7 +497,8 @@ def _load_file(
     try:
         registry_sheets = sum(raw.kind == "registry" for raw, _, _ in parts) > 1
         if registry_sheets:
-            con.execute(f"CREATE TABLE {STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS} (household_id VARCHAR, sheet VARCHAR)")
+            con.execute(f"CREATE TABLE {STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS} "
+                        "(household_id VARCHAR, sheet VARCHAR, members VARCHAR[])")
         for i, (raw, part, part_name) in enumerate(parts):
             if i:
                 sink(None)  # an empty table for this sheet
@@ -661,18 +662,30 @@ def _failed(res: FileResult, text: Callable[[str], str], lang: str) -> None:
 _SHEET_HOUSEHOLDS = "sheet_households"  # a workbook of several sheets: each registry sheet's households
 
 
+# A household's member rows on one sheet, to tell a household cut across sheets from one listed twice
+_SHEET_MEMBERS = ("list_sort(list(concat_ws('|', coalesce(id_number, ''), coalesce(name, ''), "
+                  "coalesce(relation, ''))))")
+
+
 def _one_sheet_per_household(con: duckdb.DuckDBPyConnection, sheet: str) -> None:
     """A registry file replaces each listed household's members by its rows (data-spec §5), and each
     sheet of a workbook is its own batch: a household on two registry sheets would keep the later
     sheet's members only. Such a workbook is refused (ReadError), naming the household and both
-    sheets, rather than a household cut in two."""
-    hit = con.execute(f"""SELECT household_id, sheet FROM {STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS}
-                          WHERE household_id IN (SELECT household_id FROM stg WHERE rejected_rule IS NULL)
+    sheets, rather than a household cut in two. A household whose member rows are the same on both
+    sheets (a 汇总 sheet repeating the township sheets, as county reports are laid out) is not cut: the
+    later sheet lists the same members, and the workbook loads (it was refused, with advice to move the
+    rows to one sheet that would have doubled every member)."""
+    stage = f"{STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS}"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE sheet_members AS
+                    SELECT household_id, {_SHEET_MEMBERS} AS members FROM stg WHERE rejected_rule IS NULL
+                    GROUP BY household_id""")  # noqa: S608 - our names
+    hit = con.execute(f"""SELECT household_id, s.sheet FROM {stage} s JOIN sheet_members m USING (household_id)
+                          WHERE s.members IS DISTINCT FROM m.members
                           ORDER BY household_id LIMIT 1""").fetchall()  # noqa: S608 - our names
     if hit:
         raise readers.ReadError("household_split_sheets", household=hit[0][0], first=hit[0][1], second=sheet)
-    con.execute(f"""INSERT INTO {STAGE_SCHEMA}.{_SHEET_HOUSEHOLDS} SELECT DISTINCT household_id, ?
-                    FROM stg WHERE rejected_rule IS NULL""", [sheet])  # noqa: S608 - our names
+    con.execute(f"INSERT INTO {stage} SELECT household_id, ?, members FROM sheet_members", [sheet])  # noqa: S608
+    con.execute("DROP TABLE sheet_members")
 
 
 FINDINGS_SHOWN = 10  # rejected rows and issues quoted in a file's load summary; the pages list them all

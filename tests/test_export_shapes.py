@@ -568,3 +568,20 @@ def test_a_household_split_across_sheets_is_refused_not_cut(tmp_path: Path) -> N
         "补录.xlsx：户编号 150824101001 的成员分在工作表「乌加河镇」和「补录」中。一个文件里同一户的成员须在同一个工作表，"
         "请把这些行移到一个工作表后重新导入；整个文件未入库。")
     assert dump(db) == kept
+
+
+def test_a_summary_sheet_repeating_the_township_sheets_loads(tmp_path: Path, csv_dump: dict) -> None:
+    """A workbook of a 汇总 sheet of every household and a sheet per township repeating them, as county
+    reports are laid out: each household is on two sheets with the same member rows. It was refused as
+    households "split" across sheets, whose advice (move the rows to one sheet) would have doubled every
+    member; no household is cut, and it loads as the rows once. A household whose rows differ between the
+    sheets is still refused (above)."""
+    db = tmp_path / "db" / "fupin.duckdb"
+    path = write_xlsx(tmp_path / "人口.xlsx", {"汇总": ROWS, "乌加河镇": WUJIAHE, "德岭山镇": DELINGSHAN})
+    report = load([path], db, names=["人口"])
+    assert [s.sheet for s in report.files[0].sheets] == ["汇总", "乌加河镇", "德岭山镇"]
+    stored, once = dump(db, LINEAGE + PLACE), dump_like_csv(csv_dump, tmp_path)
+    assert {t: v for t, v in stored.items() if t != "rejected_rows"} == {
+        t: v for t, v in once.items() if t != "rejected_rows"}
+    # the row without 户编号 is rejected where it stands, on each sheet that has it
+    assert read(db, "SELECT file_name, line FROM rejected_rows ORDER BY 1") == [("人口（乌加河镇）", 6), ("人口（汇总）", 6)]
