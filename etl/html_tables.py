@@ -77,6 +77,9 @@ def html_text(path: Path, data: bytes) -> tuple[str, str, bool]:
 
 # The page source's line ends and tabs inside a cell's text: whitespace of the layout, read as a space.
 _SOURCE_BREAKS = str.maketrans("\r\n\t\f\v", "     ")
+# Blocks inside a cell (a grid drawing a cell's values as <div>因残</div><div>缺水</div>) are its lines, as a
+# browser and Excel show them, as <br> is a line break: their text ran together (因残缺水, an unknown code).
+_BLOCKS = frozenset({"p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 class _HtmlTables(HTMLParser):
@@ -114,12 +117,16 @@ class _HtmlTables(HTMLParser):
             t["cell"] = ([], span.get("colspan", 1), span.get("rowspan", 1))
         elif tag == "br":
             self._text("\n")
+        elif tag in _BLOCKS:
+            self._block_edge()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
             self._skip = max(0, self._skip - 1)
         elif not self._stack:
             return
+        elif tag in _BLOCKS:
+            self._block_edge()
         elif tag == "table":
             self._end_row()
             t = self._stack.pop()
@@ -140,6 +147,14 @@ class _HtmlTables(HTMLParser):
             # defect with its words run together; only <br> breaks a cell's line.
             self._text(data.translate(_SOURCE_BREAKS))
 
+    def _block_edge(self) -> None:
+        """The start or end of a block in a cell: a line break, unless the cell's text is at a line's start."""
+        if self._stack and self._stack[-1]["cell"] is not None:
+            parts = self._stack[-1]["cell"][0]
+            text = "".join(parts).rstrip(" ")
+            if text and not text.endswith("\n"):
+                parts.append("\n")
+
     def _text(self, data: str) -> None:
         if self._stack and self._stack[-1]["cell"] is not None:
             self._stack[-1]["cell"][0].append(data)
@@ -155,7 +170,7 @@ class _HtmlTables(HTMLParser):
         while (r, c) in t["taken"]:  # columns held by a rowspan from above
             row.append("")
             c += 1
-        # Source line breaks and indentation are layout (`handle_data`); <br> is a line break in the cell.
+        # Source line breaks and indentation are layout (`handle_data`); <br> and a block are a line break.
         lines = ("".join(parts)).split("\n")
         text = "\n".join(" ".join(line.split()) for line in lines).strip()
         row.append(text)

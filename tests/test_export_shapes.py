@@ -247,6 +247,28 @@ def test_html_line_breaks_of_the_page_source_are_layout_and_br_breaks_the_line(t
         (3, "helper_unit", "旗扶贫办␊驻村工作队")]
 
 
+def test_html_blocks_inside_a_cell_are_its_lines(tmp_path: Path) -> None:
+    """A grid that draws a cell's values as blocks (`<div>因残</div><div>缺水</div>`, `<p>…</p>`) shows them
+    on lines of their own, in a browser and in Excel: their text ran together (因残缺水, an unknown code, both
+    causes lost). Each block is a line of the cell, as a `<br>` is; a cell of one block is its text."""
+    page = """<html><head><meta charset="utf-8"></head><body><table>
+<tr><th>乡(镇)</th><th>行政村</th><th>户编号</th><th>姓名</th><th>证件号码</th><th>与户主关系</th><th>其他致贫原因</th>
+    <th>健康状况</th></tr>
+<tr><td><div>乌加河镇</div></td><td>联丰奋斗村</td><td>150824101001</td><td><span>张三春</span></td>
+    <td>15082419800101123X</td><td>户主</td><td><div>因残</div><div>缺水</div></td><td><p>长期慢性病</p><p>残疾</p></td></tr>
+</table></body></html>"""
+    path = tmp_path / "人口.xls"
+    path.write_text(page, encoding="utf-8")
+    raw = readers.read_file(path)
+    assert raw.table.column("township").to_pylist() == ["乌加河镇"]
+    assert raw.table.column("other_causes").to_pylist() == ["因残\n缺水"]
+    assert raw.table.column("health").to_pylist() == ["长期慢性病\n残疾"]
+    db = tmp_path / "db" / "fupin.duckdb"
+    load([path], db)
+    assert read(db, "SELECT other_causes FROM households") == [(["因残", "缺水"],)]
+    assert read(db, "SELECT health FROM members") == [(["长期慢性病", "残疾"],)]
+
+
 def test_html_rows_are_numbered_down_the_page_across_its_tables(tmp_path: Path) -> None:
     """A title table above the data table (what web systems write): Excel opens the page as one sheet,
     the tables one below the other, so a finding names the row a user sees there, not the <tr> number
