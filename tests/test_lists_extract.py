@@ -127,3 +127,22 @@ def test_long_in_memory_table_shows_a_page_and_downloads_all(rows: int) -> None:
         assert any(f"{DEFAULT_LIMIT:,}" in c and f"{rows:,}" in c for c in captions), captions
     else:
         assert not any("下载的文件包含全部" in c for c in captions)
+
+
+def test_sql_csv_translates_a_joined_cell_value_by_value_as_the_screen_does() -> None:
+    """A list query may hold several codes in one text cell (the health list's `长期慢性病、残疾`, joined
+    in SQL). The English table translates such a cell value by value (ui.table._text: "Chronic illness,
+    Disabled"); the English CSV of the full list wrote it in Chinese (a browser review of 健康扶贫)."""
+    from labels import codes_en
+    from ui import table
+
+    c = duckdb.connect()
+    sql = "SELECT * FROM (VALUES ('长期慢性病、残疾'), ('长期慢性病'), ('未知、残疾'), (NULL)) t(health)"
+    frame = c.execute(sql).df()
+    en = extract.SqlView(sql, {}, (("health", column_label("health", "en")),),
+                         mappings={"health": table.value_texts("health", "en")}, sep=t("list.sep", "en"), rows=4)
+    assert table.value_texts("health", "en") is codes_en.CODE_EN
+    written = list(csv.reader(io.StringIO(extract.csv_from_sql(c, en)[len(extract.BOM):].decode("utf-8"))))
+    shown = table.labelled(frame, "en")
+    assert [r[0] if r else "" for r in written[1:]] == list(shown.iloc[:, 0])  # a blank cell: a blank line
+    assert written[1] == ["Chronic illness, Disabled"]

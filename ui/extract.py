@@ -38,6 +38,7 @@ import pandas as pd
 
 from queries.filters import FILTERS, Filters, Viewer
 from ui.filter_text import filter_text
+from ui.formats import STORED_SEP
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # the one neutralising rule: Python and SQL
 XLSX_MAX_ROWS = 100_000  # above this, XLSX is refused (xlsxwriter ~3k rows/s) and CSV offered
@@ -144,8 +145,16 @@ class SqlView:
                 if not mapping:
                     return f"CAST({x} AS VARCHAR)"
                 params[f"x_k{i}"], params[f"x_v{i}"] = list(mapping), list(mapping.values())
-                return (f"coalesce(list_extract($x_v{i}, list_position($x_k{i}, CAST({x} AS VARCHAR))), "
-                        f"CAST({x} AS VARCHAR))")
+                params["x_sep"], params["x_joined"] = self.sep, STORED_SEP
+                text = f"CAST({x} AS VARCHAR)"
+
+                def one(y: str) -> str:
+                    return f"list_extract($x_v{i}, list_position($x_k{i}, {y}))"
+                # a cell of several values as stored (长期慢性病、残疾) value by value, as the screen
+                # writes it (ui.table._text): "Chronic illness, Disabled"
+                several = (f"CASE WHEN contains({text}, $x_joined) THEN array_to_string(list_transform("
+                           f"string_split({text}, $x_joined), lambda y: coalesce({one('y')}, y)), $x_sep) END")
+                return f"coalesce({one(text)}, {several}, {text})"
 
             text = True
             if kind.endswith("[]"):

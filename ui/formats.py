@@ -10,6 +10,8 @@ import pandas as pd
 
 from labels import LABELS, t
 
+STORED_SEP = "、"  # between the values of a cell the queries join as stored (array_to_string(health, '、'))
+
 
 def pct(x: object) -> str:
     """A share as 92.0%, or — when there is none."""

@@ -38,7 +38,7 @@ import pandas as pd
 
 from labels import LABELS, STRICT_ENV, MissingLabel, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
-from ui.formats import joined, plain_dates, raw_row
+from ui.formats import STORED_SEP, joined, plain_dates, raw_row
 
 if TYPE_CHECKING:  # the briefing's HTML path imports this module without Streamlit
     import pyarrow as pa
@@ -228,9 +228,9 @@ def _cell(value: object, lang: str, texts: Mapping[str, str] | None) -> object:
 def _text(value: str, lang: str, texts: Mapping[str, str]) -> str:
     """A code value's text; a cell of several values (`长期慢性病、残疾`, as stored lists are written)
     gives each value's text, joined the language's way."""
-    if value in texts or "、" not in value:
+    if value in texts or STORED_SEP not in value:
         return texts.get(value, value)
-    return joined((texts.get(v, v) for v in value.split("、")), lang)
+    return joined((texts.get(v, v) for v in value.split(STORED_SEP)), lang)
 
 
 def _labelled_column(col: pd.Series, lang: str, texts: Mapping[str, str] | None) -> pd.Series:
