@@ -110,7 +110,8 @@ def projects_section(ctx: PageContext) -> None:
     projects = list(df["project"])
     if st.session_state.get("assist_project") not in projects:
         st.session_state["assist_project"] = projects[0]
-    project = st.selectbox(ctx.t("assist.project_pick"), projects, key="assist_project")
+    project = st.selectbox(ctx.t("assist.project_pick"), projects,
+                           persist_state="session", key="assist_project")
     query = q.project_households_query(ctx.flt, ctx.viewer, project)
     households = int(df.loc[df["project"] == project, "households"].iloc[0])  # the table's 户数
     table.show_list("assist_project_households", data.page(query),

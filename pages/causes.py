@@ -80,7 +80,8 @@ def area_section(ctx: PageContext, popn: str) -> None:
     level = area_level(ctx.flt, ctx.viewer)
     st.subheader(ctx.t(by_place.title_key("causes", level)))
     df = data.run(q.by_area, ctx, level=level, population=popn)
-    mode = st.segmented_control(ctx.t("common.count_mode"), ["counts", "shares"], key="causes_mode",
+    mode = st.segmented_control(ctx.t("common.count_mode"), ["counts", "shares"],
+                                persist_state="session", key="causes_mode",
                                 format_func=lambda m: ctx.t(f"common.{m}"), default="counts", required=True)
     value = "share" if mode == "shares" else "households"
     plot = df.assign(label=df["main_cause"].map(ctx.code))
@@ -173,8 +174,9 @@ def households_section(ctx: PageContext, totals: pd.DataFrame, popn: str) -> Non
     if st.session_state.get(_PICK_TOWN) not in towns:
         st.session_state[_PICK_TOWN] = _ALL
     c1, c2 = st.columns(2)
-    cause = c1.selectbox(ctx.t("causes.pick_cause"), causes, key=_PICK_CAUSE, format_func=ctx.code)
-    town = c2.selectbox(ctx.t("causes.pick_township"), towns, key=_PICK_TOWN,
+    cause = c1.selectbox(ctx.t("causes.pick_cause"), causes,
+                         persist_state="session", key=_PICK_CAUSE, format_func=ctx.code)
+    town = c2.selectbox(ctx.t("causes.pick_township"), towns, persist_state="session", key=_PICK_TOWN,
                         format_func=lambda v: ctx.t("common.all") if v == _ALL else v)
     township = None if town == _ALL else town
     query = qh.listing_query(ctx.flt, ctx.viewer, condition=popn, main_cause=cause, township=township)

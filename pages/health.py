@@ -17,12 +17,14 @@ from ui.formats import joined
 def settings(ctx: PageContext) -> dict[str, object]:
     with st.sidebar.expander(ctx.t("insp.settings"), expanded=False):
         target = st.number_input(ctx.t("insp.health.target"), 0.0, 100.0, rules.OOP_TARGET * 100, step=1.0,
-                                 key="health_target") / 100
+                                 persist_state="session", key="health_target") / 100
         mode = st.radio(ctx.t("insp.health.threshold_mode"), ("income", "fixed"),
-                        format_func=lambda m: ctx.t(f"insp.health.mode.{m}"), key="health_mode")
+                        format_func=lambda m: ctx.t(f"insp.health.mode.{m}"),
+                        persist_state="session", key="health_mode")
         share = st.number_input(ctx.t("insp.health.share"), 1.0, 500.0, rules.RISK_INCOME_SHARE * 100, step=5.0,
-                                key="health_share", disabled=mode != "income") / 100
-        fixed = st.number_input(ctx.t("insp.health.fixed"), 0.0, 1e7, 10000.0, step=1000.0, key="health_fixed",
+                                persist_state="session", key="health_share", disabled=mode != "income") / 100
+        fixed = st.number_input(ctx.t("insp.health.fixed"), 0.0, 1e7, 10000.0, step=1000.0,
+                                persist_state="session", key="health_fixed",
                                 disabled=mode != "fixed")
     return {"target": float(target), "share": float(share), "fixed": float(fixed) if mode == "fixed" else None}
 
@@ -139,7 +141,7 @@ def main() -> None:
     years = data.run(q.claim_years, ctx)
     year = st.selectbox(ctx.t("insp.health.year"), [None, *years],
                         format_func=lambda y: ctx.t("insp.health.all_years") if y is None else str(y),
-                        index=1 if years else 0, key="health_year")
+                        index=1 if years else 0, persist_state="session", key="health_year")
     claims = data.run(q.claims_by_township, ctx, year=year, level=level)
     risks_query = q.oop_risks_query(ctx.flt, ctx.viewer, year, cfg["share"], cfg["fixed"])
     risks = data.page(risks_query)

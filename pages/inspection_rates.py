@@ -53,12 +53,16 @@ def settings(ctx: PageContext) -> Settings:
     period = data.run(q.default_period, ctx)
     years = data.run(q.base_years, ctx)
     with st.sidebar.expander(ctx.t("rates.settings"), expanded=False):
-        start = st.date_input(ctx.t("rates.period_from"), value=period[0] if period else None, key="rates_from")
-        end = st.date_input(ctx.t("rates.period_to"), value=period[1] if period else None, key="rates_to")
-        base_year = st.selectbox(ctx.t("rates.base_year"), [None, *years], key="rates_base_year",
+        start = st.date_input(ctx.t("rates.period_from"), value=period[0] if period else None,
+                              persist_state="session", key="rates_from")
+        end = st.date_input(ctx.t("rates.period_to"), value=period[1] if period else None,
+                            persist_state="session", key="rates_to")
+        base_year = st.selectbox(ctx.t("rates.base_year"), [None, *years],
+                                 persist_state="session", key="rates_base_year",
                                  format_func=lambda y: ctx.t("rates.latest_year") if y is None else str(y))
         values = {ind: st.number_input(ctx.t(f"rates.line_input.{ind}"), 0.0, 100.0,
-                                       getattr(DEFAULT_LINES, ind) * 100, step=0.5, key=f"rates_line_{ind}") / 100
+                                       getattr(DEFAULT_LINES, ind) * 100, step=0.5,
+                                       persist_state="session", key=f"rates_line_{ind}") / 100
                   for ind in INDICATORS}
     if start is not None and end is not None and start > end:  # typed the other way round
         start, end = end, start
@@ -244,16 +248,20 @@ def plan_section(ctx: PageContext) -> None:
     # row wrapped their labels over two lines)
     c = [*st.columns(4), *st.columns(4)]
     spec = qp.PlanSpec(
-        seed=int(c[0].number_input(ctx.t("rates.plan.seed"), 0, 2**31 - 1, default.seed, key="plan_seed")),
-        villages=int(c[1].number_input(ctx.t("rates.plan.villages"), 1, 500, default.villages, key="plan_villages")),
-        ordinary=int(c[2].number_input(ctx.t("rates.plan.ordinary"), 0, 100, default.ordinary, key="plan_ordinary")),
+        seed=int(c[0].number_input(ctx.t("rates.plan.seed"), 0, 2**31 - 1, default.seed,
+                                   persist_state="session", key="plan_seed")),
+        villages=int(c[1].number_input(ctx.t("rates.plan.villages"), 1, 500, default.villages,
+                                       persist_state="session", key="plan_villages")),
+        ordinary=int(c[2].number_input(ctx.t("rates.plan.ordinary"), 0, 100, default.ordinary,
+                                       persist_state="session", key="plan_ordinary")),
         exited_share=float(c[4].number_input(ctx.t("rates.plan.exited_share"), 1, 100, int(default.exited_share * 100),
-                                             key="plan_share")) / 100,
+                                             persist_state="session", key="plan_share")) / 100,
         exited_cap=int(c[5].number_input(ctx.t("rates.plan.exited_cap"), 1, 200, default.exited_cap,
-                                         key="plan_exited_cap")),
+                                         persist_state="session", key="plan_exited_cap")),
         not_exited_cap=int(c[6].number_input(ctx.t("rates.plan.not_exited_cap"), 0, 200, default.not_exited_cap,
-                                             key="plan_cap")),
-        edge_cap=int(c[7].number_input(ctx.t("rates.plan.edge_cap"), 0, 200, default.edge_cap, key="plan_edge")),
+                                             persist_state="session", key="plan_cap")),
+        edge_cap=int(c[7].number_input(ctx.t("rates.plan.edge_cap"), 0, 200, default.edge_cap,
+                                       persist_state="session", key="plan_edge")),
     )
     st.markdown(ctx.t("rates.plan.seed_note", seed=spec.seed))
     sample = data.run(qp.plan, ctx, settings=spec)

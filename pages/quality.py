@@ -132,7 +132,8 @@ def defects_section(ctx: PageContext, towns: pd.DataFrame) -> None:
     # the sidebar's order. It offered single townships only and opened on the first, so the county's list
     # was out of reach and a download named "乌加河镇" and "全旗" at once
     townships = [None, *township_order(towns["township"].dropna().unique())]
-    town = st.selectbox(ctx.t("insp.quality.defects_township"), townships, key="quality_defects_town",
+    town = st.selectbox(ctx.t("insp.quality.defects_township"), townships,
+                        persist_state="session", key="quality_defects_town",
                         format_func=lambda v: ctx.t("insp.quality.all_townships") if v is None else v)
     query = q.defects_query(ctx.flt, ctx.viewer, ctx.as_of, town, ctx.data_as_of,
                             failed=(ctx.t("insp.quality.check_failed"), ctx.t("insp.quality.check_failed_of")))

@@ -45,8 +45,10 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.visits")
     with st.sidebar.expander(ctx.t("insp.settings"), expanded=False):
-        days = int(st.number_input(ctx.t("insp.visits.days"), 1, 365, rules.DEFAULT_NO_VISIT_DAYS, key="visits_days"))
-        top = int(st.number_input(ctx.t("insp.visits.top"), 5, 1000, 50, step=5, key="visits_top"))
+        days = int(st.number_input(ctx.t("insp.visits.days"), 1, 365, rules.DEFAULT_NO_VISIT_DAYS,
+                                   persist_state="session", key="visits_days"))
+        top = int(st.number_input(ctx.t("insp.visits.top"), 5, 1000, 50, step=5,
+                                  persist_state="session", key="visits_top"))
     header.rules(ctx.t("insp.visits.rules"), table=rules_table(ctx, days))
     if not ctx.flt.townships and not ctx.flt.villages:
         st.info(ctx.t("insp.visits.choose_area"), icon=":material/location_on:")
@@ -125,10 +127,14 @@ def _profile(ctx: PageContext, df: pd.DataFrame, days: int) -> None:
 def _sample(ctx: PageContext) -> None:
     st.caption(ctx.t("insp.visits.sample_rules"))
     c1, c2, c3, c4 = st.columns(4)
-    seed = int(c1.number_input(ctx.t("insp.visits.seed"), 0, 10**9, 2020, key="sample_seed"))
-    n_v = int(c2.number_input(ctx.t("insp.visits.n_villages"), 0, 1000, 0, key="sample_villages"))
-    n_r = int(c3.number_input(ctx.t("insp.visits.n_registered"), 0, 1000, 20, key="sample_registered"))
-    n_o = int(c4.number_input(ctx.t("insp.visits.n_other"), 0, 1000, 5, key="sample_other"))
+    seed = int(c1.number_input(ctx.t("insp.visits.seed"), 0, 10**9, 2020,
+                               persist_state="session", key="sample_seed"))
+    n_v = int(c2.number_input(ctx.t("insp.visits.n_villages"), 0, 1000, 0,
+                              persist_state="session", key="sample_villages"))
+    n_r = int(c3.number_input(ctx.t("insp.visits.n_registered"), 0, 1000, 20,
+                              persist_state="session", key="sample_registered"))
+    n_o = int(c4.number_input(ctx.t("insp.visits.n_other"), 0, 1000, 5,
+                              persist_state="session", key="sample_other"))
     spec = q.SampleSpec(seed=seed, villages=n_v or None, registered=n_r, other=n_o)
     sample = data.run(q.inspection_sample, ctx, spec=spec)
     if sample.empty:

@@ -306,3 +306,18 @@ def test_a_link_value_not_recognised_is_said_once(app_db: Path) -> None:
     assert not _open("overview", {"town": "乌加河镇", "village": "红旗村"}).warning
     en = " ".join(w.value for w in _open("overview", {"village": "XX村", "lang": "en"}).warning)
     assert "Village “XX村”" in en and "not recognised" in en, en
+
+
+def test_a_page_s_own_settings_outlive_a_visit_to_another_page(app_db: Path) -> None:
+    """A leader set 致贫原因 to 监测对象 and 占比, looked at the overview and came back: the page showed
+    建档立卡户 and 户数 again (Streamlit drops the state of a widget a run does not draw; a browser
+    review). The sidebar's filters were kept; a page's own choices are kept as well now."""
+    at = _open("causes")
+    at.segmented_control(key="causes_population").set_value("monitored").run()
+    at.segmented_control(key="causes_mode").set_value("shares").run()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    at.switch_page("pages/causes.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.segmented_control(key="causes_population").value == "monitored"
+    assert at.segmented_control(key="causes_mode").value == "shares"

@@ -66,7 +66,8 @@ def population_note(ctx: PageContext, key: str) -> None:
 
 def population_switch(ctx: PageContext, key: str) -> str:
     """建档立卡户 (default) or 监测对象 for the page's household counts; never both at once."""
-    chosen = st.segmented_control(ctx.t("figures.population_switch"), list(population.POPULATIONS), key=key,
+    chosen = st.segmented_control(ctx.t("figures.population_switch"), list(population.POPULATIONS),
+                                  persist_state="session", key=key,
                                   format_func=lambda p: ctx.t(f"population.{p}"), default=population.REGISTERED,
                                   required=True) or population.REGISTERED
     set_population("" if chosen == population.REGISTERED else chosen)  # the downloads name it

@@ -18,7 +18,8 @@ from ui.context import PageContext
 def pick(ctx: PageContext, hist: pd.DataFrame, key: str) -> dt.date:
     """The "since date X" picker: a data date, by default the load before the last one."""
     start = sf.default_since(hist) or ctx.data_as_of
-    return st.date_input(ctx.t("since.pick"), value=start, max_value=max(ctx.data_as_of, start), key=key)
+    return st.date_input(ctx.t("since.pick"), value=start, max_value=max(ctx.data_as_of, start),
+                         persist_state="session", key=key)
 
 
 def section(ctx: PageContext) -> None:
