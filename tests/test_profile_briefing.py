@@ -129,3 +129,22 @@ def test_the_english_profile_translates_what_the_registry_writes(demo_con) -> No
     head = html.split("<h3>Visits")[0]  # visit notes are data text, as written
     assert not any(w in head for w in ("户主", "非在校生", "已完成", "：")), hid
     assert all(w in html for w in ("Head", "Not a student", "Completed"))
+
+
+def test_a_household_without_other_causes_reads_blank_among_several(fixture_db: Path, tmp_path: Path) -> None:
+    """The visit list's profiles of its first households (one HTML of several) wrote "其他致贫原因：nan"
+    for a household the registry gives no other cause: among several households the missing text came
+    back as a float NaN, which the profile took for a text (a browser review of 入户走访). The title's
+    head name too."""
+    path = tmp_path / "fupin.duckdb"
+    shutil.copyfile(fixture_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE households SET other_causes = NULL, head_name = NULL WHERE household_id = 'H02'")
+        profs = profile.profiles(con, ["H01", "H02"], Viewer(), AS_OF)
+    for lang in ("zh", "en"):
+        doc = profile_html.render(profs, lang, AS_OF)
+        label = t("field.other_causes", lang) + t("common.colon", lang)
+        shown = re.findall(re.escape(label) + r"</b>(.*?)</div>", doc)
+        assert shown == ["Lack of skills" if lang == "en" else "缺技术", ""], shown
+        titles = re.findall(r"<h2>(.*?)</h2>", doc)
+        assert len(titles) == 2 and titles[1].endswith("H02 · "), titles  # no head name: blank, not nan

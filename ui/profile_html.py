@@ -32,7 +32,7 @@ from etl import clock
 from labels import code_label, t
 from queries.profile import Profile
 from ui import charts
-from ui.formats import joined
+from ui.formats import STORED_SEP, joined
 
 PRINT_CSS = """
 :root { --ink:#1f2933; --muted:#52606d; --line:#d9e2ec; --accent:#c0392b; }
@@ -243,9 +243,11 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
                  chart: bool = True) -> str:
     h = profile.household
     parts: list[str] = []
-    title = f"{h.get('township', '')} {h.get('village', '')} · {h.get('household_id', '')} · {h.get('head_name') or ''}"
+    # each part escaped on its own: a missing one is blank (among several households a gap is NaN)
+    title = (f"{esc(h.get('township'))} {esc(h.get('village'))} · {esc(h.get('household_id'))} · "
+             f"{esc(h.get('head_name'))}")
     parts.append(f'<section class="household"><h2>{esc(t("insp.profile.title", lang))}{t("common.colon", lang)}'
-                 f'{esc(title)}</h2>')
+                 f'{title}</h2>')
     if reasons:
         tags = "".join(f'<span class="tag">{esc(r)}</span>' for r in reasons)
         parts.append(f"<h3>{esc(t('insp.profile.reasons', lang))}</h3><div>{tags}</div>")
@@ -258,10 +260,12 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
 
     parts.append(_kv(((column_label(f, lang), h.get(f)) for f in fields), lang))
     parts.append(f"<h3>{esc(t('insp.profile.causes', lang))}</h3>")
+    # the query joins them as text (缺劳力、因病): split, so that each is translated. None of them is None
+    # for one household and NaN among several (a pandas column of texts and gaps), which read "nan"
+    others = h.get("other_causes")
     parts.append(_kv([(t("field.main_cause", lang), h.get("main_cause")),
-                      # the query joins them as text (缺劳力、因病): split, so that each is translated
-                      (t("field.other_causes", lang), str(h.get("other_causes") or "").split("、")
-                       if h.get("other_causes") else None)], lang))
+                      (t("field.other_causes", lang),
+                       others.split(STORED_SEP) if isinstance(others, str) and others else None)], lang))
     parts.append(f"<h3>{esc(t('insp.profile.members', lang))}</h3>")
     parts.append(table_html(profile.members, lang))
     parts.append(f"<h3>{esc(t('insp.profile.measures', lang))}</h3>")
