@@ -11,7 +11,7 @@ from etl.codes import CODE_ORDER
 from queries import profile as qprofile
 from queries import rectification as q
 from queries.filters import area_level
-from ui import by_place, charts, data, empty, figures, header, layout, profile_html, table
+from ui import by_place, charts, data, empty, extract, figures, header, layout, profile_html, table
 from ui import filters as ui_filters
 from ui.context import PageContext, current
 from ui.formats import plain_dates
@@ -168,7 +168,11 @@ def ledger_section(ctx: PageContext, df: pd.DataFrame, view: pd.DataFrame) -> No
         mask &= df["is_open"].astype(bool)
     if only_overdue:
         mask &= df["overdue"].astype(bool)
-    table.show("rect_ledger", view[mask.to_numpy()], ctx.t("insp.what.ledger"))
+    # the file names the narrowing: 问题整改台账_全旗 of 13 overdue items read as the whole ledger
+    what = extract.narrowed(ctx.t("insp.what.ledger"), ctx.lang, [ctx.code(v) for v in statuses],
+                            [ctx.code(v) for v in cats], ctx.t("insp.series.open") if only_open else None,
+                            ctx.t("insp.series.overdue") if only_overdue else None)
+    table.show("rect_ledger", view[mask.to_numpy()], what)
     _details(ctx, df[mask.to_numpy()])
 
 

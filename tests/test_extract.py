@@ -432,3 +432,20 @@ def test_a_full_list_written_by_duckdb_writes_a_fraction_as_the_screen_does() ->
     assert sql_rows[1] == ["16781.7", "0.3", "4000"]
     df = pd.DataFrame({"家庭年收入(元)": [5593.9 * 3], "x": [0.1 + 0.2], "贫困线": [4000.0]})
     assert _rows(csv_bytes(df))[1] == sql_rows[1]
+
+
+def test_a_narrowed_ledger_names_its_narrowing(demo_env: Path) -> None:
+    """The rectification ledger narrowed on the page to 只看逾期 (13 of 45 items) downloaded as
+    问题整改台账_全旗_… with 说明 saying no filter: a leader handing it on read it as the whole ledger
+    (a browser review). The file, its notes and the log name the page's own narrowing."""
+    from tests import conftest
+
+    at = conftest.open_page("rectification", {})
+    assert any(n.startswith("问题整改台账_全旗_") for n in _deferred_files(at))
+    at.checkbox(key="rect_f_overdue").check().run()
+    at.multiselect(key="rect_f_status").select("整改中").run()
+    files = _deferred_files(at)
+    ledger = next(n for n in files if n.startswith("问题整改台账") and n.endswith(".xlsx"))
+    assert ledger.startswith("问题整改台账_整改中_逾期_全旗_"), ledger
+    notes = _sheets(files[ledger]())[NOTES_SHEET]
+    assert notes[0][:2] == ["内容", "问题整改台账_整改中_逾期"], notes[:2]

@@ -6,7 +6,8 @@ Pure functions (testable without a browser):
 - `xlsx_bytes(df, sheet) -> bytes`: xlsxwriter, strings never turned into formulas or links. A text
   longer than an Excel cell holds (32,767 characters) is cut with a visible marker (`…[截断]`), and the
   workbook's 说明 sheet says how many cells were cut (`note_cut_cells`); CSV keeps every character.
-- `file_name(what, flt, as_of, ext) -> str`: e.g. `致贫原因_乌加河镇_2020-06-30.csv`.
+- `file_name(what, flt, as_of, ext) -> str`: e.g. `致贫原因_乌加河镇_2020-06-30.csv`; `narrowed(what, lang,
+  *picks)`: `what` naming a page's own narrowing of the view (问题整改台账_逾期).
 Component: `show(key, df, what)` renders both download buttons (context from `ui.context.current()`).
 `download(label, data, *, what, fmt, file_name, rows, mime, key, icon, where=None)`: any other
 download (HTML profiles, briefing) with the same logging.
@@ -407,6 +408,14 @@ def _summary(values: tuple[str, ...], many: str, lang: str) -> str:
     if len(values) <= 2:
         return t("slug.sep", lang).join(values)
     return t("slug.many", lang, first=values[0], n=len(values), more=len(values) - 1, many=t(f"slug.{many}", lang))
+
+
+def narrowed(what: str, lang: str, *picks: Sequence[str] | str | None) -> str:
+    """`what` with the page's own narrowing of a view beyond the sidebar's filter (a ledger's statuses,
+    只看逾期), so that the file, its 说明 sheet and the log say it: each pick a word, or values written as
+    a filter is in a file name (`a、b`, `a等3类`); empty picks left out."""
+    parts = [p if isinstance(p, str) else _summary(tuple(p), "kinds", lang) for p in picks if p]
+    return "_".join([what, *parts])
 
 
 _RANGE_WORDS = {"identified_years": "slug.identified", "exit_years": "slug.exited"}  # short file-name words
