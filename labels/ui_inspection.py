@@ -115,6 +115,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.health.share": ("占家庭年收入比例（%）", "Share of household income (%)"),
     "insp.health.fixed": ("固定金额（元）", "Fixed amount (yuan)"),
     "insp.health.year": ("报销年度", "Claim year"),
+    "insp.health.year_slug": ("{year}年度", "year{year}"),  # a chosen claim year in a file name
     "insp.health.all_years": ("全部年度", "All years"),
     "insp.health.ill_by_township": ("各乡镇因病/因残户与患病成员", "Ill households and members by township"),
     "insp.health.members": ("患病、残疾成员及随访情况", "Ill and disabled members and their follow-ups"),

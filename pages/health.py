@@ -9,7 +9,7 @@ from etl import rules
 from queries import health as q
 from queries.filters import area_level
 from queries.paging import total_of
-from ui import by_place, charts, data, empty, figures, formats, header, layout, table
+from ui import by_place, charts, data, empty, extract, figures, formats, header, layout, table
 from ui.context import PageContext, current
 from ui.formats import joined
 
@@ -60,9 +60,11 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
                               for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
 
 
-def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: float, places: list[str]) -> None:
+def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: float, places: list[str],
+                   year: str | None) -> None:
     """Claims by payer and the out-of-pocket share against its target, per township or village; the
-    places in view (`places`) with no claim are named under the charts (one was missing without a word)."""
+    places in view (`places`) with no claim are named under the charts (one was missing without a word).
+    `year`: the chosen claim year as a file name says it (None: every year)."""
     st.subheader(ctx.t("insp.health.claims" if level == "township" else "insp.health.claims_village"))
     if claims.empty:
         st.caption(ctx.t("insp.health.claims_none"))
@@ -118,8 +120,9 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
     config.update({c: st.column_config.NumberColumn(format="localized")
                    for c in ("total_cost", *payers, "critical_illness_insurance_paid", "oop_cost", "oop_counted")
                    if c in view.columns})
-    table.show("health_claims_tbl", view,
-               ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"), column_config=config)
+    table.show("health_claims_tbl", view, extract.narrowed(
+        ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"), ctx.lang, year),
+        column_config=config)
     if without:
         st.caption(ctx.t("insp.health.claims_without", places=joined(without, ctx.lang)))
 
@@ -146,6 +149,8 @@ def main() -> None:
     risks_query = q.oop_risks_query(ctx.flt, ctx.viewer, year, cfg["share"], cfg["fixed"])
     risks = data.page(risks_query)
     oop_share = q.oop_share_total(claims)
+    # the claims, risks and mismatches of one year say so in their files (2020's read as every claim)
+    year_slug = None if year is None else ctx.t("insp.health.year_slug", year=year)
 
     k = figures.tile_slots(6)
     n_ill, n_members = int(ill["ill_cause_households"].sum()), int(ill["ill_members"].sum())
@@ -177,21 +182,22 @@ def main() -> None:
     else:
         table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), gaps_query, columns=q.GAP_COLUMNS)
 
-    claims_section(ctx, claims, level, cfg["target"], [str(p) for p in ill[level]])
+    claims_section(ctx, claims, level, cfg["target"], [str(p) for p in ill[level]], year_slug)
 
     st.subheader(ctx.t("insp.health.risks"))
     if risks.empty:
         st.success(ctx.t("insp.health.risks_none"))
     else:
-        table.show_list("health_risks", risks, ctx.t("insp.what.risks"), risks_query,
-                        column_config={"oop_income_ratio": st.column_config.NumberColumn(format="percent")})
+        table.show_list("health_risks", risks, extract.narrowed(ctx.t("insp.what.risks"), ctx.lang, year_slug),
+                        risks_query, column_config={"oop_income_ratio": st.column_config.NumberColumn(format="percent")})
     st.subheader(ctx.t("insp.health.mismatch"))
     mism = data.run(q.claim_mismatches, ctx, year=year)
     if mism.empty:
         st.success(ctx.t("insp.health.mismatch_none"))
     else:
         table.show("health_mismatch", mism.rename(
-            columns={"critical_illness_insurance": "critical_illness_insurance_paid"}), ctx.t("insp.what.mismatch"))
+            columns={"critical_illness_insurance": "critical_illness_insurance_paid"}),
+            extract.narrowed(ctx.t("insp.what.mismatch"), ctx.lang, year_slug))
 
 
 main()

@@ -449,3 +449,23 @@ def test_a_narrowed_ledger_names_its_narrowing(demo_env: Path) -> None:
     assert ledger.startswith("问题整改台账_整改中_逾期_全旗_"), ledger
     notes = _sheets(files[ledger]())[NOTES_SHEET]
     assert notes[0][:2] == ["内容", "问题整改台账_整改中_逾期"], notes[:2]
+
+
+def test_claims_of_one_year_name_the_year(demo_env: Path) -> None:
+    """健康扶贫 opens on the latest claim year: its claims, risk households and unbalanced claims of 2020
+    alone downloaded as 医疗报销_按乡镇_全旗_2020-06-30 (the date is the data's), read as every claim.
+    A chosen year is named; 全部年度 names none."""
+    from tests import conftest
+
+    at = conftest.open_page("health", {})
+    assert at.selectbox(key="health_year").value == 2020
+    files = sorted(_deferred_files(at))
+    for what in ("医疗报销_按乡镇", "返贫风险户", "报销金额不平"):
+        assert any(n.startswith(f"{what}_2020年度_全旗_") for n in files), (what, files)
+    notes = _sheets(_deferred_files(at)[next(n for n in files if n.startswith("医疗报销") and n.endswith(".xlsx"))]())
+    assert notes[NOTES_SHEET][0][:2] == ["内容", "医疗报销_按乡镇_2020年度"]
+    at.selectbox(key="health_year").select_index(0).run()
+    assert at.selectbox(key="health_year").value is None
+    files = sorted(_deferred_files(at))
+    assert any(n.startswith("医疗报销_按乡镇_全旗_") for n in files), files
+    assert not any("年度" in n for n in files if n.startswith(("医疗报销", "返贫风险户", "报销金额不平"))), files
