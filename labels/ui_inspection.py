@@ -123,8 +123,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.health.gaps_none": ("所有慢性病患者随访达标。", "All chronic patients are in compliance."),
     "insp.health.claims": ("各乡镇医疗报销", "Medical claims by township"),
     "insp.health.claims_none": ("没有医疗报销记录。", "No medical claims."),
+    "insp.health.claims_none_year": ("{year}年度没有医疗报销记录。", "No medical claims in {year}."),
     "insp.health.risks": ("因医疗支出存在返贫风险的农户", "Households at risk of returning to poverty from medical costs"),
     "insp.health.risks_none": ("没有超过预警线的农户。", "No household above the warning line."),
+    "insp.health.risks_none_year": ("{year}年度没有超过预警线的农户。", "No household above the warning line in {year}."),
     "insp.health.mismatch": ("报销金额不平的记录", "Claims whose parts do not add up"),
     "insp.health.claims_without": ("没有报销记录（所选年度），不在图表中：{places}。", "No claim (in the year chosen), so not in the charts: {places}."),
     "insp.health.claims_off": (
@@ -142,6 +144,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "short of the total cost, and the out-of-pocket share is over the claims with one ('Cost of claims with "
         "out-of-pocket' in the table)."),
     "insp.health.mismatch_none": ("所有报销记录金额相符。", "All claims add up."),
+    "insp.health.mismatch_none_year": ("{year}年度的报销记录金额均相符。", "All claims of {year} add up."),
     "insp.series.basic": ("基本医保", "Basic insurance"),
     "insp.series.critical": ("大病保险", "Critical-illness insurance"),
     "insp.series.assistance": ("医疗救助", "Medical assistance"),

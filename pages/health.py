@@ -60,14 +60,26 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
                               for c in ("medical_insured_share", "critical_insured_share", "doctor_signed_share")})
 
 
+def _year_slug(ctx: PageContext, year: int | None) -> str | None:
+    """The chosen claim year as a file name says it: the claims, risks and mismatches of one year said
+    nothing of it (2020's read as every claim); None for every year."""
+    return None if year is None else ctx.t("insp.health.year_slug", year=year)
+
+
+def _of_year(ctx: PageContext, key: str, year: int | None) -> str:
+    """An all-clear of the claims (`key`), of the chosen year when there is one (`<key>_year`): "all claims
+    add up" under 2020 stood beside a 2019 claim that does not, listed for the same filter on 档案规范性."""
+    return ctx.t(key) if year is None else ctx.t(f"{key}_year", year=year)
+
+
 def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: float, places: list[str],
-                   year: str | None) -> None:
+                   year: int | None) -> None:
     """Claims by payer and the out-of-pocket share against its target, per township or village; the
     places in view (`places`) with no claim are named under the charts (one was missing without a word).
-    `year`: the chosen claim year as a file name says it (None: every year)."""
+    `year`: the chosen claim year (None: every year), which the file and an all-clear name."""
     st.subheader(ctx.t("insp.health.claims" if level == "township" else "insp.health.claims_village"))
     if claims.empty:
-        st.caption(ctx.t("insp.health.claims_none"))
+        st.caption(_of_year(ctx, "insp.health.claims_none", year))
         return
     charted = set(claims[level])
     without = [p for p in places if p not in charted]
@@ -121,7 +133,8 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
                    for c in ("total_cost", *payers, "critical_illness_insurance_paid", "oop_cost", "oop_counted")
                    if c in view.columns})
     table.show("health_claims_tbl", view, extract.narrowed(
-        ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"), ctx.lang, year),
+        ctx.t("insp.what.claims" if level == "township" else "insp.what.claims_village"), ctx.lang,
+        _year_slug(ctx, year)),
         column_config=config)
     if without:
         st.caption(ctx.t("insp.health.claims_without", places=joined(without, ctx.lang)))
@@ -149,8 +162,7 @@ def main() -> None:
     risks_query = q.oop_risks_query(ctx.flt, ctx.viewer, year, cfg["share"], cfg["fixed"])
     risks = data.page(risks_query)
     oop_share = q.oop_share_total(claims)
-    # the claims, risks and mismatches of one year say so in their files (2020's read as every claim)
-    year_slug = None if year is None else ctx.t("insp.health.year_slug", year=year)
+    year_slug = _year_slug(ctx, year)
 
     k = figures.tile_slots(6)
     n_ill, n_members = int(ill["ill_cause_households"].sum()), int(ill["ill_members"].sum())
@@ -182,18 +194,18 @@ def main() -> None:
     else:
         table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), gaps_query, columns=q.GAP_COLUMNS)
 
-    claims_section(ctx, claims, level, cfg["target"], [str(p) for p in ill[level]], year_slug)
+    claims_section(ctx, claims, level, cfg["target"], [str(p) for p in ill[level]], year)
 
     st.subheader(ctx.t("insp.health.risks"))
     if risks.empty:
-        st.success(ctx.t("insp.health.risks_none"))
+        st.success(_of_year(ctx, "insp.health.risks_none", year))
     else:
         table.show_list("health_risks", risks, extract.narrowed(ctx.t("insp.what.risks"), ctx.lang, year_slug),
                         risks_query, column_config={"oop_income_ratio": st.column_config.NumberColumn(format="percent")})
     st.subheader(ctx.t("insp.health.mismatch"))
     mism = data.run(q.claim_mismatches, ctx, year=year)
     if mism.empty:
-        st.success(ctx.t("insp.health.mismatch_none"))
+        st.success(_of_year(ctx, "insp.health.mismatch_none", year))
     else:
         table.show("health_mismatch", mism.rename(
             columns={"critical_illness_insurance": "critical_illness_insurance_paid"}),

@@ -397,3 +397,16 @@ def test_a_township_without_claims_is_named_under_the_claims_charts(demo_env: Pa
     at = open_page("health")
     note = next(c.value for c in at.caption if c.value.startswith("没有报销记录"))
     assert "呼勒斯太苏木" in note and "海流图镇" not in note
+
+
+def test_health_says_which_year_its_all_clear_is_of(demo_env: Path) -> None:
+    """海流图镇 + 因病 on 健康扶贫 (2020 chosen) said 所有报销记录金额相符 while 档案规范性, for the same
+    filter, listed a 2019 claim of 新华村 whose parts do not add up: the all-clear is of the chosen year
+    and says so; with 全部年度 the claim is listed."""
+    at = open_page("health", {"town": "海流图镇", "cause": "因病"})
+    assert at.selectbox(key="health_year").value == 2020
+    said = [str(s.value) for s in at.success]
+    assert t("insp.health.mismatch_none", "zh") not in said, said
+    assert t("insp.health.mismatch_none_year", "zh", year=2020) in said, said
+    at.selectbox(key="health_year").select_index(0).run()
+    assert any("1508241002020021" in set(f.get("户编号", [])) for f in frames(at)), "the 2019 claim is listed"
