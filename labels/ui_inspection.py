@@ -122,6 +122,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.health.gaps": ("随访未达标的慢性病患者", "Chronic patients out of follow-up compliance"),
     "insp.health.gaps_none": ("所有慢性病患者随访达标。", "All chronic patients are in compliance."),
     "insp.health.claims": ("各乡镇医疗报销", "Medical claims by township"),
+    "insp.health.ill_none": ("所选范围内没有因病/因残户，也没有患病、残疾成员。",
+                             "No household poor through illness or disability and no ill or disabled member here."),
     "insp.health.claims_none": ("没有医疗报销记录。", "No medical claims."),
     "insp.health.claims_none_year": ("{year}年度没有医疗报销记录。", "No medical claims in {year}."),
     "insp.health.risks": ("因医疗支出存在返贫风险的农户", "Households at risk of returning to poverty from medical costs"),

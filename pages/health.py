@@ -34,9 +34,13 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
     left, right = layout.pair("areas")
     with left:
         st.subheader(ctx.t(by_place.title_key("health.ill", level)))
-        fig = charts.bar(by_place.ill_series(ill, level, ctx.lang), level, "n", color="series", barmode="group",
-                         orientation="h", x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.households"))
-        charts.show(fig, "health_ill", figure="health.by_township")
+        long = by_place.ill_series(ill, level, ctx.lang)
+        if not long["n"].any():  # nothing to draw: a blank grid with a -1..1 axis said nothing
+            st.success(ctx.t("insp.health.ill_none"))
+        else:
+            fig = charts.bar(long, level, "n", color="series", barmode="group", orientation="h",
+                             x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.households"))
+            charts.show(fig, "health_ill", figure="health.by_township")
     with right:
         st.subheader(ctx.t(f"insp.health.enrolment_{level}"))
         enr = data.run(q.enrolment_by_township, ctx, level=level)

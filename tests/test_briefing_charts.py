@@ -49,3 +49,17 @@ def test_briefing_charts_are_valid_figures(con: duckdb.DuckDBPyConnection, flt: 
     segments = {tr["name"]: tr["marker"]["color"] for tr in charts[1][1][0] if tr["type"] == "bar"}
     exited = "Exited" if lang == "en" else "已脱贫"  # codes as labels of the language, same colour
     assert segments[exited] == "#2ca02c"
+
+
+def test_no_blank_ill_chart_when_nobody_is_ill(con: duckdb.DuckDBPyConnection) -> None:
+    """主要致贫原因 = 缺水 (H10, everyone healthy): the briefing drew the ill-households chart as a blank
+    grid with a −1…1 axis, as the health page did; a chart with nothing to draw is left out."""
+    from labels import t
+    from ui import by_place
+
+    flt = Filters(main_causes=("缺水",))
+    doc = briefing_html.build(con, flt, Viewer(), lang="zh", as_of=AS_OF, data_as_of=AS_OF)
+    title = by_place.title("health.ill", "township", "zh")
+    assert title not in doc
+    assert t("insp.series.ill_member_hh", "zh") not in doc
+    assert by_place.title("exit.status", "township", "zh") in doc  # the others are drawn

@@ -410,3 +410,15 @@ def test_health_says_which_year_its_all_clear_is_of(demo_env: Path) -> None:
     assert t("insp.health.mismatch_none_year", "zh", year=2020) in said, said
     at.selectbox(key="health_year").select_index(0).run()
     assert any("1508241002020021" in set(f.get("户编号", [])) for f in frames(at)), "the 2019 claim is listed"
+
+
+def test_health_without_ill_households_says_so_instead_of_a_blank_chart(demo_env: Path) -> None:
+    """主要致贫原因 = 因学 (one household, nobody ill): the chart of ill households per township was a
+    blank grid with a −1…1 axis and no word (a browser review); it says there is none, as 两不愁三保障
+    does. The enrolment chart beside it still shows its member."""
+    at = open_page("health", {"cause": "因学"})
+    assert [m.value for m in at.metric][:2] == ["0户", "0人"]
+    said = [str(s.value) for s in at.success]
+    assert t("insp.health.ill_none", "zh") in said, said
+    charts = [c.proto.spec for c in at.get("plotly_chart")]  # type: ignore[attr-defined]
+    assert not any(t("insp.series.ill_member_hh", "zh") in s for s in charts), "no blank ill chart"

@@ -462,9 +462,9 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
                                color_order=[code_label(c, lang) for c in CODE_ORDER["rectification_status"]],
                                x_title=place_axis, y_title=t("insp.axis.items", lang))
         brief.figures.append((by_place.title("rect.status", level, lang), spec))
-    ill = qhealth.ill_by_township(con, flt, viewer, level=level)
-    if not ill.empty:
-        spec = charts.bar_spec(by_place.ill_series(ill, level, lang), level, "n", color="series", barmode="group",
+    ill = by_place.ill_series(qhealth.ill_by_township(con, flt, viewer, level=level), level, lang)
+    if ill["n"].any():  # nobody ill: no blank grid with a -1..1 axis (as on the health page)
+        spec = charts.bar_spec(ill, level, "n", color="series", barmode="group",
                                orientation="h", x_title=place_axis, y_title=t("insp.axis.households", lang))
         brief.figures.append((by_place.title("health.ill", level, lang), spec))
     places = towns if level == "township" else qquality.completeness(con, flt, viewer, as_of, level=level)
