@@ -144,6 +144,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.small.incidence": ("{parts}的样本不足{min}，综合贫困发生率仅供参考",
                               "Fewer than {min} in the sample of {parts}: the incidence is indicative only"),
     "rates.settings": ("三率一度设置", "Veto indicator settings"),
+    # settings other than the default, in the figures' file names (ui.extract.narrowed)
+    "rates.slug.period": ("{start}至{end}", "{start}_to_{end}"),
+    "rates.slug.base_year": ("人口基数{year}年", "population_base_{year}"),
+    "rates.slug.lines": ("自定否决线", "own_veto_lines"),
     # two dates, not one range: a range was cut to "2020/01/01 – 2020/12/3" in the sidebar
     "rates.period_from": ("核查时段起", "Checks from"),
     "rates.period_to": ("核查时段止", "Checks until"),

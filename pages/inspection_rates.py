@@ -42,6 +42,9 @@ class Settings:
     date_to: date | None
     base_year: int | None
     lines: Lines
+    # the settings that differ from the default, as the files of the figures name them (a period compared
+    # with another downloaded under the same name)
+    named: tuple[str, ...] = ()
 
     def query(self) -> dict[str, object]:
         return {"date_from": self.date_from, "date_to": self.date_to, "base_year": self.base_year,
@@ -66,7 +69,15 @@ def settings(ctx: PageContext) -> Settings:
                   for ind in INDICATORS}
     if start is not None and end is not None and start > end:  # typed the other way round
         start, end = end, start
-    return Settings(start, end, base_year, Lines(**{k: float(v) for k, v in values.items()}))
+    lines = Lines(**{k: float(v) for k, v in values.items()})
+    named = []
+    if (start, end) != (period or (None, None)):
+        named.append(ctx.t("rates.slug.period", start=start or "", end=end or ""))
+    if base_year is not None:
+        named.append(ctx.t("rates.slug.base_year", year=base_year))
+    if lines != DEFAULT_LINES:
+        named.append(ctx.t("rates.slug.lines"))
+    return Settings(start, end, base_year, lines, tuple(named))
 
 
 def pct_cells(values: pd.Series, digits: int = 2) -> list[str]:
@@ -197,13 +208,15 @@ def places_section(ctx: PageContext, cfg: Settings, by_level: dict[str, pd.DataF
     st.subheader(ctx.t("rates.by_township"))
     if level == "township":
         rate_charts(ctx, towns, level, cfg.lines)
-    table.show("rates_townships", place_view(ctx, towns, ["township"], cfg.lines), ctx.t("rates.what.townships"))
+    table.show("rates_townships", place_view(ctx, towns, ["township"], cfg.lines),
+               extract.narrowed(ctx.t("rates.what.townships"), ctx.lang, *cfg.named))
     st.caption(ctx.t("rates.borrowed"))
     st.subheader(ctx.t("rates.by_village"))
     villages = by_level["village"]
     if level == "village" and not villages.empty:
         rate_charts(ctx, villages, level, cfg.lines)
-    table.show("rates_villages", place_view(ctx, villages, ["township", "village"], cfg.lines), ctx.t("rates.what.villages"))
+    table.show("rates_villages", place_view(ctx, villages, ["township", "village"], cfg.lines),
+               extract.narrowed(ctx.t("rates.what.villages"), ctx.lang, *cfg.named))
 
 
 def cases_section(ctx: PageContext, cfg: Settings) -> None:
@@ -216,8 +229,8 @@ def cases_section(ctx: PageContext, cfg: Settings) -> None:
             if df.empty:
                 st.caption(ctx.t("rates.cases_none"))
                 continue
-            table.show(f"rates_cases_{kind}", df[CASE_COLUMNS],
-                       ctx.t("rates.what.cases", kind=ctx.t(f"rates.cases.{kind}")))
+            table.show(f"rates_cases_{kind}", df[CASE_COLUMNS], extract.narrowed(
+                ctx.t("rates.what.cases", kind=ctx.t(f"rates.cases.{kind}")), ctx.lang, *cfg.named))
 
 
 def signals_section(ctx: PageContext) -> None:
@@ -312,7 +325,8 @@ def main() -> None:
     if overall["villages_without_base"] and q.area_only(ctx.flt):
         st.caption(ctx.t("rates.no_base", villages=int(overall["villages_without_base"]),
                          people=f"{int(overall['registered_people_no_base']):,}"))
-    table.show("rates_figures", figures_view(ctx, figures), ctx.t("rates.what.figures"))
+    table.show("rates_figures", figures_view(ctx, figures),
+               extract.narrowed(ctx.t("rates.what.figures"), ctx.lang, *cfg.named))
     places_section(ctx, cfg, by_level)
     cases_section(ctx, cfg)
     signals_section(ctx)

@@ -469,3 +469,25 @@ def test_claims_of_one_year_name_the_year(demo_env: Path) -> None:
     files = sorted(_deferred_files(at))
     assert any(n.startswith("医疗报销_按乡镇_全旗_") for n in files), files
     assert not any("年度" in n for n in files if n.startswith(("医疗报销", "返贫风险户", "报销金额不平"))), files
+
+
+def test_veto_indicators_of_own_settings_name_them(demo_env: Path) -> None:
+    """三率一度 computed over another period, population base year or veto lines (the sidebar's 三率一度设置)
+    downloaded under the same name as the default figures: two periods compared gave 三率一度_全旗_… and
+    三率一度_全旗_… (1). The settings that differ from the default are named; the sample and the data-rule
+    signals, which do not depend on them, are not."""
+    import datetime as dt
+
+    from tests import conftest
+
+    at = conftest.open_page("inspection_rates", {})
+    default = sorted(_deferred_files(at))
+    assert any(n.startswith("三率一度_全旗_") for n in default), default
+    at.date_input(key="rates_from").set_value(dt.date(2020, 6, 1)).run()
+    at.number_input(key="rates_line_approval").set_value(95.0).run()
+    files = sorted(_deferred_files(at))
+    own = "2020-06-01至2020-12-31_自定否决线"
+    for what in ("三率一度", "三率一度_分乡镇", "三率一度_分村"):
+        assert any(n.startswith(f"{what}_{own}_全旗_") for n in files), (what, files)
+    assert any(n.startswith("数据规则提示_分乡镇_全旗_") for n in files), files
+    assert any(n.startswith("自查抽样名单_种子2020_全旗_") for n in files), files
