@@ -139,9 +139,11 @@ def defects_section(ctx: PageContext, towns: pd.DataFrame) -> None:
                             failed=(ctx.t("insp.quality.check_failed"), ctx.t("insp.quality.check_failed_of")))
     found = data.page(query)
     texts = defect_texts(ctx)
-    what = ctx.t("insp.what.defects")
-    table.show_list("quality_defects", found, what if town is None else f"{what}_{town}", query,
-                    view=defect_view(found, texts), sources={"rule_name": "rule"}, mappings=texts)
+    # the pick narrows the filter the file names, as 致贫原因's household list does (it was named
+    # 档案问题清单_海流图镇_全旗: the township and the whole banner at once)
+    table.show_list("quality_defects", found, ctx.t("insp.what.defects"), query,
+                    view=defect_view(found, texts), sources={"rule_name": "rule"}, mappings=texts,
+                    follows=None if town is None else ctx.flt.with_(townships=(town,)))
 
 
 def trend_section(ctx: PageContext) -> None:

@@ -491,3 +491,20 @@ def test_veto_indicators_of_own_settings_name_them(demo_env: Path) -> None:
         assert any(n.startswith(f"{what}_{own}_全旗_") for n in files), (what, files)
     assert any(n.startswith("数据规则提示_分乡镇_全旗_") for n in files), files
     assert any(n.startswith("自查抽样名单_种子2020_全旗_") for n in files), files
+
+
+def test_the_defect_list_of_one_township_is_named_after_it_alone(demo_env: Path) -> None:
+    """档案规范性's defect list of one township picked on the page (no township in the sidebar) was named
+    档案问题清单_海流图镇_全旗_…: the township and the whole banner at once, and its 说明 sheet said no
+    filter. The pick narrows the filter the file names, as the household list of 致贫原因 does."""
+    from tests import conftest
+
+    for params, slug, said in (({}, "海流图镇", "乡镇（苏木）：海流图镇"),
+                               ({"cause": "因病"}, "海流图镇_因病", "乡镇（苏木）：海流图镇；主要致贫原因：因病")):
+        at = conftest.open_page("quality", params)
+        at.selectbox(key="quality_defects_town").set_value("海流图镇").run()
+        files = _deferred_files(at)
+        names = sorted(n for n in files if n.startswith("档案问题清单"))
+        assert names and all(n.startswith(f"档案问题清单_{slug}_2020-06-30.") for n in names), names
+        notes = _sheets(files[names[-1]]())[NOTES_SHEET]
+        assert notes[1][:2] == ["筛选条件", said], notes[:2]
