@@ -318,6 +318,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.outside_check": ("核对台账户编号", "Check the ledgers' household numbers"),
     "insp.data.outside_none": ("各台账的户编号都在贫困人口信息中。", "Every ledger row's household is in the registry."),
     "insp.data.batch": ("批次", "Batch"),
+    "insp.data.batch_slug": ("批次{batch}", "batch{batch}"),  # one batch's rows in a file name
     "insp.data.all_batches": ("全部批次", "All batches"),
     "insp.data.upload": ("上传导出文件", "Upload export files"),
     "insp.data.upload_help": (

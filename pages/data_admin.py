@@ -16,6 +16,7 @@ from queries.filters import from_query_params
 from ui import (
     auth,
     data,
+    extract,
     extract_log,
     header,
     jsonl_log,
@@ -139,7 +140,9 @@ def _rejected(ctx: PageContext, hist: pd.DataFrame) -> None:
         )
         # the sentence first: it names the file, line and column and says what to do
         rv = rv[["batch_id", "line", "message", "rule_name", "field", "file_name", "kind", "raw"]]
-        table.show("data_rejected", pd.DataFrame(rv), ctx.t("insp.what.rejected"), unfiltered=True,
+        what = extract.narrowed(ctx.t("insp.what.rejected"), ctx.lang,  # one batch's: said (拒收行_全旗 read as all)
+                                None if batch is None else ctx.t("insp.data.batch_slug", batch=int(batch)))
+        table.show("data_rejected", pd.DataFrame(rv), what, unfiltered=True,
                    column_config={"message": st.column_config.TextColumn(width="large")})  # a sentence
 
 

@@ -508,3 +508,14 @@ def test_the_defect_list_of_one_township_is_named_after_it_alone(demo_env: Path)
         assert names and all(n.startswith(f"档案问题清单_{slug}_2020-06-30.") for n in names), names
         notes = _sheets(files[names[-1]]())[NOTES_SHEET]
         assert notes[1][:2] == ["筛选条件", said], notes[:2]
+
+
+def test_the_rejected_rows_of_one_batch_name_it(demo_env: Path) -> None:
+    """数据管理's rejected rows of one batch downloaded as 拒收行_全旗_…, the name of every batch's rows."""
+    from tests import conftest
+
+    at = conftest.open_page("data_admin", {})
+    assert any(n.startswith("拒收行_全旗_") for n in _deferred_files(at))
+    at.selectbox(key="data_batch").set_value(2).run()
+    names = sorted(n for n in _deferred_files(at) if n.startswith("拒收行"))
+    assert names and all(n.startswith("拒收行_批次2_全旗_") for n in names), names
