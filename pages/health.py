@@ -182,7 +182,8 @@ def main() -> None:
     figures.metric(k[4], ctx, "health.oop_share", oop_share, ctx.pct(oop_share), label=ctx.t("insp.health.kpi.oop_share"),
                    delta=None if oop_share is None else formats.pp(oop_share - cfg["target"], ctx.lang),
                    delta_color="inverse", delta_arrow="off",  # the sign says it: "↓ -2.9" read twice
-                   delta_description=ctx.t("fmt.against_target"))
+                   # with a difference only: under a "—" it qualified nothing
+                   delta_description=None if oop_share is None else ctx.t("fmt.against_target"))
     figures.metric(k[5], ctx, "health.risks", total_of(risks), ctx.num(total_of(risks)),
                    label=ctx.t("insp.health.kpi.risks"))
 

@@ -422,3 +422,15 @@ def test_health_without_ill_households_says_so_instead_of_a_blank_chart(demo_env
     assert t("insp.health.ill_none", "zh") in said, said
     charts = [c.proto.spec for c in at.get("plotly_chart")]  # type: ignore[attr-defined]
     assert not any(t("insp.series.ill_member_hh", "zh") in s for s in charts), "no blank ill chart"
+
+
+def test_an_out_of_pocket_tile_without_a_share_has_no_dangling_target_word(demo_env: Path) -> None:
+    """With no claim in view (因学) the 个人自付比例 tile showed "—" and under it 相对目标 ("vs the target")
+    with no difference to qualify: the word comes with a difference only."""
+    at = open_page("health", {"cause": "因学"})
+    tile = next(m for m in at.metric if m.label == t("insp.health.kpi.oop_share", "zh"))
+    assert tile.value == "—"
+    assert tile.proto.delta_description == "", tile.proto.delta_description
+    at = open_page("health", {})
+    tile = next(m for m in at.metric if m.label == t("insp.health.kpi.oop_share", "zh"))
+    assert tile.proto.delta_description == t("fmt.against_target", "zh")
