@@ -7,6 +7,7 @@ rows set aside as undecodable."""
 from __future__ import annotations
 
 import collections
+import csv
 import hashlib
 import os
 from collections.abc import Iterator
@@ -55,6 +56,9 @@ class BlockContext:
     mapped: list[tuple[str, int]]  # (canonical, column index) in file order
     ordinal: int | None  # 序号 column
     read: list[int] = field(default_factory=list)  # columns converted: mapped + what finds 合计 rows
+    # fields up to the header's last label: a row of another width whose missing or extra fields all lie
+    # past both it and `ncols`, and are empty, is of the right shape (`_padded_cells`)
+    header_width: int = 0
 
     def __post_init__(self) -> None:
         # Columns left of the first contract column hold 序号/合计 labels; later ignored columns
@@ -64,6 +68,7 @@ class BlockContext:
         if self.ordinal is not None:
             needed.add(self.ordinal)
         self.read = sorted(i for i in needed if i < self.ncols)
+        self.header_width = max(self.header_width, *(i + 1 for i in self.read))
 
 
 @dataclass
@@ -242,9 +247,13 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
         valid = np.delete(np.arange(n_rows), bad_index) if bad_index else np.arange(n_rows)
         keep = ~np.isin(valid, list(bad_rows))
         table, lines = table.filter(pa.array(keep)), lines[keep]
+    shaped = [(text, idx) for (_, text), idx in zip(invalid, bad_index, strict=True) if idx not in bad_rows]
+    padded = [(cells, idx) for text, idx in shaped if (cells := _padded_cells(text, ctx)) is not None]
+    if padded:  # rows of the right shape after all: back among the parsed rows, in file order
+        table, lines = _with_rows(table, lines, padded, starts, ctx)
+        shaped = [(text, idx) for text, idx in shaped if idx not in {i for _, i in padded}]
     skipped = 0
     malformed: list[tuple[int, str]] = []
-    shaped = [(text, idx) for (_, text), idx in zip(invalid, bad_index, strict=True) if idx not in bad_rows]
     for (text, idx), skip in zip(shaped, _skipped_wrong_shape([text for text, _ in shaped], ctx), strict=True):
         if skip:
             skipped += 1
@@ -253,6 +262,34 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
     out, dropped = finish_rows(dict(zip(ctx.read, table.columns, strict=True)), lines, ctx.mapped, ctx.ordinal)
     return BlockPart(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed,
                  controls=table_has_controls(out), undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())])
+
+
+def _padded_cells(text: str, ctx: BlockContext) -> list[str] | None:
+    """The fields of a row of another width that is of the header's shape all the same, else None: its
+    fields past `ctx.ncols` are all empty (a system that writes a delimiter after every line's last value:
+    `150824101001,产业帮扶,养羊,2019,1000,` under a five-column header), and what it lacks of `ctx.ncols`
+    lies past the header's last label (the data rows' width had been taken from rows so padded). No value
+    can then land in another column; DuckDB's reader (etl.csv_fast) takes such rows as they are too.
+    The fields are as written (untrimmed, as the parser hands them over): `finish_rows` trims them."""
+    try:
+        cells = next(csv.reader(text.splitlines(keepends=True) or [""], delimiter=ctx.delimiter), [])
+    except csv.Error:
+        return None
+    if len(cells) < ctx.header_width or any(c.strip() for c in cells[ctx.ncols:]):
+        return None
+    return cells[:ctx.ncols] + [""] * (ctx.ncols - len(cells))
+
+
+def _with_rows(table: pa.Table, lines: np.ndarray, rows: list[tuple[list[str], int]], starts: np.ndarray,
+               ctx: BlockContext) -> tuple[pa.Table, np.ndarray]:
+    """The parsed rows (`table` of the `ctx.read` columns, starting on `lines`) with `rows` (fields, row
+    index in the block) added, ordered by line."""
+    extra = pa.table({name: pa.array([cells[i] or None for cells, _ in rows], pa.string())
+                      for name, i in zip(table.column_names, ctx.read, strict=True)})
+    joined = pa.concat_tables([table, extra.cast(table.schema)])
+    all_lines = np.concatenate([lines, np.asarray([starts[idx] for _, idx in rows], dtype=lines.dtype)])
+    order = np.argsort(all_lines, kind="stable")
+    return joined.take(pa.array(order)), all_lines[order]
 
 
 def _skipped_wrong_shape(texts: list[str], ctx: BlockContext) -> list[bool]:

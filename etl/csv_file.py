@@ -163,6 +163,7 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink
         ncols=hdr.ncols,
         mapped=sorted(hdr.match.columns.items(), key=lambda kv: kv[1]),
         ordinal=ordinal_index(hdr.cells),
+        header_width=max((i + 1 for i, cell in enumerate(hdr.cells) if cell.strip()), default=0),
     )
     if FAST_CSV and isinstance(sink, DuckDBSink) and encoding in ("utf-8", "utf-8-sig"):
         fast = csv_fast.read_csv_duckdb(path, hdr, ctx, encoding, sink)

@@ -87,6 +87,9 @@ FAST_CASES = {
     "labels_footer_numbering": [REG, "1,2,3,4,5,6,7,8,9,10", ROW, "乌加河镇,联丰奋斗村,小计,,,,,,,3500",
                                 "乌加河镇,联丰奋斗村,,,合计,,,,,", "填表人：张三,,,,审核人：李四,,,,,",
                                 "苏木,嘎查,1,2,3,证,户主,2,健康,1", "1,2,3,4,5,6,7,8,9,11", QROW],
+    # a delimiter after a row's last value (empty fields past the header): DuckDB reads the row as it is,
+    # the block reader must too, not reject it as of another width
+    "trailing_empty_fields": [REG, ROW + ",", QROW, ROW + ",,", QROW + ',""'],
 }
 
 
@@ -104,6 +107,9 @@ SLOW_CASES = {
     "trailing_empty_line": [REG, ROW, ""],
     "short_row": [REG, ROW, "乌加河镇,联丰奋斗村,150824101001"],
     "long_row": [REG, ROW, QROW, ROW + ",extra,more"],
+    "trailing_blank_field": [REG, ROW, ROW + ", ", ROW + ",\u3000,"],
+    # most rows padded with a delimiter (their width is the data's), one not: it lacks an unlabelled field
+    "trailing_delimiter_but_one": [REG, ROW + ",", ROW + ",", ROW, QROW + ","],
     "blank_before_quote": [REG, '乌加河镇, "联丰奋斗村",150824101001,1,张三,证,户主,2,健康,1'],
     "tab_before_quote": [REG, '乌加河镇,\t"联丰奋斗村",150824101001,1,张三,证,户主,2,健康,1'],
     "text_after_quote": [REG, '乌加河镇,"联丰"奋斗村,150824101001,1,张三,证,户主,2,健康,1'],

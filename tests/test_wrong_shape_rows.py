@@ -48,3 +48,28 @@ def test_a_long_row_with_data_past_the_header_is_rejected_not_taken_for_a_title(
     db = tmp_path / "f.duckdb"
     f = load.load_files([_write(tmp_path / "r.csv", lines)], db).files[0]
     assert (f.rows_loaded, f.rows_rejected, f.rows_skipped) == (1, 1, 0)
+
+
+def test_rows_with_empty_fields_past_the_header_load_text_there_is_rejected(tmp_path: Path) -> None:
+    # a system that writes a delimiter after every line's last value: nothing lands in another column
+    header = "户编号,措施类别,措施内容,实施年度,金额(元)"
+    lines = [header, "150824101001,产业帮扶,养羊,2019,1000,", "150824101002,产业帮扶,养牛,2019,500",
+             "150824101003,产业帮扶,养牛,2019,500,, ,", "150824101004,产业帮扶,养牛,2019,500,多出的内容"]
+    db = tmp_path / "f.duckdb"
+    f = load.load_files([_write(tmp_path / "m.csv", lines)], db).files[0]
+    assert (f.rows_loaded, f.rows_rejected, f.rows_skipped) == (3, 1, 0)
+    con = duckdb.connect(str(snapshot.current_snapshot(db)), read_only=True)
+    try:
+        assert con.execute("SELECT line, rule FROM rejected_rows").fetchall() == [(5, "malformed_row")]
+        assert con.execute("SELECT household_id, amount_yuan FROM interventions ORDER BY 1").fetchall() == [
+            ("150824101001", 1000), ("150824101002", 500), ("150824101003", 500)]
+    finally:
+        con.close()
+
+
+def test_a_row_without_the_padding_of_the_others_loads(tmp_path: Path) -> None:
+    # most rows end in a delimiter, so the data's width is one more than the header's; a row without it
+    # lacks an unlabelled field only
+    lines = [HEADER, ROW.format(n=1) + ",", ROW.format(n=2) + ",", ROW.format(n=3), ROW.format(n=4) + ","]
+    f = load.load_files([_write(tmp_path / "r.csv", lines)], tmp_path / "f.duckdb").files[0]
+    assert (f.rows_loaded, f.rows_rejected, f.rows_skipped) == (4, 0, 0)
