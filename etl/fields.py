@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 
 class Field(NamedTuple):
-    type: str  # text | person | place | hhid | id | int | months | number | amount | year | date | deadline | yn | code | codelist
+    type: str  # text | person | names | phone | place | hhid | id | int | months | number | amount | year | date | deadline | yn | code | codelist
     code_list: str | None = None  # a key of codes.CODE_LISTS for code and codelist
 
 
@@ -46,9 +46,9 @@ REGISTRY: dict[str, Field] = {
     "safe_water": Field("yn"),
     "monitoring_type": Field("code", "monitoring_type"),
     "risk_eliminated": Field("yn"),
-    "helper_name": Field("text"),
+    "helper_name": Field("names"),
     "helper_unit": Field("text"),
-    "phone": Field("text"),
+    "phone": Field("phone"),
 }
 
 # Registry columns that describe the household (repeated on each member's row); the rest are the member's.

@@ -147,6 +147,37 @@ def sql_person(col: str) -> str:
                                          f"{_lit(_HAN_NAME_RE)}) THEN replace(_nz_pn, ' ', '') ELSE _nz_pn END")
 
 
+# Names spaced out character by character (`王  五` to the width of three, `张 三 丰`): one person's name.
+_SPACED_HAN_NAME_RE = "\\p{Han}(?: \\p{Han})+"
+
+
+def sql_names(col: str) -> str:
+    """The name of one person or several (帮扶责任人): `sql_text`, and a name of Chinese characters spaced
+    out character by character (`王  五`, `王　五`, `张 三 丰`) without its spaces, as `sql_person` stores
+    姓名: as 王 五 on one member row and 王五 on another, the household's 帮扶责任人 differed
+    (household_fields_differ). Names set apart by a space (`王五 李四`: two cadres) keep it, where
+    `sql_person` would make one name of them; a Latin name keeps its single spaces."""
+    return _let(sql_text(col), "_nz_ns", f"CASE WHEN contains(_nz_ns, ' ') AND regexp_full_match(_nz_ns, "
+                                         f"{_lit(_SPACED_HAN_NAME_RE)}) THEN replace(_nz_ns, ' ', '') ELSE _nz_ns END")
+
+
+# A phone number written in groups (`138 0000 1111`, `138-0000-1111`, `0478-1234567`, `+86 138 0000 1111`),
+# and the most digits one number has (+86 and a mobile's 11): two numbers in one cell have more.
+_GROUPED_PHONE_RE = "\\+?[0-9]+(?:[ -]+[0-9]+)+"
+PHONE_MOST_DIGITS = 13
+
+
+def sql_phone(col: str) -> str:
+    """A phone number (联系电话): `sql_text`, and a number written in groups of digits without its spaces
+    and hyphens (`138 0000 1111` is 13800001111): one household's member rows wrote it both ways, and it
+    differed (household_fields_differ); masked, `138 0000 1111` showed more digits than 13800001111.
+    Anything else stays as written (`13800001111 13900002222`: two numbers; `13800001111（儿子）`)."""
+    grouped = (f"(contains(_nz_ph, ' ') OR contains(_nz_ph, '-')) AND regexp_full_match(_nz_ph, "
+               f"{_lit(_GROUPED_PHONE_RE)}) AND length(regexp_replace(_nz_ph, '[^0-9]', '', 'g')) <= {PHONE_MOST_DIGITS}")
+    return _let(sql_text(col), "_nz_ph", f"CASE WHEN {grouped} THEN regexp_replace(_nz_ph, '[ -]', '', 'g') "
+                                         "ELSE _nz_ph END")
+
+
 def sql_prose(col: str) -> str:
     """Prose (措施内容, 情况记录, 问题描述, 整改措施) as written: Chinese punctuation, line breaks and tabs
     kept (a Windows line end becomes a line feed), only the ends trimmed (by the readers); empty gives

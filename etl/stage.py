@@ -164,6 +164,10 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
         return (nz.sql_prose(c) if prose else nz.sql_text(c)), []
     if t == "person":
         return nz.sql_person(c), []
+    if t == "names":
+        return nz.sql_names(c), []
+    if t == "phone":
+        return nz.sql_phone(c), []
     if t == "place":
         return nz.sql_place(c), []
     if t == "hhid":  # household numbers stay text, unwrapped; an Excel float rendering loses its trailing .0

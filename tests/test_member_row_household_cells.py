@@ -63,3 +63,18 @@ def test_a_cell_as_invalid_as_the_heads_is_reported_once(tmp_path: Path) -> None
 def test_valid_and_blank_member_cells_report_nothing(tmp_path: Path) -> None:
     assert _issues(tmp_path, [_row(1, "户主"), _row(2, "配偶", cause="1", income="5,000元"),
                               _row(3, "之子", cause="", income="")]) == []
+
+
+def test_a_phone_or_helper_written_with_spaces_on_one_row_is_the_same(tmp_path: Path) -> None:
+    # 138 0000 1111 on one member row and 13800001111 on another, 王  五 (aligned) and 王五: one value each
+    header = "乡镇,行政村,户编号,姓名,身份证号,与户主关系,脱贫状态,脱贫年度,主要致贫原因,联系电话,帮扶责任人"
+    rows = [f"乌加河镇,联丰奋斗村,H1,成员1,{_id('003')},户主,已脱贫,2019,因病,138 0000 1111,王  五",
+            f"乌加河镇,联丰奋斗村,H1,成员2,{_id('005')},配偶,已脱贫,2019,因病,13800001111,王五",
+            f"乌加河镇,联丰奋斗村,H1,成员3,{_id('007')},之子,已脱贫,2019,因病,138-0000-1111,王　五"]
+    db, report = conftest.load_lines(tmp_path, {"reg.csv": [header, *rows]})
+    con = duckdb.connect(str(current_snapshot(db)), read_only=True)
+    try:
+        assert con.execute("SELECT field, rule FROM data_issues").fetchall() == []
+        assert con.execute("SELECT phone, helper_name FROM households").fetchall() == [("13800001111", "王五")]
+    finally:
+        con.close()

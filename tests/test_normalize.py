@@ -27,6 +27,35 @@ def valid_id(first17: str) -> str:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        ("138 0000 1111", "13800001111"),
+        ("138-0000-1111", "13800001111"),
+        ("１３８　００００　１１１１", "13800001111"),
+        ("0478-1234567", "04781234567"),
+        ("+86 138 0000 1111", "+8613800001111"),
+        ("13800001111", "13800001111"),
+        ("13800001111 13900002222", "13800001111 13900002222"),  # two numbers stay two
+        ("138 0000 1111（儿子）", "138 0000 1111(儿子)"),  # a note beside it: as written
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_sql_phone(raw, expected):
+    assert one(nz.sql_phone, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("王  五", "王五"), ("王\u3000五", "王五"), ("张 三 丰", "张三丰"), ("王五", "王五"),
+     ("王五 李四", "王五 李四"), ("Anna  Li", "Anna Li"), (None, None)],
+)
+def test_sql_names(raw, expected):
+    assert one(nz.sql_names, raw) == expected
+
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
         ("  乌加河镇 ", "乌加河镇"),
         ("乡（镇）", "乡(镇)"),
         ("Ａｂｃ１２３！～", "Abc123!~"),
