@@ -49,7 +49,7 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "income_per_capita": ["人均纯收入", "家庭年人均纯收入(元)", "人均纯收入(元)", "家庭人均纯收入"],
         "income_year": ["收入年度"],
         "unsafe_housing": ["危房户", "是否危房户"],
-        "safe_water": ["是否解决安全饮用水", "饮水安全", "是否饮水安全"],
+        "safe_water": ["是否解决安全饮用水", "饮水安全", "是否饮水安全", "饮水是否安全"],
         "monitoring_type": ["监测对象类别", "易返贫致贫户(监测对象)类型", "监测对象类型"],
         "risk_eliminated": ["风险是否消除", "是否风险消除"],
         "helper_name": ["帮扶责任人", "帮扶责任人姓名"],
@@ -61,13 +61,16 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "category": ["措施类别", "帮扶措施类别", "措施类型", "帮扶类别"],
         "content": ["措施内容", "帮扶措施内容", "帮扶内容"],
         "project": ["项目名称"],
-        "year": ["实施年度", "年度"],
+        "year": ["实施年度", "年度", "帮扶年度"],
         "start_date": ["开始日期", "实施日期", "开始时间"],
         # 帮扶资金 and 补助金额/补助资金: how measure lists head their money (a probe's list lost every amount)
         "amount_yuan": ["金额(元)", "资金(元)", "帮扶金额(元)", "投入资金(元)", "帮扶资金(元)", "补助金额(元)",
                         "补助资金(元)"],
         "status": ["实施状态", "状态"],
-        "responsible_unit": ["责任单位", "实施单位"],
+        # 帮扶单位: the unit that gives a measure (a registry's 帮扶单位 is its helper_unit; a measure list
+        # without 措施类别 is no measure list, so no header of either kind changes kind). It yields to
+        # 责任单位 in the same header (`_YIELDING`): there it is the household's paired unit.
+        "responsible_unit": ["责任单位", "实施单位", "帮扶单位"],
     },
     "visits": {
         "household_id": ["户编号", "户编码", "家庭编号", "户号"],
@@ -126,7 +129,7 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "education_ok": ["义务教育保障", "义务教育有保障"],
         "medical_ok": ["基本医疗保障", "基本医疗有保障"],
         "housing_ok": ["住房安全保障", "住房安全有保障"],
-        "water_ok": ["饮水安全保障", "饮水安全有保障", "饮水安全"],
+        "water_ok": ["饮水安全保障", "饮水安全有保障", "饮水安全", "饮水是否安全"],
         "finding": ["核查结论", "调查结论", "评估结论"],
         "approval": ["是否认可", "认可情况", "群众认可", "是否认可脱贫结果"],
         "surveyor": ["调查人", "核查人", "调查员"],
@@ -142,6 +145,10 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "rural_population": ["乡村人口", "农村人口", "乡村人口数", "农村人口数", "乡村总人口"],
     },
 }
+
+# Spellings that name their column only when no other cell of the header does (`map_columns`): a measure
+# list with both 帮扶单位 and 责任单位 has its responsible unit under 责任单位, whichever comes first.
+_YIELDING: dict[str, frozenset[str]] = {"interventions": frozenset({"帮扶单位"})}
 
 # Columns a file of the kind must have (data-spec §1.1; for ledgers: what places a row).
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -290,12 +297,18 @@ class HeaderMatch(NamedTuple):
 
 
 def map_columns(kind: str, cells: Sequence[object]) -> dict[str, int]:
-    """canonical -> index of the first cell naming it (a repeated header is left to `ignored`)."""
+    """canonical -> index of the first cell naming it (a repeated header is left to `ignored`); a cell of a
+    yielding spelling (`_YIELDING`) only when no other cell names it."""
     cols: dict[str, int] = {}
+    yielding: set[str] = set()  # columns mapped by a yielding spelling so far
     for i, cell in enumerate(cells):
         canonical = canonical_for(kind, cell)
-        if canonical is not None and canonical not in cols:
+        if canonical is None or (canonical in cols and canonical not in yielding):
+            continue
+        weak = _strip_parens(clean_header(cell)) in _YIELDING.get(kind, ())
+        if canonical not in cols or not weak:
             cols[canonical] = i
+            (yielding.add if weak else yielding.discard)(canonical)
     return cols
 
 

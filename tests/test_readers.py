@@ -85,6 +85,24 @@ def test_bracketed_units_and_fallbacks() -> None:
     assert headers.canonical_for("registry", "苏木（镇）") == "township"
 
 
+def test_header_spellings_of_real_exports() -> None:
+    """饮水是否安全, 帮扶年度 and a measure list's 帮扶单位 were left unused; none of them changes a kind."""
+    registry = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "饮水是否安全", "帮扶单位", "帮扶责任人"]
+    match = headers.recognize(registry)
+    assert match is not None and match.kind == "registry" and match.ignored == []
+    assert (match.columns["safe_water"], match.columns["helper_unit"]) == (6, 7)
+    measures = ["户编号", "户主姓名", "措施类别", "措施内容", "帮扶年度", "金额(元)", "帮扶单位"]
+    match = headers.recognize(measures)
+    assert match is not None and match.kind == "interventions" and match.ignored == ["户主姓名"]
+    assert (match.columns["year"], match.columns["responsible_unit"]) == (4, 6)
+    # beside 责任单位, 帮扶单位 is the household's paired unit: the measure's unit is under 责任单位
+    match = headers.recognize([*measures, "责任单位"])
+    assert match is not None and match.columns["responsible_unit"] == 7 and "帮扶单位" in match.ignored
+    check = ["调查日期", "乡(镇)", "行政村", "户编号", "户类型", "饮水是否安全", "核查结论"]
+    match = headers.recognize(check)
+    assert match is not None and match.kind == "household_checks" and match.columns["water_ok"] == 5
+
+
 def test_missing_required() -> None:
     assert headers.missing_required("registry", {"household_id": 0, "name": 1, "township": 2}) == [
         "village", "id_number", "relation"]
