@@ -40,7 +40,7 @@ TYPE_TEXT: dict[str, tuple[str, str]] = {
     "int": ("整数", "整数，可带单位（`3人`、`152户`）；不能为负（负数记为问题，按未填写计）"),
     "months": ("月数", "一年中的月数，0–12，可写 `6个月`；负数或超过 12 记为问题，按未填写计"),
     "number": ("数值", "可写 `4,300.50`、`3200元`"),
-    "amount": ("金额", "以元计，可写 `4,300.50`、`3200元`；不能为负（负数记为问题，按未填写计，不计入合计）"),
+    "amount": ("金额", "以元计（金额、人均纯收入），可写 `4,300.50`、`3200元`；不能为负（负数记为问题，按未填写计，不计入合计）"),
     "year": ("年度", "`2019`、`2019年`、`2019年度`、`2019年12月` 或任一日期"),
     "date": ("日期", "`2020-06-22`、`2020/6/22`、`2020.6.22`、`2020年6月22日`（或 `22号`）、`20200622`、Excel 日期；"
                     "不能晚于今天；只有年月的（`2016年3月`）不猜日子，记为问题（帮扶措施未填实施年度的，取其年份为实施年度）"),
@@ -212,7 +212,8 @@ def generate() -> str:
         version=schema.SCHEMA_VERSION,
     ).splitlines() + [""]
     lines += ["## 2. 各类文件的列与表头", "", PROSE_COLUMNS, ""]
-    lines += _table(["内容", "可以写成"], [[short, long] for short, long in TYPE_TEXT.values()])
+    used = {spec.type for specs in fields.FIELDS.values() for spec in specs.values()}
+    lines += _table(["内容", "可以写成"], [[short, long] for kind, (short, long) in TYPE_TEXT.items() if kind in used])
     lines += [PLACEHOLDER_PROSE, ""]
     for kind in kinds:
         lines += _kind_section(kind)

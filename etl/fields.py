@@ -40,7 +40,8 @@ REGISTRY: dict[str, Field] = {
     "exit_status": Field("code", "exit_status"),
     "exit_year": Field("year"),
     "identified_date": Field("date"),
-    "income_per_capita": Field("number"),
+    # yuan a person a year: a negative one is no income (`negative_amount`), as a negative amount is no sum
+    "income_per_capita": Field("amount"),
     "income_year": Field("year"),
     "unsafe_housing": Field("yn"),
     "safe_water": Field("yn"),
@@ -120,7 +121,7 @@ INSPECTION: dict[str, dict[str, Field]] = {
         "id_number": Field("id"),
         "household_type": Field("code", "household_type"),
         "household_size": Field("int"),
-        "income_per_capita": Field("number"),
+        "income_per_capita": Field("amount"),  # as surveyed; negative: no income (`negative_amount`)
         "food_ok": Field("yn"),
         "clothing_ok": Field("yn"),
         "education_ok": Field("yn"),

@@ -241,7 +241,7 @@ def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
                       "3", "=1+1", OK6, "漏评", "认可", "<script>alert(1)</script>"),
             check_row(2, "2020-06-22", "乌加河镇", "联丰奋斗村", "", "'; DROP TABLE household_checks; --", "",
                       "一般农户", "-3", "abc", ["是", "否", "maybe", "是", "是", "是"], "疑似漏评", "认可", long_text),
-            check_row(3, "2099-01-01", "乌加河镇", "联丰奋斗村", "", "李\x07四", "", "一般农户", "2", "5000", OK6,
+            check_row(3, "2099-01-01", "乌加河镇", "联丰奋斗村", "", "李\x07四", "", "一般农户", "2", "-5000", OK6,
                       "正常", "认可")]
     path = tmp_path / "hostile.csv"
     path.write_bytes(("\n".join(",".join(f'"{c}"' if "," in c or '"' in c else c for c in [x.replace('"', '""')
@@ -254,7 +254,8 @@ def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
     assert read(db, "SELECT check_date::VARCHAR FROM household_checks WHERE source_line = 2") == [("2020-06-22",)]
     rules = {(r[0], r[1]) for r in read(db, "SELECT rule, field FROM data_issues WHERE table_name = 'household_checks'")}
     assert {("id_mangled", "id_number"), ("not_a_number", "income_per_capita"), ("invalid_yes_no", "education_ok"),
-            ("future_date", "check_date"), ("negative_amount", "household_size")} <= rules  # -3: a count, negative
+            ("future_date", "check_date"), ("negative_amount", "household_size"),  # -3: a count, negative
+            ("negative_amount", "income_per_capita")} <= rules  # -5000: no income
     assert ("id_invalid", "id_number") not in rules  # mangled by Excel: that rule only, as in the registry
     assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 3  # the table is intact
     con, _ = snapshot.connect_read(db)

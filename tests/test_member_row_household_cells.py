@@ -78,3 +78,14 @@ def test_a_phone_or_helper_written_with_spaces_on_one_row_is_the_same(tmp_path: 
         assert con.execute("SELECT phone, helper_name FROM households").fetchall() == [("13800001111", "王五")]
     finally:
         con.close()
+
+
+def test_a_negative_income_is_a_negative_amount_and_no_income(tmp_path: Path) -> None:
+    # 人均纯收入 -5 is no income: flagged as a negative amount is, not counted as an income below the line
+    assert _issues(tmp_path, [_row(1, "户主", income="-5"), _row(2, "配偶", income="-5")]) == [
+        (2, "income_per_capita", "-5", "negative_amount")]
+    con = duckdb.connect(str(current_snapshot(tmp_path / "data" / "fupin.duckdb")), read_only=True)
+    try:
+        assert con.execute("SELECT income_per_capita FROM households").fetchall() == [(None,)]
+    finally:
+        con.close()
