@@ -43,8 +43,10 @@ TYPE_TEXT: dict[str, tuple[str, str]] = {
     "amount": ("金额", "以元计（金额、人均纯收入），可写 `4,300.50`、`3200元`；不能为负（负数记为问题，按未填写计，不计入合计）"),
     "year": ("年度", "`2019`、`2019年`、`2019年度`、`2019年12月` 或任一日期"),
     "date": ("日期", "`2020-06-22`、`2020/6/22`、`2020.6.22`、`2020年6月22日`（或 `22号`）、`20200622`、Excel 日期；"
-                    "不能晚于今天；只有年月的（`2016年3月`）不猜日子，记为问题（帮扶措施未填实施年度的，取其年份为实施年度）"),
-    "deadline": ("期限", "日期，写法同上，可以晚于今天"),
+                    "不能晚于今天，也不能早于工作开始：识别时间不早于 {identified}（建档立卡始于 2014 年），其他日期不早于 "
+                    "{earliest}（`1900-01-01`、`0001-01-01` 之类是系统的占位值），过早的记为问题，按未填写计；只有年月的"
+                    "（`2016年3月`）不猜日子，记为问题（帮扶措施未填实施年度的，取其年份为实施年度）"),
+    "deadline": ("期限", "日期，写法同上，可以晚于今天；早于 {earliest} 的同样记为问题"),
     "yn": ("是/否", "见第 3 节“是/否”"),
     "code": ("代码", "一个代码值，见第 3 节的代码表；代码中间的空格不计（`因 病` 即 `因病`）"),
     "codelist": ("代码（多值）", f"一个或多个代码值，以 `{codes.MULTI_SEPARATORS}` 中任一字符分隔；代码中间的空格不计，"
@@ -213,7 +215,9 @@ def generate() -> str:
     ).splitlines() + [""]
     lines += ["## 2. 各类文件的列与表头", "", PROSE_COLUMNS, ""]
     used = {spec.type for specs in fields.FIELDS.values() for spec in specs.values()}
-    lines += _table(["内容", "可以写成"], [[short, long] for kind, (short, long) in TYPE_TEXT.items() if kind in used])
+    bounds = {"identified": rules.earliest_date("identified_date").isoformat(), "earliest": rules.EARLIEST_DATE.isoformat()}
+    lines += _table(["内容", "可以写成"], [[short, long.format(**bounds) if kind in ("date", "deadline") else long]
+                                         for kind, (short, long) in TYPE_TEXT.items() if kind in used])
     lines += [PLACEHOLDER_PROSE, ""]
     for kind in kinds:
         lines += _kind_section(kind)

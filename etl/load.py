@@ -52,7 +52,7 @@ from etl.fields import (
 from etl.issues import ID_RULES, id_issue_selects, insert_issues, issue_flag, issue_selects
 from etl.messages import Finding, finding_lines, read_error_text, skipped_sheet_json, skipped_sheet_text
 from etl.owners import OWNERS, Touched, stage_table
-from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE
+from etl.rules import CLAIM_TOLERANCE, POVERTY_LINE, earliest_date
 from etl.sqlexpr import claim_gap_sql, income_line_year_sql
 from etl.stage import (
     CONTROL_RULE,
@@ -1298,9 +1298,11 @@ def _measure_year_sql() -> str:
     """A staged measure's year: 实施年度, else the year of its 开始日期, also of one written to the month
     (`2020年6月`, `2020.6`), which is no date (`invalid_date`: the day is not guessed) but says the year:
     a measure of a ledger that dates its measures so had no year and was left out of every year's
-    figures. The year is parsed only where the date was not (DuckDB evaluates a THEN for its rows only)."""
+    figures. The year is parsed only where the date was not (DuckDB evaluates a THEN for its rows only);
+    a placeholder date's (1900-01-01: `date_too_early`) is no year either."""
+    year = nz.sql_year("raw_start_date")
     return (f"coalesce(year, year(start_date), CASE WHEN start_date IS NULL AND raw_start_date IS NOT NULL "
-            f"THEN {nz.sql_year('raw_start_date')} END)")
+            f"AND {year} >= {earliest_date('start_date').year} THEN {year} END)")
 
 
 def _load_ledger(

@@ -362,6 +362,12 @@ def sql_date(col: str) -> str:
     return _let(sql_text(col), "_nz_t", _date_from_text("_nz_t"))
 
 
+def sql_not_before(value: str, earliest: date) -> str:
+    """A DATE expression `value`, NULL when before `earliest` (a placeholder such as 1900-01-01 is no
+    date: `date_too_early`, etl.rules.earliest_date)."""
+    return _let(value, "_nz_dt", f"CASE WHEN _nz_dt >= DATE '{earliest.isoformat()}' THEN _nz_dt END")
+
+
 def sql_date_invalid(col: str) -> str:
     """TRUE when a value is present but is not a date."""
     return _present_and_null(col, _date_from_text)

@@ -25,6 +25,8 @@ What the named words mean:
 
 from __future__ import annotations
 
+from datetime import date
+
 # Poverty line, yuan per person per year at current prices (2017-2019 approximate); a later year keeps
 # the last line (etl.derive.poverty_lines).
 POVERTY_LINE: dict[int, int] = {2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952, 2018: 2995, 2019: 3218,
@@ -33,6 +35,19 @@ LAST_LINE_YEAR = max(POVERTY_LINE)  # a later year keeps this year's line
 # the year of the lowest line: an income below it is below the line of any year (etl.sqlexpr.income_line_year_sql)
 LOWEST_LINE_YEAR = min(POVERTY_LINE, key=lambda y: (POVERTY_LINE[y], y))
 MONITORING_FACTOR = 1.5  # income within 1.5x the line = under the monitoring threshold
+
+# The earliest date a date column can hold (`date_too_early`, stored as no date). 建档立卡 began in 2014: no
+# household was identified (识别时间) before it. Any other date of the work (a visit, a measure's start, an
+# admission, a finding, a deadline, a check) before 2000 is a system's placeholder for "unknown"
+# (1900-01-01, 1899-12-31: Excel's day 0, 0001-01-01, 1970-01-01), and stretched every year filter to 1900.
+EARLIEST_DATE = date(2000, 1, 1)
+EARLIEST_DATE_OF: dict[str, date] = {"identified_date": date(2014, 1, 1)}
+
+
+def earliest_date(field: str | None) -> date:
+    """The earliest date column `field` can hold (EARLIEST_DATE_OF, else EARLIEST_DATE)."""
+    return EARLIEST_DATE_OF.get(field or "", EARLIEST_DATE)
+
 
 # Ages: "elderly" in statistics (60+) and "elderly living alone" as the visit rules use it (65+).
 ELDERLY_AGE = 60

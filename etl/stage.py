@@ -28,6 +28,7 @@ from etl.fields import (
     Field,
 )
 from etl.raw_file import STAGE_SCHEMA
+from etl.rules import earliest_date
 
 # Raw columns that rules test for presence (`raw_x IS NULL`), kept in the staging table.
 RAW_KEPT = ("exit_status", "exit_year", "monitoring_type", "main_cause", "id_number", "household_size",
@@ -156,9 +157,10 @@ def strip_controls(
     return fields
 
 
-def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[str, str]]]:
+def _exprs(c: str, spec: Field, prose: bool = False, field: str | None = None) -> tuple[str, list[tuple[str, str]]]:
     """(normalised expression, [(rule, predicate)]) over the SQL expression `c` holding raw text.
-    `prose`: a multi-line text field, kept as written (`nz.sql_prose`)."""
+    `prose`: a multi-line text field, kept as written (`nz.sql_prose`); `field`: the column, for the
+    earliest date it can hold (`etl.rules.earliest_date`)."""
     t = spec.type
     if t == "text":
         return (nz.sql_prose(c) if prose else nz.sql_text(c)), []
@@ -195,11 +197,17 @@ def _exprs(c: str, spec: Field, prose: bool = False) -> tuple[str, list[tuple[st
     if t == "year":  # a year after this one is in the future, as a date is (脱贫年度 2031)
         y = nz.sql_year(c)
         return y, [("invalid_year", nz.sql_year_invalid(c)), ("future_date", f"{y} > year(current_date)")]
+    # nor lie before the work began: a placeholder (1900-01-01) is no date (`date_too_early`)
+    earliest = earliest_date(field)
     if t == "date":  # an event may not lie ahead
         d = nz.sql_date(c)
-        return d, [("invalid_date", nz.sql_date_invalid(c)), ("future_date", f"{d} > current_date")]
+        return nz.sql_not_before(d, earliest), [
+            ("invalid_date", nz.sql_date_invalid(c)), ("date_too_early", f"{d} < DATE '{earliest.isoformat()}'"),
+            ("future_date", f"{d} > current_date")]
     if t == "deadline":  # a deadline may; and ledgers write it as 4月底, 4月30日前, 立行立改
-        return nz.sql_deadline(c), [("invalid_date", nz.sql_deadline_invalid(c))]
+        d = nz.sql_deadline(c)
+        return nz.sql_not_before(d, earliest), [
+            ("invalid_date", nz.sql_deadline_invalid(c)), ("date_too_early", f"{d} < DATE '{earliest.isoformat()}'")]
     if t == "yn":
         return nz.sql_yes_no(c), [("invalid_yes_no", nz.sql_yes_no_invalid(c))]
     if t == "code":
@@ -239,13 +247,13 @@ def build_stage(
         if col not in present:  # absent column: all NULL, nothing to check
             select.append(f"NULL::{_null_type(spec)} AS {q(col)}")
         elif spec.type in PER_ROW_TYPES or col in PER_ROW_TEXT or n_rows < DICT_MIN_ROWS:
-            expr, preds = _exprs(raw_col, spec, col in MULTI_LINE_FIELDS)
+            expr, preds = _exprs(raw_col, spec, col in MULTI_LINE_FIELDS, col)
             select.append(f"{expr} AS {q(col)}")
             for rule, p in preds:
                 select.append(f"coalesce({p}, false) AS {q(f'bad__{rule}__{col}')}")
                 checks.append((rule, col))
         else:
-            expr, preds = _exprs("raw", spec, col in MULTI_LINE_FIELDS)
+            expr, preds = _exprs("raw", spec, col in MULTI_LINE_FIELDS, col)
             flags = "".join(f", coalesce({p}, false) AS {q('bad__' + rule)}" for rule, p in preds)
             if col in RAW_KEPT:  # the presence test per distinct value, not per row (5 s of a 1M-household registry)
                 flags += f", {nz.sql_given('raw')} IS NOT NULL AS given"

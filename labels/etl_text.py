@@ -196,6 +196,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行「{column}」值「{value}」晚于今天。应为今天或更早的日期，请核对年份是否写错。",
         "{file} line {line}, '{column}' = '{value}' is in the future. It should be today or earlier; check the year.",
     ),
+    "rule.date_too_early": (
+        # 1900-01-01, 1899-12-31 (Excel's day 0), 0001-01-01: a system's "unknown", stored as no date
+        "{file} 第{line}行「{column}」值「{value}」早于 {earliest}，不可能是该列的日期（1900-01-01 之类多为系统的占位值），"
+        "按未填写计。请填写实际日期。",
+        "{file} line {line}, '{column}' = '{value}' is before {earliest}, which this column cannot be (1900-01-01 and "
+        "the like are systems' placeholders); it is taken as blank. Enter the actual date.",
+    ),
     "rule.invalid_yes_no": (
         "{file} 第{line}行「{column}」值「{value}」不是是/否。可接受：是/否、Y/N、1/0、√/×、有/无。",
         "{file} line {line}, '{column}' = '{value}' is not yes/no. Accepted: 是/否, Y/N, 1/0, √/×, 有/无.",
@@ -261,6 +268,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.months_over_year": ("月数超过12", "More than 12 months"),
     "rulename.invalid_date": ("日期格式错误", "Invalid date"),
     "rulename.future_date": ("日期晚于今天", "Future date"),
+    "rulename.date_too_early": ("日期早于可能的最早日期", "Date too early"),
     "rulename.invalid_yes_no": ("是否值不规范", "Invalid yes/no"),
     "rulename.claim_parts_mismatch": ("报销金额不平", "Claim parts mismatch"),
     "rulename.invalid_year": ("年度格式错误", "Invalid year"),

@@ -201,3 +201,38 @@ def test_an_id_written_as_a_word_keys_no_member(tmp_path: Path) -> None:
         ("H1", "张三"), ("H1", "张小"), ("H1", "张小二"), ("H2", "李四"), ("H2", "李小")]
     assert query(db, "SELECT line, rule FROM data_issues ORDER BY ALL") == [
         (3, "id_invalid"), (4, "id_invalid"), (6, "id_invalid")]
+
+
+def test_placeholder_dates_are_too_early_and_no_date(tmp_path: Path) -> None:
+    """识别时间 `1900-01-01` (or `0001-01-01`, Excel's day 0 `1899-12-31`) is a system's "unknown": stored as
+    it was, it raised nothing and stretched the 识别年度 filter to 1900. 建档立卡 began in 2014, so no
+    household was identified earlier (`2013-06-01` too); any other date of the work before 2000 is a
+    placeholder as well. Each is `date_too_early` and stored as no date; a measure's placeholder
+    开始日期 gives it no year either."""
+    from etl import messages
+
+    head = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系,脱贫属性,主要致贫原因,首次识别时间"
+    rows = [head, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,未脱贫,因病,1900-01-01",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,未脱贫,因病,0001-01-01",
+            f"乌加河镇,联丰奋斗村,H3,王五,{_id('005')},户主,未脱贫,因病,2013-06-01",
+            f"乌加河镇,联丰奋斗村,H4,赵六,{_id('007')},户主,未脱贫,因病,2014-03-01"]
+    db, report = conftest.load_lines(tmp_path, {
+        "reg.csv": rows,
+        "measures.csv": ["户编号,措施类别,措施内容,开始日期,金额(元)", "H1,产业帮扶,养羊,1899-12-31,3000",
+                         "H2,产业帮扶,养牛,2001-05-01,2000"]})
+    assert report.exit_code == 0
+    assert query(db, "SELECT household_id, identified_date::VARCHAR FROM households ORDER BY 1") == [
+        ("H1", None), ("H2", None), ("H3", None), ("H4", "2014-03-01")]
+    assert query(db, "SELECT household_id, year, start_date::VARCHAR FROM interventions ORDER BY 1") == [
+        ("H1", None, None), ("H2", 2001, "2001-05-01")]
+    assert query(db, "SELECT household_id, field, raw_value, rule FROM data_issues ORDER BY ALL") == [
+        ("H1", "identified_date", "1900-01-01", "date_too_early"),
+        ("H1", "start_date", "1899-12-31", "date_too_early"),
+        ("H2", "identified_date", "0001-01-01", "date_too_early"),
+        ("H3", "identified_date", "2013-06-01", "date_too_early")]
+    text = messages.issue_text("date_too_early", file="reg.csv", line=2, field="identified_date",
+                               value="1900-01-01")
+    assert text == ("reg.csv 第2行「首次识别时间」值「1900-01-01」早于 2014-01-01，不可能是该列的日期（1900-01-01 之类多为"
+                    "系统的占位值），按未填写计。请填写实际日期。")
+    assert "is before 2000-01-01" in messages.issue_text("date_too_early", file="m.csv", line=2, field="start_date",
+                                                         value="1899-12-31", table="interventions", lang="en")
