@@ -136,7 +136,7 @@ _BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     *((c, f"h.{c}") for c in ("household_id", "township", "village", "head_name", "head_id_number", "phone",
                               "helper_name", "helper_unit", "household_attribute", "main_cause", "other_causes",
                               "exit_status", "enjoys_policy", "exit_year", "identified_date")),
-    ("identified_year", "year(h.identified_date)"),
+    ("identified_year", "h.identified_year"),  # its date's year, or the year of a 识别时间 without a day
     *((c, f"h.{c}") for c in ("monitoring_type", "monitored", "risk_eliminated", "registered")),
     ("member_count", _MEMBERS), ("household_size_declared", "h.household_size_declared"),
     *((c, _MEMBERS) for c in ("alone_age_count", "ill_count", "serious_ill_count", "disabled_count",

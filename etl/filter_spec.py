@@ -53,7 +53,7 @@ FILTERS: tuple[FilterDef, ...] = (
     FilterDef("exit_statuses", "exit_status", "status", "filter.exit_statuses", code_list="exit_status"),
     FilterDef("monitoring_types", "monitoring_type", "mon", "filter.monitoring_types", code_list="monitoring_type"),
     FilterDef("identified_years", "identified_year", "idy", "filter.identified_years", kind="year_range",
-              sql_type="INTEGER", source="year(identified_date)", note_key="filter.identified_years.only"),
+              sql_type="INTEGER", note_key="filter.identified_years.only"),
     FilterDef("exit_years", "exit_year", "exy", "filter.exit_years", kind="year_range", sql_type="INTEGER",
               note_key="filter.exit_years.only"),
 )

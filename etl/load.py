@@ -60,6 +60,7 @@ from etl.stage import (
     STAGE_SCHEMA,
     build_stage,
     drop_stage_schema,
+    identified_year_sql,
     q,
     skip_repeated_headers,
     strip_controls,
@@ -808,7 +809,8 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
     # fields_hash: one hash of the row's household fields, so that only households whose rows differ
     # are joined back for the household_fields_differ check (two differing rows with equal 64-bit hashes
     # would go unreported: odds ~1e-12 at 30M rows)
-    fields_hash = "hash(" + ", ".join(_as_compared(c) for c in HOUSEHOLD_FIELDS) + ")"
+    # (and of the 识别年度 of a 识别时间 without a day, that a blank one on the head's row may take)
+    fields_hash = "hash(" + ", ".join([*(_as_compared(c) for c in HOUSEHOLD_FIELDS), "identified_year"]) + ")"
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.keys AS "
                 f"SELECT source_line, household_id, member_key, is_head, dup, {fields_hash} AS fields_hash FROM m")
     _keep_absent_member_fields(con, present)
@@ -825,7 +827,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                min(fields_hash) <> max(fields_hash) AS fields_vary
         FROM keys GROUP BY household_id""")
     # Only what the household inserts and checks read: the member columns would be copied for nothing.
-    hh_read = ["source_line", "household_id", *HOUSEHOLD_FIELDS, "name", "id_number", "enjoys_policy",
+    hh_read = ["source_line", "household_id", *HOUSEHOLD_FIELDS, "name", "id_number", "enjoys_policy", "identified_year",
                *(f"raw_{c}" for c in RAW_KEPT if c in HOUSEHOLD_FIELDS),
                *(f"bad__{r}__{c}" for r, c in checks if c in HOUSEHOLD_FIELDS)]
     con.execute(f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.hh AS SELECT {', '.join(f'stg.{q(c)}' for c in hh_read)}, "
@@ -846,6 +848,7 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
                    CASE WHEN n_heads > 0 THEN name END AS head_name,
                    CASE WHEN n_heads > 0 THEN id_number END AS head_id_number,
                    CASE WHEN exit_status = '已脱贫' THEN enjoys_policy END AS enjoys_policy,
+                   hh.identified_year,
                    monitoring_type IS NOT NULL AS monitored,
                    exit_status IS NOT NULL AS registered,
                    {int(batch_id)} AS batch_id, hh.source_line, r.hk,
@@ -1052,6 +1055,9 @@ def _fill_blank_household_fields(con: duckdb.DuckDBPyConnection, household_check
     first = [f"arg_min(k.{q(c)}, k.source_line) FILTER (WHERE k.{q(c)} IS NOT NULL) AS {q(c)}" for c in HOUSEHOLD_FIELDS]
     first += [f"arg_min(k.{q(r)}, k.source_line) FILTER (WHERE k.{q(c)} IS NOT NULL) AS {q(r)}"
               for c, r in raws.items()]
+    # the year a blank 识别时间 takes with it: of the first row that gives one (a year without a day too)
+    first.append("arg_min(k.identified_year, k.source_line) FILTER (WHERE k.identified_year IS NOT NULL) "
+                 "AS identified_year")
     # only from rows that agree with the head's on every field both have: a member's 2019 beside its
     # 已脱贫 made the head's 未脱贫 household one with an exit year (a probe); left blank, the differing
     # rows are flagged (household_fields_differ) for that field too
@@ -1063,6 +1069,8 @@ def _fill_blank_household_fields(con: duckdb.DuckDBPyConnection, household_check
                     GROUP BY k.household_id""")  # noqa: S608 - ours
     sets = [f"{q(c)} = CASE WHEN {blank(c)} THEN f.{q(c)} ELSE hh.{q(c)} END" for c in HOUSEHOLD_FIELDS]
     sets += [f"{q(r)} = CASE WHEN {blank(c)} THEN f.{q(r)} ELSE hh.{q(r)} END" for c, r in raws.items()]
+    sets.append(f"identified_year = CASE WHEN {blank('identified_date')} THEN f.identified_year "
+                "ELSE hh.identified_year END")
     con.execute(f"UPDATE hh SET {', '.join(sets)} FROM {STAGE_SCHEMA}.hh_fill f "  # noqa: S608 - ours
                 "WHERE hh.household_id = f.household_id")
     con.execute(f"DROP TABLE {STAGE_SCHEMA}.hh_fill")
@@ -1168,6 +1176,8 @@ def _keep_absent_household_fields(con: duckdb.DuckDBPyConnection, present: Seque
     sets += [f"{q('raw_' + c)} = coalesce(CAST(o.{q(stored[c])} AS VARCHAR), o.{q('was_' + c)})" for c in raw]
     if "exit_status" in absent:
         sets.append("enjoys_policy = o.enjoys_policy")
+    if "identified_date" in absent:
+        sets.append("identified_year = o.identified_year")
     source = "(SELECT * FROM households WHERE hk IN (SELECT hk FROM rep_hk))"
     if raw:
         was = ", ".join(f"max(d.raw_value) FILTER (WHERE d.field = '{c}') AS {q('was_' + c)}" for c in raw)
@@ -1300,9 +1310,8 @@ def _measure_year_sql() -> str:
     a measure of a ledger that dates its measures so had no year and was left out of every year's
     figures. The year is parsed only where the date was not (DuckDB evaluates a THEN for its rows only);
     a placeholder date's (1900-01-01: `date_too_early`) is no year either."""
-    year = nz.sql_year("raw_start_date")
     return (f"coalesce(year, year(start_date), CASE WHEN start_date IS NULL AND raw_start_date IS NOT NULL "
-            f"AND {year} >= {earliest_date('start_date').year} THEN {year} END)")
+            f"THEN {nz.sql_year_not_before('raw_start_date', earliest_date('start_date').year)} END)")
 
 
 def _load_ledger(
@@ -1564,11 +1573,25 @@ def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str 
         con.execute("DETACH old")
         if int(from_version) < 22:
             _rekey_measures(con)
+        if int(from_version) < 29:
+            _identified_years(con)
         derive.build_all(con)
         write_meta(con)
         w.full = True
     del rows["meta"]
     return Rebuilt(target, from_version, rows)
+
+
+def _identified_years(con: duckdb.DuckDBPyConnection) -> None:
+    """Versions before 29 kept no 识别年度 of their own: each household's is its 识别时间's year, or, for one
+    stored without a date, the year its raw value (kept by its `invalid_date` issue) gives (`2014年`)."""
+    con.execute("UPDATE households SET identified_year = year(identified_date) WHERE identified_date IS NOT NULL")
+    year = identified_year_sql("d.raw_value")
+    con.execute(f"""UPDATE households h SET identified_year = y.year FROM (
+                        SELECT d.household_id, max({year}) AS year FROM data_issues d
+                        WHERE d.table_name = 'households' AND d.field = 'identified_date' AND d.rule = 'invalid_date'
+                        GROUP BY d.household_id) y
+                    WHERE h.household_id = y.household_id AND h.identified_date IS NULL AND y.year IS NOT NULL""")  # noqa: S608 - ours
 
 
 def _rekey_measures(con: duckdb.DuckDBPyConnection) -> None:

@@ -496,6 +496,11 @@ def _year_from_text(t: str) -> str:
     return _let(year, "_nz_y", "CASE WHEN _nz_y BETWEEN 1900 AND 2100 THEN CAST(_nz_y AS INTEGER) END")
 
 
+def sql_year_not_before(col: str, earliest: int) -> str:
+    """`sql_year`, NULL for a year before `earliest`."""
+    return _let(sql_year(col), "_nz_yr", f"CASE WHEN _nz_yr >= {int(earliest)} THEN _nz_yr END")
+
+
 def sql_year_invalid(col: str) -> str:
     """TRUE when a value is present but is not a year."""
     return _present_and_null(col, _year_from_text)

@@ -30,6 +30,7 @@ TABLES_DDL: dict[str, str] = {
             enjoys_policy BOOLEAN,                -- exited and still receiving policy support
             exit_year INTEGER,
             identified_date DATE,
+            identified_year INTEGER,              -- 识别年度: its date's, or the year of a 识别时间 without a day (2014年)
             income_per_capita DOUBLE,
             income_year INTEGER,
             unsafe_housing BOOLEAN,
@@ -255,7 +256,7 @@ TABLES_DDL: dict[str, str] = {
 # key 'schema_version') and in every backup's manifest. `python -m etl rebuild` (and `refresh
 # --if-stale`, run by `make run`; and any load into an older snapshot) copies an older snapshot's base
 # tables by column name into these tables and builds the derived tables anew (etl.load.rebuild).
-SCHEMA_VERSION = "28"  # 28: the contract columns of each file (load_batches.contract_columns), so that a measure, visit or claim sent in two files of which one lacks a column is one record; 27: an exited household's income without 收入年度 judged by its exit year's line (hh_facts poverty_line, income_below_line, suspected_wrong_exit; agg_household); 26: an item of a registered household placed by the registry (list_rectification); 25: enrolment, housing and water on record (hh_facts n_*_recorded, *_unrecorded; agg_household); 24: numbers in free text masked in more forms; the as-of date of a registry alone
+SCHEMA_VERSION = "29"  # 29: the year of a 识别时间 written without a day (households.identified_year), kept for the 识别年度 filter; 28: the contract columns of each file (load_batches.contract_columns), so that a measure, visit or claim sent in two files of which one lacks a column is one record; 27: an exited household's income without 收入年度 judged by its exit year's line (hh_facts poverty_line, income_below_line, suspected_wrong_exit; agg_household); 26: an item of a registered household placed by the registry (list_rectification); 25: enrolment, housing and water on record (hh_facts n_*_recorded, *_unrecorded; agg_household); 24: numbers in free text masked in more forms; the as-of date of a registry alone
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:

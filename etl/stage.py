@@ -220,6 +220,14 @@ def _exprs(c: str, spec: Field, prose: bool = False, field: str | None = None) -
     raise ValueError(t)
 
 
+def identified_year_sql(raw: str) -> str:
+    """The 识别年度 of a raw 识别时间 `raw`: its date's year, and the year of one written without a day
+    (`2014`, `2014年`, `2015年10月`: no date, `invalid_date`, the day is not guessed), as a measure's 开始日期
+    to the month gives its year (etl.load._measure_year_sql); that household was in no 识别年度 at all. A
+    year before the earliest date (`date_too_early`: a placeholder) is none."""
+    return nz.sql_year_not_before(raw, earliest_date("identified_date").year)
+
+
 def build_stage(
     con: duckdb.DuckDBPyConnection, kind: str, present: list[str], n_rows: int, controls: Sequence[str] = ()
 ) -> list[tuple[str, str]]:
@@ -285,6 +293,15 @@ def build_stage(
         )
     if kind == "registry":  # the exited hint of a post-2020 household attribute (codes.EXITED_ATTRIBUTES)
         select.append(f"{nz.sql_exited_attribute('r.raw_household_attribute')} AS exited_attribute")
+    if kind == "registry" and "identified_date" not in present:
+        select.append("NULL::INTEGER AS identified_year")
+    elif kind == "registry" and n_rows < DICT_MIN_ROWS:
+        select.append(f"{identified_year_sql('r.raw_identified_date')} AS identified_year")
+    elif kind == "registry":  # per distinct 识别时间, as its date
+        con.execute(f"CREATE OR REPLACE TEMP TABLE d_idyear AS SELECT raw, {identified_year_sql('raw')} AS val "
+                    "FROM (SELECT DISTINCT raw_identified_date AS raw FROM raw_named WHERE raw IS NOT NULL)")
+        joins.append("LEFT JOIN d_idyear ON d_idyear.raw = r.raw_identified_date")
+        select.append("d_idyear.val AS identified_year")
     if kind == "registry" and n_rows < DICT_MIN_ROWS:
         select.append(f"{nz.sql_enjoys_policy('r.raw_exit_status')} AS enjoys_policy")
     elif kind == "registry":

@@ -186,12 +186,13 @@ def _insert_rows(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             """INSERT INTO households (household_id, township, village, household_size_declared,
                 household_size, head_name, head_id_number, household_attribute, identification_standard,
-                main_cause, other_causes, exit_status, enjoys_policy, exit_year, identified_date,
+                main_cause, other_causes, exit_status, enjoys_policy, exit_year, identified_date, identified_year,
                 income_per_capita, income_year, unsafe_housing, safe_water, monitoring_type, monitored,
                 risk_eliminated, registered, helper_name, helper_unit, phone, batch_id, source_line)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, '国家标准', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, '国家标准', ?, ?, ?, ?, ?, ?, year(?::DATE), ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                       ?, ?, 1, ?)""",
             [hid, town, village, size, size, head[1], head[2], attr, cause, other, status,
-             True if status == "已脱贫" else None, exit_year, ident, income, income_year, unsafe, water, mon,
+             True if status == "已脱贫" else None, exit_year, ident, ident, income, income_year, unsafe, water, mon,
              mon is not None, risk, registered, "帮扶干部" + hid, "旗直单位", phone, line],
         )
         con.execute("INSERT INTO household_income (household_id, income_year, income_per_capita, batch_id) VALUES (?, ?, ?, 1)", [hid, income_year, income])

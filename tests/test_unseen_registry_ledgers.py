@@ -236,3 +236,34 @@ def test_placeholder_dates_are_too_early_and_no_date(tmp_path: Path) -> None:
                     "系统的占位值），按未填写计。请填写实际日期。")
     assert "is before 2000-01-01" in messages.issue_text("date_too_early", file="m.csv", line=2, field="start_date",
                                                          value="1899-12-31", table="interventions", lang="en")
+
+
+def test_an_identification_written_as_a_year_keeps_its_year(tmp_path: Path) -> None:
+    """识别时间 `2014` or `2014年` (or `2015年10月`) is no date: the day is not guessed (`invalid_date`, the
+    archive defect), but the household was in no 识别年度 at all, so the filter lost it. Its year is kept,
+    as a measure's 开始日期 to the month gives the measure's year; a date gives its own year, a placeholder
+    none. A file without the column keeps the stored year; a head's blank cell takes a member row's."""
+    head = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系,脱贫属性,主要致贫原因,首次识别时间"
+    rows = [head, f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,未脱贫,因病,2014",
+            f"乌加河镇,联丰奋斗村,H2,李四,{_id('003')},户主,未脱贫,因病,2014年",
+            f"乌加河镇,联丰奋斗村,H3,王五,{_id('005')},户主,未脱贫,因病,2015年10月",
+            f"乌加河镇,联丰奋斗村,H4,赵六,{_id('007')},户主,未脱贫,因病,2016-03-01",
+            f"乌加河镇,联丰奋斗村,H5,孙七,{_id('009')},户主,未脱贫,因病,1900",
+            f"乌加河镇,联丰奋斗村,H6,周八,{_id('011')},户主,未脱贫,因病,",
+            f"乌加河镇,联丰奋斗村,H6,周九,{_id('013')},之子,未脱贫,因病,2017年"]
+    update = ["乡(镇),行政村,户编号,姓名,证件号码,与户主关系,脱贫属性,主要致贫原因",
+              f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},户主,未脱贫,因残"]
+    db, report = conftest.load_lines(tmp_path, {"reg.csv": rows, "update.csv": update})
+    assert report.exit_code == 0
+    assert query(db, "SELECT household_id, identified_date::VARCHAR, identified_year FROM households ORDER BY 1") == [
+        ("H1", None, 2014), ("H2", None, 2014), ("H3", None, 2015), ("H4", "2016-03-01", 2016), ("H5", None, None),
+        ("H6", None, 2017)]
+    assert query(db, "SELECT household_id, identified_year FROM hh_facts ORDER BY 1") == [
+        ("H1", 2014), ("H2", 2014), ("H3", 2015), ("H4", 2016), ("H5", None), ("H6", 2017)]
+    assert query(db, "SELECT household_id, raw_value, rule FROM data_issues WHERE field = 'identified_date' "
+                     "ORDER BY ALL") == [("H1", "2014", "invalid_date"), ("H2", "2014年", "invalid_date"),
+                                         ("H3", "2015年10月", "invalid_date"), ("H5", "1900", "invalid_date"),
+                                         ("H6", "2017年", "invalid_date")]
+    # the 识别年度 filter's keys of the aggregates (cell_keys) and of the household lists (hh_facts)
+    assert query(db, "SELECT DISTINCT identified_year FROM cell_keys ORDER BY 1") == [
+        (2014,), (2015,), (2016,), (2017,), (None,)]

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from etl import backup, schema, snapshot
 from etl.load import load_files, schema_version
 from tests.test_backup import BASE_TABLES, base_rows
-from tests.test_load import registry_rows, run_cli, write_csv
+from tests.test_load import pid, registry_rows, run_cli, write_csv
 from ui.selfcheck import check_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,5 +135,27 @@ def test_measures_keyed_on_a_blank_year_by_version_21_are_keyed_again(tmp_path: 
         assert con.execute("SELECT year, amount_yuan FROM interventions").fetchall() == [(2019, None)]
         assert con.execute("SELECT rule, record_key = (SELECT record_key FROM interventions) FROM data_issues "
                            "WHERE table_name = 'interventions'").fetchall() == [("not_a_number", True)]
+    finally:
+        con.close()
+
+
+def test_version_28_households_get_their_identification_year(tmp_path: Path) -> None:
+    """Version 29 keeps a 识别年度 of its own (households.identified_year): the upgrade gives each stored
+    household its 识别时间's year, and one stored without a date (`2014年`) the year its raw value, kept by
+    its `invalid_date` issue, gives."""
+    db = tmp_path / "data" / "fupin.duckdb"
+    head = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "脱贫属性", "主要致贫原因", "首次识别时间"]
+    a, b, c = (pid(birth, seq) for birth, seq in (("19500101", "001"), ("19520202", "002"), ("19800303", "003")))
+    load_files([write_csv(tmp_path / "a.csv", [head, ["乌加河镇", "联丰奋斗村", "H1", "张三", a, "户主", "未脱贫", "因病", "2014年"],
+                                               ["乌加河镇", "联丰奋斗村", "H2", "李四", b, "户主", "未脱贫", "因病", "2016-03-01"],
+                                               ["乌加河镇", "联丰奋斗村", "H3", "王五", c, "户主", "未脱贫", "因病", "不详"]])],
+               db=db)
+    make_previous_version(db, "ALTER TABLE households DROP COLUMN identified_year", version="28")
+    p = run_cli("rebuild", "--db", str(db))
+    assert p.returncode == 0, p.stderr
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT household_id, identified_year FROM hh_facts ORDER BY 1").fetchall() == [
+            ("H1", 2014), ("H2", 2016), ("H3", None)]
     finally:
         con.close()
