@@ -1333,6 +1333,8 @@ def _load_ledger(
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
         SELECT s.*, {key} AS record_key, hk.hk
         FROM {staged} s LEFT JOIN household_keys hk USING (household_id) WHERE s.rejected_rule IS NULL""")
+    if kind == "rectifications":  # before the file's own later lines replace its earlier ones
+        _reused_issue_ids(con)
     n_rows = load_inspection.dedupe_later_wins(con, "k")
     if kind == "rectifications":
         # The later line of a 问题编号 wins even when it names another household: a household keyed
@@ -1362,6 +1364,9 @@ def _load_ledger(
         issue_rules.append(mismatch)
     if early_checked:
         issue_rules.append(early)
+    if kind == "rectifications":  # a 问题编号 another township's item had (in this file or stored)
+        _reused_issue_ids(con, stored=True)
+        issue_rules.append(f"record_key IN (SELECT record_key FROM {STAGE_SCHEMA}.reused)")
     if "id_number" in FIELDS[kind]:
         issue_rules += list(ID_RULES.values())
     # The rows this file replaces. A content key includes the household, so the same key means the same
@@ -1405,9 +1410,14 @@ def _load_ledger(
             SELECT source_line, '{table}', record_key, household_id, 'completed_date', NULL::VARCHAR,
                    'completed_before_found' FROM k
             WHERE {early}""")
+    if kind == "rectifications":
+        selects.append(f"""
+            SELECT source_line, '{table}', record_key, household_id, 'issue_id', issue_id,
+                   '{REUSED_ISSUE_ID}' FROM k WHERE record_key IN (SELECT record_key FROM {STAGE_SCHEMA}.reused)""")
     if "id_number" in FIELDS[kind]:
         selects += id_issue_selects("k", table, "record_key")
     insert_issues(con, kind, selects, batch_id, name)
+    con.execute(f"DROP TABLE IF EXISTS {STAGE_SCHEMA}.reused")
     if table in ledger_registry.TABLES:  # the rows against the registry as it is now
         nohk |= ledger_registry.apply(con, touched, table, "r.record_key IN (SELECT record_key FROM k)", name)
     return n_rows, {"nohk": nohk, "base": {table, "data_issues", "household_keys"}}
@@ -1456,6 +1466,27 @@ def _same_records(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str
                     {pairs(agree(cols) + ' AND t.record_key <> k.record_key',
                            'NOT list_has_all(b.contract_columns, $cols)')}""", {"cols": list(cols)})  # noqa: S608
     return " OR t.rowid IN (SELECT r FROM covered)"
+
+
+REUSED_ISSUE_ID = "issue_id_other_place"
+
+
+def _reused_issue_ids(con: duckdb.DuckDBPyConnection, *, stored: bool = False) -> None:
+    """The 问题编号 of the staged items `k` that name another 乡(镇) than another row of the same number:
+    first (`stored=False`, before the file's later lines replace its earlier ones) among the file's
+    own rows, then (`stored=True`) against the item stored under it, which the row replaces. An item is
+    its 问题编号 (data-spec §5), so the later row still wins; but townships that number their items
+    each from 1 lost every item of one township but the last to another, with nothing said (a probe's
+    workbook of a sheet per township): the row that replaced it carries `issue_id_other_place`."""
+    if not stored:
+        con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.reused AS
+                        SELECT record_key FROM {STAGE_SCHEMA}.k WHERE issue_id IS NOT NULL AND township IS NOT NULL
+                        GROUP BY record_key HAVING count(DISTINCT township) > 1""")  # noqa: S608 - our names
+        return
+    con.execute(f"""INSERT INTO {STAGE_SCHEMA}.reused
+                    SELECT DISTINCT k.record_key FROM {STAGE_SCHEMA}.k JOIN rectifications o
+                        ON o.record_key = k.record_key AND o.township <> k.township
+                    WHERE k.issue_id IS NOT NULL""")  # noqa: S608 - our names
 
 
 def _keep_absent_item_fields(con: duckdb.DuckDBPyConnection, absent: Sequence[str]) -> None:

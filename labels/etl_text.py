@@ -224,6 +224,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is before the date the problem was found. The completion date "
         "should be on or after the found date; check both dates.",
     ),
+    "rule.issue_id_other_place": (
+        "{file} 第{line}行「{column}」值「{value}」原为另一乡镇的整改事项所用，该事项已被本行替换（同一问题编号只算一个事项）。"
+        "若是更正该事项的乡镇，可不处理；若是各乡镇各自编号，请为各乡镇的事项编不同的问题编号（如加乡镇简称）后重新导入。",
+        "{file} line {line}, '{column}' = '{value}' was the number of an item of another township, which this row "
+        "replaced (one issue number is one item). If the row corrects the item's township, nothing is to be done; "
+        "if each township numbers its own items, give them numbers of their own (e.g. with the township's prefix) "
+        "and load them again.",
+    ),
     "rule.claim_id_other_household": (
         "{file} 第{line}行「{column}」值「{value}」是另一户的成员，不是户编号「{record}」的成员。该笔报销计入户编号「{record}」；"
         "请核对户编号或证件号码。",
@@ -273,6 +281,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.claim_parts_mismatch": ("报销金额不平", "Claim parts mismatch"),
     "rulename.invalid_year": ("年度格式错误", "Invalid year"),
     "rulename.completed_before_found": ("完成日期早于发现日期", "Completed before found"),
+    "rulename.issue_id_other_place": ("问题编号被另一乡镇的事项重复使用", "Issue number reused by another township"),
     "rulename.claim_id_other_household": ("报销人是另一户成员", "Claimant of another household"),
     "rulename.rect_place_mismatch": ("整改台账乡镇/村与系统不符", "Item place contradicts registry"),
     # read errors (the whole file could not be read; nothing changes)

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load_files
+from etl.messages import issue_text
 from etl.snapshot import connect_read
 from queries import health, rectification
 from queries.filters import Filters, Viewer
@@ -186,3 +187,39 @@ def test_deadlines_written_as_ledgers_write_them_make_open_items_overdue(tmp_pat
         == [("R-7", "不详")]
     items = rectification.ledger(con, ALL, V, date(2020, 6, 25))
     assert sorted(items[items["overdue"]]["issue_id"]) == ["R-1", "R-2", "R-3", "R-5"]
+
+
+def test_an_issue_number_reused_by_another_township_s_item_is_an_issue(tmp_path: Path) -> None:
+    """Each township numbers its own items from 1 (a workbook of a sheet per township, or a township's
+    ledger per file): the second township's item 1 replaced the first's, which left every figure of the
+    rectification page with nothing said (4 rows read, 4 loaded, 2 items stored). An item is its 问题编号
+    (data-spec §5), so the later row still wins, but the replacement is a data issue on it, naming the
+    file and line, as is a 问题编号 that one file gives items of two townships."""
+    header = ["问题编号", "发现日期", "乡(镇)", "行政村", "户编号", "问题描述", "整改时限", "整改状态"]
+    con = loaded(
+        tmp_path,
+        ("rect_a.csv", [header, ["1", "2020-06-01", "乌加河镇", "联丰奋斗村", "", "档案缺页", "2020-06-10", "未整改"],
+                        ["2", "2020-06-01", "乌加河镇", "联丰奋斗村", "", "手册未更新", "2020-06-10", "已整改"]]),
+        ("rect_b.csv", [header, ["1", "2020-06-02", "德岭山镇", "兴丰村", "", "宣传不够", "2020-07-10", "整改中"],
+                        ["2", "2020-06-02", "德岭山镇", "兴丰村", "", "台账不全", "2020-07-10", "整改中"],
+                        ["3", "2020-06-02", "乌加河镇", "联丰奋斗村", "", "饮水不达标", "2020-07-10", "未整改"],
+                        ["3", "2020-06-03", "德岭山镇", "兴丰村", "", "饮水不达标", "2020-07-10", "未整改"]]),
+    )
+    issues = con.execute("""SELECT record_key, file_name, line, field, raw_value FROM data_issues
+                            WHERE rule = 'issue_id_other_place' ORDER BY record_key""").fetchall()
+    assert issues == [("1", "rect_b.csv", 2, "issue_id", "1"), ("2", "rect_b.csv", 3, "issue_id", "2"),
+                      ("3", "rect_b.csv", 5, "issue_id", "3")]
+    zh = issue_text("issue_id_other_place", file="rect_b.csv", line=2, field="issue_id", value="1",
+                    table="rectifications")
+    assert "另一乡镇" in zh and "「1」" in zh, zh
+    en = issue_text("issue_id_other_place", file="rect_b.csv", line=2, field="issue_id", value="1",
+                    table="rectifications", lang="en")
+    assert "another township" in en and "corrects" in en, en
+    # the same ledger sent again: the items are its own now, and one file's 3 still names two townships
+    con.close()
+    paths = [write_csv(tmp_path / "rect_b2.csv", [header, ["1", "2020-06-02", "德岭山镇", "兴丰村", "", "宣传不够",
+                                                           "2020-07-10", "已整改"]])]
+    assert load_files(paths, db=tmp_path / "fupin.duckdb").exit_code == 0
+    con = connect_read(tmp_path / "fupin.duckdb")[0]
+    assert con.execute("""SELECT record_key FROM data_issues WHERE rule = 'issue_id_other_place'
+                          ORDER BY record_key""").fetchall() == [("2",), ("3",)]
