@@ -91,8 +91,12 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
         "入户走访": ["入户", "走访", "入户核查", "入户访问"],
         "帮扶责任人走访": ["帮扶责任人", "帮扶人走访", "结对帮扶走访"],
         "驻村工作队走访": ["驻村工作队", "工作队走访", "驻村走访"],
-        "家庭医生随访": ["随访", "家庭医生签约随访", "签约随访", "家医随访", "家庭医生"],
-        "健康体检": ["体检", "健康检查"],
+        # and the words of a 家庭医生签约服务 or public-health system's export: 慢病随访 (高血压/糖尿病随访) is the
+        # chronic patients' follow-up the health page counts, 年度体检 its check-up (a probe: unknown codes, so
+        # the follow-ups did not count and the patients were out of compliance)
+        "家庭医生随访": ["随访", "家庭医生签约随访", "签约随访", "家医随访", "家庭医生", "家庭医生签约服务随访",
+                         "签约医生随访", "慢病随访", "慢性病随访", "高血压随访", "糖尿病随访"],
+        "健康体检": ["体检", "健康检查", "年度体检", "年度健康体检", "免费健康体检"],
     },
     "rectification_status": {
         # the words ledgers write beside the contract's (a probe's 已完成整改 and 完成 were unknown, stored

@@ -152,6 +152,23 @@ def test_the_visit_types_ledgers_write_short_or_long_are_their_codes(tmp_path: P
     assert con.execute("SELECT raw_value FROM data_issues WHERE rule = 'unknown_code'").fetchall() == [("电话回访",)]
 
 
+def test_a_public_health_system_s_visit_types_count_as_follow_ups_and_check_ups(tmp_path: Path) -> None:
+    """A 家庭医生签约服务 export writes 慢病随访, 高血压随访, 家庭医生签约服务随访 and 年度体检: unknown codes,
+    so P001's chronic patient, followed up four times and checked up once, was out of compliance."""
+    chronic = [[*REGISTRY[0], "健康状况"], [*REGISTRY[1], "长期慢性病"]]
+    con = loaded(tmp_path, ("chronic.csv", chronic), ("visits.csv", [
+        ["户编号", "走访日期", "走访类型", "走访人"],
+        ["P001", "2019-09-01", "慢病随访", "王医生"], ["P001", "2019-12-01", "高血压随访", "王医生"],
+        ["P001", "2020-03-01", "家庭医生签约服务随访", "王医生"], ["P001", "2020-06-01", "签约医生随访", "王医生"],
+        ["P001", "2020-01-10", "年度体检", "王医生"],
+    ]))
+    assert con.execute("SELECT count(*) FROM data_issues WHERE rule = 'unknown_code'").fetchone() == (0,)
+    assert con.execute("SELECT visit_type, count(*) FROM visits GROUP BY ALL ORDER BY 1").fetchall() == [
+        ("健康体检", 1), ("家庭医生随访", 4)]
+    members = health.ill_members(con, ALL, V, date(2020, 6, 30))
+    assert members[["follow_ups_12m", "check_ups_12m"]].values.tolist() == [[4, 1]]
+
+
 def test_a_claims_list_in_wan_yuan_is_refused_naming_its_unit(tmp_path: Path) -> None:
     """总费用（万元）: refused as lacking 总费用 (right: the loader reads yuan and does not multiply on a guess),
     but the message did not say why, beside a column the clerk could see. It names the cell and asks for yuan."""
