@@ -145,6 +145,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "{n} claims in {places} have no out-of-pocket figure (e.g. an insurer's settlement list): their bars fall "
         "short of the total cost, and the out-of-pocket share is over the claims with one ('Cost of claims with "
         "out-of-pocket' in the table)."),
+    "insp.health.claims_undated_year": (
+        "另有 {n} 笔报销没有入院日期，不属于任何年度：不计入所选年度的费用和个人自付比例，也不计入因病返贫风险户（按年度判断）；"
+        "选择「全部年度」可见其费用。",
+        "{n} claims have no admission date, so they are in no year: not in the chosen year's costs and out-of-pocket "
+        "share, nor in the households at risk (judged per year). Choose 'All years' to see their costs."),
+    "insp.health.claims_undated_all": (
+        "其中 {n} 笔报销没有入院日期，不属于任何年度：计入全部年度的费用和个人自付比例，但不计入因病返贫风险户（按年度判断）。",
+        "{n} claims have no admission date, so they are in no year: in the costs and out-of-pocket share of all "
+        "years, but not in the households at risk (judged per year)."),
     "insp.health.mismatch_none": ("所有报销记录金额相符。", "All claims add up."),
     "insp.health.mismatch_none_year": ("{year}年度的报销记录金额均相符。", "All claims of {year} add up."),
     "insp.series.basic": ("基本医保", "Basic insurance"),

@@ -80,8 +80,13 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
                    year: int | None) -> None:
     """Claims by payer and the out-of-pocket share against its target, per township or village; the
     places in view (`places`) with no claim are named under the charts (one was missing without a word).
-    `year`: the chosen claim year (None: every year), which the file and an all-clear name."""
+    `year`: the chosen claim year (None: every year), which the file and an all-clear name. The claims
+    without 入院日期, which are in no year, are counted (the year chosen left them out unsaid)."""
     st.subheader(ctx.t("insp.health.claims" if level == "township" else "insp.health.claims_village"))
+    undated = data.run(q.undated_claims, ctx)
+    if undated:
+        st.caption(ctx.t("insp.health.claims_undated_all" if year is None else "insp.health.claims_undated_year",
+                         n=undated))
     if claims.empty:
         st.caption(_of_year(ctx, "insp.health.claims_none", year))
         return

@@ -289,6 +289,15 @@ def claim_years(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) ->
     return [int(r[0]) for r in con.execute(sql, params).fetchall()]
 
 
+def undated_claims(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> int:
+    """Claims in the filter without 入院日期 (no claim year): in no year's figures, and never in the
+    households at risk (a year's out of pocket against a year's income); the page says so."""
+    where, params = household_where(flt, viewer, "c")
+    rows = con.execute(f"SELECT count(*) FROM list_claim c WHERE {where} AND c.claim_year IS NULL",  # noqa: S608
+                       params).fetchall()
+    return int(rows[0][0] or 0) if rows else 0
+
+
 def _year_clause(year: int | None) -> str:
     return "c.claim_year = $year" if year is not None else "TRUE"
 

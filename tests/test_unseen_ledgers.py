@@ -117,6 +117,27 @@ def test_a_claim_without_a_total_is_out_of_the_share_and_the_row_says_so(
     assert "乌加河镇有 1 笔报销没有总费用" in captions
 
 
+def test_the_health_page_says_which_claims_no_year_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim without 入院日期 (blank, or 不详) is in no year: the page opens on the latest year, and P002's
+    two undated claims (18,000 yuan out of pocket) were out of its costs, its share and, in every view,
+    its households at risk (a year's out of pocket against a year's income), with nothing said. A caption
+    now counts them, beside the year chosen or all years."""
+    full = [*CLAIMS_HEADER, "其他保障", "个人自付"]
+    loaded(tmp_path, ("claims.csv", [
+        full, ["P001", "150824195001010113", "2020-03-01", "旗医院", "10000", "6000", "1000", "1000", "0", "2000"],
+        ["P002", "150824197005050314", "", "旗医院", "10000", "1000", "0", "0", "0", "9000"],
+        ["P002", "150824197005050314", "不详", "苏木卫生院", "10000", "1000", "0", "0", "0", "9000"]])).close()
+    at, _ = _health_page(tmp_path, monkeypatch)
+    captions = "\n".join(c.value for c in at.caption)
+    assert "另有 2 笔报销没有入院日期" in captions and "不计入所选年度" in captions, captions
+    at.selectbox(key="health_year").select_index(0).run()
+    captions = "\n".join(c.value for c in at.caption)
+    assert "其中 2 笔报销没有入院日期" in captions and "不计入所选年度" not in captions, captions
+    monkeypatch.setenv("FUPIN_DB", str(tmp_path / "fupin.duckdb"))
+    en = open_page("health", {"lang": "en"})
+    assert any("2 claims have no admission date" in c.value for c in en.caption)
+
+
 def test_a_household_s_rectification_item_is_placed_where_the_registry_places_the_household(tmp_path: Path) -> None:
     """Items naming registered household P002 (乌加河镇/联丰奋斗村): one with a blank 行政村 was missing
     from the village's view, one whose 乡(镇) was written 德岭山镇 was in no township's view at all (the
