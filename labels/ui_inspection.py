@@ -43,6 +43,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.rect.open_none": ("没有未完成的整改事项。", "No open items."),
     "insp.rect.ageing": ("未完成问题账龄", "Ageing of open items"),
     "insp.rect.burn_down": ("各来源销号进度（每周末未完成问题数）", "Burn-down per source (open items at each week's end)"),
+    "insp.rect.burn_down_later": ("另有 {n} 项未完成事项的发现日期晚于参考日期（日期可能写错，见档案规范性），不在图中。",
+                                  "{n} more open items were found after the reference date (a date typed wrong? See "
+                                  "Archive quality) and are not in the chart."),
     "insp.rect.burn_down_undated": ("另有 {n} 项未完成事项未填发现日期，不在图中。",
                                     "Open items without a finding date, not in the chart: {n}."),
     "insp.rect.by_category": ("按问题类别", "By category"),
@@ -67,6 +70,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.rect.bucket.3": ("181–365天", "181–365 days"),
     "insp.rect.bucket.4": ("一年以上", "over a year"),
     "insp.rect.bucket.-1": ("未填发现日期", "no date found"),
+    "insp.rect.bucket.-2": ("发现日期晚于参考日期", "found after the reference date"),
     "insp.rect.state.overdue": ("逾期{days}天", "{days} days overdue"),
     "insp.rect.state.due_in": ("{days}天后到期", "due in {days} days"),
     "insp.rect.state.due_today": ("今天到期", "due today"),

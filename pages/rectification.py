@@ -106,7 +106,8 @@ def ageing_section(ctx: PageContext, df: pd.DataFrame) -> None:
             ag["bucket_label"] = [ctx.t(f"insp.rect.bucket.{b}") for b in ag["bucket"]]
             ag["overdue_label"] = [ctx.t("insp.series.overdue" if o else "insp.series.not_overdue")
                                    for o in ag["overdue"]]
-            order = [ctx.t(f"insp.rect.bucket.{b}") for b in (*range(len(q.AGE_BUCKETS)), -1)]  # undated last
+            # undated, and found after the reference date (a date typed wrong), last
+            order = [ctx.t(f"insp.rect.bucket.{b}") for b in (*range(len(q.AGE_BUCKETS)), -1, -2)]
             # each bar's count above it, as every stacked chart: a bar of a single item had no number (the
             # segment's own is hidden where it does not fit), and a bar of one segment says it there only
             fig = charts.bar(ag, "bucket_label", "items", color="overdue_label", order=order,
@@ -124,6 +125,10 @@ def ageing_section(ctx: PageContext, df: pd.DataFrame) -> None:
         undated = int((df["is_open"].astype(bool) & df["found_date"].isna()).sum())
         if undated:
             st.caption(ctx.t("insp.rect.burn_down_undated", n=undated))
+        # nor has one found after the reference date (a 发现日期 typed wrong, 2030 for 2020)
+        later = int((df["is_open"].astype(bool) & (pd.to_datetime(df["found_date"]) > pd.Timestamp(ctx.as_of))).sum())
+        if later:
+            st.caption(ctx.t("insp.rect.burn_down_later", n=later))
 
 
 def dimensions_section(ctx: PageContext) -> None:

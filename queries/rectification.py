@@ -106,7 +106,8 @@ def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
             {_OPEN} AS is_open,
             {OVERDUE_ITEMS} AS overdue,
             CASE WHEN {OVERDUE_ITEMS} THEN date_diff('day', r.deadline, $as_of) END AS days_overdue,
-            CASE WHEN {_OPEN} THEN date_diff('day', r.found_date, $as_of) END AS age_days,
+            -- an item found after the as-of date (a 发现日期 typed wrong: future_date) has no age yet
+            CASE WHEN {_OPEN} AND r.found_date <= $as_of THEN date_diff('day', r.found_date, $as_of) END AS age_days,
             {DUE_SOON_ITEMS} AS due_soon,
             CASE WHEN {DUE_SOON_ITEMS} THEN date_diff('day', $as_of, r.deadline) END AS days_to_deadline,
             CASE WHEN r.household_id IS NOT NULL THEN 'household'
@@ -157,7 +158,8 @@ AGE_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 30), (31, 90), (91, 180),
 
 
 def ageing(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date) -> pd.DataFrame:
-    """Open items by age bucket (days since found; -1: no 发现日期) and overdue or not (no deadline: not)."""
+    """Open items by age bucket (days since found; -1: no 发现日期; -2: found after the as-of date, a date
+    typed wrong, which was counted as having none) and overdue or not (no deadline: not)."""
     where, params = item_where(flt, viewer)
     cases = " ".join(
         f"WHEN date_diff('day', r.found_date, $as_of) BETWEEN {lo} AND {hi} THEN {n}" if hi is not None
@@ -165,7 +167,7 @@ def ageing(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
         for n, (lo, hi) in enumerate(AGE_BUCKETS)
     )
     sql = f"""
-        SELECT CASE {cases} ELSE -1 END AS bucket, {OVERDUE_ITEMS} AS overdue, count(*) AS items
+        SELECT CASE WHEN r.found_date > $as_of THEN -2 {cases} ELSE -1 END AS bucket, {OVERDUE_ITEMS} AS overdue, count(*) AS items
         FROM list_rectification r WHERE {where} AND {_OPEN}
         GROUP BY ALL ORDER BY bucket, overdue
     """  # noqa: S608

@@ -261,3 +261,28 @@ def test_an_issue_number_reused_by_another_township_s_item_is_an_issue(tmp_path:
     con = connect_read(tmp_path / "fupin.duckdb")[0]
     assert con.execute("""SELECT record_key FROM data_issues WHERE rule = 'issue_id_other_place'
                           ORDER BY record_key""").fetchall() == [("2",), ("3",)]
+
+
+def test_an_item_found_after_the_reference_date_is_not_called_undated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An open item whose 发现日期 was typed 2030 (future_date) is found after the reference date: the
+    ageing chart put it under 未填发现日期 beside its date, the ledger gave it an age of −3,652 days, and
+    the burn-down left it out with nothing said (its panels summed to 2 beside 3 open items)."""
+    header = ["问题编号", "发现日期", "乡(镇)", "行政村", "户编号", "问题描述", "整改时限", "整改状态"]
+    con = loaded(tmp_path, ("rect.csv", [
+        header, ["R1", "2020-03-01", "乌加河镇", "联丰奋斗村", "P001", "档案缺页", "2020-04-30", "未整改"],
+        ["R2", "2030-06-01", "乌加河镇", "联丰奋斗村", "P001", "手册未更新", "2020-07-30", "未整改"],
+        ["R3", "2020-06-01", "乌加河镇", "联丰奋斗村", "", "村务不公开", "2020-07-30", "整改中"]]))
+    as_of = date(2020, 6, 1)
+    ageing = rectification.ageing(con, ALL, V, as_of).set_index("bucket")["items"]
+    assert -1 not in ageing.index and ageing.sum() == 3
+    items = rectification.ledger(con, ALL, V, as_of).set_index("issue_id")
+    assert pd.isna(items.loc["R2", "age_days"]) and items.loc["R1", "age_days"] == 92
+    con.close()
+    monkeypatch.setenv("FUPIN_DB", str(tmp_path / "fupin.duckdb"))
+    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
+    at = open_page("rectification")
+    captions = "\n".join(c.value for c in at.caption)
+    assert "1 项未完成事项的发现日期晚于参考日期" in captions, captions
+    en = open_page("rectification", {"lang": "en"})
+    assert any("found after the reference date" in c.value for c in en.caption)
