@@ -286,3 +286,21 @@ def test_an_item_found_after_the_reference_date_is_not_called_undated(
     assert "1 项未完成事项的发现日期晚于参考日期" in captions, captions
     en = open_page("rectification", {"lang": "en"})
     assert any("found after the reference date" in c.value for c in en.caption)
+
+
+def test_the_health_page_opens_on_the_reference_date_s_year_not_a_mistyped_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One claim's 入院日期 typed 2030 for 2020 (future_date): the data are as of 2020-05-01, but the page
+    opened on the latest claim year, 2030, so its out-of-pocket share (90%), its households at risk and
+    its claims table were that one claim's. It opens on 2020; 2030 is still offered."""
+    full = [*CLAIMS_HEADER, "其他保障", "个人自付"]
+    loaded(tmp_path, ("claims.csv", [
+        full, ["P001", "150824195001010113", "2020-03-01", "旗医院", "1000", "800", "0", "0", "0", "200"],
+        ["P001", "150824195001010113", "2020-05-01", "旗医院", "3000", "2000", "0", "0", "0", "1000"],
+        ["P002", "150824197005050314", "2030-04-01", "旗医院", "10000", "1000", "0", "0", "0", "9000"]])).close()
+    at, table = _health_page(tmp_path, monkeypatch)
+    assert at.selectbox(key="health_year").value == 2020
+    assert list(at.selectbox(key="health_year").options) == ["全部年度", "2030", "2020"]
+    assert table.loc["乌加河镇", "报销笔数"] == 2
+    tile = next(m for m in at.metric if m.label == "个人自付比例")
+    assert tile.value == "30.0%", tile.value
