@@ -325,7 +325,25 @@ def build_stage(
     con.execute("DROP TABLE IF EXISTS d_policy")
     if kind == "registry":
         _place_by_household(con)
+    elif kind == "rectifications":
+        _place_item_by_registry(con)
     return checks
+
+
+def _place_item_by_registry(con: duckdb.DuckDBPyConnection) -> None:
+    """A rectification item without 乡(镇) whose 户编号 the registry holds takes the household's township
+    (and its village, when blank): the registry places it (data-spec §3 rejects only a row that cannot
+    be placed), as `list_rectification` counts a household's item where the registry puts the household.
+    A village's ledger of household items that left 乡(镇) blank was rejected whole (no_township). A row
+    of its 户编号 alone (neither 问题编号 nor 问题描述) is no item: still rejected, its raw values kept."""
+    if not con.execute("SELECT count(*) FROM stg WHERE rejected_rule = 'no_township' AND household_id IS NOT NULL "
+                       "LIMIT 1").fetchone()[0]:
+        return
+    con.execute("""
+        UPDATE stg SET township = h.township, village = coalesce(stg.village, h.village), rejected_rule = NULL
+        FROM households h
+        WHERE stg.household_id = h.household_id AND stg.rejected_rule = 'no_township' AND h.township IS NOT NULL
+          AND (stg.issue_id IS NOT NULL OR stg.description IS NOT NULL)""")
 
 
 def _place_by_household(con: duckdb.DuckDBPyConnection) -> None:

@@ -304,3 +304,24 @@ def test_the_health_page_opens_on_the_reference_date_s_year_not_a_mistyped_one(
     assert table.loc["乌加河镇", "报销笔数"] == 2
     tile = next(m for m in at.metric if m.label == "个人自付比例")
     assert tile.value == "30.0%", tile.value
+
+
+def test_a_household_s_item_without_its_township_is_placed_by_the_registry(tmp_path: Path) -> None:
+    """A village's ledger of household items leaves 乡(镇) blank: the item of registered household P002
+    was rejected (no_township), though the registry places it (data-spec §3 rejects only a row that
+    cannot be placed). It takes the household's township and village; an item of a household the
+    registry lacks, or of none, is still rejected."""
+    con = loaded(tmp_path, ("rect.csv", [
+        ["问题编号", "发现日期", "乡(镇)", "行政村", "户编号", "问题描述", "整改时限", "整改状态"],
+        ["R-1", "2020-06-01", "", "", "P002", "档案缺页", "2020-06-10", "未整改"],
+        ["R-2", "2020-06-01", "", "联丰奋斗村", "P001", "手册未更新", "2020-06-10", "未整改"],
+        ["R-3", "2020-06-01", "", "", "P999", "收入算错", "2020-06-10", "未整改"],
+        ["R-4", "2020-06-01", "", "联丰奋斗村", "", "村务不公开", "2020-06-10", "未整改"],
+        ["", "", "", "", "P002", "", "", ""],
+    ]))
+    assert con.execute("SELECT issue_id, township, village FROM rectifications ORDER BY 1").fetchall() == [
+        ("R-1", "乌加河镇", "联丰奋斗村"), ("R-2", "乌加河镇", "联丰奋斗村")]
+    assert con.execute("SELECT line, rule FROM rejected_rows ORDER BY line").fetchall() == [
+        (4, "no_township"), (5, "no_township"), (6, "no_township")]
+    village = Filters(townships=("乌加河镇",), villages=("联丰奋斗村",))
+    assert sorted(rectification.ledger(con, village, V, date(2020, 6, 25))["issue_id"]) == ["R-1", "R-2"]
