@@ -36,9 +36,9 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "labor_skill": ["劳动技能"],
         "work_months": ["务工时间(月)", "务工时间", "务工时长(月)"],
         "medical_insurance": ["是否参加城乡居民基本医疗保险", "是否参加基本医疗保险", "参加基本医疗保险",
-                              "是否参加城乡居民医疗保险"],
-        "critical_illness_insurance": ["是否参加大病保险", "参加大病保险"],
-        "family_doctor_signed": ["是否签约家庭医生", "家庭医生签约", "是否家庭医生签约"],
+                              "是否参加城乡居民医疗保险", "参加城乡居民基本医疗保险"],
+        "critical_illness_insurance": ["是否参加大病保险", "参加大病保险", "是否参加城乡居民大病保险"],
+        "family_doctor_signed": ["是否签约家庭医生", "家庭医生签约", "是否家庭医生签约", "家庭医生签约情况"],
         "household_attribute": ["贫困户属性", "户属性"],
         "identification_standard": ["识别标准"],
         "main_cause": ["主要致贫原因", "致贫原因1", "致贫原因"],
@@ -75,21 +75,22 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
     "visits": {
         "household_id": ["户编号", "户编码", "家庭编号", "户号"],
         "visit_date": ["走访日期", "走访时间", "随访日期"],
-        "visit_type": ["走访类型", "走访方式"],
+        "visit_type": ["走访类型", "走访方式", "随访类型", "走访形式"],
         "visitor": ["走访人", "走访人员"],
         "notes": ["情况记录", "走访情况", "走访记录", "走访内容"],
     },
     "medical_claims": {
         "household_id": ["户编号", "户编码", "家庭编号", "户号"],
         "id_number": ["证件号码", "身份证号", "身份证号码", "公民身份号码", "身份证件号码", "证件号"],
-        "admission_date": ["入院日期", "入院时间", "就诊日期"],
+        "admission_date": ["入院日期", "入院时间", "就诊日期", "住院日期"],
         "institution": ["医疗机构", "就诊医院", "医疗机构名称", "就诊机构"],
         "total_cost": ["总费用", "医疗总费用", "总费用(元)", "医疗总费用(元)"],
         "basic_insurance": ["基本医保报销", "基本医疗保险报销", "基本医保报销(元)"],
         "critical_illness_insurance": ["大病保险报销", "大病保险报销(元)"],
-        "medical_assistance": ["医疗救助", "医疗救助(元)"],
+        # the amounts headed 金额 (医疗救助金额, 个人自付金额: a probe's claims list lost them, its share with them)
+        "medical_assistance": ["医疗救助", "医疗救助(元)", "医疗救助金额", "医疗救助金额(元)"],
         "other_support": ["其他保障", "其他保障(元)"],
-        "out_of_pocket": ["个人自付", "个人自付(元)", "个人支付"],
+        "out_of_pocket": ["个人自付", "个人自付(元)", "个人支付", "个人自付金额", "个人自付金额(元)", "自付金额"],
     },
     "rectifications": {
         "issue_id": ["问题编号", "问题序号"],
@@ -107,7 +108,7 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "measures": ["整改措施"],
         "deadline": ["整改时限", "整改期限", "完成时限"],
         "status": ["整改状态", "整改情况", "整改进度"],
-        "completed_date": ["完成日期", "完成时间", "整改完成日期"],
+        "completed_date": ["完成日期", "完成时间", "整改完成日期", "整改完成时间"],
     },
     # data-spec §1.4: household checks of an exit inspection (入户核查/评估调查表) and the rural
     # population base (人口基数表)

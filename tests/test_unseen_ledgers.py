@@ -325,3 +325,30 @@ def test_a_household_s_item_without_its_township_is_placed_by_the_registry(tmp_p
         (4, "no_township"), (5, "no_township"), (6, "no_township")]
     village = Filters(townships=("乌加河镇",), villages=("联丰奋斗村",))
     assert sorted(rectification.ledger(con, village, V, date(2020, 6, 25))["issue_id"]) == ["R-1", "R-2"]
+
+
+def test_headers_an_unseen_system_writes_are_read(tmp_path: Path) -> None:
+    """A claims list headed 住院日期, 医疗救助金额 and 个人自付金额, a visit ledger's 随访类型, a rectification
+    ledger's 整改完成时间 and a registry's 参加城乡居民基本医疗保险, 是否参加城乡居民大病保险 and 家庭医生签约情况 were
+    columns outside the contract, ignored: the claims had no out of pocket (out of the share, never checked),
+    the follow-ups no type, the members no enrolment on record."""
+    registry = [[*REGISTRY[0], "参加城乡居民基本医疗保险", "是否参加城乡居民大病保险", "家庭医生签约情况"],
+                [*REGISTRY[1], "是", "否", "已签约"], [*REGISTRY[2], "是", "是", "未签约"]]
+    con = loaded(
+        tmp_path, ("registry2.csv", registry),
+        ("claims.csv", [["户编号", "证件号码", "住院日期", "医疗机构", "总费用", "基本医保报销", "医疗救助金额", "个人自付金额"],
+                        ["P001", "150824195001010113", "2020-03-01", "旗医院", "10000", "6000", "1000", "3000"]]),
+        ("visits.csv", [["户编号", "随访日期", "随访类型", "走访人"], ["P001", "2020-05-01", "家庭医生随访", "王医生"]]),
+        ("rect.csv", [["问题编号", "乡(镇)", "问题描述", "整改状态", "整改完成时间"],
+                      ["R-1", "乌加河镇", "档案缺页", "已整改", "2020-05-20"]]),
+    )
+    assert con.execute("SELECT list(ignored_columns) FILTER (WHERE len(ignored_columns) > 0) FROM load_batches"
+                       ).fetchone() == (None,)
+    assert con.execute("""SELECT admission_date, medical_assistance, out_of_pocket FROM medical_claims""").fetchall() \
+        == [(date(2020, 3, 1), 1000.0, 3000.0)]
+    assert con.execute("SELECT visit_type FROM visits").fetchall() == [("家庭医生随访",)]
+    assert con.execute("SELECT completed_date FROM rectifications").fetchall() == [(date(2020, 5, 20),)]
+    assert con.execute("""SELECT household_id, medical_insurance, critical_illness_insurance, family_doctor_signed
+                          FROM members ORDER BY 1""").fetchall() == [("P001", True, False, True),
+                                                                     ("P002", True, True, False)]
+    assert health.claims_by_township(con, ALL, V, 2020)["oop_share"].tolist() == [pytest.approx(0.30)]
