@@ -133,6 +133,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.health.risks": ("因医疗支出存在返贫风险的农户", "Households at risk of returning to poverty from medical costs"),
     "insp.health.risks_none": ("没有超过预警线的农户。", "No household above the warning line."),
     "insp.health.risks_none_year": ("{year}年度没有超过预警线的农户。", "No household above the warning line in {year}."),
+    "insp.health.risks_no_income": (
+        "另有 {n} 户有个人自付但未登记人均纯收入：无法按家庭年收入判断是否超过预警线，未列入；可在设置中改用固定金额。",
+        "{n} more household(s) paid out of pocket but have no income on record: the warning line, a share of the "
+        "income, is unknown, so they are not listed; the settings offer a fixed amount instead."),
     "insp.health.mismatch": ("报销金额不平的记录", "Claims whose parts do not add up"),
     "insp.health.claims_without": ("没有报销记录（所选年度），不在图表中：{places}。", "No claim (in the year chosen), so not in the charts: {places}."),
     "insp.health.claims_off": (

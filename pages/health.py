@@ -215,6 +215,10 @@ def main() -> None:
     else:
         table.show_list("health_risks", risks, extract.narrowed(ctx.t("insp.what.risks"), ctx.lang, year_slug),
                         risks_query, column_config={"oop_income_ratio": st.column_config.NumberColumn(format="percent")})
+    if cfg["fixed"] is None:  # a household without an income has no line as a share of it: said, not dropped
+        unjudged = data.run(q.risks_without_income, ctx, year=year)
+        if unjudged:
+            st.caption(ctx.t("insp.health.risks_no_income", n=unjudged))
     st.subheader(ctx.t("insp.health.mismatch"))
     mism = data.run(q.claim_mismatches, ctx, year=year)
     if mism.empty:

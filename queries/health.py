@@ -390,6 +390,20 @@ def oop_risks(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year
     return oop_risks_query(flt, viewer, year, income_share, fixed_amount).page(con, limit)
 
 
+def risks_without_income(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> int:
+    """Household-years of `list_claim_year` (in the year, when given) with an out of pocket and no income
+    to put it against (no 人均纯收入 on record): their warning line as a share of income is unknown, so
+    `oop_risks_query` cannot list them under that rule; the page counts them."""
+    where, params = household_where(flt, viewer, "c")
+    if year is not None:
+        params["year"] = year
+    year_clause = "c.year = $year" if year is not None else "TRUE"
+    rows = con.execute(f"""SELECT count(*) FROM list_claim_year c WHERE {where} AND {year_clause}
+                           AND c.out_of_pocket > 0 AND (c.income_per_capita IS NULL OR c.n_members IS NULL)""",  # noqa: S608
+                       params).fetchall()
+    return int(rows[0][0] or 0) if rows else 0
+
+
 def claim_mismatches(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, year: int | None = None) -> pd.DataFrame:
     """Claims whose parts do not add up to the total cost (by more than etl.sqlexpr.CLAIM_TOLERANCE
     yuan, the load's rule; a missing total counts 0 here, so a claim with parts and no total shows; a

@@ -352,3 +352,21 @@ def test_headers_an_unseen_system_writes_are_read(tmp_path: Path) -> None:
                           FROM members ORDER BY 1""").fetchall() == [("P001", True, False, True),
                                                                      ("P002", True, True, False)]
     assert health.claims_by_township(con, ALL, V, 2020)["oop_share"].tolist() == [pytest.approx(0.30)]
+
+
+def test_the_health_page_counts_households_it_cannot_judge_for_want_of_an_income(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """P001 paid 40,000 yuan out of pocket and the registry has no 人均纯收入 for it: its warning line (a
+    share of its income) is unknown, so it was out of the households at risk with nothing said, beside
+    P002 (9,000 of 5,000 a year) in it. A caption counts it and points to the fixed amount."""
+    registry = [[*REGISTRY[0], "人均纯收入", "收入年度"], [*REGISTRY[1], "", ""], [*REGISTRY[2], "5000", "2019"]]
+    full = [*CLAIMS_HEADER, "其他保障", "个人自付"]
+    loaded(tmp_path, ("registry2.csv", registry), ("claims.csv", [
+        full, ["P001", "150824195001010113", "2020-03-01", "旗医院", "50000", "10000", "0", "0", "0", "40000"],
+        ["P002", "150824197005050314", "2020-04-01", "旗医院", "10000", "1000", "0", "0", "0", "9000"]])).close()
+    at, _ = _health_page(tmp_path, monkeypatch)
+    assert next(m for m in at.metric if m.label == "返贫风险户").value == "1户"
+    captions = "\n".join(c.value for c in at.caption)
+    assert "另有 1 户有个人自付但未登记人均纯收入" in captions, captions
+    en = open_page("health", {"lang": "en"})
+    assert any("1 more household(s) paid out of pocket but have no income" in c.value for c in en.caption)
