@@ -149,13 +149,13 @@ class SqlView:
                 params["x_sep"], params["x_joined"] = self.sep, STORED_SEP
                 text = f"CAST({x} AS VARCHAR)"
 
-                def one(y: str) -> str:
-                    return f"list_extract($x_v{i}, list_position($x_k{i}, {y}))"
+                whole = f"list_extract($x_v{i}, list_position($x_k{i}, {text}))"
                 # a cell of several values as stored (长期慢性病、残疾) value by value, as the screen
                 # writes it (ui.table._text): "Chronic illness, Disabled"
+                part = f"coalesce(list_extract($x_v{i}, list_position($x_k{i}, y)), y)"
                 several = (f"CASE WHEN contains({text}, $x_joined) THEN array_to_string(list_transform("
-                           f"string_split({text}, $x_joined), lambda y: coalesce({one('y')}, y)), $x_sep) END")
-                return f"coalesce({one(text)}, {several}, {text})"
+                           f"string_split({text}, $x_joined), lambda y: {part}), $x_sep) END")
+                return f"coalesce({whole}, {several}, {text})"
 
             text = True
             if kind.endswith("[]"):
