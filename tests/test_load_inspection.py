@@ -267,6 +267,17 @@ def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
     assert b"'=HYPERLINK" in csv_bytes(cases[["head_name", "notes"]])  # the extract neutralises the formula
 
 
+def _base_file(tmp_path: Path, rows: list[list[str]], shape: str) -> Path:
+    """A population base as a CSV, or as a web system's HTML table named .xls (declared gb2312)."""
+    if shape == "csv":
+        return write_csv(tmp_path / "基数.csv", rows)
+    body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in rows)
+    path = tmp_path / "基数.xls"
+    path.write_bytes(f'<html><head><meta charset="gb2312"></head><body><table>{body}</table></body></html>'
+                     .encode("gb18030"))
+    return path
+
+
 @pytest.mark.parametrize("shape", ["csv", "html"])
 def test_subtotal_in_the_village_column_is_skipped(db: Path, tmp_path: Path, shape: str) -> None:
     """A population base with a township's subtotal row (`乌加河镇 | 小计`) skips it as a summary row (§3):
@@ -277,14 +288,7 @@ def test_subtotal_in_the_village_column_is_skipped(db: Path, tmp_path: Path, sha
             ["2020", "乌加河镇", "小计", "500", "1300"],
             ["2020", "德岭山镇", "兴丰村", "100", "300"],
             ["2020", "德岭山镇", "德岭山镇合计", "100", "300"]]
-    if shape == "csv":
-        path = write_csv(tmp_path / "基数.csv", rows)
-    else:
-        body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in rows)
-        path = tmp_path / "基数.xls"
-        path.write_bytes(f'<html><head><meta charset="gb2312"></head><body><table>{body}</table></body></html>'
-                         .encode("gb18030"))
-    f, = load_files([path], db=db).files
+    f, = load_files([_base_file(tmp_path, rows, shape)], db=db).files
     assert (f.kind, f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == ("population_base", 5, 3, 0, 2)
     assert read(db, "SELECT township, sum(rural_population) FROM population_base GROUP BY 1 ORDER BY 1") == [
         ("乌加河镇", 1300), ("德岭山镇", 300)]
@@ -310,14 +314,7 @@ def test_a_township_total_in_the_village_column_is_skipped(db: Path, tmp_path: P
             ["2020", "呼勒斯太苏木", "全嘎查", "300", "1200"],
             ["2020", "乌加河镇", "全胜村", "100", "200"],
             ["2020", "乌加河镇", "汇丰村", "100", "200"]]
-    if shape == "csv":
-        path = write_csv(tmp_path / "基数.csv", rows)
-    else:
-        body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in rows)
-        path = tmp_path / "基数.xls"
-        path.write_bytes(f'<html><head><meta charset="gb2312"></head><body><table>{body}</table></body></html>'
-                         .encode("gb18030"))
-    f, = load_files([path], db=db).files
+    f, = load_files([_base_file(tmp_path, rows, shape)], db=db).files
     assert (f.kind, f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == ("population_base", 13, 3, 0, 10)
     assert read(db, "SELECT township, village, rural_population FROM population_base ORDER BY ALL") == [
         ("乌加河镇", "全胜村", 200), ("乌加河镇", "汇丰村", 200), ("德岭山镇", "兴丰村", 300)]
