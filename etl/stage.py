@@ -12,7 +12,7 @@ numbers and ID numbers are computed per row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import duckdb
 
@@ -199,15 +199,12 @@ def _exprs(c: str, spec: Field, prose: bool = False, field: str | None = None) -
         return y, [("invalid_year", nz.sql_year_invalid(c)), ("future_date", f"{y} > year(current_date)")]
     # nor lie before the work began: a placeholder (1900-01-01) is no date (`date_too_early`)
     earliest = earliest_date(field)
-    if t == "date":  # an event may not lie ahead
-        d = nz.sql_date(c)
+    if t in ("date", "deadline"):  # a deadline may lie ahead, an event not; ledgers write a deadline 4月底, 立行立改
+        d, invalid = (nz.sql_date(c), nz.sql_date_invalid(c)) if t == "date" else \
+            (nz.sql_deadline(c), nz.sql_deadline_invalid(c))
+        future = [("future_date", f"{d} > current_date")] if t == "date" else []
         return nz.sql_not_before(d, earliest), [
-            ("invalid_date", nz.sql_date_invalid(c)), ("date_too_early", f"{d} < DATE '{earliest.isoformat()}'"),
-            ("future_date", f"{d} > current_date")]
-    if t == "deadline":  # a deadline may; and ledgers write it as 4月底, 4月30日前, 立行立改
-        d = nz.sql_deadline(c)
-        return nz.sql_not_before(d, earliest), [
-            ("invalid_date", nz.sql_deadline_invalid(c)), ("date_too_early", f"{d} < DATE '{earliest.isoformat()}'")]
+            ("invalid_date", invalid), ("date_too_early", f"{d} < DATE '{earliest.isoformat()}'"), *future]
     if t == "yn":
         return nz.sql_yes_no(c), [("invalid_yes_no", nz.sql_yes_no_invalid(c))]
     if t == "code":
@@ -226,6 +223,19 @@ def identified_year_sql(raw: str) -> str:
     to the month gives its year (etl.load._measure_year_sql); that household was in no 识别年度 at all. A
     year before the earliest date (`date_too_early`: a placeholder) is none."""
     return nz.sql_year_not_before(raw, earliest_date("identified_date").year)
+
+
+def _derived(con: duckdb.DuckDBPyConnection, table: str, raw_col: str, expr_of: Callable[[str], str],
+             n_rows: int, joins: list[str]) -> str:
+    """A value derived from raw column `raw_col` by `expr_of`: inline on a small file, else computed once
+    per distinct raw value into temp `table` and joined (a join added to `joins`), as the dictionary
+    columns are. Returns the expression to select."""
+    if n_rows < DICT_MIN_ROWS:
+        return expr_of(f"r.{raw_col}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT raw, {expr_of('raw')} AS val "  # noqa: S608 - ours
+                f"FROM (SELECT DISTINCT {raw_col} AS raw FROM raw_named WHERE raw IS NOT NULL)")
+    joins.append(f"LEFT JOIN {table} ON {table}.raw = r.{raw_col}")
+    return f"{table}.val"
 
 
 def build_stage(
@@ -293,22 +303,12 @@ def build_stage(
         )
     if kind == "registry":  # the exited hint of a post-2020 household attribute (codes.EXITED_ATTRIBUTES)
         select.append(f"{nz.sql_exited_attribute('r.raw_household_attribute')} AS exited_attribute")
-    if kind == "registry" and "identified_date" not in present:
-        select.append("NULL::INTEGER AS identified_year")
-    elif kind == "registry" and n_rows < DICT_MIN_ROWS:
-        select.append(f"{identified_year_sql('r.raw_identified_date')} AS identified_year")
-    elif kind == "registry":  # per distinct 识别时间, as its date
-        con.execute(f"CREATE OR REPLACE TEMP TABLE d_idyear AS SELECT raw, {identified_year_sql('raw')} AS val "
-                    "FROM (SELECT DISTINCT raw_identified_date AS raw FROM raw_named WHERE raw IS NOT NULL)")
-        joins.append("LEFT JOIN d_idyear ON d_idyear.raw = r.raw_identified_date")
-        select.append("d_idyear.val AS identified_year")
-    if kind == "registry" and n_rows < DICT_MIN_ROWS:
-        select.append(f"{nz.sql_enjoys_policy('r.raw_exit_status')} AS enjoys_policy")
-    elif kind == "registry":
-        con.execute(f"CREATE OR REPLACE TEMP TABLE d_policy AS SELECT raw, {nz.sql_enjoys_policy('raw')} AS val "
-                    "FROM (SELECT DISTINCT raw_exit_status AS raw FROM raw_named WHERE raw IS NOT NULL)")
-        joins.append("LEFT JOIN d_policy ON d_policy.raw = r.raw_exit_status")
-        select.append("d_policy.val AS enjoys_policy")
+    if kind == "registry":
+        year = "NULL::INTEGER" if "identified_date" not in present else \
+            _derived(con, "d_idyear", "raw_identified_date", identified_year_sql, n_rows, joins)
+        select.append(f"{year} AS identified_year")
+        select.append(f"{_derived(con, 'd_policy', 'raw_exit_status', nz.sql_enjoys_policy, n_rows, joins)} "
+                      "AS enjoys_policy")
     # A 户编号 Excel mangled rejects the row first (it must not be placed by that key, _place_by_household);
     # else the first placing column that is missing decides the rejection reason.
     mangled = [f"WHEN {q(f'bad__id_mangled__{c}')} THEN '{HHID_MANGLED}'" for rule, c in checks
