@@ -143,8 +143,13 @@ def sql_person(col: str) -> str:
     spaces. Forms space a two-character name to the width of three (`李  四`, `王　五`): stored as 李 四,
     the member was not the 李四 a measure or a note names, so that name was not masked there. A Latin
     name keeps its single spaces."""
-    return _let(sql_text(col), "_nz_pn", f"CASE WHEN contains(_nz_pn, ' ') AND regexp_full_match(_nz_pn, "
-                                         f"{_lit(_HAN_NAME_RE)}) THEN replace(_nz_pn, ' ', '') ELSE _nz_pn END")
+    return _text_without_spaces_if(col, _HAN_NAME_RE)
+
+
+def _text_without_spaces_if(col: str, pattern: str) -> str:
+    """`sql_text` of `col`, its spaces removed when the whole text matches `pattern` (the spaced names)."""
+    return _let(sql_text(col), "_nz_sp", f"CASE WHEN contains(_nz_sp, ' ') AND regexp_full_match(_nz_sp, "
+                                         f"{_lit(pattern)}) THEN replace(_nz_sp, ' ', '') ELSE _nz_sp END")
 
 
 # Names spaced out character by character (`王  五` to the width of three, `张 三 丰`): one person's name.
@@ -157,8 +162,7 @@ def sql_names(col: str) -> str:
     姓名: as 王 五 on one member row and 王五 on another, the household's 帮扶责任人 differed
     (household_fields_differ). Names set apart by a space (`王五 李四`: two cadres) keep it, where
     `sql_person` would make one name of them; a Latin name keeps its single spaces."""
-    return _let(sql_text(col), "_nz_ns", f"CASE WHEN contains(_nz_ns, ' ') AND regexp_full_match(_nz_ns, "
-                                         f"{_lit(_SPACED_HAN_NAME_RE)}) THEN replace(_nz_ns, ' ', '') ELSE _nz_ns END")
+    return _text_without_spaces_if(col, _SPACED_HAN_NAME_RE)
 
 
 # A phone number written in groups (`138 0000 1111`, `138-0000-1111`, `0478-1234567`, `+86 138 0000 1111`),
