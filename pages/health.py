@@ -164,12 +164,11 @@ def main() -> None:
     members = data.page(members_query)
     comp = data.run(q.compliance, ctx, as_of=ctx.as_of)
     years = data.run(q.claim_years, ctx)
-    # the latest year up to the reference date's (all years when none): one 入院日期 typed 2030 for 2020
-    # (future_date) made the page open on 2030, every claim figure that one claim's
-    past = [y for y in years if y <= ctx.as_of.year]
-    year = st.selectbox(ctx.t("insp.health.year"), [None, *years],
+    options = [None, *years]
+    year = st.selectbox(ctx.t("insp.health.year"), options,
                         format_func=lambda y: ctx.t("insp.health.all_years") if y is None else str(y),
-                        index=years.index(past[0]) + 1 if past else 0, persist_state="session", key="health_year")
+                        index=options.index(q.opening_year(years, ctx.as_of)), persist_state="session",
+                        key="health_year")
     claims = data.run(q.claims_by_township, ctx, year=year, level=level)
     risks_query = q.oop_risks_query(ctx.flt, ctx.viewer, year, cfg["share"], cfg["fixed"])
     risks = data.page(risks_query)

@@ -289,6 +289,13 @@ def claim_years(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) ->
     return [int(r[0]) for r in con.execute(sql, params).fetchall()]
 
 
+def opening_year(years: list[int], as_of: date) -> int | None:
+    """The claim year the page opens on: the latest of `years` (newest first) up to the reference date's,
+    None (every year) when there is none. One 入院日期 typed 2030 for 2020 (future_date) made the page open
+    on 2030, every claim figure that one claim's."""
+    return next((y for y in years if y <= as_of.year), None)
+
+
 def undated_claims(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> int:
     """Claims in the filter without 入院日期 (no claim year): in no year's figures, and never in the
     households at risk (a year's out of pocket against a year's income); the page says so."""
