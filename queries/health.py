@@ -305,8 +305,9 @@ def undated_claims(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer)
     return int(rows[0][0] or 0) if rows else 0
 
 
-def _year_clause(year: int | None) -> str:
-    return "c.claim_year = $year" if year is not None else "TRUE"
+def _year_clause(year: int | None, column: str = "c.claim_year") -> str:
+    """The rows of `$year` (every row when None): a claim's year in `list_claim`, `c.year` in `list_claim_year`."""
+    return f"{column} = $year" if year is not None else "TRUE"
 
 
 # A claim whose parts are checked against its total: one with an out-of-pocket figure. A claims list
@@ -372,7 +373,7 @@ def oop_risks_query(flt: Filters, viewer: Viewer, year: int | None = None, incom
     params = {**params, "share": income_share, "fixed": fixed_amount}
     if year is not None:
         params["year"] = year
-    year_clause = "c.year = $year" if year is not None else "TRUE"
+    year_clause = _year_clause(year, "c.year")
     sql = f"""
         SELECT township, village, household_id, name, year, n_members, income_per_capita, household_income,
             claims, total_cost, out_of_pocket,
@@ -404,7 +405,7 @@ def risks_without_income(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: V
     where, params = household_where(flt, viewer, "c")
     if year is not None:
         params["year"] = year
-    year_clause = "c.year = $year" if year is not None else "TRUE"
+    year_clause = _year_clause(year, "c.year")
     rows = con.execute(f"""SELECT count(*) FROM list_claim_year c WHERE {where} AND {year_clause}
                            AND c.out_of_pocket > 0 AND (c.income_per_capita IS NULL OR c.n_members IS NULL)""",  # noqa: S608
                        params).fetchall()
