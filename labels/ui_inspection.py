@@ -23,12 +23,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **逾期**：未完成且整改时限早于参考日期；逾期天数 = 参考日期 − 整改时限。\n"
         "- **账龄**：未完成问题自发现日期至参考日期的天数。\n"
         "- **即将到期**：未完成且整改时限在参考日期起 {days} 天内。\n"
+        "- **按期完成 / 超期完成**：已完成且完成日期不晚于 / 晚于整改时限；按期完成率 = 按期完成 ÷ 填有完成日期和整改时限的已完成问题。\n"
         "- **销号进度**：每个问题来源自首次发现起，每周末尚未完成的问题数（完成日期在当天或之前即视为完成；已完成但无完成日期或完成日期晚于参考日期的，从参考日期起计为完成）。\n"
         "- 问题可针对乡镇、村或单户；筛选乡镇/村时按问题所在地，筛选致贫原因等农户条件时只作用于针对单户的问题。",
         "- **Open**: status is not Rectified (已整改) or Closed (已销号); a blank status counts as Not started (未整改).\n"
         "- **Overdue**: open and the deadline is before the reference date; days overdue = reference date − deadline.\n"
         "- **Age**: days from the found date to the reference date, for open items.\n"
         "- **Due soon**: open with a deadline within {days} days of the reference date.\n"
+        "- **Closed on time / late**: closed with a completion date on or before / after the deadline; the on-time rate = closed on time ÷ closed items with both a completion date and a deadline.\n"
         "- **Burn-down**: for each source, the items found and not yet closed at the end of each week since its first finding (closed = completed on or before that day; a closed item without a completion date, or completed after the reference date, counts as closed from the reference date).\n"
         "- An item concerns a township, a village or one household; township/village filters apply to its place, household filters (cause, etc.) only to household items.",
     ),
@@ -37,6 +39,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.rect.kpi.overdue": ("逾期", "Overdue items"),
     "insp.rect.kpi.due_soon": ("{days}天内到期", "Items due in {days} days"),
     "insp.rect.kpi.closed": ("已完成", "Closed items"),
+    "insp.rect.kpi.late": ("超期完成", "Items closed late"),
+    "insp.rect.kpi.on_time": ("按期完成率", "Items closed on time"),
     "insp.rect.by_status": ("各乡镇问题整改状态", "Items by status and township"),
     "insp.rect.overdue": ("逾期问题", "Overdue items"),
     "insp.rect.overdue_none": ("没有逾期问题。", "No overdue items."),
@@ -76,6 +80,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.rect.state.due_today": ("今天到期", "due today"),
     "insp.rect.state.open": ("未完成", "open"),
     "insp.rect.state.closed": ("已完成", "closed"),
+    "insp.rect.state.closed_late": ("已完成（超期{days}天）", "closed {days} days late"),
     "insp.rect.level.township": ("乡镇", "Township"),
     "insp.rect.level.village": ("村", "Village"),
     "insp.rect.level.household": ("农户", "Household"),
@@ -413,6 +418,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.is_open": ("未完成", "Open"),
     "col.overdue": ("逾期", "Overdue"),
     "col.days_overdue": ("逾期天数", "Days overdue"),
+    "col.days_late": ("超期完成天数", "Days late"),
     "col.age_days": ("账龄(天)", "Age (days)"),
     "col.due_soon": ("即将到期", "Due soon"),
     "col.level": ("针对", "Concerns"),

@@ -19,8 +19,11 @@ from ui.formats import plain_dates
 
 def _states(df: pd.DataFrame, ctx: PageContext) -> pd.Series:
     """Each item's state marker, most urgent wins: overdue (with days), due soon (with days left), open,
-    closed."""
+    closed late (with days), closed."""
     out = pd.Series(ctx.t("insp.rect.state.closed"), index=df.index, dtype=object)
+    late = df["late"].fillna(False).astype(bool).to_numpy()
+    days_late = df.loc[late, "days_late"].astype(int)
+    out[late] = days_late.map({d: ctx.t("insp.rect.state.closed_late", days=d) for d in days_late.unique()})
     out[df["is_open"].fillna(False).astype(bool).to_numpy()] = ctx.t("insp.rect.state.open")
     soon = df["due_soon"].fillna(False).astype(bool).to_numpy()
     left = df.loc[soon, "days_to_deadline"].astype(int)
@@ -41,7 +44,7 @@ def ledger_view(df: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
     return plain_dates(out)[["state", "issue_id", "problem_category", "description", "status", "deadline",
                              "days_overdue", "township", "village", "household_id", "level", "responsible_unit",
                              "responsible_person", "source", "found_date", "rect_measures", "completed_date",
-                             "age_days"]]
+                             "days_late", "age_days"]]
 
 
 def burn_down_figure(bd: pd.DataFrame, ctx: PageContext) -> go.Figure:
@@ -73,13 +76,18 @@ def status_section(ctx: PageContext) -> None:
 
 def tiles_section(ctx: PageContext, df: pd.DataFrame) -> None:
     s = q.summary(df)
-    cols = figures.tile_slots(5)
-    for col, (key, fig, label) in zip(cols, (
+    cols = figures.tile_slots(7)
+    for col, (key, fig, label) in zip(cols[:6], (
             ("total", "rect_total", ctx.t("insp.rect.kpi.total")), ("open", "rect_open", ctx.t("insp.rect.kpi.open")),
             ("overdue", "rect_overdue", ctx.t("insp.rect.kpi.overdue")),
             ("due_soon", "rect_due_soon", ctx.t("insp.rect.kpi.due_soon", days=rules.DUE_SOON_DAYS)),
-            ("closed", "rect_closed", ctx.t("insp.rect.kpi.closed"))), strict=True):
+            ("closed", "rect_closed", ctx.t("insp.rect.kpi.closed")),
+            ("late", "rect_late", ctx.t("insp.rect.kpi.late"))), strict=True):
         figures.metric(col, ctx, fig, s[key], ctx.num(s[key]), label=label)
+    # were they fixed on time: a share fits a tile, the counts go in its help
+    rate = q.on_time_rate(s)
+    figures.metric(cols[6], ctx, "rect_on_time_rate", rate, ctx.pct(rate), label=ctx.t("insp.rect.kpi.on_time"),
+                   extra=f"{s['on_time']:,} / {s['on_time'] + s['late']:,}")
 
 
 def overdue_section(ctx: PageContext, df: pd.DataFrame, view: pd.DataFrame) -> None:

@@ -5,6 +5,9 @@ Rules (shown on the page):
 - overdue = open and deadline < as-of date; days overdue = as-of − deadline;
 - age of an open item = as-of − found date;
 - due soon = open and as-of ≤ deadline ≤ as-of + 14 days;
+- closed on time = closed with a completed date on or before its deadline; closed late = after it
+  (days late = completed − deadline); a closed item without both dates is neither, and the on-time
+  rate counts only the closed items that have both;
 - burn-down: at the end of each week since the first finding of a source, the items of that source
   found by then and not yet closed (closed = completed date on or before that day; a closed item
   without a completed date, or completed after the as-of date, counts as closed from the as-of date).
@@ -36,6 +39,9 @@ _OPEN = RECT_OPEN_SQL
 OPEN_ITEMS = _OPEN  # over list_rectification r
 # an item without a 整改时限 is never overdue nor due soon (FALSE, not NULL: a page masks rows with it)
 OVERDUE_ITEMS = f"coalesce({_OPEN} AND r.deadline < $as_of, FALSE)"
+# closed on time / late: both dates needed (FALSE otherwise, as above)
+ON_TIME_ITEMS = f"coalesce(NOT {_OPEN} AND r.completed_date <= r.deadline, FALSE)"
+LATE_ITEMS = f"coalesce(NOT {_OPEN} AND r.completed_date > r.deadline, FALSE)"
 DUE_SOON_ITEMS = f"coalesce({_OPEN} AND r.deadline >= $as_of AND r.deadline <= $as_of + INTERVAL {DUE_SOON_DAYS} DAY, FALSE)"
 
 _ITEMS: Text = ("问题整改台账中的事项（按事项计，不按户）；筛选致贫原因等户条件时，只含涉及符合条件的户的事项及乡镇、村级事项",
@@ -59,6 +65,13 @@ define("rect_due_soon", ("即将到期事项", "Due soon"), _ITEMS,
 define("rect_closed", ("已完成整改事项", "Closed items"), _ITEMS,
        ("状态为已整改或已销号的事项", "Items whose status is Rectified (已整改) or Closed (已销号)"), date_rule=_FOUND,
        source="list_rectification ← rectifications", unit="items")
+define("rect_late", ("超期完成事项", "Items closed late"), _ITEMS,
+       ("已完成且完成日期晚于整改时限的事项", "Closed items completed after their deadline"), date_rule=_FOUND,
+       source="list_rectification ← rectifications", unit="items")
+define("rect_on_time_rate", ("按期完成率", "Items closed on time"), _ITEMS,
+       ("完成日期不晚于整改时限的已完成事项", "Closed items completed on or before their deadline"),
+       ("填有完成日期和整改时限的已完成事项", "Closed items with both a completed date and a deadline"),
+       date_rule=_FOUND, source="list_rectification ← rectifications")
 define("rect.by_status", ("各乡镇（村）整改事项（按状态）", "Items per township (village) by status"), _ITEMS,
        ("各状态的事项数", "Items per status"), date_rule=_FOUND, source="list_rectification")
 define("rect.ageing", ("未完成事项账龄", "Open items by age"), _ITEMS,
@@ -110,6 +123,9 @@ def ledger(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: 
             CASE WHEN {_OPEN} AND r.found_date <= $as_of THEN date_diff('day', r.found_date, $as_of) END AS age_days,
             {DUE_SOON_ITEMS} AS due_soon,
             CASE WHEN {DUE_SOON_ITEMS} THEN date_diff('day', $as_of, r.deadline) END AS days_to_deadline,
+            {ON_TIME_ITEMS} AS on_time,
+            {LATE_ITEMS} AS late,
+            CASE WHEN {LATE_ITEMS} THEN date_diff('day', r.deadline, r.completed_date) END AS days_late,
             CASE WHEN r.household_id IS NOT NULL THEN 'household'
                  WHEN r.village IS NOT NULL THEN 'village' ELSE 'township' END AS level
         FROM list_rectification r
@@ -129,14 +145,19 @@ def open_count(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> 
 
 
 def summary(df: pd.DataFrame) -> dict[str, int]:
-    """Headline counts of a ledger frame."""
-    return {
-        "total": len(df),
-        "open": int(df["is_open"].sum()) if len(df) else 0,
-        "overdue": int(df["overdue"].sum()) if len(df) else 0,
-        "due_soon": int(df["due_soon"].sum()) if len(df) else 0,
-        "closed": int((~df["is_open"]).sum()) if len(df) else 0,
-    }
+    """Headline counts of a ledger frame (`on_time` + `late`: the closed items with both dates)."""
+    def count(col: str) -> int:
+        return int(df[col].sum()) if len(df) else 0
+
+    return {"total": len(df), "open": count("is_open"), "overdue": count("overdue"), "due_soon": count("due_soon"),
+            "closed": int((~df["is_open"].astype(bool)).sum()) if len(df) else 0,
+            "on_time": count("on_time"), "late": count("late")}
+
+
+def on_time_rate(s: dict[str, int]) -> float | None:
+    """Closed on time among the closed items with both dates (`summary`'s counts); None when none has."""
+    timed = s["on_time"] + s["late"]
+    return s["on_time"] / timed if timed else None
 
 
 def status_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,

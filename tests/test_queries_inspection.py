@@ -47,7 +47,8 @@ def test_ledger_overdue_and_summary(con: duckdb.DuckDBPyConnection) -> None:
     assert not bool(by_id.loc["R3", "is_open"])
     assert by_id.loc["R1", "age_days"] == 3 and pd.isna(by_id.loc["R3", "age_days"])
     assert list(df["issue_id"])[0] == "R2"  # overdue first
-    assert rectification.summary(df) == {"total": 3, "open": 2, "overdue": 1, "due_soon": 0, "closed": 1}
+    assert rectification.summary(df) == {"total": 3, "open": 2, "overdue": 1, "due_soon": 0, "closed": 1,
+                                         "on_time": 1, "late": 0}
     assert dict(zip(df["issue_id"], df["level"], strict=True)) == {"R1": "township", "R2": "household",
                                                                    "R3": "household"}
 
