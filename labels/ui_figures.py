@@ -119,6 +119,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "find.more_units": ("{units}等 {n} 个责任单位", "{units} and others ({n} units in all)"),
     "find.no_unit": ("未填责任单位", "no unit given"),
     "find.unit_items": ("{unit} {n} 项", "{unit} ({n})"),  # a responsible unit and its overdue items
+    "find.late": ("已完成且填有完成日期和整改时限的 {timed} 项整改事项中，{late} 项超期完成，按期完成率 {rate}。",
+                  "Of the {timed} closed rectification items with a completion date and a deadline, {late} were "
+                  "closed late: {rate} on time."),
     "find.no_overdue": ("没有逾期未完成的整改事项。", "No rectification item is overdue."),
     "find.compliance": ("登记在册各户（含监测对象等非建档立卡户）的慢性病患者 {chronic} 人，随访合规 {compliant} 人（{rate}）。",
                         "Chronic patients of every household on the registry (monitored and other households "

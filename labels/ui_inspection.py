@@ -406,6 +406,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.brief.kpi.no_measure": ("无帮扶措施户", "Households without measures"),
     "insp.brief.kpi.open_items": ("未完成整改事项", "Open items"),
     "insp.brief.kpi.overdue": ("逾期整改事项", "Overdue items"),
+    "insp.brief.kpi.on_time": ("按期完成整改事项", "Items closed on time"),
     "insp.brief.kpi.compliance": ("慢病随访达标", "Chronic follow-up compliance"),
     "insp.brief.kpi.completeness": ("档案完整率", "Archive completeness"),
     "insp.brief.kpi.issues": ("档案问题", "Archive defects"),

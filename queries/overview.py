@@ -16,7 +16,7 @@ from queries.filters import (
     fetch,
     household_where,
 )
-from queries.rectification import OPEN_ITEMS, OVERDUE_ITEMS, item_where
+from queries.rectification import LATE_ITEMS, ON_TIME_ITEMS, OPEN_ITEMS, OVERDUE_ITEMS, item_where
 
 _REG = pop.TEXT[pop.REGISTERED]
 define("households", ("建档立卡户", "Registered households"), _REG,
@@ -70,7 +70,8 @@ _COUNTS = f"""
 
 def kpis(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: dt.date) -> pd.DataFrame:
     """One row: households, people, exited, not_exited, returned, exit_rate, monitored, coverage,
-    no_measure (registered households without a measure), wrong_exits, all_households, rect_open, rect_overdue, archive_defects."""
+    no_measure (registered households without a measure), wrong_exits, all_households, rect_open, rect_overdue,
+    rect_on_time, rect_late (closed on or before / after the deadline), archive_defects."""
     where, params = household_where(flt, viewer, alias="c")
     out = fetch(con, f"SELECT {_COUNTS}, coalesce(sum(c.households), 0)::BIGINT AS all_households "  # noqa: S608
                      f"FROM agg_household c WHERE {where}", params)
@@ -78,7 +79,9 @@ def kpis(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: dt
     rect = fetch(
         con,
         f"""SELECT count(*) FILTER (WHERE {OPEN_ITEMS}) AS rect_open,
-                   count(*) FILTER (WHERE {OVERDUE_ITEMS}) AS rect_overdue
+                   count(*) FILTER (WHERE {OVERDUE_ITEMS}) AS rect_overdue,
+                   count(*) FILTER (WHERE {ON_TIME_ITEMS}) AS rect_on_time,
+                   count(*) FILTER (WHERE {LATE_ITEMS}) AS rect_late
             FROM list_rectification r WHERE {rwhere}""",  # noqa: S608
         {**rparams, "as_of": as_of},
     )

@@ -30,8 +30,11 @@ AS_OF = dt.date(2020, 7, 1)
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines = [HEADER] + [f"{issue},{row}" for issue, (row, _) in ITEMS.items()]
-    db, report = conftest.load_lines(tmp_path_factory.mktemp("rect"), {"问题整改台账.csv": lines})
-    assert report.error is None, report.error
+    registry = ["乡(镇),行政村,户编号,姓名,证件号码,与户主关系,脱贫属性,主要致贫原因",
+                "海流图镇,新忽热嘎查,H1,张三,,户主,未脱贫,因病"]
+    db, report = conftest.load_lines(tmp_path_factory.mktemp("rect"), {"贫困人口信息.csv": registry,
+                                                                         "问题整改台账.csv": lines})
+    assert report.exit_code == 0, report.to_json()
     return db
 
 
@@ -66,3 +69,19 @@ def test_the_page_shows_the_rate_the_late_count_and_each_late_row(db: Path, monk
     assert ledger.loc["LATE", "超期完成天数"] == 10
     en = conftest.open_page("rectification", {"asof": AS_OF.isoformat(), "lang": "en"})
     assert {m.label: m.value for m in en.metric}["Items closed on time"] == "66.7%"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_briefing_counts_them_and_writes_the_finding(db: Path, lang: str) -> None:
+    from ui import briefing_html
+
+    con = duckdb.connect(str(current_snapshot(db)), read_only=True)
+    try:
+        html = briefing_html.build(con, ALL, Viewer(), lang=lang, as_of=AS_OF, data_as_of=AS_OF)
+    finally:
+        con.close()
+    if lang == "zh":
+        assert "按期完成整改事项" in html and "2 / 3" in html
+        assert "3 项整改事项中，1 项超期完成，按期完成率 66.7%" in html
+    else:
+        assert "Of the 3 closed rectification items with a completion date and a deadline, 1 were closed late" in html

@@ -267,7 +267,7 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
 
 # The dictionary entries of the briefing's figures (its appendix), in the order they appear
 APPENDIX = ("households", "people", "exited", "not_exited", "returned", "monitored", "coverage", "rect_open",
-            "rect_overdue", "health.compliance", "quality.score", "archive_defects", "causes.by_area", "exit.status",
+            "rect_overdue", "rect_on_time_rate", "health.compliance", "quality.score", "archive_defects", "causes.by_area", "exit.status",
             "exit.wrong",
             "assist.coverage", "since.exited", "since.monitored", "since.returned", "since.opened", "since.closed")
 
@@ -370,6 +370,10 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
                         for u, n in zip(units["responsible_unit"].head(3), units["overdue"].head(3), strict=True)), lang)
         out.append((t("find.overdue", lang, n=int(units["overdue"].sum()), units=named if len(units) <= 3
                       else t("find.more_units", lang, units=named, n=len(units))), t("insp.brief.kpi.overdue", lang)))
+    on_time, late = int(k["rect_on_time"]), int(k["rect_late"])
+    if late:  # fixed, but not on time: what an inspection asks beside what is still open
+        out.append((t("find.late", lang, late=f"{late:,}", timed=f"{on_time + late:,}", rate=_pct(on_time / (on_time + late))),
+                    t("insp.brief.kpi.on_time", lang)))
     if comp["chronic"]:
         out.append((t("find.compliance", lang, chronic=f"{comp['chronic']:,}", compliant=f"{comp['compliant']:,}",
                       rate=_pct(comp["compliant"] / comp["chronic"])), t("insp.brief.kpi.compliance", lang)))
@@ -421,6 +425,8 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.no_measure", lang), f"{no_measure:,}", unit["households"]),
         (t("insp.brief.kpi.open_items", lang), f"{int(k['rect_open']):,}", unit["rect_open"]),
         (t("insp.brief.kpi.overdue", lang), f"{int(k['rect_overdue']):,}", unit["rect_open"]),
+        (t("insp.brief.kpi.on_time", lang), f"{int(k['rect_on_time']):,} / {int(k['rect_on_time'] + k['rect_late']):,}",
+         unit["rect_open"]),  # closed on time / closed with both dates
         (t("insp.brief.kpi.compliance", lang), f"{int(comp['compliant']):,} / {int(comp['chronic']):,}",
          unit["health.chronic"]),  # patients followed up / chronic patients
         (t("insp.brief.kpi.completeness", lang), formats.pct(passed / required if required else None), None),
