@@ -1354,16 +1354,17 @@ def _load_ledger(
     parts_checked = kind == "medical_claims"
     if parts_checked and "out_of_pocket" not in present:
         mismatch += " AND out_of_pocket IS NOT NULL"
-    # an item completed before it was found: one of its dates is wrong (an archive defect, not a rejection).
-    # Judged where the file has 完成日期, against the stored 发现日期 when the file lacks it (a status
-    # update); a file without 完成日期 keeps the stored issue, as any issue of a column a file lacks.
-    early = "completed_date < found_date"
-    early_checked = kind == "rectifications" and "completed_date" in present
+    # an item completed, or due, before it was found: one of its dates is wrong (an archive defect, not a
+    # rejection). Judged where the file has 完成日期 (整改时限), against the stored 发现日期 when the file
+    # lacks it (a status update); a file without the column keeps the stored issue, as any issue of a
+    # column a file lacks. 立行立改 is due the day it was found: not before.
+    early = [(rule, col, f"{col} < found_date") for rule, col in
+             (("completed_before_found", "completed_date"), ("deadline_before_found", "deadline"))
+             if kind == "rectifications" and col in present]
     issue_rules = [issue_flag(rule, col) for rule, col in checks]
     if parts_checked:
         issue_rules.append(mismatch)
-    if early_checked:
-        issue_rules.append(early)
+    issue_rules += [cond for _, _, cond in early]
     if kind == "rectifications":  # a 问题编号 another township's item had (in this file or stored)
         _reused_issue_ids(con, stored=True)
         issue_rules.append(f"record_key IN (SELECT record_key FROM {STAGE_SCHEMA}.reused)")
@@ -1405,11 +1406,10 @@ def _load_ledger(
             SELECT source_line, '{table}', record_key, household_id, 'total_cost', raw_total_cost,
                    'claim_parts_mismatch' FROM k
             WHERE {mismatch}""")
-    if early_checked:  # the raw value (the date as written) is filled in from the file's row
+    for rule, col, cond in early:  # the raw value (the date as written) is filled in from the file's row
         selects.append(f"""
-            SELECT source_line, '{table}', record_key, household_id, 'completed_date', NULL::VARCHAR,
-                   'completed_before_found' FROM k
-            WHERE {early}""")
+            SELECT source_line, '{table}', record_key, household_id, '{col}', NULL::VARCHAR, '{rule}' FROM k
+            WHERE {cond}""")
     if kind == "rectifications":
         selects.append(f"""
             SELECT source_line, '{table}', record_key, household_id, 'issue_id', issue_id,

@@ -224,6 +224,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is before the date the problem was found. The completion date "
         "should be on or after the found date; check both dates.",
     ),
+    "rule.deadline_before_found": (
+        "{file} 第{line}行「{column}」值「{value}」早于该问题的发现日期。整改时限应不早于发现日期（立行立改为发现当天），请核对两个日期。",
+        "{file} line {line}, '{column}' = '{value}' is before the date the problem was found. The deadline should be "
+        "on or after the found date (the same day for an immediate fix); check both dates.",
+    ),
     "rule.issue_id_other_place": (
         "{file} 第{line}行「{column}」值「{value}」原为另一乡镇的整改事项所用，该事项已被本行替换（同一问题编号只算一个事项）。"
         "若是更正该事项的乡镇，可不处理；若是各乡镇各自编号，请为各乡镇的事项编不同的问题编号（如加乡镇简称）后重新导入。",
@@ -281,6 +286,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.claim_parts_mismatch": ("报销金额不平", "Claim parts mismatch"),
     "rulename.invalid_year": ("年度格式错误", "Invalid year"),
     "rulename.completed_before_found": ("完成日期早于发现日期", "Completed before found"),
+    "rulename.deadline_before_found": ("整改时限早于发现日期", "Due before found"),
     "rulename.issue_id_other_place": ("问题编号被另一乡镇的事项重复使用", "Issue number reused by another township"),
     "rulename.claim_id_other_household": ("报销人是另一户成员", "Claimant of another household"),
     "rulename.rect_place_mismatch": ("整改台账乡镇/村与系统不符", "Item place contradicts registry"),

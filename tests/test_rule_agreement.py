@@ -96,3 +96,29 @@ def test_an_item_completed_before_it_was_found_is_loaded_with_an_issue(tmp_path:
     assert en.startswith("rect.csv line 2, 'Completed on (完成日期)' = '2020/5/20'") and "found" in en
     assert t("rulename.completed_before_found") != "rulename.completed_before_found"
     assert "`completed_before_found`" in (Path(__file__).parents[1] / "docs" / "DATA.md").read_text(encoding="utf-8")
+
+
+def test_an_item_due_before_it_was_found_is_loaded_with_an_issue(tmp_path: Path) -> None:
+    """整改时限 2020-05-01 before 发现日期 2020-06-01 is a date one of the two got wrong (an item overdue the
+    day it was found): loaded as written, with deadline_before_found on its 整改时限. 立行立改 (due the
+    day it was found) is fine; a later file with the deadline corrected takes the issue away."""
+    registry = [REGISTRY_HEADER[:9],
+                ["乌加河镇", "联丰奋斗村", "P001", "王大山", "户主", "150824195001010113", "因病", "已脱贫", "2019"]]
+    rows = [RECT_HEADER,
+            ["R-1", "2020-06-01", "乌加河镇", "联丰奋斗村", "P001", "档案缺页", "2020/5/1", "未整改", ""],
+            ["R-2", "2020-06-01", "乌加河镇", "联丰奋斗村", "P001", "手册未更新", "立行立改", "已整改", "2020-06-01"]]
+    con = loaded(tmp_path, ("registry.csv", registry), ("rect.csv", rows))
+    issues = con.execute("SELECT file_name, line, field, raw_value FROM data_issues "
+                         "WHERE rule = 'deadline_before_found'").fetchall()
+    assert issues == [("rect.csv", 2, "deadline", "2020/5/1")]
+    assert con.execute("SELECT issue_id, deadline FROM rectifications ORDER BY 1").fetchall() == [
+        ("R-1", date(2020, 5, 1)), ("R-2", date(2020, 6, 1))]
+    con.close()
+    fixed = [RECT_HEADER, ["R-1", "2020-06-01", "乌加河镇", "联丰奋斗村", "P001", "档案缺页", "2020-07-01", "未整改", ""]]
+    (tmp_path / "again").mkdir()
+    con = loaded(tmp_path / "again", ("registry.csv", registry), ("rect.csv", rows), ("fixed.csv", fixed))
+    assert con.execute("SELECT count(*) FROM data_issues WHERE rule = 'deadline_before_found'").fetchone() == (0,)
+    zh = issue_text("deadline_before_found", file="rect.csv", line=2, field="deadline", value="2020/5/1",
+                    table="rectifications")
+    assert zh.startswith("rect.csv 第2行「整改时限」值「2020/5/1」") and "发现日期" in zh
+    assert "`deadline_before_found`" in (Path(__file__).parents[1] / "docs" / "DATA.md").read_text(encoding="utf-8")
