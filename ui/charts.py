@@ -157,6 +157,10 @@ def count_ticks(values: Sequence[Any], top: float | None) -> dict[str, Any]:
     return {"tick0": 0, "dtick": 1} if top <= COUNT_DTICK_UP_TO else {}
 
 
+CATEGORY_PX = 28  # a horizontal chart's height per category (a place's name on one line, its bar, air)
+GROUPED_BAR_PX = 22  # per bar of a group, side by side: thick enough for the number written past its end
+
+
 def _order(df: pd.DataFrame, cat: str, sums: pd.Series, order: Sequence[Any] | None,
            ascending: bool) -> list[Any]:
     if order is not None:
@@ -265,10 +269,12 @@ def bar_spec(
         val_axis.update(count_ticks(df[val].tolist(), value_range[1]))
     if height is None and grouped_h:
         # each of a place's bars thick enough for its number written past its end (11 px text: Plotly
-        # fits it to the bar's thickness and `uniformtext` hides what does not fit)
-        height = max(300, min(1600, (22 * len(names) + 8) * len(cats) + 140))
+        # fits it to the bar's thickness and `uniformtext` hides what does not fit), however many places:
+        # a cap (1600 px) thinned the 25 villages × 3 rates of one township until every number was hidden
+        height = max(300, (GROUPED_BAR_PX * len(names) + 8) * len(cats) + 140)
     elif height is None:
-        height = max(300, min(900, 28 * len(cats) + 140)) if horizontal else 400
+        # no cap either: 900 px squeezed a township of 40 villages to 19 px a name
+        height = max(300, CATEGORY_PX * len(cats) + 140) if horizontal else 400
     layout = _style_layout(height, bool(color))
     if horizontal and color and barmode == "stack":
         # Plotly lists a stack's legend reversed (top segment first), which suits a vertical stack; a

@@ -1,0 +1,64 @@
+"""Charts at a real county's size: the scaled demo county (etl.scaled_demo: ten townships of 10 to 30
+villages, 海流图镇 the largest) loaded into a real DuckDB file, its pages opened with AppTest under one
+township, so the "by village" charts hold about 30 places (the demo county's townships have 3 to 5)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.load import load_files
+from etl.scaled_demo import write_scaled_files
+from tests import conftest
+
+BIG_TOWN = "海流图镇"  # 30 villages in the scaled county
+
+
+@pytest.fixture(scope="module")
+def county_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("county")
+    db = root / "data" / "fupin.duckdb"
+    report = load_files(write_scaled_files(root / "files", 3000), db=db, fresh=True)
+    assert report.exit_code in (0, 1) and db.exists()  # planted defects are findings, not failures
+    return db
+
+
+@pytest.fixture()
+def county_env(county_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("FUPIN_DB", str(county_db))
+    yield county_db
+
+
+def chart(at: AppTest, key: str) -> dict:
+    found = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith(f"-{key}")]
+    assert len(found) == 1, f"{key}: {len(found)} charts"
+    return found[0]
+
+
+def bar_px(fig: dict) -> tuple[float, int]:
+    """(the thickness of one bar, the number of places) of a horizontal bar chart, from its height, margins,
+    gap and the bars side by side in a group."""
+    layout = fig["layout"]
+    bars = [tr for tr in fig["data"] if tr["type"] == "bar"]
+    places = len({y for tr in bars for y in tr["y"]})
+    side_by_side = len(bars) if layout.get("barmode") == "group" else 1
+    plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"] - 60  # axis and its title
+    return plot / places * (1 - layout.get("bargap", 0.2)) / side_by_side, places
+
+
+def test_village_bars_keep_their_thickness_in_a_large_township(county_env: Path) -> None:
+    """海流图镇's 30 villages: the health page's enrolment chart (3 rates a village) was capped at 1600 px,
+    its bars 15 px thin, and Chromium hid every number; the exit-status chart (a stack a village) was
+    capped at 900 px. Each bar keeps its thickness however many villages there are."""
+    health = conftest.open_page("health", {"town": BIG_TOWN})
+    for key in ("health_ill", "health_enrolment"):
+        px, places = bar_px(chart(health, key))
+        assert places >= 25 and px >= 17, (key, px)
+    exits = conftest.open_page("exit_status", {"town": BIG_TOWN})
+    fig = chart(exits, "exit_township_chart")
+    px, places = bar_px(fig)
+    assert places >= 25 and fig["layout"]["height"] >= 28 * places, fig["layout"]["height"]
