@@ -39,7 +39,7 @@ def _on_totals_select() -> None:
 
 def _on_township_select() -> None:
     pts = charts.selected("causes_township_chart", "customdata")
-    towns = charts.selected("causes_township_chart", "x")
+    towns = charts.selected("causes_township_chart", "category")
     if pts:
         st.session_state[_PICK_CAUSE] = pts[0]
     if towns:
@@ -85,11 +85,12 @@ def area_section(ctx: PageContext, popn: str) -> None:
                                 format_func=lambda m: ctx.t(f"common.{m}"), default="counts", required=True)
     value = "share" if mode == "shares" else "households"
     plot = df.assign(label=df["main_cause"].map(ctx.code))
-    fig = charts.bar(plot, level, value, color="label", orientation="v", color_order=_cause_order(ctx),
+    orientation = charts.orientation_for(df[level])  # a township's many villages: a name a line
+    fig = charts.bar(plot, level, value, color="label", orientation=orientation, color_order=_cause_order(ctx),
                      x_title=ctx.t(f"field.{level}"),
                      y_title=ctx.t("col.share" if value == "share" else "col.households"),
                      text_format="{:.0%}" if value == "share" else "{:,.0f}", customdata="main_cause",
-                     show_totals=value != "share", height=420)
+                     show_totals=value != "share", height=420 if orientation == "v" else None)
     charts.show(fig, "causes_township_chart", on_select=_on_township_select if level == "township" else None,
                 figure="causes.by_area")
     table.show("causes_by_township", df, ctx.t("what.causes_township" if level == "township" else "what.causes_mix_village"), column_config={

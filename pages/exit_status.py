@@ -180,9 +180,13 @@ def assurance_section(ctx: PageContext, popn: str) -> None:
     if not long["n"].any():  # nothing to draw: a blank grid with a -1..1 axis said nothing
         st.success(ctx.t("exit.assurances_none"))
     else:
-        fig = charts.bar(long, level, "n", color="label", barmode="group",
-                         order=list(df[level]), color_order=[ctx.t(f"col.{i}") for i in indicators],
-                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.households"), height=360)
+        orientation = charts.orientation_for(df[level])  # a township's many villages: a name a line
+        order = list(df[level])
+        fig = charts.bar(long, level, "n", color="label", barmode="group", orientation=orientation,
+                         order=order if orientation == "v" else order[::-1],  # the first place on top
+                         color_order=[ctx.t(f"col.{i}") for i in indicators],
+                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.households"),
+                         height=360 if orientation == "v" else None)
         fig.update_traces(textposition="outside", selector={"type": "bar"})
         charts.show(fig, "exit_assurance_chart", figure="exit.assurances")
     unrecorded = {c: int(df[c].sum()) for c in ("housing_unrecorded", "water_unrecorded")}

@@ -62,3 +62,44 @@ def test_village_bars_keep_their_thickness_in_a_large_township(county_env: Path)
     fig = chart(exits, "exit_township_chart")
     px, places = bar_px(fig)
     assert places >= 25 and fig["layout"]["height"] >= 28 * places, fig["layout"]["height"]
+
+
+def bars_of(fig: dict) -> list[dict]:
+    return [tr for tr in fig["data"] if tr["type"] == "bar"]
+
+
+def test_many_villages_are_a_name_a_line(county_env: Path, county_db: Path) -> None:
+    """海流图镇's 30 villages on upright bars wrote their names slanted into each other (致贫原因 by village,
+    两不愁三保障 by village): past charts.UPRIGHT_MAX_CATEGORIES places the bars lie down, every village's
+    name on a line of its own, the first place of the table on top; the county's ten townships stay upright."""
+    import duckdb
+
+    with duckdb.connect(str(conftest.current_snapshot(county_db)), read_only=True) as con:
+        villages = {r[0] for r in con.execute("SELECT DISTINCT village FROM households WHERE township = ?",
+                                              [BIG_TOWN]).fetchall()}
+    assert len(villages) > 25
+    causes = conftest.open_page("causes", {"town": BIG_TOWN})
+    exits = conftest.open_page("exit_status", {"town": BIG_TOWN})
+    for fig in (chart(causes, "causes_township_chart"), chart(exits, "exit_assurance_chart")):
+        bars = bars_of(fig)
+        assert {tr.get("orientation") for tr in bars} == {"h"}
+        assert {y for tr in bars for y in tr["y"]} == villages
+        assert fig["layout"]["height"] >= 28 * len(villages)
+    assurance_top = chart(exits, "exit_assurance_chart")["layout"]["yaxis"]["categoryarray"][-1]
+    table = next(d.value for d in exits.dataframe if "住房不安全" in d.value.columns)
+    assert assurance_top == table["行政村"].iloc[0]
+    county = conftest.open_page("causes")
+    assert {tr.get("orientation", "v") for tr in bars_of(chart(county, "causes_township_chart"))} == {"v"}
+
+
+def test_a_selected_bar_gives_its_category_on_either_axis() -> None:
+    """A click on a horizontal bar gives its place as y (x is its value): `selected(key, "category")`
+    reads the place on either axis, so the causes chart's click filters the township it showed."""
+    import streamlit as st
+
+    from ui import charts
+
+    st.session_state["k_h"] = {"selection": {"points": [{"x": 12, "y": "乌兰呼都格嘎查", "customdata": "因病"}]}}
+    st.session_state["k_v"] = {"selection": {"points": [{"x": "海流图镇", "y": 0.5}]}}
+    assert charts.selected("k_h", "category") == ["乌兰呼都格嘎查"]
+    assert charts.selected("k_v", "category") == ["海流图镇"]

@@ -19,8 +19,9 @@
   margins, legend on top, sensible height.
 - `show(fig, key, on_select=None, *, figure)` (figure: its indicator-dictionary key): st.plotly_chart without the plotly logo; with `on_select` (a
   callback) a click/box selection reruns and the callback reads `st.session_state[key].selection`.
-- `selected(key, field)`: the values of `field` ("x", "y", "customdata", "legendgroup") in the
-  chart's current selection, as the data had them (unescaped).
+- `selected(key, field)`: the values of `field` ("x", "y", "customdata", "legendgroup", or "category":
+  a bar's category on either axis) in the chart's current selection, as the data had them (unescaped).
+- `orientation_for(categories)`: upright bars for a few places, horizontal ones (a name a line) for more.
 - `plain(text)` and `safe_spec(figure)`: no markup from data. Plotly renders a subset of HTML (`<a>`,
   `<b>`, `<br>`, `<i>`, `<span style>`, ...) in every text it draws: category labels, legend names,
   bar texts, hover labels, titles, annotations. `safe_spec` turns a figure into plain data with every
@@ -159,6 +160,15 @@ def count_ticks(values: Sequence[Any], top: float | None) -> dict[str, Any]:
 
 CATEGORY_PX = 28  # a horizontal chart's height per category (a place's name on one line, its bar, air)
 GROUPED_BAR_PX = 22  # per bar of a group, side by side: thick enough for the number written past its end
+# A vertical bar chart of more categories than this writes its names slanted, into each other (a township's
+# 25 villages of up to 11 characters); such a chart is drawn horizontal, a name a line (`orientation_for`).
+UPRIGHT_MAX_CATEGORIES = 12
+
+
+def orientation_for(categories: Sequence[Any]) -> str:
+    """"v" (upright bars) for a chart of a few categories, "h" (a name a line) for more: the one rule for
+    charts whose categories are places (a county's townships, or one township's villages)."""
+    return "h" if len(set(categories)) > UPRIGHT_MAX_CATEGORIES else "v"
 
 
 def _order(df: pd.DataFrame, cat: str, sums: pd.Series, order: Sequence[Any] | None,
@@ -582,8 +592,13 @@ def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None, 
     return out
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def selected(key: str, field: str = "x") -> list[Any]:
-    """Values of `field` in the current selection of chart `key` (for on_select callbacks)."""
+    """Values of `field` in the current selection of chart `key` (for on_select callbacks); "category":
+    the selected bars' categories on either axis."""
     import streamlit as st
 
     state = st.session_state.get(key)
@@ -593,5 +608,8 @@ def selected(key: str, field: str = "x") -> list[Any]:
         points = state["selection"]["points"]
     except (KeyError, TypeError):
         return []
+    if field == "category":  # a bar's category, whichever its axis (`orientation_for`): the value is the number
+        points = [{**p, field: p.get("y") if _is_number(p.get("x")) else p.get("x")} for p in points
+                  if isinstance(p, dict)]
     values = [p.get(field) for p in points if isinstance(p, dict) and p.get(field) is not None]
     return [html.unescape(v) if isinstance(v, str) else v for v in values]  # as `show` escaped them
