@@ -53,16 +53,14 @@ def totals_section(ctx: PageContext, popn: str) -> pd.DataFrame:
         empty.show_population(popn)
         return df
     plot = df.assign(label=df["main_cause"].map(ctx.code))
+    # never a false 0% (3 households of 600 read "3（0%）") or 100%
+    texts = {c: ctx.t("chart.count_share", n=f"{int(v):,}", share=share_label(s, 1))
+             for c, v, s in zip(plot["label"], plot["households"], plot["share"], strict=True)}
     fig = charts.bar(plot.assign(color=plot["label"]), "label", "households", color="color", orientation="h",
                      x_title=ctx.t("causes.axis_cause"), y_title=ctx.t("col.households"), customdata="main_cause",
-                     show_totals=False)
+                     show_totals=False, texts=texts)
     fig.update_traces(textposition="outside", selector={"type": "bar"})
     fig.update_layout(showlegend=False)
-    for trace in fig.data:
-        share = plot.set_index("label")["share"]
-        # never a false 0% (3 households of 600 read "3（0%）") or 100%
-        trace.text = [ctx.t("chart.count_share", n=f"{int(v):,}", share=share_label(share[c], 1))
-                      for c, v in zip(trace.y, trace.x, strict=True)]
     left, right = layout.pair("causes", [3, 2])
     with left:
         charts.show(fig, "causes_totals_chart", on_select=_on_totals_select, figure="causes.totals")

@@ -89,3 +89,34 @@ def test_trend_titles_clear_of_the_dates_above(page: Any, tmp_path: Path, width:
     lowest_date = max(b["y"] + b["height"] for b in first_row_ticks)
     assert all(_above({"y": lowest_date, "height": 0}, {**b, "y": b["y"] - 4}) for b in second_row), (
         lowest_date, second_row)  # and 4 px of air between them
+
+
+CAUSES = {"因病": 13315, "缺劳力": 6836, "因残": 5674, "缺资金": 3064, "缺技术": 3050, "因灾": 1572, "因学": 1456,
+          "缺水": 803, "自身发展动力不足": 766, "缺土地": 739, "其他": 379, "交通条件落后": 354, "未填写": 17}
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_bar_texts_fit_the_chart_on_a_phone(page: Any, tmp_path: Path, width: int) -> None:
+    """The causes chart writes each bar's count and share past its end ("13,315（35.0%）", `texts`): on a
+    390 px phone the axis' headroom is ~40 px and the top bar's text ran past the chart's edge, read
+    "13,315（35."; the right margin holds the widest text."""
+    df = pd.DataFrame({"cause": list(CAUSES), "n": list(CAUSES.values())})
+    total = sum(CAUSES.values())
+    texts = {c: f"{n:,}（{n / total:.1%}）" for c, n in CAUSES.items()}
+    spec = charts.bar_spec(df.assign(color=df["cause"]), "cause", "n", color="color", orientation="h",
+                           show_totals=False, texts=texts)
+    for trace in spec["data"]:
+        trace["textposition"] = "outside"
+    spec["layout"]["showlegend"] = False
+    html = tmp_path / "chart.html"
+    html.write_text(profile_html.document("chart", profile_html.spec_div(spec), "zh"), encoding="utf-8")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(html.as_uri())
+    page.locator(".plotly-graph-div .bartext").first.wait_for(timeout=30_000)
+    chart = _box(page, ".plotly-graph-div .main-svg")
+    written = page.locator(".bartext")
+    assert sorted(written.all_text_contents()) == sorted(texts.values())  # every text shown, none hidden
+    for i in range(written.count()):
+        box = written.nth(i).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= chart["x"] + chart["width"] + 0.5, \
+            (written.nth(i).text_content(), box, chart)
