@@ -180,7 +180,7 @@ def assurance_section(ctx: PageContext, popn: str) -> None:
     if not long["n"].any():  # nothing to draw: a blank grid with a -1..1 axis said nothing
         st.success(ctx.t("exit.assurances_none"))
     else:
-        orientation = charts.orientation_for(df[level])  # a township's many villages: a name a line
+        orientation = charts.orientation_for(df[level], len(indicators))  # many bars: a name a line
         order = list(df[level])
         fig = charts.bar(long, level, "n", color="label", barmode="group", orientation=orientation,
                          order=order if orientation == "v" else order[::-1],  # the first place on top

@@ -168,15 +168,18 @@ def text_px(text: str, size: int = 13) -> int:
 
 CATEGORY_PX = 28  # a horizontal chart's height per category (a place's name on one line, its bar, air)
 GROUPED_BAR_PX = 22  # per bar of a group, side by side: thick enough for the number written past its end
-# A vertical bar chart of more categories than this writes its names slanted, into each other (a township's
-# 25 villages of up to 11 characters); such a chart is drawn horizontal, a name a line (`orientation_for`).
-UPRIGHT_MAX_CATEGORIES = 12
+# A vertical bar chart of more bars than this writes its names slanted, into each other (a township's 25
+# villages of up to 11 characters), and its bars are too narrow for their numbers (4 bars side by side for
+# each of 10 townships: "265" did not fit a 20 px bar and was hidden); it is drawn horizontal, a name a
+# line, each bar as thick as its number needs (`orientation_for`).
+UPRIGHT_MAX_BARS = 12
 
 
-def orientation_for(categories: Sequence[Any]) -> str:
-    """"v" (upright bars) for a chart of a few categories, "h" (a name a line) for more: the one rule for
-    charts whose categories are places (a county's townships, or one township's villages)."""
-    return "h" if len(set(categories)) > UPRIGHT_MAX_CATEGORIES else "v"
+def orientation_for(categories: Sequence[Any], side_by_side: int = 1) -> str:
+    """"v" (upright bars) for a chart of a few bars, "h" (a name a line) for more: the one rule for charts
+    whose categories are places (a county's townships, or one township's villages). `side_by_side`: the
+    bars of a category in a grouped chart (barmode="group")."""
+    return "h" if len(set(categories)) * side_by_side > UPRIGHT_MAX_BARS else "v"
 
 
 def _order(df: pd.DataFrame, cat: str, sums: pd.Series, order: Sequence[Any] | None,
