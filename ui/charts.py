@@ -428,7 +428,9 @@ def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed:
         fig.update_xaxes(tickvals=RATE_TICKS)
     fig.update_yaxes(title_text=y_title, type="category", categoryorder="array",
                      categoryarray=list(rows[place])[::-1])
-    fig = style(fig, height or max(260, min(900, 30 * len(rows) + 120)), legend=False)
+    # a row a place however many (a 900 px cap left a township of 40 villages 19 px a name, its whisker
+    # and dot on top of each other)
+    fig = style(fig, height or max(260, (CATEGORY_PX + 2) * len(rows) + 120), legend=False)
     # the value column; above the plot, air between the line's label and the heading over the chart
     fig.update_layout(margin={"r": 10 + 8 * max((len(t) for t in texts), default=0), "t": 56})
     return fig
