@@ -131,3 +131,11 @@ def test_rate_bars_keep_a_row_a_village() -> None:
     fig = charts.rate_bars(df, "village", "rate", "lo", "hi", "ok", 0.03, line_label="3%")
     plot = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b - 60
     assert plot / len(villages) >= charts.CATEGORY_PX - 2, fig.layout.height
+
+
+def test_count_axes_write_numbers_as_the_bars_do(county_env: Path) -> None:
+    """分年度脱贫户数 of a county of 38,000 households: the cumulative panel ticked "10k 20k 30k" over a
+    panel ticking "4000": every count axis writes its ticks as the bars write their numbers (35,003)."""
+    fig = chart(conftest.open_page("exit_status"), "exit_year_chart")
+    axes = {k: v for k, v in fig["layout"].items() if k.startswith("yaxis")}
+    assert len(axes) == 2 and all(a.get("tickformat") == "," for a in axes.values()), axes

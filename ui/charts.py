@@ -150,12 +150,14 @@ COUNT_DTICK_UP_TO = 12  # past this top Plotly's own tick step is a whole number
 def count_ticks(values: Sequence[Any], top: float | None) -> dict[str, Any]:
     """Axis settings for an axis of counts (every value a whole number) running up to `top`: whole
     ticks only. Plotly steps a short axis by 0.5 or 0.2, which reads "0.5户" on a household count;
-    a count axis under COUNT_DTICK_UP_TO steps by 1. Other axes (shares, amounts): nothing."""
+    a count axis under COUNT_DTICK_UP_TO steps by 1. Ticks are written as the numbers on the bars are
+    (35,000, not Plotly's "35k", which beside "4000" on the panel below read as another unit). Other
+    axes (shares, amounts): nothing."""
     numbers = [float(v) for v in values if v is not None and pd.notna(v)]
     if not numbers or not all(v.is_integer() for v in numbers):
         return {}
     top = max(numbers) if top is None else top
-    return {"tick0": 0, "dtick": 1} if top <= COUNT_DTICK_UP_TO else {}
+    return {"tickformat": ",", **({"tick0": 0, "dtick": 1} if top <= COUNT_DTICK_UP_TO else {})}
 
 
 def text_px(text: str, size: int = 13) -> int:
@@ -518,7 +520,7 @@ def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols:
         highest = top_value if pd.notna(top_value) and top_value > 0 else 1
         # max(0, ...): the bottom row's float sum came to -1e-16, which Plotly refuses as a domain
         layout[f"yaxis{n}"] = {"domain": [max(0.0, top - tall), top], "anchor": f"x{n}", "nticks": 4, "automargin": True,
-                               "range": [0, highest * 1.35],
+                               "range": [0, highest * 1.35], "tickformat": ",",  # 38,025, not "38k"
                                # counts: no tick at half a household when the figures are 0 or 1
                                **({"dtick": 1} if highest <= 3 else {})}
         titles.append({"text": name, "x": left + width / 2, "y": top, "xref": "paper", "yref": "paper",
