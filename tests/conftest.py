@@ -305,6 +305,23 @@ def villages(demo_con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in rows}
 
 
+COUNTY_TOWN = "海流图镇"  # the scaled county's largest township: 30 villages
+
+
+@pytest.fixture(scope="session")
+def county_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A county of a real county's size (etl.scaled_demo: ten townships of 10 to 30 villages, 3,000
+    households), loaded into a real DuckDB file: "by village" charts of COUNTY_TOWN hold 30 places, where
+    the demo county's townships have 3 to 5."""
+    from etl.scaled_demo import write_scaled_files
+
+    root = tmp_path_factory.mktemp("county")
+    db = root / "data" / "fupin.duckdb"
+    report = load_files(write_scaled_files(root / "files", 3000), db=db, fresh=True)
+    assert report.exit_code in (0, 1) and db.exists()  # planted defects are findings, not failures
+    return db
+
+
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fixture_db(tmp_path_factory.mktemp("fixture") / "fupin.duckdb")

@@ -12,20 +12,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.load import load_files
-from etl.scaled_demo import write_scaled_files
 from tests import conftest
 
-BIG_TOWN = "海流图镇"  # 30 villages in the scaled county
-
-
-@pytest.fixture(scope="module")
-def county_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("county")
-    db = root / "data" / "fupin.duckdb"
-    report = load_files(write_scaled_files(root / "files", 3000), db=db, fresh=True)
-    assert report.exit_code in (0, 1) and db.exists()  # planted defects are findings, not failures
-    return db
+BIG_TOWN = conftest.COUNTY_TOWN
 
 
 @pytest.fixture()

@@ -107,9 +107,9 @@ def render(brief: Brief) -> str:
                          f"{table_html(brief.veto.villages, lang)}")
     if brief.figures:
         parts.append(f"<h2>{esc(t('insp.brief.charts', lang))}</h2>")
+        # each chart as tall as ui.charts makes it (a row a place, room for its legend): a height of its
+        # own here, capped at 700 px, squeezed a township's 30 villages until Plotly dropped every other name
         for title, spec in brief.figures:
-            rows = max((len(tr["y"]) for tr in spec["data"] if tr.get("y") is not None), default=1)  # bars or dots
-            spec["layout"]["height"] = max(220, min(700, 36 * rows + 150))  # compact for phones and print
             parts.append(f"<h3>{esc(title)}</h3>{spec_div(spec)}")
     for title, df in brief.tables:
         df = plain_dates(df)

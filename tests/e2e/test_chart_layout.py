@@ -120,3 +120,39 @@ def test_bar_texts_fit_the_chart_on_a_phone(page: Any, tmp_path: Path, width: in
         box = written.nth(i).bounding_box()
         assert box is not None and box["x"] + box["width"] <= chart["x"] + chart["width"] + 0.5, \
             (written.nth(i).text_content(), box, chart)
+
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_township_briefing_names_every_village(page: Any, tmp_path: Path, county_db: Path, width: int) -> None:
+    """The briefing of a township of 30 villages (the scaled county's 海流图镇), read on a phone: its own
+    chart height (at most 700 px) and the causes' legend, a cause a line above the plot, left the plot so
+    little that Plotly dropped every other village's name. Every village chart names every village."""
+    import duckdb
+
+    from etl.snapshot import current_snapshot
+    from queries import meta
+    from queries.filters import Filters, Viewer
+    from tests.conftest import COUNTY_TOWN
+    from ui import briefing_html
+
+    with duckdb.connect(str(current_snapshot(county_db)), read_only=True) as con:
+        as_of = meta.data_as_of(con)
+        villages = {r[0] for r in con.execute("SELECT DISTINCT village FROM households WHERE township = ?",
+                                              [COUNTY_TOWN]).fetchall()}
+        doc = briefing_html.build(con, Filters(townships=(COUNTY_TOWN,)), Viewer(), lang="zh", as_of=as_of,
+                                  data_as_of=as_of)
+    html = tmp_path / "briefing.html"
+    html.write_text(doc, encoding="utf-8")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(html.as_uri())
+    page.locator(".plotly-graph-div .ytick").first.wait_for(timeout=30_000)
+    graphs = page.locator(".plotly-graph-div")
+    checked = 0
+    for i in range(graphs.count()):
+        places = set(graphs.nth(i).evaluate("g => g.data.flatMap(t => t.y || []).map(String)"))
+        if len(places & villages) > 10:  # a chart of this township's villages
+            ticks = set(graphs.nth(i).locator(".ytick text").all_text_contents())
+            assert ticks == places, (i, sorted(places - ticks))
+            checked += 1
+    assert checked >= 4  # causes, exit status, rectification, ill households, completeness
