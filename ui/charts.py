@@ -170,6 +170,7 @@ def text_px(text: str, size: int = 13) -> int:
 
 CATEGORY_PX = 28  # a horizontal chart's height per category (a place's name on one line, its bar, air)
 GROUPED_BAR_PX = 22  # per bar of a group, side by side: thick enough for the number written past its end
+LEGEND_ROW_PX = 20  # a legend entry's line (13 px text), as a phone lists them: one a line
 # A vertical bar chart of more bars than this writes its names slanted, into each other (a township's 25
 # villages of up to 11 characters), and its bars are too narrow for their numbers (4 bars side by side for
 # each of 10 townships: "265" did not fit a 20 px bar and was hidden); it is drawn horizontal, a name a
@@ -294,14 +295,18 @@ def bar_spec(
     if value_range is not None:
         val_axis["range"] = value_range
         val_axis.update(count_ticks(df[val].tolist(), value_range[1]))
+    # On a phone the legend lists an entry a line above the plot and takes its height from the plot's:
+    # the 13 causes took 260 px of the county's chart of 10 townships, and Plotly dropped every other
+    # township's name. A horizontal chart, as tall as its categories need, holds that room as well.
+    legend_px = LEGEND_ROW_PX * len(names) if color and horizontal else 0
     if height is None and grouped_h:
         # each of a place's bars thick enough for its number written past its end (11 px text: Plotly
         # fits it to the bar's thickness and `uniformtext` hides what does not fit), however many places:
         # a cap (1600 px) thinned the 25 villages × 3 rates of one township until every number was hidden
-        height = max(300, (GROUPED_BAR_PX * len(names) + 8) * len(cats) + 140)
+        height = max(300, (GROUPED_BAR_PX * len(names) + 8) * len(cats) + 140 + legend_px)
     elif height is None:
         # no cap either: 900 px squeezed a township of 40 villages to 19 px a name
-        height = max(300, CATEGORY_PX * len(cats) + 140) if horizontal else 400
+        height = max(300, CATEGORY_PX * len(cats) + 140 + legend_px) if horizontal else 400
     layout = _style_layout(height, bool(color))
     if horizontal and color and barmode == "stack":
         # Plotly lists a stack's legend reversed (top segment first), which suits a vertical stack; a
