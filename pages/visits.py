@@ -61,7 +61,7 @@ def main() -> None:
         if df.empty:
             empty.show()
         else:
-            st.caption(ctx.t("insp.visits.list_caption", n=int(df["total"].iloc[0])))
+            st.caption(ctx.t("insp.visits.list_caption", n=f"{int(df['total'].iloc[0]):,}"))  # 12,642 as the line below
             view = list_view(df.head(top), ctx, days)
             viewer = ctx.viewer  # the profiles below run outside the script run
             table.show_list("visits_list", df.head(top), ctx.t("insp.what.visit_list"), query, view=view,

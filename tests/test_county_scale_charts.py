@@ -128,3 +128,14 @@ def test_count_axes_write_numbers_as_the_bars_do(county_env: Path) -> None:
     fig = chart(conftest.open_page("exit_status"), "exit_year_chart")
     axes = {k: v for k, v in fig["layout"].items() if k.startswith("yaxis")}
     assert len(axes) == 2 and all(a.get("tickformat") == "," for a in axes.values()), axes
+
+
+def test_the_visit_list_counts_as_the_line_below_it(county_env: Path) -> None:
+    """入户走访 of a county: "共 2943 户符合至少一条规则。" above "显示前 50 条，共 2,943 条": the count is written
+    with its thousands separator, as every other count on the page."""
+    import re
+
+    at = conftest.open_page("visits")
+    line = next(c.value for c in at.caption if "符合至少一条规则" in c.value)
+    n = re.search(r"共 ([\d,]+) 户", line).group(1)
+    assert int(n.replace(",", "")) >= 1000 and n == f"{int(n.replace(',', '')):,}", line
