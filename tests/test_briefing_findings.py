@@ -164,3 +164,24 @@ def test_exits_and_suspected_wrong_exits_are_a_finding(county: Path, tmp_path: P
     assert "Over 2.0% suspected wrong exits: 甲镇 (50.0%)." in said
     town = findings(db, Filters(townships=("甲镇",)))  # one township: its villages
     assert "疑似错退占比超过 2.0% 的：一村（50.0%）。" in town, town
+
+
+def test_a_township_is_ranked_by_its_registered_households_only(tmp_path: Path) -> None:
+    """Under a monitoring filter a township may hold monitored households and no registered one: its
+    finding read "甲镇脱贫率 ，在 2 个乡镇中居第 1 位；帮扶措施覆盖率 ，居第 1 位" (no rate, ranked first),
+    and a township without a rate was counted among those it is ranked with."""
+    files = {"人口.csv": ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因,监测对象类别",
+                          "甲镇,一村,H1,张一,,户主,已脱贫,2019,因病,脱贫不稳定户",
+                          "甲镇,一村,E1,张二,,户主,,,,边缘易致贫户",
+                          "乙镇,三村,H2,王一,,户主,已脱贫,2019,因病,",
+                          "乙镇,三村,E2,王二,,户主,,,,边缘易致贫户"]}
+    for name, lines in files.items():
+        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "data" / "fupin.duckdb"
+    assert load_files([tmp_path / n for n in files], db=db).exit_code == 0
+    edge = findings(db, Filters(townships=("甲镇",), monitoring_types=("边缘易致贫户",)))
+    assert not any("脱贫率" in s for s in edge), edge  # 甲镇 has no registered household under the filter
+    both = findings(db, Filters(townships=("甲镇",), monitoring_types=("边缘易致贫户", "脱贫不稳定户")))
+    assert not any("脱贫率" in s for s in both), both  # 乙镇 has no rate: 甲镇 is the only one with a rate
+    plain = findings(db, Filters(townships=("甲镇",)))
+    assert any(s.startswith("甲镇脱贫率 100.0%，在 2 个乡镇中居并列第 1 位") for s in plain), plain

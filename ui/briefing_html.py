@@ -329,6 +329,9 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
         return [(t("find.no_households", lang), kpi)]
     if len(flt.townships) == 1:  # rank among the townships, under the same non-area filters
         towns = overview.by_area(con, flt.with_(townships=(), villages=()), viewer, "township")
+        # rates of registered households: a township with none under the filters (its monitored households
+        # only) has no rate to give nor to rank by ("红山镇脱贫率 ，在 3 个乡镇中居第 1 位", a probe)
+        towns = towns[towns["households"] > 0]
         me = towns[towns["township"] == flt.townships[0]]
         if not me.empty and len(towns) > 1:
             r = me.iloc[0]
