@@ -116,7 +116,7 @@ def issues_section(ctx: PageContext) -> None:
             fig = charts.bar(br, "rule_name", "issues", orientation="h", x_title=ctx.t("col.rule_name"),
                              y_title=ctx.t("insp.quality.kpi.issues"))
             charts.show(fig, "quality_rules", figure="quality.by_area")
-            table.show("quality_rules_tbl", br[["rule_name", "issues", "households"]],
+            table.show("quality_rules_tbl", br[["rule_name", "issues", "households_with_issues"]],
                        ctx.t("insp.what.issues_by_rule"))
     with right:
         st.subheader(ctx.t("insp.quality.by_area"))

@@ -103,9 +103,12 @@ def _dated_sums_sql(level: str, where: str) -> str:
 
 
 def issues_by_rule(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
+    """Issues per rule, with the households affected (of any population: `households_with_issues`, as
+    `issues_by_area` names them; headed 户数 they read as registered households, a rule such as
+    `monitored_without_type` counting only households that are not)."""
     where, params = household_where(flt, viewer, "d")
     sql = f"""
-        SELECT d.rule, count(*) AS issues, count(DISTINCT d.household_id) AS households
+        SELECT d.rule, count(*) AS issues, count(DISTINCT d.household_id) AS households_with_issues
         FROM list_issue d
         WHERE {where} GROUP BY d.rule ORDER BY issues DESC, d.rule
     """  # noqa: S608
