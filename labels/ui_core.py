@@ -139,6 +139,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.reached": ("覆盖户数", "Households reached"),
     "col.category": ("措施类别", "Measure category"),
     "col.measures": ("措施数", "Measures"),
+    "col.households_measured": ("有措施的户", "Households with the measure"),  # of any population, not 户数
     "col.townships": ("涉及乡镇", "Townships"),
     "col.member_count": ("家庭人口", "Members"),
     "col.reasons": ("疑似错退原因", "Reasons"),

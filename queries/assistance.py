@@ -74,12 +74,13 @@ def coverage_total(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer)
 
 
 def amounts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """year, category, amount_yuan, measures, households."""
+    """year, category, amount_yuan, measures, households_measured (households of any population with
+    such a measure: 户数 is the registered households wherever it is written, and these are not only they)."""
     where, params = _where(flt, viewer)
     return fetch(
         con,
         f"""SELECT c.year, c.category, coalesce(sum(c.amount_yuan), 0) AS amount_yuan,
-                   sum(c.measures)::BIGINT AS measures, sum(c.households)::BIGINT AS households
+                   sum(c.measures)::BIGINT AS measures, sum(c.households)::BIGINT AS households_measured
             FROM agg_measure c
             WHERE {where}
             GROUP BY ALL ORDER BY c.year, amount_yuan DESC, c.category""",  # noqa: S608

@@ -20,7 +20,8 @@ FILES = {
         "甲镇,二村,N1,赵一,户主,,缺资金,,,,,6000,2019",
         "乙镇,三村,H3,钱一,户主,,缺技术,,已脱贫,2018,脱贫不稳定户,4000,2019",
     ],
-    "measures.csv": ["户编号,措施类别,措施内容,实施年度,金额(元)", "H1,产业帮扶,养羊,2019,1000", "X9,就业帮扶,公益岗,2019,500"],
+    "measures.csv": ["户编号,措施类别,措施内容,实施年度,金额(元)", "H1,产业帮扶,养羊,2019,1000", "E1,产业帮扶,养牛,2019,2000",
+                     "X9,就业帮扶,公益岗,2019,500"],
 }
 
 
@@ -46,3 +47,18 @@ def test_the_quality_page_heads_households_of_any_population_as_such(county: Pat
     # N1 has neither an exit status nor a monitoring type: one household with that issue, not a registered one
     assert by_rule.set_index("规则").loc["缺脱贫状态/监测类别", "有问题的户"] == 1
     assert by_place["有问题的户"].sum() >= by_rule["有问题的户"].max()
+
+
+def test_the_amounts_table_heads_households_of_any_population_as_such(county: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The assistance page's amounts by year count the households of every measure (the edge household E1's
+    too), and headed them 户数 beside the coverage table, whose 户数 are the registered households."""
+    monkeypatch.setenv("FUPIN_DB", str(county))
+    at = open_page("assistance")
+    frames = [df.value for df in at.dataframe]
+    amounts = next(df for df in frames if "金额(元)" in df.columns and "措施数" in df.columns)
+    assert "户数" not in amounts.columns, list(amounts.columns)
+    row = amounts[(amounts["年度"] == 2019) & (amounts["措施类别"] == "产业帮扶")].iloc[0]
+    assert (row["措施数"], row["有措施的户"]) == (2, 2)  # H1 (registered) and E1 (edge); X9 is in no registry
+    coverage = next(df for df in frames if "覆盖户数" in df.columns and "乡(镇)" not in df.columns)
+    assert coverage.set_index("措施类别").loc["产业帮扶", ["覆盖户数", "户数"]].tolist() == [1, 3]  # H1 of H1–H3
