@@ -127,9 +127,10 @@ LABELS: dict[str, tuple[str, str]] = {
                         "Chronic patients of every household on the registry (monitored and other households "
                         "included): {chronic}, followed up as the rule asks: {compliant} ({rate})."),
     "find.defects": ("档案问题 {n} 条，较多的是：{kinds}。", "Archive defects: {n}; the most frequent: {kinds}."),
-    "find.no_households": ("当前范围和筛选条件下没有农户，本简报没有可报告的发现；各项数字为 0 不说明工作已到位。",
-                           "No household matches this area and these filters: the briefing has nothing to report, "
-                           "and its zeros do not mean the work is done."),
+    # the area's township- and village-level items are still counted: an overdue one follows as its finding
+    "find.no_households": ("当前范围和筛选条件下没有农户，本简报没有关于农户的发现；各项户数为 0 不说明工作已到位。",
+                           "No household matches this area and these filters: the briefing has nothing to report on "
+                           "households, and their zeros do not mean the work is done."),
     "find.no_defects": ("未发现档案问题。", "No archive defect found."),
     "find.since": ("自 {base} 以来（户数为净变化）：脱贫户 {exited}，监测对象 {monitored}，返贫户 {returned}；"
                    "新发现整改事项 {opened}，完成 {closed}。",

@@ -137,9 +137,21 @@ def test_the_changes_since_count_township_totals_under_any_filter(tmp_path: Path
 def test_a_briefing_of_no_household_says_so_rather_than_good_news(county: Path) -> None:
     """乙镇 under 因学 holds no household: the findings said "every registered household has a measure, nothing
     overdue, no archive defect". Now one finding says nothing matches; with monitored households only (甲镇
-    under 边缘易致贫户) the registered-households finding is left out."""
+    under 边缘易致贫户) the registered-households finding is left out. The township's own item R4 (乙镇政府,
+    overdue) is still in the briefing's tiles and item list, whatever the household filters: its finding
+    stays (it was left out beside a tile of 1 overdue item; a probe)."""
     assert findings(county, Filters(townships=("乙镇",), main_causes=("因学",))) == [
-        "当前范围和筛选条件下没有农户，本简报没有可报告的发现；各项数字为 0 不说明工作已到位。"]
+        "当前范围和筛选条件下没有农户，本简报没有关于农户的发现；各项户数为 0 不说明工作已到位。",
+        "1 项整改事项逾期未完成，涉及乙镇政府 1 项。"]
+    con, _ = snapshot.connect_read(county)
+    try:
+        k = briefing_html.overview.kpis(con, Filters(townships=("乙镇",), main_causes=("因学",)), Viewer(),
+                                        data_as_of(con)).iloc[0]
+    finally:
+        con.close()
+    assert (int(k["all_households"]), int(k["rect_overdue"])) == (0, 1)  # the tile the finding stands beside
+    assert findings(county, Filters(townships=("丙镇",))) == [  # no household and no item: nothing else said
+        "当前范围和筛选条件下没有农户，本简报没有关于农户的发现；各项户数为 0 不说明工作已到位。"]
     edge = findings(county, Filters(townships=("甲镇",), monitoring_types=("边缘易致贫户",)))
     assert edge and not any("建档立卡户均有帮扶措施记录" in s for s in edge)
 
