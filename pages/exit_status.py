@@ -280,6 +280,7 @@ def main() -> None:
         year_section(ctx)
     popn = income_section(ctx)
     assurance_section(ctx, popn)
+    figures.population_switch_end()  # the monitored and returned, the wrong exits: populations of their own
     monitoring_section(ctx)
     if registered:
         wrong_exit_section(ctx)

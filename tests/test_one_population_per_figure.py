@@ -62,3 +62,22 @@ def test_the_amounts_table_heads_households_of_any_population_as_such(county: Pa
     assert (row["措施数"], row["有措施的户"]) == (2, 2)  # H1 (registered) and E1 (edge); X9 is in no registry
     coverage = next(df for df in frames if "覆盖户数" in df.columns and "乡(镇)" not in df.columns)
     assert coverage.set_index("措施类别").loc["产业帮扶", ["覆盖户数", "户数"]].tolist() == [1, 3]  # H1 of H1–H3
+
+
+def test_exit_page_downloads_after_the_switch_are_named_after_their_own_population(
+        county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With 统计对象 = 监测对象 on the exit page, the downloads of the sections below the switch that count
+    a population of their own were named after it: 疑似错退户名单_监测对象 listed registered households
+    that exited (H1 here, not monitored), the same file as under 建档立卡户."""
+    from tests.test_extract import _deferred_files
+
+    monkeypatch.setenv("FUPIN_DB", str(county))
+    at = open_page("exit_status")
+    at.segmented_control(key="exit_population").set_value("monitored").run()
+    names = sorted(n for n in _deferred_files(at) if n.endswith(".csv"))
+    switched = [n for n in names if "_监测对象_" in n]
+    assert any(n.startswith("两不愁三保障_监测对象_") for n in switched), names  # follows the switch
+    assert any(n.startswith("收入与贫困线_监测对象_") for n in switched), names
+    wrong = [n for n in names if n.startswith("疑似错退")]
+    assert wrong and not any("监测对象" in n for n in wrong), names  # registered households that exited
+    assert not any(n.startswith("脱贫状态_") and "监测对象" in n for n in names), names

@@ -72,3 +72,9 @@ def population_switch(ctx: PageContext, key: str) -> str:
                                   required=True) or population.REGISTERED
     set_population("" if chosen == population.REGISTERED else chosen)  # the downloads name it
     return chosen
+
+
+def population_switch_end() -> None:
+    """The sections after this one count populations of their own, not the switch's: their downloads are
+    not named after it (疑似错退户名单_监测对象 listed the registered households that exited)."""
+    set_population("")
