@@ -210,9 +210,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "乡(镇), 行政村, 户编号, 户类型, 核查结论, 是否认可, …).",
     ),
     "rates.household_filter": (
-        "已选择致贫原因等农户条件：只计入与所选建档立卡户对应的核查户；综合贫困发生率按地区计算，此时不计算。",
-        "A household filter is set: only checks of the selected registered households count, and the poverty "
-        "incidence (a figure of places) is not computed.",
+        # the checks of every registry household the filters select, monitored and others too (漏评率 has
+        # no other sample): it said 所选建档立卡户 beside a 漏评率 of edge households (a probe)
+        "已选择致贫原因等农户条件：只计入与符合条件的登记在册户（建档立卡户、监测对象及其他）对应的核查户，"
+        "贫困人口信息之外的核查户不计入；综合贫困发生率按地区计算，此时不计算。",
+        "A household filter is set: only checks of the registry households it selects count (registered, "
+        "monitored or other; checks of households outside the registry do not), and the poverty incidence (a "
+        "figure of places) is not computed.",
     ),
     "rates.no_base": (
         "{villages}个村没有人口基数（乡村人口），其{people}名建档立卡人口未计入综合贫困发生率。请导入人口基数表。",

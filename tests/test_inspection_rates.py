@@ -363,7 +363,8 @@ def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
     # household filter the incidence is not computed, and that is the reason given, not "no sample"
     part = briefing_html.veto_section(con, Filters(exit_statuses=("未脱贫",)), V, "zh")
     assert part.findings[:3] == ["群众认可度为100.0%（1 / 1），达到否决线（≥ 90.0%）要求，但样本不足30，仅供参考。",
-                                 "已选择致贫原因等农户条件：只计入与所选建档立卡户对应的核查户；综合贫困发生率按地区计算，此时不计算。",
+                                 "已选择致贫原因等农户条件：只计入与符合条件的登记在册户（建档立卡户、监测对象及其他）对应的核查户，"
+                                 "贫困人口信息之外的核查户不计入；综合贫困发生率按地区计算，此时不计算。",
                                  "脱贫人口错退率、贫困人口漏评率没有样本，无法判断是否达标。"]
     nothing = briefing_html.veto_section(con, Filters(townships=("呼勒斯太苏木",)), V, "en")
     assert nothing.findings == ["No household checks yet: the veto indicators cannot be computed."]

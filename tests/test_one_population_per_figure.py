@@ -22,6 +22,10 @@ FILES = {
     ],
     "measures.csv": ["户编号,措施类别,措施内容,实施年度,金额(元)", "H1,产业帮扶,养羊,2019,1000", "E1,产业帮扶,养牛,2019,2000",
                      "X9,就业帮扶,公益岗,2019,500"],
+    "checks.csv": ["调查日期,乡(镇),行政村,户编号,户主姓名,户类型,家庭人口,核查结论,是否认可",
+                   "2019-11-01,甲镇,一村,H1,张一,脱贫户,2,正常,认可",
+                   "2019-11-01,甲镇,二村,E1,王一,边缘户,1,漏评,认可",
+                   "2019-11-01,甲镇,二村,,孙一,一般农户,3,漏评,认可"],
 }
 
 
@@ -81,3 +85,27 @@ def test_exit_page_downloads_after_the_switch_are_named_after_their_own_populati
     wrong = [n for n in names if n.startswith("疑似错退")]
     assert wrong and not any("监测对象" in n for n in wrong), names  # registered households that exited
     assert not any(n.startswith("脱贫状态_") and "监测对象" in n for n in names), names
+
+
+def test_a_household_filter_on_the_rates_says_which_checks_count(county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under 因病 the 三率一度 page said only the checks of the selected *registered* households count, beside a
+    漏评率 whose sample is the edge household E1 (漏评 is of households not registered): the checks of every
+    registry household the filter selects count, and the outside household 孙一 does not."""
+    import datetime as dt
+
+    from etl.snapshot import connect_read
+    from queries import inspection_rates
+    from queries.filters import Filters, Viewer
+
+    con, _ = connect_read(county)
+    try:
+        row = inspection_rates.rates(con, Filters(main_causes=("因病",)), Viewer(), date_from=dt.date(2019, 1, 1),
+                                     date_to=dt.date(2019, 12, 31)).iloc[0]
+    finally:
+        con.close()
+    assert (row["exited_sample_people"], row["nonreg_sample_people"], row["missed_people"]) == (2, 1, 1)  # H1; E1
+    monkeypatch.setenv("FUPIN_DB", str(county))
+    at = open_page("inspection_rates", {"cause": "因病"})
+    said = [i.value for i in at.info]
+    assert any("核查户" in s and "监测对象" in s for s in said), said
+    assert not any("所选建档立卡户" in s for s in said), said
