@@ -173,7 +173,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **95%区间**：Wilson 区间；综合贫困发生率的区间由两率区间端点代入公式得到。样本不足 {min}"
         "人（认可度为户）时仅供参考。\n"
         "- **筛选**：乡镇、村筛选按核查户所在地（系统内的户按系统登记的乡镇村，系统外的户按核查表所填）；"
-        "选择致贫原因等农户条件时只计入与所选建档立卡户对应的核查户，"
+        "选择致贫原因等农户条件时只计入与符合条件的登记在册户（建档立卡户、监测对象及其他）对应的核查户，"
         "且不计算综合贫困发生率。\n"
         "- 下方「数据规则提示」由系统数据推算（疑似错退：已脱贫但收入低于贫困线或两不愁三保障有缺口；"
         "疑似漏评：监测户未建档立卡且收入低于贫困线），不是入户核查结果，不计入三率。",
@@ -199,7 +199,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "than {min} people (households for approval): indicative only.\n"
         "- **Filters**: township and village filters apply to the surveyed household's place (the registry's "
         "for a household it knows, the form's for one outside it); a household filter (cause, "
-        "…) keeps only checks of the selected registered households, and the incidence is not computed.\n"
+        "…) keeps only checks of the registry households it selects (registered, monitored or other), and the "
+        "incidence is not computed.\n"
         "- The data-rule signals below come from the registry (suspected wrong exit: exited with income below "
         "the line or a gap in the basic assurances; suspected missed: monitored, not registered, income below the line). "
         "They are not survey findings and are not part of the four figures.",

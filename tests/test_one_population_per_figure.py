@@ -109,3 +109,5 @@ def test_a_household_filter_on_the_rates_says_which_checks_count(county: Path, m
     said = [i.value for i in at.info]
     assert any("核查户" in s and "监测对象" in s for s in said), said
     assert not any("所选建档立卡户" in s for s in said), said
+    rules = "".join(m.value for m in at.markdown)  # the page's rules say it as the note does
+    assert "选择致贫原因等农户条件时只计入与符合条件的登记在册户（建档立卡户、监测对象及其他）对应的核查户" in rules
