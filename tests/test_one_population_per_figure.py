@@ -22,6 +22,10 @@ FILES = {
     ],
     "measures.csv": ["户编号,措施类别,措施内容,实施年度,金额(元)", "H1,产业帮扶,养羊,2019,1000", "E1,产业帮扶,养牛,2019,2000",
                      "X9,就业帮扶,公益岗,2019,500"],
+    "rect.csv": ["问题编号,发现日期,乡(镇),行政村,户编号,问题描述,责任单位,整改时限,整改状态",
+                 "R1,2019-09-01,甲镇,一村,H1,档案缺页,一村村委会,2019-09-20,未整改",
+                 "R2,2019-09-01,甲镇,一村,X9,户编号不在名册,一村村委会,2019-09-20,未整改",
+                 "R3,2019-10-01,乙镇,三村,,手册未更新,乙镇政府,2019-12-20,未整改"],  # R3 dates the data
     "checks.csv": ["调查日期,乡(镇),行政村,户编号,户主姓名,户类型,家庭人口,核查结论,是否认可",
                    "2019-11-01,甲镇,一村,H1,张一,脱贫户,2,正常,认可",
                    "2019-11-01,甲镇,二村,E1,王一,边缘户,1,漏评,认可",
@@ -111,3 +115,32 @@ def test_a_household_filter_on_the_rates_says_which_checks_count(county: Path, m
     assert not any("所选建档立卡户" in s for s in said), said
     rules = "".join(m.value for m in at.markdown)  # the page's rules say it as the note does
     assert "选择致贫原因等农户条件时只计入与符合条件的登记在册户（建档立卡户、监测对象及其他）对应的核查户" in rules
+
+
+def test_a_township_user_counts_the_items_its_ledger_places_in_the_township(county: Path) -> None:
+    """R2 names X9, a household in no registry file, and its ledger puts it in 甲镇 (where such an item is
+    placed: DECISIONS). The county leader's 甲镇 and the figure history's 甲镇 counted it, 甲镇's own users did
+    not: their overview tile read 1 overdue item beside the trend's 2. Household filters still leave it out."""
+    import datetime as dt
+
+    from etl.snapshot import connect_read
+    from queries import history, overview
+    from queries.filters import Filters, Viewer
+    from queries.meta import data_as_of
+
+    con, _ = connect_read(county)
+    try:
+        as_of = data_as_of(con)
+        assert as_of == dt.date(2019, 10, 1)  # R3's 发现日期: the figure history's overdue is at this date
+        county_view = overview.kpis(con, Filters(townships=("甲镇",)), Viewer(), as_of).iloc[0]
+        own = overview.kpis(con, Filters(), Viewer(townships=("甲镇",)), as_of).iloc[0]
+        trend = history.history(con, Filters(), Viewer(townships=("甲镇",))).iloc[-1]
+        cause = overview.kpis(con, Filters(main_causes=("因病",)), Viewer(townships=("甲镇",)), as_of).iloc[0]
+        other = overview.kpis(con, Filters(), Viewer(townships=("乙镇",)), as_of).iloc[0]
+    finally:
+        con.close()
+    assert (int(county_view["rect_open"]), int(county_view["rect_overdue"])) == (2, 2)  # R1, R2
+    assert (int(own["rect_open"]), int(own["rect_overdue"])) == (2, 2)
+    assert (int(trend["rect_open"]), int(trend["rect_overdue"])) == (2, 2)
+    assert int(cause["rect_open"]) == 1  # R1 only: X9 has no cause to match
+    assert int(other["rect_open"]) == 1  # 乙镇's users see their own R3, not 甲镇's R2
