@@ -135,8 +135,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.interval": ("95%区间 {lo}–{hi}", "95% interval {lo}–{hi}"),
     "rates.sample.people": ("依据：{num} / {den}人（{households}户）", "From {num} / {den} people ({households} households)"),
     "rates.sample.approval": ("依据：{num} / {den}户作答", "From {num} / {den} households answering"),
-    "rates.sample.incidence": ("依据：乡村人口{den}人；核查{households}户{people}人",
-                               "From a rural population of {den}; {households} households ({people} people) surveyed"),
+    # the households of the two rates' samples (脱贫户 and 非建档立卡户), not every surveyed household: "核查19户"
+    # stood beside the table's 核查户数 25 of the same place (a probe; 未脱贫户 feed neither rate)
+    "rates.sample.incidence": ("依据：乡村人口{den}人；错退率、漏评率的核查样本{households}户{people}人",
+                               "From a rural population of {den}; the wrong-exit and missed rates' samples: "
+                               "{households} households ({people} people)"),
     "rates.small": ("样本不足{min}，仅供参考", "Fewer than {min}: indicative only"),
     "rates.small.people": ("{n}人", "{n} people"),
     "rates.small.households": ("{n}户", "{n} households"),

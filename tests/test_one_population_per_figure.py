@@ -28,6 +28,7 @@ FILES = {
                  "R3,2019-10-01,乙镇,三村,,手册未更新,乙镇政府,2019-12-20,未整改"],  # R3 dates the data
     "checks.csv": ["调查日期,乡(镇),行政村,户编号,户主姓名,户类型,家庭人口,核查结论,是否认可",
                    "2019-11-01,甲镇,一村,H1,张一,脱贫户,2,正常,认可",
+                   "2019-11-01,甲镇,一村,H2,李一,未脱贫户,1,正常,认可",
                    "2019-11-01,甲镇,二村,E1,王一,边缘户,1,漏评,认可",
                    "2019-11-01,甲镇,二村,,孙一,一般农户,3,漏评,认可"],
 }
@@ -144,3 +145,15 @@ def test_a_township_user_counts_the_items_its_ledger_places_in_the_township(coun
     assert (int(trend["rect_open"]), int(trend["rect_overdue"])) == (2, 2)
     assert int(cause["rect_open"]) == 1  # R1 only: X9 has no cause to match
     assert int(other["rect_open"]) == 1  # 乙镇's users see their own R3, not 甲镇's R2
+
+
+def test_the_incidence_tile_names_the_households_its_sample_counts(county: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The incidence tile said "核查3户" for 甲镇 beside the table's 核查户数 4: it counts the households of the
+    wrong-exit and missed rates' samples (H1; E1 and 孙一), and a 未脱贫户 (H2) feeds neither. Now it says whose."""
+    monkeypatch.setenv("FUPIN_DB", str(county))
+    at = open_page("inspection_rates", {"town": "甲镇"})
+    basis = next(c.value for c in at.caption if c.value.startswith("依据：乡村人口"))
+    assert "错退率、漏评率的核查样本3户6人" in basis, basis  # H1 (2), E1 (1), 孙一 (3)
+    towns = next(df.value for df in at.dataframe if "核查户数" in df.value.columns and "行政村" not in df.value.columns)
+    assert towns.set_index("乡(镇)").loc["甲镇", "核查户数"] == 4  # H2 too
