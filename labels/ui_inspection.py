@@ -180,7 +180,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.axis.yuan": ("金额（元）", "Amount (yuan)"),
     "insp.axis.share": ("比例", "Share"),
     "insp.axis.households": ("户数", "Households"),
-    "insp.what.ill_members": ("患病成员随访", "ill_members"),
+    # the list holds the disabled too (its heading says so); 患病成员 is the tile's count of the ill alone
+    "insp.what.ill_members": ("患病残疾成员随访", "ill_and_disabled_members"),
     "insp.what.gaps": ("随访未达标", "follow_up_gaps"),
     "insp.what.claims": ("医疗报销_按乡镇", "claims_by_township"),
     "insp.what.risks": ("返贫风险户", "risk_households"),

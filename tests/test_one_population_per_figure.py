@@ -12,13 +12,16 @@ from tests.conftest import load_lines, open_page
 
 FILES = {
     "registry.csv": [
-        "乡(镇),行政村,户编号,姓名,与户主关系,证件号码,主要致贫原因,其他致贫原因,脱贫属性,脱贫年度,监测对象类别,人均纯收入,收入年度",
-        "甲镇,一村,H1,张一,户主,150824196001010118,因病,因残、缺资金,已脱贫,2019,,2500,2019",
-        "甲镇,一村,H1,张二,配偶,,,,,,,,",
-        "甲镇,一村,H2,李一,户主,,因残,,未脱贫,,,5000,2019",
-        "甲镇,二村,E1,王一,户主,,因病,,,,边缘易致贫户,3000,2019",
-        "甲镇,二村,N1,赵一,户主,,缺资金,,,,,6000,2019",
-        "乙镇,三村,H3,钱一,户主,,缺技术,,已脱贫,2018,脱贫不稳定户,4000,2019",
+        "乡(镇),行政村,户编号,姓名,与户主关系,证件号码,主要致贫原因,其他致贫原因,脱贫属性,脱贫年度,监测对象类别,人均纯收入,收入年度,健康状况",
+        "甲镇,一村,H1,张一,户主,150824196001010118,因病,因残、缺资金,已脱贫,2019,,2500,2019,",
+        "甲镇,一村,H1,张二,配偶,,,,,,,,,",
+        "甲镇,一村,H2,李一,户主,,因残,,未脱贫,,,5000,2019,",
+        "甲镇,二村,E1,王一,户主,,因病,,,,边缘易致贫户,3000,2019,",
+        "甲镇,二村,N1,赵一,户主,,缺资金,,,,,6000,2019,",
+        "乙镇,三村,H3,钱一,户主,,缺技术,,已脱贫,2018,脱贫不稳定户,4000,2019,",
+        "丙镇,五村,H9,周一,户主,,因病,,已脱贫,2019,,6000,2019,长期慢性病",
+        "丙镇,五村,H9,周二,配偶,,,,,,,,,残疾",
+        "丙镇,五村,H9,周三,之子,,,,,,,,,患有大病",
     ],
     "measures.csv": ["户编号,措施类别,措施内容,实施年度,金额(元)", "H1,产业帮扶,养羊,2019,1000", "E1,产业帮扶,养牛,2019,2000",
                      "X9,就业帮扶,公益岗,2019,500"],
@@ -70,7 +73,7 @@ def test_the_amounts_table_heads_households_of_any_population_as_such(county: Pa
     row = amounts[(amounts["年度"] == 2019) & (amounts["措施类别"] == "产业帮扶")].iloc[0]
     assert (row["措施数"], row["有措施的户"]) == (2, 2)  # H1 (registered) and E1 (edge); X9 is in no registry
     coverage = next(df for df in frames if "覆盖户数" in df.columns and "乡(镇)" not in df.columns)
-    assert coverage.set_index("措施类别").loc["产业帮扶", ["覆盖户数", "户数"]].tolist() == [1, 3]  # H1 of H1–H3
+    assert coverage.set_index("措施类别").loc["产业帮扶", ["覆盖户数", "户数"]].tolist() == [1, 4]  # H1 of H1–H3 and H9
 
 
 def test_exit_page_downloads_after_the_switch_are_named_after_their_own_population(
@@ -157,3 +160,16 @@ def test_the_incidence_tile_names_the_households_its_sample_counts(county: Path,
     assert "错退率、漏评率的核查样本3户6人" in basis, basis  # H1 (2), E1 (1), 孙一 (3)
     towns = next(df.value for df in at.dataframe if "核查户数" in df.value.columns and "行政村" not in df.value.columns)
     assert towns.set_index("乡(镇)").loc["甲镇", "核查户数"] == 4  # H2 too
+
+
+def test_the_health_list_download_names_the_members_it_holds(county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The health page's member list holds the ill and the disabled (its heading: 患病、残疾成员及随访情况), and
+    its file was named 患病成员随访, the name of the tile that counts the ill alone: 2 ill beside a file of 3."""
+    from tests.test_extract import _deferred_files
+
+    monkeypatch.setenv("FUPIN_DB", str(county))
+    at = open_page("health", {"town": "丙镇"})
+    ill = next(m for m in at.metric if m.label == "患病成员")
+    assert ill.value.startswith("2")
+    names = [n for n in _deferred_files(at) if n.endswith(".csv") and "成员随访" in n]
+    assert names and all(n.startswith("患病残疾成员随访_") for n in names), names
