@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl.codes import CODE_ORDER
+from etl.codes import CODE_ORDER, NOT_FILLED
 from queries import causes as q
 from queries import households as qh
 from queries.filters import area_level
@@ -105,9 +105,14 @@ def village_section(ctx: PageContext, popn: str) -> None:
     wide = df.pivot_table(index=["township", "village"], columns="main_cause", values="households",
                           aggfunc="sum", fill_value=0)
     order = [c for c in CODE_ORDER["main_cause"] if c in wide.columns]
-    wide = wide[order]
+    # 未填写 is a column of its own, last, so that a village's 户数 is its households of the population (the
+    # overview's 13 read 12 here, the household without a cause dropped) and never its top cause
+    unfilled = [NOT_FILLED] if NOT_FILLED in wide.columns else []
+    wide = wide[order + unfilled]
     wide.insert(0, "households", wide.sum(axis=1))
-    wide.insert(1, "top_cause", wide[order].idxmax(axis=1))
+    known = wide[order]
+    wide.insert(1, "top_cause", known.idxmax(axis=1).where(known.sum(axis=1) > 0) if order else None)
+    order += unfilled
     wide = wide.reset_index().sort_values(["households", "township", "village"], ascending=[False, True, True])
     wide.columns = [ctx.code(c) if c in order else c for c in wide.columns]
     table.show("causes_by_village", wide, ctx.t("what.causes_village"), column_config={

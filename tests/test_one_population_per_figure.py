@@ -173,3 +173,29 @@ def test_the_health_list_download_names_the_members_it_holds(county: Path, monke
     assert ill.value.startswith("2")
     names = [n for n in _deferred_files(at) if n.endswith(".csv") and "成员随访" in n]
     assert names and all(n.startswith("患病残疾成员随访_") for n in names), names
+
+
+def test_the_causes_village_table_counts_every_household_of_the_population(
+        county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The causes page's table by village dropped the 未填写 column and counted the rest as 户数: a village
+    with a registered household without a main cause read one household fewer than on the overview."""
+    (county.parent.parent / "nocause.csv").write_text(
+        "乡(镇),行政村,户编号,姓名,与户主关系,证件号码,主要致贫原因,脱贫属性,脱贫年度\n丁镇,六村,H7,吴一,户主,,,未脱贫,\n"
+        "丁镇,六村,H8,吴二,户主,,,未脱贫,\n丁镇,七村,H6,郑一,户主,,因病,未脱贫,\n丁镇,七村,H5,郑二,户主,,,未脱贫,\n",
+        encoding="utf-8")
+    from etl.load import load_files
+
+    db = county.parent.parent / "nocause" / "fupin.duckdb"
+    assert load_files([county.parent.parent / "nocause.csv"], db=db).exit_code == 0
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    overview = open_page("overview", {"town": "丁镇"})
+    by_village = next(df.value for df in overview.dataframe if "行政村" in df.value.columns and "户数" in df.value.columns)
+    at = open_page("causes", {"town": "丁镇"})
+    table = next(df.value for df in at.dataframe if "首要致贫原因" in df.value.columns)
+    table, by_village = table.set_index("行政村"), by_village.set_index("行政村")
+    assert table.loc["六村", "户数"] == by_village.loc["六村", "户数"] == 2
+    assert table.loc["七村", "户数"] == by_village.loc["七村", "户数"] == 2
+    assert table.loc["六村", "未填写"] == 2 and table.loc["七村", ["因病", "未填写"]].tolist() == [1, 1]
+    assert table.loc["七村", "首要致贫原因"] == "因病"
+    top = table.loc["六村", "首要致贫原因"]
+    assert top == "" or top is None or top != top, top  # blank: no cause is no top cause (未填写 was it)
