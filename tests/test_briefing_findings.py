@@ -197,3 +197,6 @@ def test_a_township_is_ranked_by_its_registered_households_only(tmp_path: Path) 
     assert not any("脱贫率" in s for s in both), both  # 乙镇 has no rate: 甲镇 is the only one with a rate
     plain = findings(db, Filters(townships=("甲镇",)))
     assert any(s.startswith("甲镇脱贫率 100.0%，在 2 个乡镇中居并列第 1 位") for s in plain), plain
+    # a village's briefing: its headline figures are the village's, not the township's rates the rank gives
+    village = findings(db, Filters(townships=("甲镇",), villages=("一村",)))
+    assert village and not any("甲镇脱贫率" in s for s in village), village

@@ -345,7 +345,9 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
         # overdue one is said (the finding was left out beside a tile of 1 overdue item; a probe)
         return [(t("find.no_households", lang), kpi),
                 *(overdue_findings(con, flt, viewer, lang, as_of) if int(k["rect_overdue"]) else [])]
-    if len(flt.townships) == 1:  # rank among the townships, under the same non-area filters
+    # rank among the townships, under the same non-area filters; not in a village's briefing, whose headline
+    # figures are the village's: "红山镇脱贫率 70.0%（见：主要指标）" stood beside 东沟村's 85.7% (a probe)
+    if len(flt.townships) == 1 and not flt.villages:
         towns = overview.by_area(con, flt.with_(townships=(), villages=()), viewer, "township")
         # rates of registered households: a township with none under the filters (its monitored households
         # only) has no rate to give nor to rank by ("红山镇脱贫率 ，在 3 个乡镇中居第 1 位", a probe)
