@@ -116,6 +116,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.wrong_exits": ("疑似错退户", "Suspected wrong exits"),
     "col.no_measure": ("无帮扶措施户", "Households without measures"),
     "col.all_households": ("总户数", "All households"),
+    "col.all_members": ("总人数", "All members"),  # of every household of the registry (人数: registered)
     "col.share": ("占比", "Share"),
     "col.other_cause": ("其他致贫原因", "Other cause"),
     "col.value": ("分类", "Value"),

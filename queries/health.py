@@ -259,14 +259,15 @@ def enrolment_by_township(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: 
     """Members enrolled in basic and critical-illness insurance and signed with a family doctor, per
     township (level="village": per township and village). Each share is of the members whose answer is
     on record (`*_recorded`): a registry without the column, or with it left blank, has no share (NaN),
-    not 0% — unknown is not "not insured"."""
+    not 0% — unknown is not "not insured". `all_members`: the members of every household of the registry
+    (headed 总人数: 人数 on the overview are the registered people, 54 there beside 66 here)."""
     keys = area_keys(level)
     where, params = household_where(flt, viewer, "c")
     shares = ", ".join(f"CAST(sum(c.{col}) / nullif(sum(c.{rec}), 0) AS DOUBLE) AS {col}_share"
                        for col, rec in ENROLMENT_RECORDED.items())
     recorded = ", ".join(f"CAST(sum(c.{rec}) AS BIGINT) AS {rec}" for rec in ENROLMENT_RECORDED.values())
     sql = f"""
-        SELECT {keys}, CAST(sum(c.members) AS BIGINT) AS members,
+        SELECT {keys}, CAST(sum(c.members) AS BIGINT) AS all_members,
             CAST(sum(c.medical_insured) AS BIGINT) AS medical_insured,
             CAST(sum(c.critical_insured) AS BIGINT) AS critical_insured,
             CAST(sum(c.doctor_signed) AS BIGINT) AS doctor_signed, {recorded},

@@ -199,3 +199,17 @@ def test_the_causes_village_table_counts_every_household_of_the_population(
     assert table.loc["七村", "首要致贫原因"] == "因病"
     top = table.loc["六村", "首要致贫原因"]
     assert top == "" or top is None or top != top, top  # blank: no cause is no top cause (未填写 was it)
+
+
+def test_the_health_enrolment_table_heads_every_member_as_such(county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """人数 is the registered people on the overview (甲镇 3: H1's two, H2); the health page's enrolment table
+    headed 人数 the members of every household of the registry (甲镇 5, with E1 and N1), as the archive page
+    had headed its households 户数 before they read 总户数."""
+    monkeypatch.setenv("FUPIN_DB", str(county))
+    overview = open_page("overview")
+    towns = next(df.value for df in overview.dataframe if "乡(镇)" in df.value.columns and "人数" in df.value.columns)
+    at = open_page("health")
+    enrolment = next(df.value for df in at.dataframe if "参加基本医保" in df.value.columns)
+    assert "人数" not in enrolment.columns, list(enrolment.columns)
+    assert enrolment.set_index("乡(镇)").loc["甲镇", "总人数"] == 5
+    assert towns.set_index("乡(镇)").loc["甲镇", "人数"] == 3

@@ -183,7 +183,7 @@ def test_fixture_compliance_none(con: duckdb.DuckDBPyConnection) -> None:
 def test_enrolment(con: duckdb.DuckDBPyConnection) -> None:
     e = health.enrolment_by_township(con, ALL, V).set_index("township")
     # 乌加河镇: 10 members, 赵铁柱 (H03) uninsured
-    assert e.loc["乌加河镇", "members"] == 10 and e.loc["乌加河镇", "medical_insured"] == 9
+    assert e.loc["乌加河镇", "all_members"] == 10 and e.loc["乌加河镇", "medical_insured"] == 9
     assert e.loc["乌加河镇", "medical_insured_share"] == pytest.approx(0.9)
 
 
@@ -366,7 +366,7 @@ def test_an_enrolment_not_on_record_has_no_rate(tmp_path: Path, monkeypatch: pyt
                               "乌加河镇,联丰奋斗村,H1,李秀英,150824196203020128,配偶,",
                               "乌加河镇,联丰奋斗村,H2,王五,,户主,否"]}
     db, e = loaded(tmp_path, files, lambda c: health.enrolment_by_township(c, ALL, V).iloc[0])
-    assert (e["members"], e["medical_insured"], e["medical_recorded"]) == (3, 1, 2)
+    assert (e["all_members"], e["medical_insured"], e["medical_recorded"]) == (3, 1, 2)
     assert e["medical_insured_share"] == pytest.approx(0.5)  # of the two on record, not of all three
     assert e["critical_recorded"] == 0 and pd.isna(e["critical_insured_share"])
     assert pd.isna(e["doctor_signed_share"])

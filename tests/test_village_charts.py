@@ -51,7 +51,7 @@ def test_health_by_village(con: duckdb.DuckDBPyConnection) -> None:
     # 兴丰村: H05, H06 因病 (H12 因灾); 胜利村: H07 (other cause 因病), H08 none
     assert ill["ill_cause_households"].to_dict() == {"兴丰村": 2, "胜利村": 1}
     enr = health.enrolment_by_township(con, DLS, V, level="village").set_index("village")
-    assert enr["members"].to_dict() == {"兴丰村": 6, "胜利村": 5}
+    assert enr["all_members"].to_dict() == {"兴丰村": 6, "胜利村": 5}
     claims = health.claims_by_township(con, DLS, V, 2020, level="village")
     assert claims[["village", "claims", "total_cost", "out_of_pocket"]].values.tolist() == [["兴丰村", 1, 20000, 2000]]
 
