@@ -44,17 +44,19 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
     with right:
         st.subheader(ctx.t(f"insp.health.enrolment_{level}"))
         enr = data.run(q.enrolment_by_township, ctx, level=level)
-        long = enr.melt(id_vars=[level], value_vars=["medical_insured_share", "critical_insured_share",
-                                                     "doctor_signed_share"], var_name="series", value_name="share")
-        long["series"] = long["series"].map(lambda c: ctx.t(f"col.{c}"))
-        # in the table's order, its first row on top (sorted by value, the chart and the table below it
-        # listed the townships in two orders: a browser review)
-        fig = charts.bar(long, level, "share", color="series", barmode="group", orientation="h",
-                         order=list(enr[level])[::-1], text_format="{:.0%}", x_title=ctx.t(f"field.{level}"),
-                         y_title=ctx.t("insp.axis.share"))
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
-        charts.show(fig, "health_enrolment", figure="health.by_township")
-        # a rate with no answer on record has no bar: said, not drawn as 0%
+        # a rate with no answer on record anywhere has no series: said under the chart, not drawn as an
+        # empty slot in every group (a third of a 25-village chart was blank; a probe at county size)
+        drawn = [f"{c}_share" for c, rec in q.ENROLMENT_RECORDED.items() if enr[rec].sum()]
+        if drawn:
+            long = enr.melt(id_vars=[level], value_vars=drawn, var_name="series", value_name="share")
+            long["series"] = long["series"].map(lambda c: ctx.t(f"col.{c}"))
+            # in the table's order, its first row on top (sorted by value, the chart and the table below it
+            # listed the townships in two orders: a browser review)
+            fig = charts.bar(long, level, "share", color="series", barmode="group", orientation="h",
+                             order=list(enr[level])[::-1], text_format="{:.0%}", x_title=ctx.t(f"field.{level}"),
+                             y_title=ctx.t("insp.axis.share"))
+            fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
+            charts.show(fig, "health_enrolment", figure="health.by_township")
         unrecorded = [ctx.t(f"col.{c}_share") for c, rec in q.ENROLMENT_RECORDED.items() if not enr[rec].sum()]
         if unrecorded and not enr.empty:
             st.caption(ctx.t("insp.health.unrecorded", items=joined(unrecorded, ctx.lang)))

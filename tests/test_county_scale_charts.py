@@ -139,3 +139,13 @@ def test_the_visit_list_counts_as_the_line_below_it(county_env: Path) -> None:
     line = next(c.value for c in at.caption if "符合至少一条规则" in c.value)
     n = re.search(r"共 ([\d,]+) 户", line).group(1)
     assert int(n.replace(",", "")) >= 1000 and n == f"{int(n.replace(',', '')):,}", line
+
+
+def test_a_rate_nobody_recorded_is_said_not_drawn_as_an_empty_slot(county_env: Path) -> None:
+    """The scaled county's registry has no 参加大病保险 column: its rate was a blank third of every
+    village's group (25 villages, ~2,600 px). The chart draws the recorded rates only; the caption under
+    it names the one not recorded."""
+    health = conftest.open_page("health", {"town": BIG_TOWN})
+    series = {tr["name"] for tr in chart(health, "health_enrolment")["data"] if tr["type"] == "bar"}
+    assert series == {"基本医保参保率", "家庭医生签约率"}, series
+    assert any("大病保险参保率" in c.value for c in health.caption)
