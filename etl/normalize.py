@@ -83,7 +83,7 @@ def _present_and_null(col: str, parsed: Callable[[str], str], words: Sequence[st
     """TRUE when ``col`` has text, not a placeholder (PLACEHOLDER_RE) nor one of `words` (values that say
     there is none, as 长期坚持 for a deadline), but ``parsed(text)`` is NULL; FALSE otherwise (never NULL)."""
     said = f" AND NOT regexp_full_match(_nz_p, {_lit('|'.join(words))})" if words else ""
-    return _let(sql_text(col), "_nz_p", f"_nz_p IS NOT NULL AND {parsed('_nz_p')} IS NULL "
+    return _let(sql_value(col), "_nz_p", f"_nz_p IS NOT NULL AND {parsed('_nz_p')} IS NULL "
                                         f"AND NOT {_placeholder('_nz_p')}{said}")
 
 
@@ -172,13 +172,13 @@ PHONE_MOST_DIGITS = 13
 
 
 def sql_phone(col: str) -> str:
-    """A phone number (联系电话): `sql_text`, and a number written in groups of digits without its spaces
+    """A phone number (联系电话): `sql_value`, and a number written in groups of digits without its spaces
     and hyphens (`138 0000 1111` is 13800001111): one household's member rows wrote it both ways, and it
     differed (household_fields_differ); masked, `138 0000 1111` showed more digits than 13800001111.
     Anything else stays as written (`13800001111 13900002222`: two numbers; `13800001111（儿子）`)."""
     grouped = (f"(contains(_nz_ph, ' ') OR contains(_nz_ph, '-')) AND regexp_full_match(_nz_ph, "
                f"{_lit(_GROUPED_PHONE_RE)}) AND length(regexp_replace(_nz_ph, '[^0-9]', '', 'g')) <= {PHONE_MOST_DIGITS}")
-    return _let(sql_text(col), "_nz_ph", f"CASE WHEN {grouped} THEN regexp_replace(_nz_ph, '[ -]', '', 'g') "
+    return _let(sql_value(col), "_nz_ph", f"CASE WHEN {grouped} THEN regexp_replace(_nz_ph, '[ -]', '', 'g') "
                                          "ELSE _nz_ph END")
 
 
@@ -200,7 +200,7 @@ def py_text(value: str | None) -> str | None:
 
 def _key(col: str) -> str:
     """Lookup key of a code value: normalised text, lower-cased (Latin codes are case-insensitive)."""
-    return _lookup(sql_text(col))
+    return _lookup(sql_value(col))
 
 
 def _lookup(text: str) -> str:
@@ -242,9 +242,18 @@ def id_valid(value: str) -> bool:
 
 def sql_unwrapped(text: str) -> str:
     """`text` without Excel's text-forcing wrappers (a leading ``'``, ``="..."``), which exports put
-    around long numbers (ID and household numbers) so that Excel keeps every digit; empty gives NULL."""
-    return _let(text, "_nz_u", "nullif(CASE WHEN regexp_matches(_nz_u, '^[''=]') "
+    around long numbers (ID and household numbers) so that Excel keeps every digit, and around codes
+    with a leading zero (`="01"`); empty gives NULL."""
+    return _let(text, "_nz_u", "nullif(CASE WHEN left(_nz_u, 1) IN ('''', '=') "
                 "THEN regexp_replace(_nz_u, '^''|^=\"?|\"$', '', 'g') ELSE _nz_u END, '')")
+
+
+def sql_value(col: str) -> str:
+    """The text of a typed cell (a code, yes/no, number, date, year, phone): `sql_text`, unwrapped
+    (`sql_unwrapped`). Exports force such cells to text as they do long numbers (`="01"` keeps the zero
+    of the post-2020 attribute 01; `'2019`, `="2016-03-05"`): so wrapped, each was dropped as an unknown
+    code, no year, no date or no number (a probe of the data contract, 2026-12-06)."""
+    return sql_unwrapped(sql_text(col))
 
 
 def sql_id_number(col: str) -> str:
@@ -363,7 +372,7 @@ def _date_from_text(t: str) -> str:
 def sql_date(col: str) -> str:
     """DATE from 2020-06-22, 2020/6/22, 2020.6.22, 2020年6月22日, 20200622, a datetime text or an
     Excel serial number (20000-80000, fraction ignored); NULL when absent or unparseable."""
-    return _let(sql_text(col), "_nz_t", _date_from_text("_nz_t"))
+    return _let(sql_value(col), "_nz_t", _date_from_text("_nz_t"))
 
 
 def sql_not_before(value: str, earliest: date) -> str:
@@ -404,7 +413,7 @@ def _deadline_from_text(t: str) -> str:
 def sql_deadline(col: str) -> str:
     """DATE of a deadline (整改时限): a date, a date followed by 前, a month or a year's end (its last
     day); NULL when absent, a no-date word (立行立改, 长期坚持) or unparseable."""
-    return _let(sql_text(col), "_nz_t", _deadline_from_text("_nz_t"))
+    return _let(sql_value(col), "_nz_t", _deadline_from_text("_nz_t"))
 
 
 def sql_deadline_invalid(col: str) -> str:
@@ -414,7 +423,7 @@ def sql_deadline_invalid(col: str) -> str:
 
 def sql_immediate_deadline(col: str) -> str:
     """TRUE when a deadline cell says the problem is to be fixed at once (立行立改: IMMEDIATE_DEADLINE_WORDS)."""
-    return f"coalesce(regexp_full_match({sql_text(col)}, {_lit('|'.join(IMMEDIATE_DEADLINE_WORDS))}), FALSE)"
+    return f"coalesce(regexp_full_match({sql_value(col)}, {_lit('|'.join(IMMEDIATE_DEADLINE_WORDS))}), FALSE)"
 
 
 # --- Numbers ---------------------------------------------------------------------------------------
@@ -438,7 +447,7 @@ def _number_from_text(t: str) -> str:
 
 def sql_number(col: str) -> str:
     """DOUBLE from 4,300.50, 3200元, ￥1,200, 1.2万 (= 12000), full-width digits, -5; else NULL."""
-    return _let(sql_text(col), "_nz_t", _number_from_text("_nz_t"))
+    return _let(sql_value(col), "_nz_t", _number_from_text("_nz_t"))
 
 
 def sql_amount(col: str) -> str:
@@ -455,7 +464,7 @@ def sql_number_invalid(col: str) -> str:
 def sql_int(col: str) -> str:
     """BIGINT from a count with no fraction (3, 3.0, 1.2万, 3人, 152户, 6个月); NULL for 3.5, non-numbers and
     values beyond an INTEGER column (`_INT_MAX`)."""
-    return _let(sql_text(col), "_nz_t", _int_from_text("_nz_t"))
+    return _let(sql_value(col), "_nz_t", _int_from_text("_nz_t"))
 
 
 # The unit a count may be written with (家庭人口 3人, 乡村户数 152户, 务工时间 6个月), as an amount's 元.
@@ -489,7 +498,7 @@ def sql_int_invalid(col: str) -> str:
 
 def sql_year(col: str) -> str:
     """INTEGER year (1900-2100) from 2019, 2019年, 2019年度, 2019.0, 2019年12月 or any date form."""
-    return _let(sql_text(col), "_nz_t", _year_from_text("_nz_t"))
+    return _let(sql_value(col), "_nz_t", _year_from_text("_nz_t"))
 
 
 def _year_from_text(t: str) -> str:
@@ -612,7 +621,7 @@ def _pieces(field: str, col: str) -> str:
     a whole is split on its spaces. Clerks separate codes by a space too (健康状况 `长期慢性病 残疾` was one
     unknown code), while a single code spaced for alignment (`缺 技术`) is still the code: the whole
     piece is looked up first, and no code holds a space (`_lookup`)."""
-    pieces = f"list_transform(string_split_regex({sql_text(col)}, {_lit(_SEPARATORS_RE)}), lambda _nz_x: trim(_nz_x))"
+    pieces = f"list_transform(string_split_regex({sql_value(col)}, {_lit(_SEPARATORS_RE)}), lambda _nz_x: trim(_nz_x))"
     return (f"flatten(list_transform({pieces}, lambda _nz_w: CASE WHEN {_code_map(field)}[{_lookup('_nz_w')}] "
             "IS NULL AND contains(_nz_w, ' ') THEN string_split(_nz_w, ' ') ELSE [_nz_w] END))")
 

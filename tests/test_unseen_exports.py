@@ -180,6 +180,45 @@ def test_household_numbers_wrapped_against_excel_link_as_written_plainly(tmp_pat
     assert query(db, "SELECT count(*) FROM household_keys") == [(1,)]
 
 
+def test_codes_years_dates_and_amounts_wrapped_against_excel_are_their_values(tmp_path: Path) -> None:
+    """Exports wrap more than long numbers: a code with its leading zero (the post-2020 attribute `="01"`,
+    data-spec §2), a year, an amount, a date, a yes/no and a phone. Only 户编号 and 证件号码 were unwrapped:
+    every other wrapped cell was dropped as an unknown code, no year, no date or no number, and the
+    household lost its attribute, cause, exit status and income."""
+    from etl.normalize import id_check_char
+
+    ids = [f + id_check_char(f) for f in ("15082419700101001", "15082419700101002", "15082419700101003")]
+    db = tmp_path / "fupin.duckdb"
+    w = '="{}"'.format  # how a web system's CSV export forces a cell to text
+    only_file(db, write_csv(tmp_path / "registry.csv", [
+        ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "人数", "贫困户属性", "主要致贫原因",
+         "其他致贫原因", "脱贫状态", "脱贫年度", "人均纯收入", "收入年度", "首次识别时间", "是否参加大病保险",
+         "监测对象类别", "联系电话"],
+        ["海流图镇", "红旗村", "H1", "甲某", ids[0], "户主", w(1), w("01"), w("01"), w("02、03"), w(1), w(2019),
+         w("5000"), w(2019), w("2016-03-05"), w("是"), "", w("13812345678")],
+        ["海流图镇", "红旗村", "H2", "乙某", ids[1], "户主", "'1", "'03", "'08", "", "'4", "'2020", "'6000元",
+         "'2020", "'20160305", "'Y", "", "'04781234567"],
+        ["海流图镇", "红旗村", "H3", "丙某", ids[2], "户主", "1", "", "", "", "", "", "9000", "2020", "2016-03-05",
+         "否", w(0), ""],
+    ]))
+    assert query(db, "SELECT household_id, household_size_declared, household_attribute, main_cause, other_causes, "
+                     "exit_status, enjoys_policy, exit_year, income_per_capita, income_year, identified_year, "
+                     "monitoring_type, phone FROM households ORDER BY 1") == [
+        ("H1", 1, "一般贫困户", "因病", ["因残", "因学"], "已脱贫", True, 2019, 5000.0, 2019, 2016, None, "13812345678"),
+        ("H2", 1, "低保贫困户", "缺劳力", None, "已脱贫", False, 2020, 6000.0, 2020, 2016, None, "04781234567"),
+        ("H3", 1, None, None, None, None, None, None, 9000.0, 2020, 2016, "脱贫不稳定户", None)]
+    assert query(db, "SELECT household_id, critical_illness_insurance FROM members ORDER BY 1") == [
+        ("H1", True), ("H2", True), ("H3", False)]
+    assert query(db, "SELECT rule, field, raw_value FROM data_issues") == []
+    only_file(db, write_csv(tmp_path / "claims.csv", [
+        ["户编号", "入院日期", "总费用", "基本医保报销", "个人自付"],
+        ["H1", w("2020-05-01"), w("1000.50"), "'800", w("200.5")],
+    ]))
+    assert query(db, "SELECT admission_date::VARCHAR, total_cost, basic_insurance, out_of_pocket "
+                     "FROM medical_claims") == [("2020-05-01", 1000.5, 800.0, 200.5)]
+    assert query(db, "SELECT rule, field, raw_value FROM data_issues") == []
+
+
 def test_a_ledger_that_repeats_the_registry_columns_is_read_as_that_ledger(tmp_path: Path) -> None:
     """A claims list or visit log that also names the place and the person (乡镇, 村, 姓名, 证件号码, even
     与户主关系) maps more registry columns than its own. It was read as a registry: the claims list
