@@ -83,7 +83,7 @@ def _present_and_null(col: str, parsed: Callable[[str], str], words: Sequence[st
     """TRUE when ``col`` has text, not a placeholder (PLACEHOLDER_RE) nor one of `words` (values that say
     there is none, as 长期坚持 for a deadline), but ``parsed(text)`` is NULL; FALSE otherwise (never NULL)."""
     said = f" AND NOT regexp_full_match(_nz_p, {_lit('|'.join(words))})" if words else ""
-    return _let(sql_value(col), "_nz_p", f"_nz_p IS NOT NULL AND {parsed('_nz_p')} IS NULL "
+    return _let(sql_text(col), "_nz_p", f"_nz_p IS NOT NULL AND {parsed('_nz_p')} IS NULL "
                                         f"AND NOT {_placeholder('_nz_p')}{said}")
 
 
@@ -108,9 +108,27 @@ _SLOW_TEXT_RE = (
 )
 
 
+# Excel's text-forcing wrappers, which exports put around a cell so that Excel keeps it as written: a
+# long number's digits (证件号码, 户编号), a code's leading zero (the post-2020 attribute `="01"`), and in
+# some systems every cell (`="乌加河镇"`, `=""` for an empty one). A leading `'` before a digit does the same
+# for a number (`'2019`, `'01`); before anything else it is the text's own (`'; DROP …` stays as written), and
+# a formula (`=D2*3`, `=HYPERLINK(…)`) is no wrapper either. Prose (`sql_prose`) is kept as written.
+_WRAPPED_RE = "^(?s:=\"(.*)\"|'([0-9].*))$"
+
+
+def _unwrapped(col: str) -> str:
+    """The raw text `col` without its text-forcing wrapper (_WRAPPED_RE). `col` is a column: it is
+    written out three times."""
+    return (f"CASE WHEN starts_with({col}, '=') OR starts_with({col}, '''') "
+            f"THEN regexp_replace({col}, {_lit(_WRAPPED_RE)}, '\\1\\2') ELSE {col} END")
+
+
 def sql_text(col: str) -> str:
-    """Trimmed text: full-width ASCII to half-width, NBSP/ideographic spaces to spaces, zero-width
-    marks removed, whitespace runs collapsed to one space; empty gives NULL."""
+    """Trimmed text: unwrapped (`_unwrapped`: `="01"` is 01), full-width ASCII to half-width,
+    NBSP/ideographic spaces to spaces, zero-width marks removed, whitespace runs collapsed to one space;
+    empty gives NULL. Wrapped, a code, year, date, number, place or name was none, or not the one it
+    said (a probe of the data contract, 2026-12-06)."""
+    col = _unwrapped(col)
     # Per character: code-point arithmetic maps U+FF01-U+FF5E to ASCII. Measured ~6M rows/s on the
     # rows that need it, against 0.7M for translate() with the 115-character table.
     chars = (
@@ -172,13 +190,13 @@ PHONE_MOST_DIGITS = 13
 
 
 def sql_phone(col: str) -> str:
-    """A phone number (联系电话): `sql_value`, and a number written in groups of digits without its spaces
+    """A phone number (联系电话): `sql_text`, and a number written in groups of digits without its spaces
     and hyphens (`138 0000 1111` is 13800001111): one household's member rows wrote it both ways, and it
     differed (household_fields_differ); masked, `138 0000 1111` showed more digits than 13800001111.
     Anything else stays as written (`13800001111 13900002222`: two numbers; `13800001111（儿子）`)."""
     grouped = (f"(contains(_nz_ph, ' ') OR contains(_nz_ph, '-')) AND regexp_full_match(_nz_ph, "
                f"{_lit(_GROUPED_PHONE_RE)}) AND length(regexp_replace(_nz_ph, '[^0-9]', '', 'g')) <= {PHONE_MOST_DIGITS}")
-    return _let(sql_value(col), "_nz_ph", f"CASE WHEN {grouped} THEN regexp_replace(_nz_ph, '[ -]', '', 'g') "
+    return _let(sql_text(col), "_nz_ph", f"CASE WHEN {grouped} THEN regexp_replace(_nz_ph, '[ -]', '', 'g') "
                                          "ELSE _nz_ph END")
 
 
@@ -193,6 +211,7 @@ def py_text(value: str | None) -> str | None:
     """Python mirror of ``sql_text`` for constants (code-list keys); tests check they agree."""
     if value is None:
         return None
+    value = re.sub(_WRAPPED_RE, r"\1\2", value)
     # Python's \s would also match Unicode spaces the SQL keeps, so spell the class out.
     text = re.sub(r"[\t\n\v\f\r ]+", " ", value.translate(_PY_TRANSLATE)).strip(" ")
     return text or None
@@ -200,7 +219,7 @@ def py_text(value: str | None) -> str | None:
 
 def _key(col: str) -> str:
     """Lookup key of a code value: normalised text, lower-cased (Latin codes are case-insensitive)."""
-    return _lookup(sql_value(col))
+    return _lookup(sql_text(col))
 
 
 def _lookup(text: str) -> str:
@@ -240,28 +259,12 @@ def id_valid(value: str) -> bool:
     return id_check_char(value[:17]) == value[17] and date(1900, 1, 1) <= birth <= date.today()
 
 
-def sql_unwrapped(text: str) -> str:
-    """`text` without Excel's text-forcing wrappers (a leading ``'``, ``="..."``), which exports put
-    around long numbers (ID and household numbers) so that Excel keeps every digit, and around codes
-    with a leading zero (`="01"`); empty gives NULL."""
-    return _let(text, "_nz_u", "nullif(CASE WHEN left(_nz_u, 1) IN ('''', '=') "
-                "THEN regexp_replace(_nz_u, '^''|^=\"?|\"$', '', 'g') ELSE _nz_u END, '')")
-
-
-def sql_value(col: str) -> str:
-    """The text of a typed cell (a code, yes/no, number, date, year, phone): `sql_text`, unwrapped
-    (`sql_unwrapped`). Exports force such cells to text as they do long numbers (`="01"` keeps the zero
-    of the post-2020 attribute 01; `'2019`, `="2016-03-05"`): so wrapped, each was dropped as an unknown
-    code, no year, no date or no number (a probe of the data contract, 2026-12-06)."""
-    return sql_unwrapped(sql_text(col))
-
-
 def sql_id_number(col: str) -> str:
-    """The ID number as text: normalised, unwrapped (`sql_unwrapped`), spaces removed, upper-case X;
+    """The ID number as text: normalised (`sql_text`: unwrapped too), spaces removed, upper-case X;
     NULL for a placeholder (`无` for a child without one: as an ID it keyed every such member alike, so a
     household's second child was a duplicate and dropped, and each was "registered in another household");
     anything else is kept as given."""
-    return sql_unless_placeholder(sql_unwrapped(f"upper(replace({sql_text(col)}, ' ', ''))"))
+    return sql_unless_placeholder(f"nullif(upper(replace({sql_text(col)}, ' ', '')), '')")
 
 
 def _id_shape18(n: str) -> str:
@@ -372,7 +375,7 @@ def _date_from_text(t: str) -> str:
 def sql_date(col: str) -> str:
     """DATE from 2020-06-22, 2020/6/22, 2020.6.22, 2020年6月22日, 20200622, a datetime text or an
     Excel serial number (20000-80000, fraction ignored); NULL when absent or unparseable."""
-    return _let(sql_value(col), "_nz_t", _date_from_text("_nz_t"))
+    return _let(sql_text(col), "_nz_t", _date_from_text("_nz_t"))
 
 
 def sql_not_before(value: str, earliest: date) -> str:
@@ -413,7 +416,7 @@ def _deadline_from_text(t: str) -> str:
 def sql_deadline(col: str) -> str:
     """DATE of a deadline (整改时限): a date, a date followed by 前, a month or a year's end (its last
     day); NULL when absent, a no-date word (立行立改, 长期坚持) or unparseable."""
-    return _let(sql_value(col), "_nz_t", _deadline_from_text("_nz_t"))
+    return _let(sql_text(col), "_nz_t", _deadline_from_text("_nz_t"))
 
 
 def sql_deadline_invalid(col: str) -> str:
@@ -423,7 +426,7 @@ def sql_deadline_invalid(col: str) -> str:
 
 def sql_immediate_deadline(col: str) -> str:
     """TRUE when a deadline cell says the problem is to be fixed at once (立行立改: IMMEDIATE_DEADLINE_WORDS)."""
-    return f"coalesce(regexp_full_match({sql_value(col)}, {_lit('|'.join(IMMEDIATE_DEADLINE_WORDS))}), FALSE)"
+    return f"coalesce(regexp_full_match({sql_text(col)}, {_lit('|'.join(IMMEDIATE_DEADLINE_WORDS))}), FALSE)"
 
 
 # --- Numbers ---------------------------------------------------------------------------------------
@@ -447,7 +450,7 @@ def _number_from_text(t: str) -> str:
 
 def sql_number(col: str) -> str:
     """DOUBLE from 4,300.50, 3200元, ￥1,200, 1.2万 (= 12000), full-width digits, -5; else NULL."""
-    return _let(sql_value(col), "_nz_t", _number_from_text("_nz_t"))
+    return _let(sql_text(col), "_nz_t", _number_from_text("_nz_t"))
 
 
 def sql_amount(col: str) -> str:
@@ -464,7 +467,7 @@ def sql_number_invalid(col: str) -> str:
 def sql_int(col: str) -> str:
     """BIGINT from a count with no fraction (3, 3.0, 1.2万, 3人, 152户, 6个月); NULL for 3.5, non-numbers and
     values beyond an INTEGER column (`_INT_MAX`)."""
-    return _let(sql_value(col), "_nz_t", _int_from_text("_nz_t"))
+    return _let(sql_text(col), "_nz_t", _int_from_text("_nz_t"))
 
 
 # The unit a count may be written with (家庭人口 3人, 乡村户数 152户, 务工时间 6个月), as an amount's 元.
@@ -498,7 +501,7 @@ def sql_int_invalid(col: str) -> str:
 
 def sql_year(col: str) -> str:
     """INTEGER year (1900-2100) from 2019, 2019年, 2019年度, 2019.0, 2019年12月 or any date form."""
-    return _let(sql_value(col), "_nz_t", _year_from_text("_nz_t"))
+    return _let(sql_text(col), "_nz_t", _year_from_text("_nz_t"))
 
 
 def _year_from_text(t: str) -> str:
@@ -621,7 +624,7 @@ def _pieces(field: str, col: str) -> str:
     a whole is split on its spaces. Clerks separate codes by a space too (健康状况 `长期慢性病 残疾` was one
     unknown code), while a single code spaced for alignment (`缺 技术`) is still the code: the whole
     piece is looked up first, and no code holds a space (`_lookup`)."""
-    pieces = f"list_transform(string_split_regex({sql_value(col)}, {_lit(_SEPARATORS_RE)}), lambda _nz_x: trim(_nz_x))"
+    pieces = f"list_transform(string_split_regex({sql_text(col)}, {_lit(_SEPARATORS_RE)}), lambda _nz_x: trim(_nz_x))"
     return (f"flatten(list_transform({pieces}, lambda _nz_w: CASE WHEN {_code_map(field)}[{_lookup('_nz_w')}] "
             "IS NULL AND contains(_nz_w, ' ') THEN string_split(_nz_w, ' ') ELSE [_nz_w] END))")
 

@@ -175,7 +175,7 @@ def _exprs(c: str, spec: Field, prose: bool = False, field: str | None = None) -
     if t == "hhid":  # household numbers stay text, unwrapped; an Excel float rendering loses its trailing .0
         # `/`: a township-level item's; no space inside, as in an ID number (`1508241052990 1` typed or
         # pasted was a household of its own, and a ledger's row of it linked to none)
-        text = nz.sql_unless_placeholder(nz.sql_unwrapped(nz.sql_unspaced(c)))
+        text = nz.sql_unless_placeholder(nz.sql_unspaced(c))
         # 1.50824E+11: Excel's float of a long 户编号, its digits lost (two households would merge under it)
         mangled = f"CASE WHEN contains({c}, 'E') OR contains({c}, 'e') THEN {nz.sql_id_mangled_of(f'upper({text})')} ELSE FALSE END"
         return f"CASE WHEN ends_with({c}, '.0') THEN regexp_replace({text}, '^([0-9]+)\\.0+$', '\\1') " \

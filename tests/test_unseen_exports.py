@@ -197,7 +197,7 @@ def test_codes_years_dates_and_amounts_wrapped_against_excel_are_their_values(tm
         ["海流图镇", "红旗村", "H1", "甲某", ids[0], "户主", w(1), w("01"), w("01"), w("02、03"), w(1), w(2019),
          w("5000"), w(2019), w("2016-03-05"), w("是"), "", w("13812345678")],
         ["海流图镇", "红旗村", "H2", "乙某", ids[1], "户主", "'1", "'03", "'08", "", "'4", "'2020", "'6000元",
-         "'2020", "'20160305", "'Y", "", "'04781234567"],
+         "'2020", "'20160305", "'1", "", "'04781234567"],
         ["海流图镇", "红旗村", "H3", "丙某", ids[2], "户主", "1", "", "", "", "", "", "9000", "2020", "2016-03-05",
          "否", w(0), ""],
     ]))
@@ -217,6 +217,29 @@ def test_codes_years_dates_and_amounts_wrapped_against_excel_are_their_values(tm
     assert query(db, "SELECT admission_date::VARCHAR, total_cost, basic_insurance, out_of_pocket "
                      "FROM medical_claims") == [("2020-05-01", 1000.5, 800.0, 200.5)]
     assert query(db, "SELECT rule, field, raw_value FROM data_issues") == []
+
+
+def test_an_export_that_wraps_every_cell_loads_as_the_plain_file(tmp_path: Path) -> None:
+    """Some systems force every cell to text (`="乌加河镇"`, `=""` for an empty one). Places, names and
+    relations kept the wrapper: the township was 「="乌加河镇"」, nobody was the head (no_head), and an
+    exited household's empty `=""` exit year was given, so its missing year raised no issue."""
+    from etl.normalize import id_check_char
+
+    ids = [f + id_check_char(f) for f in ("15082419700101001", "15082419700101002")]
+    head = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "主要致贫原因", "脱贫状态", "脱贫年度"]
+    rows = [["海流图镇", "红旗村", "H1", "甲某", ids[0], "户主", "因病", "已脱贫", "2019"],
+            ["海流图镇", "红旗村", "H2", "乙某", ids[1], "户主", "因残", "已脱贫", ""]]
+    plain, wrapped = tmp_path / "plain.duckdb", tmp_path / "wrapped.duckdb"
+    only_file(plain, write_csv(tmp_path / "plain.csv", [head, *rows]))
+    only_file(wrapped, write_csv(tmp_path / "wrapped.csv", [head, *[[f'="{v}"' for v in r] for r in rows]]))
+    households = "SELECT household_id, township, village, head_name, main_cause, exit_year FROM households ORDER BY 1"
+    members = "SELECT household_id, name, relation, is_head FROM members ORDER BY 1"
+    issues = "SELECT line, field, rule FROM data_issues ORDER BY ALL"
+    assert query(plain, households) == [("H1", "海流图镇", "红旗村", "甲某", "因病", 2019),
+                                        ("H2", "海流图镇", "红旗村", "乙某", "因残", None)]
+    assert query(plain, issues) == [(3, "exit_year", "exit_without_year")]
+    for sql in (households, members, issues):
+        assert query(wrapped, sql) == query(plain, sql), sql
 
 
 def test_a_ledger_that_repeats_the_registry_columns_is_read_as_that_ledger(tmp_path: Path) -> None:
