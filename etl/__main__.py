@@ -17,7 +17,15 @@ from pathlib import Path
 import duckdb
 
 from etl import snapshot
-from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, errno_label, options
+from etl.cli_parser import (
+    LabelledParser,
+    UsageError,
+    add_lang_option,
+    argv_lang,
+    errno_label,
+    in_use_text,
+    options,
+)
 from etl.duck import interrupted
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.load import LoadReport, load_files
@@ -157,9 +165,12 @@ def main(argv: list[str] | None = None) -> int:
                 db=snapshot.db_path(getattr(args, "db", None))), file=sys.stderr)
         return 0 if published else 130
     except (OSError, duckdb.IOException) as exc:  # a folder not writable, a disk full, a path that is a folder
-        path = getattr(exc, "filename", None) or ""
-        reason = errno_label(exc, lang) or getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
-        _fail(t("cli.os_error", lang, path=path, reason=reason), getattr(args, "json", False))
+        message = in_use_text(exc, lang)
+        if message is None:
+            path = getattr(exc, "filename", None) or ""
+            reason = errno_label(exc, lang) or getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
+            message = t("cli.os_error", lang, path=path, reason=reason)
+        _fail(message, getattr(args, "json", False))
         return 1
 
 

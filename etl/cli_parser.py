@@ -13,7 +13,8 @@ the JSON error object under --json), always with exit code 2.
 
 The language rule of every command line of the product (`python -m etl`, `python -m ui.auth`):
 `argv_lang` reads it before parsing (a usage error is written in it), `add_lang_option` adds the
-`--lang` option that names it; `errno_label` words a path's OSError for both.
+`--lang` option that names it; `errno_label` words a path's OSError for both, `in_use_text` a database
+file another program holds open.
 """
 
 from __future__ import annotations
@@ -237,3 +238,17 @@ def errno_label(exc: BaseException, lang: str) -> str | None:
     an errno without a label (the caller gives the system's words)."""
     key = f"oserror.{errno.errorcode.get(getattr(exc, 'errno', None) or 0, '')}"
     return t(key, lang) if key in LABELS else None
+
+
+# DuckDB's words (1.x) when another process holds the file open for writing: a DuckDB shell or a Python
+# session left open on the current snapshot. Its English, with its advice cut at 200 characters, reached
+# the Chinese message ("无法完成：（IO Error: Could not set lock on file …）", a probe).
+_IN_USE_RE = re.compile(r'Could not set lock on file "(?P<path>[^"]+)": Conflicting lock is held in .*?'
+                        r'\(PID (?P<pid>\d+)\)')
+
+
+def in_use_text(exc: BaseException, lang: str) -> str | None:
+    """A database file another program holds open (DuckDB's "Conflicting lock" error), as the label table
+    says it: the file and the holder's process id; None for any other error."""
+    m = _IN_USE_RE.search(str(exc))
+    return t("cli.db_in_use", lang, path=m["path"], pid=m["pid"]) if m else None

@@ -33,6 +33,7 @@ The fixture county (data as-of 2020-06-30, from the latest visit):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -242,6 +243,20 @@ def load_lines(root: Path, files: dict[str, list[str]]) -> tuple[Path, LoadRepor
         paths.append(root / name)
     db = root / "data" / "fupin.duckdb"
     return db, load_files(paths, db=db)
+
+
+@contextlib.contextmanager
+def held_open(db: Path) -> Iterator[int]:
+    """The current snapshot of `db` held open for writing by another process (a DuckDB shell left open
+    on it), while the block runs; yields that process's id."""
+    code = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); time.sleep(120)"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(current_snapshot(db))], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "open"
+        yield proc.pid
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 def build_demo_db(db: Path) -> Path:

@@ -16,6 +16,7 @@ import pytest
 
 from etl import backup, schema, snapshot
 from etl.load import load_files
+from tests.conftest import held_open
 from tests.test_concurrency import TOWN, big_file, gen_file, read_generation
 from tests.test_load import run_cli
 
@@ -265,3 +266,20 @@ def test_no_database_is_said_on_stderr_by_every_command(tmp_path: Path, command:
     args = [a if a not in ("out", "bk") else str(tmp_path / a) for a in command]
     p = run_cli(*args, "--db", str(tmp_path / "none" / "fupin.duckdb"))
     assert p.returncode == 1 and "数据库不存在" in p.stderr and not p.stdout.strip(), (p.stdout, p.stderr)
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "数据库文件正被另一个程序（进程号 {pid}）打开："),
+                                             ("en", "The database file is open in another program (process {pid}): ")],
+                         ids=["zh", "en"])
+def test_a_database_held_open_by_another_program_is_said_in_the_user_s_language(
+        tmp_path: Path, db: Path, lang: str, said: str) -> None:
+    """A DuckDB shell left open on the current file: the load and the rebuild said DuckDB's English,
+    cut at 200 characters, inside 无法完成：（IO Error: Could not set lock on file …） with advice
+    about paths and disk space (a probe)."""
+    before = snapshot.current_snapshot(db)
+    with held_open(db) as pid:
+        for command in (["load", str(gen_file(tmp_path, 4))], ["rebuild"]):
+            p = run_cli("--lang", lang, *command, "--db", str(db))
+            assert p.returncode == 1 and said.format(pid=pid) + str(before) in p.stderr, p.stderr
+            assert "IO Error" not in p.stderr and "lock" not in p.stderr.lower(), p.stderr
+    assert snapshot.current_snapshot(db) == before

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from etl import snapshot
+from tests.conftest import held_open
 from ui import upload_jobs
 
 VISITS = "户编号,走访日期,走访类型,走访人,情况记录\nH05,2020-06-02,入户走访,甲,作业\n".encode()
@@ -113,3 +114,18 @@ def test_a_job_is_done_for_its_user_once_the_pages_show_its_data(db: Path) -> No
     assert worker_free_after > snapshot.SPARE_WAIT * 0.75, worker_free_after
     assert batches(db, "走访_二.csv") == 1
     wait_done(behind)
+
+
+def test_a_database_held_open_by_another_program_is_said_in_the_user_s_language(db: Path) -> None:
+    """The page's upload said "入库程序出错…：IOException: IO Error: Could not set lock on file …" (a probe)."""
+    from labels import t
+
+    with held_open(db) as pid:
+        job = upload_jobs.submit("admin-d", [("走访_占用.csv", VISITS)], "zh", db=db)
+        wait_done(job)
+    assert job.outcome is not None and job.outcome.errors, job.outcome
+    for lang in ("zh", "en"):
+        said = " ".join(job.outcome.in_lang(lang).errors)
+        assert t("cli.db_in_use", lang, pid=pid, path=snapshot.current_snapshot(db)) in said, said
+        assert "IO Error" not in said and "IOException" not in said, said
+    assert batches(db, "走访_占用.csv") == 0
