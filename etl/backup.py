@@ -78,22 +78,23 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def describe(path: Path, lang: str = "zh", whole: bool = False
+def describe(path: Path, lang: str = "zh", whole: bool = False, shown: Path | None = None
              ) -> tuple[str | None, int | None, str, str | None, dict[str, int]]:
     """(slot state, slot generation, schema version, built_at, base-table row counts) of a snapshot
-    file, opened read-only. Raises BackupError when it is not a dashboard database, or damaged.
+    file, opened read-only. Raises BackupError when it is not a dashboard database, or damaged, naming
+    `shown` (the file the user named; by default `path`).
     `whole`: read every value of every table first, so that DuckDB checks each block's checksum (a
     backup without its manifest has no file checksum, and opening a damaged file and counting its rows
     read no data block: it was published; a probe)."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        raise BackupError(t("cli.restore_bad", lang, file=path, reason=t("backup.reason.unreadable", lang))) from exc
+        raise BackupError(t("cli.restore_bad", lang, file=shown or path, reason=t("backup.reason.unreadable", lang))) from exc
     try:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
         if not {"households", "load_batches", "meta"} <= tables:
-            raise BackupError(t("cli.restore_bad", lang, file=path, reason=t("backup.reason.not_db", lang)))
+            raise BackupError(t("cli.restore_bad", lang, file=shown or path, reason=t("backup.reason.not_db", lang)))
         for table in tables if whole else ():
             con.execute(f"SELECT sum(hash(t)) FROM {quote_ident(table)} t").fetchall()  # noqa: S608 - quoted
         state, gen = snapshot._state(con)
@@ -102,7 +103,7 @@ def describe(path: Path, lang: str = "zh", whole: bool = False
                 for table in schema.TABLES_DDL if table in tables and table != "meta"}
         return state, gen, schema.recorded_version(con), built, rows
     except duckdb.Error as exc:  # a block that fails its checksum
-        raise BackupError(t("cli.restore_bad", lang, file=path, reason=t("backup.reason.damaged", lang))) from exc
+        raise BackupError(t("cli.restore_bad", lang, file=shown or path, reason=t("backup.reason.damaged", lang))) from exc
     finally:
         con.close()
 
@@ -128,7 +129,7 @@ def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh
             part.unlink(missing_ok=True)
             raise
     try:
-        state, slot_gen, version, built, rows = describe(part)
+        state, slot_gen, version, built, rows = describe(part, lang, shown=current)  # names the file copied
         if state not in (None, "published") or (slot_gen is not None and gen and slot_gen != gen):
             raise BackupError(f"{current}: slot {state} {slot_gen}, expected published {gen}")
         manifest = Manifest(name, sha, part.stat().st_size, gen, version, built,

@@ -283,3 +283,16 @@ def test_a_database_held_open_by_another_program_is_said_in_the_user_s_language(
             assert p.returncode == 1 and said.format(pid=pid) + str(before) in p.stderr, p.stderr
             assert "IO Error" not in p.stderr and "lock" not in p.stderr.lower(), p.stderr
     assert snapshot.current_snapshot(db) == before
+
+
+def test_a_backup_of_a_database_that_is_not_the_dashboard_s_is_refused_in_the_user_s_language(tmp_path: Path) -> None:
+    """It was refused in Chinese under --lang en, naming the hidden copy (bk/.fupin-….duckdb.part) the
+    user never sees (a probe)."""
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    for lang, said in (("en", "Not a usable backup, nothing was changed: {db} (not a dashboard database)"),
+                       ("zh", "不是可用的备份，数据未作任何更改：{db}（不是看板数据库）")):
+        p = run_cli("--lang", lang, "backup", str(tmp_path / "bk"), "--db", str(other))
+        assert p.returncode == 1 and said.format(db=other) in p.stderr, p.stderr
+        assert ".part" not in p.stderr
+    assert list((tmp_path / "bk").iterdir()) == []
