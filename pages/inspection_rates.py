@@ -296,9 +296,10 @@ def plan_section(ctx: PageContext) -> None:
                    share=f"{spec.exited_share:.0%}", exited_cap=spec.exited_cap,
                    cap=spec.not_exited_cap, edge=spec.edge_cap, ordinary=spec.ordinary),
              ctx.t("rates.plan.cover.fill"), ctx.t("rates.plan.cover.names")]
-    with_names = ctx.viewer.pii
+    with_names, lang = ctx.viewer.pii, ctx.lang
     what = ctx.t("rates.plan.what", seed=spec.seed)
-    extract.download(ctx.t("rates.plan.form"), lambda: check_form.form_bytes(sample, notes, with_names=with_names),
+    extract.download(ctx.t("rates.plan.form"),
+                     lambda: check_form.form_bytes(sample, notes, with_names=with_names, lang=lang),
                      what=what, fmt="xlsx", file_name=extract.file_name(
                          what, extract.scoped(places, ctx.viewer), ctx.as_of, "xlsx", ctx.lang),
                      rows=len(sample), mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

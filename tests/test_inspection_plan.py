@@ -204,3 +204,27 @@ def test_round_trip_planner_form_upload_rates(db: Path, tmp_path: Path) -> None:
             plan.loc[plan["group"] == "脱贫户", "household_id"])
     finally:
         c.close()
+
+
+def test_the_check_form_speaks_the_user_s_language_where_it_is_not_read_back(db: Path, tmp_path: Path) -> None:
+    """The English form's cover sheet was 填表说明 and its drop-down and date prompts Chinese, written in the
+    module instead of the label table (a probe). Its headers, the 入户核查表 sheet and the lists' values stay
+    Chinese: the loader reads them back."""
+    from labels import t
+
+    c, _ = snapshot.connect_read(db)
+    try:
+        plan = p.plan(c, Filters(townships=("乌加河镇",)), V, p.PlanSpec(seed=3, villages=1, exited_share=1.0))
+    finally:
+        c.close()
+    for lang in ("en", "zh"):
+        form = tmp_path / f"form_{lang}.xlsx"
+        form.write_bytes(check_form.form_bytes(plan, ["seed 3"], with_names=False, lang=lang))
+        book = CalamineWorkbook.from_path(str(form))
+        assert book.sheet_names == [t("rates.plan.form.cover", lang), "入户核查表"]
+        assert tuple(book.get_sheet_by_name("入户核查表").to_python()[0]) == check_form.HEADERS
+        with zipfile.ZipFile(form) as z:
+            sheet = z.read("xl/worksheets/sheet2.xml").decode("utf-8")
+        assert f'error="{t("rates.plan.form.pick", lang)}"' in sheet
+        assert f'prompt="{t("rates.plan.form.date_hint", lang)}"' in sheet
+        assert "脱贫户,未脱贫户,边缘户,一般农户" in sheet

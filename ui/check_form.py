@@ -1,12 +1,14 @@
 """The household check form (入户核查表) of a self-check sample, as an Excel workbook to fill in offline and
 upload back on the data page (pure: no Streamlit).
 
-Sheet 1 `填表说明`: the sample's seed and settings and how to fill in the form (no recognised header: the
+Sheet 1 `填表说明` (`Instructions` in English): the sample's seed and settings and how to fill in the form (no recognised header: the
 loader skips it). Sheet 2 `入户核查表`: exactly the data-spec §1.4 headers on its first row, one row per
 sampled household (place, 户编号, 户类型, 家庭人口 prefilled; names and ID numbers only for a viewer who
 may see them, else blank: the 户编号 identifies the household), blank rows for the 一般农户 chosen on the
 spot, and drop-down lists (数据验证) for 户类型, the yes/no items, 核查结论 and 是否认可, a date check on
-调查日期. Every cell is written as text or a number, never as a formula.
+调查日期. Every cell is written as text or a number, never as a formula. The headers, the sheet name 入户核查表
+and the lists' values stay Chinese in either language (the loader reads them back); the cover sheet's name
+and the lists' and date's prompts are in the user's language (labels `rates.plan.form.*`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from etl.codes import CODE_ORDER
+from labels import t
 
 # data-spec §1.4, in its order: the header row of the form
 HEADERS = ("调查日期", "乡(镇)", "行政村", "户编号", "户主姓名", "证件号码", "户类型", "家庭人口", "人均纯收入", "不愁吃",
@@ -31,7 +34,7 @@ LISTS: dict[str, Sequence[str]] = {
 SPARE_ROWS = 20  # blank rows below the sample for households added on the spot
 
 
-def form_bytes(sample: pd.DataFrame, notes: Sequence[str], *, with_names: bool) -> bytes:
+def form_bytes(sample: pd.DataFrame, notes: Sequence[str], *, with_names: bool, lang: str = "zh") -> bytes:
     """The workbook of `sample` (queries.inspection_plan.plan). `notes`: the cover sheet's lines (seed,
     settings, instructions), in the user's language."""
     import xlsxwriter
@@ -39,7 +42,7 @@ def form_bytes(sample: pd.DataFrame, notes: Sequence[str], *, with_names: bool) 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"strings_to_formulas": False, "strings_to_urls": False,
                                    "strings_to_numbers": False})
-    cover = wb.add_worksheet("填表说明")
+    cover = wb.add_worksheet(t("rates.plan.form.cover", lang))
     cover.set_column(0, 0, 110)
     for i, line in enumerate(notes):
         cover.write_string(i, 0, str(line))
@@ -71,10 +74,10 @@ def form_bytes(sample: pd.DataFrame, notes: Sequence[str], *, with_names: bool) 
     for c, h in enumerate(HEADERS):
         if h in LISTS:
             ws.data_validation(1, c, last, c, {"validate": "list", "source": list(LISTS[h]),
-                                               "error_title": h, "error_message": "请从下拉列表中选择"})
+                                               "error_title": h, "error_message": t("rates.plan.form.pick", lang)})
     ws.data_validation(1, 0, last, 0, {"validate": "date", "criteria": "between",
                                        "minimum": pd.Timestamp("2014-01-01").to_pydatetime(),
                                        "maximum": pd.Timestamp("2035-12-31").to_pydatetime(),
-                                       "input_title": "调查日期", "input_message": "如 2020-06-22"})
+                                       "input_title": "调查日期", "input_message": t("rates.plan.form.date_hint", lang)})
     wb.close()
     return buf.getvalue()
