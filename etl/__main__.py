@@ -153,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     lang = args.lang
+    if hasattr(args, "db") and (db := snapshot.db_path(args.db)).is_dir():
+        # a folder given for the database (`--db data/`): a load did all its work, then failed to publish,
+        # naming a hidden link (.data.1a2b3c4d.link) the user never typed, and left it behind (a probe)
+        _fail(t("cli.db_is_folder", lang, db=db), getattr(args, "json", False))
+        return 1
     before = _generation(args)
     try:
         return _run(args, lang)

@@ -431,6 +431,8 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{db} holds {n} files that are not demo data (e.g. {files}); nothing was changed. The demo replaces the whole database: give another --db, or add --replace if you mean it."),
     "cli.os_error": ("无法完成：{path}（{reason}）。请检查该路径是否存在、是否有写入权限、磁盘空间是否足够；数据库未作更改。",
                      "Could not finish: {path} ({reason}). Check that the path exists, is writable and the disk has room; the database was not changed."),
+    "cli.db_is_folder": ("数据库路径是一个文件夹：{db}。请给出数据库文件的路径（如 {db}/fupin.duckdb）；未作任何更改。",
+                         "The database path is a folder: {db}. Give the path of the database file (e.g. {db}/fupin.duckdb); nothing was changed."),
     "cli.db_in_use": ("数据库文件正被另一个程序（进程号 {pid}）打开：{path}。请关闭该程序（如 DuckDB 命令行或 Python 会话）后重试；数据库未作更改。",
                       "The database file is open in another program (process {pid}): {path}. Close that program (e.g. a DuckDB shell or a Python session) and try again; the database was not changed."),
     "cli.interrupted": ("已中断：数据库仍是中断前最后一次发布的数据（{db}），未作更改。",

@@ -296,3 +296,19 @@ def test_a_backup_of_a_database_that_is_not_the_dashboard_s_is_refused_in_the_us
         assert p.returncode == 1 and said.format(db=other) in p.stderr, p.stderr
         assert ".part" not in p.stderr
     assert list((tmp_path / "bk").iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["load", "FILE"], ["rebuild"], ["backup", "bk"], ["export-parquet", "out"]])
+def test_a_folder_given_for_the_database_is_said_before_any_work(tmp_path: Path, command: list[str]) -> None:
+    """`--db data/`: a load read and checked its files, built a snapshot, then said 无法完成：…/.data.1a2b3c4d.link
+    （这是一个文件夹） and left that link, a lock and a snapshots folder beside the folder (a probe)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    args = [str(gen_file(tmp_path, 1)) if a == "FILE" else str(tmp_path / a) if a in ("bk", "out") else a
+            for a in command]
+    for lang, said in (("zh", f"数据库路径是一个文件夹：{folder}。"), ("en", f"The database path is a folder: {folder}.")):
+        p = run_cli("--lang", lang, *args, "--db", str(folder))
+        assert p.returncode == 1 and said in p.stderr and ".link" not in p.stderr, p.stderr
+    assert sorted(x.name for x in tmp_path.iterdir() if x.name not in ("data", "gen_01.csv")) == [], list(tmp_path.iterdir())
+    p = run_cli(*args, "--db", str(folder), "--json") if command[0] == "load" else None
+    assert p is None or "数据库路径是一个文件夹" in json.loads(p.stdout)["error"]
