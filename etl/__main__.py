@@ -142,6 +142,10 @@ def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
+# the commands that take the loaders' write lock (etl.snapshot.write_lock), so wait for a load under way
+WRITERS = ("load", "demo", "rebuild", "refresh", "backup", "restore")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv_lang(argv))
@@ -153,11 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     lang = args.lang
-    if hasattr(args, "db") and (db := snapshot.db_path(args.db)).is_dir():
+    db = snapshot.db_path(getattr(args, "db", None))
+    if db.is_dir():
         # a folder given for the database (`--db data/`): a load did all its work, then failed to publish,
         # naming a hidden link (.data.1a2b3c4d.link) the user never typed, and left it behind (a probe)
         _fail(t("cli.db_is_folder", lang, db=db), getattr(args, "json", False))
         return 1
+    if args.command in WRITERS and not getattr(args, "json", False) and snapshot.write_lock_busy(db):
+        # another load holds the lock: said, as the page says it, instead of a silent wait (a probe)
+        print(t("insp.data.queued", lang), file=sys.stderr, flush=True)
     before = _generation(args)
     try:
         return _run(args, lang)

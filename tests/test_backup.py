@@ -312,3 +312,30 @@ def test_a_folder_given_for_the_database_is_said_before_any_work(tmp_path: Path,
     assert sorted(x.name for x in tmp_path.iterdir() if x.name not in ("data", "gen_01.csv")) == [], list(tmp_path.iterdir())
     p = run_cli(*args, "--db", str(folder), "--json") if command[0] == "load" else None
     assert p is None or "数据库路径是一个文件夹" in json.loads(p.stdout)["error"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_command_behind_another_load_says_it_waits(tmp_path: Path, db: Path, lang: str) -> None:
+    """The page's upload says it is queued behind a command-line load; the command line behind another
+    load waited without a word (a probe)."""
+    import fcntl
+    import select
+    import subprocess
+    import sys
+
+    from labels import t
+
+    with open(snapshot.lock_path(db), "a+") as held:  # another load holds the lock
+        fcntl.flock(held, fcntl.LOCK_EX)
+        proc = subprocess.Popen([sys.executable, "-m", "etl", "--lang", lang, "load", str(gen_file(tmp_path, 4)),
+                                 "--db", str(db)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stderr is not None
+            said = select.select([proc.stderr], [], [], 60)[0]  # a silent wait fails, not hangs
+            assert said and proc.stderr.readline().strip() == t("insp.data.queued", lang)
+            assert proc.poll() is None  # still waiting
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, (out, err)
+    assert len(base_rows(db)["households"]) == 4  # and then it loaded
