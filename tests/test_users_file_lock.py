@@ -209,3 +209,17 @@ def _in_process(fn: Callable[[], object]) -> object:
         return ("ok", fn())
     except Exception as e:  # noqa: BLE001
         return ("error", e)
+
+
+@pytest.mark.parametrize(("text", "zh", "en"), [
+    (DUPLICATES["user"], "第 6 行的 zhao 在同一处已写过一次", "zhao on line 6 is written twice"),
+    ("users: [\n", "第 2 行第 1 列附近不是有效的 YAML 格式", "not valid YAML near line 2, column 1 (expected the node"),
+], ids=["duplicate", "broken"])
+def test_a_users_file_that_is_not_valid_yaml_is_said_in_the_user_s_language(folder: Path, text: str, zh: str, en: str) -> None:
+    """`python -m ui.auth list-users` said PyYAML's English inside the Chinese: 错误：无法读取 users.yaml：while
+    parsing a flow node expected the node content, … (a probe)."""
+    path = _write(text)(folder)
+    with pytest.raises(auth.AuthConfigError) as e:
+        auth.load_users(path)
+    assert zh in e.value.text("zh") and "while " not in e.value.text("zh") and "found" not in e.value.text("zh")
+    assert en in e.value.text("en") and en in str(e.value)  # the server's log line, in English

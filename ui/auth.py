@@ -251,6 +251,14 @@ def identify(claims: dict[str, Any], path: Path | None = None) -> User | None:
     return None
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping that repeats `key` (its second place is `problem_mark`)."""
+
+    def __init__(self, key: Any, context_mark: yaml.Mark, problem_mark: yaml.Mark) -> None:
+        super().__init__("while constructing a mapping", context_mark, f"found duplicate key {key!r}", problem_mark)
+        self.key = key
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """YAML's safe loader, refusing a mapping that repeats a key (at any level): YAML requires keys to
     be unique, and PyYAML would otherwise keep the last one silently (a user listed twice, once as a
@@ -266,9 +274,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             except TypeError:  # an unhashable key: the base class reports it
                 break
             if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark, f"found duplicate key {key!r}",
-                    key_node.start_mark)
+                raise _DuplicateKey(key, node.start_mark, key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -301,8 +307,14 @@ def _read_users_text(path: Path) -> tuple[str, tuple[int, int]]:
 def _parse_users_doc(text: str, path: Path) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError as e:
-        raise AuthConfigError("auth.error.cannot_read", path=path, reason=str(e)) from e
+    except _DuplicateKey as e:
+        raise AuthConfigError("auth.error.duplicate_key", path=path, key=e.key, line=e.problem_mark.line + 1) from e
+    except yaml.YAMLError as e:  # where, in the user's language (PyYAML's English said it inside the Chinese)
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        if mark is None:
+            raise AuthConfigError("auth.error.cannot_read", path=path, reason=str(e)) from e
+        raise AuthConfigError("auth.error.not_yaml", path=path, line=mark.line + 1, column=mark.column + 1,
+                              problem=getattr(e, "problem", None) or "") from e  # YAML's words: in English only
 
 
 _cache_lock = threading.Lock()
