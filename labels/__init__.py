@@ -6,7 +6,9 @@ lives in exactly one of them (checked at import). Look-ups go through `t()` and 
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from functools import cache
 
 from labels import (
@@ -95,14 +97,74 @@ def _keys_by_text() -> dict[str, str]:
     return out
 
 
-def relabel(text: str, lang: str = DEFAULT_LANG) -> str:
-    """A label's text written in either language (a download's name as the extract log keeps it:
-    致贫原因_农户名单, causes_households, with a population after it: …_监测对象) in `lang`; other text
-    as it is."""
+_PLACEHOLDER = re.compile(r"(\{\w+\})")
+
+
+@cache
+def _templates() -> list[tuple[str, re.Pattern[str], str]]:
+    """Each label text with placeholders and some words of its own, in either language, as (its words
+    before the first placeholder, a pattern: a placeholder stands for one piece of a name, no `_`, its key)."""
+    out = []
+    for key, texts in LABELS.items():
+        for text in texts:
+            pieces = _PLACEHOLDER.split(text)
+            names = [p[1:-1] for p in pieces if _PLACEHOLDER.fullmatch(p)]
+            if not names or len(names) != len(set(names)) or len("".join(pieces[::2])) < 2 or "{" in "".join(pieces[::2]):
+                continue
+            out.append((pieces[0], re.compile("".join(f"(?P<{p[1:-1]}>[^_]+?)" if _PLACEHOLDER.fullmatch(p) else re.escape(p)
+                                           for p in pieces) + r"\Z"), key))
+    return out
+
+
+@cache
+def _codes_by_en() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for zh, en in codes_en.CODE_EN.items():
+        out.setdefault(en, zh)
+    return out
+
+
+def _word(text: str, lang: str) -> str | None:
+    """A label's or a code value's text written in either language, in `lang`; None for other text."""
     keys = _keys_by_text()
     if text in keys:
         return t(keys[text], lang)
-    head, _, tail = text.rpartition("_")
-    if head in keys and tail in keys:
-        return f"{t(keys[head], lang)}_{t(keys[tail], lang)}"
-    return text
+    if text in codes_en.CODE_EN:
+        return code_label(text, lang)
+    if text in _codes_by_en():
+        return code_label(_codes_by_en()[text], lang)
+    for sep in {t("slug.sep", "zh"), t("slug.sep", "en")}:  # two picks written as a file name writes them
+        if sep in text and all(words := [_word(p, lang) for p in text.split(sep)]):
+            return t("slug.sep", lang).join(w or "" for w in words)
+    return None
+
+
+def _piece(text: str, lang: str) -> str | None:
+    """`_word`, or a label with placeholders (自查入户核查表_种子2020, 2020年度) whose values are words too."""
+    if (word := _word(text, lang)) is not None:
+        return word
+    for start, pattern, key in _templates():
+        if text.startswith(start) and (m := pattern.match(text)):
+            return t(key, lang, **{k: _word(v, lang) or v for k, v in m.groupdict().items()})
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def relabel(text: str, lang: str = DEFAULT_LANG) -> str:
+    """A name made of labels written in either language (a download's name as the extract log keeps it:
+    致贫原因_农户名单, causes_households, with a population after it: …_监测对象, with a page's narrowing:
+    医疗报销_按乡镇_2020年度, 数据规则提示_疑似错退户) in `lang`: its `_`-separated pieces read from the
+    left, the longest run of them that is a label (or a label with placeholders, or a code value) at a
+    time; other text as it is."""
+    parts = text.split("_")
+    out, i = [], 0
+    while i < len(parts):
+        for j in range(len(parts), i, -1):
+            if (done := _piece("_".join(parts[i:j]), lang)) is not None:
+                out.append(done)
+                i = j
+                break
+        else:
+            out.append(parts[i])
+            i += 1
+    return "_".join(out)

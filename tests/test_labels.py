@@ -132,3 +132,19 @@ def test_a_county_of_another_kind_reads_its_own_word() -> None:
     assert changed == {k for k, (zh, en) in banner.items() if "全旗" in zh or "旗级" in zh or "hole banner" in en}
     assert county["cli.demo_written"] == banner["cli.demo_written"]  # 示范旗县: the demo is a banner
     assert _labels_of_kind("州") == banner and _labels_of_kind("旗") == banner
+
+
+@pytest.mark.parametrize(("zh", "en"), [
+    ("致贫原因_农户名单", "causes_households"),
+    ("致贫原因_农户名单_监测对象", "causes_households_Monitored"),
+    ("医疗报销_按乡镇_2020年度", "claims_by_township_year2020"),  # a page's narrowing: a label with a value
+    ("自查入户核查表_种子2020", "self_check_form_seed2020"),
+    ("数据规则提示_疑似错退户", "data_rule_signals_Suspected wrong exits"),  # a value that is a label itself
+    ("产业项目带动农户_肉羊养殖扶贫项目", "project_households_肉羊养殖扶贫项目"),  # data stays as it is
+])
+def test_a_download_s_name_reads_in_the_reader_s_language(zh: str, en: str) -> None:
+    """The download log on the data page showed 医疗报销 按乡镇 2020年度, 自查入户核查表 种子2020 to an English
+    reader (and their English to a Chinese one): only a name that was one label, or two, was relabelled
+    (a probe)."""
+    assert labels.relabel(zh, "en") == en and labels.relabel(en, "zh") == zh
+    assert labels.relabel(zh, "zh") == zh and labels.relabel(en, "en") == en
