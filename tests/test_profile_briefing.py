@@ -148,3 +148,21 @@ def test_a_household_without_other_causes_reads_blank_among_several(fixture_db: 
         assert shown == ["Lack of skills" if lang == "en" else "缺技术", ""], shown
         titles = re.findall(r"<h2>(.*?)</h2>", doc)
         assert len(titles) == 2 and titles[1].endswith("H02 · "), titles  # no head name: blank, not nan
+
+
+def test_the_english_profile_translates_a_member_s_several_health_values(demo_con) -> None:  # noqa: ANN001
+    """A member of 长期慢性病、残疾 read so in the English profile, while the grid and the extracts say
+    "Chronic illness, Disabled" (a probe)."""
+    from labels import code_label
+    from queries.meta import data_as_of
+
+    d = data_as_of(demo_con)
+    hid = demo_con.execute("SELECT household_id FROM members WHERE len(health) > 1 ORDER BY 1 LIMIT 1").fetchone()[0]
+    p = profile.profile(demo_con, hid, Viewer(), d)
+    assert p is not None
+    html = profile_html.render([p], "en", d)
+    several = [h for h in p.members["health"] if isinstance(h, str) and "、" in h]
+    assert several, p.members["health"]
+    for cell in several:
+        assert cell not in html
+        assert ", ".join(code_label(v, "en") for v in cell.split("、")) in html

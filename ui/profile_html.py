@@ -181,12 +181,16 @@ def figure_div(fig: go.Figure) -> str:
 
 
 def _cell_text(value: object, column: str, lang: str) -> str:
+    from ui.table import code_text, value_texts
+
     if isinstance(value, bool):
         return esc(t("common.yes" if value else "common.no", lang))
     if isinstance(value, list | tuple):
         return esc(joined((code_label(v, lang) for v in value), lang))
     if isinstance(value, str):
-        return esc(code_label(value, lang))
+        # a code column's cell of several values (长期慢性病、残疾) value by value, as the grid shows it
+        texts = value_texts(column, lang) if column else None
+        return esc(code_text(value, lang, texts) if texts else code_label(value, lang))
     return esc(value)
 
 

@@ -221,11 +221,11 @@ def _cell(value: object, lang: str, texts: Mapping[str, str] | None) -> object:
         items = value.tolist() if hasattr(value, "tolist") else value
         return joined((texts.get(v, v) if texts else v for v in items), lang)
     if texts and isinstance(value, str):
-        return _text(value, lang, texts)
+        return code_text(value, lang, texts)
     return value
 
 
-def _text(value: str, lang: str, texts: Mapping[str, str]) -> str:
+def code_text(value: str, lang: str, texts: Mapping[str, str]) -> str:
     """A code value's text; a cell of several values (`长期慢性病、残疾`, as stored lists are written)
     gives each value's text, joined the language's way."""
     if value in texts or STORED_SEP not in value:
@@ -244,7 +244,7 @@ def _labelled_column(col: pd.Series, lang: str, texts: Mapping[str, str] | None)
     if kind in ("string", "empty"):
         text = col.astype(object).where(col.notna(), "")
         if texts:  # each distinct value once
-            text = text.map({v: _text(v, lang, texts) if v else v for v in pd.unique(text)})
+            text = text.map({v: code_text(v, lang, texts) if v else v for v in pd.unique(text)})
         return text.astype(object)
     if kind == "boolean" and not col.isna().any():
         return col.map({True: t("common.yes", lang), False: t("common.no", lang)}).astype(object)
