@@ -50,4 +50,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav.guide": ("使用手册", "User guide"),
     "guide.sidebar_link": ("使用手册", "User guide"),
     "guide.missing": ("找不到使用手册文件 {file}。", "The user guide file {file} is missing."),
+    # python -m ui.selfcheck (install.sh --check): "ok" stays, the bundle's README says 全部显示 ok 即可
+    "selfcheck.description": ("逐页打开看板（不启动浏览器），报告打不开的页面", "open every dashboard page headless and report the ones that fail"),
+    "selfcheck.ok": ("ok   {page}", "ok   {page}"),
+    "selfcheck.fail": ("失败 {page}", "FAIL {page}"),
+    "selfcheck.no_title": ("页面没有标题", "no title"),
 }

@@ -165,3 +165,21 @@ def test_every_argparse_text_is_translated(lang: str) -> None:
     }
     for english, (zh, en) in samples.items():
         assert cli_parser.translate(english, lang) == (zh if lang == "zh" else en), english
+
+
+def test_the_self_check_command_line_speaks_the_user_s_language() -> None:
+    """`python -m ui.selfcheck` (install.sh --check) was argparse's English: its help, its usage errors and its
+    "no title" were written in the module, not the label table (a probe)."""
+    def selfcheck(*args: str) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k != "FUPIN_LANG"}
+        return subprocess.run([sys.executable, "-m", "ui.selfcheck", *args], cwd=ROOT, capture_output=True, text=True,
+                              env={**env, "COLUMNS": "80"}, timeout=120)
+
+    p = selfcheck("--help")
+    assert p.returncode == 0 and p.stdout.startswith("用法：") and "逐页打开看板" in p.stdout, p.stdout
+    no_english(p.stdout)
+    p = selfcheck("--bogus")
+    assert p.returncode == 2 and "错误：无法识别的参数：--bogus" in p.stderr, p.stderr
+    no_english(p.stderr)
+    p = selfcheck("--lang", "en", "--bogus")
+    assert p.returncode == 2 and "error: unrecognized arguments: --bogus" in p.stderr, p.stderr

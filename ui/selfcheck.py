@@ -1,5 +1,7 @@
 """Open every page of the dashboard headless (Streamlit's AppTest) and report what failed:
-`python -m ui.selfcheck [--db PATH]`, exit 0 when every page ran without an exception.
+`python -m ui.selfcheck [--lang zh|en] [--db PATH]`, exit 0 when every page ran without an exception.
+Its help, usage errors and report are in the user's language, by the rule of the other command lines
+(etl.cli_parser: --lang, else $FUPIN_LANG, else Chinese).
 
 The offline bundle's install script runs it after installing (`install.sh --check`), and the tests of
 the bundle and of upgrades call `check_pages`: a page that fails to open is found before a user does.
@@ -7,7 +9,6 @@ the bundle and of upgrades call `check_pages`: a page that fails to open is foun
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
@@ -21,9 +22,11 @@ def page_files() -> list[str]:
     return [f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py")) if not p.name.startswith("_")]
 
 
-def check_pages(db: Path | None = None, timeout: float = 120) -> dict[str, list[str]]:
+def check_pages(db: Path | None = None, timeout: float = 120, lang: str = "zh") -> dict[str, list[str]]:
     """{page file: exception messages} for every page, opened on `db` (default $FUPIN_DB)."""
     from streamlit.testing.v1 import AppTest
+
+    from labels import t
 
     if db is not None:
         os.environ["FUPIN_DB"] = str(db)
@@ -35,20 +38,32 @@ def check_pages(db: Path | None = None, timeout: float = 120) -> dict[str, list[
             at.switch_page(page).run()
         errors = [str(e.message) for e in at.exception]
         if not at.title:
-            errors.append("no title")
+            errors.append(t("selfcheck.no_title", lang))
         if errors:
             failures[page] = errors
     return failures
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ui.selfcheck", description="open every dashboard page")
-    parser.add_argument("--db", type=Path, default=None, help="database path (default $FUPIN_DB or data/fupin.duckdb)")
-    args = parser.parse_args(argv)
+    from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang
+    from labels import t
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = argv_lang(argv)
+    parser = LabelledParser(prog="python -m ui.selfcheck", description=t("selfcheck.description", lang), lang=lang)
+    add_lang_option(parser)
+    parser.add_argument("--db", type=Path, default=None, metavar=t("cli.metavar.path", lang), help=t("cli.help.db", lang))
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:  # exit code 2, in the user's language
+        print(exc, file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
     logging.disable(logging.WARNING)  # Streamlit's bare-mode warnings; failures are listed below
-    failures = check_pages(args.db)
+    failures = check_pages(args.db, lang=args.lang)
     for page in page_files():
-        print(f"{'FAIL' if page in failures else 'ok  '} {page}")
+        print(t("selfcheck.fail" if page in failures else "selfcheck.ok", args.lang, page=page))
         for message in failures.get(page, []):
             print(f"     {message}")
     return 1 if failures else 0
