@@ -150,7 +150,11 @@ def export(out: Path, db: str | Path | None = None) -> dict[str, Any]:
     con, snap = connect_read(db)
     work = out.with_name(f".{out.name}.writing")
     shutil.rmtree(work, ignore_errors=True)
-    (work / "tables").mkdir(parents=True)
+    try:
+        (work / "tables").mkdir(parents=True)
+    except OSError as e:  # said of the folder the user named, not of the hidden one written first
+        con.close()
+        raise OSError(e.errno, e.strerror, str(out)) from e
     try:
         con.execute("SET preserve_insertion_order = false")
         tables = _tables(con)

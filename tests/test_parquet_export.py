@@ -199,3 +199,14 @@ def test_export_replaces_only_an_earlier_export(exported: tuple[Path, Path], tmp
     assert ddl.returncode == 0 and ddl.stdout.startswith("CREATE DATABASE"), ddl.stdout[:200]
     assert "已导出快照" in ddl.stderr
     assert _cli("export-parquet", str(tmp_path / "empty"), "--db", str(db)).returncode == 0  # an export again
+
+
+def test_a_folder_that_cannot_be_made_is_named_as_the_user_wrote_it(fixture_db: Path, tmp_path: Path) -> None:
+    """Under a file (or a folder not writable) the message named the hidden folder written first,
+    …/.out.writing/tables, which the user never typed (a probe)."""
+    afile = tmp_path / "a.txt"
+    afile.write_text("x", encoding="utf-8")
+    for lang, said in (("zh", f"无法完成：{afile / 'out'}（路径中有一项不是文件夹）"),
+                       ("en", f"Could not finish: {afile / 'out'} (a part of the path is not a folder)")):
+        p = _cli("--lang", lang, "export-parquet", str(afile / "out"), "--db", str(fixture_db))
+        assert p.returncode == 1 and said in p.stderr and ".writing" not in p.stderr, p.stderr
