@@ -223,3 +223,14 @@ def test_a_users_file_that_is_not_valid_yaml_is_said_in_the_user_s_language(fold
         auth.load_users(path)
     assert zh in e.value.text("zh") and "while " not in e.value.text("zh") and "found" not in e.value.text("zh")
     assert en in e.value.text("en") and en in str(e.value)  # the server's log line, in English
+
+
+def test_a_users_file_not_in_utf8_is_said_in_the_user_s_language(folder: Path) -> None:
+    """错误：无法读取 users.yaml：不是 UTF-8 编码（'utf-8' codec can't decode byte 0xd3 …）: Python's English
+    inside the Chinese (a probe)."""
+    path = folder / "users.yaml"
+    path.write_bytes("users:\n  zhao:\n    display_name: 赵\n".encode("gb18030"))
+    with pytest.raises(auth.AuthConfigError) as e:
+        auth.load_users(path)
+    assert "第 34 个字节起无法解码" in e.value.text("zh") and "codec" not in e.value.text("zh"), e.value.text("zh")
+    assert "cannot be decoded from byte 34" in e.value.text("en")

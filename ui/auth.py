@@ -301,7 +301,7 @@ def _read_users_text(path: Path) -> tuple[str, tuple[int, int]]:
     try:
         return data.decode("utf-8"), (st.st_mtime_ns, st.st_size)
     except UnicodeDecodeError as e:
-        raise AuthConfigError("auth.error.not_utf8", path=path, reason=str(e)) from e
+        raise AuthConfigError("auth.error.not_utf8", path=path, byte=e.start + 1) from e  # not Python's English
 
 
 def _parse_users_doc(text: str, path: Path) -> Any:
