@@ -240,6 +240,12 @@ def errno_label(exc: BaseException, lang: str) -> str | None:
     return t(key, lang) if key in LABELS else None
 
 
+def os_reason(exc: OSError, lang: str) -> str:
+    """Why a file could not be used: the label of its errno in Chinese (路径不存在, 没有权限 …), else the
+    system's words (in English always: the server's log and str() keep them)."""
+    return (errno_label(exc, lang) if lang != "en" else None) or exc.strerror or str(exc)
+
+
 # DuckDB's words (1.x) when another process holds the file open for writing: a DuckDB shell or a Python
 # session left open on the current snapshot. Its English, with its advice cut at 200 characters, reached
 # the Chinese message ("无法完成：（IO Error: Could not set lock on file …）", a probe).

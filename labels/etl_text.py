@@ -426,6 +426,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "oserror.ENOSPC": ("磁盘空间不足", "no space left on the disk"),
     "oserror.EFBIG": ("文件超过大小上限", "file too large"),
     "oserror.EISDIR": ("这是一个文件夹", "is a folder"),
+    "oserror.EEXIST": ("已有同名的文件", "a file of that name exists"),
     "oserror.ENOTDIR": ("路径中有一项不是文件夹", "a part of the path is not a folder"),
     "cli.demo_refused": ("{db} 中已有 {n} 个非演示数据的文件（如 {files}），未作更改。演示数据会替换整个数据库：请用 --db 指定另一个路径，或确认后加 --replace。",
                          "{db} holds {n} files that are not demo data (e.g. {files}); nothing was changed. The demo replaces the whole database: give another --db, or add --replace if you mean it."),

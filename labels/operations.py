@@ -55,4 +55,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "selfcheck.ok": ("ok   {page}", "ok   {page}"),
     "selfcheck.fail": ("失败 {page}", "FAIL {page}"),
     "selfcheck.no_title": ("页面没有标题", "no title"),
+    "extract_log.not_written": ("文件已下载，但下载记录未能写入 {path}（{reason}）。请告知管理员。",
+                                "The file was downloaded, but the download log {path} could not be written ({reason}). Tell the administrator."),
 }

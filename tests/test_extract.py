@@ -519,3 +519,29 @@ def test_the_rejected_rows_of_one_batch_name_it(demo_env: Path) -> None:
     at.selectbox(key="data_batch").set_value(2).run()
     names = sorted(n for n in _deferred_files(at) if n.startswith("拒收行"))
     assert names and all(n.startswith("拒收行_批次2_全旗_") for n in names), names
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_download_log_that_cannot_be_written_is_said_in_the_user_s_language(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """The toast said Python's "[Errno 21] Is a directory: '…'" on a Chinese page, and not that the
+    download went unlogged (a probe)."""
+    from streamlit.testing.v1 import AppTest
+
+    from labels import t
+    from ui import extract_log
+
+    (tmp_path / "extract_log.jsonl").mkdir()  # a folder where the log should be: EISDIR
+    monkeypatch.setenv(extract_log.ENV_LOG, str(tmp_path / "extract_log.jsonl"))
+
+    def click(lang: str) -> None:
+        from ui import extract
+
+        extract.log_download({"what": "x"}, lang)
+
+    at = AppTest.from_function(click, args=(lang,), default_timeout=30).run()
+    assert not at.exception, at.exception
+    said = [x.value for x in at.toast]
+    reason = t("oserror.EISDIR", "zh") if lang == "zh" else "Is a directory"
+    assert said and t("extract_log.not_written", lang, path="", reason="").split("（")[0].split(" (")[0][:12] in said[0]
+    assert reason in said[0] and "Errno" not in said[0], said

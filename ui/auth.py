@@ -57,7 +57,7 @@ from typing import Any
 import bcrypt
 import yaml
 
-from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, errno_label
+from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, os_reason
 from etl.normalize import normalize_values, sql_place
 from labels import t
 from queries.filters import Viewer
@@ -79,12 +79,6 @@ def _dummy_hash() -> bytes:
     return bcrypt.hashpw(os.urandom(16).hex().encode(), bcrypt.gensalt(BCRYPT_ROUNDS))
 
 
-def _os_reason(exc: OSError, lang: str) -> str:
-    """Why a file could not be used: the label of its errno in Chinese (路径不存在, 没有权限 …), else the
-    system's words (in English always: the server's log and str() keep them)."""
-    return (errno_label(exc, lang) if lang != "en" else None) or exc.strerror or str(exc)
-
-
 class _LabelledError(ValueError):
     """An error whose text is a label (`key` and its `params`; an OSError param reads as its reason):
     `text(lang)` in either language, str() in English (the server's log)."""
@@ -95,7 +89,7 @@ class _LabelledError(ValueError):
         super().__init__(self.text("en"))
 
     def text(self, lang: str) -> str:
-        params = {k: _os_reason(v, lang) if isinstance(v, OSError) else v for k, v in self.params.items()}
+        params = {k: os_reason(v, lang) if isinstance(v, OSError) else v for k, v in self.params.items()}
         return t(self.key, lang, **params)
 
     def __reduce__(self) -> tuple[object, ...]:  # pickled (a worker's answer) with its key, not its English

@@ -466,21 +466,24 @@ def scoped(flt: Filters, viewer: Viewer) -> Filters:
     return flt.with_(townships=viewer.townships)
 
 
-def log_download(record: dict[str, Any]) -> None:
+def log_download(record: dict[str, Any], lang: str = "zh") -> None:
     """on_click callback of every download button: append the record to the extract log."""
     from ui import extract_log
 
     try:
         extract_log.append(record)
-    except OSError as e:  # the file is already on its way; say that it was not logged
+    except OSError as e:  # the file is already on its way; say that it was not logged, in the user's language
         import sys
 
         import streamlit as st
 
+        from etl.cli_parser import os_reason
+        from labels import t
         from ui.context import md_escape
 
         print(f"fupin: extract log not written: {e}", file=sys.stderr)
-        st.toast(md_escape(str(e)), icon=":material/error:")  # a toast is Markdown; the path is not
+        st.toast(md_escape(t("extract_log.not_written", lang, path=extract_log.log_path(), reason=os_reason(e, lang))),
+                 icon=":material/error:")  # a toast is Markdown; the path is not
 
 
 def download(label: str, data: Callable[[], bytes] | bytes, *, what: str, fmt: str, file_name: str, rows: int,
@@ -498,7 +501,7 @@ def download(label: str, data: Callable[[], bytes] | bytes, *, what: str, fmt: s
         snapshot=ctx.snapshot.name if ctx.snapshot else None,
     )
     (where or st).download_button(label, data, file_name=file_name, mime=mime, key=key, icon=icon,
-                                  on_click=log_download, args=(record,))
+                                  on_click=log_download, args=(record, ctx.lang))
 
 
 def notes(ctx: Any, what: str, flt: Filters | None = None) -> pd.DataFrame:
