@@ -26,8 +26,10 @@ from ui.navigation import ICON, PAGES, navigation_pages, not_found_notice, not_f
 
 
 def main() -> None:
-    st.set_page_config(page_title="扶贫督查看板", page_icon=str(ICON), layout="wide")
     lang = settings.language()
+    # the browser tab's title (and a printed page's header) in the user's language: it was 扶贫督查看板 on
+    # the English pages (a probe). Streamlit 1.67 takes the page config at any point of the run.
+    st.set_page_config(page_title=t("app.title", lang), page_icon=str(ICON), layout="wide")
     widget_text.show(lang)  # Streamlit's "No results" in the user's language, on every page
     user = login.gate(lang)
     login.sidebar(user, lang)

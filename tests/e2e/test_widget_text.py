@@ -41,3 +41,11 @@ def test_a_select_box_with_no_match_says_so_in_chinese(page: Any, server: Stream
     page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
     page.keyboard.type("不存在的批次")
     assert _empty_list(page) == [["No results", "0px", f'"{t("widget.no_results", "zh")}"']]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_browser_tab_s_title_is_in_the_user_s_language(page: Any, server: StreamlitServer, lang: str) -> None:
+    """The tab (a bookmark, a printed page's header) read 扶贫督查看板 on the English pages (a probe)."""
+    open_page(page, server, "poverty-causes", dict(PAGES)["poverty-causes"], lang=lang,
+              query="lang=en" if lang == "en" else "")
+    assert page.title() == t("app.title", lang)
