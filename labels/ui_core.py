@@ -51,6 +51,7 @@ LABELS: dict[str, tuple[str, str]] = {
                          "Change the filters on the left or click 'Reset filters'."),
     "extract.csv": ("下载 CSV", "Download CSV"),
     "extract.xlsx": ("下载 Excel", "Download Excel"),
+    "extract.cut_marker": ("…[截断]", "…[cut]"),  # ends a text cut to fit an Excel cell
     "extract.cut_note": ("本表有 {n} 个单元格的文字超过 Excel 单元格上限（{limit} 个字符），已截断，以“{marker}”结尾；"
                          "完整内容请下载 CSV。",
                          "{n} cells held more text than an Excel cell can ({limit} characters): they are cut "

@@ -545,3 +545,24 @@ def test_a_download_log_that_cannot_be_written_is_said_in_the_user_s_language(
     reason = t("oserror.EISDIR", "zh") if lang == "zh" else "Is a directory"
     assert said and t("extract_log.not_written", lang, path="", reason="").split("（")[0].split(" (")[0][:12] in said[0]
     assert reason in said[0] and "Errno" not in said[0], said
+
+
+def test_an_english_workbook_marks_a_cut_cell_in_english() -> None:
+    """An English workbook's cut cells ended with …[截断], a literal of ui.extract, and its note quoted it
+    (a probe)."""
+    from ui.extract import cut_marker
+
+    marker = cut_marker("en")
+    assert marker == "…[cut]"
+    frame = _long_frame()
+    mem = duckdb.connect()
+    mem.register("frame_view", frame)
+    view = SqlView(sql="SELECT * FROM frame_view", params={}, columns=(("问题描述", "问题描述"), ("备注", "备注")),
+                   rows=len(frame))
+    for data in (xlsx_bytes(frame, "ledger", "en", notes_name="Notes"),
+                 xlsx_from_sql(mem, view, "ledger", lang="en", notes_name="Notes")):
+        sheets = _sheets(data)
+        body = sheets["ledger"][1:]
+        assert body[0][0] == "甲" * (XLSX_MAX_CELL - len(marker)) + marker
+        assert not any(isinstance(v, str) and "截断" in v for rows in sheets.values() for row in rows for v in row)
+        assert any("3 cells" in str(v) and marker in str(v) for row in sheets["Notes"] for v in row)

@@ -44,7 +44,16 @@ from ui.formats import STORED_SEP
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # the one neutralising rule: Python and SQL
 XLSX_MAX_ROWS = 100_000  # above this, XLSX is refused (xlsxwriter ~3k rows/s) and CSV offered
 XLSX_MAX_CELL = 32_767  # characters (UTF-16 units) an Excel cell holds; xlsxwriter cuts silently past it
-CUT_MARKER = "…[截断]"  # ends a text cut to fit a cell, so the reader sees it is not whole
+
+
+def cut_marker(lang: str = "zh") -> str:
+    """What ends a text cut to fit a cell, so the reader sees it is not whole, in the file's language."""
+    from labels import t
+
+    return t("extract.cut_marker", lang)
+
+
+CUT_MARKER = cut_marker()  # the Chinese file's
 NOTES_SHEET = "说明"  # the extract's notes sheet
 BOM = "\ufeff".encode()
 _BAD_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
@@ -222,16 +231,16 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def fit_cell(value: object) -> tuple[object, bool]:
+def fit_cell(value: object, marker: str = CUT_MARKER) -> tuple[object, bool]:
     """`value` as an Excel cell holds it: a text longer than XLSX_MAX_CELL (counted as Excel counts, in
-    UTF-16 units) is cut and ends with CUT_MARKER; True when it was cut."""
+    UTF-16 units) is cut and ends with `marker` (`cut_marker` of the file's language); True when it was cut."""
     if not isinstance(value, str) or len(value) <= XLSX_MAX_CELL // 2 or _utf16_len(value) <= XLSX_MAX_CELL:
         return value, False
-    room = XLSX_MAX_CELL - _utf16_len(CUT_MARKER)
+    room = XLSX_MAX_CELL - _utf16_len(marker)
     head = value[:room]
     while _utf16_len(head) > room:  # characters outside the BMP count twice
         head = head[:-1]
-    return head + CUT_MARKER, True
+    return head + marker, True
 
 
 def note_cut_cells(wb: Any, cut: int, lang: str = "zh", name: str = NOTES_SHEET) -> None:
@@ -244,7 +253,7 @@ def note_cut_cells(wb: Any, cut: int, lang: str = "zh", name: str = NOTES_SHEET)
     ws = wb.get_worksheet_by_name(name) or wb.add_worksheet(name)
     row = 0 if ws.dim_rowmax is None else ws.dim_rowmax + 1
     ws.set_column(0, 0, 100)
-    ws.write_string(row, 0, t("extract.cut_note", lang, n=f"{cut:,}", limit=f"{XLSX_MAX_CELL:,}", marker=CUT_MARKER))
+    ws.write_string(row, 0, t("extract.cut_note", lang, n=f"{cut:,}", limit=f"{XLSX_MAX_CELL:,}", marker=cut_marker(lang)))
 
 
 def _xlsx_value(value: object) -> object:
@@ -292,6 +301,7 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
         ws.set_column(i, i, min(max(longest * 1.2, 8), 50), formats[i])
     ws.write_row(0, 0, headers)
     r = cut = 0
+    marker = cut_marker(lang)
     while batch:
         for row in batch:
             r += 1
@@ -302,7 +312,7 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
                 if isinstance(v, dt.date) and not isinstance(v, dt.datetime):  # a date Excel sorts
                     ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), day)
                     continue
-                value, was_cut = fit_cell(_xlsx_value(v))
+                value, was_cut = fit_cell(_xlsx_value(v), marker)
                 cut += was_cut
                 ws.write(r, c, value, formats[c])
         batch = cur.fetchmany(10_000)
@@ -386,7 +396,7 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
                     flat.isetitem(i, shares)
                     percent.append(flat.columns[i])
                     continue
-                cells = [fit_cell(v) for v in column.tolist()]
+                cells = [fit_cell(v, cut_marker(lang)) for v in column.tolist()]
                 if any(c for _, c in cells):
                     flat.isetitem(i, pd.Series([v for v, _ in cells], index=flat.index, dtype=object))
                     cut += sum(c for _, c in cells)
