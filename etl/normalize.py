@@ -100,12 +100,6 @@ _HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F))
 _ODD_SPACES = "\u3000\u00a0\u0085\u1680\u2028\u2029\u202f\u205f" + "".join(chr(c) for c in range(0x2000, 0x200B))
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _PY_TRANSLATE = str.maketrans(_FULL_WIDTH + _ODD_SPACES, _HALF_WIDTH + " " * len(_ODD_SPACES), _ZERO_WIDTH)
-# Rows needing the slow path: characters to translate, ASCII whitespace other than a space, or a
-# run of spaces. Everything else only needs trim() (the common case, ~40M rows/s).
-_SLOW_TEXT_RE = (
-    "[\\x{FF01}-\\x{FF5E}" + "".join(f"\\x{{{ord(c):04X}}}" for c in _ODD_SPACES + _ZERO_WIDTH)
-    + "\\t\\n\\r\\f\\v]|  "
-)
 
 
 # Excel's text-forcing wrappers, which exports put around a cell so that Excel keeps it as written: a
@@ -114,21 +108,20 @@ _SLOW_TEXT_RE = (
 # for a number (`'2019`, `'01`); before anything else it is the text's own (`'; DROP …` stays as written), and
 # a formula (`=D2*3`, `=HYPERLINK(…)`) is no wrapper either. Prose (`sql_prose`) is kept as written.
 _WRAPPED_RE = "^(?s:=\"(.*)\"|'([0-9].*))$"
-
-
-def _unwrapped(col: str) -> str:
-    """The raw text `col` without its text-forcing wrapper (_WRAPPED_RE). `col` is a column: it is
-    written out three times."""
-    return (f"CASE WHEN starts_with({col}, '=') OR starts_with({col}, '''') "
-            f"THEN regexp_replace({col}, {_lit(_WRAPPED_RE)}, '\\1\\2') ELSE {col} END")
+# Rows needing the slow path: characters to translate, ASCII whitespace other than a space, a run of
+# spaces, or a wrapper's start (_WRAPPED_RE). Everything else only needs trim() (the common case,
+# ~40M rows/s): a plain cell pays no more for the wrappers than this test.
+_SLOW_TEXT_RE = (
+    "[\\x{FF01}-\\x{FF5E}" + "".join(f"\\x{{{ord(c):04X}}}" for c in _ODD_SPACES + _ZERO_WIDTH)
+    + "\\t\\n\\r\\f\\v]|  |^ ?(?:=\"|'[0-9])"
+)
 
 
 def sql_text(col: str) -> str:
-    """Trimmed text: unwrapped (`_unwrapped`: `="01"` is 01), full-width ASCII to half-width,
-    NBSP/ideographic spaces to spaces, zero-width marks removed, whitespace runs collapsed to one space;
+    """Trimmed text: full-width ASCII to half-width, NBSP/ideographic spaces to spaces, zero-width
+    marks removed, whitespace runs collapsed to one space, then unwrapped (`="01"` is 01: _WRAPPED_RE);
     empty gives NULL. Wrapped, a code, year, date, number, place or name was none, or not the one it
     said (a probe of the data contract, 2026-12-06)."""
-    col = _unwrapped(col)
     # Per character: code-point arithmetic maps U+FF01-U+FF5E to ASCII. Measured ~6M rows/s on the
     # rows that need it, against 0.7M for translate() with the 115-character table.
     chars = (
@@ -139,8 +132,9 @@ def sql_text(col: str) -> str:
     )
     # Spelled out: RE2's \s leaves out \v.
     slow = f"regexp_replace(array_to_string({chars}, ''), '[\\t\\n\\v\\f\\r ]+', ' ', 'g')"
+    unwrapped = f"regexp_replace(trim({slow}), {_lit(_WRAPPED_RE)}, '\\1\\2')"
     return (
-        f"nullif(trim(CASE WHEN regexp_matches({col}, {_lit(_SLOW_TEXT_RE)}) THEN {slow} "
+        f"nullif(trim(CASE WHEN regexp_matches({col}, {_lit(_SLOW_TEXT_RE)}) THEN {unwrapped} "
         f"ELSE {col} END), '')"
     )
 
@@ -211,10 +205,9 @@ def py_text(value: str | None) -> str | None:
     """Python mirror of ``sql_text`` for constants (code-list keys); tests check they agree."""
     if value is None:
         return None
-    value = re.sub(_WRAPPED_RE, r"\1\2", value)
     # Python's \s would also match Unicode spaces the SQL keeps, so spell the class out.
     text = re.sub(r"[\t\n\v\f\r ]+", " ", value.translate(_PY_TRANSLATE)).strip(" ")
-    return text or None
+    return re.sub(_WRAPPED_RE, r"\1\2", text).strip(" ") or None
 
 
 def _key(col: str) -> str:
