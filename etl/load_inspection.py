@@ -415,15 +415,19 @@ def _load_base(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, checks:
     issues_of = "table_name = 'population_base' AND record_key IN (SELECT record_key FROM pk)"
     nohk = _touch_issues(con, touched, issues_of, [])
     con.execute(f"DELETE FROM data_issues WHERE {issues_of}")  # noqa: S608 - constants only
-    # checks of villages that now have a population figure lose their "no population base" issue
-    resolved = f"""table_name = 'household_checks' AND rule = 'check_no_population_base' AND record_key IN (
-                      SELECT c.record_key FROM household_checks c LEFT JOIN households h ON h.hk = c.hk
-                      WHERE (coalesce(h.township, c.township), coalesce(h.village, c.village)) IN (
-                          SELECT (township, village) FROM pk WHERE {base_usable_sql('rural_population')}))"""  # noqa: S608
-    nohk |= _touch_issues(con, touched, resolved, [])
+    # the checks of the file's villages are judged again: those of a village that now has a usable figure
+    # lose their "no population base" issue, those of one whose figure is now 0 or blank get it (as if the
+    # checks had been loaded after this file)
+    in_places = """SELECT c.record_key FROM household_checks c LEFT JOIN households h ON h.hk = c.hk
+                   WHERE (coalesce(h.township, c.township), coalesce(h.village, c.village)) IN (
+                       SELECT (township, village) FROM pk)"""
+    no_base = f"table_name = 'household_checks' AND rule = 'check_no_population_base' AND record_key IN ({in_places})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE pk_no_base AS SELECT record_key FROM data_issues WHERE {no_base}")  # noqa: S608
+    nohk |= _apply_registry_issues(con, touched, f"c.record_key IN ({in_places})", name)
     # counted for the summary: a checks file loaded just before in the same command listed them
-    n_resolved = int(con.execute(f"SELECT count(*) FROM data_issues WHERE {resolved}").fetchone()[0])  # noqa: S608
-    con.execute(f"DELETE FROM data_issues WHERE {resolved}")  # noqa: S608 - constants only
+    n_resolved = int(scalar(con, f"SELECT count(*) FROM pk_no_base WHERE record_key NOT IN ("  # noqa: S608
+                                 f"SELECT record_key FROM data_issues WHERE {no_base})") or 0)
+    con.execute("DROP TABLE pk_no_base")
     insert_issues(con, "population_base", issue_selects("pk", checks, "population_base", "record_key"), batch_id, name)
     nohk |= _touch_issues(con, touched, "batch_id = ?", [batch_id])
     nohk |= _apply_base_issues(con, touched, "SELECT township, village FROM pk", name)

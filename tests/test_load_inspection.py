@@ -187,6 +187,25 @@ def test_a_later_population_base_resolves_the_checks_issue(db: Path, tmp_path: P
         in report.summary_lines("en")[0]
 
 
+def test_a_population_base_corrected_to_zero_gives_the_checks_their_issue_back(db: Path, tmp_path: Path) -> None:
+    """A village's 乡村人口 corrected to 0 (or blank) after its checks were loaded: the checks have no
+    population base again, as they would if loaded after the correction. Only the resolving half was
+    done: the check kept no issue, so the order files came in decided the quality page's count."""
+    checks = write_csv(tmp_path / "c.csv", [CHECK_HEADER,
+        check_row(1, "2020-06-22", "乌加河镇", "联丰奋斗村", "H01", "张林春", "", "脱贫户", "2", "8000", OK6, "正常", "认可")])
+    base = write_csv(tmp_path / "b.csv", [BASE_HEADER, ["2019", "乌加河镇", "联丰奋斗村", "300", "800"]])
+    zero = write_csv(tmp_path / "b0.csv", [BASE_HEADER, ["2019", "乌加河镇", "联丰奋斗村", "300", "0"]])
+    for f in (base, checks, zero):
+        assert load_files([f], db=db).exit_code == 0
+    assert [r[0] for r in issues(db, "household_checks")] == ["check_no_population_base"]
+    assert read(db, "SELECT n_issues FROM hh_facts WHERE household_id = 'H01'") == [(1,)]
+    cur = snapshot.current_snapshot(db)
+    assert differences(cur, rebuilt(cur, tmp_path / "rebuilt.duckdb")) == {}
+    assert differences(*caught_up(db, tmp_path / "other.duckdb")) == {}
+    report = load_files([base], db=db, reload=True)  # and back: resolved again, and said
+    assert issues(db, "household_checks") == [] and report.files[0].resolved_issues == 1
+
+
 def test_loads_equal_a_rebuild_and_the_changeset(db: Path, tmp_path: Path) -> None:
     """Storage: the new tables are owned whole; after each load the snapshot equals its full rebuild, and
     the other snapshot file brought up to date by the changesets equals it."""
