@@ -230,9 +230,9 @@ def _summary(f: FileResult, name: str, lang: str) -> list[str]:
         return [t("cli.no_rows", lang, file=name, kind=t(f"kind.{f.kind}", lang), rows_read=f.rows_read,
                   rows_skipped=f.rows_skipped)]
     if f.unchanged:
-        if f.superseded_by:
-            return [t("cli.unchanged_superseded", lang, file=name, later=f.superseded_by)]
-        return [t("cli.unchanged", lang, file=name)]
+        line = (t("cli.unchanged_superseded", lang, file=name, later=f.superseded_by) if f.superseded_by
+                else t("cli.unchanged", lang, file=name))
+        return [line, *([t("cli.unchanged_rejected", lang, rows=f.rows_rejected)] if f.rows_rejected else [])]
     lines = [t("cli.summary", lang, file=name, kind=t(f"kind.{f.kind}", lang), rows_read=f.rows_read,
                rows_loaded=f.rows_loaded, rows_rejected=f.rows_rejected, rows_skipped=f.rows_skipped, issues=f.issues)]
     if f.ignored_columns:

@@ -356,6 +356,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.summary": ("{file}：{kind}，读取{rows_read}行，入库{rows_loaded}行，拒收{rows_rejected}行，跳过{rows_skipped}行，数据问题{issues}条",
                     "{file}: {kind}, read {rows_read}, loaded {rows_loaded}, rejected {rows_rejected}, skipped {rows_skipped}, issues {issues}"),
     "cli.unchanged": ("{file}：与已入库的文件相同，未作更改。", "{file}: identical to a file already loaded; nothing changed."),
+    # the same file again after its last load rejected rows: those rows are not checked again (a ledger's
+    # rows of a 户编号 the registry lacked stay out after the registry adds it, unless the file is loaded again)
+    "cli.unchanged_rejected": (
+        "  上次导入此文件时拒收{rows}行，这次未重新检查，仍未入库。若已消除拒收原因（例如此后导入了这些户的贫困人口信息），"
+        "请勾选“重新导入已导入过的文件”（命令行加 --reload）再导入。",
+        "  {rows} rows of this file were rejected when it was loaded before; they are not checked again and are still "
+        "not loaded. If what rejected them is resolved (a registry of their households loaded since, for example), "
+        "tick \"Load files already loaded again\" (--reload on the command line) and load it again."),
     "cli.no_rows": ("{file}：{kind}，只有表头，没有数据行（读取{rows_read}行，跳过{rows_skipped}行），未作更改。请检查导出时的筛选条件。",
                     "{file}: {kind}, a header and no data row ({rows_read} rows read, {rows_skipped} skipped); nothing "
                     "changed. Check the filter the export was made with."),

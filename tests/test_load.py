@@ -115,6 +115,32 @@ def test_a_file_loaded_again_after_another_of_its_kind_says_so_and_reloads_when_
     assert read(db, "SELECT count(*) FROM list_rejected WHERE file_name = 'a.csv'") == [(first.rows_rejected,)]
 
 
+def test_a_file_whose_rows_were_rejected_says_so_when_it_comes_again(tmp_path: Path, db: Path) -> None:
+    """An item of a 户编号 the registry lacks, without 乡(镇), is rejected; the registry then adds the
+    household, and the clerk uploads the same ledger again: "identical to a file already loaded; nothing
+    changed" was all the page said, so the item seemed loaded while it stayed out of every figure. The
+    summary now says how many rows the earlier load rejected and how to check them again; reloading loads it."""
+    from ui.upload import load_uploads
+
+    rect = write_csv(tmp_path / "整改台账.csv", [
+        ["问题编号", "问题来源", "发现日期", "乡(镇)", "行政村", "户编号", "问题类别", "问题描述", "责任单位", "责任人",
+         "整改措施", "整改时限", "整改状态", "完成日期"],
+        ["R9", "自查", "2020-01-05", "", "", "H001", "其他", "描述", "单位", "责任人", "措施", "2020-05-07", "整改中", ""]])
+    first = load_files([rect], db=db).files[0]
+    assert (first.rows_loaded, first.rows_rejected) == (0, 1)
+    load_files([write_csv(tmp_path / "reg.csv", registry_rows())], db=db)  # registers H001
+    again = load_uploads([("整改台账.csv", rect.read_bytes())], "zh", db=db)
+    lines = again.texts["zh"].lines
+    assert lines[0] == "整改台账.csv：与已入库的文件相同，未作更改。"
+    assert "上次导入此文件时拒收1行" in lines[1] and "重新导入已导入过的文件" in lines[1], lines
+    assert "1 rows of this file were rejected when it was loaded before" in again.texts["en"].lines[1]
+    assert read(db, "SELECT count(*) FROM rectifications WHERE issue_id = 'R9'") == [(0,)]
+    reloaded = load_files([rect], db=db, reload=True).files[0]
+    assert (reloaded.rows_loaded, reloaded.rows_rejected) == (1, 0)
+    plain = load_files([rect], db=db)  # its last load rejected nothing: plainly unchanged
+    assert plain.summary_lines()[0] == ["整改台账.csv：与已入库的文件相同，未作更改。"]
+
+
 def test_registry_counts_rejections_and_issues(tmp_path: Path, db: Path) -> None:
     f = write_csv(tmp_path / "reg.csv", registry_rows())
     report = load_files([f], db=db)
