@@ -47,8 +47,10 @@ def build(con: duckdb.DuckDBPyConnection, scope: Scope, tables: tuple[str, ...] 
     after a load, the touched households' entries again (appended: a lookup still reads the one sorted
     row group that holds a hash, plus the few appended ones). Rowids belong to this snapshot file, so
     the other file of a snapshot pair refreshes its own after applying a changeset (etl.changes)."""
-    # rowids are final from here (a whole build checkpoints first, as a load did before; DuckDB keeps a
-    # committed row's rowid through later deletes and checkpoints, and queries.lookup checks every row)
+    # rowids are final from here (a whole build checkpoints first, as a load did before). DuckDB keeps a
+    # committed row's rowid through later deletes and checkpoints in a big table, but renumbers a small
+    # one's (2,000 rows: one delete shifted 1,998; a probe): queries.lookup checks every row it fetches
+    # and scans instead, so a stale entry costs a scan at the demo's size, never a wrong answer
     if scope.full:
         con.execute("CHECKPOINT")
     for table in TABLES if scope.full or tables is None else tables:
