@@ -24,6 +24,7 @@ import errno
 import functools
 import os
 import re
+import sys
 import textwrap
 import unicodedata
 from typing import NoReturn
@@ -226,6 +227,18 @@ def argv_lang(argv: list[str]) -> str:
             return value
     env = os.environ.get("FUPIN_LANG", DEFAULT_LANG)
     return env if env in LANGS else DEFAULT_LANG
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit code to return: 2 after a usage error (said on stderr, in the
+    user's language), 0 after --help."""
+    try:
+        return parser.parse_args(argv)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
 
 
 def add_lang_option(parser: LabelledParser) -> None:

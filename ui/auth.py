@@ -57,7 +57,7 @@ from typing import Any
 import bcrypt
 import yaml
 
-from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang, os_reason
+from etl.cli_parser import LabelledParser, add_lang_option, argv_lang, os_reason, parse
 from etl.normalize import normalize_values, sql_place
 from labels import t
 from queries.filters import Viewer
@@ -531,13 +531,9 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv_lang(argv))
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as exc:  # exit code 2, in the user's language
-        print(exc, file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
+    args = parse(parser, argv)
+    if isinstance(args, int):  # a usage error (said) or --help
+        return args
     lang = args.lang
     path = getattr(args, "file_sub", None) or args.file or users_path()
     try:

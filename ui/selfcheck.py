@@ -45,7 +45,7 @@ def check_pages(db: Path | None = None, timeout: float = 120, lang: str = "zh") 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from etl.cli_parser import LabelledParser, UsageError, add_lang_option, argv_lang
+    from etl.cli_parser import LabelledParser, add_lang_option, argv_lang, parse
     from labels import t
 
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -53,13 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = LabelledParser(prog="python -m ui.selfcheck", description=t("selfcheck.description", lang), lang=lang)
     add_lang_option(parser)
     parser.add_argument("--db", type=Path, default=None, metavar=t("cli.metavar.path", lang), help=t("cli.help.db", lang))
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as exc:  # exit code 2, in the user's language
-        print(exc, file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
+    args = parse(parser, argv)
+    if isinstance(args, int):  # a usage error (said) or --help
+        return args
     logging.disable(logging.WARNING)  # Streamlit's bare-mode warnings; failures are listed below
     failures = check_pages(args.db, lang=args.lang)
     for page in page_files():
