@@ -435,10 +435,19 @@ def _copy_spare(final: Path) -> None:
 
 def publish(db: Path, snapshot: Path) -> None:
     """Atomically point the database path at a snapshot (a relative link, so the folder can move)."""
-    tmp_link = db.with_name(f".{db.name}.{secrets.token_hex(4)}.link")
+    tmp_link = db.with_name(f"{_link_prefix(db)}{secrets.token_hex(4)}.link")
     os.symlink(os.path.relpath(snapshot, db.parent), tmp_link)
-    os.replace(tmp_link, db)
+    try:
+        os.replace(tmp_link, db)
+    except OSError:  # a failed publish leaves no hidden link beside the database (a probe found one)
+        tmp_link.unlink(missing_ok=True)
+        raise
     _fsync_dir(db.parent)
+
+
+def _link_prefix(db: Path) -> str:
+    """The start of a publish's temporary link's name (hidden, beside the database)."""
+    return f".{db.name}."
 
 
 def cleanup(db: Path) -> list[Path]:
@@ -475,6 +484,10 @@ def cleanup(db: Path) -> list[Path]:
     for wal in snaps.glob("*.duckdb.wal"):  # left by a killed writer
         if not wal.with_suffix("").exists():
             _remove(wal)
+    for link in db.parent.iterdir() if db.parent.is_dir() else []:  # a load killed between its two publish steps
+        if link.name.startswith(_link_prefix(db)) and link.name.endswith(".link") and link.is_symlink():
+            link.unlink()
+            removed.append(link)
     return removed
 
 

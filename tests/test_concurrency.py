@@ -330,3 +330,25 @@ def test_concurrent_loads_queue(tmp_path: Path, n: int) -> None:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, out + err
     assert read_generation(db) == 1 + n
+
+
+def test_no_hidden_publish_link_is_left_beside_the_database(tmp_path: Path) -> None:
+    """A publish is a temporary link renamed over the database path. A failed rename left the hidden
+    `.fupin.duckdb.<hex>.link` beside the database (a probe), and so did a load killed between the two
+    steps: the failure removes its own, the next load's cleanup any a killed load left."""
+    db = build_fixture_db(tmp_path / "db" / "fupin.duckdb")
+    target = snapshot.current_snapshot(db)
+    assert target is not None
+    blocked = tmp_path / "blocked" / "fupin.duckdb"
+    blocked.mkdir(parents=True)  # a folder where the link should go: the rename fails
+    with pytest.raises(OSError):
+        snapshot.publish(blocked, target)
+    assert [p.name for p in blocked.parent.iterdir()] == ["fupin.duckdb"]
+    stale = db.with_name(f".{db.name}.0badc0de.link")
+    stale.symlink_to(target)
+    other = db.with_name("notes.link")  # not the loader's: left alone
+    other.write_text("x")
+    files = tmp_path / "files"
+    files.mkdir()
+    assert load(db, gen_file(files, 1)).returncode == 0
+    assert not stale.is_symlink() and other.exists()
