@@ -59,9 +59,11 @@ def test_summary_quotes_the_first_findings_in_line_order(tmp_path: Path) -> None
                            "因丧, 其他.")
     assert english[3] == "  · 人口.csv line 4, 'ID number (身份证号)' = '1.50824E+17' was turned into scientific " \
         "notation by Excel and cannot be recovered. Format the column as text and export again."
-    # the same file again changes nothing and has nothing new to say
+    # the same file again changes nothing, and recalls only that its last load rejected a row
     again = load_files([path], db=tmp_path / "db" / "fupin.duckdb")
-    assert again.summary_lines()[0] == ["人口.csv：与已入库的文件相同，未作更改。"]
+    lines = again.summary_lines()[0]
+    assert lines[0] == "人口.csv：与已入库的文件相同，未作更改。"
+    assert len(lines) == 2 and lines[1].startswith("  上次导入此文件时拒收1行")
 
 
 def test_more_findings_than_shown_are_counted_and_pointed_to(tmp_path: Path) -> None:
