@@ -106,6 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "widget.no_results": ("没有匹配的选项", "No results"),
     # column labels (query columns not covered by field.*)
     "col.households": ("户数", "Households"),
+    "col.monitored_households": ("监测对象户数", "Monitored households"),
     "col.people": ("人数", "People"),
     "col.exited": ("已脱贫户", "Exited"),
     "col.not_exited": ("未脱贫户", "Not exited"),

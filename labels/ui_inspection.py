@@ -180,6 +180,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.axis.yuan": ("金额（元）", "Amount (yuan)"),
     "insp.axis.share": ("比例", "Share"),
     "insp.axis.households": ("户数", "Households"),
+    # health support is for every household of the registry: 户数 alone means registered households
+    "insp.axis.all_households": ("户数（登记在册各户）", "Households (all on the registry)"),
     # the list holds the disabled too (its heading says so); 患病成员 is the tile's count of the ill alone
     "insp.what.ill_members": ("患病残疾成员随访", "ill_and_disabled_members"),
     "insp.what.gaps": ("随访未达标", "follow_up_gaps"),

@@ -116,7 +116,7 @@ def income_figure(hist: pd.DataFrame, ctx: PageContext, popn: str) -> go.Figure:
                              for v in hist["ratio_bin"].astype(float)])
     fig = charts.bar(plot, "mid", "households", color="label", order=sorted(set(plot["mid"])),
                      color_order=_group_order(ctx, popn), x_title=ctx.t("exit.axis_ratio"),
-                     y_title=ctx.t("col.households"), height=380, customdata="span")
+                     y_title=figures.households_axis(ctx, popn), height=380, customdata="span")
     fig.update_traces(width=RATIO_STEP * 0.92, hovertemplate="%{customdata}: %{y}<extra>%{fullData.name}</extra>",
                       selector={"type": "bar"})
     lo = min(0.0, float(plot["ratio_bin"].min()))
@@ -185,7 +185,7 @@ def assurance_section(ctx: PageContext, popn: str) -> None:
         fig = charts.bar(long, level, "n", color="label", barmode="group", orientation=orientation,
                          order=order if orientation == "v" else order[::-1],  # the first place on top
                          color_order=[ctx.t(f"col.{i}") for i in indicators],
-                         x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.households"),
+                         x_title=ctx.t(f"field.{level}"), y_title=figures.households_axis(ctx, popn),
                          height=360 if orientation == "v" else None)
         fig.update_traces(textposition="outside", selector={"type": "bar"})
         charts.show(fig, "exit_assurance_chart", figure="exit.assurances")

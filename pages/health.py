@@ -39,7 +39,7 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
             st.success(ctx.t("insp.health.ill_none"))
         else:
             fig = charts.bar(long, level, "n", color="series", barmode="group", orientation="h",
-                             x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.households"))
+                             x_title=ctx.t(f"field.{level}"), y_title=ctx.t("insp.axis.all_households"))
             charts.show(fig, "health_ill", figure="health.by_township")
     with right:
         st.subheader(ctx.t(f"insp.health.enrolment_{level}"))

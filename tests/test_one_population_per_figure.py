@@ -213,3 +213,28 @@ def test_the_health_enrolment_table_heads_every_member_as_such(county: Path, mon
     assert "人数" not in enrolment.columns, list(enrolment.columns)
     assert enrolment.set_index("乡(镇)").loc["甲镇", "总人数"] == 5
     assert towns.set_index("乡(镇)").loc["甲镇", "人数"] == 3
+
+
+def _axis_titles(at, key: str) -> set[str]:  # noqa: ANN001 - an AppTest
+    import json
+
+    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith(f"-{key}")]
+    assert len(specs) == 1, key
+    layout = specs[0]["layout"]
+    return {axis["title"]["text"] for name, axis in layout.items()
+            if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict) and "title" in axis}
+
+
+def test_a_chart_of_households_beyond_the_registered_ones_titles_its_axis_so(
+        county: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """户数 is the registered households wherever it is written: the exit page's income and 两不愁三保障
+    charts under 统计对象 = 监测对象, and the health page's ill households (every household of the
+    registry), titled their axis 户数 all the same (a probe)."""
+    monkeypatch.setenv("FUPIN_DB", str(county))
+    at = open_page("exit_status")
+    assert "户数" in _axis_titles(at, "exit_income_chart")
+    at.segmented_control(key="exit_population").set_value("monitored").run()
+    titles = _axis_titles(at, "exit_income_chart")  # (this county has no 两不愁三保障 problem to chart)
+    assert "监测对象户数" in titles and "户数" not in titles, titles
+    health = open_page("health")
+    assert "户数（登记在册各户）" in _axis_titles(health, "health_ill")

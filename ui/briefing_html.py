@@ -484,7 +484,7 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
     ill = by_place.ill_series(qhealth.ill_by_township(con, flt, viewer, level=level), level, lang)
     if ill["n"].any():  # nobody ill: no blank grid with a -1..1 axis (as on the health page)
         spec = charts.bar_spec(ill, level, "n", color="series", barmode="group",
-                               orientation="h", x_title=place_axis, y_title=t("insp.axis.households", lang))
+                               orientation="h", x_title=place_axis, y_title=t("insp.axis.all_households", lang))
         brief.figures.append((by_place.title("health.ill", level, lang), spec))
     places = towns if level == "township" else qquality.completeness(con, flt, viewer, as_of, level=level)
     if not places.empty:

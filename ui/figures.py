@@ -74,6 +74,12 @@ def population_switch(ctx: PageContext, key: str) -> str:
     return chosen
 
 
+def households_axis(ctx: PageContext, chosen: str) -> str:
+    """The title of an axis of households of the switch's population: 户数 is the registered households
+    wherever it is written, so the monitored ones are 监测对象户数."""
+    return ctx.t("col.households" if chosen == population.REGISTERED else "col.monitored_households")
+
+
 def population_switch_end() -> None:
     """The sections after this one count populations of their own, not the switch's: their downloads are
     not named after it (疑似错退户名单_监测对象 listed the registered households that exited)."""
