@@ -113,7 +113,7 @@ def verdict_badge(ctx: PageContext, passes: bool | None, unsure: bool = False) -
     return f":{_BADGE[code]}-badge[{ctx.t(f'rates.{code}')}]"
 
 
-def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> None:
+def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines, area_only: bool) -> None:
     """The four figures, each a tile coloured by its verdict: value, line, interval and sample."""
     tiles = tiles_ui.tile_slots(4)
     for tile, (_, f) in zip(tiles, figures.iterrows(), strict=True):
@@ -127,7 +127,7 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines) -> No
                 st.caption(ctx.t("rates.interval", lo=ctx.pct(f["lo"]), hi=ctx.pct(f["hi"])))
             if f["unconfirmed"]:
                 st.caption(":orange[" + ctx.t("rates.unconfirmed_note") + "]")
-            st.caption(sample_text(ctx, f))
+            st.caption(sample_text(ctx, f, area_only))
             if f["small"] and value is not None and not pd.isna(value):  # no caveat on a figure not shown
                 st.caption(":orange[" + small_text(ctx, ind, f["small_parts"]) + "]")
 
@@ -144,13 +144,15 @@ def small_text(ctx: PageContext, ind: str, parts: list[tuple[str, float]]) -> st
     return ctx.t("rates.small.incidence", parts=named, min=minimum)
 
 
-def sample_text(ctx: PageContext, f: pd.Series) -> str:
+def sample_text(ctx: PageContext, f: pd.Series, area_only: bool) -> str:
+    """What a figure's tile counts from. The incidence, a figure of places, is not computed under a
+    household filter: its tile of "—" quoted a rural population all the same (a probe)."""
     def n(x: object) -> str:
         return "–" if x is None or pd.isna(x) else f"{float(x):,.0f}"
 
     if f["indicator"] == "incidence":
-        return ctx.t("rates.sample.incidence", den=n(f["denominator"]), households=n(f["sample_households"]),
-                     people=n(f["sample_people"]))
+        key = "rates.sample.incidence" if area_only else "rates.sample.incidence_filtered"
+        return ctx.t(key, den=n(f["denominator"]), households=n(f["sample_households"]), people=n(f["sample_people"]))
     if f["indicator"] == "approval":
         return ctx.t("rates.sample.approval", num=n(f["numerator"]), den=n(f["denominator"]))
     return ctx.t("rates.sample.people", num=n(f["numerator"]), den=n(f["denominator"]),
@@ -322,7 +324,7 @@ def main() -> None:
         st.info(ctx.t("rates.household_filter"), icon=":material/filter_alt:")
     if overall["checked_households"] == 0:
         st.warning(ctx.t("rates.no_checks"), icon=":material/fact_check:")
-    figures_section(ctx, figures, cfg.lines)
+    figures_section(ctx, figures, cfg.lines, q.area_only(ctx.flt))
     if overall["villages_without_base"] and q.area_only(ctx.flt):
         st.caption(ctx.t("rates.no_base", villages=int(overall["villages_without_base"]),
                          people=f"{int(overall['registered_people_no_base']):,}"))

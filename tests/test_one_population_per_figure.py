@@ -119,6 +119,10 @@ def test_a_household_filter_on_the_rates_says_which_checks_count(county: Path, m
     assert not any("所选建档立卡户" in s for s in said), said
     rules = "".join(m.value for m in at.markdown)  # the page's rules say it as the note does
     assert "选择致贫原因等农户条件时只计入与符合条件的登记在册户（建档立卡户、监测对象及其他）对应的核查户" in rules
+    # the incidence tile ("—" under a household filter) quoted a rural population as its basis
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("按地区计算，选择农户条件时不计算") for c in captions), captions
+    assert not any(c.startswith("依据：乡村人口") for c in captions), captions
 
 
 def test_a_township_user_counts_the_items_its_ledger_places_in_the_township(county: Path) -> None:
