@@ -383,10 +383,10 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
         out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
                     t("insp.brief.kpi.no_measure", lang)))
     out += overdue_findings(con, flt, viewer, lang, as_of)
-    on_time, late = int(k["rect_on_time"]), int(k["rect_late"])
-    if late:  # fixed, but not on time: what an inspection asks beside what is still open
-        out.append((t("find.late", lang, late=f"{late:,}", timed=f"{on_time + late:,}", rate=_pct(on_time / (on_time + late))),
-                    t("insp.brief.kpi.on_time", lang)))
+    done = {"on_time": int(k["rect_on_time"]), "late": int(k["rect_late"])}
+    if done["late"]:  # fixed, but not on time: what an inspection asks beside what is still open
+        out.append((t("find.late", lang, late=f"{done['late']:,}", timed=f"{done['on_time'] + done['late']:,}",
+                      rate=_pct(qrect.on_time_rate(done))), t("insp.brief.kpi.on_time", lang)))
     if comp["chronic"]:
         out.append((t("find.compliance", lang, chronic=f"{comp['chronic']:,}", compliant=f"{comp['compliant']:,}",
                       rate=_pct(comp["compliant"] / comp["chronic"])), t("insp.brief.kpi.compliance", lang)))
