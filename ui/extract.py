@@ -382,6 +382,7 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
         flat = flatten(df)
         cut = 0
         percent = list(percent)
+        marker = cut_marker(lang)
         for i in range(flat.shape[1]):
             column = flat.iloc[:, i]
             stamps = column.dropna() if pd.api.types.is_datetime64_any_dtype(column) else None
@@ -396,7 +397,7 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
                     flat.isetitem(i, shares)
                     percent.append(flat.columns[i])
                     continue
-                cells = [fit_cell(v, cut_marker(lang)) for v in column.tolist()]
+                cells = [fit_cell(v, marker) for v in column.tolist()]
                 if any(c for _, c in cells):
                     flat.isetitem(i, pd.Series([v for v, _ in cells], index=flat.index, dtype=object))
                     cut += sum(c for _, c in cells)
