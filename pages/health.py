@@ -46,7 +46,8 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
         enr = data.run(q.enrolment_by_township, ctx, level=level)
         # a rate with no answer on record anywhere has no series: said under the chart, not drawn as an
         # empty slot in every group (a third of a 25-village chart was blank; a probe at county size)
-        drawn = [f"{c}_share" for c, rec in q.ENROLMENT_RECORDED.items() if enr[rec].sum()]
+        recorded = {c: bool(enr[rec].sum()) for c, rec in q.ENROLMENT_RECORDED.items()}
+        drawn = [f"{c}_share" for c, on_record in recorded.items() if on_record]
         if drawn:
             long = enr.melt(id_vars=[level], value_vars=drawn, var_name="series", value_name="share")
             long["series"] = long["series"].map(lambda c: ctx.t(f"col.{c}"))
@@ -57,7 +58,7 @@ def area_section(ctx: PageContext, ill: pd.DataFrame, level: str) -> None:
                              y_title=ctx.t("insp.axis.share"))
             fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
             charts.show(fig, "health_enrolment", figure="health.by_township")
-        unrecorded = [ctx.t(f"col.{c}_share") for c, rec in q.ENROLMENT_RECORDED.items() if not enr[rec].sum()]
+        unrecorded = [ctx.t(f"col.{c}_share") for c, on_record in recorded.items() if not on_record]
         if unrecorded and not enr.empty:
             st.caption(ctx.t("insp.health.unrecorded", items=joined(unrecorded, ctx.lang)))
     table.show("health_enrolment_tbl", enr,
