@@ -24,6 +24,10 @@ ETL_PEAK_BYTES = 2 * GIB
 WARM_S = 0.3
 COLD_S = 3.0
 CSV_S = 1.0
+# Built on a click into a download, not drawn when a page opens: judged as the extracts are (≤ 1 s),
+# not as a page query. The briefing runs every page's key queries (27 statements) in one go.
+DOCUMENTS = ("briefing_html.build",)
+DOCUMENT_S = 1.0
 SESSION_P95_S = 3.0  # issue 15: page p95 under concurrent sessions
 SESSION_IDLE_BYTES = 20 * 2**20  # issue 15: server memory per idle session
 NATIONAL = "N"  # bench.sizes' national size
@@ -47,6 +51,10 @@ def _ok_rows(size: dict[str, Any]) -> list[dict[str, Any]]:
     return [q for q in size.get("queries", []) if "app" in q]
 
 
+def _is_document(q: dict[str, Any]) -> bool:
+    return q["query"].split("(")[0] in DOCUMENTS
+
+
 def _layer_ok(q: dict[str, Any]) -> bool:
     app, raw = q["app"]["median_ms"], q["raw"]["median_ms"]
     return app <= LAYER_RATIO * raw or app - raw <= LAYER_NOISE_MS
@@ -56,23 +64,35 @@ def _query_ok(q: dict[str, Any]) -> bool:
     return q["app"]["median_ms"] <= QUERY_MEDIAN_MS and q["app"]["p95_ms"] <= QUERY_P95_MS
 
 
+def _fast_enough(q: dict[str, Any]) -> bool:
+    """A page query's target, or a document's."""
+    return q["app"]["median_ms"] <= DOCUMENT_S * 1000 if _is_document(q) else _query_ok(q)
+
+
 def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
     """target key -> (measured text, met) for one size."""
     out: dict[str, tuple[str, bool | None]] = {}
-    rows = _ok_rows(size)
+    every = _ok_rows(size)
+    rows = [q for q in every if not _is_document(q)]
+    docs = [q for q in every if _is_document(q)]
+    if docs:
+        d = max(docs, key=lambda q: q["app"]["median_ms"])
+        out["document"] = (f"worst median {_ms(d['app']['median_ms'])} ms, p95 {_ms(d['app']['p95_ms'])} ms "
+                           f"(`{d['query']}`, {d['filter']})", d["app"]["median_ms"] <= DOCUMENT_S * 1000)
     if rows:
         worst_med = max(rows, key=lambda q: q["app"]["median_ms"])
         worst_p95 = max(rows, key=lambda q: q["app"]["p95_ms"])
         n_over = sum(not _query_ok(q) for q in rows)
-        errors = len(size.get("queries", [])) - len(rows)
+        errors = len(size.get("queries", [])) - len(every)
         out["query_median"] = (
             f"worst median {_ms(worst_med['app']['median_ms'])} ms (`{worst_med['query']}`, {worst_med['filter']}); "
             f"{n_over} of {len(rows)} query×filter cases over target" + (f"; {errors} failed" if errors else ""),
             all(q["app"]["median_ms"] <= QUERY_MEDIAN_MS for q in rows) and not errors)
         out["query_p95"] = (f"worst p95 {_ms(worst_p95['app']['p95_ms'])} ms (`{worst_p95['query']}`, "
                             f"{worst_p95['filter']})", all(q["app"]["p95_ms"] <= QUERY_P95_MS for q in rows))
-        bad = [q for q in rows if not _layer_ok(q)]
-        worst_ratio = max(rows, key=lambda q: q["ratio_app_raw"] if q["app"]["median_ms"] - q["raw"]["median_ms"]
+    if every:  # the app's layer against its SQL: documents too
+        bad = [q for q in every if not _layer_ok(q)]
+        worst_ratio = max(every, key=lambda q: q["ratio_app_raw"] if q["app"]["median_ms"] - q["raw"]["median_ms"]
                           > LAYER_NOISE_MS else 0.0)
         out["layer_ratio"] = (f"worst ×{worst_ratio['ratio_app_raw']:.2f} (`{worst_ratio['query']}`); "
                               f"{len(bad)} case(s) over 1.5× and > {LAYER_NOISE_MS:.0f} ms", not bad)
@@ -152,6 +172,7 @@ def summary(size: dict[str, Any]) -> dict[str, tuple[str, bool | None]]:
 TARGETS: list[tuple[str, str, str]] = [
     ("query_median", "every page query, every filter case: median ≤ 100 ms", "L"),
     ("query_p95", "every page query, every filter case: p95 ≤ 250 ms", "L"),
+    ("document", "a document built on a click (the briefing), every filter case: median ≤ 1 s", "L"),
     ("layer_ratio", "app's layer within 1.5× of the raw SQL", "L"),
     ("etl_rate", "ETL with all validation ≥ 500k rows/s and ≥ 40% of plain read_csv", "L"),
     ("small", "small loads (one ledger item, 100 households, 1,000 visits): each ≤ 5 s and ≤ 1 GiB "
@@ -297,7 +318,7 @@ def _query_section(size: dict[str, Any]) -> list[str]:
             w = max(ok_cases, key=lambda c: c["app"]["median_ms"])
             raw = _ms(w["raw"]["median_ms"])
             ratio = max(c["ratio_app_raw"] for c in ok_cases)
-            met = all(_query_ok(c) and _layer_ok(c) for c in ok_cases) and len(ok_cases) == len(cases)
+            met = all(_fast_enough(c) and _layer_ok(c) for c in ok_cases) and len(ok_cases) == len(cases)
         else:
             raw, ratio, met = "—", float("nan"), False
         lines.append(f"| `{name}` | {', '.join(pages[name]) or '(no page)'} | {cell(cases.get('none'))} | "
