@@ -94,6 +94,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "brief.ref": ("（见：{fig}）", " (see: {fig})"),
     "find.rank": ("{area}脱贫率 {rate}，在 {n} 个乡镇中居{rank}；帮扶措施覆盖率 {cov}，居{cov_rank}。",
                   "{area}: exit rate {rate}, {rank} of {n} townships; measure coverage {cov}, {cov_rank}."),
+    "find.rank_village": ("{area}脱贫率 {rate}，在{town}的 {n} 个村中居{rank}；帮扶措施覆盖率 {cov}，居{cov_rank}。",
+                          "{area}: exit rate {rate}, {rank} of {n} villages of {town}; measure coverage {cov}, "
+                          "{cov_rank}."),
     "find.rank_at": ("第 {rank} 位", "rank {rank}"),
     "find.rank_tied": ("并列第 {rank} 位", "rank {rank} (tied)"),
     "find.and_more": ("{names}等 {n} 个", "{names} and others ({n} in all)"),

@@ -200,3 +200,32 @@ def test_a_township_is_ranked_by_its_registered_households_only(tmp_path: Path) 
     # a village's briefing: its headline figures are the village's, not the township's rates the rank gives
     village = findings(db, Filters(townships=("甲镇",), villages=("一村",)))
     assert village and not any("甲镇脱贫率" in s for s in village), village
+
+
+def test_a_village_is_ranked_among_its_townships_villages(county: Path, tmp_path: Path) -> None:
+    """A village's briefing had no rank (the township's was left out as not the village's figures): it
+    ranks the village among its township's villages on the same figures, by the same rules (villages
+    with registered households only, shared ranks said; a name two townships share is not ranked)."""
+    one = findings(county, Filters(townships=("甲镇",), villages=("一村",)))
+    assert "一村脱贫率 100.0%，在甲镇的 2 个村中居第 1 位；帮扶措施覆盖率 50.0%，居第 1 位。" in one, one
+    # chosen by its name alone, the village is placed in its township
+    two = findings(county, Filters(villages=("二村",)), lang="en")
+    assert "二村: exit rate 0.0%, rank 2 of 2 villages of 甲镇; measure coverage 0.0%, rank 2." in two, two
+    assert not any("个村中居" in s for s in findings(county, Filters(villages=("三村",))))  # 乙镇's only village
+    files = {"人口.csv": ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因,监测对象类别",
+                          "甲镇,一村,H1,张一,,户主,已脱贫,2019,因病,",
+                          "甲镇,二村,H2,张二,,户主,已脱贫,2019,因病,",
+                          "甲镇,三村,E1,张三,,户主,,,,边缘易致贫户",
+                          "乙镇,一村,H3,王一,,户主,未脱贫,,因病,"]}
+    for name, lines in files.items():
+        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "data" / "fupin.duckdb"
+    assert load_files([tmp_path / n for n in files], db=db).exit_code == 0
+    tied = findings(db, Filters(townships=("甲镇",), villages=("二村",)))
+    # 三村 has no registered household: it is not one of those ranked
+    assert "二村脱贫率 100.0%，在甲镇的 2 个村中居并列第 1 位；帮扶措施覆盖率 0.0%，居并列第 1 位。" in tied, tied
+    assert not any("个村中居" in s for s in findings(db, Filters(townships=("甲镇",), villages=("三村",))))
+    # 一村 of 甲镇 and 一村 of 乙镇: the briefing is of both villages, not one to rank
+    assert not any("个村中居" in s for s in findings(db, Filters(villages=("一村",))))
+    assert any(s.startswith("一村脱贫率 100.0%，在甲镇的 2 个村中居并列第 1 位")
+               for s in findings(db, Filters(townships=("甲镇",), villages=("一村",))))

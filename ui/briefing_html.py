@@ -335,6 +335,35 @@ def overdue_findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewe
               else t("find.more_units", lang, units=named, n=len(units))), t("insp.brief.kpi.overdue", lang))]
 
 
+def rank_findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str) -> list[str]:
+    """The place's rank on the headline's exit rate and measure coverage, under the same non-area filters:
+    a township's among the townships (a briefing of one township), a village's among its township's
+    villages (a briefing of one village). Not a township's in a village's briefing, whose headline figures
+    are the village's: "红山镇脱贫率 70.0%（见：主要指标）" stood beside 东沟村's 85.7% (a probe)."""
+    if len(flt.townships) == 1 and not flt.villages:
+        places = overview.by_area(con, flt.with_(townships=(), villages=()), viewer, "township")
+        level, name, key, town = "township", flt.townships[0], "find.rank", ""
+    elif len(flt.villages) == 1:
+        places = overview.by_area(con, flt.with_(villages=()), viewer, "village")
+        towns = places.loc[places["village"] == flt.villages[0], "township"].unique()
+        if len(towns) != 1:  # a name that villages of two townships in view share: the briefing is of both
+            return []
+        places = places[places["township"] == towns[0]]
+        level, name, key, town = "village", flt.villages[0], "find.rank_village", str(towns[0])
+    else:
+        return []
+    # rates of registered households: a place with none under the filters (its monitored households only)
+    # has no rate to give nor to rank by ("红山镇脱贫率 ，在 3 个乡镇中居第 1 位", a probe)
+    places = places[places["households"] > 0]
+    me = places[places[level] == name]
+    if me.empty or len(places) < 2:
+        return []
+    r = me.iloc[0]
+    return [t(key, lang, area=name, town=town, rate=_pct(r["exit_rate"]), n=len(places),
+              rank=rank_text(places["exit_rate"], r["exit_rate"], lang), cov=_pct(r["coverage"]),
+              cov_rank=rank_text(places["coverage"], r["coverage"], lang))]
+
+
 def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, as_of: dt.date,
              k: pd.Series, comp: dict[str, int], no_measure: int, brief: Brief) -> list[tuple[str, str]]:
     """督查发现: short sentences by rule, each citing the figure of this briefing it comes from."""
@@ -345,19 +374,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
         # overdue one is said (the finding was left out beside a tile of 1 overdue item; a probe)
         return [(t("find.no_households", lang), kpi),
                 *(overdue_findings(con, flt, viewer, lang, as_of) if int(k["rect_overdue"]) else [])]
-    # rank among the townships, under the same non-area filters; not in a village's briefing, whose headline
-    # figures are the village's: "红山镇脱贫率 70.0%（见：主要指标）" stood beside 东沟村's 85.7% (a probe)
-    if len(flt.townships) == 1 and not flt.villages:
-        towns = overview.by_area(con, flt.with_(townships=(), villages=()), viewer, "township")
-        # rates of registered households: a township with none under the filters (its monitored households
-        # only) has no rate to give nor to rank by ("红山镇脱贫率 ，在 3 个乡镇中居第 1 位", a probe)
-        towns = towns[towns["households"] > 0]
-        me = towns[towns["township"] == flt.townships[0]]
-        if not me.empty and len(towns) > 1:
-            r = me.iloc[0]
-            out.append((t("find.rank", lang, area=flt.townships[0], rate=_pct(r["exit_rate"]), n=len(towns),
-                          rank=rank_text(towns["exit_rate"], r["exit_rate"], lang), cov=_pct(r["coverage"]),
-                          cov_rank=rank_text(towns["coverage"], r["coverage"], lang)), kpi))
+    out += [(s, kpi) for s in rank_findings(con, flt, viewer, lang)]
     out += exit_findings(con, flt, viewer, lang, k)
     whole = not (flt.townships or flt.villages)  # the briefing is of the whole county
     mine = causes.totals(con, flt, viewer)
