@@ -342,6 +342,14 @@ LABELS: dict[str, tuple[str, str]] = {
                                "a mistyped household number, or a household whose registry rows are not loaded yet."),
     "insp.data.outside_check": ("核对台账户编号", "Check the ledgers' household numbers"),
     "insp.data.outside_none": ("各台账的户编号都在贫困人口信息中。", "Every ledger row's household is in the registry."),
+    "insp.data.outside_scope": ("这里只列出整改台账记在本乡镇的事项（整改页按台账的乡镇计入它们）。只有整改台账填有乡镇，"
+                                "帮扶措施、走访、报销台账中这样的行无法确定属于哪个乡镇，只向全旗权限的用户显示。",
+                                "Only the rectification items their ledger places in your townships are listed (the "
+                                "rectification page counts them there). Only the rectification ledger gives a township: "
+                                "such rows of the measure, visit and claim ledgers cannot be placed in one and are shown "
+                                "to county-wide users only."),
+    "insp.data.outside_none_scope": ("本乡镇的整改事项中没有户编号不在贫困人口信息中的行。",
+                                     "No rectification item of your townships has a household outside the registry."),
     "insp.data.batch": ("批次", "Batch"),
     "insp.data.batch_slug": ("批次{batch}", "batch{batch}"),  # one batch's rows in a file name
     "insp.data.all_batches": ("全部批次", "All batches"),

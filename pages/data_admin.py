@@ -148,16 +148,18 @@ def _rejected(ctx: PageContext, hist: pd.DataFrame) -> None:
 
 def _outside(ctx: PageContext) -> None:
     """Ledger rows whose household no registry file placed: on request (an anti-join of every ledger
-    against the households, 2.3 s at 10M households, not on every run of the page)."""
-    if ctx.viewer.townships is not None:  # such rows have no township
-        return
+    against the households, 2.3 s at 10M households, not on every run of the page). A viewer limited to
+    some townships: the rectification rows placed in them, and a caption saying the other ledgers' are not."""
+    scoped = ctx.viewer.townships is not None  # the rectification rows their ledger places in the townships
     st.subheader(ctx.t("insp.data.outside"))
     st.caption(ctx.t("insp.data.outside_help"))
+    if scoped:
+        st.caption(ctx.t("insp.data.outside_scope"))
     if not st.button(ctx.t("insp.data.outside_check"), key="data_outside", icon=":material/fact_check:"):
         return
     rows = data.call(q.outside_registry, ctx.viewer)
     if rows.empty:
-        st.success(ctx.t("insp.data.outside_none"))
+        st.success(ctx.t("insp.data.outside_none_scope" if scoped else "insp.data.outside_none"))
     else:
         table.show("data_outside", rows, ctx.t("insp.what.outside"), unfiltered=True)
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from etl.fields import rejected_value_sql
 from etl.keys import outside_keys
-from queries.filters import ALL, Viewer, households_in, mask_file_name, mask_household_id
+from queries.filters import ALL, Viewer, area_where, households_in, mask_file_name, mask_household_id
 from queries.meta import LOADED_AT, batch_columns
 
 
@@ -55,23 +55,30 @@ def outside_registry(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataF
     file_name (of its first row), most rows first. They are loaded (the contract keeps every row that can
     be placed by its 户编号), but no figure by place counts them, since only the registry places a
     household: a mistyped 户编号 on a claim took its money out of every total without a word (a probe
-    with unseen files). A viewer limited to some townships sees none: such rows have no township."""
-    empty = pd.DataFrame(columns=["kind", "household_id", "rows", "first_line", "file_name"])
-    outside = None if viewer.townships is not None else outside_keys(con)
+    with unseen files). A viewer limited to some townships sees the rectification rows their ledger
+    places in those townships, as the rectification page shows that viewer their items
+    (`queries.rectification.item_where`); the other ledgers' rows have no township and stay hidden, and
+    so do file names (`queries.meta.BATCH_PUBLIC`)."""
+    scoped = viewer.townships is not None
+    cols = ["kind", "household_id", "rows", "first_line"] + ([] if scoped else ["file_name"])
+    outside = outside_keys(con)
     if outside is None:
-        return empty
+        return pd.DataFrame(columns=cols)
     keys, params = outside
+    scope, sparams = area_where(ALL, viewer, "t.township", None)  # 'TRUE' for the whole county
+    file_name, batches = ("", "") if scoped else (f", {mask_file_name('min(b.file_name)', viewer)} AS file_name",
+                                                  "LEFT JOIN load_batches b USING (batch_id)")
     # each ledger scanned for the few outside keys (L: 2.4 s as one anti-join per ledger of 63M rows)
     parts = " UNION ALL ".join(
         f"""SELECT '{kind}' AS kind, {mask_household_id("t.household_id", viewer)} AS household_id, count(*) AS rows,
-                   min(t.source_line) AS first_line,
-                   {mask_file_name("min(b.file_name)", viewer)} AS file_name
-            FROM {kind} t LEFT JOIN load_batches b USING (batch_id)
+                   min(t.source_line) AS first_line{file_name}
+            FROM {kind} t {batches}
             WHERE t.household_id IS NOT NULL AND t.hk IN (SELECT hk FROM outside)
-            GROUP BY t.household_id"""  # noqa: S608 - table names from LEDGERS
-        for kind in LEDGERS)
+                AND {scope if kind == "rectifications" else "TRUE"}
+            GROUP BY t.household_id"""  # noqa: S608 - table names from LEDGERS, scope from area_where
+        for kind in (("rectifications",) if scoped else LEDGERS))
     return con.execute(f"WITH outside AS MATERIALIZED ({keys}) SELECT * FROM ({parts}) "  # noqa: S608
-                       "ORDER BY rows DESC, kind, household_id", params).df()
+                       "ORDER BY rows DESC, kind, household_id", {**params, **sparams}).df()
 
 
 def totals(con: duckdb.DuckDBPyConnection, viewer: Viewer | None = None) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Ledger rows of households no registry file placed (a probe with unseen files: a mistyped 户编号 on a
 claim took its money out of every figure without a word). They stay loaded; the data page lists them on
-request, for whoever sees the whole county. Real files through the real loader, the real page."""
+request (a township user: the rectification items their ledger places in the township). Real files
+through the real loader, the real page."""
 
 from __future__ import annotations
 
@@ -158,3 +159,64 @@ def test_a_household_number_with_a_space_inside_is_the_household(tmp_path: Path)
             "15082410129901", "15082410229902"]
     finally:
         con.close()
+
+
+RECTIFICATIONS = ["问题编号,乡(镇),行政村,户编号,问题描述,责任单位,发现日期,整改时限,整改状态",
+                  "R1,乌加河镇,联丰奋斗村,H9,收入未核实,镇政府,2020-06-01,2020-06-30,未整改",
+                  "R2,乌加河镇,联丰奋斗村,H1,档案缺页,镇政府,2020-06-01,2020-06-30,未整改",
+                  "R3,德岭山镇,兴丰村,H7,危房未改造,镇政府,2020-06-01,2020-06-30,未整改"]
+
+
+@pytest.fixture(scope="module")
+def items_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db, report = conftest.load_lines(tmp_path_factory.mktemp("outside_items"),
+                                     {**FILES, "rectifications.csv": RECTIFICATIONS})
+    assert report.exit_code == 0
+    return db
+
+
+def test_a_township_user_sees_the_items_their_ledger_places_in_the_township(items_db: Path) -> None:
+    """The rectification page shows a township user the items of households in no registry file that the
+    ledger places in their township; the data page's list of such rows was empty for them. Only
+    rectification rows carry a township: the claims and visits of H9 stay hidden, as file names do."""
+    con, _ = snapshot.connect_read(items_db)
+    try:
+        county = data_admin.outside_registry(con, PUBLIC)
+        assert sorted(county[["kind", "household_id"]].values.tolist()) == [
+            ["medical_claims", "H9"], ["rectifications", "H7"], ["rectifications", "H9"], ["visits", "H9"]]
+        own = data_admin.outside_registry(con, Viewer(townships=("乌加河镇",)))
+        assert own.values.tolist() == [["rectifications", "H9", 1, 2]]
+        assert list(own.columns) == ["kind", "household_id", "rows", "first_line"]  # no file names
+        assert data_admin.outside_registry(con, Viewer(townships=("德岭山镇",)))["household_id"].tolist() == ["H7"]
+        assert data_admin.outside_registry(con, Viewer(townships=("呼勒斯太苏木",))).empty
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_data_page_lists_a_township_users_items_outside_the_registry(
+        items_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from labels import t
+    from ui import auth
+
+    users = tmp_path / "users.yaml"
+    auth.add_user(users, "wujia", "wujia-pass-1", "township", ["乌加河镇"], rounds=4)
+    monkeypatch.setenv("FUPIN_USERS", str(users))
+    monkeypatch.setenv("FUPIN_DB", str(items_db))
+    at = AppTest.from_file(str(conftest.APP), default_timeout=60)
+    at.run()
+    at.text_input(key="auth_username").input("wujia")
+    at.text_input(key="auth_password").input("wujia-pass-1")
+    next(b for b in at.button if b.label == "登录").click().run()
+    at.switch_page("pages/data_admin.py")
+    at.run()
+    at.button_group(key="lang").set_value(lang).run()  # the sidebar's language switch
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("insp.data.outside_scope", lang) in [c.value for c in at.caption]
+    at.button(key="data_outside").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = next(d.value for d in at.dataframe if t("col.first_line", lang) in d.value.columns)
+    assert shown[t("field.household_id", lang)].tolist() == ["H9"], shown
+    assert t("col.file_name", lang) not in shown.columns
