@@ -350,6 +350,20 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "to county-wide users only."),
     "insp.data.outside_none_scope": ("本乡镇的整改事项中没有户编号不在贫困人口信息中的行。",
                                      "No rectification item of your townships has a household outside the registry."),
+    "insp.data.issues_outside": ("不在登记户名下的数据问题", "Data issues of no registered household"),
+    "insp.data.issues_outside_help": ("档案规范性页按户统计和列出数据问题，不含这些：它们属于户编号不在贫困人口信息中的"
+                                      "台账行或入户核查，或不涉及某一户的事项（如乡镇层面的整改事项）。",
+                                      "The archive page counts and lists data issues by household and leaves these "
+                                      "out: they belong to ledger rows or household checks whose household is not in "
+                                      "the registry, or to records of no household (such as a township's "
+                                      "rectification item)."),
+    "insp.data.issues_outside_check": ("列出这些问题", "List these issues"),
+    "insp.data.issues_outside_none": ("所有数据问题都属于登记在册的户，档案规范性页已全部列出。",
+                                      "Every data issue belongs to a registered household; the archive page lists "
+                                      "them all."),
+    "insp.data.issues_outside_scope": ("这些问题大多无法确定属于哪个乡镇，只向全旗权限的用户显示；这里不列出，不代表没有。",
+                                       "Most of these issues cannot be placed in a township, so they are shown to "
+                                       "county-wide users only; none listed here does not mean there are none."),
     "insp.data.batch": ("批次", "Batch"),
     "insp.data.batch_slug": ("批次{batch}", "batch{batch}"),  # one batch's rows in a file name
     "insp.data.all_batches": ("全部批次", "All batches"),
@@ -390,6 +404,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.what.history": ("入库记录", "load_history"),
     "insp.what.rejected": ("拒收行", "rejected_rows"),
     "insp.what.outside": ("不在贫困人口信息中的户", "households_not_in_registry"),
+    "insp.what.issues_outside": ("登记户以外的数据问题", "issues_outside_registry"),
     # ---- briefing
     "insp.brief.intro": (
         "一键生成当前筛选范围（乡镇或全旗）的督查简报：主要指标、各页关键图表、走访名单和未完成整改事项。生成的 HTML 文件自带图表脚本，断网可打开，适合手机查看和打印。",

@@ -116,6 +116,7 @@ def main() -> None:
     else:
         _rejected(ctx, hist)
     _outside(ctx)
+    _issues_outside(ctx)
     _extract_log(ctx)
     _login_log(ctx)
 
@@ -130,20 +131,46 @@ def _rejected(ctx: PageContext, hist: pd.DataFrame) -> None:
     if rej.empty:
         st.caption(ctx.t("insp.data.rejected_none"))
     else:
-        rv = rej.assign(
-            rule_name=[ctx.t(f"rulename.{r}") for r in rej["rule"]],
-            field=[ctx.t(f"field.{f}") if isinstance(f, str) else "" for f in rej["field"]],
-            message=[issue_text(r, file=f, line=int(n) if pd.notna(n) else None, field=c if isinstance(c, str) else None,
-                                value=v if isinstance(v, str) else None, table=table_of_kind(k), lang=ctx.lang)
-                     for r, f, n, c, v, k in zip(rej["rule"], rej["file_name"], rej["line"], rej["field"], rej["value"],
-                                                 rej["kind"], strict=True)],
-        )
         # the sentence first: it names the file, line and column and says what to do
+        rv = _with_messages(ctx, rej, [table_of_kind(k) for k in rej["kind"]])
         rv = rv[["batch_id", "line", "message", "rule_name", "field", "file_name", "kind", "raw"]]
         what = extract.narrowed(ctx.t("insp.what.rejected"), ctx.lang,  # one batch's: said (拒收行_全旗 read as all)
                                 None if batch is None else ctx.t("insp.data.batch_slug", batch=int(batch)))
         table.show("data_rejected", pd.DataFrame(rv), what, unfiltered=True,
                    column_config={"message": st.column_config.TextColumn(width="large")})  # a sentence
+
+
+def _with_messages(ctx: PageContext, rows: pd.DataFrame, tables: list[str]) -> pd.DataFrame:
+    """Rejected rows or data issues with the sentence that says why (file, line, column, what to do),
+    the rule's name and the column's name in the reader's language."""
+    return rows.assign(
+        rule_name=[ctx.t(f"rulename.{r}") for r in rows["rule"]],
+        field=[ctx.t(f"field.{f}") if isinstance(f, str) else "" for f in rows["field"]],
+        message=[issue_text(r, file=f, line=int(n) if pd.notna(n) else None, field=c if isinstance(c, str) else None,
+                            value=v if isinstance(v, str) else None, table=tb, lang=ctx.lang)
+                 for r, f, n, c, v, tb in zip(rows["rule"], rows["file_name"], rows["line"], rows["field"],
+                                              rows["value"], tables, strict=True)],
+    )
+
+
+def _issues_outside(ctx: PageContext) -> None:
+    """Data issues of no registered household (queries.data_admin.issues_outside): on request, county-wide
+    users only, each with its sentence."""
+    st.subheader(ctx.t("insp.data.issues_outside"))
+    st.caption(ctx.t("insp.data.issues_outside_help"))
+    if ctx.viewer.townships is not None:
+        st.caption(ctx.t("insp.data.issues_outside_scope"))
+        return
+    if not st.button(ctx.t("insp.data.issues_outside_check"), key="data_issues_outside", icon=":material/rule:"):
+        return
+    rows = data.call(q.issues_outside, ctx.viewer)
+    if rows.empty:
+        st.success(ctx.t("insp.data.issues_outside_none"))
+        return
+    view = _with_messages(ctx, rows, list(rows["kind"]))
+    view = view[["batch_id", "line", "message", "rule_name", "field", "household_id", "file_name", "kind"]]
+    table.show("data_issues_outside", pd.DataFrame(view), ctx.t("insp.what.issues_outside"), unfiltered=True,
+               column_config={"message": st.column_config.TextColumn(width="large")})
 
 
 def _outside(ctx: PageContext) -> None:
