@@ -41,7 +41,7 @@ DIMENSIONS = {"queries.causes.by_member": ["health", "labor_skill"],
               "queries.rectification.by_dimension": ["problem_category", "responsible_unit"]}
 # functions taking a viewer elsewhere than third: tests call them explicitly
 EXPLICIT = {"queries.filters.options", "queries.data_admin.rejected_rows", "queries.data_admin.totals",
-            "queries.data_admin.outside_registry",
+            "queries.data_admin.outside_registry", "queries.data_admin.issues_outside",
             "queries.profile.profiles", "queries.profile.profile"}
 # (con, viewer): the load batches, file-level facts (tests/test_batch_privacy.py, and
 # test_scope_queries.test_functions_without_viewer_name_no_household for every viewer)

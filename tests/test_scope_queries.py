@@ -114,6 +114,7 @@ def test_township_viewer_sees_no_other_township(county_con: duckdb.DuckDBPyConne
     opts = qfilters.options(county_con, viewer)
     assert opts.townships == towns
     assert data_admin.rejected_rows(county_con, viewer).empty
+    assert data_admin.issues_outside(county_con, viewer).empty  # most have no township
     totals = data_admin.totals(county_con, viewer)
     assert totals["households"] == sum(1 for t in county.town_of.values() if t in towns)
     assert totals["rejected_rows"] == 0
