@@ -54,6 +54,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "selfcheck.description": ("逐页打开看板（不启动浏览器），报告打不开的页面", "open every dashboard page headless and report the ones that fail"),
     "selfcheck.ok": ("ok   {page}", "ok   {page}"),
     "selfcheck.fail": ("失败 {page}", "FAIL {page}"),
+    # ui.serve: the port asked for is taken (Streamlit alone said only "Port 8501 is not available")
+    "serve.port_taken": ("端口 {port} 已被占用（另一个看板或程序正在使用），看板没有启动。请换一个端口，例如 {free}："
+                         "make run PORT={free}（安装包：PORT={free} sh install.sh）。",
+                         "Port {port} is taken (another dashboard or program uses it); the dashboard did not start. "
+                         "Choose another port, {free} for instance: make run PORT={free} (the offline bundle: "
+                         "PORT={free} sh install.sh)."),
     "selfcheck.no_title": ("页面没有标题", "no title"),
     "extract_log.not_written": ("文件已下载，但下载记录未能写入 {path}（{reason}）。请告知管理员。",
                                 "The file was downloaded, but the download log {path} could not be written ({reason}). Tell the administrator."),

@@ -9,17 +9,77 @@ that legacy mode off before the server starts; every request then goes through `
 It also lets uploads of twice the product's size limit (FUPIN_UPLOAD_MB) reach the server, unless
 `--server.maxUploadSize` is given: the loader, not the widget, refuses a file over the limit, naming it in
 the user's language (ui.uploader.widget_limit_mb).
+
+A port given with `--server.port` (as `make run` and install.sh give it) that another program holds stops
+the start with a sentence in the user's language ($FUPIN_LANG) naming a free port and how to ask for it
+(`make run PORT=…`); Streamlit alone logged "Port 8501 is not available" and nothing else.
 """
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 from pathlib import Path
 
 ENTRY = Path(__file__).resolve().parents[1] / "dashboard.py"
 
 
+def option(argv: list[str], name: str) -> str | None:
+    """The value of the Streamlit option `name` (`--server.port 8501` or `--server.port=8501`), the last
+    one given, else None."""
+    value = None
+    for i, word in enumerate(argv):
+        if word == name and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif word.startswith(name + "="):
+            value = word.split("=", 1)[1]
+    return value
+
+
+def port_free(port: int, address: str | None) -> bool:
+    """Whether a server could listen on `port` at `address` (every address when None), bound as
+    Streamlit binds it (SO_REUSEADDR, so a port left in TIME_WAIT by a stopped server counts as free)."""
+    family = socket.AF_INET6 if address is None or ":" in address else socket.AF_INET
+    try:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError:  # no IPv6 on this machine
+        family, sock = socket.AF_INET, socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    with sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6 and address is None:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        try:
+            sock.bind((address or ("::" if family == socket.AF_INET6 else "0.0.0.0"), port))
+            sock.listen(1)
+        except OSError as exc:
+            if exc.errno in {errno.EADDRINUSE, errno.EACCES}:
+                return False
+            raise
+    return True
+
+
+def port_taken_message(argv: list[str]) -> str | None:
+    """What to tell the user when the port given on the command line is taken, else None."""
+    from etl.cli_parser import argv_lang
+    from labels import t
+
+    given, address = option(argv, "--server.port"), option(argv, "--server.address")
+    if given is None or not given.isdigit() or int(given) == 0:
+        return None  # Streamlit picks a port itself
+    port = int(given)
+    if port_free(port, address):
+        return None
+    free = next((p for p in range(port + 1, min(port + 100, 65536)) if port_free(p, address)), port + 1)
+    return t("serve.port_taken", argv_lang([]), port=port, free=free)
+
+
 def main(argv: list[str]) -> None:
+    taken = port_taken_message(argv)
+    if taken:
+        print(taken, file=sys.stderr)
+        raise SystemExit(1)
+
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
