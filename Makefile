@@ -11,7 +11,9 @@ PORT   ?= 8501
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# a .venv without pip is what Debian's `python3 -m venv` leaves when python3-venv is missing: made again
+	@# (after `apt install python3-venv`), or every later run failed with "No module named pip"
+	$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)

@@ -1,0 +1,33 @@
+"""`make run` after a .venv without pip: what Debian's `python3 -m venv` leaves behind when the package
+python3-venv is missing (it makes bin/python, then fails at ensurepip). The user installs python3-venv as
+told and runs `make run` again; the Makefile saw bin/python, kept the broken .venv and stopped at
+"No module named pip" on every later run until the user found and deleted .venv.
+
+The real Makefile runs with real make and venv in a copy of the project's Makefile and pyproject.toml,
+with pip's index switched off (no network): the install itself then fails, after the .venv was made again
+with pip in it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_venv_without_pip_is_made_again(tmp_path: Path) -> None:
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / ".venv")], check=True)
+    venv_python = tmp_path / ".venv" / "bin" / "python"
+    assert subprocess.run([str(venv_python), "-m", "pip", "--version"], capture_output=True).returncode != 0
+    (tmp_path / "no-wheels").mkdir()
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1",
+           "PIP_FIND_LINKS": str(tmp_path / "no-wheels")}
+    done = subprocess.run(["make", "setup", f"PYTHON={sys.executable}"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert "No module named pip" not in done.stdout + done.stderr, done
+    assert subprocess.run([str(venv_python), "-m", "pip", "--version"], capture_output=True).returncode == 0
