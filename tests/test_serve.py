@@ -1,7 +1,8 @@
 """`make run` (python -m ui.serve --server.port N) on a port another program holds: the start stops at once
 with a sentence in the user's language that names a free port and how to ask for it (make run PORT=…,
 PORT=… sh install.sh). Streamlit alone logged only "Port 8501 is not available", in English, and a new
-user who already had something on 8501 was not told the Makefile takes PORT.
+user who already had something on 8501 was not told the Makefile takes PORT. And a headless start
+asks no service on the internet for the machine's address.
 
 The real launcher runs in a subprocess against a real listening socket."""
 
@@ -10,8 +11,11 @@ from __future__ import annotations
 import os
 import re
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,3 +68,54 @@ def test_a_free_port_or_none_given_goes_on_to_streamlit(held_port: int) -> None:
         sock.bind(("127.0.0.1", 0))
         free = sock.getsockname()[1]
     assert serve.port_taken_message(["--server.port", str(free), "--server.address", "127.0.0.1"]) is None
+
+
+class _Recorder(socketserver.BaseRequestHandler):
+    """An HTTP proxy on loopback that notes each request line and answers with an address, as
+    checkip.amazonaws.com would."""
+
+    def handle(self) -> None:
+        line = self.request.recv(4096).split(b"\r\n", 1)[0].decode("latin-1")
+        self.server.requests.append(line)  # type: ignore[attr-defined]
+        self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n203.0.113.7")
+
+
+@pytest.fixture
+def proxy() -> Iterator[tuple[str, list[str]]]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Recorder)
+    server.requests = []  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", server.requests  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_headless_start_asks_no_service_for_the_external_address(tmp_path: Path,
+                                                                    proxy: tuple[str, list[str]]) -> None:
+    """`make run` starts Streamlit headless, which asked checkip.amazonaws.com for the machine's address
+    (and, offline, printed "Did not auto detect external IP. Please go to https://docs.streamlit.io/…")."""
+    url, requests = proxy
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "HTTP_PROXY": url, "HTTPS_PROXY": url, "http_proxy": url, "https_proxy": url,
+           "NO_PROXY": "", "no_proxy": "", "PYTHONUNBUFFERED": "1", "FUPIN_DB": str(tmp_path / "fupin.duckdb")}
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port),
+                                   "--server.headless", "true"], cwd=ROOT, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while "Local URL" not in log.read_text() and time.monotonic() < deadline:
+                assert server.poll() is None, log.read_text()
+                time.sleep(0.2)
+            said = log.read_text()
+            assert "Local URL" in said, said
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    assert requests == [], requests
+    assert "External URL" not in said and "external IP" not in said, said

@@ -13,6 +13,13 @@ the user's language (ui.uploader.widget_limit_mb).
 A port given with `--server.port` (as `make run` and install.sh give it) that another program holds stops
 the start with a sentence in the user's language ($FUPIN_LANG) naming a free port and how to ask for it
 (`make run PORT=…`); Streamlit alone logged "Port 8501 is not available" and nothing else.
+
+No call out at start: a headless Streamlit (`make run`, install.sh, the systemd units all start it
+headless) asked http(s)://checkip.amazonaws.com for the machine's external address to print an "External
+URL", from a server that holds household data and often has no network, where it printed "Did not auto
+detect external IP. Please go to https://docs.streamlit.io/ for debugging hints." after up to two
+seconds. The launcher answers that question with "none" (the local and network URLs are still printed),
+as `.streamlit/config.toml` switches off the usage statistics.
 """
 
 from __future__ import annotations
@@ -74,16 +81,23 @@ def port_taken_message(argv: list[str]) -> str | None:
     return t("serve.port_taken", argv_lang([]), port=port, free=free)
 
 
+def no_external_ip() -> None:
+    """Streamlit's `net_util.get_external_ip` for this dashboard: never asked of a service on the internet."""
+    return None
+
+
 def main(argv: list[str]) -> None:
     taken = port_taken_message(argv)
     if taken:
         print(taken, file=sys.stderr)
         raise SystemExit(1)
 
+    from streamlit import net_util
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
+    net_util.get_external_ip = no_external_ip
     if not any(a.startswith("--server.maxUploadSize") for a in argv):
         from ui.upload import UPLOAD_LIMIT_MB
 
