@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: run test setup demo browser nginx lint docs bundle bench bench-l bench-n screenshots clean-data
+.PHONY: run test setup demo browser nginx lint docs bundle bench bench-l bench-n screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'

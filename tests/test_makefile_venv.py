@@ -31,3 +31,12 @@ def test_a_venv_without_pip_is_made_again(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=300)
     assert "No module named pip" not in done.stdout + done.stderr, done
     assert subprocess.run([str(venv_python), "-m", "pip", "--version"], capture_output=True).returncode == 0
+
+
+def test_every_phony_target_has_a_rule() -> None:
+    """`make clean-data` answered "Nothing to be done for 'clean-data'": a target named in .PHONY with no
+    rule, which a user reads as "the data is already clean" while nothing was deleted."""
+    phony = next(line for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith(".PHONY:"))
+    for target in phony.split(":", 1)[1].split():
+        done = subprocess.run(["make", "-n", "-C", str(ROOT), target], capture_output=True, text=True, timeout=60)
+        assert "Nothing to be done" not in done.stdout + done.stderr and done.returncode == 0, (target, done)
