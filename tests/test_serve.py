@@ -119,3 +119,10 @@ def test_a_headless_start_asks_no_service_for_the_external_address(tmp_path: Pat
             server.wait(timeout=30)
     assert requests == [], requests
     assert "External URL" not in said and "external IP" not in said, said
+
+
+def test_an_address_that_cannot_be_bound_is_left_to_streamlit(held_port: int) -> None:
+    """Only a port held by another program stops the launcher: a name that does not resolve is not
+    a taken port (Streamlit says what is wrong with it, as before), and no traceback comes of it."""
+    assert serve.port_free(held_port, "no-such-host.invalid")
+    assert serve.port_taken_message(["--server.port", str(held_port), "--server.address", "no-such-host.invalid"]) is None

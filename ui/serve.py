@@ -46,7 +46,8 @@ def option(argv: list[str], name: str) -> str | None:
 
 def port_free(port: int, address: str | None) -> bool:
     """Whether a server could listen on `port` at `address` (every address when None), bound as
-    Streamlit binds it (SO_REUSEADDR, so a port left in TIME_WAIT by a stopped server counts as free)."""
+    Streamlit binds it (SO_REUSEADDR, so a port left in TIME_WAIT by a stopped server counts as free).
+    False only when another program holds the port (or it is reserved)."""
     family = socket.AF_INET6 if address is None or ":" in address else socket.AF_INET
     try:
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -59,10 +60,9 @@ def port_free(port: int, address: str | None) -> bool:
         try:
             sock.bind((address or ("::" if family == socket.AF_INET6 else "0.0.0.0"), port))
             sock.listen(1)
-        except OSError as exc:
-            if exc.errno in {errno.EADDRINUSE, errno.EACCES}:
-                return False
-            raise
+        except OSError as exc:  # another reason (an address not of this machine, a name that does not
+            # resolve) is Streamlit's to report, as before
+            return exc.errno not in {errno.EADDRINUSE, errno.EACCES}
     return True
 
 
