@@ -10,6 +10,7 @@ with pip in it."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,8 +36,11 @@ def test_a_venv_without_pip_is_made_again(tmp_path: Path) -> None:
 
 def test_every_phony_target_has_a_rule() -> None:
     """`make clean-data` answered "Nothing to be done for 'clean-data'": a target named in .PHONY with no
-    rule, which a user reads as "the data is already clean" while nothing was deleted."""
-    phony = next(line for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith(".PHONY:"))
-    for target in phony.split(":", 1)[1].split():
-        done = subprocess.run(["make", "-n", "-C", str(ROOT), target], capture_output=True, text=True, timeout=60)
-        assert "Nothing to be done" not in done.stdout + done.stderr and done.returncode == 0, (target, done)
+    rule, which a user reads as "the data is already clean" while nothing was deleted. (Read from the
+    Makefile: `make -n` says the same of a rule whose prerequisites are up to date, as `setup` is after
+    a first run.)"""
+    text = (ROOT / "Makefile").read_text()
+    phony = next(line for line in text.splitlines() if line.startswith(".PHONY:"))
+    rules = set(re.findall(r"^([A-Za-z][\w-]*)\s*:(?!=)", text, flags=re.MULTILINE)) - {"PHONY"}
+    missing = [t for t in phony.split(":", 1)[1].split() if t not in rules]
+    assert not missing, missing
