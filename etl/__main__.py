@@ -28,7 +28,8 @@ from etl.cli_parser import (
 )
 from etl.duck import interrupted
 from etl.file_types import ACCEPTED_SUFFIXES
-from etl.load import LoadReport, load_files
+from etl.load import LoadReport, load_files, record_meta
+from etl.schema import DEMO_KEY
 from labels import t
 
 
@@ -271,6 +272,8 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         first = load_files(files[:1], db=db, lang=lang, progress=progress, fresh=True)
         report = load_files(files[1:], db=db, lang=lang, progress=progress)
         report.files = first.files + report.files
+        if report.exit_code == 0:  # the header says the figures are generated; a load into it says so too
+            record_meta(db, {DEMO_KEY: demo.COUNTY_NAME})
     else:
         report = load_files(files, db=db, lang=lang, progress=progress, fresh=True)
     _print_report(report, args.json, lang)

@@ -38,6 +38,7 @@ def contains_real_name(text: str) -> bool:
         for n in (2, 3) for i in range(len(text) - n + 1)
     )
 
+COUNTY_NAME = "乌拉特中旗"  # the demo county (code 150824), named in its database's marker (etl.schema.DEMO_KEY)
 DEMO_FILE_NAMES = ("贫困人口信息_2019.csv", "乌拉特中旗建档立卡贫困人口信息表.xlsx", "帮扶措施台账.csv",
                    "走访记录.csv", "医疗报销明细.csv", "问题整改台账.csv", "乡村人口基数表.csv",
                    "2020年6月自查入户核查表.xlsx")

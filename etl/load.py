@@ -151,6 +151,9 @@ class LoadReport:
     # are counted to it, so a visits file alone can make items overdue (a leader asked why)
     as_of_moved: tuple[date, date] | None = None
     created_db: bool = False  # the load made the database: there was none at its path
+    # the demo county's name when the files went into the demo's database (schema.demo_county): they mix
+    # with its generated households, which a new user did not know (a probe of the first hour)
+    into_demo: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -162,7 +165,7 @@ class LoadReport:
                 "upgraded_from": self.upgraded.from_version if self.upgraded else None, "retried": self.retried,
                 "published_seconds": self.published_seconds,
                 "as_of_moved": [str(d) for d in self.as_of_moved] if self.as_of_moved else None,
-                "created_db": self.created_db}
+                "created_db": self.created_db, "into_demo": self.into_demo}
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the upload page shows them (errors apart)."""
@@ -181,10 +184,12 @@ class LoadReport:
         return out + self._as_of_lines(lang)
 
     def _as_of_lines(self, lang: str) -> list[str]:
-        """The as-of date's move, when the load published one."""
+        """The as-of date's move, when the load published one; and that the files went into the demo's
+        database."""
+        out = [t("cli.into_demo", lang, county=self.into_demo, db=self.db)] if self.published and self.into_demo else []
         if not (self.published and self.as_of_moved):
-            return []
-        return [t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1])]
+            return out
+        return [*out, t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1])]
 
     def summary_in_order(self, lang: str = "zh") -> list[str]:
         """The same lines as the command line prints them: each file's lines or its error in the order the
@@ -390,6 +395,7 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
             finish(w, report.db, touched, full=fresh)
             after = as_of(con)
             report.as_of_moved = (before, after) if before and after and before != after else None
+            report.into_demo = schema.demo_county(con)
     except snapshot.Unchanged:
         pass
     except (duckdb.InterruptException, RuntimeError) as exc:  # Ctrl-C inside a statement (a file's: _load_file)
@@ -1656,6 +1662,14 @@ def _copy_base_table(con: duckdb.DuckDBPyConnection, table: str, lang: str) -> i
 
 
 refresh = rebuild  # the name `make run` used before (python -m etl refresh)
+
+
+def record_meta(db: str | Path | None, values: dict[str, str]) -> None:
+    """Record `values` in the current data's `meta` as a snapshot of its own (the demo's marker). The
+    other snapshot file is made a copy of this one (no changeset): for the demo's 20 MB, nothing."""
+    with snapshot.writer(db) as w:
+        w.con.executemany("DELETE FROM meta WHERE key = ?", [[k] for k in values])
+        w.con.executemany("INSERT INTO meta VALUES (?, ?)", list(values.items()))
 
 
 def write_meta(con: duckdb.DuckDBPyConnection) -> None:

@@ -270,6 +270,19 @@ def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None
     return str(rows[0][0]) if rows and rows[0][0] is not None else "0"
 
 
+DEMO_KEY = "demo"  # meta: the demo county's name, in a database `etl demo` made (etl.load.record_meta)
+
+
+def demo_county(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The demo county's name when this database is the demo's (made by `etl demo`), else None: its
+    figures are generated, and files loaded into it mix with the demo's households."""
+    try:
+        rows = con.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KEY]).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return str(rows[0][0]) if rows and rows[0][0] else None
+
+
 # Base-table columns an older version had that this one deliberately no longer keeps, per table. Any
 # other column of an older snapshot that these tables lack stops an upgrade (etl.load.UpgradeError):
 # a column renamed or dropped by mistake must never silently lose loaded data.

@@ -398,6 +398,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.sheets_not_loaded": ("{file}：以下工作表未导入，其中的行不在任何统计中：{sheets}。请补上缺少的列后重新导入该文件。",
                               "{file}: these sheets were not loaded and none of their rows counts anywhere: {sheets}. "
                               "Add the missing columns and load the file again."),
+    "cli.into_demo": (
+        "注意：数据库中是示范旗县（{county}）按调研报告生成的数据，本次导入的文件已与之合在一起，各项数字含示范户。"
+        "要只看本旗县的数据：删除数据库（{db} 及 {db}.snapshots、{db}.lock）后，用 python -m etl load 重新导入"
+        "本旗县的全部文件（见使用手册“第一次导入本县数据之前”）。",
+        "Note: the database holds the demo county ({county}), generated from the field report; the files of this "
+        "load are now mixed with it, and every figure counts the demo's households. For your county's data "
+        "alone, delete the database ({db} with {db}.snapshots and {db}.lock) and load all your county's "
+        "files with python -m etl load (user guide: before the county's first load).",
+    ),
     "cli.as_of_moved": (
         "数据截至日期由 {before} 变为 {after}：逾期、距今天数、年龄等均按新日期计算（未改动的事项也可能因此转为逾期）。",
         "The data's as-of date moved from {before} to {after}: overdue items, days since and ages are counted "

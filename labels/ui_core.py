@@ -28,6 +28,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "load exports with `python -m etl load FILE...`, then reload this page:",
     ),
     # header and settings
+    "header.demo": ("示范数据：{county}（按调研报告生成，非真实数据）", "Demo data: {county} (generated from the field report, not real)"),
     "header.as_of": ("数据截至 {date}", "Data as of {date}"),
     "header.reference": ("逾期等按 {date} 计算", "overdue etc. computed at {date}"),
     "header.batches": ("来自 {n} 个入库批次（最近入库 {last}）", "from {n} loaded batches (latest {last})"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.schema import SCHEMA_VERSION, recorded_version
+from etl.schema import SCHEMA_VERSION, demo_county, recorded_version
 from queries import meta
 from ui import data, table
 from ui.context import current
@@ -26,6 +26,9 @@ def show(title_key: str, *, filtered: bool = True) -> None:
     st.title(ctx.t(title_key))
     batches = data.call(meta.batches, ctx.viewer)  # a township viewer: each batch's time and kind only
     line = ctx.t("header.as_of", date=ctx.data_as_of.isoformat())
+    demo = data.call(demo_county)
+    if demo:  # generated figures must not be read as a county's (nor files loaded into them)
+        line = ":material/science: " + ctx.md("header.demo", county=demo) + " · " + line
     if ctx.as_of != ctx.data_as_of:
         line += " · " + ctx.t("header.reference", date=ctx.as_of.isoformat())
     if not batches.empty:
