@@ -5,6 +5,10 @@ A chart beside a table (or two charts) in `st.columns` gets 320–480 px of the 
 (Streamlit gives it the class `st-key-<key>`), and one style rule stacks the columns of such
 containers below NARROW_PX, each then taking the full width. Columns of KPI tiles (ui.figures) and
 of widgets are plain `st.columns` and stay side by side.
+
+On a phone (below PHONE_PX, where Streamlit stacks every row of columns one under the other) KPI tiles
+go two to a row (`tiles`): one a row, the overview's twelve tiles were four screens of a 390 px phone
+before its first chart.
 """
 
 from __future__ import annotations
@@ -28,6 +32,25 @@ _CSS = f"""<style>
   }}
 }}
 </style>"""
+
+
+PHONE_PX = 640  # Streamlit stacks columns at this width and below (its own breakpoint)
+# A column that holds one KPI tile and nothing else (ui.figures.tile_slots; the 三率一度 tiles carry their
+# verdict and basis under the number and stay a row each)
+_TILE_COLUMN = ('div[data-testid="stColumn"]:has(> div[data-testid="stVerticalBlock"] > '
+                'div[data-testid="stElementContainer"]:only-child > div[data-testid="stMetric"])')
+TILES_CSS = f"""<style>
+@media (max-width: {PHONE_PX}px) {{
+  {_TILE_COLUMN} {{ min-width: calc(50% - 0.5rem) !important; flex: 0 1 calc(50% - 0.5rem) !important; }}
+  {_TILE_COLUMN} [data-testid="stMetricValue"] {{ font-size: 1.75rem; }}
+  {_TILE_COLUMN} [data-testid="stMetricLabel"] p {{ white-space: normal; }}
+}}
+</style>"""
+
+
+def tiles() -> None:
+    """KPI tiles two to a row on a phone (module docstring)."""
+    st.html(TILES_CSS)  # style only: no space taken
 
 
 def pair(key: str, spec: int | Sequence[float] = 2) -> list[DeltaGenerator]:
