@@ -171,6 +171,16 @@ def text_px(text: str, size: int = 13) -> int:
 CATEGORY_PX = 28  # a horizontal chart's height per category (a place's name on one line, its bar, air)
 GROUPED_BAR_PX = 22  # per bar of a group, side by side: thick enough for the number written past its end
 LEGEND_ROW_PX = 20  # a legend entry's line (13 px text), as a phone lists them: one a line
+PHONE_PLOT_PX = 280  # a full-width chart's plot on a 390 px phone: the screen less the page's padding and the value axis
+LEGEND_SWATCH_PX = 40  # a legend entry's colour swatch and the air after its text, as Plotly draws them
+
+
+def legend_wraps(names: Sequence[Any]) -> bool:
+    """Whether a legend of `names` takes more than one line above a phone's plot; Plotly then gives each
+    entry the widest one's room, mostly one a line (`LEGEND_ROW_PX`)."""
+    return sum(text_px(str(n)) + LEGEND_SWATCH_PX for n in names) > PHONE_PLOT_PX
+
+
 # A vertical bar chart of more bars than this writes its names slanted, into each other (a township's 25
 # villages of up to 11 characters), and its bars are too narrow for their numbers (4 bars side by side for
 # each of 10 townships: "265" did not fit a 20 px bar and was hidden); it is drawn horizontal, a name a
@@ -221,7 +231,9 @@ def bar_spec(
     `totals`: the number written beside each stacked bar, per category, when it is not the sum of the
     segments (claims: the 总费用 a table beside it shows, though a claim's parts may not add up to it).
     `texts`: the text written on each category's bar when it says more than its value (a count and its
-    share, "4,294（35.4%）"); the figure's right margin holds the widest."""
+    share, "4,294（35.4%）"); the figure's right margin holds the widest.
+    `height`: the chart's height before its legend: a legend that takes more than a line on a phone
+    (`legend_wraps`) adds a line per entry to it."""
     cat, val = x, y
     horizontal = orientation == "h"
     sums = df.groupby(cat, sort=False)[val].sum()  # bar totals, in order of appearance (ties keep it)
@@ -297,16 +309,21 @@ def bar_spec(
         val_axis.update(count_ticks(df[val].tolist(), value_range[1]))
     # On a phone the legend lists an entry a line above the plot and takes its height from the plot's:
     # the 13 causes took 260 px of the county's chart of 10 townships, and Plotly dropped every other
-    # township's name. A horizontal chart, as tall as its categories need, holds that room as well.
-    legend_px = LEGEND_ROW_PX * len(names) if color and horizontal else 0
-    if height is None and grouped_h:
+    # township's name. A horizontal chart, as tall as its categories need, holds that room as well; a chart
+    # of a height of its own (upright, or a page's) holds it when its legend does not fit a phone's line
+    # (`legend_wraps`: the upright causes by township kept a 60 px plot under its 13 causes at 390 px).
+    wraps = bool(color) and legend_wraps(names)
+    legend_px = LEGEND_ROW_PX * len(names) if color and (horizontal or wraps) else 0
+    if height is not None:
+        height += legend_px if wraps else 0
+    elif grouped_h:
         # each of a place's bars thick enough for its number written past its end (11 px text: Plotly
         # fits it to the bar's thickness and `uniformtext` hides what does not fit), however many places:
         # a cap (1600 px) thinned the 25 villages × 3 rates of one township until every number was hidden
         height = max(300, (GROUPED_BAR_PX * len(names) + 8) * len(cats) + 140 + legend_px)
-    elif height is None:
+    else:
         # no cap either: 900 px squeezed a township of 40 villages to 19 px a name
-        height = max(300, CATEGORY_PX * len(cats) + 140 + legend_px) if horizontal else 400
+        height = max(300, CATEGORY_PX * len(cats) + 140 + legend_px) if horizontal else 400 + legend_px
     layout = _style_layout(height, bool(color))
     if horizontal and color and barmode == "stack":
         # Plotly lists a stack's legend reversed (top segment first), which suits a vertical stack; a

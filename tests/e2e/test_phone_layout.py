@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from tests.e2e.conftest import StreamlitServer
 from tests.e2e.test_browser import open_page
+from ui import charts, profile_html
 
 pytestmark = pytest.mark.e2e
 
@@ -39,3 +42,47 @@ def test_the_overview_s_tiles_go_two_to_a_row_on_a_phone(page: Any, server: Stre
     assert page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetricValue"] *')]
         .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""") == []
     assert values.count() >= 12
+
+
+TOWNS = ["海流图镇", "石哈河镇", "温更镇", "新忽热苏木", "甘其毛都镇", "川井苏木", "巴音乌兰苏木", "德岭山镇", "乌加河镇",
+         "呼勒斯太苏木"]
+CAUSES = ["因病", "缺劳力", "因残", "缺技术", "因灾", "缺资金", "缺水", "缺土地", "其他", "自身发展动力不足", "交通条件落后",
+          "未填写", "因学"]
+LABOUR = ["普通劳动力", "技能劳动力", "弱劳动力或半劳动力", "丧失劳动力", "无劳动力", "未填写"]
+
+
+def _draw(page: Any, tmp_path: Path, spec: dict[str, Any], width: int) -> None:
+    html = tmp_path / "chart.html"
+    html.write_text(profile_html.document("chart", profile_html.spec_div(spec), "zh"), encoding="utf-8")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(html.as_uri())
+    page.locator(".plotly-graph-div .legend").first.wait_for(timeout=30_000)
+
+
+@pytest.mark.parametrize("width", [390, 768, 1366])
+def test_an_upright_stack_of_thirteen_causes_keeps_its_plot_on_a_phone(page: Any, tmp_path: Path,
+                                                                        width: int) -> None:
+    """The causes by township (upright, the page's 420 px): at 390 px the legend listed the 13 causes a
+    line above the plot and left it 60 px, its bars slivers. A legend that wraps on a phone adds its
+    lines to the chart's height (`charts.legend_wraps`)."""
+    rows = [(town, cause, (i * 7 + j * 3) % 23 + 1) for i, town in enumerate(TOWNS) for j, cause in enumerate(CAUSES)]
+    df = pd.DataFrame(rows, columns=["township", "cause", "households"])
+    spec = charts.bar_spec(df, "township", "households", color="cause", orientation="v", color_order=CAUSES,
+                           x_title="乡(镇)", y_title="户数", height=420)
+    _draw(page, tmp_path, spec, width)
+    plot = page.locator(".nsewdrag").first.bounding_box()
+    assert plot is not None and plot["height"] >= 200, plot
+    assert sorted(page.locator(".xtick text").all_text_contents()) == sorted(TOWNS)
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_horizontal_stack_of_a_page_s_height_names_every_cause_on_a_phone(page: Any, tmp_path: Path,
+                                                                             width: int) -> None:
+    """致贫原因 × 成员劳动技能 (horizontal, the page's 360 px, six legend entries): at 390 px the legend took a
+    third of the chart and Plotly named every other cause (因病, 因残, 因灾 … missing)."""
+    rows = [(cause, value, (i * 5 + j * 11) % 40 + 1) for i, cause in enumerate(CAUSES) for j, value in enumerate(LABOUR)]
+    df = pd.DataFrame(rows, columns=["cause", "labour", "people"])
+    spec = charts.bar_spec(df, "cause", "people", color="labour", orientation="h", color_order=LABOUR,
+                           x_title="主要致贫原因", y_title="人数", height=360)
+    _draw(page, tmp_path, spec, width)
+    assert sorted(page.locator(".ytick text").all_text_contents()) == sorted(CAUSES)
