@@ -19,7 +19,7 @@ import streamlit as st
 from labels import t
 from queries import filters as qfilters
 from queries import meta
-from ui import data, filters, header, login, run_slots, settings, widget_text
+from ui import data, filters, header, layout, login, run_slots, settings, widget_text
 from ui import figures as ui_figures
 from ui.context import PageContext, set_current
 from ui.navigation import ICON, PAGES, navigation_pages, not_found_notice, not_found_page, present_url_paths
@@ -31,6 +31,7 @@ def main() -> None:
     # the English pages (a probe). Streamlit 1.67 takes the page config at any point of the run.
     st.set_page_config(page_title=t("app.title", lang), page_icon=str(ICON), layout="wide")
     widget_text.show(lang)  # Streamlit's "No results" in the user's language, on every page
+    layout.app_style()  # a folded sidebar out of the Tab order
     user = login.gate(lang)
     login.sidebar(user, lang)
     viewer = data.viewer()

@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from labels import t
 from tests.e2e.conftest import StreamlitServer
-from tests.e2e.test_browser import open_page
+from tests.e2e.test_browser import TOWN, open_page, sidebar_multiselect, wait_idle
 from ui import charts, profile_html
 
 pytestmark = pytest.mark.e2e
@@ -86,3 +87,39 @@ def test_a_horizontal_stack_of_a_page_s_height_names_every_cause_on_a_phone(page
                            x_title="主要致贫原因", y_title="人数", height=360)
     _draw(page, tmp_path, spec, width)
     assert sorted(page.locator(".ytick text").all_text_contents()) == sorted(CAUSES)
+
+
+FOCUSED = """() => { const e = document.activeElement; const r = e.getBoundingClientRect();
+  let x = e, id = ''; while (x && !id) { id = (x.getAttribute && x.getAttribute('data-testid')) || ''; x = x.parentElement; }
+  return {id: id, x: r.x, width: r.width, text: (e.getAttribute('aria-label') || e.innerText || '').trim()} }"""
+
+
+def test_a_folded_sidebar_takes_no_tab_stops_on_a_phone(page: Any, server: StreamlitServer) -> None:
+    """On a phone the sidebar starts folded, moved off the screen: its 13 page links and filters took the
+    first 29 Tab presses, focus nowhere to be seen, before the button that unfolds it. Folded, it has no
+    Tab stop; unfolded (Enter on that button), Shift+Tab reaches its filters, and a township is chosen
+    with the keys alone."""
+    page.set_viewport_size(PHONE)
+    open_page(page, server, "home", "overview.title")
+    seen = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+        if seen[-1]["id"] == "stExpandSidebarButton":
+            break
+    assert seen[-1]["id"] == "stExpandSidebarButton", seen
+    assert all(f["x"] + f["width"] > 0 for f in seen), seen  # nothing focused off the screen on the way
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('[data-testid=stSidebar]').getAttribute('data-collapsed') === 'false'")
+    for _ in range(20):
+        page.keyboard.press("Shift+Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["id"] == "stMultiSelectTagsContainer" and focused["text"] == t("filter.townships", "zh"):
+            break
+    else:
+        raise AssertionError(f"the township filter was not reached: {focused}")
+    page.keyboard.type(TOWN[:2])
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    assert TOWN in sidebar_multiselect(page, "filter.townships").inner_text()
