@@ -123,3 +123,23 @@ def test_a_folded_sidebar_takes_no_tab_stops_on_a_phone(page: Any, server: Strea
     page.keyboard.press("Escape")
     wait_idle(page)
     assert TOWN in sidebar_multiselect(page, "filter.townships").inner_text()
+
+
+# a tile's text (label, number, delta, the 三率一度 verdict badge) cut with an ellipsis
+CUT_TILE_TEXT_JS = """() => [...document.querySelectorAll('[data-testid="stMetric"] *, .stMarkdownBadge')]
+    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent.trim())"""
+
+
+@pytest.mark.parametrize("width", [390, 768, 1024])
+@pytest.mark.parametrize(("path", "title_key", "lang"), [
+    ("home", "overview.title", "zh"), ("home", "overview.title", "en"), ("health-support", "insp.page.health", "zh"),
+    ("inspection-rates", "rates.page", "zh"), ("inspection-rates", "rates.page", "en")])
+def test_no_tile_text_is_cut_on_a_phone_or_a_tablet(page: Any, server: StreamlitServer, width: int, path: str,
+                                                    title_key: str, lang: str) -> None:
+    """A tile's words wrap rather than being cut: at 768 px 因病/因残户（含其他致贫原因）, the English labels and
+    the 三率一度 verdict 达标（样本未能确认）were cut with "…", at 1024 px the number 1,150人, and on a phone, two
+    tiles a row, the delta's 相对目标."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(page, server, path, title_key, lang=lang, query="lang=en" if lang == "en" else "")
+    assert page.evaluate(CUT_TILE_TEXT_JS) == []
