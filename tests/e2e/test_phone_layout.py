@@ -143,3 +143,17 @@ def test_no_tile_text_is_cut_on_a_phone_or_a_tablet(page: Any, server: Streamlit
     page.set_viewport_size({"width": width, "height": 900})
     open_page(page, server, path, title_key, lang=lang, query="lang=en" if lang == "en" else "")
     assert page.evaluate(CUT_TILE_TEXT_JS) == []
+
+
+@pytest.mark.parametrize(("width", "lang"), [(1024, "zh"), (768, "en"), (390, "en")])
+def test_a_check_box_label_is_never_cut(page: Any, server: StreamlitServer, width: int, lang: str) -> None:
+    """The ledger's filters (status, category, 只看未完成, 只看逾期 in a row): at 1024 px 只看未完成 read 只看未…,
+    at 768 px "Open items …"; a label wraps instead."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(page, server, "rectification-tracker", "insp.page.rectification", lang=lang,
+              query="lang=en" if lang == "en" else "")
+    boxes = page.get_by_test_id("stMain").get_by_test_id("stCheckbox")
+    assert boxes.count() >= 2
+    assert page.evaluate("""() => [...document.querySelectorAll('[data-testid="stCheckbox"] *')]
+        .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.textContent.trim())""") == []
