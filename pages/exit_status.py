@@ -69,7 +69,8 @@ def year_figure(df: pd.DataFrame, ctx: PageContext) -> go.Figure:
                              ("returned", "exit.series_returned", charts.color_for("返贫"))):
         fig.add_trace(go.Bar(x=years, y=df[col].tolist(), name=ctx.t(key), marker_color=colour, cliponaxis=False,
                              text=[f"{v:,.0f}" if v else "" for v in df[col]], textposition="outside",
-                             textangle=0), row=2, col=1)
+                             # a number wider than its bar keeps its size: Plotly shrank 149 to 7 px on a phone
+                             textangle=0, constraintext="none"), row=2, col=1)
     top_bar = float(df[["exited", "returned"]].max().max() or 1)
     fig.update_yaxes(title_text=ctx.t("exit.axis_households"), rangemode="tozero")
     top_cum = max(cum, default=0) * 1.3 or 1

@@ -375,7 +375,7 @@ def line(
         colour = SERIES_COLORS[i % len(SERIES_COLORS)]
         if col in bars:
             fig.add_trace(go.Bar(x=df[x], y=df[col], name=name, text=texts, textposition="outside",
-                                 marker_color=colour, cliponaxis=False))
+                                 marker_color=colour, cliponaxis=False, constraintext="none"))
         else:
             fig.add_trace(go.Scatter(x=df[x], y=df[col], name=name, mode="lines+markers+text", text=texts,
                                      textposition="top center", line={"color": colour}, cliponaxis=False))

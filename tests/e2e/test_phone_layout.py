@@ -157,3 +157,18 @@ def test_a_check_box_label_is_never_cut(page: Any, server: StreamlitServer, widt
     assert page.evaluate("""() => [...document.querySelectorAll('[data-testid="stCheckbox"] *')]
         .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
         .map(e => e.textContent.trim())""") == []
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_exits_per_year_keep_their_numbers_readable_on_a_phone(page: Any, server: StreamlitServer,
+                                                                   width: int) -> None:
+    """分年度脱贫户数: each year's exits and returns as bars side by side, the number above each. On a phone
+    a number wider than its bar (149, 176, 107) was shrunk by Plotly to ~7 px, beside 12 and 27 at 13 px."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(page, server, "exit-status", "exit.title")
+    chart = page.locator('[class*="st-key-exit_year_chart"]')
+    chart.locator(".bartext").first.wait_for()
+    sizes = chart.evaluate("""c => [...c.querySelectorAll('.bartext')]
+        .map(e => [e.textContent, e.getBoundingClientRect().height])""")  # Plotly shrinks by a transform
+    assert {text for text, _ in sizes} >= {"149", "176", "107"}, sizes  # the demo county's exits of 2016-2018
+    assert all(height >= 14 for _, height in sizes), sizes  # 13 px text: a line ~17 px high
