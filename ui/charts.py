@@ -22,6 +22,8 @@
 - `selected(key, field)`: the values of `field` ("x", "y", "customdata", "legendgroup", or "category":
   a bar's category on either axis) in the chart's current selection, as the data had them (unescaped).
 - `orientation_for(categories)`: upright bars for a few places, horizontal ones (a name a line) for more.
+- `legend_wraps(names)`: whether a legend takes more than a line above a phone's plot (`bar_spec` then
+  adds a line per entry to the chart's height).
 - `plain(text)` and `safe_spec(figure)`: no markup from data. Plotly renders a subset of HTML (`<a>`,
   `<b>`, `<br>`, `<i>`, `<span style>`, ...) in every text it draws: category labels, legend names,
   bar texts, hover labels, titles, annotations. `safe_spec` turns a figure into plain data with every

@@ -8,7 +8,8 @@ of widgets are plain `st.columns` and stay side by side.
 
 On a phone (below PHONE_PX, where Streamlit stacks every row of columns one under the other) KPI tiles
 go two to a row (`tiles`): one a row, the overview's twelve tiles were four screens of a 390 px phone
-before its first chart.
+before its first chart. `app_style` holds the whole app's rules (a folded sidebar out of the Tab order,
+check box labels wrapped), written once per run by the entry point.
 """
 
 from __future__ import annotations
