@@ -59,6 +59,9 @@ class BlockContext:
     # fields up to the header's last label: a row of another width whose missing or extra fields all lie
     # past both it and `ncols`, and are empty, is of the right shape (`_padded_cells`)
     header_width: int = 0
+    # the sample of the body holds `="`, maybe Excel's text formula around cells (etl.raw_rows.TEXT_FORMULA_RE):
+    # the fast path (etl.csv_fast) then takes it off in its SQL; a plain file's SQL stays as it was
+    text_formulas: bool = False
 
     def __post_init__(self) -> None:
         # Columns left of the first contract column hold 序号/合计 labels; later ignored columns

@@ -18,7 +18,7 @@ from etl.archive_checks import open_bytes
 from etl.csv_blocks import BlockContext, CsvHeader, concat_parts, run_blocks
 from etl.fields import NAME_FIELDS
 from etl.raw_file import HEADER_SCAN_ROWS, DuckDBSink, RawFile, ReadError, Sink, missing_error
-from etl.raw_rows import ordinal_index
+from etl.raw_rows import ordinal_index, unwrapped
 
 HEAD_BYTES = 1 << 20  # sample for encoding and header detection
 # A file with more undecodable rows than this share of its data rows is refused (data-spec §1.3: "mostly
@@ -164,6 +164,7 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink
         mapped=sorted(hdr.match.columns.items(), key=lambda kv: kv[1]),
         ordinal=ordinal_index(hdr.cells),
         header_width=max((i + 1 for i, cell in enumerate(hdr.cells) if cell.strip()), default=0),
+        text_formulas=b'="' in head[hdr.data_offset:],
     )
     if FAST_CSV and isinstance(sink, DuckDBSink) and encoding in ("utf-8", "utf-8-sig"):
         fast = csv_fast.read_csv_duckdb(path, hdr, ctx, encoding, sink)
@@ -228,7 +229,8 @@ def _head_rows(texts: list[str], delimiter: str) -> list[tuple[int, int, list[st
     rows: list[tuple[int, int, list[str]]] = []
     try:
         for row in reader:
-            rows.append((rows[-1][1] + 1 if rows else 1, reader.line_num, row))
+            cells = [(unwrapped(c) or "") if '="' in c else c for c in row]  # `="户编号"`: a header too
+            rows.append((rows[-1][1] + 1 if rows else 1, reader.line_num, cells))
             if len(rows) > HEADER_SCAN_ROWS:
                 break
     except csv.Error:

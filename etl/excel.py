@@ -23,7 +23,7 @@ from etl.csv_blocks import escape_bytes
 from etl.excel_errors import Cells, error_cells, restored
 from etl.fields import NAME_FIELDS
 from etl.raw_file import HEADER_SCAN_ROWS, Book, RawFile, ReadError, file_sha256, missing_error
-from etl.raw_rows import finish_rows, ordinal_index, table_has_controls
+from etl.raw_rows import finish_rows, ordinal_index, table_has_controls, unwrapped
 
 
 def read_excel(path: Path, fmt: str = "xlsx") -> Book:
@@ -192,7 +192,7 @@ def _find_sheet_header(
 
 def _fill_down(head: list[list[object]], merged: Merged) -> list[list[str | None]]:
     """The rows as text, a label merged down over several rows repeated in its column below."""
-    rows = [[cell_text(c) for c in row] for row in head]
+    rows = [[unwrapped(cell_text(c)) for c in row] for row in head]
     for (r0, c0), (r1, _c1) in merged:
         if r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]) or not rows[r0][c0]:
             continue

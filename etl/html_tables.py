@@ -13,6 +13,7 @@ from etl import headers
 from etl.csv_file import detect_encoding, refuse_mostly_undecodable
 from etl.excel import Sheet, cell_text, is_escaped_byte, read_sheets
 from etl.raw_file import HEADER_SCAN_ROWS, Book, ReadError
+from etl.raw_rows import unwrapped
 
 HTML_SNIFF_BYTES = 4096  # what read_book reads to tell an HTML page named .xls
 CHARSET_SNIFF_BYTES = 1 << 20  # where a <meta> charset or an XML declaration is looked for
@@ -220,7 +221,7 @@ def _join_header_tables(tables: list[Table]) -> list[Table]:
 
 
 def _is_header(row: list[object]) -> bool:
-    return headers.recognize([cell_text(c) for c in row]) is not None
+    return headers.recognize([unwrapped(cell_text(c)) for c in row]) is not None
 
 
 def read_html(path: Path) -> Book:

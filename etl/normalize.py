@@ -29,6 +29,7 @@ from datetime import date
 from functools import cache
 
 from etl import clock, codes
+from etl.raw_rows import TEXT_FORMULA
 
 # --- SQL literal helpers --------------------------------------------------------------------------
 
@@ -106,8 +107,10 @@ _PY_TRANSLATE = str.maketrans(_FULL_WIDTH + _ODD_SPACES, _HALF_WIDTH + " " * len
 # long number's digits (证件号码, 户编号), a code's leading zero (the post-2020 attribute `="01"`), and in
 # some systems every cell (`="乌加河镇"`, `=""` for an empty one). A leading `'` before a digit does the same
 # for a number (`'2019`, `'01`); before anything else it is the text's own (`'; DROP …` stays as written), and
-# a formula (`=D2*3`, `=HYPERLINK(…)`) is no wrapper either. Prose (`sql_prose`) is kept as written.
-_WRAPPED_RE = "^(?s:=\"(.*)\"|'([0-9].*))$"
+# a formula (`=D2*3`, `=HYPERLINK(…)`) is no wrapper either. Prose (`sql_prose`) keeps its `'`. The readers
+# take the `="…"` one off every cell before they classify rows (etl.raw_rows.TEXT_FORMULA); here it is for
+# other callers of `sql_text` and `py_text`.
+_WRAPPED_RE = f"^(?s:{TEXT_FORMULA}|'([0-9].*))$"
 # Rows needing the slow path: characters to translate, ASCII whitespace other than a space, a run of
 # spaces, or a wrapper's start (_WRAPPED_RE). Everything else only needs trim() (the common case,
 # ~40M rows/s): a plain cell pays no more for the wrappers than this test.

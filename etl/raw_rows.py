@@ -28,6 +28,26 @@ def count_lines(data: bytes) -> int:
     return lf + cr - data.count(b"\r\n")
 
 
+# Excel's text formula around a whole cell (`="01"`, `="乌加河镇"`, `=""` for an empty one), which some web
+# systems write around every cell of a CSV so that Excel keeps it as written: Excel shows the text inside.
+# Every reader takes it off every cell, the header's too, before it classifies rows (a title, a blank,
+# a 合计 row) and before anything reads a value: a fully wrapped export is its plain twin. `'` before a
+# digit (`'2019`) is another wrapper, taken off later, field by field (etl.normalize._WRAPPED_RE).
+TEXT_FORMULA = '="(.*)"'
+TEXT_FORMULA_RE = f"^(?s:{TEXT_FORMULA})$"
+_TEXT_FORMULA_PY = re.compile(TEXT_FORMULA_RE)
+
+
+def unwrapped(cell: str | None) -> str | None:
+    """A cell's text without Excel's text formula (TEXT_FORMULA_RE), stripped; empty → None."""
+    if cell is None:
+        return None
+    text = cell.strip()
+    if text.startswith('="'):
+        text = _TEXT_FORMULA_PY.sub(r"\1", text).strip()
+    return text or None
+
+
 def ordinal_index(cells: Sequence[object]) -> int | None:
     for i, cell in enumerate(cells):
         if headers.clean_header(cell) in ("序号", "序", "编号"):
@@ -93,7 +113,7 @@ def text_cells(text: str, delimiter: str) -> list[str | None]:
         cells = next(csv.reader(text.splitlines(keepends=True) or [""], delimiter=delimiter), [])
     except csv.Error:
         cells = text.split(delimiter)
-    return [c.strip() or None for c in cells]
+    return [unwrapped(c) for c in cells]
 
 
 def is_blank_or_summary(cells: Sequence[str | None]) -> bool:
@@ -206,9 +226,12 @@ def _numbering_row_sql(cells: Sequence[tuple[int, str]]) -> str:
 
 
 def _trim_null(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Strip whitespace (full-width too) and make empty cells null. The parse already turned empty
-    fields into nulls, so only whitespace-only cells are left to null (checked via min length)."""
+    """Strip whitespace (full-width too), take off Excel's text formula (TEXT_FORMULA_RE: `=""` is empty)
+    and make empty cells null. The parse already turned empty fields into nulls, so only whitespace-only
+    cells are left to null (checked via min length)."""
     col = pc.utf8_trim_whitespace(col)
+    if pc.any(pc.starts_with(col, '="')).as_py():  # one vectorised test: a plain column pays no more
+        col = pc.utf8_trim_whitespace(pc.replace_substring_regex(col, TEXT_FORMULA_RE, "\\1"))
     lengths = pc.binary_length(col)
     shortest = pc.min(lengths).as_py()
     if shortest is None or shortest > 0:

@@ -272,3 +272,41 @@ def test_gzip_of_many_members_and_gbk(tmp_path: Path, monkeypatch: pytest.Monkey
         f.write(("\n".join([REG, ROW]) + "\n").encode("gb18030"))
     fields, rows = _read(gbk, True, monkeypatch)
     assert fields["encoding"] == "gb18030" and rows[0][5] == "张三"
+
+
+def _wrapped(line: str) -> str:
+    """A CSV line with every cell in Excel's text formula, as some web systems write them (`=""` if empty)."""
+    return ",".join(f'="{cell}"' for cell in line.split(","))
+
+
+def test_a_fully_wrapped_file_takes_the_fast_path_and_skips_what_its_plain_twin_skips(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every cell `="…"`, the header's too: the header is recognised, the title, blank, 合计 and 小计 rows
+    are skipped, the rest read as the plain file is (it had no header; with a plain header, its 合计 and
+    blank rows were rejected as rows without a household)."""
+    lines = ["乌拉特中旗贫困人口信息表,,,,,,,,,", REG, ROW, ",,,,,,,,,", "合 计,,,,,,,,,", "乌加河镇小计,,,,,,,,,",
+             '乌加河镇,联丰奋斗村,150824101001,2,李四,证,配偶,2,健康,3500',
+             '乌加河镇,联丰奋斗村,150824101001,3,王五\u3000,证,子,2,\u3000健康,3500']
+    plain = _write(tmp_path, "plain.csv", lines)
+    wrapped = _write(tmp_path, "wrapped.csv", [_wrapped(line) for line in lines])
+    body = _write(tmp_path, "body.csv", lines[:2] + [_wrapped(line) for line in lines[2:]])
+    assert _both(plain, monkeypatch) and _both(wrapped, monkeypatch) and _both(body, monkeypatch)
+    expected = _read(plain, True, monkeypatch)
+    for path in (wrapped, body):
+        got = _read(path, True, monkeypatch)
+        assert got[1] == expected[1]
+        assert {k: got[0][k] for k in ("kind", "columns", "rows_read", "skipped", "data_rows")} == {
+            k: expected[0][k] for k in ("kind", "columns", "rows_read", "skipped", "data_rows")}
+    assert expected[0]["skipped"] == 4 and expected[0]["data_rows"] == 3
+    assert expected[1][-1][5] == "王五" and expected[1][-1][9] == "健康"
+
+
+def test_wrapped_cells_past_the_sample_send_the_file_to_the_block_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path unwraps when the first MB of the body holds `="`; a file whose first wrapped cell comes
+    later (a 合计 row at the end) is read block by block, which unwraps every cell."""
+    rows = [f"{i},2020-01-01,电话,x,ok" for i in range(60_000)]
+    path = _write(tmp_path, "visits.csv", [VISITS, *rows, _wrapped("合计,,,,"), _wrapped("1,2020-01-02,入户走访,张三,")])
+    assert not _both(path, monkeypatch)
+    fields, got = _read(path, True, monkeypatch)
+    assert (fields["skipped"], got[-1][1:]) == (1, ("1", "2020-01-02", "入户走访", "张三", None))

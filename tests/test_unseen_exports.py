@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from etl.load import FileResult, load_files
 from tests.test_load import read as query
 
@@ -240,6 +242,79 @@ def test_an_export_that_wraps_every_cell_loads_as_the_plain_file(tmp_path: Path)
     assert query(plain, issues) == [(3, "exit_year", "exit_without_year")]
     for sql in (households, members, issues):
         assert query(wrapped, sql) == query(plain, sql), sql
+
+
+WRAPPED_TITLE = ["乌拉特中旗建档立卡贫困人口信息表", *[""] * 9]
+WRAPPED_HEAD = ["序号", "乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "主要致贫原因", "脱贫状态", "脱贫年度"]
+
+
+def wrapped_export_rows() -> list[list[str]]:
+    """A registry export's title, header, members, a blank row, a township's 小计 and the 合计 row."""
+    from etl.normalize import id_check_char
+
+    ids = [f + id_check_char(f) for f in ("15082419700101001", "15082419700101002", "15082419700101003")]
+    return [WRAPPED_TITLE, WRAPPED_HEAD,
+            ["1", "海流图镇", "红旗村", "H1", "甲某", ids[0], "户主", "因病", "已脱贫", "2019"],
+            ["2", "海流图镇", "红旗村", "H1", "丁某", ids[2], "配偶", "因病", "已脱贫", "2019"],
+            [""] * 10,
+            ["", "海流图镇小计", "", "", "", "", "", "", "", ""],
+            ["3", "海流图镇", "红旗村", "H2", "乙某", ids[1], "户主", "因残", "已脱贫", ""],
+            ["合计", "", "", "2户", "", "", "", "", "", ""]]
+
+
+@pytest.mark.parametrize("shape", ["csv-fast", "csv-blocks", "csv-wrapped-body", "html-xls", "gb18030-tab-txt"])
+def test_a_fully_wrapped_export_skips_its_title_blank_and_summary_rows_as_the_plain_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str) -> None:
+    """Every cell in Excel's text formula (`="合计"`, `=""`), the header's too: the header is recognised and
+    the title, blank, 小计 and 合计 rows are skipped as in the plain file. The readers classified rows before
+    anything unwrapped them: the header was not found (the file refused), and under a plain header the
+    blank and summary rows were rejected as rows without a household or township. Prose (情况记录)
+    lands as in the plain file too, and an empty `=""` note is no note."""
+    from etl import csv_file
+
+    monkeypatch.setattr(csv_file, "FAST_CSV", shape != "csv-blocks")
+    rows = wrapped_export_rows()
+    visits = [["户编号", "走访日期", "走访类型", "走访人", "情况记录"],
+              ["H1", "2020-06-01", "入户走访", "丙某", "家中无人，电话联系"], ["H2", "2020-06-02", "入户走访", "丙某", ""],
+              ["合计", "", "", "", ""]]
+    w = '="{}"'.format
+
+    def wrap(table: list[list[str]]) -> list[list[str]]:
+        if shape == "csv-wrapped-body":  # the title and header plain, every data cell wrapped
+            top = 2 if table[0] is WRAPPED_TITLE else 1
+            return [*table[:top], *([w(v) for v in r] for r in table[top:])]
+        return [[w(v) for v in r] for r in table]
+
+    def write(name: str, table: list[list[str]]) -> Path:
+        if shape == "html-xls":  # a web system's 导出Excel: an HTML table named .xls, declared GB2312
+            body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in table)
+            path = tmp_path / f"{name}.xls"
+            path.write_bytes(f"<html><head><meta charset=gb2312></head><body><table>{body}</table></body></html>"
+                             .encode("gb18030"))
+            return path
+        if shape == "gb18030-tab-txt":
+            path = tmp_path / f"{name}.txt"
+            path.write_bytes("".join("\t".join(r) + "\r\n" for r in table).encode("gb18030"))
+            return path
+        return write_csv(tmp_path / f"{name}.csv", table)
+
+    plain, wrapped = tmp_path / "plain.duckdb", tmp_path / "wrapped.duckdb"
+    results = {}
+    for db, transform, tag in ((plain, lambda t: t, "plain"), (wrapped, wrap, "wrapped")):
+        registry = only_file(db, write(f"registry_{tag}", transform(rows)))
+        visit_log = only_file(db, write(f"visits_{tag}", transform(visits)))
+        results[tag] = [(f.kind, f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped, f.ignored_columns)
+                        for f in (registry, visit_log)]
+        assert_rows_add_up(db, registry)
+    assert results["plain"] == [("registry", 7, 3, 0, 4, ["序号"]), ("visits", 3, 2, 0, 1, [])]
+    assert results["wrapped"] == results["plain"]
+    for sql in ("SELECT household_id, township, village, head_name, main_cause, exit_year FROM households ORDER BY 1",
+                "SELECT household_id, name, relation, is_head FROM members ORDER BY ALL",
+                "SELECT household_id, visit_date, visitor, notes FROM visits ORDER BY ALL",
+                "SELECT line, field, rule FROM data_issues ORDER BY ALL",
+                "SELECT count(*) FROM rejected_rows"):
+        assert query(wrapped, sql) == query(plain, sql), sql
+    assert query(plain, "SELECT notes FROM visits ORDER BY visit_date") == [("家中无人，电话联系",), (None,)]
 
 
 def test_a_ledger_that_repeats_the_registry_columns_is_read_as_that_ledger(tmp_path: Path) -> None:
