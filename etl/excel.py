@@ -105,7 +105,7 @@ def _workbook_sheets(workbook: calamine.CalamineWorkbook, errors: dict[str, Cell
         sheets.append(Sheet(
             name=meta.name,
             head=lambda sheet=sheet, cells=cells: restored(
-                sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS), cells),
+                sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS), cells, HEADER_SCAN_ROWS),
             rows=lambda sheet=sheet, cells=cells: restored(sheet.to_python(skip_empty_area=False), cells),
             merged=lambda sheet=sheet: sheet.merged_cell_ranges or [],
             hidden=meta.visible != calamine.SheetVisibleEnum.Visible,

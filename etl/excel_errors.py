@@ -183,13 +183,19 @@ def _biff_error_cells(stream: bytes) -> dict[str, Cells]:
     return out
 
 
-def restored(rows: list[list[object]], cells: Cells) -> list[list[object]]:
-    """`rows` (calamine's, from A1) with those cells' texts in place of their empty values."""
+def restored(rows: list[list[object]], cells: Cells, nrows: int | None = None) -> list[list[object]]:
+    """`rows` (calamine's, from A1; the first `nrows` if given) with those cells' texts in place of their
+    empty values. Rows calamine left out are added: its range ends at the last cell with a value, so a
+    sheet whose every cell is a formula without its value (a script's `="户编号"`, `="合计"`) read as no
+    rows at all, and a last row of such formulas was lost."""
     for (r, c), text in cells.items():
-        if r < len(rows):
-            row = rows[r]
-            if c >= len(row):
-                row.extend([""] * (c + 1 - len(row)))
-            if row[c] in ("", None):
-                row[c] = text
+        if nrows is not None and r >= nrows:
+            continue
+        while r >= len(rows):
+            rows.append([])
+        row = rows[r]
+        if c >= len(row):
+            row.extend([""] * (c + 1 - len(row)))
+        if row[c] in ("", None):
+            row[c] = text
     return rows

@@ -317,6 +317,30 @@ def test_a_fully_wrapped_export_skips_its_title_blank_and_summary_rows_as_the_pl
     assert query(plain, "SELECT notes FROM visits ORDER BY visit_date") == [("家中无人，电话联系",), (None,)]
 
 
+def test_a_workbook_a_script_wrote_with_every_cell_a_text_formula_loads_as_the_plain_file(tmp_path: Path) -> None:
+    """A web export's wrapped cells saved to xlsx by a script (openpyxl makes every `="…"` a formula, saved
+    without its value): calamine's range ends at the last cell with a value, so such a sheet read as no
+    rows at all (refused: no header), and a last row of such formulas under plain rows was lost."""
+    import openpyxl
+
+    rows = wrapped_export_rows()
+    plain, wrapped, tail = tmp_path / "plain.xlsx", tmp_path / "wrapped.xlsx", tmp_path / "tail.xlsx"
+    for path, table in ((plain, rows), (wrapped, [[f'="{v}"' for v in r] for r in rows]),
+                        (tail, [*rows[:-2], [f'="{v}"' for v in rows[-2]]])):  # the last member wrapped, no 合计
+        book = openpyxl.Workbook()
+        for row in table:
+            book.active.append(row)
+        book.save(path)
+    dbs = {path.stem: tmp_path / f"{path.stem}.duckdb" for path in (plain, wrapped, tail)}
+    counts = {stem: (lambda f: (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped))(
+        only_file(db, tmp_path / f"{stem}.xlsx")) for stem, db in dbs.items()}
+    assert counts == {"plain": (7, 3, 0, 4), "wrapped": (7, 3, 0, 4), "tail": (6, 3, 0, 3)}
+    for sql in ("SELECT household_id, township, village, head_name, main_cause, exit_year FROM households ORDER BY 1",
+                "SELECT household_id, name, relation, is_head FROM members ORDER BY ALL",
+                "SELECT line, field, rule FROM data_issues ORDER BY ALL"):
+        assert query(dbs["wrapped"], sql) == query(dbs["plain"], sql) == query(dbs["tail"], sql), sql
+
+
 def test_a_ledger_that_repeats_the_registry_columns_is_read_as_that_ledger(tmp_path: Path) -> None:
     """A claims list or visit log that also names the place and the person (乡镇, 村, 姓名, 证件号码, even
     与户主关系) maps more registry columns than its own. It was read as a registry: the claims list
