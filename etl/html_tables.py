@@ -115,7 +115,7 @@ class _HtmlTables(HTMLParser):
             if t["row"] is None:
                 t["row"] = []
             span = {k: _span(v) for k, v in attrs if k in ("colspan", "rowspan")}
-            t["cell"] = ([], span.get("colspan", 1), span.get("rowspan", 1))
+            t["cell"] = ([], span.get("colspan", 1), span.get("rowspan", 1), dict(attrs).get("x:num"))
         elif tag == "br":
             self._text("\n")
         elif tag in _BLOCKS:
@@ -164,7 +164,7 @@ class _HtmlTables(HTMLParser):
         t = self._stack[-1]
         if t["cell"] is None:
             return
-        parts, colspan, rowspan = t["cell"]
+        parts, colspan, rowspan, number = t["cell"]
         t["cell"] = None
         r, row = len(t["rows"]), t["row"]
         c = len(row)
@@ -174,6 +174,8 @@ class _HtmlTables(HTMLParser):
         # Source line breaks and indentation are layout (`handle_data`); <br> and a block are a line break.
         lines = ("".join(parts)).split("\n")
         text = "\n".join(" ".join(line.split()) for line in lines).strip()
+        if number and _CUT_BY_EXCEL.fullmatch(text) and _WHOLE_NUMBER.fullmatch(number):
+            text = number  # a page Excel saved: the cell shows 1.50824E+14, its x:num holds every digit
         row.append(text)
         row.extend([""] * (colspan - 1))
         for dr in range(1, rowspan):
@@ -194,6 +196,15 @@ class _HtmlTables(HTMLParser):
         t["row"] = None
         if len(self._stack) == 1:
             self._page_rows += 1
+
+
+# A page Excel saved (另存为网页, often renamed .xls) writes a number's shown text in the cell and its value in
+# `x:num` when they differ: a 15-digit 户编号 in General format shows as 1.50824E+14, and read as shown it
+# was rejected as cut by Excel though the page holds every digit. Only that shape is replaced by the value
+# (a date's or an amount's shown text is what the user reads). A value of more than Excel's 15 digits, or in
+# E notation, lost digits itself: it stays as shown, an issue.
+_CUT_BY_EXCEL = re.compile(r"-?[0-9](?:\.[0-9]+)?E[+-][0-9]+", re.IGNORECASE)
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,15}")
 
 
 def _span(value: str | None) -> int:

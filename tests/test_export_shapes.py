@@ -212,6 +212,31 @@ def test_html_sloppy_markup_rowspan_and_entities(tmp_path: Path) -> None:
     assert raw.table.column("_line").to_pylist() == [3, 4, 5]
 
 
+def test_a_page_excel_saved_keeps_the_digits_its_cells_show_cut(tmp_path: Path) -> None:
+    """A workbook saved by Excel as a web page (另存为网页, then named .xls) writes a number's shown text in
+    the cell and its value in x:num: a 15-digit 户编号 in General format shows 1.50824E+14. Read as shown,
+    every row was rejected as cut by Excel, though the page holds every digit. A date or an amount keeps
+    the text it shows; an x:num in E notation or of more than 15 digits lost digits itself: still rejected."""
+    head = "".join(f"<td>{h}</td>" for h in ("户编号", "措施类别", "开始日期", "金额(元)"))
+    rows = [('x:num="150824101001001"', "1.50824E+14", 'x:num="43999"', "2020/6/15", 'x:num="4300.5"', "4,300.50"),
+            ('x:num="150824101001002"', "1.50824E+14", "", "2020/6/16", 'x:num', "300"),
+            ('x:num="1.50824101001003E+17"', "1.50824E+17", "", "2020/6/17", "", "100"),
+            ('x:num="1508241010010040"', "1.50824E+15", "", "2020/6/18", "", "100")]
+    body = "".join(f"<tr><td class=xl65 {a}>{b}</td><td>产业帮扶</td><td class=xl66 {c}>{d}</td>"
+                   f"<td class=xl67 {e}>{f}</td></tr>" for a, b, c, d, e, f in rows)
+    path = tmp_path / "帮扶措施.xls"
+    path.write_bytes(("<html xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><head><meta http-equiv=Content-Type "
+                      "content=\"text/html; charset=gb2312\"><meta name=Generator content=\"Microsoft Excel 15\">"
+                      f"</head><body><table x:str><tr>{head}</tr>{body}</table></body></html>").encode("gb2312"))
+    db = tmp_path / "fupin.duckdb"
+    report = load_files([path], db=db)
+    f = report.files[0]
+    assert (f.rows_loaded, f.rows_rejected) == (2, 2), f
+    assert read(db, "SELECT household_id, start_date::VARCHAR, amount_yuan FROM interventions ORDER BY 1") == [
+        ("150824101001001", "2020-06-15", 4300.5), ("150824101001002", "2020-06-16", 300.0)]
+    assert read(db, "SELECT line, rule FROM rejected_rows ORDER BY 1") == [(4, "hhid_mangled"), (5, "hhid_mangled")]
+
+
 def test_html_line_breaks_of_the_page_source_are_layout_and_br_breaks_the_line(tmp_path: Path) -> None:
     """A page's source wraps and indents long cells (`<td>已脱贫⏎      (享受政策)</td>`): a browser, and Excel
     opening the page, show one line with a space, as HTML does; only `<br>` breaks a cell's line. The
