@@ -361,7 +361,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cli.unchanged_rejected": (
         "  上次导入此文件时拒收{rows}行，这次未重新检查，仍未入库。若已消除拒收原因（例如此后导入了这些户的贫困人口信息），"
         "请勾选“重新导入已导入过的文件”（命令行加 --reload）再导入。",
-        "  {rows} rows of this file were rejected when it was loaded before; they are not checked again and are still "
+        "  Rows rejected when this file was loaded before: {rows}. They are not checked again and are still "
         "not loaded. If what rejected them is resolved (a registry of their households loaded since, for example), "
         "tick \"Load files already loaded again\" (--reload on the command line) and load it again."),
     "cli.no_rows": ("{file}：{kind}，只有表头，没有数据行（读取{rows_read}行，跳过{rows_skipped}行），未作更改。请检查导出时的筛选条件。",
