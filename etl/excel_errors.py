@@ -5,7 +5,9 @@ put the text Excel shows back (etl.excel), and the row is judged as a CSV row wo
 
 A formula saved without the value it computes (a workbook written by a script and never opened in
 Excel) is read as empty too: its text (`=D2*3`) is put back the same way, so a number column flags it
-instead of loading "no figure" with no issue.
+instead of loading "no figure" with no issue. A formula that is a text alone (`="户编号"`, a web export's
+wrapper saved as a formula by a script) shows that text whatever value was saved with it: xlsxwriter, which
+pandas writes with, saves 0 for every formula, and such a sheet read as zeros (no header).
 
 Most workbooks have neither: each sheet's XML is first scanned as bytes for an error-typed cell
 (`t="e"`) or a formula closed without a value, and parsed only when it has one. An Excel 97-2003 (BIFF8)
@@ -30,6 +32,8 @@ _ERRORS = (b't="e"', b"t='e'")  # an error-typed cell, as Excel and other writer
 _UNCACHED = (b"</f><v />", b"</f><v/>", b"</f><v></v>", b"</f></c>")
 _WINDOW = max(len(m) for m in _ERRORS + _UNCACHED)
 _REF = re.compile(r"([A-Z]+)(\d+)")
+_TEXT_ALONE = b'<f>"'  # a formula that starts with a text (looked for where a formula is), then `_TEXT_FORMULA`
+_TEXT_FORMULA = re.compile(r'"((?:[^"]|"")*)"')
 _CHUNK = 1 << 20
 
 Cells = dict[tuple[int, int], str]  # (row, column), 0-based as calamine counts them -> the shown text
@@ -81,7 +85,8 @@ def _has_mark(package: zipfile.ZipFile, member: str) -> bool:
             window = tail + chunk[:_WINDOW] if tail else b""  # a mark cut by the chunk boundary
             if any(m in chunk or m in window for m in _ERRORS):
                 return True
-            if (b"</f>" in chunk or b"</f>" in window) and any(m in chunk or m in window for m in _UNCACHED):
+            if (b"</f>" in chunk or b"</f>" in window) and any(
+                    m in chunk or m in window for m in (*_UNCACHED, _TEXT_ALONE)):
                 return True
             tail = chunk[-_WINDOW:]
     return False
@@ -101,6 +106,8 @@ def _parse(package: zipfile.ZipFile, member: str) -> Cells:
             elif element.get("t") == "e":
                 cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = (
                     value.text if value is not None and value.text else "#N/A")
+            elif formula is not None and formula.text and (text := _TEXT_FORMULA.fullmatch(formula.text.strip())):
+                cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = text.group(1).replace('""', '"')
             elif formula is not None and (value is None or not value.text) and element.get("t", "n") == "n":
                 # (t="str" with an empty value is a formula whose computed text is empty: Excel shows "")
                 cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = "=" + (formula.text or "")
@@ -184,10 +191,11 @@ def _biff_error_cells(stream: bytes) -> dict[str, Cells]:
 
 
 def restored(rows: list[list[object]], cells: Cells, nrows: int | None = None) -> list[list[object]]:
-    """`rows` (calamine's, from A1; the first `nrows` if given) with those cells' texts in place of their
-    empty values. Rows calamine left out are added: its range ends at the last cell with a value, so a
-    sheet whose every cell is a formula without its value (a script's `="户编号"`, `="合计"`) read as no
-    rows at all, and a last row of such formulas was lost."""
+    """`rows` (calamine's, from A1; the first `nrows` if given) with those cells' texts in place of what
+    calamine read (empty, or the value a script saved with a text formula). Rows calamine left out are
+    added: its range ends at the last cell with a value, so a sheet whose every cell is a formula without
+    its value (a script's `="户编号"`, `="合计"`) read as no rows at all, and a last row of such formulas
+    was lost."""
     for (r, c), text in cells.items():
         if nrows is not None and r >= nrows:
             continue
@@ -196,6 +204,5 @@ def restored(rows: list[list[object]], cells: Cells, nrows: int | None = None) -
         row = rows[r]
         if c >= len(row):
             row.extend([""] * (c + 1 - len(row)))
-        if row[c] in ("", None):
-            row[c] = text
+        row[c] = text
     return rows

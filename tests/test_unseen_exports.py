@@ -341,6 +341,28 @@ def test_a_workbook_a_script_wrote_with_every_cell_a_text_formula_loads_as_the_p
         assert query(dbs["wrapped"], sql) == query(dbs["plain"], sql) == query(dbs["tail"], sql), sql
 
 
+def test_a_workbook_pandas_wrote_through_xlsxwriter_with_text_formulas_loads_as_the_plain_file(
+        tmp_path: Path) -> None:
+    """xlsxwriter (pandas' xlsx writer) makes every `="…"` string a formula and saves 0 as its value, for Excel
+    to compute on opening: calamine read the wrapped export as zeros (no header), and a wrapped cell among
+    plain ones as 0. A formula that is a text alone shows that text, whatever value was saved with it."""
+    import pandas as pd
+
+    rows = wrapped_export_rows()
+    plain, wrapped = tmp_path / "plain.xlsx", tmp_path / "wrapped.xlsx"
+    for path, table in ((plain, rows), (wrapped, [[f'="{v}"' if v else "" for v in r] for r in rows])):
+        pd.DataFrame(table).to_excel(path, header=False, index=False, engine="xlsxwriter")
+    counts = {}
+    for path in (plain, wrapped):
+        f = only_file(tmp_path / f"{path.stem}.duckdb", path)
+        counts[path.stem] = (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped)
+    assert counts == {"plain": (7, 3, 0, 4), "wrapped": (7, 3, 0, 4)}
+    for sql in ("SELECT household_id, township, village, head_name, main_cause, exit_year FROM households ORDER BY 1",
+                "SELECT household_id, name, id_number, relation, is_head FROM members ORDER BY ALL",
+                "SELECT line, field, rule FROM data_issues ORDER BY ALL"):
+        assert query(tmp_path / "wrapped.duckdb", sql) == query(tmp_path / "plain.duckdb", sql), sql
+
+
 def test_a_ledger_that_repeats_the_registry_columns_is_read_as_that_ledger(tmp_path: Path) -> None:
     """A claims list or visit log that also names the place and the person (乡镇, 村, 姓名, 证件号码, even
     与户主关系) maps more registry columns than its own. It was read as a registry: the claims list
