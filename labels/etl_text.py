@@ -375,10 +375,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "again, tick \"Load files already loaded again\" (--reload on the command line)."),
     "cli.new_places": ("{file}：带来了此前没有农户的 {n} 个村：{places}。如乡镇或村名有笔误，请更正后重新导入，"
                        "否则这些户将作为新的乡镇或村出现在各页。",
-                       "{file}: {n} villages the data had no household in before: {places}. If a township or village "
+                       "{file}: villages the data had no household in before ({n}): {places}. If a township or village "
                        "name is mistyped, correct it and load the file again; otherwise these households show as a "
                        "new township or village on every page."),
-    "cli.new_place": ("{township} · {village}（{n}户）", "{township} · {village} ({n} households)"),
+    "cli.new_place": ("{township} · {village}（{n}户）", "{township} · {village} (households: {n})"),  # 1 or more
     "cli.new_places_items": ("{file}：有 {n} 处乡镇或村在贫困人口信息中没有农户：{places}。如乡镇或村名有笔误，请更正后重新导入，"
                              "否则这些事项将作为新的乡镇或村出现在整改页，不计入原本所属的乡镇或村。",
                              "{file}: places where the registry has no household ({n}): {places}. If a township or village "
