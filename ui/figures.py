@@ -12,7 +12,6 @@ from typing import Any
 import streamlit as st
 
 from queries import figures, population
-from ui import layout
 from ui.context import PageContext, set_population
 from ui.formats import with_unit
 
@@ -24,8 +23,7 @@ TILES_PER_ROW = 4
 
 def tile_slots(n: int) -> list[Any]:
     """Columns for `n` KPI tiles in as few rows as TILES_PER_ROW allows, the rows as even as can be
-    (6 tiles: 3 + 3, 12: 4 + 4 + 4); on a phone two to a row (`ui.layout.tiles`)."""
-    layout.tiles()
+    (6 tiles: 3 + 3, 12: 4 + 4 + 4); on a phone two to a row (`ui.layout.APP_CSS`)."""
     rows = -(-n // TILES_PER_ROW)
     per_row = -(-n // rows) if rows else 0
     slots: list[Any] = []

@@ -7,9 +7,9 @@ containers below NARROW_PX, each then taking the full width. Columns of KPI tile
 of widgets are plain `st.columns` and stay side by side.
 
 On a phone (below PHONE_PX, where Streamlit stacks every row of columns one under the other) KPI tiles
-go two to a row (`tiles`): one a row, the overview's twelve tiles were four screens of a 390 px phone
-before its first chart. `app_style` holds the whole app's rules (a folded sidebar out of the Tab order,
-check box labels wrapped), written once per run by the entry point.
+go two to a row: one a row, the overview's twelve tiles were four screens of a 390 px phone
+before its first chart. `app_style` writes the whole app's rules once per run from the entry point: these two, a folded
+sidebar out of the Tab order, check box labels wrapped.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ _PREFIX = "fp-pair-"
 # every row inside the pair stacked the CSV and Excel buttons of its table too
 _ROW = [f'div[class*="st-key-{_PREFIX}"] > {w}div[data-testid="stHorizontalBlock"]'
         for w in ('div[data-testid="stLayoutWrapper"] > ', "")]
-_CSS = f"""<style>
+_PAIR_CSS = f"""
 @media (max-width: {NARROW_PX - 1}px) {{
   {", ".join(_ROW)} {{ flex-direction: column; }}
   {", ".join(r + ' > div[data-testid="stColumn"]' for r in _ROW)} {{
     width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important;
   }}
 }}
-</style>"""
+"""
 
 
 PHONE_PX = 640  # Streamlit stacks columns at this width and below (its own breakpoint)
@@ -46,7 +46,7 @@ _TILE_COLUMN = ('div[data-testid="stColumn"]:has(> div[data-testid="stVerticalBl
 # a fifth of its tile's width a character size (Streamlit's 2.25rem from a tile of 180 px: 999,999户 fits),
 # smaller in a narrower tile: at 1024 px, four tiles a row beside the sidebar cut 1,150人 to "1,15…".
 _DELTA_ROW = 'div:has(> [data-testid="stMetricDeltaDescription"])'
-TILES_CSS = f"""<style>
+_TILES_CSS = f"""
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], [data-testid="stMetricLabel"] p,
 [data-testid="stColumn"] .stMarkdownBadge {{ white-space: normal !important; }}
 [data-testid="stMetric"] {_DELTA_ROW} {{ flex-wrap: wrap; }}
@@ -56,12 +56,7 @@ TILES_CSS = f"""<style>
 @media (max-width: {PHONE_PX}px) {{
   {_TILE_COLUMN} {{ min-width: calc(50% - 0.5rem) !important; flex: 0 1 calc(50% - 0.5rem) !important; }}
 }}
-</style>"""
-
-
-def tiles() -> None:
-    """KPI tiles two to a row on a phone (module docstring), their words wrapped, never cut."""
-    st.html(TILES_CSS)  # style only: no space taken
+"""
 
 
 # A folded sidebar (a phone's and a tablet's at the start, or folded by the user) is moved off the screen,
@@ -72,18 +67,18 @@ _FOLDED = 'section[data-testid="stSidebar"][data-collapsed="true"]'
 # A check box's label wraps rather than being cut with "…": in the ledger's row of filters at 1024 px
 # 只看未完成 read 只看未…, at 768 px Open items only read "Open items …".
 _CHECKBOX_LABEL = '[data-testid="stCheckbox"] label [data-testid="stMarkdownContainer"]'
-APP_CSS = (f"<style>{_FOLDED}, {_FOLDED} * {{ visibility: hidden !important; }} "
+APP_CSS = (f"<style>{_PAIR_CSS}{_TILES_CSS}{_FOLDED}, {_FOLDED} * {{ visibility: hidden !important; }} "
            f"{_CHECKBOX_LABEL}, {_CHECKBOX_LABEL} p {{ white-space: normal; }}</style>")
 
 
 def app_style() -> None:
-    """The whole app's layout rules, written once per run by the entry point (`APP_CSS`)."""
-    st.html(APP_CSS)  # style only: no space taken
+    """The whole app's layout rules (pairs, tiles, the folded sidebar, check boxes), written once per run
+    by the entry point (`APP_CSS`): each pair and each row of tiles wrote its own copy before."""
+    st.html(APP_CSS)  # style only: Streamlit puts it in the page's event container, taking no space
 
 
 def pair(key: str, spec: int | Sequence[float] = 2) -> list[DeltaGenerator]:
     """`st.columns(spec)` that stacks on a narrow window (module docstring). `key` names the pair on its
     page (unique within the page)."""
-    st.html(_CSS)  # style only: Streamlit puts it in the page's event container, taking no space
-    with st.container(key=_PREFIX + key):
+    with st.container(key=_PREFIX + key):  # its rule: APP_CSS
         return list(st.columns(spec))
