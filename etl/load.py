@@ -169,41 +169,44 @@ class LoadReport:
 
     def summary_lines(self, lang: str = "zh") -> tuple[list[str], list[str]]:
         """Per-file summary lines and the errors, as the upload page shows them (errors apart)."""
-        entries = self._entries(lang, as_of=False)  # the page shows it among the notices
+        entries = self._entries(lang, notes=False)  # the page shows them among the notices
         return [text for text, error in entries if not error], [text for text, error in entries if error]
 
     def notices(self, lang: str = "zh") -> list[str]:
         """What the uploader must not miss in the summary: a sheet recognised but not loaded (a township's
-        rows left out, exit 0), and the as-of date moving (items may turn overdue). The upload page shows
-        them as warnings; a green 入库完成 under a grey line of them was read past (a probe)."""
+        rows left out, exit 0), places new to the data, files loaded into the demo, and the as-of date
+        moving (items may turn overdue). The upload page shows them as warnings; a green 入库完成 under a
+        grey line of them was read past (a probe)."""
         out = [t("cli.sheets_not_loaded", lang, file=Path(f.path).name, sheets=t("list.sep", lang).join(
                    skipped_sheet_text(n, r, lang) for n, r in f.skipped_sheets if r == "missing_required"))
                for f in self.files if any(r == "missing_required" for _, r in f.skipped_sheets)]
         out += [new_places_text(name, part, lang) for f in self.files for part, name in f.named_parts()
                 if part.new_places]
-        return out + self._as_of_lines(lang)
+        return out + self._published_notes(lang)
 
-    def _as_of_lines(self, lang: str) -> list[str]:
-        """The as-of date's move, when the load published one; and that the files went into the demo's
-        database."""
-        out = [t("cli.into_demo", lang, county=self.into_demo, db=self.db)] if self.published and self.into_demo else []
-        if not (self.published and self.as_of_moved):
-            return out
-        return [*out, t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1])]
+    def _published_notes(self, lang: str) -> list[str]:
+        """What a published load changed beyond its files' rows: that they went into the demo's database
+        (they mix with its households), and the as-of date's move."""
+        if not self.published:
+            return []
+        out = [t("cli.into_demo", lang, county=self.into_demo, db=self.db)] if self.into_demo else []
+        if self.as_of_moved:
+            out.append(t("cli.as_of_moved", lang, before=self.as_of_moved[0], after=self.as_of_moved[1]))
+        return out
 
     def summary_in_order(self, lang: str = "zh") -> list[str]:
         """The same lines as the command line prints them: each file's lines or its error in the order the
         files were given (a refused file was printed first)."""
         return [text for text, _ in self._entries(lang)]
 
-    def _entries(self, lang: str, as_of: bool = True) -> list[tuple[str, bool]]:
+    def _entries(self, lang: str, notes: bool = True) -> list[tuple[str, bool]]:
         """(line, is an error): the upgrade's message, the load's own error, then each file's lines or its
         error; no file's when the load as a whole failed (no file's counts came true)."""
         out = [(self.upgraded.message(lang), False)] if self.upgraded else []
         out += [(self.error, True)] if self.error else []
         for f in [] if self.error and not self.published else self.files:
             out += [(f.error_texts.get(lang, f.error), True)] if f.error else [(line, False) for line in _file_lines(f, lang)]
-        return out + [(line, False) for line in (self._as_of_lines(lang) if as_of else [])]
+        return out + [(line, False) for line in (self._published_notes(lang) if notes else [])]
 
 
 def new_places_text(name: str, f: FileResult, lang: str) -> str:
