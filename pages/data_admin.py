@@ -169,7 +169,7 @@ def _issues_outside(ctx: PageContext) -> None:
         return
     view = _with_messages(ctx, rows, list(rows["kind"]))
     view = view[["batch_id", "line", "message", "rule_name", "field", "household_id", "file_name", "kind"]]
-    table.show("data_issues_outside", pd.DataFrame(view), ctx.t("insp.what.issues_outside"), unfiltered=True,
+    table.show("data_issues_outside", view, ctx.t("insp.what.issues_outside"), unfiltered=True,
                column_config={"message": st.column_config.TextColumn(width="large")})
 
 
