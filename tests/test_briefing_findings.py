@@ -16,6 +16,7 @@ from etl import snapshot
 from etl.load import load_files
 from queries.filters import Filters, Viewer
 from queries.meta import data_as_of
+from tests import conftest
 from ui import briefing_html
 
 FILES = {
@@ -187,10 +188,8 @@ def test_a_township_is_ranked_by_its_registered_households_only(tmp_path: Path) 
                           "甲镇,一村,E1,张二,,户主,,,,边缘易致贫户",
                           "乙镇,三村,H2,王一,,户主,已脱贫,2019,因病,",
                           "乙镇,三村,E2,王二,,户主,,,,边缘易致贫户"]}
-    for name, lines in files.items():
-        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = tmp_path / "data" / "fupin.duckdb"
-    assert load_files([tmp_path / n for n in files], db=db).exit_code == 0
+    db, report = conftest.load_lines(tmp_path, files)
+    assert report.exit_code == 0
     edge = findings(db, Filters(townships=("甲镇",), monitoring_types=("边缘易致贫户",)))
     assert not any("脱贫率" in s for s in edge), edge  # 甲镇 has no registered household under the filter
     both = findings(db, Filters(townships=("甲镇",), monitoring_types=("边缘易致贫户", "脱贫不稳定户")))
@@ -217,10 +216,8 @@ def test_a_village_is_ranked_among_its_townships_villages(county: Path, tmp_path
                           "甲镇,二村,H2,张二,,户主,已脱贫,2019,因病,",
                           "甲镇,三村,E1,张三,,户主,,,,边缘易致贫户",
                           "乙镇,一村,H3,王一,,户主,未脱贫,,因病,"]}
-    for name, lines in files.items():
-        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = tmp_path / "data" / "fupin.duckdb"
-    assert load_files([tmp_path / n for n in files], db=db).exit_code == 0
+    db, report = conftest.load_lines(tmp_path, files)
+    assert report.exit_code == 0
     tied = findings(db, Filters(townships=("甲镇",), villages=("二村",)))
     # 三村 has no registered household: it is not one of those ranked
     assert "二村脱贫率 100.0%，在甲镇的 2 个村中居并列第 1 位；帮扶措施覆盖率 0.0%，居并列第 1 位。" in tied, tied
