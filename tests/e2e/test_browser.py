@@ -59,6 +59,14 @@ def wait_idle(page: Any, settle_ms: int = 300) -> None:
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
+def boxes_at_once(page: Any, locators: list[Any]) -> list[dict[str, float]]:
+    """The bounding boxes of several elements read in one frame, so that no layout change (a chart
+    still drawing) falls between two reads."""
+    handles = [loc.element_handle(timeout=60_000) for loc in locators]
+    return page.evaluate("els => els.map(e => { const r = e.getBoundingClientRect(); "
+                         "return {x: r.x, y: r.y, width: r.width, height: r.height}; })", handles)
+
+
 def click_download(page: Any, button: Any) -> Any:
     """Click a download button once the script run is over and return the download. Two ways a click
     can start no download were seen in CI under load: it lands while a rerun replaces the button, or
@@ -262,14 +270,15 @@ def test_a_stacked_pair_keeps_its_download_buttons_side_by_side(page: Any, serve
     assert VIEWPORT["width"] < NARROW_PX
     open_page(page, server, "exit-status", "exit.title")
     pair = page.locator('div[class*="st-key-fp-pair-status"]')
-    chart, table = (pair.get_by_test_id("stColumn").nth(i).bounding_box() for i in (0, 1))
-    # stacked: one column under the other, both full width. Compared by left edge and top, not by the
-    # chart's bottom: a Plotly chart can still be resizing as the boxes are read (a CI run measured the
-    # chart 6 px taller than the place its table had been laid out under)
+    # Each comparison reads its boxes in one frame: the Plotly chart above the table can still be
+    # resizing, and a CI run read the CSV button before the chart grew and the Excel button after
+    # (572 px apart). Compared by left edge and top, not by the chart's bottom, for the same reason.
+    chart, table = boxes_at_once(page, [pair.get_by_test_id("stColumn").nth(i) for i in (0, 1)])
+    # stacked: one column under the other, both full width
     assert abs(table["x"] - chart["x"]) < 2 and abs(table["width"] - chart["width"]) < 2
     assert table["y"] > chart["y"] + 100
-    csv_button, xlsx_button = (pair.get_by_role("button", name=re.compile(name)).first.bounding_box()
-                               for name in ("CSV", "Excel"))
+    csv_button, xlsx_button = boxes_at_once(
+        page, [pair.get_by_role("button", name=re.compile(name)).first for name in ("CSV", "Excel")])
     assert abs(csv_button["y"] - xlsx_button["y"]) < 2 and xlsx_button["x"] > csv_button["x"]
 
 
