@@ -620,20 +620,40 @@ def unvalidated(data: Any = None) -> go.Figure:
 def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None, *, figure: str) -> Any:
     """The chart and, under it, who it counts (`figure`: its entry in the indicator dictionary, required:
     a chart without one raises KeyError)."""
+    out = _plot(fig, key, on_select)
+    _population_note(figure)
+    return out
+
+
+def show_row(figs: Sequence[go.Figure], key: str, *, figure: str) -> None:
+    """Charts of one figure side by side (keys `key`, `key_2` …) and one note of who they count under
+    them. Streamlit stacks the columns on a phone (≤ 640 px), each chart then the screen's width: the
+    overview's eight small trends as one grid of four columns were 80 px each on a 390 px phone, their
+    titles over each other and their numbers on the axes."""
     import streamlit as st
 
-    from ui import figures
-    from ui.context import current
+    for i, (col, fig) in enumerate(zip(st.columns(len(figs)), figs, strict=True)):
+        with col:
+            _plot(fig, key if i == 0 else f"{key}_{i + 1}", None)
+    _population_note(figure)
+
+
+def _plot(fig: go.Figure, key: str, on_select: Callable[[], None] | None) -> Any:
+    import streamlit as st
 
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
     spec = unvalidated(safe_spec(fig))  # a Figure: st.plotly_chart validates only a dict
     if on_select is None:
-        out = st.plotly_chart(spec, key=key, config=config, width="stretch")
-    else:
-        out = st.plotly_chart(spec, key=key, config=config, width="stretch", on_select=on_select,
-                              selection_mode=("points",))
+        return st.plotly_chart(spec, key=key, config=config, width="stretch")
+    return st.plotly_chart(spec, key=key, config=config, width="stretch", on_select=on_select,
+                           selection_mode=("points",))
+
+
+def _population_note(figure: str) -> None:
+    from ui import figures
+    from ui.context import current
+
     figures.population_note(current(), figure)
-    return out
 
 
 def _is_number(value: object) -> bool:

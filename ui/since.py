@@ -39,7 +39,10 @@ def section(ctx: PageContext) -> None:
         st.caption(ctx.t("since.unknown"))
     if len(hist) > 1:
         st.markdown(f"**{ctx.t('since.trend')}**")
-        charts.show(charts.trends(sf.trend_frame(hist), "as_of", sf.trend_series(ctx.t)), "since_trend", figure="since.trend")
+        frame, series = sf.trend_frame(hist), sf.trend_series(ctx.t)
+        half = -(-len(series) // 2)  # two grids of 2×2, side by side: a phone stacks them (charts.show_row)
+        charts.show_row([charts.trends(frame, "as_of", part, cols=2) for part in (series[:half], series[half:])],
+                        "since_trend", figure="since.trend")
         st.caption(ctx.t("since.trend_note"))
     else:
         st.caption(ctx.t("since.one"))

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from labels import t
 from tests.e2e.conftest import StreamlitServer
-from tests.e2e.test_browser import TOWN, open_page, sidebar_multiselect, wait_idle
+from tests.e2e.test_browser import TOWN, boxes_at_once, open_page, sidebar_multiselect, wait_idle
 from ui import charts, profile_html
 
 pytestmark = pytest.mark.e2e
@@ -191,3 +191,31 @@ def test_the_exits_per_year_keep_their_numbers_readable_on_a_phone(page: Any, se
         .map(e => [e.textContent, e.getBoundingClientRect().height])""")  # Plotly shrinks by a transform
     assert {text for text, _ in sizes} >= {"149", "176", "107"}, sizes  # the demo county's exits of 2016-2018
     assert all(height >= 14 for _, height in sizes), sizes  # 13 px text: a line ~17 px high
+
+
+def _overlapping(boxes: list[dict[str, float]]) -> list[tuple[int, int]]:
+    return [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j
+            and a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]]
+
+
+@pytest.mark.parametrize(("width", "columns", "chart_px"), [(390, 1, 330), (1366, 2, 400)])
+def test_the_overview_s_trends_keep_their_titles_apart_on_a_phone(page: Any, server: StreamlitServer, width: int,
+                                                                  columns: int, chart_px: int) -> None:
+    """关键数字变化趋势: eight small charts in one grid of four columns were ~80 px each on a 390 px phone, the
+    titles 措施覆盖户 and 慢病随访合规人数 over each other. Two grids of 2 × 2: side by side on a laptop, one
+    under the other on a phone, each then the screen's width."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(page, server, "home", "overview.title")
+    charts_ = page.locator('[class*="st-key-since_trend"]')
+    charts_.nth(1).locator(".annotation-text").first.wait_for(timeout=30_000)
+    for _ in range(20):  # read in one frame, once the charts have stopped moving (drawn after the run)
+        boxes = boxes_at_once(page, [charts_.nth(i) for i in range(2)])
+        page.wait_for_timeout(300)
+        if boxes == boxes_at_once(page, [charts_.nth(i) for i in range(2)]):
+            break
+    assert len({round(b["y"]) for b in boxes}) == (2 if columns == 1 else 1), boxes
+    assert all(b["width"] >= chart_px for b in boxes), boxes
+    titles = [b for b in (e.bounding_box() for e in page.locator('[class*="st-key-since_trend"] .annotation-text').all())
+              if b]
+    assert len(titles) == 8 and _overlapping(titles) == [], titles
