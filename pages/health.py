@@ -178,7 +178,7 @@ def main() -> None:
     oop_share = q.oop_share_total(claims)
     year_slug = _year_slug(ctx, year)
 
-    k = figures.tile_slots(6)
+    k = figures.tile_slots(6, "health")
     n_ill, n_members = int(ill["ill_cause_households"].sum()), int(ill["ill_members"].sum())
     figures.metric(k[0], ctx, "health.ill_households", n_ill, ctx.num(n_ill),
                    label=ctx.t("insp.health.kpi.ill_households"))

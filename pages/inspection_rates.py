@@ -115,7 +115,7 @@ def verdict_badge(ctx: PageContext, passes: bool | None, unsure: bool = False) -
 
 def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines, area_only: bool) -> None:
     """The four figures, each a tile coloured by its verdict: value, line, interval and sample."""
-    tiles = tiles_ui.tile_slots(4)
+    tiles = tiles_ui.tile_slots(4, "rates")
     for tile, (_, f) in zip(tiles, figures.iterrows(), strict=True):
         ind = f["indicator"]
         value = f["value"]

@@ -52,7 +52,7 @@ def kpi_row(ctx: PageContext, k: pd.Series) -> None:
     """Two rows of tiles, each named and explained by its dictionary entry (queries.figures)."""
     counts = ("households", "people", "exited", "not_exited", "returned", "exit_rate",
               "monitored", "coverage", "wrong_exits", "rect_open", "rect_overdue", "archive_defects")
-    for col, key in zip(figures.tile_slots(len(counts)), counts, strict=True):
+    for col, key in zip(figures.tile_slots(len(counts), "overview"), counts, strict=True):
         rate = key in ("exit_rate", "coverage")
         value = None if pd.isna(k[key]) else (float(k[key]) if rate else int(k[key]))
         figures.metric(col, ctx, key, value, ctx.pct(k[key]) if rate else ctx.num(k[key]))

@@ -55,7 +55,7 @@ def defect_view(defects: pd.DataFrame, texts: dict[str, dict[str, str]]) -> pd.D
 def tiles_section(ctx: PageContext, towns: pd.DataFrame) -> None:
     counts = data.run(q.issue_counts, ctx)
     required, passed = int(towns["required"].sum()), int(towns["passed"].sum())
-    k = figures.tile_slots(4)
+    k = figures.tile_slots(4, "quality")
     score = passed / required if required else None
     figures.metric(k[0], ctx, "quality.score", score, ctx.pct(score), label=ctx.t("insp.quality.kpi.score"))
     figures.metric(k[1], ctx, "archive_defects", counts["issues"], ctx.num(counts["issues"]),

@@ -76,7 +76,7 @@ def status_section(ctx: PageContext) -> None:
 
 def tiles_section(ctx: PageContext, df: pd.DataFrame) -> None:
     s = q.summary(df)
-    cols = figures.tile_slots(7)
+    cols = figures.tile_slots(7, "rect")
     for col, (key, fig, label) in zip(cols[:6], (
             ("total", "rect_total", ctx.t("insp.rect.kpi.total")), ("open", "rect_open", ctx.t("insp.rect.kpi.open")),
             ("overdue", "rect_overdue", ctx.t("insp.rect.kpi.overdue")),

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from queries import figures, population
+from ui import layout
 from ui.context import PageContext, set_population
 from ui.formats import with_unit
 
@@ -21,14 +22,16 @@ SHOWN_KEY = "_figures_shown"  # {figure key: [values shown]}, reset by every run
 TILES_PER_ROW = 4
 
 
-def tile_slots(n: int) -> list[Any]:
+def tile_slots(n: int, key: str) -> list[Any]:
     """Columns for `n` KPI tiles in as few rows as TILES_PER_ROW allows, the rows as even as can be
-    (6 tiles: 3 + 3, 12: 4 + 4 + 4); on a phone two to a row (`ui.layout.APP_CSS`)."""
+    (6 tiles: 3 + 3, 12: 4 + 4 + 4); on a phone two to a row across the rows (`ui.layout.TILES_PREFIX`:
+    6 tiles were 2 + 1 + 2 + 1). `key` names the tiles on their page (unique within the page)."""
     rows = -(-n // TILES_PER_ROW)
     per_row = -(-n // rows) if rows else 0
     slots: list[Any] = []
-    for start in range(0, n, per_row or 1):
-        slots += st.columns(per_row)[: n - start]
+    with st.container(key=layout.TILES_PREFIX + key):
+        for start in range(0, n, per_row or 1):
+            slots += st.columns(per_row)[: n - start]
     return slots
 
 

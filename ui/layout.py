@@ -7,8 +7,8 @@ containers below NARROW_PX, each then taking the full width. Columns of KPI tile
 of widgets are plain `st.columns` and stay side by side.
 
 On a phone (below PHONE_PX, where Streamlit stacks every row of columns one under the other) KPI tiles
-go two to a row: one a row, the overview's twelve tiles were four screens of a 390 px phone
-before its first chart. `app_style` writes the whole app's rules once per run from the entry point: these two, a folded
+go two to a row, across their rows: one a row, the overview's twelve tiles were four screens of a 390 px
+phone before its first chart. `app_style` writes the whole app's rules once per run from the entry point: these two, a folded
 sidebar out of the Tab order, check box labels wrapped.
 """
 
@@ -46,6 +46,14 @@ _TILE_COLUMN = ('div[data-testid="stColumn"]:has(> div[data-testid="stVerticalBl
 # a fifth of its tile's width a character size (Streamlit's 2.25rem from a tile of 180 px: 999,999户 fits),
 # smaller in a narrower tile: at 1024 px, four tiles a row beside the sidebar cut 1,150人 to "1,15…".
 _DELTA_ROW = 'div:has(> [data-testid="stMetricDeltaDescription"])'
+# A page's tiles in rows of up to four (ui.figures.tile_slots), in a container keyed TILES_PREFIX…: on a
+# phone its rows give way (display: contents) and the tiles flow two to a row across them, as one list;
+# row by row, 3 + 3 tiles were 2 + 1 + 2 + 1. The empty slots of a short last row are hidden there.
+TILES_PREFIX = "fp-tiles-"
+_TILES = f'div[class*="st-key-{TILES_PREFIX}"]'
+_TILE_ROWS = [f'{_TILES} > div[data-testid="stLayoutWrapper"]',
+              f'{_TILES} > div[data-testid="stLayoutWrapper"] > div[data-testid="stHorizontalBlock"]',
+              f'{_TILES} > div[data-testid="stHorizontalBlock"]']
 _TILES_CSS = f"""
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], [data-testid="stMetricLabel"] p,
 [data-testid="stColumn"] .stMarkdownBadge {{ white-space: normal !important; }}
@@ -55,6 +63,9 @@ _TILES_CSS = f"""
 [data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"] {{ white-space: normal; }}
 @media (max-width: {PHONE_PX}px) {{
   {_TILE_COLUMN} {{ min-width: calc(50% - 0.5rem) !important; flex: 0 1 calc(50% - 0.5rem) !important; }}
+  {_TILES} {{ flex-flow: row wrap !important; }}
+  {", ".join(_TILE_ROWS)} {{ display: contents !important; }}
+  {_TILES} div[data-testid="stColumn"]:not(:has([data-testid="stMetric"])) {{ display: none !important; }}
 }}
 """
 

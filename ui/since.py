@@ -31,7 +31,7 @@ def section(ctx: PageContext) -> None:
     since = pick(ctx, hist, "since_date")
     ch = data.run(qh.changes, ctx, since=since, as_of=ctx.as_of)
     st.caption(ctx.t("since.base", base=sf.base_text(ch["base_as_of"]), loads=ch["loads"]))
-    cols = figures.tile_slots(len(sf.TILES))
+    cols = figures.tile_slots(len(sf.TILES), "since")
     for col, key in zip(cols, sf.TILES, strict=True):
         v = ch[key]
         figures.metric(col, ctx, f"since.{key}", v, sf.tile_text(key, v))

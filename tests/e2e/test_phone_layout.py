@@ -52,6 +52,22 @@ def test_the_overview_s_tiles_go_two_to_a_row_on_a_phone(page: Any, server: Stre
     assert values.count() >= 12
 
 
+@pytest.mark.parametrize(("width", "rows"), [(390, [2, 2, 2]), (1366, [3, 3])])
+def test_rows_of_three_tiles_flow_two_to_a_row_on_a_phone(page: Any, server: StreamlitServer, width: int,
+                                                          rows: list[int]) -> None:
+    """健康扶贫's six tiles are two rows of three: on a phone each row went two to a row on its own, the six
+    tiles 2 + 1 + 2 + 1. They flow across the rows, as one list (`ui.layout.TILES_PREFIX`)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(page, server, "health-support", "insp.page.health")
+    tiles = page.locator('[class*="st-key-fp-tiles-health"]').get_by_test_id("stMetric")
+    for _ in range(20):  # laid out after the run on a loaded machine
+        boxes = boxes_at_once(page, [tiles.nth(i) for i in range(6)])
+        if _rows(boxes) == rows:
+            break
+        page.wait_for_timeout(500)
+    assert tiles.count() == 6 and _rows(boxes) == rows, boxes
+
+
 TOWNS = ["海流图镇", "石哈河镇", "温更镇", "新忽热苏木", "甘其毛都镇", "川井苏木", "巴音乌兰苏木", "德岭山镇", "乌加河镇",
          "呼勒斯太苏木"]
 CAUSES = ["因病", "缺劳力", "因残", "缺技术", "因灾", "缺资金", "缺水", "缺土地", "其他", "自身发展动力不足", "交通条件落后",
