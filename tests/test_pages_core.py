@@ -321,3 +321,17 @@ def test_a_page_s_own_settings_outlive_a_visit_to_another_page(app_db: Path) -> 
     assert not at.exception, [e.message for e in at.exception]
     assert at.segmented_control(key="causes_population").value == "monitored"
     assert at.segmented_control(key="causes_mode").value == "shares"
+
+
+def test_every_table_pins_the_column_that_names_its_rows(app_db: Path) -> None:
+    """On a phone a township's table scrolled sideways without its place: 已脱贫户 and 返贫户 under no name.
+    The first column (the place, the household, the item) stays in view; no other column is pinned."""
+    import json
+
+    grids = [d for page in ("overview", "causes", "rectification", "health") for d in _open(page).dataframe
+             if len(d.value.columns) > 1]
+    assert len(grids) >= 8
+    for grid in grids:
+        config = json.loads(grid.proto.columns)
+        pinned = [name for name, c in config.items() if c.get("pinned")]
+        assert pinned == [str(grid.value.columns[0])], (list(grid.value.columns), pinned)

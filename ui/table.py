@@ -131,6 +131,15 @@ def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def pinned_first(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
+    """The first column pinned: it names the row (the place, the household, the item), and on a phone
+    a table of a township's figures scrolled sideways without it, 已脱贫户 and 返贫户 under no name."""
+    if view.columns.empty:
+        return config
+    first = view.columns[0]
+    return {**config, first: {**config.get(first, {}), "pinned": True}}
+
+
 # A share on screen: two decimals in every row, as the downloads write it (extract.csv_bytes: 94.12%).
 # The grid's "percent" preset writes 96%, 98.75% and 100%, and a progress column's bar takes what its
 # text leaves of the cell, so 96% drew a longer bar than 98.75% (a browser review). The grid gets the
@@ -323,7 +332,7 @@ def _prepared(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
     if any(grid[c].hasnans for c in text):  # column by column: `grid[text]` copied the frame
         grid = grid.assign(**{c: grid[c].fillna("") for c in text})
     grid, config = _percent_points(grid, config)
-    config = sized(grid, config)
+    config = pinned_first(grid, sized(grid, config))
     # numbered 0..n-1 (the index is metadata only, as Streamlit writes a range index), and converted
     # once: Streamlit's conversion of the frame was another ~6% of a page's CPU
     return view, dataframe_util.convert_pandas_df_to_arrow_table(grid.reset_index(drop=True)), config
