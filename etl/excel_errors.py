@@ -9,7 +9,14 @@ instead of loading "no figure" with no issue. A formula that is a text alone (`=
 wrapper saved as a formula by a script) shows that text whatever value was saved with it: xlsxwriter, which
 pandas writes with, saves 0 for every formula, and such a sheet read as zeros (no header).
 
-Most workbooks have neither: each sheet's XML is first scanned as bytes for an error-typed cell
+A workbook that asks to be recalculated on opening (`fullCalcOnLoad`: xlsxwriter and openpyxl write it)
+holds no computed values a reader can trust: xlsxwriter saves 0 for every formula, so `=1200*2` in a
+金额(元) loaded as 0 yuan with no issue. There a numeric formula saved as 0 is put back as its text too
+(`=1200*2`, flagged by a number column), and a formula that is a number alone (`=2400`) as that number.
+A value other than 0 saved with a formula was computed and is kept (a script can save one), and
+workbooks Excel saved (no `fullCalcOnLoad`) keep theirs.
+
+Most workbooks have none of these: each sheet's XML is first scanned as bytes for an error-typed cell
 (`t="e"`) or a formula closed without a value, and parsed only when it has one. An Excel 97-2003 (BIFF8)
 file's error cells (a formula's cached error, or an error constant) are found the same way in its
 Workbook stream (`_biff_error_cells`); its formulas always carry a value when Excel saved them.
@@ -34,6 +41,9 @@ _WINDOW = max(len(m) for m in _ERRORS + _UNCACHED)
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _TEXT_ALONE = b'<f>"'  # a formula that starts with a text (looked for where a formula is), then `_TEXT_FORMULA`
 _TEXT_FORMULA = re.compile(r'"((?:[^"]|"")*)"')
+_ZERO_SAVED = (b"</f><v>0</v>",)  # a formula saved as 0: untrusted in a workbook recalculated on opening
+_RECALC = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
+_NUMBER_FORMULA = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _CHUNK = 1 << 20
 
 Cells = dict[tuple[int, int], str]  # (row, column), 0-based as calamine counts them -> the shown text
@@ -52,9 +62,10 @@ def error_cells(path: Path) -> dict[str, Cells]:
     try:
         with zipfile.ZipFile(path) as package:
             out: dict[str, Cells] = {}
+            recalc = bool(_RECALC.search(package.read("xl/workbook.xml")))
             for name, member in _sheet_parts(package).items():
-                if _has_mark(package, member):
-                    cells = _parse(package, member)
+                if _has_mark(package, member, recalc):
+                    cells = _parse(package, member, recalc)
                     if cells:
                         out[name] = cells
             return out
@@ -76,9 +87,11 @@ def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _has_mark(package: zipfile.ZipFile, member: str) -> bool:
-    """Whether the sheet's XML has an error-typed cell or an uncached formula: plain byte search, since a
-    regular expression over a 150k-row sheet's 131 MiB took 1.3-1.6 s of its 5-7 s read, the search 0.3 s."""
+def _has_mark(package: zipfile.ZipFile, member: str, recalc: bool = False) -> bool:
+    """Whether the sheet's XML has an error-typed cell or an uncached formula (or, in a workbook
+    recalculated on opening, a formula saved as 0): plain byte search, since a regular expression over a
+    150k-row sheet's 131 MiB took 1.3-1.6 s of its 5-7 s read, the search 0.3 s."""
+    formula_marks = (*_UNCACHED, _TEXT_ALONE, *(_ZERO_SAVED if recalc else ()))
     tail = b""
     with package.open(member) as stream:
         while chunk := stream.read(_CHUNK):
@@ -86,13 +99,13 @@ def _has_mark(package: zipfile.ZipFile, member: str) -> bool:
             if any(m in chunk or m in window for m in _ERRORS):
                 return True
             if (b"</f>" in chunk or b"</f>" in window) and any(
-                    m in chunk or m in window for m in (*_UNCACHED, _TEXT_ALONE)):
+                    m in chunk or m in window for m in formula_marks):
                 return True
             tail = chunk[-_WINDOW:]
     return False
 
 
-def _parse(package: zipfile.ZipFile, member: str) -> Cells:
+def _parse(package: zipfile.ZipFile, member: str, recalc: bool = False) -> Cells:
     cells: Cells = {}
     with package.open(member) as stream:
         for _event, element in ElementTree.iterparse(stream):
@@ -108,9 +121,12 @@ def _parse(package: zipfile.ZipFile, member: str) -> Cells:
                     value.text if value is not None and value.text else "#N/A")
             elif formula is not None and formula.text and (text := _TEXT_FORMULA.fullmatch(formula.text.strip())):
                 cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = text.group(1).replace('""', '"')
-            elif formula is not None and (value is None or not value.text) and element.get("t", "n") == "n":
+            elif formula is not None and element.get("t", "n") == "n" and (
+                    value is None or not value.text or (recalc and value.text == "0")):
                 # (t="str" with an empty value is a formula whose computed text is empty: Excel shows "")
-                cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = "=" + (formula.text or "")
+                text = (formula.text or "").strip()
+                cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = (
+                    text if _NUMBER_FORMULA.fullmatch(text) else "=" + text)
             element.clear()
     return cells
 

@@ -363,6 +363,43 @@ def test_a_workbook_pandas_wrote_through_xlsxwriter_with_text_formulas_loads_as_
         assert query(tmp_path / "wrapped.duckdb", sql) == query(tmp_path / "plain.duckdb", sql), sql
 
 
+def test_a_number_formula_xlsxwriter_saved_as_0_is_not_loaded_as_0(tmp_path: Path) -> None:
+    """xlsxwriter saves 0 for every formula and asks Excel to compute them on opening (`fullCalcOnLoad`):
+    a 金额(元) of `=1200*2` loaded as 0 yuan with no issue. Such a formula is put back as its text, which
+    the amount column flags; `=2400` is read as the number it is; a value the script saved (500) and a
+    plain number are kept."""
+    import pandas as pd
+    import xlsxwriter
+
+    registry = tmp_path / "registry.xlsx"
+    pd.DataFrame(wrapped_export_rows()).to_excel(registry, header=False, index=False, engine="xlsxwriter")
+    ledger = tmp_path / "interventions.xlsx"
+    book = xlsxwriter.Workbook(ledger)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["户编号", "措施类别", "措施内容", "实施年度", "金额(元)", "实施状态"])
+    for r, (hh, category, content, amount) in enumerate([("H1", "产业帮扶", "养羊", "=1200*2"),
+                                                         ("H1", "就业帮扶", "公益岗", "=2400"),
+                                                         ("H2", "教育帮扶", "雨露计划", 500),
+                                                         ("H2", "健康帮扶", "家庭医生签约", ("=300+200", 500))], start=1):
+        sheet.write_row(r, 0, [hh, category, content, 2019])
+        if isinstance(amount, tuple):
+            sheet.write_formula(r, 4, amount[0], None, amount[1])
+        elif isinstance(amount, str):
+            sheet.write_formula(r, 4, amount)  # saved as 0
+        else:
+            sheet.write_number(r, 4, amount)
+        sheet.write_string(r, 5, "已完成")
+    book.close()
+    db = tmp_path / "fupin.duckdb"
+    only_file(db, registry)
+    f = only_file(db, ledger)
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (4, 4, 0)
+    assert dict(query(db, "SELECT content, amount_yuan FROM interventions")) == {
+        "养羊": None, "公益岗": 2400, "雨露计划": 500, "家庭医生签约": 500}
+    issues = query(db, f"SELECT field, raw_value FROM data_issues WHERE batch_id = {int(f.batch_id or 0)}")
+    assert ("amount_yuan", "=1200*2") in issues, issues
+
+
 def test_a_ledger_that_repeats_the_registry_columns_is_read_as_that_ledger(tmp_path: Path) -> None:
     """A claims list or visit log that also names the place and the person (乡镇, 村, 姓名, 证件号码, even
     与户主关系) maps more registry columns than its own. It was read as a registry: the claims list
