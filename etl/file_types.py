@@ -8,6 +8,6 @@ GZIP_SUFFIX = ".gz"
 EXCEL = (".xlsx", ".xlsm", ".xls")  # .xls: also the HTML or text tables web systems name .xls (sniffed)
 CSV = (".csv", ".txt")
 GZIP_CSV = tuple(s + GZIP_SUFFIX for s in CSV)  # a text export compressed with gzip
-HTML = (".htm", ".html")
+HTML = (".htm", ".html", ".mht", ".mhtml")  # .mht: a web archive, Excel's 单个文件网页 (etl.html_tables)
 
 ACCEPTED_SUFFIXES: tuple[str, ...] = (*EXCEL, *CSV, *GZIP_CSV, *HTML)  # in the order the hints list them

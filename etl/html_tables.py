@@ -1,10 +1,16 @@
 """HTML pages as spreadsheets: what web systems' 导出Excel buttons write (often named .xls). The page is
 decoded by its BOM or declared charset (when the bytes agree), its tables become grids with merged
-ranges, and each is read like a sheet (etl.excel)."""
+ranges, and each is read like a sheet (etl.excel).
+
+A web archive (.mht/.mhtml: Excel's 单个文件网页, and what some systems write and name .xls) is a MIME
+message whose HTML parts are pages: one per sheet beside a frame page. Each part is decoded by its
+transfer encoding and charset and its tables read as a page's."""
 
 from __future__ import annotations
 
 import codecs
+import email
+import email.policy
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,6 +40,20 @@ def looks_like_xml_spreadsheet(head: bytes) -> bool:
     return text.startswith(b"<?xml") and b"<workbook" in text and b"urn:schemas-microsoft-com:office:spreadsheet" in text
 
 
+def looks_like_web_archive(head: bytes) -> bool:
+    """A MIME web archive (.mht): headers first, one of them `MIME-Version`, the body multipart/related."""
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    return b"mime-version:" in text[:1024] and b"multipart/related" in text
+
+
+def web_archive_pages(data: bytes) -> list[tuple[bytes, str | None]]:
+    """The HTML parts of a web archive, each as (its bytes, decoded from base64 or quoted-printable; the
+    charset its part declares)."""
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    return [(part.get_payload(decode=True) or b"", part.get_content_charset())
+            for part in message.walk() if part.get_content_type() == "text/html"]
+
+
 _CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Declared names whose bytes are GB18030 in practice (GB18030 is a superset of GB2312 and GBK).
@@ -41,9 +61,10 @@ _GB_NAMES = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "euc-cn", "cp936
              "csgb2312", "iso-ir-58", "chinese", "gb18030"}
 
 
-def html_text(path: Path, data: bytes) -> tuple[str, str, bool]:
-    """The page as text, the codec used, and whether some bytes did not decode: a BOM, else the charset
-    a <meta> (charset= or http-equiv) or an XML declaration names, else UTF-8, else GB18030. A
+def html_text(path: Path, data: bytes, charset: str | None = None) -> tuple[str, str, bool]:
+    """The page as text, the codec used, and whether some bytes did not decode: a BOM, else `charset`
+    (a web archive part's), else the charset a <meta> (charset= or http-equiv) or an XML declaration
+    names, else UTF-8, else GB18030. A
     declaration that the bytes contradict is ignored for the next candidate (systems declare UTF-8 and
     write GBK). When none decodes every byte (a few bad bytes in a good page, data-spec §1.3), the
     page's lines vote between UTF-8 and GB18030 as a CSV's do (`detect_encoding`; another declared
@@ -60,8 +81,8 @@ def html_text(path: Path, data: bytes) -> tuple[str, str, bool]:
     candidates: list[str] = []
     sniff = data[:CHARSET_SNIFF_BYTES]
     declared = _CHARSET_RE.search(sniff) or _XML_ENCODING_RE.search(sniff)
-    if declared:
-        name = declared.group(1).decode("ascii").lower()
+    if charset or declared:
+        name = charset.lower() if charset else declared.group(1).decode("ascii").lower()  # type: ignore[union-attr]
         try:
             candidates.append("gb18030" if name in _GB_NAMES else codecs.lookup(name).name)
         except LookupError:
@@ -236,15 +257,24 @@ def _is_header(row: list[object]) -> bool:
 
 
 def read_html(path: Path) -> Book:
-    """An HTML page's tables, each read like a sheet (named 表1, 表2 … when there are several)."""
+    """An HTML page's tables, each read like a sheet (named 表1, 表2 … when there are several); a web
+    archive's, page after page."""
     data = path.read_bytes()
-    text, codec, lossy = html_text(path, data)
-    parser = _HtmlTables()
-    parser.feed(text)
-    parser.close()
-    while parser._stack:  # tables left open at the end of the page
-        parser.handle_endtag("table")
-    tables = _join_header_tables([t for t in parser.tables if t[0]])
+    pages = web_archive_pages(data) if looks_like_web_archive(data[:HTML_SNIFF_BYTES]) else [(data, None)]
+    tables: list[Table] = []
+    texts: list[str] = []
+    codec, lossy = "utf-8", False
+    for page, charset in pages:
+        text, codec, page_lossy = html_text(path, page, charset)
+        lossy |= page_lossy
+        texts.append(text)
+        parser = _HtmlTables()
+        parser.feed(text)
+        parser.close()
+        while parser._stack:  # tables left open at the end of the page
+            parser.handle_endtag("table")
+        tables += _join_header_tables([t for t in parser.tables if t[0]])
+    text = "\n".join(texts)
     if not tables:
         raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
     sheets = [

@@ -7,7 +7,7 @@ This module tells the kind of file by its suffix and first bytes and hands it to
 - etl.csv_file: a CSV (or `.csv.gz`), read by DuckDB straight into the loader's table (etl.csv_fast)
   or block by block with exact line numbers (etl.csv_blocks);
 - etl.excel: workbooks, sheet by sheet, once etl.archive_checks passed the zip;
-- etl.html_tables: HTML pages that web systems name .xls.
+- etl.html_tables: HTML pages that web systems name .xls, and web archives (.mht).
 Every reader shares etl.raw_file (what a read returns, its errors, the DuckDB sink) and etl.raw_rows
 (trimming, blank and summary rows). `read_book`, `read_file`, `hand_over` and the names re-exported
 below are the loader's entry point.
@@ -24,7 +24,13 @@ from etl import file_types
 from etl.archive_checks import GZIP_ERRORS, OLE_MAGIC, ZIP_MAGIC, check_zip
 from etl.csv_file import read_csv
 from etl.excel import read_excel
-from etl.html_tables import HTML_SNIFF_BYTES, looks_like_html, looks_like_xml_spreadsheet, read_html
+from etl.html_tables import (
+    HTML_SNIFF_BYTES,
+    looks_like_html,
+    looks_like_web_archive,
+    looks_like_xml_spreadsheet,
+    read_html,
+)
 from etl.raw_file import MAX_BYTES, STAGE_SCHEMA, Book, DuckDBSink, RawFile, ReadError, Sink, mb_text
 
 # the suffixes read here, from etl.file_types (the one list every hint is written from)
@@ -72,7 +78,7 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
         magic = f.read(HTML_SNIFF_BYTES)
     if suffix == ".xls" and looks_like_xml_spreadsheet(magic):  # not read: say how to get a workbook
         raise ReadError("xml_spreadsheet", path)
-    if suffix in HTML_SUFFIXES or (suffix == ".xls" and looks_like_html(magic)):
+    if suffix in HTML_SUFFIXES or (suffix == ".xls" and (looks_like_html(magic) or looks_like_web_archive(magic))):
         return read_html(path)  # what web systems' 导出Excel buttons write, named .xls
     if suffix == ".xls" and not magic.startswith((OLE_MAGIC, ZIP_MAGIC)):
         return Book([read_csv(path, sink)])  # many systems export tab-separated text named .xls

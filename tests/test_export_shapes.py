@@ -330,6 +330,48 @@ def test_html_header_and_rows_in_two_tables_load_as_one(tmp_path: Path, csv_dump
     assert dump(db) == csv_dump
 
 
+def write_web_archive(path: Path, sheets: dict[str, list[list[str]]], charset: str = "gb2312") -> Path:
+    """Excel's 单个文件网页 (.mht): a MIME message of a frame page, a tab strip (a table of the sheets'
+    names), one page per sheet and a style sheet, quoted-printable in the workbook's charset."""
+    import quopri
+
+    boundary = "----=_NextPart_01DB2F8A.6F1C2D40"
+
+    def part(name: str, kind: str, body: str) -> str:
+        text = quopri.encodestring(body.encode(charset)).decode("ascii")
+        return (f"--{boundary}\r\nContent-Location: file:///C:/导出_files/{name}\r\n"
+                f"Content-Transfer-Encoding: quoted-printable\r\nContent-Type: {kind}; charset=\"{charset}\"\r\n\r\n"
+                f"{text}\r\n\r\n")
+
+    frame = '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><frameset rows="*,39"><frame src="sheet001.htm">' \
+            '<frame src="tabstrip.htm"></frameset></html>'
+    tabs = "<html><body><table><tr>" + "".join(
+        f'<td><a href="sheet{i + 1:03}.htm" target="frSheet">{name}</a></td>' for i, name in enumerate(sheets)) + \
+        "</tr></table></body></html>"
+    pages = [part(f"sheet{i + 1:03}.htm", "text/html", f"<html><body>{html_table(rows)}</body></html>")
+             for i, rows in enumerate(sheets.values())]
+    message = (f'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; '
+               f'boundary="{boundary}"\r\n\r\n此文档为“单个文件网页”，也称为“Web 档案”文件。\r\n\r\n'
+               + part("导出.htm", "text/html", frame) + part("tabstrip.htm", "text/html", tabs) + "".join(pages)
+               + part("stylesheet.css", "text/css", "td { mso-number-format:'\\@'; }") + f"--{boundary}--\r\n")
+    path.write_bytes(message.encode(charset))
+    return path
+
+
+@pytest.mark.parametrize("name", ["导出.xls", "导出.mht"])
+def test_a_web_archive_loads_like_the_csv(tmp_path: Path, csv_dump: dict, name: str) -> None:
+    """Excel's 单个文件网页 (a web archive, .mht), which some systems name .xls: a MIME message holding a page
+    per sheet. It was refused (「未找到表头」, the MIME text read as a page of no table). Each sheet's page is
+    read as an HTML export is; the tab strip's table of sheet names is listed as a table with no header."""
+    path = write_web_archive(tmp_path / name, {"乌加河镇": WUJIAHE, "德岭山镇": DELINGSHAN})
+    db = tmp_path / "db" / "fupin.duckdb"
+    report = load([path], db, names=["人口"])
+    f = report.files[0]
+    assert (f.rows_loaded, f.rows_rejected) == (5, 1)
+    assert dump(db, LINEAGE + PLACE) == dump_like_csv(csv_dump, tmp_path)
+    assert [s.sheet for s in f.sheets] == ["表2", "表3"] and [s for s, _ in f.skipped_sheets] == ["表1"]
+
+
 def test_biff_xls_loads_like_the_csv(tmp_path: Path, csv_dump: dict) -> None:
     path = write_biff(tmp_path / "人口.xls", {"Sheet1": ROWS})
     assert path.read_bytes()[:8] == OLE_MAGIC
