@@ -226,3 +226,16 @@ def test_a_village_is_ranked_among_its_townships_villages(county: Path, tmp_path
     assert not any("个村中居" in s for s in findings(db, Filters(villages=("一村",))))
     assert any(s.startswith("一村脱贫率 100.0%，在甲镇的 2 个村中居并列第 1 位")
                for s in findings(db, Filters(townships=("甲镇",), villages=("一村",))))
+
+
+def test_a_village_briefing_names_its_township_when_one_is_chosen() -> None:
+    """Two townships can have a village of one name (新华村): a briefing of 海流图镇's was titled 新华村 alone.
+    With one township chosen, the title names both; a village chosen by its name alone, or under several
+    townships, is named as chosen."""
+    from ui.briefing_html import area_name
+
+    assert area_name(Filters(townships=("海流图镇",), villages=("新华村",)), "zh") == "海流图镇新华村"
+    assert area_name(Filters(townships=("海流图镇",), villages=("新华村", "红旗村")), "en") == "新华村、红旗村, 海流图镇"
+    assert area_name(Filters(villages=("新华村",)), "zh") == "新华村"
+    assert area_name(Filters(townships=("海流图镇", "石哈河镇"), villages=("新华村",)), "zh") == "新华村"
+    assert area_name(Filters(townships=("海流图镇",)), "zh") == "海流图镇"

@@ -121,9 +121,13 @@ def render(brief: Brief) -> str:
 
 def area_name(flt: Filters, lang: str, viewer: Viewer | None = None) -> str:
     """The area a briefing covers: the chosen villages or townships, else the viewer's townships, else
-    the whole banner."""
+    the whole banner. Villages of one chosen township are named with it (海流图镇新华村): a village is
+    chosen by its name, which two townships can share, and a briefing titled 新华村 did not say whose."""
     if flt.villages:
-        return "、".join(flt.villages)
+        villages = "、".join(flt.villages)
+        if len(flt.townships) == 1:
+            return f"{flt.townships[0]}{villages}" if lang == "zh" else f"{villages}, {flt.townships[0]}"
+        return villages
     if flt.townships:
         return "、".join(flt.townships)
     if viewer is not None and viewer.townships is not None:
