@@ -1,11 +1,13 @@
 # 扶贫督查看板 — two commands for a fresh machine with Python 3.11+:
 #   make run    set up .venv, build the demo county if there is no database, start the dashboard
+#               (make run DEMO=0: no demo; the start page then takes the county's own uploads)
 #   make test   set up .venv (and the headless browser and nginx for end-to-end tests), run every test
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8501
+DEMO   ?= 1
 
 .PHONY: run test setup demo browser nginx lint docs bundle bench bench-l bench-n screenshots
 
@@ -24,8 +26,9 @@ demo: $(STAMP)
 	$(PY) -m etl demo
 
 run: $(STAMP)
-	@test -e data/fupin.duckdb || $(PY) -m etl demo
-	@$(PY) -m etl refresh --if-stale
+	@# DEMO=0: no demo county; with no database the start page takes the county's own uploads
+	@test -e data/fupin.duckdb || test "$(DEMO)" = 0 || $(PY) -m etl demo
+	@test ! -e data/fupin.duckdb || $(PY) -m etl refresh --if-stale
 	$(PY) -m ui.serve --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 browser:

@@ -27,6 +27,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "There is no data to show yet. Build the demo county (Urad Middle Banner) in the project folder, or "
         "load exports with `python -m etl load FILE...`, then reload this page:",
     ),
+    "nodb.upload_note": (
+        "也可以不用示范数据，直接在下方上传本旗县从系统导出的表格（先传贫困人口信息表）。载入完成后本页转到总览；"
+        "载入摘要和被拒绝的行见“数据管理”页。",
+        "Or skip the demo and upload the county's own exports below (the registry first). When the load is "
+        "done this page opens the overview; the load's summary and rejected rows are on the Data management page.",
+    ),
     # header and settings
     "header.demo": ("示范数据：{county}（按调研报告生成，非真实数据）", "Demo data: {county} (generated from the field report, not real)"),
     "header.as_of": ("数据截至 {date}", "Data as of {date}"),

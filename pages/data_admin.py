@@ -23,73 +23,10 @@ from ui import (
     login_log,
     navigation,
     table,
-    upload_jobs,
-    uploader,
+    upload_panel,
 )
-from ui.context import PageContext, current, md_escape
+from ui.context import PageContext, current
 from ui.filter_text import filter_text
-from ui.formats import joined
-from ui.upload import ALLOWED, UPLOAD_LIMIT_MB
-
-
-def _upload(ctx: PageContext) -> None:
-    st.subheader(ctx.t("insp.data.upload"))
-    if ctx.viewer.townships is not None:
-        st.info(ctx.t("insp.data.restricted"))
-        return
-    st.caption(ctx.t("insp.data.upload_help", types=joined(ALLOWED, ctx.lang)))
-    with st.form("data_upload", clear_on_submit=True):
-        uploaded = uploader.show(ctx, "data_files", UPLOAD_LIMIT_MB)
-        st.caption(ctx.t("insp.data.limit", limit=UPLOAD_LIMIT_MB))
-        reload = st.checkbox(ctx.t("insp.data.reload"), key="data_reload", help=ctx.t("insp.data.reload_help"))
-        submitted = st.form_submit_button(ctx.t("insp.data.load"), icon=":material/upload:", type="primary")
-    if submitted and uploaded:  # the server loads them, whatever becomes of this session (ui.upload_jobs)
-        upload_jobs.submit(ctx.user.username, [(f.name, f.getvalue()) for f in uploaded], ctx.lang,
-                           viewer=ctx.viewer, reload=reload)
-    jobs = upload_jobs.jobs(ctx.user.username)
-    if any(not j.done for j in jobs):
-        _progress(ctx)
-    for job in jobs:
-        if job.outcome is not None:
-            _summary(ctx, job)
-
-
-@st.fragment(run_every=1.0)
-def _progress(ctx: PageContext) -> None:
-    """The user's loads still queued or running, once a second; when the last is done, the whole page
-    again: it resolves the new snapshot, so history and every figure see the new data."""
-    running = [j for j in upload_jobs.jobs(ctx.user.username) if not j.done]
-    if not running:
-        st.rerun()
-    # Streamlit's "Running… Stop" in the corner (English, and it suggests stopping the load): the load
-    # does not run in this session and Stop would not stop it; hidden while the user's loads run
-    st.html('<style>[data-testid="stStatusWidget"] { visibility: hidden; }</style>')
-    st.caption(ctx.t("insp.data.running_note"))
-    for job in running:
-        # the text carries the uploaded file's name (masked for the user by the job), and a progress
-        # label is Markdown
-        st.progress(job.fraction, text=md_escape(job.text))
-
-
-def _summary(ctx: PageContext, job: upload_jobs.Job) -> None:
-    assert job.outcome is not None
-    outcome = job.outcome.in_lang(ctx.lang)
-    st.markdown(f"**{ctx.t('insp.data.summary')}**")
-    st.caption(ctx.t("insp.data.job_time", start=f"{job.started:%H:%M:%S}",
-                     end=f"{job.finished:%H:%M:%S}" if job.finished else ""))
-    # what went wrong and what must not be missed first, then the long summary: a refused file shown in red
-    # below the summary and a green 入库完成 was read past (a probe)
-    if outcome.errors:  # some files loaded (their lines below), or none did
-        heading = ctx.t("insp.data.failed" if outcome.lines else "insp.data.failed_all")
-        st.error(heading + "\n\n" + "\n\n".join(f"- {md_escape(e)}" for e in outcome.errors))
-    for notice in outcome.notices:
-        st.warning(md_escape(notice))
-    if outcome.lines:
-        if outcome.changed:
-            st.success(ctx.t("insp.data.done"))
-        else:  # every file loaded before, or a header alone: a green 入库完成 misled
-            st.info(ctx.t("insp.data.nothing_changed"))
-        st.code("\n".join(outcome.lines), language=None, wrap_lines=True)  # issue sentences are long
 
 
 def main() -> None:
@@ -99,7 +36,7 @@ def main() -> None:
     scoped = ctx.viewer.townships is not None  # a township user: rejected rows are not theirs to see
     st.caption(ctx.t("insp.data.totals_scope" if scoped else "insp.data.totals",
                      **{k: f"{v:,}" for k, v in totals.items()}))  # 8,874 as every count
-    _upload(ctx)
+    upload_panel.show(ctx)
 
     st.subheader(ctx.t("insp.data.history"))
     hist = data.call(q.load_history, ctx.viewer)  # a township viewer: each batch's time and kind only

@@ -44,3 +44,39 @@ def test_every_phony_target_has_a_rule() -> None:
     rules = set(re.findall(r"^([A-Za-z][\w-]*)\s*:(?!=)", text, flags=re.MULTILINE)) - {"PHONY"}
     missing = [t for t in phony.split(":", 1)[1].split() if t not in rules]
     assert not missing, missing
+
+
+def test_make_run_without_the_demo_starts_on_no_database(tmp_path: Path) -> None:
+    """A county that does not want the demo: `make run` built it whenever there was no database, so the
+    start page's upload (for a server with no database) could not be reached through the quick start.
+    `make run DEMO=0` starts the dashboard on no database, the demo not built."""
+    import socket
+    import time
+    import urllib.request
+
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")  # the project's own, set up already
+    cksum = subprocess.run(["cksum", "pyproject.toml"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    stamp = f".venv/.installed-{cksum.stdout.split()[0]}"  # never remade here (`make -o`): no install
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "data" / "fupin.duckdb"  # what the Makefile tests, and the server reads through FUPIN_DB
+    env = {**os.environ, "FUPIN_DB": str(db), "FUPIN_USERS": str(tmp_path / "no-users.yaml")}
+    server = subprocess.Popen(["make", "-o", stamp, "run", "DEMO=0", f"PORT={port}"], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        assert server.poll() is None, server.stdout.read() if server.stdout else ""
+        assert not db.exists() and not (tmp_path / "data").exists()
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)

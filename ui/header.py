@@ -65,6 +65,10 @@ def no_database() -> None:
     st.warning(ctx.t("nodb.title"), icon=":material/database:")
     st.markdown(ctx.t("nodb.body"))
     st.code(".venv/bin/python -m etl demo", language="bash")
+    from ui import upload_panel  # the loader's imports, only on this page and the data page
+
+    st.markdown(ctx.t("nodb.upload_note"))
+    upload_panel.show(ctx)
 
 
 def is_stale() -> bool:

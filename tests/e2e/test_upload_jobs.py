@@ -18,7 +18,7 @@ import pytest
 from etl import snapshot
 from labels import t
 from tests.e2e.conftest import ARTIFACTS, SCREENSHOTS, StreamlitServer, build_demo
-from tests.e2e.test_browser import _upload, assert_no_exception, open_page, screenshot
+from tests.e2e.test_browser import _upload, assert_no_exception, metric, open_page, screenshot
 
 pytestmark = pytest.mark.e2e
 LIMIT_MB = 1
@@ -87,3 +87,42 @@ def test_a_load_finishes_after_the_page_is_left_and_says_it_waited(page: Any, up
         assert con.execute("SELECT count(*) FROM load_batches WHERE file_name = ?", [name]).fetchone()[0] == 1
     finally:
         con.close()
+
+
+REGISTRY = ("乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因\n"
+            "甲镇,一村,H1,张一,,户主,已脱贫,2019,因病\n"
+            "甲镇,一村,H1,李一,,配偶,已脱贫,2019,因病\n"
+            "甲镇,二村,H2,张二,,户主,未脱贫,,因残\n")
+
+
+def test_a_server_with_no_database_loads_the_county_s_exports_from_the_browser(
+        page: Any, browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A county that does not want the demo had to load its first files with the command line: the start
+    page of a server with no database only showed `python -m etl demo`. It offers the upload form too; when
+    the load is done the app opens the overview on the county's own data, and the data page keeps the
+    load's summary."""
+    from playwright.sync_api import expect
+
+    db = tmp_path_factory.mktemp("upload_nodb") / "data" / "fupin.duckdb"
+    assert not db.exists()
+    srv = StreamlitServer(db, ARTIFACTS / "streamlit-e2e-upload-nodb.log").start()
+    try:
+        page.goto(srv.url)
+        main = page.get_by_test_id("stMain")
+        expect(main).to_contain_text(t("nodb.upload_note", "zh")[:20], timeout=45_000)
+        uploader = page.get_by_test_id("stFileUploader")
+        uploader.locator('input[type="file"]').set_input_files(
+            [{"name": "贫困人口信息.csv", "mimeType": "text/csv", "buffer": REGISTRY.encode("utf-8")}])
+        expect(uploader).to_contain_text("人口信息.csv")
+        submit = main.get_by_role("button", name=re.compile(re.escape(t("insp.data.load", "zh"))))
+        expect(submit).to_be_enabled(timeout=60_000)
+        submit.click()
+        main.get_by_role("heading", name=t("overview.title", "zh"), exact=True).wait_for(timeout=120_000)
+        assert_no_exception(page)
+        expect(metric(page, "households")).to_have_text("2户", timeout=30_000)
+        assert snapshot.current_snapshot(db) is not None
+        open_page(page, srv, "data-management", "insp.page.data")
+        expect(main).to_contain_text(t("insp.data.summary", "zh"))
+        expect(main).to_contain_text("贫困人口信息.csv")
+    finally:
+        srv.stop()
