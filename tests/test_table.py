@@ -73,6 +73,17 @@ def test_columns_sized_from_every_value() -> None:
     assert table.text_px("100.00%") + table.PROGRESS_BAR_PX <= share["width"] < 150
 
 
+def test_a_page_s_column_width_holds_its_header_in_every_language() -> None:
+    """The overview sets its rate bars narrow (112 px, for 帮扶措施覆盖率): in English the header read
+    "Assistance coverag". A page's width is kept where the header fits, widened where it does not."""
+    bar = {"type_config": {"type": "progress", "format": "%.2f%%"}}
+    view = pd.DataFrame({"帮扶措施覆盖率": [98.8], "Assistance coverage": [98.8], "Exit rate": [94.1]})
+    config = table.sized(view, {c: {**bar, "width": w} for c, w in
+                                (("帮扶措施覆盖率", 120), ("Assistance coverage", 112), ("Exit rate", 96))})
+    assert config["帮扶措施覆盖率"]["width"] == 120 and config["Exit rate"]["width"] == 96
+    assert config["Assistance coverage"]["width"] >= table.text_px("Assistance coverage") + table.CELL_PADDING
+
+
 def test_a_fixed_height_is_a_cap_for_a_short_table() -> None:
     """5 rows under a page's 300 px get their own height (no empty rows drawn below them); 20 rows scroll
     within the 300 px; a named height ("stretch") is kept."""

@@ -125,6 +125,11 @@ def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     for label in view.columns:
         given = out.get(label)
         if isinstance(given, Mapping) and given.get("width") is not None:
+            # a page's width holds its header whole in every language: the overview's 112 px, set for
+            # 帮扶措施覆盖率, cut "Assistance coverage" to "Assistance coverag"
+            header = int(text_px(str(label)) + CELL_PADDING + 2)
+            if isinstance(given["width"], int) and given["width"] < header:
+                out[label] = {**given, "width": header}
             continue
         width = column_width(str(label), view[label], given if isinstance(given, Mapping) else None)
         out[label] = {**given, "width": width} if isinstance(given, Mapping) else {"width": width}
