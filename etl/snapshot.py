@@ -425,12 +425,21 @@ def _keep_as_spare(w: Writer, current: Path | None) -> None:
 
 
 def _copy_spare(final: Path) -> None:
-    """The other file of a generation written whole: a copy, written under a temporary name first."""
+    """The other file of a generation written whole: a copy, written under a temporary name first.
+
+    Best effort, like `_prepare_spare`: it runs after the publish, so a disk with room for the new file
+    but not for its copy must not turn a published load into a failure. A first load on such a disk
+    said 无法完成：…（磁盘空间不足）…数据库未作更改 while its data was published, printed no file's
+    summary, and left the half copy filling the disk (a probe). Without the other file the next load
+    copies the current one (`_claim`)."""
     spare = final.with_name(slot_name(generation(final), spare=True))
     tmp = final.with_name(f"tmp-{secrets.token_hex(4)}.duckdb")
-    shutil.copyfile(final, tmp)
-    _fsync(tmp)
-    os.replace(tmp, spare)
+    try:
+        shutil.copyfile(final, tmp)
+        _fsync(tmp)
+        os.replace(tmp, spare)
+    except OSError:
+        _remove(tmp)
 
 
 def publish(db: Path, snapshot: Path) -> None:

@@ -339,3 +339,31 @@ def test_a_command_behind_another_load_says_it_waits(tmp_path: Path, db: Path, l
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, (out, err)
     assert len(base_rows(db)["households"]) == 4  # and then it loaded
+
+
+def test_a_first_load_on_a_disk_with_room_for_one_copy_publishes_and_says_so(tmp_path: Path) -> None:
+    """A disk with room for the new snapshot but not for its other copy (a real tmpfs, in a user and mount
+    namespace): the first load published its data, then said 无法完成：…（磁盘空间不足）…数据库未作更改,
+    printed no file's summary (--json counted no row) and left the half copy filling the disk (a probe)."""
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.fail("the test needs util-linux's unshare (a tmpfs in a user namespace)")
+    reference = tmp_path / "ref" / "fupin.duckdb"
+    assert load_files([gen_file(tmp_path, 1)], db=reference).published
+    size = snapshot.current_snapshot(reference).stat().st_size
+    disk, kept = tmp_path / "disk", tmp_path / "kept"
+    disk.mkdir()
+    db = disk / "fupin.duckdb"
+    script = (f"mount -t tmpfs -o size={size * 3 // 2} tmpfs {disk} || exit 99; "
+              f"{sys.executable} -m etl load {gen_file(tmp_path, 1)} --db {db} --json; echo \"rc=$?\" >&2; "
+              f"cp -a {disk} {kept}")
+    p = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
+    assert "rc=0" in p.stderr, (p.stdout, p.stderr)
+    out = json.loads(p.stdout.splitlines()[-1])
+    assert out["error"] is None and out["files"][0]["rows_loaded"] == 1, out
+    kept_db = kept / "fupin.duckdb"
+    assert read_generation(kept_db) == 1
+    assert not list((kept / "fupin.duckdb.snapshots").glob("tmp-*")), list((kept / "fupin.duckdb.snapshots").iterdir())
