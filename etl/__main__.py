@@ -10,6 +10,7 @@ with `--json` on the line is the JSON error object other failures print.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from etl.cli_parser import (
     UsageError,
     add_lang_option,
     argv_lang,
+    duck_os_text,
     errno_label,
     in_use_text,
     options,
@@ -178,10 +180,14 @@ def main(argv: list[str] | None = None) -> int:
         print(t("cli.interrupted_published" if published else "cli.interrupted", lang,
                 db=snapshot.db_path(getattr(args, "db", None))), file=sys.stderr)
         return 0 if published else 130
-    except (OSError, duckdb.IOException) as exc:  # a folder not writable, a disk full, a path that is a folder
-        message = in_use_text(exc, lang)
+    except (OSError, duckdb.Error) as exc:  # a folder not writable, a disk full, a path that is a folder
+        message = in_use_text(exc, lang) or duck_os_text(exc, lang)
+        if message is None and not isinstance(exc, (OSError, duckdb.IOException)):
+            raise  # another DuckDB error: a defect of ours, its traceback
         if message is None:
-            path = getattr(exc, "filename", None) or ""
+            # a copy that filled the disk names its source first (shutil): the disk is the target's
+            full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+            path = (full and getattr(exc, "filename2", None)) or getattr(exc, "filename", None) or ""
             reason = errno_label(exc, lang) or getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
             message = t("cli.os_error", lang, path=path, reason=reason)
         _fail(message, getattr(args, "json", False))

@@ -14,7 +14,7 @@ the JSON error object under --json), always with exit code 2.
 The language rule of every command line of the product (`python -m etl`, `python -m ui.auth`):
 `argv_lang` reads it before parsing (a usage error is written in it), `add_lang_option` adds the
 `--lang` option that names it; `errno_label` words a path's OSError for both, `in_use_text` a database
-file another program holds open.
+file another program holds open, `duck_os_text` a file DuckDB could not open or write.
 """
 
 from __future__ import annotations
@@ -271,3 +271,24 @@ def in_use_text(exc: BaseException, lang: str) -> str | None:
     says it: the file and the holder's process id; None for any other error."""
     m = _IN_USE_RE.search(str(exc))
     return t("cli.db_in_use", lang, path=m["path"], pid=m["pid"]) if m else None
+
+
+# DuckDB's words (1.x, 2.0) for a file it could not open or write: the system's reason after the quoted
+# path. A rebuild in a folder without write permission said 无法完成：（IO Error: Cannot open file "…":
+# Permission denied）, a load 入库失败…（TransactionException: …）, a rebuild on a full disk a traceback
+# (FatalException: Could not write file "…": No space left on device) (a probe).
+_DUCK_OS_RE = re.compile(r'file "(?P<path>[^"]+)": (?P<reason>Permission denied|No space left on device|'
+                         r'File too large|Disk quota exceeded|Read-only file system)')
+_DUCK_OS_ERRNO = {"Permission denied": errno.EACCES, "No space left on device": errno.ENOSPC,
+                  "File too large": errno.EFBIG, "Disk quota exceeded": errno.ENOSPC,
+                  "Read-only file system": errno.EROFS}
+
+
+def duck_os_text(exc: BaseException, lang: str) -> str | None:
+    """A file DuckDB could not open or write (no permission, a full disk), as the label table says an
+    OSError of that path (`cli.os_error`); None for any other error."""
+    m = _DUCK_OS_RE.search(str(exc))
+    if not m:
+        return None
+    reason = errno_label(OSError(_DUCK_OS_ERRNO[m["reason"]], m["reason"]), lang) or m["reason"]
+    return t("cli.os_error", lang, path=m["path"], reason=reason)

@@ -33,6 +33,7 @@ from etl import (
     snapshot,
 )
 from etl import normalize as nz
+from etl.cli_parser import duck_os_text
 from etl.content_hash import TABLES as CONTENT_TABLES
 from etl.content_hash import content_sql
 from etl.derived_table import as_of
@@ -411,6 +412,7 @@ def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: P
         report.error = (t("load.out_of_memory", lang, limit=snapshot.etl_memory_limit())
                         if isinstance(exc, duckdb.OutOfMemoryException) else
                         t("load.disk_full", lang) if any(m in str(exc) for m in _DISK_FULL) else
+                        duck_os_text(exc, lang) or
                         t("load.failed", lang, detail=f"{type(exc).__name__}: {str(exc).splitlines()[0]}"[:300]))
         if not report.published:  # no file's counts came true: --json said every file loaded
             for part in (p for f in report.files for p in (f, *f.sheets)):

@@ -367,3 +367,54 @@ def test_a_first_load_on_a_disk_with_room_for_one_copy_publishes_and_says_so(tmp
     kept_db = kept / "fupin.duckdb"
     assert read_generation(kept_db) == 1
     assert not list((kept / "fupin.duckdb.snapshots").glob("tmp-*")), list((kept / "fupin.duckdb.snapshots").iterdir())
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "（文件超过大小上限）。请检查"), ("en", " (file too large). Check")],
+                         ids=["zh", "en"])
+def test_a_rebuild_on_a_full_disk_says_so_in_the_user_s_language(tmp_path: Path, db: Path, lang: str, said: str) -> None:
+    """A file-size limit under the snapshot's size stands in for a full disk: `rebuild` (and `make run`'s
+    upgrade) ended in DuckDB's FatalException traceback; a restore said the backup file was too large (a probe)."""
+    import resource
+    import subprocess
+    import sys
+
+    before = snapshot.current_snapshot(db)
+    assert run_cli("backup", str(tmp_path / "bk"), "--db", str(db)).returncode == 0
+    limit = before.stat().st_size // 2
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    for command in (["rebuild"], ["restore", str(tmp_path / "bk")]):
+        p = subprocess.run([sys.executable, "-m", "etl", "--lang", lang, *command, "--db", str(db)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300, preexec_fn=cap)  # noqa: PLW1509
+        assert p.returncode == 1 and "Traceback" not in p.stderr and said in p.stderr, p.stderr
+        assert str(snapshot.snapshots_dir(db)) in p.stderr and "File too large" not in p.stderr, p.stderr
+    assert snapshot.current_snapshot(db) == before
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "（没有权限）。请检查"), ("en", " (permission denied). Check")],
+                         ids=["zh", "en"])
+def test_a_database_folder_without_write_permission_is_said_in_the_user_s_language(
+        tmp_path: Path, db: Path, lang: str, said: str) -> None:
+    """The snapshots folder made read-only (root runs the commands in a user namespace, where its owner's
+    bits count): a load said 入库失败…（TransactionException: …Permission denied）, a rebuild
+    无法完成：（IO Error: Cannot open file …: Permission denied）, DuckDB's English in Chinese (a probe)."""
+    import os
+    import subprocess
+    import sys
+
+    before = snapshot.current_snapshot(db)
+    prefix = ["unshare", "--user"] if os.geteuid() == 0 else []
+    snaps = snapshot.snapshots_dir(db)
+    snaps.chmod(0o555)
+    try:
+        for command in (["load", str(gen_file(tmp_path, 4))], ["rebuild"]):
+            p = subprocess.run([*prefix, sys.executable, "-m", "etl", "--lang", lang, *command, "--db", str(db)],
+                               cwd=ROOT, capture_output=True, text=True, timeout=300)
+            out = p.stdout + p.stderr  # a load's summary on stdout, a rebuild's failure on stderr
+            assert p.returncode == 1 and said in out and str(snaps) in out, out
+            assert "Permission denied" not in out and "Error" not in out, out
+    finally:
+        snaps.chmod(0o755)
+    assert snapshot.current_snapshot(db) == before
