@@ -311,7 +311,11 @@ def _catch_up(con: duckdb.DuckDBPyConnection, needed: list[Path]) -> bool:
 def _copy_of(source: Path, snaps: Path, gen: int, memory_limit: str | None, how: str = "copied") -> Writer:
     work = snaps / f"work-{gen:08d}.duckdb"
     _remove(work)
-    shutil.copyfile(source, work)
+    try:
+        shutil.copyfile(source, work)
+    except BaseException:  # a full disk: the half copy left it full until the next load's cleanup (a probe)
+        _remove(work)
+        raise
     con = _connect_writer(work, snaps, memory_limit)
     _set_state(con, "writing", gen)
     return Writer(con, work, gen, how)

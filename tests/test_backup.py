@@ -341,10 +341,10 @@ def test_a_command_behind_another_load_says_it_waits(tmp_path: Path, db: Path, l
     assert len(base_rows(db)["households"]) == 4  # and then it loaded
 
 
-def test_a_first_load_on_a_disk_with_room_for_one_copy_publishes_and_says_so(tmp_path: Path) -> None:
-    """A disk with room for the new snapshot but not for its other copy (a real tmpfs, in a user and mount
-    namespace): the first load published its data, then said 无法完成：…（磁盘空间不足）…数据库未作更改,
-    printed no file's summary (--json counted no row) and left the half copy filling the disk (a probe)."""
+def _loads_on_a_small_disk(tmp_path: Path, *files: Path) -> tuple[list[tuple[int, dict]], Path]:
+    """Load `files` one by one (`--json`) into a new database on a real tmpfs with room for one and a half
+    snapshot files of one household (in a user and mount namespace; gone when it ends): each load's exit
+    code and JSON object, and a copy of the disk's folder as the loads left it."""
     import subprocess
     import sys
 
@@ -356,17 +356,34 @@ def test_a_first_load_on_a_disk_with_room_for_one_copy_publishes_and_says_so(tmp
     disk, kept = tmp_path / "disk", tmp_path / "kept"
     disk.mkdir()
     db = disk / "fupin.duckdb"
-    script = (f"mount -t tmpfs -o size={size * 3 // 2} tmpfs {disk} || exit 99; "
-              f"{sys.executable} -m etl load {gen_file(tmp_path, 1)} --db {db} --json; echo \"rc=$?\" >&2; "
-              f"cp -a {disk} {kept}")
+    loads = "".join(f"{sys.executable} -m etl load {f} --db {db} --json; echo \"rc=$?\" >&2; " for f in files)
+    script = f"mount -t tmpfs -o size={size * 3 // 2} tmpfs {disk} || exit 99; {loads}cp -a {disk} {kept}"
     p = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script], cwd=ROOT,
                        capture_output=True, text=True, timeout=300)
-    assert "rc=0" in p.stderr, (p.stdout, p.stderr)
-    out = json.loads(p.stdout.splitlines()[-1])
-    assert out["error"] is None and out["files"][0]["rows_loaded"] == 1, out
-    kept_db = kept / "fupin.duckdb"
-    assert read_generation(kept_db) == 1
+    codes = [int(line[3:]) for line in p.stderr.splitlines() if line.startswith("rc=")]
+    outs = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+    assert len(codes) == len(outs) == len(files), (p.stdout, p.stderr)
+    return list(zip(codes, outs, strict=True)), kept
+
+
+def test_a_first_load_on_a_disk_with_room_for_one_copy_publishes_and_says_so(tmp_path: Path) -> None:
+    """A disk with room for the new snapshot but not for its other copy: the first load published its data,
+    then said 无法完成：…（磁盘空间不足）…数据库未作更改, printed no file's summary (--json counted no row)
+    and left the half copy filling the disk (a probe)."""
+    [(code, out)], kept = _loads_on_a_small_disk(tmp_path, gen_file(tmp_path, 1))
+    assert code == 0 and out["error"] is None and out["files"][0]["rows_loaded"] == 1, out
+    assert read_generation(kept / "fupin.duckdb") == 1
     assert not list((kept / "fupin.duckdb.snapshots").glob("tmp-*")), list((kept / "fupin.duckdb.snapshots").iterdir())
+
+
+def test_a_load_that_finds_no_room_for_its_copy_leaves_the_disk_as_it_was(tmp_path: Path) -> None:
+    """The next load on that disk cannot copy the current file: it says the disk is full, and left its half
+    copy (work-….duckdb, most of a snapshot) on the full disk until some later load (a probe)."""
+    [_, (code, out)], kept = _loads_on_a_small_disk(tmp_path, gen_file(tmp_path, 1), gen_file(tmp_path, 2))
+    assert code == 1 and "磁盘空间不足" in out["error"], out
+    assert read_generation(kept / "fupin.duckdb") == 1
+    snaps = kept / "fupin.duckdb.snapshots"
+    assert [p.name for p in snaps.glob("*.duckdb")] == ["g00000001.duckdb"], list(snaps.iterdir())
 
 
 @pytest.mark.parametrize(("lang", "said"), [("zh", "（文件超过大小上限）。请检查"), ("en", " (file too large). Check")],
