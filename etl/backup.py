@@ -125,6 +125,11 @@ def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh
         part = dest / f".{name}.part"
         try:
             sha = _copy_hashing(current, part)
+        except OSError as exc:
+            part.unlink(missing_ok=True)
+            if exc.filename is None:  # a write that filled the disk names no file: 无法完成：（磁盘空间不足） (a probe)
+                exc.filename = str(dest)
+            raise
         except BaseException:
             part.unlink(missing_ok=True)
             raise

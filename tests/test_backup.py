@@ -388,9 +388,10 @@ def test_a_load_that_finds_no_room_for_its_copy_leaves_the_disk_as_it_was(tmp_pa
 
 @pytest.mark.parametrize(("lang", "said"), [("zh", "（文件超过大小上限）。请检查"), ("en", " (file too large). Check")],
                          ids=["zh", "en"])
-def test_a_rebuild_on_a_full_disk_says_so_in_the_user_s_language(tmp_path: Path, db: Path, lang: str, said: str) -> None:
+def test_a_rebuild_restore_or_backup_on_a_full_disk_says_so_in_the_user_s_language(tmp_path: Path, db: Path, lang: str, said: str) -> None:
     """A file-size limit under the snapshot's size stands in for a full disk: `rebuild` (and `make run`'s
-    upgrade) ended in DuckDB's FatalException traceback; a restore said the backup file was too large (a probe)."""
+    upgrade) ended in DuckDB's FatalException traceback; a restore said the backup file was too large, a
+    backup named no path: 无法完成：（文件超过大小上限） (a probe)."""
     import resource
     import subprocess
     import sys
@@ -402,11 +403,14 @@ def test_a_rebuild_on_a_full_disk_says_so_in_the_user_s_language(tmp_path: Path,
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    for command in (["rebuild"], ["restore", str(tmp_path / "bk")]):
+    snaps = str(snapshot.snapshots_dir(db))
+    for command, where in ((["rebuild"], snaps), (["restore", str(tmp_path / "bk")], snaps),
+                           (["backup", str(tmp_path / "bk2")], f"{tmp_path / 'bk2'}（" if lang == "zh" else f"{tmp_path / 'bk2'} (")):
         p = subprocess.run([sys.executable, "-m", "etl", "--lang", lang, *command, "--db", str(db)], cwd=ROOT,
                            capture_output=True, text=True, timeout=300, preexec_fn=cap)  # noqa: PLW1509
         assert p.returncode == 1 and "Traceback" not in p.stderr and said in p.stderr, p.stderr
-        assert str(snapshot.snapshots_dir(db)) in p.stderr and "File too large" not in p.stderr, p.stderr
+        assert where in p.stderr and "File too large" not in p.stderr, p.stderr
+    assert list((tmp_path / "bk2").iterdir()) == []
     assert snapshot.current_snapshot(db) == before
 
 
