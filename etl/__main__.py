@@ -10,7 +10,6 @@ with `--json` on the line is the JSON error object other failures print.
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import sys
 from pathlib import Path
@@ -23,10 +22,8 @@ from etl.cli_parser import (
     UsageError,
     add_lang_option,
     argv_lang,
-    duck_os_text,
-    errno_label,
-    in_use_text,
     options,
+    path_error_text,
 )
 from etl.duck import interrupted
 from etl.file_types import ACCEPTED_SUFFIXES
@@ -181,15 +178,11 @@ def main(argv: list[str] | None = None) -> int:
                 db=snapshot.db_path(getattr(args, "db", None))), file=sys.stderr)
         return 0 if published else 130
     except (OSError, duckdb.Error) as exc:  # a folder not writable, a disk full, a path that is a folder
-        message = in_use_text(exc, lang) or duck_os_text(exc, lang)
+        message = path_error_text(exc, lang)
         if message is None and not isinstance(exc, (OSError, duckdb.IOException)):
             raise  # another DuckDB error: a defect of ours, its traceback
         if message is None:
-            # a copy that filled the disk names its source first (shutil): the disk is the target's
-            full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
-            path = (full and getattr(exc, "filename2", None)) or getattr(exc, "filename", None) or ""
-            reason = errno_label(exc, lang) or getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
-            message = t("cli.os_error", lang, path=path, reason=reason)
+            message = t("cli.os_error", lang, path="", reason=str(exc).splitlines()[0][:200])
         _fail(message, getattr(args, "json", False))
         return 1
 

@@ -14,7 +14,8 @@ the JSON error object under --json), always with exit code 2.
 The language rule of every command line of the product (`python -m etl`, `python -m ui.auth`):
 `argv_lang` reads it before parsing (a usage error is written in it), `add_lang_option` adds the
 `--lang` option that names it; `errno_label` words a path's OSError for both, `in_use_text` a database
-file another program holds open, `duck_os_text` a file DuckDB could not open or write.
+file another program holds open, `duck_os_text` a file DuckDB could not open or write,
+`path_error_text` any of these or an OSError.
 """
 
 from __future__ import annotations
@@ -292,3 +293,19 @@ def duck_os_text(exc: BaseException, lang: str) -> str | None:
         return None
     reason = errno_label(OSError(_DUCK_OS_ERRNO[m["reason"]], m["reason"]), lang) or m["reason"]
     return t("cli.os_error", lang, path=m["path"], reason=reason)
+
+
+def path_error_text(exc: BaseException, lang: str) -> str | None:
+    """A file or folder that could not be used, said in `lang` by the command line and the upload page
+    alike: a database another program holds open (`in_use_text`), a file DuckDB could not open or write
+    (`duck_os_text`), an OSError (`cli.os_error`: its path and the label of its errno); None for any other
+    error. The upload page said an OSError as Python wrote it, in English with its errno (入库程序出错…：
+    OSError: [Errno 27] File too large: '…g00000006.duckdb' -> '…work-00000007.duckdb', a probe)."""
+    text = in_use_text(exc, lang) or duck_os_text(exc, lang)
+    if text is not None or not isinstance(exc, OSError):
+        return text
+    # a copy that filled the disk names its source first (shutil): the disk is the target's
+    full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    path = (full and exc.filename2) or exc.filename or ""
+    reason = errno_label(exc, lang) or exc.strerror or str(exc).splitlines()[0][:200]
+    return t("cli.os_error", lang, path=path, reason=reason)

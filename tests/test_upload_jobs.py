@@ -129,3 +129,26 @@ def test_a_database_held_open_by_another_program_is_said_in_the_user_s_language(
         assert t("cli.db_in_use", lang, pid=pid, path=snapshot.current_snapshot(db)) in said, said
         assert "IO Error" not in said and "IOException" not in said, said
     assert batches(db, "走访_占用.csv") == 0
+
+
+def test_a_full_disk_is_said_as_the_command_line_says_it(db: Path) -> None:
+    """A file-size limit under the database's size stands in for a full disk (Python ignores SIGXFSZ): the
+    upload said "入库程序出错…：OSError: [Errno 27] File too large: '…' -> '…'", Python's English (a probe)."""
+    import resource
+
+    from labels import t
+
+    before = snapshot.current_snapshot(db)
+    job = upload_jobs.Job("admin-f", ["走访_满.csv"], "zh", db=db, files=[("走访_满.csv", VISITS)])
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (before.stat().st_size // 2, hard))
+    try:
+        upload_jobs.run(job)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert job.outcome is not None and job.outcome.exit_code == 1, job.outcome
+    for lang in ("zh", "en"):
+        said = " ".join(job.outcome.in_lang(lang).errors)
+        assert said.startswith(t("cli.os_error", lang, path="", reason="")[:4]), said
+        assert t("oserror.EFBIG", lang) in said and "Errno" not in said and "OSError" not in said, said
+    assert snapshot.current_snapshot(db) == before and batches(db, "走访_满.csv") == 0

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl import clock, snapshot
-from etl.cli_parser import in_use_text
+from etl.cli_parser import path_error_text
 from labels import LANGS, t
 from queries.filters import PUBLIC, Viewer, mask_file_name_value
 from ui.upload import UploadOutcome, load_uploads
@@ -120,8 +120,8 @@ def run(job: Job) -> None:
         outcome = load_uploads(files, job.lang, db=job.db, progress=tick, viewer=job.viewer, reload=job.reload,
                                on_outcome=finish)
     except Exception as exc:  # the loader's own errors are in its outcome; this is anything else
-        outcome = UploadOutcome.refused(  # the database held open by another program is said as such
-            {lg: [in_use_text(exc, lg) or t("insp.data.job_failed", lg, error=f"{type(exc).__name__}: {exc}"[:300])]
+        outcome = UploadOutcome.refused(  # a file held open by another program, a full disk: said as the command line says them
+            {lg: [path_error_text(exc, lg) or t("insp.data.job_failed", lg, error=f"{type(exc).__name__}: {exc}"[:300])]
              for lg in LANGS}, job.lang)
     if job.outcome is None:
         finish(outcome)
