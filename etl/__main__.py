@@ -240,7 +240,8 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         try:
             manifest = parquet_export.export(args.dir, args.db)
         except parquet_export.ExportError as exc:
-            print(t("cli.export_refused", lang, dir=exc), file=sys.stderr)
+            print(t("cli.export_refused_extra", lang, dir=exc.out, name=exc.extra) if exc.extra else
+                  t("cli.export_refused", lang, dir=exc.out), file=sys.stderr)
             return 1
         rows = sum(spec["rows"] for spec in manifest["tables"].values())
         # with --ddl, stdout is the script: the status line goes to stderr

@@ -123,22 +123,34 @@ def _write_table(con: duckdb.DuckDBPyConnection, sql: str, target: Path, partiti
 
 
 class ExportError(Exception):
-    """DIR holds something other than an earlier export: nothing is written and nothing removed."""
+    """DIR holds something other than an earlier export: nothing is written and nothing removed.
+    `extra`: a name in DIR beside an earlier export (which the export would have deleted)."""
+
+    def __init__(self, out: str, extra: str | None = None) -> None:
+        super().__init__(out)
+        self.out, self.extra = out, extra
 
 
 def _refuse_foreign(out: Path) -> None:
-    """An earlier export (its manifest says so) or an empty folder may be replaced; anything else at DIR
-    is refused: `export-parquet data` replaced the database folder, snapshots and all (a probe)."""
+    """An earlier export (its manifest says so, and it holds nothing else) or an empty folder may be
+    replaced; anything else at DIR is refused: `export-parquet data` replaced the database folder,
+    snapshots and all; an export folder that `etl backup` had also been given lost its backups at the
+    next export (a probe)."""
     if not out.exists() and not out.is_symlink():
         return
     if out.is_dir() and not out.is_symlink():
-        if not any(out.iterdir()):
+        names = sorted(p.name for p in out.iterdir())
+        if not names:
             return
         try:
-            if json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("format") == FORMAT:
-                return
+            ours = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("format") == FORMAT
         except (OSError, ValueError, AttributeError):
-            pass
+            ours = False
+        extra = [n for n in names if n not in (MANIFEST, "tables")]
+        if ours and not extra:
+            return
+        if ours:
+            raise ExportError(str(out), extra[0])
     raise ExportError(str(out))
 
 

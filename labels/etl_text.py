@@ -462,6 +462,8 @@ LABELS: dict[str, tuple[str, str]] = {
                       "Derived tables rebuilt for this version, every base table's row count unchanged ({rows}): {db}"),
     "cli.export_refused": ("{dir} 已存在且不是此前导出的 Parquet 目录（没有导出清单），未作任何更改。请指定一个新的或空的目录。",
                            "{dir} exists and is not an earlier Parquet export (no export manifest); nothing was changed. Name a new or empty folder."),
+    "cli.export_refused_extra": ("{dir} 是此前导出的 Parquet 目录，但其中还有别的文件或文件夹（如 {name}），替换导出会删除它们；未作任何更改。请把它们移走，或指定一个新的或空的目录。",
+                                 "{dir} is an earlier Parquet export but also holds other files or folders (e.g. {name}), which replacing the export would delete; nothing was changed. Move them elsewhere, or name a new or empty folder."),
     "cli.exported": ("已导出快照 {snapshot} 为 Parquet：{dir}（{tables} 张表，共 {rows} 行）",
                      "Snapshot {snapshot} exported as Parquet to {dir} ({tables} tables, {rows} rows)"),
 }

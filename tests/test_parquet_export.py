@@ -200,6 +200,20 @@ def test_export_replaces_only_an_earlier_export(exported: tuple[Path, Path], tmp
     assert _cli("export-parquet", str(tmp_path / "empty"), "--db", str(db)).returncode == 0  # an export again
 
 
+def test_an_earlier_export_holding_other_files_is_not_replaced(fixture_db: Path, tmp_path: Path) -> None:
+    """A nightly `etl backup /backup/fupin` and `etl export-parquet /backup/fupin`: the second export
+    replaced the folder whole, deleting every backup beside the earlier export (a probe)."""
+    folder = tmp_path / "nightly"
+    assert _cli("export-parquet", str(folder), "--db", str(fixture_db)).returncode == 0
+    assert _cli("backup", str(folder), "--db", str(fixture_db)).returncode == 0
+    kept = sorted(p.name for p in folder.iterdir())
+    for lang, said in (("zh", f"{folder} 是此前导出的 Parquet 目录，但其中还有别的文件或文件夹（如 fupin-"),
+                       ("en", f"{folder} is an earlier Parquet export but also holds other files or folders (e.g. fupin-")):
+        p = _cli("--lang", lang, "export-parquet", str(folder), "--db", str(fixture_db))
+        assert p.returncode == 1 and said in p.stderr, p.stderr
+    assert sorted(p.name for p in folder.iterdir()) == kept and len(kept) == 4, kept
+
+
 def test_a_folder_that_cannot_be_made_is_named_as_the_user_wrote_it(fixture_db: Path, tmp_path: Path) -> None:
     """Under a file (or a folder not writable) the message named the hidden folder written first,
     …/.out.writing/tables, which the user never typed (a probe)."""
