@@ -124,7 +124,7 @@ def _rebuild(db: Path | None, if_stale: bool, lang: str) -> int:
 
 
 def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
-    from etl import backup
+    from etl import backup, schema
     from etl.load import UpgradeError
 
     try:
@@ -134,7 +134,10 @@ def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
                     size=backup.human_size(m.bytes), households=m.households))
         else:
             db, m = backup.restore(args.source, args.db, lang)
-            print(t("cli.restore_done", lang, file=m.file, db=db, version=m.schema_version,
+            # a backup of an older version said 程序版本 28 of data now at 29 (a probe)
+            print(t("cli.restore_done", lang, file=m.file, db=db, version=m.schema_version, households=m.households)
+                  if m.schema_version == schema.SCHEMA_VERSION else
+                  t("cli.restore_upgraded", lang, file=m.file, db=db, old=m.schema_version, new=schema.SCHEMA_VERSION,
                     households=m.households))
     except (backup.BackupError, UpgradeError) as exc:
         print(exc, file=sys.stderr)

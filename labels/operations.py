@@ -30,6 +30,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "已恢复：{file} → {db}（程序版本 {version}，{households} 户；正在查看的用户在下一次操作时看到恢复的数据）",
         "Restored: {file} → {db} (schema version {version}, {households} households; viewers see the "
         "restored data at their next click)"),
+    "cli.restore_upgraded": (
+        "已恢复：{file} → {db}（备份由第 {old} 版程序建立，已按第 {new} 版升级，基础数据逐表行数不变；{households} 户；"
+        "正在查看的用户在下一次操作时看到恢复的数据）",
+        "Restored: {file} → {db} (the backup was made by schema version {old}, upgraded to version {new}, every base "
+        "table's row count unchanged; {households} households; viewers see the restored data at their next click)"),
     "cli.restore_none": ("{dir} 中没有备份文件（fupin-*.duckdb）。", "No backup (fupin-*.duckdb) in {dir}."),
     "cli.restore_missing": ("找不到备份：{path}", "No backup at {path}"),
     "cli.restore_bad": ("不是可用的备份，数据未作任何更改：{file}（{reason}）",

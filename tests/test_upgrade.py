@@ -104,6 +104,10 @@ def test_a_backup_of_the_previous_version_is_upgraded_when_restored(tmp_path: Pa
     p = run_cli("restore", str(tmp_path / "bk"), "--db", str(fresh))
     assert p.returncode == 0, p.stderr
     assert schema_version(fresh) == schema.SCHEMA_VERSION
+    # it said 程序版本 28 of data it had upgraded to 29 (a probe)
+    assert f"备份由第 {PREVIOUS} 版程序建立，已按第 {schema.SCHEMA_VERSION} 版升级" in p.stdout, p.stdout
+    p = run_cli("--lang", "en", "restore", str(tmp_path / "bk"), "--db", str(fresh))
+    assert f"made by schema version {PREVIOUS}, upgraded to version {schema.SCHEMA_VERSION}" in p.stdout, p.stdout
     assert base_rows(fresh) == base_rows(file)
     con = duckdb.connect(str(file), read_only=True)
     try:
