@@ -33,7 +33,7 @@ from etl import (
     snapshot,
 )
 from etl import normalize as nz
-from etl.cli_parser import duck_os_text
+from etl.cli_parser import duck_os_text, os_reason
 from etl.content_hash import TABLES as CONTENT_TABLES
 from etl.content_hash import content_sql
 from etl.derived_table import as_of
@@ -489,7 +489,9 @@ def _load_file(
         sink.drop()
         if interrupted(exc):
             raise KeyboardInterrupt from None
-        _failed(res, lambda lg, e=exc: t("read.load_failed", lg, file=name, detail=type(e).__name__), lang)
+        # a file the system would not give (no permission, an unplugged share) said only (PermissionError)
+        _failed(res, lambda lg, e=exc: t("read.os_error", lg, file=name, reason=os_reason(e, lg))
+                if isinstance(e, OSError) else t("read.load_failed", lg, file=name, detail=type(e).__name__), lang)
         return False
     res.skipped_sheets = list(book.skipped_sheets)
     several = len(book.parts) > 1

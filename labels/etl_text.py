@@ -335,6 +335,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "office_kind.word": ("Word 文档", "a Word document"),
     "office_kind.powerpoint": ("PowerPoint 演示文稿", "a PowerPoint presentation"),
     "read.too_large": ("{file}：文件过大（上限 {limit}）。", "{file}: the file is too large (limit {limit})."),
+    "read.os_error": ("{file}：无法读取此文件（{reason}）。请检查文件是否存在、当前用户能否读取它；此文件未入库，数据库未因它作任何更改。",
+                      "{file}: cannot be read ({reason}). Check that the file exists and the current user can read it; it was not loaded and changed nothing."),
     "read.not_found": ("{file}：文件不存在。", "{file}: file not found."),
     "read.is_folder": ("{file}：这是一个文件夹，不是文件。请给出其中的文件（如 文件夹/*.xlsx）。",
                        "{file}: a folder, not a file. Give the files in it (e.g. folder/*.xlsx)."),

@@ -216,6 +216,26 @@ def test_a_folder_or_a_missing_path_is_named_as_such(tmp_path: Path) -> None:
         assert said in read_error_text(err.value, path.name), path
 
 
+@pytest.mark.parametrize(("lang", "said"), [("zh", "unreadable.csv：无法读取此文件（没有权限）。请检查"),
+                                             ("en", "unreadable.csv: cannot be read (Permission denied). Check")],
+                         ids=["zh", "en"])
+def test_a_file_the_user_may_not_read_is_said_so(tmp_path: Path, lang: str, said: str) -> None:
+    """`etl load` of a file without read permission said 入库失败，数据库未作任何更改（PermissionError）:
+    Python's class name, and nothing of what to do (a probe). Root runs the command in a user namespace,
+    where the file's owner bits count."""
+    import os
+    import subprocess
+    import sys
+
+    path = visits(tmp_path / "unreadable.csv", "utf-8", 3, set())
+    path.chmod(0)
+    prefix = ["unshare", "--user"] if os.geteuid() == 0 else []
+    p = subprocess.run([*prefix, sys.executable, "-m", "etl", "--lang", lang, "load", str(path),
+                        "--db", str(tmp_path / "db" / "fupin.duckdb")],
+                       cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 1 and said in p.stdout and "PermissionError" not in p.stdout, (p.stdout, p.stderr)
+
+
 @pytest.mark.parametrize(("header", "missing"), [
     ("户编号,措施内容,金额(元),实施年度", "缺少必填列：措施类别。表头可写作：措施类别"),
     ("户编号,走访类型,走访人,情况记录", "缺少必填列：走访日期。表头可写作：走访日期"),
