@@ -181,13 +181,17 @@ def main(argv: list[str] | None = None) -> int:
                 db=snapshot.db_path(getattr(args, "db", None))), file=sys.stderr)
         return 0 if published else 130
     except (OSError, duckdb.Error) as exc:  # a folder not writable, a disk full, a path that is a folder
-        message = path_error_text(exc, lang)
+        # after the publish (its summary written to a closed pipe, `etl load … | head`), the error said
+        # 数据库未作更改 of data that had changed (a probe)
+        after = _generation(args)
+        published = snapshot.db_path(getattr(args, "db", None)) if after is not None and after != before else None
+        message = path_error_text(exc, lang, published)
         if message is None and not isinstance(exc, (OSError, duckdb.IOException)):
             raise  # another DuckDB error: a defect of ours, its traceback
         if message is None:
             message = t("cli.os_error", lang, path="", reason=str(exc).splitlines()[0][:200])
         _fail(message, getattr(args, "json", False))
-        return 1
+        return 0 if published else 1
 
 
 def _fail(message: str, as_json: bool, shown: object = None) -> None:

@@ -285,27 +285,38 @@ _DUCK_OS_ERRNO = {"Permission denied": errno.EACCES, "No space left on device": 
                   "Read-only file system": errno.EROFS}
 
 
-def duck_os_text(exc: BaseException, lang: str) -> str | None:
-    """A file DuckDB could not open or write (no permission, a full disk), as the label table says an
-    OSError of that path (`cli.os_error`); None for any other error."""
+def _duck_path_reason(exc: BaseException, lang: str) -> tuple[str, str] | None:
     m = _DUCK_OS_RE.search(str(exc))
     if not m:
         return None
-    reason = errno_label(OSError(_DUCK_OS_ERRNO[m["reason"]], m["reason"]), lang) or m["reason"]
-    return t("cli.os_error", lang, path=m["path"], reason=reason)
+    return m["path"], errno_label(OSError(_DUCK_OS_ERRNO[m["reason"]], m["reason"]), lang) or m["reason"]
 
 
-def path_error_text(exc: BaseException, lang: str) -> str | None:
+def duck_os_text(exc: BaseException, lang: str) -> str | None:
+    """A file DuckDB could not open or write (no permission, a full disk), as the label table says an
+    OSError of that path (`cli.os_error`); None for any other error."""
+    found = _duck_path_reason(exc, lang)
+    return t("cli.os_error", lang, path=found[0], reason=found[1]) if found else None
+
+
+def path_error_text(exc: BaseException, lang: str, published: object = None) -> str | None:
     """A file or folder that could not be used, said in `lang` by the command line and the upload page
     alike: a database another program holds open (`in_use_text`), a file DuckDB could not open or write
     (`duck_os_text`), an OSError (`cli.os_error`: its path and the label of its errno); None for any other
     error. The upload page said an OSError as Python wrote it, in English with its errno (入库程序出错…：
-    OSError: [Errno 27] File too large: '…g00000006.duckdb' -> '…work-00000007.duckdb', a probe)."""
-    text = in_use_text(exc, lang) or duck_os_text(exc, lang)
-    if text is not None or not isinstance(exc, OSError):
+    OSError: [Errno 27] File too large: '…g00000006.duckdb' -> '…work-00000007.duckdb', a probe).
+    `published`: the database whose new data the command had published before the error (then not
+    "数据库未作更改" but that the new data stands, `cli.os_error_published`)."""
+    if published is None and (text := in_use_text(exc, lang)) is not None:
         return text
-    # a copy that filled the disk names its source first (shutil): the disk is the target's
-    full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
-    path = (full and exc.filename2) or exc.filename or ""
-    reason = errno_label(exc, lang) or exc.strerror or str(exc).splitlines()[0][:200]
-    return t("cli.os_error", lang, path=path, reason=reason)
+    found = _duck_path_reason(exc, lang)
+    if found is None and isinstance(exc, OSError):
+        # a copy that filled the disk names its source first (shutil): the disk is the target's
+        full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+        found = ((full and exc.filename2) or exc.filename or "",
+                 errno_label(exc, lang) or exc.strerror or str(exc).splitlines()[0][:200])
+    if found is None:
+        return None
+    if published is not None:
+        return t("cli.os_error_published", lang, db=published, path=found[0], reason=found[1])
+    return t("cli.os_error", lang, path=found[0], reason=found[1])

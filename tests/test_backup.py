@@ -439,3 +439,20 @@ def test_a_database_folder_without_write_permission_is_said_in_the_user_s_langua
     finally:
         snaps.chmod(0o755)
     assert snapshot.current_snapshot(db) == before
+
+
+def test_an_error_after_the_publish_does_not_say_nothing_changed(tmp_path: Path, db: Path) -> None:
+    """`etl load … | head -1`: the summary met a closed pipe after the new data was published, and the
+    command said 无法完成：（Broken pipe）…数据库未作更改, exit 1, of a load that stood (a probe)."""
+    import subprocess
+    import sys
+
+    before = snapshot.generation(snapshot.current_snapshot(db))
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(gen_file(tmp_path, 4)), "--db", str(db)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader went away before the summary
+    _, err = proc.communicate(timeout=120)
+    assert snapshot.generation(snapshot.current_snapshot(db)) == before + 1 and read_generation(db) == 4
+    assert proc.returncode == 0 and f"新数据已发布（{db}），但随后未能完成" in err, err
+    assert "未作更改" not in err and "Broken pipe" not in err, err
