@@ -18,9 +18,11 @@ base tables copied, derived tables built anew); one of a newer version is refuse
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +36,8 @@ from labels import t
 
 PREFIX = "fupin-"
 CHUNK = 4 << 20
+# a half-written backup untouched this long is a killed backup's (a copy in progress writes every moment)
+STALE_PART_SECONDS = 600
 
 
 @dataclass
@@ -120,6 +124,7 @@ def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh
         if current is None:
             raise BackupError(t("cli.no_db", lang, db=target))
         gen = snapshot.generation(current)
+        _remove_stale_parts(dest)
         stamp = clock.now()
         name = f"{PREFIX}{stamp:%Y%m%d-%H%M%S}-g{gen:08d}.duckdb"
         part = dest / f".{name}.part"
@@ -145,6 +150,17 @@ def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh
     finally:
         part.unlink(missing_ok=True)
     return final, manifest
+
+
+def _remove_stale_parts(dest: Path) -> None:
+    """Delete the half-written copies of backups killed in `dest` (a reboot during the nightly backup): each
+    stayed there, hidden, as large as the data, night after night (a probe). One written now (a backup of
+    another database into the same folder) is younger than `STALE_PART_SECONDS` and stays."""
+    now = time.time()
+    for part in dest.glob(f".{PREFIX}*.duckdb.part"):
+        with contextlib.suppress(FileNotFoundError):
+            if now - part.stat().st_mtime > STALE_PART_SECONDS:
+                part.unlink()
 
 
 def _write_json(path: Path, value: object) -> None:

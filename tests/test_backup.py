@@ -456,3 +456,21 @@ def test_an_error_after_the_publish_does_not_say_nothing_changed(tmp_path: Path,
     assert snapshot.generation(snapshot.current_snapshot(db)) == before + 1 and read_generation(db) == 4
     assert proc.returncode == 0 and f"新数据已发布（{db}），但随后未能完成" in err, err
     assert "未作更改" not in err and "Broken pipe" not in err, err
+
+
+def test_a_killed_backup_s_half_copy_goes_at_the_next_backup(tmp_path: Path, db: Path) -> None:
+    """A backup killed while copying (a reboot at 2 a.m.) left .fupin-….duckdb.part, as large as the copy,
+    hidden in the backup folder for good, one more each time (a probe). One still being written stays."""
+    import os
+
+    folder = tmp_path / "bk"
+    folder.mkdir()
+    killed = folder / ".fupin-20261201-020000-g00000002.duckdb.part"
+    writing = folder / ".fupin-20261207-020000-g00000009.duckdb.part"
+    for part in (killed, writing):
+        part.write_bytes(b"\0" * 4096)
+    hour_ago = time.time() - 3600
+    os.utime(killed, (hour_ago, hour_ago))
+    assert run_cli("backup", str(folder), "--db", str(db)).returncode == 0
+    assert not killed.exists() and writing.exists()
+    assert len(backup.backups(folder)) == 1
