@@ -14,6 +14,7 @@ sidebar, no filters). With distinct URL paths every request goes through this sc
 
 from __future__ import annotations
 
+import duckdb
 import streamlit as st
 
 from labels import t
@@ -32,6 +33,14 @@ def main() -> None:
     st.set_page_config(page_title=t("app.title", lang), page_icon=str(ICON), layout="wide")
     widget_text.show(lang)  # Streamlit's "No results" in the user's language, on every page
     layout.app_style()  # a folded sidebar out of the Tab order
+    try:
+        _run(lang)
+    except duckdb.IOException as exc:  # another program holds the database open: said, not a traceback
+        if not header.database_in_use(exc, lang):
+            raise
+
+
+def _run(lang: str) -> None:
     user = login.gate(lang)
     login.sidebar(user, lang)
     viewer = data.viewer()

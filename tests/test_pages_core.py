@@ -335,3 +335,24 @@ def test_every_table_pins_the_column_that_names_its_rows(app_db: Path) -> None:
         config = json.loads(grid.proto.columns)
         pinned = [name for name, c in config.items() if c.get("pinned")]
         assert pinned == [str(grid.value.columns[0])], (list(grid.value.columns), pinned)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_database_held_open_by_another_program_is_said_not_a_traceback(
+        fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """A DuckDB shell opened on the database without -readonly: every page ended in DuckDB's English
+    traceback, "IO Error: Could not set lock on file …" (a probe). A private copy: the app's connection
+    pool may hold the shared fixture open from an earlier test."""
+    import shutil
+
+    from labels import t
+    from tests.conftest import held_open
+
+    db = tmp_path / "fupin.duckdb"
+    shutil.copy(fixture_db, db)
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    with held_open(db) as pid:
+        at = _app({"lang": lang})
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [e.value for e in at.error] == [t("cli.db_in_use", lang, pid=pid, path=db)], [e.value for e in at.error]

@@ -6,13 +6,16 @@
 - `empty(hint=None)`: the clear empty state for a filter that matches nothing.
 - `no_database()`: the message shown before any database exists (how to build the demo).
 - `stale_database()`: the message shown while the database waits for its upgrade (etl.load.rebuild).
+- `database_in_use(exc, lang)`: the message shown while another program holds the database open.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from etl.cli_parser import in_use_text
 from etl.schema import SCHEMA_VERSION, demo_county, recorded_version
+from labels import t
 from queries import meta
 from ui import data, table
 from ui.context import current
@@ -69,6 +72,18 @@ def no_database() -> None:
 
     st.markdown(ctx.t("nodb.upload_note"))
     upload_panel.show(ctx)
+
+
+def database_in_use(exc: BaseException, lang: str) -> bool:
+    """Say, instead of the page, that another program holds the database file open for writing (a DuckDB
+    shell opened without -readonly): every page ended in DuckDB's English traceback, "IO Error: Could not
+    set lock on file …" (a probe). False for any other error (the caller raises it)."""
+    text = in_use_text(exc, lang)
+    if text is None:
+        return False
+    st.title(t("app.title", lang))
+    st.error(text, icon=":material/lock:")
+    return True
 
 
 def is_stale() -> bool:
