@@ -35,8 +35,8 @@ def main() -> None:
     layout.app_style()  # a folded sidebar out of the Tab order
     try:
         _run(lang)
-    except duckdb.IOException as exc:  # another program holds the database open: said, not a traceback
-        if not header.database_in_use(exc, lang):
+    except (duckdb.IOException, OSError) as exc:  # held open by another program, not readable: said
+        if not header.database_unusable(exc, lang):
             raise
 
 

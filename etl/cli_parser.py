@@ -299,6 +299,18 @@ def duck_os_text(exc: BaseException, lang: str) -> str | None:
     return t("cli.os_error", lang, path=found[0], reason=found[1]) if found else None
 
 
+def path_and_reason(exc: BaseException, lang: str) -> tuple[str, str] | None:
+    """(the path, why it could not be used, in `lang`) of an OSError or of DuckDB's words for one; None
+    for any other error."""
+    found = _duck_path_reason(exc, lang)
+    if found is None and isinstance(exc, OSError):
+        # a copy that filled the disk names its source first (shutil): the disk is the target's
+        full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+        found = ((full and exc.filename2) or exc.filename or "",
+                 errno_label(exc, lang) or exc.strerror or str(exc).splitlines()[0][:200])
+    return found
+
+
 def path_error_text(exc: BaseException, lang: str, published: object = None) -> str | None:
     """A file or folder that could not be used, said in `lang` by the command line and the upload page
     alike: a database another program holds open (`in_use_text`), a file DuckDB could not open or write
@@ -309,12 +321,7 @@ def path_error_text(exc: BaseException, lang: str, published: object = None) -> 
     "数据库未作更改" but that the new data stands, `cli.os_error_published`)."""
     if published is None and (text := in_use_text(exc, lang)) is not None:
         return text
-    found = _duck_path_reason(exc, lang)
-    if found is None and isinstance(exc, OSError):
-        # a copy that filled the disk names its source first (shutil): the disk is the target's
-        full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
-        found = ((full and exc.filename2) or exc.filename or "",
-                 errno_label(exc, lang) or exc.strerror or str(exc).splitlines()[0][:200])
+    found = path_and_reason(exc, lang)
     if found is None:
         return None
     if published is not None:

@@ -3,6 +3,8 @@
 LABELS: dict[str, tuple[str, str]] = {
     # shell and navigation
     "app.title": ("扶贫督查看板", "Poverty Alleviation Inspection Dashboard"),
+    "app.db_unreadable": ("无法读取数据库：{path}（{reason}）。请让运行看板的用户能读取该文件及其所在文件夹（例如用同一用户运行命令行导入，或放宽该文件夹的权限），然后刷新页面。",
+                          "The database cannot be read: {path} ({reason}). Let the user the dashboard runs as read that file and its folder (e.g. run the command-line loads as the same user, or widen the folder's permissions), then reload the page."),
     "nav.section.analysis": ("总览与分析", "Overview & analysis"),
     "nav.section.inspection": ("督查工作", "Inspection work"),
     "nav.section.data": ("数据", "Data"),

@@ -356,3 +356,38 @@ def test_a_database_held_open_by_another_program_is_said_not_a_traceback(
         at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert [e.value for e in at.error] == [t("cli.db_in_use", lang, pid=pid, path=db)], [e.value for e in at.error]
+
+
+_APP_ERRORS = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=60)
+at.query_params["lang"] = sys.argv[2]
+at.run()
+print(json.dumps({"exceptions": [e.message for e in at.exception], "errors": [e.value for e in at.error]}))
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_database_the_dashboard_s_user_may_not_read_is_said_not_a_traceback(
+        fixture_db: Path, tmp_path: Path, lang: str) -> None:
+    """Loaded from the command line by another user, the database was not readable by the dashboard's: every
+    page ended in a traceback (PermissionError: [Errno 13], or DuckDB's IO Error). The app runs in a child
+    process, in a user namespace when the test runs as root (where the file's owner bits count)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from labels import t
+
+    db = tmp_path / "fupin.duckdb"
+    shutil.copy(fixture_db, db)
+    db.chmod(0)
+    prefix = ["unshare", "--user"] if os.geteuid() == 0 else []
+    p = subprocess.run([*prefix, sys.executable, "-c", _APP_ERRORS, APP, lang], cwd=ROOT, capture_output=True,
+                       text=True, timeout=300, env={**os.environ, "FUPIN_DB": str(db), "PYTHONPATH": str(ROOT)})
+    shown = json.loads(p.stdout.splitlines()[-1])
+    reason = t("oserror.EACCES", lang)
+    assert shown == {"exceptions": [], "errors": [t("app.db_unreadable", lang, path=db, reason=reason)]}, shown

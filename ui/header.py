@@ -6,15 +6,17 @@
 - `empty(hint=None)`: the clear empty state for a filter that matches nothing.
 - `no_database()`: the message shown before any database exists (how to build the demo).
 - `stale_database()`: the message shown while the database waits for its upgrade (etl.load.rebuild).
-- `database_in_use(exc, lang)`: the message shown while another program holds the database open.
+- `database_unusable(exc, lang)`: the message shown while the database cannot be read (held open by
+  another program, or not readable by the dashboard's user).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from etl.cli_parser import in_use_text
+from etl.cli_parser import in_use_text, path_and_reason
 from etl.schema import SCHEMA_VERSION, demo_county, recorded_version
+from etl.snapshot import db_path
 from labels import t
 from queries import meta
 from ui import data, table
@@ -74,11 +76,16 @@ def no_database() -> None:
     upload_panel.show(ctx)
 
 
-def database_in_use(exc: BaseException, lang: str) -> bool:
-    """Say, instead of the page, that another program holds the database file open for writing (a DuckDB
-    shell opened without -readonly): every page ended in DuckDB's English traceback, "IO Error: Could not
-    set lock on file …" (a probe). False for any other error (the caller raises it)."""
+def database_unusable(exc: BaseException, lang: str) -> bool:
+    """Say, instead of the page, that the database cannot be read: another program holds it open for
+    writing (a DuckDB shell opened without -readonly), or the dashboard's user may not read it (loaded
+    by another user from the command line). Every page ended in a traceback, DuckDB's "IO Error: Could
+    not set lock on file …" or Python's "PermissionError: [Errno 13]" (a probe). False for any other
+    error (the caller raises it)."""
     text = in_use_text(exc, lang)
+    found = path_and_reason(exc, lang) if text is None else None
+    if found is not None and str(found[0]).startswith(str(db_path())):  # the database's own files only
+        text = t("app.db_unreadable", lang, path=found[0], reason=found[1])
     if text is None:
         return False
     st.title(t("app.title", lang))
