@@ -234,6 +234,19 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
 
 
+def unprivileged(mount: bool = False) -> list[str]:
+    """The command prefix that runs a child without root's rights over files (root's in a user namespace,
+    where a file's owner bits count; `mount`: with a mount namespace of its own, for a tmpfs), or [] for a
+    user who has none. Skips the test where user namespaces are off (a container's default seccomp):
+    what the test asks of the file system cannot be set up there."""
+    if os.geteuid() != 0 and not mount:
+        return []
+    prefix = ["unshare", "--user", *(["--map-root-user", "--mount"] if mount else [])]
+    if shutil.which("unshare") is None or subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs unprivileged user namespaces (util-linux unshare --user)")
+    return prefix
+
+
 def load_lines(root: Path, files: dict[str, list[str]]) -> tuple[Path, LoadReport]:
     """Each file of `files` (name -> its lines) written as UTF-8 text under `root`, then all loaded in
     that order into `root`/data/fupin.duckdb: the database and the load's report."""

@@ -16,6 +16,7 @@ import pytest
 
 from etl import backup, schema, snapshot
 from etl.load import load_files
+from tests import conftest
 from tests.conftest import held_open
 from tests.test_concurrency import TOWN, big_file, gen_file, read_generation
 from tests.test_load import run_cli
@@ -348,8 +349,7 @@ def _loads_on_a_small_disk(tmp_path: Path, *files: Path) -> tuple[list[tuple[int
     import subprocess
     import sys
 
-    if shutil.which("unshare") is None:
-        pytest.fail("the test needs util-linux's unshare (a tmpfs in a user namespace)")
+    prefix = conftest.unprivileged(mount=True)
     reference = tmp_path / "ref" / "fupin.duckdb"
     assert load_files([gen_file(tmp_path, 1)], db=reference).published
     size = snapshot.current_snapshot(reference).stat().st_size
@@ -358,7 +358,7 @@ def _loads_on_a_small_disk(tmp_path: Path, *files: Path) -> tuple[list[tuple[int
     db = disk / "fupin.duckdb"
     loads = "".join(f"{sys.executable} -m etl load {f} --db {db} --json; echo \"rc=$?\" >&2; " for f in files)
     script = f"mount -t tmpfs -o size={size * 3 // 2} tmpfs {disk} || exit 99; {loads}cp -a {disk} {kept}"
-    p = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script], cwd=ROOT,
+    p = subprocess.run([*prefix, "sh", "-c", script], cwd=ROOT,
                        capture_output=True, text=True, timeout=300)
     codes = [int(line[3:]) for line in p.stderr.splitlines() if line.startswith("rc=")]
     outs = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
@@ -421,12 +421,11 @@ def test_a_database_folder_without_write_permission_is_said_in_the_user_s_langua
     """The snapshots folder made read-only (root runs the commands in a user namespace, where its owner's
     bits count): a load said 入库失败…（TransactionException: …Permission denied）, a rebuild
     无法完成：（IO Error: Cannot open file …: Permission denied）, DuckDB's English in Chinese (a probe)."""
-    import os
     import subprocess
     import sys
 
     before = snapshot.current_snapshot(db)
-    prefix = ["unshare", "--user"] if os.geteuid() == 0 else []
+    prefix = conftest.unprivileged()
     snaps = snapshot.snapshots_dir(db)
     snaps.chmod(0o555)
     try:

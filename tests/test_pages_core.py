@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import conftest
 from tests.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -385,7 +386,7 @@ def test_a_database_the_dashboard_s_user_may_not_read_is_said_not_a_traceback(
     db = tmp_path / "fupin.duckdb"
     shutil.copy(fixture_db, db)
     db.chmod(0)
-    prefix = ["unshare", "--user"] if os.geteuid() == 0 else []
+    prefix = conftest.unprivileged()
     p = subprocess.run([*prefix, sys.executable, "-c", _APP_ERRORS, APP, lang], cwd=ROOT, capture_output=True,
                        text=True, timeout=300, env={**os.environ, "FUPIN_DB": str(db), "PYTHONPATH": str(ROOT)})
     shown = json.loads(p.stdout.splitlines()[-1])

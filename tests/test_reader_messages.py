@@ -19,6 +19,7 @@ import pytest
 from etl import csv_file, readers, snapshot
 from etl.load import load_files
 from etl.messages import read_error_text
+from tests import conftest
 
 VISIT_HEADER = "户编号,走访日期,走访类型,走访人,情况记录\r\n"
 
@@ -223,13 +224,12 @@ def test_a_file_the_user_may_not_read_is_said_so(tmp_path: Path, lang: str, said
     """`etl load` of a file without read permission said 入库失败，数据库未作任何更改（PermissionError）:
     Python's class name, and nothing of what to do (a probe). Root runs the command in a user namespace,
     where the file's owner bits count."""
-    import os
     import subprocess
     import sys
 
     path = visits(tmp_path / "unreadable.csv", "utf-8", 3, set())
     path.chmod(0)
-    prefix = ["unshare", "--user"] if os.geteuid() == 0 else []
+    prefix = conftest.unprivileged()
     p = subprocess.run([*prefix, sys.executable, "-m", "etl", "--lang", lang, "load", str(path),
                         "--db", str(tmp_path / "db" / "fupin.duckdb")],
                        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300)
