@@ -85,6 +85,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p_backup = command("backup", "cli.help.backup")
     p_backup.add_argument("dir", type=Path, metavar=h("cli.metavar.dir"), help=h("cli.help.backup.dir"))
     db_option(p_backup)
+    p_backup.add_argument("--keep", type=int, default=None, metavar="N", help=h("cli.help.backup.keep"))
     p_restore = command("restore", "cli.help.restore")
     p_restore.add_argument("source", type=Path, metavar=h("cli.metavar.source"), help=h("cli.help.restore.source"))
     db_option(p_restore)
@@ -127,11 +128,19 @@ def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
     from etl import backup, schema
     from etl.load import UpgradeError
 
+    if args.command == "backup" and args.keep is not None and args.keep < 1:
+        print(t("cli.backup_keep_bad", lang, n=args.keep), file=sys.stderr)
+        return 2
     try:
         if args.command == "backup":
-            file, m = backup.backup(args.dir, args.db, lang)
+            before = set(backup.backups(args.dir)) if args.dir.is_dir() else set()
+            file, m = backup.backup(args.dir, args.db, lang, keep=args.keep)
             print(t("cli.backup_done", lang, file=file, generation=m.generation, version=m.schema_version,
                     size=backup.human_size(m.bytes), households=m.households))
+            removed = sorted(before - set(backup.backups(args.dir)))
+            if removed:
+                print(t("cli.backup_pruned", lang, n=len(removed), keep=args.keep, names="、".join(p.name for p in removed)
+                        if lang == "zh" else ", ".join(p.name for p in removed)))
         else:
             db, m = backup.restore(args.source, args.db, lang)
             # a backup of an older version said 程序版本 28 of data now at 29 (a probe)

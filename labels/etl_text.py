@@ -530,6 +530,9 @@ LABELS.update({
     "cli.help.backup": ("把当前数据复制到备份目录（一个数据文件及其清单）；看板使用中也可进行",
                         "copy the current data into DIR (a file and its manifest); safe while the dashboard is in use"),
     "cli.help.backup.dir": ("备份目录", "the backup folder"),
+    "cli.help.backup.keep": ("备份后只保留该目录中最新的 N 份，删除更早的（定时备份时防止磁盘被占满）",
+                             "after the backup keep only the newest N in the folder, deleting older ones (so that "
+                             "a scheduled backup does not fill the disk)"),
     "cli.help.restore": ("将一份备份（一个文件，或目录中最新的一份）发布为当前数据；旧版本的备份会被升级",
                          "publish a backup (a file, or the newest in a folder) as the current data; upgrades a "
                          "backup of an older version"),

@@ -22,6 +22,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "升级中止，数据未作任何更改：表 {table} 复制前 {old} 行、复制后 {new} 行。",
         "Upgrade stopped, nothing was changed: table {table} had {old} rows before the copy and {new} after."),
     # backups (etl.backup)
+    "cli.backup_pruned": ("按 --keep {keep} 删除了 {n} 份较早的备份：{names}",
+                          "Deleted {n} older backup(s) as --keep {keep} asks: {names}"),
+    "cli.backup_keep_bad": ("--keep 须为至少 1 的整数（给出的是 {n}）；未做备份。",
+                            "--keep must be a whole number of at least 1 (given: {n}); nothing was backed up."),
     "cli.backup_done": (
         "已备份：{file}（第 {generation} 代快照，程序版本 {version}，{size}，{households} 户）",
         "Backed up: {file} (snapshot generation {generation}, schema version {version}, {size}, "

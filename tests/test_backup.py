@@ -473,3 +473,28 @@ def test_a_killed_backup_s_half_copy_goes_at_the_next_backup(tmp_path: Path, db:
     assert run_cli("backup", str(folder), "--db", str(db)).returncode == 0
     assert not killed.exists() and writing.exists()
     assert len(backup.backups(folder)) == 1
+
+
+def test_backup_keep_deletes_the_oldest_backups_of_the_folder_only(tmp_path: Path, db: Path) -> None:
+    """The guide's nightly `etl backup` kept every backup, a whole database a night, until the disk was
+    full. `--keep N` deletes the folder's backups (and their manifests) older than the newest N after a
+    backup is written, and says which; nothing else in the folder is touched."""
+    folder = tmp_path / "bk"
+    made, _ = backup.backup(folder, db)
+    for day in ("20260101", "20260102"):  # earlier nights' backups: real ones, named as made then
+        copy = folder / made.name.replace(made.name[len(backup.PREFIX):len(backup.PREFIX) + 8], day)
+        shutil.copy(made, copy)
+        shutil.copy(made.with_suffix(".json"), copy.with_suffix(".json"))
+    made.unlink()
+    made.with_suffix(".json").unlink()
+    (folder / "说明.txt").write_text("备份目录", encoding="utf-8")
+    bad = run_cli("backup", str(folder), "--keep", "0", "--db", str(db))
+    assert bad.returncode == 2 and "--keep" in bad.stderr and len(backup.backups(folder)) == 2, bad.stderr
+    p = run_cli("backup", str(folder), "--keep", "2", "--db", str(db))
+    assert p.returncode == 0, p.stderr
+    kept = backup.backups(folder)
+    assert [f.name[len(backup.PREFIX):len(backup.PREFIX) + 8] for f in kept][0] == "20260102" and len(kept) == 2
+    assert "删除了 1 份较早的备份" in p.stdout and "20260101" in p.stdout, p.stdout
+    assert sorted(f.name for f in folder.iterdir() if not f.name.startswith(backup.PREFIX)) == ["说明.txt"]
+    assert {f.with_suffix(".json").is_file() for f in kept} == {True}
+    assert not list(folder.glob(f"{backup.PREFIX}20260101*"))
