@@ -206,7 +206,7 @@ def monitoring_section(ctx: PageContext) -> None:
         return
     figures.record("monitored", int(df.loc[df["kind"] != RETURNED_KIND, "households"].sum()))  # 返贫 is its own bar
     plot = df.assign(kind_label=df["kind"].map(ctx.code), risk_label=[ctx.t(f"risk.{r}") for r in df["risk"]])
-    risk_colours = {"eliminated": "#2ca02c", "open": "#d62728", "unknown": "#c7c7c7"}
+    risk_colours = {"eliminated": charts.PASS_COLOR, "open": charts.FAIL_COLOR, "unknown": charts.NO_FIGURE_COLOR}
     for r, c in risk_colours.items():
         charts.COLORS.setdefault(ctx.t(f"risk.{r}"), c)
     fig = charts.bar(plot, "kind_label", "households", color="risk_label", orientation="h",
@@ -226,7 +226,7 @@ def wrong_exit_figure(df: pd.DataFrame, level: str, ctx: PageContext) -> go.Figu
     limit's line crossed them and the figure's edge cut the longest); the limit's name is written above
     the plot, where no bar reaches."""
     plot = df.sort_values("rate", kind="stable")
-    colours = ["#d62728" if over else "#2ca02c" for over in plot["over_limit"]]
+    colours = [charts.FAIL_COLOR if over else charts.PASS_COLOR for over in plot["over_limit"]]
     labels = [ctx.t("chart.share_of", share=f"{r:.1%}", part=w, whole=e)
               for r, w, e in zip(plot["rate"], plot["wrong_exits"], plot["exited"], strict=True)]
     top = max(float(plot["rate"].max()), rules.WRONG_EXIT_LIMIT) * 1.1

@@ -48,7 +48,7 @@ def test_briefing_charts_are_valid_figures(con: duckdb.DuckDBPyConnection, flt: 
         assert layout["xaxis"]["tickformat"] == ".0%" and layout["xaxis"]["range"] == [0, 1.1]
     segments = {tr["name"]: tr["marker"]["color"] for tr in charts[1][1][0] if tr["type"] == "bar"}
     exited = "Exited" if lang == "en" else "已脱贫"  # codes as labels of the language, same colour
-    assert segments[exited] == "#2ca02c"
+    assert segments[exited] == charts_mod.GOOD_COLOR
 
 
 def test_no_blank_ill_chart_when_nobody_is_ill(con: duckdb.DuckDBPyConnection) -> None:

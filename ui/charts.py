@@ -61,6 +61,14 @@ def value_text(text_format: str, v: object) -> str:
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
+# A verdict or a status's colour, told apart by a reader who does not tell red from green (deuteranopia,
+# protanopia: 8% of men) as well as by others: the good one a blue-green, the bad one a dark red, the one
+# in between an orange, none grey; CIEDE2000 >= 20 between any two of them under every simulated colour
+# vision deficiency (tests/test_palette_access.py). Green #2ca02c and red #d62728 were 4.6 apart to a
+# deuteranope (the same olive), green and orange 1.3 to a protanope: 已脱贫/返贫, 达标/不达标 read alike.
+GOOD_COLOR, GOOD_LIGHT_COLOR, WARN_COLOR, BAD_COLOR = "#018571", "#80cdc1", "#ff7f0e", "#b2182b"
+NO_FIGURE_COLOR = "#bdbdbd"
+
 _PALETTE = {
     # main causes
     "因病": "#d62728", "因残": "#9467bd", "因学": "#1f77b4", "因灾": "#8c564b", "缺土地": "#bcbd22",
@@ -69,7 +77,7 @@ _PALETTE = {
     # 其他 a mid grey, 未填写 (no value) a light one: both light greys could not be told apart (a browser review)
     "其他": "#8c8c8c",
     # exit status
-    "已脱贫": "#2ca02c", "未脱贫": "#ff7f0e", "返贫": "#d62728",
+    "已脱贫": GOOD_COLOR, "未脱贫": WARN_COLOR, "返贫": BAD_COLOR,
     # monitoring types
     "脱贫不稳定户": "#e6550d", "边缘易致贫户": "#fdae6b", "突发严重困难户": "#a63603",
     # measure categories
@@ -86,7 +94,7 @@ _PALETTE = {
     "普通劳动力": "#31a354", "技能劳动力": "#006d2c", "弱劳动力或半劳动力": "#fdae6b",
     "丧失劳动力": "#e6550d", "无劳动力": "#969696",
     # rectification statuses
-    "未整改": "#d62728", "整改中": "#ff7f0e", "已整改": "#98df8a", "已销号": "#2ca02c",
+    "未整改": BAD_COLOR, "整改中": WARN_COLOR, "已整改": GOOD_LIGHT_COLOR, "已销号": GOOD_COLOR,
 }
 # Flags and series used by several pages (keys are label keys' values in Chinese).
 _SERIES = {
@@ -106,7 +114,7 @@ for _zh, _c in _PALETTE.items():
 COLORS.update(_SERIES)
 # The inspection pages' series (label keys): one colour in Chinese and English.
 _INSPECTION_SERIES_COLORS = {
-    "insp.series.open": "#ff7f0e", "insp.series.overdue": "#d62728", "insp.series.not_overdue": "#4c78a8",
+    "insp.series.open": WARN_COLOR, "insp.series.overdue": BAD_COLOR, "insp.series.not_overdue": "#4c78a8",
     "insp.series.basic": "#2ca02c", "insp.series.critical": "#1f77b4", "insp.series.assistance": "#9467bd",
     "insp.series.other": "#7f7f7f", "insp.series.oop": "#d62728", "insp.series.ill_cause": "#d62728",
     "insp.series.ill_member_hh": "#ff9896", "col.medical_insured_share": "#1f77b4",
@@ -417,8 +425,8 @@ def near_full(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-PASS_COLOR, FAIL_COLOR, NO_FIGURE_COLOR = "#2ca02c", "#d62728", "#bdbdbd"
-UNSURE_COLOR = "#ff7f0e"  # passes, but its interval reaches past the line: the sample cannot confirm it
+PASS_COLOR, FAIL_COLOR = GOOD_COLOR, BAD_COLOR
+UNSURE_COLOR = WARN_COLOR  # passes, but its interval reaches past the line: the sample cannot confirm it
 
 
 def rate_bars(df: pd.DataFrame, place: str, rate: str, lo: str, hi: str, passed: str, line: float, *,
