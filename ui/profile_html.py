@@ -75,6 +75,17 @@ td.nw { white-space: nowrap; }
   @page { size: A4; margin: 12mm; }
 }
 """
+PAGE_MARGIN_MM = 12  # PRINT_CSS's @page
+# The width of an A4 page's text in CSS px (96 a inch) within the margins of PRINT_CSS's @page
+PRINT_WIDTH_PX = round((210 - 2 * PAGE_MARGIN_MM) / 25.4 * 96)
+# Charts are drawn as wide as the screen (1,068 px on a 1280 px one) and keep that width on paper, and
+# Chromium shrinks a page to its widest element: the whole briefing printed at 66%, its tables' text at
+# 5 pt. Before printing each chart is redrawn as wide as the page; after, as wide as its box again.
+PRINT_CHARTS_JS = """<script>(function () {
+  function each(f) { document.querySelectorAll(".plotly-graph-div").forEach(function (gd) { if (gd.layout) f(gd); }); }
+  window.addEventListener("beforeprint", function () { each(function (gd) { Plotly.relayout(gd, {width: PRINT_WIDTH}); }); });
+  window.addEventListener("afterprint", function () { each(function (gd) { Plotly.relayout(gd, {width: null}).then(function () { Plotly.Plots.resize(gd); }); }); });
+})();</script>""".replace("PRINT_WIDTH", str(PRINT_WIDTH_PX))
 
 
 # For the inline view (st.html renders into the app page): only the profile's own classes, scoped.
@@ -127,7 +138,7 @@ def _plotly_script() -> str:
 
 
 def document(title: str, body: str, lang: str, *, charts_js: bool = True) -> str:
-    head_js = _plotly_script() if charts_js else ""
+    head_js = _plotly_script() + PRINT_CHARTS_JS if charts_js else ""
     return (
         f'<!DOCTYPE html><html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -1,0 +1,63 @@
+"""The briefing as printed: Chromium lays a printed page out as wide as its widest element and shrinks
+the whole page to fit A4, so a chart drawn as wide as the screen made every text of the briefing small
+(its tables at 5 pt). Printing is emulated as Chromium does it for Ctrl+P and `page.pdf` (the
+`beforeprint` event, then print media)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from queries.filters import Filters, Viewer
+from ui import briefing_html, profile_html
+
+pytestmark = pytest.mark.e2e
+
+AS_OF = dt.date(2020, 6, 30)
+_CHART_WIDTHS = "() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(gd => gd.getBoundingClientRect().width && gd.querySelector('svg.main-svg').getBoundingClientRect().width)"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_printed_briefing_charts_fit_the_page(page: Any, e2e_db: Path, tmp_path: Path, lang: str) -> None:
+    con = duckdb.connect(str(e2e_db), read_only=True)
+    try:
+        doc = briefing_html.build(con, Filters(), Viewer(), lang=lang, as_of=AS_OF, data_as_of=AS_OF)
+    finally:
+        con.close()
+    path = tmp_path / "briefing.html"
+    path.write_text(doc, encoding="utf-8")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_function("() => document.querySelectorAll('.plotly-graph-div svg.main-svg').length >= 6")
+    screen = page.evaluate(_CHART_WIDTHS)
+    assert min(screen) > profile_html.PRINT_WIDTH_PX  # as wide as the screen's page
+    # Chromium fires beforeprint, then lays the page out for print (page.pdf and Ctrl+P alike)
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    printed = page.evaluate(_CHART_WIDTHS)
+    assert max(printed) <= profile_html.PRINT_WIDTH_PX, printed
+    # laid out as wide as an A4 page's text (the body, not the window: a resize would redraw the charts),
+    # nothing is wider: the page is printed at its own size
+    widest = page.evaluate(f"() => {{ document.body.style.width = '{profile_html.PRINT_WIDTH_PX}px'; "
+                           "return Math.max(...Array.from(document.querySelectorAll('body *'))"
+                           ".filter(e => !e.ownerSVGElement)"  # an svg as a whole (Plotly's drag handles overhang it)
+                           ".map(e => e.getBoundingClientRect().right)) - document.body.getBoundingClientRect().left; }")
+    assert widest <= profile_html.PRINT_WIDTH_PX + 1, widest
+    page.evaluate("() => { document.body.style.width = ''; }")
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    page.wait_for_function(f"() => Math.min(...({_CHART_WIDTHS})()) > {profile_html.PRINT_WIDTH_PX}")
+
+
+def test_pdf_fires_beforeprint(page: Any, tmp_path: Path) -> None:
+    """The premise: Chromium's print (page.pdf, as Ctrl+P) runs the document's beforeprint handlers."""
+    path = tmp_path / "p.html"
+    path.write_text("<p id=x>screen</p><script>addEventListener('beforeprint', () => "
+                    "{document.getElementById('x').textContent = 'printed'})</script>", encoding="utf-8")
+    page.goto(path.as_uri())
+    page.pdf(path=str(tmp_path / "p.pdf"), format="A4")
+    assert page.inner_text("#x") == "printed"
