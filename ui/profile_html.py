@@ -18,6 +18,7 @@ import datetime as dt
 import html
 import json
 import math
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -46,7 +47,7 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; font-size: 1
 th, td { border: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #f0f4f8; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; }
-td.nw { white-space: nowrap; }
+td.nw, td.date { white-space: nowrap; }
 .tw { overflow-x: auto; }  /* a table wider than a phone's screen scrolls in its own box */
 .kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 2px 16px; }
 .kv div { border-bottom: 1px dotted var(--line); padding: 2px 0; } .kv b { color: var(--muted); font-weight: normal; }
@@ -206,6 +207,18 @@ def _cell_text(value: object, column: str, lang: str) -> str:
 
 
 SHORT_CELL = 8  # characters of a text cell kept on one line (names, places, codes)
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _cell_class(value: object) -> str:
+    """A cell's class: "num" (a number: right-aligned, one line); "date" (one line on paper too: the print
+    rule that lets a wide table's cells wrap cut 2019-09-14 into 2019-09- / 14, two values to a reader);
+    "nw" (a short text, a name or a place: one line on screen); "" (longer text, wraps)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "num"
+    if isinstance(value, dt.date) or (isinstance(value, str) and _DATE_TEXT.fullmatch(value)):
+        return "date"
+    return "nw" if isinstance(value, str) and len(value) <= SHORT_CELL else ""
 
 
 def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None) -> str:
@@ -223,9 +236,9 @@ def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None
             v = rec[c]
             # numbers, and short texts (a name, a township) kept on one line: 廖*凤 wrapped to 廖* / 凤 in
             # a wide table (a probe); longer texts (notes, descriptions) wrap as before
-            cls = (' class="num"' if isinstance(v, int | float) and not isinstance(v, bool)
-                   else ' class="nw"' if isinstance(v, str) and len(v) <= SHORT_CELL else "")
-            cells.append(f"<td{cls}>{_cell_text(v, c, lang)}</td>")
+            cls = _cell_class(v)
+            attr = f' class="{cls}"' if cls else ""
+            cells.append(f"<td{attr}>{_cell_text(v, c, lang)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="tw"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 

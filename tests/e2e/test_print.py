@@ -53,6 +53,34 @@ def test_printed_briefing_charts_fit_the_page(page: Any, e2e_db: Path, tmp_path:
     page.wait_for_function(f"() => Math.min(...({_CHART_WIDTHS})()) > {profile_html.PRINT_WIDTH_PX}")
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_printed_dates_stay_on_one_line(page: Any, e2e_db: Path, tmp_path: Path, lang: str) -> None:
+    """The open items' deadlines, laid out as on A4 paper, each on one line (2019-09- / 14 read as two
+    values), and the page still no wider than A4's text."""
+    con = duckdb.connect(str(e2e_db), read_only=True)
+    try:
+        doc = briefing_html.build(con, Filters(), Viewer(), lang=lang, as_of=AS_OF, data_as_of=AS_OF)
+    finally:
+        con.close()
+    path = tmp_path / "briefing.html"
+    path.write_text(doc, encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_function("() => document.querySelectorAll('.plotly-graph-div svg.main-svg').length >= 6")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    page.evaluate(f"() => {{ document.body.style.width = '{profile_html.PRINT_WIDTH_PX}px'; }}")
+    dates = page.evaluate(r"""() => Array.from(document.querySelectorAll('td'))
+        .filter(td => /^\d{4}-\d{2}-\d{2}$/.test(td.textContent))
+        .map(td => { const r = document.createRange(); r.selectNodeContents(td);
+                     const tops = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+                     return [td.textContent, tops.size]; })""")
+    assert len(dates) >= 20, dates  # the 20 open items' deadlines
+    assert [d for d, lines in dates if lines > 1] == []
+    right = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll('table'))"
+                          ".map(e => e.getBoundingClientRect().right)) - document.body.getBoundingClientRect().left")
+    assert right <= profile_html.PRINT_WIDTH_PX + 1
+
+
 def test_pdf_fires_beforeprint(page: Any, tmp_path: Path) -> None:
     """The premise: Chromium's print (page.pdf, as Ctrl+P) runs the document's beforeprint handlers."""
     path = tmp_path / "p.html"
