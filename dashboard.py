@@ -32,7 +32,7 @@ def main() -> None:
     # the English pages (a probe). Streamlit 1.67 takes the page config at any point of the run.
     st.set_page_config(page_title=t("app.title", lang), page_icon=str(ICON), layout="wide")
     widget_text.show(lang)  # Streamlit's "No results" in the user's language, on every page
-    layout.app_style()  # a folded sidebar out of the Tab order
+    layout.app_style(lang)  # a folded sidebar out of the Tab order, the page's language
     try:
         _run(lang)
     except (duckdb.IOException, OSError) as exc:  # held open by another program, not readable: said

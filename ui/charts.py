@@ -650,7 +650,7 @@ def unvalidated(data: Any = None) -> go.Figure:
 def show(fig: go.Figure, key: str, on_select: Callable[[], None] | None = None, *, figure: str) -> Any:
     """The chart and, under it, who it counts (`figure`: its entry in the indicator dictionary, required:
     a chart without one raises KeyError)."""
-    out = _plot(fig, key, on_select)
+    out = _plot(fig, key, on_select, figure)
     _population_note(figure)
     return out
 
@@ -664,15 +664,34 @@ def show_row(figs: Sequence[go.Figure], key: str, *, figure: str) -> None:
 
     for i, (col, fig) in enumerate(zip(st.columns(len(figs)), figs, strict=True)):
         with col:
-            _plot(fig, key if i == 0 else f"{key}_{i + 1}", None)
+            _plot(fig, key if i == 0 else f"{key}_{i + 1}", None, figure)
     _population_note(figure)
 
 
-def _plot(fig: go.Figure, key: str, on_select: Callable[[], None] | None) -> Any:
+def accessible_name(fig: go.Figure | dict[str, Any], figure: str, lang: str) -> str:
+    """What a screen reader calls a chart: its own title, else its figure's name in the indicator
+    dictionary (the overview's trends are titled 建档立卡户, 已脱贫户 …; most charts are titled by the
+    heading above them, which a reader reaches before the chart)."""
+    from queries import figures
+
+    layout = fig["layout"] if isinstance(fig, dict) else fig.layout.to_plotly_json()
+    title = layout.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    # a title's own line breaks and emphasis (<br>, <b>) are no words
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", str(text))).strip() if text else figures.entry(figure).text("name", lang)
+
+
+def _plot(fig: go.Figure, key: str, on_select: Callable[[], None] | None, figure: str) -> Any:
     import streamlit as st
 
+    from ui.context import current
+
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    # the name as the chart's meta (Plotly keeps it in the drawn figure, unescaped: an attribute value,
+    # never markup), which the page's script gives the chart's box (ui.layout._A11Y_JS)
+    name = accessible_name(fig, figure, current().lang)
     spec = unvalidated(safe_spec(fig))  # a Figure: st.plotly_chart validates only a dict
+    spec.layout.meta = {"name": name}
     if on_select is None:
         return st.plotly_chart(spec, key=key, config=config, width="stretch")
     return st.plotly_chart(spec, key=key, config=config, width="stretch", on_select=on_select,

@@ -78,14 +78,48 @@ _FOLDED = 'section[data-testid="stSidebar"][data-collapsed="true"]'
 # A check box's label wraps rather than being cut with "…": in the ledger's row of filters at 1024 px
 # 只看未完成 read 只看未…, at 768 px Open items only read "Open items …".
 _CHECKBOX_LABEL = '[data-testid="stCheckbox"] label [data-testid="stMarkdownContainer"]'
+# The box of a script (`_A11Y_JS`) takes no room: as an element of the main column it added a 16 px gap
+# above the page's title.
+_SCRIPT_ONLY = '[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child)'
 APP_CSS = (f"<style>{_PAIR_CSS}{_TILES_CSS}{_FOLDED}, {_FOLDED} * {{ visibility: hidden !important; }} "
-           f"{_CHECKBOX_LABEL}, {_CHECKBOX_LABEL} p {{ white-space: normal; }}</style>")
+           f"{_CHECKBOX_LABEL}, {_CHECKBOX_LABEL} p {{ white-space: normal; }} {_SCRIPT_ONLY} {{ display: none; }}</style>")
 
 
-def app_style() -> None:
+# What a screen reader needs of the page, which Streamlit's own page does not say: the language of the
+# page (<html lang="en"> whatever the user chose: a Chinese voice read 乡镇 as letters, or an English one
+# Chinese), and a name for each chart (an unnamed picture of numbers; `ui.charts` puts its name in the
+# figure's layout.meta.name, and this names the chart's box with it, role "figure"). A constant script: the
+# only value in it is the language code, from a fixed pair; names are set as attributes, never markup.
+_HTML_LANG = {"zh": "zh-CN", "en": "en"}
+_A11Y_JS = """<script>(function () {
+  document.documentElement.lang = "LANG";
+  if (window.fpChartNames) return;
+  var queued = false;
+  function nameCharts() {
+    queued = false;
+    document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach(function (box) {
+      var gd = box.querySelector(".js-plotly-plot");
+      var name = gd && gd.layout && gd.layout.meta && gd.layout.meta.name;
+      if (name && box.getAttribute("aria-label") !== name) {
+        box.setAttribute("role", "figure");
+        box.setAttribute("aria-label", name);
+      }
+    });
+  }
+  window.fpChartNames = new MutationObserver(function () {
+    if (!queued) { queued = true; requestAnimationFrame(nameCharts); }
+  });
+  window.fpChartNames.observe(document.body, {childList: true, subtree: true});
+  nameCharts();
+})();</script>"""
+
+
+def app_style(lang: str) -> None:
     """The whole app's layout rules (pairs, tiles, the folded sidebar, check boxes), written once per run
-    by the entry point (`APP_CSS`): each pair and each row of tiles wrote its own copy before."""
+    by the entry point (`APP_CSS`): each pair and each row of tiles wrote its own copy before; and the
+    page's language and its charts' names for a screen reader (`_A11Y_JS`)."""
     st.html(APP_CSS)  # style only: Streamlit puts it in the page's event container, taking no space
+    st.html(_A11Y_JS.replace("LANG", _HTML_LANG["en" if lang == "en" else "zh"]), unsafe_allow_javascript=True)
 
 
 def pair(key: str, spec: int | Sequence[float] = 2) -> list[DeltaGenerator]:

@@ -1,0 +1,42 @@
+"""What a screen reader is told about a page: its language (Streamlit's page says <html lang="en"> on
+the Chinese dashboard, so a reader's voice read Chinese as English) and a name for every chart (an
+unnamed graphic of numbers and axis ticks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from labels import t
+from tests.e2e.conftest import StreamlitServer
+from tests.e2e.test_browser import PAGES, open_page
+
+pytestmark = pytest.mark.e2e
+
+_CHARTS = """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+    .map(box => [box.getAttribute('role'), box.getAttribute('aria-label')])"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("path", ["home", "exit-status"])
+def test_page_language_and_chart_names(page: Any, server: StreamlitServer, lang: str, path: str) -> None:
+    open_page(page, server, path, dict(PAGES)[path], lang=lang, query="lang=en" if lang == "en" else "")
+    assert page.evaluate("document.documentElement.lang") == ("en" if lang == "en" else "zh-CN")
+    page.wait_for_function(f"() => {{ const c = ({_CHARTS})(); return c.length > 0 && c.every(x => x[1]); }}",
+                           timeout=15_000)
+    charts = page.evaluate(_CHARTS)
+    assert all(role == "figure" and name for role, name in charts), charts
+    # the script that says so takes no room (its box was a 16 px gap above the title)
+    assert page.evaluate("""() => Array.from(document.querySelectorAll('[data-testid="stHtml"]'))
+        .filter(h => h.querySelector('script')).map(h => h.closest('[data-testid="stElementContainer"]'))
+        .every(c => c.getBoundingClientRect().height === 0 && getComputedStyle(c).display === 'none')""")
+    if path == "home":  # its status chart by its own title, in the reader's language
+        assert t("overview.chart_title", lang) in [name for _, name in charts], charts
+
+
+def test_switching_language_changes_the_page_language(page: Any, server: StreamlitServer) -> None:
+    open_page(page, server, "home", dict(PAGES)["home"])
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    page.wait_for_function("() => document.documentElement.lang === 'en'", timeout=30_000)
