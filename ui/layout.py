@@ -78,11 +78,21 @@ _FOLDED = 'section[data-testid="stSidebar"][data-collapsed="true"]'
 # A check box's label wraps rather than being cut with "…": in the ledger's row of filters at 1024 px
 # 只看未完成 read 只看未…, at 768 px Open items only read "Open items …".
 _CHECKBOX_LABEL = '[data-testid="stCheckbox"] label [data-testid="stMarkdownContainer"]'
+# Where the keyboard is, drawn (WCAG 2.4.7): Streamlit marks a focused page link with the same pale grey
+# as the page shown (1.1:1 against the sidebar), a slider's thumb with a pale halo, a radio button not at
+# all; a leader moving by Tab lost track. A dark ring (14:1 on white and on the sidebar's grey) around any
+# focused link, button, slider, radio button or check box; text inputs keep Streamlit's coloured border.
+FOCUS_INK = "#1f2933"
+_FOCUS = ('a, button, summary, [role="slider"], [role="tab"], input[type="radio"], input[type="checkbox"]')
+# a slider's thumb holds its (visually hidden) range input
+_THUMB = '[data-testid="stSlider"] div:has(> div > input[type="range"]:focus-visible)'
+_FOCUS_CSS = (f":is({_FOCUS}):focus-visible, {_THUMB} {{ outline: 2px solid {FOCUS_INK} !important; "
+              "outline-offset: 2px !important; }")
 # The box of a script (`_A11Y_JS`) takes no room: as an element of the main column it added a 16 px gap
 # above the page's title.
 _SCRIPT_ONLY = '[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child)'
 APP_CSS = (f"<style>{_PAIR_CSS}{_TILES_CSS}{_FOLDED}, {_FOLDED} * {{ visibility: hidden !important; }} "
-           f"{_CHECKBOX_LABEL}, {_CHECKBOX_LABEL} p {{ white-space: normal; }} {_SCRIPT_ONLY} {{ display: none; }}</style>")
+           f"{_CHECKBOX_LABEL}, {_CHECKBOX_LABEL} p {{ white-space: normal; }} {_SCRIPT_ONLY} {{ display: none; }} {_FOCUS_CSS}</style>")
 
 
 # What a screen reader needs of the page, which Streamlit's own page does not say: the language of the
