@@ -88,11 +88,15 @@ _FOCUS = ('a, button, summary, [role="slider"], [role="tab"], input[type="radio"
 _THUMB = '[data-testid="stSlider"] div:has(> div > input[type="range"]:focus-visible)'
 _FOCUS_CSS = (f":is({_FOCUS}):focus-visible, {_THUMB} {{ outline: 2px solid {FOCUS_INK} !important; "
               "outline-offset: 2px !important; }")
+# A page printed (Ctrl+P) without the sidebar: its page links and filter boxes took a fifth of A4's width
+# and the page's table lost two more columns to the right edge; the page names its filters under its
+# title (ui.header), so the printout still says whom it counts.
+_PRINT_CSS = '@media print { section[data-testid="stSidebar"] { display: none !important; } }'
 # The box of a script (`_A11Y_JS`) takes no room: as an element of the main column it added a 16 px gap
 # above the page's title.
 _SCRIPT_ONLY = '[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child)'
 APP_CSS = (f"<style>{_PAIR_CSS}{_TILES_CSS}{_FOLDED}, {_FOLDED} * {{ visibility: hidden !important; }} "
-           f"{_CHECKBOX_LABEL}, {_CHECKBOX_LABEL} p {{ white-space: normal; }} {_SCRIPT_ONLY} {{ display: none; }} {_FOCUS_CSS}</style>")
+           f"{_CHECKBOX_LABEL}, {_CHECKBOX_LABEL} p {{ white-space: normal; }} {_SCRIPT_ONLY} {{ display: none; }} {_FOCUS_CSS} {_PRINT_CSS}</style>")
 
 
 # What a screen reader needs of the page, which Streamlit's own page does not say: the language of the

@@ -13,6 +13,8 @@ import duckdb
 import pytest
 
 from queries.filters import Filters, Viewer
+from tests.e2e.conftest import StreamlitServer
+from tests.e2e.test_browser import PAGES, open_page
 from ui import briefing_html, profile_html
 
 pytestmark = pytest.mark.e2e
@@ -89,3 +91,15 @@ def test_pdf_fires_beforeprint(page: Any, tmp_path: Path) -> None:
     page.goto(path.as_uri())
     page.pdf(path=str(tmp_path / "p.pdf"), format="A4")
     assert page.inner_text("#x") == "printed"
+
+
+def test_a_printed_page_leaves_the_sidebar_out(page: Any, server: StreamlitServer) -> None:
+    """Ctrl+P on the overview: the sidebar's links and filters took a fifth of the page's width on paper
+    (the filters in force are named under the page's title)."""
+    page.set_viewport_size({"width": 1123, "height": 900})
+    open_page(page, server, "home", dict(PAGES)["home"])
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"stSidebar\"]')).display") == "none"
+    assert page.evaluate("document.querySelector('[data-testid=\"stMain\"]').getBoundingClientRect().width") >= 1100
+    page.emulate_media(media="screen")
+    assert page.get_by_test_id("stSidebar").is_visible()
