@@ -72,7 +72,8 @@ def test_ciede2000_reference_pairs() -> None:
 def _status_groups() -> dict[str, dict[str, str]]:
     c = charts.COLORS
     return {
-        "exit status": {k: c[k] for k in ("已脱贫", "未脱贫", "返贫")},
+        "exit status": {k: c[k] for k in ("已脱贫", "未脱贫", "返贫", "监测户")},  # as the exit page charts them
+        "household attribute": {k: c[k] for k in ("一般贫困户", "低保贫困户", "特困供养贫困户", "未填写")},
         "rectification status": {k: c[k] for k in ("未整改", "整改中", "已整改", "已销号")},
         "verdict (达标/不达标)": {"pass": charts.PASS_COLOR, "unsure": charts.UNSURE_COLOR,
                                  "fail": charts.FAIL_COLOR, "none": charts.NO_FIGURE_COLOR},

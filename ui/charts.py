@@ -87,8 +87,11 @@ _PALETTE = {
     "教育帮扶": "#9467bd", "住房安全": "#8c564b", "易地扶贫搬迁": "#e377c2", "饮水安全": "#17becf",
     "兜底保障": "#393b79", "金融帮扶": "#bcbd22", "生态帮扶": "#637939",
     # household attributes
-    "一般贫困户": "#6baed6", "低保贫困户": "#fd8d3c", "特困供养贫困户": "#9e9ac8", "未填写": "#e0e0e0",
-    "监测户": "#fdae6b",
+    # 特困 a dark purple: the light one was the light blue of 一般贫困户 to a deuteranope (CIEDE2000 2.9)
+    "一般贫困户": "#6baed6", "低保贫困户": "#fd8d3c", "特困供养贫困户": "#54278f", "未填写": "#e0e0e0",
+    # beside the exit statuses on the exit page: a light purple (its light orange was 未脱贫's orange to a
+    # deuteranope, 9.5 apart)
+    "监测户": "#c2a5cf",
     # health and labour of members
     "健康": "#74c476", "长期慢性病": "#fd8d3c", "患有大病": "#d62728", "残疾": "#9467bd",
     "普通劳动力": "#31a354", "技能劳动力": "#006d2c", "弱劳动力或半劳动力": "#fdae6b",
