@@ -19,6 +19,7 @@ CVD = {
     "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
 }
 APART = 20.0  # CIEDE2000; 2.3 is a just-noticeable difference, green/red to a deuteranope was 4.6
+SERIES_APART = 12.0  # series without a good/bad meaning, of one chart: distinct, if less far apart
 
 
 def _linear(colour: str) -> tuple[float, ...]:
@@ -82,13 +83,36 @@ def _status_groups() -> dict[str, dict[str, str]]:
     }
 
 
+def _series_groups() -> dict[str, dict[str, str]]:
+    c = charts.COLORS
+
+    def keyed(*keys: str) -> dict[str, str]:
+        return {k: c[t(k, "zh")] for k in keys}
+
+    return {
+        "health payers": keyed("insp.series.basic", "insp.series.critical", "insp.series.assistance",
+                               "insp.series.other"),
+        "health coverage": keyed("col.medical_insured_share", "col.critical_insured_share", "col.doctor_signed_share"),
+    }
+
+
+def _closest(colours: dict[str, str], vision: str) -> tuple[float, str, str]:
+    return min((ciede2000(_lab(_simulate(_linear(ca), vision)), _lab(_simulate(_linear(cb), vision))), a, b)
+               for (a, ca), (b, cb) in itertools.combinations(colours.items(), 2))
+
+
 @pytest.mark.parametrize("vision", ["normal", *CVD])
 @pytest.mark.parametrize("group", list(_status_groups()))
 def test_statuses_told_apart_without_red_green(group: str, vision: str) -> None:
-    colours = _status_groups()[group]
-    closest = min((ciede2000(_lab(_simulate(_linear(ca), vision)), _lab(_simulate(_linear(cb), vision))), a, b)
-                  for (a, ca), (b, cb) in itertools.combinations(colours.items(), 2))
+    closest = _closest(_status_groups()[group], vision)
     assert closest[0] >= APART, (group, vision, closest)
+
+
+@pytest.mark.parametrize("vision", ["normal", "protanopia", "deuteranopia"])
+@pytest.mark.parametrize("group", list(_series_groups()))
+def test_series_of_one_chart_told_apart(group: str, vision: str) -> None:
+    closest = _closest(_series_groups()[group], vision)
+    assert closest[0] >= SERIES_APART, (group, vision, closest)
 
 
 def test_english_statuses_share_the_colours() -> None:

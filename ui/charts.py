@@ -115,13 +115,15 @@ for _zh, _c in _PALETTE.items():
     if _en:
         COLORS.setdefault(_en, _c)
 COLORS.update(_SERIES)
-# The inspection pages' series (label keys): one colour in Chinese and English.
+# The inspection pages' series (label keys): one colour in Chinese and English. The health page's payers
+# and its three coverage shares: a light orange beside the blue (a purple was the same blue to a
+# protanope: 大病保险 and 医疗救助 1.9 apart in CIEDE2000).
 _INSPECTION_SERIES_COLORS = {
     "insp.series.open": WARN_COLOR, "insp.series.overdue": BAD_COLOR, "insp.series.not_overdue": "#4c78a8",
-    "insp.series.basic": "#2ca02c", "insp.series.critical": "#1f77b4", "insp.series.assistance": "#9467bd",
+    "insp.series.basic": "#2ca02c", "insp.series.critical": "#1f77b4", "insp.series.assistance": "#fdb863",
     "insp.series.other": "#7f7f7f", "insp.series.oop": "#d62728", "insp.series.ill_cause": "#d62728",
     "insp.series.ill_member_hh": "#ff9896", "col.medical_insured_share": "#1f77b4",
-    "col.critical_insured_share": "#9467bd", "col.doctor_signed_share": "#2ca02c",
+    "col.critical_insured_share": "#fdb863", "col.doctor_signed_share": "#2ca02c",
 }
 for _key, _c in _INSPECTION_SERIES_COLORS.items():
     for _lang in ("zh", "en"):
