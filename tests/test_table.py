@@ -144,3 +144,19 @@ def test_shares_are_drawn_with_one_decimal_and_bars_on_one_scale(monkeypatch: py
     assert [bar["format"] % v for v in grid.column(1).to_pylist()] == ["96.00%", "98.75%", "100.00%"]
     assert list(view[label]) == [0.96, 0.9875, 1.0]
     assert table.percent_labels(config, "zh") == [label]
+
+
+def test_progress_bars_are_not_drawn_in_alarm_red(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The theme's red drew 脱贫率 98.75% as an alarm: a bar is the charts' neutral blue unless the page
+    gives its own colour."""
+    import streamlit as st
+
+    from ui.charts import DEFAULT_COLOR
+
+    monkeypatch.delenv(STRICT_ENV, raising=False)  # made-up column names, no labels
+    df = pd.DataFrame({"township": ["甲镇"], "exit_rate": [0.9875], "days": [3]})
+    config = {"exit_rate": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+              "days": st.column_config.ProgressColumn(min_value=0, max_value=9, color="red")}
+    shown = table._prepared(df, "zh", config, None)[2]
+    assert shown[table.column_label("exit_rate", "zh")]["type_config"]["color"] == DEFAULT_COLOR
+    assert shown[table.column_label("days", "zh")]["type_config"]["color"] == "red"

@@ -136,6 +136,20 @@ def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def neutral_bars(config: dict[str, Any]) -> dict[str, Any]:
+    """A progress column's bar in the charts' neutral blue unless its page gives a colour: the grid drew
+    every bar in the theme's red, so 脱贫率 98.75% and 帮扶措施覆盖率 100% read as alarms to a leader (red
+    is 返贫, 不达标, 逾期 on every chart)."""
+    from ui.charts import DEFAULT_COLOR
+
+    out = dict(config)
+    for label, given in config.items():
+        bar = given.get("type_config") if isinstance(given, Mapping) else None
+        if isinstance(bar, Mapping) and bar.get("type") == "progress" and not bar.get("color"):
+            out[label] = {**given, "type_config": {**bar, "color": DEFAULT_COLOR}}
+    return out
+
+
 def pinned_first(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     """The first column pinned: it names the row (the place, the household, the item), and on a phone
     a table of a township's figures scrolled sideways without it, 已脱贫户 and 返贫户 under no name."""
@@ -337,7 +351,7 @@ def _prepared(df: pd.DataFrame, lang: str, column_config: dict[str, Any] | None,
     if any(grid[c].hasnans for c in text):  # column by column: `grid[text]` copied the frame
         grid = grid.assign(**{c: grid[c].fillna("") for c in text})
     grid, config = _percent_points(grid, config)
-    config = pinned_first(grid, sized(grid, config))
+    config = pinned_first(grid, sized(grid, neutral_bars(config)))
     # numbered 0..n-1 (the index is metadata only, as Streamlit writes a range index), and converted
     # once: Streamlit's conversion of the frame was another ~6% of a page's CPU
     return view, dataframe_util.convert_pandas_df_to_arrow_table(grid.reset_index(drop=True)), config
