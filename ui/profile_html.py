@@ -69,8 +69,8 @@ td.nw, td.date { white-space: nowrap; }
   table, .chart, .kpis { page-break-inside: avoid; break-inside: avoid; }
   .modebar-container, .modebar { display: none !important; }
   /* a wide table (12 member columns, English headings) wraps its headings to fit A4: its last columns
-     were cut off the page */
-  th, td.nw { white-space: normal; }
+     were cut off the page; short cells (names, places, statuses) stay whole, the long ones give way */
+  th { white-space: normal; }
   .tw { overflow: visible; }
   table { font-size: 10.5px; }
   @page { size: A4; margin: 12mm; }
@@ -210,15 +210,17 @@ SHORT_CELL = 8  # characters of a text cell kept on one line (names, places, cod
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _cell_class(value: object) -> str:
-    """A cell's class: "num" (a number: right-aligned, one line); "date" (one line on paper too: the print
-    rule that lets a wide table's cells wrap cut 2019-09-14 into 2019-09- / 14, two values to a reader);
-    "nw" (a short text, a name or a place: one line on screen); "" (longer text, wraps)."""
+def _cell_class(value: object, shown: str) -> str:
+    """A cell's class, from its value and the text it shows (unescaped, in the reader's language: a code
+    by its label): "num" (a number: right-aligned, one line); "date" (one line: 2019-09-14 cut into
+    2019-09- / 14 read as two values); "nw" (a short text, a name, a place, a status: one line, on paper
+    too: a printed visit list wrote 秦*/林 and 已脱/贫 beside a wide column of reasons); "" (longer text,
+    wraps)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return "num"
     if isinstance(value, dt.date) or (isinstance(value, str) and _DATE_TEXT.fullmatch(value)):
         return "date"
-    return "nw" if isinstance(value, str) and len(value) <= SHORT_CELL else ""
+    return "nw" if isinstance(value, str) and len(shown) <= SHORT_CELL else ""
 
 
 def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None) -> str:
@@ -236,9 +238,10 @@ def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None
             v = rec[c]
             # numbers, and short texts (a name, a township) kept on one line: 廖*凤 wrapped to 廖* / 凤 in
             # a wide table (a probe); longer texts (notes, descriptions) wrap as before
-            cls = _cell_class(v)
+            text = _cell_text(v, c, lang)
+            cls = _cell_class(v, html.unescape(text))
             attr = f' class="{cls}"' if cls else ""
-            cells.append(f"<td{attr}>{_cell_text(v, c, lang)}</td>")
+            cells.append(f"<td{attr}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="tw"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
