@@ -18,7 +18,7 @@ from ui import briefing_html
 from ui import charts as charts_mod
 
 AS_OF = dt.date(2020, 6, 30)
-_PLOT = re.compile(r'<div class="chart"><div style="height:(\d+)px; width:100%;">.*?'
+_PLOT = re.compile(r'<div class="chart"[^>]*><div style="height:(\d+)px; width:100%;">.*?'
                    r'Plotly\.newPlot\("[0-9a-f-]+", (.*?)\)\};</script></div></div>', re.S)
 
 

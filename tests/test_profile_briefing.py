@@ -166,3 +166,20 @@ def test_the_english_profile_translates_a_member_s_several_health_values(demo_co
     for cell in several:
         assert cell not in html
         assert ", ".join(code_label(v, "en") for v in cell.split("、")) in html
+
+
+def test_briefing_and_profile_charts_are_named(evil_db: Path) -> None:
+    """A screen reader calls each chart of a downloaded briefing or profile by its heading (an unnamed
+    chart is a graphic of numbers); a name from the data stays text."""
+    import html as html_mod
+
+    with duckdb.connect(str(evil_db), read_only=True) as con:
+        for lang in ("zh", "en"):
+            doc = briefing_html.build(con, Filters(), Viewer(), lang=lang, as_of=AS_OF, data_as_of=AS_OF)
+            charts = doc.count('class="plotly-graph-div"')
+            names = re.findall(r'<div class="chart" role="figure" aria-label="([^"]+)">', doc)
+            assert charts and len(names) == charts, (charts, names)
+            assert t("since.trend", lang) in [html_mod.unescape(n) for n in names] or not doc.count('id="since"')
+            profs = profile.profiles(con, ["H01"], Viewer(), AS_OF)
+            prof = profile_html.render(profs, lang, AS_OF)
+            assert prof.count('class="plotly-graph-div"') == prof.count('role="figure" aria-label="')

@@ -132,7 +132,7 @@ def test_claims_chart_writes_the_total_cost_the_table_shows(demo_env: Path) -> N
 
 # ---- the briefing (demo county) --------------------------------------------------------------------
 
-_TITLED_CHART = re.compile(r'<h3>([^<]*)</h3><div class="chart">.*?Plotly\.newPlot\("[0-9a-f-]+", (.*?)\)\};</script>', re.S)
+_TITLED_CHART = re.compile(r'<h3>([^<]*)</h3><div class="chart"[^>]*>.*?Plotly\.newPlot\("[0-9a-f-]+", (.*?)\)\};</script>', re.S)
 
 
 def place_charts(doc: str, level: str, lang: str) -> dict[str, set[str]]:

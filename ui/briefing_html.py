@@ -95,7 +95,7 @@ def render(brief: Brief) -> str:
                          f'<div class="l">{esc(label)}</div></div>')
         parts.append("</div>")
         if brief.trend is not None:
-            parts.append(f"<h3>{esc(t('since.trend', lang))}</h3>{spec_div(brief.trend)}")
+            parts.append(f"<h3>{esc(t('since.trend', lang))}</h3>{spec_div(brief.trend, t('since.trend', lang))}")
     if brief.veto is not None:
         parts.append(f"<h2>{esc(t('rates.brief.title', lang))}</h2><ul>")
         parts += [f"<li>{esc(line)}</li>" for line in brief.veto.findings]
@@ -110,7 +110,7 @@ def render(brief: Brief) -> str:
         # each chart as tall as ui.charts makes it (a row a place, room for its legend): a height of its
         # own here, capped at 700 px, squeezed a township's 30 villages until Plotly dropped every other name
         for title, spec in brief.figures:
-            parts.append(f"<h3>{esc(title)}</h3>{spec_div(spec)}")
+            parts.append(f"<h3>{esc(title)}</h3>{spec_div(spec, title)}")
     for title, df in brief.tables:
         df = plain_dates(df)
         parts.append(f"<h2>{esc(title)}</h2>{table_html(df, lang)}")

@@ -3,8 +3,8 @@
 - `document(title, body, lang)`: a complete HTML page with print CSS and Plotly's JS embedded (no CDN,
   no http(s) reference anywhere: the bundle's own URL strings are written as `:\\/\\/`, which is the
   same string to JavaScript). Shared by the briefing.
-- `spec_div(spec)`: a figure given as plain data (`ui.charts.bar_spec`) as a <div> + script, its JSON
-  escaped for a script (no "</", no "://"); `figure_div(fig)` the same for a go.Figure.
+- `spec_div(spec, name)`: a figure given as plain data (`ui.charts.bar_spec`) as a <div> + script, its JSON
+  escaped for a script (no "</", no "://"); `figure_div(fig, name)` the same for a go.Figure.
 - `esc(value)`: every text from data goes through html.escape; nothing from files is raw HTML.
 - `profile_body(profile, lang, as_of, reasons=None, chart=True)`: one household's section.
 - `render(profiles, lang, as_of, reasons=None) -> str`: the document for one or many households.
@@ -169,27 +169,29 @@ def _template(name: str) -> dict[str, Any]:
     return pio.templates[name].to_plotly_json()
 
 
-def spec_div(spec: dict[str, Any]) -> str:
+def spec_div(spec: dict[str, Any], name: str = "") -> str:
     """A figure given as plain data ({"data": [...], "layout": {...}}, e.g. `ui.charts.bar_spec`) as a
     <div> + script drawing it: the markup `fig.to_html(include_plotlyjs=False, full_html=False)` writes,
     without building and validating a go.Figure. The default template is added as go.Figure adds it, so
-    the chart looks the same. Every text from the data is escaped first (`ui.charts.safe_spec`)."""
+    the chart looks the same. Every text from the data is escaped first (`ui.charts.safe_spec`). `name`:
+    what a screen reader calls the chart (role "figure"; an unnamed chart is a graphic of numbers)."""
     spec = charts.safe_spec(spec)
     layout = spec.get("layout", {})
     if "template" not in layout and pio.templates.default:
         layout = {**layout, "template": _template(pio.templates.default)}
     height = layout.get("height", layout.get("template", {}).get("layout", {}).get("height"))
     div_id = str(uuid.uuid4())
-    return (f'<div class="chart"><div style="height:{f"{height}px" if height else "100%"}; width:100%;">'
+    named = f' role="figure" aria-label="{esc(name)}"' if name else ""
+    return (f'<div class="chart"{named}><div style="height:{f"{height}px" if height else "100%"}; width:100%;">'
             f'<div id="{div_id}" class="plotly-graph-div" style="height:100%; width:100%;"></div>'
             f'<script>window.PLOTLYENV=window.PLOTLYENV || {{}};if (document.getElementById("{div_id}")) '
             f'{{Plotly.newPlot("{div_id}", {_script_json(spec.get("data", []))}, {_script_json(layout)}, '
             f"{_script_json(_CHART_CONFIG)})}};</script></div></div>")
 
 
-def figure_div(fig: go.Figure) -> str:
+def figure_div(fig: go.Figure, name: str = "") -> str:
     """A go.Figure as a <div> + script (written by `spec_div`)."""
-    return spec_div(fig.to_plotly_json())
+    return spec_div(fig.to_plotly_json(), name)
 
 
 def _cell_text(value: object, column: str, lang: str) -> str:
@@ -309,7 +311,7 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
                                                    "below_line", "within_monitoring"]))
     fig = income_figure(profile, lang) if chart else None
     if fig is not None:
-        parts.append(figure_div(fig))
+        parts.append(figure_div(fig, t("insp.profile.income", lang)))
     parts.append(f"<h3>{esc(t('insp.profile.visits', lang))}</h3>")
     parts.append(table_html(profile.visits, lang))
     parts.append(f"<h3>{esc(t('insp.profile.claims', lang))}</h3>")
