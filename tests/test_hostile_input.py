@@ -341,12 +341,12 @@ def test_upload_type_and_size_limits(db: Path) -> None:
     out = load_uploads([("big.csv", big)], "zh", db=db, limit_mb=1)
     assert out.exit_code == 1 and "big.csv" in out.errors[0]
     assert state(db) == before
-    # the widget limits the size too (pages/data_admin.py through ui/uploader.py), not the type: it
+    # the widget limits the size too (ui/upload_panel.py through ui/uploader.py), not the type: it
     # dropped a .docx chosen with a .csv with an English note of its own, and the summary never named it;
     # load_uploads refuses it
     root = Path(__file__).resolve().parents[1]
-    page = (root / "pages" / "data_admin.py").read_text(encoding="utf-8")
-    assert 'uploader.show(ctx, "data_files", UPLOAD_LIMIT_MB)' in page
+    panel = (root / "ui" / "upload_panel.py").read_text(encoding="utf-8")
+    assert 'uploader.show(ctx, "data_files", UPLOAD_LIMIT_MB)' in panel
     widget = (root / "ui" / "uploader.py").read_text(encoding="utf-8")
     uploader = re.search(r"st\.file_uploader\((.*?)\)\n", widget, flags=re.S)
     assert uploader and "max_upload_size=widget_limit_mb(limit_mb)" in uploader[1] and "type=" not in uploader[1]
