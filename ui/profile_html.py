@@ -71,6 +71,9 @@ td.nw, td.date { white-space: nowrap; }
   /* a wide table (12 member columns, English headings) wraps its headings to fit A4: its last columns
      were cut off the page; short cells (names, places, statuses) stay whole, the long ones give way */
   th { white-space: normal; }
+  /* a long text without a space (a web address, a run of digits) breaks where it must: one such
+     township name made the briefing 880 px wide and Chromium shrank every page to fit it */
+  td:not(.num):not(.nw):not(.date) { overflow-wrap: anywhere; }
   .tw { overflow: visible; }
   table { font-size: 10.5px; }
   @page { size: A4; margin: 12mm; }

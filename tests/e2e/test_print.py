@@ -23,6 +23,32 @@ AS_OF = dt.date(2020, 6, 30)
 _CHART_WIDTHS = "() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(gd => gd.getBoundingClientRect().width && gd.querySelector('svg.main-svg').getBoundingClientRect().width)"
 
 
+def printed_width(page: Any) -> float:
+    """The page's width laid out as wide as an A4 page's text (the body, not the window: a resize would
+    redraw the charts): Chromium prints it shrunk by PRINT_WIDTH_PX / this."""
+    return page.evaluate(f"() => {{ document.body.style.width = '{profile_html.PRINT_WIDTH_PX}px'; "
+                         "return Math.max(...Array.from(document.querySelectorAll('body *'))"
+                         ".filter(e => !e.ownerSVGElement)"  # an svg as a whole (Plotly's drag handles overhang it)
+                         ".map(e => e.getBoundingClientRect().right)) - document.body.getBoundingClientRect().left; }")
+
+
+def test_a_long_text_without_a_space_breaks_on_paper(page: Any, tmp_path: Path) -> None:
+    """A township named with a web address (an upload of hostile text in CI's own database) made the
+    printed briefing 880 px wide, and Chromium shrank every page to 80%: a long text without a space breaks
+    where it must on paper (short cells, numbers and dates stay whole:
+    test_printed_names_and_dates_stay_on_one_line)."""
+    import pandas as pd
+
+    df = pd.DataFrame({"township": ["![p](http://127.0.0.1:9/fupin-xss-probe-md.png)镇", "海流图镇"],
+                       "description": ["户编号" + "1508241012030002" * 8, "扶贫手册更新不及时"], "households": [12, 3]})
+    path = tmp_path / "table.html"
+    path.write_text(profile_html.document("t", profile_html.table_html(df, "zh"), "zh"), encoding="utf-8")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(path.as_uri())
+    page.emulate_media(media="print")
+    assert printed_width(page) <= profile_html.PRINT_WIDTH_PX + 1
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_printed_briefing_charts_fit_the_page(page: Any, e2e_db: Path, tmp_path: Path, lang: str) -> None:
     con = duckdb.connect(str(e2e_db), read_only=True)
@@ -45,10 +71,7 @@ def test_printed_briefing_charts_fit_the_page(page: Any, e2e_db: Path, tmp_path:
     # laid out as wide as an A4 page's text (the body, not the window: a resize would redraw the charts),
     # the page prints at 90% of its size or more (Chromium shrinks it to its widest element: the open
     # items' ten columns in English take 750 px, 94%)
-    widest = page.evaluate(f"() => {{ document.body.style.width = '{profile_html.PRINT_WIDTH_PX}px'; "
-                           "return Math.max(...Array.from(document.querySelectorAll('body *'))"
-                           ".filter(e => !e.ownerSVGElement)"  # an svg as a whole (Plotly's drag handles overhang it)
-                           ".map(e => e.getBoundingClientRect().right)) - document.body.getBoundingClientRect().left; }")
+    widest = printed_width(page)
     assert profile_html.PRINT_WIDTH_PX / widest >= 0.9, widest
     page.evaluate("() => { document.body.style.width = ''; }")
     page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
