@@ -133,14 +133,13 @@ def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
         return 2
     try:
         if args.command == "backup":
-            before = set(backup.backups(args.dir)) if args.dir.is_dir() else set()
-            file, m = backup.backup(args.dir, args.db, lang, keep=args.keep)
+            file, m = backup.backup(args.dir, args.db, lang)
             print(t("cli.backup_done", lang, file=file, generation=m.generation, version=m.schema_version,
                     size=backup.human_size(m.bytes), households=m.households))
-            removed = sorted(before - set(backup.backups(args.dir)))
+            removed = backup.prune(args.dir, args.keep) if args.keep else []
             if removed:
-                print(t("cli.backup_pruned", lang, n=len(removed), keep=args.keep, names="、".join(p.name for p in removed)
-                        if lang == "zh" else ", ".join(p.name for p in removed)))
+                print(t("cli.backup_pruned", lang, n=len(removed), keep=args.keep,
+                        names=t("list.sep", lang).join(p.name for p in removed)))
         else:
             db, m = backup.restore(args.source, args.db, lang)
             # a backup of an older version said 程序版本 28 of data now at 29 (a probe)

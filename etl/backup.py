@@ -112,11 +112,9 @@ def describe(path: Path, lang: str = "zh", whole: bool = False, shown: Path | No
         con.close()
 
 
-def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh",
-           keep: int | None = None) -> tuple[Path, Manifest]:
+def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh") -> tuple[Path, Manifest]:
     """Copy the current snapshot into `dest` as `fupin-<time>-g<generation>.duckdb` with its manifest
-    (the time on the county's clock, as the load records). `keep`: then delete the oldest backups of the
-    folder beyond the newest `keep` (`prune`)."""
+    (the time on the county's clock, as the load records)."""
     target = snapshot.db_path(db)
     if snapshot.current_snapshot(target) is None:  # before the lock and the folder: nothing left behind
         raise BackupError(t("cli.no_db", lang, db=target))
@@ -151,14 +149,13 @@ def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh
         _write_json(final.with_suffix(".json"), asdict(manifest))
     finally:
         part.unlink(missing_ok=True)
-    if keep is not None:
-        prune(dest, keep)
     return final, manifest
 
 
 def prune(directory: Path, keep: int) -> list[Path]:
     """Delete the backups of `directory` (and their manifests) older than its newest `keep`, after a backup
-    has been written: the guide's nightly backup filled its disk over months, a whole database a night.
+    has been written (`etl backup --keep`): the guide's nightly backup filled its disk over months, a
+    whole database a night.
     Only files named as backups are touched; the deleted ones are returned."""
     old = backups(directory)[:-keep] if keep > 0 else []
     for file in old:
