@@ -679,9 +679,11 @@ def accessible_name(fig: go.Figure | dict[str, Any], figure: str, lang: str) -> 
     heading above them, which a reader reaches before the chart)."""
     from queries import figures
 
-    layout = fig["layout"] if isinstance(fig, dict) else fig.layout.to_plotly_json()
-    title = layout.get("title")
-    text = title.get("text") if isinstance(title, dict) else title
+    if isinstance(fig, go.Figure):  # its title alone: the whole layout as JSON cost a copy per chart per run
+        text = fig.layout.title.text
+    else:
+        title = fig.get("layout", {}).get("title")
+        text = title.get("text") if isinstance(title, dict) else title
     # a title's own line breaks and emphasis (<br>, <b>) are no words
     return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", str(text))).strip() if text else figures.entry(figure).text("name", lang)
 
