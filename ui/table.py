@@ -110,13 +110,18 @@ def _shown_texts(col: pd.Series, type_config: Mapping[str, Any]) -> list[str]:
     return [f"{v:.4f}".rstrip("0").rstrip(".") for v in numbers]
 
 
+def cell_px(text_width: float) -> int:
+    """A column's pixels for a text this wide: the cell's padding and its border."""
+    return int(text_width + CELL_PADDING + 2)
+
+
 def column_width(label: str, col: pd.Series, config: Mapping[str, Any] | None) -> int:
     """Pixels that show `label` and every value of `col` whole (prose up to MAX_COLUMN_PX)."""
     type_config = (config or {}).get("type_config") or {}
     widest = max((text_px(v) for v in _shown_texts(col, type_config)), default=0.0)
     if type_config.get("type") == "progress":
         widest += CELL_PADDING + PROGRESS_BAR_PX
-    return int(min(MAX_COLUMN_PX, max(text_px(label), widest) + CELL_PADDING + 2))
+    return min(MAX_COLUMN_PX, cell_px(max(text_px(label), widest)))
 
 
 def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +132,7 @@ def sized(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
         if isinstance(given, Mapping) and given.get("width") is not None:
             # a page's width holds its header whole in every language: the overview's 112 px, set for
             # 帮扶措施覆盖率, cut "Assistance coverage" to "Assistance coverag"
-            header = int(text_px(str(label)) + CELL_PADDING + 2)
+            header = cell_px(text_px(str(label)))
             if isinstance(given["width"], int) and given["width"] < header:
                 out[label] = {**given, "width": header}
             continue
