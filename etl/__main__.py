@@ -88,6 +88,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p_backup.add_argument("--keep", type=int, default=None, metavar="N", help=h("cli.help.backup.keep"))
     p_restore = command("restore", "cli.help.restore")
     p_restore.add_argument("source", type=Path, metavar=h("cli.metavar.source"), help=h("cli.help.restore.source"))
+    p_restore.add_argument("--no-backup", action="store_true", help=h("cli.help.restore.no_backup"))
     db_option(p_restore)
     p_demo = command("demo", "cli.help.demo")
     db_option(p_demo)
@@ -141,12 +142,14 @@ def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
                 print(t("cli.backup_pruned", lang, n=len(removed), keep=args.keep,
                         names=t("list.sep", lang).join(p.name for p in removed)))
         else:
-            db, m = backup.restore(args.source, args.db, lang)
+            db, m, kept = backup.restore(args.source, args.db, lang, keep_current=not args.no_backup)
             # a backup of an older version said 程序版本 28 of data now at 29 (a probe)
             print(t("cli.restore_done", lang, file=m.file, db=db, version=m.schema_version, households=m.households)
                   if m.schema_version == schema.SCHEMA_VERSION else
                   t("cli.restore_upgraded", lang, file=m.file, db=db, old=m.schema_version, new=schema.SCHEMA_VERSION,
                     households=m.households))
+            if kept is not None:
+                print(t("cli.restore_kept", lang, file=kept))
     except (backup.BackupError, UpgradeError) as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from etl import clock, schema, snapshot
+from etl.cli_parser import path_and_reason
 from etl.load import rebuild
 from etl.raw_file import quote_ident
 from labels import t
@@ -118,27 +119,23 @@ def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh
     target = snapshot.db_path(db)
     if snapshot.current_snapshot(target) is None:  # before the lock and the folder: nothing left behind
         raise BackupError(t("cli.no_db", lang, db=target))
-    dest.mkdir(parents=True, exist_ok=True)
     with snapshot.write_lock(target):  # no load publishes, so the current file stays unwritten
         current = snapshot.current_snapshot(target)
         if current is None:
             raise BackupError(t("cli.no_db", lang, db=target))
-        gen = snapshot.generation(current)
-        _remove_stale_parts(dest)
-        stamp = clock.now()
-        name = f"{PREFIX}{stamp:%Y%m%d-%H%M%S}-g{gen:08d}.duckdb"
-        part = dest / f".{name}.part"
-        try:
-            sha = _copy_hashing(current, part)
-        except OSError as exc:
-            part.unlink(missing_ok=True)
-            if exc.filename is None:  # a write that filled the disk names no file: 无法完成：（磁盘空间不足） (a probe)
-                exc.filename = str(dest)
-            raise
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
+        return _copy_current(current, dest, lang)
+
+
+def _copy_current(current: Path, dest: Path, lang: str) -> tuple[Path, Manifest]:
+    """The backup of `current` (the published file, under the write lock) written into `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    gen = snapshot.generation(current)
+    _remove_stale_parts(dest)
+    stamp = clock.now()
+    name = f"{PREFIX}{stamp:%Y%m%d-%H%M%S}-g{gen:08d}.duckdb"
+    part = dest / f".{name}.part"
     try:
+        sha = _copy_hashing(current, part)
         state, slot_gen, version, built, rows = describe(part, lang, shown=current)  # names the file copied
         if state not in (None, "published") or (slot_gen is not None and gen and slot_gen != gen):
             raise BackupError(f"{current}: slot {state} {slot_gen}, expected published {gen}")
@@ -147,6 +144,10 @@ def backup(dest: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh
         final = dest / name
         os.replace(part, final)
         _write_json(final.with_suffix(".json"), asdict(manifest))
+    except OSError as exc:
+        if exc.filename is None:  # a write that filled the disk names no file: 无法完成：（磁盘空间不足） (a probe)
+            exc.filename = str(dest)
+        raise
     finally:
         part.unlink(missing_ok=True)
     return final, manifest
@@ -215,18 +216,35 @@ def verify(file: Path, lang: str = "zh") -> Manifest:
                     datetime.now().isoformat(timespec="seconds"), rows)
 
 
-def restore(source: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh") -> tuple[Path, Manifest]:
+def restore(source: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh",
+            keep_current: bool = True) -> tuple[Path, Manifest, Path | None]:
     """Publish a backup as the next generation of `db` (the newest in `source` if it is a directory).
     A backup of an older schema version is upgraded on the way in; the current data stays until the
-    new file is published, and stays if anything fails."""
+    new file is published, and stays if anything fails.
+
+    With `keep_current`, the current data is first backed up beside the backup restored (in its folder,
+    under the same write lock, so no load falls between): a restore replaced it with no way back, and
+    the loads since the backup were gone with it (a restore of the wrong night's backup lost them). That
+    backup is returned (None without a current database): `restore` of it, or of the folder, whose
+    newest it is, undoes the restore."""
     file = choose(source, lang)
     manifest = verify(file, lang)
+    kept: list[Path] = []
+
+    def keep(current: Path | None) -> None:
+        if keep_current and current is not None:
+            try:
+                kept.append(_copy_current(current, file.parent, lang)[0])
+            except OSError as exc:  # a full disk, a folder not writable: no restore, said why and what to do
+                path, reason = path_and_reason(exc, lang) or (str(file.parent), str(exc))
+                raise BackupError(t("cli.restore_keep_failed", lang, path=path, reason=reason)) from exc
+
     if manifest.schema_version == schema.SCHEMA_VERSION:
-        with snapshot.writer(db, source=file) as w:
+        with snapshot.writer(db, source=file, before=keep) as w:
             w.full = True  # a whole file: the other snapshot file is made a copy of it
     else:
-        rebuild(db, source=file, lang=lang)  # raises UpgradeError for a newer version, changing nothing
-    return snapshot.db_path(db), manifest
+        rebuild(db, source=file, lang=lang, before=keep)  # raises UpgradeError for a newer version, changing nothing
+    return snapshot.db_path(db), manifest, kept[0] if kept else None
 
 
 def human_size(n: int) -> str:

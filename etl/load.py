@@ -1594,16 +1594,18 @@ class Rebuilt:
         return t("cli.upgraded", lang, db=self.db, old=self.from_version, new=schema.SCHEMA_VERSION, rows=kept or "0")
 
 
-def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str = "zh") -> Rebuilt:
+def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str = "zh",
+            before: Callable[[Path | None], None] | None = None) -> Rebuilt:
     """A new snapshot with the same base tables (and keys) and every derived table built whole by this
     version's code, published like a load. This is also the upgrade: a snapshot of an older schema
     version (or `source`, a backup file) has its base tables copied by column name into this version's
     tables (rows without keys get them, etl.keys) and its derived tables built anew. It never loses a
     loaded row: a base column this version has no place for (not in `schema.DROPPED_COLUMNS`), a
     snapshot of a newer version, or a row count that differs after the copy raises `UpgradeError` and
-    leaves the current snapshot as it was."""
+    leaves the current snapshot as it was. `before`: as `snapshot.writer`'s (a restore's backup of the
+    current data)."""
     target = snapshot.db_path(db)
-    with snapshot.writer(target, fresh=True) as w:
+    with snapshot.writer(target, fresh=True, before=before) as w:
         old = source or snapshot.current_snapshot(target)  # under the write lock: no load publishes meanwhile
         if old is None:
             raise FileNotFoundError(f"no database at {target}")

@@ -329,7 +329,8 @@ def changeset_path(w: Writer, db: Path) -> Path:
 @contextlib.contextmanager
 def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
            memory_limit: str | None = None, source: Path | None = None,
-           on_published: Callable[[], None] | None = None) -> Iterator[Writer]:
+           on_published: Callable[[], None] | None = None,
+           before: Callable[[Path | None], None] | None = None) -> Iterator[Writer]:
     """Yield the snapshot file this load writes (`Writer`), and publish it as the next generation when
     the block ends. The block writes the load's changeset (`changeset_path`) or sets `w.full`; without
     either the other file is made a copy of this one. On any exception the link stays where it was;
@@ -337,13 +338,17 @@ def writer(path: str | os.PathLike[str] | None = None, *, fresh: bool = False,
     else it is deleted. `memory_limit`: DuckDB's, instead of `etl_memory_limit()`. `source`: start
     from a copy of that file instead of the current data (`etl.backup.restore`). `on_published` is
     called as soon as viewers see the new generation, before the other file is made ready for the
-    next load (`_prepare_spare`), which the caller's user need not wait for."""
+    next load (`_prepare_spare`), which the caller's user need not wait for. `before` is called under the
+    write lock with the current file, before anything is written: a restore backs the current data up
+    there, so that no load can publish between that backup and the restore."""
     db = db_path(path)
     with write_lock(db):
+        current = current_snapshot(db)
+        if before is not None:
+            before(current)
         snaps = snapshots_dir(db)
         snaps.mkdir(parents=True, exist_ok=True)
         changes_dir(db).mkdir(exist_ok=True)
-        current = current_snapshot(db)
         cleanup(db)
         w = _claim(db, current, fresh, memory_limit, source)
         try:

@@ -538,6 +538,9 @@ LABELS.update({
                          "backup of an older version"),
     "cli.help.restore.source": ("备份文件，或备份目录（取其中最新的备份）",
                                 "a backup file, or a backup folder (its newest backup)"),
+    "cli.help.restore.no_backup": ("不先备份当前数据（默认先把当前数据备份到所恢复备份的目录，可用它撤销本次恢复）",
+                                   "do not back up the current data first (by default it is backed up into the "
+                                   "restored backup's folder, from where the restore can be undone)"),
     "cli.help.demo": ("生成示范旗县的导出文件并导入一个新数据库（替换原有数据库）",
                       "write the demo county's export files and load them into a fresh database (replacing it)"),
     "cli.help.demo.out": ("导出文件的写入目录", "where to write the export files"),

@@ -39,6 +39,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "正在查看的用户在下一次操作时看到恢复的数据）",
         "Restored: {file} → {db} (the backup was made by schema version {old}, upgraded to version {new}, every base "
         "table's row count unchanged; {households} households; viewers see the restored data at their next click)"),
+    "cli.restore_kept": (
+        "恢复前的数据已备份：{file}（如需撤销本次恢复：python -m etl restore {file}）",
+        "The data before the restore was backed up: {file} (to undo this restore: python -m etl restore {file})"),
+    "cli.restore_keep_failed": (
+        "恢复前须先备份当前数据，但未能写入：{path}（{reason}）；未作任何恢复，数据库未作更改。请腾出磁盘空间后重试；"
+        "若确定不再需要当前数据，可加 --no-backup 直接恢复。",
+        "Before a restore the current data is backed up, but this failed: {path} ({reason}); nothing was restored "
+        "and the database was not changed. Free some disk space and try again; if the current data is not "
+        "needed, add --no-backup to restore without it."),
     "cli.restore_none": ("{dir} 中没有备份文件（fupin-*.duckdb）。", "No backup (fupin-*.duckdb) in {dir}."),
     "cli.restore_missing": ("找不到备份：{path}", "No backup at {path}"),
     "cli.restore_bad": ("不是可用的备份，数据未作任何更改：{file}（{reason}）",

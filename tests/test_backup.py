@@ -85,6 +85,56 @@ def test_backup_then_restore_brings_back_exactly_the_backed_up_rows(tmp_path: Pa
     assert read_generation(db) == 4
 
 
+def test_a_restore_backs_the_current_data_up_first_and_that_backup_undoes_it(tmp_path: Path, db: Path) -> None:
+    """A restore replaced the current data with no way back: the loads since the backup were gone with it
+    (a restore of the wrong night's backup lost them). The current data is now backed up beside the backup
+    restored, under the same lock; restoring the folder again (its newest) undoes the restore."""
+    assert run_cli("backup", str(tmp_path / "bk"), "--db", str(db)).returncode == 0
+    [night] = backup.backups(tmp_path / "bk")
+    at_night = base_rows(db)
+    load_files([gen_file(tmp_path, 4)], db=db)
+    at_four = base_rows(db)
+    assert at_four != at_night
+
+    p = run_cli("restore", str(tmp_path / "bk"), "--db", str(db))
+    assert p.returncode == 0, p.stderr
+    assert base_rows(db) == at_night
+    [_, kept] = backup.backups(tmp_path / "bk")
+    assert f"恢复前的数据已备份：{kept}" in p.stdout and f"python -m etl restore {kept}" in p.stdout, p.stdout
+    assert base_rows(kept) == at_four and backup.verify(kept).generation == 4
+
+    p = run_cli("--lang", "en", "restore", str(tmp_path / "bk"), "--db", str(db))  # the folder's newest: the undo
+    assert p.returncode == 0 and "The data before the restore was backed up" in p.stdout, p.stdout + p.stderr
+    assert base_rows(db) == at_four
+
+    p = run_cli("restore", str(night), "--db", str(db), "--no-backup")
+    assert p.returncode == 0 and "恢复前" not in p.stdout, p.stdout
+    assert base_rows(db) == at_night and len(backup.backups(tmp_path / "bk")) == 3
+
+
+def test_a_restore_that_cannot_back_up_the_current_data_changes_nothing(tmp_path: Path, db: Path) -> None:
+    """The backup before a restore needs room (a file-size cap under the snapshot's size stands in for a full
+    disk): the restore is refused, said with what to do, and nothing is left behind."""
+    import resource
+    import subprocess
+    import sys
+
+    assert run_cli("backup", str(tmp_path / "bk"), "--db", str(db)).returncode == 0
+    load_files([gen_file(tmp_path, 4)], db=db)
+    before, rows = snapshot.current_snapshot(db), base_rows(db)
+    limit = before.stat().st_size // 2
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    p = subprocess.run([sys.executable, "-m", "etl", "restore", str(tmp_path / "bk"), "--db", str(db)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300, preexec_fn=cap)  # noqa: PLW1509
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stderr
+    assert f"恢复前须先备份当前数据，但未能写入：{tmp_path / 'bk'}" in p.stderr and "--no-backup" in p.stderr, p.stderr
+    assert snapshot.current_snapshot(db) == before and base_rows(db) == rows
+    assert len(backup.backups(tmp_path / "bk")) == 1 and not list((tmp_path / "bk").glob(".*part"))
+
+
 def test_restore_into_an_empty_place_and_the_newest_of_several(tmp_path: Path, db: Path) -> None:
     first, _ = backup.backup(tmp_path / "bk", db)
     time.sleep(1.1)  # backup names carry the second
@@ -404,7 +454,7 @@ def test_a_rebuild_restore_or_backup_on_a_full_disk_says_so_in_the_user_s_langua
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     snaps = str(snapshot.snapshots_dir(db))
-    for command, where in ((["rebuild"], snaps), (["restore", str(tmp_path / "bk")], snaps),
+    for command, where in ((["rebuild"], snaps), (["restore", str(tmp_path / "bk"), "--no-backup"], snaps),
                            (["backup", str(tmp_path / "bk2")], f"{tmp_path / 'bk2'}（" if lang == "zh" else f"{tmp_path / 'bk2'} (")):
         p = subprocess.run([sys.executable, "-m", "etl", "--lang", lang, *command, "--db", str(db)], cwd=ROOT,
                            capture_output=True, text=True, timeout=300, preexec_fn=cap)  # noqa: PLW1509
