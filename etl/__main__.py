@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -209,9 +210,13 @@ def _fail(message: str, as_json: bool, shown: object = None) -> None:
     """A failure of the command: the JSON error object on stdout under --json, else `shown` (the message
     by default) on stderr."""
     if as_json:
-        print(json.dumps({"error": message}, ensure_ascii=False))
-    else:
-        print(message if shown is None else shown, file=sys.stderr)
+        try:
+            print(json.dumps({"error": message}, ensure_ascii=False), flush=True)
+            return
+        except BrokenPipeError:  # `etl load … --json | head`: the reader left, so the message goes to stderr
+            # (it ended in two tracebacks); stdout pointed at /dev/null so the exit's flush is quiet
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print(message if shown is None else shown, file=sys.stderr)
 
 
 def _files_not_from_a_demo(db: Path, demo_names: tuple[str, ...]) -> list[str]:

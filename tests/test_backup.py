@@ -507,6 +507,23 @@ def test_an_error_after_the_publish_does_not_say_nothing_changed(tmp_path: Path,
     assert "未作更改" not in err and "Broken pipe" not in err, err
 
 
+def test_a_json_summary_into_a_closed_pipe_ends_without_a_traceback(tmp_path: Path, db: Path) -> None:
+    """`etl load … --json | head -c0`: the JSON object met a closed pipe after the publish, and so did the
+    JSON error object after it: two tracebacks, exit 1, of a load that stood (left open by a probe)."""
+    import subprocess
+    import sys
+
+    before = snapshot.generation(snapshot.current_snapshot(db))
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(gen_file(tmp_path, 4)), "--db", str(db),
+                             "--json"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert snapshot.generation(snapshot.current_snapshot(db)) == before + 1 and read_generation(db) == 4
+    assert proc.returncode == 0 and f"新数据已发布（{db}），但随后未能完成" in err, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
 def test_a_killed_backup_s_half_copy_goes_at_the_next_backup(tmp_path: Path, db: Path) -> None:
     """A backup killed while copying (a reboot at 2 a.m.) left .fupin-….duckdb.part, as large as the copy,
     hidden in the backup folder for good, one more each time (a probe). One still being written stays."""
