@@ -31,7 +31,7 @@ import duckdb
 
 from etl import clock, schema, snapshot
 from etl.cli_parser import path_and_reason
-from etl.load import rebuild
+from etl.load import rebuild, set_meta
 from etl.raw_file import quote_ident
 from labels import t
 
@@ -239,11 +239,14 @@ def restore(source: Path, db: str | os.PathLike[str] | None = None, lang: str = 
                 path, reason = path_and_reason(exc, lang) or (str(file.parent), str(exc))
                 raise BackupError(t("cli.restore_keep_failed", lang, path=path, reason=reason)) from exc
 
+    # the data page says the history it shows is the backup's, since when and from which file
+    restored = {schema.RESTORED_FROM: file.name, schema.RESTORED_AT: clock.now().isoformat(timespec="seconds")}
     if manifest.schema_version == schema.SCHEMA_VERSION:
         with snapshot.writer(db, source=file, before=keep) as w:
+            set_meta(w.con, restored)
             w.full = True  # a whole file: the other snapshot file is made a copy of it
-    else:
-        rebuild(db, source=file, lang=lang, before=keep)  # raises UpgradeError for a newer version, changing nothing
+    else:  # raises UpgradeError for a newer version, changing nothing
+        rebuild(db, source=file, lang=lang, before=keep, meta=restored)
     return snapshot.db_path(db), manifest, kept[0] if kept else None
 
 

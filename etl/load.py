@@ -1595,7 +1595,7 @@ class Rebuilt:
 
 
 def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str = "zh",
-            before: Callable[[Path | None], None] | None = None) -> Rebuilt:
+            before: Callable[[Path | None], None] | None = None, meta: dict[str, str] | None = None) -> Rebuilt:
     """A new snapshot with the same base tables (and keys) and every derived table built whole by this
     version's code, published like a load. This is also the upgrade: a snapshot of an older schema
     version (or `source`, a backup file) has its base tables copied by column name into this version's
@@ -1603,7 +1603,7 @@ def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str 
     loaded row: a base column this version has no place for (not in `schema.DROPPED_COLUMNS`), a
     snapshot of a newer version, or a row count that differs after the copy raises `UpgradeError` and
     leaves the current snapshot as it was. `before`: as `snapshot.writer`'s (a restore's backup of the
-    current data)."""
+    current data); `meta`: keys recorded in `meta` besides (a restore's, `schema.RESTORED_FROM`)."""
     target = snapshot.db_path(db)
     with snapshot.writer(target, fresh=True, before=before) as w:
         old = source or snapshot.current_snapshot(target)  # under the write lock: no load publishes meanwhile
@@ -1623,6 +1623,8 @@ def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str 
             _identified_years(con)
         derive.build_all(con)
         write_meta(con)
+        if meta:
+            set_meta(con, meta)
         w.full = True
     del rows["meta"]
     return Rebuilt(target, from_version, rows)
@@ -1677,13 +1679,16 @@ def record_meta(db: str | Path | None, values: dict[str, str]) -> None:
     """Record `values` in the current data's `meta` as a snapshot of its own (the demo's marker). The
     other snapshot file is made a copy of this one (no changeset): for the demo's 20 MB, nothing."""
     with snapshot.writer(db) as w:
-        w.con.executemany("DELETE FROM meta WHERE key = ?", [[k] for k in values])
-        w.con.executemany("INSERT INTO meta VALUES (?, ?)", list(values.items()))
+        set_meta(w.con, values)
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
+    """`values` written into `meta`, replacing those keys."""
+    con.executemany("DELETE FROM meta WHERE key = ?", [[k] for k in values])
+    con.executemany("INSERT INTO meta VALUES (?, ?)", list(values.items()))
 
 
 def write_meta(con: duckdb.DuckDBPyConnection) -> None:
     """When the snapshot was built. The data's as-of date is derived with the other tables (facts_meta)."""
     # the county's clock, as load_batches.loaded_at (the server's zone is often UTC)
-    values = {"built_at": clock.now().isoformat(timespec="seconds"), "schema_version": schema.SCHEMA_VERSION}
-    con.execute("DELETE FROM meta WHERE key IN ('built_at', 'schema_version')")
-    con.executemany("INSERT INTO meta VALUES (?, ?)", list(values.items()))
+    set_meta(con, {"built_at": clock.now().isoformat(timespec="seconds"), "schema_version": schema.SCHEMA_VERSION})

@@ -270,6 +270,8 @@ def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None
     return str(rows[0][0]) if rows and rows[0][0] is not None else "0"
 
 
+# meta of a restored snapshot (etl.backup.restore): the backup's file name and when (the county's clock)
+RESTORED_FROM, RESTORED_AT = "restored_from", "restored_at"
 DEMO_KEY = "demo"  # meta: the demo county's name, in a database `etl demo` made (etl.load.record_meta)
 
 

@@ -326,6 +326,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.data.totals_scope": ("库中（本乡镇）：{households} 户、{members} 人（含监测对象；各页面默认只计建档立卡户）、帮扶措施 {interventions} 条、走访 {visits} 条、医疗报销 {medical_claims} 条、整改问题 {rectifications} 条、数据问题 {data_issues} 条。",
                                "In the database (your townships): {households} households, {members} people (monitored ones included; the pages count registered households by default), {interventions} measures, {visits} visits, {medical_claims} claims, {rectifications} rectification items, {data_issues} data issues."),
     "insp.data.history": ("入库记录", "Load history"),
+    "insp.data.restored": ("当前数据于 {at} 由备份 {file} 恢复：此前的入库记录来自该备份，备份之后、恢复之前的导入已不在数据中。",
+                           "The data was restored from the backup {file} at {at}: the loads before then are that "
+                           "backup's; loads made after the backup and before the restore are no longer in the data."),
     "insp.data.history_scope": ("乡镇用户只看到每批数据的入库时间和类别：一个文件可能只有其他乡镇的数据，文件名也可能含有个人信息。",
                                 "Township users see when each batch was loaded and of what kind only: a file may hold "
                                 "only other townships' data, and its name may hold personal data."),

@@ -12,6 +12,7 @@ from etl.fields import table_of_kind
 from etl.messages import issue_text
 from labels import relabel
 from queries import data_admin as q
+from queries import meta
 from queries.filters import from_query_params
 from ui import (
     auth,
@@ -39,6 +40,9 @@ def main() -> None:
     upload_panel.show(ctx)
 
     st.subheader(ctx.t("insp.data.history"))
+    restored = data.call(meta.restored)
+    if restored is not None:
+        st.info(ctx.t("insp.data.restored", file=restored[0], at=restored[1]), icon=":material/history:")
     hist = data.call(q.load_history, ctx.viewer)  # a township viewer: each batch's time and kind only
     if hist.empty:
         st.caption(ctx.t("insp.quality.trend_none"))

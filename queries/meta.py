@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from etl import clock
+from etl.schema import RESTORED_AT, RESTORED_FROM
 from queries.filters import Viewer, fetch, mask_file_name
 
 
@@ -26,6 +27,19 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     if df.empty or df["value"].iloc[0] is None:
         return clock.today()
     return dt.date.fromisoformat(str(df["value"].iloc[0])[:10])
+
+
+def restored(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(the backup's file name, when it was restored) when the data was restored from a backup: the load
+    history is then the backup's, and loads made after it and before the restore are not in it."""
+    try:
+        df = fetch(con, "SELECT key, value FROM meta WHERE key IN ($f, $a)", {"f": RESTORED_FROM, "a": RESTORED_AT})
+    except duckdb.Error:
+        return None
+    values = dict(zip(df["key"], df["value"], strict=True))
+    if RESTORED_FROM not in values:
+        return None
+    return values[RESTORED_FROM], str(values.get(RESTORED_AT, ""))[:16].replace("T", " ")
 
 
 # the columns of load_batches a viewer limited to some townships sees

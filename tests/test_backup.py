@@ -112,6 +112,24 @@ def test_a_restore_backs_the_current_data_up_first_and_that_backup_undoes_it(tmp
     assert base_rows(db) == at_night and len(backup.backups(tmp_path / "bk")) == 3
 
 
+def test_the_data_page_says_the_data_was_restored_and_from_which_backup(
+        tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a restore the load history is the backup's: the loads made after the backup were gone from it
+    with no word of why (it left no line in the history). The data page now says when and from which file."""
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
+    at = conftest.open_page("data_admin")
+    assert not [i for i in at.info if "备份" in i.value]  # never restored: nothing said
+    file, _ = backup.backup(tmp_path / "bk", db)
+    load_files([gen_file(tmp_path, 4)], db=db)
+    backup.restore(tmp_path / "bk", db, keep_current=False)
+    at = conftest.open_page("data_admin")
+    said = [i.value for i in at.info if "恢复" in i.value]
+    assert len(said) == 1 and f"由备份 {file.name} 恢复" in said[0], said
+    load_files([gen_file(tmp_path, 5)], db=db)  # a later load keeps it: still how the history came to be
+    assert any(file.name in i.value for i in conftest.open_page("data_admin").info)
+
+
 def test_a_restore_that_cannot_back_up_the_current_data_changes_nothing(tmp_path: Path, db: Path) -> None:
     """The backup before a restore needs room (a file-size cap under the snapshot's size stands in for a full
     disk): the restore is refused, said with what to do, and nothing is left behind."""
