@@ -95,6 +95,7 @@ LABELS: dict[str, tuple[str, str]] = {
                            "The link's filter values were not recognised and are ignored: {values}. The page "
                            "follows the other filters."),
     "filter.url_value": ("{filter}“{value}”", "{filter} “{value}”"),
+    "filter.url_more": ("等，共 {n} 项", " and more, {n} in all"),
     "filter.url_place_hidden": ("{filter}（不在查看范围内或不存在）", "{filter} (outside your townships or not there)"),
     "filter.townships": ("乡镇（苏木）", "Township"),
     "filter.villages": ("行政村（嘎查）", "Village"),

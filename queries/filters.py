@@ -24,7 +24,7 @@ API used by every query module (core and inspection pages):
   masked inside free text (visit notes, measures), as `etl.sqlexpr.redacted_text_sql` does in SQL.
 - `fetch(con, sql, params) -> DataFrame`: execute with named parameters.
 - `to_query_params(flt)` / `from_query_params(mapping)`: the URL form (plain strings, parsed and
-  validated, never unpickled).
+  validated, never unpickled); `url_values(mapping, d)`: every value the link gave one dimension.
 - `options(con, viewer) -> Options`: each dimension's choices for the sidebar widgets (scoped):
   `opts.values(name, within=())`, `opts.years(name)`, or `opts.main_causes` / `opts.villages(towns)`.
 """
@@ -409,17 +409,19 @@ def _parse_range(values: list[str]) -> YearRange | None:
     return None
 
 
+def url_values(params: Mapping[str, object], d: FilterDef) -> list[str]:
+    """Every value a link gives the multi-select `d` (repeated keys or comma-separated), trimmed, once
+    each, in order, whatever its length: what the link asked for, before `from_query_params` keeps the
+    usable ones."""
+    parts = (part.strip() for raw in _as_list(params.get(d.url_key)) for part in raw.split(","))
+    return list(dict.fromkeys(v for v in parts if v))
+
+
 def from_query_params(params: Mapping[str, object]) -> Filters:
     """Parse URL parameters (str or list of str per key); junk is dropped, never evaluated."""
     kwargs: dict[str, object] = {}
     for d in MULTI:
-        seen: list[str] = []
-        for raw in _as_list(params.get(d.url_key)):
-            for part in raw.split(","):
-                v = part.strip()
-                if v and len(v) <= _MAX_VALUE_LEN and v not in seen:
-                    seen.append(v)
-        kwargs[d.name] = tuple(seen[:_MAX_VALUES])
+        kwargs[d.name] = tuple([v for v in url_values(params, d) if len(v) <= _MAX_VALUE_LEN][:_MAX_VALUES])
     for d in RANGES:
         kwargs[d.name] = _parse_range(_as_list(params.get(d.url_key)))
     return Filters(**kwargs)

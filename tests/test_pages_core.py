@@ -392,3 +392,18 @@ def test_a_database_the_dashboard_s_user_may_not_read_is_said_not_a_traceback(
     shown = json.loads(p.stdout.splitlines()[-1])
     reason = t("oserror.EACCES", lang)
     assert shown == {"exceptions": [], "errors": [t("app.db_unreadable", lang, path=db, reason=reason)]}, shown
+
+
+def test_a_link_value_too_long_or_too_many_is_said_not_silently_dropped(app_db: Path) -> None:
+    """A link value longer than any value (a township pasted twice, a mangled address) was dropped by the
+    parser before the notice looked, so the page showed the whole banner without a word (a leader's
+    link probe). It is named now, shortened; a link of hundreds of values names ten and counts the rest."""
+    long_town = "乌加河镇" * 20
+    at = _open("overview", {"town": long_town})
+    assert at.sidebar.multiselect(key="flt_townships").value == []
+    notice = " ".join(w.value for w in at.warning)
+    assert "乡镇（苏木）“乌加河镇乌加河镇" in notice and "…”" in notice, notice
+    at = _open("overview", {"cause": [f"原因{i}" for i in range(30)], "town": "乌加河镇"})
+    assert at.sidebar.multiselect(key="flt_townships").value == ["乌加河镇"]
+    notice = " ".join(w.value for w in at.warning)
+    assert "“原因9”" in notice and "“原因10”" not in notice and "共 30 项" in notice, notice

@@ -28,6 +28,7 @@ from queries.filters import (
     from_query_params,
     restrict_to_options,
     to_query_params,
+    url_values,
 )
 from ui.formats import md_escape, shortened
 
@@ -37,6 +38,7 @@ def _k(key: str, name: str) -> str:
 
 
 _BY_NAME = {d.name: d for d in FILTERS}
+_NOTICE_VALUES = 10  # the link's ignored values named in its notice; the rest are counted
 
 
 def _read_url() -> dict[str, list[str]]:
@@ -46,11 +48,12 @@ def _read_url() -> dict[str, list[str]]:
 def _unrecognised(url: dict[str, list[str]], asked: Filters, taken: Filters) -> list[tuple[str, str]]:
     """(filter name, value) of every value of the link that the filter did not take: not among the
     options (a stale or mistyped village, a township outside the viewer's), not within the link's
-    township, or not a year range."""
+    township, too long to be any value (dropped by the parser, and silently until 2026-12-07), or not
+    a year range."""
     out: list[tuple[str, str]] = []
     for d in FILTERS:
         if d.kind == "multi":
-            out += [(d.name, v) for v in getattr(asked, d.name) if v not in getattr(taken, d.name)]
+            out += [(d.name, v) for v in url_values(url, d) if v not in getattr(taken, d.name)]
         elif getattr(asked, d.name) is None and url.get(d.url_key):
             out.append((d.name, url[d.url_key][-1]))
     return out
@@ -89,11 +92,14 @@ def url_notice(lang: str, key: str = "flt") -> None:
     unknown = st.session_state.pop(_k(key, "_unrecognised"), None)
     if not unknown:
         return
+    items = list(dict.fromkeys(unknown))
     values = t("list.sep", lang).join(
         t("filter.url_place_hidden", lang, filter=t(_BY_NAME[name].label_key, lang)) if v is None else
         t("filter.url_value", lang, filter=t(_BY_NAME[name].label_key, lang),
           value=md_escape(shortened(v)))
-        for name, v in dict.fromkeys(unknown))
+        for name, v in items[:_NOTICE_VALUES])
+    if len(items) > _NOTICE_VALUES:  # a link of hundreds of values: a notice of a few lines, and how many
+        values += t("filter.url_more", lang, n=len(items))
     st.warning(t("filter.url_unknown", lang, values=values), icon=":material/link_off:")
 
 
