@@ -407,3 +407,19 @@ def test_a_link_value_too_long_or_too_many_is_said_not_silently_dropped(app_db: 
     assert at.sidebar.multiselect(key="flt_townships").value == ["乌加河镇"]
     notice = " ".join(w.value for w in at.warning)
     assert "“原因9”" in notice and "“原因10”" not in notice and "共 30 项" in notice, notice
+
+
+def test_a_link_s_year_range_outside_the_data_is_said_not_turned_into_another(app_db: Path) -> None:
+    """脱贫年度 2030–2031 (a year typed wrong in a link) was clamped to the data's last year: the page showed
+    the households that exited in that year, the link was rewritten to it, and nothing was said (a
+    leader's link probe). A range holding none of the data's years is ignored and named now; one that
+    overlaps them still narrows to the years it shares, without a word."""
+    at = _open("overview")
+    lo, hi = at.sidebar.slider(key="flt_exit_years").value
+    at = _open("overview", {"exy": f"{hi + 10}-{hi + 11}", "idy": f"{lo - 30}-{lo - 20}"})
+    assert at.sidebar.slider(key="flt_exit_years").value == (lo, hi)
+    assert "exy" not in at.query_params and "idy" not in at.query_params
+    notice = " ".join(w.value for w in at.warning)
+    assert f"脱贫年度“{hi + 10}\\-{hi + 11}”" in notice and f"识别年度“{lo - 30}\\-{lo - 20}”" in notice, notice
+    at = _open("overview", {"exy": f"{lo - 5}-{hi - 1}"})
+    assert at.sidebar.slider(key="flt_exit_years").value == (lo, hi - 1) and not at.warning

@@ -45,18 +45,23 @@ def _read_url() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in URL_KEYS if k in st.query_params}
 
 
-def _unrecognised(url: dict[str, list[str]], asked: Filters, taken: Filters) -> list[tuple[str, str]]:
+def _unrecognised(url: dict[str, list[str]], taken: Filters) -> list[tuple[str, str]]:
     """(filter name, value) of every value of the link that the filter did not take: not among the
     options (a stale or mistyped village, a township outside the viewer's), not within the link's
-    township, too long to be any value (dropped by the parser, and silently until 2026-12-07), or not
-    a year range."""
+    township, too long to be any value (dropped by the parser, and silently until 2026-12-07), not
+    a year range, or a range holding none of the data's years."""
     out: list[tuple[str, str]] = []
     for d in FILTERS:
         if d.kind == "multi":
             out += [(d.name, v) for v in url_values(url, d) if v not in getattr(taken, d.name)]
-        elif getattr(asked, d.name) is None and url.get(d.url_key):
+        elif getattr(taken, d.name) is None and url.get(d.url_key):
             out.append((d.name, url[d.url_key][-1]))
     return out
+
+
+def _meets(rng: tuple[int, int] | None, bounds: tuple[int, int] | None) -> bool:
+    """Whether a year range (None: none asked) shares a year with the data's `bounds` (None: no years)."""
+    return rng is None or (bounds is not None and rng[0] <= bounds[1] and rng[1] >= bounds[0])
 
 
 def _init(key: str, opts: Options, scoped: bool) -> None:
@@ -67,14 +72,17 @@ def _init(key: str, opts: Options, scoped: bool) -> None:
         return
     st.session_state[flag] = True
     url = _read_url()
-    asked = from_query_params(url)
-    flt = restrict_to_options(asked, opts.as_mapping())
+    flt = restrict_to_options(from_query_params(url), opts.as_mapping())
     # a village outside the link's township: the widget would drop it on drawing, so drop it here, said
     flt = flt.with_(**{d.name: tuple(v for v in getattr(flt, d.name) if v in opts.values(d.name, getattr(flt, d.within)))
                        for d in FILTERS if d.kind == "multi" and d.within is not None})
+    # a year range holding none of the data's years: clamped to the nearest year, it showed another cohort
+    # (脱贫年度 2030–2031 became 2020 alone, and the link was rewritten so), so dropped here, said
+    flt = flt.with_(**{d.name: None for d in FILTERS if d.kind == "year_range"
+                       and not _meets(getattr(flt, d.name), opts.years(d.name))})
     # a viewer limited to some townships never reads another place's name, not even the link's
     st.session_state[_k(key, "_unrecognised")] = [
-        (name, None if scoped and _BY_NAME[name].area else v) for name, v in _unrecognised(url, asked, flt)]
+        (name, None if scoped and _BY_NAME[name].area else v) for name, v in _unrecognised(url, flt)]
     for d in FILTERS:
         value = getattr(flt, d.name)
         if d.kind == "multi":
