@@ -42,6 +42,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "header.batches": ("来自 {n} 个入库批次（最近入库 {last}）", "from {n} loaded batches (latest {last})"),
     "header.scope": ("可查看范围：{townships}", "Scope: {townships}"),
     "header.filters": ("筛选条件：{filters}", "Filtered: {filters}"),
+    "header.filters_unused": ("本页内容不随侧栏的筛选条件变化（已选 {filters}）",
+                              "Nothing on this page follows the sidebar's filters (chosen: {filters})"),
     "header.batches_list": ("数据来源批次", "Source batches"),
     "asof.label": ("计算日期", "Reference date"),
     "asof.data": ("数据截至日（{date}）", "Data as-of date ({date})"),

@@ -32,7 +32,7 @@ from ui.filter_text import filter_text
 
 def main() -> None:
     ctx = current()
-    header.show("insp.page.data")
+    header.show("insp.page.data", filtered=False)  # the county's loads, rows and logs: no filter applies
     totals = data.call(q.totals, ctx.viewer)
     scoped = ctx.viewer.townships is not None  # a township user: rejected rows are not theirs to see
     st.caption(ctx.t("insp.data.totals_scope" if scoped else "insp.data.totals",

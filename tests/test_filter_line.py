@@ -42,3 +42,16 @@ def test_the_slider_says_whom_a_range_leaves_out(app_db: Path) -> None:
     at = open_page("overview")
     helps = {s.label: s.help for s in at.sidebar.slider}
     assert helps[t("filter.exit_years", "zh")] == t("filter.exit_years.only", "zh")
+
+
+@pytest.mark.parametrize("page", ["data_admin", "dictionary"])
+def test_a_page_no_filter_applies_to_says_so_instead_of_naming_them_as_applied(app_db: Path, page: str) -> None:
+    """The data page wrote 筛选条件：乡镇（苏木）：德岭山镇；主要致贫原因：因病 above the banner's load history,
+    rows and logs, none of which follows a filter; the dictionary dropped the filter without a word (a
+    leader's path through the pages). Both say now that nothing on them follows the chosen filters."""
+    at = open_page(page, {"town": "德岭山镇", "cause": "因病"})
+    assert _lines(at) == []
+    said = [m.value for m in at.markdown if m.value.startswith(":material/filter_alt_off:")]
+    assert said == [":material/filter_alt_off: " + t("header.filters_unused", "zh",
+                                                      filters="乡镇（苏木）：德岭山镇；主要致贫原因：因病")]
+    assert not [m.value for m in open_page(page).markdown if m.value.startswith(":material/filter_alt_off:")]

@@ -25,8 +25,9 @@ from ui.filter_text import filter_text
 
 
 def show(title_key: str, *, filtered: bool = True) -> None:
-    """The page's title, data date and batches; the chosen filters when the page follows them
-    (`filtered`: the indicator dictionary does not, and said "Filtered: 石哈河镇" above every figure)."""
+    """The page's title, data date and batches; the chosen filters when the page follows them, else
+    that it does not (`filtered`: the indicator dictionary and the data page do not; the dictionary said
+    "Filtered: 石哈河镇" above every figure, the data page above the banner's load history)."""
     ctx = current()
     st.title(ctx.t(title_key))
     batches = data.call(meta.batches, ctx.viewer)  # a township viewer: each batch's time and kind only
@@ -42,9 +43,13 @@ def show(title_key: str, *, filtered: bool = True) -> None:
     if ctx.viewer.townships is not None:
         line += " · " + ctx.md("header.scope", townships="、".join(ctx.viewer.townships))
     st.caption(line)
-    chosen = filter_text(ctx.flt, ctx.lang, areas=True, notes=True) if filtered else ""
-    if chosen:  # on the page itself: a printout or a screenshot without the sidebar read as the banner's
-        st.markdown(":material/filter_alt: " + ctx.md("header.filters", filters=chosen))
+    chosen = filter_text(ctx.flt, ctx.lang, areas=True)
+    if chosen and filtered:  # on the page itself: a printout or a screenshot without the sidebar read as the banner's
+        notes = filter_text(ctx.flt, ctx.lang, areas=True, notes=True)
+        st.markdown(":material/filter_alt: " + ctx.md("header.filters", filters=notes))
+    elif chosen:  # a page nothing of which follows them says so: the data page read 筛选条件：德岭山镇 above
+        # the whole banner's load history and rows outside the registry
+        st.markdown(":material/filter_alt_off: " + ctx.md("header.filters_unused", filters=chosen))
     if not batches.empty:
         with st.expander(ctx.t("header.batches_list"), expanded=False):
             table.show("header_batches", batches, ctx.t("what.batches"), unfiltered=True)  # every batch
