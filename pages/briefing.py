@@ -20,10 +20,12 @@ def main() -> None:
     if st.button(ctx.t("insp.brief.generate"), type="primary", icon=":material/summarize:", key="brief_go"):
         html = data.run(briefing_html.build, ctx, lang=ctx.lang, as_of=ctx.as_of, data_as_of=ctx.data_as_of,
                         since=since_date)
-        st.session_state["brief_html"] = (ctx.flt, ctx.lang, ctx.as_of, since_date, html)
+        st.session_state["brief_html"] = (ctx.flt, ctx.lang, ctx.as_of, since_date, ctx.snapshot, html)
     cached = st.session_state.get("brief_html")
-    if cached and cached[:4] == (ctx.flt, ctx.lang, ctx.as_of, since_date):
-        html = cached[4]
+    # of this data too: a file loaded since (on the data page, by anyone) left the earlier briefing
+    # offered as ready, with the figures before the load
+    if cached and cached[:5] == (ctx.flt, ctx.lang, ctx.as_of, since_date, ctx.snapshot):
+        html = cached[5]
         st.success(ctx.t("insp.brief.ready", size=f"{len(html.encode('utf-8')) / 1024:,.0f}"))
         what = ctx.t("insp.what.briefing")
         extract.download(
