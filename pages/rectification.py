@@ -164,11 +164,12 @@ def ledger_section(ctx: PageContext, df: pd.DataFrame, view: pd.DataFrame) -> No
     """The ledger, narrowed by status, category, open or overdue; an item's place or household below."""
     st.subheader(ctx.t("insp.rect.ledger"))
     c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
+    # no "Select all" (Streamlit's English): 不限 is choosing nothing (ui.filters says the same)
     statuses = c1.multiselect(ctx.t("field.status"), sorted(df["status"].dropna().unique()),
-                              format_func=ctx.code,
+                              format_func=ctx.code, select_all=False,
                               persist_state="session", key="rect_f_status", placeholder=ctx.t("insp.any"))
     cats = c2.multiselect(ctx.t("col.problem_category"), sorted(df["problem_category"].dropna().unique()),
-                          format_func=ctx.code,
+                          format_func=ctx.code, select_all=False,
                           persist_state="session", key="rect_f_cat", placeholder=ctx.t("insp.any"))
     only_open = c3.checkbox(ctx.t("insp.rect.only_open"), persist_state="session", key="rect_f_open")
     only_overdue = c4.checkbox(ctx.t("insp.rect.only_overdue"), persist_state="session", key="rect_f_overdue")

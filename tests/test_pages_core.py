@@ -423,3 +423,15 @@ def test_a_link_s_year_range_outside_the_data_is_said_not_turned_into_another(ap
     assert f"脱贫年度“{hi + 10}\\-{hi + 11}”" in notice and f"识别年度“{lo - 30}\\-{lo - 20}”" in notice, notice
     at = _open("overview", {"exy": f"{lo - 5}-{hi - 1}"})
     assert at.sidebar.slider(key="flt_exit_years").value == (lo, hi - 1) and not at.warning
+
+
+def test_no_multiselect_offers_streamlit_s_english_select_all(app_db: Path) -> None:
+    """Every filter's list began with Streamlit's English "Select all" (a leader's sidebar, in Chinese),
+    and taking it was not "all": every 监测对象类别 chosen keeps the monitored households only, every
+    cause leaves out the households without one, while 全部 (nothing chosen) keeps them. The filters,
+    and the rectification ledger's own two, offer no such option."""
+    at = _open("rectification")
+    boxes = list(at.multiselect)
+    keys = {m.key for m in boxes}
+    assert {"flt_townships", "flt_main_causes", "flt_monitoring_types", "rect_f_status", "rect_f_cat"} <= keys, keys
+    assert [m.key for m in boxes if m.proto.select_all != 0] == []

@@ -161,8 +161,11 @@ def _multiselect(key: str, d: FilterDef, options: Sequence[str], lang: str,
             return t("filter.shared_village", lang, village=v, townships=t("list.sep", lang).join(shared[v]))
         return str(v)
 
+    # no "Select all" (Streamlit's English, in every filter): 全部 is choosing nothing, and choosing every
+    # value listed is not all (it leaves out the households without one: every 监测对象类别 is the monitored)
     return st.sidebar.multiselect(
         t(d.label_key, lang), list(options), key=wkey, format_func=fmt, placeholder=t("filter.all", lang),
+        select_all=False,
     )
 
 
