@@ -115,6 +115,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                "only households that exited in these years; those not exited are left out"),
     "filter.reset": ("重置筛选", "Reset filters"),
     # a multiselect or select box with nothing to offer (Streamlit's own "No results": ui.widget_text)
+    "widget.skip_to_content": ("跳到正文", "Skip to main content"),
     "widget.no_results": ("没有匹配的选项", "No results"),
     # column labels (query columns not covered by field.*)
     "col.households": ("户数", "Households"),

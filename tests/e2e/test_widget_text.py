@@ -49,3 +49,15 @@ def test_the_browser_tab_s_title_is_in_the_user_s_language(page: Any, server: St
     open_page(page, server, "poverty-causes", dict(PAGES)["poverty-causes"], lang=lang,
               query="lang=en" if lang == "en" else "")
     assert page.title() == t("app.title", lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_first_tab_press_shows_the_skip_link_in_the_user_s_language(page: Any, server: StreamlitServer,
+                                                                        lang: str) -> None:
+    """A leader's first Tab press on the Chinese dashboard showed Streamlit's "Skip to main content" at
+    the top left of every page. Its own text is hidden and the label table's shown."""
+    open_page(page, server, "home", dict(PAGES)["home"], lang=lang, query="lang=en" if lang == "en" else "")
+    page.keyboard.press("Tab")
+    shown = page.evaluate("""() => { const e = document.activeElement;
+        return [e.dataset.testid, getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content]; }""")
+    assert shown == ["stSkipToContent", "0px", f'"{t("widget.skip_to_content", lang)}"']
