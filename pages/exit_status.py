@@ -265,6 +265,8 @@ def wrong_exit_section(ctx: PageContext) -> None:
         table.show("exit_wrong", df, ctx.t("what.exit_wrong" if level == "township" else "what.exit_wrong_village"),
                    column_config={"rate": st.column_config.ProgressColumn(
                        format="percent", min_value=0, max_value=max(0.1, float(df["rate"].max())))})
+    if not int(df["wrong_exits"].sum()):  # said above: an empty list told the user to change the filter
+        return
     st.markdown(f"**{ctx.t('exit.wrong_list')}**")
     query = qh.listing_query(ctx.flt, ctx.viewer, condition="wrong_exit")
     table.show_list("exit_wrong_list", data.page(query), ctx.t("what.exit_wrong_list"), query,

@@ -162,3 +162,16 @@ def test_english_chart_labels_have_ascii_punctuation(demo_env: Path, page: str, 
     assert en and not any(c in s for s in en for c in FULL_WIDTH), en
     assert all(re.fullmatch(r"[\d,.<>%]+ \([\d,/.<>%]+\)", s) for s in en), en
     assert all("（" in s and "）" in s for s in zh), zh
+
+
+def test_no_suspected_wrong_exit_is_not_followed_by_an_empty_list_blaming_the_filter(demo_env: Path) -> None:
+    """Under 德岭山镇 and 因病 the page said 没有疑似错退户 and, right below it, the list's empty state
+    当前筛选条件下没有数据。可在左侧调整筛选条件…, telling a leader to change a filter that was right (a
+    leader's path through the pages). With none to list, the list and its empty state are left out."""
+    at = conftest.open_page("exit_status", {"town": conftest.DEMO_TOWN, "cause": "因病"})
+    assert [s.value for s in at.success if s.value.startswith("没有疑似错退户")]
+    assert t("exit.wrong_list") not in [m.value.strip("*") for m in at.markdown]
+    # the one left is the monitored section's: no monitored household has 因病 in 德岭山镇
+    assert len([i for i in at.info if t("empty.no_match") in i.value]) == 1, [i.value for i in at.info]
+    county = conftest.open_page("exit_status", {})
+    assert t("exit.wrong_list") in [m.value.strip("*") for m in county.markdown]
