@@ -138,6 +138,9 @@ def defects_section(ctx: PageContext, towns: pd.DataFrame) -> None:
     query = q.defects_query(ctx.flt, ctx.viewer, ctx.as_of, town, ctx.data_as_of,
                             failed=(ctx.t("insp.quality.check_failed"), ctx.t("insp.quality.check_failed_of")))
     found = data.page(query)
+    if found.empty:  # households in view, none with a defect: the list's empty state said to change the filter
+        st.success(ctx.t("find.no_defects"), icon=":material/check_circle:")
+        return
     texts = defect_texts(ctx)
     # the pick narrows the filter the file names, as 致贫原因's household list does (it was named
     # 档案问题清单_海流图镇_全旗: the township and the whole banner at once)

@@ -275,6 +275,16 @@ def test_the_issue_list_opens_on_every_township(demo_env: Path) -> None:
     assert listed(at) == {sorted(everywhere)[0]}
 
 
+def test_no_defect_under_the_filter_is_said_not_blamed_on_the_filter(demo_env: Path) -> None:
+    """Under 德岭山镇 and 因病 the page read 档案问题 0条 in its tile and, under 档案问题清单, 当前筛选条件下没有
+    数据。可在左侧调整筛选条件… (the list's empty state), telling a leader to change a filter that was right
+    (a leader's path through the pages). It says there is no defect, as the briefing does."""
+    at = open_page("quality", {"town": "德岭山镇", "cause": "因病"})
+    assert t("find.no_defects") in [s.value for s in at.success]
+    assert not [i.value for i in at.info if t("empty.no_match") in i.value]
+    assert t("find.no_defects") not in [s.value for s in open_page("quality").success]  # 37 defects
+
+
 def test_the_three_issue_counts_are_named(demo_env: Path) -> None:
     """The load history's total (39), the data now (38) and this page's registry households (37) differ, and
     the page says why; with a township filter the county-wide history says it is not filtered."""
