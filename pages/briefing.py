@@ -16,7 +16,7 @@ def main() -> None:
     st.caption(ctx.md("insp.brief.scope", scope=briefing_html.scope_text(ctx.flt, ctx.lang, ctx.viewer),
                      data_as_of=ctx.data_as_of.isoformat(), as_of=ctx.as_of.isoformat()))
     hist = data.run(qh.history, ctx)  # the since-section's date, picked as on the overview
-    since_date = None if hist.empty else since.pick(ctx, hist, "brief_since_date")
+    since_date = None if hist.empty else since.pick(ctx, hist)  # the overview's date, if picked there
     if st.button(ctx.t("insp.brief.generate"), type="primary", icon=":material/summarize:", key="brief_go"):
         html = data.run(briefing_html.build, ctx, lang=ctx.lang, as_of=ctx.as_of, data_as_of=ctx.data_as_of,
                         since=since_date)

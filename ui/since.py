@@ -14,9 +14,13 @@ from ui import charts, data, figures
 from ui import since_figures as sf
 from ui.context import PageContext
 
+SINCE_KEY = "since_date"  # one date for the session: the overview's and the briefing's picker
 
-def pick(ctx: PageContext, hist: pd.DataFrame, key: str) -> dt.date:
-    """The "since date X" picker: a data date, by default the load before the last one."""
+
+def pick(ctx: PageContext, hist: pd.DataFrame, key: str = SINCE_KEY) -> dt.date:
+    """The "since date X" picker: a data date, by default the load before the last one. The overview
+    and the briefing share it: a date picked on one holds on the other (the briefing made after reading
+    "+8 since 2020-01-15" on the overview counted from its own default)."""
     start = sf.default_since(hist) or ctx.data_as_of
     return st.date_input(ctx.t("since.pick"), value=start, max_value=max(ctx.data_as_of, start),
                          persist_state="session", key=key)
@@ -28,7 +32,7 @@ def section(ctx: PageContext) -> None:
     if hist.empty:
         st.caption(ctx.t("since.none"))
         return
-    since = pick(ctx, hist, "since_date")
+    since = pick(ctx, hist)
     ch = data.run(qh.changes, ctx, since=since, as_of=ctx.as_of)
     st.caption(ctx.t("since.base", base=sf.base_text(ch["base_as_of"]), loads=ch["loads"]))
     cols = figures.tile_slots(len(sf.TILES), "since")
