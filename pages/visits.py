@@ -8,6 +8,7 @@ import streamlit as st
 from etl import rules
 from queries import profile as qprofile
 from queries import visits as q
+from queries.filters import area_level
 from ui import data, empty, extract, header, profile_html, table
 from ui.context import PageContext, current
 from ui.formats import joined, plain_dates
@@ -50,7 +51,8 @@ def main() -> None:
         top = int(st.number_input(ctx.t("insp.visits.top"), 5, 1000, 50, step=5,
                                   persist_state="session", key="visits_top"))
     header.rules(ctx.t("insp.visits.rules"), table=rules_table(ctx, days))
-    if not ctx.flt.townships and not ctx.flt.villages:
+    # not to a viewer of one township, whose list is already that township's (area_level's rule)
+    if not ctx.flt.townships and not ctx.flt.villages and area_level(ctx.flt, ctx.viewer) == "township":
         st.info(ctx.t("insp.visits.choose_area"), icon=":material/location_on:")
 
     tab_list, tab_profile, tab_sample = st.tabs([ctx.t("insp.visits.list"), ctx.t("insp.visits.profile"),

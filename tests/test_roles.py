@@ -749,3 +749,14 @@ def test_township_data_page_does_not_say_there_are_no_rejected_rows(users: Path,
     assert t("insp.data.rejected_scope", "zh") in text
     boss = _goto(_login("boss"), "data_admin")
     assert t("insp.data.rejected_scope", "zh") not in "\n".join(_texts(boss))
+
+
+def test_a_one_township_user_is_not_asked_to_choose_a_township_for_the_visit_list(users: Path) -> None:
+    """乌加河镇's user opened 入户走访 on the list of their township and read 在左侧选择乡镇或村，得到该地的走访
+    名单, where the only township to choose is theirs (every other page treats one township in view as
+    chosen: queries.filters.area_level). A leader without a place chosen is still asked."""
+    from labels import t
+
+    ask = t("insp.visits.choose_area")
+    assert ask not in [i.value for i in _goto(_login("wujia"), "visits").info]
+    assert ask in [i.value for i in _goto(_login("boss"), "visits").info]
