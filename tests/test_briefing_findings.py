@@ -14,6 +14,7 @@ import pytest
 
 from etl import snapshot
 from etl.load import load_files
+from labels import t
 from queries.filters import Filters, Viewer
 from queries.meta import data_as_of
 from tests import conftest
@@ -100,6 +101,22 @@ def test_the_scope_names_the_household_filters(county: Path, lang: str, said: st
         con.close()
     meta = [re.search(r'<p class="meta">(.*?)</p>', html)[1] for html in (plain, cause)]
     assert said not in meta[0] and said in meta[1], meta
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scope_says_whom_a_year_range_leaves_out(county: Path, lang: str) -> None:
+    """A briefing of 脱贫年度 2015–2020 read 未脱贫户 0户, 脱贫率 100% on paper with a scope of
+    「甲镇（脱贫年度：2015–2020）」: the page's filter line says the range keeps only those years' exits, the
+    printout did not. Its scope says it now, in the filter line's words."""
+    con, _ = snapshot.connect_read(county)
+    try:
+        d = data_as_of(con)
+        doc = briefing_html.build(con, Filters(townships=("甲镇",), exit_years=(2015, 2020)), Viewer(), lang=lang,
+                                  as_of=d, data_as_of=d)
+    finally:
+        con.close()
+    meta = re.search(r'<p class="meta">(.*?)</p>', doc)[1]
+    assert "2015–2020" in meta and t("filter.exit_years.only", lang) in meta, meta
 
 
 def test_a_cause_filter_leaves_out_what_it_makes_circular_or_mixed(county: Path) -> None:

@@ -137,8 +137,9 @@ def area_name(flt: Filters, lang: str, viewer: Viewer | None = None) -> str:
 
 def scope_text(flt: Filters, lang: str, viewer: Viewer | None = None) -> str:
     """The area and the other filters, as the page and the briefing both name what it covers:
-    `呼勒斯太苏木（致贫原因：因学）`."""
-    area, chosen = area_name(flt, lang, viewer), filter_text(flt, lang)
+    `呼勒斯太苏木（致贫原因：因学）`; a year range with whom it leaves out, as under each page's title (a
+    printed briefing of 脱贫年度 2015–2020 read 脱贫率 100% with nothing saying 未脱贫户 were left out)."""
+    area, chosen = area_name(flt, lang, viewer), filter_text(flt, lang, notes=True)
     return f"{area}（{chosen}）" if chosen and lang == "zh" else f"{area} ({chosen})" if chosen else area
 
 
