@@ -43,10 +43,9 @@ def show(title_key: str, *, filtered: bool = True) -> None:
     if ctx.viewer.townships is not None:
         line += " · " + ctx.md("header.scope", townships="、".join(ctx.viewer.townships))
     st.caption(line)
-    chosen = filter_text(ctx.flt, ctx.lang, areas=True)
+    chosen = filter_text(ctx.flt, ctx.lang, areas=True, notes=filtered)
     if chosen and filtered:  # on the page itself: a printout or a screenshot without the sidebar read as the banner's
-        notes = filter_text(ctx.flt, ctx.lang, areas=True, notes=True)
-        st.markdown(":material/filter_alt: " + ctx.md("header.filters", filters=notes))
+        st.markdown(":material/filter_alt: " + ctx.md("header.filters", filters=chosen))
     elif chosen:  # a page nothing of which follows them says so: the data page read 筛选条件：德岭山镇 above
         # the whole banner's load history and rows outside the registry
         st.markdown(":material/filter_alt_off: " + ctx.md("header.filters_unused", filters=chosen))
