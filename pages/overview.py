@@ -86,7 +86,8 @@ def main() -> None:
     df = data.run(q.by_area, ctx, level=level)
     if level == "village":
         st.subheader(ctx.md("overview.by_village", township=df["township"].iloc[0] if len(df) else ""))
-        st.button(ctx.t("common.back_to_county"), on_click=ui_filters.clear_area, icon=":material/arrow_back:")
+        if ctx.flt.townships or ctx.flt.villages:  # a one-township viewer has no banner to go back to
+            st.button(ctx.t("common.back_to_county"), on_click=ui_filters.clear_area, icon=":material/arrow_back:")
     else:
         st.subheader(ctx.t("overview.by_township"))
     st.caption(ctx.t("overview.drill_hint"))
