@@ -435,3 +435,31 @@ def test_no_multiselect_offers_streamlit_s_english_select_all(app_db: Path) -> N
     keys = {m.key for m in boxes}
     assert {"flt_townships", "flt_main_causes", "flt_monitoring_types", "rect_f_status", "rect_f_cat"} <= keys, keys
     assert [m.key for m in boxes if m.proto.select_all != 0] == []
+
+
+def test_no_year_range_chosen_stays_every_year_after_a_load_brings_a_new_year(
+        demo_cli_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A leader's session was open while the next year's registry was loaded (2021 exits): the exit-year
+    slider kept 2014–2020, which was every year before and now a filter nobody chose — the overview lost
+    the not-exited households (600 → 572), the title said 脱贫年度：2014–2020 and the link carried exy=.
+    Every year stays every year; a range the user chose stays as chosen."""
+    from etl.load import load_files
+
+    db = conftest.copy_demo(demo_cli_db, tmp_path / "data")
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    registry = tmp_path / "贫困人口信息_2021.csv"
+    registry.write_text("乡(镇),行政村,户编号,姓名,证件号码,与户主关系,主要致贫原因,脱贫属性,脱贫年度\n"
+                        "德岭山镇,兴丰村,150824102201999,王测试,150824196001011237,户主,因病,已脱贫,2021\n",
+                        encoding="utf-8")
+    at = _open("overview")
+    lo, hi = at.sidebar.slider(key="flt_exit_years").value
+    households = _metrics(at)["建档立卡户"]
+    chosen = _open("overview", {"idy": "2015-2016"})
+    assert load_files([registry], db=db).exit_code == 0
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.sidebar.slider(key="flt_exit_years").value == (lo, hi + 1)
+    assert "exy" not in at.query_params
+    assert _metrics(at)["建档立卡户"] == f"{int(households.removesuffix('户')) + 1}户"
+    chosen.run()
+    assert chosen.sidebar.slider(key="flt_identified_years").value == (2015, 2016)

@@ -172,8 +172,11 @@ def _multiselect(key: str, d: FilterDef, options: Sequence[str], lang: str,
 def _range(key: str, d: FilterDef, bounds: tuple[int, int] | None, lang: str) -> tuple[int, int] | None:
     if bounds is None or bounds[0] >= bounds[1]:
         return None
-    wkey = _k(key, d.name)
+    wkey, bkey = _k(key, d.name), _k(key, f"_{d.name}_bounds")
     lo, hi = st.session_state.get(wkey, bounds)
+    if (lo, hi) == st.session_state.get(bkey, bounds):  # every year (no filter) stays every year: after a
+        lo, hi = bounds  # load that brought 2021's exits, 2014–2020 became a filter nobody chose
+    st.session_state[bkey] = tuple(bounds)
     st.session_state[wkey] = (max(bounds[0], min(lo, bounds[1])), min(bounds[1], max(hi, bounds[0])))
     value = st.sidebar.slider(t(d.label_key, lang), bounds[0], bounds[1], key=wkey, step=1, format="%d",
                               help=t(d.note_key, lang) if d.note_key else None)
