@@ -228,6 +228,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.visits.choose_area": ("在左侧选择乡镇或村，得到该地的走访名单。", "Choose a township or village on the left for its visit list."),
     "insp.visits.profile": ("家庭情况简介", "Household profile"),
     "insp.visits.pick": ("选择农户", "Household"),
+    "insp.visits.hh_unknown": ("链接指定的农户不在当前范围内（户编号可能有误、已不在数据中，或不在筛选或查看范围内），"
+                               "下面是名单中的第一户。",
+                               "The household the link names is not in view (a mistyped or outdated number, or "
+                               "outside the filters or your townships); the first household of the list is shown."),
     "insp.visits.download_one": ("下载该户简介（HTML，可打印）", "Download this profile (HTML, printable)"),
     "insp.visits.download_all": ("下载名单中前 {n} 户简介（HTML）", "Download the profiles of the top {n} (HTML)"),
     "insp.visits.sample": ("抽查样本", "Inspection sample"),

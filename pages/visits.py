@@ -99,6 +99,9 @@ def main() -> None:
         _sample(ctx)
 
 
+_HH_SAID = "_visits_hh_said"  # the link's household (?hh=) already said not to be in view
+
+
 def _profile(ctx: PageContext, df: pd.DataFrame, days: int) -> None:
     options = data.run(qprofile.household_options, ctx)
     if options.empty:
@@ -114,6 +117,10 @@ def _profile(ctx: PageContext, df: pd.DataFrame, days: int) -> None:
     names = dict(zip(opt_ids, labels, strict=True))
     wanted = st.query_params.get("hh")
     index = ids.index(wanted) if wanted in ids else 0
+    if wanted and wanted not in ids and st.session_state.get(_HH_SAID) != wanted:  # once, as a link's filters
+        st.session_state[_HH_SAID] = wanted  # another household's profile was shown without a word
+        st.warning(ctx.t("insp.visits.hh_unknown"), icon=":material/link_off:")  # no number echoed: may be
+        # another township's, or a person's ID
     hid = st.selectbox(ctx.t("insp.visits.pick"), ids, index=index, format_func=lambda h: names.get(h, h),
                        key="visits_pick")
     if hid is None:

@@ -444,3 +444,18 @@ def test_an_out_of_pocket_tile_without_a_share_has_no_dangling_target_word(demo_
     at = open_page("health", {})
     tile = next(m for m in at.metric if m.label == t("insp.health.kpi.oop_share", "zh"))
     assert tile.proto.delta_description == t("fmt.against_target", "zh")
+
+
+def test_a_link_s_household_not_in_view_is_said_not_swapped_silently(app_db: Path) -> None:
+    """/visit-planner?hh=… opens that household's profile; a number typed wrong (or of a household the
+    filter leaves out) opened the first household of the list instead, without a word (a leader's link
+    probe). The page says so, once, without echoing the number."""
+    at = open_page("visits", {"hh": "H01"})
+    assert at.selectbox(key="visits_pick").value == "H01"
+    assert t("insp.visits.hh_unknown") not in [w.value for w in at.warning]
+    at = open_page("visits", {"hh": "H99", "town": "乌加河镇"})
+    assert t("insp.visits.hh_unknown") in [w.value for w in at.warning]
+    at.run()
+    assert t("insp.visits.hh_unknown") not in [w.value for w in at.warning]  # said once
+    at = open_page("visits", {"hh": "H01", "town": "德岭山镇"})  # H01 is 乌加河镇's
+    assert t("insp.visits.hh_unknown") in [w.value for w in at.warning]
