@@ -31,6 +31,7 @@ from queries.filters import (
     url_values,
 )
 from ui.formats import md_escape, shortened
+from ui.navigation import history_navigation
 
 
 def _k(key: str, name: str) -> str:
@@ -65,10 +66,12 @@ def _meets(rng: tuple[int, int] | None, bounds: tuple[int, int] | None) -> bool:
 
 
 def _init(key: str, opts: Options, scoped: bool) -> None:
-    """First run of a session: take the filters from the URL, keeping for `url_notice` what they could
-    not take (a stale link showed a whole township for a village it did not know, without a word)."""
+    """First run of a session, and a run after the browser's back or forward button: take the filters
+    from the URL, keeping for `url_notice` what they could not take (a stale link showed a whole
+    township for a village it did not know, without a word). Back kept the session's filters and wrote
+    them over the earlier address, so it undid no filter change and took several presses to leave a page."""
     flag = _k(key, "_init")
-    if st.session_state.get(flag):
+    if st.session_state.get(flag) and not history_navigation():
         return
     st.session_state[flag] = True
     url = _read_url()
@@ -206,10 +209,11 @@ def show(opts: Options, lang: str, key: str = "flt", scoped: bool = False) -> Fi
 
 
 def _sync_url(flt: Filters) -> None:
+    """The filters into the address, in one change: each key written apart made an entry of the browser's
+    history (Streamlit clears the address on a page switch, and two filters restored made two), which
+    the back button then walked through."""
     wanted = to_query_params(flt)
-    for k in URL_KEYS:
-        if k in wanted:
-            if st.query_params.get_all(k) != wanted[k]:
-                st.query_params[k] = wanted[k]
-        elif k in st.query_params:
-            del st.query_params[k]
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    new = {**{k: v for k, v in current.items() if k not in URL_KEYS}, **wanted}
+    if new != current:
+        st.query_params.from_dict(new)

@@ -115,6 +115,14 @@ def requested_path() -> str:
     return "" if pages.intended_page_script_hash else (pages.intended_page_name or "")
 
 
+def history_navigation() -> bool:
+    """Whether this run follows the browser's back or forward button: the address is then that history
+    entry's, and what it says (filters, language, date mode) is to be shown, not the session's. Streamlit
+    sends the flag with the run and keeps it in the run's context; there is no public API for it."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and getattr(ctx, "is_history_navigation", False))
+
+
 def not_found_page(default: st.Page, known: Iterable[str], lang: str) -> st.Page | None:
     """A hidden page at the address asked for when none of `known` (every URL path of the navigation)
     is it, else None. Run, it switches to `default` with the address's query parameters (a copied

@@ -13,6 +13,7 @@ import streamlit as st
 
 from etl import clock
 from labels import LANGS, t
+from ui.navigation import history_navigation
 
 LANG_KEY = "lang"
 ASOF_KEY = "asof"
@@ -20,7 +21,9 @@ _LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
 def _init_from_url(key: str, allowed: tuple[str, ...], default: str) -> None:
-    if key not in st.session_state:
+    """From the address on a session's first run and after the back or forward button (whose entry's
+    language and date mode are shown, as its filters are: ui.filters)."""
+    if key not in st.session_state or history_navigation():
         raw = st.query_params.get(key)
         st.session_state[key] = raw if raw in allowed else default
 

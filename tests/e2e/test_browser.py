@@ -373,6 +373,47 @@ def test_copied_url_restores_filters_in_a_new_context(page: Any, browser: Any, s
         other.close()
 
 
+def test_back_and_forward_step_through_the_filters_and_pages(page: Any, server: StreamlitServer) -> None:
+    """A leader chose 德岭山镇, went to 致贫原因, chose 因病 and opened 健康扶贫. Back went to 致贫原因 and
+    then stayed there, press after press, with 因病 still chosen: the session's filters were written over
+    each earlier address, and a page switch had left two extra entries (the filters written back one key
+    at a time). Each press now steps back one page or one filter change, the address's filters shown."""
+    def at(title_key: str, town: list[str], cause: list[str]) -> None:
+        page.get_by_test_id("stMain").get_by_role("heading", name=t(title_key, "zh"), exact=True).wait_for()
+        shown: tuple[list[str], list[str]] = ([], [])
+        for _ in range(60):  # the run a press starts may begin a moment after the address changed
+            wait_idle(page)
+            shown = (chosen(page, "filter.townships"), chosen(page, "filter.main_causes"))
+            if shown == (town, cause):
+                break
+            page.wait_for_timeout(500)
+        assert_no_exception(page)
+        assert shown == (town, cause), page.url
+        query = parse_qs(urlsplit(page.url).query)
+        assert (query.get("town", []), query.get("cause", [])) == (town, cause), page.url
+
+    nav = page.get_by_test_id("stSidebarNav")
+    open_page(page, server, "home", "overview.title")
+    choose(page, "filter.townships", TOWN)
+    at("overview.title", [TOWN], [])
+    nav.get_by_text(t("nav.causes", "zh"), exact=True).click()
+    at("causes.title", [TOWN], [])
+    choose(page, "filter.main_causes", "因病")
+    at("causes.title", [TOWN], ["因病"])
+    nav.get_by_text(t("nav.health", "zh"), exact=True).click()
+    at("insp.page.health", [TOWN], ["因病"])
+    page.go_back()
+    at("causes.title", [TOWN], ["因病"])
+    page.go_back()
+    at("causes.title", [TOWN], [])
+    page.go_back()
+    at("overview.title", [TOWN], [])
+    page.go_forward()
+    at("causes.title", [TOWN], [])
+    page.go_forward()
+    at("causes.title", [TOWN], ["因病"])
+
+
 def test_deep_link_as_the_first_request_after_a_start(browser: Any, e2e_db: Path, tmp_path: Path) -> None:
     """A link copied yesterday, opened right after the server (re)started: the page itself with its
     filters, not Streamlit's legacy pages/ mode or a "Page not found" box (ui/serve.py)."""
