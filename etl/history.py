@@ -86,6 +86,17 @@ _HAS_MONITORING = """SELECT EXISTS (SELECT 1 FROM households WHERE monitoring_ty
     OR EXISTS (SELECT 1 FROM figure_history WHERE monitored IS NOT NULL)"""
 
 
+LEDGERS = ("interventions", "visits", "medical_claims", "rectifications")  # file kind = table name
+
+
+def ledgers_with_rows(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The ledgers (of LEDGERS) that hold a row. A ledger no file has brought a row of is unknown, not
+    empty: its figures are no figures (the history records them as unknown; the pages say which ledger
+    to load rather than 0%, "no measure" for every household or "no data under the filters")."""
+    sql = " UNION ALL ".join(f"SELECT '{k}' WHERE EXISTS (SELECT 1 FROM {k})" for k in LEDGERS)  # noqa: S608 - constants
+    return frozenset(k for (k,) in con.execute(sql).fetchall())
+
+
 def last_batch(con: duckdb.DuckDBPyConnection) -> int | None:
     """The last batch this load wrote (read before a full build drops the staging schema)."""
     rows = con.execute(f"SELECT max(batch_id) FROM {stage_table('batch')}").fetchall()  # noqa: S608 - ours
@@ -99,7 +110,7 @@ def record(con: duckdb.DuckDBPyConnection, batch: int | None) -> None:
     if batch is None:
         return
     con.execute("DELETE FROM figure_history WHERE batch_id = ?", [batch])
-    loaded = {k for (k,) in con.execute("SELECT DISTINCT kind FROM load_batches").fetchall()}
+    loaded = ledgers_with_rows(con)
     con.execute(f"INSERT INTO figure_history {_SQL.format(open=RECT_OPEN_SQL)}",  # noqa: S608 - constants
                 {"batch": batch, "loaded_at": clock.now(), "as_of": as_of(con),
                  "has_measures": "interventions" in loaded, "has_items": "rectifications" in loaded,

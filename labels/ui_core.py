@@ -58,6 +58,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "pages to see them."),
     "empty.other_population": ("当前筛选下没有{this}，但有{n}户属于“{other}”：可在“统计对象”处切换查看。",
                                "The filters match no {this}, but {n} in “{other}”: switch the population to see them."),
+    "empty.not_loaded": ("还没有任何{kind}记录（尚未导入{kind}文件，或导入的文件没有可入库的行）：这里没有可统计的数据，"
+                         "不是 0。请在“数据管理”页导入{kind}文件。",
+                         "There are no {kind} records yet (no {kind} file has been loaded, or none of its rows "
+                         "could be loaded): there is nothing to count here, which is not zero. Load a {kind} file "
+                         "on the Data management page."),
     "empty.reset_hint": ("可在左侧调整筛选条件或点击“重置筛选”。",
                          "Change the filters on the left or click 'Reset filters'."),
     "extract.csv": ("下载 CSV", "Download CSV"),

@@ -125,6 +125,8 @@ def main() -> None:
     if data.page(qh.listing_query(ctx.flt, ctx.viewer), 1).empty:
         empty.show()
         return
+    if empty.not_loaded("interventions"):  # without the ledger every household would be a 一户一策 gap
+        return
     coverage_section(ctx)
     gap_section(ctx)
     amounts_section(ctx)

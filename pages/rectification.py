@@ -194,6 +194,8 @@ def main() -> None:
     ctx = current()
     header.show("insp.page.rectification")
     header.rules(ctx.t("insp.rect.rules", days=rules.DUE_SOON_DAYS))
+    if empty.not_loaded("rectifications"):
+        return
     df = data.run(q.ledger, ctx, as_of=ctx.as_of)
     if df.empty:
         empty.show()

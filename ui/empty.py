@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from etl.history import ledgers_with_rows
 from queries import population
 from ui import data
 from ui.context import current
@@ -35,3 +36,20 @@ def show_population(popn: str, switch: bool = True, hint: str | None = None) -> 
     key = "empty.other_population" if switch else "empty.other_population_elsewhere"  # a page without the switch
     msg = ctx.t(key, this=ctx.t(f"population.{popn}"), n=n, other=ctx.t(f"population.{other}"))
     st.info(f"{msg} {hint}" if hint else msg, icon=":material/filter_alt_off:")
+
+
+def loaded(kind: str) -> bool:
+    """Whether the ledger `kind` (interventions, visits, medical_claims, rectifications) holds a row
+    (`etl.history.ledgers_with_rows`, as the figure history decides it)."""
+    return kind in data.call(ledgers_with_rows)
+
+
+def not_loaded(kind: str) -> bool:
+    """True, having said which file to load and where, when the ledger `kind` holds no row: a page of
+    a ledger never loaded read "no data under the current filters" (no filter was the reason), and its
+    figures 0 or 0%."""
+    if loaded(kind):
+        return False
+    ctx = current()
+    st.info(ctx.t("empty.not_loaded", kind=ctx.t(f"kind.{kind}")), icon=":material/upload_file:")
+    return True

@@ -1,0 +1,42 @@
+"""A county in its first weeks: a registry loaded alone, no ledger yet. A page or figure of a ledger no
+file has brought says which file to load and where, instead of "no data under the current filters"
+(no filter was the reason), 0 items or a 0% coverage. Real files through the real loader, real AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labels import t
+from tests import conftest
+
+REGISTRY = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因,健康状况",
+            "甲镇,一村,H1,张一,,户主,未脱贫,,因病,长期慢性病",
+            "甲镇,一村,H2,张二,,户主,已脱贫,2019,因残,",
+            "乙镇,三村,H3,王一,,户主,已脱贫,2019,因病,"]
+
+
+@pytest.fixture(scope="module")
+def registry_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db, report = conftest.load_lines(tmp_path_factory.mktemp("registry_only"), {"人口.csv": REGISTRY})
+    assert report.exit_code == 0
+    return db
+
+
+def infos(at: object) -> list[str]:
+    return [i.value for i in at.info]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("page", "kind"), [("rectification", "rectifications"), ("assistance", "interventions")])
+def test_a_page_of_a_ledger_never_loaded_says_which_file_to_load(
+        registry_only: Path, monkeypatch: pytest.MonkeyPatch, page: str, kind: str) -> None:
+    monkeypatch.setenv("FUPIN_DB", str(registry_only))
+    at = conftest.open_page(page)
+    said = t("empty.not_loaded", "zh", kind=t(f"kind.{kind}", "zh"))
+    assert said in infos(at), infos(at)
+    assert t("empty.no_match", "zh") not in " ".join(infos(at))
+    # no 一户一策 gap list of every household
+    assert t("assist.gap", "zh") not in [h.value for h in at.subheader]
+    en = conftest.open_page(page, {"lang": "en"})
+    assert t("empty.not_loaded", "en", kind=t(f"kind.{kind}", "en")) in infos(en), infos(en)
