@@ -63,6 +63,9 @@ LABELS: dict[str, tuple[str, str]] = {
                          "There are no {kind} records yet (no {kind} file has been loaded, or none of its rows "
                          "could be loaded): there is nothing to count here, which is not zero. Load a {kind} file "
                          "on the Data management page."),
+    "empty.figures_not_loaded": ("还没有任何{kinds}记录：依赖它们的指标显示为“—”或空白，不是 0；在“数据管理”页导入后才有数字。",
+                                 "There are no {kinds} records yet: the figures that depend on them read “—” or "
+                                 "blank, which is not zero, until they are loaded on the Data management page."),
     "empty.reset_hint": ("可在左侧调整筛选条件或点击“重置筛选”。",
                          "Change the filters on the left or click 'Reset filters'."),
     "extract.csv": ("下载 CSV", "Download CSV"),

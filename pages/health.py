@@ -90,6 +90,8 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
     if undated:
         st.caption(ctx.t("insp.health.claims_undated_all" if year is None else "insp.health.claims_undated_year",
                          n=undated))
+    if empty.not_loaded("medical_claims"):
+        return
     if claims.empty:
         st.caption(_of_year(ctx, "insp.health.claims_none", year))
         return
@@ -186,16 +188,20 @@ def main() -> None:
                    label=ctx.t("insp.health.kpi.ill_members"))
     figures.metric(k[2], ctx, "health.chronic", int(comp["chronic"]), ctx.num(comp["chronic"]),
                    label=ctx.t("insp.health.kpi.chronic"))
-    share = comp["compliant"] / comp["chronic"] if comp["chronic"] else None
+    # follow-ups are visits: without a visit on record the share is unknown, not 0% (said under the tiles)
+    visits = empty.loaded("visits")
+    share = comp["compliant"] / comp["chronic"] if comp["chronic"] and visits else None
     figures.metric(k[3], ctx, "health.compliance", share, ctx.pct(share),  # a share fits a tile; counts in help
-                   label=ctx.t("insp.health.kpi.compliant"), extra=f"{int(comp['compliant']):,} / {int(comp['chronic']):,}")
+                   label=ctx.t("insp.health.kpi.compliant"),
+                   extra=f"{int(comp['compliant']):,} / {int(comp['chronic']):,}" if visits else None)
     figures.metric(k[4], ctx, "health.oop_share", oop_share, ctx.pct(oop_share), label=ctx.t("insp.health.kpi.oop_share"),
                    delta=None if oop_share is None else formats.pp(oop_share - cfg["target"], ctx.lang),
                    delta_color="inverse", delta_arrow="off",  # the sign says it: "↓ -2.9" read twice
                    # with a difference only: under a "—" it qualified nothing
                    delta_description=None if oop_share is None else ctx.t("fmt.against_target"))
-    figures.metric(k[5], ctx, "health.risks", total_of(risks), ctx.num(total_of(risks)),
-                   label=ctx.t("insp.health.kpi.risks"))
+    n_risks = total_of(risks) if empty.loaded("medical_claims") else None
+    figures.metric(k[5], ctx, "health.risks", n_risks, ctx.num(n_risks), label=ctx.t("insp.health.kpi.risks"))
+    empty.note_unknown([kind for kind in ("visits", "medical_claims") if not empty.loaded(kind)])
 
     area_section(ctx, ill, level)
 
@@ -206,10 +212,12 @@ def main() -> None:
     gaps = data.page(gaps_query)
     if gaps.empty:
         st.success(ctx.t("insp.health.gaps_none"))
-    else:
+    elif not empty.not_loaded("visits"):  # else every chronic patient would be listed as not followed up
         table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), gaps_query, columns=q.GAP_COLUMNS)
 
     claims_section(ctx, claims, level, cfg["target"], [str(p) for p in ill[level]], year)
+    if not empty.loaded("medical_claims"):  # said in the claims section: no all-clear of risks or sums
+        return
 
     st.subheader(ctx.t("insp.health.risks"))
     if risks.empty:

@@ -17,6 +17,9 @@ _TABLE_KEY = "ov_table"
 _CHART_KEY = "ov_chart"
 _ROWS_KEY = "ov_rows"  # (level, [area names by row]) of the table as last drawn
 _LAST = ("people", "monitored")  # the by-area table's columns a narrow screen may scroll to
+# the tiles and columns a ledger holds: unknown ("—", blank), not 0 or 0%, until it holds a row
+_OF_LEDGER = {"coverage": "interventions", "no_measure": "interventions",
+              "rect_open": "rectifications", "rect_overdue": "rectifications"}
 
 
 def _level(ctx: PageContext) -> str:
@@ -52,10 +55,13 @@ def kpi_row(ctx: PageContext, k: pd.Series) -> None:
     """Two rows of tiles, each named and explained by its dictionary entry (queries.figures)."""
     counts = ("households", "people", "exited", "not_exited", "returned", "exit_rate",
               "monitored", "coverage", "wrong_exits", "rect_open", "rect_overdue", "archive_defects")
+    k = k.copy()
+    missing = empty.unknown_figures(_OF_LEDGER, k)
     for col, key in zip(figures.tile_slots(len(counts), "overview"), counts, strict=True):
         rate = key in ("exit_rate", "coverage")
         value = None if pd.isna(k[key]) else (float(k[key]) if rate else int(k[key]))
         figures.metric(col, ctx, key, value, ctx.pct(k[key]) if rate else ctx.num(k[key]))
+    empty.note_unknown(missing)
 
 
 def area_chart(ctx: PageContext, df: pd.DataFrame, level: str) -> None:
@@ -92,7 +98,8 @@ def main() -> None:
         st.subheader(ctx.t("overview.by_township"))
     st.caption(ctx.t("overview.drill_hint"))
     st.session_state[_ROWS_KEY] = (level, [str(v) for v in df[level]])
-    view = df.drop(columns=["township"]) if level == "village" else df
+    view = df.drop(columns=["township"]) if level == "village" else df.copy()
+    empty.unknown_figures(_OF_LEDGER, view)  # said under the tiles
     # what an inspector looks for first (wrong exits, households without a measure) before the columns a
     # narrow screen scrolls to: at 1280 px the last two were off the right edge (a browser review)
     view = view[[c for c in view.columns if c not in _LAST] + [c for c in _LAST if c in view.columns]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from labels import t
@@ -40,3 +41,30 @@ def test_a_page_of_a_ledger_never_loaded_says_which_file_to_load(
     assert t("assist.gap", "zh") not in [h.value for h in at.subheader]
     en = conftest.open_page(page, {"lang": "en"})
     assert t("empty.not_loaded", "en", kind=t(f"kind.{kind}", "en")) in infos(en), infos(en)
+
+
+def tiles(at: object) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}  # type: ignore[attr-defined]
+
+
+def test_figures_of_a_ledger_never_loaded_are_unknown_not_zero(
+        registry_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overview read 帮扶措施覆盖率 0.0%, 未完成整改事项 0项; the health page 随访达标 0.0% with every
+    chronic patient on the gap list, and "no household over the line, every claim adds up"."""
+    monkeypatch.setenv("FUPIN_DB", str(registry_only))
+    at = conftest.open_page()
+    shown = tiles(at)
+    assert shown["帮扶措施覆盖率"] == "—" and shown["未完成整改事项"] == "—" and shown["逾期整改事项"] == "—", shown
+    assert shown["建档立卡户"] == "3户", shown
+    kinds = "、".join(t(f"kind.{k}", "zh") for k in ("interventions", "rectifications"))
+    assert t("empty.figures_not_loaded", "zh", kinds=kinds) in [c.value for c in at.caption]
+    table = at.dataframe[-1].value
+    for col in ("帮扶措施覆盖率", "无帮扶措施户"):  # blank, as every missing value
+        assert table[col].map(lambda v: v == "" or pd.isna(v)).all(), table
+    health = conftest.open_page("health")
+    assert tiles(health)[t("insp.health.kpi.compliant", "zh")] == "—"
+    assert tiles(health)[t("insp.health.kpi.risks", "zh")] == "—"
+    said = infos(health)
+    assert t("empty.not_loaded", "zh", kind=t("kind.visits", "zh")) in said, said
+    assert t("empty.not_loaded", "zh", kind=t("kind.medical_claims", "zh")) in said, said
+    assert not [s.value for s in health.success], [s.value for s in health.success]

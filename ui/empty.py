@@ -3,6 +3,7 @@ widen them)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from etl.history import ledgers_with_rows
@@ -53,3 +54,23 @@ def not_loaded(kind: str) -> bool:
     ctx = current()
     st.info(ctx.t("empty.not_loaded", kind=ctx.t(f"kind.{kind}")), icon=":material/upload_file:")
     return True
+
+
+def unknown_figures(figures: dict[str, str], row: pd.Series | pd.DataFrame) -> list[str]:
+    """`row` (a KPI row or a table) with each figure (column) of a ledger that holds no row blanked
+    (`figures`: column -> ledger), so that it reads "—" or blank rather than 0 or 0%; returns the ledgers
+    that hold no row, in `figures`' order, for `note_unknown`."""
+    missing = [kind for kind in dict.fromkeys(figures.values()) if not loaded(kind)]
+    for col, kind in figures.items():
+        if kind in missing and col in (row.columns if isinstance(row, pd.DataFrame) else row.index):
+            row[col] = None
+    return missing
+
+
+def note_unknown(missing: list[str]) -> None:
+    """One line under tiles or a table some of whose figures `unknown_figures` blanked: which ledgers hold
+    no row, that "—" is not 0, and where to load them."""
+    if missing:
+        ctx = current()
+        kinds = ctx.t("list.sep").join(ctx.t(f"kind.{k}") for k in missing)
+        st.caption(ctx.t("empty.figures_not_loaded", kinds=kinds))
