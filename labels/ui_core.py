@@ -66,6 +66,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "empty.figures_not_loaded": ("还没有任何{kinds}记录：依赖它们的指标显示为“—”或空白，不是 0；在“数据管理”页导入后才有数字。",
                                  "There are no {kinds} records yet: the figures that depend on them read “—” or "
                                  "blank, which is not zero, until they are loaded on the Data management page."),
+    "empty.no_registry": ("数据中还没有任何农户：请先在“数据管理”页导入贫困人口信息（建档立卡户、监测对象的登记表），"
+                          "各页的数字都按它统计。",
+                          "The data holds no household yet: load a registry (贫困人口信息) on the Data management "
+                          "page first; every page counts from it."),
+    "empty.registry_rejected": ("数据中还没有任何农户：已导入的贫困人口信息共有 {n} 行被拒收（如缺少乡(镇)、行政村或户编号），"
+                                "没有一行入库。请在“数据管理”页的入库记录中查看拒收原因，改正文件后重新导入。",
+                                "The data holds no household yet: {n} rows of the registry files loaded were "
+                                "rejected (e.g. no township, village or household number) and none was loaded. "
+                                "See why in the load history on the Data management page, correct the file and "
+                                "load it again."),
     "empty.reset_hint": ("可在左侧调整筛选条件或点击“重置筛选”。",
                          "Change the filters on the left or click 'Reset filters'."),
     "extract.csv": ("下载 CSV", "Download CSV"),

@@ -68,3 +68,10 @@ def batches(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     cols = batch_columns(viewer, "batch_id", "file_name", "kind", "loaded_at", "rows_read", "rows_loaded",
                          "rows_rejected", "rows_skipped", "issues", loaded_at=LOADED_AT)
     return fetch(con, f"SELECT {cols} FROM load_batches ORDER BY batch_id")  # noqa: S608 - our columns
+
+
+def registry_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row: the households in the data and the registry rows the loads rejected (what a page of a
+    database without a household says: load a registry, or see why its rows were rejected)."""
+    return fetch(con, """SELECT (SELECT count(*) FROM households) AS households,
+        (SELECT coalesce(sum(rows_rejected), 0) FROM load_batches WHERE kind = 'registry') AS rejected""")

@@ -68,3 +68,21 @@ def test_figures_of_a_ledger_never_loaded_are_unknown_not_zero(
     assert t("empty.not_loaded", "zh", kind=t("kind.visits", "zh")) in said, said
     assert t("empty.not_loaded", "zh", kind=t("kind.medical_claims", "zh")) in said, said
     assert not [s.value for s in health.success], [s.value for s in health.success]
+
+
+def test_a_registry_whose_every_row_was_rejected_says_so_on_every_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row rejected (no township, village or 户编号): each page read "no data under the current
+    filters" with no filter set, and nothing said the registry had brought no household, or why."""
+    rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,主要致贫原因",
+            ",一村,H1,张一,,户主,未脱贫,因病", "甲镇,,H2,张二,,户主,未脱贫,因病", "甲镇,一村,,张三,,户主,未脱贫,因病"]
+    db, report = conftest.load_lines(tmp_path, {"人口.csv": rows})
+    assert report.files[0].rows_rejected == 3
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    for page in ("overview", "causes", "exit_status"):
+        at = conftest.open_page(page)
+        warned = [w.value for w in at.warning]
+        assert t("empty.registry_rejected", "zh", n=3) in warned, (page, warned)
+        assert t("empty.no_match", "zh") not in infos(at), page
+    en = conftest.open_page("overview", {"lang": "en"})
+    assert t("empty.registry_rejected", "en", n=3) in [w.value for w in en.warning]

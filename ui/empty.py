@@ -7,19 +7,34 @@ import pandas as pd
 import streamlit as st
 
 from etl.history import ledgers_with_rows
-from queries import population
+from queries import meta, population
 from ui import data
-from ui.context import current
+from ui.context import PageContext, current
 
 
 def show(hint: str | None = None) -> None:
     ctx = current()
+    if ctx.flt.is_empty() and _no_household(ctx):
+        return
     msg = ctx.t("empty.no_match")
     if not ctx.flt.is_empty():
         msg += " " + ctx.t("empty.reset_hint")
     if hint:
         msg += " " + hint
     st.info(msg, icon=":material/filter_alt_off:")
+
+
+def _no_household(ctx: PageContext) -> bool:
+    """True, having said why and what to do, when the data holds no household at all: a registry whose
+    every row was rejected (or none loaded) left every page with "no data under the current filters"
+    and no filter set."""
+    reg = data.call(meta.registry_rows).iloc[0]
+    if int(reg["households"]):
+        return False
+    rejected = int(reg["rejected"])
+    st.warning(ctx.t("empty.registry_rejected", n=rejected) if rejected else ctx.t("empty.no_registry"),
+               icon=":material/upload_file:")
+    return True
 
 
 def show_population(popn: str, switch: bool = True, hint: str | None = None) -> None:
