@@ -4,13 +4,18 @@ file has brought says which file to load and where, instead of "no data under th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from etl import snapshot
 from labels import t
+from queries.filters import Filters, Viewer
+from queries.meta import data_as_of
 from tests import conftest
+from ui import briefing_html
 
 REGISTRY = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因,健康状况",
             "甲镇,一村,H1,张一,,户主,未脱贫,,因病,长期慢性病",
@@ -86,3 +91,24 @@ def test_a_registry_whose_every_row_was_rejected_says_so_on_every_page(
         assert t("empty.no_match", "zh") not in infos(at), page
     en = conftest.open_page("overview", {"lang": "en"})
     assert t("empty.registry_rejected", "en", n=3) in [w.value for w in en.warning]
+
+
+def test_the_briefing_of_a_county_without_ledgers_finds_no_gap_it_cannot_see(registry_only: Path) -> None:
+    """The briefing said "3 户建档立卡户没有任何帮扶措施记录", "没有逾期未完成的整改事项" and "随访合规 0 人（0.0%）"
+    of a county whose ledgers were not loaded, and its tiles 0项, 0 / 0项, 0 / 1人."""
+    con, _ = snapshot.connect_read(registry_only)
+    try:
+        d = data_as_of(con)
+        html = briefing_html.build(con, Filters(), Viewer(), lang="zh", as_of=d, data_as_of=d)
+        k = briefing_html.overview.kpis(con, Filters(), Viewer(), d).iloc[0]
+        said = [s for s, _ in briefing_html.findings(con, Filters(), Viewer(), "zh", d, k,
+                                                     {"chronic": 1, "compliant": 0}, int(k["no_measure"]),
+                                                     briefing_html.Brief("", "", "zh"))]
+    finally:
+        con.close()
+    kinds = "、".join(t(f"kind.{x}", "zh") for x in ("interventions", "rectifications", "visits"))
+    assert said[0] == t("empty.figures_not_loaded", "zh", kinds=kinds), said
+    for wrong in ("没有任何帮扶措施记录", "逾期", "随访合规"):
+        assert not any(wrong in s for s in said), (wrong, said)
+    for tile in ("无帮扶措施户", "未完成整改事项", "逾期整改事项", "慢病随访达标"):
+        assert re.search(rf'<div class="v">—</div><div[^>]*>{tile}', html), tile

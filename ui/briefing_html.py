@@ -21,6 +21,7 @@ import pandas as pd
 
 from etl import rules
 from etl.codes import CODE_ORDER, NOT_FILLED
+from etl.history import ledgers_with_rows
 from etl.inspection_rules import DEFAULT_LINES, INDICATORS, verdict
 from etl.rules import MIN_SAMPLE
 from labels import code_label, t
@@ -371,9 +372,16 @@ def rank_findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
 
 def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, as_of: dt.date,
              k: pd.Series, comp: dict[str, int], no_measure: int, brief: Brief) -> list[tuple[str, str]]:
-    """督查发现: short sentences by rule, each citing the figure of this briefing it comes from."""
+    """督查发现: short sentences by rule, each citing the figure of this briefing it comes from. A ledger
+    that holds no row gives no finding but one saying so: "3 户没有任何帮扶措施记录", "没有逾期未完成的整改事项"
+    and "随访合规 0 人" were said of a county whose ledgers were not loaded yet."""
     out: list[tuple[str, str]] = []
     kpi = t("insp.brief.headline", lang)
+    known = ledgers_with_rows(con)
+    missing = [kind for kind in ("interventions", "rectifications", "visits") if kind not in known]
+    if missing:
+        out.append((t("empty.figures_not_loaded", lang, kinds=joined((t(f"kind.{x}", lang) for x in missing),
+                                                                    lang)), kpi))
     if not int(k["all_households"]):  # nothing matches: "all measured, nothing overdue" read as good news
         # but the township- and village-level items of the area are still in its tiles and item list: an
         # overdue one is said (the finding was left out beside a tile of 1 overdue item; a probe)
@@ -401,15 +409,17 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     unfilled = mine.loc[mine["main_cause"] == NOT_FILLED, "households"] if not mine.empty else pd.Series(dtype=int)
     if len(unfilled) and int(unfilled.iloc[0]):
         out.append((t("find.cause_unfilled", lang, n=f"{int(unfilled.iloc[0]):,}"), cause_ref))
-    if int(k["households"]):  # with none registered, "every registered household has a measure" says nothing
+    # with none registered, "every registered household has a measure" says nothing
+    if int(k["households"]) and "interventions" in known:
         out.append((t("find.no_measure", lang, n=f"{no_measure:,}") if no_measure else t("find.all_measured", lang),
                     t("insp.brief.kpi.no_measure", lang)))
-    out += overdue_findings(con, flt, viewer, lang, as_of)
+    if "rectifications" in known:
+        out += overdue_findings(con, flt, viewer, lang, as_of)
     done = {"on_time": int(k["rect_on_time"]), "late": int(k["rect_late"])}
     if done["late"]:  # fixed, but not on time: what an inspection asks beside what is still open
         out.append((t("find.late", lang, late=f"{done['late']:,}", timed=f"{done['on_time'] + done['late']:,}",
                       rate=_pct(qrect.on_time_rate(done))), t("insp.brief.kpi.on_time", lang)))
-    if comp["chronic"]:
+    if comp["chronic"] and "visits" in known:
         out.append((t("find.compliance", lang, chronic=f"{comp['chronic']:,}", compliant=f"{comp['compliant']:,}",
                       rate=_pct(comp["compliant"] / comp["chronic"])), t("insp.brief.kpi.compliance", lang)))
     rules = qquality.issues_by_rule(con, flt, viewer)
@@ -449,6 +459,10 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
     no_measure = int(k["no_measure"])  # registered households without a measure, counted (not from a rounded rate)
     unit = {key: figures.entry(key).unit for key in ("households", "people", "health.chronic", "rect_open",
                                                        "archive_defects")}
+    known = ledgers_with_rows(con)  # a ledger without a row: its tiles read "—" (a finding says why), not 0
+
+    def of(kind: str, text: str) -> str:
+        return text if kind in known else "—"
     brief.kpis = [
         (t("insp.brief.kpi.registered", lang), f"{int(k['households']):,}", unit["households"]),
         (t("insp.brief.kpi.people", lang), f"{int(k['people']):,}", unit["people"]),
@@ -457,12 +471,13 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.returned", lang), f"{int(k['returned']):,}", unit["households"]),
         (t("insp.brief.kpi.wrong_exits", lang), f"{int(k['wrong_exits']):,}", unit["households"]),
         (t("insp.brief.kpi.monitored", lang), f"{int(k['monitored']):,}", unit["households"]),
-        (t("insp.brief.kpi.no_measure", lang), f"{no_measure:,}", unit["households"]),
-        (t("insp.brief.kpi.open_items", lang), f"{int(k['rect_open']):,}", unit["rect_open"]),
-        (t("insp.brief.kpi.overdue", lang), f"{int(k['rect_overdue']):,}", unit["rect_open"]),
-        (t("insp.brief.kpi.on_time", lang), f"{int(k['rect_on_time']):,} / {int(k['rect_on_time'] + k['rect_late']):,}",
+        (t("insp.brief.kpi.no_measure", lang), of("interventions", f"{no_measure:,}"), unit["households"]),
+        (t("insp.brief.kpi.open_items", lang), of("rectifications", f"{int(k['rect_open']):,}"), unit["rect_open"]),
+        (t("insp.brief.kpi.overdue", lang), of("rectifications", f"{int(k['rect_overdue']):,}"), unit["rect_open"]),
+        (t("insp.brief.kpi.on_time", lang), of("rectifications", f"{int(k['rect_on_time']):,} / "
+                                               f"{int(k['rect_on_time'] + k['rect_late']):,}"),
          unit["rect_open"]),  # closed on time / closed with both dates
-        (t("insp.brief.kpi.compliance", lang), f"{int(comp['compliant']):,} / {int(comp['chronic']):,}",
+        (t("insp.brief.kpi.compliance", lang), of("visits", f"{int(comp['compliant']):,} / {int(comp['chronic']):,}"),
          unit["health.chronic"]),  # patients followed up / chronic patients
         (t("insp.brief.kpi.completeness", lang), formats.pct(passed / required if required else None), None),
         (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}", unit["archive_defects"]),
