@@ -14,7 +14,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from etl.history import FIGURES
+from etl.history import FIGURES, ledgers_with_rows
 from etl.sqlexpr import RECT_OPEN_SQL
 from queries.figures import Text, define
 from queries.filters import Filters, Viewer, area_where, fetch
@@ -63,8 +63,9 @@ def history(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.
 def baseline(hist: pd.DataFrame, since: dt.date) -> pd.Series | None:
     """The history row a comparison since `since` starts from (None without history): the last earlier
     load whose data date is on or before `since`, never the current one (a registry update that kept
-    the data date was compared with itself: +0 beside 已脱贫户 568 → 569); else the first load."""
-    if hist.empty:
+    the data date was compared with itself: +0 beside 已脱贫户 568 → 569); else the first load. None
+    with a single load too: it is the current one (a county's first load read +0 on every tile)."""
+    if len(hist) < 2:
         return None
     earlier = hist.iloc[:-1]
     before = earlier[pd.to_datetime(earlier["as_of"]).dt.date <= since]
@@ -93,4 +94,6 @@ def changes(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, since:
                           FROM list_rectification r WHERE {where}""",  # noqa: S608
                       {**params, "since": since, "as_of": as_of}).fetchone()
     out["opened"], out["closed"] = (int(row[0]), int(row[1])) if row else (0, 0)
+    if "rectifications" not in ledgers_with_rows(con):  # no ledger: unknown, not "0 found, 0 closed"
+        out["opened"] = out["closed"] = None
     return out

@@ -112,3 +112,24 @@ def test_the_briefing_of_a_county_without_ledgers_finds_no_gap_it_cannot_see(reg
         assert not any(wrong in s for s in said), (wrong, said)
     for tile in ("无帮扶措施户", "未完成整改事项", "逾期整改事项", "慢病随访达标"):
         assert re.search(rf'<div class="v">—</div><div[^>]*>{tile}', html), tile
+
+
+def test_a_first_load_has_no_changes_since_and_no_ledger_has_no_items_since(
+        registry_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One load: "since" compared the load with itself and read +0户 on every tile (and 0项 found or closed
+    without a rectification ledger), beside "只有一次入库记录，尚无可比较的变化"; the briefing made a finding of it."""
+    monkeypatch.setenv("FUPIN_DB", str(registry_only))
+    at = conftest.open_page()
+    shown = tiles(at)
+    for tile in ("新增脱贫户（净）", "新增监测对象（净）", "新增返贫户（净）", "新发现整改事项", "已完成整改事项（期间）"):
+        assert shown[tile] == "—", (tile, shown)
+    captions = [c.value for c in at.caption]
+    assert t("since.one", "zh") in captions and not any(c.startswith("基准：") for c in captions), captions
+    con, _ = snapshot.connect_read(registry_only)
+    try:
+        d = data_as_of(con)
+        html = briefing_html.build(con, Filters(), Viewer(), lang="zh", as_of=d, data_as_of=d)
+    finally:
+        con.close()
+    assert "+0户" not in html and "以来（户数为净变化）" not in html
+    assert t("since.one", "zh") in html

@@ -63,6 +63,7 @@ class Brief:
     since_note: str = ""
     since_base: str = ""
     since_title: str = ""  # states the date the changes are counted from
+    since_loads: int = 0  # loads in the figure history: one has nothing to compare (no "since" finding)
     trend: dict[str, Any] | None = None
     appendix: pd.DataFrame | None = None
 
@@ -296,8 +297,9 @@ def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
     brief.since_title = t("brief.since_date_towns" if beyond_townships(flt) else "brief.since_date", lang,
                           date=since.isoformat())
     brief.since_base = base_text(ch["base_as_of"])
-    brief.since_note = t("since.base", lang, base=brief.since_base, loads=ch["loads"]) + (
-        t("since.unknown", lang) if unknown(ch) else "")
+    brief.since_loads = len(hist)
+    brief.since_note = t("since.one", lang) if len(hist) < 2 else \
+        t("since.base", lang, base=brief.since_base, loads=ch["loads"]) + (t("since.unknown", lang) if unknown(ch) else "")
     brief.since = [(f.text("name", lang), tile_text(key, ch[key]), f.unit)
                    for key, f in ((k, figures.entry(f"since.{k}")) for k in TILES)]
     if len(hist) > 1:
@@ -433,7 +435,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     # the changes are township totals (figure history): as a finding beside filtered figures they read
     # "+37 监测对象" against 14 in view; under a village or household filter they stay in their own
     # section, whose note says what they count
-    if brief.since and flt.with_(townships=()).is_empty():
+    if brief.since and brief.since_loads > 1 and flt.with_(townships=()).is_empty():
         v = {label: formats.with_unit(value, unit, lang) for label, value, unit in brief.since}
         names = [figures.entry(f"since.{x}").text("name", lang) for x in ("exited", "monitored", "returned", "opened",
                                                                               "closed")]

@@ -34,12 +34,13 @@ def section(ctx: PageContext) -> None:
         return
     since = pick(ctx, hist)
     ch = data.run(qh.changes, ctx, since=since, as_of=ctx.as_of)
-    st.caption(ctx.t("since.base", base=sf.base_text(ch["base_as_of"]), loads=ch["loads"]))
+    if len(hist) > 1:  # one load has no baseline: its net changes read "—", said by since.one below
+        st.caption(ctx.t("since.base", base=sf.base_text(ch["base_as_of"]), loads=ch["loads"]))
     cols = figures.tile_slots(len(sf.TILES), "since")
     for col, key in zip(cols, sf.TILES, strict=True):
         v = ch[key]
         figures.metric(col, ctx, f"since.{key}", v, sf.tile_text(key, v))
-    if sf.unknown(ch):
+    if sf.unknown(ch) and len(hist) > 1:
         st.caption(ctx.t("since.unknown"))
     if len(hist) > 1:
         st.markdown(f"**{ctx.t('since.trend')}**")
