@@ -241,6 +241,10 @@ LABELS: dict[str, tuple[str, str]] = {
     # exit status
     "exit.title": ("脱贫状态与“两不愁三保障”", "Exit status and basic assurances"),
     "exit.by_township": ("分乡镇脱贫状态", "Exit status by township"),
+    # the status section counts registered households only: the population switch is further down
+    "exit.monitored_below": ("本节只计建档立卡户；“统计对象”在下方“人均纯收入”一节，切换后其下各节显示这些户，“监测对象与返贫户”一节也列出它们。",
+                             "This section counts registered households only; the population switch is in the "
+                             "income section below, and the monitored and returned section lists them too."),
     "exit.by_year": ("分年度脱贫户数", "Exits by year"),
     "exit.series_exited": ("当年脱贫", "Exited that year"),
     "exit.series_cumulative": ("累计脱贫", "Cumulative"),

@@ -29,8 +29,8 @@ def status_section(ctx: PageContext) -> bool:
     level = area_level(ctx.flt, ctx.viewer)
     st.subheader(ctx.t(by_place.title_key("exit.status", level)))
     df = data.run(q.status_by_area, ctx, level=level)
-    if df.empty:
-        empty.show_population(REGISTERED)
+    if df.empty:  # a section of registered households: the switch is below, for the sections it governs
+        empty.show_population(REGISTERED, hint=ctx.t("exit.monitored_below"))
         return False
     plot = df.assign(label=df["exit_status"].map(ctx.code))
     fig = charts.bar(plot, level, "households", color="label", orientation="h",

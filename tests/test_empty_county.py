@@ -133,3 +133,18 @@ def test_a_first_load_has_no_changes_since_and_no_ledger_has_no_items_since(
         con.close()
     assert "+0户" not in html and "以来（户数为净变化）" not in html
     assert t("since.one", "zh") in html
+
+
+def test_the_exit_page_of_edge_households_only_says_where_its_switch_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only 边缘户: the status section at the top said "可在“统计对象”处切换查看", but it has no switch (it is
+    registered households by definition); the switch is in the income section below."""
+    rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,主要致贫原因,监测对象类别",
+            "甲镇,一村,E1,张一,,户主,,,边缘易致贫户", "甲镇,一村,E2,张二,,户主,,,脱贫不稳定户"]
+    db, _ = conftest.load_lines(tmp_path, {"人口.csv": rows})
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    at = conftest.open_page("exit_status")
+    first = infos(at)[0]
+    assert first.endswith(t("exit.monitored_below", "zh")), first
+    en = conftest.open_page("exit_status", {"lang": "en"})
+    assert infos(en)[0].endswith(t("exit.monitored_below", "en")), infos(en)
