@@ -218,6 +218,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "causes.by_township": ("分乡镇主要致贫原因", "Main cause by township"),
     "causes.by_village": ("分村主要致贫原因", "Main cause by village"),
     "causes.cooccurrence": ("其他致贫原因（与主要原因同时出现）", "Other causes alongside the main cause"),
+    "causes.no_other_causes": ("筛选范围内的{population}都没有填写其他致贫原因（贫困人口信息的“其他致贫原因”或“次要致贫原因”列），"
+                               "没有可与主要原因交叉的数据。",
+                               "No {population} in view has other causes recorded (the registry's 其他致贫原因 or "
+                               "次要致贫原因 column): nothing to cross with the main cause."),
     "causes.by_attribute": ("致贫原因 × 贫困户属性", "Cause × household attribute"),
     "causes.by_health": ("致贫原因 × 成员健康状况", "Cause × members' health"),
     "causes.by_health_note": ("按人次：一人有多种健康状况的（如长期慢性病、残疾），每种各计一次，合计可多于人数。",

@@ -125,8 +125,8 @@ def village_section(ctx: PageContext, popn: str) -> None:
 def cooccurrence_section(ctx: PageContext, popn: str) -> None:
     st.subheader(ctx.t("causes.cooccurrence"))
     df = data.run(q.cooccurrence, ctx, population=popn)
-    if df.empty:
-        empty.show()
+    if df.empty:  # its households are there (the sections above): what is missing is the column's values
+        st.info(ctx.t("causes.no_other_causes", population=ctx.t(f"population.{popn}")))
         return
     wide = df.pivot_table(index="main_cause", columns="other_cause", values="households", aggfunc="sum",
                           fill_value=0)

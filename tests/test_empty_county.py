@@ -148,3 +148,13 @@ def test_the_exit_page_of_edge_households_only_says_where_its_switch_is(
     assert first.endswith(t("exit.monitored_below", "zh")), first
     en = conftest.open_page("exit_status", {"lang": "en"})
     assert infos(en)[0].endswith(t("exit.monitored_below", "en")), infos(en)
+
+
+def test_a_registry_without_other_causes_says_so_not_that_the_filters_match_nothing(
+        registry_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No 其他致贫原因 column: the co-occurrence section said 当前筛选条件下没有数据 with no filter set."""
+    monkeypatch.setenv("FUPIN_DB", str(registry_only))
+    at = conftest.open_page("causes")
+    said = infos(at)
+    assert t("causes.no_other_causes", "zh", population=t("population.registered", "zh")) in said, said
+    assert t("empty.no_match", "zh") not in said, said
