@@ -206,11 +206,16 @@ def main() -> None:
     area_section(ctx, ill, level)
 
     st.subheader(ctx.t("insp.health.members"))
-    table.show_list("health_members", members, ctx.t("insp.what.ill_members"), members_query)
+    if members.empty:  # its households are there (the chart above): no member's 健康状况 says ill or disabled
+        st.info(ctx.t("insp.health.members_none"))
+    else:
+        table.show_list("health_members", members, ctx.t("insp.what.ill_members"), members_query)
     st.subheader(ctx.t("insp.health.gaps"))
     gaps_query = q.follow_up_gaps_query(ctx.flt, ctx.viewer, ctx.as_of)
     gaps = data.page(gaps_query)
-    if gaps.empty:
+    if not comp["chronic"]:  # "every chronic patient is in compliance" of none
+        st.info(ctx.t("insp.health.no_chronic"))
+    elif gaps.empty:
         st.success(ctx.t("insp.health.gaps_none"))
     elif not empty.not_loaded("visits"):  # else every chronic patient would be listed as not followed up
         table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), gaps_query, columns=q.GAP_COLUMNS)

@@ -158,3 +158,19 @@ def test_a_registry_without_other_causes_says_so_not_that_the_filters_match_noth
     said = infos(at)
     assert t("causes.no_other_causes", "zh", population=t("population.registered", "zh")) in said, said
     assert t("empty.no_match", "zh") not in said, said
+
+
+def test_a_health_page_without_ill_members_does_not_call_them_all_followed_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 因病 household whose members are all 健康, visits loaded: the member list said 当前筛选条件下没有数据
+    with no filter set, and the gap list "所有慢性病患者随访达标" of no chronic patient."""
+    rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,主要致贫原因,健康状况",
+            "甲镇,一村,H1,张一,,户主,未脱贫,因病,健康"]
+    visits = ["户编号,走访日期,走访类型", "H1,2020-05-01,入户走访"]
+    db, _ = conftest.load_lines(tmp_path, {"人口.csv": rows, "走访.csv": visits})
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    at = conftest.open_page("health")
+    said = infos(at)
+    assert t("insp.health.members_none", "zh") in said and t("insp.health.no_chronic", "zh") in said, said
+    assert t("empty.no_match", "zh") not in said, said
+    assert t("insp.health.gaps_none", "zh") not in [s.value for s in at.success]
