@@ -245,6 +245,12 @@ LABELS: dict[str, tuple[str, str]] = {
     # exit status
     "exit.title": ("脱贫状态与“两不愁三保障”", "Exit status and basic assurances"),
     "exit.by_township": ("分乡镇脱贫状态", "Exit status by township"),
+    "exit.no_monitored": ("筛选范围内没有监测对象（贫困人口信息的“监测对象类别”均未填写），也没有返贫户。",
+                          "No monitored household in view (the registry's 监测对象类别 is blank throughout) and no "
+                          "returned household."),
+    "exit.none_exited": ("筛选范围内的建档立卡户都还没有脱贫（脱贫状态均为未脱贫或返贫），没有脱贫年度可统计。",
+                         "No registered household in view has exited yet (every one is not exited or returned): "
+                         "no exit year to count."),
     # the status section counts registered households only: the population switch is further down
     "exit.monitored_below": ("本节只计建档立卡户；“统计对象”在下方“人均纯收入”一节，切换后其下各节显示这些户，“监测对象与返贫户”一节也列出它们。",
                              "This section counts registered households only; the population switch is in the "

@@ -14,6 +14,7 @@ from etl.codes import CODE_ORDER
 from etl.derive_cells import RATIO_CAP, RATIO_STEP, RETURNED_KIND
 from queries import exits as q
 from queries import households as qh
+from queries import population
 from queries.filters import area_level
 from queries.population import REGISTERED
 from ui import by_place, charts, data, empty, figures, header, layout, table
@@ -86,8 +87,8 @@ def year_figure(df: pd.DataFrame, ctx: PageContext) -> go.Figure:
 def year_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("exit.by_year"))
     df = data.run(q.by_year, ctx)
-    if df.empty:
-        empty.show()
+    if df.empty:  # shown only beside registered households (main): none of them has exited
+        st.info(ctx.t("exit.none_exited"))
         return
     unknown = ctx.t("exit.year_unknown")
     df = df.assign(exit_year=[unknown if pd.isna(y) else str(int(y)) for y in df["exit_year"]])
@@ -202,7 +203,10 @@ def monitoring_section(ctx: PageContext) -> None:
     st.subheader(ctx.t("exit.monitoring"))
     df = data.run(q.monitoring, ctx)
     if df.empty:
-        empty.show()
+        if int(data.run(population.counts, ctx)[REGISTERED].sum()):  # registered ones, none monitored or returned
+            st.info(ctx.t("exit.no_monitored"))
+        else:
+            empty.show()
         return
     figures.record("monitored", int(df.loc[df["kind"] != RETURNED_KIND, "households"].sum()))  # 返贫 is its own bar
     plot = df.assign(kind_label=df["kind"].map(ctx.code), risk_label=[ctx.t(f"risk.{r}") for r in df["risk"]])

@@ -174,3 +174,14 @@ def test_a_health_page_without_ill_members_does_not_call_them_all_followed_up(
     assert t("insp.health.members_none", "zh") in said and t("insp.health.no_chronic", "zh") in said, said
     assert t("empty.no_match", "zh") not in said, said
     assert t("insp.health.gaps_none", "zh") not in [s.value for s in at.success]
+
+
+def test_the_exit_years_of_a_county_where_nobody_exited_say_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One household, not exited, not monitored: 分年度脱贫户数 and 监测对象与返贫户 read 当前筛选条件下没有数据
+    with no filter set."""
+    rows = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,主要致贫原因", "甲镇,一村,H1,张一,,户主,未脱贫,因病"]
+    db, _ = conftest.load_lines(tmp_path, {"人口.csv": rows})
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    said = infos(conftest.open_page("exit_status"))
+    assert t("exit.none_exited", "zh") in said and t("exit.no_monitored", "zh") in said, said
