@@ -42,6 +42,21 @@ def list_view(df: pd.DataFrame, ctx: PageContext, days: int) -> pd.DataFrame:
     return plain_dates(out)
 
 
+# the reasons that hold for every household while their ledger holds no row
+_OF_LEDGER = {"interventions": "no_measure", "visits": "no_recent_visit"}
+
+
+def ledger_note(ctx: PageContext, days: int) -> None:
+    """A first county's list put 无帮扶措施 and 30天内未走访 on every household, scored as facts, while the
+    measure and visit ledgers were simply not loaded: say so above the list."""
+    missing = [k for k in _OF_LEDGER if not empty.loaded(k)]
+    if missing:
+        st.warning(ctx.t("visits.ledger_missing", kinds=ctx.t("list.sep").join(ctx.t(f"kind.{k}") for k in missing),
+                         reasons=ctx.t("list.sep").join(ctx.t(f"visits.reason.{_OF_LEDGER[k]}", days=days)
+                                                        for k in missing)),
+                   icon=":material/upload_file:")
+
+
 def main() -> None:
     ctx = current()
     header.show("insp.page.visits")
@@ -63,6 +78,7 @@ def main() -> None:
         if df.empty:
             empty.show()
         else:
+            ledger_note(ctx, days)
             st.caption(ctx.t("insp.visits.list_caption", n=f"{int(df['total'].iloc[0]):,}"))  # 12,642 as the line below
             view = list_view(df.head(top), ctx, days)
             viewer = ctx.viewer  # the profiles below run outside the script run

@@ -185,3 +185,14 @@ def test_the_exit_years_of_a_county_where_nobody_exited_say_so(
     monkeypatch.setenv("FUPIN_DB", str(db))
     said = infos(conftest.open_page("exit_status"))
     assert t("exit.none_exited", "zh") in said and t("exit.no_monitored", "zh") in said, said
+
+
+def test_the_visit_list_of_a_county_without_ledgers_says_why_every_household_lacks_them(
+        registry_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every household was listed 无帮扶措施、30天内未走访 and scored for it, with nothing saying that the
+    measure and visit ledgers were simply not loaded."""
+    monkeypatch.setenv("FUPIN_DB", str(registry_only))
+    at = conftest.open_page("visits")
+    warned = [w.value for w in at.warning]
+    said = t("visits.ledger_missing", "zh", kinds="帮扶措施、走访记录", reasons="无帮扶措施、30天内未走访")
+    assert said in warned, warned
