@@ -140,6 +140,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.sample.incidence": ("依据：乡村人口{den}人；错退率、漏评率的核查样本{households}户{people}人",
                                "From a rural population of {den}; the wrong-exit and missed rates' samples: "
                                "{households} households ({people} people)"),
+    "rates.sample.incidence_no_base": ("依据：没有乡村人口（请导入人口基数表）；错退率、漏评率的核查样本{households}户{people}人",
+                                       "From no rural population (load a population base); the wrong-exit and "
+                                       "missed rates' samples: {households} households ({people} people)"),
     "rates.sample.incidence_filtered": ("按地区计算，选择农户条件时不计算；错退率、漏评率的核查样本{households}户{people}人",
                                         "A figure of places, not computed under a household filter; the wrong-exit "
                                         "and missed rates' samples: {households} households ({people} people)"),

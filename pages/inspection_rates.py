@@ -151,7 +151,8 @@ def sample_text(ctx: PageContext, f: pd.Series, area_only: bool) -> str:
         return "–" if x is None or pd.isna(x) else f"{float(x):,.0f}"
 
     if f["indicator"] == "incidence":
-        key = "rates.sample.incidence" if area_only else "rates.sample.incidence_filtered"
+        key = "rates.sample.incidence_filtered" if not area_only else "rates.sample.incidence" \
+            if pd.notna(f["denominator"]) else "rates.sample.incidence_no_base"  # "乡村人口–人" read as a number
         return ctx.t(key, den=n(f["denominator"]), households=n(f["sample_households"]), people=n(f["sample_people"]))
     if f["indicator"] == "approval":
         return ctx.t("rates.sample.approval", num=n(f["numerator"]), den=n(f["denominator"]))

@@ -196,3 +196,13 @@ def test_the_visit_list_of_a_county_without_ledgers_says_why_every_household_lac
     warned = [w.value for w in at.warning]
     said = t("visits.ledger_missing", "zh", kinds="帮扶措施、走访记录", reasons="无帮扶措施、30天内未走访")
     assert said in warned, warned
+
+
+def test_the_incidence_tile_without_a_population_base_says_so(
+        registry_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No population base: the incidence tile's basis read 依据：乡村人口–人."""
+    monkeypatch.setenv("FUPIN_DB", str(registry_only))
+    at = conftest.open_page("inspection_rates")
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert any(t("rates.sample.incidence_no_base", "zh", households=0, people=0) in v for v in texts), texts
+    assert not any("乡村人口–人" in v for v in texts)
