@@ -58,14 +58,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "pages to see them."),
     "empty.other_population": ("当前筛选下没有{this}，但有{n}户属于“{other}”：可在“统计对象”处切换查看。",
                                "The filters match no {this}, but {n} in “{other}”: switch the population to see them."),
-    "empty.not_loaded": ("还没有任何{kind}记录（尚未导入{kind}文件，或导入的文件没有可入库的行）：这里没有可统计的数据，"
-                         "不是 0。请在“数据管理”页导入{kind}文件。",
-                         "There are no {kind} records yet (no {kind} file has been loaded, or none of its rows "
-                         "could be loaded): there is nothing to count here, which is not zero. Load a {kind} file "
-                         "on the Data management page."),
-    "empty.figures_not_loaded": ("还没有任何{kinds}记录：依赖它们的指标显示为“—”或空白，不是 0；在“数据管理”页导入后才有数字。",
-                                 "There are no {kinds} records yet: the figures that depend on them read “—” or "
-                                 "blank, which is not zero, until they are loaded on the Data management page."),
+    "empty.not_loaded": ("尚无{kind}数据（未导入{kind}文件，或导入的文件没有可入库的行）：这里没有可统计的数据，不是 0。"
+                         "请在“数据管理”页导入{kind}文件。",
+                         "No {kind} data yet (no {kind} file has been loaded, or none of its rows could be "
+                         "loaded): there is nothing to count here, which is not zero. Load a {kind} file on the "
+                         "Data management page."),
+    "empty.figures_not_loaded": ("尚无{kinds}数据：依赖它们的指标显示为“—”或空白，不是 0；在“数据管理”页导入后才有数字。",
+                                 "No {kinds} data yet: the figures that depend on them read “—” or blank, which is "
+                                 "not zero, until they are loaded on the Data management page."),
     "empty.no_registry": ("数据中还没有任何农户：请先在“数据管理”页导入贫困人口信息（建档立卡户、监测对象的登记表），"
                           "各页的数字都按它统计。",
                           "The data holds no household yet: load a registry (贫困人口信息) on the Data management "

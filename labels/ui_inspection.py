@@ -205,11 +205,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "visits.reason.not_exited": ("未脱贫", "Not exited"),
     "visits.reason.no_measure": ("无帮扶措施", "No assistance measure"),
     # the reasons a ledger with no row gives every household: said above the list, with what to load
-    "visits.ledger_missing": ("还没有任何{kinds}记录：名单中的“{reasons}”对每一户都成立，是因为尚未导入这些台账，不一定是实情；"
+    "visits.ledger_missing": ("尚无{kinds}数据：名单中的“{reasons}”对每一户都成立，是因为尚未导入这些台账，不一定是实情；"
                               "在“数据管理”页导入后，名单和得分随之更新。",
-                              "There are no {kinds} records yet: “{reasons}” holds for every household because "
-                              "these ledgers have not been loaded, not necessarily in fact; load them on the Data "
-                              "management page and the list and scores follow."),
+                              "No {kinds} data yet: “{reasons}” holds for every household because these ledgers "
+                              "have not been loaded, not necessarily in fact; load them on the Data management "
+                              "page and the list and scores follow."),
     "visits.reason.ill_disabled": ("因病/因残或有患病、残疾成员", "Illness or disability"),
     "visits.reason.no_recent_visit": ("{days}天内未走访", "No visit in {days} days"),
     "visits.reason.open_item": ("有未完成整改事项", "Open rectification item"),
