@@ -206,3 +206,31 @@ def test_the_incidence_tile_without_a_population_base_says_so(
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     assert any(t("rates.sample.incidence_no_base", "zh", households=0, people=0) in v for v in texts), texts
     assert not any("乡村人口–人" in v for v in texts)
+
+
+def briefing(db: Path) -> str:
+    con, _ = snapshot.connect_read(db)
+    try:
+        d = data_as_of(con)
+        return briefing_html.build(con, Filters(), Viewer(), lang="zh", as_of=d, data_as_of=d)
+    finally:
+        con.close()
+
+
+def test_a_briefing_says_out_of_none_is_no_figure_and_why_it_has_no_household(tmp_path: Path) -> None:
+    """A rectification ledger with no closed item and no chronic patient: the briefing's tiles read
+    "0 / 0项" and "0 / 0人". A registry whose every row was rejected: "当前范围和筛选条件下没有农户" with no filter."""
+    files = {"人口.csv": ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,主要致贫原因",
+                          "甲镇,一村,H1,张一,,户主,未脱贫,因病", ",一村,H2,张二,,户主,未脱贫,因病"],
+             "走访.csv": ["户编号,走访日期,走访类型", "H1,2020-05-01,入户走访"],
+             "整改.csv": ["问题编号,乡(镇),问题描述,责任单位,发现日期,整改时限,整改状态",
+                          "R1,甲镇,档案缺页,甲镇政府,2020-06-01,2020-06-10,未整改"]}
+    (tmp_path / "one").mkdir()
+    db, _ = conftest.load_lines(tmp_path / "one", files)
+    html = briefing(db)
+    for tile in ("按期完成整改事项", "慢病随访达标"):
+        assert re.search(rf'<div class="v">—</div><div[^>]*>{tile}', html), tile
+    assert "0 / 0" not in html
+    (tmp_path / "none").mkdir()
+    db, _ = conftest.load_lines(tmp_path / "none", {"人口.csv": [files["人口.csv"][0], files["人口.csv"][2]]})
+    assert t("empty.registry_rejected", "zh", n=1) in briefing(db)

@@ -25,7 +25,7 @@ from etl.history import ledgers_with_rows
 from etl.inspection_rules import DEFAULT_LINES, INDICATORS, verdict
 from etl.rules import MIN_SAMPLE
 from labels import code_label, t
-from queries import assistance, causes, exits, figures, overview
+from queries import assistance, causes, exits, figures, meta, overview
 from queries import health as qhealth
 from queries import history as qhistory
 from queries import inspection_rates as qrates
@@ -372,6 +372,16 @@ def rank_findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
               cov_rank=rank_text(places["coverage"], r["coverage"], lang))]
 
 
+def _no_households(con: duckdb.DuckDBPyConnection, flt: Filters, lang: str) -> str:
+    """Why a briefing has no household: the filters, or (none set) a database without one, whose
+    registry rows were all rejected or never loaded (as the pages say it, ui.empty)."""
+    reg = meta.registry_rows(con).iloc[0]
+    if not flt.is_empty() or int(reg["households"]):
+        return t("find.no_households", lang)
+    rejected = int(reg["rejected"])
+    return t("empty.registry_rejected", lang, n=rejected) if rejected else t("empty.no_registry", lang)
+
+
 def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, as_of: dt.date,
              k: pd.Series, comp: dict[str, int], no_measure: int, brief: Brief) -> list[tuple[str, str]]:
     """督查发现: short sentences by rule, each citing the figure of this briefing it comes from. A ledger
@@ -387,7 +397,7 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     if not int(k["all_households"]):  # nothing matches: "all measured, nothing overdue" read as good news
         # but the township- and village-level items of the area are still in its tiles and item list: an
         # overdue one is said (the finding was left out beside a tile of 1 overdue item; a probe)
-        return [(t("find.no_households", lang), kpi),
+        return [(_no_households(con, flt, lang), kpi),
                 *(overdue_findings(con, flt, viewer, lang, as_of) if int(k["rect_overdue"]) else [])]
     out += [(s, kpi) for s in rank_findings(con, flt, viewer, lang)]
     out += exit_findings(con, flt, viewer, lang, k)
@@ -463,8 +473,10 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
                                                        "archive_defects")}
     known = ledgers_with_rows(con)  # a ledger without a row: its tiles read "—" (a finding says why), not 0
 
-    def of(kind: str, text: str) -> str:
-        return text if kind in known else "—"
+    def of(kind: str, text: str, of_none: bool = False) -> str:
+        """`text`, or "—" when `kind` holds no row or (`of_none`) the figure is a count out of none: "0 / 0项"
+        closed on time of no closed item, "0 / 0人" followed up of no chronic patient."""
+        return text if kind in known and not of_none else "—"
     brief.kpis = [
         (t("insp.brief.kpi.registered", lang), f"{int(k['households']):,}", unit["households"]),
         (t("insp.brief.kpi.people", lang), f"{int(k['people']):,}", unit["people"]),
@@ -477,9 +489,11 @@ def build(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, lang:
         (t("insp.brief.kpi.open_items", lang), of("rectifications", f"{int(k['rect_open']):,}"), unit["rect_open"]),
         (t("insp.brief.kpi.overdue", lang), of("rectifications", f"{int(k['rect_overdue']):,}"), unit["rect_open"]),
         (t("insp.brief.kpi.on_time", lang), of("rectifications", f"{int(k['rect_on_time']):,} / "
-                                               f"{int(k['rect_on_time'] + k['rect_late']):,}"),
+                                               f"{int(k['rect_on_time'] + k['rect_late']):,}",
+                                               not int(k["rect_on_time"] + k["rect_late"])),
          unit["rect_open"]),  # closed on time / closed with both dates
-        (t("insp.brief.kpi.compliance", lang), of("visits", f"{int(comp['compliant']):,} / {int(comp['chronic']):,}"),
+        (t("insp.brief.kpi.compliance", lang), of("visits", f"{int(comp['compliant']):,} / {int(comp['chronic']):,}",
+                                                  not int(comp["chronic"])),
          unit["health.chronic"]),  # patients followed up / chronic patients
         (t("insp.brief.kpi.completeness", lang), formats.pct(passed / required if required else None), None),
         (t("insp.brief.kpi.issues", lang), f"{int(k['archive_defects']):,}", unit["archive_defects"]),
