@@ -134,6 +134,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.no_figure": ("无数据", "No figure"),
     "rates.interval": ("95%区间 {lo}–{hi}", "95% interval {lo}–{hi}"),
     "rates.sample.people": ("依据：{num} / {den}人（{households}户）", "From {num} / {den} people ({households} households)"),
+    "rates.sample.none": ("依据：没有核查样本（所选范围和时段内没有此类核查户）",
+                          "From no sample (no household of this kind was checked in the area and period)"),
     "rates.sample.approval": ("依据：{num} / {den}户作答", "From {num} / {den} households answering"),
     # the households of the two rates' samples (脱贫户 and 非建档立卡户), not every surveyed household: "核查19户"
     # stood beside the table's 核查户数 25 of the same place (a probe; 未脱贫户 feed neither rate)

@@ -154,6 +154,8 @@ def sample_text(ctx: PageContext, f: pd.Series, area_only: bool) -> str:
         key = "rates.sample.incidence_filtered" if not area_only else "rates.sample.incidence" \
             if pd.notna(f["denominator"]) else "rates.sample.incidence_no_base"  # "乡村人口–人" read as a number
         return ctx.t(key, den=n(f["denominator"]), households=n(f["sample_households"]), people=n(f["sample_people"]))
+    if pd.isna(f["denominator"]) or not f["denominator"]:  # "依据：0 / 0人（0户）" beside a tile of "—"
+        return ctx.t("rates.sample.none")
     if f["indicator"] == "approval":
         return ctx.t("rates.sample.approval", num=n(f["numerator"]), den=n(f["denominator"]))
     return ctx.t("rates.sample.people", num=n(f["numerator"]), den=n(f["denominator"]),

@@ -234,3 +234,12 @@ def test_a_briefing_says_out_of_none_is_no_figure_and_why_it_has_no_household(tm
     (tmp_path / "none").mkdir()
     db, _ = conftest.load_lines(tmp_path / "none", {"人口.csv": [files["人口.csv"][0], files["人口.csv"][2]]})
     assert t("empty.registry_rejected", "zh", n=1) in briefing(db)
+
+
+def test_a_rate_without_a_sample_says_so_not_0_of_0(registry_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No household checks: the three rates' tiles read 依据：0 / 0人（0户） and 依据：0 / 0户作答 under "—"."""
+    monkeypatch.setenv("FUPIN_DB", str(registry_only))
+    at = conftest.open_page("inspection_rates")
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert sum(t("rates.sample.none", "zh") in v for v in texts) == 3, texts
+    assert not any("0 / 0" in v for v in texts), texts
