@@ -243,3 +243,18 @@ def test_a_rate_without_a_sample_says_so_not_0_of_0(registry_only: Path, monkeyp
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     assert sum(t("rates.sample.none", "zh") in v for v in texts) == 3, texts
     assert not any("0 / 0" in v for v in texts), texts
+
+
+def test_the_overview_table_with_unknown_figures_still_downloads(
+        registry_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blanked coverage column broke the CSV (Unknown format code '%' for object of type 'str'): the
+    download button never delivered a file."""
+    from tests.test_extract import _deferred_files
+
+    monkeypatch.setenv("FUPIN_DB", str(registry_only))
+    files = _deferred_files(conftest.open_page())
+    name = next(n for n in files if n.startswith("分乡镇") and n.endswith(".csv"))
+    lines = files[name]().decode("utf-8-sig").splitlines()  # type: ignore[operator]
+    header = lines[0].split(",")
+    assert "帮扶措施覆盖率" in header and len(lines) == 3, lines
+    assert {line.split(",")[header.index("帮扶措施覆盖率")] for line in lines[1:]} == {""}, lines

@@ -78,7 +78,7 @@ def unknown_figures(figures: dict[str, str], row: pd.Series | pd.DataFrame) -> l
     missing = [kind for kind in dict.fromkeys(figures.values()) if not loaded(kind)]
     for col, kind in figures.items():
         if kind in missing and col in (row.columns if isinstance(row, pd.DataFrame) else row.index):
-            row[col] = None
+            row[col] = float("nan")  # a number column stays one (None made it text: the CSV's 94.12% failed)
     return missing
 
 
