@@ -138,6 +138,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.health.ill_none": ("所选范围内没有因病/因残户，也没有患病、残疾成员。",
                              "No household poor through illness or disability and no ill or disabled member here."),
     "insp.health.claims_none": ("没有医疗报销记录。", "No medical claims."),
+    "insp.health.claims_outside": ("没有可按地区统计的医疗报销：已导入的报销记录，其户编号都不在贫困人口信息中"
+                                   "（“数据管理”页可列出这些行；多为户编号填错，或该户的贫困人口信息尚未导入）。",
+                                   "No claim can be counted by place: every claim loaded has a household number that "
+                                   "is in no registry file (the Data management page lists them; mostly a mistyped "
+                                   "number, or the household's registry not loaded yet)."),
     "insp.health.claims_none_year": ("{year}年度没有医疗报销记录。", "No medical claims in {year}."),
     "insp.health.risks": ("因医疗支出存在返贫风险的农户", "Households at risk of returning to poverty from medical costs"),
     "insp.health.risks_none": ("没有超过预警线的农户。", "No household above the warning line."),

@@ -93,7 +93,10 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
     if empty.not_loaded("medical_claims"):
         return
     if claims.empty:
-        st.caption(_of_year(ctx, "insp.health.claims_none", year))
+        # the whole county, every year, and still none: the ledger's rows are all outside the registry
+        # ("没有医疗报销记录" beside a loaded claims file)
+        outside = year is None and not undated and ctx.flt.is_empty() and ctx.viewer.townships is None
+        st.caption(ctx.t("insp.health.claims_outside") if outside else _of_year(ctx, "insp.health.claims_none", year))
         return
     charted = set(claims[level])
     without = [p for p in places if p not in charted]

@@ -258,3 +258,17 @@ def test_the_overview_table_with_unknown_figures_still_downloads(
     header = lines[0].split(",")
     assert "帮扶措施覆盖率" in header and len(lines) == 3, lines
     assert {line.split(",")[header.index("帮扶措施覆盖率")] for line in lines[1:]} == {""}, lines
+
+
+def test_claims_all_outside_the_registry_are_not_called_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claims file whose every 户编号 is in no registry file: the health page said 没有医疗报销记录."""
+    files = {"人口.csv": REGISTRY,
+             "报销.csv": ["户编号,证件号码,入院日期,医疗机构,总费用,基本医保报销,大病保险报销,医疗救助,其他保障,个人自付",
+                          "X9,,2020-03-01,旗医院,1000,600,0,0,0,400"]}
+    db, _ = conftest.load_lines(tmp_path, files)
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    at = conftest.open_page("health")
+    captions = [c.value for c in at.caption]
+    assert t("insp.health.claims_outside", "zh") in captions, captions
+    assert t("insp.health.claims_none", "zh") not in captions
