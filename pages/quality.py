@@ -178,6 +178,8 @@ def main() -> None:
     if towns.empty:
         empty.show()
         return
+    if not empty.loaded("visits"):  # the visit check fails everywhere: a low score, and why (a probe)
+        st.info(ctx.t("empty.no_visits_check", days=rules.VISIT_WITHIN_DAYS), icon=":material/upload_file:")
     tiles_section(ctx, towns)
     completeness_section(ctx, towns)
     issues_section(ctx)

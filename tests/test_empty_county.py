@@ -198,6 +198,18 @@ def test_the_visit_list_of_a_county_without_ledgers_says_why_every_household_lac
     assert said in warned, warned
 
 
+def test_the_archive_score_without_visits_says_why_it_reads_low(
+        registry_only: Path, fixture_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No visits ledger: the check 30天内走访 failed for every household and the score read 46.9% with nothing
+    saying why (a probe's open question; the rule stays, the page says it). A county with visits: not said."""
+    note = t("empty.no_visits_check", "zh", days=30)
+    assert "30天内走访" in note
+    monkeypatch.setenv("FUPIN_DB", str(registry_only))
+    assert note in infos(conftest.open_page("quality"))
+    monkeypatch.setenv("FUPIN_DB", str(fixture_db))
+    assert note not in infos(conftest.open_page("quality"))
+
+
 def test_the_incidence_tile_without_a_population_base_says_so(
         registry_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No population base: the incidence tile's basis read 依据：乡村人口–人."""
