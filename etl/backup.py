@@ -133,6 +133,10 @@ def _copy_current(current: Path, dest: Path, lang: str) -> tuple[Path, Manifest]
     _remove_stale_parts(dest)
     stamp = clock.now()
     name = f"{PREFIX}{stamp:%Y%m%d-%H%M%S}-g{gen:08d}.duckdb"
+    for n in range(2, 1000):  # never over another backup: a restore's backup of the data it replaces, taken in
+        if not (dest / name).exists():  # the second its backup was, replaced the very file being restored
+            break
+        name = f"{PREFIX}{stamp:%Y%m%d-%H%M%S}-g{gen:08d}_{n}.duckdb"  # "_" sorts after "."
     part = dest / f".{name}.part"
     try:
         sha = _copy_hashing(current, part)

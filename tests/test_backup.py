@@ -130,6 +130,16 @@ def test_the_data_page_says_the_data_was_restored_and_from_which_backup(
     assert any(file.name in i.value for i in conftest.open_page("data_admin").info)
 
 
+def test_a_restore_right_after_its_backup_keeps_both_files(tmp_path: Path, db: Path) -> None:
+    """A backup and a restore of it within one second (a script): the restore's backup of the current data
+    had the same name (time to the second, same generation) and replaced the backup being restored."""
+    file, m = backup.backup(tmp_path / "bk", db)
+    _, restored, kept = backup.restore(file, db)
+    assert kept is not None and kept != file and file.is_file() and kept.is_file()
+    assert backup.verify(file).sha256 == m.sha256 and restored.sha256 == m.sha256
+    assert backup.backups(tmp_path / "bk") == [file, kept]  # the undo is still the folder's newest
+
+
 def test_a_restore_that_cannot_back_up_the_current_data_changes_nothing(tmp_path: Path, db: Path) -> None:
     """The backup before a restore needs room (a file-size cap under the snapshot's size stands in for a full
     disk): the restore is refused, said with what to do, and nothing is left behind."""
