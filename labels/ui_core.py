@@ -225,8 +225,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "causes.cooccurrence": ("其他致贫原因（与主要原因同时出现）", "Other causes alongside the main cause"),
     "causes.no_other_causes": ("筛选范围内的{population}都没有填写其他致贫原因（贫困人口信息的“其他致贫原因”或“次要致贫原因”列），"
                                "没有可与主要原因交叉的数据。",
-                               "No {population} in view has other causes recorded (the registry's 其他致贫原因 or "
-                               "次要致贫原因 column): nothing to cross with the main cause."),
+                               "No {population} in view has other causes recorded (the registry's other-causes column "
+                               "(其他致贫原因 / 次要致贫原因)): nothing to cross with the main cause."),
     "causes.by_attribute": ("致贫原因 × 贫困户属性", "Cause × household attribute"),
     "causes.by_health": ("致贫原因 × 成员健康状况", "Cause × members' health"),
     "causes.by_health_note": ("按人次：一人有多种健康状况的（如长期慢性病、残疾），每种各计一次，合计可多于人数。",
@@ -251,8 +251,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "exit.title": ("脱贫状态与“两不愁三保障”", "Exit status and basic assurances"),
     "exit.by_township": ("分乡镇脱贫状态", "Exit status by township"),
     "exit.no_monitored": ("筛选范围内没有监测对象（贫困人口信息的“监测对象类别”均未填写），也没有返贫户。",
-                          "No monitored household in view (the registry's 监测对象类别 is blank throughout) and no "
-                          "returned household."),
+                          "No monitored household in view (the registry's monitoring type (监测对象类别) is blank "
+                          "throughout) and no returned household."),
     "exit.none_exited": ("筛选范围内的建档立卡户都还没有脱贫（脱贫状态均为未脱贫或返贫），没有脱贫年度可统计。",
                          "No registered household in view has exited yet (every one is not exited or returned): "
                          "no exit year to count."),

@@ -131,7 +131,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "insp.health.gaps": ("随访未达标的慢性病患者", "Chronic patients out of follow-up compliance"),
     "insp.health.gaps_none": ("所有慢性病患者随访达标。", "All chronic patients are in compliance."),
     "insp.health.members_none": ("筛选范围内没有登记为患病或残疾的成员（贫困人口信息的“健康状况”列）。",
-                                 "No member in view is recorded as ill or disabled (the registry's 健康状况 column)."),
+                                 "No member in view is recorded as ill or disabled (the registry's health column (健康状况))."),
     "insp.health.no_chronic": ("筛选范围内没有登记为长期慢性病的成员，没有随访要求可查。",
                                "No member in view is recorded with a chronic illness: no follow-up to check."),
     "insp.health.claims": ("各乡镇医疗报销", "Medical claims by township"),

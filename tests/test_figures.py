@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl import snapshot
 from etl.load import rebuild
+from labels import t
 from queries import figures
 from tests.conftest import open_page
 from ui.figures import SHOWN_KEY
@@ -167,7 +168,10 @@ def test_the_dictionary_download_names_no_filter(demo_env: Path) -> None:
     at = _open("dictionary", {"town": "石哈河镇", "cause": "因病"})
     names = [n for n in _deferred_files(at) if n.startswith("指标口径")]
     assert names and all("石哈河镇" not in n and "因病" not in n for n in names), names
-    assert not [m.value for m in at.markdown if "石哈河镇" in m.value]  # nor says "筛选：石哈河镇" above it
+    # nor says "筛选：石哈河镇" above it: only that the chosen filters do not apply here
+    unused = t("header.filters_unused", "zh", filters="").split("（")[0]
+    said = [m.value for m in at.markdown if "石哈河镇" in m.value]
+    assert said and all(unused in v for v in said), said
 
 
 def test_english_entries_name_rows_as_the_english_screen_shows_them() -> None:
