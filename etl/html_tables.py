@@ -18,7 +18,7 @@ from pathlib import Path
 from etl import headers
 from etl.csv_file import detect_encoding, refuse_mostly_undecodable
 from etl.excel import Sheet, cell_text, is_escaped_byte, read_sheets
-from etl.raw_file import HEADER_SCAN_ROWS, Book, ReadError
+from etl.raw_file import GRID_FLOOR, HEADER_SCAN_ROWS, Book, ReadError
 from etl.raw_rows import unwrapped
 
 HTML_SNIFF_BYTES = 4096  # what read_book reads to tell an HTML page named .xls
@@ -109,10 +109,16 @@ class _HtmlTables(HTMLParser):
     cell and leave the others empty, with the merged range listed, as a spreadsheet reader gives them.
     Tolerant of what browsers tolerate: omitted </td> and </tr>, nested tables (each its own).
     Each table keeps the page row its first row is on: Excel opens the page as one sheet, the tables
-    one below the other (a title table, then the data), so a later table's rows continue the count."""
+    one below the other (a title table, then the data), so a later table's rows continue the count.
 
-    def __init__(self) -> None:
+    A rowspan is kept as the last row it covers in each of its columns (not as every cell it covers: a
+    934-byte page of twenty 1000×1000 spans took 3 GB and 15 s), and the grids together stop at
+    `max_cells` cells (`GridTooLarge`): spans multiply what a page's bytes hold."""
+
+    def __init__(self, max_cells: int | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self._max_cells = max_cells
+        self._cells = 0  # cells of the grids so far, spans and the padding under them included
         # (rows, merged ranges, the page row of the first row)
         self.tables: list[tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]], int]] = []
         self._stack: list[dict] = []
@@ -123,7 +129,9 @@ class _HtmlTables(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         elif tag == "table":
-            self._stack.append({"rows": [], "merged": [], "taken": set(), "row": None, "cell": None,
+            # "until": column -> the last row a rowspan of an earlier row covers; "spans": this row's
+            # rowspans (first column, columns, last row), applied when the row ends
+            self._stack.append({"rows": [], "merged": [], "until": {}, "spans": [], "row": None, "cell": None,
                                 "first_line": self._page_rows + 1})
         elif not self._stack:
             return
@@ -188,8 +196,8 @@ class _HtmlTables(HTMLParser):
         parts, colspan, rowspan, number = t["cell"]
         t["cell"] = None
         r, row = len(t["rows"]), t["row"]
-        c = len(row)
-        while (r, c) in t["taken"]:  # columns held by a rowspan from above
+        c = start = len(row)
+        while t["until"].get(c, -1) >= r:  # columns held by a rowspan from above
             row.append("")
             c += 1
         # Source line breaks and indentation are layout (`handle_data`); <br> and a block are a line break.
@@ -197,13 +205,18 @@ class _HtmlTables(HTMLParser):
         text = "\n".join(" ".join(line.split()) for line in lines).strip()
         if number and _CUT_BY_EXCEL.fullmatch(text) and _WHOLE_NUMBER.fullmatch(number):
             text = number  # a page Excel saved: the cell shows 1.50824E+14, its x:num holds every digit
+        self._count(c - start + colspan, r + 1, c + colspan)
         row.append(text)
         row.extend([""] * (colspan - 1))
-        for dr in range(1, rowspan):
-            for dc in range(colspan):
-                t["taken"].add((r + dr, c + dc))
+        if rowspan > 1:
+            t["spans"].append((c, colspan, r + rowspan - 1))
         if colspan > 1 or rowspan > 1:
             t["merged"].append(((r, c), (r + rowspan - 1, c + colspan - 1)))
+
+    def _count(self, cells: int, rows: int, columns: int) -> None:
+        self._cells += cells
+        if self._max_cells is not None and self._cells > self._max_cells:
+            raise GridTooLarge(rows, columns)
 
     def _end_row(self) -> None:
         t = self._stack[-1]
@@ -211,12 +224,26 @@ class _HtmlTables(HTMLParser):
         if t["row"] is None:
             return
         r, row = len(t["rows"]), t["row"]
-        while (r, len(row)) in t["taken"]:
+        until = t["until"]
+        while until.get(len(row), -1) >= r:
             row.append("")
+            self._count(1, r + 1, len(row))
+        for c, colspan, last in t["spans"]:
+            for col in range(c, c + colspan):
+                until[col] = max(until.get(col, -1), last)
+        t["spans"] = []
         t["rows"].append(row)
         t["row"] = None
         if len(self._stack) == 1:
             self._page_rows += 1
+
+
+class GridTooLarge(Exception):
+    """A page's tables would hold more cells than its size allows (spans), at the row and column given."""
+
+    def __init__(self, rows: int, columns: int) -> None:
+        super().__init__(rows, columns)
+        self.rows, self.columns = rows, columns
 
 
 # A page Excel saved (另存为网页, often renamed .xls) writes a number's shown text in the cell and its value in
@@ -268,11 +295,16 @@ def read_html(path: Path) -> Book:
         text, codec, page_lossy = html_text(path, page, charset)
         lossy |= page_lossy
         texts.append(text)
-        parser = _HtmlTables()
-        parser.feed(text)
-        parser.close()
-        while parser._stack:  # tables left open at the end of the page
-            parser.handle_endtag("table")
+        # spans multiply a page's bytes: its grids may hold a cell per two characters (a dense export's cell
+        # takes ten or more), or GRID_FLOOR cells whatever its size
+        parser = _HtmlTables(max(GRID_FLOOR, len(text) // 2))
+        try:
+            parser.feed(text)
+            parser.close()
+            while parser._stack:  # tables left open at the end of the page
+                parser.handle_endtag("table")
+        except GridTooLarge as exc:
+            raise ReadError("too_many_cells", path, rows=exc.rows, width=exc.columns) from None
         tables += _join_header_tables([t for t in parser.tables if t[0]])
     text = "\n".join(texts)
     if not tables:

@@ -18,6 +18,10 @@ from labels import t
 
 MAX_BYTES = 500 * 1024 * 1024
 HEADER_SCAN_ROWS = 30
+# A table's grid (rows × columns, empty cells included) read whatever its file holds; beyond it, a grid must
+# be earned by the file's content (etl.html_tables, etl.archive_checks): spans or cells placed far apart
+# would otherwise turn a few bytes into gigabytes.
+GRID_FLOOR = 5_000_000
 # Chinese default rendering; the UI renders codes from its bilingual label table instead.
 MESSAGES: dict[str, str] = {
     "not_found": "文件不存在",
@@ -36,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "xml_spreadsheet": "这是 Excel 2003 XML 表格，不能直接读取；请在 Excel 中打开后另存为 Excel 工作簿（.xlsx）再导入",
     "bad_csv": "CSV 文件无法解析（{reason}）",
     "bad_gzip": "压缩文件已损坏或不完整，无法解压（{reason}）",
+    "too_many_cells": "表格范围过大（至少 {rows} 行 × {width} 列），远超文件实际写入的内容",
 }
 
 

@@ -334,6 +334,12 @@ LABELS: dict[str, tuple[str, str]] = {
                              "save it as an Excel Workbook (.xlsx) and load that. Files read directly: {types}."),
     "office_kind.word": ("Word 文档", "a Word document"),
     "office_kind.powerpoint": ("PowerPoint 演示文稿", "a PowerPoint presentation"),
+    "read.too_many_cells": ("{file}：表格的范围过大（至少 {rows} 行 × {width} 列），远超文件实际写入的内容（合并单元格或相距很远的"
+                            "单元格），读取它会耗尽内存，未入库。请在 Excel 中删除数据区以外的行列，或只复制数据区另存为新文件后再导入。",
+                            "{file}: the table's range is too large (at least {rows} rows × {width} columns), far beyond what "
+                            "the file holds (merged cells, or cells placed far apart); reading it would exhaust memory, and it "
+                            "was not loaded. In Excel, delete the rows and columns outside the data, or copy the data alone "
+                            "into a new file, and load that."),
     "read.too_large": ("{file}：文件过大（上限 {limit}）。", "{file}: the file is too large (limit {limit})."),
     "read.os_error": ("{file}：无法读取此文件（{reason}）。请检查文件是否存在、当前用户能否读取它；此文件未入库，数据库未因它作任何更改。",
                       "{file}: cannot be read ({reason}). Check that the file exists and the current user can read it; it was not loaded and changed nothing."),

@@ -289,6 +289,31 @@ def test_xlsx_entity_expansion(db: Path, tmp_path: Path) -> None:
     assert report.files[0].error and not changed
 
 
+def _spans_page(spans: int, rows: int) -> str:
+    """A registry header, then one row of `spans` cells each spanning 1000 rows and 1000 columns, then
+    `rows` empty rows under them: a few kilobytes that Excel would open as a grid of millions of cells."""
+    head = "".join(f"<th>{h}</th>" for h in ("乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"))
+    cells = '<td rowspan="1000" colspan="1000">x</td>' * spans
+    return f"<html><body><table><tr>{head}</tr><tr>{cells}</tr>{'<tr></tr>' * rows}</table></body></html>"
+
+
+def test_html_spans_are_not_a_memory_bomb(db: Path, tmp_path: Path) -> None:
+    """Twenty 1000×1000 spans in 934 bytes: each span was kept as the million cells it covers (3 GB, 15 s);
+    with rows under them the grid itself is millions of cells: refused, in both languages, by name."""
+    from etl.html_tables import read_html
+
+    one_row = tmp_path / "spans.html"
+    one_row.write_text(_spans_page(20, 0), encoding="utf-8")
+    with deadline(5):
+        book = read_html(one_row)  # was 15 s and 3 GB (a cell set of 20 million positions)
+    assert len(book.parts) == 1
+    page = write(tmp_path / "spans_rows.xls", _spans_page(6, 999).encode("utf-8"))  # 6 million cells under spans
+    report, changed = load_one(db, page)
+    f = report.files[0]
+    assert f.error and not changed
+    assert "表格的范围过大" in f.error_texts["zh"] and "range is too large" in f.error_texts["en"], f.error_texts
+
+
 # --- odd file names -------------------------------------------------------------------------------------
 
 ODD_NAMES = ["带 空格 的 文件.csv", "走访记录（2020年）.csv", "../../etc/passwd.csv", "..\\..\\evil.csv",
