@@ -314,6 +314,41 @@ def test_html_spans_are_not_a_memory_bomb(db: Path, tmp_path: Path) -> None:
     assert "表格的范围过大" in f.error_texts["zh"] and "range is too large" in f.error_texts["en"], f.error_texts
 
 
+def _far_cell_workbook(path: Path, row: int, col: int, *, suffix_rows: int = 0) -> Path:
+    """A registry header in A1:F1, `suffix_rows` households under it, and one cell at (row, col)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("户籍")
+    ws.write_row(0, 0, ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"])
+    for i in range(suffix_rows):
+        ws.write_row(i + 1, 0, ["乡甲镇", "一村", f"H{i:05d}", "某某", "", "户主"])
+    ws.write(row, col, "x")
+    wb.close()
+    return path
+
+
+def test_xlsx_cells_far_apart_are_refused_not_a_crash(db: Path, tmp_path: Path) -> None:
+    """Cells at A1 and XFD1048576 (a few KB): calamine asked for 512 GiB for the dense grid between them and
+    aborted the process (the server with it: SIGABRT, no Python exception). A grid far larger than the
+    cells written is refused by name, in the user's language; a sheet as sparse as exports are still loads."""
+    import subprocess
+    import sys
+
+    bomb = _far_cell_workbook(tmp_path / "远处的单元格.xlsx", 1_048_575, 16_383)
+    assert bomb.stat().st_size < 10_000
+    for lang, words in (("zh", "表格的范围过大"), ("en", "range is too large")):
+        res = subprocess.run([sys.executable, "-m", "etl", "--lang", lang, "load", str(bomb), "--db", str(db)],
+                             capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+        assert res.returncode == 1, (res.returncode, res.stderr[-2000:])  # was -6 (SIGABRT)
+        assert words in res.stdout + res.stderr and bomb.name in res.stdout + res.stderr
+    report, changed = load_one(db, _far_cell_workbook(tmp_path / "稀疏.xlsx", 28_500, 701))  # ZZ28501: 1 GB
+    assert report.files[0].error and not changed
+    # a note far right of a real sheet (200 households, a cell at Z201): an export's sparseness, loaded
+    report, changed = load_one(db, _far_cell_workbook(tmp_path / "备注.xlsx", 200, 25, suffix_rows=200))
+    assert not report.files[0].error, report.files[0].error
+
+
 # --- odd file names -------------------------------------------------------------------------------------
 
 ODD_NAMES = ["带 空格 的 文件.csv", "走访记录（2020年）.csv", "../../etc/passwd.csv", "..\\..\\evil.csv",
