@@ -82,7 +82,9 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
         return read_html(path)  # what web systems' 导出Excel buttons write, named .xls
     if suffix == ".xls" and not magic.startswith((OLE_MAGIC, ZIP_MAGIC)):
         return Book([read_csv(path, sink)])  # many systems export tab-separated text named .xls
-    if suffix in (".xlsx", ".xlsm") and not magic.startswith(OLE_MAGIC):  # OLE = password-protected
+    # OLE = password-protected, or Excel 97-2003; a zip named .xls (calamine reads it by its bytes) is
+    # checked as an .xlsx is: it skipped every check (a 3 KB sheet aborted the process)
+    if suffix in (".xlsx", ".xlsm") and not magic.startswith(OLE_MAGIC) or magic.startswith(ZIP_MAGIC):
         check_zip(path)
     # xlsx, and real Excel 97-2003 (BIFF) .xls, an OLE file: calamine reads both
     return read_excel(path, "xls" if magic.startswith(OLE_MAGIC) else "xlsx")
