@@ -40,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "xml_spreadsheet": "这是 Excel 2003 XML 表格，不能直接读取；请在 Excel 中打开后另存为 Excel 工作簿（.xlsx）再导入",
     "bad_csv": "CSV 文件无法解析（{reason}）",
     "bad_gzip": "压缩文件已损坏或不完整，无法解压（{reason}）",
+    "merged_overlap": "工作表「{sheet}」的合并单元格相互重叠",
     "too_many_cells": "表格范围过大（至少 {rows} 行 × {width} 列），远超文件实际写入的内容",
 }
 

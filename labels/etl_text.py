@@ -340,6 +340,10 @@ LABELS: dict[str, tuple[str, str]] = {
                             "the file holds (merged cells, or cells placed far apart); reading it would exhaust memory, and it "
                             "was not loaded. In Excel, delete the rows and columns outside the data, or copy the data alone "
                             "into a new file, and load that."),
+    "read.merged_overlap": ("{file}：工作表「{sheet}」的合并单元格相互重叠（Excel 会把这样的文件当作已损坏），未入库。请在 Excel "
+                            "中打开并修复，另存为 .xlsx 后再导入。",
+                            "{file}: merged cells overlap on sheet '{sheet}' (Excel treats such a file as damaged); it was "
+                            "not loaded. Open it in Excel, let Excel repair it, save it as .xlsx and load that."),
     "read.too_large": ("{file}：文件过大（上限 {limit}）。", "{file}: the file is too large (limit {limit})."),
     "read.os_error": ("{file}：无法读取此文件（{reason}）。请检查文件是否存在、当前用户能否读取它；此文件未入库，数据库未因它作任何更改。",
                       "{file}: cannot be read ({reason}). Check that the file exists and the current user can read it; it was not loaded and changed nothing."),
@@ -436,6 +440,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheetskip.unknown_kind": ("表头不属于任何已知类型", "header of no known kind"),
     "sheetskip.missing_required": ("缺少必填列", "required columns missing"),
     "sheetskip.missing_required_columns": ("缺少必填列：{columns}", "required columns missing: {columns}"),
+    "sheetskip.merged_overlap": ("合并单元格相互重叠", "merged cells overlap"),
     "sheetskip.hidden": ("隐藏的工作表，无可识别的表头", "hidden sheet, no recognised header"),
     "sheetskip.empty_file": ("空白", "empty"),
     "cli.failed": ("{file}：读取失败：{reason}", "{file}: could not be read: {reason}"),

@@ -355,6 +355,30 @@ def test_xlsx_cells_far_apart_are_refused_not_a_crash(db: Path, tmp_path: Path) 
     assert not report.files[0].error, report.files[0].error
 
 
+def test_xlsx_overlapping_merged_cells_are_refused_quickly(db: Path, tmp_path: Path) -> None:
+    """50,000 copies of the merged range A3:A5000 (a few KB zipped): each was filled down row by row, 250
+    million steps of the loader's CPU (the server's, for an upload) before a summary; Excel calls such a
+    file damaged. Refused at once, naming the sheet, in each language."""
+    import time
+
+    book = _far_cell_workbook(tmp_path / "plain.xlsx", 4_999, 0)
+    bomb = tmp_path / "合并重叠.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                merges = '<mergeCells count="50000">' + '<mergeCell ref="A3:A5000"/>' * 50_000 + "</mergeCells>"
+                data = data.replace(b"</sheetData>", b"</sheetData>" + merges.encode())
+            out.writestr(info, data)
+    assert bomb.stat().st_size < 50_000
+    started = time.monotonic()
+    report, changed = load_one(db, bomb)
+    assert time.monotonic() - started < 5
+    f = report.files[0]
+    assert f.error and not changed
+    assert "「户籍」的合并单元格相互重叠" in f.error_texts["zh"] and "merged cells overlap on sheet '户籍'" in f.error_texts["en"]
+
+
 # --- odd file names -------------------------------------------------------------------------------------
 
 ODD_NAMES = ["带 空格 的 文件.csv", "走访记录（2020年）.csv", "../../etc/passwd.csv", "..\\..\\evil.csv",
