@@ -56,7 +56,7 @@ def error_cells(path: Path) -> dict[str, Cells]:
         ole = f.read(8) == _OLE_MAGIC
     if ole:
         try:
-            return _biff_error_cells(_ole_stream(path.read_bytes(), ("Workbook", "WORKBOOK")))
+            return _biff_error_cells(ole_stream(path.read_bytes(), WORKBOOK_STREAMS))
         except (struct.error, IndexError, KeyError, ValueError):
             return {}  # calamine read the file; only the error texts are not restored
     try:
@@ -146,11 +146,16 @@ _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!",
 _BIFF_MARK = re.compile(rb"\x06\x00.{8}\x02\x00.\x00\x00\x00\xff\xff|\x05\x02\x08\x00.{7}\x01", re.DOTALL)
 
 
-def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
-    """A stream of an OLE compound file (the container of an Excel 97-2003 workbook), by name."""
+WORKBOOK_STREAMS = ("Workbook", "WORKBOOK")  # the BIFF8 stream's name, as Excel and other writers spell it
+
+
+def ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
+    """A stream of an OLE compound file (the container of an Excel 97-2003 workbook), by name; a stream
+    under the cutoff (4096 bytes) from the mini stream."""
     size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
     n_fat, first_dir = struct.unpack_from("<II", data, 0x2C)
-    cutoff, _minifat, _n_minifat, next_difat, _n_difat = struct.unpack_from("<IIIII", data, 0x38)
+    cutoff, minifat, _n_minifat, next_difat, _n_difat = struct.unpack_from("<IIIII", data, 0x38)
     difat = list(struct.unpack_from("<109I", data, 0x4C))
     while next_difat < 0xFFFFFFFA:  # more FAT sector numbers, chained
         entries = struct.unpack_from(f"<{size // 4}I", data, (next_difat + 1) * size)
@@ -160,12 +165,15 @@ def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
     for sector in difat[:n_fat]:
         fat += struct.unpack_from(f"<{size // 4}I", data, (sector + 1) * size)
 
-    def read(start: int) -> bytes:
+    def chain(start: int, table: list[int] | tuple[int, ...]) -> list[int]:
         sectors: list[int] = []
-        while start < 0xFFFFFFFA and len(sectors) <= len(fat):  # a loop in a damaged chain ends
+        while start < min(0xFFFFFFFA, len(table)) and len(sectors) <= len(table):  # a damaged chain ends
             sectors.append(start)
-            start = fat[start]
-        return b"".join(data[(s + 1) * size:(s + 2) * size] for s in sectors)
+            start = table[start]
+        return sectors
+
+    def read(start: int) -> bytes:
+        return b"".join(data[(s + 1) * size:(s + 2) * size] for s in chain(start, fat))
 
     directory = read(first_dir)
     entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
@@ -173,9 +181,13 @@ def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes:
         name = entry[:struct.unpack_from("<H", entry, 0x40)[0]].decode("utf-16-le", "replace").rstrip("\0")
         if entry[0x42] == 2 and name in names:
             start, length = struct.unpack_from("<II", entry, 0x74)
-            if length < cutoff:  # in the mini stream: Excel pads a workbook past the cutoff, not read here
-                raise KeyError(name)
-            return read(start)[:length]
+            if length >= cutoff:
+                return read(start)[:length]
+            root_start, root_length = struct.unpack_from("<II", entries[0], 0x74)
+            mini = read(root_start)[:root_length]
+            table = read(minifat)
+            minifat_table = struct.unpack_from(f"<{len(table) // 4}I", table)
+            return b"".join(mini[s * mini_size:(s + 1) * mini_size] for s in chain(start, minifat_table))[:length]
     raise KeyError(names[0])
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl import file_types
-from etl.archive_checks import GZIP_ERRORS, OLE_MAGIC, ZIP_MAGIC, check_zip
+from etl.archive_checks import GZIP_ERRORS, OLE_MAGIC, ZIP_MAGIC, check_biff, check_zip
 from etl.csv_file import read_csv
 from etl.excel import read_excel
 from etl.html_tables import (
@@ -86,6 +86,8 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
     # checked as an .xlsx is: it skipped every check (a 3 KB sheet aborted the process)
     if suffix in (".xlsx", ".xlsm") and not magic.startswith(OLE_MAGIC) or magic.startswith(ZIP_MAGIC):
         check_zip(path)
+    if magic.startswith(OLE_MAGIC):  # Excel 97-2003: its records' ranges, before calamine reserves them
+        check_biff(path)
     # xlsx, and real Excel 97-2003 (BIFF) .xls, an OLE file: calamine reads both
     return read_excel(path, "xls" if magic.startswith(OLE_MAGIC) else "xlsx")
 

@@ -314,16 +314,18 @@ def test_html_spans_are_not_a_memory_bomb(db: Path, tmp_path: Path) -> None:
     assert "表格的范围过大" in f.error_texts["zh"] and "range is too large" in f.error_texts["en"], f.error_texts
 
 
-def _far_cell_workbook(path: Path, row: int, col: int, *, suffix_rows: int = 0) -> Path:
-    """A registry header in A1:F1, `suffix_rows` households under it, and one cell at (row, col)."""
+def _far_cell_workbook(path: Path, row: int, col: int, *, suffix_rows: int = 0, sheets: int = 1) -> Path:
+    """A registry header in A1:F1, `suffix_rows` households under it, and one cell at (row, col); on each
+    of `sheets` sheets."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("户籍")
-    ws.write_row(0, 0, ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"])
-    for i in range(suffix_rows):
-        ws.write_row(i + 1, 0, ["乡甲镇", "一村", f"H{i:05d}", "某某", "", "户主"])
-    ws.write(row, col, "x")
+    for k in range(sheets):
+        ws = wb.add_worksheet("户籍" if k == 0 else f"户籍{k + 1}")
+        ws.write_row(0, 0, ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"])
+        for i in range(suffix_rows):
+            ws.write_row(i + 1, 0, ["乡甲镇", "一村", f"H{i:05d}", "某某", "", "户主"])
+        ws.write(row, col, "x")
     wb.close()
     return path
 
@@ -343,6 +345,9 @@ def test_xlsx_cells_far_apart_are_refused_not_a_crash(db: Path, tmp_path: Path) 
         assert res.returncode == 1, (res.returncode, res.stderr[-2000:])  # was -6 (SIGABRT)
         assert words in res.stdout + res.stderr and bomb.name in res.stdout + res.stderr
     report, changed = load_one(db, _far_cell_workbook(tmp_path / "稀疏.xlsx", 28_500, 701))  # ZZ28501: 1 GB
+    assert report.files[0].error and not changed
+    # three sheets of 2.8 million cells each: the reader holds every sheet at once, so their grids add up
+    report, changed = load_one(db, _far_cell_workbook(tmp_path / "三张.xlsx", 4_000, 701, sheets=3))
     assert report.files[0].error and not changed
     # the same workbook named .xls (systems do; calamine reads it by its bytes) skipped the zip's checks
     named_xls = tmp_path / "远处的单元格.xls"
@@ -377,6 +382,51 @@ def test_xlsx_overlapping_merged_cells_are_refused_quickly(db: Path, tmp_path: P
     f = report.files[0]
     assert f.error and not changed
     assert "「户籍」的合并单元格相互重叠" in f.error_texts["zh"] and "merged cells overlap on sheet '户籍'" in f.error_texts["en"]
+
+
+def _biff_workbook(path: Path, sheets: int, far: tuple[int, int] | None) -> Path:
+    """An Excel 97-2003 workbook (xlwt writes BIFF8): `sheets` sheets with a registry header, each with a
+    cell at `far` when given."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    for k in range(sheets):
+        ws = wb.add_sheet(f"表{k + 1}")
+        for i, h in enumerate(["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"]):
+            ws.write(0, i, h)
+        if far is not None:
+            ws.write(*far, "x")
+    wb.save(str(path))
+    return path
+
+
+def test_xls_lying_dimensions_and_far_cells_are_refused(db: Path, tmp_path: Path) -> None:
+    """Excel 97-2003: a DIMENSIONS record of 4 billion rows made calamine reserve 11 PB when the workbook
+    was opened and abort the process (SIGABRT); four sheets of 6 KB with a cell at IV65536 each took
+    4.5 GB. Both refused by name, in each language; the honest workbook still reads."""
+    import struct
+    import subprocess
+    import sys
+
+    honest = _biff_workbook(tmp_path / "正常.xls", 1, (1, 0))
+    data = bytearray(honest.read_bytes())
+    at = data.find(b"\x00\x02\x0e\x00")  # the sheet's DIMENSIONS record (BIFF8: 14 bytes)
+    assert at > 0
+    struct.pack_into("<IIHHH", data, at + 4, 0, 0xFFFFFFF0, 0, 0xFFF0, 0)
+    lying = tmp_path / "范围不实.xls"
+    lying.write_bytes(bytes(data))
+    for lang, words in (("zh", "表格的范围过大"), ("en", "range is too large")):
+        res = subprocess.run([sys.executable, "-m", "etl", "--lang", lang, "load", str(lying), "--db", str(db)],
+                             capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+        assert res.returncode == 1, (res.returncode, res.stderr[-2000:])  # was -6 (SIGABRT)
+        assert words in res.stdout + res.stderr and lying.name in res.stdout + res.stderr
+    far = _biff_workbook(tmp_path / "远处.xls", 4, (65_535, 255))
+    assert far.stat().st_size < 10_000
+    report, changed = load_one(db, far)
+    assert report.files[0].error and not changed
+    assert "range is too large" in report.files[0].error_texts["en"], report.files[0].error_texts
+    report, _ = load_one(db, honest)
+    assert not report.files[0].error, report.files[0].error
 
 
 # --- odd file names -------------------------------------------------------------------------------------
