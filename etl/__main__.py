@@ -25,6 +25,7 @@ from etl.cli_parser import (
     argv_lang,
     options,
     path_error_text,
+    terminal_text,
 )
 from etl.duck import interrupted
 from etl.file_types import ACCEPTED_SUFFIXES
@@ -39,7 +40,7 @@ def _terminal_progress(enabled: bool):
             return
         width = 30
         filled = int(width * fraction)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {text[:60]:<60}")
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {terminal_text(text[:60]):<60}")
         if fraction >= 1.0:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -51,8 +52,8 @@ def _print_report(report: LoadReport, as_json: bool, lang: str) -> None:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return
     # a load that made the database says so: a mistyped --db would load, unsaid, where nobody reads
-    print(t("cli.db_created" if report.created_db else "cli.db", lang, db=report.db))
-    print("\n".join(report.summary_in_order(lang)))
+    print(terminal_text(t("cli.db_created" if report.created_db else "cli.db", lang, db=report.db)))
+    print("\n".join(map(terminal_text, report.summary_in_order(lang))))
 
 
 def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
@@ -216,7 +217,7 @@ def _fail(message: str, as_json: bool, shown: object = None) -> None:
         except BrokenPipeError:  # `etl load … --json | head`: the reader left, so the message goes to stderr
             # (it ended in two tracebacks); stdout pointed at /dev/null so the exit's flush is quiet
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    print(message if shown is None else shown, file=sys.stderr)
+    print(terminal_text(str(message if shown is None else shown)), file=sys.stderr)
 
 
 def _files_not_from_a_demo(db: Path, demo_names: tuple[str, ...]) -> list[str]:

@@ -15,7 +15,8 @@ The language rule of every command line of the product (`python -m etl`, `python
 `argv_lang` reads it before parsing (a usage error is written in it), `add_lang_option` adds the
 `--lang` option that names it; `errno_label` words a path's OSError for both, `in_use_text` a database
 file another program holds open, `duck_os_text` a file DuckDB could not open or write,
-`path_error_text` any of these or an OSError.
+`path_error_text` any of these or an OSError; `terminal_text` is what a command line writes of a file's
+name or content.
 """
 
 from __future__ import annotations
@@ -56,6 +57,27 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 _PATTERNS = [(_pattern(template), key) for template, key in ARGPARSE_TEXTS.items()]
+
+# What a terminal acts on or hides rather than shows: C0 controls but tab and line end, DEL, C1 (0x9b is
+# CSI to some terminals), bidirectional controls, zero-width characters, and undecodable bytes kept as
+# surrogates (a file name in another encoding: printed as is, it raised UnicodeEncodeError).
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+                         "\ud800-\udfff]")
+
+
+def _shown(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch < " ":
+        return chr(0x2400 + ord(ch))  # its control picture: ESC → ␛
+    return "\u2421" if ch == "\x7f" else "\ufffd"
+
+
+def terminal_text(text: str) -> str:
+    """`text` (a line of a load's summary, naming files and quoting their values) as a terminal shows it:
+    a control character as its picture (ESC → ␛, as the load's control_chars issue shows it), a C1 or
+    format character or an undecodable byte as �. A file named `…\x1b]0;…\x07\x1b[2J.csv` retitled the
+    window and cleared the screen when `etl load` echoed its name."""
+    return _UNSHOWABLE.sub(_shown, text)
 
 
 def _name(name: str, lang: str) -> str:

@@ -161,3 +161,24 @@ def test_a_line_break_between_codes_of_a_multi_valued_cell_separates_them(tmp_pa
         ("张三", ["长期慢性病", "残疾"]), ("李四", ["患有大病", "残疾"])]
     assert query(db, "SELECT line, field, rule FROM data_issues WHERE rule IN ('control_chars', 'unknown_code') "
                      "ORDER BY line, field") == [(2, "name", "control_chars")]
+
+
+def test_the_command_line_never_writes_a_file_names_control_characters(tmp_path: Path) -> None:
+    """`etl load` echoes each file's name (and quotes its values): a name holding ESC sequences (an OSC
+    that retitles the window, a CSI that clears the screen), a C1 CSI or a right-to-left override reached
+    the terminal as they were. Now shown as pictures (␛) or �, in the summary and in an error alike."""
+    import subprocess
+    import sys
+
+    name = "户籍\x1b]0;pwned\x07\x1b[2J\u202e\x9bm.csv"
+    good = write_csv(tmp_path / name, ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"], registry_rows())
+    bad = tmp_path / ("坏\x1b[31m.xlsx")
+    bad.write_bytes(b"PK\x03\x04 not a zip")
+    db = tmp_path / "fupin.duckdb"
+    for files in ([good], [bad], [good, bad]):
+        res = subprocess.run([sys.executable, "-m", "etl", "load", *map(str, files), "--db", str(db)],
+                             capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
+        out = res.stdout + res.stderr
+        assert res.returncode in (0, 1), out
+        assert not any(ch in out for ch in "\x1b\x07\x9b\u202e"), repr(out)
+        assert "户籍␛]0;pwned␇␛[2J" in out or "坏␛[31m.xlsx" in out, out
