@@ -351,12 +351,27 @@ def _load_capped(paths: list[Path], db: str | Path | None, lang: str, progress: 
     return report
 
 
+def file_name_text(name: str) -> str:
+    """A file's name as text: a name whose bytes are not UTF-8 (Python keeps them as surrogates) is read as
+    GB18030, as Windows writes Chinese names (a zip unpacked on Linux keeps them so), else each bad byte
+    is �. Such a name failed its whole load with DuckDB's English "cannot encode str as UTF-8"."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape") if not any("\ud800" <= c < "\udc80" for c in name) else b""
+    try:
+        return raw.decode("gb18030") if raw else name.encode("utf-8", "replace").decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
 def _load_files(paths: list[Path], db: str | Path | None, lang: str, progress: Progress | None,
                 display_names: Sequence[str] | None, max_bytes: int | None, fresh: bool,
                 memory_limit: str | None, started: float, reload: bool = False,
                 on_published: Callable[[LoadReport], None] | None = None) -> LoadReport:
     report = LoadReport(snapshot.db_path(db), [])
-    names = list(display_names) if display_names else [p.name for p in paths]
+    names = [file_name_text(n) for n in (display_names or [p.name for p in paths])]
     tick = progress or (lambda _f, _s: None)
 
     def published() -> None:

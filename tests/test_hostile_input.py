@@ -553,3 +553,24 @@ def test_database_is_readable_after_everything(db: Path) -> None:
         assert con.execute("SELECT count(*) FROM hh_facts").fetchall()[0][0] == 12
     finally:
         con.close()
+
+
+def test_a_file_name_in_another_encoding_loads(db: Path, tmp_path: Path) -> None:
+    """A name whose bytes are not UTF-8 (GB18030, as a zip made on Chinese Windows unpacks on Linux; or a
+    stray byte): the whole load failed with DuckDB's English "cannot encode str as UTF-8". Now a GB18030
+    name reads as itself, another bad byte as �, and the file loads."""
+    content = (VISITS_HEAD + "H03,2020-05-05,入户走访,甲,名字的编码\n").encode("utf-8")
+    gbk = Path(os.fsdecode(os.fsencode(tmp_path) + "/走访记录.csv".encode("gb18030")))
+    stray = Path(os.fsdecode(os.fsencode(tmp_path) + b"/visits\xff.csv"))
+    gbk.write_bytes(content)
+    stray.write_bytes(content.replace(b"2020-05-05", b"2020-05-06"))
+    report, changed = load_one(db, gbk)
+    assert not report.files[0].error, report.files[0].error
+    report, changed = load_one(db, stray)
+    assert not report.files[0].error, report.files[0].error
+    con = duckdb.connect(str(snapshot.db_path(db)), read_only=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT file_name FROM load_batches").fetchall()}
+    finally:
+        con.close()
+    assert {"走访记录.csv", "visits\ufffd.csv"} <= names, names
