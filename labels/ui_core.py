@@ -367,6 +367,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth.throttled": ("该用户名登录失败次数过多，已暂停登录 {minutes} 分钟。请稍后再试，或联系管理员。",
                        "Too many failed logins for this user name: it is paused for {minutes} minutes. Try again "
                        "later or ask the administrator."),
+    "auth.throttled_address": ("从您所在的地址登录失败次数过多，已暂停从该地址登录 {minutes} 分钟。请稍后再试，或联系管理员。",
+                               "Too many failed logins from your address: logins from it are paused for {minutes} "
+                               "minutes. Try again later or ask the administrator."),
     "auth.config_error": ("用户配置文件无法使用，暂时不能登录。请联系管理员检查 config/users.yaml。",
                           "The users file cannot be used, so nobody can log in. Ask the administrator to "
                           "check config/users.yaml."),

@@ -226,6 +226,30 @@ def test_failed_logins_lock_the_name_across_sessions(users: Path) -> None:
     assert login_throttle.locked("wujia", now) and not login_throttle.locked("wujia", now + login_throttle.WINDOW)
 
 
+def test_failed_logins_lock_the_client_address_across_names() -> None:
+    """The name's lock let one client try four passwords on each of any number of names, unthrottled (each
+    a bcrypt check). MAX_ADDRESS_FAILURES failures from one address, for different names, lock that
+    address for any name, the right password too, until WINDOW has passed; another address, and a
+    session whose address is not known (no connection, loopback without a proxy), go on by name."""
+    from ui import login_throttle
+    from ui.login_log import LOCALHOST
+
+    now = 1000.0
+    for i in range(login_throttle.MAX_ADDRESS_FAILURES):
+        assert login_throttle.locked(f"name{i}", now, address="203.0.113.9") is None
+        login_throttle.failed(f"name{i}", now, address="203.0.113.9")
+        login_throttle.failed(f"name{i}", now, address=LOCALHOST)
+    assert login_throttle.locked("boss", now, address="203.0.113.9") == "address"
+    assert login_throttle.locked("boss", now, address="203.0.113.10") is None
+    assert login_throttle.locked("boss", now, address=LOCALHOST) is None
+    assert login_throttle.locked("boss", now) is None
+    assert login_throttle.locked("name0", now, address="203.0.113.9") == "address"
+    assert login_throttle.locked("boss", now + login_throttle.WINDOW, address="203.0.113.9") is None
+    for _ in range(login_throttle.MAX_FAILURES):
+        login_throttle.failed("wujia", now, address="198.51.100.1")
+    assert login_throttle.locked("wujia", now, address="198.51.100.2") == "name"
+
+
 @pytest.mark.parametrize(("user", "password"), [("wujia", "wrong-password"), ("nobody", "wujia-pass-1"),
                                                  ("wujia", ""), ("wujia", "x" * 100)])
 def test_login_failure_says_so_without_saying_why(users: Path, user: str, password: str) -> None:

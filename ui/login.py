@@ -182,9 +182,12 @@ def _login_form(lang: str) -> None:
     fails = int(st.session_state.get(_FAILS_KEY, 0))
     if fails >= 3:  # slow down guessing in this session (bcrypt itself costs ~0.2 s per try)
         time.sleep(min(2 ** (fails - 3), 8))
-    if login_throttle.locked(username or ""):  # and across sessions: a new page reset the delay above
+    address = _client_address()
+    lock = login_throttle.locked(username or "", address=address)  # across sessions: a new page reset the delay
+    if lock is not None:
         _log("throttled", method="password", name=username)
-        st.error(t("auth.throttled", lang, minutes=login_throttle.WINDOW // 60), icon=":material/lock_clock:")
+        st.error(t("auth.throttled" if lock == "name" else "auth.throttled_address", lang,
+                   minutes=login_throttle.WINDOW // 60), icon=":material/lock_clock:")
         return
     try:
         user = auth.authenticate(username, password)
@@ -195,7 +198,7 @@ def _login_form(lang: str) -> None:
         return
     if user is None:
         _log("failed", method="password", name=username)
-        login_throttle.failed(username or "")
+        login_throttle.failed(username or "", address=address)
         st.session_state[_FAILS_KEY] = fails + 1
         st.session_state[_LAST_NAME_KEY] = (username or "").strip()[:64]
         st.error(t("auth.failed", lang), icon=":material/error:")
