@@ -119,6 +119,7 @@ class _HtmlTables(HTMLParser):
         super().__init__(convert_charrefs=True)
         self._max_cells = max_cells
         self._cells = 0  # cells of the grids so far, spans and the padding under them included
+        self._opened = 0  # tables opened so far, nested ones included
         # (rows, merged ranges, the page row of the first row)
         self.tables: list[tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]], int]] = []
         self._stack: list[dict] = []
@@ -129,6 +130,9 @@ class _HtmlTables(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         elif tag == "table":
+            self._opened += 1
+            if self._opened > MAX_TABLES:
+                raise TooManyTables
             # "until": column -> the last row a rowspan of an earlier row covers; "spans": this row's
             # rowspans (first column, columns, last row), applied when the row ends
             self._stack.append({"rows": [], "merged": [], "until": {}, "spans": [], "row": None, "cell": None,
@@ -238,6 +242,15 @@ class _HtmlTables(HTMLParser):
             self._page_rows += 1
 
 
+# Tables a page may open, nested or one after another: an export holds one or a few (a title table, the
+# data); 15 MB of a million nested <table><tr><td> took 84 s and 3.7 GB, each read as a sheet.
+MAX_TABLES = 10_000
+
+
+class TooManyTables(Exception):
+    """A page opens more than MAX_TABLES tables."""
+
+
 class GridTooLarge(Exception):
     """A page's tables would hold more cells than its size allows (spans), at the row and column given."""
 
@@ -305,6 +318,8 @@ def read_html(path: Path) -> Book:
                 parser.handle_endtag("table")
         except GridTooLarge as exc:
             raise ReadError("too_many_cells", path, rows=exc.rows, width=exc.columns) from None
+        except TooManyTables:
+            raise ReadError("too_many_tables", path, limit=f"{MAX_TABLES:,}") from None
         tables += _join_header_tables([t for t in parser.tables if t[0]])
     text = "\n".join(texts)
     if not tables:

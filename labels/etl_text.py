@@ -340,6 +340,11 @@ LABELS: dict[str, tuple[str, str]] = {
                             "the file holds (merged cells, or cells placed far apart); reading it would exhaust memory, and it "
                             "was not loaded. In Excel, delete the rows and columns outside the data, or copy the data alone "
                             "into a new file, and load that."),
+    "read.too_many_tables": ("{file}：网页中的表格超过 {limit} 个（或层层嵌套），不像系统导出的表格，未入库。请从系统重新导出，"
+                             "或在 Excel 中打开后另存为 .xlsx 再导入。",
+                             "{file}: the page holds more than {limit} tables (or tables nested inside each other), "
+                             "unlike an export of the system; it was not loaded. Export it again, or open it in Excel, "
+                             "save it as .xlsx and load that."),
     "read.merged_overlap": ("{file}：工作表「{sheet}」的合并单元格相互重叠（Excel 会把这样的文件当作已损坏），未入库。请在 Excel "
                             "中打开并修复，另存为 .xlsx 后再导入。",
                             "{file}: merged cells overlap on sheet '{sheet}' (Excel treats such a file as damaged); it was "
