@@ -44,6 +44,9 @@ def accepted_kinds(lang: str = "zh") -> str:
                     for kind, cols in REQUIRED.items())
 
 
+SHEETS_NAMED = 10  # sheets a message names at most
+
+
 def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
     """A whole file could not be read: say why, naming the file."""
     code = getattr(exc, "code", "load_failed")
@@ -60,7 +63,9 @@ def read_error_text(exc: Exception, file: str, lang: str = "zh") -> str:
     key = f"read.{code}"
     sheets = params.get("sheets")
     if code == "no_header" and isinstance(sheets, list) and sheets:  # a workbook: which sheets were looked at
-        params["sheets"] = t("list.sep", lang).join(t("sheet.quoted", lang, sheet=s) for s in sheets)
+        # the first few by name: a workbook of thousands of sheets made a message of thousands of names
+        named = t("list.sep", lang).join(t("sheet.quoted", lang, sheet=s) for s in sheets[:SHEETS_NAMED])
+        params["sheets"] = named if len(sheets) <= SHEETS_NAMED else t("find.and_more", lang, names=named, n=len(sheets))
         key = "read.no_header_sheets"
     if code == "other_office":
         params["what"] = t(f"office_kind.{params.get('what')}", lang)

@@ -356,3 +356,14 @@ def test_an_excel_2003_xml_spreadsheet_named_xls_is_told_how_to_load_it(tmp_path
     en = read_error_text(err.value, path.name, "en")
     assert "Excel 2003 XML" in zh and "另存为" in zh and ".xlsx" in zh, zh
     assert "XML Spreadsheet" in en and ".xlsx" in en, en
+
+
+def test_a_workbook_of_many_sheets_without_a_header_names_the_first_few(tmp_path: Path) -> None:
+    """Every sheet without a header was named in the message: a workbook of thousands of sheets made a
+    message of thousands of names. The first ten are named, then how many in all."""
+    path = workbook(tmp_path / "多表.xlsx", {f"说明{i}": [["填表说明"]] for i in range(1, 41)})
+    with pytest.raises(readers.ReadError) as err:
+        readers.read_book(path)
+    zh, en = (read_error_text(err.value, path.name, lang) for lang in ("zh", "en"))
+    assert "「说明10」等 40 个" in zh and "'说明10' and others (40 in all)" in en, (zh, en)
+    assert "说明11" not in zh + en
