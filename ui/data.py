@@ -59,8 +59,10 @@ def snapshot() -> Path | None:
 NOBODY = Viewer(pii=False, townships=())
 
 
-def viewer() -> Viewer:
-    v = st.session_state.get(VIEWER_KEY)
+def viewer(state: Any = None) -> Viewer:
+    """The Viewer of this session (of `state`, another session's state: ui.serve asks for an upload)."""
+    state = st.session_state if state is None else state
+    v = state[VIEWER_KEY] if VIEWER_KEY in state else None
     if isinstance(v, Viewer):
         return v
     from ui import auth

@@ -14,6 +14,10 @@ A port given with `--server.port` (as `make run` and install.sh give it) that an
 the start with a sentence in the user's language ($FUPIN_LANG) naming a free port and how to ask for it
 (`make run PORT=…`); Streamlit alone logged "Port 8501 is not available" and nothing else.
 
+Files reach the server only from sessions that may load them (`guard_uploads`): Streamlit kept every file
+PUT to /_stcore/upload_file by any live session, in memory until the session ended, so anyone who opened
+the login page could fill the server's memory, 200 MB a request.
+
 No call out at start: a headless Streamlit (`make run`, install.sh, the systemd units all start it
 headless) asked http(s)://checkip.amazonaws.com for the machine's external address to print an "External
 URL", from a server that holds household data and often has no network, where it printed "Did not auto
@@ -86,6 +90,35 @@ def no_external_ip() -> None:
     return None
 
 
+def upload_allowed(session_id: str) -> bool:
+    """Whether the session may send files: it is live, and its viewer may upload (ui.upload.may_upload;
+    nobody logged in, a township user: no)."""
+    from streamlit.runtime import Runtime
+
+    from ui.data import viewer
+    from ui.upload import may_upload
+
+    info = Runtime.instance()._session_mgr.get_active_session_info(session_id)
+    return info is not None and may_upload(viewer(info.session.session_state))
+
+
+def guard_uploads() -> None:
+    """Streamlit's uploaded-file store refuses (403) a file from a session `upload_allowed` refuses."""
+    from starlette.exceptions import HTTPException
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    from labels import t
+
+    add_file = MemoryUploadedFileManager.add_file
+
+    def guarded(self: MemoryUploadedFileManager, session_id: str, file: object) -> None:
+        if not upload_allowed(session_id):
+            raise HTTPException(status_code=403, detail=t("insp.data.restricted", "en"))
+        add_file(self, session_id, file)  # type: ignore[arg-type]
+
+    MemoryUploadedFileManager.add_file = guarded  # type: ignore[method-assign]
+
+
 def main(argv: list[str]) -> None:
     taken = port_taken_message(argv)
     if taken:
@@ -98,6 +131,7 @@ def main(argv: list[str]) -> None:
 
     PagesManager.uses_pages_directory = False
     net_util.get_external_ip = no_external_ip
+    guard_uploads()
     if not any(a.startswith("--server.maxUploadSize") for a in argv):
         from ui.upload import UPLOAD_LIMIT_MB
 

@@ -63,6 +63,13 @@ class UploadOutcome:
         """No file was loaded: only `errors` (in each language) to say."""
         return cls({lg: Texts([], e, []) for lg, e in errors.items()}, 1 if errors[lang] else 0, lang)
 
+def may_upload(viewer: Viewer) -> bool:
+    """Whether `viewer` may load files: county-wide users only (a township user's file would change other
+    townships' figures). The upload form asks it, and so does the server for every file sent to it
+    (ui.serve.guard_uploads): Streamlit kept any file PUT by any session, the login page's too."""
+    return viewer.townships is None
+
+
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,
                  progress: Callable[[float, str], None] | None = None,
                  limit_mb: int = UPLOAD_LIMIT_MB, viewer: Viewer = PUBLIC, reload: bool = False,

@@ -10,13 +10,13 @@ import streamlit as st
 from ui import upload_jobs, uploader
 from ui.context import PageContext, md_escape
 from ui.formats import joined
-from ui.upload import ALLOWED, UPLOAD_LIMIT_MB
+from ui.upload import ALLOWED, UPLOAD_LIMIT_MB, may_upload
 
 
 def show(ctx: PageContext) -> None:
     """The upload form, the user's loads running and the summaries of those done."""
     st.subheader(ctx.t("insp.data.upload"))
-    if ctx.viewer.townships is not None:
+    if not may_upload(ctx.viewer):
         st.info(ctx.t("insp.data.restricted"))
         return
     st.caption(ctx.t("insp.data.upload_help", types=joined(ALLOWED, ctx.lang)))
