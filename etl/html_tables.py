@@ -23,6 +23,9 @@ from etl.raw_rows import unwrapped
 
 HTML_SNIFF_BYTES = 4096  # what read_book reads to tell an HTML page named .xls
 CHARSET_SNIFF_BYTES = 1 << 20  # where a <meta> charset or an XML declaration is looked for
+# Tables a file may open, nested or one after another: an export holds one or a few (a title table, the
+# data); 15 MB of a million nested <table><tr><td> took 84 s and 3.7 GB, each read as a sheet.
+MAX_TABLES = 10_000
 
 
 def looks_like_html(head: bytes) -> bool:
@@ -115,9 +118,10 @@ class _HtmlTables(HTMLParser):
     934-byte page of twenty 1000×1000 spans took 3 GB and 15 s), and the grids together stop at
     `max_cells` cells (`GridTooLarge`): spans multiply what a page's bytes hold."""
 
-    def __init__(self, max_cells: int | None = None) -> None:
+    def __init__(self, max_cells: int | None = None, max_tables: int = MAX_TABLES) -> None:
         super().__init__(convert_charrefs=True)
         self._max_cells = max_cells
+        self._max_tables = max_tables
         self._cells = 0  # cells of the grids so far, spans and the padding under them included
         self._opened = 0  # tables opened so far, nested ones included
         # (rows, merged ranges, the page row of the first row)
@@ -131,7 +135,7 @@ class _HtmlTables(HTMLParser):
             self._skip += 1
         elif tag == "table":
             self._opened += 1
-            if self._opened > MAX_TABLES:
+            if self._opened > self._max_tables:
                 raise TooManyTables
             # "until": column -> the last row a rowspan of an earlier row covers; "spans": this row's
             # rowspans (first column, columns, last row), applied when the row ends
@@ -242,11 +246,6 @@ class _HtmlTables(HTMLParser):
             self._page_rows += 1
 
 
-# Tables a page may open, nested or one after another: an export holds one or a few (a title table, the
-# data); 15 MB of a million nested <table><tr><td> took 84 s and 3.7 GB, each read as a sheet.
-MAX_TABLES = 10_000
-
-
 class TooManyTables(Exception):
     """A page opens more than MAX_TABLES tables."""
 
@@ -304,13 +303,15 @@ def read_html(path: Path) -> Book:
     tables: list[Table] = []
     texts: list[str] = []
     codec, lossy = "utf-8", False
+    # one budget for the file, not one per page: a web archive of many pages each under the floor added up
+    cells_left, tables_left = max(GRID_FLOOR, len(data) // 2), MAX_TABLES
     for page, charset in pages:
         text, codec, page_lossy = html_text(path, page, charset)
         lossy |= page_lossy
         texts.append(text)
-        # spans multiply a page's bytes: its grids may hold a cell per two characters (a dense export's cell
-        # takes ten or more), or GRID_FLOOR cells whatever its size
-        parser = _HtmlTables(max(GRID_FLOOR, len(text) // 2))
+        # spans multiply a page's bytes: the file's grids may hold a cell per two of its bytes (a dense
+        # export's cell takes ten or more), or GRID_FLOOR cells whatever its size
+        parser = _HtmlTables(cells_left, tables_left)
         try:
             parser.feed(text)
             parser.close()
@@ -320,6 +321,7 @@ def read_html(path: Path) -> Book:
             raise ReadError("too_many_cells", path, rows=exc.rows, width=exc.columns) from None
         except TooManyTables:
             raise ReadError("too_many_tables", path, limit=f"{MAX_TABLES:,}") from None
+        cells_left, tables_left = cells_left - parser._cells, tables_left - parser._opened
         tables += _join_header_tables([t for t in parser.tables if t[0]])
     text = "\n".join(texts)
     if not tables:

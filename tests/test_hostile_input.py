@@ -429,6 +429,22 @@ def test_xls_lying_dimensions_and_far_cells_are_refused(db: Path, tmp_path: Path
     assert not report.files[0].error, report.files[0].error
 
 
+def test_a_web_archive_s_pages_share_one_grid_budget(db: Path, tmp_path: Path) -> None:
+    """A web archive (.mht) is read page by page: each page had its own budget of GRID_FLOOR cells, so a
+    few kilobytes of pages each just under it added up (three pages of two million cells: 550 MB). The
+    file's pages now share one budget."""
+    page = _spans_page(2, 999)  # two million cells under spans: under the floor on its own
+    boundary = "----=_NextPart_01"
+    parts = "".join(f"--{boundary}\r\nContent-Location: file:///C:/x/sheet{i}.htm\r\n"
+                    f'Content-Type: text/html; charset="utf-8"\r\n\r\n{page}\r\n\r\n' for i in range(3))
+    archive = write(tmp_path / "页面.mht", (f'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="{boundary}"'
+                                          f"\r\n\r\n{parts}--{boundary}--\r\n").encode())
+    report, changed = load_one(db, archive)
+    f = report.files[0]
+    assert f.error and not changed
+    assert "表格的范围过大" in f.error_texts["zh"], f.error_texts
+
+
 @pytest.mark.parametrize("shape", ["nested", "one after another"])
 def test_html_with_thousands_of_tables_is_refused_in_a_short_message(db: Path, tmp_path: Path, shape: str) -> None:
     """A million nested <table><tr><td> (15 MB) took 84 s and 3.7 GB, each table read as a sheet, and the
