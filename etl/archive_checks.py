@@ -13,11 +13,12 @@ import zipfile
 import zlib
 from pathlib import Path
 from typing import BinaryIO
+from xml.etree import ElementTree
 
 import numpy as np
 
 from etl import file_types
-from etl.excel_errors import WORKBOOK_STREAMS, ole_stream
+from etl.excel_errors import WORKBOOK_STREAMS, ole_stream, sheet_parts
 from etl.raw_file import GRID_FLOOR, ReadError, mb_text
 
 # What a damaged, cut off or not-gzip `.gz` raises while it is read.
@@ -53,6 +54,7 @@ def check_zip(path: Path) -> None:
                 except zipfile.BadZipFile:
                     raise ReadError("corrupt_xlsx", path, reason=f"校验失败（{info.filename}）") from None
             grids.check()
+            _refuse_shared_parts(path, zf)
     except ReadError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
@@ -70,6 +72,18 @@ _LOOK = 40  # bytes a match may need past its start: ` r="` then a reference
 _LETTERS = 4  # a column of four letters is past Excel's XFD: counted as "at least"
 _DIGITS = 11
 _LOOSE_REF = re.compile(rb"""[ \t\r\n]r[ \t\r\n]*=[ \t\r\n]*["']([A-Za-z]*)([0-9]*)""")
+
+
+def _refuse_shared_parts(path: Path, zf: zipfile.ZipFile) -> None:
+    """Two sheets of the workbook naming one part (Excel never writes that): calamine reads the part once per
+    sheet and holds every copy, so a small sheet named twelve times took 2.2 GB and 18 s. A workbook whose
+    sheets cannot be listed is left to calamine to refuse."""
+    try:
+        members = [member for _name, member in sheet_parts(zf)]
+    except (KeyError, ElementTree.ParseError):
+        return
+    if len(set(members)) < len(members):
+        raise ReadError("corrupt_xlsx", path, reason="多个工作表指向同一部件")
 
 
 class GridBudget:

@@ -63,7 +63,7 @@ def error_cells(path: Path) -> dict[str, Cells]:
         with zipfile.ZipFile(path) as package:
             out: dict[str, Cells] = {}
             recalc = bool(_RECALC.search(package.read("xl/workbook.xml")))
-            for name, member in _sheet_parts(package).items():
+            for name, member in dict(sheet_parts(package)).items():
                 if _has_mark(package, member, recalc):
                     cells = _parse(package, member, recalc)
                     if cells:
@@ -73,17 +73,18 @@ def error_cells(path: Path) -> dict[str, Cells]:
         return {}  # calamine read the file; only the error texts are not restored
 
 
-def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the package member holding its XML (xl/workbook.xml through its relationships)."""
+def sheet_parts(package: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, the package member holding its XML) of each sheet, in the workbook's order
+    (xl/workbook.xml through its relationships)."""
     book = ElementTree.fromstring(package.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
-    out = {}
+    out = []
     for sheet in book.iter(f"{_MAIN}sheet"):
         target = targets.get(sheet.get(f"{_REL}id"), "")
         if target:
             member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            out[sheet.get("name", "")] = member
+            out.append((sheet.get("name", ""), member))
     return out
 
 
