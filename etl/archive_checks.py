@@ -108,7 +108,7 @@ class GridBudget:
 # calamine reserves before reading a cell (a DIMENSIONS of 4 billion rows aborted the process at open);
 # each cell record starts with its row and column (two 16-bit numbers); MULRK and MULBLANK hold a run of
 # cells of one row, their last column in their last two bytes; FILEPASS: what follows is encrypted.
-_BOF, _DIMENSIONS, _FILEPASS = 0x0809, 0x0200, 0x002F
+_BOF, _DIMENSIONS, _FILEPASS, _BOUNDSHEET = 0x0809, 0x0200, 0x002F, 0x0085
 _BIFF_CELLS = frozenset({0x00FD, 0x0203, 0x027E, 0x0201, 0x0006, 0x0205, 0x0204, 0x00D6})
 _BIFF_RUNS = frozenset({0x00BD, 0x00BE})
 _BIFF_ROWS, _BIFF_COLUMNS = 65_536, 256
@@ -127,6 +127,7 @@ def check_biff(path: Path) -> None:
     a = np.frombuffer(stream + b"\0\0\0\0", np.uint8)
     cells: list[int] = []  # where each cell record's body starts
     runs: list[int] = []  # where each MULRK or MULBLANK body starts, and where it ends
+    starts: set[int] = set()  # where each sheet's records start (BOUNDSHEET)
     pos, end = 0, len(stream)
     unpack = struct.unpack_from
     while pos + 4 <= end:
@@ -153,6 +154,11 @@ def check_biff(path: Path) -> None:
                 raise ReadError("too_many_cells", path, rows=last_row, width=last_col)
         elif kind == _FILEPASS:
             return
+        elif kind == _BOUNDSHEET and length >= 4 and pos <= end:  # a sheet: where its records start
+            start = unpack("<I", stream, body)[0]
+            if start in starts:  # two sheets of one substream, read and held once each (as an xlsx's part)
+                raise ReadError("corrupt_xlsx", path, reason="多个工作表指向同一部件")
+            starts.add(start)
     grids.add(*_biff_grid(a, cells, runs))
     grids.check()
 

@@ -449,6 +449,17 @@ def test_xls_lying_dimensions_and_far_cells_are_refused(db: Path, tmp_path: Path
     assert "range is too large" in report.files[0].error_texts["en"], report.files[0].error_texts
     report, _ = load_one(db, honest)
     assert not report.files[0].error, report.files[0].error
+    # three sheets whose BOUNDSHEET records name one substream: read and held once per sheet, as an
+    # xlsx's shared part; refused as damaged
+    data = bytearray(_biff_workbook(tmp_path / "三表.xls", 3, (2000, 5)).read_bytes())
+    sheets = [m.start() for m in re.finditer(rb"\x85\x00[\x08-\xff]\x00.{6}\x02", bytes(data), re.DOTALL)]
+    assert len(sheets) == 3, sheets
+    for at in sheets[1:]:
+        data[at + 4:at + 8] = data[sheets[0] + 4:sheets[0] + 8]
+    shared = write(tmp_path / "同一工作表.xls", bytes(data))
+    report, changed = load_one(db, shared)
+    assert report.files[0].error and not changed
+    assert "Excel 文件已损坏" in report.files[0].error_texts["zh"], report.files[0].error_texts
 
 
 def test_a_web_archive_s_pages_share_one_grid_budget(db: Path, tmp_path: Path) -> None:
