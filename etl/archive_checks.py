@@ -12,7 +12,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 from xml.etree import ElementTree
 
 import numpy as np
@@ -47,13 +47,16 @@ def check_zip(path: Path) -> None:
             # lying directory fails here instead of exhausting memory in the parser), and its grid: the
             # sheets' grids together (the reader holds every sheet at once)
             grids = GridBudget(path)
+            extents: dict[str, Extent] = {}
             for info in infos:
                 try:
                     with zf.open(info) as member:
-                        grids.add(*grid_extent(member))
+                        extent = extents[info.filename] = grid_extent(member)
                 except zipfile.BadZipFile:
                     raise ReadError("corrupt_xlsx", path, reason=f"校验失败（{info.filename}）") from None
+                grids.add(extent.rows, extent.width, extent.cells)
             grids.check()
+            _check_shared_text(path, zf, extents, total)
             _refuse_shared_parts(path, zf)
     except ReadError:
         raise
@@ -71,6 +74,14 @@ _SCAN_CHUNK = 1 << 20
 _LOOK = 40  # bytes a match may need past its start: ` r="` then a reference
 _LETTERS = 4  # a column of four letters is past Excel's XFD: counted as "at least"
 _DIGITS = 11
+_SHARED = (b't="s"', b"t='s'")  # a cell whose value is the index of a shared string
+# A shared string's index in a cell (`<c r="A1" t="s"><v>12</v></c>`), read where the cheap bound is passed
+_SHARED_INDEX = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\st\s*=\s*["']s["'][^>]*>\s*<(?:\w+:)?v>\s*([0-9]{1,10})""")
+# Text a workbook's cells may hold once its shared strings are put in place (calamine and the reader copy
+# a string into every cell that names it): a 15 KB workbook of 2,000 cells naming one string of a million
+# characters took 21 GB and was killed. TEXT_PER_BYTE bytes of text per byte of the package, or TEXT_FLOOR.
+TEXT_FLOOR = 256 << 20
+TEXT_PER_BYTE = 4
 _LOOSE_REF = re.compile(rb"""[ \t\r\n]r[ \t\r\n]*=[ \t\r\n]*["']([A-Za-z]*)([0-9]*)""")
 
 
@@ -102,6 +113,36 @@ class GridBudget:
     def check(self) -> None:
         if self.area > max(GRID_FLOOR, GRID_PER_CELL * self.cells):
             raise ReadError("too_many_cells", self.path, rows=self.largest[0], width=self.largest[1])
+
+
+def _check_shared_text(path: Path, zf: zipfile.ZipFile, extents: dict[str, Extent], total: int) -> None:
+    """Refuse a workbook whose cells would hold more text than TEXT_PER_BYTE × its size (or TEXT_FLOOR) once
+    each shared string is copied into every cell that names it. The bound (cells naming a shared string ×
+    the longest string) passes for an export; past it, the cells' indexes are read and their strings' sizes
+    added up."""
+    budget = max(TEXT_FLOOR, TEXT_PER_BYTE * total)
+    sizes = [e.si_sizes for e in extents.values() if len(e.si_sizes)]
+    shared = sum(e.shared for e in extents.values())
+    if not sizes or not shared or shared * max(int(s.max()) for s in sizes) <= budget:
+        return
+    longest = np.zeros(max(map(len, sizes)), np.int64)  # each index's size, the largest of any part
+    for s in sizes:
+        longest[:len(s)] = np.maximum(longest[:len(s)], s)
+    text = 0
+    for name, extent in extents.items():
+        if not extent.shared:
+            continue
+        carry = b""
+        with zf.open(name) as member:
+            while chunk := member.read(_SCAN_CHUNK):
+                buf = carry + chunk
+                cut = max(buf.rfind(b"<"), 0)  # a cell cut at the chunk's end is read with the next chunk
+                index = np.array([int(m.group(1)) for m in _SHARED_INDEX.finditer(buf, 0, cut)], np.int64)
+                text += int(longest[index[index < len(longest)]].sum())
+                carry = buf[cut:]
+        if text > budget:
+            raise ReadError("text_too_large", path, size=mb_text(text), limit=mb_text(budget))
+
 
 
 # BIFF8 records (Excel 97-2003): a sheet's records start at BOF; DIMENSIONS gives its used range, which
@@ -177,15 +218,27 @@ def _biff_grid(a: np.ndarray, cells: list[int], runs: list[int]) -> tuple[int, i
     return int(row.max(initial=-1)) + 1, int(column.max(initial=-1)) + 1, n
 
 
-def grid_extent(stream: BinaryIO) -> tuple[int, int, int]:
+class Extent(NamedTuple):
+    """What `grid_extent` finds in one package member."""
+
+    rows: int
+    width: int
+    cells: int
+    shared: int  # cells of a shared string (`t="s"`)
+    si_sizes: np.ndarray  # bytes from each shared string's start (`<si>`) to the next one's, or the end
+
+
+def grid_extent(stream: BinaryIO) -> Extent:
     """(rows, columns, cells) of a worksheet's XML as calamine places its cells: the farthest row and column
     any `r="…"` reference names (a row's or a cell's), or the count of rows and the most cells in one row
-    where references are left out; and how many cells (`<c>` elements) it holds. Any member of the package
-    may be a sheet (the workbook's relationships point where they like), so every member is scanned;
-    one that is no sheet has no cells and no references. Byte arrays, not a regular expression: 0.2 s a
-    100 MiB sheet (a regular expression took seconds)."""
-    rows = width = cells = row_elems = open_row = 0
-    carry = b""
+    where references are left out; and how many cells (`<c>` elements) it holds; with its cells of a shared
+    string and, for a shared-strings part, the size of each string. Any member of the package may be a
+    sheet (the workbook's relationships point where they like), so every member is scanned; one that is
+    no sheet has no cells and no references. Byte arrays, not a regular expression: 0.2 s a 100 MiB sheet
+    (a regular expression took seconds)."""
+    rows = width = cells = row_elems = open_row = shared = 0
+    si: list[np.ndarray] = []
+    carry, offset = b"", 0  # offset: where `buf` starts in the member
     while True:
         chunk = stream.read(_SCAN_CHUNK)
         buf = carry + chunk
@@ -194,9 +247,14 @@ def grid_extent(stream: BinaryIO) -> tuple[int, int, int]:
             a = np.frombuffer(buf + b"\0" * _LOOK, np.uint8)
             r, w, n, nrows, per_row, open_row = _scan(a, buf, end, open_row)
             rows, width, cells, row_elems = max(rows, r), max(width, w, per_row), cells + n, row_elems + nrows
+            shared += sum(buf.count(mark, 1, end + len(mark) - 1) for mark in _SHARED)
+            si.append(_element_starts(a, end, b"si") + offset)
         if not chunk:
-            return max(rows, row_elems), width, cells
+            starts = np.concatenate(si) if si else np.zeros(0, np.int64)
+            sizes = np.diff(np.append(starts, offset + len(buf)))
+            return Extent(max(rows, row_elems), width, cells, shared, sizes)
         carry = buf[end - 1:]
+        offset += end - 1
 
 
 def _is_space(a: np.ndarray) -> np.ndarray:

@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "bad_csv": "CSV 文件无法解析（{reason}）",
     "bad_gzip": "压缩文件已损坏或不完整，无法解压（{reason}）",
     "merged_overlap": "工作表「{sheet}」的合并单元格相互重叠",
+    "text_too_large": "单元格的文字展开后约 {size}，超过上限 {limit}",
     "too_many_tables": "网页中的表格超过 {limit} 个，不像系统导出的表格",
     "too_many_cells": "表格范围过大（至少 {rows} 行 × {width} 列），远超文件实际写入的内容",
 }

@@ -340,6 +340,11 @@ LABELS: dict[str, tuple[str, str]] = {
                             "the file holds (merged cells, or cells placed far apart); reading it would exhaust memory, and it "
                             "was not loaded. In Excel, delete the rows and columns outside the data, or copy the data alone "
                             "into a new file, and load that."),
+    "read.text_too_large": ("{file}：许多单元格引用同一段很长的文字，展开后约 {size}（上限 {limit}），读取它会耗尽内存，未入库。"
+                            "请在 Excel 中打开、检查后另存为 .xlsx 再导入。",
+                            "{file}: many cells name one very long text; put in place it would be about {size} (limit "
+                            "{limit}) and reading it would exhaust memory, so it was not loaded. Open it in Excel, check "
+                            "it, save it as .xlsx and load that."),
     "read.too_many_tables": ("{file}：网页中的表格超过 {limit} 个（或层层嵌套），不像系统导出的表格，未入库。请从系统重新导出，"
                              "或在 Excel 中打开后另存为 .xlsx 再导入。",
                              "{file}: the page holds more than {limit} tables (or tables nested inside each other), "

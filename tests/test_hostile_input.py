@@ -406,6 +406,28 @@ def test_xlsx_sheets_sharing_one_part_are_refused(db: Path, tmp_path: Path) -> N
     assert "Excel 文件已损坏" in f.error_texts["zh"], f.error_texts
 
 
+def test_xlsx_cells_naming_one_long_shared_string_are_refused(db: Path, tmp_path: Path) -> None:
+    """Cells of an xlsx name a shared string by its index, and calamine and the reader copy the string into
+    each: 2,000 cells naming one string of a million characters (15 KB zipped) took 21 GB and the process
+    was killed. Here 3,000 cells name one 32,000-character string (xlsxwriter writes it once): 280 MB of
+    text from a few hundred KB, over the floor of 256 MB; refused by name, in each language."""
+    import xlsxwriter
+
+    path = tmp_path / "长文字.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("户籍")
+    ws.write_row(0, 0, ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "备注"])
+    note = "说明" * 16_000
+    for r in range(1, 3_001):
+        ws.write_row(r, 0, ["乡甲镇", "一村", f"H{r:05d}", "某某", "", "户主", note])
+    wb.close()
+    assert path.stat().st_size < 1 << 20
+    report, changed = load_one(db, path)
+    f = report.files[0]
+    assert f.error and not changed
+    assert "很长的文字" in f.error_texts["zh"] and "one very long text" in f.error_texts["en"], f.error_texts
+
+
 def _biff_workbook(path: Path, sheets: int, far: tuple[int, int] | None) -> Path:
     """An Excel 97-2003 workbook (xlwt writes BIFF8): `sheets` sheets with a registry header, each with a
     cell at `far` when given."""
