@@ -21,7 +21,7 @@ import re
 import shutil
 import signal
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -360,6 +360,15 @@ def test_xlsx_cells_far_apart_are_refused_not_a_crash(db: Path, tmp_path: Path) 
     assert not report.files[0].error, report.files[0].error
 
 
+def _rezipped(book: Path, out_path: Path, member: str, edit: Callable[[bytes], bytes]) -> Path:
+    """A copy of the workbook `book` at `out_path` whose part `member` is `edit`ed."""
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(out_path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            out.writestr(info, edit(data) if info.filename == member else data)
+    return out_path
+
+
 def test_xlsx_overlapping_merged_cells_are_refused_quickly(db: Path, tmp_path: Path) -> None:
     """50,000 copies of the merged range A3:A5000 (a few KB zipped): each was filled down row by row, 250
     million steps of the loader's CPU (the server's, for an upload) before a summary; Excel calls such a
@@ -367,14 +376,9 @@ def test_xlsx_overlapping_merged_cells_are_refused_quickly(db: Path, tmp_path: P
     import time
 
     book = _far_cell_workbook(tmp_path / "plain.xlsx", 4_999, 0)
-    bomb = tmp_path / "合并重叠.xlsx"
-    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                merges = '<mergeCells count="50000">' + '<mergeCell ref="A3:A5000"/>' * 50_000 + "</mergeCells>"
-                data = data.replace(b"</sheetData>", b"</sheetData>" + merges.encode())
-            out.writestr(info, data)
+    merges = '<mergeCells count="50000">' + '<mergeCell ref="A3:A5000"/>' * 50_000 + "</mergeCells>"
+    bomb = _rezipped(book, tmp_path / "合并重叠.xlsx", "xl/worksheets/sheet1.xml",
+                     lambda data: data.replace(b"</sheetData>", b"</sheetData>" + merges.encode()))
     assert bomb.stat().st_size < 50_000
     started = time.monotonic()
     report, changed = load_one(db, bomb)
@@ -389,17 +393,14 @@ def test_xlsx_sheets_sharing_one_part_are_refused(db: Path, tmp_path: Path) -> N
     part once per sheet and held every copy (a sheet of 4.8 million cells: 2.2 GB, 18 s, from a few KB).
     Refused as a damaged workbook."""
     book = _far_cell_workbook(tmp_path / "one.xlsx", 20_000, 4)
-    shared = tmp_path / "同一部件.xlsx"
-    with zipfile.ZipFile(book) as src, zipfile.ZipFile(shared, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "xl/workbook.xml":
-                sheet = re.search(rb'<sheet name="[^"]*" sheetId="1" r:id="(rId\d+)"/>', data)
-                assert sheet is not None, data
-                copies = b"".join(b'<sheet name="S%d" sheetId="%d" r:id="%s"/>' % (k, k + 2, sheet.group(1))
-                                  for k in range(11))
-                data = data.replace(sheet.group(0), sheet.group(0) + copies)
-            out.writestr(info, data)
+    def eleven_more(data: bytes) -> bytes:
+        sheet = re.search(rb'<sheet name="[^"]*" sheetId="1" r:id="(rId\d+)"/>', data)
+        assert sheet is not None, data
+        copies = b"".join(b'<sheet name="S%d" sheetId="%d" r:id="%s"/>' % (k, k + 2, sheet.group(1))
+                          for k in range(11))
+        return data.replace(sheet.group(0), sheet.group(0) + copies)
+
+    shared = _rezipped(book, tmp_path / "同一部件.xlsx", "xl/workbook.xml", eleven_more)
     report, changed = load_one(db, shared)
     f = report.files[0]
     assert f.error and not changed
