@@ -25,7 +25,7 @@ from etl.history import ledgers_with_rows
 from etl.inspection_rules import DEFAULT_LINES, INDICATORS, verdict
 from etl.rules import MIN_SAMPLE
 from labels import code_label, t
-from queries import assistance, causes, exits, figures, meta, overview
+from queries import assistance, causes, exits, figures, overview
 from queries import health as qhealth
 from queries import history as qhistory
 from queries import inspection_rates as qrates
@@ -34,6 +34,7 @@ from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer, area_level
 from ui import by_place, charts, formats
+from ui.empty import no_household_text
 from ui.filter_text import filter_text
 from ui.formats import joined, plain_dates
 from ui.profile_html import document, esc, spec_div, table_html
@@ -374,12 +375,8 @@ def rank_findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
 
 def _no_households(con: duckdb.DuckDBPyConnection, flt: Filters, lang: str) -> str:
     """Why a briefing has no household: the filters, or (none set) a database without one, whose
-    registry rows were all rejected or never loaded (as the pages say it, ui.empty)."""
-    reg = meta.registry_rows(con).iloc[0]
-    if not flt.is_empty() or int(reg["households"]):
-        return t("find.no_households", lang)
-    rejected = int(reg["rejected"])
-    return t("empty.registry_rejected", lang, n=rejected) if rejected else t("empty.no_registry", lang)
+    registry rows were all rejected or never loaded (as the pages say it)."""
+    return (no_household_text(con, lang) if flt.is_empty() else None) or t("find.no_households", lang)
 
 
 def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, as_of: dt.date,

@@ -3,10 +3,12 @@ widen them)."""
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from etl.history import ledgers_with_rows
+from labels import t
 from queries import meta, population
 from ui import data
 from ui.context import PageContext, current
@@ -24,16 +26,24 @@ def show(hint: str | None = None) -> None:
     st.info(msg, icon=":material/filter_alt_off:")
 
 
+def no_household_text(con: duckdb.DuckDBPyConnection, lang: str) -> str | None:
+    """Why the data holds no household at all (its registry rows were all rejected, or none was loaded),
+    said by the pages and the briefing alike; None when it holds one."""
+    reg = meta.registry_rows(con).iloc[0]
+    if int(reg["households"]):
+        return None
+    rejected = int(reg["rejected"])
+    return t("empty.registry_rejected", lang, n=rejected) if rejected else t("empty.no_registry", lang)
+
+
 def _no_household(ctx: PageContext) -> bool:
     """True, having said why and what to do, when the data holds no household at all: a registry whose
     every row was rejected (or none loaded) left every page with "no data under the current filters"
     and no filter set."""
-    reg = data.call(meta.registry_rows).iloc[0]
-    if int(reg["households"]):
+    text = data.call(no_household_text, ctx.lang)
+    if text is None:
         return False
-    rejected = int(reg["rejected"])
-    st.warning(ctx.t("empty.registry_rejected", n=rejected) if rejected else ctx.t("empty.no_registry"),
-               icon=":material/upload_file:")
+    st.warning(text, icon=":material/upload_file:")
     return True
 
 
