@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 import numpy as np
 
 from etl import file_types
-from etl.excel_errors import WORKBOOK_STREAMS, ole_stream, sheet_parts
+from etl.excel_errors import WORKBOOK_STREAMS, column_number, ole_stream, sheet_parts
 from etl.raw_file import GRID_FLOOR, ReadError, mb_text
 
 # What a damaged, cut off or not-gzip `.gz` raises while it is read.
@@ -288,7 +288,8 @@ def _scan(a: np.ndarray, buf: bytes, end: int, open_row: int) -> tuple[int, int,
     eq, quote = a[r_at + 1], a[r_at + 2]
     if np.any(_is_space(eq) | ((eq == 61) & _is_space(quote))):  # spaces around `=`: no writer's, but legal
         found = [(m.group(1), m.group(2)) for m in _LOOSE_REF.finditer(buf, 0, end + _LOOK)]
-        return (max((_number(d) for _, d in found), default=0), max((_column(c) for c, _ in found), default=0),
+        columns = (column_number(c[:_LETTERS + 1].decode()) for c, _ in found)
+        return (max((_number(d) for _, d in found), default=0), max(columns, default=0),
                 len(cell_at), len(row_at), per_row, open_row)
     at = r_at[(eq == 61) & ((quote == 34) | (quote == 39))] + 3
     column = np.zeros(len(at), np.int64)
@@ -320,11 +321,6 @@ def _number(digits: bytes) -> int:
     return min(int(digits), 10**_DIGITS) if digits else 0
 
 
-def _column(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper()[:_LETTERS + 1]:
-        n = n * 26 + ch - 64
-    return n
 
 
 def open_bytes(path: Path) -> BinaryIO:

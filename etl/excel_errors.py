@@ -118,25 +118,26 @@ def _parse(package: zipfile.ZipFile, member: str, recalc: bool = False) -> Cells
             if ref is None:
                 pass
             elif element.get("t") == "e":
-                cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = (
+                cells[(int(ref.group(2)) - 1, column_number(ref.group(1)) - 1)] = (
                     value.text if value is not None and value.text else "#N/A")
             elif formula is not None and formula.text and (text := _TEXT_FORMULA.fullmatch(formula.text.strip())):
-                cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = text.group(1).replace('""', '"')
+                cells[(int(ref.group(2)) - 1, column_number(ref.group(1)) - 1)] = text.group(1).replace('""', '"')
             elif formula is not None and element.get("t", "n") == "n" and (
                     value is None or not value.text or (recalc and value.text == "0")):
                 # (t="str" with an empty value is a formula whose computed text is empty: Excel shows "")
                 text = (formula.text or "").strip()
-                cells[(int(ref.group(2)) - 1, _column(ref.group(1)))] = (
+                cells[(int(ref.group(2)) - 1, column_number(ref.group(1)) - 1)] = (
                     text if _NUMBER_FORMULA.fullmatch(text) else "=" + text)
             element.clear()
     return cells
 
 
-def _column(letters: str) -> int:
+def column_number(letters: str) -> int:
+    """A cell reference's column letters as a number from 1 (A, case-insensitive): Z 26, AA 27."""
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + ord(ch) - ord("A") + 1
-    return n - 1
+    return n
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
