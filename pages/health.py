@@ -192,7 +192,7 @@ def main() -> None:
     figures.metric(k[2], ctx, "health.chronic", int(comp["chronic"]), ctx.num(comp["chronic"]),
                    label=ctx.t("insp.health.kpi.chronic"))
     # follow-ups are visits: without a visit on record the share is unknown, not 0% (said under the tiles)
-    visits = empty.loaded("visits")
+    visits, claimed = empty.loaded("visits"), empty.loaded("medical_claims")
     share = comp["compliant"] / comp["chronic"] if comp["chronic"] and visits else None
     figures.metric(k[3], ctx, "health.compliance", share, ctx.pct(share),  # a share fits a tile; counts in help
                    label=ctx.t("insp.health.kpi.compliant"),
@@ -202,9 +202,9 @@ def main() -> None:
                    delta_color="inverse", delta_arrow="off",  # the sign says it: "↓ -2.9" read twice
                    # with a difference only: under a "—" it qualified nothing
                    delta_description=None if oop_share is None else ctx.t("fmt.against_target"))
-    n_risks = total_of(risks) if empty.loaded("medical_claims") else None
+    n_risks = total_of(risks) if claimed else None
     figures.metric(k[5], ctx, "health.risks", n_risks, ctx.num(n_risks), label=ctx.t("insp.health.kpi.risks"))
-    empty.note_unknown([kind for kind in ("visits", "medical_claims") if not empty.loaded(kind)])
+    empty.note_unknown([kind for kind, known in (("visits", visits), ("medical_claims", claimed)) if not known])
 
     area_section(ctx, ill, level)
 
@@ -224,7 +224,7 @@ def main() -> None:
         table.show_list("health_gaps", gaps, ctx.t("insp.what.gaps"), gaps_query, columns=q.GAP_COLUMNS)
 
     claims_section(ctx, claims, level, cfg["target"], [str(p) for p in ill[level]], year)
-    if not empty.loaded("medical_claims"):  # said in the claims section: no all-clear of risks or sums
+    if not claimed:  # said in the claims section: no all-clear of risks or sums
         return
 
     st.subheader(ctx.t("insp.health.risks"))

@@ -151,8 +151,12 @@ def sample_text(ctx: PageContext, f: pd.Series, area_only: bool) -> str:
         return "–" if x is None or pd.isna(x) else f"{float(x):,.0f}"
 
     if f["indicator"] == "incidence":
-        key = "rates.sample.incidence_filtered" if not area_only else "rates.sample.incidence" \
-            if pd.notna(f["denominator"]) else "rates.sample.incidence_no_base"  # "乡村人口–人" read as a number
+        if not area_only:
+            key = "rates.sample.incidence_filtered"
+        elif pd.isna(f["denominator"]):  # no population base: "乡村人口–人" read as a number
+            key = "rates.sample.incidence_no_base"
+        else:
+            key = "rates.sample.incidence"
         return ctx.t(key, den=n(f["denominator"]), households=n(f["sample_households"]), people=n(f["sample_people"]))
     if pd.isna(f["denominator"]) or not f["denominator"]:  # "依据：0 / 0人（0户）" beside a tile of "—"
         return ctx.t("rates.sample.none")

@@ -34,7 +34,7 @@ from queries import rectification as qrect
 from queries import visits as qvisits
 from queries.filters import Filters, Viewer, area_level
 from ui import by_place, charts, formats
-from ui.empty import no_household_text
+from ui.empty_text import no_household_text
 from ui.filter_text import filter_text
 from ui.formats import joined, plain_dates
 from ui.profile_html import document, esc, spec_div, table_html

@@ -3,15 +3,14 @@ widen them)."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from etl.history import ledgers_with_rows
-from labels import t
-from queries import meta, population
+from queries import population
 from ui import data
 from ui.context import PageContext, current
+from ui.empty_text import no_household_text
 
 
 def show(hint: str | None = None) -> None:
@@ -24,16 +23,6 @@ def show(hint: str | None = None) -> None:
     if hint:
         msg += " " + hint
     st.info(msg, icon=":material/filter_alt_off:")
-
-
-def no_household_text(con: duckdb.DuckDBPyConnection, lang: str) -> str | None:
-    """Why the data holds no household at all (its registry rows were all rejected, or none was loaded),
-    said by the pages and the briefing alike; None when it holds one."""
-    reg = meta.registry_rows(con).iloc[0]
-    if int(reg["households"]):
-        return None
-    rejected = int(reg["rejected"])
-    return t("empty.registry_rejected", lang, n=rejected) if rejected else t("empty.no_registry", lang)
 
 
 def _no_household(ctx: PageContext) -> bool:

@@ -34,15 +34,16 @@ def section(ctx: PageContext) -> None:
         return
     since = pick(ctx, hist)
     ch = data.run(qh.changes, ctx, since=since, as_of=ctx.as_of)
-    if len(hist) > 1:  # one load has no baseline: its net changes read "—", said by since.one below
+    compared = len(hist) > 1  # one load has no baseline: its net changes read "—", said by since.one below
+    if compared:
         st.caption(ctx.t("since.base", base=sf.base_text(ch["base_as_of"]), loads=ch["loads"]))
     cols = figures.tile_slots(len(sf.TILES), "since")
     for col, key in zip(cols, sf.TILES, strict=True):
         v = ch[key]
         figures.metric(col, ctx, f"since.{key}", v, sf.tile_text(key, v))
-    if sf.unknown(ch) and len(hist) > 1:
+    if compared and sf.unknown(ch):
         st.caption(ctx.t("since.unknown"))
-    if len(hist) > 1:
+    if compared:
         st.markdown(f"**{ctx.t('since.trend')}**")
         frame, series = sf.trend_frame(hist), sf.trend_series(ctx.t)
         half = -(-len(series) // 2)  # two grids of 2×2, side by side: a phone stacks them (charts.show_row)

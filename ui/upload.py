@@ -63,6 +63,7 @@ class UploadOutcome:
         """No file was loaded: only `errors` (in each language) to say."""
         return cls({lg: Texts([], e, []) for lg, e in errors.items()}, 1 if errors[lang] else 0, lang)
 
+
 def may_upload(viewer: Viewer) -> bool:
     """Whether `viewer` may load files: county-wide users only (a township user's file would change other
     townships' figures). The upload form asks it, and so does the server for every file sent to it
