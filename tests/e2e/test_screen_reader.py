@@ -18,11 +18,18 @@ _CHARTS = """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyC
     .map(box => [box.getAttribute('role'), box.getAttribute('aria-label')])"""
 
 
+def wait_lang(page: Any, want: str) -> None:
+    """The page's language becomes `want`. The script that sets it runs once its element is mounted,
+    which may come a frame after the title shows (a loaded CI machine read "en" on the Chinese overview);
+    it must come, and soon: a page that never says it fails here after 10 s."""
+    page.wait_for_function("want => document.documentElement.lang === want", arg=want, timeout=10_000)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("path", ["home", "exit-status"])
 def test_page_language_and_chart_names(page: Any, server: StreamlitServer, lang: str, path: str) -> None:
     open_page(page, server, path, dict(PAGES)[path], lang=lang, query="lang=en" if lang == "en" else "")
-    assert page.evaluate("document.documentElement.lang") == ("en" if lang == "en" else "zh-CN")
+    wait_lang(page, "en" if lang == "en" else "zh-CN")
     # every chart drawn and named; on the overview its status chart among them (a loaded CI machine had
     # drawn only the two trend grids below it when the names were first read)
     expected = t("overview.chart_title", lang) if path == "home" else ""
@@ -42,11 +49,11 @@ def test_switching_language_changes_the_page_language(page: Any, server: Streaml
     from playwright.sync_api import expect
 
     open_page(page, server, "home", dict(PAGES)["home"])
-    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    wait_lang(page, "zh-CN")
     sidebar = page.get_by_test_id("stSidebar")
     # the sidebar's widgets may still be arriving when the page's title shows (as test_browser waits)
     expect(sidebar.get_by_text(t("filter.townships", "zh"), exact=True)).to_have_count(1)
     sidebar.get_by_test_id("stButtonGroup").get_by_text("English", exact=True).click()
     page.get_by_role("heading", name=t("overview.title", "en"), exact=True).wait_for()
     wait_idle(page)
-    assert page.evaluate("document.documentElement.lang") == "en"
+    wait_lang(page, "en")
