@@ -9,7 +9,8 @@ required checks are (shown on the page, labels `quality.check.<code>`):
 - housing, water: the housing and drinking-water fields are filled (one each per household);
 - doctor: every chronic patient has signed a family doctor (one per chronic patient);
 - income: an income figure for the as-of year or the year before (one per household);
-- visit: a visit of any type within 30 days before the as-of date (one per household).
+- visit: a visit of any type within 30 days before the as-of date (one per household; not required
+  while no visits ledger holds a row: `applicable_checks`).
 
 Only school, income and visit depend on the as-of date (`DATED_CHECKS`); the other checks and the
 household count are fixed facts of the archive.
@@ -50,6 +51,21 @@ CHECKS = ("id", "health", "labour", "school", "housing", "water", "doctor", "inc
 DATED_CHECKS = ("school", "income", "visit")  # the only checks whose answer depends on the as-of date
 FIXED_CHECKS = tuple(c for c in CHECKS if c not in DATED_CHECKS)
 DATED_KIND = {"income": 0, "visit": 1, "school": 2}  # agg_quality_dated.kind
+# A check whose answer comes from a ledger rather than the registry: before any file has brought a row
+# of it, the check cannot be judged and is not required. "30天内走访" with no visits ledger failed for
+# every household: a registry alone scored 46.9%, its defect list put the same failure on every
+# household, and the gap was in what was loaded, not in the archive (etl.history.ledgers_with_rows).
+CHECK_LEDGER = {"visit": "visits"}
+
+
+# The checks judged with and without a visits ledger (indexed by a bool, so that a page's flag selects
+# constant SQL: tests/test_sql_injection.py)
+CHECKS_BY_VISITS = {True: CHECKS, False: tuple(c for c in CHECKS if c not in CHECK_LEDGER)}
+
+
+def applicable_checks(loaded: frozenset[str]) -> tuple[str, ...]:
+    """The checks that can be judged with the ledgers `loaded` (those holding a row), in CHECKS order."""
+    return CHECKS_BY_VISITS[CHECK_LEDGER["visit"] in loaded]
 
 # The first day of the visit check's window: a visit within VISIT_WITHIN_DAYS days before the as-of date,
 # day 30 included, as the visit planner's "no visit in 30 days" (more than 30 days ago) and the health
@@ -154,14 +170,14 @@ def stored_defects_sql(scope: Scope) -> str:
                        scope.src("hh_facts"), scope.src("data_issues"))
 
 
-def dated_defects_sql(where: str) -> list[str]:
+def dated_defects_sql(where: str, checks: tuple[str, ...] = CHECKS) -> list[str]:
     """The visit and income checks' failures at $as_of of the hh_facts rows `f` passing `where`, one
-    SELECT per check, shaped like `list_defect` (the page unites them with it; `_CHECK_SQL` is the
-    rule, this its failing side)."""
+    SELECT per check of `checks` (the applicable ones), shaped like `list_defect` (the page unites them
+    with it; `_CHECK_SQL` is the rule, this its failing side)."""
     fk = filter_select("f")
     return [f"SELECT {fk}, f.household_id, 'check' AS defect_source, '{c}' AS rule, NULL AS field, '0/1' AS raw_value, "  # noqa: S608
             f"NULL AS file_name, NULL AS line, 1 AS src, NULL AS line_order, f.seq, f.hk "
-            f"FROM hh_facts f WHERE {_FAILS[c]} AND {where}" for c in QUERY_TIME_CHECKS]
+            f"FROM hh_facts f WHERE {_FAILS[c]} AND {where}" for c in QUERY_TIME_CHECKS if c in checks]
 
 
 # `area` (etl.keys: one number per township and village) is in agg_quality and agg_quality_dated so

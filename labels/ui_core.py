@@ -66,11 +66,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "empty.figures_not_loaded": ("尚无{kinds}数据：依赖它们的指标显示为“—”或空白，不是 0；在“数据管理”页导入后才有数字。",
                                  "No {kinds} data yet: the figures that depend on them read “—” or blank, which is "
                                  "not zero, until they are loaded on the Data management page."),
-    "empty.no_visits_check": ("尚无走访记录数据：「{days}天内走访」一项对每户都判为未通过，档案完整率因此偏低；"
-                              "在“数据管理”页导入走访记录后按实际走访判断。",
-                              "No Visits data yet: the check “visit within {days} days” fails for every household, "
-                              "so the completeness score reads low; once visits are loaded on the Data management "
-                              "page it follows the actual visits."),
+    "empty.no_visits_check": ("尚无走访记录数据：「{days}天内走访」一项暂不计入档案完整率，也不列入问题清单；"
+                              "在“数据管理”页导入走访记录后按实际走访检查。",
+                              "No Visits data yet: the check “visit within {days} days” is left out of the "
+                              "completeness score and the defect list until visits are loaded on the Data "
+                              "management page; then it follows the actual visits."),
     "empty.no_registry": ("数据中还没有任何农户：请先在“数据管理”页导入贫困人口信息（建档立卡户、监测对象的登记表），"
                           "各页的数字都按它统计。",
                           "The data holds no household yet: load a registry (贫困人口信息) on the Data management "

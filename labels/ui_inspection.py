@@ -288,7 +288,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "- 每户：危房户、饮水安全已填（各1项）；\n"
         "- 每位慢性病患者：已签约家庭医生；\n"
         "- 每户：有参考日期当年或上一年的人均纯收入；\n"
-        "- 每户：参考日期前 {days} 天内有走访记录（任何类型）。\n\n"
+        "- 每户：参考日期前 {days} 天内有走访记录（任何类型；导入走访记录后才检查）。\n\n"
         "**数据问题**：入库时按数据规范检查发现的问题（见各规则说明）；被拒收的行见「数据管理」。",
         "**Completeness** = checks passed ÷ checks required, summed over households to townships and villages (worst first). Checks:\n"
         "- every member: a valid ID number, a health status, a labour status (one each);\n"
@@ -296,7 +296,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "- every household: housing and drinking-water fields filled (one each);\n"
         "- every chronic patient: a signed family doctor;\n"
         "- every household: an income figure for the reference year or the year before;\n"
-        "- every household: a visit (any type) within {days} days before the reference date.\n\n"
+        "- every household: a visit (any type) within {days} days before the reference date (checked once visits are loaded).\n\n"
         "**Data issues**: defects found by the data-contract checks at load time; rejected rows are on the Data management page.",
     ),
     "quality.check.id": ("身份证号有效", "Valid ID"),

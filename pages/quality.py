@@ -136,7 +136,8 @@ def defects_section(ctx: PageContext, towns: pd.DataFrame) -> None:
                         persist_state="session", key="quality_defects_town",
                         format_func=lambda v: ctx.t("insp.quality.all_townships") if v is None else v)
     query = q.defects_query(ctx.flt, ctx.viewer, ctx.as_of, town, ctx.data_as_of,
-                            failed=(ctx.t("insp.quality.check_failed"), ctx.t("insp.quality.check_failed_of")))
+                            failed=(ctx.t("insp.quality.check_failed"), ctx.t("insp.quality.check_failed_of")),
+                            visits_loaded=empty.loaded("visits"))
     found = data.page(query)
     if found.empty:  # households in view, none with a defect: the list's empty state said to change the filter
         st.success(ctx.t("find.no_defects"), icon=":material/check_circle:")
@@ -178,7 +179,7 @@ def main() -> None:
     if towns.empty:
         empty.show()
         return
-    if not empty.loaded("visits"):  # the visit check fails everywhere: a low score, and why (a probe)
+    if not empty.loaded("visits"):  # the visit check cannot be judged: not counted, and the page says so
         st.info(ctx.t("empty.no_visits_check", days=rules.VISIT_WITHIN_DAYS), icon=":material/upload_file:")
     tiles_section(ctx, towns)
     completeness_section(ctx, towns)

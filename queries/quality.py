@@ -14,11 +14,14 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from etl.history import ledgers_with_rows
 from etl.quality_checks import (
     CHECKS,
+    CHECKS_BY_VISITS,
     DATED_KIND,
     DEFECT_ORDER,
     FIXED_CHECKS,
+    applicable_checks,
     dated_check_sql,
     dated_defects_sql,
     defects_sql,
@@ -41,7 +44,7 @@ from queries.filters import (
 from queries.meta import LOADED_AT, batch_columns, data_as_of
 from queries.paging import ALL_PLACES, ListQuery
 
-__all__ = ["CHECKS", "completeness", "defects"]
+__all__ = ["CHECKS", "applicable", "completeness", "defects"]
 
 _HH: Text = ("登记在册的全部户（档案检查面向每一户）", "Every household of the registry (the archive is checked for each)")
 define("quality.score", ("档案完整率", "Archive completeness"), _HH, ("通过的必查项", "Required checks passed"),
@@ -64,10 +67,18 @@ define("quality.trend", ("各批次入库时的问题数", "Issues recorded by e
        date_rule=("入库时间", "Load time"), source="load_batches")
 
 
+def applicable(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """The checks required of a household with the ledgers loaded (`etl.quality_checks.applicable_checks`:
+    no 30天内走访 before a visits ledger holds a row)."""
+    return applicable_checks(ledgers_with_rows(con))
+
+
 def completeness(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
                  level: str = "township") -> pd.DataFrame:
     """Completeness score per township or village (worst first), with every check's counts, at any
-    as-of date: the fixed checks' stored sums plus the dated checks over `agg_quality_dated`."""
+    as-of date: the fixed checks' stored sums plus the dated checks over `agg_quality_dated`. A check
+    that cannot be judged yet (`applicable`) counts 0 required and 0 passed."""
+    checks = applicable(con)
     keys = {"township": "township", "village": "township, village"}[level]
     where, params = household_where(flt, viewer, "c")
     group, out = keys, keys
@@ -76,8 +87,9 @@ def completeness(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, a
     if level == "village":  # grouped on `area`; its names come from the agg_quality part
         group, out = "area", "max(township) AS township, max(village) AS village"
     # coalesce: a dated check no row of a group passes has no row in its part of the union
-    total = {p: " + ".join(f"coalesce(sum({p}_{c}), 0)" for c in CHECKS) for p in ("req", "ok")}
-    sums = ", ".join(f"CAST(coalesce(sum({p}_{c}), 0) AS BIGINT) AS {p}_{c}" for c in CHECKS for p in ("req", "ok"))
+    total = {p: " + ".join(f"coalesce(sum({p}_{c}), 0)" for c in checks) for p in ("req", "ok")}
+    sums = ", ".join((f"CAST(coalesce(sum({p}_{c}), 0) AS BIGINT)" if c in checks else "CAST(0 AS BIGINT)")
+                     + f" AS {p}_{c}" for c in CHECKS for p in ("req", "ok"))
     sql = f"""
         SELECT {out}, CAST(sum(households) AS BIGINT) AS households, CAST({total["req"]} AS BIGINT) AS required,
             CAST({total["ok"]} AS BIGINT) AS passed, ({total["ok"]}) / nullif({total["req"]}, 0) AS score, {sums}
@@ -174,15 +186,18 @@ def failed_check_sql(value: str) -> str:
 
 
 def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | None = None,
-                  stored_as_of: date | None = None, failed: tuple[str, str] | None = None) -> ListQuery:
+                  stored_as_of: date | None = None, failed: tuple[str, str] | None = None,
+                  visits_loaded: bool = True) -> ListQuery:
     """Data issues and failed completeness checks in one list (optionally of one township).
 
     Columns: township, village, household_id, defect_source (`issue` / `check`), rule (rule or check
     code), field (code, NULL for checks), raw_value (masked; for checks `passed/required`, or with
     `failed` = (one check failed, {failed} of {required} failed) that text: `failed_check_sql`),
     file_name, line. Issues come before checks within a household. `stored_as_of`: the as-of date of
-    the snapshot's `list_defect`; when it is `as_of` the list is read in its stored order."""
+    the snapshot's `list_defect`; when it is `as_of` the list is read in its stored order. Without
+    `visits_loaded` the visit check is not judged (`applicable`) and lists no failure."""
     stored = stored_as_of == as_of
+    checks = CHECKS_BY_VISITS[bool(visits_loaded)]
 
     def where_of(alias: str) -> tuple[str, dict[str, object]]:
         where, params = household_where(flt, viewer, alias)
@@ -207,7 +222,7 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
         # defects: 68 ms against 10 ms). Its size is counted without the masked columns and the file
         # names' join (86 ms against 37 ms).
         sources = [f"SELECT * EXCLUDE (hk) FROM list_defect d WHERE {stored_where} AND d.seq <= $seq_bound",  # noqa: S608
-                   *(f"SELECT * EXCLUDE (hk) FROM ({part})" for part in dated_defects_sql(where))]  # noqa: S608
+                   *(f"SELECT * EXCLUDE (hk) FROM ({part})" for part in dated_defects_sql(where, checks))]  # noqa: S608
         parts = tuple((f"SELECT {columns}, seq, src, line_order FROM ({source}) d {file_join}",  # noqa: S608
                        DEFECT_ORDER)
                       for source in sources)
@@ -219,7 +234,7 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
                          hidden=_ORDER_ONLY, bound=bound, total=total)
     sql = f"""
         WITH {household_checks_cte(where)}
-        SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value")}) d {file_join}
+        SELECT {columns}, seq, src, line_order FROM ({defects_sql(where, "d.raw_value", checks_included=checks)}) d {file_join}
     """  # noqa: S608
     return ListQuery(sql, {**params, "as_of": as_of}, DEFECT_ORDER, hidden=_ORDER_ONLY)
 
@@ -227,7 +242,8 @@ def defects_query(flt: Filters, viewer: Viewer, as_of: date, township: str | Non
 def defects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, as_of: date,
             township: str | None = None, limit: int | None = None) -> pd.DataFrame:
     """`defects_query` paged: the first `limit` (all when None), the full list's size in `total`."""
-    return defects_query(flt, viewer, as_of, township, data_as_of(con)).page(con, limit)
+    return defects_query(flt, viewer, as_of, township, data_as_of(con),
+                         visits_loaded="visit" in applicable(con)).page(con, limit)
 
 
 def issue_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -12,6 +12,7 @@ import pytest
 
 from etl import snapshot
 from labels import t
+from queries import quality
 from queries.filters import Filters, Viewer
 from queries.meta import data_as_of
 from tests import conftest
@@ -198,16 +199,38 @@ def test_the_visit_list_of_a_county_without_ledgers_says_why_every_household_lac
     assert said in warned, warned
 
 
-def test_the_archive_score_without_visits_says_why_it_reads_low(
+def test_without_visits_the_visit_check_is_not_counted_and_the_page_says_so(
         registry_only: Path, fixture_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No visits ledger: the check 30天内走访 failed for every household and the score read 46.9% with nothing
-    saying why (a probe's open question; the rule stays, the page says it). A county with visits: not said."""
+    """No visits ledger: the check 30天内走访 failed for every household, the score read 46.9% and every
+    household's defects listed it, a gap in what was loaded rather than in the archive. It is left out
+    (required and passed 0, no defect row) and the page says so. A county with visits: counted, not said."""
+    con, _ = snapshot.connect_read(registry_only)
+    try:
+        as_of = data_as_of(con)
+        assert "visit" not in quality.applicable(con)
+        towns = quality.completeness(con, Filters(), Viewer(), as_of).set_index("township")
+        listed = quality.defects(con, Filters(), Viewer(), as_of)
+    finally:
+        con.close()
+    # 甲镇 (H1, H2): id 2, health 2 (H1's), labour 2, housing 2, water 2, doctor 1 (H1 chronic), income 2
+    assert towns.loc["甲镇", ["required", "passed", "req_visit", "ok_visit"]].tolist() == [13, 1, 0, 0]
+    assert towns.loc["乙镇", ["required", "passed"]].tolist() == [6, 0]
+    assert "visit" not in set(listed["rule"]) and {"income", "id"} <= set(listed["rule"])
     note = t("empty.no_visits_check", "zh", days=30)
     assert "30天内走访" in note
     monkeypatch.setenv("FUPIN_DB", str(registry_only))
-    assert note in infos(conftest.open_page("quality"))
+    at = conftest.open_page("quality")
+    assert note in infos(at)
+    assert tiles(at)[t("insp.quality.kpi.score", "zh")] == "5.3%"  # 1 of 19 (it read 1 of 22: 4.5%)
     monkeypatch.setenv("FUPIN_DB", str(fixture_db))
     assert note not in infos(conftest.open_page("quality"))
+    con, _ = snapshot.connect_read(fixture_db)
+    try:
+        assert "visit" in quality.applicable(con)
+        towns = quality.completeness(con, Filters(), Viewer(), data_as_of(con))
+        assert (towns["req_visit"] == towns["households"]).all()
+    finally:
+        con.close()
 
 
 def test_the_incidence_tile_without_a_population_base_says_so(
