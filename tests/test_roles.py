@@ -794,3 +794,19 @@ def test_a_one_township_user_has_no_back_to_the_banner_button(users: Path) -> No
     back = t("common.back_to_county")
     assert back not in [b.label for b in _login("wujia").button]
     assert back in [b.label for b in _login("boss", params={"town": OWN}).button]
+
+
+def test_the_server_s_path_is_said_to_who_manages_the_data_not_to_a_township(users: Path, db: Path) -> None:
+    """A database held open by another program: every viewer read the server's path and the holder's
+    process id (the in-use message is the command line's). A township's user reads that the data cannot
+    be read now and whom to tell; a county-wide user, who manages the loads, reads the path and the pid."""
+    from labels import t
+    from tests.conftest import held_open
+
+    with held_open(db) as pid:
+        township = _login("wujia")
+        leader = _login("boss")
+    said = [e.value for e in township.error]
+    assert said == [t("app.db_unavailable", "zh")], said
+    assert str(pid) not in said[0] and "/" not in said[0]
+    assert [e.value for e in leader.error] == [t("cli.db_in_use", "zh", pid=pid, path=db)], leader.error

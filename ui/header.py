@@ -7,7 +7,8 @@
 - `no_database()`: the message shown before any database exists (how to build the demo).
 - `stale_database()`: the message shown while the database waits for its upgrade (etl.load.rebuild).
 - `database_unusable(exc, lang)`: the message shown while the database cannot be read (held open by
-  another program, or not readable by the dashboard's user).
+  another program, or not readable by the dashboard's user); its path and the holder's process id only
+  to those who manage the data.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from queries import meta
 from ui import data, table
 from ui.context import current
 from ui.filter_text import filter_text
+from ui.upload import may_upload
 
 
 def show(title_key: str, *, filtered: bool = True) -> None:
@@ -85,13 +87,17 @@ def database_unusable(exc: BaseException, lang: str) -> bool:
     writing (a DuckDB shell opened without -readonly), or the dashboard's user may not read it (loaded
     by another user from the command line). Every page ended in a traceback, DuckDB's "IO Error: Could
     not set lock on file …" or Python's "PermissionError: [Errno 13]" (a probe). False for any other
-    error (the caller raises it)."""
+    error (the caller raises it). The server's path and the holder's process id are said to those who
+    may load files (`ui.upload.may_upload`: they manage the data and can act on them); a township's user,
+    or anyone before the login, reads that the data cannot be read now and whom to tell."""
     text = in_use_text(exc, lang)
     found = path_and_reason(exc, lang) if text is None else None
     if found is not None and str(found[0]).startswith(str(db_path())):  # the database's own files only
         text = t("app.db_unreadable", lang, path=found[0], reason=found[1])
     if text is None:
         return False
+    if not may_upload(data.viewer()):
+        text = t("app.db_unavailable", lang)
     st.title(t("app.title", lang))
     st.error(text, icon=":material/lock:")
     return True
