@@ -83,6 +83,7 @@ class BlockPart:
     malformed: list[tuple[int, str]] = field(default_factory=list)
     data_rows: int = 0  # rows handed to a sink
     undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped)
+    unclosed_quote: list[tuple[int, str]] = field(default_factory=list)  # (line, raw text): runaway_quotes
     controls: bool = False  # holds control characters (see table_has_controls)
 
 
@@ -110,6 +111,7 @@ def run_blocks(
             part.table = part.table.set_column(0, "_line", lines)
             part.malformed = [(line + base - 1, text) for line, text in part.malformed]
             part.undecodable = [(line + base - 1, text) for line, text in part.undecodable]
+            part.unclosed_quote = [(line + base - 1, text) for line, text in part.unclosed_quote]
         base += part.lines
         if sink is not None and part.table.num_rows:  # hand the rows over; keep only the counts
             sink(part.table)
@@ -237,6 +239,17 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
         block, undecodable = _mend(block, "utf-8")
         table, invalid = _parse_rows(path, block, ctx)
     n_rows = table.num_rows + len(invalid)
+    # A quote that opened a value and ran on over the lines after it: those lines are read as rows again,
+    # and the row of the quote is set aside (the rows it swallowed vanished into one cell before)
+    runaway: list[int] = []
+    original = block
+    if n_rows != n_lines and b'"' in block:
+        quotes = runaway_quotes(block, ctx.delimiter.encode())
+        if quotes:
+            block = _unquoted(block, quotes)
+            table, invalid = _parse_rows(path, block, ctx)
+            n_rows = table.num_rows + len(invalid)
+            runaway = [first_line + line for line, _ in quotes]
     starts = _row_starts(block, first_line, n_lines, n_rows, ctx.delimiter.encode())
     bad_index = [number - 1 for number, _ in invalid if 0 < number <= n_rows]
     if len(bad_index) != len(invalid):  # never seen with a serial parse; keep the counts right
@@ -246,11 +259,13 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
     bad_rows: dict[int, list[str]] = {}
     for line, text in sorted(undecodable.items()):
         bad_rows.setdefault(max(0, int(np.searchsorted(starts, line, side="right")) - 1), []).append(text)
-    if bad_rows:
+    quoted = {max(0, int(np.searchsorted(starts, line, side="right")) - 1) for line in runaway} - set(bad_rows)
+    aside = set(bad_rows) | quoted
+    if aside:
         valid = np.delete(np.arange(n_rows), bad_index) if bad_index else np.arange(n_rows)
-        keep = ~np.isin(valid, list(bad_rows))
+        keep = ~np.isin(valid, list(aside))
         table, lines = table.filter(pa.array(keep)), lines[keep]
-    shaped = [(text, idx) for (_, text), idx in zip(invalid, bad_index, strict=True) if idx not in bad_rows]
+    shaped = [(text, idx) for (_, text), idx in zip(invalid, bad_index, strict=True) if idx not in aside]
     padded = [(cells, idx) for text, idx in shaped if (cells := _padded_cells(text, ctx)) is not None]
     if padded:  # rows of the right shape after all: back among the parsed rows, in file order
         table, lines = _with_rows(table, lines, padded, starts, ctx)
@@ -264,7 +279,65 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
             malformed.append((int(starts[idx]) if 0 <= idx < len(starts) else -1, text))
     out, dropped = finish_rows(dict(zip(ctx.read, table.columns, strict=True)), lines, ctx.mapped, ctx.ordinal)
     return BlockPart(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed,
-                 controls=table_has_controls(out), undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())])
+                     controls=table_has_controls(out),
+                     undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())],
+                     unclosed_quote=[(int(starts[idx]), _row_text(original, starts, idx, first_line))
+                                     for idx in sorted(quoted)])
+
+
+MAX_RUNAWAY = 1000  # runaway quotes mended per block; past them a block is parsed as it is
+
+
+def runaway_quotes(block: bytes, delimiter: bytes) -> list[tuple[int, int]]:
+    """The quotes (line index in the block, byte in that line) that opened a value which ran over line
+    ends and did not end as a value ends: never closed in the block, or closed with text after the
+    quote (`"张二,…` then, lines later, `H10,"王,十"`). The parser reads every line in between as that one
+    value, so whole rows vanished into a cell: 8 households of a registry became one 姓名. A value that
+    holds line breaks and ends at a delimiter or a line end (a note of several lines) is no such quote.
+    Quotes are read as pyarrow reads them (`_quoted_line_starts`); after a runaway quote the walk starts
+    again on the line after it, outside quotes."""
+    lines = block.splitlines(keepends=True)
+    found: list[tuple[int, int]] = []
+    i, inside, opened = 0, False, (0, 0)
+    while i < len(lines) and len(found) < MAX_RUNAWAY:
+        line, again = lines[i], None
+        p = line.find(b'"')
+        while p >= 0:
+            if inside:
+                if line[p + 1:p + 2] == b'"':
+                    p += 1  # a doubled quote: text
+                else:
+                    inside = False
+                    if opened[0] != i and line[p + 1:p + 2] not in (b"", b"\r", b"\n", delimiter):
+                        again = opened
+                        break
+            elif p == 0 or line[p - 1:p] == delimiter:
+                inside, opened = True, (i, p)
+            p = line.find(b'"', p + 1)
+        if again is None and inside and i == len(lines) - 1 and opened[0] != i:
+            again = opened  # open at the block's end: every line after it swallowed
+        if again is not None:
+            found.append(again)
+            i, inside = again[0] + 1, False
+            continue
+        i += 1
+    return found
+
+
+def _unquoted(block: bytes, quotes: list[tuple[int, int]]) -> bytes:
+    """The block with each runaway quote made an apostrophe: its line then parses as a row of its own (set
+    aside by the caller) and the lines after it as theirs."""
+    lines = block.splitlines(keepends=True)
+    for i, p in quotes:
+        lines[i] = lines[i][:p] + b"'" + lines[i][p + 1:]
+    return b"".join(lines)
+
+
+def _row_text(block: bytes, starts: np.ndarray, idx: int, first_line: int) -> str:
+    """The text of row `idx` as written: its lines (from its start to the next row's) of `block`."""
+    lines = block.splitlines()
+    end = int(starts[idx + 1]) if idx + 1 < len(starts) else len(lines) + first_line
+    return b"\n".join(lines[int(starts[idx]) - first_line:end - first_line]).decode("utf-8", errors="replace")
 
 
 def _padded_cells(text: str, ctx: BlockContext) -> list[str] | None:

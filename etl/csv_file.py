@@ -177,6 +177,7 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink
     table = concat_parts([p.table for p in parts], ctx)
     malformed = [m for p in parts for m in p.malformed]
     undecodable = [u for p in parts for u in p.undecodable]
+    unclosed = [u for p in parts for u in p.unclosed_quote]
     skipped = hdr.title_rows + sum(p.skipped for p in parts)
     rows_read = hdr.title_rows + sum(p.rows for p in parts)
     return RawFile(
@@ -184,6 +185,7 @@ def _read_csv_as(path: Path, head: bytes, whole: bool, encoding: str, sink: Sink
         columns={c: hdr.cells[i].strip() for c, i in ctx.mapped},
         ignored_columns=hdr.match.ignored, table=table, rows_read=rows_read, skipped=skipped,
         malformed=malformed, sha256=hasher.hexdigest(), data_rows=data_rows, undecodable=undecodable,
+        unclosed_quote=unclosed,
         controls=any(p.controls for p in parts), delimiter=hdr.delimiter,
         name_cells={c: i for c, i in ctx.mapped if c in NAME_FIELDS},
     )

@@ -180,9 +180,9 @@ def rejected_value_sql(raw: str = "raw", field: str = "field") -> str:
     return f"CASE WHEN {field} <> 'row' THEN json_extract_string({raw}, '$.\"' || {field} || '\"') END"
 
 
-# Rows rejected for their shape, whatever their kind: more or fewer fields than the header, or bytes the
-# file's encoding cannot decode.
-SHAPE_REJECTS = ("malformed_row", "undecodable_row")
+# Rows rejected for their shape, whatever their kind: more or fewer fields than the header, bytes the
+# file's encoding cannot decode, or a quote that opened a value and swallowed the lines after it.
+SHAPE_REJECTS = ("malformed_row", "undecodable_row", "unclosed_quote_row")
 # The fields holding a person's name: masked as 张*春 wherever a viewer without personal-data rights
 # reads them (a rejected row's raw values included).
 NAME_FIELDS = ("name", "head_name")

@@ -766,7 +766,7 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
         [batch_id, name],
     )
     # rows the reader could not take apart (another shape) or decode: their raw text, escaped bytes
-    for rule, rows in zip(SHAPE_REJECTS, (raw.malformed, raw.undecodable), strict=True):
+    for rule, rows in zip(SHAPE_REJECTS, (raw.malformed, raw.undecodable, raw.unclosed_quote), strict=True):
         if not rows:
             continue
         bad = pa.table({
@@ -778,7 +778,7 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: readers.RawFile, batch_id: int,
                     [batch_id, name, rule])
         con.unregister("unread_arrow")
     n = scalar(con, "SELECT count(*) FROM stg WHERE rejected_rule IS NOT NULL")
-    return int(n) + len(raw.malformed) + len(raw.undecodable)
+    return int(n) + len(raw.malformed) + len(raw.undecodable) + len(raw.unclosed_quote)
 
 
 def _poverty_line_table(con: duckdb.DuckDBPyConnection) -> None:

@@ -115,9 +115,12 @@ class RawFile:
     sheet: str | None = None  # xlsx: the sheet read
     data_rows: int = -1  # rows in `table`, or handed to the sink when the read streamed them
     undecodable: list[tuple[int, str]] = field(default_factory=list)  # (line, raw bytes escaped) rows
+    # (line, raw text) rows whose quote opened a value that ran over line ends and never ended as a value
+    # ends (etl.csv_blocks.runaway_quotes): the lines it swallowed are read as rows of their own
+    unclosed_quote: list[tuple[int, str]] = field(default_factory=list)
     controls: bool = True  # may hold control characters (False: proven free of them, etl.stage skips the check)
     # a text file's delimiter, and the positions of its name columns: the names in a row kept whole
-    # (malformed, undecodable) are stored beside it, so that it can be shown with them masked
+    # (malformed, undecodable, unclosed_quote) are stored beside it, so that it can be shown with them masked
     delimiter: str = ","
     name_cells: dict[str, int] = field(default_factory=dict)
     first_line: int = 1  # the line of the table's first row (an HTML page's later table: not 1)
@@ -125,7 +128,8 @@ class RawFile:
     def __post_init__(self) -> None:
         if self.data_rows < 0:
             self.data_rows = self.table.num_rows
-        assert self.rows_read == self.data_rows + self.skipped + len(self.malformed) + len(self.undecodable)
+        assert self.rows_read == (self.data_rows + self.skipped + len(self.malformed) + len(self.undecodable)
+                                  + len(self.unclosed_quote))
 
 
 # The database schema of the loader's staging tables (the sink's, and etl.stage's).

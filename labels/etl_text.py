@@ -105,6 +105,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行含有无法解码的字节，该行未入库（原始字节见拒收行的「原始行」，无法识别的字节以 \\xNN 表示）。请检查该行或将文件另存为 UTF-8 / GB18030 编码。",
         "{file} line {line} holds bytes that cannot be decoded and was not loaded (raw bytes under the rejected row's 'Raw row', undecodable ones as \\xNN). Check the line or save the file as UTF-8 / GB18030.",
     ),
+    "rule.unclosed_quote_row": (
+        "{file} 第{line}行有一个引号（\"）没有成对，读取时会把其后的行并入这一格；该行未入库，其后的行已照常读取。请删去该行多余的引号（或补上另一半）后重新导入该行。",
+        "{file} line {line} has a quote (\") without its pair, which would take the lines after it into one cell; the line was not loaded and the lines after it were read as usual. Remove the stray quote (or add its pair) and load the line again.",
+    ),
     "rule.control_chars": (
         "{file} 第{line}行「{column}」含有控制字符（如 NUL、换行、制表符），已删除后入库。原值：{value}",
         "{file} line {line}, '{column}' held control characters (NUL, line breaks, tabs …); they were removed. Raw value: {value}",
@@ -260,6 +264,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.no_village": ("缺行政村", "No village"),
     "rulename.malformed_row": ("行格式错误", "Malformed row"),
     "rulename.undecodable_row": ("无法解码的行", "Undecodable row"),
+    "rulename.unclosed_quote_row": ("引号不成对的行", "Unpaired quote"),
     "rulename.control_chars": ("含控制字符", "Control characters"),
     "rulename.id_invalid": ("身份证号无效", "Invalid ID number"),
     "rulename.id_mangled": ("身份证号被科学计数法损坏", "ID mangled by Excel"),

@@ -31,7 +31,8 @@ def col(raw: RawFile, name: str) -> list[object]:
 
 
 def check_invariant(raw: RawFile) -> None:
-    assert raw.rows_read == raw.table.num_rows + raw.skipped + len(raw.malformed)
+    assert raw.rows_read == (raw.table.num_rows + raw.skipped + len(raw.malformed) + len(raw.undecodable)
+                             + len(raw.unclosed_quote))
     assert raw.sha256 == hashlib.sha256(raw.path.read_bytes()).hexdigest()
 
 
@@ -559,13 +560,14 @@ def test_csv_quote_inside_an_unquoted_value_is_text_for_line_numbers_and_blocks(
         'H3,2020-01-03,刘,"第一行\n第二行"',  # 4-5: a quoted line break
         "H4,2020-01-04,赵,正常",  # 6
         "H5,2020-01-05",  # 7: too few fields
-        'H6,2020-01-06,"钱,未闭合',  # 8-9: a quote never closed takes the rest of the file
-        "H7,2020-01-07,孙,正常",
+        'H6,2020-01-06,"钱,未闭合',  # 8: a quote never closed: its row set aside, not the rest of the file
+        "H7,2020-01-07,孙,正常",  # 9 (tests/test_unclosed_quote.py)
     ]
     raw = read_file(write_csv(tmp_path / "v.csv", rows, newline="\n"))
-    assert col(raw, "household_id") == ["H1", "H2", "H3", "H4"]
-    assert col(raw, "_line") == [2, 3, 4, 6]
+    assert col(raw, "household_id") == ["H1", "H2", "H3", "H4", "H7"]
+    assert col(raw, "_line") == [2, 3, 4, 6, 9]
     assert col(raw, "visitor")[:2] == ['王"五', '李 "老" 师']
     assert col(raw, "notes")[2] == "第一行\n第二行"
-    assert [line for line, _ in raw.malformed] == [7, 8]
+    assert [line for line, _ in raw.malformed] == [7]
+    assert [line for line, _ in raw.unclosed_quote] == [8]
     check_invariant(raw)
