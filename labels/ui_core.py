@@ -394,6 +394,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth.role.leader": ("旗级领导", "county leader"),
     "auth.role.township": ("乡镇工作人员", "township staff"),
     "auth.role.pii_viewer": ("个人信息查看人员", "personal-data viewer"),
+    "auth.role.county_viewer": ("旗级查看人员（只读）", "county viewer (read-only)"),
     # the users command line (python -m ui.auth; its parser's own texts are the argparse.* labels)
     "auth.cli.description": ("扶贫督查看板的用户：添加、删除、列出用户，生成密码哈希",
                              "Users of the dashboard: add, remove and list users, hash a password"),
@@ -403,9 +404,9 @@ LABELS: dict[str, tuple[str, str]] = {
                           "add a user (password from a prompt or stdin)"),
     "auth.cli.help.name": ("登录用的用户名", "the name to log in with"),
     "auth.cli.help.role": ("角色：leader 旗级领导（全旗），township 乡镇工作人员（指定乡镇），"
-                           "pii_viewer 个人信息查看人员（个人信息不脱敏）",
+                           "pii_viewer 个人信息查看人员（个人信息不脱敏），county_viewer 旗级查看人员（全旗，只读，不能导入数据）",
                            "role: leader (the whole county), township (the listed townships), "
-                           "pii_viewer (personal data unmasked)"),
+                           "pii_viewer (personal data unmasked), county_viewer (the whole county, read-only: no uploads)"),
     "auth.cli.help.township": ("可查看的乡镇（可重复）", "a township the user may see (repeatable)"),
     "auth.cli.help.pii": ("可查看未脱敏的姓名、身份证号和电话", "may see names, ID numbers and phones unmasked"),
     "auth.cli.help.display_name": ("看板上显示的姓名（默认同用户名）", "the name the dashboard shows (default: the user name)"),
@@ -444,8 +445,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth.error.townships": ("{user}：townships 必须是乡镇名称的列表", "{user}: townships must be a list of names"),
     "auth.error.township_needs": ("{user}：角色 township 至少要指定一个乡镇",
                                   "{user}: a township user needs at least one township"),
-    "auth.error.leader_townships": ("{user}：旗级领导（leader）可看全部乡镇；要限定乡镇请用角色 township",
-                                    "{user}: a leader sees every township; use role township to restrict"),
+    "auth.error.leader_townships": ("{user}：旗级领导（leader）和旗级查看人员（county_viewer）可看全部乡镇；要限定乡镇请用角色 township",
+                                    "{user}: a leader or county viewer sees every township; use role township to restrict"),
     "auth.error.pii": ("{user}：pii 必须是 true 或 false", "{user}: pii must be true or false"),
     "auth.error.password_hash": ("{user}：password_hash 必须是 bcrypt 哈希（或者只给出 sso 身份）",
                                  "{user}: password_hash must be a bcrypt hash (or give sso identities only)"),

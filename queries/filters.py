@@ -114,11 +114,13 @@ else:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is looking: PII permission and township scope (None = the whole county)."""
+    """Who is looking: PII permission and township scope (None = the whole county); `loads`: whether the
+    role may load files at all (ui.upload.may_upload; a read-only county role may not)."""
 
     pii: bool = False
     townships: tuple[str, ...] | None = None
     name: str = field(default="", compare=True)
+    loads: bool = True
 
 
 ALL = Filters()

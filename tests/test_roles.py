@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
 PAGES = ["overview", "causes", "exit_status", "assistance", "rectification", "health", "visits", "quality",
          "briefing", "data_admin"]
-PASSWORDS = {"boss": "leader-pass-1", "wujia": "wujia-pass-1", "wujia_pii": "wujia-pass-2", "pii": "pii-pass-12"}
+PASSWORDS = {"boss": "leader-pass-1", "wujia": "wujia-pass-1", "wujia_pii": "wujia-pass-2", "pii": "pii-pass-12",
+             "office": "office-pass-1"}
 OWN = "乌加河镇"
 OWN_HH = {h[0] for h in HOUSEHOLDS if h[1] == OWN}
 OTHER_TOWNS = sorted({h[1] for h in HOUSEHOLDS} - {OWN})
@@ -72,6 +73,7 @@ def users(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     auth.add_user(path, "wujia", PASSWORDS["wujia"], "township", [OWN], display_name="乌加河镇干部", rounds=4)
     auth.add_user(path, "wujia_pii", PASSWORDS["wujia_pii"], "township", [OWN], pii=True, rounds=4)
     auth.add_user(path, "pii", PASSWORDS["pii"], "pii_viewer", rounds=4)
+    auth.add_user(path, "office", PASSWORDS["office"], "county_viewer", display_name="督查组", rounds=4)
     monkeypatch.setenv("FUPIN_USERS", str(path))
     return path
 
@@ -355,6 +357,31 @@ def test_leader_sees_every_township_and_the_extract_log(users: Path) -> None:
     assert "下载记录" in [s.value for s in at.subheader]
 
 
+def test_a_county_viewer_sees_every_township_but_may_not_upload(users: Path) -> None:
+    """Every county-wide user could upload: an inspection team's or an office's account changed the data
+    it was given to look at. county_viewer sees the whole county as a leader does, masked, and the data
+    page says its account may only view, with no upload form (the server refuses its files too:
+    tests/e2e/test_upload_guard.py)."""
+    from labels import t
+
+    at = _login("office", params={"town": "德岭山镇"})
+    assert at.sidebar.multiselect(key="flt_townships").value == ["德岭山镇"]
+    assert sorted(at.sidebar.multiselect(key="flt_townships").options) == sorted({h[1] for h in HOUSEHOLDS})
+    assert not _full_ids("\n".join(_texts(at)))
+    at = _goto(at, "data_admin")
+    assert t("insp.data.restricted", "zh") in [i.value for i in at.info]
+    assert not at.get("file_uploader")
+    assert "下载记录" in [s.value for s in at.subheader]
+    boss = _goto(_login("boss"), "data_admin")
+    assert boss.get("file_uploader") and t("insp.data.restricted", "zh") not in [i.value for i in boss.info]
+
+
+def test_a_county_viewer_is_given_no_township(tmp_path: Path) -> None:
+    with pytest.raises(auth.AuthConfigError):
+        auth.add_user(tmp_path / "u.yaml", "office", "office-pass-1", "county_viewer", ["乌加河镇"], rounds=4)
+    assert not (tmp_path / "u.yaml").exists()
+
+
 def test_the_download_log_names_each_download_in_the_reader_s_language(users: Path) -> None:
     """A download made in English was logged as causes_households (its file name's stem) and showed so
     in the Chinese log, and a Chinese one the other way round."""
@@ -636,7 +663,7 @@ def test_users_cli_usage_errors_are_chinese(tmp_path: Path) -> None:
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr.startswith("用法：python -m ui.auth add-user"), p.stderr
     assert ("python -m ui.auth add-user：错误：参数 --role：无效的选择 'boss'（可选：'leader', 'township', "
-            "'pii_viewer'）") in p.stderr, p.stderr
+            "'pii_viewer', 'county_viewer'）") in p.stderr, p.stderr
     _no_argparse_english(p.stderr)
     p = _users_cli("add-user", "--file", path)
     assert p.returncode == 2 and "python -m ui.auth add-user：错误：缺少必需的参数：用户名、--role" in p.stderr, p.stderr

@@ -8,7 +8,7 @@ no login).
     users:
       zhaoxm:
         display_name: 赵晓明
-        role: township          # leader | township | pii_viewer
+        role: township          # leader | township | pii_viewer | county_viewer
         townships: [乌加河镇]    # township: required; pii_viewer: optional (absent = whole county)
         pii: false              # true = names, ID numbers and phones unmasked
         password_hash: $2b$12$...   # local password (optional when `sso` is given)
@@ -65,7 +65,10 @@ from queries.filters import Viewer
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_USERS = PROJECT_ROOT / "config" / "users.yaml"
 ENV_USERS = "FUPIN_USERS"
-ROLES = ("leader", "township", "pii_viewer")
+ROLES = ("leader", "township", "pii_viewer", "county_viewer")
+# Roles that see the whole county and every township's data, as a leader, and never load files: an
+# inspection team's or a 旗委 office's account (every county-wide user could upload before)
+READ_ONLY_ROLES = ("county_viewer",)
 BCRYPT_ROUNDS = 12
 MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72
@@ -121,7 +124,8 @@ class User:
     sso: tuple[tuple[str, str], ...] = ()  # (claim, value): ("sub", ...), ("email", lower case)
 
     def viewer(self) -> Viewer:
-        return Viewer(pii=self.pii, townships=self.townships, name=self.username)
+        return Viewer(pii=self.pii, townships=self.townships, name=self.username,
+                      loads=self.role not in READ_ONLY_ROLES)
 
     def public(self) -> User:
         """The same user without the password hash (what the session keeps)."""
@@ -181,7 +185,7 @@ def parse_user(username: str, raw: object) -> User:
     townships = _str_list(towns, username) if towns not in (None, []) else None
     if role == "township" and not townships:
         raise AuthConfigError("auth.error.township_needs", user=username)
-    if role == "leader" and townships:
+    if role in ("leader", *READ_ONLY_ROLES) and townships:
         raise AuthConfigError("auth.error.leader_townships", user=username)
     pii = raw.get("pii", False)
     if not isinstance(pii, bool):

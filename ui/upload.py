@@ -66,9 +66,10 @@ class UploadOutcome:
 
 def may_upload(viewer: Viewer) -> bool:
     """Whether `viewer` may load files: county-wide users only (a township user's file would change other
-    townships' figures). The upload form asks it, and so does the server for every file sent to it
-    (ui.serve.guard_uploads): Streamlit kept any file PUT by any session, the login page's too."""
-    return viewer.townships is None
+    townships' figures), and of them not a read-only role (`county_viewer`). The upload form asks it, and
+    so does the server for every file sent to it (ui.serve.guard_uploads): Streamlit kept any file PUT by
+    any session, the login page's too."""
+    return viewer.townships is None and viewer.loads
 
 
 def load_uploads(files: Sequence[tuple[str, bytes]], lang: str, db: Path | None = None,

@@ -3,8 +3,8 @@
 Streamlit keeps every file PUT to /_stcore/upload_file/<session>/<file> by a live session, in memory
 until the session ends, whoever the session is: the login page's session stored 50 MB a request (the
 server's memory grew by as much each time). A session may now send files only when its viewer may upload
-(ui.upload.may_upload): nobody logged in and a township user are refused (403); a county-wide user's
-files are kept, as the data page's uploader sends them.
+(ui.upload.may_upload): nobody logged in, a township user and a read-only county viewer are refused (403);
+a county leader's files are kept, as the data page's uploader sends them.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ def guarded_server(browser: Any, e2e_db: Path, tmp_path_factory: pytest.TempPath
         "boss": {"display_name": "旗领导", "role": "leader", "password_hash": auth.hash_password(PASSWORD, rounds=4)},
         "town": {"display_name": "乡镇", "role": "township", "townships": ["乌加河镇"],
                  "password_hash": auth.hash_password(PASSWORD, rounds=4)},
+        "office": {"display_name": "督查组", "role": "county_viewer",
+                   "password_hash": auth.hash_password(PASSWORD, rounds=4)},
     }}, allow_unicode=True), encoding="utf-8")
     srv = StreamlitServer(e2e_db, ARTIFACTS / "streamlit-e2e-upload-guard.log", env={"FUPIN_USERS": str(users)}).start()
     try:
@@ -82,6 +84,8 @@ def test_only_a_county_wide_user_s_session_may_send_files(browser: Any, guarded_
         assert put_file(anonymous, guarded_server, ids, 1 << 20) == [403]  # was 204: kept in memory
         town, ids = session_page(ctx, guarded_server, "town")
         assert put_file(town, guarded_server, ids, 1 << 20) == [403]
+        office, ids = session_page(ctx, guarded_server, "office")  # county-wide, read-only
+        assert put_file(office, guarded_server, ids, 1 << 20) == [403]
         boss, ids = session_page(ctx, guarded_server, "boss")
         assert put_file(boss, guarded_server, ids, 1 << 20) == [204]
     finally:
