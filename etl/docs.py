@@ -41,7 +41,8 @@ TYPE_TEXT: dict[str, tuple[str, str]] = {
     "months": ("月数", "一年中的月数，0–12，可写 `6个月`；负数或超过 12 记为问题，按未填写计"),
     "number": ("数值", "可写 `4,300.50`、`3200元`"),
     "amount": ("金额", "以元计（金额、人均纯收入），可写 `4,300.50`、`3200元`；不能为负（负数记为问题，按未填写计，不计入合计）"),
-    "year": ("年度", "`2019`、`2019年`、`2019年度`、`2019年12月` 或任一日期"),
+    "year": ("年度", "`2019`、`2019年`、`2019年度`、`2019年12月` 或任一日期；不能晚于今年，也不能早于工作开始：脱贫年度不早于 "
+                    "{exit_year} 年，其他年度不早于 {earliest_year} 年（`1900` 之类是系统的占位值），过早的记为问题，按未填写计"),
     "date": ("日期", "`2020-06-22`、`2020/6/22`、`2020.6.22`、`2020年6月22日`（或 `22号`）、`20200622`、Excel 日期；"
                     "不能晚于今天，也不能早于工作开始：识别时间不早于 {identified}（建档立卡始于 2014 年），其他日期不早于 "
                     "{earliest}（`1900-01-01`、`0001-01-01` 之类是系统的占位值），过早的记为问题，按未填写计；只有年月的"
@@ -216,8 +217,9 @@ def generate() -> str:
     ).splitlines() + [""]
     lines += ["## 2. 各类文件的列与表头", "", PROSE_COLUMNS, ""]
     used = {spec.type for specs in fields.FIELDS.values() for spec in specs.values()}
-    bounds = {"identified": rules.earliest_date("identified_date").isoformat(), "earliest": rules.EARLIEST_DATE.isoformat()}
-    lines += _table(["内容", "可以写成"], [[short, long.format(**bounds) if kind in ("date", "deadline") else long]
+    bounds = {"identified": rules.earliest_date("identified_date").isoformat(), "earliest": rules.EARLIEST_DATE.isoformat(),
+              "exit_year": rules.earliest_date("exit_year").year, "earliest_year": rules.EARLIEST_DATE.year}
+    lines += _table(["内容", "可以写成"], [[short, long.format(**bounds) if kind in ("date", "deadline", "year") else long]
                                          for kind, (short, long) in TYPE_TEXT.items() if kind in used])
     lines += [PLACEHOLDER_PROSE, ""]
     for kind in kinds:

@@ -141,6 +141,7 @@ def issue_text(
         value="" if value is None else value, record=record or "", accepted=accepted,
         # the rules' own numbers, so that a message says what etl.rules checks
         tolerance=CLAIM_TOLERANCE, lines=poverty_lines_text(lang), earliest=earliest_date(field).isoformat(),
+        earliest_year=earliest_date(field).year,
     )
 
 
@@ -161,6 +162,8 @@ def _message_key(rule: str, table: str, field: str | None, value: object) -> str
         return "rule.not_a_count"
     if rule == "claim_parts_mismatch" and (value is None or not str(value).strip()):
         return "rule.claim_parts_no_total"
+    if rule == "date_too_early" and field and field_type(table, field) == "year":  # 脱贫年度 1900: a year, not a day
+        return "rule.year_too_early"
     return f"rule.{rule}"
 
 

@@ -40,8 +40,11 @@ MONITORING_FACTOR = 1.5  # income within 1.5x the line = under the monitoring th
 # household was identified (识别时间) before it. Any other date of the work (a visit, a measure's start, an
 # admission, a finding, a deadline, a check) before 2000 is a system's placeholder for "unknown"
 # (1900-01-01, 1899-12-31: Excel's day 0, 0001-01-01, 1970-01-01), and stretched every year filter to 1900.
+# A year column holds no year before EARLIEST_DATE's either, and no household exited (脱贫年度) before 建档立卡
+# began: 脱贫年度 1900 (a placeholder, or 1900-01-01 read as its year) was stored, without an issue, and
+# stretched the exit-year filter to 1900–2020.
 EARLIEST_DATE = date(2000, 1, 1)
-EARLIEST_DATE_OF: dict[str, date] = {"identified_date": date(2014, 1, 1)}
+EARLIEST_DATE_OF: dict[str, date] = {"identified_date": date(2014, 1, 1), "exit_year": date(2014, 1, 1)}
 
 
 def earliest_date(field: str | None) -> date:

@@ -194,11 +194,13 @@ def _exprs(c: str, spec: Field, prose: bool = False, field: str | None = None) -
     if t == "amount":
         return nz.sql_amount(c), [("not_a_number", nz.sql_number_invalid(c)),
                                   ("negative_amount", f"{nz.sql_number(c)} < 0")]
-    if t == "year":  # a year after this one is in the future, as a date is (脱贫年度 2031)
-        y = nz.sql_year(c)
-        return y, [("invalid_year", nz.sql_year_invalid(c)), ("future_date", f"{y} > year(current_date)")]
     # nor lie before the work began: a placeholder (1900-01-01) is no date (`date_too_early`)
     earliest = earliest_date(field)
+    if t == "year":  # a year after this one is in the future, as a date is (脱贫年度 2031); one before the
+        y = nz.sql_year(c)  # earliest date's year is none (脱贫年度 1900), as a date before it is
+        return nz.sql_year_not_before(c, earliest.year), [
+            ("invalid_year", nz.sql_year_invalid(c)), ("date_too_early", f"{y} < {earliest.year}"),
+            ("future_date", f"{y} > year(current_date)")]
     if t in ("date", "deadline"):  # a deadline may lie ahead, an event not; ledgers write a deadline 4月底, 立行立改
         d, invalid = (nz.sql_date(c), nz.sql_date_invalid(c)) if t == "date" else \
             (nz.sql_deadline(c), nz.sql_deadline_invalid(c))

@@ -207,6 +207,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is before {earliest}, which this column cannot be (1900-01-01 and "
         "the like are systems' placeholders); it is taken as blank. Enter the actual date.",
     ),
+    "rule.year_too_early": (
+        # a year column's: 脱贫年度 before 建档立卡 began (2014), any year before 2000 (1900: a placeholder)
+        "{file} 第{line}行「{column}」值「{value}」早于 {earliest_year} 年，不可能是该列的年度（1900 之类多为系统的占位值；"
+        "建档立卡始于 2014 年），按未填写计。请填写实际年度。",
+        "{file} line {line}, '{column}' = '{value}' is before {earliest_year}, which this column cannot be (1900 and the "
+        "like are systems' placeholders; registration began in 2014); it is taken as blank. Enter the actual year.",
+    ),
     "rule.invalid_yes_no": (
         "{file} 第{line}行「{column}」值「{value}」不是是/否。可接受：是/否、Y/N、1/0、√/×、有/无。",
         "{file} line {line}, '{column}' = '{value}' is not yes/no. Accepted: 是/否, Y/N, 1/0, √/×, 有/无.",
