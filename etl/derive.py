@@ -69,6 +69,7 @@ from etl.owners import PASS_SETS, Touched
 from etl.raw_file import STAGE_SCHEMA
 from etl.rules import (
     ELDERLY_ALONE_AGE,
+    LAST_EXIT_YEAR,
     LAST_LINE_YEAR,
     MONITORING_FACTOR,
     NOT_IN_SCHOOL_PATTERN,
@@ -104,8 +105,9 @@ WITH {"" if outside is None else f"outside AS MATERIALIZED ({outside}), "}dated 
     -- after every dated event means that year's end (or today, in a year not over); dated 1 January,
     -- the demo's 2019年底 registry was a baseline "since 2019-01-01" that already held 2019's exits. In
     -- the year of a dated event, that event dates the data (a June 2020 export lists 2020's exits).
+    -- An exit year after LAST_EXIT_YEAR is a defect (exit_after_campaign), never a date of the data.
     SELECT max(y) AS y FROM (
-        SELECT max(exit_year) AS y FROM households WHERE exit_year <= year($today)
+        SELECT max(exit_year) AS y FROM households WHERE exit_year <= least(year($today), {LAST_EXIT_YEAR})
         UNION ALL SELECT max(income_year) FROM households WHERE income_year <= year($today))
 )
 SELECT 'as_of' AS key, CAST(least(coalesce(

@@ -10,7 +10,7 @@ from etl.fields import code_list_of, field_type, kind_of_table
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
 from etl.normalize import py_code_list_unknown
-from etl.rules import CLAIM_TOLERANCE, LAST_LINE_YEAR, POVERTY_LINE, earliest_date
+from etl.rules import CLAIM_TOLERANCE, LAST_EXIT_YEAR, LAST_LINE_YEAR, POVERTY_LINE, earliest_date
 from labels import t
 
 
@@ -141,7 +141,7 @@ def issue_text(
         value="" if value is None else value, record=record or "", accepted=accepted,
         # the rules' own numbers, so that a message says what etl.rules checks
         tolerance=CLAIM_TOLERANCE, lines=poverty_lines_text(lang), earliest=earliest_date(field).isoformat(),
-        earliest_year=earliest_date(field).year,
+        earliest_year=earliest_date(field).year, last_exit_year=LAST_EXIT_YEAR,
     )
 
 

@@ -47,6 +47,13 @@ EARLIEST_DATE = date(2000, 1, 1)
 EARLIEST_DATE_OF: dict[str, date] = {"identified_date": date(2014, 1, 1), "exit_year": date(2014, 1, 1)}
 
 
+# 脱贫攻坚 ended in 2020: no household exited later (from 2021 the monitoring system's households have their
+# risk eliminated, 风险消除, they do not exit). A later 脱贫年度 is an archive defect (`exit_after_campaign`),
+# kept as written, and dates no data: one household's 2022 moved a county's mid-2020 data to 2022-12-31,
+# every open rectification item two years overdue and every household unvisited.
+LAST_EXIT_YEAR = 2020
+
+
 def earliest_date(field: str | None) -> date:
     """The earliest date column `field` can hold (EARLIEST_DATE_OF, else EARLIEST_DATE)."""
     return EARLIEST_DATE_OF.get(field or "", EARLIEST_DATE)

@@ -28,7 +28,7 @@ from etl.fields import (
     Field,
 )
 from etl.raw_file import STAGE_SCHEMA
-from etl.rules import earliest_date
+from etl.rules import LAST_EXIT_YEAR, earliest_date
 
 # Raw columns that rules test for presence (`raw_x IS NULL`), kept in the staging table.
 RAW_KEPT = ("exit_status", "exit_year", "monitoring_type", "main_cause", "id_number", "household_size",
@@ -200,7 +200,9 @@ def _exprs(c: str, spec: Field, prose: bool = False, field: str | None = None) -
         y = nz.sql_year(c)  # earliest date's year is none (脱贫年度 1900), as a date before it is
         return nz.sql_year_not_before(c, earliest.year), [
             ("invalid_year", nz.sql_year_invalid(c)), ("date_too_early", f"{y} < {earliest.year}"),
-            ("future_date", f"{y} > year(current_date)")]
+            ("future_date", f"{y} > year(current_date)"),
+            *([("exit_after_campaign", f"{y} > {LAST_EXIT_YEAR} AND {y} <= year(current_date)")]
+              if field == "exit_year" else [])]
     if t in ("date", "deadline"):  # a deadline may lie ahead, an event not; ledgers write a deadline 4月底, 立行立改
         d, invalid = (nz.sql_date(c), nz.sql_date_invalid(c)) if t == "date" else \
             (nz.sql_deadline(c), nz.sql_deadline_invalid(c))

@@ -162,6 +162,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行：已脱贫但未填写「{column}」。请填写脱贫年度（如 2019）。",
         "{file} line {line}: exited but '{column}' is empty. Fill in the exit year (e.g. 2019).",
     ),
+    "rule.exit_after_campaign": (
+        "{file} 第{line}行「{column}」值「{value}」晚于 {last_exit_year} 年。脱贫攻坚已于 {last_exit_year} 年底完成，此后没有新的脱贫户"
+        "（此后监测对象是“风险消除”，不是脱贫）。请核对脱贫年度；该值照录，但不据以确定数据截至日期。",
+        "{file} line {line}, '{column}' = '{value}' is after {last_exit_year}. The poverty-alleviation campaign ended in {last_exit_year} and "
+        "no household exited later (since then monitored households have their risk eliminated; they do not exit). Check "
+        "the exit year; it is kept as written but does not date the data.",
+    ),
     "rule.exit_income_below_line": (
         "{file} 第{line}行：已脱贫但「{column}」值「{value}」低于当年贫困线。应不低于收入年度（未填时为脱贫年度）的贫困线：{lines}。",
         "{file} line {line}: exited, but '{column}' = '{value}' is below that year's poverty line. It should be at least the line of the income year (else the exit year): {lines}.",
@@ -285,6 +292,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.multiple_heads": ("多个户主", "Several heads"),
     "rulename.household_fields_differ": ("同户信息不一致", "Household fields differ"),
     "rulename.exit_without_year": ("脱贫缺年度", "Exit without year"),
+    "rulename.exit_after_campaign": ("脱贫年度晚于2020年", "Exit year after 2020"),
     "rulename.exit_income_below_line": ("脱贫户收入低于贫困线", "Exited below the line"),
     "rulename.monitored_without_type": ("缺脱贫状态/监测类别", "No status or monitoring type"),
     "rulename.missing_cause": ("缺致贫原因", "No main cause"),

@@ -4,11 +4,14 @@ was stored, the issues raised and the figures that depend on the dates."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from etl import snapshot
 from etl.messages import issue_text
-from queries.filters import Viewer, options
+from queries import rectification
+from queries.filters import Filters, Viewer, options
+from queries.meta import data_as_of
 from tests.conftest import load_lines
 
 REGISTRY = "乡(镇),行政村,户编号,人编号,姓名,证件号码,与户主关系,人数,脱贫属性,脱贫年度,主要致贫原因"
@@ -35,5 +38,30 @@ def test_an_exit_year_before_registration_began_is_no_exit_year(tmp_path: Path) 
         stored = dict(con.execute("SELECT household_id, exit_year FROM households").fetchall())
         assert stored == {"H1": 2016, "H2": None, "H3": None, "H4": None, "H5": 2014}
         assert options(con, Viewer()).years("exit_years") == (2014, 2016)
+    finally:
+        con.close()
+
+
+def test_an_exit_year_after_2020_is_flagged_and_does_not_date_the_data(tmp_path: Path) -> None:
+    # a mid-2020 county (latest visit 2020-06-30) with one household's 脱贫年度 2022 (no household exited
+    # after 2020): the data was dated 2022-12-31, and the item due 2020-07-15 read two years overdue
+    db, report = load_lines(tmp_path, {
+        "reg.csv": [REGISTRY, _household("H1", "2019"), _household("H2", "2022")],
+        "visits.csv": ["户编号,走访日期,走访类型,走访人", "H1,2020-06-30,入户走访,李四"],
+        "rect.csv": ["问题编号,发现日期,乡(镇),行政村,户编号,问题类别,问题描述,整改时限,整改状态",
+                     "R1,2020-06-01,乌加河镇,红旗村,H1,其他,档案不全,2020-07-15,整改中"],
+    })
+    assert report.exit_code == 0
+    flagged = [(f.rule, f.line, f.value) for f in report.files[0].findings if f.rule == "exit_after_campaign"]
+    assert flagged == [("exit_after_campaign", 3, "2022")]
+    text = issue_text("exit_after_campaign", file="reg.csv", line=3, field="exit_year", value="2022")
+    assert text.startswith("reg.csv 第3行「脱贫年度」值「2022」晚于 2020 年")
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT exit_year FROM households WHERE household_id = 'H2'").fetchone() == (2022,)
+        as_of = data_as_of(con)
+        assert as_of == date(2020, 6, 30)
+        items = rectification.ledger(con, Filters(), Viewer(), as_of)
+        assert items["overdue"].tolist() == [False]
     finally:
         con.close()
