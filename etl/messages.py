@@ -9,7 +9,7 @@ from etl.codes import CODE_ORDER
 from etl.fields import code_list_of, field_type, kind_of_table
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
-from etl.normalize import py_code_list_unknown
+from etl.normalize import py_code_list_unknown, py_no_such_day
 from etl.rules import CLAIM_TOLERANCE, LAST_EXIT_YEAR, LAST_LINE_YEAR, POVERTY_LINE, earliest_date
 from labels import t
 
@@ -162,6 +162,8 @@ def _message_key(rule: str, table: str, field: str | None, value: object) -> str
         return "rule.not_a_count"
     if rule == "claim_parts_mismatch" and (value is None or not str(value).strip()):
         return "rule.claim_parts_no_total"
+    if rule == "invalid_date" and py_no_such_day(value):  # 2023-02-29: written as a date, no such day
+        return "rule.invalid_date_no_such_day"
     if rule == "date_too_early" and field and field_type(table, field) == "year":  # 脱贫年度 1900: a year, not a day
         return "rule.year_too_early"
     return f"rule.{rule}"

@@ -350,10 +350,9 @@ def sql_id_mangled_of(n: str) -> str:
 # Y-M-D with - / . or 年月日, optional time part (datetime cells rendered as text). The trailing
 # alternative makes a non-date match too, with empty groups, so one regexp_replace gives either
 # "Y-M-D" or "--" (which try_strptime rejects): one regex pass instead of a match plus a replace.
-_YMD_RE = (
-    "^(?:(\\d{4}) ?[-/.年] ?(\\d{1,2}) ?[-/.月] ?(\\d{1,2}) ?[日号]?"
-    "(?:[ T]\\d{1,2}:\\d{1,2}(?::\\d{1,2}(?:\\.\\d*)?)?)?|(?s:.*))$"
-)
+_YMD_SHAPE = ("(\\d{4}) ?[-/.年] ?(\\d{1,2}) ?[-/.月] ?(\\d{1,2}) ?[日号]?"
+              "(?:[ T]\\d{1,2}:\\d{1,2}(?::\\d{1,2}(?:\\.\\d*)?)?)?")
+_YMD_RE = f"^(?:{_YMD_SHAPE}|(?s:.*))$"
 _EXCEL_EPOCH = "DATE '1899-12-30'"  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 
 
@@ -372,6 +371,21 @@ def sql_date(col: str) -> str:
     """DATE from 2020-06-22, 2020/6/22, 2020.6.22, 2020年6月22日, 20200622, a datetime text or an
     Excel serial number (20000-80000, fraction ignored); NULL when absent or unparseable."""
     return _let(sql_text(col), "_nz_t", _date_from_text("_nz_t"))
+
+
+def py_no_such_day(value: object) -> bool:
+    """True when a value has a date's shape as `sql_date` reads it (Y-M-D, 8 digits) but names no day
+    (2023-02-29, 2024-13-01, 20240431): its message says so, where "not a date; accepted e.g. 2020-06-22"
+    left a clerk who had written 2023-02-29 not knowing what was wrong."""
+    text = py_text(None if value is None else str(value)) or ""
+    shaped = re.fullmatch(_YMD_SHAPE, text) or re.fullmatch("(\\d{4})(\\d{2})(\\d{2})", text)
+    if shaped is None:
+        return False
+    try:
+        date(int(shaped[1]), int(shaped[2]), int(shaped[3]))
+    except ValueError:
+        return True
+    return False
 
 
 def sql_not_before(value: str, earliest: date) -> str:

@@ -203,6 +203,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行「{column}」值「{value}」不是可识别的日期。可接受如 2020-06-22、2020/6/22、2020.6.22、2020年6月22日、20200622。",
         "{file} line {line}, '{column}' = '{value}' is not a date. Accepted e.g. 2020-06-22, 2020/6/22, 2020.6.22, 2020年6月22日, 20200622.",
     ),
+    "rule.invalid_date_no_such_day": (
+        # written as a date (2023-02-29, 2024-13-01): "not a date; accepted e.g. 2020-06-22" did not say what was wrong
+        "{file} 第{line}行「{column}」值「{value}」写成了日期，但没有这一天（月份应为 1–12，日不能超过当月天数，"
+        "如 2023 年 2 月只有 28 天），按未填写计。请核对后填写实际日期。",
+        "{file} line {line}, '{column}' = '{value}' is written as a date, but there is no such day (months run 1–12, "
+        "days to the month's end: February 2023 had 28); it is taken as blank. Check it and enter the actual date.",
+    ),
     "rule.future_date": (
         "{file} 第{line}行「{column}」值「{value}」晚于今天。应为今天或更早的日期，请核对年份是否写错。",
         "{file} line {line}, '{column}' = '{value}' is in the future. It should be today or earlier; check the year.",

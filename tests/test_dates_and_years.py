@@ -65,3 +65,30 @@ def test_an_exit_year_after_2020_is_flagged_and_does_not_date_the_data(tmp_path:
         assert items["overdue"].tolist() == [False]
     finally:
         con.close()
+
+
+def test_a_date_that_names_no_day_is_told_so(tmp_path: Path) -> None:
+    # 2023-02-29 and 2024-13-01 are written in an accepted shape: "不是可识别的日期。可接受如 2020-06-22" left
+    # the clerk who wrote them not knowing what was wrong; a date of no shape keeps that message
+    db, report = load_lines(tmp_path, {
+        "reg.csv": [REGISTRY, _household("H1", "2019")],
+        "visits.csv": ["户编号,走访日期,走访类型,走访人,情况记录", "H1,2023-02-29,入户走访,李四,一",
+                       "H1,20241301,入户走访,李四,二", "H1,2024年6月31日,入户走访,李四,三", "H1,上周二,入户走访,李四,四",
+                       "H1,2024-02-29,入户走访,李四,五"],
+    })
+    visits = report.files[1]
+    invalid = [f for f in visits.findings if f.rule == "invalid_date"]
+    assert [f.value for f in invalid] == ["2023-02-29", "20241301", "2024年6月31日", "上周二"]
+    texts = [issue_text(f.rule, file="visits.csv", line=f.line, field=f.field, value=f.value, table=f.table)
+             for f in invalid]
+    assert all("写成了日期，但没有这一天" in x and "按未填写计" in x for x in texts[:3]), texts
+    assert "不是可识别的日期" in texts[3]
+    en = issue_text("invalid_date", file="visits.csv", line=2, field="visit_date", value="2023-02-29", table="visits",
+                    lang="en")
+    assert "there is no such day" in en
+    con, _ = snapshot.connect_read(db)
+    try:  # none of them was shifted to a neighbouring day; the leap day is one
+        dates = [r[0] for r in con.execute("SELECT visit_date FROM visits ORDER BY source_line").fetchall()]
+        assert dates == [None, None, None, None, date(2024, 2, 29)]
+    finally:
+        con.close()
