@@ -9,7 +9,7 @@ from etl.codes import CODE_ORDER
 from etl.fields import code_list_of, field_type, kind_of_table
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
-from etl.normalize import py_code_list_unknown, py_no_such_day
+from etl.normalize import py_code_list_unknown, py_no_day, py_no_such_day
 from etl.rules import CLAIM_TOLERANCE, LAST_EXIT_YEAR, LAST_LINE_YEAR, POVERTY_LINE, earliest_date
 from labels import t
 
@@ -154,6 +154,11 @@ def poverty_lines_text(lang: str = "zh") -> str:
           year=year, line=line) for year, line in sorted(POVERTY_LINE.items()))
 
 
+# date columns whose year is used when the value has no day (etl.stage.identified_year_sql: 识别年度;
+# etl.load._measure_year_sql: a measure's year when 实施年度 is blank)
+YEAR_KEPT_DATES = ("identified_date", "start_date")
+
+
 def _message_key(rule: str, table: str, field: str | None, value: object) -> str:
     """The label of a rule's sentence, or of its variant where one sentence would mislead: a count
     (家庭人口, 乡村人口) is not an amount, so its example is not 3,200.50元; a claim with no total has
@@ -164,6 +169,8 @@ def _message_key(rule: str, table: str, field: str | None, value: object) -> str
         return "rule.claim_parts_no_total"
     if rule == "invalid_date" and py_no_such_day(value):  # 2023-02-29: written as a date, no such day
         return "rule.invalid_date_no_such_day"
+    if rule == "invalid_date" and py_no_day(value):  # 2016年3月: a month, the day not guessed
+        return "rule.invalid_date_no_day_year_kept" if field in YEAR_KEPT_DATES else "rule.invalid_date_no_day"
     if rule == "date_too_early" and field and field_type(table, field) == "year":  # 脱贫年度 1900: a year, not a day
         return "rule.year_too_early"
     return f"rule.{rule}"

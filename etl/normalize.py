@@ -388,6 +388,12 @@ def py_no_such_day(value: object) -> bool:
     return False
 
 
+def py_no_day(value: object) -> bool:
+    """True when a value gives a year or a month but no day (2016, 2016年3月, 2016.3): a date column takes
+    it as no date (the day is not guessed), and its message says that, not "not a date"."""
+    return re.fullmatch(_YEAR_TEXT_RE, py_text(None if value is None else str(value)) or "") is not None
+
+
 def sql_not_before(value: str, earliest: date) -> str:
     """A DATE expression `value`, NULL when before `earliest` (a placeholder such as 1900-01-01 is no
     date: `date_too_early`, etl.rules.earliest_date)."""
@@ -514,9 +520,13 @@ def sql_year(col: str) -> str:
     return _let(sql_text(col), "_nz_t", _year_from_text("_nz_t"))
 
 
+# A year, or a year and a month, without a day: 2019, 2019年, 2019年度, 2019.0, 2019年12月, 2019-12.
+_YEAR_TEXT_RE = "\\d{4} ?(?:年度?|\\.0*|年\\d{1,2}月份?|[-/.]\\d{1,2})?"
+
+
 def _year_from_text(t: str) -> str:
     year = (
-        f"CASE WHEN regexp_full_match({t}, '\\d{{4}} ?(?:年度?|\\.0*|年\\d{{1,2}}月份?|[-/.]\\d{{1,2}})?') "
+        f"CASE WHEN regexp_full_match({t}, {_lit(_YEAR_TEXT_RE)}) "
         f"THEN try_cast(left({t}, 4) AS INTEGER) ELSE year({_date_from_text(t)}) END"
     )
     return _let(year, "_nz_y", "CASE WHEN _nz_y BETWEEN 1900 AND 2100 THEN CAST(_nz_y AS INTEGER) END")

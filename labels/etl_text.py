@@ -210,6 +210,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is written as a date, but there is no such day (months run 1–12, "
         "days to the month's end: February 2023 had 28); it is taken as blank. Check it and enter the actual date.",
     ),
+    "rule.invalid_date_no_day": (
+        # 2016年3月: the day is not guessed; "不是可识别的日期" did not say what was missing
+        "{file} 第{line}行「{column}」值「{value}」只写到年或月，没有具体日子；日子不作猜测，按未填写计。请填写到日，"
+        "如 2020年6月22日。",
+        "{file} line {line}, '{column}' = '{value}' gives a year or a month but no day; the day is not guessed and "
+        "the date is taken as blank. Enter the day, e.g. 2020-06-22.",
+    ),
+    "rule.invalid_date_no_day_year_kept": (
+        "{file} 第{line}行「{column}」值「{value}」只写到年或月，没有具体日子；日子不作猜测，日期按未填写计，"
+        "年份照常使用（识别年度、实施年度）。请填写到日，如 2020年6月22日。",
+        "{file} line {line}, '{column}' = '{value}' gives a year or a month but no day; the day is not guessed and "
+        "the date is taken as blank, its year is used (year identified, year of the measure). Enter the day, "
+        "e.g. 2020-06-22.",
+    ),
     "rule.future_date": (
         "{file} 第{line}行「{column}」值「{value}」晚于今天。应为今天或更早的日期，请核对年份是否写错。",
         "{file} line {line}, '{column}' = '{value}' is in the future. It should be today or earlier; check the year.",

@@ -92,3 +92,32 @@ def test_a_date_that_names_no_day_is_told_so(tmp_path: Path) -> None:
         assert dates == [None, None, None, None, date(2024, 2, 29)]
     finally:
         con.close()
+
+
+def test_a_date_without_its_day_is_told_so_and_keeps_its_year_where_one_is_used(tmp_path: Path) -> None:
+    # 首次识别时间 2016年3月 and 2015 are no dates (the day is not guessed) but their years are the households'
+    # 识别年度; a visit of 2020.6 has no year to keep. The message said "不是可识别的日期。可接受如 2020-06-22",
+    # as for a word, and not that the day was missing
+    db, report = load_lines(tmp_path, {
+        "reg.csv": [REGISTRY + ",首次识别时间", _household("H1", "2019") + ",2016年3月", _household("H2", "2019") + ",2015",
+                    _household("H3", "2019") + ",不详"],
+        "visits.csv": ["户编号,走访日期,走访类型,走访人", "H1,2020.6,入户走访,李四"],
+    })
+    registry, visits = report.files
+    invalid = {f.value for f in registry.findings + visits.findings if f.rule == "invalid_date"}
+    assert invalid == {"2016年3月", "2015", "不详", "2020.6"}
+
+    def text(value: str, table: str, field: str) -> str:
+        return issue_text("invalid_date", file="f.csv", line=2, field=field, value=value, table=table)
+
+    assert "只写到年或月，没有具体日子" in text("2016年3月", "households", "identified_date")
+    assert "年份照常使用" in text("2015", "households", "identified_date")
+    assert "只写到年或月" in text("2020.6", "visits", "visit_date")
+    assert "年份照常使用" not in text("2020.6", "visits", "visit_date")
+    assert "不是可识别的日期" in text("不详", "households", "identified_date")
+    con, _ = snapshot.connect_read(db)
+    try:
+        rows = con.execute("SELECT household_id, identified_date, identified_year FROM households ORDER BY 1").fetchall()
+        assert rows == [("H1", None, 2016), ("H2", None, 2015), ("H3", None, None)]
+    finally:
+        con.close()
