@@ -24,7 +24,6 @@ import json
 import os
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -217,7 +216,7 @@ def verify(file: Path, lang: str = "zh") -> Manifest:
             raise BackupError(t("cli.restore_bad", lang, file=file, reason=t("backup.reason.checksum", lang)))
     _state, gen, version, built, rows = describe(file, lang, whole=not has_manifest)
     return Manifest(file.name, sha, file.stat().st_size, gen or 0, version, built,
-                    datetime.now().isoformat(timespec="seconds"), rows)
+                    clock.now().isoformat(timespec="seconds"), rows)
 
 
 def restore(source: Path, db: str | os.PathLike[str] | None = None, lang: str = "zh",

@@ -22,7 +22,6 @@ snapshot's order and types): the query layer runs on them unchanged (tests/test_
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 
 import duckdb
 
+from etl import clock
 from etl.codes import CODE_LISTS
 from etl.snapshot import connect_read, generation
 
@@ -175,7 +175,7 @@ def export(out: Path, db: str | Path | None = None) -> dict[str, Any]:
         manifest: dict[str, Any] = {
             "format": FORMAT, "snapshot": snap.name, "generation": generation(snap),
             "schema_version": meta.get("schema_version"), "as_of": facts.get("as_of"),
-            "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "exported_at": clock.now().isoformat(timespec="seconds"),  # the county's time, as every stamp
             "partition_column": PARTITION_COLUMN, "null_partition": NULL_PARTITION, "tables": {},
             "code_lists": {field: list(values) for field, values in CODE_LISTS.items()},
         }

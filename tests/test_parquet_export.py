@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
@@ -223,3 +225,26 @@ def test_a_folder_that_cannot_be_made_is_named_as_the_user_wrote_it(fixture_db: 
                        ("en", f"Could not finish: {afile / 'out'} (a part of the path is not a folder)")):
         p = _cli("--lang", lang, "export-parquet", str(afile / "out"), "--db", str(fixture_db))
         assert p.returncode == 1 and said in p.stderr and ".writing" not in p.stderr, p.stderr
+
+
+def test_stamps_are_the_countys_time_on_a_server_kept_in_utc(fixture_db: Path, tmp_path: Path) -> None:
+    """A server kept in UTC wrote the export's `exported_at` and a verified backup's `created_at` in its own
+    zone, eight hours behind every other stamp of the product (load times, backup names: etl.clock)."""
+    env = {**os.environ, "TZ": "UTC", "FUPIN_TZ": "Asia/Shanghai"}
+    county = ZoneInfo("Asia/Shanghai")
+    before = dt.datetime.now(county).replace(tzinfo=None, microsecond=0)
+    out = tmp_path / "export"
+    proc = subprocess.run([sys.executable, "-m", "etl", "export-parquet", str(out), "--db", str(fixture_db)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    code = ("import sys; from pathlib import Path; from etl import backup; "
+            "print(backup.verify(Path(sys.argv[1])).created_at)")
+    assert _cli("backup", str(tmp_path / "bk"), "--db", str(fixture_db)).returncode == 0
+    (backup_file,) = (tmp_path / "bk").glob("*.duckdb")
+    verified = subprocess.run([sys.executable, "-c", code, str(backup_file)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=600, env=env)
+    assert verified.returncode == 0, verified.stderr[-2000:]
+    after = dt.datetime.now(county).replace(tzinfo=None)
+    stamps = [json.loads((out / "manifest.json").read_text(encoding="utf-8"))["exported_at"], verified.stdout.strip()]
+    for stamp in stamps:
+        assert before <= dt.datetime.fromisoformat(stamp) <= after, (stamp, before, after)
