@@ -981,6 +981,9 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         "'multiple_heads' FROM hh WHERE n_heads > 1",
         "SELECT source_line, 'households', household_id, household_id, 'exit_year', NULL, "
         "'exit_without_year' FROM hh WHERE exit_status = '已脱贫' AND raw_exit_year IS NULL",
+        # exited before it was first identified (脱贫年度 2015, 首次识别时间 2016-05-01): one of the two is wrong
+        "SELECT source_line, 'households', household_id, household_id, 'exit_year', exit_year::VARCHAR, "
+        "'exit_before_identified' FROM hh WHERE exit_year < identified_year",
         f"""SELECT hh.source_line, 'households', household_id, household_id, 'income_per_capita',
                   raw_income_per_capita, 'exit_income_below_line'
            FROM hh JOIN poverty_line pl ON pl.year = {income_line_year_sql('hh')}
@@ -1027,8 +1030,8 @@ _ALWAYS_PRESENT = ("household_id", "township", "village", "name", "id_number", "
 # it (an unknown code, a date that is none, control characters, rows that differ): it stays as long as
 # the files after it lack that column.
 REGISTRY_RULES = (*ID_RULES, "id_missing", "member_duplicate", "id_duplicate", "size_mismatch", "no_head",
-                  "multiple_heads", "exit_without_year", "exit_income_below_line", "monitored_without_type",
-                  "missing_cause")
+                  "multiple_heads", "exit_without_year", "exit_before_identified", "exit_income_below_line",
+                  "monitored_without_type", "missing_cause")
 
 
 def _other_side_of_duplicates(con: duckdb.DuckDBPyConnection, batch_id: int, others_filter: str,

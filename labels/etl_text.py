@@ -162,6 +162,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行：已脱贫但未填写「{column}」。请填写脱贫年度（如 2019）。",
         "{file} line {line}: exited but '{column}' is empty. Fill in the exit year (e.g. 2019).",
     ),
+    "rule.exit_before_identified": (
+        "{file} 第{line}行：户编号「{record}」的「{column}」为 {value} 年，早于其首次识别时间的年份。户不能在识别之前脱贫；"
+        "请核对脱贫年度和首次识别时间。",
+        "{file} line {line}: household '{record}' has '{column}' {value}, before the year it was first identified. A "
+        "household cannot exit before it was identified; check the exit year and the date identified.",
+    ),
     "rule.exit_after_campaign": (
         "{file} 第{line}行「{column}」值「{value}」晚于 {last_exit_year} 年。脱贫攻坚已于 {last_exit_year} 年底完成，此后没有新的脱贫户"
         "（此后监测对象是“风险消除”，不是脱贫）。请核对脱贫年度；该值照录，但不据以确定数据截至日期。",
@@ -314,6 +320,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.household_fields_differ": ("同户信息不一致", "Household fields differ"),
     "rulename.exit_without_year": ("脱贫缺年度", "Exit without year"),
     "rulename.exit_after_campaign": ("脱贫年度晚于2020年", "Exit year after 2020"),
+    "rulename.exit_before_identified": ("脱贫早于识别", "Exit before identification"),
     "rulename.exit_income_below_line": ("脱贫户收入低于贫困线", "Exited below the line"),
     "rulename.monitored_without_type": ("缺脱贫状态/监测类别", "No status or monitoring type"),
     "rulename.missing_cause": ("缺致贫原因", "No main cause"),

@@ -121,3 +121,28 @@ def test_a_date_without_its_day_is_told_so_and_keeps_its_year_where_one_is_used(
         assert rows == [("H1", None, 2016), ("H2", None, 2015), ("H3", None, None)]
     finally:
         con.close()
+
+
+def test_an_exit_before_the_household_was_identified_is_an_archive_defect(tmp_path: Path) -> None:
+    # 脱贫年度 2015 with 首次识别时间 2016-05-01 (or 2016年5月: its year) cannot both be right; an exit in the
+    # year identified can. A later file without 首次识别时间 is judged with the stored date
+    header = REGISTRY + ",首次识别时间"
+    db, report = load_lines(tmp_path, {
+        "reg.csv": [header, _household("H1", "2015") + ",2016-05-01", _household("H2", "2016") + ",2016-05-01",
+                    _household("H3", "2015") + ",2016年5月", _household("H4", "2017") + ",2014-10-01"],
+        "update.csv": [REGISTRY, _household("H2", "2015"), _household("H4", "2018")],
+    })
+    first, update = report.files
+    assert [(f.record, f.value) for f in first.findings if f.rule == "exit_before_identified"] == \
+        [("H1", "2015"), ("H3", "2015")]
+    assert [(f.record, f.value) for f in update.findings if f.rule == "exit_before_identified"] == [("H2", "2015")]
+    text = issue_text("exit_before_identified", file="reg.csv", line=2, field="exit_year", value="2015", record="H1")
+    assert text == ("reg.csv 第2行：户编号「H1」的「脱贫年度」为 2015 年，早于其首次识别时间的年份。户不能在识别之前脱贫；"
+                    "请核对脱贫年度和首次识别时间。")
+    con, _ = snapshot.connect_read(db)
+    try:
+        flagged = con.execute("SELECT household_id FROM data_issues WHERE rule = 'exit_before_identified' "
+                              "ORDER BY 1").fetchall()
+        assert flagged == [("H1",), ("H2",), ("H3",)]
+    finally:
+        con.close()
