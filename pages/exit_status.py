@@ -19,6 +19,7 @@ from queries.filters import area_level
 from queries.population import REGISTERED
 from ui import by_place, charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
+from ui.formats import pct_beside
 
 STATUS_ORDER = [*CODE_ORDER["exit_status"], "监测户"]
 WRONG_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_number", "member_count",
@@ -231,7 +232,7 @@ def wrong_exit_figure(df: pd.DataFrame, level: str, ctx: PageContext) -> go.Figu
     the plot, where no bar reaches."""
     plot = df.sort_values("rate", kind="stable")
     colours = [charts.FAIL_COLOR if over else charts.PASS_COLOR for over in plot["over_limit"]]
-    labels = [ctx.t("chart.share_of", share=f"{r:.1%}", part=w, whole=e)
+    labels = [ctx.t("chart.share_of", share=pct_beside(r, rules.WRONG_EXIT_LIMIT), part=w, whole=e)
               for r, w, e in zip(plot["rate"], plot["wrong_exits"], plot["exited"], strict=True)]
     top = max(float(plot["rate"].max()), rules.WRONG_EXIT_LIMIT) * 1.1
     fig = charts.unvalidated([

@@ -18,7 +18,7 @@ from queries.filters import area_level
 from ui import charts, check_form, data, empty, extract, header, layout, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
-from ui.formats import joined
+from ui.formats import joined, pct_beside
 
 RATE_COLUMNS = [f"{i}_rate" for i in INDICATORS]
 # the verdict beside its place, the rates after it: a leader reads it first, and after the four rates it
@@ -120,7 +120,8 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines, area_
         ind = f["indicator"]
         value = f["value"]
         with tile.container(border=True):
-            tiles_ui.metric(st, ctx, f"rates.{ind}", value, ctx.pct(value), label=ctx.t(f"rates.ind.{ind}"),
+            shown = pct_beside(value, getattr(lines, ind), above_fails=ind != "approval")  # never the line when over it
+            tiles_ui.metric(st, ctx, f"rates.{ind}", value, shown, label=ctx.t(f"rates.ind.{ind}"),
                            extra=line_text(ctx, ind, lines), border=False)
             st.markdown(f"{verdict_badge(ctx, f['passes'], f['unconfirmed'])} {gap_text(ctx, ind, value, lines)}")
             if f["lo"] is not None and not pd.isna(f["lo"]):

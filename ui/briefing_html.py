@@ -175,6 +175,11 @@ def _pct(x: object) -> str:
     return "" if x is None or pd.isna(x) else f"{float(x):.1%}"
 
 
+def _pct_beside(x: object, ind: str, line: float) -> str:
+    """`_pct` of a figure judged against `line`: one over it never reads as the line (formats.pct_beside)."""
+    return "" if x is None or pd.isna(x) else formats.pct_beside(x, line, above_fails=ind != "approval")
+
+
 def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, villages: int = 5
                  ) -> Veto:
     """The four figures of the place (the period of its latest check, default lines), one sentence per
@@ -202,7 +207,8 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
         findings.append(t("rates.brief.no_checks_borrowed", lang, source=source))
     indicative: list[str] = []  # figures within their lines on a small sample: never a plain 达标
     for _, f in figs.iterrows():
-        said = {"ind": t(f"rates.ind.{f['indicator']}", lang), "value": _pct(f["value"]), "line": _pct(f["line"]),
+        said = {"ind": t(f"rates.ind.{f['indicator']}", lang), "value": _pct_beside(f["value"], f["indicator"], f["line"]),
+                "line": _pct(f["line"]),
                 "cmp": "≥" if f["indicator"] == "approval" else "≤",
                 "sample": t("rates.brief.sample", lang, num=f"{f['numerator']:,.0f}", den=f"{f['denominator']:,.0f}")
                 if f["passes"] is not None else ""}
@@ -223,7 +229,7 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
         worst = worst[worst[f"{ind}_rate"] == worst[f"{ind}_rate"].iloc[0]] if len(worst) else worst  # ties
         where = "" if worst.empty else t("rates.brief.worst_small" if small.all() else "rates.brief.worst", lang,
                                          village=some(worst["village"], lang),
-                                         value=_pct(worst.iloc[0][f"{ind}_rate"]))
+                                         value=_pct_beside(worst.iloc[0][f"{ind}_rate"], ind, f["line"]))
         findings.append(t(f"rates.brief.fails.{'ge' if ind == 'approval' else 'le'}", lang, **said)
                         + (t("rates.brief.small", lang, min=MIN_SAMPLE) if f["small"] else "") + where)
     # "四项指标均达到否决线要求" only when all four have a figure within its line on a full sample; a
@@ -254,7 +260,8 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
                           last=pd.Timestamp(dates["last"]).date().isoformat()))
     table = pd.DataFrame({
         "indicator": [t(f"rates.ind.{i}", lang) for i in figs["indicator"]],
-        "figure": [_pct(v) for v in figs["value"]],
+        "figure": [_pct_beside(v, i, line) for v, i, line in zip(figs["value"], figs["indicator"], figs["line"],
+                                                                   strict=True)],
         "interval": [f"{_pct(lo)}–{_pct(hi)}" if pd.notna(lo) else "" for lo, hi in zip(figs["lo"], figs["hi"],
                                                                                           strict=True)],
         "veto_line": [("≥ " if i == "approval" else "≤ ") + _pct(v) for i, v in zip(figs["indicator"], figs["line"],
@@ -265,7 +272,8 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
     failing = by_village[by_village["fails"] > 0].head(villages)
     worst_villages = pd.DataFrame({
         "township": failing["township"], "village": failing["village"],
-        **{f"{i}_rate": [_pct(v) for v in failing[f"{i}_rate"]] for i in INDICATORS},
+        **{f"{i}_rate": [_pct_beside(v, i, getattr(DEFAULT_LINES, i)) for v in failing[f"{i}_rate"]]
+           for i in INDICATORS},
         "failed": [joined((t(f"rates.ind.{i}", lang) for i in f), lang) for f in failing["failed"]],
         "small_sample": [joined((t(f"rates.ind.{i}", lang) for i in inds), lang)  # the page's column
                          for inds in qrates.small_figures(failing)],
@@ -318,12 +326,13 @@ def exit_findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
     limit = _pct(rules.WRONG_EXIT_LIMIT)
     ref = figures.entry("exit.wrong").text("name", lang)
     out = [(t("find.exits", lang, exited=f"{exited:,}", rate=_pct(k["exit_rate"]), wrong=f"{int(k['wrong_exits']):,}",
-              wrong_rate=_pct(int(k["wrong_exits"]) / exited), limit=limit), ref)]
+              wrong_rate=_pct_beside(int(k["wrong_exits"]) / exited, "wrong_exit", rules.WRONG_EXIT_LIMIT),
+              limit=limit), ref)]
     level = area_level(flt, viewer)
     over = exits.wrong_exits(con, flt, viewer, level)
     over = over[over["over_limit"].fillna(False).astype(bool)]  # worst first, as the query sorts them
     if not over.empty:
-        places = pd.Series([t("find.place_rate", lang, place=p, rate=_pct(r))
+        places = pd.Series([t("find.place_rate", lang, place=p, rate=_pct_beside(r, "wrong_exit", rules.WRONG_EXIT_LIMIT))
                             for p, r in zip(over[level], over["rate"], strict=True)])
         out.append((t("find.exits_over", lang, limit=limit, places=some(places, lang, most=5)), ref))
     return out

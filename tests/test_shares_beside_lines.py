@@ -1,0 +1,76 @@
+"""A share judged against a line never reads as the line when it fails it (a probe of numbers and rounding,
+2026-12-07): 1 suspected wrong exit of 49 exited households is 2.04%, over the allowed 2%, but the briefing
+said "疑似错退占比超过 2.0% 的：甲镇（2.0%）", the 三率一度 tile "2.0%" beside 否决线 ≤ 2% and 不达标, and the
+briefing "错退率为2.0%（1 / 49），高于2.0%的否决线". Real files through the real loader, the briefing built as
+the page builds it, the page through AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl import snapshot
+from queries.filters import Filters, Viewer
+from queries.meta import data_as_of
+from tests import conftest
+from ui import briefing_html
+from ui.formats import pct_beside
+
+REGISTRY = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系,人数,脱贫属性,脱贫年度,主要致贫原因,人均纯收入,收入年度"
+CHECKS = "调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,核查结论,是否认可"
+BASE = "年度,乡(镇),行政村,乡村户数,乡村人口"
+# 49 exited households of one person; H01's income is below 2019's line (3,218): a suspected wrong exit,
+# and the one 错退 of the 49 surveyed people
+HOUSEHOLDS = [f"H{i:02d}" for i in range(1, 50)]
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("beside")
+    files = {
+        "reg.csv": [REGISTRY, *(f"甲镇,一村,{h},户{h},,户主,1,已脱贫,2019,因病,{3000 if h == 'H01' else 6000},2019"
+                                for h in HOUSEHOLDS)],
+        "checks.csv": [CHECKS, *(f"2020-06-20,甲镇,一村,{h},户{h},,脱贫户,1,{'错退' if h == 'H01' else '正常'},认可"
+                                 for h in HOUSEHOLDS)],
+        "base.csv": [BASE, "2020,甲镇,一村,900,3000"],
+    }
+    db, report = conftest.load_lines(root, files)
+    assert report.exit_code == 0
+    return db
+
+
+def test_pct_beside() -> None:
+    assert pct_beside(1 / 49, 0.02) == "2.04%"
+    assert pct_beside(41 / 2040, 0.02) == "2.01%"
+    assert pct_beside(2699 / 3000, 0.9, above_fails=False) == "89.97%"  # 群众认可度 under its 90%
+    assert pct_beside(0.02, 0.02) == "2.0%"  # at the line: within it
+    assert pct_beside(0.0199999, 0.02) == "2.0%"  # within the line, it may read as the line
+    assert pct_beside(0.90004, 0.9, above_fails=False) == "90.0%"
+    assert pct_beside(0.5, 0.02) == "50.0%"
+    assert pct_beside(None, 0.02) == "—"
+
+
+def test_the_briefing_writes_a_failing_share_off_its_line(county: Path) -> None:
+    con, _ = snapshot.connect_read(county)
+    try:
+        d = data_as_of(con)
+        k = briefing_html.overview.kpis(con, Filters(), Viewer(), d).iloc[0]
+        exits = [s for s, _ in briefing_html.exit_findings(con, Filters(), Viewer(), "zh", k)]
+        assert exits == ["已脱贫 49 户，占建档立卡户 100.0%；疑似错退 1 户，占已脱贫户 2.04%（允许 2.0%）。",
+                         "疑似错退占比超过 2.0% 的：甲镇（2.04%）。"], exits
+        veto = briefing_html.veto_section(con, Filters(), Viewer(), "zh")
+        assert "脱贫人口错退率为2.04%（1 / 49），高于2.0%的否决线，不达标。" in "".join(veto.findings), veto.findings
+        assert veto.figures.set_index("indicator").loc["脱贫人口错退率", "figure"] == "2.04%"
+        assert veto.villages["wrong_exit_rate"].tolist() == ["2.04%"]
+    finally:
+        con.close()
+
+
+def test_the_rates_tile_writes_a_failing_share_off_its_line(county: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FUPIN_DB", str(county))
+    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
+    at = conftest.open_page("inspection_rates")
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["脱贫人口错退率"] == "2.04%", tiles
