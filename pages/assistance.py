@@ -14,6 +14,7 @@ from queries.paging import total_of
 from queries.population import REGISTERED
 from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
+from ui.formats import share_label
 
 CAT_ORDER = CODE_ORDER["intervention_category"]
 GAP_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_number", "phone", "member_count",
@@ -41,8 +42,9 @@ def coverage_section(ctx: PageContext) -> bool:
     wide = wide.reindex(index=towns, columns=cats, fill_value=0)
     counts = counts.reindex(index=towns, columns=cats, fill_value=0)
     # the share in each cell, the households reached on hover: a heatmap's texttemplate knows only x, y,
-    # z and text (custom data drew "-" under every share)
-    share = [[f"{s:.0%}" for s in rs] for rs in wide.values]
+    # z and text (custom data drew "-" under every share); 1 household of 250 reads <1%, not 0% (a category
+    # that reached none reads 0%), 249 of 250 99%, not 100%
+    share = [[share_label(float(s), 0) for s in rs] for rs in wide.values]
     fig = charts.unvalidated(go.Heatmap(
         z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=share, customdata=counts.values,
         texttemplate="%{text}",
