@@ -172,7 +172,7 @@ def some(names: pd.Series, lang: str, most: int = 3) -> str:
 
 
 def _pct(x: object) -> str:
-    return "" if x is None or pd.isna(x) else f"{float(x):.1%}"
+    return "" if x is None or pd.isna(x) else formats.share_label(float(x), 1)  # never a false 100% or 0%
 
 
 def _pct_beside(x: object, ind: str, line: float) -> str:

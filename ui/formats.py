@@ -14,8 +14,9 @@ STORED_SEP = "、"  # between the values of a cell the queries join as stored (a
 
 
 def pct(x: object) -> str:
-    """A share as 92.0%, or — when there is none."""
-    return "—" if x is None or pd.isna(x) else f"{float(x):.1%}"  # type: ignore[arg-type]
+    """A share as 92.0%, or — when there is none; never a false 100% or 0% (`share_label`), as the charts
+    write it: a tile said 100.0% of 3,999 households exited of 4,000 beside a chart's 99.9%."""
+    return "—" if x is None or pd.isna(x) else share_label(float(x), 1)  # type: ignore[arg-type]
 
 
 OFF_LINE = 1e-12  # a share this close to its line is at it (etl.inspection_rules.AT_LINE)
@@ -32,7 +33,9 @@ def pct_beside(x: object, line: float, above_fails: bool = True, digits: int = 1
     value = float(x)  # type: ignore[arg-type]
     fails = value > line + OFF_LINE if above_fails else value < line - OFF_LINE
     d = digits
-    while fails and d < most and f"{value:.{d}%}" == f"{line:.{d}%}":
+    if not fails:
+        return share_label(value, digits)
+    while d < most and f"{value:.{d}%}" == f"{line:.{d}%}":
         d += 1
     return f"{value:.{d}%}"
 
