@@ -3,10 +3,11 @@ no measure), amounts by category and year, industry projects with their linked h
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl.codes import CODE_ORDER
+from etl.codes import CODE_ORDER, NOT_FILLED
 from queries import assistance as q
 from queries import households as qh
 from queries.filters import area_level
@@ -89,8 +90,13 @@ def amounts_section(ctx: PageContext) -> None:
     if df.empty:
         empty.show()
         return
-    plot = df.assign(year=df["year"].astype("Int64").astype(str), label=df["category"].map(ctx.code))
-    fig = charts.bar(plot, "year", "amount_yuan", color="label", order=sorted(plot["year"].unique()),
+    # a measure without 实施年度 or 开始日期 has no year: its bar is 未填写, after the years (sorting the
+    # years with a missing one beside them stopped the page: float < str)
+    years = [str(int(y)) for y in sorted(df["year"].dropna().unique())]
+    unfilled = [ctx.code(NOT_FILLED)] if df["year"].isna().any() else []
+    plot = df.assign(year=[ctx.code(NOT_FILLED) if pd.isna(y) else str(int(y)) for y in df["year"]],
+                     label=df["category"].map(ctx.code))
+    fig = charts.bar(plot, "year", "amount_yuan", color="label", order=years + unfilled,
                      color_order=[ctx.code(c) for c in CAT_ORDER], x_title=ctx.t("assist.axis_year"),
                      y_title=ctx.t("assist.axis_amount"), height=400, segment_text=False)
     left, right = layout.pair("projects", [3, 2])
