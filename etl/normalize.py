@@ -450,16 +450,24 @@ def sql_immediate_deadline(col: str) -> str:
 _NUM_RE = "[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?"
 
 
+# Thousands separators where a clerk puts them: groups of three digits before the point (1,234,567.5 or
+# 1,200万). `3,5` (a decimal comma) and `1,2,3` are no number: read as 35 and 123 they were ten times the value.
+_GROUPED_RE = "[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d*)?万?"
+
+
 def _number_from_text(t: str) -> str:
-    s = "_nz_s"
+    s, n = "_nz_s", "_nz_n"
     value = (
-        f"CASE WHEN regexp_full_match({s}, {_lit(_NUM_RE)}) THEN try_cast({s} AS DOUBLE) "
-        f"WHEN regexp_full_match({s}, {_lit(_NUM_RE + '万')}) "
-        f"THEN try_cast(left({s}, length({s}) - 1) AS DOUBLE) * 10000 END"
+        f"CASE WHEN regexp_full_match({n}, {_lit(_NUM_RE)}) THEN try_cast({n} AS DOUBLE) "
+        f"WHEN regexp_full_match({n}, {_lit(_NUM_RE + '万')}) "
+        f"THEN try_cast(left({n}, length({n}) - 1) AS DOUBLE) * 10000 END"
     )
-    # Thousands separators, spaces, a leading currency sign and a trailing 元 (元/人, 元/年: an income's
-    # unit) are decoration; a minus sign (U+2212, what word processors write) is a minus.
-    value = _let(f"regexp_replace(replace({t}, '\u2212', '-'), '[, ]|^(?:[￥¥]|RMB)|元(?:/[人户年])*$', '', 'g')",
+    # commas only as thousands separators (_GROUPED_RE), then dropped
+    ungrouped = _let(f"replace({s}, ',', '')", n, value)
+    value = f"CASE WHEN NOT contains({s}, ',') OR regexp_full_match({s}, {_lit(_GROUPED_RE)}) THEN {ungrouped} END"
+    # Spaces, a leading currency sign and a trailing 元 (元/人, 元/年: an income's unit) are decoration; a
+    # minus sign (U+2212, what word processors write) is a minus.
+    value = _let(f"regexp_replace(replace({t}, '\u2212', '-'), ' |^(?:[￥¥]|RMB)|元(?:/[人户年])*$', '', 'g')",
                  s, value)
     return _let(value, "_nz_f", "CASE WHEN isfinite(_nz_f) THEN _nz_f END")  # '1e999' parses as inf
 
