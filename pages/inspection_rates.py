@@ -18,7 +18,7 @@ from queries.filters import area_level
 from ui import charts, check_form, data, empty, extract, header, layout, table
 from ui import figures as tiles_ui
 from ui.context import PageContext, current
-from ui.formats import joined, pct_beside
+from ui.formats import joined, line_pct, pct_beside
 
 RATE_COLUMNS = [f"{i}_rate" for i in INDICATORS]
 # the verdict beside its place, the rates after it: a leader reads it first, and after the four rates it
@@ -88,8 +88,7 @@ def pct_cells(values: pd.Series, digits: int = 2) -> list[str]:
 
 def line_text(ctx: PageContext, ind: str, lines: Lines) -> str:
     key = "rates.line.ge" if ind == "approval" else "rates.line.le"
-    return ctx.t(key, line=f"{getattr(lines, ind):.0%}" if getattr(lines, ind) * 100 % 1 == 0
-                 else f"{getattr(lines, ind):.1%}")
+    return ctx.t(key, line=line_pct(getattr(lines, ind)))
 
 
 def gap_text(ctx: PageContext, ind: str, value: float | None, lines: Lines) -> str:
@@ -320,7 +319,7 @@ def main() -> None:
     ctx = current()
     header.show("rates.page")
     cfg = settings(ctx)
-    header.rules(ctx.t("rates.rules", min=MIN_SAMPLE, **{i: f"{getattr(cfg.lines, i):.0%}" for i in INDICATORS}),
+    header.rules(ctx.t("rates.rules", min=MIN_SAMPLE, **{i: line_pct(getattr(cfg.lines, i)) for i in INDICATORS}),
                  as_of=False)
     by_level = data.run(q.rates_by_level, ctx, **cfg.query())  # every level from one reading of the data
     if by_level["all"].empty:
@@ -352,7 +351,7 @@ def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:
     # briefing writes it (1,963.556 people read as a mistake)
     return figures.assign(indicator=[ctx.t(f"rates.ind.{i}") for i in figures["indicator"]], verdict=verdicts,
                           numerator=figures["numerator"].round(0),
-                          veto_line=pct_cells(figures["line"], 0), figure=pct_cells(figures["value"]),
+                          veto_line=[line_pct(v) for v in figures["line"]], figure=pct_cells(figures["value"]),
                           lo=pct_cells(figures["lo"]), hi=pct_cells(figures["hi"]), sample_people=people)[
         # the verdict and the line beside the figure: last, they were off the right edge at 1366 px in English
         ["indicator", "verdict", "figure", "veto_line", "lo", "hi", "numerator", "denominator", "sample_households",

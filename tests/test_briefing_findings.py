@@ -179,7 +179,7 @@ def test_exits_and_suspected_wrong_exits_are_a_finding(county: Path, tmp_path: P
     overview headlines them (a browser review): one sentence with the shares, one naming the places over
     the allowed 2%, worst first."""
     said = findings(county, Filters())
-    assert "已脱贫 3 户，占建档立卡户 75.0%；疑似错退 0 户，占已脱贫户 0.0%（允许 2.0%）。" in said, said
+    assert "已脱贫 3 户，占建档立卡户 75.0%；疑似错退 0 户，占已脱贫户 0.0%（允许 2%）。" in said, said
     assert not any("超过" in s for s in said)
     lines = ["乡镇,行政村,户编号,姓名,证件号码,与户主关系,脱贫状态,脱贫年度,主要致贫原因,人均纯收入,收入年度",
              "甲镇,一村,W1,赵一,,户主,已脱贫,2019,因病,2000,2019",  # below the 2019 line (3,218)
@@ -190,10 +190,10 @@ def test_exits_and_suspected_wrong_exits_are_a_finding(county: Path, tmp_path: P
     load_files([tmp_path / "人口.csv"], db=db)
     said = findings(db, Filters(), "en")
     assert "Exited: 3 households, 100.0% of those registered; suspected wrong exits: 1, 33.3% of the exited " \
-           "(allowed 2.0%)." in said, said
-    assert "Over 2.0% suspected wrong exits: 甲镇 (50.0%)." in said
+           "(allowed 2%)." in said, said
+    assert "Over 2% suspected wrong exits: 甲镇 (50.0%)." in said
     town = findings(db, Filters(townships=("甲镇",)))  # one township: its villages
-    assert "疑似错退占比超过 2.0% 的：一村（50.0%）。" in town, town
+    assert "疑似错退占比超过 2% 的：一村（50.0%）。" in town, town
 
 
 def test_a_township_is_ranked_by_its_registered_households_only(tmp_path: Path) -> None:

@@ -343,7 +343,7 @@ def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
     fails = [f for f in veto.findings if "不达标" in f]
     assert len(fails) == 4
     # each "indicative only" beside what it is said of: the county's figure, then its worst village's
-    assert fails[1] == ("脱贫人口错退率为9.1%（1 / 11），高于2.0%的否决线，不达标。样本不足30，仅供参考。"
+    assert fails[1] == ("脱贫人口错退率为9.1%（1 / 11），高于2%的否决线，不达标。样本不足30，仅供参考。"
                         "最差的村：联丰奋斗村（33.3%，样本不足，仅供参考）。")
     assert list(veto.figures["verdict"]) == ["不达标"] * 4
     assert veto.villages.iloc[0]["village"] == "联丰奋斗村"
@@ -353,16 +353,16 @@ def test_briefing_section(con: duckdb.DuckDBPyConnection) -> None:
     dls = briefing_html.veto_section(con, Filters(townships=("德岭山镇",)), V, "zh")
     # within every line, but on samples under 30: never a plain "四项指标均达到否决线要求" (it was)
     assert dls.findings[:4] == [
-        "综合贫困发生率为0.5%（5 / 1,000），达到否决线（≤ 3.0%）要求，但所依据的错退率或漏评率样本不足30，仅供参考。",
-        "脱贫人口错退率为0.0%（0 / 6），达到否决线（≤ 2.0%）要求，但样本不足30，仅供参考。",
-        "贫困人口漏评率为0.0%（0 / 7），达到否决线（≤ 2.0%）要求，但样本不足30，仅供参考。",
-        "群众认可度为100.0%（4 / 4），达到否决线（≥ 90.0%）要求，但样本不足30，仅供参考。"]
+        "综合贫困发生率为0.5%（5 / 1,000），达到否决线（≤ 3%）要求，但所依据的错退率或漏评率样本不足30，仅供参考。",
+        "脱贫人口错退率为0.0%（0 / 6），达到否决线（≤ 2%）要求，但样本不足30，仅供参考。",
+        "贫困人口漏评率为0.0%（0 / 7），达到否决线（≤ 2%）要求，但样本不足30，仅供参考。",
+        "群众认可度为100.0%（4 / 4），达到否决线（≥ 90%）要求，但样本不足30，仅供参考。"]
     assert "四项指标均达到否决线要求。" not in dls.findings and dls.villages.empty
     assert list(dls.figures["verdict"]) == ["达标（样本不足，仅供参考）"] * 4
     # figures without a sample are said to have no verdict (they counted as passing before); under a
     # household filter the incidence is not computed, and that is the reason given, not "no sample"
     part = briefing_html.veto_section(con, Filters(exit_statuses=("未脱贫",)), V, "zh")
-    assert part.findings[:3] == ["群众认可度为100.0%（1 / 1），达到否决线（≥ 90.0%）要求，但样本不足30，仅供参考。",
+    assert part.findings[:3] == ["群众认可度为100.0%（1 / 1），达到否决线（≥ 90%）要求，但样本不足30，仅供参考。",
                                  "已选择致贫原因等农户条件：只计入与符合条件的登记在册户（建档立卡户、监测对象及其他）对应的核查户，"
                                  "贫困人口信息之外的核查户不计入；综合贫困发生率按地区计算，此时不计算。",
                                  "脱贫人口错退率、贫困人口漏评率没有样本，无法判断是否达标。"]
@@ -397,7 +397,7 @@ def test_the_briefing_of_a_village_without_checks_shows_the_pages_borrowed_incid
     assert incidence["value"] == pytest.approx((3 + 1.0 * 495 + 0 * 2) / 500) and incidence["passes"] is False
     assert veto.findings == [
         "所选范围内没有入户核查户：综合贫困发生率按所在乡镇的错退率、漏评率计算（与三率一度页相同）。",
-        "综合贫困发生率为99.6%（498 / 500），高于3.0%的否决线，不达标。样本不足30，仅供参考。最差的村：红旗村（99.6%，样本不足，仅供参考）。",
+        "综合贫困发生率为99.6%（498 / 500），高于3%的否决线，不达标。样本不足30，仅供参考。最差的村：红旗村（99.6%，样本不足，仅供参考）。",
         "脱贫人口错退率、贫困人口漏评率、群众认可度没有样本，无法判断是否达标。"]
     assert list(veto.figures["figure"]) == ["99.6%", "", "", ""]
     assert list(veto.figures["verdict"]) == ["不达标", "无数据", "无数据", "无数据"]
@@ -452,7 +452,7 @@ def test_a_pass_whose_interval_holds_the_line_is_not_a_plain_pass(tmp_path: Path
     assert figs.loc["approval", "passes"] and figs.loc["approval", "unconfirmed"]
     verdicts = dict(zip(veto.figures["indicator"], veto.figures["verdict"], strict=True))
     assert verdicts["群众认可度"] == "达标（样本未能确认）"
-    assert (f"群众认可度为93.5%（29 / 31），在否决线（≥ 90.0%）以内，但95%区间{lo:.1%}–{hi:.1%}跨过否决线，"
+    assert (f"群众认可度为93.5%（29 / 31），在否决线（≥ 90%）以内，但95%区间{lo:.1%}–{hi:.1%}跨过否决线，"
             "样本不足以确认达标。") in veto.findings
     assert "四项指标均达到否决线要求。" not in veto.findings
     assert "approval" in q.unconfirmed_figures(towns)[0]

@@ -15,7 +15,7 @@ from queries.filters import Filters, Viewer
 from queries.meta import data_as_of
 from tests import conftest
 from ui import briefing_html
-from ui.formats import pct_beside
+from ui.formats import line_pct, pct_beside
 
 REGISTRY = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系,人数,脱贫属性,脱贫年度,主要致贫原因,人均纯收入,收入年度"
 CHECKS = "调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,核查结论,是否认可"
@@ -57,10 +57,10 @@ def test_the_briefing_writes_a_failing_share_off_its_line(county: Path) -> None:
         d = data_as_of(con)
         k = briefing_html.overview.kpis(con, Filters(), Viewer(), d).iloc[0]
         exits = [s for s, _ in briefing_html.exit_findings(con, Filters(), Viewer(), "zh", k)]
-        assert exits == ["已脱贫 49 户，占建档立卡户 100.0%；疑似错退 1 户，占已脱贫户 2.04%（允许 2.0%）。",
-                         "疑似错退占比超过 2.0% 的：甲镇（2.04%）。"], exits
+        assert exits == ["已脱贫 49 户，占建档立卡户 100.0%；疑似错退 1 户，占已脱贫户 2.04%（允许 2%）。",
+                         "疑似错退占比超过 2% 的：甲镇（2.04%）。"], exits
         veto = briefing_html.veto_section(con, Filters(), Viewer(), "zh")
-        assert "脱贫人口错退率为2.04%（1 / 49），高于2.0%的否决线，不达标。" in "".join(veto.findings), veto.findings
+        assert "脱贫人口错退率为2.04%（1 / 49），高于2%的否决线，不达标。" in "".join(veto.findings), veto.findings
         assert veto.figures.set_index("indicator").loc["脱贫人口错退率", "figure"] == "2.04%"
         assert veto.villages["wrong_exit_rate"].tolist() == ["2.04%"]
     finally:
@@ -74,3 +74,25 @@ def test_the_rates_tile_writes_a_failing_share_off_its_line(county: Path, tmp_pa
     at = conftest.open_page("inspection_rates")
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["脱贫人口错退率"] == "2.04%", tiles
+
+
+def test_line_pct() -> None:
+    assert [line_pct(x) for x in (0.02, 0.025, 0.03, 0.07, 0.029, 0.9, 0.905, 0.925)] == [
+        "2%", "2.5%", "3%", "7%", "2.9%", "90%", "90.5%", "92.5%"]
+
+
+def test_a_half_percent_line_is_written_as_set(county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A veto line of 2.5% (the settings step by 0.5) was written 2% in the figures table and its download,
+    and in the page's rules; 90.5% as 90%."""
+    monkeypatch.setenv("FUPIN_DB", str(county))
+    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
+    at = conftest.open_page("inspection_rates")
+    at.number_input(key="rates_line_wrong_exit").set_value(2.5).run()
+    at.number_input(key="rates_line_approval").set_value(90.5).run()
+    assert not at.exception
+    figures = [df.value for df in at.dataframe if "否决线" in df.value.columns]
+    assert len(figures) == 1
+    lines = dict(zip(figures[0]["指标"], figures[0]["否决线"], strict=True))
+    assert (lines["脱贫人口错退率"], lines["群众认可度"]) == ("2.5%", "90.5%"), lines
+    text = "\n".join(m.value for m in at.markdown)
+    assert "（否决线 ≤ 2.5%）" in text and "（否决线 ≥ 90.5%）" in text, text[:2000]

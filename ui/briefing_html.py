@@ -208,7 +208,7 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
     indicative: list[str] = []  # figures within their lines on a small sample: never a plain 达标
     for _, f in figs.iterrows():
         said = {"ind": t(f"rates.ind.{f['indicator']}", lang), "value": _pct_beside(f["value"], f["indicator"], f["line"]),
-                "line": _pct(f["line"]),
+                "line": formats.line_pct(f["line"]),
                 "cmp": "≥" if f["indicator"] == "approval" else "≤",
                 "sample": t("rates.brief.sample", lang, num=f"{f['numerator']:,.0f}", den=f"{f['denominator']:,.0f}")
                 if f["passes"] is not None else ""}
@@ -264,7 +264,7 @@ def veto_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, l
                                                                    strict=True)],
         "interval": [f"{_pct(lo)}–{_pct(hi)}" if pd.notna(lo) else "" for lo, hi in zip(figs["lo"], figs["hi"],
                                                                                           strict=True)],
-        "veto_line": [("≥ " if i == "approval" else "≤ ") + _pct(v) for i, v in zip(figs["indicator"], figs["line"],
+        "veto_line": [("≥ " if i == "approval" else "≤ ") + formats.line_pct(v) for i, v in zip(figs["indicator"], figs["line"],
                                                                                   strict=True)],
         "verdict": [t(f"rates.{verdict(p, unsure, small)}", lang)
                     for p, small, unsure in zip(figs["passes"], figs["small"], figs["unconfirmed"], strict=True)],
@@ -323,7 +323,7 @@ def exit_findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
     exited = int(k["exited"])
     if not exited:
         return []
-    limit = _pct(rules.WRONG_EXIT_LIMIT)
+    limit = formats.line_pct(rules.WRONG_EXIT_LIMIT)
     ref = figures.entry("exit.wrong").text("name", lang)
     out = [(t("find.exits", lang, exited=f"{exited:,}", rate=_pct(k["exit_rate"]), wrong=f"{int(k['wrong_exits']):,}",
               wrong_rate=_pct_beside(int(k["wrong_exits"]) / exited, "wrong_exit", rules.WRONG_EXIT_LIMIT),

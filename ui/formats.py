@@ -19,6 +19,18 @@ def pct(x: object) -> str:
     return "—" if x is None or pd.isna(x) else share_label(float(x), 1)  # type: ignore[arg-type]
 
 
+def line_pct(line: float) -> str:
+    """A line (a veto line, an allowed share) as typed: 2%, 2.5%, 90.5%, with the fewest decimals that
+    write it exactly (0.028999999999999998, a 2.9 typed, is 2.9%). At no decimals 2.5% was written 2% and
+    90.5% 90%, so the figures table and its download gave a line other than the one judged against; the
+    briefing wrote 2.0% where the pages write 2%."""
+    for digits in (0, 1, 2):
+        text = f"{line:.{digits}%}"
+        if abs(float(text[:-1]) / 100 - line) < 1e-9:
+            return text
+    return f"{line:.2%}"
+
+
 OFF_LINE = 1e-12  # a share this close to its line is at it (etl.inspection_rules.AT_LINE)
 
 
