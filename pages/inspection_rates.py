@@ -86,6 +86,12 @@ def pct_cells(values: pd.Series, digits: int = 2) -> list[str]:
     return [f"{float(v):.{digits}%}" if v is not None and not pd.isna(v) else "" for v in values]
 
 
+def rate_cell(value: object, ind: str, line: float) -> str:
+    """A `pct_cells` cell of a figure judged against its line: a rate over it never reads as the line (9 错退
+    of 449 people, 2.004%, was 2.00% beside 不达标: formats.pct_beside)."""
+    return "" if value is None or pd.isna(value) else pct_beside(value, line, above_fails=ind != "approval", digits=2)
+
+
 def line_text(ctx: PageContext, ind: str, lines: Lines) -> str:
     key = "rates.line.ge" if ind == "approval" else "rates.line.le"
     return ctx.t(key, line=line_pct(getattr(lines, ind)))
@@ -189,7 +195,8 @@ def place_view(ctx: PageContext, df: pd.DataFrame, keys: list[str], lines: Lines
     source = [ctx.t(f"rates.source.{s}") if "/" not in s else
               "/".join(ctx.t(f"rates.source.{x}") for x in s.split("/")) for s in df["incidence_rates_from"]]
     view = df.assign(verdict=verdicts, small_sample=small, rates_from=source,
-                     **{c: pct_cells(df[c]) for c in RATE_COLUMNS})
+                     **{f"{i}_rate": [rate_cell(v, i, getattr(lines, i)) for v in df[f"{i}_rate"]]
+                        for i in INDICATORS})
     return view[[*keys, *PLACE_COLUMNS]]
 
 
@@ -349,9 +356,11 @@ def figures_view(ctx: PageContext, figures: pd.DataFrame) -> pd.DataFrame:
     people = figures["sample_people"].astype("Int64")
     # the incidence's numerator is an estimate of people (rates × populations): whole people, as the
     # briefing writes it (1,963.556 people read as a mistake)
+    shown = [rate_cell(v, i, line) for v, i, line in zip(figures["value"], figures["indicator"], figures["line"],
+                                                         strict=True)]
     return figures.assign(indicator=[ctx.t(f"rates.ind.{i}") for i in figures["indicator"]], verdict=verdicts,
                           numerator=figures["numerator"].round(0),
-                          veto_line=[line_pct(v) for v in figures["line"]], figure=pct_cells(figures["value"]),
+                          veto_line=[line_pct(v) for v in figures["line"]], figure=shown,
                           lo=pct_cells(figures["lo"]), hi=pct_cells(figures["hi"]), sample_people=people)[
         # the verdict and the line beside the figure: last, they were off the right edge at 1366 px in English
         ["indicator", "verdict", "figure", "veto_line", "lo", "hi", "numerator", "denominator", "sample_households",

@@ -96,3 +96,25 @@ def test_a_half_percent_line_is_written_as_set(county: Path, tmp_path: Path, mon
     assert (lines["脱贫人口错退率"], lines["群众认可度"]) == ("2.5%", "90.5%"), lines
     text = "\n".join(m.value for m in at.markdown)
     assert "（否决线 ≤ 2.5%）" in text and "（否决线 ≥ 90.5%）" in text, text[:2000]
+
+
+def test_the_rates_tables_write_a_failing_share_off_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """9 错退 of 449 surveyed people is 2.004%: the figures table and the places table (and their downloads)
+    wrote 2.00% beside 不达标; now 2.004%, as the tile."""
+    households = [f"K{i:03d}" for i in range(449)]
+    files = {
+        "reg.csv": [REGISTRY, *(f"甲镇,一村,{h},户{h},,户主,1,已脱贫,2019,因病,6000,2019" for h in households)],
+        "checks.csv": [CHECKS, *(f"2020-06-20,甲镇,一村,{h},户{h},,脱贫户,1,{'错退' if i < 9 else '正常'},认可"
+                                 for i, h in enumerate(households))],
+        "base.csv": [BASE, "2020,甲镇,一村,900,3000"],
+    }
+    db, report = conftest.load_lines(tmp_path, files)
+    assert report.exit_code == 0
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
+    at = conftest.open_page("inspection_rates")
+    assert {m.label: m.value for m in at.metric}["脱贫人口错退率"] == "2.004%"
+    figures = [df.value for df in at.dataframe if "否决线" in df.value.columns][0]
+    assert dict(zip(figures["指标"], figures["数值"], strict=True))["脱贫人口错退率"] == "2.004%", figures
+    places = [df.value for df in at.dataframe if "错退率" in df.value.columns and "乡(镇)" in df.value.columns]
+    assert places and all(p["错退率"].tolist() == ["2.004%"] for p in places), places
