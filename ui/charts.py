@@ -536,7 +536,24 @@ def safe_spec(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
     layout = spec.get("layout")
     if isinstance(layout, dict) and layout.get("template") == _default_template():
         spec = {**spec, "layout": {k: v for k, v in layout.items() if k != "template"}}
-    return _escape(spec)
+    return _escape(_share_hover(spec))
+
+
+SHARE_HOVER = ".2%"  # a share in a hover label: two decimals, as the tables and downloads write it
+
+
+def _share_hover(spec: dict[str, Any]) -> dict[str, Any]:
+    """`spec` with every axis of shares (a d3 tick format in %, `.0%`; not a date's `%Y-%m-%d`) hovering
+    with SHARE_HOVER. Plotly writes a bar's value in its hover label with the axis' tick format: 99.6% of
+    members insured read "(100%, 乙镇) 99.6%" and a wrong-exit rate of 2.04% over the 2% line "(2%, 甲镇)"
+    (a probe in a browser)."""
+    layout = spec.get("layout")
+    if not isinstance(layout, dict):
+        return spec
+    axes = {k: {**v, "hoverformat": SHARE_HOVER} for k, v in layout.items()
+            if re.fullmatch(r"[xy]axis\d*", k) and isinstance(v, dict)
+            and re.fullmatch(r",?\.\d+~?%", str(v.get("tickformat", ""))) and not v.get("hoverformat")}
+    return {**spec, "layout": {**layout, **axes}} if axes else spec
 
 
 @functools.cache
