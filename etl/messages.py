@@ -9,7 +9,7 @@ from etl.codes import CODE_ORDER
 from etl.fields import code_list_of, field_type, kind_of_table
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
-from etl.normalize import py_code_list_unknown, py_no_day, py_no_such_day
+from etl.normalize import py_code_list_unknown, py_count_too_large, py_no_day, py_no_such_day
 from etl.rules import CLAIM_TOLERANCE, LAST_EXIT_YEAR, LAST_LINE_YEAR, POVERTY_LINE, earliest_date
 from labels import t
 
@@ -161,10 +161,11 @@ YEAR_KEPT_DATES = ("identified_date", "start_date")
 
 def _message_key(rule: str, table: str, field: str | None, value: object) -> str:
     """The label of a rule's sentence, or of its variant where one sentence would mislead: a count
-    (家庭人口, 乡村人口) is not an amount, so its example is not 3,200.50元; a claim with no total has
+    (家庭人口, 乡村人口) is not an amount, so its example is not 3,200.50元, and a whole number too large for
+    one (人数 13800001111) is no "not whole" number; a claim with no total has
     nothing to add up to."""
     if rule == "not_a_number" and field and field_type(table, field) in ("int", "months"):
-        return "rule.not_a_count"
+        return "rule.count_too_large" if py_count_too_large(value) else "rule.not_a_count"
     if rule == "claim_parts_mismatch" and (value is None or not str(value).strip()):
         return "rule.claim_parts_no_total"
     if rule == "invalid_date" and py_no_such_day(value):  # 2023-02-29: written as a date, no such day

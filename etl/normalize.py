@@ -509,6 +509,19 @@ def sql_count(col: str, most: int | None = None) -> str:
 # Counts are stored in INTEGER columns (人数, 乡村人口): a larger value is no count. 人数 13800001111 (a phone
 # number in the wrong column) failed the whole file's load with DuckDB's conversion error.
 _INT_MAX = 2**31 - 1
+# a whole number as a count column holds it, with the separators and units `sql_int` reads
+_PY_WHOLE_RE = re.compile(r"[-+]?\d+(?:\.0*)?")
+
+
+def py_count_too_large(value: object) -> bool:
+    """TRUE when `value` is a whole number (3,000人, 13800001111) beyond an INTEGER column (`_INT_MAX`):
+    it is not a number "not whole", as the load's `not_a_number` message said of 人数 13800001111 (a phone
+    number in the wrong column), but one too large to be a count."""
+    text = py_text(str(value)) if value is not None else None
+    if text is None:
+        return False
+    text = re.sub(_COUNT_UNIT, "", text.replace(",", "").replace(" ", ""))
+    return bool(_PY_WHOLE_RE.fullmatch(text)) and abs(float(text)) > _INT_MAX
 
 
 def _int_from_text(t: str) -> str:

@@ -256,6 +256,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行「{column}」值「{value}」不是整数。请用阿拉伯数字填写，可接受如 3、3人、1,200。",
         "{file} line {line}, '{column}' = '{value}' is not a count. Write a whole number, e.g. 3, 3人, 1,200.",
     ),
+    "rule.count_too_large": (
+        "{file} 第{line}行「{column}」值「{value}」过大，不可能是该列的数（可能误填了电话号码、证件号码等），按未填写计。"
+        "请填写实际数目，如 3、3人、1,200。",
+        "{file} line {line}, '{column}' = '{value}' is far too large for this column (a phone or ID number in "
+        "the wrong column?); it is taken as blank. Write the actual count, e.g. 3, 3人, 1,200.",
+    ),
     "rule.claim_parts_no_total": (
         "{file} 第{line}行：未填写总费用，无法核对各项报销与个人自付之和。请填写总费用。",
         "{file} line {line}: the total cost is blank, so the reimbursed parts and out-of-pocket cannot be checked. Fill in the total cost.",
