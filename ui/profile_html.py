@@ -123,8 +123,23 @@ def esc(value: object) -> str:
     if isinstance(value, pd.Timestamp | dt.datetime):
         return html.escape(value.strftime("%Y-%m-%d"))
     if isinstance(value, float):
-        return html.escape(f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}")
+        return html.escape(amount_text(value))
     return html.escape(str(value))
+
+
+def ratio_floor(ratio: object) -> float | None:
+    """An income's ratio to its line cut (not rounded) to two decimals, so that it stays on its side of
+    the lines it is judged by (1.0, 1.5): 3,217.99 of a 3,218 line was written 1 beside 低于贫困线 是."""
+    if ratio is None or pd.isna(ratio):  # type: ignore[arg-type]
+        return None
+    return math.floor(float(ratio) * 100 + 1e-9) / 100  # type: ignore[arg-type]
+
+
+def amount_text(value: float) -> str:
+    """A number of yuan as the profile's tables write it: 1,200.5 and 3,217.99, whole ones without
+    decimals (5,000). The income chart wrote 3,217.99 as 3,218 on a bar at the 3,218 line of a household
+    below it, and the measures' total 1,200.50 元 as 1,200 元, beside rows of 1,200.5."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
 
 
 _NO_URL = ":\\/\\/"  # "://" as JavaScript reads it, without writing a URL into the file
@@ -264,7 +279,7 @@ def income_figure(profile: Profile, lang: str) -> go.Figure | None:
     years = [str(y) for y in inc["income_year"]]
     fig = charts.unvalidated()
     fig.add_trace(go.Bar(x=years, y=inc["income_per_capita"], name=t("field.income_per_capita", lang),
-                         text=[f"{v:,.0f}" for v in inc["income_per_capita"]], textposition="outside",
+                         text=[amount_text(float(v)) for v in inc["income_per_capita"]], textposition="outside",
                          marker_color="#1f77b4", cliponaxis=False))
     fig.add_trace(go.Scatter(x=years, y=inc["poverty_line"], name=t("col.poverty_line", lang), mode="lines+markers",
                              line={"color": "#d62728", "dash": "dash"}))
@@ -308,10 +323,11 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
     parts.append(table_html(profile.measures, lang))
     if not profile.measures.empty:
         total = float(profile.measures["amount_yuan"].fillna(0).sum())
-        parts.append(f'<p class="meta">{esc(t("insp.profile.total_amount", lang, amount=f"{total:,.0f}"))}</p>')
+        parts.append(f'<p class="meta">{esc(t("insp.profile.total_amount", lang, amount=amount_text(total)))}</p>')
     parts.append(f"<h3>{esc(t('insp.profile.income', lang))}</h3>")
-    parts.append(table_html(profile.income, lang, ["income_year", "income_per_capita", "poverty_line", "ratio",
-                                                   "below_line", "within_monitoring"]))
+    income = profile.income.assign(ratio=[ratio_floor(r) for r in profile.income["ratio"]])
+    parts.append(table_html(income, lang, ["income_year", "income_per_capita", "poverty_line", "ratio",
+                                           "below_line", "within_monitoring"]))
     fig = income_figure(profile, lang) if chart else None
     if fig is not None:
         parts.append(figure_div(fig, t("insp.profile.income", lang)))
