@@ -11,7 +11,7 @@ from queries.filters import area_level
 from queries.paging import total_of
 from ui import by_place, charts, data, empty, extract, figures, formats, header, layout, table
 from ui.context import PageContext, current
-from ui.formats import joined
+from ui.formats import joined, line_pct
 
 
 def settings(ctx: PageContext) -> dict[str, object]:
@@ -129,7 +129,7 @@ def claims_section(ctx: PageContext, claims: pd.DataFrame, level: str, target: f
             st.caption(ctx.t("insp.health.claims_no_total", places=joined(no_total[level], ctx.lang),
                              n=int(no_total["no_total_claims"].sum())))
     with right:
-        st.markdown("**" + ctx.t(f"insp.health.oop_{level}", target=f"{target:.0%}") + "**")
+        st.markdown("**" + ctx.t(f"insp.health.oop_{level}", target=line_pct(target)) + "**")
         fig = charts.bar(claims[[level, "oop_share"]], level, "oop_share", orientation="h", text_format="{:.1%}",
                          x_title=ctx.t(f"field.{level}"), y_title=ctx.t("col.oop_share"))
         fig.add_vline(x=target, line_dash="dash", line_color="#d62728", annotation_text=ctx.t("insp.series.target"),
@@ -162,7 +162,7 @@ def main() -> None:
     header.show("insp.page.health")
     cfg = settings(ctx)
     header.rules(ctx.t("insp.health.rules", min_fu=rules.MIN_FOLLOW_UPS, min_cu=rules.MIN_CHECK_UPS,
-                       days=rules.MAX_DAYS_WITHOUT_FOLLOW_UP, target=f"{cfg['target']:.0%}"))
+                       days=rules.MAX_DAYS_WITHOUT_FOLLOW_UP, target=line_pct(rules.OOP_TARGET)))  # its default
     level = area_level(ctx.flt, ctx.viewer)  # villages when the view is one township
     ill = data.run(q.ill_by_township, ctx, level=level)
     if ill.empty:

@@ -118,3 +118,14 @@ def test_the_rates_tables_write_a_failing_share_off_its_line(tmp_path: Path, mon
     assert dict(zip(figures["指标"], figures["数值"], strict=True))["脱贫人口错退率"] == "2.004%", figures
     places = [df.value for df in at.dataframe if "错退率" in df.value.columns and "乡(镇)" in df.value.columns]
     assert places and all(p["错退率"].tolist() == ["2.004%"] for p in places), places
+
+
+def test_the_health_target_is_written_as_set(app_db: Path) -> None:
+    """An out-of-pocket target of 12.5% was written 12% in the chart's heading ({:.0%}), and the rules said
+    "对照目标（设置，默认 12%）": the default is 10%, whatever is set."""
+    at = conftest.open_page("health")
+    at.number_input(key="health_target").set_value(12.5).run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**各乡镇个人自付比例与目标 12.5%**" in text, text[-800:]
+    assert "对照目标（设置，默认 10%）" in text, text[:1500]
