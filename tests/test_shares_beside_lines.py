@@ -129,3 +129,20 @@ def test_the_health_target_is_written_as_set(app_db: Path) -> None:
     text = "\n".join(m.value for m in at.markdown)
     assert "**各乡镇个人自付比例与目标 12.5%**" in text, text[-800:]
     assert "对照目标（设置，默认 10%）" in text, text[:1500]
+
+
+def test_the_excel_download_keeps_a_finer_share(tmp_path: Path) -> None:
+    """The 三率一度 tables' shares go to Excel as numbers formatted 0.00%: 2.004% (over its line, so written
+    with a third decimal) read 2.00% in the workbook. Its cell keeps its decimals; the others stay 0.00%."""
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from ui.extract import xlsx_bytes
+
+    data = xlsx_bytes(pd.DataFrame({"乡(镇)": ["甲镇", "乙镇", "丙镇"], "错退率": ["2.004%", "50.00%", ""]}))
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [(c.value, c.number_format) for (c,) in ws.iter_rows(min_row=2, min_col=2, max_col=2)]
+    assert cells[:2] == [(0.02004, "0.000%"), (0.5, "0.00%")], cells
+    assert cells[2][0] is None

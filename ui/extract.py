@@ -382,6 +382,7 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
         flat = flatten(df)
         cut = 0
         percent = list(percent)
+        finer: list[tuple[int, int, float, int]] = []  # (row, column, share, decimals) of shares finer than 0.00%
         marker = cut_marker(lang)
         for i in range(flat.shape[1]):
             column = flat.iloc[:, i]
@@ -396,6 +397,11 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
                 if shares is not None:  # "12.50%" as the screen writes it: a number for Excel, formatted
                     flat.isetitem(i, shares)
                     percent.append(flat.columns[i])
+                    # a share the screen writes with more decimals (2.004%: over its line, never written as
+                    # the line) keeps them in its cell; the column's 0.00% wrote it 2.00%
+                    finer += [(r, i, v, len(text) - text.index(".") - 2) for r, (text, v) in
+                              enumerate(zip(column.tolist(), shares.tolist(), strict=True))
+                              if isinstance(text, str) and "." in text and len(text) - text.index(".") - 2 > 2]
                     continue
                 cells = [fit_cell(v, marker) for v in column.tolist()]
                 if any(c for _, c in cells):
@@ -407,6 +413,8 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
         for i, col in enumerate(flat.columns):
             width = max([len(str(col))] + [len(str(v)) for v in flat[col].head(200)]) + 2
             ws.set_column(i, i, min(max(width * 1.6, 8), 50), share if col in percent else None)
+        for row, col_no, value, decimals in finer:
+            ws.write_number(row + 1, col_no, value, writer.book.add_format({"num_format": f"0.{'0' * decimals}%"}))
         ws.freeze_panes(1, 0)
         _notes_sheet(writer.book, notes, notes_name)
         note_cut_cells(writer.book, cut, lang, notes_name)
