@@ -9,7 +9,13 @@ from etl.codes import CODE_ORDER
 from etl.fields import code_list_of, field_type, kind_of_table
 from etl.file_types import ACCEPTED_SUFFIXES
 from etl.headers import COLUMN_LABELS, REQUIRED, clean_header
-from etl.normalize import py_code_list_unknown, py_count_too_large, py_no_day, py_no_such_day
+from etl.normalize import (
+    py_code_list_unknown,
+    py_count_too_large,
+    py_no_day,
+    py_no_such_day,
+    py_number_too_large,
+)
 from etl.rules import CLAIM_TOLERANCE, LAST_EXIT_YEAR, LAST_LINE_YEAR, POVERTY_LINE, earliest_date
 from labels import t
 
@@ -165,7 +171,9 @@ def _message_key(rule: str, table: str, field: str | None, value: object) -> str
     one (人数 13800001111) is no "not whole" number; a claim with no total has
     nothing to add up to."""
     if rule == "not_a_number" and field and field_type(table, field) in ("int", "months"):
-        return "rule.count_too_large" if py_count_too_large(value) else "rule.not_a_count"
+        return "rule.count_too_large" if py_count_too_large(value) or py_number_too_large(value) else "rule.not_a_count"
+    if rule == "not_a_number" and py_number_too_large(value):
+        return "rule.number_too_large"
     if rule == "claim_parts_mismatch" and (value is None or not str(value).strip()):
         return "rule.claim_parts_no_total"
     if rule == "invalid_date" and py_no_such_day(value):  # 2023-02-29: written as a date, no such day

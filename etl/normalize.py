@@ -455,6 +455,25 @@ _NUM_RE = "[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?"
 _GROUPED_RE = "[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d*)?万?"
 
 
+# No amount, income or count in these files reaches a trillion (一万亿) yuan or people. 总费用 1e20 (or an ID
+# number pasted into 100 rows of it) was stored, and the load failed as a whole when a derived table summed
+# it into a BIGINT ("ConversionException … out of range for INT64"), every file of the load with it.
+NUMBER_MAX = 1e12
+
+
+def py_number_too_large(value: object) -> bool:
+    """TRUE when `value` reads as a number (as `sql_number` reads it: separators, ￥, 元, 万) of NUMBER_MAX or
+    more, or too large for a double (1e999): its `not_a_number` issue says so rather than "not a number"."""
+    text = py_text(str(value)) if value is not None else None
+    if text is None:
+        return False
+    text = re.sub(r"[, ]|^(?:[￥¥]|RMB)|元(?:/[人户年])*$|" + _COUNT_UNIT, "", text.replace("\u2212", "-"))
+    if not re.fullmatch(_NUM_RE + "万?", text):
+        return False
+    number = float(text.removesuffix("万")) * (10_000 if text.endswith("万") else 1)
+    return abs(number) >= NUMBER_MAX  # 1e999 is inf: too large as well
+
+
 def _number_from_text(t: str) -> str:
     s, n = "_nz_s", "_nz_n"
     value = (
@@ -469,7 +488,8 @@ def _number_from_text(t: str) -> str:
     # minus sign (U+2212, what word processors write) is a minus.
     value = _let(f"regexp_replace(replace({t}, '\u2212', '-'), ' |^(?:[￥¥]|RMB)|元(?:/[人户年])*$', '', 'g')",
                  s, value)
-    return _let(value, "_nz_f", "CASE WHEN isfinite(_nz_f) THEN _nz_f END")  # '1e999' parses as inf
+    # '1e999' parses as inf; a number of NUMBER_MAX or more is none (py_number_too_large)
+    return _let(value, "_nz_f", f"CASE WHEN isfinite(_nz_f) AND abs(_nz_f) < {NUMBER_MAX:.0f} THEN _nz_f END")
 
 
 def sql_number(col: str) -> str:

@@ -262,6 +262,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is far too large for this column (a phone or ID number in "
         "the wrong column?); it is taken as blank. Write the actual count, e.g. 3, 3人, 1,200.",
     ),
+    "rule.number_too_large": (
+        "{file} 第{line}行「{column}」值「{value}」过大（一万亿以上），不可能是该列的数（可能误填了证件号码等），按未填写计"
+        "（不计入合计）。请核对后填写，可接受如 3200、3,200.50、3200元。",
+        "{file} line {line}, '{column}' = '{value}' is far too large (a trillion or more) for this column (an ID "
+        "number in the wrong column?); it is taken as blank (in no total). Check it; accepted e.g. 3200, 3,200.50, 3200元.",
+    ),
     "rule.claim_parts_no_total": (
         "{file} 第{line}行：未填写总费用，无法核对各项报销与个人自付之和。请填写总费用。",
         "{file} line {line}: the total cost is blank, so the reimbursed parts and out-of-pocket cannot be checked. Fill in the total cost.",

@@ -534,7 +534,7 @@ def test_sql_date_round_trip(d, form):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(-10**12, 10**12), st.integers(0, 99))
+@given(st.integers(-(10**12) + 1, 10**12 - 1), st.integers(0, 99))  # below NUMBER_MAX (a trillion: no amount)
 def test_sql_number_round_trip(units, cents):
     value = units + cents / 100 if units >= 0 else units - cents / 100
     assert one(nz.sql_number, f"{value:,.2f}") == pytest.approx(value)
