@@ -207,17 +207,27 @@ def _quoted_line_starts(lines: list[bytes], delimiter: bytes) -> tuple[list[int]
     for i, line in enumerate(lines):
         if not inside:
             starts.append(i)
-        p = line.find(b'"')
-        while p >= 0:
-            if inside:
-                if line[p + 1:p + 2] == b'"':
-                    p += 1  # a doubled quote: text
-                else:
-                    inside = False
-            elif p == 0 or line[p - 1:p] == delimiter:
-                inside = True
-            p = line.find(b'"', p + 1)
+        for _, now in _quotes(line, delimiter, inside):
+            inside = now
     return starts, inside
+
+
+def _quotes(line: bytes, delimiter: bytes, inside: bool) -> Iterator[tuple[int, bool]]:
+    """The quotes of `line` that open or close a value, read from the state `inside` as pyarrow reads them:
+    (byte, inside after it). A quote opens a value only at the value's start (elsewhere it is text);
+    inside a value a doubled quote is text and a single one closes it."""
+    p = line.find(b'"')
+    while p >= 0:
+        if inside:
+            if line[p + 1:p + 2] == b'"':
+                p += 1  # a doubled quote: text
+            else:
+                inside = False
+                yield p, inside
+        elif p == 0 or line[p - 1:p] == delimiter:
+            inside = True
+            yield p, inside
+        p = line.find(b'"', p + 1)
 
 
 def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
@@ -301,19 +311,13 @@ def runaway_quotes(block: bytes, delimiter: bytes) -> list[tuple[int, int]]:
     i, inside, opened = 0, False, (0, 0)
     while i < len(lines) and len(found) < MAX_RUNAWAY:
         line, again = lines[i], None
-        p = line.find(b'"')
-        while p >= 0:
+        for p, now in _quotes(line, delimiter, inside):
+            inside = now
             if inside:
-                if line[p + 1:p + 2] == b'"':
-                    p += 1  # a doubled quote: text
-                else:
-                    inside = False
-                    if opened[0] != i and line[p + 1:p + 2] not in (b"", b"\r", b"\n", delimiter):
-                        again = opened
-                        break
-            elif p == 0 or line[p - 1:p] == delimiter:
-                inside, opened = True, (i, p)
-            p = line.find(b'"', p + 1)
+                opened = (i, p)
+            elif opened[0] != i and line[p + 1:p + 2] not in (b"", b"\r", b"\n", delimiter):
+                again = opened  # closed on a later line with text after the quote
+                break
         if again is None and inside and i == len(lines) - 1 and opened[0] != i:
             again = opened  # open at the block's end: every line after it swallowed
         if again is not None:

@@ -258,6 +258,16 @@ def load_lines(root: Path, files: dict[str, list[str]]) -> tuple[Path, LoadRepor
     return db, load_files(paths, db=db)
 
 
+def serve_lines(root: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, list[str]]) -> Path:
+    """`load_lines` (which must succeed), and the pages opened after it read that database, with no
+    users file (the local user)."""
+    db, report = load_lines(root, files)
+    assert report.exit_code == 0
+    monkeypatch.setenv("FUPIN_DB", str(db))
+    monkeypatch.setenv("FUPIN_USERS", str(root / "no-users.yaml"))
+    return db
+
+
 @contextlib.contextmanager
 def held_open(db: Path) -> Iterator[int]:
     """The current snapshot of `db` held open for writing by another process (a DuckDB shell left open

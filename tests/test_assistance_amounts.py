@@ -22,11 +22,7 @@ def county(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "measures.csv": [MEASURES, 'H1,产业帮扶,养羊,2019,"1,200.5"', "H2,产业帮扶,养牛,,300",
                          "H2,就业帮扶,公益岗,2018,500"],
     }
-    db, report = conftest.load_lines(tmp_path, files)
-    assert report.exit_code == 0
-    monkeypatch.setenv("FUPIN_DB", str(db))
-    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
-    return db
+    return conftest.serve_lines(tmp_path, monkeypatch, files)
 
 
 def amounts_chart(at: object) -> dict:

@@ -23,11 +23,7 @@ def county(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "reg.csv": [REGISTRY, *(f"甲镇,一村,{h},户{h},,户主,已脱贫,2019,因病" for h in HOUSEHOLDS)],
         "measures.csv": [MEASURES, *(f"{h},产业帮扶,养羊" for h in HOUSEHOLDS[1:]), f"{HOUSEHOLDS[0]},易地扶贫搬迁,搬迁"],
     }
-    db, report = conftest.load_lines(tmp_path, files)
-    assert report.exit_code == 0
-    monkeypatch.setenv("FUPIN_DB", str(db))
-    monkeypatch.setenv("FUPIN_USERS", str(tmp_path / "no-users.yaml"))
-    return db
+    return conftest.serve_lines(tmp_path, monkeypatch, files)
 
 
 def test_no_cell_reads_a_false_zero_or_hundred(county: Path) -> None:
