@@ -253,7 +253,8 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
     # and the row of the quote is set aside (the rows it swallowed vanished into one cell before)
     runaway: list[int] = []
     original = block
-    if n_rows != n_lines and b'"' in block:
+    # (an odd count of quotes: one may be open on the block's last line, whose row then counts as one)
+    if b'"' in block and (n_rows != n_lines or block.count(b'"') % 2):
         quotes = runaway_quotes(block, ctx.delimiter.encode())
         if quotes:
             block = _unquoted(block, quotes)
@@ -318,8 +319,12 @@ def runaway_quotes(block: bytes, delimiter: bytes) -> list[tuple[int, int]]:
             elif opened[0] != i and line[p + 1:p + 2] not in (b"", b"\r", b"\n", delimiter):
                 again = opened  # closed on a later line with text after the quote
                 break
-        if again is None and inside and i == len(lines) - 1 and opened[0] != i:
-            again = opened  # open at the block's end: every line after it swallowed
+        if again is None and inside and i == len(lines) - 1:
+            # open at the block's end: every line after it swallowed, or, opened on the last line, the
+            # rest of that line read as one value (a row of too few fields, or, in its first field, one
+            # taken for a title and skipped unsaid). Blocks end outside quoted values (`_cut`), so a quote
+            # open there never closes
+            again = opened
         if again is not None:
             found.append(again)
             i, inside = again[0] + 1, False

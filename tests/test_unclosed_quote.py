@@ -100,3 +100,28 @@ def test_the_load_says_which_line_and_why(tmp_path: Path, lang: str) -> None:
                        cwd=conftest.ROOT, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert t("rule.unclosed_quote_row", lang, file="人口.csv", line=2) in p.stdout, p.stdout
+
+
+@pytest.mark.parametrize("last", ['"乙镇,三村,H3,王3,,户主,已脱贫,2019,因病,', '乙镇,三村,H3,"王3,,户主,已脱贫,2019,因病,'])
+def test_a_stray_quote_on_the_last_line_is_an_unclosed_quote(tmp_path: Path, last: str) -> None:
+    """On the file's last line the quote swallows only the rest of its line: the row was skipped unsaid
+    (a quote before its first field: one cell, taken for a title) or rejected as of another shape."""
+    lines = [HEADER, row(1), row(2), last]
+    db, _ = conftest.load_lines(tmp_path, {"人口.csv": lines})
+    assert sorted(households(db)) == ["H1", "H2"]
+    assert rejected(db) == [(4, "unclosed_quote_row", last)]
+
+
+@pytest.mark.parametrize("block_bytes", [100, 200])
+def test_a_stray_quote_on_a_blocks_last_line_is_an_unclosed_quote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int) -> None:
+    """A block is cut before a row whose quote is open: that quote, on the block's last line, was a
+    malformed row, the same quote elsewhere an unclosed one."""
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", block_bytes)
+    path = tmp_path / "人口.csv"
+    path.write_text("\n".join([HEADER, *(row(i, '"q' if i in (4, 7) else None) for i in range(1, 12))]) + "\n",
+                    encoding="utf-8")
+    raw = read_file(path)
+    assert raw.malformed == []
+    assert [line for line, _ in raw.unclosed_quote] == [5, 8]
+    assert raw.table.column("_line").to_pylist() == [i + 1 for i in range(1, 12) if i not in (4, 7)]
