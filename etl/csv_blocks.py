@@ -155,32 +155,61 @@ def _csv_blocks(path: Path, start: int, hasher: hashlib._Hash, delimiter: bytes 
 
 
 def _cut(buf: bytes, delimiter: bytes = b",") -> int:
-    """End of the last complete row in buf: after a \\n with an even number of quotes before it
-    (so not inside a quoted value). -1 when there is none yet."""
+    """End of the last complete row in buf: after a \\n outside quoted values, as the block's parse reads
+    them. -1 when there is none yet."""
     pos = buf.rfind(b"\n")
     if pos < 0 or b'"' not in buf:
         return pos + 1 if pos >= 0 else -1
     last = pos
+    # Quotes in step (the common case): their count before a line end says whether it is in a quoted
+    # value. Else they are followed as the parse follows them (`_runaway_walk`): a quote that is text (王"五) opens
+    # nothing, and one without its pair (`"张二`) no longer ends the block inside a later note of several
+    # lines (its quotes counted from the stray one were out of step, and the note's last line began the
+    # next block: the note was rejected and its other lines skipped unsaid)
     quotes = buf.count(b'"', 0, pos + 1)
-    # An odd count (a quoted value open at the end, rare) is checked for quotes that are text (王"五),
-    # which do not open a value: then only the quotes that quote are followed.
-    if quotes % 2 and _stray_quotes(buf[:pos + 1], delimiter):
-        lines = buf[:pos + 1].splitlines(keepends=True)
-        starts, inside = _quoted_line_starts(lines, delimiter)
-        if not inside:
-            return pos + 1
-        cut = sum(len(line) for line in lines[:starts[-1]])  # before the row whose quote is still open
-        if cut > 0:
-            return cut
-        return -1 if len(buf) < 4 * BLOCK_BYTES else last + 1
-    while quotes % 2:
-        prev = buf.rfind(b"\n", 0, pos)
-        if prev < 0:
-            # No boundary outside quotes: wait for more data, unless a stray quote makes that endless.
-            return -1 if len(buf) < 4 * BLOCK_BYTES else last + 1
-        quotes -= buf.count(b'"', prev + 1, pos + 1)
-        pos = prev
-    return pos + 1
+    if _quotes_in_step(buf[:pos + 1], delimiter):
+        while quotes % 2:  # inside a quoted value: back to the line end before it
+            prev = buf.rfind(b"\n", 0, pos)
+            if prev < 0:
+                return -1 if len(buf) < 4 * BLOCK_BYTES else last + 1
+            quotes -= buf.count(b'"', prev + 1, pos + 1)
+            pos = prev
+        return pos + 1
+    lines = buf[:pos + 1].splitlines(keepends=True)
+    _, open_at = _runaway_walk(lines, delimiter, stop_open=True)
+    if open_at is None:
+        return pos + 1
+    cut = sum(len(line) for line in lines[:open_at[0]])  # before the row whose quote is still open
+    if cut > 0:
+        return cut
+    # No boundary outside quotes: wait for more data, unless a stray quote makes that endless.
+    return -1 if len(buf) < 4 * BLOCK_BYTES else last + 1
+
+
+def _quotes_in_step(buf: bytes, delimiter: bytes) -> bool:
+    """Whether counting quotes reads buf as the parse reads it (one vectorised pass): taken in turn as
+    opening and closing (a run of quotes as one, an even run, "" in a value, as none), every opening one
+    is at a value's start and every closing one at its end. A quote that is text (王"五) or without its pair
+    (`"张二`, whose pair is then taken from the next quoted value) puts one out of step."""
+    a = np.frombuffer(buf, np.uint8)
+    q = np.flatnonzero(a == ord('"'))
+    if not len(q):
+        return True
+    first = np.ones(len(q), dtype=bool)
+    first[1:] = q[1:] != q[:-1] + 1  # the first quote of each run
+    starts = q[first]
+    ends = np.append(q[np.flatnonzero(first)[1:] - 1], q[-1])  # the last quote of each run
+    odd = (ends - starts) % 2 == 0  # runs of odd length
+    starts, ends = starts[odd], ends[odd]
+    edge = np.zeros(256, dtype=bool)
+    edge[[ord("\n"), ord("\r"), delimiter[0]]] = True
+    before = np.ones(len(starts), dtype=bool)  # the buffer's start is a value's start
+    inner = starts > 0
+    before[inner] = edge[a[starts[inner] - 1]]
+    after = np.ones(len(ends), dtype=bool)
+    inner = ends < len(a) - 1
+    after[inner] = edge[a[ends[inner] + 1]]
+    return bool(before[0::2].all() and after[1::2].all())
 
 
 def _stray_quotes(buf: bytes, delimiter: bytes) -> bool:
@@ -253,8 +282,10 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
     # and the row of the quote is set aside (the rows it swallowed vanished into one cell before)
     runaway: list[int] = []
     original = block
-    # (an odd count of quotes: one may be open on the block's last line, whose row then counts as one)
-    if b'"' in block and (n_rows != n_lines or block.count(b'"') % 2):
+    # (quotes out of step, or odd in number: one may be open on the block's last line, whose row then
+    # counts as one)
+    if b'"' in block and (n_rows != n_lines or block.count(b'"') % 2
+                          or not _quotes_in_step(block, ctx.delimiter.encode())):
         quotes = runaway_quotes(block, ctx.delimiter.encode())
         if quotes:
             block = _unquoted(block, quotes)
@@ -307,7 +338,14 @@ def runaway_quotes(block: bytes, delimiter: bytes) -> list[tuple[int, int]]:
     holds line breaks and ends at a delimiter or a line end (a note of several lines) is no such quote.
     Quotes are read as pyarrow reads them (`_quoted_line_starts`); after a runaway quote the walk starts
     again on the line after it, outside quotes."""
-    lines = block.splitlines(keepends=True)
+    return _runaway_walk(block.splitlines(keepends=True), delimiter)[0]
+
+
+def _runaway_walk(lines: list[bytes], delimiter: bytes,
+                  stop_open: bool = False) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
+    """`runaway_quotes` of `lines`; with `stop_open`, a quote still open at the last line ends the walk
+    and is returned apart ((line, byte), else None) rather than taken for runaway: where to cut a block
+    (`_cut`), the lines after it not yet read."""
     found: list[tuple[int, int]] = []
     i, inside, opened = 0, False, (0, 0)
     while i < len(lines) and len(found) < MAX_RUNAWAY:
@@ -320,6 +358,8 @@ def runaway_quotes(block: bytes, delimiter: bytes) -> list[tuple[int, int]]:
                 again = opened  # closed on a later line with text after the quote
                 break
         if again is None and inside and i == len(lines) - 1:
+            if stop_open:
+                return found, opened
             # open at the block's end: every line after it swallowed, or, opened on the last line, the
             # rest of that line read as one value (a row of too few fields, or, in its first field, one
             # taken for a title and skipped unsaid). Blocks end outside quoted values (`_cut`), so a quote
@@ -330,7 +370,7 @@ def runaway_quotes(block: bytes, delimiter: bytes) -> list[tuple[int, int]]:
             i, inside = again[0] + 1, False
             continue
         i += 1
-    return found
+    return found, None
 
 
 def _unquoted(block: bytes, quotes: list[tuple[int, int]]) -> bytes:

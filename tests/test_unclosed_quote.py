@@ -125,3 +125,38 @@ def test_a_stray_quote_on_a_blocks_last_line_is_an_unclosed_quote(
     assert raw.malformed == []
     assert [line for line, _ in raw.unclosed_quote] == [5, 8]
     assert raw.table.column("_line").to_pylist() == [i + 1 for i in range(1, 12) if i not in (4, 7)]
+
+
+@pytest.mark.parametrize("block_bytes", [64, 100, 128])
+def test_a_stray_quote_does_not_cut_a_later_note_in_two(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int) -> None:
+    """A stray quote put the blocks' cut out of step (quotes counted in pairs from it): a block ended inside
+    a later note of several lines, the note was rejected as an unclosed quote and its other lines skipped
+    unsaid. The stray quote's row alone is rejected; every visit else loads on its line."""
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", block_bytes)
+
+    def note(i: int) -> str:
+        return {3: '"第一行,有逗号\n第二行\n第三行"', 9: '"第一行,有逗号\n第二行\n第三行"', 6: '"跑掉', 12: '王"五'}.get(i, "无")
+
+    path = tmp_path / "走访.csv"
+    path.write_text("户编号,走访日期,走访类型,走访人,情况记录\n"
+                    + "".join(f"H{i},2020-05-01,入户走访,李四,{note(i)}\n" for i in range(1, 16)), encoding="utf-8")
+    raw = read_file(path)
+    assert raw.unclosed_quote == [(9, 'H6,2020-05-01,入户走访,李四,"跑掉')] and raw.malformed == []
+    assert (raw.rows_read, raw.skipped) == (15, 0)
+    assert raw.table.column("household_id").to_pylist() == [f"H{i}" for i in range(1, 16) if i != 6]
+    assert raw.table.column("_line").to_pylist() == [2, 3, 4, 7, 8, 10, 11, 12, 15, 16, 17, 18, 19, 20]
+    assert raw.table.column("notes").to_pylist()[7] == "第一行,有逗号\n第二行\n第三行"
+
+
+def test_a_stray_quote_behind_a_quote_that_is_text_is_found(tmp_path: Path) -> None:
+    """王"五's quote (text) made a block's quotes even: the stray quote open on the block's last line was
+    not looked for, and its row loaded (情况记录 `跑`) where the same quote elsewhere is rejected."""
+    path = tmp_path / "走访.csv"
+    notes = {1: '王"五', 2: '"跑', 3: '"跑'}
+    path.write_text("户编号,走访日期,走访类型,走访人,情况记录\n"
+                    + "".join(f"H{i},2020-05-01,入户走访,李四,{notes.get(i, '无')}\n" for i in range(1, 7)), encoding="utf-8")
+    raw = read_file(path)
+    assert [line for line, _ in raw.unclosed_quote] == [3, 4]
+    assert raw.table.column("household_id").to_pylist() == ["H1", "H4", "H5", "H6"]
+    assert raw.table.column("notes").to_pylist()[0] == '王"五'
