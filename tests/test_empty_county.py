@@ -307,3 +307,19 @@ def test_claims_all_outside_the_registry_are_not_called_none(
     captions = [c.value for c in at.caption]
     assert t("insp.health.claims_outside", "zh") in captions, captions
     assert t("insp.health.claims_none", "zh") not in captions
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_briefing_without_visits_says_its_completeness_leaves_the_visit_check_out(
+        registry_only: Path, fixture_db: Path, lang: str) -> None:
+    """The quality page says the check 30天内走访 is not counted before a visits ledger holds a row; the
+    briefing gave the same 档案完整率 (5.3%, not "—") with nothing saying so. A county with visits: not said."""
+    note = t("empty.no_visits_check", lang, days=30)
+    for db, said in ((registry_only, True), (fixture_db, False)):
+        con, _ = snapshot.connect_read(db)
+        try:
+            d = data_as_of(con)
+            html = briefing_html.build(con, Filters(), Viewer(), lang=lang, as_of=d, data_as_of=d)
+        finally:
+            con.close()
+        assert (briefing_html.esc(note) in html) is said, db

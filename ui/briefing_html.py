@@ -23,7 +23,7 @@ from etl import rules
 from etl.codes import CODE_ORDER, NOT_FILLED
 from etl.history import ledgers_with_rows
 from etl.inspection_rules import DEFAULT_LINES, INDICATORS, verdict
-from etl.rules import MIN_SAMPLE
+from etl.rules import MIN_SAMPLE, VISIT_WITHIN_DAYS
 from labels import code_label, t
 from queries import assistance, causes, exits, figures, overview
 from queries import health as qhealth
@@ -400,6 +400,8 @@ def findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang:
     if missing:
         out.append((t("empty.figures_not_loaded", lang, kinds=joined((t(f"kind.{x}", lang) for x in missing),
                                                                     lang)), kpi))
+    if "visits" in missing:  # the score has a figure, of the other checks: said, as the quality page says it
+        out.append((t("empty.no_visits_check", lang, days=VISIT_WITHIN_DAYS), t("insp.brief.kpi.completeness", lang)))
     if not int(k["all_households"]):  # nothing matches: "all measured, nothing overdue" read as good news
         # but the township- and village-level items of the area are still in its tiles and item list: an
         # overdue one is said (the finding was left out beside a tile of 1 overdue item; a probe)
