@@ -5,9 +5,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "app.title": ("扶贫督查看板", "Poverty Alleviation Inspection Dashboard"),
     "app.db_unreadable": ("无法读取数据库：{path}（{reason}）。请让运行看板的用户能读取该文件及其所在文件夹（例如用同一用户运行命令行导入，或放宽该文件夹的权限），然后刷新页面。",
                           "The database cannot be read: {path} ({reason}). Let the user the dashboard runs as read that file and its folder (e.g. run the command-line loads as the same user, or widen the folder's permissions), then reload the page."),
-    "app.db_unavailable": ("数据库暂时无法读取，数据未作更改。请稍后刷新页面；如一直如此，请告知管理数据的同事（全旗账号可看到原因）。",
+    "app.db_unavailable": ("数据库暂时无法读取，数据未作更改。请稍后刷新页面；如一直如此，请告知管理数据的同事（能导入数据的账号可看到原因）。",
                            "The database cannot be read just now; no data was changed. Reload the page in a while; if this "
-                           "persists, tell whoever manages the data (a county-wide account sees the reason)."),
+                           "persists, tell whoever manages the data (an account that may load data sees the reason)."),
     "nav.section.analysis": ("总览与分析", "Overview & analysis"),
     "nav.section.inspection": ("督查工作", "Inspection work"),
     "nav.section.data": ("数据", "Data"),

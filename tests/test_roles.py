@@ -833,7 +833,12 @@ def test_the_server_s_path_is_said_to_who_manages_the_data_not_to_a_township(use
     with held_open(db) as pid:
         township = _login("wujia")
         leader = _login("boss")
+        office = _login("office")
     said = [e.value for e in township.error]
     assert said == [t("app.db_unavailable", "zh")], said
     assert str(pid) not in said[0] and "/" not in said[0]
+    # the read-only county role, county-wide, is not told the path either, nor that county-wide accounts see it
+    assert [e.value for e in office.error] == said
+    for lang in ("zh", "en"):
+        assert not any(w in t("app.db_unavailable", lang) for w in ("全旗账号", "county-wide")), lang
     assert [e.value for e in leader.error] == [t("cli.db_in_use", "zh", pid=pid, path=db)], leader.error
