@@ -241,11 +241,11 @@ def _quoted_line_starts(lines: list[bytes], delimiter: bytes) -> tuple[list[int]
     return starts, inside
 
 
-def _quotes(line: bytes, delimiter: bytes, inside: bool) -> Iterator[tuple[int, bool]]:
-    """The quotes of `line` that open or close a value, read from the state `inside` as pyarrow reads them:
-    (byte, inside after it). A quote opens a value only at the value's start (elsewhere it is text);
-    inside a value a doubled quote is text and a single one closes it."""
-    p = line.find(b'"')
+def _quotes(line: bytes, delimiter: bytes, inside: bool, start: int = 0) -> Iterator[tuple[int, bool]]:
+    """The quotes of `line` (from byte `start`) that open or close a value, read from the state `inside` as
+    pyarrow reads them: (byte, inside after it). A quote opens a value only at the value's start (elsewhere
+    it is text); inside a value a doubled quote is text and a single one closes it."""
+    p = line.find(b'"', start)
     while p >= 0:
         if inside:
             if line[p + 1:p + 2] == b'"':
@@ -336,8 +336,8 @@ def runaway_quotes(block: bytes, delimiter: bytes) -> list[tuple[int, int]]:
     quote (`"张二,…` then, lines later, `H10,"王,十"`). The parser reads every line in between as that one
     value, so whole rows vanished into a cell: 8 households of a registry became one 姓名. A value that
     holds line breaks and ends at a delimiter or a line end (a note of several lines) is no such quote.
-    Quotes are read as pyarrow reads them (`_quoted_line_starts`); after a runaway quote the walk starts
-    again on the line after it, outside quotes."""
+    Quotes are read as pyarrow reads them (`_quoted_line_starts`); after a runaway quote the walk goes on
+    from the byte after it, outside quotes."""
     return _runaway_walk(block.splitlines(keepends=True), delimiter)[0]
 
 
@@ -347,15 +347,22 @@ def _runaway_walk(lines: list[bytes], delimiter: bytes,
     and is returned apart ((line, byte), else None) rather than taken for runaway: where to cut a block
     (`_cut`), the lines after it not yet read."""
     found: list[tuple[int, int]] = []
-    i, inside, opened = 0, False, (0, 0)
+    i, start, inside, opened = 0, 0, False, (0, 0)
     while i < len(lines) and len(found) < MAX_RUNAWAY:
         line, again = lines[i], None
-        for p, now in _quotes(line, delimiter, inside):
+        for p, now in _quotes(line, delimiter, inside, start):
             inside = now
             if inside:
                 opened = (i, p)
-            elif opened[0] != i and line[p + 1:p + 2] not in (b"", b"\r", b"\n", delimiter):
-                again = opened  # closed on a later line with text after the quote
+                continue
+            after = line[p + 1:p + 2]
+            if after in (b"", b"\r", b"\n", delimiter):
+                continue
+            # closed with text after the quote: on a later line (every line between was that value), or on
+            # its own line past a delimiter (the fields between were one: `"H2,2020-05-01,…,"备注"`, a row of
+            # two fields skipped unsaid as a title). `"王五"(户主)` merges no field, `"a,b" ,` only a blank
+            if opened[0] != i or (after not in (b" ", b"\t") and delimiter in line[opened[1] + 1:p]):
+                again = opened
                 break
         if again is None and inside and i == len(lines) - 1:
             if stop_open:
@@ -365,11 +372,11 @@ def _runaway_walk(lines: list[bytes], delimiter: bytes,
             # taken for a title and skipped unsaid). Blocks end outside quoted values (`_cut`), so a quote
             # open there never closes
             again = opened
-        if again is not None:
+        if again is not None:  # read on after the runaway quote, outside values, as the mended block is
             found.append(again)
-            i, inside = again[0] + 1, False
+            i, start, inside = again[0], again[1] + 1, False
             continue
-        i += 1
+        i, start = i + 1, 0
     return found, None
 
 

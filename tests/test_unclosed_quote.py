@@ -160,3 +160,17 @@ def test_a_stray_quote_behind_a_quote_that_is_text_is_found(tmp_path: Path) -> N
     assert [line for line, _ in raw.unclosed_quote] == [3, 4]
     assert raw.table.column("household_id").to_pylist() == ["H1", "H4", "H5", "H6"]
     assert raw.table.column("notes").to_pylist()[0] == '王"五'
+
+
+@pytest.mark.parametrize("stray", ['"H2,2020-05-01,入户走访,李四,"备注"', '"H2,2020-05-01,入户走访,李四,"多行,\n备注"'])
+def test_a_stray_quote_closed_on_its_own_line_past_a_delimiter(tmp_path: Path, stray: str) -> None:
+    """A quote typed before a row's first field met the quote of the row's own note: the fields between
+    were one, the row of two fields was taken for a title and skipped unsaid (and a note's second line
+    with it). The row is rejected with its text; a quote that merges no field (`"王五"(户主)`) stays text."""
+    path = tmp_path / "走访.csv"
+    path.write_text("户编号,走访日期,走访类型,走访人,情况记录\nH1,2020-05-01,入户走访,李四,\"王五\"(户主)\n"
+                    f"{stray}\nH3,2020-05-01,入户走访,李四,无\n", encoding="utf-8")
+    raw = read_file(path)
+    assert raw.unclosed_quote == [(3, stray)] and raw.skipped == 0
+    assert raw.table.column("household_id").to_pylist() == ["H1", "H3"]
+    assert raw.table.column("notes").to_pylist()[0] == "王五(户主)"
