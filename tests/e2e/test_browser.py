@@ -112,7 +112,21 @@ def open_page(page: Any, server: StreamlitServer, path: str, title_key: str, lan
         assert_no_exception(page)
         raise
     wait_idle(page)
+    wait_app_style(page, lang)
     assert_no_exception(page)
+
+
+# What the app writes into every page besides its widgets (ui.layout.app_style, ui.widget_text.show): its
+# style rules and the page's language. They mount a frame or more after the title can show; on a loaded
+# CI machine a test measured the printed sidebar and the skip link before the rules were there.
+_APP_STYLE = """want => document.documentElement.lang === want && ['@media print', 'stSkipToContent'].every(
+    rule => Array.from(document.querySelectorAll('style')).some(s => s.textContent.includes(rule)))"""
+
+
+def wait_app_style(page: Any, lang: str = "zh") -> None:
+    """The app's own style rules and the page's language are in place (15 s at most: a page without
+    them fails here)."""
+    page.wait_for_function(_APP_STYLE, arg="en" if lang == "en" else "zh-CN", timeout=15_000)
 
 
 def screenshot(page: Any, directory: Path, name: str) -> Path:
