@@ -455,6 +455,11 @@ _NUM_RE = "[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?"
 _GROUPED_RE = "[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d*)?万?"
 
 
+# Spaces, a leading currency sign and a trailing 元 (元/人, 元/年: an income's unit) are decoration of a
+# number (read by `sql_number` and by `py_number_too_large` alike)
+_DECORATION_RE = " |^(?:[￥¥]|RMB)|元(?:/[人户年])*$"
+
+
 # No amount, income or count in these files reaches a trillion (一万亿) yuan or people. 总费用 1e20 (or an ID
 # number pasted into 100 rows of it) was stored, and the load failed as a whole when a derived table summed
 # it into a BIGINT ("ConversionException … out of range for INT64"), every file of the load with it.
@@ -467,7 +472,7 @@ def py_number_too_large(value: object) -> bool:
     text = py_text(str(value)) if value is not None else None
     if text is None:
         return False
-    text = re.sub(r"[, ]|^(?:[￥¥]|RMB)|元(?:/[人户年])*$|" + _COUNT_UNIT, "", text.replace("\u2212", "-"))
+    text = re.sub(f",|{_DECORATION_RE}|{_COUNT_UNIT}", "", text.replace("\u2212", "-"))
     if not re.fullmatch(_NUM_RE + "万?", text):
         return False
     number = float(text.removesuffix("万")) * (10_000 if text.endswith("万") else 1)
@@ -484,10 +489,8 @@ def _number_from_text(t: str) -> str:
     # commas only as thousands separators (_GROUPED_RE), then dropped
     ungrouped = _let(f"replace({s}, ',', '')", n, value)
     value = f"CASE WHEN NOT contains({s}, ',') OR regexp_full_match({s}, {_lit(_GROUPED_RE)}) THEN {ungrouped} END"
-    # Spaces, a leading currency sign and a trailing 元 (元/人, 元/年: an income's unit) are decoration; a
-    # minus sign (U+2212, what word processors write) is a minus.
-    value = _let(f"regexp_replace(replace({t}, '\u2212', '-'), ' |^(?:[￥¥]|RMB)|元(?:/[人户年])*$', '', 'g')",
-                 s, value)
+    # decoration dropped (_DECORATION_RE); a minus sign (U+2212, what word processors write) is a minus
+    value = _let(f"regexp_replace(replace({t}, '\u2212', '-'), {_lit(_DECORATION_RE)}, '', 'g')", s, value)
     # '1e999' parses as inf; a number of NUMBER_MAX or more is none (py_number_too_large)
     return _let(value, "_nz_f", f"CASE WHEN isfinite(_nz_f) AND abs(_nz_f) < {NUMBER_MAX:.0f} THEN _nz_f END")
 
