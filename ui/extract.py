@@ -399,9 +399,10 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
                     percent.append(flat.columns[i])
                     # a share the screen writes with more decimals (2.004%: over its line, never written as
                     # the line) keeps them in its cell; the column's 0.00% wrote it 2.00%
-                    finer += [(r, i, v, len(text) - text.index(".") - 2) for r, (text, v) in
-                              enumerate(zip(column.tolist(), shares.tolist(), strict=True))
-                              if isinstance(text, str) and "." in text and len(text) - text.index(".") - 2 > 2]
+                    decimals = [len(x) - x.index(".") - 2 if isinstance(x, str) and "." in x else 0
+                                for x in column.tolist()]
+                    finer += [(r, i, v, d) for r, (d, v) in enumerate(zip(decimals, shares.tolist(), strict=True))
+                              if d > 2]
                     continue
                 cells = [fit_cell(v, marker) for v in column.tolist()]
                 if any(c for _, c in cells):
@@ -413,8 +414,9 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
         for i, col in enumerate(flat.columns):
             width = max([len(str(col))] + [len(str(v)) for v in flat[col].head(200)]) + 2
             ws.set_column(i, i, min(max(width * 1.6, 8), 50), share if col in percent else None)
-        for row, col_no, value, decimals in finer:
-            ws.write_number(row + 1, col_no, value, writer.book.add_format({"num_format": f"0.{'0' * decimals}%"}))
+        formats = {d: writer.book.add_format({"num_format": f"0.{'0' * d}%"}) for d in {f[3] for f in finer}}
+        for row, col_no, value, decimals in finer:  # one format per number of decimals, not one per cell
+            ws.write_number(row + 1, col_no, value, formats[decimals])
         ws.freeze_panes(1, 0)
         _notes_sheet(writer.book, notes, notes_name)
         note_cut_cells(writer.book, cut, lang, notes_name)
