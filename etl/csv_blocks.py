@@ -323,8 +323,7 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
     return BlockPart(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed,
                      controls=table_has_controls(out),
                      undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())],
-                     unclosed_quote=[(int(starts[idx]), _row_text(original, starts, idx, first_line))
-                                     for idx in sorted(quoted)])
+                     unclosed_quote=_row_texts(original, starts, sorted(quoted), first_line))
 
 
 MAX_RUNAWAY = 1000  # runaway quotes mended per block; past them a block is parsed as it is
@@ -389,11 +388,18 @@ def _unquoted(block: bytes, quotes: list[tuple[int, int]]) -> bytes:
     return b"".join(lines)
 
 
-def _row_text(block: bytes, starts: np.ndarray, idx: int, first_line: int) -> str:
-    """The text of row `idx` as written: its lines (from its start to the next row's) of `block`."""
+def _row_texts(block: bytes, starts: np.ndarray, rows: list[int], first_line: int) -> list[tuple[int, str]]:
+    """(line, text as written) of each of `rows`: its lines of `block`, from its start to the next row's
+    (the block split once, not once per row: up to MAX_RUNAWAY rows a block)."""
+    if not rows:
+        return []
     lines = block.splitlines()
-    end = int(starts[idx + 1]) if idx + 1 < len(starts) else len(lines) + first_line
-    return b"\n".join(lines[int(starts[idx]) - first_line:end - first_line]).decode("utf-8", errors="replace")
+
+    def text(idx: int) -> str:
+        end = int(starts[idx + 1]) if idx + 1 < len(starts) else len(lines) + first_line
+        return b"\n".join(lines[int(starts[idx]) - first_line:end - first_line]).decode("utf-8", errors="replace")
+
+    return [(int(starts[idx]), text(idx)) for idx in rows]
 
 
 def _padded_cells(text: str, ctx: BlockContext) -> list[str] | None:
