@@ -4,7 +4,7 @@
 What the loader accepts is read from where the loader reads it: header spellings and required columns
 (etl.headers), field types and placing columns (etl.fields), code lists, yes/no spellings and the
 poverty line (etl.codes), file suffixes (etl.readers), rule and error texts (labels), tables
-(etl.schema), the command line (etl.__main__.build_parser) and the exit-inspection lines
+(etl.schema), the command line (etl.cli.build_parser) and the exit-inspection lines
 (etl.inspection_rules). The prose between the tables lives here, next to them; a test compares the
 committed file with this output and checks every accepted spelling against the document both ways.
 """
@@ -185,7 +185,7 @@ def _tables_section() -> list[str]:
 
 
 def _cli_section() -> list[str]:
-    from etl.__main__ import build_parser
+    from etl.cli import build_parser
 
     parser = build_parser()
     out = ["```text", parser.format_usage().strip(), "```", ""]

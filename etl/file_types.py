@@ -1,5 +1,5 @@
 """The file types the loader reads, by suffix: the one list the reader (etl.readers), the upload check
-and widget (ui.upload), the upload hint (pages/data_admin.py), the command line's help (etl.__main__)
+and widget (ui.upload), the upload hint (pages/data_admin.py), the command line's help (etl.cli)
 and docs/DATA.md are written from. No imports, so a page reads it without loading the reader."""
 
 from __future__ import annotations

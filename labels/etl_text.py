@@ -541,6 +541,8 @@ LABELS: dict[str, tuple[str, str]] = {
                       "The database file is open in another program (process {pid}): {path}. Close that program (e.g. a DuckDB shell or a Python session) and try again; the database was not changed."),
     "cli.interrupted": ("已中断：数据库仍是中断前最后一次发布的数据（{db}），未作更改。",
                         "Interrupted: the database is still the data last published before ({db}); nothing changed."),
+    "cli.interrupted_at_start": ("已中断：尚未读取任何文件，数据库未作更改。",
+                                 "Interrupted before any file was read: the database is unchanged."),
     "cli.interrupted_published": ("已中断，但新数据在中断前已发布（{db}）；其余收尾工作由下次导入完成。",
                                   "Interrupted, but the new data had been published ({db}); the next load finishes the rest."),
     "cli.no_db": ("数据库不存在：{db}", "No database at {db}"),
@@ -565,7 +567,7 @@ LABELS.update({
 })
 
 # the command line's own texts: argparse's fixed strings (etl.cli_parser maps them here), then each
-# command's and option's help (etl.__main__.build_parser; docs/DATA.md §7 is written from them)
+# command's and option's help (etl.cli.build_parser; docs/DATA.md §7 is written from them)
 LABELS.update({
     "argparse.usage": ("用法：", "usage: "),
     "argparse.error": ("{prog}：错误：{message}", "{prog}: error: {message}"),

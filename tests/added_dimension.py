@@ -81,7 +81,7 @@ def _csv_ids(con: duckdb.DuckDBPyConnection, view: object) -> list[str]:
 
 
 def main(work: Path) -> dict[str, object]:
-    from etl.__main__ import main as etl_main
+    from etl.cli import main as etl_main
     from etl.schema import FILTER_COLUMNS
     from etl.snapshot import current_snapshot
     from queries.filters import Filters, Viewer, fetch, household_where, options, to_query_params

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from etl import codes, docs, headers, schema
-from etl.__main__ import build_parser
+from etl.cli import build_parser
 from labels import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
