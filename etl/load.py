@@ -1313,22 +1313,78 @@ def _key_households(con: duckdb.DuckDBPyConnection, touched: Touched) -> set[str
 def ledger_key_sql(kind: str) -> str:
     """A ledger record's key over a staged or a stored row: all its fields (问题编号 alone when a
     rectification item has one). A measure's year is the one stored, from 开始日期 when 实施年度 is blank:
-    keyed on the blank, a row without the year and the same row with it were two records."""
+    keyed on the blank, a row without the year and the same row with it were two records. A value stored
+    blank though the file wrote something (`2020年6月`, no date: `invalid_date`) keys by that text, kept in
+    the row's `unread_text` (`unread_key_part`)."""
     # each text escaped (a backslash or | gets a backslash before it), so that the joined text is one
     # record's alone: `王|`, `情况` and `王`, `|情况` were one key, and the second visit replaced the first
     # (a contract probe, 2026-12-06); a value without either character keys as before. The escape runs
     # only on a text holding one (two replaces on every value were 60% of the key's cost), and a number
     # or a date cannot hold one; concat_ws of non-NULL values is the `||` chain at half its cost.
-    def part(c: str, ftype: str) -> str:
+    def part(c: str, ftype: str, field: str) -> str:
         text = f"coalesce({c}::VARCHAR, '')"
-        if ftype in _UNESCAPED_TYPES:
-            return text
-        return (f"CASE WHEN contains({c}::VARCHAR, '|') OR contains({c}::VARCHAR, '\\') "
-                f"THEN replace(replace({c}::VARCHAR, '\\', '\\\\'), '|', '\\|') ELSE {text} END")
-    parts = [part("coalesce(year, year(start_date))", "year") if (kind, c) == ("interventions", "year")
-             else part(q(c), spec.type) for c, spec in FIELDS[kind].items()]
+        if ftype not in _UNESCAPED_TYPES:
+            text = (f"CASE WHEN contains({c}::VARCHAR, '|') OR contains({c}::VARCHAR, '\\') "
+                    f"THEN {_escaped(f'{c}::VARCHAR')} ELSE {text} END")
+        return unread_key_part(c, field, text) if ftype in UNREAD_TYPES else text
+    parts = [part("coalesce(year, year(start_date))", "year", c) if (kind, c) == ("interventions", "year")
+             else part(q(c), spec.type, c) for c, spec in FIELDS[kind].items()]
     key = "md5(concat_ws('|', " + ", ".join(parts) + "))"
     return f"coalesce(issue_id, {key})" if kind == "rectifications" else key
+
+
+def _escaped(text: str) -> str:
+    return f"replace(replace({text}, '\\', '\\\\'), '|', '\\|')"
+
+
+def unread_key_part(value: str, field: str, text: str) -> str:
+    """The key's part of a typed field: `text` (its value's), or, when the value is blank and the row's
+    `unread_text` holds what the file wrote there, `?` and that text. Six visits of one household written
+    `2020年1月`…`6月` (no day: no date) were one record, the last, while the summary said six loaded (the
+    dates probe, 2026-12-07). A row without unread text keys as before, so stored keys stay valid."""
+    written = f"json_extract_string(unread_text, '$.{field}')"
+    return (f"CASE WHEN {value} IS NULL AND unread_text IS NOT NULL AND {written} IS NOT NULL "
+            f"THEN '?' || {_escaped(written)} ELSE {text} END")
+
+
+# field types whose value can be stored blank though the file wrote something (a date to the month, 约500
+# 元, a code not on its list): a ledger row keeps that text in `unread_text`, so rows apart only there
+# stay apart
+UNREAD_TYPES = frozenset({"int", "months", "number", "amount", "year", "date", "deadline", "yn", "code",
+                          "codelist"})
+
+
+def unread_fields(kind: str) -> list[str]:
+    """The fields of ledger `kind` whose text a row keeps when it could not be read (`UNREAD_TYPES`)."""
+    return [c for c, spec in FIELDS[kind].items() if spec.type in UNREAD_TYPES]
+
+
+def unread_taken(mine: str, stored: str, fields: Sequence[str]) -> str:
+    """A row's `unread_text` when it takes `fields` (columns its file lacks) from a stored row: its own
+    texts and the stored row's of those fields."""
+    if not fields:
+        return mine
+    theirs = ", ".join(f"'{c}', json_extract_string({stored}, '$.{c}')" for c in fields)
+    return f"nullif(json_merge_patch(coalesce({mine}, '{{}}'), json_object({theirs}))::VARCHAR, '{{}}')"
+
+
+def _stage_unread(con: duckdb.DuckDBPyConnection, kind: str, checks: list[tuple[str, str]]) -> bool:
+    """Stage `unread`: per staged ledger row whose typed field is blank though a check on it failed (the
+    file wrote text it could not read), the texts as written, a JSON object field -> text (`unread_text`).
+    Only such rows reach the raw rows: a clean file costs one scan of its flags. True when any row has one."""
+    flagged = {c: [issue_flag(rule, col) for rule, col in checks if col == c] for c in unread_fields(kind)}
+    conds = {c: f"(s.{q(c)} IS NULL AND ({' OR '.join(f's.{f}' for f in flags)}))"
+             for c, flags in flagged.items() if flags}
+    if not conds or not scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM stg s WHERE s.rejected_rule IS NULL "
+                                    f"AND ({' OR '.join(conds.values())}) LIMIT 1)"):  # noqa: S608 - ours
+        return False
+    pairs = ", ".join(f"CASE WHEN {cond} THEN '\"{c}\":' || to_json(r.{q('raw_' + c)})::VARCHAR END"
+                      for c, cond in conds.items())
+    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.unread AS
+                    SELECT s.source_line AS unread_line, '{{' || concat_ws(',', {pairs}) || '}}' AS unread_text
+                    FROM stg s JOIN raw_named r ON r._line = s.source_line
+                    WHERE s.rejected_rule IS NULL AND ({' OR '.join(conds.values())})""")  # noqa: S608 - ours
+    return True
 
 
 # field types whose text can hold neither `|` nor a backslash: a key leaves them unescaped
@@ -1360,10 +1416,13 @@ def _load_ledger(
     # second copy of the ledgers cost 4% of a full load at M)
     last_key = scalar(con, "SELECT coalesce(max(hk), 0) FROM household_keys") if kind == "rectifications" else 0
     keys.assign_household_keys(con, "SELECT household_id FROM stg WHERE rejected_rule IS NULL")
+    unread = (f"LEFT JOIN {STAGE_SCHEMA}.unread u ON u.unread_line = s.source_line"
+              if _stage_unread(con, kind, checks) else "LEFT JOIN (SELECT NULL::VARCHAR AS unread_text) u ON FALSE")
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
-        SELECT s.*, {key} AS record_key, hk.hk
-        FROM {staged} s LEFT JOIN household_keys hk USING (household_id) WHERE s.rejected_rule IS NULL""")
+        SELECT s.*, u.unread_text, {key} AS record_key, hk.hk
+        FROM {staged} s LEFT JOIN household_keys hk USING (household_id) {unread} WHERE s.rejected_rule IS NULL""")
+    con.execute(f"DROP TABLE IF EXISTS {STAGE_SCHEMA}.unread")
     if kind == "rectifications":  # before the file's own later lines replace its earlier ones
         _reused_issue_ids(con)
     n_rows = load_inspection.dedupe_later_wins(con, "k")
@@ -1413,7 +1472,7 @@ def _load_ledger(
     con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT r FROM gone)")
     col_list = ", ".join(q(c) for c in cols)
     con.execute(
-        f"INSERT INTO {table} BY NAME SELECT record_key, {col_list}, ? AS batch_id, source_line, hk FROM k",
+        f"INSERT INTO {table} BY NAME SELECT record_key, {col_list}, unread_text, ? AS batch_id, source_line, hk FROM k",
         [batch_id],
     )
     touched.add("hk", "SELECT hk FROM k UNION SELECT hk FROM gone")
@@ -1474,18 +1533,26 @@ def _same_records(con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str
     if not absent and not partial:
         return ""
 
+    unread = set(unread_fields(kind_of_table(table)))
+
+    def same(c: str) -> str:  # equal values, and equal texts as written where a value was not read
+        written = f"IS NOT DISTINCT FROM json_extract_string(t.unread_text, '$.{c}')"
+        return f"k.{q(c)} IS NOT DISTINCT FROM t.{q(c)}" + (
+            f" AND json_extract_string(k.unread_text, '$.{c}') {written}" if c in unread else "")
+
     def agree(columns: Sequence[str]) -> str:
         # a stored row's value counts only where its file had the column (its batch's `done` list)
-        return " AND ".join(f"(k.{q(c)} IS NOT DISTINCT FROM t.{q(c)} OR NOT coalesce(list_contains(t.done, '{c}'), "
-                            "TRUE))" for c in columns if c != "household_id") or "TRUE"
+        return " AND ".join(f"({same(c)} OR NOT coalesce(list_contains(t.done, '{c}'), TRUE))"
+                            for c in columns if c != "household_id") or "TRUE"
 
     def pairs(where: str, stored: str) -> str:
         return (f"FROM {STAGE_SCHEMA}.k JOIN (SELECT t.*, t.rowid AS r, b.contract_columns AS done FROM {table} t "
                 f"LEFT JOIN load_batches b ON b.batch_id = t.batch_id WHERE {stored}) t ON t.hk = k.hk WHERE {where}")
 
     if absent:
-        taken = ", ".join(f"{q(c)} = m.{q(c)}" for c in absent)
-        picked = ", ".join(f"t.{q(c)}" for c in absent)
+        taken = ", ".join([f"{q(c)} = m.{q(c)}" for c in absent] + [
+            f"unread_text = {unread_taken('k.unread_text', 'm.unread_text', [c for c in absent if c in unread])}"])
+        picked = ", ".join([f"t.{q(c)}" for c in absent] + ["t.unread_text"])
         con.execute(f"""UPDATE {STAGE_SCHEMA}.k SET {taken}, record_key = NULL FROM (
                             SELECT DISTINCT ON (k.source_line) k.source_line AS line, {picked}
                             {pairs(agree([c for c in cols if c in present]), 't.hk IN (SELECT hk FROM k)')}
@@ -1527,7 +1594,8 @@ def _keep_absent_item_fields(con: duckdb.DuckDBPyConnection, absent: Sequence[st
     as a registry file keeps the household columns it lacks."""
     if not absent:
         return
-    sets = [f"{q(c)} = o.{q(c)}" for c in absent] + (["hk = o.hk"] if "household_id" in absent else [])
+    sets = [f"{q(c)} = o.{q(c)}" for c in absent] + (["hk = o.hk"] if "household_id" in absent else []) + [
+        f"unread_text = {unread_taken('k.unread_text', 'o.unread_text', [c for c in absent if c in unread_fields('rectifications')])}"]
     con.execute(f"""UPDATE {STAGE_SCHEMA}.k SET {', '.join(sets)} FROM rectifications o
                     WHERE k.issue_id IS NOT NULL AND o.issue_id = k.issue_id""")  # noqa: S608 - our names
 
@@ -1541,15 +1609,19 @@ def _loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, kind: str,
     of exports chosen again, the older ones last, must not roll the newer data back. The summary names
     that later file, and `reload` loads the file again when its data should be current again. Not for a
     ledger whose records are all their fields (`CONTENT_KEYED`): no later file can change a value its rows
-    brought (one only fills in a column the file lacked, `_same_records`)."""
+    brought (one only fills in a column the file lacked, `_same_records`). Nor such a ledger's batch an
+    upgrade to version 30 found rows of that it had keyed as one (`schema.UNREAD_BATCHES`)."""
+    redo = scalar(con, "SELECT value FROM meta WHERE key = ?", [schema.UNREAD_BATCHES]) \
+        if kind in CONTENT_KEYED else None
     row = con.execute(
         """SELECT b.rows_loaded, b.rows_rejected, b.issues,
                   (SELECT l.file_name FROM load_batches l WHERE l.kind = b.kind AND l.batch_id > b.batch_id
                      AND l.rows_loaded > 0 AND NOT list_contains(?, l.sha256)
                    ORDER BY l.batch_id DESC LIMIT 1)
            FROM load_batches b WHERE b.sha256 = ? AND b.kind = ?
+             AND NOT list_contains(?, b.batch_id::VARCHAR)
            ORDER BY b.batch_id DESC LIMIT 1""",
-        [own, sha256, kind],
+        [own, sha256, kind, redo.split(",") if redo else []],
     ).fetchone()
     if not row:
         return None
@@ -1570,7 +1642,7 @@ def _drop_unchanged_rows(con: duckdb.DuckDBPyConnection, table: str, cols: Seque
     not touched: a ledger exported again with one item changed costs what that item costs (issue 12).
     A row with an issue goes the full way, so its issue rows always name the latest file and line.
     `candidates`: a condition (and AND) on the stored rows `t` that narrows the search first."""
-    equal = " AND ".join(f"k.{q(c)} IS NOT DISTINCT FROM t.{q(c)}" for c in cols)
+    equal = " AND ".join(f"k.{q(c)} IS NOT DISTINCT FROM t.{q(c)}" for c in (*cols, "unread_text"))
     clean = f"NOT coalesce({' OR '.join(f'({r})' for r in issue_rules)}, false)" if issue_rules else "TRUE"
     con.execute(f"""
         DELETE FROM {STAGE_SCHEMA}.k WHERE record_key IN (
@@ -1604,12 +1676,16 @@ class Rebuilt:
     db: Path
     from_version: str
     rows: dict[str, int]
+    reload_files: list[str] = field(default_factory=list)  # ledgers to load again (`_unread_from_issues`)
 
     def message(self, lang: str = "zh") -> str:
         kept = t("list.sep", lang).join(f"{table} {n:,}" for table, n in self.rows.items() if n)
         if self.from_version == schema.SCHEMA_VERSION:
             return t("cli.refreshed", lang, db=self.db, rows=kept or "0")
-        return t("cli.upgraded", lang, db=self.db, old=self.from_version, new=schema.SCHEMA_VERSION, rows=kept or "0")
+        text = t("cli.upgraded", lang, db=self.db, old=self.from_version, new=schema.SCHEMA_VERSION, rows=kept or "0")
+        if self.reload_files:
+            text += "\n" + t("cli.upgraded_reload", lang, files=t("list.sep", lang).join(self.reload_files))
+        return text
 
 
 def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str = "zh",
@@ -1639,13 +1715,14 @@ def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str 
             _rekey_measures(con)
         if int(from_version) < 29:
             _identified_years(con)
+        reload_files = _unread_from_issues(con) if int(from_version) < 30 else []
         derive.build_all(con)
         write_meta(con)
         if meta:
             set_meta(con, meta)
         w.full = True
     del rows["meta"]
-    return Rebuilt(target, from_version, rows)
+    return Rebuilt(target, from_version, rows, reload_files)
 
 
 def _identified_years(con: duckdb.DuckDBPyConnection) -> None:
@@ -1658,6 +1735,45 @@ def _identified_years(con: duckdb.DuckDBPyConnection) -> None:
                         WHERE d.table_name = 'households' AND d.field = 'identified_date' AND d.rule = 'invalid_date'
                         GROUP BY d.household_id) y
                     WHERE h.household_id = y.household_id AND h.identified_date IS NULL AND y.year IS NOT NULL""")  # noqa: S608 - ours
+
+
+def _unread_from_issues(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Versions before 30 kept no text of a ledger value they could not read (`unread_text`), and keyed
+    rows apart only there as one record (the last line won). A stored row's text is its issue's raw value
+    (`invalid_date` … keep it): it is set, and the row and its issues keyed as this version keys them, so
+    that the file loaded again adds the rows it lost instead of repeating the one it kept. The batches of
+    such rows are recorded (`schema.UNREAD_BATCHES`): a file of a record ledger (`CONTENT_KEYED`) they
+    loaded is no longer taken for one loaded already (`_loaded_before`), so loading it again does that.
+    Returns their files' names, for the upgrade's message."""
+    batches: set[int] = set()
+    for kind, table in schema.LEDGER_TABLES.items():
+        fields = unread_fields(kind)
+        blank = "CASE d.field " + " ".join(f"WHEN '{c}' THEN t.{q(c)} IS NULL" for c in fields) + " END"
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE unread_old AS
+                        SELECT t.rowid AS r, '{{' || string_agg('"' || d.field || '":' || to_json(d.raw)::VARCHAR, ','
+                                                      ORDER BY list_position($fields, d.field)) || '}}' AS unread_text
+                        FROM {table} t JOIN (SELECT record_key, field, max(raw_value) AS raw FROM data_issues
+                                             WHERE table_name = $table AND list_contains($fields, field)
+                                               AND raw_value IS NOT NULL GROUP BY ALL) d
+                          ON d.record_key = t.record_key AND {blank}
+                        GROUP BY t.rowid""", {"fields": fields, "table": table})  # noqa: S608 - ours
+        con.execute(f"UPDATE {table} t SET unread_text = u.unread_text FROM unread_old u WHERE t.rowid = u.r")  # noqa: S608
+        if kind in CONTENT_KEYED:
+            batches |= {r[0] for r in con.execute(f"SELECT DISTINCT batch_id FROM {table} "  # noqa: S608 - ours
+                                                  "WHERE rowid IN (SELECT r FROM unread_old)").fetchall()}
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE rekey AS SELECT DISTINCT record_key AS old, {ledger_key_sql(kind)}
+                        AS new FROM {table} WHERE rowid IN (SELECT r FROM unread_old)""")  # noqa: S608 - ours
+        con.execute("""UPDATE data_issues d SET record_key = r.new FROM rekey r
+                       WHERE d.table_name = ? AND d.record_key = r.old AND r.old <> r.new""", [table])
+        con.execute(f"""UPDATE {table} t SET record_key = r.new FROM rekey r
+                        WHERE t.record_key = r.old AND t.rowid IN (SELECT r FROM unread_old)""")  # noqa: S608
+        con.execute("DROP TABLE rekey")
+        con.execute("DROP TABLE unread_old")
+    if not batches:
+        return []
+    set_meta(con, {schema.UNREAD_BATCHES: ",".join(map(str, sorted(batches)))})
+    return [r[0] for r in con.execute("SELECT DISTINCT file_name FROM load_batches WHERE list_contains(?, batch_id) "
+                                      "ORDER BY ALL", [sorted(batches)]).fetchall()]
 
 
 def _rekey_measures(con: duckdb.DuckDBPyConnection) -> None:

@@ -93,6 +93,7 @@ TABLES_DDL: dict[str, str] = {
             amount_yuan DOUBLE,
             status VARCHAR,
             responsible_unit VARCHAR,
+            unread_text VARCHAR,               -- what the file wrote where a value could not be read: JSON field -> text (NULL: none)
             batch_id INTEGER NOT NULL,
             source_line INTEGER,
             hk INTEGER
@@ -105,6 +106,7 @@ TABLES_DDL: dict[str, str] = {
             visit_type VARCHAR,
             visitor VARCHAR,
             notes VARCHAR,
+            unread_text VARCHAR,               -- what the file wrote where a value could not be read: JSON field -> text (NULL: none)
             batch_id INTEGER NOT NULL,
             source_line INTEGER,
             hk INTEGER
@@ -122,6 +124,7 @@ TABLES_DDL: dict[str, str] = {
             medical_assistance DOUBLE,
             other_support DOUBLE,
             out_of_pocket DOUBLE,
+            unread_text VARCHAR,               -- what the file wrote where a value could not be read: JSON field -> text (NULL: none)
             batch_id INTEGER NOT NULL,
             source_line INTEGER,
             hk INTEGER
@@ -143,6 +146,7 @@ TABLES_DDL: dict[str, str] = {
             deadline DATE,
             status VARCHAR,
             completed_date DATE,
+            unread_text VARCHAR,               -- what the file wrote where a value could not be read: JSON field -> text (NULL: none)
             batch_id INTEGER NOT NULL,
             source_line INTEGER,
             hk INTEGER
@@ -256,7 +260,7 @@ TABLES_DDL: dict[str, str] = {
 # key 'schema_version') and in every backup's manifest. `python -m etl rebuild` (and `refresh
 # --if-stale`, run by `make run`; and any load into an older snapshot) copies an older snapshot's base
 # tables by column name into these tables and builds the derived tables anew (etl.load.rebuild).
-SCHEMA_VERSION = "29"  # 29: the year of a 识别时间 written without a day (households.identified_year), kept for the 识别年度 filter; 28: the contract columns of each file (load_batches.contract_columns), so that a measure, visit or claim sent in two files of which one lacks a column is one record; 27: an exited household's income without 收入年度 judged by its exit year's line (hh_facts poverty_line, income_below_line, suspected_wrong_exit; agg_household); 26: an item of a registered household placed by the registry (list_rectification); 25: enrolment, housing and water on record (hh_facts n_*_recorded, *_unrecorded; agg_household); 24: numbers in free text masked in more forms; the as-of date of a registry alone
+SCHEMA_VERSION = "30"  # 30: a ledger row keeps the text of a value it could not read (unread_text, part of its key): visits dated 2020年1月…6月 were one record; 29: the year of a 识别时间 written without a day (households.identified_year), kept for the 识别年度 filter; 28: the contract columns of each file (load_batches.contract_columns), so that a measure, visit or claim sent in two files of which one lacks a column is one record; 27: an exited household's income without 收入年度 judged by its exit year's line (hh_facts poverty_line, income_below_line, suspected_wrong_exit; agg_household); 26: an item of a registered household placed by the registry (list_rectification); 25: enrolment, housing and water on record (hh_facts n_*_recorded, *_unrecorded; agg_household); 24: numbers in free text masked in more forms; the as-of date of a registry alone
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:
@@ -272,6 +276,9 @@ def recorded_version(con: duckdb.DuckDBPyConnection, database: str | None = None
 
 # meta of a restored snapshot (etl.backup.restore): the backup's file name and when (the county's clock)
 RESTORED_FROM, RESTORED_AT = "restored_from", "restored_at"
+# meta: the ledger batches (ids, comma-separated) the upgrade to version 30 found rows of that they had keyed as
+# one record; their files load again instead of being taken for loaded already (etl.load._unread_from_issues)
+UNREAD_BATCHES = "unread_batches"
 DEMO_KEY = "demo"  # meta: the demo county's name, in a database `etl demo` made (etl.load.record_meta)
 
 

@@ -541,6 +541,8 @@ LABELS: dict[str, tuple[str, str]] = {
                       "The database file is open in another program (process {pid}): {path}. Close that program (e.g. a DuckDB shell or a Python session) and try again; the database was not changed."),
     "cli.interrupted": ("已中断：数据库仍是中断前最后一次发布的数据（{db}），未作更改。",
                         "Interrupted: the database is still the data last published before ({db}); nothing changed."),
+    "cli.upgraded_reload": ("此前的版本会把账本中仅在无法读取的值（如只写到月的日期）上不同的行并为一条，只留最后一行。以下文件含这样的值，请再次导入，补回可能并掉的行：{files}",
+                            "Earlier versions kept rows of a ledger that differed only in a value they could not read (a date written to the month) as one, the last. These files hold such values: load them again to add back any rows that were merged: {files}"),
     "cli.interrupted_at_start": ("已中断：尚未读取任何文件，数据库未作更改。",
                                  "Interrupted before any file was read: the database is unchanged."),
     "cli.interrupted_published": ("已中断，但新数据在中断前已发布（{db}）；其余收尾工作由下次导入完成。",

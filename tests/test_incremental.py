@@ -65,6 +65,8 @@ HEADERS = {
 
 places = st.sampled_from([(t, v) for t, vs in TOWNS.items() for v in vs])
 dates = st.dates(dt.date(2019, 6, 1), dt.date(2020, 9, 30))
+# a ledger's date written to the month is no date, kept as written (`unread_text`) and keyed by it
+ledger_dates = st.one_of(dates, st.sampled_from(["2020年5月", "2020年6月"]))
 
 member = st.fixed_dictionaries({
     "person": st.sampled_from(PEOPLE),
@@ -120,13 +122,13 @@ ledger_rows = {
     "interventions": st.tuples(st.sampled_from([*HOUSEHOLDS, "UNKNOWN1"]),
                                st.sampled_from(["产业帮扶", "健康帮扶", "兜底保障", "就业帮扶", ""]),
                                st.sampled_from(["种植", "低保", ""]), st.sampled_from(["合作社甲", "", "园区乙"]),
-                               st.sampled_from(["2019", "2020"]), st.sampled_from(["1000", "2500.5", ""])),
-    "visits": st.tuples(st.sampled_from([*HOUSEHOLDS, "UNKNOWN2"]), dates,
+                               st.sampled_from(["2019", "2020"]), st.sampled_from(["1000", "2500.5", "", "约500", "约800"])),
+    "visits": st.tuples(st.sampled_from([*HOUSEHOLDS, "UNKNOWN2"]), ledger_dates,
                         st.sampled_from(["入户走访", "家庭医生随访", "健康体检"]), st.just("干部"), st.just("记录")),
     "medical_claims": st.tuples(st.sampled_from(HOUSEHOLDS), st.sampled_from([p[1] for p in PEOPLE]),
                                 dates, st.just("医院"), st.sampled_from(["10000", "5000"]), st.just("3000"),
                                 st.just("1000"), st.just("0"), st.just("0"), st.sampled_from(["1000", "6000"])),
-    "rectifications": st.tuples(st.sampled_from(["R1", "R2", "R3", ""]), st.just("自查"), dates, places,
+    "rectifications": st.tuples(st.sampled_from(["R1", "R2", "R3", ""]), st.just("自查"), ledger_dates, places,
                                 st.sampled_from([*HOUSEHOLDS[:4], ""]), st.sampled_from(["档案资料不规范", "其他"]),
                                 st.sampled_from(["描述成员3", "描述", f"{NAMED[0]}家危房未改造", f"{NAMED[1]}户档案缺失"]), st.sampled_from(["未整改", "已整改", "整改中"]),
                                 dates),

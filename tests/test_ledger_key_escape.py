@@ -31,7 +31,7 @@ def test_a_key_without_a_bar_or_backslash_is_as_before(tmp_path: Path) -> None:
     from etl.load import ledger_key_sql
     con = duckdb.connect()
     con.execute("CREATE TABLE v AS SELECT '150824100001' AS household_id, DATE '2020-05-01' AS visit_date, "
-                "'入户走访' AS visit_type, NULL::VARCHAR AS visitor, '情况稳定' AS notes")
+                "'入户走访' AS visit_type, NULL::VARCHAR AS visitor, '情况稳定' AS notes, NULL::VARCHAR AS unread_text")
     got = con.execute(f"SELECT {ledger_key_sql('visits')} FROM v").fetchone()[0]
     want = con.execute("SELECT md5('150824100001|2020-05-01|入户走访||情况稳定')").fetchone()[0]
     assert got == want
@@ -49,11 +49,11 @@ def test_every_ledger_keys_as_the_plain_escaped_join() -> None:
     for kind in ("interventions", "visits", "medical_claims", "rectifications"):
         types = [_null_type(spec) for spec in FIELDS[kind].values()]
         cols = ", ".join(f'"{c}" {t}' for c, t in zip(FIELDS[kind], types, strict=True))
-        con.execute(f"CREATE OR REPLACE TABLE t ({cols})")
+        con.execute(f"CREATE OR REPLACE TABLE t ({cols}, unread_text VARCHAR)")  # no text left unread
         for i in range(len(texts)):
             row = [texts[(i + j) % len(texts)] if t == "VARCHAR" else (others[t] if i % 3 else None)
                    for j, t in enumerate(types)]
-            con.execute(f"INSERT INTO t VALUES ({', '.join('?' for _ in types)})", row)
+            con.execute(f"INSERT INTO t VALUES ({', '.join('?' for _ in types)}, NULL)", row)
         fields = ["coalesce(year, year(start_date))" if (kind, c) == ("interventions", "year") else f'"{c}"'
                   for c in FIELDS[kind]]
         plain = "md5(" + " || '|' || ".join(
