@@ -566,3 +566,30 @@ def test_an_english_workbook_marks_a_cut_cell_in_english() -> None:
         assert body[0][0] == "甲" * (XLSX_MAX_CELL - len(marker)) + marker
         assert not any(isinstance(v, str) and "截断" in v for rows in sheets.values() for row in rows for v in row)
         assert any("3 cells" in str(v) and marker in str(v) for row in sheets["Notes"] for v in row)
+
+
+def test_a_share_next_to_100_or_0_percent_is_never_written_as_it() -> None:
+    """3,999,840 of 4,000,000 enrolled is 99.996%: the grid, the CSV and the workbook wrote 100.00%, the share
+    of a whole county enrolled, while a tile wrote 99.9% (ui.formats.share_label). The downloads now keep
+    the decimals that tell it apart (99.996%, 0.004%), the grid (two decimals in every row) writes 99.99%
+    and 0.01%, and a true 100% or 0% is written as it is."""
+    from ui.extract import csv_from_sql, xlsx_bytes
+    from ui.table import _percent_points
+
+    shares = [0.99996, 0.00004, 1.0, 0.0, 0.9412]
+    written = ["99.996%", "0.004%", "100.00%", "0.00%", "94.12%"]
+    df = pd.DataFrame({"参保率": shares})
+    assert [r[0] for r in _rows(csv_bytes(df, percent=["参保率"]))[1:]] == written
+    view = SqlView(sql="SELECT * FROM (VALUES (0.99996::DOUBLE), (0.00004), (1.0), (0.0), (0.9412)) t(s)",
+                   params={}, columns=(("s", "参保率"),), percent=("s",))
+    con = duckdb.connect()
+    assert [r[0] for r in _rows(csv_from_sql(con, view))[1:]] == written
+    import openpyxl
+
+    for book in (xlsx_from_sql(con, view), xlsx_bytes(df, percent=["参保率"])):
+        ws = openpyxl.load_workbook(io.BytesIO(book)).active
+        assert [ws[f"A{r}"].value for r in range(2, 7)] == pytest.approx(shares)
+        assert [ws[f"A{r}"].number_format for r in range(2, 4)] == ["0.000%", "0.000%"]
+        assert ws["A4"].number_format == ws["A6"].number_format == "0.00%"
+    grid, _ = _percent_points(df, {"参保率": {"type_config": {"format": "percent"}}})
+    assert grid["参保率"].round(4).tolist() == [99.99, 0.01, 100.0, 0.0, 94.12]

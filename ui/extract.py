@@ -39,7 +39,7 @@ import pandas as pd
 
 from queries.filters import FILTERS, Filters, Viewer
 from ui.filter_text import filter_text
-from ui.formats import STORED_SEP
+from ui.formats import SHARE_CELL_MOST, STORED_SEP, share_cell_sql, share_decimals
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # the one neutralising rule: Python and SQL
 XLSX_MAX_ROWS = 100_000  # above this, XLSX is refused (xlsxwriter ~3k rows/s) and CSV offered
@@ -179,7 +179,7 @@ class SqlView:
             elif mapping or kind == "VARCHAR" or kind.startswith("ENUM"):
                 expr = mapped(f"v.{col}")
             elif percent_text and src in self.percent:
-                expr, text = f"printf('%.2f%%', v.{col} * 100)", False
+                expr, text = share_cell_sql(f"v.{col}"), False
             elif percent_text and kind == "DOUBLE":  # a whole value as csv_bytes writes it (_number_text):
                 # 4000, not DuckDB's 4000.0 (贫困线, 金额); a fraction to 15 significant digits (16781.7, not
                 # 16781.699999999997); +0.05 s per million rows of two such columns
@@ -292,6 +292,7 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
     ws = wb.add_worksheet(sheet)
     ws.freeze_panes(1, 0)
     share, day = wb.add_format({"num_format": "0.00%"}), wb.add_format({"num_format": "yyyy-mm-dd"})
+    finer = {d: wb.add_format({"num_format": f"0.{'0' * d}%"}) for d in range(3, SHARE_CELL_MOST + 1)}
     shares = {h for (src, _), h in zip(view.columns, headers, strict=True) if src in view.percent}
     formats = [share if h in shares else None for h in headers]
     batch = cur.fetchmany(10_000)
@@ -314,7 +315,10 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
                     continue
                 value, was_cut = fit_cell(_xlsx_value(v), marker)
                 cut += was_cut
-                ws.write(r, c, value, formats[c])
+                fmt = formats[c]
+                if fmt is share and isinstance(value, float) and (d := share_decimals(value)) > 2:
+                    fmt = finer[d]  # 0.99996 as 99.996%, not a false 100.00%
+                ws.write(r, c, value, fmt)
         batch = cur.fetchmany(10_000)
     _notes_sheet(wb, notes, notes_name)
     note_cut_cells(wb, cut, lang, notes_name)
@@ -326,7 +330,8 @@ def csv_bytes(df: pd.DataFrame, percent: Sequence[str] = ()) -> bytes:
     """`percent`: columns the screen shows as percentages, written so (94.12%, which Excel reads as the
     number 0.9412), not as 0.9411764705882353."""
     if percent:
-        df = df.assign(**{c: [f"{v:.2%}" if pd.notna(v) else None for v in df[c]] for c in percent if c in df})
+        df = df.assign(**{c: [f"{v:.{share_decimals(v)}%}" if pd.notna(v) else None for v in df[c]]
+                          for c in percent if c in df})
     # a whole value of a float column is written whole (a count in a column with a gap is a float column:
     # 60.0 beside a screen showing 60; an income of 4000.0 beside 4300.5), as csv_from_sql writes it;
     # after the text is neutralised, so that a negative number is not quoted as a formula ('-500)
@@ -408,6 +413,11 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
                 if any(c for _, c in cells):
                     flat.isetitem(i, pd.Series([v for v, _ in cells], index=flat.index, dtype=object))
                     cut += sum(c for _, c in cells)
+        for name in percent:  # a numeric share that two decimals write as a false 100% or 0% (share_decimals)
+            if name in flat.columns and pd.api.types.is_float_dtype(flat[name]):
+                i = flat.columns.get_loc(name)
+                finer += [(r, i, v, d) for r, v in enumerate(flat[name].tolist())
+                          if pd.notna(v) and (d := share_decimals(v)) > 2]
         flat.to_excel(writer, index=False, sheet_name=sheet)
         ws = writer.sheets[sheet]
         share = writer.book.add_format({"num_format": "0.00%"})

@@ -63,6 +63,46 @@ def share_label(x: float, digits: int = 1) -> str:
     return text
 
 
+# a share's cell in a table or a download: two decimals, more where two write a false 100% or 0%
+SHARE_CELL_DECIMALS, SHARE_CELL_MOST = 2, 6
+
+
+def _false_bound(x: float, digits: int) -> bool:
+    text = f"{x:.{digits}%}"
+    return (0 < x < 1 and text == f"{1:.{digits}%}") or (0 < x and text == f"{0:.{digits}%}")
+
+
+def share_decimals(x: float) -> int:
+    """The decimals a share's cell needs (`SHARE_CELL_DECIMALS`, more up to `SHARE_CELL_MOST`) so that it
+    is not written as a false 100% or 0%, as a tile never is (`share_label`): 0.99996 is 99.996%, not
+    100.00%; 0.00004 is 0.004%. The downloads write it so (CSV text, Excel's cell format)."""
+    d = SHARE_CELL_DECIMALS
+    while d < SHARE_CELL_MOST and _false_bound(x, d):
+        d += 1
+    return d
+
+
+def share_cell_sql(expr: str) -> str:
+    """SQL twin of `share_decimals` writing the cell's text (`94.12%`) of the share `expr`; the common
+    shares (0.01%–99.99%) take the first branch."""
+    p = f"({expr}) * 100"
+    branches = " ".join(
+        f"WHEN NOT (({expr}) > 0 AND ((({expr}) < 1 AND printf('%.{d}f', {p}) = '100.{'0' * d}') "
+        f"OR printf('%.{d}f', {p}) = '0.{'0' * d}')) THEN printf('%.{d}f%%', {p})"
+        for d in range(SHARE_CELL_DECIMALS, SHARE_CELL_MOST))
+    return (f"CASE WHEN ({expr}) >= 0.0001 AND ({expr}) <= 0.9999 OR ({expr}) <= 0 OR ({expr}) >= 1 "
+            f"THEN printf('%.{SHARE_CELL_DECIMALS}f%%', {p}) {branches} "
+            f"ELSE printf('%.{SHARE_CELL_MOST}f%%', {p}) END")
+
+
+def share_points_cell(x: float) -> float:
+    """A share in percentage points for the grid, whose format writes two decimals in every row: a share
+    that would write as a false 100.00% or 0.00% is 99.99 or 0.01 (the nearest the format can say)."""
+    if pd.isna(x) or not _false_bound(x, SHARE_CELL_DECIMALS):  # no figure, or written true
+        return x * 100
+    return 99.99 if x > 0.5 else 0.01
+
+
 def pp(diff: float, lang: str) -> str:
     """A difference of two shares in percentage points: +1.2个百分点 / +1.2 pp."""
     return t("fmt.pp", lang, v=f"{diff * 100:+.1f}")

@@ -38,7 +38,7 @@ import pandas as pd
 
 from labels import LABELS, STRICT_ENV, MissingLabel, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
-from ui.formats import STORED_SEP, joined, plain_dates, raw_row
+from ui.formats import STORED_SEP, joined, plain_dates, raw_row, share_points_cell
 
 if TYPE_CHECKING:  # the briefing's HTML path imports this module without Streamlit
     import pyarrow as pa
@@ -186,7 +186,7 @@ def _percent_points(grid: pd.DataFrame, config: Mapping[str, Any]) -> tuple[pd.D
         tc = {**tc, "format": PERCENT_FORMAT,
               **{k: tc[k] * 100 for k in ("min_value", "max_value") if tc.get(k) is not None}}
         out[label] = {**cfg, "type_config": tc}
-        points[label] = pd.to_numeric(grid[label]) * 100
+        points[label] = pd.to_numeric(grid[label]).map(share_points_cell)
     return (grid.assign(**points) if points else grid), out
 
 
