@@ -154,7 +154,8 @@ _BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("water_unrecorded", "h.safe_water IS NULL"),
     ("intervention_count", "coalesce(i.intervention_count, 0)"),
     ("category_count", "coalesce(i.category_count, 0)"),
-    ("amount_total", "coalesce(i.amount_total, 0)"),
+    # 0 without measures; NULL with measures none of which has a 金额 (no figure, not 0 元)
+    ("amount_total", "CASE WHEN i.intervention_count IS NULL THEN 0 ELSE i.amount_total END"),
     ("categories", "coalesce(i.categories, [])"),
 )
 _KEY_COLUMNS = (("hk", "h.hk"), ("area", "h.area"), ("seq", "h.seq"))  # after the inspection facts
@@ -189,7 +190,7 @@ def _measures_cte(scope: Scope) -> str:
     SELECT hk, intervention_count, amount_total,
         coalesce(bit_count(mask), 0)::BIGINT AS category_count,
         CASE WHEN mask <> 0 THEN list_filter($categories, lambda c, k: (mask >> (k - 1)) & 1 = 1) END AS categories
-    FROM (SELECT iv.hk, count(*) AS intervention_count, coalesce(sum(iv.amount_yuan), 0) AS amount_total,
+    FROM (SELECT iv.hk, count(*) AS intervention_count, sum(iv.amount_yuan) AS amount_total,
               bit_or(1::BIGINT << (list_position($categories, iv.category) - 1)) AS mask
           FROM {scope.src("interventions")} iv WHERE {scope.hk("iv")} GROUP BY iv.hk)
 """  # noqa: S608 - constants and our own table names
@@ -318,11 +319,11 @@ def _ledger_parts(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._iv{tag} AS
         SELECT c.cell, c.hk, coalesce(i.year, year(i.start_date)) AS year,
                coalesce(i.category, '{OTHER_CATEGORY}') AS category, count(*) AS n,
-               coalesce(sum(i.amount_yuan), 0) AS amount
+               sum(i.amount_yuan) AS amount  -- NULL: none of them has a 金额 (no figure, not 0 元)
         FROM {scope.cell_src("interventions")} i JOIN {STAGE_SCHEMA}._cell{tag} c USING (hk)
         GROUP BY ALL""")  # noqa: S608 - constants only
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._ip{tag} AS
-        SELECT c.cell, c.hk, i.project, i.category, count(*) AS n, coalesce(sum(i.amount_yuan), 0) AS amount
+        SELECT c.cell, c.hk, i.project, i.category, count(*) AS n, sum(i.amount_yuan) AS amount
         FROM {scope.cell_src("interventions")} i JOIN {STAGE_SCHEMA}._cell{tag} c USING (hk)
         WHERE trim(i.project) <> ''
         GROUP BY ALL""")  # noqa: S608 - constants only

@@ -75,11 +75,13 @@ def coverage_total(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer)
 
 def amounts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
     """year, category, amount_yuan, measures, households_measured (households of any population with
-    such a measure: 户数 is the registered households wherever it is written, and these are not only they)."""
+    such a measure: 户数 is the registered households wherever it is written, and these are not only they).
+    amount_yuan is NULL where none of the measures has a 金额: no figure, not 0 元 (a ledger without the
+    column read as if nothing had been spent)."""
     where, params = _where(flt, viewer)
     return fetch(
         con,
-        f"""SELECT c.year, c.category, coalesce(sum(c.amount_yuan), 0) AS amount_yuan,
+        f"""SELECT c.year, c.category, sum(c.amount_yuan) AS amount_yuan,
                    sum(c.measures)::BIGINT AS measures, sum(c.households)::BIGINT AS households_measured
             FROM agg_measure c
             WHERE {where}
@@ -98,7 +100,7 @@ def projects(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd
         f"""WITH p AS (
                 SELECT c.project, list(DISTINCT c.township ORDER BY c.township) AS townships,
                        sum(c.households)::BIGINT AS households,
-                       coalesce(sum(c.amount_yuan), 0) AS amount_yuan,
+                       sum(c.amount_yuan) AS amount_yuan,
                        coalesce(sum(c.households) FILTER (WHERE c.exit_status = '已脱贫'), 0)::BIGINT AS exited,
                        coalesce(sum(c.households) FILTER (WHERE c.exit_status = '未脱贫'), 0)::BIGINT AS not_exited,
                        coalesce(sum(c.households) FILTER (WHERE c.exit_status = '返贫'), 0)::BIGINT AS returned,

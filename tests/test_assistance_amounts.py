@@ -1,18 +1,27 @@
 """The 帮扶措施 page's amounts by year and category (a probe of numbers and rounding, 2026-12-07): a measure
 without 实施年度 or 开始日期 (no year) stopped the page (the years sorted with a missing one beside them:
-float < str); its amount is drawn as the year 未填写, after the years. Real files, the page through AppTest."""
+float < str); its amount is drawn as the year 未填写, after the years. Real files, the page through AppTest.
+Measures none of which has a 金额 sum to no figure, not 0 元 (a ledger without the column read as if
+nothing had been spent), in the amounts by year, the projects and a household's total."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from etl import snapshot
+from etl.load import load_files
+from queries import assistance
+from queries.filters import Filters, Viewer
 from tests import conftest
+from tests.test_load import registry_rows, write_csv
 
 REGISTRY = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系,脱贫属性,脱贫年度,主要致贫原因"
 MEASURES = "户编号,措施类别,措施内容,实施年度,金额(元)"
+MEASURES_PROJECTS = ["户编号", "措施类别", "措施内容", "项目名称", "实施年度", "金额(元)"]
 
 
 @pytest.fixture()
@@ -39,3 +48,37 @@ def test_a_measure_without_a_year_is_drawn_as_unfilled(county: Path) -> None:
     bars = {tr["name"]: dict(zip(tr["x"], tr["y"], strict=True)) for tr in spec["data"] if tr["type"] == "bar"}
     assert bars["产业帮扶"] == {"2019": 1200.5, "未填写": 300.0}, bars
     assert bars["就业帮扶"] == {"2018": 500.0}, bars
+
+
+def test_a_year_s_measures_without_amounts_draw_no_bar_and_no_zero(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    conftest.serve_lines(tmp_path, monkeypatch, {
+        "reg.csv": [REGISTRY, "甲镇,一村,H1,张一,,户主,已脱贫,2019,因病"],
+        "measures.csv": [MEASURES, "H1,产业帮扶,养羊,2019,1000", "H1,就业帮扶,公益岗,2019,"]})
+    at = conftest.open_page("assistance")
+    assert not at.exception
+    bars = {tr["name"]: dict(zip(tr["x"], tr["y"], strict=True)) for tr in amounts_chart(at)["data"]
+            if tr["type"] == "bar"}
+    assert bars["产业帮扶"] == {"2019": 1000.0} and bars["就业帮扶"] == {"2019": None}, bars
+
+
+def test_measures_without_amounts_have_no_amount_and_those_with_keep_theirs(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "fupin.duckdb"
+    load_files([write_csv(tmp_path / "reg.csv", registry_rows()),
+                write_csv(tmp_path / "m.csv", [MEASURES_PROJECTS,
+                                               ["H001", "产业帮扶", "养羊", "养殖园", "2019", "3000"],
+                                               ["H002", "健康帮扶", "家庭医生", "", "2019", ""],
+                                               ["H002", "健康帮扶", "体检", "", "2019", ""],
+                                               ["H003", "就业帮扶", "公益岗", "护林", "2020", ""]])], db=db)
+    con, _ = snapshot.connect_read(db)
+    try:
+        amounts = assistance.amounts(con, Filters(), Viewer()).set_index(["year", "category"])["amount_yuan"]
+        assert amounts[(2019, "产业帮扶")] == 3000
+        assert pd.isna(amounts[(2019, "健康帮扶")]) and pd.isna(amounts[(2020, "就业帮扶")])
+        projects = assistance.projects(con, Filters(), Viewer()).set_index("project")["amount_yuan"]
+        assert projects["养殖园"] == 3000 and pd.isna(projects["护林"])
+        totals = dict(con.execute("SELECT household_id, amount_total FROM hh_facts").fetchall())
+        # a household with a measure of 3,000 元; with measures without 金额; without measures: 0
+        assert totals["H001"] == 3000 and totals["H002"] is None and totals["H004"] == 0
+    finally:
+        con.close()

@@ -321,8 +321,8 @@ def profile_body(profile: Profile, lang: str, as_of: dt.date, reasons: Sequence[
     parts.append(table_html(profile.members, lang))
     parts.append(f"<h3>{esc(t('insp.profile.measures', lang))}</h3>")
     parts.append(table_html(profile.measures, lang))
-    if not profile.measures.empty:
-        total = float(profile.measures["amount_yuan"].fillna(0).sum())
+    if profile.measures["amount_yuan"].notna().any():  # no total of measures none of which has a 金额 (not 0 元)
+        total = float(profile.measures["amount_yuan"].sum())
         parts.append(f'<p class="meta">{esc(t("insp.profile.total_amount", lang, amount=amount_text(total)))}</p>')
     parts.append(f"<h3>{esc(t('insp.profile.income', lang))}</h3>")
     income = profile.income.assign(ratio=[ratio_floor(r) for r in profile.income["ratio"]])
