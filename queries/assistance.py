@@ -18,7 +18,9 @@ define("assist.coverage", ("各类帮扶措施覆盖", "Coverage by measure cate
        ("任何年度的措施都计入", "A measure of any year counts"), "agg_category, agg_household")
 define("assist.amounts", ("分年度帮扶资金", "Amounts by year"),
        ("帮扶措施台账中的全部措施（按户的筛选条件）", "Every measure of the ledger (households filtered)"),
-       ("各年度、各类别的金额（元）", "Yuan per year and category"),
+       ("各年度、各类别的金额（元）；未填金额的措施不计入，一组措施都未填金额时为空（不是 0 元）",
+        "Yuan per year and category; a measure without an amount adds nothing, and a group none of whose "
+        "measures has one is blank (not 0)"),
        date_rule=("实施年度，无则开始日期的年份；每年的金额计入当年", "The measure's year, else its start date's; "
                   "each year's amount in that year"), source="agg_measure ← interventions")
 define("assist.projects", ("产业项目与带动户", "Projects and linked households"),
