@@ -39,7 +39,7 @@ import pandas as pd
 
 from queries.filters import FILTERS, Filters, Viewer
 from ui.filter_text import filter_text
-from ui.formats import SHARE_CELL_MOST, STORED_SEP, share_cell_sql, share_decimals
+from ui.formats import SHARE_CELL_DECIMALS, STORED_SEP, share_cell_sql, share_decimals
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # the one neutralising rule: Python and SQL
 XLSX_MAX_ROWS = 100_000  # above this, XLSX is refused (xlsxwriter ~3k rows/s) and CSV offered
@@ -291,8 +291,8 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
     sheet = (_BAD_FILENAME_CHARS.sub("_", sheet) or "Sheet1")[:31].replace("[", "(").replace("]", ")")
     ws = wb.add_worksheet(sheet)
     ws.freeze_panes(1, 0)
-    share, day = wb.add_format({"num_format": "0.00%"}), wb.add_format({"num_format": "yyyy-mm-dd"})
-    finer = {d: wb.add_format({"num_format": f"0.{'0' * d}%"}) for d in range(3, SHARE_CELL_MOST + 1)}
+    share_format = share_formats(wb)
+    share, day = share_format(SHARE_CELL_DECIMALS), wb.add_format({"num_format": "yyyy-mm-dd"})
     shares = {h for (src, _), h in zip(view.columns, headers, strict=True) if src in view.percent}
     formats = [share if h in shares else None for h in headers]
     batch = cur.fetchmany(10_000)
@@ -316,14 +316,26 @@ def xlsx_from_sql(con: duckdb.DuckDBPyConnection, view: SqlView, sheet: str = "S
                 value, was_cut = fit_cell(_xlsx_value(v), marker)
                 cut += was_cut
                 fmt = formats[c]
-                if fmt is share and isinstance(value, float) and (d := share_decimals(value)) > 2:
-                    fmt = finer[d]  # 0.99996 as 99.996%, not a false 100.00%
+                if fmt is share and isinstance(value, float):
+                    fmt = share_format(share_decimals(value))  # 0.99996 as 99.996%, not a false 100.00%
                 ws.write(r, c, value, fmt)
         batch = cur.fetchmany(10_000)
     _notes_sheet(wb, notes, notes_name)
     note_cut_cells(wb, cut, lang, notes_name)
     wb.close()
     return buf.getvalue()
+
+
+def share_formats(book: Any) -> Callable[[int], Any]:
+    """A workbook's cell format of a share with `d` decimals (0.00%, 0.000%, …), made once per number of
+    decimals (a format added per cell grew the file and its styles table)."""
+    made: dict[int, Any] = {}
+
+    def share_format(d: int) -> Any:
+        if d not in made:
+            made[d] = book.add_format({"num_format": f"0.{'0' * d}%"})
+        return made[d]
+    return share_format
 
 
 def csv_bytes(df: pd.DataFrame, percent: Sequence[str] = ()) -> bytes:
@@ -407,7 +419,7 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
                     decimals = [len(x) - x.index(".") - 2 if isinstance(x, str) and "." in x else 0
                                 for x in column.tolist()]
                     finer += [(r, i, v, d) for r, (d, v) in enumerate(zip(decimals, shares.tolist(), strict=True))
-                              if d > 2]
+                              if d > SHARE_CELL_DECIMALS]
                     continue
                 cells = [fit_cell(v, marker) for v in column.tolist()]
                 if any(c for _, c in cells):
@@ -417,16 +429,16 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1", lang: str = "zh", notes:
             if name in flat.columns and pd.api.types.is_float_dtype(flat[name]):
                 i = flat.columns.get_loc(name)
                 finer += [(r, i, v, d) for r, v in enumerate(flat[name].tolist())
-                          if pd.notna(v) and (d := share_decimals(v)) > 2]
+                          if pd.notna(v) and (d := share_decimals(v)) > SHARE_CELL_DECIMALS]
         flat.to_excel(writer, index=False, sheet_name=sheet)
         ws = writer.sheets[sheet]
-        share = writer.book.add_format({"num_format": "0.00%"})
+        share_format = share_formats(writer.book)
+        share = share_format(SHARE_CELL_DECIMALS)
         for i, col in enumerate(flat.columns):
             width = max([len(str(col))] + [len(str(v)) for v in flat[col].head(200)]) + 2
             ws.set_column(i, i, min(max(width * 1.6, 8), 50), share if col in percent else None)
-        formats = {d: writer.book.add_format({"num_format": f"0.{'0' * d}%"}) for d in {f[3] for f in finer}}
-        for row, col_no, value, decimals in finer:  # one format per number of decimals, not one per cell
-            ws.write_number(row + 1, col_no, value, formats[decimals])
+        for row, col_no, value, decimals in finer:
+            ws.write_number(row + 1, col_no, value, share_format(decimals))
         ws.freeze_panes(1, 0)
         _notes_sheet(writer.book, notes, notes_name)
         note_cut_cells(writer.book, cut, lang, notes_name)

@@ -65,6 +65,14 @@ def share_label(x: float, digits: int = 1) -> str:
 
 # a share's cell in a table or a download: two decimals, more where two write a false 100% or 0%
 SHARE_CELL_DECIMALS, SHARE_CELL_MOST = 2, 6
+# the shares two decimals write truly whatever their rounding (0.01%–99.99%, and 0 and 1 and beyond):
+# most cells, decided by two comparisons instead of formatting the share (5× the cost of writing it)
+_TRUE_LOW = 10 ** -(SHARE_CELL_DECIMALS + 2)
+_TRUE_HIGH = 1 - _TRUE_LOW
+
+
+def _written_true(x: float) -> bool:
+    return x <= 0 or x >= 1 or _TRUE_LOW <= x <= _TRUE_HIGH
 
 
 def _false_bound(x: float, digits: int) -> bool:
@@ -77,6 +85,8 @@ def share_decimals(x: float) -> int:
     is not written as a false 100% or 0%, as a tile never is (`share_label`): 0.99996 is 99.996%, not
     100.00%; 0.00004 is 0.004%. The downloads write it so (CSV text, Excel's cell format)."""
     d = SHARE_CELL_DECIMALS
+    if _written_true(x):
+        return d
     while d < SHARE_CELL_MOST and _false_bound(x, d):
         d += 1
     return d
@@ -84,13 +94,13 @@ def share_decimals(x: float) -> int:
 
 def share_cell_sql(expr: str) -> str:
     """SQL twin of `share_decimals` writing the cell's text (`94.12%`) of the share `expr`; the common
-    shares (0.01%–99.99%) take the first branch."""
+    shares (`_written_true`) take the first branch."""
     p = f"({expr}) * 100"
     branches = " ".join(
         f"WHEN NOT (({expr}) > 0 AND ((({expr}) < 1 AND printf('%.{d}f', {p}) = '100.{'0' * d}') "
         f"OR printf('%.{d}f', {p}) = '0.{'0' * d}')) THEN printf('%.{d}f%%', {p})"
         for d in range(SHARE_CELL_DECIMALS, SHARE_CELL_MOST))
-    return (f"CASE WHEN ({expr}) >= 0.0001 AND ({expr}) <= 0.9999 OR ({expr}) <= 0 OR ({expr}) >= 1 "
+    return (f"CASE WHEN ({expr}) <= 0 OR ({expr}) >= 1 OR ({expr}) BETWEEN {_TRUE_LOW!r} AND {_TRUE_HIGH!r} "
             f"THEN printf('%.{SHARE_CELL_DECIMALS}f%%', {p}) {branches} "
             f"ELSE printf('%.{SHARE_CELL_MOST}f%%', {p}) END")
 
@@ -98,7 +108,7 @@ def share_cell_sql(expr: str) -> str:
 def share_points_cell(x: float) -> float:
     """A share in percentage points for the grid, whose format writes two decimals in every row: a share
     that would write as a false 100.00% or 0.00% is 99.99 or 0.01 (the nearest the format can say)."""
-    if pd.isna(x) or not _false_bound(x, SHARE_CELL_DECIMALS):  # no figure, or written true
+    if pd.isna(x) or _written_true(x) or not _false_bound(x, SHARE_CELL_DECIMALS):  # no figure, or written true
         return x * 100
     return 99.99 if x > 0.5 else 0.01
 

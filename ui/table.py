@@ -38,7 +38,7 @@ import pandas as pd
 
 from labels import LABELS, STRICT_ENV, MissingLabel, codes_en, t
 from queries.paging import DEFAULT_LIMIT, ListQuery, stored_sorted, total_of
-from ui.formats import STORED_SEP, joined, plain_dates, raw_row, share_points_cell
+from ui.formats import SHARE_CELL_DECIMALS, STORED_SEP, joined, plain_dates, raw_row, share_points_cell
 
 if TYPE_CHECKING:  # the briefing's HTML path imports this module without Streamlit
     import pyarrow as pa
@@ -168,7 +168,7 @@ def pinned_first(view: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
 # The grid's "percent" preset writes 96%, 98.75% and 100%, and a progress column's bar takes what its
 # text leaves of the cell, so 96% drew a longer bar than 98.75% (a browser review). The grid gets the
 # shares as percentage points with this format; the downloads keep the shares.
-PERCENT_FORMAT = "%.2f%%"
+PERCENT_FORMAT = f"%.{SHARE_CELL_DECIMALS}f%%"
 
 
 def is_percent(cfg: object) -> bool:
