@@ -1761,13 +1761,7 @@ def _unread_from_issues(con: duckdb.DuckDBPyConnection) -> list[str]:
         if kind in CONTENT_KEYED:
             batches |= {r[0] for r in con.execute(f"SELECT DISTINCT batch_id FROM {table} "  # noqa: S608 - ours
                                                   "WHERE rowid IN (SELECT r FROM unread_old)").fetchall()}
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE rekey AS SELECT DISTINCT record_key AS old, {ledger_key_sql(kind)}
-                        AS new FROM {table} WHERE rowid IN (SELECT r FROM unread_old)""")  # noqa: S608 - ours
-        con.execute("""UPDATE data_issues d SET record_key = r.new FROM rekey r
-                       WHERE d.table_name = ? AND d.record_key = r.old AND r.old <> r.new""", [table])
-        con.execute(f"""UPDATE {table} t SET record_key = r.new FROM rekey r
-                        WHERE t.record_key = r.old AND t.rowid IN (SELECT r FROM unread_old)""")  # noqa: S608
-        con.execute("DROP TABLE rekey")
+        _key_again(con, kind, "rowid IN (SELECT r FROM unread_old)")
         con.execute("DROP TABLE unread_old")
     if not batches:
         return []
@@ -1780,11 +1774,18 @@ def _rekey_measures(con: duckdb.DuckDBPyConnection) -> None:
     """Versions before 22 keyed a measure without 实施年度 on the blank (ledger_key_sql): key every
     measure, and its issues, as this version does. Rows that were two records of one measure now share
     a key, and the next file that lists the measure replaces both; no row is dropped here."""
-    con.execute(f"""CREATE TEMP TABLE rekey AS SELECT DISTINCT record_key AS old, {ledger_key_sql('interventions')}
-                    AS new FROM interventions""")
+    _key_again(con, "interventions")
+
+
+def _key_again(con: duckdb.DuckDBPyConnection, kind: str, rows: str = "TRUE") -> None:
+    """Key the stored rows of ledger `kind` that `rows` (a condition of ours) selects, and their issues,
+    as this version keys them (ledger_key_sql): the upgrades' step when a key's definition changed."""
+    table, key = schema.LEDGER_TABLES[kind], ledger_key_sql(kind)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rekey AS SELECT DISTINCT record_key AS old, {key} AS new "
+                f"FROM {table} WHERE {rows}")  # noqa: S608 - ours
     con.execute("""UPDATE data_issues d SET record_key = r.new FROM rekey r
-                   WHERE d.table_name = 'interventions' AND d.record_key = r.old AND r.old <> r.new""")
-    con.execute(f"UPDATE interventions SET record_key = {ledger_key_sql('interventions')}")
+                   WHERE d.table_name = ? AND d.record_key = r.old AND r.old <> r.new""", [table])
+    con.execute(f"UPDATE {table} SET record_key = {key} WHERE {rows}")  # noqa: S608 - ours
     con.execute("DROP TABLE rekey")
 
 
