@@ -335,6 +335,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "assist.gap_none": ("筛选范围内每户建档立卡户都至少有一项帮扶措施。",
                         "Every filtered registered household has at least one measure."),
     "assist.amounts": ("分年度、分类别帮扶资金", "Amounts by year and category"),
+    "assist.amounts_unwritten": ("另有 {n:,} 条措施未填写金额（{categories}），图中不计；右表中其金额为空。",
+                                 "Also {n:,} measures without an amount ({categories}): not in the chart; "
+                                 "their amount is blank in the table."),
+    "assist.amounts_none_written": ("筛选范围内的 {n:,} 条措施均未填写金额（{categories}），无资金可画；右表列出措施数。",
+                                    "None of the {n:,} filtered measures has an amount ({categories}): no chart; "
+                                    "the table lists the measures."),
     "assist.axis_amount": ("金额(元)", "Amount (yuan)"),
     "assist.axis_year": ("实施年度", "Year"),
     "assist.projects": ("产业项目与带动农户（龙头企业+产业链+贫困户）", "Industry projects and linked households"),

@@ -15,7 +15,7 @@ from queries.paging import total_of
 from queries.population import REGISTERED
 from ui import charts, data, empty, figures, header, layout, table
 from ui.context import PageContext, current
-from ui.formats import share_label
+from ui.formats import joined, share_label
 
 CAT_ORDER = CODE_ORDER["intervention_category"]
 GAP_COLUMNS = ["township", "village", "household_id", "head_name", "head_id_number", "phone", "member_count",
@@ -90,20 +90,34 @@ def amounts_section(ctx: PageContext) -> None:
     if df.empty:
         empty.show()
         return
+    # groups none of whose measures has a 金额 draw no bar: the legend would list a category with
+    # nothing behind it, so they are left out of the chart and named under it (the table keeps them)
+    drawn = df[df["amount_yuan"].notna()]
+    left, right = layout.pair("projects", [3, 2])
+    with left:
+        if not drawn.empty:
+            charts.show(_amounts_chart(ctx, drawn), "assist_amounts_chart", figure="assist.amounts")
+        unwritten = df[df["amount_yuan"].isna()]
+        if not unwritten.empty:
+            cats = [ctx.code(c) for c in CAT_ORDER if c in set(unwritten["category"])]
+            cats += sorted(ctx.code(c) for c in set(unwritten["category"]) - set(CAT_ORDER))
+            st.caption(ctx.t("assist.amounts_unwritten" if not drawn.empty else "assist.amounts_none_written",
+                             n=int(unwritten["measures"].sum()), categories=joined(cats, ctx.lang)))
+    with right:
+        table.show("assist_amounts", df, ctx.t("what.assist_amounts"), height=360)
+
+
+def _amounts_chart(ctx: PageContext, df: pd.DataFrame) -> go.Figure:
+    """Stacked bars of the amounts by year, a colour per category."""
     # a measure without 实施年度 or 开始日期 has no year: its bar is 未填写, after the years (sorting the
     # years with a missing one beside them stopped the page: float < str)
     years = [str(int(y)) for y in sorted(df["year"].dropna().unique())]
     unfilled = [ctx.code(NOT_FILLED)] if df["year"].isna().any() else []
     plot = df.assign(year=[ctx.code(NOT_FILLED) if pd.isna(y) else str(int(y)) for y in df["year"]],
                      label=df["category"].map(ctx.code))
-    fig = charts.bar(plot, "year", "amount_yuan", color="label", order=years + unfilled,
-                     color_order=[ctx.code(c) for c in CAT_ORDER], x_title=ctx.t("assist.axis_year"),
-                     y_title=ctx.t("assist.axis_amount"), height=400, segment_text=False)
-    left, right = layout.pair("projects", [3, 2])
-    with left:
-        charts.show(fig, "assist_amounts_chart", figure="assist.amounts")
-    with right:
-        table.show("assist_amounts", df, ctx.t("what.assist_amounts"), height=360)
+    return charts.bar(plot, "year", "amount_yuan", color="label", order=years + unfilled,
+                      color_order=[ctx.code(c) for c in CAT_ORDER], x_title=ctx.t("assist.axis_year"),
+                      y_title=ctx.t("assist.axis_amount"), height=400, segment_text=False)
 
 
 def projects_section(ctx: PageContext) -> None:

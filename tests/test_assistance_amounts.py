@@ -59,7 +59,20 @@ def test_a_year_s_measures_without_amounts_draw_no_bar_and_no_zero(tmp_path: Pat
     assert not at.exception
     bars = {tr["name"]: dict(zip(tr["x"], tr["y"], strict=True)) for tr in amounts_chart(at)["data"]
             if tr["type"] == "bar"}
-    assert bars["产业帮扶"] == {"2019": 1000.0} and bars["就业帮扶"] == {"2019": None}, bars
+    # the category without any amount is not in the legend: the caption names it instead
+    assert bars == {"产业帮扶": {"2019": 1000.0}}, bars
+    assert "另有 1 条措施未填写金额（就业帮扶），图中不计" in " ".join(c.value for c in at.caption)
+
+
+def test_a_county_without_any_amount_draws_no_chart_and_says_why(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    conftest.serve_lines(tmp_path, monkeypatch, {
+        "reg.csv": [REGISTRY, "甲镇,一村,H1,张一,,户主,已脱贫,2019,因病"],
+        "measures.csv": [MEASURES, "H1,产业帮扶,养羊,2019,", "H1,就业帮扶,公益岗,2019,"]})
+    at = conftest.open_page("assistance")
+    assert not at.exception
+    assert not [el for el in at.get("plotly_chart") if el.proto.id.endswith("-assist_amounts_chart")]
+    assert "筛选范围内的 2 条措施均未填写金额（产业帮扶、就业帮扶）" in " ".join(c.value for c in at.caption)
 
 
 def test_measures_without_amounts_have_no_amount_and_those_with_keep_theirs(tmp_path: Path) -> None:
