@@ -84,13 +84,14 @@ INCOME_BAND_SQL = """CASE WHEN f.income_per_capita IS NULL OR f.poverty_line IS 
     ELSE 'above_monitor' END"""
 
 # Income / line of its year in bins of RATIO_STEP, capped (queries.exits.income_histogram; the page's
-# bins are stored). One expression at both ends, so stored and computed bins are the same doubles.
+# bins are stored). One expression at both ends, so stored and computed bins are the same doubles. A
+# negative income (kept: `negative_income`) falls in the one bin below 0, however far below it lies.
 RATIO_STEP = 0.25
 RATIO_CAP = 4.0
 
 
 def ratio_bin_sql(step: str, cap: str) -> str:
-    return f"least(floor(f.income_per_capita / f.poverty_line / {step}) * {step}, {cap})"
+    return f"greatest(least(floor(f.income_per_capita / f.poverty_line / {step}) * {step}, {cap}), -{step})"
 
 
 RATIO_ROWS_SQL = "f.income_per_capita IS NOT NULL AND f.poverty_line > 0"
@@ -103,7 +104,10 @@ MONITORING_RISK_SQL = ("CASE WHEN f.risk_eliminated THEN 'eliminated' WHEN f.ris
                        "ELSE 'unknown' END")
 
 # The risk list's order (queries.health.oop_risks_query); household and year make it total.
-OOP_ORDER = "oop_income_ratio DESC NULLS LAST, out_of_pocket DESC, year, household_id"
+# a household without income (0 or below: no share to compute) that pays out of pocket comes first: it
+# was listed last, behind every share
+OOP_ORDER = ("(household_income <= 0 AND out_of_pocket > 0) DESC NULLS LAST, oop_income_ratio DESC NULLS LAST, "
+             "out_of_pocket DESC, year, household_id")
 
 # The inspection sample's draw: households ordered by (a × draw_hash + b) mod DRAW_PRIME, a and b from
 # md5(seed). The page's default seed is stored; its widgets allow up to SAMPLE_DEPTH per village.
@@ -163,7 +167,9 @@ def _claim_year_sql(scope: Scope) -> str:
     """The claims of a household in a year (list_claim carries the household's facts)."""
     return f"""
     SELECT *, income_per_capita * n_members AS household_income,
-        out_of_pocket / nullif(income_per_capita * n_members, 0) AS oop_income_ratio
+        -- no share of an income of 0 or below (a negative net income is kept): blank, not a negative share
+        CASE WHEN income_per_capita * n_members > 0 THEN out_of_pocket / (income_per_capita * n_members) END
+            AS oop_income_ratio
     FROM (
         SELECT {filter_select("c")}, c.household_id, c.claim_year AS year, c.head_name, c.n_members,
             coalesce(c.year_income, c.latest_income) AS income_per_capita, count(*) AS claims,

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 
 class Field(NamedTuple):
-    type: str  # text | person | names | phone | place | hhid | id | int | months | number | amount | year | date | deadline | yn | code | codelist
+    type: str  # text | person | names | phone | place | hhid | id | int | months | number | amount | income | year | date | deadline | yn | code | codelist
     code_list: str | None = None  # a key of codes.CODE_LISTS for code and codelist
 
 
@@ -40,8 +40,10 @@ REGISTRY: dict[str, Field] = {
     "exit_status": Field("code", "exit_status"),
     "exit_year": Field("year"),
     "identified_date": Field("date"),
-    # yuan a person a year: a negative one is no income (`negative_amount`), as a negative amount is no sum
-    "income_per_capita": Field("amount"),
+    # yuan a person a year, as surveyed: a net income may be negative (a season's losses), and such a
+    # figure is kept, below any line (`negative_income`): taken as blank, an exited household at -200
+    # was no 疑似错退
+    "income_per_capita": Field("income"),
     "income_year": Field("year"),
     "unsafe_housing": Field("yn"),
     "safe_water": Field("yn"),
@@ -121,7 +123,7 @@ INSPECTION: dict[str, dict[str, Field]] = {
         "id_number": Field("id"),
         "household_type": Field("code", "household_type"),
         "household_size": Field("int"),
-        "income_per_capita": Field("amount"),  # as surveyed; negative: no income (`negative_amount`)
+        "income_per_capita": Field("income"),  # as surveyed; a negative one is kept (`negative_income`)
         "food_ok": Field("yn"),
         "clothing_ok": Field("yn"),
         "education_ok": Field("yn"),

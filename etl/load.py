@@ -1350,7 +1350,7 @@ def unread_key_part(value: str, field: str, text: str) -> str:
 # field types whose value can be stored blank though the file wrote something (a date to the month, 约500
 # 元, a code not on its list): a ledger row keeps that text in `unread_text`, so rows apart only there
 # stay apart
-UNREAD_TYPES = frozenset({"int", "months", "number", "amount", "year", "date", "deadline", "yn", "code",
+UNREAD_TYPES = frozenset({"int", "months", "number", "amount", "income", "year", "date", "deadline", "yn", "code",
                           "codelist"})
 
 
@@ -1388,7 +1388,7 @@ def _stage_unread(con: duckdb.DuckDBPyConnection, kind: str, checks: list[tuple[
 
 
 # field types whose text can hold neither `|` nor a backslash: a key leaves them unescaped
-_UNESCAPED_TYPES = frozenset({"int", "months", "number", "amount", "year", "date", "deadline", "yn"})
+_UNESCAPED_TYPES = frozenset({"int", "months", "number", "amount", "income", "year", "date", "deadline", "yn"})
 
 
 def _measure_year_sql() -> str:
@@ -1716,6 +1716,8 @@ def rebuild(db: str | Path | None = None, source: Path | None = None, lang: str 
         if int(from_version) < 29:
             _identified_years(con)
         reload_files = _unread_from_issues(con) if int(from_version) < 30 else []
+        if int(from_version) < 31:
+            _negative_incomes_from_issues(con)
         derive.build_all(con)
         write_meta(con)
         if meta:
@@ -1735,6 +1737,42 @@ def _identified_years(con: duckdb.DuckDBPyConnection) -> None:
                         WHERE d.table_name = 'households' AND d.field = 'identified_date' AND d.rule = 'invalid_date'
                         GROUP BY d.household_id) y
                     WHERE h.household_id = y.household_id AND h.identified_date IS NULL AND y.year IS NOT NULL""")  # noqa: S608 - ours
+
+
+def _negative_incomes_from_issues(con: duckdb.DuckDBPyConnection) -> None:
+    """Versions before 31 stored a negative 人均纯收入 as no figure (`negative_amount`, its text kept by the
+    issue), so an exited household at -200 was no 疑似错退. Each such income is set from its issue's raw
+    value (the issue of the stored row's batch), the issue becomes `negative_income`, the household's
+    income of that year joins its history, and an exited household gets the `exit_income_below_line`
+    issue a load now gives it."""
+    number = nz.sql_number("d.raw_value")
+    for table, key in (("households", "household_id"), ("household_checks", "record_key")):
+        con.execute(f"""UPDATE {table} t SET income_per_capita = i.income FROM (
+                            SELECT d.record_key, d.batch_id, min({number}) AS income FROM data_issues d
+                            WHERE d.table_name = ? AND d.field = 'income_per_capita' AND d.rule = 'negative_amount'
+                            GROUP BY ALL) i
+                        WHERE t.{key} = i.record_key AND t.batch_id = i.batch_id
+                          AND t.income_per_capita IS NULL AND i.income < 0""", [table])  # noqa: S608 - ours
+    con.execute("""UPDATE data_issues SET rule = 'negative_income'
+                   WHERE table_name IN ('households', 'household_checks') AND field = 'income_per_capita'
+                     AND rule = 'negative_amount'""")
+    con.execute("""INSERT INTO household_income
+                   SELECT h.household_id, h.income_year, h.income_per_capita, h.batch_id, h.hk FROM households h
+                   WHERE h.income_per_capita < 0 AND h.income_year IS NOT NULL AND NOT EXISTS (
+                       SELECT 1 FROM household_income i WHERE i.household_id = h.household_id
+                         AND i.income_year = h.income_year AND i.batch_id = h.batch_id)""")
+    con.execute(f"""INSERT INTO data_issues (batch_id, file_name, line, table_name, record_key, household_id, field,
+                                             raw_value, rule, hk)
+                    SELECT d.batch_id, d.file_name, d.line, 'households', h.household_id, h.household_id,
+                           'income_per_capita', d.raw_value, 'exit_income_below_line', h.hk
+                    FROM households h JOIN data_issues d
+                      ON d.table_name = 'households' AND d.record_key = h.household_id AND d.batch_id = h.batch_id
+                         AND d.field = 'income_per_capita' AND d.rule = 'negative_income'
+                    WHERE h.exit_status = '已脱贫' AND h.income_per_capita < 0
+                      AND list_contains($years, {income_line_year_sql('h')}) AND NOT EXISTS (
+                          SELECT 1 FROM data_issues e WHERE e.table_name = 'households' AND e.record_key = h.household_id
+                            AND e.rule = 'exit_income_below_line')""",  # noqa: S608 - ours
+                {"years": sorted(POVERTY_LINE)})
 
 
 def _unread_from_issues(con: duckdb.DuckDBPyConnection) -> list[str]:

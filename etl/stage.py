@@ -194,6 +194,9 @@ def _exprs(c: str, spec: Field, prose: bool = False, field: str | None = None) -
     if t == "amount":
         return nz.sql_amount(c), [("not_a_number", nz.sql_number_invalid(c)),
                                   ("negative_amount", f"{nz.sql_number(c)} < 0")]
+    if t == "income":  # a net income below zero is a figure (below any line), to be checked, not dropped
+        return nz.sql_number(c), [("not_a_number", nz.sql_number_invalid(c)),
+                                  ("negative_income", f"{nz.sql_number(c)} < 0")]
     # nor lie before the work began: a placeholder (1900-01-01) is no date (`date_too_early`)
     earliest = earliest_date(field)
     if t == "year":  # a year after this one is in the future, as a date is (脱贫年度 2031); one before the
@@ -372,7 +375,8 @@ def _place_by_household(con: duckdb.DuckDBPyConnection) -> None:
 
 def _null_type(spec: Field) -> str:
     return {
-        "int": "INTEGER", "months": "INTEGER", "year": "INTEGER", "number": "DOUBLE", "amount": "DOUBLE", "date": "DATE",
+        "int": "INTEGER", "months": "INTEGER", "year": "INTEGER", "number": "DOUBLE", "amount": "DOUBLE", "income": "DOUBLE",
+        "date": "DATE",
         "deadline": "DATE", "yn": "BOOLEAN", "codelist": "VARCHAR[]",
     }.get(spec.type, "VARCHAR")
 

@@ -200,6 +200,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' = '{value}' is negative; this column cannot be negative and it is "
         "taken as blank (left out of totals).",
     ),
+    "rule.negative_income": (
+        # kept as written (a net income can fall below zero): below any line, so an exited household at
+        # -200 is 疑似错退 instead of a household without income
+        "{file} 第{line}行「{column}」值「{value}」为负数，已照填写的数保存（低于贫困线）；请核实是经营亏损还是填错。",
+        "{file} line {line}, '{column}' = '{value}' is negative; it is kept as written (below the poverty line). "
+        "Check whether it is a loss or a typing error.",
+    ),
     "rule.months_over_year": (
         "{file} 第{line}行「{column}」值「{value}」超过 12 个月（按一年计，应为 0–12），按未填写计。",
         "{file} line {line}, '{column}' = '{value}' is more than 12 months (a year's months, 0–12); it is taken "
@@ -338,6 +345,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.missing_cause": ("缺致贫原因", "No main cause"),
     "rulename.not_a_number": ("数值格式错误", "Not a number"),
     "rulename.negative_amount": ("金额或数量为负", "Negative amount or count"),
+    "rulename.negative_income": ("收入为负", "Negative income"),
     "rulename.months_over_year": ("月数超过12", "More than 12 months"),
     "rulename.invalid_date": ("日期格式错误", "Invalid date"),
     "rulename.future_date": ("日期晚于今天", "Future date"),

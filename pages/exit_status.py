@@ -115,17 +115,19 @@ def income_figure(hist: pd.DataFrame, ctx: PageContext, popn: str) -> go.Figure:
     poverty line's to its left and the monitoring line's to its right, above the tallest bar's total."""
     half = RATIO_STEP / 2
     plot = hist.assign(label=hist["grp"].map(ctx.code), mid=hist["ratio_bin"].astype(float) + half,
-                       span=[f"≥ {v:.2f}" if v >= RATIO_CAP else f"{v:.2f}–{v + RATIO_STEP:.2f}"
+                       span=[f"≥ {v:.2f}" if v >= RATIO_CAP else "< 0" if v < 0 else f"{v:.2f}–{v + RATIO_STEP:.2f}"
                              for v in hist["ratio_bin"].astype(float)])
     fig = charts.bar(plot, "mid", "households", color="label", order=sorted(set(plot["mid"])),
                      color_order=_group_order(ctx, popn), x_title=ctx.t("exit.axis_ratio"),
                      y_title=figures.households_axis(ctx, popn), height=380, customdata="span")
     fig.update_traces(width=RATIO_STEP * 0.92, hovertemplate="%{customdata}: %{y}<extra>%{fullData.name}</extra>",
                       selector={"type": "bar"})
+    # negative incomes share the one bin below 0 (etl.derive_cells.ratio_bin_sql), ticked "<0" in place of 0
     lo = min(0.0, float(plot["ratio_bin"].min()))
-    ticks = [lo + i * 0.5 for i in range(int((RATIO_CAP - lo) / 0.5))]
-    fig.update_xaxes(type="linear", range=[lo, RATIO_CAP + RATIO_STEP], tickvals=[*ticks, RATIO_CAP + half],
-                     ticktext=[f"{v:g}" for v in ticks] + [f"≥{RATIO_CAP:g}"])
+    ticks = [i * 0.5 for i in range(1 if lo < 0 else 0, int(RATIO_CAP / 0.5))]
+    below = [lo + half] if lo < 0 else []
+    fig.update_xaxes(type="linear", range=[lo, RATIO_CAP + RATIO_STEP], tickvals=[*below, *ticks, RATIO_CAP + half],
+                     ticktext=["<0"] * len(below) + [f"{v:g}" for v in ticks] + [f"≥{RATIO_CAP:g}"])
     tallest = float(plot.groupby("mid")["households"].sum().max() or 1)
     fig.update_yaxes(range=[0, tallest * 1.35])  # headroom: the lines' names above the totals
     for value, key, dash, side in ((1.0, "exit.line", "solid", "top left"),

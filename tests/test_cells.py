@@ -103,7 +103,7 @@ def test_income_histogram_cells_equal_households(con: duckdb.DuckDBPyConnection,
         where, params = _where(flt)
         for step, cap in ((0.25, 4.0), (0.5, 3.0)):  # the page's bins (cells), others (counted)
             oracle = con.execute(f"""
-                SELECT least(floor(income_per_capita / poverty_line / $step) * $step, $cap) AS ratio_bin,
+                SELECT greatest(least(floor(income_per_capita / poverty_line / $step) * $step, $cap), -$step) AS ratio_bin,
                        {GROUP[population]} AS grp, count(*) AS households
                 FROM hh_facts f WHERE {where} AND income_per_capita IS NOT NULL AND poverty_line > 0
                     AND {POPULATION[population]}

@@ -274,7 +274,7 @@ def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
     rules = {(r[0], r[1]) for r in read(db, "SELECT rule, field FROM data_issues WHERE table_name = 'household_checks'")}
     assert {("id_mangled", "id_number"), ("not_a_number", "income_per_capita"), ("invalid_yes_no", "education_ok"),
             ("future_date", "check_date"), ("negative_amount", "household_size"),  # -3: a count, negative
-            ("negative_amount", "income_per_capita")} <= rules  # -5000: no income
+            ("negative_income", "income_per_capita")} <= rules  # -5000: kept, to be checked
     assert ("id_invalid", "id_number") not in rules  # mangled by Excel: that rule only, as in the registry
     assert read(db, "SELECT count(*) FROM household_checks")[0][0] == 3  # the table is intact
     con, _ = snapshot.connect_read(db)

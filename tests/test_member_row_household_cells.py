@@ -80,12 +80,13 @@ def test_a_phone_or_helper_written_with_spaces_on_one_row_is_the_same(tmp_path: 
         con.close()
 
 
-def test_a_negative_income_is_a_negative_amount_and_no_income(tmp_path: Path) -> None:
-    # 人均纯收入 -5 is no income: flagged as a negative amount is, not counted as an income below the line
+def test_a_negative_income_is_kept_flagged_and_below_the_line(tmp_path: Path) -> None:
+    # 人均纯收入 -5 is a net income below zero (schema 31): kept, flagged to be checked, and, for an exited
+    # household, below the line (stored blank before, it was no income and no 疑似错退)
     assert _issues(tmp_path, [_row(1, "户主", income="-5"), _row(2, "配偶", income="-5")]) == [
-        (2, "income_per_capita", "-5", "negative_amount")]
+        (2, "income_per_capita", "-5", "exit_income_below_line"), (2, "income_per_capita", "-5", "negative_income")]
     con = duckdb.connect(str(current_snapshot(tmp_path / "data" / "fupin.duckdb")), read_only=True)
     try:
-        assert con.execute("SELECT income_per_capita FROM households").fetchall() == [(None,)]
+        assert con.execute("SELECT income_per_capita FROM households").fetchall() == [(-5.0,)]
     finally:
         con.close()
