@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from etl import schema, snapshot
 from etl.load import load_files, schema_version
 from queries import exits, health
