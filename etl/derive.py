@@ -31,9 +31,10 @@ Tables built here:
     ill_member_households, ill_members, chronic_members, disabled_members, medical_insured,
     critical_insured, doctor_signed, chronic_doctor_signed);
   - `agg_category(keys, category, households)`: households with a measure of the category;
-  - `agg_measure(keys, year, category, measures, amount_yuan, households)`: measures by year
-    (`year`, else the start date's) and category (NULL -> 其他);
-  - `agg_project(keys, project, households, measures, amount_yuan)` and
+  - `agg_measure(keys, year, category, measures, measures_priced, amount_yuan, households)`: measures
+    by year (`year`, else the start date's) and category (NULL -> 其他); `measures_priced` those with a
+    金额, `amount_yuan` NULL when none has one;
+  - `agg_project(keys, project, households, measures, measures_priced, amount_yuan)` and
     `agg_project_category(keys, project, category, measures)` (projects with a non-blank name);
   - `agg_member_value(keys, dimension, value, members)`: members by health condition
     (dimension 'health', one count per condition, 未填写 when none) and labour skill ('labor_skill').
@@ -319,11 +320,13 @@ def _ledger_parts(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._iv{tag} AS
         SELECT c.cell, c.hk, coalesce(i.year, year(i.start_date)) AS year,
                coalesce(i.category, '{OTHER_CATEGORY}') AS category, count(*) AS n,
+               count(i.amount_yuan) AS priced,
                sum(i.amount_yuan) AS amount  -- NULL: none of them has a 金额 (no figure, not 0 元)
         FROM {scope.cell_src("interventions")} i JOIN {STAGE_SCHEMA}._cell{tag} c USING (hk)
         GROUP BY ALL""")  # noqa: S608 - constants only
     con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}._ip{tag} AS
-        SELECT c.cell, c.hk, i.project, i.category, count(*) AS n, sum(i.amount_yuan) AS amount
+        SELECT c.cell, c.hk, i.project, i.category, count(*) AS n, count(i.amount_yuan) AS priced,
+               sum(i.amount_yuan) AS amount
         FROM {scope.cell_src("interventions")} i JOIN {STAGE_SCHEMA}._cell{tag} c USING (hk)
         WHERE trim(i.project) <> ''
         GROUP BY ALL""")  # noqa: S608 - constants only
@@ -340,11 +343,14 @@ def _aggregate_sql(scope: Scope, tag: str) -> dict[str, str]:
             FROM (SELECT cell, unnest(categories) AS category FROM {scope.cell_src("hh_facts")} f WHERE {scope.cell("f")})
             WHERE category IS NOT NULL GROUP BY ALL"""),  # noqa: S608 - constants only
         "agg_measure": _keyed(f"""
-            SELECT cell, year, category, sum(n) AS measures, sum(amount) AS amount_yuan, count(*) AS households
+            SELECT cell, year, category, sum(n) AS measures, sum(priced) AS measures_priced, sum(amount) AS amount_yuan,
+                   count(*) AS households
             FROM {STAGE_SCHEMA}._iv{tag} GROUP BY ALL"""),  # noqa: S608 - constants only
         "agg_project": _keyed(f"""
-            SELECT cell, project, count(*) AS households, sum(n) AS measures, sum(amount) AS amount_yuan
-            FROM (SELECT cell, hk, project, sum(n) AS n, sum(amount) AS amount FROM {STAGE_SCHEMA}._ip{tag} GROUP BY ALL)
+            SELECT cell, project, count(*) AS households, sum(n) AS measures, sum(priced) AS measures_priced,
+                   sum(amount) AS amount_yuan
+            FROM (SELECT cell, hk, project, sum(n) AS n, sum(priced) AS priced, sum(amount) AS amount
+                  FROM {STAGE_SCHEMA}._ip{tag} GROUP BY ALL)
             GROUP BY ALL"""),  # noqa: S608 - constants only
         "agg_project_category": _keyed(f"""
             SELECT cell, project, category, sum(n) AS measures

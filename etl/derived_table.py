@@ -96,6 +96,22 @@ def keep_old(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched, tab
                 f"SELECT {columns} FROM {origin} WHERE {where}")
 
 
+# A sum that is no figure (NULL) when none of its rows has a value, and the count of rows that have one:
+# by difference, a cell whose last priced measure moved out summed to 0 元 where a rebuild has none.
+COUNTED_SUMS = {"amount_yuan": "measures_priced"}
+
+
+def _merged_sum(column: str, types: dict[str, str]) -> str:
+    """A summary column's merge in a delta pass (`replace_cells`): the sum of the stored, removed and
+    added rows; NULL for a `COUNTED_SUMS` column whose count sums to 0."""
+    total = (f"CAST(round(sum({column}), 6) + 0.0 AS DOUBLE)" if types[column] == "DOUBLE"
+             else f"CAST(sum({column}) AS {types[column]})")
+    count = COUNTED_SUMS.get(column)
+    if count in types:
+        total = f"CASE WHEN sum({count}) > 0 THEN {total} END"
+    return f"{total} AS {column}"
+
+
 def replace_cells(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched | None, table: str,
                   cell_sql: Callable[[Scope], str], order: str = "", others: Sequence[str] = (),
                   params: dict[str, object] | None = None) -> None:
@@ -120,8 +136,7 @@ def replace_cells(con: duckdb.DuckDBPyConnection, scope: Scope, touched: Touched
     groups = [c for c in types if c in (*(f.column for f in FILTERS), "cell", *dims)]
     sums = [c for c in types if c not in groups]
     # a DOUBLE sum is rounded (to a millionth of a yuan) so that what cancels reads 0, not -1e-12
-    merged = ", ".join(f"CAST(round(sum({c}), 6) + 0.0 AS DOUBLE) AS {c}" if types[c] == "DOUBLE"
-                       else f"CAST(sum({c}) AS {types[c]}) AS {c}" for c in sums)
+    merged = ", ".join(_merged_sum(c, types) for c in sums)
     negated = ", ".join([*groups, *(f"-{c} AS {c}" for c in sums)])
     cols = ", ".join([*groups, *sums])
     copy = scope.src(table)

@@ -91,18 +91,22 @@ def amounts_section(ctx: PageContext) -> None:
         empty.show()
         return
     # groups none of whose measures has a 金额 draw no bar: the legend would list a category with
-    # nothing behind it, so they are left out of the chart and named under it (the table keeps them)
+    # nothing behind it, so they are left out of the chart (the table keeps them); the caption says how
+    # many measures the amounts leave out and names the categories that have no bar at all
     drawn = df[df["amount_yuan"].notna()]
     left, right = layout.pair("projects", [3, 2])
     with left:
         if not drawn.empty:
             charts.show(_amounts_chart(ctx, drawn), "assist_amounts_chart", figure="assist.amounts")
-        unwritten = df[df["amount_yuan"].isna()]
-        if not unwritten.empty:
-            cats = [ctx.code(c) for c in CAT_ORDER if c in set(unwritten["category"])]
-            cats += sorted(ctx.code(c) for c in set(unwritten["category"]) - set(CAT_ORDER))
-            st.caption(ctx.t("assist.amounts_unwritten" if not drawn.empty else "assist.amounts_none_written",
-                             n=int(unwritten["measures"].sum()), categories=joined(cats, ctx.lang)))
+        unpriced = int(df["measures"].sum() - df["measures_priced"].sum())
+        absent = set(df["category"]) - set(drawn["category"])
+        cats = joined([ctx.code(c) for c in CAT_ORDER if c in absent]
+                      + sorted(ctx.code(c) for c in absent - set(CAT_ORDER)), ctx.lang)
+        if drawn.empty:
+            st.caption(ctx.t("assist.amounts_none_written", n=unpriced, categories=cats))
+        elif unpriced:
+            st.caption(ctx.t("assist.amounts_unpriced", n=unpriced)
+                       + (ctx.t("assist.amounts_unpriced_categories", categories=cats) if absent else ""))
     with right:
         table.show("assist_amounts", df, ctx.t("what.assist_amounts"), height=360)
 

@@ -18,9 +18,9 @@ define("assist.coverage", ("各类帮扶措施覆盖", "Coverage by measure cate
        ("任何年度的措施都计入", "A measure of any year counts"), "agg_category, agg_household")
 define("assist.amounts", ("分年度帮扶资金", "Amounts by year"),
        ("帮扶措施台账中的全部措施（按户的筛选条件）", "Every measure of the ledger (households filtered)"),
-       ("各年度、各类别的金额（元）；未填金额的措施不计入，一组措施都未填金额时为空（不是 0 元）",
-        "Yuan per year and category; a measure without an amount adds nothing, and a group none of whose "
-        "measures has one is blank (not 0)"),
+       ("各年度、各类别的金额（元）；未填金额的措施不计入（“其中有金额”列出计入的措施数），一组措施都未填金额时为空（不是 0 元）",
+        "Yuan per year and category; a measure without an amount adds nothing (\"with an amount\" counts those "
+        "that do), and a group none of whose measures has one is blank (not 0)"),
        date_rule=("实施年度，无则开始日期的年份；每年的金额计入当年", "The measure's year, else its start date's; "
                   "each year's amount in that year"), source="agg_measure ← interventions")
 define("assist.projects", ("产业项目与带动户", "Projects and linked households"),
@@ -76,15 +76,17 @@ def coverage_total(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer)
 
 
 def amounts(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer) -> pd.DataFrame:
-    """year, category, amount_yuan, measures, households_measured (households of any population with
-    such a measure: 户数 is the registered households wherever it is written, and these are not only they).
-    amount_yuan is NULL where none of the measures has a 金额: no figure, not 0 元 (a ledger without the
-    column read as if nothing had been spent)."""
+    """year, category, amount_yuan, measures, measures_priced (those with a 金额, which the amount sums),
+    households_measured (households of any population with such a measure: 户数 is the registered
+    households wherever it is written, and these are not only they). amount_yuan is NULL where none of
+    the measures has a 金额: no figure, not 0 元 (a ledger without the column read as if nothing had been
+    spent)."""
     where, params = _where(flt, viewer)
     return fetch(
         con,
         f"""SELECT c.year, c.category, sum(c.amount_yuan) AS amount_yuan,
-                   sum(c.measures)::BIGINT AS measures, sum(c.households)::BIGINT AS households_measured
+                   sum(c.measures)::BIGINT AS measures, sum(c.measures_priced)::BIGINT AS measures_priced,
+                   sum(c.households)::BIGINT AS households_measured
             FROM agg_measure c
             WHERE {where}
             GROUP BY ALL ORDER BY c.year, amount_yuan DESC, c.category""",  # noqa: S608
