@@ -148,6 +148,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rates.sample.incidence_filtered": ("按地区计算，选择农户条件时不计算；错退率、漏评率的核查样本{households}户{people}人",
                                         "A figure of places, not computed under a household filter; the wrong-exit "
                                         "and missed rates' samples: {households} households ({people} people)"),
+    # the rates an incidence borrowed, whose and on how many people (queries.inspection_rates._borrowed)
+    "rates.sample.borrowed": ("本地没有此类核查户，借用{parts}", "No such household checked here: borrowed {parts}"),
+    "rates.sample.borrowed_part": ("{source}的{rate}{value}（{n}人）", "the {rate} of {source}, {value} ({n} people)"),
     "rates.small": ("样本不足{min}，仅供参考", "Fewer than {min}: indicative only"),
     "rates.small.people": ("{n}人", "{n} people"),
     "rates.small.households": ("{n}户", "{n} households"),

@@ -134,6 +134,8 @@ def figures_section(ctx: PageContext, figures: pd.DataFrame, lines: Lines, area_
             if f["unconfirmed"]:
                 st.caption(":orange[" + ctx.t("rates.unconfirmed_note") + "]")
             st.caption(sample_text(ctx, f, area_only))
+            if f["borrowed"] and area_only:
+                st.caption(borrowed_text(ctx, f["borrowed"]))
             if f["small"] and value is not None and not pd.isna(value):  # no caveat on a figure not shown
                 st.caption(":orange[" + small_text(ctx, ind, f["small_parts"]) + "]")
 
@@ -148,6 +150,15 @@ def small_text(ctx: PageContext, ind: str, parts: list[tuple[str, float]]) -> st
     named = joined((ctx.t("rates.small.part", rate=ctx.t(f"rates.ind.{p}"), n=f"{n:,.0f}") for p, n in parts),
                    ctx.lang)
     return ctx.t("rates.small.incidence", parts=named, min=minimum)
+
+
+def borrowed_text(ctx: PageContext, parts: list[tuple[str, str, float, float]]) -> str:
+    """Whose rates the incidence used where the place surveyed no household of a group: its tile quoted
+    only its own sample (0 households) beside a figure from the county's (a probe)."""
+    named = joined((ctx.t("rates.sample.borrowed_part", source=ctx.t(f"rates.brief.borrowed.{src}"),
+                          rate=ctx.t(f"rates.ind.{p}"), value=ctx.pct(v), n=f"{n:,.0f}") for p, src, v, n in parts),
+                   ctx.lang)
+    return ctx.t("rates.sample.borrowed", parts=named)
 
 
 def sample_text(ctx: PageContext, f: pd.Series, area_only: bool) -> str:

@@ -360,6 +360,7 @@ def _borrow(rows: Cols, parents: list[tuple[Cols, list[str], str]]) -> Cols:
     for ind in ("wrong_exit", "missed"):
         _, den, _ = PARTS[ind]
         use = {c: rows[f"{ind}_{c}"].copy() for c in ("rate", "lo", "hi", "small")}
+        use["people"] = rows[den].astype(float)  # the sample the rate used rests on: the lender's when borrowed
         src = np.where(rows[den] > 0, "own", "none").astype(object)
         for parent, keys, name in parents:
             if not len(parent[den]):
@@ -370,9 +371,11 @@ def _borrow(rows: Cols, parents: list[tuple[Cols, list[str], str]]) -> Cols:
             take = (src == "none") & found & (np.nan_to_num(parent[den][pick].astype(float)) > 0)
             for c in ("rate", "lo", "hi", "small"):
                 use[c] = np.where(take, parent[f"{ind}_{c}"][pick], use[c])
+            use["people"] = np.where(take, parent[den][pick].astype(float), use["people"])
             src = np.where(take, name, src).astype(object)
         rows[f"{ind}_used_rate"], rows[f"{ind}_used_lo"], rows[f"{ind}_used_hi"] = use["rate"], use["lo"], use["hi"]
         rows[f"{ind}_used_small"] = np.where(src != "none", use["small"], True).astype(bool)
+        rows[f"{ind}_used_people"] = use["people"]
         rows[f"{ind}_rates_from"] = src
     return rows
 
@@ -507,7 +510,7 @@ def figures(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, dat
             ) -> pd.DataFrame:
     """The four figures of the filtered area, one row each (INDICATORS order): indicator, value, lo, hi,
     numerator, denominator, sample_households, sample_people (NaN for approval: it counts households),
-    small, small_parts (`_small_parts`), line, passes."""
+    small, small_parts (`_small_parts`), borrowed (`_borrowed`), line, passes."""
     df = rates(con, flt, viewer, level="all", date_from=date_from, date_to=date_to, base_year=base_year,
                lines=lines)
     if df.empty:
@@ -550,6 +553,7 @@ def figures_of(row: pd.Series, lines: Lines = DEFAULT_LINES) -> pd.DataFrame:
                     "sample_households": int(households),
                     "sample_people": float("nan") if people is None else float(people),
                     "small": bool(row[f"{ind}_small"]), "small_parts": _small_parts(row, ind),
+                    "borrowed": _borrowed(row) if ind == "incidence" else [],
                     "line": getattr(lines, ind),
                     "passes": lines.passes(ind, None if pd.isna(value) else float(value))})
         out[-1]["unconfirmed"] = unconfirmed(out[-1]["passes"], out[-1]["lo"], out[-1]["hi"], out[-1]["line"])
@@ -559,9 +563,18 @@ def figures_of(row: pd.Series, lines: Lines = DEFAULT_LINES) -> pd.DataFrame:
 def _small_parts(row: pd.Series, ind: str) -> list[tuple[str, float]]:
     """(rate, its sample people) for each survey rate whose sample is too small for `ind`: the rate
     itself, or for the incidence the rates it puts into its formula (`incidence_small`)."""
-    parts = ("wrong_exit", "missed") if ind == "incidence" else (ind,)
-    flag = "{}_used_small" if ind == "incidence" else "{}_small"
-    return [(p, float(row[PARTS[p][1]])) for p in parts if bool(row[flag.format(p)])]
+    if ind != "incidence":
+        return [(ind, float(row[PARTS[ind][1]]))] if bool(row[f"{ind}_small"]) else []
+    # the sample of the rate the incidence used, a lender's when borrowed: a township without checks read
+    # "错退率（0人）、漏评率（0人）的样本不足" beside a figure from the county's 19 and 22 people (a probe)
+    return [(p, float(row[f"{p}_used_people"])) for p in ("wrong_exit", "missed") if bool(row[f"{p}_used_small"])]
+
+
+def _borrowed(row: pd.Series) -> list[tuple[str, str, float, float]]:
+    """(rate, lender: 'township' or 'all', its value, its sample people) for each survey rate the
+    incidence borrowed (`_borrow`): the tile said only the place's own sample, 0 households."""
+    return [(p, str(row[f"{p}_rates_from"]), float(row[f"{p}_used_rate"]), float(row[f"{p}_used_people"]))
+            for p in ("wrong_exit", "missed") if row[f"{p}_rates_from"] in ("township", "all")]
 
 
 def cases_sql(flt: Filters, viewer: Viewer, kind: str, *, date_from: date | None = None,

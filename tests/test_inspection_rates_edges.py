@@ -14,7 +14,7 @@ from etl import snapshot
 from etl.inspection_rules import DEFAULT_LINES, Lines
 from queries import inspection_rates as q
 from queries.filters import Filters, Viewer
-from tests.conftest import load_lines
+from tests.conftest import load_lines, open_page, serve_lines
 
 REGISTRY = "乡(镇),行政村,户编号,人编号,姓名,证件号码,与户主关系,人数,脱贫属性,脱贫年度,主要致贫原因"
 CHECKS = "调查日期,乡(镇),行政村,户编号,户主姓名,证件号码,户类型,家庭人口,核查结论,是否认可"
@@ -177,3 +177,42 @@ def test_a_village_whose_rural_population_is_0_has_no_base(tmp_path: Path) -> No
     # the check of A村 says its village has no base; the 0 is still an issue of the base itself
     assert ("check_no_population_base", "乌加河镇/A村") in issues
     assert issues.count(("population_below_registered", "0")) == 2
+
+
+def test_a_borrowed_incidence_names_the_sample_it_rests_on(tmp_path: Path) -> None:
+    # 德岭山镇 surveyed nobody: its incidence uses the county's 错退率 (3 of 3 people, 乌加河镇) and 漏评率
+    # (0 of 4). Its tile quoted its own sample, "错退率（0人）、漏评率（0人）的样本不足", and never said whose
+    # rates the figure used (data-spec §1.4; docs/DECISIONS.md "Rates a place borrows")
+    db = _db(tmp_path, {
+        "reg.csv": [REGISTRY, "乌加河镇,红旗村,HA,1,张一,,户主,3,已脱贫,2019,因病",
+                    "乌加河镇,红旗村,HA,2,张二,,子女,3,已脱贫,2019,因病", "乌加河镇,红旗村,HA,3,张三,,子女,3,已脱贫,2019,因病",
+                    "德岭山镇,兴丰村,HB,1,李一,,户主,1,已脱贫,2019,因病"],
+        "checks.csv": [CHECKS, "2020-06-20,乌加河镇,红旗村,HA,张一,,脱贫户,3,错退,认可",
+                       "2020-06-20,乌加河镇,红旗村,,赵甲,,一般农户,4,正常,认可"],
+        "base.csv": [BASE, "2020,乌加河镇,红旗村,40,100", "2020,德岭山镇,兴丰村,40,100"],
+    })
+    con, _ = snapshot.connect_read(db)
+    try:
+        f = q.figures(con, Filters(townships=("德岭山镇",)), Viewer()).set_index("indicator")
+    finally:
+        con.close()
+    assert f.loc["incidence", "value"] == pytest.approx((0 + 0 * 99 + 1.0 * 1) / 100)
+    assert f.loc["incidence", "small_parts"] == [("wrong_exit", 3.0), ("missed", 4.0)]
+    assert f.loc["incidence", "borrowed"] == [("wrong_exit", "all", 1.0, 3.0),
+                                              ("missed", "all", 0.0, 4.0)]
+    assert f.loc["wrong_exit", "borrowed"] == [] and f.loc["wrong_exit", "small_parts"] == [("wrong_exit", 0.0)]
+
+
+def test_the_tile_of_a_borrowed_incidence_says_whose_rates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    serve_lines(tmp_path, monkeypatch, {
+        "reg.csv": [REGISTRY, "乌加河镇,红旗村,HA,1,张一,,户主,1,已脱贫,2019,因病",
+                    "德岭山镇,兴丰村,HB,1,李一,,户主,1,已脱贫,2019,因病"],
+        "checks.csv": [CHECKS, "2020-06-20,乌加河镇,红旗村,HA,张一,,脱贫户,1,错退,认可",
+                       "2020-06-20,乌加河镇,红旗村,,赵甲,,一般农户,4,正常,认可"],
+        "base.csv": [BASE, "2020,乌加河镇,红旗村,40,100", "2020,德岭山镇,兴丰村,40,100"],
+    })
+    monkeypatch.setenv("FUPIN_EXTRACT_LOG", str(tmp_path / "extract_log.jsonl"))
+    at = open_page("inspection_rates", {"town": "德岭山镇"})
+    captions = [c.value for c in at.caption]
+    assert "本地没有此类核查户，借用全部可见范围的脱贫人口错退率100.0%（1人）、全部可见范围的贫困人口漏评率0.0%（4人）" in captions
+    assert ":orange[脱贫人口错退率（1人）、贫困人口漏评率（4人）的样本不足30人，综合贫困发生率仅供参考]" in captions
