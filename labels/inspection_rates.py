@@ -85,6 +85,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行：未填写「{column}」，且该户不在贫困人口信息中，按1人计。",
         "{file} line {line}: '{column}' is empty and the household is not in the registry; counted as 1 person.",
     ),
+    "rates.base_below": (
+        "{villages}个村的乡村人口少于其建档立卡人口（档案问题「乡村人口少于建档立卡人口」），这些村的综合贫困发生率"
+        "不是人口占比，可能超过100%。请核对人口基数表。",
+        "Villages whose rural population is below their registered people: {villages} (the archive issue "
+        "'Population below registered'); their poverty incidence is no share of people and may exceed 100%. "
+        "Check the population base.",
+    ),
     "rule.check_size_invalid": (
         "{file} 第{line}行「{column}」值「{value}」应为正整数；计算三率时按系统成员数（不在系统中的按1人）计。",
         "{file} line {line}, '{column}' = '{value}' should be a positive whole number; the rates use the registry's "

@@ -353,6 +353,8 @@ def main() -> None:
     if overall["villages_without_base"] and q.area_only(ctx.flt):
         st.caption(ctx.t("rates.no_base", villages=int(overall["villages_without_base"]),
                          people=f"{int(overall['registered_people_no_base']):,}"))
+    if overall["villages_base_below_registered"] and q.area_only(ctx.flt):
+        st.caption(":orange[" + ctx.t("rates.base_below", villages=int(overall["villages_base_below_registered"])) + "]")
     table.show("rates_figures", figures_view(ctx, figures),
                extract.narrowed(ctx.t("rates.what.figures"), ctx.lang, *cfg.named))
     places_section(ctx, cfg, by_level)

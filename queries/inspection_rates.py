@@ -266,7 +266,10 @@ def _village_frame(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer,
             CASE WHEN rural_population IS NOT NULL THEN registered_people ELSE 0 END AS registered_people_b,
             CASE WHEN rural_population IS NOT NULL THEN exited_people ELSE 0 END AS exited_people_b,
             CASE WHEN rural_population IS NOT NULL THEN not_exited_people ELSE 0 END AS not_exited_people_b,
-            CASE WHEN rural_population IS NOT NULL THEN 0 ELSE registered_people END AS registered_people_no_base
+            CASE WHEN rural_population IS NOT NULL THEN 0 ELSE registered_people END AS registered_people_no_base,
+            -- a base below the village's registered people (population_below_registered) makes its incidence
+            -- no share of people: 150% for a village of 3 registered and 2 rural people (a probe)
+            CAST(coalesce(rural_population < registered_people, false) AS BIGINT) AS villages_base_below_registered
         FROM v ORDER BY township, village"""  # noqa: S608 - our SQL, bound parameters
     return fetch(con, sql, {**p1, **p2, **p3})
 
@@ -313,7 +316,8 @@ def _aggregate(village: Cols, level: str) -> Cols:
     its villages with a population base (NaN when none has one)."""
     keys = KEYS[level]
     sums = [*SAMPLE_COLUMNS, *REGISTRY_COLUMNS, "nonreg_people", "registered_people_b", "exited_people_b",
-            "not_exited_people_b", "registered_people_no_base", "villages", "villages_without_base"]
+            "not_exited_people_b", "registered_people_no_base", "villages", "villages_without_base",
+            "villages_base_below_registered"]
     rows = {**village, "villages": np.ones(len(village["has_base"]), dtype="int64"),
             "villages_without_base": (~village["has_base"]).astype("int64")}
     base = ("rural_population", "rural_households", "base_year")
@@ -477,7 +481,7 @@ def rates(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, *, level
     place order. Columns: keys, per indicator `<ind>_rate`, `_lo`, `_hi`, `_small`, `_pass` (None: no
     figure), the sample sums (numerators and denominators, see PARTS), `checked_households`,
     the registry and population parts of the incidence, `incidence_rates_from`, `villages`,
-    `villages_without_base`, `registered_people_no_base`, `failed` (indicators), `fails`."""
+    `villages_without_base`, `registered_people_no_base`, `villages_base_below_registered`, `failed` (indicators), `fails`."""
     return rates_by_level(con, flt, viewer, levels=(level,), date_from=date_from, date_to=date_to,
                           base_year=base_year, lines=lines)[level]
 

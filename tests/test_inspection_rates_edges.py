@@ -216,3 +216,28 @@ def test_the_tile_of_a_borrowed_incidence_says_whose_rates(tmp_path: Path, monke
     captions = [c.value for c in at.caption]
     assert "本地没有此类核查户，借用全部可见范围的脱贫人口错退率100.0%（1人）、全部可见范围的贫困人口漏评率0.0%（4人）" in captions
     assert ":orange[脱贫人口错退率（1人）、贫困人口漏评率（4人）的样本不足30人，综合贫困发生率仅供参考]" in captions
+
+
+def test_a_base_below_the_registered_people_is_said_where_its_incidence_is(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # 戊嘎查: 3 registered people (1 not exited, 2 exited, both surveyed and found 错退) and a 乡村人口 of 2:
+    # (1 + 0 + 100% × 2) / 2 = 150%, a "share" of people over 100% that only the archive issue explained
+    db = serve_lines(tmp_path, monkeypatch, {
+        "reg.csv": [REGISTRY, "南苏木,戊嘎查,HA,1,张一,,户主,2,已脱贫,2019,因病", "南苏木,戊嘎查,HA,2,张二,,子女,2,已脱贫,2019,因病",
+                    "南苏木,戊嘎查,HB,1,李一,,户主,1,未脱贫,,因病", "东镇,甲村,HC,1,王一,,户主,1,未脱贫,,因病"],
+        "checks.csv": [CHECKS, "2020-06-20,南苏木,戊嘎查,HA,张一,,脱贫户,2,错退,认可"],
+        "base.csv": [BASE, "2020,南苏木,戊嘎查,1,2", "2020,东镇,甲村,40,100"],
+    })
+    monkeypatch.setenv("FUPIN_EXTRACT_LOG", str(tmp_path / "extract_log.jsonl"))
+    con, _ = snapshot.connect_read(db)
+    try:
+        village = q.rates(con, Filters(), Viewer(), level="village").set_index("village")
+        county = q.rates(con, Filters(), Viewer(), level="all").iloc[0]
+    finally:
+        con.close()
+    assert village.loc["戊嘎查", "incidence_rate"] == pytest.approx(1.5)
+    assert village["villages_base_below_registered"].to_dict() == {"戊嘎查": 1, "甲村": 0}
+    assert county["villages_base_below_registered"] == 1
+    said = "1个村的乡村人口少于其建档立卡人口（档案问题「乡村人口少于建档立卡人口」）"
+    assert any(said in c.value for c in open_page("inspection_rates").caption)
+    assert not any(said in c.value for c in open_page("inspection_rates", {"town": "东镇"}).caption)
