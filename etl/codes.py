@@ -137,10 +137,15 @@ CODE_LISTS: dict[str, dict[str, list[str]]] = {
     # 是否认可 is a yes/no question: besides 是/否 it is answered in the yes/no spellings of §2 that the
     # form's own 两不愁三保障 columns take (√/×, 1/0, Y/N); a form ticked √/× lost every answer, and its
     # 群众认可度 had no figure (a probe, 2026-12-06)
+    # and in a satisfaction scale's words, which forms use for the same question (a probe, 2026-12-07:
+    # 非常满意, 比较满意, 不太满意, 一般, 不了解 were unknown codes and left out of 作答): the approving grades
+    # approve, the disapproving ones do not, the middle and "do not know" are 说不清 (answered, not approving)
     "approval": {
-        "认可": ["满意", "是", "基本认可", "基本满意", "√", "✓", "✔", "1", "Y", "y"],  # assessments count 基本认可 as approving
-        "不认可": ["不满意", "否", "×", "✗", "✘", "✕", "✖", "x", "X", "0", "N", "n"],
-        "说不清": ["说不清楚", "不清楚", "不好说"],
+        "认可": ["满意", "是", "基本认可", "基本满意", "非常满意", "比较满意", "非常认可", "比较认可",
+               "√", "✓", "✔", "1", "Y", "y"],  # assessments count 基本认可 as approving
+        "不认可": ["不满意", "否", "不太满意", "很不满意", "非常不满意", "不太认可", "很不认可",
+                "×", "✗", "✘", "✕", "✖", "x", "X", "0", "N", "n"],
+        "说不清": ["说不清楚", "不清楚", "不好说", "一般", "不了解", "不知道"],
     },
 }
 

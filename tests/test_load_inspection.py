@@ -247,6 +247,20 @@ def test_a_form_without_a_household_type_column_loads(db: Path, tmp_path: Path) 
     assert surveyed(db)[0] == 2 and surveyed(db)[3:5] == (2, 2), surveyed(db)
 
 
+def test_approval_in_a_satisfaction_scale_s_words(db: Path, tmp_path: Path) -> None:
+    """Forms ask 是否认可 on a satisfaction scale too: its grades were unknown codes, left out of 作答 (a
+    probe, 2026-12-07). The approving grades approve, the disapproving do not, the middle is 说不清."""
+    words = ["非常满意", "比较满意", "不太满意", "非常不满意", "一般", "不了解"]
+    rows = [CHECK_HEADER, *(check_row(i, "2020-06-22", "乌加河镇", "联丰奋斗村", "", f"农户{i}", "", "一般农户", "2",
+                                      "9000", OK6, "正常", w) for i, w in enumerate(words, 1))]
+    path = tmp_path / "approval.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    assert load_files([path], db=db).exit_code == 0
+    assert [r[0] for r in read(db, "SELECT approval FROM household_checks ORDER BY source_line")] == [
+        "认可", "认可", "不认可", "不认可", "说不清", "说不清"]
+    assert read(db, "SELECT count(*) FROM data_issues WHERE field = 'approval'") == [(0,)]
+
+
 def test_hostile_values_in_a_check_form(db: Path, tmp_path: Path) -> None:
     """Formulas, markup, control characters, huge text, Excel serial dates and mangled ID numbers load
     as text (or as issues), never as anything else; the extract neutralises formulas."""
