@@ -336,12 +336,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "assist.gap_none": ("筛选范围内每户建档立卡户都至少有一项帮扶措施。",
                         "Every filtered registered household has at least one measure."),
     "assist.amounts": ("分年度、分类别帮扶资金", "Amounts by year and category"),
-    "assist.amounts_unpriced": ("{n:,} 条措施未填写金额，图中金额不含这些措施（右表“其中有金额”列出计入的措施数）。",
+    "assist.amounts_unpriced": ("{n:,} 条措施未填写金额，图中金额不含这些措施（表中“其中有金额”为计入的措施数）。",
                                 "{n:,} measures have no amount and add nothing to the chart (\"With an amount\" "
                                 "in the table counts those that do)."),
     "assist.amounts_unpriced_categories": ("{categories}的措施均未填写金额，图中没有这些类别。",
                                            "No measure of {categories} has an amount: the chart leaves them out."),
-    "assist.amounts_none_written": ("筛选范围内的 {n:,} 条措施均未填写金额（{categories}），无资金可画；右表列出措施数。",
+    "assist.amounts_none_written": ("筛选范围内的 {n:,} 条措施均未填写金额（{categories}），无资金可画；表中列出措施数。",
                                     "None of the {n:,} filtered measures has an amount ({categories}): no chart; "
                                     "the table lists the measures."),
     "assist.axis_amount": ("金额(元)", "Amount (yuan)"),
