@@ -10,7 +10,7 @@ import collections
 import csv
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,7 +266,8 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
     numbers intact, and the rows they belong to are then taken out as undecodable."""
     first_line = 1
     n_lines = count_lines(block) + (not block.endswith((b"\n", b"\r")))
-    undecodable: dict[int, str] = {}
+    undecodable: set[int] = set()
+    source, codec = block, "gb18030" if ctx.encoding == "gb18030" else "utf-8"
     if ctx.encoding == "gb18030":
         try:
             block = block.decode("gb18030").encode("utf-8")
@@ -298,11 +299,9 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
         raise ReadError("bad_csv", path, reason="row numbers unavailable", line=first_line)
     lines = np.delete(starts, bad_index) if bad_index else starts
     # the rows holding undecodable lines (a quoted value may span lines: a row is where its first line is)
-    bad_rows: dict[int, list[str]] = {}
-    for line, text in sorted(undecodable.items()):
-        bad_rows.setdefault(max(0, int(np.searchsorted(starts, line, side="right")) - 1), []).append(text)
-    quoted = {max(0, int(np.searchsorted(starts, line, side="right")) - 1) for line in runaway} - set(bad_rows)
-    aside = set(bad_rows) | quoted
+    bad_rows = {max(0, int(np.searchsorted(starts, line, side="right")) - 1) for line in undecodable}
+    quoted = {max(0, int(np.searchsorted(starts, line, side="right")) - 1) for line in runaway} - bad_rows
+    aside = bad_rows | quoted
     if aside:
         valid = np.delete(np.arange(n_rows), bad_index) if bad_index else np.arange(n_rows)
         keep = ~np.isin(valid, list(aside))
@@ -322,7 +321,10 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
     out, dropped = finish_rows(dict(zip(ctx.read, table.columns, strict=True)), lines, ctx.mapped, ctx.ordinal)
     return BlockPart(table=out, rows=n_rows, lines=n_lines, skipped=skipped + dropped, malformed=malformed,
                      controls=table_has_controls(out),
-                     undecodable=[(int(starts[idx]), "\n".join(texts)) for idx, texts in sorted(bad_rows.items())],
+                     # the row's every line, escaped: a quoted value may span lines, and the line with
+                     # the bad bytes alone lost the household ID written on the row's first line
+                     undecodable=_row_texts(source, starts, sorted(bad_rows), first_line,
+                                            lambda data: escape_bytes(data, codec)),
                      unclosed_quote=_row_texts(original, starts, sorted(quoted), first_line))
 
 
@@ -388,16 +390,18 @@ def _unquoted(block: bytes, quotes: list[tuple[int, int]]) -> bytes:
     return b"".join(lines)
 
 
-def _row_texts(block: bytes, starts: np.ndarray, rows: list[int], first_line: int) -> list[tuple[int, str]]:
+def _row_texts(block: bytes, starts: np.ndarray, rows: list[int], first_line: int,
+               decode: Callable[[bytes], str] = lambda data: data.decode("utf-8", errors="replace"),
+               ) -> list[tuple[int, str]]:
     """(line, text as written) of each of `rows`: its lines of `block`, from its start to the next row's
-    (the block split once, not once per row: up to MAX_RUNAWAY rows a block)."""
+    (the block split once, not once per row: up to MAX_RUNAWAY rows a block), decoded by `decode`."""
     if not rows:
         return []
     lines = block.splitlines()
 
     def text(idx: int) -> str:
         end = int(starts[idx + 1]) if idx + 1 < len(starts) else len(lines) + first_line
-        return b"\n".join(lines[int(starts[idx]) - first_line:end - first_line]).decode("utf-8", errors="replace")
+        return decode(b"\n".join(lines[int(starts[idx]) - first_line:end - first_line]))
 
     return [(int(starts[idx]), text(idx)) for idx in rows]
 
@@ -468,17 +472,17 @@ def _is_utf8(block: bytes) -> bool:
     return True
 
 
-def _mend(block: bytes, codec: str) -> tuple[bytes, dict[int, str]]:
+def _mend(block: bytes, codec: str) -> tuple[bytes, set[int]]:
     """The block as UTF-8 with each undecodable byte replaced by U+FFFD, and the lines that had any
-    (1-based line in the block → the line's bytes escaped: what decodes as text, the rest as \\xNN)."""
+    (1-based lines in the block)."""
     out: list[bytes] = []
-    bad: dict[int, str] = {}
+    bad: set[int] = set()
     for i, line in enumerate(block.splitlines(keepends=True)):
         try:
             text = line.decode(codec)
         except UnicodeDecodeError:
             text = line.decode(codec, errors="replace")
-            bad[i + 1] = escape_bytes(line.rstrip(b"\r\n"), codec)
+            bad.add(i + 1)
         out.append(text.encode("utf-8"))
     return b"".join(out), bad
 
