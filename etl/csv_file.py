@@ -214,6 +214,8 @@ def _find_csv_header(path: Path, head: bytes, whole: bool, encoding: str) -> Csv
                 continue
             if two_rows is not None:  # the upper row is then counted as a title row
                 index, (start, end, _), (row, match) = index + 1, rows[index + 1], two_rows
+            if index:
+                row, match = headers.with_group_titles(row, headers.spread_titles(rows[index - 1][2]), match)
             ncols = _data_width(texts[end:], delimiter, row)
             return CsvHeader(
                 delimiter=delimiter, cells=row, match=match, header_line=start, title_rows=index,

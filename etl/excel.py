@@ -194,6 +194,8 @@ def _find_sheet_header(
             continue
         if two_rows is not None:
             r, (row, match) = r + 1, two_rows
+        if r:
+            row, match = headers.with_group_titles(row, _titles_above(filled[r - 1], merged, r - 1), match)
         missing = headers.missing_required(match.kind, match.columns)
         if missing:
             raise missing_error(path, match.kind, missing, r + first_line, row)
@@ -201,6 +203,19 @@ def _find_sheet_header(
     if unknown_line:
         raise ReadError("unknown_kind", path, line=unknown_line)
     raise ReadError("no_header", path, rows=HEADER_SCAN_ROWS)
+
+
+def _titles_above(row: list[str | None], merged: Merged, r: int) -> list[object]:
+    """Row `r` (above the header) with each group title spread over the columns its merge spans; in a row
+    without merges, up to the next title (`headers.spread_titles`)."""
+    spans = [(c0, c1) for (r0, c0), (r1, c1) in merged if r0 <= r <= r1 and c1 > c0 and c0 < len(row)]
+    if not spans:
+        return headers.spread_titles(row)
+    out: list[object] = list(row)
+    for c0, c1 in spans:
+        for c in range(c0 + 1, min(c1, len(out) - 1) + 1):
+            out[c] = out[c] or out[c0]
+    return out
 
 
 def _fill_down(head: list[list[object]], merged: Merged) -> list[list[str | None]]:

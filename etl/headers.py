@@ -53,7 +53,7 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "monitoring_type": ["监测对象类别", "易返贫致贫户(监测对象)类型", "监测对象类型"],
         "risk_eliminated": ["风险是否消除", "是否风险消除"],
         "helper_name": ["帮扶责任人", "帮扶责任人姓名"],
-        "helper_unit": ["帮扶单位"],
+        "helper_unit": ["帮扶单位", "帮扶责任人单位", "帮扶责任人工作单位"],
         "phone": ["联系电话", "户联系电话", "电话", "手机号码"],
     },
     "interventions": {
@@ -357,6 +357,44 @@ def with_row_below(row: Sequence[object], below: Sequence[object],
     if len(found.columns) <= len(match.columns):
         return None
     return lower, found
+
+
+# Columns naming a person. A group title of one above the header (帮扶责任人 over 姓名, 单位, 联系电话) says
+# whose the labels under it are: read alone, the helper's 联系电话 was stored as the household's phone and
+# the helper's 姓名 was a second 姓名, unused (a probe with unseen exports).
+_PERSON_COLUMNS = frozenset({"helper_name", "head_name", "visitor", "responsible_person", "surveyor"})
+# Labels that do not say whose they are (户联系电话 and 成员姓名 do)
+_WHOSE_UNSAID = frozenset({"姓名", "联系电话", "电话", "手机号码", "证件号码", "证件号", "身份证号", "身份证号码",
+                           "公民身份号码", "身份证件号码", "单位", "工作单位"})
+
+
+def with_group_titles(cells: Sequence[object], above: Sequence[object], match: HeaderMatch) -> tuple[list[Any], HeaderMatch]:
+    """The header read with the group titles in the row above it (data-spec §1.3; `above` spread over the
+    columns each title spans): under a title naming a person (`_PERSON_COLUMNS`), a label that does not
+    say whose it is is that person's: 帮扶责任人 + 姓名 is 帮扶责任人姓名 (helper_name), 帮扶责任人 + 联系电话 a
+    column outside the contract. Labels that say whose they are (帮扶单位, 户联系电话) stay as written."""
+    out = list(cells)
+    for i, group in enumerate(above[:len(out)]):
+        label = clean_header(out[i])
+        if group is None or canonical_for(match.kind, group) not in _PERSON_COLUMNS:
+            continue
+        if _strip_parens(label) in _WHOSE_UNSAID:
+            out[i] = str(group).strip() + str(out[i]).strip()
+    found = recognize(out) if out != list(cells) else None
+    # a title row above a header is no group row: a sheet titled 帮扶责任人 took the members' 姓名 away
+    if found is None or found.kind != match.kind or len(missing_required(found.kind, found.columns)) > len(
+            missing_required(match.kind, match.columns)):
+        return list(cells), match
+    return out, found
+
+
+def spread_titles(row: Sequence[object]) -> list[object]:
+    """A row of group titles written once above their first column (a CSV, a table without merges): each
+    blank cell takes the title to its left."""
+    out: list[object] = []
+    for cell in row:
+        out.append(cell if cell is not None and str(cell).strip() else (out[-1] if out else None))
+    return out
 
 
 def _event_ledger(cells: Sequence[object]) -> tuple[str, dict[str, int]] | None:

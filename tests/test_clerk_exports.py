@@ -5,6 +5,7 @@ loader into a real DuckDB file."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,64 @@ def test_an_undecodable_row_whose_quoted_value_spans_lines_is_kept_whole(
     assert shown.startswith('150824101002,就业帮扶,"公益岗\n位') and "\\xff" in shown, shown
     assert query(tmp_path / "fupin.duckdb", "SELECT household_id FROM interventions ORDER BY 1") == [
         ("150824101001",), ("150824102001",)]
+
+
+# A registry with its helper's columns under a group title: 帮扶责任人 merged over 姓名, 单位, 联系电话
+GROUPS = ["基本信息", "", "", "家庭成员", "", "", "帮扶责任人", "", "", ""]
+LABELS = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "姓名", "单位", "联系电话", "户联系电话"]
+HELPED = [["乌加河镇", "联丰奋斗村", "150824101001", "王大山", "15082419550312011X", "户主", "刘帮扶", "旗农牧局",
+           "13800001111", "13900002222"],
+          ["乌加河镇", "联丰奋斗村", "150824101001", "李秀英", "150824195805060220", "配偶", "刘帮扶", "旗农牧局",
+           "13800001111", "13900002222"]]
+
+
+def helped_book(path: Path) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [["建档立卡户帮扶信息表"], [g or None for g in GROUPS], LABELS, *HELPED]:
+        sheet.append(row)
+    for cells in ("A1:J1", "A2:C2", "D2:F2", "G2:I2"):
+        sheet.merge_cells(cells)
+    book.save(path)
+    return path
+
+
+def helped_page(path: Path) -> Path:
+    groups = ('<tr><td colspan="3">基本信息</td><td colspan="3">家庭成员</td><td colspan="3">帮扶责任人</td>'
+              '<td rowspan="2">户联系电话</td></tr>')
+    rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in [LABELS[:9], *HELPED])
+    path.write_bytes(f'<html><head><meta charset="gb2312"></head><body><table>{groups}{rows}</table></body></html>'
+                     .encode("gb18030"))
+    return path
+
+
+def helped_csv(path: Path) -> Path:
+    path.write_text("\n".join(",".join(r) for r in [GROUPS, LABELS, *HELPED]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("suffix", "write"), [(".xlsx", helped_book), (".xls", helped_page), (".csv", helped_csv)])
+def test_labels_under_a_helper_group_title_are_the_helper_s_not_the_household_s(
+        tmp_path: Path, suffix: str, write: Callable[[Path], Path]) -> None:
+    """data-spec §1.3 group titles: 姓名/单位/联系电话 under 帮扶责任人 are the helper's. Read alone, the
+    helper's phone was stored as the household's and the helper's name and unit were left unused."""
+    path = write(tmp_path / f"帮扶{suffix}")
+    db = tmp_path / "fupin.duckdb"
+    report = load_files([path], db=db)
+    f = report.files[0]
+    assert report.exit_code == 0 and f.rows_loaded == 2, f
+    assert "帮扶责任人联系电话" in f.ignored_columns
+    assert query(db, "SELECT helper_name, helper_unit, phone FROM households") == [
+        ("刘帮扶", "旗农牧局", "13900002222")]
+    assert query(db, "SELECT name FROM members ORDER BY name") == [("李秀英",), ("王大山",)]
+
+
+def test_a_title_row_naming_a_person_is_no_group_title(tmp_path: Path) -> None:
+    """A title row of one cell (帮扶责任人) above the header spans no columns: the members' 姓名 stay theirs."""
+    path = tmp_path / "帮扶.csv"
+    path.write_text("\n".join(",".join(r) for r in [["帮扶责任人"], LABELS, *HELPED]) + "\n", encoding="utf-8")
+    report = load_files([path], db=tmp_path / "fupin.duckdb")
+    assert report.exit_code == 0 and report.files[0].rows_loaded == 2
+    assert query(tmp_path / "fupin.duckdb", "SELECT name FROM members ORDER BY name") == [("李秀英",), ("王大山",)]
