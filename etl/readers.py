@@ -76,10 +76,13 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
             raise ReadError("bad_gzip", path, reason=str(exc) or type(exc).__name__) from None
     with open(path, "rb") as f:
         magic = f.read(HTML_SNIFF_BYTES)
-    if suffix == ".xls" and looks_like_xml_spreadsheet(magic):  # not read: say how to get a workbook
+    if suffix in EXCEL_SUFFIXES and looks_like_xml_spreadsheet(magic):  # not read: say how to get a workbook
         raise ReadError("xml_spreadsheet", path)
-    if suffix in HTML_SUFFIXES or (suffix == ".xls" and (looks_like_html(magic) or looks_like_web_archive(magic))):
-        return read_html(path)  # what web systems' 导出Excel buttons write, named .xls
+    # what web systems' 导出Excel buttons write, named .xls, or .xlsx (WPS opens it): an HTML page named .xlsx
+    # was refused as a damaged download
+    if suffix in HTML_SUFFIXES or (suffix in EXCEL_SUFFIXES and not magic.startswith((OLE_MAGIC, ZIP_MAGIC))
+                                   and (looks_like_html(magic) or looks_like_web_archive(magic))):
+        return read_html(path)
     if suffix == ".xls" and not magic.startswith((OLE_MAGIC, ZIP_MAGIC)):
         return Book([read_csv(path, sink)])  # many systems export tab-separated text named .xls
     # OLE = password-protected, or Excel 97-2003; a zip named .xls (calamine reads it by its bytes) is

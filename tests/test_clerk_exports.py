@@ -98,3 +98,36 @@ def test_a_title_row_naming_a_person_is_no_group_title(tmp_path: Path) -> None:
     report = load_files([path], db=tmp_path / "fupin.duckdb")
     assert report.exit_code == 0 and report.files[0].rows_loaded == 2
     assert query(tmp_path / "fupin.duckdb", "SELECT name FROM members ORDER BY name") == [("李秀英",), ("王大山",)]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_an_html_table_named_xlsx_loads_as_the_same_page_named_xls(tmp_path: Path, suffix: str) -> None:
+    """A web system's 导出Excel page (GB2312, a colspan title row) named .xlsx, which WPS opens: it was
+    refused as a damaged download (「Excel 文件已损坏…可能下载或拷贝未完成」)."""
+    rows = [["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系"], HELPED[0][:6], HELPED[1][:6]]
+    cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body><table>'
+            f'<tr><td colspan="6">乌拉特中旗建档立卡贫困人口信息表</td></tr>{cells}</table></body></html>')
+    named = {}
+    for s in (suffix, ".xls"):
+        path = tmp_path / f"人口{s}"
+        path.write_bytes(page.encode("gb18030"))
+        db = tmp_path / s.strip(".") / "fupin.duckdb"
+        report = load_files([path], db=db)
+        assert report.exit_code == 0, report.files[0].error
+        f = report.files[0]
+        named[s] = (f.kind, f.rows_read, f.rows_loaded, f.rows_skipped,
+                    query(db, "SELECT household_id, name, id_number FROM members ORDER BY name"))
+    assert named[suffix] == named[".xls"] == (
+        "registry", 3, 2, 1, [("150824101001", "李秀英", "150824195805060220"),
+                              ("150824101001", "王大山", "15082419550312011X")])
+
+
+def test_an_xml_spreadsheet_named_xlsx_is_told_as_such_not_as_a_damaged_file(tmp_path: Path) -> None:
+    path = tmp_path / "人口.xlsx"
+    path.write_text('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+                    "<Worksheet><Table><Row><Cell><Data>户编号</Data></Cell></Row></Table></Worksheet></Workbook>",
+                    encoding="utf-8")
+    report = load_files([path], db=tmp_path / "fupin.duckdb")
+    assert report.exit_code == 1
+    assert "XML 表格" in str(report.files[0].error) and "损坏" not in str(report.files[0].error)
