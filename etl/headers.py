@@ -76,7 +76,7 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "household_id": ["户编号", "户编码", "家庭编号", "户号"],
         "visit_date": ["走访日期", "走访时间", "随访日期"],
         "visit_type": ["走访类型", "走访方式", "随访类型", "走访形式"],
-        "visitor": ["走访人", "走访人员"],
+        "visitor": ["走访人", "走访人员", "走访人姓名"],
         "notes": ["情况记录", "走访情况", "走访记录", "走访内容"],
     },
     "medical_claims": {
@@ -104,7 +104,7 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "category": ["问题类别", "问题类型"],
         "description": ["问题描述", "问题表现", "存在问题", "问题内容"],
         "responsible_unit": ["责任单位"],
-        "responsible_person": ["责任人"],
+        "responsible_person": ["责任人", "责任人姓名"],
         "measures": ["整改措施"],
         "deadline": ["整改时限", "整改期限", "完成时限"],
         "status": ["整改状态", "整改情况", "整改进度"],
@@ -133,7 +133,7 @@ _SYNONYMS: dict[str, dict[str, list[str]]] = {
         "water_ok": ["饮水安全保障", "饮水安全有保障", "饮水安全", "饮水是否安全"],
         "finding": ["核查结论", "调查结论", "评估结论"],
         "approval": ["是否认可", "认可情况", "群众认可", "是否认可脱贫结果"],
-        "surveyor": ["调查人", "核查人", "调查员"],
+        "surveyor": ["调查人", "核查人", "调查员", "调查人姓名", "核查人姓名"],
         "notes": ["备注", "说明"],
     },
     "population_base": {

@@ -131,3 +131,14 @@ def test_an_xml_spreadsheet_named_xlsx_is_told_as_such_not_as_a_damaged_file(tmp
     report = load_files([path], db=tmp_path / "fupin.duckdb")
     assert report.exit_code == 1
     assert "XML 表格" in str(report.files[0].error) and "损坏" not in str(report.files[0].error)
+
+
+def test_a_visit_log_with_its_visitor_under_a_group_title_keeps_the_visitor(tmp_path: Path) -> None:
+    """走访人 over 姓名, 职务, 联系电话 (a CSV: the title written once above its first column): 姓名 is the
+    visitor's (走访人姓名); it was an unused column and the visit had no visitor."""
+    path = tmp_path / "走访.csv"
+    path.write_text(",,走访人,,,\n户编号,走访日期,姓名,职务,联系电话,情况记录\n"
+                    "150824101001,2020-06-22,刘队长,驻村第一书记,13800001111,了解收入\n", encoding="utf-8")
+    report = load_files([path], db=tmp_path / "fupin.duckdb")
+    assert report.exit_code == 0 and report.files[0].ignored_columns == ["职务", "走访人联系电话"]
+    assert query(tmp_path / "fupin.duckdb", "SELECT visitor, notes FROM visits") == [("刘队长", "了解收入")]
