@@ -282,13 +282,35 @@ def _join_header_tables(tables: list[Table]) -> list[Table]:
     header loaded no row (「只有表头」) and the rows were skipped for having none."""
     out: list[Table] = []
     for rows, merged, first_line in tables:
-        if out and _is_header(out[-1][0][-1]) and not any(map(_is_header, rows[:HEADER_SCAN_ROWS])):
+        if out and (_is_header(out[-1][0][-1]) and not any(map(_is_header, rows[:HEADER_SCAN_ROWS]))
+                    or _next_page(out[-1], rows, first_line)):
             above, above_merged, first_line = out.pop()
             n = len(above)
             merged = above_merged + [((r0 + n, c0), (r1 + n, c1)) for (r0, c0), (r1, c1) in merged]
             rows = above + rows
         out.append((rows, merged, first_line))
     return out
+
+
+def _next_page(above: Table, rows: list[list[object]], first_line: int) -> bool:
+    """A table right after `above` with the same header is its next page: a paginated export writes a
+    <table> per page, each with the header again (Excel shows them as one sheet). Read apart, a household
+    whose members ran over the page break was refused as split across sheets (表1, 表2), the whole file
+    with it; as one table the repeated header is skipped as a paged export's is."""
+    header = _header_cells(above[0])
+    return (header is not None and above[2] + len(above[0]) == first_line
+            and _header_cells(rows) == header)
+
+
+def _header_cells(rows: list[list[object]]) -> list[str] | None:
+    """The first header row of a table's first rows, cleaned (trailing blanks dropped), else None."""
+    for row in rows[:HEADER_SCAN_ROWS]:
+        if _is_header(row):
+            cells = [headers.clean_header(unwrapped(cell_text(c))) for c in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            return cells
+    return None
 
 
 def _is_header(row: list[object]) -> bool:

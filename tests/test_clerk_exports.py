@@ -142,3 +142,30 @@ def test_a_visit_log_with_its_visitor_under_a_group_title_keeps_the_visitor(tmp_
     report = load_files([path], db=tmp_path / "fupin.duckdb")
     assert report.exit_code == 0 and report.files[0].ignored_columns == ["职务", "走访人联系电话"]
     assert query(tmp_path / "fupin.duckdb", "SELECT visitor, notes FROM visits") == [("刘队长", "了解收入")]
+
+
+def test_a_paginated_html_export_whose_household_runs_over_a_page_break_loads_whole(tmp_path: Path) -> None:
+    """A web system's export writes a <table> per page, each with the header again (Excel shows them as one
+    sheet). A household whose members ran over the page break was refused, the whole file with it, as
+    「成员分在工作表「表1」和「表2」中」, asking to move rows between sheets a page does not have."""
+    header = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "人数"]
+    members = [["乌加河镇", "联丰奋斗村", "150824101002", "张三", "150824196001010310", "户主", "1"],
+               ["德岭山镇", "兴丰村", "150824102001", "赵四", "150824197012120413", "户主", "3"],
+               ["德岭山镇", "兴丰村", "150824102001", "钱五", "150824197203030621", "配偶", "3"],
+               ["德岭山镇", "兴丰村", "150824102001", "赵小四", "150824200501010527", "子女", "3"]]
+
+    def table(rows: list[list[str]]) -> str:
+        return "<table border=1>" + "".join(
+            "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in [header, *rows]) + "</table>"
+
+    path = tmp_path / "导出.xls"
+    path.write_bytes((f'<html><head><meta charset="gb2312"></head><body>{table(members[:2])}<p>第1页</p>'
+                      f"{table(members[2:])}<p>第2页</p></body></html>").encode("gb18030"))
+    db = tmp_path / "fupin.duckdb"
+    report = load_files([path], db=db)
+    f = report.files[0]
+    assert report.exit_code == 0, f.error
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (5, 4, 0, 1)
+    assert query(db, "SELECT household_id, count(*) FROM members GROUP BY 1 ORDER BY 1") == [
+        ("150824101002", 1), ("150824102001", 3)]
+    assert query(db, "SELECT source_line FROM members WHERE name = '赵小四'") == [(6,)]  # the page's row order
