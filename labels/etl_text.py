@@ -98,8 +98,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line}, '{column}' is empty: the row cannot be placed and was not loaded. Fill in the village.",
     ),
     "rule.malformed_row": (
-        "{file} 第{line}行的列数与表头不一致（少了或多了字段），该行未入库，以免数值错列。请对照表头补齐该行的空字段，或删去多余的分隔符、换行。",
-        "{file} line {line} has fewer or more fields than the header and was not loaded, so that no value lands in the wrong column. Give the row the header's fields (empty ones too), or remove stray delimiters or line breaks.",
+        # a row shorter than the header loads, its missing trailing fields empty (Excel's CSV leaves out
+        # the delimiters of empty last cells): only text past the header's columns makes a row malformed
+        "{file} 第{line}行的字段比表头多（表头之外还有内容），该行未入库，以免数值错列。请删去多余的分隔符、换行，或在表头补上该列的列名。",
+        "{file} line {line} has more fields than the header, with text past its columns, and was not loaded, so that no value lands in the wrong column. Remove stray delimiters or line breaks, or give the column a header.",
     ),
     "rule.undecodable_row": (
         "{file} 第{line}行含有无法解码的字节，该行未入库（原始字节见拒收行的「原始行」，无法识别的字节以 \\xNN 表示）。请检查该行或将文件另存为 UTF-8 / GB18030 编码。",

@@ -185,7 +185,7 @@ def test_csv_wrong_shape_rows_exact_lines(tmp_path: Path) -> None:
         "问题整改台账",  # 1: title (one field)
         "问题编号,乡(镇),问题描述,整改时限",  # 2
         "Q1,乌加河镇,档案不规范,2020-07-31",  # 3
-        "Q2,乌加河镇,手册未更新",  # 4: too few fields
+        "Q2,乌加河镇,手册未更新",  # 4: too few fields: the last one empty (Excel's CSV)
         'Q3,德岭山镇,"描述含\r\n换行",2020-08-01',  # 5-6: quoted newline
         "Q4,德岭山镇,多了一列,2020-08-01,x",  # 7: too many fields
         "",  # 8: blank (one field) → skipped
@@ -196,10 +196,11 @@ def test_csv_wrong_shape_rows_exact_lines(tmp_path: Path) -> None:
     raw = read_file(write_csv(tmp_path / "整改.csv", rows))
     assert raw.kind == "rectifications"
     assert raw.header_line == 2
-    assert col(raw, "_line") == [3, 5, 11]
-    assert col(raw, "issue_id") == ["Q1", "Q3", "Q5"]
-    assert col(raw, "description")[1] == "描述含\r\n换行"
-    assert raw.malformed == [(4, "Q2,乌加河镇,手册未更新"), (7, "Q4,德岭山镇,多了一列,2020-08-01,x")]
+    assert col(raw, "_line") == [3, 4, 5, 11]
+    assert col(raw, "issue_id") == ["Q1", "Q2", "Q3", "Q5"]
+    assert col(raw, "deadline")[1] is None
+    assert col(raw, "description")[2] == "描述含\r\n换行"
+    assert raw.malformed == [(7, "Q4,德岭山镇,多了一列,2020-08-01,x")]
     assert raw.rows_read == 9  # title + 8 rows below the header (the quoted newline is one row)
     assert raw.skipped == 4
     check_invariant(raw)
@@ -211,8 +212,8 @@ def test_csv_many_blocks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.M
     expected_lines, bad_lines = [], []
     line = 3
     for i in range(300):
-        if i % 37 == 5:
-            rows.append(f"H{i},2020-01-01")
+        if i % 37 == 5:  # text past the header: malformed (a short row loads: Excel's CSV)
+            rows.append(f"H{i},2020-01-01,甲,记录,多出")
             bad_lines.append(line)
             line += 1
         elif i % 41 == 7:
@@ -559,15 +560,15 @@ def test_csv_quote_inside_an_unquoted_value_is_text_for_line_numbers_and_blocks(
         "H2,2020-01-02,李 \"老\" 师,正常",  # 3: two of them
         'H3,2020-01-03,刘,"第一行\n第二行"',  # 4-5: a quoted line break
         "H4,2020-01-04,赵,正常",  # 6
-        "H5,2020-01-05",  # 7: too few fields
+        "H5,2020-01-05",  # 7: too few fields: the last two empty (Excel's CSV)
         'H6,2020-01-06,"钱,未闭合',  # 8: a quote never closed: its row set aside, not the rest of the file
         "H7,2020-01-07,孙,正常",  # 9 (tests/test_unclosed_quote.py)
     ]
     raw = read_file(write_csv(tmp_path / "v.csv", rows, newline="\n"))
-    assert col(raw, "household_id") == ["H1", "H2", "H3", "H4", "H7"]
-    assert col(raw, "_line") == [2, 3, 4, 6, 9]
+    assert col(raw, "household_id") == ["H1", "H2", "H3", "H4", "H5", "H7"]
+    assert col(raw, "_line") == [2, 3, 4, 6, 7, 9]
     assert col(raw, "visitor")[:2] == ['王"五', '李 "老" 师']
     assert col(raw, "notes")[2] == "第一行\n第二行"
-    assert [line for line, _ in raw.malformed] == [7]
+    assert raw.malformed == []
     assert [line for line, _ in raw.unclosed_quote] == [8]
     check_invariant(raw)
