@@ -59,9 +59,10 @@ def ordinal_index(cells: Sequence[object]) -> int | None:
 
 _WS = r"[\s\x{3000}\x{a0}]*"
 # 合计 / 合 计 / 合计: at the start, or a label ending in it (乌加河镇小计), maybe followed by its count in
-# brackets (乌加河镇合计（8户20人）, 小计(3户)).
-SUMMARY_PATTERN = (rf"^(?:合{_WS}计|小{_WS}计|总{_WS}计|共{_WS}计)"
-                   r"|(?:合计|小计|总计)[:：]?(?:[(（][^()（）]*[)）])?$")
+# brackets (乌加河镇合计（8户20人）, 小计(3户)); 累计 (a running total) too: it was rejected as a row
+# without 户编号 (a probe, 2026-12-07).
+SUMMARY_PATTERN = (rf"^(?:合{_WS}计|小{_WS}计|总{_WS}计|共{_WS}计|累{_WS}计)"
+                   r"|(?:合计|小计|总计|累计)[:：]?(?:[(（][^()（）]*[)）])?$")
 _SUMMARY_PY = re.compile(SUMMARY_PATTERN.replace(r"\x{3000}", "\u3000").replace(r"\x{a0}", "\xa0"))
 # Columns whose cell may hold a summary label when another cell comes first: a subtotal of the place above
 # it (`乌加河镇 | 小计 | 1540 | 4270` in a population base: a village named 小计 would count the township
