@@ -11,6 +11,7 @@ from etl.load import load_files, schema_version
 from queries import exits, health
 from queries.filters import Filters, Viewer
 from tests.test_load import pid, run_cli, write_csv
+from tests.test_load import read as rows
 from tests.test_upgrade import make_previous_version
 
 HEAD = ["乡(镇)", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "家庭人口", "脱贫属性", "脱贫年度",
@@ -29,14 +30,6 @@ def county(tmp_path: Path) -> Path:
                 write_csv(tmp_path / "claims.csv", [CLAIMS, ["H1", "张一", "2020-05-01", "3000", "100"],
                                                     ["H2", "张二", "2020-05-01", "30000", "5000"]])], db=db)
     return db
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con, _ = snapshot.connect_read(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_an_exited_household_with_a_negative_income_is_below_the_line_and_suspected(tmp_path: Path) -> None:
