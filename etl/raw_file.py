@@ -40,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "xml_spreadsheet": "这是 Excel 2003 XML 表格，不能直接读取；请在 Excel 中打开后另存为 Excel 工作簿（.xlsx）再导入",
     "bad_csv": "CSV 文件无法解析（{reason}）",
     "bad_gzip": "压缩文件已损坏或不完整，无法解压（{reason}）",
+    "not_gzip": "文件名以 .gz 结尾，但内容不是 gzip 压缩文件；如是未压缩的表格，去掉文件名末尾的 .gz 后再导入",
     "merged_overlap": "工作表「{sheet}」的合并单元格相互重叠",
     "text_too_large": "单元格的文字展开后约 {size}，超过上限 {limit}",
     "too_many_tables": "网页中的表格超过 {limit} 个，不像系统导出的表格",

@@ -46,6 +46,9 @@ __all__ = ["ACCEPTED_SUFFIXES", "CSV_SUFFIXES", "EXCEL_SUFFIXES", "GZIP_CSV_SUFF
            "read_file"]
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None = None) -> Book:
     """Read one user file: every table in it. Raises ReadError when no table can be read at all.
 
@@ -70,6 +73,9 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
     if suffix in CSV_SUFFIXES:
         return Book([read_csv(path, sink)])
     if suffix in GZIP_CSV_SUFFIXES:
+        with open(path, "rb") as f:
+            if f.read(2) != GZIP_MAGIC:  # not damaged: not compressed at all (a text named .csv.gz)
+                raise ReadError("not_gzip", path)
         try:
             return Book([read_csv(path, sink)])
         except GZIP_ERRORS as exc:  # not gzip / cut off / damaged

@@ -365,6 +365,10 @@ LABELS: dict[str, tuple[str, str]] = {
                               "{file}: unsupported file type. Use .xlsx, .xls, .csv or an HTML table (.htm/.html); .csv.gz for large files."),
     "read.bad_gzip": ("{file}：压缩文件已损坏或不完整，无法解压。请重新导出或重新压缩。",
                       "{file}: the compressed file is damaged or incomplete. Export or compress it again."),
+    # a plain text file named .csv.gz was told it is a damaged archive (a probe, 2026-12-07)
+    "read.not_gzip": ("{file}：文件名以 .gz 结尾，但内容不是 gzip 压缩文件。如是未压缩的表格，去掉文件名末尾的 .gz 后再导入。",
+                      "{file}: the name ends in .gz but the file is not gzip-compressed. If it is a plain table, "
+                      "remove the .gz from its name and load it again."),
     "read.bad_csv": ("{file}：CSV 文件无法解析。请确认是系统导出的表格。",
                      "{file}: the CSV file cannot be parsed. Is this an export of the registration system?"),
     "read.encrypted": ("{file}：Excel 文件设有密码。请取消密码后重新上传。",

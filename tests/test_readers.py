@@ -358,7 +358,7 @@ def test_gzip_errors(tmp_path: Path) -> None:
     text = "\r\n".join([",".join(REG_HEADER)] + ["1,乌加河镇,联丰,H1,张三,x,户主,1,乌拉特中旗"] * 50).encode()
     packed = gzip.compress(text)
     middle = len(packed) // 2
-    cases = {"cut.csv.gz": packed[:middle], "junk.csv.gz": b"not gzip at all", "tail.csv.gz": packed[:-4],
+    cases = {"cut.csv.gz": packed[:middle], "tail.csv.gz": packed[:-4],
              "flipped.csv.gz": packed[:middle] + bytes(b ^ 0xFF for b in packed[middle:middle + 8]) + packed[middle + 8:]}
     for name, data in cases.items():
         path = tmp_path / name
@@ -367,6 +367,11 @@ def test_gzip_errors(tmp_path: Path) -> None:
             read_file(path)
         assert err.value.code == "bad_gzip", name
         assert str(err.value).startswith(f"{name}：压缩文件已损坏")
+    # a text named .csv.gz is not damaged: it is not compressed, and is told so
+    (tmp_path / "plain.csv.gz").write_bytes(text)
+    with pytest.raises(ReadError) as err:
+        read_file(tmp_path / "plain.csv.gz")
+    assert err.value.code == "not_gzip" and "去掉文件名末尾的 .gz" in str(err.value)
     for name in ("a.gz", "a.xlsx.gz"):
         (tmp_path / name).write_bytes(packed)
         with pytest.raises(ReadError) as err:
