@@ -624,7 +624,10 @@ def test_generated_csvs_never_crash_the_reader(tmp_path: Path, data: bytes) -> N
             assert str(exc)
             return
     assert raw.kind in {"registry", "interventions", "visits", "medical_claims", "rectifications"}
-    assert raw.rows_read == raw.table.num_rows + raw.skipped + len(raw.malformed)
+    # every row read is somewhere: loaded, skipped, or set aside with its reason (a lone `"` under the
+    # header is an unclosed quote: hypothesis found the sum without it, 2026-12-07)
+    assert raw.rows_read == (raw.table.num_rows + raw.skipped + len(raw.malformed) + len(raw.undecodable)
+                             + len(raw.unclosed_quote))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
