@@ -191,12 +191,11 @@ def _exprs(c: str, spec: Field, prose: bool = False, field: str | None = None) -
         return nz.sql_count(c, most), checks
     if t == "number":
         return nz.sql_number(c), [("not_a_number", nz.sql_number_invalid(c))]
-    if t == "amount":
-        return nz.sql_amount(c), [("not_a_number", nz.sql_number_invalid(c)),
-                                  ("negative_amount", f"{nz.sql_number(c)} < 0")]
-    if t == "income":  # a net income below zero is a figure (below any line), to be checked, not dropped
-        return nz.sql_number(c), [("not_a_number", nz.sql_number_invalid(c)),
-                                  ("negative_income", f"{nz.sql_number(c)} < 0")]
+    if t in ("amount", "income"):  # a net income below zero is a figure (below any line), to be checked;
+        # a negative amount of money is none (no sum counts it)
+        value, negative = (nz.sql_amount(c), "negative_amount") if t == "amount" else \
+            (nz.sql_number(c), "negative_income")
+        return value, [("not_a_number", nz.sql_number_invalid(c)), (negative, f"{nz.sql_number(c)} < 0")]
     # nor lie before the work began: a placeholder (1900-01-01) is no date (`date_too_early`)
     earliest = earliest_date(field)
     if t == "year":  # a year after this one is in the future, as a date is (脱贫年度 2031); one before the
