@@ -237,7 +237,7 @@ def _derived(con: duckdb.DuckDBPyConnection, table: str, raw_col: str, expr_of: 
     per distinct raw value into temp `table` and joined (a join added to `joins`), as the dictionary
     columns are. Returns the expression to select."""
     if n_rows < DICT_MIN_ROWS:
-        return expr_of(f"r.{raw_col}")
+        return expr_of(f"r.{q(raw_col)}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT raw, {expr_of('raw')} AS val "  # noqa: S608 - ours
                 f"FROM (SELECT DISTINCT {raw_col} AS raw FROM raw_named WHERE raw IS NOT NULL)")
     joins.append(f"LEFT JOIN {table} ON {table}.raw = r.{raw_col}")
@@ -265,56 +265,59 @@ def build_stage(
     select = ["r._line AS source_line"]
     joins: list[str] = []
     checks: list[tuple[str, str]] = []
-    for i, (col, spec) in enumerate(specs.items()):
-        raw_col = f"r.{q('raw_' + col)}"
-        d: str | None = None  # the column's dictionary of distinct values, when it has one
-        if col not in present:  # absent column: all NULL, nothing to check
-            select.append(f"NULL::{_null_type(spec)} AS {q(col)}")
-        elif spec.type in PER_ROW_TYPES or col in PER_ROW_TEXT or n_rows < DICT_MIN_ROWS:
-            expr, preds = _exprs(raw_col, spec, col in MULTI_LINE_FIELDS, col)
-            select.append(f"{expr} AS {q(col)}")
-            for rule, p in preds:
-                select.append(f"coalesce({p}, false) AS {q(f'bad__{rule}__{col}')}")
-                checks.append((rule, col))
-        else:
-            expr, preds = _exprs("raw", spec, col in MULTI_LINE_FIELDS, col)
-            flags = "".join(f", coalesce({p}, false) AS {q('bad__' + rule)}" for rule, p in preds)
-            if col in RAW_KEPT:  # the presence test per distinct value, not per row (5 s of a 1M-household registry)
-                flags += f", {nz.sql_given('raw')} IS NOT NULL AS given"
-            d = f"d{i}"
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {d} AS SELECT raw, {expr} AS val{flags} "
-                f"FROM (SELECT DISTINCT {q('raw_' + col)} AS raw FROM raw_named WHERE raw IS NOT NULL)"
+    # each raw column's text (nz.sql_text) once, in the inner SELECT, for every expression over it
+    raw_ref = {c: f"r.{q('raw_' + c)}" for c in present}
+    with nz.texts_computed({raw_ref[c]: f"r.{q('text_' + c)}" for c in present}) as asked:
+        for i, (col, spec) in enumerate(specs.items()):
+            raw_col = f"r.{q('raw_' + col)}"
+            d: str | None = None  # the column's dictionary of distinct values, when it has one
+            if col not in present:  # absent column: all NULL, nothing to check
+                select.append(f"NULL::{_null_type(spec)} AS {q(col)}")
+            elif spec.type in PER_ROW_TYPES or col in PER_ROW_TEXT or n_rows < DICT_MIN_ROWS:
+                expr, preds = _exprs(raw_col, spec, col in MULTI_LINE_FIELDS, col)
+                select.append(f"{expr} AS {q(col)}")
+                for rule, p in preds:
+                    select.append(f"coalesce({p}, false) AS {q(f'bad__{rule}__{col}')}")
+                    checks.append((rule, col))
+            else:
+                expr, preds = _exprs("raw", spec, col in MULTI_LINE_FIELDS, col)
+                flags = "".join(f", coalesce({p}, false) AS {q('bad__' + rule)}" for rule, p in preds)
+                if col in RAW_KEPT:  # the presence test per distinct value, not per row (5 s of a 1M-household registry)
+                    flags += f", {nz.sql_given('raw')} IS NOT NULL AS given"
+                d = f"d{i}"
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {d} AS SELECT raw, {expr} AS val{flags} "
+                    f"FROM (SELECT DISTINCT {q('raw_' + col)} AS raw FROM raw_named WHERE raw IS NOT NULL)"
+                )
+                joins.append(f"LEFT JOIN {d} ON {d}.raw = {raw_col}")
+                select.append(f"{d}.val AS {q(col)}")
+                for rule, _ in preds:
+                    select.append(f"coalesce({d}.{q('bad__' + rule)}, false) AS {q(f'bad__{rule}__{col}')}")
+                    checks.append((rule, col))
+            if col in RAW_KEPT:  # for presence tests: a placeholder is no value (`nz.sql_given`)
+                given = f"CASE WHEN {d}.given THEN {raw_col} END" if d else nz.sql_given(raw_col)
+                select.append(f"{given} AS {q('raw_' + col)}")
+            if col in controls:
+                select.append(f"r._line IN (SELECT line FROM ctl_issues WHERE field = '{col}') "
+                              f"AS {q(f'bad__{CONTROL_RULE}__{col}')}")
+                checks.append((CONTROL_RULE, col))
+        id_checks = ""
+        if "id_number" in specs:  # on the normalised ID computed by the inner SELECT, not again from raw
+            id_checks = (
+                f", coalesce({nz.sql_id_valid_of('id_number')}, false) AS id_valid"
+                f", {nz.sql_id_mangled_of('id_number')} AS id_mangled"
+                f", {nz.sql_id_key_of('id_number')} AS id_key"
+                f", {nz.sql_id_birth_date_of('id_number')} AS id_birth_date"
+                f", {nz.sql_id_sex_of('id_number')} AS id_sex"
             )
-            joins.append(f"LEFT JOIN {d} ON {d}.raw = {raw_col}")
-            select.append(f"{d}.val AS {q(col)}")
-            for rule, _ in preds:
-                select.append(f"coalesce({d}.{q('bad__' + rule)}, false) AS {q(f'bad__{rule}__{col}')}")
-                checks.append((rule, col))
-        if col in RAW_KEPT:  # for presence tests: a placeholder is no value (`nz.sql_given`)
-            given = f"CASE WHEN {d}.given THEN {raw_col} END" if d else nz.sql_given(raw_col)
-            select.append(f"{given} AS {q('raw_' + col)}")
-        if col in controls:
-            select.append(f"r._line IN (SELECT line FROM ctl_issues WHERE field = '{col}') "
-                          f"AS {q(f'bad__{CONTROL_RULE}__{col}')}")
-            checks.append((CONTROL_RULE, col))
-    id_checks = ""
-    if "id_number" in specs:  # on the normalised ID computed by the inner SELECT, not again from raw
-        id_checks = (
-            f", coalesce({nz.sql_id_valid_of('id_number')}, false) AS id_valid"
-            f", {nz.sql_id_mangled_of('id_number')} AS id_mangled"
-            f", {nz.sql_id_key_of('id_number')} AS id_key"
-            f", {nz.sql_id_birth_date_of('id_number')} AS id_birth_date"
-            f", {nz.sql_id_sex_of('id_number')} AS id_sex"
-        )
-    if kind == "registry":  # the exited hint of a post-2020 household attribute (codes.EXITED_ATTRIBUTES)
-        select.append(f"{nz.sql_exited_attribute('r.raw_household_attribute')} AS exited_attribute")
-    if kind == "registry":
-        year = "NULL::INTEGER" if "identified_date" not in present else \
-            _derived(con, "d_idyear", "raw_identified_date", identified_year_sql, n_rows, joins)
-        select.append(f"{year} AS identified_year")
-        select.append(f"{_derived(con, 'd_policy', 'raw_exit_status', nz.sql_enjoys_policy, n_rows, joins)} "
-                      "AS enjoys_policy")
+        if kind == "registry":  # the exited hint of a post-2020 household attribute (codes.EXITED_ATTRIBUTES)
+            select.append(f"{nz.sql_exited_attribute('r.raw_household_attribute')} AS exited_attribute")
+        if kind == "registry":
+            year = "NULL::INTEGER" if "identified_date" not in present else \
+                _derived(con, "d_idyear", "raw_identified_date", identified_year_sql, n_rows, joins)
+            select.append(f"{year} AS identified_year")
+            select.append(f"{_derived(con, 'd_policy', 'raw_exit_status', nz.sql_enjoys_policy, n_rows, joins)} "
+                          "AS enjoys_policy")
     # A 户编号 Excel mangled rejects the row first (it must not be placed by that key, _place_by_household);
     # else the first placing column that is missing decides the rejection reason.
     mangled = [f"WHEN {q(f'bad__id_mangled__{c}')} THEN '{HHID_MANGLED}'" for rule, c in checks
@@ -322,9 +325,10 @@ def build_stage(
     reject = "CASE " + " ".join(
         [*mangled, *(f"WHEN {q(c)} IS NULL THEN '{REJECT_RULE[c]}'" for c in PLACING[kind])]
     ) + " END"
+    texts = "".join(f", {nz.sql_text(raw_ref[c])} AS {q('text_' + c)}" for c in present if raw_ref[c] in asked)
     con.execute(
         f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.stg AS SELECT *, {reject} AS rejected_rule{id_checks} "
-        f"FROM (SELECT {', '.join(select)} FROM raw_named r {' '.join(joins)})"
+        f"FROM (SELECT {', '.join(select)} FROM (SELECT r.*{texts} FROM raw_named r) r {' '.join(joins)})"
     )
     for i in range(len(specs)):
         con.execute(f"DROP TABLE IF EXISTS d{i}")
