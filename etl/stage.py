@@ -280,14 +280,16 @@ def build_stage(
                     select.append(f"coalesce({p}, false) AS {q(f'bad__{rule}__{col}')}")
                     checks.append((rule, col))
             else:
-                expr, preds = _exprs("raw", spec, col in MULTI_LINE_FIELDS, col)
-                flags = "".join(f", coalesce({p}, false) AS {q('bad__' + rule)}" for rule, p in preds)
-                if col in RAW_KEPT:  # the presence test per distinct value, not per row (5 s of a 1M-household registry)
-                    flags += f", {nz.sql_given('raw')} IS NOT NULL AS given"
+                with nz.texts_computed({"raw": "text"}):  # the text once per value, as per row above
+                    expr, preds = _exprs("raw", spec, col in MULTI_LINE_FIELDS, col)
+                    flags = "".join(f", coalesce({p}, false) AS {q('bad__' + rule)}" for rule, p in preds)
+                    if col in RAW_KEPT:  # the presence test per distinct value, not per row (5 s of a 1M-household registry)
+                        flags += f", {nz.sql_given('raw')} IS NOT NULL AS given"
                 d = f"d{i}"
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE {d} AS SELECT raw, {expr} AS val{flags} "
-                    f"FROM (SELECT DISTINCT {q('raw_' + col)} AS raw FROM raw_named WHERE raw IS NOT NULL)"
+                    f"FROM (SELECT raw, {nz.sql_text('raw')} AS text FROM "
+                    f"(SELECT DISTINCT {q('raw_' + col)} AS raw FROM raw_named WHERE raw IS NOT NULL))"
                 )
                 joins.append(f"LEFT JOIN {d} ON {d}.raw = {raw_col}")
                 select.append(f"{d}.val AS {q(col)}")
