@@ -244,21 +244,27 @@ def _head_rows(texts: list[str], delimiter: str) -> list[tuple[int, int, list[st
 
 def _data_width(texts: list[str], delimiter: str, header: list[str]) -> int:
     """Fields per data row. Usually the header's count; when the data rows agree on another count
-    and the difference is only empty header cells or extra columns (trailing delimiters), theirs."""
+    and the difference is only empty header cells or extra columns (trailing delimiters), theirs.
+    Rows wider than the header with text past it (`2,880` unquoted under 金额) are no such agreement: read
+    at their width, every value after the split moved one column right and the last one was dropped
+    (a probe, 2026-12-07); at the header's width each is rejected as a row of another shape."""
     n = len(header)
     counts: collections.Counter[int] = collections.Counter()
+    past: set[int] = set()  # widths of rows holding text past the header's columns
     try:
         for i, row in enumerate(csv.reader(iter(texts), delimiter=delimiter)):
             if i >= 50:
                 break
             if any(c.strip() for c in row):
                 counts[len(row)] += 1
+                if any(c.strip() for c in row[n:]):
+                    past.add(len(row))
     except csv.Error:
         return n
     if not counts:
         return n
     m, votes = counts.most_common(1)[0]
-    if m == n or votes * 2 <= sum(counts.values()):
+    if m == n or votes * 2 <= sum(counts.values()) or m in past:
         return n
     if m > n or not any(c.strip() for c in header[m:]):
         return m
