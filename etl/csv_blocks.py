@@ -9,7 +9,9 @@ from __future__ import annotations
 import collections
 import csv
 import hashlib
+import itertools
 import os
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -422,7 +424,18 @@ def _padded_cells(text: str, ctx: BlockContext) -> list[str] | None:
         return None
     if not cells or any(c.strip() for c in cells[ctx.ncols:]):
         return None
+    if len(cells) > ctx.ncols and any(_GROUP_HEAD.fullmatch(a.strip()) and _GROUP_TAIL.fullmatch(b.strip())
+                                      for a, b in itertools.pairwise(cells)):
+        # a number written with an unquoted thousands separator (`12,000` → 12 | 000) before an empty
+        # last cell: it looked like a trailing delimiter, and every value after it was loaded one column
+        # to the right (a probe, 2026-12-07); rejected instead, the message saying to quote the number
+        return None
     return cells[:ctx.ncols] + [""] * (ctx.ncols - len(cells))
+
+
+# the two fields an unquoted `12,000.50元` is cut into: 1-3 digits, then 3 digits (a decimal part, 元)
+_GROUP_HEAD = re.compile(r"[-+]?[0-9]{1,3}")
+_GROUP_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?元?")
 
 
 def _with_rows(table: pa.Table, lines: np.ndarray, rows: list[tuple[list[str], int]], starts: np.ndarray,

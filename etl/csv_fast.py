@@ -7,6 +7,7 @@ block. Both give the same table, counts and hash."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ class _Scan:
     plain: bool  # none of the byte patterns that DuckDB and pyarrow read differently
     text_formulas: bool  # the body holds `="` (etl.raw_rows.TEXT_FORMULA_RE), maybe a wrapped cell
     controls: bool  # a control byte other than line ends (and tab in a tab-separated file): maybe in a value
+    # maybe a number cut in two by an unquoted thousands separator (`,12,000,`): DuckDB drops a row's empty
+    # fields past its columns without a word (`1,2,,` under two), where the block reader rejects such a row
+    # holding a cut number (etl.csv_blocks._padded_cells), so a body with one is read block by block
+    split_number: bool = False
 
 
 def scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
@@ -52,7 +57,8 @@ def scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
     last = b""
     blank_quote = [b' "'] + ([b'\t"'] if delimiter != "\t" else [])
     line_ends = b"\n\r" + (b"\t" if delimiter == "\t" else b"")
-    controls = formulas = False
+    controls = formulas = split = False
+    rest = b""  # the chunk's last line, unended
     with open_bytes(path) as f:
         hasher.update(f.read(start))
         while chunk := f.read(BLOCK_BYTES):
@@ -71,11 +77,38 @@ def scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
                 plain = False
             elif chunk.find(b" ") >= 0 or chunk.find(b"\t") >= 0:
                 plain = not any(chunk.find(p) >= 0 for p in blank_quote)
+            # (a row across two chunks is read whole with the chunk after it)
+            split = split or _split_number(rest + chunk, delimiter)
+            rest = chunk[chunk.rfind(b"\n") + 1:]
             last = chunk[-1:]
     if cr != crlf:
         plain = False
+    split = split or (plain and bool(rest) and _split_number(rest + b"\n", delimiter))  # the last line, unended
     lines = lf + (last not in (b"", b"\n", b"\r"))  # a last line without a line end
-    return _Scan(sha256=hasher.hexdigest(), lines=lines, plain=plain, controls=controls, text_formulas=formulas)
+    return _Scan(sha256=hasher.hexdigest(), lines=lines, plain=plain, controls=controls, text_formulas=formulas,
+                 split_number=split)
+
+
+def _split_number(chunk: bytes, delimiter: str) -> bool:
+    """Whether the chunk holds 1-3 digits and 3 digits as two fields of a row (`,12,000,`, `,2,880元`):
+    numpy finds the delimiters with a digit before and three after, a regex reads those lines."""
+    a = np.frombuffer(chunk, np.uint8)
+    digit = (a >= 0x30) & (a <= 0x39)
+    at = np.flatnonzero(a[1:-4] == ord(delimiter)) + 1
+    if not at.size:
+        return False
+    at = at[digit[at - 1] & digit[at + 1] & digit[at + 2] & digit[at + 3] & ~digit[at + 4]]
+    pattern = _SPLIT_RE[delimiter]
+    for p in at[:_MAX_SPLIT_PROBES].tolist():
+        start, end = chunk.rfind(b"\n", 0, p) + 1, chunk.find(b"\n", p)
+        if pattern.search(chunk, start, len(chunk) if end < 0 else end + 1):
+            return True
+    return at.size > _MAX_SPLIT_PROBES  # past so many, read block by block rather than look on
+
+
+_MAX_SPLIT_PROBES = 10_000
+_SPLIT_RE = {d: re.compile(rb"(?:^|%s)[-+]?[0-9]{1,3}%s[0-9]{3}(?:\.[0-9]+)?(?:\xe5\x85\x83)?(?:%s|\r?$)"
+                           % ((re.escape(d.encode()),) * 3), re.M) for d in (",", "\t")}
 
 
 # The bytes that can start or end a value: a value with a space (or tab) next to one of them may need
@@ -204,7 +237,8 @@ def read_csv_duckdb(path: Path, hdr: CsvHeader, ctx: BlockContext, encoding: str
             )
             n, kept = con.execute(f"SELECT count(*), count(*) FILTER (WHERE _keep) FROM {body}").fetchall()[0]  # noqa: S608
             scan = scan_future.result()
-            if not scan.plain or n != scan.lines or (scan.text_formulas and not ctx.text_formulas):
+            if (not scan.plain or n != scan.lines or (scan.text_formulas and not ctx.text_formulas)
+                    or scan.split_number):
                 return None  # (wrapped cells only past the sample: the block reader unwraps them)
             names = ", ".join(quote_ident(c) for c, _ in ctx.mapped)
             where = "" if kept == n else " WHERE _keep"

@@ -100,8 +100,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rule.malformed_row": (
         # a row shorter than the header loads, its missing trailing fields empty (Excel's CSV leaves out
         # the delimiters of empty last cells): only text past the header's columns makes a row malformed
-        "{file} 第{line}行的字段比表头多（表头之外还有内容），该行未入库，以免数值错列。请删去多余的分隔符、换行，或在表头补上该列的列名。",
-        "{file} line {line} has more fields than the header, with text past its columns, and was not loaded, so that no value lands in the wrong column. Remove stray delimiters or line breaks, or give the column a header.",
+        # (or an unquoted thousands separator, `12,000`, split a number in two: etl.csv_blocks._padded_cells)
+        "{file} 第{line}行的字段比表头多，该行未入库，以免数值错列。请删去多余的分隔符、换行（带千位分隔符的数字如 12,000 须加引号或去掉逗号），或在表头补上该列的列名。",
+        "{file} line {line} has more fields than the header and was not loaded, so that no value lands in the wrong column. Remove stray delimiters or line breaks (a number with a thousands separator, such as 12,000, needs quotes or no comma), or give the column a header.",
     ),
     "rule.undecodable_row": (
         "{file} 第{line}行含有无法解码的字节，该行未入库（原始字节见拒收行的「原始行」，无法识别的字节以 \\xNN 表示）。请检查该行或将文件另存为 UTF-8 / GB18030 编码。",
