@@ -41,13 +41,10 @@ class _Scan:
     plain: bool  # none of the byte patterns that DuckDB and pyarrow read differently
     text_formulas: bool  # the body holds `="` (etl.raw_rows.TEXT_FORMULA_RE), maybe a wrapped cell
     controls: bool  # a control byte other than line ends (and tab in a tab-separated file): maybe in a value
-    # maybe a number cut in two by an unquoted thousands separator (`,12,000,`): DuckDB drops a row's empty
-    # fields past its columns without a word (`1,2,,` under two), where the block reader rejects such a row
-    # holding a cut number (etl.csv_blocks._padded_cells), so a body with one is read block by block
-    split_number: bool = False
+    wide: bool = False  # maybe a row wider than the header holding a number cut in two (`_wide_rows`)
 
 
-def scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
+def scan_csv(path: Path, start: int, delimiter: str, ncols: int) -> _Scan:
     """Hash the file and count the body's lines. `plain` is False on a lone \\r (pyarrow ends a
     line there), a NUL byte, or a quote after a space or tab (DuckDB skips blanks before an opening
     quote, pyarrow keeps them and the quotes as text)."""
@@ -57,8 +54,8 @@ def scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
     last = b""
     blank_quote = [b' "'] + ([b'\t"'] if delimiter != "\t" else [])
     line_ends = b"\n\r" + (b"\t" if delimiter == "\t" else b"")
-    controls = formulas = split = False
-    rest = b""  # the chunk's last line, unended
+    controls = formulas = wide = False
+    rest = b""  # the chunk's last line, unended: read with the next chunk's first
     with open_bytes(path) as f:
         hasher.update(f.read(start))
         while chunk := f.read(BLOCK_BYTES):
@@ -69,7 +66,8 @@ def scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
             # `=` first: one memchr (~0.02 s for 265 MB) where the two-byte find took 0.4 s
             formulas = formulas or (chunk.find(b"=") >= 0 and chunk.find(b'="') >= 0) or (
                 last == b"=" and chunk.startswith(b'"'))
-            lf += chunk.count(b"\n")
+            a, ends = _line_ends(chunk)
+            lf += ends.size
             if chunk.find(b"\r") >= 0 or last == b"\r":
                 cr += chunk.count(b"\r")
                 crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk.startswith(b"\n"))
@@ -77,38 +75,67 @@ def scan_csv(path: Path, start: int, delimiter: str) -> _Scan:
                 plain = False
             elif chunk.find(b" ") >= 0 or chunk.find(b"\t") >= 0:
                 plain = not any(chunk.find(p) >= 0 for p in blank_quote)
-            # (a row across two chunks is read whole with the chunk after it)
-            split = split or _split_number(rest + chunk, delimiter)
-            rest = chunk[chunk.rfind(b"\n") + 1:]
+            if ends.size:  # a line across two chunks is read with the next chunk's first
+                first, final = int(ends[0]) + 1, int(ends[-1]) + 1
+                wide = wide or _wide_rows(*_line_ends(rest + chunk[:first]), delimiter, ncols) or _wide_rows(
+                    a[first:final], ends[1:] - first, delimiter, ncols)
+                rest = chunk[final:]
+            else:
+                rest += chunk
             last = chunk[-1:]
     if cr != crlf:
         plain = False
-    split = split or (plain and bool(rest) and _split_number(rest + b"\n", delimiter))  # the last line, unended
+    wide = wide or (plain and bool(rest) and _wide_rows(*_line_ends(rest + b"\n"), delimiter, ncols))
     lines = lf + (last not in (b"", b"\n", b"\r"))  # a last line without a line end
     return _Scan(sha256=hasher.hexdigest(), lines=lines, plain=plain, controls=controls, text_formulas=formulas,
-                 split_number=split)
+                 wide=wide)
 
 
-def _split_number(chunk: bytes, delimiter: str) -> bool:
-    """Whether the chunk holds 1-3 digits and 3 digits as two fields of a row (`,12,000,`, `,2,880元`):
-    numpy finds the delimiters with a digit before and three after, a regex reads those lines."""
-    a = np.frombuffer(chunk, np.uint8)
-    digit = (a >= 0x30) & (a <= 0x39)
-    at = np.flatnonzero(a[1:-4] == ord(delimiter)) + 1
-    if not at.size:
+def _wide_rows(a: np.ndarray, ends: np.ndarray, delimiter: str, ncols: int) -> bool:
+    """Whether a line of the bytes `a` (whole lines, `ends` the positions of their \\n) may be a row
+    wider than the header, its last fields empty, that holds a number cut in two by an unquoted
+    thousands separator (`…,12,000,` under a header of one field fewer). DuckDB drops a row's empty
+    fields past the header without a word, as the block reader does, but the block reader rejects such a
+    row holding a cut number (etl.csv_blocks._padded_cells), which DuckDB would load one column to the
+    right. A line is a suspect when it ends with the delimiter and holds `ncols` of them or more (the
+    ones inside quotes too: a quoted row may send a file to the block reader for nothing, never the
+    other way), and has a delimiter with a digit before it and three after (`_SPLIT_RE` reads it then).
+    Most files have no line ending with the delimiter, and pay one comparison."""
+    if not ends.size:
         return False
-    at = at[digit[at - 1] & digit[at + 1] & digit[at + 2] & digit[at + 3] & ~digit[at + 4]]
+    d = ord(delimiter)
+    last = a[np.maximum(ends - 1, 0)]  # each line's last byte before its \n (or \r\n)
+    cr = last == 13
+    last[cr] = a[np.maximum(ends[cr] - 2, 0)]
+    ended = np.flatnonzero(last == d)
+    if not ended.size:
+        return False
+    at = np.flatnonzero(a == d)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    wide = ended[np.searchsorted(at, ends[ended]) - np.searchsorted(at, starts[ended]) >= ncols]
+    if not wide.size:
+        return False
+    digit = np.zeros(a.size + 5, bool)  # padded: the tests below read up to four bytes past a delimiter
+    digit[:a.size] = (a >= 0x30) & (a <= 0x39)
+    at = at[(at > 0) & digit[at - 1] & digit[at + 1] & digit[at + 2] & digit[at + 3] & ~digit[at + 4]]
+    lines = np.unique(np.searchsorted(ends, at))  # the line each such delimiter is on
+    lines = lines[np.isin(lines, wide)]
     pattern = _SPLIT_RE[delimiter]
-    for p in at[:_MAX_SPLIT_PROBES].tolist():
-        start, end = chunk.rfind(b"\n", 0, p) + 1, chunk.find(b"\n", p)
-        if pattern.search(chunk, start, len(chunk) if end < 0 else end + 1):
+    for i in lines[:_MAX_SPLIT_PROBES].tolist():
+        if pattern.search(a.data, int(starts[i]), int(ends[i]) + 1):
             return True
-    return at.size > _MAX_SPLIT_PROBES  # past so many, read block by block rather than look on
+    return lines.size > _MAX_SPLIT_PROBES  # past so many, read block by block rather than look on
 
 
 _MAX_SPLIT_PROBES = 10_000
+# 1-3 digits, then 3 digits (a decimal part, 元), as two fields (etl.csv_blocks._GROUP_HEAD, _GROUP_TAIL)
 _SPLIT_RE = {d: re.compile(rb"(?:^|%s)[-+]?[0-9]{1,3}%s[0-9]{3}(?:\.[0-9]+)?(?:\xe5\x85\x83)?(?:%s|\r?$)"
                            % ((re.escape(d.encode()),) * 3), re.M) for d in (",", "\t")}
+
+
+def _line_ends(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
+    a = np.frombuffer(buf, np.uint8)
+    return a, np.flatnonzero(a == 10)
 
 
 # The bytes that can start or end a value: a value with a space (or tab) next to one of them may need
@@ -225,7 +252,7 @@ def read_csv_duckdb(path: Path, hdr: CsvHeader, ctx: BlockContext, encoding: str
     old_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     done = False
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scan_future = pool.submit(scan_csv, path, hdr.data_offset, hdr.delimiter)
+        scan_future = pool.submit(scan_csv, path, hdr.data_offset, hdr.delimiter, ctx.ncols)
         try:
             # Insertion order kept: the body table's rowid is then the row's ordinal in the file.
             con.execute("SET preserve_insertion_order = true")
@@ -238,7 +265,7 @@ def read_csv_duckdb(path: Path, hdr: CsvHeader, ctx: BlockContext, encoding: str
             n, kept = con.execute(f"SELECT count(*), count(*) FILTER (WHERE _keep) FROM {body}").fetchall()[0]  # noqa: S608
             scan = scan_future.result()
             if (not scan.plain or n != scan.lines or (scan.text_formulas and not ctx.text_formulas)
-                    or scan.split_number):
+                    or scan.wide):
                 return None  # (wrapped cells only past the sample: the block reader unwraps them)
             names = ", ".join(quote_ident(c) for c, _ in ctx.mapped)
             where = "" if kept == n else " WHERE _keep"
