@@ -823,11 +823,14 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         FROM stg s LEFT JOIN ordinal o USING (source_line) WHERE s.rejected_rule IS NULL""")
     # A key repeated in its household: every row after its first is a duplicate. Candidates are found
     # by grouping one 64-bit hash of (household, key), then checked exactly: a window partitioned by
-    # the two texts sorted every row.
+    # the two texts sorted every row. other_name: the repeat's 姓名 when it is not its first row's (two
+    # people given one ID number, a son keyed in under his father's: no repeat of a row to delete).
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.dups AS
-        SELECT source_line FROM (
-            SELECT source_line, min(source_line) OVER (PARTITION BY household_id, member_key) AS first_line
+        SELECT source_line, CASE WHEN name <> first_name THEN name END AS other_name FROM (
+            SELECT source_line, name,
+                   min(source_line) OVER (PARTITION BY household_id, member_key) AS first_line,
+                   arg_min(name, source_line) OVER (PARTITION BY household_id, member_key) AS first_name
             FROM mk WHERE hash(household_id, member_key) IN (
                 SELECT h FROM (SELECT hash(household_id, member_key) AS h FROM mk) GROUP BY h HAVING count(*) > 1))
         WHERE source_line > first_line""")
@@ -952,8 +955,10 @@ def _load_registry(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, che
         "SELECT source_line, 'members', NULL, household_id, 'id_number', raw_id_number, "
         "'id_missing' FROM kept WHERE raw_id_number IS NULL",
         *id_issue_selects("kept", "members", "NULL"),
-        "SELECT source_line, 'members', member_key, household_id, 'id_number', member_key, "
-        "'member_duplicate' FROM keys WHERE dup",
+        # (the 姓名 of a repeat naming another person than its first row, whose message says so)
+        "SELECT source_line, 'members', member_key, household_id, "
+        "CASE WHEN other_name IS NULL THEN 'id_number' ELSE 'name' END, coalesce(other_name, member_key), "
+        "'member_duplicate' FROM keys JOIN dups USING (source_line)",
         # 性别 against the sex a valid ID number holds: the ID wins (data-spec §1.1), the archive is flagged
         "SELECT source_line, 'members', NULL, household_id, 'sex', NULL, 'sex_mismatch' FROM kept "
         "WHERE id_valid AND NOT id_mangled AND sex IS NOT NULL AND id_sex IS NOT NULL AND sex <> id_sex",

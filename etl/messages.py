@@ -169,7 +169,7 @@ def _message_key(rule: str, table: str, field: str | None, value: object) -> str
     """The label of a rule's sentence, or of its variant where one sentence would mislead: a count
     (家庭人口, 乡村人口) is not an amount, so its example is not 3,200.50元, and a whole number too large for
     one (人数 13800001111) is no "not whole" number; a claim with no total has
-    nothing to add up to."""
+    nothing to add up to; a member's repeated key on a row of another name is two people, not a row twice."""
     if rule == "not_a_number" and field and field_type(table, field) in ("int", "months"):
         return "rule.count_too_large" if py_count_too_large(value) or py_number_too_large(value) else "rule.not_a_count"
     if rule == "not_a_number" and py_number_too_large(value):
@@ -180,6 +180,8 @@ def _message_key(rule: str, table: str, field: str | None, value: object) -> str
         return "rule.invalid_date_no_such_day"
     if rule == "invalid_date" and py_no_day(value):  # 2016年3月: a month, the day not guessed
         return "rule.invalid_date_no_day_year_kept" if field in YEAR_KEPT_DATES else "rule.invalid_date_no_day"
+    if rule == "member_duplicate" and field == "name":  # the repeat's key names another person (王小山)
+        return "rule.member_duplicate_other_name"
     if rule == "date_too_early" and field and field_type(table, field) == "year":  # 脱贫年度 1900: a year, not a day
         return "rule.year_too_early"
     return f"rule.{rule}"

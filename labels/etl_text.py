@@ -141,6 +141,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} 第{line}行：同一户中重复登记了成员「{value}」，只保留一行。",
         "{file} line {line}: member '{value}' is listed twice in the same household; one row kept.",
     ),
+    "rule.member_duplicate_other_name": (
+        "{file} 第{line}行：成员「{value}」与同户前面一位姓名不同的成员共用同一个证件号码（或人编号），"
+        "两人不能共用一个号码，该行未入库。请核对两人的证件号码后重新导入。",
+        "{file} line {line}: member '{value}' has the same ID number (or member number) as an earlier member of "
+        "another name in the same household; two people cannot share one number, so this row was not loaded. "
+        "Check both people's ID numbers and load the file again.",
+    ),
     "rule.unknown_code": (
         "{file} 第{line}行「{column}」值「{value}」不在代码表中。可接受：{accepted}。",
         "{file} line {line}, '{column}' = '{value}' is not in the code list. Accepted: {accepted}.",
