@@ -1290,8 +1290,8 @@ def _file_household_keys(con: duckdb.DuckDBPyConnection) -> None:
     household number's text over every stored row (3.1 s of a 100-household update at 10M households)."""
     kept = "SELECT household_id FROM stg WHERE rejected_rule IS NULL"
     keys.assign_household_keys(con, kept)
-    con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.rep_hk AS
-                    SELECT household_id, hk FROM household_keys WHERE household_id IN ({kept})""")  # noqa: S608
+    con.execute(f"DROP TABLE IF EXISTS {STAGE_SCHEMA}.rep_hk")
+    con.execute(f"ALTER TABLE {keys.HK_OF} RENAME TO rep_hk")
 
 
 def _key_households(con: duckdb.DuckDBPyConnection, touched: Touched) -> set[str]:
@@ -1426,7 +1426,7 @@ def _load_ledger(
     con.execute(f"""
         CREATE OR REPLACE TABLE {STAGE_SCHEMA}.k AS
         SELECT s.*, u.unread_text, {key} AS record_key, hk.hk
-        FROM {staged} s LEFT JOIN household_keys hk USING (household_id) {unread} WHERE s.rejected_rule IS NULL""")
+        FROM {staged} s LEFT JOIN {keys.HK_OF} hk USING (household_id) {unread} WHERE s.rejected_rule IS NULL""")
     con.execute(f"DROP TABLE IF EXISTS {STAGE_SCHEMA}.unread")
     if kind == "rectifications":  # before the file's own later lines replace its earlier ones
         _reused_issue_ids(con)

@@ -277,7 +277,7 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
                h.household_id AS registry_household_id, h.household_size AS registry_size,
                h.township AS registry_township, h.village AS registry_village,
                {REGISTRY_TYPE_SQL} AS registry_type
-        FROM ck LEFT JOIN household_keys k USING (household_id)
+        FROM ck LEFT JOIN {keys.HK_OF} k USING (household_id)
         LEFT JOIN households h ON h.hk = coalesce(ck.id_hk, k.hk)""")  # noqa: S608 - constants only
     # the checks this file replaces, and their issues (their households are touched before they go)
     con.execute("DELETE FROM household_checks WHERE record_key IN (SELECT record_key FROM ck)")
