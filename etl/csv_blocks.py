@@ -433,9 +433,12 @@ def _padded_cells(text: str, ctx: BlockContext) -> list[str] | None:
     return cells[:ctx.ncols] + [""] * (ctx.ncols - len(cells))
 
 
-# the two fields an unquoted `12,000.50元` is cut into: 1-3 digits, then 3 digits (a decimal part, 元)
-_GROUP_HEAD = re.compile(r"[-+]?[0-9]{1,3}")
-_GROUP_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]+)?元?")
+# the two fields an unquoted `12,000.50元` is cut into: 1-3 digits, then 3 digits (a decimal part, 元);
+# etl.csv_fast looks for the same pair in a file's bytes
+CUT_NUMBER_HEAD = r"[-+]?[0-9]{1,3}"
+CUT_NUMBER_TAIL = r"[0-9]{3}(?:\.[0-9]+)?(?:元)?"
+_GROUP_HEAD = re.compile(CUT_NUMBER_HEAD)
+_GROUP_TAIL = re.compile(CUT_NUMBER_TAIL)
 
 
 def _with_rows(table: pa.Table, lines: np.ndarray, rows: list[tuple[list[str], int]], starts: np.ndarray,

@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 
 from etl.archive_checks import open_bytes
-from etl.csv_blocks import BLOCK_BYTES, BlockContext, CsvHeader
+from etl.csv_blocks import BLOCK_BYTES, CUT_NUMBER_HEAD, CUT_NUMBER_TAIL, BlockContext, CsvHeader
 from etl.raw_file import DuckDBSink, RawFile, quote_ident
 from etl.raw_rows import (
     SUMMARY_LABEL_COLUMNS,
@@ -128,9 +128,9 @@ def _wide_rows(a: np.ndarray, ends: np.ndarray, delimiter: str, ncols: int) -> b
 
 
 _MAX_SPLIT_PROBES = 10_000
-# 1-3 digits, then 3 digits (a decimal part, 元), as two fields (etl.csv_blocks._GROUP_HEAD, _GROUP_TAIL)
-_SPLIT_RE = {d: re.compile(rb"(?:^|%s)[-+]?[0-9]{1,3}%s[0-9]{3}(?:\.[0-9]+)?(?:\xe5\x85\x83)?(?:%s|\r?$)"
-                           % ((re.escape(d.encode()),) * 3), re.M) for d in (",", "\t")}
+# the block reader's cut number as two fields of a line, in UTF-8 bytes
+_SPLIT_RE = {d: re.compile(rf"(?:^|{re.escape(d)}){CUT_NUMBER_HEAD}{re.escape(d)}{CUT_NUMBER_TAIL}(?:{re.escape(d)}|\r?$)"
+                           .encode(), re.M) for d in (",", "\t")}
 
 
 def _line_ends(buf: bytes) -> tuple[np.ndarray, np.ndarray]:

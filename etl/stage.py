@@ -231,16 +231,21 @@ def identified_year_sql(raw: str) -> str:
     return nz.sql_year_not_before(raw, earliest_date("identified_date").year)
 
 
-def _derived(con: duckdb.DuckDBPyConnection, table: str, raw_col: str, expr_of: Callable[[str], str],
+def _raw(col: str) -> str:
+    """The raw text of column `col` in the staging SELECT (`raw_named r`)."""
+    return f"r.{q('raw_' + col)}"
+
+
+def _derived(con: duckdb.DuckDBPyConnection, table: str, col: str, expr_of: Callable[[str], str],
              n_rows: int, joins: list[str]) -> str:
-    """A value derived from raw column `raw_col` by `expr_of`: inline on a small file, else computed once
-    per distinct raw value into temp `table` and joined (a join added to `joins`), as the dictionary
-    columns are. Returns the expression to select."""
+    """A value derived from the raw text of column `col` by `expr_of`: inline on a small file, else
+    computed once per distinct raw value into temp `table` and joined (a join added to `joins`), as the
+    dictionary columns are. Returns the expression to select."""
     if n_rows < DICT_MIN_ROWS:
-        return expr_of(f"r.{q(raw_col)}")
+        return expr_of(_raw(col))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT raw, {expr_of('raw')} AS val "  # noqa: S608 - ours
-                f"FROM (SELECT DISTINCT {raw_col} AS raw FROM raw_named WHERE raw IS NOT NULL)")
-    joins.append(f"LEFT JOIN {table} ON {table}.raw = r.{raw_col}")
+                f"FROM (SELECT DISTINCT {q('raw_' + col)} AS raw FROM raw_named WHERE raw IS NOT NULL)")
+    joins.append(f"LEFT JOIN {table} ON {table}.raw = {_raw(col)}")
     return f"{table}.val"
 
 
@@ -266,10 +271,9 @@ def build_stage(
     joins: list[str] = []
     checks: list[tuple[str, str]] = []
     # each raw column's text (nz.sql_text) once, in the inner SELECT, for every expression over it
-    raw_ref = {c: f"r.{q('raw_' + c)}" for c in present}
-    with nz.texts_computed({raw_ref[c]: f"r.{q('text_' + c)}" for c in present}) as asked:
+    with nz.texts_computed({_raw(c): f"r.{q('text_' + c)}" for c in specs}) as asked:
         for i, (col, spec) in enumerate(specs.items()):
-            raw_col = f"r.{q('raw_' + col)}"
+            raw_col = _raw(col)
             d: str | None = None  # the column's dictionary of distinct values, when it has one
             if col not in present:  # absent column: all NULL, nothing to check
                 select.append(f"NULL::{_null_type(spec)} AS {q(col)}")
@@ -313,12 +317,12 @@ def build_stage(
                 f", {nz.sql_id_sex_of('id_number')} AS id_sex"
             )
         if kind == "registry":  # the exited hint of a post-2020 household attribute (codes.EXITED_ATTRIBUTES)
-            select.append(f"{nz.sql_exited_attribute('r.raw_household_attribute')} AS exited_attribute")
+            select.append(f"{nz.sql_exited_attribute(_raw('household_attribute'))} AS exited_attribute")
         if kind == "registry":
             year = "NULL::INTEGER" if "identified_date" not in present else \
-                _derived(con, "d_idyear", "raw_identified_date", identified_year_sql, n_rows, joins)
+                _derived(con, "d_idyear", "identified_date", identified_year_sql, n_rows, joins)
             select.append(f"{year} AS identified_year")
-            select.append(f"{_derived(con, 'd_policy', 'raw_exit_status', nz.sql_enjoys_policy, n_rows, joins)} "
+            select.append(f"{_derived(con, 'd_policy', 'exit_status', nz.sql_enjoys_policy, n_rows, joins)} "
                           "AS enjoys_policy")
     # A 户编号 Excel mangled rejects the row first (it must not be placed by that key, _place_by_household);
     # else the first placing column that is missing decides the rejection reason.
@@ -327,7 +331,7 @@ def build_stage(
     reject = "CASE " + " ".join(
         [*mangled, *(f"WHEN {q(c)} IS NULL THEN '{REJECT_RULE[c]}'" for c in PLACING[kind])]
     ) + " END"
-    texts = "".join(f", {nz.sql_text(raw_ref[c])} AS {q('text_' + c)}" for c in present if raw_ref[c] in asked)
+    texts = "".join(f", {nz.sql_text(_raw(c))} AS {q('text_' + c)}" for c in specs if _raw(c) in asked)
     con.execute(
         f"CREATE OR REPLACE TABLE {STAGE_SCHEMA}.stg AS SELECT *, {reject} AS rejected_rule{id_checks} "
         f"FROM (SELECT {', '.join(select)} FROM (SELECT r.*{texts} FROM raw_named r) r {' '.join(joins)})"
