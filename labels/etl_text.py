@@ -143,9 +143,9 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "rule.member_duplicate_other_name": (
         "{file} 第{line}行：成员「{value}」与同户前面一位姓名不同的成员共用同一个证件号码（或人编号），"
-        "两人不能共用一个号码，该行未入库。请核对两人的证件号码后重新导入。",
+        "两人不能共用一个号码，库中只保存了前面那一位。请核对两人的证件号码后重新导入。",
         "{file} line {line}: member '{value}' has the same ID number (or member number) as an earlier member of "
-        "another name in the same household; two people cannot share one number, so this row was not loaded. "
+        "another name in the same household; two people cannot share one number, so only the earlier one is stored. "
         "Check both people's ID numbers and load the file again.",
     ),
     "rule.unknown_code": (
