@@ -7,12 +7,13 @@ rows set aside as undecodable."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import csv
 import hashlib
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,10 +272,13 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
     undecodable: set[int] = set()
     source, codec = block, "gb18030" if ctx.encoding == "gb18030" else "utf-8"
     if ctx.encoding == "gb18030":
+        other = utf8_lines(block)
         try:
+            if other:
+                raise UnicodeDecodeError("gb18030", b"", 0, 0, "UTF-8 lines")
             block = block.decode("gb18030").encode("utf-8")
         except UnicodeDecodeError:
-            block, undecodable = _mend(block, "gb18030")
+            block, undecodable = _mend(block, "gb18030", other)
     try:
         table, invalid = _parse_rows(path, block, ctx)
     except pa.ArrowInvalid:  # invalid UTF-8 (the only error _parse_rows lets through)
@@ -491,11 +495,11 @@ def _is_utf8(block: bytes) -> bool:
     return True
 
 
-def _mend(block: bytes, codec: str) -> tuple[bytes, set[int]]:
+def _mend(block: bytes, codec: str, also: Collection[int] = ()) -> tuple[bytes, set[int]]:
     """The block as UTF-8 with each undecodable byte replaced by U+FFFD, and the lines that had any
-    (1-based lines in the block)."""
+    (1-based lines in the block), with the lines `also` (UTF-8 lines of a GB18030 file) among them."""
     out: list[bytes] = []
-    bad: set[int] = set()
+    bad: set[int] = set(also)
     for i, line in enumerate(block.splitlines(keepends=True)):
         try:
             text = line.decode(codec)
@@ -506,8 +510,41 @@ def _mend(block: bytes, codec: str) -> tuple[bytes, set[int]]:
     return b"".join(out), bad
 
 
+def utf8_lines(block: bytes) -> set[int]:
+    """The lines (1-based, as `_mend` counts them) of a GB18030 block that are UTF-8 text: rows appended
+    from a UTF-8 export. GB18030 decodes almost any bytes, so they loaded as nonsense (乌加河镇 as
+    涔屽姞娌抽晣, a township no one has) without a word; they are rejected as undecodable instead, as
+    a GBK row in a UTF-8 file is. A line counts when it is valid UTF-8 and holds two CJK characters in
+    a row in UTF-8's three-byte form, which GBK text almost never does (its common characters' lead
+    bytes, B0-DF, are continuation bytes in UTF-8). numpy finds the candidates (~25 ms per 8 MB block,
+    against ~60 ms for decoding it); only their lines are decoded."""
+    b = np.frombuffer(block, np.uint8)
+    if len(b) < 6:
+        return set()
+    lead = (b - np.uint8(0xE3)) < 7  # E3-E9: CJK in UTF-8's three-byte form
+    cont = (b ^ np.uint8(0x80)) < 0x40  # 80-BF
+    at = np.flatnonzero(lead[:-5])
+    at = at[cont[at + 1] & cont[at + 2] & lead[at + 3] & cont[at + 4] & cont[at + 5]]
+    if not len(at):
+        return set()
+    lines = block.splitlines(keepends=True)
+    ends = np.cumsum([len(line) for line in lines])
+    found: set[int] = set()
+    for i in np.unique(np.searchsorted(ends, at, side="right")):
+        try:
+            lines[i].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        found.add(int(i) + 1)
+    return found
+
+
 def escape_bytes(data: bytes, codec: str) -> str:
-    """Raw bytes for a person to read: the characters that decode, the bytes that do not as \\xNN."""
+    """Raw bytes for a person to read: the characters that decode, the bytes that do not as \\xNN; a
+    UTF-8 row of a GB18030 file as the UTF-8 text it is (`utf8_lines`)."""
+    if codec == "gb18030" and utf8_lines(data):
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("utf-8")
     return data.decode(codec, errors="backslashreplace")
 
 

@@ -105,8 +105,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{file} line {line} has more fields than the header and was not loaded, so that no value lands in the wrong column. Remove stray delimiters or line breaks (a number with a thousands separator, such as 12,000, needs quotes or no comma), or give the column a header.",
     ),
     "rule.undecodable_row": (
-        "{file} 第{line}行含有无法解码的字节，该行未入库（原始字节见拒收行的「原始行」，无法识别的字节以 \\xNN 表示）。请检查该行或将文件另存为 UTF-8 / GB18030 编码。",
-        "{file} line {line} holds bytes that cannot be decoded and was not loaded (raw bytes under the rejected row's 'Raw row', undecodable ones as \\xNN). Check the line or save the file as UTF-8 / GB18030.",
+        "{file} 第{line}行含有无法按文件的编码解码的字节（或是混入的另一种编码的行，如 GBK 文件里的 UTF-8 行），该行未入库，以免乱码入库（原始行见拒收行的「原始行」，无法识别的字节以 \\xNN 表示）。请检查该行，或将整个文件另存为同一种编码（UTF-8 或 GB18030）后重新导入。",
+        "{file} line {line} holds bytes that cannot be decoded in the file's encoding (or is a line in another encoding, such as a UTF-8 line in a GBK file) and was not loaded, so that no garbled text is stored (the raw line under the rejected row's 'Raw row', undecodable bytes as \\xNN). Check the line, or save the whole file in one encoding (UTF-8 or GB18030) and load it again.",
     ),
     "rule.unclosed_quote_row": (
         "{file} 第{line}行有一个引号（\"）没有成对，读取时会把其后的行并入这一格；该行未入库，其后的行已照常读取。请删去该行多余的引号（或补上另一半）后重新导入该行。",

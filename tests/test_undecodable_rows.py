@@ -71,6 +71,41 @@ def test_undecodable_rows_are_rejected_and_the_rest_loads(tmp_path: Path, monkey
     assert "张27春" in names(db) and "张29春" in names(db)
 
 
+def test_utf8_rows_appended_to_a_gb18030_file_are_rejected_not_loaded_garbled(tmp_path: Path) -> None:
+    """GB18030 decodes almost any bytes: a UTF-8 row (an export appended to a GBK one) loaded as
+    涔屽姞娌抽晣, a township no one has, without a word. It is rejected as undecodable, shown as written."""
+    lines = registry_lines(30)
+    # a long file: the UTF-8 rows land in a later block than the header's sample
+    # every field an even number of characters: UTF-8 bytes then pair up into GB18030 characters
+    lines += [f"德岭山镇,胜利嘎查,1508241020{i:05d},刘英,15082419800101{i:04d},户主" for i in range(60_000)]
+    appended = {30 + 59_998: lines[30 + 59_998].encode("utf-8"), 30 + 59_999: lines[30 + 59_999].encode("utf-8")}
+    path = write(tmp_path / "人口.csv", "gb18030", lines, appended)
+    raw = readers.read_file(path)
+    assert raw.encoding == "gb18030"
+    assert [line for line, _ in raw.undecodable] == [60_030, 60_031]
+    db = tmp_path / "db" / "fupin.duckdb"
+    f = load_files([path], db=db).files[0]
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (60_030, 60_028, 2)
+    shown = [json.loads(r[4])["row"] for r in rejected(db)]
+    assert shown == [lines[30 + 59_998], lines[30 + 59_999]]  # readable, not \\xNN nor nonsense
+    con, _ = snapshot.connect_read(db)
+    try:
+        assert con.execute("SELECT DISTINCT township FROM households ORDER BY 1").fetchall() == [("乌加河镇",), ("德岭山镇",)]
+    finally:
+        con.close()
+
+
+def test_gbk_text_is_never_taken_for_utf8(tmp_path: Path) -> None:
+    """The UTF-8 test costs a GBK file nothing it should not: every common character, in every pair."""
+    from etl.csv_blocks import utf8_lines
+
+    common = bytes(range(0xB0, 0xF8))
+    text = b"".join(bytes([a, b]) for a in common for b in range(0xA1, 0xFF))  # GB2312's 6,768 hanzi
+    block = b"\n".join(text[i:i + 90] for i in range(0, len(text), 90))
+    assert utf8_lines(block) == set()
+    assert utf8_lines("乌加河镇,王小春\n".encode("gb18030") + "乌加河镇,王小春\n".encode()) == {2}
+
+
 def test_a_mostly_undecodable_file_is_refused_naming_the_first_bad_line(tmp_path: Path) -> None:
     lines = registry_lines(40)
     bad = {i: lines[i].encode("gb18030")[:-3] + b"\xff\xff" for i in range(7, 28)}  # 21 of 40 rows: most
