@@ -489,11 +489,25 @@ def _ordered(values: Iterable[str], d: FilterDef) -> tuple[str, ...]:
     return tuple(sorted(values, key=lambda v: (order.get(v, len(order)), v)))
 
 
+# The order of township-level units' statistical codes (GB/T 10114): 街道 001-099, 镇 100-199, 乡 (and
+# 苏木, 民族乡, 民族苏木) 200-399, then the rest (农场, 林场, 开发区...). A county's own tables list them so.
+_TOWNSHIP_LEVELS = (("街道", "街道办事处"), ("镇",), ("乡", "苏木"))
+
+
+def _township_level(name: str) -> int:
+    for rank, suffixes in enumerate(_TOWNSHIP_LEVELS):
+        if name.endswith(suffixes):
+            return rank
+    return len(_TOWNSHIP_LEVELS)
+
+
 def township_order(townships: Iterable[str]) -> tuple[str, ...]:
-    """Townships in statistical-code order where known (demo county), else by name."""
+    """Townships in statistical-code order: by code where known (the demo county), else as the codes
+    run, 街道 before 镇 before 乡/苏木 before the rest, by name within each (a county's townships were
+    listed by name alone, 巴音乌兰苏木 before 德岭山镇, an order no county table uses)."""
     from etl.codes import DEMO_TOWNSHIPS
 
-    return tuple(sorted(townships, key=lambda t: (DEMO_TOWNSHIPS.get(t, "999999999999"), t)))
+    return tuple(sorted(townships, key=lambda t: (_township_level(t), DEMO_TOWNSHIPS.get(t, "~"), t)))
 
 
 def township_rank(townships: Iterable[object]) -> list[float]:

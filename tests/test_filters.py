@@ -81,6 +81,15 @@ def test_prefixed_renames_whole_parameter_names_only(con: duckdb.DuckDBPyConnect
     assert con.execute(sql, params).fetchall() == [(1, 2)]
 
 
+def test_townships_of_another_county_follow_the_codes_levels() -> None:
+    """Outside the demo county no code is known: the codes' own order of levels (GB/T 10114: 街道, then
+    镇, then 乡 and 苏木, then the rest), by name within each. By name alone 巴音乌兰苏木 came first."""
+    from queries.filters import township_order
+
+    towns = ["红旗乡", "巴音乌兰苏木", "国营农场", "新城街道", "希望镇", "八一镇"]
+    assert township_order(towns) == ("新城街道", "八一镇", "希望镇", "巴音乌兰苏木", "红旗乡", "国营农场")
+
+
 def test_in_place_order_lists_townships_by_code_villages_by_name_missing_places_last() -> None:
     df = pd.DataFrame({"township": ["呼勒斯太苏木", None, "德岭山镇", "乌加河镇", "德岭山镇", np.nan, "乌加河镇"],
                        "village": ["甲村", "乙村", None, "红旗村", "东村", "丙村", "联丰奋斗村"],
