@@ -1047,15 +1047,17 @@ def _other_side_of_duplicates(con: duckdb.DuckDBPyConnection, batch_id: int, oth
     an ID number they shared, the other side's flag goes once no second household holds it."""
     if scalar(con, "SELECT count(*) FROM data_issues WHERE batch_id = ? AND rule = 'id_duplicate'", [batch_id]):
         con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.dup_other AS
-            SELECT m.batch_id, b.file_name, m.source_line, m.household_id, m.id_number, m.hk
+            SELECT m.batch_id, b.file_name, m.source_line, m.member_key, m.household_id, m.id_number, m.hk
             FROM members m JOIN load_batches b USING (batch_id)
             WHERE m.hk NOT IN (SELECT hk FROM rep_hk){others_filter}
               AND m.id_number IN (SELECT raw_value FROM data_issues WHERE batch_id = ? AND rule = 'id_duplicate')
               AND (m.hk, m.id_number) NOT IN (SELECT hk, raw_value FROM data_issues
                                               WHERE rule = 'id_duplicate' AND hk IS NOT NULL)""",  # noqa: S608
                     [batch_id])
-        con.execute("""INSERT INTO data_issues SELECT batch_id, file_name, source_line, 'members', NULL, household_id,
-                       'id_number', id_number, 'id_duplicate', hk FROM dup_other""")
+        # keyed by the member, as the file's own side is (its record was empty: a problem list's row
+        # without its person)
+        con.execute("""INSERT INTO data_issues SELECT batch_id, file_name, source_line, 'members', member_key,
+                       household_id, 'id_number', id_number, 'id_duplicate', hk FROM dup_other""")
         touched.add("hk", "SELECT hk FROM dup_other")
     if scalar(con, "SELECT count(*) FROM dup_ids_before"):
         con.execute(f"""CREATE OR REPLACE TABLE {STAGE_SCHEMA}.dup_gone AS

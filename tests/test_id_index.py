@@ -53,5 +53,10 @@ def test_small_registry_files_find_ids_of_other_households(tmp_path: Path) -> No
     # the other snapshot file caught up by the changeset holds the same index
     assert load_files([write(tmp_path / "d.csv", [row("H902", "再一户", pid(20))])], db=db).files[0].issues == 1
     assert duplicates(db) == [("H020", pid(20)), ("H902", pid(20))]
+    # each side's issue names its member, the side loaded before too (its record was empty: a problem
+    # list's row without its person)
+    assert read(db, """SELECT d.household_id, m.name FROM data_issues d JOIN members m
+                       ON m.household_id = d.household_id AND m.member_key = d.record_key
+                       WHERE d.rule = 'id_duplicate' ORDER BY 1""") == [("H020", "户主20"), ("H902", "再一户")]
     assert read(db, rows.format("ix_id_numbers")) == read(
         db, rows.format("(SELECT hash(id_number) AS idh, hk FROM members WHERE id_number IS NOT NULL)"))
