@@ -248,8 +248,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "e.g. 2020-06-22.",
     ),
     "rule.future_date": (
-        "{file} 第{line}行「{column}」值「{value}」晚于今天。应为今天或更早的日期，请核对年份是否写错。",
-        "{file} line {line}, '{column}' = '{value}' is in the future. It should be today or earlier; check the year.",
+        "{file} 第{line}行「{column}」值「{value}」晚于入库当天。应为入库当天或更早的日期，请核对年份是否写错。",
+        "{file} line {line}, '{column}' = '{value}' is later than the day it was loaded. It should be that day or earlier; check the year.",
     ),
     "rule.date_too_early": (
         # 1900-01-01, 1899-12-31 (Excel's day 0), 0001-01-01: a system's "unknown", stored as no date
@@ -358,7 +358,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.negative_income": ("收入为负", "Negative income"),
     "rulename.months_over_year": ("月数超过12", "More than 12 months"),
     "rulename.invalid_date": ("日期格式错误", "Invalid date"),
-    "rulename.future_date": ("日期晚于今天", "Future date"),
+    # judged on the load day and kept with the record: a date later than its entry stays a defect after the day
+    # passes (a visit recorded before it happened), so the words say the load day, not "today"
+    "rulename.future_date": ("日期晚于入库当天", "Date after its load day"),
     "rulename.date_too_early": ("日期早于可能的最早日期", "Date too early"),
     "rulename.invalid_yes_no": ("是否值不规范", "Invalid yes/no"),
     "rulename.claim_parts_mismatch": ("报销金额不平", "Claim parts mismatch"),

@@ -74,7 +74,7 @@ def test_no_head_future_date_and_a_missing_cause_say_what_is_accepted(tmp_path: 
     row = f"乌加河镇,联丰奋斗村,H1,张三,{_id('001')},配偶,已脱贫,2019,,2099-01-01"
     found = _findings(tmp_path, {"reg.csv": [head, row]})["zh"]
     assert "· reg.csv 第2行：户编号「H1」没有户主（「与户主的关系」应有一人为「户主」）。" in found
-    assert any("「识别时间」值「2099-01-01」晚于今天。应为今天或更早的日期" in x for x in found), found
+    assert any("「识别时间」值「2099-01-01」晚于入库当天。应为入库当天或更早的日期" in x for x in found), found
     assert any("未填写「主要致贫原因」。请填写，可接受：因病、" in x for x in found), found
 
 
