@@ -71,7 +71,12 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
     if size == 0:
         raise ReadError("empty_file", path)
     if suffix in CSV_SUFFIXES:
-        return Book([read_csv(path, sink)])
+        with open(path, "rb") as f:
+            head = f.read(len(OLE_MAGIC))
+        # a workbook named .csv/.txt (a system's download misnamed; WPS opens it by its bytes) is read as
+        # the workbook it is: as text it was refused as undecodable, asking for a CSV re-save
+        if not head.startswith((OLE_MAGIC, ZIP_MAGIC)):
+            return Book([read_csv(path, sink)])
     if suffix in GZIP_CSV_SUFFIXES:
         with open(path, "rb") as f:
             if f.read(2) != GZIP_MAGIC:  # not damaged: not compressed at all (a text named .csv.gz)
