@@ -72,9 +72,12 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
         raise ReadError("empty_file", path)
     if suffix in CSV_SUFFIXES:
         with open(path, "rb") as f:
-            head = f.read(len(OLE_MAGIC))
-        # a workbook named .csv/.txt (a system's download misnamed; WPS opens it by its bytes) is read as
-        # the workbook it is: as text it was refused as undecodable, asking for a CSV re-save
+            head = f.read(HTML_SNIFF_BYTES)
+        # a workbook or a web system's HTML table named .csv/.txt (a download misnamed; WPS opens it by its
+        # bytes) is read as what it is: as text the workbook was refused as undecodable, asking for a CSV
+        # re-save, and the page as having no header in its first rows
+        if looks_like_html(head):
+            return read_html(path)
         if not head.startswith((OLE_MAGIC, ZIP_MAGIC)):
             return Book([read_csv(path, sink)])
     if suffix in GZIP_CSV_SUFFIXES:

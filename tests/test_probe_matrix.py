@@ -57,3 +57,22 @@ def test_a_workbook_named_csv_or_txt_is_read_as_the_workbook_it_is(tmp_path: Pat
         ("150824101001", "乌加河镇", "联丰奋斗村", "已脱贫", 2019, 2)]
     assert sorted(query(db, "SELECT id_number, name, is_head FROM members")) == sorted(
         [(HEAD, "张春", True), (SPOUSE, "张秋梅", False)])
+
+
+def test_a_web_system_s_html_table_named_csv_is_read_as_the_page_it_is(tmp_path: Path) -> None:
+    """An HTML table in GB2312 named .csv (a web system's 导出 button; WPS opens it as a table) was read as
+    comma-separated text and refused as having no header in its first 30 rows, a message about a
+    header the clerk can see. Now it is read as the page it is, as one named .xls is."""
+    cells = "".join(f"<td>{h}</td>" for h in HEADER)
+    body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in ROWS)
+    page = (f'<html><head><meta charset="gb2312"></head><body><table><tr><td colspan="{len(HEADER)}">'
+            f"乌拉特中旗建档立卡贫困人口信息表</td></tr><tr>{cells}</tr>{body}</table></body></html>")
+    path = tmp_path / "贫困人口信息.csv"
+    path.write_bytes(page.encode("gbk"))
+    db = tmp_path / "fupin.duckdb"
+    report = load_files([path], db=db)
+    f = report.files[0]
+    assert report.exit_code == 0 and f.error is None, f.error
+    assert (f.kind, f.rows_loaded, f.rows_rejected, f.rows_skipped, f.issues) == ("registry", 2, 0, 1, 0)
+    assert sorted(query(db, "SELECT id_number, name, is_head FROM members")) == sorted(
+        [(HEAD, "张春", True), (SPOUSE, "张秋梅", False)])
