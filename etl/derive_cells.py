@@ -173,7 +173,9 @@ def _claim_year_sql(scope: Scope) -> str:
     FROM (
         SELECT {filter_select("c")}, c.household_id, c.claim_year AS year, c.head_name, c.n_members,
             coalesce(c.year_income, c.latest_income) AS income_per_capita, count(*) AS claims,
-            CAST(sum(c.total_cost) AS BIGINT) AS total_cost, CAST(sum(c.out_of_pocket) AS BIGINT) AS out_of_pocket,
+            -- out-of-pocket to the fen: the risk line is compared with it (rounded to the yuan, 2,000.40
+            -- was not over a line of 2,000.00; a probe)
+            CAST(sum(c.total_cost) AS BIGINT) AS total_cost, round(sum(c.out_of_pocket), 2) AS out_of_pocket,
             c.hk
         FROM {scope.src("list_claim")} c WHERE c.claim_year IS NOT NULL AND {scope.hk("c")}
         GROUP BY ALL

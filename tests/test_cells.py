@@ -187,7 +187,7 @@ def _oop_oracle(con: duckdb.DuckDBPyConnection, flt: Filters, year: int | None, 
     return con.execute(f"""
         WITH hy AS (
             SELECT household_id, year(admission_date) AS year, count(*) AS claims,
-                CAST(sum(total_cost) AS BIGINT) AS total_cost, CAST(sum(out_of_pocket) AS BIGINT) AS out_of_pocket
+                CAST(sum(total_cost) AS BIGINT) AS total_cost, round(sum(out_of_pocket), 2) AS out_of_pocket  -- to the fen
             FROM medical_claims WHERE admission_date IS NOT NULL GROUP BY ALL
         ), latest AS (
             SELECT household_id, arg_max(income_per_capita, income_year) AS income FROM household_income GROUP BY ALL
