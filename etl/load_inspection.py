@@ -288,7 +288,9 @@ def _load_checks(con: duckdb.DuckDBPyConnection, batch_id: int, name: str, check
     con.execute(f"""INSERT INTO household_checks BY NAME
                     SELECT record_key, household_key, {col_list}, ? AS batch_id, source_line, hk FROM ck_linked""",  # noqa: S608
                 [batch_id])
-    touched.add("hk", "SELECT hk FROM ck_linked")  # new household keys travel with their households
+    # new household keys travel with their households, a form's own 户编号 too when its ID number found
+    # another household (its key was left out of the changeset: the next load's file had one key fewer)
+    touched.add("hk", f"SELECT hk FROM ck_linked UNION ALL SELECT hk FROM {keys.HK_OF}")  # noqa: S608 - constants
     # Issues name the registry household a row is linked to (its 户编号 or the one its ID number found).
     con.execute("""CREATE OR REPLACE TEMP VIEW ck_issue AS
                    SELECT * REPLACE (coalesce(registry_household_id, household_id) AS household_id),
