@@ -480,9 +480,9 @@ _NUM_RE = "[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?"
 _GROUPED_RE = "[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d*)?万?"
 
 
-# Spaces, a leading currency sign and a trailing 元 (元/人, 元/年: an income's unit) are decoration of a
-# number (read by `sql_number` and by `py_number_too_large` alike)
-_DECORATION_RE = " |^(?:[￥¥]|RMB)|元(?:/[人户年])*$"
+# Spaces, a leading currency sign and a trailing 元 (元/人, 元/年: an income's unit; 元整, as a sum is written
+# on a receipt) are decoration of a number (read by `sql_number` and by `py_number_too_large` alike)
+_DECORATION_RE = " |^(?:[￥¥]|RMB)|元整?(?:/[人户年])*$"
 
 
 # No amount, income or count in these files reaches a trillion (一万亿) yuan or people. 总费用 1e20 (or an ID
