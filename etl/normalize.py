@@ -215,10 +215,13 @@ def sql_phone(col: str) -> str:
     """A phone number (联系电话): `sql_text`, and a number written in groups of digits without its spaces
     and hyphens (`138 0000 1111` is 13800001111): one household's member rows wrote it both ways, and it
     differed (household_fields_differ); masked, `138 0000 1111` showed more digits than 13800001111.
+    A number a spreadsheet tool wrote as a float (`13800001111.0`, a CSV saved by pandas) loses its `.0`.
     Anything else stays as written (`13800001111 13900002222`: two numbers; `13800001111（儿子）`)."""
     grouped = (f"(contains(_nz_ph, ' ') OR contains(_nz_ph, '-')) AND regexp_full_match(_nz_ph, "
                f"{_lit(_GROUPED_PHONE_RE)}) AND length(regexp_replace(_nz_ph, '[^0-9]', '', 'g')) <= {PHONE_MOST_DIGITS}")
+    floated = f"regexp_full_match(_nz_ph, '[0-9]{{5,{PHONE_MOST_DIGITS}}}\\.0+')"
     return _let(sql_text(col), "_nz_ph", f"CASE WHEN {grouped} THEN regexp_replace(_nz_ph, '[ -]', '', 'g') "
+                                         f"WHEN {floated} THEN regexp_replace(_nz_ph, '\\.0+$', '') "
                                          "ELSE _nz_ph END")
 
 

@@ -35,6 +35,9 @@ def valid_id(first17: str) -> str:
         ("13800001111", "13800001111"),
         ("13800001111 13900002222", "13800001111 13900002222"),  # two numbers stay two
         ("138 0000 1111（儿子）", "138 0000 1111(儿子)"),  # a note beside it: as written
+        ("13800001111.0", "13800001111"),  # a float's text, as pandas writes a CSV (a probe)
+        ("04781234567.00", "04781234567"),
+        ("13800001111.5", "13800001111.5"),  # no float of a number: as written
         ("  ", None),
         (None, None),
     ],
