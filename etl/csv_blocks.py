@@ -7,7 +7,6 @@ rows set aside as undecodable."""
 from __future__ import annotations
 
 import collections
-import contextlib
 import csv
 import hashlib
 import itertools
@@ -272,13 +271,14 @@ def _parse_block(path: Path, block: bytes, ctx: BlockContext) -> BlockPart:
     undecodable: set[int] = set()
     source, codec = block, "gb18030" if ctx.encoding == "gb18030" else "utf-8"
     if ctx.encoding == "gb18030":
-        other = utf8_lines(block)
-        try:
-            if other:
-                raise UnicodeDecodeError("gb18030", b"", 0, 0, "UTF-8 lines")
-            block = block.decode("gb18030").encode("utf-8")
-        except UnicodeDecodeError:
+        other = utf8_lines(block)  # rows of a UTF-8 export appended: rejected as undecodable
+        if other:
             block, undecodable = _mend(block, "gb18030", other)
+        else:
+            try:
+                block = block.decode("gb18030").encode("utf-8")
+            except UnicodeDecodeError:
+                block, undecodable = _mend(block, "gb18030")
     try:
         table, invalid = _parse_rows(path, block, ctx)
     except pa.ArrowInvalid:  # invalid UTF-8 (the only error _parse_rows lets through)
@@ -530,22 +530,14 @@ def utf8_lines(block: bytes) -> set[int]:
         return set()
     lines = block.splitlines(keepends=True)
     ends = np.cumsum([len(line) for line in lines])
-    found: set[int] = set()
-    for i in np.unique(np.searchsorted(ends, at, side="right")):
-        try:
-            lines[i].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        found.add(int(i) + 1)
-    return found
+    return {int(i) + 1 for i in np.unique(np.searchsorted(ends, at, side="right")) if _is_utf8(lines[i])}
 
 
 def escape_bytes(data: bytes, codec: str) -> str:
     """Raw bytes for a person to read: the characters that decode, the bytes that do not as \\xNN; a
     UTF-8 row of a GB18030 file as the UTF-8 text it is (`utf8_lines`)."""
-    if codec == "gb18030" and utf8_lines(data):
-        with contextlib.suppress(UnicodeDecodeError):
-            return data.decode("utf-8")
+    if codec == "gb18030" and utf8_lines(data) and _is_utf8(data):
+        return data.decode("utf-8")
     return data.decode(codec, errors="backslashreplace")
 
 

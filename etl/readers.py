@@ -70,26 +70,23 @@ def read_book(path: Path | str, *, max_bytes: int = MAX_BYTES, sink: Sink | None
                         limit_bytes=max_bytes)
     if size == 0:
         raise ReadError("empty_file", path)
+    with open(path, "rb") as f:
+        magic = f.read(HTML_SNIFF_BYTES)
     if suffix in CSV_SUFFIXES:
-        with open(path, "rb") as f:
-            head = f.read(HTML_SNIFF_BYTES)
         # a workbook or a web system's HTML table named .csv/.txt (a download misnamed; WPS opens it by its
         # bytes) is read as what it is: as text the workbook was refused as undecodable, asking for a CSV
         # re-save, and the page as having no header in its first rows
-        if looks_like_html(head):
+        if looks_like_html(magic):
             return read_html(path)
-        if not head.startswith((OLE_MAGIC, ZIP_MAGIC)):
+        if not magic.startswith((OLE_MAGIC, ZIP_MAGIC)):
             return Book([read_csv(path, sink)])
     if suffix in GZIP_CSV_SUFFIXES:
-        with open(path, "rb") as f:
-            if f.read(2) != GZIP_MAGIC:  # not damaged: not compressed at all (a text named .csv.gz)
-                raise ReadError("not_gzip", path)
+        if not magic.startswith(GZIP_MAGIC):  # not damaged: not compressed at all (a text named .csv.gz)
+            raise ReadError("not_gzip", path)
         try:
             return Book([read_csv(path, sink)])
         except GZIP_ERRORS as exc:  # not gzip / cut off / damaged
             raise ReadError("bad_gzip", path, reason=str(exc) or type(exc).__name__) from None
-    with open(path, "rb") as f:
-        magic = f.read(HTML_SNIFF_BYTES)
     if suffix in EXCEL_SUFFIXES and looks_like_xml_spreadsheet(magic):  # not read: say how to get a workbook
         raise ReadError("xml_spreadsheet", path)
     # what web systems' 导出Excel buttons write, named .xls, or .xlsx (WPS opens it): an HTML page named .xlsx
