@@ -88,10 +88,16 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
     never built into hash tables): the claims and items of those households, the claims of those ID
     numbers, and the claims flagged now (their ID may have left the other household). Flags for `touched`."""
     nohk = False
-    if scalar(con, "SELECT EXISTS (SELECT 1 FROM medical_claims)"):
-        scope = f"""r.hk IN (SELECT hk FROM ({households}) f(hk) WHERE hk IN (SELECT hk FROM medical_claims))
-            OR r.id_number IN (SELECT id_number FROM ({id_numbers}) f(id_number)
-                               WHERE id_number IN (SELECT id_number FROM medical_claims))
+    claims = int(scalar(con, "SELECT count(*) FROM medical_claims") or 0)
+    if claims:
+        # a full registry's sets are first narrowed to what the claims hold, so that no hash table of
+        # every household or ID is built; a small file's few are joined as they are (at L the narrowing
+        # read all 3M claims' ID texts twice: 0.25 → 0.15 s)
+        few = 20 * int(scalar(con, f"SELECT count(*) FROM ({id_numbers})") or 0) < claims  # noqa: S608 - ours
+        in_claims = ("", "") if few else (" WHERE hk IN (SELECT hk FROM medical_claims)",
+                                          " WHERE id_number IN (SELECT id_number FROM medical_claims)")
+        scope = f"""r.hk IN (SELECT hk FROM ({households}) f(hk){in_claims[0]})
+            OR r.id_number IN (SELECT id_number FROM ({id_numbers}) f(id_number){in_claims[1]})
             OR r.record_key IN (SELECT record_key FROM data_issues WHERE rule = '{CLAIM_RULE}')"""  # noqa: S608
         nohk |= apply(con, touched, "medical_claims", scope, name)
     if scalar(con, "SELECT EXISTS (SELECT 1 FROM rectifications WHERE hk IS NOT NULL)"):
