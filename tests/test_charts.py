@@ -308,3 +308,15 @@ def test_the_codes_of_one_chart_have_colours_told_apart(code_list: str) -> None:
     closest = min((math.dist(rgb(charts.COLORS[a]), rgb(charts.COLORS[b])), a, b)
                   for a, b in itertools.combinations(codes, 2))
     assert closest[0] >= 50, closest
+
+
+@pytest.mark.parametrize("orientation", ["h", "v"])
+def test_ties_read_in_the_rows_order(orientation: str) -> None:
+    """Equal bars read in the order of the rows (the table beside the chart lists them so): left to right,
+    or top to bottom on a horizontal chart, whose first category Plotly draws at the bottom. The archive
+    page's rules with 6 issues each read B, A in the chart and A, B in the table."""
+    df = pd.DataFrame({"rule": ["甲", "乙", "丙", "丁"], "issues": [9, 6, 6, 2]})
+    fig = charts.bar(df, "rule", "issues", orientation=orientation)
+    axis = fig.layout.yaxis if orientation == "h" else fig.layout.xaxis
+    as_read = list(axis.categoryarray)[::-1] if orientation == "h" else list(axis.categoryarray)
+    assert as_read == ["甲", "乙", "丙", "丁"]

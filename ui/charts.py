@@ -235,7 +235,10 @@ def _order(df: pd.DataFrame, cat: str, sums: pd.Series, order: Sequence[Any] | N
     if order is not None:
         present = set(df[cat])
         return [c for c in order if c in present] + sorted(present - set(order), key=str)
-    return list(sums.sort_values(ascending=ascending, kind="stable").index)
+    # ties keep the order of appearance as read: left to right, or top to bottom on a horizontal chart,
+    # whose first category Plotly draws at the bottom (a table beside it lists ties as the rows come)
+    ordered = sums.iloc[::-1] if ascending else sums
+    return list(ordered.sort_values(ascending=ascending, kind="stable").index)
 
 
 def bar_spec(
