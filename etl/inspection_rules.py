@@ -104,7 +104,16 @@ def verdict(passes: bool | None, unsure: bool, small: bool = False) -> str:
 # counts in the registry's group; one that is not, in the group its form names. A household that exited
 # in the check's year or later and that the form calls 未脱贫户 had not exited yet (exits are declared at
 # the year's end; the registry keeps only the year): a June self-check was right, and counts as 未脱贫户.
-REGISTRY_TYPE_SQL = """CASE WHEN h.registered THEN CASE WHEN h.exit_status = '已脱贫' AND NOT coalesce(
+# Likewise a household the registry first identified (首次识别时间/纳入时间) after the check was not
+# registered when surveyed: a June form's 一般农户, 漏评 stays in the 漏评 sample. The registry's correction
+# of a miss had erased it from the June 漏评率 (13/129 became 9/125) and turned the form into a
+# check_type_mismatch and a check_missed_registered (a probe, 2026-12-07). Its date when it has one,
+# else the year of a 识别时间 written without a day; not when the registry says it exited before it was
+# identified (exit_before_identified: one of the two is wrong, and the registry's status stands).
+REGISTERED_AT_CHECK_SQL = """(h.registered AND NOT coalesce((h.identified_date > check_date
+         OR h.identified_date IS NULL AND h.identified_year > year(check_date))
+         AND NOT coalesce(h.exit_year < h.identified_year, false), false))"""
+REGISTRY_TYPE_SQL = f"""CASE WHEN {REGISTERED_AT_CHECK_SQL} THEN CASE WHEN h.exit_status = '已脱贫' AND NOT coalesce(
          household_type = '未脱贫户' AND h.exit_year >= year(check_date), false) THEN '脱贫户' ELSE '未脱贫户' END
      WHEN h.monitored THEN '边缘户' END"""
 REGISTERED_TYPES = ("脱贫户", "未脱贫户")
