@@ -113,8 +113,14 @@ def verdict(passes: bool | None, unsure: bool, small: bool = False) -> str:
 REGISTERED_AT_CHECK_SQL = """(h.registered AND NOT coalesce((h.identified_date > check_date
          OR h.identified_date IS NULL AND h.identified_year > year(check_date))
          AND NOT coalesce(h.exit_year < h.identified_year, false), false))"""
+# And a household back in poverty (返贫) that the registry has exit before the check's year and the form
+# calls 脱贫户 had not returned yet as far as the registry can tell (it keeps the exit's year, no date of the
+# return): a June 错退 that the registry later confirmed by 返贫 had left the 错退率 (2/3 became 0/1) and
+# the correct form was flagged check_type_mismatch and check_wrong_exit_not_exited (the same probe).
 REGISTRY_TYPE_SQL = f"""CASE WHEN {REGISTERED_AT_CHECK_SQL} THEN CASE WHEN h.exit_status = '已脱贫' AND NOT coalesce(
-         household_type = '未脱贫户' AND h.exit_year >= year(check_date), false) THEN '脱贫户' ELSE '未脱贫户' END
+         household_type = '未脱贫户' AND h.exit_year >= year(check_date), false) THEN '脱贫户'
+         WHEN h.exit_status = '返贫' AND coalesce(household_type = '脱贫户' AND h.exit_year < year(check_date),
+                                                   false) THEN '脱贫户' ELSE '未脱贫户' END
      WHEN h.monitored THEN '边缘户' END"""
 REGISTERED_TYPES = ("脱贫户", "未脱贫户")
 NOT_REGISTERED_TYPES = ("边缘户", "一般农户")

@@ -86,3 +86,29 @@ def test_an_exit_before_its_identification_keeps_the_registrys_group(tmp_path: P
         assert rules == {"check_type_mismatch"}
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("exit_year, counted", [("2018", (2, 2)), ("2020", (0, 0))])
+def test_a_return_to_poverty_after_its_check_keeps_the_checks_wrong_exit(
+        tmp_path: Path, exit_year: str, counted: tuple[int, int]) -> None:
+    # exited 2018, surveyed June 2020 as 脱贫户 and found 错退; the registry later says 返贫 (it keeps
+    # the exit's year, no date of the return): the June 错退 stays in 错退率, the form is no mismatch.
+    # Exited in the check's own year (declared at its end), it was not yet a 脱贫户 when surveyed.
+    db, report = load_lines(tmp_path, {
+        "reg.csv": [REGISTRY, f"乌加河镇,红旗村,HA,1,张一,,户主,2,已脱贫,{exit_year},因病,2015-10-01",
+                    f"乌加河镇,红旗村,HA,2,张二,,配偶,2,已脱贫,{exit_year},因病,2015-10-01"],
+        "base.csv": [BASE, "2020,乌加河镇,红旗村,100,300"],
+        "checks.csv": [CHECKS, "2020-06-22,乌加河镇,红旗村,HA,张一,,脱贫户,2,错退,认可"],
+        "update.csv": [REGISTRY, f"乌加河镇,红旗村,HA,1,张一,,户主,2,返贫,{exit_year},因病,2015-10-01",
+                       f"乌加河镇,红旗村,HA,2,张二,,配偶,2,返贫,{exit_year},因病,2015-10-01"],
+    })
+    assert report.exit_code == 0
+    con, _ = snapshot.connect_read(db)
+    try:
+        row = q.rates(con, Filters(), Viewer(), level="all").iloc[0]
+        assert (row["wrong_exit_people"], row["exited_sample_people"]) == counted
+        rules = {r for (r,) in con.execute("SELECT rule FROM data_issues WHERE table_name = 'household_checks'"
+                                           ).fetchall()}
+        assert rules == (set() if exit_year == "2018" else {"check_type_mismatch", "check_wrong_exit_not_exited"})
+    finally:
+        con.close()
