@@ -42,7 +42,7 @@ def read_excel(path: Path, fmt: str = "xlsx") -> Book:
             raise ReadError("corrupt_xlsx", path, reason=type(exc).__name__) from None
     with workbook:
         try:
-            return read_sheets(path, _workbook_sheets(workbook, error_cells(path)), fmt)
+            return read_sheets(path, _workbook_sheets(workbook, error_cells(path), fmt), fmt)
         except ReadError:
             raise
         except calamine.PasswordError:
@@ -92,10 +92,17 @@ class Sheet:
     undecoded: str | None = None
     # the row number of the table's first row: 1, or where an HTML page's later table starts
     first_line: int = 1
+    # filled to the last row its format holds (`SHEET_ROWS`): the export may go on in the next sheet
+    full: bool = False
 
 
-def _workbook_sheets(workbook: calamine.CalamineWorkbook, errors: dict[str, Cells]) -> list[Sheet]:
+# Rows a worksheet holds: an export longer than that goes on in the next sheet
+SHEET_ROWS = {"xls": 65_536, "xlsx": 1_048_576}
+
+
+def _workbook_sheets(workbook: calamine.CalamineWorkbook, errors: dict[str, Cells], fmt: str) -> list[Sheet]:
     """The workbook's worksheets; `errors` (etl.excel_errors) puts back the error cells calamine empties."""
+    limit = SHEET_ROWS["xls" if fmt == "xls" else "xlsx"]
     sheets = []
     for index, meta in enumerate(workbook.sheets_metadata):
         if meta.typ != calamine.SheetTypeEnum.WorkSheet:
@@ -109,8 +116,55 @@ def _workbook_sheets(workbook: calamine.CalamineWorkbook, errors: dict[str, Cell
             rows=lambda sheet=sheet, cells=cells: restored(sheet.to_python(skip_empty_area=False), cells),
             merged=lambda sheet=sheet: sheet.merged_cell_ranges or [],
             hidden=meta.visible != calamine.SheetVisibleEnum.Visible,
+            full=sheet.end is not None and sheet.end[0] + 1 >= limit,  # its last row's number
         ))
-    return sheets
+    return join_continued(sheets)
+
+
+def join_continued(sheets: list[Sheet]) -> list[Sheet]:
+    """A sheet filled to its last row and the next sheet, which repeats its header or has none, are one
+    table: an Excel 97-2003 export of more than 65,536 rows goes on in Sheet2, and read apart, a household
+    whose members ran over the break had the whole file refused as split across sheets. Rows are
+    numbered on through the sheets (the second's first row is 65,537); a repeated header is skipped as a
+    paged export's is."""
+    out: list[Sheet] = []
+    for sheet in sheets:
+        if out and out[-1].full and first_header(sheet.head()) in (None, first_header(out[-1].head())):
+            sheet = _joined(out.pop(), sheet)
+        out.append(sheet)
+    return out
+
+
+def _joined(above: Sheet, below: Sheet) -> Sheet:
+    top: list[list[list[object]]] = []  # the first sheet's rows, read once
+
+    def rows_above() -> list[list[object]]:
+        if not top:
+            top.append(above.rows())
+        return top[0]
+
+    def merged() -> Merged:
+        n = len(rows_above())
+        return [*above.merged(), *(((r0 + n, c0), (r1 + n, c1)) for (r0, c0), (r1, c1) in below.merged())]
+
+    return Sheet(name=f"{above.name}–{below.name}", head=above.head, rows=lambda: rows_above() + below.rows(),
+                 merged=merged, hidden=above.hidden and below.hidden, undecoded=above.undecoded,
+                 first_line=above.first_line, full=below.full)
+
+
+def first_header(rows: list[list[object]]) -> list[str] | None:
+    """The first header row of a table's first rows, cleaned (trailing blanks dropped), else None."""
+    for row in rows[:HEADER_SCAN_ROWS]:
+        if is_header(row):
+            cells = [headers.clean_header(unwrapped(cell_text(c))) for c in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            return cells
+    return None
+
+
+def is_header(row: list[object]) -> bool:
+    return headers.recognize([unwrapped(cell_text(c)) for c in row]) is not None
 
 
 def read_sheets(path: Path, sheets: list[Sheet], encoding: str) -> Book:

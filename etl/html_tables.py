@@ -15,11 +15,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from etl import headers
 from etl.csv_file import detect_encoding, refuse_mostly_undecodable
-from etl.excel import Sheet, cell_text, is_escaped_byte, read_sheets
+from etl.excel import Sheet, first_header, is_escaped_byte, is_header, read_sheets
 from etl.raw_file import GRID_FLOOR, HEADER_SCAN_ROWS, Book, ReadError
-from etl.raw_rows import unwrapped
 
 HTML_SNIFF_BYTES = 4096  # what read_book reads to tell an HTML page named .xls
 CHARSET_SNIFF_BYTES = 1 << 20  # where a <meta> charset or an XML declaration is looked for
@@ -282,7 +280,7 @@ def _join_header_tables(tables: list[Table]) -> list[Table]:
     header loaded no row (「只有表头」) and the rows were skipped for having none."""
     out: list[Table] = []
     for rows, merged, first_line in tables:
-        if out and (_is_header(out[-1][0][-1]) and not any(map(_is_header, rows[:HEADER_SCAN_ROWS]))
+        if out and (is_header(out[-1][0][-1]) and not any(map(is_header, rows[:HEADER_SCAN_ROWS]))
                     or _next_page(out[-1], rows, first_line)):
             above, above_merged, first_line = out.pop()
             n = len(above)
@@ -297,24 +295,9 @@ def _next_page(above: Table, rows: list[list[object]], first_line: int) -> bool:
     <table> per page, each with the header again (Excel shows them as one sheet). Read apart, a household
     whose members ran over the page break was refused as split across sheets (表1, 表2), the whole file
     with it; as one table the repeated header is skipped as a paged export's is."""
-    header = _header_cells(above[0])
+    header = first_header(above[0])
     return (header is not None and above[2] + len(above[0]) == first_line
-            and _header_cells(rows) == header)
-
-
-def _header_cells(rows: list[list[object]]) -> list[str] | None:
-    """The first header row of a table's first rows, cleaned (trailing blanks dropped), else None."""
-    for row in rows[:HEADER_SCAN_ROWS]:
-        if _is_header(row):
-            cells = [headers.clean_header(unwrapped(cell_text(c))) for c in row]
-            while cells and not cells[-1]:
-                cells.pop()
-            return cells
-    return None
-
-
-def _is_header(row: list[object]) -> bool:
-    return headers.recognize([unwrapped(cell_text(c)) for c in row]) is not None
+            and first_header(rows) == header)
 
 
 def read_html(path: Path) -> Book:
