@@ -158,6 +158,23 @@ def _backup_or_restore(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def _not_a_duckdb_file(db: Path) -> bool:
+    """True when the database path (or the snapshot its link points to) is a file that is not a DuckDB
+    database (an export, a text file); an empty or unreadable file is left to the command's own errors."""
+    snap = snapshot.current_snapshot(db)
+    if snap is None:
+        return False
+    try:
+        with snap.open("rb") as f:
+            head = f.read(12)
+    except OSError:
+        return False
+    return bool(head) and head[8:12] != DUCKDB_MAGIC
+
+
 # the commands that take the loaders' write lock (etl.snapshot.write_lock), so wait for a load under way
 WRITERS = ("load", "demo", "rebuild", "refresh", "backup", "restore")
 
@@ -178,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         # a folder given for the database (`--db data/`): a load did all its work, then failed to publish,
         # naming a hidden link (.data.1a2b3c4d.link) the user never typed, and left it behind (a probe)
         _fail(t("cli.db_is_folder", lang, db=db), getattr(args, "json", False))
+        return 1
+    if _not_a_duckdb_file(db):
+        # an export given for the database (`--db 贫困人口信息.csv`): DuckDB opens a .csv as a database of
+        # one view, so the command ended in a traceback (Cannot launch in-memory database in read-only
+        # mode), and a file of another kind said 无法完成 with DuckDB's English (a contract probe)
+        _fail(t("cli.db_not_duckdb", lang, db=db), getattr(args, "json", False))
         return 1
     if args.command in WRITERS and not getattr(args, "json", False) and snapshot.write_lock_busy(db):
         # another load holds the lock: said, as the page says it, instead of a silent wait (a probe)

@@ -561,6 +561,11 @@ LABELS: dict[str, tuple[str, str]] = {
                                "The new data was published ({db}), but then this failed: {path} ({reason}). The next load finishes the rest."),
     "cli.db_is_folder": ("数据库路径是一个文件夹：{db}。请给出数据库文件的路径（如 {db}/fupin.duckdb）；未作任何更改。",
                          "The database path is a folder: {db}. Give the path of the database file (e.g. {db}/fupin.duckdb); nothing was changed."),
+    "cli.db_not_duckdb": ("数据库路径不是看板的数据库文件：{db}（是否把要导入的文件写在了 --db 后面？）。请给出数据库文件的路径"
+                          "（默认 data/fupin.duckdb）；该文件和数据库均未作更改。",
+                          "The database path is not a dashboard database file: {db} (was a file to load given after "
+                          "--db?). Give the path of the database file (data/fupin.duckdb by default); neither that file "
+                          "nor the database was changed."),
     "cli.db_in_use": ("数据库文件正被另一个程序（进程号 {pid}）打开：{path}。请关闭该程序（如 DuckDB 命令行或 Python 会话）后重试；数据库未作更改。",
                       "The database file is open in another program (process {pid}): {path}. Close that program (e.g. a DuckDB shell or a Python session) and try again; the database was not changed."),
     "cli.interrupted": ("已中断：数据库仍是中断前最后一次发布的数据（{db}），未作更改。",
