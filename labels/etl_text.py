@@ -248,8 +248,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "e.g. 2020-06-22.",
     ),
     "rule.future_date": (
-        "{file} 第{line}行「{column}」值「{value}」晚于入库当天。应为入库当天或更早的日期，请核对年份是否写错。",
-        "{file} line {line}, '{column}' = '{value}' is later than the day it was loaded. It should be that day or earlier; check the year.",
+        "{file} 第{line}行「{column}」值「{value}」晚于入库当天。应为入库当天或更早的日期（年度则不晚于入库当年），请核对年份是否写错。",
+        "{file} line {line}, '{column}' = '{value}' is later than the day it was loaded. It should be that day or earlier (a year: that year or earlier); check the year.",
     ),
     "rule.date_too_early": (
         # 1900-01-01, 1899-12-31 (Excel's day 0), 0001-01-01: a system's "unknown", stored as no date
