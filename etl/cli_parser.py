@@ -29,6 +29,7 @@ import re
 import sys
 import textwrap
 import unicodedata
+from collections.abc import Sequence
 from typing import NoReturn
 
 from labels import DEFAULT_LANG, LABELS, LANGS, t
@@ -228,6 +229,17 @@ class LabelledParser(argparse.ArgumentParser):
     def add_subparsers(self, **kwargs: object) -> argparse._SubParsersAction:
         kwargs.setdefault("parser_class", functools.partial(type(self), lang=self.lang))
         return super().add_subparsers(**kwargs)  # type: ignore[arg-type]
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        """As argparse's, but an unknown option after a command is that command's error, with its usage
+        (`etl load --bogus x.csv` printed the top command's usage, which names no option of `load`)."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            commands = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
+            chosen = commands[0].choices.get(getattr(parsed, commands[0].dest, None)) if commands else None
+            (chosen or self).error("unrecognized arguments: %s" % " ".join(extra))  # noqa: UP031 - argparse's text
+        return parsed
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(self.format_usage(),

@@ -63,6 +63,8 @@ def test_unrecognized_arguments_and_bad_values_are_chinese_usage_errors(tmp_path
     p = run("backup", str(tmp_path), "--bogus")
     assert p.returncode == 2 and "无法识别的参数：--bogus" in p.stderr, p.stderr
     no_english(p.stderr)
+    # with the command's own usage, which names its options (the top command's named none of load's)
+    assert p.stderr.startswith("用法：python -m etl backup"), p.stderr
     p = run("demo", "--households", "many")
     assert p.returncode == 2 and "--households" in p.stderr and "'many' 不是有效的整数" in p.stderr, p.stderr
     no_english(p.stderr)
