@@ -371,8 +371,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulename.claim_id_other_household": ("报销人是另一户成员", "Claimant of another household"),
     "rulename.rect_place_mismatch": ("整改台账乡镇/村与系统不符", "Item place contradicts registry"),
     # read errors (the whole file could not be read; nothing changes)
-    "read.unsupported_type": ("{file}：不支持的文件类型。请上传 .xlsx、.xls、.csv 或网页表格（.htm/.html）文件（大文件可压缩为 .csv.gz）。",
-                              "{file}: unsupported file type. Use .xlsx, .xls, .csv or an HTML table (.htm/.html); .csv.gz for large files."),
+    "read.unsupported_type": ("{file}：不支持的文件类型。请使用 .xlsx/.xlsm、.xls、.csv/.txt 或网页表格（.htm/.html/.mht）文件"
+                              "（大文件可压缩为 .csv.gz）。",
+                              "{file}: unsupported file type. Use .xlsx/.xlsm, .xls, .csv/.txt or an HTML table "
+                              "(.htm/.html/.mht); .csv.gz for large files."),
     "read.bad_gzip": ("{file}：压缩文件已损坏或不完整，无法解压。请重新导出或重新压缩。",
                       "{file}: the compressed file is damaged or incomplete. Export or compress it again."),
     # a plain text file named .csv.gz was told it is a damaged archive (a probe, 2026-12-07)
