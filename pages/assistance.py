@@ -49,11 +49,12 @@ def coverage_section(ctx: PageContext) -> bool:
     fig = charts.unvalidated(go.Heatmap(
         z=wide.values, x=[ctx.code(c) for c in cats], y=towns, text=share, customdata=counts.values,
         texttemplate="%{text}",
-        colorscale="Greens", zmin=0, zmax=1, xgap=2, ygap=2, colorbar={"tickformat": ".0%", "title": ""},
+        colorscale="Greens", zmin=0, zmax=1, xgap=2, ygap=2, colorbar=charts.COLORBAR_BELOW | {"tickformat": ".0%"},
         hovertemplate="%{y} · %{x}: %{z:.1%} (%{customdata})<extra></extra>"))
-    fig.update_xaxes(title_text=ctx.t("col.category"), type="category", side="top")
-    fig.update_yaxes(title_text=ctx.t(f"field.{level}"), type="category")
-    charts.show(charts.style(fig, max(300, 36 * len(towns) + 140), legend=False), "assist_coverage_chart", figure="assist.coverage")
+    fig.update_xaxes(title_text=ctx.t("col.category"), type="category", side="top",
+                     **charts.every_category([ctx.code(c) for c in cats]))
+    fig.update_yaxes(title_text=ctx.t(f"field.{level}"), type="category", **charts.every_category(towns))
+    charts.show(charts.style(fig, max(300, 36 * len(towns) + 190), legend=False), "assist_coverage_chart", figure="assist.coverage")
     left, right = layout.pair("coverage", [2, 3])
     with left:
         st.markdown(f"**{ctx.t('assist.coverage_total')}**")

@@ -138,8 +138,10 @@ def cooccurrence_section(ctx: PageContext, popn: str) -> None:
         z=wide.values, x=[ctx.code(c) for c in cols], y=[ctx.code(r) for r in rows], text=wide.values,
         texttemplate="%{text}", colorscale="Reds", showscale=False, xgap=2, ygap=2,
         hovertemplate="%{y} + %{x}: %{z}<extra></extra>"))
-    fig.update_xaxes(title_text=ctx.t("causes.axis_other"), type="category")
-    fig.update_yaxes(title_text=ctx.t("causes.axis_cause"), type="category")
+    fig.update_xaxes(title_text=ctx.t("causes.axis_other"), type="category",
+                     **charts.every_category([ctx.code(c) for c in cols]))
+    fig.update_yaxes(title_text=ctx.t("causes.axis_cause"), type="category",
+                     **charts.every_category([ctx.code(r) for r in rows]))
     charts.show(charts.style(fig, max(260, 40 * len(rows) + 120), legend=False), "causes_cooc_chart", figure="causes.cooccurrence")
     table.show("causes_cooc", df, ctx.t("what.causes_cooccurrence"), height=200)
 

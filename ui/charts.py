@@ -666,6 +666,20 @@ def step_panels(df: pd.DataFrame, x: str, y: str, by: str, *, x_title: str = "",
     return unvalidated({"data": traces, "layout": layout})
 
 
+# a heatmap's colour key under the plot, as wide as it: at its right (Plotly's place) it took a quarter of
+# a 390 px phone's width from the twelve columns of the coverage heatmap (a browser probe)
+COLORBAR_BELOW: dict[str, Any] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "top",
+                                  "ypad": 30, "thickness": 12, "len": 1, "title": {"text": ""}}
+
+
+def every_category(labels: Sequence[Any]) -> dict[str, Any]:
+    """An axis setting that labels every category of a heatmap: left to itself, Plotly labels only as
+    many as it thinks fit, so on a 390 px phone the coverage heatmap named every other one of its twelve
+    measure columns and a reader could not tell which column was 教育帮扶 (a browser probe)."""
+    ticks = [str(v) for v in labels]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": ticks}
+
+
 def unvalidated(data: Any = None) -> go.Figure:
     """`go.Figure(data)` (a spec, traces or nothing) without Plotly's validation of the figure and of
     every later `update_*`/`add_*` on it: every figure is written by this app's code, and validation

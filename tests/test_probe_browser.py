@@ -1,0 +1,61 @@
+"""Defects a browser probe found (2026-12-08), as a county leader and a township clerk meet the pages at
+1366 px and on a 390 px phone. Each test reads the page through AppTest (real files loaded by the ETL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests import conftest
+
+REGISTRY = "乡(镇),行政村,户编号,姓名,证件号码,与户主关系,脱贫属性,脱贫年度,主要致贫原因,其他致贫原因"
+MEASURES = "户编号,措施类别,措施内容"
+CATEGORIES = ["产业帮扶", "就业帮扶", "公益岗位", "健康帮扶", "教育帮扶", "住房安全", "易地扶贫搬迁", "饮水安全",
+              "兜底保障", "金融帮扶", "生态帮扶", "其他"]
+OTHER = ["因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后", "自身发展动力不足", "因残"]
+
+
+@pytest.fixture()
+def county(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    households = [f"H{i:03d}" for i in range(1, 25)]
+    files = {
+        "reg.csv": [REGISTRY, *(f"甲镇,{'一村' if i % 2 else '二村'},{h},户{h},,户主,已脱贫,2019,因病,{OTHER[i % len(OTHER)]}"
+                               for i, h in enumerate(households))],
+        "measures.csv": [MEASURES, *(f"{h},{CATEGORIES[i % len(CATEGORIES)]},措施" for i, h in enumerate(households))],
+    }
+    return conftest.serve_lines(tmp_path, monkeypatch, files)
+
+
+def _heatmap(at: object, key: str) -> dict:
+    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith(f"-{key}")]
+    assert len(specs) == 1
+    return specs[0]
+
+
+def _labels_every_category(spec: dict) -> None:
+    heat = spec["data"][0]
+    for axis, values in (("xaxis", heat["x"]), ("yaxis", heat["y"])):
+        ax = spec["layout"][axis]
+        # Plotly left to itself labels only what it thinks fits: on a phone every other measure column
+        # of the coverage heatmap had no name
+        assert ax.get("tickmode") == "array", (axis, ax)
+        assert list(ax["tickvals"]) == list(values), (axis, ax)
+        assert list(ax["ticktext"]) == list(values), (axis, ax)
+
+
+def test_coverage_heatmap_names_every_measure_column(county: Path) -> None:
+    at = conftest.open_page("assistance")
+    spec = _heatmap(at, "assist_coverage_chart")
+    assert len(spec["data"][0]["x"]) == len(CATEGORIES)
+    _labels_every_category(spec)
+    # the colour key under the plot: at its right it took a quarter of a phone's width from the columns
+    assert spec["data"][0]["colorbar"]["orientation"] == "h"
+
+
+def test_cooccurrence_heatmap_names_every_other_cause(county: Path) -> None:
+    at = conftest.open_page("causes")
+    spec = _heatmap(at, "causes_cooc_chart")
+    assert len(spec["data"][0]["x"]) == len(OTHER)
+    _labels_every_category(spec)
