@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,22 @@ def test_cooccurrence_heatmap_names_every_other_cause(county: Path) -> None:
     spec = _heatmap(at, "causes_cooc_chart")
     assert len(spec["data"][0]["x"]) == len(OTHER)
     _labels_every_category(spec)
+
+
+def test_running_text_cells_keep_a_readable_width_on_a_phone() -> None:
+    """The briefing and the printable profiles on a 390 px phone: Chinese breaks after any character, so
+    the table squeezed its running text (走访原因, 统计对象) to four characters a line, rows up to 440 px
+    tall, while the table scrolled in its box anyway. Such cells keep a readable width on screen; on paper
+    the table still fits the page."""
+    import pandas as pd
+
+    from ui.profile_html import PRINT_CSS, table_html
+
+    df = pd.DataFrame({"township": ["石哈河镇"], "reason_text": ["独居老人、未脱贫、无帮扶措施、因病/因残或有患病、残疾成员"],
+                       "monitoring_type": [None]})
+    doc = table_html(df, "zh")
+    assert '<td class="wrap">独居老人' in doc, doc
+    assert '<td class="nw">石哈河镇</td>' in doc and "<td></td>" in doc, doc  # short, and blank: no width
+    screen, _, paper = PRINT_CSS.partition("@media print")
+    assert re.search(r"td\.wrap\s*\{\s*min-width:\s*1\d(\.\d+)?em", screen), screen
+    assert re.search(r"td\.wrap\s*\{\s*min-width:\s*0", paper), paper

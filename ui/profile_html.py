@@ -49,6 +49,10 @@ th { background: #f0f4f8; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; }
 td.nw, td.date { white-space: nowrap; }
 .tw { overflow-x: auto; }  /* a table wider than a phone's screen scrolls in its own box */
+/* a cell of running text keeps a readable width, and the table scrolls in its box instead: Chinese breaks
+   after any character, so on a 390 px phone the briefing squeezed 走访原因 and 统计对象 to four characters a
+   line, rows 120-440 px tall (a browser probe) */
+td.wrap { min-width: 11em; }
 .kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 2px 16px; }
 .kv div { border-bottom: 1px dotted var(--line); padding: 2px 0; } .kv b { color: var(--muted); font-weight: normal; }
 .tag { display: inline-block; background: #fdecea; color: var(--accent); border-radius: 3px; padding: 0 6px; margin: 1px 3px 1px 0; font-size: 12px; }
@@ -75,6 +79,7 @@ td.nw, td.date { white-space: nowrap; }
      township name made the briefing 880 px wide and Chromium shrank every page to fit it */
   td:not(.num):not(.nw):not(.date) { overflow-wrap: anywhere; }
   .tw { overflow: visible; }
+  td.wrap { min-width: 0; }  /* on paper the table fits the page, as before */
   table { font-size: 10.5px; }
   @page { size: A4; margin: 12mm; }
 }
@@ -234,13 +239,15 @@ def _cell_class(value: object, shown: str) -> str:
     """A cell's class, from its value and the text it shows (unescaped, in the reader's language: a code
     by its label): "num" (a number: right-aligned, one line); "date" (one line: 2019-09-14 cut into
     2019-09- / 14 read as two values); "nw" (a short text, a name, a place, a status: one line, on paper
-    too: a printed visit list wrote 秦*/林 and 已脱/贫 beside a wide column of reasons); "" (longer text,
-    wraps)."""
+    too: a printed visit list wrote 秦*/林 and 已脱/贫 beside a wide column of reasons); "wrap" (longer text:
+    wraps, at a readable width on a phone); "" (anything else, a blank)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return "num"
     if isinstance(value, dt.date) or (isinstance(value, str) and _DATE_TEXT.fullmatch(value)):
         return "date"
-    return "nw" if isinstance(value, str) and len(shown) <= SHORT_CELL else ""
+    if isinstance(value, str) and len(shown) <= SHORT_CELL:
+        return "nw"
+    return "wrap" if len(shown) > SHORT_CELL else ""
 
 
 def table_html(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None) -> str:
