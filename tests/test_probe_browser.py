@@ -79,3 +79,26 @@ def test_running_text_cells_keep_a_readable_width_on_a_phone() -> None:
     screen, _, paper = PRINT_CSS.partition("@media print")
     assert re.search(r"td\.wrap\s*\{\s*min-width:\s*1\d(\.\d+)?em", screen), screen
     assert re.search(r"td\.wrap\s*\{\s*min-width:\s*0", paper), paper
+
+
+def test_briefing_trend_stacks_on_a_phone(demo_con: object) -> None:
+    """The briefing's key-figure trend was one grid of 4×2 small charts: on a 390 px phone each was 80 px
+    wide, 措施覆盖户 and 慢病随访合规人数 written over each other and the dates run together. As on the
+    overview (ui.since), two grids of 2×2 side by side, which a phone's screen puts one under the other."""
+    import datetime as dt
+
+    from queries.filters import Filters, Viewer
+    from ui import briefing_html
+    from ui.profile_html import PRINT_CSS
+
+    as_of = dt.date(2020, 6, 30)
+    doc = briefing_html.build(demo_con, Filters(townships=("石哈河镇",)), Viewer(), lang="zh", as_of=as_of,
+                              data_as_of=as_of)
+    start = doc.index('<div class="pair">')
+    pair = doc[start:doc.index("<h2", start)]
+    specs = [json.loads(f"[{args}]") for args in re.findall(r'Plotly\.newPlot\("[0-9a-f-]+", (.*?)\)\};</script>', pair, re.S)]
+    assert len(specs) == 2
+    for _data, layout, _config in specs:
+        lefts = {round(v["domain"][0], 3) for k, v in layout.items() if re.fullmatch(r"xaxis\d*", k)}
+        assert len(lefts) == 2, lefts  # two small charts a row
+    assert re.search(r"\.pair\s*\{[^}]*grid-template-columns:\s*repeat\(auto-fit,\s*minmax\(", PRINT_CSS)

@@ -62,6 +62,8 @@ td.wrap { min-width: 11em; }
 .household { page-break-after: always; break-after: page; }
 .household:last-child { page-break-after: auto; break-after: auto; }
 .chart { width: 100%; }
+/* two charts side by side on a wide screen, one under the other on a phone (the briefing's trend) */
+.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 0 12px; }
 .noprint button { font-size: 14px; padding: 4px 12px; margin: 8px 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11.5px; }
@@ -79,6 +81,7 @@ td.wrap { min-width: 11em; }
      township name made the briefing 880 px wide and Chromium shrank every page to fit it */
   td:not(.num):not(.nw):not(.date) { overflow-wrap: anywhere; }
   .tw { overflow: visible; }
+  .pair { display: block; }  /* each chart is redrawn as wide as the page before printing */
   td.wrap { min-width: 0; }  /* on paper the table fits the page, as before */
   table { font-size: 10.5px; }
   @page { size: A4; margin: 12mm; }
