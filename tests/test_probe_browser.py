@@ -102,3 +102,28 @@ def test_briefing_trend_stacks_on_a_phone(demo_con: object) -> None:
         lefts = {round(v["domain"][0], 3) for k, v in layout.items() if re.fullmatch(r"xaxis\d*", k)}
         assert len(lefts) == 2, lefts  # two small charts a row
     assert re.search(r"\.pair\s*\{[^}]*grid-template-columns:\s*repeat\(auto-fit,\s*minmax\(", PRINT_CSS)
+
+
+def _rules(css: str) -> dict[str, str]:
+    """Selector -> declarations of a style sheet without comments (a comment ends at its first */: one
+    written 史*/胜 ended there, and the rule after it was lost)."""
+    bare = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    assert "/*" not in bare and "*/" not in bare, bare
+    out: dict[str, str] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", bare):
+        for sel in selectors.split(","):
+            out[sel.strip()] = out.get(sel.strip(), "") + body
+    return out
+
+
+def test_profile_in_the_page_keeps_names_and_dates_on_one_line() -> None:
+    """The household profile in the page (visit planner, rectification) on a 390 px phone: 史*胜 broke into
+    史* over 胜 and 2020-06-23 into 2020-06- over 23, read as two values; the printable file had the rule,
+    the page's own style sheet not."""
+    from ui.profile_html import INLINE_CSS, PRINT_CSS
+
+    inline = _rules(INLINE_CSS)
+    for cls in ("nw", "date", "num"):
+        assert "nowrap" in inline.get(f".fp-profile td.{cls}", ""), (cls, inline)
+    assert "min-width" in inline.get(".fp-profile td.wrap", ""), inline
+    _rules(PRINT_CSS)  # well-formed comments too

@@ -106,6 +106,10 @@ INLINE_CSS = """
 .fp-profile th, .fp-profile td { border: 1px solid #d9e2ec; padding: 3px 6px; text-align: left; vertical-align: top; }
 .fp-profile th { background: #f0f4f8; white-space: nowrap; }
 .fp-profile td.num { text-align: right; }
+/* as the file's (PRINT_CSS): in the page on a phone a masked name, a date and a visit type broke in two
+   (2020-06- over 23, read as two values) while the long notes beside them kept their width (a browser probe) */
+.fp-profile td.num, .fp-profile td.nw, .fp-profile td.date { white-space: nowrap; }
+.fp-profile td.wrap { min-width: 11em; }
 .fp-profile .tw { overflow-x: auto; }  /* a wide table (12 member columns) scrolls in its own box */
 .fp-profile h2 { font-size: 18px; margin: 8px 0; } .fp-profile h3 { font-size: 15px; margin: 12px 0 4px; color: #c0392b; }
 .fp-profile .kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 2px 16px; }
