@@ -164,10 +164,10 @@ DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 def _not_a_duckdb_file(db: Path) -> bool:
     """True when the database path (or the snapshot its link points to) is a file that is not a DuckDB
     database (an export, a text file); an empty or unreadable file is left to the command's own errors."""
-    snap = snapshot.current_snapshot(db)
-    if snap is None:
-        return False
     try:
+        snap = snapshot.current_snapshot(db)
+        if snap is None:
+            return False
         with snap.open("rb") as f:
             head = f.read(12)
     except OSError:
