@@ -6,6 +6,7 @@ become the text a user sees (`cell_text`): IDs never turn into floats."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import zipfile
@@ -136,20 +137,19 @@ def join_continued(sheets: list[Sheet]) -> list[Sheet]:
 
 
 def _joined(above: Sheet, below: Sheet) -> Sheet:
-    top: list[list[list[object]]] = []  # the first sheet's rows, read once
-
-    def rows_above() -> list[list[object]]:
-        if not top:
-            top.append(above.rows())
-        return top[0]
+    rows_above = functools.cache(above.rows)  # read once: merged() needs their count
 
     def merged() -> Merged:
-        n = len(rows_above())
-        return [*above.merged(), *(((r0 + n, c0), (r1 + n, c1)) for (r0, c0), (r1, c1) in below.merged())]
+        return [*above.merged(), *shifted(below.merged(), len(rows_above()))]
 
     return Sheet(name=f"{above.name}–{below.name}", head=above.head, rows=lambda: rows_above() + below.rows(),
                  merged=merged, hidden=above.hidden and below.hidden, undecoded=above.undecoded,
                  first_line=above.first_line, full=below.full)
+
+
+def shifted(merged: Merged, rows: int) -> Merged:
+    """A table's merged ranges, `rows` rows further down (below the rows of a table it is joined to)."""
+    return [((r0 + rows, c0), (r1 + rows, c1)) for (r0, c0), (r1, c1) in merged]
 
 
 def first_header(rows: list[list[object]]) -> list[str] | None:

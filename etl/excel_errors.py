@@ -41,7 +41,6 @@ _ERRORS = (b't="e"', b"t='e'")  # an error-typed cell, as Excel and other writer
 # A formula with no value after it (openpyxl writes `<v />`, others `<v/>`, `<v></v>` or nothing); looked
 # for only in chunks holding a formula, since exports from the registration system hold none.
 _UNCACHED = (b"</f><v />", b"</f><v/>", b"</f><v></v>", b"</f></c>")
-_WINDOW = max(len(m) for m in _ERRORS + _UNCACHED)
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _TEXT_ALONE = b'<f>"'  # a formula that starts with a text (looked for where a formula is), then `_TEXT_FORMULA`
 _TEXT_FORMULA = re.compile(r'"((?:[^"]|"")*)"')
@@ -122,16 +121,17 @@ def _has_mark(package: zipfile.ZipFile, member: str, recalc: bool = False,
     search 0.3 s."""
     formula_marks = (*_UNCACHED, _TEXT_ALONE, *(_ZERO_SAVED if recalc else ()))
     marks = (*_ERRORS, *(f' s="{i}"'.encode() for i in padded or {}))
+    window_len = max(map(len, (*marks, *formula_marks)))  # the longest mark a chunk boundary may cut
     tail = b""
     with package.open(member) as stream:
         while chunk := stream.read(_CHUNK):
-            window = tail + chunk[:_WINDOW + 8] if tail else b""  # a mark cut by the chunk boundary
+            window = tail + chunk[:window_len] if tail else b""  # a mark cut by the chunk boundary
             if any(m in chunk or m in window for m in marks):
                 return True
             if (b"</f>" in chunk or b"</f>" in window) and any(
                     m in chunk or m in window for m in formula_marks):
                 return True
-            tail = chunk[-(_WINDOW + 8):]
+            tail = chunk[-window_len:]
     return False
 
 

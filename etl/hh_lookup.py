@@ -79,10 +79,10 @@ def _build_id_index(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
                 f"WHERE {scope.hk('t')} AND id_number IS NOT NULL")
 
 
-def few_ids(con: duckdb.DuckDBPyConnection, n: int) -> bool:
-    """`n` ID numbers are few beside the stored members (a twentieth): worth looking up by hash
-    (`id_holders_sql`) rather than reading every member's ID text."""
-    return 20 * n < int(scalar(con, "SELECT count(*) FROM members") or 0)
+def few_ids(con: duckdb.DuckDBPyConnection, n: int, table: str = "members") -> bool:
+    """`n` ID numbers are few beside the rows of `table` (one of ours; a twentieth): worth looking up by
+    hash (`id_holders_sql`), or joining as they are, rather than reading every stored ID text."""
+    return 20 * n < int(scalar(con, f"SELECT count(*) FROM {table}") or 0)  # noqa: S608 - our table names
 
 
 def id_holders_sql(con: duckdb.DuckDBPyConnection, ids: str) -> str | None:

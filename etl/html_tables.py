@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from etl.csv_file import detect_encoding, refuse_mostly_undecodable
-from etl.excel import Sheet, first_header, is_escaped_byte, is_header, read_sheets
+from etl.excel import Sheet, first_header, is_escaped_byte, is_header, read_sheets, shifted
 from etl.raw_file import GRID_FLOOR, HEADER_SCAN_ROWS, Book, ReadError
 
 HTML_SNIFF_BYTES = 4096  # what read_book reads to tell an HTML page named .xls
@@ -283,8 +283,7 @@ def _join_header_tables(tables: list[Table]) -> list[Table]:
         if out and (is_header(out[-1][0][-1]) and not any(map(is_header, rows[:HEADER_SCAN_ROWS]))
                     or _next_page(out[-1], rows, first_line)):
             above, above_merged, first_line = out.pop()
-            n = len(above)
-            merged = above_merged + [((r0 + n, c0), (r1 + n, c1)) for (r0, c0), (r1, c1) in merged]
+            merged = [*above_merged, *shifted(merged, len(above))]
             rows = above + rows
         out.append((rows, merged, first_line))
     return out

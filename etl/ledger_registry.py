@@ -88,12 +88,12 @@ def recheck(con: duckdb.DuckDBPyConnection, touched: Touched, households: str, i
     never built into hash tables): the claims and items of those households, the claims of those ID
     numbers, and the claims flagged now (their ID may have left the other household). Flags for `touched`."""
     nohk = False
-    claims = int(scalar(con, "SELECT count(*) FROM medical_claims") or 0)
-    if claims:
+    if scalar(con, "SELECT EXISTS (SELECT 1 FROM medical_claims)"):
         # a full registry's sets are first narrowed to what the claims hold, so that no hash table of
         # every household or ID is built; a small file's few are joined as they are (at L the narrowing
         # read all 3M claims' ID texts twice: 0.25 → 0.15 s)
-        few = 20 * int(scalar(con, f"SELECT count(*) FROM ({id_numbers})") or 0) < claims  # noqa: S608 - ours
+        n_ids = int(scalar(con, f"SELECT count(*) FROM ({id_numbers})") or 0)  # noqa: S608 - ours
+        few = hh_lookup.few_ids(con, n_ids, "medical_claims")
         in_claims = ("", "") if few else (" WHERE hk IN (SELECT hk FROM medical_claims)",
                                           " WHERE id_number IN (SELECT id_number FROM medical_claims)")
         scope = f"""r.hk IN (SELECT hk FROM ({households}) f(hk){in_claims[0]})

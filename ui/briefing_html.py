@@ -65,10 +65,7 @@ class Brief:
     since_base: str = ""
     since_title: str = ""  # states the date the changes are counted from
     since_loads: int = 0  # loads in the figure history: one has nothing to compare (no "since" finding)
-    # the trend as two grids of 2×2 small charts, side by side on a wide screen and one under the other on
-    # a phone (as the overview's, ui.since): one grid of 4×2 was 80 px a chart on a 390 px phone, its
-    # titles over each other (措施覆盖户慢病随访合规人数) and its dates run together (a browser probe)
-    trend: list[dict[str, Any]] = field(default_factory=list)
+    trend: list[dict[str, Any]] = field(default_factory=list)  # charts.trend_grids, drawn as a `.pair`
     appendix: pd.DataFrame | None = None
 
 
@@ -317,10 +314,8 @@ def since_section(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, 
     brief.since = [(f.text("name", lang), tile_text(key, ch[key]), f.unit)
                    for key, f in ((k, figures.entry(f"since.{k}")) for k in TILES)]
     if len(hist) > 1:
-        series = trend_series(lambda k: t(k, lang))
-        half = -(-len(series) // 2)
-        brief.trend = [charts.trends(trend_frame(hist), "as_of", part, cols=2, height=420).to_plotly_json()
-                       for part in (series[:half], series[half:])]
+        brief.trend = [fig.to_plotly_json() for fig in charts.trend_grids(
+            trend_frame(hist), "as_of", trend_series(lambda k: t(k, lang)), height=420)]
 
 
 def exit_findings(con: duckdb.DuckDBPyConnection, flt: Filters, viewer: Viewer, lang: str, k: pd.Series

@@ -572,6 +572,14 @@ TREND_ROW_GAP_PX = 90
 TREND_MARGIN_PX = 110  # the layout's top margin and the bottom row's slanted dates
 
 
+def trend_grids(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], **options: Any) -> list[go.Figure]:
+    """`trends` as two grids of 2×2, to stand side by side on a wide screen and one under the other on a
+    phone (the overview's `show_row`, the briefing's `.pair`): one grid of 4×2 was 80 px a chart on a
+    390 px phone, its titles written over each other (a browser probe)."""
+    half = -(-len(series) // 2)
+    return [trends(df, x, part, cols=2, **options) for part in (series[:half], series[half:])]
+
+
 def trends(df: pd.DataFrame, x: str, series: Sequence[tuple[str, str]], *, cols: int = 4,
            height: int = 480) -> go.Figure:
     """One small line per figure (its own scale: households and items differ by 100x), titled. Built as

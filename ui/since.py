@@ -46,9 +46,7 @@ def section(ctx: PageContext) -> None:
     if compared:
         st.markdown(f"**{ctx.t('since.trend')}**")
         frame, series = sf.trend_frame(hist), sf.trend_series(ctx.t)
-        half = -(-len(series) // 2)  # two grids of 2×2, side by side: a phone stacks them (charts.show_row)
-        charts.show_row([charts.trends(frame, "as_of", part, cols=2) for part in (series[:half], series[half:])],
-                        "since_trend", figure="since.trend")
+        charts.show_row(charts.trend_grids(frame, "as_of", series), "since_trend", figure="since.trend")
         st.caption(ctx.t("since.trend_note"))
     else:
         st.caption(ctx.t("since.one"))
