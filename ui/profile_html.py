@@ -62,8 +62,11 @@ td.wrap { min-width: 11em; }
 .household { page-break-after: always; break-after: page; }
 .household:last-child { page-break-after: auto; break-after: auto; }
 .chart { width: 100%; }
-/* two charts side by side on a wide screen, one under the other on a phone (the briefing's trend) */
-.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 0 12px; }
+/* two charts side by side on a wide screen, one under the other on a phone (the briefing's trend). The
+   columns are fixed, not auto-fit: each chart is drawn by its script as the page is read, and with the
+   first alone in an auto-fit grid it took the whole width and lay under the second */
+.pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 12px; }
+@media (max-width: 640px) { .pair { grid-template-columns: minmax(0, 1fr); } }
 .noprint button { font-size: 14px; padding: 4px 12px; margin: 8px 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11.5px; }

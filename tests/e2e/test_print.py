@@ -80,6 +80,32 @@ def test_printed_briefing_charts_fit_the_page(page: Any, e2e_db: Path, tmp_path:
     page.wait_for_function(f"() => Math.max(...({_CHART_WIDTHS})()) > {profile_html.PRINT_WIDTH_PX}")
 
 
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_briefing_trend_grids_side_by_side_or_stacked(page: Any, e2e_db: Path, tmp_path: Path,
+                                                          width: int) -> None:
+    """The key-figure trend's two grids: side by side on a wide screen, each as wide as its column, and one
+    under the other on a phone. Drawn by their scripts as the page is read, the first of an auto-fit grid
+    was alone when drawn, took the whole width (1068 px) and lay under the second, hiding half of it."""
+    con = duckdb.connect(str(e2e_db), read_only=True)
+    try:
+        doc = briefing_html.build(con, Filters(), Viewer(), lang="zh", as_of=AS_OF, data_as_of=AS_OF)
+    finally:
+        con.close()
+    path = tmp_path / "briefing.html"
+    path.write_text(doc, encoding="utf-8")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_function("() => document.querySelectorAll('.pair svg.main-svg').length >= 2")
+    pair = page.evaluate("() => document.querySelector('.pair').getBoundingClientRect().width")
+    (l1, t1, w1), (l2, t2, w2) = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.pair .plotly-graph-div')).map(gd => { "
+        "const r = gd.querySelector('svg.main-svg').getBoundingClientRect(); return [r.left, r.top, r.width]; })")
+    if width > 640:
+        assert t1 == t2 and l1 + w1 <= l2 + 1 and max(w1, w2) <= pair / 2 + 1, (l1, t1, w1, l2, t2, w2, pair)
+    else:
+        assert t2 > t1 and abs(w1 - pair) <= 1 and abs(w2 - pair) <= 1, (l1, t1, w1, l2, t2, w2, pair)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("town", [None, "海流图镇"])
 def test_printed_names_and_dates_stay_on_one_line(page: Any, e2e_db: Path, tmp_path: Path, lang: str,
